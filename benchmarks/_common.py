@@ -1,0 +1,57 @@
+"""Timing, memory and table helpers shared by the benchmark scripts."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import statistics
+import time
+import tracemalloc
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def best_of(func, repeat=3):
+    """Median wall time of ``repeat`` calls of ``func``, in seconds."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_mib(func):
+    """Call ``func`` once; return its result and the peak traced memory in MiB.
+
+    tracemalloc sees allocations made through Python's allocator, numpy's
+    included; memory that a C library allocates by itself is not counted.
+    """
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    try:
+        result = func()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak / 2**20
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
+    return str(value)
+
+
+def print_table(rows, columns):
+    """Print ``rows`` (dicts) as a Markdown table with ``columns``."""
+    cells = [[_fmt(row.get(col, "")) for col in columns] for row in rows]
+    widths = [
+        max(len(col), *(len(r[i]) for r in cells)) if cells else len(col)
+        for i, col in enumerate(columns)
+    ]
+    line = " | ".join(col.ljust(w) for col, w in zip(columns, widths))
+    print(line)
+    print(" | ".join("-" * w for w in widths))
+    for r in cells:
+        print(" | ".join(c.ljust(w) for c, w in zip(r, widths)))

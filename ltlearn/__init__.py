@@ -1,0 +1,33 @@
+"""Learning from imbalanced and long-tailed data, the scikit-learn way."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import importlib
+
+__version__ = "0.1.dev0"
+
+# Subpackages load on first access, so that ``import ltlearn`` stays light and
+# never imports torch (``ltlearn.deep`` needs the ``deep`` extra).
+_SUBMODULES = [
+    "datasets",
+    "decomposition",
+    "deep",
+    "metrics",
+    "over_sampling",
+    "post_hoc",
+    "semi_supervised",
+    "utils",
+]
+
+__all__ = [*_SUBMODULES, "__version__"]
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"ltlearn.{name}")
+    raise AttributeError(f"module 'ltlearn' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

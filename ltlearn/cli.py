@@ -1,0 +1,72 @@
+"""The ``ltlearn`` command line."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import sys
+
+import ltlearn
+
+
+def _cmd_datasets(args):
+    from ltlearn.datasets import list_keel
+
+    rows = list_keel(details=True)
+    if args.name:
+        needle = args.name.lower()
+        rows = [row for row in rows if needle in row["name"].lower()]
+    header = (
+        f"{'name':<34} {'n_samples':>9} {'n_features':>10} {'classes':>7} {'IR':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['name']:<34} {row['n_samples']:>9} {row['n_features']:>10} "
+            f"{row['n_classes']:>7} {row['imbalance_ratio']:>8.2f}"
+        )
+    print(f"\n{len(rows)} data sets; load one with ltlearn.datasets.load_keel(name).")
+    return 0
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(
+        prog="ltlearn",
+        description="Learning from imbalanced and long-tailed data.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"ltlearn {ltlearn.__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    datasets = commands.add_parser(
+        "datasets", help="list the imbalanced data sets shipped with ltlearn"
+    )
+    datasets.add_argument(
+        "name", nargs="?", default=None, help="show only names containing this text"
+    )
+    datasets.set_defaults(func=_cmd_datasets)
+
+    # Further commands register themselves here.
+    try:
+        from ltlearn._compare._cli import add_compare_parser
+    except ImportError:
+        pass
+    else:
+        add_compare_parser(commands)
+    return parser
+
+
+def main(argv=None):
+    """Run the ``ltlearn`` command line; return the exit status."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Imbalanced and long-tailed data sets, shipped or generated, never downloaded."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+try:  # TEMPORARY until _keel.py lands
+    from ltlearn.datasets._keel import list_keel, load_keel
+except ImportError:
+    pass
+from ltlearn.datasets._long_tail import (
+    load_digits_lt,
+    make_long_tailed,
+    make_long_tailed_classification,
+)
+
+__all__ = [
+    "list_keel",
+    "load_digits_lt",
+    "load_keel",
+    "make_long_tailed",
+    "make_long_tailed_classification",
+]

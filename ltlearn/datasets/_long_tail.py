@@ -1,0 +1,344 @@
+"""Long-tailed versions of any labelled data, and ready-made long tails."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.datasets import load_digits, make_classification
+from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_X_y
+
+from ltlearn.utils._validation import check_classification_y
+
+
+def _long_tail_counts(n_max, n_classes, imbalance_ratio, profile):
+    """Per-class sizes of the long-tailed CIFAR profiles, largest first."""
+    if profile == "exponential":
+        exponent = np.arange(n_classes) / max(n_classes - 1, 1)
+        counts = np.floor(n_max * imbalance_ratio ** (-exponent)).astype(np.int64)
+    else:  # step: the first half keeps n_max, the second half gets n_max / IF
+        counts = np.full(n_classes, n_max, dtype=np.int64)
+        counts[n_classes - n_classes // 2 :] = int(n_max / imbalance_ratio)
+    return np.maximum(counts, 1)
+
+
+def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
+    classes, available = np.unique(y, return_counts=True)
+    if n_max is None:
+        n_max = int(available.min())
+    counts = _long_tail_counts(n_max, classes.size, imbalance_ratio, profile)
+    short = np.flatnonzero(available < counts)
+    if short.size:
+        i = short[0]
+        raise ValueError(
+            f"Class {classes[i].item()!r} has {available[i]} samples; the long "
+            f"tail asks for {counts[i]} of it (n_max={n_max}). Lower n_max."
+        )
+    keep = []
+    for label, n_keep in zip(classes, counts):
+        members = np.flatnonzero(y == label)
+        keep.append(np.sort(rng.permutation(members)[:n_keep]))
+    return np.sort(np.concatenate(keep)), classes, counts
+
+
+@validate_params(
+    {
+        "X": ["array-like"],
+        "y": ["array-like"],
+        "imbalance_ratio": [Interval(Real, 1, None, closed="left")],
+        "profile": [StrOptions({"exponential", "step"})],
+        "n_max": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+        "return_indices": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_long_tailed(
+    X,
+    y,
+    imbalance_ratio,
+    *,
+    profile="exponential",
+    n_max=None,
+    random_state=None,
+    return_indices=False,
+):
+    """Subsample labelled data to a long-tailed class distribution.
+
+    The sorted labels take ranks ``i = 0, ..., C - 1`` (a deterministic class
+    order: the first label is the head). Class ``i`` keeps
+    ``n_i = floor(n_max * imbalance_ratio ** (-i / (C - 1)))`` samples with the
+    exponential profile of long-tailed CIFAR; with the step profile the first
+    ``C - C // 2`` classes keep ``n_max`` and the others
+    ``floor(n_max / imbalance_ratio)``. Every class keeps at least one sample.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        The data.
+    y : array-like of shape (n_samples,)
+        The labels.
+    imbalance_ratio : float
+        Ratio of the largest to the smallest class size, at least 1.
+    profile : {"exponential", "step"}, default="exponential"
+        How the class sizes decay.
+    n_max : int, default=None
+        Size of the head class. By default the size of the smallest class in
+        ``y``, so that every class can supply what it is asked for.
+    random_state : int, RandomState instance or None, default=None
+        Which samples of each class are kept.
+    return_indices : bool, default=False
+        Also return the indices of the kept rows.
+
+    Returns
+    -------
+    X_lt : ndarray of shape (n_kept, n_features)
+        The kept rows, in their original order.
+    y_lt : ndarray of shape (n_kept,)
+        Their labels.
+    indices : ndarray of shape (n_kept,)
+        The kept rows' indices into ``X``; only when ``return_indices=True``.
+
+    References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
+       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
+       NeurIPS 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ltlearn.datasets import make_long_tailed
+    >>> X = np.arange(300).reshape(-1, 1)
+    >>> y = np.repeat([0, 1, 2], 100)
+    >>> X_lt, y_lt = make_long_tailed(X, y, imbalance_ratio=10, random_state=0)
+    >>> np.bincount(y_lt)
+    array([100,  31,  10])
+    """
+    X, y = check_X_y(X, y, dtype=None, ensure_all_finite=False)
+    check_classification_y(y)
+    rng = check_random_state(random_state)
+    indices, _, _ = _long_tail_indices(y, imbalance_ratio, profile, n_max, rng)
+    if return_indices:
+        return X[indices], y[indices], indices
+    return X[indices], y[indices]
+
+
+def _balanced_split(y, n_test_per_class, rng):
+    """Indices of a balanced test split and of the remaining rows."""
+    test = []
+    for label in np.unique(y):
+        members = np.flatnonzero(y == label)
+        if members.size <= n_test_per_class:
+            raise ValueError(
+                f"Class {label.item()!r} has {members.size} samples; a balanced "
+                f"test split of {n_test_per_class} per class needs more."
+            )
+        test.append(rng.permutation(members)[:n_test_per_class])
+    test = np.sort(np.concatenate(test))
+    train = np.setdiff1d(np.arange(y.size), test)
+    return train, test
+
+
+def _long_tail_bunch(X, y, imbalance_ratio, profile, n_max, n_test, rng, descr):
+    train, test = _balanced_split(y, n_test, rng)
+    keep, classes, counts = _long_tail_indices(
+        y[train], imbalance_ratio, profile, n_max, rng
+    )
+    train = train[keep]
+    bunch = Bunch(
+        X_train=X[train],
+        y_train=y[train],
+        X_test=X[test],
+        y_test=y[test],
+        classes=classes,
+        class_counts=counts,
+        DESCR=descr
+        + (
+            f"\n\nTraining split: {train.size} rows, class sizes {counts.max()} to "
+            f"{counts.min()} (imbalance ratio {counts.max() / counts.min():.1f}, "
+            f"{profile} profile). Test split: {test.size} rows, "
+            f"{n_test} per class (balanced)."
+        ),
+    )
+    return bunch
+
+
+_LT_PARAMS = {
+    "imbalance_ratio": [Interval(Real, 1, None, closed="left")],
+    "profile": [StrOptions({"exponential", "step"})],
+    "n_test_per_class": [Interval(Integral, 1, None, closed="left")],
+    "random_state": ["random_state"],
+    "return_X_y": ["boolean"],
+}
+
+
+@validate_params(_LT_PARAMS, prefer_skip_nested_validation=True)
+def load_digits_lt(
+    imbalance_ratio=10,
+    *,
+    profile="exponential",
+    n_test_per_class=50,
+    random_state=None,
+    return_X_y=False,
+):
+    """Load scikit-learn's digits as a long-tailed training and a balanced test set.
+
+    ``n_test_per_class`` images of each digit form the balanced test split;
+    the rest is subsampled with :func:`make_long_tailed`, digit 0 being the
+    head class and digit 9 the tail.
+
+    Parameters
+    ----------
+    imbalance_ratio : float, default=10
+        Ratio of the largest to the smallest training class.
+    profile : {"exponential", "step"}, default="exponential"
+        How the training class sizes decay.
+    n_test_per_class : int, default=50
+        Test images per digit.
+    random_state : int, RandomState instance or None, default=None
+        Controls the split and the subsampling.
+    return_X_y : bool, default=False
+        Return ``(X_train, X_test, y_train, y_test)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        With ``X_train``, ``y_train``, ``X_test``, ``y_test`` (pixel values
+        0-16 as float64, 64 features), ``classes``, ``class_counts`` (training
+        size of each class) and ``DESCR``.
+    (X_train, X_test, y_train, y_test) : tuple of ndarray
+        When ``return_X_y=True``.
+
+    Examples
+    --------
+    >>> from ltlearn.datasets import load_digits_lt
+    >>> data = load_digits_lt(imbalance_ratio=50, random_state=0)
+    >>> bool(data.class_counts.max() / data.class_counts.min() > 40)
+    True
+    >>> data.X_test.shape
+    (500, 64)
+    """
+    X, y = load_digits(return_X_y=True)
+    rng = check_random_state(random_state)
+    descr = (
+        "Long-tailed digits: scikit-learn's 8x8 handwritten digits (1,797 images, "
+        "10 classes) with a balanced held-out test split and a long-tailed "
+        "training split."
+    )
+    bunch = _long_tail_bunch(
+        X, y, imbalance_ratio, profile, None, n_test_per_class, rng, descr
+    )
+    if return_X_y:
+        return bunch.X_train, bunch.X_test, bunch.y_train, bunch.y_test
+    return bunch
+
+
+@validate_params(
+    {
+        "n_classes": [Interval(Integral, 2, None, closed="left")],
+        "n_max": [Interval(Integral, 1, None, closed="left")],
+        "n_features": [Interval(Integral, 1, None, closed="left")],
+        "n_informative": [Interval(Integral, 1, None, closed="left")],
+        "class_sep": [Interval(Real, 0, None, closed="neither")],
+        **_LT_PARAMS,
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_long_tailed_classification(
+    n_classes=100,
+    imbalance_ratio=100,
+    *,
+    profile="exponential",
+    n_max=200,
+    n_features=32,
+    n_informative=16,
+    class_sep=2.0,
+    n_test_per_class=20,
+    random_state=None,
+    return_X_y=False,
+):
+    """Generate a many-class long-tailed problem with a balanced test split.
+
+    Balanced data from :func:`sklearn.datasets.make_classification` (one
+    Gaussian cluster per class) is split into a balanced test set and a
+    training set subsampled to a long tail: class 0 keeps ``n_max`` samples and
+    class ``n_classes - 1`` keeps ``n_max / imbalance_ratio``.
+
+    Parameters
+    ----------
+    n_classes : int, default=100
+        Number of classes.
+    imbalance_ratio : float, default=100
+        Ratio of the largest to the smallest training class.
+    profile : {"exponential", "step"}, default="exponential"
+        How the training class sizes decay.
+    n_max : int, default=200
+        Training size of the head class.
+    n_features : int, default=32
+        Number of features.
+    n_informative : int, default=16
+        Number of informative features; ``2 ** n_informative`` must be at least
+        ``n_classes``.
+    class_sep : float, default=2.0
+        Separation of the class clusters; larger is easier.
+    n_test_per_class : int, default=20
+        Test samples per class.
+    random_state : int, RandomState instance or None, default=None
+        Controls the generation, split and subsampling.
+    return_X_y : bool, default=False
+        Return ``(X_train, X_test, y_train, y_test)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        With ``X_train``, ``y_train``, ``X_test``, ``y_test``, ``classes``,
+        ``class_counts`` and ``DESCR``.
+    (X_train, X_test, y_train, y_test) : tuple of ndarray
+        When ``return_X_y=True``.
+
+    Examples
+    --------
+    >>> from ltlearn.datasets import make_long_tailed_classification
+    >>> data = make_long_tailed_classification(n_classes=10, imbalance_ratio=20,
+    ...                                        n_max=100, random_state=0)
+    >>> data.class_counts
+    array([100,  71,  51,  36,  26,  18,  13,   9,   6,   5])
+    >>> data.X_test.shape
+    (200, 32)
+    """
+    if n_informative > n_features:
+        raise ValueError(
+            f"n_informative={n_informative} exceeds n_features={n_features}."
+        )
+    if 2**n_informative < n_classes:
+        raise ValueError(
+            f"n_informative={n_informative} gives 2**{n_informative} cluster "
+            f"vertices, fewer than n_classes={n_classes}; raise n_informative."
+        )
+    rng = check_random_state(random_state)
+    X, y = make_classification(
+        n_samples=n_classes * (n_max + n_test_per_class + 1),
+        n_features=n_features,
+        n_informative=n_informative,
+        n_redundant=0,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        class_sep=class_sep,
+        flip_y=0.0,
+        weights=None,
+        random_state=rng,
+    )
+    descr = (
+        f"Synthetic long tail: {n_classes} Gaussian classes in {n_features} "
+        f"dimensions ({n_informative} informative, class_sep={class_sep})."
+    )
+    bunch = _long_tail_bunch(
+        X, y, imbalance_ratio, profile, n_max, n_test_per_class, rng, descr
+    )
+    if return_X_y:
+        return bunch.X_train, bunch.X_test, bunch.y_train, bunch.y_test
+    return bunch

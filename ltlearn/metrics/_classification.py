@@ -1,0 +1,270 @@
+"""Metrics for long-tailed and imbalanced classification."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from imblearn.metrics import geometric_mean_score
+from sklearn.metrics import (
+    balanced_accuracy_score,
+    f1_score,
+    precision_recall_fscore_support,
+)
+from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+
+def _per_class_recall(y_true, y_pred, labels):
+    recall = np.full(labels.size, np.nan)
+    for i, label in enumerate(labels):
+        mask = y_true == label
+        if mask.any():
+            recall[i] = np.mean(y_pred[mask] == label)
+    return recall
+
+
+def _check_train_labels(y_true, y_train):
+    train_labels, train_counts = np.unique(y_train, return_counts=True)
+    unseen = np.setdiff1d(np.unique(y_true), train_labels)
+    if unseen.size:
+        raise ValueError(
+            f"y_true holds labels unseen in y_train: {unseen.tolist()!r}; the "
+            "shot groups are defined by training counts."
+        )
+    return train_labels, train_counts
+
+
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "y_train": ["array-like"],
+        "many_threshold": [Interval(Integral, 1, None, closed="left")],
+        "few_threshold": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=20):
+    """Accuracy on the many-shot, medium-shot and few-shot classes.
+
+    A class is *many-shot* when it has more than ``many_threshold`` training
+    samples, *few-shot* when it has fewer than ``few_threshold``, and
+    *medium-shot* otherwise. The accuracy of a group is the mean of the
+    per-class recalls of its classes (macro, not pooled), as in the
+    long-tailed recognition literature.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels of the evaluation set.
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+    y_train : array-like of shape (n_train_samples,)
+        Training labels; they define each class's group.
+    many_threshold : int, default=100
+        A class with more training samples than this is many-shot.
+    few_threshold : int, default=20
+        A class with fewer training samples than this is few-shot.
+
+    Returns
+    -------
+    scores : dict
+        ``{"many": float, "medium": float, "few": float}``. A group without a
+        class that occurs in ``y_true`` scores NaN, with a warning.
+
+    References
+    ----------
+    .. [1] Z. Liu, Z. Miao, X. Zhan, J. Wang, B. Gong and S. X. Yu,
+       "Large-Scale Long-Tailed Recognition in an Open World", CVPR 2019.
+
+    Examples
+    --------
+    >>> from ltlearn.metrics import shot_accuracy
+    >>> y_train = [0] * 150 + [1] * 50 + [2] * 5
+    >>> shot_accuracy([0, 0, 1, 1, 2, 2], [0, 0, 1, 0, 2, 0], y_train=y_train)
+    {'many': 1.0, 'medium': 0.5, 'few': 0.5}
+    """
+    if few_threshold > many_threshold:
+        raise ValueError(
+            f"few_threshold={few_threshold} must not exceed "
+            f"many_threshold={many_threshold}."
+        )
+    y_true = column_or_1d(y_true)
+    y_pred = column_or_1d(y_pred)
+    y_train = column_or_1d(y_train)
+    check_consistent_length(y_true, y_pred)
+    labels, counts = _check_train_labels(y_true, y_train)
+    recall = _per_class_recall(y_true, y_pred, labels)
+    groups = {
+        "many": counts > many_threshold,
+        "medium": (counts >= few_threshold) & (counts <= many_threshold),
+        "few": counts < few_threshold,
+    }
+    scores = {}
+    for group, mask in groups.items():
+        values = recall[mask & ~np.isnan(recall)]
+        if values.size == 0:
+            warnings.warn(
+                f"No {group}-shot class occurs in y_true; its accuracy is NaN.",
+                UserWarning,
+                stacklevel=2,
+            )
+            scores[group] = float("nan")
+        else:
+            scores[group] = float(values.mean())
+    return scores
+
+
+@validate_params(
+    {
+        "acc_long_tailed": [Interval(Real, 0, 1, closed="both")],
+        "acc_vanilla_balanced": [Interval(Real, 0, 1, closed="right")],
+        "acc_method_balanced": [Interval(Real, 0, 1, closed="right")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def relative_accuracy(acc_long_tailed, acc_vanilla_balanced, acc_method_balanced):
+    """Accuracy relative to the upper reference accuracy of a balanced training set.
+
+    With ``A_t`` the accuracy of a method trained on the long-tailed set,
+    ``A_v`` that of the same backbone trained with plain cross-entropy on a
+    balanced training set of about the same size, and ``A_b`` that of the
+    method itself trained on that balanced set, the relative accuracy is
+    ``A_t / max(A_v, A_b)``. It discounts gains that do not come from handling
+    the imbalance.
+
+    Parameters
+    ----------
+    acc_long_tailed : float
+        ``A_t``, the method's accuracy after long-tailed training.
+    acc_vanilla_balanced : float
+        ``A_v``, plain training on the balanced counterpart.
+    acc_method_balanced : float
+        ``A_b``, the method trained on the balanced counterpart.
+
+    Returns
+    -------
+    score : float
+        ``A_t / max(A_v, A_b)``.
+
+    References
+    ----------
+    .. [1] Y. Zhang, B. Kang, B. Hooi, S. Yan and J. Feng, "Deep Long-Tailed
+       Learning: A Survey", IEEE TPAMI 2023, section 4.1.
+
+    Examples
+    --------
+    >>> from ltlearn.metrics import relative_accuracy
+    >>> round(relative_accuracy(0.455, 0.573, 0.55), 3)
+    0.794
+    """
+    return float(acc_long_tailed / max(acc_vanilla_balanced, acc_method_balanced))
+
+
+@validate_params(
+    {
+        "y_true": ["array-like"],
+        "y_pred": ["array-like"],
+        "y_train": ["array-like", None],
+        "labels": ["array-like", None],
+        "digits": [Interval(Integral, 0, None, closed="left")],
+        "output_dict": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def imbalance_report(
+    y_true, y_pred, *, y_train=None, labels=None, digits=3, output_dict=False
+):
+    """Per-class report with training counts and balanced aggregates.
+
+    For each class: its training count (when ``y_train`` is given), support in
+    ``y_true``, precision, recall and F1; then balanced accuracy, G-mean and
+    macro-F1 over the classes. Classes are listed from the most to the least
+    frequent in training (by support when ``y_train`` is absent).
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples,)
+        True labels.
+    y_pred : array-like of shape (n_samples,)
+        Predicted labels.
+    y_train : array-like of shape (n_train_samples,), default=None
+        Training labels, for the training count of each class.
+    labels : array-like of shape (n_classes,), default=None
+        Classes to report; by default those of ``y_true``, ``y_pred`` and
+        ``y_train``.
+    digits : int, default=3
+        Digits of the floats in the text report.
+    output_dict : bool, default=False
+        Return a dict instead of text.
+
+    Returns
+    -------
+    report : str or dict
+        The text table, or ``{"classes": {label: {...}}, "balanced_accuracy":
+        ..., "geometric_mean": ..., "macro_f1": ...}``.
+
+    Examples
+    --------
+    >>> from ltlearn.metrics import imbalance_report
+    >>> y_train = [0] * 8 + [1] * 2
+    >>> report = imbalance_report([0, 0, 1, 1], [0, 1, 1, 0], y_train=y_train,
+    ...                           output_dict=True)
+    >>> report["classes"][1]["train_count"], report["balanced_accuracy"]
+    (2, 0.5)
+    """
+    y_true = column_or_1d(y_true)
+    y_pred = column_or_1d(y_pred)
+    check_consistent_length(y_true, y_pred)
+    if labels is None:
+        parts = [y_true, y_pred] + ([] if y_train is None else [column_or_1d(y_train)])
+        labels = np.unique(np.concatenate(parts))
+    labels = np.asarray(labels)
+    if y_train is not None:
+        y_train = column_or_1d(y_train)
+        train_count = np.array([np.count_nonzero(y_train == c) for c in labels])
+    else:
+        train_count = None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        precision, recall, f1, support = precision_recall_fscore_support(
+            y_true, y_pred, labels=labels, zero_division=0.0
+        )
+        aggregates = {
+            "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
+            "geometric_mean": float(geometric_mean_score(y_true, y_pred)),
+            "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro")),
+        }
+    order = np.argsort(
+        -(train_count if train_count is not None else support), kind="stable"
+    )
+    rows = {}
+    for i in order:
+        row = {
+            "support": int(support[i]),
+            "precision": float(precision[i]),
+            "recall": float(recall[i]),
+            "f1": float(f1[i]),
+        }
+        if train_count is not None:
+            row = {"train_count": int(train_count[i]), **row}
+        rows[labels[i].item() if hasattr(labels[i], "item") else labels[i]] = row
+    if output_dict:
+        return {"classes": rows, **aggregates}
+
+    columns = list(next(iter(rows.values())).keys())
+    width = max(len("class"), *(len(str(label)) for label in rows))
+    lines = [f"{'class':>{width}} " + " ".join(f"{c:>11}" for c in columns)]
+    for label, row in rows.items():
+        cells = [
+            f"{v:>11d}" if isinstance(v, int) else f"{v:>11.{digits}f}"
+            for v in row.values()
+        ]
+        lines.append(f"{str(label):>{width}} " + " ".join(cells))
+    lines.append("")
+    for name, value in aggregates.items():
+        lines.append(f"{name:>{width + 12}} {value:>11.{digits}f}")
+    return "\n".join(lines)

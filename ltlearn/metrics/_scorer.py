@@ -1,0 +1,126 @@
+"""Scorers for ``GridSearchCV(scoring=...)`` on imbalanced data."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
+
+import numpy as np
+from imblearn.metrics import geometric_mean_score
+from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import column_or_1d
+
+from ltlearn.metrics._classification import shot_accuracy
+
+balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
+geometric_mean_scorer = make_scorer(geometric_mean_score)
+macro_f1_scorer = make_scorer(f1_score, average="macro")
+
+_SCORERS = {
+    "balanced_accuracy": balanced_accuracy_scorer,
+    "geometric_mean": geometric_mean_scorer,
+    "macro_f1": macro_f1_scorer,
+}
+
+
+def _shot_score(y_true, y_pred, *, y_train, group, many_threshold, few_threshold):
+    return shot_accuracy(
+        y_true,
+        y_pred,
+        y_train=y_train,
+        many_threshold=many_threshold,
+        few_threshold=few_threshold,
+    )[group]
+
+
+@validate_params(
+    {
+        "y_train": ["array-like"],
+        "group": [StrOptions({"many", "medium", "few"})],
+        "many_threshold": [Interval(Integral, 1, None, closed="left")],
+        "few_threshold": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=20):
+    """Make a scorer of many-, medium- or few-shot accuracy.
+
+    The groups are fixed once, from the class counts of ``y_train`` (the
+    whole training set), so that every cross-validation fold scores the same
+    classes.
+
+    Parameters
+    ----------
+    y_train : array-like of shape (n_samples,)
+        Labels of the whole training set.
+    group : {"many", "medium", "few"}, default="few"
+        The group whose accuracy is scored.
+    many_threshold : int, default=100
+        A class with more training samples than this is many-shot.
+    few_threshold : int, default=20
+        A class with fewer training samples than this is few-shot.
+
+    Returns
+    -------
+    scorer : callable
+        A scorer ``scorer(estimator, X, y)``, greater is better.
+
+    See Also
+    --------
+    ltlearn.metrics.shot_accuracy : The metric itself.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from ltlearn.datasets import load_digits_lt
+    >>> from ltlearn.metrics import make_shot_scorer
+    >>> X, _, y, _ = load_digits_lt(imbalance_ratio=10, random_state=0,
+    ...                             return_X_y=True)
+    >>> scorer = make_shot_scorer(y, many_threshold=50, few_threshold=30)
+    >>> scores = cross_val_score(LogisticRegression(max_iter=500), X, y, cv=3,
+    ...                          scoring=scorer)
+    >>> scores.shape
+    (3,)
+    """
+    y_train = column_or_1d(y_train)
+    return make_scorer(
+        _shot_score,
+        y_train=np.asarray(y_train),
+        group=group,
+        many_threshold=many_threshold,
+        few_threshold=few_threshold,
+    )
+
+
+def get_scorer(name):
+    """Get one of ltlearn's scorers by name.
+
+    Parameters
+    ----------
+    name : {"balanced_accuracy", "geometric_mean", "macro_f1"}
+        The scorer's name.
+
+    Returns
+    -------
+    scorer : callable
+        A scorer ``scorer(estimator, X, y)``, greater is better.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from ltlearn.metrics import get_scorer
+    >>> X, y = make_classification(weights=[0.9], random_state=0)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> bool(0 <= get_scorer("geometric_mean")(model, X, y) <= 1)
+    True
+    """
+    try:
+        return _SCORERS[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown scorer {name!r}; choose one of {sorted(_SCORERS)}, or make a "
+            "few-shot scorer with make_shot_scorer(y_train)."
+        ) from None

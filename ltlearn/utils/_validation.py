@@ -1,0 +1,69 @@
+"""Validation helpers shared by ltlearn's estimators."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+_MULTI_OUTPUT_TYPES = (
+    "multilabel-indicator",
+    "multiclass-multioutput",
+    "continuous-multioutput",
+)
+
+
+def check_classification_y(y, *, min_classes=2):
+    """Check that ``y`` is a single-output classification target.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        The target.
+    min_classes : int, default=2
+        The fewest distinct classes that ``y`` may hold.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        The sorted distinct labels of ``y``.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` is multilabel or multioutput, continuous, or holds fewer than
+        ``min_classes`` classes.
+    """
+    if type_of_target(y, input_name="y") in _MULTI_OUTPUT_TYPES:
+        raise ValueError("Multilabel and multioutput targets are not supported.")
+    check_classification_targets(y)
+    classes = np.unique(y)
+    if classes.size < min_classes:
+        raise ValueError(
+            f"The target has {classes.size} class ({classes.tolist()!r}); at least "
+            f"{min_classes} classes are needed to fit."
+        )
+    return classes
+
+
+def class_counts(y, classes=None):
+    """Count the samples of each class.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        The labels.
+    classes : array-like of shape (n_classes,), default=None
+        The labels to count, in this order; by default the sorted labels of ``y``.
+
+    Returns
+    -------
+    counts : ndarray of shape (n_classes,)
+        ``counts[i]`` is the number of samples of ``classes[i]``.
+    """
+    y = np.asarray(y)
+    if classes is None:
+        classes, counts = np.unique(y, return_counts=True)
+        return counts
+    classes = np.asarray(classes)
+    return np.array([np.count_nonzero(y == c) for c in classes], dtype=np.int64)

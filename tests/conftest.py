@@ -1,0 +1,56 @@
+"""Shared fixtures: small data, and a calm torch on busy cores."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def pytest_configure(config):
+    try:
+        import torch
+    except ImportError:
+        return
+    torch.set_num_threads(1)
+
+
+@pytest.fixture
+def imbalanced_binary():
+    """300 rows, 5 features, 10% minority (label 1)."""
+    return make_classification(
+        n_samples=300,
+        n_features=5,
+        n_informative=3,
+        n_redundant=0,
+        weights=[0.9, 0.1],
+        class_sep=1.0,
+        random_state=0,
+    )
+
+
+@pytest.fixture
+def imbalanced_multiclass():
+    """400 rows, 6 features, 4 classes with 200/120/60/20 samples."""
+    X, y = make_classification(
+        n_samples=400,
+        n_features=6,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=4,
+        n_clusters_per_class=1,
+        weights=[0.5, 0.3, 0.15, 0.05],
+        class_sep=1.5,
+        random_state=0,
+    )
+    return X, y
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(0)

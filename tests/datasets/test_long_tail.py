@@ -1,0 +1,101 @@
+"""Tests of the long-tail generators and loaders."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+from ltlearn.datasets import (
+    load_digits_lt,
+    make_long_tailed,
+    make_long_tailed_classification,
+)
+
+
+def _balanced(n_per_class=500, n_classes=10):
+    y = np.repeat(np.arange(n_classes), n_per_class)
+    X = np.arange(y.size, dtype=float).reshape(-1, 1)
+    return X, y
+
+
+def test_exponential_profile_matches_cifar_10_lt_counts():
+    # Long-tailed CIFAR-10 at imbalance 100 keeps 5000, 2997, ..., 50 images.
+    X, y = _balanced(n_per_class=5000)
+    _, y_lt = make_long_tailed(X, y, 100, random_state=0)
+    expected = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+    assert np.bincount(y_lt).tolist() == expected
+
+
+def test_step_profile_halves_the_classes():
+    X, y = _balanced(n_per_class=100)
+    _, y_lt = make_long_tailed(X, y, 10, profile="step", random_state=0)
+    assert np.bincount(y_lt).tolist() == [100] * 5 + [10] * 5
+
+
+def test_make_long_tailed_keeps_rows_and_is_deterministic():
+    X, y = _balanced(n_per_class=50, n_classes=3)
+    X_copy = X.copy()
+    X1, y1, idx = make_long_tailed(X, y, 5, random_state=3, return_indices=True)
+    X2, y2 = make_long_tailed(X, y, 5, random_state=3)
+    np.testing.assert_array_equal(X1, X2)
+    np.testing.assert_array_equal(X1, X[idx])
+    np.testing.assert_array_equal(y1, y[idx])
+    np.testing.assert_array_equal(X, X_copy)
+
+
+def test_make_long_tailed_with_string_labels_orders_classes_by_label():
+    y = np.repeat(np.array(["zebra", "ant", "mole"]), 40)
+    X = np.zeros((y.size, 2))
+    _, y_lt = make_long_tailed(X, y, 4, random_state=0)
+    labels, counts = np.unique(y_lt, return_counts=True)
+    assert dict(zip(labels, counts)) == {"ant": 40, "mole": 20, "zebra": 10}
+
+
+def test_make_long_tailed_refuses_a_class_too_small_for_n_max():
+    X, y = _balanced(n_per_class=10, n_classes=3)
+    with pytest.raises(ValueError, match="Class 0 has 10 samples"):
+        make_long_tailed(X, y, 2, n_max=20)
+
+
+@pytest.mark.parametrize("bad", [0.5, -1])
+def test_make_long_tailed_refuses_an_imbalance_ratio_below_one(bad):
+    X, y = _balanced(n_per_class=10, n_classes=2)
+    with pytest.raises(ValueError, match="imbalance_ratio"):
+        make_long_tailed(X, y, bad)
+
+
+def test_make_long_tailed_refuses_a_single_class():
+    with pytest.raises(ValueError, match="class"):
+        make_long_tailed(np.zeros((5, 1)), np.zeros(5), 2)
+
+
+@pytest.mark.parametrize("imbalance_ratio", [10, 50])
+def test_digits_lt_has_a_balanced_test_split_and_a_long_tail(imbalance_ratio):
+    data = load_digits_lt(imbalance_ratio, random_state=0)
+    assert np.bincount(data.y_test).tolist() == [50] * 10
+    counts = np.bincount(data.y_train)
+    assert counts.tolist() == data.class_counts.tolist()
+    assert np.all(np.diff(counts) <= 0)
+    assert counts[0] / counts[-1] >= imbalance_ratio
+    train_rows = {row.tobytes() for row in data.X_train}
+    assert not any(row.tobytes() in train_rows for row in data.X_test[:50])
+    X_train, X_test, y_train, y_test = load_digits_lt(
+        imbalance_ratio, random_state=0, return_X_y=True
+    )
+    np.testing.assert_array_equal(X_train, data.X_train)
+    np.testing.assert_array_equal(y_test, data.y_test)
+
+
+def test_synthetic_long_tail_shape_and_counts():
+    data = make_long_tailed_classification(
+        n_classes=20, imbalance_ratio=10, n_max=50, random_state=0
+    )
+    assert data.class_counts[0] == 50 and data.class_counts[-1] == 5
+    assert np.bincount(data.y_test).tolist() == [20] * 20
+    assert data.X_train.shape == (data.class_counts.sum(), 32)
+
+
+def test_synthetic_long_tail_refuses_too_few_informative_features():
+    with pytest.raises(ValueError, match="n_informative"):
+        make_long_tailed_classification(n_classes=100, n_informative=4)

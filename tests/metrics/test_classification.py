@@ -1,0 +1,99 @@
+"""Tests of ltlearn.metrics: shot accuracy, relative accuracy, the report."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+import pytest
+from imblearn.metrics import geometric_mean_score
+from sklearn.metrics import balanced_accuracy_score, f1_score
+
+from ltlearn.metrics import imbalance_report, relative_accuracy, shot_accuracy
+
+
+def _long_tail_labels():
+    y_train = np.repeat([0, 1, 2, 3], [150, 101, 100, 19])
+    y_true = np.repeat([0, 1, 2, 3], 4)
+    y_pred = y_true.copy()
+    y_pred[[0, 4, 5, 8, 12, 13, 14]] = 9  # 3/4, 2/4, 3/4 and 1/4 right
+    return y_train, y_true, y_pred
+
+
+def test_shot_accuracy_is_macro_within_each_group():
+    y_train, y_true, y_pred = _long_tail_labels()
+    scores = shot_accuracy(y_true, y_pred, y_train=y_train)
+    assert scores["many"] == pytest.approx((0.75 + 0.5) / 2)  # 150 and 101 > 100
+    assert scores["medium"] == pytest.approx(0.75)  # 100 is medium
+    assert scores["few"] == pytest.approx(0.25)  # 19 < 20
+
+
+@pytest.mark.parametrize(
+    "many, few, expected",
+    [(100, 20, (0.625, 0.75, 0.25)), (149, 101, (0.75, 0.5, 0.5))],
+)
+def test_shot_accuracy_thresholds_are_parameters(many, few, expected):
+    y_train, y_true, y_pred = _long_tail_labels()
+    scores = shot_accuracy(
+        y_true, y_pred, y_train=y_train, many_threshold=many, few_threshold=few
+    )
+    assert tuple(scores.values()) == pytest.approx(expected)
+
+
+def test_shot_accuracy_empty_group_is_nan_with_warning():
+    y_train = np.repeat([0, 1], [200, 150])
+    with pytest.warns(UserWarning, match="few-shot"):
+        scores = shot_accuracy([0, 1], [0, 0], y_train=y_train)
+    assert math.isnan(scores["few"]) and math.isnan(scores["medium"])
+    assert scores["many"] == 0.5
+
+
+def test_shot_accuracy_refuses_unseen_labels():
+    with pytest.raises(ValueError, match="unseen in y_train"):
+        shot_accuracy([0, 7], [0, 7], y_train=[0, 0, 1])
+
+
+def test_shot_accuracy_refuses_inverted_thresholds():
+    with pytest.raises(ValueError, match="few_threshold"):
+        shot_accuracy([0], [0], y_train=[0], many_threshold=10, few_threshold=20)
+
+
+def test_relative_accuracy_matches_the_survey_definition():
+    # Softmax on ImageNet-LT in the survey: 45.5 / 57.3 -> 79.4.
+    assert relative_accuracy(0.455, 0.573, 0.50) == pytest.approx(0.794, abs=1e-3)
+    assert relative_accuracy(0.5, 0.4, 0.8) == pytest.approx(0.625)
+
+
+def test_imbalance_report_agrees_with_reference_metrics(rng):
+    y_true = rng.integers(0, 3, 200)
+    y_pred = np.where(rng.random(200) < 0.7, y_true, rng.integers(0, 3, 200))
+    y_train = np.repeat([0, 1, 2], [300, 60, 9])
+    report = imbalance_report(y_true, y_pred, y_train=y_train, output_dict=True)
+    assert report["balanced_accuracy"] == pytest.approx(
+        balanced_accuracy_score(y_true, y_pred)
+    )
+    assert report["geometric_mean"] == pytest.approx(
+        geometric_mean_score(y_true, y_pred)
+    )
+    assert report["macro_f1"] == pytest.approx(
+        f1_score(y_true, y_pred, average="macro")
+    )
+    assert list(report["classes"]) == [0, 1, 2]
+    assert report["classes"][2]["train_count"] == 9
+    assert report["classes"][1]["support"] == np.count_nonzero(y_true == 1)
+
+
+def test_imbalance_report_text_orders_by_training_count():
+    text = imbalance_report(
+        ["b", "a", "a"], ["b", "a", "b"], y_train=["a"] * 2 + ["b"] * 5
+    )
+    lines = text.splitlines()
+    assert "train_count" in lines[0]
+    assert lines[1].split()[0] == "b" and lines[2].split()[0] == "a"
+    assert "balanced_accuracy" in text
+
+
+def test_metrics_refuse_mismatched_lengths():
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        imbalance_report([0, 1], [0])

@@ -1,0 +1,46 @@
+"""Tests of ltlearn's scorers inside scikit-learn's model selection."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from imblearn.metrics import geometric_mean_score
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.model_selection import GridSearchCV
+
+from ltlearn.metrics import get_scorer, make_shot_scorer, shot_accuracy
+
+
+@pytest.mark.parametrize(
+    "name, metric",
+    [
+        ("balanced_accuracy", balanced_accuracy_score),
+        ("geometric_mean", geometric_mean_score),
+        ("macro_f1", lambda a, b: f1_score(a, b, average="macro")),
+    ],
+)
+def test_named_scorers_compute_their_metric(name, metric, imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    assert get_scorer(name)(model, X, y) == pytest.approx(metric(y, model.predict(X)))
+
+
+def test_unknown_scorer_lists_the_known_ones():
+    with pytest.raises(ValueError, match="geometric_mean"):
+        get_scorer("accuracy_of_the_gods")
+
+
+def test_shot_scorer_in_grid_search(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    scorer = make_shot_scorer(y, group="few", many_threshold=150, few_threshold=30)
+    search = GridSearchCV(
+        LogisticRegression(max_iter=500), {"C": [0.01, 1.0]}, scoring=scorer, cv=3
+    ).fit(X, y)
+    model = search.best_estimator_
+    expected = shot_accuracy(
+        y, model.predict(X), y_train=y, many_threshold=150, few_threshold=30
+    )["few"]
+    assert scorer(model, X, y) == pytest.approx(expected)
+    assert np.isfinite(search.best_score_)

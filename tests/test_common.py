@@ -1,0 +1,69 @@
+"""The common harness: every public estimator against three sets of checks."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pytest
+from imblearn.utils.estimator_checks import (
+    parametrize_with_checks as imblearn_parametrize_with_checks,
+)
+from sklearn.utils.estimator_checks import (
+    _get_check_estimator_ids,
+)
+from sklearn.utils.estimator_checks import (
+    parametrize_with_checks as sklearn_parametrize_with_checks,
+)
+
+from ltlearn.utils import all_estimators
+from ltlearn.utils._test_common.instance_generator import (
+    INIT_PARAMS,
+    _expected_failed_checks,
+    _tested_estimators,
+)
+from ltlearn.utils.estimator_checks import (
+    check_clear_errors,
+    check_does_not_modify_input,
+    check_one_sample_class,
+    check_resampled_counts,
+    check_same_random_state_same_result,
+    check_string_labels_and_pandas,
+)
+
+ESTIMATORS = list(_tested_estimators())
+LTLEARN_CHECKS = [
+    check_does_not_modify_input,
+    check_same_random_state_same_result,
+    check_clear_errors,
+    check_one_sample_class,
+    check_string_labels_and_pandas,
+    check_resampled_counts,
+]
+
+
+@sklearn_parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=_expected_failed_checks
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@imblearn_parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=_expected_failed_checks
+)
+def test_imblearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("check", LTLEARN_CHECKS, ids=lambda check: check.__name__)
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_get_check_estimator_ids)
+def test_ltlearn_contract(estimator, check):
+    expected = _expected_failed_checks(estimator)
+    if check.__name__ in expected:
+        pytest.xfail(expected[check.__name__])
+    check(estimator)
+
+
+def test_every_estimator_has_fast_params():
+    """A new estimator enters the harness with fast parameters."""
+    missing = [name for name, _ in all_estimators() if name not in INIT_PARAMS]
+    assert not missing, f"add fast parameters to INIT_PARAMS for {missing}"
