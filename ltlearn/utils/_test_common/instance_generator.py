@@ -18,12 +18,28 @@ INIT_PARAMS = {
     "ThresholdMovingClassifier": dict(estimator=LogisticRegression()),
     "LogitAdjustedClassifier": dict(estimator=LogisticRegression()),
     "PluginClassifier": dict(estimator=LogisticRegression(), cv=3),
-    "LongTailClassifier": dict(max_epochs=2, random_state=0),
+    "LongTailClassifier": dict(max_epochs=20, batch_size=32, random_state=0),
 }
 
 # Checks known to fail, with the reason, per class name. An entry is written
 # once here, never as a skip inside a test.
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "LongTailClassifier": {
+        "check_no_attributes_set_in_init": (
+            "skorch's NeuralNet.__init__ sets history_, initialized_ and "
+            "virtual_params_ (its warm-start and virtual-parameter bookkeeping); "
+            "LongTailClassifier subclasses NeuralNetClassifier and inherits it."
+        ),
+    },
+    "CReSTClassifier": {
+        "check_classifiers_classes": (
+            "-1 marks unlabelled rows (scikit-learn's semi-supervised convention) "
+            "and the check fits labels {-1, 1}; scikit-learn spares its own "
+            "semi-supervised estimators by name (_choose_check_classifiers_labels)."
+            " String labels are tested in tests/semi_supervised/test_crest.py."
+        ),
+    },
+}
 
 
 def _tested_estimators():

@@ -1,0 +1,564 @@
+"""CReST and CReST+: class-rebalancing self-training around any classifier."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    _estimator_has,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from ltlearn.utils._validation import check_classification_y, class_counts
+
+__all__ = ["CReSTClassifier"]
+
+# Added to both sides of the alignment ratio, as in the official CReST code.
+_ALIGN_EPS = 1e-6
+
+
+def _unlabeled_mask(y, unlabeled_value):
+    """Boolean mask of the rows of ``y`` marked as unlabelled."""
+    if y.dtype.kind in "US":
+        # NumPy stores -1 as "-1" in an array of strings.
+        return y == str(unlabeled_value)
+    if y.dtype.kind != "O" and isinstance(unlabeled_value, str):
+        return np.zeros(y.shape[0], dtype=bool)
+    return np.asarray(y == unlabeled_value, dtype=bool)
+
+
+def _sampling_rates(counts, alpha):
+    """CReST's per-class keep rates ``mu`` from the labelled class counts.
+
+    With the classes ranked by decreasing labelled count, ``N_1 >= ... >= N_L``,
+    the class of rank ``l`` keeps ``mu_l = (N_(L+1-l) / N_1) ** alpha`` of the
+    rows predicted as it: the most frequent class the smallest fraction, the
+    rarest class all of them. Classes with equal counts share the rank of the
+    first of them, so they get equal rates.
+
+    Parameters
+    ----------
+    counts : array-like of shape (n_classes,)
+        Labelled samples per class, in any order.
+    alpha : float
+        The exponent; 0 keeps every prediction of every class.
+
+    Returns
+    -------
+    rates : ndarray of shape (n_classes,)
+        The rate of each class, in the order of ``counts``.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    descending = np.sort(counts)[::-1]
+    # 1-based rank, ties sharing the smallest rank.
+    rank = 1 + np.count_nonzero(counts[:, None] < counts[None, :], axis=1)
+    return (descending[counts.size - rank] / descending[0]) ** alpha
+
+
+def _temperature(generation, n_generations, final_temperature):
+    """CReST+'s alignment temperature for a 0-based generation.
+
+    It decreases linearly from 1 at generation 0 to ``final_temperature`` at
+    the last generation, ``n_generations - 1``.
+    """
+    if n_generations <= 1:
+        return 1.0
+    fraction = generation / (n_generations - 1)
+    return (1.0 - fraction) + fraction * final_temperature
+
+
+def _align_distribution(proba, prior, temperature):
+    """Scale ``proba`` towards the tempered ``prior`` (CReST+'s alignment).
+
+    Each row is multiplied by ``target / p_model``, where ``target`` is
+    ``prior ** temperature`` renormalised and ``p_model`` the mean predicted
+    distribution over the rows, then renormalised.
+    """
+    target = prior**temperature
+    target /= target.sum()
+    p_model = proba.mean(axis=0)
+    aligned = proba * ((target + _ALIGN_EPS) / (p_model + _ALIGN_EPS))
+    return aligned / aligned.sum(axis=1, keepdims=True)
+
+
+def _select(proba, rates, selection, rng):
+    """Choose the pseudo-labelled rows, per predicted class.
+
+    Returns the sorted row positions and, for each, the index of its
+    pseudo-label in the columns of ``proba``.
+    """
+    predicted = np.argmax(proba, axis=1)
+    confidence = proba[np.arange(proba.shape[0]), predicted]
+    picked = []
+    for k, rate in enumerate(rates):
+        candidates = np.flatnonzero(predicted == k)
+        if selection == "top":
+            order = np.argsort(-confidence[candidates], kind="stable")
+            n_keep = int(np.floor(candidates.size * rate))
+            picked.append(candidates[order[:n_keep]])
+        else:
+            picked.append(candidates[rng.random_sample(candidates.size) < rate])
+    rows = np.sort(np.concatenate(picked))
+    return rows, predicted[rows]
+
+
+class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Class-rebalancing self-training (CReST and CReST+).
+
+    A semi-supervised meta-estimator for long-tailed data. Like
+    :class:`~sklearn.semi_supervised.SelfTrainingClassifier` it learns from
+    rows whose label is unknown, but it counters the bias of pseudo-labels
+    towards the frequent classes: the rarer a class is in the labelled rows,
+    the larger the share of the rows predicted as that class that are taken as
+    pseudo-labels.
+
+    Training runs in generations. Generation 0 fits a clone of ``estimator``
+    on the labelled rows. Each later generation predicts every unlabelled row
+    with the previous generation's model and, for each class, keeps the most
+    confident fraction ``mu`` of the rows predicted as that class; a fresh
+    clone is then fitted on the original labelled rows plus these
+    pseudo-labelled rows. The pseudo-labelled set is rebuilt from scratch in
+    every generation, it does not accumulate. With the classes ranked by
+    decreasing labelled count ``N_1 >= N_2 >= ... >= N_L``, the class of rank
+    ``l`` keeps ``mu_l = (N_(L+1-l) / N_1) ** alpha`` of its predictions: the
+    most frequent class the smallest fraction ``(N_L / N_1) ** alpha``, the
+    rarest class all of them. Classes with equal labelled counts share a rank.
+
+    CReST+ (``distribution_alignment=True``) first aligns the predicted class
+    distribution of the unlabelled rows with the labelled class distribution
+    raised to a temperature ``t`` and renormalised: each row of probabilities
+    is multiplied by ``target / p_model`` (``p_model`` is the mean prediction
+    over the unlabelled rows) and renormalised before the pseudo-labels are
+    chosen. ``t`` decreases linearly from 1 at generation 0 to
+    ``final_temperature`` at the last generation, so later generations aim at
+    a flatter class distribution; generation 0 fits the labelled rows only,
+    so the first alignment uses the temperature of generation 1. Alignment
+    assumes that the unlabelled rows follow the labelled class distribution.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A classifier with ``fit`` and ``predict_proba``. Each generation fits
+        a fresh clone of it; the last one is stored in ``estimator_``.
+
+    max_iter : int, default=6
+        The number of generations, that is of models fitted. ``max_iter=1``
+        is a plain supervised fit on the labelled rows; each further
+        generation is one round of pseudo-labelling.
+
+    alpha : float, default=1/3
+        The exponent of the keep rates ``mu``. 0 keeps every prediction of
+        every class (plain self-training on all the unlabelled rows); larger
+        values keep fewer predictions of the frequent classes. The official
+        code's ``alpha=3`` is this ``alpha=1/3``.
+
+    distribution_alignment : bool, default=False
+        Whether to align the predicted class distribution before choosing
+        pseudo-labels (CReST+).
+
+    final_temperature : float, default=0.5
+        The alignment temperature of the last generation; only used when
+        ``distribution_alignment=True``. 1 aligns every generation with the
+        labelled class distribution, 0 with the uniform one.
+
+    selection : {"top", "random"}, default="top"
+        How the rows predicted as a class are kept. ``"top"`` keeps the
+        ``floor(mu * n)`` most confident of the ``n`` rows, as the official
+        code does; ``"random"`` keeps each of them with probability ``mu``,
+        the paper's stochastic update.
+
+    unlabeled_value : int or str, default=-1
+        The label that marks an unlabelled row, -1 as in scikit-learn. With
+        string labels, store ``y`` with dtype object and mark unlabelled rows
+        with the integer -1, or pass a string here. In an array of strings
+        (dtype ``str``) the string ``str(unlabeled_value)``, ``"-1"`` by
+        default, marks them, since NumPy turns -1 into ``"-1"`` there.
+
+    classes : array-like of shape (n_classes,), default=None
+        The labels the data is known to hold. When given, each of them needs
+        at least one labelled row and no labelled row may hold another label;
+        a class without a labelled row is otherwise silently unknown to the
+        model, which can never predict it.
+
+    random_state : int, RandomState instance or None, default=None
+        Controls the draws of ``selection="random"``. Set the inner
+        estimator's own ``random_state`` for a reproducible inner fit.
+
+    verbose : bool, default=False
+        Print the number of pseudo-labels per class in each generation.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The model of the last generation.
+
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen in the labelled rows, taken from ``estimator_``.
+
+    class_counts_ : ndarray of shape (n_classes,)
+        The number of labelled rows of each class.
+
+    sampling_rates_ : ndarray of shape (n_classes,)
+        The keep rate ``mu`` of each class.
+
+    transduction_ : ndarray of shape (n_samples,)
+        The labels used to fit ``estimator_``: the given labels, the
+        pseudo-labels of the last generation, and ``unlabeled_value`` for the
+        rows left out of it.
+
+    labeled_iter_ : ndarray of shape (n_samples,)
+        0 for a row labelled in ``y``; for an unlabelled row, the last
+        generation whose training set held it as pseudo-labelled, or -1 if
+        none did. The rows of the final fit are those where it is 0 or
+        ``n_iter_ - 1``.
+
+    pseudo_label_counts_ : ndarray of shape (n_iter_, n_classes)
+        ``pseudo_label_counts_[g, k]`` is the number of rows pseudo-labelled
+        as ``classes_[k]`` in the training set of generation ``g``; row 0,
+        the supervised generation, is zero.
+
+    n_iter_ : int
+        The number of generations fitted, from 1 to ``max_iter``.
+
+    termination_condition_ : {"max_iter", "no_change", "all_labeled"}
+        Why fitting stopped.
+
+        - ``"max_iter"``: ``max_iter`` generations were fitted.
+        - ``"no_change"``: a generation chose the same pseudo-labels as the
+          one before, so every later generation would repeat it. Only checked
+          when nothing else changes between generations: with
+          ``selection="top"`` and without a temperature schedule.
+        - ``"all_labeled"``: ``y`` held no unlabelled row; a single
+          supervised fit was made.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.semi_supervised.SelfTrainingClassifier : Self-training that keeps
+        every prediction above a confidence threshold, whatever its class.
+
+    Notes
+    -----
+    The original method trains a FixMatch network in each generation and
+    aligns distributions inside that training; here any classifier with
+    ``predict_proba`` is fitted on the labelled and pseudo-labelled rows,
+    and the alignment acts on the predictions from which pseudo-labels are
+    chosen. The official code ranks classes by the known imbalance profile;
+    here the labelled counts stand for it, as in the USB re-implementation.
+
+    References
+    ----------
+    .. [1] C. Wei, K. Sohn, C. Mellina, A. Yuille and F. Yang, "CReST: A
+       Class-Rebalancing Self-Training Framework for Imbalanced
+       Semi-Supervised Learning", CVPR 2021.
+       https://arxiv.org/abs/2102.09559
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from ltlearn.semi_supervised import CReSTClassifier
+    >>> X, y = make_classification(n_samples=300, n_classes=3, n_informative=4,
+    ...                            weights=[0.7, 0.2, 0.1], random_state=0)
+    >>> y_semi = y.copy()
+    >>> y_semi[np.random.RandomState(0).rand(300) < 0.8] = -1  # 80% unlabelled
+    >>> clf = CReSTClassifier(LogisticRegression(), distribution_alignment=True)
+    >>> clf.fit(X, y_semi)
+    CReSTClassifier(distribution_alignment=True, estimator=LogisticRegression())
+    >>> clf.class_counts_
+    array([40, 11,  8])
+    >>> clf.sampling_rates_.round(2)
+    array([0.58, 0.65, 1.  ])
+    >>> clf.pseudo_label_counts_.shape
+    (6, 3)
+    >>> clf.predict(X[:5])
+    array([...])
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict_proba"])],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "distribution_alignment": ["boolean"],
+        "final_temperature": [Interval(Real, 0, None, closed="left")],
+        "selection": [StrOptions({"top", "random"})],
+        "unlabeled_value": [Integral, str],
+        "classes": ["array-like", None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        max_iter=6,
+        alpha=1 / 3,
+        distribution_alignment=False,
+        final_temperature=0.5,
+        selection="top",
+        unlabeled_value=-1,
+        classes=None,
+        random_state=None,
+        verbose=False,
+    ):
+        self.estimator = estimator
+        self.max_iter = max_iter
+        self.alpha = alpha
+        self.distribution_alignment = distribution_alignment
+        self.final_temperature = final_temperature
+        self.selection = selection
+        self.unlabeled_value = unlabeled_value
+        self.classes = classes
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_labels(self, y):
+        """Split ``y`` into labelled and unlabelled rows; refuse bad labels."""
+        unlabeled = _unlabeled_mask(y, self.unlabeled_value)
+        if unlabeled.all():
+            raise ValueError(
+                f"y has no labelled row: all {y.shape[0]} rows are marked "
+                f"unlabelled (unlabeled_value={self.unlabeled_value!r}). CReST "
+                "needs labelled rows of at least 2 classes."
+            )
+        labels = check_classification_y(y[~unlabeled], min_classes=1)
+        if labels.size < 2:
+            raise ValueError(
+                f"The labelled rows hold 1 class ({labels.tolist()!r}); at least "
+                "2 labelled classes are needed to fit. Rows marked with "
+                f"unlabeled_value={self.unlabeled_value!r} do not count."
+            )
+        if self.classes is not None:
+            expected = list(np.asarray(self.classes, dtype=object))
+            seen = set(labels.tolist())
+            missing = [label for label in expected if label not in seen]
+            if missing:
+                raise ValueError(
+                    f"Class {missing[0]!r} has no labelled row (classes without "
+                    f"one: {missing!r}). Every class in classes needs at least "
+                    "one labelled row: CReST ranks classes by their labelled "
+                    "counts and could never predict a class it has not seen."
+                )
+            extra = sorted(seen - set(expected), key=str)
+            if extra:
+                raise ValueError(
+                    f"The labelled rows hold {extra!r}, which are not in "
+                    f"classes={expected!r}."
+                )
+        return unlabeled
+
+    @_fit_context(
+        # CReSTClassifier.estimator is not validated yet
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X, y):
+        """Fit the generations of self-training on ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training input samples, labelled and unlabelled.
+
+        y : array-like of shape (n_samples,)
+            The labels; unlabelled rows hold ``unlabeled_value`` (-1).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        # Finiteness of X is left to the inner estimator, which may accept NaN.
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            ensure_all_finite=False,
+            multi_output=True,
+        )
+        if y.ndim == 2 and y.shape[1] > 1:
+            check_classification_y(y)  # refuses it, naming the multi-output target
+        y = column_or_1d(y, warn=True)
+        unlabeled = self._check_labels(y)
+        if not unlabeled.any():
+            warnings.warn(
+                "y contains no unlabelled row (marked with unlabeled_value="
+                f"{self.unlabeled_value!r}); fitting the estimator on the labelled "
+                "rows only.",
+                UserWarning,
+            )
+        rng = check_random_state(self.random_state)
+
+        labeled_rows = np.flatnonzero(~unlabeled)
+        unlabeled_rows = np.flatnonzero(unlabeled)
+        estimator = clone(self.estimator).fit(
+            _safe_indexing(X, labeled_rows), y[labeled_rows]
+        )
+        classes = estimator.classes_
+        self.class_counts_ = class_counts(y[labeled_rows], classes)
+        self.sampling_rates_ = _sampling_rates(self.class_counts_, self.alpha)
+        prior = self.class_counts_ / self.class_counts_.sum()
+
+        self.transduction_ = y.copy()
+        self.labeled_iter_ = np.full(y.shape[0], -1, dtype=np.intp)
+        self.labeled_iter_[labeled_rows] = 0
+        pseudo_label_counts = [np.zeros(classes.size, dtype=np.intp)]
+        if not unlabeled.any():
+            self.termination_condition_ = "all_labeled"
+        else:
+            self.termination_condition_ = "max_iter"
+            X_unlabeled = _safe_indexing(X, unlabeled_rows)
+            # Without anything that changes between generations, the same
+            # pseudo-labels give the same model and so on forever.
+            can_stall = self.selection == "top" and not (
+                self.distribution_alignment and self.final_temperature != 1
+            )
+            previous = (np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp))
+            for generation in range(1, self.max_iter):
+                proba = estimator.predict_proba(X_unlabeled)
+                if self.distribution_alignment:
+                    temperature = _temperature(
+                        generation, self.max_iter, self.final_temperature
+                    )
+                    proba = _align_distribution(proba, prior, temperature)
+                picked, label_index = _select(
+                    proba, self.sampling_rates_, self.selection, rng
+                )
+                if (
+                    can_stall
+                    and np.array_equal(picked, previous[0])
+                    and np.array_equal(label_index, previous[1])
+                ):
+                    self.termination_condition_ = "no_change"
+                    break
+                previous = (picked, label_index)
+
+                transduction = y.copy()
+                transduction[unlabeled_rows[picked]] = classes[label_index]
+                train_rows = np.sort(
+                    np.concatenate([labeled_rows, unlabeled_rows[picked]])
+                )
+                estimator = clone(self.estimator).fit(
+                    _safe_indexing(X, train_rows), transduction[train_rows]
+                )
+                self.transduction_ = transduction
+                self.labeled_iter_[unlabeled_rows[picked]] = generation
+                counts = np.bincount(label_index, minlength=classes.size)
+                pseudo_label_counts.append(counts)
+                if self.verbose:
+                    print(
+                        f"Generation {generation}: {picked.size} pseudo-labels, "
+                        f"per class {counts.tolist()}."
+                    )
+
+        self.estimator_ = estimator
+        self.classes_ = estimator.classes_
+        self.pseudo_label_counts_ = np.vstack(pseudo_label_counts)
+        self.n_iter_ = len(pseudo_label_counts)
+        return self
+
+    def _validate_for_predict(self, X):
+        check_is_fitted(self)
+        return validate_data(
+            self, X, accept_sparse=True, ensure_all_finite=False, reset=False
+        )
+
+    @available_if(_estimator_has("predict"))
+    def predict(self, X):
+        """Predict the class of each row of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            The predicted labels.
+        """
+        X = self._validate_for_predict(X)
+        return self.estimator_.predict(X)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Predict the class probabilities of each row of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probabilities, columns in the order of ``classes_``.
+        """
+        X = self._validate_for_predict(X)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Predict the log class probabilities of each row of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log probabilities, columns in the order of ``classes_``.
+        """
+        X = self._validate_for_predict(X)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Compute the decision function of the last generation's model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The decision function of ``estimator_``.
+        """
+        X = self._validate_for_predict(X)
+        return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator).input_tags
+        tags.input_tags.sparse = inner.sparse
+        tags.input_tags.allow_nan = inner.allow_nan
+        return tags

@@ -1,0 +1,349 @@
+"""Tests of CReSTClassifier: keep rates, selection, alignment and bad input."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.datasets import make_blobs, make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.svm import LinearSVC
+
+from ltlearn.semi_supervised import CReSTClassifier
+from ltlearn.semi_supervised._crest import (
+    _align_distribution,
+    _sampling_rates,
+    _temperature,
+)
+
+
+@pytest.fixture
+def semi_supervised_lt():
+    """300 rows, 3 classes (about 70/20/10%), 75% unlabelled, every class labelled."""
+    X, y = make_classification(
+        n_samples=300,
+        n_features=5,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        weights=[0.7, 0.2, 0.1],
+        class_sep=1.5,
+        random_state=0,
+    )
+    rng = np.random.RandomState(0)
+    y_semi = np.full_like(y, -1)
+    for label in np.unique(y):
+        rows = np.flatnonzero(y == label)
+        keep = rng.choice(rows, int(np.ceil(0.25 * rows.size)), replace=False)
+        y_semi[keep] = label
+    return X, y, y_semi
+
+
+# Keep rates -----------------------------------------------------------------
+
+
+def test_sampling_rates_reverse_the_ranking():
+    """The most frequent class keeps (N_L / N_1)^alpha, the rarest keeps all."""
+    rates = _sampling_rates([1000, 100, 10], alpha=1 / 3)
+    expected = [(10 / 1000) ** (1 / 3), (100 / 1000) ** (1 / 3), 1.0]
+    np.testing.assert_allclose(rates, expected)
+    np.testing.assert_allclose(rates, [0.215, 0.464, 1.0], atol=1e-3)
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 1, 0, 2], [2, 3, 1, 0]])
+def test_sampling_rates_follow_counts_not_position(order):
+    counts = np.array([400, 100, 25, 5])
+    rates = _sampling_rates(counts[order], alpha=0.5)
+    np.testing.assert_allclose(rates, _sampling_rates(counts, alpha=0.5)[order])
+
+
+@pytest.mark.parametrize("counts", [[50, 20, 5], [7, 7, 7], [1, 300]])
+def test_sampling_rates_alpha_zero_keeps_everything(counts):
+    np.testing.assert_array_equal(_sampling_rates(counts, alpha=0), 1.0)
+
+
+@pytest.mark.parametrize(
+    "counts, tied", [([10, 10, 5], [0, 1]), ([8, 30, 8, 2], [0, 2]), ([6, 6], [0, 1])]
+)
+def test_sampling_rates_equal_counts_share_a_rate(counts, tied):
+    rates = _sampling_rates(counts, alpha=1 / 3)
+    assert rates[tied[0]] == rates[tied[1]]
+    assert rates[np.argmin(counts)] == 1.0
+
+
+@pytest.mark.parametrize("alpha", [0.2, 1 / 3, 1.0])
+def test_fitted_rates_come_from_labelled_counts(semi_supervised_lt, alpha):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), alpha=alpha, max_iter=1)
+    clf.fit(X, y_semi)
+    counts = np.array([np.count_nonzero(y_semi == c) for c in clf.classes_])
+    np.testing.assert_array_equal(clf.class_counts_, counts)
+    np.testing.assert_allclose(clf.sampling_rates_, _sampling_rates(counts, alpha))
+
+
+# Selection ------------------------------------------------------------------
+
+
+def _generation_zero(X, y_semi, estimator=None):
+    labelled = y_semi != -1
+    estimator = LogisticRegression() if estimator is None else estimator
+    model = clone(estimator).fit(X[labelled], y_semi[labelled])
+    return model, model.predict_proba(X[~labelled])
+
+
+@pytest.mark.parametrize("alpha", [1 / 3, 1.0])
+def test_top_selection_keeps_the_most_confident_fraction(semi_supervised_lt, alpha):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), alpha=alpha, max_iter=2)
+    clf.fit(X, y_semi)
+    _, proba = _generation_zero(X, y_semi)
+    predicted, confidence = proba.argmax(axis=1), proba.max(axis=1)
+    picked = clf.labeled_iter_[y_semi == -1] == 1
+    for k, rate in enumerate(clf.sampling_rates_):
+        of_class = predicted == k
+        n_keep = int(np.floor(of_class.sum() * rate))
+        assert clf.pseudo_label_counts_[1, k] == n_keep
+        assert np.count_nonzero(picked & of_class) == n_keep
+        if 0 < n_keep < of_class.sum():
+            assert confidence[picked & of_class].min() >= (
+                confidence[~picked & of_class].max()
+            )
+    pseudo = clf.transduction_[y_semi == -1][picked]
+    np.testing.assert_array_equal(pseudo, clf.classes_[predicted[picked]])
+
+
+def test_pseudo_labels_are_rebuilt_every_generation(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(
+        LogisticRegression(), max_iter=4, distribution_alignment=True
+    ).fit(X, y_semi)
+    last = clf.n_iter_ - 1
+    in_final = clf.transduction_ != -1
+    np.testing.assert_array_equal(
+        in_final, (clf.labeled_iter_ == 0) | (clf.labeled_iter_ == last)
+    )
+    assert clf.pseudo_label_counts_[last].sum() == np.count_nonzero(
+        clf.labeled_iter_ == last
+    )
+    # The final model is a fresh fit on the labelled rows plus the last picks.
+    refit = LogisticRegression().fit(X[in_final], clf.transduction_[in_final])
+    np.testing.assert_allclose(clf.predict_proba(X), refit.predict_proba(X))
+    np.testing.assert_array_equal(clf.transduction_[y_semi != -1], y_semi[y_semi != -1])
+
+
+def test_fitted_attributes_have_documented_shapes(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_semi)
+    assert clf.pseudo_label_counts_.shape == (clf.n_iter_, clf.classes_.size)
+    np.testing.assert_array_equal(clf.pseudo_label_counts_[0], 0)
+    assert clf.transduction_.shape == clf.labeled_iter_.shape == y_semi.shape
+    assert 1 <= clf.n_iter_ <= 3
+    assert clf.termination_condition_ in {"max_iter", "no_change"}
+    assert set(np.unique(clf.labeled_iter_)) <= set(range(-1, clf.n_iter_))
+
+
+def test_max_iter_one_is_a_supervised_fit(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), max_iter=1).fit(X, y_semi)
+    model, _ = _generation_zero(X, y_semi)
+    np.testing.assert_allclose(clf.predict_proba(X), model.predict_proba(X))
+    assert clf.n_iter_ == 1
+    assert clf.termination_condition_ == "max_iter"
+    np.testing.assert_array_equal(clf.transduction_, y_semi)
+
+
+def test_stops_when_the_pseudo_labels_no_longer_change():
+    X, y = make_blobs(
+        n_samples=120, centers=[[-10, 0], [10, 0]], cluster_std=0.5, random_state=0
+    )
+    y_semi = np.where(np.arange(y.size) % 6 == 0, y, -1)
+    clf = CReSTClassifier(LogisticRegression(), alpha=0, max_iter=10).fit(X, y_semi)
+    assert clf.termination_condition_ == "no_change"
+    assert clf.n_iter_ == 2  # generation 2 would repeat generation 1's picks
+    np.testing.assert_array_equal(clf.transduction_, y)
+
+
+def test_random_selection_is_reproducible_and_bounded(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    params = dict(selection="random", max_iter=3, random_state=0)
+    first = CReSTClassifier(LogisticRegression(), **params).fit(X, y_semi)
+    second = CReSTClassifier(LogisticRegression(), **params).fit(X, y_semi)
+    np.testing.assert_array_equal(first.transduction_, second.transduction_)
+    np.testing.assert_array_equal(first.labeled_iter_, second.labeled_iter_)
+    _, proba = _generation_zero(X, y_semi)
+    predicted = np.bincount(proba.argmax(axis=1), minlength=3)
+    assert np.all(first.pseudo_label_counts_[1] <= predicted)
+
+
+# Distribution alignment (CReST+) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "generation, n_generations, final, expected",
+    [(0, 6, 0.5, 1.0), (5, 6, 0.5, 0.5), (2, 5, 0.5, 0.75), (3, 4, 0.2, 0.2)],
+)
+def test_temperature_falls_linearly_to_final(
+    generation, n_generations, final, expected
+):
+    assert _temperature(generation, n_generations, final) == pytest.approx(expected)
+
+
+def test_temperature_of_a_single_generation_is_one():
+    assert _temperature(0, 1, 0.5) == 1.0
+
+
+@pytest.mark.parametrize("temperature", [1.0, 0.5, 0.0])
+def test_alignment_moves_the_mean_prediction_to_the_target(temperature):
+    rng = np.random.RandomState(0)
+    logits = rng.normal(size=(200, 4)) + np.log([0.85, 0.1, 0.04, 0.01])
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    prior = np.array([0.4, 0.3, 0.2, 0.1])
+    target = prior**temperature / (prior**temperature).sum()
+    aligned = _align_distribution(proba, prior, temperature)
+    np.testing.assert_allclose(aligned.sum(axis=1), 1.0)
+    before = np.abs(proba.mean(axis=0) - target).sum()
+    after = np.abs(aligned.mean(axis=0) - target).sum()
+    assert after < before / 2
+
+
+def test_alignment_picks_more_minority_pseudo_labels(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    params = dict(max_iter=2, final_temperature=0.0)
+    crest = CReSTClassifier(LogisticRegression(), **params).fit(X, y_semi)
+    plus = CReSTClassifier(
+        LogisticRegression(), distribution_alignment=True, **params
+    ).fit(X, y_semi)
+    rarest = np.argmin(crest.class_counts_)
+    assert plus.pseudo_label_counts_[1, rarest] > crest.pseudo_label_counts_[1, rarest]
+
+
+# Labels and input -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [object, str])
+def test_string_labels(semi_supervised_lt, dtype):
+    X, _, y_semi = semi_supervised_lt
+    names = np.array(["cat", "dog", "emu"], dtype=object)
+    y_str = np.where(y_semi == -1, -1, names[np.maximum(y_semi, 0)]).astype(dtype)
+    clf = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_str)
+    assert list(clf.classes_) == list(names)
+    assert set(np.unique(clf.predict(X))) <= set(names)
+    reference = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_semi)
+    np.testing.assert_array_equal(clf.labeled_iter_, reference.labeled_iter_)
+
+
+def test_custom_unlabeled_value(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    names = np.array(["cat", "dog", "emu"])
+    y_str = np.where(y_semi == -1, "?", names[np.maximum(y_semi, 0)])
+    clf = CReSTClassifier(LogisticRegression(), unlabeled_value="?", max_iter=2)
+    clf.fit(X, y_str)
+    assert list(clf.classes_) == list(names)
+    assert np.all(clf.transduction_[clf.labeled_iter_ == -1] == "?")
+
+
+def test_sparse_input_matches_dense(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    dense = CReSTClassifier(LogisticRegression(), max_iter=2).fit(X, y_semi)
+    sparse_fit = CReSTClassifier(LogisticRegression(), max_iter=2).fit(
+        sparse.csr_matrix(X), y_semi
+    )
+    np.testing.assert_array_equal(dense.transduction_, sparse_fit.transduction_)
+    np.testing.assert_allclose(
+        dense.predict_proba(X),
+        sparse_fit.predict_proba(sparse.csr_matrix(X)),
+        atol=1e-6,
+    )
+
+
+def test_does_not_modify_semi_supervised_y(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    X_copy, y_copy = X.copy(), y_semi.copy()
+    CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_semi)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y_semi, y_copy)
+
+
+@pytest.mark.parametrize(
+    "estimator, present, absent",
+    [
+        (LogisticRegression(), "decision_function", None),
+        (GaussianNB(), "predict_log_proba", "decision_function"),
+    ],
+)
+def test_methods_follow_the_inner_estimator(
+    semi_supervised_lt, estimator, present, absent
+):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(estimator, max_iter=2).fit(X, y_semi)
+    assert hasattr(clf, present)
+    getattr(clf, present)(X)
+    if absent is not None:
+        assert not hasattr(clf, absent)
+
+
+def test_verbose_reports_each_generation(semi_supervised_lt, capsys):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), max_iter=3, verbose=True)
+    clf.fit(X, y_semi)
+    out = capsys.readouterr().out
+    assert out.count("Generation") == clf.n_iter_ - 1
+
+
+# Bad input ------------------------------------------------------------------
+
+
+def test_all_labelled_warns_and_fits_supervised(semi_supervised_lt):
+    X, y, _ = semi_supervised_lt
+    with pytest.warns(UserWarning, match="no unlabelled row"):
+        clf = CReSTClassifier(LogisticRegression()).fit(X, y)
+    assert clf.termination_condition_ == "all_labeled"
+    assert clf.n_iter_ == 1
+    np.testing.assert_allclose(
+        clf.predict_proba(X), LogisticRegression().fit(X, y).predict_proba(X)
+    )
+
+
+def test_no_labelled_row_raises(semi_supervised_lt):
+    X, y, _ = semi_supervised_lt
+    with pytest.raises(ValueError, match="no labelled row"):
+        CReSTClassifier(LogisticRegression()).fit(X, np.full_like(y, -1))
+
+
+def test_one_labelled_class_raises(semi_supervised_lt):
+    X, y, y_semi = semi_supervised_lt
+    y_one = np.where(y_semi == 0, 0, -1)
+    with pytest.raises(ValueError, match="labelled rows hold 1 class"):
+        CReSTClassifier(LogisticRegression()).fit(X, y_one)
+
+
+def test_class_without_labelled_row_raises(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    y_missing = np.where(y_semi == 2, -1, y_semi)
+    clf = CReSTClassifier(LogisticRegression(), classes=[0, 1, 2])
+    with pytest.raises(ValueError, match="Class 2 has no labelled row"):
+        clf.fit(X, y_missing)
+
+
+def test_labelled_row_outside_classes_raises(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), classes=[0, 1])
+    with pytest.raises(ValueError, match=r"hold \[2\], which are not in classes"):
+        clf.fit(X, y_semi)
+
+
+def test_multilabel_target_raises(semi_supervised_lt):
+    X, y, _ = semi_supervised_lt
+    Y = np.column_stack([y == 0, y == 1]).astype(int)
+    with pytest.raises(ValueError, match="Multilabel and multioutput"):
+        CReSTClassifier(LogisticRegression()).fit(X, Y)
+
+
+def test_estimator_without_predict_proba_is_refused(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    with pytest.raises(ValueError, match="predict_proba"):
+        CReSTClassifier(LinearSVC()).fit(X, y_semi)
