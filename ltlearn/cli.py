@@ -4,9 +4,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import os
 import sys
 
 import ltlearn
+from ltlearn._compare._cli import add_compare_parser
 
 
 def _cmd_datasets(args):
@@ -48,13 +50,7 @@ def _build_parser():
     )
     datasets.set_defaults(func=_cmd_datasets)
 
-    # Further commands register themselves here.
-    try:
-        from ltlearn._compare._cli import add_compare_parser
-    except ImportError:
-        pass
-    else:
-        add_compare_parser(commands)
+    add_compare_parser(commands)
     return parser
 
 
@@ -65,7 +61,12 @@ def main(argv=None):
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # The reader went away (``ltlearn datasets | head``): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

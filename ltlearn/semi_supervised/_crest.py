@@ -229,7 +229,7 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         none did. The rows of the final fit are those where it is 0 or
         ``n_iter_ - 1``.
 
-    pseudo_label_counts_ : ndarray of shape (n_iter_, n_classes)
+    pseudo_label_counts_ : ndarray of shape (`n_iter_`, n_classes)
         ``pseudo_label_counts_[g, k]`` is the number of rows pseudo-labelled
         as ``classes_[k]`` in the training set of generation ``g``; row 0,
         the supervised generation, is zero.

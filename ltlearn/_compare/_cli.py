@@ -1,0 +1,247 @@
+"""The ``ltlearn compare`` command."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import sys
+import time
+
+from ltlearn._compare._data import (
+    DEFAULT_DATASETS,
+    CompareError,
+    available_datasets,
+    load_embedded,
+    load_table,
+)
+from ltlearn._compare._recipes import RECIPES, resolve_methods
+from ltlearn._compare._report import format_table, summarize, write_report
+from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_comparison
+
+_DESCRIPTION = """\
+Cross-validate named recipes for imbalanced data on the embedded data sets (a
+set of KEEL data sets and long-tailed digits) or on your own CSV or Parquet file,
+print a summary table and write a report with plots. Results are appended to
+OUTPUT/results.csv as each fit finishes; rerunning the same command skips the
+fits already done.
+"""
+
+_EPILOG = """\
+examples:
+  ltlearn compare --output ltlearn-results
+  ltlearn compare --methods plain class_weight smote --cv 3
+  ltlearn compare --data churn.csv --target churned --report html
+  ltlearn compare --backend dask --scheduler tcp://10.0.0.5:8786
+  ltlearn compare --list
+"""
+
+
+def _names(values):
+    """Accept ``a b``, ``a,b`` and ``a, b``."""
+    if values is None:
+        return None
+    names = [part.strip() for value in values for part in value.split(",")]
+    return [name for name in names if name]
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _folds(text):
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {value}")
+    return value
+
+
+def _n_jobs(text):
+    value = int(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("0 is not a number of jobs; use -1 for all")
+    return value
+
+
+def add_compare_parser(subparsers):
+    """Register ``compare`` on the ``ltlearn`` command's subparsers."""
+    parser = subparsers.add_parser(
+        "compare",
+        help="cross-validated comparison of methods for imbalanced data",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    data = parser.add_argument_group("data")
+    data.add_argument(
+        "--datasets",
+        nargs="+",
+        metavar="NAME",
+        help="embedded data sets (default: "
+        + ", ".join(DEFAULT_DATASETS)
+        + "); see `ltlearn datasets`",
+    )
+    data.add_argument("--data", metavar="FILE", help="your CSV or Parquet file")
+    data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
+    data.add_argument(
+        "--unlabelled",
+        default="-1",
+        metavar="VALUE",
+        help="target value of unlabelled rows in --data (default: -1; 'none': "
+        "every row is labelled); they enable the semi-supervised methods",
+    )
+    methods = parser.add_argument_group("methods and evaluation")
+    methods.add_argument(
+        "--methods",
+        nargs="+",
+        metavar="NAME",
+        help="recipes to compare (default: every one that can run here); see --list",
+    )
+    methods.add_argument(
+        "--cv",
+        type=_folds,
+        default=5,
+        metavar="K",
+        help="stratified folds (default: 5)",
+    )
+    methods.add_argument(
+        "--scoring",
+        choices=SCORINGS,
+        default="balanced_accuracy",
+        help="what the table ranks by (default: balanced_accuracy)",
+    )
+    methods.add_argument(
+        "--few-threshold",
+        type=_positive,
+        default=20,
+        metavar="N",
+        help="few_shot_accuracy: a class with fewer training rows is few-shot "
+        "(default: 20)",
+    )
+    methods.add_argument(
+        "--seed", type=int, default=0, help="seeds the folds and the methods"
+    )
+    run = parser.add_argument_group("execution and output")
+    run.add_argument(
+        "--n-jobs",
+        type=_n_jobs,
+        default=-1,
+        metavar="N",
+        help="parallel fits (default: -1, all cores)",
+    )
+    run.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default=None,
+        help="joblib backend (default: loky; dask with --scheduler)",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786",
+    )
+    run.add_argument(
+        "--output",
+        default="ltlearn-results",
+        metavar="DIR",
+        help=f"where {RESULTS_FILE}, the report and its plots go "
+        "(default: ltlearn-results)",
+    )
+    run.add_argument(
+        "--report",
+        choices=("md", "html"),
+        default="md",
+        help="report format (default: md)",
+    )
+    run.add_argument(
+        "--no-progress", action="store_true", help="no progress bar on stderr"
+    )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="list the methods and data sets, then exit",
+    )
+    parser.set_defaults(func=compare_command)
+    return parser
+
+
+def _list():
+    print("methods:")
+    width = max(map(len, RECIPES))
+    for name, recipe in RECIPES.items():
+        reason = recipe.missing()
+        extra = ""
+        if reason is not None:
+            extra = f"  [unavailable: {reason}]"
+        elif recipe.semi_supervised:
+            extra = "  [needs unlabelled rows]"
+        print(f"  {name:<{width}}  {recipe.summary}{extra}")
+    print("\ndefault data sets: " + ", ".join(DEFAULT_DATASETS))
+    print(
+        f"{len(available_datasets())} embedded data sets in all; `ltlearn "
+        "datasets` lists them."
+    )
+    return 0
+
+
+def _load(args):
+    if args.data is not None:
+        if args.datasets:
+            raise CompareError("Give either --data or --datasets, not both.")
+        if args.target is None:
+            raise CompareError("--data needs --target COLUMN, the label column.")
+        return [load_table(args.data, args.target, unlabelled=args.unlabelled)]
+    if args.target is not None:
+        raise CompareError("--target goes with --data FILE.")
+    names = _names(args.datasets) or list(DEFAULT_DATASETS)
+    return [load_embedded(name) for name in dict.fromkeys(names)]
+
+
+def compare_command(args):
+    """Run ``ltlearn compare``; return the exit status."""
+    if args.list:
+        return _list()
+    backend = args.backend
+    if backend is None:
+        backend = "dask" if args.scheduler else "loky"
+    try:
+        recipes, skipped = resolve_methods(_names(args.methods))
+        datasets = _load(args)
+        start = time.perf_counter()
+        comparison = run_comparison(
+            datasets,
+            recipes,
+            cv=args.cv,
+            scoring=args.scoring,
+            seed=args.seed,
+            n_jobs=args.n_jobs,
+            backend=backend,
+            scheduler=args.scheduler,
+            output=args.output,
+            progress=not args.no_progress,
+            skipped=skipped,
+        )
+    except CompareError as exc:
+        print(f"ltlearn compare: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            f"\nInterrupted. The finished fits are in {args.output}/{RESULTS_FILE}; "
+            "run the same command again to go on.",
+            file=sys.stderr,
+        )
+        return 130
+    elapsed = time.perf_counter() - start
+    summary = summarize(comparison, few_threshold=args.few_threshold)
+    print(format_table(summary, comparison.config))
+    report = write_report(comparison, summary, fmt=args.report)
+    n_run = len(comparison.rows) - comparison.n_reused
+    message = f"\n{n_run} fits run in {elapsed:.0f} s"
+    if comparison.n_reused:
+        message += f", {comparison.n_reused} reused from {RESULTS_FILE}"
+    print(message + ".")
+    print(f"Results: {comparison.output / RESULTS_FILE}")
+    print(f"Report:  {report}")
+    return 0

@@ -1,0 +1,338 @@
+"""Data sets for ``ltlearn compare``: the embedded default and the user's files."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+# The embedded default: a spread of KEEL sets (imbalance ratios from about 2 to
+# 73, two hundred to two thousand rows) and long-tailed digits, with and without
+# unlabelled rows. Chosen so that the whole default comparison, deep recipes
+# included, runs in a few minutes on two cores (abalone19, with 4,174 rows, alone
+# doubled it).
+DEFAULT_KEEL = (
+    "ecoli1",
+    "glass4",
+    "pima",
+    "vehicle0",
+    "yeast4",
+    "abalone-20_vs_8-9-10",
+)
+DIGITS = ("digits_lt", "digits_lt_semi")
+DEFAULT_DATASETS = (*DEFAULT_KEEL, *DIGITS)
+
+# One-hot encode a categorical column with at most this many categories;
+# ordinal-encode the others.
+_MAX_ONE_HOT = 20
+
+
+class CompareError(ValueError):
+    """A problem with what the user asked for, reported without a traceback."""
+
+
+@dataclass
+class Dataset:
+    """A classification problem ready for cross-validation.
+
+    ``y`` holds integer codes ``0 .. n_classes - 1`` into ``classes``, and -1
+    for the unlabelled rows. ``preprocessing`` describes the columns (see
+    :func:`make_preprocessor`); it is a plain dict so that it travels to remote
+    workers.
+    """
+
+    name: str
+    X: object
+    y: np.ndarray
+    classes: np.ndarray
+    preprocessing: dict = field(default_factory=lambda: {"kind": "numeric"})
+    source: str = ""
+    target: str = None
+
+    @property
+    def labelled(self):
+        return np.flatnonzero(self.y >= 0)
+
+    @property
+    def n_unlabelled(self):
+        return int(np.count_nonzero(self.y < 0))
+
+    def info(self):
+        counts = np.bincount(self.y[self.y >= 0], minlength=self.classes.size)
+        return {
+            "name": self.name,
+            "n_samples": int(self.y.size),
+            "n_features": int(self.X.shape[1]),
+            "n_classes": int(self.classes.size),
+            "imbalance_ratio": float(counts.max() / max(counts.min(), 1)),
+            "n_unlabelled": self.n_unlabelled,
+            "source": self.source,
+        }
+
+    def fingerprint(self):
+        """A short hash of the data, so that stale results are never reused."""
+        digest = hashlib.sha1()
+        if hasattr(self.X, "columns"):
+            import pandas as pd
+
+            digest.update(repr(list(self.X.columns)).encode())
+            digest.update(pd.util.hash_pandas_object(self.X, index=False).values)
+        else:
+            digest.update(np.ascontiguousarray(self.X).tobytes())
+        digest.update(np.ascontiguousarray(self.y).tobytes())
+        return digest.hexdigest()[:12]
+
+
+def make_preprocessor(spec):
+    """The steps that precede every recipe: impute, scale, encode.
+
+    A list of ``(name, transformer)`` for an imbalanced-learn Pipeline (which
+    refuses a nested Pipeline as an intermediate step), fitted inside each
+    training fold.
+    """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+    def impute():
+        return SimpleImputer(strategy="median", keep_empty_features=True)
+
+    if spec["kind"] == "numeric":
+        return [("impute", impute()), ("scale", StandardScaler())]
+    transformers = []
+    if spec["numeric"]:
+        numeric = make_pipeline(impute(), StandardScaler())
+        transformers.append(("numeric", numeric, spec["numeric"]))
+    if spec["one_hot"]:
+        one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+        transformers.append(("one_hot", one_hot, spec["one_hot"]))
+    if spec["ordinal"]:
+        ordinal = OrdinalEncoder(
+            handle_unknown="use_encoded_value",
+            unknown_value=-1,
+            encoded_missing_value=-1,
+        )
+        ordinal = make_pipeline(ordinal, StandardScaler())
+        transformers.append(("ordinal", ordinal, spec["ordinal"]))
+    return [("encode", ColumnTransformer(transformers))]
+
+
+def _encode_labels(y_raw, unlabelled_mask):
+    classes, codes = np.unique(y_raw[~unlabelled_mask], return_inverse=True)
+    y = np.full(y_raw.size, -1, dtype=np.int64)
+    y[~unlabelled_mask] = codes
+    return y, classes
+
+
+def _load_digits(name):
+    from sklearn.datasets import load_digits
+
+    from ltlearn.datasets import load_digits_lt, make_long_tailed
+
+    if name == "digits_lt":
+        data = load_digits_lt(imbalance_ratio=10, random_state=0)
+        return Dataset(
+            name,
+            data.X_train,
+            data.y_train.astype(np.int64),
+            np.arange(10),
+            source="ltlearn.datasets.load_digits_lt(imbalance_ratio=10)",
+        )
+    # digits_lt_semi: digits made long-tailed, then 60% of each class unlabelled
+    X, y = load_digits(return_X_y=True)
+    X, y = make_long_tailed(X, y, imbalance_ratio=10, random_state=0)
+    rng = np.random.RandomState(0)
+    y = y.astype(np.int64)
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        y[members[: int(0.6 * members.size)]] = -1
+    return Dataset(
+        name,
+        X,
+        y,
+        np.arange(10),
+        source="digits, long-tailed (imbalance 10), 60% of each class unlabelled",
+    )
+
+
+def _keel_names():
+    try:
+        from ltlearn.datasets import list_keel
+    except ImportError:
+        return []
+    return list(list_keel())
+
+
+def available_datasets():
+    """Names that ``--datasets`` accepts."""
+    return [*DIGITS, *_keel_names()]
+
+
+def _close(name, candidates):
+    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+    return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+
+
+def load_embedded(name):
+    """Load a data set shipped with ltlearn by name."""
+    if name in DIGITS:
+        return _load_digits(name)
+    keel = _keel_names()
+    if name not in keel:
+        raise CompareError(
+            f"Unknown data set {name!r}.{_close(name, [*DIGITS, *keel])} "
+            "`ltlearn datasets` lists the embedded ones; use --data FILE "
+            "--target COLUMN for your own."
+        )
+    from ltlearn.datasets import load_keel
+
+    X, y = load_keel(name, return_X_y=True)
+    y = np.asarray(y)
+    y_codes, classes = _encode_labels(y, np.zeros(y.size, dtype=bool))
+    return Dataset(
+        name, np.asarray(X, dtype=np.float64), y_codes, classes, source="KEEL"
+    )
+
+
+def _read_table(path):
+    try:
+        import pandas as pd
+    except ImportError:
+        raise CompareError(
+            "--data needs pandas (and pyarrow for Parquet): pip install pandas pyarrow"
+        ) from None
+    path = Path(path)
+    if not path.is_file():
+        raise CompareError(f"--data {str(path)!r}: no such file.")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        try:
+            return pd.read_parquet(path)
+        except ImportError as exc:
+            raise CompareError(f"Reading {path.name} needs pyarrow: {exc}") from None
+    if suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
+        sep = "\t" if ".tsv" in path.suffixes else ","
+        return pd.read_csv(path, sep=sep)
+    raise CompareError(
+        f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv or "
+        ".parquet file."
+    )
+
+
+def _unlabelled_mask(target, marker):
+    import pandas as pd
+
+    if marker is None or str(marker).lower() == "none":
+        return np.zeros(len(target), dtype=bool)
+    if pd.api.types.is_numeric_dtype(target):
+        try:
+            value = float(marker)
+        except ValueError:
+            return np.zeros(len(target), dtype=bool)
+        return (target == value).to_numpy()
+    return (target.astype(str) == str(marker)).to_numpy()
+
+
+def load_table(path, target, *, unlabelled="-1"):
+    """Load the user's CSV or Parquet file as a :class:`Dataset`.
+
+    Numeric columns are imputed (median) and scaled; other columns are
+    categorical: one-hot encoded up to 20 categories, ordinal-encoded beyond,
+    a missing value being a category of its own. Rows whose target equals
+    ``unlabelled`` are unlabelled (for the semi-supervised recipes).
+    """
+    import pandas as pd
+
+    frame = _read_table(path)
+    name = Path(path).stem
+    columns = [str(column) for column in frame.columns]
+    frame.columns = columns
+    if target not in columns:
+        hint = _close(target, columns)
+        raise CompareError(
+            f"Target column {target!r} is not in {Path(path).name}.{hint} "
+            f"Its columns are: {', '.join(columns)}."
+        )
+    y_raw = frame[target]
+    X = frame.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise CompareError(f"{Path(path).name} has no column besides {target!r}.")
+    missing = y_raw.isna().to_numpy()
+    if missing.any():
+        rows = np.flatnonzero(missing)
+        shown = ", ".join(str(i) for i in rows[:5]) + (", ..." if rows.size > 5 else "")
+        raise CompareError(
+            f"Target column {target!r} has {rows.size} missing value(s) (rows "
+            f"{shown}, counting from 0). Drop or fill those rows, or mark "
+            f"unlabelled rows with {unlabelled!r} (see --unlabelled)."
+        )
+    unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
+    labels = y_raw[~unlabelled_mask]
+    if pd.api.types.is_float_dtype(labels):
+        values = labels.to_numpy()
+        if not np.all(values == np.round(values)) and np.unique(values).size > 20:
+            raise CompareError(
+                f"Target column {target!r} holds {np.unique(values).size} distinct "
+                "non-integer numbers: it looks continuous, and a comparison needs "
+                "class labels."
+            )
+    y_values = labels.to_numpy()
+    if y_values.dtype == object:
+        y_values = y_values.astype(str)
+    full = np.empty(len(y_raw), dtype=y_values.dtype)
+    full[~unlabelled_mask] = y_values
+    y, classes = _encode_labels(full, unlabelled_mask)
+    if classes.size < 2:
+        shown = repr(classes[0].item() if classes.size else None)
+        hint = ""
+        if unlabelled_mask.any():
+            hint = (
+                f" {int(unlabelled_mask.sum())} row(s) whose target is "
+                f"{unlabelled!r} count as unlabelled; if that is a class, pass "
+                "--unlabelled none."
+            )
+        raise CompareError(
+            f"Target column {target!r} has a single class ({shown}) among the "
+            f"labelled rows; a comparison needs at least 2.{hint}"
+        )
+    numeric, one_hot, ordinal = [], [], []
+    X = X.copy()
+    for column in X.columns:
+        values = X[column]
+        if pd.api.types.is_bool_dtype(values):
+            X[column] = values.astype(np.float64)
+            numeric.append(column)
+        elif pd.api.types.is_numeric_dtype(values):
+            X[column] = values.astype(np.float64)
+            numeric.append(column)
+        else:
+            as_text = values.astype(object).where(values.notna(), np.nan)
+            as_text = as_text.map(lambda v: v if pd.isna(v) else str(v))
+            X[column] = as_text.astype(object)
+            n_categories = as_text.nunique(dropna=True)
+            (one_hot if n_categories <= _MAX_ONE_HOT else ordinal).append(column)
+    spec = {"kind": "columns", "numeric": numeric, "one_hot": one_hot}
+    spec["ordinal"] = ordinal
+    return Dataset(name, X, y, classes, spec, source=str(path), target=target)
+
+
+def check_folds(dataset, cv):
+    """Refuse a number of folds that a class cannot fill."""
+    counts = np.bincount(dataset.y[dataset.y >= 0], minlength=dataset.classes.size)
+    small = np.flatnonzero(counts < cv)
+    if small.size:
+        i = small[0]
+        label = dataset.classes[i]
+        label = label.item() if hasattr(label, "item") else label
+        where = f"data set {dataset.name!r}"
+        if dataset.target is not None:
+            where = f"target column {dataset.target!r} in {where}"
+        raise CompareError(
+            f"Class {label!r} of {where} has {counts[i]} "
+            f"labelled row(s); --cv {cv} needs at least {cv} per class. Lower --cv."
+        )

@@ -1,0 +1,512 @@
+"""Run the (data set x method x fold) grid, resumably, on a joblib backend."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import contextlib
+import csv
+import hashlib
+import json
+import math
+import re
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ltlearn._compare._data import CompareError, check_folds, make_preprocessor
+from ltlearn._compare._recipes import RECIPES
+
+METRICS = ("balanced_accuracy", "geometric_mean", "macro_f1")
+SCORINGS = (*METRICS, "few_shot_accuracy")
+BACKENDS = ("loky", "dask", "ray")
+RESULTS_FILE = "results.csv"
+
+FIELDS = [
+    "dataset",
+    "method",
+    "fold",
+    "cv",
+    "seed",
+    "scoring",
+    "data",
+    "recipe",
+    "status",
+    *METRICS,
+    "fit_time",
+    "predict_time",
+    "n_train",
+    "n_test",
+    "class_recall",
+    "warnings",
+    "error",
+]
+_FLOATS = (*METRICS, "fit_time", "predict_time")
+_INTS = ("fold", "cv", "seed", "n_train", "n_test")
+
+
+def _describe(obj):
+    """A stable text of an estimator and its parameters, nested ones included."""
+    if isinstance(obj, (list, tuple)):
+        return "[" + ", ".join(_describe(item) for item in obj) + "]"
+    if isinstance(obj, dict):
+        return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in obj.items()) + "}"
+    if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__"):
+        return f"{getattr(obj, '__module__', '')}.{obj.__qualname__}"
+    if hasattr(obj, "get_params") and not isinstance(obj, type):
+        params = obj.get_params(deep=False)
+        inner = ", ".join(f"{k}={_describe(params[k])}" for k in sorted(params))
+        return f"{type(obj).__module__}.{type(obj).__qualname__}({inner})"
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj))
+
+
+def recipe_fingerprint(recipe, seed, context):
+    """A short hash of what a recipe fits, with the ltlearn version.
+
+    Results are reused only when it matches, so a changed recipe, estimator
+    default or ltlearn release never mixes with older rows.
+    """
+    import ltlearn
+
+    try:
+        steps = _describe(recipe.build(seed, context))
+    except Exception as exc:  # reported by the fit itself, on the worker
+        steps = f"cannot be built: {type(exc).__name__}"
+    text = f"{ltlearn.__version__} {steps}"
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def _take(X, indices):
+    return X.iloc[indices] if hasattr(X, "iloc") else X[indices]
+
+
+def _summarize_warnings(caught, limit=500):
+    messages = dict.fromkeys(
+        f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught
+    )
+    return " | ".join(messages)[:limit]
+
+
+def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
+    """Fit one recipe on one training fold and score it on the test fold.
+
+    Runs on the worker. ``method`` is a key of the registry; nothing else
+    chooses what is fitted.
+
+    Returns
+    -------
+    row : dict
+        The metrics, timings, per-class recall with training counts, and the
+        warnings raised; ``status`` is ``"error"`` with the message when the
+        fit or the prediction fails.
+    """
+    from imblearn.metrics import geometric_mean_score
+    from imblearn.pipeline import Pipeline
+    from sklearn.metrics import balanced_accuracy_score, f1_score
+
+    recipe = RECIPES[method]
+    if recipe.deep:
+        import torch
+
+        torch.set_num_threads(1)
+    if not recipe.semi_supervised:
+        train = train[y[train] >= 0]
+    y_train, y_test = y[train], y[test]
+    n_classes = int(context["n_classes"])
+    row = {
+        "n_train": int(np.count_nonzero(y_train >= 0)),
+        "n_test": int(test.size),
+        "status": "ok",
+        "error": "",
+    }
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = Pipeline(
+                make_preprocessor(preprocessing) + recipe.build(seed, context)
+            )
+            start = time.perf_counter()
+            model.fit(_take(X, train), y_train)
+            row["fit_time"] = time.perf_counter() - start
+            start = time.perf_counter()
+            y_pred = np.asarray(model.predict(_take(X, test)))
+            row["predict_time"] = time.perf_counter() - start
+        except Exception as exc:  # one failing fit must not stop the grid
+            message = str(exc).strip().splitlines()
+            row.update(
+                status="error",
+                error=f"{type(exc).__name__}: {message[0] if message else ''}"[:500],
+            )
+            y_pred = None
+        if y_pred is not None:
+            row["balanced_accuracy"] = balanced_accuracy_score(y_test, y_pred)
+            row["geometric_mean"] = geometric_mean_score(y_test, y_pred)
+            row["macro_f1"] = f1_score(
+                y_test, y_pred, labels=np.arange(n_classes), average="macro"
+            )
+            train_count = np.bincount(y_train[y_train >= 0], minlength=n_classes)
+            recall = []
+            for label in range(n_classes):
+                members = y_test == label
+                recall.append(
+                    float(np.mean(y_pred[members] == label)) if members.any() else None
+                )
+            row["class_recall"] = json.dumps(
+                {"train_count": train_count.tolist(), "recall": recall}
+            )
+    row["warnings"] = _summarize_warnings(caught)
+    return row
+
+
+def _folds(dataset, cv, seed):
+    from sklearn.model_selection import StratifiedKFold
+
+    labelled = dataset.labelled
+    unlabelled = np.flatnonzero(dataset.y < 0)
+    splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    folds = []
+    for train, test in splitter.split(labelled, dataset.y[labelled]):
+        folds.append(
+            (np.sort(np.concatenate([labelled[train], unlabelled])), labelled[test])
+        )
+    return folds
+
+
+def _parse(row):
+    parsed = dict(row)
+    for name in _INTS:
+        try:
+            parsed[name] = int(row[name])
+        except (TypeError, ValueError):
+            parsed[name] = None
+    for name in _FLOATS:
+        try:
+            parsed[name] = float(row[name])
+        except (TypeError, ValueError):
+            parsed[name] = math.nan
+    return parsed
+
+
+def read_results(path):
+    """The rows of a results CSV (a missing file has none)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is not None and list(reader.fieldnames) != FIELDS:
+            raise CompareError(
+                f"{path} was not written by this version of ltlearn compare (its "
+                "columns differ); choose another --output directory."
+            )
+        # An interrupted write can leave a short last line: skip it.
+        return [_parse(row) for row in reader if None not in row.values()]
+
+
+class _ResultsWriter:
+    """Append rows to the results CSV as they arrive, one flush per row.
+
+    With ``path=None`` it writes nothing.
+    """
+
+    def __init__(self, path):
+        self.path = None if path is None else Path(path)
+        self.handle = self.writer = None
+
+    def __enter__(self):
+        if self.path is None:
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        complete = True
+        if not new:
+            with self.path.open("rb") as handle:
+                handle.seek(-1, 2)
+                complete = handle.read(1) == b"\n"
+        self.handle = self.path.open("a", newline="")
+        if not complete:
+            self.handle.write("\n")
+        self.writer = csv.DictWriter(self.handle, FIELDS)
+        if new:
+            self.writer.writeheader()
+            self.handle.flush()
+        return self
+
+    def write(self, row):
+        if self.writer is not None:
+            self.writer.writerow({key: row.get(key, "") for key in FIELDS})
+            self.handle.flush()
+
+    def __exit__(self, *exc_info):
+        if self.handle is not None:
+            self.handle.close()
+
+
+class _Progress:
+    """tqdm when it is installed, otherwise a counter on stderr."""
+
+    def __init__(self, total, enabled):
+        self.total, self.done, self.bar = total, 0, None
+        self.enabled = enabled and total > 0
+        if not self.enabled:
+            return
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            return
+        self.bar = tqdm(total=total, unit="fit", desc="compare", file=sys.stderr)
+
+    def update(self, label):
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.set_postfix_str(label, refresh=False)
+            self.bar.update(1)
+        else:
+            end = "\n" if self.done == self.total else ""
+            print(
+                f"\r[{self.done:>{len(str(self.total))}}/{self.total}] {label:<50}",
+                end=end,
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.bar is not None:
+            self.bar.close()
+
+
+@contextlib.contextmanager
+def _backend(backend, scheduler, n_jobs):
+    """Set joblib's backend; yield the n_jobs for Parallel."""
+    import joblib
+
+    if backend not in BACKENDS:
+        raise CompareError(f"Unknown backend {backend!r}; choose one of {BACKENDS}.")
+    if scheduler is not None and backend != "dask":
+        raise CompareError("--scheduler needs --backend dask.")
+    if backend == "loky":
+        with joblib.parallel_config(backend="loky", n_jobs=n_jobs):
+            yield n_jobs
+        return
+    if backend == "ray":
+        try:
+            from ray.util.joblib import register_ray
+        except ImportError:
+            raise CompareError(
+                "--backend ray needs ray, which is not installed: "
+                "pip install 'ray[default]'"
+            ) from None
+        register_ray()
+        with joblib.parallel_config(backend="ray", n_jobs=n_jobs):
+            yield n_jobs
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise CompareError(
+            "--backend dask needs dask.distributed, which is not installed: "
+            "pip install 'ltlearn[distributed]'"
+        ) from None
+    with contextlib.ExitStack() as stack:
+        if scheduler is None:
+            n_workers = joblib.effective_n_jobs(n_jobs)
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=n_workers,
+                    threads_per_worker=1,
+                    dashboard_address=None,
+                )
+            )
+            scheduler = cluster.scheduler_address
+        try:
+            stack.enter_context(Client(scheduler, timeout="10s"))
+        except OSError as exc:
+            raise CompareError(
+                f"Cannot reach the Dask scheduler at {scheduler!r}: {exc}"
+            ) from None
+        with joblib.parallel_config(backend="dask"):
+            yield -1
+
+
+@dataclass
+class Comparison:
+    """What a run produced: its rows and what it ran on."""
+
+    rows: list
+    datasets: list
+    methods: list
+    config: dict
+    skipped: dict = field(default_factory=dict)
+    output: Path = None
+    n_reused: int = 0
+
+
+def run_comparison(
+    datasets,
+    recipes,
+    *,
+    cv=5,
+    scoring="balanced_accuracy",
+    seed=0,
+    n_jobs=1,
+    backend="loky",
+    scheduler=None,
+    output=None,
+    progress=True,
+    skipped=None,
+):
+    """Cross-validate every recipe on every data set.
+
+    Parameters
+    ----------
+    datasets : list of Dataset
+        The data.
+    recipes : list of Recipe
+        The methods. Semi-supervised recipes run only on data with unlabelled
+        rows.
+    cv : int, default=5
+        Stratified folds (over the labelled rows; the unlabelled rows join
+        every training fold).
+    scoring : str, default="balanced_accuracy"
+        The scoring the report ranks by (the plug-in recipe also targets it).
+    seed : int, default=0
+        Seeds the folds and every recipe.
+    n_jobs : int, default=1
+        Parallel fits (loky and ray; a Dask cluster uses its workers).
+    backend : {"loky", "dask", "ray"}, default="loky"
+        The joblib backend.
+    scheduler : str, default=None
+        Address of an existing Dask scheduler.
+    output : path-like, default=None
+        Directory for ``results.csv``; a rerun there skips the finished fits.
+    progress : bool, default=True
+        Show a progress bar on stderr.
+    skipped : dict, default=None
+        ``{method: reason}`` of recipes already left out, for the report.
+
+    Returns
+    -------
+    comparison : Comparison
+    """
+    if scoring not in SCORINGS:
+        raise CompareError(f"Unknown scoring {scoring!r}; choose one of {SCORINGS}.")
+    skipped = dict(skipped or {})
+    config = {"cv": cv, "seed": seed, "scoring": scoring}
+    tasks, infos, without_unlabelled = [], [], {}
+    for dataset in datasets:
+        check_folds(dataset, cv)
+        infos.append(dataset.info())
+        fingerprint = dataset.fingerprint()
+        folds = _folds(dataset, cv, seed)
+        context = {
+            "scoring": scoring,
+            "n_classes": int(dataset.classes.size),
+            "n_features": int(dataset.X.shape[1]),
+        }
+        for recipe in recipes:
+            if recipe.semi_supervised and dataset.n_unlabelled == 0:
+                without_unlabelled.setdefault(recipe.name, []).append(dataset.name)
+                continue
+            recipe_key = recipe_fingerprint(recipe, seed, context)
+            for fold, (train, test) in enumerate(folds):
+                key = {
+                    "dataset": dataset.name,
+                    "method": recipe.name,
+                    "fold": fold,
+                    **config,
+                    "data": fingerprint,
+                    "recipe": recipe_key,
+                }
+                tasks.append((key, dataset, train, test, context))
+
+    for name, names in without_unlabelled.items():
+        skipped[name] = (
+            "semi-supervised, it runs only on data with unlabelled rows; not run "
+            f"on {', '.join(names)}"
+        )
+    if not tasks:
+        raise CompareError(
+            "Nothing to run: the semi-supervised methods need data with "
+            "unlabelled rows (target -1, see --unlabelled), and no other method "
+            "was chosen."
+            if recipes
+            else "Nothing to run: no method was chosen."
+        )
+
+    path = None if output is None else Path(output) / RESULTS_FILE
+    previous = read_results(path) if path is not None else []
+    names = ("dataset", "method", "fold", "cv", "seed", "scoring", "data", "recipe")
+    latest = {tuple(row[name] for name in names): row for row in previous}
+    done, rows, pending = {}, [], []
+    for key, dataset, train, test, context in tasks:
+        lookup = tuple(key[name] for name in names)
+        row = latest.get(lookup)
+        if row is not None and row["status"] == "ok":
+            done[lookup] = row
+            rows.append(row)
+        else:
+            pending.append((key, dataset, train, test, context))
+    if done and progress:
+        print(
+            f"{len(done)} of {len(tasks)} fits already in {path}; running the "
+            f"other {len(pending)}.",
+            file=sys.stderr,
+        )
+
+    if pending:
+        from joblib import Parallel, delayed
+
+        with (
+            _backend(backend, scheduler, n_jobs) as jobs,
+            _ResultsWriter(path) as writer,
+            _Progress(len(pending), progress) as bar,
+        ):
+            parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+            results = parallel(
+                delayed(_run_one)(
+                    key,
+                    dataset.X,
+                    dataset.y,
+                    dataset.preprocessing,
+                    train,
+                    test,
+                    context,
+                )
+                for key, dataset, train, test, context in pending
+            )
+            for row in results:
+                rows.append(row)
+                writer.write(row)
+                bar.update(f"{row['dataset']} {row['method']} {row['fold']}")
+    order = {
+        (key["dataset"], key["method"], key["fold"]): i
+        for i, (key, *_) in enumerate(tasks)
+    }
+    rows.sort(key=lambda row: order[(row["dataset"], row["method"], row["fold"])])
+    return Comparison(
+        rows=rows,
+        datasets=infos,
+        methods=[recipe.name for recipe in recipes],
+        config={**config, "backend": backend, "n_jobs": n_jobs},
+        skipped=skipped,
+        output=None if output is None else Path(output),
+        n_reused=len(done),
+    )
+
+
+def _run_one(key, X, y, preprocessing, train, test, context):
+    row = fit_and_score(
+        X, y, preprocessing, key["method"], train, test, key["seed"], context
+    )
+    row = {**key, **row}
+    for name in _FLOATS:
+        row.setdefault(name, math.nan)
+    return {name: row.get(name, "") for name in FIELDS}

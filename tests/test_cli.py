@@ -1,0 +1,149 @@
+"""Tests of the ``ltlearn`` command line."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import ltlearn
+from ltlearn.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _csv(tmp_path, n=60):
+    rng = np.random.RandomState(0)
+    y = (rng.rand(n) < 0.3).astype(int)
+    lines = ["x1,x2,colour,label"]
+    for i in range(n):
+        colour = ["red", "green", ""][i % 3]  # an empty cell is a missing value
+        lines.append(f"{rng.normal(2 * y[i]):.3f},{rng.normal():.3f},{colour},{y[i]}")
+    path = tmp_path / "data.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _compare(tmp_path, *args):
+    return main(
+        [
+            "compare",
+            "--methods",
+            "plain,class_weight",
+            "--cv",
+            "2",
+            "--n-jobs",
+            "1",
+            "--no-progress",
+            "--output",
+            str(tmp_path / "out"),
+            *args,
+        ]
+    )
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert ltlearn.__version__ in capsys.readouterr().out
+    assert main([]) == 2
+    assert "compare" in capsys.readouterr().out
+
+
+def test_python_dash_m_runs_the_command_line():
+    result = subprocess.run(
+        [sys.executable, "-m", "ltlearn", "compare", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for option in ("--methods", "--backend", "--scheduler", "--report", "--data"):
+        assert option in result.stdout
+
+
+def test_datasets_lists_the_embedded_sets(capsys):
+    if not hasattr(ltlearn.datasets, "list_keel"):
+        pytest.skip("ltlearn.datasets.list_keel is not there yet")
+    assert main(["datasets", "ecoli"]) == 0
+    out = capsys.readouterr().out
+    assert "ecoli1" in out and "n_samples" in out and "glass4" not in out
+
+
+def test_compare_list_shows_methods_and_default_data(capsys):
+    assert main(["compare", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "class_weight" in out and "digits_lt" in out
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_compare_on_a_user_csv_writes_results_and_report(tmp_path, capsys, fmt):
+    path = _csv(tmp_path)
+    assert (
+        _compare(tmp_path, "--data", str(path), "--target", "label", "--report", fmt)
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "mean rank" in out and "class_weight" in out
+    report = tmp_path / "out" / f"report.{fmt}"
+    assert f"Report:  {report}" in out
+    assert report.exists() and (tmp_path / "out" / "results.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--methods", "plain", "eval(input())"],
+            "Unknown method 'eval(input())'; the known methods are: plain, class_",
+        ),
+        (["--target", "label"], "--target goes with --data"),
+        (["--datasets", "no_such_set"], "Unknown data set 'no_such_set'"),
+        (
+            ["--backend", "loky", "--scheduler", "tcp://127.0.0.1:1"],
+            "--scheduler needs --backend dask",
+        ),
+    ],
+)
+def test_compare_refuses_bad_requests_with_a_message(tmp_path, capsys, args, message):
+    assert _compare(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ltlearn compare: error:")
+    assert message in err
+
+
+@pytest.mark.parametrize(
+    "target, message",
+    [
+        ("labels", "Target column 'labels' is not in data.csv"),
+        ("colour", "Target column 'colour' has 20 missing value(s)"),
+    ],
+)
+def test_compare_bad_target_names_the_column(tmp_path, capsys, target, message):
+    path = _csv(tmp_path)
+    assert _compare(tmp_path, "--data", str(path), "--target", target) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_compare_argument_checks(capsys):
+    for args in (["--cv", "1"], ["--n-jobs", "0"], ["--scoring", "accuracy"]):
+        with pytest.raises(SystemExit) as info:
+            main(["compare", *args])
+        assert info.value.code == 2
+    assert "invalid" in capsys.readouterr().err
+
+
+def test_compare_rerun_reuses_the_finished_fits(tmp_path, capsys):
+    path = _csv(tmp_path)
+    args = ("--data", str(path), "--target", "label")
+    assert _compare(tmp_path, *args) == 0
+    assert "4 fits run" in capsys.readouterr().out
+    assert _compare(tmp_path, *args) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"\b0 fits run in \d+ s, 4 reused from results.csv", out)

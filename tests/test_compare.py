@@ -1,0 +1,451 @@
+"""Tests of ``ltlearn compare``: registry, data, runner, backends and report."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import csv
+import json
+import math
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+
+from ltlearn._compare import _runner
+from ltlearn._compare._data import (
+    CompareError,
+    Dataset,
+    check_folds,
+    load_embedded,
+    load_table,
+)
+from ltlearn._compare._recipes import RECIPES, Recipe, resolve_methods
+from ltlearn._compare._report import _few_shot, format_table, summarize, write_report
+from ltlearn._compare._runner import read_results, run_comparison
+from ltlearn.metrics import shot_accuracy
+
+pd = pytest.importorskip("pandas")
+
+METHODS = ["plain", "class_weight"]
+
+
+def _tiny(name="tiny", n_samples=120, weights=(0.75, 0.25), unlabelled=0):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=len(weights),
+        n_clusters_per_class=1,
+        weights=list(weights),
+        random_state=0,
+    )
+    y = y.astype(np.int64)
+    if unlabelled:
+        y[np.random.RandomState(0).permutation(y.size)[:unlabelled]] = -1
+    return Dataset(name, X, y, np.arange(len(weights)))
+
+
+def _run(tmp_path=None, datasets=None, methods=METHODS, **params):
+    recipes, _ = resolve_methods(methods)
+    params.setdefault("cv", 2)
+    params.setdefault("progress", False)
+    return run_comparison(
+        datasets or [_tiny()],
+        recipes,
+        output=tmp_path,
+        **params,
+    )
+
+
+def _scores(comparison):
+    return {
+        (r["dataset"], r["method"], r["fold"]): (
+            r["balanced_accuracy"],
+            r["geometric_mean"],
+            r["macro_f1"],
+            r["class_recall"],
+        )
+        for r in comparison.rows
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["svm", "__import__('os').system('true')", "plain; rm -rf /", "PLAIN"]
+)
+def test_unknown_method_is_refused_with_the_known_names(name):
+    with pytest.raises(CompareError, match="Unknown method") as info:
+        resolve_methods(["plain", name])
+    for known in RECIPES:
+        assert known in str(info.value)
+
+
+def test_registry_names_are_plain_identifiers_with_factories():
+    for name, recipe in RECIPES.items():
+        assert name.isidentifier() and name == recipe.name
+        assert callable(recipe.factory)
+
+
+def test_default_selection_reports_what_cannot_run(monkeypatch):
+    missing = Recipe(
+        "missing",
+        "needs a package",
+        RECIPES["plain"].factory,
+        requires=("ltlearn_no_such_module",),
+    )
+    monkeypatch.setitem(RECIPES, "missing", missing)
+    recipes, skipped = resolve_methods(None)
+    assert "missing" not in [r.name for r in recipes]
+    assert "ltlearn_no_such_module" in skipped["missing"]
+    with pytest.raises(CompareError, match="cannot run here"):
+        resolve_methods(["missing"])
+
+
+@pytest.mark.parametrize("name", [n for n, r in RECIPES.items() if not r.deep])
+def test_every_available_recipe_builds_and_fits(name):
+    recipe = RECIPES[name]
+    if recipe.missing() is not None:
+        pytest.skip(f"{name}: {recipe.missing()}")
+    dataset = _tiny(unlabelled=40 if recipe.semi_supervised else 0)
+    comparison = _run(datasets=[dataset], methods=[name])
+    assert [r["status"] for r in comparison.rows] == ["ok", "ok"], [
+        r["error"] for r in comparison.rows
+    ]
+
+
+@pytest.mark.parametrize("name", [n for n, r in RECIPES.items() if r.deep])
+def test_deep_recipe_fits(name):
+    recipe = RECIPES[name]
+    if recipe.missing() is not None:
+        pytest.skip(recipe.missing())
+    comparison = _run(methods=[name])
+    assert [r["status"] for r in comparison.rows] == ["ok", "ok"], [
+        r["error"] for r in comparison.rows
+    ]
+
+
+def test_results_are_written_and_a_rerun_skips_finished_fits(tmp_path, monkeypatch):
+    first = _run(tmp_path)
+    rows = read_results(tmp_path / "results.csv")
+    assert len(rows) == len(first.rows) == 4
+    assert {(r["method"], r["fold"]) for r in rows} == {
+        (m, f) for m in METHODS for f in range(2)
+    }
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a finished fit was run again")
+
+    monkeypatch.setattr(_runner, "fit_and_score", refuse)
+    second = _run(tmp_path)
+    assert _scores(second) == _scores(first)
+    assert len(read_results(tmp_path / "results.csv")) == 4
+
+
+def test_an_interrupted_run_loses_nothing_finished(tmp_path, monkeypatch):
+    first = _run(tmp_path)
+    path = tmp_path / "results.csv"
+    lines = path.read_text().splitlines(keepends=True)
+    # Drop the last finished row and leave half of it, as a kill mid-write would.
+    path.write_text("".join(lines[:-1]) + lines[-1][:20])
+    calls = []
+    original = _runner.fit_and_score
+
+    def counting(*args, **kwargs):
+        calls.append(args[3])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_runner, "fit_and_score", counting)
+    second = _run(tmp_path)
+    assert len(calls) == 1
+    assert _scores(second) == _scores(first)
+
+
+@pytest.mark.parametrize("change", [{"seed": 1}, {"scoring": "macro_f1"}])
+def test_results_of_another_configuration_are_not_reused(tmp_path, change):
+    _run(tmp_path)
+    second = _run(tmp_path, **change)
+    assert all(r["seed"] == change.get("seed", 0) for r in second.rows)
+    assert len(read_results(tmp_path / "results.csv")) == 8
+
+
+def test_same_seed_same_numbers_and_folds_are_stratified():
+    dataset = _tiny()
+    first, second = _run(datasets=[dataset]), _run(datasets=[dataset])
+    assert _scores(first) == _scores(second)
+    half = np.bincount(dataset.y) / 2
+    for row in first.rows:
+        counts = json.loads(row["class_recall"])["train_count"]
+        assert np.all(np.abs(np.asarray(counts) - half) <= 0.5)
+
+
+def test_a_failing_fit_is_recorded_and_retried(tmp_path, monkeypatch):
+    def broken(random_state, context):
+        raise RuntimeError("this recipe is broken")
+
+    monkeypatch.setitem(RECIPES, "broken", Recipe("broken", "fails", broken))
+    comparison = _run(tmp_path, methods=["plain", "broken"])
+    errors = [r for r in comparison.rows if r["status"] == "error"]
+    assert len(errors) == 2
+    assert errors[0]["error"] == "RuntimeError: this recipe is broken"
+    summary = summarize(comparison)
+    assert len(summary.errors) == 2
+    assert "2 fit(s) failed" in format_table(summary, comparison.config)
+    rerun = _run(tmp_path, methods=["plain", "broken"])
+    assert len(read_results(tmp_path / "results.csv")) == 6
+    assert len(rerun.rows) == 4
+
+
+def test_dask_cluster_gives_the_same_numbers_as_the_local_run():
+    distributed = pytest.importorskip("distributed")
+    local = _run()
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        dashboard_address=None,
+        host="127.0.0.1",
+        protocol="tcp",
+    ) as cluster:
+        remote = _run(backend="dask", scheduler=cluster.scheduler_address)
+    assert _scores(remote) == _scores(local)
+
+
+def test_ray_backend_without_ray_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(CompareError, match="ray.*pip install"):
+        _run(backend="ray")
+
+
+def test_scheduler_needs_the_dask_backend():
+    with pytest.raises(CompareError, match="--scheduler needs --backend dask"):
+        _run(backend="loky", scheduler="tcp://127.0.0.1:8786")
+
+
+def test_semi_supervised_recipes_need_unlabelled_rows():
+    recipe = RECIPES["crest"]
+    if recipe.missing() is not None:
+        pytest.skip(recipe.missing())
+    labelled = _tiny("labelled")
+    semi = _tiny("semi", unlabelled=40)
+    comparison = _run(datasets=[labelled, semi], methods=["plain", "crest"])
+    ran = {(r["dataset"], r["method"]) for r in comparison.rows}
+    assert ran == {("labelled", "plain"), ("semi", "plain"), ("semi", "crest")}
+    assert "unlabelled" in comparison.skipped["crest"]
+    # Supervised recipes train on the labelled rows of the fold only.
+    n_train = {r["method"]: r["n_train"] for r in comparison.rows if r["fold"] == 0}
+    assert n_train["plain"] == n_train["crest"] == 40
+
+
+def test_only_semi_supervised_methods_on_labelled_data_is_refused():
+    if RECIPES["crest"].missing() is not None:
+        pytest.skip(RECIPES["crest"].missing())
+    with pytest.raises(CompareError, match="need data with unlabelled rows"):
+        _run(methods=["crest"])
+
+
+def _write_table(tmp_path, frame, suffix=".csv"):
+    path = tmp_path / f"data{suffix}"
+    if suffix == ".parquet":
+        frame.to_parquet(path)
+    else:
+        frame.to_csv(path, index=False)
+    return path
+
+
+def _frame(n=80):
+    rng = np.random.RandomState(0)
+    label = np.where(rng.rand(n) < 0.25, "churned", "stayed")
+    frame = pd.DataFrame(
+        {
+            "age": rng.normal(40, 10, n) + 8 * (label == "churned"),
+            "plan": rng.choice(["basic", "pro", "team"], n),
+            "city": [f"city{i % 30}" for i in range(n)],
+            "active": rng.rand(n) < 0.5,
+            "label": label,
+        }
+    )
+    frame.loc[[1, 5, 9], "age"] = np.nan
+    frame.loc[[2, 4], "plan"] = None
+    return frame
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_user_table_with_categories_and_missing_values(tmp_path, suffix):
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    dataset = load_table(_write_table(tmp_path, _frame(), suffix), "label")
+    assert list(dataset.classes) == ["churned", "stayed"]
+    assert dataset.preprocessing["numeric"] == ["age", "active"]
+    assert dataset.preprocessing["one_hot"] == ["plan"]
+    assert dataset.preprocessing["ordinal"] == ["city"]
+    comparison = _run(datasets=[dataset])
+    assert all(r["status"] == "ok" for r in comparison.rows), [
+        r["error"] for r in comparison.rows
+    ]
+
+
+@pytest.mark.parametrize(
+    "edit, target, match",
+    [
+        (lambda f: f, "labl", r"Target column 'labl' is not in data.csv.*'label'"),
+        (
+            lambda f: f.assign(label=f["label"].where(f.index != 3)),
+            "label",
+            r"Target column 'label' has 1 missing value.*rows 3",
+        ),
+        (
+            lambda f: f.assign(label="stayed"),
+            "label",
+            r"Target column 'label' has a single class \('stayed'\)",
+        ),
+        (
+            lambda f: f.assign(label=np.linspace(0, 1, len(f))),
+            "label",
+            r"Target column 'label' .*looks continuous",
+        ),
+        (lambda f: f[["label"]], "label", r"no column besides 'label'"),
+    ],
+)
+def test_bad_target_is_a_clear_error_naming_the_column(tmp_path, edit, target, match):
+    path = _write_table(tmp_path, edit(_frame()))
+    with pytest.raises(CompareError, match=match):
+        load_table(path, target)
+
+
+def test_a_class_too_small_for_the_folds_is_named(tmp_path):
+    frame = _frame()
+    frame.loc[:2, "label"] = "rare"
+    dataset = load_table(_write_table(tmp_path, frame), "label")
+    with pytest.raises(CompareError, match=r"Class 'rare' of target column 'label'"):
+        check_folds(dataset, 5)
+
+
+def test_unlabelled_rows_of_a_user_table(tmp_path):
+    frame = _frame()
+    frame["label"] = (frame["label"] == "churned").astype(int)
+    frame.loc[::4, "label"] = -1
+    dataset = load_table(_write_table(tmp_path, frame), "label")
+    assert dataset.n_unlabelled == 20
+    assert list(dataset.classes) == [0, 1]
+
+
+def test_minus_one_as_a_class_needs_unlabelled_none(tmp_path):
+    frame = _frame()
+    frame["label"] = np.where(frame["label"] == "churned", 1, -1)
+    path = _write_table(tmp_path, frame)
+    with pytest.raises(CompareError, match="pass --unlabelled none"):
+        load_table(path, "label")
+    dataset = load_table(path, "label", unlabelled="none")
+    assert dataset.n_unlabelled == 0
+    assert list(dataset.classes) == [-1, 1]
+
+
+def test_unknown_embedded_dataset_suggests_names():
+    with pytest.raises(CompareError, match=r"Unknown data set 'digits_l'.*digits_lt"):
+        load_embedded("digits_l")
+
+
+def test_embedded_digits_load():
+    semi = load_embedded("digits_lt_semi")
+    assert semi.n_unlabelled > 0 and semi.classes.size == 10
+    counts = np.bincount(semi.y[semi.y >= 0])
+    assert counts.min() >= 5 and counts.max() / counts.min() > 5
+
+
+def test_few_shot_score_matches_shot_accuracy():
+    rng = np.random.RandomState(0)
+    y_train = np.repeat([0, 1, 2, 3], [150, 60, 12, 5])
+    y_true = np.repeat([0, 1, 2, 3], 10)
+    y_pred = np.where(rng.rand(40) < 0.7, y_true, 0)
+    recall = [float(np.mean(y_pred[y_true == c] == c)) for c in range(4)]
+    row = {
+        "class_recall": json.dumps(
+            {"train_count": np.bincount(y_train).tolist(), "recall": recall}
+        )
+    }
+    expected = shot_accuracy(y_true, y_pred, y_train=y_train)["few"]
+    assert _few_shot(row, 20) == pytest.approx(expected)
+
+
+def test_summary_ranks_and_table():
+    comparison = _run(datasets=[_tiny("a"), _tiny("b", weights=(0.6, 0.4))])
+    summary = summarize(comparison)
+    for dataset in ("a", "b"):
+        assert sorted(summary.ranks[dataset].values()) in ([1.0, 2.0], [1.5, 1.5])
+    table = summary.method_table()
+    assert [r["mean_rank"] for r in table] == sorted(r["mean_rank"] for r in table)
+    for row in table:
+        means = [summary.mean[(d, row["method"])] for d in ("a", "b")]
+        assert row["mean"] == pytest.approx(np.mean(means))
+    text = format_table(summary, comparison.config)
+    assert "mean rank" in text and all(m in text for m in METHODS)
+
+
+def test_few_shot_scoring_without_few_shot_classes_is_reported():
+    comparison = _run(scoring="few_shot_accuracy")
+    summary = summarize(comparison, few_threshold=2)
+    assert summary.unscored == ["tiny"]
+    assert "no few-shot class" in format_table(summary, comparison.config)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_report_with_plots(tmp_path, fmt):
+    pytest.importorskip("matplotlib")
+    comparison = _run(tmp_path)
+    path = write_report(comparison, summarize(comparison), fmt=fmt)
+    assert path == tmp_path / f"report.{fmt}"
+    text = path.read_text()
+    for plot in ("recall_vs_frequency.png", "ranks.png"):
+        assert (tmp_path / "plots" / plot).stat().st_size > 0
+        assert f"plots/{plot}" in text
+    assert "class_weight" in text
+
+
+def test_report_without_matplotlib_omits_plots_with_a_note(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    comparison = _run(tmp_path)
+    text = write_report(comparison, summarize(comparison)).read_text()
+    assert "Plots omitted: matplotlib is not installed" in text
+    assert not (tmp_path / "plots").exists()
+
+
+def test_progress_counter_without_tqdm(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    _run(progress=True)
+    assert "[4/4]" in capsys.readouterr().err
+
+
+def test_results_csv_has_one_row_per_fit_with_its_metrics(tmp_path):
+    _run(tmp_path)
+    with (tmp_path / "results.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 4
+    for row in rows:
+        assert 0 <= float(row["balanced_accuracy"]) <= 1
+        assert not math.isnan(float(row["fit_time"]))
+
+
+def test_results_of_a_changed_recipe_are_not_reused(tmp_path, monkeypatch):
+    from ltlearn._compare._recipes import _base
+
+    _run(tmp_path, methods=["plain"])
+
+    def stronger(random_state, context):
+        return [("classifier", _base(random_state, C=0.01))]
+
+    monkeypatch.setitem(RECIPES, "plain", Recipe("plain", "changed", stronger))
+    second = _run(tmp_path, methods=["plain"])
+    assert len(read_results(tmp_path / "results.csv")) == 4
+    assert len({r["recipe"] for r in read_results(tmp_path / "results.csv")}) == 2
+    assert len(second.rows) == 2
+
+
+def test_summary_does_not_depend_on_the_order_fits_finished_in():
+    comparison = _run(datasets=[_tiny("a"), _tiny("b", weights=(0.6, 0.4))])
+    expected = summarize(comparison)
+    comparison.rows = comparison.rows[::-1]
+    shuffled = summarize(comparison)
+    assert shuffled.ranks == expected.ranks
+    assert shuffled.mean == expected.mean
