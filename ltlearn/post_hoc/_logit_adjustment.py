@@ -1,0 +1,186 @@
+"""Post-hoc logit adjustment: subtract tau * log(prior) from the logits."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ltlearn.post_hoc._base import (
+    _SCORINGS,
+    _BasePostHocClassifier,
+    _check_scoring,
+    _score_codes,
+)
+
+# The values of tau that tau="auto" tries.
+_TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
+
+
+class LogitAdjustedClassifier(_BasePostHocClassifier):
+    """Post-hoc logit adjustment of a classifier's probabilities.
+
+    Predicts ``argmax_k log p_k(x) - tau * log prior_k`` (Menon et al., 2021):
+    the class probabilities of ``estimator`` are divided by the class prior
+    raised to ``tau`` and renormalised. ``tau=1`` is the Bayes rule for the
+    balanced error when ``p`` is calibrated; ``tau=0`` is the plain argmax.
+    ``tau="auto"`` picks ``tau`` on out-of-fold probabilities for
+    ``scoring``.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A classifier with ``fit`` and ``predict_proba``, trained on the natural
+        class distribution. Wrap an already fitted classifier in
+        :class:`~sklearn.frozen.FrozenEstimator` to use it without refitting.
+
+    tau : float or "auto", default=1.0
+        Strength of the adjustment, ``tau >= 0``. ``"auto"`` tries
+        ``0, 0.1, ..., 3`` on out-of-fold probabilities and keeps the best for
+        ``scoring`` (the value closest to 1 among ties).
+
+    prior : "train" or array-like of shape (n_classes,), default="train"
+        The class prior ``pi``: the class frequencies of the training labels,
+        or given in the order of ``classes_`` (normalised to sum to one).
+
+    scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"} or \
+            callable, default="balanced_accuracy"
+        The metric that ``tau="auto"`` maximises; ``"f1"`` is the F1 score of
+        ``classes_[1]`` (binary only). A callable is a metric
+        ``score(y_true, y_pred) -> float``, greater is better. Unused for a
+        numeric ``tau``.
+
+    cv : int, cross-validation generator or iterable, default=5
+        Splits for the out-of-fold probabilities of ``tau="auto"``; an int is
+        the number of folds of a :class:`~sklearn.model_selection.StratifiedKFold`.
+        Unused for a numeric ``tau`` or a ``FrozenEstimator``, whose
+        probabilities on the training data are used instead.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted ``estimator`` (the ``FrozenEstimator`` itself if one was
+        given).
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, those of ``estimator_``.
+
+    prior_ : ndarray of shape (n_classes,)
+        The class prior used.
+
+    tau_ : float
+        The ``tau`` used.
+
+    best_score_ : float or None
+        The out-of-fold ``scoring`` of ``tau_`` when ``tau="auto"``, else
+        ``None``.
+
+    n_features_in_ : int
+        Number of features seen during fit (when ``estimator_`` exposes it).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, when ``X`` has string column
+        names and ``estimator_`` exposes them.
+
+    See Also
+    --------
+    ThresholdMovingClassifier : Reweight by misclassification costs.
+    PluginClassifier : Learn the weights that optimise a metric.
+
+    Notes
+    -----
+    Logit adjustment is threshold-moving with class costs proportional to
+    ``prior ** -tau`` (Zhou and Liu's rule, as Menon et al. note). The
+    training-time variant, a logit-adjusted loss, lives in
+    :mod:`ltlearn.deep`.
+
+    ``predict_proba`` returns ``p_k(x) * prior_k ** -tau`` renormalised, the
+    softmax of the adjusted logits, so that ``predict`` is its argmax.
+
+    References
+    ----------
+    .. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
+       S. Kumar, "Long-tail learning via logit adjustment", ICLR 2021.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from ltlearn.post_hoc import LogitAdjustedClassifier
+    >>> X, y = make_classification(n_samples=300, n_classes=3, n_informative=4,
+    ...                            weights=[0.7, 0.2, 0.1], random_state=0)
+    >>> clf = LogitAdjustedClassifier(LogisticRegression(), tau=1.0).fit(X, y)
+    >>> clf.prior_.round(2)
+    array([0.7, 0.2, 0.1])
+    >>> clf.predict(X[:4]).tolist() == clf.predict_proba(X[:4]).argmax(1).tolist()
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BasePostHocClassifier._parameter_constraints,
+        "tau": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
+        "prior": [StrOptions({"train"}), "array-like"],
+        "scoring": [StrOptions(set(_SCORINGS)), callable],
+        "cv": ["cv_object"],
+    }
+
+    def __init__(
+        self, estimator, *, tau=1.0, prior="train", scoring="balanced_accuracy", cv=5
+    ):
+        self.estimator = estimator
+        self.tau = tau
+        self.prior = prior
+        self.scoring = scoring
+        self.cv = cv
+
+    def _check_prior(self, counts):
+        n_classes = self.classes_.size
+        if isinstance(self.prior, str):
+            self._check_prior_counts(counts)
+            return counts / counts.sum()
+        prior = np.array(self.prior, dtype=float)
+        if prior.shape != (n_classes,):
+            raise ValueError(
+                f"prior has shape {prior.shape}; it must hold one value per class, "
+                f"shape ({n_classes},), in the order of classes_."
+            )
+        if not np.all(np.isfinite(prior)) or np.any(prior <= 0):
+            raise ValueError(
+                f"prior must hold finite, positive values; got {prior.tolist()!r}."
+            )
+        return prior / prior.sum()
+
+    def _fit_weights(self, X, y, codes, counts, fit_params):
+        self.prior_ = self._check_prior(counts)
+        if self.tau != "auto":
+            self.tau_ = float(self.tau)
+            self.best_score_ = None
+            return
+        _check_scoring(self.scoring, self.classes_.size)
+        self._check_prior_counts(counts)
+        proba = self._oof_proba(X, y, self.cv, fit_params)
+        log_prior = np.log(self.prior_)
+        scores = np.array(
+            [
+                _score_codes(
+                    self.scoring,
+                    codes,
+                    np.argmax(proba * np.exp(tau * (log_prior.min() - log_prior)), 1),
+                    counts,
+                    self.classes_,
+                )
+                for tau in _TAU_GRID
+            ]
+        )
+        ties = np.flatnonzero(scores >= scores.max() - 1e-12)
+        best = ties[np.argmin(np.abs(_TAU_GRID[ties] - 1.0))]
+        self.tau_ = float(_TAU_GRID[best])
+        self.best_score_ = float(scores[best])
+
+    def _class_weights(self):
+        log_weights = -self.tau_ * np.log(self.prior_)
+        return np.exp(log_weights - log_weights.max())

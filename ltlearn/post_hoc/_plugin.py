@@ -1,0 +1,251 @@
+"""Plug-in classifiers: metric-consistent decision rules on class probabilities."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ltlearn.post_hoc._base import (
+    _SCORINGS,
+    _BasePostHocClassifier,
+    _check_scoring,
+    _coordinate_ascent,
+    _score_codes,
+    _validated_refinement,
+)
+
+
+class PluginClassifier(_BasePostHocClassifier):
+    """Decision rule consistent for an imbalance-aware metric, on probabilities.
+
+    A plug-in classifier fits ``estimator`` once on the natural class
+    distribution and predicts ``argmax_k w_k p_k(x)`` with class weights ``w``
+    chosen for ``scoring``:
+
+    - binary balanced accuracy: the closed form ``p_1(x) > pi_1``, the
+      training prior of ``classes_[1]`` (Menon et al., 2013); no
+      cross-validation is needed;
+    - binary F1 of ``classes_[1]``: ``p_1(x) > F*/2`` with ``F*`` the best F1
+      over thresholds on out-of-fold probabilities (Koyejo et al., 2014);
+    - binary G-mean, macro-F1 or a callable: the threshold that maximises the
+      metric on out-of-fold probabilities (an exact search over all of them);
+    - multiclass: per-class weights learned on out-of-fold probabilities by
+      coordinate ascent from ``w = 1 / prior`` (the balanced-accuracy plug-in
+      rule, and the Bayes rule for it), each step an exact line search over
+      one weight (Narasimhan et al., 2015, show that the optimal rules for
+      such metrics are reweighted argmaxes). With ``refine="auto"`` the
+      refinement is kept only as far as held-out rows support it (see
+      ``refine``).
+
+    The final model is ``estimator`` fitted on all the data.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A classifier with ``fit`` and ``predict_proba``, trained on the natural
+        class distribution (the rules assume calibrated probabilities). Wrap
+        an already fitted classifier in
+        :class:`~sklearn.frozen.FrozenEstimator` to use it without refitting;
+        its probabilities on the training data then replace the out-of-fold
+        ones.
+
+    scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"} or \
+            callable, default="balanced_accuracy"
+        The metric to optimise. ``"geometric_mean"`` is the geometric mean of
+        the per-class recalls; ``"f1"`` is the F1 score of ``classes_[1]``
+        (binary only). A callable is a metric ``score(y_true, y_pred) ->
+        float``, greater is better (searched on a coarser grid).
+
+    cv : int, cross-validation generator or iterable, default=5
+        Splits for the out-of-fold probabilities; an int is the number of
+        folds of a :class:`~sklearn.model_selection.StratifiedKFold`. Unused
+        for binary balanced accuracy and ``refine="never"``.
+
+    refine : {"auto", "always", "never"}, default="auto"
+        How far the multiclass weights move from ``1 / prior`` to the weights
+        refined on the out-of-fold probabilities: ``"always"`` all the way;
+        ``"never"`` not at all (no cross-validation); ``"auto"`` as far as a
+        held-out check supports: the out-of-fold rows are split in two
+        stratified halves, weights refined on one half are shrunk towards the
+        start by 0, 1/4, 1/2 or 1 and scored on the other, and the best
+        shrinkage is kept only if its gain over the start exceeds twice its
+        standard error over the per-class scores. Refined weights overfit
+        small classes, so ``"auto"`` often keeps the start. Unused for binary
+        targets.
+
+    max_iter : int, default=10
+        Most sweeps of the coordinate ascent over the classes (multiclass).
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted ``estimator`` (the ``FrozenEstimator`` itself if one was
+        given).
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, those of ``estimator_``.
+
+    prior_ : ndarray of shape (n_classes,)
+        The class frequencies of the training labels.
+
+    weights_ : ndarray of shape (n_classes,)
+        The class weights ``w`` of the rule ``argmax_k w_k p_k(x)``, summing
+        to one.
+
+    threshold_ : float or None
+        Binary: the rule is ``p_1(x) > threshold_``, with
+        ``threshold_ = weights_[0]``. ``None`` for multiclass.
+
+    best_score_ : float or None
+        The out-of-fold ``scoring`` of the rule; for binary F1, the best F1
+        over thresholds ``F*`` (``threshold_ = F* / 2``). ``None`` when no
+        out-of-fold probabilities were computed (binary balanced accuracy,
+        ``refine="never"``).
+
+    refinement_ : float
+        The fraction of the refinement kept, in [0, 1] (multiclass; 0 for a
+        binary target): ``weights_`` is proportional to
+        ``(1 / prior_) ** (1 - refinement_) * refined ** refinement_``.
+
+    n_iter_ : int
+        Sweeps of the coordinate ascent on all the out-of-fold rows or, when
+        ``refine="auto"`` keeps none of it, the most sweeps on a half (0 for a
+        binary target and ``refine="never"``).
+
+    n_features_in_ : int
+        Number of features seen during fit (when ``estimator_`` exposes it).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, when ``X`` has string column
+        names and ``estimator_`` exposes them.
+
+    See Also
+    --------
+    LogitAdjustedClassifier : Reweight by a power of the class prior.
+    ThresholdMovingClassifier : Reweight by misclassification costs.
+    sklearn.model_selection.TunedThresholdClassifierCV : Binary threshold
+        search over cross-validated refits.
+
+    Notes
+    -----
+    The binary balanced-accuracy rule needs a single fit of ``estimator``,
+    against ``cv + 1`` fits for
+    :class:`~sklearn.model_selection.TunedThresholdClassifierCV`. An estimator
+    fitted with ``class_weight="balanced"`` already shifts its probabilities;
+    wrap the unweighted one.
+
+    ``predict_proba`` returns ``w_k p_k(x)`` renormalised, so that ``predict``
+    is its argmax.
+
+    References
+    ----------
+    .. [1] A. K. Menon, H. Narasimhan, S. Agarwal and S. Chawla, "On the
+       statistical consistency of algorithms for binary classification under
+       class imbalance", ICML 2013.
+    .. [2] O. O. Koyejo, N. Natarajan, P. K. Ravikumar and I. S. Dhillon,
+       "Consistent binary classification with generalized performance
+       metrics", NeurIPS 2014.
+    .. [3] H. Narasimhan, H. G. Ramaswamy, A. Saha and S. Agarwal, "Consistent
+       multiclass algorithms for complex performance measures", ICML 2015.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from ltlearn.post_hoc import PluginClassifier
+    >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)
+    >>> clf = PluginClassifier(LogisticRegression()).fit(X, y)
+    >>> float(clf.threshold_)  # the prior of class 1
+    0.1
+    >>> clf = PluginClassifier(LogisticRegression(), scoring="f1", cv=3).fit(X, y)
+    >>> bool(abs(clf.threshold_ - clf.best_score_ / 2) < 1e-12)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **_BasePostHocClassifier._parameter_constraints,
+        "scoring": [StrOptions(set(_SCORINGS)), callable],
+        "cv": ["cv_object"],
+        "refine": [StrOptions({"auto", "always", "never"})],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        scoring="balanced_accuracy",
+        cv=5,
+        refine="auto",
+        max_iter=10,
+    ):
+        self.estimator = estimator
+        self.scoring = scoring
+        self.cv = cv
+        self.refine = refine
+        self.max_iter = max_iter
+
+    def _fit_weights(self, X, y, codes, counts, fit_params):
+        n_classes = self.classes_.size
+        _check_scoring(self.scoring, n_classes)
+        self._check_prior_counts(counts)
+        self.prior_ = counts / counts.sum()
+        start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
+        self.n_iter_ = 0
+        self.refinement_ = 0.0
+        self.best_score_ = None
+
+        if n_classes == 2:
+            threshold = self._fit_threshold(X, y, codes, counts, start, fit_params)
+            threshold = float(np.clip(threshold, 1e-12, 1 - 1e-12))
+            self.threshold_ = threshold
+            self.weights_ = np.array([threshold, 1.0 - threshold])
+            return
+
+        self.threshold_ = None
+        self.weights_ = start
+        if self.refine == "never":
+            return
+        proba = self._oof_proba(X, y, self.cv, fit_params)
+        search = dict(coords=range(n_classes), max_iter=self.max_iter)
+        if self.refine == "always":
+            self.refinement_ = 1.0
+        else:
+            self.refinement_, self.n_iter_ = _validated_refinement(
+                proba, codes, counts, start, self.scoring, self.classes_, **search
+            )
+        if self.refinement_ > 0:
+            refined, self.n_iter_ = _coordinate_ascent(
+                proba, codes, counts, start, self.scoring, self.classes_, **search
+            )
+            weights = start ** (1 - self.refinement_) * refined**self.refinement_
+            self.weights_ = weights / weights.sum()
+        pred = np.argmax(proba * self.weights_, axis=1)
+        self.best_score_ = _score_codes(
+            self.scoring, codes, pred, counts, self.classes_
+        )
+
+    def _fit_threshold(self, X, y, codes, counts, start, fit_params):
+        """The threshold on ``p_1(x)`` of the binary rule."""
+        if self.scoring == "balanced_accuracy":  # closed form: the prior
+            return self.prior_[1]
+        proba = self._oof_proba(X, y, self.cv, fit_params)
+        weights, _ = _coordinate_ascent(
+            proba, codes, counts, start, self.scoring, self.classes_,
+            coords=[1], max_iter=1,
+        )  # fmt: skip
+        pred = np.argmax(proba * weights, axis=1)
+        self.best_score_ = _score_codes(
+            self.scoring, codes, pred, counts, self.classes_
+        )
+        if self.scoring == "f1":  # closed form: half the best F1, F* / 2
+            return self.best_score_ / 2
+        return weights[0]  # the searched threshold
+
+    def _class_weights(self):
+        return self.weights_

@@ -1,0 +1,155 @@
+"""Threshold-moving: rescale class probabilities by misclassification costs."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils._param_validation import StrOptions
+
+from ltlearn.post_hoc._base import _BasePostHocClassifier
+
+
+def _check_cost_matrix(cost_matrix, classes, counts):
+    """Return the ``(n_classes, n_classes)`` cost matrix and the class costs."""
+    n_classes = classes.size
+    off_diagonal = 1.0 - np.eye(n_classes)
+    if isinstance(cost_matrix, str):  # "balanced": cost n / (K n_k), as sklearn
+        class_costs = counts.sum() / (n_classes * counts)
+        return class_costs[:, None] * off_diagonal, class_costs
+
+    costs = np.array(cost_matrix, dtype=float)  # a copy: never the caller's
+    if costs.shape not in ((n_classes,), (n_classes, n_classes)):
+        raise ValueError(
+            f"cost_matrix has shape {costs.shape}; with {n_classes} classes it "
+            f"must be ({n_classes}, {n_classes}) (rows: true class, columns: "
+            f"predicted class) or ({n_classes},) (one cost per true class)."
+        )
+    if not np.all(np.isfinite(costs)) or np.any(costs < 0):
+        raise ValueError("cost_matrix must hold finite, non-negative costs.")
+    if costs.ndim == 1:
+        costs = costs[:, None] * off_diagonal
+    elif np.any(np.diag(costs) != 0):
+        raise ValueError(
+            "cost_matrix must have a zero diagonal: a correct prediction costs "
+            f"nothing. Got the diagonal {np.diag(costs).tolist()!r}."
+        )
+    class_costs = costs.sum(axis=1)
+    free = np.flatnonzero(class_costs == 0)
+    if free.size:
+        raise ValueError(
+            f"Class {classes.tolist()[free[0]]!r} has zero misclassification cost in "
+            f"cost_matrix, so it would never be predicted; give it a positive "
+            f"cost."
+        )
+    return costs, class_costs
+
+
+class ThresholdMovingClassifier(_BasePostHocClassifier):
+    """Move the decision thresholds of a classifier by misclassification costs.
+
+    Threshold-moving (Zhou and Liu, 2006) leaves the training of
+    ``estimator`` alone and rescales its class probabilities at prediction
+    time: the probability of class ``i`` is multiplied by the cost of
+    misclassifying a sample of class ``i``, ``sum_c cost_matrix[i, c]``, and
+    renormalised; the prediction is the largest rescaled probability. Costly
+    (rare) classes become easier to predict.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A classifier with ``fit`` and ``predict_proba``, trained on the natural
+        class distribution (its probabilities are rescaled). Wrap an already
+        fitted classifier in :class:`~sklearn.frozen.FrozenEstimator` to use it
+        without refitting.
+
+    cost_matrix : "balanced" or array-like of shape (n_classes, n_classes) \
+            or (n_classes,), default="balanced"
+        Misclassification costs, rows and entries in the order of
+        ``classes_``. A matrix holds at ``[i, j]`` the cost of predicting class
+        ``j`` for a sample of class ``i`` (zero diagonal); a vector holds the
+        cost of misclassifying each class. ``"balanced"`` sets the cost of
+        class ``k`` to ``n_samples / (n_classes * n_k)`` from the training
+        labels, i.e. inversely proportional to its prior, which targets the
+        balanced accuracy.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted ``estimator`` (the ``FrozenEstimator`` itself if one was
+        given).
+
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, those of ``estimator_``.
+
+    cost_matrix_ : ndarray of shape (n_classes, n_classes)
+        The cost matrix used.
+
+    class_costs_ : ndarray of shape (n_classes,)
+        The cost of each class, the row sums of ``cost_matrix_``: the weights
+        of the class probabilities.
+
+    n_features_in_ : int
+        Number of features seen during fit (when ``estimator_`` exposes it).
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, when ``X`` has string column
+        names and ``estimator_`` exposes them.
+
+    See Also
+    --------
+    LogitAdjustedClassifier : Reweight by a power of the class prior.
+    PluginClassifier : Learn the weights that optimise a metric.
+    sklearn.model_selection.FixedThresholdClassifier : Binary fixed threshold.
+
+    Notes
+    -----
+    The rule is the Bayes decision (least expected cost) whenever the cost of
+    a mistake depends only on the true class, ``cost_matrix[i, j] = c_i`` for
+    ``j != i``, and for any binary cost matrix: class 1 is predicted when
+    ``p_1(x) > C[0, 1] / (C[0, 1] + C[1, 0])``. For other multiclass matrices
+    it is Zhou and Liu's approximation, which reduces each row to its sum.
+    Costs proportional to ``prior ** -tau`` give post-hoc logit adjustment
+    (:class:`LogitAdjustedClassifier`).
+
+    ``predict_proba`` returns the rescaled probabilities, so that ``predict``
+    is their argmax.
+
+    References
+    ----------
+    .. [1] Z.-H. Zhou and X.-Y. Liu, "Training cost-sensitive neural networks
+       with methods addressing the class imbalance problem", IEEE Transactions
+       on Knowledge and Data Engineering, 18(1):63-77, 2006.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from ltlearn.post_hoc import ThresholdMovingClassifier
+    >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)
+    >>> clf = ThresholdMovingClassifier(LogisticRegression()).fit(X, y)
+    >>> clf.class_costs_.round(2)
+    array([0.56, 5.  ])
+    >>> clf.predict_proba(X[:2]).sum(axis=1)
+    array([1., 1.])
+    """
+
+    _parameter_constraints: dict = {
+        **_BasePostHocClassifier._parameter_constraints,
+        "cost_matrix": [StrOptions({"balanced"}), "array-like"],
+    }
+
+    def __init__(self, estimator, *, cost_matrix="balanced"):
+        self.estimator = estimator
+        self.cost_matrix = cost_matrix
+
+    def _fit_weights(self, X, y, codes, counts, fit_params):
+        if isinstance(self.cost_matrix, str):
+            self._check_prior_counts(counts)
+        self.cost_matrix_, self.class_costs_ = _check_cost_matrix(
+            self.cost_matrix, self.classes_, counts
+        )
+
+    def _class_weights(self):
+        return self.class_costs_

@@ -1,0 +1,184 @@
+"""Tests of LogitAdjustedClassifier."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from imblearn.metrics import geometric_mean_score
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+
+from ltlearn.post_hoc import LogitAdjustedClassifier, ThresholdMovingClassifier
+from ltlearn.post_hoc._logit_adjustment import _TAU_GRID
+
+LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
+
+
+@pytest.mark.parametrize("target", ["binary", "multiclass"])
+@pytest.mark.parametrize("string_labels", [False, True])
+@pytest.mark.parametrize("tau", [0.0, 1.0, 2.5, "auto"])
+def test_predict_is_argmax_of_adjusted_proba(
+    target, string_labels, tau, imbalanced_binary, imbalanced_multiclass
+):
+    X, y = imbalanced_binary if target == "binary" else imbalanced_multiclass
+    if string_labels:
+        y = LABELS[y]
+    clf = LogitAdjustedClassifier(LogisticRegression(), tau=tau, cv=3).fit(X, y)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    assert set(clf.classes_) == set(np.unique(y))
+
+
+@pytest.mark.parametrize("tau", [0.0, 0.5, 1.0, 2.0])
+def test_adjusted_proba_is_softmax_of_adjusted_logits(tau, imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), tau=tau).fit(X, y)
+    prior = np.bincount(y) / y.size
+    logits = np.log(clf.estimator_.predict_proba(X)) - tau * np.log(prior)
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-10)
+    if tau == 0:
+        np.testing.assert_allclose(
+            clf.predict_proba(X), clf.estimator_.predict_proba(X), rtol=1e-10
+        )
+
+
+@pytest.mark.parametrize("tau", [0.5, 1.0, 2.0])
+def test_costs_proportional_to_prior_power_equal_logit_adjustment(
+    tau, imbalanced_multiclass
+):
+    """Threshold-moving with class costs pi ** -tau is logit adjustment."""
+    X, y = imbalanced_multiclass
+    prior = np.bincount(y) / y.size
+    costs = 3.0 * prior ** (-tau)
+    cost_matrix = costs[:, None] * (1 - np.eye(costs.size))
+    moved = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+    adjusted = LogitAdjustedClassifier(LogisticRegression(), tau=tau)
+    np.testing.assert_allclose(
+        moved.fit(X, y).predict_proba(X), adjusted.fit(X, y).predict_proba(X)
+    )
+    np.testing.assert_array_equal(moved.predict(X), adjusted.predict(X))
+
+
+def test_given_prior_is_normalised_and_used(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior=[4, 3, 2, 1]).fit(X, y)
+    np.testing.assert_allclose(clf.prior_, [0.4, 0.3, 0.2, 0.1])
+    expected = clf.estimator_.predict_proba(X) / clf.prior_
+    np.testing.assert_array_equal(clf.predict(X), expected.argmax(axis=1))
+
+
+@pytest.mark.parametrize(
+    "prior, match",
+    [
+        ([0.5, 0.5], r"shape \(2,\)"),
+        ([1, 1, 0, 1], "positive"),
+        ([1, 1, np.nan, 1], "finite"),
+    ],
+)
+def test_invalid_prior_is_refused(prior, match, imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    with pytest.raises(ValueError, match=match):
+        LogitAdjustedClassifier(LogisticRegression(), prior=prior).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "scoring, metric",
+    [
+        ("balanced_accuracy", balanced_accuracy_score),
+        ("geometric_mean", geometric_mean_score),
+        ("f1_macro", lambda y_true, y_pred: f1_score(y_true, y_pred, average="macro")),
+    ],
+)
+def test_auto_tau_maximises_the_out_of_fold_score(
+    scoring, metric, imbalanced_multiclass
+):
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), tau="auto", scoring=scoring)
+    clf.fit(X, y)
+    proba = cross_val_predict(
+        LogisticRegression(), X, y, cv=StratifiedKFold(5), method="predict_proba"
+    )
+    prior = np.bincount(y) / y.size
+    scores = [
+        metric(y, np.argmax(proba * prior ** (-tau), axis=1)) for tau in _TAU_GRID
+    ]
+    assert clf.tau_ in _TAU_GRID
+    assert clf.best_score_ == pytest.approx(max(scores))
+    assert scores[list(_TAU_GRID).index(clf.tau_)] == pytest.approx(max(scores))
+
+
+def test_auto_tau_accepts_a_metric_callable(imbalanced_binary):
+    X, y = imbalanced_binary
+    clf = LogitAdjustedClassifier(
+        LogisticRegression(), tau="auto", scoring=balanced_accuracy_score, cv=3
+    ).fit(X, y)
+    named = LogitAdjustedClassifier(LogisticRegression(), tau="auto", cv=3).fit(X, y)
+    assert clf.tau_ == named.tau_
+    assert clf.best_score_ == pytest.approx(named.best_score_)
+
+
+def test_f1_scoring_needs_a_binary_target(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), tau="auto", scoring="f1")
+    with pytest.raises(ValueError, match="binary target; this one has 4 classes"):
+        clf.fit(X, y)
+
+
+def test_tunable_in_grid_search(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    search = GridSearchCV(
+        LogitAdjustedClassifier(LogisticRegression()),
+        {"tau": [0.0, 1.0], "estimator__C": [0.1, 1.0]},
+        scoring="balanced_accuracy",
+        cv=3,
+    ).fit(X, y)
+    assert search.best_params_["tau"] in (0.0, 1.0)
+    assert search.best_estimator_.estimator_.C == search.best_params_["estimator__C"]
+    scores = search.cv_results_["mean_test_score"].reshape(2, 2)  # C, then tau
+    assert np.all(scores[:, 1] >= scores[:, 0])  # adjusting helps here
+
+
+def test_pipeline_with_missing_values(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    X = X.copy()
+    X[::7, 0] = np.nan
+    pipe = make_pipeline(SimpleImputer(), LogisticRegression())
+    clf = LogitAdjustedClassifier(pipe, tau="auto", cv=3).fit(X, y)
+    assert clf.predict(X).shape == y.shape
+
+
+def test_frozen_estimator_with_auto_tau_uses_its_own_probabilities(
+    imbalanced_multiclass,
+):
+    X, y = imbalanced_multiclass
+    model = LogisticRegression().fit(X[:200], y[:200])
+    clf = LogitAdjustedClassifier(FrozenEstimator(model), tau="auto")
+    clf.fit(X[200:], y[200:])
+    assert clf.estimator_.estimator is model
+    y_cal = y[200:]
+    prior = np.bincount(y_cal) / y_cal.size
+    pred = np.argmax(model.predict_proba(X[200:]) * prior ** (-clf.tau_), axis=1)
+    assert clf.best_score_ == pytest.approx(balanced_accuracy_score(y_cal, pred))
+
+
+def test_labels_unknown_to_a_frozen_estimator_are_refused(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    model = LogisticRegression().fit(X[y < 3], y[y < 3])
+    with pytest.raises(ValueError, match=r"labels \[3\].*classes_ are \[0, 1, 2\]"):
+        LogitAdjustedClassifier(FrozenEstimator(model)).fit(X, y)
+
+
+def test_class_absent_from_y_has_no_prior(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    model = LogisticRegression().fit(X, y)
+    keep = y != 2
+    with pytest.raises(ValueError, match="Class 2 has 0 samples in y"):
+        LogitAdjustedClassifier(FrozenEstimator(model)).fit(X[keep], y[keep])

@@ -1,0 +1,308 @@
+"""Tests of PluginClassifier and of the exact coordinate search behind it."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from imblearn.metrics import geometric_mean_score
+from scipy.optimize import minimize_scalar
+from scipy.special import logit
+from scipy.stats import norm
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
+
+from ltlearn.post_hoc import LogitAdjustedClassifier, PluginClassifier
+from ltlearn.post_hoc._base import (
+    _SHRINKAGE,
+    _coordinate_ascent,
+    _coordinate_step,
+    _score_codes,
+    _validated_refinement,
+)
+
+LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
+
+
+def _macro_f1(y_true, y_pred):
+    return f1_score(y_true, y_pred, average="macro")
+
+
+METRICS = {
+    "balanced_accuracy": balanced_accuracy_score,
+    "geometric_mean": geometric_mean_score,
+    "f1": f1_score,
+    "f1_macro": _macro_f1,
+}
+
+
+def _oof_proba(X, y, n_splits=5):
+    return cross_val_predict(
+        LogisticRegression(), X, y, cv=StratifiedKFold(n_splits), method="predict_proba"
+    )
+
+
+def _best_over_thresholds(metric, y, p1):
+    """The best score of ``p1 > t`` over every distinct threshold ``t``."""
+    cuts = np.concatenate([[-1.0], np.unique(p1)])
+    return max(metric(y, (p1 > t).astype(int)) for t in cuts)
+
+
+@pytest.mark.parametrize(
+    "target, scoring",
+    [
+        ("binary", "balanced_accuracy"),
+        ("binary", "geometric_mean"),
+        ("binary", "f1"),
+        ("binary", "f1_macro"),
+        ("binary", "callable"),
+        ("multiclass", "balanced_accuracy"),
+        ("multiclass", "geometric_mean"),
+        ("multiclass", "f1_macro"),
+        ("multiclass", "callable"),
+    ],
+)
+@pytest.mark.parametrize("string_labels", [False, True])
+def test_predict_is_argmax_of_adjusted_proba(
+    target, string_labels, scoring, imbalanced_binary, imbalanced_multiclass
+):
+    X, y = imbalanced_binary if target == "binary" else imbalanced_multiclass
+    if string_labels:
+        y = LABELS[y]
+    if scoring == "callable":
+        scoring = balanced_accuracy_score
+    clf = PluginClassifier(LogisticRegression(), scoring=scoring, cv=3, max_iter=2)
+    proba = clf.fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    np.testing.assert_allclose(clf.weights_.sum(), 1)
+    assert set(clf.classes_) == set(np.unique(y))
+
+
+def test_binary_balanced_accuracy_threshold_is_the_prior(imbalanced_binary):
+    X, y = imbalanced_binary
+    clf = PluginClassifier(LogisticRegression()).fit(X, y)
+    assert clf.threshold_ == pytest.approx(np.mean(y == 1))
+    assert clf.best_score_ is None and clf.n_iter_ == 0  # no cross-validation
+    p1 = clf.estimator_.predict_proba(X)[:, 1]
+    np.testing.assert_array_equal(clf.predict(X), (p1 > np.mean(y == 1)).astype(int))
+
+
+def test_binary_f1_threshold_is_half_the_best_f1(imbalanced_binary):
+    X, y = imbalanced_binary
+    clf = PluginClassifier(LogisticRegression(), scoring="f1").fit(X, y)
+    best_f1 = _best_over_thresholds(f1_score, y, _oof_proba(X, y)[:, 1])
+    assert clf.best_score_ == pytest.approx(best_f1)
+    assert clf.threshold_ == pytest.approx(best_f1 / 2)
+
+
+@pytest.mark.parametrize("scoring", ["geometric_mean", "f1_macro"])
+def test_binary_searched_threshold_is_the_best_out_of_fold(scoring, imbalanced_binary):
+    X, y = imbalanced_binary
+    clf = PluginClassifier(LogisticRegression(), scoring=scoring).fit(X, y)
+    p1 = _oof_proba(X, y)[:, 1]
+    metric = METRICS[scoring]
+    assert clf.best_score_ == pytest.approx(_best_over_thresholds(metric, y, p1))
+    assert metric(y, (p1 > clf.threshold_).astype(int)) == pytest.approx(
+        clf.best_score_
+    )
+
+
+@pytest.mark.parametrize("scoring", ["balanced_accuracy", "geometric_mean", "f1_macro"])
+@pytest.mark.parametrize("seed", range(4))
+def test_coordinate_step_is_an_exact_line_search(scoring, seed):
+    """No weight of one class beats the step's, on a fine grid of weights."""
+    rng = np.random.default_rng(seed)
+    n_samples, n_classes = 60, 4
+    proba = rng.dirichlet(np.full(n_classes, 0.5), size=n_samples)
+    y = np.r_[np.arange(n_classes), rng.integers(0, n_classes, n_samples - n_classes)]
+    counts = np.bincount(y, minlength=n_classes)
+    weights = rng.uniform(0.2, 2.0, n_classes)
+    k = seed % n_classes
+    new, best, current = _coordinate_step(proba, y, counts, weights, k, scoring, None)
+    moved = weights.copy()
+    moved[k] = new
+    score = _score_codes(scoring, y, np.argmax(proba * moved, axis=1), counts, None)
+    grid = []
+    for value in np.geomspace(1e-3, 1e3, 2000):
+        trial = weights.copy()
+        trial[k] = value
+        grid.append(
+            _score_codes(scoring, y, np.argmax(proba * trial, axis=1), counts, None)
+        )
+    assert score >= max(grid) - 1e-12
+    assert best >= current
+
+
+@pytest.mark.parametrize("scoring", ["balanced_accuracy", "geometric_mean", "f1_macro"])
+def test_refined_weights_never_lower_the_out_of_fold_score(
+    scoring, imbalanced_multiclass
+):
+    X, y = imbalanced_multiclass
+    clf = PluginClassifier(LogisticRegression(), scoring=scoring, refine="always")
+    clf.fit(X, y)
+    proba = _oof_proba(X, y)
+    prior = np.bincount(y) / y.size
+    metric = METRICS[scoring]
+    start = metric(y, np.argmax(proba / prior, axis=1))
+    assert clf.refinement_ == 1.0 and clf.n_iter_ >= 1
+    assert clf.best_score_ == pytest.approx(
+        metric(y, np.argmax(proba * clf.weights_, axis=1))
+    )
+    assert clf.best_score_ >= start
+
+
+def test_refine_never_is_logit_adjustment_without_cross_validation(
+    imbalanced_multiclass,
+):
+    X, y = imbalanced_multiclass
+    clf = PluginClassifier(LogisticRegression(), refine="never").fit(X, y)
+    adjusted = LogitAdjustedClassifier(LogisticRegression(), tau=1.0).fit(X, y)
+    assert clf.best_score_ is None and clf.refinement_ == 0.0
+    np.testing.assert_allclose(clf.predict_proba(X), adjusted.predict_proba(X))
+
+
+def test_refine_auto_shrinks_towards_the_start(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    auto = PluginClassifier(LogisticRegression(), refine="auto").fit(X, y)
+    always = PluginClassifier(LogisticRegression(), refine="always").fit(X, y)
+    assert auto.refinement_ in _SHRINKAGE
+    start = 1 / auto.prior_
+    expected = start ** (1 - auto.refinement_) * always.weights_**auto.refinement_
+    np.testing.assert_allclose(auto.weights_, expected / expected.sum())
+
+
+def test_refine_auto_rejects_refinement_that_only_fits_noise():
+    """Probabilities that carry no signal: nothing generalises, start is kept."""
+    rng = np.random.default_rng(0)
+    n_samples, n_classes = 400, 5
+    y = rng.integers(0, n_classes, n_samples)
+    proba = rng.dirichlet(np.ones(n_classes), size=n_samples)
+    counts = np.bincount(y)
+    start = 1 / counts
+    refined, _ = _coordinate_ascent(
+        proba, y, counts, start, "balanced_accuracy", None, coords=range(5), max_iter=5
+    )
+    in_sample_gain = balanced_accuracy_score(
+        y, np.argmax(proba * refined, 1)
+    ) - balanced_accuracy_score(y, np.argmax(proba * start, 1))
+    assert in_sample_gain > 0.02  # the search overfits the rows it sees...
+    shrink, n_iter = _validated_refinement(
+        proba, y, counts, start, "balanced_accuracy", None, coords=range(5), max_iter=5
+    )
+    assert n_iter >= 1
+    assert shrink == 0.0  # ...and the held-out check sees through it
+
+
+PRIOR, MEAN = 0.2, 1.0  # class 1 ~ N(MEAN, 1) with prior PRIOR, class 0 ~ N(-MEAN, 1)
+
+
+def _two_gaussians(n_samples, seed):
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n_samples) < PRIOR).astype(int)
+    X = rng.normal(np.where(y == 1, MEAN, -MEAN), 1.0)[:, None]
+    return X, y
+
+
+def _bayes_f1_boundary():
+    """The Bayes-optimal F1 rule ``x > x_F`` and its F1, ``F*``."""
+
+    def f1(x):
+        tp, fp = PRIOR * norm.sf(x - MEAN), (1 - PRIOR) * norm.sf(x + MEAN)
+        return 2 * tp / (tp + fp + PRIOR)
+
+    res = minimize_scalar(lambda x: -f1(x), bounds=(-4, 4), method="bounded")
+    return res.x, -res.fun
+
+
+def test_bayes_f1_rule_thresholds_eta_at_half_the_best_f1():
+    """The closed form the plug-in uses: eta(x_F) = F* / 2 (Koyejo et al.)."""
+    x_f, best_f1 = _bayes_f1_boundary()
+    like1, like0 = PRIOR * norm.pdf(x_f - MEAN), (1 - PRIOR) * norm.pdf(x_f + MEAN)
+    assert like1 / (like1 + like0) == pytest.approx(best_f1 / 2, abs=1e-5)
+
+
+@pytest.mark.parametrize(
+    "scoring, tolerance",
+    [("balanced_accuracy", 0.1), ("f1", 0.1), ("geometric_mean", 0.15)],
+)
+def test_plugin_recovers_the_bayes_rule_as_n_grows(scoring, tolerance):
+    # balanced accuracy and G-mean: x > 0 (equal variances); F1: x > x_F
+    target = _bayes_f1_boundary()[0] if scoring == "f1" else 0.0
+    errors = {}
+    for n_samples in (100, 500):
+        errors[n_samples] = []
+        for seed in range(6):
+            X, y = _two_gaussians(n_samples, seed)
+            clf = PluginClassifier(LogisticRegression(C=100.0), scoring=scoring, cv=3)
+            clf.fit(X, y)
+            slope = clf.estimator_.coef_[0, 0]
+            boundary = (logit(clf.threshold_) - clf.estimator_.intercept_[0]) / slope
+            errors[n_samples].append(abs(boundary - target))
+    assert np.mean(errors[500]) < np.mean(errors[100])
+    assert np.mean(errors[500]) < tolerance
+
+
+def test_multiclass_plugin_approaches_the_bayes_balanced_rule():
+    """Equal-covariance Gaussians: the balanced-accuracy Bayes rule is the
+    nearest mean, whatever the prior."""
+    means = np.array([[0.0, 0.0], [2.5, 0.0], [0.0, 2.5]])
+    prior = np.array([0.7, 0.2, 0.1])
+    grid = np.random.default_rng(99).uniform(-2, 4.5, size=(2000, 2))
+    bayes = np.argmin(((grid[:, None, :] - means) ** 2).sum(axis=2), axis=1)
+    agreement = {}
+    for n_samples in (60, 480):
+        agreement[n_samples] = []
+        for seed in range(3):
+            rng = np.random.default_rng(seed)
+            y = rng.choice(3, size=n_samples, p=prior)
+            y[:3] = [0, 1, 2]
+            X = means[y] + rng.normal(size=(n_samples, 2))
+            clf = PluginClassifier(LogisticRegression(C=100.0), cv=3).fit(X, y)
+            agreement[n_samples].append(np.mean(clf.predict(grid) == bayes))
+    assert np.mean(agreement[480]) > np.mean(agreement[60])
+    assert np.mean(agreement[480]) > 0.95
+
+
+def test_frozen_estimator_is_not_refitted(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    model = LogisticRegression().fit(X[:200], y[:200])
+    coef = model.coef_.copy()
+    clf = PluginClassifier(FrozenEstimator(model), refine="always")
+    clf.fit(X[200:], y[200:])
+    assert clf.estimator_.estimator is model
+    np.testing.assert_array_equal(model.coef_, coef)
+    # the weights were searched on the frozen model's probabilities of X[200:]
+    proba = model.predict_proba(X[200:])
+    assert clf.best_score_ == pytest.approx(
+        balanced_accuracy_score(y[200:], np.argmax(proba * clf.weights_, axis=1))
+    )
+
+
+def test_fit_params_reach_the_estimator(imbalanced_binary):
+    X, y = imbalanced_binary
+    weight = np.where(y == 1, 5.0, 1.0)
+    clf = PluginClassifier(LogisticRegression(), scoring="f1", cv=3)
+    clf.fit(X, y, sample_weight=weight)
+    direct = LogisticRegression().fit(X, y, sample_weight=weight)
+    np.testing.assert_allclose(clf.estimator_.coef_, direct.coef_)
+
+
+def test_tunable_in_grid_search(imbalanced_binary):
+    X, y = imbalanced_binary
+    search = GridSearchCV(
+        PluginClassifier(LogisticRegression(), cv=2),
+        {"estimator__C": [0.01, 1.0], "scoring": ["balanced_accuracy", "f1"]},
+        scoring="balanced_accuracy",
+        cv=2,
+    ).fit(X, y)
+    assert search.best_params_["estimator__C"] in (0.01, 1.0)
+    assert search.best_estimator_.threshold_ is not None
+
+
+def test_f1_scoring_needs_a_binary_target(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    with pytest.raises(ValueError, match="scoring='f1_macro'"):
+        PluginClassifier(LogisticRegression(), scoring="f1").fit(X, y)

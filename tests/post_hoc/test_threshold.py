@@ -1,0 +1,124 @@
+"""Tests of ThresholdMovingClassifier."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+
+from ltlearn.post_hoc import ThresholdMovingClassifier
+
+LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
+
+
+@pytest.mark.parametrize("target", ["binary", "multiclass"])
+@pytest.mark.parametrize("string_labels", [False, True])
+@pytest.mark.parametrize("cost_matrix", ["balanced", "vector", "matrix"])
+def test_predict_is_argmax_of_adjusted_proba(
+    target, string_labels, cost_matrix, imbalanced_binary, imbalanced_multiclass
+):
+    X, y = imbalanced_binary if target == "binary" else imbalanced_multiclass
+    n_classes = np.unique(y).size
+    if string_labels:
+        y = LABELS[y]
+    rng = np.random.default_rng(0)
+    if cost_matrix == "vector":
+        cost_matrix = rng.uniform(1, 5, n_classes)
+    elif cost_matrix == "matrix":
+        cost_matrix = rng.uniform(1, 5, (n_classes, n_classes))
+        np.fill_diagonal(cost_matrix, 0)
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix).fit(
+        X, y
+    )
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    np.testing.assert_allclose(np.exp(clf.predict_log_proba(X)), proba)
+    assert set(clf.classes_) == set(np.unique(y))
+
+
+def test_balanced_costs_divide_probabilities_by_the_prior(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = ThresholdMovingClassifier(LogisticRegression()).fit(X, y)
+    prior = np.bincount(y) / y.size
+    np.testing.assert_allclose(clf.class_costs_ * prior, clf.class_costs_[0] * prior[0])
+    raw = clf.estimator_.predict_proba(X)
+    expected = raw / prior
+    np.testing.assert_allclose(
+        clf.predict_proba(X), expected / expected.sum(axis=1, keepdims=True)
+    )
+    np.testing.assert_array_equal(np.diag(clf.cost_matrix_), 0)
+
+
+def test_cost_vector_equals_matrix_with_constant_rows(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    costs = np.array([1.0, 2.0, 4.0, 8.0])
+    matrix = costs[:, None] * (1 - np.eye(4))
+    by_vector = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=costs)
+    by_matrix = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=matrix)
+    np.testing.assert_allclose(
+        by_vector.fit(X, y).predict_proba(X), by_matrix.fit(X, y).predict_proba(X)
+    )
+
+
+@pytest.mark.parametrize("costs", [(1.0, 1.0), (1.0, 9.0), (4.0, 1.0)])
+def test_binary_costs_give_the_elkan_threshold(costs, imbalanced_binary):
+    X, y = imbalanced_binary
+    c01, c10 = costs  # cost of a false positive, of a false negative
+    matrix = np.array([[0.0, c01], [c10, 0.0]])
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=matrix)
+    clf.fit(X, y)
+    p1 = clf.estimator_.predict_proba(X)[:, 1]
+    expected = (p1 > c01 / (c01 + c10)).astype(int)
+    np.testing.assert_array_equal(clf.predict(X), expected)
+
+
+@pytest.mark.parametrize(
+    "cost_matrix, match",
+    [
+        (np.ones(3), r"shape \(3,\)"),
+        (np.ones((2, 3)), r"shape \(2, 3\)"),
+        (-np.ones(4), "non-negative"),
+        (np.ones((4, 4)), "zero diagonal"),
+        (np.array([1.0, 0.0, 1.0, 1.0]), "Class 1 has zero misclassification cost"),
+    ],
+)
+def test_invalid_cost_matrix_is_refused(cost_matrix, match, imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+
+
+def test_cost_matrix_of_the_caller_is_not_modified(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    costs = np.arange(1.0, 5.0)
+    copy = costs.copy()
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=costs).fit(X, y)
+    clf.cost_matrix_ *= 2
+    np.testing.assert_array_equal(costs, copy)
+
+
+def test_frozen_estimator_is_not_refitted(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    model = LogisticRegression().fit(X[:200], y[:200])
+    coef = model.coef_.copy()
+    clf = ThresholdMovingClassifier(FrozenEstimator(model)).fit(X[200:], y[200:])
+    assert clf.estimator_.estimator is model
+    np.testing.assert_array_equal(model.coef_, coef)
+    prior = np.bincount(y[200:]) / y[200:].size
+    expected = model.predict_proba(X) / prior
+    np.testing.assert_array_equal(
+        clf.predict(X), model.classes_[expected.argmax(axis=1)]
+    )
+    assert clf.n_features_in_ == X.shape[1]
+
+
+def test_clone_keeps_the_parameters():
+    clf = ThresholdMovingClassifier(LogisticRegression(C=0.5), cost_matrix=[1, 2])
+    params = clone(clf).get_params()
+    assert params["estimator__C"] == 0.5
+    assert params["cost_matrix"] == [1, 2]
