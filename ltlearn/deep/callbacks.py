@@ -1,0 +1,687 @@
+"""Training schedules for long-tailed data, as skorch callbacks.
+
+Deferred re-weighting and re-sampling switch the loss weights or the sampler
+late in training; classifier retraining (cRT, LWS) freezes the
+representation and re-trains the last layer; tau-normalisation rescales the
+last layer after training. They change the running
+:class:`~ltlearn.deep.net.LongTailClassifier` in place (never through
+``set_params``, which would rebuild the optimiser and lose its state).
+
+``start_epoch`` is the number of epochs trained before the switch: an
+integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.metrics import balanced_accuracy_score
+from skorch.callbacks import Callback
+from torch import nn
+
+from ltlearn.deep.losses import _effective_number_weights
+from ltlearn.deep.modules import NormedLinear
+from ltlearn.deep.samplers import _dataset_tensors
+
+__all__ = [
+    "ClassifierRetraining",
+    "DeferredResampling",
+    "DeferredReweighting",
+    "TauNormalization",
+]
+
+
+def _check_start_epoch(start_epoch):
+    if isinstance(start_epoch, bool) or not isinstance(start_epoch, Real):
+        raise TypeError(
+            f"start_epoch must be an int or a float in [0, 1]; got {start_epoch!r}."
+        )
+    if isinstance(start_epoch, Integral):
+        if start_epoch < 0:
+            raise ValueError(f"start_epoch must be >= 0; got {start_epoch!r}.")
+    elif not 0.0 <= start_epoch <= 1.0:
+        raise ValueError(
+            f"A float start_epoch is a fraction of max_epochs in [0, 1]; got "
+            f"{start_epoch!r}."
+        )
+
+
+def _is_active(start_epoch, net):
+    """Whether the epoch that ``net`` just started comes after the switch."""
+    if isinstance(start_epoch, Integral):
+        start = int(start_epoch)
+    else:
+        start = int(round(start_epoch * net.max_epochs))
+    return len(net.history) > start
+
+
+def _get_head(net, path):
+    """The last layer of ``net.module_`` at the dotted attribute ``path``."""
+    head = net.module_
+    for name in path.split("."):
+        head = getattr(head, name, None)
+        if head is None:
+            raise ValueError(
+                f"The module {type(net.module_).__name__} has no layer {path!r}; "
+                "pass head=<name of its last layer>."
+            )
+    if not isinstance(head, (nn.Linear, NormedLinear)):
+        raise ValueError(
+            f"The layer {path!r} is a {type(head).__name__}; classifier retraining "
+            "needs a torch.nn.Linear or NormedLinear last layer."
+        )
+    return head
+
+
+def _set_weight(criterion, weight, device):
+    """Write per-class weights into ``criterion.weight``, in place if possible."""
+    current = criterion.weight
+    if current is None or current.shape != weight.shape:
+        criterion.weight = weight.to(device)
+    else:
+        with torch.no_grad():
+            current.copy_(weight.to(current.device, current.dtype))
+
+
+class _ScaleOutput:
+    """Forward hook multiplying a layer's output by learnable class scales."""
+
+    def __init__(self, scales):
+        self.scales = scales
+
+    def __call__(self, module, inputs, output):
+        return output * self.scales
+
+
+class DeferredReweighting(Callback):
+    """Deferred re-weighting (DRW): class weights switched on late in training.
+
+    Training starts with the loss unweighted; from epoch ``start_epoch + 1``
+    on, the loss's ``weight`` buffer holds the class-balanced weights
+    ``(1 - beta) / (1 - beta ** n_j)`` normalised to sum to the number of
+    classes, computed from the classifier's ``class_counts_``. The weights are
+    written in place, so the optimiser keeps its state. Works with every
+    loss that has a ``weight`` (all of :mod:`ltlearn.deep.losses` and
+    ``torch.nn.CrossEntropyLoss``). Each history row records ``"reweighted"``.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    start_epoch : int or float, default=0.8
+        Epochs trained unweighted: an int, or a fraction of ``max_epochs``
+        (LDAM-DRW switches after 160 of 200 epochs).
+    beta : float, default=0.9999
+        In ``[0, 1]``; ``1`` gives inverse-frequency weights, ``0`` no
+        re-weighting.
+
+    See Also
+    --------
+    ltlearn.deep.losses.ClassBalancedLoss : The same weights from the start.
+
+    References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
+       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
+       NeurIPS 2019.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.deep import LongTailClassifier
+    >>> from ltlearn.deep.callbacks import DeferredReweighting
+    >>> torch.set_num_threads(1)
+    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
+    >>> clf = LongTailClassifier(
+    ...     loss="ldam", max_epochs=4, random_state=0,
+    ...     callbacks=[DeferredReweighting(start_epoch=2)]).fit(X, y)
+    >>> clf.history[:, "reweighted"]
+    [False, False, True, True]
+    """
+
+    def __init__(self, start_epoch=0.8, beta=0.9999):
+        self.start_epoch = start_epoch
+        self.beta = beta
+
+    def initialize(self):
+        """Check the parameters.
+
+        Returns
+        -------
+        self : DeferredReweighting
+            This callback.
+        """
+        _check_start_epoch(self.start_epoch)
+        if not 0.0 <= self.beta <= 1.0:
+            raise ValueError(f"beta must be in [0, 1]; got {self.beta!r}.")
+        return self
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Check that the loss has class weights.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        X : array-like, default=None
+            The training input.
+        y : array-like, default=None
+            The training targets.
+        **kwargs : dict
+            Unused.
+        """
+        if not hasattr(net.criterion_, "weight"):
+            raise ValueError(
+                f"DeferredReweighting needs a loss with a 'weight' buffer; "
+                f"{type(net.criterion_).__name__} has none."
+            )
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Switch the weights on once ``start_epoch`` epochs have run.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        dataset_train : torch.utils.data.Dataset, default=None
+            The training part.
+        dataset_valid : torch.utils.data.Dataset, default=None
+            The validation part.
+        **kwargs : dict
+            Unused.
+        """
+        active = _is_active(self.start_epoch, net)
+        if active:
+            weight = torch.as_tensor(
+                _effective_number_weights(net.class_counts_, self.beta),
+                dtype=torch.float32,
+            )
+            _set_weight(net.criterion_, weight, net.device)
+        net.history.record("reweighted", active)
+
+
+class DeferredResampling(Callback):
+    """Deferred re-sampling (DRS): a re-balancing sampler switched on late.
+
+    Training starts with the classifier's own ``sampler``; from epoch
+    ``start_epoch + 1`` on, batches come from ``sampler`` (class-balanced by
+    default), built over the labels of the training part. Each history row
+    records ``"resampled"``.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    start_epoch : int or float, default=0.8
+        Epochs trained before the switch: an int, or a fraction of
+        ``max_epochs``.
+    sampler : {"class_balanced", "square_root", "instance", "progressive"} \
+            or callable, default="class_balanced"
+        The sampler after the switch, as the classifier's ``sampler``.
+
+    See Also
+    --------
+    DeferredReweighting : The same schedule on the loss weights.
+
+    References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
+       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
+       NeurIPS 2019.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.deep import LongTailClassifier
+    >>> from ltlearn.deep.callbacks import DeferredResampling
+    >>> torch.set_num_threads(1)
+    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
+    >>> clf = LongTailClassifier(
+    ...     max_epochs=3, random_state=0,
+    ...     callbacks=[DeferredResampling(start_epoch=2)]).fit(X, y)
+    >>> type(clf.train_sampler_.sampler).__name__
+    'ClassBalancedSampler'
+    """
+
+    def __init__(self, start_epoch=0.8, sampler="class_balanced"):
+        self.start_epoch = start_epoch
+        self.sampler = sampler
+
+    def initialize(self):
+        """Check the parameters and reset the state.
+
+        Returns
+        -------
+        self : DeferredResampling
+            This callback.
+        """
+        _check_start_epoch(self.start_epoch)
+        self.switched_ = False
+        return self
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Reset the state for a new fit.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        X : array-like, default=None
+            The training input.
+        y : array-like, default=None
+            The training targets.
+        **kwargs : dict
+            Unused.
+        """
+        self.switched_ = False
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Swap the sampler once ``start_epoch`` epochs have run.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        dataset_train : torch.utils.data.Dataset, default=None
+            The training part.
+        dataset_valid : torch.utils.data.Dataset, default=None
+            The validation part.
+        **kwargs : dict
+            Unused.
+        """
+        active = _is_active(self.start_epoch, net)
+        if active and not self.switched_:
+            net._set_train_sampler(self.sampler)
+            self.switched_ = True
+        net.history.record("resampled", active)
+
+
+class ClassifierRetraining(Callback):
+    """Decoupled retraining of the last layer: cRT or LWS.
+
+    The first ``start_epoch`` epochs learn the representation. Then every
+    parameter of the network except those of the last layer (``head``) is
+    frozen and the batches come from ``sampler`` (class-balanced by
+    default), and:
+
+    - ``"crt"`` (classifier re-training) re-initialises the last layer and
+      trains it;
+    - ``"lws"`` (learnable weight scaling) keeps the last layer and learns one
+      scale ``f_j`` per class, ``logits_j = f_j * (w_j x + b_j)``; at the end of
+      training the scales are folded into the layer's weights.
+
+    The optimiser keeps running (frozen parameters get no gradient, so it
+    skips them); the LWS scales are added to it as a parameter group. At the
+    end of training every parameter is trainable again. BatchNorm layers of
+    the frozen part keep updating their running statistics.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    method : {"crt", "lws"}, default="crt"
+        The retraining method.
+    start_epoch : int or float, default=0.8
+        Epochs of representation learning: an int, or a fraction of
+        ``max_epochs``.
+    sampler : {"class_balanced", "square_root", "instance", "progressive"}, \
+            callable or None, default="class_balanced"
+        The sampler of the retraining epochs; ``None`` keeps the current one.
+    head : str, default="classifier"
+        Name of the last layer in the module (a ``torch.nn.Linear``, or a
+        :class:`~ltlearn.deep.modules.NormedLinear` for ``"crt"``), dotted for
+        a nested one.
+    lr : float, default=None
+        Learning rate of the retrained parameters (the last layer for
+        ``"crt"``, the scales for ``"lws"``), in a parameter group of their
+        own; ``None`` uses the optimiser's.
+
+    See Also
+    --------
+    TauNormalization : Rescale the last layer without training.
+
+    References
+    ----------
+    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
+       Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.deep import LongTailClassifier
+    >>> from ltlearn.deep.callbacks import ClassifierRetraining
+    >>> torch.set_num_threads(1)
+    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
+    >>> clf = LongTailClassifier(
+    ...     max_epochs=4, random_state=0,
+    ...     callbacks=[ClassifierRetraining("lws", start_epoch=3)]).fit(X, y)
+    >>> clf.history[:, "retraining"]
+    [False, False, False, True]
+    """
+
+    def __init__(
+        self,
+        method="crt",
+        start_epoch=0.8,
+        sampler="class_balanced",
+        head="classifier",
+        lr=None,
+    ):
+        self.method = method
+        self.start_epoch = start_epoch
+        self.sampler = sampler
+        self.head = head
+        self.lr = lr
+
+    def initialize(self):
+        """Check the parameters and reset the state.
+
+        Returns
+        -------
+        self : ClassifierRetraining
+            This callback.
+        """
+        if self.method not in ("crt", "lws"):
+            raise ValueError(f"method must be 'crt' or 'lws'; got {self.method!r}.")
+        _check_start_epoch(self.start_epoch)
+        if self.lr is not None and not (isinstance(self.lr, Real) and self.lr > 0):
+            raise ValueError(f"lr must be a float > 0 or None; got {self.lr!r}.")
+        self._reset()
+        return self
+
+    def _reset(self):
+        self.started_ = False
+        self.scales_ = None
+        self.hook_ = None
+        self.param_groups_ = None
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Check the last layer and reset the state for a new fit.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        X : array-like, default=None
+            The training input.
+        y : array-like, default=None
+            The training targets.
+        **kwargs : dict
+            Unused.
+        """
+        head = _get_head(net, self.head)
+        if self.method == "lws" and not isinstance(head, nn.Linear):
+            raise ValueError(
+                f"LWS needs a torch.nn.Linear last layer; {self.head!r} is a "
+                f"{type(head).__name__}, whose normalisation would undo the scales."
+            )
+        self._reset()
+
+    def _start(self, net):
+        head = _get_head(net, self.head)
+        head_params = set(head.parameters())
+        for param in net.module_.parameters():
+            if param not in head_params:
+                param.requires_grad_(False)
+                param.grad = None
+        optimizer = net.optimizer_
+        self.param_groups_ = [list(group["params"]) for group in optimizer.param_groups]
+        if self.method == "crt":
+            head.reset_parameters()
+            for param in head_params:
+                optimizer.state.pop(param, None)
+            trained = list(head.parameters())
+            if self.lr is not None:
+                for group in optimizer.param_groups:
+                    group["params"] = [
+                        p for p in group["params"] if p not in head_params
+                    ]
+        else:
+            for param in head_params:
+                param.requires_grad_(False)
+                param.grad = None
+            weight = head.weight
+            self.scales_ = nn.Parameter(
+                torch.ones(weight.shape[0], device=weight.device, dtype=weight.dtype)
+            )
+            self.hook_ = head.register_forward_hook(_ScaleOutput(self.scales_))
+            trained = [self.scales_]
+        if self.method == "lws" or self.lr is not None:
+            group = {"params": trained}
+            if self.lr is not None:
+                group["lr"] = self.lr
+            optimizer.add_param_group(group)
+        if self.sampler is not None:
+            net._set_train_sampler(self.sampler)
+        self.started_ = True
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Freeze the representation once ``start_epoch`` epochs have run.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        dataset_train : torch.utils.data.Dataset, default=None
+            The training part.
+        dataset_valid : torch.utils.data.Dataset, default=None
+            The validation part.
+        **kwargs : dict
+            Unused.
+        """
+        if not self.started_ and _is_active(self.start_epoch, net):
+            self._start(net)
+        net.history.record("retraining", self.started_)
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        """Fold the LWS scales into the last layer; unfreeze the network.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        X : array-like, default=None
+            The training input.
+        y : array-like, default=None
+            The training targets.
+        **kwargs : dict
+            Unused.
+        """
+        if not self.started_:
+            return
+        if self.hook_ is not None:
+            head = _get_head(net, self.head)
+            scales = self.scales_.detach()
+            with torch.no_grad():
+                head.weight.mul_(scales[:, None])
+                if head.bias is not None:
+                    head.bias.mul_(scales)
+            self.hook_.remove()
+            net.optimizer_.state.pop(self.scales_, None)
+        # Give the optimiser its parameter groups back.
+        groups = net.optimizer_.param_groups
+        del groups[len(self.param_groups_) :]
+        for group, params in zip(groups, self.param_groups_):
+            group["params"] = params
+        for param in net.module_.parameters():
+            param.requires_grad_(True)
+        self._reset()
+
+
+class TauNormalization(Callback):
+    """Tau-normalisation of the last layer after training.
+
+    At the end of training each class's weight vector is divided by its norm
+    to the power ``tau``, ``w_j <- w_j / ||w_j|| ** tau``, and the bias is set
+    to zero: the large norms that frequent classes acquire no longer
+    dominate. ``tau=0`` leaves the weights as they are (bias aside), ``tau=1``
+    normalises them. ``tau="auto"`` picks ``tau`` on the grid
+    ``0, 0.1, ..., 2`` by balanced accuracy on skorch's internal validation
+    part, and needs one (``train_split``).
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    tau : float or "auto", default=1.0
+        The exponent, ``>= 0``.
+    head : str, default="classifier"
+        Name of the last layer in the module (a ``torch.nn.Linear``), dotted
+        for a nested one.
+
+    Attributes
+    ----------
+    tau_ : float
+        The exponent applied in the last fit.
+
+    See Also
+    --------
+    ClassifierRetraining : cRT and LWS.
+
+    References
+    ----------
+    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
+       Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.deep import LongTailClassifier
+    >>> from ltlearn.deep.callbacks import TauNormalization
+    >>> torch.set_num_threads(1)
+    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
+    >>> clf = LongTailClassifier(
+    ...     max_epochs=3, random_state=0, callbacks=[TauNormalization(tau=1.0)]
+    ... ).fit(X, y)
+    >>> clf.module_.classifier.weight.norm(dim=1).tolist()
+    [1.0, 1.0]
+    """
+
+    def __init__(self, tau=1.0, head="classifier"):
+        self.tau = tau
+        self.head = head
+
+    def initialize(self):
+        """Check the parameters.
+
+        Returns
+        -------
+        self : TauNormalization
+            This callback.
+        """
+        if not (self.tau == "auto" or (isinstance(self.tau, Real) and self.tau >= 0)):
+            raise ValueError(f"tau must be a float >= 0 or 'auto'; got {self.tau!r}.")
+        self.valid_ = None
+        return self
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Check the last layer and the validation split.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        X : array-like, default=None
+            The training input.
+        y : array-like, default=None
+            The training targets.
+        **kwargs : dict
+            Unused.
+        """
+        head = _get_head(net, self.head)
+        if not isinstance(head, nn.Linear):
+            raise ValueError(
+                f"Tau-normalisation needs a torch.nn.Linear last layer; "
+                f"{self.head!r} is a {type(head).__name__}, already normalised."
+            )
+        if self.tau == "auto" and not net.train_split:
+            raise ValueError(
+                "TauNormalization(tau='auto') chooses tau on skorch's internal "
+                "validation part; set train_split, e.g. ValidSplit(5, stratified=True)."
+            )
+        self.valid_ = None
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Remember the validation part for ``tau="auto"``.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        dataset_train : torch.utils.data.Dataset, default=None
+            The training part.
+        dataset_valid : torch.utils.data.Dataset, default=None
+            The validation part.
+        **kwargs : dict
+            Unused.
+        """
+        if self.tau == "auto":
+            self.valid_ = dataset_valid
+
+    def _choose_tau(self, net, head):
+        tensors = _dataset_tensors(self.valid_) if self.valid_ is not None else None
+        if tensors is None or tensors[1] is None:
+            raise ValueError(
+                "TauNormalization(tau='auto') found no labelled validation data."
+            )
+        features = []
+        handle = head.register_forward_hook(
+            lambda module, inputs, output: features.append(inputs[0].detach())
+        )
+        try:
+            net.forward(self.valid_)
+        finally:
+            handle.remove()
+        features = torch.cat(features).to(head.weight.device)
+        y_valid = tensors[1].numpy()
+        weight = head.weight.detach()
+        norms = weight.norm(dim=1, keepdim=True).clamp(min=1e-12)
+        grid = np.round(np.linspace(0.0, 2.0, 21), 2)
+        scores = []
+        for tau in grid:
+            y_pred = (features @ (weight / norms**tau).T).argmax(dim=1).cpu().numpy()
+            scores.append(balanced_accuracy_score(y_valid, y_pred))
+        return float(grid[int(np.argmax(scores))])
+
+    def on_train_end(self, net, X=None, y=None, **kwargs):
+        """Normalise the last layer.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier being trained.
+        X : array-like, default=None
+            The training input.
+        y : array-like, default=None
+            The training targets.
+        **kwargs : dict
+            Unused.
+        """
+        head = _get_head(net, self.head)
+        tau = self._choose_tau(net, head) if self.tau == "auto" else float(self.tau)
+        with torch.no_grad():
+            norms = head.weight.norm(dim=1, keepdim=True).clamp(min=1e-12)
+            head.weight.div_(norms**tau)
+            if head.bias is not None:
+                head.bias.zero_()
+        self.tau_ = tau
+        self.valid_ = None
+        if len(net.history):
+            net.history.record("tau", tau)

@@ -1,0 +1,851 @@
+"""Long-tail losses: ``nn.Module`` criteria on logits and integer targets.
+
+Every loss takes the logits ``z`` of shape ``(n_samples, n_classes)`` and the
+integer targets ``y`` of shape ``(n_samples,)``. Losses that depend on the
+class frequencies take the training ``class_counts`` and keep what they derive
+from them (log-priors, margins, weights) as registered buffers, so that they
+move with ``.to(device)`` and travel with ``state_dict()``.
+
+Reductions follow PyTorch: ``reduction="mean"`` divides the weighted sum of
+the per-sample losses by the sum of the weights of the batch's targets,
+``sum_i w[y_i] * l_i / sum_i w[y_i]`` (the plain mean when no weights are set),
+as ``torch.nn.CrossEntropyLoss(weight=...)`` does.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = [
+    "BalancedSoftmaxLoss",
+    "ClassBalancedLoss",
+    "FocalLoss",
+    "KPSLoss",
+    "LDAMLoss",
+    "LogitAdjustedLoss",
+    "VSLoss",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}.")
+    return reduction
+
+
+def _check_class_counts(class_counts, loss_name):
+    """Return the counts as a float64 array; refuse empty or missing classes."""
+    if class_counts is None:
+        raise ValueError(
+            f"{loss_name} needs class_counts, the number of training samples "
+            "of each class."
+        )
+    counts = np.asarray(
+        class_counts.detach().cpu() if torch.is_tensor(class_counts) else class_counts,
+        dtype=np.float64,
+    )
+    if counts.ndim != 1 or counts.size < 1:
+        raise ValueError(
+            f"class_counts must be a 1-D sequence with one count per class; got "
+            f"shape {counts.shape}."
+        )
+    if not np.all(np.isfinite(counts)):
+        raise ValueError("class_counts must be finite.")
+    empty = np.flatnonzero(counts <= 0)
+    if empty.size:
+        raise ValueError(
+            f"Class {int(empty[0])} has {counts[empty[0]]:g} samples; {loss_name} "
+            "needs at least one training sample of every class."
+        )
+    return counts
+
+
+def _check_weight(weight, n_classes):
+    """Per-class weights as a float32 tensor of ones when ``weight`` is None."""
+    if weight is None:
+        return torch.ones(n_classes, dtype=torch.float32)
+    weight = torch.as_tensor(weight, dtype=torch.float32).detach().clone()
+    if weight.shape != (n_classes,):
+        raise ValueError(
+            f"weight must hold one value per class ({n_classes}); got shape "
+            f"{tuple(weight.shape)}."
+        )
+    return weight
+
+
+def _effective_number_weights(class_counts, beta):
+    """Class-balanced weights ``(1 - beta) / (1 - beta**n)`` summing to C.
+
+    ``beta=0`` gives equal weights, ``beta=1`` inverse frequencies (the limit
+    of the effective number as ``beta`` tends to one). Computed in float64 with
+    ``-expm1(n * log(beta))`` for accuracy when ``beta`` is close to one.
+    """
+    counts = _check_class_counts(class_counts, "The effective-number weighting")
+    if not 0.0 <= beta <= 1.0:
+        raise ValueError(f"beta must be in [0, 1]; got {beta!r}.")
+    if beta == 1.0:
+        weights = 1.0 / counts
+    elif beta == 0.0:
+        weights = np.ones_like(counts)
+    else:
+        weights = (1.0 - beta) / -np.expm1(counts * math.log(beta))
+    return weights / weights.sum() * counts.size
+
+
+def _reduce(losses, target, weight, reduction):
+    """Apply per-class ``weight`` and ``reduction`` to per-sample ``losses``."""
+    sample_weight = weight.to(losses.dtype)[target]
+    losses = losses * sample_weight
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.sum() / sample_weight.sum()
+
+
+def _weighted_cross_entropy(logits, target, weight, reduction):
+    return _reduce(
+        F.cross_entropy(logits, target, reduction="none"), target, weight, reduction
+    )
+
+
+class _CountLoss(nn.Module):
+    """Shared checks of the losses built from class counts."""
+
+    def __init__(self, class_counts, weight, reduction):
+        super().__init__()
+        self.reduction = _check_reduction(reduction)
+        counts = _check_class_counts(class_counts, type(self).__name__)
+        self.register_buffer(
+            "class_counts", torch.as_tensor(counts, dtype=torch.float32)
+        )
+        self.register_buffer("weight", _check_weight(weight, counts.size))
+
+    def _check_input(self, logits, target):
+        if logits.ndim != 2 or logits.shape[1] != self.class_counts.numel():
+            raise ValueError(
+                f"{type(self).__name__} expects logits of shape (n_samples, "
+                f"{self.class_counts.numel()}); got {tuple(logits.shape)}."
+            )
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"n_classes={self.class_counts.numel()}, reduction={self.reduction!r}"
+
+
+class FocalLoss(nn.Module):
+    """Softmax focal loss: cross-entropy down-weighted on easy samples.
+
+    The per-sample loss is ``(1 - p_y) ** gamma * CE(z, y)`` with
+    ``p_y = softmax(z)_y``, the form used by the long-tail literature (the
+    LDAM code uses ``gamma=1``). It is computed from ``log_softmax`` and the
+    modulating factor is clamped away from zero, so that ``gamma < 1`` keeps
+    finite gradients when ``p_y`` reaches one. ``gamma=0`` is exactly the
+    cross-entropy.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    gamma : float, default=1.0
+        The focusing parameter, ``>= 0``.
+    weight : array-like of shape (n_classes,), default=None
+        Per-class weights; ``None`` weights every class by one. Deferred
+        re-weighting changes this buffer in place.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are combined (see the module docstring).
+    detach_modulator : bool, default=False
+        Stop the gradient through ``(1 - p_y) ** gamma``, as the KPS code
+        does; the default keeps the gradient of the original focal loss.
+
+    See Also
+    --------
+    ClassBalancedLoss : Its ``loss_type="focal"`` is the sigmoid focal loss.
+
+    References
+    ----------
+    .. [1] T.-Y. Lin, P. Goyal, R. Girshick, K. He and P. Dollar, "Focal Loss
+       for Dense Object Detection", ICCV 2017.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.losses import FocalLoss
+    >>> logits = torch.tensor([[2.0, 0.0], [0.0, 1.0]])
+    >>> target = torch.tensor([0, 0])
+    >>> loss = FocalLoss(gamma=2.0)(logits, target)
+    >>> float(loss) < float(torch.nn.functional.cross_entropy(logits, target))
+    True
+    """
+
+    def __init__(
+        self, gamma=1.0, weight=None, reduction="mean", *, detach_modulator=False
+    ):
+        super().__init__()
+        if gamma < 0:
+            raise ValueError(f"gamma must be >= 0; got {gamma!r}.")
+        self.gamma = gamma
+        self.reduction = _check_reduction(reduction)
+        self.detach_modulator = detach_modulator
+        self.register_buffer(
+            "weight", None if weight is None else torch.as_tensor(weight).float()
+        )
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised scores.
+        target : torch.Tensor of shape (n_samples,)
+            Integer class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or one value per sample for ``reduction="none"``.
+        """
+        log_p = F.log_softmax(logits, dim=1).gather(1, target[:, None]).squeeze(1)
+        ce = -log_p
+        if self.gamma == 0:
+            losses = ce
+        else:
+            one_minus_p = (-torch.expm1(log_p)).clamp(min=1e-6)
+            modulator = one_minus_p**self.gamma
+            if self.detach_modulator:
+                modulator = modulator.detach()
+            losses = modulator * ce
+        weight = self.weight
+        if weight is None:
+            weight = torch.ones(logits.shape[1], device=logits.device)
+        return _reduce(losses, target, weight, self.reduction)
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"gamma={self.gamma}, reduction={self.reduction!r}"
+
+
+class ClassBalancedLoss(_CountLoss):
+    """Class-balanced loss: weights from the effective number of samples.
+
+    Class ``j`` is weighted by ``(1 - beta) / (1 - beta ** n_j)``, the inverse
+    of its effective number of samples, and the weights are normalised to sum
+    to the number of classes. The weights multiply a softmax cross-entropy, a
+    sigmoid (one-vs-all) cross-entropy summed over the classes, or a sigmoid
+    focal loss summed over the classes.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.
+    beta : float, default=0.9999
+        In ``[0, 1]``. ``0`` gives equal weights, values close to one
+        approach inverse-frequency weights, ``1`` is inverse frequency.
+    loss_type : {"softmax", "sigmoid", "focal"}, default="softmax"
+        The loss that the weights multiply.
+    gamma : float, default=1.0
+        Focusing parameter of ``loss_type="focal"``.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are combined (see the module docstring).
+
+    Attributes
+    ----------
+    weight : torch.Tensor of shape (n_classes,)
+        The class-balanced weights (a buffer).
+
+    See Also
+    --------
+    ltlearn.deep.callbacks.DeferredReweighting : The same weights switched on
+        late in training.
+
+    Notes
+    -----
+    For the sigmoid forms, ``predict_proba`` of
+    :class:`~ltlearn.deep.net.LongTailClassifier` applies a softmax to the
+    logits, which keeps the arg-max of the per-class sigmoids.
+
+    References
+    ----------
+    .. [1] Y. Cui, M. Jia, T.-Y. Lin, Y. Song and S. Belongie, "Class-Balanced
+       Loss Based on Effective Number of Samples", CVPR 2019.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.losses import ClassBalancedLoss
+    >>> loss = ClassBalancedLoss([100, 10], beta=0.99)
+    >>> loss.weight
+    tensor([0.2621, 1.7379])
+    >>> loss(torch.zeros(2, 2), torch.tensor([0, 1]))
+    tensor(0.6931)
+    """
+
+    def __init__(
+        self,
+        class_counts,
+        beta=0.9999,
+        loss_type="softmax",
+        gamma=1.0,
+        reduction="mean",
+    ):
+        if loss_type not in ("softmax", "sigmoid", "focal"):
+            raise ValueError(
+                f"loss_type must be 'softmax', 'sigmoid' or 'focal'; got {loss_type!r}."
+            )
+        if gamma < 0:
+            raise ValueError(f"gamma must be >= 0; got {gamma!r}.")
+        weights = _effective_number_weights(class_counts, beta)
+        super().__init__(class_counts, weights, reduction)
+        self.beta = beta
+        self.loss_type = loss_type
+        self.gamma = gamma
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised scores.
+        target : torch.Tensor of shape (n_samples,)
+            Integer class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or one value per sample for ``reduction="none"``.
+        """
+        self._check_input(logits, target)
+        if self.loss_type == "softmax":
+            return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
+        # z_t = z for the true class, -z for the others: the binary term is
+        # -log sigmoid(z_t) = softplus(-z_t), and 1 - sigmoid(z_t) =
+        # exp(-softplus(z_t)), both stable for large |z|.
+        sign = 1.0 - 2.0 * (
+            torch.arange(logits.shape[1], device=logits.device)[None, :]
+            != target[:, None]
+        ).to(logits.dtype)
+        z_t = sign * logits
+        terms = F.softplus(-z_t)
+        if self.loss_type == "focal" and self.gamma != 0:
+            terms = torch.exp(-self.gamma * F.softplus(z_t)) * terms
+        return _reduce(terms.sum(dim=1), target, self.weight, self.reduction)
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return (
+            f"beta={self.beta}, loss_type={self.loss_type!r}, " + super().extra_repr()
+        )
+
+
+class LDAMLoss(_CountLoss):
+    """Label-distribution-aware margin loss.
+
+    The true-class logit is lowered by a margin ``m_y`` proportional to
+    ``n_y ** (-1/4)``, scaled so that the rarest class gets ``max_m``, and the
+    result is scaled by ``s``: ``CE(s * (z - m_y e_y), y)``. It is meant for a
+    cosine classifier (logits in ``[-1, 1]``), such as the ``head="cosine"``
+    of :mod:`ltlearn.deep.modules`, which
+    :class:`~ltlearn.deep.net.LongTailClassifier` selects for this loss.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.
+    max_m : float, default=0.5
+        The largest margin, given to the rarest class.
+    s : float, default=30.0
+        Logit scale; the probabilities of
+        :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.
+    weight : array-like of shape (n_classes,), default=None
+        Per-class weights (deferred re-weighting sets them).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are combined (see the module docstring).
+
+    Attributes
+    ----------
+    margins : torch.Tensor of shape (n_classes,)
+        The per-class margins (a buffer).
+    logit_scale : float
+        Equal to ``s``.
+
+    References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
+       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
+       NeurIPS 2019.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.losses import LDAMLoss
+    >>> loss = LDAMLoss([16, 1], max_m=0.5, s=1.0)
+    >>> loss.margins
+    tensor([0.2500, 0.5000])
+    >>> loss(torch.zeros(1, 2), torch.tensor([1]))
+    tensor(0.9741)
+    """
+
+    def __init__(self, class_counts, max_m=0.5, s=30.0, weight=None, reduction="mean"):
+        super().__init__(class_counts, weight, reduction)
+        if max_m < 0:
+            raise ValueError(f"max_m must be >= 0; got {max_m!r}.")
+        if s <= 0:
+            raise ValueError(f"s must be > 0; got {s!r}.")
+        counts = _check_class_counts(class_counts, "LDAMLoss")
+        margins = counts**-0.25
+        margins = margins * (max_m / margins.max())
+        self.register_buffer("margins", torch.as_tensor(margins, dtype=torch.float32))
+        self.max_m = max_m
+        self.s = s
+
+    @property
+    def logit_scale(self):
+        return float(self.s)
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised scores (cosines for a cosine classifier).
+        target : torch.Tensor of shape (n_samples,)
+            Integer class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or one value per sample for ``reduction="none"``.
+        """
+        self._check_input(logits, target)
+        margin = (
+            F.one_hot(target, logits.shape[1]).to(logits.dtype)
+            * self.margins[target].to(logits.dtype)[:, None]
+        )
+        return _weighted_cross_entropy(
+            self.s * (logits - margin), target, self.weight, self.reduction
+        )
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"max_m={self.max_m}, s={self.s}, " + super().extra_repr()
+
+
+class LogitAdjustedLoss(_CountLoss):
+    """Logit-adjusted cross-entropy: ``CE(z + tau * log(pi), y)``.
+
+    ``pi`` is the empirical class prior of the training data. The loss is
+    Fisher-consistent for the balanced error when ``tau=1``; predictions use
+    the raw logits ``z``, with no adjustment at test time.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.
+    tau : float, default=1.0
+        Strength of the adjustment; ``0`` is the plain cross-entropy.
+    weight : array-like of shape (n_classes,), default=None
+        Per-class weights (deferred re-weighting sets them).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are combined (see the module docstring).
+
+    Attributes
+    ----------
+    log_prior : torch.Tensor of shape (n_classes,)
+        ``log(n_j / N)`` (a buffer).
+
+    See Also
+    --------
+    BalancedSoftmaxLoss : The same loss at ``tau=1``.
+
+    References
+    ----------
+    .. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
+       S. Kumar, "Long-tail learning via logit adjustment", ICLR 2021.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.losses import LogitAdjustedLoss
+    >>> loss = LogitAdjustedLoss([3, 1])
+    >>> loss.log_prior
+    tensor([-0.2877, -1.3863])
+    >>> loss(torch.zeros(1, 2), torch.tensor([1]))
+    tensor(1.3863)
+    """
+
+    def __init__(self, class_counts, tau=1.0, weight=None, reduction="mean"):
+        super().__init__(class_counts, weight, reduction)
+        counts = _check_class_counts(class_counts, "LogitAdjustedLoss")
+        self.register_buffer(
+            "log_prior",
+            torch.as_tensor(np.log(counts / counts.sum()), dtype=torch.float32),
+        )
+        self.tau = tau
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised scores.
+        target : torch.Tensor of shape (n_samples,)
+            Integer class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or one value per sample for ``reduction="none"``.
+        """
+        self._check_input(logits, target)
+        adjusted = logits + self.tau * self.log_prior.to(logits.dtype)
+        return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"tau={self.tau}, " + super().extra_repr()
+
+
+class BalancedSoftmaxLoss(_CountLoss):
+    """Balanced softmax: ``-log(n_y exp(z_y) / sum_k n_k exp(z_k))``.
+
+    Equal to ``CE(z + log(n), y)``, hence to the logit-adjusted loss with
+    ``tau=1``. Predictions use the plain softmax of the logits.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.
+    weight : array-like of shape (n_classes,), default=None
+        Per-class weights (deferred re-weighting sets them).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are combined (see the module docstring).
+
+    Attributes
+    ----------
+    log_counts : torch.Tensor of shape (n_classes,)
+        ``log(n_j)`` (a buffer).
+
+    See Also
+    --------
+    LogitAdjustedLoss : The same loss with a tunable strength.
+
+    Notes
+    -----
+    Combining it with a class-balanced sampler over-balances (each class is
+    effectively weighted by ``1 / n_j ** 2``); the original paper fixes this
+    with a meta-learned sampler.
+
+    References
+    ----------
+    .. [1] J. Ren, C. Yu, S. Sheng, X. Ma, H. Zhao, S. Yi and H. Li, "Balanced
+       Meta-Softmax for Long-Tailed Visual Recognition", NeurIPS 2020.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.losses import BalancedSoftmaxLoss
+    >>> loss = BalancedSoftmaxLoss([3, 1])
+    >>> loss(torch.zeros(1, 2), torch.tensor([1]))
+    tensor(1.3863)
+    """
+
+    def __init__(self, class_counts, weight=None, reduction="mean"):
+        super().__init__(class_counts, weight, reduction)
+        counts = _check_class_counts(class_counts, "BalancedSoftmaxLoss")
+        self.register_buffer(
+            "log_counts", torch.as_tensor(np.log(counts), dtype=torch.float32)
+        )
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised scores.
+        target : torch.Tensor of shape (n_samples,)
+            Integer class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or one value per sample for ``reduction="none"``.
+        """
+        self._check_input(logits, target)
+        adjusted = logits + self.log_counts.to(logits.dtype)
+        return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
+
+
+class VSLoss(_CountLoss):
+    """Vector-scaling loss: ``CE(Delta * z + iota, y)``.
+
+    The multiplicative factor ``Delta_j = (n_j / n_max) ** gamma`` shrinks the
+    logits of rare classes and the additive ``iota_j = tau * log(pi_j)`` is the
+    logit adjustment. ``gamma=0`` gives the logit-adjusted loss, ``tau=0`` the
+    class-dependent temperature (CDT) loss.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.
+    gamma : float, default=0.3
+        Exponent of the multiplicative factor.
+    tau : float, default=1.0
+        Strength of the additive logit adjustment.
+    weight : array-like of shape (n_classes,), default=None
+        Per-class weights (deferred re-weighting sets them).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are combined (see the module docstring).
+
+    Attributes
+    ----------
+    scales : torch.Tensor of shape (n_classes,)
+        ``Delta`` (a buffer).
+    offsets : torch.Tensor of shape (n_classes,)
+        ``iota`` (a buffer).
+
+    References
+    ----------
+    .. [1] G. R. Kini, O. Paraskevas, S. Oymak and C. Thrampoulidis,
+       "Label-Imbalanced and Group-Sensitive Classification under
+       Overparameterization", NeurIPS 2021.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.losses import VSLoss
+    >>> loss = VSLoss([4, 1], gamma=0.5, tau=1.0)
+    >>> loss.scales
+    tensor([1.0000, 0.5000])
+    >>> float(loss(torch.ones(1, 2), torch.tensor([1]))) > 0
+    True
+    """
+
+    def __init__(self, class_counts, gamma=0.3, tau=1.0, weight=None, reduction="mean"):
+        super().__init__(class_counts, weight, reduction)
+        counts = _check_class_counts(class_counts, "VSLoss")
+        self.register_buffer(
+            "scales",
+            torch.as_tensor((counts / counts.max()) ** gamma, dtype=torch.float32),
+        )
+        self.register_buffer(
+            "offsets",
+            torch.as_tensor(tau * np.log(counts / counts.sum()), dtype=torch.float32),
+        )
+        self.gamma = gamma
+        self.tau = tau
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised scores.
+        target : torch.Tensor of shape (n_samples,)
+            Integer class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or one value per sample for ``reduction="none"``.
+        """
+        self._check_input(logits, target)
+        adjusted = logits * self.scales.to(logits.dtype) + self.offsets.to(logits.dtype)
+        return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"gamma={self.gamma}, tau={self.tau}, " + super().extra_repr()
+
+
+class KPSLoss(_CountLoss):
+    """Key-point-sensitive loss: a radius and a margin per class on cosines.
+
+    With cosine logits ``z``, class ``j`` gets the radius
+    ``r_j = log(base * n_j / n_min) / log(base)`` (one for the rarest class,
+    more for frequent ones) and the margin
+    ``m_j = max_m * (C_m - log n_j) / (C_m - log n_min)`` with
+    ``C_m = log(base * n_max)`` (largest for the rarest class); the loss is
+    ``CE(s * (r * z - m_y e_y), y)``. The closed form of the margin does not
+    depend on the order of the classes.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.
+    max_m : float, default=0.2
+        The largest margin, given to the rarest class.
+    s : float, default=15.0
+        Logit scale; the probabilities of
+        :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.
+    weight : array-like of shape (n_classes,), default=None
+        Per-class weights (deferred re-weighting sets them).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are combined (see the module docstring).
+    base : float, default=50.0
+        The constant of the radius (50 in the reference code), ``> 1``.
+
+    Attributes
+    ----------
+    radii : torch.Tensor of shape (n_classes,)
+        The per-class radii (a buffer).
+    margins : torch.Tensor of shape (n_classes,)
+        The per-class margins (a buffer).
+    logit_scale : float
+        Equal to ``s``.
+
+    Notes
+    -----
+    The gradient-adjustment stage of the paper (a larger scale for
+    tail-class samples late in training) is not implemented.
+
+    References
+    ----------
+    .. [1] M. Li, Y.-M. Cheung and Z. Hu, "Key Point Sensitive Loss for
+       Long-Tailed Visual Recognition", IEEE TPAMI 45(4), 2023.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.losses import KPSLoss
+    >>> loss = KPSLoss([50, 1], max_m=0.2)
+    >>> loss.radii
+    tensor([2., 1.])
+    >>> loss.margins
+    tensor([0.1000, 0.2000])
+    """
+
+    def __init__(
+        self, class_counts, max_m=0.2, s=15.0, weight=None, reduction="mean", base=50.0
+    ):
+        super().__init__(class_counts, weight, reduction)
+        if max_m < 0:
+            raise ValueError(f"max_m must be >= 0; got {max_m!r}.")
+        if s <= 0:
+            raise ValueError(f"s must be > 0; got {s!r}.")
+        if base <= 1:
+            raise ValueError(f"base must be > 1; got {base!r}.")
+        counts = _check_class_counts(class_counts, "KPSLoss")
+        log_n = np.log(counts)
+        radii = (math.log(base) + log_n - log_n.min()) / math.log(base)
+        c_m = math.log(base) + log_n.max()
+        margins = max_m * (c_m - log_n) / (c_m - log_n.min())
+        self.register_buffer("radii", torch.as_tensor(radii, dtype=torch.float32))
+        self.register_buffer("margins", torch.as_tensor(margins, dtype=torch.float32))
+        self.max_m = max_m
+        self.s = s
+        self.base = base
+
+    @property
+    def logit_scale(self):
+        return float(self.s)
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised scores (cosines for a cosine classifier).
+        target : torch.Tensor of shape (n_samples,)
+            Integer class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or one value per sample for ``reduction="none"``.
+        """
+        self._check_input(logits, target)
+        scaled = logits * self.radii.to(logits.dtype)
+        margin = (
+            F.one_hot(target, logits.shape[1]).to(logits.dtype)
+            * self.margins[target].to(logits.dtype)[:, None]
+        )
+        return _weighted_cross_entropy(
+            self.s * (scaled - margin), target, self.weight, self.reduction
+        )
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"max_m={self.max_m}, s={self.s}, " + super().extra_repr()

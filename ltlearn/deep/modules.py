@@ -1,0 +1,481 @@
+"""Networks for long-tailed learning: an MLP, a small CNN and ResNet-32.
+
+Each network takes ``n_features`` and ``n_classes`` (which
+:class:`~ltlearn.deep.net.LongTailClassifier` fills in from the data at fit),
+accepts flat rows as well as image-shaped input, exposes ``features(x)`` (the
+penultimate representation) and keeps its last layer as ``classifier``, which
+the decoupled-retraining callbacks re-train or re-scale. ``head="cosine"``
+makes that layer a :class:`NormedLinear` cosine classifier, as LDAM and KPS
+expect.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["MLP", "NormedLinear", "ResNet32", "SmallCNN"]
+
+
+def _make_head(in_features, n_classes, head):
+    if head == "linear":
+        return nn.Linear(in_features, n_classes)
+    if head == "cosine":
+        return NormedLinear(in_features, n_classes)
+    raise ValueError(f"head must be 'linear' or 'cosine'; got {head!r}.")
+
+
+def _check_sizes(name, n_features, n_classes):
+    if n_features is None or n_classes is None:
+        raise ValueError(
+            f"{name} needs n_features and n_classes; LongTailClassifier infers "
+            "them from the data at fit, otherwise pass module__n_features and "
+            "module__n_classes."
+        )
+    if n_classes < 1 or n_features < 1:
+        raise ValueError(
+            f"{name} needs n_features >= 1 and n_classes >= 1; got "
+            f"n_features={n_features}, n_classes={n_classes}."
+        )
+
+
+def _image_shape(name, n_features, input_shape, in_channels):
+    """The ``(channels, height, width)`` of one image."""
+    if input_shape is not None:
+        input_shape = tuple(int(s) for s in input_shape)
+        if len(input_shape) != 3 or math.prod(input_shape) != n_features:
+            raise ValueError(
+                f"{name}: input_shape {input_shape} does not hold n_features="
+                f"{n_features} values as (channels, height, width)."
+            )
+        return input_shape
+    side = math.isqrt(n_features // in_channels)
+    if side * side * in_channels != n_features:
+        raise ValueError(
+            f"{name}: n_features={n_features} is not in_channels={in_channels} "
+            "square images; pass input_shape=(channels, height, width)."
+        )
+    return (in_channels, side, side)
+
+
+class NormedLinear(nn.Module):
+    """Cosine classifier: cosines between the features and the class weights.
+
+    ``logits[:, j] = <x / ||x||, w_j / ||w_j||>``, in ``[-1, 1]``, with no bias;
+    the normalised last layer of LDAM. Pair it with a loss that scales the
+    logits, such as :class:`~ltlearn.deep.losses.LDAMLoss`.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    in_features : int
+        Size of the input features.
+    out_features : int
+        Number of classes.
+
+    Attributes
+    ----------
+    weight : torch.nn.Parameter of shape (out_features, in_features)
+        One weight vector per class, as in ``torch.nn.Linear``.
+
+    References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
+       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
+       NeurIPS 2019.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.modules import NormedLinear
+    >>> layer = NormedLinear(4, 3)
+    >>> cosines = layer(torch.randn(5, 4))
+    >>> bool(cosines.abs().max() <= 1.0)
+    True
+    """
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Draw new weights: uniform in ``[-1, 1]``, each row of unit norm."""
+        with torch.no_grad():
+            self.weight.uniform_(-1.0, 1.0)
+            self.weight.div_(self.weight.norm(dim=1, keepdim=True).clamp(min=1e-12))
+
+    def forward(self, x):
+        """Return the cosine logits.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, in_features)
+            The features.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n_samples, out_features)
+            The cosines.
+        """
+        return F.linear(F.normalize(x, dim=1), F.normalize(self.weight, dim=1))
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"in_features={self.in_features}, out_features={self.out_features}"
+
+
+class MLP(nn.Module):
+    """Multi-layer perceptron for tabular data.
+
+    Hidden blocks ``Linear -> ReLU (-> Dropout)`` followed by the
+    ``classifier`` layer. Image-shaped input is flattened.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    n_features : int, default=None
+        Number of input features; inferred at fit by
+        :class:`~ltlearn.deep.net.LongTailClassifier`.
+    n_classes : int, default=None
+        Number of classes; inferred at fit.
+    hidden_sizes : tuple of int, default=(128, 128)
+        Width of each hidden layer; ``()`` gives a linear model.
+    dropout : float, default=0.0
+        Dropout probability after each hidden layer.
+    head : {"linear", "cosine"}, default="linear"
+        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+
+    Attributes
+    ----------
+    body : torch.nn.Sequential
+        The hidden layers.
+    classifier : torch.nn.Module
+        The last layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.modules import MLP
+    >>> net = MLP(n_features=4, n_classes=3, hidden_sizes=(8,))
+    >>> net(torch.randn(5, 4)).shape
+    torch.Size([5, 3])
+    """
+
+    def __init__(
+        self,
+        n_features=None,
+        n_classes=None,
+        *,
+        hidden_sizes=(128, 128),
+        dropout=0.0,
+        head="linear",
+    ):
+        super().__init__()
+        _check_sizes("MLP", n_features, n_classes)
+        layers = []
+        size = n_features
+        for width in hidden_sizes:
+            layers += [nn.Linear(size, width), nn.ReLU()]
+            if dropout:
+                layers.append(nn.Dropout(dropout))
+            size = width
+        self.body = nn.Sequential(*layers)
+        self.classifier = _make_head(size, n_classes, head)
+
+    def features(self, x):
+        """Return the penultimate representation.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, ...)
+            The input; extra dimensions are flattened.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n_samples, hidden_sizes[-1])
+            The output of the last hidden layer.
+        """
+        return self.body(x.flatten(1))
+
+    def forward(self, x):
+        """Return the logits.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, ...)
+            The input; extra dimensions are flattened.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            The class scores.
+        """
+        return self.classifier(self.features(x))
+
+
+def _conv_bn(in_channels, out_channels):
+    return [
+        nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
+        nn.BatchNorm2d(out_channels),
+        nn.ReLU(inplace=True),
+    ]
+
+
+class SmallCNN(nn.Module):
+    """A small convolutional network for small grey or colour images.
+
+    Each stage is two ``3x3 conv -> BatchNorm -> ReLU`` layers and a ``2x2``
+    max-pooling; global average pooling then feeds the ``classifier``. Two
+    stages suit 8x8 digits and 28x28 images alike.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    n_features : int, default=None
+        Number of values per image; inferred at fit by
+        :class:`~ltlearn.deep.net.LongTailClassifier`.
+    n_classes : int, default=None
+        Number of classes; inferred at fit.
+    input_shape : tuple of int, default=None
+        ``(channels, height, width)`` of an image. ``None`` infers square
+        images with ``in_channels`` channels from ``n_features`` (64 -> 8x8,
+        784 -> 28x28).
+    in_channels : int, default=1
+        Channels of the images when ``input_shape`` is None.
+    channels : tuple of int, default=(32, 64)
+        Output channels of each stage.
+    head : {"linear", "cosine"}, default="linear"
+        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+
+    Attributes
+    ----------
+    input_shape_ : tuple of int
+        The ``(channels, height, width)`` used to reshape flat rows.
+    body : torch.nn.Sequential
+        The convolutional stages and the pooling.
+    classifier : torch.nn.Module
+        The last layer.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.modules import SmallCNN
+    >>> net = SmallCNN(n_features=64, n_classes=10, channels=(8, 16))
+    >>> net.input_shape_
+    (1, 8, 8)
+    >>> net(torch.randn(5, 64)).shape
+    torch.Size([5, 10])
+    """
+
+    def __init__(
+        self,
+        n_features=None,
+        n_classes=None,
+        *,
+        input_shape=None,
+        in_channels=1,
+        channels=(32, 64),
+        head="linear",
+    ):
+        super().__init__()
+        _check_sizes("SmallCNN", n_features, n_classes)
+        self.input_shape_ = _image_shape(
+            "SmallCNN", n_features, input_shape, in_channels
+        )
+        layers = []
+        size = self.input_shape_[0]
+        for width in channels:
+            layers += _conv_bn(size, width) + _conv_bn(width, width)
+            layers.append(nn.MaxPool2d(2))
+            size = width
+        layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten()]
+        self.body = nn.Sequential(*layers)
+        self.classifier = _make_head(size, n_classes, head)
+
+    def features(self, x):
+        """Return the pooled representation.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Flat rows are reshaped to ``input_shape_``.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n_samples, channels[-1])
+            The globally pooled feature maps.
+        """
+        return self.body(x.reshape(-1, *self.input_shape_))
+
+    def forward(self, x):
+        """Return the logits.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Flat rows are reshaped to ``input_shape_``.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            The class scores.
+        """
+        return self.classifier(self.features(x))
+
+
+class _BasicBlock(nn.Module):
+    """CIFAR ResNet block with the parameter-free "option A" shortcut."""
+
+    def __init__(self, in_planes, planes, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_planes, planes, 3, stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.stride = stride
+        self.pad = planes - in_planes
+
+    def _shortcut(self, x):
+        if self.stride == 1 and self.pad == 0:
+            return x
+        x = x[:, :, :: self.stride, :: self.stride]
+        half = self.pad // 2
+        return F.pad(x, (0, 0, 0, 0, half, self.pad - half))
+
+    def forward(self, x):
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return F.relu(out + self._shortcut(x))
+
+
+class ResNet32(nn.Module):
+    """ResNet-32 for 32x32 images, the backbone of the CIFAR-LT literature.
+
+    Three stages of five basic blocks (16, 32 and 64 channels, option-A
+    shortcuts, 0.46M parameters), global average pooling and the
+    ``classifier``, with Kaiming-normal initialisation. ``head="cosine"`` is the
+    normalised last layer that LDAM uses.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    n_features : int, default=None
+        Number of values per image; inferred at fit by
+        :class:`~ltlearn.deep.net.LongTailClassifier`.
+    n_classes : int, default=None
+        Number of classes; inferred at fit.
+    input_shape : tuple of int, default=None
+        ``(channels, height, width)`` of an image; ``None`` infers square
+        images with ``in_channels`` channels (3072 -> 3x32x32).
+    in_channels : int, default=3
+        Channels of the images when ``input_shape`` is None.
+    head : {"linear", "cosine"}, default="linear"
+        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+
+    Attributes
+    ----------
+    input_shape_ : tuple of int
+        The ``(channels, height, width)`` used to reshape flat rows.
+    classifier : torch.nn.Module
+        The last layer.
+
+    References
+    ----------
+    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Deep Residual Learning for
+       Image Recognition", CVPR 2016.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.modules import ResNet32
+    >>> net = ResNet32(n_features=3 * 32 * 32, n_classes=10, head="cosine")
+    >>> net(torch.randn(2, 3, 32, 32)).shape
+    torch.Size([2, 10])
+    """
+
+    def __init__(
+        self,
+        n_features=None,
+        n_classes=None,
+        *,
+        input_shape=None,
+        in_channels=3,
+        head="linear",
+    ):
+        super().__init__()
+        _check_sizes("ResNet32", n_features, n_classes)
+        self.input_shape_ = _image_shape(
+            "ResNet32", n_features, input_shape, in_channels
+        )
+        self.conv1 = nn.Conv2d(self.input_shape_[0], 16, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(16)
+        stages = []
+        in_planes = 16
+        for planes, stride in ((16, 1), (32, 2), (64, 2)):
+            blocks = []
+            for i in range(5):
+                blocks.append(_BasicBlock(in_planes, planes, stride if i == 0 else 1))
+                in_planes = planes
+            stages.append(nn.Sequential(*blocks))
+        self.layer1, self.layer2, self.layer3 = stages
+        self.classifier = _make_head(64, n_classes, head)
+        for module in self.modules():
+            if isinstance(module, (nn.Conv2d, nn.Linear)):
+                nn.init.kaiming_normal_(module.weight)
+
+    def features(self, x):
+        """Return the pooled representation.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Flat rows are reshaped to ``input_shape_``.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n_samples, 64)
+            The globally pooled feature maps.
+        """
+        out = F.relu(self.bn1(self.conv1(x.reshape(-1, *self.input_shape_))))
+        out = self.layer3(self.layer2(self.layer1(out)))
+        return F.adaptive_avg_pool2d(out, 1).flatten(1)
+
+    def forward(self, x):
+        """Return the logits.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Flat rows are reshaped to ``input_shape_``.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            The class scores.
+        """
+        return self.classifier(self.features(x))

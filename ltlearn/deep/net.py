@@ -1,0 +1,795 @@
+"""LongTailClassifier: a skorch classifier with long-tail losses and samplers."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import inspect
+import math
+from contextlib import contextmanager
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn import get_config
+from sklearn.base import _fit_context
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.validation import check_is_fitted, validate_data
+from skorch import NeuralNetClassifier
+from skorch.callbacks import (
+    EpochScoring,
+    EpochTimer,
+    PassthroughScoring,
+    PrintLog,
+    ProgressBar,
+)
+from skorch.utils import is_dataset, to_device
+from torch import nn
+from torch.utils.data import Sampler
+
+from ltlearn.deep.losses import (
+    BalancedSoftmaxLoss,
+    ClassBalancedLoss,
+    FocalLoss,
+    KPSLoss,
+    LDAMLoss,
+    LogitAdjustedLoss,
+    VSLoss,
+)
+from ltlearn.deep.modules import MLP
+from ltlearn.deep.samplers import (
+    ClassBalancedSampler,
+    InstanceBalancedSampler,
+    ProgressivelyBalancedSampler,
+    SliceLoader,
+    SquareRootSampler,
+    _dataset_tensors,
+)
+from ltlearn.utils._validation import check_classification_y
+
+__all__ = ["LongTailClassifier"]
+
+_LOSSES = {
+    "ce": nn.CrossEntropyLoss,
+    "focal": FocalLoss,
+    "class_balanced": ClassBalancedLoss,
+    "ldam": LDAMLoss,
+    "logit_adjusted": LogitAdjustedLoss,
+    "balanced_softmax": BalancedSoftmaxLoss,
+    "vs": VSLoss,
+    "kps": KPSLoss,
+}
+# Losses designed for a cosine classifier: the ltlearn modules get head="cosine".
+_COSINE_LOSSES = ("ldam", "kps")
+
+_SAMPLERS = {
+    "instance": InstanceBalancedSampler,
+    "class_balanced": ClassBalancedSampler,
+    "square_root": SquareRootSampler,
+    "progressive": ProgressivelyBalancedSampler,
+}
+
+
+def _softmax(logits, scale=1.0):
+    """Softmax over the last axis of ``scale * logits``."""
+    if scale != 1.0:
+        logits = logits * scale
+    return torch.softmax(logits, dim=-1)
+
+
+def _balanced_accuracy(net, X, y):
+    """Balanced accuracy of ``net`` on skorch's (label-encoded) validation data."""
+    y_pred = net.predict_proba(X).argmax(axis=1)
+    return balanced_accuracy_score(np.asarray(y), y_pred)
+
+
+def _accepts(func, name):
+    """Whether ``func`` (a class or function) has a parameter called ``name``."""
+    try:
+        return name in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _dataset_labels(dataset):
+    """Integer labels of an in-memory dataset, or None."""
+    tensors = _dataset_tensors(dataset)
+    if tensors is None or tensors[1] is None:
+        return None
+    return tensors[1]
+
+
+class _SamplerSlot(Sampler):
+    """Holds the training sampler so that callbacks can swap it mid-fit.
+
+    A ``DataLoader`` refuses a new sampler once built; the slot stays, its
+    ``sampler`` changes.
+    """
+
+    def __init__(self, sampler, labels):
+        self.sampler = sampler
+        self.labels = labels
+
+    def sample_indices(self):
+        sample_indices = getattr(self.sampler, "sample_indices", None)
+        if sample_indices is not None:
+            return sample_indices()
+        return torch.as_tensor(list(iter(self.sampler)), dtype=torch.int64)
+
+    def __iter__(self):
+        return iter(self.sampler)
+
+    def __len__(self):
+        return len(self.sampler)
+
+
+class LongTailClassifier(NeuralNetClassifier):
+    """Neural network classifier for long-tailed data, built on skorch.
+
+    A :class:`skorch.NeuralNetClassifier` whose loss, sampling and
+    prediction handle imbalanced classes. It takes arrays (or pandas
+    frames) and any labels; at fit it validates ``X``, label-encodes ``y``,
+    counts the classes of the training part (after skorch's internal
+    validation split, if any) into ``class_counts_``, builds the loss from
+    them, and trains ``module`` on batches sliced from in-memory tensors.
+    ``predict`` returns the original labels and ``predict_proba`` a softmax
+    of the logits for every loss.
+
+    Deferred re-weighting, deferred re-sampling and decoupled classifier
+    retraining are callbacks of :mod:`ltlearn.deep.callbacks`.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance, default=MLP
+        The network. A class (or function) is called with the ``module__*``
+        parameters plus, when it accepts them and they are not given,
+        ``n_features`` and ``n_classes`` learned from the data,
+        ``input_shape`` for image-shaped ``X`` and ``head="cosine"`` for the
+        ``"ldam"`` and ``"kps"`` losses. An instance is used as is.
+    loss : str or torch.nn.Module class or instance, default="ce"
+        The training criterion, on logits and integer targets:
+
+        - ``"ce"``: ``torch.nn.CrossEntropyLoss``;
+        - ``"focal"``: :class:`~ltlearn.deep.losses.FocalLoss`;
+        - ``"class_balanced"``: :class:`~ltlearn.deep.losses.ClassBalancedLoss`;
+        - ``"ldam"``: :class:`~ltlearn.deep.losses.LDAMLoss`;
+        - ``"logit_adjusted"``: :class:`~ltlearn.deep.losses.LogitAdjustedLoss`;
+        - ``"balanced_softmax"``:
+          :class:`~ltlearn.deep.losses.BalancedSoftmaxLoss`;
+        - ``"vs"``: :class:`~ltlearn.deep.losses.VSLoss`;
+        - ``"kps"``: :class:`~ltlearn.deep.losses.KPSLoss`.
+
+        A class receives the ``loss__*`` parameters and, if it takes them and
+        they are not given, the ``class_counts`` of the training part.
+        ``loss__*`` parameters can be tuned like any other (GridSearchCV).
+    sampler : {"instance", "class_balanced", "square_root", "progressive"} \
+            or callable, default="instance"
+        How training batches are drawn: every sample once per epoch
+        (shuffled), every class equally often, classes in proportion to the
+        square root of their counts, or progressively from natural to
+        balanced over ``max_epochs`` (see :mod:`ltlearn.deep.samplers`). A
+        callable is called as ``sampler(labels, **sampler_params)`` with the
+        integer labels of the training part and the ``sampler__*``
+        parameters, and returns a ``torch.utils.data.Sampler``. Ignored when
+        ``iterator_train__sampler`` or ``iterator_train__shuffle`` is set.
+    random_state : int, RandomState instance or None, default=None
+        Seeds torch inside ``torch.random.fork_rng`` for each fit, so that
+        the same integer gives the same network on the CPU and torch's
+        global random state is left as it was. ``None`` uses torch's global
+        generator, as skorch does.
+    progress_bar : bool, default=False
+        Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``).
+    optimizer : torch.optim.Optimizer class, default=torch.optim.AdamW
+        The optimiser; its parameters are set with ``optimizer__*``.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=30
+        Number of epochs of each fit.
+    batch_size : int, default=128
+        Samples per batch; ``-1`` uses the whole data.
+    train_split : callable or None, default=None
+        The internal validation split of skorch, e.g.
+        ``skorch.dataset.ValidSplit(5, stratified=True)``. ``None`` trains on
+        all the data: long-tailed data can rarely spare a fifth of their
+        rarest classes. With a split, the class counts, the loss and the
+        sampler are built from the training part only, and the history
+        records ``valid_loss`` and the balanced accuracy ``valid_bacc``.
+    iterator_train : callable, default=SliceLoader
+        Builds the training batches from the dataset; the default slices
+        in-memory tensors. ``torch.utils.data.DataLoader`` also works.
+    iterator_valid : callable, default=SliceLoader
+        Builds the batches for validation and prediction.
+    predict_nonlinearity : "auto", callable or None, default="auto"
+        Maps the module's output to probabilities. ``"auto"`` is a softmax
+        of the logits times the loss's ``logit_scale`` (``s`` for LDAM and
+        KPS, one otherwise).
+    verbose : int, default=0
+        ``1`` prints a table of the training history (skorch's ``PrintLog``
+        callback is left out at ``0``).
+    **kwargs : dict
+        Other parameters of :class:`skorch.NeuralNetClassifier`
+        (``callbacks``, ``device``, ``warm_start``, ``classes``, ...) and the
+        prefixed parameters ``module__*``, ``loss__*``, ``sampler__*``,
+        ``optimizer__*``, ``iterator_train__*``, ``iterator_valid__*``,
+        ``callbacks__*``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, as given in ``y``.
+    class_counts_ : ndarray of shape (n_classes,)
+        Number of samples of each class in the training part.
+    label_encoder_ : sklearn.preprocessing.LabelEncoder
+        Maps the labels to the integer targets of the loss.
+    input_shape_ : tuple of int
+        Shape of one sample of ``X``.
+    n_features_in_ : int
+        Number of features (columns, or channels of image-shaped ``X``).
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features, when ``X`` has string column names.
+    module_ : torch.nn.Module
+        The trained network.
+    criterion_ : torch.nn.Module
+        The loss built from ``loss``.
+    optimizer_ : torch.optim.Optimizer
+        The optimiser.
+    train_sampler_ : torch.utils.data.Sampler
+        The sampler of the last fit (its ``sampler`` attribute holds the
+        sampler built from ``sampler``).
+    history_ : skorch.history.History
+        The training history, per epoch and batch.
+
+    See Also
+    --------
+    ltlearn.deep.callbacks.DeferredReweighting : Re-weight the loss late.
+    ltlearn.deep.callbacks.ClassifierRetraining : cRT and LWS.
+    ltlearn.deep.callbacks.TauNormalization : Normalise the classifier.
+
+    Notes
+    -----
+    skorch's ``criterion`` parameter is replaced by ``loss``. In-memory data
+    are batched by :class:`~ltlearn.deep.samplers.SliceLoader`, which costs a
+    few percent over a hand-written PyTorch loop where skorch's default
+    ``DataLoader`` costs tens of percent; for the same reason the training
+    mode of the modules is switched only when it changes, not before every
+    batch. With ``device="cuda"`` the batches are moved to the device one at
+    a time.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.deep import LongTailClassifier
+    >>> torch.set_num_threads(1)
+    >>> X, y = make_classification(
+    ...     n_samples=300, n_classes=3, n_informative=4, weights=[0.8, 0.15, 0.05],
+    ...     random_state=0)
+    >>> clf = LongTailClassifier(
+    ...     loss="logit_adjusted", max_epochs=5, random_state=0).fit(X, y)
+    >>> clf.class_counts_
+    array([240,  45,  15])
+    >>> clf.predict(X[:3]).shape
+    (3,)
+    """
+
+    prefixes_ = [*NeuralNetClassifier.prefixes_, "loss", "sampler"]
+
+    _parameter_constraints: dict = {
+        "module": [callable],
+        "loss": [StrOptions(set(_LOSSES)), callable],
+        "sampler": [StrOptions(set(_SAMPLERS)), callable],
+        "random_state": ["random_state"],
+        "progress_bar": ["boolean"],
+        "optimizer": [callable],
+        "lr": [Interval(Real, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), Options(int, {-1})],
+        "train_split": [callable, None, Options(bool, {False})],
+        "iterator_train": [callable],
+        "iterator_valid": [callable],
+        "predict_nonlinearity": [StrOptions({"auto"}), callable, None],
+        "verbose": ["verbose"],
+        "callbacks": [list, StrOptions({"disable"}), None],
+        "warm_start": ["boolean"],
+        "device": [str, torch.device, None],
+        "compile": ["boolean"],
+        "use_caching": [StrOptions({"auto"}), "boolean"],
+        "torch_load_kwargs": [dict, None],
+        "dataset": [callable, torch.utils.data.Dataset],
+        "classes": ["array-like", None],
+    }
+
+    def __init__(
+        self,
+        module=MLP,
+        *,
+        loss="ce",
+        sampler="instance",
+        random_state=None,
+        progress_bar=False,
+        optimizer=torch.optim.AdamW,
+        lr=1e-3,
+        max_epochs=30,
+        batch_size=128,
+        train_split=None,
+        iterator_train=SliceLoader,
+        iterator_valid=SliceLoader,
+        predict_nonlinearity="auto",
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=None,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            iterator_train=iterator_train,
+            iterator_valid=iterator_valid,
+            predict_nonlinearity=predict_nonlinearity,
+            verbose=verbose,
+            **kwargs,
+        )
+        # ``loss`` replaces skorch's ``criterion``: drop it from the parameters.
+        vars(self).pop("criterion", None)
+        self.loss = loss
+        self.sampler = sampler
+        self.random_state = random_state
+        self.progress_bar = progress_bar
+
+    def _get_param_names(self):
+        # skorch lists every attribute not ending in "_", its private
+        # ``_params_to_validate`` included; that one is rebuilt by __init__.
+        return [name for name in super()._get_param_names() if name[0] != "_"]
+
+    def _validate_params(self):
+        # skorch's ``_validate_params`` checks the names of the prefixed
+        # arguments and shadows scikit-learn's; run both. skorch's check
+        # needs the prefixes that ``initialize`` registers (module__,
+        # optimizer__), so it runs once the module is built.
+        if not get_config()["skip_parameter_validation"]:
+            validate_parameter_constraints(
+                self._parameter_constraints,
+                self.get_params(deep=False),
+                caller_name=type(self).__name__,
+            )
+        if hasattr(self, "module_"):
+            super()._validate_params()
+
+    @property
+    def _default_callbacks(self):
+        # Per-batch callbacks cost time on small networks: the validation
+        # scores come only with a validation split, the log only when printed.
+        callbacks = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+        ]
+        if self.train_split is not None and self.train_split is not False:
+            callbacks += [
+                ("valid_loss", PassthroughScoring(name="valid_loss")),
+                (
+                    "valid_bacc",
+                    EpochScoring(
+                        _balanced_accuracy, name="valid_bacc", lower_is_better=False
+                    ),
+                ),
+            ]
+        if isinstance(self.progress_bar, (bool, np.bool_)) and self.progress_bar:
+            callbacks.append(("progress_bar", ProgressBar()))
+        if not isinstance(self.verbose, Integral) or self.verbose:
+            callbacks.append(("print_log", PrintLog()))
+        return callbacks
+
+    def _set_training(self, training=True):
+        # skorch calls this for every batch, and ``Module.train`` walks every
+        # submodule; switch only the modules whose mode changes.
+        for name in self._modules + self._criteria:
+            module = getattr(self, name + "_")
+            if isinstance(module, nn.Module) and module.training != training:
+                module.train(training)
+
+    @contextmanager
+    def _torch_rng(self, offset=0):
+        """Seed torch from ``random_state`` without touching its global state."""
+        if self.random_state is None:
+            yield
+            return
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = (seed + offset) % np.iinfo(np.int32).max
+        on_cpu = str(self.device).startswith("cpu")
+        with torch.random.fork_rng(devices=[] if on_cpu else None):
+            torch.manual_seed(seed)
+            yield
+
+    def _check_X(self, X, *, reset):
+        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
+        shape = getattr(self, "input_shape_", None)
+        if shape is not None and tuple(X.shape[1:]) != shape:
+            raise ValueError(
+                f"X has samples of shape {tuple(X.shape[1:])}, but "
+                f"{type(self).__name__} was fitted on samples of shape {shape}."
+            )
+        return X
+
+    def _check_X_y(self, X, y, *, reset, classes=None):
+        """Validate ``X``, label-encode ``y`` and count the classes."""
+        if y is None:
+            validate_data(self, X, y)  # raises: the target is required
+        given = classes if classes is not None else self.classes
+        check_classification_y(np.asarray(y), min_classes=1 if given is not None else 2)
+        X, y = validate_data(self, X, y, reset=reset, allow_nd=True, dtype=np.float32)
+        if not X.flags.writeable:
+            X = X.copy()
+        if reset:
+            encoder = LabelEncoder()
+            if given is not None:
+                encoder.fit(np.asarray(given))
+                unknown = np.setdiff1d(np.unique(y), encoder.classes_)
+                if unknown.size:
+                    raise ValueError(
+                        f"y holds labels {unknown.tolist()!r} that are not in "
+                        f"classes={encoder.classes_.tolist()!r}."
+                    )
+            else:
+                encoder.fit(y)
+            self.label_encoder_ = encoder
+            self.input_shape_ = tuple(X.shape[1:])
+        y = self.label_encoder_.transform(y).astype(np.int64)
+        self.class_counts_ = np.bincount(y, minlength=len(self.classes_))
+        return X, y
+
+    def _n_classes(self):
+        try:
+            return len(self.classes_)
+        except AttributeError:
+            return None
+
+    def _n_features(self):
+        shape = getattr(self, "input_shape_", None)
+        return None if shape is None else math.prod(shape)
+
+    def _class_counts_for_loss(self, loss_name):
+        counts = getattr(self, "class_counts_", None)
+        if counts is None:
+            n_classes = self._n_classes()
+            if n_classes is None:
+                raise ValueError(
+                    f"The {loss_name} loss needs the class counts: fit the "
+                    "classifier, or pass classes=... or loss__class_counts=..."
+                )
+            return np.ones(n_classes)
+        empty = np.flatnonzero(counts == 0)
+        if empty.size:
+            label = self.classes_.tolist()[empty[0]]
+            where = (
+                "in the training part of the internal validation split"
+                if self.train_split
+                else "in y"
+            )
+            raise ValueError(
+                f"Class {label!r} has 0 samples {where}; the {loss_name} loss "
+                "needs at least one training sample of every class."
+            )
+        return counts
+
+    def _make_sampler(self, labels, sampler=None):
+        """Build a training sampler over ``labels`` (the training part)."""
+        own = sampler is None
+        sampler = self.sampler if own else sampler
+        kwargs = self.get_params_for("sampler") if own else {}
+        factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
+        if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
+            kwargs["n_epochs"] = self.max_epochs
+        return factory(labels, **kwargs)
+
+    def _set_train_sampler(self, sampler):
+        """Swap the sampler of the running fit (used by the callbacks)."""
+        slot = getattr(self, "train_sampler_", None)
+        if not isinstance(slot, _SamplerSlot):
+            raise ValueError(
+                "The training sampler cannot be changed: set iterator_train__sampler "
+                "or iterator_train__shuffle to None to let LongTailClassifier build it."
+            )
+        slot.sampler = self._make_sampler(slot.labels, sampler)
+
+    def _get_predict_nonlinearity(self):
+        if isinstance(self.predict_nonlinearity, str) and (
+            self.predict_nonlinearity == "auto"
+        ):
+            self.check_is_fitted()
+            scale = float(getattr(self.criterion_, "logit_scale", 1.0))
+            return partial(_softmax, scale=scale)
+        return super()._get_predict_nonlinearity()
+
+    def initialize_module(self):
+        """Build ``module_``, filling in the sizes learned from the data.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The classifier with ``module_`` set.
+        """
+        kwargs = self.get_params_for("module")
+        module = self.module
+        if not isinstance(module, nn.Module):
+            inferred = {
+                "n_features": self._n_features(),
+                "n_classes": self._n_classes(),
+            }
+            shape = getattr(self, "input_shape_", ())
+            if len(shape) > 1:
+                inferred["input_shape"] = shape if len(shape) == 3 else (1, *shape)
+            if isinstance(self.loss, str) and self.loss in _COSINE_LOSSES:
+                inferred["head"] = "cosine"
+            for name, value in inferred.items():
+                if name not in kwargs and value is not None and _accepts(module, name):
+                    kwargs[name] = value
+        self.module_ = self.initialized_instance(module, kwargs)
+        return self
+
+    def initialize_criterion(self):
+        """Build ``criterion_`` from ``loss`` and the class counts.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The classifier with ``criterion_`` set.
+        """
+        kwargs = self.get_params_for("loss")
+        loss = self.loss
+        factory = _LOSSES[loss] if isinstance(loss, str) else loss
+        if isinstance(factory, nn.Module):
+            criterion = self.initialized_instance(factory, kwargs)
+        else:
+            if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
+                name = repr(loss) if isinstance(loss, str) else factory.__name__
+                kwargs["class_counts"] = self._class_counts_for_loss(name)
+            criterion = factory(**kwargs)
+        self.criterion_ = criterion
+        return self
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """Split off skorch's validation part; count the classes of the rest.
+
+        The class counts of the training part replace those of the whole
+        data in ``class_counts_``, and the loss is rebuilt from them, before
+        any training step.
+
+        Parameters
+        ----------
+        X : array-like or torch.utils.data.Dataset
+            The input data.
+        y : array-like, default=None
+            The integer targets.
+        **fit_params : dict
+            Passed to ``train_split``.
+
+        Returns
+        -------
+        dataset_train : torch.utils.data.Dataset
+            The training part.
+        dataset_valid : torch.utils.data.Dataset or None
+            The validation part.
+        """
+        dataset_train, dataset_valid = super().get_split_datasets(X, y, **fit_params)
+        labels = _dataset_labels(dataset_train)
+        n_classes = self._n_classes()
+        if labels is not None and n_classes is not None:
+            counts = np.bincount(labels.numpy(), minlength=n_classes)
+            if not np.array_equal(counts, getattr(self, "class_counts_", None)):
+                self.class_counts_ = counts
+                with self._current_init_context("criterion"):
+                    self.initialize_criterion()
+                    criterion = to_device(self.criterion_, self.device)
+                    self.criterion_ = self.torch_compile(criterion, name="criterion")
+        return dataset_train, dataset_valid
+
+    def get_iterator(self, dataset, training=False):
+        """Batches of ``dataset``; training batches come from ``sampler``.
+
+        Parameters
+        ----------
+        dataset : torch.utils.data.Dataset
+            The data.
+        training : bool, default=False
+            Whether the batches are for training.
+
+        Returns
+        -------
+        iterator : iterable
+            The batches, ``(X, y)`` tuples.
+        """
+        if not training:
+            return super().get_iterator(dataset, training=False)
+        kwargs = self.get_params_for("iterator_train")
+        if kwargs.get("sampler") is not None or kwargs.get("shuffle"):
+            return super().get_iterator(dataset, training=True)
+        labels = _dataset_labels(dataset)
+        if labels is None:
+            raise ValueError(
+                f"sampler={self.sampler!r} needs the labels of the training data; "
+                f"{type(dataset).__name__} does not expose them. Pass "
+                "iterator_train__shuffle=True to train without a sampler."
+            )
+        slot = _SamplerSlot(self._make_sampler(labels), labels)
+        self.train_sampler_ = slot
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        kwargs.pop("shuffle", None)
+        return self.iterator_train(dataset, sampler=slot, **kwargs)
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Start a history row; tell an epoch-aware sampler the epoch.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            This classifier.
+        dataset_train : torch.utils.data.Dataset, default=None
+            The training part.
+        dataset_valid : torch.utils.data.Dataset, default=None
+            The validation part.
+        **kwargs : dict
+            Unused.
+        """
+        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        slot = getattr(self, "train_sampler_", None)
+        set_epoch = getattr(getattr(slot, "sampler", None), "set_epoch", None)
+        if set_epoch is not None:
+            set_epoch(len(self.history) - 1)
+
+    def set_params(self, **params):
+        """Set the parameters of this classifier.
+
+        ``loss``, ``sampler`` and their prefixed parameters are handled here:
+        on an initialised classifier a changed loss rebuilds ``criterion_``
+        and ``optimizer_`` (as skorch does for ``criterion__*``); the sampler
+        is rebuilt at the next fit.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names mapped to their new values.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            This classifier.
+        """
+        own = {
+            key: params.pop(key)
+            for key in list(params)
+            if key.split("__", 1)[0] in ("loss", "sampler")
+        }
+        if "callbacks" in params and not self.initialized_:
+            # skorch builds the callbacks here; before fit, just store them,
+            # so that a bad value fails at fit and not at every later call.
+            own["callbacks"] = params.pop("callbacks")
+        for key, value in own.items():
+            setattr(self, key, value)
+            if "__" in key:
+                self._params_to_validate.add(key)
+        super().set_params(**params)
+        if self.initialized_ and any(key.startswith("loss") for key in own):
+            self._initialize_criterion(
+                reason=self._format_reinit_msg(
+                    "criterion", own, triggered_directly=True
+                )
+            )
+            self._initialize_optimizer()
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, **fit_params):
+        """Initialise the network and train it on ``(X, y)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            The training input; image-shaped arrays are accepted.
+        y : array-like of shape (n_samples,)
+            The labels, of any type.
+        **fit_params : dict
+            Passed to the module's ``forward`` and to ``train_split``.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The fitted classifier.
+        """
+        X, y = self._check_X_y(X, y, reset=True)
+        with self._torch_rng():
+            return super().fit(X, y, **fit_params)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs without re-initialising.
+
+        The first call initialises the network, with the labels of
+        ``classes`` if given (``y`` may then lack some of them).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            The training input.
+        y : array-like of shape (n_samples,)
+            The labels.
+        classes : array-like of shape (n_classes,), default=None
+            All the labels, for the first call.
+        **fit_params : dict
+            Passed to the module's ``forward`` and to ``train_split``.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The fitted classifier.
+        """
+        if "_routing_method" in fit_params:  # called by skorch's ``fit``
+            return super().partial_fit(X, y, **fit_params)
+        first = not (self.initialized_ and hasattr(self, "label_encoder_"))
+        X, y = self._check_X_y(X, y, reset=first, classes=classes if first else None)
+        offset = 0 if first else len(self.history)
+        with self._torch_rng(offset):
+            if first:
+                self.initialize()
+            return super().partial_fit(X, y, **fit_params)
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            The input.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities, columns ordered as ``classes_``.
+        """
+        if is_dataset(X):  # skorch's internal scoring passes its datasets
+            return super().predict_proba(X)
+        check_is_fitted(self)
+        return super().predict_proba(self._check_X(X, reset=False))
+
+    def predict(self, X):
+        """Predict the class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            The input.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The most probable labels, from ``classes_``.
+        """
+        indices = self.predict_proba(X).argmax(axis=1)
+        return self.classes_[indices]
+
+    @property
+    def classes_(self):
+        encoder = getattr(self, "label_encoder_", None)
+        if encoder is not None:
+            return encoder.classes_
+        if self.classes is not None and len(self.classes):
+            return np.asarray(self.classes)
+        raise AttributeError(
+            f"{type(self).__name__} has no attribute 'classes_' before fit."
+        )

@@ -1,0 +1,452 @@
+"""Class-aware index samplers and a batch loader that slices in-memory tensors.
+
+The samplers draw class ``j`` with probability ``p_j`` proportional to
+``n_j ** q`` and then one of its samples uniformly: ``q=1`` is the natural
+(instance-balanced) distribution, ``q=1/2`` square-root sampling and ``q=0``
+class-balanced sampling; progressively-balanced sampling moves from the first
+to the last over the epochs. They are ordinary ``torch.utils.data.Sampler``
+objects, so they also drop into a ``DataLoader``; one epoch draws as many
+samples as the data holds.
+
+:class:`SliceLoader` serves batches of in-memory data by indexing whole
+tensors, which is much faster than a ``DataLoader`` that collates one sample
+at a time.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+import torch
+from skorch.dataset import Dataset
+from torch.utils.data import Sampler, Subset, TensorDataset
+
+__all__ = [
+    "ClassBalancedSampler",
+    "InstanceBalancedSampler",
+    "ProgressivelyBalancedSampler",
+    "SliceLoader",
+    "SquareRootSampler",
+]
+
+
+def _as_labels(labels):
+    labels = torch.as_tensor(
+        np.asarray(labels) if not torch.is_tensor(labels) else labels
+    )
+    if labels.ndim != 1:
+        raise ValueError(f"labels must be 1-D; got shape {tuple(labels.shape)}.")
+    if labels.numel() == 0:
+        raise ValueError("labels is empty; there is nothing to sample.")
+    if labels.is_floating_point() or labels.is_complex():
+        raise ValueError("labels must be integer class indices.")
+    if int(labels.min()) < 0:
+        raise ValueError("labels must be non-negative class indices.")
+    return labels.to(torch.int64).cpu()
+
+
+class _ClassSampler(Sampler):
+    """Draw a class with probability ``class_probabilities()``, then a sample."""
+
+    def __init__(self, labels, *, num_samples=None, generator=None):
+        self.labels = _as_labels(labels)
+        self.class_counts = torch.bincount(self.labels)
+        if num_samples is not None and num_samples < 1:
+            raise ValueError(f"num_samples must be >= 1; got {num_samples!r}.")
+        self.num_samples = num_samples
+        self.generator = generator
+
+    def _power_probabilities(self, q):
+        counts = self.class_counts.to(torch.float64)
+        present = counts > 0
+        probabilities = torch.zeros_like(counts)
+        probabilities[present] = counts[present] ** q
+        return probabilities / probabilities.sum()
+
+    def class_probabilities(self):
+        """Probability of drawing each class, indexed by label.
+
+        Returns
+        -------
+        probabilities : torch.Tensor of shape (max(labels) + 1,)
+            Zero for labels absent from ``labels``.
+        """
+        raise NotImplementedError
+
+    def __len__(self):
+        return self.labels.numel() if self.num_samples is None else self.num_samples
+
+    def sample_indices(self):
+        """Draw the indices of one epoch.
+
+        Returns
+        -------
+        indices : torch.Tensor of shape (len(self),)
+            Indices into ``labels``, drawn with replacement.
+        """
+        probabilities = self.class_probabilities()
+        sample_weight = (probabilities / self.class_counts.clamp(min=1))[self.labels]
+        return torch.multinomial(
+            sample_weight, len(self), replacement=True, generator=self.generator
+        )
+
+    def __iter__(self):
+        return iter(self.sample_indices().tolist())
+
+
+class InstanceBalancedSampler(_ClassSampler):
+    """Instance-balanced sampling: every sample once per epoch, shuffled.
+
+    The natural distribution (``p_j`` proportional to ``n_j``) drawn without
+    replacement, that is a random permutation; with ``num_samples`` above the
+    number of samples, draws are made with replacement.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        Integer class index of each sample.
+    num_samples : int, default=None
+        Draws per epoch; ``None`` draws ``n_samples``.
+    generator : torch.Generator, default=None
+        Source of randomness; ``None`` uses torch's global generator.
+
+    See Also
+    --------
+    ClassBalancedSampler : Every class equally often.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.samplers import InstanceBalancedSampler
+    >>> sampler = InstanceBalancedSampler([0, 0, 0, 1])
+    >>> sorted(sampler)
+    [0, 1, 2, 3]
+    """
+
+    def class_probabilities(self):
+        """Probability of drawing each class, indexed by label.
+
+        Returns
+        -------
+        probabilities : torch.Tensor of shape (max(labels) + 1,)
+            ``n_j / n_samples``.
+        """
+        return self._power_probabilities(1.0)
+
+    def sample_indices(self):
+        """Draw the indices of one epoch.
+
+        Returns
+        -------
+        indices : torch.Tensor of shape (len(self),)
+            A random permutation (with replacement beyond ``n_samples``).
+        """
+        n = self.labels.numel()
+        if len(self) <= n:
+            return torch.randperm(n, generator=self.generator)[: len(self)]
+        return super().sample_indices()
+
+
+class ClassBalancedSampler(_ClassSampler):
+    """Class-balanced sampling: pick a class uniformly, then one of its samples.
+
+    ``p_j = 1 / C`` over the classes present in ``labels``, drawn with
+    replacement (the ``q=0`` member of the decoupling paper's family).
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        Integer class index of each sample.
+    num_samples : int, default=None
+        Draws per epoch; ``None`` draws ``n_samples``.
+    generator : torch.Generator, default=None
+        Source of randomness; ``None`` uses torch's global generator.
+
+    See Also
+    --------
+    SquareRootSampler : Half-way between natural and balanced.
+
+    References
+    ----------
+    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
+       Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.samplers import ClassBalancedSampler
+    >>> sampler = ClassBalancedSampler([0] * 90 + [1] * 10)
+    >>> sampler.class_probabilities()
+    tensor([0.5000, 0.5000], dtype=torch.float64)
+    """
+
+    def class_probabilities(self):
+        """Probability of drawing each class, indexed by label.
+
+        Returns
+        -------
+        probabilities : torch.Tensor of shape (max(labels) + 1,)
+            ``1 / C`` for each present class.
+        """
+        return self._power_probabilities(0.0)
+
+
+class SquareRootSampler(_ClassSampler):
+    """Square-root sampling: ``p_j`` proportional to ``sqrt(n_j)``.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        Integer class index of each sample.
+    num_samples : int, default=None
+        Draws per epoch; ``None`` draws ``n_samples``.
+    generator : torch.Generator, default=None
+        Source of randomness; ``None`` uses torch's global generator.
+
+    See Also
+    --------
+    ClassBalancedSampler : Every class equally often.
+
+    References
+    ----------
+    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
+       Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.samplers import SquareRootSampler
+    >>> sampler = SquareRootSampler([0] * 9 + [1])
+    >>> sampler.class_probabilities()
+    tensor([0.7500, 0.2500], dtype=torch.float64)
+    """
+
+    def class_probabilities(self):
+        """Probability of drawing each class, indexed by label.
+
+        Returns
+        -------
+        probabilities : torch.Tensor of shape (max(labels) + 1,)
+            ``sqrt(n_j) / sum_k sqrt(n_k)``.
+        """
+        return self._power_probabilities(0.5)
+
+
+class ProgressivelyBalancedSampler(_ClassSampler):
+    """Progressively-balanced sampling: from natural to class-balanced.
+
+    At epoch ``t`` (counted from zero) of ``n_epochs``,
+    ``p_j(t) = (1 - t / n_epochs) * n_j / N + (t / n_epochs) / C``.
+    :class:`~ltlearn.deep.net.LongTailClassifier` calls :meth:`set_epoch` at
+    the start of each epoch; a plain training loop calls it itself.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
+        Integer class index of each sample.
+    n_epochs : int
+        Length of the schedule, ``T``.
+    num_samples : int, default=None
+        Draws per epoch; ``None`` draws ``n_samples``.
+    generator : torch.Generator, default=None
+        Source of randomness; ``None`` uses torch's global generator.
+
+    Attributes
+    ----------
+    epoch : int
+        The current epoch ``t``, set by :meth:`set_epoch`; starts at 0.
+
+    References
+    ----------
+    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
+       Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.samplers import ProgressivelyBalancedSampler
+    >>> sampler = ProgressivelyBalancedSampler([0] * 9 + [1], n_epochs=2)
+    >>> sampler.class_probabilities()
+    tensor([0.9000, 0.1000], dtype=torch.float64)
+    >>> sampler.set_epoch(1)
+    >>> sampler.class_probabilities()
+    tensor([0.7000, 0.3000], dtype=torch.float64)
+    """
+
+    def __init__(self, labels, n_epochs, *, num_samples=None, generator=None):
+        super().__init__(labels, num_samples=num_samples, generator=generator)
+        if n_epochs < 1:
+            raise ValueError(f"n_epochs must be >= 1; got {n_epochs!r}.")
+        self.n_epochs = n_epochs
+        self.epoch = 0
+
+    def set_epoch(self, epoch):
+        """Set the epoch that the next draws belong to.
+
+        Parameters
+        ----------
+        epoch : int
+            Epoch index, from zero; values past ``n_epochs`` stay balanced.
+        """
+        self.epoch = epoch
+
+    def class_probabilities(self):
+        """Probability of drawing each class, indexed by label.
+
+        Returns
+        -------
+        probabilities : torch.Tensor of shape (max(labels) + 1,)
+            The interpolation between natural and balanced at ``epoch``.
+        """
+        t = min(max(self.epoch / self.n_epochs, 0.0), 1.0)
+        return (1.0 - t) * self._power_probabilities(1.0) + t * (
+            self._power_probabilities(0.0)
+        )
+
+
+def _dataset_tensors(dataset):
+    """``(X, y)`` tensors of an in-memory dataset, or None if it is not one.
+
+    Understands skorch's ``Dataset`` (``.X``, ``.y``) unless a subclass changes
+    how items are made, ``TensorDataset`` and a ``Subset`` of either; ``y`` is
+    None when the dataset has no target.
+    """
+    if isinstance(dataset, Subset):
+        inner = _dataset_tensors(dataset.dataset)
+        if inner is None:
+            return None
+        indices = torch.as_tensor(np.asarray(dataset.indices), dtype=torch.int64)
+        X, y = inner
+        return X[indices], None if y is None else y[indices]
+    if isinstance(dataset, TensorDataset):
+        tensors = dataset.tensors
+        if len(tensors) not in (1, 2):
+            return None
+        return tensors[0], tensors[1] if len(tensors) == 2 else None
+    if not isinstance(dataset, Dataset):
+        return None
+    cls = type(dataset)
+    if cls.transform is not Dataset.transform or cls.__getitem__ is not (
+        Dataset.__getitem__
+    ):
+        return None
+    X, y = dataset.X, getattr(dataset, "y", None)
+    if not isinstance(X, (np.ndarray, torch.Tensor)):
+        return None
+    if y is not None and not isinstance(y, (np.ndarray, torch.Tensor)):
+        return None
+    X = torch.as_tensor(X)
+    return X, None if y is None else torch.as_tensor(y)
+
+
+class SliceLoader:
+    """Batches of in-memory data, cut from whole tensors.
+
+    A drop-in for ``torch.utils.data.DataLoader`` (as skorch's
+    ``iterator_train`` and ``iterator_valid``) when the data are arrays held in
+    memory: each batch is one indexing operation on the full tensor instead of
+    one ``__getitem__`` per sample and a collate. Batches are ``(X, y)``
+    tuples, ``y`` None when the dataset has no target.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset, torch.utils.data.TensorDataset or Subset
+        In-memory data: a skorch ``Dataset`` over arrays or tensors, a
+        ``TensorDataset``, or a ``Subset`` of one (as skorch's internal
+        validation split makes).
+    batch_size : int, default=128
+        Samples per batch.
+    shuffle : bool, default=False
+        Draw a new random order every epoch (with torch's global
+        generator). Exclusive with ``sampler``.
+    sampler : torch.utils.data.Sampler, default=None
+        Gives the indices of each epoch. A ``sample_indices()`` method, as
+        the samplers of this module have, is used when present.
+    drop_last : bool, default=False
+        Drop the last incomplete batch.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from ltlearn.deep.samplers import SliceLoader
+    >>> data = TensorDataset(torch.arange(10.0)[:, None], torch.arange(10))
+    >>> [len(X) for X, y in SliceLoader(data, batch_size=4)]
+    [4, 4, 2]
+    """
+
+    def __init__(
+        self, dataset, batch_size=128, shuffle=False, sampler=None, drop_last=False
+    ):
+        tensors = _dataset_tensors(dataset)
+        if tensors is None:
+            raise TypeError(
+                f"SliceLoader needs in-memory data (a skorch Dataset over arrays, "
+                f"a TensorDataset or a Subset of one); got {type(dataset).__name__}. "
+                "Use torch.utils.data.DataLoader for other datasets."
+            )
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1; got {batch_size!r}.")
+        if shuffle and sampler is not None:
+            raise ValueError("sampler and shuffle=True are mutually exclusive.")
+        self.dataset = dataset
+        self.X, self.y = tensors
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.sampler = sampler
+        self.drop_last = drop_last
+
+    def _indices(self):
+        if self.sampler is not None:
+            sample_indices = getattr(self.sampler, "sample_indices", None)
+            if sample_indices is not None:
+                return sample_indices()
+            return torch.as_tensor(list(iter(self.sampler)), dtype=torch.int64)
+        if self.shuffle:
+            return torch.randperm(len(self.X))
+        return None
+
+    def _n_draws(self):
+        return len(self.X) if self.sampler is None else len(self.sampler)
+
+    def __len__(self):
+        n = self._n_draws()
+        return (
+            n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+        )
+
+    def __iter__(self):
+        indices = self._indices()
+        n = len(self.X) if indices is None else len(indices)
+        stop = n - n % self.batch_size if self.drop_last else n
+        for start in range(0, stop, self.batch_size):
+            if indices is None:
+                batch = slice(start, start + self.batch_size)
+            else:
+                batch = indices[start : start + self.batch_size]
+            yield self.X[batch], None if self.y is None else self.y[batch]

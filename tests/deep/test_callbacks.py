@@ -1,0 +1,270 @@
+"""Tests of the training schedules: DRW, DRS, cRT, LWS and tau-normalisation."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.datasets import make_classification  # noqa: E402
+from skorch.callbacks import Callback  # noqa: E402
+from skorch.dataset import ValidSplit  # noqa: E402
+
+from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.callbacks import (  # noqa: E402
+    ClassifierRetraining,
+    DeferredResampling,
+    DeferredReweighting,
+    TauNormalization,
+)
+from ltlearn.deep.losses import _effective_number_weights  # noqa: E402
+from ltlearn.deep.modules import MLP  # noqa: E402
+from ltlearn.deep.samplers import ClassBalancedSampler, SquareRootSampler  # noqa: E402
+
+FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(16,), random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """200 rows, 4 features, 3 classes of 140/40/20 samples."""
+    return make_classification(
+        n_samples=200,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        weights=[0.7, 0.2, 0.1],
+        flip_y=0,
+        random_state=0,
+    )
+
+
+class _Record(Callback):
+    """Record, at each epoch start, what the callbacks under test changed."""
+
+    def initialize(self):
+        self.weights_, self.optimizers_, self.samplers_, self.params_ = [], [], [], []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        weight = getattr(net.criterion_, "weight", None)
+        self.weights_.append(None if weight is None else weight.clone())
+        self.optimizers_.append(net.optimizer_)
+        self.samplers_.append(type(net.train_sampler_.sampler))
+
+    def on_epoch_end(self, net, **kwargs):
+        self.params_.append(
+            {k: v.detach().clone() for k, v in net.module_.named_parameters()}
+        )
+
+
+@pytest.mark.parametrize("loss", ["ce", "ldam", "logit_adjusted", "focal"])
+def test_drw_switches_weights_in_place_and_keeps_the_optimizer(data, loss):
+    X, y = data
+    record = _Record()
+    clf = LongTailClassifier(
+        loss=loss,
+        callbacks=[DeferredReweighting(start_epoch=1, beta=0.99), record],
+        **FAST,
+    ).fit(X, y)
+    expected = _effective_number_weights(np.bincount(y), 0.99)
+    assert clf.history[:, "reweighted"] == [False, True, True]
+    for weight in record.weights_[1:]:
+        np.testing.assert_allclose(weight.numpy(), expected, rtol=1e-6)
+    if record.weights_[0] is not None:
+        torch.testing.assert_close(record.weights_[0], torch.ones(3))
+    assert all(opt is clf.optimizer_ for opt in record.optimizers_)
+    # the AdamW state survived the switch: its step counts every batch
+    state = clf.optimizer_.state[next(clf.module_.parameters())]
+    assert int(state["step"]) == 3 * int(np.ceil(len(y) / 32))
+
+
+@pytest.mark.parametrize(
+    "start_epoch, flags",
+    [(0.0, [True] * 4), (0.5, [False] * 2 + [True] * 2), (4, [False] * 4)],
+)
+def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, flags):
+    X, y = data
+    clf = LongTailClassifier(
+        callbacks=[DeferredReweighting(start_epoch=start_epoch)],
+        **{**FAST, "max_epochs": 4},
+    ).fit(X, y)
+    assert clf.history[:, "reweighted"] == flags
+
+
+@pytest.mark.parametrize(
+    "callback, error, match",
+    [
+        (DeferredReweighting(start_epoch=1.5), ValueError, "fraction of max_epochs"),
+        (DeferredReweighting(start_epoch=-1), ValueError, "start_epoch must be >= 0"),
+        (DeferredReweighting(start_epoch="late"), TypeError, "start_epoch must be"),
+        (DeferredReweighting(beta=2.0), ValueError, "beta must be in"),
+        (ClassifierRetraining("ncm"), ValueError, "method must be"),
+        (ClassifierRetraining(lr=-1.0), ValueError, "lr must be"),
+        (TauNormalization(tau=-1.0), ValueError, "tau must be"),
+    ],
+)
+def test_bad_callback_parameters_are_named(data, callback, error, match):
+    X, y = data
+    with pytest.raises(error, match=match):
+        LongTailClassifier(callbacks=[callback], **FAST).fit(X, y)
+
+
+def test_drw_needs_a_weighted_loss(data):
+    X, y = data
+
+    class Unweighted(torch.nn.Module):
+        def forward(self, logits, target):
+            return torch.nn.functional.cross_entropy(logits, target)
+
+    with pytest.raises(ValueError, match="needs a loss with a 'weight' buffer"):
+        LongTailClassifier(
+            loss=Unweighted(), callbacks=[DeferredReweighting()], **FAST
+        ).fit(X, y)
+
+
+def test_drw_uses_the_counts_of_the_training_part(data):
+    X, y = data
+    clf = LongTailClassifier(
+        callbacks=[DeferredReweighting(start_epoch=0, beta=1.0)],
+        train_split=ValidSplit(4, stratified=True),
+        **FAST,
+    ).fit(X, y)
+    inverse = 1 / clf.class_counts_
+    np.testing.assert_allclose(
+        clf.criterion_.weight.numpy(), inverse / inverse.sum() * 3, rtol=1e-6
+    )
+    assert clf.class_counts_.sum() == 150
+
+
+def test_drs_swaps_the_sampler(data):
+    X, y = data
+    record = _Record()
+    clf = LongTailClassifier(
+        callbacks=[DeferredResampling(start_epoch=2, sampler="square_root"), record],
+        **FAST,
+    ).fit(X, y)
+    assert clf.history[:, "resampled"] == [False, False, True]
+    assert record.samplers_[-1] is SquareRootSampler
+    assert record.samplers_[0] is not SquareRootSampler
+
+
+def _changed(before, after):
+    return {name for name in before if not torch.equal(before[name], after[name])}
+
+
+def test_crt_retrains_only_the_reinitialised_last_layer(data):
+    X, y = data
+    record = _Record()
+    clf = LongTailClassifier(
+        callbacks=[ClassifierRetraining("crt", start_epoch=1), record],
+        **{**FAST, "max_epochs": 3},
+    ).fit(X, y)
+    assert clf.history[:, "retraining"] == [False, True, True]
+    assert _changed(record.params_[0], record.params_[2]) == {
+        "classifier.weight",
+        "classifier.bias",
+    }
+    assert record.samplers_[1] is ClassBalancedSampler
+    assert all(p.requires_grad for p in clf.module_.parameters())
+    assert clf.predict(X).shape == (len(X),)
+
+
+def test_crt_with_its_own_learning_rate_restores_the_optimizer(data):
+    X, y = data
+    clf = LongTailClassifier(
+        callbacks=[ClassifierRetraining("crt", start_epoch=1, lr=0.1)], **FAST
+    ).fit(X, y)
+    groups = clf.optimizer_.param_groups
+    assert len(groups) == 1
+    assert len(groups[0]["params"]) == len(list(clf.module_.parameters()))
+
+
+def test_lws_learns_class_scales_and_folds_them_into_the_layer(data):
+    X, y = data
+    record = _Record()
+    clf = LongTailClassifier(
+        callbacks=[ClassifierRetraining("lws", start_epoch=1, lr=0.1), record],
+        **FAST,
+    ).fit(X, y)
+    before = record.params_[0]
+    assert not _changed(before, record.params_[2])  # frozen while scales learn
+    after = {k: v.detach() for k, v in clf.module_.named_parameters()}
+    assert _changed(before, after) == {"classifier.weight", "classifier.bias"}
+    # each class's weight vector and bias are scaled by the same factor f_j
+    scales = after["classifier.weight"].norm(dim=1) / before["classifier.weight"].norm(
+        dim=1
+    )
+    torch.testing.assert_close(
+        after["classifier.weight"], before["classifier.weight"] * scales[:, None]
+    )
+    torch.testing.assert_close(
+        after["classifier.bias"], before["classifier.bias"] * scales
+    )
+    assert not torch.allclose(scales, torch.ones(3))
+    assert len(clf.optimizer_.param_groups) == 1
+    assert not clf.module_.classifier._forward_hooks
+
+
+def test_retraining_needs_a_suitable_last_layer(data):
+    X, y = data
+    with pytest.raises(ValueError, match="has no layer 'head'"):
+        LongTailClassifier(callbacks=[ClassifierRetraining(head="head")], **FAST).fit(
+            X, y
+        )
+    with pytest.raises(ValueError, match="LWS needs a torch.nn.Linear"):
+        LongTailClassifier(
+            loss="ldam", callbacks=[ClassifierRetraining("lws")], **FAST
+        ).fit(X, y)
+    with pytest.raises(ValueError, match="Tau-normalisation needs a torch.nn.Linear"):
+        LongTailClassifier(loss="ldam", callbacks=[TauNormalization()], **FAST).fit(
+            X, y
+        )
+
+
+@pytest.mark.parametrize("tau", [0.0, 0.5, 1.0])
+def test_tau_normalisation_rescales_the_class_weights(data, tau):
+    X, y = data
+    plain = LongTailClassifier(**FAST).fit(X, y).module_.classifier
+    callback = TauNormalization(tau=tau)
+    clf = LongTailClassifier(callbacks=[callback], **FAST).fit(X, y)
+    head = clf.module_.classifier
+    norms = plain.weight.norm(dim=1, keepdim=True)
+    torch.testing.assert_close(head.weight, plain.weight / norms**tau)
+    torch.testing.assert_close(head.bias, torch.zeros(3))
+    assert callback.tau_ == tau
+
+
+def test_tau_normalisation_auto_picks_tau_on_the_validation_part(data):
+    X, y = data
+    callback = TauNormalization(tau="auto")
+    LongTailClassifier(
+        callbacks=[callback], train_split=ValidSplit(4, stratified=True), **FAST
+    ).fit(X, y)
+    assert callback.tau_ in np.round(np.linspace(0, 2, 21), 2)
+    assert callback.valid_ is None
+    with pytest.raises(ValueError, match="set train_split"):
+        LongTailClassifier(callbacks=[TauNormalization(tau="auto")], **FAST).fit(X, y)
+
+
+def test_callbacks_work_on_a_nested_head(data):
+    X, y = data
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.net = MLP(n_features, n_classes, hidden_sizes=(8,))
+
+        def forward(self, x):
+            return self.net(x)
+
+    clf = LongTailClassifier(
+        Wrapped,
+        callbacks=[ClassifierRetraining("crt", start_epoch=1, head="net.classifier")],
+        max_epochs=2,
+    ).fit(X, y)
+    assert clf.history[:, "retraining"] == [False, True]

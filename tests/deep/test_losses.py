@@ -1,0 +1,329 @@
+"""Tests of the long-tail losses against their formulas."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+import torch.nn.functional as F  # noqa: E402
+
+from ltlearn.deep.losses import (  # noqa: E402
+    BalancedSoftmaxLoss,
+    ClassBalancedLoss,
+    FocalLoss,
+    KPSLoss,
+    LDAMLoss,
+    LogitAdjustedLoss,
+    VSLoss,
+    _effective_number_weights,
+)
+
+# CIFAR-10-LT at imbalance 100: the counts of the reference code, and the test
+# vectors computed from it (reference sheet, sections 4.3, 4.4, 4.8, 4.9).
+CIFAR10_LT_100 = [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+
+COUNT_LOSSES = [
+    ClassBalancedLoss,
+    LDAMLoss,
+    LogitAdjustedLoss,
+    BalancedSoftmaxLoss,
+    VSLoss,
+    KPSLoss,
+]
+ALL_LOSSES = [lambda counts: FocalLoss(gamma=2.0), *COUNT_LOSSES]
+
+
+def _data(n_classes=4, n_samples=6, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    logits = torch.randn(n_samples, n_classes, generator=gen, dtype=torch.float64)
+    target = torch.arange(n_samples) % n_classes
+    return logits, target
+
+
+def _np_log_softmax(z):
+    z = z - z.max(axis=1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+
+
+def _np_ce(z, y):
+    """Per-sample cross-entropy, in numpy."""
+    return -_np_log_softmax(z)[np.arange(len(y)), y]
+
+
+def test_effective_number_weights_match_reference_vector():
+    weights = _effective_number_weights(CIFAR10_LT_100, 0.9999)
+    expected = [0.0506, 0.0769, 0.1211, 0.1950, 0.3188, 0.5246, 0.8683, 1.4426,
+                2.4092, 3.9927]  # fmt: skip
+    np.testing.assert_allclose(weights, expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.9, 0.99, 0.999, 0.9999, 1.0])
+def test_effective_number_weights_formula_and_sum(beta):
+    counts = np.array([500, 60, 7, 1])
+    weights = _effective_number_weights(counts, beta)
+    if beta == 1.0:
+        expected = 1.0 / counts
+    else:
+        expected = (1 - beta) / (1 - beta ** counts.astype(float))
+    np.testing.assert_allclose(weights, expected / expected.sum() * 4, rtol=1e-10)
+    assert weights.sum() == pytest.approx(4.0)
+
+
+def test_effective_number_weights_refuse_bad_beta_and_empty_class():
+    with pytest.raises(ValueError, match="beta must be in"):
+        _effective_number_weights([3, 1], 1.5)
+    with pytest.raises(ValueError, match="Class 1 has 0 samples"):
+        _effective_number_weights([3, 0], 0.9)
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0])
+def test_focal_loss_matches_formula(gamma):
+    logits, target = _data()
+    z, y = logits.numpy(), target.numpy()
+    ce = _np_ce(z, y)
+    expected = np.mean((1 - np.exp(-ce)) ** gamma * ce)
+    loss = FocalLoss(gamma=gamma)(logits, target)
+    assert float(loss) == pytest.approx(expected, rel=1e-6)
+
+
+def test_focal_loss_gamma_zero_is_cross_entropy():
+    logits, target = _data()
+    torch.testing.assert_close(
+        FocalLoss(gamma=0.0)(logits, target), F.cross_entropy(logits, target)
+    )
+
+
+def test_focal_loss_detach_modulator_changes_only_the_gradient():
+    logits, target = _data()
+    attached = logits.clone().requires_grad_()
+    detached = logits.clone().requires_grad_()
+    loss_a = FocalLoss(gamma=2.0)(attached, target)
+    loss_d = FocalLoss(gamma=2.0, detach_modulator=True)(detached, target)
+    torch.testing.assert_close(loss_a, loss_d)
+    loss_a.backward()
+    loss_d.backward()
+    assert not torch.allclose(attached.grad, detached.grad)
+
+
+@pytest.mark.parametrize("loss_type", ["softmax", "sigmoid", "focal"])
+@pytest.mark.parametrize("gamma", [0.5, 2.0])
+def test_class_balanced_loss_matches_formula(loss_type, gamma):
+    counts = np.array([40, 9, 3, 1])
+    beta = 0.99
+    logits, target = _data()
+    z, y = logits.numpy(), target.numpy()
+    alpha = (1 - beta) / (1 - beta**counts)
+    alpha = alpha / alpha.sum() * 4
+    if loss_type == "softmax":
+        per_sample = _np_ce(z, y)
+    else:
+        sign = np.where(np.eye(4)[y] == 1, 1.0, -1.0)
+        z_t = sign * z
+        p_t = 1 / (1 + np.exp(-z_t))
+        terms = -np.log(p_t)
+        if loss_type == "focal":
+            terms = (1 - p_t) ** gamma * terms
+        per_sample = terms.sum(axis=1)
+    expected = np.sum(alpha[y] * per_sample) / np.sum(alpha[y])
+    loss = ClassBalancedLoss(counts, beta=beta, loss_type=loss_type, gamma=gamma)
+    assert float(loss(logits, target)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_class_balanced_weights_change_the_loss():
+    logits, target = _data()
+    balanced = ClassBalancedLoss([40, 9, 3, 1], beta=0.999, reduction="none")
+    plain = ClassBalancedLoss([40, 9, 3, 1], beta=0.0, reduction="none")
+    ratio = balanced(logits, target) / plain(logits, target)
+    torch.testing.assert_close(ratio.float(), balanced.weight[target])
+    torch.testing.assert_close(plain.weight, torch.ones(4))
+
+
+def test_ldam_margins_match_reference_vector():
+    margins = LDAMLoss(CIFAR10_LT_100, max_m=0.5).margins
+    expected = [0.1581, 0.1797, 0.2042, 0.2321, 0.2638, 0.2998, 0.3407, 0.3872,
+                0.4405, 0.5000]  # fmt: skip
+    np.testing.assert_allclose(margins.numpy(), expected, atol=1e-4)
+
+
+@pytest.mark.parametrize("s", [1.0, 30.0])
+def test_ldam_loss_matches_formula(s):
+    counts = np.array([81, 16, 1, 1])
+    logits, target = _data()
+    z, y = logits.numpy(), target.numpy()
+    m = counts**-0.25 * (0.5 / counts.min() ** -0.25)
+    z_m = z - np.eye(4)[y] * m[y][:, None]
+    expected = _np_ce(s * z_m, y).mean()
+    loss = LDAMLoss(counts, max_m=0.5, s=s)(logits, target)
+    assert float(loss) == pytest.approx(expected, rel=1e-6)
+    assert LDAMLoss(counts, s=s).logit_scale == s
+
+
+@pytest.mark.parametrize("tau", [0.0, 1.0, 1.5])
+def test_logit_adjusted_loss_matches_formula(tau):
+    counts = np.array([50, 20, 5, 1])
+    logits, target = _data()
+    z, y = logits.numpy(), target.numpy()
+    expected = _np_ce(z + tau * np.log(counts / counts.sum()), y).mean()
+    loss = LogitAdjustedLoss(counts, tau=tau)(logits, target)
+    assert float(loss) == pytest.approx(expected, rel=1e-6)
+
+
+def test_balanced_softmax_matches_formula_and_logit_adjustment():
+    counts = np.array([50, 20, 5, 1])
+    logits, target = _data()
+    z, y = logits.numpy(), target.numpy()
+    expected = -np.log(
+        counts[y] * np.exp(z[np.arange(6), y]) / (counts * np.exp(z)).sum(axis=1)
+    ).mean()
+    loss = BalancedSoftmaxLoss(counts)(logits, target)
+    assert float(loss) == pytest.approx(expected, rel=1e-6)
+    torch.testing.assert_close(loss, LogitAdjustedLoss(counts, tau=1.0)(logits, target))
+
+
+def test_vs_loss_buffers_match_reference_vectors():
+    loss = VSLoss(CIFAR10_LT_100, gamma=0.2, tau=1.0)
+    np.testing.assert_allclose(
+        loss.scales.numpy(),
+        [1.0, 0.9027, 0.8148, 0.7356, 0.6639, 0.5994, 0.5411, 0.4884, 0.4406, 0.3981],
+        atol=1e-4,
+    )
+    np.testing.assert_allclose(
+        loss.offsets.numpy(),
+        [
+            -0.9087,
+            -1.4206,
+            -1.9326,
+            -2.4440,
+            -2.9567,
+            -3.4675,
+            -3.9792,
+            -4.4915,
+            -5.0071,
+            -5.5139,
+        ],  # fmt: skip
+        atol=1e-4,
+    )
+
+
+@pytest.mark.parametrize("gamma, tau", [(0.3, 1.0), (0.2, 1.2), (0.0, 1.0)])
+def test_vs_loss_matches_formula(gamma, tau):
+    counts = np.array([50, 20, 5, 1])
+    logits, target = _data()
+    z, y = logits.numpy(), target.numpy()
+    adjusted = z * (counts / counts.max()) ** gamma + tau * np.log(
+        counts / counts.sum()
+    )
+    expected = _np_ce(adjusted, y).mean()
+    loss = VSLoss(counts, gamma=gamma, tau=tau)(logits, target)
+    assert float(loss) == pytest.approx(expected, rel=1e-6)
+    if gamma == 0.0:
+        torch.testing.assert_close(
+            loss, LogitAdjustedLoss(counts, tau=tau)(logits, target)
+        )
+
+
+def test_kps_buffers_match_reference_vectors():
+    loss = KPSLoss(CIFAR10_LT_100, max_m=0.2)
+    np.testing.assert_allclose(
+        loss.radii.numpy(),
+        [2.1772, 2.0463, 1.9155, 1.7847, 1.6537, 1.5231, 1.3923, 1.2614, 1.1296, 1.0],
+        atol=1e-4,
+    )
+    assert float(loss.margins[0]) == pytest.approx(0.0919, abs=1e-4)
+    assert float(loss.margins[-1]) == pytest.approx(0.2, abs=1e-6)
+
+
+def test_kps_loss_matches_formula_whatever_the_class_order():
+    counts = np.array([1, 50, 5, 20])
+    logits, target = _data()
+    z, y = logits.numpy(), target.numpy()
+    radii = np.log(50 * counts / counts.min()) / np.log(50)
+    c_m = np.log(50 * counts.max())
+    margins = 0.2 * (c_m - np.log(counts)) / (c_m - np.log(counts.min()))
+    adjusted = 15.0 * (radii * z - np.eye(4)[y] * margins[y][:, None])
+    expected = _np_ce(adjusted, y).mean()
+    loss = KPSLoss(counts, max_m=0.2, s=15.0)
+    assert float(loss(logits, target)) == pytest.approx(expected, rel=1e-6)
+    assert int(loss.margins.argmax()) == 0  # the rarest class, wherever it is
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_weighted_mean_divides_by_the_batch_weights(make_loss):
+    counts = [40, 9, 3, 1]
+    logits, target = _data()
+    weight = torch.tensor([0.5, 1.0, 2.0, 4.0])
+    if make_loss is ClassBalancedLoss:
+        loss = make_loss(counts, beta=0.0)
+        loss.weight.copy_(weight)
+        per_sample = make_loss(counts, beta=0.0, reduction="none")(logits, target)
+    else:
+        loss = make_loss(counts, weight=weight)
+        per_sample = make_loss(counts, reduction="none")(logits, target)
+    w = weight.double()[target]
+    expected = (w * per_sample).sum() / w.sum()
+    torch.testing.assert_close(loss(logits, target), expected)
+
+
+@pytest.mark.parametrize("make_loss", ALL_LOSSES)
+@pytest.mark.parametrize("scale", [1e4, 1e6])
+def test_losses_are_finite_with_huge_logits_and_tiny_classes(make_loss, scale):
+    counts = [10_000, 1, 1, 2]
+    loss = make_loss(counts)
+    logits = torch.tensor(
+        [[scale, -scale, 0.0, 1.0], [-scale, scale, 0.0, 0.0], [scale, 0, 0, -scale]],
+        requires_grad=True,
+    )
+    target = torch.tensor([0, 2, 3])
+    value = loss(logits, target)
+    value.backward()
+    assert torch.isfinite(value)
+    assert torch.isfinite(logits.grad).all()
+
+
+def test_focal_gradient_is_finite_when_the_sample_is_certain():
+    logits = torch.tensor([[40.0, -40.0]], requires_grad=True)
+    FocalLoss(gamma=0.5)(logits, torch.tensor([0])).backward()
+    assert torch.isfinite(logits.grad).all()
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_losses_refuse_an_empty_class(make_loss):
+    with pytest.raises(ValueError, match="Class 2 has 0 samples"):
+        make_loss([5, 3, 0])
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_losses_refuse_logits_of_the_wrong_width(make_loss):
+    with pytest.raises(ValueError, match="expects logits of shape"):
+        make_loss([5, 3, 1])(torch.zeros(2, 4), torch.tensor([0, 1]))
+
+
+@pytest.mark.parametrize("make_loss", ALL_LOSSES)
+@pytest.mark.parametrize("reduction", ["none", "sum"])
+def test_reductions(make_loss, reduction):
+    logits, target = _data()
+    loss = make_loss([40, 9, 3, 1])
+    loss.reduction = reduction
+    value = loss(logits, target)
+    loss.reduction = "none"
+    per_sample = loss(logits, target)
+    assert per_sample.shape == (6,)
+    if reduction == "sum":
+        torch.testing.assert_close(value, per_sample.sum())
+
+
+def test_bad_reduction_is_refused():
+    with pytest.raises(ValueError, match="reduction must be one of"):
+        LogitAdjustedLoss([3, 1], reduction="avg")
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_count_buffers_follow_the_module(make_loss):
+    loss = make_loss([5, 3, 1]).to(torch.float64)
+    state = loss.state_dict()
+    assert "class_counts" in state and "weight" in state
+    assert all(value.dtype == torch.float64 for value in state.values())

@@ -1,0 +1,89 @@
+"""Tests of the networks: shapes, image input, cosine head."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from torch import nn  # noqa: E402
+
+from ltlearn.deep.modules import MLP, NormedLinear, ResNet32, SmallCNN  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        yield
+
+
+@pytest.mark.parametrize(
+    "make, n_features, shape",
+    [
+        (lambda h: MLP(5, 3, hidden_sizes=(8, 8), head=h), 5, (5,)),
+        (lambda h: SmallCNN(64, 3, channels=(4, 8), head=h), 64, (1, 8, 8)),
+        (lambda h: SmallCNN(784, 3, channels=(4, 8), head=h), 784, (1, 28, 28)),
+        (lambda h: ResNet32(3 * 32 * 32, 3, head=h), 3072, (3, 32, 32)),
+    ],
+)
+@pytest.mark.parametrize("head", ["linear", "cosine"])
+def test_networks_map_flat_and_image_input_to_logits(make, n_features, shape, head):
+    net = make(head).eval()
+    X = torch.randn(2, *shape)
+    logits = net(X)
+    assert logits.shape == (2, 3)
+    torch.testing.assert_close(net(X.reshape(2, n_features)), logits)
+    assert net.features(X).shape[0] == 2
+    expected = nn.Linear if head == "linear" else NormedLinear
+    assert type(net.classifier) is expected
+
+
+def test_cosine_head_gives_cosines_without_bias():
+    layer = NormedLinear(6, 4)
+    x = torch.randn(10, 6)
+    cosines = layer(x)
+    assert cosines.abs().max() <= 1.0 + 1e-6
+    torch.testing.assert_close(layer(3.0 * x), cosines)
+    torch.testing.assert_close(layer.weight.norm(dim=1), torch.ones(4))
+    assert not hasattr(layer, "bias")
+
+
+def test_resnet32_has_the_reference_size():
+    n_params = sum(p.numel() for p in ResNet32(3072, 10).parameters())
+    assert 0.45e6 < n_params < 0.48e6
+
+
+def test_mlp_without_hidden_layers_is_linear():
+    net = MLP(4, 2, hidden_sizes=())
+    assert isinstance(net.classifier, nn.Linear)
+    assert len(net.body) == 0
+
+
+@pytest.mark.parametrize("make", [MLP, SmallCNN, ResNet32])
+def test_networks_ask_for_their_sizes(make):
+    with pytest.raises(ValueError, match="needs n_features and n_classes"):
+        make()
+
+
+def test_image_networks_refuse_shapes_they_cannot_infer():
+    with pytest.raises(ValueError, match="not in_channels=1 square images"):
+        SmallCNN(60, 2)
+    with pytest.raises(ValueError, match="does not hold n_features=64"):
+        SmallCNN(64, 2, input_shape=(1, 4, 4))
+
+
+def test_unknown_head_is_refused():
+    with pytest.raises(ValueError, match="head must be 'linear' or 'cosine'"):
+        MLP(4, 2, head="arcface")
+
+
+def test_dropout_is_only_active_in_training():
+    net = MLP(4, 2, hidden_sizes=(64,), dropout=0.5)
+    X = torch.randn(8, 4)
+    net.eval()
+    torch.testing.assert_close(net(X), net(X))
+    net.train()
+    assert not torch.allclose(net(X), net(X))

@@ -1,0 +1,367 @@
+"""Tests of LongTailClassifier: data handling, losses, samplers, composition."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from skorch.dataset import ValidSplit  # noqa: E402
+from torch.utils.data import DataLoader  # noqa: E402
+
+from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.losses import FocalLoss, LDAMLoss  # noqa: E402
+from ltlearn.deep.modules import MLP, NormedLinear, SmallCNN  # noqa: E402
+from ltlearn.deep.samplers import ClassBalancedSampler  # noqa: E402
+
+LOSSES = [
+    "ce",
+    "focal",
+    "class_balanced",
+    "ldam",
+    "logit_adjusted",
+    "balanced_softmax",
+    "vs",
+    "kps",
+]
+SAMPLERS = ["instance", "class_balanced", "square_root", "progressive"]
+FAST = dict(max_epochs=2, batch_size=32, module__hidden_sizes=(16,), random_state=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    """240 rows, 5 features, 3 classes of 168/48/24 samples."""
+    X, y = make_classification(
+        n_samples=240,
+        n_features=5,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        weights=[0.7, 0.2, 0.1],
+        class_sep=2.0,
+        flip_y=0,
+        random_state=0,
+    )
+    return X, y
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_every_loss_gives_labels_and_probabilities(data, loss):
+    X, y = data
+    labels = np.array(["cat", "dog", "emu"], dtype=object)
+    clf = LongTailClassifier(loss=loss, **FAST).fit(X, labels[y])
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert (proba >= 0).all()
+    np.testing.assert_array_equal(clf.predict(X), labels[proba.argmax(axis=1)])
+    np.testing.assert_array_equal(clf.classes_, labels)
+    np.testing.assert_array_equal(clf.class_counts_, np.bincount(y))
+
+
+@pytest.mark.parametrize("loss", ["ldam", "kps"])
+def test_margin_losses_get_a_cosine_head_and_scaled_probabilities(data, loss):
+    X, y = data
+    clf = LongTailClassifier(loss=loss, **FAST).fit(X, y)
+    assert isinstance(clf.module_.classifier, NormedLinear)
+    logits = clf.forward(X.astype(np.float32))
+    expected = torch.softmax(clf.criterion_.s * logits, dim=1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-5)
+    linear = LongTailClassifier(loss=loss, module__head="linear", **FAST).fit(X, y)
+    assert isinstance(linear.module_.classifier, torch.nn.Linear)
+
+
+def test_sizes_of_the_module_are_learned_from_the_data(data):
+    X, y = data
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    assert clf.module_.body[0].in_features == 5
+    assert clf.module_.classifier.out_features == 3
+    assert clf.n_features_in_ == 5
+    assert clf.input_shape_ == (5,)
+
+
+def test_module_parameters_reach_the_module(data):
+    X, y = data
+    clf = LongTailClassifier(
+        max_epochs=1, module__hidden_sizes=(7, 5), module__dropout=0.1
+    ).fit(X, y)
+    widths = [m.out_features for m in clf.module_.body if hasattr(m, "out_features")]
+    assert widths == [7, 5]
+
+
+def test_a_module_instance_is_used_as_is(data):
+    X, y = data
+    module = MLP(5, 3, hidden_sizes=(4,))
+    clf = LongTailClassifier(module, max_epochs=1, random_state=0).fit(X, y)
+    assert clf.module_ is module
+
+
+def test_image_shaped_input_with_a_cnn():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 1, 8, 8)).astype(np.float32)
+    y = np.arange(60) % 3
+    clf = LongTailClassifier(SmallCNN, module__channels=(4,), max_epochs=1).fit(X, y)
+    assert clf.input_shape_ == (1, 8, 8)
+    assert clf.module_.input_shape_ == (1, 8, 8)
+    assert clf.predict(X).shape == (60,)
+    with pytest.raises(ValueError, match=r"fitted on samples of shape \(1, 8, 8\)"):
+        clf.predict(X.reshape(60, 1, 4, 16))
+
+
+@pytest.mark.parametrize("loss", ["ldam", "logit_adjusted"])
+def test_a_loss_class_or_instance_can_be_given(data, loss):
+    X, y = data
+    clf = LongTailClassifier(loss=LDAMLoss, loss__s=5.0, **FAST).fit(X, y)
+    assert isinstance(clf.criterion_, LDAMLoss) and clf.criterion_.s == 5.0
+    np.testing.assert_array_equal(clf.criterion_.class_counts.numpy(), np.bincount(y))
+    focal = FocalLoss(gamma=3.0)
+    clf = LongTailClassifier(loss=focal, **FAST).fit(X, y)
+    assert clf.criterion_ is focal
+
+
+def test_loss_parameters_reach_the_loss_and_grid_search_tunes_them(data):
+    X, y = data
+    clf = LongTailClassifier(loss="logit_adjusted", loss__tau=0.5, **FAST)
+    assert clf.fit(X, y).criterion_.tau == 0.5
+    grid = GridSearchCV(
+        clf,
+        {"loss__tau": [0.0, 1.0], "loss": ["logit_adjusted", "vs"]},
+        cv=2,
+        scoring="balanced_accuracy",
+    ).fit(X, y)
+    assert grid.best_params_["loss__tau"] in (0.0, 1.0)
+    assert grid.best_estimator_.criterion_.tau == grid.best_params_["loss__tau"]
+
+
+def test_set_params_on_a_fitted_classifier_rebuilds_the_loss(data):
+    X, y = data
+    clf = LongTailClassifier(loss="logit_adjusted", **FAST).fit(X, y)
+    optimizer = clf.optimizer_
+    clf.set_params(loss__tau=2.0)
+    assert clf.criterion_.tau == 2.0
+    assert clf.optimizer_ is not optimizer  # as skorch does for criterion__*
+    other = LongTailClassifier(**FAST).fit(X, y)
+    other.set_params(loss="focal", loss__gamma=3.0)
+    assert isinstance(other.criterion_, FocalLoss) and other.criterion_.gamma == 3.0
+    clf.set_params(sampler="class_balanced")
+    clf.fit(X, y)
+    assert type(clf.train_sampler_.sampler) is ClassBalancedSampler
+
+
+def test_in_a_pipeline_after_a_scaler(data):
+    X, y = data
+    pipe = make_pipeline(StandardScaler(), LongTailClassifier(**FAST)).fit(X * 100, y)
+    assert pipe.predict(X * 100).shape == (len(X),)
+    assert pipe.predict_proba(X * 100).shape == (len(X), 3)
+
+
+def test_pandas_input_and_feature_names(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)])
+    y_series = pd.Series(np.array(["a", "b", "c"])[y])
+    clf = LongTailClassifier(**FAST).fit(X_df, y_series)
+    np.testing.assert_array_equal(clf.feature_names_in_, X_df.columns)
+    assert set(clf.predict(X_df)) <= {"a", "b", "c"}
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS)
+def test_samplers_use_the_training_part_of_the_validation_split(data, sampler):
+    X, y = data
+    clf = LongTailClassifier(
+        sampler=sampler, train_split=ValidSplit(4, stratified=True), **FAST
+    ).fit(X, y)
+    train_counts = np.bincount(y) - np.bincount(y) // 4
+    np.testing.assert_array_equal(clf.class_counts_, train_counts)
+    labels = clf.train_sampler_.sampler.labels.numpy()
+    np.testing.assert_array_equal(np.bincount(labels), train_counts)
+    n_batches = sum("train_loss" in batch for batch in clf.history[-1, "batches"])
+    assert n_batches == int(np.ceil(train_counts.sum() / 32))
+    assert "valid_bacc" in clf.history[-1]
+
+
+@pytest.mark.parametrize("loss", ["ldam", "class_balanced", "logit_adjusted"])
+def test_count_based_losses_use_the_training_part(data, loss):
+    X, y = data
+    clf = LongTailClassifier(
+        loss=loss, train_split=ValidSplit(4, stratified=True), **FAST
+    ).fit(X, y)
+    np.testing.assert_array_equal(
+        clf.criterion_.class_counts.numpy(), clf.class_counts_
+    )
+    assert clf.class_counts_.sum() < len(y)
+
+
+def test_progressive_sampler_follows_the_epochs(data):
+    X, y = data
+    clf = LongTailClassifier(sampler="progressive", **{**FAST, "max_epochs": 3}).fit(
+        X, y
+    )
+    sampler = clf.train_sampler_.sampler
+    assert sampler.n_epochs == 3 and sampler.epoch == 2
+
+
+def test_class_balanced_sampler_balances_the_batches(data):
+    X, y = data
+    seen = []
+
+    class Spy(torch.nn.Module):
+        def forward(self, logits, target):
+            seen.append(target.clone())
+            return torch.nn.functional.cross_entropy(logits, target)
+
+    LongTailClassifier(
+        loss=Spy(), sampler="class_balanced", max_epochs=3, random_state=0
+    ).fit(X, y)
+    drawn = np.bincount(torch.cat(seen).numpy(), minlength=3) / (3 * len(y))
+    np.testing.assert_allclose(drawn, 1 / 3, atol=0.06)
+
+
+def test_iterator_overrides_and_a_dataloader_still_work(data):
+    X, y = data
+    clf = LongTailClassifier(
+        iterator_train=DataLoader, iterator_valid=DataLoader, **FAST
+    ).fit(X, y)
+    assert clf.predict(X).shape == (len(X),)
+    shuffled = LongTailClassifier(iterator_train__shuffle=True, **FAST).fit(X, y)
+    assert not hasattr(shuffled, "train_sampler_")
+
+
+def test_same_random_state_same_network_and_global_rng_untouched(data):
+    X, y = data
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    first = LongTailClassifier(sampler="square_root", **FAST).fit(X, y)
+    assert torch.equal(torch.get_rng_state(), before)
+    second = LongTailClassifier(sampler="square_root", **FAST).fit(X, y)
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+    third = LongTailClassifier(sampler="square_root", **{**FAST, "random_state": 1})
+    assert not np.allclose(third.fit(X, y).predict_proba(X), first.predict_proba(X))
+
+
+def test_pickle_and_clone(data):
+    X, y = data
+    clf = LongTailClassifier(loss="ldam", **FAST).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    fresh = clone(clf)
+    assert fresh.get_params()["loss"] == "ldam" and not fresh.initialized_
+
+
+def test_save_params_and_load_params_round_trip(data, tmp_path):
+    X, y = data
+    clf = LongTailClassifier(loss="vs", **FAST).fit(X, y)
+    clf.save_params(
+        f_params=tmp_path / "params.pt", f_criterion=tmp_path / "criterion.pt"
+    )
+    new = LongTailClassifier(
+        loss="vs",
+        module__n_features=5,
+        module__hidden_sizes=(16,),
+        classes=clf.classes_,
+    ).initialize()
+    new.load_params(
+        f_params=tmp_path / "params.pt", f_criterion=tmp_path / "criterion.pt"
+    )
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+    np.testing.assert_array_equal(new.predict(X), clf.predict(X))
+    torch.testing.assert_close(new.criterion_.scales, clf.criterion_.scales)
+
+
+def test_partial_fit_continues_training(data):
+    X, y = data
+    clf = LongTailClassifier(**FAST)
+    clf.partial_fit(X[y != 2], y[y != 2], classes=[0, 1, 2])
+    assert list(clf.classes_) == [0, 1, 2]
+    module = clf.module_
+    clf.partial_fit(X, y)
+    assert clf.module_ is module and len(clf.history) == 4
+    with pytest.raises(ValueError, match="previously unseen labels"):
+        clf.partial_fit(X, y + 5)
+
+
+def test_progress_bar(data, capsys):
+    pytest.importorskip("tqdm")
+    X, y = data
+    clf = LongTailClassifier(progress_bar=True, **FAST).fit(X, y)
+    assert "progress_bar" in dict(clf.callbacks_)
+    assert "/8" in capsys.readouterr().err
+
+
+def test_a_class_without_training_samples_is_named(data):
+    X, y = data
+    with pytest.raises(ValueError, match="Class 3 has 0 samples in y; the 'ldam'"):
+        LongTailClassifier(loss="ldam", classes=[0, 1, 2, 3], **FAST).fit(X, y)
+    clf = LongTailClassifier(classes=[0, 1, 2, 3], **FAST).fit(X, y)
+    assert clf.predict_proba(X).shape == (len(X), 4)
+    with pytest.raises(ValueError, match=r"y holds labels \[2\] that are not"):
+        LongTailClassifier(classes=[0, 1], **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"loss": "hinge"}, "'loss' parameter"),
+        ({"sampler": "smote"}, "'sampler' parameter"),
+        ({"max_epochs": -1}, "'max_epochs' parameter"),
+        ({"module__hidden_size": (3,)}, "unexpected keyword argument 'hidden_size'"),
+        ({"loss__gama": 2.0, "loss": "focal"}, "unexpected keyword argument 'gama'"),
+        ({"optimizer_lr": 0.1}, "unexpected argument"),
+    ],
+)
+def test_bad_parameters_are_named(data, params, match):
+    X, y = data
+    with pytest.raises((ValueError, TypeError), match=match):
+        LongTailClassifier(**{"max_epochs": 1, **params}).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "X_bad, y_bad, match",
+    [
+        (lambda X: X[:, 0], lambda y: y, "Expected 2D array"),
+        (lambda X: np.where(X > 2, np.nan, X), lambda y: y, "NaN"),
+        (lambda X: X, lambda y: y[:-3], "inconsistent numbers of samples"),
+        (lambda X: X, lambda y: np.zeros_like(y), "1 class"),
+        (lambda X: X, lambda y: np.c_[y, y], "Multilabel and multioutput"),
+    ],
+)
+def test_bad_data_raises_a_clear_error(data, X_bad, y_bad, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        LongTailClassifier(max_epochs=1).fit(X_bad(X), y_bad(y))
+
+
+def test_the_inputs_are_left_alone(data):
+    X, y = data
+    X32 = X.astype(np.float32)
+    X_copy, y_copy = X32.copy(), y.copy()
+    clf = LongTailClassifier(**FAST).fit(X32, y)
+    clf.predict(X32)
+    np.testing.assert_array_equal(X32, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+
+
+def test_wrapped_by_post_hoc_and_semi_supervised_estimators(data):
+    from ltlearn.post_hoc import LogitAdjustedClassifier
+    from ltlearn.semi_supervised import CReSTClassifier
+
+    X, y = data
+    labels = np.array(["a", "b", "c"], dtype=object)
+    adjusted = LogitAdjustedClassifier(LongTailClassifier(**FAST)).fit(X, labels[y])
+    assert set(adjusted.predict(X)) <= set(labels)
+    assert adjusted.predict_proba(X).shape == (len(X), 3)
+    y_semi = y.copy()
+    y_semi[::3] = -1
+    crest = CReSTClassifier(LongTailClassifier(**FAST), max_iter=1).fit(X, y_semi)
+    assert set(crest.predict(X)) <= {0, 1, 2}

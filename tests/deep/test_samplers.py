@@ -1,0 +1,158 @@
+"""Tests of the class-aware samplers and of SliceLoader."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from skorch.dataset import Dataset  # noqa: E402
+from torch.utils.data import DataLoader, Subset, TensorDataset  # noqa: E402
+
+from ltlearn.deep.samplers import (  # noqa: E402
+    ClassBalancedSampler,
+    InstanceBalancedSampler,
+    ProgressivelyBalancedSampler,
+    SliceLoader,
+    SquareRootSampler,
+)
+
+LABELS = np.array([0] * 64 + [1] * 16 + [2] * 4 + [3] * 1)
+COUNTS = np.bincount(LABELS).astype(float)
+
+
+@pytest.mark.parametrize(
+    "sampler, q",
+    [
+        (InstanceBalancedSampler, 1.0),
+        (SquareRootSampler, 0.5),
+        (ClassBalancedSampler, 0.0),
+    ],
+)
+def test_class_probabilities_follow_the_power_of_the_counts(sampler, q):
+    probabilities = sampler(LABELS).class_probabilities().numpy()
+    np.testing.assert_allclose(probabilities, COUNTS**q / (COUNTS**q).sum())
+
+
+@pytest.mark.parametrize("sampler", [SquareRootSampler, ClassBalancedSampler])
+def test_draws_follow_the_class_probabilities(sampler):
+    gen = torch.Generator().manual_seed(0)
+    s = sampler(LABELS, num_samples=40_000, generator=gen)
+    drawn = np.bincount(LABELS[s.sample_indices().numpy()], minlength=4) / 40_000
+    np.testing.assert_allclose(drawn, s.class_probabilities().numpy(), atol=0.01)
+
+
+def test_instance_balanced_sampler_is_a_permutation():
+    s = InstanceBalancedSampler(LABELS, generator=torch.Generator().manual_seed(0))
+    indices = list(s)
+    assert sorted(indices) == list(range(len(LABELS)))
+    assert indices != sorted(indices)
+    assert len(s) == len(LABELS)
+
+
+def test_progressive_sampler_moves_from_natural_to_balanced():
+    s = ProgressivelyBalancedSampler(LABELS, n_epochs=4)
+    natural = COUNTS / COUNTS.sum()
+    balanced = np.full(4, 0.25)
+    for epoch in range(6):
+        s.set_epoch(epoch)
+        t = min(epoch / 4, 1.0)
+        np.testing.assert_allclose(
+            s.class_probabilities().numpy(), (1 - t) * natural + t * balanced
+        )
+
+
+def test_absent_labels_are_never_drawn():
+    labels = np.array([0, 0, 0, 2, 2])  # label 1 absent
+    s = ClassBalancedSampler(labels, num_samples=1000)
+    np.testing.assert_allclose(s.class_probabilities().numpy(), [0.5, 0.0, 0.5])
+    assert 1 not in set(labels[s.sample_indices().numpy()])
+
+
+def test_the_generator_makes_draws_reproducible():
+    def draw():
+        gen = torch.Generator().manual_seed(3)
+        return list(SquareRootSampler(LABELS, generator=gen))
+
+    assert draw() == draw()
+
+
+@pytest.mark.parametrize(
+    "labels, match",
+    [
+        (np.zeros((3, 2), dtype=int), "1-D"),
+        (np.array([], dtype=int), "empty"),
+        (np.array([0.5, 1.0]), "integer"),
+        (np.array([-1, 0]), "non-negative"),
+    ],
+)
+def test_bad_labels_are_refused(labels, match):
+    with pytest.raises(ValueError, match=match):
+        ClassBalancedSampler(labels)
+
+
+def test_samplers_drop_into_a_dataloader():
+    data = TensorDataset(torch.arange(len(LABELS)), torch.as_tensor(LABELS))
+    loader = DataLoader(data, batch_size=10, sampler=ClassBalancedSampler(LABELS))
+    assert sum(len(X) for X, _ in loader) == len(LABELS)
+
+
+def _skorch_data(n=23):
+    X = np.arange(n * 2, dtype=np.float32).reshape(n, 2)
+    y = np.arange(n) % 3
+    return X, y
+
+
+@pytest.mark.parametrize("batch_size", [1, 5, 23, 100])
+def test_slice_loader_gives_the_batches_of_a_dataloader(batch_size):
+    X, y = _skorch_data()
+    dataset = Dataset(X, y)
+    sliced = list(SliceLoader(dataset, batch_size=batch_size))
+    loaded = list(DataLoader(dataset, batch_size=batch_size))
+    assert (
+        len(sliced) == len(loaded) == len(SliceLoader(dataset, batch_size=batch_size))
+    )
+    for (Xs, ys), (Xl, yl) in zip(sliced, loaded):
+        torch.testing.assert_close(Xs, Xl)
+        torch.testing.assert_close(ys, yl)
+
+
+def test_slice_loader_reads_a_subset_and_a_dataset_without_target():
+    X, y = _skorch_data()
+    subset = Subset(Dataset(X, y), [4, 0, 7])
+    ((Xb, yb),) = SliceLoader(subset, batch_size=10)
+    np.testing.assert_array_equal(Xb.numpy(), X[[4, 0, 7]])
+    np.testing.assert_array_equal(yb.numpy(), y[[4, 0, 7]])
+    ((Xb, yb),) = SliceLoader(Dataset(X), batch_size=50)
+    assert yb is None and len(Xb) == len(X)
+
+
+def test_slice_loader_shuffles_and_samples():
+    X, y = _skorch_data()
+    dataset = Dataset(X, y)
+    shuffled = torch.cat([Xb for Xb, _ in SliceLoader(dataset, 4, shuffle=True)])
+    assert sorted(shuffled[:, 0].tolist()) == sorted(X[:, 0].tolist())
+    sampler = ClassBalancedSampler(y, num_samples=30)
+    loader = SliceLoader(dataset, batch_size=7, sampler=sampler)
+    assert len(loader) == 5
+    assert sum(len(Xb) for Xb, _ in loader) == 30
+
+
+def test_slice_loader_drop_last():
+    X, y = _skorch_data()
+    loader = SliceLoader(Dataset(X, y), batch_size=5, drop_last=True)
+    assert len(loader) == 4
+    assert [len(Xb) for Xb, _ in loader] == [5, 5, 5, 5]
+
+
+def test_slice_loader_refuses_what_it_cannot_slice():
+    X, y = _skorch_data()
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        SliceLoader(Dataset(X, y), shuffle=True, sampler=ClassBalancedSampler(y))
+    with pytest.raises(TypeError, match="needs in-memory data"):
+        SliceLoader([(1, 2), (3, 4)])
+    with pytest.raises(ValueError, match="batch_size must be"):
+        SliceLoader(Dataset(X, y), batch_size=0)
