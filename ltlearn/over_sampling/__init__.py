@@ -1,0 +1,16 @@
+"""Over-samplers and sampling strategies for imbalanced and long-tailed data."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ltlearn.over_sampling._sampling_strategy import (
+    EffectiveNumberSamplingStrategy,
+    PowerSamplingStrategy,
+)
+from ltlearn.over_sampling._smote import SMOTE
+
+__all__ = [
+    "SMOTE",
+    "EffectiveNumberSamplingStrategy",
+    "PowerSamplingStrategy",
+]

@@ -1,0 +1,238 @@
+"""Sampling strategies for long-tailed data, to pass as ``sampling_strategy``."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numbers
+
+import numpy as np
+
+
+def _check_unit_interval(name, value, *, closed_right):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number; got {value!r}.")
+    upper_ok = value <= 1 if closed_right else value < 1
+    if not (0 <= value and upper_ok):
+        bracket = "]" if closed_right else ")"
+        raise ValueError(f"{name} must be in [0, 1{bracket}; got {value!r}.")
+
+
+def _targets(y, target_of):
+    """Map each class of ``y`` to a target count within ``[n_i, n_max]``."""
+    classes, counts = np.unique(np.asarray(y), return_counts=True)
+    n_max = counts.max()
+    targets = np.floor(target_of(counts.astype(np.float64), float(n_max)) + 0.5)
+    targets = np.clip(targets, counts, n_max).astype(np.int64)
+    return {label: int(target) for label, target in zip(classes, targets)}
+
+
+class _Strategy:
+    """Parameters, copies and ``repr`` for the strategy callables.
+
+    Like scikit-learn's Gaussian-process kernels, a strategy is not an
+    estimator but has ``get_params`` and ``set_params``: ``clone`` copies it
+    and a grid search can tune it through the sampler
+    (``smote__sampling_strategy__q``).
+    """
+
+    _param_names = ()
+
+    def get_params(self, deep=True):
+        """Get the parameters of this strategy.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored; a strategy holds no nested objects.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        return {name: getattr(self, name) for name in self._param_names}
+
+    def set_params(self, **params):
+        """Set the parameters of this strategy.
+
+        Parameters
+        ----------
+        **params : dict
+            New parameter values.
+
+        Returns
+        -------
+        self : object
+            The strategy.
+        """
+        for name, value in params.items():
+            if name not in self._param_names:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for {type(self).__name__}; "
+                    f"valid parameters are {list(self._param_names)}."
+                )
+        merged = {**self.get_params(), **params}
+        type(self)(**merged)  # validates the new values before they are set
+        for name, value in params.items():
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self.get_params() == other.get_params()
+
+    def __hash__(self):
+        return hash((type(self), tuple(self.get_params().items())))
+
+
+class PowerSamplingStrategy(_Strategy):
+    """Over-sample each class to ``n_max ** (1 - q) * n_i ** q`` samples.
+
+    A callable for the ``sampling_strategy`` of an over-sampler: given ``y``
+    it returns, for every class ``i``, the number of samples it should have
+    after resampling, :math:`n_{max}^{1-q} n_i^{q}` rounded to the nearest
+    integer, where :math:`n_i` is the class's count and :math:`n_{max}` the
+    majority's. ``q=0`` balances all classes (like ``"all"``), ``q=0.5`` is
+    square-root re-balancing, ``q=1`` leaves the data as it is. On a long
+    tail it raises rare classes without making hundreds of copies of a
+    handful of samples.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    q : float, default=0.5
+        The exponent, in ``[0, 1]``.
+
+    See Also
+    --------
+    EffectiveNumberSamplingStrategy : Targets from the effective number of
+        samples.
+    SMOTE : The over-sampler that takes these strategies.
+
+    Notes
+    -----
+    The targets never fall below a class's count nor exceed the majority's,
+    so the returned dictionary is valid for any over-sampler of
+    imbalanced-learn. Square-root sampling of the classes is the rule of
+    Mahajan et al. and of decoupled long-tail training (Kang et al.).
+
+    References
+    ----------
+    .. [1] D. Mahajan et al., "Exploring the limits of weakly supervised
+       pretraining," ECCV, 2018.
+    .. [2] B. Kang et al., "Decoupling representation and classifier for
+       long-tailed recognition," ICLR, 2020.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ltlearn.over_sampling import PowerSamplingStrategy
+    >>> y = np.repeat([0, 1, 2], [400, 100, 25])
+    >>> PowerSamplingStrategy(q=0.5)(y)
+    {np.int64(0): 400, np.int64(1): 200, np.int64(2): 100}
+    """
+
+    _param_names = ("q",)
+
+    def __init__(self, q=0.5):
+        _check_unit_interval("q", q, closed_right=True)
+        self.q = q
+
+    def __call__(self, y):
+        """Target number of samples of each class of ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            The labels.
+
+        Returns
+        -------
+        targets : dict
+            Each class mapped to its number of samples after over-sampling.
+        """
+        q = float(self.q)
+        return _targets(y, lambda counts, n_max: n_max ** (1.0 - q) * counts**q)
+
+
+class EffectiveNumberSamplingStrategy(_Strategy):
+    """Over-sample in proportion to the class-balanced weights of Cui et al.
+
+    A callable for the ``sampling_strategy`` of an over-sampler. The effective
+    number of ``n`` samples is :math:`E_n = (1 - \\beta^n) / (1 - \\beta)`;
+    the class-balanced loss weights class ``i`` by :math:`1 / E_{n_i}`. This
+    strategy gives class ``i`` the count that weighting would give it relative
+    to the majority, :math:`n_i E_{n_{max}} / E_{n_i}`, rounded to the nearest
+    integer. ``beta=0`` leaves the data as it is; as ``beta`` nears 1 every
+    class is raised to the majority's count.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    beta : float, default=0.999
+        The hyper-parameter :math:`\\beta` of the effective number, in
+        ``[0, 1)``. Cui et al. use 0.9 to 0.9999; the larger the classes,
+        the closer to 1 it must be to have an effect.
+
+    See Also
+    --------
+    PowerSamplingStrategy : Targets ``n_max ** (1 - q) * n_i ** q``.
+    SMOTE : The over-sampler that takes these strategies.
+
+    Notes
+    -----
+    The target lies between the class's count and the majority's for every
+    ``beta``, since :math:`E_n` grows with ``n`` while :math:`E_n / n` falls.
+
+    References
+    ----------
+    .. [1] Y. Cui, M. Jia, T.-Y. Lin, Y. Song, S. Belongie, "Class-balanced
+       loss based on effective number of samples," CVPR, 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from ltlearn.over_sampling import EffectiveNumberSamplingStrategy
+    >>> y = np.repeat([0, 1, 2], [400, 100, 25])
+    >>> EffectiveNumberSamplingStrategy(beta=0.99)(y)
+    {np.int64(0): 400, np.int64(1): 155, np.int64(2): 111}
+    """
+
+    _param_names = ("beta",)
+
+    def __init__(self, beta=0.999):
+        _check_unit_interval("beta", beta, closed_right=False)
+        self.beta = beta
+
+    def __call__(self, y):
+        """Target number of samples of each class of ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            The labels.
+
+        Returns
+        -------
+        targets : dict
+            Each class mapped to its number of samples after over-sampling.
+        """
+        beta = float(self.beta)
+
+        def effective_number(n):
+            if beta == 0.0:
+                return np.ones_like(n)
+            # (1 - beta**n) / (1 - beta), accurate for beta close to 1
+            return -np.expm1(n * np.log1p(-(1.0 - beta))) / (1.0 - beta)
+
+        return _targets(
+            y,
+            lambda counts, n_max: (
+                counts * effective_number(n_max) / effective_number(counts)
+            ),
+        )

@@ -1,0 +1,668 @@
+"""Tests of SMOTE, its neighbour searches and the long-tail sampling strategies."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pickle
+import warnings
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.over_sampling import SMOTE as ImblearnSMOTE
+from imblearn.pipeline import Pipeline
+from scipy import sparse, stats
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import NearestNeighbors
+
+import ltlearn.over_sampling._neighbors as neighbors_module
+import ltlearn.over_sampling._smote as smote_module
+from ltlearn.over_sampling import (
+    SMOTE,
+    EffectiveNumberSamplingStrategy,
+    PowerSamplingStrategy,
+)
+from ltlearn.over_sampling._neighbors import _kneighbors
+
+
+def _data(n_samples=300, n_features=5, weights=(0.6, 0.3, 0.1), random_state=0):
+    return make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=min(n_features, 4),
+        n_redundant=0,
+        n_classes=len(weights),
+        n_clusters_per_class=1,
+        weights=list(weights),
+        class_sep=1.5,
+        random_state=random_state,
+    )
+
+
+def _synthetic(X, y, X_res, y_res, label):
+    """The synthetic rows of class ``label`` (appended after the originals)."""
+    new = np.asarray(X_res)[len(y) :]
+    return new[np.asarray(y_res)[len(y) :] == label]
+
+
+def _neighbour_table(X_class, k):
+    """Each sample repeated k times, next to its k nearest same-class neighbours."""
+    nn = NearestNeighbors(n_neighbors=k + 1).fit(X_class)
+    neighbours = nn.kneighbors(X_class, return_distance=False)[:, 1:]
+    return np.repeat(np.arange(len(X_class)), k), neighbours.ravel()
+
+
+def _segments(X_class, k):
+    """Start and end points of every (sample, neighbour) segment."""
+    seeds, partners = _neighbour_table(X_class, k)
+    return X_class[seeds], X_class[partners]
+
+
+def _on_segments(Z, starts, ends, atol):
+    """For each row of Z: is it on one of the segments [start, end]?"""
+    direction = ends - starts
+    length2 = np.einsum("ij,ij->i", direction, direction)
+    offset = Z[:, None, :] - starts[None, :, :]
+    t = np.einsum("zij,ij->zi", offset, direction) / length2
+    residual = np.linalg.norm(offset - t[..., None] * direction, axis=2)
+    ok = (residual <= atol) & (t >= -atol) & (t <= 1 + atol)
+    return ok.any(axis=1)
+
+
+# --- correctness by construction -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "n_features, dtype, to_sparse",
+    [
+        (4, np.float64, False),  # KD-tree search
+        (24, np.float64, False),  # float32 brute force checked in float64
+        (4, np.float32, False),
+        (24, np.float32, False),
+        (6, np.float64, True),
+    ],
+)
+@pytest.mark.parametrize("k_neighbors", [1, 3, 5])
+def test_every_synthetic_row_lies_on_a_seed_neighbour_segment(
+    n_features, dtype, to_sparse, k_neighbors
+):
+    X, y = _data(n_features=n_features)
+    X = X.astype(dtype)
+    X_in = sparse.csr_matrix(X) if to_sparse else X
+    X_res, y_res = SMOTE(k_neighbors=k_neighbors, random_state=0).fit_resample(X_in, y)
+    X_res = X_res.toarray() if to_sparse else X_res
+    atol = 1e-4 if dtype == np.float32 else 1e-9
+    for label in (1, 2):
+        Z = _synthetic(X, y, X_res, y_res, label).astype(np.float64)
+        starts, ends = _segments(X[y == label].astype(np.float64), k_neighbors)
+        assert Z.shape[0] > 0
+        assert _on_segments(Z, starts, ends, atol).all()
+
+
+def test_a_user_neighbours_estimator_defines_the_segments():
+    X, y = _data()
+    nn = NearestNeighbors(n_neighbors=3, metric="manhattan")
+    smote = SMOTE(k_neighbors=nn, random_state=0)
+    X_res, y_res = smote.fit_resample(X, y)
+    X_class = X[y == 2]
+    found = NearestNeighbors(n_neighbors=3, metric="manhattan").fit(X_class)
+    neighbours = found.kneighbors(X_class, return_distance=False)[:, 1:]
+    starts = X_class[np.repeat(np.arange(len(X_class)), 2)]
+    ends = X_class[neighbours.ravel()]
+    Z = _synthetic(X, y, X_res, y_res, 2)
+    assert _on_segments(Z, starts, ends, 1e-9).all()
+    assert smote.nn_k_ is not nn and smote.nn_k_.n_samples_fit_ == len(X_class)
+    assert not hasattr(nn, "n_samples_fit_")  # the parameter is left unfitted
+
+
+def test_original_rows_come_first_and_unchanged():
+    X, y = _data()
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res[: len(y)], X)
+    np.testing.assert_array_equal(y_res[: len(y)], y)
+    # synthetic blocks follow in sorted class order, as in imbalanced-learn
+    assert list(y_res[len(y) :]) == sorted(y_res[len(y) :])
+
+
+def test_nn_k_is_imblearns_neighbourhood_for_an_int():
+    X, y = _data()
+    smote = SMOTE(k_neighbors=4, n_jobs=2).fit(X, y)
+    assert not hasattr(smote, "nn_k_")  # fit only checks, as in imbalanced-learn
+    smote.fit_resample(X, y)
+    assert isinstance(smote.nn_k_, NearestNeighbors)
+    assert smote.nn_k_.n_neighbors == 5 and smote.nn_k_.n_jobs == 2
+
+
+# --- counts ------------------------------------------------------------------
+
+
+def _expected_counts(strategy, y):
+    """Final class counts that imbalanced-learn's semantics ask for."""
+    counts = dict(Counter(y.tolist()))
+    labels = sorted(counts)
+    n_max = max(counts.values())
+    # ties go to the first label in sorted order, as in imbalanced-learn
+    majority = max(labels, key=lambda c: (counts[c], -c))
+    minority = min(labels, key=lambda c: (counts[c], c))
+    if isinstance(strategy, float):
+        (rare,) = [c for c in labels if c != majority]
+        return {**counts, rare: counts[rare] + int(n_max * strategy - counts[rare])}
+    if isinstance(strategy, str):
+        raised = {
+            "minority": [minority],
+            "not minority": [c for c in labels if c != minority],
+            "not majority": [c for c in labels if c != majority],
+            "auto": [c for c in labels if c != majority],
+            "all": labels,
+        }[strategy]
+        return {c: (n_max if c in raised else counts[c]) for c in labels}
+    asked = strategy(y) if callable(strategy) else strategy
+    return {c: asked.get(c, counts[c]) for c in labels}
+
+
+@pytest.mark.parametrize(
+    "strategy, weights",
+    [
+        (0.5, (0.8, 0.2)),
+        (0.9, (0.8, 0.2)),
+        ("minority", (0.6, 0.3, 0.1)),
+        ("not minority", (0.6, 0.3, 0.1)),
+        ("not majority", (0.6, 0.3, 0.1)),
+        ("auto", (0.6, 0.3, 0.1)),
+        ("all", (0.6, 0.3, 0.1)),
+        ({1: 150, 2: 100}, (0.6, 0.3, 0.1)),
+        ({2: 31}, (0.6, 0.3, 0.1)),
+        (PowerSamplingStrategy(q=0.5), (0.6, 0.3, 0.1)),
+        (PowerSamplingStrategy(q=0.0), (0.5, 0.2, 0.2, 0.1)),
+        (EffectiveNumberSamplingStrategy(beta=0.99), (0.6, 0.3, 0.1)),
+    ],
+    ids=repr,
+)
+def test_resampled_counts_are_exactly_what_sampling_strategy_asks(strategy, weights):
+    X, y = _data(weights=weights)
+    _, y_res = SMOTE(sampling_strategy=strategy, random_state=0).fit_resample(X, y)
+    assert dict(Counter(y_res.tolist())) == _expected_counts(strategy, y)
+    imblearn = ImblearnSMOTE(sampling_strategy=strategy, random_state=0)
+    _, y_imb = imblearn.fit_resample(X, y)
+    assert Counter(y_res.tolist()) == Counter(y_imb.tolist())
+
+
+def test_a_plain_callable_sampling_strategy():
+    X, y = _data()
+
+    def double_the_rarest(y):
+        labels, counts = np.unique(y, return_counts=True)
+        return {labels[np.argmin(counts)]: 2 * counts.min()}
+
+    _, y_res = SMOTE(sampling_strategy=double_the_rarest).fit_resample(X, y)
+    before, after = Counter(y), Counter(y_res)
+    assert after[2] == 2 * before[2] and after[0] == before[0]
+
+
+# --- distribution --------------------------------------------------------------
+
+
+def _pair_counts(Z, X_class, k):
+    """How often each unordered (sample, neighbour) segment carries a row of Z."""
+    seeds, partners = _neighbour_table(X_class, k)
+    starts, ends = X_class[seeds], X_class[partners]
+    offset = Z[:, None, :] - starts[None]
+    direction = ends - starts
+    t = np.einsum("zij,ij->zi", offset, direction) / np.einsum(
+        "ij,ij->i", direction, direction
+    )
+    residual = np.linalg.norm(offset - t[..., None] * direction, axis=2)
+    segment = residual.argmin(axis=1)
+    pair = np.sort(np.c_[seeds[segment], partners[segment]], axis=1)
+    return Counter((pair[:, 0] * len(X_class) + pair[:, 1]).tolist())
+
+
+def _same_law(first, second):
+    """p-value of a chi-square test that two Counters share one distribution."""
+    keys = sorted(set(first) | set(second))
+    table = [[first.get(key, 0) for key in keys], [second.get(key, 0) for key in keys]]
+    return stats.chi2_contingency(np.array(table)).pvalue
+
+
+def test_synthetic_rows_are_distributed_as_imblearns():
+    X, y = _data(n_samples=400, n_features=4, weights=(0.9, 0.1), random_state=3)
+    X_class = X[y == 1]
+    strategy = {1: len(X_class) + 4000}
+    Z_lt = _synthetic(
+        X, y, *SMOTE(sampling_strategy=strategy, random_state=1).fit_resample(X, y), 1
+    )
+    Z_imb = _synthetic(
+        X,
+        y,
+        *ImblearnSMOTE(sampling_strategy=strategy, random_state=2).fit_resample(X, y),
+        1,
+    )
+    # 1. the same law on projections and on the distance to the class centre
+    direction = np.random.default_rng(0).standard_normal(X.shape[1])
+    for stat in (
+        lambda Z: Z @ direction,
+        lambda Z: np.linalg.norm(Z - X_class.mean(axis=0), axis=1),
+    ):
+        assert stats.ks_2samp(stat(Z_lt), stat(Z_imb)).pvalue > 0.01
+    # 2. the same frequencies of (sample, neighbour) segments
+    lt = _pair_counts(Z_lt, X_class, 5)
+    assert _same_law(lt, _pair_counts(Z_imb, X_class, 5)) > 0.01
+    # the test has power: imbalanced-learn with k=2 is told apart
+    Z_k2 = _synthetic(
+        X,
+        y,
+        *ImblearnSMOTE(
+            sampling_strategy=strategy, k_neighbors=2, random_state=2
+        ).fit_resample(X, y),
+        1,
+    )
+    assert _same_law(lt, _pair_counts(Z_k2, X_class, 5)) < 1e-6
+
+
+# --- randomness ----------------------------------------------------------------
+
+
+def test_adding_a_class_does_not_change_another_class_rows():
+    X, y = _data(weights=(0.6, 0.3, 0.1))
+    keep = y != 2
+    X_two, y_two = X[keep], y[keep]
+    res_two = SMOTE(random_state=0).fit_resample(X_two, y_two)
+    res_three = SMOTE(random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(
+        _synthetic(X_two, y_two, *res_two, 1), _synthetic(X, y, *res_three, 1)
+    )
+
+
+def test_classes_draw_from_independent_streams():
+    # two classes of the same shape: imbalanced-learn, restarting one seed for
+    # every class, gives them the same pattern; ltlearn must not
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal((30, 3))
+    X = np.vstack([rng.standard_normal((120, 3)) * 5, base, base + 100.0])
+    y = np.repeat([0, 1, 2], [120, 30, 30])
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    first = _synthetic(X, y, X_res, y_res, 1)
+    second = _synthetic(X, y, X_res, y_res, 2) - 100.0
+    assert not np.allclose(first, second)
+
+
+def test_same_random_state_same_rows_and_instance_advances():
+    X, y = _data()
+    a = SMOTE(random_state=7).fit_resample(X, y)[0]
+    b = SMOTE(random_state=7).fit_resample(X, y)[0]
+    np.testing.assert_array_equal(a, b)
+    rs = np.random.RandomState(7)
+    smote = SMOTE(random_state=rs)
+    c, d = smote.fit_resample(X, y)[0], smote.fit_resample(X, y)[0]
+    assert not np.array_equal(c, d)
+
+
+def test_only_the_seeds_drawn_are_searched(monkeypatch):
+    X, y = _data(n_samples=500, weights=(0.5, 0.5))
+    sizes = []
+
+    def spy(X_search, queries, n_neighbors, **kwargs):
+        sizes.append(len(queries))
+        return _kneighbors(X_search, queries, n_neighbors, **kwargs)
+
+    monkeypatch.setattr(smote_module, "_kneighbors", spy)
+    counts = Counter(y)
+    SMOTE(sampling_strategy={1: counts[1] + 10}, random_state=0).fit_resample(X, y)
+    assert sizes and sizes[0] <= 10 < counts[1]
+
+
+# --- small classes and noise ---------------------------------------------------
+
+
+def test_a_small_class_uses_fewer_neighbours_with_a_warning():
+    X, y = _data()
+    y = y.copy()
+    y[np.flatnonzero(y == 2)[3:]] = 0  # class 2 keeps 3 samples
+    with pytest.warns(UserWarning, match=r"Class 2 has 3 samples; k_neighbors=5"):
+        X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    assert Counter(y_res)[2] == Counter(y_res)[0]
+    X_class = X[y == 2]
+    starts, ends = _segments(X_class, 2)
+    assert _on_segments(_synthetic(X, y, X_res, y_res, 2), starts, ends, 1e-9).all()
+
+
+def test_a_one_sample_class_is_duplicated_with_a_warning():
+    X, y = _data()
+    y = y.copy()
+    y[np.flatnonzero(y == 2)[1:]] = 0
+    with pytest.warns(UserWarning, match=r"Class 2 has 1 sample.*duplicated"):
+        X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    Z = _synthetic(X, y, X_res, y_res, 2)
+    assert len(Z) == Counter(y)[0] - 1
+    np.testing.assert_array_equal(Z, np.broadcast_to(X[y == 2], Z.shape))
+
+
+def _noisy_data():
+    rng = np.random.default_rng(0)
+    majority = rng.standard_normal((200, 2))
+    minority = rng.standard_normal((30, 2)) * 0.3 + [6.0, 6.0]
+    noise = np.array([[0.0, 0.0]])  # a minority sample deep in the majority
+    X = np.vstack([majority, minority, noise])
+    y = np.repeat([0, 1, 1], [200, 30, 1])
+    return X, y, noise[0]
+
+
+@pytest.mark.parametrize("skip_noise", [False, True])
+def test_skip_noise_keeps_noise_samples_out_of_the_seeds(skip_noise):
+    X, y, noise = _noisy_data()
+    X_res, y_res = SMOTE(skip_noise=skip_noise, random_state=0).fit_resample(X, y)
+    Z = _synthetic(X, y, X_res, y_res, 1)
+    # the noise sample is far from the clean ones: it is in no clean sample's
+    # neighbourhood, so a row near its segments can only come from it as a seed
+    from_noise = np.linalg.norm(Z - noise, axis=1) < 3.0
+    assert from_noise.any() != skip_noise
+    assert len(Z) == 200 - 31
+
+
+def test_skip_noise_with_only_noise_falls_back_with_a_warning():
+    X, y, _ = _noisy_data()
+    y = y.copy()
+    y[200:230] = 0  # class 1 keeps the noise sample and gains a majority one
+    y[5] = 1
+    with pytest.warns(UserWarning, match="Every sample of class 1 is noise"):
+        _, y_res = SMOTE(k_neighbors=1, skip_noise=True).fit_resample(X, y)
+    assert Counter(y_res)[1] == Counter(y_res)[0]
+
+
+# --- data types ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_features", [4, 24])
+def test_float32_stays_float32(n_features):
+    X, y = _data(n_features=n_features)
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X.astype(np.float32), y)
+    assert X_res.dtype == np.float32 and y_res.dtype == y.dtype
+
+
+def test_integer_data_is_truncated_like_imblearn():
+    X, y = _data()
+    X_int = np.round(X * 10).astype(np.int64)
+    X_res, _ = SMOTE(random_state=0).fit_resample(X_int, y)
+    assert X_res.dtype == np.int64
+
+
+@pytest.mark.parametrize(
+    "container", [sparse.csr_matrix, sparse.csc_matrix, sparse.csr_array]
+)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_matches_dense(container, dtype):
+    X, y = _data()
+    X = X.astype(dtype)
+    X[X < 0] = 0  # some sparsity
+    X_dense, y_dense = SMOTE(random_state=0).fit_resample(X, y)
+    X_sp, y_sp = SMOTE(random_state=0).fit_resample(container(X), y)
+    assert sparse.issparse(X_sp) and X_sp.format == container(X).format
+    assert X_sp.dtype == dtype
+    np.testing.assert_array_equal(y_sp, y_dense)
+    np.testing.assert_allclose(X_sp.toarray(), X_dense, rtol=1e-5, atol=1e-6)
+
+
+def test_pandas_in_pandas_out():
+    X, y = _data()
+    X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    y_s = pd.Series(y, name="target")
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X_df, y_s)
+    assert isinstance(X_res, pd.DataFrame) and list(X_res.columns) == list(X_df)
+    assert isinstance(y_res, pd.Series) and y_res.name == "target"
+    X_np, y_np = SMOTE(random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res.to_numpy(), X_np)
+    np.testing.assert_array_equal(y_res.to_numpy(), y_np)
+
+
+def test_string_labels():
+    X, y = _data()
+    labels = np.array(["common", "middle", "rare"], dtype=object)
+    _, y_res = SMOTE(random_state=0).fit_resample(X, labels[y])
+    assert Counter(y_res) == {"common": 180, "middle": 180, "rare": 180}
+
+
+# --- scikit-learn and imbalanced-learn machinery -----------------------------------
+
+
+def test_grid_search_inside_an_imblearn_pipeline():
+    X, y = _data(weights=(0.8, 0.2))
+    pipe = Pipeline([("smote", SMOTE(random_state=0)), ("clf", LogisticRegression())])
+    grid = GridSearchCV(
+        pipe,
+        {
+            "smote__k_neighbors": [3, 5],
+            "smote__sampling_strategy": [PowerSamplingStrategy(q=0.5)],
+            "smote__sampling_strategy__q": [0.0, 0.5],
+        },
+        cv=3,
+        scoring="balanced_accuracy",
+    )
+    grid.fit(X, y)
+    assert grid.best_params_["smote__k_neighbors"] in (3, 5)
+    assert grid.best_estimator_.predict(X).shape == y.shape
+
+
+def test_sampler_and_strategies_pickle_and_clone():
+    smote = SMOTE(sampling_strategy=EffectiveNumberSamplingStrategy(beta=0.9))
+    copy = pickle.loads(pickle.dumps(smote))
+    assert copy.sampling_strategy == smote.sampling_strategy
+    cloned = clone(smote)
+    assert cloned.sampling_strategy == smote.sampling_strategy
+    assert cloned.sampling_strategy is not smote.sampling_strategy
+    assert "sampling_strategy__beta" in smote.get_params()
+
+
+@pytest.mark.parametrize(
+    "params, X_y, error, match",
+    [
+        ({"k_neighbors": 0}, None, ValueError, "k_neighbors"),
+        ({"k_neighbors": "five"}, None, ValueError, "k_neighbors"),
+        ({"skip_noise": "yes"}, None, ValueError, "skip_noise"),
+        ({"n_jobs": 1.5}, None, ValueError, "n_jobs"),
+        ({"sampling_strategy": 0.5}, "multiclass", ValueError, "binary"),
+        ({"sampling_strategy": {7: 500}}, None, ValueError, "not present"),
+        ({"sampling_strategy": {2: 1}}, None, ValueError, "greater or equal"),
+        (
+            {"k_neighbors": NearestNeighbors(n_neighbors=1)},
+            None,
+            ValueError,
+            "at least one neighbour",
+        ),
+    ],
+)
+def test_errors_name_the_problem(params, X_y, error, match):
+    X, y = _data()
+    with pytest.raises(error, match=match):
+        SMOTE(**params).fit_resample(X, y)
+
+
+def test_skip_noise_needs_a_neighbour_count():
+    class Opaque:
+        def kneighbors(self, X, n_neighbors=None, return_distance=True):
+            raise AssertionError
+
+        def kneighbors_graph(self, X):
+            raise AssertionError
+
+        def fit(self, X):
+            return self
+
+        def get_params(self, deep=True):
+            return {}
+
+    X, y = _data()
+    with pytest.raises(ValueError, match="n_neighbors attribute"):
+        SMOTE(k_neighbors=Opaque(), skip_noise=True).fit_resample(X, y)
+
+
+# --- sampling strategies ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("q", [0.0, 0.25, 0.5, 1.0])
+def test_power_strategy_targets(q):
+    y = np.repeat([3, 1, 2], [400, 100, 9])
+    targets = PowerSamplingStrategy(q=q)(y)
+    counts = Counter(y)
+    for label, target in targets.items():
+        assert target == int(np.floor(400 ** (1 - q) * counts[label] ** q + 0.5))
+        assert counts[label] <= target <= 400
+    if q == 0.0:
+        assert set(targets.values()) == {400}
+    if q == 1.0:
+        assert targets == counts
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.9, 0.99, 0.999999])
+def test_effective_number_strategy_targets(beta):
+    y = np.repeat([0, 1, 2], [400, 100, 9])
+    targets = EffectiveNumberSamplingStrategy(beta=beta)(y)
+    counts = Counter(y)
+
+    def effective(n):
+        return (1 - beta**n) / (1 - beta)
+
+    for label, target in targets.items():
+        expected = counts[label] * effective(400) / effective(counts[label])
+        assert target == int(np.floor(expected + 0.5))
+        assert counts[label] <= target <= 400
+    if beta == 0.0:
+        assert targets == counts
+    if beta == 0.999999:  # nearly 1: nearly balanced
+        assert min(targets.values()) >= 399
+
+
+def test_strategies_raise_rare_classes_monotonically():
+    y = np.repeat([0, 1, 2, 3], [500, 120, 30, 6])
+    for strategy in (PowerSamplingStrategy(0.5), EffectiveNumberSamplingStrategy(0.99)):
+        targets = strategy(y)
+        ordered = [targets[label] for label in (0, 1, 2, 3)]
+        assert ordered == sorted(ordered, reverse=True)
+
+
+@pytest.mark.parametrize(
+    "make, error, match",
+    [
+        (lambda: PowerSamplingStrategy(q=1.5), ValueError, r"q must be in \[0, 1\]"),
+        (lambda: PowerSamplingStrategy(q="half"), TypeError, "q must be a real"),
+        (lambda: PowerSamplingStrategy(q=True), TypeError, "q must be a real"),
+        (
+            lambda: EffectiveNumberSamplingStrategy(beta=1.0),
+            ValueError,
+            r"beta must be in \[0, 1\)",
+        ),
+        (
+            lambda: PowerSamplingStrategy().set_params(beta=0.5),
+            ValueError,
+            "Invalid parameter 'beta'",
+        ),
+        (
+            lambda: PowerSamplingStrategy().set_params(q=-1),
+            ValueError,
+            "q must be in",
+        ),
+    ],
+)
+def test_strategy_errors(make, error, match):
+    with pytest.raises(error, match=match):
+        make()
+
+
+def test_strategy_repr_params_and_equality():
+    strategy = PowerSamplingStrategy(q=0.3)
+    assert repr(strategy) == "PowerSamplingStrategy(q=0.3)"
+    assert strategy.get_params() == {"q": 0.3}
+    assert strategy.set_params(q=0.7) is strategy and strategy.q == 0.7
+    assert strategy == PowerSamplingStrategy(q=0.7) != PowerSamplingStrategy(q=0.1)
+    assert strategy != EffectiveNumberSamplingStrategy()
+
+
+# --- the exact neighbour searches -------------------------------------------------
+
+
+def _exact_sorted_distances(X, k):
+    D = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+    return np.sort(D, axis=1)[:, :k], D
+
+
+@pytest.mark.parametrize("n_features", [3, 12, 20, 60])
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_searches_are_exact_with_ties_and_offsets(n_features, n_jobs):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400, n_features))
+    X[100:150] = X[:50]  # duplicates
+    X[200:210] = X[200]
+    X = X * 3.0 + 1e3  # far from the origin
+    expected, D = _exact_sorted_distances(X, 6)
+    queries = np.arange(len(X))
+    indices, _ = _kneighbors(X, queries, 6, n_jobs=n_jobs)
+    np.testing.assert_array_equal(indices[:, 0], queries)  # itself first
+    np.testing.assert_array_equal(
+        np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
+    )
+
+
+@pytest.mark.parametrize("n_queries", [400, 300, 57])  # symmetric, then not
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_blocked_brute_force_is_exact_over_many_blocks(monkeypatch, n_queries, n_jobs):
+    # small blocks, so that 400 points make many tiles, read both ways, and
+    # the candidate stores fill up and tighten their thresholds
+    monkeypatch.setattr(neighbors_module, "_ROW_BLOCK", 48)
+    monkeypatch.setattr(neighbors_module, "_COL_BLOCK", 64)
+    monkeypatch.setattr(neighbors_module, "_SAMPLE", 64)
+    monkeypatch.setattr(neighbors_module, "_SYMMETRIC_MIN", 100)
+    monkeypatch.setattr(neighbors_module, "_PARALLEL_MIN_PAIRS", 0)
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((400, 30))
+    X[50:80] = X[:30]  # duplicates
+    X = X * 2.0 - 40.0
+    queries = np.sort(rng.choice(400, n_queries, replace=False))
+    expected, D = _exact_sorted_distances(X, 5)
+    indices, _ = _kneighbors(X, queries, 5, n_jobs=n_jobs)
+    np.testing.assert_array_equal(indices[:, 0], queries)
+    np.testing.assert_array_equal(
+        np.sort(np.take_along_axis(D[queries], indices, axis=1), axis=1),
+        expected[queries],
+    )
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e20, 1e150])
+def test_brute_force_is_exact_at_any_scale(scale):
+    # float32 would underflow or overflow without the rescaling
+    rng = np.random.default_rng(3)
+    X = (rng.standard_normal((300, 20)) + 3.0) * scale
+    expected, D = _exact_sorted_distances(X / scale, 4)
+    indices, _ = _kneighbors(X, np.arange(300), 4)
+    found = np.sort(np.take_along_axis(D, indices, axis=1), axis=1)
+    np.testing.assert_allclose(found, expected, rtol=1e-12)
+
+
+def test_brute_force_hands_hard_blocks_to_scikit_learn(monkeypatch):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((300, 30))
+    expected, D = _exact_sorted_distances(X, 4)
+    monkeypatch.setattr(neighbors_module, "_MAX_HITS_PER_QUERY", 0)
+    indices, _ = _kneighbors(X, np.arange(300), 4)
+    np.testing.assert_array_equal(indices[:, 0], np.arange(300))
+    np.testing.assert_allclose(
+        np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
+    )
+
+
+def test_searches_agree_on_a_subset_of_queries():
+    X, _ = _data(n_samples=400, n_features=40)
+    queries = np.array([5, 17, 17, 399, 0])
+    indices, _ = _kneighbors(X, queries, 4)
+    reference = NearestNeighbors(n_neighbors=4).fit(X)
+    expected = reference.kneighbors(X[queries], return_distance=False)
+    np.testing.assert_array_equal(np.sort(indices, 1), np.sort(expected, 1))
+
+
+def test_warnings_are_not_raised_on_ordinary_data():
+    X, y = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SMOTE(random_state=0).fit_resample(X, y)
