@@ -1,0 +1,570 @@
+"""COG and COG-OS: classification using local clustering."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from imblearn.utils import Substitution
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.multiclass import OneVsOneClassifier
+from sklearn.svm import LinearSVC
+from sklearn.utils import check_random_state, get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import (
+    check_is_fitted,
+    has_fit_parameter,
+    validate_data,
+)
+
+from ltlearn.utils._docstring import _random_state_docstring
+from ltlearn.utils._validation import check_classification_y
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+# "auto" never makes sub-classes smaller than this, so that every pairwise
+# linear boundary is learned from enough rows (tuned on the KEEL collection,
+# see benchmarks/bench_cog.py).
+_AUTO_MIN_SUBCLASS_SIZE = 200
+# "auto" never splits a class into more sub-classes than this: a one-vs-one
+# learner fits one model per pair of sub-classes.
+_AUTO_MAX_CLUSTERS = 10
+
+
+def _default_estimator():
+    return OneVsOneClassifier(LinearSVC())
+
+
+def _default_clusterer():
+    return KMeans(n_init=1)
+
+
+def _auto_n_clusters(counts):
+    """``K(i)`` for sub-classes of about the size of the smallest class.
+
+    The target size is that of the smallest class, at least
+    ``_AUTO_MIN_SUBCLASS_SIZE``; class ``i`` gets ``round(n_i / size)``
+    sub-classes, at least 1 and at most ``_AUTO_MAX_CLUSTERS``.
+    """
+    size = max(int(counts.min()), _AUTO_MIN_SUBCLASS_SIZE)
+    n_clusters = np.rint(counts / size).astype(np.intp)
+    return np.clip(n_clusters, 1, _AUTO_MAX_CLUSTERS)
+
+
+def _auto_replicate_rates(counts):
+    """``r(i)`` that give every class about the weight of the largest one."""
+    return np.maximum(1, np.rint(counts.max() / counts)).astype(np.intp)
+
+
+def _estimator_has(attr):
+    """Whether the inner estimator (fitted, given or default) has ``attr``."""
+
+    def check(self):
+        if hasattr(self, "estimator_"):
+            return hasattr(self.estimator_, attr)
+        estimator = _default_estimator() if self.estimator is None else self.estimator
+        return hasattr(estimator, attr)
+
+    return check
+
+
+@Substitution(random_state=_random_state_docstring)
+class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Classification using local clustering (COG and COG-OS).
+
+    COG decomposes every large class into sub-classes with a clustering run
+    *within* that class (phase I), optionally over-samples the rare classes
+    (phase II, COG-OS), fits ``estimator`` on the sub-class labels (phase
+    III) and maps its predictions back to the original classes (phase IV).
+    A large class made of several modes around a rare class is rarely
+    linearly separable from it as a whole, but each of its sub-classes often
+    is, so a linear model trained pairwise becomes adequate.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    estimator : estimator object, default=None
+        The classifier fitted on the sub-class problem; it must implement
+        ``fit`` and ``predict``. ``None`` means
+        ``OneVsOneClassifier(LinearSVC())``: a linear SVM per pair of
+        sub-classes, as LIBSVM trains it. A multi-class strategy is needed
+        even for binary ``y``, since the sub-class problem has more than two
+        classes as soon as one class is split; a one-vs-rest linear model
+        cannot isolate a rare class that lies between sub-classes, so prefer
+        one-vs-one or a joint multi-class model. To tune ``C``, pass the
+        estimator and search ``estimator__estimator__C``.
+
+    n_clusters : "auto", int or dict, default="auto"
+        Number of sub-classes of each class, ``K(i)``.
+
+        - ``"auto"``: sub-classes of about the size of the smallest class,
+          but of at least 200 rows: ``K(i) = round(n_i / max(n_min, 200))``,
+          between 1 and 10. Classes of fewer than 300 rows stay whole, so on
+          small data COG reduces to its estimator.
+        - int: the number of sub-classes of the largest class; every other
+          class gets ``max(1, round(n_clusters * n_i / n_max))`` so that
+          sub-classes keep about the same size.
+        - dict ``{{label: K}}``: the number of sub-classes of each class;
+          classes absent from the dict stay whole.
+
+        ``K(i)`` is reduced to the number of rows of the class, and clusters
+        that come out empty are dropped, so :attr:`n_clusters_` may be
+        smaller than asked.
+
+    oversample : None, "replicate", dict or sampler object, default=None
+        Phase II. ``None`` is COG: the sub-class problem is learned as is.
+        The other values select COG-OS:
+
+        - ``"replicate"``: the rows of class ``i`` are used
+          ``r(i) = max(1, round(n_max / n_i))`` times, so that every class
+          weighs about as much as the largest one.
+        - dict ``{{label: r}}``: the rows of each listed class are used ``r``
+          times (an int >= 1); other classes once.
+        - an imbalanced-learn compatible sampler (an object with
+          ``fit_resample``, e.g. :class:`imblearn.over_sampling.SMOTE` or
+          ltlearn's ``SMOTE``): a clone resamples the sub-class problem, the
+          sub-class labels being its targets. Its ``random_state`` is seeded
+          from ``random_state`` when it is ``None``. It must accept the sizes
+          of the sub-classes (SMOTE needs ``k_neighbors + 1`` rows in each).
+
+        Replication is passed as ``sample_weight`` when the estimator's
+        ``fit`` accepts it (the same loss for SVMs and linear models), and
+        done by copying rows otherwise.
+
+    clusterer : estimator object, default=None
+        The clustering run within each class; it must implement
+        ``fit_predict`` and take an ``n_clusters`` parameter, set to ``K(i)``
+        on a clone for each class. ``None`` means
+        :class:`~sklearn.cluster.KMeans` with ``n_init=1``. Its
+        ``random_state`` is seeded from ``random_state``.
+
+    {random_state}
+        It seeds the clusterer, the sampler (when its own ``random_state`` is
+        ``None``) and the default estimator.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The original class labels.
+
+    estimator_ : estimator object
+        The estimator fitted on the sub-class problem; its ``classes_`` are
+        sub-class indices ``0 .. n_subclasses_ - 1``.
+
+    clusterers_ : dict
+        The fitted clusterer of each class split into more than one
+        sub-class, keyed by class label.
+
+    n_clusters_ : ndarray of shape (n_classes,)
+        The number of sub-classes of each class after dropping empty
+        clusters.
+
+    n_subclasses_ : int
+        The total number of sub-classes.
+
+    subclass_to_class_ : ndarray of shape (n_subclasses_,)
+        The original class label of each sub-class. Sub-classes are numbered
+        class by class, in the order of :attr:`classes_`.
+
+    subclass_counts_ : ndarray of shape (n_subclasses_,)
+        The number of training rows of each sub-class, before phase II.
+
+    replicate_rates_ : ndarray of shape (n_subclasses_,) or None
+        How many times the rows of each sub-class count in phase III (all
+        ones for COG); ``None`` when ``oversample`` is a sampler.
+
+    sampler_ : sampler object or None
+        The fitted clone of the sampler when ``oversample`` is one, else
+        ``None``.
+
+    n_features_in_ : int
+        Number of features seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sklearn.multiclass.OneVsOneClassifier : The default pairwise strategy.
+    imblearn.ensemble.BalancedBaggingClassifier : Re-balancing with a sampler
+        inside an ensemble.
+
+    Notes
+    -----
+    :meth:`predict` follows the paper: the inner estimator predicts a
+    sub-class, which is mapped to its class. With a decision function this
+    equals the argmax of :meth:`decision_function`, the best sub-class score
+    of each class. :meth:`predict_proba` sums the probabilities of the
+    sub-classes of each class, so a class made of many sub-classes collects
+    more mass: its argmax can differ from :meth:`predict`, which weighs the
+    rare class against each sub-class on its own.
+
+    COG on its own keeps a rare class as heavy as one sub-class of a large
+    class; it favours precision on the rare class. ``"replicate"`` gives the
+    rare class the weight of the whole large class, which is the balanced
+    accuracy choice where one sub-class dominates locally. The papers do not
+    publish exact rules for ``K(i)`` and ``r(j)``: ``"auto"`` and
+    ``"replicate"`` are ltlearn's, measured in ``benchmarks/bench_cog.py``.
+
+    References
+    ----------
+    .. [1] J. Wu, H. Xiong, J. Chen, "COG: local decomposition for rare class
+       analysis", Data Mining and Knowledge Discovery 20(2), 191-220, 2010.
+    .. [2] J. Wu, H. Xiong, P. Wu, J. Chen, "Local decomposition for rare
+       class analysis", KDD 2007, 814-823.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.decomposition import COGClassifier
+    >>> X, y = make_classification(n_samples=500, weights=[0.9, 0.1],
+    ...                            random_state=0)
+    >>> cog = COGClassifier(n_clusters=4, oversample="replicate",
+    ...                     random_state=0).fit(X, y)
+    >>> cog.classes_
+    array([0, 1])
+    >>> cog.n_clusters_
+    array([4, 1])
+    >>> cog.subclass_counts_
+    array([112, 102, 138,  97,  51])
+    >>> cog.replicate_rates_
+    array([1, 1, 1, 1, 9])
+    >>> cog.predict(X[:5])
+    array([0, 0, 0, 1, 1])
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "n_clusters": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            dict,
+        ],
+        "oversample": [
+            None,
+            StrOptions({"replicate"}),
+            dict,
+            HasMethods(["fit_resample"]),
+        ],
+        "clusterer": [HasMethods(["fit_predict", "set_params"]), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimator=None,
+        *,
+        n_clusters="auto",
+        oversample=None,
+        clusterer=None,
+        random_state=None,
+    ):
+        self.estimator = estimator
+        self.n_clusters = n_clusters
+        self.oversample = oversample
+        self.clusterer = clusterer
+        self.random_state = random_state
+
+    def _wanted_n_clusters(self, counts):
+        """``K(i)`` for each class from ``n_clusters``, capped by the class size."""
+        if isinstance(self.n_clusters, str):
+            wanted = _auto_n_clusters(counts)
+        elif isinstance(self.n_clusters, dict):
+            wanted = np.ones(counts.size, dtype=np.intp)
+            index = self._class_index(self.n_clusters, "n_clusters")
+            for label, k in self.n_clusters.items():
+                if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
+                    raise ValueError(
+                        f"n_clusters[{label!r}] must be an int >= 1; got {k!r}."
+                    )
+                wanted[index[label]] = k
+        else:
+            wanted = np.rint(self.n_clusters * counts / counts.max()).astype(np.intp)
+            wanted = np.maximum(wanted, 1)
+        return np.minimum(wanted, counts)
+
+    def _class_index(self, mapping, name):
+        """Map the labels of a user dict to class indices, refusing unknown ones."""
+        index = {}
+        for label in mapping:
+            found = np.flatnonzero(self.classes_ == label)
+            if found.size == 0:
+                raise ValueError(
+                    f"{name} names the class {label!r}, which is not in y; the "
+                    f"classes are {self.classes_.tolist()!r}."
+                )
+            index[label] = found[0]
+        return index
+
+    def _make_clusterer(self, n_clusters, seed):
+        clusterer = (
+            _default_clusterer() if self.clusterer is None else clone(self.clusterer)
+        )
+        params = clusterer.get_params()
+        if "n_clusters" not in params:
+            raise ValueError(
+                f"clusterer {type(clusterer).__name__} has no n_clusters "
+                "parameter; COGClassifier sets it to the number of sub-classes "
+                "of each class."
+            )
+        clusterer.set_params(n_clusters=int(n_clusters))
+        if "random_state" in params:
+            clusterer.set_params(random_state=seed)
+        return clusterer
+
+    def _decompose(self, X, y_index, counts, rng):
+        """Phase I: cluster each class; return the sub-class of every row."""
+        wanted = self._wanted_n_clusters(counts)
+        subclass = np.empty(y_index.size, dtype=np.intp)
+        subclass_class = []
+        self.clusterers_ = {}
+        for i, label in enumerate(self.classes_.tolist()):
+            rows = np.flatnonzero(y_index == i)
+            seed = rng.randint(_MAX_SEED)  # drawn for every class: stable streams
+            if wanted[i] <= 1:
+                subclass[rows] = len(subclass_class)
+                subclass_class.append(i)
+                continue
+            clusterer = self._make_clusterer(wanted[i], seed)
+            with warnings.catch_warnings():
+                # Duplicated rows can leave fewer distinct clusters than asked;
+                # the empty ones are dropped just below.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                labels = np.asarray(clusterer.fit_predict(X[rows]))
+            found, labels = np.unique(labels, return_inverse=True)
+            subclass[rows] = len(subclass_class) + labels
+            subclass_class.extend([i] * found.size)
+            self.clusterers_[label] = clusterer
+        return subclass, np.asarray(subclass_class, dtype=np.intp)
+
+    def _replicate_rates(self, counts, subclass_counts, subclass_class):
+        if self.oversample is None:
+            return np.ones(subclass_counts.size, dtype=np.intp)
+        if isinstance(self.oversample, str):
+            return _auto_replicate_rates(counts)[subclass_class]
+        class_rates = np.ones(counts.size, dtype=np.intp)
+        index = self._class_index(self.oversample, "oversample")
+        for label, rate in self.oversample.items():
+            if not isinstance(rate, Integral) or isinstance(rate, bool) or rate < 1:
+                raise ValueError(
+                    f"oversample[{label!r}] must be an int replication rate >= 1; "
+                    f"got {rate!r}."
+                )
+            class_rates[index[label]] = rate
+        return class_rates[subclass_class]
+
+    def _resample(self, X, subclass, seed):
+        """Phase II with a sampler: resample the sub-class problem."""
+        sampler = clone(self.oversample)
+        params = sampler.get_params()
+        if params.get("random_state", 0) is None:
+            sampler.set_params(random_state=seed)
+        try:
+            X_res, y_res = sampler.fit_resample(X, subclass)
+        except ValueError as exc:
+            raise ValueError(
+                f"The sampler {type(sampler).__name__} failed on the sub-class "
+                f"problem (sub-class sizes {np.bincount(subclass).tolist()}): "
+                f"{exc} Use fewer sub-classes (n_clusters) or a sampler that "
+                "accepts smaller groups."
+            ) from exc
+        self.sampler_ = sampler
+        return X_res, np.asarray(y_res)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the sub-class model on the local clusters of each class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training input samples.
+
+        y : array-like of shape (n_samples,)
+            The target values (class labels).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        if y is not None:  # validate_data names a missing y
+            check_classification_y(np.asarray(y))
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
+        )
+        self.classes_, y_index = np.unique(y, return_inverse=True)
+        counts = np.bincount(y_index, minlength=self.classes_.size)
+        rng = check_random_state(self.random_state)
+
+        # Phase I: local clustering within each class.
+        subclass, subclass_class = self._decompose(X, y_index, counts, rng)
+        self._subclass_class = subclass_class
+        self.subclass_to_class_ = self.classes_[subclass_class]
+        self.n_subclasses_ = subclass_class.size
+        self.n_clusters_ = np.bincount(subclass_class, minlength=self.classes_.size)
+        self.subclass_counts_ = np.bincount(subclass, minlength=self.n_subclasses_)
+
+        # Phase II (COG-OS): over-sample the rare classes.
+        sampler_seed, estimator_seed = rng.randint(_MAX_SEED, size=2)
+        if self.estimator is None:
+            estimator = _default_estimator().set_params(
+                estimator__random_state=estimator_seed
+            )
+        else:
+            estimator = clone(self.estimator)
+        X_fit, y_fit, fit_params = X, subclass, {}
+        self.sampler_ = None
+        if self.oversample is not None and not isinstance(self.oversample, (str, dict)):
+            self.replicate_rates_ = None
+            X_fit, y_fit = self._resample(X, subclass, sampler_seed)
+        else:
+            self.replicate_rates_ = self._replicate_rates(
+                counts, self.subclass_counts_, subclass_class
+            )
+            row_rates = self.replicate_rates_[subclass]
+            if np.all(row_rates == 1):
+                pass
+            elif has_fit_parameter(estimator, "sample_weight"):
+                # r copies of a row weigh as much as one row of weight r
+                fit_params["sample_weight"] = row_rates.astype(np.float64)
+            else:
+                rows = np.repeat(np.arange(subclass.size), row_rates)
+                X_fit, y_fit = X[rows], subclass[rows]
+
+        # Phase III: learn the sub-class problem.
+        self.estimator_ = estimator.fit(X_fit, y_fit, **fit_params)
+        return self
+
+    def _class_of_columns(self):
+        """Class index of each column of the inner estimator's outputs."""
+        return self._subclass_class[np.asarray(self.estimator_.classes_, dtype=int)]
+
+    def predict(self, X):
+        """Predict a sub-class for each sample and map it to its class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            The predicted classes.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        subclass = np.asarray(self.estimator_.predict(X), dtype=int)
+        return self.classes_[self._subclass_class[subclass]]
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities: the sum of the probabilities of the sub-classes.
+
+        Only available when the inner estimator has ``predict_proba``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of :attr:`classes_`.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        subclass_proba = self.estimator_.predict_proba(X)
+        columns = self._class_of_columns()
+        membership = np.zeros((columns.size, self.classes_.size))
+        membership[np.arange(columns.size), columns] = 1.0
+        return subclass_proba @ membership
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities of :meth:`predict_proba`.
+
+        Only available when the inner estimator has ``predict_proba``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of
+            :attr:`classes_`.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Score of each class: the best score of its sub-classes.
+
+        Only available when the inner estimator has ``decision_function``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
+            The score of each class, in the order of :attr:`classes_`. For
+            binary problems, a 1-D array, positive for ``classes_[1]``: the
+            score of ``classes_[1]`` minus that of ``classes_[0]`` (the inner
+            score itself when neither class is split).
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        scores = np.asarray(self.estimator_.decision_function(X))
+        columns = self._class_of_columns()
+        if scores.ndim == 1:
+            # Two sub-classes: the sub-class problem is the class problem.
+            if self.classes_.size == 2 and columns.tolist() == [0, 1]:
+                return scores
+            scores = np.column_stack([-scores, scores])
+        class_scores = np.full((scores.shape[0], self.classes_.size), -np.inf)
+        for i in range(self.classes_.size):
+            mine = columns == i
+            if mine.any():
+                class_scores[:, i] = scores[:, mine].max(axis=1)
+        if self.classes_.size == 2:
+            return class_scores[:, 1] - class_scores[:, 0]
+        return class_scores
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        estimator = _default_estimator() if self.estimator is None else self.estimator
+        clusterer = _default_clusterer() if self.clusterer is None else self.clusterer
+        sparse = get_tags(estimator).input_tags.sparse
+        sparse = sparse and get_tags(clusterer).input_tags.sparse
+        if self.oversample is not None and not isinstance(self.oversample, (str, dict)):
+            sparse = sparse and get_tags(self.oversample).input_tags.sparse
+        tags.input_tags.sparse = sparse
+        return tags

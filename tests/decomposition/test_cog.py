@@ -1,0 +1,344 @@
+"""Tests for COGClassifier: local-clustering class decomposition."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from imblearn.over_sampling import SMOTE as ImblearnSMOTE
+from imblearn.over_sampling import RandomOverSampler
+from imblearn.pipeline import Pipeline
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import DBSCAN, AgglomerativeClustering
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.multiclass import OneVsOneClassifier
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from ltlearn.decomposition import COGClassifier
+from ltlearn.decomposition._cog import _auto_n_clusters
+
+
+def _samplers():
+    samplers = [ImblearnSMOTE(k_neighbors=3)]
+    try:
+        from ltlearn.over_sampling import SMOTE
+    except ImportError:  # ltlearn's SMOTE not built yet
+        return samplers
+    return [*samplers, SMOTE(k_neighbors=3)]
+
+
+def _two_sided(n_major=240, n_minor=24, random_state=0):
+    """A rare class between two modes of the large class: not linearly separable."""
+    rng = np.random.default_rng(random_state)
+    centers = np.array([[-4.0, 0.0], [4.0, 0.0]])
+    major = centers[rng.integers(0, 2, n_major)] + rng.normal(size=(n_major, 2))
+    minor = rng.normal(scale=0.7, size=(n_minor, 2))
+    X = np.vstack([major, minor])
+    y = np.r_[np.zeros(n_major, dtype=int), np.ones(n_minor, dtype=int)]
+    return X, y
+
+
+class _GappedLabels(ClusterMixin, BaseEstimator):
+    """A clusterer whose labels have gaps: clusters 0, 1 and 3 stay empty."""
+
+    def __init__(self, n_clusters=2):
+        self.n_clusters = n_clusters
+
+    def fit_predict(self, X, y=None):
+        return np.where(np.arange(X.shape[0]) % 2 == 0, 4, 2)
+
+
+@pytest.mark.parametrize(
+    "labels", [np.array([0, 1, 2]), np.array(["cat", "dog", "emu"], dtype=object)]
+)
+def test_classes_are_the_original_labels(imbalanced_multiclass, labels):
+    X, y = imbalanced_multiclass
+    y = labels[np.minimum(y, 2)]
+    cog = COGClassifier(n_clusters=3, random_state=0).fit(X, y)
+    assert list(cog.classes_) == list(labels)
+    assert set(cog.predict(X)) <= set(labels)
+    assert set(cog.subclass_to_class_) == set(labels)
+
+
+@pytest.mark.parametrize(
+    "counts, expected",
+    [
+        ([250, 30], [1, 1]),  # small classes stay whole
+        ([900, 300, 20], [4, 2, 1]),  # sub-classes of at least 200 rows
+        ([5000, 400], [10, 1]),  # at most 10 sub-classes
+        ([2000, 1000, 500], [4, 2, 1]),  # sub-classes of the smallest class size
+    ],
+)
+def test_auto_n_clusters_rule(counts, expected):
+    assert _auto_n_clusters(np.array(counts)).tolist() == expected
+
+
+def test_auto_leaves_small_data_to_the_estimator(imbalanced_binary):
+    X, y = imbalanced_binary  # 270 and 30 rows: too few to split
+    cog = COGClassifier(random_state=0).fit(X, y)
+    assert cog.n_clusters_.tolist() == [1, 1]
+    assert cog.clusterers_ == {}
+
+
+def test_fitted_subclass_structure(imbalanced_binary):
+    X, y = imbalanced_binary
+    cog = COGClassifier(n_clusters=5, random_state=0).fit(X, y)
+    counts = np.bincount(y)
+    assert cog.n_clusters_.tolist() == [5, 1]  # the rare class stays whole
+    assert cog.n_subclasses_ == cog.n_clusters_.sum() == cog.subclass_counts_.size
+    assert cog.subclass_counts_.sum() == y.size
+    for i, label in enumerate(cog.classes_):
+        mine = cog.subclass_to_class_ == label
+        assert mine.sum() == cog.n_clusters_[i]
+        assert cog.subclass_counts_[mine].sum() == counts[i]
+    assert set(cog.clusterers_) == {0}
+    assert cog.clusterers_[0].n_clusters == 5
+    assert cog.estimator_.classes_.tolist() == list(range(cog.n_subclasses_))
+
+
+def test_int_n_clusters_splits_classes_in_proportion(imbalanced_multiclass):
+    X, y = imbalanced_multiclass  # 200 / 120 / 60 / 20 rows
+    cog = COGClassifier(n_clusters=10, random_state=0).fit(X, y)
+    assert cog.n_clusters_.tolist() == [10, 6, 3, 1]
+
+
+def test_dict_n_clusters_sets_each_class(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(n_clusters={0: 4, 2: 2}, random_state=0).fit(X, y)
+    assert cog.n_clusters_.tolist() == [4, 1, 2, 1]
+    assert sorted(cog.clusterers_) == [0, 2]
+
+
+@pytest.mark.parametrize(
+    "n_clusters, match",
+    [({7: 2}, "class 7, which is not in y"), ({0: 0}, r"n_clusters\[0\] must be")],
+)
+def test_bad_dict_n_clusters_is_refused(imbalanced_binary, n_clusters, match):
+    X, y = imbalanced_binary
+    with pytest.raises(ValueError, match=match):
+        COGClassifier(n_clusters=n_clusters).fit(X, y)
+
+
+def test_n_clusters_larger_than_the_class_is_capped(imbalanced_binary):
+    X, y = imbalanced_binary
+    n_rare = np.count_nonzero(y == 1)
+    cog = COGClassifier(n_clusters={1: 10 * n_rare}, random_state=0).fit(X, y)
+    assert cog.n_clusters_[1] <= n_rare
+    assert cog.subclass_counts_.min() >= 1
+
+
+def test_empty_clusters_are_dropped_and_renumbered(imbalanced_binary):
+    X, y = imbalanced_binary
+    cog = COGClassifier(n_clusters={0: 5}, clusterer=_GappedLabels(), random_state=0)
+    cog.fit(X, y)
+    assert cog.n_clusters_.tolist() == [2, 1]
+    assert cog.subclass_to_class_.tolist() == [0, 0, 1]
+    assert cog.estimator_.classes_.tolist() == [0, 1, 2]
+
+
+def test_duplicated_rows_give_fewer_clusters_without_warning():
+    rng = np.random.default_rng(0)
+    X = np.vstack(
+        [np.repeat(rng.normal(size=(3, 2)), 20, axis=0), rng.normal(size=(6, 2)) + 3]
+    )
+    y = np.r_[np.zeros(60, dtype=int), np.ones(6, dtype=int)]
+    cog = COGClassifier(n_clusters={0: 8}, random_state=0).fit(X, y)
+    assert cog.n_clusters_[0] == 3
+    assert cog.subclass_counts_.sum() == y.size
+
+
+@pytest.mark.parametrize("oversample", [None, "replicate"])
+def test_one_sample_class_is_learned(imbalanced_multiclass, oversample):
+    X, y = imbalanced_multiclass
+    y = y.copy()
+    rare = np.flatnonzero(y == 3)
+    y[rare[1:]] = 0
+    cog = COGClassifier(n_clusters=4, oversample=oversample, random_state=0)
+    cog.fit(X, y)
+    assert cog.n_clusters_[3] == 1
+    assert set(cog.predict(X)) <= {0, 1, 2, 3}
+
+
+def test_replicate_gives_every_class_the_weight_of_the_largest(
+    imbalanced_multiclass,
+):
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(n_clusters=4, oversample="replicate", random_state=0)
+    cog.fit(X, y)
+    counts = np.bincount(y)
+    expected = np.maximum(1, np.rint(counts.max() / counts)).astype(int)
+    for i, label in enumerate(cog.classes_):
+        rates = cog.replicate_rates_[cog.subclass_to_class_ == label]
+        assert np.all(rates == expected[i])
+    assert COGClassifier(random_state=0).fit(X, y).replicate_rates_.max() == 1
+
+
+def test_replication_is_a_weight_or_copies(imbalanced_binary):
+    X, y = imbalanced_binary
+    rows = np.repeat(np.arange(y.size), np.where(y == 1, 3, 1))
+    # LinearSVC takes sample_weight: the rows are weighted, not copied
+    weighted = COGClassifier(LinearSVC(), n_clusters={}, oversample={1: 3})
+    weighted.fit(X, y)
+    expected = LinearSVC().fit(X, y, sample_weight=np.where(y == 1, 3.0, 1.0))
+    np.testing.assert_allclose(weighted.estimator_.coef_, expected.coef_)
+    copies = LinearSVC().fit(X[rows], y[rows])
+    np.testing.assert_allclose(weighted.estimator_.coef_, copies.coef_, rtol=1e-3)
+    # OneVsOneClassifier takes no sample_weight: the rows are copied
+    copied = COGClassifier(n_clusters={}, oversample={1: 3}).fit(X, y)
+    expected = OneVsOneClassifier(LinearSVC()).fit(X[rows], y[rows])
+    np.testing.assert_allclose(
+        copied.estimator_.estimators_[0].coef_, expected.estimators_[0].coef_
+    )
+    with pytest.raises(ValueError, match="replication rate"):
+        COGClassifier(oversample={1: 0.5}).fit(X, y)
+
+
+@pytest.mark.parametrize("sampler", _samplers(), ids=lambda s: type(s).__module__)
+def test_sampler_resamples_the_subclass_problem(imbalanced_binary, sampler):
+    X, y = imbalanced_binary
+    cog = COGClassifier(n_clusters=3, oversample=sampler, random_state=0).fit(X, y)
+    assert cog.replicate_rates_ is None
+    assert cog.sampler_.random_state is not None  # seeded from random_state
+    resampled = np.bincount(np.asarray(cog.sampler_.fit_resample(X, y)[1]))
+    assert resampled[0] == resampled[1]
+    again = COGClassifier(n_clusters=3, oversample=sampler, random_state=0).fit(X, y)
+    np.testing.assert_allclose(cog.decision_function(X), again.decision_function(X))
+
+
+def test_sampler_failure_names_the_subclasses(imbalanced_binary):
+    X, y = imbalanced_binary
+    cog = COGClassifier(
+        n_clusters={1: 10}, oversample=ImblearnSMOTE(k_neighbors=5), random_state=0
+    )
+    with pytest.raises(ValueError, match="sub-class sizes"):
+        cog.fit(X, y)
+
+
+def test_random_oversampler_on_subclasses_balances_them(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(n_clusters=4, oversample=RandomOverSampler(), random_state=0)
+    cog.fit(X, y)
+    _, y_res = cog.sampler_.fit_resample(X, y)
+    assert len(set(np.bincount(np.asarray(y_res)))) == 1
+
+
+def test_predict_proba_sums_subclass_probabilities(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(LogisticRegression(), n_clusters=4, random_state=0)
+    proba = cog.fit(X, y).predict_proba(X)
+    inner = cog.estimator_.predict_proba(X)
+    for i, label in enumerate(cog.classes_):
+        mine = cog.subclass_to_class_[cog.estimator_.classes_] == label
+        np.testing.assert_allclose(proba[:, i], inner[:, mine].sum(axis=1))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_allclose(cog.predict_log_proba(X), np.log(proba))
+
+
+def test_predict_proba_needs_it_in_the_estimator(imbalanced_binary):
+    X, y = imbalanced_binary
+    cog = COGClassifier(random_state=0)
+    assert not hasattr(cog, "predict_proba")
+    assert not hasattr(cog.fit(X, y), "predict_proba")
+    assert hasattr(COGClassifier(LogisticRegression()), "predict_proba")
+
+
+@pytest.mark.parametrize("estimator", [None, LinearSVC()])
+def test_decision_function_takes_the_best_subclass(imbalanced_multiclass, estimator):
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(estimator, n_clusters=5, random_state=0).fit(X, y)
+    scores = cog.decision_function(X)
+    inner = cog.estimator_.decision_function(X)
+    assert scores.shape == (y.size, 4)
+    for i, label in enumerate(cog.classes_):
+        mine = cog.subclass_to_class_ == label
+        np.testing.assert_allclose(scores[:, i], inner[:, mine].max(axis=1))
+    np.testing.assert_array_equal(cog.classes_[scores.argmax(axis=1)], cog.predict(X))
+
+
+@pytest.mark.parametrize("n_clusters", [{}, 4])
+def test_binary_decision_function_is_1d_and_positive_for_second_class(n_clusters):
+    X, y = _two_sided()
+    labels = np.array(["common", "rare"], dtype=object)
+    cog = COGClassifier(n_clusters=n_clusters, random_state=0).fit(X, labels[y])
+    scores = cog.decision_function(X)
+    assert scores.shape == (y.size,)
+    np.testing.assert_array_equal(cog.predict(X), labels[(scores > 0).astype(int)])
+
+
+def test_without_split_it_is_the_plain_estimator(imbalanced_binary):
+    X, y = imbalanced_binary
+    cog = COGClassifier(LinearSVC(), n_clusters={}).fit(X, y)
+    plain = LinearSVC().fit(X, y)
+    assert cog.n_subclasses_ == 2
+    np.testing.assert_allclose(cog.decision_function(X), plain.decision_function(X))
+    np.testing.assert_array_equal(cog.predict(X), plain.predict(X))
+    default = COGClassifier(n_clusters={}).fit(X, y)
+    np.testing.assert_array_equal(default.predict(X), plain.predict(X))
+
+
+@pytest.mark.parametrize("oversample", [None, "replicate"])
+def test_local_clusters_make_a_linear_model_adequate(oversample):
+    X, y = _two_sided(random_state=0)
+    X_test, y_test = _two_sided(random_state=1)
+    plain = LinearSVC(class_weight="balanced").fit(X, y)
+    cog = COGClassifier(n_clusters=4, oversample=oversample, random_state=0)
+    plain_score = balanced_accuracy_score(y_test, plain.predict(X_test))
+    cog_score = balanced_accuracy_score(y_test, cog.fit(X, y).predict(X_test))
+    assert cog_score > plain_score + 0.2
+
+
+def test_one_vs_rest_cannot_isolate_a_rare_class_between_subclasses():
+    """Why the default is one-vs-one: each "rest" holds both sides."""
+    X, y = _two_sided(random_state=0)
+    X_test, y_test = _two_sided(random_state=1)
+    scores = {}
+    for name, estimator in [("ovr", LinearSVC()), ("ovo", None)]:
+        cog = COGClassifier(estimator, n_clusters=4, random_state=0).fit(X, y)
+        scores[name] = balanced_accuracy_score(y_test, cog.predict(X_test))
+    assert scores["ovo"] > scores["ovr"] + 0.2
+
+
+def test_sparse_input_gives_the_dense_result(imbalanced_binary):
+    X, y = imbalanced_binary
+    dense = COGClassifier(n_clusters=3, random_state=0).fit(X, y)
+    csr = COGClassifier(n_clusters=3, random_state=0).fit(sparse.csr_matrix(X), y)
+    np.testing.assert_allclose(
+        dense.decision_function(X), csr.decision_function(sparse.csr_matrix(X))
+    )
+
+
+@pytest.mark.parametrize("clusterer", [AgglomerativeClustering(), DBSCAN()])
+def test_clusterer_needs_n_clusters(imbalanced_binary, clusterer):
+    X, y = imbalanced_binary
+    cog = COGClassifier(n_clusters=3, clusterer=clusterer, random_state=0)
+    if "n_clusters" in clusterer.get_params():
+        assert cog.fit(X, y).clusterers_[0].n_clusters == 3
+    else:
+        with pytest.raises(ValueError, match="no n_clusters parameter"):
+            cog.fit(X, y)
+
+
+def test_grid_search_over_n_clusters_and_inner_parameters(imbalanced_binary):
+    X, y = imbalanced_binary
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            ("cog", COGClassifier(OneVsOneClassifier(LinearSVC()), random_state=0)),
+        ]
+    )
+    grid = GridSearchCV(
+        pipe,
+        {"cog__n_clusters": ["auto", 3], "cog__estimator__estimator__C": [0.1, 1.0]},
+        scoring="balanced_accuracy",
+        cv=StratifiedKFold(3),
+    ).fit(X, y)
+    assert len(grid.cv_results_["params"]) == 4
+    best = grid.best_estimator_.named_steps["cog"]
+    assert (
+        best.estimator_.estimator.C == grid.best_params_["cog__estimator__estimator__C"]
+    )
+    assert set(grid.predict(X)) <= {0, 1}
