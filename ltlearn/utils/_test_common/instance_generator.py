@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn.linear_model import LogisticRegression
-from sklearn.svm import LinearSVC
 
 from ltlearn.utils.discovery import all_estimators
 
@@ -13,7 +12,7 @@ from ltlearn.utils.discovery import all_estimators
 # extra) is referenced without being imported. One line per estimator.
 INIT_PARAMS = {
     "SMOTE": dict(random_state=0),
-    "COGClassifier": dict(estimator=LinearSVC(), random_state=0),
+    "COGClassifier": dict(n_clusters=3, oversample="replicate", random_state=0),
     "CReSTClassifier": dict(estimator=LogisticRegression(), max_iter=2),
     "ThresholdMovingClassifier": dict(estimator=LogisticRegression()),
     "LogitAdjustedClassifier": dict(estimator=LogisticRegression()),
