@@ -174,14 +174,14 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     n_subclasses_ : int
         The total number of sub-classes.
 
-    subclass_to_class_ : ndarray of shape (n_subclasses_,)
+    subclass_to_class_ : ndarray of shape (`n_subclasses_`,)
         The original class label of each sub-class. Sub-classes are numbered
         class by class, in the order of :attr:`classes_`.
 
-    subclass_counts_ : ndarray of shape (n_subclasses_,)
+    subclass_counts_ : ndarray of shape (`n_subclasses_`,)
         The number of training rows of each sub-class, before phase II.
 
-    replicate_rates_ : ndarray of shape (n_subclasses_,) or None
+    replicate_rates_ : ndarray of shape (`n_subclasses_`,) or None
         How many times the rows of each sub-class count in phase III (all
         ones for COG); ``None`` when ``oversample`` is a sampler.
 
