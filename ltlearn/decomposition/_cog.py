@@ -436,14 +436,13 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 counts, self.subclass_counts_, subclass_class
             )
             row_rates = self.replicate_rates_[subclass]
-            if np.all(row_rates == 1):
-                pass
-            elif has_fit_parameter(estimator, "sample_weight"):
-                # r copies of a row weigh as much as one row of weight r
-                fit_params["sample_weight"] = row_rates.astype(np.float64)
-            else:
-                rows = np.repeat(np.arange(subclass.size), row_rates)
-                X_fit, y_fit = X[rows], subclass[rows]
+            if np.any(row_rates > 1):
+                if has_fit_parameter(estimator, "sample_weight"):
+                    # r copies of a row weigh as much as one row of weight r
+                    fit_params["sample_weight"] = row_rates.astype(np.float64)
+                else:
+                    rows = np.repeat(np.arange(subclass.size), row_rates)
+                    X_fit, y_fit = X[rows], subclass[rows]
 
         # Phase III: learn the sub-class problem.
         self.estimator_ = estimator.fit(X_fit, y_fit, **fit_params)
