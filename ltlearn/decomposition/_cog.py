@@ -448,6 +448,13 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.estimator_ = estimator.fit(X_fit, y_fit, **fit_params)
         return self
 
+    def _validate_for_predict(self, X):
+        """Check that the model is fitted and validate ``X`` as in ``fit``."""
+        check_is_fitted(self)
+        return validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+
     def _class_of_columns(self):
         """Class index of each column of the inner estimator's outputs."""
         return self._subclass_class[np.asarray(self.estimator_.classes_, dtype=int)]
@@ -465,10 +472,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             The predicted classes.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
+        X = self._validate_for_predict(X)
         subclass = np.asarray(self.estimator_.predict(X), dtype=int)
         return self.classes_[self._subclass_class[subclass]]
 
@@ -488,10 +492,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of :attr:`classes_`.
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
+        X = self._validate_for_predict(X)
         subclass_proba = self.estimator_.predict_proba(X)
         columns = self._class_of_columns()
         membership = np.zeros((columns.size, self.classes_.size))
@@ -537,10 +538,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             score of ``classes_[1]`` minus that of ``classes_[0]`` (the inner
             score itself when neither class is split).
         """
-        check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
+        X = self._validate_for_predict(X)
         scores = np.asarray(self.estimator_.decision_function(X))
         columns = self._class_of_columns()
         if scores.ndim == 1:
