@@ -8,9 +8,11 @@ class. No straight line separates the minority from the majority as a whole,
 so a linear classifier, even with class weights, does poorly. But each majority
 group *is* linearly separable from the minority:
 :class:`~ltlearn.decomposition.COGClassifier` splits the majority class into
-sub-classes with k-means, fits the same linear model on the sub-class labels
-and maps its predictions back. COG-OS (``oversample="replicate"``) also
-replicates the minority rows to the size of the sub-classes.
+sub-classes with k-means, fits the same linear model on each pair of a
+majority sub-class and the minority class, and predicts the minority where it
+wins against every majority sub-class (the "min-max" combination). COG-OS
+(``oversample="replicate"``) also weighs the minority rows as much as the
+whole majority class.
 """
 
 # Authors: The ltlearn developers

@@ -227,7 +227,7 @@ _ALL = [
     ),
     Recipe(
         "cog_os",
-        "COG-OS: COG with the small sub-classes over-sampled",
+        "COG-OS: COG with the rare classes replicated to the weight of the largest",
         _cog_os,
         requires=("ltlearn.decomposition:COGClassifier",),
     ),

@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
-from numbers import Integral
+from itertools import combinations
+from numbers import Integral, Real
 
 import numpy as np
 from imblearn.utils import Substitution
@@ -34,16 +35,41 @@ from ltlearn.utils._validation import check_classification_y
 _MAX_SEED = np.iinfo(np.int32).max
 
 # "auto" never makes sub-classes smaller than this, so that every pairwise
-# linear boundary is learned from enough rows (tuned on the KEEL collection,
+# linear boundary is learned from enough rows (chosen on the KEEL collection,
 # see benchmarks/bench_cog.py).
 _AUTO_MIN_SUBCLASS_SIZE = 200
-# "auto" never splits a class into more sub-classes than this: a one-vs-one
-# learner fits one model per pair of sub-classes.
+# "auto" never splits a class into more sub-classes than this: one model is
+# fitted per pair of sub-classes of different classes.
 _AUTO_MAX_CLUSTERS = 10
 
 
-def _default_estimator():
+def _default_estimator(strategy):
+    if strategy == "min-max":
+        return LinearSVC()
     return OneVsOneClassifier(LinearSVC())
+
+
+def _binary_score(estimator, X):
+    """Score of the positive class of a fitted binary classifier."""
+    if hasattr(estimator, "decision_function"):
+        return np.asarray(estimator.decision_function(X), dtype=np.float64).ravel()
+    return np.asarray(estimator.predict_proba(X), dtype=np.float64)[:, 1] - 0.5
+
+
+def _fit_weighted(estimator, X, y, rates, scale=None):
+    """Fit ``estimator`` with rows counted ``rates`` times.
+
+    The rates become ``sample_weight`` divided by ``scale`` (by default their
+    mean) when ``fit`` accepts it, else each row is copied ``round(rate)``
+    times.
+    """
+    if rates is None:
+        return estimator.fit(X, y)
+    if has_fit_parameter(estimator, "sample_weight"):
+        scale = rates.mean() if scale is None else scale
+        return estimator.fit(X, y, sample_weight=rates / scale)
+    rows = np.repeat(np.arange(y.size), np.rint(rates).astype(np.intp))
+    return estimator.fit(X[rows], y[rows])
 
 
 def _default_clusterer():
@@ -63,17 +89,25 @@ def _auto_n_clusters(counts):
 
 
 def _auto_replicate_rates(counts):
-    """``r(i)`` that give every class about the weight of the largest one."""
-    return np.maximum(1, np.rint(counts.max() / counts)).astype(np.intp)
+    """``r(i) = n_max / n_i``: every class weighs as much as the largest one."""
+    return counts.max() / counts
 
 
-def _estimator_has(attr):
-    """Whether the inner estimator (fitted, given or default) has ``attr``."""
+def _estimator_has(attr, strategies):
+    """Whether ``attr`` is offered: a listed strategy and an estimator with it."""
 
     def check(self):
+        if self.strategy not in strategies:
+            return False
+        if attr == "decision_function" and self.strategy == "min-max":
+            return True
         if hasattr(self, "estimator_"):
             return hasattr(self.estimator_, attr)
-        estimator = _default_estimator() if self.estimator is None else self.estimator
+        estimator = (
+            _default_estimator(self.strategy)
+            if self.estimator is None
+            else self.estimator
+        )
         return hasattr(estimator, attr)
 
     return check
@@ -96,42 +130,40 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     Parameters
     ----------
     estimator : estimator object, default=None
-        The classifier fitted on the sub-class problem; it must implement
-        ``fit`` and ``predict``. ``None`` means
-        ``OneVsOneClassifier(LinearSVC())``: a linear SVM per pair of
-        sub-classes, as LIBSVM trains it. A multi-class strategy is needed
-        even for binary ``y``, since the sub-class problem has more than two
-        classes as soon as one class is split; a one-vs-rest linear model
-        cannot isolate a rare class that lies between sub-classes, so prefer
-        one-vs-one or a joint multi-class model. To tune ``C``, pass the
-        estimator and search ``estimator__estimator__C``.
+        The classifier of phase III; it must implement ``fit`` and
+        ``predict``, and ``decision_function`` or ``predict_proba`` for the
+        ``"min-max"`` strategy. ``None`` means :class:`~sklearn.svm.LinearSVC`
+        for ``"min-max"`` and ``OneVsOneClassifier(LinearSVC())`` for
+        ``"direct"``. Tune it through ``estimator__<param>``.
 
     n_clusters : "auto", int or dict, default="auto"
         Number of sub-classes of each class, ``K(i)``.
 
         - ``"auto"``: sub-classes of about the size of the smallest class,
           but of at least 200 rows: ``K(i) = round(n_i / max(n_min, 200))``,
-          between 1 and 10. Classes of fewer than 300 rows stay whole, so on
-          small data COG reduces to its estimator.
+          between 1 and 10. Classes of fewer than 300 rows stay whole.
         - int: the number of sub-classes of the largest class; every other
           class gets ``max(1, round(n_clusters * n_i / n_max))`` so that
-          sub-classes keep about the same size.
+          sub-classes keep about the same size. ``1`` splits nothing: COG is
+          then its estimator (with the weights of phase II).
         - dict ``{{label: K}}``: the number of sub-classes of each class;
           classes absent from the dict stay whole.
 
         ``K(i)`` is reduced to the number of rows of the class, and clusters
         that come out empty are dropped, so :attr:`n_clusters_` may be
-        smaller than asked.
+        smaller than asked. Whether splitting pays off depends on the data;
+        :class:`~sklearn.model_selection.GridSearchCV` over
+        ``n_clusters=[1, "auto"]`` chooses it on held-out folds.
 
     oversample : None, "replicate", dict or sampler object, default=None
         Phase II. ``None`` is COG: the sub-class problem is learned as is.
         The other values select COG-OS:
 
-        - ``"replicate"``: the rows of class ``i`` are used
-          ``r(i) = max(1, round(n_max / n_i))`` times, so that every class
-          weighs about as much as the largest one.
-        - dict ``{{label: r}}``: the rows of each listed class are used ``r``
-          times (an int >= 1); other classes once.
+        - ``"replicate"``: the rows of class ``i`` count
+          ``r(i) = n_max / n_i`` times, so that every class weighs as much as
+          the largest one.
+        - dict ``{{label: r}}``: the rows of each listed class count ``r``
+          times (a number >= 1); other classes once.
         - an imbalanced-learn compatible sampler (an object with
           ``fit_resample``, e.g. :class:`imblearn.over_sampling.SMOTE` or
           ltlearn's ``SMOTE``): a clone resamples the sub-class problem, the
@@ -139,9 +171,27 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           from ``random_state`` when it is ``None``. It must accept the sizes
           of the sub-classes (SMOTE needs ``k_neighbors + 1`` rows in each).
 
-        Replication is passed as ``sample_weight`` when the estimator's
-        ``fit`` accepts it (the same loss for SVMs and linear models), and
-        done by copying rows otherwise.
+        Rates are passed as ``sample_weight``, rescaled to a mean of 1 over
+        the training rows (so ``"replicate"`` weighs the classes as
+        ``class_weight="balanced"`` does and ``C`` keeps its meaning), when
+        the estimator's ``fit`` accepts it; otherwise each row is copied
+        ``round(r)`` times.
+
+    strategy : {{"min-max", "direct"}}, default="min-max"
+        How phase III learns the sub-class problem.
+
+        - ``"min-max"``: a clone of ``estimator`` is fitted for every pair of
+          sub-classes of *different* classes, on the rows of the two
+          sub-classes; pairs within one class are skipped, as their boundary
+          never changes the predicted class. A sub-class scores its worst
+          pairwise score against the sub-classes of the other classes, a
+          class the best score of its sub-classes (the min-max combination of
+          Lu and Ito [3]_): a rare class between two sub-classes is the
+          intersection of two half-spaces, a linear boundary each.
+        - ``"direct"``: ``estimator`` is fitted once on the sub-class labels,
+          as the paper's phase III states; it then needs a multi-class
+          strategy that can isolate a sub-class lying between others (one-vs-
+          one or a joint multi-class model, not one-vs-rest).
 
     clusterer : estimator object, default=None
         The clustering run within each class; it must implement
@@ -160,8 +210,16 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         The original class labels.
 
     estimator_ : estimator object
-        The estimator fitted on the sub-class problem; its ``classes_`` are
-        sub-class indices ``0 .. n_subclasses_ - 1``.
+        ``"direct"`` only: the estimator fitted on the sub-class problem; its
+        ``classes_`` are sub-class indices ``0 .. n_subclasses_ - 1``.
+
+    estimators_ : list of estimator objects
+        ``"min-max"`` only: the estimator fitted on each pair of
+        :attr:`pairs_`, its positive class being the second sub-class.
+
+    pairs_ : ndarray of shape (n_pairs, 2)
+        ``"min-max"`` only: the sub-class indices of each pair of sub-classes
+        of different classes.
 
     clusterers_ : dict
         The fitted clusterer of each class split into more than one
@@ -183,7 +241,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     replicate_rates_ : ndarray of shape (`n_subclasses_`,) or None
         How many times the rows of each sub-class count in phase III (all
-        ones for COG); ``None`` when ``oversample`` is a sampler.
+        ones for COG) before the rescaling to a mean weight of 1; ``None``
+        when ``oversample`` is a sampler.
 
     sampler_ : sampler object or None
         The fitted clone of the sampler when ``oversample`` is one, else
@@ -198,26 +257,28 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.multiclass.OneVsOneClassifier : The default pairwise strategy.
+    sklearn.multiclass.OneVsOneClassifier : A pairwise strategy over all
+        pairs, the default of ``"direct"``.
     imblearn.ensemble.BalancedBaggingClassifier : Re-balancing with a sampler
         inside an ensemble.
 
     Notes
     -----
-    :meth:`predict` follows the paper: the inner estimator predicts a
-    sub-class, which is mapped to its class. With a decision function this
-    equals the argmax of :meth:`decision_function`, the best sub-class score
-    of each class. :meth:`predict_proba` sums the probabilities of the
+    :meth:`predict` follows the paper: the sub-class of the best score is
+    predicted and mapped to its class, which equals the argmax of
+    :meth:`decision_function`, the best sub-class score of each class. With
+    ``"direct"``, :meth:`predict_proba` sums the probabilities of the
     sub-classes of each class, so a class made of many sub-classes collects
     more mass: its argmax can differ from :meth:`predict`, which weighs the
-    rare class against each sub-class on its own.
+    rare class against each sub-class on its own. ``"min-max"`` combines
+    scores, not probabilities, and has no :meth:`predict_proba`.
 
     COG on its own keeps a rare class as heavy as one sub-class of a large
     class; it favours precision on the rare class. ``"replicate"`` gives the
     rare class the weight of the whole large class, which is the balanced
-    accuracy choice where one sub-class dominates locally. The papers do not
-    publish exact rules for ``K(i)`` and ``r(j)``: ``"auto"`` and
-    ``"replicate"`` are ltlearn's, measured in ``benchmarks/bench_cog.py``.
+    accuracy choice. The papers do not publish exact rules for ``K(i)`` and
+    ``r(j)``: ``"auto"`` and ``"replicate"`` are ltlearn's, measured in
+    ``benchmarks/bench_cog.py``.
 
     References
     ----------
@@ -225,6 +286,10 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
        analysis", Data Mining and Knowledge Discovery 20(2), 191-220, 2010.
     .. [2] J. Wu, H. Xiong, P. Wu, J. Chen, "Local decomposition for rare
        class analysis", KDD 2007, 814-823.
+    .. [3] B.-L. Lu, M. Ito, "Task decomposition and module combination based
+       on class relations: a modular neural network for pattern
+       classification", IEEE Transactions on Neural Networks 10(5),
+       1244-1256, 1999.
 
     Examples
     --------
@@ -240,8 +305,11 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     array([4, 1])
     >>> cog.subclass_counts_
     array([112, 102, 138,  97,  51])
-    >>> cog.replicate_rates_
-    array([1, 1, 1, 1, 9])
+    >>> cog.pairs_
+    array([[0, 4],
+           [1, 4],
+           [2, 4],
+           [3, 4]])
     >>> cog.predict(X[:5])
     array([0, 0, 0, 1, 1])
     """
@@ -259,6 +327,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             dict,
             HasMethods(["fit_resample"]),
         ],
+        "strategy": [StrOptions({"min-max", "direct"})],
         "clusterer": [HasMethods(["fit_predict", "set_params"]), None],
         "random_state": ["random_state"],
     }
@@ -269,12 +338,14 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         *,
         n_clusters="auto",
         oversample=None,
+        strategy="min-max",
         clusterer=None,
         random_state=None,
     ):
         self.estimator = estimator
         self.n_clusters = n_clusters
         self.oversample = oversample
+        self.strategy = strategy
         self.clusterer = clusterer
         self.random_state = random_state
 
@@ -350,17 +421,23 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.clusterers_[label] = clusterer
         return subclass, np.asarray(subclass_class, dtype=np.intp)
 
-    def _replicate_rates(self, counts, subclass_counts, subclass_class):
+    def _replicate_rates(self, counts, subclass_class):
+        """``r`` of each sub-class: how many times its rows count."""
         if self.oversample is None:
-            return np.ones(subclass_counts.size, dtype=np.intp)
+            return np.ones(subclass_class.size)
         if isinstance(self.oversample, str):
             return _auto_replicate_rates(counts)[subclass_class]
-        class_rates = np.ones(counts.size, dtype=np.intp)
+        class_rates = np.ones(counts.size)
         index = self._class_index(self.oversample, "oversample")
         for label, rate in self.oversample.items():
-            if not isinstance(rate, Integral) or isinstance(rate, bool) or rate < 1:
+            if (
+                not isinstance(rate, Real)
+                or isinstance(rate, bool)
+                or not np.isfinite(rate)
+                or rate < 1
+            ):
                 raise ValueError(
-                    f"oversample[{label!r}] must be an int replication rate >= 1; "
+                    f"oversample[{label!r}] must be a replication rate >= 1; "
                     f"got {rate!r}."
                 )
             class_rates[index[label]] = rate
@@ -421,31 +498,55 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # Phase II (COG-OS): over-sample the rare classes.
         sampler_seed, estimator_seed = rng.randint(_MAX_SEED, size=2)
         if self.estimator is None:
-            estimator = _default_estimator().set_params(
-                estimator__random_state=estimator_seed
-            )
+            estimator = _default_estimator(self.strategy)
+            name = "estimator__random_state" if self.strategy == "direct" else None
+            estimator.set_params(**{name or "random_state": estimator_seed})
         else:
             estimator = clone(self.estimator)
-        X_fit, y_fit, fit_params = X, subclass, {}
+        if self.strategy == "min-max" and not (
+            hasattr(estimator, "decision_function")
+            or hasattr(estimator, "predict_proba")
+        ):
+            raise ValueError(
+                f"The min-max strategy scores each pair of sub-classes, but "
+                f"{type(estimator).__name__} has neither decision_function nor "
+                "predict_proba; use strategy='direct' or another estimator."
+            )
+        X_fit, y_fit, rates = X, subclass, None
         self.sampler_ = None
         if self.oversample is not None and not isinstance(self.oversample, (str, dict)):
             self.replicate_rates_ = None
             X_fit, y_fit = self._resample(X, subclass, sampler_seed)
         else:
-            self.replicate_rates_ = self._replicate_rates(
-                counts, self.subclass_counts_, subclass_class
-            )
-            row_rates = self.replicate_rates_[subclass]
-            if np.any(row_rates > 1):
-                if has_fit_parameter(estimator, "sample_weight"):
-                    # r copies of a row weigh as much as one row of weight r
-                    fit_params["sample_weight"] = row_rates.astype(np.float64)
-                else:
-                    rows = np.repeat(np.arange(subclass.size), row_rates)
-                    X_fit, y_fit = X[rows], subclass[rows]
+            self.replicate_rates_ = self._replicate_rates(counts, subclass_class)
+            if np.any(self.replicate_rates_ != 1):
+                rates = self.replicate_rates_[subclass]
 
         # Phase III: learn the sub-class problem.
-        self.estimator_ = estimator.fit(X_fit, y_fit, **fit_params)
+        if self.strategy == "direct":
+            self.estimator_ = _fit_weighted(estimator, X_fit, y_fit, rates)
+            return self
+        self.pairs_ = np.array(
+            [
+                (a, b)
+                for a, b in combinations(range(self.n_subclasses_), 2)
+                if subclass_class[a] != subclass_class[b]
+            ],
+            dtype=np.intp,
+        ).reshape(-1, 2)
+        scale = None if rates is None else rates.mean()
+        self.estimators_ = []
+        for a, b in self.pairs_:
+            rows = np.flatnonzero((y_fit == a) | (y_fit == b))
+            self.estimators_.append(
+                _fit_weighted(
+                    clone(estimator),
+                    X_fit[rows],
+                    (y_fit[rows] == b).astype(np.intp),
+                    None if rates is None else rates[rows],
+                    scale,
+                )
+            )
         return self
 
     def _validate_for_predict(self, X):
@@ -455,12 +556,39 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
 
-    def _class_of_columns(self):
-        """Class index of each column of the inner estimator's outputs."""
-        return self._subclass_class[np.asarray(self.estimator_.classes_, dtype=int)]
+    def _class_scores(self, X):
+        """Score of each class: the best score of its sub-classes.
+
+        Returns the scores and, for a binary ``"direct"`` problem whose
+        sub-classes are the classes, the inner 1-D score (else ``None``).
+        """
+        if self.strategy == "min-max":
+            # a sub-class scores its worst pairwise score
+            scores = np.full((X.shape[0], self.n_subclasses_), np.inf)
+            for (a, b), estimator in zip(self.pairs_, self.estimators_):
+                score = _binary_score(estimator, X)
+                np.minimum(scores[:, b], score, out=scores[:, b])
+                np.minimum(scores[:, a], -score, out=scores[:, a])
+            columns = self._subclass_class
+        else:
+            scores = np.asarray(self.estimator_.decision_function(X))
+            columns = self._subclass_class[
+                np.asarray(self.estimator_.classes_, dtype=int)
+            ]
+            if scores.ndim == 1:
+                # Two sub-classes: the sub-class problem is the class problem.
+                if self.classes_.size == 2 and columns.tolist() == [0, 1]:
+                    return None, scores
+                scores = np.column_stack([-scores, scores])
+        class_scores = np.full((scores.shape[0], self.classes_.size), -np.inf)
+        for i in range(self.classes_.size):
+            mine = columns == i
+            if mine.any():
+                class_scores[:, i] = scores[:, mine].max(axis=1)
+        return class_scores, None
 
     def predict(self, X):
-        """Predict a sub-class for each sample and map it to its class.
+        """Predict the best sub-class of each sample and map it to its class.
 
         Parameters
         ----------
@@ -473,14 +601,18 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The predicted classes.
         """
         X = self._validate_for_predict(X)
-        subclass = np.asarray(self.estimator_.predict(X), dtype=int)
-        return self.classes_[self._subclass_class[subclass]]
+        if self.strategy == "direct":
+            subclass = np.asarray(self.estimator_.predict(X), dtype=int)
+            return self.classes_[self._subclass_class[subclass]]
+        class_scores, _ = self._class_scores(X)
+        return self.classes_[class_scores.argmax(axis=1)]
 
-    @available_if(_estimator_has("predict_proba"))
+    @available_if(_estimator_has("predict_proba", {"direct"}))
     def predict_proba(self, X):
         """Class probabilities: the sum of the probabilities of the sub-classes.
 
-        Only available when the inner estimator has ``predict_proba``.
+        Only available with ``strategy="direct"`` and an inner estimator that
+        has ``predict_proba``.
 
         Parameters
         ----------
@@ -494,16 +626,17 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         X = self._validate_for_predict(X)
         subclass_proba = self.estimator_.predict_proba(X)
-        columns = self._class_of_columns()
+        columns = self._subclass_class[np.asarray(self.estimator_.classes_, dtype=int)]
         membership = np.zeros((columns.size, self.classes_.size))
         membership[np.arange(columns.size), columns] = 1.0
         return subclass_proba @ membership
 
-    @available_if(_estimator_has("predict_proba"))
+    @available_if(_estimator_has("predict_proba", {"direct"}))
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities of :meth:`predict_proba`.
 
-        Only available when the inner estimator has ``predict_proba``.
+        Only available with ``strategy="direct"`` and an inner estimator that
+        has ``predict_proba``.
 
         Parameters
         ----------
@@ -519,11 +652,14 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
-    @available_if(_estimator_has("decision_function"))
+    @available_if(_estimator_has("decision_function", {"direct", "min-max"}))
     def decision_function(self, X):
         """Score of each class: the best score of its sub-classes.
 
-        Only available when the inner estimator has ``decision_function``.
+        With ``"min-max"``, a sub-class scores its worst pairwise score
+        against the sub-classes of the other classes; with ``"direct"``, the
+        inner estimator's score (only available when it has
+        ``decision_function``).
 
         Parameters
         ----------
@@ -534,30 +670,25 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
             The score of each class, in the order of :attr:`classes_`. For
-            binary problems, a 1-D array, positive for ``classes_[1]``: the
-            score of ``classes_[1]`` minus that of ``classes_[0]`` (the inner
-            score itself when neither class is split).
+            binary problems, a 1-D array, positive for ``classes_[1]``: half
+            the score of ``classes_[1]`` minus that of ``classes_[0]``, which
+            is the inner score itself when neither class is split.
         """
         X = self._validate_for_predict(X)
-        scores = np.asarray(self.estimator_.decision_function(X))
-        columns = self._class_of_columns()
-        if scores.ndim == 1:
-            # Two sub-classes: the sub-class problem is the class problem.
-            if self.classes_.size == 2 and columns.tolist() == [0, 1]:
-                return scores
-            scores = np.column_stack([-scores, scores])
-        class_scores = np.full((scores.shape[0], self.classes_.size), -np.inf)
-        for i in range(self.classes_.size):
-            mine = columns == i
-            if mine.any():
-                class_scores[:, i] = scores[:, mine].max(axis=1)
+        class_scores, inner = self._class_scores(X)
+        if inner is not None:
+            return inner
         if self.classes_.size == 2:
-            return class_scores[:, 1] - class_scores[:, 0]
+            return (class_scores[:, 1] - class_scores[:, 0]) / 2
         return class_scores
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        estimator = _default_estimator() if self.estimator is None else self.estimator
+        estimator = (
+            _default_estimator(self.strategy)
+            if self.estimator is None
+            else self.estimator
+        )
         clusterer = _default_clusterer() if self.clusterer is None else self.clusterer
         sparse = get_tags(estimator).input_tags.sparse
         sparse = sparse and get_tags(clusterer).input_tags.sparse

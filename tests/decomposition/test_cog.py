@@ -9,12 +9,13 @@ from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
 from scipy import sparse
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.multiclass import OneVsOneClassifier
+from sklearn.naive_bayes import GaussianNB
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
@@ -40,6 +41,17 @@ def _two_sided(n_major=240, n_minor=24, random_state=0):
     X = np.vstack([major, minor])
     y = np.r_[np.zeros(n_major, dtype=int), np.ones(n_minor, dtype=int)]
     return X, y
+
+
+class _PredictOnly(ClassifierMixin, BaseEstimator):
+    """A classifier with neither decision_function nor predict_proba."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(X.shape[0], self.classes_[0])
 
 
 class _GappedLabels(ClusterMixin, BaseEstimator):
@@ -97,7 +109,22 @@ def test_fitted_subclass_structure(imbalanced_binary):
         assert cog.subclass_counts_[mine].sum() == counts[i]
     assert set(cog.clusterers_) == {0}
     assert cog.clusterers_[0].n_clusters == 5
-    assert cog.estimator_.classes_.tolist() == list(range(cog.n_subclasses_))
+    # min-max: one model per pair of sub-classes of different classes
+    assert cog.pairs_.tolist() == [[j, 5] for j in range(5)]
+    assert len(cog.estimators_) == 5
+    assert not hasattr(cog, "estimator_")
+    direct = COGClassifier(n_clusters=5, strategy="direct", random_state=0).fit(X, y)
+    assert direct.estimator_.classes_.tolist() == list(range(direct.n_subclasses_))
+    assert not hasattr(direct, "estimators_")
+
+
+def test_min_max_pairs_only_join_different_classes(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(n_clusters={0: 3, 1: 2}, random_state=0).fit(X, y)
+    owner = cog.subclass_to_class_
+    assert cog.n_subclasses_ == 7
+    assert len(cog.pairs_) == 7 * 6 // 2 - 3 - 1  # minus the pairs within 0 and 1
+    assert all(owner[a] != owner[b] for a, b in cog.pairs_)
 
 
 def test_int_n_clusters_splits_classes_in_proportion(imbalanced_multiclass):
@@ -137,7 +164,7 @@ def test_empty_clusters_are_dropped_and_renumbered(imbalanced_binary):
     cog.fit(X, y)
     assert cog.n_clusters_.tolist() == [2, 1]
     assert cog.subclass_to_class_.tolist() == [0, 0, 1]
-    assert cog.estimator_.classes_.tolist() == [0, 1, 2]
+    assert cog.pairs_.tolist() == [[0, 2], [1, 2]]
 
 
 def test_duplicated_rows_give_fewer_clusters_without_warning():
@@ -170,31 +197,52 @@ def test_replicate_gives_every_class_the_weight_of_the_largest(
     cog = COGClassifier(n_clusters=4, oversample="replicate", random_state=0)
     cog.fit(X, y)
     counts = np.bincount(y)
-    expected = np.maximum(1, np.rint(counts.max() / counts)).astype(int)
     for i, label in enumerate(cog.classes_):
         rates = cog.replicate_rates_[cog.subclass_to_class_ == label]
-        assert np.all(rates == expected[i])
+        np.testing.assert_allclose(rates, counts.max() / counts[i])
     assert COGClassifier(random_state=0).fit(X, y).replicate_rates_.max() == 1
 
 
-def test_replication_is_a_weight_or_copies(imbalanced_binary):
+def test_replicate_without_split_is_the_class_weighted_estimator(imbalanced_binary):
     X, y = imbalanced_binary
-    rows = np.repeat(np.arange(y.size), np.where(y == 1, 3, 1))
-    # LinearSVC takes sample_weight: the rows are weighted, not copied
-    weighted = COGClassifier(LinearSVC(), n_clusters={}, oversample={1: 3})
-    weighted.fit(X, y)
-    expected = LinearSVC().fit(X, y, sample_weight=np.where(y == 1, 3.0, 1.0))
-    np.testing.assert_allclose(weighted.estimator_.coef_, expected.coef_)
-    copies = LinearSVC().fit(X[rows], y[rows])
-    np.testing.assert_allclose(weighted.estimator_.coef_, copies.coef_, rtol=1e-3)
+    cog = COGClassifier(LinearSVC(), n_clusters=1, oversample="replicate").fit(X, y)
+    balanced = LinearSVC(class_weight="balanced").fit(X, y)
+    np.testing.assert_allclose(
+        cog.decision_function(X), balanced.decision_function(X), rtol=1e-6
+    )
+
+
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
+def test_replication_is_a_weight_or_copies(imbalanced_binary, strategy):
+    X, y = imbalanced_binary
+    weights = np.where(y == 1, 3.0, 1.0)
+    rows = np.repeat(np.arange(y.size), weights.astype(int))
+    # LinearSVC takes sample_weight: the rows are weighted (rescaled to a mean
+    # of 1), not copied
+    weighted = COGClassifier(
+        LinearSVC(), n_clusters={}, oversample={1: 3}, strategy=strategy
+    ).fit(X, y)
+    inner = weighted.estimators_[0] if strategy == "min-max" else weighted.estimator_
+    expected = LinearSVC().fit(X, y, sample_weight=weights / weights.mean())
+    np.testing.assert_allclose(inner.coef_, expected.coef_)
     # OneVsOneClassifier takes no sample_weight: the rows are copied
-    copied = COGClassifier(n_clusters={}, oversample={1: 3}).fit(X, y)
+    copied = COGClassifier(
+        OneVsOneClassifier(LinearSVC()),
+        n_clusters={},
+        oversample={1: 3},
+        strategy="direct",
+    ).fit(X, y)
     expected = OneVsOneClassifier(LinearSVC()).fit(X[rows], y[rows])
     np.testing.assert_allclose(
         copied.estimator_.estimators_[0].coef_, expected.estimators_[0].coef_
     )
+
+
+@pytest.mark.parametrize("rate", [0.5, float("nan"), "3", True])
+def test_bad_replication_rate_is_refused(imbalanced_binary, rate):
+    X, y = imbalanced_binary
     with pytest.raises(ValueError, match="replication rate"):
-        COGClassifier(oversample={1: 0.5}).fit(X, y)
+        COGClassifier(oversample={1: rate}).fit(X, y)
 
 
 @pytest.mark.parametrize("sampler", _samplers(), ids=lambda s: type(s).__module__)
@@ -228,7 +276,9 @@ def test_random_oversampler_on_subclasses_balances_them(imbalanced_multiclass):
 
 def test_predict_proba_sums_subclass_probabilities(imbalanced_multiclass):
     X, y = imbalanced_multiclass
-    cog = COGClassifier(LogisticRegression(), n_clusters=4, random_state=0)
+    cog = COGClassifier(
+        LogisticRegression(), n_clusters=4, strategy="direct", random_state=0
+    )
     proba = cog.fit(X, y).predict_proba(X)
     inner = cog.estimator_.predict_proba(X)
     for i, label in enumerate(cog.classes_):
@@ -243,13 +293,22 @@ def test_predict_proba_needs_it_in_the_estimator(imbalanced_binary):
     cog = COGClassifier(random_state=0)
     assert not hasattr(cog, "predict_proba")
     assert not hasattr(cog.fit(X, y), "predict_proba")
-    assert hasattr(COGClassifier(LogisticRegression()), "predict_proba")
+    assert hasattr(
+        COGClassifier(LogisticRegression(), strategy="direct"), "predict_proba"
+    )
+    # min-max combines scores: no probabilities whatever the estimator
+    assert not hasattr(COGClassifier(LogisticRegression()), "predict_proba")
+    assert hasattr(COGClassifier(GaussianNB()), "decision_function")
+    assert not hasattr(
+        COGClassifier(GaussianNB(), strategy="direct"), "decision_function"
+    )
 
 
 @pytest.mark.parametrize("estimator", [None, LinearSVC()])
 def test_decision_function_takes_the_best_subclass(imbalanced_multiclass, estimator):
     X, y = imbalanced_multiclass
-    cog = COGClassifier(estimator, n_clusters=5, random_state=0).fit(X, y)
+    cog = COGClassifier(estimator, n_clusters=5, strategy="direct", random_state=0)
+    cog.fit(X, y)
     scores = cog.decision_function(X)
     inner = cog.estimator_.decision_function(X)
     assert scores.shape == (y.size, 4)
@@ -259,11 +318,43 @@ def test_decision_function_takes_the_best_subclass(imbalanced_multiclass, estima
     np.testing.assert_array_equal(cog.classes_[scores.argmax(axis=1)], cog.predict(X))
 
 
+@pytest.mark.parametrize("estimator", [LinearSVC(), GaussianNB()])
+def test_min_max_scores_a_subclass_by_its_worst_pair(imbalanced_multiclass, estimator):
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(estimator, n_clusters=5, random_state=0).fit(X, y)
+    subclass_scores = np.full((y.size, cog.n_subclasses_), np.inf)
+    for (a, b), pair in zip(cog.pairs_, cog.estimators_):
+        if hasattr(pair, "decision_function"):
+            score = pair.decision_function(X)
+        else:
+            score = pair.predict_proba(X)[:, 1] - 0.5
+        subclass_scores[:, b] = np.minimum(subclass_scores[:, b], score)
+        subclass_scores[:, a] = np.minimum(subclass_scores[:, a], -score)
+    scores = cog.decision_function(X)
+    for i, label in enumerate(cog.classes_):
+        mine = cog.subclass_to_class_ == label
+        np.testing.assert_allclose(scores[:, i], subclass_scores[:, mine].max(axis=1))
+    best = cog.subclass_to_class_[subclass_scores.argmax(axis=1)]
+    np.testing.assert_array_equal(cog.predict(X), best)
+
+
+def test_min_max_needs_a_score(imbalanced_binary):
+    X, y = imbalanced_binary
+    with pytest.raises(ValueError, match="neither decision_function nor"):
+        COGClassifier(_PredictOnly(), n_clusters=2).fit(X, y)
+    cog = COGClassifier(_PredictOnly(), n_clusters=2, strategy="direct").fit(X, y)
+    assert set(cog.predict(X)) <= {0, 1}
+
+
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
 @pytest.mark.parametrize("n_clusters", [{}, 4])
-def test_binary_decision_function_is_1d_and_positive_for_second_class(n_clusters):
+def test_binary_decision_function_is_1d_and_positive_for_second_class(
+    n_clusters, strategy
+):
     X, y = _two_sided()
     labels = np.array(["common", "rare"], dtype=object)
-    cog = COGClassifier(n_clusters=n_clusters, random_state=0).fit(X, labels[y])
+    cog = COGClassifier(n_clusters=n_clusters, strategy=strategy, random_state=0)
+    cog.fit(X, labels[y])
     scores = cog.decision_function(X)
     assert scores.shape == (y.size,)
     np.testing.assert_array_equal(cog.predict(X), labels[(scores > 0).astype(int)])
@@ -280,26 +371,36 @@ def test_without_split_it_is_the_plain_estimator(imbalanced_binary):
     np.testing.assert_array_equal(default.predict(X), plain.predict(X))
 
 
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
 @pytest.mark.parametrize("oversample", [None, "replicate"])
-def test_local_clusters_make_a_linear_model_adequate(oversample):
+def test_local_clusters_make_a_linear_model_adequate(oversample, strategy):
     X, y = _two_sided(random_state=0)
     X_test, y_test = _two_sided(random_state=1)
     plain = LinearSVC(class_weight="balanced").fit(X, y)
-    cog = COGClassifier(n_clusters=4, oversample=oversample, random_state=0)
+    cog = COGClassifier(
+        n_clusters=4, oversample=oversample, strategy=strategy, random_state=0
+    )
     plain_score = balanced_accuracy_score(y_test, plain.predict(X_test))
     cog_score = balanced_accuracy_score(y_test, cog.fit(X, y).predict(X_test))
     assert cog_score > plain_score + 0.2
 
 
 def test_one_vs_rest_cannot_isolate_a_rare_class_between_subclasses():
-    """Why the default is one-vs-one: each "rest" holds both sides."""
+    """Why the direct default is one-vs-one: each "rest" holds both sides."""
     X, y = _two_sided(random_state=0)
     X_test, y_test = _two_sided(random_state=1)
     scores = {}
-    for name, estimator in [("ovr", LinearSVC()), ("ovo", None)]:
-        cog = COGClassifier(estimator, n_clusters=4, random_state=0).fit(X, y)
+    for name, estimator, strategy in [
+        ("ovr", LinearSVC(), "direct"),
+        ("ovo", None, "direct"),
+        ("min-max", None, "min-max"),
+    ]:
+        cog = COGClassifier(
+            estimator, n_clusters=4, strategy=strategy, random_state=0
+        ).fit(X, y)
         scores[name] = balanced_accuracy_score(y_test, cog.predict(X_test))
     assert scores["ovo"] > scores["ovr"] + 0.2
+    assert scores["min-max"] > scores["ovr"] + 0.2
 
 
 def test_sparse_input_gives_the_dense_result(imbalanced_binary):
@@ -327,18 +428,17 @@ def test_grid_search_over_n_clusters_and_inner_parameters(imbalanced_binary):
     pipe = Pipeline(
         [
             ("scale", StandardScaler()),
-            ("cog", COGClassifier(OneVsOneClassifier(LinearSVC()), random_state=0)),
+            ("cog", COGClassifier(LinearSVC(), random_state=0)),
         ]
     )
     grid = GridSearchCV(
         pipe,
-        {"cog__n_clusters": ["auto", 3], "cog__estimator__estimator__C": [0.1, 1.0]},
+        {"cog__n_clusters": [1, 3], "cog__estimator__C": [0.1, 1.0]},
         scoring="balanced_accuracy",
         cv=StratifiedKFold(3),
     ).fit(X, y)
     assert len(grid.cv_results_["params"]) == 4
     best = grid.best_estimator_.named_steps["cog"]
-    assert (
-        best.estimator_.estimator.C == grid.best_params_["cog__estimator__estimator__C"]
-    )
+    C = grid.best_params_["cog__estimator__C"]
+    assert all(pair.C == C for pair in best.estimators_)
     assert set(grid.predict(X)) <= {0, 1}
