@@ -103,12 +103,7 @@ def _estimator_has(attr, strategies):
             return True
         if hasattr(self, "estimator_"):
             return hasattr(self.estimator_, attr)
-        estimator = (
-            _default_estimator(self.strategy)
-            if self.estimator is None
-            else self.estimator
-        )
-        return hasattr(estimator, attr)
+        return hasattr(self._unfitted_estimator(), attr)
 
     return check
 
@@ -380,6 +375,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             index[label] = found[0]
         return index
 
+    def _unfitted_estimator(self):
+        """The given estimator, or the default of the strategy."""
+        if self.estimator is None:
+            return _default_estimator(self.strategy)
+        return self.estimator
+
     def _make_clusterer(self, n_clusters, seed):
         clusterer = (
             _default_clusterer() if self.clusterer is None else clone(self.clusterer)
@@ -498,9 +499,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # Phase II (COG-OS): over-sample the rare classes.
         sampler_seed, estimator_seed = rng.randint(_MAX_SEED, size=2)
         if self.estimator is None:
-            estimator = _default_estimator(self.strategy)
-            name = "estimator__random_state" if self.strategy == "direct" else None
-            estimator.set_params(**{name or "random_state": estimator_seed})
+            key = (
+                "estimator__random_state"
+                if self.strategy == "direct"
+                else "random_state"
+            )
+            estimator = self._unfitted_estimator().set_params(**{key: estimator_seed})
         else:
             estimator = clone(self.estimator)
         if self.strategy == "min-max" and not (
@@ -556,6 +560,10 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
 
+    def _class_of_columns(self):
+        """Class index of each column of the inner estimator's outputs."""
+        return self._subclass_class[np.asarray(self.estimator_.classes_, dtype=int)]
+
     def _class_scores(self, X):
         """Score of each class: the best score of its sub-classes.
 
@@ -572,9 +580,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             columns = self._subclass_class
         else:
             scores = np.asarray(self.estimator_.decision_function(X))
-            columns = self._subclass_class[
-                np.asarray(self.estimator_.classes_, dtype=int)
-            ]
+            columns = self._class_of_columns()
             if scores.ndim == 1:
                 # Two sub-classes: the sub-class problem is the class problem.
                 if self.classes_.size == 2 and columns.tolist() == [0, 1]:
@@ -626,7 +632,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         X = self._validate_for_predict(X)
         subclass_proba = self.estimator_.predict_proba(X)
-        columns = self._subclass_class[np.asarray(self.estimator_.classes_, dtype=int)]
+        columns = self._class_of_columns()
         membership = np.zeros((columns.size, self.classes_.size))
         membership[np.arange(columns.size), columns] = 1.0
         return subclass_proba @ membership
@@ -684,11 +690,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        estimator = (
-            _default_estimator(self.strategy)
-            if self.estimator is None
-            else self.estimator
-        )
+        estimator = self._unfitted_estimator()
         clusterer = _default_clusterer() if self.clusterer is None else self.clusterer
         sparse = get_tags(estimator).input_tags.sparse
         sparse = sparse and get_tags(clusterer).input_tags.sparse
