@@ -9,6 +9,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.utils import Substitution
+from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -18,6 +19,8 @@ from sklearn.base import (
 )
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils import check_random_state, get_tags
@@ -70,6 +73,33 @@ def _fit_weighted(estimator, X, y, rates, scale=None):
         return estimator.fit(X, y, sample_weight=rates / scale)
     rows = np.repeat(np.arange(y.size), np.rint(rates).astype(np.intp))
     return estimator.fit(X[rows], y[rows])
+
+
+def _min_max_scores(pairs, estimators, n_subclasses, X):
+    """Score of each sub-class: its worst score over its pairs.
+
+    A sub-class that is in no pair scores ``-inf``.
+    """
+    scores = np.full((X.shape[0], n_subclasses), np.inf)
+    for (a, b), estimator in zip(pairs, estimators):
+        score = _binary_score(estimator, X)
+        np.minimum(scores[:, b], score, out=scores[:, b])
+        np.minimum(scores[:, a], -score, out=scores[:, a])
+    paired = np.zeros(n_subclasses, dtype=bool)
+    paired[np.ravel(pairs)] = True
+    scores[:, ~paired] = -np.inf
+    return scores
+
+
+def _pays_off(gains):
+    """Whether the mean of ``gains`` exceeds its standard error.
+
+    The one-standard-error rule: a split whose gain on held-out folds is
+    within noise keeps the simpler model.
+    """
+    if gains.size < 2:
+        return bool(gains.mean() > 0)
+    return bool(gains.mean() > gains.std(ddof=1) / np.sqrt(gains.size))
 
 
 def _default_clusterer():
@@ -146,9 +176,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         ``K(i)`` is reduced to the number of rows of the class, and clusters
         that come out empty are dropped, so :attr:`n_clusters_` may be
-        smaller than asked. Whether splitting pays off depends on the data;
-        :class:`~sklearn.model_selection.GridSearchCV` over
-        ``n_clusters=[1, "auto"]`` chooses it on held-out folds.
+        smaller than asked. Whether splitting pays off depends on the data:
+        ``split_cv`` checks it on held-out folds.
 
     oversample : None, "replicate", dict or sampler object, default=None
         Phase II. ``None`` is COG: the sub-class problem is learned as is.
@@ -188,6 +217,27 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           strategy that can isolate a sub-class lying between others (one-vs-
           one or a joint multi-class model, not one-vs-rest).
 
+    split_cv : int, cross-validation generator, iterable or None, default=None
+        Check on held-out folds that the split pays off. When phase I splits
+        a class, phases II and III are cross-validated twice on the training
+        data: with the sub-classes of phase I (the clusters are reused, not
+        recomputed per fold) and with the classes whole. The sub-classes are
+        kept only when their mean gain in balanced accuracy over the folds
+        exceeds its standard error (the one-standard-error rule); otherwise
+        every class stays whole and COG is its estimator (with the
+        weights of phase II). This costs about ``split_cv`` extra fits of each
+        model, but a collection of data sets gains: splitting helps data with
+        several modes per class and hurts noisy data with a tiny rare class
+        (see ``benchmarks/bench_cog.py``).
+
+        - ``None``: no check; the split of phase I is used as it is.
+        - int: the number of folds of a
+          :class:`~sklearn.model_selection.StratifiedKFold` with shuffling,
+          seeded from ``random_state``. The check is skipped when a class has
+          fewer rows than folds.
+        - a cross-validation generator or an iterable of (train, test)
+          splits, as for :func:`~sklearn.model_selection.check_cv`.
+
     clusterer : estimator object, default=None
         The clustering run within each class; it must implement
         ``fit_predict`` and take an ``n_clusters`` parameter, set to ``K(i)``
@@ -197,7 +247,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     {random_state}
         It seeds the clusterer, the sampler (when its own ``random_state`` is
-        ``None``) and the default estimator.
+        ``None``), the default estimator and the folds of an int
+        ``split_cv``.
 
     Attributes
     ----------
@@ -233,6 +284,13 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     subclass_counts_ : ndarray of shape (`n_subclasses_`,)
         The number of training rows of each sub-class, before phase II.
+
+    split_scores_ : ndarray of shape (2, n_splits) or None
+        The balanced accuracy on each held-out fold of ``split_cv``, with the
+        classes whole (row 0) and with the sub-classes of phase I (row 1);
+        ``None`` when no check ran (``split_cv=None``, no class split, or a
+        class smaller than the folds). When the classes were kept whole,
+        :attr:`n_clusters_` is all ones and :attr:`clusterers_` is empty.
 
     replicate_rates_ : ndarray of shape (`n_subclasses_`,) or None
         How many times the rows of each sub-class count in phase III (all
@@ -307,6 +365,17 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
            [3, 4]])
     >>> cog.predict(X[:5])
     array([0, 0, 0, 1, 1])
+
+    Checked on held-out folds, this split does not pay off, so the classes
+    stay whole:
+
+    >>> checked = COGClassifier(n_clusters=4, oversample="replicate",
+    ...                         split_cv=3, random_state=0).fit(X, y)
+    >>> checked.split_scores_.round(3)
+    array([[0.672, 0.816, 0.772],
+           [0.659, 0.761, 0.668]])
+    >>> checked.n_clusters_
+    array([1, 1])
     """
 
     _parameter_constraints: dict = {
@@ -323,6 +392,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             HasMethods(["fit_resample"]),
         ],
         "strategy": [StrOptions({"min-max", "direct"})],
+        "split_cv": ["cv_object"],
         "clusterer": [HasMethods(["fit_predict", "set_params"]), None],
         "random_state": ["random_state"],
     }
@@ -334,6 +404,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         n_clusters="auto",
         oversample=None,
         strategy="min-max",
+        split_cv=None,
         clusterer=None,
         random_state=None,
     ):
@@ -341,6 +412,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_clusters = n_clusters
         self.oversample = oversample
         self.strategy = strategy
+        self.split_cv = split_cv
         self.clusterer = clusterer
         self.random_state = random_state
 
@@ -459,8 +531,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{exc} Use fewer sub-classes (n_clusters) or a sampler that "
                 "accepts smaller groups."
             ) from exc
-        self.sampler_ = sampler
-        return X_res, np.asarray(y_res)
+        return sampler, X_res, np.asarray(y_res)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -490,13 +561,6 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         # Phase I: local clustering within each class.
         subclass, subclass_class = self._decompose(X, y_index, counts, rng)
-        self._subclass_class = subclass_class
-        self.subclass_to_class_ = self.classes_[subclass_class]
-        self.n_subclasses_ = subclass_class.size
-        self.n_clusters_ = np.bincount(subclass_class, minlength=self.classes_.size)
-        self.subclass_counts_ = np.bincount(subclass, minlength=self.n_subclasses_)
-
-        # Phase II (COG-OS): over-sample the rare classes.
         sampler_seed, estimator_seed = rng.randint(_MAX_SEED, size=2)
         if self.estimator is None:
             key = (
@@ -516,42 +580,122 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"{type(estimator).__name__} has neither decision_function nor "
                 "predict_proba; use strategy='direct' or another estimator."
             )
-        X_fit, y_fit, rates = X, subclass, None
-        self.sampler_ = None
-        if self.oversample is not None and not isinstance(self.oversample, (str, dict)):
-            self.replicate_rates_ = None
-            X_fit, y_fit = self._resample(X, subclass, sampler_seed)
-        else:
-            self.replicate_rates_ = self._replicate_rates(counts, subclass_class)
-            if np.any(self.replicate_rates_ != 1):
-                rates = self.replicate_rates_[subclass]
 
-        # Phase III: learn the sub-class problem.
+        # Does splitting pay off? Phases II-III on held-out folds, with and
+        # without the sub-classes; keep the classes whole unless it does.
+        self.split_scores_ = None
+        whole = np.arange(self.classes_.size)
+        if self.split_cv is not None and subclass_class.size > whole.size:
+            cv = self._split_cv(counts, rng.randint(_MAX_SEED))
+            if cv is not None:
+                self.split_scores_ = np.array(
+                    [
+                        self._cv_balanced_accuracy(
+                            X, y_index, labels, owners, cv, estimator, sampler_seed
+                        )
+                        for labels, owners in (
+                            (y_index, whole),
+                            (subclass, subclass_class),
+                        )
+                    ]
+                )
+                if not _pays_off(self.split_scores_[1] - self.split_scores_[0]):
+                    subclass, subclass_class = y_index, whole
+                    self.clusterers_ = {}
+
+        self._subclass_class = subclass_class
+        self.subclass_to_class_ = self.classes_[subclass_class]
+        self.n_subclasses_ = subclass_class.size
+        self.n_clusters_ = np.bincount(subclass_class, minlength=self.classes_.size)
+        self.subclass_counts_ = np.bincount(subclass, minlength=self.n_subclasses_)
+
+        # Phases II (COG-OS: over-sample the rare classes) and III.
+        fitted = self._fit_subclasses(
+            X, subclass, subclass_class, counts, estimator, sampler_seed
+        )
+        for name, value in fitted.items():
+            setattr(self, name, value)
+        return self
+
+    def _split_cv(self, counts, seed):
+        """The folds that check the split, or None when a class is too small."""
+        if isinstance(self.split_cv, Integral):
+            if counts.min() < self.split_cv:
+                return None
+            return StratifiedKFold(self.split_cv, shuffle=True, random_state=seed)
+        return check_cv(self.split_cv, classifier=True)
+
+    def _cv_balanced_accuracy(
+        self, X, y_index, subclass, subclass_class, cv, estimator, sampler_seed
+    ):
+        """Balanced accuracy on each held-out fold of ``cv`` for these sub-classes."""
+        scores = []
+        for train, test in cv.split(X, y_index):
+            # Sub-classes without a row in this training fold are left out.
+            present, labels = np.unique(subclass[train], return_inverse=True)
+            counts = np.bincount(y_index[train], minlength=self.classes_.size)
+            fitted = self._fit_subclasses(
+                X[train],
+                labels,
+                subclass_class[present],
+                counts,
+                clone(estimator),
+                sampler_seed,
+            )
+            predicted = self._predict_index(fitted, subclass_class[present], X[test])
+            scores.append(balanced_accuracy_score(y_index[test], predicted))
+        return scores
+
+    def _fit_subclasses(self, X, subclass, subclass_class, counts, estimator, seed):
+        """Phases II and III on one sub-class problem; return the fitted attributes."""
+        fitted = {"sampler_": None, "replicate_rates_": None}
+        X_fit, y_fit, rates = X, subclass, None
+        if self.oversample is not None and not isinstance(self.oversample, (str, dict)):
+            fitted["sampler_"], X_fit, y_fit = self._resample(X, subclass, seed)
+        else:
+            fitted["replicate_rates_"] = self._replicate_rates(counts, subclass_class)
+            if np.any(fitted["replicate_rates_"] != 1):
+                rates = fitted["replicate_rates_"][subclass]
+
         if self.strategy == "direct":
-            self.estimator_ = _fit_weighted(estimator, X_fit, y_fit, rates)
-            return self
-        self.pairs_ = np.array(
+            fitted["estimator_"] = _fit_weighted(estimator, X_fit, y_fit, rates)
+            return fitted
+        pairs = np.array(
             [
                 (a, b)
-                for a, b in combinations(range(self.n_subclasses_), 2)
+                for a, b in combinations(range(subclass_class.size), 2)
                 if subclass_class[a] != subclass_class[b]
             ],
             dtype=np.intp,
         ).reshape(-1, 2)
         scale = None if rates is None else rates.mean()
-        self.estimators_ = []
-        for a, b in self.pairs_:
+        estimators = []
+        for k, (a, b) in enumerate(pairs):
             rows = np.flatnonzero((y_fit == a) | (y_fit == b))
-            self.estimators_.append(
-                _fit_weighted(
-                    clone(estimator),
-                    X_fit[rows],
-                    (y_fit[rows] == b).astype(np.intp),
-                    None if rates is None else rates[rows],
-                    scale,
+            # X is validated and every clone has the parameters of the first:
+            # skip the checks that would repeat for each pair.
+            with config_context(assume_finite=True, skip_parameter_validation=k > 0):
+                estimators.append(
+                    _fit_weighted(
+                        clone(estimator),
+                        X_fit[rows],
+                        (y_fit[rows] == b).astype(np.intp),
+                        None if rates is None else rates[rows],
+                        scale,
+                    )
                 )
-            )
-        return self
+        fitted["pairs_"], fitted["estimators_"] = pairs, estimators
+        return fitted
+
+    def _predict_index(self, fitted, subclass_class, X):
+        """Class index predicted by the fitted attributes ``fitted``."""
+        if self.strategy == "direct":
+            subclass = np.asarray(fitted["estimator_"].predict(X), dtype=int)
+            return subclass_class[subclass]
+        scores = _min_max_scores(
+            fitted["pairs_"], fitted["estimators_"], subclass_class.size, X
+        )
+        return subclass_class[scores.argmax(axis=1)]
 
     def _validate_for_predict(self, X):
         """Check that the model is fitted and validate ``X`` as in ``fit``."""
@@ -571,12 +715,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         sub-classes are the classes, the inner 1-D score (else ``None``).
         """
         if self.strategy == "min-max":
-            # a sub-class scores its worst pairwise score
-            scores = np.full((X.shape[0], self.n_subclasses_), np.inf)
-            for (a, b), estimator in zip(self.pairs_, self.estimators_):
-                score = _binary_score(estimator, X)
-                np.minimum(scores[:, b], score, out=scores[:, b])
-                np.minimum(scores[:, a], -score, out=scores[:, a])
+            scores = _min_max_scores(
+                self.pairs_, self.estimators_, self.n_subclasses_, X
+            )
             columns = self._subclass_class
         else:
             scores = np.asarray(self.estimator_.decision_function(X))
@@ -607,11 +748,10 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The predicted classes.
         """
         X = self._validate_for_predict(X)
-        if self.strategy == "direct":
-            subclass = np.asarray(self.estimator_.predict(X), dtype=int)
-            return self.classes_[self._subclass_class[subclass]]
-        class_scores, _ = self._class_scores(X)
-        return self.classes_[class_scores.argmax(axis=1)]
+        fitted = {"estimator_": getattr(self, "estimator_", None)}
+        if self.strategy == "min-max":
+            fitted = {"pairs_": self.pairs_, "estimators_": self.estimators_}
+        return self.classes_[self._predict_index(fitted, self._subclass_class, X)]
 
     @available_if(_estimator_has("predict_proba", {"direct"}))
     def predict_proba(self, X):

@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from ltlearn.decomposition import COGClassifier
-from ltlearn.decomposition._cog import _auto_n_clusters
+from ltlearn.decomposition._cog import _auto_n_clusters, _pays_off
 
 
 def _samplers():
@@ -442,3 +442,116 @@ def test_grid_search_over_n_clusters_and_inner_parameters(imbalanced_binary):
     C = grid.best_params_["cog__estimator__C"]
     assert all(pair.C == C for pair in best.estimators_)
     assert set(grid.predict(X)) <= {0, 1}
+
+
+def _one_mode(n_major=240, n_minor=24, random_state=0):
+    """A rare class beside a single-mode large class: a line separates them."""
+    rng = np.random.default_rng(random_state)
+    major = rng.normal(size=(n_major, 2)) + [-2.0, 0.0]
+    minor = rng.normal(scale=0.7, size=(n_minor, 2)) + [2.0, 0.0]
+    X = np.vstack([major, minor])
+    y = np.r_[np.zeros(n_major, dtype=int), np.ones(n_minor, dtype=int)]
+    return X, y
+
+
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
+def test_split_cv_keeps_a_split_that_pays_off(strategy):
+    X, y = _two_sided(random_state=0)
+    X_test, y_test = _two_sided(random_state=1)
+    cog = COGClassifier(
+        n_clusters=4,
+        oversample="replicate",
+        strategy=strategy,
+        split_cv=3,
+        random_state=0,
+    ).fit(X, y)
+    assert cog.split_scores_.shape == (2, 3)
+    whole, split = cog.split_scores_.mean(axis=1)
+    assert split > whole + 0.2
+    assert cog.n_clusters_.tolist() == [4, 1]
+    assert set(cog.clusterers_) == {0}
+    assert balanced_accuracy_score(y_test, cog.predict(X_test)) > 0.9
+
+
+def test_split_cv_keeps_the_classes_whole_when_splitting_does_not_pay_off():
+    X, y = _one_mode(random_state=0)
+    cog = COGClassifier(
+        n_clusters=4, oversample="replicate", split_cv=3, random_state=0
+    ).fit(X, y)
+    gains = cog.split_scores_[1] - cog.split_scores_[0]
+    assert gains.mean() <= gains.std(ddof=1) / np.sqrt(3)
+    assert cog.n_clusters_.tolist() == [1, 1]
+    assert cog.n_subclasses_ == 2 and cog.clusterers_ == {}
+    assert cog.subclass_counts_.tolist() == [240, 24]
+    assert cog.pairs_.tolist() == [[0, 1]]
+    balanced = LinearSVC(class_weight="balanced").fit(X, y)
+    np.testing.assert_allclose(
+        cog.decision_function(X), balanced.decision_function(X), rtol=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "gains, expected",
+    [
+        ([0.02, 0.03, 0.025], True),
+        ([0.1, -0.05, 0.0], False),
+        ([0.0, 0.0], False),
+        ([0.01], True),
+        ([-0.01], False),
+    ],
+)
+def test_split_pays_off_beyond_one_standard_error(gains, expected):
+    assert _pays_off(np.array(gains)) is expected
+
+
+def test_split_cv_takes_a_splitter_and_scores_each_fold():
+    X, y = _two_sided(random_state=0)
+    cv = StratifiedKFold(4, shuffle=True, random_state=0)
+    cog = COGClassifier(n_clusters=4, split_cv=cv, random_state=0).fit(X, y)
+    assert cog.split_scores_.shape == (2, 4)
+    # the whole-class model of each fold, scored by hand (liblinear's primal
+    # solver is deterministic, so the seed of the inner LinearSVC is moot)
+    expected = [
+        balanced_accuracy_score(
+            y[test], LinearSVC().fit(X[train], y[train]).predict(X[test])
+        )
+        for train, test in cv.split(X, y)
+    ]
+    np.testing.assert_allclose(cog.split_scores_[0], expected)
+
+
+def test_split_cv_is_skipped_when_there_is_nothing_to_check(imbalanced_binary):
+    X, y = imbalanced_binary  # "auto" keeps its 270 and 30 rows whole
+    cog = COGClassifier(split_cv=3, random_state=0).fit(X, y)
+    assert cog.split_scores_ is None and cog.n_clusters_.tolist() == [1, 1]
+    X, y = _two_sided(n_minor=2)  # a class smaller than the folds
+    cog = COGClassifier(n_clusters=4, split_cv=3, random_state=0).fit(X, y)
+    assert cog.split_scores_ is None and cog.n_clusters_.tolist() == [4, 1]
+    assert COGClassifier(n_clusters=4).fit(X, y).split_scores_ is None
+
+
+def test_split_cv_is_reproducible_and_leaves_the_input_alone():
+    X, y = _two_sided(random_state=0)
+    X_copy, y_copy = X.copy(), y.copy()
+    fits = [
+        COGClassifier(
+            n_clusters=4, oversample="replicate", split_cv=3, random_state=7
+        ).fit(X, y)
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(fits[0].split_scores_, fits[1].split_scores_)
+    np.testing.assert_array_equal(
+        fits[0].decision_function(X), fits[1].decision_function(X)
+    )
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
+
+
+@pytest.mark.parametrize("sampler", _samplers())
+def test_split_cv_resamples_each_fold(sampler):
+    X, y = _two_sided(n_minor=60, random_state=0)
+    cog = COGClassifier(
+        n_clusters=4, oversample=sampler, split_cv=3, random_state=0
+    ).fit(X, y)
+    assert cog.split_scores_.shape == (2, 3)
+    assert cog.sampler_ is not None

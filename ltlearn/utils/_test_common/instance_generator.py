@@ -9,10 +9,12 @@ from ltlearn.utils.discovery import all_estimators
 
 # Constructor arguments suitable for the test suite, which uses small data and
 # must run quickly. Keyed by class name so that ``ltlearn.deep`` (an optional
-# extra) is referenced without being imported. One line per estimator.
+# extra) is referenced without being imported. One entry per estimator.
 INIT_PARAMS = {
     "SMOTE": dict(random_state=0),
-    "COGClassifier": dict(n_clusters=3, oversample="replicate", random_state=0),
+    "COGClassifier": dict(
+        n_clusters=3, oversample="replicate", split_cv=3, random_state=0
+    ),
     "CReSTClassifier": dict(estimator=LogisticRegression(), max_iter=2),
     "ThresholdMovingClassifier": dict(estimator=LogisticRegression()),
     "LogitAdjustedClassifier": dict(estimator=LogisticRegression()),
