@@ -688,7 +688,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return fitted
 
     def _predict_index(self, fitted, subclass_class, X):
-        """Class index predicted by the fitted attributes ``fitted``."""
+        """Class index predicted by the fitted attributes in the dict ``fitted``."""
         if self.strategy == "direct":
             subclass = np.asarray(fitted["estimator_"].predict(X), dtype=int)
             return subclass_class[subclass]
@@ -748,10 +748,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The predicted classes.
         """
         X = self._validate_for_predict(X)
-        fitted = {"estimator_": getattr(self, "estimator_", None)}
-        if self.strategy == "min-max":
-            fitted = {"pairs_": self.pairs_, "estimators_": self.estimators_}
-        return self.classes_[self._predict_index(fitted, self._subclass_class, X)]
+        index = self._predict_index(vars(self), self._subclass_class, X)
+        return self.classes_[index]
 
     @available_if(_estimator_has("predict_proba", {"direct"}))
     def predict_proba(self, X):
