@@ -18,6 +18,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from imblearn.utils import Substitution
 from sklearn.metrics import balanced_accuracy_score
 from skorch.callbacks import Callback
 from torch import nn
@@ -32,6 +33,30 @@ __all__ = [
     "DeferredReweighting",
     "TauNormalization",
 ]
+
+# The parameters of skorch's callback hooks, shared by their docstrings.
+_hook_docstring = Substitution(
+    train_hook_parameters=(
+        """net : LongTailClassifier
+            The classifier being trained.
+        X : array-like, default=None
+            The training input.
+        y : array-like, default=None
+            The training targets.
+        **kwargs : dict
+            Unused."""
+    ),
+    epoch_hook_parameters=(
+        """net : LongTailClassifier
+            The classifier being trained.
+        dataset_train : torch.utils.data.Dataset, default=None
+            The training part.
+        dataset_valid : torch.utils.data.Dataset, default=None
+            The validation part.
+        **kwargs : dict
+            Unused."""
+    ),
+)
 
 
 def _check_start_epoch(start_epoch):
@@ -162,19 +187,13 @@ class DeferredReweighting(Callback):
             raise ValueError(f"beta must be in [0, 1]; got {self.beta!r}.")
         return self
 
+    @_hook_docstring
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check that the loss has class weights.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        X : array-like, default=None
-            The training input.
-        y : array-like, default=None
-            The training targets.
-        **kwargs : dict
-            Unused.
+        {train_hook_parameters}
         """
         if not hasattr(net.criterion_, "weight"):
             raise ValueError(
@@ -182,19 +201,13 @@ class DeferredReweighting(Callback):
                 f"{type(net.criterion_).__name__} has none."
             )
 
+    @_hook_docstring
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Switch the weights on once ``start_epoch`` epochs have run.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        dataset_train : torch.utils.data.Dataset, default=None
-            The training part.
-        dataset_valid : torch.utils.data.Dataset, default=None
-            The validation part.
-        **kwargs : dict
-            Unused.
+        {epoch_hook_parameters}
         """
         active = _is_active(self.start_epoch, net)
         if active:
@@ -268,35 +281,23 @@ class DeferredResampling(Callback):
         self.switched_ = False
         return self
 
+    @_hook_docstring
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Reset the state for a new fit.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        X : array-like, default=None
-            The training input.
-        y : array-like, default=None
-            The training targets.
-        **kwargs : dict
-            Unused.
+        {train_hook_parameters}
         """
         self.switched_ = False
 
+    @_hook_docstring
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Swap the sampler once ``start_epoch`` epochs have run.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        dataset_train : torch.utils.data.Dataset, default=None
-            The training part.
-        dataset_valid : torch.utils.data.Dataset, default=None
-            The validation part.
-        **kwargs : dict
-            Unused.
+        {epoch_hook_parameters}
         """
         active = _is_active(self.start_epoch, net)
         if active and not self.switched_:
@@ -408,19 +409,13 @@ class ClassifierRetraining(Callback):
         self.hook_ = None
         self.param_groups_ = None
 
+    @_hook_docstring
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check the last layer and reset the state for a new fit.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        X : array-like, default=None
-            The training input.
-        y : array-like, default=None
-            The training targets.
-        **kwargs : dict
-            Unused.
+        {train_hook_parameters}
         """
         head = _get_head(net, self.head)
         if self.method == "lws" and not isinstance(head, nn.Linear):
@@ -468,37 +463,25 @@ class ClassifierRetraining(Callback):
             net._set_train_sampler(self.sampler)
         self.started_ = True
 
+    @_hook_docstring
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Freeze the representation once ``start_epoch`` epochs have run.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        dataset_train : torch.utils.data.Dataset, default=None
-            The training part.
-        dataset_valid : torch.utils.data.Dataset, default=None
-            The validation part.
-        **kwargs : dict
-            Unused.
+        {epoch_hook_parameters}
         """
         if not self.started_ and _is_active(self.start_epoch, net):
             self._start(net)
         net.history.record("retraining", self.started_)
 
+    @_hook_docstring
     def on_train_end(self, net, X=None, y=None, **kwargs):
         """Fold the LWS scales into the last layer; unfreeze the network.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        X : array-like, default=None
-            The training input.
-        y : array-like, default=None
-            The training targets.
-        **kwargs : dict
-            Unused.
+        {train_hook_parameters}
         """
         if not self.started_:
             return
@@ -591,19 +574,13 @@ class TauNormalization(Callback):
         self.valid_ = None
         return self
 
+    @_hook_docstring
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check the last layer and the validation split.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        X : array-like, default=None
-            The training input.
-        y : array-like, default=None
-            The training targets.
-        **kwargs : dict
-            Unused.
+        {train_hook_parameters}
         """
         head = _get_head(net, self.head)
         if not isinstance(head, nn.Linear):
@@ -618,19 +595,13 @@ class TauNormalization(Callback):
             )
         self.valid_ = None
 
+    @_hook_docstring
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Remember the validation part for ``tau="auto"``.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        dataset_train : torch.utils.data.Dataset, default=None
-            The training part.
-        dataset_valid : torch.utils.data.Dataset, default=None
-            The validation part.
-        **kwargs : dict
-            Unused.
+        {epoch_hook_parameters}
         """
         if self.tau == "auto":
             self.valid_ = dataset_valid
@@ -660,19 +631,13 @@ class TauNormalization(Callback):
             scores.append(balanced_accuracy_score(y_valid, y_pred))
         return float(grid[int(np.argmax(scores))])
 
+    @_hook_docstring
     def on_train_end(self, net, X=None, y=None, **kwargs):
         """Normalise the last layer.
 
         Parameters
         ----------
-        net : LongTailClassifier
-            The classifier being trained.
-        X : array-like, default=None
-            The training input.
-        y : array-like, default=None
-            The training targets.
-        **kwargs : dict
-            Unused.
+        {train_hook_parameters}
         """
         head = _get_head(net, self.head)
         tau = self._choose_tau(net, head) if self.tau == "auto" else float(self.tau)
