@@ -20,6 +20,7 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
+from imblearn.utils import Substitution
 from torch import nn
 
 __all__ = [
@@ -33,6 +34,25 @@ __all__ = [
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
+
+# The parameters and result of every loss's forward, shared by their docstrings.
+_FORWARD_PARAMETERS = """Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Unnormalised scores{extra}.
+        target : torch.Tensor of shape (n_samples,)
+            Integer class indices.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar, or one value per sample for ``reduction="none"``."""
+_forward_docstring = Substitution(
+    forward_parameters=_FORWARD_PARAMETERS.format(extra=""),
+    cosine_forward_parameters=_FORWARD_PARAMETERS.format(
+        extra=" (cosines for a cosine classifier)"
+    ),
+)
 
 
 def _check_reduction(reduction):
@@ -207,20 +227,11 @@ class FocalLoss(nn.Module):
             "weight", None if weight is None else torch.as_tensor(weight).float()
         )
 
+    @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
 
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Unnormalised scores.
-        target : torch.Tensor of shape (n_samples,)
-            Integer class indices.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            A scalar, or one value per sample for ``reduction="none"``.
+        {forward_parameters}
         """
         log_p = F.log_softmax(logits, dim=1).gather(1, target[:, None]).squeeze(1)
         ce = -log_p
@@ -327,20 +338,11 @@ class ClassBalancedLoss(_CountLoss):
         self.loss_type = loss_type
         self.gamma = gamma
 
+    @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
 
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Unnormalised scores.
-        target : torch.Tensor of shape (n_samples,)
-            Integer class indices.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            A scalar, or one value per sample for ``reduction="none"``.
+        {forward_parameters}
         """
         self._check_input(logits, target)
         if self.loss_type == "softmax":
@@ -440,20 +442,11 @@ class LDAMLoss(_CountLoss):
     def logit_scale(self):
         return float(self.s)
 
+    @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
 
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Unnormalised scores (cosines for a cosine classifier).
-        target : torch.Tensor of shape (n_samples,)
-            Integer class indices.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            A scalar, or one value per sample for ``reduction="none"``.
+        {cosine_forward_parameters}
         """
         self._check_input(logits, target)
         margin = (
@@ -531,20 +524,11 @@ class LogitAdjustedLoss(_CountLoss):
         )
         self.tau = tau
 
+    @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
 
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Unnormalised scores.
-        target : torch.Tensor of shape (n_samples,)
-            Integer class indices.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            A scalar, or one value per sample for ``reduction="none"``.
+        {forward_parameters}
         """
         self._check_input(logits, target)
         adjusted = logits + self.tau * self.log_prior.to(logits.dtype)
@@ -616,20 +600,11 @@ class BalancedSoftmaxLoss(_CountLoss):
             "log_counts", torch.as_tensor(np.log(counts), dtype=torch.float32)
         )
 
+    @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
 
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Unnormalised scores.
-        target : torch.Tensor of shape (n_samples,)
-            Integer class indices.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            A scalar, or one value per sample for ``reduction="none"``.
+        {forward_parameters}
         """
         self._check_input(logits, target)
         adjusted = logits + self.log_counts.to(logits.dtype)
@@ -699,20 +674,11 @@ class VSLoss(_CountLoss):
         self.gamma = gamma
         self.tau = tau
 
+    @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
 
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Unnormalised scores.
-        target : torch.Tensor of shape (n_samples,)
-            Integer class indices.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            A scalar, or one value per sample for ``reduction="none"``.
+        {forward_parameters}
         """
         self._check_input(logits, target)
         adjusted = logits * self.scales.to(logits.dtype) + self.offsets.to(logits.dtype)
@@ -815,20 +781,11 @@ class KPSLoss(_CountLoss):
     def logit_scale(self):
         return float(self.s)
 
+    @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
 
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Unnormalised scores (cosines for a cosine classifier).
-        target : torch.Tensor of shape (n_samples,)
-            Integer class indices.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            A scalar, or one value per sample for ``reduction="none"``.
+        {cosine_forward_parameters}
         """
         self._check_input(logits, target)
         scaled = logits * self.radii.to(logits.dtype)
