@@ -35,6 +35,16 @@ __all__ = [
 
 _REDUCTIONS = ("mean", "sum", "none")
 
+# Parameters shared by the losses, as their docstrings state them.
+_loss_docstring = Substitution(
+    class_counts="""class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.""",
+    weight="""weight : array-like of shape (n_classes,), default=None
+        Per-class weights (deferred re-weighting sets them).""",
+    reduction="""reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are combined (see the module docstring).""",
+)
+
 # The parameters and result of every loss's forward, shared by their docstrings.
 _FORWARD_PARAMETERS = """Parameters
         ----------
@@ -167,6 +177,7 @@ class _CountLoss(nn.Module):
         return f"n_classes={self.class_counts.numel()}, reduction={self.reduction!r}"
 
 
+@_loss_docstring
 class FocalLoss(nn.Module):
     """Softmax focal loss: cross-entropy down-weighted on easy samples.
 
@@ -188,8 +199,7 @@ class FocalLoss(nn.Module):
     weight : array-like of shape (n_classes,), default=None
         Per-class weights; ``None`` weights every class by one. Deferred
         re-weighting changes this buffer in place.
-    reduction : {"mean", "sum", "none"}, default="mean"
-        How the per-sample losses are combined (see the module docstring).
+    {reduction}
     detach_modulator : bool, default=False
         Stop the gradient through ``(1 - p_y) ** gamma``, as the KPS code
         does; the default keeps the gradient of the original focal loss.
@@ -259,6 +269,7 @@ class FocalLoss(nn.Module):
         return f"gamma={self.gamma}, reduction={self.reduction!r}"
 
 
+@_loss_docstring
 class ClassBalancedLoss(_CountLoss):
     """Class-balanced loss: weights from the effective number of samples.
 
@@ -274,17 +285,15 @@ class ClassBalancedLoss(_CountLoss):
 
     Parameters
     ----------
-    class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.
+    {class_counts}
     beta : float, default=0.9999
         In ``[0, 1]``. ``0`` gives equal weights, values close to one
         approach inverse-frequency weights, ``1`` is inverse frequency.
-    loss_type : {"softmax", "sigmoid", "focal"}, default="softmax"
+    loss_type : {{"softmax", "sigmoid", "focal"}}, default="softmax"
         The loss that the weights multiply.
     gamma : float, default=1.0
         Focusing parameter of ``loss_type="focal"``.
-    reduction : {"mean", "sum", "none"}, default="mean"
-        How the per-sample losses are combined (see the module docstring).
+    {reduction}
 
     Attributes
     ----------
@@ -373,6 +382,7 @@ class ClassBalancedLoss(_CountLoss):
         )
 
 
+@_loss_docstring
 class LDAMLoss(_CountLoss):
     """Label-distribution-aware margin loss.
 
@@ -389,17 +399,14 @@ class LDAMLoss(_CountLoss):
 
     Parameters
     ----------
-    class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.
+    {class_counts}
     max_m : float, default=0.5
         The largest margin, given to the rarest class.
     s : float, default=30.0
         Logit scale; the probabilities of
         :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.
-    weight : array-like of shape (n_classes,), default=None
-        Per-class weights (deferred re-weighting sets them).
-    reduction : {"mean", "sum", "none"}, default="mean"
-        How the per-sample losses are combined (see the module docstring).
+    {weight}
+    {reduction}
 
     Attributes
     ----------
@@ -468,6 +475,7 @@ class LDAMLoss(_CountLoss):
         return f"max_m={self.max_m}, s={self.s}, " + super().extra_repr()
 
 
+@_loss_docstring
 class LogitAdjustedLoss(_CountLoss):
     """Logit-adjusted cross-entropy: ``CE(z + tau * log(pi), y)``.
 
@@ -481,14 +489,11 @@ class LogitAdjustedLoss(_CountLoss):
 
     Parameters
     ----------
-    class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.
+    {class_counts}
     tau : float, default=1.0
         Strength of the adjustment; ``0`` is the plain cross-entropy.
-    weight : array-like of shape (n_classes,), default=None
-        Per-class weights (deferred re-weighting sets them).
-    reduction : {"mean", "sum", "none"}, default="mean"
-        How the per-sample losses are combined (see the module docstring).
+    {weight}
+    {reduction}
 
     Attributes
     ----------
@@ -545,6 +550,7 @@ class LogitAdjustedLoss(_CountLoss):
         return f"tau={self.tau}, " + super().extra_repr()
 
 
+@_loss_docstring
 class BalancedSoftmaxLoss(_CountLoss):
     """Balanced softmax: ``-log(n_y exp(z_y) / sum_k n_k exp(z_k))``.
 
@@ -557,12 +563,9 @@ class BalancedSoftmaxLoss(_CountLoss):
 
     Parameters
     ----------
-    class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.
-    weight : array-like of shape (n_classes,), default=None
-        Per-class weights (deferred re-weighting sets them).
-    reduction : {"mean", "sum", "none"}, default="mean"
-        How the per-sample losses are combined (see the module docstring).
+    {class_counts}
+    {weight}
+    {reduction}
 
     Attributes
     ----------
@@ -611,6 +614,7 @@ class BalancedSoftmaxLoss(_CountLoss):
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
 
+@_loss_docstring
 class VSLoss(_CountLoss):
     """Vector-scaling loss: ``CE(Delta * z + iota, y)``.
 
@@ -625,16 +629,13 @@ class VSLoss(_CountLoss):
 
     Parameters
     ----------
-    class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.
+    {class_counts}
     gamma : float, default=0.3
         Exponent of the multiplicative factor.
     tau : float, default=1.0
         Strength of the additive logit adjustment.
-    weight : array-like of shape (n_classes,), default=None
-        Per-class weights (deferred re-weighting sets them).
-    reduction : {"mean", "sum", "none"}, default="mean"
-        How the per-sample losses are combined (see the module docstring).
+    {weight}
+    {reduction}
 
     Attributes
     ----------
@@ -695,6 +696,7 @@ class VSLoss(_CountLoss):
         return f"gamma={self.gamma}, tau={self.tau}, " + super().extra_repr()
 
 
+@_loss_docstring
 class KPSLoss(_CountLoss):
     """Key-point-sensitive loss: a radius and a margin per class on cosines.
 
@@ -712,17 +714,14 @@ class KPSLoss(_CountLoss):
 
     Parameters
     ----------
-    class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.
+    {class_counts}
     max_m : float, default=0.2
         The largest margin, given to the rarest class.
     s : float, default=15.0
         Logit scale; the probabilities of
         :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.
-    weight : array-like of shape (n_classes,), default=None
-        Per-class weights (deferred re-weighting sets them).
-    reduction : {"mean", "sum", "none"}, default="mean"
-        How the per-sample losses are combined (see the module docstring).
+    {weight}
+    {reduction}
     base : float, default=50.0
         The constant of the radius (50 in the reference code), ``> 1``.
 

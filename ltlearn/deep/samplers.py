@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 import torch
+from imblearn.utils import Substitution
 from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
@@ -45,6 +46,17 @@ def _as_labels(labels):
     if int(labels.min()) < 0:
         raise ValueError("labels must be non-negative class indices.")
     return labels.to(torch.int64).cpu()
+
+
+# The parameters of every class sampler, shared by their docstrings.
+_sampler_docstring = Substitution(
+    sampler_parameters="""labels : array-like of shape (n_samples,)
+        Integer class index of each sample.
+    num_samples : int, default=None
+        Draws per epoch; ``None`` draws ``n_samples``.
+    generator : torch.Generator, default=None
+        Source of randomness; ``None`` uses torch's global generator."""
+)
 
 
 class _ClassSampler(Sampler):
@@ -96,6 +108,7 @@ class _ClassSampler(Sampler):
         return iter(self.sample_indices().tolist())
 
 
+@_sampler_docstring
 class InstanceBalancedSampler(_ClassSampler):
     """Instance-balanced sampling: every sample once per epoch, shuffled.
 
@@ -109,12 +122,7 @@ class InstanceBalancedSampler(_ClassSampler):
 
     Parameters
     ----------
-    labels : array-like of shape (n_samples,)
-        Integer class index of each sample.
-    num_samples : int, default=None
-        Draws per epoch; ``None`` draws ``n_samples``.
-    generator : torch.Generator, default=None
-        Source of randomness; ``None`` uses torch's global generator.
+    {sampler_parameters}
 
     See Also
     --------
@@ -153,6 +161,7 @@ class InstanceBalancedSampler(_ClassSampler):
         return super().sample_indices()
 
 
+@_sampler_docstring
 class ClassBalancedSampler(_ClassSampler):
     """Class-balanced sampling: pick a class uniformly, then one of its samples.
 
@@ -165,12 +174,7 @@ class ClassBalancedSampler(_ClassSampler):
 
     Parameters
     ----------
-    labels : array-like of shape (n_samples,)
-        Integer class index of each sample.
-    num_samples : int, default=None
-        Draws per epoch; ``None`` draws ``n_samples``.
-    generator : torch.Generator, default=None
-        Source of randomness; ``None`` uses torch's global generator.
+    {sampler_parameters}
 
     See Also
     --------
@@ -202,6 +206,7 @@ class ClassBalancedSampler(_ClassSampler):
         return self._power_probabilities(0.0)
 
 
+@_sampler_docstring
 class SquareRootSampler(_ClassSampler):
     """Square-root sampling: ``p_j`` proportional to ``sqrt(n_j)``.
 
@@ -211,12 +216,7 @@ class SquareRootSampler(_ClassSampler):
 
     Parameters
     ----------
-    labels : array-like of shape (n_samples,)
-        Integer class index of each sample.
-    num_samples : int, default=None
-        Draws per epoch; ``None`` draws ``n_samples``.
-    generator : torch.Generator, default=None
-        Source of randomness; ``None`` uses torch's global generator.
+    {sampler_parameters}
 
     See Also
     --------
