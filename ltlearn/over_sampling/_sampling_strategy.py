@@ -17,17 +17,11 @@ def _check_unit_interval(name, value, *, closed_right):
         raise ValueError(f"{name} must be in [0, 1{bracket}; got {value!r}.")
 
 
-def _targets(y, target_of):
-    """Map each class of ``y`` to a target count within ``[n_i, n_max]``."""
-    classes, counts = np.unique(np.asarray(y), return_counts=True)
-    n_max = counts.max()
-    targets = np.floor(target_of(counts.astype(np.float64), float(n_max)) + 0.5)
-    targets = np.clip(targets, counts, n_max).astype(np.int64)
-    return {label: int(target) for label, target in zip(classes, targets)}
-
-
 class _Strategy:
-    """Parameters, copies and ``repr`` for the strategy callables.
+    """The call, parameters, copies and ``repr`` of the strategy callables.
+
+    A subclass gives the unrounded target of each class (``_raw_targets``);
+    the call rounds it and keeps it within ``[n_i, n_max]``.
 
     Like scikit-learn's Gaussian-process kernels, a strategy is not an
     estimator but has ``get_params`` and ``set_params``: ``clone`` copies it
@@ -36,6 +30,30 @@ class _Strategy:
     """
 
     _param_names = ()
+
+    def __call__(self, y):
+        """Target number of samples of each class of ``y``.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_samples,)
+            The labels.
+
+        Returns
+        -------
+        targets : dict
+            Each class mapped to its number of samples after over-sampling.
+        """
+        classes, counts = np.unique(np.asarray(y), return_counts=True)
+        n_max = counts.max()
+        targets = self._raw_targets(counts.astype(np.float64), float(n_max))
+        # rounded half up, within [n_i, n_max]
+        targets = np.clip(np.floor(targets + 0.5), counts, n_max).astype(np.int64)
+        return {label: int(target) for label, target in zip(classes, targets)}
+
+    def _raw_targets(self, counts, n_max):
+        """Unrounded target of each class, from the class counts and the largest."""
+        raise NotImplementedError
 
     def get_params(self, deep=True):
         """Get the parameters of this strategy.
@@ -142,21 +160,9 @@ class PowerSamplingStrategy(_Strategy):
         _check_unit_interval("q", q, closed_right=True)
         self.q = q
 
-    def __call__(self, y):
-        """Target number of samples of each class of ``y``.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            The labels.
-
-        Returns
-        -------
-        targets : dict
-            Each class mapped to its number of samples after over-sampling.
-        """
+    def _raw_targets(self, counts, n_max):
         q = float(self.q)
-        return _targets(y, lambda counts, n_max: n_max ** (1.0 - q) * counts**q)
+        return n_max ** (1.0 - q) * counts**q
 
 
 class EffectiveNumberSamplingStrategy(_Strategy):
@@ -209,19 +215,7 @@ class EffectiveNumberSamplingStrategy(_Strategy):
         _check_unit_interval("beta", beta, closed_right=False)
         self.beta = beta
 
-    def __call__(self, y):
-        """Target number of samples of each class of ``y``.
-
-        Parameters
-        ----------
-        y : array-like of shape (n_samples,)
-            The labels.
-
-        Returns
-        -------
-        targets : dict
-            Each class mapped to its number of samples after over-sampling.
-        """
+    def _raw_targets(self, counts, n_max):
         beta = float(self.beta)
 
         def effective_number(n):
@@ -230,9 +224,4 @@ class EffectiveNumberSamplingStrategy(_Strategy):
             # (1 - beta**n) / (1 - beta), accurate for beta close to 1
             return -np.expm1(n * np.log1p(-(1.0 - beta))) / (1.0 - beta)
 
-        return _targets(
-            y,
-            lambda counts, n_max: (
-                counts * effective_number(n_max) / effective_number(counts)
-            ),
-        )
+        return counts * effective_number(n_max) / effective_number(counts)
