@@ -9,6 +9,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.utils import Substitution
+from scipy import sparse
 from sklearn import config_context
 from sklearn.base import (
     BaseEstimator,
@@ -19,7 +20,6 @@ from sklearn.base import (
 )
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
@@ -32,6 +32,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ltlearn.decomposition._squared_hinge import _fit_squared_hinge
 from ltlearn.utils._docstring import _random_state_docstring
 from ltlearn.utils._validation import check_classification_y
 
@@ -44,6 +45,9 @@ _AUTO_MIN_SUBCLASS_SIZE = 200
 # "auto" never splits a class into more sub-classes than this: one model is
 # fitted per pair of sub-classes of different classes.
 _AUTO_MAX_CLUSTERS = 10
+# split_cv fits the pairs of a plain LinearSVC all at once on dense data up to
+# this many features; the Hessian of each pair is dense.
+_BATCHED_MAX_FEATURES = 200
 
 
 def _default_estimator(strategy):
@@ -75,20 +79,85 @@ def _fit_weighted(estimator, X, y, rates, scale=None):
     return estimator.fit(X[rows], y[rows])
 
 
-def _min_max_scores(pairs, estimators, n_subclasses, X):
+def _pair_scores(fitted, X):
+    """Score of the second sub-class of each pair, shape (n_samples, n_pairs).
+
+    ``fitted`` holds either the fitted ``estimators_`` or, from the batched
+    solver, the ``linear_pairs`` weights and intercepts.
+    """
+    if "estimators_" in fitted:
+        return np.column_stack([_binary_score(e, X) for e in fitted["estimators_"]])
+    pairs = fitted["linear_pairs"]
+    return X @ pairs["coef"].T + pairs["intercept"]
+
+
+def _min_max_scores(pairs, pair_scores, n_subclasses):
     """Score of each sub-class: its worst score over its pairs.
 
     A sub-class that is in no pair scores ``-inf``.
     """
-    scores = np.full((X.shape[0], n_subclasses), np.inf)
-    for (a, b), estimator in zip(pairs, estimators):
-        score = _binary_score(estimator, X)
+    scores = np.full((pair_scores.shape[0], n_subclasses), np.inf)
+    for (a, b), score in zip(pairs, pair_scores.T):
         np.minimum(scores[:, b], score, out=scores[:, b])
         np.minimum(scores[:, a], -score, out=scores[:, a])
     paired = np.zeros(n_subclasses, dtype=bool)
     paired[np.ravel(pairs)] = True
     scores[:, ~paired] = -np.inf
     return scores
+
+
+def _squared_hinge_params(estimator, Xs):
+    """``LinearSVC`` parameters when the batched solver can fit its pairs.
+
+    The solver reproduces ``LinearSVC`` with the L2 penalty, the squared
+    hinge loss and no class weights on dense data (every array of ``Xs``) of
+    at most ``_BATCHED_MAX_FEATURES`` features; otherwise ``None``.
+    """
+    if type(estimator) is not LinearSVC or any(sparse.issparse(X) for X in Xs):
+        return None
+    params = estimator.get_params()
+    if (
+        Xs[0].shape[1] > _BATCHED_MAX_FEATURES
+        or params["penalty"] != "l2"
+        or params["loss"] != "squared_hinge"
+        or params["class_weight"] is not None
+    ):
+        return None
+    names = ("C", "fit_intercept", "intercept_scaling", "tol", "max_iter")
+    return {key: params[key] for key in names}
+
+
+def _pair_start(fitted, present, pairs):
+    """Starting points for ``pairs`` of the sub-classes ``present``.
+
+    ``fitted`` holds the batched solutions of all the sub-classes; each pair
+    starts from the solution of the same two sub-classes there.
+    """
+    index = {tuple(pair): k for k, pair in enumerate(fitted["pairs_"].tolist())}
+    raw = fitted["linear_pairs"]["raw"]
+    return raw[[index[(present[a], present[b])] for a, b in pairs]]
+
+
+def _solved_linear_svc(estimator, coef, intercept, n_iter):
+    """A clone of the ``LinearSVC`` ``estimator`` fitted to a batched solution.
+
+    It holds what ``fit`` would set on a pair problem (classes 0 and 1).
+    """
+    svc = clone(estimator)
+    svc.classes_ = np.array([0, 1])
+    svc.coef_ = coef[None, :]
+    svc.intercept_ = np.array([intercept]) if svc.fit_intercept else 0.0
+    svc.n_features_in_ = coef.size
+    svc.n_iter_ = int(n_iter)
+    return svc
+
+
+def _balanced_accuracy(y_true, y_pred, n_classes):
+    """Mean recall over the classes of ``y_true`` (integer class indices)."""
+    total = np.bincount(y_true, minlength=n_classes)
+    hits = np.bincount(y_true[y_true == y_pred], minlength=n_classes)
+    present = total > 0
+    return float(np.mean(hits[present] / total[present]))
 
 
 def _pays_off(gains):
@@ -161,6 +230,16 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         for ``"min-max"`` and ``OneVsOneClassifier(LinearSVC())`` for
         ``"direct"``. Tune it through ``estimator__<param>``.
 
+        Under ``"min-max"``, a ``LinearSVC`` with the squared hinge loss, the
+        L2 penalty and no class weights (the default) on dense data of at
+        most 200 features is not fitted pair by pair: all its pairs are
+        solved at once by a finite Newton method, on the objective of
+        liblinear and with the stopping rule of its primal solver (``C``,
+        ``fit_intercept``, ``intercept_scaling``, ``tol`` and ``max_iter``
+        are honoured), and :attr:`estimators_` holds ``LinearSVC`` objects
+        with these solutions. This saves the per-fit overhead of many small
+        problems.
+
     n_clusters : "auto", int or dict, default="auto"
         Number of sub-classes of each class, ``K(i)``.
 
@@ -225,10 +304,13 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         kept only when their mean gain in balanced accuracy over the folds
         exceeds its standard error (the one-standard-error rule); otherwise
         every class stays whole and COG is its estimator (with the
-        weights of phase II). This costs about ``split_cv`` extra fits of each
-        model, but a collection of data sets gains: splitting helps data with
-        several modes per class and hurts noisy data with a tiny rare class
-        (see ``benchmarks/bench_cog.py``).
+        weights of phase II). With the batched ``LinearSVC`` pairs (see
+        ``estimator``) both models are first fitted on all the rows and start
+        the fold fits, all solved in one batch, and the chosen one is kept
+        without a refit; with another estimator the check costs about
+        ``split_cv`` extra fits of each model. A collection of data sets
+        gains: splitting helps data with several modes per class and hurts
+        noisy data with a tiny rare class (see ``benchmarks/bench_cog.py``).
 
         - ``None``: no check; the split of phase I is used as it is.
         - int: the number of folds of a
@@ -261,7 +343,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     estimators_ : list of estimator objects
         ``"min-max"`` only: the estimator fitted on each pair of
-        :attr:`pairs_`, its positive class being the second sub-class.
+        :attr:`pairs_`, its positive class being the second sub-class (a
+        ``LinearSVC`` holding the batched solution, see ``estimator``).
 
     pairs_ : ndarray of shape (n_pairs, 2)
         ``"min-max"`` only: the sub-class indices of each pair of sub-classes
@@ -583,25 +666,20 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         # Does splitting pay off? Phases II-III on held-out folds, with and
         # without the sub-classes; keep the classes whole unless it does.
-        self.split_scores_ = None
+        self.split_scores_, fitted = None, None
         whole = np.arange(self.classes_.size)
         if self.split_cv is not None and subclass_class.size > whole.size:
             cv = self._split_cv(counts, rng.randint(_MAX_SEED))
             if cv is not None:
-                self.split_scores_ = np.array(
-                    [
-                        self._cv_balanced_accuracy(
-                            X, y_index, labels, owners, cv, estimator, sampler_seed
-                        )
-                        for labels, owners in (
-                            (y_index, whole),
-                            (subclass, subclass_class),
-                        )
-                    ]
+                self.split_scores_, full = self._split_scores(
+                    X, y_index, subclass, subclass_class, cv, estimator, sampler_seed
                 )
-                if not _pays_off(self.split_scores_[1] - self.split_scores_[0]):
+                split = _pays_off(self.split_scores_[1] - self.split_scores_[0])
+                if not split:
                     subclass, subclass_class = y_index, whole
                     self.clusterers_ = {}
+                if full is not None:
+                    fitted = full[int(split)]
 
         self._subclass_class = subclass_class
         self.subclass_to_class_ = self.classes_[subclass_class]
@@ -609,10 +687,19 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_clusters_ = np.bincount(subclass_class, minlength=self.classes_.size)
         self.subclass_counts_ = np.bincount(subclass, minlength=self.n_subclasses_)
 
-        # Phases II (COG-OS: over-sample the rare classes) and III.
-        fitted = self._fit_subclasses(
-            X, subclass, subclass_class, counts, estimator, sampler_seed
-        )
+        # Phases II (COG-OS: over-sample the rare classes) and III, unless
+        # the check already fitted them on all the rows.
+        if fitted is None:
+            fitted, prepared = self._prepare_subclasses(
+                X, subclass, subclass_class, counts, sampler_seed
+            )
+            self._fit_runs([(fitted, prepared)], estimator)
+        if "linear_pairs" in fitted:
+            pairs = fitted.pop("linear_pairs")
+            fitted["estimators_"] = [
+                _solved_linear_svc(estimator, *solution)
+                for solution in zip(pairs["coef"], pairs["intercept"], pairs["n_iter"])
+            ]
         for name, value in fitted.items():
             setattr(self, name, value)
         return self
@@ -625,29 +712,63 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return StratifiedKFold(self.split_cv, shuffle=True, random_state=seed)
         return check_cv(self.split_cv, classifier=True)
 
-    def _cv_balanced_accuracy(
+    def _split_scores(
         self, X, y_index, subclass, subclass_class, cv, estimator, sampler_seed
     ):
-        """Balanced accuracy on each held-out fold of ``cv`` for these sub-classes."""
-        scores = []
-        for train, test in cv.split(X, y_index):
-            # Sub-classes without a row in this training fold are left out.
-            present, labels = np.unique(subclass[train], return_inverse=True)
-            counts = np.bincount(y_index[train], minlength=self.classes_.size)
-            fitted = self._fit_subclasses(
-                X[train],
-                labels,
-                subclass_class[present],
-                counts,
-                clone(estimator),
-                sampler_seed,
-            )
-            predicted = self._predict_index(fitted, subclass_class[present], X[test])
-            scores.append(balanced_accuracy_score(y_index[test], predicted))
-        return scores
+        """Balanced accuracy on each held-out fold of ``cv``, shape (2, n_splits).
 
-    def _fit_subclasses(self, X, subclass, subclass_class, counts, estimator, seed):
-        """Phases II and III on one sub-class problem; return the fitted attributes."""
+        Row 0 keeps the classes whole, row 1 uses the sub-classes; the
+        models of every fold and both rows are fitted in one batch. When the
+        batched solver applies, both models are first fitted on all the rows
+        and start the fold fits; they are returned too (else ``None``), so
+        that the chosen one needs no refit.
+        """
+        n_classes = self.classes_.size
+        variants = [(y_index, np.arange(n_classes)), (subclass, subclass_class)]
+        counts = np.bincount(y_index, minlength=n_classes)
+        full = [
+            self._prepare_subclasses(X, labels, owners, counts, sampler_seed)
+            for labels, owners in variants
+        ]
+        batched = self.strategy == "min-max" and _squared_hinge_params(
+            estimator, [prepared["X"] for _, prepared in full]
+        )
+        if batched:
+            self._fit_runs(full, estimator)
+        else:
+            full = None
+        folds = list(cv.split(X, y_index))
+        runs, starts = [], []
+        for v, (labels, owners) in enumerate(variants):
+            for train, test in folds:
+                # Sub-classes without a row in this training fold are left out.
+                present, fold_labels = np.unique(labels[train], return_inverse=True)
+                fold_counts = np.bincount(y_index[train], minlength=n_classes)
+                fitted, prepared = self._prepare_subclasses(
+                    X[train], fold_labels, owners[present], fold_counts, sampler_seed
+                )
+                runs.append((fitted, prepared, owners[present], test))
+                if batched:
+                    starts.append(_pair_start(full[v][0], present, fitted["pairs_"]))
+        self._fit_runs([run[:2] for run in runs], estimator, starts or None)
+        scores = [
+            _balanced_accuracy(
+                y_index[test], self._predict_index(fitted, owners, X[test]), n_classes
+            )
+            for fitted, _, owners, test in runs
+        ]
+        full = None if full is None else [fitted for fitted, _ in full]
+        return np.reshape(scores, (2, len(folds))), full
+
+    def _prepare_subclasses(self, X, subclass, subclass_class, counts, seed):
+        """Phase II on one sub-class problem, and the pairs of phase III.
+
+        Returns the fitted attributes so far and the training set of phase
+        III: rows ``"X"``, labels ``"y"``, replication ``"rates"`` (or
+        ``None``) and, for ``"min-max"``, the ``"problems"`` of the pairs:
+        their rows, which rows are the second sub-class, and their rates,
+        to be divided by ``"scale"`` as sample weights.
+        """
         fitted = {"sampler_": None, "replicate_rates_": None}
         X_fit, y_fit, rates = X, subclass, None
         if self.oversample is not None and not isinstance(self.oversample, (str, dict)):
@@ -656,22 +777,74 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             fitted["replicate_rates_"] = self._replicate_rates(counts, subclass_class)
             if np.any(fitted["replicate_rates_"] != 1):
                 rates = fitted["replicate_rates_"][subclass]
+        prepared = {"X": X_fit, "y": y_fit, "rates": rates}
+        if self.strategy == "min-max":
+            fitted["pairs_"] = np.array(
+                [
+                    (a, b)
+                    for a, b in combinations(range(subclass_class.size), 2)
+                    if subclass_class[a] != subclass_class[b]
+                ],
+                dtype=np.intp,
+            ).reshape(-1, 2)
+            prepared["scale"] = None if rates is None else rates.mean()
+            prepared["problems"] = []
+            for a, b in fitted["pairs_"]:
+                rows = np.flatnonzero((y_fit == a) | (y_fit == b))
+                prepared["problems"].append(
+                    (rows, y_fit[rows] == b, None if rates is None else rates[rows])
+                )
+        return fitted, prepared
 
+    def _fit_runs(self, runs, estimator, starts=None):
+        """Phase III of each prepared problem of ``runs``, (fitted, prepared) pairs.
+
+        With ``"min-max"`` and a ``LinearSVC`` that the batched solver
+        reproduces, the pairs of all the runs are solved together and each
+        ``fitted`` gets their ``"linear_pairs"`` (a dict of the ``"coef"``,
+        ``"intercept"``, ``"n_iter"`` and ``"raw"`` solutions of
+        :func:`_fit_squared_hinge`); otherwise a clone of ``estimator`` is
+        fitted per run. ``starts`` gives the batched solver a starting point
+        (``"raw"``) for the pairs of each run.
+        """
+        params = self.strategy == "min-max" and _squared_hinge_params(
+            estimator, [prepared["X"] for _, prepared in runs]
+        )
+        if not params:
+            for fitted, prepared in runs:
+                self._fit_prepared(fitted, prepared, clone(estimator))
+            return
+        problems = [
+            (
+                prepared["X"],
+                rows,
+                positive,
+                None if rates is None else rates / prepared["scale"],
+            )
+            for _, prepared in runs
+            for rows, positive, rates in prepared["problems"]
+        ]
+        init = None if starts is None else np.vstack(starts)
+        solution = _fit_squared_hinge(problems, init=init, **params)
+        start = 0
+        for fitted, _ in runs:
+            stop = start + len(fitted["pairs_"])
+            fitted["linear_pairs"] = {
+                name: part[start:stop]
+                for name, part in zip(("coef", "intercept", "n_iter", "raw"), solution)
+            }
+            start = stop
+
+    def _fit_prepared(self, fitted, prepared, estimator):
+        """Phase III: fit ``estimator`` on a prepared problem into ``fitted``."""
         if self.strategy == "direct":
-            fitted["estimator_"] = _fit_weighted(estimator, X_fit, y_fit, rates)
+            fitted["estimator_"] = _fit_weighted(
+                estimator, prepared["X"], prepared["y"], prepared["rates"]
+            )
             return fitted
-        pairs = np.array(
-            [
-                (a, b)
-                for a, b in combinations(range(subclass_class.size), 2)
-                if subclass_class[a] != subclass_class[b]
-            ],
-            dtype=np.intp,
-        ).reshape(-1, 2)
-        scale = None if rates is None else rates.mean()
+        X_fit, scale = prepared["X"], prepared["scale"]
         estimators = []
-        for k, (a, b) in enumerate(pairs):
-            rows = np.flatnonzero((y_fit == a) | (y_fit == b))
+        for k, (rows, positive, rates) in enumerate(prepared["problems"]):
             # X is validated and every clone has the parameters of the first:
             # skip the checks that would repeat for each pair.
             with config_context(assume_finite=True, skip_parameter_validation=k > 0):
@@ -679,12 +852,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     _fit_weighted(
                         clone(estimator),
                         X_fit[rows],
-                        (y_fit[rows] == b).astype(np.intp),
-                        None if rates is None else rates[rows],
+                        positive.astype(np.intp),
+                        rates,
                         scale,
                     )
                 )
-        fitted["pairs_"], fitted["estimators_"] = pairs, estimators
+        fitted["estimators_"] = estimators
         return fitted
 
     def _predict_index(self, fitted, subclass_class, X):
@@ -693,7 +866,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             subclass = np.asarray(fitted["estimator_"].predict(X), dtype=int)
             return subclass_class[subclass]
         scores = _min_max_scores(
-            fitted["pairs_"], fitted["estimators_"], subclass_class.size, X
+            fitted["pairs_"], _pair_scores(fitted, X), subclass_class.size
         )
         return subclass_class[scores.argmax(axis=1)]
 
@@ -716,7 +889,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         if self.strategy == "min-max":
             scores = _min_max_scores(
-                self.pairs_, self.estimators_, self.n_subclasses_, X
+                self.pairs_, _pair_scores(vars(self), X), self.n_subclasses_
             )
             columns = self._subclass_class
         else:

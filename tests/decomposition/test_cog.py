@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import pickle
+
 import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
@@ -30,6 +32,11 @@ def _samplers():
     except ImportError:  # ltlearn's SMOTE not built yet
         return samplers
     return [*samplers, SMOTE(k_neighbors=3)]
+
+
+def _exact_svc(**params):
+    """A LinearSVC solved to a tight tolerance: batched and liblinear agree."""
+    return LinearSVC(tol=1e-10, max_iter=100_000, **params)
 
 
 def _two_sided(n_major=240, n_minor=24, random_state=0):
@@ -205,10 +212,10 @@ def test_replicate_gives_every_class_the_weight_of_the_largest(
 
 def test_replicate_without_split_is_the_class_weighted_estimator(imbalanced_binary):
     X, y = imbalanced_binary
-    cog = COGClassifier(LinearSVC(), n_clusters=1, oversample="replicate").fit(X, y)
-    balanced = LinearSVC(class_weight="balanced").fit(X, y)
+    cog = COGClassifier(_exact_svc(), n_clusters=1, oversample="replicate").fit(X, y)
+    balanced = _exact_svc(class_weight="balanced").fit(X, y)
     np.testing.assert_allclose(
-        cog.decision_function(X), balanced.decision_function(X), rtol=1e-6
+        cog.decision_function(X), balanced.decision_function(X), atol=1e-6
     )
 
 
@@ -220,11 +227,11 @@ def test_replication_is_a_weight_or_copies(imbalanced_binary, strategy):
     # LinearSVC takes sample_weight: the rows are weighted (rescaled to a mean
     # of 1), not copied
     weighted = COGClassifier(
-        LinearSVC(), n_clusters={}, oversample={1: 3}, strategy=strategy
+        _exact_svc(), n_clusters={}, oversample={1: 3}, strategy=strategy
     ).fit(X, y)
     inner = weighted.estimators_[0] if strategy == "min-max" else weighted.estimator_
-    expected = LinearSVC().fit(X, y, sample_weight=weights / weights.mean())
-    np.testing.assert_allclose(inner.coef_, expected.coef_)
+    expected = _exact_svc().fit(X, y, sample_weight=weights / weights.mean())
+    np.testing.assert_allclose(inner.coef_, expected.coef_, atol=1e-6)
     # OneVsOneClassifier takes no sample_weight: the rows are copied
     copied = COGClassifier(
         OneVsOneClassifier(LinearSVC()),
@@ -362,10 +369,12 @@ def test_binary_decision_function_is_1d_and_positive_for_second_class(
 
 def test_without_split_it_is_the_plain_estimator(imbalanced_binary):
     X, y = imbalanced_binary
-    cog = COGClassifier(LinearSVC(), n_clusters={}).fit(X, y)
-    plain = LinearSVC().fit(X, y)
+    cog = COGClassifier(_exact_svc(), n_clusters={}).fit(X, y)
+    plain = _exact_svc().fit(X, y)
     assert cog.n_subclasses_ == 2
-    np.testing.assert_allclose(cog.decision_function(X), plain.decision_function(X))
+    np.testing.assert_allclose(
+        cog.decision_function(X), plain.decision_function(X), atol=1e-6
+    )
     np.testing.assert_array_equal(cog.predict(X), plain.predict(X))
     default = COGClassifier(n_clusters={}).fit(X, y)
     np.testing.assert_array_equal(default.predict(X), plain.predict(X))
@@ -404,11 +413,16 @@ def test_one_vs_rest_cannot_isolate_a_rare_class_between_subclasses():
 
 
 def test_sparse_input_gives_the_dense_result(imbalanced_binary):
+    # Dense pairs are solved in a batch, sparse ones by liblinear: the same
+    # objective, solved to a tight tolerance.
     X, y = imbalanced_binary
-    dense = COGClassifier(n_clusters=3, random_state=0).fit(X, y)
-    csr = COGClassifier(n_clusters=3, random_state=0).fit(sparse.csr_matrix(X), y)
+    dense = COGClassifier(_exact_svc(), n_clusters=3, random_state=0).fit(X, y)
+    csr = COGClassifier(_exact_svc(), n_clusters=3, random_state=0)
+    csr.fit(sparse.csr_matrix(X), y)
     np.testing.assert_allclose(
-        dense.decision_function(X), csr.decision_function(sparse.csr_matrix(X))
+        dense.decision_function(X),
+        csr.decision_function(sparse.csr_matrix(X)),
+        atol=1e-6,
     )
 
 
@@ -486,7 +500,7 @@ def test_split_cv_keeps_the_classes_whole_when_splitting_does_not_pay_off():
     assert cog.pairs_.tolist() == [[0, 1]]
     balanced = LinearSVC(class_weight="balanced").fit(X, y)
     np.testing.assert_allclose(
-        cog.decision_function(X), balanced.decision_function(X), rtol=1e-6
+        cog.decision_function(X), balanced.decision_function(X), atol=1e-6
     )
 
 
@@ -555,3 +569,49 @@ def test_split_cv_resamples_each_fold(sampler):
     ).fit(X, y)
     assert cog.split_scores_.shape == (2, 3)
     assert cog.sampler_ is not None
+
+
+class _Liblinear(LinearSVC):
+    """LinearSVC under another type: COGClassifier fits it pair by pair."""
+
+
+@pytest.mark.parametrize("oversample", [None, "replicate", RandomOverSampler()])
+def test_batched_pairs_match_pair_by_pair_fits(oversample):
+    # A plain LinearSVC on dense data has its pairs solved together by the
+    # finite Newton method; the same objective as liblinear, pair by pair.
+    X, y = _two_sided(random_state=0)
+    params = {"tol": 1e-10, "max_iter": 100_000}
+    fits = [
+        COGClassifier(
+            estimator, n_clusters=4, oversample=oversample, split_cv=3, random_state=0
+        ).fit(X, y)
+        for estimator in (LinearSVC(**params), _Liblinear(**params))
+    ]
+    np.testing.assert_allclose(fits[0].split_scores_, fits[1].split_scores_)
+    np.testing.assert_allclose(
+        fits[0].decision_function(X), fits[1].decision_function(X), atol=1e-6
+    )
+    for batched, single in zip(fits[0].estimators_, fits[1].estimators_):
+        assert type(batched) is LinearSVC
+        np.testing.assert_allclose(batched.coef_, single.coef_, atol=1e-6)
+        np.testing.assert_allclose(batched.intercept_, single.intercept_, atol=1e-6)
+
+
+def test_batched_pairs_are_fitted_linear_svcs():
+    X, y = _two_sided(random_state=0)
+    cog = COGClassifier(n_clusters=4, random_state=0).fit(X, y)
+    for (a, b), svc in zip(cog.pairs_, cog.estimators_):
+        assert svc.coef_.shape == (1, 2) and svc.intercept_.shape == (1,)
+        assert svc.classes_.tolist() == [0, 1] and svc.n_iter_ >= 1
+        assert svc.n_features_in_ == 2
+        np.testing.assert_array_equal(
+            svc.predict(X), (svc.decision_function(X) > 0).astype(int)
+        )
+    restored = pickle.loads(pickle.dumps(cog))
+    np.testing.assert_array_equal(
+        restored.decision_function(X), cog.decision_function(X)
+    )
+    no_intercept = COGClassifier(
+        LinearSVC(fit_intercept=False), n_clusters=4, random_state=0
+    ).fit(X, y)
+    assert all(svc.intercept_ == 0.0 for svc in no_intercept.estimators_)

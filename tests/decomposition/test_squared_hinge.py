@@ -1,0 +1,109 @@
+"""Tests for the batched squared-hinge linear SVM solver of COGClassifier."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from sklearn.svm import LinearSVC
+
+from ltlearn.decomposition import _squared_hinge
+from ltlearn.decomposition._squared_hinge import _fit_squared_hinge
+
+
+def _problems(n_problems=12, n_features=5, random_state=0):
+    """Weighted and unweighted binary problems on rows of one matrix."""
+    rng = np.random.default_rng(random_state)
+    X = rng.normal(size=(400, n_features))
+    problems = []
+    for k in range(n_problems):
+        rows = np.sort(rng.choice(400, size=int(rng.integers(8, 200)), replace=False))
+        score = X[rows, 0] + 0.7 * rng.normal(size=rows.size)
+        positive = score > np.quantile(score, 0.8)
+        positive[:2] = [True, False]  # both classes in every problem
+        weight = None if k % 2 else rng.uniform(0.5, 3.0, size=rows.size)
+        problems.append((X, rows, positive, weight))
+    return problems
+
+
+def _liblinear(problem, **params):
+    X, rows, positive, weight = problem
+    svc = LinearSVC(tol=1e-12, max_iter=1_000_000, **params)
+    return svc.fit(X[rows], positive.astype(int), sample_weight=weight)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"C": 0.05},
+        {"C": 20.0},
+        {"fit_intercept": False},
+        {"intercept_scaling": 3.0},
+    ],
+)
+def test_solutions_are_those_of_linear_svc(params):
+    problems = _problems()
+    coef, intercept, n_iter, _ = _fit_squared_hinge(problems, tol=1e-10, **params)
+    assert coef.shape == (len(problems), 5) and intercept.shape == (len(problems),)
+    assert np.all(n_iter >= 1)
+    for k, problem in enumerate(problems):
+        svc = _liblinear(problem, **params)
+        np.testing.assert_allclose(coef[k], svc.coef_.ravel(), atol=1e-6)
+        np.testing.assert_allclose(intercept[k], svc.intercept_, atol=1e-6)
+
+
+def test_default_tolerance_is_close_to_the_optimum():
+    problems = _problems(random_state=1)
+    coef, intercept, _, _ = _fit_squared_hinge(problems)
+    for k, problem in enumerate(problems):
+        svc = _liblinear(problem)
+        np.testing.assert_allclose(coef[k], svc.coef_.ravel(), atol=1e-3)
+
+
+def test_chunks_give_the_same_solutions(monkeypatch):
+    problems = _problems(random_state=2)
+    whole = _fit_squared_hinge(problems)
+    monkeypatch.setattr(_squared_hinge, "_CHUNK_ENTRIES", 500)
+    chunked = _fit_squared_hinge(problems)
+    for a, b in zip(whole, chunked):
+        np.testing.assert_allclose(a, b, atol=1e-12)
+
+
+def test_a_start_at_the_solution_stays_there():
+    problems = _problems(random_state=3)
+    coef, intercept, _, raw = _fit_squared_hinge(problems, tol=1e-10)
+    again = _fit_squared_hinge(problems, tol=1e-10, init=raw)
+    np.testing.assert_allclose(again[0], coef, atol=1e-9)
+    assert np.all(again[2] <= 1)
+    # any start reaches the same optimum
+    shifted = _fit_squared_hinge(problems, tol=1e-10, init=raw + 1.0)
+    np.testing.assert_allclose(shifted[0], coef, atol=1e-6)
+    np.testing.assert_allclose(shifted[1], intercept, atol=1e-6)
+
+
+def test_separable_tiny_and_float32_problems():
+    X = np.array([[-2.0, 0.0], [-1.0, 0.5], [1.0, -0.5], [2.0, 0.0]])
+    separable = (X, np.arange(4), np.array([False, False, True, True]), None)
+    two_rows = (X, np.array([0, 3]), np.array([False, True]), None)
+    X32 = X.astype(np.float32)
+    single = (X32, np.arange(4), np.array([False, False, True, True]), None)
+    coef, intercept, _, _ = _fit_squared_hinge(
+        [separable, two_rows, single], C=1e4, tol=1e-10
+    )
+    assert np.all(np.isfinite(coef)) and coef.dtype == np.float64
+    for k, problem in enumerate([separable, two_rows]):
+        svc = _liblinear(problem, C=1e4)
+        np.testing.assert_allclose(coef[k], svc.coef_.ravel(), atol=1e-6)
+    np.testing.assert_allclose(coef[2], coef[0], atol=1e-6)
+    scores = X @ coef[0] + intercept[0]
+    assert np.all((scores > 0) == separable[2])
+
+
+def test_huge_features_stay_finite():
+    problems = _problems(random_state=4)
+    scaled = [
+        (X * 1e4, rows, positive, weight) for X, rows, positive, weight in problems
+    ]
+    coef, intercept, _, _ = _fit_squared_hinge(scaled)
+    assert np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))
