@@ -725,18 +725,16 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         n_classes = self.classes_.size
         variants = [(y_index, np.arange(n_classes)), (subclass, subclass_class)]
-        counts = np.bincount(y_index, minlength=n_classes)
-        full = [
-            self._prepare_subclasses(X, labels, owners, counts, sampler_seed)
-            for labels, owners in variants
-        ]
-        batched = self.strategy == "min-max" and _squared_hinge_params(
-            estimator, [prepared["X"] for _, prepared in full]
-        )
-        if batched:
+        full = None
+        if self.strategy == "min-max" and _squared_hinge_params(estimator, [X]):
+            counts = np.bincount(y_index, minlength=n_classes)
+            full = [
+                self._prepare_subclasses(X, labels, owners, counts, sampler_seed)
+                for labels, owners in variants
+            ]
             self._fit_runs(full, estimator)
-        else:
-            full = None
+            if not all("linear_pairs" in fitted for fitted, _ in full):
+                full = None  # a sampler made the data sparse
         folds = list(cv.split(X, y_index))
         runs, starts = [], []
         for v, (labels, owners) in enumerate(variants):
@@ -748,7 +746,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     X[train], fold_labels, owners[present], fold_counts, sampler_seed
                 )
                 runs.append((fitted, prepared, owners[present], test))
-                if batched:
+                if full is not None:
                     starts.append(_pair_start(full[v][0], present, fitted["pairs_"]))
         self._fit_runs([run[:2] for run in runs], estimator, starts or None)
         scores = [

@@ -485,6 +485,13 @@ def test_split_cv_keeps_a_split_that_pays_off(strategy):
     assert cog.n_clusters_.tolist() == [4, 1]
     assert set(cog.clusterers_) == {0}
     assert balanced_accuracy_score(y_test, cog.predict(X_test)) > 0.9
+    # the kept model is the one fitted without the check
+    unchecked = COGClassifier(
+        n_clusters=4, oversample="replicate", strategy=strategy, random_state=0
+    ).fit(X, y)
+    np.testing.assert_allclose(
+        cog.decision_function(X), unchecked.decision_function(X), atol=1e-8
+    )
 
 
 def test_split_cv_keeps_the_classes_whole_when_splitting_does_not_pay_off():
