@@ -3,7 +3,10 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 # Problems are solved in chunks of at most this many entries of the signed,
 # stacked design matrix (32 MiB of float64).
@@ -69,7 +72,6 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
     receives the solutions.
     """
     n_problems, n_dims = sizes.size, Z.shape[1]
-    problem = np.repeat(np.arange(n_problems), sizes)
     hessians = np.repeat(np.eye(n_dims)[None], n_problems, axis=0)
     rhs = np.zeros((n_problems, n_dims))
     # liblinear's stopping rule for its primal solver: the gradient norm
@@ -141,6 +143,13 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
                 was_active[keep],
             )
             ids, live = ids[live], live[live]
+    else:
+        warnings.warn(
+            f"The batched squared-hinge solver did not converge in {max_iter} "
+            "Newton iterations; increase max_iter.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     return W, n_iter
 
 
@@ -179,8 +188,9 @@ def _fit_squared_hinge(
         Value of the constant feature that carries the intercept.
 
     tol : float, default=1e-4
-        A problem stops when its gradient norm falls below ``tol`` times its
-        norm at zero, or when the finite Newton step is exact.
+        A problem stops when the finite Newton step is exact or when its
+        gradient norm falls below ``tol * min(n_pos, n_neg) / n`` times its
+        norm at zero, the stopping rule of liblinear's primal solver.
 
     max_iter : int, default=50
         Most Newton iterations of each problem.

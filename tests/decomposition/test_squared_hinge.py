@@ -5,6 +5,7 @@
 
 import numpy as np
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import LinearSVC
 
 from ltlearn.decomposition import _squared_hinge
@@ -107,3 +108,9 @@ def test_huge_features_stay_finite():
     ]
     coef, intercept, _, _ = _fit_squared_hinge(scaled)
     assert np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))
+
+
+def test_too_few_iterations_warn():
+    problems = _problems(random_state=5)
+    with pytest.warns(ConvergenceWarning, match="did not converge in 1 Newton"):
+        _fit_squared_hinge(problems, tol=1e-12, max_iter=1)
