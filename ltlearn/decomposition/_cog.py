@@ -302,15 +302,19 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         data: with the sub-classes of phase I (the clusters are reused, not
         recomputed per fold) and with the classes whole. The sub-classes are
         kept only when their mean gain in balanced accuracy over the folds
-        exceeds its standard error (the one-standard-error rule); otherwise
-        every class stays whole and COG is its estimator (with the
-        weights of phase II). With the batched ``LinearSVC`` pairs (see
-        ``estimator``) both models are first fitted on all the rows and start
-        the fold fits, all solved in one batch, and the chosen one is kept
-        without a refit; with another estimator the check costs about
-        ``split_cv`` extra fits of each model. A collection of data sets
-        gains: splitting helps data with several modes per class and hurts
-        noisy data with a tiny rare class (see ``benchmarks/bench_cog.py``).
+        exceeds its standard error (the one-standard-error rule; with two
+        folds, a gain on both); otherwise every class stays whole and COG is
+        its estimator (with the weights of phase II). The model of the
+        classes whole is first fitted on all the rows: when it already
+        classifies every training row right, the split has nothing to
+        correct and the classes stay whole without cross-validation. With
+        the batched ``LinearSVC`` pairs (see ``estimator``) the sub-class
+        model is fitted on all the rows along with it, both start the fold
+        fits, all solved in one batch, and the chosen one is kept without a
+        refit; with another estimator the check costs about ``split_cv``
+        extra fits of each model. A collection of data sets gains: splitting
+        helps data with several modes per class and hurts noisy data with a
+        tiny rare class (see ``benchmarks/bench_cog.py``).
 
         - ``None``: no check; the split of phase I is used as it is.
         - int: the number of folds of a
@@ -371,9 +375,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     split_scores_ : ndarray of shape (2, n_splits) or None
         The balanced accuracy on each held-out fold of ``split_cv``, with the
         classes whole (row 0) and with the sub-classes of phase I (row 1);
-        ``None`` when no check ran (``split_cv=None``, no class split, or a
-        class smaller than the folds). When the classes were kept whole,
-        :attr:`n_clusters_` is all ones and :attr:`clusterers_` is empty.
+        ``None`` when no check ran: ``split_cv=None``, no class split, a
+        class smaller than the folds, or the classes whole already told
+        apart on every training row, in which case the split has nothing to
+        correct and the classes stay whole. When the classes were kept
+        whole, :attr:`n_clusters_` is all ones and :attr:`clusterers_` is
+        empty.
 
     replicate_rates_ : ndarray of shape (`n_subclasses_`,) or None
         How many times the rows of each sub-class count in phase III (all
@@ -674,12 +681,13 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 self.split_scores_, full = self._split_scores(
                     X, y_index, subclass, subclass_class, cv, estimator, sampler_seed
                 )
-                split = _pays_off(self.split_scores_[1] - self.split_scores_[0])
+                split = self.split_scores_ is not None and _pays_off(
+                    self.split_scores_[1] - self.split_scores_[0]
+                )
                 if not split:
                     subclass, subclass_class = y_index, whole
                     self.clusterers_ = {}
-                if full is not None:
-                    fitted = full[int(split)]
+                fitted = full[int(split)]
 
         self._subclass_class = subclass_class
         self.subclass_to_class_ = self.classes_[subclass_class]
@@ -717,24 +725,31 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     ):
         """Balanced accuracy on each held-out fold of ``cv``, shape (2, n_splits).
 
-        Row 0 keeps the classes whole, row 1 uses the sub-classes; the
-        models of every fold and both rows are fitted in one batch. When the
-        batched solver applies, both models are first fitted on all the rows
-        and start the fold fits; they are returned too (else ``None``), so
-        that the chosen one needs no refit.
+        Row 0 keeps the classes whole, row 1 uses the sub-classes. The model
+        of the classes whole is fitted on all the rows first: when it
+        classifies every training row right, the split has nothing to
+        correct and the scores are ``None``. Otherwise the models of every
+        fold and both rows are fitted in one batch. With the batched solver,
+        the sub-class model is fitted on all the rows along with the whole
+        one, and both start the fold fits. Also returns the models fitted on
+        all the rows, whole and split, each ``None`` when not fitted, so that
+        the chosen one needs no refit.
         """
         n_classes = self.classes_.size
         variants = [(y_index, np.arange(n_classes)), (subclass, subclass_class)]
-        full = None
-        if self.strategy == "min-max" and _squared_hinge_params(estimator, [X]):
-            counts = np.bincount(y_index, minlength=n_classes)
-            full = [
-                self._prepare_subclasses(X, labels, owners, counts, sampler_seed)
-                for labels, owners in variants
-            ]
-            self._fit_runs(full, estimator)
-            if not all("linear_pairs" in fitted for fitted, _ in full):
-                full = None  # a sampler made the data sparse
+        counts = np.bincount(y_index, minlength=n_classes)
+        batched = self.strategy == "min-max" and _squared_hinge_params(estimator, [X])
+        full = [
+            self._prepare_subclasses(X, labels, owners, counts, sampler_seed)
+            for labels, owners in variants[: 2 if batched else 1]
+        ]
+        self._fit_runs(full, estimator)
+        fitted_full = [fitted for fitted, _ in full] + [None] * (2 - len(full))
+        if np.array_equal(
+            self._predict_index(fitted_full[0], variants[0][1], X), y_index
+        ):
+            return None, fitted_full
+        warm = len(full) == 2 and all("linear_pairs" in f for f, _ in full)
         folds = list(cv.split(X, y_index))
         runs, starts = [], []
         for v, (labels, owners) in enumerate(variants):
@@ -746,17 +761,16 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     X[train], fold_labels, owners[present], fold_counts, sampler_seed
                 )
                 runs.append((fitted, prepared, owners[present], test))
-                if full is not None:
+                if warm:
                     starts.append(_pair_start(full[v][0], present, fitted["pairs_"]))
-        self._fit_runs([run[:2] for run in runs], estimator, starts or None)
+        self._fit_runs([run[:2] for run in runs], estimator, starts if warm else None)
         scores = [
             _balanced_accuracy(
                 y_index[test], self._predict_index(fitted, owners, X[test]), n_classes
             )
             for fitted, _, owners, test in runs
         ]
-        full = None if full is None else [fitted for fitted, _ in full]
-        return np.reshape(scores, (2, len(folds))), full
+        return np.reshape(scores, (2, len(folds))), fitted_full
 
     def _prepare_subclasses(self, X, subclass, subclass_class, counts, seed):
         """Phase II on one sub-class problem, and the pairs of phase III.

@@ -622,3 +622,22 @@ def test_batched_pairs_are_fitted_linear_svcs():
         LinearSVC(fit_intercept=False), n_clusters=4, random_state=0
     ).fit(X, y)
     assert all(svc.intercept_ == 0.0 for svc in no_intercept.estimators_)
+
+
+@pytest.mark.parametrize("estimator", [None, _Liblinear(), LogisticRegression()])
+def test_split_cv_keeps_separated_classes_whole_without_folds(estimator):
+    # The rare class lies apart from both modes of the large class: the
+    # classes whole are already told apart on every training row.
+    rng = np.random.default_rng(0)
+    major = np.array([[-4.0, 0.0], [4.0, 0.0]])[rng.integers(0, 2, 240)]
+    X = np.vstack([major + rng.normal(size=(240, 2)), rng.normal(size=(24, 2)) + 9])
+    y = np.r_[np.zeros(240, dtype=int), np.ones(24, dtype=int)]
+    params = {"n_clusters": 4, "oversample": "replicate", "random_state": 0}
+    cog = COGClassifier(estimator, split_cv=3, **params).fit(X, y)
+    assert cog.split_scores_ is None
+    assert cog.n_clusters_.tolist() == [1, 1] and cog.clusterers_ == {}
+    assert np.all(cog.predict(X) == y)
+    whole = COGClassifier(estimator, **{**params, "n_clusters": 1}).fit(X, y)
+    np.testing.assert_allclose(
+        cog.decision_function(X), whole.decision_function(X), atol=1e-8
+    )
