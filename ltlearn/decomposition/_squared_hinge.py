@@ -81,13 +81,13 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
         2.0 * np.add.reduceat(cost[:, None] * Z, np.cumsum(sizes) - sizes), axis=1
     )
     ids = np.arange(n_problems)  # the problems whose rows Z holds
-    margin = 1.0 - _row_products(Z, W, np.cumsum(np.r_[0, sizes]))
+    margin = 1.0 - _row_products(Z, W, np.concatenate([[0], np.cumsum(sizes)]))
     was_active = np.zeros(Z.shape[0], dtype=bool)
     live = np.ones(n_problems, dtype=bool)
     n_iter = np.zeros(n_problems, dtype=np.intp)
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    problem = np.repeat(np.arange(n_problems), sizes)
     for iteration in range(max_iter):
-        bounds = np.concatenate([[0], np.cumsum(sizes[ids])])
-        problem = np.repeat(np.arange(ids.size), sizes[ids])
         active = margin > 0
         flip = np.where(active, 2.0, -2.0) * cost * (active != was_active)
         changed = np.flatnonzero(flip)
@@ -143,6 +143,8 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
                 was_active[keep],
             )
             ids, live = ids[live], live[live]
+            bounds = np.concatenate([[0], np.cumsum(sizes[ids])])
+            problem = np.repeat(np.arange(ids.size), sizes[ids])
     else:
         warnings.warn(
             f"The batched squared-hinge solver did not converge in {max_iter} "
