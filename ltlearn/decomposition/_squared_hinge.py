@@ -74,19 +74,19 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
     n_problems, n_dims = sizes.size, Z.shape[1]
     hessians = np.repeat(np.eye(n_dims)[None], n_problems, axis=0)
     rhs = np.zeros((n_problems, n_dims))
+    bounds = np.concatenate([[0], np.cumsum(sizes)])
+    problem = np.repeat(np.arange(n_problems), sizes)
     # liblinear's stopping rule for its primal solver: the gradient norm
     # below tol * min(n_pos, n_neg) / n times its norm at w = 0.
     stop_norm = tol * np.maximum(np.minimum(n_pos, sizes - n_pos), 1) / sizes
     stop_norm *= np.linalg.norm(
-        2.0 * np.add.reduceat(cost[:, None] * Z, np.cumsum(sizes) - sizes), axis=1
+        2.0 * np.add.reduceat(cost[:, None] * Z, bounds[:-1]), axis=1
     )
     ids = np.arange(n_problems)  # the problems whose rows Z holds
-    margin = 1.0 - _row_products(Z, W, np.concatenate([[0], np.cumsum(sizes)]))
+    margin = 1.0 - _row_products(Z, W, bounds)
     was_active = np.zeros(Z.shape[0], dtype=bool)
     live = np.ones(n_problems, dtype=bool)
     n_iter = np.zeros(n_problems, dtype=np.intp)
-    bounds = np.concatenate([[0], np.cumsum(sizes)])
-    problem = np.repeat(np.arange(n_problems), sizes)
     for iteration in range(max_iter):
         active = margin > 0
         flip = np.where(active, 2.0, -2.0) * cost * (active != was_active)
