@@ -13,6 +13,7 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -352,15 +353,39 @@ def test_the_inputs_are_left_alone(data):
     np.testing.assert_array_equal(y, y_copy)
 
 
-def test_wrapped_by_post_hoc_and_semi_supervised_estimators(data):
-    from ltlearn.post_hoc import LogitAdjustedClassifier
-    from ltlearn.semi_supervised import CReSTClassifier
+@pytest.mark.parametrize(
+    "wrapper",
+    ["LogitAdjustedClassifier", "ThresholdMovingClassifier", "PluginClassifier"],
+)
+def test_wrapped_by_post_hoc_estimators(data, wrapper):
+    import ltlearn.post_hoc
 
     X, y = data
     labels = np.array(["a", "b", "c"], dtype=object)
-    adjusted = LogitAdjustedClassifier(LongTailClassifier(**FAST)).fit(X, labels[y])
-    assert set(adjusted.predict(X)) <= set(labels)
-    assert adjusted.predict_proba(X).shape == (len(X), 3)
+    # Trained long enough to rank the classes, not to separate the rarest one.
+    params = {**FAST, "max_epochs": 20}
+    bare = LongTailClassifier(**params).fit(X, labels[y])
+    kwargs = {"cv": 2} if wrapper == "PluginClassifier" else {}
+    post_hoc = getattr(ltlearn.post_hoc, wrapper)(
+        LongTailClassifier(**params), **kwargs
+    ).fit(X, labels[y])
+    assert isinstance(post_hoc.estimator_, LongTailClassifier)
+    np.testing.assert_array_equal(post_hoc.classes_, labels)
+    assert set(post_hoc.predict(X)) <= set(labels)
+    proba = post_hoc.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    # The balanced decision rule recovers the rare class that the network
+    # alone mostly misses.
+    assert balanced_accuracy_score(labels[y], post_hoc.predict(X)) > (
+        balanced_accuracy_score(labels[y], bare.predict(X)) + 0.1
+    )
+
+
+def test_wrapped_by_semi_supervised_estimator(data):
+    from ltlearn.semi_supervised import CReSTClassifier
+
+    X, y = data
     y_semi = y.copy()
     y_semi[::3] = -1
     crest = CReSTClassifier(LongTailClassifier(**FAST), max_iter=1).fit(X, y_semi)
