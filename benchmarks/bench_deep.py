@@ -170,8 +170,12 @@ def bias_ceiling(proba, y_true, grid=np.linspace(-8, 8, 81), sweeps=4):
 
 
 def run_quality(seeds, epoch_scale, datasets):
-    """Fit every recipe on every dataset and seed; print one table per dataset."""
-    gains = {}
+    """Fit every recipe on every dataset and seed; print one table per dataset.
+
+    Returns each dataset's gains over CE in points, by recipe, and, where the
+    bias ceiling was computed, its best gain and the recipe that gave it.
+    """
+    gains, best_ceilings = {}, {}
     for dataset, (load, max_epochs) in DATASETS.items():
         if dataset not in datasets:
             continue
@@ -221,18 +225,18 @@ def run_quality(seeds, epoch_scale, datasets):
             name: 100 * (np.mean(res[0]) - ce) for name, res in results.items()
         }
         if results["ce"][3]:
-            gains[dataset]["ceiling"] = max(
+            best_ceilings[dataset] = max(
                 (100 * (np.mean(res[3]) - ce), name) for name, res in results.items()
             )
-    return gains
+    return gains, best_ceilings
 
 
-def _print_goals(gains):
+def _print_goals(gains, ceilings):
     print("\n### Goals\n")
     rows = []
     if "digits-LT IF50" in gains:
         g = gains["digits-LT IF50"]
-        best = max((v, k) for k, v in g.items() if k not in ("ce", "ceiling"))
+        best = max((v, k) for k, v in g.items() if k != "ce")
         rows.append(
             {
                 "goal": "digits-LT IF50: best recipe >= CE + 8",
@@ -240,8 +244,8 @@ def _print_goals(gains):
                 "met": "yes" if best[0] >= 8 else "NO",
             }
         )
-        if "ceiling" in g:
-            gain, name = g["ceiling"]
+        if "digits-LT IF50" in ceilings:
+            gain, name = ceilings["digits-LT IF50"]
             rows.append(
                 {
                     "goal": "(bound) per-class biases tuned on the test set",
@@ -259,7 +263,7 @@ def _print_goals(gains):
             )
     if "synthetic 100-class IF100" in gains:
         g = gains["synthetic 100-class IF100"]
-        best = max((v, k) for k, v in g.items() if k not in ("ce", "ceiling"))
+        best = max((v, k) for k, v in g.items() if k != "ce")
         rows.append(
             {
                 "goal": "100-class IF100: best recipe >= CE + 2",
@@ -449,14 +453,14 @@ def main():
     start = time.perf_counter()
     if not args.skip_quality:
         if args.quick:
-            gains = run_quality([0], 0.1, ["digits-LT IF50"])
+            gains, ceilings = run_quality([0], 0.1, ["digits-LT IF50"])
         else:
             names = {"IF10": "digits-LT IF10", "IF50": "digits-LT IF50"}
             datasets = [
                 names.get(d, "synthetic 100-class IF100") for d in args.datasets
             ]
-            gains = run_quality(range(args.seeds), args.epoch_scale, datasets)
-        _print_goals(gains)
+            gains, ceilings = run_quality(range(args.seeds), args.epoch_scale, datasets)
+        _print_goals(gains, ceilings)
     if not args.skip_speed:
         run_speed(epochs=2 if args.quick else 10, repeat=2 if args.quick else 9)
         images_per_second = time_resnet32_gpu(epochs=2 if args.quick else 3)
