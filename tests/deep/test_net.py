@@ -24,6 +24,11 @@ from ltlearn.deep import LongTailClassifier  # noqa: E402
 from ltlearn.deep.losses import FocalLoss, LDAMLoss  # noqa: E402
 from ltlearn.deep.modules import MLP, NormedLinear, SmallCNN  # noqa: E402
 from ltlearn.deep.samplers import ClassBalancedSampler  # noqa: E402
+from ltlearn.post_hoc import (  # noqa: E402
+    LogitAdjustedClassifier,
+    PluginClassifier,
+    ThresholdMovingClassifier,
+)
 
 LOSSES = [
     "ce",
@@ -354,21 +359,21 @@ def test_the_inputs_are_left_alone(data):
 
 
 @pytest.mark.parametrize(
-    "wrapper",
-    ["LogitAdjustedClassifier", "ThresholdMovingClassifier", "PluginClassifier"],
+    "wrapper, kwargs",
+    [
+        (LogitAdjustedClassifier, {}),
+        (ThresholdMovingClassifier, {}),
+        (PluginClassifier, {"cv": 2}),
+    ],
+    ids=["logit_adjusted", "threshold_moving", "plugin"],
 )
-def test_wrapped_by_post_hoc_estimators(data, wrapper):
-    import ltlearn.post_hoc
-
+def test_wrapped_by_post_hoc_estimators(data, wrapper, kwargs):
     X, y = data
     labels = np.array(["a", "b", "c"], dtype=object)
     # Trained long enough to rank the classes, not to separate the rarest one.
     params = {**FAST, "max_epochs": 20}
     bare = LongTailClassifier(**params).fit(X, labels[y])
-    kwargs = {"cv": 2} if wrapper == "PluginClassifier" else {}
-    post_hoc = getattr(ltlearn.post_hoc, wrapper)(
-        LongTailClassifier(**params), **kwargs
-    ).fit(X, labels[y])
+    post_hoc = wrapper(LongTailClassifier(**params), **kwargs).fit(X, labels[y])
     assert isinstance(post_hoc.estimator_, LongTailClassifier)
     np.testing.assert_array_equal(post_hoc.classes_, labels)
     assert set(post_hoc.predict(X)) <= set(labels)
