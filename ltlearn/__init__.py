@@ -13,6 +13,7 @@ _SUBMODULES = [
     "datasets",
     "decomposition",
     "deep",
+    "ensemble",
     "metrics",
     "over_sampling",
     "post_hoc",

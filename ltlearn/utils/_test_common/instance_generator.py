@@ -19,6 +19,7 @@ INIT_PARAMS = {
     "ThresholdMovingClassifier": dict(estimator=LogisticRegression()),
     "LogitAdjustedClassifier": dict(estimator=LogisticRegression()),
     "PluginClassifier": dict(estimator=LogisticRegression(), cv=3),
+    "PluginEnsembleClassifier": dict(estimators=[("lr", LogisticRegression())], cv=3),
     "LongTailClassifier": dict(max_epochs=20, batch_size=32, lr=0.01, random_state=0),
 }
 

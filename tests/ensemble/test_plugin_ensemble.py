@@ -1,0 +1,147 @@
+"""Tests of PluginEnsembleClassifier."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.svm import LinearSVC
+
+from ltlearn.ensemble import PluginEnsembleClassifier
+
+
+@pytest.fixture
+def imbalanced():
+    X, y = make_classification(
+        n_samples=400, n_features=8, n_informative=4, weights=[0.9], random_state=0
+    )
+    return X, y
+
+
+def _small(**params):
+    estimators = [
+        ("rf", RandomForestClassifier(20, oob_score=True, random_state=0)),
+        ("lr", LogisticRegression()),
+    ]
+    return PluginEnsembleClassifier(estimators, random_state=0, **params)
+
+
+def test_predict_is_argmax_of_weighted_average(imbalanced):
+    X, y = imbalanced
+    clf = _small().fit(X, y)
+    average = np.mean([est.predict_proba(X) for est in clf.estimators_], axis=0)
+    adjusted = average * clf.weights_
+    adjusted /= adjusted.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(clf.predict_proba(X), adjusted)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[adjusted.argmax(1)])
+
+
+def test_refinement_zero_is_inverse_prior(imbalanced):
+    X, y = imbalanced
+    clf = _small(refinement=0.0).fit(X, y)
+    expected = (1 / clf.prior_) / np.sum(1 / clf.prior_)
+    np.testing.assert_allclose(clf.weights_, expected)
+    assert clf.oob_proba_ is None
+
+
+def test_refinement_is_geometric_mean_of_prior_and_tuned(imbalanced):
+    X, y = imbalanced
+    start = _small(refinement=0.0).fit(X, y).weights_
+    tuned = _small(refinement=1.0).fit(X, y).weights_
+    half = _small(refinement=0.5).fit(X, y).weights_
+    expected = np.sqrt(start * tuned)
+    np.testing.assert_allclose(half, expected / expected.sum())
+
+
+def test_held_out_probabilities_are_out_of_bag_and_cross_fitted(imbalanced):
+    X, y = imbalanced
+    clf = _small().fit(X, y)
+    assert clf.oob_proba_.shape == (X.shape[0], 2)
+    np.testing.assert_allclose(clf.oob_proba_.sum(axis=1), 1.0)
+    # the forest's part is its out-of-bag estimate, not its training fit
+    in_sample = np.mean([e.predict_proba(X) for e in clf.estimators_], axis=0)
+    assert np.abs(clf.oob_proba_ - in_sample).mean() > 0.01
+
+
+def test_tuned_rule_beats_inverse_prior_on_training_rows_held_out(imbalanced):
+    X, y = imbalanced
+    clf = _small(refinement=1.0).fit(X, y)
+    codes = np.searchsorted(clf.classes_, y)
+    prior_rule = np.argmax(clf.oob_proba_ / clf.prior_, axis=1)
+    tuned_rule = np.argmax(clf.oob_proba_ * clf.weights_, axis=1)
+    assert balanced_accuracy_score(codes, tuned_rule) >= balanced_accuracy_score(
+        codes, prior_rule
+    )
+
+
+def test_default_models_multiclass_string_labels():
+    X, y = make_classification(
+        n_samples=300, n_classes=3, n_informative=5, weights=[0.7, 0.2, 0.1],
+        random_state=1,
+    )  # fmt: skip
+    labels = np.array(["a", "b", "c"])[y]
+    clf = PluginEnsembleClassifier(random_state=0).fit(X, labels)
+    assert [type(e).__name__ for e in clf.estimators_] == [
+        "RandomForestClassifier",
+        "ExtraTreesClassifier",
+        "LogisticRegression",
+    ]
+    assert set(clf.predict(X)) <= set(labels)
+    assert clf.predict_proba(X).shape == (300, 3)
+
+
+def test_tiny_class_falls_back_to_inverse_prior():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = np.r_[np.zeros(39), 1]
+    clf = PluginEnsembleClassifier([("lr", LogisticRegression())], random_state=0).fit(
+        X, y
+    )
+    np.testing.assert_allclose(clf.weights_, (1 / clf.prior_) / np.sum(1 / clf.prior_))
+
+
+def test_sample_weight_reaches_the_models(imbalanced):
+    X, y = imbalanced
+    weights = np.where(y == 1, 5.0, 1.0)
+    plain = _small(refinement=0.0).fit(X, y)
+    weighted = _small(refinement=0.0).fit(X, y, sample_weight=weights)
+    assert not np.allclose(plain.estimators_[1].coef_, weighted.estimators_[1].coef_)
+
+
+def test_same_random_state_same_result(imbalanced):
+    X, y = imbalanced
+    a = PluginEnsembleClassifier(random_state=3).fit(X, y).predict_proba(X)
+    b = PluginEnsembleClassifier(random_state=3).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "estimators, match",
+    [
+        ([], "estimators is empty"),
+        ([LogisticRegression()], "list of \\(name, estimator\\) tuples"),
+        ([("svm", LinearSVC())], "'svm' has no predict_proba"),
+    ],
+)
+def test_bad_estimators(imbalanced, estimators, match):
+    X, y = imbalanced
+    with pytest.raises(ValueError, match=match):
+        PluginEnsembleClassifier(estimators).fit(X, y)
+
+
+def test_f1_needs_binary_target():
+    X, y = make_classification(n_samples=90, n_classes=3, n_informative=4)
+    with pytest.raises(ValueError, match="f1_macro"):
+        PluginEnsembleClassifier(scoring="f1").fit(X, y)
+
+
+def test_input_arrays_untouched(imbalanced):
+    X, y = imbalanced
+    X_copy, y_copy = X.copy(), y.copy()
+    _small().fit(X, y).predict(X)
+    np.testing.assert_array_equal(X, X_copy)
+    np.testing.assert_array_equal(y, y_copy)
