@@ -32,21 +32,25 @@ from ltlearn.utils._validation import check_classification_y, class_counts
 # PluginClassifier); it usually stops after two or three.
 _MAX_SWEEPS = 10
 
-# Trees per forest of the default ensemble: the two forests together cost
-# about what one balanced random forest of 100 trees costs to fit.
+# Trees per forest of the default ensemble, and the most rows each tree draws:
+# the two forests together then cost about what one balanced random forest of
+# 100 trees costs to fit, on small and large data alike.
 _DEFAULT_TREES = 50
+_MAX_BOOTSTRAP = 1000
 
 
-def _default_estimators(random_state):
+def _default_estimators(random_state, n_samples):
     """A random forest, bootstrapped extra trees and a logistic regression."""
     rng = check_random_state(random_state)
     seeds = rng.randint(np.iinfo(np.int32).max, size=3)
+    max_samples = _MAX_BOOTSTRAP if n_samples > _MAX_BOOTSTRAP else None
     return [
         (
             "rf",
             RandomForestClassifier(
                 n_estimators=_DEFAULT_TREES,
                 min_samples_leaf=3,
+                max_samples=max_samples,
                 oob_score=True,
                 random_state=seeds[0],
             ),
@@ -56,6 +60,7 @@ def _default_estimators(random_state):
             ExtraTreesClassifier(
                 n_estimators=_DEFAULT_TREES,
                 bootstrap=True,
+                max_samples=max_samples,
                 oob_score=True,
                 random_state=seeds[1],
             ),
@@ -95,7 +100,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         out-of-bag probabilities; every other one is cross-fitted with ``cv``
         folds. ``None`` uses ``RandomForestClassifier(50,
         min_samples_leaf=3)``, ``ExtraTreesClassifier(50, bootstrap=True)``
-        (both with out-of-bag scores) and ``LogisticRegression()``.
+        (both with out-of-bag scores, each tree drawing at most 1000 rows)
+        and ``LogisticRegression(max_iter=1000)``.
 
     refinement : float in [0, 1], default=0.5
         How far the class weights move from the inverse prior (0) to those
@@ -105,7 +111,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             default="balanced_accuracy"
         The metric the tuned weights maximise.
 
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator or iterable, default=3
         Folds for the held-out probabilities of the models without
         out-of-bag scores. An integer means stratified folds, shuffled with
         ``random_state``, as many as the smallest class allows.
@@ -173,7 +179,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         *,
         refinement=0.5,
         scoring="balanced_accuracy",
-        cv=5,
+        cv=3,
         random_state=None,
     ):
         self.estimators = estimators
@@ -182,9 +188,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.random_state = random_state
 
-    def _models(self):
+    def _models(self, n_samples):
         if self.estimators is None:
-            return [est for _, est in _default_estimators(self.random_state)]
+            default = _default_estimators(self.random_state, n_samples)
+            return [est for _, est in default]
         if not self.estimators:
             raise ValueError("estimators is empty; give at least one model.")
         for item in self.estimators:
@@ -257,7 +264,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.prior_ = weighted / weighted.sum()
         self._cv_seed = check_random_state(self.random_state).randint(2**31 - 1)
 
-        models = self._models()
+        models = self._models(X.shape[0])
         self.estimators_ = []
         held_out = []
         for model in models:
