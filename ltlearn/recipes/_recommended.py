@@ -7,10 +7,13 @@
 def recommended_classifier(random_state=None, scoring="balanced_accuracy"):
     """Build the unfitted classifier behind the ``recommended`` recipe.
 
-    A random forest and a logistic regression are fitted on the natural class
-    distribution; their class probabilities are averaged and divided by the
-    class prior (post-hoc logit adjustment with ``tau=1``), which is the
-    Bayes rule for the balanced error on calibrated probabilities.
+    A :class:`~ltlearn.ensemble.PluginEnsembleClassifier` with its default
+    models: a random forest, bootstrapped extra trees and a logistic
+    regression, fitted on the natural class distribution, whose averaged
+    class probabilities are reweighted halfway (on the log scale) between the
+    inverse class prior, the Bayes rule for the balanced error on calibrated
+    probabilities, and the weights that maximise ``scoring`` on out-of-bag
+    and cross-fitted probabilities of the training rows.
 
     The features are expected to be numeric and scaled (the preprocessing of
     a recipe is fitted before this step).
@@ -18,9 +21,10 @@ def recommended_classifier(random_state=None, scoring="balanced_accuracy"):
     Parameters
     ----------
     random_state : int, RandomState instance or None, default=None
-        Seeds the random forest and the logistic regression.
+        Seeds the models and the cross-fitting folds.
 
-    scoring : str, default="balanced_accuracy"
+    scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}, \
+            default="balanced_accuracy"
         The metric the decision rule targets.
 
     Returns
@@ -37,18 +41,6 @@ def recommended_classifier(random_state=None, scoring="balanced_accuracy"):
     >>> clf.predict(X[:3]).shape
     (3,)
     """
-    from sklearn.ensemble import RandomForestClassifier, VotingClassifier
-    from sklearn.linear_model import LogisticRegression
+    from ltlearn.ensemble import PluginEnsembleClassifier
 
-    from ltlearn.post_hoc import LogitAdjustedClassifier, PluginClassifier
-
-    ensemble = VotingClassifier(
-        [
-            ("rf", RandomForestClassifier(n_estimators=100, random_state=random_state)),
-            ("lr", LogisticRegression(max_iter=1000, random_state=random_state)),
-        ],
-        voting="soft",
-    )
-    if scoring == "balanced_accuracy":
-        return LogitAdjustedClassifier(ensemble, tau=1.0)
-    return PluginClassifier(ensemble, scoring=scoring, cv=3)
+    return PluginEnsembleClassifier(scoring=scoring, random_state=random_state)

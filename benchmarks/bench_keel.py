@@ -1,0 +1,377 @@
+"""The recommended recipe against the peers on the 110 embedded KEEL sets.
+
+KEEL: 5x2 repeated stratified cross-validation (the same folds for every
+method); the preprocessing of ``ltlearn compare`` (impute, scale, one-hot)
+is fitted inside each training fold. The table gives, over the sets where
+every method ran, the mean balanced accuracy, mean G-mean, mean rank on
+balanced accuracy, wins/ties/losses and the Wilcoxon signed-rank p-value
+against the balanced random forest (BRF), the mean fit seconds and the total
+fit time over BRF's. The recommended recipe was designed on the sets at even
+positions of ``list_keel()`` (0, 2, ...); the table is printed for each half.
+
+Long tails: digits-LT (imbalance 50) and the synthetic 100-class long tail,
+5 seeds each, balanced accuracy on the balanced test split.
+
+Every estimator runs single-threaded (``n_jobs=1``); ``--n-jobs`` runs
+several (data set, method) jobs at once, which slows each fit alike. Results
+of the KEEL part are cached whole rows at a time in a CSV file (``--cache``),
+so an interrupted run resumes where it stopped.
+
+Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about half an
+hour on two cores), ``--half even`` or ``--half odd`` for one half, or
+``--quick`` for a smoke run (a few small sets, 1x2 CV, seconds).
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import csv
+import hashlib
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+from _common import print_table
+from imblearn.ensemble import (
+    BalancedRandomForestClassifier,
+    EasyEnsembleClassifier,
+)
+from imblearn.metrics import geometric_mean_score
+from imblearn.over_sampling import SMOTE
+from imblearn.pipeline import Pipeline
+from scipy.stats import rankdata, wilcoxon
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import (
+    RepeatedStratifiedKFold,
+    TunedThresholdClassifierCV,
+)
+from threadpoolctl import threadpool_limits
+
+from ltlearn._compare._data import load_embedded, make_preprocessor
+from ltlearn.datasets import (
+    list_keel,
+    load_digits_lt,
+    make_long_tailed_classification,
+)
+from ltlearn.post_hoc import LogitAdjustedClassifier
+from ltlearn.recipes._recommended import recommended_classifier
+
+REFERENCE = "brf"
+QUICK_SETS = ("glass4", "new_thyroid1", "haberman")
+CACHE_FIELDS = (
+    "protocol",
+    "dataset",
+    "method",
+    "config",
+    "balanced_accuracy",
+    "g_mean",
+    "fit_seconds",
+    "error",
+)
+
+
+def _lr(random_state, **params):
+    return LogisticRegression(max_iter=1000, random_state=random_state, **params)
+
+
+# Each factory returns the steps after the preprocessing, seeded.
+METHODS = {
+    "recommended": lambda rs: [("clf", recommended_classifier(random_state=rs))],
+    "brf": lambda rs: [
+        (
+            "clf",
+            BalancedRandomForestClassifier(
+                n_estimators=100,
+                sampling_strategy="all",
+                replacement=True,
+                bootstrap=False,
+                random_state=rs,
+            ),
+        )
+    ],
+    "easy_ensemble": lambda rs: [
+        ("clf", EasyEnsembleClassifier(n_estimators=10, random_state=rs))
+    ],
+    "smote_lr": lambda rs: [("smote", SMOTE(random_state=rs)), ("clf", _lr(rs))],
+    "lr_balanced": lambda rs: [("clf", _lr(rs, class_weight="balanced"))],
+    "tuned_threshold_lr": lambda rs: [
+        (
+            "clf",
+            TunedThresholdClassifierCV(
+                _lr(rs), scoring="balanced_accuracy", random_state=rs
+            ),
+        )
+    ],
+    "logit_adjusted_lr": lambda rs: [("clf", LogitAdjustedClassifier(_lr(rs)))],
+}
+
+
+def make_pipeline(method, preprocessing, random_state):
+    """The preprocessing, then ``method``, as one imbalanced-learn Pipeline."""
+    steps = make_preprocessor(preprocessing) + METHODS[method](random_state)
+    return Pipeline(steps)
+
+
+def _scores(y_true, y_pred):
+    return (
+        balanced_accuracy_score(y_true, y_pred),
+        geometric_mean_score(y_true, y_pred),
+    )
+
+
+def evaluate_keel(name, method, n_repeats):
+    """Cross-validate ``method`` on the KEEL set ``name``: one cache row."""
+    data = load_embedded(name)
+    folds = RepeatedStratifiedKFold(n_splits=2, n_repeats=n_repeats, random_state=0)
+    row = {"dataset": name, "method": method, "error": ""}
+    ba, gm, seconds = [], [], []
+    try:
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i, (train, test) in enumerate(folds.split(data.X, data.y)):
+                model = make_pipeline(method, data.preprocessing, random_state=i)
+                start = time.perf_counter()
+                model.fit(data.X[train], data.y[train])
+                seconds.append(time.perf_counter() - start)
+                scores = _scores(data.y[test], model.predict(data.X[test]))
+                ba.append(scores[0])
+                gm.append(scores[1])
+    except Exception as exc:  # a method that cannot fit a set is reported
+        row["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        return row
+    row.update(
+        balanced_accuracy=np.mean(ba), g_mean=np.mean(gm), fit_seconds=np.mean(seconds)
+    )
+    return row
+
+
+def _config(method):
+    """A short hash of the method's parameters: a changed method is rerun."""
+    text = repr(make_pipeline(method, {"kind": "numeric"}, random_state=0))
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def read_cache(path, protocol):
+    """Complete rows of ``path`` for ``protocol``, keyed by (dataset, method)."""
+    rows = {}
+    if not path or not os.path.exists(path):
+        return rows
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            if row.get("protocol") != protocol or None in row.values():
+                continue  # another protocol, or a line cut short
+            try:
+                for key in ("balanced_accuracy", "g_mean", "fit_seconds"):
+                    row[key] = float(row[key]) if row[key] else np.nan
+            except ValueError:
+                continue
+            rows[row["dataset"], row["method"]] = row
+    return rows
+
+
+def _append(path, row):
+    new = not os.path.exists(path) or os.path.getsize(path) == 0
+    line = {key: row.get(key, "") for key in CACHE_FIELDS}
+    with open(path, "a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CACHE_FIELDS)
+        if new:
+            writer.writeheader()
+        writer.writerow(line)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def run_keel(names, methods, n_repeats, *, n_jobs, cache):
+    """Results for every (set, method), from ``cache`` or computed and cached."""
+    from joblib import Parallel, delayed
+
+    protocol = f"{n_repeats}x2"
+    rows = {
+        key: row
+        for key, row in read_cache(cache, protocol).items()
+        if row["config"] == _config(key[1])
+    }
+    todo = [(n, m) for n in names for m in methods if (n, m) not in rows]
+    if todo:
+        print(f"KEEL: {len(todo)} (set, method) jobs to run", file=sys.stderr)
+        jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(evaluate_keel)(n, m, n_repeats) for n, m in todo
+        )
+        for row in jobs:
+            row["protocol"] = protocol
+            row["config"] = _config(row["method"])
+            if cache:
+                _append(cache, row)
+            rows[row["dataset"], row["method"]] = read_row(row)
+    return rows
+
+
+def read_row(row):
+    for key in ("balanced_accuracy", "g_mean", "fit_seconds"):
+        row[key] = float(row.get(key, np.nan)) if row.get(key, "") != "" else np.nan
+    return row
+
+
+def keel_table(rows, names, methods):
+    """Table rows over the sets where every method ran; the sets left out."""
+    left_out = {}
+    for name in names:
+        errors = [
+            f"{m}: {rows[name, m]['error']}"
+            for m in methods
+            if rows.get((name, m)) is None or rows[name, m]["error"]
+        ]
+        if errors:
+            left_out[name] = "; ".join(errors)
+    common = [n for n in names if n not in left_out]
+    if not common:
+        return [], common, left_out
+    ba = np.array([[rows[n, m]["balanced_accuracy"] for m in methods] for n in common])
+    gm = np.array([[rows[n, m]["g_mean"] for m in methods] for n in common])
+    seconds = np.array([[rows[n, m]["fit_seconds"] for m in methods] for n in common])
+    ranks = np.array([rankdata(-np.round(r, 10)) for r in ba])
+    ref = methods.index(REFERENCE) if REFERENCE in methods else None
+    table = []
+    for j, method in enumerate(methods):
+        entry = {
+            "method": method,
+            "mean BA": ba[:, j].mean(),
+            "mean G-mean": gm[:, j].mean(),
+            "mean rank": ranks[:, j].mean(),
+            "fit s": seconds[:, j].mean(),
+        }
+        if ref is not None:
+            diff = np.round(ba[:, j] - ba[:, ref], 10)
+            wins, ties = int(np.sum(diff > 0)), int(np.sum(diff == 0))
+            entry[f"W/T/L vs {REFERENCE}"] = f"{wins}/{ties}/{diff.size - wins - ties}"
+            entry["Wilcoxon p"] = (
+                wilcoxon(ba[:, j], ba[:, ref]).pvalue if np.any(diff != 0) else 1.0
+            )
+            entry[f"fit / {REFERENCE}"] = seconds[:, j].sum() / seconds[:, ref].sum()
+        table.append(entry)
+    table.sort(key=lambda e: e["mean rank"])
+    return table, common, left_out
+
+
+def print_keel(rows, names, methods, title):
+    table, common, left_out = keel_table(rows, names, methods)
+    print(
+        f"\n## KEEL, {title}: {len(common)} of {len(names)} sets where every method ran"
+    )
+    if table:
+        print_table(table, list(table[0]))
+    for name, why in left_out.items():
+        print(f"- left out {name}: {why}")
+
+
+def _long_tail_data(kind, seed):
+    if kind == "digits_lt":
+        data = load_digits_lt(imbalance_ratio=50, random_state=seed)
+    else:
+        data = make_long_tailed_classification(random_state=seed)
+    return data.X_train, data.y_train, data.X_test, data.y_test
+
+
+def evaluate_long_tail(kind, method, seed):
+    X_train, y_train, X_test, y_test = _long_tail_data(kind, seed)
+    model = make_pipeline(method, {"kind": "numeric"}, random_state=seed)
+    try:
+        with threadpool_limits(1), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.perf_counter()
+            model.fit(X_train, y_train)
+            seconds = time.perf_counter() - start
+            ba, gm = _scores(y_test, model.predict(X_test))
+    except Exception as exc:
+        return kind, method, seed, None, None, f"{type(exc).__name__}: {exc}"
+    return kind, method, seed, ba, seconds, ""
+
+
+def run_long_tail(kind, methods, seeds, n_jobs):
+    from joblib import Parallel, delayed
+
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(evaluate_long_tail)(kind, m, s) for m in methods for s in seeds
+    )
+    table, failures = [], []
+    for method in methods:
+        mine = [r for r in results if r[1] == method]
+        errors = [r[5] for r in mine if r[5]]
+        if errors:
+            table.append({"method": method, "mean BA": "failed"})
+            failures.append(f"- {method} failed: {errors[0][:160]}")
+            continue
+        ba = np.array([r[3] for r in mine])
+        table.append(
+            {
+                "method": method,
+                "mean BA": ba.mean(),
+                "std BA": ba.std(),
+                "fit s": np.mean([r[4] for r in mine]),
+            }
+        )
+    table.sort(key=lambda e: -e["mean BA"] if isinstance(e["mean BA"], float) else 1)
+    title = "digits-LT, imbalance 50" if kind == "digits_lt" else "100-class long tail"
+    print(f"\n## {title}: balanced test split, {len(seeds)} seeds")
+    print_table(table, ["method", "mean BA", "std BA", "fit s"])
+    print("\n".join(failures))
+    return table
+
+
+def halves(names, half):
+    even, odd = list(names[0::2]), list(names[1::2])
+    return {"even": {"even": even}, "odd": {"odd": odd}}.get(
+        half, {"even": even, "odd": odd, "all 110": list(names)}
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a smoke run")
+    parser.add_argument("--half", choices=("even", "odd", "all"), default="all")
+    parser.add_argument(
+        "--methods", nargs="+", choices=list(METHODS), default=list(METHODS)
+    )
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--repeats", type=int, default=None, help="default 5")
+    parser.add_argument(
+        "--cache", default="bench_keel_results.csv", help="'' for no cache"
+    )
+    parser.add_argument(
+        "--sections",
+        nargs="+",
+        choices=("keel", "digits_lt", "long_tail"),
+        default=("keel", "digits_lt", "long_tail"),
+    )
+    args = parser.parse_args(argv)
+    methods = list(args.methods)
+    if REFERENCE not in methods:
+        methods.append(REFERENCE)
+    names = list_keel()
+    if args.quick:
+        groups = {"quick": list(QUICK_SETS)}
+        repeats, seeds, cache = args.repeats or 1, [0], args.cache or None
+        sections = [s for s in args.sections if s != "long_tail"]
+    else:
+        groups = halves(names, args.half)
+        repeats, seeds, cache = args.repeats or 5, range(5), args.cache or None
+        sections = args.sections
+    tables = {}
+    if "keel" in sections:
+        wanted = list(dict.fromkeys(n for g in groups.values() for n in g))
+        rows = run_keel(wanted, methods, repeats, n_jobs=args.n_jobs, cache=cache)
+        for title, group in groups.items():
+            print_keel(rows, group, methods, f"{title} ({repeats}x2 CV)")
+        tables["keel"] = {t: keel_table(rows, g, methods)[0] for t, g in groups.items()}
+    for kind in ("digits_lt", "long_tail"):
+        if kind in sections:
+            tables[kind] = run_long_tail(kind, methods, seeds, args.n_jobs)
+    return tables
+
+
+if __name__ == "__main__":
+    main()
