@@ -17,6 +17,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
     check_random_state,
     column_or_1d,
+    has_fit_parameter,
     validate_data,
 )
 
@@ -207,7 +208,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 )
         return [clone(est) for _, est in self.estimators]
 
-    def _held_out(self, model, fitted, X, codes, sample_weight, n_classes):
+    def _held_out(self, model, fitted, X, codes, sample_weight, cv_seed):
         """Probabilities of the training rows from models that did not see them."""
         if _uses_oob(model):
             proba = np.asarray(fitted.oob_decision_function_, dtype=float)
@@ -219,9 +220,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             n_splits = min(self.cv, int(np.bincount(codes).min()))
             if n_splits < 2:
                 return None
-            splitter = StratifiedKFold(
-                n_splits, shuffle=True, random_state=self._cv_seed
-            )
+            splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
         else:
             splitter = check_cv(self.cv, codes, classifier=True)
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
@@ -262,20 +261,29 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         counts = class_counts(codes, np.arange(n_classes))
         weighted = np.bincount(codes, weights=sample_weight, minlength=n_classes)
         self.prior_ = weighted / weighted.sum()
-        self._cv_seed = check_random_state(self.random_state).randint(2**31 - 1)
+        cv_seed = check_random_state(self.random_state).randint(2**31 - 1)
 
         models = self._models(X.shape[0])
+        params = {}
+        if sample_weight is not None:
+            for model in models:
+                if not has_fit_parameter(model, "sample_weight"):
+                    raise ValueError(
+                        f"{type(model).__name__}.fit does not accept "
+                        f"sample_weight; fit without it or use models that do."
+                    )
+            params["sample_weight"] = sample_weight
         self.estimators_ = []
         held_out = []
         for model in models:
             with warnings.catch_warnings():
                 # rows without an out-of-bag estimate are handled in _held_out
                 warnings.filterwarnings("ignore", "Some inputs do not have OOB")
-                fitted = clone(model).fit(X, codes, sample_weight=sample_weight)
+                fitted = clone(model).fit(X, codes, **params)
             self.estimators_.append(fitted)
             if self.refinement > 0:
                 held_out.append(
-                    self._held_out(model, fitted, X, codes, sample_weight, n_classes)
+                    self._held_out(model, fitted, X, codes, sample_weight, cv_seed)
                 )
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)

@@ -9,6 +9,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
 from ltlearn.ensemble import PluginEnsembleClassifier
@@ -145,3 +146,20 @@ def test_input_arrays_untouched(imbalanced):
     _small().fit(X, y).predict(X)
     np.testing.assert_array_equal(X, X_copy)
     np.testing.assert_array_equal(y, y_copy)
+
+
+@pytest.mark.parametrize("n_samples, expected", [(300, None), (1200, 1000)])
+def test_default_forests_draw_at_most_1000_rows(n_samples, expected):
+    X, y = make_classification(n_samples=n_samples, weights=[0.8], random_state=0)
+    clf = PluginEnsembleClassifier(random_state=0).fit(X, y)
+    forests = clf.estimators_[:2]
+    assert [forest.max_samples for forest in forests] == [expected, expected]
+
+
+def test_model_without_sample_weight(imbalanced):
+    X, y = imbalanced
+    models = [("knn", KNeighborsClassifier(5)), ("lr", LogisticRegression())]
+    clf = PluginEnsembleClassifier(models, random_state=0).fit(X, y)
+    assert clf.oob_proba_.shape == (X.shape[0], 2)
+    with pytest.raises(ValueError, match="KNeighborsClassifier.fit does not accept"):
+        clf.fit(X, y, sample_weight=np.ones(X.shape[0]))
