@@ -17,9 +17,12 @@ several (data set, method) jobs at once, which slows each fit alike. Results
 of the KEEL part are cached whole rows at a time in a CSV file (``--cache``),
 so an interrupted run resumes where it stopped.
 
-Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about half an
-hour on two cores), ``--half even`` or ``--half odd`` for one half, or
-``--quick`` for a smoke run (a few small sets, 1x2 CV, seconds).
+Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 17
+minutes on two cores: 16 for KEEL, one for the long tails), ``--half even`` or
+``--half odd`` for one half, or ``--quick`` for a smoke run (three small sets,
+1x2 CV, seconds). SMOTE's five neighbours need six minority rows in each
+training fold, so the SMOTE row leaves out the smallest sets; run without it
+(``--methods`` and the others) for the table over all 110.
 """
 
 # Authors: The ltlearn developers
