@@ -248,8 +248,12 @@ class SMOTE(BaseOverSampler):
     bound of the float32 error and ranks them by exact float64 distances, and
     reads each block of pairs both ways when every sample is a seed. Either
     way the neighbours are the exact ones, up to the rounding of distances
-    (ties excepted). ``skip_noise=True`` adds one search among all the
-    samples, for the samples of the classes over-sampled.
+    (ties excepted). Any finite values are accepted: data whose squared
+    distances would overflow or underflow is searched scaled by a power of
+    two (which keeps the order of the distances), and values too large for
+    their differences to be finite are interpolated on halves.
+    ``skip_noise=True`` adds one search among all the samples, for the
+    samples of the classes over-sampled.
 
     References
     ----------
