@@ -23,9 +23,13 @@ from ltlearn.utils._test_common.instance_generator import (
 from ltlearn.utils.estimator_checks import (
     check_clear_errors,
     check_does_not_modify_input,
+    check_label_types,
     check_one_sample_class,
+    check_pickle_round_trip,
     check_resampled_counts,
     check_same_random_state_same_result,
+    check_sample_weight_equivalence_to_repeats,
+    check_sparse_input,
     check_string_labels_and_pandas,
 )
 
@@ -35,7 +39,11 @@ LTLEARN_CHECKS = [
     check_same_random_state_same_result,
     check_clear_errors,
     check_one_sample_class,
+    check_label_types,
     check_string_labels_and_pandas,
+    check_sparse_input,
+    check_pickle_round_trip,
+    check_sample_weight_equivalence_to_repeats,
     check_resampled_counts,
 ]
 

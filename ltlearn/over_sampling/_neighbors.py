@@ -56,6 +56,43 @@ def _n_threads(n_jobs, *, tree):
     return max(1, _openmp_effective_n_threads())
 
 
+def _max_abs(X):
+    """The largest absolute value of a dense or sparse ``X`` (0 when empty)."""
+    data = X.data if sparse.issparse(X) else X
+    if data.size == 0:
+        return 0.0
+    return max(float(data.max()), -float(data.min()))
+
+
+def _distance_safe(X):
+    """``X`` times a power of two that keeps its squared distances in range.
+
+    Squared distances of values of magnitude ``m`` reach about
+    ``n_features * (2 m)**2``: above ``2**(maxexp / 3)`` they would overflow
+    the floating-point type (NaN, infinite or arbitrary neighbours, failing
+    eigen-decompositions), below ``2**(-maxexp / 3)`` they would underflow to
+    zero (every pair tied). Narrower floats are then widened to float64
+    (exact), which holds the squares of any of their values; float64 data is
+    scaled so that its largest absolute value is about 1. A power of two
+    scales every difference, square and sum exactly, so the order of the
+    distances, hence the neighbours, is unchanged (values pushed below the
+    smallest normal number excepted, which are negligible beside the largest
+    ones). Data in range is returned as it is, without a copy.
+    """
+    dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
+    limit = np.finfo(dtype).maxexp // 3
+    m = _max_abs(X)
+    if m == 0.0:
+        return X
+    exponent = int(np.frexp(m)[1])
+    if -limit <= exponent <= limit:
+        return X
+    if dtype != np.float64:
+        return X.astype(np.float64)
+    # float64 exponents lie in [-1073, 1024]; 2**1000 is still finite
+    return X * float(np.ldexp(1.0, min(-exponent, 1000)))
+
+
 def _self_first(indices, queries):
     """Put each query's own index in column 0 of its row of ``indices``.
 
@@ -487,7 +524,8 @@ def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
         A nearest-neighbours estimator to clone, fit on ``X`` and query; by
         default an exact Euclidean search is chosen from the data.
     n_jobs : int, default=None
-        Threads for the default searches.
+        Threads for the default searches, which accept any finite values
+        (see ``_distance_safe``).
 
     Returns
     -------
@@ -503,6 +541,7 @@ def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
             X[queries], n_neighbors=n_neighbors, return_distance=False
         )
         return _self_first(found, queries), fitted
+    X = _distance_safe(X)
     if sparse.issparse(X) or X.shape[0] <= 2 * n_neighbors:
         nn = NearestNeighbors(n_neighbors=n_neighbors, n_jobs=n_jobs).fit(X)
         found = nn.kneighbors(X[queries], return_distance=False)

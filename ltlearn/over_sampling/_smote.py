@@ -16,7 +16,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from ltlearn.over_sampling._neighbors import _kneighbors
+from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
 from ltlearn.utils._docstring import _random_state_docstring
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
@@ -60,6 +60,18 @@ def _compute_dtype(dtype):
     return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
+def _huge_steps(b, d, steps):
+    """``b + steps * (d - b)`` for values too large for ``d - b`` to be finite.
+
+    Computed on halves, then doubled and clipped to the segment ``[b, d]``,
+    so every row is finite and on its segment.
+    """
+    with np.errstate(over="ignore"):
+        rows = b * 0.5 + steps * (d * 0.5 - b * 0.5)
+        rows *= 2
+    return np.clip(rows, np.minimum(b, d), np.maximum(b, d))
+
+
 def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     """Write ``len(seeds)`` synthetic rows into ``out``, block by block.
 
@@ -76,6 +88,8 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     diff = np.empty((block, n_features), dtype=dtype)
     source = X_class if X_class.dtype == dtype else X_class.astype(dtype)
     direct = out.dtype == dtype
+    # A difference of two values above half the largest float may overflow.
+    huge = _max_abs(source) > np.finfo(dtype).max / 2
     for start in range(0, n_new, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, n_new)
         cols = generator.integers(k, size=stop - start)
@@ -87,9 +101,12 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
             seed_rows = seeds[start + lo : start + hi]
             b = np.take(source, seed_rows, axis=0, out=base[:m], mode="clip")
             d = np.take(source, partners[lo:hi], axis=0, out=diff[:m], mode="clip")
+            target = out[start + lo : start + hi]
+            if huge:
+                target[...] = _huge_steps(b, d, steps[lo:hi, None])
+                continue
             np.subtract(d, b, out=d)
             np.multiply(d, steps[lo:hi, None], out=d)
-            target = out[start + lo : start + hi]
             if direct:
                 np.add(b, d, out=target)
             else:  # integer data: truncated toward zero, as imbalanced-learn does
@@ -100,14 +117,21 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     """The synthetic rows of ``_fill_dense`` for a sparse ``X_class``."""
     k = neighbor_of.shape[1]
     wrap = sparse.csr_matrix if sparse.isspmatrix(X_class) else sparse.csr_array
+    huge = _max_abs(X_class) > np.finfo(_compute_dtype(X_class.dtype)).max / 2
     blocks = []
     for start in range(0, seeds.size, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, seeds.size)
         cols = generator.integers(k, size=stop - start)
         steps = generator.random(stop - start, dtype=step_dtype)
         base = X_class[seeds[start:stop]]
-        diff = X_class[neighbor_of[seeds[start:stop], cols]] - base
-        rows = base + wrap(diff.multiply(steps[:, None]))
+        partner = X_class[neighbor_of[seeds[start:stop], cols]]
+        if huge:  # as in ``_huge_steps``; finite, on the segment up to rounding
+            base, partner = base * 0.5, partner * 0.5
+        rows = base + wrap((partner - base).multiply(steps[:, None]))
+        if huge:
+            rows = rows * 2
+            limit = np.finfo(rows.dtype).max
+            np.clip(rows.data, -limit, limit, out=rows.data)
         blocks.append(rows.astype(X_class.dtype))
     return blocks
 
@@ -224,8 +248,12 @@ class SMOTE(BaseOverSampler):
     bound of the float32 error and ranks them by exact float64 distances, and
     reads each block of pairs both ways when every sample is a seed. Either
     way the neighbours are the exact ones, up to the rounding of distances
-    (ties excepted). ``skip_noise=True`` adds one search among all the
-    samples, for the samples of the classes over-sampled.
+    (ties excepted). Any finite values are accepted: data whose squared
+    distances would overflow or underflow is searched scaled by a power of
+    two (which keeps the order of the distances), and values too large for
+    their differences to be finite are interpolated on halves.
+    ``skip_noise=True`` adds one search among all the samples, for the
+    samples of the classes over-sampled.
 
     References
     ----------

@@ -31,12 +31,17 @@ def check_classification_y(y, *, min_classes=2):
     Raises
     ------
     ValueError
-        If ``y`` is multilabel or multioutput, continuous, or holds fewer than
-        ``min_classes`` classes.
+        If ``y`` is multilabel or multioutput, continuous, empty, or holds
+        fewer than ``min_classes`` classes.
     """
     if type_of_target(y, input_name="y") in _MULTI_OUTPUT_TYPES:
         raise ValueError("Multilabel and multioutput targets are not supported.")
     check_classification_targets(y)
+    if np.shape(y)[0] == 0:
+        raise ValueError(
+            f"The target is empty (0 samples); at least {min_classes} classes are "
+            "needed to fit."
+        )
     classes = np.unique(y)
     if classes.size < min_classes:
         raise ValueError(

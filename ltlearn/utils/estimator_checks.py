@@ -1,15 +1,22 @@
 """ltlearn's own contract checks, run over every public estimator.
 
 They complement scikit-learn's and imbalanced-learn's estimator checks with
-what ltlearn promises its users: the caller's arrays are never modified, the
-same ``random_state`` gives the same result, bad input fails with an error
-that names the problem, string labels and pandas input work, and samplers
-return exactly the class counts their ``sampling_strategy`` asks for.
+what ltlearn promises its users: the caller's arrays (``X``, ``y``,
+``sample_weight``, array parameters such as cost matrices) are never
+modified, the same ``random_state`` gives the same result, bad input fails
+with an error that names the problem, tiny classes are handled or refused by
+name, string, boolean, negative and float labels and pandas input work,
+sparse input works where the estimator's tags declare it, a fitted estimator
+pickles, integer ``sample_weight`` acts as repeated rows, and samplers return
+exactly the class counts their ``sampling_strategy`` asks for.
 """
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
+import pickle
+import re
 import warnings
 from collections import Counter
 
@@ -21,9 +28,13 @@ from sklearn.utils import get_tags
 __all__ = [
     "check_clear_errors",
     "check_does_not_modify_input",
+    "check_label_types",
     "check_one_sample_class",
+    "check_pickle_round_trip",
     "check_resampled_counts",
     "check_same_random_state_same_result",
+    "check_sample_weight_equivalence_to_repeats",
+    "check_sparse_input",
     "check_string_labels_and_pandas",
 ]
 
@@ -48,20 +59,44 @@ def _is_sampler(estimator):
     return hasattr(estimator, "fit_resample")
 
 
-def _outputs(estimator, X, y):
-    """Fit a clone of ``estimator`` and return what it produces on ``X``."""
+def _accepts_sample_weight(estimator):
+    """Whether ``estimator`` is a model whose ``fit`` names ``sample_weight``."""
+    if _is_sampler(estimator) or not hasattr(estimator, "fit"):
+        return False
+    return "sample_weight" in inspect.signature(estimator.fit).parameters
+
+
+def _fit(est, X, y, sample_weight=None):
+    """Fit ``est`` in place; return ``fit_resample``'s output for a sampler."""
+    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+    if _is_sampler(est):
+        return est.fit_resample(X, y, **kwargs)
+    est.fit(X, y, **kwargs)
+    return None
+
+
+def _predictions(est, X):
+    """What a fitted ``est`` produces on ``X``."""
+    outputs = {}
+    for method in ("predict", "predict_proba", "decision_function", "transform"):
+        if hasattr(est, method):
+            outputs[method] = getattr(est, method)(X)
+    return outputs
+
+
+def _outputs(estimator, X, y, sample_weight=None, X_test=None):
+    """Fit a clone of ``estimator`` and return what it produces on ``X``.
+
+    A sampler's output is its resampled ``X`` and ``y``; a classifier's or a
+    transformer's, its predictions on ``X_test`` (default: ``X``).
+    """
     est = clone(estimator)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        if _is_sampler(est):
-            X_res, y_res = est.fit_resample(X, y)
-            return {"X_res": X_res, "y_res": y_res}
-        est.fit(X, y)
-        outputs = {}
-        for method in ("predict", "predict_proba", "decision_function", "transform"):
-            if hasattr(est, method):
-                outputs[method] = getattr(est, method)(X)
-    return outputs
+        resampled = _fit(est, X, y, sample_weight)
+        if resampled is not None:
+            return {"X_res": resampled[0], "y_res": resampled[1]}
+        return _predictions(est, X if X_test is None else X_test)
 
 
 def _assert_same(first, second, name):
@@ -78,13 +113,33 @@ def _assert_same(first, second, name):
 
 
 def check_does_not_modify_input(estimator):
-    """Fitting and predicting leave the caller's ``X`` and ``y`` as they were."""
+    """Fitting and predicting leave every array of the caller as it was.
+
+    Covered: ``X``, ``y``, ``sample_weight`` (where ``fit`` takes it), the
+    rows predicted on, and the array parameters (a ``cost_matrix`` parameter
+    is given an array for the purpose).
+    """
     name = type(estimator).__name__
     X, y = _make_data()
-    X_copy, y_copy = X.copy(), y.copy()
-    _outputs(estimator, X, y)
-    np.testing.assert_array_equal(X, X_copy, err_msg=f"{name} modified X in place")
-    np.testing.assert_array_equal(y, y_copy, err_msg=f"{name} modified y in place")
+    est = clone(estimator)
+    if "cost_matrix" in est.get_params():
+        est.set_params(cost_matrix=np.array([[0, 1, 1], [2, 0, 1], [3, 2, 0]], float))
+    arrays = {"X": X, "y": y, "X_test": X[::3].copy()}
+    if _accepts_sample_weight(est):
+        arrays["sample_weight"] = np.random.default_rng(0).integers(1, 4, len(y)) * 1.0
+    params = {
+        key: value
+        for key, value in est.get_params(deep=False).items()
+        if isinstance(value, np.ndarray)
+    }
+    copies = {key: value.copy() for key, value in {**arrays, **params}.items()}
+    _outputs(
+        est, X, y, sample_weight=arrays.get("sample_weight"), X_test=arrays["X_test"]
+    )
+    for key, value in {**arrays, **params}.items():
+        np.testing.assert_array_equal(
+            value, copies[key], err_msg=f"{name} modified {key} in place"
+        )
 
 
 def check_same_random_state_same_result(estimator):
@@ -98,8 +153,6 @@ def check_same_random_state_same_result(estimator):
 
 
 def _raises_naming(func, pattern, what):
-    import re
-
     try:
         func()
     except ValueError as exc:
@@ -116,7 +169,8 @@ def check_clear_errors(estimator):
     """Bad input raises a ValueError whose message names the problem.
 
     Covered: NaN and infinity in ``X`` (unless the estimator accepts NaN), a
-    single class, a 1-D ``X``, ``X`` and ``y`` of different lengths.
+    single class, a 1-D ``X``, an empty ``X`` (no rows), ``X`` without
+    features, ``X`` and ``y`` of different lengths.
     """
     name = type(estimator).__name__
     X, y = _make_data()
@@ -137,6 +191,14 @@ def check_clear_errors(estimator):
         lambda: fit(X[:, 0], y), r"2D|1D|one-dimensional|reshape", f"{name} on 1-D X"
     )
     _raises_naming(
+        lambda: fit(X[:0], y[:0]), r"0 sample|empty", f"{name} on an empty X"
+    )
+    _raises_naming(
+        lambda: fit(X[:, :0], y),
+        r"0 feature|no feature",
+        f"{name} on X without features",
+    )
+    _raises_naming(
         lambda: fit(X, y[:-5]),
         r"inconsistent|number of samples|length",
         f"{name} with len(X) != len(y)",
@@ -144,36 +206,91 @@ def check_clear_errors(estimator):
 
 
 def check_one_sample_class(estimator):
-    """A class with a single sample is handled, or refused with a clear error.
+    """Classes of one and of two samples are handled, or refused by name.
 
-    Fitting either succeeds (a warning is allowed) and, for a classifier,
-    predicts only known labels, or raises a ValueError that names the class.
+    The rare class is labelled 7. Fitting either succeeds (a warning is
+    allowed) and then a sampler returns only known labels and a classifier
+    predicts only known labels, with finite probabilities summing to 1; or it
+    raises a ValueError that names the rare class (its label, 7).
     """
     name = type(estimator).__name__
     X, y = _make_data()
-    y = y.copy()
-    rare = np.flatnonzero(y == 2)
-    y[rare[1:]] = 0  # class 2 keeps a single sample
-    est = clone(estimator)
-    try:
+    for size in (1, 2):
+        y_small = np.where(y == 2, 7, y)
+        rare = np.flatnonzero(y_small == 7)
+        y_small[rare[size:]] = 0  # class 7 keeps ``size`` samples
+        est = clone(estimator)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                if _is_sampler(est):
+                    _, y_res = est.fit_resample(X, y_small)
+                    assert set(np.unique(y_res)) <= {0, 1, 7}
+                    continue
+                est.fit(X, y_small)
+                assert set(np.unique(est.predict(X))) <= {0, 1, 7}, (
+                    f"{name} with a class of {size}: unknown labels predicted"
+                )
+                if hasattr(est, "predict_proba"):
+                    proba = est.predict_proba(X)
+                    assert np.isfinite(proba).all(), f"{name}: non-finite proba"
+                    np.testing.assert_allclose(
+                        proba.sum(axis=1), 1.0, rtol=1e-6, err_msg=name
+                    )
+        except ValueError as exc:
+            if not re.search(r"\b7\b", str(exc)):
+                raise AssertionError(
+                    f"{name} with a class of {size} samples: the ValueError does "
+                    f"not name the class (7): {exc}"
+                ) from exc
+
+
+_LABELS = {
+    "str": np.array(["cat", "dog", "emu"]),
+    "negative": np.array([-3, -2, 5]),
+    "float": np.array([-2.0, 0.0, 3.0]),
+    "bool": np.array([False, True]),
+}
+
+
+def check_label_types(estimator):
+    """String, boolean, negative and float labels are kept as they are.
+
+    A classifier's ``classes_`` are the labels, and its predictions are
+    labels of the same dtype kind; a sampler returns labels of the dtype of
+    ``y``. Float labels are whole numbers, as scikit-learn requires of
+    class labels.
+    """
+    name = type(estimator).__name__
+    for kind, labels in _LABELS.items():
+        X, y = _make_data(n_classes=len(labels))
+        y_lab = labels[y]
+        est = clone(estimator)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            if _is_sampler(est):
-                _, y_res = est.fit_resample(X, y)
-                assert set(np.unique(y_res)) <= {0, 1, 2}
-            else:
-                est.fit(X, y)
-                assert set(np.unique(est.predict(X))) <= {0, 1, 2}
-    except ValueError as exc:
-        if "class" not in str(exc).lower():
-            raise AssertionError(
-                f"{name} with a one-sample class: the ValueError does not name "
-                f"the class: {exc}"
-            ) from exc
+            resampled = _fit(est, X, y_lab)
+            out = resampled[1] if resampled is not None else est.predict(X)
+        out = np.asarray(out)
+        assert set(out.tolist()) <= set(labels.tolist()), (
+            f"{name} with {kind} labels returned labels it was not given"
+        )
+        assert out.dtype.kind == y_lab.dtype.kind, (
+            f"{name} with {kind} labels returned dtype {out.dtype}"
+        )
+        if resampled is None:
+            assert list(est.classes_) == list(labels), (
+                f"{name}.classes_ != {kind} labels"
+            )
 
 
 def check_string_labels_and_pandas(estimator):
-    """String labels and a pandas DataFrame in give labels and frames back."""
+    """String labels and a pandas DataFrame in give labels and frames back.
+
+    A sampler returns a DataFrame with the columns of ``X`` and a Series with
+    the name of ``y``; a classifier keeps the column names in
+    ``feature_names_in_`` and predicts on a frame without a feature-name
+    warning.
+    """
     import pandas as pd
 
     name = type(estimator).__name__
@@ -188,17 +305,132 @@ def check_string_labels_and_pandas(estimator):
             X_res, y_res = est.fit_resample(X_df, y_str)
             assert isinstance(X_res, pd.DataFrame), f"{name} did not return a frame"
             assert list(X_res.columns) == list(X_df.columns)
+            assert isinstance(y_res, pd.Series), f"{name} did not return a Series"
+            assert y_res.name == "animal", f"{name} lost the name of y"
             assert set(np.unique(np.asarray(y_res))) <= set(labels)
             return
         est.fit(X_df, y_str)
-        assert list(est.classes_) == list(labels), f"{name}.classes_ != labels"
+    assert list(est.feature_names_in_) == list(X_df.columns), (
+        f"{name}.feature_names_in_ != the columns of X"
+    )
+    assert list(est.classes_) == list(labels), f"{name}.classes_ != labels"
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*feature names.*")
         y_pred = est.predict(X_df)
-        assert set(np.unique(np.asarray(y_pred))) <= set(labels), (
-            f"{name}.predict returned labels it was not trained on"
+        proba = est.predict_proba(X_df) if hasattr(est, "predict_proba") else None
+    assert set(np.unique(np.asarray(y_pred))) <= set(labels), (
+        f"{name}.predict returned labels it was not trained on"
+    )
+    if proba is not None:
+        assert proba.shape == (len(X_df), len(labels))
+
+
+def check_sparse_input(estimator):
+    """Sparse ``X`` gives what dense ``X`` gives, where the tags declare it.
+
+    For an estimator whose ``input_tags.sparse`` is True: from CSR and CSC
+    input a sampler returns a sparse matrix of the same format, equal to its
+    dense output; from CSR input a classifier predicts the same labels (on at
+    least 95% of the rows: solvers may round differently) and probabilities
+    that sum to 1.
+    """
+    from scipy import sparse
+
+    if not get_tags(estimator).input_tags.sparse:
+        return
+    name = type(estimator).__name__
+    X, y = _make_data()
+    est = clone(estimator)
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    dense = _outputs(est, X, y)
+    # a sampler must keep the format; a classifier is fit on CSR only (speed)
+    for fmt in ("csr", "csc") if _is_sampler(est) else ("csr",):
+        X_sp = sparse.csr_matrix(X) if fmt == "csr" else sparse.csc_matrix(X)
+        found = _outputs(est, X_sp, y)
+        if _is_sampler(est):
+            assert sparse.issparse(found["X_res"]), f"{name} returned dense X"
+            assert found["X_res"].format == fmt, f"{name} changed the format"
+            np.testing.assert_allclose(
+                found["X_res"].toarray(), dense["X_res"], rtol=1e-6, err_msg=name
+            )
+            np.testing.assert_array_equal(found["y_res"], dense["y_res"])
+            continue
+        agree = np.mean(np.asarray(found["predict"]) == np.asarray(dense["predict"]))
+        assert agree >= 0.95, (
+            f"{name} on {fmt} input agrees with dense input on {agree:.0%} of rows"
         )
-        if hasattr(est, "predict_proba"):
-            proba = est.predict_proba(X_df)
-            assert proba.shape == (len(X_df), len(labels))
+        if "predict_proba" in found:
+            np.testing.assert_allclose(
+                found["predict_proba"].sum(axis=1), 1.0, rtol=1e-6, err_msg=name
+            )
+
+
+def check_pickle_round_trip(estimator):
+    """A fitted estimator pickles, and the copy gives the same output.
+
+    A classifier's copy predicts as the original; a sampler's copy keeps its
+    fitted attributes and resamples as the original does.
+    """
+    name = type(estimator).__name__
+    X, y = _make_data()
+    est = clone(estimator)
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        _fit(est, X, y)
+        copy = pickle.loads(pickle.dumps(est, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(copy) is type(est)
+        if _is_sampler(est):
+            assert copy.sampling_strategy_ == est.sampling_strategy_, name
+            first, second = est.fit_resample(X, y), copy.fit_resample(X, y)
+            _assert_same(
+                {"X_res": first[0], "y_res": first[1]},
+                {"X_res": second[0], "y_res": second[1]},
+                name,
+            )
+            return
+        _assert_same(_predictions(est, X), _predictions(copy, X), name)
+
+
+def check_sample_weight_equivalence_to_repeats(estimator):
+    """Integer ``sample_weight`` gives what repeating the rows gives.
+
+    Only for estimators whose ``fit`` takes ``sample_weight``. Weights of 0
+    to 3, heavier on the rare class, so that a rule that ignores them moves;
+    predictions on new rows must agree on at least 95% of them and the
+    probabilities within 0.05 (cross-validated rules see different folds of
+    the repeated rows, and solvers stop at a tolerance).
+    """
+    if not _accepts_sample_weight(estimator):
+        return
+    name = type(estimator).__name__
+    X, y = _make_data(n_samples=200)
+    X_new, _ = _make_data(n_samples=100, random_state=1)
+    rng = np.random.default_rng(0)
+    weights = np.where(y == 2, rng.integers(2, 4, len(y)), rng.integers(0, 2, len(y)))
+    weights[np.flatnonzero(y == 0)[:3]] = 1  # no class left without weight
+    weights[np.flatnonzero(y == 1)[:3]] = 1
+    est = clone(estimator)
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    weighted = _outputs(est, X, y, sample_weight=weights * 1.0, X_test=X_new)
+    repeated = _outputs(
+        est, np.repeat(X, weights, 0), np.repeat(y, weights), None, X_new
+    )
+    agree = np.mean(weighted["predict"] == repeated["predict"])
+    assert agree >= 0.95, (
+        f"{name}: fit with sample_weight and fit on repeated rows agree on "
+        f"{agree:.0%} of the predictions"
+    )
+    if "predict_proba" in weighted:
+        np.testing.assert_allclose(
+            weighted["predict_proba"],
+            repeated["predict_proba"],
+            atol=0.05,
+            err_msg=f"{name}: sample_weight is not equivalent to repeated rows",
+        )
 
 
 def check_resampled_counts(estimator):

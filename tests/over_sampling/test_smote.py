@@ -666,3 +666,97 @@ def test_warnings_are_not_raised_on_ordinary_data():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SMOTE(random_state=0).fit_resample(X, y)
+
+
+# --- any finite values -------------------------------------------------------
+
+
+def _extreme(kind, n_features, rng, n_samples=240):
+    """Data whose squared distances overflow (or underflow) float64."""
+    X = rng.uniform(-1.0, 1.0, (n_samples, n_features))
+    if kind == "huge":  # up to the largest float64
+        X *= np.finfo(np.float64).max
+    elif kind == "tiny":  # subnormal magnitudes
+        X *= 1e-310
+    else:  # mixed: half the columns about 1e300, the others about 1e-300
+        X *= np.where(np.arange(n_features) % 2 == 0, 1e300, 1e-300)
+        if n_features == 1:
+            X[::2] *= 1e-300  # then half the rows are tiny
+    return X
+
+
+@pytest.mark.parametrize("scale", [1e154, 1e200, 1e300])
+@pytest.mark.parametrize("n_features", [1, 2, 20])
+def test_neighbours_of_huge_values_are_those_of_the_scaled_data(scale, n_features):
+    # a power of two keeps the order of the distances exactly
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, n_features)) + 3.0
+    power = 2.0 ** int(np.log2(scale))
+    queries = np.arange(0, 200, 3)
+    expected, _ = _kneighbors(X, queries, 6)
+    found, _ = _kneighbors(X * power, queries, 6)
+    np.testing.assert_array_equal(found, expected)
+    found, _ = _kneighbors(sparse.csr_matrix(X * power), queries, 6)
+    np.testing.assert_array_equal(np.sort(found, 1), np.sort(expected, 1))
+
+
+@pytest.mark.parametrize("scale", [1e154, 1e300])
+@pytest.mark.parametrize("n_features", [1, 20])
+@pytest.mark.parametrize("skip_noise", [False, True])
+def test_huge_values_give_rows_on_neighbour_segments(scale, n_features, skip_noise):
+    if n_features == 1:
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((300, 1))
+        y = (rng.random(300) < 0.4).astype(int)
+    else:
+        X, y = _data(n_features=n_features, weights=(0.6, 0.4))
+    smote = SMOTE(random_state=0, skip_noise=skip_noise)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        X_res, y_res = smote.fit_resample(X * scale, y)
+    assert np.isfinite(X_res).all()
+    Z = _synthetic(X, y, X_res / scale, y_res, 1)
+    starts, ends = _segments(X[y == 1], 5)
+    assert Z.shape[0] > 0
+    assert _on_segments(Z, starts, ends, 1e-9).all()
+    # the same rows as on the data at its usual scale, up to rounding
+    X_ref, _ = SMOTE(random_state=0, skip_noise=skip_noise).fit_resample(X, y)
+    np.testing.assert_allclose(X_res / scale, X_ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["huge", "tiny", "mixed"])
+@pytest.mark.parametrize("n_features", [1, 20])
+@pytest.mark.parametrize("to_sparse", [False, True])
+def test_any_finite_values_give_finite_rows_on_segments(kind, n_features, to_sparse):
+    rng = np.random.default_rng(1)
+    X = _extreme(kind, n_features, rng)
+    y = np.r_[np.zeros(160, dtype=int), np.ones(80, dtype=int)]
+    X_in = sparse.csr_matrix(X) if to_sparse else X
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X_in, y)
+    X_res = X_res.toarray() if to_sparse else X_res
+    assert np.isfinite(X_res).all()
+    np.testing.assert_array_equal(X_res[: len(y)], X)
+    # each synthetic row on a segment between two rows of its class: checked
+    # on data brought near 1 by a power of two (exact), column by column for
+    # the tiny columns, which that scaling would flush to zero
+    Z = _synthetic(X, y, X_res, y_res, 1)
+    X_class = X[y == 1]
+    assert Z.shape[0] == 80
+    lo, hi = X_class.min(axis=0), X_class.max(axis=0)
+    assert ((Z >= lo) & (Z <= hi)).all()
+    big = np.abs(X_class).max(axis=0) > 1e-200
+    if kind != "tiny" and big.any():
+        power = np.ldexp(1.0, -int(np.frexp(np.abs(X).max())[1]))
+        starts, ends = _segments(X_class[:, big] * power, 5)
+        with np.errstate(divide="ignore", invalid="ignore"):  # tied tiny rows
+            on = _on_segments(Z[:, big] * power, starts, ends, 1e-9)
+        assert on.all()
+
+
+def test_float32_near_its_largest_value_gives_finite_rows():
+    rng = np.random.default_rng(2)
+    X = (rng.uniform(-1.0, 1.0, (240, 3)) * np.finfo(np.float32).max).astype(np.float32)
+    y = np.r_[np.zeros(160, dtype=int), np.ones(80, dtype=int)]
+    X_res, _ = SMOTE(random_state=0).fit_resample(X, y)
+    assert X_res.dtype == np.float32
+    assert np.isfinite(X_res).all()

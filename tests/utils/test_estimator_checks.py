@@ -5,16 +5,23 @@
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import validate_data
 
+from ltlearn.post_hoc import ThresholdMovingClassifier
 from ltlearn.utils._validation import check_classification_y, class_counts
 from ltlearn.utils.estimator_checks import (
     check_clear_errors,
     check_does_not_modify_input,
+    check_label_types,
+    check_one_sample_class,
+    check_pickle_round_trip,
     check_same_random_state_same_result,
+    check_sample_weight_equivalence_to_repeats,
+    check_sparse_input,
     check_string_labels_and_pandas,
 )
 
@@ -82,9 +89,120 @@ def test_check_classification_y_messages():
         check_classification_y([0.1, 0.5, 0.7])
     with pytest.raises(ValueError, match="1 class"):
         check_classification_y(["a", "a"])
+    with pytest.raises(ValueError, match="empty"):
+        check_classification_y(np.array([], dtype=int))
     assert check_classification_y(["b", "a", "b"]).tolist() == ["a", "b"]
 
 
 def test_class_counts_follows_the_given_order():
     assert class_counts(["b", "a", "b"]).tolist() == [1, 2]
     assert class_counts(["b", "a", "b"], classes=["b", "a", "z"]).tolist() == [2, 1, 0]
+
+
+class _IgnoresWeights(ClassifierMixin, BaseEstimator):
+    """Takes sample_weight and drops it, as a rule from plain counts would."""
+
+    def fit(self, X, y, sample_weight=None):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+class _NormalisesWeightsInPlace(_IgnoresWeights):
+    def fit(self, X, y, sample_weight=None):
+        sample_weight /= sample_weight.sum()
+        self.model_ = LogisticRegression().fit(X, y, sample_weight=sample_weight)
+        self.classes_ = self.model_.classes_
+        return self
+
+
+class _EncodesLabels(_QuietOnOneClass):
+    def predict(self, X):
+        return np.zeros(len(X), dtype=np.int64)  # the index, not the label
+
+
+class _NamesTheWrongClass(_IgnoresWeights):
+    def fit(self, X, y, sample_weight=None):
+        _, counts = np.unique(y, return_counts=True)
+        if counts.min() < 3:
+            raise ValueError("needs samples of at least 2 classes; only one class: 0")
+        return super().fit(X, y)
+
+
+class _DensifiesBadly(_IgnoresWeights):
+    def fit(self, X, y, sample_weight=None):
+        X = X.toarray()[:, ::-1] if sparse.issparse(X) else X  # columns reversed
+        return super().fit(X, y)
+
+    def predict(self, X):
+        return super().predict(X.toarray() if sparse.issparse(X) else X)
+
+    def predict_proba(self, X):
+        return super().predict_proba(X.toarray() if sparse.issparse(X) else X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def test_check_sample_weight_equivalence_catches_ignored_weights():
+    with pytest.raises(AssertionError, match="sample_weight|agree"):
+        check_sample_weight_equivalence_to_repeats(_IgnoresWeights())
+    check_sample_weight_equivalence_to_repeats(LogisticRegression())
+
+
+def test_check_does_not_modify_input_covers_sample_weight_and_cost_matrix():
+    with pytest.raises(AssertionError, match="modified sample_weight in place"):
+        check_does_not_modify_input(_NormalisesWeightsInPlace())
+    check_does_not_modify_input(ThresholdMovingClassifier(LogisticRegression()))
+
+
+def test_check_label_types_catches_encoded_predictions():
+    with pytest.raises(AssertionError, match="labels"):
+        check_label_types(_EncodesLabels())
+    check_label_types(LogisticRegression())
+
+
+def test_check_one_sample_class_wants_the_rare_class_named():
+    with pytest.raises(AssertionError, match="does not name the class"):
+        check_one_sample_class(_NamesTheWrongClass())
+    check_one_sample_class(LogisticRegression())
+
+
+def test_check_string_labels_and_pandas_wants_feature_names():
+    with pytest.raises(AttributeError, match="feature_names_in_"):
+        check_string_labels_and_pandas(_IgnoresWeights())
+
+
+def test_check_sparse_input_compares_with_dense_input():
+    with pytest.raises(AssertionError, match="agrees with dense input"):
+        check_sparse_input(_DensifiesBadly())
+    check_sparse_input(LogisticRegression())
+
+
+def test_check_pickle_round_trip_catches_unreproducible_output():
+    with pytest.raises(AssertionError, match="differs"):
+        check_pickle_round_trip(_Unseeded())
+    check_pickle_round_trip(LogisticRegression())
+
+
+class _AcceptsEmpty(_QuietOnOneClass):
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y, ensure_min_samples=0, ensure_min_features=0)
+        self.classes_ = np.unique(y)
+        if self.classes_.size == 1:
+            raise ValueError("y holds a single class")
+        return self
+
+
+def test_check_clear_errors_covers_empty_and_featureless_input():
+    check_clear_errors(LogisticRegression())  # sklearn's validation names both
+    with pytest.raises(AssertionError, match="on an empty X: no ValueError"):
+        check_clear_errors(_AcceptsEmpty())
