@@ -44,8 +44,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         ``scoring`` (the value closest to 1 among ties).
 
     prior : "train" or array-like of shape (n_classes,), default="train"
-        The class prior ``pi``: the class frequencies of the training labels,
-        or given in the order of ``classes_`` (normalised to sum to one).
+        The class prior ``pi``: the class frequencies of the training labels
+        (weighted by ``sample_weight`` when ``fit`` gets it), or given in the
+        order of ``classes_`` (normalised to sum to one).
 
     scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"} or \
             callable, default="balanced_accuracy"
@@ -137,10 +138,10 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         self.scoring = scoring
         self.cv = cv
 
-    def _check_prior(self, counts):
+    def _check_prior(self, counts, weighted):
         n_classes = self.classes_.size
         if isinstance(self.prior, str):
-            self._check_prior_counts(counts)
+            self._check_prior_counts(counts, weighted)
             return counts / counts.sum()
         prior = np.array(self.prior, dtype=float)
         if prior.shape != (n_classes,):
@@ -154,15 +155,17 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             )
         return prior / prior.sum()
 
-    def _fit_weights(self, X, y, codes, counts, fit_params):
-        self.prior_ = self._check_prior(counts)
+    def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
+        weighted = sample_weight is not None
+        self.prior_ = self._check_prior(counts, weighted)
         if self.tau != "auto":
             self.tau_ = float(self.tau)
             self.best_score_ = None
             return
         _check_scoring(self.scoring, self.classes_.size)
-        self._check_prior_counts(counts)
-        proba = self._oof_proba(X, y, self.cv, fit_params)
+        self._check_prior_counts(counts, weighted)
+        proba = self._oof_proba(X, y, codes, self.cv, fit_params, "tau='auto'")
+        codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
         scores = np.array(
             [
@@ -172,6 +175,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
                     np.argmax(proba * np.exp(tau * (log_prior.min() - log_prior)), 1),
                     counts,
                     self.classes_,
+                    sample_weight,
                 )
                 for tau in _TAU_GRID
             ]
@@ -181,6 +185,5 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         self.tau_ = float(_TAU_GRID[best])
         self.best_score_ = float(scores[best])
 
-    def _class_weights(self):
-        log_weights = -self.tau_ * np.log(self.prior_)
-        return np.exp(log_weights - log_weights.max())
+    def _class_log_weights(self):
+        return -self.tau_ * np.log(self.prior_)

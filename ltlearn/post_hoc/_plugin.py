@@ -190,18 +190,31 @@ class PluginClassifier(_BasePostHocClassifier):
         self.refine = refine
         self.max_iter = max_iter
 
-    def _fit_weights(self, X, y, codes, counts, fit_params):
+    def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
         n_classes = self.classes_.size
         _check_scoring(self.scoring, n_classes)
-        self._check_prior_counts(counts)
+        weighted = sample_weight is not None
+        # A binary search over thresholds needs no prior: a class of zero
+        # total weight is allowed there (its metric terms are zero).
+        searched = n_classes == 2 and self.scoring not in (
+            "balanced_accuracy",
+            "geometric_mean",
+        )
+        if not searched:
+            self._check_prior_counts(counts, weighted)
         self.prior_ = counts / counts.sum()
-        start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
+        if np.all(counts > 0):
+            start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
+        else:
+            start = np.full(n_classes, 1.0 / n_classes)
         self.n_iter_ = 0
         self.refinement_ = 0.0
         self.best_score_ = None
 
         if n_classes == 2:
-            threshold = self._fit_threshold(X, y, codes, counts, start, fit_params)
+            threshold = self._fit_threshold(
+                X, y, codes, counts, start, sample_weight, fit_params
+            )
             threshold = float(np.clip(threshold, 1e-12, 1 - 1e-12))
             self.threshold_ = threshold
             self.weights_ = np.array([threshold, 1.0 - threshold])
@@ -211,8 +224,13 @@ class PluginClassifier(_BasePostHocClassifier):
         self.weights_ = start
         if self.refine == "never":
             return
-        proba = self._oof_proba(X, y, self.cv, fit_params)
-        search = dict(coords=range(n_classes), max_iter=self.max_iter)
+        proba = self._oof_proba(X, y, codes, self.cv, fit_params, self._purpose())
+        codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
+        search = dict(
+            coords=range(n_classes),
+            max_iter=self.max_iter,
+            sample_weight=sample_weight,
+        )
         if self.refine == "always":
             self.refinement_ = 1.0
         else:
@@ -227,25 +245,30 @@ class PluginClassifier(_BasePostHocClassifier):
             self.weights_ = weights / weights.sum()
         pred = np.argmax(proba * self.weights_, axis=1)
         self.best_score_ = _score_codes(
-            self.scoring, codes, pred, counts, self.classes_
+            self.scoring, codes, pred, counts, self.classes_, sample_weight
         )
 
-    def _fit_threshold(self, X, y, codes, counts, start, fit_params):
+    def _purpose(self):
+        name = self.scoring if isinstance(self.scoring, str) else "callable"
+        return f"the decision rule for scoring={name!r}"
+
+    def _fit_threshold(self, X, y, codes, counts, start, sample_weight, fit_params):
         """The threshold on ``p_1(x)`` of the binary rule."""
         if self.scoring == "balanced_accuracy":  # closed form: the prior
             return self.prior_[1]
-        proba = self._oof_proba(X, y, self.cv, fit_params)
+        proba = self._oof_proba(X, y, codes, self.cv, fit_params, self._purpose())
+        codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         weights, _ = _coordinate_ascent(
             proba, codes, counts, start, self.scoring, self.classes_,
-            coords=[1], max_iter=1,
+            coords=[1], max_iter=1, sample_weight=sample_weight,
         )  # fmt: skip
         pred = np.argmax(proba * weights, axis=1)
         self.best_score_ = _score_codes(
-            self.scoring, codes, pred, counts, self.classes_
+            self.scoring, codes, pred, counts, self.classes_, sample_weight
         )
         if self.scoring == "f1":  # closed form: half the best F1, F* / 2
             return self.best_score_ / 2
         return weights[0]  # the searched threshold
 
-    def _class_weights(self):
-        return self.weights_
+    def _class_log_weights(self):
+        return np.log(self.weights_)
