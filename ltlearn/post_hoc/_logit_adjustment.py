@@ -167,12 +167,14 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         proba = self._oof_proba(X, y, codes, self.cv, fit_params, "tau='auto'")
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
+        with np.errstate(divide="ignore"):
+            log_proba = np.log(proba)
         scores = np.array(
             [
                 _score_codes(
                     self.scoring,
                     codes,
-                    np.argmax(proba * np.exp(tau * (log_prior.min() - log_prior)), 1),
+                    np.argmax(log_proba - tau * log_prior, axis=1),
                     counts,
                     self.classes_,
                     sample_weight,

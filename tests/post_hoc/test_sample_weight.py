@@ -6,6 +6,7 @@ and probabilities computed in log space."""
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -345,3 +346,24 @@ def test_threshold_moving_probabilities_with_extreme_costs(imbalanced_binary):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
     assert np.all(clf.predict(X) == 1)
+
+
+def test_sample_weight_with_metadata_routing(imbalanced_binary):
+    X, y = imbalanced_binary
+    weights = _integer_weights(y).astype(float)
+    plain = PluginClassifier(LogisticRegression(), scoring="f1", cv=3)
+    plain.fit(X, y, sample_weight=weights)
+    with config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        routed = PluginClassifier(inner, scoring="f1", cv=3)
+        routed.set_fit_request(sample_weight=True).fit(X, y, sample_weight=weights)
+        # the rule is weighted even when the estimator does not take the weights
+        inner = LogisticRegression().set_fit_request(sample_weight=False)
+        rule_only = PluginClassifier(inner).set_fit_request(sample_weight=True)
+        rule_only.fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(routed.estimator_.coef_, plain.estimator_.coef_)
+    assert routed.threshold_ == pytest.approx(plain.threshold_)
+    np.testing.assert_allclose(
+        rule_only.estimator_.coef_, LogisticRegression().fit(X, y).coef_
+    )
+    assert rule_only.threshold_ == pytest.approx(np.average(y, weights=weights))
