@@ -102,6 +102,19 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     ``predict_proba`` returns ``p_k(x) * prior_k ** -tau`` renormalised, the
     softmax of the adjusted logits, so that ``predict`` is its argmax.
 
+    With ``sample_weight``, the prior and the metrics of the out-of-fold
+    search are weighted, a row counting as its weight and a row of weight 0
+    not at all. Integer weights then give the rule of the rows repeated as
+    many times whenever the out-of-fold probabilities agree: when ``cv``
+    keeps the copies of a row in one fold (pass such splits as ``cv``). With
+    an int ``cv`` the folds are drawn over the rows, whereas folds drawn over
+    repeated rows would split copies between training and held-out parts,
+    so the two rules can differ slightly.
+
+    Out-of-fold probabilities need every class in every training fold: a
+    class of a single sample, or splits that leave a class out of a training
+    fold, raise an error naming the class.
+
     References
     ----------
     .. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and

@@ -142,6 +142,23 @@ class PluginClassifier(_BasePostHocClassifier):
     ``predict_proba`` returns ``w_k p_k(x)`` renormalised, so that ``predict``
     is its argmax.
 
+    With ``sample_weight``, the prior and the metrics of the out-of-fold
+    search are weighted, a row counting as its weight and a row of weight 0
+    not at all. Integer weights then give the rule of the rows repeated as
+    many times whenever the out-of-fold probabilities agree: when ``cv``
+    keeps the copies of a row in one fold (pass such splits as ``cv``). With
+    an int ``cv`` the folds are drawn over the rows, whereas folds drawn over
+    repeated rows would split copies between training and held-out parts,
+    so the two rules can differ slightly.
+
+    Out-of-fold probabilities need every class in every training fold: a
+    class of a single sample, or splits that leave a class out of a training
+    fold, raise an error naming the class.
+
+    A binary rule searched for ``"f1"``, ``"f1_macro"`` or a callable
+    accepts a class of total weight 0 (its terms of the metric are 0); the
+    other rules need its prior and refuse it.
+
     References
     ----------
     .. [1] A. K. Menon, H. Narasimhan, S. Agarwal and S. Chawla, "On the
