@@ -423,6 +423,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     ``r(j)``: ``"auto"`` and ``"replicate"`` are ltlearn's, measured in
     ``benchmarks/bench_cog.py``.
 
+    :meth:`fit` takes no ``sample_weight`` (passing one raises a
+    ``TypeError``, as for scikit-learn estimators without it): the number of
+    sub-classes, the clustering, the replication rates, a sampler and the
+    split check all count rows, and a sampler cannot weigh them. Repeat rows
+    for integer weights, or weigh whole classes with ``oversample``.
+
     References
     ----------
     .. [1] J. Wu, H. Xiong, J. Chen, "COG: local decomposition for rare class

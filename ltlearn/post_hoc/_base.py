@@ -3,7 +3,9 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import warnings
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import (
@@ -23,7 +25,11 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import (
+    check_is_fitted,
+    column_or_1d,
+    has_fit_parameter,
+)
 
 from ltlearn.utils._validation import check_classification_y, class_counts
 
@@ -61,36 +67,98 @@ def _class_terms(scoring, tp, n_pred, n_true, n_classes):
         with np.errstate(divide="ignore"):
             log_recall = np.log(tp / n_true)
         return np.where(tp > 0, log_recall, -_ZERO_RECALL_PENALTY) / n_classes
-    # f1 and f1_macro: 2 TP / (n_true + n_pred), zero when the class is absent
-    return 2 * tp / (n_true + n_pred) / (n_classes if scoring == "f1_macro" else 1)
+    # f1 and f1_macro: 2 TP / (n_true + n_pred), zero when the class is
+    # neither present nor predicted (scikit-learn's zero_division=0)
+    num, denom = np.broadcast_arrays(2 * tp, np.asarray(n_true + n_pred, dtype=float))
+    f1 = np.divide(num, denom, out=np.zeros(num.shape), where=denom > 0)
+    return f1 / (n_classes if scoring == "f1_macro" else 1)
 
 
-def _score_codes(scoring, y_codes, pred_codes, counts, classes):
-    """Score predicted class codes against true codes with ``scoring``."""
+def _call_scoring(scoring, y_true, y_pred, sample_weight):
+    """Call a metric ``scoring(y_true, y_pred)``, weighted when weights are given."""
+    if sample_weight is None:
+        return float(scoring(y_true, y_pred))
+    try:
+        params = inspect.signature(scoring).parameters
+    except (TypeError, ValueError):  # no signature to read: try the keyword
+        params = {"sample_weight": None}
+    takes_weight = "sample_weight" in params or any(
+        p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
+    )
+    if not takes_weight:
+        raise ValueError(
+            f"fit got sample_weight, but the scoring callable {scoring!r} takes "
+            f"no sample_weight argument, so the metric would ignore the weights. "
+            f"Give a metric score(y_true, y_pred, sample_weight=None)."
+        )
+    return float(scoring(y_true, y_pred, sample_weight=sample_weight))
+
+
+def _score_codes(scoring, y_codes, pred_codes, counts, classes, sample_weight=None):
+    """Score predicted class codes against true codes with ``scoring``.
+
+    ``counts`` are the (weighted) class counts of ``y_codes``; with
+    ``sample_weight`` every row counts as its weight.
+    """
     if callable(scoring):
-        return float(scoring(classes[y_codes], classes[pred_codes]))
+        return _call_scoring(
+            scoring, classes[y_codes], classes[pred_codes], sample_weight
+        )
     n_classes = counts.size
-    tp = np.bincount(y_codes[y_codes == pred_codes], minlength=n_classes)
-    n_pred = np.bincount(pred_codes, minlength=n_classes)
+    hit = y_codes == pred_codes
+    hit_weight = None if sample_weight is None else sample_weight[hit]
+    tp = np.bincount(y_codes[hit], weights=hit_weight, minlength=n_classes)
+    n_pred = np.bincount(pred_codes, weights=sample_weight, minlength=n_classes)
     if scoring == "geometric_mean":
         if np.any(tp == 0):
             return 0.0
         return float(np.exp(np.mean(np.log(tp / counts))))
     if scoring == "f1":
-        return float(2 * tp[1] / (counts[1] + n_pred[1]))
+        return float(_class_terms(scoring, tp[1], n_pred[1], counts[1], 1))
     return float(np.sum(_class_terms(scoring, tp, n_pred, counts, n_classes)))
 
 
-def _reweight(proba, weights):
-    """Rows of ``proba * weights``, renormalised to sum to one."""
-    weights = np.asarray(weights, dtype=float)
-    adjusted = np.asarray(proba, dtype=float) * (weights / weights.max())
-    total = adjusted.sum(axis=1, keepdims=True)
-    np.divide(adjusted, total, out=adjusted, where=total > 0)
-    return adjusted
+def _adjusted_log_proba(proba, log_weights):
+    """Rows of ``log(proba) + log_weights``, normalised in log space.
+
+    Working in log space, the rows sum to one (once exponentiated) for any
+    weights, however far apart: multiplying the probabilities by the weights
+    would underflow to rows of zeros.
+    """
+    with np.errstate(divide="ignore"):
+        log_proba = np.log(np.asarray(proba, dtype=float)) + log_weights
+    row_max = log_proba.max(axis=1, keepdims=True)
+    log_proba -= np.where(np.isfinite(row_max), row_max, 0.0)
+    with np.errstate(divide="ignore"):
+        log_proba -= np.log(np.exp(log_proba).sum(axis=1, keepdims=True))
+    return log_proba
 
 
-def _coordinate_step(proba, y_codes, counts, weights, k, scoring, classes):
+def _with_unit_weights(sample_weight, n_samples):
+    """The weights of the search: ``sample_weight``, or ones when it is None."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    return sample_weight
+
+
+def _cumulative_within_groups(values, groups):
+    """For each row, the sum of ``values`` over earlier rows of its group."""
+    n = values.size
+    order = np.lexsort((np.arange(n), groups))
+    grouped = groups[order]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
+    cum = np.cumsum(values[order])
+    before = np.empty(n, dtype=cum.dtype)
+    before[order] = (
+        cum - values[order] - (cum[group_start] - values[order][group_start])
+    )
+    return before
+
+
+def _coordinate_step(
+    proba, y_codes, counts, weights, k, scoring, classes, sample_weight=None
+):
     """Best weight of class ``k`` for ``argmax(weights * proba)``, others fixed.
 
     As ``weights[k]`` grows from 0, sample ``i`` switches from its best other
@@ -99,6 +167,10 @@ def _coordinate_step(proba, y_codes, counts, weights, k, scoring, classes):
     distinct decision rule along the coordinate; for a named metric its value
     on all of them follows from cumulative sums of the confusion-matrix
     changes, so the step is an exact line search in O(n log n).
+
+    With ``sample_weight`` (positive) every sample counts as its weight, and
+    among equally good rules the nearest to the current one is measured in
+    weight, so that integer weights give the rule of repeated samples.
 
     Returns the new weight, the score of the new rule and that of the current.
     """
@@ -120,6 +192,9 @@ def _coordinate_step(proba, y_codes, counts, weights, k, scoring, classes):
     upper = np.concatenate([thresholds, [np.inf]])
     valid = upper > lower
     current = int(np.searchsorted(thresholds, weights[k], side="left"))
+    row_weight = _with_unit_weights(sample_weight, n_samples)
+    w_events = row_weight[events]
+    position = np.concatenate([[0.0], np.cumsum(w_events)])
 
     if callable(scoring):
         candidates = np.flatnonzero(valid)
@@ -130,42 +205,37 @@ def _coordinate_step(proba, y_codes, counts, weights, k, scoring, classes):
         for j in candidates:
             pred = rival.copy()
             pred[events[:j]] = k
-            scores[j] = _score_codes(scoring, y_codes, pred, counts, classes)
+            scores[j] = _score_codes(
+                scoring, y_codes, pred, counts, classes, sample_weight
+            )
     else:
         y_events = y_codes[events]
         rival_events = rival[events]
-        # class k: j predictions, of which cumsum(y == k) are right
-        tp_k = np.concatenate([[0], np.cumsum(y_events == k)])
-        pred_k = np.arange(n_events + 1)
+        # class k: the first j events predicted, of which those of class k right
+        tp_k = np.concatenate([[0.0], np.cumsum(w_events * (y_events == k))])
+        pred_k = position
         # rival classes start with every sample and lose one per event
-        tp0 = np.bincount(rival[y_codes == rival], minlength=n_classes)
-        pred0 = np.bincount(rival, minlength=n_classes)
-        lost = (y_events == rival_events).astype(np.int64)
-        order = np.lexsort((np.arange(n_events), rival_events))
-        grouped = rival_events[order]
-        starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
-        group_start = np.repeat(starts, np.diff(np.r_[starts, n_events]))
-        rank = np.empty(n_events, dtype=np.int64)
-        rank[order] = np.arange(n_events) - group_start
-        cum_lost = np.cumsum(lost[order])
-        lost_before = np.empty(n_events, dtype=np.int64)
-        lost_before[order] = (
-            cum_lost - lost[order] - (cum_lost[group_start] - lost[order][group_start])
+        hit = y_codes == rival
+        tp0 = np.bincount(rival[hit], weights=row_weight[hit], minlength=n_classes)
+        pred0 = np.bincount(rival, weights=row_weight, minlength=n_classes)
+        lost = w_events * (y_events == rival_events)
+        tp_before = tp0[rival_events] - _cumulative_within_groups(lost, rival_events)
+        pred_before = pred0[rival_events] - _cumulative_within_groups(
+            w_events, rival_events
         )
-        tp_before = tp0[rival_events] - lost_before
-        pred_before = pred0[rival_events] - rank
+        pred_after = pred_before - w_events
         n_true = counts[rival_events]
         if scoring == "f1":  # only the positive class (code 1) counts
             terms = _class_terms(scoring, tp_k, pred_k, counts[k], 1) * (k == 1)
             delta = _class_terms(
-                scoring, tp_before - lost, pred_before - 1, n_true, 1
+                scoring, tp_before - lost, pred_after, n_true, 1
             ) - _class_terms(scoring, tp_before, pred_before, n_true, 1)
             delta = delta * (rival_events == 1)
             base = _class_terms(scoring, tp0[1], pred0[1], counts[1], 1) * (k != 1)
         else:
             terms = _class_terms(scoring, tp_k, pred_k, counts[k], n_classes)
             delta = _class_terms(
-                scoring, tp_before - lost, pred_before - 1, n_true, n_classes
+                scoring, tp_before - lost, pred_after, n_true, n_classes
             ) - _class_terms(scoring, tp_before, pred_before, n_true, n_classes)
             others = np.arange(n_classes) != k
             base = np.sum(
@@ -182,7 +252,7 @@ def _coordinate_step(proba, y_codes, counts, weights, k, scoring, classes):
     # Among the best rules, the one nearest the current weight; the new weight
     # enters its interval by at most a factor 2 past the switching threshold.
     ties = np.flatnonzero(scores >= best - 1e-12)
-    j = ties[np.argmin(np.abs(ties - current))]
+    j = ties[np.argmin(np.abs(position[ties] - position[current]))]
     low, high = lower[j], upper[j]
     if j > current:  # more samples switch to k: raise the weight past `low`
         new = 2.0 * low if np.isinf(high) else min(np.sqrt(low * high), 2.0 * low)
@@ -192,7 +262,16 @@ def _coordinate_step(proba, y_codes, counts, weights, k, scoring, classes):
 
 
 def _coordinate_ascent(
-    proba, y_codes, counts, weights, scoring, classes, *, coords, max_iter
+    proba,
+    y_codes,
+    counts,
+    weights,
+    scoring,
+    classes,
+    *,
+    coords,
+    max_iter,
+    sample_weight=None,
 ):
     """Maximise ``scoring`` of ``argmax(weights * proba)`` one weight at a time.
 
@@ -206,7 +285,7 @@ def _coordinate_ascent(
         improved = False
         for k in coords:
             new, best, current = _coordinate_step(
-                proba, y_codes, counts, weights, k, scoring, classes
+                proba, y_codes, counts, weights, k, scoring, classes, sample_weight
             )
             if best > current + 1e-12:
                 weights[k] = new
@@ -217,21 +296,32 @@ def _coordinate_ascent(
     return weights / weights.sum(), n_iter
 
 
-def _held_out_terms(scoring, y_codes, pred_codes, counts, present):
+def _held_out_terms(scoring, y_codes, pred_codes, counts, present, sample_weight):
     """Per-class scores on held-out rows, for the paired comparison of rules."""
     n_classes = counts.size
-    tp = np.bincount(y_codes[y_codes == pred_codes], minlength=n_classes)[present]
+    hit = y_codes == pred_codes
+    tp = np.bincount(y_codes[hit], weights=sample_weight[hit], minlength=n_classes)
+    tp = tp[present]
     n_true = counts[present]
     if scoring == "geometric_mean":  # a zero recall counts as half a sample
         return np.log(np.maximum(tp, 0.5) / n_true)
     if scoring == "f1_macro":
-        n_pred = np.bincount(pred_codes, minlength=n_classes)[present]
-        return 2 * tp / (n_true + n_pred)
+        n_pred = np.bincount(pred_codes, weights=sample_weight, minlength=n_classes)
+        return 2 * tp / (n_true + n_pred[present])
     return tp / n_true
 
 
 def _validated_refinement(
-    proba, y_codes, counts, start, scoring, classes, *, coords, max_iter
+    proba,
+    y_codes,
+    counts,
+    start,
+    scoring,
+    classes,
+    *,
+    coords,
+    max_iter,
+    sample_weight=None,
 ):
     """How much of the coordinate-ascent refinement held-out rows support.
 
@@ -242,9 +332,11 @@ def _validated_refinement(
     named metric, mean above twice the standard error of the paired per-class
     differences over both halves; for a callable, a gain on both halves.
     Returns the kept ``a`` (0 when the refinement does not generalise) and
-    the most sweeps that an ascent on a half took.
+    the most sweeps that an ascent on a half took. With ``sample_weight``, a
+    row goes whole to one half and counts as its weight there.
     """
     n_classes = counts.size
+    row_weight = _with_unit_weights(sample_weight, y_codes.size)
     splitter = StratifiedKFold(n_splits=2, shuffle=True, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # classes of one sample
@@ -256,12 +348,19 @@ def _validated_refinement(
     diffs = [[] for _ in _SHRINKAGE]
     n_iter = 0
     for fit_rows, eval_rows in halves:
-        fit_counts = np.maximum(np.bincount(y_codes[fit_rows], minlength=n_classes), 1)
-        eval_counts = np.bincount(y_codes[eval_rows], minlength=n_classes)
+        fit_counts = np.bincount(
+            y_codes[fit_rows], weights=row_weight[fit_rows], minlength=n_classes
+        )
+        fit_counts[fit_counts == 0] = 1  # an absent class: its terms stay 0
+        eval_counts = np.bincount(
+            y_codes[eval_rows], weights=row_weight[eval_rows], minlength=n_classes
+        )
         present = eval_counts > 0
+        fit_weight = None if sample_weight is None else sample_weight[fit_rows]
+        eval_weight = None if sample_weight is None else sample_weight[eval_rows]
         refined, sweeps = _coordinate_ascent(
             proba[fit_rows], y_codes[fit_rows], fit_counts, start, scoring,
-            classes, coords=coords, max_iter=max_iter,
+            classes, coords=coords, max_iter=max_iter, sample_weight=fit_weight,
         )  # fmt: skip
         n_iter = max(n_iter, sweeps)
         y_eval, p_eval = y_codes[eval_rows], proba[eval_rows]
@@ -271,10 +370,16 @@ def _validated_refinement(
             pred = np.argmax(p_eval * weights, axis=1)
             if callable(scoring):
                 value = np.array(
-                    [_score_codes(scoring, y_eval, pred, eval_counts, classes)]
+                    [
+                        _score_codes(
+                            scoring, y_eval, pred, eval_counts, classes, eval_weight
+                        )
+                    ]
                 )
             else:
-                value = _held_out_terms(scoring, y_eval, pred, eval_counts, present)
+                value = _held_out_terms(
+                    scoring, y_eval, pred, eval_counts, present, row_weight[eval_rows]
+                )
             base = value if base is None else base
             diffs[i].append(value - base)
     best, best_gain = 0.0, 0.0
@@ -301,14 +406,36 @@ def _check_scoring(scoring, n_classes):
         )
 
 
+def _check_sample_weight(sample_weight, n_samples):
+    """Validate ``sample_weight``: finite, non-negative, one per sample."""
+    weights = np.asarray(sample_weight, dtype=float)
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}; it must hold one weight "
+            f"per sample, shape ({n_samples},)."
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must hold finite, non-negative weights.")
+    if not weights.sum() > 0:
+        raise ValueError("sample_weight sums to zero: no sample would count.")
+    return weights
+
+
 class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Fit an estimator, then predict ``argmax_k w_k p_k(x)``.
 
     Subclasses learn the class weights ``w`` in ``_fit_weights`` and return
-    them from ``_class_weights``; the base fits ``estimator_`` (or keeps a
-    ``FrozenEstimator`` as it is), computes out-of-fold probabilities on
-    demand, and serves ``predict_proba`` as the reweighted, renormalised
-    probabilities so that ``predict`` is exactly their argmax.
+    their logarithms from ``_class_log_weights``; the base fits
+    ``estimator_`` (or keeps a ``FrozenEstimator`` as it is), computes
+    out-of-fold probabilities on demand, and serves ``predict_proba`` as the
+    reweighted probabilities, normalised in log space, so that ``predict`` is
+    exactly their argmax.
+
+    ``fit`` takes ``sample_weight``: the inner estimator is fitted with it,
+    and the class counts, priors and out-of-fold metrics are weighted, a row
+    counting as its weight (a zero-weight row not at all).
     """
 
     _parameter_constraints: dict = {
@@ -318,8 +445,11 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
     def __init__(self, estimator):
         self.estimator = estimator
 
-    def _fit_estimator(self, X, y, fit_params):
-        """Fit ``estimator_`` and set ``classes_`` and the input attributes."""
+    def _fit_estimator(self, X, y, sample_weight, fit_params):
+        """Fit ``estimator_`` and set ``classes_`` and the input attributes.
+
+        Returns the class codes of ``y`` and the (weighted) class counts.
+        """
         if isinstance(self.estimator, FrozenEstimator):
             self.estimator_ = self.estimator
             check_is_fitted(self.estimator.estimator)
@@ -339,20 +469,68 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
                 delattr(self, name)
         sorter = np.argsort(self.classes_)
         codes = sorter[np.searchsorted(self.classes_, y, sorter=sorter)]
-        counts = class_counts(y, self.classes_)
+        if sample_weight is None:
+            counts = class_counts(y, self.classes_)
+        else:
+            counts = np.bincount(
+                codes, weights=sample_weight, minlength=self.classes_.size
+            )
         return codes, counts
 
-    def _check_prior_counts(self, counts):
+    def _check_prior_counts(self, counts, weighted=False):
         """Refuse a class of ``classes_`` that has no sample in ``y``."""
         empty = np.flatnonzero(counts == 0)
         if empty.size:
             label = self.classes_.tolist()[empty[0]]
+            if weighted:
+                raise ValueError(
+                    f"Class {label!r} has a total sample_weight of 0; every "
+                    f"class of the estimator needs samples of positive weight "
+                    f"to estimate its prior."
+                )
             raise ValueError(
                 f"Class {label!r} has 0 samples in y; every class of the "
                 f"estimator needs samples to estimate its prior."
             )
 
-    def _oof_proba(self, X, y, cv, fit_params):
+    def _check_folds(self, folds, codes, cv, purpose):
+        """Refuse folds whose training part misses a class of ``y``.
+
+        The estimator fitted on such a fold cannot predict the missing class
+        (and a binary estimator cannot be fitted at all), so the out-of-fold
+        probabilities would be wrong for it.
+        """
+        n_classes = self.classes_.size
+        n_rows = np.bincount(codes, minlength=n_classes)
+        for i, (train, _) in enumerate(folds):
+            missing = np.flatnonzero(
+                (np.bincount(codes[train], minlength=n_classes) == 0) & (n_rows > 0)
+            )
+            if not missing.size:
+                continue
+            code = missing[np.argmin(n_rows[missing])]
+            label, n = self.classes_.tolist()[code], int(n_rows[code])
+            if n < 2:
+                advice = (
+                    "Out-of-fold probabilities need at least 2 samples of every "
+                    "class, whatever the number of folds (stratified folds then "
+                    "keep one in every training fold): add samples of the class, "
+                    "drop it, or wrap a fitted estimator in FrozenEstimator to "
+                    "use its probabilities on the training data"
+                )
+            else:
+                advice = (
+                    "Use stratified folds, e.g. an int cv, which keep a sample "
+                    "of every class of at least 2 samples in every training fold"
+                )
+            splits = f"cv={cv}" if isinstance(cv, Integral) else "cv"
+            raise ValueError(
+                f"Class {label!r} has {n} sample{'s' if n != 1 else ''} in y, "
+                f"and training fold {i} of {splits} holds none of them, so "
+                f"{purpose} cannot be computed out of fold. {advice}."
+            )
+
+    def _oof_proba(self, X, y, codes, cv, fit_params, purpose):
         """Out-of-fold probabilities, columns in ``classes_`` order.
 
         A frozen estimator is not refitted: its probabilities on ``X`` (data it
@@ -361,11 +539,16 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         if isinstance(self.estimator_, FrozenEstimator):
             return np.asarray(self.estimator_.predict_proba(X), dtype=float)
         splitter = check_cv(cv, y, classifier=True)
+        with warnings.catch_warnings():
+            # a class with fewer samples than folds: checked just below
+            warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+            folds = list(splitter.split(X, y))
+        self._check_folds(folds, codes, cv, purpose)
         proba = cross_val_predict(
             clone(self.estimator),
             X,
             y,
-            cv=splitter,
+            cv=folds,
             method="predict_proba",
             params=fit_params,
         )
@@ -375,7 +558,7 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         return np.asarray(proba, dtype=float)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the estimator and learn the decision rule.
 
         Parameters
@@ -385,6 +568,15 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
 
         y : array-like of shape (n_samples,)
             Target labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples: passed to the ``fit`` of ``estimator``
+            (when metadata routing is enabled, only if it requests them), and
+            used for the class counts, priors and out-of-fold metrics of the
+            rule, where a sample counts as its weight. With integer weights,
+            the rule is that of the samples repeated as many times, given the
+            same fitted estimator (and, for a cross-validated rule, folds that
+            keep the copies of a sample together).
 
         **fit_params : dict
             Parameters passed to the ``fit`` method of ``estimator`` (routed
@@ -398,17 +590,46 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         X, y = indexable(X, y)
         check_classification_y(y)
         y = column_or_1d(y, warn=True)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, y.shape[0])
         if _routing_enabled():
-            fit_params = process_routing(self, "fit", **fit_params).estimator.fit
-        codes, counts = self._fit_estimator(X, y, fit_params)
-        self._fit_weights(X, y, codes, counts, fit_params)
+            routed = process_routing(
+                self, "fit", sample_weight=sample_weight, **fit_params
+            )
+            fit_params = routed.estimator.fit
+        elif sample_weight is not None:
+            if not isinstance(self.estimator, FrozenEstimator) and not (
+                has_fit_parameter(self.estimator, "sample_weight")
+            ):
+                raise ValueError(
+                    f"{type(self.estimator).__name__}.fit does not accept "
+                    f"sample_weight, so the estimator cannot be fitted with "
+                    f"the weights; use an estimator that accepts them."
+                )
+            fit_params = {**fit_params, "sample_weight": sample_weight}
+        codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)
+        self._fit_weights(X, y, codes, counts, sample_weight, fit_params)
         return self
+
+    def _search_rows(self, codes, proba, sample_weight):
+        """The rows that count in a search: those of positive weight."""
+        if sample_weight is None:
+            return codes, proba, None
+        keep = sample_weight > 0
+        return codes[keep], proba[keep], sample_weight[keep]
+
+    def _adjusted_log_proba(self, X):
+        check_is_fitted(self)
+        return _adjusted_log_proba(
+            self.estimator_.predict_proba(X), self._class_log_weights()
+        )
 
     def predict_proba(self, X):
         """Adjusted class probabilities, whose argmax is ``predict``.
 
         The probabilities of ``estimator_`` multiplied by the learned class
-        weights and renormalised to sum to one per row.
+        weights and renormalised to sum to one per row (in log space, so that
+        no weight underflows).
 
         Parameters
         ----------
@@ -420,8 +641,7 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         proba : ndarray of shape (n_samples, n_classes)
             Adjusted probabilities, columns in the order of ``classes_``.
         """
-        check_is_fitted(self)
-        return _reweight(self.estimator_.predict_proba(X), self._class_weights())
+        return np.exp(self._adjusted_log_proba(X))
 
     def predict_log_proba(self, X):
         """Logarithm of the adjusted class probabilities.
@@ -434,10 +654,9 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            ``log(predict_proba(X))``.
+            ``log(predict_proba(X))``, computed in log space.
         """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+        return self._adjusted_log_proba(X)
 
     def predict(self, X):
         """Predict the class of largest adjusted probability.
@@ -452,8 +671,8 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         y_pred : ndarray of shape (n_samples,)
             Predicted labels, ``classes_[argmax(predict_proba(X), axis=1)]``.
         """
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        log_proba = self._adjusted_log_proba(X)
+        return self.classes_[np.argmax(log_proba, axis=1)]
 
     def get_metadata_routing(self):
         """Get metadata routing of this object.
@@ -461,11 +680,16 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         Returns
         -------
         routing : MetadataRouter
-            Routes ``fit`` metadata to the ``fit`` of ``estimator``.
+            Routes ``fit`` metadata to the ``fit`` of ``estimator``; the
+            classifier itself consumes ``sample_weight``.
         """
-        return MetadataRouter(owner=self).add(
-            estimator=self.estimator,
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        return (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                estimator=self.estimator,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
         )
 
     def __sklearn_tags__(self):

@@ -44,8 +44,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         ``scoring`` (the value closest to 1 among ties).
 
     prior : "train" or array-like of shape (n_classes,), default="train"
-        The class prior ``pi``: the class frequencies of the training labels,
-        or given in the order of ``classes_`` (normalised to sum to one).
+        The class prior ``pi``: the class frequencies of the training labels
+        (weighted by ``sample_weight`` when ``fit`` gets it), or given in the
+        order of ``classes_`` (normalised to sum to one).
 
     scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"} or \
             callable, default="balanced_accuracy"
@@ -101,6 +102,19 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     ``predict_proba`` returns ``p_k(x) * prior_k ** -tau`` renormalised, the
     softmax of the adjusted logits, so that ``predict`` is its argmax.
 
+    With ``sample_weight``, the prior and the metrics of the out-of-fold
+    search are weighted, a row counting as its weight and a row of weight 0
+    not at all. Integer weights then give the rule of the rows repeated as
+    many times whenever the out-of-fold probabilities agree: when ``cv``
+    keeps the copies of a row in one fold (pass such splits as ``cv``). With
+    an int ``cv`` the folds are drawn over the rows, whereas folds drawn over
+    repeated rows would split copies between training and held-out parts,
+    so the two rules can differ slightly.
+
+    Out-of-fold probabilities need every class in every training fold: a
+    class of a single sample, or splits that leave a class out of a training
+    fold, raise an error naming the class.
+
     References
     ----------
     .. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
@@ -137,10 +151,10 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         self.scoring = scoring
         self.cv = cv
 
-    def _check_prior(self, counts):
+    def _check_prior(self, counts, weighted):
         n_classes = self.classes_.size
         if isinstance(self.prior, str):
-            self._check_prior_counts(counts)
+            self._check_prior_counts(counts, weighted)
             return counts / counts.sum()
         prior = np.array(self.prior, dtype=float)
         if prior.shape != (n_classes,):
@@ -154,24 +168,29 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             )
         return prior / prior.sum()
 
-    def _fit_weights(self, X, y, codes, counts, fit_params):
-        self.prior_ = self._check_prior(counts)
+    def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
+        weighted = sample_weight is not None
+        self.prior_ = self._check_prior(counts, weighted)
         if self.tau != "auto":
             self.tau_ = float(self.tau)
             self.best_score_ = None
             return
         _check_scoring(self.scoring, self.classes_.size)
-        self._check_prior_counts(counts)
-        proba = self._oof_proba(X, y, self.cv, fit_params)
+        self._check_prior_counts(counts, weighted)
+        proba = self._oof_proba(X, y, codes, self.cv, fit_params, "tau='auto'")
+        codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
+        with np.errstate(divide="ignore"):
+            log_proba = np.log(proba)
         scores = np.array(
             [
                 _score_codes(
                     self.scoring,
                     codes,
-                    np.argmax(proba * np.exp(tau * (log_prior.min() - log_prior)), 1),
+                    np.argmax(log_proba - tau * log_prior, axis=1),
                     counts,
                     self.classes_,
+                    sample_weight,
                 )
                 for tau in _TAU_GRID
             ]
@@ -181,6 +200,5 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         self.tau_ = float(_TAU_GRID[best])
         self.best_score_ = float(scores[best])
 
-    def _class_weights(self):
-        log_weights = -self.tau_ * np.log(self.prior_)
-        return np.exp(log_weights - log_weights.max())
+    def _class_log_weights(self):
+        return -self.tau_ * np.log(self.prior_)

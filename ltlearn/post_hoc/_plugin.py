@@ -142,6 +142,23 @@ class PluginClassifier(_BasePostHocClassifier):
     ``predict_proba`` returns ``w_k p_k(x)`` renormalised, so that ``predict``
     is its argmax.
 
+    With ``sample_weight``, the prior and the metrics of the out-of-fold
+    search are weighted, a row counting as its weight and a row of weight 0
+    not at all. Integer weights then give the rule of the rows repeated as
+    many times whenever the out-of-fold probabilities agree: when ``cv``
+    keeps the copies of a row in one fold (pass such splits as ``cv``). With
+    an int ``cv`` the folds are drawn over the rows, whereas folds drawn over
+    repeated rows would split copies between training and held-out parts,
+    so the two rules can differ slightly.
+
+    Out-of-fold probabilities need every class in every training fold: a
+    class of a single sample, or splits that leave a class out of a training
+    fold, raise an error naming the class.
+
+    A binary rule searched for ``"f1"``, ``"f1_macro"`` or a callable
+    accepts a class of total weight 0 (its terms of the metric are 0); the
+    other rules need its prior and refuse it.
+
     References
     ----------
     .. [1] A. K. Menon, H. Narasimhan, S. Agarwal and S. Chawla, "On the
@@ -190,18 +207,31 @@ class PluginClassifier(_BasePostHocClassifier):
         self.refine = refine
         self.max_iter = max_iter
 
-    def _fit_weights(self, X, y, codes, counts, fit_params):
+    def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
         n_classes = self.classes_.size
         _check_scoring(self.scoring, n_classes)
-        self._check_prior_counts(counts)
+        weighted = sample_weight is not None
+        # A binary search over thresholds needs no prior: a class of zero
+        # total weight is allowed there (its metric terms are zero).
+        searched = n_classes == 2 and self.scoring not in (
+            "balanced_accuracy",
+            "geometric_mean",
+        )
+        if not searched:
+            self._check_prior_counts(counts, weighted)
         self.prior_ = counts / counts.sum()
-        start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
+        if np.all(counts > 0):
+            start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
+        else:
+            start = np.full(n_classes, 1.0 / n_classes)
         self.n_iter_ = 0
         self.refinement_ = 0.0
         self.best_score_ = None
 
         if n_classes == 2:
-            threshold = self._fit_threshold(X, y, codes, counts, start, fit_params)
+            threshold = self._fit_threshold(
+                X, y, codes, counts, start, sample_weight, fit_params
+            )
             threshold = float(np.clip(threshold, 1e-12, 1 - 1e-12))
             self.threshold_ = threshold
             self.weights_ = np.array([threshold, 1.0 - threshold])
@@ -211,8 +241,13 @@ class PluginClassifier(_BasePostHocClassifier):
         self.weights_ = start
         if self.refine == "never":
             return
-        proba = self._oof_proba(X, y, self.cv, fit_params)
-        search = dict(coords=range(n_classes), max_iter=self.max_iter)
+        proba = self._oof_proba(X, y, codes, self.cv, fit_params, self._purpose())
+        codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
+        search = dict(
+            coords=range(n_classes),
+            max_iter=self.max_iter,
+            sample_weight=sample_weight,
+        )
         if self.refine == "always":
             self.refinement_ = 1.0
         else:
@@ -227,25 +262,30 @@ class PluginClassifier(_BasePostHocClassifier):
             self.weights_ = weights / weights.sum()
         pred = np.argmax(proba * self.weights_, axis=1)
         self.best_score_ = _score_codes(
-            self.scoring, codes, pred, counts, self.classes_
+            self.scoring, codes, pred, counts, self.classes_, sample_weight
         )
 
-    def _fit_threshold(self, X, y, codes, counts, start, fit_params):
+    def _purpose(self):
+        name = self.scoring if isinstance(self.scoring, str) else "callable"
+        return f"the decision rule for scoring={name!r}"
+
+    def _fit_threshold(self, X, y, codes, counts, start, sample_weight, fit_params):
         """The threshold on ``p_1(x)`` of the binary rule."""
         if self.scoring == "balanced_accuracy":  # closed form: the prior
             return self.prior_[1]
-        proba = self._oof_proba(X, y, self.cv, fit_params)
+        proba = self._oof_proba(X, y, codes, self.cv, fit_params, self._purpose())
+        codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         weights, _ = _coordinate_ascent(
             proba, codes, counts, start, self.scoring, self.classes_,
-            coords=[1], max_iter=1,
+            coords=[1], max_iter=1, sample_weight=sample_weight,
         )  # fmt: skip
         pred = np.argmax(proba * weights, axis=1)
         self.best_score_ = _score_codes(
-            self.scoring, codes, pred, counts, self.classes_
+            self.scoring, codes, pred, counts, self.classes_, sample_weight
         )
         if self.scoring == "f1":  # closed form: half the best F1, F* / 2
             return self.best_score_ / 2
         return weights[0]  # the searched threshold
 
-    def _class_weights(self):
-        return self.weights_
+    def _class_log_weights(self):
+        return np.log(self.weights_)

@@ -72,7 +72,8 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         cost of misclassifying each class. ``"balanced"`` sets the cost of
         class ``k`` to ``n_samples / (n_classes * n_k)`` from the training
         labels, i.e. inversely proportional to its prior, which targets the
-        balanced accuracy.
+        balanced accuracy (with ``sample_weight``, ``n_samples`` and ``n_k``
+        are sums of weights).
 
     Attributes
     ----------
@@ -144,12 +145,12 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         self.estimator = estimator
         self.cost_matrix = cost_matrix
 
-    def _fit_weights(self, X, y, codes, counts, fit_params):
+    def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
         if isinstance(self.cost_matrix, str):
-            self._check_prior_counts(counts)
+            self._check_prior_counts(counts, sample_weight is not None)
         self.cost_matrix_, self.class_costs_ = _check_cost_matrix(
             self.cost_matrix, self.classes_, counts
         )
 
-    def _class_weights(self):
-        return self.class_costs_
+    def _class_log_weights(self):
+        return np.log(self.class_costs_)

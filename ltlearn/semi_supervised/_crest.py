@@ -21,9 +21,11 @@ from sklearn.utils.validation import (
     _estimator_has,
     check_is_fitted,
     column_or_1d,
+    has_fit_parameter,
     validate_data,
 )
 
+from ltlearn.post_hoc._base import _check_sample_weight
 from ltlearn.utils._validation import check_classification_y, class_counts
 
 __all__ = ["CReSTClassifier"]
@@ -82,39 +84,57 @@ def _temperature(generation, n_generations, final_temperature):
     return (1.0 - fraction) + fraction * final_temperature
 
 
-def _align_distribution(proba, prior, temperature):
+def _align_distribution(proba, prior, temperature, sample_weight=None):
     """Scale ``proba`` towards the tempered ``prior`` (CReST+'s alignment).
 
     Each row is multiplied by ``target / p_model``, where ``target`` is
     ``prior ** temperature`` renormalised and ``p_model`` the mean predicted
-    distribution over the rows, then renormalised.
+    distribution over the rows (weighted by ``sample_weight``), then
+    renormalised.
     """
     target = prior**temperature
     target /= target.sum()
-    p_model = proba.mean(axis=0)
+    p_model = np.average(proba, axis=0, weights=sample_weight)
     aligned = proba * ((target + _ALIGN_EPS) / (p_model + _ALIGN_EPS))
     return aligned / aligned.sum(axis=1, keepdims=True)
 
 
-def _select(proba, rates, selection, rng):
+def _select(proba, rates, selection, rng, sample_weight=None):
     """Choose the pseudo-labelled rows, per predicted class.
 
-    Returns the sorted row positions and, for each, the index of its
-    pseudo-label in the columns of ``proba``.
+    Returns the sorted row positions, for each the index of its pseudo-label
+    in the columns of ``proba``, and the weight it is kept with (``None``
+    without ``sample_weight``). With weights, ``"top"`` keeps the most
+    confident rows up to ``floor(rate * total weight)`` of the class, the
+    last one with the part of its weight that fits, as if each row were
+    repeated as many times as its (integer) weight; ``"random"`` draws each
+    row once and keeps it with its whole weight.
     """
     predicted = np.argmax(proba, axis=1)
     confidence = proba[np.arange(proba.shape[0]), predicted]
-    picked = []
+    picked, kept = [], []
     for k, rate in enumerate(rates):
         candidates = np.flatnonzero(predicted == k)
         if selection == "top":
-            order = np.argsort(-confidence[candidates], kind="stable")
-            n_keep = int(np.floor(candidates.size * rate))
-            picked.append(candidates[order[:n_keep]])
+            ranked = candidates[np.argsort(-confidence[candidates], kind="stable")]
+            if sample_weight is None:
+                picked.append(ranked[: int(np.floor(candidates.size * rate))])
+                continue
+            weight = sample_weight[ranked]
+            budget = np.floor(weight.sum() * rate)
+            take = np.clip(budget - (np.cumsum(weight) - weight), 0, weight)
+            picked.append(ranked[take > 0])
+            kept.append(take[take > 0])
         else:
-            picked.append(candidates[rng.random_sample(candidates.size) < rate])
-    rows = np.sort(np.concatenate(picked))
-    return rows, predicted[rows]
+            chosen = candidates[rng.random_sample(candidates.size) < rate]
+            picked.append(chosen)
+            if sample_weight is not None:
+                kept.append(sample_weight[chosen])
+    rows = np.concatenate(picked)
+    order = np.argsort(rows, kind="stable")
+    weights = None if sample_weight is None else np.concatenate(kept)[order]
+    rows = rows[order]
+    return rows, predicted[rows], weights
 
 
 class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -213,7 +233,8 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         The labels seen in the labelled rows, taken from ``estimator_``.
 
     class_counts_ : ndarray of shape (n_classes,)
-        The number of labelled rows of each class.
+        The number of labelled rows of each class (their total
+        ``sample_weight`` when ``fit`` gets it).
 
     sampling_rates_ : ndarray of shape (n_classes,)
         The keep rate ``mu`` of each class.
@@ -231,8 +252,9 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     pseudo_label_counts_ : ndarray of shape (`n_iter_`, n_classes)
         ``pseudo_label_counts_[g, k]`` is the number of rows pseudo-labelled
-        as ``classes_[k]`` in the training set of generation ``g``; row 0,
-        the supervised generation, is zero.
+        as ``classes_[k]`` in the training set of generation ``g`` (their
+        total weight when ``fit`` gets ``sample_weight``); row 0, the
+        supervised generation, is zero.
 
     n_iter_ : int
         The number of generations fitted, from 1 to ``max_iter``.
@@ -376,7 +398,7 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # CReSTClassifier.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the generations of self-training on ``X`` and ``y``.
 
         Parameters
@@ -386,6 +408,16 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         y : array-like of shape (n_samples,)
             The labels; unlabelled rows hold ``unlabeled_value`` (-1).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows, passed to the ``fit`` of ``estimator`` in
+            every generation (a pseudo-labelled row with its weight), which
+            must accept them. The labelled class counts (and so the keep
+            rates and the alignment prior) are sums of weights, and
+            ``selection="top"`` keeps a fraction of the weight predicted as
+            each class; unlabelled rows of weight 0 are never
+            pseudo-labelled. With integer weights and ``selection="top"``,
+            the fit is that of the rows repeated as many times.
 
         Returns
         -------
@@ -416,19 +448,34 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         labeled_rows = np.flatnonzero(~unlabeled)
         unlabeled_rows = np.flatnonzero(unlabeled)
-        estimator = clone(self.estimator).fit(
-            _safe_indexing(X, labeled_rows), y[labeled_rows]
-        )
+        if sample_weight is not None:
+            sample_weight = self._check_sample_weight(
+                sample_weight, labeled_rows, y.shape[0]
+            )
+            # unlabelled rows of weight 0 would change nothing
+            unlabeled_rows = unlabeled_rows[sample_weight[unlabeled_rows] > 0]
+            labeled_weight = sample_weight[labeled_rows]
+            unlabeled_weight = sample_weight[unlabeled_rows]
+        else:
+            labeled_weight = unlabeled_weight = None
+        estimator = self._fit_generation(X, y, labeled_rows, labeled_weight)
         classes = estimator.classes_
-        self.class_counts_ = class_counts(y[labeled_rows], classes)
+        if sample_weight is None:
+            self.class_counts_ = class_counts(y[labeled_rows], classes)
+        else:
+            self.class_counts_ = np.array(
+                [labeled_weight[y[labeled_rows] == label].sum() for label in classes]
+            )
         self.sampling_rates_ = _sampling_rates(self.class_counts_, self.alpha)
         prior = self.class_counts_ / self.class_counts_.sum()
 
         self.transduction_ = y.copy()
         self.labeled_iter_ = np.full(y.shape[0], -1, dtype=np.intp)
         self.labeled_iter_[labeled_rows] = 0
-        pseudo_label_counts = [np.zeros(classes.size, dtype=np.intp)]
-        if not unlabeled.any():
+        pseudo_label_counts = [
+            np.zeros(classes.size, dtype=np.intp if sample_weight is None else float)
+        ]
+        if not unlabeled_rows.size:
             self.termination_condition_ = "all_labeled"
         else:
             self.termination_condition_ = "max_iter"
@@ -445,9 +492,11 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     temperature = _temperature(
                         generation, self.max_iter, self.final_temperature
                     )
-                    proba = _align_distribution(proba, prior, temperature)
-                picked, label_index = _select(
-                    proba, self.sampling_rates_, self.selection, rng
+                    proba = _align_distribution(
+                        proba, prior, temperature, unlabeled_weight
+                    )
+                picked, label_index, picked_weight = _select(
+                    proba, self.sampling_rates_, self.selection, rng, unlabeled_weight
                 )
                 if (
                     can_stall
@@ -460,15 +509,19 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
                 transduction = y.copy()
                 transduction[unlabeled_rows[picked]] = classes[label_index]
-                train_rows = np.sort(
-                    np.concatenate([labeled_rows, unlabeled_rows[picked]])
-                )
-                estimator = clone(self.estimator).fit(
-                    _safe_indexing(X, train_rows), transduction[train_rows]
+                train_rows = np.concatenate([labeled_rows, unlabeled_rows[picked]])
+                order = np.argsort(train_rows, kind="stable")
+                train_weight = None
+                if sample_weight is not None:
+                    train_weight = np.r_[labeled_weight, picked_weight][order]
+                estimator = self._fit_generation(
+                    X, transduction, train_rows[order], train_weight
                 )
                 self.transduction_ = transduction
                 self.labeled_iter_[unlabeled_rows[picked]] = generation
-                counts = np.bincount(label_index, minlength=classes.size)
+                counts = np.bincount(
+                    label_index, weights=picked_weight, minlength=classes.size
+                )
                 pseudo_label_counts.append(counts)
                 if self.verbose:
                     print(
@@ -481,6 +534,27 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.pseudo_label_counts_ = np.vstack(pseudo_label_counts)
         self.n_iter_ = len(pseudo_label_counts)
         return self
+
+    def _check_sample_weight(self, sample_weight, labeled_rows, n_samples):
+        """Validate ``sample_weight`` and check that the estimator takes it."""
+        sample_weight = _check_sample_weight(sample_weight, n_samples)
+        if not has_fit_parameter(self.estimator, "sample_weight"):
+            raise ValueError(
+                f"{type(self.estimator).__name__}.fit does not accept "
+                f"sample_weight, so CReSTClassifier cannot fit it with the "
+                f"weights; use an estimator that accepts them."
+            )
+        if not sample_weight[labeled_rows].sum() > 0:
+            raise ValueError(
+                "The labelled rows have a total sample_weight of 0: no class "
+                "would count."
+            )
+        return sample_weight
+
+    def _fit_generation(self, X, y, rows, sample_weight):
+        """A clone of ``estimator`` fitted on ``rows``, weighted if given."""
+        params = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
 
     def _validate_for_predict(self, X):
         check_is_fitted(self)

@@ -20,6 +20,7 @@ from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
+from sklearn.utils.validation import has_fit_parameter
 
 from ltlearn.decomposition import COGClassifier
 from ltlearn.decomposition._cog import _auto_n_clusters, _pays_off
@@ -641,3 +642,14 @@ def test_split_cv_keeps_separated_classes_whole_without_folds(estimator):
     np.testing.assert_allclose(
         cog.decision_function(X), whole.decision_function(X), atol=1e-8
     )
+
+
+def test_sample_weight_is_refused(imbalanced_multiclass):
+    # Rows are counted by the clustering, the replication rates and the
+    # split check: fit does not take sample_weight, as scikit-learn's
+    # estimators without it, and says so by its signature.
+    X, y = imbalanced_multiclass
+    clf = COGClassifier(n_clusters=2, random_state=0)
+    assert not has_fit_parameter(clf, "sample_weight")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sample_weight'"):
+        clf.fit(X, y, sample_weight=np.ones(y.size))

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_blobs, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
 from ltlearn.semi_supervised import CReSTClassifier
@@ -347,3 +348,60 @@ def test_estimator_without_predict_proba_is_refused(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     with pytest.raises(ValueError, match="predict_proba"):
         CReSTClassifier(LinearSVC()).fit(X, y_semi)
+
+
+# sample_weight ----------------------------------------------------------------
+
+
+def _precise_lr():
+    return LogisticRegression(tol=1e-12, max_iter=10_000)
+
+
+@pytest.mark.parametrize("distribution_alignment", [False, True])
+def test_integer_weights_give_the_fit_of_repeated_rows(
+    semi_supervised_lt, distribution_alignment
+):
+    X, _, y_semi = semi_supervised_lt
+    weights = np.random.default_rng(0).integers(0, 4, size=y_semi.size)
+    for label in np.unique(y_semi):  # every class keeps labelled weight
+        weights[np.flatnonzero(y_semi == label)[:2]] = 1
+    params = dict(distribution_alignment=distribution_alignment, max_iter=4)
+    weighted = CReSTClassifier(_precise_lr(), **params)
+    weighted.fit(X, y_semi, sample_weight=weights)
+    repeated = CReSTClassifier(_precise_lr(), **params)
+    repeated.fit(np.repeat(X, weights, axis=0), np.repeat(y_semi, weights))
+    np.testing.assert_allclose(weighted.class_counts_, repeated.class_counts_)
+    np.testing.assert_allclose(weighted.sampling_rates_, repeated.sampling_rates_)
+    np.testing.assert_allclose(
+        weighted.pseudo_label_counts_, repeated.pseudo_label_counts_
+    )
+    assert weighted.pseudo_label_counts_[1:].sum() > 0
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6
+    )
+    np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
+
+
+def test_zero_weight_unlabelled_rows_are_never_pseudo_labelled(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    weights = np.ones(y_semi.size)
+    silent = np.flatnonzero(y_semi == -1)[::2]
+    weights[silent] = 0
+    clf = CReSTClassifier(LogisticRegression(), selection="random", random_state=0)
+    clf.fit(X, y_semi, sample_weight=weights)
+    assert np.all(clf.labeled_iter_[silent] == -1)
+    np.testing.assert_array_equal(clf.transduction_[silent], -1)
+
+
+def test_sample_weight_needs_an_estimator_that_takes_it(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(KNeighborsClassifier())
+    with pytest.raises(ValueError, match="KNeighborsClassifier.fit does not accept"):
+        clf.fit(X, y_semi, sample_weight=np.ones(y_semi.size))
+
+
+def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    weights = (y_semi == -1) * 1.0
+    with pytest.raises(ValueError, match="labelled rows have a total sample_weight"):
+        CReSTClassifier(LogisticRegression()).fit(X, y_semi, sample_weight=weights)
