@@ -13,6 +13,7 @@ from imblearn.over_sampling import SMOTENC as ImbSMOTENC
 from imblearn.pipeline import make_pipeline
 from sklearn.compose import make_column_transformer
 from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from ltlearn.over_sampling import SMOTEN, SMOTENC
@@ -309,3 +310,21 @@ def test_in_an_imblearn_pipeline():
     model.fit(frame, y)
     assert model.predict(frame).shape == (200,)
     assert set(model.predict(frame)) <= {0, 1}
+
+
+def test_neighbor_estimators_are_used():
+    X, y = _mixed()
+    found = {}
+    for k_neighbors in (3, NearestNeighbors(n_neighbors=4)):
+        sampler = SMOTENC(
+            categorical_features=[1, 3], k_neighbors=k_neighbors, random_state=0
+        )
+        X_res, _ = sampler.fit_resample(X, y)
+        found[type(k_neighbors).__name__] = X_res
+        assert set(X_res[len(X) :, 1]) <= set(X[y == 1, 1])
+    assert found["int"].shape == found["NearestNeighbors"].shape
+    X_cat = X[:, [1, 3]].astype(int)
+    mine = SMOTEN(k_neighbors=NearestNeighbors(n_neighbors=4), random_state=0)
+    X_res, _ = mine.fit_resample(X_cat, y)
+    assert mine.nn_k_.metric == "precomputed"
+    assert set(X_res[len(X) :, 0]) <= set(X_cat[y == 1, 0])
