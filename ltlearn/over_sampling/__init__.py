@@ -8,9 +8,12 @@ from ltlearn.over_sampling._sampling_strategy import (
     PowerSamplingStrategy,
 )
 from ltlearn.over_sampling._smote import SMOTE
+from ltlearn.over_sampling._smotenc import SMOTEN, SMOTENC
 
 __all__ = [
     "SMOTE",
+    "SMOTEN",
+    "SMOTENC",
     "EffectiveNumberSamplingStrategy",
     "PowerSamplingStrategy",
 ]

@@ -12,6 +12,8 @@ from ltlearn.utils.discovery import all_estimators
 # extra) is referenced without being imported. One entry per estimator.
 INIT_PARAMS = {
     "SMOTE": dict(random_state=0),
+    "SMOTENC": dict(categorical_features=[0], random_state=0),
+    "SMOTEN": dict(random_state=0),
     "COGClassifier": dict(
         n_clusters=3, oversample="replicate", split_cv=3, random_state=0
     ),
@@ -26,6 +28,12 @@ INIT_PARAMS = {
 # Checks known to fail, with the reason, per class name. An entry is written
 # once here, never as a skip inside a test.
 EXPECTED_FAILED_CHECKS = {
+    "SMOTENC": {
+        "check_samplers_string": (
+            "the check's data is a single string column; SMOTE-NC needs a numeric "
+            "column and says to use SMOTEN (tests/over_sampling/test_smotenc.py)."
+        ),
+    },
     "LongTailClassifier": {
         "check_no_attributes_set_in_init": (
             "skorch's NeuralNet.__init__ sets history_, initialized_ and "

@@ -1,0 +1,672 @@
+"""SMOTE-NC and SMOTE-N: SMOTE for mixed and for categorical data."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numbers
+import warnings
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import Substitution, check_target_type
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.exceptions import DataConversionWarning
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils._param_validation import StrOptions
+from sklearn_compat.utils._dataframe import is_pandas_df
+from sklearn_compat.utils._indexing import _get_column_indices
+from sklearn_compat.utils.validation import validate_data
+
+from ltlearn.over_sampling._smote import (
+    SMOTE,
+    _class_generators,
+    _compute_dtype,
+    _fill_dense,
+    _plain,
+)
+from ltlearn.utils._docstring import _random_state_docstring
+
+# Synthetic categories are voted this many rows at a time.
+_VOTE_ROWS = 2**14
+# The SMOTE-N distances are computed for blocks of about this many pairs.
+_PAIR_BLOCK = 2**20
+
+
+def _factorize(values):
+    """Integer codes of a column and the values they stand for.
+
+    Missing values are a category of their own. A pandas categorical column
+    keeps its dtype in the returned values.
+    """
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional
+        uniques, codes = np.unique(values, return_inverse=True)
+        return codes.astype(np.intp), uniques
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.intp, copy=False), uniques
+
+
+def _local_codes(codes):
+    """Codes renumbered ``0..n_levels-1`` over the levels present."""
+    levels, local = np.unique(codes, return_inverse=True)
+    return local.reshape(codes.shape), levels
+
+
+def _vote(neighbor_codes, n_levels, generator):
+    """The most frequent code of each row, ties broken at random.
+
+    ``neighbor_codes`` has shape (n_rows, n_voters) and holds codes in
+    ``[0, n_levels)``. A uniform draw in ``[0, 1)`` is added to the integer
+    counts, which breaks ties without changing any strict order.
+    """
+    n_rows, n_voters = neighbor_codes.shape
+    winners = np.empty(n_rows, dtype=np.intp)
+    for start in range(0, n_rows, _VOTE_ROWS):
+        block = neighbor_codes[start : start + _VOTE_ROWS]
+        m = block.shape[0]
+        flat = (np.arange(m)[:, None] * n_levels + block).ravel()
+        counts = np.bincount(flat, minlength=m * n_levels).reshape(m, n_levels)
+        noise = generator.random((m, n_levels))
+        winners[start : start + m] = np.argmax(counts + noise, axis=1)
+    return winners
+
+
+def _scaled_one_hot(numeric, local_codes, level_counts, scale):
+    """``[numeric, one-hot * scale]`` for the rows of one class.
+
+    With entries ``scale = m / sqrt(2)``, two rows differing in a category are
+    ``m^2`` apart in squared Euclidean distance: imbalanced-learn's SMOTE-NC
+    distance. Only the levels present in the class get a column.
+    """
+    n_rows, n_numeric = numeric.shape
+    width = n_numeric + int(sum(level_counts))
+    Z = np.zeros((n_rows, width), dtype=np.float64)
+    Z[:, :n_numeric] = numeric
+    offset = n_numeric
+    rows = np.arange(n_rows)
+    for j, n_levels in enumerate(level_counts):
+        Z[rows, offset + local_codes[:, j]] = scale
+        offset += n_levels
+    return Z
+
+
+def _check_not_sparse(X, name):
+    if sparse.issparse(X):
+        raise TypeError(
+            f"{name} does not accept sparse input: its categorical columns are "
+            "decoded row by row. Pass a dense array or a DataFrame."
+        )
+
+
+@Substitution(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    random_state=_random_state_docstring,
+)
+class SMOTENC(SMOTE):
+    """Over-sample mixed numeric and categorical data with SMOTE-NC.
+
+    SMOTE for Nominal and Continuous features [1]_, a drop-in replacement
+    for :class:`imblearn.over_sampling.SMOTENC` without its one-hot encoding
+    of the whole data. Neighbours are searched within each class by the
+    Euclidean distance on the numeric columns, where each differing category
+    adds the squared median of the standard deviations of the class's numeric
+    columns, as in imbalanced-learn. A synthetic sample interpolates the
+    numeric columns between a seed and one of its neighbours as
+    :class:`SMOTE` does, and takes in each categorical column the most
+    frequent category among the seed's ``k_neighbors`` neighbours (ties
+    broken at random), so it only holds categories seen in the class.
+
+    For data whose columns are all categorical, use :class:`SMOTEN`.
+
+    Read more in the :ref:`User Guide <over_sampling>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    categorical_features : "auto" or array-like of shape (n_cat_features,) or \
+            (n_features,), dtype={{bool, int, str}}
+        Which features are categorical:
+
+        - ``"auto"``: the columns of a :class:`pandas.DataFrame` with a
+          categorical, object or string dtype;
+        - an array of ``int``: the indices of the categorical columns;
+        - an array of ``str``: their names (``X`` must be a DataFrame);
+        - a boolean mask of shape ``(n_features,)``.
+
+    {sampling_strategy}
+
+    {random_state}
+        Each class draws from its own stream, derived from ``random_state``
+        and the class label.
+
+    k_neighbors : int or object, default=5
+        The neighbourhood of each seed. You can pass:
+
+        - an ``int``: the number of nearest neighbours of the same class, by
+          the exact SMOTE-NC distance;
+        - a nearest-neighbours estimator with ``kneighbors`` and
+          ``kneighbors_graph``, cloned and fit on each class encoded as
+          ``[numeric columns, one-hot columns * median_std / sqrt(2)]``, whose
+          Euclidean distance is the SMOTE-NC distance. Its ``n_neighbors``
+          counts the sample itself: pass ``k + 1``.
+
+    n_jobs : int, default=None
+        Number of threads of the neighbour searches, as in :class:`SMOTE`.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Dictionary containing the information to sample the dataset. The keys
+        corresponds to the class labels from which to sample and the values
+        are the number of samples to sample.
+
+    nn_k_ : estimator object
+        The nearest-neighbours estimator of the neighbourhood, as in
+        :class:`SMOTE`.
+
+    categorical_features_ : ndarray of shape (n_cat_features,), dtype=np.int64
+        Indices of the categorical features.
+
+    continuous_features_ : ndarray of shape (n_cont_features,), dtype=np.int64
+        Indices of the continuous features.
+
+    median_std_ : dict of label -> float
+        Median of the standard deviations of the continuous features, for
+        each class over-sampled.
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during `fit`. Defined only when `X` has feature
+        names that are all strings.
+
+    See Also
+    --------
+    imblearn.over_sampling.SMOTENC : The original implementation.
+    SMOTE : Over-sample numeric data.
+    SMOTEN : Over-sample data whose columns are all categorical.
+
+    Notes
+    -----
+    Differences from imbalanced-learn:
+
+    - No ``categorical_encoder`` parameter: the categories are the values
+      found in each column, and no one-hot matrix of the data is built. The
+      distances of a class are computed on its numeric columns and a one-hot
+      encoding of the categories present in the class only.
+    - ``"auto"`` also takes object and string columns as categorical
+      (imbalanced-learn takes categorical dtypes only).
+    - The random streams, small classes and float32 data behave as in
+      :class:`SMOTE`.
+
+    A DataFrame comes back as a DataFrame with its dtypes, categorical
+    dtypes included.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique," Journal of Artificial
+       Intelligence Research, 16, 321-357, 2002.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.over_sampling import SMOTENC
+    >>> X, y = make_classification(n_classes=2, class_sep=2,
+    ... weights=[0.1, 0.9], n_informative=3, n_redundant=1, flip_y=0,
+    ... n_features=20, n_clusters_per_class=1, n_samples=1000, random_state=10)
+    >>> X[:, -2:] = np.random.RandomState(10).randint(0, 4, size=(1000, 2))
+    >>> sm = SMOTENC(categorical_features=[18, 19], random_state=42)
+    >>> X_res, y_res = sm.fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 900), (np.int64(1), 900)]
+    >>> bool(np.isin(X_res[:, -2:], [0, 1, 2, 3]).all())
+    True
+    """
+
+    _required_parameters = ["categorical_features"]
+
+    _parameter_constraints: dict = {
+        **{
+            key: value
+            for key, value in SMOTE._parameter_constraints.items()
+            if key != "skip_noise"
+        },
+        "categorical_features": ["array-like", StrOptions({"auto"})],
+    }
+
+    def __init__(
+        self,
+        categorical_features,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        n_jobs=None,
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            random_state=random_state,
+            k_neighbors=k_neighbors,
+            n_jobs=n_jobs,
+        )
+        self.categorical_features = categorical_features
+
+    def _check_X_y(self, X, y):
+        """Let strings through; keep a DataFrame as it is."""
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        _check_not_sparse(X, type(self).__name__)
+        if not is_pandas_df(X):
+            X = check_array(X, dtype=None, ensure_all_finite=False)
+            if X.dtype.kind in "fc":  # numeric data: no NaN even as a category
+                X = check_array(X, dtype=None)
+        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        check_consistent_length(X, y)
+        return X, y, binarize_y
+
+    def _validate_column_types(self, X):
+        """The indices of the categorical and of the numeric columns."""
+        n_features = self.n_features_in_
+        if isinstance(self.categorical_features, str):  # "auto"
+            if not is_pandas_df(X):
+                raise ValueError(
+                    "When `categorical_features='auto'`, the input data should "
+                    f"be a pandas.DataFrame. Got {type(X)} instead."
+                )
+            import pandas as pd
+
+            is_categorical = np.array(
+                [
+                    isinstance(dtype, pd.CategoricalDtype)
+                    or pd.api.types.is_string_dtype(dtype)
+                    for dtype in X.dtypes
+                ],
+                dtype=bool,
+            )
+            categorical = np.flatnonzero(is_categorical)
+        else:
+            features = np.asarray(self.categorical_features)
+            if features.dtype.kind in "iu" and features.size:
+                bad = features[(features >= n_features) | (features < -n_features)]
+                if bad.size:
+                    raise ValueError(
+                        f"categorical_features holds index {int(bad[0])}, out of "
+                        f"range for X with {n_features} features."
+                    )
+            if features.dtype == bool and features.size != n_features:
+                raise ValueError(
+                    f"categorical_features is a boolean mask of {features.size} "
+                    f"values; X has {n_features} features."
+                )
+            try:
+                indices = _get_column_indices(X, self.categorical_features)
+            except (KeyError, ValueError) as exc:
+                raise ValueError(
+                    f"categorical_features names unknown columns: {exc}"
+                ) from exc
+            categorical = np.unique(np.asarray(indices, dtype=np.int64))
+        self.categorical_features_ = categorical.astype(np.int64)
+        self.continuous_features_ = np.setdiff1d(
+            np.arange(n_features, dtype=np.int64), self.categorical_features_
+        )
+        if self.continuous_features_.size == 0:
+            raise ValueError(
+                "SMOTE-NC is not designed to work only with categorical features. "
+                "It requires some numerical features; use SMOTEN for data whose "
+                "columns are all categorical."
+            )
+        if self.categorical_features_.size == 0:
+            raise ValueError(
+                "SMOTE-NC is not designed to work only with numerical features. "
+                "It requires some categorical features; use SMOTE for numeric data."
+            )
+
+    def _fit_resample(self, X, y):
+        self._validate_column_types(X)
+        self._validate_estimator()
+        frame = is_pandas_df(X)
+        columns = [X.iloc[:, j] for j in range(X.shape[1])] if frame else X.T
+        numeric = check_array(
+            np.column_stack([columns[j] for j in self.continuous_features_])
+            if frame
+            else X[:, self.continuous_features_],
+            dtype=(np.float64, np.float32),
+            input_name="X",
+        )
+        dtype = _compute_dtype(numeric.dtype)
+        step_dtype = np.float32 if dtype == np.float32 else np.float64
+        factorized = [_factorize(columns[j]) for j in self.categorical_features_]
+        codes = np.column_stack([c for c, _ in factorized])
+
+        targets = {
+            label: n_new for label, n_new in self.sampling_strategy_.items() if n_new
+        }
+        generators = _class_generators(self.random_state, targets)
+        n_total = sum(targets.values())
+        new_numeric = np.empty((n_total, numeric.shape[1]), dtype=dtype)
+        new_codes = np.empty((n_total, codes.shape[1]), dtype=np.intp)
+        self.median_std_ = {}
+        offset = 0
+        for label, n_new in targets.items():
+            class_indices = np.flatnonzero(y == label)
+            numeric_class = numeric[class_indices].astype(dtype, copy=False)
+            local, levels = zip(
+                *(_local_codes(codes[class_indices, j]) for j in range(codes.shape[1]))
+            )
+            local = np.column_stack(local)
+            median_std = float(np.median(numeric_class.std(axis=0, dtype=np.float64)))
+            self.median_std_[label] = median_std
+            generator = generators[label]
+            if class_indices.size == 1:
+                warnings.warn(
+                    f"Class {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
+                    f"interpolate. Its sample is duplicated {n_new} times.",
+                    UserWarning,
+                )
+                seeds = np.zeros(n_new, dtype=np.intp)
+                neighbor_of = np.zeros((1, 1), dtype=np.intp)
+            else:
+                Z = _scaled_one_hot(
+                    numeric_class,
+                    local,
+                    [lv.size for lv in levels],
+                    median_std / np.sqrt(2),
+                )
+                seeds, neighbor_of = self._seeds_and_neighbors(
+                    Z, label, n_new, np.arange(class_indices.size), generator
+                )
+                del Z
+            block = slice(offset, offset + n_new)
+            _fill_dense(
+                new_numeric[block],
+                numeric_class,
+                seeds,
+                neighbor_of,
+                generator,
+                step_dtype,
+            )
+            voters = neighbor_of[seeds]
+            for j, lv in enumerate(levels):
+                winners = _vote(local[voters, j], lv.size, generator)
+                new_codes[block, j] = lv[winners]
+            offset += n_new
+
+        return self._assemble(
+            X, y, targets, columns, new_numeric, new_codes, factorized
+        )
+
+    def _assemble(self, X, y, targets, columns, new_numeric, new_codes, factorized):
+        """The original rows, then the synthetic rows, in the input's layout."""
+        n_samples = X.shape[0]
+        n_total = n_samples + new_numeric.shape[0]
+        y_res = np.empty(n_total, dtype=y.dtype)
+        y_res[:n_samples] = y
+        offset = n_samples
+        for label, n_new in targets.items():
+            y_res[offset : offset + n_new] = label
+            offset += n_new
+        position = {int(j): i for i, j in enumerate(self.continuous_features_)}
+        category = {int(j): i for i, j in enumerate(self.categorical_features_)}
+        if not is_pandas_df(X):
+            X_res = np.empty((n_total, X.shape[1]), dtype=X.dtype)
+            X_res[:n_samples] = X
+            for j, i in position.items():
+                X_res[n_samples:, j] = new_numeric[:, i]
+            for j, i in category.items():
+                X_res[n_samples:, j] = np.asarray(factorized[i][1])[new_codes[:, i]]
+            return X_res, y_res
+
+        import pandas as pd
+
+        data = {}
+        for j in range(X.shape[1]):
+            original = columns[j]
+            if j in position:
+                added = pd.Series(new_numeric[:, position[j]])
+            else:
+                i = category[j]
+                added = pd.Series(factorized[i][1].take(new_codes[:, i]))
+            if isinstance(original.dtype, pd.CategoricalDtype):
+                added = added.astype(original.dtype)
+            joined = pd.concat(
+                [original.reset_index(drop=True), added], ignore_index=True
+            )
+            data[j] = joined
+        X_res = pd.DataFrame(data)
+        X_res.columns = X.columns
+        return X_res.astype(X.dtypes.to_dict()), y_res
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.string = True
+        return tags
+
+
+def _vdm_tables(codes, y, n_levels):
+    """Per feature, the squared value-difference distances between categories.
+
+    As imbalanced-learn's ``ValueDifferenceMetric(k=1, r=2)``: the distance of
+    two categories is the L1 distance of their class-conditional
+    probabilities, squared.
+    """
+    classes, y_codes = np.unique(y, return_inverse=True)
+    tables = []
+    for j, n in enumerate(n_levels):
+        counts = np.zeros((n, classes.size))
+        np.add.at(counts, (codes[:, j], y_codes), 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            proba = np.nan_to_num(counts / counts.sum(axis=1, keepdims=True))
+        diff = np.abs(proba[:, None, :] - proba[None, :, :]).sum(axis=2)
+        tables.append(diff**2)
+    return tables
+
+
+def _vdm_kneighbors(codes, tables, queries, n_neighbors):
+    """The ``n_neighbors`` nearest rows of ``codes`` to ``codes[queries]``.
+
+    Exact, by blocks of queries: the distances are sums of table look-ups,
+    never a full pairwise matrix. Each query comes first.
+    """
+    n_points = codes.shape[0]
+    indices = np.empty((queries.size, n_neighbors), dtype=np.intp)
+    step = max(1, _PAIR_BLOCK // max(n_points, 1))
+    for start in range(0, queries.size, step):
+        q = queries[start : start + step]
+        dist = np.zeros((q.size, n_points))
+        for j, table in enumerate(tables):
+            dist += table[codes[q, j][:, None], codes[None, :, j]]
+        dist[np.arange(q.size), q] = -1.0  # the query itself first
+        part = np.argpartition(dist, n_neighbors - 1, axis=1)[:, :n_neighbors]
+        order = np.argsort(np.take_along_axis(dist, part, axis=1), axis=1)
+        indices[start : start + step] = np.take_along_axis(part, order, axis=1)
+    return indices
+
+
+@Substitution(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    random_state=_random_state_docstring,
+)
+class SMOTEN(BaseOverSampler):
+    """Over-sample categorical data with SMOTE-N.
+
+    SMOTE for Nominal features [1]_, a drop-in replacement for
+    :class:`imblearn.over_sampling.SMOTEN`. Neighbours are searched within
+    each class by imbalanced-learn's value difference metric (per column, the
+    L1 distance between the class-conditional probabilities of the two
+    categories, squared, summed over the columns). A synthetic sample takes
+    in each column the most frequent category among a seed and its
+    ``k_neighbors`` nearest neighbours (ties broken at random).
+
+    Read more in the :ref:`User Guide <over_sampling>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    {random_state}
+        Each class draws from its own stream, derived from ``random_state``
+        and the class label.
+
+    k_neighbors : int or object, default=5
+        The neighbourhood of each seed. You can pass:
+
+        - an ``int``: the number of nearest neighbours of the same class;
+        - a nearest-neighbours estimator with ``kneighbors`` and
+          ``kneighbors_graph``, set to ``metric="precomputed"``, cloned and
+          fit on the distance matrix of each class. Its ``n_neighbors``
+          counts the sample itself: pass ``k + 1``.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Dictionary containing the information to sample the dataset. The keys
+        corresponds to the class labels from which to sample and the values
+        are the number of samples to sample.
+
+    nn_k_ : estimator object
+        The nearest-neighbours estimator of the neighbourhood, with
+        ``k_neighbors + 1`` neighbours (the sample included) and a
+        precomputed metric; left unfitted when ``k_neighbors`` is an int (an
+        equivalent exact search is used).
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during `fit`. Defined only when `X` has feature
+        names that are all strings.
+
+    See Also
+    --------
+    imblearn.over_sampling.SMOTEN : The original implementation.
+    SMOTENC : Over-sample mixed numeric and categorical data.
+
+    Notes
+    -----
+    Differences from imbalanced-learn: no ``categorical_encoder`` parameter
+    (the categories are the values found in each column); ties among the
+    most frequent categories are broken at random (imbalanced-learn takes
+    the smallest); the distances of a class are computed by blocks of seeds,
+    never as a whole matrix; the random streams and small classes behave as
+    in :class:`SMOTE`.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique," Journal of Artificial
+       Intelligence Research, 16, 321-357, 2002.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> from ltlearn.over_sampling import SMOTEN
+    >>> X = np.array(["A"] * 10 + ["B"] * 20 + ["C"] * 30, dtype=object).reshape(-1, 1)
+    >>> y = np.array([0] * 20 + [1] * 40, dtype=np.int32)
+    >>> X_res, y_res = SMOTEN(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int32(0), 40), (np.int32(1), 40)]
+    """
+
+    _parameter_constraints: dict = {
+        key: SMOTE._parameter_constraints[key]
+        for key in ("sampling_strategy", "random_state", "k_neighbors")
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.k_neighbors = k_neighbors
+
+    def _check_X_y(self, X, y):
+        """Let strings through."""
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X, y = validate_data(
+            self, X=X, y=y, reset=True, dtype=None, accept_sparse=["csr", "csc"]
+        )
+        return X, y, binarize_y
+
+    def _validate_estimator(self):
+        if isinstance(self.k_neighbors, numbers.Integral):
+            self.nn_k_ = NearestNeighbors(
+                n_neighbors=self.k_neighbors + 1, metric="precomputed"
+            )
+        else:
+            self.nn_k_ = clone(self.k_neighbors).set_params(metric="precomputed")
+
+    def _neighbors(self, codes, tables, queries, label):
+        """Neighbours of ``codes[queries]`` in ``codes``, each query first."""
+        n_class = codes.shape[0]
+        if isinstance(self.k_neighbors, numbers.Integral):
+            n_neighbors = self.k_neighbors + 1
+            if n_neighbors > n_class:
+                warnings.warn(
+                    f"Class {_plain(label)!r} has {n_class} samples; k_neighbors="
+                    f"{self.k_neighbors} needs at least {n_neighbors}. Using "
+                    f"k_neighbors={n_class - 1} for this class.",
+                    UserWarning,
+                )
+                n_neighbors = n_class
+            return _vdm_kneighbors(codes, tables, queries, n_neighbors)
+        dist = sum(
+            table[codes[:, j][:, None], codes[None, :, j]]
+            for j, table in enumerate(tables)
+        )
+        self.nn_k_ = clone(self.nn_k_).fit(dist)
+        return self.nn_k_.kneighbors(dist[queries], return_distance=False)
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
+        if sparse.issparse(X):
+            warnings.warn(
+                "Passing a sparse matrix to SMOTEN is not efficient: it is "
+                "converted to a dense array.",
+                DataConversionWarning,
+            )
+            X_res, y_res = self._fit_resample(X.toarray(), y)
+            return type(X)(X_res), y_res
+        factorized = [_factorize(X[:, j]) for j in range(X.shape[1])]
+        codes = np.column_stack([c for c, _ in factorized])
+        tables = _vdm_tables(codes, y, [len(u) for _, u in factorized])
+        targets = {
+            label: n_new for label, n_new in self.sampling_strategy_.items() if n_new
+        }
+        generators = _class_generators(self.random_state, targets)
+        n_samples = X.shape[0]
+        n_total = n_samples + sum(targets.values())
+        X_res = np.empty((n_total, X.shape[1]), dtype=X.dtype)
+        X_res[:n_samples] = X
+        y_res = np.empty(n_total, dtype=y.dtype)
+        y_res[:n_samples] = y
+        offset = n_samples
+        for label, n_new in targets.items():
+            class_indices = np.flatnonzero(y == label)
+            class_codes = codes[class_indices]
+            generator = generators[label]
+            seeds = generator.integers(class_indices.size, size=n_new)
+            queries = np.unique(seeds)
+            found = self._neighbors(class_codes, tables, queries, label)
+            voters = found[np.searchsorted(queries, seeds)]
+            block = slice(offset, offset + n_new)
+            for j, (_, uniques) in enumerate(factorized):
+                local, levels = _local_codes(class_codes[:, j])
+                winners = _vote(local[voters], levels.size, generator)
+                X_res[block, j] = np.asarray(uniques)[levels[winners]]
+            y_res[block] = label
+            offset += n_new
+        return X_res, y_res
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        return tags

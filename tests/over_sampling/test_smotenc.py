@@ -1,0 +1,330 @@
+"""Tests of SMOTENC and SMOTEN."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.metrics.pairwise import ValueDifferenceMetric
+from imblearn.over_sampling import SMOTENC as ImbSMOTENC
+from imblearn.pipeline import make_pipeline
+from sklearn.compose import make_column_transformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+from ltlearn.over_sampling import SMOTEN, SMOTENC
+from ltlearn.over_sampling._neighbors import _kneighbors
+from ltlearn.over_sampling._smotenc import (
+    _local_codes,
+    _scaled_one_hot,
+    _vdm_kneighbors,
+    _vdm_tables,
+    _vote,
+)
+
+
+def _mixed(n=120, n_minority=30, seed=0):
+    """Numeric columns 0 and 2, categorical columns 1 (4 levels) and 3 (3)."""
+    rng = np.random.RandomState(seed)
+    X = np.column_stack(
+        [
+            rng.randn(n),
+            rng.randint(0, 4, n),
+            rng.randn(n) * 3,
+            rng.randint(0, 3, n),
+        ]
+    )
+    y = np.r_[np.zeros(n - n_minority, dtype=int), np.ones(n_minority, dtype=int)]
+    return X, y
+
+
+def _brute_distances(numeric, categories, median_std):
+    """The SMOTE-NC squared distance, pair by pair."""
+    n = numeric.shape[0]
+    dist = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            dist[i, j] = np.sum((numeric[i] - numeric[j]) ** 2) + median_std**2 * (
+                np.count_nonzero(categories[i] != categories[j])
+            )
+    return dist
+
+
+def _class_neighbors(numeric, categories, n_neighbors):
+    """ltlearn's neighbours of every row of one class, and its encoding."""
+    local, levels = zip(
+        *(_local_codes(categories[:, j]) for j in range(categories.shape[1]))
+    )
+    local = np.column_stack(local)
+    median_std = np.median(numeric.std(axis=0))
+    Z = _scaled_one_hot(
+        numeric, local, [lv.size for lv in levels], median_std / np.sqrt(2)
+    )
+    found = _kneighbors(Z, np.arange(numeric.shape[0]), n_neighbors)[0]
+    return found, Z, median_std
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_distance_and_neighbors_match_brute_force(seed):
+    X, y = _mixed(n=80, n_minority=40, seed=seed)
+    numeric, categories = X[y == 1][:, [0, 2]], X[y == 1][:, [1, 3]]
+    found, Z, median_std = _class_neighbors(numeric, categories, 6)
+    expected = _brute_distances(numeric, categories, median_std)
+    sq = ((Z[:, None, :] - Z[None, :, :]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(sq, expected, atol=1e-10)
+    brute = np.argsort(expected + np.diag(np.full(len(Z), -1.0)), axis=1)[:, :6]
+    assert (found[:, 0] == np.arange(len(Z))).all()
+    for mine, theirs in zip(found, brute):
+        assert set(mine) == set(theirs)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_neighbors_and_median_std_agree_with_imblearn(seed):
+    X, y = _mixed(n=150, n_minority=50, seed=seed)
+    theirs = ImbSMOTENC(categorical_features=[1, 3], random_state=0)
+    theirs.fit_resample(X, y)
+    mine = SMOTENC(categorical_features=[1, 3], random_state=0)
+    mine.fit_resample(X, y)
+    assert mine.median_std_.keys() == theirs.median_std_.keys()
+    np.testing.assert_allclose(mine.median_std_[1], theirs.median_std_[1])
+    # imbalanced-learn's neighbour search is fitted on the last class encoded
+    encoded = theirs.nn_k_._fit_X
+    imb_found = theirs.nn_k_.kneighbors(encoded, return_distance=False)
+    found, Z, _ = _class_neighbors(X[y == 1][:, [0, 2]], X[y == 1][:, [1, 3]], 6)
+    sq_theirs = (
+        (encoded.toarray()[:, None, :] - encoded.toarray()[None, :, :]) ** 2
+    ).sum(axis=2)
+    sq_mine = ((Z[:, None, :] - Z[None, :, :]) ** 2).sum(axis=2)
+    np.testing.assert_allclose(sq_mine, sq_theirs, atol=1e-10)
+    for a, b in zip(found, imb_found):
+        assert set(a[1:]) == set(b[1:])
+
+
+def test_vote_is_the_most_frequent_with_random_ties():
+    rng = np.random.default_rng(0)
+    codes = np.array([[0, 1, 1, 2, 1], [2, 2, 0, 0, 1], [3, 3, 3, 3, 3]])
+    winners = np.array([_vote(codes, 4, rng) for _ in range(200)])
+    assert (winners[:, 0] == 1).all()
+    assert (winners[:, 2] == 3).all()
+    # row 1: 0 and 2 tie; both win sometimes, 1 never
+    assert set(winners[:, 1]) == {0, 2}
+    big = rng.integers(0, 6, size=(500, 5))
+    for row, winner in zip(big, _vote(big, 6, rng)):
+        counts = Counter(row)
+        assert counts[winner] == max(counts.values())
+
+
+def test_synthetic_categories_follow_the_neighbours_not_the_seed():
+    # four tight clusters of six minority samples, far apart; in each cluster
+    # five samples hold category "a<c>" and one holds "b<c>": every seed's
+    # five neighbours are its cluster, so the synthetic rows hold "a<c>" only
+    rng = np.random.RandomState(0)
+    centres = np.repeat(np.arange(4) * 100.0, 6)
+    numeric = centres[:, None] + rng.rand(24, 2)
+    cats = np.array([f"{'b' if i % 6 == 0 else 'a'}{i // 6}" for i in range(24)])
+    X_min = np.column_stack([numeric[:, 0], cats, numeric[:, 1]]).astype(object)
+    X_min[:, 0] = numeric[:, 0]
+    X_min[:, 2] = numeric[:, 1]
+    X_maj = X_min[rng.randint(0, 24, 60)].copy()
+    X = np.vstack([X_maj, X_min])
+    y = np.r_[np.zeros(60, dtype=int), np.ones(24, dtype=int)]
+    X_res, y_res = SMOTENC(categorical_features=[1], random_state=0).fit_resample(X, y)
+    new = X_res[len(X) :]
+    assert len(new) == 36
+    for row in new:
+        cluster = int(float(row[0]) // 100)
+        assert row[1] == f"a{cluster}"
+        assert cluster * 100 <= float(row[2]) <= cluster * 100 + 1
+
+
+def test_synthetic_rows_hold_only_categories_of_their_class():
+    X, y = _mixed()
+    X = X.copy()
+    X[y == 1, 1] = np.where(X[y == 1, 1] > 1, 7, 8)  # the minority's own levels
+    X_res, y_res = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(
+        X, y
+    )
+    new = X_res[len(X) :]
+    assert set(new[:, 1]) <= {7.0, 8.0}
+    assert set(new[:, 3]) <= set(X[y == 1, 3])
+    assert Counter(y_res) == {0: 90, 1: 90}
+    # numeric columns interpolate within the class's range
+    for j in (0, 2):
+        assert X[y == 1, j].min() <= new[:, j].min()
+        assert new[:, j].max() <= X[y == 1, j].max()
+
+
+def test_categorical_features_forms_give_the_same_result():
+    X, y = _mixed()
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    frame["c1"] = frame["c1"].astype("category")
+    frame["c2"] = frame["c2"].astype(int).map({0: "x", 1: "y", 2: "z"})
+    results = [
+        SMOTENC(categorical_features=form, random_state=3).fit_resample(frame, y)[0]
+        for form in ([1, 3], [False, True, False, True], ["c1", "c2"])
+    ]
+    results.append(
+        SMOTENC(categorical_features="auto", random_state=3).fit_resample(frame, y)[0]
+    )
+    for other in results[1:]:
+        pd.testing.assert_frame_equal(results[0], other)
+
+
+def test_dataframe_round_trip_keeps_dtypes():
+    rng = np.random.RandomState(0)
+    n = 100
+    frame = pd.DataFrame(
+        {
+            "amount": rng.rand(n).astype(np.float32),
+            "colour": pd.Categorical(
+                rng.choice(["red", "green"], n), categories=["red", "green", "blue"]
+            ),
+            "count": rng.randint(0, 50, n),
+            "city": rng.choice(["Oslo", "Lima", "Pune"], n).astype(object),
+        },
+        index=np.arange(1000, 1000 + n),
+    )
+    y = pd.Series(np.r_[np.zeros(80, dtype=int), np.ones(20, dtype=int)], name="t")
+    y.index = frame.index
+    X_res, y_res = SMOTENC(categorical_features="auto", random_state=0).fit_resample(
+        frame, y
+    )
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert list(X_res.columns) == list(frame.columns)
+    assert (X_res.dtypes == frame.dtypes).all()
+    assert X_res["colour"].dtype == frame["colour"].dtype  # categories kept
+    assert len(X_res) == 160 and y_res.name == "t"
+    np.testing.assert_array_equal(
+        X_res.iloc[:n].to_numpy(), frame.reset_index(drop=True).to_numpy()
+    )
+    new = X_res.iloc[n:]
+    minority = frame[y.to_numpy() == 1]
+    assert set(new["colour"]) <= set(minority["colour"])
+    assert set(new["city"]) <= set(minority["city"])
+
+
+def test_smoten_all_categorical():
+    rng = np.random.RandomState(0)
+    X = rng.choice(["a", "b", "c", "d"], size=(90, 3)).astype(object)
+    y = np.r_[np.zeros(60, dtype=int), np.ones(30, dtype=int)]
+    X[y == 1, 0] = rng.choice(["a", "e"], 30)
+    with pytest.raises(ValueError, match="SMOTEN"):
+        SMOTENC(categorical_features=[0, 1, 2]).fit_resample(X, y)
+    X_res, y_res = SMOTEN(random_state=0).fit_resample(X, y)
+    assert X_res.dtype == object and Counter(y_res) == {0: 60, 1: 60}
+    new = X_res[90:]
+    for j in range(3):
+        assert set(new[:, j]) <= set(X[y == 1, j])
+    frame = pd.DataFrame(X, columns=["p", "q", "r"]).astype("category")
+    X_df, _ = SMOTEN(random_state=0).fit_resample(frame, y)
+    assert (X_df.dtypes == frame.dtypes).all()
+    np.testing.assert_array_equal(X_df.to_numpy(), X_res)
+
+
+def test_smoten_neighbors_match_the_value_difference_metric():
+    rng = np.random.RandomState(1)
+    X = rng.randint(0, 5, size=(120, 4))
+    y = rng.randint(0, 3, 120)
+    encoder = OrdinalEncoder(dtype=np.int32)
+    codes = encoder.fit_transform(X).astype(np.intp)
+    vdm = ValueDifferenceMetric(n_categories=[len(c) for c in encoder.categories_])
+    vdm.fit(codes, y)
+    tables = _vdm_tables(codes, y, [len(c) for c in encoder.categories_])
+    members = codes[y == 1]
+    expected = vdm.pairwise(members)
+    mine = sum(
+        t[members[:, j][:, None], members[None, :, j]] for j, t in enumerate(tables)
+    )
+    np.testing.assert_allclose(mine, expected)
+    found = _vdm_kneighbors(members, tables, np.arange(len(members)), 4)
+    assert (found[:, 0] == np.arange(len(members))).all()
+    for row, neighbours in enumerate(found):
+        kth = np.sort(expected[row])[3]
+        assert (expected[row, neighbours] <= kth + 1e-12).all()
+
+
+@pytest.mark.parametrize(
+    "features, match",
+    [
+        (["nope"], "unknown columns"),
+        ([9], "out of range"),
+        ([True, False], "boolean mask"),
+        ([0, 1, 2, 3], "SMOTEN"),
+        ([], "SMOTE"),
+    ],
+)
+def test_bad_categorical_features(features, match):
+    X, y = _mixed()
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    with pytest.raises(ValueError, match=match):
+        SMOTENC(categorical_features=features).fit_resample(frame, y)
+
+
+def test_bad_inputs():
+    X, y = _mixed()
+    with pytest.raises(ValueError, match="pandas.DataFrame"):
+        SMOTENC(categorical_features="auto").fit_resample(X, y)
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        SMOTENC(categorical_features=[1, 3]).fit_resample(X_nan, y)
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    frame.loc[0, "u"] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        SMOTENC(categorical_features=["c1", "c2"]).fit_resample(frame, y)
+
+
+def test_inputs_are_not_modified_and_results_repeat():
+    X, y = _mixed()
+    X_obj = X.astype(object)
+    X_obj[:, 1] = np.array(["p", "q", "r", "s"], dtype=object)[X[:, 1].astype(int)]
+    frame = pd.DataFrame(X_obj, columns=["u", "c1", "v", "c2"])
+    saved, saved_frame, saved_y = X_obj.copy(), frame.copy(), y.copy()
+    sampler = SMOTENC(categorical_features=[1, 3], random_state=5)
+    first = sampler.fit_resample(X_obj, y)
+    second = sampler.fit_resample(X_obj, y)
+    sampler.fit_resample(frame, y)
+    np.testing.assert_array_equal(X_obj, saved)
+    np.testing.assert_array_equal(y, saved_y)
+    pd.testing.assert_frame_equal(frame, saved_frame)
+    np.testing.assert_array_equal(first[0], second[0])
+    assert first[0].dtype == object
+
+
+def test_in_an_imblearn_pipeline():
+    X, y = _mixed(n=200, n_minority=40)
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    frame[["c1", "c2"]] = frame[["c1", "c2"]].astype(int).astype("category")
+    model = make_pipeline(
+        SMOTENC(categorical_features="auto", random_state=0),
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["c1", "c2"]),
+            remainder="passthrough",
+        ),
+        LogisticRegression(),
+    )
+    model.fit(frame, y)
+    assert model.predict(frame).shape == (200,)
+    assert set(model.predict(frame)) <= {0, 1}
+
+
+def test_neighbor_estimators_are_used():
+    X, y = _mixed()
+    found = {}
+    for k_neighbors in (3, NearestNeighbors(n_neighbors=4)):
+        sampler = SMOTENC(
+            categorical_features=[1, 3], k_neighbors=k_neighbors, random_state=0
+        )
+        X_res, _ = sampler.fit_resample(X, y)
+        found[type(k_neighbors).__name__] = X_res
+        assert set(X_res[len(X) :, 1]) <= set(X[y == 1, 1])
+    assert found["int"].shape == found["NearestNeighbors"].shape
+    X_cat = X[:, [1, 3]].astype(int)
+    mine = SMOTEN(k_neighbors=NearestNeighbors(n_neighbors=4), random_state=0)
+    X_res, _ = mine.fit_resample(X_cat, y)
+    assert mine.nn_k_.metric == "precomputed"
+    assert set(X_res[len(X) :, 0]) <= set(X_cat[y == 1, 0])
