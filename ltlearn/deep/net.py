@@ -5,6 +5,7 @@
 
 import inspect
 import math
+from collections.abc import Mapping
 from contextlib import contextmanager
 from functools import partial
 from numbers import Integral, Real
@@ -22,7 +23,11 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
@@ -31,7 +36,8 @@ from skorch.callbacks import (
     PrintLog,
     ProgressBar,
 )
-from skorch.utils import is_dataset, to_device
+from skorch.exceptions import NotInitializedError
+from skorch.utils import is_dataset, to_device, to_tensor
 from torch import nn
 from torch.utils.data import Sampler
 
@@ -105,6 +111,47 @@ def _dataset_labels(dataset):
     if tensors is None or tensors[1] is None:
         return None
     return tensors[1]
+
+
+def _count_classes(labels, sample_weight, n_classes):
+    """Rows (or total ``sample_weight``) of each class."""
+    if sample_weight is None:
+        return np.bincount(np.asarray(labels), minlength=n_classes)
+    return np.bincount(
+        np.asarray(labels), weights=np.asarray(sample_weight), minlength=n_classes
+    )
+
+
+def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
+    """``criterion`` on a batch with per-row weights.
+
+    The per-row losses (``reduction="none"``, which includes the class
+    weights ``w[y]``) are multiplied by ``sample_weight`` ``s``; ``"mean"``
+    divides their sum by ``sum(s * w[y])`` over the batch, as torch's
+    weighted mean does (a batch of zero weight gives a zero loss). On a
+    batch, this is the loss of its rows repeated ``s`` times.
+    """
+    reduction = getattr(criterion, "reduction", None)
+    if reduction not in ("mean", "sum"):
+        raise ValueError(
+            f"LongTailClassifier.fit(sample_weight=...) needs a loss with "
+            f"reduction='mean' or 'sum'; {type(criterion).__name__} has "
+            f"reduction={reduction!r}. Give a loss with a 'reduction' attribute, "
+            "or fit without sample_weight."
+        )
+    criterion.reduction = "none"
+    try:
+        losses = criterion(y_pred, y_true)
+    finally:
+        criterion.reduction = reduction
+    sample_weight = sample_weight.to(losses.dtype)
+    weighted = (losses * sample_weight).sum()
+    if reduction == "sum":
+        return weighted
+    class_weight = getattr(criterion, "weight", None)
+    if class_weight is not None:
+        sample_weight = sample_weight * class_weight.to(losses.dtype)[y_true]
+    return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
 
 
 class _SamplerSlot(Sampler):
@@ -425,8 +472,8 @@ class LongTailClassifier(NeuralNetClassifier):
             )
         return X
 
-    def _check_X_y(self, X, y, *, reset, classes=None):
-        """Validate ``X``, label-encode ``y`` and count the classes."""
+    def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None):
+        """Validate ``X``, ``y`` and ``sample_weight``; label-encode ``y``."""
         if y is None:
             validate_data(self, X, y)  # raises: the target is required
         given = classes if classes is not None else self.classes
@@ -449,8 +496,10 @@ class LongTailClassifier(NeuralNetClassifier):
             self.label_encoder_ = encoder
             self.input_shape_ = tuple(X.shape[1:])
         y = self.label_encoder_.transform(y).astype(np.int64)
-        self.class_counts_ = np.bincount(y, minlength=len(self.classes_))
-        return X, y
+        if sample_weight is not None:
+            sample_weight = self._check_sample_weight(sample_weight, X)
+        self.class_counts_ = _count_classes(y, sample_weight, len(self.classes_))
+        return X, y, sample_weight
 
     def _n_classes(self):
         try:
@@ -586,10 +635,12 @@ class LongTailClassifier(NeuralNetClassifier):
             The validation part.
         """
         dataset_train, dataset_valid = super().get_split_datasets(X, y, **fit_params)
-        labels = _dataset_labels(dataset_train)
+        tensors = _dataset_tensors(dataset_train)
         n_classes = self._n_classes()
-        if labels is not None and n_classes is not None:
-            counts = np.bincount(labels.numpy(), minlength=n_classes)
+        if tensors is not None and tensors[1] is not None and n_classes is not None:
+            X_train, labels = tensors
+            weights = X_train["sample_weight"] if isinstance(X_train, dict) else None
+            counts = _count_classes(labels.numpy(), weights, n_classes)
             if not np.array_equal(counts, getattr(self, "class_counts_", None)):
                 self.class_counts_ = counts
                 with self._current_init_context("criterion"):
@@ -694,9 +745,61 @@ class LongTailClassifier(NeuralNetClassifier):
             self._initialize_optimizer()
         return self
 
+    def _train(self, X, y, sample_weight, fit_params):
+        """Run the callbacks and the epochs; an interrupt propagates.
+
+        skorch's ``partial_fit`` swallows ``KeyboardInterrupt`` and returns a
+        half-trained network as if the fit had finished. Here the interrupt
+        propagates, ``on_train_end`` is not called, and the classifier is
+        marked uninitialised, so that ``check_is_fitted`` fails and the next
+        ``fit`` or ``partial_fit`` starts afresh; ``history_`` keeps the
+        epochs that ran.
+        """
+        if sample_weight is not None:
+            X = {"X": X, "sample_weight": sample_weight}
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:
+            self.initialized_ = False
+            raise
+        self.notify("on_train_end", X=X, y=y)
+        return self
+
+    def check_is_fitted(self, attributes=None, *args, **kwargs):
+        """Raise unless the network is built and its last fit finished.
+
+        Parameters
+        ----------
+        attributes : list of str, default=None
+            The attributes a fitted classifier has; ``module_`` by default.
+        *args, **kwargs
+            Passed to :func:`sklearn.utils.validation.check_is_fitted`.
+
+        Raises
+        ------
+        skorch.exceptions.NotInitializedError
+            When the network is not built, or its last fit was interrupted.
+        """
+        super().check_is_fitted(attributes, *args, **kwargs)
+        if not self.initialized_:
+            raise NotInitializedError(
+                f"This {type(self).__name__} instance is not fitted: its last "
+                "fit was interrupted. Call 'fit' again."
+            )
+
+    def _check_sample_weight(self, sample_weight, X):
+        """Per-row weights as float32; refuse negative or all-zero ones."""
+        return _check_sample_weight(
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        )
+
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, **fit_params):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Initialise the network and train it on ``(X, y)``.
+
+        A ``KeyboardInterrupt`` stops the fit and propagates; the classifier
+        is then not fitted (``history_`` keeps the epochs that ran).
 
         Parameters
         ----------
@@ -704,6 +807,16 @@ class LongTailClassifier(NeuralNetClassifier):
             The training input; image-shaped arrays are accepted.
         y : array-like of shape (n_samples,)
             The labels, of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row, on its loss: the loss of a
+            batch is the weighted mean of its per-row losses (weights times
+            the loss's class weights, as in torch), that is the loss of its
+            rows repeated as many times as their integer weights, so that
+            in expectation over the batches integer weights train as
+            repeated rows. ``class_counts_`` then holds the total weight of
+            each class, which count-based losses use.
+            Needs a loss with a ``reduction`` attribute (every loss of
+            :mod:`ltlearn.deep.losses` and of ``torch.nn``).
         **fit_params : dict
             Passed to the module's ``forward`` and to ``train_split``.
 
@@ -712,16 +825,22 @@ class LongTailClassifier(NeuralNetClassifier):
         self : LongTailClassifier
             The fitted classifier.
         """
-        X, y = self._check_X_y(X, y, reset=True)
+        X, y, sample_weight = self._check_X_y(
+            X, y, reset=True, sample_weight=sample_weight
+        )
         with self._torch_rng():
-            return super().fit(X, y, **fit_params)
+            if not self.warm_start or not self.initialized_:
+                self.initialize()
+            return self._train(X, y, sample_weight, fit_params)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, **fit_params):
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initialising.
 
         The first call initialises the network, with the labels of
-        ``classes`` if given (``y`` may then lack some of them).
+        ``classes`` if given (``y`` may then lack some of them). A
+        ``KeyboardInterrupt`` stops the training and propagates; the
+        classifier is then not fitted.
 
         Parameters
         ----------
@@ -731,6 +850,8 @@ class LongTailClassifier(NeuralNetClassifier):
             The labels.
         classes : array-like of shape (n_classes,), default=None
             All the labels, for the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row, as in :meth:`fit`.
         **fit_params : dict
             Passed to the module's ``forward`` and to ``train_split``.
 
@@ -739,15 +860,64 @@ class LongTailClassifier(NeuralNetClassifier):
         self : LongTailClassifier
             The fitted classifier.
         """
-        if "_routing_method" in fit_params:  # called by skorch's ``fit``
-            return super().partial_fit(X, y, **fit_params)
         first = not (self.initialized_ and hasattr(self, "label_encoder_"))
-        X, y = self._check_X_y(X, y, reset=first, classes=classes if first else None)
+        X, y, sample_weight = self._check_X_y(
+            X,
+            y,
+            reset=first,
+            classes=classes if first else None,
+            sample_weight=sample_weight,
+        )
         offset = 0 if first else len(self.history)
         with self._torch_rng(offset):
             if first:
                 self.initialize()
-            return super().partial_fit(X, y, **fit_params)
+            return self._train(X, y, sample_weight, fit_params)
+
+    def infer(self, x, **fit_params):
+        """Run the module on a batch; per-row weights are left out of it.
+
+        Parameters
+        ----------
+        x : torch.Tensor or dict
+            A batch of input; a dict ``{"X": ..., "sample_weight": ...}``
+            when the fit has per-row weights.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        y_pred : torch.Tensor
+            The module's output.
+        """
+        if isinstance(x, Mapping) and "sample_weight" in x:
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Loss of a batch, with the per-row weights of the fit if any.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor
+            The module's output.
+        y_true : torch.Tensor
+            The integer targets.
+        X : torch.Tensor or dict, default=None
+            The batch of input, with its ``"sample_weight"`` if any.
+        training : bool, default=False
+            Whether the batch is a training batch.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            The loss.
+        """
+        if not (isinstance(X, Mapping) and "sample_weight" in X):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        y_true = to_tensor(y_true, device=self.device)
+        weights = to_tensor(X["sample_weight"], device=self.device)
+        return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)
 
     def predict_proba(self, X):
         """Probability of each class.

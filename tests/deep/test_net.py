@@ -13,10 +13,13 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.validation import check_is_fitted  # noqa: E402
+from skorch.callbacks import Callback  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
@@ -395,3 +398,106 @@ def test_wrapped_by_semi_supervised_estimator(data):
     y_semi[::3] = -1
     crest = CReSTClassifier(LongTailClassifier(**FAST), max_iter=1).fit(X, y_semi)
     assert set(crest.predict(X)) <= {0, 1, 2}
+
+
+class _InterruptAt(Callback):
+    """Raise KeyboardInterrupt at the start of epoch ``epoch`` (1-based)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_an_interrupt_stops_the_fit_and_propagates(data, method):
+    X, y = data
+    ended = []
+
+    class OnTrainEnd(Callback):
+        def on_train_end(self, net, **kwargs):
+            ended.append(True)
+
+    clf = LongTailClassifier(
+        callbacks=[_InterruptAt(2), OnTrainEnd()], **{**FAST, "max_epochs": 5}
+    )
+    with pytest.raises(KeyboardInterrupt):
+        getattr(clf, method)(X, y)
+    assert len(clf.history) == 2 and not ended  # epoch 2 started, never finished
+    assert not clf.initialized_
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+    # Inside a grid search the interrupt is not swallowed either.
+    grid = GridSearchCV(
+        LongTailClassifier(callbacks=[_InterruptAt(1)], **FAST),
+        {"lr": [1e-3, 1e-2]},
+        cv=2,
+        error_score="raise",
+    )
+    with pytest.raises(KeyboardInterrupt):
+        grid.fit(X, y)
+
+
+def test_after_an_interrupt_the_next_fit_starts_afresh(data):
+    X, y = data
+    clf = LongTailClassifier(callbacks=[_InterruptAt(2)], **{**FAST, "max_epochs": 3})
+    with pytest.raises(KeyboardInterrupt):
+        clf.partial_fit(X, y)
+    clf.set_params(callbacks=[])
+    clf.partial_fit(X, y)
+    assert len(clf.history) == 3 and clf.initialized_
+    assert clf.predict(X).shape == (len(X),)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_sample_weight_weights_each_row_of_every_loss(data, loss):
+    X, y = data
+    weights = np.where(y == 2, 3.0, 1.0)
+    # One full batch, plain gradient descent: the first step of the weighted
+    # fit equals that of the fit on the rows repeated, batch for batch.
+    params = dict(
+        max_epochs=1,
+        batch_size=-1,
+        optimizer=torch.optim.SGD,
+        lr=0.1,
+        module__hidden_sizes=(8,),
+        random_state=0,
+        sampler="instance",
+    )
+    weighted = LongTailClassifier(loss=loss, **params).fit(X, y, sample_weight=weights)
+    repeated_rows = np.repeat(np.arange(len(y)), weights.astype(int))
+    repeated = LongTailClassifier(loss=loss, **params).fit(
+        X[repeated_rows], y[repeated_rows]
+    )
+    np.testing.assert_allclose(weighted.class_counts_, repeated.class_counts_)
+    for a, b in zip(weighted.module_.parameters(), repeated.module_.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        weighted.history[-1, "train_loss"],
+        repeated.history[-1, "train_loss"],
+        rtol=1e-5,
+    )
+
+
+def test_sample_weight_with_batches_a_split_and_bad_weights(data):
+    X, y = data
+    weights = np.where(y == 2, 2.0, 1.0)
+    weights_copy = weights.copy()
+    clf = LongTailClassifier(
+        loss="ldam", train_split=ValidSplit(4, stratified=True), **FAST
+    ).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(weights, weights_copy)
+    train_counts = np.bincount(y) - np.bincount(y) // 4
+    np.testing.assert_allclose(clf.class_counts_, train_counts * [1, 1, 2])
+    np.testing.assert_allclose(clf.criterion_.class_counts.numpy(), clf.class_counts_)
+    assert np.isfinite(clf.history[-1, "valid_loss"])
+    with pytest.raises(ValueError, match="Negative values in data passed to"):
+        LongTailClassifier(**FAST).fit(X, y, sample_weight=-weights)
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        LongTailClassifier(**FAST).fit(X, y, sample_weight=0 * weights)
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(3,\)"):
+        LongTailClassifier(**FAST).fit(X, y, sample_weight=weights[:3])
