@@ -63,16 +63,16 @@ MAX_CEILING_CLASSES = 10
 # "post_hoc_tau" wraps the network in a post-hoc LogitAdjustedClassifier.
 RECIPES = {
     "ce": {},
-    "focal": dict(loss="focal"),
-    "cb-softmax": dict(loss="class_balanced"),
-    "cb-sigmoid": dict(loss="class_balanced", loss__loss_type="sigmoid"),
-    "cb-focal": dict(loss="class_balanced", loss__loss_type="focal"),
-    "ldam": dict(loss="ldam"),
-    "ldam-drw": dict(loss="ldam", callbacks=[DeferredReweighting()]),
-    "logit-adjusted": dict(loss="logit_adjusted"),
-    "balanced-softmax": dict(loss="balanced_softmax"),
-    "vs": dict(loss="vs"),
-    "kps": dict(loss="kps"),
+    "focal": dict(criterion="focal"),
+    "cb-softmax": dict(criterion="class_balanced"),
+    "cb-sigmoid": dict(criterion="class_balanced", criterion__loss_type="sigmoid"),
+    "cb-focal": dict(criterion="class_balanced", criterion__loss_type="focal"),
+    "ldam": dict(criterion="ldam"),
+    "ldam-drw": dict(criterion="ldam", callbacks=[DeferredReweighting()]),
+    "logit-adjusted": dict(criterion="logit_adjusted"),
+    "balanced-softmax": dict(criterion="balanced_softmax"),
+    "vs": dict(criterion="vs"),
+    "kps": dict(criterion="kps"),
     "ce-drw": dict(callbacks=[DeferredReweighting()]),
     "ce-drs": dict(callbacks=[DeferredResampling()]),
     "sampler:class-balanced": dict(sampler="class_balanced"),
@@ -82,11 +82,11 @@ RECIPES = {
     "lws": dict(callbacks=[ClassifierRetraining("lws", lr=0.01)]),
     "tau-norm": dict(callbacks=[TauNormalization(tau=1.0)]),
     "balanced-softmax+drw": dict(
-        loss="balanced_softmax", callbacks=[DeferredReweighting()]
+        criterion="balanced_softmax", callbacks=[DeferredReweighting()]
     ),
     # LDAM's logits are cosines scaled by 30: a post-hoc prior correction
     # needs a larger tau than the unit-scale logits of the other losses.
-    "ldam+post-hoc LA": dict(loss="ldam", post_hoc_tau=3.0),
+    "ldam+post-hoc LA": dict(criterion="ldam", post_hoc_tau=3.0),
 }
 
 
@@ -416,7 +416,7 @@ def time_resnet32_gpu(epochs=3, batch_size=128):
     X, y = _synthetic_images(n_max=5000)  # the size of CIFAR-10-LT at IF 100
     clf = LongTailClassifier(
         ResNet32,
-        loss="ldam",
+        criterion="ldam",
         optimizer=torch.optim.SGD,
         optimizer__momentum=0.9,
         lr=0.1,
