@@ -441,6 +441,17 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     def device(self, value):
         vars(self)["device"] = value
 
+    def __setstate__(self, state):
+        # skorch maps the pickled tensors to ``state["device"]``: resolve
+        # "auto" on the machine that unpickles, and keep "auto" as the value.
+        device = state.get("device")
+        auto = isinstance(device, str) and device == "auto"
+        if auto:
+            state = {**state, "device": "cuda" if torch.cuda.is_available() else "cpu"}
+        super().__setstate__(state)
+        if auto:
+            vars(self)["device"] = "auto"
+
     def get_params(self, deep=True, **kwargs):
         """Get the parameters of this classifier.
 

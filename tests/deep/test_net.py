@@ -632,3 +632,6 @@ def test_device_cuda_without_a_gpu_is_a_clear_error_and_auto_works(data):
     assert clone(clf).get_params()["device"] == "auto"
     assert next(clf.module_.parameters()).device.type == expected
     assert clf.predict(X).shape == (len(X),)
+    restored = pickle.loads(pickle.dumps(clf))
+    assert restored.get_params()["device"] == "auto"
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
