@@ -296,7 +296,9 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     classes_ : ndarray of shape (n_classes,)
         The class labels, as given in ``y``.
     class_counts_ : ndarray of shape (n_classes,)
-        Number of samples of each class in the training part.
+        Number of samples of each class in the training part (their total
+        ``sample_weight`` when weights are given), added up over the
+        ``partial_fit`` calls since the network was initialised.
     label_encoder_ : sklearn.preprocessing.LabelEncoder
         Maps the labels to the integer targets of the loss.
     input_shape_ : tuple of int
