@@ -23,9 +23,9 @@ from sklearn.utils.validation import (
 
 from ltlearn.post_hoc._base import (
     _SCORINGS,
+    _adjusted_log_proba,
     _check_scoring,
     _coordinate_ascent,
-    _reweight,
 )
 from ltlearn.utils._validation import check_classification_y, class_counts
 
@@ -291,9 +291,17 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.oob_proba_ = None
         if self.refinement > 0 and all(p is not None for p in held_out):
             self.oob_proba_ = np.mean(held_out, axis=0)
+            proba, y_codes, search_weight = self.oob_proba_, codes, None
+            if sample_weight is not None:
+                # the search counts each row as its weight; zero-weight rows
+                # do not count at all
+                keep = sample_weight > 0
+                proba, y_codes = proba[keep], codes[keep]
+                counts, search_weight = weighted, sample_weight[keep]
             tuned, _ = _coordinate_ascent(
-                self.oob_proba_, codes, counts, start, self.scoring,
-                self.classes_, coords=range(n_classes), max_iter=_MAX_SWEEPS,
+                proba, y_codes, counts, start, self.scoring, self.classes_,
+                coords=range(n_classes), max_iter=_MAX_SWEEPS,
+                sample_weight=search_weight,
             )  # fmt: skip
             weights = start ** (1 - self.refinement) * tuned**self.refinement
             self.weights_ = weights / weights.sum()
@@ -318,7 +326,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             Reweighted probabilities, renormalised per row; ``predict`` is
             their argmax.
         """
-        return _reweight(self._average_proba(X), self.weights_)
+        proba = self._average_proba(X)
+        return np.exp(_adjusted_log_proba(proba, np.log(self.weights_)))
 
     def predict(self, X):
         """Predict the class of largest reweighted probability.

@@ -5,6 +5,7 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
@@ -163,3 +164,21 @@ def test_model_without_sample_weight(imbalanced):
     assert clf.oob_proba_.shape == (X.shape[0], 2)
     with pytest.raises(ValueError, match="KNeighborsClassifier.fit does not accept"):
         clf.fit(X, y, sample_weight=np.ones(X.shape[0]))
+
+
+def test_sample_weight_equals_repeated_rows_without_refinement():
+    """With the inverse-prior rule alone, integer weights are repeated rows."""
+    X, y = make_classification(
+        n_samples=200, weights=[0.8], n_informative=3, random_state=0
+    )
+    weights = np.random.default_rng(0).integers(0, 3, y.size)
+    weights[:5] = 1
+    weights[np.flatnonzero(y == 1)[:3]] = 1
+    models = [("lr", LogisticRegression())]
+    clf = PluginEnsembleClassifier(models, refinement=0)
+    weighted = clone(clf).fit(X, y, sample_weight=weights * 1.0)
+    repeated = clone(clf).fit(np.repeat(X, weights, 0), np.repeat(y, weights))
+    np.testing.assert_allclose(weighted.prior_, repeated.prior_)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-4
+    )
