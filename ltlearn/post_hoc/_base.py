@@ -141,19 +141,21 @@ def _with_unit_weights(sample_weight, n_samples):
     return sample_weight
 
 
-def _cumulative_within_groups(values, groups):
-    """For each row, the sum of ``values`` over earlier rows of its group."""
-    n = values.size
-    order = np.lexsort((np.arange(n), groups))
+def _cumulative_within_groups(groups, *values):
+    """For each row, the sums of each of ``values`` over earlier rows of its group."""
+    n = groups.size
+    order = np.argsort(groups, kind="stable")
     grouped = groups[order]
     starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
     group_start = np.repeat(starts, np.diff(np.r_[starts, n]))
-    cum = np.cumsum(values[order])
-    before = np.empty(n, dtype=cum.dtype)
-    before[order] = (
-        cum - values[order] - (cum[group_start] - values[order][group_start])
-    )
-    return before
+    sums = []
+    for value in values:
+        ordered = value[order]
+        cum = np.cumsum(ordered)
+        before = np.empty(n, dtype=cum.dtype)
+        before[order] = cum - ordered - (cum[group_start] - ordered[group_start])
+        sums.append(before)
+    return sums
 
 
 def _coordinate_step(
@@ -219,10 +221,11 @@ def _coordinate_step(
         tp0 = np.bincount(rival[hit], weights=row_weight[hit], minlength=n_classes)
         pred0 = np.bincount(rival, weights=row_weight, minlength=n_classes)
         lost = w_events * (y_events == rival_events)
-        tp_before = tp0[rival_events] - _cumulative_within_groups(lost, rival_events)
-        pred_before = pred0[rival_events] - _cumulative_within_groups(
-            w_events, rival_events
+        lost_before, pred_lost_before = _cumulative_within_groups(
+            rival_events, lost, w_events
         )
+        tp_before = tp0[rival_events] - lost_before
+        pred_before = pred0[rival_events] - pred_lost_before
         pred_after = pred_before - w_events
         n_true = counts[rival_events]
         if scoring == "f1":  # only the positive class (code 1) counts
