@@ -6,10 +6,14 @@
 import csv
 import json
 import math
+import os
+import signal
 import sys
+import time
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 
 from ltlearn._compare import _results, _runner
@@ -524,3 +528,44 @@ def test_summary_does_not_depend_on_the_order_fits_finished_in():
     shuffled = summarize(comparison)
     assert shuffled.ranks == expected.ranks
     assert shuffled.mean == expected.mean
+
+
+class _InterruptedFit(ClassifierMixin, BaseEstimator):
+    """Gets SIGINT in fit, then swallows it, raises it or turns it into an error."""
+
+    def __init__(self, then="swallow"):
+        self.then = then
+
+    def fit(self, X, y):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(10)  # the signal's KeyboardInterrupt ends the sleep
+        except KeyboardInterrupt as exc:
+            if self.then == "raise":
+                raise
+            if self.then == "error":
+                raise RuntimeError("the fit was stopped") from exc
+            # "swallow": return half-trained, as skorch's NeuralNet.fit does
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.mark.parametrize("then", ["swallow", "raise", "error"])
+def test_an_interrupted_fit_is_never_recorded_and_the_interrupt_propagates(
+    tmp_path, monkeypatch, then
+):
+    def interrupted(random_state, context):
+        return [("classifier", _InterruptedFit(then))]
+
+    monkeypatch.setitem(RECIPES, "stops", Recipe("stops", "interrupted", interrupted))
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, methods=["plain", "stops"])
+    assert time.perf_counter() - start < 10
+    rows = read_results(tmp_path / "results.csv")
+    assert [(r["method"], r["status"]) for r in rows] == [("plain", "ok")] * 2
+    # The SIGINT handler in place before the run is back.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
