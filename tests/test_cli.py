@@ -29,22 +29,24 @@ def _csv(tmp_path, n=60):
     return path
 
 
+def _compare_args(tmp_path, *args):
+    return [
+        "compare",
+        "--methods",
+        "plain,class_weight",
+        "--cv",
+        "2",
+        "--n-jobs",
+        "1",
+        "--no-progress",
+        "--output",
+        str(tmp_path / "out"),
+        *args,
+    ]
+
+
 def _compare(tmp_path, *args):
-    return main(
-        [
-            "compare",
-            "--methods",
-            "plain,class_weight",
-            "--cv",
-            "2",
-            "--n-jobs",
-            "1",
-            "--no-progress",
-            "--output",
-            str(tmp_path / "out"),
-            *args,
-        ]
-    )
+    return main(_compare_args(tmp_path, *args))
 
 
 def test_version_and_help(capsys):

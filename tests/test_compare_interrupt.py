@@ -11,12 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from ltlearn._compare._recipes import RECIPES
 from ltlearn._compare._results import read_results
 from ltlearn.cli import main
+from tests.test_cli import _compare_args, _csv
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,30 +49,13 @@ sys.exit(main(sys.argv[6:]))
 """
 
 
-def _args(tmp_path, output, methods):
-    rng = np.random.RandomState(0)
-    y = (np.arange(40) % 4 == 0).astype(int)
-    lines = ["x1,x2,label"] + [
-        f"{rng.normal(2 * label):.3f},{rng.normal():.3f},{label}" for label in y
-    ]
-    data = tmp_path / "data.csv"
-    data.write_text("\n".join(lines) + "\n")
-    return [
-        "compare",
-        "--data",
-        str(data),
-        "--target",
-        "label",
-        "--methods",
-        *methods,
-        "--cv",
-        "2",
-        "--n-jobs",
-        "1",
-        "--no-progress",
-        "--output",
-        str(tmp_path / output),
-    ]
+def _args(tmp_path, output, method):
+    data = _csv(tmp_path, n=40)
+    return _compare_args(
+        tmp_path,
+        *("--data", str(data), "--target", "label", "--methods", method),
+        *("--output", str(tmp_path / output)),
+    )
 
 
 def _interrupt(tmp_path, pause, results, args):
@@ -120,12 +103,12 @@ def test_ctrl_c_keeps_the_finished_fits_and_the_rerun_matches_a_clean_run(
 ):
     if RECIPES[method].missing() is not None:
         pytest.skip(RECIPES[method].missing())
-    methods, n_finished = [method], 1
-    assert main(_args(tmp_path, "clean", methods)) == 0
+    n_finished = 1
+    assert main(_args(tmp_path, "clean", method)) == 0
     clean = read_results(tmp_path / "clean" / "results.csv")
     assert len(clean) == 2 and all(r["status"] == "ok" for r in clean)
 
-    args = _args(tmp_path, "resumed", methods)
+    args = _args(tmp_path, "resumed", method)
     path = tmp_path / "resumed" / "results.csv"
     status, out, err = _interrupt(tmp_path, pause, path, args)
     assert status == 130, err
