@@ -6,7 +6,7 @@ Long-tail losses for a neural network
 The same MLP trained on long-tailed digits (imbalance ratio 50) with
 cross-entropy and with three losses of the long-tail literature:
 the logit-adjusted loss, balanced softmax, and LDAM with deferred re-weighting
-(DRW) over the last fifth of the epochs. Each is a value of ``loss=`` of
+(DRW) over the last fifth of the epochs. Each is a value of ``criterion=`` of
 :class:`~ltlearn.deep.LongTailClassifier` (DRW is a callback). Needs the
 ``deep`` extra.
 """
@@ -32,10 +32,12 @@ X_train, X_test, y_train, y_test = load_digits_lt(
 print("training rows per digit:", np.bincount(y_train).tolist())
 
 recipes = {
-    "cross-entropy": dict(loss="ce"),
-    "logit-adjusted": dict(loss="logit_adjusted"),
-    "balanced softmax": dict(loss="balanced_softmax"),
-    "LDAM-DRW": dict(loss="ldam", callbacks=[DeferredReweighting(start_epoch=0.8)]),
+    "cross-entropy": dict(criterion="ce"),
+    "logit-adjusted": dict(criterion="logit_adjusted"),
+    "balanced softmax": dict(criterion="balanced_softmax"),
+    "LDAM-DRW": dict(
+        criterion="ldam", callbacks=[DeferredReweighting(start_epoch=0.8)]
+    ),
 }
 scores, recalls = {}, {}
 for name, params in recipes.items():

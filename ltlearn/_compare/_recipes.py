@@ -130,7 +130,10 @@ def _deep(loss, random_state, **params):
         (
             "classifier",
             LongTailClassifier(
-                loss=loss, max_epochs=_DEEP_EPOCHS, random_state=random_state, **params
+                criterion=loss,
+                max_epochs=_DEEP_EPOCHS,
+                random_state=random_state,
+                **params,
             ),
         )
     ]

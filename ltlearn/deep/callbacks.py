@@ -8,7 +8,12 @@ last layer after training. They change the running
 ``set_params``, which would rebuild the optimiser and lose its state).
 
 ``start_epoch`` is the number of epochs trained before the switch: an
-integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``.
+integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``. The
+epochs are counted from the start of the last ``fit`` (warm-start fits
+included) and go on over the ``partial_fit`` calls after it (the net's
+``schedule_start_``; from the first epoch of ``history`` for a net without
+it), so that each schedule switches once, at its epoch. The sampler is
+changed through the net's public ``set_train_sampler`` hook.
 """
 
 # Authors: The ltlearn developers
@@ -74,13 +79,31 @@ def _check_start_epoch(start_epoch):
         )
 
 
+def _start(start_epoch, net):
+    """The number of epochs before the switch."""
+    if isinstance(start_epoch, Integral):
+        return int(start_epoch)
+    return int(round(start_epoch * net.max_epochs))
+
+
+def _epoch(net):
+    """The 1-based epoch that ``net`` just started, in the current schedule."""
+    return len(net.history) - getattr(net, "schedule_start_", 0)
+
+
 def _is_active(start_epoch, net):
     """Whether the epoch that ``net`` just started comes after the switch."""
-    if isinstance(start_epoch, Integral):
-        start = int(start_epoch)
-    else:
-        start = int(round(start_epoch * net.max_epochs))
-    return len(net.history) > start
+    return _epoch(net) > _start(start_epoch, net)
+
+
+def _set_train_sampler(net, sampler):
+    set_train_sampler = getattr(net, "set_train_sampler", None)
+    if set_train_sampler is None:
+        raise TypeError(
+            f"{type(net).__name__} has no set_train_sampler(sampler) method to "
+            "change its training sampler; use ltlearn.deep.LongTailClassifier."
+        )
+    set_train_sampler(sampler)
 
 
 def _get_head(net, path):
@@ -128,7 +151,9 @@ class DeferredReweighting(Callback):
     on, the loss's ``weight`` buffer holds the class-balanced weights
     ``(1 - beta) / (1 - beta ** n_j)`` normalised to sum to the number of
     classes, computed from the classifier's ``class_counts_``. The weights are
-    written in place, so the optimiser keeps its state. Works with every
+    written in place, so the optimiser keeps its state; before the switch
+    (in a warm-start refit, say) the loss has the weights it was built
+    with. Works with every
     loss that has a ``weight`` (all of :mod:`ltlearn.deep.losses` and
     ``torch.nn.CrossEntropyLoss``). Each history row records ``"reweighted"``.
 
@@ -164,7 +189,7 @@ class DeferredReweighting(Callback):
     >>> torch.set_num_threads(1)
     >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
     >>> clf = LongTailClassifier(
-    ...     loss="ldam", max_epochs=4, random_state=0,
+    ...     criterion="ldam", max_epochs=4, random_state=0,
     ...     callbacks=[DeferredReweighting(start_epoch=2)]).fit(X, y)
     >>> clf.history[:, "reweighted"]
     [False, False, True, True]
@@ -185,6 +210,8 @@ class DeferredReweighting(Callback):
         _check_start_epoch(self.start_epoch)
         if not 0.0 <= self.beta <= 1.0:
             raise ValueError(f"beta must be in [0, 1]; got {self.beta!r}.")
+        self.switched_ = False
+        self.weight_before_ = None
         return self
 
     @_hook_docstring
@@ -210,12 +237,24 @@ class DeferredReweighting(Callback):
         {epoch_hook_parameters}
         """
         active = _is_active(self.start_epoch, net)
+        criterion = net.criterion_
+        if active and not self.switched_:
+            weight = criterion.weight
+            self.weight_before_ = None if weight is None else weight.detach().clone()
+            self.switched_ = True
         if active:
             weight = torch.as_tensor(
                 _effective_number_weights(net.class_counts_, self.beta),
                 dtype=torch.float32,
             )
-            _set_weight(net.criterion_, weight, net.device)
+            _set_weight(criterion, weight, net.device)
+        elif self.switched_:
+            # A new schedule (a warm-start refit): back to the loss's weights.
+            if self.weight_before_ is None:
+                criterion.weight = None
+            else:
+                _set_weight(criterion, self.weight_before_, net.device)
+            self.switched_ = False
         net.history.record("reweighted", active)
 
 
@@ -301,7 +340,7 @@ class DeferredResampling(Callback):
         """
         active = _is_active(self.start_epoch, net)
         if active and not self.switched_:
-            net._set_train_sampler(self.sampler)
+            _set_train_sampler(net, self.sampler)
             self.switched_ = True
         net.history.record("resampled", active)
 
@@ -314,8 +353,8 @@ class ClassifierRetraining(Callback):
     frozen and the batches come from ``sampler`` (class-balanced by
     default), and:
 
-    - ``"crt"`` (classifier re-training) re-initialises the last layer and
-      trains it;
+    - ``"crt"`` (classifier re-training) re-initialises the last layer, once
+      at the switch epoch, and trains it;
     - ``"lws"`` (learnable weight scaling) keeps the last layer and learns one
       scale ``f_j`` per class, ``logits_j = f_j * (w_j x + b_j)``; at the end of
       training the scales are folded into the layer's weights.
@@ -425,7 +464,7 @@ class ClassifierRetraining(Callback):
             )
         self._reset()
 
-    def _start(self, net):
+    def _start(self, net, reinitialize):
         head = _get_head(net, self.head)
         head_params = set(head.parameters())
         for param in net.module_.parameters():
@@ -435,9 +474,10 @@ class ClassifierRetraining(Callback):
         optimizer = net.optimizer_
         self.param_groups_ = [list(group["params"]) for group in optimizer.param_groups]
         if self.method == "crt":
-            head.reset_parameters()
-            for param in head_params:
-                optimizer.state.pop(param, None)
+            if reinitialize:
+                head.reset_parameters()
+                for param in head_params:
+                    optimizer.state.pop(param, None)
             trained = list(head.parameters())
             if self.lr is not None:
                 for group in optimizer.param_groups:
@@ -460,7 +500,7 @@ class ClassifierRetraining(Callback):
                 group["lr"] = self.lr
             optimizer.add_param_group(group)
         if self.sampler is not None:
-            net._set_train_sampler(self.sampler)
+            _set_train_sampler(net, self.sampler)
         self.started_ = True
 
     @_hook_docstring
@@ -472,7 +512,9 @@ class ClassifierRetraining(Callback):
         {epoch_hook_parameters}
         """
         if not self.started_ and _is_active(self.start_epoch, net):
-            self._start(net)
+            # The last layer is re-initialised once, at the switch epoch; a
+            # later partial_fit only freezes the representation again.
+            self._start(net, _epoch(net) == _start(self.start_epoch, net) + 1)
         net.history.record("retraining", self.started_)
 
     @_hook_docstring

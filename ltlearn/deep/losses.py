@@ -131,24 +131,43 @@ def _effective_number_weights(class_counts, beta):
 
 
 def _reduce(losses, target, weight, reduction):
-    """Apply per-class ``weight`` and ``reduction`` to per-sample ``losses``."""
-    sample_weight = weight.to(losses.dtype)[target]
-    losses = losses * sample_weight
+    """Apply per-class ``weight`` (or none) and ``reduction`` to ``losses``."""
+    if weight is not None:
+        sample_weight = weight.to(losses.dtype)[target]
+        losses = losses * sample_weight
     if reduction == "none":
         return losses
     if reduction == "sum":
         return losses.sum()
+    if weight is None:
+        return losses.mean()
     return losses.sum() / sample_weight.sum()
 
 
 def _weighted_cross_entropy(logits, target, weight, reduction):
-    return _reduce(
-        F.cross_entropy(logits, target, reduction="none"), target, weight, reduction
-    )
+    # torch's fused kernel computes exactly the weighted reductions above.
+    if weight is not None:
+        weight = weight.to(logits.dtype)  # no copy when the dtypes agree
+    return F.cross_entropy(logits, target, weight=weight, reduction=reduction)
+
+
+def _margin_logits(logits, target, margins, scale):
+    """``scale * (logits - margins[y] e_y)``: the target logits lowered.
+
+    The scaled logits are a new tensor, lowered in place at the targets (no
+    one-hot matrix).
+    """
+    shift = (margins.to(logits.dtype) * -scale)[target]
+    return (logits * scale).scatter_add_(1, target[:, None], shift[:, None])
 
 
 class _CountLoss(nn.Module):
-    """Shared checks of the losses built from class counts."""
+    """Shared checks of the losses built from class counts.
+
+    A subclass derives its buffers from the counts in ``_count_buffers``
+    and registers them with ``_set_count_buffers`` at the end of its
+    ``__init__``; ``set_class_counts`` recomputes them in place.
+    """
 
     def __init__(self, class_counts, weight, reduction):
         super().__init__()
@@ -158,6 +177,46 @@ class _CountLoss(nn.Module):
             "class_counts", torch.as_tensor(counts, dtype=torch.float32)
         )
         self.register_buffer("weight", _check_weight(weight, counts.size))
+
+    def _count_buffers(self, counts):
+        """The buffers derived from ``counts`` (float64), by name."""
+        return {}
+
+    def _set_count_buffers(self, counts):
+        buffers = {"class_counts": counts, **self._count_buffers(counts)}
+        for name, value in buffers.items():
+            value = torch.as_tensor(value, dtype=torch.float32)
+            current = getattr(self, name, None)
+            if torch.is_tensor(current) and current.shape == value.shape:
+                with torch.no_grad():
+                    current.copy_(value)
+            else:
+                self.register_buffer(name, value)
+
+    def set_class_counts(self, class_counts):
+        """Recompute, in place, what the loss derives from the class counts.
+
+        :class:`~ltlearn.deep.net.LongTailClassifier` calls it when its
+        ``class_counts_`` change (validation split, ``partial_fit``).
+
+        Parameters
+        ----------
+        class_counts : array-like of shape (n_classes,)
+            Number of training samples per class, all positive.
+
+        Returns
+        -------
+        self : torch.nn.Module
+            This loss.
+        """
+        counts = _check_class_counts(class_counts, type(self).__name__)
+        if counts.size != self.class_counts.numel():
+            raise ValueError(
+                f"{type(self).__name__} has {self.class_counts.numel()} classes; "
+                f"got {counts.size} class counts."
+            )
+        self._set_count_buffers(counts)
+        return self
 
     def _check_input(self, logits, target):
         if logits.ndim != 2 or logits.shape[1] != self.class_counts.numel():
@@ -243,20 +302,16 @@ class FocalLoss(nn.Module):
 
         {forward_parameters}
         """
-        log_p = F.log_softmax(logits, dim=1).gather(1, target[:, None]).squeeze(1)
-        ce = -log_p
         if self.gamma == 0:
-            losses = ce
-        else:
-            one_minus_p = (-torch.expm1(log_p)).clamp(min=1e-6)
-            modulator = one_minus_p**self.gamma
-            if self.detach_modulator:
-                modulator = modulator.detach()
-            losses = modulator * ce
-        weight = self.weight
-        if weight is None:
-            weight = torch.ones(logits.shape[1], device=logits.device)
-        return _reduce(losses, target, weight, self.reduction)
+            return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
+        # The fused kernel gives CE = -log p_y; 1 - p_y = -expm1(-CE).
+        ce = F.cross_entropy(logits, target, reduction="none")
+        modulator = (-torch.expm1(-ce)).clamp(min=1e-6)
+        if self.gamma != 1:
+            modulator = modulator**self.gamma
+        if self.detach_modulator:
+            modulator = modulator.detach()
+        return _reduce(modulator * ce, target, self.weight, self.reduction)
 
     def extra_repr(self):
         """Settings shown by ``repr``.
@@ -347,6 +402,9 @@ class ClassBalancedLoss(_CountLoss):
         self.loss_type = loss_type
         self.gamma = gamma
 
+    def _count_buffers(self, counts):
+        return {"weight": _effective_number_weights(counts, self.beta)}
+
     @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
@@ -358,15 +416,17 @@ class ClassBalancedLoss(_CountLoss):
             return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
         # z_t = z for the true class, -z for the others: the binary term is
         # -log sigmoid(z_t) = softplus(-z_t), and 1 - sigmoid(z_t) =
-        # exp(-softplus(z_t)), both stable for large |z|.
-        sign = 1.0 - 2.0 * (
-            torch.arange(logits.shape[1], device=logits.device)[None, :]
-            != target[:, None]
-        ).to(logits.dtype)
-        z_t = sign * logits
-        terms = F.softplus(-z_t)
+        # exp(-softplus(z_t)), both stable for large |z|. The terms of the
+        # other classes are computed for every column, and the target
+        # column is then overwritten (no per-batch sign or one-hot tensor).
+        index = target[:, None]
+        z_y = logits.gather(1, index)
+        terms = F.softplus(logits)
+        term_y = F.softplus(-z_y)
         if self.loss_type == "focal" and self.gamma != 0:
-            terms = torch.exp(-self.gamma * F.softplus(z_t)) * terms
+            terms = torch.exp(-self.gamma * F.softplus(-logits)) * terms
+            term_y = torch.exp(-self.gamma * F.softplus(z_y)) * term_y
+        terms = terms.scatter(1, index, term_y)
         return _reduce(terms.sum(dim=1), target, self.weight, self.reduction)
 
     def extra_repr(self):
@@ -414,6 +474,10 @@ class LDAMLoss(_CountLoss):
         The per-class margins (a buffer).
     logit_scale : float
         Equal to ``s``.
+    cosine_logits : bool
+        True: the loss expects cosine logits, and
+        :class:`~ltlearn.deep.net.LongTailClassifier` gives its module a
+        cosine head.
 
     References
     ----------
@@ -432,18 +496,23 @@ class LDAMLoss(_CountLoss):
     tensor(0.9741)
     """
 
+    # Designed for a cosine classifier: LongTailClassifier gives the modules
+    # of ltlearn.deep.modules head="cosine" for it.
+    cosine_logits = True
+
     def __init__(self, class_counts, max_m=0.5, s=30.0, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
         if max_m < 0:
             raise ValueError(f"max_m must be >= 0; got {max_m!r}.")
         if s <= 0:
             raise ValueError(f"s must be > 0; got {s!r}.")
-        counts = _check_class_counts(class_counts, "LDAMLoss")
-        margins = counts**-0.25
-        margins = margins * (max_m / margins.max())
-        self.register_buffer("margins", torch.as_tensor(margins, dtype=torch.float32))
         self.max_m = max_m
         self.s = s
+        self._set_count_buffers(_check_class_counts(class_counts, "LDAMLoss"))
+
+    def _count_buffers(self, counts):
+        margins = counts**-0.25
+        return {"margins": margins * (self.max_m / margins.max())}
 
     @property
     def logit_scale(self):
@@ -456,13 +525,8 @@ class LDAMLoss(_CountLoss):
         {cosine_forward_parameters}
         """
         self._check_input(logits, target)
-        margin = (
-            F.one_hot(target, logits.shape[1]).to(logits.dtype)
-            * self.margins[target].to(logits.dtype)[:, None]
-        )
-        return _weighted_cross_entropy(
-            self.s * (logits - margin), target, self.weight, self.reduction
-        )
+        adjusted = _margin_logits(logits, target, self.margins, self.s)
+        return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
     def extra_repr(self):
         """Settings shown by ``repr``.
@@ -522,12 +586,11 @@ class LogitAdjustedLoss(_CountLoss):
 
     def __init__(self, class_counts, tau=1.0, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
-        counts = _check_class_counts(class_counts, "LogitAdjustedLoss")
-        self.register_buffer(
-            "log_prior",
-            torch.as_tensor(np.log(counts / counts.sum()), dtype=torch.float32),
-        )
         self.tau = tau
+        self._set_count_buffers(_check_class_counts(class_counts, "LogitAdjustedLoss"))
+
+    def _count_buffers(self, counts):
+        return {"log_prior": np.log(counts / counts.sum())}
 
     @_forward_docstring
     def forward(self, logits, target):
@@ -598,10 +661,12 @@ class BalancedSoftmaxLoss(_CountLoss):
 
     def __init__(self, class_counts, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
-        counts = _check_class_counts(class_counts, "BalancedSoftmaxLoss")
-        self.register_buffer(
-            "log_counts", torch.as_tensor(np.log(counts), dtype=torch.float32)
+        self._set_count_buffers(
+            _check_class_counts(class_counts, "BalancedSoftmaxLoss")
         )
+
+    def _count_buffers(self, counts):
+        return {"log_counts": np.log(counts)}
 
     @_forward_docstring
     def forward(self, logits, target):
@@ -663,17 +728,15 @@ class VSLoss(_CountLoss):
 
     def __init__(self, class_counts, gamma=0.3, tau=1.0, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
-        counts = _check_class_counts(class_counts, "VSLoss")
-        self.register_buffer(
-            "scales",
-            torch.as_tensor((counts / counts.max()) ** gamma, dtype=torch.float32),
-        )
-        self.register_buffer(
-            "offsets",
-            torch.as_tensor(tau * np.log(counts / counts.sum()), dtype=torch.float32),
-        )
         self.gamma = gamma
         self.tau = tau
+        self._set_count_buffers(_check_class_counts(class_counts, "VSLoss"))
+
+    def _count_buffers(self, counts):
+        return {
+            "scales": (counts / counts.max()) ** self.gamma,
+            "offsets": self.tau * np.log(counts / counts.sum()),
+        }
 
     @_forward_docstring
     def forward(self, logits, target):
@@ -733,6 +796,10 @@ class KPSLoss(_CountLoss):
         The per-class margins (a buffer).
     logit_scale : float
         Equal to ``s``.
+    cosine_logits : bool
+        True: the loss expects cosine logits, and
+        :class:`~ltlearn.deep.net.LongTailClassifier` gives its module a
+        cosine head.
 
     Notes
     -----
@@ -755,6 +822,10 @@ class KPSLoss(_CountLoss):
     tensor([0.1000, 0.2000])
     """
 
+    # Designed for a cosine classifier: LongTailClassifier gives the modules
+    # of ltlearn.deep.modules head="cosine" for it.
+    cosine_logits = True
+
     def __init__(
         self, class_counts, max_m=0.2, s=15.0, weight=None, reduction="mean", base=50.0
     ):
@@ -765,16 +836,19 @@ class KPSLoss(_CountLoss):
             raise ValueError(f"s must be > 0; got {s!r}.")
         if base <= 1:
             raise ValueError(f"base must be > 1; got {base!r}.")
-        counts = _check_class_counts(class_counts, "KPSLoss")
-        log_n = np.log(counts)
-        radii = (math.log(base) + log_n - log_n.min()) / math.log(base)
-        c_m = math.log(base) + log_n.max()
-        margins = max_m * (c_m - log_n) / (c_m - log_n.min())
-        self.register_buffer("radii", torch.as_tensor(radii, dtype=torch.float32))
-        self.register_buffer("margins", torch.as_tensor(margins, dtype=torch.float32))
         self.max_m = max_m
         self.s = s
         self.base = base
+        self._set_count_buffers(_check_class_counts(class_counts, "KPSLoss"))
+
+    def _count_buffers(self, counts):
+        log_n = np.log(counts)
+        log_base = math.log(self.base)
+        c_m = log_base + log_n.max()
+        return {
+            "radii": (log_base + log_n - log_n.min()) / log_base,
+            "margins": self.max_m * (c_m - log_n) / (c_m - log_n.min()),
+        }
 
     @property
     def logit_scale(self):
@@ -788,13 +862,8 @@ class KPSLoss(_CountLoss):
         """
         self._check_input(logits, target)
         scaled = logits * self.radii.to(logits.dtype)
-        margin = (
-            F.one_hot(target, logits.shape[1]).to(logits.dtype)
-            * self.margins[target].to(logits.dtype)[:, None]
-        )
-        return _weighted_cross_entropy(
-            self.s * (scaled - margin), target, self.weight, self.reduction
-        )
+        adjusted = _margin_logits(scaled, target, self.margins, self.s)
+        return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
     def extra_repr(self):
         """Settings shown by ``repr``.

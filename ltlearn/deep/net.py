@@ -5,24 +5,30 @@
 
 import inspect
 import math
+import warnings
+from collections.abc import Mapping
 from contextlib import contextmanager
-from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn import get_config
-from sklearn.base import _fit_context
+from sklearn.base import TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
+from sklearn.utils import TransformerTags, check_random_state
 from sklearn.utils._param_validation import (
+    Hidden,
     Interval,
     Options,
     StrOptions,
     validate_parameter_constraints,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
@@ -31,7 +37,9 @@ from skorch.callbacks import (
     PrintLog,
     ProgressBar,
 )
-from skorch.utils import is_dataset, to_device
+from skorch.dataset import unpack_data
+from skorch.exceptions import NotInitializedError
+from skorch.utils import is_dataset, to_device, to_tensor
 from torch import nn
 from torch.utils.data import Sampler
 
@@ -67,8 +75,6 @@ _LOSSES = {
     "vs": VSLoss,
     "kps": KPSLoss,
 }
-# Losses designed for a cosine classifier: the ltlearn modules get head="cosine".
-_COSINE_LOSSES = ("ldam", "kps")
 
 _SAMPLERS = {
     "instance": InstanceBalancedSampler,
@@ -107,6 +113,47 @@ def _dataset_labels(dataset):
     return tensors[1]
 
 
+def _count_classes(labels, sample_weight, n_classes):
+    """Rows (or total ``sample_weight``) of each class."""
+    if sample_weight is None:
+        return np.bincount(np.asarray(labels), minlength=n_classes)
+    return np.bincount(
+        np.asarray(labels), weights=np.asarray(sample_weight), minlength=n_classes
+    )
+
+
+def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
+    """``criterion`` on a batch with per-row weights.
+
+    The per-row losses (``reduction="none"``, which includes the class
+    weights ``w[y]``) are multiplied by ``sample_weight`` ``s``; ``"mean"``
+    divides their sum by ``sum(s * w[y])`` over the batch, as torch's
+    weighted mean does (a batch of zero weight gives a zero loss). On a
+    batch, this is the loss of its rows repeated ``s`` times.
+    """
+    reduction = getattr(criterion, "reduction", None)
+    if reduction not in ("mean", "sum"):
+        raise ValueError(
+            f"LongTailClassifier.fit(sample_weight=...) needs a loss with "
+            f"reduction='mean' or 'sum'; {type(criterion).__name__} has "
+            f"reduction={reduction!r}. Give a loss with a 'reduction' attribute, "
+            "or fit without sample_weight."
+        )
+    criterion.reduction = "none"
+    try:
+        losses = criterion(y_pred, y_true)
+    finally:
+        criterion.reduction = reduction
+    sample_weight = sample_weight.to(losses.dtype)
+    weighted = (losses * sample_weight).sum()
+    if reduction == "sum":
+        return weighted
+    class_weight = getattr(criterion, "weight", None)
+    if class_weight is not None:
+        sample_weight = sample_weight * class_weight.to(losses.dtype)[y_true]
+    return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
+
+
 class _SamplerSlot(Sampler):
     """Holds the training sampler so that callbacks can swap it mid-fit.
 
@@ -131,7 +178,7 @@ class _SamplerSlot(Sampler):
         return len(self.sampler)
 
 
-class LongTailClassifier(NeuralNetClassifier):
+class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     """Neural network classifier for long-tailed data, built on skorch.
 
     A :class:`skorch.NeuralNetClassifier` whose loss, sampling and
@@ -156,10 +203,14 @@ class LongTailClassifier(NeuralNetClassifier):
         The network. A class (or function) is called with the ``module__*``
         parameters plus, when it accepts them and they are not given,
         ``n_features`` and ``n_classes`` learned from the data,
-        ``input_shape`` for image-shaped ``X`` and ``head="cosine"`` for the
-        ``"ldam"`` and ``"kps"`` losses. An instance is used as is.
-    loss : str or torch.nn.Module class or instance, default="ce"
-        The training criterion, on logits and integer targets:
+        ``input_shape`` for image-shaped ``X`` and ``head="cosine"`` when the
+        criterion expects cosine logits (its ``cosine_logits`` attribute is
+        true: :class:`~ltlearn.deep.losses.LDAMLoss` and
+        :class:`~ltlearn.deep.losses.KPSLoss`, given by name, class or
+        instance). An instance is used as is.
+    criterion : str or torch.nn.Module class or instance, default="ce"
+        The training loss, on logits and integer targets, as skorch's
+        ``criterion``:
 
         - ``"ce"``: ``torch.nn.CrossEntropyLoss``;
         - ``"focal"``: :class:`~ltlearn.deep.losses.FocalLoss`;
@@ -171,9 +222,12 @@ class LongTailClassifier(NeuralNetClassifier):
         - ``"vs"``: :class:`~ltlearn.deep.losses.VSLoss`;
         - ``"kps"``: :class:`~ltlearn.deep.losses.KPSLoss`.
 
-        A class receives the ``loss__*`` parameters and, if it takes them and
-        they are not given, the ``class_counts`` of the training part.
-        ``loss__*`` parameters can be tuned like any other (GridSearchCV).
+        A class receives the ``criterion__*`` parameters and, if it takes
+        them and they are not given, the ``class_counts`` of the training
+        part; a criterion with a ``set_class_counts`` method (every
+        count-based loss of :mod:`ltlearn.deep.losses`) follows the counts
+        as they change (validation split, ``partial_fit``).
+        ``criterion__*`` parameters are tuned like any other (GridSearchCV).
     sampler : {"instance", "class_balanced", "square_root", "progressive"} \
             or callable, default="instance"
         How training batches are drawn: every sample once per epoch
@@ -218,10 +272,22 @@ class LongTailClassifier(NeuralNetClassifier):
     verbose : int, default=0
         ``1`` prints a table of the training history (skorch's ``PrintLog``
         callback is left out at ``0``).
+    device : str, torch.device or None, default="cpu"
+        Where the network runs: ``"cpu"``, ``"cuda"`` (checked at fit: a
+        clear error without a CUDA device), ``"auto"`` (CUDA when torch finds
+        a device, else the CPU; ``get_params`` keeps ``"auto"``) or ``None``
+        (no moves).
+    loss : str or torch.nn.Module class or instance
+        Deprecated name of ``criterion`` (and ``loss__*`` of
+        ``criterion__*``).
+
+        .. deprecated:: 0.2
+           ``loss`` was renamed ``criterion`` in 0.2 and will be removed in
+           0.4.
     **kwargs : dict
         Other parameters of :class:`skorch.NeuralNetClassifier`
-        (``callbacks``, ``device``, ``warm_start``, ``classes``, ...) and the
-        prefixed parameters ``module__*``, ``loss__*``, ``sampler__*``,
+        (``callbacks``, ``warm_start``, ``classes``, ...) and the
+        prefixed parameters ``module__*``, ``criterion__*``, ``sampler__*``,
         ``optimizer__*``, ``iterator_train__*``, ``iterator_valid__*``,
         ``callbacks__*``.
 
@@ -230,7 +296,9 @@ class LongTailClassifier(NeuralNetClassifier):
     classes_ : ndarray of shape (n_classes,)
         The class labels, as given in ``y``.
     class_counts_ : ndarray of shape (n_classes,)
-        Number of samples of each class in the training part.
+        Number of samples of each class in the training part (their total
+        ``sample_weight`` when weights are given), added up over the
+        ``partial_fit`` calls since the network was initialised.
     label_encoder_ : sklearn.preprocessing.LabelEncoder
         Maps the labels to the integer targets of the loss.
     input_shape_ : tuple of int
@@ -242,12 +310,17 @@ class LongTailClassifier(NeuralNetClassifier):
     module_ : torch.nn.Module
         The trained network.
     criterion_ : torch.nn.Module
-        The loss built from ``loss``.
+        The loss built from ``criterion``.
     optimizer_ : torch.optim.Optimizer
         The optimiser.
     train_sampler_ : torch.utils.data.Sampler
         The sampler of the last fit (its ``sampler`` attribute holds the
-        sampler built from ``sampler``).
+        sampler built from ``sampler``); callbacks change it with
+        :meth:`set_train_sampler`.
+    schedule_start_ : int
+        Number of epochs in ``history_`` before the last ``fit``: the
+        schedules of :mod:`ltlearn.deep.callbacks` count their epochs from
+        there, over that ``fit`` and the ``partial_fit`` calls after it.
     history_ : skorch.history.History
         The training history, per epoch and batch.
 
@@ -259,13 +332,14 @@ class LongTailClassifier(NeuralNetClassifier):
 
     Notes
     -----
-    skorch's ``criterion`` parameter is replaced by ``loss``. In-memory data
-    are batched by :class:`~ltlearn.deep.samplers.SliceLoader`, which costs a
-    few percent over a hand-written PyTorch loop where skorch's default
-    ``DataLoader`` costs tens of percent; for the same reason the training
-    mode of the modules is switched only when it changes, not before every
-    batch. With ``device="cuda"`` the batches are moved to the device one at
-    a time.
+    In-memory data are batched by
+    :class:`~ltlearn.deep.samplers.SliceLoader`, which costs a few percent
+    over a hand-written PyTorch loop where skorch's default ``DataLoader``
+    costs tens of percent. With ``device="cuda"`` the batches are moved to
+    the device one at a time.
+
+    Unlike skorch's ``NeuralNet``, an interrupted fit (``KeyboardInterrupt``)
+    propagates the interrupt and leaves the classifier not fitted.
 
     Examples
     --------
@@ -277,18 +351,24 @@ class LongTailClassifier(NeuralNetClassifier):
     ...     n_samples=300, n_classes=3, n_informative=4, weights=[0.8, 0.15, 0.05],
     ...     random_state=0)
     >>> clf = LongTailClassifier(
-    ...     loss="logit_adjusted", max_epochs=5, random_state=0).fit(X, y)
+    ...     criterion="logit_adjusted", max_epochs=5, random_state=0).fit(X, y)
     >>> clf.class_counts_
     array([240,  45,  15])
     >>> clf.predict(X[:3]).shape
     (3,)
     """
 
-    prefixes_ = [*NeuralNetClassifier.prefixes_, "loss", "sampler"]
+    prefixes_ = [*NeuralNetClassifier.prefixes_, "sampler", "loss"]
 
     _parameter_constraints: dict = {
         "module": [callable],
-        "loss": [StrOptions(set(_LOSSES)), callable],
+        "criterion": [StrOptions(set(_LOSSES)), callable],
+        # TODO(0.4): remove
+        "loss": [
+            Hidden(StrOptions({"deprecated"})),
+            StrOptions(set(_LOSSES)),
+            callable,
+        ],
         "sampler": [StrOptions(set(_SAMPLERS)), callable],
         "random_state": ["random_state"],
         "progress_bar": ["boolean"],
@@ -303,7 +383,7 @@ class LongTailClassifier(NeuralNetClassifier):
         "verbose": ["verbose"],
         "callbacks": [list, StrOptions({"disable"}), None],
         "warm_start": ["boolean"],
-        "device": [str, torch.device, None],
+        "device": [StrOptions({"auto"}), str, torch.device, None],
         "compile": ["boolean"],
         "use_caching": [StrOptions({"auto"}), "boolean"],
         "torch_load_kwargs": [dict, None],
@@ -315,7 +395,7 @@ class LongTailClassifier(NeuralNetClassifier):
         self,
         module=MLP,
         *,
-        loss="ce",
+        criterion="ce",
         sampler="instance",
         random_state=None,
         progress_bar=False,
@@ -328,11 +408,13 @@ class LongTailClassifier(NeuralNetClassifier):
         iterator_valid=SliceLoader,
         predict_nonlinearity="auto",
         verbose=0,
+        device="cpu",
+        loss="deprecated",
         **kwargs,
     ):
         super().__init__(
             module,
-            criterion=None,
+            criterion=criterion,
             optimizer=optimizer,
             lr=lr,
             max_epochs=max_epochs,
@@ -342,33 +424,99 @@ class LongTailClassifier(NeuralNetClassifier):
             iterator_valid=iterator_valid,
             predict_nonlinearity=predict_nonlinearity,
             verbose=verbose,
+            device=device,
             **kwargs,
         )
-        # ``loss`` replaces skorch's ``criterion``: drop it from the parameters.
-        vars(self).pop("criterion", None)
         self.loss = loss
         self.sampler = sampler
         self.random_state = random_state
         self.progress_bar = progress_bar
 
-    def _get_param_names(self):
-        # skorch lists every attribute not ending in "_", its private
-        # ``_params_to_validate`` included; that one is rebuilt by __init__.
-        return [name for name in super()._get_param_names() if name[0] != "_"]
+    @property
+    def device(self):
+        """The device of the network, ``"auto"`` resolved."""
+        device = vars(self).get("device", "cpu")
+        if isinstance(device, str) and device == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        return device
 
-    def _validate_params(self):
-        # skorch's ``_validate_params`` checks the names of the prefixed
-        # arguments and shadows scikit-learn's; run both. skorch's check
-        # needs the prefixes that ``initialize`` registers (module__,
-        # optimizer__), so it runs once the module is built.
+    @device.setter
+    def device(self, value):
+        vars(self)["device"] = value
+
+    def __setstate__(self, state):
+        # skorch maps the pickled tensors to ``state["device"]``: resolve
+        # "auto" on the machine that unpickles, and keep "auto" as the value.
+        device = state.get("device")
+        auto = isinstance(device, str) and device == "auto"
+        if auto:
+            state = {**state, "device": "cuda" if torch.cuda.is_available() else "cpu"}
+        super().__setstate__(state)
+        if auto:
+            vars(self)["device"] = "auto"
+
+    def get_params(self, deep=True, **kwargs):
+        """Get the parameters of this classifier.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of the callbacks.
+        **kwargs : dict
+            Passed to skorch's ``get_params``.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values, as given to ``__init__``
+            or ``set_params`` (``device="auto"`` unresolved).
+        """
+        params = super().get_params(deep=deep, **kwargs)
+        # skorch lists every attribute not ending in "_", its bookkeeping of
+        # the names to validate included; __init__ rebuilds that from kwargs.
+        params.pop("_params_to_validate", None)
+        if "device" in params:
+            params["device"] = vars(self).get("device", "cpu")
+        return params
+
+    def _check_params(self):
+        """Validate the parameters and the device before a fit.
+
+        skorch's own check of the prefixed names (``module__*``...) runs in
+        ``initialize``, once the prefixes are registered.
+        """
         if not get_config()["skip_parameter_validation"]:
             validate_parameter_constraints(
                 self._parameter_constraints,
                 self.get_params(deep=False),
                 caller_name=type(self).__name__,
             )
-        if hasattr(self, "module_"):
-            super()._validate_params()
+        device = self.device
+        if device is not None and torch.device(device).type == "cuda":
+            if not torch.cuda.is_available():
+                raise ValueError(
+                    f"{type(self).__name__}(device={device!r}): torch finds no "
+                    "CUDA device (torch.cuda.is_available() is False). Use "
+                    "device='cpu', or device='auto' for CUDA when available."
+                )
+
+    def _criterion_and_params(self):
+        """The criterion to build and its parameters, ``loss`` resolved."""
+        criterion = self.criterion
+        kwargs = self.get_params_for("criterion")
+        old_kwargs = self.get_params_for("loss")
+        if not (isinstance(self.loss, str) and self.loss == "deprecated"):
+            criterion = self.loss
+        elif not old_kwargs:
+            return criterion, kwargs
+        # TODO(0.4): remove ``loss`` and ``loss__*``.
+        warnings.warn(
+            "'loss' was renamed 'criterion' in 0.2 and will be removed in 0.4: "
+            "use criterion=... and criterion__* instead of loss=... and loss__*.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        return criterion, {**old_kwargs, **kwargs}
 
     @property
     def _default_callbacks(self):
@@ -394,14 +542,6 @@ class LongTailClassifier(NeuralNetClassifier):
             callbacks.append(("print_log", PrintLog()))
         return callbacks
 
-    def _set_training(self, training=True):
-        # skorch calls this for every batch, and ``Module.train`` walks every
-        # submodule; switch only the modules whose mode changes.
-        for name in self._modules + self._criteria:
-            module = getattr(self, name + "_")
-            if isinstance(module, nn.Module) and module.training != training:
-                module.train(training)
-
     @contextmanager
     def _torch_rng(self, offset=0):
         """Seed torch from ``random_state`` without touching its global state."""
@@ -425,8 +565,12 @@ class LongTailClassifier(NeuralNetClassifier):
             )
         return X
 
-    def _check_X_y(self, X, y, *, reset, classes=None):
-        """Validate ``X``, label-encode ``y`` and count the classes."""
+    def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None):
+        """Validate ``X``, ``y`` and ``sample_weight``; label-encode ``y``.
+
+        Counts the classes into ``class_counts_``: those of this data for a
+        first fit, added to the previous counts when ``reset`` is false.
+        """
         if y is None:
             validate_data(self, X, y)  # raises: the target is required
         given = classes if classes is not None else self.classes
@@ -449,8 +593,12 @@ class LongTailClassifier(NeuralNetClassifier):
             self.label_encoder_ = encoder
             self.input_shape_ = tuple(X.shape[1:])
         y = self.label_encoder_.transform(y).astype(np.int64)
-        self.class_counts_ = np.bincount(y, minlength=len(self.classes_))
-        return X, y
+        if sample_weight is not None:
+            sample_weight = self._check_sample_weight(sample_weight, X)
+        counts = _count_classes(y, sample_weight, len(self.classes_))
+        self._counts_before_ = 0 if reset else self.class_counts_
+        self.class_counts_ = self._counts_before_ + counts
+        return X, y, sample_weight
 
     def _n_classes(self):
         try:
@@ -469,10 +617,14 @@ class LongTailClassifier(NeuralNetClassifier):
             if n_classes is None:
                 raise ValueError(
                     f"The {loss_name} loss needs the class counts: fit the "
-                    "classifier, or pass classes=... or loss__class_counts=..."
+                    "classifier, or pass classes=... or "
+                    "criterion__class_counts=..."
                 )
             return np.ones(n_classes)
         empty = np.flatnonzero(counts == 0)
+        if empty.size and getattr(self, "_incremental_", False):
+            # partial_fit: a class of ``classes`` not seen yet counts as one.
+            return np.where(counts > 0, counts, 1)
         if empty.size:
             label = self.classes_.tolist()[empty[0]]
             where = (
@@ -496,8 +648,24 @@ class LongTailClassifier(NeuralNetClassifier):
             kwargs["n_epochs"] = self.max_epochs
         return factory(labels, **kwargs)
 
-    def _set_train_sampler(self, sampler):
-        """Swap the sampler of the running fit (used by the callbacks)."""
+    def set_train_sampler(self, sampler):
+        """Swap the sampler of the running fit, from the next epoch on.
+
+        The hook of the schedules of :mod:`ltlearn.deep.callbacks`: the new
+        sampler draws from the labels of the training part.
+
+        Parameters
+        ----------
+        sampler : {"instance", "class_balanced", "square_root", \
+                "progressive"} or callable
+            As the ``sampler`` parameter (its ``sampler__*`` parameters are
+            not applied).
+
+        Returns
+        -------
+        self : LongTailClassifier
+            This classifier.
+        """
         slot = getattr(self, "train_sampler_", None)
         if not isinstance(slot, _SamplerSlot):
             raise ValueError(
@@ -505,18 +673,18 @@ class LongTailClassifier(NeuralNetClassifier):
                 "or iterator_train__shuffle to None to let LongTailClassifier build it."
             )
         slot.sampler = self._make_sampler(slot.labels, sampler)
+        return self
 
-    def _get_predict_nonlinearity(self):
-        if isinstance(self.predict_nonlinearity, str) and (
-            self.predict_nonlinearity == "auto"
-        ):
-            self.check_is_fitted()
-            scale = float(getattr(self.criterion_, "logit_scale", 1.0))
-            return partial(_softmax, scale=scale)
-        return super()._get_predict_nonlinearity()
+    def _criterion_factory(self):
+        criterion, kwargs = self._criterion_and_params()
+        factory = _LOSSES[criterion] if isinstance(criterion, str) else criterion
+        return criterion, factory, kwargs
 
     def initialize_module(self):
         """Build ``module_``, filling in the sizes learned from the data.
+
+        A module class that takes ``head`` gets ``head="cosine"`` when the
+        criterion (name, class or instance) has a true ``cosine_logits``.
 
         Returns
         -------
@@ -533,7 +701,8 @@ class LongTailClassifier(NeuralNetClassifier):
             shape = getattr(self, "input_shape_", ())
             if len(shape) > 1:
                 inferred["input_shape"] = shape if len(shape) == 3 else (1, *shape)
-            if isinstance(self.loss, str) and self.loss in _COSINE_LOSSES:
+            _, factory, _ = self._criterion_factory()
+            if getattr(factory, "cosine_logits", False):
                 inferred["head"] = "cosine"
             for name, value in inferred.items():
                 if name not in kwargs and value is not None and _accepts(module, name):
@@ -542,32 +711,45 @@ class LongTailClassifier(NeuralNetClassifier):
         return self
 
     def initialize_criterion(self):
-        """Build ``criterion_`` from ``loss`` and the class counts.
+        """Build ``criterion_`` from ``criterion`` and the class counts.
 
         Returns
         -------
         self : LongTailClassifier
             The classifier with ``criterion_`` set.
         """
-        kwargs = self.get_params_for("loss")
-        loss = self.loss
-        factory = _LOSSES[loss] if isinstance(loss, str) else loss
+        criterion, factory, kwargs = self._criterion_factory()
         if isinstance(factory, nn.Module):
-            criterion = self.initialized_instance(factory, kwargs)
-        else:
-            if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
-                name = repr(loss) if isinstance(loss, str) else factory.__name__
-                kwargs["class_counts"] = self._class_counts_for_loss(name)
-            criterion = factory(**kwargs)
-        self.criterion_ = criterion
+            self.criterion_ = self.initialized_instance(factory, kwargs)
+            self._follow_class_counts()
+            return self
+        if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
+            name = repr(criterion) if isinstance(criterion, str) else factory.__name__
+            kwargs["class_counts"] = self._class_counts_for_loss(name)
+        self.criterion_ = factory(**kwargs)
         return self
+
+    def _follow_class_counts(self):
+        """Give ``class_counts_`` to a criterion that follows them.
+
+        Returns whether the criterion took them (it has ``set_class_counts``
+        and ``criterion__class_counts`` is not given).
+        """
+        set_class_counts = getattr(self.criterion_, "set_class_counts", None)
+        if set_class_counts is None or "class_counts" in self._criterion_factory()[2]:
+            return False
+        if getattr(self, "class_counts_", None) is not None:
+            name = type(self.criterion_).__name__
+            set_class_counts(self._class_counts_for_loss(name))
+        return True
 
     def get_split_datasets(self, X, y=None, **fit_params):
         """Split off skorch's validation part; count the classes of the rest.
 
         The class counts of the training part replace those of the whole
-        data in ``class_counts_``, and the loss is rebuilt from them, before
-        any training step.
+        data in ``class_counts_`` (added to the earlier counts in a later
+        ``partial_fit``), and the loss follows them, before any training
+        step.
 
         Parameters
         ----------
@@ -586,16 +768,20 @@ class LongTailClassifier(NeuralNetClassifier):
             The validation part.
         """
         dataset_train, dataset_valid = super().get_split_datasets(X, y, **fit_params)
-        labels = _dataset_labels(dataset_train)
+        tensors = _dataset_tensors(dataset_train)
         n_classes = self._n_classes()
-        if labels is not None and n_classes is not None:
-            counts = np.bincount(labels.numpy(), minlength=n_classes)
-            if not np.array_equal(counts, getattr(self, "class_counts_", None)):
-                self.class_counts_ = counts
-                with self._current_init_context("criterion"):
-                    self.initialize_criterion()
-                    criterion = to_device(self.criterion_, self.device)
-                    self.criterion_ = self.torch_compile(criterion, name="criterion")
+        if tensors is not None and tensors[1] is not None and n_classes is not None:
+            X_train, labels = tensors
+            weights = X_train["sample_weight"] if isinstance(X_train, dict) else None
+            counts = _count_classes(labels.numpy(), weights, n_classes)
+            self.class_counts_ = getattr(self, "_counts_before_", 0) + counts
+        # The loss follows the counts: in place when it can, else rebuilt.
+        if not self._follow_class_counts():
+            _, factory, kwargs = self._criterion_factory()
+            if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
+                self.initialize_criterion()
+                criterion = to_device(self.criterion_, self.device)
+                self.criterion_ = self.torch_compile(criterion, name="criterion")
         return dataset_train, dataset_valid
 
     def get_iterator(self, dataset, training=False):
@@ -653,13 +839,33 @@ class LongTailClassifier(NeuralNetClassifier):
         if set_epoch is not None:
             set_epoch(len(self.history) - 1)
 
+    def _train(self, X, y, sample_weight, fit_params):
+        """Run the callbacks and the epochs; an interrupt propagates.
+
+        skorch's ``partial_fit`` swallows ``KeyboardInterrupt`` and returns a
+        half-trained network as if the fit had finished. Here the interrupt
+        propagates, ``on_train_end`` is not called, and the classifier is
+        marked uninitialised, so that ``check_is_fitted`` fails and the next
+        ``fit`` or ``partial_fit`` starts afresh; ``history_`` keeps the
+        epochs that ran.
+        """
+        if sample_weight is not None:
+            X = {"X": X, "sample_weight": sample_weight}
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(X, y, **fit_params)
+        except KeyboardInterrupt:
+            self.initialized_ = False
+            raise
+        self.notify("on_train_end", X=X, y=y)
+        return self
+
     def set_params(self, **params):
         """Set the parameters of this classifier.
 
-        ``loss``, ``sampler`` and their prefixed parameters are handled here:
-        on an initialised classifier a changed loss rebuilds ``criterion_``
-        and ``optimizer_`` (as skorch does for ``criterion__*``); the sampler
-        is rebuilt at the next fit.
+        As skorch's: ``criterion`` and ``criterion__*`` on an initialised
+        classifier rebuild ``criterion_`` and ``optimizer_``. ``sampler``
+        and ``sampler__*`` take effect at the next fit.
 
         Parameters
         ----------
@@ -671,32 +877,52 @@ class LongTailClassifier(NeuralNetClassifier):
         self : LongTailClassifier
             This classifier.
         """
-        own = {
-            key: params.pop(key)
-            for key in list(params)
-            if key.split("__", 1)[0] in ("loss", "sampler")
-        }
-        if "callbacks" in params and not self.initialized_:
-            # skorch builds the callbacks here; before fit, just store them,
-            # so that a bad value fails at fit and not at every later call.
-            own["callbacks"] = params.pop("callbacks")
-        for key, value in own.items():
-            setattr(self, key, value)
-            if "__" in key:
-                self._params_to_validate.add(key)
-        super().set_params(**params)
+        own = [key for key in params if key.split("__", 1)[0] in ("sampler", "loss")]
+        for key in own:
+            setattr(self, key, params.pop(key))
         if self.initialized_ and any(key.startswith("loss") for key in own):
-            self._initialize_criterion(
-                reason=self._format_reinit_msg(
-                    "criterion", own, triggered_directly=True
-                )
-            )
-            self._initialize_optimizer()
+            # TODO(0.4): remove with ``loss``; rebuild as for ``criterion``.
+            params.setdefault("criterion", self.criterion)
+        if params or not own:
+            super().set_params(**params)
         return self
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, **fit_params):
+    def check_is_fitted(self, attributes=None, *args, **kwargs):
+        """Raise unless the network is built and its last fit finished.
+
+        Parameters
+        ----------
+        attributes : list of str, default=None
+            The attributes a fitted classifier has; ``module_`` by default.
+        *args, **kwargs
+            Passed to :func:`sklearn.utils.validation.check_is_fitted`.
+
+        Raises
+        ------
+        skorch.exceptions.NotInitializedError
+            When the network is not built, or its last fit was interrupted.
+        """
+        super().check_is_fitted(attributes, *args, **kwargs)
+        if not self.initialized_:
+            raise NotInitializedError(
+                f"This {type(self).__name__} instance is not fitted: its last "
+                "fit was interrupted. Call 'fit' again."
+            )
+
+    def _check_sample_weight(self, sample_weight, X):
+        """Per-row weights as float32; refuse negative or all-zero ones."""
+        return _check_sample_weight(
+            sample_weight, X, dtype=np.float32, ensure_non_negative=True
+        )
+
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Initialise the network and train it on ``(X, y)``.
+
+        With ``warm_start=True`` a fitted network is trained further, and the
+        schedules of :mod:`ltlearn.deep.callbacks` start again, counting the
+        epochs of this fit. A ``KeyboardInterrupt`` stops the fit and
+        propagates; the classifier is then not fitted (``history_`` keeps
+        the epochs that ran).
 
         Parameters
         ----------
@@ -704,6 +930,16 @@ class LongTailClassifier(NeuralNetClassifier):
             The training input; image-shaped arrays are accepted.
         y : array-like of shape (n_samples,)
             The labels, of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row, on its loss: the loss of a
+            batch is the weighted mean of its per-row losses (weights times
+            the loss's class weights, as in torch), that is the loss of its
+            rows repeated as many times as their integer weights, so that
+            in expectation over the batches integer weights train as
+            repeated rows. ``class_counts_`` then holds the total weight of
+            each class, which count-based losses use.
+            Needs a loss with a ``reduction`` attribute (every loss of
+            :mod:`ltlearn.deep.losses` and of ``torch.nn``).
         **fit_params : dict
             Passed to the module's ``forward`` and to ``train_split``.
 
@@ -712,16 +948,28 @@ class LongTailClassifier(NeuralNetClassifier):
         self : LongTailClassifier
             The fitted classifier.
         """
-        X, y = self._check_X_y(X, y, reset=True)
+        self._check_params()
+        X, y, sample_weight = self._check_X_y(
+            X, y, reset=True, sample_weight=sample_weight
+        )
+        self._incremental_ = False
         with self._torch_rng():
-            return super().fit(X, y, **fit_params)
+            if not self.warm_start or not self.initialized_:
+                self.initialize()
+            self.schedule_start_ = len(self.history)
+            return self._train(X, y, sample_weight, fit_params)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, **fit_params):
+    def partial_fit(self, X, y, classes=None, sample_weight=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initialising.
 
         The first call initialises the network, with the labels of
-        ``classes`` if given (``y`` may then lack some of them).
+        ``classes`` if given (``y`` may then lack some of them: until a class
+        has samples, count-based losses count it as one). ``class_counts_``
+        adds up the counts of every call and the loss follows them. The
+        schedules of :mod:`ltlearn.deep.callbacks` go on counting epochs
+        from the last ``fit`` (or the first ``partial_fit``), so that each
+        acts once, at its epoch. A ``KeyboardInterrupt`` stops the training
+        and propagates; the classifier is then not fitted.
 
         Parameters
         ----------
@@ -731,6 +979,8 @@ class LongTailClassifier(NeuralNetClassifier):
             The labels.
         classes : array-like of shape (n_classes,), default=None
             All the labels, for the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row, as in :meth:`fit`.
         **fit_params : dict
             Passed to the module's ``forward`` and to ``train_split``.
 
@@ -739,15 +989,97 @@ class LongTailClassifier(NeuralNetClassifier):
         self : LongTailClassifier
             The fitted classifier.
         """
-        if "_routing_method" in fit_params:  # called by skorch's ``fit``
-            return super().partial_fit(X, y, **fit_params)
+        self._check_params()
         first = not (self.initialized_ and hasattr(self, "label_encoder_"))
-        X, y = self._check_X_y(X, y, reset=first, classes=classes if first else None)
+        X, y, sample_weight = self._check_X_y(
+            X,
+            y,
+            reset=first,
+            classes=classes if first else None,
+            sample_weight=sample_weight,
+        )
+        self._incremental_ = True
         offset = 0 if first else len(self.history)
         with self._torch_rng(offset):
             if first:
                 self.initialize()
-            return super().partial_fit(X, y, **fit_params)
+                self.schedule_start_ = 0
+            return self._train(X, y, sample_weight, fit_params)
+
+    def infer(self, x, **fit_params):
+        """Run the module on a batch; per-row weights are left out of it.
+
+        Parameters
+        ----------
+        x : torch.Tensor or dict
+            A batch of input; a dict ``{"X": ..., "sample_weight": ...}``
+            when the fit has per-row weights.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        y_pred : torch.Tensor
+            The module's output.
+        """
+        if isinstance(x, Mapping) and "sample_weight" in x:
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
+    def train_step_single(self, batch, **fit_params):
+        """Compute the loss of a training batch and its gradients.
+
+        As skorch's, except that the network and the loss are switched to
+        training mode only when they are not in it: skorch switches them
+        before every batch, and ``Module.train`` walks every submodule,
+        which costs a few percent of a small network's step (measured with
+        ``benchmarks/bench_deep.py``).
+
+        Parameters
+        ----------
+        batch : tuple
+            A batch ``(X, y)`` of the training iterator.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        step : dict
+            The ``"loss"`` and the ``"y_pred"`` of the batch.
+        """
+        for part in (self.module_, self.criterion_):
+            if isinstance(part, nn.Module) and not part.training:
+                part.train()
+        Xi, yi = unpack_data(batch)
+        y_pred = self.infer(Xi, **fit_params)
+        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        loss.backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Loss of a batch, with the per-row weights of the fit if any.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor
+            The module's output.
+        y_true : torch.Tensor
+            The integer targets.
+        X : torch.Tensor or dict, default=None
+            The batch of input, with its ``"sample_weight"`` if any.
+        training : bool, default=False
+            Whether the batch is a training batch.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            The loss.
+        """
+        if not (isinstance(X, Mapping) and "sample_weight" in X):
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        y_true = to_tensor(y_true, device=self.device)
+        weights = to_tensor(X["sample_weight"], device=self.device)
+        return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -762,10 +1094,85 @@ class LongTailClassifier(NeuralNetClassifier):
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities, columns ordered as ``classes_``.
         """
-        if is_dataset(X):  # skorch's internal scoring passes its datasets
+        if not is_dataset(X):  # skorch's internal scoring passes its datasets
+            check_is_fitted(self)
+            X = self._check_X(X, reset=False)
+        nonlinearity = self.predict_nonlinearity
+        if not (isinstance(nonlinearity, str) and nonlinearity == "auto"):
             return super().predict_proba(X)
+        # "auto": a softmax of the logits times the loss's logit scale.
+        scale = float(getattr(self.criterion_, "logit_scale", 1.0))
+        proba = [
+            _softmax(logits, scale).cpu().numpy()
+            for logits in self.forward_iter(X, training=False)
+        ]
+        return np.concatenate(proba, axis=0)
+
+    def transform(self, X):
+        """Penultimate-layer features of the network.
+
+        The output of the module's ``features`` method (the layer before
+        ``classifier`` for the modules of :mod:`ltlearn.deep.modules`),
+        computed in evaluation mode, in batches of ``batch_size`` on the
+        network's device, so that the network can feed another step of a
+        pipeline, such as a post-hoc or classical classifier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
+            The input.
+
+        Returns
+        -------
+        features : ndarray of shape (n_samples, n_features_out)
+            The features, float32.
+        """
         check_is_fitted(self)
-        return super().predict_proba(self._check_X(X, reset=False))
+        X = self._check_X(X, reset=False)
+        features = self._features_method()
+        self.module_.train(False)
+        out = []
+        with torch.no_grad():
+            for batch in self.get_iterator(self.get_dataset(X), training=False):
+                out.append(features(to_tensor(batch[0], device=self.device)).cpu())
+        return torch.cat(out).float().numpy()
+
+    def _features_method(self):
+        features = getattr(self.module_, "features", None)
+        if not callable(features):
+            raise AttributeError(
+                f"{type(self).__name__}.transform needs a module with a "
+                f"features(x) method returning the penultimate layer; "
+                f"{type(self.module_).__name__} has none."
+            )
+        return features
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the features that :meth:`transform` returns.
+
+        Parameters
+        ----------
+        input_features : array-like of str, default=None
+            Ignored, except that it must match ``feature_names_in_`` when
+            that is set.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            ``"longtailclassifier0"``, ``"longtailclassifier1"``, ...
+        """
+        check_is_fitted(self)
+        names_in = getattr(self, "feature_names_in_", None)
+        if input_features is not None and names_in is not None:
+            if not np.array_equal(np.asarray(input_features, dtype=object), names_in):
+                raise ValueError("input_features is not equal to feature_names_in_")
+        features = self._features_method()
+        self.module_.train(False)
+        with torch.no_grad():
+            sample = torch.zeros((1, *self.input_shape_), device=self.device)
+            n_features_out = features(sample).shape[1]
+        prefix = type(self).__name__.lower()
+        return np.asarray([f"{prefix}{i}" for i in range(n_features_out)], dtype=object)
 
     def predict(self, X):
         """Predict the class of each sample.
@@ -793,3 +1200,9 @@ class LongTailClassifier(NeuralNetClassifier):
         raise AttributeError(
             f"{type(self).__name__} has no attribute 'classes_' before fit."
         )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # transform gives float32 features, whatever the dtype of X.
+        tags.transformer_tags = TransformerTags(preserves_dtype=["float32"])
+        return tags

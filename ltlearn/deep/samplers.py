@@ -338,7 +338,7 @@ def _dataset_tensors(dataset):
             return None
         indices = torch.as_tensor(np.asarray(dataset.indices), dtype=torch.int64)
         X, y = inner
-        return X[indices], None if y is None else y[indices]
+        return _take(X, indices), None if y is None else y[indices]
     if isinstance(dataset, TensorDataset):
         tensors = dataset.tensors
         if len(tensors) not in (1, 2):
@@ -352,12 +352,27 @@ def _dataset_tensors(dataset):
     ):
         return None
     X, y = dataset.X, getattr(dataset, "y", None)
-    if not isinstance(X, (np.ndarray, torch.Tensor)):
+    arrays = (np.ndarray, torch.Tensor)
+    if isinstance(X, dict) and X and all(isinstance(v, arrays) for v in X.values()):
+        X = {key: torch.as_tensor(value) for key, value in X.items()}
+    elif isinstance(X, arrays):
+        X = torch.as_tensor(X)
+    else:
         return None
-    if y is not None and not isinstance(y, (np.ndarray, torch.Tensor)):
+    if y is not None and not isinstance(y, arrays):
         return None
-    X = torch.as_tensor(X)
     return X, None if y is None else torch.as_tensor(y)
+
+
+def _take(X, batch):
+    """Rows ``batch`` of a tensor or of a dict of tensors."""
+    if isinstance(X, dict):
+        return {key: value[batch] for key, value in X.items()}
+    return X[batch]
+
+
+def _n_rows(X):
+    return len(next(iter(X.values()))) if isinstance(X, dict) else len(X)
 
 
 class SliceLoader:
@@ -428,11 +443,11 @@ class SliceLoader:
                 return sample_indices()
             return torch.as_tensor(list(iter(self.sampler)), dtype=torch.int64)
         if self.shuffle:
-            return torch.randperm(len(self.X))
+            return torch.randperm(_n_rows(self.X))
         return None
 
     def _n_draws(self):
-        return len(self.X) if self.sampler is None else len(self.sampler)
+        return _n_rows(self.X) if self.sampler is None else len(self.sampler)
 
     def __len__(self):
         n = self._n_draws()
@@ -442,11 +457,11 @@ class SliceLoader:
 
     def __iter__(self):
         indices = self._indices()
-        n = len(self.X) if indices is None else len(indices)
+        n = _n_rows(self.X) if indices is None else len(indices)
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             if indices is None:
                 batch = slice(start, start + self.batch_size)
             else:
                 batch = indices[start : start + self.batch_size]
-            yield self.X[batch], None if self.y is None else self.y[batch]
+            yield _take(self.X, batch), None if self.y is None else self.y[batch]

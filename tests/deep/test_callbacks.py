@@ -67,7 +67,7 @@ def test_drw_switches_weights_in_place_and_keeps_the_optimizer(data, loss):
     X, y = data
     record = _Record()
     clf = LongTailClassifier(
-        loss=loss,
+        criterion=loss,
         callbacks=[DeferredReweighting(start_epoch=1, beta=0.99), record],
         **FAST,
     ).fit(X, y)
@@ -123,7 +123,7 @@ def test_drw_needs_a_weighted_loss(data):
 
     with pytest.raises(ValueError, match="needs a loss with a 'weight' buffer"):
         LongTailClassifier(
-            loss=Unweighted(), callbacks=[DeferredReweighting()], **FAST
+            criterion=Unweighted(), callbacks=[DeferredReweighting()], **FAST
         ).fit(X, y)
 
 
@@ -218,12 +218,12 @@ def test_retraining_needs_a_suitable_last_layer(data):
         )
     with pytest.raises(ValueError, match="LWS needs a torch.nn.Linear"):
         LongTailClassifier(
-            loss="ldam", callbacks=[ClassifierRetraining("lws")], **FAST
+            criterion="ldam", callbacks=[ClassifierRetraining("lws")], **FAST
         ).fit(X, y)
     with pytest.raises(ValueError, match="Tau-normalisation needs a torch.nn.Linear"):
-        LongTailClassifier(loss="ldam", callbacks=[TauNormalization()], **FAST).fit(
-            X, y
-        )
+        LongTailClassifier(
+            criterion="ldam", callbacks=[TauNormalization()], **FAST
+        ).fit(X, y)
 
 
 @pytest.mark.parametrize("tau", [0.0, 0.5, 1.0])
@@ -268,3 +268,61 @@ def test_callbacks_work_on_a_nested_head(data):
         max_epochs=2,
     ).fit(X, y)
     assert clf.history[:, "retraining"] == [False, True]
+
+
+def test_crt_reinitialises_the_head_once_across_partial_fit(data):
+    X, y = data
+    resets = []
+    clf = LongTailClassifier(
+        callbacks=[ClassifierRetraining("crt", start_epoch=2)],
+        **{**FAST, "max_epochs": 3},
+    )
+    clf.partial_fit(X, y)
+    head = clf.module_.classifier
+    original = head.reset_parameters
+    head.reset_parameters = lambda: resets.append(True) or original()
+    body_before = [p.detach().clone() for p in clf.module_.body.parameters()]
+    clf.partial_fit(X, y)  # epochs 4-6: past the switch, frozen, no re-init
+    assert clf.history[:, "retraining"] == [False, False, True, True, True, True]
+    assert not resets
+    for before, after in zip(body_before, clf.module_.body.parameters()):
+        torch.testing.assert_close(before, after)
+    assert all(p.requires_grad for p in clf.module_.parameters())
+
+
+def test_a_warm_start_fit_runs_the_schedules_again_once(data):
+    X, y = data
+    record = _Record()
+    clf = LongTailClassifier(
+        warm_start=True,
+        callbacks=[DeferredReweighting(start_epoch=2, beta=0.99), record],
+        **FAST,
+    ).fit(X, y)
+    clf.fit(X, y)
+    assert clf.schedule_start_ == 3
+    assert clf.history[:, "reweighted"] == [False, False, True] * 2
+    # The refit starts unweighted again: the loss's own weights (none for
+    # torch's CrossEntropyLoss) come back.
+    assert record.weights_[0] is None and record.weights_[3] is None
+    expected = _effective_number_weights(np.bincount(y), 0.99)
+    np.testing.assert_allclose(record.weights_[5].numpy(), expected, rtol=1e-6)
+    # partial_fit continues the schedule of the last fit: still reweighted.
+    clf.partial_fit(X, y)
+    assert clf.history[-3:, "reweighted"] == [True, True, True]
+
+
+def test_the_callbacks_need_the_public_sampler_hook():
+    from skorch import NeuralNetClassifier
+
+    X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    net = NeuralNetClassifier(
+        MLP,
+        module__n_features=4,
+        module__n_classes=2,
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=2,
+        train_split=None,
+        callbacks=[DeferredResampling(start_epoch=1)],
+    )
+    with pytest.raises(TypeError, match="no set_train_sampler"):
+        net.fit(X.astype(np.float32), y)

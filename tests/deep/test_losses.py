@@ -327,3 +327,20 @@ def test_count_buffers_follow_the_module(make_loss):
     state = loss.state_dict()
     assert "class_counts" in state and "weight" in state
     assert all(value.dtype == torch.float64 for value in state.values())
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_set_class_counts_equals_a_loss_built_from_the_new_counts(make_loss):
+    loss = make_loss([10, 5, 1, 2])
+    buffers = {name: id(buf) for name, buf in loss.named_buffers()}
+    assert loss.set_class_counts([3, 30, 7, 1]) is loss
+    fresh = make_loss([3, 30, 7, 1])
+    for name, buf in fresh.named_buffers():
+        torch.testing.assert_close(getattr(loss, name), buf)
+    # In place: the buffers stay the same tensors (a module's .to() and a
+    # state_dict keep working).
+    assert {name: id(buf) for name, buf in loss.named_buffers()} == buffers
+    z, y = _data()
+    torch.testing.assert_close(loss(z.float(), y), fresh(z.float(), y))
+    with pytest.raises(ValueError, match="has 4 classes; got 3 class counts"):
+        loss.set_class_counts([1, 2, 3])

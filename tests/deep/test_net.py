@@ -13,15 +13,25 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils.validation import check_is_fitted  # noqa: E402
+from skorch.callbacks import Callback  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
-from ltlearn.deep.losses import FocalLoss, LDAMLoss  # noqa: E402
+from ltlearn.deep.losses import (  # noqa: E402
+    FocalLoss,
+    KPSLoss,
+    LDAMLoss,
+    LogitAdjustedLoss,
+    VSLoss,
+)
 from ltlearn.deep.modules import MLP, NormedLinear, SmallCNN  # noqa: E402
 from ltlearn.deep.samplers import ClassBalancedSampler  # noqa: E402
 from ltlearn.post_hoc import (  # noqa: E402
@@ -66,7 +76,7 @@ def data():
 def test_every_loss_gives_labels_and_probabilities(data, loss):
     X, y = data
     labels = np.array(["cat", "dog", "emu"], dtype=object)
-    clf = LongTailClassifier(loss=loss, **FAST).fit(X, labels[y])
+    clf = LongTailClassifier(criterion=loss, **FAST).fit(X, labels[y])
     proba = clf.predict_proba(X)
     assert proba.shape == (len(X), 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
@@ -79,12 +89,12 @@ def test_every_loss_gives_labels_and_probabilities(data, loss):
 @pytest.mark.parametrize("loss", ["ldam", "kps"])
 def test_margin_losses_get_a_cosine_head_and_scaled_probabilities(data, loss):
     X, y = data
-    clf = LongTailClassifier(loss=loss, **FAST).fit(X, y)
+    clf = LongTailClassifier(criterion=loss, **FAST).fit(X, y)
     assert isinstance(clf.module_.classifier, NormedLinear)
     logits = clf.forward(X.astype(np.float32))
     expected = torch.softmax(clf.criterion_.s * logits, dim=1).numpy()
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-5)
-    linear = LongTailClassifier(loss=loss, module__head="linear", **FAST).fit(X, y)
+    linear = LongTailClassifier(criterion=loss, module__head="linear", **FAST).fit(X, y)
     assert isinstance(linear.module_.classifier, torch.nn.Linear)
 
 
@@ -128,37 +138,37 @@ def test_image_shaped_input_with_a_cnn():
 @pytest.mark.parametrize("loss", ["ldam", "logit_adjusted"])
 def test_a_loss_class_or_instance_can_be_given(data, loss):
     X, y = data
-    clf = LongTailClassifier(loss=LDAMLoss, loss__s=5.0, **FAST).fit(X, y)
+    clf = LongTailClassifier(criterion=LDAMLoss, criterion__s=5.0, **FAST).fit(X, y)
     assert isinstance(clf.criterion_, LDAMLoss) and clf.criterion_.s == 5.0
     np.testing.assert_array_equal(clf.criterion_.class_counts.numpy(), np.bincount(y))
     focal = FocalLoss(gamma=3.0)
-    clf = LongTailClassifier(loss=focal, **FAST).fit(X, y)
+    clf = LongTailClassifier(criterion=focal, **FAST).fit(X, y)
     assert clf.criterion_ is focal
 
 
 def test_loss_parameters_reach_the_loss_and_grid_search_tunes_them(data):
     X, y = data
-    clf = LongTailClassifier(loss="logit_adjusted", loss__tau=0.5, **FAST)
+    clf = LongTailClassifier(criterion="logit_adjusted", criterion__tau=0.5, **FAST)
     assert clf.fit(X, y).criterion_.tau == 0.5
     grid = GridSearchCV(
         clf,
-        {"loss__tau": [0.0, 1.0], "loss": ["logit_adjusted", "vs"]},
+        {"criterion__tau": [0.0, 1.0], "criterion": ["logit_adjusted", "vs"]},
         cv=2,
         scoring="balanced_accuracy",
     ).fit(X, y)
-    assert grid.best_params_["loss__tau"] in (0.0, 1.0)
-    assert grid.best_estimator_.criterion_.tau == grid.best_params_["loss__tau"]
+    assert grid.best_params_["criterion__tau"] in (0.0, 1.0)
+    assert grid.best_estimator_.criterion_.tau == grid.best_params_["criterion__tau"]
 
 
 def test_set_params_on_a_fitted_classifier_rebuilds_the_loss(data):
     X, y = data
-    clf = LongTailClassifier(loss="logit_adjusted", **FAST).fit(X, y)
+    clf = LongTailClassifier(criterion="logit_adjusted", **FAST).fit(X, y)
     optimizer = clf.optimizer_
-    clf.set_params(loss__tau=2.0)
+    clf.set_params(criterion__tau=2.0)
     assert clf.criterion_.tau == 2.0
     assert clf.optimizer_ is not optimizer  # as skorch does for criterion__*
     other = LongTailClassifier(**FAST).fit(X, y)
-    other.set_params(loss="focal", loss__gamma=3.0)
+    other.set_params(criterion="focal", criterion__gamma=3.0)
     assert isinstance(other.criterion_, FocalLoss) and other.criterion_.gamma == 3.0
     clf.set_params(sampler="class_balanced")
     clf.fit(X, y)
@@ -201,7 +211,7 @@ def test_samplers_use_the_training_part_of_the_validation_split(data, sampler):
 def test_count_based_losses_use_the_training_part(data, loss):
     X, y = data
     clf = LongTailClassifier(
-        loss=loss, train_split=ValidSplit(4, stratified=True), **FAST
+        criterion=loss, train_split=ValidSplit(4, stratified=True), **FAST
     ).fit(X, y)
     np.testing.assert_array_equal(
         clf.criterion_.class_counts.numpy(), clf.class_counts_
@@ -228,7 +238,7 @@ def test_class_balanced_sampler_balances_the_batches(data):
             return torch.nn.functional.cross_entropy(logits, target)
 
     LongTailClassifier(
-        loss=Spy(), sampler="class_balanced", max_epochs=3, random_state=0
+        criterion=Spy(), sampler="class_balanced", max_epochs=3, random_state=0
     ).fit(X, y)
     drawn = np.bincount(torch.cat(seen).numpy(), minlength=3) / (3 * len(y))
     np.testing.assert_allclose(drawn, 1 / 3, atol=0.06)
@@ -258,21 +268,21 @@ def test_same_random_state_same_network_and_global_rng_untouched(data):
 
 def test_pickle_and_clone(data):
     X, y = data
-    clf = LongTailClassifier(loss="ldam", **FAST).fit(X, y)
+    clf = LongTailClassifier(criterion="ldam", **FAST).fit(X, y)
     restored = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
     fresh = clone(clf)
-    assert fresh.get_params()["loss"] == "ldam" and not fresh.initialized_
+    assert fresh.get_params()["criterion"] == "ldam" and not fresh.initialized_
 
 
 def test_save_params_and_load_params_round_trip(data, tmp_path):
     X, y = data
-    clf = LongTailClassifier(loss="vs", **FAST).fit(X, y)
+    clf = LongTailClassifier(criterion="vs", **FAST).fit(X, y)
     clf.save_params(
         f_params=tmp_path / "params.pt", f_criterion=tmp_path / "criterion.pt"
     )
     new = LongTailClassifier(
-        loss="vs",
+        criterion="vs",
         module__n_features=5,
         module__hidden_sizes=(16,),
         classes=clf.classes_,
@@ -308,7 +318,7 @@ def test_progress_bar(data, capsys):
 def test_a_class_without_training_samples_is_named(data):
     X, y = data
     with pytest.raises(ValueError, match="Class 3 has 0 samples in y; the 'ldam'"):
-        LongTailClassifier(loss="ldam", classes=[0, 1, 2, 3], **FAST).fit(X, y)
+        LongTailClassifier(criterion="ldam", classes=[0, 1, 2, 3], **FAST).fit(X, y)
     clf = LongTailClassifier(classes=[0, 1, 2, 3], **FAST).fit(X, y)
     assert clf.predict_proba(X).shape == (len(X), 4)
     with pytest.raises(ValueError, match=r"y holds labels \[2\] that are not"):
@@ -318,11 +328,14 @@ def test_a_class_without_training_samples_is_named(data):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"loss": "hinge"}, "'loss' parameter"),
+        ({"criterion": "hinge"}, "'criterion' parameter"),
         ({"sampler": "smote"}, "'sampler' parameter"),
         ({"max_epochs": -1}, "'max_epochs' parameter"),
         ({"module__hidden_size": (3,)}, "unexpected keyword argument 'hidden_size'"),
-        ({"loss__gama": 2.0, "loss": "focal"}, "unexpected keyword argument 'gama'"),
+        (
+            {"criterion__gama": 2.0, "criterion": "focal"},
+            "unexpected keyword argument 'gama'",
+        ),
         ({"optimizer_lr": 0.1}, "unexpected argument"),
     ],
 )
@@ -395,3 +408,230 @@ def test_wrapped_by_semi_supervised_estimator(data):
     y_semi[::3] = -1
     crest = CReSTClassifier(LongTailClassifier(**FAST), max_iter=1).fit(X, y_semi)
     assert set(crest.predict(X)) <= {0, 1, 2}
+
+
+class _InterruptAt(Callback):
+    """Raise KeyboardInterrupt at the start of epoch ``epoch`` (1-based)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_an_interrupt_stops_the_fit_and_propagates(data, method):
+    X, y = data
+    ended = []
+
+    class OnTrainEnd(Callback):
+        def on_train_end(self, net, **kwargs):
+            ended.append(True)
+
+    clf = LongTailClassifier(
+        callbacks=[_InterruptAt(2), OnTrainEnd()], **{**FAST, "max_epochs": 5}
+    )
+    with pytest.raises(KeyboardInterrupt):
+        getattr(clf, method)(X, y)
+    assert len(clf.history) == 2 and not ended  # epoch 2 started, never finished
+    assert not clf.initialized_
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+    # Inside a grid search the interrupt is not swallowed either.
+    grid = GridSearchCV(
+        LongTailClassifier(callbacks=[_InterruptAt(1)], **FAST),
+        {"lr": [1e-3, 1e-2]},
+        cv=2,
+        error_score="raise",
+    )
+    with pytest.raises(KeyboardInterrupt):
+        grid.fit(X, y)
+
+
+def test_after_an_interrupt_the_next_fit_starts_afresh(data):
+    X, y = data
+    clf = LongTailClassifier(callbacks=[_InterruptAt(2)], **{**FAST, "max_epochs": 3})
+    with pytest.raises(KeyboardInterrupt):
+        clf.partial_fit(X, y)
+    clf.set_params(callbacks=[])
+    clf.partial_fit(X, y)
+    assert len(clf.history) == 3 and clf.initialized_
+    assert clf.predict(X).shape == (len(X),)
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_sample_weight_weights_each_row_of_every_loss(data, loss):
+    X, y = data
+    weights = np.where(y == 2, 3.0, 1.0)
+    # One full batch, plain gradient descent: the first step of the weighted
+    # fit equals that of the fit on the rows repeated, batch for batch.
+    params = dict(
+        max_epochs=1,
+        batch_size=-1,
+        optimizer=torch.optim.SGD,
+        lr=0.1,
+        module__hidden_sizes=(8,),
+        random_state=0,
+        sampler="instance",
+    )
+    weighted = LongTailClassifier(criterion=loss, **params).fit(
+        X, y, sample_weight=weights
+    )
+    repeated_rows = np.repeat(np.arange(len(y)), weights.astype(int))
+    repeated = LongTailClassifier(criterion=loss, **params).fit(
+        X[repeated_rows], y[repeated_rows]
+    )
+    np.testing.assert_allclose(weighted.class_counts_, repeated.class_counts_)
+    for a, b in zip(weighted.module_.parameters(), repeated.module_.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        weighted.history[-1, "train_loss"],
+        repeated.history[-1, "train_loss"],
+        rtol=1e-5,
+    )
+
+
+def test_sample_weight_with_batches_a_split_and_bad_weights(data):
+    X, y = data
+    weights = np.where(y == 2, 2.0, 1.0)
+    weights_copy = weights.copy()
+    clf = LongTailClassifier(
+        criterion="ldam", train_split=ValidSplit(4, stratified=True), **FAST
+    ).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(weights, weights_copy)
+    train_counts = np.bincount(y) - np.bincount(y) // 4
+    np.testing.assert_allclose(clf.class_counts_, train_counts * [1, 1, 2])
+    np.testing.assert_allclose(clf.criterion_.class_counts.numpy(), clf.class_counts_)
+    assert np.isfinite(clf.history[-1, "valid_loss"])
+    with pytest.raises(ValueError, match="Negative values in data passed to"):
+        LongTailClassifier(**FAST).fit(X, y, sample_weight=-weights)
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        LongTailClassifier(**FAST).fit(X, y, sample_weight=0 * weights)
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(3,\)"):
+        LongTailClassifier(**FAST).fit(X, y, sample_weight=weights[:3])
+
+
+def test_loss_is_a_deprecated_alias_of_criterion(data):
+    X, y = data
+    clf = LongTailClassifier(loss="logit_adjusted", loss__tau=0.5, **FAST)
+    with pytest.warns(FutureWarning, match="'loss' was renamed 'criterion'"):
+        clf.fit(X, y)
+    assert isinstance(clf.criterion_, LogitAdjustedLoss) and clf.criterion_.tau == 0.5
+    assert clone(clf).get_params()["loss"] == "logit_adjusted"
+    with pytest.warns(FutureWarning, match="'loss' was renamed"):
+        clf.set_params(loss="vs")
+    assert isinstance(clf.criterion_, VSLoss)
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["ldam", LDAMLoss, KPSLoss, LDAMLoss([100, 10, 1]), "logit_adjusted"],
+    ids=["name", "class", "kps_class", "instance", "linear"],
+)
+def test_the_cosine_head_follows_the_criterion(data, criterion):
+    X, y = data
+    clf = LongTailClassifier(criterion=criterion, **FAST).fit(X, y)
+    cosine = getattr(clf.criterion_, "cosine_logits", False)
+    assert cosine == (criterion != "logit_adjusted")
+    head = clf.module_.classifier
+    assert isinstance(head, NormedLinear if cosine else torch.nn.Linear)
+
+
+def test_a_criterion_instance_follows_the_class_counts(data):
+    X, y = data
+    ldam = LDAMLoss([1, 1, 1])
+    clf = LongTailClassifier(criterion=ldam, **FAST).fit(X, y)
+    assert clf.criterion_ is ldam
+    np.testing.assert_array_equal(ldam.class_counts.numpy(), np.bincount(y))
+    fixed = LongTailClassifier(
+        criterion="ldam", criterion__class_counts=[5, 5, 5], **FAST
+    ).fit(X, y)
+    np.testing.assert_array_equal(fixed.criterion_.class_counts.numpy(), [5, 5, 5])
+
+
+def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):
+    X, y = data
+    clf = LongTailClassifier(criterion="ldam", **FAST)
+    first = y != 2
+    # The first chunk lacks class 2: the loss counts it as one until seen.
+    clf.partial_fit(X[first], y[first], classes=[0, 1, 2])
+    np.testing.assert_array_equal(clf.class_counts_, [*np.bincount(y[first]), 0])
+    np.testing.assert_array_equal(
+        clf.criterion_.class_counts.numpy(), [*np.bincount(y[first]), 1]
+    )
+    criterion = clf.criterion_
+    clf.partial_fit(X, y)
+    total = np.bincount(y[first], minlength=3) + np.bincount(y)
+    np.testing.assert_array_equal(clf.class_counts_, total)
+    assert clf.criterion_ is criterion  # updated in place
+    np.testing.assert_array_equal(clf.criterion_.class_counts.numpy(), total)
+    np.testing.assert_allclose(
+        clf.criterion_.margins.numpy(), LDAMLoss(total).margins.numpy()
+    )
+    # A new fit starts the counts again.
+    clf.fit(X, y)
+    np.testing.assert_array_equal(clf.class_counts_, np.bincount(y))
+
+
+def test_transform_gives_the_penultimate_features(data):
+    X, y = data
+    clf = LongTailClassifier(**{**FAST, "module__dropout": 0.5, "batch_size": 50}).fit(
+        X, y
+    )
+    features = clf.transform(X)
+    assert features.dtype == np.float32 and features.shape == (len(X), 16)
+    with torch.no_grad():
+        expected = clf.module_.features(torch.as_tensor(X, dtype=torch.float32))
+    np.testing.assert_allclose(features, expected.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(clf.transform(X), features)  # eval mode
+    names = clf.get_feature_names_out()
+    assert names.dtype == object and list(names[:2]) == [
+        "longtailclassifier0",
+        "longtailclassifier1",
+    ]
+    assert len(names) == 16
+    with pytest.raises(NotFittedError):
+        LongTailClassifier().transform(X)
+    with pytest.raises(ValueError, match="X has 4 features"):
+        clf.transform(X[:, :4])
+
+
+def test_transform_feeds_a_classical_step_in_a_pipeline(data):
+    from imblearn.pipeline import Pipeline
+
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    pipe = Pipeline(
+        [
+            ("net", LongTailClassifier(**FAST)),
+            ("plugin", PluginClassifier(LogisticRegression(), cv=2)),
+        ]
+    ).fit(X, y)
+    assert pipe.predict(X).shape == (len(X),)
+    assert pipe.predict_proba(X).shape == (len(X), 3)
+    net = pipe.named_steps["net"]
+    assert pipe.named_steps["plugin"].n_features_in_ == 16
+    out = net.set_output(transform="pandas").transform(X)
+    assert isinstance(out, pd.DataFrame)
+    assert list(out.columns) == list(net.get_feature_names_out())
+
+
+def test_device_cuda_without_a_gpu_is_a_clear_error_and_auto_works(data):
+    X, y = data
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="torch finds no CUDA device"):
+            LongTailClassifier(device="cuda", **FAST).fit(X, y)
+    clf = LongTailClassifier(device="auto", **FAST).fit(X, y)
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert clf.device == expected
+    assert clf.get_params()["device"] == "auto"
+    assert clone(clf).get_params()["device"] == "auto"
+    assert next(clf.module_.parameters()).device.type == expected
+    assert clf.predict(X).shape == (len(X),)
+    restored = pickle.loads(pickle.dumps(clf))
+    assert restored.get_params()["device"] == "auto"
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
