@@ -214,13 +214,21 @@ def test_compare_data_permission_denied_is_one_line(tmp_path, capsys, monkeypatc
     assert err == "ltlearn compare: error: --data data.csv: permission denied.\n"
 
 
-def test_compare_output_that_is_a_file_is_refused(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        ("out", r"--output '.*out' is a file, not a directory"),
+        ("out/sub", r"--output '.*sub': cannot create the directory \(Not a dir"),
+    ],
+)
+def test_compare_output_that_is_a_file_is_refused(tmp_path, capsys, output, message):
     path = _csv(tmp_path)
     (tmp_path / "out").write_text("not a directory")
-    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    args = ("--data", str(path), "--target", "label")
+    assert _compare(tmp_path, *args, "--output", str(tmp_path / output)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "--output" in err and "is a file, not a directory" in err
+    assert re.search(f"^ltlearn compare: error: {message}", err)
     assert (tmp_path / "out").read_text() == "not a directory"
 
 
