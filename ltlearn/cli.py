@@ -63,6 +63,9 @@ def main(argv=None):
         return 2
     try:
         return args.func(args)
+    except KeyboardInterrupt:
+        print("\nltlearn: interrupted.", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         # The reader went away (``ltlearn datasets | head``): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -29,22 +29,24 @@ def _csv(tmp_path, n=60):
     return path
 
 
+def _compare_args(tmp_path, *args):
+    return [
+        "compare",
+        "--methods",
+        "plain,class_weight",
+        "--cv",
+        "2",
+        "--n-jobs",
+        "1",
+        "--no-progress",
+        "--output",
+        str(tmp_path / "out"),
+        *args,
+    ]
+
+
 def _compare(tmp_path, *args):
-    return main(
-        [
-            "compare",
-            "--methods",
-            "plain,class_weight",
-            "--cv",
-            "2",
-            "--n-jobs",
-            "1",
-            "--no-progress",
-            "--output",
-            str(tmp_path / "out"),
-            *args,
-        ]
-    )
+    return main(_compare_args(tmp_path, *args))
 
 
 def test_version_and_help(capsys):
@@ -147,3 +149,93 @@ def test_compare_rerun_reuses_the_finished_fits(tmp_path, capsys):
     assert _compare(tmp_path, *args) == 0
     out = capsys.readouterr().out
     assert re.search(r"\b0 fits run in \d+ s, 4 reused from results.csv", out)
+
+
+def _write(tmp_path, name, data):
+    path = tmp_path / name
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.mkdir()
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.csv", b"", r"empty.csv is empty\.$"),
+        ("header.csv", b"x1,x2,label\n", "header.csv has a header but no rows"),
+        (
+            "extra.csv",
+            b"x1,x2,label\n1,2,0,9\n3,4,1,9\n",
+            "extra.csv is not a well-formed CSV file: some rows have more fields",
+        ),
+        (
+            "ragged.csv",
+            b"x1,x2,label\n1,2,0\n3,4,1,9\n",
+            "ragged.csv is not a well-formed CSV file: .*Expected 3 fields in line 3",
+        ),
+        (
+            "latin1.csv",
+            "x1,x2,label\n1,caf\u00e9,0\n".encode("latin-1"),
+            r"latin1.csv is not UTF-8 text \(byte 0xe9 on line 2\); save it as UTF-8",
+        ),
+        (
+            "broken.parquet",
+            b"not parquet",
+            "broken.parquet cannot be read as a Parquet file",
+        ),
+        ("folder.csv", None, "'.*folder.csv' is a directory, not a file"),
+        ("data.json", b"{}", "unknown file type '.json'"),
+    ],
+)
+def test_compare_unreadable_data_is_one_line_and_status_2(
+    tmp_path, capsys, name, data, message
+):
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
+    path = _write(tmp_path, name, data)
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    captured = capsys.readouterr()
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert re.search(f"^ltlearn compare: error: --data .*{message}", captured.err)
+
+
+def test_compare_data_permission_denied_is_one_line(tmp_path, capsys, monkeypatch):
+    pd = pytest.importorskip("pandas")
+    path = _csv(tmp_path)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(pd, "read_csv", denied)
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert err == "ltlearn compare: error: --data data.csv: permission denied.\n"
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        ("out", r"--output '.*out' is a file, not a directory"),
+        ("out/sub", r"--output '.*sub': cannot create the directory \(Not a dir"),
+    ],
+)
+def test_compare_output_that_is_a_file_is_refused(tmp_path, capsys, output, message):
+    path = _csv(tmp_path)
+    (tmp_path / "out").write_text("not a directory")
+    args = ("--data", str(path), "--target", "label")
+    assert _compare(tmp_path, *args, "--output", str(tmp_path / output)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert re.search(f"^ltlearn compare: error: {message}", err)
+    assert (tmp_path / "out").read_text() == "not a directory"
+
+
+def test_compare_results_of_another_program_are_refused(tmp_path, capsys):
+    path = _csv(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "results.csv").write_text("a,b\n1,2\n")
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "its columns differ" in err

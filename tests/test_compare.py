@@ -6,13 +6,17 @@
 import csv
 import json
 import math
+import os
+import signal
 import sys
+import time
 
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 
-from ltlearn._compare import _runner
+from ltlearn._compare import _results, _runner
 from ltlearn._compare._data import (
     CompareError,
     Dataset,
@@ -22,7 +26,8 @@ from ltlearn._compare._data import (
 )
 from ltlearn._compare._recipes import RECIPES, Recipe, resolve_methods
 from ltlearn._compare._report import _few_shot, format_table, summarize, write_report
-from ltlearn._compare._runner import read_results, run_comparison
+from ltlearn._compare._results import ResultsFile, read_results
+from ltlearn._compare._runner import run_comparison
 from ltlearn.metrics import shot_accuracy
 
 pd = pytest.importorskip("pandas")
@@ -142,23 +147,97 @@ def test_results_are_written_and_a_rerun_skips_finished_fits(tmp_path, monkeypat
     assert len(read_results(tmp_path / "results.csv")) == 4
 
 
-def test_an_interrupted_run_loses_nothing_finished(tmp_path, monkeypatch):
+def _cut_last_row(path):
+    """The file's bytes, and where its last row starts."""
+    data = path.read_bytes()
+    return data, data.rstrip(b"\n").rfind(b"\n") + 1
+
+
+def _without_timings(rows):
+    return [{k: v for k, v in r.items() if not k.endswith("_time")} for r in rows]
+
+
+def test_a_results_file_cut_at_any_byte_of_its_last_row_keeps_whole_rows(
+    tmp_path, monkeypatch
+):
+    _run(tmp_path)
+    # The durability of a write is the disk's business, not this test's.
+    monkeypatch.setattr(_results.os, "fsync", lambda fd: None)
+    path = tmp_path / "results.csv"
+    clean, start = _cut_last_row(path)
+    rows = read_results(path)
+    assert len(rows) == 4
+    for end in range(start, len(clean) + 1):
+        path.write_bytes(clean[:end])
+        results = ResultsFile(path)
+        if start < end < len(clean):
+            with pytest.warns(RuntimeWarning, match=r"dropped 1 damaged .*line 5"):
+                kept = results.read()
+        else:
+            kept = results.read()
+        assert kept == rows[: 4 if end == len(clean) else 3]
+        with results as writer:
+            for row in rows[len(kept) :]:
+                writer.write(row)
+        # No byte of the cut row is left: the file is the clean one again.
+        assert path.read_bytes() == clean
+
+
+@pytest.mark.parametrize("cut", [1, 2, 100, -2, -1])
+def test_a_cut_off_last_row_is_fitted_again_and_the_rerun_matches(
+    tmp_path, monkeypatch, cut
+):
     first = _run(tmp_path)
     path = tmp_path / "results.csv"
-    lines = path.read_text().splitlines(keepends=True)
-    # Drop the last finished row and leave half of it, as a kill mid-write would.
-    path.write_text("".join(lines[:-1]) + lines[-1][:20])
+    clean, start = _cut_last_row(path)
+    path.write_bytes(clean[: (start if cut > 0 else len(clean)) + cut])
     calls = []
     original = _runner.fit_and_score
 
     def counting(*args, **kwargs):
-        calls.append(args[3])
+        calls.append((args[3], args[4].tolist()))
         return original(*args, **kwargs)
 
     monkeypatch.setattr(_runner, "fit_and_score", counting)
-    second = _run(tmp_path)
+    with pytest.warns(RuntimeWarning, match="damaged or incomplete"):
+        second = _run(tmp_path)
     assert len(calls) == 1
     assert _scores(second) == _scores(first)
+    assert _without_timings(read_results(path)) == _without_timings(first.rows)
+    monkeypatch.setattr(_runner, "fit_and_score", original)
+    third = _run(tmp_path)  # the repaired file reads without a warning
+    assert third.n_reused == 4
+
+
+def test_damaged_rows_inside_the_file_are_dropped_and_fitted_again(tmp_path):
+    first = _run(tmp_path)
+    path = tmp_path / "results.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[1] = lines[1].replace(b",ok,", b",ok,,", 1)  # one field too many
+    lines[2] = lines[2].replace(b",60,", b",6x,", 1)  # not a number
+    lines[3] = lines[3][:40] + b"\xff" + lines[3][41:]  # not UTF-8
+    path.write_bytes(b"\n".join(lines))
+    with pytest.warns(RuntimeWarning, match=r"dropped 3 .*line 2, 3, 4\)"):
+        assert len(read_results(path)) == 1
+    with pytest.warns(RuntimeWarning, match="dropped 3"):
+        second = _run(tmp_path)
+    assert second.n_reused == 1
+    assert _scores(second) == _scores(first)
+    assert len(read_results(path)) == 4
+
+
+def test_results_rows_are_one_line_each_whatever_the_messages(tmp_path, monkeypatch):
+    def broken(random_state, context):
+        raise RuntimeError('a message with "quotes", commas\r\nand a second line')
+
+    monkeypatch.setitem(RECIPES, "broken", Recipe("broken", "fails", broken))
+    _run(tmp_path, methods=["broken"])
+    path = tmp_path / "results.csv"
+    assert path.read_bytes().count(b"\n") == 3
+    rows = read_results(path)
+    assert [r["error"] for r in rows] == [
+        'RuntimeError: a message with "quotes", commas'
+    ] * 2
 
 
 @pytest.mark.parametrize("change", [{"seed": 1}, {"scoring": "macro_f1"}])
@@ -449,3 +528,44 @@ def test_summary_does_not_depend_on_the_order_fits_finished_in():
     shuffled = summarize(comparison)
     assert shuffled.ranks == expected.ranks
     assert shuffled.mean == expected.mean
+
+
+class _InterruptedFit(ClassifierMixin, BaseEstimator):
+    """Gets SIGINT in fit, then swallows it, raises it or turns it into an error."""
+
+    def __init__(self, then="swallow"):
+        self.then = then
+
+    def fit(self, X, y):
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(10)  # the signal's KeyboardInterrupt ends the sleep
+        except KeyboardInterrupt as exc:
+            if self.then == "raise":
+                raise
+            if self.then == "error":
+                raise RuntimeError("the fit was stopped") from exc
+            # "swallow": return half-trained, as skorch's NeuralNet.fit does
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.mark.parametrize("then", ["swallow", "raise", "error"])
+def test_an_interrupted_fit_is_never_recorded_and_the_interrupt_propagates(
+    tmp_path, monkeypatch, then
+):
+    def interrupted(random_state, context):
+        return [("classifier", _InterruptedFit(then))]
+
+    monkeypatch.setitem(RECIPES, "stops", Recipe("stops", "interrupted", interrupted))
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        _run(tmp_path, methods=["plain", "stops"])
+    assert time.perf_counter() - start < 10
+    rows = read_results(tmp_path / "results.csv")
+    assert [(r["method"], r["status"]) for r in rows] == [("plain", "ok")] * 2
+    # The SIGINT handler in place before the run is back.
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -5,6 +5,7 @@
 
 import difflib
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -207,21 +208,69 @@ def _read_table(path):
             "--data needs pandas (and pyarrow for Parquet): pip install pandas pyarrow"
         ) from None
     path = Path(path)
+    if path.is_dir():
+        raise CompareError(f"--data {str(path)!r} is a directory, not a file.")
     if not path.is_file():
         raise CompareError(f"--data {str(path)!r}: no such file.")
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        try:
-            return pd.read_parquet(path)
-        except ImportError as exc:
-            raise CompareError(f"Reading {path.name} needs pyarrow: {exc}") from None
-    if suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
+        read, kind = pd.read_parquet, "a Parquet file"
+    elif suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
         sep = "\t" if ".tsv" in path.suffixes else ","
-        return pd.read_csv(path, sep=sep)
-    raise CompareError(
-        f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv or "
-        ".parquet file."
-    )
+
+        def read(path):
+            # index_col=False: rows with one field more than the header would
+            # otherwise turn the first column into the index, silently.
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(path, sep=sep, index_col=False)
+
+        kind = "a CSV file" if sep == "," else "a TSV file"
+    else:
+        raise CompareError(
+            f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv "
+            "or .parquet file."
+        )
+    try:
+        frame = read(path)
+    except ImportError as exc:
+        raise CompareError(f"Reading {path.name} needs pyarrow: {exc}") from None
+    except pd.errors.EmptyDataError:
+        raise CompareError(f"--data {path.name} is empty.") from None
+    except pd.errors.ParserWarning:
+        raise CompareError(
+            f"--data {path.name} is not a well-formed {kind[2:]}: some rows have "
+            "more fields than its header."
+        ) from None
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        raise CompareError(
+            f"--data {path.name} is not a well-formed {kind[2:]}: {detail}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        where = ""
+        if suffix in (".csv", ".txt", ".tsv"):
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                line = data.count(b"\n", 0, error.start) + 1
+                where = f" on line {line}"
+        raise CompareError(
+            f"--data {path.name} is not UTF-8 text (byte "
+            f"{exc.object[exc.start]:#04x}{where}); save it as UTF-8."
+        ) from None
+    except PermissionError:
+        raise CompareError(f"--data {path.name}: permission denied.") from None
+    except Exception as exc:  # pyarrow, zlib, zipfile: each raises its own
+        message = str(exc).strip().splitlines()
+        raise CompareError(
+            f"--data {path.name} cannot be read as {kind}: {type(exc).__name__}"
+            f"{': ' + message[0] if message else ''}"
+        ) from None
+    if frame.shape[0] == 0:
+        raise CompareError(f"--data {path.name} has a header but no rows.")
+    return frame
 
 
 def _unlabelled_mask(target, marker):

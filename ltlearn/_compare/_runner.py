@@ -4,12 +4,13 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
-import csv
 import hashlib
 import json
 import math
 import re
+import signal
 import sys
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -19,33 +20,17 @@ import numpy as np
 
 from ltlearn._compare._data import CompareError, check_folds, make_preprocessor
 from ltlearn._compare._recipes import RECIPES
+from ltlearn._compare._results import (
+    _FLOATS,
+    FIELDS,
+    METRICS,
+    RESULTS_FILE,  # noqa: F401 (the command line reads it here)
+    ResultsFile,
+    check_output,
+)
 
-METRICS = ("balanced_accuracy", "geometric_mean", "macro_f1")
 SCORINGS = (*METRICS, "few_shot_accuracy")
 BACKENDS = ("loky", "dask", "ray")
-RESULTS_FILE = "results.csv"
-
-FIELDS = [
-    "dataset",
-    "method",
-    "fold",
-    "cv",
-    "seed",
-    "scoring",
-    "data",
-    "recipe",
-    "status",
-    *METRICS,
-    "fit_time",
-    "predict_time",
-    "n_train",
-    "n_test",
-    "class_recall",
-    "warnings",
-    "error",
-]
-_FLOATS = (*METRICS, "fit_time", "predict_time")
-_INTS = ("fold", "cv", "seed", "n_train", "n_test")
 
 
 def _describe(obj):
@@ -90,6 +75,33 @@ def _summarize_warnings(caught, limit=500):
     return " | ".join(messages)[:limit]
 
 
+@contextlib.contextmanager
+def _watch_interrupts():
+    """Yield a list that records every SIGINT received in the block.
+
+    The default handler still raises KeyboardInterrupt; the record catches an
+    interrupt that the fit itself swallowed and returned from, so that a
+    half-done fit is never scored. Signals are only handled in the main thread.
+    """
+    seen = []
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(
+        previous
+    ):
+        yield seen
+        return
+
+    def handler(signum, frame):
+        seen.append(signum)
+        previous(signum, frame)
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
     """Fit one recipe on one training fold and score it on the test fold.
 
@@ -122,7 +134,10 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
         "status": "ok",
         "error": "",
     }
-    with warnings.catch_warnings(record=True) as caught:
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        _watch_interrupts() as interrupts,
+    ):
         warnings.simplefilter("always")
         try:
             model = Pipeline(
@@ -141,6 +156,10 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
                 error=f"{type(exc).__name__}: {message[0] if message else ''}"[:500],
             )
             y_pred = None
+        if interrupts:
+            # The fit was interrupted, whatever it returned or raised: nothing
+            # of it is scored or recorded.
+            raise KeyboardInterrupt
         if y_pred is not None:
             row["balanced_accuracy"] = balanced_accuracy_score(y_test, y_pred)
             row["geometric_mean"] = geometric_mean_score(y_test, y_pred)
@@ -173,76 +192,6 @@ def _folds(dataset, cv, seed):
             (np.sort(np.concatenate([labelled[train], unlabelled])), labelled[test])
         )
     return folds
-
-
-def _parse(row):
-    parsed = dict(row)
-    for name in _INTS:
-        try:
-            parsed[name] = int(row[name])
-        except (TypeError, ValueError):
-            parsed[name] = None
-    for name in _FLOATS:
-        try:
-            parsed[name] = float(row[name])
-        except (TypeError, ValueError):
-            parsed[name] = math.nan
-    return parsed
-
-
-def read_results(path):
-    """The rows of a results CSV (a missing file has none)."""
-    path = Path(path)
-    if not path.exists():
-        return []
-    with path.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is not None and list(reader.fieldnames) != FIELDS:
-            raise CompareError(
-                f"{path} was not written by this version of ltlearn compare (its "
-                "columns differ); choose another --output directory."
-            )
-        # An interrupted write can leave a short last line: skip it.
-        return [_parse(row) for row in reader if None not in row.values()]
-
-
-class _ResultsWriter:
-    """Append rows to the results CSV as they arrive, one flush per row.
-
-    With ``path=None`` it writes nothing.
-    """
-
-    def __init__(self, path):
-        self.path = None if path is None else Path(path)
-        self.handle = self.writer = None
-
-    def __enter__(self):
-        if self.path is None:
-            return self
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        complete = True
-        if not new:
-            with self.path.open("rb") as handle:
-                handle.seek(-1, 2)
-                complete = handle.read(1) == b"\n"
-        self.handle = self.path.open("a", newline="")
-        if not complete:
-            self.handle.write("\n")
-        self.writer = csv.DictWriter(self.handle, FIELDS)
-        if new:
-            self.writer.writeheader()
-            self.handle.flush()
-        return self
-
-    def write(self, row):
-        if self.writer is not None:
-            self.writer.writerow({key: row.get(key, "") for key in FIELDS})
-            self.handle.flush()
-
-    def __exit__(self, *exc_info):
-        if self.handle is not None:
-            self.handle.close()
 
 
 class _Progress:
@@ -398,6 +347,7 @@ def run_comparison(
     """
     if scoring not in SCORINGS:
         raise CompareError(f"Unknown scoring {scoring!r}; choose one of {SCORINGS}.")
+    path = None if output is None else check_output(output)
     skipped = dict(skipped or {})
     config = {"cv": cv, "seed": seed, "scoring": scoring}
     tasks, infos, without_unlabelled = [], [], {}
@@ -441,8 +391,8 @@ def run_comparison(
             else "Nothing to run: no method was chosen."
         )
 
-    path = None if output is None else Path(output) / RESULTS_FILE
-    previous = read_results(path) if path is not None else []
+    results = ResultsFile(path)
+    previous = results.read()
     names = ("dataset", "method", "fold", "cv", "seed", "scoring", "data", "recipe")
     latest = {tuple(row[name] for name in names): row for row in previous}
     done, rows, pending = {}, [], []
@@ -466,7 +416,7 @@ def run_comparison(
 
         with (
             _backend(backend, scheduler, n_jobs) as jobs,
-            _ResultsWriter(path) as writer,
+            results as writer,
             _Progress(len(pending), progress) as bar,
         ):
             parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")

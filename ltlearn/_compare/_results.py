@@ -1,0 +1,222 @@
+"""The results file of ``ltlearn compare``: whole rows only, validated on reading."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import csv
+import io
+import json
+import math
+import os
+import warnings
+from pathlib import Path
+
+from ltlearn._compare._data import CompareError
+
+METRICS = ("balanced_accuracy", "geometric_mean", "macro_f1")
+RESULTS_FILE = "results.csv"
+
+FIELDS = [
+    "dataset",
+    "method",
+    "fold",
+    "cv",
+    "seed",
+    "scoring",
+    "data",
+    "recipe",
+    "status",
+    *METRICS,
+    "fit_time",
+    "predict_time",
+    "n_train",
+    "n_test",
+    "class_recall",
+    "warnings",
+    "error",
+]
+_FLOATS = (*METRICS, "fit_time", "predict_time")
+_INTS = ("fold", "cv", "seed", "n_train", "n_test")
+_HEADER = ",".join(FIELDS)
+
+
+def check_output(output):
+    """Refuse an ``--output`` that cannot hold the results; create it if needed."""
+    output = Path(output)
+    if output.exists() and not output.is_dir():
+        raise CompareError(
+            f"--output {str(output)!r} is a file, not a directory; give a directory "
+            "for the results and the report."
+        )
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CompareError(
+            f"--output {str(output)!r}: cannot create the directory "
+            f"({exc.strerror or exc})."
+        ) from None
+    path = output / RESULTS_FILE
+    if path.exists() and not path.is_file():
+        raise CompareError(f"{path} is not a file; choose another --output directory.")
+    if not os.access(output, os.W_OK) or path.exists() and not os.access(path, os.W_OK):
+        raise CompareError(
+            f"--output {str(output)!r}: permission denied; choose a directory you "
+            "can write to."
+        )
+    return path
+
+
+def _parse_line(line):
+    """The row of one complete line, or None when the line is damaged."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.endswith("\r"):
+        text = text[:-1]
+    try:
+        values = next(csv.reader([text]), None)
+    except csv.Error:
+        return None
+    if values is None or len(values) != len(FIELDS):
+        return None
+    row = dict(zip(FIELDS, values))
+    try:
+        for name in _INTS:
+            row[name] = int(row[name])
+        for name in _FLOATS:
+            row[name] = float(row[name]) if row[name] else math.nan
+    except ValueError:
+        return None
+    if row["status"] not in ("ok", "error"):
+        return None
+    if row["status"] == "ok":
+        try:
+            recall = json.loads(row["class_recall"])
+        except ValueError:
+            return None
+        if not isinstance(recall, dict) or {"train_count", "recall"} - set(recall):
+            return None
+        if math.isnan(row["fit_time"]) or math.isnan(row["predict_time"]):
+            return None
+    return row
+
+
+def _format_line(row):
+    """One row as one CSV line; line breaks inside values become spaces."""
+    buffer = io.StringIO()
+    values = []
+    for name in FIELDS:
+        value = row.get(name, "")
+        value = "" if value is None else str(value)
+        values.append(value.replace("\r", " ").replace("\n", " "))
+    csv.writer(buffer, lineterminator="\n").writerow(values)
+    return buffer.getvalue().encode("utf-8")
+
+
+class ResultsFile:
+    """The results CSV of an output directory.
+
+    Rows are appended one at a time, each with a single write followed by a
+    flush and an ``fsync``, so a crash leaves at most a cut-off last line. On
+    reading, every line is validated (number of fields, numbers, status,
+    per-class recall, line end); a damaged line is dropped with a warning, so
+    its fit runs again, and before the first append the file is rewritten to
+    its valid rows, so nothing is appended after a cut-off line.
+
+    With ``path=None`` it reads and writes nothing.
+    """
+
+    def __init__(self, path):
+        self.path = None if path is None else Path(path)
+        self._lines = []
+        self._damaged = False
+        self._fd = None
+
+    def read(self):
+        """Validate the file; return its rows (a missing file has none)."""
+        self._lines, self._damaged = [], False
+        if self.path is None or not self.path.exists():
+            return []
+        try:
+            data = self.path.read_bytes()
+        except OSError as exc:
+            raise CompareError(
+                f"Cannot read {self.path}: {exc.strerror or exc}."
+            ) from None
+        if not data:
+            return []
+        lines = data.split(b"\n")
+        header = lines[0].rstrip(b"\r")
+        if len(lines) == 1 and _HEADER.encode().startswith(header):
+            # Cut off inside the header: no row was written yet.
+            self._damaged = True
+            return []
+        if header != _HEADER.encode():
+            raise CompareError(
+                f"{self.path} was not written by this version of ltlearn compare "
+                "(its columns differ); choose another --output directory."
+            )
+        rows, dropped = [], []
+        complete, tail = lines[1:-1], lines[-1]
+        for number, line in enumerate(complete, start=2):
+            row = _parse_line(line)
+            if row is None:
+                dropped.append(number)
+            else:
+                rows.append(row)
+                self._lines.append(line.rstrip(b"\r") + b"\n")
+        if tail:
+            dropped.append(len(lines))
+        if dropped:
+            self._damaged = True
+            shown = ", ".join(map(str, dropped[:5])) + (
+                ", ..." if len(dropped) > 5 else ""
+            )
+            warnings.warn(
+                f"{self.path}: dropped {len(dropped)} damaged or incomplete "
+                f"line(s) (line {shown}); those fits will run again.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+        return rows
+
+    def __enter__(self):
+        if self.path is None:
+            return self
+        if self._damaged:
+            # Rewrite to the valid rows through a temporary file, so that a
+            # crash now leaves either the old file or the repaired one.
+            temporary = self.path.with_name(self.path.name + ".tmp")
+            with temporary.open("wb") as handle:
+                handle.write(_HEADER.encode() + b"\n" + b"".join(self._lines))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self.path)
+            self._damaged = False
+        new = not self.path.exists() or self.path.stat().st_size == 0
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        if new:
+            self._write(_HEADER.encode() + b"\n")
+        return self
+
+    def _write(self, data):
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        os.fsync(self._fd)
+
+    def write(self, row):
+        """Append one finished row."""
+        if self._fd is not None:
+            self._write(_format_line(row))
+
+    def __exit__(self, *exc_info):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def read_results(path):
+    """The valid rows of a results CSV (a missing file has none)."""
+    return ResultsFile(path).read()

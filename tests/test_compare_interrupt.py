@@ -1,0 +1,131 @@
+"""Ctrl-C during ``ltlearn compare``: nothing half-done kept, nothing done lost."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ltlearn._compare._recipes import RECIPES
+from ltlearn._compare._results import read_results
+from ltlearn.cli import main
+from tests.test_cli import _compare_args, _csv
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The child runs the command line after wrapping one method: its first call
+# once the results file holds k rows marks a file and sleeps, so that SIGINT
+# arrives during that fit.
+_CHILD = """\
+import functools, importlib, pathlib, sys, time
+
+module, qualname, results, k, marker = sys.argv[1:6]
+owner, name = qualname.split(".")
+cls = getattr(importlib.import_module(module), owner)
+original = getattr(cls, name)
+results, marker = pathlib.Path(results), pathlib.Path(marker)
+
+
+@functools.wraps(original)
+def paused(self, *args, **kwargs):
+    if not marker.exists() and results.exists():
+        if results.read_bytes().count(b"\\n") == 1 + int(k):
+            marker.touch()
+            time.sleep(60)
+    return original(self, *args, **kwargs)
+
+
+setattr(cls, name, paused)
+from ltlearn.cli import main
+
+sys.exit(main(sys.argv[6:]))
+"""
+
+
+def _args(tmp_path, output, method):
+    data = _csv(tmp_path, n=40)
+    return _compare_args(
+        tmp_path,
+        *("--data", str(data), "--target", "label", "--methods", method),
+        *("--output", str(tmp_path / output)),
+    )
+
+
+def _interrupt(tmp_path, pause, results, args):
+    """Run the command in a child, send SIGINT during the paused fit."""
+    marker = tmp_path / "fitting"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
+    env["OMP_NUM_THREADS"] = "1"
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, *pause, str(results), "1", str(marker), *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "the fit never started"
+            time.sleep(0.02)
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    return child.returncode, out, err
+
+
+def _without_timings(rows):
+    return [{k: v for k, v in r.items() if not k.endswith("_time")} for r in rows]
+
+
+@pytest.mark.parametrize(
+    "method, pause",
+    [
+        ("plain", ("sklearn.linear_model", "LogisticRegression.fit")),
+        # skorch's fit loop catches KeyboardInterrupt: the fit must not count.
+        ("deep_ce", ("ltlearn.deep", "LongTailClassifier.train_step")),
+    ],
+    ids=["classical", "deep"],
+)
+def test_ctrl_c_keeps_the_finished_fits_and_the_rerun_matches_a_clean_run(
+    tmp_path, capsys, method, pause
+):
+    if RECIPES[method].missing() is not None:
+        pytest.skip(RECIPES[method].missing())
+    n_finished = 1
+    assert main(_args(tmp_path, "clean", method)) == 0
+    clean = read_results(tmp_path / "clean" / "results.csv")
+    assert len(clean) == 2 and all(r["status"] == "ok" for r in clean)
+
+    args = _args(tmp_path, "resumed", method)
+    path = tmp_path / "resumed" / "results.csv"
+    status, out, err = _interrupt(tmp_path, pause, path, args)
+    assert status == 130, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines() == [
+        f"Interrupted. The finished fits are in {tmp_path / 'resumed'}/results.csv; "
+        "run the same command again to go on."
+    ]
+    finished = read_results(path)
+    assert _without_timings(finished) == _without_timings(clean[:n_finished])
+
+    capsys.readouterr()
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert re.search(
+        rf"\b{2 - n_finished} fits run in \d+ s, {n_finished} reused from", out
+    )
+    resumed = read_results(path)
+    assert resumed[:n_finished] == finished  # reused as they were, timings included
+    assert _without_timings(resumed) == _without_timings(clean)
