@@ -186,8 +186,8 @@ def main():
     if args.root and not args.synthetic:
         from ltlearn.datasets import load_cifar_lt
 
-        X, y, X_test, y_test = load_cifar_lt(
-            args.root, dataset=args.dataset, imbalance_ratio=100
+        X, X_test, y, y_test = load_cifar_lt(
+            args.root, dataset=args.dataset, imbalance_ratio=100, return_X_y=True
         )
         X = X.astype(np.float32) / 255.0
         X_test = X_test.astype(np.float32) / 255.0
