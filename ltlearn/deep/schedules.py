@@ -17,7 +17,7 @@ from skorch.callbacks import LRScheduler
 
 from ltlearn.deep.callbacks import DeferredReweighting
 
-__all__ = ["SCHEDULES", "WarmupStepLR", "training_schedule"]
+__all__ = ["SCHEDULES", "WarmupStepLR", "first_decay_epoch", "training_schedule"]
 
 #: The recipes: epochs of the 200-epoch original, decay factors, DRW.
 SCHEDULES = {
@@ -119,9 +119,8 @@ def training_schedule(name, max_epochs=200, **overrides):
     params : dict
         Keyword arguments for ``LongTailClassifier`` (or ``set_params``). The
         callbacks are named ``"lr_schedule"`` and, with DRW, ``"drw"``;
-        they hold the ``"first_decay"`` epoch in ``params``'s
-        ``"first_decay"`` entry is not included: see
-        :func:`first_decay_epoch`.
+        :func:`first_decay_epoch` gives the epoch of the first decay (the
+        DRW and ``T0`` epoch).
 
     Examples
     --------
