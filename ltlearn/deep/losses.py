@@ -151,11 +151,14 @@ def _weighted_cross_entropy(logits, target, weight, reduction):
     return F.cross_entropy(logits, target, weight=weight, reduction=reduction)
 
 
-def _subtract_at_target(logits, target, margins):
-    """``logits - margins[y] e_y``: the target logit of each row lowered."""
-    return logits.scatter_add(
-        1, target[:, None], margins.to(logits.dtype)[target].neg()[:, None]
-    )
+def _margin_logits(logits, target, margins, scale):
+    """``scale * (logits - margins[y] e_y)``: the target logits lowered.
+
+    The scaled logits are a new tensor, lowered in place at the targets (no
+    one-hot matrix).
+    """
+    shift = (margins.to(logits.dtype) * -scale)[target]
+    return (logits * scale).scatter_add_(1, target[:, None], shift[:, None])
 
 
 class _CountLoss(nn.Module):
@@ -301,13 +304,14 @@ class FocalLoss(nn.Module):
         """
         if self.gamma == 0:
             return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
-        log_p = F.log_softmax(logits, dim=1).gather(1, target[:, None]).squeeze(1)
-        one_minus_p = (-torch.expm1(log_p)).clamp(min=1e-6)
-        modulator = one_minus_p**self.gamma
+        # The fused kernel gives CE = -log p_y; 1 - p_y = -expm1(-CE).
+        ce = F.cross_entropy(logits, target, reduction="none")
+        modulator = (-torch.expm1(-ce)).clamp(min=1e-6)
+        if self.gamma != 1:
+            modulator = modulator**self.gamma
         if self.detach_modulator:
             modulator = modulator.detach()
-        losses = modulator * -log_p
-        return _reduce(losses, target, self.weight, self.reduction)
+        return _reduce(modulator * ce, target, self.weight, self.reduction)
 
     def extra_repr(self):
         """Settings shown by ``repr``.
@@ -521,10 +525,8 @@ class LDAMLoss(_CountLoss):
         {cosine_forward_parameters}
         """
         self._check_input(logits, target)
-        adjusted = _subtract_at_target(logits, target, self.margins)
-        return _weighted_cross_entropy(
-            self.s * adjusted, target, self.weight, self.reduction
-        )
+        adjusted = _margin_logits(logits, target, self.margins, self.s)
+        return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
     def extra_repr(self):
         """Settings shown by ``repr``.
@@ -860,10 +862,8 @@ class KPSLoss(_CountLoss):
         """
         self._check_input(logits, target)
         scaled = logits * self.radii.to(logits.dtype)
-        adjusted = _subtract_at_target(scaled, target, self.margins)
-        return _weighted_cross_entropy(
-            self.s * adjusted, target, self.weight, self.reduction
-        )
+        adjusted = _margin_logits(scaled, target, self.margins, self.s)
+        return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
     def extra_repr(self):
         """Settings shown by ``repr``.
