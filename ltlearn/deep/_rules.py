@@ -16,7 +16,7 @@ from ltlearn.deep.callbacks import _check_start_epoch, _is_active
 from ltlearn.deep.losses import (
     KPSLoss,
     VSLoss,
-    _subtract_at_target,
+    _margin_logits,
     _weighted_cross_entropy,
 )
 
@@ -121,7 +121,7 @@ class KPSGALoss(KPSLoss):
             return super().forward(logits, target)
         self._check_input(logits, target)
         scaled = logits * self.radii.to(logits.dtype)
-        adjusted = _subtract_at_target(scaled, target, self.margins)
+        adjusted = _margin_logits(scaled, target, self.margins, 1.0)
         scales = self.sample_scales.to(logits.dtype)[target][:, None]
         return _weighted_cross_entropy(
             scales * adjusted, target, self.weight, self.reduction
