@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from ltlearn.datasets._cifar import load_cifar_lt
 from ltlearn.datasets._keel import list_keel, load_keel
 from ltlearn.datasets._long_tail import (
     load_digits_lt,
@@ -12,6 +13,7 @@ from ltlearn.datasets._long_tail import (
 
 __all__ = [
     "list_keel",
+    "load_cifar_lt",
     "load_digits_lt",
     "load_keel",
     "make_long_tailed",

@@ -9,7 +9,25 @@ schedules handle long-tailed classes; :mod:`ltlearn.deep.losses`,
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from ltlearn.deep import callbacks, losses, modules, samplers
+from ltlearn.deep import augment, callbacks, losses, modules, samplers, schedules
+from ltlearn.deep._rules import (
+    GradientAdjustment,
+    KPSGALoss,
+    TruncatedReweighting,
+    VSTLALoss,
+)
 from ltlearn.deep.net import LongTailClassifier
 
-__all__ = ["LongTailClassifier", "callbacks", "losses", "modules", "samplers"]
+__all__ = [
+    "GradientAdjustment",
+    "KPSGALoss",
+    "LongTailClassifier",
+    "TruncatedReweighting",
+    "VSTLALoss",
+    "augment",
+    "callbacks",
+    "losses",
+    "modules",
+    "samplers",
+    "schedules",
+]

@@ -1,0 +1,167 @@
+"""Long-tailed CIFAR-10/100 from a local copy in the CIFAR python format."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import pickle
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import Bunch
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+
+_FOLDERS = {"cifar10": "cifar-10-batches-py", "cifar100": "cifar-100-python"}
+_FILES = {
+    "cifar10": ([f"data_batch_{i}" for i in range(1, 6)], ["test_batch"]),
+    "cifar100": (["train"], ["test"]),
+}
+_LABEL_KEYS = {"cifar10": b"labels", "cifar100": b"fine_labels"}
+_N_MAX = {"cifar10": 5000, "cifar100": 500}
+
+
+def _read(folder, names, dataset):
+    images, labels = [], []
+    for name in names:
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                f"{path} not found: load_cifar_lt reads a local copy of "
+                f"{dataset} in the CIFAR python format (folder "
+                f"{_FOLDERS[dataset]!r}); it downloads nothing."
+            )
+        with open(path, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+        images.append(np.asarray(batch[b"data"], dtype=np.uint8))
+        labels.append(np.asarray(batch[_LABEL_KEYS[dataset]], dtype=np.int64))
+    X = np.concatenate(images).reshape(-1, 3, 32, 32)
+    return X, np.concatenate(labels)
+
+
+def _cifar_lt_counts(n_max, n_classes, imbalance_ratio, profile):
+    # The LDAM code's arithmetic (imb_factor = 1 / IF, int() truncation), so
+    # the class sizes match the published training sets exactly.
+    factor = 1.0 / imbalance_ratio
+    if profile == "exp":
+        return [
+            int(n_max * factor ** (i / (n_classes - 1.0))) for i in range(n_classes)
+        ]
+    half = n_classes // 2
+    return [n_max] * half + [int(n_max * factor)] * (n_classes - half)
+
+
+@validate_params(
+    {
+        "root": [str, os.PathLike],
+        "dataset": [StrOptions({"cifar10", "cifar100"})],
+        "imbalance_ratio": [Interval(Real, 1, None, closed="left")],
+        "profile": [StrOptions({"exp", "step"})],
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
+        "n_max": [Interval(Integral, 1, None, closed="left"), None],
+        "return_X_y": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load_cifar_lt(
+    root,
+    *,
+    dataset="cifar10",
+    imbalance_ratio=100,
+    profile="exp",
+    random_state=0,
+    n_max=None,
+    return_X_y=False,
+):
+    """Load long-tailed CIFAR-10/100 (CIFAR-LT) from a local copy.
+
+    Reads the python version of CIFAR (``cifar-10-batches-py`` or
+    ``cifar-100-python``, which the user downloads; nothing is downloaded) and
+    builds the long-tailed training set of the LDAM code used by the CB, LDAM,
+    VS and KPS papers: class ``i`` keeps
+    ``int(n_max * (1 / imbalance_ratio) ** (i / (C - 1)))`` images
+    (``profile="exp"``; ``n_max`` is 5000 for CIFAR-10 and 500 for CIFAR-100)
+    or, with ``profile="step"``, the first ``C // 2`` classes keep ``n_max``
+    and the others ``int(n_max / imbalance_ratio)``. Which images: a
+    ``numpy.random.RandomState(random_state)`` shuffles the indices of each
+    class in turn (class 0 first) and the first ones are kept, in that
+    order, as the reference code does (``random_state=0`` gives its
+    training sets). The test set is the original balanced one.
+
+    Read more in the :ref:`User Guide <datasets>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    root : str or path-like
+        Folder holding ``cifar-10-batches-py`` / ``cifar-100-python``, or that
+        folder itself.
+    dataset : {"cifar10", "cifar100"}, default="cifar10"
+        Which CIFAR.
+    imbalance_ratio : float, default=100
+        Ratio of the largest to the smallest training class (>= 1).
+    profile : {"exp", "step"}, default="exp"
+        How the class sizes decay.
+    random_state : int, default=0
+        Seed of the per-class shuffles.
+    n_max : int, default=None
+        Size of the largest class; ``None`` for the papers' 5000 (CIFAR-10)
+        or 500 (CIFAR-100).
+    return_X_y : bool, default=False
+        Return ``(X_train, X_test, y_train, y_test)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        ``X_train`` and ``X_test`` (uint8 images of shape ``(n, 3, 32, 32)``),
+        ``y_train``, ``y_test``, ``class_counts`` (training size per class),
+        ``train_indices`` (rows of the original training set kept) and
+        ``DESCR``.
+    (X_train, X_test, y_train, y_test) : tuple of ndarray
+        When ``return_X_y=True``.
+
+    Examples
+    --------
+    >>> from ltlearn.datasets._cifar import _cifar_lt_counts
+    >>> _cifar_lt_counts(5000, 10, 100, "exp")
+    [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
+    """
+    folder = os.fspath(root)
+    if os.path.basename(os.path.normpath(folder)) != _FOLDERS[dataset]:
+        folder = os.path.join(folder, _FOLDERS[dataset])
+    train_files, test_files = _FILES[dataset]
+    X, y = _read(folder, train_files, dataset)
+    X_test, y_test = _read(folder, test_files, dataset)
+    classes = np.unique(y)
+    if n_max is None:
+        n_max = _N_MAX[dataset]
+    counts = _cifar_lt_counts(n_max, classes.size, imbalance_ratio, profile)
+    available = np.bincount(y, minlength=classes.size)
+    if (available < n_max).any():
+        raise ValueError(
+            f"The training files hold {available.min()} images of some class, "
+            f"fewer than n_max={n_max}. Are the files complete?"
+        )
+    rng = np.random.RandomState(random_state)
+    keep = []
+    for label, n_keep in zip(classes, counts):
+        members = np.flatnonzero(y == label)
+        rng.shuffle(members)
+        keep.append(members[:n_keep])
+    keep = np.concatenate(keep)
+    bunch = Bunch(
+        X_train=X[keep],
+        y_train=y[keep],
+        X_test=X_test,
+        y_test=y_test,
+        class_counts=np.asarray(counts),
+        train_indices=keep,
+        DESCR=(
+            f"{dataset}-LT: {keep.size} training images, imbalance ratio "
+            f"{imbalance_ratio} ({profile} profile), balanced test set of "
+            f"{y_test.size} images."
+        ),
+    )
+    if return_X_y:
+        return bunch.X_train, bunch.X_test, bunch.y_train, bunch.y_test
+    return bunch

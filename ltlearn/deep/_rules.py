@@ -1,0 +1,369 @@
+"""Two-phase training rules: KPS with gradient adjustment, VS with TLA/ADRW.
+
+Each rule is a loss with a second phase and a callback that switches the loss
+to it at a chosen epoch.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+from skorch.callbacks import Callback
+
+from ltlearn.deep.callbacks import _check_start_epoch, _is_active
+from ltlearn.deep.losses import (
+    KPSLoss,
+    VSLoss,
+    _margin_logits,
+    _weighted_cross_entropy,
+)
+
+__all__ = [
+    "GradientAdjustment",
+    "KPSGALoss",
+    "TruncatedReweighting",
+    "VSTLALoss",
+]
+
+
+class KPSGALoss(KPSLoss):
+    """KPS loss with its gradient-adjustment (GA) phase.
+
+    Before GA it is :class:`~ltlearn.deep.losses.KPSLoss`. With
+    ``gradient_adjusted`` set (by the :class:`GradientAdjustment` callback)
+    the global scale ``s`` becomes a per-sample scale by label,
+    ``clamp(s * rr_y, s, max_scale)`` with the reversed radius
+    ``rr_j = log(base * n_max / n_j) / log(base)`` (1 for the largest class),
+    as the KPS code does: tail samples get larger scales, hence larger
+    gradients.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.
+    max_m : float, default=0.2
+        The largest margin, given to the rarest class.
+    s : float, default=15.0
+        Logit scale.
+    weight : array-like of shape (n_classes,), default=None
+        Class weights.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        Reduction over the batch.
+    base : float, default=50.0
+        The constant of the radius.
+    max_scale : float, default=50.0
+        Upper clamp of the per-sample scale.
+
+    Attributes
+    ----------
+    sample_scales : torch.Tensor of shape (n_classes,)
+        The GA scale of each label (a buffer).
+    gradient_adjusted : bool
+        Whether GA is on.
+
+    Examples
+    --------
+    >>> from ltlearn.deep._rules import KPSGALoss
+    >>> loss = KPSGALoss([5000, 50])
+    >>> loss.sample_scales
+    tensor([15.0000, 32.6578])
+    """
+
+    def __init__(
+        self,
+        class_counts,
+        max_m=0.2,
+        s=15.0,
+        weight=None,
+        reduction="mean",
+        base=50.0,
+        max_scale=50.0,
+    ):
+        if max_scale < s:
+            raise ValueError(f"max_scale must be >= s; got {max_scale!r} < {s!r}.")
+        self.max_scale = max_scale
+        super().__init__(class_counts, max_m, s, weight, reduction, base)
+        self.gradient_adjusted = False
+
+    def _count_buffers(self, counts):
+        buffers = super()._count_buffers(counts)
+        log_n = np.log(counts)
+        reversed_radii = (math.log(self.base) + log_n.max() - log_n) / math.log(
+            self.base
+        )
+        buffers["sample_scales"] = np.clip(
+            self.s * reversed_radii, self.s, self.max_scale
+        )
+        return buffers
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Cosine logits.
+        target : torch.Tensor of shape (n_samples,)
+            Encoded labels.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            Reduced as ``reduction`` says.
+        """
+        if not self.gradient_adjusted:
+            return super().forward(logits, target)
+        self._check_input(logits, target)
+        scaled = logits * self.radii.to(logits.dtype)
+        adjusted = _margin_logits(scaled, target, self.margins, 1.0)
+        scales = self.sample_scales.to(logits.dtype)[target][:, None]
+        return _weighted_cross_entropy(
+            scales * adjusted, target, self.weight, self.reduction
+        )
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"max_scale={self.max_scale}, " + super().extra_repr()
+
+
+class VSTLALoss(VSLoss):
+    """VS loss with the truncated logit adjustment and ADRW of Wang et al.
+
+    Phase 1 is :class:`~ltlearn.deep.losses.VSLoss` (multiplicative
+    ``Delta_j = (n_j / n_max) ** gamma`` and additive ``tau * log(pi_j)``)
+    with unit class weights. Phase 2 (set by the :class:`TruncatedReweighting`
+    callback, at the first learning-rate decay in the paper) drops the
+    multiplicative part, keeps the additive one and weights the classes by
+    ``C * pi_y ** -nu / sum_k pi_k ** -nu`` (the weights sum to ``C``; the
+    batch mean is normalised by the sum of its weights, as torch does).
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    class_counts : array-like of shape (n_classes,)
+        Number of training samples per class, all positive.
+    gamma : float, default=0.3
+        Exponent of the multiplicative factor (phase 1).
+    tau : float, default=1.0
+        Strength of the additive logit adjustment (both phases).
+    nu : float, default=0.15
+        Exponent of the phase-2 class weights; ``0`` gives unit weights.
+    weight : array-like of shape (n_classes,), default=None
+        Class weights of phase 1 (unit when None).
+    reduction : {"mean", "sum", "none"}, default="mean"
+        Reduction over the batch.
+
+    Attributes
+    ----------
+    adrw_weights : torch.Tensor of shape (n_classes,)
+        The phase-2 class weights (a buffer).
+    truncated : bool
+        Whether phase 2 is on.
+
+    References
+    ----------
+    .. [1] Z. Wang, Q. Xu, Z. Yang, Y. He, X. Cao and Q. Huang, "A Unified
+       Generalization Analysis of Re-Weighting and Logit-Adjustment for
+       Imbalanced Learning", NeurIPS 2023.
+
+    Examples
+    --------
+    >>> from ltlearn.deep._rules import VSTLALoss
+    >>> loss = VSTLALoss([900, 100], nu=1.0)
+    >>> loss.adrw_weights
+    tensor([0.2000, 1.8000])
+    """
+
+    def __init__(
+        self, class_counts, gamma=0.3, tau=1.0, nu=0.15, weight=None, reduction="mean"
+    ):
+        if nu < 0:
+            raise ValueError(f"nu must be >= 0; got {nu!r}.")
+        self.nu = nu
+        super().__init__(class_counts, gamma, tau, weight, reduction)
+        self.truncated = False
+
+    def _count_buffers(self, counts):
+        buffers = super()._count_buffers(counts)
+        power = (counts / counts.sum()) ** -self.nu
+        buffers["adrw_weights"] = counts.size * power / power.sum()
+        return buffers
+
+    def forward(self, logits, target):
+        """Compute the loss.
+
+        Parameters
+        ----------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Logits.
+        target : torch.Tensor of shape (n_samples,)
+            Encoded labels.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            Reduced as ``reduction`` says.
+        """
+        if not self.truncated:
+            return super().forward(logits, target)
+        self._check_input(logits, target)
+        adjusted = logits + self.offsets.to(logits.dtype)
+        return _weighted_cross_entropy(
+            adjusted, target, self.adrw_weights, self.reduction
+        )
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return f"nu={self.nu}, " + super().extra_repr()
+
+
+class _PhaseSwitch(Callback):
+    """Set a flag of the loss from ``start_epoch`` on (and unset it before)."""
+
+    _loss = None
+    _flag = None
+    _column = None
+
+    def __init__(self, start_epoch=0.8):
+        self.start_epoch = start_epoch
+
+    def initialize(self):
+        """Check the parameters.
+
+        Returns
+        -------
+        self : Callback
+            This callback.
+        """
+        _check_start_epoch(self.start_epoch)
+        return self
+
+    def on_train_begin(self, net, X=None, y=None, **kwargs):
+        """Check that the loss has the second phase.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier.
+        X, y, **kwargs
+            Unused.
+        """
+        if not isinstance(net.criterion_, self._loss):
+            raise TypeError(
+                f"{type(self).__name__} needs the loss {self._loss.__name__} "
+                f"(criterion={self._loss.__name__}); got "
+                f"{type(net.criterion_).__name__}."
+            )
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Switch the loss's phase for this epoch and record it in the history.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            The classifier.
+        dataset_train, dataset_valid, **kwargs
+            Unused.
+        """
+        active = _is_active(self.start_epoch, net)
+        setattr(net.criterion_, self._flag, active)
+        net.history.record(self._column, active)
+
+
+class GradientAdjustment(_PhaseSwitch):
+    """Switch :class:`KPSGALoss` to its gradient-adjustment phase.
+
+    From ``start_epoch`` on each sample's logits are scaled by its label's
+    GA scale instead of the global ``s`` (epoch 120 of 200 in the KPS code).
+    The history's ``"gradient_adjusted"`` column records the phase.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    start_epoch : int or float, default=0.6
+        Epochs before the switch, or a fraction of ``max_epochs``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.deep import LongTailClassifier
+    >>> from ltlearn.deep._rules import GradientAdjustment, KPSGALoss
+    >>> torch.set_num_threads(1)
+    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
+    >>> clf = LongTailClassifier(
+    ...     criterion=KPSGALoss, max_epochs=3, random_state=0,
+    ...     callbacks=[GradientAdjustment(start_epoch=2)]).fit(X, y)
+    >>> clf.history[:, "gradient_adjusted"]
+    [False, False, True]
+    """
+
+    _loss = KPSGALoss
+    _flag = "gradient_adjusted"
+    _column = "gradient_adjusted"
+
+    def __init__(self, start_epoch=0.6):
+        super().__init__(start_epoch)
+
+
+class TruncatedReweighting(_PhaseSwitch):
+    """Switch :class:`VSTLALoss` to its truncated, re-weighted phase (ADRW).
+
+    From ``start_epoch`` (``T0``, the first learning-rate decay) the
+    multiplicative logit scaling is dropped and the classes are weighted by
+    ``pi_y ** -nu``. The history's ``"truncated"`` column records the phase.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    start_epoch : int or float, default=0.8
+        Epochs before the switch (``T0``), or a fraction of ``max_epochs``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.deep import LongTailClassifier
+    >>> from ltlearn.deep._rules import TruncatedReweighting, VSTLALoss
+    >>> torch.set_num_threads(1)
+    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
+    >>> clf = LongTailClassifier(
+    ...     criterion=VSTLALoss, max_epochs=3, random_state=0,
+    ...     callbacks=[TruncatedReweighting(start_epoch=1)]).fit(X, y)
+    >>> clf.history[:, "truncated"]
+    [False, True, True]
+    """
+
+    _loss = VSTLALoss
+    _flag = "truncated"
+    _column = "truncated"
+
+    def __init__(self, start_epoch=0.8):
+        super().__init__(start_epoch)

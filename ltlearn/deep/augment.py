@@ -1,0 +1,225 @@
+"""Batched on-device image augmentation for :class:`LongTailClassifier`.
+
+The CIFAR recipe of the long-tail literature (zero padding of 4, a random
+32x32 crop, a random horizontal flip and per-channel normalisation) as one
+gather over the whole batch on the batch's device, with no Python loop over
+images.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = [
+    "CIFAR10_MEAN",
+    "CIFAR10_STD",
+    "Augmented",
+    "CIFARAugment",
+    "TransformAugment",
+]
+
+#: Per-channel mean and standard deviation used by the LDAM/CB/VS/KPS code.
+CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
+CIFAR10_STD = (0.2023, 0.1994, 0.2010)
+
+
+class CIFARAugment(nn.Module):
+    """Pad, random crop, random horizontal flip and normalisation of a batch.
+
+    In training mode each image of the batch ``(N, C, H, W)`` is padded with
+    ``padding`` zeros on every side, cropped to ``crop_size`` at a random
+    offset and flipped left-right with probability ``flip_prob``; in both
+    modes the channels are then normalised with ``mean`` and ``std``. The
+    crop and the flip are one indexing operation on the whole batch, on the
+    batch's device, drawn from torch's generator of that device. Flat rows
+    ``(N, C*H*W)`` are reshaped with ``input_shape``.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    padding : int, default=4
+        Zeros added on each side before cropping.
+    crop_size : int or None, default=None
+        Side of the square crop; ``None`` keeps the input's size.
+    flip_prob : float, default=0.5
+        Probability of a horizontal flip.
+    mean, std : sequence of float or None, default=CIFAR-10 statistics
+        Per-channel normalisation; ``None`` skips it.
+    input_shape : tuple of int, default=(3, 32, 32)
+        ``(channels, height, width)`` used to reshape flat rows.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.augment import CIFARAugment
+    >>> aug = CIFARAugment()
+    >>> aug(torch.rand(8, 3, 32, 32)).shape
+    torch.Size([8, 3, 32, 32])
+    """
+
+    def __init__(
+        self,
+        padding=4,
+        crop_size=None,
+        flip_prob=0.5,
+        mean=CIFAR10_MEAN,
+        std=CIFAR10_STD,
+        input_shape=(3, 32, 32),
+    ):
+        super().__init__()
+        if int(padding) != padding or padding < 0:
+            raise ValueError(f"padding must be a non-negative int; got {padding!r}.")
+        if not 0.0 <= flip_prob <= 1.0:
+            raise ValueError(f"flip_prob must be in [0, 1]; got {flip_prob!r}.")
+        if (mean is None) != (std is None):
+            raise ValueError("mean and std must be given together.")
+        self.padding = int(padding)
+        self.crop_size = crop_size
+        self.flip_prob = float(flip_prob)
+        self.input_shape = tuple(input_shape)
+        if mean is not None:
+            mean = torch.as_tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
+            std = torch.as_tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
+            if mean.shape != std.shape:
+                raise ValueError("mean and std must have the same length.")
+            if (std <= 0).any():
+                raise ValueError("std must be positive.")
+        self.register_buffer("mean", mean, persistent=False)
+        self.register_buffer("std", std, persistent=False)
+
+    def _images(self, x):
+        if x.ndim == 2:
+            x = x.reshape(x.shape[0], *self.input_shape)
+        if x.ndim != 4:
+            raise ValueError(
+                f"CIFARAugment expects images (N, C, H, W) or flat rows; got shape "
+                f"{tuple(x.shape)}."
+            )
+        return x
+
+    def crop_flip(self, x):
+        """Random crop and flip of a batch ``(N, C, H, W)`` (no normalisation)."""
+        n, c, h, w = x.shape
+        size = self.crop_size or h
+        if size > h + 2 * self.padding or size > w + 2 * self.padding:
+            raise ValueError(
+                f"crop_size {size} exceeds the padded image {h + 2 * self.padding}x"
+                f"{w + 2 * self.padding}."
+            )
+        device = x.device
+        padded = F.pad(x, (self.padding,) * 4) if self.padding else x
+        top = torch.randint(0, h + 2 * self.padding - size + 1, (n, 1), device=device)
+        left = torch.randint(0, w + 2 * self.padding - size + 1, (n, 1), device=device)
+        ar = torch.arange(size, device=device)
+        rows = top + ar
+        flip = torch.rand(n, 1, device=device) < self.flip_prob
+        cols = left + torch.where(flip, ar.flip(0), ar)
+        batch = torch.arange(n, device=device)[:, None, None, None]
+        chan = torch.arange(c, device=device)[None, :, None, None]
+        return padded[batch, chan, rows[:, None, :, None], cols[:, None, None, :]]
+
+    def forward(self, x):
+        """Augment in training mode, normalise in both modes."""
+        x = self._images(x)
+        if self.training:
+            x = self.crop_flip(x)
+        if self.mean is not None:
+            x = (x - self.mean.to(x.dtype)) / self.std.to(x.dtype)
+        return x
+
+
+class TransformAugment(nn.Module):
+    """Apply a batched transform (a torchvision v2 transform) in training mode.
+
+    ``transform`` is called on the whole batch tensor; torchvision's ``v2``
+    transforms accept batches and run on the batch's device, so
+    ``torchvision.transforms.v2.RandomHorizontalFlip()`` or a ``Compose`` of
+    such transforms works. At evaluation ``eval_transform`` (default:
+    identity) is applied instead. torchvision is optional: any callable on a
+    tensor is accepted.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    transform : callable
+        Called on the training batch ``(N, C, H, W)``.
+    eval_transform : callable or None, default=None
+        Called on evaluation batches; ``None`` leaves them unchanged.
+    input_shape : tuple of int, default=(3, 32, 32)
+        ``(channels, height, width)`` used to reshape flat rows.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.augment import TransformAugment
+    >>> aug = TransformAugment(lambda x: x.flip(-1))
+    >>> aug(torch.ones(2, 3, 32, 32)).shape
+    torch.Size([2, 3, 32, 32])
+    """
+
+    def __init__(self, transform, eval_transform=None, input_shape=(3, 32, 32)):
+        super().__init__()
+        if not callable(transform):
+            raise TypeError(f"transform must be callable; got {transform!r}.")
+        self.transform = transform
+        self.eval_transform = eval_transform
+        self.input_shape = tuple(input_shape)
+
+    def forward(self, x):
+        """Transform in training mode, ``eval_transform`` otherwise."""
+        if x.ndim == 2:
+            x = x.reshape(x.shape[0], *self.input_shape)
+        if self.training:
+            return self.transform(x)
+        return x if self.eval_transform is None else self.eval_transform(x)
+
+
+class Augmented(nn.Module):
+    """A network preceded by an augmentation module.
+
+    The augmentation acts in training mode only (normalisation, if any, in
+    both); ``features`` and ``classifier`` of ``module`` stay reachable so
+    callbacks that retrain the head keep working.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    augment : torch.nn.Module
+        For example :class:`CIFARAugment`.
+    module : torch.nn.Module
+        The network, for example :class:`~ltlearn.deep.modules.ResNet32`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from ltlearn.deep.augment import Augmented, CIFARAugment
+    >>> from ltlearn.deep.modules import ResNet32
+    >>> net = Augmented(CIFARAugment(), ResNet32(3072, 10))
+    >>> net(torch.rand(4, 3, 32, 32)).shape
+    torch.Size([4, 10])
+    """
+
+    def __init__(self, augment, module):
+        super().__init__()
+        self.augment = augment
+        self.module = module
+
+    @property
+    def classifier(self):
+        return self.module.classifier
+
+    def features(self, x):
+        """Features of the augmented (or, in eval mode, normalised) batch."""
+        return self.module.features(self.augment(x))
+
+    def forward(self, x):
+        """Logits of the augmented (or, in eval mode, normalised) batch."""
+        return self.module(self.augment(x))

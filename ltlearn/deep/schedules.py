@@ -1,0 +1,192 @@
+"""The training schedules of the CIFAR-LT papers as named presets.
+
+:func:`training_schedule` returns the parameters of
+:class:`~ltlearn.deep.LongTailClassifier` (optimizer, learning rate, batch
+size, epochs and callbacks) that reproduce a paper's recipe: SGD with
+momentum 0.9 and weight decay 2e-4, lr 0.1, batches of 128, a linear warm-up
+over the first 5 of 200 epochs and a step decay, with deferred re-weighting
+switched on at the first decay where the recipe has it. Shorter budgets scale
+every epoch of the recipe; every part can be overridden.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import torch
+from skorch.callbacks import LRScheduler
+
+from ltlearn.deep.callbacks import DeferredReweighting
+
+__all__ = ["SCHEDULES", "WarmupStepLR", "first_decay_epoch", "training_schedule"]
+
+#: The recipes: epochs of the 200-epoch original, decay factors, DRW.
+SCHEDULES = {
+    # LDAM code cifar_train.py: x0.01 after 160, x0.0001 after 180, warm-up 5.
+    "ldam_drw": {"milestones": (160, 180), "factors": (1e-2, 1e-4), "drw": True},
+    "cb": {"milestones": (160, 180), "factors": (1e-2, 1e-4), "drw": False},
+    "vs": {"milestones": (160, 180), "factors": (1e-2, 1e-4), "drw": False},
+    # KPS demo: x0.1 after 160, x0.01 after 180.
+    "kps": {"milestones": (160, 180), "factors": (1e-1, 1e-2), "drw": False},
+}
+_BASE_EPOCHS = 200
+_WARMUP_EPOCHS = 5
+
+
+class WarmupStepLR:
+    """Learning-rate factor of a linear warm-up followed by a step decay.
+
+    Called with the 0-based epoch ``e`` (as ``torch.optim.lr_scheduler.LambdaLR``
+    does), it returns ``(e + 1) / warmup`` for ``e < warmup``, then the factor of
+    the last milestone passed (``e + 1 > milestone``), else 1: the LDAM code's
+    rule. Picklable, unlike a lambda.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    warmup : int, default=5
+        Epochs of linear warm-up.
+    milestones : sequence of int, default=(160, 180)
+        Epochs after which the factors apply.
+    factors : sequence of float, default=(0.01, 0.0001)
+        Factor of the base learning rate after each milestone.
+
+    Examples
+    --------
+    >>> from ltlearn.deep.schedules import WarmupStepLR
+    >>> f = WarmupStepLR(warmup=5, milestones=(160, 180), factors=(1e-2, 1e-4))
+    >>> [f(0), f(4), f(159), f(160), f(180)]
+    [0.2, 1.0, 1.0, 0.01, 0.0001]
+    """
+
+    def __init__(self, warmup=5, milestones=(160, 180), factors=(1e-2, 1e-4)):
+        if len(milestones) != len(factors):
+            raise ValueError("milestones and factors must have the same length.")
+        if list(milestones) != sorted(milestones):
+            raise ValueError(f"milestones must increase; got {milestones!r}.")
+        if warmup < 0:
+            raise ValueError(f"warmup must be >= 0; got {warmup!r}.")
+        self.warmup = int(warmup)
+        self.milestones = tuple(int(m) for m in milestones)
+        self.factors = tuple(float(f) for f in factors)
+
+    def __call__(self, epoch):
+        if epoch < self.warmup:
+            return (epoch + 1) / self.warmup
+        factor = 1.0
+        for milestone, value in zip(self.milestones, self.factors):
+            if epoch + 1 > milestone:
+                factor = value
+        return factor
+
+    def __repr__(self):
+        return (
+            f"WarmupStepLR(warmup={self.warmup}, milestones={self.milestones}, "
+            f"factors={self.factors})"
+        )
+
+
+def _scaled(epoch, max_epochs):
+    return max(1, round(epoch * max_epochs / _BASE_EPOCHS))
+
+
+def training_schedule(name, max_epochs=200, **overrides):
+    """Parameters of :class:`~ltlearn.deep.LongTailClassifier` for a paper's recipe.
+
+    Read more in the :ref:`User Guide <deep>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    name : {"ldam_drw", "cb", "vs", "kps"}
+        The recipe. All use SGD (momentum 0.9, weight decay 2e-4), lr 0.1,
+        batches of 128 and a linear warm-up over 5 of 200 epochs.
+        ``"ldam_drw"``, ``"cb"`` and ``"vs"`` multiply the lr by 0.01 after
+        epoch 160 and by 0.0001 after 180; ``"kps"`` by 0.1 and 0.01.
+        ``"ldam_drw"`` also switches on
+        :class:`~ltlearn.deep.callbacks.DeferredReweighting` at the first
+        decay.
+    max_epochs : int, default=200
+        Training budget; the warm-up, the milestones and the DRW epoch are
+        scaled by ``max_epochs / 200`` (at least 1 epoch each).
+    **overrides
+        Replace any returned parameter (``lr=0.05``,
+        ``optimizer__weight_decay=5e-4``, ``batch_size=64``, ``callbacks=...``).
+
+    Returns
+    -------
+    params : dict
+        Keyword arguments for ``LongTailClassifier`` (or ``set_params``). The
+        callbacks are named ``"lr_schedule"`` and, with DRW, ``"drw"``;
+        :func:`first_decay_epoch` gives the epoch of the first decay (the
+        DRW and ``T0`` epoch).
+
+    Examples
+    --------
+    >>> from ltlearn.deep.schedules import training_schedule
+    >>> params = training_schedule("ldam_drw", max_epochs=20)
+    >>> params["lr"], params["batch_size"], params["max_epochs"]
+    (0.1, 128, 20)
+    >>> [name for name, _ in params["callbacks"]]
+    ['lr_schedule', 'drw']
+    """
+    if name not in SCHEDULES:
+        raise ValueError(
+            f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}."
+        )
+    if int(max_epochs) != max_epochs or max_epochs < 1:
+        raise ValueError(f"max_epochs must be a positive int; got {max_epochs!r}.")
+    recipe = SCHEDULES[name]
+    milestones = tuple(_scaled(m, max_epochs) for m in recipe["milestones"])
+    rule = WarmupStepLR(
+        warmup=_scaled(_WARMUP_EPOCHS, max_epochs),
+        milestones=milestones,
+        factors=recipe["factors"],
+    )
+    callbacks = [
+        ("lr_schedule", LRScheduler(torch.optim.lr_scheduler.LambdaLR, lr_lambda=rule))
+    ]
+    if recipe["drw"]:
+        callbacks.append(("drw", DeferredReweighting(start_epoch=milestones[0])))
+    params = {
+        "optimizer": torch.optim.SGD,
+        "lr": 0.1,
+        "optimizer__momentum": 0.9,
+        "optimizer__weight_decay": 2e-4,
+        "batch_size": 128,
+        "max_epochs": int(max_epochs),
+        "callbacks": callbacks,
+    }
+    params.update(overrides)
+    return params
+
+
+def first_decay_epoch(name, max_epochs=200):
+    """The 0-based epoch of a recipe's first lr decay (its DRW / T0 epoch).
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`SCHEDULES`.
+    max_epochs : int, default=200
+        Training budget.
+
+    Returns
+    -------
+    epoch : int
+        First epoch trained with the decayed learning rate.
+
+    Examples
+    --------
+    >>> from ltlearn.deep.schedules import first_decay_epoch
+    >>> first_decay_epoch("vs"), first_decay_epoch("vs", max_epochs=20)
+    (160, 16)
+    """
+    if name not in SCHEDULES:
+        raise ValueError(
+            f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}."
+        )
+    return _scaled(SCHEDULES[name]["milestones"][0], max_epochs)

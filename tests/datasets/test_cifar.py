@@ -1,0 +1,101 @@
+import os
+import pickle
+
+import numpy as np
+import pytest
+
+from ltlearn.datasets import load_cifar_lt
+from ltlearn.datasets._cifar import _cifar_lt_counts
+
+
+def _write_cifar(root, dataset, n_per_class, n_test_per_class, n_classes):
+    rng = np.random.default_rng(0)
+    if dataset == "cifar10":
+        folder = os.path.join(root, "cifar-10-batches-py")
+        train_names, test_names, key = (
+            [f"data_batch_{i}" for i in range(1, 6)],
+            ["test_batch"],
+            b"labels",
+        )
+    else:
+        folder = os.path.join(root, "cifar-100-python")
+        train_names, test_names, key = ["train"], ["test"], b"fine_labels"
+    os.makedirs(folder)
+    y = rng.permutation(np.repeat(np.arange(n_classes), n_per_class))
+    # each image holds its own row number in the first pixels, to trace it
+    X = rng.integers(0, 256, size=(y.size, 3072), dtype=np.uint8)
+    X[:, 0] = np.arange(y.size) % 256
+    X[:, 1] = np.arange(y.size) // 256
+    for part, name in zip(
+        np.array_split(np.arange(y.size), len(train_names)), train_names
+    ):
+        with open(os.path.join(folder, name), "wb") as f:
+            pickle.dump({b"data": X[part], key: y[part].tolist()}, f)
+    y_test = np.repeat(np.arange(n_classes), n_test_per_class)
+    X_test = rng.integers(0, 256, size=(y_test.size, 3072), dtype=np.uint8)
+    with open(os.path.join(folder, test_names[0]), "wb") as f:
+        pickle.dump({b"data": X_test, key: y_test.tolist()}, f)
+    return X.reshape(-1, 3, 32, 32), y, X_test.reshape(-1, 3, 32, 32), y_test
+
+
+def test_counts_match_the_published_training_sets():
+    assert _cifar_lt_counts(5000, 10, 100, "exp") == [
+        5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50
+    ]  # fmt: skip
+    sizes = {
+        ir: sum(_cifar_lt_counts(5000, 10, ir, "exp")) for ir in (200, 100, 50, 10)
+    }
+    assert sizes == {200: 11203, 100: 12406, 50: 13996, 10: 20431}
+    assert sum(_cifar_lt_counts(500, 100, 100, "exp")) == 10847
+    assert sum(_cifar_lt_counts(5000, 10, 100, "step")) == 25250
+    assert sum(_cifar_lt_counts(500, 100, 100, "step")) == 25250
+
+
+def test_load_cifar10_lt_keeps_the_reference_images(tmp_path):
+    X, y, X_test, y_test = _write_cifar(tmp_path, "cifar10", 30, 4, 10)
+    data = load_cifar_lt(tmp_path, imbalance_ratio=10, n_max=30)
+    counts = _cifar_lt_counts(30, 10, 10, "exp")
+    np.testing.assert_array_equal(np.bincount(data.y_train), counts)
+    np.testing.assert_array_equal(data.class_counts, counts)
+    # the reference code: one RandomState(0), shuffle each class's indices in turn
+    rng = np.random.RandomState(0)
+    expected = []
+    for label, n in enumerate(counts):
+        idx = np.flatnonzero(y == label)
+        rng.shuffle(idx)
+        expected.append(idx[:n])
+    expected = np.concatenate(expected)
+    np.testing.assert_array_equal(data.train_indices, expected)
+    np.testing.assert_array_equal(data.X_train, X[expected])
+    assert data.X_train.shape[1:] == (3, 32, 32) and data.X_train.dtype == np.uint8
+    np.testing.assert_array_equal(data.X_test, X_test)
+    np.testing.assert_array_equal(data.y_test, y_test)
+    again = load_cifar_lt(
+        tmp_path / "cifar-10-batches-py", imbalance_ratio=10, n_max=30
+    )
+    np.testing.assert_array_equal(again.train_indices, data.train_indices)
+    other = load_cifar_lt(tmp_path, imbalance_ratio=10, n_max=30, random_state=1)
+    assert not np.array_equal(other.train_indices, data.train_indices)
+
+
+def test_load_cifar100_step_profile(tmp_path):
+    _write_cifar(tmp_path, "cifar100", 10, 2, 100)
+    X_train, X_test, y_train, y_test = load_cifar_lt(
+        tmp_path, dataset="cifar100", profile="step", imbalance_ratio=5, n_max=10,
+        return_X_y=True,
+    )  # fmt: skip
+    counts = np.bincount(y_train)
+    assert (counts[:50] == 10).all() and (counts[50:] == 2).all()
+    assert (
+        X_test.shape == (200, 3, 32, 32) and np.bincount(y_test).tolist() == [2] * 100
+    )
+
+
+def test_load_cifar_lt_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="downloads nothing"):
+        load_cifar_lt(tmp_path)
+    _write_cifar(tmp_path, "cifar10", 30, 4, 10)
+    with pytest.raises(ValueError, match="fewer than n_max"):
+        load_cifar_lt(tmp_path)
+    with pytest.raises(ValueError, match="profile"):
+        load_cifar_lt(tmp_path, profile="linear", n_max=30)

@@ -1,0 +1,70 @@
+"""Tests of the papers' training schedules."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.datasets import make_classification  # noqa: E402
+
+from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.callbacks import DeferredReweighting  # noqa: E402
+from ltlearn.deep.schedules import (  # noqa: E402
+    WarmupStepLR,
+    first_decay_epoch,
+    training_schedule,
+)
+
+
+def test_warmup_step_rule_is_the_ldam_code():
+    rule = WarmupStepLR()
+    lrs = [0.1 * rule(e) for e in range(200)]
+    np.testing.assert_allclose(lrs[:5], [0.02, 0.04, 0.06, 0.08, 0.1])
+    assert lrs[159] == pytest.approx(0.1) and lrs[160] == pytest.approx(1e-3)
+    assert lrs[179] == pytest.approx(1e-3) and lrs[180] == pytest.approx(1e-5)
+    kps = training_schedule("kps")["callbacks"][0][1].kwargs["lr_lambda"]
+    assert (kps(160), kps(180)) == (0.1, 0.01)
+    with pytest.raises(ValueError, match="same length"):
+        WarmupStepLR(milestones=(1,), factors=())
+
+
+def test_presets_scale_and_override():
+    params = training_schedule("ldam_drw", max_epochs=20)
+    assert params["optimizer"] is torch.optim.SGD
+    assert (params["optimizer__momentum"], params["optimizer__weight_decay"]) == (
+        0.9,
+        2e-4,
+    )
+    (_, lr_cb), (_, drw) = params["callbacks"]
+    rule = lr_cb.kwargs["lr_lambda"]
+    assert (rule.warmup, rule.milestones) == (1, (16, 18))
+    assert isinstance(drw, DeferredReweighting) and drw.start_epoch == 16
+    assert first_decay_epoch("ldam_drw", 20) == 16
+    assert len(training_schedule("vs")["callbacks"]) == 1
+    assert training_schedule("cb", lr=0.05, batch_size=64)["lr"] == 0.05
+    with pytest.raises(ValueError, match="Unknown schedule"):
+        training_schedule("adam")
+    with pytest.raises(ValueError, match="max_epochs"):
+        training_schedule("cb", max_epochs=0)
+
+
+def test_schedule_drives_the_classifier():
+    torch.set_num_threads(1)
+    X, y = make_classification(
+        n_samples=120, weights=[0.8, 0.2], random_state=0, n_features=8
+    )
+    clf = LongTailClassifier(
+        criterion="ldam",
+        module__hidden_sizes=(8,),
+        random_state=0,
+        **training_schedule("ldam_drw", max_epochs=10, batch_size=32),
+    ).fit(X, y)
+    lrs = [h["event_lr"] for h in clf.history] if "event_lr" in clf.history[0] else None
+    group_lr = clf.optimizer_.param_groups[0]["lr"]
+    assert group_lr == pytest.approx(0.1 * 1e-4)  # after epoch 9 of 10 (x0.0001)
+    assert clf.history[:, "reweighted"] == [False] * 8 + [True] * 2
+    assert lrs is None or len(lrs) == 10
