@@ -16,6 +16,7 @@ _SUBMODULES = [
     "metrics",
     "over_sampling",
     "post_hoc",
+    "recipes",
     "semi_supervised",
     "utils",
 ]

@@ -14,9 +14,9 @@ from ltlearn._compare._data import (
     load_embedded,
     load_table,
 )
-from ltlearn._compare._recipes import RECIPES, resolve_methods
 from ltlearn._compare._report import format_table, summarize, write_report
 from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_comparison
+from ltlearn.recipes._registry import EXCLUDED, MODELS, RECIPES, resolve_methods
 
 _DESCRIPTION = """\
 Cross-validate named recipes for imbalanced data on the embedded data sets (a
@@ -100,6 +100,14 @@ def add_compare_parser(subparsers):
         help="recipes to compare (default: every one that can run here); see --list",
     )
     methods.add_argument(
+        "--models",
+        nargs="+",
+        metavar="MODEL",
+        help="base models the rebalancing recipes run on, of "
+        + ", ".join(MODELS)
+        + " (default: lr mlp); names such as plugin:rf",
+    )
+    methods.add_argument(
         "--cv",
         type=_folds,
         default=5,
@@ -177,7 +185,12 @@ def _list():
             extra = f"  [unavailable: {reason}]"
         elif recipe.semi_supervised:
             extra = "  [needs unlabelled rows]"
+        elif recipe.peer:
+            extra = "  [peer]"
         print(f"  {name:<{width}}  {recipe.summary}{extra}")
+    print("\nnot built (recipe:model):")
+    for (family, model), why in EXCLUDED.items():
+        print(f"  {family}:{model}  {why}")
     print("\ndefault data sets: " + ", ".join(DEFAULT_DATASETS))
     print(
         f"{len(available_datasets())} embedded data sets in all; `ltlearn "
@@ -207,7 +220,9 @@ def compare_command(args):
     if backend is None:
         backend = "dask" if args.scheduler else "loky"
     try:
-        recipes, skipped = resolve_methods(_names(args.methods))
+        recipes, skipped = resolve_methods(
+            _names(args.methods), models=_names(args.models)
+        )
         datasets = _load(args)
         start = time.perf_counter()
         comparison = run_comparison(

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 import ltlearn
-from ltlearn._compare._recipes import RECIPES
+from ltlearn.recipes._registry import RECIPES
 
 _SCORING_TITLES = {
     "balanced_accuracy": "balanced accuracy",

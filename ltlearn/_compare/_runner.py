@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ltlearn._compare._data import CompareError, check_folds, make_preprocessor
-from ltlearn._compare._recipes import RECIPES
+from ltlearn.recipes._registry import RECIPES
 
 METRICS = ("balanced_accuracy", "geometric_mean", "macro_f1")
 SCORINGS = (*METRICS, "few_shot_accuracy")
@@ -400,7 +400,7 @@ def run_comparison(
         raise CompareError(f"Unknown scoring {scoring!r}; choose one of {SCORINGS}.")
     skipped = dict(skipped or {})
     config = {"cv": cv, "seed": seed, "scoring": scoring}
-    tasks, infos, without_unlabelled = [], [], {}
+    tasks, infos, without_unlabelled, binary_only = [], [], {}, {}
     for dataset in datasets:
         check_folds(dataset, cv)
         infos.append(dataset.info())
@@ -414,6 +414,9 @@ def run_comparison(
         for recipe in recipes:
             if recipe.semi_supervised and dataset.n_unlabelled == 0:
                 without_unlabelled.setdefault(recipe.name, []).append(dataset.name)
+                continue
+            if getattr(recipe, "binary_only", False) and dataset.classes.size > 2:
+                binary_only.setdefault(recipe.name, []).append(dataset.name)
                 continue
             recipe_key = recipe_fingerprint(recipe, seed, context)
             for fold, (train, test) in enumerate(folds):
@@ -432,6 +435,8 @@ def run_comparison(
             "semi-supervised, it runs only on data with unlabelled rows; not run "
             f"on {', '.join(names)}"
         )
+    for name, names in binary_only.items():
+        skipped[name] = f"binary only; not run on {', '.join(names)}"
     if not tasks:
         raise CompareError(
             "Nothing to run: the semi-supervised methods need data with "
