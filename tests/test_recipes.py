@@ -50,7 +50,6 @@ def test_list_recipes_starts_with_recommended_and_has_models_and_peers():
         ("logit_adjustment", "hgb"),
         ("smote", "rf"),
         ("brf", "lr"),
-        ("tuned_threshold", "lr"),
     ],
 )
 def test_make_recipe_returns_an_unfitted_estimator_that_fits(data, name, model):
@@ -113,3 +112,20 @@ def test_default_methods_put_recommended_first_with_peers_and_no_forest_crosses(
     rf_names = [recipe.name for recipe in rf]
     assert "plugin:rf" in rf_names and "plugin" not in rf_names
     assert "recommended" in rf_names and "brf" in rf_names
+
+
+def test_unknown_model_is_refused_by_name():
+    from ltlearn._compare._data import CompareError
+
+    with pytest.raises(CompareError, match="Unknown model 'svm'"):
+        resolve_methods(None, models=["svm"])
+
+
+def test_compare_list_shows_peers_and_the_combinations_not_built(capsys):
+    from ltlearn.cli import main
+
+    assert main(["compare", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "plugin:hgb" in out and "[peer]" in out
+    assert "cog:rf  trees already split non-convex classes" in out
+    assert out.index("recommended") < out.index("plain")

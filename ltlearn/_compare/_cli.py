@@ -108,7 +108,7 @@ def add_compare_parser(subparsers):
         metavar="MODEL",
         help="base models the rebalancing recipes run on, of "
         + ", ".join(MODELS)
-        + " (default: lr mlp); names such as plugin:rf",
+        + " (default: lr); names such as plugin:rf",
     )
     methods.add_argument(
         "--cv",

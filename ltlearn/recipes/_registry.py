@@ -477,7 +477,7 @@ _ALL = [
     ),
     *_crossed(),
     *(
-        Recipe(name, summary, factory, requires=_DEEP, deep=True, model="mlp")
+        Recipe(name, summary, factory, requires=_DEEP, deep=True)
         for name, summary, factory in _DEEP_LOSSES
     ),
     *(
@@ -488,9 +488,10 @@ _ALL = [
 
 RECIPES = {recipe.name: recipe for recipe in _ALL}
 
-# ``ltlearn compare`` runs the recipes of these models unless told otherwise;
-# the other models are opt-in with ``--models`` (they multiply the run time).
-DEFAULT_MODELS = ("lr", "mlp")
+# ``ltlearn compare`` crosses the rebalancing recipes with these models unless
+# told otherwise; the other models are opt-in with ``--models`` (they multiply
+# the run time). The recommended recipe, the MLP losses and the peers always run.
+DEFAULT_MODELS = ("lr",)
 
 
 def resolve_methods(names=None, models=None):
