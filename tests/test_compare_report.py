@@ -177,3 +177,24 @@ def test_report_has_the_critical_difference_diagram_and_a_readable_recall_plot(
     assert "plots/critical_difference.png" in report
     assert (tmp_path / "out" / "plots" / "critical_difference.png").stat().st_size
     assert "Per-class recall of the top methods and the peers." in report
+
+
+def test_a_binary_only_peer_is_skipped_on_multiclass_data_with_the_reason():
+    from ltlearn._compare._data import Dataset
+    from ltlearn._compare._runner import run_comparison
+    from ltlearn.recipes._registry import resolve_methods
+
+    X, y = make_classification(
+        n_samples=90,
+        n_features=4,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        n_clusters_per_class=1,
+        random_state=0,
+    )
+    data = Dataset("three", X, y.astype(np.int64), np.arange(3))
+    recipes, _ = resolve_methods(["plain", "tuned_threshold"])
+    comparison = run_comparison([data], recipes, cv=2, progress=False)
+    assert {row["method"] for row in comparison.rows} == {"plain"}
+    assert comparison.skipped["tuned_threshold"] == "binary only; not run on three"
