@@ -17,6 +17,7 @@ _SUBMODULES = [
     "metrics",
     "over_sampling",
     "post_hoc",
+    "recipes",
     "semi_supervised",
     "utils",
 ]

@@ -103,7 +103,7 @@ def test_compare_on_a_user_csv_writes_results_and_report(tmp_path, capsys, fmt):
     [
         (
             ["--methods", "plain", "eval(input())"],
-            "Unknown method 'eval(input())'; the known methods are: plain, class_",
+            "Unknown method 'eval(input())'; the known methods are: recommended, ",
         ),
         (["--target", "label"], "--target goes with --data"),
         (["--datasets", "no_such_set"], "Unknown data set 'no_such_set'"),

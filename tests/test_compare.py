@@ -24,11 +24,11 @@ from ltlearn._compare._data import (
     load_embedded,
     load_table,
 )
-from ltlearn._compare._recipes import RECIPES, Recipe, resolve_methods
 from ltlearn._compare._report import _few_shot, format_table, summarize, write_report
 from ltlearn._compare._results import ResultsFile, read_results
 from ltlearn._compare._runner import run_comparison
 from ltlearn.metrics import shot_accuracy
+from ltlearn.recipes._registry import RECIPES, Recipe, resolve_methods
 
 pd = pytest.importorskip("pandas")
 
@@ -88,7 +88,8 @@ def test_unknown_method_is_refused_with_the_known_names(name):
 
 def test_registry_names_are_plain_identifiers_with_factories():
     for name, recipe in RECIPES.items():
-        assert name.isidentifier() and name == recipe.name
+        assert all(part.isidentifier() for part in name.split(":"))
+        assert name == recipe.name
         assert callable(recipe.factory)
 
 
@@ -507,12 +508,12 @@ def test_results_csv_has_one_row_per_fit_with_its_metrics(tmp_path):
 
 
 def test_results_of_a_changed_recipe_are_not_reused(tmp_path, monkeypatch):
-    from ltlearn._compare._recipes import _base
+    from ltlearn.recipes._registry import _base
 
     _run(tmp_path, methods=["plain"])
 
     def stronger(random_state, context):
-        return [("classifier", _base(random_state, C=0.01))]
+        return [("classifier", _base("lr", random_state, C=0.01))]
 
     monkeypatch.setitem(RECIPES, "plain", Recipe("plain", "changed", stronger))
     second = _run(tmp_path, methods=["plain"])

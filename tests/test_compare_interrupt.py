@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from ltlearn._compare._recipes import RECIPES
 from ltlearn._compare._results import read_results
 from ltlearn.cli import main
+from ltlearn.recipes._registry import RECIPES
 from tests.test_cli import _compare_args, _csv
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,9 +14,10 @@ from ltlearn._compare._data import (
     load_embedded,
     load_table,
 )
-from ltlearn._compare._recipes import RECIPES, resolve_methods
 from ltlearn._compare._report import format_table, summarize, write_report
 from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_comparison
+from ltlearn._compare._save import check_save_best, save_best
+from ltlearn.recipes._registry import EXCLUDED, MODELS, RECIPES, resolve_methods
 
 _DESCRIPTION = """\
 Cross-validate named recipes for imbalanced data on the embedded data sets (a
@@ -31,6 +32,8 @@ examples:
   ltlearn compare --output ltlearn-results
   ltlearn compare --methods plain class_weight smote --cv 3
   ltlearn compare --data churn.csv --target churned --report html
+  ltlearn compare --data churn.csv --target churned --save-best churn.joblib
+  ltlearn compare --models lr rf hgb
   ltlearn compare --backend dask --scheduler tcp://10.0.0.5:8786
   ltlearn compare --list
 """
@@ -100,6 +103,14 @@ def add_compare_parser(subparsers):
         help="recipes to compare (default: every one that can run here); see --list",
     )
     methods.add_argument(
+        "--models",
+        nargs="+",
+        metavar="MODEL",
+        help="base models the rebalancing recipes run on, of "
+        + ", ".join(MODELS)
+        + " (default: lr); names such as plugin:rf",
+    )
+    methods.add_argument(
         "--cv",
         type=_folds,
         default=5,
@@ -156,6 +167,12 @@ def add_compare_parser(subparsers):
         help="report format (default: md)",
     )
     run.add_argument(
+        "--save-best",
+        metavar="FILE",
+        help="refit the best recipe, with its preprocessing, on all of the one "
+        "data set and save it with joblib (joblib.load(FILE).predict(X))",
+    )
+    run.add_argument(
         "--no-progress", action="store_true", help="no progress bar on stderr"
     )
     parser.add_argument(
@@ -177,7 +194,12 @@ def _list():
             extra = f"  [unavailable: {reason}]"
         elif recipe.semi_supervised:
             extra = "  [needs unlabelled rows]"
+        elif recipe.peer:
+            extra = "  [peer]"
         print(f"  {name:<{width}}  {recipe.summary}{extra}")
+    print("\nnot built (recipe:model):")
+    for (family, model), why in EXCLUDED.items():
+        print(f"  {family}:{model}  {why}")
     print("\ndefault data sets: " + ", ".join(DEFAULT_DATASETS))
     print(
         f"{len(available_datasets())} embedded data sets in all; `ltlearn "
@@ -207,8 +229,12 @@ def compare_command(args):
     if backend is None:
         backend = "dask" if args.scheduler else "loky"
     try:
-        recipes, skipped = resolve_methods(_names(args.methods))
+        recipes, skipped = resolve_methods(
+            _names(args.methods), models=_names(args.models)
+        )
         datasets = _load(args)
+        if args.save_best:
+            check_save_best(datasets)
         start = time.perf_counter()
         comparison = run_comparison(
             datasets,
@@ -235,7 +261,7 @@ def compare_command(args):
         return 130
     elapsed = time.perf_counter() - start
     summary = summarize(comparison, few_threshold=args.few_threshold)
-    print(format_table(summary, comparison.config))
+    print(format_table(summary, comparison.config, skipped=comparison.skipped))
     report = write_report(comparison, summary, fmt=args.report)
     n_run = len(comparison.rows) - comparison.n_reused
     message = f"\n{n_run} fits run in {elapsed:.0f} s"
@@ -244,4 +270,11 @@ def compare_command(args):
     print(message + ".")
     print(f"Results: {comparison.output / RESULTS_FILE}")
     print(f"Report:  {report}")
+    if args.save_best:
+        try:
+            name = save_best(summary, comparison, datasets[0], args.save_best)
+        except CompareError as exc:
+            print(f"ltlearn compare: error: {exc}", file=sys.stderr)
+            return 2
+        print(f"Saved:   {args.save_best} ({name}, refitted on all the data)")
     return 0

@@ -15,7 +15,9 @@ from pathlib import Path
 import numpy as np
 
 import ltlearn
-from ltlearn._compare._recipes import RECIPES
+from ltlearn._compare._plots import plot_critical_difference, plot_ranks, plot_recall
+from ltlearn._compare._stats import is_peer, rank_common
+from ltlearn.recipes._registry import RECIPES
 
 _SCORING_TITLES = {
     "balanced_accuracy": "balanced accuracy",
@@ -187,30 +189,60 @@ def _fmt(value, digits=3):
     return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
 
 
-def format_table(summary, config):
-    """The terminal table: mean and spread per method, and the mean rank."""
+def _label(method):
+    return f"{method} [peer]" if is_peer(method) else method
+
+
+def _p(value):
+    if value is None or math.isnan(value):
+        return "-"
+    return f"{value:.3f}" if value >= 0.001 else f"{value:.0e}"
+
+
+def format_table(summary, config, ranking=None, skipped=None):
+    """The terminal table over the data sets where every ranked method ran.
+
+    Mean score and rank, fold spread, wins/ties/losses and the Wilcoxon
+    signed-rank p-value against the best peer, and the fit time.
+    """
+    if ranking is None:
+        ranking = rank_common(summary, skipped)
     title = _SCORING_TITLES[summary.scoring]
+    n_common = len(ranking.datasets)
     lines = [
-        f"{title}, {config['cv']}-fold cross-validation, {len(summary.datasets)} "
-        "data set(s).",
+        f"{title}, {config['cv']}-fold cross-validation, over the {n_common} of "
+        f"{len(summary.datasets)} data set(s) where every ranked method ran.",
         "mean: over data sets, of the means over folds; fold-sd: mean standard "
         "deviation over folds;",
         "mean rank: rank on each data set (1 is best), averaged; wins: data sets "
         "where best (ties count).",
     ]
-    header = ["method", "mean", "fold-sd", "mean rank", "wins", "data sets", "fit s"]
-    body = [
-        [
-            row["method"],
-            _fmt(row["mean"]),
-            _fmt(row["fold_sd"]),
-            _fmt(row["mean_rank"], 2),
-            str(row["wins"]),
-            str(row["datasets"]),
-            _fmt(row["fit_time"], 2),
-        ]
-        for row in summary.method_table()
-    ]
+    if ranking.best_peer is not None:
+        lines.append(
+            f"W/T/L and p: wins/ties/losses against the best peer, "
+            f"{ranking.best_peer}, and the Wilcoxon signed-rank p-value."
+        )
+    header = ["method", "mean", "fold-sd", "mean rank", "wins", "W/T/L", "p", "fit s"]
+    body = []
+    for method in ranking.methods:
+        wins = sum(
+            ranks[method] == min(ranks.values()) for ranks in ranking.ranks.values()
+        )
+        versus = ranking.versus_peer.get(method)
+        std = _nanmean([summary.std.get((d, method)) for d in ranking.datasets])
+        fit = _nanmean([summary.fit_time.get((d, method)) for d in ranking.datasets])
+        body.append(
+            [
+                _label(method),
+                _fmt(ranking.mean[method]),
+                _fmt(std),
+                _fmt(ranking.mean_rank[method], 2),
+                str(wins),
+                "-" if versus is None else "/".join(map(str, versus[:3])),
+                "-" if versus is None else _p(versus[3]),
+                _fmt(fit, 2),
+            ]
+        )
     widths = [max(len(r[i]) for r in [header, *body]) for i in range(len(header))]
 
     def line(cells):
@@ -221,6 +253,18 @@ def format_table(summary, config):
 
     lines += ["", line(header), line(["-" * w for w in widths])]
     lines += [line(r) for r in body]
+    if ranking.friedman is not None:
+        statistic, p_value = ranking.friedman
+        lines.append(
+            f"\nFriedman test: chi2 = {statistic:.2f}, p = {_p(p_value)}; Nemenyi "
+            f"critical difference of mean ranks (alpha=0.05): {ranking.cd:.2f}."
+        )
+    if ranking.best is not None:
+        lines.append(f"Best on this data: {ranking.best}.")
+    for dataset, why in ranking.left_out_datasets.items():
+        lines.append(f"Left out data set {dataset}: {why}.")
+    for method, why in ranking.left_out_methods.items():
+        lines.append(f"Not ranked: {method}, {why}.")
     if summary.unscored:
         why = "every fit failed"
         if summary.scoring == "few_shot_accuracy":
@@ -232,118 +276,6 @@ def format_table(summary, config):
             "'error' column of results.csv."
         )
     return "\n".join(lines)
-
-
-# -- plots --------------------------------------------------------------------
-
-
-def _figure(width, height):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def _colors(methods):
-    from matplotlib import colormaps
-
-    palette = colormaps["tab20"] if len(methods) > 10 else colormaps["tab10"]
-    return {m: palette(i % palette.N) for i, m in enumerate(methods)}
-
-
-def _markers(methods):
-    shapes = "osD^vP*Xh<>p"
-    return {m: shapes[i % len(shapes)] for i, m in enumerate(methods)}
-
-
-def _plot_recall(summary, path):
-    """Per-class recall against training count: one panel per data set."""
-    datasets = [
-        d
-        for d in summary.datasets
-        if any((d, m) in summary.per_class for m in summary.methods)
-    ]
-    if not datasets:
-        return False
-    n_cols = min(3, len(datasets))
-    n_rows = math.ceil(len(datasets) / n_cols)
-    figure = _figure(4.2 * n_cols, 3.2 * n_rows + 0.6)
-    axes = figure.subplots(n_rows, n_cols, squeeze=False).ravel()
-    from matplotlib.lines import Line2D
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
-    colors = _colors(summary.methods)
-    markers = _markers(summary.methods)
-    plotted = []
-    for ax, dataset in zip(axes, datasets):
-        lowest, highest = math.inf, 0.0
-        for method in summary.methods:
-            if (dataset, method) not in summary.per_class:
-                continue
-            counts, recall = summary.per_class[(dataset, method)]
-            lowest, highest = min(lowest, counts.min()), max(highest, counts.max())
-            plotted.append(method)
-            order = np.argsort(counts)
-            ax.plot(
-                counts[order],
-                recall[order],
-                marker=markers[method],
-                ms=4,
-                lw=1,
-                color=colors[method],
-                label=method,
-            )
-        if highest > 10 * max(lowest, 1):  # a log axis only when it spans a decade
-            ax.set_xscale("log")
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-            ax.xaxis.set_minor_formatter(NullFormatter())
-        ax.set_ylim(-0.03, 1.03)
-        ax.set_title(dataset, fontsize=10)
-        ax.set_xlabel("training rows of the class")
-        ax.set_ylabel("recall")
-        ax.grid(alpha=0.3)
-    for ax in axes[len(datasets) :]:
-        ax.set_visible(False)
-    labels = [m for m in summary.methods if m in plotted]
-    handles = [
-        Line2D([], [], color=colors[m], marker=markers[m], ms=4, lw=1) for m in labels
-    ]
-    figure.legend(
-        handles,
-        labels,
-        loc="outside lower center",
-        ncols=min(5, len(labels)),
-        fontsize=8,
-    )
-    figure.suptitle("Per-class recall against training frequency (mean over folds)")
-    figure.savefig(path, dpi=110)
-    return True
-
-
-def _plot_ranks(summary, path):
-    """Each method's rank on each data set, best mean rank at the top."""
-    table = [r for r in summary.method_table() if r["datasets"]]
-    if not table:
-        return False
-    figure = _figure(7, 0.45 * len(table) + 1.5)
-    ax = figure.subplots()
-    for y, row in enumerate(reversed(table)):
-        ranks = [
-            summary.ranks[d][row["method"]]
-            for d in summary.datasets
-            if row["method"] in summary.ranks[d]
-        ]
-        ax.scatter(ranks, [y] * len(ranks), color="0.6", s=14, zorder=2)
-        ax.scatter([row["mean_rank"]], [y], color="C3", marker="D", s=40, zorder=3)
-    ax.set_yticks(range(len(table)), [r["method"] for r in reversed(table)])
-    ax.set_xlabel("rank on a data set (1 is best); red: mean rank")
-    ax.invert_xaxis()
-    ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"Ranks by {_SCORING_TITLES[summary.scoring]}")
-    figure.savefig(path, dpi=110)
-    return True
 
 
 # -- the report ---------------------------------------------------------------
@@ -419,6 +351,72 @@ def _safe(name):
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
+# The per-class recall plot shows this many of the best methods, and the peers.
+_RECALL_TOP = 4
+
+
+def _recall_methods(summary, ranking):
+    if len(summary.methods) <= _RECALL_TOP + 2:
+        return list(summary.methods)
+    top = ranking.methods[:_RECALL_TOP] or summary.methods[:_RECALL_TOP]
+    peers = [m for m in summary.methods if is_peer(m)]
+    return list(dict.fromkeys([*top, *peers]))
+
+
+def _statistics_blocks(ranking, title):
+    blocks = [("h2", "Statistics")]
+    if not ranking.methods:
+        return blocks + [("p", "No method ran on every data set.")]
+    text = (
+        f"Means and ranks are over the {len(ranking.datasets)} data set(s) where "
+        f"every ranked method ran: {', '.join(ranking.datasets)}."
+    )
+    if ranking.friedman is not None:
+        statistic, p_value = ranking.friedman
+        verdict = "differ" if p_value < 0.05 else "do not differ significantly"
+        text += (
+            f" Friedman test over {len(ranking.methods)} methods: chi2 = "
+            f"{statistic:.2f}, p = {_p(p_value)}, the mean ranks {verdict}. "
+            f"Nemenyi critical difference (alpha=0.05): {ranking.cd:.2f}; two "
+            "methods whose mean ranks differ by less are not told apart "
+            "(Demšar, JMLR 2006)."
+        )
+    blocks.append(("p", text))
+    if ranking.best_peer is not None:
+        blocks += [
+            (
+                "p",
+                f"Against the best peer, {ranking.best_peer}: data sets won, tied "
+                "and lost, and the two-sided Wilcoxon signed-rank p-value of the "
+                f"paired {title} scores.",
+            ),
+            (
+                "table",
+                ["method", f"mean {title}", "mean rank", "W/T/L", "Wilcoxon p"],
+                [
+                    [
+                        _label(m),
+                        _fmt(ranking.mean[m]),
+                        _fmt(ranking.mean_rank[m], 2),
+                        "/".join(map(str, ranking.versus_peer[m][:3]))
+                        if m in ranking.versus_peer
+                        else "(reference)",
+                        _p(ranking.versus_peer[m][3])
+                        if m in ranking.versus_peer
+                        else "-",
+                    ]
+                    for m in ranking.methods
+                ],
+            ),
+        ]
+    left_out = [
+        f"data set {d}: {why}" for d, why in ranking.left_out_datasets.items()
+    ] + [f"method {m}: {why}" for m, why in ranking.left_out_methods.items()]
+    if left_out:
+        blocks += [("p", "Left out of the means and ranks:"), ("ul", left_out)]
+    return blocks
+
+
 def write_report(comparison, summary, *, fmt="md", output=None):
     """Write ``report.md`` or ``report.html`` and its PNG plots.
 
@@ -442,6 +440,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
     output.mkdir(parents=True, exist_ok=True)
     config = comparison.config
     title = _SCORING_TITLES[summary.scoring]
+    ranking = rank_common(summary, comparison.skipped)
     blocks = [
         ("h1", "ltlearn compare"),
         (
@@ -453,8 +452,23 @@ def write_report(comparison, summary, *, fmt="md", output=None):
             "results.csv.",
         ),
         ("h2", "Summary"),
-        ("pre", format_table(summary, config)),
+        ("pre", format_table(summary, config, ranking)),
     ]
+    if ranking.best is not None:
+        blocks += [
+            ("h2", "Use this"),
+            (
+                "p",
+                f"Best on this data: {ranking.best} ({RECIPES[ranking.best].summary}), "
+                f"mean rank {ranking.mean_rank[ranking.best]:.2f} over "
+                f"{len(ranking.datasets)} data set(s). Refit it on all the data "
+                "and save it with the same command and --save-best model.joblib; "
+                f"or build it in Python with "
+                f"ltlearn.recipes.make_recipe({ranking.best!r}) after your own "
+                "preprocessing.",
+            ),
+        ]
+    blocks += _statistics_blocks(ranking, title)
     table = summary.method_table()
     per_dataset = [
         [
@@ -488,9 +502,18 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         )
     else:
         plots.mkdir(exist_ok=True)
-        if _plot_recall(summary, plots / "recall_vs_frequency.png"):
+        if plot_critical_difference(ranking, plots / "critical_difference.png", title):
+            blocks.append(
+                ("img", "plots/critical_difference.png", "critical difference diagram")
+            )
+        shown = _recall_methods(summary, ranking)
+        if plot_recall(summary, plots / "recall_vs_frequency.png", shown):
+            if len(shown) < len(summary.methods):
+                blocks.append(
+                    ("p", "Per-class recall of the top methods and the peers.")
+                )
             blocks.append(("img", "plots/recall_vs_frequency.png", "per-class recall"))
-        if _plot_ranks(summary, plots / "ranks.png"):
+        if plot_ranks(summary, plots / "ranks.png", title):
             blocks.append(("img", "plots/ranks.png", "ranks of the methods"))
 
     blocks += [
@@ -520,7 +543,13 @@ def write_report(comparison, summary, *, fmt="md", output=None):
             ],
         ),
         ("h2", "Methods"),
-        ("ul", [f"{m}: {RECIPES[m].summary}" for m in comparison.methods]),
+        (
+            "ul",
+            [
+                f"{_label(m)}: {RECIPES[m].summary}" if m in RECIPES else m
+                for m in comparison.methods
+            ],
+        ),
     ]
     if comparison.skipped:
         blocks += [

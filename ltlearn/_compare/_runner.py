@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 from ltlearn._compare._data import CompareError, check_folds, make_preprocessor
-from ltlearn._compare._recipes import RECIPES
 from ltlearn._compare._results import (
     _FLOATS,
     FIELDS,
@@ -28,6 +27,7 @@ from ltlearn._compare._results import (
     ResultsFile,
     check_output,
 )
+from ltlearn.recipes._registry import RECIPES
 
 SCORINGS = (*METRICS, "few_shot_accuracy")
 BACKENDS = ("loky", "dask", "ray")
@@ -350,7 +350,7 @@ def run_comparison(
     path = None if output is None else check_output(output)
     skipped = dict(skipped or {})
     config = {"cv": cv, "seed": seed, "scoring": scoring}
-    tasks, infos, without_unlabelled = [], [], {}
+    tasks, infos, without_unlabelled, binary_only = [], [], {}, {}
     for dataset in datasets:
         check_folds(dataset, cv)
         infos.append(dataset.info())
@@ -364,6 +364,9 @@ def run_comparison(
         for recipe in recipes:
             if recipe.semi_supervised and dataset.n_unlabelled == 0:
                 without_unlabelled.setdefault(recipe.name, []).append(dataset.name)
+                continue
+            if getattr(recipe, "binary_only", False) and dataset.classes.size > 2:
+                binary_only.setdefault(recipe.name, []).append(dataset.name)
                 continue
             recipe_key = recipe_fingerprint(recipe, seed, context)
             for fold, (train, test) in enumerate(folds):
@@ -382,6 +385,8 @@ def run_comparison(
             "semi-supervised, it runs only on data with unlabelled rows; not run "
             f"on {', '.join(names)}"
         )
+    for name, names in binary_only.items():
+        skipped[name] = f"binary only; not run on {', '.join(names)}"
     if not tasks:
         raise CompareError(
             "Nothing to run: the semi-supervised methods need data with "

@@ -1,0 +1,100 @@
+"""``--save-best``: refit the best recipe of a comparison on all the data, save it."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+
+from ltlearn._compare._data import CompareError, make_preprocessor
+from ltlearn._compare._runner import _take
+from ltlearn._compare._stats import rank_common
+from ltlearn.recipes._registry import RECIPES
+
+
+class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
+    """Fit on integer class codes (-1: unlabelled), predict the original labels.
+
+    Wraps the semi-supervised recipes for ``--save-best``: they learn from the
+    unlabelled rows, which need the integer marker -1 whatever the labels are.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        Fitted on ``X`` and the codes.
+    classes : array-like
+        The original label of each code.
+    """
+
+    def __init__(self, estimator, classes):
+        self.estimator = estimator
+        self.classes = classes
+
+    def fit(self, X, y):
+        self.model_ = clone(self.estimator).fit(X, y)
+        self.classes_ = np.asarray(self.classes)
+        return self
+
+    def predict(self, X):
+        return self.classes_[np.asarray(self.model_.predict(X), dtype=int)]
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)
+
+
+def check_save_best(datasets):
+    """``--save-best`` refits on one data set: the user's file or one name."""
+    if len(datasets) != 1:
+        raise CompareError(
+            "--save-best refits the best recipe on one data set: give --data "
+            f"FILE or a single --datasets name (got {len(datasets)} data sets)."
+        )
+
+
+def save_best(summary, comparison, dataset, path):
+    """Refit the best recipe, with its preprocessing, on all of ``dataset``.
+
+    Parameters
+    ----------
+    summary : Summary
+        The aggregate of the comparison on ``dataset``.
+    comparison : Comparison
+        The run (its seed and scoring build the recipe).
+    dataset : Dataset
+        The data the comparison ran on.
+    path : path-like
+        Where the model goes, with :func:`joblib.dump`.
+
+    Returns
+    -------
+    name : str
+        The recipe that was saved.
+    """
+    import joblib
+    from imblearn.pipeline import Pipeline
+
+    ranking = rank_common(summary, comparison.skipped)
+    if ranking.best is None:
+        raise CompareError("--save-best: no recipe ran successfully; nothing saved.")
+    recipe = RECIPES[ranking.best]
+    context = {
+        "scoring": comparison.config["scoring"],
+        "n_classes": int(dataset.classes.size),
+        "n_features": int(dataset.X.shape[1]),
+    }
+    seed = comparison.config["seed"]
+    model = Pipeline(
+        make_preprocessor(dataset.preprocessing) + recipe.build(seed, context)
+    )
+    if recipe.semi_supervised:
+        model = _LabelDecodingClassifier(model, dataset.classes)
+        model.fit(dataset.X, dataset.y)
+    else:
+        rows = dataset.labelled
+        model.fit(_take(dataset.X, rows), dataset.classes[dataset.y[rows]])
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(model, path)
+    return recipe.name

@@ -1,0 +1,177 @@
+"""Statistics across data sets: common data sets, ranks, Friedman, Nemenyi, Wilcoxon.
+
+Following Demšar, "Statistical Comparisons of Classifiers over Multiple Data
+Sets", JMLR 7 (2006): methods are ranked on each data set, the Friedman test
+asks whether the mean ranks differ at all, and the Nemenyi critical difference
+says which pairs differ.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ltlearn.recipes._registry import RECIPES
+
+# Scores equal up to this many decimals tie (threshold-moving, logit adjustment
+# and the plug-in rule coincide on binary data).
+_DECIMALS = 10
+
+
+def is_peer(method):
+    recipe = RECIPES.get(method)
+    return recipe is not None and recipe.peer
+
+
+def critical_difference(n_methods, n_datasets, alpha=0.05):
+    """Nemenyi's critical difference of mean ranks (Demšar 2006, section 3.2.2).
+
+    ``q_alpha`` is the studentized range statistic for ``n_methods`` groups and
+    infinite degrees of freedom, divided by the square root of two.
+    """
+    from scipy.stats import studentized_range
+
+    q_alpha = studentized_range.ppf(1 - alpha, n_methods, np.inf) / math.sqrt(2)
+    return q_alpha * math.sqrt(n_methods * (n_methods + 1) / (6 * n_datasets))
+
+
+@dataclass
+class Ranking:
+    """Methods ranked over the data sets where every one of them ran."""
+
+    methods: list  # best mean rank first
+    datasets: list  # the common data sets
+    left_out_datasets: dict  # data set -> why
+    left_out_methods: dict  # method -> why
+    mean: dict  # method -> mean score over the common data sets
+    mean_rank: dict  # method -> mean rank over the common data sets
+    scores: dict  # method -> array of the mean scores, in ``datasets`` order
+    ranks: dict = field(default_factory=dict)  # data set -> {method: rank}
+    friedman: tuple = None  # (statistic, p-value), or None with < 3 methods
+    cd: float = None  # Nemenyi critical difference at alpha=0.05
+    best: str = None
+    best_peer: str = None
+    versus_peer: dict = field(default_factory=dict)  # method -> (w, t, l, p)
+
+
+def _ran(summary):
+    """``(data set, method)`` pairs where every fold fitted and scored."""
+    failed = {(row["dataset"], row["method"]) for row in summary.errors}
+    return {
+        key
+        for key, value in summary.mean.items()
+        if key not in failed and not math.isnan(value)
+    }
+
+
+def _why_not(summary, dataset, method, skipped):
+    for row in summary.errors:
+        if row["dataset"] == dataset and row["method"] == method:
+            return f"{method} failed ({row['error'][:80]})"
+    if method in skipped:
+        return f"{method} does not apply ({skipped[method].split(';')[0]})"
+    return f"{method} has no score"
+
+
+def rank_common(summary, skipped=None):
+    """Rank the methods over the data sets where all of them ran.
+
+    A method that ran on fewer data sets than would leave at least half of
+    them (and two) in common is set aside, the sparsest first, and listed
+    with the reason.
+
+    Parameters
+    ----------
+    summary : Summary
+        The aggregate of a comparison.
+    skipped : dict, default=None
+        ``{method: reason}`` of methods that do not apply to some data sets.
+
+    Returns
+    -------
+    ranking : Ranking
+    """
+    from scipy.stats import friedmanchisquare, rankdata, wilcoxon
+
+    skipped = dict(skipped or {})
+    ran = _ran(summary)
+    datasets = [d for d in summary.datasets if d not in summary.unscored]
+    methods = [m for m in summary.methods if any((d, m) in ran for d in datasets)]
+    left_out_methods = {
+        m: "no score on any data set" for m in summary.methods if m not in methods
+    }
+    needed = max(2, math.ceil(len(datasets) / 2)) if len(datasets) > 1 else 1
+    while True:
+        common = [d for d in datasets if all((d, m) in ran for m in methods)]
+        coverage = {m: sum((d, m) in ran for d in datasets) for m in methods}
+        gaps = [m for m in methods if coverage[m] < len(datasets)]
+        if len(common) >= needed or not gaps or len(methods) <= 2:
+            break
+        sparsest = min(gaps, key=lambda m: (coverage[m], -methods.index(m)))
+        methods.remove(sparsest)
+        reason = skipped.get(sparsest, "it failed on some")
+        left_out_methods[sparsest] = (
+            f"ran on {coverage[sparsest]} of {len(datasets)} data sets ({reason})"
+        )
+    left_out_datasets = {}
+    for dataset in summary.datasets:
+        if dataset in common:
+            continue
+        if dataset in summary.unscored:
+            left_out_datasets[dataset] = "no method has a score"
+            continue
+        missing = [m for m in methods if (dataset, m) not in ran]
+        left_out_datasets[dataset] = "; ".join(
+            _why_not(summary, dataset, m, skipped) for m in missing
+        )
+    ranking = Ranking(
+        methods=[],
+        datasets=common,
+        left_out_datasets=left_out_datasets,
+        left_out_methods=left_out_methods,
+        mean={},
+        mean_rank={},
+        scores={},
+    )
+    if not common or not methods:
+        return ranking
+    scores = np.array([[summary.mean[(d, m)] for m in methods] for d in common])
+    ranks = np.vstack([rankdata(-np.round(row, _DECIMALS)) for row in scores])
+    ranking.ranks = {
+        d: {m: float(r) for m, r in zip(methods, row)} for d, row in zip(common, ranks)
+    }
+    mean_rank = dict(zip(methods, ranks.mean(axis=0)))
+    mean = dict(zip(methods, scores.mean(axis=0)))
+    order = sorted(methods, key=lambda m: (mean_rank[m], -mean[m], m))
+    ranking.methods = order
+    ranking.mean = {m: float(mean[m]) for m in order}
+    ranking.mean_rank = {m: float(mean_rank[m]) for m in order}
+    ranking.scores = {m: scores[:, methods.index(m)] for m in order}
+    ranking.best = order[0]
+    if len(methods) >= 3 and len(common) >= 2:
+        if np.ptp(ranks, axis=1).any():
+            statistic, p_value = friedmanchisquare(*ranks.T)
+            ranking.friedman = (float(statistic), float(p_value))
+        else:
+            ranking.friedman = (0.0, 1.0)
+    if len(methods) >= 2 and len(common) >= 2:
+        ranking.cd = critical_difference(len(methods), len(common))
+    peers = [m for m in order if is_peer(m)]
+    if peers:
+        ranking.best_peer = peers[0]
+        reference = np.round(ranking.scores[peers[0]], _DECIMALS)
+        for method in order:
+            if method == peers[0]:
+                continue
+            values = np.round(ranking.scores[method], _DECIMALS)
+            wins = int(np.sum(values > reference))
+            losses = int(np.sum(values < reference))
+            ties = len(common) - wins - losses
+            p_value = 1.0  # identical on every data set
+            if wins + losses:
+                p_value = float(wilcoxon(values, reference).pvalue)
+            ranking.versus_peer[method] = (wins, ties, losses, p_value)
+    return ranking

@@ -1,0 +1,117 @@
+"""Public access to the named recipes."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from ltlearn.recipes._registry import _PLUGIN_SCORING, MODELS, RECIPES, _recipe_name
+
+
+def list_recipes():
+    """The names of every recipe, the recommended one first.
+
+    A recipe crossed with a base model other than logistic regression is
+    named ``"recipe:model"`` (``"plugin:rf"``); the peers from other libraries
+    (``"brf"``, ``"easy_ensemble"``, ...) are included. Recipes whose
+    optional dependencies are missing are listed too; building one raises.
+
+    Returns
+    -------
+    names : list of str
+        The names :func:`make_recipe` and ``ltlearn compare --methods``
+        accept.
+
+    Examples
+    --------
+    >>> from ltlearn.recipes import list_recipes
+    >>> list_recipes()[:3]
+    ['recommended', 'plain', 'class_weight']
+    >>> "plugin:rf" in list_recipes()
+    True
+    """
+    return list(RECIPES)
+
+
+def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accuracy"):
+    """Build a named recipe as an unfitted estimator.
+
+    The estimator expects numeric features that are already preprocessed
+    (imputed, scaled, one-hot encoded): ``ltlearn compare`` fits its own
+    preprocessing before it, and so should you, e.g. in a pipeline after a
+    :class:`~sklearn.compose.ColumnTransformer`.
+
+    Parameters
+    ----------
+    name : str
+        A name from :func:`list_recipes`: ``"recommended"``, a rebalancing
+        recipe (``"plugin"``, ``"smote"``, ...), a peer (``"brf"``, ...) or a
+        crossed name such as ``"plugin:rf"``.
+    model : {"lr", "rf", "hgb", "mlp"}, default="lr"
+        The base model of a rebalancing recipe: logistic regression, random
+        forest, histogram gradient boosting or the MLP of
+        :class:`ltlearn.deep.LongTailClassifier`. Ignored by the recipes with
+        a fixed estimator (``recommended``, the peers, the ``deep_*`` losses)
+        and when ``name`` already names a model.
+    random_state : int, RandomState instance or None, default=None
+        Seeds every random step of the recipe.
+    scoring : {"balanced_accuracy", "geometric_mean", "macro_f1"}, \
+            default="balanced_accuracy"
+        The metric the decision rule of ``recommended`` and ``plugin``
+        targets.
+
+    Returns
+    -------
+    estimator : estimator object
+        An imbalanced-learn :class:`~imblearn.pipeline.Pipeline` when the
+        recipe resamples, otherwise the classifier itself.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, model or scoring, or a combination of recipe and
+        model that is not built (the message says why).
+    ImportError
+        When an optional dependency of the recipe is missing.
+
+    See Also
+    --------
+    list_recipes : The names.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.recipes import make_recipe
+    >>> X, y = make_classification(n_samples=300, weights=[0.9], random_state=0)
+    >>> clf = make_recipe("smote", model="rf", random_state=0).fit(X, y)
+    >>> clf.predict(X[:4]).shape
+    (4,)
+    """
+    from imblearn.pipeline import Pipeline
+
+    from ltlearn.recipes._registry import EXCLUDED
+
+    if model not in MODELS:
+        raise ValueError(f"Unknown model {model!r}; the models are: {MODELS}.")
+    if scoring not in _PLUGIN_SCORING:
+        raise ValueError(
+            f"Unknown scoring {scoring!r}; choose one of {tuple(_PLUGIN_SCORING)}."
+        )
+    if name not in RECIPES:
+        raise ValueError(
+            f"Unknown recipe {name!r}; list_recipes() gives the names: "
+            f"{', '.join(RECIPES)}."
+        )
+    recipe = RECIPES[name]
+    if recipe.model == "lr" and model != "lr":
+        if (name, model) in EXCLUDED:
+            raise ValueError(
+                f"Recipe {name!r} is not built on model {model!r}: "
+                f"{EXCLUDED[name, model]}."
+            )
+        recipe = RECIPES[_recipe_name(name, model)]
+    reason = recipe.missing()
+    if reason is not None:
+        raise ImportError(f"Recipe {recipe.name!r} cannot be built here: {reason}.")
+    steps = recipe.build(random_state, {"scoring": scoring})
+    if len(steps) == 1:
+        return steps[0][1]
+    return Pipeline(steps)

@@ -1,0 +1,560 @@
+"""The registry of named recipes that ``ltlearn compare`` can run."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import importlib
+from dataclasses import dataclass, field
+from functools import partial
+
+from ltlearn._compare._data import CompareError
+
+# Every recipe is a factory that imports its estimator when called, so that the
+# registry loads without torch, and a recipe whose estimator is not installed
+# is reported as unavailable instead of breaking the others. A factory takes the
+# random state and a context dict (``scoring``, ``n_features``, ``n_classes``)
+# and returns the steps that follow the preprocessing in an imbalanced-learn
+# Pipeline. User input only ever selects a key of ``RECIPES``.
+
+# The deep recipes train a small MLP for a fixed, modest number of epochs: the
+# comparison is meant to run on a laptop CPU in minutes.
+_DEEP_EPOCHS = 30
+
+
+MODELS = ("lr", "rf", "hgb", "mlp")
+_MODEL_NAMES = {
+    "lr": "logistic regression",
+    "rf": "random forest",
+    "hgb": "histogram gradient boosting",
+    "mlp": "MLP",
+}
+
+
+def _base(model, random_state, **params):
+    """The base classifier of a rebalancing recipe."""
+    if model == "rf":
+        from sklearn.ensemble import RandomForestClassifier
+
+        return RandomForestClassifier(
+            n_estimators=100, random_state=random_state, **params
+        )
+    if model == "hgb":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        return HistGradientBoostingClassifier(random_state=random_state, **params)
+    if model == "mlp":
+        from ltlearn.deep import LongTailClassifier
+
+        return LongTailClassifier(
+            criterion="ce", max_epochs=_DEEP_EPOCHS, random_state=random_state, **params
+        )
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(max_iter=1000, random_state=random_state, **params)
+
+
+def _plain(model, random_state, context):
+    return [("classifier", _base(model, random_state))]
+
+
+def _class_weight(model, random_state, context):
+    return [("classifier", _base(model, random_state, class_weight="balanced"))]
+
+
+def _smote(model, random_state, context):
+    from ltlearn.over_sampling import SMOTE
+
+    return [
+        ("sampler", SMOTE(random_state=random_state)),
+        ("classifier", _base(model, random_state)),
+    ]
+
+
+def _cog(model, random_state, context, oversample=None):
+    from ltlearn.decomposition import COGClassifier
+
+    params = {} if oversample is None else {"oversample": oversample}
+    return [
+        (
+            "classifier",
+            COGClassifier(
+                _base(model, random_state), random_state=random_state, **params
+            ),
+        )
+    ]
+
+
+def _cog_os(model, random_state, context):
+    return _cog(model, random_state, context, oversample="replicate")
+
+
+def _threshold_moving(model, random_state, context):
+    from ltlearn.post_hoc import ThresholdMovingClassifier
+
+    return [
+        (
+            "classifier",
+            ThresholdMovingClassifier(
+                _base(model, random_state), cost_matrix="balanced"
+            ),
+        )
+    ]
+
+
+def _logit_adjustment(model, random_state, context):
+    from ltlearn.post_hoc import LogitAdjustedClassifier
+
+    return [
+        ("classifier", LogitAdjustedClassifier(_base(model, random_state), tau=1.0))
+    ]
+
+
+_PLUGIN_SCORING = {
+    "balanced_accuracy": "balanced_accuracy",
+    "geometric_mean": "geometric_mean",
+    "macro_f1": "f1_macro",
+    # Few-shot accuracy has no consistent plug-in rule of its own; balanced
+    # accuracy weighs every class equally, which is what it rewards.
+    "few_shot_accuracy": "balanced_accuracy",
+}
+
+
+def _plugin(model, random_state, context):
+    from ltlearn.post_hoc import PluginClassifier
+
+    scoring = _PLUGIN_SCORING[context.get("scoring", "balanced_accuracy")]
+    return [
+        (
+            "classifier",
+            PluginClassifier(_base(model, random_state), scoring=scoring, cv=3),
+        )
+    ]
+
+
+def _crest(model, random_state, context, distribution_alignment=False):
+    from ltlearn.semi_supervised import CReSTClassifier
+
+    return [
+        (
+            "classifier",
+            CReSTClassifier(
+                _base(model, random_state),
+                distribution_alignment=distribution_alignment,
+                random_state=random_state,
+            ),
+        )
+    ]
+
+
+def _crest_plus(model, random_state, context):
+    return _crest(model, random_state, context, distribution_alignment=True)
+
+
+def _recommended(random_state, context):
+    from ltlearn.recipes._recommended import recommended_classifier
+
+    scoring = _PLUGIN_SCORING[context.get("scoring", "balanced_accuracy")]
+    return [
+        (
+            "classifier",
+            recommended_classifier(random_state=random_state, scoring=scoring),
+        )
+    ]
+
+
+def _brf(random_state, context):
+    from imblearn.ensemble import BalancedRandomForestClassifier
+
+    return [
+        (
+            "classifier",
+            BalancedRandomForestClassifier(
+                n_estimators=100,
+                sampling_strategy="all",
+                replacement=True,
+                bootstrap=False,
+                random_state=random_state,
+            ),
+        )
+    ]
+
+
+def _easy_ensemble(random_state, context):
+    from imblearn.ensemble import EasyEnsembleClassifier
+
+    return [
+        (
+            "classifier",
+            EasyEnsembleClassifier(n_estimators=10, random_state=random_state),
+        )
+    ]
+
+
+def _rusboost(random_state, context):
+    from imblearn.ensemble import RUSBoostClassifier
+
+    return [("classifier", RUSBoostClassifier(random_state=random_state))]
+
+
+def _balanced_bagging(random_state, context):
+    from imblearn.ensemble import BalancedBaggingClassifier
+
+    return [("classifier", BalancedBaggingClassifier(random_state=random_state))]
+
+
+def _tuned_threshold(random_state, context):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import TunedThresholdClassifierCV
+
+    return [
+        (
+            "classifier",
+            TunedThresholdClassifierCV(
+                LogisticRegression(max_iter=1000, random_state=random_state),
+                scoring="balanced_accuracy",
+                random_state=random_state,
+            ),
+        )
+    ]
+
+
+def _deep(loss, random_state, **params):
+    from ltlearn.deep import LongTailClassifier
+
+    return [
+        (
+            "classifier",
+            LongTailClassifier(
+                criterion=loss,
+                max_epochs=_DEEP_EPOCHS,
+                random_state=random_state,
+                **params,
+            ),
+        )
+    ]
+
+
+def _deep_ce(random_state, context):
+    return _deep("ce", random_state)
+
+
+def _deep_focal(random_state, context):
+    return _deep("focal", random_state)
+
+
+def _deep_logit_adjusted(random_state, context):
+    return _deep("logit_adjusted", random_state)
+
+
+def _deep_balanced_softmax(random_state, context):
+    return _deep("balanced_softmax", random_state)
+
+
+def _deep_ldam_drw(random_state, context):
+    from ltlearn.deep.callbacks import DeferredReweighting
+
+    # LDAM-DRW: the LDAM margins throughout, class-balanced weights for the last
+    # fifth of the epochs (160 of 200 in the paper).
+    return _deep("ldam", random_state, callbacks=[DeferredReweighting(start_epoch=0.8)])
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A named way to fit a classifier on imbalanced data.
+
+    Parameters
+    ----------
+    name : str
+        The name users type.
+    summary : str
+        One line for listings and reports.
+    factory : callable
+        ``factory(random_state, context) -> list of (name, step)``.
+    requires : tuple of str
+        ``"module"`` or ``"module:attribute"`` that must import.
+    semi_supervised : bool
+        The recipe needs unlabelled rows and runs only on data that has them.
+    deep : bool
+        The recipe needs the ``deep`` extra.
+    model : str or None
+        The base model (a key of ``MODELS``), None for a fixed estimator.
+    peer : bool
+        The recipe is another library's method, run for comparison.
+    binary_only : bool
+        The estimator supports two classes only.
+    """
+
+    name: str
+    summary: str
+    factory: object = field(repr=False)
+    requires: tuple = ()
+    semi_supervised: bool = False
+    deep: bool = False
+    model: str = None
+    peer: bool = False
+    binary_only: bool = False
+
+    def missing(self):
+        """Why the recipe cannot run here, or None when it can."""
+        for requirement in self.requires:
+            module_name, _, attribute = requirement.partition(":")
+            try:
+                module = importlib.import_module(module_name)
+            except ImportError as exc:
+                return f"{module_name} cannot be imported ({exc})"
+            if attribute and not hasattr(module, attribute):
+                return f"{module_name}.{attribute} does not exist"
+        return None
+
+    def build(self, random_state, context):
+        """The steps of this recipe, after the preprocessing."""
+        return self.factory(random_state, dict(context))
+
+
+_DEEP = ("torch", "skorch", "ltlearn.deep:LongTailClassifier")
+
+# The rebalancing recipes that cross with the base models:
+# (name, summary, factory, requires, semi_supervised).
+_FAMILIES = [
+    ("plain", "{model}, no rebalancing", _plain, (), False),
+    ("class_weight", '{model} with class_weight="balanced"', _class_weight, (), False),
+    (
+        "smote",
+        "SMOTE over-sampling, then {model}",
+        _smote,
+        ("ltlearn.over_sampling:SMOTE",),
+        False,
+    ),
+    (
+        "cog",
+        "COG: k-means sub-classes within each class, {model}",
+        _cog,
+        ("ltlearn.decomposition:COGClassifier",),
+        False,
+    ),
+    (
+        "cog_os",
+        "COG-OS: COG with the rare classes replicated, {model}",
+        _cog_os,
+        ("ltlearn.decomposition:COGClassifier",),
+        False,
+    ),
+    (
+        "threshold_moving",
+        "threshold-moving with balanced costs on {model}",
+        _threshold_moving,
+        ("ltlearn.post_hoc:ThresholdMovingClassifier",),
+        False,
+    ),
+    (
+        "logit_adjustment",
+        "post-hoc logit adjustment (tau=1) of {model}",
+        _logit_adjustment,
+        ("ltlearn.post_hoc:LogitAdjustedClassifier",),
+        False,
+    ),
+    (
+        "plugin",
+        "plug-in rule consistent for the chosen scoring, {model}",
+        _plugin,
+        ("ltlearn.post_hoc:PluginClassifier",),
+        False,
+    ),
+    (
+        "crest",
+        "CReST self-training on the unlabelled rows, {model}",
+        _crest,
+        ("ltlearn.semi_supervised:CReSTClassifier",),
+        True,
+    ),
+    (
+        "crest_plus",
+        "CReST+ (distribution alignment), {model}",
+        _crest_plus,
+        ("ltlearn.semi_supervised:CReSTClassifier",),
+        True,
+    ),
+]
+
+# Combinations of a recipe and a base model that are not built, and why.
+EXCLUDED = {
+    ("plain", "mlp"): "the same as deep_ce",
+    ("class_weight", "mlp"): "the MLP rebalances in its loss: see deep_logit_adjusted, "
+    "deep_balanced_softmax and deep_ldam_drw",
+    ("cog", "mlp"): "one MLP already learns non-convex classes; sub-classes add "
+    "nothing but output units",
+    ("cog_os", "mlp"): "one MLP already learns non-convex classes; sub-classes add "
+    "nothing but output units",
+    ("crest", "mlp"): "self-training refits the MLP every generation, too slow for "
+    "a comparison",
+    ("crest_plus", "mlp"): "self-training refits the MLP every generation, too "
+    "slow for a comparison",
+    ("cog", "rf"): "trees already split non-convex classes; k-means sub-classes "
+    "only fragment them",
+    ("cog", "hgb"): "trees already split non-convex classes; k-means sub-classes "
+    "only fragment them",
+    ("cog_os", "rf"): "trees already split non-convex classes; k-means sub-classes "
+    "only fragment them",
+    ("cog_os", "hgb"): "trees already split non-convex classes; k-means sub-classes "
+    "only fragment them",
+}
+
+
+def _recipe_name(family, model):
+    return family if model == "lr" else f"{family}:{model}"
+
+
+def _crossed():
+    recipes = []
+    for model in MODELS:
+        for family, summary, factory, requires, semi in _FAMILIES:
+            if (family, model) in EXCLUDED:
+                continue
+            recipes.append(
+                Recipe(
+                    _recipe_name(family, model),
+                    summary.format(model=_MODEL_NAMES[model]),
+                    partial(factory, model),
+                    requires=requires + (_DEEP if model == "mlp" else ()),
+                    semi_supervised=semi,
+                    deep=model == "mlp",
+                    model=model,
+                )
+            )
+    return recipes
+
+
+_DEEP_LOSSES = [
+    ("deep_ce", "MLP with cross-entropy", _deep_ce),
+    ("deep_focal", "MLP with the focal loss", _deep_focal),
+    ("deep_logit_adjusted", "MLP with the logit-adjusted loss", _deep_logit_adjusted),
+    (
+        "deep_balanced_softmax",
+        "MLP with the balanced softmax loss",
+        _deep_balanced_softmax,
+    ),
+    (
+        "deep_ldam_drw",
+        "MLP with the LDAM loss and deferred re-weighting",
+        _deep_ldam_drw,
+    ),
+]
+
+_PEERS = [
+    (
+        "brf",
+        "imbalanced-learn BalancedRandomForestClassifier (100 trees, "
+        "sampling_strategy='all', replacement, no bootstrap)",
+        _brf,
+        False,
+    ),
+    (
+        "easy_ensemble",
+        "imbalanced-learn EasyEnsembleClassifier (10 AdaBoost learners)",
+        _easy_ensemble,
+        False,
+    ),
+    ("rusboost", "imbalanced-learn RUSBoostClassifier", _rusboost, False),
+    (
+        "balanced_bagging",
+        "imbalanced-learn BalancedBaggingClassifier",
+        _balanced_bagging,
+        False,
+    ),
+    (
+        "tuned_threshold",
+        "scikit-learn TunedThresholdClassifierCV(LogisticRegression(), "
+        "scoring='balanced_accuracy')",
+        _tuned_threshold,
+        True,
+    ),
+]
+
+_ALL = [
+    Recipe(
+        "recommended",
+        "ltlearn's recommended classifier: averaged random-forest and logistic "
+        "probabilities with the decision rule of the chosen scoring",
+        _recommended,
+        requires=("ltlearn.post_hoc:PluginClassifier",),
+    ),
+    *_crossed(),
+    *(
+        Recipe(name, summary, factory, requires=_DEEP, deep=True)
+        for name, summary, factory in _DEEP_LOSSES
+    ),
+    *(
+        Recipe(name, summary, factory, peer=True, binary_only=binary_only)
+        for name, summary, factory, binary_only in _PEERS
+    ),
+]
+
+RECIPES = {recipe.name: recipe for recipe in _ALL}
+
+# ``ltlearn compare`` crosses the rebalancing recipes with these models unless
+# told otherwise; the other models are opt-in with ``--models`` (they multiply
+# the run time). The recommended recipe, the MLP losses and the peers always run.
+DEFAULT_MODELS = ("lr",)
+
+
+def resolve_methods(names=None, models=None):
+    """Pick recipes by name.
+
+    Parameters
+    ----------
+    names : list of str or None
+        Recipe names. ``None`` picks every recipe that can run here on the
+        chosen models, with the recommended recipe and the peers.
+    models : list of str or None
+        Base models when ``names`` is None (default: ``DEFAULT_MODELS``).
+
+    Returns
+    -------
+    recipes : list of Recipe
+        In registry order.
+    skipped : dict
+        ``{name: reason}`` for the recipes left out because they cannot run.
+
+    Raises
+    ------
+    CompareError
+        For an unknown name (the message lists the known ones), or a named
+        recipe that cannot run here.
+    """
+    if models is not None:
+        unknown = [model for model in models if model not in MODELS]
+        if unknown:
+            raise CompareError(
+                f"Unknown model {unknown[0]!r}; the models are: {', '.join(MODELS)}."
+            )
+    if names is None:
+        chosen_models = set(DEFAULT_MODELS if models is None else models)
+        recipes, skipped = [], {}
+        for recipe in RECIPES.values():
+            if recipe.model is not None and recipe.model not in chosen_models:
+                continue
+            reason = recipe.missing()
+            if reason is None:
+                recipes.append(recipe)
+            else:
+                skipped[recipe.name] = reason
+        return recipes, skipped
+
+    unknown = [name for name in names if name not in RECIPES]
+    if unknown:
+        raise CompareError(
+            f"Unknown method {unknown[0]!r}; the known methods are: "
+            f"{', '.join(RECIPES)}."
+        )
+    chosen = []
+    for name in dict.fromkeys(names):
+        recipe = RECIPES[name]
+        reason = recipe.missing()
+        if reason is not None:
+            hint = ""
+            if recipe.deep:
+                hint = " Install the deep extra: pip install 'ltlearn[deep]'."
+            raise CompareError(f"Method {name!r} cannot run here: {reason}.{hint}")
+        chosen.append(recipe)
+    order = list(RECIPES)
+    return sorted(chosen, key=lambda recipe: order.index(recipe.name)), {}

@@ -1,0 +1,131 @@
+"""The public recipe registry, ltlearn.recipes."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from imblearn.pipeline import Pipeline
+from sklearn.base import clone
+from sklearn.datasets import make_classification
+from sklearn.metrics import balanced_accuracy_score
+
+from ltlearn.recipes import list_recipes, make_recipe
+from ltlearn.recipes._registry import EXCLUDED, RECIPES, resolve_methods
+
+
+@pytest.fixture(scope="module")
+def data():
+    return make_classification(
+        n_samples=150, n_features=5, weights=[0.85], random_state=0
+    )
+
+
+def test_list_recipes_starts_with_recommended_and_has_models_and_peers():
+    names = list_recipes()
+    assert names[0] == "recommended"
+    assert len(names) == len(set(names))
+    for name in ("plugin", "plugin:rf", "class_weight:hgb", "brf", "tuned_threshold"):
+        assert name in names
+    for family, model in EXCLUDED:
+        assert f"{family}:{model}" not in names
+    peers = {n for n in names if RECIPES[n].peer}
+    assert peers == {
+        "brf",
+        "easy_ensemble",
+        "rusboost",
+        "balanced_bagging",
+        "tuned_threshold",
+    }
+
+
+@pytest.mark.parametrize(
+    "name, model",
+    [
+        ("recommended", "lr"),
+        ("plain", "lr"),
+        ("class_weight", "hgb"),
+        ("class_weight", "rf"),
+        ("plugin", "rf"),
+        ("logit_adjustment", "hgb"),
+        ("smote", "rf"),
+        ("brf", "lr"),
+    ],
+)
+def test_make_recipe_returns_an_unfitted_estimator_that_fits(data, name, model):
+    X, y = data
+    X_before = X.copy()
+    estimator = make_recipe(name, model=model, random_state=0)
+    assert not hasattr(estimator, "classes_")
+    clone(estimator)
+    y_pred = estimator.fit(X, y).predict(X)
+    assert balanced_accuracy_score(y, y_pred) > 0.6
+    np.testing.assert_array_equal(X, X_before)
+    again = make_recipe(name, model=model, random_state=0).fit(X, y).predict(X)
+    np.testing.assert_array_equal(y_pred, again)
+
+
+def test_make_recipe_uses_the_model_and_a_pipeline_for_samplers():
+    smote = make_recipe("smote", model="hgb")
+    assert isinstance(smote, Pipeline)
+    assert type(smote[-1]).__name__ == "HistGradientBoostingClassifier"
+    assert make_recipe("class_weight", model="hgb").class_weight == "balanced"
+    assert type(make_recipe("plugin", model="rf").estimator).__name__ == (
+        "RandomForestClassifier"
+    )
+    assert repr(make_recipe("plugin:rf")) == repr(make_recipe("plugin", model="rf"))
+    brf = make_recipe("brf")
+    assert (brf.n_estimators, brf.sampling_strategy, brf.replacement) == (
+        100,
+        "all",
+        True,
+    )
+    assert brf.bootstrap is False
+    assert make_recipe("tuned_threshold").scoring == "balanced_accuracy"
+
+
+def test_make_recipe_scoring_reaches_the_plugin_rule():
+    assert make_recipe("plugin", scoring="macro_f1").scoring == "f1_macro"
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"name": "nope"}, "Unknown recipe 'nope'"),
+        ({"name": "plain", "model": "svm"}, "Unknown model 'svm'"),
+        ({"name": "plain", "scoring": "accuracy"}, "Unknown scoring"),
+        ({"name": "cog", "model": "rf"}, "not built on model 'rf': trees"),
+    ],
+)
+def test_make_recipe_errors_name_the_problem(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_recipe(**kwargs)
+
+
+def test_default_methods_put_recommended_first_with_peers_and_no_forest_crosses():
+    recipes, _ = resolve_methods(None)
+    names = [recipe.name for recipe in recipes]
+    assert names[0] == "recommended"
+    assert {"brf", "easy_ensemble", "rusboost", "balanced_bagging"} <= set(names)
+    assert not any(name.endswith((":rf", ":hgb")) for name in names)
+    rf, _ = resolve_methods(None, models=["rf"])
+    rf_names = [recipe.name for recipe in rf]
+    assert "plugin:rf" in rf_names and "plugin" not in rf_names
+    assert "recommended" in rf_names and "brf" in rf_names
+
+
+def test_unknown_model_is_refused_by_name():
+    from ltlearn._compare._data import CompareError
+
+    with pytest.raises(CompareError, match="Unknown model 'svm'"):
+        resolve_methods(None, models=["svm"])
+
+
+def test_compare_list_shows_peers_and_the_combinations_not_built(capsys):
+    from ltlearn.cli import main
+
+    assert main(["compare", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "plugin:hgb" in out and "[peer]" in out
+    assert "cog:rf  trees already split non-convex classes" in out
+    assert out.index("recommended") < out.index("plain")
