@@ -37,6 +37,32 @@ def _label_key(label):
     return int.from_bytes(digest[:8], "little")
 
 
+def _capped_neighbors(label, n_class, n_neighbors):
+    """``n_neighbors`` (the sample itself included), at most the class size.
+
+    Warns when the class is too small for the ``k_neighbors`` asked for.
+    """
+    if n_neighbors > n_class:
+        warnings.warn(
+            f"Class {_plain(label)!r} has {n_class} samples; k_neighbors="
+            f"{n_neighbors - 1} needs at least {n_neighbors}. Using "
+            f"k_neighbors={n_class - 1} for this class.",
+            UserWarning,
+        )
+        return n_class
+    return n_neighbors
+
+
+def _single_sample_draws(label, n_new):
+    """Seeds and neighbours that duplicate a class's only sample ``n_new`` times."""
+    warnings.warn(
+        f"Class {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
+        f"interpolate. Its sample is duplicated {n_new} times.",
+        UserWarning,
+    )
+    return np.zeros(n_new, dtype=np.intp), np.zeros((1, 1), dtype=np.intp)
+
+
 def _class_generators(random_state, labels):
     """One independent generator per class, keyed by the class label.
 
@@ -358,14 +384,8 @@ class SMOTE(BaseOverSampler):
         n_class = X_class.shape[0]
         seeds = pool[generator.integers(pool.size, size=n_new)]
         n_neighbors = self._n_neighbors()
-        if n_neighbors is not None and n_neighbors > n_class:
-            warnings.warn(
-                f"Class {_plain(label)!r} has {n_class} samples; k_neighbors="
-                f"{n_neighbors - 1} needs at least {n_neighbors}. Using "
-                f"k_neighbors={n_class - 1} for this class.",
-                UserWarning,
-            )
-            n_neighbors = n_class
+        if n_neighbors is not None:
+            n_neighbors = _capped_neighbors(label, n_class, n_neighbors)
         drawn = np.zeros(n_class, dtype=bool)
         drawn[seeds] = True
         queries = np.flatnonzero(drawn)
@@ -410,13 +430,7 @@ class SMOTE(BaseOverSampler):
             generator = generators[label]
             y_res[offset : offset + n_new] = label
             if n_class == 1:
-                warnings.warn(
-                    f"Class {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
-                    f"interpolate. Its sample is duplicated {n_new} times.",
-                    UserWarning,
-                )
-                seeds = np.zeros(n_new, dtype=np.intp)
-                neighbor_of = np.zeros((1, 1), dtype=np.intp)
+                seeds, neighbor_of = _single_sample_draws(label, n_new)
             else:
                 pool = np.arange(n_class)
                 if label in noise:

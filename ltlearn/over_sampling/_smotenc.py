@@ -21,10 +21,11 @@ from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._smote import (
     SMOTE,
+    _capped_neighbors,
     _class_generators,
     _compute_dtype,
     _fill_dense,
-    _plain,
+    _single_sample_draws,
 )
 from ltlearn.utils._docstring import _random_state_docstring
 
@@ -365,13 +366,7 @@ class SMOTENC(SMOTE):
             self.median_std_[label] = median_std
             generator = generators[label]
             if class_indices.size == 1:
-                warnings.warn(
-                    f"Class {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
-                    f"interpolate. Its sample is duplicated {n_new} times.",
-                    UserWarning,
-                )
-                seeds = np.zeros(n_new, dtype=np.intp)
-                neighbor_of = np.zeros((1, 1), dtype=np.intp)
+                seeds, neighbor_of = _single_sample_draws(label, n_new)
             else:
                 Z = _scaled_one_hot(
                     numeric_class,
@@ -608,15 +603,7 @@ class SMOTEN(BaseOverSampler):
         """Neighbours of ``codes[queries]`` in ``codes``, each query first."""
         n_class = codes.shape[0]
         if isinstance(self.k_neighbors, numbers.Integral):
-            n_neighbors = self.k_neighbors + 1
-            if n_neighbors > n_class:
-                warnings.warn(
-                    f"Class {_plain(label)!r} has {n_class} samples; k_neighbors="
-                    f"{self.k_neighbors} needs at least {n_neighbors}. Using "
-                    f"k_neighbors={n_class - 1} for this class.",
-                    UserWarning,
-                )
-                n_neighbors = n_class
+            n_neighbors = _capped_neighbors(label, n_class, self.k_neighbors + 1)
             return _vdm_kneighbors(codes, tables, queries, n_neighbors)
         dist = sum(
             table[codes[:, j][:, None], codes[None, :, j]]
