@@ -17,7 +17,6 @@ from sklearn.utils.validation import (
     check_is_fitted,
     check_random_state,
     column_or_1d,
-    has_fit_parameter,
     validate_data,
 )
 
@@ -27,7 +26,11 @@ from ltlearn.post_hoc._base import (
     _check_scoring,
     _coordinate_ascent,
 )
-from ltlearn.utils._validation import check_classification_y, class_counts
+from ltlearn.utils._validation import (
+    check_classification_y,
+    check_fit_takes_sample_weight,
+    class_counts,
+)
 
 # Most sweeps of the coordinate search over the class weights (as in
 # PluginClassifier); it usually stops after two or three.
@@ -267,11 +270,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         params = {}
         if sample_weight is not None:
             for model in models:
-                if not has_fit_parameter(model, "sample_weight"):
-                    raise ValueError(
-                        f"{type(model).__name__}.fit does not accept "
-                        f"sample_weight; fit without it or use models that do."
-                    )
+                check_fit_takes_sample_weight(
+                    model, "so fit without it or use models that do."
+                )
             params["sample_weight"] = sample_weight
         self.estimators_ = []
         held_out = []

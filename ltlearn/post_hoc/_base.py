@@ -28,10 +28,14 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
-    has_fit_parameter,
 )
 
-from ltlearn.utils._validation import check_classification_y, class_counts
+from ltlearn.utils._validation import (
+    check_classification_y,
+    check_fit_takes_sample_weight,
+    check_sample_weight,
+    class_counts,
+)
 
 # Names accepted by ``scoring``; each metric is a sum of per-class terms of the
 # confusion matrix (see ``_class_terms``), which the exact coordinate search
@@ -409,23 +413,6 @@ def _check_scoring(scoring, n_classes):
         )
 
 
-def _check_sample_weight(sample_weight, n_samples):
-    """Validate ``sample_weight``: finite, non-negative, one per sample."""
-    weights = np.asarray(sample_weight, dtype=float)
-    if weights.ndim == 0:
-        weights = np.full(n_samples, float(weights))
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight has shape {weights.shape}; it must hold one weight "
-            f"per sample, shape ({n_samples},)."
-        )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight must hold finite, non-negative weights.")
-    if not weights.sum() > 0:
-        raise ValueError("sample_weight sums to zero: no sample would count.")
-    return weights
-
-
 class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Fit an estimator, then predict ``argmax_k w_k p_k(x)``.
 
@@ -594,20 +581,18 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         check_classification_y(y)
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, y.shape[0])
+            sample_weight = check_sample_weight(sample_weight, y.shape[0])
         if _routing_enabled():
             routed = process_routing(
                 self, "fit", sample_weight=sample_weight, **fit_params
             )
             fit_params = routed.estimator.fit
         elif sample_weight is not None:
-            if not isinstance(self.estimator, FrozenEstimator) and not (
-                has_fit_parameter(self.estimator, "sample_weight")
-            ):
-                raise ValueError(
-                    f"{type(self.estimator).__name__}.fit does not accept "
-                    f"sample_weight, so the estimator cannot be fitted with "
-                    f"the weights; use an estimator that accepts them."
+            if not isinstance(self.estimator, FrozenEstimator):
+                check_fit_takes_sample_weight(
+                    self.estimator,
+                    "so the estimator cannot be fitted with the weights; use an "
+                    "estimator that accepts them.",
                 )
             fit_params = {**fit_params, "sample_weight": sample_weight}
         codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)

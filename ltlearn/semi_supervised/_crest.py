@@ -21,12 +21,15 @@ from sklearn.utils.validation import (
     _estimator_has,
     check_is_fitted,
     column_or_1d,
-    has_fit_parameter,
     validate_data,
 )
 
-from ltlearn.post_hoc._base import _check_sample_weight
-from ltlearn.utils._validation import check_classification_y, class_counts
+from ltlearn.utils._validation import (
+    check_classification_y,
+    check_fit_takes_sample_weight,
+    check_sample_weight,
+    class_counts,
+)
 
 __all__ = ["CReSTClassifier"]
 
@@ -537,13 +540,12 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _check_sample_weight(self, sample_weight, labeled_rows, n_samples):
         """Validate ``sample_weight`` and check that the estimator takes it."""
-        sample_weight = _check_sample_weight(sample_weight, n_samples)
-        if not has_fit_parameter(self.estimator, "sample_weight"):
-            raise ValueError(
-                f"{type(self.estimator).__name__}.fit does not accept "
-                f"sample_weight, so CReSTClassifier cannot fit it with the "
-                f"weights; use an estimator that accepts them."
-            )
+        sample_weight = check_sample_weight(sample_weight, n_samples)
+        check_fit_takes_sample_weight(
+            self.estimator,
+            "so CReSTClassifier cannot fit it with the weights; use an estimator "
+            "that accepts them.",
+        )
         if not sample_weight[labeled_rows].sum() > 0:
             raise ValueError(
                 "The labelled rows have a total sample_weight of 0: no class "

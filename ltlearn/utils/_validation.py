@@ -5,6 +5,7 @@
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import has_fit_parameter
 
 _MULTI_OUTPUT_TYPES = (
     "multilabel-indicator",
@@ -72,3 +73,35 @@ def class_counts(y, classes=None):
         return counts
     classes = np.asarray(classes)
     return np.array([np.count_nonzero(y == c) for c in classes], dtype=np.int64)
+
+
+def check_sample_weight(sample_weight, n_samples):
+    """Validate ``sample_weight``: finite, non-negative, one per sample.
+
+    A scalar is one weight for every sample. Weights that sum to zero are
+    refused: no sample would count.
+    """
+    weights = np.asarray(sample_weight, dtype=float)
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}; it must hold one weight "
+            f"per sample, shape ({n_samples},)."
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must hold finite, non-negative weights.")
+    if not weights.sum() > 0:
+        raise ValueError("sample_weight sums to zero: no sample would count.")
+    return weights
+
+
+def check_fit_takes_sample_weight(estimator, advice):
+    """Refuse an estimator whose ``fit`` has no ``sample_weight`` parameter.
+
+    ``advice`` ends the error message: what the caller can do instead.
+    """
+    if not has_fit_parameter(estimator, "sample_weight"):
+        raise ValueError(
+            f"{type(estimator).__name__}.fit does not accept sample_weight, {advice}"
+        )
