@@ -33,6 +33,7 @@ from ltlearn.deep.losses import (  # noqa: E402
     VSLoss,
 )
 from ltlearn.deep.modules import MLP, NormedLinear, SmallCNN  # noqa: E402
+from ltlearn.deep.net import _LOSSES  # noqa: E402
 from ltlearn.deep.samplers import ClassBalancedSampler  # noqa: E402
 from ltlearn.post_hoc import (  # noqa: E402
     LogitAdjustedClassifier,
@@ -40,16 +41,7 @@ from ltlearn.post_hoc import (  # noqa: E402
     ThresholdMovingClassifier,
 )
 
-LOSSES = [
-    "ce",
-    "focal",
-    "class_balanced",
-    "ldam",
-    "logit_adjusted",
-    "balanced_softmax",
-    "vs",
-    "kps",
-]
+LOSSES = list(_LOSSES)  # every criterion the classifier takes by name
 SAMPLERS = ["instance", "class_balanced", "square_root", "progressive"]
 FAST = dict(max_epochs=2, batch_size=32, module__hidden_sizes=(16,), random_state=0)
 
