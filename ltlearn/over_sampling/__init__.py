@@ -8,7 +8,8 @@ from ltlearn.over_sampling._sampling_strategy import (
     PowerSamplingStrategy,
 )
 from ltlearn.over_sampling._smote import SMOTE
-from ltlearn.over_sampling._smotenc import SMOTEN, SMOTENC
+from ltlearn.over_sampling._smoten import SMOTEN
+from ltlearn.over_sampling._smotenc import SMOTENC
 
 __all__ = [
     "SMOTE",

@@ -18,13 +18,8 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from ltlearn.over_sampling import SMOTEN, SMOTENC
 from ltlearn.over_sampling._neighbors import _kneighbors
-from ltlearn.over_sampling._smotenc import (
-    _local_codes,
-    _scaled_one_hot,
-    _vdm_kneighbors,
-    _vdm_tables,
-    _vote,
-)
+from ltlearn.over_sampling._smoten import _vdm_kneighbors, _vdm_tables
+from ltlearn.over_sampling._smotenc import _local_codes, _scaled_one_hot, _vote
 
 
 def _mixed(n=120, n_minority=30, seed=0):

@@ -1,0 +1,245 @@
+"""SMOTE-N: SMOTE for categorical data, with the value difference metric."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numbers
+import warnings
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import Substitution, check_target_type
+from scipy import sparse
+from sklearn.base import clone
+from sklearn.exceptions import DataConversionWarning
+from sklearn.neighbors import NearestNeighbors
+from sklearn_compat.utils.validation import validate_data
+
+from ltlearn.over_sampling._smote import (
+    SMOTE,
+    _capped_neighbors,
+    _class_generators,
+)
+from ltlearn.over_sampling._smotenc import (
+    _factorize,
+    _local_codes,
+    _vote,
+)
+from ltlearn.utils._docstring import _random_state_docstring
+
+# The distances are computed for blocks of about this many pairs.
+_PAIR_BLOCK = 2**20
+
+
+def _vdm_tables(codes, y, n_levels):
+    """Per feature, the squared value-difference distances between categories.
+
+    As imbalanced-learn's ``ValueDifferenceMetric(k=1, r=2)``: the distance of
+    two categories is the L1 distance of their class-conditional
+    probabilities, squared.
+    """
+    classes, y_codes = np.unique(y, return_inverse=True)
+    tables = []
+    for j, n in enumerate(n_levels):
+        counts = np.zeros((n, classes.size))
+        np.add.at(counts, (codes[:, j], y_codes), 1.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            proba = np.nan_to_num(counts / counts.sum(axis=1, keepdims=True))
+        diff = np.abs(proba[:, None, :] - proba[None, :, :]).sum(axis=2)
+        tables.append(diff**2)
+    return tables
+
+
+def _vdm_kneighbors(codes, tables, queries, n_neighbors):
+    """The ``n_neighbors`` nearest rows of ``codes`` to ``codes[queries]``.
+
+    Exact, by blocks of queries: the distances are sums of table look-ups,
+    never a full pairwise matrix. Each query comes first.
+    """
+    n_points = codes.shape[0]
+    indices = np.empty((queries.size, n_neighbors), dtype=np.intp)
+    step = max(1, _PAIR_BLOCK // max(n_points, 1))
+    for start in range(0, queries.size, step):
+        q = queries[start : start + step]
+        dist = np.zeros((q.size, n_points))
+        for j, table in enumerate(tables):
+            dist += table[codes[q, j][:, None], codes[None, :, j]]
+        dist[np.arange(q.size), q] = -1.0  # the query itself first
+        part = np.argpartition(dist, n_neighbors - 1, axis=1)[:, :n_neighbors]
+        order = np.argsort(np.take_along_axis(dist, part, axis=1), axis=1)
+        indices[start : start + step] = np.take_along_axis(part, order, axis=1)
+    return indices
+
+
+@Substitution(
+    sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
+    random_state=_random_state_docstring,
+)
+class SMOTEN(BaseOverSampler):
+    """Over-sample categorical data with SMOTE-N.
+
+    SMOTE for Nominal features [1]_, a drop-in replacement for
+    :class:`imblearn.over_sampling.SMOTEN`. Neighbours are searched within
+    each class by imbalanced-learn's value difference metric (per column, the
+    L1 distance between the class-conditional probabilities of the two
+    categories, squared, summed over the columns). A synthetic sample takes
+    in each column the most frequent category among a seed and its
+    ``k_neighbors`` nearest neighbours (ties broken at random).
+
+    Read more in the :ref:`User Guide <over_sampling>`.
+
+    .. versionadded:: 0.1
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    {random_state}
+        Each class draws from its own stream, derived from ``random_state``
+        and the class label.
+
+    k_neighbors : int or object, default=5
+        The neighbourhood of each seed. You can pass:
+
+        - an ``int``: the number of nearest neighbours of the same class;
+        - a nearest-neighbours estimator with ``kneighbors`` and
+          ``kneighbors_graph``, set to ``metric="precomputed"``, cloned and
+          fit on the distance matrix of each class. Its ``n_neighbors``
+          counts the sample itself: pass ``k + 1``.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Dictionary containing the information to sample the dataset. The keys
+        corresponds to the class labels from which to sample and the values
+        are the number of samples to sample.
+
+    nn_k_ : estimator object
+        The nearest-neighbours estimator of the neighbourhood, with
+        ``k_neighbors + 1`` neighbours (the sample included) and a
+        precomputed metric; left unfitted when ``k_neighbors`` is an int (an
+        equivalent exact search is used).
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during `fit`. Defined only when `X` has feature
+        names that are all strings.
+
+    See Also
+    --------
+    imblearn.over_sampling.SMOTEN : The original implementation.
+    SMOTENC : Over-sample mixed numeric and categorical data.
+
+    Notes
+    -----
+    Differences from imbalanced-learn: no ``categorical_encoder`` parameter
+    (the categories are the values found in each column); ties among the
+    most frequent categories are broken at random (imbalanced-learn takes
+    the smallest); the distances of a class are computed by blocks of seeds,
+    never as a whole matrix; the random streams and small classes behave as
+    in :class:`SMOTE`.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique," Journal of Artificial
+       Intelligence Research, 16, 321-357, 2002.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> from ltlearn.over_sampling import SMOTEN
+    >>> X = np.array(["A"] * 10 + ["B"] * 20 + ["C"] * 30, dtype=object).reshape(-1, 1)
+    >>> y = np.array([0] * 20 + [1] * 40, dtype=np.int32)
+    >>> X_res, y_res = SMOTEN(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int32(0), 40), (np.int32(1), 40)]
+    """
+
+    _parameter_constraints: dict = {
+        key: SMOTE._parameter_constraints[key]
+        for key in ("sampling_strategy", "random_state", "k_neighbors")
+    }
+
+    def __init__(self, *, sampling_strategy="auto", random_state=None, k_neighbors=5):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.k_neighbors = k_neighbors
+
+    def _check_X_y(self, X, y):
+        """Let strings through."""
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        X, y = validate_data(
+            self, X=X, y=y, reset=True, dtype=None, accept_sparse=["csr", "csc"]
+        )
+        return X, y, binarize_y
+
+    def _validate_estimator(self):
+        if isinstance(self.k_neighbors, numbers.Integral):
+            self.nn_k_ = NearestNeighbors(
+                n_neighbors=self.k_neighbors + 1, metric="precomputed"
+            )
+        else:
+            self.nn_k_ = clone(self.k_neighbors).set_params(metric="precomputed")
+
+    def _neighbors(self, codes, tables, queries, label):
+        """Neighbours of ``codes[queries]`` in ``codes``, each query first."""
+        n_class = codes.shape[0]
+        if isinstance(self.k_neighbors, numbers.Integral):
+            n_neighbors = _capped_neighbors(label, n_class, self.k_neighbors + 1)
+            return _vdm_kneighbors(codes, tables, queries, n_neighbors)
+        dist = sum(
+            table[codes[:, j][:, None], codes[None, :, j]]
+            for j, table in enumerate(tables)
+        )
+        self.nn_k_ = clone(self.nn_k_).fit(dist)
+        return self.nn_k_.kneighbors(dist[queries], return_distance=False)
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
+        if sparse.issparse(X):
+            warnings.warn(
+                "Passing a sparse matrix to SMOTEN is not efficient: it is "
+                "converted to a dense array.",
+                DataConversionWarning,
+            )
+            X_res, y_res = self._fit_resample(X.toarray(), y)
+            return type(X)(X_res), y_res
+        factorized = [_factorize(X[:, j]) for j in range(X.shape[1])]
+        codes = np.column_stack([c for c, _ in factorized])
+        tables = _vdm_tables(codes, y, [len(u) for _, u in factorized])
+        targets = {
+            label: n_new for label, n_new in self.sampling_strategy_.items() if n_new
+        }
+        generators = _class_generators(self.random_state, targets)
+        n_samples = X.shape[0]
+        n_total = n_samples + sum(targets.values())
+        X_res = np.empty((n_total, X.shape[1]), dtype=X.dtype)
+        X_res[:n_samples] = X
+        y_res = np.empty(n_total, dtype=y.dtype)
+        y_res[:n_samples] = y
+        offset = n_samples
+        for label, n_new in targets.items():
+            class_indices = np.flatnonzero(y == label)
+            class_codes = codes[class_indices]
+            generator = generators[label]
+            seeds = generator.integers(class_indices.size, size=n_new)
+            queries = np.unique(seeds)
+            found = self._neighbors(class_codes, tables, queries, label)
+            voters = found[np.searchsorted(queries, seeds)]
+            block = slice(offset, offset + n_new)
+            for j, (_, uniques) in enumerate(factorized):
+                local, levels = _local_codes(class_codes[:, j])
+                winners = _vote(local[voters], levels.size, generator)
+                X_res[block, j] = np.asarray(uniques)[levels[winners]]
+            y_res[block] = label
+            offset += n_new
+        return X_res, y_res
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        return tags
