@@ -11,7 +11,9 @@ imbalanced-learn's time over ltlearn's: above 1, ltlearn is faster.
 
 Run ``nice -n 10 python benchmarks/bench_smote.py`` (about ten minutes on
 two busy cores: imbalanced-learn on the 1e6 x 100 rows dominates) or
-``--quick`` for the 1e4-row smoke run (seconds).
+``--quick`` for the 1e4-row smoke run (seconds). ``--mixed`` runs the
+mixed-data table of ``bench_smotenc.py`` (SMOTENC, 1e6 rows of 10 numeric and
+5 categorical columns of 50 levels) after this one, in the same run.
 """
 
 # Authors: The ltlearn developers
@@ -139,6 +141,11 @@ def main(argv=None):
         help="seconds of one turn (both samplers) above which a cell is timed "
         "once; 0 times every cell --repeat times",
     )
+    parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="also the SMOTENC table of bench_smotenc.py (1e4 rows with --quick)",
+    )
     args = parser.parse_args(argv)
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     rows = run(sizes, [10, 100], [0.10, 0.01], args.repeat, args.budget)
@@ -148,6 +155,11 @@ def main(argv=None):
         f"{row['n']} x {row['d']} {row['minority']}: {row['runs']}" for row in rows
     )
     print(f"\nTimed runs per cell (median taken): {runs}")
+    if args.mixed:
+        import bench_smotenc
+
+        print()
+        bench_smotenc.main(["--rows", str(sizes[-1])])
 
 
 if __name__ == "__main__":

@@ -570,3 +570,91 @@ def test_an_interrupted_fit_is_never_recorded_and_the_interrupt_propagates(
     assert [(r["method"], r["status"]) for r in rows] == [("plain", "ok")] * 2
     # The SIGINT handler in place before the run is back.
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_embedded_nominal_features_are_categorical_columns():
+    dataset = load_embedded("abalone-21_vs_8")
+    assert dataset.preprocessing == {
+        "kind": "columns",
+        "numeric": list(range(1, 8)),
+        "one_hot": [0],
+        "ordinal": [],
+    }
+    assert dataset.info()["n_categorical"] == 1
+    assert dataset.context("balanced_accuracy")["categorical"] == [1, 0]
+    assert "categorical" not in load_embedded("ecoli1").context("balanced_accuracy")
+
+
+def _smote_steps(dataset, name="smote"):
+    """The fitted pipeline of the ``name`` recipe and the rows its sampler made."""
+    recipe = RECIPES[name]
+    model = recipe.pipeline(
+        0, dataset.context("balanced_accuracy"), dataset.preprocessing
+    )
+    X, y = dataset.X, dataset.y
+    model.fit(X, y)
+    names = [name for name, _ in model.steps]
+    codes = model[: names.index("sampler")].transform(X)
+    X_res, y_res = model.named_steps["sampler"].fit_resample(codes, y)
+    return model, X_res, y_res
+
+
+def test_smote_recipe_uses_smotenc_on_the_category_codes(tmp_path):
+    from ltlearn.over_sampling import SMOTENC
+
+    dataset = load_table(_write_table(tmp_path, _frame(120)), "label")
+    model, X_res, y_res = _smote_steps(dataset)
+    assert type(model.named_steps["sampler"]) is SMOTENC
+    # numeric columns (age, active) first, then plan (one-hot), then city
+    assert model.named_steps["sampler"].categorical_features == [2, 3]
+    codes = model.named_steps["encode"].transform(dataset.X)
+    for column in (2, 3):
+        for label in np.unique(y_res):
+            seen = np.unique(codes[dataset.y == label, column])
+            assert np.isin(X_res[y_res == label, column], seen).all()
+    assert np.bincount(y_res).min() == np.bincount(y_res).max()
+    # plan's 3 categories and its missing value one-hot, city scaled, then
+    # the 2 numeric columns
+    encoded = model.named_steps["encode_categories"].transform(X_res)
+    assert encoded.shape[1] == 4 + 1 + 2
+    assert (np.sort(np.unique(encoded[:, :4])) == [0.0, 1.0]).all()
+    assert (encoded[:, :4].sum(axis=1) == 1).all()
+    # an unseen category at predict time is ignored, as by the one-hot path
+    unseen = dataset.X.assign(plan="enterprise")
+    assert model.predict(unseen).shape == (len(unseen),)
+
+
+def test_smote_recipe_on_only_categorical_columns_uses_smoten():
+    from ltlearn.over_sampling import SMOTEN
+
+    dataset = load_embedded("car-good")
+    model, X_res, y_res = _smote_steps(dataset, "smote:rf")
+    assert type(model.named_steps["sampler"]) is SMOTEN
+    codes = model.named_steps["encode"].transform(dataset.X)
+    for column in range(codes.shape[1]):
+        assert np.isin(X_res[:, column], np.unique(codes[:, column])).all()
+
+
+def test_numeric_data_keep_plain_smote():
+    from ltlearn.over_sampling import SMOTE
+
+    dataset = _tiny()
+    model, _, _ = _smote_steps(dataset)
+    assert type(model.named_steps["sampler"]) is SMOTE
+    assert "encode_categories" not in model.named_steps
+
+
+def test_report_says_where_smote_nc_ran(tmp_path):
+    dataset = load_table(_write_table(tmp_path, _frame(120)), "label")
+    comparison = _run(tmp_path / "out", datasets=[dataset, _tiny()], methods=["smote"])
+    assert all(r["status"] == "ok" for r in comparison.rows)
+    text = write_report(comparison, summarize(comparison)).read_text()
+    assert "SMOTE-NC" in text
+    assert "smote: on the data sets with categorical columns (data (2))" in text
+    assert "| categorical |" in text
+
+
+def test_report_of_numeric_data_does_not_mention_smote_nc(tmp_path):
+    comparison = _run(tmp_path, methods=["smote"])
+    text = write_report(comparison, summarize(comparison)).read_text()
+    assert "data sets with categorical columns" not in text

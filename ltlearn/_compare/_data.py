@@ -62,17 +62,43 @@ class Dataset:
     def n_unlabelled(self):
         return int(np.count_nonzero(self.y < 0))
 
+    @property
+    def n_categorical(self):
+        spec = self.preprocessing
+        if spec["kind"] == "numeric":
+            return 0
+        return len(spec["one_hot"]) + len(spec["ordinal"])
+
     def info(self):
         counts = np.bincount(self.y[self.y >= 0], minlength=self.classes.size)
         return {
             "name": self.name,
             "n_samples": int(self.y.size),
             "n_features": int(self.X.shape[1]),
+            "n_categorical": self.n_categorical,
             "n_classes": int(self.classes.size),
             "imbalance_ratio": float(counts.max() / max(counts.min(), 1)),
             "n_unlabelled": self.n_unlabelled,
             "source": self.source,
         }
+
+    def context(self, scoring):
+        """What a recipe may know of the data when it builds its steps.
+
+        ``categorical`` (present only when the data have categorical columns)
+        gives the number of one-hot and of ordinal columns; in the output of
+        ``make_preprocessor(..., native_categorical=True)`` they follow the
+        numeric columns in that order.
+        """
+        context = {
+            "scoring": scoring,
+            "n_classes": int(self.classes.size),
+            "n_features": int(self.X.shape[1]),
+        }
+        if self.n_categorical:
+            spec = self.preprocessing
+            context["categorical"] = [len(spec["one_hot"]), len(spec["ordinal"])]
+        return context
 
     def fingerprint(self):
         """A short hash of the data, so that stale results are never reused."""
@@ -88,12 +114,16 @@ class Dataset:
         return digest.hexdigest()[:12]
 
 
-def make_preprocessor(spec):
+def make_preprocessor(spec, *, native_categorical=False):
     """The steps that precede every recipe: impute, scale, encode.
 
     A list of ``(name, transformer)`` for an imbalanced-learn Pipeline (which
     refuses a nested Pipeline as an intermediate step), fitted inside each
-    training fold.
+    training fold. With ``native_categorical``, the categorical columns are
+    left as one integer code per column (-1 for a missing value, -2 for a
+    category unseen in training), after the numeric ones, the one-hot columns
+    first: a recipe that handles categories itself (SMOTE-NC) encodes them
+    after its own step.
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
@@ -109,6 +139,15 @@ def make_preprocessor(spec):
     if spec["numeric"]:
         numeric = make_pipeline(impute(), StandardScaler())
         transformers.append(("numeric", numeric, spec["numeric"]))
+    categorical = spec["one_hot"] + spec["ordinal"]
+    if native_categorical and categorical:
+        codes = OrdinalEncoder(
+            handle_unknown="use_encoded_value",
+            unknown_value=-2,
+            encoded_missing_value=-1,
+        )
+        transformers.append(("categorical", codes, categorical))
+        return [("encode", ColumnTransformer(transformers))]
     if spec["one_hot"]:
         one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
         transformers.append(("one_hot", one_hot, spec["one_hot"]))
@@ -192,12 +231,22 @@ def load_embedded(name):
         )
     from ltlearn.datasets import load_keel
 
-    X, y = load_keel(name, return_X_y=True)
-    y = np.asarray(y)
+    data = load_keel(name)
+    y = np.asarray(data.target)
     y_codes, classes = _encode_labels(y, np.zeros(y.size, dtype=bool))
-    return Dataset(
-        name, np.asarray(X, dtype=np.float64), y_codes, classes, source="KEEL"
-    )
+    X = np.asarray(data.data, dtype=np.float64)
+    spec = {"kind": "numeric"}
+    if data.categories:
+        # Nominal features are integer codes: categorical columns, encoded as
+        # those of the user's files are.
+        names = list(data.feature_names)
+        nominal = [names.index(feature) for feature in data.categories]
+        numeric = [i for i in range(X.shape[1]) if i not in nominal]
+        spec = {"kind": "columns", "numeric": numeric, "one_hot": [], "ordinal": []}
+        for i, feature in zip(nominal, data.categories):
+            many = len(data.categories[feature]) > _MAX_ONE_HOT
+            spec["ordinal" if many else "one_hot"].append(i)
+    return Dataset(name, X, y_codes, classes, spec, source="KEEL")
 
 
 def _read_table(path):

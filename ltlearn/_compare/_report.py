@@ -417,6 +417,24 @@ def _statistics_blocks(ranking, title):
     return blocks
 
 
+def _categorical_note(comparison):
+    """Which recipes handled the categorical columns themselves, and where."""
+    native = [
+        m for m in comparison.methods if m in RECIPES and RECIPES[m].native_categorical
+    ]
+    mixed = [i for i in comparison.datasets if i.get("n_categorical", 0)]
+    if not native or not mixed:
+        return None
+    where = ", ".join(f"{i['name']} ({i['n_categorical']})" for i in mixed)
+    return (
+        f"{', '.join(native)}: on the data sets with categorical columns "
+        f"({where}), SMOTE-NC (SMOTEN when every column is categorical) "
+        "over-samples the category codes, each synthetic row taking the most "
+        "frequent category of its neighbours, and the categories are one-hot "
+        "encoded after the resampling; the other recipes see one-hot columns."
+    )
+
+
 def write_report(comparison, summary, *, fmt="md", output=None):
     """Write ``report.md`` or ``report.html`` and its PNG plots.
 
@@ -524,6 +542,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
                 "data set",
                 "rows",
                 "features",
+                "categorical",
                 "classes",
                 "imbalance ratio",
                 "unlabelled",
@@ -534,6 +553,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
                     i["name"],
                     i["n_samples"],
                     i["n_features"],
+                    i.get("n_categorical", 0),
                     i["n_classes"],
                     f"{i['imbalance_ratio']:.1f}",
                     i["n_unlabelled"],
@@ -551,6 +571,9 @@ def write_report(comparison, summary, *, fmt="md", output=None):
             ],
         ),
     ]
+    note = _categorical_note(comparison)
+    if note:
+        blocks.append(("p", note))
     if comparison.skipped:
         blocks += [
             ("p", "Left out:"),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ltlearn._compare._data import CompareError, check_folds, make_preprocessor
+from ltlearn._compare._data import CompareError, check_folds
 from ltlearn._compare._results import (
     _FLOATS,
     FIELDS,
@@ -116,7 +116,6 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
         fit or the prediction fails.
     """
     from imblearn.metrics import geometric_mean_score
-    from imblearn.pipeline import Pipeline
     from sklearn.metrics import balanced_accuracy_score, f1_score
 
     recipe = RECIPES[method]
@@ -140,9 +139,7 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
     ):
         warnings.simplefilter("always")
         try:
-            model = Pipeline(
-                make_preprocessor(preprocessing) + recipe.build(seed, context)
-            )
+            model = recipe.pipeline(seed, context, preprocessing)
             start = time.perf_counter()
             model.fit(_take(X, train), y_train)
             row["fit_time"] = time.perf_counter() - start
@@ -356,11 +353,7 @@ def run_comparison(
         infos.append(dataset.info())
         fingerprint = dataset.fingerprint()
         folds = _folds(dataset, cv, seed)
-        context = {
-            "scoring": scoring,
-            "n_classes": int(dataset.classes.size),
-            "n_features": int(dataset.X.shape[1]),
-        }
+        context = dataset.context(scoring)
         for recipe in recipes:
             if recipe.semi_supervised and dataset.n_unlabelled == 0:
                 without_unlabelled.setdefault(recipe.name, []).append(dataset.name)

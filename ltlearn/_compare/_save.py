@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
-from ltlearn._compare._data import CompareError, make_preprocessor
+from ltlearn._compare._data import CompareError
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
 from ltlearn.recipes._registry import RECIPES
@@ -73,21 +73,14 @@ def save_best(summary, comparison, dataset, path):
         The recipe that was saved.
     """
     import joblib
-    from imblearn.pipeline import Pipeline
 
     ranking = rank_common(summary, comparison.skipped)
     if ranking.best is None:
         raise CompareError("--save-best: no recipe ran successfully; nothing saved.")
     recipe = RECIPES[ranking.best]
-    context = {
-        "scoring": comparison.config["scoring"],
-        "n_classes": int(dataset.classes.size),
-        "n_features": int(dataset.X.shape[1]),
-    }
+    context = dataset.context(comparison.config["scoring"])
     seed = comparison.config["seed"]
-    model = Pipeline(
-        make_preprocessor(dataset.preprocessing) + recipe.build(seed, context)
-    )
+    model = recipe.pipeline(seed, context, dataset.preprocessing)
     if recipe.semi_supervised:
         model = _LabelDecodingClassifier(model, dataset.classes)
         model.fit(dataset.X, dataset.y)

@@ -7,7 +7,7 @@ import importlib
 from dataclasses import dataclass, field
 from functools import partial
 
-from ltlearn._compare._data import CompareError
+from ltlearn._compare._data import CompareError, make_preprocessor
 
 # Every recipe is a factory that imports its estimator when called, so that the
 # registry loads without torch, and a recipe whose estimator is not installed
@@ -62,10 +62,43 @@ def _class_weight(model, random_state, context):
 
 
 def _smote(model, random_state, context):
-    from ltlearn.over_sampling import SMOTE
+    from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 
+    n_one_hot, n_ordinal = context.get("categorical", (0, 0))
+    if not n_one_hot + n_ordinal:
+        return [
+            ("sampler", SMOTE(random_state=random_state)),
+            ("classifier", _base(model, random_state)),
+        ]
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    # The categorical columns arrive as codes after the numeric ones (see
+    # ``make_preprocessor(native_categorical=True)``): SMOTE-NC draws their
+    # synthetic categories from the neighbours instead of interpolating
+    # one-hot columns, and they are encoded afterwards.
+    n_features = context["n_features"]
+    first = n_features - n_one_hot - n_ordinal
+    one_hot = list(range(first, first + n_one_hot))
+    ordinal = list(range(first + n_one_hot, n_features))
+    if first == 0:
+        sampler = SMOTEN(random_state=random_state)
+    else:
+        sampler = SMOTENC(one_hot + ordinal, random_state=random_state)
+    encode = ColumnTransformer(
+        [
+            (
+                "one_hot",
+                OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                one_hot,
+            ),
+            ("ordinal", StandardScaler(), ordinal),
+        ],
+        remainder="passthrough",
+    )
     return [
-        ("sampler", SMOTE(random_state=random_state)),
+        ("sampler", sampler),
+        ("encode_categories", encode),
         ("classifier", _base(model, random_state)),
     ]
 
@@ -282,6 +315,9 @@ class Recipe:
         The recipe is another library's method, run for comparison.
     binary_only : bool
         The estimator supports two classes only.
+    native_categorical : bool
+        The recipe takes the categorical columns as codes and encodes them
+        itself (see :meth:`pipeline`).
     """
 
     name: str
@@ -293,6 +329,7 @@ class Recipe:
     model: str = None
     peer: bool = False
     binary_only: bool = False
+    native_categorical: bool = False
 
     def missing(self):
         """Why the recipe cannot run here, or None when it can."""
@@ -310,6 +347,15 @@ class Recipe:
         """The steps of this recipe, after the preprocessing."""
         return self.factory(random_state, dict(context))
 
+    def pipeline(self, random_state, context, preprocessing):
+        """The preprocessing of ``make_preprocessor`` then this recipe."""
+        from imblearn.pipeline import Pipeline
+
+        steps = make_preprocessor(
+            preprocessing, native_categorical=self.native_categorical
+        )
+        return Pipeline(steps + self.build(random_state, context))
+
 
 _DEEP = ("torch", "skorch", "ltlearn.deep:LongTailClassifier")
 
@@ -320,7 +366,7 @@ _FAMILIES = [
     ("class_weight", '{model} with class_weight="balanced"', _class_weight, (), False),
     (
         "smote",
-        "SMOTE over-sampling, then {model}",
+        "SMOTE over-sampling (SMOTE-NC on categorical columns), then {model}",
         _smote,
         ("ltlearn.over_sampling:SMOTE",),
         False,
@@ -400,6 +446,10 @@ EXCLUDED = {
 }
 
 
+# The families whose factory encodes the categorical columns itself.
+_NATIVE_CATEGORICAL = {"smote"}
+
+
 def _recipe_name(family, model):
     return family if model == "lr" else f"{family}:{model}"
 
@@ -419,6 +469,7 @@ def _crossed():
                     semi_supervised=semi,
                     deep=model == "mlp",
                     model=model,
+                    native_categorical=family in _NATIVE_CATEGORICAL,
                 )
             )
     return recipes
