@@ -152,9 +152,10 @@ def evaluate_keel(name, method, n_repeats):
     return row
 
 
-def _config(method):
-    """A short hash of the method's parameters: a changed method is rerun."""
-    text = repr(make_pipeline(method, {"kind": "numeric"}, random_state=0))
+def _config(name, method):
+    """A short hash of the method and the data's preprocessing: a change reruns."""
+    preprocessing = load_embedded(name).preprocessing
+    text = repr(make_pipeline(method, preprocessing, random_state=0))
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
@@ -196,7 +197,7 @@ def run_keel(names, methods, n_repeats, *, n_jobs, cache):
     rows = {
         key: row
         for key, row in read_cache(cache, protocol).items()
-        if row["config"] == _config(key[1])
+        if row["config"] == _config(*key)
     }
     todo = [(n, m) for n in names for m in methods if (n, m) not in rows]
     if todo:
@@ -206,7 +207,7 @@ def run_keel(names, methods, n_repeats, *, n_jobs, cache):
         )
         for row in jobs:
             row["protocol"] = protocol
-            row["config"] = _config(row["method"])
+            row["config"] = _config(row["dataset"], row["method"])
             if cache:
                 _append(cache, row)
             rows[row["dataset"], row["method"]] = read_row(row)
