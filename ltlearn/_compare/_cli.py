@@ -14,9 +14,11 @@ from ltlearn._compare._data import (
     load_embedded,
     load_table,
 )
-from ltlearn._compare._report import format_table, summarize, write_report
+from ltlearn._compare._report import write_report
 from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
+from ltlearn._compare._summary import summarize
+from ltlearn._compare._tables import format_table
 from ltlearn.recipes._registry import EXCLUDED, MODELS, RECIPES, resolve_methods
 
 _DESCRIPTION = """\
