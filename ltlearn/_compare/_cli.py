@@ -70,6 +70,11 @@ def _n_jobs(text):
     return value
 
 
+def _add_names(group, flag, metavar, help):
+    """An option taking names: ``a b``, ``a,b`` or ``a, b`` (see ``_names``)."""
+    group.add_argument(flag, nargs="+", metavar=metavar, help=help)
+
+
 def add_compare_parser(subparsers):
     """Register ``compare`` on the ``ltlearn`` command's subparsers."""
     parser = subparsers.add_parser(
@@ -80,13 +85,12 @@ def add_compare_parser(subparsers):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     data = parser.add_argument_group("data")
-    data.add_argument(
+    _add_names(
+        data,
         "--datasets",
-        nargs="+",
-        metavar="NAME",
-        help="embedded data sets (default: "
-        + ", ".join(DEFAULT_DATASETS)
-        + "); see `ltlearn datasets`",
+        "NAME",
+        f"embedded data sets (default: {', '.join(DEFAULT_DATASETS)}); see "
+        "`ltlearn datasets`",
     )
     data.add_argument("--data", metavar="FILE", help="your CSV or Parquet file")
     data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
@@ -98,19 +102,18 @@ def add_compare_parser(subparsers):
         "every row is labelled); they enable the semi-supervised methods",
     )
     methods = parser.add_argument_group("methods and evaluation")
-    methods.add_argument(
+    _add_names(
+        methods,
         "--methods",
-        nargs="+",
-        metavar="NAME",
-        help="recipes to compare (default: every one that can run here); see --list",
+        "NAME",
+        "recipes to compare (default: every one that can run here); see --list",
     )
-    methods.add_argument(
+    _add_names(
+        methods,
         "--models",
-        nargs="+",
-        metavar="MODEL",
-        help="base models the rebalancing recipes run on, of "
-        + ", ".join(MODELS)
-        + " (default: lr); names such as plugin:rf",
+        "MODEL",
+        f"base models the rebalancing recipes run on, of {', '.join(MODELS)} "
+        "(default: lr); names such as plugin:rf",
     )
     methods.add_argument(
         "--cv",
