@@ -12,8 +12,9 @@ import pytest
 from scipy.stats import friedmanchisquare, wilcoxon
 from sklearn.datasets import make_classification
 
-from ltlearn._compare._report import Summary, format_table
 from ltlearn._compare._stats import critical_difference, rank_common
+from ltlearn._compare._summary import Summary
+from ltlearn._compare._tables import format_table
 from ltlearn.cli import main
 
 pd = pytest.importorskip("pandas")

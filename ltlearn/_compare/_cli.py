@@ -14,9 +14,11 @@ from ltlearn._compare._data import (
     load_embedded,
     load_table,
 )
-from ltlearn._compare._report import format_table, summarize, write_report
+from ltlearn._compare._report import write_report
 from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
+from ltlearn._compare._summary import summarize
+from ltlearn._compare._tables import format_table
 from ltlearn.recipes._registry import EXCLUDED, MODELS, RECIPES, resolve_methods
 
 _DESCRIPTION = """\
@@ -68,6 +70,11 @@ def _n_jobs(text):
     return value
 
 
+def _add_names(group, flag, metavar, help):
+    """An option taking names: ``a b``, ``a,b`` or ``a, b`` (see ``_names``)."""
+    group.add_argument(flag, nargs="+", metavar=metavar, help=help)
+
+
 def add_compare_parser(subparsers):
     """Register ``compare`` on the ``ltlearn`` command's subparsers."""
     parser = subparsers.add_parser(
@@ -78,13 +85,12 @@ def add_compare_parser(subparsers):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     data = parser.add_argument_group("data")
-    data.add_argument(
+    _add_names(
+        data,
         "--datasets",
-        nargs="+",
-        metavar="NAME",
-        help="embedded data sets (default: "
-        + ", ".join(DEFAULT_DATASETS)
-        + "); see `ltlearn datasets`",
+        "NAME",
+        f"embedded data sets (default: {', '.join(DEFAULT_DATASETS)}); see "
+        "`ltlearn datasets`",
     )
     data.add_argument("--data", metavar="FILE", help="your CSV or Parquet file")
     data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
@@ -96,19 +102,18 @@ def add_compare_parser(subparsers):
         "every row is labelled); they enable the semi-supervised methods",
     )
     methods = parser.add_argument_group("methods and evaluation")
-    methods.add_argument(
+    _add_names(
+        methods,
         "--methods",
-        nargs="+",
-        metavar="NAME",
-        help="recipes to compare (default: every one that can run here); see --list",
+        "NAME",
+        "recipes to compare (default: every one that can run here); see --list",
     )
-    methods.add_argument(
+    _add_names(
+        methods,
         "--models",
-        nargs="+",
-        metavar="MODEL",
-        help="base models the rebalancing recipes run on, of "
-        + ", ".join(MODELS)
-        + " (default: lr); names such as plugin:rf",
+        "MODEL",
+        f"base models the rebalancing recipes run on, of {', '.join(MODELS)} "
+        "(default: lr); names such as plugin:rf",
     )
     methods.add_argument(
         "--cv",

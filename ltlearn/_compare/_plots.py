@@ -31,6 +31,19 @@ def _markers(methods):
     return {m: shapes[i % len(shapes)] for i, m in enumerate(methods)}
 
 
+# The per-class recall plot shows this many of the best methods, and the peers.
+_RECALL_TOP = 4
+
+
+def recall_methods(summary, ranking):
+    """The methods of the per-class recall plot: all, or the best and the peers."""
+    if len(summary.methods) <= _RECALL_TOP + 2:
+        return list(summary.methods)
+    top = ranking.methods[:_RECALL_TOP] or summary.methods[:_RECALL_TOP]
+    peers = [m for m in summary.methods if is_peer(m)]
+    return list(dict.fromkeys([*top, *peers]))
+
+
 def plot_recall(summary, path, methods=None):
     """Per-class recall against training count: one panel per data set.
 

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import functools
 import hashlib
 import json
 import math
@@ -27,6 +28,7 @@ from ltlearn._compare._results import (
     ResultsFile,
     check_output,
 )
+from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.recipes._registry import RECIPES
 
 SCORINGS = (*METRICS, "few_shot_accuracy")
@@ -102,6 +104,49 @@ def _watch_interrupts():
         signal.signal(signal.SIGINT, previous)
 
 
+def _scores(y_test, y_pred, train_count):
+    """The metrics of one test fold, and its per-class recall as JSON."""
+    from imblearn.metrics import geometric_mean_score
+    from sklearn.metrics import balanced_accuracy_score, f1_score
+
+    labels = np.arange(train_count.size)
+    recall = _per_class_recall(y_test, y_pred, labels)
+    class_recall = {
+        "train_count": train_count.tolist(),
+        "recall": [None if np.isnan(r) else float(r) for r in recall],
+    }
+    return {
+        "balanced_accuracy": balanced_accuracy_score(y_test, y_pred),
+        "geometric_mean": geometric_mean_score(y_test, y_pred),
+        "macro_f1": f1_score(y_test, y_pred, labels=labels, average="macro"),
+        "class_recall": json.dumps(class_recall),
+    }
+
+
+def _fit_predict(build, X, y, train, test, row):
+    """Build a model, fit it on the training rows and predict the test rows.
+
+    Times both into ``row``. Returns the predictions, or None with the error
+    in ``row`` when the model cannot be built, fitted or used to predict.
+    """
+    try:
+        model = build()
+        start = time.perf_counter()
+        model.fit(_take(X, train), y[train])
+        row["fit_time"] = time.perf_counter() - start
+        start = time.perf_counter()
+        y_pred = np.asarray(model.predict(_take(X, test)))
+        row["predict_time"] = time.perf_counter() - start
+    except Exception as exc:  # one failing fit must not stop the grid
+        message = str(exc).strip().splitlines()
+        row.update(
+            status="error",
+            error=f"{type(exc).__name__}: {message[0] if message else ''}"[:500],
+        )
+        return None
+    return y_pred
+
+
 def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
     """Fit one recipe on one training fold and score it on the test fold.
 
@@ -115,9 +160,6 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
         warnings raised; ``status`` is ``"error"`` with the message when the
         fit or the prediction fails.
     """
-    from imblearn.metrics import geometric_mean_score
-    from sklearn.metrics import balanced_accuracy_score, f1_score
-
     recipe = RECIPES[method]
     if recipe.deep:
         import torch
@@ -125,8 +167,7 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
         torch.set_num_threads(1)
     if not recipe.semi_supervised:
         train = train[y[train] >= 0]
-    y_train, y_test = y[train], y[test]
-    n_classes = int(context["n_classes"])
+    y_train = y[train]
     row = {
         "n_train": int(np.count_nonzero(y_train >= 0)),
         "n_test": int(test.size),
@@ -138,41 +179,17 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
         _watch_interrupts() as interrupts,
     ):
         warnings.simplefilter("always")
-        try:
-            model = recipe.pipeline(seed, context, preprocessing)
-            start = time.perf_counter()
-            model.fit(_take(X, train), y_train)
-            row["fit_time"] = time.perf_counter() - start
-            start = time.perf_counter()
-            y_pred = np.asarray(model.predict(_take(X, test)))
-            row["predict_time"] = time.perf_counter() - start
-        except Exception as exc:  # one failing fit must not stop the grid
-            message = str(exc).strip().splitlines()
-            row.update(
-                status="error",
-                error=f"{type(exc).__name__}: {message[0] if message else ''}"[:500],
-            )
-            y_pred = None
+        build = functools.partial(recipe.pipeline, seed, context, preprocessing)
+        y_pred = _fit_predict(build, X, y, train, test, row)
         if interrupts:
             # The fit was interrupted, whatever it returned or raised: nothing
             # of it is scored or recorded.
             raise KeyboardInterrupt
         if y_pred is not None:
-            row["balanced_accuracy"] = balanced_accuracy_score(y_test, y_pred)
-            row["geometric_mean"] = geometric_mean_score(y_test, y_pred)
-            row["macro_f1"] = f1_score(
-                y_test, y_pred, labels=np.arange(n_classes), average="macro"
+            train_count = np.bincount(
+                y_train[y_train >= 0], minlength=int(context["n_classes"])
             )
-            train_count = np.bincount(y_train[y_train >= 0], minlength=n_classes)
-            recall = []
-            for label in range(n_classes):
-                members = y_test == label
-                recall.append(
-                    float(np.mean(y_pred[members] == label)) if members.any() else None
-                )
-            row["class_recall"] = json.dumps(
-                {"train_count": train_count.tolist(), "recall": recall}
-            )
+            row.update(_scores(y[test], y_pred, train_count))
     row["warnings"] = _summarize_warnings(caught)
     return row
 
@@ -345,15 +362,45 @@ def run_comparison(
     if scoring not in SCORINGS:
         raise CompareError(f"Unknown scoring {scoring!r}; choose one of {SCORINGS}.")
     path = None if output is None else check_output(output)
-    skipped = dict(skipped or {})
     config = {"cv": cv, "seed": seed, "scoring": scoring}
+    tasks, infos, not_run = _tasks(datasets, recipes, config)
+    skipped = {**(skipped or {}), **not_run}
+    results = ResultsFile(path)
+    rows, pending = _reuse(tasks, results.read())
+    n_reused = len(rows)
+    if n_reused and progress:
+        print(
+            f"{n_reused} of {len(tasks)} fits already in {path}; running the "
+            f"other {len(pending)}.",
+            file=sys.stderr,
+        )
+    if pending:
+        rows += _run_and_record(pending, results, backend, scheduler, n_jobs, progress)
+    return Comparison(
+        rows=_in_task_order(rows, tasks),
+        datasets=infos,
+        methods=[recipe.name for recipe in recipes],
+        config={**config, "backend": backend, "n_jobs": n_jobs},
+        skipped=skipped,
+        output=None if output is None else Path(output),
+        n_reused=n_reused,
+    )
+
+
+def _tasks(datasets, recipes, config):
+    """The (data set, recipe, fold) fits to run.
+
+    Returns the tasks ``(key, dataset, train, test, context)``, the data sets'
+    infos, and ``{method: reason}`` for the recipes left out of some data sets.
+    """
+    cv, seed = config["cv"], config["seed"]
     tasks, infos, without_unlabelled, binary_only = [], [], {}, {}
     for dataset in datasets:
         check_folds(dataset, cv)
         infos.append(dataset.info())
         fingerprint = dataset.fingerprint()
         folds = _folds(dataset, cv, seed)
-        context = dataset.context(scoring)
+        context = dataset.context(config["scoring"])
         for recipe in recipes:
             if recipe.semi_supervised and dataset.n_unlabelled == 0:
                 without_unlabelled.setdefault(recipe.name, []).append(dataset.name)
@@ -372,14 +419,13 @@ def run_comparison(
                     "recipe": recipe_key,
                 }
                 tasks.append((key, dataset, train, test, context))
-
-    for name, names in without_unlabelled.items():
-        skipped[name] = (
-            "semi-supervised, it runs only on data with unlabelled rows; not run "
-            f"on {', '.join(names)}"
-        )
+    not_run = {
+        name: "semi-supervised, it runs only on data with unlabelled rows; not run "
+        f"on {', '.join(names)}"
+        for name, names in without_unlabelled.items()
+    }
     for name, names in binary_only.items():
-        skipped[name] = f"binary only; not run on {', '.join(names)}"
+        not_run[name] = f"binary only; not run on {', '.join(names)}"
     if not tasks:
         raise CompareError(
             "Nothing to run: the semi-supervised methods need data with "
@@ -388,65 +434,56 @@ def run_comparison(
             if recipes
             else "Nothing to run: no method was chosen."
         )
+    return tasks, infos, not_run
 
-    results = ResultsFile(path)
-    previous = results.read()
-    names = ("dataset", "method", "fold", "cv", "seed", "scoring", "data", "recipe")
-    latest = {tuple(row[name] for name in names): row for row in previous}
-    done, rows, pending = {}, [], []
-    for key, dataset, train, test, context in tasks:
-        lookup = tuple(key[name] for name in names)
-        row = latest.get(lookup)
+
+# The columns of results.csv that say which fit a row is.
+_KEY = ("dataset", "method", "fold", "cv", "seed", "scoring", "data", "recipe")
+
+
+def _reuse(tasks, previous):
+    """The rows of ``previous`` that finish a task, and the tasks still to run."""
+    latest = {tuple(row[name] for name in _KEY): row for row in previous}
+    done, pending = [], []
+    for task in tasks:
+        row = latest.get(tuple(task[0][name] for name in _KEY))
         if row is not None and row["status"] == "ok":
-            done[lookup] = row
-            rows.append(row)
+            done.append(row)
         else:
-            pending.append((key, dataset, train, test, context))
-    if done and progress:
-        print(
-            f"{len(done)} of {len(tasks)} fits already in {path}; running the "
-            f"other {len(pending)}.",
-            file=sys.stderr,
-        )
+            pending.append(task)
+    return done, pending
 
-    if pending:
-        from joblib import Parallel, delayed
 
-        with (
-            _backend(backend, scheduler, n_jobs) as jobs,
-            results as writer,
-            _Progress(len(pending), progress) as bar,
-        ):
-            parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-            results = parallel(
-                delayed(_run_one)(
-                    key,
-                    dataset.X,
-                    dataset.y,
-                    dataset.preprocessing,
-                    train,
-                    test,
-                    context,
-                )
-                for key, dataset, train, test, context in pending
+def _run_and_record(tasks, results, backend, scheduler, n_jobs, progress):
+    """Fit the tasks in parallel; append each row to ``results`` as it finishes."""
+    from joblib import Parallel, delayed
+
+    rows = []
+    with (
+        _backend(backend, scheduler, n_jobs) as jobs,
+        results as writer,
+        _Progress(len(tasks), progress) as bar,
+    ):
+        parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+        for row in parallel(
+            delayed(_run_one)(
+                key, dataset.X, dataset.y, dataset.preprocessing, train, test, context
             )
-            for row in results:
-                rows.append(row)
-                writer.write(row)
-                bar.update(f"{row['dataset']} {row['method']} {row['fold']}")
+            for key, dataset, train, test, context in tasks
+        ):
+            rows.append(row)
+            writer.write(row)
+            bar.update(f"{row['dataset']} {row['method']} {row['fold']}")
+    return rows
+
+
+def _in_task_order(rows, tasks):
     order = {
         (key["dataset"], key["method"], key["fold"]): i
         for i, (key, *_) in enumerate(tasks)
     }
-    rows.sort(key=lambda row: order[(row["dataset"], row["method"], row["fold"])])
-    return Comparison(
-        rows=rows,
-        datasets=infos,
-        methods=[recipe.name for recipe in recipes],
-        config={**config, "backend": backend, "n_jobs": n_jobs},
-        skipped=skipped,
-        output=None if output is None else Path(output),
-        n_reused=len(done),
+    return sorted(
+        rows, key=lambda row: order[(row["dataset"], row["method"], row["fold"])]
     )
 
 

@@ -1,0 +1,74 @@
+"""Render the blocks of a report as Markdown or as a standalone HTML page.
+
+A block is a tuple ``(kind, *content)``: ``("h1", text)``, ``("h2", text)``,
+``("p", text)``, ``("ul", items)``, ``("table", header, rows)``,
+``("img", src, alt)`` or ``("pre", text)``.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import html
+
+
+def _md_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [
+        "| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def _html_table(header, rows):
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>"
+        for r in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_MARKDOWN = {
+    "h1": lambda text: f"# {text}",
+    "h2": lambda text: f"## {text}",
+    "p": lambda text: text,
+    "ul": lambda items: "\n".join(f"- {item}" for item in items),
+    "table": _md_table,
+    "img": lambda src, alt: f"![{alt}]({src})",
+    "pre": lambda text: f"```\n{text}\n```",
+}
+
+_HTML = {
+    "h1": lambda text: f"<h1>{html.escape(text)}</h1>",
+    "h2": lambda text: f"<h2>{html.escape(text)}</h2>",
+    "p": lambda text: f"<p>{html.escape(text)}</p>",
+    "ul": lambda items: (
+        "<ul>" + "".join(f"<li>{html.escape(i)}</li>" for i in items) + "</ul>"
+    ),
+    "table": _html_table,
+    "img": lambda src, alt: (
+        f'<p><img src="{html.escape(src)}" alt="{html.escape(alt)}"></p>'
+    ),
+    "pre": lambda text: f"<pre>{html.escape(text)}</pre>",
+}
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;"
+    "padding:0 1rem}table{border-collapse:collapse;margin:1rem 0}"
+    "td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}"
+    "td:first-child,th:first-child{text-align:left}img{max-width:100%}"
+)
+
+
+def render(blocks, fmt):
+    """The text of a report: ``fmt`` is ``"md"`` or ``"html"``."""
+    kinds = _MARKDOWN if fmt == "md" else _HTML
+    parts = [kinds[kind](*content) for kind, *content in blocks]
+    if fmt == "md":
+        return "\n\n".join(parts) + "\n"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>ltlearn compare</title><style>{_STYLE}</style></head><body>\n"
+        + "\n".join(parts)
+        + "\n</body></html>\n"
+    )
