@@ -130,7 +130,7 @@ class CIFARAugment(nn.Module):
         if self.training:
             x = self.crop_flip(x)
         if self.mean is not None:
-            x = (x - self.mean.to(x.dtype)) / self.std.to(x.dtype)
+            x = (x - self.mean.to(x)) / self.std.to(x)
         return x
 
 

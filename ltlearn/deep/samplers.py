@@ -333,12 +333,7 @@ def _dataset_tensors(dataset):
     None when the dataset has no target.
     """
     if isinstance(dataset, Subset):
-        inner = _dataset_tensors(dataset.dataset)
-        if inner is None:
-            return None
-        indices = torch.as_tensor(np.asarray(dataset.indices), dtype=torch.int64)
-        X, y = inner
-        return _take(X, indices), None if y is None else y[indices]
+        return _subset_rows(dataset, _dataset_tensors)
     if isinstance(dataset, TensorDataset):
         tensors = dataset.tensors
         if len(tensors) not in (1, 2):
@@ -364,11 +359,29 @@ def _dataset_tensors(dataset):
     return X, None if y is None else torch.as_tensor(y)
 
 
+def _apply(X, func):
+    """``func`` of a tensor, or of each tensor of a dict."""
+    if isinstance(X, dict):
+        return {key: func(value) for key, value in X.items()}
+    return func(X)
+
+
 def _take(X, batch):
     """Rows ``batch`` of a tensor or of a dict of tensors."""
-    if isinstance(X, dict):
-        return {key: value[batch] for key, value in X.items()}
-    return X[batch]
+    return _apply(X, lambda value: value[batch])
+
+
+def _subset_rows(subset, read):
+    """What ``read`` gives for ``subset.dataset``, cut to the rows of ``subset``.
+
+    ``read`` returns None or a tuple of tensors (or dicts of tensors, or
+    None); each is indexed by the subset's indices.
+    """
+    inner = read(subset.dataset)
+    if inner is None:
+        return None
+    indices = torch.as_tensor(np.asarray(subset.indices), dtype=torch.int64)
+    return tuple(None if part is None else _take(part, indices) for part in inner)
 
 
 def _n_rows(X):
@@ -404,6 +417,12 @@ class SliceLoader:
         the samplers of this module have, is used when present.
     drop_last : bool, default=False
         Drop the last incomplete batch.
+    device : str, torch.device or None, default=None
+        Move the data there once, here, so that batches are cut on that
+        device (the indices of an epoch are moved with one copy); ``None``
+        leaves them where they are.
+
+        .. versionadded:: 0.2
 
     Examples
     --------
@@ -416,7 +435,13 @@ class SliceLoader:
     """
 
     def __init__(
-        self, dataset, batch_size=128, shuffle=False, sampler=None, drop_last=False
+        self,
+        dataset,
+        batch_size=128,
+        shuffle=False,
+        sampler=None,
+        drop_last=False,
+        device=None,
     ):
         tensors = _dataset_tensors(dataset)
         if tensors is None:
@@ -430,7 +455,12 @@ class SliceLoader:
         if shuffle and sampler is not None:
             raise ValueError("sampler and shuffle=True are mutually exclusive.")
         self.dataset = dataset
-        self.X, self.y = tensors
+        X, y = tensors
+        if device is not None:
+            X = _apply(X, lambda value: value.to(device))
+            y = None if y is None else y.to(device)
+        self.X, self.y = X, y
+        self.device = device
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.sampler = sampler
@@ -457,6 +487,8 @@ class SliceLoader:
 
     def __iter__(self):
         indices = self._indices()
+        if indices is not None and self.device is not None:
+            indices = indices.to(self.device)
         n = _n_rows(self.X) if indices is None else len(indices)
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
