@@ -25,6 +25,7 @@ from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.callbacks import TauNormalization  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
     FocalLoss,
     KPSLoss,
@@ -771,3 +772,19 @@ def test_in_memory_data_are_moved_to_the_device_once(data):
     assert loader.X.device.type == loader.y.device.type == "meta"
     Xb, yb = next(iter(loader))
     assert Xb.device.type == "meta" and Xb.shape == (32, 5)
+
+
+def test_callbacks_read_the_labels_of_a_dataset(data):
+    X, y = data
+    X = X.astype(np.float32)
+    fitted = []
+    for X_fit, y_fit in [(X, y), (_Items(X, y), None)]:
+        clf = LongTailClassifier(
+            train_split=ValidSplit(4, stratified=True),
+            callbacks=[TauNormalization(tau="auto")],
+            **FAST,
+        )
+        fitted.append(clf.fit(X_fit, y_fit))
+    arrays, dataset = fitted
+    assert dataset.history[-1, "tau"] == arrays.history[-1, "tau"]
+    np.testing.assert_array_equal(dataset.predict_proba(X), arrays.predict_proba(X))
