@@ -10,9 +10,9 @@ import numpy as np
 import torch
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
-from torch.utils.data import Dataset, IterableDataset, Subset
+from torch.utils.data import Dataset, IterableDataset, Sampler, Subset
 
-from ltlearn.deep.samplers import _dataset_tensors, _subset_rows
+from ltlearn.deep.samplers import _dataset_tensors, _epoch_indices, _subset_rows
 
 
 def _count_classes(labels, sample_weight, n_classes):
@@ -199,3 +199,24 @@ class _AugmentedLoader:
                     Xi, lambda x: self.augment(to_tensor(x, device=self.device))
                 )
             yield Xi, yi
+
+
+class _SamplerSlot(Sampler):
+    """Holds the training sampler so that callbacks can swap it mid-fit.
+
+    A ``DataLoader`` refuses a new sampler once built; the slot stays, its
+    ``sampler`` changes.
+    """
+
+    def __init__(self, sampler, labels):
+        self.sampler = sampler
+        self.labels = labels
+
+    def sample_indices(self):
+        return _epoch_indices(self.sampler)
+
+    def __iter__(self):
+        return iter(self.sampler)
+
+    def __len__(self):
+        return len(self.sampler)

@@ -42,7 +42,6 @@ from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
 from skorch.utils import is_dataset, to_device, to_tensor
 from torch import nn
-from torch.utils.data import Sampler
 
 from ltlearn.deep._data import (
     _AugmentedLoader,
@@ -52,6 +51,7 @@ from ltlearn.deep._data import (
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
+    _SamplerSlot,
 )
 from ltlearn.deep.augment import CIFARAugment, TransformAugment
 from ltlearn.deep.losses import (
@@ -146,30 +146,6 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     if class_weight is not None:
         sample_weight = sample_weight * class_weight.to(losses.dtype)[y_true]
     return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
-
-
-class _SamplerSlot(Sampler):
-    """Holds the training sampler so that callbacks can swap it mid-fit.
-
-    A ``DataLoader`` refuses a new sampler once built; the slot stays, its
-    ``sampler`` changes.
-    """
-
-    def __init__(self, sampler, labels):
-        self.sampler = sampler
-        self.labels = labels
-
-    def sample_indices(self):
-        sample_indices = getattr(self.sampler, "sample_indices", None)
-        if sample_indices is not None:
-            return sample_indices()
-        return torch.as_tensor(list(iter(self.sampler)), dtype=torch.int64)
-
-    def __iter__(self):
-        return iter(self.sampler)
-
-    def __len__(self):
-        return len(self.sampler)
 
 
 class LongTailClassifier(TransformerMixin, NeuralNetClassifier):

@@ -384,6 +384,14 @@ def _subset_rows(subset, read):
     return tuple(None if part is None else _take(part, indices) for part in inner)
 
 
+def _epoch_indices(sampler):
+    """The indices of one epoch of ``sampler``, as a tensor."""
+    sample_indices = getattr(sampler, "sample_indices", None)
+    if sample_indices is not None:
+        return sample_indices()
+    return torch.as_tensor(list(iter(sampler)), dtype=torch.int64)
+
+
 def _n_rows(X):
     return len(next(iter(X.values()))) if isinstance(X, dict) else len(X)
 
@@ -468,10 +476,7 @@ class SliceLoader:
 
     def _indices(self):
         if self.sampler is not None:
-            sample_indices = getattr(self.sampler, "sample_indices", None)
-            if sample_indices is not None:
-                return sample_indices()
-            return torch.as_tensor(list(iter(self.sampler)), dtype=torch.int64)
+            return _epoch_indices(self.sampler)
         if self.shuffle:
             return torch.randperm(_n_rows(self.X))
         return None
