@@ -48,14 +48,20 @@ def _as_labels(labels):
     return labels.to(torch.int64).cpu()
 
 
-# The parameters of every class sampler, shared by their docstrings.
+# The Parameters section and the paper of the class samplers, shared by their
+# docstrings.
 _sampler_docstring = Substitution(
-    sampler_parameters="""labels : array-like of shape (n_samples,)
+    sampler_parameters="""Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
         Integer class index of each sample.
     num_samples : int, default=None
         Draws per epoch; ``None`` draws ``n_samples``.
     generator : torch.Generator, default=None
-        Source of randomness; ``None`` uses torch's global generator."""
+        Source of randomness; ``None`` uses torch's global generator.""",
+    decoupling_paper=""".. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng
+       and Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020.""",
 )
 
 
@@ -120,8 +126,6 @@ class InstanceBalancedSampler(_ClassSampler):
 
     .. versionadded:: 0.1
 
-    Parameters
-    ----------
     {sampler_parameters}
 
     See Also
@@ -130,7 +134,6 @@ class InstanceBalancedSampler(_ClassSampler):
 
     Examples
     --------
-    >>> import torch
     >>> from ltlearn.deep.samplers import InstanceBalancedSampler
     >>> sampler = InstanceBalancedSampler([0, 0, 0, 1])
     >>> sorted(sampler)
@@ -172,8 +175,6 @@ class ClassBalancedSampler(_ClassSampler):
 
     .. versionadded:: 0.1
 
-    Parameters
-    ----------
     {sampler_parameters}
 
     See Also
@@ -182,13 +183,10 @@ class ClassBalancedSampler(_ClassSampler):
 
     References
     ----------
-    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.
+    {decoupling_paper}
 
     Examples
     --------
-    >>> import torch
     >>> from ltlearn.deep.samplers import ClassBalancedSampler
     >>> sampler = ClassBalancedSampler([0] * 90 + [1] * 10)
     >>> sampler.class_probabilities()
@@ -214,23 +212,19 @@ class SquareRootSampler(_ClassSampler):
 
     .. versionadded:: 0.1
 
-    Parameters
-    ----------
     {sampler_parameters}
 
     See Also
     --------
+    InstanceBalancedSampler : The natural distribution.
     ClassBalancedSampler : Every class equally often.
 
     References
     ----------
-    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.
+    {decoupling_paper}
 
     Examples
     --------
-    >>> import torch
     >>> from ltlearn.deep.samplers import SquareRootSampler
     >>> sampler = SquareRootSampler([0] * 9 + [1])
     >>> sampler.class_probabilities()
@@ -248,6 +242,7 @@ class SquareRootSampler(_ClassSampler):
         return self._power_probabilities(0.5)
 
 
+@_sampler_docstring
 class ProgressivelyBalancedSampler(_ClassSampler):
     """Progressively-balanced sampling: from natural to class-balanced.
 
@@ -278,13 +273,10 @@ class ProgressivelyBalancedSampler(_ClassSampler):
 
     References
     ----------
-    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.
+    {decoupling_paper}
 
     Examples
     --------
-    >>> import torch
     >>> from ltlearn.deep.samplers import ProgressivelyBalancedSampler
     >>> sampler = ProgressivelyBalancedSampler([0] * 9 + [1], n_epochs=2)
     >>> sampler.class_probabilities()
