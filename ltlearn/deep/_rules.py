@@ -16,6 +16,7 @@ from ltlearn.deep.callbacks import _check_start_epoch, _is_active
 from ltlearn.deep.losses import (
     KPSLoss,
     VSLoss,
+    _forward_docstring,
     _margin_logits,
     _weighted_cross_entropy,
 )
@@ -28,7 +29,40 @@ __all__ = [
 ]
 
 
-class KPSGALoss(KPSLoss):
+class _TwoPhaseLoss:
+    """A loss with a second phase, on while its ``_flag`` attribute is true.
+
+    Mixed in before the loss of the first phase; a subclass gives the flag,
+    its own setting shown by ``repr`` (``_setting``) and ``_second_phase``.
+    """
+
+    _flag = None
+    _setting = None
+
+    @_forward_docstring
+    def forward(self, logits, target):
+        """Compute the loss of the current phase.
+
+        {cosine_forward_parameters}
+        """
+        if not getattr(self, self._flag):
+            return super().forward(logits, target)
+        self._check_input(logits, target)
+        return self._second_phase(logits, target)
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        value = getattr(self, self._setting)
+        return f"{self._setting}={value}, " + super().extra_repr()
+
+
+class KPSGALoss(_TwoPhaseLoss, KPSLoss):
     """KPS loss with its gradient-adjustment (GA) phase.
 
     Before GA it is :class:`~ltlearn.deep.losses.KPSLoss`. With
@@ -75,6 +109,9 @@ class KPSGALoss(KPSLoss):
     tensor([15.0000, 32.6578])
     """
 
+    _flag = "gradient_adjusted"
+    _setting = "max_scale"
+
     def __init__(
         self,
         class_counts,
@@ -102,24 +139,7 @@ class KPSGALoss(KPSLoss):
         )
         return buffers
 
-    def forward(self, logits, target):
-        """Compute the loss.
-
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Cosine logits.
-        target : torch.Tensor of shape (n_samples,)
-            Encoded labels.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            Reduced as ``reduction`` says.
-        """
-        if not self.gradient_adjusted:
-            return super().forward(logits, target)
-        self._check_input(logits, target)
+    def _second_phase(self, logits, target):
         scaled = logits * self.radii.to(logits.dtype)
         adjusted = _margin_logits(scaled, target, self.margins, 1.0)
         scales = self.sample_scales.to(logits.dtype)[target][:, None]
@@ -127,18 +147,8 @@ class KPSGALoss(KPSLoss):
             scales * adjusted, target, self.weight, self.reduction
         )
 
-    def extra_repr(self):
-        """Settings shown by ``repr``.
 
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return f"max_scale={self.max_scale}, " + super().extra_repr()
-
-
-class VSTLALoss(VSLoss):
+class VSTLALoss(_TwoPhaseLoss, VSLoss):
     """VS loss with the truncated logit adjustment and ADRW of Wang et al.
 
     Phase 1 is :class:`~ltlearn.deep.losses.VSLoss` (multiplicative
@@ -189,6 +199,9 @@ class VSTLALoss(VSLoss):
     tensor([0.2000, 1.8000])
     """
 
+    _flag = "truncated"
+    _setting = "nu"
+
     def __init__(
         self, class_counts, gamma=0.3, tau=1.0, nu=0.15, weight=None, reduction="mean"
     ):
@@ -204,46 +217,21 @@ class VSTLALoss(VSLoss):
         buffers["adrw_weights"] = counts.size * power / power.sum()
         return buffers
 
-    def forward(self, logits, target):
-        """Compute the loss.
-
-        Parameters
-        ----------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            Logits.
-        target : torch.Tensor of shape (n_samples,)
-            Encoded labels.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            Reduced as ``reduction`` says.
-        """
-        if not self.truncated:
-            return super().forward(logits, target)
-        self._check_input(logits, target)
+    def _second_phase(self, logits, target):
         adjusted = logits + self.offsets.to(logits.dtype)
         return _weighted_cross_entropy(
             adjusted, target, self.adrw_weights, self.reduction
         )
 
-    def extra_repr(self):
-        """Settings shown by ``repr``.
-
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return f"nu={self.nu}, " + super().extra_repr()
-
 
 class _PhaseSwitch(Callback):
-    """Set a flag of the loss from ``start_epoch`` on (and unset it before)."""
+    """Set a flag of the loss from ``start_epoch`` on (and unset it before).
+
+    The history records the flag in a column of the same name.
+    """
 
     _loss = None
     _flag = None
-    _column = None
 
     def __init__(self, start_epoch=0.8):
         self.start_epoch = start_epoch
@@ -288,7 +276,7 @@ class _PhaseSwitch(Callback):
         """
         active = _is_active(self.start_epoch, net)
         setattr(net.criterion_, self._flag, active)
-        net.history.record(self._column, active)
+        net.history.record(self._flag, active)
 
 
 class GradientAdjustment(_PhaseSwitch):
@@ -311,20 +299,17 @@ class GradientAdjustment(_PhaseSwitch):
     --------
     >>> import torch
     >>> from sklearn.datasets import make_classification
-    >>> from ltlearn.deep import LongTailClassifier
-    >>> from ltlearn.deep._rules import GradientAdjustment, KPSGALoss
+    >>> from ltlearn.deep import GradientAdjustment, KPSGALoss, LongTailClassifier
     >>> torch.set_num_threads(1)
     >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
-    >>> clf = LongTailClassifier(
-    ...     criterion=KPSGALoss, max_epochs=3, random_state=0,
-    ...     callbacks=[GradientAdjustment(start_epoch=2)]).fit(X, y)
-    >>> clf.history[:, "gradient_adjusted"]
+    >>> ga = GradientAdjustment(start_epoch=2)
+    >>> clf = LongTailClassifier(criterion=KPSGALoss, max_epochs=3, callbacks=[ga])
+    >>> clf.fit(X, y).history[:, "gradient_adjusted"]
     [False, False, True]
     """
 
     _loss = KPSGALoss
     _flag = "gradient_adjusted"
-    _column = "gradient_adjusted"
 
     def __init__(self, start_epoch=0.6):
         super().__init__(start_epoch)
@@ -359,11 +344,12 @@ class TruncatedReweighting(_PhaseSwitch):
     ...     callbacks=[TruncatedReweighting(start_epoch=1)]).fit(X, y)
     >>> clf.history[:, "truncated"]
     [False, True, True]
+    >>> clf.criterion_.truncated
+    True
     """
 
     _loss = VSTLALoss
     _flag = "truncated"
-    _column = "truncated"
 
     def __init__(self, start_epoch=0.8):
         super().__init__(start_epoch)

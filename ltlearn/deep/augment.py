@@ -10,6 +10,7 @@ images.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import torch
+from imblearn.utils import Substitution
 from torch import nn
 from torch.nn import functional as F
 
@@ -26,6 +27,20 @@ CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 
 
+def _unflatten(x, input_shape):
+    """Flat rows ``(N, prod(input_shape))`` reshaped to ``(N, *input_shape)``."""
+    return x.reshape(x.shape[0], *input_shape) if x.ndim == 2 else x
+
+
+# The input_shape parameter of the augmentations, shared by their docstrings.
+_input_shape_docstring = Substitution(
+    input_shape="""input_shape : tuple of int, default=(3, 32, 32)
+        ``(channels, height, width)`` used to reshape flat rows ``(N,
+        channels * height * width)``; other input keeps its shape."""
+)
+
+
+@_input_shape_docstring
 class CIFARAugment(nn.Module):
     """Pad, random crop, random horizontal flip and normalisation of a batch.
 
@@ -51,8 +66,7 @@ class CIFARAugment(nn.Module):
         Probability of a horizontal flip.
     mean, std : sequence of float or None, default=CIFAR-10 statistics
         Per-channel normalisation; ``None`` skips it.
-    input_shape : tuple of int, default=(3, 32, 32)
-        ``(channels, height, width)`` used to reshape flat rows.
+    {input_shape}
 
     Examples
     --------
@@ -93,16 +107,6 @@ class CIFARAugment(nn.Module):
         self.register_buffer("mean", mean, persistent=False)
         self.register_buffer("std", std, persistent=False)
 
-    def _images(self, x):
-        if x.ndim == 2:
-            x = x.reshape(x.shape[0], *self.input_shape)
-        if x.ndim != 4:
-            raise ValueError(
-                f"CIFARAugment expects images (N, C, H, W) or flat rows; got shape "
-                f"{tuple(x.shape)}."
-            )
-        return x
-
     def crop_flip(self, x):
         """Random crop and flip of a batch ``(N, C, H, W)`` (no normalisation)."""
         n, c, h, w = x.shape
@@ -126,14 +130,20 @@ class CIFARAugment(nn.Module):
 
     def forward(self, x):
         """Augment in training mode, normalise in both modes."""
-        x = self._images(x)
+        x = _unflatten(x, self.input_shape)
+        if x.ndim != 4:
+            raise ValueError(
+                f"CIFARAugment expects images (N, C, H, W) or flat rows; got shape "
+                f"{tuple(x.shape)}."
+            )
         if self.training:
             x = self.crop_flip(x)
         if self.mean is not None:
-            x = (x - self.mean.to(x.dtype)) / self.std.to(x.dtype)
+            x = (x - self.mean.to(x)) / self.std.to(x)
         return x
 
 
+@_input_shape_docstring
 class TransformAugment(nn.Module):
     """Apply a batched transform (a torchvision v2 transform) in training mode.
 
@@ -152,8 +162,7 @@ class TransformAugment(nn.Module):
         Called on the training batch ``(N, C, H, W)``.
     eval_transform : callable or None, default=None
         Called on evaluation batches; ``None`` leaves them unchanged.
-    input_shape : tuple of int, default=(3, 32, 32)
-        ``(channels, height, width)`` used to reshape flat rows.
+    {input_shape}
 
     Examples
     --------
@@ -174,8 +183,7 @@ class TransformAugment(nn.Module):
 
     def forward(self, x):
         """Transform in training mode, ``eval_transform`` otherwise."""
-        if x.ndim == 2:
-            x = x.reshape(x.shape[0], *self.input_shape)
+        x = _unflatten(x, self.input_shape)
         if self.training:
             return self.transform(x)
         return x if self.eval_transform is None else self.eval_transform(x)

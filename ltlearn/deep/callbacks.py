@@ -28,9 +28,9 @@ from sklearn.metrics import balanced_accuracy_score
 from skorch.callbacks import Callback
 from torch import nn
 
+from ltlearn.deep._data import _labels_and_weights
 from ltlearn.deep.losses import _effective_number_weights
 from ltlearn.deep.modules import NormedLinear
-from ltlearn.deep.samplers import _dataset_tensors
 
 __all__ = [
     "ClassifierRetraining",
@@ -649,8 +649,8 @@ class TauNormalization(Callback):
             self.valid_ = dataset_valid
 
     def _choose_tau(self, net, head):
-        tensors = _dataset_tensors(self.valid_) if self.valid_ is not None else None
-        if tensors is None or tensors[1] is None:
+        labelled = None if self.valid_ is None else _labels_and_weights(self.valid_)
+        if labelled is None:
             raise ValueError(
                 "TauNormalization(tau='auto') found no labelled validation data."
             )
@@ -663,7 +663,7 @@ class TauNormalization(Callback):
         finally:
             handle.remove()
         features = torch.cat(features).to(head.weight.device)
-        y_valid = tensors[1].numpy()
+        y_valid = labelled[0].cpu().numpy()
         weight = head.weight.detach()
         norms = weight.norm(dim=1, keepdim=True).clamp(min=1e-12)
         grid = np.round(np.linspace(0.0, 2.0, 21), 2)

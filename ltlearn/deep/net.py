@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import inspect
 import math
 import warnings
@@ -41,8 +42,18 @@ from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
 from skorch.utils import is_dataset, to_device, to_tensor
 from torch import nn
-from torch.utils.data import Sampler
 
+from ltlearn.deep._data import (
+    _AugmentedLoader,
+    _count_classes,
+    _is_checked,
+    _ItemDataset,
+    _labels_and_weights,
+    _peek_input,
+    _read_labelled_dataset,
+    _SamplerSlot,
+)
+from ltlearn.deep.augment import CIFARAugment, TransformAugment
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -105,23 +116,6 @@ def _accepts(func, name):
         return False
 
 
-def _dataset_labels(dataset):
-    """Integer labels of an in-memory dataset, or None."""
-    tensors = _dataset_tensors(dataset)
-    if tensors is None or tensors[1] is None:
-        return None
-    return tensors[1]
-
-
-def _count_classes(labels, sample_weight, n_classes):
-    """Rows (or total ``sample_weight``) of each class."""
-    if sample_weight is None:
-        return np.bincount(np.asarray(labels), minlength=n_classes)
-    return np.bincount(
-        np.asarray(labels), weights=np.asarray(sample_weight), minlength=n_classes
-    )
-
-
 def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     """``criterion`` on a batch with per-row weights.
 
@@ -154,41 +148,19 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
 
 
-class _SamplerSlot(Sampler):
-    """Holds the training sampler so that callbacks can swap it mid-fit.
-
-    A ``DataLoader`` refuses a new sampler once built; the slot stays, its
-    ``sampler`` changes.
-    """
-
-    def __init__(self, sampler, labels):
-        self.sampler = sampler
-        self.labels = labels
-
-    def sample_indices(self):
-        sample_indices = getattr(self.sampler, "sample_indices", None)
-        if sample_indices is not None:
-            return sample_indices()
-        return torch.as_tensor(list(iter(self.sampler)), dtype=torch.int64)
-
-    def __iter__(self):
-        return iter(self.sampler)
-
-    def __len__(self):
-        return len(self.sampler)
-
-
 class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     """Neural network classifier for long-tailed data, built on skorch.
 
     A :class:`skorch.NeuralNetClassifier` whose loss, sampling and
     prediction handle imbalanced classes. It takes arrays (or pandas
-    frames) and any labels; at fit it validates ``X``, label-encodes ``y``,
-    counts the classes of the training part (after skorch's internal
-    validation split, if any) into ``class_counts_``, builds the loss from
-    them, and trains ``module`` on batches sliced from in-memory tensors.
-    ``predict`` returns the original labels and ``predict_proba`` a softmax
-    of the logits for every loss.
+    frames) and any labels, or a torch ``Dataset`` of ``(x, y)`` items; at
+    fit it validates ``X``, label-encodes ``y``, counts the classes of the
+    training part (after skorch's internal validation split, if any) into
+    ``class_counts_``, builds the loss from them, and trains ``module`` on
+    batches sliced from in-memory tensors (or read from the Dataset),
+    augmented on the device if ``augment`` says so. ``predict`` returns the
+    original labels and ``predict_proba`` a softmax of the logits for every
+    loss.
 
     Deferred re-weighting, deferred re-sampling and decoupled classifier
     retraining are callbacks of :mod:`ltlearn.deep.callbacks`.
@@ -238,6 +210,31 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         integer labels of the training part and the ``sampler__*``
         parameters, and returns a ``torch.utils.data.Sampler``. Ignored when
         ``iterator_train__sampler`` or ``iterator_train__shuffle`` is set.
+    augment : {"cifar"}, torch.nn.Module, callable or None, default=None
+        On-the-fly augmentation of the training batches, done on the whole
+        batch on the network's device (no loop over images), after the batch
+        is moved there and before the module sees it:
+
+        - ``None``: none;
+        - ``"cifar"``: the CIFAR recipe of the long-tail literature, a zero
+          padding of 4, a random crop back to the image size and a random
+          horizontal flip, then a per-channel normalisation with the CIFAR-10
+          statistics
+          (:class:`~ltlearn.deep.augment.CIFARAugment`, whose parameters
+          are set with ``augment__*``, e.g. ``augment__padding=2``); needs
+          images of three channels;
+        - a :class:`~ltlearn.deep.augment.CIFARAugment` or
+          :class:`~ltlearn.deep.augment.TransformAugment`, used as given (a
+          copy);
+        - any other callable on a batch tensor ``(N, C, H, W)``, such as a
+          torchvision ``transforms.v2`` transform (torchvision is optional),
+          wrapped in :class:`~ltlearn.deep.augment.TransformAugment`.
+
+        Validation, prediction and :meth:`transform` batches are not
+        augmented; they go through the module's evaluation mode
+        (``CIFARAugment`` normalises them, a wrapped transform leaves them
+        unchanged). The random crops and flips come from torch's generator
+        of the device, seeded by ``random_state``.
     random_state : int, RandomState instance or None, default=None
         Seeds torch inside ``torch.random.fork_rng`` for each fit, so that
         the same integer gives the same network on the CPU and torch's
@@ -288,8 +285,8 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         Other parameters of :class:`skorch.NeuralNetClassifier`
         (``callbacks``, ``warm_start``, ``classes``, ...) and the
         prefixed parameters ``module__*``, ``criterion__*``, ``sampler__*``,
-        ``optimizer__*``, ``iterator_train__*``, ``iterator_valid__*``,
-        ``callbacks__*``.
+        ``augment__*``, ``optimizer__*``, ``iterator_train__*``,
+        ``iterator_valid__*``, ``callbacks__*``.
 
     Attributes
     ----------
@@ -335,8 +332,10 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     In-memory data are batched by
     :class:`~ltlearn.deep.samplers.SliceLoader`, which costs a few percent
     over a hand-written PyTorch loop where skorch's default ``DataLoader``
-    costs tens of percent. With ``device="cuda"`` the batches are moved to
-    the device one at a time.
+    costs tens of percent. With ``device="cuda"`` the in-memory data are
+    moved to the device once per fit (when they take at most half of its
+    free memory, else a batch at a time), and batches are cut there; the
+    batches of another Dataset are moved one at a time.
 
     Unlike skorch's ``NeuralNet``, an interrupted fit (``KeyboardInterrupt``)
     propagates the interrupt and leaves the classifier not fitted.
@@ -358,7 +357,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     (3,)
     """
 
-    prefixes_ = [*NeuralNetClassifier.prefixes_, "sampler", "loss"]
+    prefixes_ = [*NeuralNetClassifier.prefixes_, "sampler", "augment", "loss"]
 
     _parameter_constraints: dict = {
         "module": [callable],
@@ -370,6 +369,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             callable,
         ],
         "sampler": [StrOptions(set(_SAMPLERS)), callable],
+        "augment": [StrOptions({"cifar"}), callable, None],
         "random_state": ["random_state"],
         "progress_bar": ["boolean"],
         "optimizer": [callable],
@@ -397,6 +397,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         *,
         criterion="ce",
         sampler="instance",
+        augment=None,
         random_state=None,
         progress_bar=False,
         optimizer=torch.optim.AdamW,
@@ -429,6 +430,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         )
         self.loss = loss
         self.sampler = sampler
+        self.augment = augment
         self.random_state = random_state
         self.progress_bar = progress_bar
 
@@ -555,15 +557,62 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             torch.manual_seed(seed)
             yield
 
-    def _check_X(self, X, *, reset):
-        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
-        shape = getattr(self, "input_shape_", None)
-        if shape is not None and tuple(X.shape[1:]) != shape:
+    def _check_input_shape(self, shape):
+        fitted = getattr(self, "input_shape_", None)
+        if fitted is not None and tuple(shape) != fitted:
             raise ValueError(
-                f"X has samples of shape {tuple(X.shape[1:])}, but "
-                f"{type(self).__name__} was fitted on samples of shape {shape}."
+                f"X has samples of shape {tuple(shape)}, but "
+                f"{type(self).__name__} was fitted on samples of shape {fitted}."
             )
+
+    def _check_X(self, X, *, reset):
+        """Validate the input of predict; a Dataset's items are checked lazily.
+
+        An in-memory dataset (``TensorDataset``, skorch ``Dataset`` over
+        arrays, a ``Subset`` of one) is validated as its input array; another
+        map-style Dataset of ``x`` or ``(x, y)`` items has its first input's
+        shape checked and is wrapped to give the network float32 batches.
+        """
+        if is_dataset(X):
+            tensors = _dataset_tensors(X)
+            if tensors is None or isinstance(tensors[0], dict):
+                pairs, shape = _peek_input(X)
+                self._check_input_shape(shape)
+                return _ItemDataset(X, pairs=pairs)
+            X = tensors[0].detach().cpu().numpy()
+        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
+        self._check_input_shape(X.shape[1:])
         return X
+
+    def _read_dataset(self, X, y, *, reset):
+        """Input and labels of a Dataset given to fit, read once.
+
+        Returns arrays ``(X, y)`` for an in-memory dataset, so that it trains
+        as arrays do, else the dataset and the labels of its items (checked:
+        same input shape, finite, scalar labels).
+        """
+        if y is not None:
+            raise ValueError(
+                "y must be None when X is a torch Dataset: the labels come from "
+                "its (x, y) items."
+            )
+        tensors = _dataset_tensors(X)
+        if tensors is not None and not isinstance(tensors[0], dict):
+            X_tensor, y = tensors
+            if y is None:
+                raise ValueError(
+                    f"The {type(X).__name__} given to fit has no labels: fit "
+                    "needs a Dataset of (x, y) items."
+                )
+            return X_tensor.detach().cpu().numpy(), y.detach().cpu().numpy(), None
+        y, shape = _read_labelled_dataset(X)
+        if reset:
+            self.n_features_in_ = shape[0]
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        else:
+            self._check_input_shape(shape)
+        return X, y, shape
 
     def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None):
         """Validate ``X``, ``y`` and ``sample_weight``; label-encode ``y``.
@@ -571,13 +620,21 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         Counts the classes into ``class_counts_``: those of this data for a
         first fit, added to the previous counts when ``reset`` is false.
         """
+        dataset_shape = None
+        if is_dataset(X):
+            X, y, dataset_shape = self._read_dataset(X, y, reset=reset)
         if y is None:
             validate_data(self, X, y)  # raises: the target is required
         given = classes if classes is not None else self.classes
-        check_classification_y(np.asarray(y), min_classes=1 if given is not None else 2)
-        X, y = validate_data(self, X, y, reset=reset, allow_nd=True, dtype=np.float32)
-        if not X.flags.writeable:
-            X = X.copy()
+        # One class is enough when the classes are known (given, or fitted).
+        known = given is not None or not reset
+        check_classification_y(np.asarray(y), min_classes=1 if known else 2)
+        if dataset_shape is None:
+            X, y = validate_data(
+                self, X, y, reset=reset, allow_nd=True, dtype=np.float32
+            )
+            if not X.flags.writeable:
+                X = X.copy()
         if reset:
             encoder = LabelEncoder()
             if given is not None:
@@ -591,13 +648,24 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             else:
                 encoder.fit(y)
             self.label_encoder_ = encoder
-            self.input_shape_ = tuple(X.shape[1:])
+            self.input_shape_ = dataset_shape or tuple(X.shape[1:])
         y = self.label_encoder_.transform(y).astype(np.int64)
         if sample_weight is not None:
-            sample_weight = self._check_sample_weight(sample_weight, X)
+            sample_weight = self._check_sample_weight(sample_weight, y)
         counts = _count_classes(y, sample_weight, len(self.classes_))
         self._counts_before_ = 0 if reset else self.class_counts_
         self.class_counts_ = self._counts_before_ + counts
+        if dataset_shape is not None:
+            # The labels and weights travel with the items.
+            X = _ItemDataset(
+                X,
+                pairs=True,
+                labels=torch.as_tensor(y),
+                sample_weight=None
+                if sample_weight is None
+                else torch.as_tensor(sample_weight),
+            )
+            sample_weight = None
         return X, y, sample_weight
 
     def _n_classes(self):
@@ -768,12 +836,11 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             The validation part.
         """
         dataset_train, dataset_valid = super().get_split_datasets(X, y, **fit_params)
-        tensors = _dataset_tensors(dataset_train)
+        labelled = _labels_and_weights(dataset_train)
         n_classes = self._n_classes()
-        if tensors is not None and tensors[1] is not None and n_classes is not None:
-            X_train, labels = tensors
-            weights = X_train["sample_weight"] if isinstance(X_train, dict) else None
-            counts = _count_classes(labels.numpy(), weights, n_classes)
+        if labelled is not None and n_classes is not None:
+            labels, weights = labelled
+            counts = _count_classes(labels.cpu().numpy(), weights, n_classes)
             self.class_counts_ = getattr(self, "_counts_before_", 0) + counts
         # The loss follows the counts: in place when it can, else rebuilt.
         if not self._follow_class_counts():
@@ -784,8 +851,104 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
                 self.criterion_ = self.torch_compile(criterion, name="criterion")
         return dataset_train, dataset_valid
 
+    def get_dataset(self, X, y=None):
+        """The dataset of ``X`` (and ``y``); a Dataset is used as it is.
+
+        Parameters
+        ----------
+        X : array-like or torch.utils.data.Dataset
+            The input data, validated.
+        y : array-like, default=None
+            The integer targets.
+
+        Returns
+        -------
+        dataset : torch.utils.data.Dataset
+            The dataset.
+        """
+        if is_dataset(X):
+            return X
+        dataset = super().get_dataset(X, y)
+        # Made here from validated data: predict_proba need not check it again.
+        dataset._ltlearn_checked = True
+        return dataset
+
+    def _make_augment(self):
+        """The augmentation module of ``augment``, on the device, or None."""
+        augment = self.augment
+        if augment is None:
+            return None
+        if isinstance(augment, str):  # "cifar"
+            shape = self.input_shape_
+            if len(shape) != 3 or shape[0] != 3:
+                raise ValueError(
+                    f"augment='cifar' needs images of 3 channels, (n_samples, 3, "
+                    f"height, width); X has samples of shape {shape}."
+                )
+            augment = CIFARAugment(
+                **{"input_shape": shape, **self.get_params_for("augment")}
+            )
+        elif isinstance(augment, (CIFARAugment, TransformAugment)):
+            augment = copy.deepcopy(augment)
+        else:
+            # Flat rows stay flat; images keep their shape.
+            augment = TransformAugment(augment, input_shape=self.input_shape_)
+        return to_device(augment, self.device)
+
+    def _data_device(self, dataset):
+        """Where the tensors of an in-memory dataset go before batching.
+
+        The network's device when the data take at most half of its free
+        memory (the whole training set is then moved once per fit instead of
+        a batch at a time); None (left where they are) otherwise.
+        """
+        device = self.device
+        if device is None or torch.device(device).type == "cpu":
+            return None
+        if torch.device(device).type == "cuda":
+            X, y = _dataset_tensors(dataset)
+            parts = [*(X.values() if isinstance(X, dict) else [X]), y]
+            nbytes = sum(t.nbytes for t in parts if t is not None)
+            if 2 * nbytes > torch.cuda.mem_get_info(torch.device(device))[0]:
+                return None
+        return device
+
+    def _loader(self, dataset, training, sampler=None):
+        """skorch's iterator of ``dataset``, and where its tensors go.
+
+        ``SliceLoader`` slices in-memory data, moved to the device at once;
+        another dataset falls back to torch's ``DataLoader``, given its own
+        generator (seeded from ``random_state``) so that it leaves torch's
+        global one as it is.
+        """
+        name = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(name)
+        if sampler is not None:
+            kwargs.pop("shuffle", None)
+            kwargs["sampler"] = sampler
+        iterator = getattr(self, name)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        in_memory = _dataset_tensors(dataset) is not None
+        if isinstance(iterator, type) and issubclass(iterator, SliceLoader):
+            if not in_memory:
+                iterator = torch.utils.data.DataLoader
+            elif "device" not in kwargs:
+                kwargs["device"] = self._data_device(dataset)
+        if iterator is torch.utils.data.DataLoader and self.random_state is not None:
+            if "generator" not in kwargs:
+                kwargs["generator"] = torch.Generator().manual_seed(
+                    torch.initial_seed()
+                )
+        return iterator(dataset, **kwargs)
+
     def get_iterator(self, dataset, training=False):
         """Batches of ``dataset``; training batches come from ``sampler``.
+
+        In-memory data are sliced by ``SliceLoader`` from tensors moved to
+        the network's device once (not a batch at a time), other datasets
+        are read by a ``DataLoader``; ``augment`` then acts on the batches.
 
         Parameters
         ----------
@@ -799,25 +962,25 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         iterator : iterable
             The batches, ``(X, y)`` tuples.
         """
-        if not training:
-            return super().get_iterator(dataset, training=False)
         kwargs = self.get_params_for("iterator_train")
-        if kwargs.get("sampler") is not None or kwargs.get("shuffle"):
-            return super().get_iterator(dataset, training=True)
-        labels = _dataset_labels(dataset)
-        if labels is None:
-            raise ValueError(
-                f"sampler={self.sampler!r} needs the labels of the training data; "
-                f"{type(dataset).__name__} does not expose them. Pass "
-                "iterator_train__shuffle=True to train without a sampler."
-            )
-        slot = _SamplerSlot(self._make_sampler(labels), labels)
-        self.train_sampler_ = slot
-        kwargs.setdefault("batch_size", self.batch_size)
-        if kwargs["batch_size"] == -1:
-            kwargs["batch_size"] = len(dataset)
-        kwargs.pop("shuffle", None)
-        return self.iterator_train(dataset, sampler=slot, **kwargs)
+        if not training or kwargs.get("sampler") is not None or kwargs.get("shuffle"):
+            loader = self._loader(dataset, training)
+        else:
+            labelled = _labels_and_weights(dataset)
+            if labelled is None:
+                raise ValueError(
+                    f"sampler={self.sampler!r} needs the labels of the training "
+                    f"data; {type(dataset).__name__} does not expose them. Pass "
+                    "iterator_train__shuffle=True to train without a sampler."
+                )
+            labels = labelled[0].cpu()
+            slot = _SamplerSlot(self._make_sampler(labels), labels)
+            self.train_sampler_ = slot
+            loader = self._loader(dataset, True, sampler=slot)
+        augment = self._make_augment()
+        if augment is None:
+            return loader
+        return _AugmentedLoader(loader, augment, self.device, training)
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Start a history row; tell an epoch-aware sampler the epoch.
@@ -877,7 +1040,11 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         self : LongTailClassifier
             This classifier.
         """
-        own = [key for key in params if key.split("__", 1)[0] in ("sampler", "loss")]
+        own = [
+            key
+            for key in params
+            if key.split("__", 1)[0] in ("sampler", "augment", "loss")
+        ]
         for key in own:
             setattr(self, key, params.pop(key))
         if self.initialized_ and any(key.startswith("loss") for key in own):
@@ -915,7 +1082,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
 
-    def fit(self, X, y, sample_weight=None, **fit_params):
+    def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Initialise the network and train it on ``(X, y)``.
 
         With ``warm_start=True`` a fitted network is trained further, and the
@@ -926,10 +1093,18 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            The training input; image-shaped arrays are accepted.
-        y : array-like of shape (n_samples,)
-            The labels, of any type.
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
+                or torch.utils.data.Dataset
+            The training input; image-shaped arrays are accepted. A map-style
+            torch ``Dataset`` of ``(x, y)`` items (``x`` a tensor or an
+            array, ``y`` a label of any type) is read once for its labels,
+            which are label-encoded as ``y`` is; the items must all have
+            inputs of the same shape. An in-memory one (``TensorDataset``,
+            a ``Subset`` of one) trains exactly as its arrays would; another
+            is batched by a ``torch.utils.data.DataLoader``
+            (``iterator_train__num_workers`` and the like apply).
+        y : array-like of shape (n_samples,), default=None
+            The labels, of any type; None when ``X`` is a Dataset.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each row, on its loss: the loss of a
             batch is the weighted mean of its per-row losses (weights times
@@ -959,7 +1134,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             self.schedule_start_ = len(self.history)
             return self._train(X, y, sample_weight, fit_params)
 
-    def partial_fit(self, X, y, classes=None, sample_weight=None, **fit_params):
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initialising.
 
         The first call initialises the network, with the labels of
@@ -973,10 +1148,12 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            The training input.
-        y : array-like of shape (n_samples,)
-            The labels.
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
+                or torch.utils.data.Dataset
+            The training input, or a Dataset of ``(x, y)`` items as in
+            :meth:`fit`.
+        y : array-like of shape (n_samples,), default=None
+            The labels; None when ``X`` is a Dataset.
         classes : array-like of shape (n_classes,), default=None
             All the labels, for the first call.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -1086,15 +1263,17 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            The input.
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
+                or torch.utils.data.Dataset
+            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
+            (``y`` is ignored).
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities, columns ordered as ``classes_``.
         """
-        if not is_dataset(X):  # skorch's internal scoring passes its datasets
+        if not _is_checked(X):  # skorch's internal scoring passes its datasets
             check_is_fitted(self)
             X = self._check_X(X, reset=False)
         nonlinearity = self.predict_nonlinearity
@@ -1119,8 +1298,10 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            The input.
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
+                or torch.utils.data.Dataset
+            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
+            (``y`` is ignored).
 
         Returns
         -------
@@ -1134,7 +1315,8 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         out = []
         with torch.no_grad():
             for batch in self.get_iterator(self.get_dataset(X), training=False):
-                out.append(features(to_tensor(batch[0], device=self.device)).cpu())
+                Xi, _ = unpack_data(batch)
+                out.append(features(to_tensor(Xi, device=self.device)).cpu())
         return torch.cat(out).float().numpy()
 
     def _features_method(self):
@@ -1179,8 +1361,10 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, ...)
-            The input.
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
+                or torch.utils.data.Dataset
+            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
+            (``y`` is ignored).
 
         Returns
         -------

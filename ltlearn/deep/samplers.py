@@ -48,14 +48,20 @@ def _as_labels(labels):
     return labels.to(torch.int64).cpu()
 
 
-# The parameters of every class sampler, shared by their docstrings.
+# The Parameters section and the paper of the class samplers, shared by their
+# docstrings.
 _sampler_docstring = Substitution(
-    sampler_parameters="""labels : array-like of shape (n_samples,)
+    sampler_parameters="""Parameters
+    ----------
+    labels : array-like of shape (n_samples,)
         Integer class index of each sample.
     num_samples : int, default=None
         Draws per epoch; ``None`` draws ``n_samples``.
     generator : torch.Generator, default=None
-        Source of randomness; ``None`` uses torch's global generator."""
+        Source of randomness; ``None`` uses torch's global generator.""",
+    decoupling_paper=""".. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng
+       and Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020.""",
 )
 
 
@@ -120,8 +126,6 @@ class InstanceBalancedSampler(_ClassSampler):
 
     .. versionadded:: 0.1
 
-    Parameters
-    ----------
     {sampler_parameters}
 
     See Also
@@ -130,7 +134,6 @@ class InstanceBalancedSampler(_ClassSampler):
 
     Examples
     --------
-    >>> import torch
     >>> from ltlearn.deep.samplers import InstanceBalancedSampler
     >>> sampler = InstanceBalancedSampler([0, 0, 0, 1])
     >>> sorted(sampler)
@@ -172,8 +175,6 @@ class ClassBalancedSampler(_ClassSampler):
 
     .. versionadded:: 0.1
 
-    Parameters
-    ----------
     {sampler_parameters}
 
     See Also
@@ -182,13 +183,10 @@ class ClassBalancedSampler(_ClassSampler):
 
     References
     ----------
-    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.
+    {decoupling_paper}
 
     Examples
     --------
-    >>> import torch
     >>> from ltlearn.deep.samplers import ClassBalancedSampler
     >>> sampler = ClassBalancedSampler([0] * 90 + [1] * 10)
     >>> sampler.class_probabilities()
@@ -214,23 +212,19 @@ class SquareRootSampler(_ClassSampler):
 
     .. versionadded:: 0.1
 
-    Parameters
-    ----------
     {sampler_parameters}
 
     See Also
     --------
+    InstanceBalancedSampler : The natural distribution.
     ClassBalancedSampler : Every class equally often.
 
     References
     ----------
-    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.
+    {decoupling_paper}
 
     Examples
     --------
-    >>> import torch
     >>> from ltlearn.deep.samplers import SquareRootSampler
     >>> sampler = SquareRootSampler([0] * 9 + [1])
     >>> sampler.class_probabilities()
@@ -248,6 +242,7 @@ class SquareRootSampler(_ClassSampler):
         return self._power_probabilities(0.5)
 
 
+@_sampler_docstring
 class ProgressivelyBalancedSampler(_ClassSampler):
     """Progressively-balanced sampling: from natural to class-balanced.
 
@@ -278,13 +273,10 @@ class ProgressivelyBalancedSampler(_ClassSampler):
 
     References
     ----------
-    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.
+    {decoupling_paper}
 
     Examples
     --------
-    >>> import torch
     >>> from ltlearn.deep.samplers import ProgressivelyBalancedSampler
     >>> sampler = ProgressivelyBalancedSampler([0] * 9 + [1], n_epochs=2)
     >>> sampler.class_probabilities()
@@ -333,12 +325,7 @@ def _dataset_tensors(dataset):
     None when the dataset has no target.
     """
     if isinstance(dataset, Subset):
-        inner = _dataset_tensors(dataset.dataset)
-        if inner is None:
-            return None
-        indices = torch.as_tensor(np.asarray(dataset.indices), dtype=torch.int64)
-        X, y = inner
-        return _take(X, indices), None if y is None else y[indices]
+        return _subset_rows(dataset, _dataset_tensors)
     if isinstance(dataset, TensorDataset):
         tensors = dataset.tensors
         if len(tensors) not in (1, 2):
@@ -364,11 +351,37 @@ def _dataset_tensors(dataset):
     return X, None if y is None else torch.as_tensor(y)
 
 
+def _apply(X, func):
+    """``func`` of a tensor, or of each tensor of a dict."""
+    if isinstance(X, dict):
+        return {key: func(value) for key, value in X.items()}
+    return func(X)
+
+
 def _take(X, batch):
     """Rows ``batch`` of a tensor or of a dict of tensors."""
-    if isinstance(X, dict):
-        return {key: value[batch] for key, value in X.items()}
-    return X[batch]
+    return _apply(X, lambda value: value[batch])
+
+
+def _subset_rows(subset, read):
+    """What ``read`` gives for ``subset.dataset``, cut to the rows of ``subset``.
+
+    ``read`` returns None or a tuple of tensors (or dicts of tensors, or
+    None); each is indexed by the subset's indices.
+    """
+    inner = read(subset.dataset)
+    if inner is None:
+        return None
+    indices = torch.as_tensor(np.asarray(subset.indices), dtype=torch.int64)
+    return tuple(None if part is None else _take(part, indices) for part in inner)
+
+
+def _epoch_indices(sampler):
+    """The indices of one epoch of ``sampler``, as a tensor."""
+    sample_indices = getattr(sampler, "sample_indices", None)
+    if sample_indices is not None:
+        return sample_indices()
+    return torch.as_tensor(list(iter(sampler)), dtype=torch.int64)
 
 
 def _n_rows(X):
@@ -404,6 +417,12 @@ class SliceLoader:
         the samplers of this module have, is used when present.
     drop_last : bool, default=False
         Drop the last incomplete batch.
+    device : str, torch.device or None, default=None
+        Move the data there once, here, so that batches are cut on that
+        device (the indices of an epoch are moved with one copy); ``None``
+        leaves them where they are.
+
+        .. versionadded:: 0.2
 
     Examples
     --------
@@ -416,7 +435,13 @@ class SliceLoader:
     """
 
     def __init__(
-        self, dataset, batch_size=128, shuffle=False, sampler=None, drop_last=False
+        self,
+        dataset,
+        batch_size=128,
+        shuffle=False,
+        sampler=None,
+        drop_last=False,
+        device=None,
     ):
         tensors = _dataset_tensors(dataset)
         if tensors is None:
@@ -430,7 +455,12 @@ class SliceLoader:
         if shuffle and sampler is not None:
             raise ValueError("sampler and shuffle=True are mutually exclusive.")
         self.dataset = dataset
-        self.X, self.y = tensors
+        X, y = tensors
+        if device is not None:
+            X = _apply(X, lambda value: value.to(device))
+            y = None if y is None else y.to(device)
+        self.X, self.y = X, y
+        self.device = device
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.sampler = sampler
@@ -438,10 +468,7 @@ class SliceLoader:
 
     def _indices(self):
         if self.sampler is not None:
-            sample_indices = getattr(self.sampler, "sample_indices", None)
-            if sample_indices is not None:
-                return sample_indices()
-            return torch.as_tensor(list(iter(self.sampler)), dtype=torch.int64)
+            return _epoch_indices(self.sampler)
         if self.shuffle:
             return torch.randperm(_n_rows(self.X))
         return None
@@ -457,6 +484,8 @@ class SliceLoader:
 
     def __iter__(self):
         indices = self._indices()
+        if indices is not None and self.device is not None:
+            indices = indices.to(self.device)
         n = _n_rows(self.X) if indices is None else len(indices)
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):

@@ -5,12 +5,15 @@
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
 from ltlearn.deep.augment import (  # noqa: E402
+    CIFAR10_MEAN,
+    CIFAR10_STD,
     Augmented,
     CIFARAugment,
     TransformAugment,
@@ -93,3 +96,108 @@ def test_classifier_trains_an_augmented_network():
     assert clf.predict(X).shape == (50,)
     # predictions are deterministic: augmentation is off in eval mode
     np.testing.assert_array_equal(clf.predict_proba(X), clf.predict_proba(X))
+
+
+class _Recorder(SmallCNN):
+    """A SmallCNN that keeps the batches it sees, by mode."""
+
+    def __init__(self, n_features, n_classes, input_shape):
+        super().__init__(n_features, n_classes, input_shape=input_shape, channels=(4,))
+        self.seen = {True: [], False: []}
+
+    def forward(self, x):
+        self.seen[self.training].append(x.detach().clone())
+        return super().forward(x)
+
+
+def _images(n_channels=3):
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], [24, 8])
+    X = rng.random((32, n_channels, 8, 8)).astype(np.float32)
+    X[:, :, :4] += y[:, None, None, None]
+    return X, y
+
+
+def _flip(x):
+    return x.flip(-1)
+
+
+def _fit_recorder(X, y, augment, **params):
+    torch.set_num_threads(1)
+    clf = LongTailClassifier(
+        _Recorder,
+        augment=augment,
+        max_epochs=2,
+        batch_size=len(y),
+        iterator_train__sampler=torch.utils.data.SequentialSampler(range(len(y))),
+        **{"random_state": 0, **params},
+    )
+    return clf.fit(X, y)
+
+
+def test_augment_cifar_crops_and_flips_training_batches_only():
+    X, y = _images()
+    clf = _fit_recorder(X, y, "cifar")
+    mean = torch.tensor(CIFAR10_MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(CIFAR10_STD).view(1, 3, 1, 1)
+    normalised = (torch.as_tensor(X) - mean) / std
+    first, second = clf.module_.seen[True]
+    assert first.shape == normalised.shape
+    assert not torch.equal(first, normalised)  # cropped and flipped
+    assert not torch.equal(first, second)  # a new draw each epoch
+    # evaluation batches are normalised, not augmented
+    proba = clf.predict_proba(X)
+    torch.testing.assert_close(clf.module_.seen[False][-1], normalised)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    assert clf.transform(X).shape[0] == len(X)
+    torch.testing.assert_close(clf.module_.seen[False][-1], normalised)
+    # same random_state, same result; another one, other crops
+    again = _fit_recorder(X, y, "cifar")
+    torch.testing.assert_close(again.module_.seen[True][0], first, rtol=0, atol=0)
+    np.testing.assert_array_equal(again.predict_proba(X), proba)
+    other = _fit_recorder(X, y, "cifar", random_state=1)
+    assert not torch.equal(other.module_.seen[True][0], first)
+
+
+@pytest.mark.parametrize(
+    "augment", [_flip, TransformAugment(_flip)], ids=["callable", "object"]
+)
+def test_augment_takes_a_transform_or_an_augment_object(augment):
+    X, y = _images(n_channels=1)
+    clf = _fit_recorder(X, y, augment)
+    flipped = torch.as_tensor(X).flip(-1)
+    torch.testing.assert_close(clf.module_.seen[True][0], flipped)
+    clf.predict(X)
+    torch.testing.assert_close(clf.module_.seen[False][-1], torch.as_tensor(X))
+    assert clf.get_params()["augment"] is augment
+    if isinstance(augment, TransformAugment):
+        assert augment.training  # the classifier works on a copy
+
+
+def test_augment_takes_a_torchvision_transform_where_installed():
+    v2 = pytest.importorskip("torchvision.transforms.v2")
+    X, y = _images()
+    clf = _fit_recorder(X, y, v2.RandomHorizontalFlip(p=1.0))
+    torch.testing.assert_close(clf.module_.seen[True][0], torch.as_tensor(X).flip(-1))
+
+
+def test_augment_is_validated_and_cloned():
+    X, y = _images(n_channels=1)
+    with pytest.raises(ValueError, match="augment='cifar' needs images of 3 channels"):
+        LongTailClassifier(SmallCNN, augment="cifar", max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="'augment' parameter"):
+        LongTailClassifier(SmallCNN, augment="mixup", max_epochs=1).fit(X, y)
+    clf = LongTailClassifier(SmallCNN, augment="cifar")
+    assert clone(clf).get_params()["augment"] == "cifar"
+
+
+def test_augment_parameters_reach_the_cifar_recipe_and_set_params_works():
+    X, y = _images()
+    clf = _fit_recorder(X, y, "cifar", augment__padding=0, augment__flip_prob=0.0)
+    expected = (torch.as_tensor(X) - torch.tensor(CIFAR10_MEAN).view(1, 3, 1, 1)) / (
+        torch.tensor(CIFAR10_STD).view(1, 3, 1, 1)
+    )
+    torch.testing.assert_close(clf.module_.seen[True][0], expected)
+    clf.set_params(augment=TransformAugment(_flip), augment__padding=2)
+    assert isinstance(clf.get_params()["augment"], TransformAugment)
+    assert clf.get_params()["augment__padding"] == 2

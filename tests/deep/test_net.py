@@ -25,6 +25,7 @@ from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.callbacks import TauNormalization  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
     FocalLoss,
     KPSLoss,
@@ -34,7 +35,7 @@ from ltlearn.deep.losses import (  # noqa: E402
 )
 from ltlearn.deep.modules import MLP, NormedLinear, SmallCNN  # noqa: E402
 from ltlearn.deep.net import _LOSSES  # noqa: E402
-from ltlearn.deep.samplers import ClassBalancedSampler  # noqa: E402
+from ltlearn.deep.samplers import ClassBalancedSampler, SliceLoader  # noqa: E402
 from ltlearn.post_hoc import (  # noqa: E402
     LogitAdjustedClassifier,
     PluginClassifier,
@@ -627,3 +628,163 @@ def test_device_cuda_without_a_gpu_is_a_clear_error_and_auto_works(data):
     restored = pickle.loads(pickle.dumps(clf))
     assert restored.get_params()["device"] == "auto"
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+class _Items(torch.utils.data.Dataset):
+    """A map-style Dataset of ``(x, y)`` items (or ``x`` alone without y)."""
+
+    def __init__(self, X, y=None):
+        self.X, self.y = X, y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i] if self.y is None else (self.X[i], self.y[i])
+
+
+def _tensor_dataset(X, y):
+    return torch.utils.data.TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
+
+
+@pytest.mark.parametrize("make_dataset", [_tensor_dataset, _Items])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"sampler": "class_balanced", "criterion": "ldam"},
+        {"train_split": ValidSplit(4, stratified=True)},
+    ],
+    ids=["instance", "class_balanced", "valid_split"],
+)
+def test_a_dataset_trains_as_its_arrays(data, make_dataset, params):
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array([10, 20, 30])
+    arrays = LongTailClassifier(**FAST, **params).fit(X, labels[y])
+    dataset = LongTailClassifier(**FAST, **params).fit(make_dataset(X, labels[y]))
+    np.testing.assert_array_equal(dataset.classes_, [10, 20, 30])
+    np.testing.assert_array_equal(dataset.class_counts_, arrays.class_counts_)
+    expected = arrays.predict_proba(X)
+    np.testing.assert_array_equal(dataset.predict_proba(X), expected)
+    assert dataset.history[-1, "train_loss"] == arrays.history[-1, "train_loss"]
+    # predict, predict_proba and transform take a Dataset too
+    for items in (make_dataset(X, labels[y]), _Items(X)):
+        np.testing.assert_array_equal(dataset.predict_proba(items), expected)
+        np.testing.assert_array_equal(dataset.predict(items), arrays.predict(X))
+        np.testing.assert_array_equal(dataset.transform(items), arrays.transform(X))
+
+
+def test_samplers_and_sample_weight_work_with_a_dataset(data):
+    X, y = data
+    X = X.astype(np.float32)
+    seen = []
+
+    class Record(torch.utils.data.DataLoader):
+        def __iter__(self):
+            for Xb, yb in super().__iter__():
+                seen.append(yb)
+                yield Xb, yb
+
+    clf = LongTailClassifier(
+        sampler="class_balanced", iterator_train=Record, **FAST
+    ).fit(_Items(X, y))
+    drawn = np.bincount(torch.cat(seen).numpy(), minlength=3) / (2 * len(y))
+    np.testing.assert_allclose(drawn, 1 / 3, atol=0.08)
+    assert isinstance(clf.train_sampler_.sampler, ClassBalancedSampler)
+    weights = np.linspace(0.5, 2.0, len(y))
+    arrays = LongTailClassifier(**FAST).fit(X, y, sample_weight=weights)
+    dataset = LongTailClassifier(**FAST).fit(_Items(X, y), sample_weight=weights)
+    np.testing.assert_allclose(dataset.class_counts_, arrays.class_counts_)
+    np.testing.assert_array_equal(dataset.predict_proba(X), arrays.predict_proba(X))
+
+
+def test_partial_fit_takes_a_dataset_and_names_unseen_labels(data):
+    X, y = data
+    X = X.astype(np.float32)
+    clf = LongTailClassifier(**FAST)
+    clf.partial_fit(_Items(X[:120], y[:120]), classes=[0, 1, 2])
+    clf.partial_fit(_Items(X[120:], y[120:]))
+    np.testing.assert_array_equal(clf.class_counts_, np.bincount(y))
+    with pytest.raises(ValueError, match="previously unseen labels"):
+        clf.partial_fit(_Items(X[:5], np.full(5, 7)))
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not in classes"):
+        LongTailClassifier(classes=[0, 1], **FAST).fit(_Items(X[:5], np.full(5, 7)))
+
+
+@pytest.mark.parametrize(
+    "dataset, match",
+    [
+        (lambda X, y: _Items(X), "not an \\(x, y\\) pair"),
+        (
+            lambda X, y: torch.utils.data.TensorDataset(torch.as_tensor(X)),
+            "has no labels",
+        ),
+        (lambda X, y: _Items([*X[:3], X[3, :2]], y), "item 0 one of shape \\(5,\\)"),
+        (lambda X, y: _Items(np.where(X > 2, np.nan, X), y), "NaN or infinity"),
+        (lambda X, y: _Items(list(X[:, 0]), y), "scalar input"),
+        (lambda X, y: _Items(X, y[:, None]), "label of shape \\(1,\\)"),
+        (lambda X, y: _Items(X[:0], y[:0]), "is empty"),
+    ],
+)
+def test_a_bad_dataset_raises_a_clear_error(data, dataset, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        LongTailClassifier(**FAST).fit(dataset(X.astype(np.float32), y))
+
+
+def test_a_dataset_with_y_or_of_the_wrong_kind_is_refused(data):
+    X, y = data
+    clf = LongTailClassifier(**FAST)
+    with pytest.raises(ValueError, match="y must be None when X is a torch Dataset"):
+        clf.fit(_Items(X, y), y)
+    with pytest.raises(TypeError, match="input of type str"):
+        clf.fit(_Items(["a", "b"], [0, 1]))
+
+    class Stream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(zip(X, y))
+
+    with pytest.raises(TypeError, match="map-style torch Dataset"):
+        clf.fit(Stream())
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match=r"fitted on samples of shape \(5,\)"):
+        clf.predict(_Items(X[:, :3]))
+    with pytest.raises(ValueError, match="X has 3 features"):
+        clf.predict(_tensor_dataset(X[:, :3], y))
+
+
+def test_in_memory_data_are_moved_to_the_device_once(data):
+    X, y = data
+    built = []
+
+    class Record(SliceLoader):
+        def __init__(self, dataset, **kwargs):
+            super().__init__(dataset, **kwargs)
+            built.append(kwargs.get("device"))
+
+    clf = LongTailClassifier(iterator_train=Record, **FAST).fit(X, y)
+    assert built == [None]  # on the CPU there is nothing to move
+    # On another device, the iterator gets the whole tensors there at once.
+    clf.device = "meta"
+    loader = clf.get_iterator(clf.get_dataset(X.astype(np.float32), y), training=True)
+    assert built[-1] == "meta"
+    assert loader.X.device.type == loader.y.device.type == "meta"
+    Xb, yb = next(iter(loader))
+    assert Xb.device.type == "meta" and Xb.shape == (32, 5)
+
+
+def test_callbacks_read_the_labels_of_a_dataset(data):
+    X, y = data
+    X = X.astype(np.float32)
+    fitted = []
+    for X_fit, y_fit in [(X, y), (_Items(X, y), None)]:
+        clf = LongTailClassifier(
+            train_split=ValidSplit(4, stratified=True),
+            callbacks=[TauNormalization(tau="auto")],
+            **FAST,
+        )
+        fitted.append(clf.fit(X_fit, y_fit))
+    arrays, dataset = fitted
+    assert dataset.history[-1, "tau"] == arrays.history[-1, "tau"]
+    np.testing.assert_array_equal(dataset.predict_proba(X), arrays.predict_proba(X))

@@ -156,3 +156,19 @@ def test_slice_loader_refuses_what_it_cannot_slice():
         SliceLoader([(1, 2), (3, 4)])
     with pytest.raises(ValueError, match="batch_size must be"):
         SliceLoader(Dataset(X, y), batch_size=0)
+
+
+def test_slice_loader_moves_the_data_to_the_device_once():
+    X, y = _skorch_data()
+    sampler = ClassBalancedSampler(y, num_samples=10)
+    loader = SliceLoader(Dataset(X, y), batch_size=4, sampler=sampler, device="meta")
+    assert loader.X.device.type == loader.y.device.type == "meta"
+    batches = list(loader)
+    assert [len(Xb) for Xb, _ in batches] == [4, 4, 2]
+    assert all(Xb.device.type == yb.device.type == "meta" for Xb, yb in batches)
+    weighted = SliceLoader(Dataset({"X": X, "w": y}, y), batch_size=5, device="meta")
+    assert all(v.device.type == "meta" for v in weighted.X.values())
+    # on the CPU, nothing is copied
+    assert SliceLoader(Dataset(X, y), device="cpu").X.data_ptr() == (
+        torch.as_tensor(X).data_ptr()
+    )
