@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -380,15 +381,17 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         if self.classes is not None:
             expected = list(np.asarray(self.classes, dtype=object))
-            seen = set(labels.tolist())
-            missing = [label for label in expected if label not in seen]
-            if missing:
-                raise ValueError(
-                    f"Class {missing[0]!r} has no labelled row (classes without "
-                    f"one: {missing!r}). Every class in classes needs at least "
-                    "one labelled row: CReST ranks classes by their labelled "
-                    "counts and could never predict a class it has not seen."
-                )
+            labels, counts = np.unique(y[~unlabeled], return_counts=True)
+            count_of = dict(zip(labels.tolist(), counts.tolist()))
+            check_min_class_counts(
+                expected,
+                [count_of.get(label, 0) for label in expected],
+                unit="labelled rows",
+                needs="every class in classes needs at least one labelled row: "
+                "CReST ranks classes by their labelled counts and could never "
+                "predict a class it has not seen.",
+            )
+            seen = set(count_of)
             extra = sorted(seen - set(expected), key=str)
             if extra:
                 raise ValueError(

@@ -78,7 +78,5 @@ def check_min_class_counts(
         n = _plain(counts[i])
         if isinstance(n, float) and n.is_integer():
             n = int(n)
-        raise ValueError(
-            f"Class {_plain(classes[i])!r} has {n} {unit}{where}; "
-            + needs.format(min_count=_plain(min_count[i]))
-        )
+        needs = needs.replace("{min_count}", str(_plain(min_count[i])))
+        raise ValueError(f"Class {_plain(classes[i])!r} has {n} {unit}{where}; {needs}")

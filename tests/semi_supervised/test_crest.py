@@ -326,7 +326,7 @@ def test_class_without_labelled_row_raises(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     y_missing = np.where(y_semi == 2, -1, y_semi)
     clf = CReSTClassifier(LogisticRegression(), classes=[0, 1, 2])
-    with pytest.raises(ValueError, match="Class 2 has no labelled row"):
+    with pytest.raises(ValueError, match="Class 2 has 0 labelled rows"):
         clf.fit(X, y_missing)
 
 
