@@ -37,3 +37,9 @@ References
     .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE:
        synthetic minority over-sampling technique," Journal of Artificial
        Intelligence Research, 16, 321-357, 2002."""
+
+_shot_thresholds_docstring = """\
+many_threshold : int, default=100
+        A class with more training samples than this is many-shot.
+    few_threshold : int, default=20
+        A class with fewer training samples than this is few-shot."""
