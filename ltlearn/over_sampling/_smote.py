@@ -14,6 +14,7 @@ from scipy import sparse
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
+from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _per_class_random_state_docstring,
@@ -27,11 +28,6 @@ from ltlearn.utils._random import draw_seeds
 _DRAW_CHUNK = 2**16
 # Rows are built in blocks of about this many values (two 256 KiB buffers).
 _BLOCK_VALUES = 2**15
-
-
-def _plain(label):
-    """A numpy scalar label as the Python object it holds (for messages)."""
-    return label.item() if isinstance(label, np.generic) else label
 
 
 def _label_key(label):

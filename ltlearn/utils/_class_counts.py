@@ -9,7 +9,7 @@ import numpy as np
 
 
 def _plain(value):
-    """A numpy scalar as the Python object it holds (for messages)."""
+    """A numpy scalar (a label, a count) as the Python object it holds."""
     return value.item() if isinstance(value, np.generic) else value
 
 
