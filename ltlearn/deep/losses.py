@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from imblearn.utils import Substitution
 from torch import nn
 
-from ltlearn.utils._class_counts import effective_number
+from ltlearn.utils._class_counts import inverse_effective_number
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -122,7 +122,7 @@ def _effective_number_weights(class_counts, beta):
     counts = _check_class_counts(class_counts, "The effective-number weighting")
     if not 0.0 <= beta <= 1.0:
         raise ValueError(f"beta must be in [0, 1]; got {beta!r}.")
-    weights = 1.0 / effective_number(counts, beta)
+    weights = inverse_effective_number(counts, beta)
     return weights / weights.sum() * counts.size
 
 

@@ -8,7 +8,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 
-from ltlearn.utils._class_counts import effective_number
+from ltlearn.utils._class_counts import inverse_effective_number
 
 
 class _UnitInterval(Interval):
@@ -232,4 +232,5 @@ class EffectiveNumberSamplingStrategy(_Strategy):
 
     def _raw_targets(self, counts, n_max):
         beta = float(self.beta)
-        return counts * effective_number(n_max, beta) / effective_number(counts, beta)
+        inverse = inverse_effective_number(counts, beta)
+        return counts * inverse / inverse_effective_number(n_max, beta)

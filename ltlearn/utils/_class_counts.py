@@ -13,12 +13,14 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
-def effective_number(counts, beta):
-    """Effective number of samples ``(1 - beta**n) / (1 - beta)`` of each count.
+def inverse_effective_number(counts, beta):
+    """One over the effective number of samples, ``(1 - beta) / (1 - beta**n)``.
 
-    The expected volume covered by ``n`` samples (Cui et al., 2019). ``beta=0``
-    gives 1 for every count, ``beta=1`` the count itself (the limit as ``beta``
-    tends to one). Computed in float64 as ``-expm1(n * log(beta)) / (1 - beta)``,
+    The effective number of ``n`` samples, ``(1 - beta**n) / (1 - beta)``, is
+    the expected volume they cover (Cui et al., 2019); its inverse is the
+    class-balanced weight of a class of ``n`` samples. ``beta=0`` gives 1 for
+    every count, ``beta=1`` gives ``1 / n`` (the limit as ``beta`` tends to
+    one). Computed in float64 as ``(1 - beta) / -expm1(n * log(beta))``,
     accurate when ``beta`` is close to one.
 
     Parameters
@@ -30,15 +32,15 @@ def effective_number(counts, beta):
 
     Returns
     -------
-    effective : ndarray of the shape of ``counts``
-        The effective numbers, in float64.
+    inverse : ndarray of the shape of ``counts``
+        The inverse effective numbers, in float64.
     """
     counts = np.asarray(counts, dtype=np.float64)
     if beta == 0.0:
         return np.ones_like(counts)
     if beta == 1.0:
-        return counts.copy()
-    return -np.expm1(counts * math.log(beta)) / (1.0 - beta)
+        return 1.0 / counts
+    return (1.0 - beta) / -np.expm1(counts * math.log(beta))
 
 
 def check_min_class_counts(

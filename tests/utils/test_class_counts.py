@@ -6,22 +6,29 @@
 import numpy as np
 import pytest
 
-from ltlearn.utils._class_counts import check_min_class_counts, effective_number
+from ltlearn.utils._class_counts import (
+    check_min_class_counts,
+    inverse_effective_number,
+)
 
 
 @pytest.mark.parametrize("beta", [0.5, 0.9, 0.999])
-def test_effective_number_is_the_geometric_sum(beta):
+def test_inverse_effective_number_is_one_over_the_geometric_sum(beta):
     counts = np.array([1, 2, 10, 50])
-    expected = [sum(beta**j for j in range(n)) for n in counts]
-    np.testing.assert_allclose(effective_number(counts, beta), expected, rtol=1e-12)
+    effective = [sum(beta**j for j in range(n)) for n in counts]
+    np.testing.assert_allclose(
+        inverse_effective_number(counts, beta), 1 / np.array(effective), rtol=1e-12
+    )
 
 
-def test_effective_number_limits_and_accuracy_near_one():
+def test_inverse_effective_number_limits_and_accuracy_near_one():
     counts = np.array([1.0, 7.0, 5000.0])
-    np.testing.assert_array_equal(effective_number(counts, 0.0), [1.0, 1.0, 1.0])
-    np.testing.assert_array_equal(effective_number(counts, 1.0), counts)
+    np.testing.assert_array_equal(inverse_effective_number(counts, 0.0), [1, 1, 1])
+    np.testing.assert_array_equal(inverse_effective_number(counts, 1.0), 1 / counts)
     # close to 1 the effective number tends to the count, without cancellation
-    np.testing.assert_allclose(effective_number(counts, 1 - 1e-12), counts, rtol=1e-8)
+    np.testing.assert_allclose(
+        inverse_effective_number(counts, 1 - 1e-12), 1 / counts, rtol=1e-8
+    )
 
 
 def test_check_min_class_counts_names_the_first_short_class():
