@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
+from ltlearn.datasets import make_long_tailed_classification
+
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
@@ -18,6 +20,43 @@ def pytest_configure(config):
     except ImportError:
         return
     torch.set_num_threads(1)
+
+
+@pytest.fixture
+def make_long_tail():
+    """Factory of small long-tailed training sets ``(X, y)``.
+
+    Built on :func:`ltlearn.datasets.make_long_tailed_classification`: class
+    ``0`` keeps ``n_max`` rows and the last class ``n_max / imbalance_ratio``
+    (the test split it also makes is left out). The defaults give 3 classes
+    of 180, 73 and 30 rows in 5 features.
+    """
+
+    def make(
+        n_classes=3,
+        imbalance_ratio=6,
+        *,
+        n_max=180,
+        n_features=5,
+        profile="exponential",
+        class_sep=1.5,
+        random_state=0,
+    ):
+        X, _, y, _ = make_long_tailed_classification(
+            n_classes=n_classes,
+            imbalance_ratio=imbalance_ratio,
+            profile=profile,
+            n_max=n_max,
+            n_features=n_features,
+            n_informative=min(n_features, 4),
+            class_sep=class_sep,
+            n_test_per_class=1,
+            random_state=random_state,
+            return_X_y=True,
+        )
+        return X, y
+
+    return make
 
 
 @pytest.fixture

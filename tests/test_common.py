@@ -26,6 +26,7 @@ from ltlearn.utils.estimator_checks import (
     check_label_types,
     check_one_sample_class,
     check_pickle_round_trip,
+    check_predict_is_argmax_of_proba,
     check_resampled_counts,
     check_same_random_state_same_result,
     check_sample_weight_equivalence_to_repeats,
@@ -45,6 +46,7 @@ LTLEARN_CHECKS = [
     check_pickle_round_trip,
     check_sample_weight_equivalence_to_repeats,
     check_resampled_counts,
+    check_predict_is_argmax_of_proba,
 ]
 
 

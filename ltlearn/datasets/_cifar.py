@@ -11,6 +11,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
+from ltlearn.utils._class_counts import check_min_class_counts
+
 _FOLDERS = {"cifar10": "cifar-10-batches-py", "cifar100": "cifar-100-python"}
 _FILES = {
     "cifar10": ([f"data_batch_{i}" for i in range(1, 6)], ["test_batch"]),
@@ -137,11 +139,14 @@ def load_cifar_lt(
         n_max = _N_MAX[dataset]
     counts = _cifar_lt_counts(n_max, classes.size, imbalance_ratio, profile)
     available = np.bincount(y, minlength=classes.size)
-    if (available < n_max).any():
-        raise ValueError(
-            f"The training files hold {available.min()} images of some class, "
-            f"fewer than n_max={n_max}. Are the files complete?"
-        )
+    check_min_class_counts(
+        classes,
+        available,
+        n_max,
+        unit="images",
+        where=" in the training files",
+        needs=f"n_max={n_max} needs {n_max} of every class. Are the files complete?",
+    )
     rng = np.random.RandomState(random_state)
     keep = []
     for label, n_keep in zip(classes, counts):

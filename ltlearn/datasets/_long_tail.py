@@ -11,6 +11,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_X_y
 
+from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._validation import check_classification_y
 
 
@@ -30,13 +31,13 @@ def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
     if n_max is None:
         n_max = int(available.min())
     counts = _long_tail_counts(n_max, classes.size, imbalance_ratio, profile)
-    short = np.flatnonzero(available < counts)
-    if short.size:
-        i = short[0]
-        raise ValueError(
-            f"Class {classes[i].item()!r} has {available[i]} samples; the long "
-            f"tail asks for {counts[i]} of it (n_max={n_max}). Lower n_max."
-        )
+    check_min_class_counts(
+        classes,
+        available,
+        counts,
+        needs=f"the long tail asks for {{min_count}} of it (n_max={n_max}). "
+        "Lower n_max.",
+    )
     keep = []
     for label, n_keep in zip(classes, counts):
         members = np.flatnonzero(y == label)
@@ -129,15 +130,17 @@ def make_long_tailed(
 
 def _balanced_split(y, n_test_per_class, rng):
     """Indices of a balanced test split and of the remaining rows."""
-    test = []
-    for label in np.unique(y):
-        members = np.flatnonzero(y == label)
-        if members.size <= n_test_per_class:
-            raise ValueError(
-                f"Class {label.item()!r} has {members.size} samples; a balanced "
-                f"test split of {n_test_per_class} per class needs more."
-            )
-        test.append(rng.permutation(members)[:n_test_per_class])
+    classes, counts = np.unique(y, return_counts=True)
+    check_min_class_counts(
+        classes,
+        counts,
+        n_test_per_class + 1,
+        needs=f"a balanced test split of {n_test_per_class} per class needs more.",
+    )
+    test = [
+        rng.permutation(np.flatnonzero(y == label))[:n_test_per_class]
+        for label in classes
+    ]
     test = np.sort(np.concatenate(test))
     train = np.setdiff1d(np.arange(y.size), test)
     return train, test

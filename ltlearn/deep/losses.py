@@ -23,6 +23,8 @@ import torch.nn.functional as F
 from imblearn.utils import Substitution
 from torch import nn
 
+from ltlearn.utils._class_counts import inverse_effective_number
+
 __all__ = [
     "BalancedSoftmaxLoss",
     "ClassBalancedLoss",
@@ -115,18 +117,12 @@ def _effective_number_weights(class_counts, beta):
     """Class-balanced weights ``(1 - beta) / (1 - beta**n)`` summing to C.
 
     ``beta=0`` gives equal weights, ``beta=1`` inverse frequencies (the limit
-    of the effective number as ``beta`` tends to one). Computed in float64 with
-    ``-expm1(n * log(beta))`` for accuracy when ``beta`` is close to one.
+    of the effective number as ``beta`` tends to one).
     """
     counts = _check_class_counts(class_counts, "The effective-number weighting")
     if not 0.0 <= beta <= 1.0:
         raise ValueError(f"beta must be in [0, 1]; got {beta!r}.")
-    if beta == 1.0:
-        weights = 1.0 / counts
-    elif beta == 0.0:
-        weights = np.ones_like(counts)
-    else:
-        weights = (1.0 - beta) / -np.expm1(counts * math.log(beta))
+    weights = inverse_effective_number(counts, beta)
     return weights / weights.sum() * counts.size
 
 

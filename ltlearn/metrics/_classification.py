@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.metrics import geometric_mean_score
+from imblearn.utils import Substitution
 from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
@@ -15,6 +16,14 @@ from sklearn.metrics import (
 )
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_consistent_length, column_or_1d
+
+from ltlearn.utils._docstring import _shot_thresholds_docstring
+
+# The many-/few-shot thresholds of shot_accuracy and make_shot_scorer.
+_SHOT_THRESHOLD_CONSTRAINTS = {
+    "many_threshold": [Interval(Integral, 1, None, closed="left")],
+    "few_threshold": [Interval(Integral, 1, None, closed="left")],
+}
 
 
 def _per_class_recall(y_true, y_pred, labels):
@@ -42,11 +51,11 @@ def _check_train_labels(y_true, y_train):
         "y_true": ["array-like"],
         "y_pred": ["array-like"],
         "y_train": ["array-like"],
-        "many_threshold": [Interval(Integral, 1, None, closed="left")],
-        "few_threshold": [Interval(Integral, 1, None, closed="left")],
+        **_SHOT_THRESHOLD_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
 )
+@Substitution(shot_thresholds=_shot_thresholds_docstring)
 def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=20):
     """Accuracy on the many-shot, medium-shot and few-shot classes.
 
@@ -64,15 +73,12 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
         Predicted labels.
     y_train : array-like of shape (n_train_samples,)
         Training labels; they define each class's group.
-    many_threshold : int, default=100
-        A class with more training samples than this is many-shot.
-    few_threshold : int, default=20
-        A class with fewer training samples than this is few-shot.
+    {shot_thresholds}
 
     Returns
     -------
     scores : dict
-        ``{"many": float, "medium": float, "few": float}``. A group without a
+        ``{{"many": float, "medium": float, "few": float}}``. A group without a
         class that occurs in ``y_true`` scores NaN, with a warning.
 
     References
@@ -85,7 +91,7 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
     >>> from ltlearn.metrics import shot_accuracy
     >>> y_train = [0] * 150 + [1] * 50 + [2] * 5
     >>> shot_accuracy([0, 0, 1, 1, 2, 2], [0, 0, 1, 0, 2, 0], y_train=y_train)
-    {'many': 1.0, 'medium': 0.5, 'few': 0.5}
+    {{'many': 1.0, 'medium': 0.5, 'few': 0.5}}
     """
     if few_threshold > many_threshold:
         raise ValueError(

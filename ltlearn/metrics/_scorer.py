@@ -3,15 +3,18 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral
-
 import numpy as np
 from imblearn.metrics import geometric_mean_score
+from imblearn.utils import Substitution
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import column_or_1d
 
-from ltlearn.metrics._classification import shot_accuracy
+from ltlearn.metrics._classification import (
+    _SHOT_THRESHOLD_CONSTRAINTS,
+    shot_accuracy,
+)
+from ltlearn.utils._docstring import _shot_thresholds_docstring
 
 balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
 geometric_mean_scorer = make_scorer(geometric_mean_score)
@@ -38,11 +41,11 @@ def _shot_score(y_true, y_pred, *, y_train, group, many_threshold, few_threshold
     {
         "y_train": ["array-like"],
         "group": [StrOptions({"many", "medium", "few"})],
-        "many_threshold": [Interval(Integral, 1, None, closed="left")],
-        "few_threshold": [Interval(Integral, 1, None, closed="left")],
+        **_SHOT_THRESHOLD_CONSTRAINTS,
     },
     prefer_skip_nested_validation=True,
 )
+@Substitution(shot_thresholds=_shot_thresholds_docstring)
 def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=20):
     """Make a scorer of many-, medium- or few-shot accuracy.
 
@@ -54,12 +57,9 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     ----------
     y_train : array-like of shape (n_samples,)
         Labels of the whole training set.
-    group : {"many", "medium", "few"}, default="few"
+    group : {{"many", "medium", "few"}}, default="few"
         The group whose accuracy is scored.
-    many_threshold : int, default=100
-        A class with more training samples than this is many-shot.
-    few_threshold : int, default=20
-        A class with fewer training samples than this is few-shot.
+    {shot_thresholds}
 
     Returns
     -------

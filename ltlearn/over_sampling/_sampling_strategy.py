@@ -3,18 +3,22 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import numbers
+from numbers import Real
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
+
+from ltlearn.utils._class_counts import inverse_effective_number
 
 
-def _check_unit_interval(name, value, *, closed_right):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number; got {value!r}.")
-    upper_ok = value <= 1 if closed_right else value < 1
-    if not (0 <= value and upper_ok):
-        bracket = "]" if closed_right else ")"
-        raise ValueError(f"{name} must be in [0, 1{bracket}; got {value!r}.")
+class _UnitInterval(Interval):
+    """A real interval within ``[0, 1]`` that refuses booleans."""
+
+    def __init__(self, *, closed):
+        super().__init__(Real, 0, 1, closed=closed)
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
 
 
 class _Strategy:
@@ -29,7 +33,10 @@ class _Strategy:
     (``smote__sampling_strategy__q``).
     """
 
-    _param_names = ()
+    _parameter_constraints: dict = {}
+
+    def __init__(self, **params):
+        self._set(params)
 
     def __call__(self, y):
         """Target number of samples of each class of ``y``.
@@ -68,7 +75,7 @@ class _Strategy:
         params : dict
             Parameter names mapped to their values.
         """
-        return {name: getattr(self, name) for name in self._param_names}
+        return {name: getattr(self, name) for name in self._parameter_constraints}
 
     def set_params(self, **params):
         """Set the parameters of this strategy.
@@ -83,17 +90,22 @@ class _Strategy:
         self : object
             The strategy.
         """
-        for name, value in params.items():
-            if name not in self._param_names:
+        for name in params:
+            if name not in self._parameter_constraints:
                 raise ValueError(
                     f"Invalid parameter {name!r} for {type(self).__name__}; "
-                    f"valid parameters are {list(self._param_names)}."
+                    f"valid parameters are {list(self._parameter_constraints)}."
                 )
-        merged = {**self.get_params(), **params}
-        type(self)(**merged)  # validates the new values before they are set
+        self._set({**self.get_params(), **params})
+        return self
+
+    def _set(self, params):
+        """Set ``params`` once they meet ``_parameter_constraints``."""
+        validate_parameter_constraints(
+            self._parameter_constraints, params, caller_name=type(self).__name__
+        )
         for name, value in params.items():
             setattr(self, name, value)
-        return self
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -154,11 +166,10 @@ class PowerSamplingStrategy(_Strategy):
     {np.int64(0): 400, np.int64(1): 200, np.int64(2): 100}
     """
 
-    _param_names = ("q",)
+    _parameter_constraints: dict = {"q": [_UnitInterval(closed="both")]}
 
     def __init__(self, q=0.5):
-        _check_unit_interval("q", q, closed_right=True)
-        self.q = q
+        super().__init__(q=q)
 
     def _raw_targets(self, counts, n_max):
         q = float(self.q)
@@ -203,25 +214,23 @@ class EffectiveNumberSamplingStrategy(_Strategy):
     Examples
     --------
     >>> import numpy as np
-    >>> from ltlearn.over_sampling import EffectiveNumberSamplingStrategy
+    >>> from ltlearn.over_sampling import SMOTE, EffectiveNumberSamplingStrategy
+    >>> X = np.random.RandomState(0).normal(size=(525, 2))
     >>> y = np.repeat([0, 1, 2], [400, 100, 25])
-    >>> EffectiveNumberSamplingStrategy(beta=0.99)(y)
+    >>> strategy = EffectiveNumberSamplingStrategy(beta=0.99)
+    >>> strategy(y)
     {np.int64(0): 400, np.int64(1): 155, np.int64(2): 111}
+    >>> X_res, y_res = SMOTE(sampling_strategy=strategy).fit_resample(X, y)
+    >>> np.bincount(y_res)
+    array([400, 155, 111])
     """
 
-    _param_names = ("beta",)
+    _parameter_constraints: dict = {"beta": [_UnitInterval(closed="left")]}
 
     def __init__(self, beta=0.999):
-        _check_unit_interval("beta", beta, closed_right=False)
-        self.beta = beta
+        super().__init__(beta=beta)
 
     def _raw_targets(self, counts, n_max):
         beta = float(self.beta)
-
-        def effective_number(n):
-            if beta == 0.0:
-                return np.ones_like(n)
-            # (1 - beta**n) / (1 - beta), accurate for beta close to 1
-            return -np.expm1(n * np.log1p(-(1.0 - beta))) / (1.0 - beta)
-
-        return counts * effective_number(n_max) / effective_number(counts)
+        inverse = inverse_effective_number(counts, beta)
+        return counts * inverse / inverse_effective_number(n_max, beta)

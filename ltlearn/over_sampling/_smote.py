@@ -9,26 +9,25 @@ import warnings
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution
+from imblearn.utils import Substitution, check_neighbors_object
 from scipy import sparse
-from sklearn.base import clone
-from sklearn.neighbors import NearestNeighbors
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
-from ltlearn.utils._docstring import _random_state_docstring
+from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._docstring import (
+    _feature_attributes_docstring,
+    _per_class_random_state_docstring,
+    _sampling_strategy_attribute_docstring,
+    _smote_references_docstring,
+)
+from ltlearn.utils._random import draw_seeds
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
 # whatever the data, so that the dense and the sparse paths draw alike.
 _DRAW_CHUNK = 2**16
 # Rows are built in blocks of about this many values (two 256 KiB buffers).
 _BLOCK_VALUES = 2**15
-
-
-def _plain(label):
-    """A numpy scalar label as the Python object it holds (for messages)."""
-    return label.item() if isinstance(label, np.generic) else label
 
 
 def _label_key(label):
@@ -70,8 +69,7 @@ def _class_generators(random_state, labels):
     ``random_state``; each class gets the child keyed by its label, so adding
     or removing a class never changes another class's draws.
     """
-    rng = check_random_state(random_state)
-    entropy = [int(v) for v in rng.randint(np.iinfo(np.int32).max, size=4)]
+    entropy = [int(v) for v in draw_seeds(random_state, size=4)]
     return {
         label: np.random.Generator(
             np.random.PCG64(
@@ -162,10 +160,17 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     return blocks
 
 
-@Substitution(
+# The shared parts of the docstrings of SMOTE, SMOTENC and SMOTEN.
+_smote_docstring = Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
-    random_state=_random_state_docstring,
+    random_state=_per_class_random_state_docstring,
+    sampling_strategy_attribute=_sampling_strategy_attribute_docstring,
+    feature_attributes=_feature_attributes_docstring,
+    smote_references=_smote_references_docstring,
 )
+
+
+@_smote_docstring
 class SMOTE(BaseOverSampler):
     """Over-sample with SMOTE, faster and lighter than imbalanced-learn's.
 
@@ -192,8 +197,6 @@ class SMOTE(BaseOverSampler):
         :class:`EffectiveNumberSamplingStrategy`.
 
     {random_state}
-        Each class draws from its own stream, derived from ``random_state``
-        and the class label.
 
     k_neighbors : int or object, default=5
         The neighbourhood of each seed. You can pass:
@@ -225,10 +228,7 @@ class SMOTE(BaseOverSampler):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Dictionary containing the information to sample the dataset. The keys
-        corresponds to the class labels from which to sample and the values
-        are the number of samples to sample.
+    {sampling_strategy_attribute}
 
     nn_k_ : estimator object
         The nearest-neighbours estimator of the neighbourhood, with
@@ -237,12 +237,7 @@ class SMOTE(BaseOverSampler):
         over-sampled; a :class:`~sklearn.neighbors.NearestNeighbors` left
         unfitted when it is an int (an equivalent exact search is used).
 
-    n_features_in_ : int
-        Number of features in the input dataset.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during `fit`. Defined only when `X` has feature
-        names that are all strings.
+    {feature_attributes}
 
     See Also
     --------
@@ -281,11 +276,7 @@ class SMOTE(BaseOverSampler):
     ``skip_noise=True`` adds one search among all the samples, for the
     samples of the classes over-sampled.
 
-    References
-    ----------
-    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE:
-       synthetic minority over-sampling technique," Journal of Artificial
-       Intelligence Research, 16, 321-357, 2002.
+    {smote_references}
 
     Examples
     --------
@@ -329,12 +320,11 @@ class SMOTE(BaseOverSampler):
 
     def _validate_estimator(self):
         """Build ``nn_k_`` from ``k_neighbors``, as imbalanced-learn does."""
+        self.nn_k_ = check_neighbors_object(
+            "k_neighbors", self.k_neighbors, additional_neighbor=1
+        )
         if isinstance(self.k_neighbors, numbers.Integral):
-            self.nn_k_ = NearestNeighbors(
-                n_neighbors=self.k_neighbors + 1, n_jobs=self.n_jobs
-            )
-        else:
-            self.nn_k_ = clone(self.k_neighbors)
+            self.nn_k_.set_params(n_jobs=self.n_jobs)
 
     def _search(self, X, queries, n_neighbors):
         """Neighbours of ``X[queries]`` in ``X``, the query first."""

@@ -24,6 +24,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -138,6 +139,34 @@ def _select(proba, rates, selection, rng, sample_weight=None):
     weights = None if sample_weight is None else np.concatenate(kept)[order]
     rows = rows[order]
     return rows, predicted[rows], weights
+
+
+def _delegated(method, summary, returned, description):
+    """A method of ``CReSTClassifier`` that calls ``estimator_``'s on checked X.
+
+    Available when ``estimator`` has ``method``; documented by ``summary`` and
+    the returned value's line and description.
+    """
+
+    def delegate(self, X):
+        X = self._validate_for_predict(X)
+        return getattr(self.estimator_, method)(X)
+
+    delegate.__name__ = method
+    delegate.__qualname__ = f"CReSTClassifier.{method}"
+    delegate.__doc__ = f"""{summary}
+
+        Parameters
+        ----------
+        X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        {returned}
+            {description}
+        """
+    return available_if(_estimator_has(method))(delegate)
 
 
 class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
@@ -380,15 +409,17 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         if self.classes is not None:
             expected = list(np.asarray(self.classes, dtype=object))
-            seen = set(labels.tolist())
-            missing = [label for label in expected if label not in seen]
-            if missing:
-                raise ValueError(
-                    f"Class {missing[0]!r} has no labelled row (classes without "
-                    f"one: {missing!r}). Every class in classes needs at least "
-                    "one labelled row: CReST ranks classes by their labelled "
-                    "counts and could never predict a class it has not seen."
-                )
+            labels, counts = np.unique(y[~unlabeled], return_counts=True)
+            count_of = dict(zip(labels.tolist(), counts.tolist()))
+            check_min_class_counts(
+                expected,
+                [count_of.get(label, 0) for label in expected],
+                unit="labelled rows",
+                needs="every class in classes needs at least one labelled row: "
+                "CReST ranks classes by their labelled counts and could never "
+                "predict a class it has not seen.",
+            )
+            seen = set(count_of)
             extra = sorted(seen - set(expected), key=str)
             if extra:
                 raise ValueError(
@@ -581,56 +612,24 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X = self._validate_for_predict(X)
         return self.estimator_.predict(X)
 
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Predict the class probabilities of each row of ``X``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            The probabilities, columns in the order of ``classes_``.
-        """
-        X = self._validate_for_predict(X)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Predict the log class probabilities of each row of ``X``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            The log probabilities, columns in the order of ``classes_``.
-        """
-        X = self._validate_for_predict(X)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Compute the decision function of the last generation's model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            The decision function of ``estimator_``.
-        """
-        X = self._validate_for_predict(X)
-        return self.estimator_.decision_function(X)
+    predict_proba = _delegated(
+        "predict_proba",
+        "Predict the class probabilities of each row of ``X``.",
+        "proba : ndarray of shape (n_samples, n_classes)",
+        "The probabilities, columns in the order of ``classes_``.",
+    )
+    predict_log_proba = _delegated(
+        "predict_log_proba",
+        "Predict the log class probabilities of each row of ``X``.",
+        "log_proba : ndarray of shape (n_samples, n_classes)",
+        "The log probabilities, columns in the order of ``classes_``.",
+    )
+    decision_function = _delegated(
+        "decision_function",
+        "Compute the decision function of the last generation's model.",
+        "scores : ndarray of shape (n_samples,) or (n_samples, n_classes)",
+        "The decision function of ``estimator_``.",
+    )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

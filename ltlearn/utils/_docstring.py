@@ -1,13 +1,45 @@
-"""Docstring fragments shared by ltlearn's estimators."""
+"""Docstring fragments shared by ltlearn's estimators.
+
+Filled in with :class:`imblearn.utils.Substitution`; each fragment is indented
+as a parameter, attribute or reference of a class docstring.
+"""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-_random_state_docstring = """random_state : int, RandomState instance or None, default=None
+_random_state_docstring = """\
+random_state : int, RandomState instance or None, default=None
         Controls the randomization of the algorithm. Pass an int for
-        reproducible output across multiple function calls.""".rstrip()  # noqa: E501
+        reproducible output across multiple function calls."""
 
-_n_jobs_docstring = """n_jobs : int, default=None
-        Number of CPU cores used during the nearest-neighbour search. ``None``
-        means 1 unless in a :obj:`joblib.parallel_backend` context. ``-1``
-        means using all processors.""".rstrip()
+_per_class_random_state_docstring = f"""\
+{_random_state_docstring}
+        Each class draws from its own stream, derived from ``random_state``
+        and the class label."""
+
+_sampling_strategy_attribute_docstring = """\
+sampling_strategy_ : dict
+        Dictionary containing the information to sample the dataset. The keys
+        corresponds to the class labels from which to sample and the values
+        are the number of samples to sample."""
+
+_feature_attributes_docstring = """\
+n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during `fit`. Defined only when `X` has feature
+        names that are all strings."""
+
+_smote_references_docstring = """\
+References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE:
+       synthetic minority over-sampling technique," Journal of Artificial
+       Intelligence Research, 16, 321-357, 2002."""
+
+_shot_thresholds_docstring = """\
+many_threshold : int, default=100
+        A class with more training samples than this is many-shot.
+    few_threshold : int, default=20
+        A class with fewer training samples than this is few-shot."""

@@ -26,11 +26,13 @@ from sklearn.datasets import make_classification
 from sklearn.utils import get_tags
 
 __all__ = [
+    "assert_predict_is_argmax_of_proba",
     "check_clear_errors",
     "check_does_not_modify_input",
     "check_label_types",
     "check_one_sample_class",
     "check_pickle_round_trip",
+    "check_predict_is_argmax_of_proba",
     "check_resampled_counts",
     "check_same_random_state_same_result",
     "check_sample_weight_equivalence_to_repeats",
@@ -462,3 +464,44 @@ def check_resampled_counts(estimator):
                 f"{name}(sampling_strategy={strategy!r}): class {label} has "
                 f"{after[label]} samples, {expected} were asked"
             )
+
+
+def assert_predict_is_argmax_of_proba(classifier, X):
+    """Assert that a fitted ``classifier`` predicts its most probable class.
+
+    ``classifier.predict(X)`` must equal
+    ``classifier.classes_[argmax(classifier.predict_proba(X), axis=1)]``.
+
+    Parameters
+    ----------
+    classifier : estimator object
+        A fitted classifier with ``predict_proba`` and ``classes_``.
+    X : array-like of shape (n_samples, n_features)
+        The samples to predict.
+    """
+    proba = np.asarray(classifier.predict_proba(X))
+    np.testing.assert_array_equal(
+        classifier.predict(X),
+        classifier.classes_[proba.argmax(axis=1)],
+        err_msg=(
+            f"{type(classifier).__name__}.predict is not the class of highest "
+            "predict_proba"
+        ),
+    )
+
+
+def check_predict_is_argmax_of_proba(estimator):
+    """A classifier with ``predict_proba`` predicts its most probable class.
+
+    Fitted on small three-class data; estimators without ``predict_proba``
+    (samplers included) are not concerned.
+    """
+    est = clone(estimator)
+    if _is_sampler(est) or not hasattr(est, "predict_proba"):
+        return
+    X, y = _make_data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        est.fit(X, y)
+        if hasattr(est, "predict_proba"):  # may depend on the fitted model
+            assert_predict_is_argmax_of_proba(est, X)

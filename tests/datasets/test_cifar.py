@@ -95,7 +95,7 @@ def test_load_cifar_lt_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="downloads nothing"):
         load_cifar_lt(tmp_path)
     _write_cifar(tmp_path, "cifar10", 30, 4, 10)
-    with pytest.raises(ValueError, match="fewer than n_max"):
+    with pytest.raises(ValueError, match="Class 0 has 30 images in the training files"):
         load_cifar_lt(tmp_path)
     with pytest.raises(ValueError, match="profile"):
         load_cifar_lt(tmp_path, profile="linear", n_max=30)

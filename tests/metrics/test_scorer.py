@@ -21,8 +21,8 @@ from ltlearn.metrics import get_scorer, make_shot_scorer, shot_accuracy
         ("macro_f1", lambda a, b: f1_score(a, b, average="macro")),
     ],
 )
-def test_named_scorers_compute_their_metric(name, metric, imbalanced_multiclass):
-    X, y = imbalanced_multiclass
+def test_named_scorers_compute_their_metric(name, metric, make_long_tail):
+    X, y = make_long_tail(4, 10, n_max=200)
     model = LogisticRegression(max_iter=500).fit(X, y)
     assert get_scorer(name)(model, X, y) == pytest.approx(metric(y, model.predict(X)))
 
@@ -32,8 +32,8 @@ def test_unknown_scorer_lists_the_known_ones():
         get_scorer("accuracy_of_the_gods")
 
 
-def test_shot_scorer_in_grid_search(imbalanced_multiclass):
-    X, y = imbalanced_multiclass
+def test_shot_scorer_in_grid_search(make_long_tail):
+    X, y = make_long_tail(4, 10, n_max=200)  # 200, 92, 43 and 20 rows
     scorer = make_shot_scorer(y, group="few", many_threshold=150, few_threshold=30)
     search = GridSearchCV(
         LogisticRegression(max_iter=500), {"C": [0.01, 1.0]}, scoring=scorer, cv=3

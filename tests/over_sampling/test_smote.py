@@ -1,4 +1,4 @@
-"""Tests of SMOTE, its neighbour searches and the long-tail sampling strategies."""
+"""Tests of SMOTE: rows on neighbour segments, counts, streams, data types."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -14,12 +14,10 @@ from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.pipeline import Pipeline
 from scipy import sparse, stats
 from sklearn.base import clone
-from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors
 
-import ltlearn.over_sampling._neighbors as neighbors_module
 import ltlearn.over_sampling._smote as smote_module
 from ltlearn.over_sampling import (
     SMOTE,
@@ -27,20 +25,6 @@ from ltlearn.over_sampling import (
     PowerSamplingStrategy,
 )
 from ltlearn.over_sampling._neighbors import _kneighbors
-
-
-def _data(n_samples=300, n_features=5, weights=(0.6, 0.3, 0.1), random_state=0):
-    return make_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_informative=min(n_features, 4),
-        n_redundant=0,
-        n_classes=len(weights),
-        n_clusters_per_class=1,
-        weights=list(weights),
-        class_sep=1.5,
-        random_state=random_state,
-    )
 
 
 def _synthetic(X, y, X_res, y_res, label):
@@ -88,9 +72,9 @@ def _on_segments(Z, starts, ends, atol):
 )
 @pytest.mark.parametrize("k_neighbors", [1, 3, 5])
 def test_every_synthetic_row_lies_on_a_seed_neighbour_segment(
-    n_features, dtype, to_sparse, k_neighbors
+    make_long_tail, n_features, dtype, to_sparse, k_neighbors
 ):
-    X, y = _data(n_features=n_features)
+    X, y = make_long_tail(n_features=n_features)
     X = X.astype(dtype)
     X_in = sparse.csr_matrix(X) if to_sparse else X
     X_res, y_res = SMOTE(k_neighbors=k_neighbors, random_state=0).fit_resample(X_in, y)
@@ -103,8 +87,8 @@ def test_every_synthetic_row_lies_on_a_seed_neighbour_segment(
         assert _on_segments(Z, starts, ends, atol).all()
 
 
-def test_a_user_neighbours_estimator_defines_the_segments():
-    X, y = _data()
+def test_a_user_neighbours_estimator_defines_the_segments(make_long_tail):
+    X, y = make_long_tail()
     nn = NearestNeighbors(n_neighbors=3, metric="manhattan")
     smote = SMOTE(k_neighbors=nn, random_state=0)
     X_res, y_res = smote.fit_resample(X, y)
@@ -119,8 +103,8 @@ def test_a_user_neighbours_estimator_defines_the_segments():
     assert not hasattr(nn, "n_samples_fit_")  # the parameter is left unfitted
 
 
-def test_original_rows_come_first_and_unchanged():
-    X, y = _data()
+def test_original_rows_come_first_and_unchanged(make_long_tail):
+    X, y = make_long_tail()
     X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
     np.testing.assert_array_equal(X_res[: len(y)], X)
     np.testing.assert_array_equal(y_res[: len(y)], y)
@@ -128,8 +112,8 @@ def test_original_rows_come_first_and_unchanged():
     assert list(y_res[len(y) :]) == sorted(y_res[len(y) :])
 
 
-def test_nn_k_is_imblearns_neighbourhood_for_an_int():
-    X, y = _data()
+def test_nn_k_is_imblearns_neighbourhood_for_an_int(make_long_tail):
+    X, y = make_long_tail()
     smote = SMOTE(k_neighbors=4, n_jobs=2).fit(X, y)
     assert not hasattr(smote, "nn_k_")  # fit only checks, as in imbalanced-learn
     smote.fit_resample(X, y)
@@ -164,26 +148,33 @@ def _expected_counts(strategy, y):
     return {c: asked.get(c, counts[c]) for c in labels}
 
 
+_BINARY = dict(n_classes=2, imbalance_ratio=4)  # 180 and 45 rows
+_TIED = dict(n_classes=4, imbalance_ratio=5, profile="step")  # 150, 150, 30, 30
+
+
 @pytest.mark.parametrize(
-    "strategy, weights",
+    "strategy, data",
     [
-        (0.5, (0.8, 0.2)),
-        (0.9, (0.8, 0.2)),
-        ("minority", (0.6, 0.3, 0.1)),
-        ("not minority", (0.6, 0.3, 0.1)),
-        ("not majority", (0.6, 0.3, 0.1)),
-        ("auto", (0.6, 0.3, 0.1)),
-        ("all", (0.6, 0.3, 0.1)),
-        ({1: 150, 2: 100}, (0.6, 0.3, 0.1)),
-        ({2: 31}, (0.6, 0.3, 0.1)),
-        (PowerSamplingStrategy(q=0.5), (0.6, 0.3, 0.1)),
-        (PowerSamplingStrategy(q=0.0), (0.5, 0.2, 0.2, 0.1)),
-        (EffectiveNumberSamplingStrategy(beta=0.99), (0.6, 0.3, 0.1)),
+        (0.5, _BINARY),
+        (0.9, _BINARY),
+        ("minority", {}),
+        ("not minority", {}),
+        ("not majority", {}),
+        ("auto", {}),
+        ("all", {}),
+        ("auto", _TIED),
+        ({1: 150, 2: 100}, {}),
+        ({2: 31}, {}),
+        (PowerSamplingStrategy(q=0.5), {}),
+        (PowerSamplingStrategy(q=0.0), _TIED),
+        (EffectiveNumberSamplingStrategy(beta=0.99), {}),
     ],
     ids=repr,
 )
-def test_resampled_counts_are_exactly_what_sampling_strategy_asks(strategy, weights):
-    X, y = _data(weights=weights)
+def test_resampled_counts_are_exactly_what_sampling_strategy_asks(
+    make_long_tail, strategy, data
+):
+    X, y = make_long_tail(**data)
     _, y_res = SMOTE(sampling_strategy=strategy, random_state=0).fit_resample(X, y)
     assert dict(Counter(y_res.tolist())) == _expected_counts(strategy, y)
     imblearn = ImblearnSMOTE(sampling_strategy=strategy, random_state=0)
@@ -191,8 +182,8 @@ def test_resampled_counts_are_exactly_what_sampling_strategy_asks(strategy, weig
     assert Counter(y_res.tolist()) == Counter(y_imb.tolist())
 
 
-def test_a_plain_callable_sampling_strategy():
-    X, y = _data()
+def test_a_plain_callable_sampling_strategy(make_long_tail):
+    X, y = make_long_tail()
 
     def double_the_rarest(y):
         labels, counts = np.unique(y, return_counts=True)
@@ -228,8 +219,8 @@ def _same_law(first, second):
     return stats.chi2_contingency(np.array(table)).pvalue
 
 
-def test_synthetic_rows_are_distributed_as_imblearns():
-    X, y = _data(n_samples=400, n_features=4, weights=(0.9, 0.1), random_state=3)
+def test_synthetic_rows_are_distributed_as_imblearns(make_long_tail):
+    X, y = make_long_tail(2, 9, n_max=360, n_features=4, random_state=3)
     X_class = X[y == 1]
     strategy = {1: len(X_class) + 4000}
     Z_lt = _synthetic(
@@ -266,8 +257,8 @@ def test_synthetic_rows_are_distributed_as_imblearns():
 # --- randomness ----------------------------------------------------------------
 
 
-def test_adding_a_class_does_not_change_another_class_rows():
-    X, y = _data(weights=(0.6, 0.3, 0.1))
+def test_adding_a_class_does_not_change_another_class_rows(make_long_tail):
+    X, y = make_long_tail()
     keep = y != 2
     X_two, y_two = X[keep], y[keep]
     res_two = SMOTE(random_state=0).fit_resample(X_two, y_two)
@@ -290,8 +281,8 @@ def test_classes_draw_from_independent_streams():
     assert not np.allclose(first, second)
 
 
-def test_same_random_state_same_rows_and_instance_advances():
-    X, y = _data()
+def test_same_random_state_same_rows_and_instance_advances(make_long_tail):
+    X, y = make_long_tail()
     a = SMOTE(random_state=7).fit_resample(X, y)[0]
     b = SMOTE(random_state=7).fit_resample(X, y)[0]
     np.testing.assert_array_equal(a, b)
@@ -301,8 +292,8 @@ def test_same_random_state_same_rows_and_instance_advances():
     assert not np.array_equal(c, d)
 
 
-def test_only_the_seeds_drawn_are_searched(monkeypatch):
-    X, y = _data(n_samples=500, weights=(0.5, 0.5))
+def test_only_the_seeds_drawn_are_searched(make_long_tail, monkeypatch):
+    X, y = make_long_tail(2, 1, n_max=250)
     sizes = []
 
     def spy(X_search, queries, n_neighbors, **kwargs):
@@ -318,8 +309,8 @@ def test_only_the_seeds_drawn_are_searched(monkeypatch):
 # --- small classes and noise ---------------------------------------------------
 
 
-def test_a_small_class_uses_fewer_neighbours_with_a_warning():
-    X, y = _data()
+def test_a_small_class_uses_fewer_neighbours_with_a_warning(make_long_tail):
+    X, y = make_long_tail()
     y = y.copy()
     y[np.flatnonzero(y == 2)[3:]] = 0  # class 2 keeps 3 samples
     with pytest.warns(UserWarning, match=r"Class 2 has 3 samples; k_neighbors=5"):
@@ -330,8 +321,8 @@ def test_a_small_class_uses_fewer_neighbours_with_a_warning():
     assert _on_segments(_synthetic(X, y, X_res, y_res, 2), starts, ends, 1e-9).all()
 
 
-def test_a_one_sample_class_is_duplicated_with_a_warning():
-    X, y = _data()
+def test_a_one_sample_class_is_duplicated_with_a_warning(make_long_tail):
+    X, y = make_long_tail()
     y = y.copy()
     y[np.flatnonzero(y == 2)[1:]] = 0
     with pytest.warns(UserWarning, match=r"Class 2 has 1 sample.*duplicated"):
@@ -341,7 +332,7 @@ def test_a_one_sample_class_is_duplicated_with_a_warning():
     np.testing.assert_array_equal(Z, np.broadcast_to(X[y == 2], Z.shape))
 
 
-def _noisy_data():
+def _noisymake_long_tail():
     rng = np.random.default_rng(0)
     majority = rng.standard_normal((200, 2))
     minority = rng.standard_normal((30, 2)) * 0.3 + [6.0, 6.0]
@@ -352,8 +343,8 @@ def _noisy_data():
 
 
 @pytest.mark.parametrize("skip_noise", [False, True])
-def test_skip_noise_keeps_noise_samples_out_of_the_seeds(skip_noise):
-    X, y, noise = _noisy_data()
+def test_skip_noise_keeps_noise_samples_out_of_the_seeds(make_long_tail, skip_noise):
+    X, y, noise = _noisymake_long_tail()
     X_res, y_res = SMOTE(skip_noise=skip_noise, random_state=0).fit_resample(X, y)
     Z = _synthetic(X, y, X_res, y_res, 1)
     # the noise sample is far from the clean ones: it is in no clean sample's
@@ -363,8 +354,8 @@ def test_skip_noise_keeps_noise_samples_out_of_the_seeds(skip_noise):
     assert len(Z) == 200 - 31
 
 
-def test_skip_noise_with_only_noise_falls_back_with_a_warning():
-    X, y, _ = _noisy_data()
+def test_skip_noise_with_only_noise_falls_back_with_a_warning(make_long_tail):
+    X, y, _ = _noisymake_long_tail()
     y = y.copy()
     y[200:230] = 0  # class 1 keeps the noise sample and gains a majority one
     y[5] = 1
@@ -377,14 +368,14 @@ def test_skip_noise_with_only_noise_falls_back_with_a_warning():
 
 
 @pytest.mark.parametrize("n_features", [4, 24])
-def test_float32_stays_float32(n_features):
-    X, y = _data(n_features=n_features)
+def test_float32_stays_float32(make_long_tail, n_features):
+    X, y = make_long_tail(n_features=n_features)
     X_res, y_res = SMOTE(random_state=0).fit_resample(X.astype(np.float32), y)
     assert X_res.dtype == np.float32 and y_res.dtype == y.dtype
 
 
-def test_integer_data_is_truncated_like_imblearn():
-    X, y = _data()
+def test_integer_data_is_truncated_like_imblearn(make_long_tail):
+    X, y = make_long_tail()
     X_int = np.round(X * 10).astype(np.int64)
     X_res, _ = SMOTE(random_state=0).fit_resample(X_int, y)
     assert X_res.dtype == np.int64
@@ -394,8 +385,8 @@ def test_integer_data_is_truncated_like_imblearn():
     "container", [sparse.csr_matrix, sparse.csc_matrix, sparse.csr_array]
 )
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_sparse_matches_dense(container, dtype):
-    X, y = _data()
+def test_sparse_matches_dense(make_long_tail, container, dtype):
+    X, y = make_long_tail()
     X = X.astype(dtype)
     X[X < 0] = 0  # some sparsity
     X_dense, y_dense = SMOTE(random_state=0).fit_resample(X, y)
@@ -406,8 +397,8 @@ def test_sparse_matches_dense(container, dtype):
     np.testing.assert_allclose(X_sp.toarray(), X_dense, rtol=1e-5, atol=1e-6)
 
 
-def test_pandas_in_pandas_out():
-    X, y = _data()
+def test_pandas_in_pandas_out(make_long_tail):
+    X, y = make_long_tail()
     X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     y_s = pd.Series(y, name="target")
     X_res, y_res = SMOTE(random_state=0).fit_resample(X_df, y_s)
@@ -418,8 +409,8 @@ def test_pandas_in_pandas_out():
     np.testing.assert_array_equal(y_res.to_numpy(), y_np)
 
 
-def test_string_labels():
-    X, y = _data()
+def test_string_labels(make_long_tail):
+    X, y = make_long_tail()
     labels = np.array(["common", "middle", "rare"], dtype=object)
     _, y_res = SMOTE(random_state=0).fit_resample(X, labels[y])
     assert Counter(y_res) == {"common": 180, "middle": 180, "rare": 180}
@@ -428,8 +419,8 @@ def test_string_labels():
 # --- scikit-learn and imbalanced-learn machinery -----------------------------------
 
 
-def test_grid_search_inside_an_imblearn_pipeline():
-    X, y = _data(weights=(0.8, 0.2))
+def test_grid_search_inside_an_imblearn_pipeline(make_long_tail):
+    X, y = make_long_tail(2, 4)
     pipe = Pipeline([("smote", SMOTE(random_state=0)), ("clf", LogisticRegression())])
     grid = GridSearchCV(
         pipe,
@@ -474,13 +465,13 @@ def test_sampler_and_strategies_pickle_and_clone():
         ),
     ],
 )
-def test_errors_name_the_problem(params, X_y, error, match):
-    X, y = _data()
+def test_errors_name_the_problem(make_long_tail, params, X_y, error, match):
+    X, y = make_long_tail()
     with pytest.raises(error, match=match):
         SMOTE(**params).fit_resample(X, y)
 
 
-def test_skip_noise_needs_a_neighbour_count():
+def test_skip_noise_needs_a_neighbour_count(make_long_tail):
     class Opaque:
         def kneighbors(self, X, n_neighbors=None, return_distance=True):
             raise AssertionError
@@ -494,175 +485,13 @@ def test_skip_noise_needs_a_neighbour_count():
         def get_params(self, deep=True):
             return {}
 
-    X, y = _data()
+    X, y = make_long_tail()
     with pytest.raises(ValueError, match="n_neighbors attribute"):
         SMOTE(k_neighbors=Opaque(), skip_noise=True).fit_resample(X, y)
 
 
-# --- sampling strategies ---------------------------------------------------------
-
-
-@pytest.mark.parametrize("q", [0.0, 0.25, 0.5, 1.0])
-def test_power_strategy_targets(q):
-    y = np.repeat([3, 1, 2], [400, 100, 9])
-    targets = PowerSamplingStrategy(q=q)(y)
-    counts = Counter(y)
-    for label, target in targets.items():
-        assert target == int(np.floor(400 ** (1 - q) * counts[label] ** q + 0.5))
-        assert counts[label] <= target <= 400
-    if q == 0.0:
-        assert set(targets.values()) == {400}
-    if q == 1.0:
-        assert targets == counts
-
-
-@pytest.mark.parametrize("beta", [0.0, 0.9, 0.99, 0.999999])
-def test_effective_number_strategy_targets(beta):
-    y = np.repeat([0, 1, 2], [400, 100, 9])
-    targets = EffectiveNumberSamplingStrategy(beta=beta)(y)
-    counts = Counter(y)
-
-    def effective(n):
-        return (1 - beta**n) / (1 - beta)
-
-    for label, target in targets.items():
-        expected = counts[label] * effective(400) / effective(counts[label])
-        assert target == int(np.floor(expected + 0.5))
-        assert counts[label] <= target <= 400
-    if beta == 0.0:
-        assert targets == counts
-    if beta == 0.999999:  # nearly 1: nearly balanced
-        assert min(targets.values()) >= 399
-
-
-def test_strategies_raise_rare_classes_monotonically():
-    y = np.repeat([0, 1, 2, 3], [500, 120, 30, 6])
-    for strategy in (PowerSamplingStrategy(0.5), EffectiveNumberSamplingStrategy(0.99)):
-        targets = strategy(y)
-        ordered = [targets[label] for label in (0, 1, 2, 3)]
-        assert ordered == sorted(ordered, reverse=True)
-
-
-@pytest.mark.parametrize(
-    "make, error, match",
-    [
-        (lambda: PowerSamplingStrategy(q=1.5), ValueError, r"q must be in \[0, 1\]"),
-        (lambda: PowerSamplingStrategy(q="half"), TypeError, "q must be a real"),
-        (lambda: PowerSamplingStrategy(q=True), TypeError, "q must be a real"),
-        (
-            lambda: EffectiveNumberSamplingStrategy(beta=1.0),
-            ValueError,
-            r"beta must be in \[0, 1\)",
-        ),
-        (
-            lambda: PowerSamplingStrategy().set_params(beta=0.5),
-            ValueError,
-            "Invalid parameter 'beta'",
-        ),
-        (
-            lambda: PowerSamplingStrategy().set_params(q=-1),
-            ValueError,
-            "q must be in",
-        ),
-    ],
-)
-def test_strategy_errors(make, error, match):
-    with pytest.raises(error, match=match):
-        make()
-
-
-def test_strategy_repr_params_and_equality():
-    strategy = PowerSamplingStrategy(q=0.3)
-    assert repr(strategy) == "PowerSamplingStrategy(q=0.3)"
-    assert strategy.get_params() == {"q": 0.3}
-    assert strategy.set_params(q=0.7) is strategy and strategy.q == 0.7
-    assert strategy == PowerSamplingStrategy(q=0.7) != PowerSamplingStrategy(q=0.1)
-    assert strategy != EffectiveNumberSamplingStrategy()
-
-
-# --- the exact neighbour searches -------------------------------------------------
-
-
-def _exact_sorted_distances(X, k):
-    D = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
-    return np.sort(D, axis=1)[:, :k], D
-
-
-@pytest.mark.parametrize("n_features", [3, 12, 20, 60])
-@pytest.mark.parametrize("n_jobs", [None, 2])
-def test_searches_are_exact_with_ties_and_offsets(n_features, n_jobs):
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((400, n_features))
-    X[100:150] = X[:50]  # duplicates
-    X[200:210] = X[200]
-    X = X * 3.0 + 1e3  # far from the origin
-    expected, D = _exact_sorted_distances(X, 6)
-    queries = np.arange(len(X))
-    indices, _ = _kneighbors(X, queries, 6, n_jobs=n_jobs)
-    np.testing.assert_array_equal(indices[:, 0], queries)  # itself first
-    np.testing.assert_array_equal(
-        np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
-    )
-
-
-@pytest.mark.parametrize("n_queries", [400, 300, 57])  # symmetric, then not
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_blocked_brute_force_is_exact_over_many_blocks(monkeypatch, n_queries, n_jobs):
-    # small blocks, so that 400 points make many tiles, read both ways, and
-    # the candidate stores fill up and tighten their thresholds
-    monkeypatch.setattr(neighbors_module, "_ROW_BLOCK", 48)
-    monkeypatch.setattr(neighbors_module, "_COL_BLOCK", 64)
-    monkeypatch.setattr(neighbors_module, "_SAMPLE", 64)
-    monkeypatch.setattr(neighbors_module, "_SYMMETRIC_MIN", 100)
-    monkeypatch.setattr(neighbors_module, "_PARALLEL_MIN_PAIRS", 0)
-    rng = np.random.default_rng(2)
-    X = rng.standard_normal((400, 30))
-    X[50:80] = X[:30]  # duplicates
-    X = X * 2.0 - 40.0
-    queries = np.sort(rng.choice(400, n_queries, replace=False))
-    expected, D = _exact_sorted_distances(X, 5)
-    indices, _ = _kneighbors(X, queries, 5, n_jobs=n_jobs)
-    np.testing.assert_array_equal(indices[:, 0], queries)
-    np.testing.assert_array_equal(
-        np.sort(np.take_along_axis(D[queries], indices, axis=1), axis=1),
-        expected[queries],
-    )
-
-
-@pytest.mark.parametrize("scale", [1e-30, 1e20, 1e150])
-def test_brute_force_is_exact_at_any_scale(scale):
-    # float32 would underflow or overflow without the rescaling
-    rng = np.random.default_rng(3)
-    X = (rng.standard_normal((300, 20)) + 3.0) * scale
-    expected, D = _exact_sorted_distances(X / scale, 4)
-    indices, _ = _kneighbors(X, np.arange(300), 4)
-    found = np.sort(np.take_along_axis(D, indices, axis=1), axis=1)
-    np.testing.assert_allclose(found, expected, rtol=1e-12)
-
-
-def test_brute_force_hands_hard_blocks_to_scikit_learn(monkeypatch):
-    rng = np.random.default_rng(1)
-    X = rng.standard_normal((300, 30))
-    expected, D = _exact_sorted_distances(X, 4)
-    monkeypatch.setattr(neighbors_module, "_MAX_HITS_PER_QUERY", 0)
-    indices, _ = _kneighbors(X, np.arange(300), 4)
-    np.testing.assert_array_equal(indices[:, 0], np.arange(300))
-    np.testing.assert_allclose(
-        np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
-    )
-
-
-def test_searches_agree_on_a_subset_of_queries():
-    X, _ = _data(n_samples=400, n_features=40)
-    queries = np.array([5, 17, 17, 399, 0])
-    indices, _ = _kneighbors(X, queries, 4)
-    reference = NearestNeighbors(n_neighbors=4).fit(X)
-    expected = reference.kneighbors(X[queries], return_distance=False)
-    np.testing.assert_array_equal(np.sort(indices, 1), np.sort(expected, 1))
-
-
-def test_warnings_are_not_raised_on_ordinary_data():
-    X, y = _data()
+def test_warnings_are_not_raised_on_ordinarymake_long_tail(make_long_tail):
+    X, y = make_long_tail()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SMOTE(random_state=0).fit_resample(X, y)
@@ -685,31 +514,18 @@ def _extreme(kind, n_features, rng, n_samples=240):
     return X
 
 
-@pytest.mark.parametrize("scale", [1e154, 1e200, 1e300])
-@pytest.mark.parametrize("n_features", [1, 2, 20])
-def test_neighbours_of_huge_values_are_those_of_the_scaled_data(scale, n_features):
-    # a power of two keeps the order of the distances exactly
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((200, n_features)) + 3.0
-    power = 2.0 ** int(np.log2(scale))
-    queries = np.arange(0, 200, 3)
-    expected, _ = _kneighbors(X, queries, 6)
-    found, _ = _kneighbors(X * power, queries, 6)
-    np.testing.assert_array_equal(found, expected)
-    found, _ = _kneighbors(sparse.csr_matrix(X * power), queries, 6)
-    np.testing.assert_array_equal(np.sort(found, 1), np.sort(expected, 1))
-
-
 @pytest.mark.parametrize("scale", [1e154, 1e300])
 @pytest.mark.parametrize("n_features", [1, 20])
 @pytest.mark.parametrize("skip_noise", [False, True])
-def test_huge_values_give_rows_on_neighbour_segments(scale, n_features, skip_noise):
+def test_huge_values_give_rows_on_neighbour_segments(
+    make_long_tail, scale, n_features, skip_noise
+):
     if n_features == 1:
         rng = np.random.default_rng(0)
         X = rng.standard_normal((300, 1))
         y = (rng.random(300) < 0.4).astype(int)
     else:
-        X, y = _data(n_features=n_features, weights=(0.6, 0.4))
+        X, y = make_long_tail(2, 1.5, n_features=n_features)
     smote = SMOTE(random_state=0, skip_noise=skip_noise)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)

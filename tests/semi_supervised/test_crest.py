@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.datasets import make_blobs, make_classification
+from sklearn.datasets import make_blobs
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
@@ -22,19 +22,9 @@ from ltlearn.semi_supervised._crest import (
 
 
 @pytest.fixture
-def semi_supervised_lt():
-    """300 rows, 3 classes (about 70/20/10%), 75% unlabelled, every class labelled."""
-    X, y = make_classification(
-        n_samples=300,
-        n_features=5,
-        n_informative=4,
-        n_redundant=0,
-        n_classes=3,
-        n_clusters_per_class=1,
-        weights=[0.7, 0.2, 0.1],
-        class_sep=1.5,
-        random_state=0,
-    )
+def semi_supervised_lt(make_long_tail):
+    """3 classes of 210, 79 and 30 rows, 75% unlabelled, every class labelled."""
+    X, y = make_long_tail(3, 7, n_max=210)
     rng = np.random.RandomState(0)
     y_semi = np.full_like(y, -1)
     for label in np.unique(y):
@@ -326,7 +316,7 @@ def test_class_without_labelled_row_raises(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     y_missing = np.where(y_semi == 2, -1, y_semi)
     clf = CReSTClassifier(LogisticRegression(), classes=[0, 1, 2])
-    with pytest.raises(ValueError, match="Class 2 has no labelled row"):
+    with pytest.raises(ValueError, match="Class 2 has 0 labelled rows"):
         clf.fit(X, y_missing)
 
 

@@ -19,6 +19,7 @@ from ltlearn.utils.estimator_checks import (
     check_label_types,
     check_one_sample_class,
     check_pickle_round_trip,
+    check_predict_is_argmax_of_proba,
     check_same_random_state_same_result,
     check_sample_weight_equivalence_to_repeats,
     check_sparse_input,
@@ -206,3 +207,17 @@ def test_check_clear_errors_covers_empty_and_featureless_input():
     check_clear_errors(LogisticRegression())  # sklearn's validation names both
     with pytest.raises(AssertionError, match="on an empty X: no ValueError"):
         check_clear_errors(_AcceptsEmpty())
+
+
+class _PredictsTheLeastProbable(_IgnoresWeights):
+    """Probabilities from a logistic regression, predictions of the opposite."""
+
+    def predict(self, X):
+        return self.classes_[self.predict_proba(X).argmin(axis=1)]
+
+
+def test_check_predict_is_argmax_of_proba_catches_a_mismatch():
+    check_predict_is_argmax_of_proba(LogisticRegression())
+    check_predict_is_argmax_of_proba(DummyClassifier(strategy="prior"))
+    with pytest.raises(AssertionError, match="not the class of highest"):
+        check_predict_is_argmax_of_proba(_PredictsTheLeastProbable())

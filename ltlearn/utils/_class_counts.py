@@ -1,0 +1,84 @@
+"""Class-count rules shared by ltlearn: the effective number, the minimum size."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+
+
+def _plain(value):
+    """A numpy scalar (a label, a count) as the Python object it holds."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def inverse_effective_number(counts, beta):
+    """One over the effective number of samples, ``(1 - beta) / (1 - beta**n)``.
+
+    The effective number of ``n`` samples, ``(1 - beta**n) / (1 - beta)``, is
+    the expected volume they cover (Cui et al., 2019); its inverse is the
+    class-balanced weight of a class of ``n`` samples. ``beta=0`` gives 1 for
+    every count, ``beta=1`` gives ``1 / n`` (the limit as ``beta`` tends to
+    one). Computed in float64 as ``(1 - beta) / -expm1(n * log(beta))``,
+    accurate when ``beta`` is close to one.
+
+    Parameters
+    ----------
+    counts : array-like of shape (n_classes,) or float
+        The numbers of samples.
+    beta : float
+        The hyper-parameter, in ``[0, 1]``.
+
+    Returns
+    -------
+    inverse : ndarray of the shape of ``counts``
+        The inverse effective numbers, in float64.
+    """
+    counts = np.asarray(counts, dtype=np.float64)
+    if beta == 0.0:
+        return np.ones_like(counts)
+    if beta == 1.0:
+        return 1.0 / counts
+    return (1.0 - beta) / -np.expm1(counts * math.log(beta))
+
+
+def check_min_class_counts(
+    classes, counts, min_count=1, *, needs, unit="samples", where=""
+):
+    """Refuse the first class with fewer than ``min_count`` samples.
+
+    The error names the class and what it lacks:
+    ``"Class {label!r} has {n} {unit}{where}; {needs}"``, where ``needs`` may
+    hold ``{min_count}``, the count that class needed.
+
+    Parameters
+    ----------
+    classes : array-like of shape (n_classes,)
+        The labels, in the order of ``counts``.
+    counts : array-like of shape (n_classes,)
+        The number of samples (or their total weight) of each class.
+    min_count : int, float or array-like of shape (n_classes,), default=1
+        The fewest samples each class may have.
+    needs : str
+        What the caller needs, ending the message.
+    unit : str, default="samples"
+        What is counted.
+    where : str, default=""
+        Where it is counted, e.g. ``" in y"``.
+
+    Raises
+    ------
+    ValueError
+        If a class has fewer than ``min_count`` samples.
+    """
+    counts = np.asarray(counts)
+    min_count = np.broadcast_to(min_count, counts.shape)
+    short = np.flatnonzero(counts < min_count)
+    if short.size:
+        i = short[0]
+        n = _plain(counts[i])
+        if isinstance(n, float) and n.is_integer():
+            n = int(n)
+        needs = needs.replace("{min_count}", str(_plain(min_count[i])))
+        raise ValueError(f"Class {_plain(classes[i])!r} has {n} {unit}{where}; {needs}")

@@ -1,0 +1,105 @@
+"""Tests of the exact neighbour searches behind SMOTE (KD-tree, blocked brute force)."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.neighbors import NearestNeighbors
+
+import ltlearn.over_sampling._neighbors as neighbors_module
+from ltlearn.over_sampling._neighbors import _kneighbors
+
+
+def _exact_sorted_distances(X, k):
+    D = ((X[:, None, :] - X[None, :, :]) ** 2).sum(-1)
+    return np.sort(D, axis=1)[:, :k], D
+
+
+@pytest.mark.parametrize("n_features", [3, 12, 20, 60])
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_searches_are_exact_with_ties_and_offsets(n_features, n_jobs):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400, n_features))
+    X[100:150] = X[:50]  # duplicates
+    X[200:210] = X[200]
+    X = X * 3.0 + 1e3  # far from the origin
+    expected, D = _exact_sorted_distances(X, 6)
+    queries = np.arange(len(X))
+    indices, _ = _kneighbors(X, queries, 6, n_jobs=n_jobs)
+    np.testing.assert_array_equal(indices[:, 0], queries)  # itself first
+    np.testing.assert_array_equal(
+        np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
+    )
+
+
+@pytest.mark.parametrize("n_queries", [400, 300, 57])  # symmetric, then not
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_blocked_brute_force_is_exact_over_many_blocks(monkeypatch, n_queries, n_jobs):
+    # small blocks, so that 400 points make many tiles, read both ways, and
+    # the candidate stores fill up and tighten their thresholds
+    monkeypatch.setattr(neighbors_module, "_ROW_BLOCK", 48)
+    monkeypatch.setattr(neighbors_module, "_COL_BLOCK", 64)
+    monkeypatch.setattr(neighbors_module, "_SAMPLE", 64)
+    monkeypatch.setattr(neighbors_module, "_SYMMETRIC_MIN", 100)
+    monkeypatch.setattr(neighbors_module, "_PARALLEL_MIN_PAIRS", 0)
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((400, 30))
+    X[50:80] = X[:30]  # duplicates
+    X = X * 2.0 - 40.0
+    queries = np.sort(rng.choice(400, n_queries, replace=False))
+    expected, D = _exact_sorted_distances(X, 5)
+    indices, _ = _kneighbors(X, queries, 5, n_jobs=n_jobs)
+    np.testing.assert_array_equal(indices[:, 0], queries)
+    np.testing.assert_array_equal(
+        np.sort(np.take_along_axis(D[queries], indices, axis=1), axis=1),
+        expected[queries],
+    )
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e20, 1e150])
+def test_brute_force_is_exact_at_any_scale(scale):
+    # float32 would underflow or overflow without the rescaling
+    rng = np.random.default_rng(3)
+    X = (rng.standard_normal((300, 20)) + 3.0) * scale
+    expected, D = _exact_sorted_distances(X / scale, 4)
+    indices, _ = _kneighbors(X, np.arange(300), 4)
+    found = np.sort(np.take_along_axis(D, indices, axis=1), axis=1)
+    np.testing.assert_allclose(found, expected, rtol=1e-12)
+
+
+def test_brute_force_hands_hard_blocks_to_scikit_learn(monkeypatch):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((300, 30))
+    expected, D = _exact_sorted_distances(X, 4)
+    monkeypatch.setattr(neighbors_module, "_MAX_HITS_PER_QUERY", 0)
+    indices, _ = _kneighbors(X, np.arange(300), 4)
+    np.testing.assert_array_equal(indices[:, 0], np.arange(300))
+    np.testing.assert_allclose(
+        np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
+    )
+
+
+def test_searches_agree_on_a_subset_of_queries(make_long_tail):
+    X, _ = make_long_tail(2, 1, n_max=200, n_features=40)
+    queries = np.array([5, 17, 17, 399, 0])
+    indices, _ = _kneighbors(X, queries, 4)
+    reference = NearestNeighbors(n_neighbors=4).fit(X)
+    expected = reference.kneighbors(X[queries], return_distance=False)
+    np.testing.assert_array_equal(np.sort(indices, 1), np.sort(expected, 1))
+
+
+@pytest.mark.parametrize("scale", [1e154, 1e200, 1e300])
+@pytest.mark.parametrize("n_features", [1, 2, 20])
+def test_neighbours_of_huge_values_are_those_of_the_scaled_data(scale, n_features):
+    # a power of two keeps the order of the distances exactly
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, n_features)) + 3.0
+    power = 2.0 ** int(np.log2(scale))
+    queries = np.arange(0, 200, 3)
+    expected, _ = _kneighbors(X, queries, 6)
+    found, _ = _kneighbors(X * power, queries, 6)
+    np.testing.assert_array_equal(found, expected)
+    found, _ = _kneighbors(sparse.csr_matrix(X * power), queries, 6)
+    np.testing.assert_array_equal(np.sort(found, 1), np.sort(expected, 1))
