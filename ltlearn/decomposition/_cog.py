@@ -27,7 +27,7 @@ from ltlearn.decomposition._model_selection import (
 from ltlearn.decomposition._pairwise import _as_linear_svcs
 from ltlearn.decomposition._subclasses import (
     _MAX_SEED,
-    _auto_n_clusters,  # noqa: F401 (the "auto" rule, imported from here)
+    _auto_n_clusters,  # noqa: F401 (the tests import the "auto" rule from here)
     _decompose,
     _default_clusterer,
     _default_estimator,

@@ -315,7 +315,7 @@ class _SubclassLearner:
 
     strategy: str
     estimator: object
-    class_rates: object = None
+    class_rates: str | np.ndarray | None = None
     sampler: object | None = None
     sampler_seed: int | None = None
     n_jobs: int | None = None
