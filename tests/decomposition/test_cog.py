@@ -653,3 +653,37 @@ def test_sample_weight_is_refused(imbalanced_multiclass):
     assert not has_fit_parameter(clf, "sample_weight")
     with pytest.raises(TypeError, match="unexpected keyword argument 'sample_weight'"):
         clf.fit(X, y, sample_weight=np.ones(y.size))
+
+
+@pytest.mark.parametrize(
+    "strategy, estimator",
+    [
+        ("min-max", LogisticRegression()),
+        ("min-max", _Liblinear()),
+        ("direct", OneVsOneClassifier(LogisticRegression())),
+    ],
+)
+def test_n_jobs_fits_the_same_model(strategy, estimator):
+    # The models fitted one by one (each pair of "min-max", each fold of the
+    # split check) run under joblib: two jobs give the model of one.
+    X, y = _two_sided(random_state=0)
+    params = {"n_clusters": 4, "oversample": "replicate", "split_cv": 3}
+    fits = [
+        COGClassifier(
+            estimator, strategy=strategy, n_jobs=n_jobs, random_state=0, **params
+        ).fit(X, y)
+        for n_jobs in (1, 2)
+    ]
+    assert fits[0].split_scores_ is not None
+    np.testing.assert_array_equal(fits[0].split_scores_, fits[1].split_scores_)
+    np.testing.assert_array_equal(fits[0].predict(X), fits[1].predict(X))
+    np.testing.assert_array_equal(
+        fits[0].decision_function(X), fits[1].decision_function(X)
+    )
+    for one, two in zip(*(getattr(fit, "estimators_", []) for fit in fits)):
+        np.testing.assert_array_equal(one.coef_, two.coef_)
+
+
+def test_n_jobs_is_validated(imbalanced_binary):
+    with pytest.raises(ValueError, match="n_jobs"):
+        COGClassifier(n_jobs="two").fit(*imbalanced_binary)

@@ -1,0 +1,94 @@
+"""COG's ``split_cv`` check: does splitting the classes pay off on held-out folds?"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold, check_cv
+
+from ltlearn.decomposition._pairwise import _pair_start
+from ltlearn.metrics._classification import _per_class_recall
+
+
+def _pays_off(gains):
+    """Whether the mean of ``gains`` exceeds its standard error.
+
+    The one-standard-error rule: a split whose gain on held-out folds is
+    within noise keeps the simpler model.
+    """
+    if gains.size < 2:
+        return bool(gains.mean() > 0)
+    return bool(gains.mean() > gains.std(ddof=1) / np.sqrt(gains.size))
+
+
+def _split_folds(split_cv, counts, seed):
+    """The folds of ``split_cv``, or None when a class is too small for them.
+
+    An int is the number of folds of a shuffled ``StratifiedKFold`` seeded
+    by ``seed``; ``counts`` holds the number of rows of each class.
+    """
+    if isinstance(split_cv, Integral):
+        if counts.min() < split_cv:
+            return None
+        return StratifiedKFold(split_cv, shuffle=True, random_state=seed)
+    return check_cv(split_cv, classifier=True)
+
+
+def _balanced_accuracy(y_true, y_pred):
+    """Mean recall over the classes of the held-out rows ``y_true``."""
+    # ltlearn's per-class recall, not sklearn's scorers: their input checks
+    # cost a millisecond per fold, more than a fold's fit of small pairs.
+    return float(np.mean(_per_class_recall(y_true, y_pred, np.unique(y_true))))
+
+
+def _split_scores(learner, X, y_index, subclass, subclass_class, cv):
+    """Balanced accuracy on each held-out fold of ``cv``, shape (2, n_splits).
+
+    ``learner`` (a ``_SubclassLearner``) fits phases II and III. Row 0 keeps
+    the classes ``y_index`` whole, row 1 uses the sub-classes ``subclass``
+    (of classes ``subclass_class``). The model of the classes whole is
+    fitted on all the rows first: when it classifies every training row
+    right, the split has nothing to correct and the scores are ``None``.
+    Otherwise the models of every fold and both rows are fitted in one
+    batch. With the batched solver, the sub-class model is fitted on all the
+    rows along with the whole one, and both start the fold fits. Also
+    returns the models fitted on all the rows, whole and split, each
+    ``None`` when not fitted, so that the chosen one needs no refit.
+    """
+    counts = np.bincount(y_index)
+    n_classes = counts.size
+    variants = [(y_index, np.arange(n_classes)), (subclass, subclass_class)]
+    batched = learner.batched([X])
+    full = learner.fit(
+        [
+            learner.prepare(X, labels, owners, counts)
+            for labels, owners in variants[: 2 if batched else 1]
+        ]
+    )
+    full += [None] * (2 - len(full))
+    if np.array_equal(full[0].predict_index(X), y_index):
+        return None, full
+    # Both models on all the rows are there with the batched solver only.
+    warm = full[1] is not None and all(m.pairwise.linear is not None for m in full)
+    folds = list(cv.split(X, y_index))
+    problems, tests, starts = [], [], []
+    for model, (labels, owners) in zip(full, variants):
+        for train, test in folds:
+            # Sub-classes without a row in this training fold are left out.
+            present, fold_labels = np.unique(labels[train], return_inverse=True)
+            fold_counts = np.bincount(y_index[train], minlength=n_classes)
+            problem = learner.prepare(
+                X[train], fold_labels, owners[present], fold_counts
+            )
+            problems.append(problem)
+            tests.append(test)
+            if warm:
+                starts.append(_pair_start(model.pairwise, present, problem.pairs))
+    models = learner.fit(problems, starts if warm else None)
+    scores = [
+        _balanced_accuracy(y_index[test], model.predict_index(X[test]))
+        for model, test in zip(models, tests)
+    ]
+    return np.reshape(scores, (2, len(folds))), full

@@ -1,0 +1,368 @@
+"""COG's sub-class problem: clustering within classes, over-sampling, learning."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.multiclass import OneVsOneClassifier
+from sklearn.svm import LinearSVC
+from sklearn.utils.parallel import Parallel, delayed
+
+from ltlearn.decomposition._pairwise import (
+    _batched_params,
+    _fit_pairwise,
+    _fit_weighted,
+    _min_max_scores,
+    _PairwiseModel,
+    _subclass_pairs,
+)
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+# "auto" never makes sub-classes smaller than this, so that every pairwise
+# linear boundary is learned from enough rows (chosen on the KEEL collection,
+# see benchmarks/bench_cog.py).
+_AUTO_MIN_SUBCLASS_SIZE = 200
+# "auto" never splits a class into more sub-classes than this: one model is
+# fitted per pair of sub-classes of different classes.
+_AUTO_MAX_CLUSTERS = 10
+
+
+def _auto_n_clusters(counts):
+    """``K(i)`` for sub-classes of about the size of the smallest class.
+
+    The target size is that of the smallest class, at least
+    ``_AUTO_MIN_SUBCLASS_SIZE``; class ``i`` gets ``round(n_i / size)``
+    sub-classes, at least 1 and at most ``_AUTO_MAX_CLUSTERS``.
+    """
+    size = max(int(counts.min()), _AUTO_MIN_SUBCLASS_SIZE)
+    n_clusters = np.rint(counts / size).astype(np.intp)
+    return np.clip(n_clusters, 1, _AUTO_MAX_CLUSTERS)
+
+
+def _class_index(classes, mapping, name):
+    """Map the labels of a user dict to class indices, refusing unknown ones."""
+    index = {}
+    for label in mapping:
+        found = np.flatnonzero(classes == label)
+        if found.size == 0:
+            raise ValueError(
+                f"{name} names the class {label!r}, which is not in y; the "
+                f"classes are {classes.tolist()!r}."
+            )
+        index[label] = found[0]
+    return index
+
+
+def _n_clusters_per_class(n_clusters, classes, counts):
+    """``K(i)`` of each class from ``n_clusters``, capped by the class size.
+
+    ``n_clusters`` is ``"auto"``, the number of sub-classes of the largest
+    class (the others in proportion) or a dict ``{label: K}``; ``counts``
+    holds the number of rows of each class of ``classes``.
+    """
+    if isinstance(n_clusters, str):
+        wanted = _auto_n_clusters(counts)
+    elif isinstance(n_clusters, dict):
+        wanted = np.ones(counts.size, dtype=np.intp)
+        index = _class_index(classes, n_clusters, "n_clusters")
+        for label, k in n_clusters.items():
+            if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
+                raise ValueError(
+                    f"n_clusters[{label!r}] must be an int >= 1; got {k!r}."
+                )
+            wanted[index[label]] = k
+    else:
+        wanted = np.rint(n_clusters * counts / counts.max()).astype(np.intp)
+        wanted = np.maximum(wanted, 1)
+    return np.minimum(wanted, counts)
+
+
+def _default_clusterer():
+    return KMeans(n_init=1)
+
+
+def _make_clusterer(clusterer, n_clusters, seed):
+    """A clone of ``clusterer`` (or the default) set to ``n_clusters``, seeded."""
+    clusterer = _default_clusterer() if clusterer is None else clone(clusterer)
+    params = clusterer.get_params()
+    if "n_clusters" not in params:
+        raise ValueError(
+            f"clusterer {type(clusterer).__name__} has no n_clusters "
+            "parameter; COGClassifier sets it to the number of sub-classes "
+            "of each class."
+        )
+    clusterer.set_params(n_clusters=int(n_clusters))
+    if "random_state" in params:
+        clusterer.set_params(random_state=seed)
+    return clusterer
+
+
+def _decompose(X, y_index, classes, n_clusters, clusterer, rng):
+    """Phase I: cluster each class into ``n_clusters[i]`` sub-classes.
+
+    Returns the sub-class of every row, the class index of each sub-class
+    and the fitted clusterer of each class split in more than one, keyed by
+    class label. Sub-classes are numbered class by class; clusters that come
+    out empty are dropped.
+    """
+    subclass = np.empty(y_index.size, dtype=np.intp)
+    subclass_class, clusterers = [], {}
+    for i, label in enumerate(classes.tolist()):
+        rows = np.flatnonzero(y_index == i)
+        seed = rng.randint(_MAX_SEED)  # drawn for every class: stable streams
+        if n_clusters[i] <= 1:
+            subclass[rows] = len(subclass_class)
+            subclass_class.append(i)
+            continue
+        fitted = _make_clusterer(clusterer, n_clusters[i], seed)
+        with warnings.catch_warnings():
+            # Duplicated rows can leave fewer distinct clusters than asked;
+            # the empty ones are dropped just below.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = np.asarray(fitted.fit_predict(X[rows]))
+        found, labels = np.unique(labels, return_inverse=True)
+        subclass[rows] = len(subclass_class) + labels
+        subclass_class.extend([i] * found.size)
+        clusterers[label] = fitted
+    return subclass, np.asarray(subclass_class, dtype=np.intp), clusterers
+
+
+def _replication_rule(oversample, classes):
+    """The rule of :func:`_class_rates` from ``oversample``, checked.
+
+    ``None`` and ``"replicate"`` stay as they are; a dict ``{label: r}``
+    becomes the rate of each class of ``classes`` (1 for those absent).
+    """
+    if not isinstance(oversample, dict):
+        return oversample
+    class_rates = np.ones(classes.size)
+    index = _class_index(classes, oversample, "oversample")
+    for label, rate in oversample.items():
+        if (
+            not isinstance(rate, Real)
+            or isinstance(rate, bool)
+            or not np.isfinite(rate)
+            or rate < 1
+        ):
+            raise ValueError(
+                f"oversample[{label!r}] must be a replication rate >= 1; got {rate!r}."
+            )
+        class_rates[index[label]] = rate
+    return class_rates
+
+
+def _class_rates(rule, counts):
+    """How many times the rows of each class count in phase III.
+
+    ``rule`` is ``None`` (once), ``"replicate"`` (``r(i) = n_max / n_i``:
+    every class weighs as much as the largest one) or the rate of each class.
+    """
+    if rule is None:
+        return np.ones(counts.size)
+    if isinstance(rule, str):
+        return counts.max() / counts
+    return rule
+
+
+def _resample(sampler, X, subclass, seed):
+    """Phase II with a sampler: resample the sub-class problem with a clone."""
+    sampler = clone(sampler)
+    params = sampler.get_params()
+    if params.get("random_state", 0) is None:
+        sampler.set_params(random_state=seed)
+    try:
+        X_res, y_res = sampler.fit_resample(X, subclass)
+    except ValueError as exc:
+        raise ValueError(
+            f"The sampler {type(sampler).__name__} failed on the sub-class "
+            f"problem (sub-class sizes {np.bincount(subclass).tolist()}): "
+            f"{exc} Use fewer sub-classes (n_clusters) or a sampler that "
+            "accepts smaller groups."
+        ) from exc
+    return sampler, X_res, np.asarray(y_res)
+
+
+def _default_estimator(strategy):
+    """The estimator of phase III when none is given."""
+    if strategy == "min-max":
+        return LinearSVC()
+    return OneVsOneClassifier(LinearSVC())
+
+
+def _phase_three_estimator(estimator, strategy, seed):
+    """A clone of ``estimator`` for phase III, or the default seeded by ``seed``.
+
+    The min-max strategy needs a score for each pair: ``decision_function``
+    or ``predict_proba``.
+    """
+    if estimator is None:
+        key = "estimator__random_state" if strategy == "direct" else "random_state"
+        estimator = _default_estimator(strategy).set_params(**{key: seed})
+    else:
+        estimator = clone(estimator)
+    if strategy == "min-max" and not (
+        hasattr(estimator, "decision_function") or hasattr(estimator, "predict_proba")
+    ):
+        raise ValueError(
+            f"The min-max strategy scores each pair of sub-classes, but "
+            f"{type(estimator).__name__} has neither decision_function nor "
+            "predict_proba; use strategy='direct' or another estimator."
+        )
+    return estimator
+
+
+@dataclass(frozen=True, eq=False)
+class _SubclassProblem:
+    """The training set of phase III for one sub-class problem.
+
+    Rows ``X`` with sub-class labels ``y``, counted ``rates`` times (``None``
+    for once each); ``subclass_class`` maps the sub-classes to class indices.
+    Phase II left the fitted ``sampler`` or the ``replicate_rates`` of the
+    sub-classes, and ``pairs`` (min-max only) lists the pairs to fit.
+    """
+
+    X: object
+    y: np.ndarray
+    rates: np.ndarray | None
+    subclass_class: np.ndarray
+    sampler: object | None = None
+    replicate_rates: np.ndarray | None = None
+    pairs: np.ndarray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _SubclassModel:
+    """Phases II and III fitted on one sub-class problem.
+
+    ``estimator`` is the model of ``"direct"``, ``pairwise`` that of
+    ``"min-max"``; ``sampler`` and ``replicate_rates`` are as in
+    :class:`_SubclassProblem`.
+    """
+
+    subclass_class: np.ndarray
+    sampler: object | None
+    replicate_rates: np.ndarray | None
+    estimator: object | None = None
+    pairwise: _PairwiseModel | None = None
+
+    def predict_index(self, X):
+        """The class index predicted for each row of ``X``."""
+        if self.pairwise is None:
+            subclass = np.asarray(self.estimator.predict(X), dtype=int)
+            return self.subclass_class[subclass]
+        scores = _min_max_scores(self.pairwise, X, self.subclass_class.size)
+        return self.subclass_class[scores.argmax(axis=1)]
+
+    def _class_of_columns(self):
+        """Class index of each column of the outputs of ``estimator``."""
+        return self.subclass_class[np.asarray(self.estimator.classes_, dtype=int)]
+
+    def decision_function(self, X, n_classes):
+        """Score of each class: the best score of its sub-classes.
+
+        With two classes, a 1-D score positive for the second: half the
+        difference of the class scores, or the inner score itself when the
+        sub-classes of ``"direct"`` are the classes.
+        """
+        if self.pairwise is not None:
+            scores = _min_max_scores(self.pairwise, X, self.subclass_class.size)
+            columns = self.subclass_class
+        else:
+            scores = np.asarray(self.estimator.decision_function(X))
+            columns = self._class_of_columns()
+            if scores.ndim == 1:
+                # Two sub-classes: the sub-class problem is the class problem.
+                if n_classes == 2 and columns.tolist() == [0, 1]:
+                    return scores
+                scores = np.column_stack([-scores, scores])
+        class_scores = np.full((scores.shape[0], n_classes), -np.inf)
+        for i in range(n_classes):
+            mine = columns == i
+            if mine.any():
+                class_scores[:, i] = scores[:, mine].max(axis=1)
+        if n_classes == 2:
+            return (class_scores[:, 1] - class_scores[:, 0]) / 2
+        return class_scores
+
+    def class_proba(self, X, n_classes):
+        """Probability of each class: the sum of those of its sub-classes."""
+        subclass_proba = self.estimator.predict_proba(X)
+        columns = self._class_of_columns()
+        membership = np.zeros((columns.size, n_classes))
+        membership[np.arange(columns.size), columns] = 1.0
+        return subclass_proba @ membership
+
+
+@dataclass(frozen=True, eq=False)
+class _SubclassLearner:
+    """Phases II and III of COG with the parameters of one fit.
+
+    ``strategy`` is ``"min-max"`` or ``"direct"``, ``estimator`` the
+    (seeded) model of phase III. Phase II resamples with ``sampler`` (seeded
+    by ``sampler_seed`` when its own ``random_state`` is ``None``) or, without
+    one, counts the rows of each class ``class_rates`` times (see
+    :func:`_class_rates`). ``n_jobs`` jobs fit the models that are fitted
+    one by one.
+    """
+
+    strategy: str
+    estimator: object
+    class_rates: str | np.ndarray | None = None
+    sampler: object | None = None
+    sampler_seed: int | None = None
+    n_jobs: int | None = None
+
+    def batched(self, Xs):
+        """Whether phase III solves its pairs in one batch on the arrays ``Xs``."""
+        return self.strategy == "min-max" and bool(_batched_params(self.estimator, Xs))
+
+    def prepare(self, X, subclass, subclass_class, counts):
+        """Phase II on the sub-class problem, and the pairs of phase III.
+
+        ``counts`` holds the number of rows of each class.
+        """
+        sampler = replicate_rates = rates = None
+        X_fit, y_fit = X, subclass
+        if self.sampler is not None:
+            sampler, X_fit, y_fit = _resample(
+                self.sampler, X, subclass, self.sampler_seed
+            )
+        else:
+            replicate_rates = _class_rates(self.class_rates, counts)[subclass_class]
+            if np.any(replicate_rates != 1):
+                rates = replicate_rates[subclass]
+        pairs = _subclass_pairs(subclass_class) if self.strategy == "min-max" else None
+        return _SubclassProblem(
+            X_fit, y_fit, rates, subclass_class, sampler, replicate_rates, pairs
+        )
+
+    def fit(self, problems, starts=None):
+        """Phase III on each of ``problems``; one :class:`_SubclassModel` each.
+
+        ``starts`` gives the batched solver of the min-max pairs a starting
+        point for the pairs of each problem.
+        """
+        if self.strategy == "direct":
+            estimators = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fit_weighted)(clone(self.estimator), p.X, p.y, p.rates)
+                for p in problems
+            )
+            return [
+                _SubclassModel(
+                    p.subclass_class, p.sampler, p.replicate_rates, estimator=e
+                )
+                for p, e in zip(problems, estimators)
+            ]
+        pairwise = _fit_pairwise(problems, self.estimator, self.n_jobs, starts)
+        return [
+            _SubclassModel(p.subclass_class, p.sampler, p.replicate_rates, pairwise=m)
+            for p, m in zip(problems, pairwise)
+        ]

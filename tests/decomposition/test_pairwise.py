@@ -1,0 +1,74 @@
+"""Tests for the pairwise model of COG's min-max strategy."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from ltlearn.decomposition._pairwise import (
+    _as_linear_svcs,
+    _fit_pairwise,
+    _LinearPairs,
+    _min_max_scores,
+    _pair_scores,
+    _PairwiseModel,
+    _subclass_pairs,
+)
+from ltlearn.decomposition._subclasses import _SubclassProblem
+
+
+def _linear_model(pairs, coef, intercept):
+    coef = np.asarray(coef, dtype=float)
+    intercept = np.asarray(intercept, dtype=float)
+    n_iter = np.ones(len(pairs), dtype=np.intp)
+    raw = np.column_stack([coef, intercept])
+    return _PairwiseModel(
+        np.asarray(pairs), linear=_LinearPairs(coef, intercept, n_iter, raw)
+    )
+
+
+def test_pairs_join_subclasses_of_different_classes():
+    # Sub-classes 0 and 1 belong to class 0, 2 to class 1, 3 to class 2.
+    pairs = _subclass_pairs(np.array([0, 0, 1, 2]))
+    assert pairs.tolist() == [[0, 2], [0, 3], [1, 2], [1, 3], [2, 3]]
+    assert _subclass_pairs(np.array([0])).shape == (0, 2)
+
+
+def test_min_max_takes_the_worst_pair_and_leaves_unpaired_out():
+    # Pair (0, 1) scores x, pair (0, 2) scores -x; sub-class 3 is in no pair.
+    model = _linear_model([[0, 1], [0, 2]], [[1.0], [-1.0]], [0.0, 0.0])
+    X = np.array([[2.0], [-3.0]])
+    scores = _min_max_scores(model, X, 4)
+    expected = [[-2.0, 2.0, -2.0, -np.inf], [-3.0, -3.0, 3.0, -np.inf]]
+    np.testing.assert_array_equal(scores, expected)
+
+
+def test_linear_pairs_become_linear_svcs_with_the_same_scores():
+    model = _linear_model([[0, 1], [1, 2]], [[1.0, -2.0], [0.5, 0.0]], [0.5, -1.0])
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    svcs = _as_linear_svcs(model, LinearSVC(C=3.0))
+    assert svcs.linear is None and all(type(e) is LinearSVC for e in svcs.estimators)
+    assert all(e.C == 3.0 for e in svcs.estimators)
+    np.testing.assert_allclose(_pair_scores(svcs, X), _pair_scores(model, X))
+    assert _as_linear_svcs(svcs, LinearSVC()) is svcs
+
+
+def test_pairs_of_several_problems_are_fitted_on_their_own_rows():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(90, 3))
+    y = np.repeat([0, 1, 2], 30)
+    X[y == 2] += 3.0
+    pairs = _subclass_pairs(np.array([0, 1, 2]))
+    problems = [
+        _SubclassProblem(X, y, None, np.arange(3), pairs=pairs),
+        _SubclassProblem(X[:60], y[:60], None, np.arange(2), pairs=pairs[:1]),
+    ]
+    models = _fit_pairwise(problems, LogisticRegression(), n_jobs=2)
+    assert [len(m.estimators) for m in models] == [3, 1]
+    for model in models:
+        for (a, b), pair in zip(model.pairs, model.estimators):
+            rows = (y == a) | (y == b)
+            expected = LogisticRegression().fit(X[rows], (y[rows] == b).astype(int))
+            np.testing.assert_allclose(pair.coef_, expected.coef_)
