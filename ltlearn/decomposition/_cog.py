@@ -26,7 +26,6 @@ from ltlearn.decomposition._model_selection import (
 )
 from ltlearn.decomposition._pairwise import _as_linear_svcs
 from ltlearn.decomposition._subclasses import (
-    _MAX_SEED,
     _auto_n_clusters,  # noqa: F401 (the tests import the "auto" rule from here)
     _decompose,
     _default_clusterer,
@@ -36,8 +35,8 @@ from ltlearn.decomposition._subclasses import (
     _replication_rule,
     _SubclassLearner,
 )
-from ltlearn.utils._docstring import _random_state_docstring
-from ltlearn.utils._predict_docstring import _X_predict_docstring
+from ltlearn.utils._docstring import _random_state_docstring, _X_predict_docstring
+from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import check_classification_y
 
 
@@ -163,7 +162,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         refit; with another estimator the check costs about ``split_cv``
         extra fits of each model. A collection of data sets gains: splitting
         helps data with several modes per class and hurts noisy data with a
-        tiny rare class (see ``benchmarks/bench_cog.py``).
+        tiny rare class (measured on the embedded KEEL sets).
 
         - ``None``: no check; the split of phase I is used as it is.
         - int: the number of folds of a
@@ -279,8 +278,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     class; it favours precision on the rare class. ``"replicate"`` gives the
     rare class the weight of the whole large class, which is the balanced
     accuracy choice. The papers do not publish exact rules for ``K(i)`` and
-    ``r(j)``: ``"auto"`` and ``"replicate"`` are ltlearn's, measured in
-    ``benchmarks/bench_cog.py``.
+    ``r(j)``: ``"auto"`` and ``"replicate"`` are ltlearn's, chosen by balanced
+    accuracy on the embedded KEEL sets.
 
     :meth:`fit` takes no ``sample_weight`` (passing one raises a
     ``TypeError``, as for scikit-learn estimators without it): the number of
@@ -420,7 +419,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self.clusterer,
             rng,
         )
-        sampler_seed, estimator_seed = rng.randint(_MAX_SEED, size=2)
+        sampler_seed, estimator_seed = draw_seeds(rng, 2)
         # Phases II (COG-OS: over-sample the rare classes) and III.
         learner = _SubclassLearner(
             self.strategy,
@@ -438,7 +437,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.split_scores_, model = None, None
         whole = np.arange(self.classes_.size)
         if self.split_cv is not None and subclass_class.size > whole.size:
-            cv = _split_folds(self.split_cv, counts, rng.randint(_MAX_SEED))
+            cv = _split_folds(self.split_cv, counts, draw_seeds(rng))
             if cv is not None:
                 self.split_scores_, full = _split_scores(
                     learner, X, y_index, subclass, subclass_class, cv

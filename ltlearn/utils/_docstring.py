@@ -43,3 +43,12 @@ many_threshold : int, default=100
         A class with more training samples than this is many-shot.
     few_threshold : int, default=20
         A class with fewer training samples than this is few-shot."""
+
+# The ``X`` parameter of ``predict``, ``predict_proba``, ``predict_log_proba``
+# and ``decision_function`` of an estimator that accepts sparse input; put
+# ``{X}`` in the method's Parameters section and decorate the method with
+# ``imblearn.utils.Substitution(X=_X_predict_docstring)``.
+_X_predict_docstring = (
+    "X : {array-like, sparse matrix} of shape (n_samples, n_features)\n"
+    "            The input samples."
+)
