@@ -9,6 +9,8 @@ import warnings
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
+from ltlearn.metrics._classification import _per_class_recall
+
 # Names accepted by ``scoring``; each metric is a sum of per-class terms of the
 # confusion matrix (see ``_class_terms``), which the exact coordinate search
 # below relies on.
@@ -34,7 +36,9 @@ def _class_terms(scoring, tp, n_pred, n_true, n_classes):
     ``tp``, ``n_pred`` and ``n_true`` broadcast together: true positives,
     predicted count and true count of a class. ``n_classes`` is the number of
     classes; for ``"f1"`` the caller passes the terms of the positive class
-    only.
+    only. The exact line search needs these terms for every rule along a
+    coordinate at once, from cumulative confusion-matrix counts; the score of
+    a single rule (``_score_codes``) takes its recalls from ``ltlearn.metrics``.
     """
     tp = np.asarray(tp, dtype=float)
     if scoring == "balanced_accuracy":
@@ -74,21 +78,27 @@ def _score_codes(scoring, y_codes, pred_codes, counts, classes, sample_weight=No
     """Score predicted class codes against true codes with ``scoring``.
 
     ``counts`` are the (weighted) class counts of ``y_codes``; with
-    ``sample_weight`` every row counts as its weight.
+    ``sample_weight`` every row counts as its weight. The per-class recalls
+    of the balanced accuracy and the G-mean come from ``ltlearn.metrics``.
     """
     if callable(scoring):
         return _call_scoring(
             scoring, classes[y_codes], classes[pred_codes], sample_weight
         )
     n_classes = counts.size
+    if scoring in ("balanced_accuracy", "geometric_mean"):
+        recall = _per_class_recall(
+            y_codes, pred_codes, np.arange(n_classes), sample_weight
+        )
+        if scoring == "balanced_accuracy":
+            return float(np.sum(recall / n_classes))
+        if np.any(recall == 0):
+            return 0.0
+        return float(np.exp(np.mean(np.log(recall))))
     hit = y_codes == pred_codes
     hit_weight = None if sample_weight is None else sample_weight[hit]
     tp = np.bincount(y_codes[hit], weights=hit_weight, minlength=n_classes)
     n_pred = np.bincount(pred_codes, weights=sample_weight, minlength=n_classes)
-    if scoring == "geometric_mean":
-        if np.any(tp == 0):
-            return 0.0
-        return float(np.exp(np.mean(np.log(tp / counts))))
     if scoring == "f1":
         return float(_class_terms(scoring, tp[1], n_pred[1], counts[1], 1))
     return float(np.sum(_class_terms(scoring, tp, n_pred, counts, n_classes)))
@@ -262,16 +272,18 @@ def _coordinate_ascent(
 def _held_out_terms(scoring, y_codes, pred_codes, counts, present, sample_weight):
     """Per-class scores on held-out rows, for the paired comparison of rules."""
     n_classes = counts.size
-    hit = y_codes == pred_codes
-    tp = np.bincount(y_codes[hit], weights=sample_weight[hit], minlength=n_classes)
-    tp = tp[present]
     n_true = counts[present]
-    if scoring == "geometric_mean":  # a zero recall counts as half a sample
-        return np.log(np.maximum(tp, 0.5) / n_true)
     if scoring == "f1_macro":
+        hit = y_codes == pred_codes
+        tp = np.bincount(y_codes[hit], weights=sample_weight[hit], minlength=n_classes)
         n_pred = np.bincount(pred_codes, weights=sample_weight, minlength=n_classes)
-        return 2 * tp / (n_true + n_pred[present])
-    return tp / n_true
+        return 2 * tp[present] / (n_true + n_pred[present])
+    recall = _per_class_recall(
+        y_codes, pred_codes, np.arange(n_classes), sample_weight
+    )[present]
+    if scoring == "geometric_mean":  # a zero recall counts as half a sample
+        return np.log(np.maximum(recall, 0.5 / n_true))
+    return recall
 
 
 def _validated_refinement(

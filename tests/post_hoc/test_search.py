@@ -5,6 +5,7 @@
 
 import numpy as np
 import pytest
+from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score
 
 from ltlearn.post_hoc._search import (
@@ -61,3 +62,19 @@ def test_refine_auto_rejects_refinement_that_only_fits_noise():
     )
     assert n_iter >= 1
     assert shrink == 0.0  # ...and the held-out check sees through it
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_score_codes_matches_the_metrics(weighted):
+    """Balanced accuracy and G-mean of a rule, weighted or not, as sklearn's."""
+    rng = np.random.default_rng(0)
+    y = np.r_[np.arange(3), rng.integers(0, 3, 97)]
+    pred = np.where(rng.random(100) < 0.7, y, rng.integers(0, 3, 100))
+    weight = rng.uniform(0.5, 2.0, 100) if weighted else None
+    counts = np.bincount(y, weights=weight, minlength=3)
+    ba = _score_codes("balanced_accuracy", y, pred, counts, None, weight)
+    gmean = _score_codes("geometric_mean", y, pred, counts, None, weight)
+    assert ba == pytest.approx(balanced_accuracy_score(y, pred, sample_weight=weight))
+    assert gmean == pytest.approx(
+        geometric_mean_score(y, pred, sample_weight=weight, correction=0.0)
+    )
