@@ -318,7 +318,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples.
+            Samples to score.
 
         Returns
         -------
@@ -335,7 +335,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples.
+            Samples to classify.
 
         Returns
         -------

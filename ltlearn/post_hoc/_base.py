@@ -38,35 +38,40 @@ from ltlearn.utils._validation import (
     class_counts,
 )
 
-# Docstring fragments shared by the post-hoc classifiers (``Substitution``).
-_fitted_estimator_docstring = """estimator_ : estimator object
+# Docstring fragments shared by the post-hoc classifiers (``Substitution``),
+# indented as in a class docstring (``_samples_docstring``: a method's).
+_fitted_estimator_docstring = """\
+estimator_ : estimator object
         The fitted ``estimator`` (the ``FrozenEstimator`` itself if one was
         given).
 
     classes_ : ndarray of shape (n_classes,)
         The class labels, those of ``estimator_``."""
 
-_input_features_docstring = """n_features_in_ : int
+_input_features_docstring = """\
+n_features_in_ : int
         Number of features seen during fit (when ``estimator_`` exposes it).
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when ``X`` has string column
         names and ``estimator_`` exposes them."""
 
-_cross_fit_notes_docstring = """With ``sample_weight``, the prior and the metrics
-    of the out-of-fold search are weighted, a row counting as its weight and
-    a row of weight 0 not at all. Integer weights then give the rule of the
-    rows repeated as many times whenever the out-of-fold probabilities agree:
-    when ``cv`` keeps the copies of a row in one fold (pass such splits as
-    ``cv``). With an int ``cv`` the folds are drawn over the rows, whereas
-    folds drawn over repeated rows would split copies between training and
-    held-out parts, so the two rules can differ slightly.
+_cross_fit_notes_docstring = """\
+With ``sample_weight``, the prior and the metrics of the out-of-fold
+    search are weighted, a row counting as its weight and a row of weight 0
+    not at all. Integer weights then give the rule of the rows repeated as
+    many times whenever the out-of-fold probabilities agree: when ``cv``
+    keeps the copies of a row in one fold (pass such splits as ``cv``). With
+    an int ``cv`` the folds are drawn over the rows, whereas folds drawn over
+    repeated rows would split copies between training and held-out parts,
+    so the two rules can differ slightly.
 
     Out-of-fold probabilities need every class in every training fold: a
     class of a single sample, or splits that leave a class out of a training
     fold, raise an error naming the class."""
 
-_samples_docstring = """X : {array-like, sparse matrix} of shape (n_samples, n_features)
+_samples_docstring = """\
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples, as ``estimator`` accepts them."""
 
 _post_hoc_docstring = Substitution(
