@@ -259,6 +259,14 @@ class PluginClassifier(_BasePostHocClassifier):
             return self.prior_[1]
         proba = self._oof_proba(X, y, codes, self.cv, fit_params, self._purpose())
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
+        # An exact search over every distinct threshold of the pooled
+        # out-of-fold probabilities, rather than delegating to scikit-learn's
+        # TunedThresholdClassifierCV (per-fold scores on a grid of 100
+        # thresholds): with the same 5 folds of a logistic regression, on 28
+        # KEEL sets (bench_post_hoc.py --part search --sets 28), the held-out
+        # metric is as good or better (G-mean +1.6 +- 2.8 points, 16 sets won
+        # and 5 lost; F1 +1.4 +- 3.5; macro-F1 -0.7 +- 2.1) and the fit is
+        # 17 to 25 times faster (no scorer call per threshold and fold).
         weights, _ = _coordinate_ascent(
             proba, codes, counts, start, self.scoring, self.classes_,
             coords=[1], max_iter=1, sample_weight=sample_weight,
