@@ -10,8 +10,17 @@ Multiclass (digits-LT at imbalance 50 and the synthetic 100-class long tail):
 each post-hoc estimator around the plain logistic regression, against it, on
 the balanced test split.
 
+Threshold search (``--part search``, not part of ``all``): for the metrics
+whose binary rule ``PluginClassifier`` searches on out-of-fold probabilities
+(G-mean, F1, macro-F1), its exact search against ``TunedThresholdClassifierCV``
+(the same 5 stratified folds, a grid of 100 thresholds) on the KEEL sets of
+at most 1,500 rows: the metric and the balanced accuracy on held-out folds,
+wins and fit time.
+
 Run ``nice -n 10 python benchmarks/bench_post_hoc.py`` (about 6 minutes of CPU,
-single-threaded) or add ``--quick`` for a smoke run (about a minute).
+single-threaded) or add ``--quick`` for a smoke run (about a minute);
+``--part search`` takes about 15 minutes (``--quick``: a minute; ``--sets N``
+keeps N evenly spaced data sets).
 """
 
 # Authors: The ltlearn developers
@@ -33,6 +42,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from ltlearn.metrics import geometric_mean_scorer
 from ltlearn.post_hoc import (
     LogitAdjustedClassifier,
     PluginClassifier,
@@ -99,27 +109,40 @@ def _binary_sets(quick):
         yield name, X, y
 
 
-def bench_binary(quick):
-    n_splits = 3
-    scores = {name: [] for name in BINARY}
-    gmeans = {name: [] for name in BINARY}
-    fit_time = dict.fromkeys(BINARY, 0.0)
+def _cross_validate(sets, makers, metrics, n_splits):
+    """Mean held-out ``metrics`` of each estimator per data set, and fit times.
+
+    Returns ``{estimator: {metric: [one mean per set]}}``, the total fit time
+    of each estimator and the number of sets.
+    """
+    scores = {name: {metric: [] for metric in metrics} for name in makers}
+    fit_time = dict.fromkeys(makers, 0.0)
     n_sets = 0
-    for set_name, X, y in _binary_sets(quick):
+    for _, X, y in sets:
         cv = StratifiedKFold(n_splits, shuffle=True, random_state=0)
-        fold_scores = {name: [] for name in BINARY}
-        fold_gmeans = {name: [] for name in BINARY}
+        folds = {name: {metric: [] for metric in metrics} for name in makers}
         for train, test in cv.split(X, y):
-            for name, make in BINARY.items():
+            for name, make in makers.items():
                 est, seconds = time_fit(make(), X[train], y[train])
                 fit_time[name] += seconds
                 y_pred = est.predict(X[test])
-                fold_scores[name].append(balanced_accuracy_score(y[test], y_pred))
-                fold_gmeans[name].append(geometric_mean_score(y[test], y_pred))
-        for name in BINARY:
-            scores[name].append(np.mean(fold_scores[name]))
-            gmeans[name].append(np.mean(fold_gmeans[name]))
+                for metric, score in metrics.items():
+                    folds[name][metric].append(score(y[test], y_pred))
+        for name in makers:
+            for metric in metrics:
+                scores[name][metric].append(np.mean(folds[name][metric]))
         n_sets += 1
+    return scores, fit_time, n_sets
+
+
+def bench_binary(quick):
+    n_splits = 3
+    metrics = {"BA": balanced_accuracy_score, "G": geometric_mean_score}
+    results, fit_time, n_sets = _cross_validate(
+        _binary_sets(quick), BINARY, metrics, n_splits
+    )
+    scores = {name: results[name]["BA"] for name in BINARY}
+    gmeans = {name: results[name]["G"] for name in BINARY}
     names = list(BINARY)
     table = np.array([scores[name] for name in names])  # (estimators, sets)
     ranks = np.apply_along_axis(rankdata, 0, -table)  # 1 = best per set
@@ -158,6 +181,85 @@ def bench_binary(quick):
         "\n`BA wins vs plug-in`: data sets where the plug-in is better / worse."
         "\nModel fits per training split: balanced LR 1, PluginClassifier 1 "
         "(closed-form threshold), TunedThresholdCV 6 (5-fold search + refit)."
+    )
+
+
+def _macro_f1(y_true, y_pred):
+    return f1_score(y_true, y_pred, average="macro")
+
+
+# scoring -> (metric, scikit-learn scorer for TunedThresholdClassifierCV)
+SEARCHED = {
+    "geometric_mean": (geometric_mean_score, geometric_mean_scorer),
+    "f1": (f1_score, "f1"),
+    "f1_macro": (_macro_f1, "f1_macro"),
+}
+
+
+def bench_search(quick, n_sets=None):
+    """Exact search on pooled out-of-fold probabilities against sklearn's grid."""
+    n_splits = 3
+    sets = [(name, X, y) for name, X, y in _binary_sets(quick) if X.shape[0] <= 1500]
+    if n_sets is not None and n_sets < len(sets):  # evenly spaced among them
+        keep = np.linspace(0, len(sets) - 1, n_sets).round().astype(int)
+        sets = [sets[i] for i in keep]
+    rows = []
+    for scoring, (metric, scorer) in SEARCHED.items():
+        makers = {
+            "PluginClassifier": lambda: PluginClassifier(_logistic(), scoring=scoring),
+            "TunedThresholdCV": lambda: TunedThresholdClassifierCV(
+                _logistic(), scoring=scorer
+            ),
+        }
+        metrics = {"score": metric, "BA": balanced_accuracy_score}
+        results, fit_time, _ = _cross_validate(sets, makers, metrics, n_splits)
+        score = {name: results[name]["score"] for name in makers}
+        ba = {name: results[name]["BA"] for name in makers}
+        plugin = np.array(score["PluginClassifier"])
+        tuned = np.array(score["TunedThresholdCV"])
+        diff = plugin - tuned
+        for name in makers:
+            rows.append(
+                {
+                    "scoring": scoring,
+                    "estimator": name,
+                    "mean score": float(np.mean(score[name])),
+                    "mean BA": float(np.mean(ba[name])),
+                    "score wins / losses of exact": "-"
+                    if name == "TunedThresholdCV"
+                    else f"{int(np.sum(diff > 1e-12))}/{int(np.sum(diff < -1e-12))}",
+                    "exact - grid (points)": "-"
+                    if name == "TunedThresholdCV"
+                    else 100 * float(np.mean(diff)),
+                    "+- 2 s.e.": "-"
+                    if name == "TunedThresholdCV"
+                    else 200 * float(np.std(diff, ddof=1) / np.sqrt(diff.size)),
+                    "fit s": fit_time[name],
+                }
+            )
+    print(
+        f"\n## Binary threshold search: {len(sets)} KEEL data sets of at most "
+        f"1,500 rows, stratified {n_splits}-fold CV\n"
+    )
+    print_table(
+        rows,
+        [
+            "scoring",
+            "estimator",
+            "mean score",
+            "mean BA",
+            "score wins / losses of exact",
+            "exact - grid (points)",
+            "+- 2 s.e.",
+            "fit s",
+        ],
+    )
+    print(
+        "\n`mean score`: the held-out `scoring` the rule was searched for. Both "
+        "rules use the same 5 stratified folds (5 fits + refit); PluginClassifier "
+        "searches every distinct threshold of the pooled out-of-fold "
+        "probabilities (F1: half the best F1), TunedThresholdCV averages the "
+        "folds' scores on a grid of 100 thresholds."
     )
 
 
@@ -233,7 +335,13 @@ def main():
         "--seeds", type=int, default=5, help="seeds for digits-LT (default 5)"
     )
     parser.add_argument(
-        "--part", choices=["binary", "multiclass", "all"], default="all"
+        "--part", choices=["binary", "multiclass", "search", "all"], default="all"
+    )
+    parser.add_argument(
+        "--sets",
+        type=int,
+        default=None,
+        help="--part search: this many evenly spaced data sets (default all)",
     )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")  # tiny classes: fold-size warnings
@@ -243,6 +351,8 @@ def main():
             bench_binary(args.quick)
         if args.part in ("multiclass", "all"):
             bench_multiclass(args.quick, args.seeds)
+        if args.part == "search":
+            bench_search(args.quick, args.sets)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(f"\nTotal {wall:.0f} s wall, {cpu:.0f} s CPU (one thread)")
 

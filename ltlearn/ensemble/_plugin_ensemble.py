@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -21,11 +21,11 @@ from sklearn.utils.validation import (
 )
 
 from ltlearn.post_hoc._base import (
-    _SCORINGS,
     _adjusted_log_proba,
-    _check_scoring,
-    _coordinate_ascent,
+    _check_prior_counts,
+    _cross_fit_proba,
 )
+from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -229,9 +229,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return cross_val_predict(
-                model, X, codes, cv=splitter, method="predict_proba", params=params
-            )
+            return _cross_fit_proba(model, X, codes, splitter, params)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -263,6 +261,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         _check_scoring(self.scoring, n_classes)
         counts = class_counts(codes, np.arange(n_classes))
         weighted = np.bincount(codes, weights=sample_weight, minlength=n_classes)
+        _check_prior_counts(weighted, self.classes_, sample_weight is not None)
         self.prior_ = weighted / weighted.sum()
         cv_seed = check_random_state(self.random_state).randint(2**31 - 1)
 
@@ -319,7 +318,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples.
+            Samples to score.
 
         Returns
         -------
@@ -336,7 +335,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Samples.
+            Samples to classify.
 
         Returns
         -------

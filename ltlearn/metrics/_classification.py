@@ -26,13 +26,30 @@ _SHOT_THRESHOLD_CONSTRAINTS = {
 }
 
 
-def _per_class_recall(y_true, y_pred, labels):
-    recall = np.full(labels.size, np.nan)
-    for i, label in enumerate(labels):
-        mask = y_true == label
-        if mask.any():
-            recall[i] = np.mean(y_pred[mask] == label)
-    return recall
+def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
+    """Recall of each of ``labels``; NaN for a label without (weighted) samples.
+
+    With ``sample_weight`` a sample counts as its weight. ``labels`` may be in
+    any order; samples of other labels are ignored.
+    """
+    y_true, y_pred, labels = np.asarray(y_true), np.asarray(y_pred), np.asarray(labels)
+    sorter = np.argsort(labels)
+    position = np.searchsorted(labels, y_true, sorter=sorter).clip(max=labels.size - 1)
+    codes = sorter[position]
+    known = labels[codes] == y_true
+    hit = known & (y_pred == y_true)
+    weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    n_true = np.bincount(
+        codes[known],
+        weights=None if weight is None else weight[known],
+        minlength=labels.size,
+    )
+    tp = np.bincount(
+        codes[hit],
+        weights=None if weight is None else weight[hit],
+        minlength=labels.size,
+    )
+    return np.divide(tp, n_true, out=np.full(labels.size, np.nan), where=n_true > 0)
 
 
 def _check_train_labels(y_true, y_train):

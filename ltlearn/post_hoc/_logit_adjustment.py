@@ -9,16 +9,17 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ltlearn.post_hoc._base import (
-    _SCORINGS,
     _BasePostHocClassifier,
-    _check_scoring,
-    _score_codes,
+    _check_prior_counts,
+    _post_hoc_docstring,
 )
+from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _score_codes
 
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
 
 
+@_post_hoc_docstring
 class LogitAdjustedClassifier(_BasePostHocClassifier):
     """Post-hoc logit adjustment of a classifier's probabilities.
 
@@ -48,7 +49,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         (weighted by ``sample_weight`` when ``fit`` gets it), or given in the
         order of ``classes_`` (normalised to sum to one).
 
-    scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"} or \
+    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}} or \
             callable, default="balanced_accuracy"
         The metric that ``tau="auto"`` maximises; ``"f1"`` is the F1 score of
         ``classes_[1]`` (binary only). A callable is a metric
@@ -63,12 +64,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
 
     Attributes
     ----------
-    estimator_ : estimator object
-        The fitted ``estimator`` (the ``FrozenEstimator`` itself if one was
-        given).
-
-    classes_ : ndarray of shape (n_classes,)
-        The class labels, those of ``estimator_``.
+    {fitted_estimator}
 
     prior_ : ndarray of shape (n_classes,)
         The class prior used.
@@ -80,12 +76,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         The out-of-fold ``scoring`` of ``tau_`` when ``tau="auto"``, else
         ``None``.
 
-    n_features_in_ : int
-        Number of features seen during fit (when ``estimator_`` exposes it).
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features seen during fit, when ``X`` has string column
-        names and ``estimator_`` exposes them.
+    {input_features}
 
     See Also
     --------
@@ -102,23 +93,11 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     ``predict_proba`` returns ``p_k(x) * prior_k ** -tau`` renormalised, the
     softmax of the adjusted logits, so that ``predict`` is its argmax.
 
-    With ``sample_weight``, the prior and the metrics of the out-of-fold
-    search are weighted, a row counting as its weight and a row of weight 0
-    not at all. Integer weights then give the rule of the rows repeated as
-    many times whenever the out-of-fold probabilities agree: when ``cv``
-    keeps the copies of a row in one fold (pass such splits as ``cv``). With
-    an int ``cv`` the folds are drawn over the rows, whereas folds drawn over
-    repeated rows would split copies between training and held-out parts,
-    so the two rules can differ slightly.
-
-    Out-of-fold probabilities need every class in every training fold: a
-    class of a single sample, or splits that leave a class out of a training
-    fold, raise an error naming the class.
+    {cross_fit_notes}
 
     References
     ----------
-    .. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
-       S. Kumar, "Long-tail learning via logit adjustment", ICLR 2021.
+    {logit_adjustment_reference}
 
     Examples
     --------
@@ -154,7 +133,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     def _check_prior(self, counts, weighted):
         n_classes = self.classes_.size
         if isinstance(self.prior, str):
-            self._check_prior_counts(counts, weighted)
+            _check_prior_counts(counts, self.classes_, weighted)
             return counts / counts.sum()
         prior = np.array(self.prior, dtype=float)
         if prior.shape != (n_classes,):
@@ -176,7 +155,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             self.best_score_ = None
             return
         _check_scoring(self.scoring, self.classes_.size)
-        self._check_prior_counts(counts, weighted)
+        _check_prior_counts(counts, self.classes_, weighted)
         proba = self._oof_proba(X, y, codes, self.cv, fit_params, "tau='auto'")
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)

@@ -5,16 +5,23 @@
 
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 
-from ltlearn.post_hoc._base import _BasePostHocClassifier
+from ltlearn.post_hoc._base import (
+    _BasePostHocClassifier,
+    _check_prior_counts,
+    _post_hoc_docstring,
+)
 
 
-def _check_cost_matrix(cost_matrix, classes, counts):
+def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
     """Return the ``(n_classes, n_classes)`` cost matrix and the class costs."""
     n_classes = classes.size
     off_diagonal = 1.0 - np.eye(n_classes)
-    if isinstance(cost_matrix, str):  # "balanced": cost n / (K n_k), as sklearn
-        class_costs = counts.sum() / (n_classes * counts)
+    if isinstance(cost_matrix, str):  # "balanced": cost n / (K n_k)
+        class_costs = compute_class_weight(
+            "balanced", classes=classes, y=y, sample_weight=sample_weight
+        )
         return class_costs[:, None] * off_diagonal, class_costs
 
     costs = np.array(cost_matrix, dtype=float)  # a copy: never the caller's
@@ -44,6 +51,7 @@ def _check_cost_matrix(cost_matrix, classes, counts):
     return costs, class_costs
 
 
+@_post_hoc_docstring
 class ThresholdMovingClassifier(_BasePostHocClassifier):
     """Move the decision thresholds of a classifier by misclassification costs.
 
@@ -77,12 +85,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
 
     Attributes
     ----------
-    estimator_ : estimator object
-        The fitted ``estimator`` (the ``FrozenEstimator`` itself if one was
-        given).
-
-    classes_ : ndarray of shape (n_classes,)
-        The class labels, those of ``estimator_``.
+    {fitted_estimator}
 
     cost_matrix_ : ndarray of shape (n_classes, n_classes)
         The cost matrix used.
@@ -91,12 +94,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         The cost of each class, the row sums of ``cost_matrix_``: the weights
         of the class probabilities.
 
-    n_features_in_ : int
-        Number of features seen during fit (when ``estimator_`` exposes it).
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of the features seen during fit, when ``X`` has string column
-        names and ``estimator_`` exposes them.
+    {input_features}
 
     See Also
     --------
@@ -147,9 +145,9 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
 
     def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
         if isinstance(self.cost_matrix, str):
-            self._check_prior_counts(counts, sample_weight is not None)
+            _check_prior_counts(counts, self.classes_, sample_weight is not None)
         self.cost_matrix_, self.class_costs_ = _check_cost_matrix(
-            self.cost_matrix, self.classes_, counts
+            self.cost_matrix, self.classes_, y, sample_weight
         )
 
     def _class_log_weights(self):

@@ -52,3 +52,7 @@ _X_predict_docstring = (
     "X : {array-like, sparse matrix} of shape (n_samples, n_features)\n"
     "            The input samples."
 )
+
+_logit_adjustment_reference = """\
+.. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
+       S. Kumar, "Long-tail learning via logit adjustment", ICLR 2021."""

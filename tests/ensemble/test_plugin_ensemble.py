@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -182,3 +184,22 @@ def test_sample_weight_equals_repeated_rows_without_refinement():
     np.testing.assert_allclose(
         weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-4
     )
+
+
+@pytest.mark.parametrize("refinement", [0.0, 0.5])
+def test_a_class_of_zero_total_weight_raises_a_clear_error(refinement):
+    """The inverse prior of a class without weight is undefined: refused."""
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=4, random_state=0
+    )
+    labels = np.array(["ant", "bee", "cat"])[y]
+    weights = np.where(labels == "bee", 0.0, 1.0)
+    clf = PluginEnsembleClassifier(
+        [("lr", LogisticRegression())], refinement=refinement, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no division by zero
+        with pytest.raises(
+            ValueError, match="Class 'bee' has a total sample_weight of 0"
+        ):
+            clf.fit(X, labels, sample_weight=weights)

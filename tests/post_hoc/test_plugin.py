@@ -1,4 +1,4 @@
-"""Tests of PluginClassifier and of the exact coordinate search behind it."""
+"""Tests of PluginClassifier."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -15,13 +15,7 @@ from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
 
 from ltlearn.post_hoc import LogitAdjustedClassifier, PluginClassifier
-from ltlearn.post_hoc._base import (
-    _SHRINKAGE,
-    _coordinate_ascent,
-    _coordinate_step,
-    _score_codes,
-    _validated_refinement,
-)
+from ltlearn.post_hoc._search import _SHRINKAGE
 
 LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
 
@@ -111,32 +105,6 @@ def test_binary_searched_threshold_is_the_best_out_of_fold(scoring, imbalanced_b
 
 
 @pytest.mark.parametrize("scoring", ["balanced_accuracy", "geometric_mean", "f1_macro"])
-@pytest.mark.parametrize("seed", range(4))
-def test_coordinate_step_is_an_exact_line_search(scoring, seed):
-    """No weight of one class beats the step's, on a fine grid of weights."""
-    rng = np.random.default_rng(seed)
-    n_samples, n_classes = 60, 4
-    proba = rng.dirichlet(np.full(n_classes, 0.5), size=n_samples)
-    y = np.r_[np.arange(n_classes), rng.integers(0, n_classes, n_samples - n_classes)]
-    counts = np.bincount(y, minlength=n_classes)
-    weights = rng.uniform(0.2, 2.0, n_classes)
-    k = seed % n_classes
-    new, best, current = _coordinate_step(proba, y, counts, weights, k, scoring, None)
-    moved = weights.copy()
-    moved[k] = new
-    score = _score_codes(scoring, y, np.argmax(proba * moved, axis=1), counts, None)
-    grid = []
-    for value in np.geomspace(1e-3, 1e3, 2000):
-        trial = weights.copy()
-        trial[k] = value
-        grid.append(
-            _score_codes(scoring, y, np.argmax(proba * trial, axis=1), counts, None)
-        )
-    assert score >= max(grid) - 1e-12
-    assert best >= current
-
-
-@pytest.mark.parametrize("scoring", ["balanced_accuracy", "geometric_mean", "f1_macro"])
 def test_refined_weights_never_lower_the_out_of_fold_score(
     scoring, imbalanced_multiclass
 ):
@@ -172,28 +140,6 @@ def test_refine_auto_shrinks_towards_the_start(imbalanced_multiclass):
     start = 1 / auto.prior_
     expected = start ** (1 - auto.refinement_) * always.weights_**auto.refinement_
     np.testing.assert_allclose(auto.weights_, expected / expected.sum())
-
-
-def test_refine_auto_rejects_refinement_that_only_fits_noise():
-    """Probabilities that carry no signal: nothing generalises, start is kept."""
-    rng = np.random.default_rng(0)
-    n_samples, n_classes = 400, 5
-    y = rng.integers(0, n_classes, n_samples)
-    proba = rng.dirichlet(np.ones(n_classes), size=n_samples)
-    counts = np.bincount(y)
-    start = 1 / counts
-    refined, _ = _coordinate_ascent(
-        proba, y, counts, start, "balanced_accuracy", None, coords=range(5), max_iter=5
-    )
-    in_sample_gain = balanced_accuracy_score(
-        y, np.argmax(proba * refined, 1)
-    ) - balanced_accuracy_score(y, np.argmax(proba * start, 1))
-    assert in_sample_gain > 0.02  # the search overfits the rows it sees...
-    shrink, n_iter = _validated_refinement(
-        proba, y, counts, start, "balanced_accuracy", None, coords=range(5), max_iter=5
-    )
-    assert n_iter >= 1
-    assert shrink == 0.0  # ...and the held-out check sees through it
 
 
 PRIOR, MEAN = 0.2, 1.0  # class 1 ~ N(MEAN, 1) with prior PRIOR, class 0 ~ N(-MEAN, 1)

@@ -1,0 +1,80 @@
+"""Tests of the exact coordinate search behind the post-hoc rules."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from imblearn.metrics import geometric_mean_score
+from sklearn.metrics import balanced_accuracy_score
+
+from ltlearn.post_hoc._search import (
+    _coordinate_ascent,
+    _coordinate_step,
+    _score_codes,
+    _validated_refinement,
+)
+
+
+@pytest.mark.parametrize("scoring", ["balanced_accuracy", "geometric_mean", "f1_macro"])
+@pytest.mark.parametrize("seed", range(4))
+def test_coordinate_step_is_an_exact_line_search(scoring, seed):
+    """No weight of one class beats the step's, on a fine grid of weights."""
+    rng = np.random.default_rng(seed)
+    n_samples, n_classes = 60, 4
+    proba = rng.dirichlet(np.full(n_classes, 0.5), size=n_samples)
+    y = np.r_[np.arange(n_classes), rng.integers(0, n_classes, n_samples - n_classes)]
+    counts = np.bincount(y, minlength=n_classes)
+    weights = rng.uniform(0.2, 2.0, n_classes)
+    k = seed % n_classes
+    new, best, current = _coordinate_step(proba, y, counts, weights, k, scoring, None)
+    moved = weights.copy()
+    moved[k] = new
+    score = _score_codes(scoring, y, np.argmax(proba * moved, axis=1), counts, None)
+    grid = []
+    for value in np.geomspace(1e-3, 1e3, 2000):
+        trial = weights.copy()
+        trial[k] = value
+        grid.append(
+            _score_codes(scoring, y, np.argmax(proba * trial, axis=1), counts, None)
+        )
+    assert score >= max(grid) - 1e-12
+    assert best >= current
+
+
+def test_refine_auto_rejects_refinement_that_only_fits_noise():
+    """Probabilities that carry no signal: nothing generalises, start is kept."""
+    rng = np.random.default_rng(0)
+    n_samples, n_classes = 400, 5
+    y = rng.integers(0, n_classes, n_samples)
+    proba = rng.dirichlet(np.ones(n_classes), size=n_samples)
+    counts = np.bincount(y)
+    start = 1 / counts
+    refined, _ = _coordinate_ascent(
+        proba, y, counts, start, "balanced_accuracy", None, coords=range(5), max_iter=5
+    )
+    in_sample_gain = balanced_accuracy_score(
+        y, np.argmax(proba * refined, 1)
+    ) - balanced_accuracy_score(y, np.argmax(proba * start, 1))
+    assert in_sample_gain > 0.02  # the search overfits the rows it sees...
+    shrink, n_iter = _validated_refinement(
+        proba, y, counts, start, "balanced_accuracy", None, coords=range(5), max_iter=5
+    )
+    assert n_iter >= 1
+    assert shrink == 0.0  # ...and the held-out check sees through it
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_score_codes_matches_the_metrics(weighted):
+    """Balanced accuracy and G-mean of a rule, weighted or not, as sklearn's."""
+    rng = np.random.default_rng(0)
+    y = np.r_[np.arange(3), rng.integers(0, 3, 97)]
+    pred = np.where(rng.random(100) < 0.7, y, rng.integers(0, 3, 100))
+    weight = rng.uniform(0.5, 2.0, 100) if weighted else None
+    counts = np.bincount(y, weights=weight, minlength=3)
+    ba = _score_codes("balanced_accuracy", y, pred, counts, None, weight)
+    gmean = _score_codes("geometric_mean", y, pred, counts, None, weight)
+    assert ba == pytest.approx(balanced_accuracy_score(y, pred, sample_weight=weight))
+    assert gmean == pytest.approx(
+        geometric_mean_score(y, pred, sample_weight=weight, correction=0.0)
+    )
