@@ -15,7 +15,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
-    check_random_state,
     column_or_1d,
     validate_data,
 )
@@ -26,6 +25,7 @@ from ltlearn.post_hoc._base import (
     _cross_fit_proba,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
+from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -45,8 +45,7 @@ _MAX_BOOTSTRAP = 1000
 
 def _default_estimators(random_state, n_samples):
     """A random forest, bootstrapped extra trees and a logistic regression."""
-    rng = check_random_state(random_state)
-    seeds = rng.randint(np.iinfo(np.int32).max, size=3)
+    seeds = draw_seeds(random_state, 3)
     max_samples = _MAX_BOOTSTRAP if n_samples > _MAX_BOOTSTRAP else None
     return [
         (
@@ -263,7 +262,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         weighted = np.bincount(codes, weights=sample_weight, minlength=n_classes)
         _check_prior_counts(weighted, self.classes_, sample_weight is not None)
         self.prior_ = weighted / weighted.sum()
-        cv_seed = check_random_state(self.random_state).randint(2**31 - 1)
+        cv_seed = draw_seeds(self.random_state)
 
         models = self._models(X.shape[0])
         params = {}
