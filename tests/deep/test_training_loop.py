@@ -12,7 +12,6 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
-from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
 from skorch.callbacks import Callback, GradientNormClipping  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
@@ -23,23 +22,6 @@ from ltlearn.deep.modules import MLP  # noqa: E402
 
 FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(16,), random_state=0)
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-
-
-@pytest.fixture(scope="module")
-def data():
-    """150 rows, 5 features, 3 classes of 105/30/15 samples."""
-    X, y = make_classification(
-        n_samples=150,
-        n_features=5,
-        n_informative=3,
-        n_redundant=0,
-        n_classes=3,
-        n_clusters_per_class=1,
-        weights=[0.7, 0.2, 0.1],
-        flip_y=0,
-        random_state=0,
-    )
-    return X.astype(np.float32), y
 
 
 class _BatchEnd(Callback):
@@ -78,11 +60,11 @@ def _rows(history):
 
 @pytest.mark.parametrize("criterion", ["ce", "focal", "ldam"])
 @pytest.mark.parametrize("split", [None, ValidSplit(3, stratified=True)])
-def test_history_is_that_of_skorchs_loop(data, criterion, split):
+def test_history_is_that_of_skorchs_loop(imbalanced_multiclass, criterion, split):
     # Without batch-level hooks the batches run without notifying the
     # callbacks and their rows are written at the end of the epoch; with one
     # (a no-op on_batch_end), skorch's own loop runs. Same histories.
-    X, y = data
+    X, y = imbalanced_multiclass
     params = dict(FAST, criterion=criterion, train_split=split)
     lean = LongTailClassifier(**params).fit(X, y)
     hooked = LongTailClassifier(**params, callbacks=[_BatchEnd()]).fit(X, y)
@@ -106,10 +88,10 @@ def test_history_is_that_of_skorchs_loop(data, criterion, split):
     ]
 
 
-def test_no_loss_is_read_per_batch(data, monkeypatch):
+def test_no_loss_is_read_per_batch(imbalanced_multiclass, monkeypatch):
     # The batch losses come back from the device once per epoch (tolist),
     # never one by one (item), unless a callback has a batch-level hook.
-    X, y = data
+    X, y = imbalanced_multiclass
     calls = {"item": 0, "tolist": 0}
     item, tolist = torch.Tensor.item, torch.Tensor.tolist
 
@@ -125,7 +107,7 @@ def test_no_loss_is_read_per_batch(data, monkeypatch):
     params = dict(FAST, optimizer=torch.optim.SGD, lr=0.1)
     clf = LongTailClassifier(**params).fit(X, y)
     n_batches = sum(clf.history[:, "train_batch_count"])
-    assert n_batches == 15
+    assert n_batches == 3 * 13
     assert calls == {"item": 0, "tolist": 3}
 
     calls.update(item=0, tolist=0)
@@ -133,8 +115,8 @@ def test_no_loss_is_read_per_batch(data, monkeypatch):
     assert calls["item"] == n_batches  # skorch's loop: one per batch
 
 
-def test_on_grad_computed_sees_the_gradients(data):
-    X, y = data
+def test_on_grad_computed_sees_the_gradients(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
     clf = LongTailClassifier(**FAST, callbacks=[_GradSeen()]).fit(X, y)
     calls = _callback(clf, _GradSeen).calls_
     assert len(calls) == sum(clf.history[:, "train_batch_count"])
@@ -147,9 +129,9 @@ def test_on_grad_computed_sees_the_gradients(data):
     assert clipped.history[-1, "train_loss"] != plain.history[-1, "train_loss"]
 
 
-def test_an_optimiser_with_a_closure_trains(data):
+def test_an_optimiser_with_a_closure_trains(imbalanced_multiclass):
     # L-BFGS calls the step's closure many times: skorch's closure path.
-    X, y = data
+    X, y = imbalanced_multiclass
     for amp in (False, True):
         clf = LongTailClassifier(
             **dict(FAST, max_epochs=2), optimizer=torch.optim.LBFGS, lr=0.1, amp=amp
@@ -174,22 +156,22 @@ class _StopAfter(nn.Module):
         return self.mlp(x)
 
 
-def test_an_interrupt_keeps_the_batches_that_ran(data):
-    X, y = data
+def test_an_interrupt_keeps_the_batches_that_ran(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
     clf = LongTailClassifier(
-        _StopAfter, module__n_calls=8, max_epochs=3, batch_size=32, random_state=0
+        _StopAfter, module__n_calls=16, max_epochs=3, batch_size=32, random_state=0
     )
     with pytest.raises(KeyboardInterrupt):
         clf.fit(X, y)
-    # 5 batches an epoch: the second epoch ran 2 batches before the 8th call.
+    # 13 batches an epoch: the second ran 2 batches before the 16th call.
     batches = clf.history[-1, "batches"]
     assert [b["train_batch_size"] for b in batches] == [32, 32]
     assert all(type(b["train_loss"]) is float for b in batches)
     assert "train_loss" not in clf.history[-1]
 
 
-def test_amp_parameter(data):
-    X, y = data
+def test_amp_parameter(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
     clf = LongTailClassifier(**FAST)
     assert clf.get_params()["amp"] is False
     assert clone(clf.set_params(amp=True)).amp is True
@@ -214,8 +196,8 @@ class _Dtypes(Callback):
 
 
 @pytest.mark.parametrize("criterion", ["ce", "focal", "class_balanced", "kps"])
-def test_amp_on_the_cpu_trains_in_bfloat16(data, criterion):
-    X, y = data
+def test_amp_on_the_cpu_trains_in_bfloat16(imbalanced_multiclass, criterion):
+    X, y = imbalanced_multiclass
     params = dict(FAST, max_epochs=10, criterion=criterion)
     full = LongTailClassifier(**params, callbacks=[_Dtypes()]).fit(X, y)
     mixed = LongTailClassifier(**params, amp=True, callbacks=[_Dtypes()]).fit(X, y)
@@ -231,8 +213,8 @@ def test_amp_on_the_cpu_trains_in_bfloat16(data, criterion):
     assert mixed.score(X, y) >= full.score(X, y) - 0.05
 
 
-def test_amp_warns_on_other_devices(data):
-    X, y = data
+def test_amp_warns_on_other_devices(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
     clf = LongTailClassifier(**FAST, device="meta", amp=True)
     # The meta device computes no values: the fit stops at the first loss read.
     with pytest.warns(UserWarning, match="float32"):
@@ -241,8 +223,8 @@ def test_amp_warns_on_other_devices(data):
 
 
 @CUDA
-def test_amp_on_cuda_scales_the_gradients(data):
-    X, y = data
+def test_amp_on_cuda_scales_the_gradients(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
     clf = LongTailClassifier(
         **dict(FAST, max_epochs=10), device="cuda", amp=True, callbacks=[_Dtypes()]
     ).fit(X, y)
@@ -278,16 +260,16 @@ class _SyncCount(Callback):
 
 
 @CUDA
-def test_no_host_synchronisation_per_batch_on_cuda(data):
+def test_no_host_synchronisation_per_batch_on_cuda(imbalanced_multiclass):
     # skorch's loop reads each batch's loss; without batch-level hooks the
     # losses are read once per epoch.
-    X, y = data
+    X, y = imbalanced_multiclass
     counts = {}
     for name, extra in (("lean", []), ("hooked", [_BatchEnd()])):
         clf = LongTailClassifier(
             **FAST, device="cuda", callbacks=[_SyncCount(), *extra]
         ).fit(X, y)
         counts[name] = _callback(clf, _SyncCount).counts_
-    n_batches = 5
+    n_batches = 13
     for lean, hooked in zip(counts["lean"], counts["hooked"]):
         assert hooked - lean >= n_batches - 1
