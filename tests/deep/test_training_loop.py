@@ -270,6 +270,8 @@ def test_no_host_synchronisation_per_batch_on_cuda(imbalanced_multiclass):
             **FAST, device="cuda", callbacks=[_SyncCount(), *extra]
         ).fit(X, y)
         counts[name] = _callback(clf, _SyncCount).counts_
+    # The losses of the 13 batches of an epoch: 13 reads against one
+    # transfer (which torch may count twice: the copy and the wait).
     n_batches = 13
     for lean, hooked in zip(counts["lean"], counts["hooked"]):
-        assert hooked - lean >= n_batches - 1
+        assert hooked - lean >= n_batches - 2, counts
