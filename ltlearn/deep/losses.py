@@ -368,9 +368,15 @@ class FocalLoss(_LongTailLoss):
             return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
         # The fused kernel gives CE = -log p_y; 1 - p_y = -expm1(-CE).
         ce = F.cross_entropy(logits, target, reduction="none")
-        modulator = (-torch.expm1(-ce)).clamp(min=1e-6)
-        if self.gamma != 1:
-            modulator = modulator**self.gamma
+        if self.gamma == 1:
+            # (1 - p_y) * CE as (p_y - 1) * -CE, both clamped alike: one
+            # operation fewer, the same values.
+            log_p = -ce
+            modulator = torch.expm1(log_p).clamp(max=-1e-6)
+            if self.detach_modulator:
+                modulator = modulator.detach()
+            return _reduce(modulator * log_p, target, self.weight, self.reduction)
+        modulator = (-torch.expm1(-ce)).clamp(min=1e-6) ** self.gamma
         if self.detach_modulator:
             modulator = modulator.detach()
         return _reduce(modulator * ce, target, self.weight, self.reduction)

@@ -1197,10 +1197,11 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
 
         {step_parameters}
         """
+        # skorch lists its parts, optimisers added by a subclass included.
         optimizers = [
-            value
-            for name, value in vars(self).items()
-            if name.endswith("_") and isinstance(value, torch.optim.Optimizer)
+            part
+            for part in map(self.__getattribute__, self.cuda_dependent_attributes_)
+            if isinstance(part, torch.optim.Optimizer)
         ]
         scaler = self._grad_scaler()
         if not all(_steps_after_backward(optimizer) for optimizer in optimizers):
@@ -1310,6 +1311,10 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             The loss.
         """
         if not (isinstance(X, Mapping) and "sample_weight" in X):
+            tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
+            if tensors and not isinstance(self.criterion_, nn.NLLLoss):
+                # skorch's, without its conversions (the batches are tensors).
+                return self.criterion_(y_pred, y_true.to(y_pred.device))
             return super().get_loss(y_pred, y_true, X=X, training=training)
         y_true = to_tensor(y_true, device=self.device)
         weights = to_tensor(X["sample_weight"], device=self.device)
