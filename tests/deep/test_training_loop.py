@@ -275,3 +275,23 @@ def test_no_host_synchronisation_per_batch_on_cuda(imbalanced_multiclass):
     n_batches = 13
     for lean, hooked in zip(counts["lean"], counts["hooked"]):
         assert hooked - lean >= n_batches - 2, counts
+
+
+class _Notified(LongTailClassifier):
+    """A subclass overriding notify: it sees every batch hook, as in skorch."""
+
+    def notify(self, method_name, **cb_kwargs):
+        self.hooks_.append(method_name)
+        super().notify(method_name, **cb_kwargs)
+
+
+def test_an_overridden_notify_gets_every_hook(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = _Notified(**FAST)
+    clf.hooks_ = []
+    clf.fit(X, y)
+    n_batches = sum(clf.history[:, "train_batch_count"])
+    for hook in ("on_batch_begin", "on_grad_computed", "on_batch_end"):
+        assert clf.hooks_.count(hook) == n_batches
+    lean = LongTailClassifier(**FAST).fit(X, y)
+    assert _rows(clf.history) == _rows(lean.history)
