@@ -29,7 +29,7 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from ltlearn.deep._data import _labels_and_weights
-from ltlearn.deep.losses import _effective_number_weights
+from ltlearn.deep.losses import _LDAM_REFERENCE, _effective_number_weights
 from ltlearn.deep.modules import NormedLinear
 
 __all__ = [
@@ -42,7 +42,9 @@ __all__ = [
 # The parameters of skorch's callback hooks, shared by their docstrings.
 _hook_docstring = Substitution(
     train_hook_parameters=(
-        """net : LongTailClassifier
+        """Parameters
+        ----------
+        net : LongTailClassifier
             The classifier being trained.
         X : array-like, default=None
             The training input.
@@ -52,7 +54,9 @@ _hook_docstring = Substitution(
             Unused."""
     ),
     epoch_hook_parameters=(
-        """net : LongTailClassifier
+        """Parameters
+        ----------
+        net : LongTailClassifier
             The classifier being trained.
         dataset_train : torch.utils.data.Dataset, default=None
             The training part.
@@ -61,6 +65,22 @@ _hook_docstring = Substitution(
         **kwargs : dict
             Unused."""
     ),
+)
+
+
+# The references and the example data shared by the callbacks' docstrings.
+_class_docstring = Substitution(
+    ldam_reference=_LDAM_REFERENCE,
+    decoupling_reference=(
+        """.. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
+       Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020."""
+    ),
+    example_data=""">>> import torch
+    >>> from sklearn.datasets import make_classification
+    >>> from ltlearn.deep import LongTailClassifier
+    >>> torch.set_num_threads(1)
+    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)""",
 )
 
 
@@ -144,6 +164,7 @@ class _ScaleOutput:
         return output * self.scales
 
 
+@_class_docstring
 class DeferredReweighting(Callback):
     """Deferred re-weighting (DRW): class weights switched on late in training.
 
@@ -176,18 +197,12 @@ class DeferredReweighting(Callback):
 
     References
     ----------
-    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
-       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
-       NeurIPS 2019.
+    {ldam_reference}
 
     Examples
     --------
-    >>> import torch
-    >>> from sklearn.datasets import make_classification
-    >>> from ltlearn.deep import LongTailClassifier
+    {example_data}
     >>> from ltlearn.deep.callbacks import DeferredReweighting
-    >>> torch.set_num_threads(1)
-    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
     >>> clf = LongTailClassifier(
     ...     criterion="ldam", max_epochs=4, random_state=0,
     ...     callbacks=[DeferredReweighting(start_epoch=2)]).fit(X, y)
@@ -218,8 +233,6 @@ class DeferredReweighting(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check that the loss has class weights.
 
-        Parameters
-        ----------
         {train_hook_parameters}
         """
         if not hasattr(net.criterion_, "weight"):
@@ -232,8 +245,6 @@ class DeferredReweighting(Callback):
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Switch the weights on once ``start_epoch`` epochs have run.
 
-        Parameters
-        ----------
         {epoch_hook_parameters}
         """
         active = _is_active(self.start_epoch, net)
@@ -258,6 +269,7 @@ class DeferredReweighting(Callback):
         net.history.record("reweighted", active)
 
 
+@_class_docstring
 class DeferredResampling(Callback):
     """Deferred re-sampling (DRS): a re-balancing sampler switched on late.
 
@@ -275,7 +287,7 @@ class DeferredResampling(Callback):
     start_epoch : int or float, default=0.8
         Epochs trained before the switch: an int, or a fraction of
         ``max_epochs``.
-    sampler : {"class_balanced", "square_root", "instance", "progressive"} \
+    sampler : {{"class_balanced", "square_root", "instance", "progressive"}} \
             or callable, default="class_balanced"
         The sampler after the switch, as the classifier's ``sampler``.
 
@@ -285,18 +297,12 @@ class DeferredResampling(Callback):
 
     References
     ----------
-    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
-       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
-       NeurIPS 2019.
+    {ldam_reference}
 
     Examples
     --------
-    >>> import torch
-    >>> from sklearn.datasets import make_classification
-    >>> from ltlearn.deep import LongTailClassifier
+    {example_data}
     >>> from ltlearn.deep.callbacks import DeferredResampling
-    >>> torch.set_num_threads(1)
-    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
     >>> clf = LongTailClassifier(
     ...     max_epochs=3, random_state=0,
     ...     callbacks=[DeferredResampling(start_epoch=2)]).fit(X, y)
@@ -324,8 +330,6 @@ class DeferredResampling(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Reset the state for a new fit.
 
-        Parameters
-        ----------
         {train_hook_parameters}
         """
         self.switched_ = False
@@ -334,8 +338,6 @@ class DeferredResampling(Callback):
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Swap the sampler once ``start_epoch`` epochs have run.
 
-        Parameters
-        ----------
         {epoch_hook_parameters}
         """
         active = _is_active(self.start_epoch, net)
@@ -345,6 +347,7 @@ class DeferredResampling(Callback):
         net.history.record("resampled", active)
 
 
+@_class_docstring
 class ClassifierRetraining(Callback):
     """Decoupled retraining of the last layer: cRT or LWS.
 
@@ -370,12 +373,12 @@ class ClassifierRetraining(Callback):
 
     Parameters
     ----------
-    method : {"crt", "lws"}, default="crt"
+    method : {{"crt", "lws"}}, default="crt"
         The retraining method.
     start_epoch : int or float, default=0.8
         Epochs of representation learning: an int, or a fraction of
         ``max_epochs``.
-    sampler : {"class_balanced", "square_root", "instance", "progressive"}, \
+    sampler : {{"class_balanced", "square_root", "instance", "progressive"}}, \
             callable or None, default="class_balanced"
         The sampler of the retraining epochs; ``None`` keeps the current one.
     head : str, default="classifier"
@@ -393,18 +396,12 @@ class ClassifierRetraining(Callback):
 
     References
     ----------
-    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.
+    {decoupling_reference}
 
     Examples
     --------
-    >>> import torch
-    >>> from sklearn.datasets import make_classification
-    >>> from ltlearn.deep import LongTailClassifier
+    {example_data}
     >>> from ltlearn.deep.callbacks import ClassifierRetraining
-    >>> torch.set_num_threads(1)
-    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
     >>> clf = LongTailClassifier(
     ...     max_epochs=4, random_state=0,
     ...     callbacks=[ClassifierRetraining("lws", start_epoch=3)]).fit(X, y)
@@ -452,8 +449,6 @@ class ClassifierRetraining(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check the last layer and reset the state for a new fit.
 
-        Parameters
-        ----------
         {train_hook_parameters}
         """
         head = _get_head(net, self.head)
@@ -507,8 +502,6 @@ class ClassifierRetraining(Callback):
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Freeze the representation once ``start_epoch`` epochs have run.
 
-        Parameters
-        ----------
         {epoch_hook_parameters}
         """
         if not self.started_ and _is_active(self.start_epoch, net):
@@ -521,8 +514,6 @@ class ClassifierRetraining(Callback):
     def on_train_end(self, net, X=None, y=None, **kwargs):
         """Fold the LWS scales into the last layer; unfreeze the network.
 
-        Parameters
-        ----------
         {train_hook_parameters}
         """
         if not self.started_:
@@ -546,6 +537,7 @@ class ClassifierRetraining(Callback):
         self._reset()
 
 
+@_class_docstring
 class TauNormalization(Callback):
     """Tau-normalisation of the last layer after training.
 
@@ -580,18 +572,12 @@ class TauNormalization(Callback):
 
     References
     ----------
-    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.
+    {decoupling_reference}
 
     Examples
     --------
-    >>> import torch
-    >>> from sklearn.datasets import make_classification
-    >>> from ltlearn.deep import LongTailClassifier
+    {example_data}
     >>> from ltlearn.deep.callbacks import TauNormalization
-    >>> torch.set_num_threads(1)
-    >>> X, y = make_classification(weights=[0.9, 0.1], random_state=0)
     >>> clf = LongTailClassifier(
     ...     max_epochs=3, random_state=0, callbacks=[TauNormalization(tau=1.0)]
     ... ).fit(X, y)
@@ -620,8 +606,6 @@ class TauNormalization(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check the last layer and the validation split.
 
-        Parameters
-        ----------
         {train_hook_parameters}
         """
         head = _get_head(net, self.head)
@@ -641,8 +625,6 @@ class TauNormalization(Callback):
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Remember the validation part for ``tau="auto"``.
 
-        Parameters
-        ----------
         {epoch_hook_parameters}
         """
         if self.tau == "auto":
@@ -677,8 +659,6 @@ class TauNormalization(Callback):
     def on_train_end(self, net, X=None, y=None, **kwargs):
         """Normalise the last layer.
 
-        Parameters
-        ----------
         {train_hook_parameters}
         """
         head = _get_head(net, self.head)

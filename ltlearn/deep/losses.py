@@ -37,6 +37,11 @@ __all__ = [
 
 _REDUCTIONS = ("mean", "sum", "none")
 
+# The LDAM paper, cited by the loss and by the deferred schedules.
+_LDAM_REFERENCE = """.. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
+       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
+       NeurIPS 2019."""
+
 # Parameters shared by the losses, as their docstrings state them.
 _loss_docstring = Substitution(
     class_counts="""class_counts : array-like of shape (n_classes,)
@@ -45,6 +50,15 @@ _loss_docstring = Substitution(
         Per-class weights (deferred re-weighting sets them).""",
     reduction="""reduction : {"mean", "sum", "none"}, default="mean"
         How the per-sample losses are combined (see the module docstring).""",
+    s="""Logit scale; the probabilities of
+        :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.""",
+    ldam_reference=_LDAM_REFERENCE,
+    cosine_attributes="""logit_scale : float
+        Equal to ``s``.
+    cosine_logits : bool
+        True: the loss expects cosine logits, and
+        :class:`~ltlearn.deep.net.LongTailClassifier` gives its module a
+        cosine head.""",
 )
 
 # The parameters and result of every loss's forward, shared by their docstrings.
@@ -157,13 +171,39 @@ def _margin_logits(logits, target, margins, scale):
     return (logits * scale).scatter_add_(1, target[:, None], shift[:, None])
 
 
-class _CountLoss(nn.Module):
+class _LongTailLoss(nn.Module):
+    """``repr`` shows the settings named in ``_repr_settings``."""
+
+    _repr_settings = ("reduction",)
+
+    def _settings(self):
+        return [(name, getattr(self, name)) for name in self._repr_settings]
+
+    def extra_repr(self):
+        """Settings shown by ``repr``.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        return ", ".join(
+            f"{name}={value!r}" if isinstance(value, str) else f"{name}={value}"
+            for name, value in self._settings()
+        )
+
+
+class _CountLoss(_LongTailLoss):
     """Shared checks of the losses built from class counts.
 
     A subclass derives its buffers from the counts in ``_count_buffers``
     and registers them with ``_set_count_buffers`` at the end of its
-    ``__init__``; ``set_class_counts`` recomputes them in place.
+    ``__init__``; ``set_class_counts`` recomputes them in place. ``repr``
+    shows its ``_repr_settings``, then the number of classes and the
+    reduction.
     """
+
+    _repr_settings = ()
 
     def __init__(self, class_counts, weight, reduction):
         super().__init__()
@@ -221,19 +261,39 @@ class _CountLoss(nn.Module):
                 f"{self.class_counts.numel()}); got {tuple(logits.shape)}."
             )
 
-    def extra_repr(self):
-        """Settings shown by ``repr``.
+    def _settings(self):
+        n_classes = self.class_counts.numel()
+        return [
+            *super()._settings(),
+            ("n_classes", n_classes),
+            ("reduction", self.reduction),
+        ]
 
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return f"n_classes={self.class_counts.numel()}, reduction={self.reduction!r}"
+
+class _CosineMarginLoss(_CountLoss):
+    """Shared parts of the margin losses on cosine logits (LDAM, KPS)."""
+
+    # Designed for a cosine classifier: LongTailClassifier gives the modules
+    # of ltlearn.deep.modules head="cosine" for it.
+    cosine_logits = True
+    _repr_settings = ("max_m", "s")
+
+    def __init__(self, class_counts, max_m, s, weight, reduction):
+        super().__init__(class_counts, weight, reduction)
+        if max_m < 0:
+            raise ValueError(f"max_m must be >= 0; got {max_m!r}.")
+        if s <= 0:
+            raise ValueError(f"s must be > 0; got {s!r}.")
+        self.max_m = max_m
+        self.s = s
+
+    @property
+    def logit_scale(self):
+        return float(self.s)
 
 
 @_loss_docstring
-class FocalLoss(nn.Module):
+class FocalLoss(_LongTailLoss):
     """Softmax focal loss: cross-entropy down-weighted on easy samples.
 
     The per-sample loss is ``(1 - p_y) ** gamma * CE(z, y)`` with
@@ -279,6 +339,8 @@ class FocalLoss(nn.Module):
     True
     """
 
+    _repr_settings = ("gamma", "reduction")
+
     def __init__(
         self, gamma=1.0, weight=None, reduction="mean", *, detach_modulator=False
     ):
@@ -302,22 +364,18 @@ class FocalLoss(nn.Module):
             return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
         # The fused kernel gives CE = -log p_y; 1 - p_y = -expm1(-CE).
         ce = F.cross_entropy(logits, target, reduction="none")
-        modulator = (-torch.expm1(-ce)).clamp(min=1e-6)
-        if self.gamma != 1:
-            modulator = modulator**self.gamma
+        if self.gamma == 1:
+            # (1 - p_y) * CE as (p_y - 1) * -CE, both clamped alike: one
+            # operation fewer, the same values.
+            log_p = -ce
+            modulator = torch.expm1(log_p).clamp(max=-1e-6)
+            if self.detach_modulator:
+                modulator = modulator.detach()
+            return _reduce(modulator * log_p, target, self.weight, self.reduction)
+        modulator = (-torch.expm1(-ce)).clamp(min=1e-6) ** self.gamma
         if self.detach_modulator:
             modulator = modulator.detach()
         return _reduce(modulator * ce, target, self.weight, self.reduction)
-
-    def extra_repr(self):
-        """Settings shown by ``repr``.
-
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return f"gamma={self.gamma}, reduction={self.reduction!r}"
 
 
 @_loss_docstring
@@ -378,6 +436,8 @@ class ClassBalancedLoss(_CountLoss):
     tensor(0.6931)
     """
 
+    _repr_settings = ("beta", "loss_type")
+
     def __init__(
         self,
         class_counts,
@@ -425,21 +485,9 @@ class ClassBalancedLoss(_CountLoss):
         terms = terms.scatter(1, index, term_y)
         return _reduce(terms.sum(dim=1), target, self.weight, self.reduction)
 
-    def extra_repr(self):
-        """Settings shown by ``repr``.
-
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return (
-            f"beta={self.beta}, loss_type={self.loss_type!r}, " + super().extra_repr()
-        )
-
 
 @_loss_docstring
-class LDAMLoss(_CountLoss):
+class LDAMLoss(_CosineMarginLoss):
     """Label-distribution-aware margin loss.
 
     The true-class logit is lowered by a margin ``m_y`` proportional to
@@ -459,8 +507,7 @@ class LDAMLoss(_CountLoss):
     max_m : float, default=0.5
         The largest margin, given to the rarest class.
     s : float, default=30.0
-        Logit scale; the probabilities of
-        :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.
+        {s}
     {weight}
     {reduction}
 
@@ -468,18 +515,11 @@ class LDAMLoss(_CountLoss):
     ----------
     margins : torch.Tensor of shape (n_classes,)
         The per-class margins (a buffer).
-    logit_scale : float
-        Equal to ``s``.
-    cosine_logits : bool
-        True: the loss expects cosine logits, and
-        :class:`~ltlearn.deep.net.LongTailClassifier` gives its module a
-        cosine head.
+    {cosine_attributes}
 
     References
     ----------
-    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
-       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
-       NeurIPS 2019.
+    {ldam_reference}
 
     Examples
     --------
@@ -492,27 +532,13 @@ class LDAMLoss(_CountLoss):
     tensor(0.9741)
     """
 
-    # Designed for a cosine classifier: LongTailClassifier gives the modules
-    # of ltlearn.deep.modules head="cosine" for it.
-    cosine_logits = True
-
     def __init__(self, class_counts, max_m=0.5, s=30.0, weight=None, reduction="mean"):
-        super().__init__(class_counts, weight, reduction)
-        if max_m < 0:
-            raise ValueError(f"max_m must be >= 0; got {max_m!r}.")
-        if s <= 0:
-            raise ValueError(f"s must be > 0; got {s!r}.")
-        self.max_m = max_m
-        self.s = s
+        super().__init__(class_counts, max_m, s, weight, reduction)
         self._set_count_buffers(_check_class_counts(class_counts, "LDAMLoss"))
 
     def _count_buffers(self, counts):
         margins = counts**-0.25
         return {"margins": margins * (self.max_m / margins.max())}
-
-    @property
-    def logit_scale(self):
-        return float(self.s)
 
     @_forward_docstring
     def forward(self, logits, target):
@@ -523,16 +549,6 @@ class LDAMLoss(_CountLoss):
         self._check_input(logits, target)
         adjusted = _margin_logits(logits, target, self.margins, self.s)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
-
-    def extra_repr(self):
-        """Settings shown by ``repr``.
-
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return f"max_m={self.max_m}, s={self.s}, " + super().extra_repr()
 
 
 @_loss_docstring
@@ -580,6 +596,8 @@ class LogitAdjustedLoss(_CountLoss):
     tensor(1.3863)
     """
 
+    _repr_settings = ("tau",)
+
     def __init__(self, class_counts, tau=1.0, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
         self.tau = tau
@@ -597,16 +615,6 @@ class LogitAdjustedLoss(_CountLoss):
         self._check_input(logits, target)
         adjusted = logits + self.tau * self.log_prior.to(logits.dtype)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
-
-    def extra_repr(self):
-        """Settings shown by ``repr``.
-
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return f"tau={self.tau}, " + super().extra_repr()
 
 
 @_loss_docstring
@@ -722,6 +730,8 @@ class VSLoss(_CountLoss):
     True
     """
 
+    _repr_settings = ("gamma", "tau")
+
     def __init__(self, class_counts, gamma=0.3, tau=1.0, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
         self.gamma = gamma
@@ -744,19 +754,9 @@ class VSLoss(_CountLoss):
         adjusted = logits * self.scales.to(logits.dtype) + self.offsets.to(logits.dtype)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
-    def extra_repr(self):
-        """Settings shown by ``repr``.
-
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return f"gamma={self.gamma}, tau={self.tau}, " + super().extra_repr()
-
 
 @_loss_docstring
-class KPSLoss(_CountLoss):
+class KPSLoss(_CosineMarginLoss):
     """Key-point-sensitive loss: a radius and a margin per class on cosines.
 
     With cosine logits ``z``, class ``j`` gets the radius
@@ -777,8 +777,7 @@ class KPSLoss(_CountLoss):
     max_m : float, default=0.2
         The largest margin, given to the rarest class.
     s : float, default=15.0
-        Logit scale; the probabilities of
-        :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.
+        {s}
     {weight}
     {reduction}
     base : float, default=50.0
@@ -790,12 +789,7 @@ class KPSLoss(_CountLoss):
         The per-class radii (a buffer).
     margins : torch.Tensor of shape (n_classes,)
         The per-class margins (a buffer).
-    logit_scale : float
-        Equal to ``s``.
-    cosine_logits : bool
-        True: the loss expects cosine logits, and
-        :class:`~ltlearn.deep.net.LongTailClassifier` gives its module a
-        cosine head.
+    {cosine_attributes}
 
     Notes
     -----
@@ -818,22 +812,12 @@ class KPSLoss(_CountLoss):
     tensor([0.1000, 0.2000])
     """
 
-    # Designed for a cosine classifier: LongTailClassifier gives the modules
-    # of ltlearn.deep.modules head="cosine" for it.
-    cosine_logits = True
-
     def __init__(
         self, class_counts, max_m=0.2, s=15.0, weight=None, reduction="mean", base=50.0
     ):
-        super().__init__(class_counts, weight, reduction)
-        if max_m < 0:
-            raise ValueError(f"max_m must be >= 0; got {max_m!r}.")
-        if s <= 0:
-            raise ValueError(f"s must be > 0; got {s!r}.")
+        super().__init__(class_counts, max_m, s, weight, reduction)
         if base <= 1:
             raise ValueError(f"base must be > 1; got {base!r}.")
-        self.max_m = max_m
-        self.s = s
         self.base = base
         self._set_count_buffers(_check_class_counts(class_counts, "KPSLoss"))
 
@@ -846,10 +830,6 @@ class KPSLoss(_CountLoss):
             "margins": self.max_m * (c_m - log_n) / (c_m - log_n.min()),
         }
 
-    @property
-    def logit_scale(self):
-        return float(self.s)
-
     @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
@@ -860,13 +840,3 @@ class KPSLoss(_CountLoss):
         scaled = logits * self.radii.to(logits.dtype)
         adjusted = _margin_logits(scaled, target, self.margins, self.s)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
-
-    def extra_repr(self):
-        """Settings shown by ``repr``.
-
-        Returns
-        -------
-        text : str
-            The settings, comma separated.
-        """
-        return f"max_m={self.max_m}, s={self.s}, " + super().extra_repr()

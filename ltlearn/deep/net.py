@@ -13,6 +13,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from imblearn.utils import Substitution
 from sklearn import get_config
 from sklearn.base import TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
@@ -30,17 +31,19 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
-from skorch import NeuralNetClassifier
+from skorch import NeuralNet, NeuralNetClassifier
 from skorch.callbacks import (
+    Callback,
     EpochScoring,
     EpochTimer,
     PassthroughScoring,
     PrintLog,
     ProgressBar,
 )
-from skorch.dataset import unpack_data
+from skorch.dataset import get_len, unpack_data
 from skorch.exceptions import NotInitializedError
-from skorch.utils import is_dataset, to_device, to_tensor
+from skorch.history import History
+from skorch.utils import TeeGenerator, is_dataset, to_device, to_tensor
 from torch import nn
 
 from ltlearn.deep._data import (
@@ -146,6 +149,49 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     if class_weight is not None:
         sample_weight = sample_weight * class_weight.to(losses.dtype)[y_true]
     return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
+
+
+# The parameters and result of the training steps, shared by their docstrings.
+_step_docstring = Substitution(
+    step_parameters="""Parameters
+        ----------
+        batch : tuple
+            A batch ``(X, y)`` of the training iterator.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        step : dict
+            The ``"loss"`` and the ``"y_pred"`` of the batch."""
+)
+
+
+# The hooks that skorch's callbacks get for every batch.
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+
+def _overrides(obj, name, base):
+    """Whether the hook ``name`` of ``obj`` does more than that of ``base``."""
+    try:
+        own = name in vars(obj)  # set on the instance
+    except TypeError:  # no instance attributes
+        own = False
+    if own or not isinstance(obj, base):
+        return True
+    return getattr(type(obj), name) is not getattr(base, name)
+
+
+def _steps_after_backward(optimizer):
+    """Whether ``optimizer.step()`` may follow the backward pass.
+
+    The optimisers of ``torch.optim`` call a step's closure once, before
+    their update, except L-BFGS, which calls it repeatedly; others (SAM and
+    the like) may need the closure too.
+    """
+    return type(optimizer).__module__.startswith("torch.optim.") and not isinstance(
+        optimizer, torch.optim.LBFGS
+    )
 
 
 class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
@@ -274,6 +320,14 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         clear error without a CUDA device), ``"auto"`` (CUDA when torch finds
         a device, else the CPU; ``get_params`` keeps ``"auto"``) or ``None``
         (no moves).
+    amp : bool, default=False
+        Automatic mixed precision for the training steps: the forward pass
+        and the loss run under :class:`torch.autocast`, the loss on the
+        logits cast to float32. On CUDA in float16, the backward pass
+        scaled by a :class:`torch.amp.GradScaler` (``grad_scaler_``); on the
+        CPU in bfloat16, which needs no scaling (faster on processors with
+        bfloat16 instructions, slower on others). Other devices warn and
+        train in float32. Validation and prediction run in float32.
     loss : str or torch.nn.Module class or instance
         Deprecated name of ``criterion`` (and ``loss__*`` of
         ``criterion__*``).
@@ -320,6 +374,10 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         there, over that ``fit`` and the ``partial_fit`` calls after it.
     history_ : skorch.history.History
         The training history, per epoch and batch.
+    grad_scaler_ : torch.amp.GradScaler
+        The gradient scaler of mixed-precision training on CUDA
+        (``amp=True``), made at the first training step of a new history
+        and kept over warm-start fits and ``partial_fit``.
 
     See Also
     --------
@@ -339,6 +397,13 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
 
     Unlike skorch's ``NeuralNet``, an interrupted fit (``KeyboardInterrupt``)
     propagates the interrupt and leaves the classifier not fitted.
+
+    Unless a callback has a batch-level hook (``on_batch_begin``,
+    ``on_batch_end`` or ``on_grad_computed``), the batches of an epoch run
+    without notifying the callbacks and their history rows are written when
+    the epoch's batches end, from one transfer of the losses: no host
+    synchronisation per batch on a GPU (see :meth:`run_single_epoch`). The
+    history is the same as skorch's.
 
     Examples
     --------
@@ -384,6 +449,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         "callbacks": [list, StrOptions({"disable"}), None],
         "warm_start": ["boolean"],
         "device": [StrOptions({"auto"}), str, torch.device, None],
+        "amp": ["boolean"],
         "compile": ["boolean"],
         "use_caching": [StrOptions({"auto"}), "boolean"],
         "torch_load_kwargs": [dict, None],
@@ -410,6 +476,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         predict_nonlinearity="auto",
         verbose=0,
         device="cpu",
+        amp=False,
         loss="deprecated",
         **kwargs,
     ):
@@ -429,6 +496,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             **kwargs,
         )
         self.loss = loss
+        self.amp = amp
         self.sampler = sampler
         self.augment = augment
         self.random_state = random_state
@@ -500,6 +568,14 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
                     f"{type(self).__name__}(device={device!r}): torch finds no "
                     "CUDA device (torch.cuda.is_available() is False). Use "
                     "device='cpu', or device='auto' for CUDA when available."
+                )
+        if self.amp and device is not None:
+            if torch.device(device).type not in ("cuda", "cpu"):
+                warnings.warn(
+                    f"{type(self).__name__}(amp=True) has mixed precision on CUDA "
+                    f"and the CPU only; device={device!r} trains in float32.",
+                    UserWarning,
+                    stacklevel=3,
                 )
 
     def _criterion_and_params(self):
@@ -1183,6 +1259,168 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
                 self.schedule_start_ = 0
             return self._train(X, y, sample_weight, fit_params)
 
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """Run the training or validation batches of an epoch.
+
+        When neither a callback nor the network has a batch-level hook
+        (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``), the
+        default, the batches run without notifying the callbacks (every hook
+        would be skorch's no-op) and their history rows, the
+        ``{prefix}_loss`` and ``{prefix}_batch_size`` of each batch, are
+        written when the epoch's batches end: the losses stay on the
+        network's device until then and come back in one transfer, with no
+        synchronisation of the host per batch. The rows are those of
+        skorch's loop, and the epoch's ``train_loss`` or ``valid_loss`` (the
+        mean over the batches weighted by their sizes) is the same. With a
+        batch-level hook, skorch's loop runs (each batch's row written and
+        its loss read at once).
+
+        Parameters
+        ----------
+        iterator : iterable or None
+            The batches; ``None`` skips the phase.
+        training : bool
+            Whether the batches are training batches.
+        prefix : str
+            ``"train"`` or ``"valid"``, the prefix of the history keys.
+        step_fn : callable
+            Called on each batch; returns a dict with the ``"loss"``.
+        **fit_params : dict
+            Passed to ``step_fn``.
+        """
+        if training and len(self.history) == 1:
+            self.grad_scaler_ = None  # a new history: a new scaler
+        if iterator is None or not self._runs_without_batch_hooks():
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        losses, sizes = [], []
+        try:
+            for batch in iterator:
+                step = step_fn(batch, **fit_params)
+                losses.append(step["loss"].detach())
+                sizes.append(
+                    get_len(batch[0])
+                    if isinstance(batch, (tuple, list))
+                    else get_len(batch)
+                )
+        except BaseException:
+            self._record_batches(prefix, losses, sizes)  # those that ran
+            raise
+        self._record_batches(prefix, losses, sizes)
+        self.history.record(prefix + "_batch_count", len(sizes))
+
+    def _runs_without_batch_hooks(self):
+        """Whether no batch-level hook of a callback or the net does anything."""
+        if type(self).notify is not NeuralNet.notify:
+            return False
+        if type(self.history) is not History:
+            return False
+        return not any(self._batch_hooks(name) for name in _BATCH_HOOKS)
+
+    def _batch_hooks(self, name):
+        """The hooks ``name`` that differ from skorch's no-op ones."""
+        hooks = [getattr(self, name)] if _overrides(self, name, NeuralNet) else []
+        return hooks + [
+            getattr(callback, name)
+            for _, callback in self.callbacks_
+            if _overrides(callback, name, Callback)
+        ]
+
+    def _record_batches(self, prefix, losses, sizes):
+        """Append the history rows of an epoch's batches, as skorch's loop."""
+        if not losses:
+            return
+        # One transfer from the device for the epoch.
+        values = torch.stack(losses).reshape(-1).tolist()
+        if len(values) != len(losses):
+            raise ValueError(
+                f"The loss of a batch must be a single value; got a tensor of "
+                f"shape {tuple(losses[0].shape)}."
+            )
+        key_loss, key_size = prefix + "_loss", prefix + "_batch_size"
+        self.history[-1]["batches"].extend(
+            {key_loss: value, key_size: size} for value, size in zip(values, sizes)
+        )
+
+    def _amp_mode(self):
+        """Device type and dtype of autocast for the training steps, or None."""
+        if not self.amp:
+            return None
+        device = self.device
+        if device is None:
+            param = next(self.module_.parameters(), None)
+            kind = "cpu" if param is None else param.device.type
+        else:
+            kind = torch.device(device).type
+        return {"cuda": ("cuda", torch.float16), "cpu": ("cpu", torch.bfloat16)}.get(
+            kind
+        )
+
+    def _grad_scaler(self):
+        """The gradient scaler of float16 training, made on first use."""
+        mode = self._amp_mode()
+        if mode is None or mode[1] != torch.float16:
+            return None
+        if getattr(self, "grad_scaler_", None) is None:
+            self.grad_scaler_ = torch.amp.GradScaler(mode[0])
+        return self.grad_scaler_
+
+    @_step_docstring
+    def train_step(self, batch, **fit_params):
+        """Run one optimisation step on a training batch.
+
+        As skorch's, except that the optimisers of ``torch.optim`` (all
+        but L-BFGS, which needs a closure) step after the backward pass
+        rather than through a closure, and that ``on_grad_computed`` is
+        notified only when a callback or the network has that hook. With
+        ``amp=True`` on CUDA the loss is scaled before the backward pass,
+        the gradients are unscaled before ``on_grad_computed`` (so that a
+        callback clipping them sees their true values), and the step goes
+        through ``grad_scaler_``.
+
+        {step_parameters}
+        """
+        # skorch lists its parts, optimisers added by a subclass included.
+        optimizers = [
+            part
+            for part in map(self.__getattribute__, self.cuda_dependent_attributes_)
+            if isinstance(part, torch.optim.Optimizer)
+        ]
+        scaler = self._grad_scaler()
+        if not all(_steps_after_backward(optimizer) for optimizer in optimizers):
+            if scaler is not None:
+                raise ValueError(
+                    f"{type(self).__name__}(amp=True) scales the gradients with "
+                    "torch.amp.GradScaler, which cannot step an optimiser that "
+                    "needs a closure (such as torch.optim.LBFGS); use another "
+                    "optimiser or amp=False."
+                )
+            return super().train_step(batch, **fit_params)
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        step = self.train_step_single(batch, **fit_params)
+        if type(self).notify is not NeuralNet.notify or self._batch_hooks(
+            "on_grad_computed"
+        ):
+            if scaler is not None:
+                for optimizer in optimizers:
+                    scaler.unscale_(optimizer)
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+        for optimizer in optimizers:
+            if scaler is None:
+                optimizer.step()
+            else:
+                scaler.step(optimizer)
+        if scaler is not None:
+            scaler.update()
+        return step
+
     def infer(self, x, **fit_params):
         """Run the module on a batch; per-row weights are left out of it.
 
@@ -1203,6 +1441,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             x = x["X"]
         return super().infer(x, **fit_params)
 
+    @_step_docstring
     def train_step_single(self, batch, **fit_params):
         """Compute the loss of a training batch and its gradients.
 
@@ -1210,27 +1449,30 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         training mode only when they are not in it: skorch switches them
         before every batch, and ``Module.train`` walks every submodule,
         which costs a few percent of a small network's step (measured with
-        ``benchmarks/bench_deep.py``).
+        ``benchmarks/bench_deep.py``). With ``amp=True`` the forward pass
+        and the loss (on the logits cast to float32) run under
+        :class:`torch.autocast`, and on CUDA the loss is scaled by
+        ``grad_scaler_`` before the backward pass.
 
-        Parameters
-        ----------
-        batch : tuple
-            A batch ``(X, y)`` of the training iterator.
-        **fit_params : dict
-            Passed to the module's ``forward``.
-
-        Returns
-        -------
-        step : dict
-            The ``"loss"`` and the ``"y_pred"`` of the batch.
+        {step_parameters}
         """
         for part in (self.module_, self.criterion_):
             if isinstance(part, nn.Module) and not part.training:
                 part.train()
         Xi, yi = unpack_data(batch)
-        y_pred = self.infer(Xi, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        loss.backward()
+        mode = self._amp_mode()
+        if mode is None:
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        else:
+            with torch.autocast(mode[0], dtype=mode[1]):
+                y_pred = self.infer(Xi, **fit_params)
+                logits = y_pred
+                if torch.is_tensor(logits) and logits.is_floating_point():
+                    logits = logits.float()  # the loss in float32
+                loss = self.get_loss(logits, yi, X=Xi, training=True)
+        scaler = self._grad_scaler()
+        (loss if scaler is None else scaler.scale(loss)).backward()
         return {"loss": loss, "y_pred": y_pred}
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
@@ -1253,6 +1495,10 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             The loss.
         """
         if not (isinstance(X, Mapping) and "sample_weight" in X):
+            tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
+            if tensors and not isinstance(self.criterion_, nn.NLLLoss):
+                # skorch's, without its conversions (the batches are tensors).
+                return self.criterion_(y_pred, y_true.to(y_pred.device))
             return super().get_loss(y_pred, y_true, X=X, training=training)
         y_true = to_tensor(y_true, device=self.device)
         weights = to_tensor(X["sample_weight"], device=self.device)

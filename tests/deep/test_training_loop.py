@@ -1,0 +1,297 @@
+"""Tests of LongTailClassifier's training loop: the history, the hooks, amp."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
+from skorch.callbacks import Callback, GradientNormClipping  # noqa: E402
+from skorch.dataset import ValidSplit  # noqa: E402
+from torch import nn  # noqa: E402
+
+from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.modules import MLP  # noqa: E402
+
+FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(16,), random_state=0)
+CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+
+class _BatchEnd(Callback):
+    """A callback with a batch-level hook: the net then runs skorch's loop."""
+
+    def initialize(self):
+        self.losses_ = []
+        return self
+
+    def on_batch_end(self, net, training=False, **kwargs):
+        # skorch's loop has recorded this batch's loss as a float already.
+        if training:
+            self.losses_.append(net.history[-1, "batches", -1, "train_loss"])
+
+
+class _GradSeen(Callback):
+    """Record, for each batch, whether every parameter has a gradient."""
+
+    def initialize(self):
+        self.calls_ = []
+        return self
+
+    def on_grad_computed(self, net, named_parameters, **kwargs):
+        self.calls_.append(all(p.grad is not None for _, p in named_parameters))
+
+
+def _callback(clf, cls):
+    """The callback of class ``cls`` of a fitted ``clf``."""
+    return next(cb for _, cb in clf.callbacks_ if isinstance(cb, cls))
+
+
+def _rows(history):
+    """The history without the epoch durations."""
+    return [{k: v for k, v in row.items() if k != "dur"} for row in history]
+
+
+@pytest.mark.parametrize("criterion", ["ce", "focal", "ldam"])
+@pytest.mark.parametrize("split", [None, ValidSplit(3, stratified=True)])
+def test_history_is_that_of_skorchs_loop(imbalanced_multiclass, criterion, split):
+    # Without batch-level hooks the batches run without notifying the
+    # callbacks and their rows are written at the end of the epoch; with one
+    # (a no-op on_batch_end), skorch's own loop runs. Same histories.
+    X, y = imbalanced_multiclass
+    params = dict(FAST, criterion=criterion, train_split=split)
+    lean = LongTailClassifier(**params).fit(X, y)
+    hooked = LongTailClassifier(**params, callbacks=[_BatchEnd()]).fit(X, y)
+    assert _rows(lean.history) == _rows(hooked.history)
+    keys = ["train_loss", "valid_loss"] if split else ["train_loss"]
+    for key in keys:
+        prefix = key.split("_")[0]
+        for row in lean.history:
+            batches = row["batches"]
+            losses = [b[key] for b in batches if key in b]
+            assert losses
+            sizes = [b[f"{prefix}_batch_size"] for b in batches if key in b]
+            assert all(type(value) is float for value in losses)
+            assert len(losses) == row[f"{prefix}_batch_count"]
+            assert row[key] == pytest.approx(np.average(losses, weights=sizes))
+    np.testing.assert_array_equal(lean.predict_proba(X), hooked.predict_proba(X))
+    # The batch losses the callback read during the epochs are those kept.
+    kept = [b.get("train_loss") for row in lean.history for b in row["batches"]]
+    assert _callback(hooked, _BatchEnd).losses_ == [
+        value for value in kept if value is not None
+    ]
+
+
+def test_no_loss_is_read_per_batch(imbalanced_multiclass, monkeypatch):
+    # The batch losses come back from the device once per epoch (tolist),
+    # never one by one (item), unless a callback has a batch-level hook.
+    X, y = imbalanced_multiclass
+    calls = {"item": 0, "tolist": 0}
+    item, tolist = torch.Tensor.item, torch.Tensor.tolist
+
+    def counting(name, method):
+        def wrapper(self, *args, **kwargs):
+            calls[name] += 1
+            return method(self, *args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(torch.Tensor, "item", counting("item", item))
+    monkeypatch.setattr(torch.Tensor, "tolist", counting("tolist", tolist))
+    params = dict(FAST, optimizer=torch.optim.SGD, lr=0.1)
+    clf = LongTailClassifier(**params).fit(X, y)
+    n_batches = sum(clf.history[:, "train_batch_count"])
+    assert n_batches == 3 * 13
+    assert calls == {"item": 0, "tolist": 3}
+
+    calls.update(item=0, tolist=0)
+    LongTailClassifier(**params, callbacks=[_BatchEnd()]).fit(X, y)
+    assert calls["item"] == n_batches  # skorch's loop: one per batch
+
+
+def test_on_grad_computed_sees_the_gradients(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(**FAST, callbacks=[_GradSeen()]).fit(X, y)
+    calls = _callback(clf, _GradSeen).calls_
+    assert len(calls) == sum(clf.history[:, "train_batch_count"])
+    assert all(calls)
+    # skorch's gradient clipping works through the hook.
+    clipped = LongTailClassifier(
+        **FAST, callbacks=[GradientNormClipping(gradient_clip_value=1e-3)]
+    ).fit(X, y)
+    plain = LongTailClassifier(**FAST).fit(X, y)
+    assert clipped.history[-1, "train_loss"] != plain.history[-1, "train_loss"]
+
+
+def test_an_optimiser_with_a_closure_trains(imbalanced_multiclass):
+    # L-BFGS calls the step's closure many times: skorch's closure path.
+    X, y = imbalanced_multiclass
+    for amp in (False, True):
+        clf = LongTailClassifier(
+            **dict(FAST, max_epochs=2), optimizer=torch.optim.LBFGS, lr=0.1, amp=amp
+        ).fit(X, y)
+        assert np.all(np.isfinite(clf.history[:, "train_loss"]))
+        assert clf.score(X, y) > 0.6
+
+
+class _StopAfter(nn.Module):
+    """An MLP whose forward raises KeyboardInterrupt at its n-th call."""
+
+    def __init__(self, n_features, n_classes, n_calls):
+        super().__init__()
+        self.mlp = MLP(n_features, n_classes, hidden_sizes=(8,))
+        self.n_calls = n_calls
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        if self.calls == self.n_calls:
+            raise KeyboardInterrupt
+        return self.mlp(x)
+
+
+def test_an_interrupt_keeps_the_batches_that_ran(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(
+        _StopAfter, module__n_calls=16, max_epochs=3, batch_size=32, random_state=0
+    )
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    # 13 batches an epoch: the second ran 2 batches before the 16th call.
+    batches = clf.history[-1, "batches"]
+    assert [b["train_batch_size"] for b in batches] == [32, 32]
+    assert all(type(b["train_loss"]) is float for b in batches)
+    assert "train_loss" not in clf.history[-1]
+
+
+def test_amp_parameter(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(**FAST)
+    assert clf.get_params()["amp"] is False
+    assert clone(clf.set_params(amp=True)).amp is True
+    with pytest.raises(InvalidParameterError, match="amp"):
+        LongTailClassifier(**FAST, amp="yes").fit(X, y)
+
+
+class _Dtypes(Callback):
+    """Record the dtype of the module's output at each forward pass."""
+
+    def initialize(self):
+        self.dtypes_ = []
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        self.handle_ = net.module_.register_forward_hook(
+            lambda module, inputs, output: self.dtypes_.append(output.dtype)
+        )
+
+    def on_train_end(self, net, **kwargs):
+        self.handle_.remove()
+
+
+@pytest.mark.parametrize("criterion", ["ce", "focal", "class_balanced", "kps"])
+def test_amp_on_the_cpu_trains_in_bfloat16(imbalanced_multiclass, criterion):
+    X, y = imbalanced_multiclass
+    params = dict(FAST, max_epochs=10, criterion=criterion)
+    full = LongTailClassifier(**params, callbacks=[_Dtypes()]).fit(X, y)
+    mixed = LongTailClassifier(**params, amp=True, callbacks=[_Dtypes()]).fit(X, y)
+    assert set(_callback(full, _Dtypes).dtypes_) == {torch.float32}
+    assert set(_callback(mixed, _Dtypes).dtypes_) == {torch.bfloat16}
+    assert getattr(mixed, "grad_scaler_", None) is None  # no scaling in bfloat16
+    # The loss is computed in float32 on the bfloat16 logits: close to float32.
+    np.testing.assert_allclose(
+        mixed.history[:, "train_loss"], full.history[:, "train_loss"], rtol=0.05
+    )
+    proba = mixed.predict_proba(X)
+    assert proba.dtype == np.float32  # predictions in float32
+    assert mixed.score(X, y) >= full.score(X, y) - 0.05
+
+
+def test_amp_warns_on_other_devices(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(**FAST, device="meta", amp=True)
+    # The meta device computes no values: the fit stops at the first loss read.
+    with pytest.warns(UserWarning, match="float32"):
+        with pytest.raises(NotImplementedError, match="meta"):
+            clf.fit(X, y)
+
+
+@CUDA
+def test_amp_on_cuda_scales_the_gradients(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(
+        **dict(FAST, max_epochs=10), device="cuda", amp=True, callbacks=[_Dtypes()]
+    ).fit(X, y)
+    assert set(_callback(clf, _Dtypes).dtypes_) == {torch.float16}
+    assert isinstance(clf.grad_scaler_, torch.amp.GradScaler)
+    assert clf.grad_scaler_.get_scale() > 0
+    assert clf.score(X, y) > 0.8
+    with pytest.raises(ValueError, match="closure"):
+        LongTailClassifier(
+            **FAST, device="cuda", amp=True, optimizer=torch.optim.LBFGS
+        ).fit(X, y)
+
+
+class _SyncCount(Callback):
+    """Count the synchronising CUDA calls of each epoch (torch warns of each)."""
+
+    def initialize(self):
+        self.counts_ = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.catcher_ = warnings.catch_warnings(record=True)
+        self.records_ = self.catcher_.__enter__()
+        warnings.simplefilter("always")
+        torch.cuda.set_sync_debug_mode("warn")
+
+    def on_epoch_end(self, net, **kwargs):
+        torch.cuda.set_sync_debug_mode("default")
+        self.catcher_.__exit__(None, None, None)
+        self.counts_.append(
+            sum("synchroniz" in str(record.message) for record in self.records_)
+        )
+
+
+@CUDA
+def test_no_host_synchronisation_per_batch_on_cuda(imbalanced_multiclass):
+    # skorch's loop reads each batch's loss; without batch-level hooks the
+    # losses are read once per epoch.
+    X, y = imbalanced_multiclass
+    counts = {}
+    for name, extra in (("lean", []), ("hooked", [_BatchEnd()])):
+        clf = LongTailClassifier(
+            **FAST, device="cuda", callbacks=[_SyncCount(), *extra]
+        ).fit(X, y)
+        counts[name] = _callback(clf, _SyncCount).counts_
+    # The losses of the 13 batches of an epoch: 13 reads against one
+    # transfer (which torch may count twice: the copy and the wait).
+    n_batches = 13
+    for lean, hooked in zip(counts["lean"], counts["hooked"]):
+        assert hooked - lean >= n_batches - 2, counts
+
+
+class _Notified(LongTailClassifier):
+    """A subclass overriding notify: it sees every batch hook, as in skorch."""
+
+    def notify(self, method_name, **cb_kwargs):
+        self.hooks_.append(method_name)
+        super().notify(method_name, **cb_kwargs)
+
+
+def test_an_overridden_notify_gets_every_hook(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    clf = _Notified(**FAST)
+    clf.hooks_ = []
+    clf.fit(X, y)
+    n_batches = sum(clf.history[:, "train_batch_count"])
+    for hook in ("on_batch_begin", "on_grad_computed", "on_batch_end"):
+        assert clf.hooks_.count(hook) == n_batches
+    lean = LongTailClassifier(**FAST).fit(X, y)
+    assert _rows(clf.history) == _rows(lean.history)
