@@ -119,7 +119,8 @@ def _keel_pipelines(dataset, model, seed):
 
     from ltlearn._compare._data import make_preprocessor
     from ltlearn.over_sampling import SMOTE
-    from ltlearn.recipes._registry import RECIPES, _base, _recipe_name
+    from ltlearn.recipes._factories import _base
+    from ltlearn.recipes._registry import RECIPES, _recipe_name
 
     recipe = RECIPES[_recipe_name("smote", model)]
     context = dataset.context("balanced_accuracy")

@@ -510,7 +510,7 @@ def test_results_csv_has_one_row_per_fit_with_its_metrics(tmp_path):
 
 
 def test_results_of_a_changed_recipe_are_not_reused(tmp_path, monkeypatch):
-    from ltlearn.recipes._registry import _base
+    from ltlearn.recipes._factories import _base
 
     _run(tmp_path, methods=["plain"])
 

@@ -3,7 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from ltlearn.recipes._registry import _PLUGIN_SCORING, MODELS, RECIPES, _recipe_name
+from ltlearn.recipes._factories import _PLUGIN_SCORING
+from ltlearn.recipes._registry import MODELS, RECIPES, _recipe_name
 
 
 def list_recipes():

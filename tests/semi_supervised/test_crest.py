@@ -14,7 +14,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
 from ltlearn.semi_supervised import CReSTClassifier
-from ltlearn.semi_supervised._crest import (
+from ltlearn.semi_supervised._selection import (
     _align_distribution,
     _sampling_rates,
     _temperature,
