@@ -35,7 +35,11 @@ from ltlearn.decomposition._subclasses import (
     _replication_rule,
     _SubclassLearner,
 )
-from ltlearn.utils._docstring import _random_state_docstring, _X_predict_docstring
+from ltlearn.utils._docstring import (
+    _feature_attributes_docstring,
+    _random_state_docstring,
+    _X_predict_docstring,
+)
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import check_classification_y
 
@@ -55,7 +59,10 @@ def _estimator_has(attr, strategies):
     return check
 
 
-@Substitution(random_state=_random_state_docstring)
+@Substitution(
+    random_state=_random_state_docstring,
+    feature_attributes=_feature_attributes_docstring,
+)
 class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Classification using local clustering (COG and COG-OS).
 
@@ -249,12 +256,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         The fitted clone of the sampler when ``oversample`` is one, else
         ``None``.
 
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    {feature_attributes}
 
     See Also
     --------

@@ -7,6 +7,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from imblearn.utils import Substitution
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -32,6 +33,7 @@ from ltlearn.semi_supervised._selection import (
     _unlabeled_mask,
 )
 from ltlearn.utils._class_counts import check_min_class_counts
+from ltlearn.utils._docstring import _feature_attributes_docstring
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -70,6 +72,7 @@ def _delegated(method, summary, returned, description):
     return available_if(_estimator_has(method))(delegate)
 
 
+@Substitution(feature_attributes=_feature_attributes_docstring)
 class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Class-rebalancing self-training (CReST and CReST+).
 
@@ -131,7 +134,7 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``distribution_alignment=True``. 1 aligns every generation with the
         labelled class distribution, 0 with the uniform one.
 
-    selection : {"top", "random"}, default="top"
+    selection : {{"top", "random"}}, default="top"
         How the rows predicted as a class are kept. ``"top"`` keeps the
         ``floor(mu * n)`` most confident of the ``n`` rows, as the official
         code does; ``"random"`` keeps each of them with probability ``mu``,
@@ -192,7 +195,7 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     n_iter_ : int
         The number of generations fitted, from 1 to ``max_iter``.
 
-    termination_condition_ : {"max_iter", "no_change", "all_labeled"}
+    termination_condition_ : {{"max_iter", "no_change", "all_labeled"}}
         Why fitting stopped.
 
         - ``"max_iter"``: ``max_iter`` generations were fitted.
@@ -203,12 +206,7 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         - ``"all_labeled"``: ``y`` held no unlabelled row; a single
           supervised fit was made.
 
-    n_features_in_ : int
-        Number of features seen during :term:`fit`.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during :term:`fit`. Defined only when `X`
-        has feature names that are all strings.
+    {feature_attributes}
 
     See Also
     --------
