@@ -6,12 +6,14 @@
 from numbers import Integral, Real
 
 import numpy as np
+from imblearn.utils import Substitution
 from sklearn.datasets import load_digits, make_classification
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_X_y
 
 from ltlearn.utils._class_counts import check_min_class_counts
+from ltlearn.utils._docstring import _ldam_reference
 from ltlearn.utils._validation import check_classification_y
 
 
@@ -57,6 +59,7 @@ def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
     },
     prefer_skip_nested_validation=True,
 )
+@Substitution(ldam_reference=_ldam_reference)
 def make_long_tailed(
     X,
     y,
@@ -84,7 +87,7 @@ def make_long_tailed(
         The labels.
     imbalance_ratio : float
         Ratio of the largest to the smallest class size, at least 1.
-    profile : {"exponential", "step"}, default="exponential"
+    profile : {{"exponential", "step"}}, default="exponential"
         How the class sizes decay.
     n_max : int, default=None
         Size of the head class. By default the size of the smallest class in
@@ -105,9 +108,7 @@ def make_long_tailed(
 
     References
     ----------
-    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
-       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
-       NeurIPS 2019.
+    {ldam_reference}
 
     Examples
     --------

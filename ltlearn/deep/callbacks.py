@@ -29,8 +29,9 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from ltlearn.deep._data import _labels_and_weights
-from ltlearn.deep.losses import _LDAM_REFERENCE, _effective_number_weights
+from ltlearn.deep.losses import _effective_number_weights
 from ltlearn.deep.modules import NormedLinear
+from ltlearn.utils._docstring import _ldam_reference
 
 __all__ = [
     "ClassifierRetraining",
@@ -70,7 +71,7 @@ _hook_docstring = Substitution(
 
 # The references and the example data shared by the callbacks' docstrings.
 _class_docstring = Substitution(
-    ldam_reference=_LDAM_REFERENCE,
+    ldam_reference=_ldam_reference,
     decoupling_reference=(
         """.. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
        Y. Kalantidis, "Decoupling Representation and Classifier for

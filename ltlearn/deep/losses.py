@@ -24,6 +24,7 @@ from imblearn.utils import Substitution
 from torch import nn
 
 from ltlearn.utils._class_counts import inverse_effective_number
+from ltlearn.utils._docstring import _ldam_reference
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -38,10 +39,6 @@ __all__ = [
 _REDUCTIONS = ("mean", "sum", "none")
 
 # The LDAM paper, cited by the loss and by the deferred schedules.
-_LDAM_REFERENCE = """.. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
-       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
-       NeurIPS 2019."""
-
 # Parameters shared by the losses, as their docstrings state them.
 _loss_docstring = Substitution(
     class_counts="""class_counts : array-like of shape (n_classes,)
@@ -52,7 +49,7 @@ _loss_docstring = Substitution(
         How the per-sample losses are combined (see the module docstring).""",
     s="""Logit scale; the probabilities of
         :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.""",
-    ldam_reference=_LDAM_REFERENCE,
+    ldam_reference=_ldam_reference,
     cosine_attributes="""logit_scale : float
         Equal to ``s``.
     cosine_logits : bool

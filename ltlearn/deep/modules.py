@@ -16,7 +16,10 @@ import math
 
 import torch
 import torch.nn.functional as F
+from imblearn.utils import Substitution
 from torch import nn
+
+from ltlearn.utils._docstring import _ldam_reference
 
 __all__ = ["MLP", "NormedLinear", "ResNet32", "SmallCNN"]
 
@@ -62,6 +65,7 @@ def _image_shape(name, n_features, input_shape, in_channels):
     return (in_channels, side, side)
 
 
+@Substitution(ldam_reference=_ldam_reference)
 class NormedLinear(nn.Module):
     """Cosine classifier: cosines between the features and the class weights.
 
@@ -87,9 +91,7 @@ class NormedLinear(nn.Module):
 
     References
     ----------
-    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
-       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
-       NeurIPS 2019.
+    {ldam_reference}
 
     Examples
     --------

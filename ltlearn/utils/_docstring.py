@@ -56,3 +56,8 @@ _X_predict_docstring = (
 _logit_adjustment_reference = """\
 .. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
        S. Kumar, "Long-tail learning via logit adjustment", ICLR 2021."""
+
+_ldam_reference = """\
+.. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
+       Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
+       NeurIPS 2019."""
