@@ -32,6 +32,18 @@ DEFAULT_DATASETS = (*DEFAULT_KEEL, *DIGITS)
 _MAX_ONE_HOT = 20
 
 
+def _columns_spec(numeric, categorical):
+    """The ``preprocessing`` spec of numeric and categorical columns.
+
+    ``categorical`` maps each categorical column to its number of categories,
+    which chooses one-hot (up to ``_MAX_ONE_HOT``) or ordinal encoding.
+    """
+    spec = {"kind": "columns", "numeric": list(numeric), "one_hot": [], "ordinal": []}
+    for column, n_categories in categorical.items():
+        spec["one_hot" if n_categories <= _MAX_ONE_HOT else "ordinal"].append(column)
+    return spec
+
+
 class CompareError(ValueError):
     """A problem with what the user asked for, reported without a traceback."""
 
@@ -240,12 +252,12 @@ def load_embedded(name):
         # Nominal features are integer codes: categorical columns, encoded as
         # those of the user's files are.
         names = list(data.feature_names)
-        nominal = [names.index(feature) for feature in data.categories]
+        nominal = {
+            names.index(feature): len(categories)
+            for feature, categories in data.categories.items()
+        }
         numeric = [i for i in range(X.shape[1]) if i not in nominal]
-        spec = {"kind": "columns", "numeric": numeric, "one_hot": [], "ordinal": []}
-        for i, feature in zip(nominal, data.categories):
-            many = len(data.categories[feature]) > _MAX_ONE_HOT
-            spec["ordinal" if many else "one_hot"].append(i)
+        spec = _columns_spec(numeric, nominal)
     return Dataset(name, X, y_codes, classes, spec, source="KEEL")
 
 
@@ -398,7 +410,7 @@ def load_table(path, target, *, unlabelled="-1"):
             f"Target column {target!r} has a single class ({shown}) among the "
             f"labelled rows; a comparison needs at least 2.{hint}"
         )
-    numeric, one_hot, ordinal = [], [], []
+    numeric, categorical = [], {}
     X = X.copy()
     for column in X.columns:
         values = X[column]
@@ -412,10 +424,8 @@ def load_table(path, target, *, unlabelled="-1"):
             as_text = values.astype(object).where(values.notna(), np.nan)
             as_text = as_text.map(lambda v: v if pd.isna(v) else str(v))
             X[column] = as_text.astype(object)
-            n_categories = as_text.nunique(dropna=True)
-            (one_hot if n_categories <= _MAX_ONE_HOT else ordinal).append(column)
-    spec = {"kind": "columns", "numeric": numeric, "one_hot": one_hot}
-    spec["ordinal"] = ordinal
+            categorical[column] = as_text.nunique(dropna=True)
+    spec = _columns_spec(numeric, categorical)
     return Dataset(name, X, y, classes, spec, source=str(path), target=target)
 
 
