@@ -30,6 +30,7 @@ training fold, so the SMOTE row leaves out the smallest sets; run without it
 
 import argparse
 import csv
+import functools
 import hashlib
 import os
 import sys
@@ -152,10 +153,14 @@ def evaluate_keel(name, method, n_repeats):
     return row
 
 
+@functools.cache
+def _preprocessing(name):
+    return load_embedded(name).preprocessing
+
+
 def _config(name, method):
     """A short hash of the method and the data's preprocessing: a change reruns."""
-    preprocessing = load_embedded(name).preprocessing
-    text = repr(make_pipeline(method, preprocessing, random_state=0))
+    text = repr(make_pipeline(method, _preprocessing(name), random_state=0))
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 

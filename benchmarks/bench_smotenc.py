@@ -115,22 +115,23 @@ def keel_names():
 
 
 def _keel_pipelines(dataset, model, seed):
+    """The smote recipe as ``ltlearn compare`` runs it, and on one-hot columns.
+
+    The second is the same recipe told nothing of the categorical columns, so
+    that it over-samples the one-hot columns with plain SMOTE.
+    """
     from imblearn.pipeline import Pipeline
 
     from ltlearn._compare._data import make_preprocessor
-    from ltlearn.over_sampling import SMOTE
-    from ltlearn.recipes._factories import _base
     from ltlearn.recipes._registry import RECIPES, _recipe_name
 
     recipe = RECIPES[_recipe_name("smote", model)]
     context = dataset.context("balanced_accuracy")
-    one_hot = make_preprocessor(dataset.preprocessing) + [
-        ("sampler", SMOTE(random_state=seed)),
-        ("classifier", _base(model, seed)),
-    ]
+    numeric_context = {k: v for k, v in context.items() if k != "categorical"}
+    one_hot = make_preprocessor(dataset.preprocessing)
     return {
         "smote-nc": recipe.pipeline(seed, context, dataset.preprocessing),
-        "smote one-hot": Pipeline(one_hot),
+        "smote one-hot": Pipeline(one_hot + recipe.build(seed, numeric_context)),
     }
 
 
