@@ -142,7 +142,45 @@ class NormedLinear(nn.Module):
         return f"in_features={self.in_features}, out_features={self.out_features}"
 
 
-class MLP(nn.Module):
+class _Backbone(nn.Module):
+    """A network whose logits are its ``classifier`` applied to ``features``."""
+
+    def forward(self, x):
+        """Return the logits.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
+            The input, as :meth:`features` takes it.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            The class scores.
+        """
+        return self.classifier(self.features(x))
+
+
+class _ImageBackbone(_Backbone):
+    """A convolutional network that reshapes flat rows to ``input_shape_``."""
+
+    def features(self, x):
+        """Return the globally pooled feature maps of the last stage.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
+            Flat rows are reshaped to ``input_shape_``.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n_samples, n_channels)
+            One value per channel of the last stage.
+        """
+        return self._pooled(x.reshape(-1, *self.input_shape_))
+
+
+class MLP(_Backbone):
     """Multi-layer perceptron for tabular data.
 
     Hidden blocks ``Linear -> ReLU (-> Dropout)`` followed by the
@@ -218,21 +256,6 @@ class MLP(nn.Module):
         """
         return self.body(x.flatten(1))
 
-    def forward(self, x):
-        """Return the logits.
-
-        Parameters
-        ----------
-        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, ...)
-            The input; extra dimensions are flattened.
-
-        Returns
-        -------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            The class scores.
-        """
-        return self.classifier(self.features(x))
-
 
 def _conv_bn(in_channels, out_channels):
     return [
@@ -242,7 +265,7 @@ def _conv_bn(in_channels, out_channels):
     ]
 
 
-class SmallCNN(nn.Module):
+class SmallCNN(_ImageBackbone):
     """A small convolutional network for small grey or colour images.
 
     Each stage is two ``3x3 conv -> BatchNorm -> ReLU`` layers and a ``2x2``
@@ -316,35 +339,8 @@ class SmallCNN(nn.Module):
         self.body = nn.Sequential(*layers)
         self.classifier = _make_head(size, n_classes, head)
 
-    def features(self, x):
-        """Return the pooled representation.
-
-        Parameters
-        ----------
-        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Flat rows are reshaped to ``input_shape_``.
-
-        Returns
-        -------
-        features : torch.Tensor of shape (n_samples, channels[-1])
-            The globally pooled feature maps.
-        """
-        return self.body(x.reshape(-1, *self.input_shape_))
-
-    def forward(self, x):
-        """Return the logits.
-
-        Parameters
-        ----------
-        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Flat rows are reshaped to ``input_shape_``.
-
-        Returns
-        -------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            The class scores.
-        """
-        return self.classifier(self.features(x))
+    def _pooled(self, images):
+        return self.body(images)
 
 
 class _BasicBlock(nn.Module):
@@ -372,7 +368,7 @@ class _BasicBlock(nn.Module):
         return F.relu(out + self._shortcut(x))
 
 
-class ResNet32(nn.Module):
+class ResNet32(_ImageBackbone):
     """ResNet-32 for 32x32 images, the backbone of the CIFAR-LT literature.
 
     Three stages of five basic blocks (16, 32 and 64 channels, option-A
@@ -450,34 +446,7 @@ class ResNet32(nn.Module):
             if isinstance(module, (nn.Conv2d, nn.Linear)):
                 nn.init.kaiming_normal_(module.weight)
 
-    def features(self, x):
-        """Return the pooled representation.
-
-        Parameters
-        ----------
-        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Flat rows are reshaped to ``input_shape_``.
-
-        Returns
-        -------
-        features : torch.Tensor of shape (n_samples, 64)
-            The globally pooled feature maps.
-        """
-        out = F.relu(self.bn1(self.conv1(x.reshape(-1, *self.input_shape_))))
+    def _pooled(self, images):
+        out = F.relu(self.bn1(self.conv1(images)))
         out = self.layer3(self.layer2(self.layer1(out)))
         return F.adaptive_avg_pool2d(out, 1).flatten(1)
-
-    def forward(self, x):
-        """Return the logits.
-
-        Parameters
-        ----------
-        x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Flat rows are reshaped to ``input_shape_``.
-
-        Returns
-        -------
-        logits : torch.Tensor of shape (n_samples, n_classes)
-            The class scores.
-        """
-        return self.classifier(self.features(x))

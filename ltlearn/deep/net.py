@@ -167,6 +167,15 @@ _step_docstring = Substitution(
 )
 
 
+# The input of the prediction methods, shared by their docstrings.
+_X_predict_docstring = Substitution(
+    X_predict="""X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
+                or torch.utils.data.Dataset
+            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
+            (``y`` is ignored)."""
+)
+
+
 # The hooks that skorch's callbacks get for every batch.
 _BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
@@ -1504,15 +1513,13 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         weights = to_tensor(X["sample_weight"], device=self.device)
         return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)
 
+    @_X_predict_docstring
     def predict_proba(self, X):
         """Probability of each class.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
-                or torch.utils.data.Dataset
-            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
-            (``y`` is ignored).
+        {X_predict}
 
         Returns
         -------
@@ -1533,6 +1540,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         ]
         return np.concatenate(proba, axis=0)
 
+    @_X_predict_docstring
     def transform(self, X):
         """Penultimate-layer features of the network.
 
@@ -1544,10 +1552,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
-                or torch.utils.data.Dataset
-            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
-            (``y`` is ignored).
+        {X_predict}
 
         Returns
         -------
@@ -1602,15 +1607,13 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{i}" for i in range(n_features_out)], dtype=object)
 
+    @_X_predict_docstring
     def predict(self, X):
         """Predict the class of each sample.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
-                or torch.utils.data.Dataset
-            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
-            (``y`` is ignored).
+        {X_predict}
 
         Returns
         -------

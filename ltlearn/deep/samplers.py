@@ -68,6 +68,9 @@ _sampler_docstring = Substitution(
 class _ClassSampler(Sampler):
     """Draw a class with probability ``class_probabilities()``, then a sample."""
 
+    # The exponent ``q`` of ``p_j`` proportional to ``n_j ** q``.
+    _power = 1.0
+
     def __init__(self, labels, *, num_samples=None, generator=None):
         self.labels = _as_labels(labels)
         self.class_counts = torch.bincount(self.labels)
@@ -89,9 +92,11 @@ class _ClassSampler(Sampler):
         Returns
         -------
         probabilities : torch.Tensor of shape (max(labels) + 1,)
-            Zero for labels absent from ``labels``.
+            ``n_j ** q / sum_k n_k ** q`` with the sampler's ``q`` (1 for
+            instance-balanced, 1/2 for square-root and 0 for class-balanced
+            sampling); zero for labels absent from ``labels``.
         """
-        raise NotImplementedError
+        return self._power_probabilities(self._power)
 
     def __len__(self):
         return self.labels.numel() if self.num_samples is None else self.num_samples
@@ -140,15 +145,7 @@ class InstanceBalancedSampler(_ClassSampler):
     [0, 1, 2, 3]
     """
 
-    def class_probabilities(self):
-        """Probability of drawing each class, indexed by label.
-
-        Returns
-        -------
-        probabilities : torch.Tensor of shape (max(labels) + 1,)
-            ``n_j / n_samples``.
-        """
-        return self._power_probabilities(1.0)
+    _power = 1.0
 
     def sample_indices(self):
         """Draw the indices of one epoch.
@@ -193,15 +190,7 @@ class ClassBalancedSampler(_ClassSampler):
     tensor([0.5000, 0.5000], dtype=torch.float64)
     """
 
-    def class_probabilities(self):
-        """Probability of drawing each class, indexed by label.
-
-        Returns
-        -------
-        probabilities : torch.Tensor of shape (max(labels) + 1,)
-            ``1 / C`` for each present class.
-        """
-        return self._power_probabilities(0.0)
+    _power = 0.0
 
 
 @_sampler_docstring
@@ -231,15 +220,7 @@ class SquareRootSampler(_ClassSampler):
     tensor([0.7500, 0.2500], dtype=torch.float64)
     """
 
-    def class_probabilities(self):
-        """Probability of drawing each class, indexed by label.
-
-        Returns
-        -------
-        probabilities : torch.Tensor of shape (max(labels) + 1,)
-            ``sqrt(n_j) / sum_k sqrt(n_k)``.
-        """
-        return self._power_probabilities(0.5)
+    _power = 0.5
 
 
 @_sampler_docstring
