@@ -131,7 +131,7 @@ def main():
         print_table(
             rows, ["recipe", "optimiser", "bal. acc", "std", "vs CE AdamW (points)"]
         )
-        print()
+        print(f"\nThe goals (set on digits-LT IF50) on {dataset}")
         _print_goals(rows)
 
 
