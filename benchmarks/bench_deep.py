@@ -44,7 +44,13 @@ from ltlearn.datasets import (  # noqa: E402
     load_digits_lt,
     make_long_tailed_classification,
 )
-from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep import (  # noqa: E402
+    GradientAdjustment,
+    KPSGALoss,
+    LongTailClassifier,
+    TruncatedReweighting,
+    VSTLALoss,
+)
 from ltlearn.deep.callbacks import (  # noqa: E402
     ClassifierRetraining,
     DeferredResampling,
@@ -76,6 +82,10 @@ RECIPES = {
     "balanced-softmax": dict(criterion="balanced_softmax"),
     "vs": dict(criterion="vs"),
     "kps": dict(criterion="kps"),
+    # The two-phase rules at their defaults: GA from 60% of the budget (epoch
+    # 120 of 200 in the KPS code), ADRW/TLA from 80% (the first lr decay).
+    "kps-ga": dict(criterion=KPSGALoss, callbacks=[GradientAdjustment()]),
+    "vs-tla/adrw": dict(criterion=VSTLALoss, callbacks=[TruncatedReweighting()]),
     "ce-drw": dict(callbacks=[DeferredReweighting()]),
     "ce-drs": dict(callbacks=[DeferredResampling()]),
     "sampler:class-balanced": dict(sampler="class_balanced"),
@@ -256,7 +266,7 @@ def _print_goals(gains, ceilings):
                     "met": "-",
                 }
             )
-        for name in ("logit-adjusted", "balanced-softmax"):
+        for name in ("logit-adjusted", "balanced-softmax", "kps-ga", "vs-tla/adrw"):
             rows.append(
                 {
                     "goal": f"digits-LT IF50: {name} >= CE + 5",

@@ -791,7 +791,8 @@ class KPSLoss(_CosineMarginLoss):
     Notes
     -----
     The gradient-adjustment stage of the paper (a larger scale for
-    tail-class samples late in training) is not implemented.
+    tail-class samples late in training) is :class:`~ltlearn.deep.KPSGALoss`
+    with the :class:`~ltlearn.deep.GradientAdjustment` callback.
 
     References
     ----------

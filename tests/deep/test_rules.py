@@ -74,6 +74,9 @@ def test_vs_tla_phases():
     )
     torch.testing.assert_close(loss(z, y), expected)
     assert torch.all(VSTLALoss(COUNTS, nu=0).adrw_weights == 1)
+    # phase 1 defaults to the authors' CIFAR-LT setting: gamma 0.05, tau 1
+    default = VSTLALoss(COUNTS)
+    torch.testing.assert_close(default(z, y), VSLoss(COUNTS, gamma=0.05)(z, y))
     with pytest.raises(ValueError, match="nu"):
         VSTLALoss(COUNTS, nu=-1)
 
