@@ -17,6 +17,7 @@ from ltlearn.deep.losses import (
     KPSLoss,
     VSLoss,
     _forward_docstring,
+    _loss_docstring,
     _margin_logits,
     _weighted_cross_entropy,
 )
@@ -62,6 +63,7 @@ class _TwoPhaseLoss:
         return f"{self._setting}={value}, " + super().extra_repr()
 
 
+@_loss_docstring
 class KPSGALoss(_TwoPhaseLoss, KPSLoss):
     """KPS loss with its gradient-adjustment (GA) phase.
 
@@ -79,18 +81,7 @@ class KPSGALoss(_TwoPhaseLoss, KPSLoss):
 
     Parameters
     ----------
-    class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.
-    max_m : float, default=0.2
-        The largest margin, given to the rarest class.
-    s : float, default=15.0
-        Logit scale.
-    weight : array-like of shape (n_classes,), default=None
-        Class weights.
-    reduction : {"mean", "sum", "none"}, default="mean"
-        Reduction over the batch.
-    base : float, default=50.0
-        The constant of the radius.
+    {kps_parameters}
     max_scale : float, default=50.0
         Upper clamp of the per-sample scale.
 
@@ -148,6 +139,7 @@ class KPSGALoss(_TwoPhaseLoss, KPSLoss):
         )
 
 
+@_loss_docstring
 class VSTLALoss(_TwoPhaseLoss, VSLoss):
     """VS loss with the truncated logit adjustment and ADRW of Wang et al.
 
@@ -165,8 +157,7 @@ class VSTLALoss(_TwoPhaseLoss, VSLoss):
 
     Parameters
     ----------
-    class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.
+    {class_counts}
     gamma : float, default=0.05
         Exponent of the multiplicative factor (phase 1). The authors' runs on
         CIFAR-10-LT and CIFAR-100-LT at imbalance 100 start from a VS loss
@@ -180,8 +171,7 @@ class VSTLALoss(_TwoPhaseLoss, VSLoss):
         (0.15 in the authors' CIFAR-10-LT run at imbalance 100).
     weight : array-like of shape (n_classes,), default=None
         Class weights of phase 1 (unit when None).
-    reduction : {"mean", "sum", "none"}, default="mean"
-        Reduction over the batch.
+    {reduction}
 
     Attributes
     ----------

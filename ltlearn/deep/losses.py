@@ -38,9 +38,8 @@ __all__ = [
 
 _REDUCTIONS = ("mean", "sum", "none")
 
-# The LDAM paper, cited by the loss and by the deferred schedules.
 # Parameters shared by the losses, as their docstrings state them.
-_loss_docstring = Substitution(
+_LOSS_FRAGMENTS = dict(
     class_counts="""class_counts : array-like of shape (n_classes,)
         Number of training samples per class, all positive.""",
     weight="""weight : array-like of shape (n_classes,), default=None
@@ -57,6 +56,19 @@ _loss_docstring = Substitution(
         :class:`~ltlearn.deep.net.LongTailClassifier` gives its module a
         cosine head.""",
 )
+# The parameters of KPSLoss, which KPSGALoss extends.
+_LOSS_FRAGMENTS["kps_parameters"] = """{class_counts}
+    max_m : float, default=0.2
+        The largest margin, given to the rarest class.
+    s : float, default=15.0
+        {s}
+    {weight}
+    {reduction}
+    base : float, default=50.0
+        The constant of the radius (50 in the reference code), ``> 1``.""".format(
+    **_LOSS_FRAGMENTS
+)
+_loss_docstring = Substitution(**_LOSS_FRAGMENTS)
 
 # The parameters and result of every loss's forward, shared by their docstrings.
 _FORWARD_PARAMETERS = """Parameters
@@ -770,15 +782,7 @@ class KPSLoss(_CosineMarginLoss):
 
     Parameters
     ----------
-    {class_counts}
-    max_m : float, default=0.2
-        The largest margin, given to the rarest class.
-    s : float, default=15.0
-        {s}
-    {weight}
-    {reduction}
-    base : float, default=50.0
-        The constant of the radius (50 in the reference code), ``> 1``.
+    {kps_parameters}
 
     Attributes
     ----------
