@@ -56,17 +56,23 @@ _LOSS_FRAGMENTS = dict(
         :class:`~ltlearn.deep.net.LongTailClassifier` gives its module a
         cosine head.""",
 )
-# The parameters of KPSLoss, which KPSGALoss extends.
-_LOSS_FRAGMENTS["kps_parameters"] = """{class_counts}
-    max_m : float, default=0.2
+# The parameters of the cosine-margin losses (LDAM, and KPS, which KPSGALoss
+# extends), with their defaults.
+_MARGIN_PARAMETERS = """{class_counts}
+    max_m : float, default={max_m}
         The largest margin, given to the rarest class.
-    s : float, default=15.0
+    s : float, default={s_default}
         {s}
     {weight}
-    {reduction}
-    base : float, default=50.0
-        The constant of the radius (50 in the reference code), ``> 1``.""".format(
-    **_LOSS_FRAGMENTS
+    {reduction}"""
+_LOSS_FRAGMENTS["ldam_parameters"] = _MARGIN_PARAMETERS.format(
+    max_m=0.5, s_default=30.0, **_LOSS_FRAGMENTS
+)
+_LOSS_FRAGMENTS["kps_parameters"] = _MARGIN_PARAMETERS.format(
+    max_m=0.2, s_default=15.0, **_LOSS_FRAGMENTS
+) + (
+    "\n    base : float, default=50.0\n        The constant of the radius (50 in "
+    "the reference code), ``> 1``."
 )
 _loss_docstring = Substitution(**_LOSS_FRAGMENTS)
 
@@ -512,13 +518,7 @@ class LDAMLoss(_CosineMarginLoss):
 
     Parameters
     ----------
-    {class_counts}
-    max_m : float, default=0.5
-        The largest margin, given to the rarest class.
-    s : float, default=30.0
-        {s}
-    {weight}
-    {reduction}
+    {ldam_parameters}
 
     Attributes
     ----------
