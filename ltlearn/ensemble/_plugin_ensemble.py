@@ -52,7 +52,6 @@ def _default_estimators(random_state, n_samples):
             "rf",
             RandomForestClassifier(
                 n_estimators=_DEFAULT_TREES,
-                min_samples_leaf=3,
                 max_samples=max_samples,
                 oob_score=True,
                 random_state=seeds[0],
@@ -101,10 +100,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         The models whose probabilities are averaged. A model whose
         ``oob_score`` parameter is true (a bagged forest) provides
         out-of-bag probabilities; every other one is cross-fitted with ``cv``
-        folds. ``None`` uses ``RandomForestClassifier(50,
-        min_samples_leaf=3)``, ``ExtraTreesClassifier(50, bootstrap=True)``
-        (both with out-of-bag scores, each tree drawing at most 1000 rows)
-        and ``LogisticRegression(max_iter=1000)``.
+        folds. ``None`` uses ``RandomForestClassifier(50)``,
+        ``ExtraTreesClassifier(50, bootstrap=True)`` (both fully grown, with
+        out-of-bag scores, each tree drawing at most 1000 rows) and
+        ``LogisticRegression(max_iter=1000)``.
 
     refinement : float in [0, 1], default=0.5
         How far the class weights move from the inverse prior (0) to those
