@@ -32,6 +32,7 @@ import argparse
 import csv
 import functools
 import hashlib
+import inspect
 import os
 import sys
 import time
@@ -158,9 +159,27 @@ def _preprocessing(name):
     return load_embedded(name).preprocessing
 
 
+@functools.cache
+def _ltlearn_source(cls):
+    """The source of the module that defines ``cls`` if it is ltlearn's, else ''.
+
+    A default that ``repr`` does not show (the models of
+    ``PluginEnsembleClassifier(estimators=None)``) is in that source.
+    """
+    if not cls.__module__.startswith("ltlearn."):
+        return ""
+    return inspect.getsource(sys.modules[cls.__module__])
+
+
 def _config(name, method):
-    """A short hash of the method and the data's preprocessing: a change reruns."""
-    text = repr(make_pipeline(method, _preprocessing(name), random_state=0))
+    """A short hash of the method and the data's preprocessing: a change reruns.
+
+    The method counts as its ``repr`` and the source of its ltlearn classes.
+    """
+    pipeline = make_pipeline(method, _preprocessing(name), random_state=0)
+    text = repr(pipeline) + "".join(
+        _ltlearn_source(type(step)) for _, step in pipeline.steps
+    )
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 

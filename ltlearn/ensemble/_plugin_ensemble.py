@@ -52,7 +52,6 @@ def _default_estimators(random_state, n_samples):
             "rf",
             RandomForestClassifier(
                 n_estimators=_DEFAULT_TREES,
-                min_samples_leaf=3,
                 max_samples=max_samples,
                 oob_score=True,
                 random_state=seeds[0],
@@ -101,10 +100,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         The models whose probabilities are averaged. A model whose
         ``oob_score`` parameter is true (a bagged forest) provides
         out-of-bag probabilities; every other one is cross-fitted with ``cv``
-        folds. ``None`` uses ``RandomForestClassifier(50,
-        min_samples_leaf=3)``, ``ExtraTreesClassifier(50, bootstrap=True)``
-        (both with out-of-bag scores, each tree drawing at most 1000 rows)
-        and ``LogisticRegression(max_iter=1000)``.
+        folds. ``None`` uses ``RandomForestClassifier(50)``,
+        ``ExtraTreesClassifier(50, bootstrap=True)`` (both fully grown, with
+        out-of-bag scores, each tree drawing at most 1000 rows) and
+        ``LogisticRegression(max_iter=1000)``.
 
     refinement : float in [0, 1], default=0.5
         How far the class weights move from the inverse prior (0) to those
@@ -155,6 +154,14 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     best rule, and the held-out search corrects what remains of the forests'
     miscalibration. Shrinking between the two (``refinement=0.5``) was better
     than either alone on the embedded KEEL sets.
+
+    The default forests are fully grown (``min_samples_leaf=1``): on the KEEL
+    sets the design was chosen on (those at even positions of
+    :func:`~ltlearn.datasets.list_keel`), leaves of at least three rows in the
+    random forest lowered the mean balanced accuracy (5x2 cross-validation)
+    from 0.880 to 0.878 at the same fit time. Twice as many trees gained
+    nothing there and cost 1.6 times the fit time of a balanced random forest
+    of 100 trees, which the default stays below.
 
     Examples
     --------

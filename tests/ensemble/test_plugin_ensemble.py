@@ -159,6 +159,15 @@ def test_default_forests_draw_at_most_1000_rows(n_samples, expected):
     assert [forest.max_samples for forest in forests] == [expected, expected]
 
 
+def test_default_forests_are_fully_grown(imbalanced):
+    X, y = imbalanced
+    clf = PluginEnsembleClassifier(random_state=0).fit(X, y)
+    for forest in clf.estimators_[:2]:
+        assert forest.min_samples_leaf == 1
+        # some leaf of each tree holds a single training row of its sample
+        assert min(tree.tree_.n_node_samples.min() for tree in forest) == 1
+
+
 def test_model_without_sample_weight(imbalanced):
     X, y = imbalanced
     models = [("knn", KNeighborsClassifier(5)), ("lr", LogisticRegression())]
