@@ -1465,11 +1465,10 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         As skorch's, except that the network and the loss are switched to
         training mode only when they are not in it: skorch switches them
         before every batch, and ``Module.train`` walks every submodule,
-        which costs a few percent of a small network's step (measured with
-        ``benchmarks/bench_deep.py``). With ``amp=True`` the forward pass
-        and the loss (on the logits cast to float32) run under
-        :class:`torch.autocast`, and on CUDA the loss is scaled by
-        ``grad_scaler_`` before the backward pass.
+        which costs a few percent of a small network's step. With
+        ``amp=True`` the forward pass and the loss (on the logits cast to
+        float32) run under :class:`torch.autocast`, and on CUDA the loss is
+        scaled by ``grad_scaler_`` before the backward pass.
 
         {step_parameters}
         """
