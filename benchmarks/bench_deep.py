@@ -13,9 +13,9 @@ how far post-hoc re-weighting of the classes can take each network.
 Speed: LongTailClassifier with every loss against a plain PyTorch loop that
 slices in-memory tensors and calls ``F.cross_entropy``, training the same model
 on the same data (20k x 64, 10 classes, batches of 256, one thread; median of 5
-interleaved rounds), and skorch's default (a per-sample ``DataLoader``). With
-a CUDA device, ResNet-32 on a 32x32 synthetic long tail reports images per
-second, in float32 and with mixed precision (``amp=True``).
+interleaved rounds, ``--rounds`` for more), and skorch's default (a per-sample
+``DataLoader``). With a CUDA device, ResNet-32 on a 32x32 synthetic long tail
+reports images per second, in float32 and with mixed precision (``amp=True``).
 
 Run ``nice -n 10 python benchmarks/bench_deep.py`` (about ten minutes with one
 torch thread) or ``--quick`` for a smoke run.
@@ -504,6 +504,13 @@ def main():
     )
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="interleaved rounds of the speed table (its ratios are medians "
+        "over them; more rounds steady them on a machine whose speed drifts)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
@@ -519,7 +526,9 @@ def main():
             gains, ceilings = run_quality(range(args.seeds), args.epoch_scale, datasets)
         _print_goals(gains, ceilings)
     if not args.skip_speed:
-        run_speed(epochs=1 if args.quick else 5, repeat=2 if args.quick else 5)
+        run_speed(
+            epochs=1 if args.quick else 5, repeat=2 if args.quick else args.rounds
+        )
         for amp in (False, True):
             images_per_second = time_resnet32_gpu(
                 epochs=2 if args.quick else 3, amp=amp
