@@ -126,7 +126,8 @@ def main():
                         "vs CE AdamW (points)": score - ce,
                     }
                 )
-                print(rows[-1], flush=True)
+                # progress, one line per (recipe, optimiser)
+                print(f"{dataset}: {name}, {optimiser}: {score:.2f}", flush=True)
         print(f"\n{dataset}, {epochs} epochs, seeds {list(seeds)}")
         print_table(
             rows, ["recipe", "optimiser", "bal. acc", "std", "vs CE AdamW (points)"]
