@@ -13,8 +13,9 @@ how far post-hoc re-weighting of the classes can take each network.
 Speed: LongTailClassifier with every loss against a plain PyTorch loop that
 slices in-memory tensors and calls ``F.cross_entropy``, training the same model
 on the same data (20k x 64, 10 classes, batches of 256, one thread; median of 5
-interleaved rounds, ``--rounds`` for more), and skorch's default (a per-sample
-``DataLoader``). With a CUDA device, ResNet-32 on a 32x32 synthetic long tail
+interleaved rounds, ``--rounds`` for more), skorch's default (a per-sample
+``DataLoader``), and the plain loop against itself, whose pair ratios show the
+machine's own noise. With a CUDA device, ResNet-32 on a 32x32 synthetic long tail
 reports images per second, in float32 and with mixed precision (``amp=True``).
 
 Run ``nice -n 10 python benchmarks/bench_deep.py`` (about ten minutes with one
@@ -297,6 +298,9 @@ SPEED_ROWS, SPEED_FEATURES, SPEED_CLASSES, SPEED_BATCH = 20_000, 64, 10, 256
 SPEED_LOSSES = list(_LOSSES)
 # Margin losses get a cosine last layer; the plain loop trains the same network.
 COSINE_LOSSES = ("ldam", "kps")
+# The plain loop timed against itself: how far a ratio strays when nothing
+# differs but the machine's speed between the two runs of a pair.
+NOISE_FLOOR = "plain loop again (noise floor)"
 
 
 def _speed_data():
@@ -384,10 +388,12 @@ def run_speed(epochs, repeat):
     rounds), the plain loop (cross-entropy) and LongTailClassifier with the
     loss back to back, in alternating order, on the same network (the
     cosine last layer for LDAM and KPS), plus skorch's default DataLoader
-    against the plain loop. The ratio of a pair is the CPU time
-    (``time.process_time``, one thread) of LongTailClassifier over that of
-    the plain loop next to it, so that a change of the machine's load
-    between pairs cancels; the table gives the medians over the rounds.
+    against the plain loop, and the plain loop against itself (the noise
+    floor: the spread of its pair ratios is the machine's). The ratio of a
+    pair is the CPU time (``time.process_time``, one thread) of
+    LongTailClassifier over that of the plain loop next to it, so that a
+    change of the machine's load between pairs cancels; the table gives the
+    medians over the rounds and the range of the pair ratios.
     """
     X, y = _speed_data()
 
@@ -398,9 +404,11 @@ def run_speed(epochs, repeat):
     def other(name, clock):
         if name in SPEED_LOSSES:
             return time_longtail_classifier(X, y, epochs, criterion=name, clock=clock)
+        if name == NOISE_FLOOR:
+            return plain("ce", clock)
         return time_skorch_dataloader(X, y, epochs, clock=clock)
 
-    names = [*SPEED_LOSSES, "skorch DataLoader (ce)"]
+    names = [*SPEED_LOSSES, "skorch DataLoader (ce)", NOISE_FLOOR]
     plain("ce", time.process_time)  # warm up
     other("ce", time.process_time)
     times = {name: [] for name in names}
@@ -414,8 +422,11 @@ def run_speed(epochs, repeat):
                 times[name].append(other(name, time.process_time))
                 plain_times[name].append(plain(name, time.process_time))
 
+    def pair_ratios(name):
+        return [t / p for t, p in zip(times[name], plain_times[name])]
+
     def ratio(name):
-        return statistics.median(t / p for t, p in zip(times[name], plain_times[name]))
+        return statistics.median(pair_ratios(name))
 
     rows = []
     for name in names:
@@ -429,6 +440,8 @@ def run_speed(epochs, repeat):
                 "CPU s/epoch": f"{statistics.median(times[name]):.4f}",
                 "plain loop s/epoch": f"{statistics.median(plain_times[name]):.4f}",
                 "ratio": f"{ratio(name):.3f}",
+                "pairs min-max": f"{min(pair_ratios(name)):.2f}"
+                f"-{max(pair_ratios(name)):.2f}",
                 "goal <= 1.10": ("met" if ratio(name) <= 1.10 else "NOT met")
                 if is_loss
                 else "",
