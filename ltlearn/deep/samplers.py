@@ -68,8 +68,9 @@ _sampler_docstring = Substitution(
 class _ClassSampler(Sampler):
     """Draw a class with probability ``class_probabilities()``, then a sample."""
 
-    # The exponent ``q`` of ``p_j`` proportional to ``n_j ** q``.
-    _power = 1.0
+    # The exponent ``q`` of ``p_j`` proportional to ``n_j ** q``, set by each
+    # sampler that draws from a fixed power of the counts.
+    _power: float
 
     def __init__(self, labels, *, num_samples=None, generator=None):
         self.labels = _as_labels(labels)
