@@ -36,6 +36,7 @@ from skorch.callbacks import (
     Callback,
     EpochScoring,
     EpochTimer,
+    LRScheduler,
     PassthroughScoring,
     PrintLog,
     ProgressBar,
@@ -201,6 +202,21 @@ def _overrides(obj, name, base):
     if own or not isinstance(obj, base):
         return True
     return getattr(type(obj), name) is not getattr(base, name)
+
+
+def _idle_scheduler_hook(callback, name):
+    """Whether ``name`` is skorch's ``LRScheduler.on_batch_end`` doing nothing.
+
+    skorch's scheduler callback has a batch hook that returns at once unless
+    it steps per batch (``step_every="batch"``); the papers' schedules
+    (:func:`~ltlearn.deep.schedules.training_schedule`) step per epoch.
+    """
+    return (
+        name == "on_batch_end"
+        and isinstance(callback, LRScheduler)
+        and not _overrides(callback, name, LRScheduler)
+        and callback.step_every != "batch"
+    )
 
 
 def _steps_after_backward(optimizer):
@@ -1342,6 +1358,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             getattr(callback, name)
             for _, callback in self.callbacks_
             if _overrides(callback, name, Callback)
+            and not _idle_scheduler_hook(callback, name)
         ]
 
     def _record_batches(self, prefix, losses, sizes):

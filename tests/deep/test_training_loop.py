@@ -13,12 +13,13 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
-from skorch.callbacks import Callback, GradientNormClipping  # noqa: E402
+from skorch.callbacks import Callback, GradientNormClipping, LRScheduler  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch import nn  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
 from ltlearn.deep.modules import MLP  # noqa: E402
+from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
 FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(16,), random_state=0)
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -113,6 +114,50 @@ def test_no_loss_is_read_per_batch(imbalanced_multiclass, monkeypatch):
     calls.update(item=0, tolist=0)
     LongTailClassifier(**params, callbacks=[_BatchEnd()]).fit(X, y)
     assert calls["item"] == n_batches  # skorch's loop: one per batch
+
+
+def _lr_steps(step_every):
+    return LRScheduler(
+        torch.optim.lr_scheduler.StepLR, step_size=5, gamma=0.5, step_every=step_every
+    )
+
+
+def test_an_epoch_scheduler_keeps_the_batches_unnotified(
+    imbalanced_multiclass, monkeypatch
+):
+    # skorch's LRScheduler has an on_batch_end that does nothing unless it
+    # steps per batch: the papers' schedules (stepped per epoch) keep the
+    # loop without per-batch reads; a scheduler stepped per batch gets
+    # skorch's loop, and its learning rate moves batch by batch.
+    X, y = imbalanced_multiclass
+    items = []
+    item = torch.Tensor.item
+
+    def counting(self, *args, **kwargs):
+        items.append(1)
+        return item(self, *args, **kwargs)
+
+    monkeypatch.setattr(torch.Tensor, "item", counting)
+    params = dict(FAST, optimizer=torch.optim.SGD, lr=0.1)
+    recipe = training_schedule("cb", max_epochs=3, batch_size=32)
+    recipe = dict(recipe, module__hidden_sizes=(16,), random_state=0)
+    clf = LongTailClassifier(**recipe).fit(X, y)
+    assert clf._runs_without_batch_hooks()
+    assert not items
+    hooked = LongTailClassifier(
+        **dict(recipe, callbacks=[*recipe["callbacks"], _BatchEnd()])
+    ).fit(X, y)
+    assert _rows(clf.history) == _rows(hooked.history)
+    np.testing.assert_array_equal(clf.predict_proba(X), hooked.predict_proba(X))
+
+    items.clear()
+    by_epoch = LongTailClassifier(**params, callbacks=[_lr_steps("epoch")]).fit(X, y)
+    assert not items
+    assert by_epoch.optimizer_.param_groups[0]["lr"] == 0.1  # 3 epochs < 5
+    by_batch = LongTailClassifier(**params, callbacks=[_lr_steps("batch")]).fit(X, y)
+    n_batches = sum(by_batch.history[:, "train_batch_count"])
+    assert len(items) == n_batches  # skorch's loop
+    assert by_batch.optimizer_.param_groups[0]["lr"] == 0.1 * 0.5 ** (n_batches // 5)
 
 
 def test_on_grad_computed_sees_the_gradients(imbalanced_multiclass):
@@ -261,11 +306,17 @@ class _SyncCount(Callback):
 
 @CUDA
 def test_no_host_synchronisation_per_batch_on_cuda(imbalanced_multiclass):
-    # skorch's loop reads each batch's loss; without batch-level hooks the
-    # losses are read once per epoch.
+    # skorch's loop reads each batch's loss; without batch-level hooks (an
+    # LRScheduler stepped per epoch has none) the losses are read once per
+    # epoch.
     X, y = imbalanced_multiclass
     counts = {}
-    for name, extra in (("lean", []), ("hooked", [_BatchEnd()])):
+    cases = (
+        ("lean", []),
+        ("scheduled", [_lr_steps("epoch")]),
+        ("hooked", [_BatchEnd()]),
+    )
+    for name, extra in cases:
         clf = LongTailClassifier(
             **FAST, device="cuda", callbacks=[_SyncCount(), *extra]
         ).fit(X, y)
@@ -273,8 +324,9 @@ def test_no_host_synchronisation_per_batch_on_cuda(imbalanced_multiclass):
     # The losses of the 13 batches of an epoch: 13 reads against one
     # transfer (which torch may count twice: the copy and the wait).
     n_batches = 13
-    for lean, hooked in zip(counts["lean"], counts["hooked"]):
+    for lean, scheduled, hooked in zip(*counts.values()):
         assert hooked - lean >= n_batches - 2, counts
+        assert hooked - scheduled >= n_batches - 2, counts
 
 
 class _Notified(LongTailClassifier):
