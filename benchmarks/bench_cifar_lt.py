@@ -92,10 +92,14 @@ def methods(epochs):
         "logit_adjusted": dict(criterion="logit_adjusted", schedule="cb"),
         "balanced_softmax": dict(criterion="balanced_softmax", schedule="cb"),
         "kps": dict(criterion="kps", schedule="kps", head="cosine"),
+        # The VS rows use the CIFAR-10-LT IF100 setting of the VS-TLA code
+        # (gamma 0.05, tau 1.0, nu 0.15; reference section 10), the one
+        # behind the reported numbers; the VS README's gamma 0.2 example
+        # over-predicts the rarest classes under SGD at lr 0.1.
         "vs": dict(
             criterion="vs",
             schedule="vs",
-            extra=dict(criterion__gamma=0.2, criterion__tau=1.2),
+            extra=dict(criterion__gamma=0.05, criterion__tau=1.0),
         ),
     }
     rules["kps_ga"] = dict(
@@ -107,7 +111,7 @@ def methods(epochs):
     rules["vs_adrw"] = dict(
         criterion=VSTLALoss,
         schedule="vs",
-        extra=dict(criterion__gamma=0.2, criterion__tau=1.2, criterion__nu=0.15),
+        extra=dict(criterion__gamma=0.05, criterion__tau=1.0, criterion__nu=0.15),
         callbacks=[("adrw", TruncatedReweighting(start_epoch=t0))],
     )
     return rules
@@ -139,15 +143,19 @@ def shot_accuracy(y_true, y_pred, counts):
 
 
 def plain_loop(X, y, epochs, device, seed, batch_size=128):
-    """ResNet-32, CIFAR augmentation, SGD and cross-entropy in a bare loop."""
+    """ResNet-32, CIFAR augmentation, SGD and cross-entropy in a bare loop.
+
+    Timed as ``fit`` is, from the host arrays: building the network and
+    moving the data to the device are part of the time.
+    """
     torch.manual_seed(seed)
+    _sync(device)
+    start = time.perf_counter()
     net = augmented_resnet32(n_classes=int(y.max()) + 1).to(device)
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9, weight_decay=2e-4)
     Xt = torch.as_tensor(X, device=device)
     yt = torch.as_tensor(y, device=device)
     net.train()
-    _sync(device)
-    start = time.perf_counter()
     for _ in range(epochs):
         order = torch.randperm(len(yt), device=device)
         for i in range(0, len(yt), batch_size):
@@ -172,7 +180,7 @@ def main():
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--speed-epochs", type=int, default=3)
+    parser.add_argument("--speed-epochs", type=int, default=5)
     parser.add_argument("--n-max", type=int, default=None)
     parser.add_argument("--methods", default=None, help="comma-separated subset")
     parser.add_argument("--seed", type=int, default=0)
