@@ -44,7 +44,7 @@ from skorch.callbacks import (
 from skorch.dataset import get_len, unpack_data
 from skorch.exceptions import NotInitializedError
 from skorch.history import History
-from skorch.utils import TeeGenerator, is_dataset, to_device, to_tensor
+from skorch.utils import TeeGenerator, is_dataset, to_device, to_numpy, to_tensor
 from torch import nn
 
 from ltlearn.deep._data import (
@@ -204,19 +204,28 @@ def _overrides(obj, name, base):
     return getattr(type(obj), name) is not getattr(base, name)
 
 
-def _idle_scheduler_hook(callback, name):
-    """Whether ``name`` is skorch's ``LRScheduler.on_batch_end`` doing nothing.
+def _idle_batch_hook(callback, name, training):
+    """Whether the hook ``name`` of ``callback`` does nothing on these batches.
 
-    skorch's scheduler callback has a batch hook that returns at once unless
-    it steps per batch (``step_every="batch"``); the papers' schedules
-    (:func:`~ltlearn.deep.schedules.training_schedule`) step per epoch.
+    Two of skorch's callbacks have an ``on_batch_end`` that returns at once
+    on most batches: ``LRScheduler`` unless it steps per batch
+    (``step_every="batch"``) and the batches are training ones (the papers'
+    schedules, :func:`~ltlearn.deep.schedules.training_schedule`, step per
+    epoch), and ``EpochScoring`` on the batches of the other phase (a
+    validation score on the training batches, and the reverse). A subclass
+    that overrides the hook is taken as doing something.
     """
-    return (
-        name == "on_batch_end"
-        and isinstance(callback, LRScheduler)
-        and not _overrides(callback, name, LRScheduler)
-        and callback.step_every != "batch"
-    )
+    if name != "on_batch_end":
+        return False
+    if isinstance(callback, LRScheduler):
+        if _overrides(callback, name, LRScheduler):
+            return False
+        return not training or callback.step_every != "batch"
+    if isinstance(callback, EpochScoring):
+        if _overrides(callback, name, EpochScoring):
+            return False
+        return training != callback.on_train
+    return False
 
 
 def _steps_after_backward(optimizer):
@@ -1300,9 +1309,11 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         """Run the training or validation batches of an epoch.
 
         When neither a callback nor the network has a batch-level hook
-        (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``), the
-        default, the batches run without notifying the callbacks (every hook
-        would be skorch's no-op) and their history rows, the
+        (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``) that
+        acts on these batches, the default (skorch's ``LRScheduler`` stepped
+        per epoch and ``EpochScoring`` of the other phase do nothing on
+        them), the batches run without notifying the callbacks (every hook
+        would be a no-op) and their history rows, the
         ``{prefix}_loss`` and ``{prefix}_batch_size`` of each batch, are
         written when the epoch's batches end: the losses stay on the
         network's device until then and come back in one transfer, with no
@@ -1327,7 +1338,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         """
         if training and len(self.history) == 1:
             self.grad_scaler_ = None  # a new history: a new scaler
-        if iterator is None or not self._runs_without_batch_hooks():
+        if iterator is None or not self._runs_without_batch_hooks(training):
             return super().run_single_epoch(
                 iterator, training, prefix, step_fn, **fit_params
             )
@@ -1343,22 +1354,22 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         self._record_batches(prefix, losses, sizes)
         self.history.record(prefix + "_batch_count", len(sizes))
 
-    def _runs_without_batch_hooks(self):
-        """Whether no batch-level hook of a callback or the net does anything."""
+    def _runs_without_batch_hooks(self, training=True):
+        """Whether no batch-level hook does anything on these batches."""
         if type(self).notify is not NeuralNet.notify:
             return False
         if type(self.history) is not History:
             return False
-        return not any(self._batch_hooks(name) for name in _BATCH_HOOKS)
+        return not any(self._batch_hooks(name, training) for name in _BATCH_HOOKS)
 
-    def _batch_hooks(self, name):
-        """The hooks ``name`` that differ from skorch's no-op ones."""
+    def _batch_hooks(self, name, training=True):
+        """The hooks ``name`` that may act on training (or other) batches."""
         hooks = [getattr(self, name)] if _overrides(self, name, NeuralNet) else []
         return hooks + [
             getattr(callback, name)
             for _, callback in self.callbacks_
             if _overrides(callback, name, Callback)
-            and not _idle_scheduler_hook(callback, name)
+            and not _idle_batch_hook(callback, name, training)
         ]
 
     def _record_batches(self, prefix, losses, sizes):
@@ -1559,7 +1570,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         # "auto": a softmax of the logits times the loss's logit scale.
         scale = float(getattr(self.criterion_, "logit_scale", 1.0))
         proba = [
-            _softmax(logits, scale).cpu().numpy()
+            to_numpy(_softmax(logits, scale))
             for logits in self.forward_iter(X, training=False)
         ]
         return np.concatenate(proba, axis=0)

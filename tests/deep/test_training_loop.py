@@ -13,7 +13,12 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.utils._param_validation import InvalidParameterError  # noqa: E402
-from skorch.callbacks import Callback, GradientNormClipping, LRScheduler  # noqa: E402
+from skorch.callbacks import (  # noqa: E402
+    Callback,
+    EpochScoring,
+    GradientNormClipping,
+    LRScheduler,
+)
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch import nn  # noqa: E402
 
@@ -89,22 +94,30 @@ def test_history_is_that_of_skorchs_loop(imbalanced_multiclass, criterion, split
     ]
 
 
-def test_no_loss_is_read_per_batch(imbalanced_multiclass, monkeypatch):
-    # The batch losses come back from the device once per epoch (tolist),
-    # never one by one (item), unless a callback has a batch-level hook.
-    X, y = imbalanced_multiclass
+@pytest.fixture
+def reads(monkeypatch):
+    """Counts of the tensor reads to the host: ``item`` and ``tolist`` calls."""
     calls = {"item": 0, "tolist": 0}
-    item, tolist = torch.Tensor.item, torch.Tensor.tolist
 
-    def counting(name, method):
+    def counting(name):
+        method = getattr(torch.Tensor, name)
+
         def wrapper(self, *args, **kwargs):
             calls[name] += 1
             return method(self, *args, **kwargs)
 
         return wrapper
 
-    monkeypatch.setattr(torch.Tensor, "item", counting("item", item))
-    monkeypatch.setattr(torch.Tensor, "tolist", counting("tolist", tolist))
+    for name in calls:
+        monkeypatch.setattr(torch.Tensor, name, counting(name))
+    return calls
+
+
+def test_no_loss_is_read_per_batch(imbalanced_multiclass, reads):
+    # The batch losses come back from the device once per epoch (tolist),
+    # never one by one (item), unless a callback has a batch-level hook.
+    X, y = imbalanced_multiclass
+    calls = reads
     params = dict(FAST, optimizer=torch.optim.SGD, lr=0.1)
     clf = LongTailClassifier(**params).fit(X, y)
     n_batches = sum(clf.history[:, "train_batch_count"])
@@ -116,47 +129,65 @@ def test_no_loss_is_read_per_batch(imbalanced_multiclass, monkeypatch):
     assert calls["item"] == n_batches  # skorch's loop: one per batch
 
 
+def test_a_validation_score_keeps_the_training_batches_unnotified(
+    imbalanced_multiclass, reads
+):
+    # The validation score (EpochScoring, on_train=False) caches the
+    # predictions of the validation batches only: those run skorch's loop,
+    # the training batches do not. A score on the training batches sends
+    # them to skorch's loop too, with the same history.
+    X, y = imbalanced_multiclass
+    split = ValidSplit(3, stratified=True)
+    params = dict(FAST, optimizer=torch.optim.SGD, lr=0.1, train_split=split)
+    clf = LongTailClassifier(**params).fit(X, y)
+    assert "valid_bacc" in clf.history[-1]
+    assert reads["item"] == sum(clf.history[:, "valid_batch_count"])
+
+    reads["item"] = 0
+    train_score = EpochScoring("accuracy", on_train=True, name="train_acc")
+    scored = LongTailClassifier(**params, callbacks=[train_score]).fit(X, y)
+    n_batches = sum(scored.history[:, "train_batch_count"]) + sum(
+        scored.history[:, "valid_batch_count"]
+    )
+    assert reads["item"] == n_batches
+    rows = [
+        {k: v for k, v in r.items() if "train_acc" not in k} for r in scored.history
+    ]
+    assert _rows(rows) == _rows(clf.history)
+    assert all(0 <= acc <= 1 for acc in scored.history[:, "train_acc"])
+
+
 def _lr_steps(step_every):
     return LRScheduler(
         torch.optim.lr_scheduler.StepLR, step_size=5, gamma=0.5, step_every=step_every
     )
 
 
-def test_an_epoch_scheduler_keeps_the_batches_unnotified(
-    imbalanced_multiclass, monkeypatch
-):
+def test_an_epoch_scheduler_keeps_the_batches_unnotified(imbalanced_multiclass, reads):
     # skorch's LRScheduler has an on_batch_end that does nothing unless it
     # steps per batch: the papers' schedules (stepped per epoch) keep the
     # loop without per-batch reads; a scheduler stepped per batch gets
     # skorch's loop, and its learning rate moves batch by batch.
     X, y = imbalanced_multiclass
-    items = []
-    item = torch.Tensor.item
-
-    def counting(self, *args, **kwargs):
-        items.append(1)
-        return item(self, *args, **kwargs)
-
-    monkeypatch.setattr(torch.Tensor, "item", counting)
     params = dict(FAST, optimizer=torch.optim.SGD, lr=0.1)
     recipe = training_schedule("cb", max_epochs=3, batch_size=32)
     recipe = dict(recipe, module__hidden_sizes=(16,), random_state=0)
     clf = LongTailClassifier(**recipe).fit(X, y)
     assert clf._runs_without_batch_hooks()
-    assert not items
+    assert not reads["item"]
     hooked = LongTailClassifier(
         **dict(recipe, callbacks=[*recipe["callbacks"], _BatchEnd()])
     ).fit(X, y)
     assert _rows(clf.history) == _rows(hooked.history)
     np.testing.assert_array_equal(clf.predict_proba(X), hooked.predict_proba(X))
 
-    items.clear()
+    reads["item"] = 0
     by_epoch = LongTailClassifier(**params, callbacks=[_lr_steps("epoch")]).fit(X, y)
-    assert not items
+    assert not reads["item"]
     assert by_epoch.optimizer_.param_groups[0]["lr"] == 0.1  # 3 epochs < 5
     by_batch = LongTailClassifier(**params, callbacks=[_lr_steps("batch")]).fit(X, y)
     n_batches = sum(by_batch.history[:, "train_batch_count"])
-    assert len(items) == n_batches  # skorch's loop
+    assert reads["item"] == n_batches  # skorch's loop
     assert by_batch.optimizer_.param_groups[0]["lr"] == 0.1 * 0.5 ** (n_batches // 5)
 
 
