@@ -1,7 +1,11 @@
 """The recommended recipe against the peers on the 110 embedded KEEL sets.
 
-KEEL: 5x2 repeated stratified cross-validation (the same folds for every
-method); the preprocessing of ``ltlearn compare`` (impute, scale, one-hot)
+KEEL: repeated stratified cross-validation, by default two repeats of five
+folds, the same folds for every method. ``--folds 2 --repeats 5`` gives five
+repeats of two folds (Dietterich's 5x2cv), where each training fold holds
+half of a set rather than 80%: every method scores lower there (the balanced
+random forest 0.847 against 0.863 on all 110 sets), and SMOTE runs on 98 sets
+rather than 105. The preprocessing of ``ltlearn compare`` (impute, scale, one-hot)
 is fitted inside each training fold. The table gives, over the sets where
 every method ran, the mean balanced accuracy, mean G-mean, mean rank on
 balanced accuracy, wins/ties/losses and the Wilcoxon signed-rank p-value
@@ -17,12 +21,12 @@ several (data set, method) jobs at once, which slows each fit alike. Results
 of the KEEL part are cached whole rows at a time in a CSV file (``--cache``),
 so an interrupted run resumes where it stopped.
 
-Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 17
-minutes on two cores: 16 for KEEL, one for the long tails), ``--half even`` or
+Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 20
+minutes on two cores: 19 for KEEL, one for the long tails), ``--half even`` or
 ``--half odd`` for one half, or ``--quick`` for a smoke run (three small sets,
-1x2 CV, seconds). SMOTE's five neighbours need six minority rows in each
-training fold, so the SMOTE row leaves out the smallest sets; run without it
-(``--methods`` and the others) for the table over all 110.
+one repeat of two folds, seconds). SMOTE's five neighbours need six minority
+rows in each training fold, so the SMOTE row leaves out the smallest sets;
+run without it (``--methods`` and the others) for the table over all 110.
 """
 
 # Authors: The ltlearn developers
@@ -128,10 +132,12 @@ def _scores(y_true, y_pred):
     )
 
 
-def evaluate_keel(name, method, n_repeats):
+def evaluate_keel(name, method, n_repeats, n_splits):
     """Cross-validate ``method`` on the KEEL set ``name``: one cache row."""
     data = load_embedded(name)
-    folds = RepeatedStratifiedKFold(n_splits=2, n_repeats=n_repeats, random_state=0)
+    folds = RepeatedStratifiedKFold(
+        n_splits=n_splits, n_repeats=n_repeats, random_state=0
+    )
     row = {"dataset": name, "method": method, "error": ""}
     ba, gm, seconds = [], [], []
     try:
@@ -213,11 +219,11 @@ def _append(path, row):
         os.fsync(f.fileno())
 
 
-def run_keel(names, methods, n_repeats, *, n_jobs, cache):
+def run_keel(names, methods, n_repeats, n_splits, *, n_jobs, cache):
     """Results for every (set, method), from ``cache`` or computed and cached."""
     from joblib import Parallel, delayed
 
-    protocol = f"{n_repeats}x2"
+    protocol = f"{n_repeats}x{n_splits}"
     rows = {
         key: row
         for key, row in read_cache(cache, protocol).items()
@@ -227,7 +233,7 @@ def run_keel(names, methods, n_repeats, *, n_jobs, cache):
     if todo:
         print(f"KEEL: {len(todo)} (set, method) jobs to run", file=sys.stderr)
         jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(evaluate_keel)(n, m, n_repeats) for n, m in todo
+            delayed(evaluate_keel)(n, m, n_repeats, n_splits) for n, m in todo
         )
         for row in jobs:
             row["protocol"] = protocol
@@ -365,7 +371,10 @@ def main(argv=None):
         "--methods", nargs="+", choices=list(METHODS), default=list(METHODS)
     )
     parser.add_argument("--n-jobs", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=None, help="default 5")
+    parser.add_argument("--repeats", type=int, default=None, help="default 2")
+    parser.add_argument(
+        "--folds", type=int, default=None, help="folds per repeat (default 5)"
+    )
     parser.add_argument(
         "--cache", default="bench_keel_results.csv", help="'' for no cache"
     )
@@ -383,17 +392,22 @@ def main(argv=None):
     if args.quick:
         groups = {"quick": list(QUICK_SETS)}
         repeats, seeds, cache = args.repeats or 1, [0], args.cache or None
+        n_folds = args.folds or 2
         sections = [s for s in args.sections if s != "long_tail"]
     else:
         groups = halves(names, args.half)
-        repeats, seeds, cache = args.repeats or 5, range(5), args.cache or None
+        repeats, seeds, cache = args.repeats or 2, range(5), args.cache or None
+        n_folds = args.folds or 5
         sections = args.sections
     tables = {}
     if "keel" in sections:
         wanted = list(dict.fromkeys(n for g in groups.values() for n in g))
-        rows = run_keel(wanted, methods, repeats, n_jobs=args.n_jobs, cache=cache)
+        rows = run_keel(
+            wanted, methods, repeats, n_folds, n_jobs=args.n_jobs, cache=cache
+        )
         for title, group in groups.items():
-            print_keel(rows, group, methods, f"{title} ({repeats}x2 CV)")
+            cv = f"{repeats} repeats of {n_folds}-fold CV"
+            print_keel(rows, group, methods, f"{title} ({cv})")
         tables["keel"] = {t: keel_table(rows, g, methods)[0] for t, g in groups.items()}
     for kind in ("digits_lt", "long_tail"):
         if kind in sections:

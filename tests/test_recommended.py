@@ -112,3 +112,10 @@ def test_bench_keel_quick(tmp_path):
     again = subprocess.run(command, capture_output=True, text=True, check=True)
     assert "jobs to run" not in again.stderr
     assert len(pd.read_csv(cache)) == 3 * 3
+    # another number of folds is another protocol: its own rows
+    folds = subprocess.run(
+        [*command, "--folds", "3"], capture_output=True, text=True, check=True
+    )
+    assert "1 repeats of 3-fold CV" in folds.stdout
+    rows = pd.read_csv(cache)
+    assert sorted(rows["protocol"].value_counts().items()) == [("1x2", 9), ("1x3", 9)]

@@ -158,10 +158,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     The default forests are fully grown (``min_samples_leaf=1``): on the KEEL
     sets the design was chosen on (those at even positions of
     :func:`~ltlearn.datasets.list_keel`), leaves of at least three rows in the
-    random forest lowered the mean balanced accuracy (5x2 cross-validation)
-    from 0.880 to 0.878 at the same fit time. Twice as many trees gained
-    nothing there and cost 1.6 times the fit time of a balanced random forest
-    of 100 trees, which the default stays below.
+    random forest lowered the mean balanced accuracy (five repeats of 2-fold
+    cross-validation) from 0.880 to 0.878 at the same fit time. Twice as many
+    trees gained nothing there and cost 1.6 times the fit time of a balanced
+    random forest of 100 trees, which the default stays below.
 
     Examples
     --------
