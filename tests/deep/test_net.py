@@ -788,3 +788,32 @@ def test_callbacks_read_the_labels_of_a_dataset(data):
     arrays, dataset = fitted
     assert dataset.history[-1, "tau"] == arrays.history[-1, "tau"]
     np.testing.assert_array_equal(dataset.predict_proba(X), arrays.predict_proba(X))
+
+
+def test_adam_optimisers_are_fused_unless_told(data):
+    # Adam and AdamW take torch's fused implementation by default; an
+    # explicit fused/foreach, another optimiser, or parameters it cannot
+    # take (the meta device) keep torch's default. Same updates either way.
+    X, y = data
+    fused = LongTailClassifier(**FAST).fit(X, y)
+    assert fused.optimizer_.defaults["fused"] is True
+    adam = LongTailClassifier(**FAST, optimizer=torch.optim.Adam).fit(X, y)
+    assert adam.optimizer_.defaults["fused"] is True
+    for extra in (dict(optimizer__fused=False), dict(optimizer__foreach=True)):
+        unfused = LongTailClassifier(**FAST, **extra).fit(X, y)
+        assert not unfused.optimizer_.defaults["fused"]
+        np.testing.assert_allclose(
+            unfused.predict_proba(X), fused.predict_proba(X), atol=1e-5
+        )
+    sgd = LongTailClassifier(**FAST, optimizer=torch.optim.SGD, lr=0.1).fit(X, y)
+    assert not sgd.optimizer_.defaults["fused"]
+    sizes = dict(module__n_features=X.shape[1], module__n_classes=3)
+    meta = LongTailClassifier(**FAST, **sizes, device="meta").initialize()
+    assert not meta.optimizer_.defaults["fused"]
+    # parameter groups and a new learning rate keep the fused optimiser
+    groups = [("classifier.*", {"lr": 0.1})]
+    grouped = LongTailClassifier(**FAST, optimizer__param_groups=groups).fit(X, y)
+    assert [g["lr"] for g in grouped.optimizer_.param_groups] == [0.1, 1e-3]
+    grouped.set_params(lr=0.01)
+    assert grouped.optimizer_.defaults["fused"] is True
+    assert grouped.optimizer_.param_groups[1]["lr"] == 0.01
