@@ -405,8 +405,8 @@ def main(argv=None):
         rows = run_keel(
             wanted, methods, repeats, n_folds, n_jobs=args.n_jobs, cache=cache
         )
+        cv = f"{repeats} repeats of {n_folds}-fold CV"
         for title, group in groups.items():
-            cv = f"{repeats} repeats of {n_folds}-fold CV"
             print_keel(rows, group, methods, f"{title} ({cv})")
         tables["keel"] = {t: keel_table(rows, g, methods)[0] for t, g in groups.items()}
     for kind in ("digits_lt", "long_tail"):

@@ -447,11 +447,13 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     propagates the interrupt and leaves the classifier not fitted.
 
     Unless a callback has a batch-level hook (``on_batch_begin``,
-    ``on_batch_end`` or ``on_grad_computed``), the batches of an epoch run
-    without notifying the callbacks and their history rows are written when
-    the epoch's batches end, from one transfer of the losses: no host
-    synchronisation per batch on a GPU (see :meth:`run_single_epoch`). The
-    history is the same as skorch's.
+    ``on_batch_end`` or ``on_grad_computed``) that acts on them, the batches
+    of an epoch run without notifying the callbacks and their history rows
+    are written when the epoch's batches end, from one transfer of the
+    losses: no host synchronisation per batch on a GPU (see
+    :meth:`run_single_epoch`). A learning-rate schedule stepped per epoch
+    and a validation score do not act on the training batches. The history
+    is the same as skorch's.
 
     Examples
     --------

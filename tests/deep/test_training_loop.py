@@ -117,16 +117,15 @@ def test_no_loss_is_read_per_batch(imbalanced_multiclass, reads):
     # The batch losses come back from the device once per epoch (tolist),
     # never one by one (item), unless a callback has a batch-level hook.
     X, y = imbalanced_multiclass
-    calls = reads
     params = dict(FAST, optimizer=torch.optim.SGD, lr=0.1)
     clf = LongTailClassifier(**params).fit(X, y)
     n_batches = sum(clf.history[:, "train_batch_count"])
     assert n_batches == 3 * 13
-    assert calls == {"item": 0, "tolist": 3}
+    assert reads == {"item": 0, "tolist": 3}
 
-    calls.update(item=0, tolist=0)
+    reads.update(item=0, tolist=0)
     LongTailClassifier(**params, callbacks=[_BatchEnd()]).fit(X, y)
-    assert calls["item"] == n_batches  # skorch's loop: one per batch
+    assert reads["item"] == n_batches  # skorch's loop: one per batch
 
 
 def test_a_validation_score_keeps_the_training_batches_unnotified(
