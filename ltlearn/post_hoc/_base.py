@@ -39,7 +39,8 @@ from ltlearn.utils._validation import (
 )
 
 # Docstring fragments shared by the post-hoc classifiers (``Substitution``),
-# indented as in a class docstring (``_samples_docstring``: a method's).
+# indented as in a class docstring (``_samples_docstring``: the Parameters
+# section of a method).
 _fitted_estimator_docstring = """\
 estimator_ : estimator object
         The fitted ``estimator`` (the ``FrozenEstimator`` itself if one was
@@ -71,7 +72,9 @@ With ``sample_weight``, the prior and the metrics of the out-of-fold
     fold, raise an error naming the class."""
 
 _samples_docstring = """\
-X : {array-like, sparse matrix} of shape (n_samples, n_features)
+Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples, as ``estimator`` accepts them."""
 
 _post_hoc_docstring = Substitution(
@@ -318,8 +321,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         weights and renormalised to sum to one per row (in log space, so that
         no weight underflows).
 
-        Parameters
-        ----------
         {samples}
 
         Returns
@@ -333,8 +334,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
     def predict_log_proba(self, X):
         """Logarithm of the adjusted class probabilities.
 
-        Parameters
-        ----------
         {samples}
 
         Returns
@@ -348,8 +347,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
     def predict(self, X):
         """Predict the class of largest adjusted probability.
 
-        Parameters
-        ----------
         {samples}
 
         Returns

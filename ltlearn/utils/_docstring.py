@@ -44,14 +44,15 @@ many_threshold : int, default=100
     few_threshold : int, default=20
         A class with fewer training samples than this is few-shot."""
 
-# The ``X`` parameter of ``predict``, ``predict_proba``, ``predict_log_proba``
-# and ``decision_function`` of an estimator that accepts sparse input; put
-# ``{X}`` in the method's Parameters section and decorate the method with
-# ``imblearn.utils.Substitution(X=_X_predict_docstring)``.
-_X_predict_docstring = (
-    "X : {array-like, sparse matrix} of shape (n_samples, n_features)\n"
-    "            The input samples."
-)
+# The Parameters section (``X`` alone) of ``predict``, ``predict_proba``,
+# ``predict_log_proba`` and ``decision_function`` of an estimator that accepts
+# sparse input; put ``{X}`` in place of the method's Parameters section and
+# decorate the method with ``imblearn.utils.Substitution(X=_X_predict_docstring)``.
+_X_predict_docstring = """\
+Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples."""
 
 _logit_adjustment_reference = """\
 .. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
