@@ -31,7 +31,10 @@ from torch import nn
 from ltlearn.deep._data import _labels_and_weights
 from ltlearn.deep.losses import _effective_number_weights
 from ltlearn.deep.modules import NormedLinear
-from ltlearn.utils._docstring import _ldam_reference
+from ltlearn.utils._docstring import (
+    _decoupling_references_docstring,
+    _ldam_references_docstring,
+)
 
 __all__ = [
     "ClassifierRetraining",
@@ -71,12 +74,8 @@ _hook_docstring = Substitution(
 
 # The references and the example data shared by the callbacks' docstrings.
 _class_docstring = Substitution(
-    ldam_reference=_ldam_reference,
-    decoupling_reference=(
-        """.. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020."""
-    ),
+    ldam_references=_ldam_references_docstring,
+    decoupling_references=_decoupling_references_docstring,
     example_data=""">>> import torch
     >>> from sklearn.datasets import make_classification
     >>> from ltlearn.deep import LongTailClassifier
@@ -196,9 +195,7 @@ class DeferredReweighting(Callback):
     --------
     ltlearn.deep.losses.ClassBalancedLoss : The same weights from the start.
 
-    References
-    ----------
-    {ldam_reference}
+    {ldam_references}
 
     Examples
     --------
@@ -296,9 +293,7 @@ class DeferredResampling(Callback):
     --------
     DeferredReweighting : The same schedule on the loss weights.
 
-    References
-    ----------
-    {ldam_reference}
+    {ldam_references}
 
     Examples
     --------
@@ -395,9 +390,7 @@ class ClassifierRetraining(Callback):
     --------
     TauNormalization : Rescale the last layer without training.
 
-    References
-    ----------
-    {decoupling_reference}
+    {decoupling_references}
 
     Examples
     --------
@@ -571,9 +564,7 @@ class TauNormalization(Callback):
     --------
     ClassifierRetraining : cRT and LWS.
 
-    References
-    ----------
-    {decoupling_reference}
+    {decoupling_references}
 
     Examples
     --------

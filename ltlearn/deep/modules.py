@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from imblearn.utils import Substitution
 from torch import nn
 
-from ltlearn.utils._docstring import _ldam_reference
+from ltlearn.utils._docstring import _ldam_references_docstring
 
 __all__ = ["MLP", "NormedLinear", "ResNet32", "SmallCNN"]
 
@@ -65,7 +65,7 @@ def _image_shape(name, n_features, input_shape, in_channels):
     return (in_channels, side, side)
 
 
-@Substitution(ldam_reference=_ldam_reference)
+@Substitution(ldam_references=_ldam_references_docstring)
 class NormedLinear(nn.Module):
     """Cosine classifier: cosines between the features and the class weights.
 
@@ -89,9 +89,7 @@ class NormedLinear(nn.Module):
     weight : torch.nn.Parameter of shape (out_features, in_features)
         One weight vector per class, as in ``torch.nn.Linear``.
 
-    References
-    ----------
-    {ldam_reference}
+    {ldam_references}
 
     Examples
     --------

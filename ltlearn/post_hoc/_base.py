@@ -30,7 +30,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ltlearn.utils._docstring import _logit_adjustment_reference
+from ltlearn.utils._docstring import _logit_adjustment_references_docstring
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -82,7 +82,7 @@ _post_hoc_docstring = Substitution(
     input_features=_input_features_docstring,
     cross_fit_notes=_cross_fit_notes_docstring,
     samples=_samples_docstring,
-    logit_adjustment_reference=_logit_adjustment_reference,
+    logit_adjustment_references=_logit_adjustment_references_docstring,
 )
 
 
