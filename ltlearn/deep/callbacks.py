@@ -43,8 +43,15 @@ __all__ = [
     "TauNormalization",
 ]
 
-# The parameters of skorch's callback hooks, shared by their docstrings.
+# The parameters of skorch's callback hooks and the result of ``initialize``,
+# shared by their docstrings.
 _hook_docstring = Substitution(
+    initialize_returns=(
+        """Returns
+        -------
+        self : Callback
+            This callback."""
+    ),
     train_hook_parameters=(
         """Parameters
         ----------
@@ -72,11 +79,14 @@ _hook_docstring = Substitution(
 )
 
 
-# The references and the example data shared by the callbacks' docstrings.
+# The references and the opening of the Examples section (the data), shared by
+# the callbacks' docstrings.
 _class_docstring = Substitution(
     ldam_references=_ldam_references_docstring,
     decoupling_references=_decoupling_references_docstring,
-    example_data=""">>> import torch
+    examples_opening="""Examples
+    --------
+    >>> import torch
     >>> from sklearn.datasets import make_classification
     >>> from ltlearn.deep import LongTailClassifier
     >>> torch.set_num_threads(1)
@@ -197,9 +207,7 @@ class DeferredReweighting(Callback):
 
     {ldam_references}
 
-    Examples
-    --------
-    {example_data}
+    {examples_opening}
     >>> from ltlearn.deep.callbacks import DeferredReweighting
     >>> clf = LongTailClassifier(
     ...     criterion="ldam", max_epochs=4, random_state=0,
@@ -212,13 +220,11 @@ class DeferredReweighting(Callback):
         self.start_epoch = start_epoch
         self.beta = beta
 
+    @_hook_docstring
     def initialize(self):
         """Check the parameters.
 
-        Returns
-        -------
-        self : DeferredReweighting
-            This callback.
+        {initialize_returns}
         """
         _check_start_epoch(self.start_epoch)
         if not 0.0 <= self.beta <= 1.0:
@@ -295,9 +301,7 @@ class DeferredResampling(Callback):
 
     {ldam_references}
 
-    Examples
-    --------
-    {example_data}
+    {examples_opening}
     >>> from ltlearn.deep.callbacks import DeferredResampling
     >>> clf = LongTailClassifier(
     ...     max_epochs=3, random_state=0,
@@ -310,13 +314,11 @@ class DeferredResampling(Callback):
         self.start_epoch = start_epoch
         self.sampler = sampler
 
+    @_hook_docstring
     def initialize(self):
         """Check the parameters and reset the state.
 
-        Returns
-        -------
-        self : DeferredResampling
-            This callback.
+        {initialize_returns}
         """
         _check_start_epoch(self.start_epoch)
         self.switched_ = False
@@ -392,9 +394,7 @@ class ClassifierRetraining(Callback):
 
     {decoupling_references}
 
-    Examples
-    --------
-    {example_data}
+    {examples_opening}
     >>> from ltlearn.deep.callbacks import ClassifierRetraining
     >>> clf = LongTailClassifier(
     ...     max_epochs=4, random_state=0,
@@ -417,13 +417,11 @@ class ClassifierRetraining(Callback):
         self.head = head
         self.lr = lr
 
+    @_hook_docstring
     def initialize(self):
         """Check the parameters and reset the state.
 
-        Returns
-        -------
-        self : ClassifierRetraining
-            This callback.
+        {initialize_returns}
         """
         if self.method not in ("crt", "lws"):
             raise ValueError(f"method must be 'crt' or 'lws'; got {self.method!r}.")
@@ -566,9 +564,7 @@ class TauNormalization(Callback):
 
     {decoupling_references}
 
-    Examples
-    --------
-    {example_data}
+    {examples_opening}
     >>> from ltlearn.deep.callbacks import TauNormalization
     >>> clf = LongTailClassifier(
     ...     max_epochs=3, random_state=0, callbacks=[TauNormalization(tau=1.0)]
@@ -581,13 +577,11 @@ class TauNormalization(Callback):
         self.tau = tau
         self.head = head
 
+    @_hook_docstring
     def initialize(self):
         """Check the parameters.
 
-        Returns
-        -------
-        self : TauNormalization
-            This callback.
+        {initialize_returns}
         """
         if not (self.tau == "auto" or (isinstance(self.tau, Real) and self.tau >= 0)):
             raise ValueError(f"tau must be a float >= 0 or 'auto'; got {self.tau!r}.")
