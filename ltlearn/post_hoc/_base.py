@@ -77,7 +77,15 @@ Parameters
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples, as ``estimator`` accepts them."""
 
+_binary_examples_opening_docstring = """\
+Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)"""
+
 _post_hoc_docstring = Substitution(
+    binary_examples_opening=_binary_examples_opening_docstring,
     fitted_estimator=_fitted_estimator_docstring,
     input_features=_input_features_docstring,
     cross_fit_notes=_cross_fit_notes_docstring,
