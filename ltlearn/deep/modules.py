@@ -162,6 +162,12 @@ class _Backbone(nn.Module):
 class _ImageBackbone(_Backbone):
     """A convolutional network that reshapes flat rows to ``input_shape_``."""
 
+    def __init__(self, n_features, n_classes, input_shape, in_channels):
+        super().__init__()
+        name = type(self).__name__
+        _check_sizes(name, n_features, n_classes)
+        self.input_shape_ = _image_shape(name, n_features, input_shape, in_channels)
+
     def features(self, x):
         """Return the globally pooled feature maps of the last stage.
 
@@ -322,11 +328,7 @@ class SmallCNN(_ImageBackbone):
         channels=(32, 64),
         head="linear",
     ):
-        super().__init__()
-        _check_sizes("SmallCNN", n_features, n_classes)
-        self.input_shape_ = _image_shape(
-            "SmallCNN", n_features, input_shape, in_channels
-        )
+        super().__init__(n_features, n_classes, input_shape, in_channels)
         layers = []
         size = self.input_shape_[0]
         for width in channels:
@@ -423,11 +425,7 @@ class ResNet32(_ImageBackbone):
         in_channels=3,
         head="linear",
     ):
-        super().__init__()
-        _check_sizes("ResNet32", n_features, n_classes)
-        self.input_shape_ = _image_shape(
-            "ResNet32", n_features, input_shape, in_channels
-        )
+        super().__init__(n_features, n_classes, input_shape, in_channels)
         self.conv1 = nn.Conv2d(self.input_shape_[0], 16, 3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(16)
         stages = []
