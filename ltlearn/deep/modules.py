@@ -140,6 +140,15 @@ class NormedLinear(nn.Module):
         return f"in_features={self.in_features}, out_features={self.out_features}"
 
 
+# Entries shared by the networks' docstrings.
+_module_docstring = Substitution(
+    head="""head : {"linear", "cosine"}, default="linear"
+        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.""",
+    classifier_attribute="""classifier : torch.nn.Module
+        The last layer.""",
+)
+
+
 class _Backbone(nn.Module):
     """A network whose logits are its ``classifier`` applied to ``features``."""
 
@@ -184,6 +193,7 @@ class _ImageBackbone(_Backbone):
         return self._pooled(x.reshape(-1, *self.input_shape_))
 
 
+@_module_docstring
 class MLP(_Backbone):
     """Multi-layer perceptron for tabular data.
 
@@ -205,15 +215,13 @@ class MLP(_Backbone):
         Width of each hidden layer; ``()`` gives a linear model.
     dropout : float, default=0.0
         Dropout probability after each hidden layer.
-    head : {"linear", "cosine"}, default="linear"
-        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+    {head}
 
     Attributes
     ----------
     body : torch.nn.Sequential
         The hidden layers.
-    classifier : torch.nn.Module
-        The last layer.
+    {classifier_attribute}
 
     Examples
     --------
@@ -269,6 +277,7 @@ def _conv_bn(in_channels, out_channels):
     ]
 
 
+@_module_docstring
 class SmallCNN(_ImageBackbone):
     """A small convolutional network for small grey or colour images.
 
@@ -295,8 +304,7 @@ class SmallCNN(_ImageBackbone):
         Channels of the images when ``input_shape`` is None.
     channels : tuple of int, default=(32, 64)
         Output channels of each stage.
-    head : {"linear", "cosine"}, default="linear"
-        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+    {head}
 
     Attributes
     ----------
@@ -304,8 +312,7 @@ class SmallCNN(_ImageBackbone):
         The ``(channels, height, width)`` used to reshape flat rows.
     body : torch.nn.Sequential
         The convolutional stages and the pooling.
-    classifier : torch.nn.Module
-        The last layer.
+    {classifier_attribute}
 
     Examples
     --------
@@ -368,6 +375,7 @@ class _BasicBlock(nn.Module):
         return F.relu(out + self._shortcut(x))
 
 
+@_module_docstring
 class ResNet32(_ImageBackbone):
     """ResNet-32 for 32x32 images, the backbone of the CIFAR-LT literature.
 
@@ -392,15 +400,13 @@ class ResNet32(_ImageBackbone):
         images with ``in_channels`` channels (3072 -> 3x32x32).
     in_channels : int, default=3
         Channels of the images when ``input_shape`` is None.
-    head : {"linear", "cosine"}, default="linear"
-        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+    {head}
 
     Attributes
     ----------
     input_shape_ : tuple of int
         The ``(channels, height, width)`` used to reshape flat rows.
-    classifier : torch.nn.Module
-        The last layer.
+    {classifier_attribute}
 
     References
     ----------
