@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import check_X_y
 
 from ltlearn.utils._class_counts import check_min_class_counts
-from ltlearn.utils._docstring import _ldam_reference
+from ltlearn.utils._docstring import _ldam_references_docstring
 from ltlearn.utils._validation import check_classification_y
 
 
@@ -59,7 +59,7 @@ def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
     },
     prefer_skip_nested_validation=True,
 )
-@Substitution(ldam_reference=_ldam_reference)
+@Substitution(ldam_references=_ldam_references_docstring)
 def make_long_tailed(
     X,
     y,
@@ -106,9 +106,7 @@ def make_long_tailed(
     indices : ndarray of shape (n_kept,)
         The kept rows' indices into ``X``; only when ``return_indices=True``.
 
-    References
-    ----------
-    {ldam_reference}
+    {ldam_references}
 
     Examples
     --------

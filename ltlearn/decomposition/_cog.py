@@ -483,8 +483,6 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def predict(self, X):
         """Predict the best sub-class of each sample and map it to its class.
 
-        Parameters
-        ----------
         {X}
 
         Returns
@@ -503,8 +501,6 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Only available with ``strategy="direct"`` and an inner estimator that
         has ``predict_proba``.
 
-        Parameters
-        ----------
         {X}
 
         Returns
@@ -522,8 +518,6 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         Available when :meth:`predict_proba` is.
 
-        Parameters
-        ----------
         {X}
 
         Returns
@@ -545,8 +539,6 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         inner estimator's score (only available when it has
         ``decision_function``).
 
-        Parameters
-        ----------
         {X}
 
         Returns

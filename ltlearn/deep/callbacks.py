@@ -31,7 +31,10 @@ from torch import nn
 from ltlearn.deep._data import _labels_and_weights
 from ltlearn.deep.losses import _effective_number_weights
 from ltlearn.deep.modules import NormedLinear
-from ltlearn.utils._docstring import _ldam_reference
+from ltlearn.utils._docstring import (
+    _decoupling_references_docstring,
+    _ldam_references_docstring,
+)
 
 __all__ = [
     "ClassifierRetraining",
@@ -40,8 +43,15 @@ __all__ = [
     "TauNormalization",
 ]
 
-# The parameters of skorch's callback hooks, shared by their docstrings.
+# The parameters of skorch's callback hooks and the result of ``initialize``,
+# shared by their docstrings.
 _hook_docstring = Substitution(
+    initialize_returns=(
+        """Returns
+        -------
+        self : Callback
+            This callback."""
+    ),
     train_hook_parameters=(
         """Parameters
         ----------
@@ -69,15 +79,14 @@ _hook_docstring = Substitution(
 )
 
 
-# The references and the example data shared by the callbacks' docstrings.
+# The references and the opening of the Examples section (the data), shared by
+# the callbacks' docstrings.
 _class_docstring = Substitution(
-    ldam_reference=_ldam_reference,
-    decoupling_reference=(
-        """.. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
-       Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020."""
-    ),
-    example_data=""">>> import torch
+    ldam_references=_ldam_references_docstring,
+    decoupling_references=_decoupling_references_docstring,
+    examples_opening="""Examples
+    --------
+    >>> import torch
     >>> from sklearn.datasets import make_classification
     >>> from ltlearn.deep import LongTailClassifier
     >>> torch.set_num_threads(1)
@@ -196,13 +205,9 @@ class DeferredReweighting(Callback):
     --------
     ltlearn.deep.losses.ClassBalancedLoss : The same weights from the start.
 
-    References
-    ----------
-    {ldam_reference}
+    {ldam_references}
 
-    Examples
-    --------
-    {example_data}
+    {examples_opening}
     >>> from ltlearn.deep.callbacks import DeferredReweighting
     >>> clf = LongTailClassifier(
     ...     criterion="ldam", max_epochs=4, random_state=0,
@@ -215,13 +220,11 @@ class DeferredReweighting(Callback):
         self.start_epoch = start_epoch
         self.beta = beta
 
+    @_hook_docstring
     def initialize(self):
         """Check the parameters.
 
-        Returns
-        -------
-        self : DeferredReweighting
-            This callback.
+        {initialize_returns}
         """
         _check_start_epoch(self.start_epoch)
         if not 0.0 <= self.beta <= 1.0:
@@ -296,13 +299,9 @@ class DeferredResampling(Callback):
     --------
     DeferredReweighting : The same schedule on the loss weights.
 
-    References
-    ----------
-    {ldam_reference}
+    {ldam_references}
 
-    Examples
-    --------
-    {example_data}
+    {examples_opening}
     >>> from ltlearn.deep.callbacks import DeferredResampling
     >>> clf = LongTailClassifier(
     ...     max_epochs=3, random_state=0,
@@ -315,13 +314,11 @@ class DeferredResampling(Callback):
         self.start_epoch = start_epoch
         self.sampler = sampler
 
+    @_hook_docstring
     def initialize(self):
         """Check the parameters and reset the state.
 
-        Returns
-        -------
-        self : DeferredResampling
-            This callback.
+        {initialize_returns}
         """
         _check_start_epoch(self.start_epoch)
         self.switched_ = False
@@ -395,13 +392,9 @@ class ClassifierRetraining(Callback):
     --------
     TauNormalization : Rescale the last layer without training.
 
-    References
-    ----------
-    {decoupling_reference}
+    {decoupling_references}
 
-    Examples
-    --------
-    {example_data}
+    {examples_opening}
     >>> from ltlearn.deep.callbacks import ClassifierRetraining
     >>> clf = LongTailClassifier(
     ...     max_epochs=4, random_state=0,
@@ -424,13 +417,11 @@ class ClassifierRetraining(Callback):
         self.head = head
         self.lr = lr
 
+    @_hook_docstring
     def initialize(self):
         """Check the parameters and reset the state.
 
-        Returns
-        -------
-        self : ClassifierRetraining
-            This callback.
+        {initialize_returns}
         """
         if self.method not in ("crt", "lws"):
             raise ValueError(f"method must be 'crt' or 'lws'; got {self.method!r}.")
@@ -571,13 +562,9 @@ class TauNormalization(Callback):
     --------
     ClassifierRetraining : cRT and LWS.
 
-    References
-    ----------
-    {decoupling_reference}
+    {decoupling_references}
 
-    Examples
-    --------
-    {example_data}
+    {examples_opening}
     >>> from ltlearn.deep.callbacks import TauNormalization
     >>> clf = LongTailClassifier(
     ...     max_epochs=3, random_state=0, callbacks=[TauNormalization(tau=1.0)]
@@ -590,13 +577,11 @@ class TauNormalization(Callback):
         self.tau = tau
         self.head = head
 
+    @_hook_docstring
     def initialize(self):
         """Check the parameters.
 
-        Returns
-        -------
-        self : TauNormalization
-            This callback.
+        {initialize_returns}
         """
         if not (self.tau == "auto" or (isinstance(self.tau, Real) and self.tau >= 0)):
             raise ValueError(f"tau must be a float >= 0 or 'auto'; got {self.tau!r}.")

@@ -24,7 +24,7 @@ from imblearn.utils import Substitution
 from torch import nn
 
 from ltlearn.utils._class_counts import inverse_effective_number
-from ltlearn.utils._docstring import _ldam_reference
+from ltlearn.utils._docstring import _ldam_references_docstring
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -48,7 +48,7 @@ _LOSS_FRAGMENTS = dict(
         How the per-sample losses are combined (see the module docstring).""",
     s="""Logit scale; the probabilities of
         :class:`~ltlearn.deep.net.LongTailClassifier` are ``softmax(s * z)``.""",
-    ldam_reference=_ldam_reference,
+    ldam_references=_ldam_references_docstring,
     cosine_attributes="""logit_scale : float
         Equal to ``s``.
     cosine_logits : bool
@@ -526,9 +526,7 @@ class LDAMLoss(_CosineMarginLoss):
         The per-class margins (a buffer).
     {cosine_attributes}
 
-    References
-    ----------
-    {ldam_reference}
+    {ldam_references}
 
     Examples
     --------

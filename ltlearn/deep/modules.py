@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from imblearn.utils import Substitution
 from torch import nn
 
-from ltlearn.utils._docstring import _ldam_reference
+from ltlearn.utils._docstring import _ldam_references_docstring
 
 __all__ = ["MLP", "NormedLinear", "ResNet32", "SmallCNN"]
 
@@ -65,7 +65,7 @@ def _image_shape(name, n_features, input_shape, in_channels):
     return (in_channels, side, side)
 
 
-@Substitution(ldam_reference=_ldam_reference)
+@Substitution(ldam_references=_ldam_references_docstring)
 class NormedLinear(nn.Module):
     """Cosine classifier: cosines between the features and the class weights.
 
@@ -89,9 +89,7 @@ class NormedLinear(nn.Module):
     weight : torch.nn.Parameter of shape (out_features, in_features)
         One weight vector per class, as in ``torch.nn.Linear``.
 
-    References
-    ----------
-    {ldam_reference}
+    {ldam_references}
 
     Examples
     --------
@@ -142,6 +140,15 @@ class NormedLinear(nn.Module):
         return f"in_features={self.in_features}, out_features={self.out_features}"
 
 
+# Entries shared by the networks' docstrings.
+_module_docstring = Substitution(
+    head="""head : {"linear", "cosine"}, default="linear"
+        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.""",
+    classifier_attribute="""classifier : torch.nn.Module
+        The last layer.""",
+)
+
+
 class _Backbone(nn.Module):
     """A network whose logits are its ``classifier`` applied to ``features``."""
 
@@ -164,6 +171,12 @@ class _Backbone(nn.Module):
 class _ImageBackbone(_Backbone):
     """A convolutional network that reshapes flat rows to ``input_shape_``."""
 
+    def __init__(self, n_features, n_classes, input_shape, in_channels):
+        super().__init__()
+        name = type(self).__name__
+        _check_sizes(name, n_features, n_classes)
+        self.input_shape_ = _image_shape(name, n_features, input_shape, in_channels)
+
     def features(self, x):
         """Return the globally pooled feature maps of the last stage.
 
@@ -180,6 +193,7 @@ class _ImageBackbone(_Backbone):
         return self._pooled(x.reshape(-1, *self.input_shape_))
 
 
+@_module_docstring
 class MLP(_Backbone):
     """Multi-layer perceptron for tabular data.
 
@@ -201,15 +215,13 @@ class MLP(_Backbone):
         Width of each hidden layer; ``()`` gives a linear model.
     dropout : float, default=0.0
         Dropout probability after each hidden layer.
-    head : {"linear", "cosine"}, default="linear"
-        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+    {head}
 
     Attributes
     ----------
     body : torch.nn.Sequential
         The hidden layers.
-    classifier : torch.nn.Module
-        The last layer.
+    {classifier_attribute}
 
     Examples
     --------
@@ -265,6 +277,7 @@ def _conv_bn(in_channels, out_channels):
     ]
 
 
+@_module_docstring
 class SmallCNN(_ImageBackbone):
     """A small convolutional network for small grey or colour images.
 
@@ -291,8 +304,7 @@ class SmallCNN(_ImageBackbone):
         Channels of the images when ``input_shape`` is None.
     channels : tuple of int, default=(32, 64)
         Output channels of each stage.
-    head : {"linear", "cosine"}, default="linear"
-        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+    {head}
 
     Attributes
     ----------
@@ -300,8 +312,7 @@ class SmallCNN(_ImageBackbone):
         The ``(channels, height, width)`` used to reshape flat rows.
     body : torch.nn.Sequential
         The convolutional stages and the pooling.
-    classifier : torch.nn.Module
-        The last layer.
+    {classifier_attribute}
 
     Examples
     --------
@@ -324,11 +335,7 @@ class SmallCNN(_ImageBackbone):
         channels=(32, 64),
         head="linear",
     ):
-        super().__init__()
-        _check_sizes("SmallCNN", n_features, n_classes)
-        self.input_shape_ = _image_shape(
-            "SmallCNN", n_features, input_shape, in_channels
-        )
+        super().__init__(n_features, n_classes, input_shape, in_channels)
         layers = []
         size = self.input_shape_[0]
         for width in channels:
@@ -368,6 +375,7 @@ class _BasicBlock(nn.Module):
         return F.relu(out + self._shortcut(x))
 
 
+@_module_docstring
 class ResNet32(_ImageBackbone):
     """ResNet-32 for 32x32 images, the backbone of the CIFAR-LT literature.
 
@@ -392,15 +400,13 @@ class ResNet32(_ImageBackbone):
         images with ``in_channels`` channels (3072 -> 3x32x32).
     in_channels : int, default=3
         Channels of the images when ``input_shape`` is None.
-    head : {"linear", "cosine"}, default="linear"
-        The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.
+    {head}
 
     Attributes
     ----------
     input_shape_ : tuple of int
         The ``(channels, height, width)`` used to reshape flat rows.
-    classifier : torch.nn.Module
-        The last layer.
+    {classifier_attribute}
 
     References
     ----------
@@ -425,11 +431,7 @@ class ResNet32(_ImageBackbone):
         in_channels=3,
         head="linear",
     ):
-        super().__init__()
-        _check_sizes("ResNet32", n_features, n_classes)
-        self.input_shape_ = _image_shape(
-            "ResNet32", n_features, input_shape, in_channels
-        )
+        super().__init__(n_features, n_classes, input_shape, in_channels)
         self.conv1 = nn.Conv2d(self.input_shape_[0], 16, 3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(16)
         stages = []

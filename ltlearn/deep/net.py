@@ -168,9 +168,24 @@ _step_docstring = Substitution(
 )
 
 
-# The input of the prediction methods, shared by their docstrings.
+# The last parameter and the result of ``fit`` and ``partial_fit``, shared by
+# their docstrings.
+_fit_docstring = Substitution(
+    fit_params="""**fit_params : dict
+            Passed to the module's ``forward`` and to ``train_split``.""",
+    fit_returns="""Returns
+        -------
+        self : LongTailClassifier
+            The fitted classifier.""",
+)
+
+
+# The Parameters section (the input alone) of the prediction methods, shared by
+# their docstrings.
 _X_predict_docstring = Substitution(
-    X_predict="""X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
+    X_predict="""Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
                 or torch.utils.data.Dataset
             The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
             (``y`` is ignored)."""
@@ -1257,6 +1272,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
 
+    @_fit_docstring
     def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Initialise the network and train it on ``(X, y)``.
 
@@ -1290,13 +1306,9 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             each class, which count-based losses use.
             Needs a loss with a ``reduction`` attribute (every loss of
             :mod:`ltlearn.deep.losses` and of ``torch.nn``).
-        **fit_params : dict
-            Passed to the module's ``forward`` and to ``train_split``.
+        {fit_params}
 
-        Returns
-        -------
-        self : LongTailClassifier
-            The fitted classifier.
+        {fit_returns}
         """
         self._check_params()
         X, y, sample_weight = self._check_X_y(
@@ -1309,6 +1321,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             self.schedule_start_ = len(self.history)
             return self._train(X, y, sample_weight, fit_params)
 
+    @_fit_docstring
     def partial_fit(self, X, y=None, classes=None, sample_weight=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initialising.
 
@@ -1333,13 +1346,9 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             All the labels, for the first call.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each row, as in :meth:`fit`.
-        **fit_params : dict
-            Passed to the module's ``forward`` and to ``train_split``.
+        {fit_params}
 
-        Returns
-        -------
-        self : LongTailClassifier
-            The fitted classifier.
+        {fit_returns}
         """
         self._check_params()
         first = not (self.initialized_ and hasattr(self, "label_encoder_"))
@@ -1605,8 +1614,6 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     def predict_proba(self, X):
         """Probability of each class.
 
-        Parameters
-        ----------
         {X_predict}
 
         Returns
@@ -1638,8 +1645,6 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         network's device, so that the network can feed another step of a
         pipeline, such as a post-hoc or classical classifier.
 
-        Parameters
-        ----------
         {X_predict}
 
         Returns
@@ -1699,8 +1704,6 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     def predict(self, X):
         """Predict the class of each sample.
 
-        Parameters
-        ----------
         {X_predict}
 
         Returns

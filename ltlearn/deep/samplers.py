@@ -24,6 +24,8 @@ from imblearn.utils import Substitution
 from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
+from ltlearn.utils._docstring import _decoupling_references_docstring
+
 __all__ = [
     "ClassBalancedSampler",
     "InstanceBalancedSampler",
@@ -48,7 +50,7 @@ def _as_labels(labels):
     return labels.to(torch.int64).cpu()
 
 
-# The Parameters section and the paper of the class samplers, shared by their
+# The Parameters and References sections of the class samplers, shared by their
 # docstrings.
 _sampler_docstring = Substitution(
     sampler_parameters="""Parameters
@@ -59,9 +61,7 @@ _sampler_docstring = Substitution(
         Draws per epoch; ``None`` draws ``n_samples``.
     generator : torch.Generator, default=None
         Source of randomness; ``None`` uses torch's global generator.""",
-    decoupling_paper=""".. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng
-       and Y. Kalantidis, "Decoupling Representation and Classifier for
-       Long-Tailed Recognition", ICLR 2020.""",
+    decoupling_references=_decoupling_references_docstring,
 )
 
 
@@ -179,9 +179,7 @@ class ClassBalancedSampler(_ClassSampler):
     --------
     SquareRootSampler : Half-way between natural and balanced.
 
-    References
-    ----------
-    {decoupling_paper}
+    {decoupling_references}
 
     Examples
     --------
@@ -209,9 +207,7 @@ class SquareRootSampler(_ClassSampler):
     InstanceBalancedSampler : The natural distribution.
     ClassBalancedSampler : Every class equally often.
 
-    References
-    ----------
-    {decoupling_paper}
+    {decoupling_references}
 
     Examples
     --------
@@ -253,9 +249,7 @@ class ProgressivelyBalancedSampler(_ClassSampler):
     epoch : int
         The current epoch ``t``, set by :meth:`set_epoch`; starts at 0.
 
-    References
-    ----------
-    {decoupling_paper}
+    {decoupling_references}
 
     Examples
     --------

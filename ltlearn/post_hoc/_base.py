@@ -30,7 +30,7 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ltlearn.utils._docstring import _logit_adjustment_reference
+from ltlearn.utils._docstring import _logit_adjustment_references_docstring
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -39,7 +39,8 @@ from ltlearn.utils._validation import (
 )
 
 # Docstring fragments shared by the post-hoc classifiers (``Substitution``),
-# indented as in a class docstring (``_samples_docstring``: a method's).
+# indented as in a class docstring (``_samples_docstring``: the Parameters
+# section of a method).
 _fitted_estimator_docstring = """\
 estimator_ : estimator object
         The fitted ``estimator`` (the ``FrozenEstimator`` itself if one was
@@ -71,15 +72,25 @@ With ``sample_weight``, the prior and the metrics of the out-of-fold
     fold, raise an error naming the class."""
 
 _samples_docstring = """\
-X : {array-like, sparse matrix} of shape (n_samples, n_features)
+Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples, as ``estimator`` accepts them."""
 
+_binary_examples_opening_docstring = """\
+Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)"""
+
 _post_hoc_docstring = Substitution(
+    binary_examples_opening=_binary_examples_opening_docstring,
     fitted_estimator=_fitted_estimator_docstring,
     input_features=_input_features_docstring,
     cross_fit_notes=_cross_fit_notes_docstring,
     samples=_samples_docstring,
-    logit_adjustment_reference=_logit_adjustment_reference,
+    logit_adjustment_references=_logit_adjustment_references_docstring,
 )
 
 
@@ -318,8 +329,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         weights and renormalised to sum to one per row (in log space, so that
         no weight underflows).
 
-        Parameters
-        ----------
         {samples}
 
         Returns
@@ -333,8 +342,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
     def predict_log_proba(self, X):
         """Logarithm of the adjusted class probabilities.
 
-        Parameters
-        ----------
         {samples}
 
         Returns
@@ -348,8 +355,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
     def predict(self, X):
         """Predict the class of largest adjusted probability.
 
-        Parameters
-        ----------
         {samples}
 
         Returns

@@ -95,9 +95,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
 
     {cross_fit_notes}
 
-    References
-    ----------
-    {logit_adjustment_reference}
+    {logit_adjustment_references}
 
     Examples
     --------

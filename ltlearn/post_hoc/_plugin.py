@@ -154,12 +154,8 @@ class PluginClassifier(_BasePostHocClassifier):
     .. [3] H. Narasimhan, H. G. Ramaswamy, A. Saha and S. Agarwal, "Consistent
        multiclass algorithms for complex performance measures", ICML 2015.
 
-    Examples
-    --------
-    >>> from sklearn.datasets import make_classification
-    >>> from sklearn.linear_model import LogisticRegression
+    {binary_examples_opening}
     >>> from ltlearn.post_hoc import PluginClassifier
-    >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)
     >>> clf = PluginClassifier(LogisticRegression()).fit(X, y)
     >>> float(clf.threshold_)  # the prior of class 1
     0.1

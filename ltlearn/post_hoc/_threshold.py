@@ -121,12 +121,8 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
        with methods addressing the class imbalance problem", IEEE Transactions
        on Knowledge and Data Engineering, 18(1):63-77, 2006.
 
-    Examples
-    --------
-    >>> from sklearn.datasets import make_classification
-    >>> from sklearn.linear_model import LogisticRegression
+    {binary_examples_opening}
     >>> from ltlearn.post_hoc import ThresholdMovingClassifier
-    >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)
     >>> clf = ThresholdMovingClassifier(LogisticRegression()).fit(X, y)
     >>> clf.class_costs_.round(2)
     array([0.56, 5.  ])

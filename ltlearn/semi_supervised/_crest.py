@@ -33,7 +33,10 @@ from ltlearn.semi_supervised._selection import (
     _unlabeled_mask,
 )
 from ltlearn.utils._class_counts import check_min_class_counts
-from ltlearn.utils._docstring import _feature_attributes_docstring
+from ltlearn.utils._docstring import (
+    _feature_attributes_docstring,
+    _X_predict_docstring,
+)
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -59,10 +62,7 @@ def _delegated(method, summary, returned, description):
     delegate.__qualname__ = f"CReSTClassifier.{method}"
     delegate.__doc__ = f"""{summary}
 
-        Parameters
-        ----------
-        X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
-            The input samples.
+        {_X_predict_docstring}
 
         Returns
         -------
@@ -494,23 +494,12 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self, X, accept_sparse=True, ensure_all_finite=False, reset=False
         )
 
-    @available_if(_estimator_has("predict"))
-    def predict(self, X):
-        """Predict the class of each row of ``X``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The input samples.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-            The predicted labels.
-        """
-        X = self._validate_for_predict(X)
-        return self.estimator_.predict(X)
-
+    predict = _delegated(
+        "predict",
+        "Predict the class of each row of ``X``.",
+        "y : ndarray of shape (n_samples,)",
+        "The predicted labels.",
+    )
     predict_proba = _delegated(
         "predict_proba",
         "Predict the class probabilities of each row of ``X``.",

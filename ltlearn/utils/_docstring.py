@@ -1,7 +1,9 @@
 """Docstring fragments shared by ltlearn's estimators.
 
 Filled in with :class:`imblearn.utils.Substitution`; each fragment is indented
-as a parameter, attribute or reference of a class docstring.
+as a parameter, an attribute or a whole section (``*_references_docstring``) of
+a class docstring, ``_X_predict_docstring`` as the Parameters section of a
+method.
 """
 
 # Authors: The ltlearn developers
@@ -44,20 +46,32 @@ many_threshold : int, default=100
     few_threshold : int, default=20
         A class with fewer training samples than this is few-shot."""
 
-# The ``X`` parameter of ``predict``, ``predict_proba``, ``predict_log_proba``
-# and ``decision_function`` of an estimator that accepts sparse input; put
-# ``{X}`` in the method's Parameters section and decorate the method with
-# ``imblearn.utils.Substitution(X=_X_predict_docstring)``.
-_X_predict_docstring = (
-    "X : {array-like, sparse matrix} of shape (n_samples, n_features)\n"
-    "            The input samples."
-)
+# The Parameters section (``X`` alone) of ``predict``, ``predict_proba``,
+# ``predict_log_proba`` and ``decision_function`` of an estimator that accepts
+# sparse input; put ``{X}`` in place of the method's Parameters section and
+# decorate the method with ``imblearn.utils.Substitution(X=_X_predict_docstring)``.
+_X_predict_docstring = """\
+Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples."""
 
-_logit_adjustment_reference = """\
-.. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
+_logit_adjustment_references_docstring = """\
+References
+    ----------
+    .. [1] A. K. Menon, S. Jayasumana, A. S. Rawat, H. Jain, A. Veit and
        S. Kumar, "Long-tail learning via logit adjustment", ICLR 2021."""
 
-_ldam_reference = """\
-.. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
+_ldam_references_docstring = """\
+References
+    ----------
+    .. [1] K. Cao, C. Wei, A. Gaidon, N. Arechiga and T. Ma, "Learning
        Imbalanced Datasets with Label-Distribution-Aware Margin Loss",
        NeurIPS 2019."""
+
+_decoupling_references_docstring = """\
+References
+    ----------
+    .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
+       Y. Kalantidis, "Decoupling Representation and Classifier for
+       Long-Tailed Recognition", ICLR 2020."""

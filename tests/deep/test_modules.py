@@ -75,6 +75,16 @@ def test_image_networks_refuse_shapes_they_cannot_infer():
         SmallCNN(64, 2, input_shape=(1, 4, 4))
 
 
+@pytest.mark.parametrize("make", [SmallCNN, ResNet32])
+def test_image_network_errors_name_the_network(make):
+    name = make.__name__
+    with pytest.raises(ValueError, match=f"^{name} needs n_features and n_classes"):
+        make(n_classes=2)
+    with pytest.raises(ValueError, match=f"^{name}: input_shape \\(1, 4, 4\\)"):
+        make(64, 2, input_shape=(1, 4, 4))
+    assert make(64, 2, input_shape=(1, 8, 8)).input_shape_ == (1, 8, 8)
+
+
 def test_unknown_head_is_refused():
     with pytest.raises(ValueError, match="head must be 'linear' or 'cosine'"):
         MLP(4, 2, head="arcface")
