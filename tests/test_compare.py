@@ -6,7 +6,6 @@
 import csv
 import json
 import math
-import os
 import signal
 import sys
 import time
@@ -541,8 +540,10 @@ class _InterruptedFit(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         try:
-            os.kill(os.getpid(), signal.SIGINT)
-            time.sleep(10)  # the signal's KeyboardInterrupt ends the sleep
+            # raise_signal delivers SIGINT to this (the main) thread, where
+            # Python runs the handler; os.kill may hand it to another thread.
+            signal.raise_signal(signal.SIGINT)
+            time.sleep(10)  # not reached: the handler's KeyboardInterrupt
         except KeyboardInterrupt as exc:
             if self.then == "raise":
                 raise
