@@ -18,7 +18,7 @@ from sklearn import get_config
 from sklearn.base import TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import TransformerTags, check_random_state
+from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import (
     Hidden,
     Interval,
@@ -77,6 +77,7 @@ from ltlearn.deep.samplers import (
     _dataset_tensors,
 )
 from ltlearn.utils._class_counts import check_min_class_counts
+from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import check_classification_y
 
 __all__ = ["LongTailClassifier"]
@@ -692,8 +693,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         if self.random_state is None:
             yield
             return
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
-        seed = (seed + offset) % np.iinfo(np.int32).max
+        seed = (draw_seeds(self.random_state) + offset) % _MAX_SEED
         on_cpu = str(self.device).startswith("cpu")
         with torch.random.fork_rng(devices=[] if on_cpu else None):
             torch.manual_seed(seed)
