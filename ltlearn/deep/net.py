@@ -76,7 +76,6 @@ from ltlearn.deep.samplers import (
     SquareRootSampler,
     _dataset_tensors,
 )
-from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import check_classification_y
 
@@ -835,18 +834,17 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         if empty.size and getattr(self, "_incremental_", False):
             # partial_fit: a class of ``classes`` not seen yet counts as one.
             return np.where(counts > 0, counts, 1)
-        where = (
-            " in the training part of the internal validation split"
-            if self.train_split
-            else " in y"
-        )
-        check_min_class_counts(
-            self.classes_,
-            counts,
-            needs=f"the {loss_name} loss needs at least one training sample of "
-            "every class.",
-            where=where,
-        )
+        if empty.size:
+            label = self.classes_.tolist()[empty[0]]
+            where = (
+                "in the training part of the internal validation split"
+                if self.train_split
+                else "in y"
+            )
+            raise ValueError(
+                f"Class {label!r} has 0 samples {where}; the {loss_name} loss "
+                "needs at least one training sample of every class."
+            )
         return counts
 
     def _make_sampler(self, labels, sampler=None):

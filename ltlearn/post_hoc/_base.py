@@ -30,7 +30,6 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import _logit_adjustment_references_docstring
 from ltlearn.utils._validation import (
     check_classification_y,
@@ -113,20 +112,19 @@ def _adjusted_log_proba(proba, log_weights):
 
 def _check_prior_counts(counts, classes, weighted=False):
     """Refuse a class of ``classes`` that has no sample (or no weight) in ``y``."""
-    if weighted:
-        empty = np.flatnonzero(counts == 0)
-        if empty.size:
+    empty = np.flatnonzero(counts == 0)
+    if empty.size:
+        label = classes.tolist()[empty[0]]
+        if weighted:
             raise ValueError(
-                f"Class {classes.tolist()[empty[0]]!r} has a total sample_weight "
-                "of 0; every class of the estimator needs samples of positive "
-                "weight to estimate its prior."
+                f"Class {label!r} has a total sample_weight of 0; every "
+                f"class of the estimator needs samples of positive weight "
+                f"to estimate its prior."
             )
-    check_min_class_counts(
-        classes,
-        counts,
-        needs="every class of the estimator needs samples to estimate its prior.",
-        where=" in y",
-    )
+        raise ValueError(
+            f"Class {label!r} has 0 samples in y; every class of the "
+            f"estimator needs samples to estimate its prior."
+        )
 
 
 def _cross_fit_proba(estimator, X, y, cv, params, classes=None):

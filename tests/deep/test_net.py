@@ -488,6 +488,14 @@ def test_sample_weight_weights_each_row_of_every_loss(data, loss):
     )
 
 
+def test_count_based_losses_take_weights_that_sum_below_one_per_class(data):
+    # class_counts_ are the weight sums; only an empty class is refused.
+    X, y = data
+    weights = np.full(y.shape, 1e-3, dtype=np.float32)
+    clf = LongTailClassifier(criterion="ldam", **FAST).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(clf.class_counts_, np.bincount(y) * 1e-3, rtol=1e-5)
+
+
 def test_sample_weight_with_batches_a_split_and_bad_weights(data):
     X, y = data
     weights = np.where(y == 2, 2.0, 1.0)

@@ -193,6 +193,22 @@ def test_a_class_of_zero_total_weight_needs_a_prior(clf, imbalanced_binary):
         clf.fit(X, y, sample_weight=(y == 1) * 1.0)
 
 
+@pytest.mark.parametrize(
+    "clf",
+    [
+        ThresholdMovingClassifier(LogisticRegression()),
+        LogitAdjustedClassifier(LogisticRegression()),
+        PluginClassifier(LogisticRegression()),
+    ],
+)
+def test_classes_of_total_weight_below_one_have_a_prior(clf, imbalanced_binary):
+    # Only a class of zero total weight is refused: weights that sum to less
+    # than one per class still give every class a prior.
+    X, y = imbalanced_binary
+    clf.fit(X, y, sample_weight=np.full(y.shape, 1e-3))
+    assert clf.predict(X).shape == y.shape
+
+
 def test_zero_weight_rows_do_not_count(imbalanced_binary):
     X, y = imbalanced_binary
     rng = np.random.default_rng(0)
