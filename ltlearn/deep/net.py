@@ -183,7 +183,7 @@ _fit_docstring = Substitution(
 
 # The Parameters section (the input alone) of the prediction methods, shared by
 # their docstrings.
-_X_predict_docstring = Substitution(
+_X_or_dataset_docstring = Substitution(
     X_predict="""Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
@@ -1610,7 +1610,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         weights = to_tensor(X["sample_weight"], device=self.device)
         return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)
 
-    @_X_predict_docstring
+    @_X_or_dataset_docstring
     def predict_proba(self, X):
         """Probability of each class.
 
@@ -1635,7 +1635,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         ]
         return np.concatenate(proba, axis=0)
 
-    @_X_predict_docstring
+    @_X_or_dataset_docstring
     def transform(self, X):
         """Penultimate-layer features of the network.
 
@@ -1700,7 +1700,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{i}" for i in range(n_features_out)], dtype=object)
 
-    @_X_predict_docstring
+    @_X_or_dataset_docstring
     def predict(self, X):
         """Predict the class of each sample.
 
