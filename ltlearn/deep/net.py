@@ -755,11 +755,15 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             self._check_input_shape(shape)
         return X, y, shape
 
-    def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None):
+    def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None, warm=False):
         """Validate ``X``, ``y`` and ``sample_weight``; label-encode ``y``.
 
         Counts the classes into ``class_counts_``: those of this data for a
-        first fit, added to the previous counts when ``reset`` is false.
+        first fit, added to the previous counts when ``reset`` is false. A
+        warm-start fit (``warm``) keeps the fitted input shape and classes,
+        as ``reset=False`` does, and needs every class in ``y`` (as
+        scikit-learn's ``MLPClassifier(warm_start=True)``); its counts are
+        those of this data.
         """
         dataset_shape = None
         if is_dataset(X):
@@ -776,6 +780,16 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             )
             if not X.flags.writeable:
                 X = X.copy()
+            if not reset:
+                self._check_input_shape(X.shape[1:])
+        if warm:
+            seen = np.unique(y)
+            if seen.shape != self.classes_.shape or np.any(seen != self.classes_):
+                raise ValueError(
+                    f"warm_start=True can only be used where y has the same "
+                    f"classes as in the previous fit. Previously got "
+                    f"{self.classes_.tolist()!r}, y has {seen.tolist()!r}."
+                )
         if reset:
             encoder = LabelEncoder()
             if given is not None:
@@ -794,7 +808,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         if sample_weight is not None:
             sample_weight = self._check_sample_weight(sample_weight, y)
         counts = _count_classes(y, sample_weight, len(self.classes_))
-        self._counts_before_ = 0 if reset else self.class_counts_
+        self._counts_before_ = 0 if reset or warm else self.class_counts_
         self.class_counts_ = self._counts_before_ + counts
         if dataset_shape is not None:
             # The labels and weights travel with the items.
@@ -1276,7 +1290,8 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Initialise the network and train it on ``(X, y)``.
 
-        With ``warm_start=True`` a fitted network is trained further, and the
+        With ``warm_start=True`` a fitted network is trained further, on
+        data of the same input shape and the same classes, and the
         schedules of :mod:`ltlearn.deep.callbacks` start again, counting the
         epochs of this fit. A ``KeyboardInterrupt`` stops the fit and
         propagates; the classifier is then not fitted (``history_`` keeps
@@ -1311,12 +1326,14 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         {fit_returns}
         """
         self._check_params()
+        warm = bool(self.warm_start) and self.initialized_
+        fitted = warm and hasattr(self, "label_encoder_")
         X, y, sample_weight = self._check_X_y(
-            X, y, reset=True, sample_weight=sample_weight
+            X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
         )
         self._incremental_ = False
         with self._torch_rng():
-            if not self.warm_start or not self.initialized_:
+            if not warm:
                 self.initialize()
             self.schedule_start_ = len(self.history)
             return self._train(X, y, sample_weight, fit_params)

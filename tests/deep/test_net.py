@@ -300,6 +300,21 @@ def test_partial_fit_continues_training(data):
         clf.partial_fit(X, y + 5)
 
 
+def test_a_warm_start_fit_needs_the_fitted_classes_and_input(data):
+    # As MLPClassifier(warm_start=True): the same classes, the same features.
+    X, y = data
+    clf = LongTailClassifier(warm_start=True, criterion="ldam", **FAST).fit(X, y)
+    module = clf.module_
+    for y_bad in (y[y != 2], np.where(y == 2, 3, y)):
+        with pytest.raises(ValueError, match=r"same classes.*\[0, 1, 2\]"):
+            clf.fit(X[: y_bad.size], y_bad)
+    with pytest.raises(ValueError, match="X has 4 features"):
+        clf.fit(X[:, :4], y)
+    clf.fit(X[:100], y[:100])
+    assert clf.module_ is module and len(clf.history) == 4
+    np.testing.assert_array_equal(clf.class_counts_, np.bincount(y[:100]))
+
+
 def test_progress_bar(data, capsys):
     pytest.importorskip("tqdm")
     X, y = data
