@@ -113,6 +113,15 @@ def _balanced_accuracy(net, X, y):
     return balanced_accuracy_score(np.asarray(y), y_pred)
 
 
+def _writeable(X):
+    """``X``, copied if read-only (a pandas frame's values, a memory map).
+
+    torch warns that a tensor sharing a read-only array's memory may be
+    written to.
+    """
+    return X if X.flags.writeable else X.copy()
+
+
 def _accepts(func, name):
     """Whether ``func`` (a class or function) has a parameter called ``name``."""
     try:
@@ -723,7 +732,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             X = tensors[0].detach().cpu().numpy()
         X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
         self._check_input_shape(X.shape[1:])
-        return X
+        return _writeable(X)
 
     def _read_dataset(self, X, y, *, reset):
         """Input and labels of a Dataset given to fit, read once.
@@ -778,8 +787,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             X, y = validate_data(
                 self, X, y, reset=reset, allow_nd=True, dtype=np.float32
             )
-            if not X.flags.writeable:
-                X = X.copy()
+            X = _writeable(X)
             if not reset:
                 self._check_input_shape(X.shape[1:])
         if warm:

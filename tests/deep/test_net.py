@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -183,6 +184,21 @@ def test_pandas_input_and_feature_names(data):
     clf = LongTailClassifier(**FAST).fit(X_df, y_series)
     np.testing.assert_array_equal(clf.feature_names_in_, X_df.columns)
     assert set(clf.predict(X_df)) <= {"a", "b", "c"}
+
+
+def test_read_only_input_predicts_without_a_torch_warning(data):
+    # Read-only arrays (a memory map, a pandas frame's values under copy on
+    # write) made torch warn of "undefined behavior" at predict and transform.
+    X, y = data
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    X_read_only = X.astype(np.float32)
+    X_read_only.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        proba = clf.predict_proba(X_read_only)
+        features = clf.transform(X_read_only)
+    np.testing.assert_array_equal(proba, clf.predict_proba(X))
+    assert features.shape[0] == len(X)
 
 
 @pytest.mark.parametrize("sampler", SAMPLERS)
