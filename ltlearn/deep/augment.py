@@ -9,6 +9,8 @@ images.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
+
 import torch
 from imblearn.utils import Substitution
 from torch import nn
@@ -29,7 +31,15 @@ CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 
 def _unflatten(x, input_shape):
     """Flat rows ``(N, prod(input_shape))`` reshaped to ``(N, *input_shape)``."""
-    return x.reshape(x.shape[0], *input_shape) if x.ndim == 2 else x
+    if x.ndim != 2:
+        return x
+    if x.shape[1] != math.prod(input_shape):
+        raise ValueError(
+            f"The augmentation has input_shape={input_shape}, "
+            f"{math.prod(input_shape)} values per row; the rows have "
+            f"{x.shape[1]}. Set input_shape to the shape of one image."
+        )
+    return x.reshape(x.shape[0], *input_shape)
 
 
 # The input_shape parameter of the augmentations, shared by their docstrings.
@@ -135,6 +145,12 @@ class CIFARAugment(nn.Module):
             raise ValueError(
                 f"CIFARAugment expects images (N, C, H, W) or flat rows; got shape "
                 f"{tuple(x.shape)}."
+            )
+        if self.mean is not None and x.shape[1] != self.mean.shape[1]:
+            raise ValueError(
+                f"CIFARAugment normalises {self.mean.shape[1]} channels (mean and "
+                f"std); the images have {x.shape[1]}. Give mean and std of one "
+                "value per channel, or None."
             )
         if self.training:
             x = self.crop_flip(x)

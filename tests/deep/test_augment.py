@@ -70,6 +70,13 @@ def test_bad_parameters_and_shapes():
         CIFARAugment()(torch.rand(2, 3, 32))
     with pytest.raises(TypeError, match="callable"):
         TransformAugment(3)
+    # Flat rows that input_shape does not fit, and images whose channels the
+    # normalisation does not fit (one channel was broadcast to three).
+    for aug in (CIFARAugment(), TransformAugment(torch.flip, input_shape=(3, 4, 4))):
+        with pytest.raises(ValueError, match=r"input_shape=\(3, .*the rows have 64"):
+            aug(torch.rand(2, 64))
+    with pytest.raises(ValueError, match="normalises 3 channels.*images have 1"):
+        CIFARAugment()(torch.rand(2, 1, 8, 8))
 
 
 def test_transform_augment_uses_torchvision_where_installed():
