@@ -394,6 +394,14 @@ def test_bad_target_is_a_clear_error_naming_the_column(tmp_path, edit, target, m
         load_table(path, target)
 
 
+def test_an_infinite_feature_is_a_clear_error_naming_the_column(tmp_path):
+    # Before, every fit failed on it and the run ended with status 0.
+    frame = _frame()
+    frame.loc[[6, 7], "age"] = [np.inf, -np.inf]
+    with pytest.raises(CompareError, match=r"Column 'age' of data.csv has 2 inf.*6, 7"):
+        load_table(_write_table(tmp_path, frame), "label")
+
+
 def test_a_class_too_small_for_the_folds_is_named(tmp_path):
     frame = _frame()
     frame.loc[:2, "label"] = "rare"

@@ -334,6 +334,12 @@ def _read_table(path):
     return frame
 
 
+def _rows_text(rows):
+    """``rows 3, 8, ..., counting from 0``: the first five of ``rows``."""
+    shown = ", ".join(str(i) for i in rows[:5]) + (", ..." if rows.size > 5 else "")
+    return f"rows {shown}, counting from 0"
+
+
 def _unlabelled_mask(target, marker):
     import pandas as pd
 
@@ -375,10 +381,9 @@ def load_table(path, target, *, unlabelled="-1"):
     missing = y_raw.isna().to_numpy()
     if missing.any():
         rows = np.flatnonzero(missing)
-        shown = ", ".join(str(i) for i in rows[:5]) + (", ..." if rows.size > 5 else "")
         raise CompareError(
-            f"Target column {target!r} has {rows.size} missing value(s) (rows "
-            f"{shown}, counting from 0). Drop or fill those rows, or mark "
+            f"Target column {target!r} has {rows.size} missing value(s) "
+            f"({_rows_text(rows)}). Drop or fill those rows, or mark "
             f"unlabelled rows with {unlabelled!r} (see --unlabelled)."
         )
     unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
@@ -420,6 +425,13 @@ def load_table(path, target, *, unlabelled="-1"):
         elif pd.api.types.is_numeric_dtype(values):
             X[column] = values.astype(np.float64)
             numeric.append(column)
+            infinite = np.flatnonzero(np.isinf(X[column].to_numpy()))
+            if infinite.size:
+                raise CompareError(
+                    f"Column {column!r} of {Path(path).name} has {infinite.size} "
+                    f"infinite value(s) ({_rows_text(infinite)}). Replace them, "
+                    "or leave those cells empty: missing values are imputed."
+                )
         else:
             as_text = values.astype(object).where(values.notna(), np.nan)
             as_text = as_text.map(lambda v: v if pd.isna(v) else str(v))
