@@ -33,18 +33,24 @@ class _ItemDataset(Dataset):
     none (prediction).
     """
 
-    def __init__(self, dataset, *, pairs, labels=None, sample_weight=None):
+    def __init__(self, dataset, *, pairs, labels=None, sample_weight=None, shape=None):
         self.dataset = dataset
         self.pairs = pairs
         self.labels = labels
         self.sample_weight = sample_weight
+        # Given for prediction: each input is checked as it is read (at fit,
+        # every item was checked when the labels were read).
+        self.shape = shape
 
     def __len__(self):
         return len(self.dataset)
 
     def __getitem__(self, i):
         item = self.dataset[i]
-        x = torch.as_tensor(item[0] if self.pairs else item, dtype=torch.float32)
+        x = item[0] if self.pairs else item
+        if self.shape is not None:
+            x = _checked_input(x, i, self.shape)
+        x = torch.as_tensor(x, dtype=torch.float32)
         if self.sample_weight is not None:
             x = {"X": x, "sample_weight": self.sample_weight[i]}
         target = self.labels[i] if self.labels is not None else torch.tensor(0)
@@ -109,6 +115,19 @@ def _as_input(x, i):
     return x
 
 
+def _checked_input(x, i, shape):
+    """The input of item ``i`` as a finite tensor of ``shape`` (any if None)."""
+    x = _as_input(x, i)
+    if shape is not None and tuple(x.shape) != shape:
+        raise ValueError(
+            f"Item {i} of the Dataset has an input of shape {tuple(x.shape)}, "
+            f"item 0 one of shape {shape}; every input must have the same shape."
+        )
+    if x.is_floating_point() and not torch.isfinite(x).all():
+        raise ValueError(f"Item {i} of the Dataset has an input with NaN or infinity.")
+    return x
+
+
 def _as_label(y, i):
     """The label of item ``i`` as a Python scalar."""
     y = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
@@ -141,19 +160,8 @@ def _read_labelled_dataset(dataset):
                 "(x, y) pair: fit needs the labels. Give a Dataset of (x, y) "
                 "items, or arrays X and y."
             )
-        x = _as_input(item[0], i)
-        if shape is None:
-            shape = tuple(x.shape)
-        elif tuple(x.shape) != shape:
-            raise ValueError(
-                f"Item {i} of the Dataset has an input of shape "
-                f"{tuple(x.shape)}, item 0 one of shape {shape}; every input "
-                "must have the same shape."
-            )
-        if x.is_floating_point() and not torch.isfinite(x).all():
-            raise ValueError(
-                f"Item {i} of the Dataset has an input with NaN or infinity."
-            )
+        x = _checked_input(item[0], i, shape)
+        shape = tuple(x.shape)
         labels.append(_as_label(item[1], i))
     return np.asarray(labels), shape
 

@@ -721,14 +721,15 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         An in-memory dataset (``TensorDataset``, skorch ``Dataset`` over
         arrays, a ``Subset`` of one) is validated as its input array; another
         map-style Dataset of ``x`` or ``(x, y)`` items has its first input's
-        shape checked and is wrapped to give the network float32 batches.
+        shape checked and is wrapped to give the network float32 batches,
+        each input checked (shape, finite) as it is read.
         """
         if is_dataset(X):
             tensors = _dataset_tensors(X)
             if tensors is None or isinstance(tensors[0], dict):
                 pairs, shape = _peek_input(X)
                 self._check_input_shape(shape)
-                return _ItemDataset(X, pairs=pairs)
+                return _ItemDataset(X, pairs=pairs, shape=shape)
             X = tensors[0].detach().cpu().numpy()
         X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
         self._check_input_shape(X.shape[1:])

@@ -791,6 +791,13 @@ def test_a_dataset_with_y_or_of_the_wrong_kind_is_refused(data):
         clf.predict(_Items(X[:, :3]))
     with pytest.raises(ValueError, match="X has 3 features"):
         clf.predict(_tensor_dataset(X[:, :3], y))
+    # Items after the first are checked as they are read (NaN input gave
+    # class 0, a shorter one torch's collate error).
+    X_nan = np.where(np.arange(len(X))[:, None] == 7, np.nan, X)
+    with pytest.raises(ValueError, match="Item 7 .* NaN or infinity"):
+        clf.predict(_Items(X_nan))
+    with pytest.raises(ValueError, match=r"Item 3 .* shape \(2,\), item 0 one"):
+        clf.transform(_Items([*X[:3], X[3, :2]]))
 
 
 def test_in_memory_data_are_moved_to_the_device_once(data):
