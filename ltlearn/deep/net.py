@@ -1369,7 +1369,8 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         y : array-like of shape (n_samples,), default=None
             The labels; None when ``X`` is a Dataset.
         classes : array-like of shape (n_classes,), default=None
-            All the labels, for the first call.
+            All the labels, for the first call; a later call may repeat them,
+            but not change them.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each row, as in :meth:`fit`.
         {fit_params}
@@ -1378,6 +1379,13 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         """
         self._check_params()
         first = not (self.initialized_ and hasattr(self, "label_encoder_"))
+        if not first and classes is not None:
+            # As scikit-learn's partial_fit: later classes must be the same.
+            if not np.array_equal(np.unique(classes), self.classes_):
+                raise ValueError(
+                    f"classes={np.asarray(classes).tolist()!r} is not the same as "
+                    f"on the first call to partial_fit, {self.classes_.tolist()!r}."
+                )
         X, y, sample_weight = self._check_X_y(
             X,
             y,

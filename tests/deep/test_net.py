@@ -314,6 +314,11 @@ def test_partial_fit_continues_training(data):
     assert clf.module_ is module and len(clf.history) == 4
     with pytest.raises(ValueError, match="previously unseen labels"):
         clf.partial_fit(X, y + 5)
+    # As scikit-learn: later classes may repeat the first ones, not change them
+    # (they were silently ignored).
+    clf.partial_fit(X, y, classes=[2, 1, 0])
+    with pytest.raises(ValueError, match=r"classes=\[0, 1, 2, 3\] is not the same"):
+        clf.partial_fit(X, y, classes=[0, 1, 2, 3])
 
 
 def test_a_warm_start_fit_needs_the_fitted_classes_and_input(data):
