@@ -877,7 +877,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         kwargs = self.get_params_for("sampler") if own else {}
         factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
         if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
-            kwargs["n_epochs"] = self.max_epochs
+            kwargs["n_epochs"] = max(self.max_epochs, 1)  # max_epochs=0 trains none
         return factory(labels, **kwargs)
 
     def set_train_sampler(self, sampler):

@@ -235,6 +235,10 @@ def test_progressive_sampler_follows_the_epochs(data):
     )
     sampler = clf.train_sampler_.sampler
     assert sampler.n_epochs == 3 and sampler.epoch == 2
+    # max_epochs=0 (allowed, as in skorch) builds the network and trains none;
+    # it raised "n_epochs must be >= 1" with this sampler.
+    clf.set_params(max_epochs=0).fit(X, y)
+    assert len(clf.history) == 0 and clf.predict(X).shape == y.shape
 
 
 def test_class_balanced_sampler_balances_the_batches(data):
