@@ -375,6 +375,11 @@ class FocalLoss(_LongTailLoss):
 
         {forward_parameters}
         """
+        if self.weight is not None and self.weight.shape != logits.shape[1:]:
+            raise ValueError(
+                f"FocalLoss has {self.weight.numel()} class weights; the logits "
+                f"have {logits.shape[1] if logits.ndim > 1 else 'no'} classes."
+            )
         if self.gamma == 0:
             return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
         # The fused kernel gives CE = -log p_y; 1 - p_y = -expm1(-CE).

@@ -302,6 +302,15 @@ def test_losses_refuse_logits_of_the_wrong_width(make_loss):
         make_loss([5, 3, 1])(torch.zeros(2, 4), torch.tensor([0, 1]))
 
 
+@pytest.mark.parametrize("gamma", [0.0, 1.0, 2.0])
+def test_focal_loss_refuses_weights_of_the_wrong_length(gamma):
+    # Four weights on three classes were silently cut to three (gamma > 0).
+    for weight in ([1.0, 2.0], [1.0, 2.0, 3.0, 4.0]):
+        loss = FocalLoss(gamma=gamma, weight=weight)
+        with pytest.raises(ValueError, match=f"{len(weight)} class weights"):
+            loss(torch.zeros(2, 3), torch.tensor([0, 1]))
+
+
 @pytest.mark.parametrize("make_loss", ALL_LOSSES)
 @pytest.mark.parametrize("reduction", ["none", "sum"])
 def test_reductions(make_loss, reduction):
