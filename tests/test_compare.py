@@ -491,6 +491,25 @@ def test_report_with_plots(tmp_path, fmt):
     assert "class_weight" in text
 
 
+def test_a_rerun_into_the_directory_leaves_no_report_of_another_comparison(
+    tmp_path,
+):
+    # report.html of a first comparison went on showing its tables with the
+    # plots of a later one written as report.md, and a plot the later one
+    # did not draw stayed.
+    pytest.importorskip("matplotlib")
+    datasets = [_tiny(), _tiny("tiny2", weights=(0.6, 0.4))]
+    first = _run(tmp_path, datasets=datasets, methods=["plain", "class_weight"])
+    write_report(first, summarize(first), fmt="html")
+    assert (tmp_path / "plots" / "critical_difference.png").exists()
+    second = _run(tmp_path, datasets=[_tiny("other")], methods=["plain"])
+    md = write_report(second, summarize(second), fmt="md").read_text()
+    html = (tmp_path / "report.html").read_text()
+    for text in (md, html):
+        assert "other" in text and "class_weight" not in text
+    assert not (tmp_path / "plots" / "critical_difference.png").exists()
+
+
 def test_report_without_matplotlib_omits_plots_with_a_note(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     comparison = _run(tmp_path)

@@ -142,6 +142,10 @@ def _plot_blocks(summary, ranking, output, title):
         ]
     plots = output / "plots"
     plots.mkdir(exist_ok=True)
+    # A plot that this comparison does not draw is removed: one of an earlier
+    # comparison in the directory would pass for this one's.
+    for name in ("critical_difference.png", "recall_vs_frequency.png", "ranks.png"):
+        (plots / name).unlink(missing_ok=True)
     if plot_critical_difference(ranking, plots / "critical_difference.png", title):
         blocks.append(
             ("img", "plots/critical_difference.png", "critical difference diagram")
@@ -233,6 +237,9 @@ def _failed_blocks(summary):
 def write_report(comparison, summary, *, fmt="md", output=None):
     """Write ``report.md`` or ``report.html`` and its PNG plots.
 
+    A report of the other format already in the directory is rewritten
+    with this comparison's, since the plots it shows are replaced.
+
     Parameters
     ----------
     comparison : Comparison
@@ -263,6 +270,11 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         *_method_blocks(comparison),
         *_failed_blocks(summary),
     ]
-    path = output / f"report.{fmt}"
-    path.write_text(render(blocks, fmt), encoding="utf-8")
-    return path
+    for other in ("md", "html"):
+        # The plots are this comparison's now: a report of the other format
+        # in the directory is rewritten too, so that no report shows another
+        # comparison's tables with these plots.
+        other_path = output / f"report.{other}"
+        if other == fmt or other_path.exists():
+            other_path.write_text(render(blocks, other), encoding="utf-8")
+    return output / f"report.{fmt}"
