@@ -9,9 +9,7 @@ import hashlib
 import json
 import math
 import re
-import signal
 import sys
-import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from ltlearn._compare._results import (
 )
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.recipes._registry import RECIPES
+from ltlearn.utils._interrupts import record_interrupts
 
 SCORINGS = (*METRICS, "few_shot_accuracy")
 BACKENDS = ("loky", "dask", "ray")
@@ -75,33 +74,6 @@ def _summarize_warnings(caught, limit=500):
         f"{w.category.__name__}: {str(w.message).splitlines()[0]}" for w in caught
     )
     return " | ".join(messages)[:limit]
-
-
-@contextlib.contextmanager
-def _watch_interrupts():
-    """Yield a list that records every SIGINT received in the block.
-
-    The default handler still raises KeyboardInterrupt; the record catches an
-    interrupt that the fit itself swallowed and returned from, so that a
-    half-done fit is never scored. Signals are only handled in the main thread.
-    """
-    seen = []
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or not callable(
-        previous
-    ):
-        yield seen
-        return
-
-    def handler(signum, frame):
-        seen.append(signum)
-        previous(signum, frame)
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield seen
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 def _scores(y_test, y_pred, train_count):
@@ -176,7 +148,7 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
     }
     with (
         warnings.catch_warnings(record=True) as caught,
-        _watch_interrupts() as interrupts,
+        record_interrupts() as interrupts,
     ):
         warnings.simplefilter("always")
         build = functools.partial(recipe.pipeline, seed, context, preprocessing)

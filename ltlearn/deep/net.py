@@ -76,6 +76,7 @@ from ltlearn.deep.samplers import (
     SquareRootSampler,
     _dataset_tensors,
 )
+from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import check_classification_y
 
@@ -468,8 +469,11 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
     free memory, else a batch at a time), and batches are cut there; the
     batches of another Dataset are moved one at a time.
 
-    Unlike skorch's ``NeuralNet``, an interrupted fit (``KeyboardInterrupt``)
-    propagates the interrupt and leaves the classifier not fitted.
+    Unlike skorch's ``NeuralNet``, an interrupted fit (SIGINT, Ctrl-C)
+    propagates the ``KeyboardInterrupt`` and leaves the classifier not
+    fitted. A callback that stops the training by raising
+    ``KeyboardInterrupt`` (skorch's ``EarlyStopping``) ends the fit as in
+    skorch.
 
     Unless a callback has a batch-level hook (``on_batch_begin``,
     ``on_batch_end`` or ``on_grad_computed``) that acts on them, the batches
@@ -1219,20 +1223,24 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         """Run the callbacks and the epochs; an interrupt propagates.
 
         skorch's ``partial_fit`` swallows ``KeyboardInterrupt`` and returns a
-        half-trained network as if the fit had finished. Here the interrupt
-        propagates, ``on_train_end`` is not called, and the classifier is
-        marked uninitialised, so that ``check_is_fitted`` fails and the next
-        ``fit`` or ``partial_fit`` starts afresh; ``history_`` keeps the
-        epochs that ran.
+        half-trained network as if the fit had finished. Here an interrupt
+        (SIGINT, Ctrl-C) propagates, ``on_train_end`` is not called, and the
+        classifier is marked uninitialised, so that ``check_is_fitted``
+        fails and the next ``fit`` or ``partial_fit`` starts afresh;
+        ``history_`` keeps the epochs that ran. A ``KeyboardInterrupt``
+        raised without a SIGINT is a callback stopping the training, as
+        skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)
-        try:
-            self.fit_loop(X, y, **fit_params)
-        except KeyboardInterrupt:
-            self.initialized_ = False
-            raise
+        with record_interrupts() as signals:
+            try:
+                self.fit_loop(X, y, **fit_params)
+            except KeyboardInterrupt:
+                if signals:
+                    self.initialized_ = False
+                    raise
         self.notify("on_train_end", X=X, y=y)
         return self
 

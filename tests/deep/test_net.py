@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import signal
 import warnings
 
 import numpy as np
@@ -21,7 +22,7 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
-from skorch.callbacks import Callback  # noqa: E402
+from skorch.callbacks import Callback, EarlyStopping  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
@@ -444,14 +445,18 @@ def test_wrapped_by_semi_supervised_estimator(data):
 
 
 class _InterruptAt(Callback):
-    """Raise KeyboardInterrupt at the start of epoch ``epoch`` (1-based)."""
+    """Ctrl-C at the start of epoch ``epoch`` (1-based), or ``raise`` it."""
 
-    def __init__(self, epoch):
+    def __init__(self, epoch, how="signal"):
         self.epoch = epoch
+        self.how = how
 
     def on_epoch_begin(self, net, **kwargs):
         if len(net.history) == self.epoch:
-            raise KeyboardInterrupt
+            if self.how == "raise":
+                raise KeyboardInterrupt  # as skorch's EarlyStopping stops a fit
+            # SIGINT to this (the main) thread: Python's handler raises.
+            signal.raise_signal(signal.SIGINT)
 
 
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
@@ -483,6 +488,23 @@ def test_an_interrupt_stops_the_fit_and_propagates(data, method):
     )
     with pytest.raises(KeyboardInterrupt):
         grid.fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_callback_that_stops_the_training_ends_the_fit_as_in_skorch(data, method):
+    # skorch's EarlyStopping raises KeyboardInterrupt to stop: it propagated to
+    # the caller and left the classifier not fitted.
+    X, y = data
+    clf = LongTailClassifier(
+        callbacks=[_InterruptAt(2, how="raise")], **{**FAST, "max_epochs": 5}
+    )
+    getattr(clf, method)(X, y)
+    assert len(clf.history) == 2 and clf.initialized_
+    assert clf.predict(X).shape == y.shape
+    stopping = EarlyStopping(patience=1, threshold=1e9)  # stops at epoch 2
+    clf = LongTailClassifier(callbacks=[stopping], **{**FAST, "max_epochs": 5})
+    getattr(clf.set_params(train_split=ValidSplit(4, stratified=True)), method)(X, y)
+    assert len(clf.history) == 2 and clf.predict(X).shape == y.shape
 
 
 def test_after_an_interrupt_the_next_fit_starts_afresh(data):

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import signal
 import warnings
 
 import numpy as np
@@ -216,7 +217,7 @@ def test_an_optimiser_with_a_closure_trains(imbalanced_multiclass):
 
 
 class _StopAfter(nn.Module):
-    """An MLP whose forward raises KeyboardInterrupt at its n-th call."""
+    """An MLP whose forward gets Ctrl-C (SIGINT) at its n-th call."""
 
     def __init__(self, n_features, n_classes, n_calls):
         super().__init__()
@@ -227,7 +228,7 @@ class _StopAfter(nn.Module):
     def forward(self, x):
         self.calls += 1
         if self.calls == self.n_calls:
-            raise KeyboardInterrupt
+            signal.raise_signal(signal.SIGINT)  # Python's handler raises
         return self.mlp(x)
 
 
