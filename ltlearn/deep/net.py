@@ -1751,9 +1751,14 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            The most probable labels, from ``classes_``.
+            The most probable labels, from ``classes_``; on the datasets of
+            skorch's internal scoring (an ``EpochScoring`` callback), whose
+            targets are the label-encoded ones, their codes.
         """
         indices = self.predict_proba(X).argmax(axis=1)
+        if _is_checked(X):
+            # skorch's EpochScoring compares them with its dataset's targets.
+            return indices
         return self.classes_[indices]
 
     @property

@@ -22,7 +22,7 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
-from skorch.callbacks import Callback, EarlyStopping  # noqa: E402
+from skorch.callbacks import Callback, EarlyStopping, EpochScoring  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
@@ -200,6 +200,22 @@ def test_read_only_input_predicts_without_a_torch_warning(data):
         features = clf.transform(X_read_only)
     np.testing.assert_array_equal(proba, clf.predict_proba(X))
     assert features.shape[0] == len(X)
+
+
+def test_skorch_scoring_callbacks_score_any_labels(data):
+    # EpochScoring compared the encoded targets of its dataset with the
+    # original labels from predict: 0 accuracy for labels 5 and 10, an error
+    # for strings.
+    X, y = data
+    scores = []
+    for labels in ([0, 1, 2], [5, 10, 20], ["a", "b", "c"]):
+        clf = LongTailClassifier(
+            train_split=ValidSplit(4, stratified=True),
+            callbacks=[EpochScoring("accuracy", name="valid_acc")],
+            **{**FAST, "max_epochs": 4},
+        ).fit(X, np.array(labels)[y])
+        scores.append(clf.history[:, "valid_acc"])
+    assert scores[0] == scores[1] == scores[2] and scores[0][-1] > 0.6
 
 
 @pytest.mark.parametrize("sampler", SAMPLERS)
