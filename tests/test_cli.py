@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import ltlearn
+from ltlearn._compare._results import read_results
 from ltlearn.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -230,6 +231,38 @@ def test_compare_output_that_is_a_file_is_refused(tmp_path, capsys, output, mess
     assert err.count("\n") == 1
     assert re.search(f"^ltlearn compare: error: {message}", err)
     assert (tmp_path / "out").read_text() == "not a directory"
+
+
+@pytest.mark.parametrize(
+    "save_best, message",
+    [
+        ("models", r"--save-best '.*models' is a directory; give a file name"),
+        ("data.csv/m.joblib", r"--save-best .*'.*data.csv' is a file, not a dir"),
+    ],
+)
+def test_compare_save_best_that_cannot_be_a_file_is_refused_first(
+    tmp_path, capsys, save_best, message
+):
+    # It was a traceback once every fit had run.
+    path = _csv(tmp_path)
+    (tmp_path / "models").mkdir()
+    args = ("--data", str(path), "--target", "label")
+    assert _compare(tmp_path, *args, "--save-best", str(tmp_path / save_best)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert re.search(f"^ltlearn compare: error: {message}", err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_report_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    # A directory where the report goes: a traceback once every fit had run.
+    (tmp_path / "out" / "report.md").mkdir(parents=True)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "cannot write the report" in err and "report.md" in err
+    assert len(read_results(tmp_path / "out" / "results.csv")) == 4
 
 
 def test_compare_results_of_another_program_are_refused(tmp_path, capsys):

@@ -239,7 +239,7 @@ def compare_command(args):
         )
         datasets = _load(args)
         if args.save_best:
-            check_save_best(datasets)
+            check_save_best(datasets, args.save_best)
         start = time.perf_counter()
         comparison = run_comparison(
             datasets,
@@ -267,7 +267,16 @@ def compare_command(args):
     elapsed = time.perf_counter() - start
     summary = summarize(comparison, few_threshold=args.few_threshold)
     print(format_table(summary, comparison.config, skipped=comparison.skipped))
-    report = write_report(comparison, summary, fmt=args.report)
+    try:
+        report = write_report(comparison, summary, fmt=args.report)
+    except OSError as exc:
+        print(
+            f"ltlearn compare: error: cannot write the report in {args.output}: "
+            f"{exc.strerror or exc} ({exc.filename}). The results are in "
+            f"{comparison.output / RESULTS_FILE}.",
+            file=sys.stderr,
+        )
+        return 2
     n_run = len(comparison.rows) - comparison.n_reused
     message = f"\n{n_run} fits run in {elapsed:.0f} s"
     if comparison.n_reused:

@@ -44,13 +44,30 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
         return self.model_.predict_proba(X)
 
 
-def check_save_best(datasets):
-    """``--save-best`` refits on one data set: the user's file or one name."""
+def check_save_best(datasets, path):
+    """``--save-best`` refits on one data set, and ``path`` can be a file.
+
+    Checked before the comparison runs, so that a typo does not cost it.
+    """
     if len(datasets) != 1:
         raise CompareError(
             "--save-best refits the best recipe on one data set: give --data "
             f"FILE or a single --datasets name (got {len(datasets)} data sets)."
         )
+    path = Path(path)
+    if path.is_dir():
+        raise CompareError(
+            f"--save-best {str(path)!r} is a directory; give a file name, e.g. "
+            f"{str(path / 'model.joblib')!r}."
+        )
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise CompareError(
+                    f"--save-best {str(path)!r}: {str(parent)!r} is a file, not "
+                    "a directory."
+                )
+            break
 
 
 def save_best(summary, comparison, dataset, path):
