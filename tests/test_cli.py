@@ -140,6 +140,12 @@ def test_compare_argument_checks(capsys):
             main(["compare", *args])
         assert info.value.code == 2
     assert "invalid" in capsys.readouterr().err
+    # A seed numpy refuses was a traceback once the data were loaded.
+    for seed in ("-1", str(2**32)):
+        with pytest.raises(SystemExit) as info:
+            main(["compare", "--seed", seed])
+        assert info.value.code == 2
+        assert "--seed: must be in [0, 2**32 - 1]" in capsys.readouterr().err
 
 
 def test_compare_rerun_reuses_the_finished_fits(tmp_path, capsys):

@@ -63,6 +63,14 @@ def _folds(text):
     return value
 
 
+def _seed(text):
+    value = int(text)
+    if not 0 <= value < 2**32:
+        # The seed of numpy's RandomState, which seeds the folds.
+        raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {value}")
+    return value
+
+
 def _n_jobs(text):
     value = int(text)
     if value == 0:
@@ -137,7 +145,7 @@ def add_compare_parser(subparsers):
         "(default: 20)",
     )
     methods.add_argument(
-        "--seed", type=int, default=0, help="seeds the folds and the methods"
+        "--seed", type=_seed, default=0, help="seeds the folds and the methods"
     )
     run = parser.add_argument_group("execution and output")
     run.add_argument(
