@@ -90,6 +90,16 @@ def _scaled(epoch, max_epochs):
     return max(1, round(epoch * max_epochs / _BASE_EPOCHS))
 
 
+def _check(name, max_epochs):
+    """Refuse an unknown recipe or a budget that is not a positive int."""
+    if name not in SCHEDULES:
+        raise ValueError(
+            f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}."
+        )
+    if int(max_epochs) != max_epochs or max_epochs < 1:
+        raise ValueError(f"max_epochs must be a positive int; got {max_epochs!r}.")
+
+
 def training_schedule(name, max_epochs=200, **overrides):
     """Parameters of :class:`~ltlearn.deep.LongTailClassifier` for a paper's recipe.
 
@@ -131,12 +141,7 @@ def training_schedule(name, max_epochs=200, **overrides):
     >>> [name for name, _ in params["callbacks"]]
     ['lr_schedule', 'drw']
     """
-    if name not in SCHEDULES:
-        raise ValueError(
-            f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}."
-        )
-    if int(max_epochs) != max_epochs or max_epochs < 1:
-        raise ValueError(f"max_epochs must be a positive int; got {max_epochs!r}.")
+    _check(name, max_epochs)
     recipe = SCHEDULES[name]
     milestones = tuple(_scaled(m, max_epochs) for m in recipe["milestones"])
     rule = WarmupStepLR(
@@ -185,8 +190,5 @@ def first_decay_epoch(name, max_epochs=200):
     >>> first_decay_epoch("vs"), first_decay_epoch("vs", max_epochs=20)
     (160, 16)
     """
-    if name not in SCHEDULES:
-        raise ValueError(
-            f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}."
-        )
+    _check(name, max_epochs)
     return _scaled(SCHEDULES[name]["milestones"][0], max_epochs)

@@ -50,6 +50,10 @@ def test_presets_scale_and_override():
         training_schedule("adam")
     with pytest.raises(ValueError, match="max_epochs"):
         training_schedule("cb", max_epochs=0)
+    # first_decay_epoch gave 1 for any budget below one epoch.
+    for max_epochs in (0, -5, 2.5):
+        with pytest.raises(ValueError, match="max_epochs must be a positive int"):
+            first_decay_epoch("cb", max_epochs=max_epochs)
 
 
 def test_schedule_drives_the_classifier():
