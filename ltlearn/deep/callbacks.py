@@ -126,6 +126,15 @@ def _is_active(start_epoch, net):
     return _epoch(net) > _start(start_epoch, net)
 
 
+def _reweighting_counts(net):
+    """The class counts that the weights come from: those the net's loss uses.
+
+    In ``partial_fit`` a class of ``classes`` not seen yet counts as one; an
+    empty class is refused otherwise.
+    """
+    return net._class_counts_for_loss("re-weighted")
+
+
 def _set_train_sampler(net, sampler):
     set_train_sampler = getattr(net, "set_train_sampler", None)
     if set_train_sampler is None:
@@ -181,7 +190,9 @@ class DeferredReweighting(Callback):
     Training starts with the loss unweighted; from epoch ``start_epoch + 1``
     on, the loss's ``weight`` buffer holds the class-balanced weights
     ``(1 - beta) / (1 - beta ** n_j)`` normalised to sum to the number of
-    classes, computed from the classifier's ``class_counts_``. The weights are
+    classes, computed from the classifier's ``class_counts_`` (in
+    ``partial_fit``, a class not seen yet counts as one, as in the
+    count-based losses; in ``fit`` an empty class is an error). The weights are
     written in place, so the optimiser keeps its state; before the switch
     (in a warm-start refit, say) the loss has the weights it was built
     with. Works with every
@@ -244,6 +255,7 @@ class DeferredReweighting(Callback):
                 f"DeferredReweighting needs a loss with a 'weight' buffer; "
                 f"{type(net.criterion_).__name__} has none."
             )
+        _reweighting_counts(net)  # an empty class: refused now, not at the switch
 
     @_hook_docstring
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
@@ -259,7 +271,7 @@ class DeferredReweighting(Callback):
             self.switched_ = True
         if active:
             weight = torch.as_tensor(
-                _effective_number_weights(net.class_counts_, self.beta),
+                _effective_number_weights(_reweighting_counts(net), self.beta),
                 dtype=torch.float32,
             )
             _set_weight(criterion, weight, net.device)

@@ -141,6 +141,25 @@ def test_drw_uses_the_counts_of_the_training_part(data):
     assert clf.class_counts_.sum() == 150
 
 
+def test_drw_counts_a_class_not_seen_yet_as_the_loss_does(data):
+    # In partial_fit a class of classes= not seen yet counts as one sample;
+    # DRW raised "Class 2 has 0 samples" at its switch epoch.
+    X, y = data
+    clf = LongTailClassifier(
+        criterion="ldam", callbacks=[DeferredReweighting(start_epoch=1)], **FAST
+    ).partial_fit(X[y != 2], y[y != 2], classes=[0, 1, 2])
+    counts = np.bincount(y[y != 2], minlength=3).clip(min=1)
+    expected = _effective_number_weights(counts, 0.9999)
+    np.testing.assert_allclose(clf.criterion_.weight.numpy(), expected, rtol=1e-6)
+    # In fit an empty class is refused before training, not at the switch.
+    drw = LongTailClassifier(
+        classes=[0, 1, 2, 3], callbacks=[DeferredReweighting(start_epoch=2)], **FAST
+    )
+    with pytest.raises(ValueError, match="Class 3 has 0 samples in y; the re-w"):
+        drw.fit(X, y)
+    assert len(drw.history) == 0
+
+
 def test_drs_swaps_the_sampler(data):
     X, y = data
     record = _Record()
