@@ -1053,6 +1053,10 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             The validation part.
         """
         dataset_train, dataset_valid = super().get_split_datasets(X, y, **fit_params)
+        for dataset in (dataset_train, dataset_valid):
+            if dataset is not None:
+                # Its targets are label codes: predict gives codes on it.
+                dataset._ltlearn_codes = True
         labelled = _labels_and_weights(dataset_train)
         n_classes = self._n_classes()
         if labelled is not None and n_classes is not None:
@@ -1751,12 +1755,13 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            The most probable labels, from ``classes_``; on the datasets of
-            skorch's internal scoring (an ``EpochScoring`` callback), whose
-            targets are the label-encoded ones, their codes.
+            The most probable labels, from ``classes_``; on the training and
+            validation datasets of a fit, which skorch's ``EpochScoring``
+            callbacks score and whose targets are the label-encoded ones,
+            their codes.
         """
         indices = self.predict_proba(X).argmax(axis=1)
-        if _is_checked(X):
+        if getattr(X, "_ltlearn_codes", False):
             # skorch's EpochScoring compares them with its dataset's targets.
             return indices
         return self.classes_[indices]
