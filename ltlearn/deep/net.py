@@ -1679,7 +1679,19 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             to_numpy(_softmax(logits, scale))
             for logits in self.forward_iter(X, training=False)
         ]
-        return np.concatenate(proba, axis=0)
+        proba = np.concatenate(proba, axis=0)
+        self._check_n_outputs(proba)
+        return proba
+
+    def _check_n_outputs(self, proba):
+        """Refuse a module without one output per class of ``classes_``."""
+        n_classes = len(self.classes_)
+        if proba.ndim != 2 or proba.shape[1] != n_classes:
+            raise ValueError(
+                f"The module gives outputs of shape {proba.shape[1:]} per sample; "
+                f"{type(self).__name__} has {n_classes} classes. Give a module "
+                "with one output per class (leave module__n_classes to the data)."
+            )
 
     @_X_or_dataset_docstring
     def transform(self, X):
@@ -1760,7 +1772,9 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             callbacks score and whose targets are the label-encoded ones,
             their codes.
         """
-        indices = self.predict_proba(X).argmax(axis=1)
+        proba = self.predict_proba(X)
+        self._check_n_outputs(proba)
+        indices = proba.argmax(axis=1)
         if getattr(X, "_ltlearn_codes", False):
             # skorch's EpochScoring compares them with its dataset's targets.
             return indices

@@ -116,6 +116,12 @@ def test_a_module_instance_is_used_as_is(data):
     module = MLP(5, 3, hidden_sizes=(4,))
     clf = LongTailClassifier(module, max_epochs=1, random_state=0).fit(X, y)
     assert clf.module_ is module
+    # A module with more outputs than classes trained with "ce" and then gave
+    # five probability columns for three classes, and an IndexError at predict.
+    clf = LongTailClassifier(MLP(5, 5), max_epochs=1, random_state=0).fit(X, y)
+    for method in (clf.predict_proba, clf.predict):
+        with pytest.raises(ValueError, match=r"shape \(5,\) per sample; .* 3 classes"):
+            method(X)
 
 
 def test_image_shaped_input_with_a_cnn():
