@@ -776,8 +776,8 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         first fit, added to the previous counts when ``reset`` is false. A
         warm-start fit (``warm``) keeps the fitted input shape and classes,
         as ``reset=False`` does, and needs every class in ``y`` (as
-        scikit-learn's ``MLPClassifier(warm_start=True)``); its counts are
-        those of this data.
+        scikit-learn's ``MLPClassifier(warm_start=True)``) unless ``classes``
+        gives them; its counts are those of this data.
         """
         dataset_shape = None
         if is_dataset(X):
@@ -797,7 +797,14 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
                 self._check_input_shape(X.shape[1:])
         if warm:
             seen = np.unique(y)
-            if seen.shape != self.classes_.shape or np.any(seen != self.classes_):
+            if self.classes is None:
+                same = np.array_equal(seen, self.classes_)
+            else:  # y may lack some of the given classes, as in a first fit
+                given = np.unique(np.asarray(self.classes))
+                same = (
+                    np.array_equal(given, self.classes_) and np.isin(seen, given).all()
+                )
+            if not same:
                 raise ValueError(
                     f"warm_start=True can only be used where y has the same "
                     f"classes as in the previous fit. Previously got "

@@ -361,6 +361,12 @@ def test_a_warm_start_fit_needs_the_fitted_classes_and_input(data):
     clf.fit(X[:100], y[:100])
     assert clf.module_ is module and len(clf.history) == 4
     np.testing.assert_array_equal(clf.class_counts_, np.bincount(y[:100]))
+    # With classes=, y may lack some of them, as in the first fit.
+    clf = LongTailClassifier(warm_start=True, classes=[0, 1, 2, 3], **FAST)
+    clf.fit(X, y).fit(X[y != 2], y[y != 2])
+    assert list(clf.classes_) == [0, 1, 2, 3] and len(clf.history) == 4
+    with pytest.raises(ValueError, match="same classes"):
+        clf.fit(X, y + 5)
 
 
 def test_progress_bar(data, capsys):
