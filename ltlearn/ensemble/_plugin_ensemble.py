@@ -13,7 +13,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     column_or_1d,
     validate_data,
@@ -29,6 +28,7 @@ from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
+    check_sample_weight,
     class_counts,
 )
 
@@ -261,7 +261,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         check_classification_y(y)
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
         self.classes_, codes = np.unique(y, return_inverse=True)
         n_classes = self.classes_.size
         _check_scoring(self.scoring, n_classes)

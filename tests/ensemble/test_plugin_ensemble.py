@@ -212,3 +212,12 @@ def test_a_class_of_zero_total_weight_raises_a_clear_error(refinement):
             ValueError, match="Class 'bee' has a total sample_weight of 0"
         ):
             clf.fit(X, labels, sample_weight=weights)
+
+
+def test_negative_sample_weight_is_refused():
+    """A negative weight would give a negative prior and NaN predictions."""
+    X, y = make_classification(n_samples=60, random_state=0)
+    weights = np.where(y == 1, -1.0, 1.0)
+    clf = PluginEnsembleClassifier([("lr", LogisticRegression())], random_state=0)
+    with pytest.raises(ValueError, match="non-negative"):
+        clf.fit(X, y, sample_weight=weights)
