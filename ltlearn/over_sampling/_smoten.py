@@ -174,7 +174,12 @@ class SMOTEN(BaseOverSampler):
             for j, table in enumerate(tables)
         )
         self.nn_k_ = clone(self.nn_k_).fit(dist)
-        return self.nn_k_.kneighbors(dist[queries], return_distance=False)
+        n_neighbors = getattr(self.nn_k_, "n_neighbors", None)
+        if n_neighbors is not None:
+            n_neighbors = _capped_neighbors(label, n_class, n_neighbors)
+        return self.nn_k_.kneighbors(
+            dist[queries], n_neighbors=n_neighbors, return_distance=False
+        )
 
     def _fit_resample(self, X, y):
         self._validate_estimator()
