@@ -13,6 +13,7 @@ from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
     precision_recall_fscore_support,
+    recall_score,
 )
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.validation import check_consistent_length, column_or_1d
@@ -205,8 +206,11 @@ def imbalance_report(
 
     For each class: its training count (when ``y_train`` is given), support in
     ``y_true``, precision, recall and F1; then balanced accuracy, G-mean and
-    macro-F1 over the classes. Classes are listed from the most to the least
-    frequent in training (by support when ``y_train`` is absent).
+    macro-F1: scikit-learn's and imbalanced-learn's scores of ``y_true`` and
+    ``y_pred`` (the classes of ``y_train`` do not change them) or, when
+    ``labels`` is given, the macro recall, G-mean and macro-F1 over
+    ``labels``. Classes are listed from the most to the least frequent in
+    training (by support when ``y_train`` is absent).
 
     Parameters
     ----------
@@ -242,6 +246,8 @@ def imbalance_report(
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
+    # the aggregates over the given labels, else over y_true and y_pred only
+    over = {} if labels is None else {"labels": np.asarray(labels)}
     if labels is None:
         parts = [y_true, y_pred] + ([] if y_train is None else [column_or_1d(y_train)])
         labels = np.unique(np.concatenate(parts))
@@ -256,10 +262,14 @@ def imbalance_report(
         precision, recall, f1, support = precision_recall_fscore_support(
             y_true, y_pred, labels=labels, zero_division=0.0
         )
+        if not over:
+            balanced = balanced_accuracy_score(y_true, y_pred)
+        else:
+            balanced = recall_score(y_true, y_pred, average="macro", **over)
         aggregates = {
-            "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
-            "geometric_mean": float(geometric_mean_score(y_true, y_pred)),
-            "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro")),
+            "balanced_accuracy": float(balanced),
+            "geometric_mean": float(geometric_mean_score(y_true, y_pred, **over)),
+            "macro_f1": float(f1_score(y_true, y_pred, average="macro", **over)),
         }
     order = np.argsort(
         -(train_count if train_count is not None else support), kind="stable"
