@@ -217,7 +217,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 )
         return [clone(est) for _, est in self.estimators]
 
-    def _held_out(self, model, fitted, X, codes, sample_weight, cv_seed):
+    def _held_out(self, model, fitted, X, codes, sample_weight, cv, cv_seed):
         """Probabilities of the training rows from models that did not see them."""
         if _uses_oob(model):
             proba = np.asarray(fitted.oob_decision_function_, dtype=float)
@@ -225,13 +225,13 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             missing = ~np.all(np.isfinite(proba), axis=1)
             proba[missing] = self.prior_
             return proba
-        if isinstance(self.cv, Integral):
-            n_splits = min(self.cv, int(np.bincount(codes).min()))
+        if isinstance(cv, Integral):
+            n_splits = min(cv, int(np.bincount(codes).min()))
             if n_splits < 2:
                 return None
             splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
         else:
-            splitter = check_cv(self.cv, codes, classifier=True)
+            splitter = cv
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -270,6 +270,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         _check_prior_counts(weighted, self.classes_, sample_weight is not None)
         self.prior_ = weighted / weighted.sum()
         cv_seed = draw_seeds(self.random_state)
+        cv = self.cv
+        if not isinstance(cv, Integral):  # splits given once serve every model
+            cv = check_cv(cv, codes, classifier=True)
 
         models = self._models(X.shape[0])
         params = {}
@@ -289,7 +292,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             self.estimators_.append(fitted)
             if self.refinement > 0:
                 held_out.append(
-                    self._held_out(model, fitted, X, codes, sample_weight, cv_seed)
+                    self._held_out(model, fitted, X, codes, sample_weight, cv, cv_seed)
                 )
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)

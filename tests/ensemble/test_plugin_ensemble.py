@@ -12,6 +12,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
@@ -221,3 +222,15 @@ def test_negative_sample_weight_is_refused():
     clf = PluginEnsembleClassifier([("lr", LogisticRegression())], random_state=0)
     with pytest.raises(ValueError, match="non-negative"):
         clf.fit(X, y, sample_weight=weights)
+
+
+def test_an_iterable_of_splits_serves_every_model():
+    """A generator of splits is read once, not exhausted by the first model."""
+    X, y = make_classification(n_samples=90, weights=[0.8], random_state=0)
+    splits = list(StratifiedKFold(3).split(X, y))
+    models = [("a", LogisticRegression()), ("b", LogisticRegression(C=0.1))]
+    from_list = PluginEnsembleClassifier(models, cv=splits, random_state=0).fit(X, y)
+    from_iter = PluginEnsembleClassifier(models, cv=iter(splits), random_state=0)
+    from_iter.fit(X, y)
+    np.testing.assert_allclose(from_iter.oob_proba_, from_list.oob_proba_)
+    np.testing.assert_allclose(from_iter.weights_, from_list.weights_)
