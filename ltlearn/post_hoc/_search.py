@@ -372,7 +372,22 @@ def _validated_refinement(
     return best, n_iter
 
 
+def _takes_an_estimator(scoring):
+    """Whether ``scoring`` is called as a scorer, ``scorer(estimator, X, y)``."""
+    try:
+        names = list(inspect.signature(scoring).parameters)
+    except (TypeError, ValueError):  # no signature to read
+        return False
+    return names[:1] == ["estimator"]
+
+
 def _check_scoring(scoring, n_classes):
+    if callable(scoring) and _takes_an_estimator(scoring):
+        raise ValueError(
+            f"scoring={scoring!r} is a scorer, called as scorer(estimator, X, "
+            f"y); scoring takes a name or a metric score(y_true, y_pred), such "
+            f"as sklearn.metrics.balanced_accuracy_score."
+        )
     if scoring == "f1" and n_classes != 2:
         raise ValueError(
             f"scoring='f1' is the F1 score of the positive class and needs a "
