@@ -247,11 +247,18 @@ def imbalance_report(
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
     # the aggregates over the given labels, else over y_true and y_pred only
-    over = {} if labels is None else {"labels": np.asarray(labels)}
+    over = {}
     if labels is None:
         parts = [y_true, y_pred] + ([] if y_train is None else [column_or_1d(y_train)])
         labels = np.unique(np.concatenate(parts))
-    labels = np.asarray(labels)
+    else:
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or labels.size == 0:
+            raise ValueError(
+                f"labels must list at least one class, as a 1-d array; got "
+                f"shape {labels.shape}."
+            )
+        over["labels"] = labels
     if y_train is not None:
         y_train = column_or_1d(y_train)
         train_count = np.array([np.count_nonzero(y_train == c) for c in labels])

@@ -113,6 +113,12 @@ def test_imbalance_report_aggregates_are_over_the_given_labels():
     )
 
 
+@pytest.mark.parametrize("labels", [[], [[0, 1]]])
+def test_imbalance_report_refuses_empty_or_2d_labels(labels):
+    with pytest.raises(ValueError, match="labels must list at least one class"):
+        imbalance_report([0, 1], [0, 1], labels=labels)
+
+
 def test_imbalance_report_text_orders_by_training_count():
     text = imbalance_report(
         ["b", "a", "a"], ["b", "a", "b"], y_train=["a"] * 2 + ["b"] * 5
