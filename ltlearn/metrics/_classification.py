@@ -16,6 +16,7 @@ from sklearn.metrics import (
     recall_score,
 )
 from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring
@@ -250,7 +251,7 @@ def imbalance_report(
     over = {}
     if labels is None:
         parts = [y_true, y_pred] + ([] if y_train is None else [column_or_1d(y_train)])
-        labels = np.unique(np.concatenate(parts))
+        labels = unique_labels(*parts)  # refuses a mix of strings and numbers
     else:
         labels = np.asarray(labels)
         if labels.ndim != 1 or labels.size == 0:

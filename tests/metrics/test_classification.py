@@ -119,6 +119,12 @@ def test_imbalance_report_refuses_empty_or_2d_labels(labels):
         imbalance_report([0, 1], [0, 1], labels=labels)
 
 
+def test_imbalance_report_refuses_y_train_of_another_label_type():
+    """String training labels against numeric ones would report both as classes."""
+    with pytest.raises(ValueError, match="Mix of label input types"):
+        imbalance_report([0, 1, 1], [0, 1, 1], y_train=["0", "1"])
+
+
 def test_imbalance_report_text_orders_by_training_count():
     text = imbalance_report(
         ["b", "a", "a"], ["b", "a", "b"], y_train=["a"] * 2 + ["b"] * 5
