@@ -121,6 +121,7 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
     y_pred = column_or_1d(y_pred)
     y_train = column_or_1d(y_train)
     check_consistent_length(y_true, y_pred)
+    unique_labels(y_true, y_pred, y_train)  # refuses continuous or mixed labels
     labels, counts = _check_train_labels(y_true, y_train)
     recall = _per_class_recall(y_true, y_pred, labels)
     groups = {

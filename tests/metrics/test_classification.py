@@ -54,6 +54,20 @@ def test_shot_accuracy_refuses_unseen_labels():
         shot_accuracy([0, 7], [0, 7], y_train=[0, 0, 1])
 
 
+@pytest.mark.parametrize(
+    "y_true, y_pred, y_train, match",
+    [
+        ([0.5, 1.5], [0.5, 1.5], [0.5, 1.5], "Unknown label type"),
+        ([0, 1], ["0", "1"], [0, 1], "Mix of label input types"),
+    ],
+)
+def test_shot_accuracy_refuses_what_classification_metrics_refuse(
+    y_true, y_pred, y_train, match
+):
+    with pytest.raises(ValueError, match=match):
+        shot_accuracy(y_true, y_pred, y_train=y_train)
+
+
 def test_shot_accuracy_refuses_inverted_thresholds():
     with pytest.raises(ValueError, match="few_threshold"):
         shot_accuracy([0], [0], y_train=[0], many_threshold=10, few_threshold=20)
