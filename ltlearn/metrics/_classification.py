@@ -54,6 +54,14 @@ def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
     return np.divide(tp, n_true, out=np.full(labels.size, np.nan), where=n_true > 0)
 
 
+def _check_shot_thresholds(many_threshold, few_threshold):
+    if few_threshold > many_threshold:
+        raise ValueError(
+            f"few_threshold={few_threshold} must not exceed "
+            f"many_threshold={many_threshold}."
+        )
+
+
 def _check_train_labels(y_true, y_train):
     train_labels, train_counts = np.unique(y_train, return_counts=True)
     unseen = np.setdiff1d(np.unique(y_true), train_labels)
@@ -112,11 +120,7 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
     >>> shot_accuracy([0, 0, 1, 1, 2, 2], [0, 0, 1, 0, 2, 0], y_train=y_train)
     {{'many': 1.0, 'medium': 0.5, 'few': 0.5}}
     """
-    if few_threshold > many_threshold:
-        raise ValueError(
-            f"few_threshold={few_threshold} must not exceed "
-            f"many_threshold={many_threshold}."
-        )
+    _check_shot_thresholds(many_threshold, few_threshold)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     y_train = column_or_1d(y_train)
