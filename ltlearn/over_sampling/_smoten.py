@@ -18,6 +18,7 @@ from ltlearn.over_sampling._smote import (
     SMOTE,
     _capped_neighbors,
     _class_generators,
+    _new_samples,
     _smote_docstring,
 )
 from ltlearn.over_sampling._smotenc import (
@@ -194,9 +195,7 @@ class SMOTEN(BaseOverSampler):
         factorized = [_factorize(X[:, j]) for j in range(X.shape[1])]
         codes = np.column_stack([c for c, _ in factorized])
         tables = _vdm_tables(codes, y, [len(u) for _, u in factorized])
-        targets = {
-            label: n_new for label, n_new in self.sampling_strategy_.items() if n_new
-        }
+        targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
         n_samples = X.shape[0]
         n_total = n_samples + sum(targets.values())
