@@ -20,6 +20,7 @@ from sklearn.utils.validation import (
 
 from ltlearn.post_hoc._base import (
     _adjusted_log_proba,
+    _check_folds,
     _check_prior_counts,
     _cross_fit_proba,
 )
@@ -116,7 +117,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     cv : int, cross-validation generator or iterable, default=3
         Folds for the held-out probabilities of the models without
         out-of-bag scores. An integer means stratified folds, shuffled with
-        ``random_state``, as many as the smallest class allows.
+        ``random_state``, as many as the smallest class allows. Other splits
+        must keep a sample of every class in every training fold; an error
+        names the class otherwise.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the default models and the cross-fitting folds.
@@ -270,11 +273,16 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         _check_prior_counts(weighted, self.classes_, sample_weight is not None)
         self.prior_ = weighted / weighted.sum()
         cv_seed = draw_seeds(self.random_state)
-        cv = self.cv
-        if not isinstance(cv, Integral):  # splits given once serve every model
-            cv = check_cv(cv, codes, classifier=True)
 
         models = self._models(X.shape[0])
+        cv = self.cv
+        cross_fit = self.refinement > 0 and not all(map(_uses_oob, models))
+        if cross_fit and not isinstance(cv, Integral):
+            # the folds, drawn once for every model, each training on every class
+            cv = list(check_cv(cv, codes, classifier=True).split(X, codes))
+            _check_folds(
+                cv, codes, self.classes_, self.cv, "the held-out probabilities"
+            )
         params = {}
         if sample_weight is not None:
             for model in models:

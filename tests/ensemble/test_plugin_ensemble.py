@@ -12,7 +12,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
@@ -234,3 +234,17 @@ def test_an_iterable_of_splits_serves_every_model():
     from_iter.fit(X, y)
     np.testing.assert_allclose(from_iter.oob_proba_, from_list.oob_proba_)
     np.testing.assert_allclose(from_iter.weights_, from_list.weights_)
+
+
+def test_folds_that_leave_a_class_out_of_training_are_refused():
+    """As in PluginClassifier: held-out probabilities of that class would be 0."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 3))
+    y = np.repeat([0, 1, 2], [100, 35, 15])  # KFold(5): fold 4 trains without 2
+    X[:, 0] += y
+    clf = PluginEnsembleClassifier(
+        [("lr", LogisticRegression())], cv=KFold(5), random_state=0
+    )
+    with pytest.raises(ValueError, match="Class 2 has 15 samples in y, and training"):
+        clf.fit(X, y)
+    clf.set_params(refinement=0.0).fit(X, y)  # no held-out probabilities needed
