@@ -19,6 +19,7 @@ from ltlearn.over_sampling._smote import (
     _capped_neighbors,
     _class_generators,
     _new_samples,
+    _single_sample_draws,
     _smote_docstring,
 )
 from ltlearn.over_sampling._smotenc import (
@@ -208,10 +209,14 @@ class SMOTEN(BaseOverSampler):
             class_indices = np.flatnonzero(y == label)
             class_codes = codes[class_indices]
             generator = generators[label]
-            seeds = generator.integers(class_indices.size, size=n_new)
-            queries = np.unique(seeds)
-            found = self._neighbors(class_codes, tables, queries, label)
-            voters = found[np.searchsorted(queries, seeds)]
+            if class_indices.size == 1:  # as SMOTE: the sample is duplicated
+                seeds, found = _single_sample_draws(label, n_new)
+                voters = found[seeds]
+            else:
+                seeds = generator.integers(class_indices.size, size=n_new)
+                queries = np.unique(seeds)
+                found = self._neighbors(class_codes, tables, queries, label)
+                voters = found[np.searchsorted(queries, seeds)]
             block = slice(offset, offset + n_new)
             for j, (_, uniques) in enumerate(factorized):
                 local, levels = _local_codes(class_codes[:, j])
