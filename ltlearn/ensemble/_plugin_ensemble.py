@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -104,7 +105,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         folds. ``None`` uses ``RandomForestClassifier(50)``,
         ``ExtraTreesClassifier(50, bootstrap=True)`` (both fully grown, with
         out-of-bag scores, each tree drawing at most 1000 rows) and
-        ``LogisticRegression(max_iter=1000)``.
+        ``LogisticRegression(max_iter=1000)``. ``X`` may hold NaN when
+        every model accepts it (e.g. ``HistGradientBoostingClassifier``).
 
     refinement : float in [0, 1], default=0.5
         How far the class weights move from the inverse prior (0) to those
@@ -201,6 +203,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.random_state = random_state
 
+    def _finite(self):
+        """``ensure_all_finite`` of the input: NaN passes when every model takes it."""
+        return "allow-nan" if self.__sklearn_tags__().input_tags.allow_nan else True
+
     def _models(self, n_samples):
         if self.estimators is None:
             default = _default_estimators(self.random_state, n_samples)
@@ -260,7 +266,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        X, y = validate_data(self, X, y, multi_output=True)
+        X, y = validate_data(
+            self, X, y, multi_output=True, ensure_all_finite=self._finite()
+        )
         check_classification_y(y)
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
@@ -326,7 +334,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
 
     def _average_proba(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
+        X = validate_data(self, X, reset=False, ensure_all_finite=self._finite())
         return np.mean([est.predict_proba(X) for est in self.estimators_], axis=0)
 
     def predict_proba(self, X):
@@ -361,3 +369,20 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        models = self.estimators
+        # missing values pass only when every model accepts them (not the
+        # default logistic regression)
+        tags.input_tags.allow_nan = bool(
+            isinstance(models, list)
+            and models
+            and all(
+                isinstance(item, tuple)
+                and len(item) == 2
+                and get_tags(item[1]).input_tags.allow_nan
+                for item in models
+            )
+        )
+        return tags

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -248,3 +248,17 @@ def test_folds_that_leave_a_class_out_of_training_are_refused():
     with pytest.raises(ValueError, match="Class 2 has 15 samples in y, and training"):
         clf.fit(X, y)
     clf.set_params(refinement=0.0).fit(X, y)  # no held-out probabilities needed
+
+
+def test_missing_values_pass_when_every_model_accepts_them():
+    """As VotingClassifier does; the default logistic regression refuses them."""
+    X, y = make_classification(n_samples=120, weights=[0.8], random_state=0)
+    X[::7, 1] = np.nan
+    models = [("hgb", HistGradientBoostingClassifier(max_iter=10))]
+    clf = PluginEnsembleClassifier(models, random_state=0).fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+    with pytest.raises(ValueError, match="PluginEnsembleClassifier does not accept"):
+        PluginEnsembleClassifier(random_state=0).fit(X, y)
+    with_lr = [*models, ("lr", LogisticRegression())]
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        PluginEnsembleClassifier(with_lr, random_state=0).fit(X, y)
