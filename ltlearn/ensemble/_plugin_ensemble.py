@@ -11,9 +11,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     column_or_1d,
     validate_data,
@@ -21,6 +21,7 @@ from sklearn.utils.validation import (
 
 from ltlearn.post_hoc._base import (
     _adjusted_log_proba,
+    _check_folds,
     _check_prior_counts,
     _cross_fit_proba,
 )
@@ -29,6 +30,7 @@ from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
+    check_sample_weight,
     class_counts,
 )
 
@@ -103,7 +105,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         folds. ``None`` uses ``RandomForestClassifier(50)``,
         ``ExtraTreesClassifier(50, bootstrap=True)`` (both fully grown, with
         out-of-bag scores, each tree drawing at most 1000 rows) and
-        ``LogisticRegression(max_iter=1000)``.
+        ``LogisticRegression(max_iter=1000)``. ``X`` may hold NaN when
+        every model accepts it (e.g. ``HistGradientBoostingClassifier``).
 
     refinement : float in [0, 1], default=0.5
         How far the class weights move from the inverse prior (0) to those
@@ -116,7 +119,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     cv : int, cross-validation generator or iterable, default=3
         Folds for the held-out probabilities of the models without
         out-of-bag scores. An integer means stratified folds, shuffled with
-        ``random_state``, as many as the smallest class allows.
+        ``random_state``, as many as the smallest class allows. Other splits
+        must keep a sample of every class in every training fold; an error
+        names the class otherwise.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the default models and the cross-fitting folds.
@@ -198,6 +203,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.random_state = random_state
 
+    def _finite(self):
+        """``ensure_all_finite`` of the input: NaN passes when every model takes it."""
+        return "allow-nan" if self.__sklearn_tags__().input_tags.allow_nan else True
+
     def _models(self, n_samples):
         if self.estimators is None:
             default = _default_estimators(self.random_state, n_samples)
@@ -217,7 +226,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 )
         return [clone(est) for _, est in self.estimators]
 
-    def _held_out(self, model, fitted, X, codes, sample_weight, cv_seed):
+    def _held_out(self, model, fitted, X, codes, sample_weight, cv, cv_seed):
         """Probabilities of the training rows from models that did not see them."""
         if _uses_oob(model):
             proba = np.asarray(fitted.oob_decision_function_, dtype=float)
@@ -225,13 +234,13 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             missing = ~np.all(np.isfinite(proba), axis=1)
             proba[missing] = self.prior_
             return proba
-        if isinstance(self.cv, Integral):
-            n_splits = min(self.cv, int(np.bincount(codes).min()))
+        if isinstance(cv, Integral):
+            n_splits = min(cv, int(np.bincount(codes).min()))
             if n_splits < 2:
                 return None
             splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
         else:
-            splitter = check_cv(self.cv, codes, classifier=True)
+            splitter = cv
         params = {} if sample_weight is None else {"sample_weight": sample_weight}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -257,11 +266,13 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The fitted classifier.
         """
-        X, y = validate_data(self, X, y, multi_output=True)
+        X, y = validate_data(
+            self, X, y, multi_output=True, ensure_all_finite=self._finite()
+        )
         check_classification_y(y)
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+            sample_weight = check_sample_weight(sample_weight, X.shape[0])
         self.classes_, codes = np.unique(y, return_inverse=True)
         n_classes = self.classes_.size
         _check_scoring(self.scoring, n_classes)
@@ -272,6 +283,14 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         cv_seed = draw_seeds(self.random_state)
 
         models = self._models(X.shape[0])
+        cv = self.cv
+        cross_fit = self.refinement > 0 and not all(map(_uses_oob, models))
+        if cross_fit and not isinstance(cv, Integral):
+            # the folds, drawn once for every model, each training on every class
+            cv = list(check_cv(cv, codes, classifier=True).split(X, codes))
+            _check_folds(
+                cv, codes, self.classes_, self.cv, "the held-out probabilities"
+            )
         params = {}
         if sample_weight is not None:
             for model in models:
@@ -289,7 +308,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             self.estimators_.append(fitted)
             if self.refinement > 0:
                 held_out.append(
-                    self._held_out(model, fitted, X, codes, sample_weight, cv_seed)
+                    self._held_out(model, fitted, X, codes, sample_weight, cv, cv_seed)
                 )
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
@@ -315,7 +334,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
 
     def _average_proba(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
+        X = validate_data(self, X, reset=False, ensure_all_finite=self._finite())
         return np.mean([est.predict_proba(X) for est in self.estimators_], axis=0)
 
     def predict_proba(self, X):
@@ -350,3 +369,20 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        models = self.estimators
+        # missing values pass only when every model accepts them (not the
+        # default logistic regression)
+        tags.input_tags.allow_nan = bool(
+            isinstance(models, list)
+            and models
+            and all(
+                isinstance(item, tuple)
+                and len(item) == 2
+                and get_tags(item[1]).input_tags.allow_nan
+                for item in models
+            )
+        )
+        return tags

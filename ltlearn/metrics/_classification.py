@@ -13,8 +13,10 @@ from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
     precision_recall_fscore_support,
+    recall_score,
 )
 from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring
@@ -50,6 +52,14 @@ def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
         minlength=labels.size,
     )
     return np.divide(tp, n_true, out=np.full(labels.size, np.nan), where=n_true > 0)
+
+
+def _check_shot_thresholds(many_threshold, few_threshold):
+    if few_threshold > many_threshold:
+        raise ValueError(
+            f"few_threshold={few_threshold} must not exceed "
+            f"many_threshold={many_threshold}."
+        )
 
 
 def _check_train_labels(y_true, y_train):
@@ -110,15 +120,12 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
     >>> shot_accuracy([0, 0, 1, 1, 2, 2], [0, 0, 1, 0, 2, 0], y_train=y_train)
     {{'many': 1.0, 'medium': 0.5, 'few': 0.5}}
     """
-    if few_threshold > many_threshold:
-        raise ValueError(
-            f"few_threshold={few_threshold} must not exceed "
-            f"many_threshold={many_threshold}."
-        )
+    _check_shot_thresholds(many_threshold, few_threshold)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     y_train = column_or_1d(y_train)
     check_consistent_length(y_true, y_pred)
+    unique_labels(y_true, y_pred, y_train)  # refuses continuous or mixed labels
     labels, counts = _check_train_labels(y_true, y_train)
     recall = _per_class_recall(y_true, y_pred, labels)
     groups = {
@@ -205,8 +212,11 @@ def imbalance_report(
 
     For each class: its training count (when ``y_train`` is given), support in
     ``y_true``, precision, recall and F1; then balanced accuracy, G-mean and
-    macro-F1 over the classes. Classes are listed from the most to the least
-    frequent in training (by support when ``y_train`` is absent).
+    macro-F1: scikit-learn's and imbalanced-learn's scores of ``y_true`` and
+    ``y_pred`` (the classes of ``y_train`` do not change them) or, when
+    ``labels`` is given, the macro recall, G-mean and macro-F1 over
+    ``labels``. Classes are listed from the most to the least frequent in
+    training (by support when ``y_train`` is absent).
 
     Parameters
     ----------
@@ -242,10 +252,19 @@ def imbalance_report(
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
+    # the aggregates over the given labels, else over y_true and y_pred only
+    over = {}
     if labels is None:
         parts = [y_true, y_pred] + ([] if y_train is None else [column_or_1d(y_train)])
-        labels = np.unique(np.concatenate(parts))
-    labels = np.asarray(labels)
+        labels = unique_labels(*parts)  # refuses a mix of strings and numbers
+    else:
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or labels.size == 0:
+            raise ValueError(
+                f"labels must list at least one class, as a 1-d array; got "
+                f"shape {labels.shape}."
+            )
+        over["labels"] = labels
     if y_train is not None:
         y_train = column_or_1d(y_train)
         train_count = np.array([np.count_nonzero(y_train == c) for c in labels])
@@ -256,10 +275,14 @@ def imbalance_report(
         precision, recall, f1, support = precision_recall_fscore_support(
             y_true, y_pred, labels=labels, zero_division=0.0
         )
+        if not over:
+            balanced = balanced_accuracy_score(y_true, y_pred)
+        else:
+            balanced = recall_score(y_true, y_pred, average="macro", **over)
         aggregates = {
-            "balanced_accuracy": float(balanced_accuracy_score(y_true, y_pred)),
-            "geometric_mean": float(geometric_mean_score(y_true, y_pred)),
-            "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro")),
+            "balanced_accuracy": float(balanced),
+            "geometric_mean": float(geometric_mean_score(y_true, y_pred, **over)),
+            "macro_f1": float(f1_score(y_true, y_pred, average="macro", **over)),
         }
     order = np.argsort(
         -(train_count if train_count is not None else support), kind="stable"

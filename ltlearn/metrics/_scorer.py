@@ -12,6 +12,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ltlearn.metrics._classification import (
     _SHOT_THRESHOLD_CONSTRAINTS,
+    _check_shot_thresholds,
     shot_accuracy,
 )
 from ltlearn.utils._docstring import _shot_thresholds_docstring
@@ -84,6 +85,9 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     >>> scores.shape
     (3,)
     """
+    # checked here, not in every fold, where cross-validation would turn the
+    # error into NaN scores
+    _check_shot_thresholds(many_threshold, few_threshold)
     y_train = column_or_1d(y_train)
     return make_scorer(
         _shot_score,

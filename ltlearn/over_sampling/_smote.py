@@ -62,6 +62,26 @@ def _single_sample_draws(label, n_new):
     return np.zeros(n_new, dtype=np.intp), np.zeros((1, 1), dtype=np.intp)
 
 
+def _new_samples(sampling_strategy_, y):
+    """The classes to over-sample, each with its number of new samples.
+
+    Refuses a number of samples that is not an integer, such as the 20.5 of
+    ``sampling_strategy={1: 20.5}``, which would fail later on an array shape.
+    """
+    targets = {}
+    for label, n_new in sampling_strategy_.items():
+        if not isinstance(n_new, numbers.Integral):
+            n_target = n_new + np.count_nonzero(y == label)
+            raise ValueError(
+                f"sampling_strategy asks for {_plain(n_target)!r} samples of "
+                f"class {_plain(label)!r}; a number of samples must be an "
+                "integer."
+            )
+        if n_new:
+            targets[label] = int(n_new)
+    return targets
+
+
 def _class_generators(random_state, labels):
     """One independent generator per class, keyed by the class label.
 
@@ -392,9 +412,7 @@ class SMOTE(BaseOverSampler):
 
     def _fit_resample(self, X, y):
         self._validate_estimator()
-        targets = {
-            label: n_new for label, n_new in self.sampling_strategy_.items() if n_new
-        }
+        targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
         noise = self._noise_mask(X, y, targets) if self.skip_noise else {}
         step_dtype = np.float32 if X.dtype == np.float32 else np.float64

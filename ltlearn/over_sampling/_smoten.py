@@ -18,6 +18,8 @@ from ltlearn.over_sampling._smote import (
     SMOTE,
     _capped_neighbors,
     _class_generators,
+    _new_samples,
+    _single_sample_draws,
     _smote_docstring,
 )
 from ltlearn.over_sampling._smotenc import (
@@ -174,7 +176,12 @@ class SMOTEN(BaseOverSampler):
             for j, table in enumerate(tables)
         )
         self.nn_k_ = clone(self.nn_k_).fit(dist)
-        return self.nn_k_.kneighbors(dist[queries], return_distance=False)
+        n_neighbors = getattr(self.nn_k_, "n_neighbors", None)
+        if n_neighbors is not None:
+            n_neighbors = _capped_neighbors(label, n_class, n_neighbors)
+        return self.nn_k_.kneighbors(
+            dist[queries], n_neighbors=n_neighbors, return_distance=False
+        )
 
     def _fit_resample(self, X, y):
         self._validate_estimator()
@@ -189,9 +196,7 @@ class SMOTEN(BaseOverSampler):
         factorized = [_factorize(X[:, j]) for j in range(X.shape[1])]
         codes = np.column_stack([c for c, _ in factorized])
         tables = _vdm_tables(codes, y, [len(u) for _, u in factorized])
-        targets = {
-            label: n_new for label, n_new in self.sampling_strategy_.items() if n_new
-        }
+        targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
         n_samples = X.shape[0]
         n_total = n_samples + sum(targets.values())
@@ -204,10 +209,14 @@ class SMOTEN(BaseOverSampler):
             class_indices = np.flatnonzero(y == label)
             class_codes = codes[class_indices]
             generator = generators[label]
-            seeds = generator.integers(class_indices.size, size=n_new)
-            queries = np.unique(seeds)
-            found = self._neighbors(class_codes, tables, queries, label)
-            voters = found[np.searchsorted(queries, seeds)]
+            if class_indices.size == 1:  # as SMOTE: the sample is duplicated
+                seeds, found = _single_sample_draws(label, n_new)
+                voters = found[seeds]
+            else:
+                seeds = generator.integers(class_indices.size, size=n_new)
+                queries = np.unique(seeds)
+                found = self._neighbors(class_codes, tables, queries, label)
+                voters = found[np.searchsorted(queries, seeds)]
             block = slice(offset, offset + n_new)
             for j, (_, uniques) in enumerate(factorized):
                 local, levels = _local_codes(class_codes[:, j])

@@ -17,6 +17,7 @@ from ltlearn.over_sampling._smote import (
     _class_generators,
     _compute_dtype,
     _fill_dense,
+    _new_samples,
     _single_sample_draws,
     _smote_docstring,
 )
@@ -316,9 +317,7 @@ class SMOTENC(SMOTE):
         factorized = [_factorize(columns[j]) for j in self.categorical_features_]
         codes = np.column_stack([c for c, _ in factorized])
 
-        targets = {
-            label: n_new for label, n_new in self.sampling_strategy_.items() if n_new
-        }
+        targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
         n_total = sum(targets.values())
         new_numeric = np.empty((n_total, numeric.shape[1]), dtype=dtype)

@@ -127,6 +127,44 @@ def _check_prior_counts(counts, classes, weighted=False):
         )
 
 
+def _check_folds(folds, codes, classes, cv, purpose):
+    """Refuse folds whose training part misses a class of ``y``.
+
+    The estimator fitted on such a fold cannot predict the missing class
+    (and a binary estimator cannot be fitted at all), so the out-of-fold
+    probabilities would be wrong for it.
+    """
+    n_classes = classes.size
+    n_rows = np.bincount(codes, minlength=n_classes)
+    for i, (train, _) in enumerate(folds):
+        missing = np.flatnonzero(
+            (np.bincount(codes[train], minlength=n_classes) == 0) & (n_rows > 0)
+        )
+        if not missing.size:
+            continue
+        code = missing[np.argmin(n_rows[missing])]
+        label, n = classes.tolist()[code], int(n_rows[code])
+        if n < 2:
+            advice = (
+                "Out-of-fold probabilities need at least 2 samples of every "
+                "class, whatever the number of folds (stratified folds then "
+                "keep one in every training fold): add samples of the class, "
+                "drop it, or wrap a fitted estimator in FrozenEstimator to "
+                "use its probabilities on the training data"
+            )
+        else:
+            advice = (
+                "Use stratified folds, e.g. an int cv, which keep a sample "
+                "of every class of at least 2 samples in every training fold"
+            )
+        splits = f"cv={cv}" if isinstance(cv, Integral) else "cv"
+        raise ValueError(
+            f"Class {label!r} has {n} sample{'s' if n != 1 else ''} in y, "
+            f"and training fold {i} of {splits} holds none of them, so "
+            f"{purpose} cannot be computed out of fold. {advice}."
+        )
+
+
 def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     """Out-of-fold ``predict_proba`` of clones of ``estimator`` over ``cv``.
 
@@ -201,43 +239,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
             )
         return codes, counts
 
-    def _check_folds(self, folds, codes, cv, purpose):
-        """Refuse folds whose training part misses a class of ``y``.
-
-        The estimator fitted on such a fold cannot predict the missing class
-        (and a binary estimator cannot be fitted at all), so the out-of-fold
-        probabilities would be wrong for it.
-        """
-        n_classes = self.classes_.size
-        n_rows = np.bincount(codes, minlength=n_classes)
-        for i, (train, _) in enumerate(folds):
-            missing = np.flatnonzero(
-                (np.bincount(codes[train], minlength=n_classes) == 0) & (n_rows > 0)
-            )
-            if not missing.size:
-                continue
-            code = missing[np.argmin(n_rows[missing])]
-            label, n = self.classes_.tolist()[code], int(n_rows[code])
-            if n < 2:
-                advice = (
-                    "Out-of-fold probabilities need at least 2 samples of every "
-                    "class, whatever the number of folds (stratified folds then "
-                    "keep one in every training fold): add samples of the class, "
-                    "drop it, or wrap a fitted estimator in FrozenEstimator to "
-                    "use its probabilities on the training data"
-                )
-            else:
-                advice = (
-                    "Use stratified folds, e.g. an int cv, which keep a sample "
-                    "of every class of at least 2 samples in every training fold"
-                )
-            splits = f"cv={cv}" if isinstance(cv, Integral) else "cv"
-            raise ValueError(
-                f"Class {label!r} has {n} sample{'s' if n != 1 else ''} in y, "
-                f"and training fold {i} of {splits} holds none of them, so "
-                f"{purpose} cannot be computed out of fold. {advice}."
-            )
-
     def _oof_proba(self, X, y, codes, cv, fit_params, purpose):
         """Out-of-fold probabilities, columns in ``classes_`` order.
 
@@ -251,7 +252,7 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
             # a class with fewer samples than folds: checked just below
             warnings.filterwarnings("ignore", "The least populated class", UserWarning)
             folds = list(splitter.split(X, y))
-        self._check_folds(folds, codes, cv, purpose)
+        _check_folds(folds, codes, self.classes_, cv, purpose)
         return _cross_fit_proba(
             self.estimator, X, y, folds, fit_params, classes=self.classes_
         )

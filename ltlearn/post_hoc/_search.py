@@ -28,6 +28,9 @@ _CALLABLE_CUTS = 32
 # Fractions of the refined weights, against the starting ones, that the
 # held-out check of ``_validated_refinement`` compares.
 _SHRINKAGE = (0.0, 0.25, 0.5, 1.0)
+# Relative gap below which two switching thresholds of a coordinate step are
+# taken as equal: ratios equal in exact arithmetic differ by a few ulps.
+_TIE_RTOL = 1e-9
 
 
 def _class_terms(scoring, tp, n_pred, n_true, n_classes):
@@ -128,6 +131,23 @@ def _cumulative_within_groups(groups, *values):
     return sums
 
 
+def _rule_score(scoring, y_codes, pred, counts, classes, row_weight, sample_weight):
+    """The score of predictions ``pred`` on the scale of ``_coordinate_step``.
+
+    For a named metric the sum of its ``_class_terms``, for a callable its
+    value.
+    """
+    if callable(scoring):
+        return _score_codes(scoring, y_codes, pred, counts, classes, sample_weight)
+    n_classes = counts.size
+    hit = y_codes == pred
+    tp = np.bincount(y_codes[hit], weights=row_weight[hit], minlength=n_classes)
+    n_pred = np.bincount(pred, weights=row_weight, minlength=n_classes)
+    if scoring == "f1":
+        return float(_class_terms(scoring, tp[1], n_pred[1], counts[1], 1))
+    return float(np.sum(_class_terms(scoring, tp, n_pred, counts, n_classes)))
+
+
 def _coordinate_step(
     proba, y_codes, counts, weights, k, scoring, classes, sample_weight=None
 ):
@@ -160,9 +180,11 @@ def _coordinate_step(
     n_events = events.size
 
     # Valid cuts: j events switched needs thresholds[j - 1] < w < thresholds[j].
+    # Thresholds equal up to rounding (0.2 / 0.4 and 0.1 / 0.2) switch
+    # together: no weight reliably falls between them.
     lower = np.concatenate([[0.0], thresholds])
     upper = np.concatenate([thresholds, [np.inf]])
-    valid = upper > lower
+    valid = upper > lower * (1.0 + _TIE_RTOL)
     current = int(np.searchsorted(thresholds, weights[k], side="left"))
     row_weight = _with_unit_weights(sample_weight, n_samples)
     w_events = row_weight[events]
@@ -172,7 +194,9 @@ def _coordinate_step(
         candidates = np.flatnonzero(valid)
         if candidates.size > _CALLABLE_CUTS:
             keep = np.linspace(0, candidates.size - 1, _CALLABLE_CUTS).round()
-            candidates = np.union1d(candidates[keep.astype(int)], [current])
+            candidates = candidates[keep.astype(int)]
+            if valid[current]:
+                candidates = np.union1d(candidates, [current])
         scores = np.full(n_events + 1, -np.inf)
         for j in candidates:
             pred = rival.copy()
@@ -220,8 +244,14 @@ def _coordinate_step(
         scores[~valid] = -np.inf
 
     best = scores.max()
-    if not best > scores[current] + 1e-12:
-        return weights[k], scores[current], scores[current]
+    # The current weight may sit on a threshold, where argmax breaks the tie:
+    # the current rule is scored as argmax gives it.
+    now = _rule_score(
+        scoring, y_codes, np.argmax(proba * weights, axis=1), counts, classes,
+        row_weight, sample_weight,
+    )  # fmt: skip
+    if not best > now + 1e-12:
+        return weights[k], now, now
     # Among the best rules, the one nearest the current weight; the new weight
     # enters its interval by at most a factor 2 past the switching threshold.
     ties = np.flatnonzero(scores >= best - 1e-12)
@@ -231,7 +261,7 @@ def _coordinate_step(
         new = 2.0 * low if np.isinf(high) else min(np.sqrt(low * high), 2.0 * low)
     else:  # fewer samples: lower the weight below `high`
         new = 0.5 * high if low == 0 else max(np.sqrt(low * high), 0.5 * high)
-    return new, best, scores[current]
+    return new, best, now
 
 
 def _coordinate_ascent(
@@ -372,7 +402,22 @@ def _validated_refinement(
     return best, n_iter
 
 
+def _takes_an_estimator(scoring):
+    """Whether ``scoring`` is called as a scorer, ``scorer(estimator, X, y)``."""
+    try:
+        names = list(inspect.signature(scoring).parameters)
+    except (TypeError, ValueError):  # no signature to read
+        return False
+    return names[:1] == ["estimator"]
+
+
 def _check_scoring(scoring, n_classes):
+    if callable(scoring) and _takes_an_estimator(scoring):
+        raise ValueError(
+            f"scoring={scoring!r} is a scorer, called as scorer(estimator, X, "
+            f"y); scoring takes a name or a metric score(y_true, y_pred), such "
+            f"as sklearn.metrics.balanced_accuracy_score."
+        )
     if scoring == "f1" and n_classes != 2:
         raise ValueError(
             f"scoring='f1' is the F1 score of the positive class and needs a "

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
@@ -212,3 +213,52 @@ def test_a_class_of_zero_total_weight_raises_a_clear_error(refinement):
             ValueError, match="Class 'bee' has a total sample_weight of 0"
         ):
             clf.fit(X, labels, sample_weight=weights)
+
+
+def test_negative_sample_weight_is_refused():
+    """A negative weight would give a negative prior and NaN predictions."""
+    X, y = make_classification(n_samples=60, random_state=0)
+    weights = np.where(y == 1, -1.0, 1.0)
+    clf = PluginEnsembleClassifier([("lr", LogisticRegression())], random_state=0)
+    with pytest.raises(ValueError, match="non-negative"):
+        clf.fit(X, y, sample_weight=weights)
+
+
+def test_an_iterable_of_splits_serves_every_model():
+    """A generator of splits is read once, not exhausted by the first model."""
+    X, y = make_classification(n_samples=90, weights=[0.8], random_state=0)
+    splits = list(StratifiedKFold(3).split(X, y))
+    models = [("a", LogisticRegression()), ("b", LogisticRegression(C=0.1))]
+    from_list = PluginEnsembleClassifier(models, cv=splits, random_state=0).fit(X, y)
+    from_iter = PluginEnsembleClassifier(models, cv=iter(splits), random_state=0)
+    from_iter.fit(X, y)
+    np.testing.assert_allclose(from_iter.oob_proba_, from_list.oob_proba_)
+    np.testing.assert_allclose(from_iter.weights_, from_list.weights_)
+
+
+def test_folds_that_leave_a_class_out_of_training_are_refused():
+    """As in PluginClassifier: held-out probabilities of that class would be 0."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(150, 3))
+    y = np.repeat([0, 1, 2], [100, 35, 15])  # KFold(5): fold 4 trains without 2
+    X[:, 0] += y
+    clf = PluginEnsembleClassifier(
+        [("lr", LogisticRegression())], cv=KFold(5), random_state=0
+    )
+    with pytest.raises(ValueError, match="Class 2 has 15 samples in y, and training"):
+        clf.fit(X, y)
+    clf.set_params(refinement=0.0).fit(X, y)  # no held-out probabilities needed
+
+
+def test_missing_values_pass_when_every_model_accepts_them():
+    """As VotingClassifier does; the default logistic regression refuses them."""
+    X, y = make_classification(n_samples=120, weights=[0.8], random_state=0)
+    X[::7, 1] = np.nan
+    models = [("hgb", HistGradientBoostingClassifier(max_iter=10))]
+    clf = PluginEnsembleClassifier(models, random_state=0).fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+    with pytest.raises(ValueError, match="PluginEnsembleClassifier does not accept"):
+        PluginEnsembleClassifier(random_state=0).fit(X, y)
+    with_lr = [*models, ("lr", LogisticRegression())]
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        PluginEnsembleClassifier(with_lr, random_state=0).fit(X, y)

@@ -54,6 +54,20 @@ def test_shot_accuracy_refuses_unseen_labels():
         shot_accuracy([0, 7], [0, 7], y_train=[0, 0, 1])
 
 
+@pytest.mark.parametrize(
+    "y_true, y_pred, y_train, match",
+    [
+        ([0.5, 1.5], [0.5, 1.5], [0.5, 1.5], "Unknown label type"),
+        ([0, 1], ["0", "1"], [0, 1], "Mix of label input types"),
+    ],
+)
+def test_shot_accuracy_refuses_what_classification_metrics_refuse(
+    y_true, y_pred, y_train, match
+):
+    with pytest.raises(ValueError, match=match):
+        shot_accuracy(y_true, y_pred, y_train=y_train)
+
+
 def test_shot_accuracy_refuses_inverted_thresholds():
     with pytest.raises(ValueError, match="few_threshold"):
         shot_accuracy([0], [0], y_train=[0], many_threshold=10, few_threshold=20)
@@ -82,6 +96,47 @@ def test_imbalance_report_agrees_with_reference_metrics(rng):
     assert list(report["classes"]) == [0, 1, 2]
     assert report["classes"][2]["train_count"] == 9
     assert report["classes"][1]["support"] == np.count_nonzero(y_true == 1)
+
+
+def test_imbalance_report_aggregates_ignore_classes_only_in_y_train():
+    """y_train adds a row to the table, never a zero F1 to the macro-F1."""
+    y_true, y_pred = [0, 0, 1, 1], [0, 1, 1, 1]
+    plain = imbalance_report(y_true, y_pred, output_dict=True)
+    report = imbalance_report(
+        y_true, y_pred, y_train=[0] * 5 + [1] * 3 + [2] * 2, output_dict=True
+    )
+    assert list(report["classes"]) == [0, 1, 2]
+    for name in ("balanced_accuracy", "geometric_mean", "macro_f1"):
+        assert report[name] == pytest.approx(plain[name])
+    assert report["macro_f1"] == pytest.approx(
+        f1_score(y_true, y_pred, average="macro")
+    )
+    extra = imbalance_report(y_true, [0, 1, 1, 2], y_train=[0, 1, 2], output_dict=True)
+    # class 2 has no true sample: the balanced accuracy leaves it out
+    assert extra["balanced_accuracy"] == pytest.approx(0.5)
+
+
+def test_imbalance_report_aggregates_are_over_the_given_labels():
+    y_true, y_pred = [0, 0, 1, 1, 2, 2], [0, 1, 1, 1, 2, 0]
+    report = imbalance_report(y_true, y_pred, labels=[0, 1], output_dict=True)
+    assert list(report["classes"]) == [0, 1]
+    assert report["balanced_accuracy"] == pytest.approx((0.5 + 1.0) / 2)
+    assert report["geometric_mean"] == pytest.approx(np.sqrt(0.5 * 1.0))
+    assert report["macro_f1"] == pytest.approx(
+        f1_score(y_true, y_pred, labels=[0, 1], average="macro")
+    )
+
+
+@pytest.mark.parametrize("labels", [[], [[0, 1]]])
+def test_imbalance_report_refuses_empty_or_2d_labels(labels):
+    with pytest.raises(ValueError, match="labels must list at least one class"):
+        imbalance_report([0, 1], [0, 1], labels=labels)
+
+
+def test_imbalance_report_refuses_y_train_of_another_label_type():
+    """String training labels against numeric ones would report both as classes."""
+    with pytest.raises(ValueError, match="Mix of label input types"):
+        imbalance_report([0, 1, 1], [0, 1, 1], y_train=["0", "1"])
 
 
 def test_imbalance_report_text_orders_by_training_count():

@@ -44,3 +44,9 @@ def test_shot_scorer_in_grid_search(make_long_tail):
     )["few"]
     assert scorer(model, X, y) == pytest.approx(expected)
     assert np.isfinite(search.best_score_)
+
+
+def test_shot_scorer_refuses_inverted_thresholds_when_made():
+    """Not in each fold, where cross-validation would turn it into NaN scores."""
+    with pytest.raises(ValueError, match="few_threshold=20 must not exceed"):
+        make_shot_scorer([0, 0, 1], many_threshold=10, few_threshold=20)

@@ -21,6 +21,8 @@ from sklearn.neighbors import NearestNeighbors
 import ltlearn.over_sampling._smote as smote_module
 from ltlearn.over_sampling import (
     SMOTE,
+    SMOTEN,
+    SMOTENC,
     EffectiveNumberSamplingStrategy,
     PowerSamplingStrategy,
 )
@@ -192,6 +194,24 @@ def test_a_plain_callable_sampling_strategy(make_long_tail):
     _, y_res = SMOTE(sampling_strategy=double_the_rarest).fit_resample(X, y)
     before, after = Counter(y), Counter(y_res)
     assert after[2] == 2 * before[2] and after[0] == before[0]
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [SMOTE(), SMOTEN(), SMOTENC(categorical_features=[1])],
+    ids=["SMOTE", "SMOTEN", "SMOTENC"],
+)
+@pytest.mark.parametrize(
+    "strategy",
+    [{1: 20.5}, {1: 20.0}, lambda y: {1: 15.5}],
+    ids=["half", "whole-float", "callable"],
+)
+def test_a_number_of_samples_that_is_not_an_integer_is_refused(sampler, strategy):
+    X = np.column_stack([np.arange(40.0), np.arange(40) % 3])
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    sampler = clone(sampler).set_params(sampling_strategy=strategy)
+    with pytest.raises(ValueError, match=r"asks for .* samples of class 1; a number"):
+        sampler.fit_resample(X, y)
 
 
 # --- distribution --------------------------------------------------------------

@@ -323,3 +323,23 @@ def test_neighbor_estimators_are_used():
     X_res, _ = mine.fit_resample(X_cat, y)
     assert mine.nn_k_.metric == "precomputed"
     assert set(X_res[len(X) :, 0]) <= set(X_cat[y == 1, 0])
+
+
+def test_smoten_neighbor_estimator_on_a_small_class_warns_as_smote():
+    """A class smaller than the estimator's n_neighbors uses all its samples."""
+    X = np.array(list("abcabcabcabcab") + list("abc"), dtype=object).reshape(-1, 1)
+    y = np.r_[np.zeros(14, dtype=int), np.ones(3, dtype=int)]
+    sampler = SMOTEN(k_neighbors=NearestNeighbors(n_neighbors=6), random_state=0)
+    with pytest.warns(UserWarning, match=r"Class 1 has 3 samples; k_neighbors=5"):
+        X_res, y_res = sampler.fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [14, 14]
+    assert set(X_res[17:, 0]) <= {"a", "b", "c"}
+
+
+def test_smoten_duplicates_a_one_sample_class_with_smotes_warning():
+    X = np.array(list("abcabcabca") + ["b"], dtype=object).reshape(-1, 1)
+    y = np.r_[np.zeros(10, dtype=int), 1]
+    with pytest.warns(UserWarning, match=r"Class 1 has 1 sample; .*duplicated 9"):
+        X_res, y_res = SMOTEN(random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [10, 10]
+    assert set(X_res[11:, 0]) == {"b"}

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from functools import partial
+
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
@@ -14,6 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
 
+from ltlearn.metrics import get_scorer
 from ltlearn.post_hoc import LogitAdjustedClassifier, PluginClassifier
 from ltlearn.post_hoc._search import _SHRINKAGE
 
@@ -252,3 +255,14 @@ def test_f1_scoring_needs_a_binary_target(imbalanced_multiclass):
     X, y = imbalanced_multiclass
     with pytest.raises(ValueError, match="scoring='f1_macro'"):
         PluginClassifier(LogisticRegression(), scoring="f1").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
+)
+def test_a_scorer_as_scoring_is_refused_with_a_clear_error(make, imbalanced_binary):
+    """scoring takes a metric score(y_true, y_pred), not scorer(estimator, X, y)."""
+    X, y = imbalanced_binary
+    clf = make(LogisticRegression(), scoring=get_scorer("geometric_mean"))
+    with pytest.raises(ValueError, match=r"is a scorer, called as scorer\(estimator"):
+        clf.fit(X, y)

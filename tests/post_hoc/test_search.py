@@ -42,6 +42,40 @@ def test_coordinate_step_is_an_exact_line_search(scoring, seed):
     assert best >= current
 
 
+@pytest.mark.parametrize("seed", [2, 9, 99, 109])
+def test_coordinate_step_scores_what_argmax_predicts_on_tied_probabilities(seed):
+    """Forest-like probabilities: ratios equal up to rounding, rows on a tie.
+
+    The weight returned gives the rule whose score the step reports, and that
+    rule is never worse than the one of the current weights.
+    """
+    rng = np.random.RandomState(seed)
+    n_samples, n_classes = rng.randint(20, 120), rng.randint(2, 5)
+    n_trees = rng.choice([10, 20, 50])
+    votes = [
+        rng.multinomial(n_trees, rng.dirichlet(np.ones(n_classes)))
+        for _ in range(n_samples)
+    ]
+    proba = np.array(votes) / n_trees
+    y = rng.randint(0, n_classes, n_samples)
+    y[:n_classes] = np.arange(n_classes)
+    counts = np.bincount(y, minlength=n_classes).astype(float)
+    prior = counts / counts.sum()
+    weights = (1 / prior) / np.sum(1 / prior)  # PluginClassifier's start
+    for scoring in ("balanced_accuracy", "f1_macro"):
+        before = _score_codes(scoring, y, np.argmax(proba * weights, 1), counts, None)
+        for k in range(n_classes):
+            new, best, _ = _coordinate_step(
+                proba, y, counts, weights.copy(), k, scoring, None
+            )
+            moved = weights.copy()
+            moved[k] = new
+            pred = np.argmax(proba * moved, axis=1)
+            after = _score_codes(scoring, y, pred, counts, None)
+            assert after == pytest.approx(best, abs=1e-12)
+            assert after >= before - 1e-12
+
+
 def test_refine_auto_rejects_refinement_that_only_fits_noise():
     """Probabilities that carry no signal: nothing generalises, start is kept."""
     rng = np.random.default_rng(0)
