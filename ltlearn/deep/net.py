@@ -877,7 +877,8 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             )
             raise ValueError(
                 f"Class {label!r} has 0 samples {where}; the {loss_name} loss "
-                "needs at least one training sample of every class."
+                "needs training samples of every class (of positive total "
+                "sample_weight when weights are given)."
             )
         return counts
 

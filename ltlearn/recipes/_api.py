@@ -54,10 +54,11 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
         and when ``name`` already names a model.
     random_state : int, RandomState instance or None, default=None
         Seeds every random step of the recipe.
-    scoring : {"balanced_accuracy", "geometric_mean", "macro_f1"}, \
-            default="balanced_accuracy"
+    scoring : {"balanced_accuracy", "geometric_mean", "macro_f1", \
+            "few_shot_accuracy"}, default="balanced_accuracy"
         The metric the decision rule of ``recommended`` and ``plugin``
-        targets.
+        targets; ``"few_shot_accuracy"`` uses the balanced-accuracy rule,
+        which weighs every class equally as that metric does.
 
     Returns
     -------

@@ -381,6 +381,10 @@ def test_a_class_without_training_samples_is_named(data):
     X, y = data
     with pytest.raises(ValueError, match="Class 3 has 0 samples in y; the 'ldam'"):
         LongTailClassifier(criterion="ldam", classes=[0, 1, 2, 3], **FAST).fit(X, y)
+    # A class whose rows all have weight 0 is empty too, and the error says so.
+    weights = np.where(y == 1, 0.0, 1.0)
+    with pytest.raises(ValueError, match="Class 1 has 0 samples.*positive total"):
+        LongTailClassifier(criterion="ldam", **FAST).fit(X, y, sample_weight=weights)
     clf = LongTailClassifier(classes=[0, 1, 2, 3], **FAST).fit(X, y)
     assert clf.predict_proba(X).shape == (len(X), 4)
     with pytest.raises(ValueError, match=r"y holds labels \[2\] that are not"):
