@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from collections.abc import Mapping
+from dataclasses import KW_ONLY, dataclass
 from numbers import Number
 
 import numpy as np
@@ -24,6 +25,7 @@ def _count_classes(labels, sample_weight, n_classes):
     )
 
 
+@dataclass(eq=False, repr=False)
 class _ItemDataset(Dataset):
     """A map-style dataset whose items become ``(x, target)`` for the network.
 
@@ -33,14 +35,14 @@ class _ItemDataset(Dataset):
     none (prediction).
     """
 
-    def __init__(self, dataset, *, pairs, labels=None, sample_weight=None, shape=None):
-        self.dataset = dataset
-        self.pairs = pairs
-        self.labels = labels
-        self.sample_weight = sample_weight
-        # Given for prediction: each input is checked as it is read (at fit,
-        # every item was checked when the labels were read).
-        self.shape = shape
+    dataset: Dataset
+    _: KW_ONLY
+    pairs: bool
+    labels: torch.Tensor | None = None
+    sample_weight: torch.Tensor | None = None
+    # Given for prediction: each input is checked as it is read (at fit,
+    # every item was checked when the labels were read).
+    shape: tuple | None = None
 
     def __len__(self):
         return len(self.dataset)
@@ -181,6 +183,7 @@ def _map_input(X, func):
     return func(X)
 
 
+@dataclass(eq=False, repr=False)
 class _AugmentedLoader:
     """The batches of ``loader``, their input moved to ``device`` and augmented.
 
@@ -189,11 +192,10 @@ class _AugmentedLoader:
     only normalises the others.
     """
 
-    def __init__(self, loader, augment, device, training):
-        self.loader = loader
-        self.augment = augment
-        self.device = device
-        self.training = training
+    loader: object
+    augment: torch.nn.Module
+    device: object
+    training: bool
 
     def __len__(self):
         return len(self.loader)
