@@ -17,6 +17,7 @@ at a time.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -426,8 +427,8 @@ class SliceLoader:
                 f"a TensorDataset or a Subset of one); got {type(dataset).__name__}. "
                 "Use torch.utils.data.DataLoader for other datasets."
             )
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1; got {batch_size!r}.")
+        if not isinstance(batch_size, Integral) or batch_size < 1:
+            raise ValueError(f"batch_size must be an integer >= 1; got {batch_size!r}.")
         if shuffle and sampler is not None:
             raise ValueError("sampler and shuffle=True are mutually exclusive.")
         self.dataset = dataset

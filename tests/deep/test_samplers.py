@@ -154,8 +154,9 @@ def test_slice_loader_refuses_what_it_cannot_slice():
         SliceLoader(Dataset(X, y), shuffle=True, sampler=ClassBalancedSampler(y))
     with pytest.raises(TypeError, match="needs in-memory data"):
         SliceLoader([(1, 2), (3, 4)])
-    with pytest.raises(ValueError, match="batch_size must be"):
-        SliceLoader(Dataset(X, y), batch_size=0)
+    for batch_size in (0, None, 2.5):
+        with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+            SliceLoader(Dataset(X, y), batch_size=batch_size)
 
 
 def test_slice_loader_moves_the_data_to_the_device_once():
