@@ -1229,7 +1229,8 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
         slot = getattr(self, "train_sampler_", None)
         set_epoch = getattr(getattr(slot, "sampler", None), "set_epoch", None)
         if set_epoch is not None:
-            set_epoch(len(self.history) - 1)
+            # Counted as the schedules count: from the start of the last fit.
+            set_epoch(len(self.history) - 1 - getattr(self, "schedule_start_", 0))
 
     def _train(self, X, y, sample_weight, fit_params):
         """Run the callbacks and the epochs; an interrupt propagates.

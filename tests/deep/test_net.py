@@ -258,6 +258,10 @@ def test_progressive_sampler_follows_the_epochs(data):
     )
     sampler = clf.train_sampler_.sampler
     assert sampler.n_epochs == 3 and sampler.epoch == 2
+    # A warm-start fit starts its schedule again, as the callbacks do.
+    clf.set_params(warm_start=True).fit(X, y)
+    assert len(clf.history) == 6 and clf.train_sampler_.sampler.epoch == 2
+    clf.set_params(warm_start=False)
     # max_epochs=0 (allowed, as in skorch) builds the network and trains none;
     # it raised "n_epochs must be >= 1" with this sampler.
     clf.set_params(max_epochs=0).fit(X, y)
