@@ -90,6 +90,19 @@ def _scaled(epoch, max_epochs):
     return max(1, round(epoch * max_epochs / _BASE_EPOCHS))
 
 
+def _scaled_milestones(milestones, max_epochs):
+    """The milestones scaled to ``max_epochs``, kept strictly increasing.
+
+    Rounding would merge them for short budgets (160 and 180 of 200 both
+    give 4 of 5), and the first decay would never apply.
+    """
+    scaled = []
+    for milestone in milestones:
+        epoch = _scaled(milestone, max_epochs)
+        scaled.append(max(epoch, scaled[-1] + 1) if scaled else epoch)
+    return tuple(scaled)
+
+
 def _check(name, max_epochs):
     """Refuse an unknown recipe or a budget that is not a positive int."""
     if name not in SCHEDULES:
@@ -119,7 +132,8 @@ def training_schedule(name, max_epochs=200, **overrides):
         decay.
     max_epochs : int, default=200
         Training budget; the warm-up, the milestones and the DRW epoch are
-        scaled by ``max_epochs / 200`` (at least 1 epoch each).
+        scaled by ``max_epochs / 200`` (at least 1 epoch each, and the
+        second milestone at least one epoch after the first).
     **overrides
         Replace any returned parameter (``lr=0.05``,
         ``optimizer__weight_decay=5e-4``, ``batch_size=64``, ``callbacks=...``).
@@ -143,7 +157,7 @@ def training_schedule(name, max_epochs=200, **overrides):
     """
     _check(name, max_epochs)
     recipe = SCHEDULES[name]
-    milestones = tuple(_scaled(m, max_epochs) for m in recipe["milestones"])
+    milestones = _scaled_milestones(recipe["milestones"], max_epochs)
     rule = WarmupStepLR(
         warmup=_scaled(_WARMUP_EPOCHS, max_epochs),
         milestones=milestones,

@@ -44,6 +44,13 @@ def test_presets_scale_and_override():
     assert (rule.warmup, rule.milestones) == (1, (16, 18))
     assert isinstance(drw, DeferredReweighting) and drw.start_epoch == 16
     assert first_decay_epoch("ldam_drw", 20) == 16
+    # Short budgets keep the two decays apart: 160 and 180 of 200 both
+    # rounded to 4 of 5, and the first decay was skipped.
+    for max_epochs, milestones in ((5, (4, 5)), (8, (6, 7)), (1, (1, 2))):
+        rule = training_schedule("vs", max_epochs)["callbacks"][0][1]
+        assert rule.kwargs["lr_lambda"].milestones == milestones
+    rule = training_schedule("vs", 5)["callbacks"][0][1].kwargs["lr_lambda"]
+    assert [rule(epoch) for epoch in range(5)] == [1.0, 1.0, 1.0, 1.0, 0.01]
     assert len(training_schedule("vs")["callbacks"]) == 1
     assert training_schedule("cb", lr=0.05, batch_size=64)["lr"] == 0.05
     with pytest.raises(ValueError, match="Unknown schedule"):
