@@ -274,8 +274,8 @@ _PEERS = [
 _ALL = [
     Recipe(
         "recommended",
-        "ltlearn's recommended classifier: averaged random-forest and logistic "
-        "probabilities with the decision rule of the chosen scoring",
+        "ltlearn's recommended classifier: averaged random-forest, extra-trees "
+        "and logistic probabilities with the decision rule of the chosen scoring",
         _recommended,
         requires=("ltlearn.post_hoc:PluginClassifier",),
     ),
