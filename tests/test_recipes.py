@@ -121,6 +121,21 @@ def test_unknown_model_is_refused_by_name():
         resolve_methods(None, models=["svm"])
 
 
+def test_models_cross_the_named_recipes():
+    from ltlearn._compare._data import CompareError
+
+    # --methods plain brf --models lr rf: --models was silently not applied.
+    recipes, skipped = resolve_methods(["plain", "brf"], models=["lr", "rf"])
+    assert [recipe.name for recipe in recipes] == ["plain", "plain:rf", "brf"]
+    assert skipped == {}
+    # A name with a model runs as it is; a variant that is not built is said.
+    recipes, skipped = resolve_methods(["plain:rf", "cog"], models=["lr", "hgb"])
+    assert [recipe.name for recipe in recipes] == ["cog", "plain:rf"]
+    assert skipped == {"cog:hgb": "cog has no variant on hgb"}
+    with pytest.raises(CompareError, match="'cog' has no variant on the models rf"):
+        resolve_methods(["cog"], models=["rf"])
+
+
 def test_compare_list_shows_peers_and_the_combinations_not_built(capsys):
     from ltlearn.cli import main
 

@@ -121,7 +121,8 @@ def add_compare_parser(subparsers):
         "--models",
         "MODEL",
         f"base models the rebalancing recipes run on, of {', '.join(MODELS)} "
-        "(default: lr); names such as plugin:rf",
+        "(default: lr); names such as plugin:rf; with --methods, the named "
+        "recipes without a model run on each",
     )
     methods.add_argument(
         "--cv",

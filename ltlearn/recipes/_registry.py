@@ -308,6 +308,10 @@ def resolve_methods(names=None, models=None):
         chosen models, with the recommended recipe and the peers.
     models : list of str or None
         Base models when ``names`` is None (default: ``DEFAULT_MODELS``).
+        With ``names``, each named rebalancing recipe runs on each of these
+        models that it has a variant for (``plain`` with ``["lr", "rf"]``
+        gives ``plain`` and ``plain:rf``); the fixed estimators and the
+        names with a model (``plain:hgb``) run as they are.
 
     Returns
     -------
@@ -347,6 +351,9 @@ def resolve_methods(names=None, models=None):
             f"Unknown method {unknown[0]!r}; the known methods are: "
             f"{', '.join(RECIPES)}."
         )
+    skipped = {}
+    if models is not None:
+        names, skipped = _cross_with_models(names, models)
     chosen = []
     for name in dict.fromkeys(names):
         recipe = RECIPES[name]
@@ -358,4 +365,28 @@ def resolve_methods(names=None, models=None):
             raise CompareError(f"Method {name!r} cannot run here: {reason}.{hint}")
         chosen.append(recipe)
     order = list(RECIPES)
-    return sorted(chosen, key=lambda recipe: order.index(recipe.name)), {}
+    return sorted(chosen, key=lambda recipe: order.index(recipe.name)), skipped
+
+
+def _cross_with_models(names, models):
+    """The named recipes on each of ``models``; the variants that do not exist."""
+    crossed, skipped = [], {}
+    for name in names:
+        if RECIPES[name].model is None or ":" in name:
+            crossed.append(name)  # a fixed estimator, or a model named already
+            continue
+        base = name
+        variants = {
+            model: base if model == "lr" else f"{base}:{model}" for model in models
+        }
+        found = [variant for variant in variants.values() if variant in RECIPES]
+        if not found:
+            raise CompareError(
+                f"Method {name!r} has no variant on the models "
+                f"{', '.join(models)}; see --list for the recipes of each model."
+            )
+        crossed += found
+        for model, variant in variants.items():
+            if variant not in RECIPES:
+                skipped[variant] = f"{base} has no variant on {model}"
+    return crossed, skipped
