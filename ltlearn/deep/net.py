@@ -1681,14 +1681,17 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             X = self._check_X(X, reset=False)
         nonlinearity = self.predict_nonlinearity
         if not (isinstance(nonlinearity, str) and nonlinearity == "auto"):
-            return super().predict_proba(X)
-        # "auto": a softmax of the logits times the loss's logit scale.
-        scale = float(getattr(self.criterion_, "logit_scale", 1.0))
-        proba = [
-            to_numpy(_softmax(logits, scale))
-            for logits in self.forward_iter(X, training=False)
-        ]
-        proba = np.concatenate(proba, axis=0)
+            proba = super().predict_proba(X)
+        else:
+            # "auto": a softmax of the logits times the loss's logit scale.
+            scale = float(getattr(self.criterion_, "logit_scale", 1.0))
+            proba = np.concatenate(
+                [
+                    to_numpy(_softmax(logits, scale))
+                    for logits in self.forward_iter(X, training=False)
+                ],
+                axis=0,
+            )
         self._check_n_outputs(proba)
         return proba
 
@@ -1781,9 +1784,7 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             callbacks score and whose targets are the label-encoded ones,
             their codes.
         """
-        proba = self.predict_proba(X)
-        self._check_n_outputs(proba)
-        indices = proba.argmax(axis=1)
+        indices = self.predict_proba(X).argmax(axis=1)
         if getattr(X, "_ltlearn_codes", False):
             # skorch's EpochScoring compares them with its dataset's targets.
             return indices
