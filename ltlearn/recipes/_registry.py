@@ -375,9 +375,8 @@ def _cross_with_models(names, models):
         if RECIPES[name].model is None or ":" in name:
             crossed.append(name)  # a fixed estimator, or a model named already
             continue
-        base = name
         variants = {
-            model: base if model == "lr" else f"{base}:{model}" for model in models
+            model: name if model == "lr" else f"{name}:{model}" for model in models
         }
         found = [variant for variant in variants.values() if variant in RECIPES]
         if not found:
@@ -388,5 +387,5 @@ def _cross_with_models(names, models):
         crossed += found
         for model, variant in variants.items():
             if variant not in RECIPES:
-                skipped[variant] = f"{base} has no variant on {model}"
+                skipped[variant] = f"{name} has no variant on {model}"
     return crossed, skipped
