@@ -270,11 +270,8 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         *_method_blocks(comparison),
         *_failed_blocks(summary),
     ]
-    for other in ("md", "html"):
-        # The plots are this comparison's now: a report of the other format
-        # in the directory is rewritten too, so that no report shows another
-        # comparison's tables with these plots.
-        other_path = output / f"report.{other}"
-        if other == fmt or other_path.exists():
-            other_path.write_text(render(blocks, other), encoding="utf-8")
+    for kind in ("md", "html"):
+        path = output / f"report.{kind}"
+        if kind == fmt or path.exists():
+            path.write_text(render(blocks, kind), encoding="utf-8")
     return output / f"report.{fmt}"
