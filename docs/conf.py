@@ -38,7 +38,11 @@ pygments_style = "sphinx"
 
 # -- autodoc, autosummary and numpydoc -----------------------------------------
 autosummary_generate = True
-autodoc_default_options = {"members": True, "inherited-members": False}
+# The class template documents inherited members too; ``_skip_member`` keeps
+# those ltlearn defines (a public estimator's ``fit`` written once in a private
+# base) and leaves scikit-learn's, imbalanced-learn's, skorch's and torch's to
+# their own documentation.
+autodoc_default_options = {"members": True}
 autodoc_typehints = "none"
 autoclass_content = "class"
 numpydoc_show_class_members = False
@@ -124,7 +128,17 @@ def _skip_member(app, what, name, obj, skip, options):
     # metadata routing; their docstrings point into scikit-learn's own docs.
     if re.fullmatch(r"set_\w+_request", name):
         return True
+    if what == "class" and not skip and not _defined_by_ltlearn(obj):
+        return True
     return None
+
+
+def _defined_by_ltlearn(member):
+    """Whether ltlearn's code defines ``member`` (a method or a property)."""
+    target = getattr(member, "fget", member)  # a property: its getter
+    target = getattr(target, "__func__", target)  # a bound or class method
+    module = getattr(target, "__module__", None)
+    return module is None or module.split(".")[0] == "ltlearn"
 
 
 def setup(app):
