@@ -1,8 +1,10 @@
-"""Input handling of LongTailClassifier: datasets, labels and batch transforms."""
+"""Input handling of LongTailClassifier: datasets, labels, samplers and batches."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
+import inspect
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
 from numbers import Number
@@ -10,10 +12,35 @@ from numbers import Number
 import numpy as np
 import torch
 from skorch.dataset import unpack_data
-from skorch.utils import to_tensor
+from skorch.utils import is_dataset, to_device, to_tensor
 from torch.utils.data import Dataset, IterableDataset, Sampler, Subset
 
-from ltlearn.deep.samplers import _dataset_tensors, _epoch_indices, _subset_rows
+from ltlearn.deep.augment import CIFARAugment, TransformAugment
+from ltlearn.deep.samplers import (
+    ClassBalancedSampler,
+    InstanceBalancedSampler,
+    ProgressivelyBalancedSampler,
+    SliceLoader,
+    SquareRootSampler,
+    _dataset_tensors,
+    _epoch_indices,
+    _subset_rows,
+)
+
+_SAMPLERS = {
+    "instance": InstanceBalancedSampler,
+    "class_balanced": ClassBalancedSampler,
+    "square_root": SquareRootSampler,
+    "progressive": ProgressivelyBalancedSampler,
+}
+
+
+def _accepts(func, name):
+    """Whether ``func`` (a class or function) has a parameter called ``name``."""
+    try:
+        return name in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 def _count_classes(labels, sample_weight, n_classes):
@@ -230,3 +257,200 @@ class _SamplerSlot(Sampler):
 
     def __len__(self):
         return len(self.sampler)
+
+
+class _BatchesMixin:
+    """The batches of :class:`LongTailClassifier`: samplers, loaders, augmentation.
+
+    Mixed into the classifier before skorch's ``NeuralNet``, whose methods
+    of the same names it overrides.
+    """
+
+    def _make_sampler(self, labels, sampler=None):
+        """Build a training sampler over ``labels`` (the training part)."""
+        own = sampler is None
+        sampler = self.sampler if own else sampler
+        kwargs = self.get_params_for("sampler") if own else {}
+        factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
+        if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
+            kwargs["n_epochs"] = max(self.max_epochs, 1)  # max_epochs=0 trains none
+        return factory(labels, **kwargs)
+
+    def set_train_sampler(self, sampler):
+        """Swap the sampler of the running fit, from the next epoch on.
+
+        The hook of the schedules of :mod:`ltlearn.deep.callbacks`: the new
+        sampler draws from the labels of the training part.
+
+        Parameters
+        ----------
+        sampler : {"instance", "class_balanced", "square_root", \
+                "progressive"} or callable
+            As the ``sampler`` parameter (its ``sampler__*`` parameters are
+            not applied).
+
+        Returns
+        -------
+        self : LongTailClassifier
+            This classifier.
+        """
+        slot = getattr(self, "train_sampler_", None)
+        if not isinstance(slot, _SamplerSlot):
+            raise ValueError(
+                "The training sampler cannot be changed: set iterator_train__sampler "
+                "or iterator_train__shuffle to None to let LongTailClassifier build it."
+            )
+        slot.sampler = self._make_sampler(slot.labels, sampler)
+        return self
+
+    def get_dataset(self, X, y=None):
+        """The dataset of ``X`` (and ``y``); a Dataset is used as it is.
+
+        Parameters
+        ----------
+        X : array-like or torch.utils.data.Dataset
+            The input data, validated.
+        y : array-like, default=None
+            The integer targets.
+
+        Returns
+        -------
+        dataset : torch.utils.data.Dataset
+            The dataset.
+        """
+        if is_dataset(X):
+            return X
+        dataset = super().get_dataset(X, y)
+        # Made here from validated data: predict_proba need not check it again.
+        dataset._ltlearn_checked = True
+        return dataset
+
+    def _make_augment(self):
+        """The augmentation module of ``augment``, on the device, or None."""
+        augment = self.augment
+        if augment is None:
+            return None
+        if isinstance(augment, str):  # "cifar"
+            shape = self.input_shape_
+            if len(shape) != 3 or shape[0] != 3:
+                raise ValueError(
+                    f"augment='cifar' needs images of 3 channels, (n_samples, 3, "
+                    f"height, width); X has samples of shape {shape}."
+                )
+            augment = CIFARAugment(
+                **{"input_shape": shape, **self.get_params_for("augment")}
+            )
+        elif isinstance(augment, (CIFARAugment, TransformAugment)):
+            augment = copy.deepcopy(augment)
+        else:
+            # Flat rows stay flat; images keep their shape.
+            augment = TransformAugment(augment, input_shape=self.input_shape_)
+        return to_device(augment, self.device)
+
+    def _data_device(self, dataset):
+        """Where the tensors of an in-memory dataset go before batching.
+
+        The network's device when the data take at most half of its free
+        memory (the whole training set is then moved once per fit instead of
+        a batch at a time); None (left where they are) otherwise.
+        """
+        device = self.device
+        if device is None or torch.device(device).type == "cpu":
+            return None
+        if torch.device(device).type == "cuda":
+            X, y = _dataset_tensors(dataset)
+            parts = [*(X.values() if isinstance(X, dict) else [X]), y]
+            nbytes = sum(t.nbytes for t in parts if t is not None)
+            if 2 * nbytes > torch.cuda.mem_get_info(torch.device(device))[0]:
+                return None
+        return device
+
+    def _loader(self, dataset, training, sampler=None):
+        """skorch's iterator of ``dataset``, and where its tensors go.
+
+        ``SliceLoader`` slices in-memory data, moved to the device at once;
+        another dataset falls back to torch's ``DataLoader``, given its own
+        generator (seeded from ``random_state``) so that it leaves torch's
+        global one as it is.
+        """
+        name = "iterator_train" if training else "iterator_valid"
+        kwargs = self.get_params_for(name)
+        if sampler is not None:
+            kwargs.pop("shuffle", None)
+            kwargs["sampler"] = sampler
+        iterator = getattr(self, name)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        in_memory = _dataset_tensors(dataset) is not None
+        if isinstance(iterator, type) and issubclass(iterator, SliceLoader):
+            if not in_memory:
+                iterator = torch.utils.data.DataLoader
+            elif "device" not in kwargs:
+                kwargs["device"] = self._data_device(dataset)
+        if iterator is torch.utils.data.DataLoader and self.random_state is not None:
+            if "generator" not in kwargs:
+                kwargs["generator"] = torch.Generator().manual_seed(
+                    torch.initial_seed()
+                )
+        return iterator(dataset, **kwargs)
+
+    def get_iterator(self, dataset, training=False):
+        """Batches of ``dataset``; training batches come from ``sampler``.
+
+        In-memory data are sliced by ``SliceLoader`` from tensors moved to
+        the network's device once (not a batch at a time), other datasets
+        are read by a ``DataLoader``; ``augment`` then acts on the batches.
+
+        Parameters
+        ----------
+        dataset : torch.utils.data.Dataset
+            The data.
+        training : bool, default=False
+            Whether the batches are for training.
+
+        Returns
+        -------
+        iterator : iterable
+            The batches, ``(X, y)`` tuples.
+        """
+        kwargs = self.get_params_for("iterator_train")
+        if not training or kwargs.get("sampler") is not None or kwargs.get("shuffle"):
+            loader = self._loader(dataset, training)
+        else:
+            labelled = _labels_and_weights(dataset)
+            if labelled is None:
+                raise ValueError(
+                    f"sampler={self.sampler!r} needs the labels of the training "
+                    f"data; {type(dataset).__name__} does not expose them. Pass "
+                    "iterator_train__shuffle=True to train without a sampler."
+                )
+            labels = labelled[0].cpu()
+            slot = _SamplerSlot(self._make_sampler(labels), labels)
+            self.train_sampler_ = slot
+            loader = self._loader(dataset, True, sampler=slot)
+        augment = self._make_augment()
+        if augment is None:
+            return loader
+        return _AugmentedLoader(loader, augment, self.device, training)
+
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        """Start a history row; tell an epoch-aware sampler the epoch.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            This classifier.
+        dataset_train : torch.utils.data.Dataset, default=None
+            The training part.
+        dataset_valid : torch.utils.data.Dataset, default=None
+            The validation part.
+        **kwargs : dict
+            Unused.
+        """
+        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        slot = getattr(self, "train_sampler_", None)
+        set_epoch = getattr(getattr(slot, "sampler", None), "set_epoch", None)
+        if set_epoch is not None:
+            # Counted as the schedules count: from the start of the last fit.
+            set_epoch(len(self.history) - 1 - getattr(self, "schedule_start_", 0))

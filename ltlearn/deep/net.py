@@ -3,11 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
-import inspect
 import math
 import warnings
-from collections.abc import Mapping
 from contextlib import contextmanager
 from numbers import Integral, Real
 
@@ -31,33 +28,31 @@ from sklearn.utils.validation import (
     check_is_fitted,
     validate_data,
 )
-from skorch import NeuralNet, NeuralNetClassifier
+from skorch import NeuralNetClassifier
 from skorch.callbacks import (
-    Callback,
     EpochScoring,
     EpochTimer,
-    LRScheduler,
     PassthroughScoring,
     PrintLog,
     ProgressBar,
 )
-from skorch.dataset import get_len, unpack_data
+from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
-from skorch.history import History
-from skorch.utils import TeeGenerator, is_dataset, to_device, to_numpy, to_tensor
+from skorch.utils import is_dataset, to_device, to_numpy, to_tensor
 from torch import nn
 
 from ltlearn.deep._data import (
-    _AugmentedLoader,
+    _SAMPLERS,
+    _accepts,
+    _BatchesMixin,
     _count_classes,
     _is_checked,
     _ItemDataset,
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
-    _SamplerSlot,
 )
-from ltlearn.deep.augment import CIFARAugment, TransformAugment
+from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -69,11 +64,7 @@ from ltlearn.deep.losses import (
 )
 from ltlearn.deep.modules import MLP
 from ltlearn.deep.samplers import (
-    ClassBalancedSampler,
-    InstanceBalancedSampler,
-    ProgressivelyBalancedSampler,
     SliceLoader,
-    SquareRootSampler,
     _dataset_tensors,
 )
 from ltlearn.utils._interrupts import record_interrupts
@@ -91,13 +82,6 @@ _LOSSES = {
     "balanced_softmax": BalancedSoftmaxLoss,
     "vs": VSLoss,
     "kps": KPSLoss,
-}
-
-_SAMPLERS = {
-    "instance": InstanceBalancedSampler,
-    "class_balanced": ClassBalancedSampler,
-    "square_root": SquareRootSampler,
-    "progressive": ProgressivelyBalancedSampler,
 }
 
 
@@ -121,62 +105,6 @@ def _writeable(X):
     written to.
     """
     return X if X.flags.writeable else X.copy()
-
-
-def _accepts(func, name):
-    """Whether ``func`` (a class or function) has a parameter called ``name``."""
-    try:
-        return name in inspect.signature(func).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
-    """``criterion`` on a batch with per-row weights.
-
-    The per-row losses (``reduction="none"``, which includes the class
-    weights ``w[y]``) are multiplied by ``sample_weight`` ``s``; ``"mean"``
-    divides their sum by ``sum(s * w[y])`` over the batch, as torch's
-    weighted mean does (a batch of zero weight gives a zero loss). On a
-    batch, this is the loss of its rows repeated ``s`` times.
-    """
-    reduction = getattr(criterion, "reduction", None)
-    if reduction not in ("mean", "sum"):
-        raise ValueError(
-            f"LongTailClassifier.fit(sample_weight=...) needs a loss with "
-            f"reduction='mean' or 'sum'; {type(criterion).__name__} has "
-            f"reduction={reduction!r}. Give a loss with a 'reduction' attribute, "
-            "or fit without sample_weight."
-        )
-    criterion.reduction = "none"
-    try:
-        losses = criterion(y_pred, y_true)
-    finally:
-        criterion.reduction = reduction
-    sample_weight = sample_weight.to(losses.dtype)
-    weighted = (losses * sample_weight).sum()
-    if reduction == "sum":
-        return weighted
-    class_weight = getattr(criterion, "weight", None)
-    if class_weight is not None:
-        sample_weight = sample_weight * class_weight.to(losses.dtype)[y_true]
-    return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
-
-
-# The parameters and result of the training steps, shared by their docstrings.
-_step_docstring = Substitution(
-    step_parameters="""Parameters
-        ----------
-        batch : tuple
-            A batch ``(X, y)`` of the training iterator.
-        **fit_params : dict
-            Passed to the module's ``forward``.
-
-        Returns
-        -------
-        step : dict
-            The ``"loss"`` and the ``"y_pred"`` of the batch."""
-)
 
 
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
@@ -203,70 +131,9 @@ _X_or_dataset_docstring = Substitution(
 )
 
 
-# The hooks that skorch's callbacks get for every batch.
-_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
-
-
-def _batch_len(batch):
-    """Rows of a batch, as skorch's ``get_len`` of its input counts them."""
-    if isinstance(batch, (tuple, list)):
-        target = batch[1] if len(batch) > 1 else None
-        # A tensor of targets gives the count at once; skorch's get_len
-        # inspects the input, about 1% of a small network's step under cProfile.
-        if torch.is_tensor(target) and target.ndim:
-            return target.shape[0]
-        return get_len(batch[0])
-    return get_len(batch)
-
-
-def _overrides(obj, name, base):
-    """Whether the hook ``name`` of ``obj`` does more than that of ``base``."""
-    try:
-        own = name in vars(obj)  # set on the instance
-    except TypeError:  # no instance attributes
-        own = False
-    if own or not isinstance(obj, base):
-        return True
-    return getattr(type(obj), name) is not getattr(base, name)
-
-
-def _idle_batch_hook(callback, name, training):
-    """Whether the hook ``name`` of ``callback`` does nothing on these batches.
-
-    Two of skorch's callbacks have an ``on_batch_end`` that returns at once
-    on most batches: ``LRScheduler`` unless it steps per batch
-    (``step_every="batch"``) and the batches are training ones (the papers'
-    schedules, :func:`~ltlearn.deep.schedules.training_schedule`, step per
-    epoch), and ``EpochScoring`` on the batches of the other phase (a
-    validation score on the training batches, and the reverse). A subclass
-    that overrides the hook is taken as doing something.
-    """
-    if name != "on_batch_end":
-        return False
-    if isinstance(callback, LRScheduler):
-        if _overrides(callback, name, LRScheduler):
-            return False
-        return not training or callback.step_every != "batch"
-    if isinstance(callback, EpochScoring):
-        if _overrides(callback, name, EpochScoring):
-            return False
-        return training != callback.on_train
-    return False
-
-
-def _steps_after_backward(optimizer):
-    """Whether ``optimizer.step()`` may follow the backward pass.
-
-    The optimisers of ``torch.optim`` call a step's closure once, before
-    their update, except L-BFGS, which calls it repeatedly; others (SAM and
-    the like) may need the closure too.
-    """
-    return type(optimizer).__module__.startswith("torch.optim.") and not isinstance(
-        optimizer, torch.optim.LBFGS
-    )
-
-
-class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
+class LongTailClassifier(
+    TransformerMixin, _BatchesMixin, _BatchLoopMixin, NeuralNetClassifier
+):
     """Neural network classifier for long-tailed data, built on skorch.
 
     A :class:`skorch.NeuralNetClassifier` whose loss, sampling and
@@ -882,43 +749,6 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
             )
         return counts
 
-    def _make_sampler(self, labels, sampler=None):
-        """Build a training sampler over ``labels`` (the training part)."""
-        own = sampler is None
-        sampler = self.sampler if own else sampler
-        kwargs = self.get_params_for("sampler") if own else {}
-        factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
-        if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
-            kwargs["n_epochs"] = max(self.max_epochs, 1)  # max_epochs=0 trains none
-        return factory(labels, **kwargs)
-
-    def set_train_sampler(self, sampler):
-        """Swap the sampler of the running fit, from the next epoch on.
-
-        The hook of the schedules of :mod:`ltlearn.deep.callbacks`: the new
-        sampler draws from the labels of the training part.
-
-        Parameters
-        ----------
-        sampler : {"instance", "class_balanced", "square_root", \
-                "progressive"} or callable
-            As the ``sampler`` parameter (its ``sampler__*`` parameters are
-            not applied).
-
-        Returns
-        -------
-        self : LongTailClassifier
-            This classifier.
-        """
-        slot = getattr(self, "train_sampler_", None)
-        if not isinstance(slot, _SamplerSlot):
-            raise ValueError(
-                "The training sampler cannot be changed: set iterator_train__sampler "
-                "or iterator_train__shuffle to None to let LongTailClassifier build it."
-            )
-        slot.sampler = self._make_sampler(slot.labels, sampler)
-        return self
-
     def _criterion_factory(self):
         criterion, kwargs = self._criterion_and_params()
         factory = _LOSSES[criterion] if isinstance(criterion, str) else criterion
@@ -1079,158 +909,6 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
                 criterion = to_device(self.criterion_, self.device)
                 self.criterion_ = self.torch_compile(criterion, name="criterion")
         return dataset_train, dataset_valid
-
-    def get_dataset(self, X, y=None):
-        """The dataset of ``X`` (and ``y``); a Dataset is used as it is.
-
-        Parameters
-        ----------
-        X : array-like or torch.utils.data.Dataset
-            The input data, validated.
-        y : array-like, default=None
-            The integer targets.
-
-        Returns
-        -------
-        dataset : torch.utils.data.Dataset
-            The dataset.
-        """
-        if is_dataset(X):
-            return X
-        dataset = super().get_dataset(X, y)
-        # Made here from validated data: predict_proba need not check it again.
-        dataset._ltlearn_checked = True
-        return dataset
-
-    def _make_augment(self):
-        """The augmentation module of ``augment``, on the device, or None."""
-        augment = self.augment
-        if augment is None:
-            return None
-        if isinstance(augment, str):  # "cifar"
-            shape = self.input_shape_
-            if len(shape) != 3 or shape[0] != 3:
-                raise ValueError(
-                    f"augment='cifar' needs images of 3 channels, (n_samples, 3, "
-                    f"height, width); X has samples of shape {shape}."
-                )
-            augment = CIFARAugment(
-                **{"input_shape": shape, **self.get_params_for("augment")}
-            )
-        elif isinstance(augment, (CIFARAugment, TransformAugment)):
-            augment = copy.deepcopy(augment)
-        else:
-            # Flat rows stay flat; images keep their shape.
-            augment = TransformAugment(augment, input_shape=self.input_shape_)
-        return to_device(augment, self.device)
-
-    def _data_device(self, dataset):
-        """Where the tensors of an in-memory dataset go before batching.
-
-        The network's device when the data take at most half of its free
-        memory (the whole training set is then moved once per fit instead of
-        a batch at a time); None (left where they are) otherwise.
-        """
-        device = self.device
-        if device is None or torch.device(device).type == "cpu":
-            return None
-        if torch.device(device).type == "cuda":
-            X, y = _dataset_tensors(dataset)
-            parts = [*(X.values() if isinstance(X, dict) else [X]), y]
-            nbytes = sum(t.nbytes for t in parts if t is not None)
-            if 2 * nbytes > torch.cuda.mem_get_info(torch.device(device))[0]:
-                return None
-        return device
-
-    def _loader(self, dataset, training, sampler=None):
-        """skorch's iterator of ``dataset``, and where its tensors go.
-
-        ``SliceLoader`` slices in-memory data, moved to the device at once;
-        another dataset falls back to torch's ``DataLoader``, given its own
-        generator (seeded from ``random_state``) so that it leaves torch's
-        global one as it is.
-        """
-        name = "iterator_train" if training else "iterator_valid"
-        kwargs = self.get_params_for(name)
-        if sampler is not None:
-            kwargs.pop("shuffle", None)
-            kwargs["sampler"] = sampler
-        iterator = getattr(self, name)
-        kwargs.setdefault("batch_size", self.batch_size)
-        if kwargs["batch_size"] == -1:
-            kwargs["batch_size"] = len(dataset)
-        in_memory = _dataset_tensors(dataset) is not None
-        if isinstance(iterator, type) and issubclass(iterator, SliceLoader):
-            if not in_memory:
-                iterator = torch.utils.data.DataLoader
-            elif "device" not in kwargs:
-                kwargs["device"] = self._data_device(dataset)
-        if iterator is torch.utils.data.DataLoader and self.random_state is not None:
-            if "generator" not in kwargs:
-                kwargs["generator"] = torch.Generator().manual_seed(
-                    torch.initial_seed()
-                )
-        return iterator(dataset, **kwargs)
-
-    def get_iterator(self, dataset, training=False):
-        """Batches of ``dataset``; training batches come from ``sampler``.
-
-        In-memory data are sliced by ``SliceLoader`` from tensors moved to
-        the network's device once (not a batch at a time), other datasets
-        are read by a ``DataLoader``; ``augment`` then acts on the batches.
-
-        Parameters
-        ----------
-        dataset : torch.utils.data.Dataset
-            The data.
-        training : bool, default=False
-            Whether the batches are for training.
-
-        Returns
-        -------
-        iterator : iterable
-            The batches, ``(X, y)`` tuples.
-        """
-        kwargs = self.get_params_for("iterator_train")
-        if not training or kwargs.get("sampler") is not None or kwargs.get("shuffle"):
-            loader = self._loader(dataset, training)
-        else:
-            labelled = _labels_and_weights(dataset)
-            if labelled is None:
-                raise ValueError(
-                    f"sampler={self.sampler!r} needs the labels of the training "
-                    f"data; {type(dataset).__name__} does not expose them. Pass "
-                    "iterator_train__shuffle=True to train without a sampler."
-                )
-            labels = labelled[0].cpu()
-            slot = _SamplerSlot(self._make_sampler(labels), labels)
-            self.train_sampler_ = slot
-            loader = self._loader(dataset, True, sampler=slot)
-        augment = self._make_augment()
-        if augment is None:
-            return loader
-        return _AugmentedLoader(loader, augment, self.device, training)
-
-    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        """Start a history row; tell an epoch-aware sampler the epoch.
-
-        Parameters
-        ----------
-        net : LongTailClassifier
-            This classifier.
-        dataset_train : torch.utils.data.Dataset, default=None
-            The training part.
-        dataset_valid : torch.utils.data.Dataset, default=None
-            The validation part.
-        **kwargs : dict
-            Unused.
-        """
-        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
-        slot = getattr(self, "train_sampler_", None)
-        set_epoch = getattr(getattr(slot, "sampler", None), "set_epoch", None)
-        if set_epoch is not None:
-            # Counted as the schedules count: from the start of the last fit.
-            set_epoch(len(self.history) - 1 - getattr(self, "schedule_start_", 0))
 
     def _train(self, X, y, sample_weight, fit_params):
         """Run the callbacks and the epochs; an interrupt propagates.
@@ -1421,249 +1099,6 @@ class LongTailClassifier(TransformerMixin, NeuralNetClassifier):
                 self.initialize()
                 self.schedule_start_ = 0
             return self._train(X, y, sample_weight, fit_params)
-
-    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        """Run the training or validation batches of an epoch.
-
-        When neither a callback nor the network has a batch-level hook
-        (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``) that
-        acts on these batches, the default (skorch's ``LRScheduler`` stepped
-        per epoch and ``EpochScoring`` of the other phase do nothing on
-        them), the batches run without notifying the callbacks (every hook
-        would be a no-op) and their history rows, the
-        ``{prefix}_loss`` and ``{prefix}_batch_size`` of each batch, are
-        written when the epoch's batches end: the losses stay on the
-        network's device until then and come back in one transfer, with no
-        synchronisation of the host per batch. The rows are those of
-        skorch's loop, and the epoch's ``train_loss`` or ``valid_loss`` (the
-        mean over the batches weighted by their sizes) is the same. With a
-        batch-level hook, skorch's loop runs (each batch's row written and
-        its loss read at once).
-
-        Parameters
-        ----------
-        iterator : iterable or None
-            The batches; ``None`` skips the phase.
-        training : bool
-            Whether the batches are training batches.
-        prefix : str
-            ``"train"`` or ``"valid"``, the prefix of the history keys.
-        step_fn : callable
-            Called on each batch; returns a dict with the ``"loss"``.
-        **fit_params : dict
-            Passed to ``step_fn``.
-        """
-        if training and len(self.history) == 1:
-            self.grad_scaler_ = None  # a new history: a new scaler
-        if iterator is None or not self._runs_without_batch_hooks(training):
-            return super().run_single_epoch(
-                iterator, training, prefix, step_fn, **fit_params
-            )
-        losses, sizes = [], []
-        try:
-            for batch in iterator:
-                step = step_fn(batch, **fit_params)
-                losses.append(step["loss"].detach())
-                sizes.append(_batch_len(batch))
-        except BaseException:
-            self._record_batches(prefix, losses, sizes)  # those that ran
-            raise
-        self._record_batches(prefix, losses, sizes)
-        self.history.record(prefix + "_batch_count", len(sizes))
-
-    def _runs_without_batch_hooks(self, training=True):
-        """Whether no batch-level hook does anything on these batches."""
-        if type(self).notify is not NeuralNet.notify:
-            return False
-        if type(self.history) is not History:
-            return False
-        return not any(self._batch_hooks(name, training) for name in _BATCH_HOOKS)
-
-    def _batch_hooks(self, name, training=True):
-        """The hooks ``name`` that may act on training (or other) batches."""
-        hooks = [getattr(self, name)] if _overrides(self, name, NeuralNet) else []
-        return hooks + [
-            getattr(callback, name)
-            for _, callback in self.callbacks_
-            if _overrides(callback, name, Callback)
-            and not _idle_batch_hook(callback, name, training)
-        ]
-
-    def _record_batches(self, prefix, losses, sizes):
-        """Append the history rows of an epoch's batches, as skorch's loop."""
-        if not losses:
-            return
-        # One transfer from the device for the epoch.
-        values = torch.stack(losses).reshape(-1).tolist()
-        if len(values) != len(losses):
-            raise ValueError(
-                f"The loss of a batch must be a single value; got a tensor of "
-                f"shape {tuple(losses[0].shape)}."
-            )
-        key_loss, key_size = prefix + "_loss", prefix + "_batch_size"
-        self.history[-1]["batches"].extend(
-            {key_loss: value, key_size: size} for value, size in zip(values, sizes)
-        )
-
-    def _amp_mode(self):
-        """Device type and dtype of autocast for the training steps, or None."""
-        if not self.amp:
-            return None
-        device = self.device
-        if device is None:
-            param = next(self.module_.parameters(), None)
-            kind = "cpu" if param is None else param.device.type
-        else:
-            kind = torch.device(device).type
-        return {"cuda": ("cuda", torch.float16), "cpu": ("cpu", torch.bfloat16)}.get(
-            kind
-        )
-
-    def _grad_scaler(self):
-        """The gradient scaler of float16 training, made on first use."""
-        mode = self._amp_mode()
-        if mode is None or mode[1] != torch.float16:
-            return None
-        if getattr(self, "grad_scaler_", None) is None:
-            self.grad_scaler_ = torch.amp.GradScaler(mode[0])
-        return self.grad_scaler_
-
-    @_step_docstring
-    def train_step(self, batch, **fit_params):
-        """Run one optimisation step on a training batch.
-
-        As skorch's, except that the optimisers of ``torch.optim`` (all
-        but L-BFGS, which needs a closure) step after the backward pass
-        rather than through a closure, and that ``on_grad_computed`` is
-        notified only when a callback or the network has that hook. With
-        ``amp=True`` on CUDA the loss is scaled before the backward pass,
-        the gradients are unscaled before ``on_grad_computed`` (so that a
-        callback clipping them sees their true values), and the step goes
-        through ``grad_scaler_``.
-
-        {step_parameters}
-        """
-        # skorch lists its parts, optimisers added by a subclass included.
-        optimizers = [
-            part
-            for part in map(self.__getattribute__, self.cuda_dependent_attributes_)
-            if isinstance(part, torch.optim.Optimizer)
-        ]
-        scaler = self._grad_scaler()
-        if not all(_steps_after_backward(optimizer) for optimizer in optimizers):
-            if scaler is not None:
-                raise ValueError(
-                    f"{type(self).__name__}(amp=True) scales the gradients with "
-                    "torch.amp.GradScaler, which cannot step an optimiser that "
-                    "needs a closure (such as torch.optim.LBFGS); use another "
-                    "optimiser or amp=False."
-                )
-            return super().train_step(batch, **fit_params)
-        for optimizer in optimizers:
-            optimizer.zero_grad()
-        step = self.train_step_single(batch, **fit_params)
-        if type(self).notify is not NeuralNet.notify or self._batch_hooks(
-            "on_grad_computed"
-        ):
-            if scaler is not None:
-                for optimizer in optimizers:
-                    scaler.unscale_(optimizer)
-            self.notify(
-                "on_grad_computed",
-                named_parameters=TeeGenerator(self.get_all_learnable_params()),
-                batch=batch,
-                training=True,
-            )
-        for optimizer in optimizers:
-            if scaler is None:
-                optimizer.step()
-            else:
-                scaler.step(optimizer)
-        if scaler is not None:
-            scaler.update()
-        return step
-
-    def infer(self, x, **fit_params):
-        """Run the module on a batch; per-row weights are left out of it.
-
-        Parameters
-        ----------
-        x : torch.Tensor or dict
-            A batch of input; a dict ``{"X": ..., "sample_weight": ...}``
-            when the fit has per-row weights.
-        **fit_params : dict
-            Passed to the module's ``forward``.
-
-        Returns
-        -------
-        y_pred : torch.Tensor
-            The module's output.
-        """
-        if isinstance(x, Mapping) and "sample_weight" in x:
-            x = x["X"]
-        return super().infer(x, **fit_params)
-
-    @_step_docstring
-    def train_step_single(self, batch, **fit_params):
-        """Compute the loss of a training batch and its gradients.
-
-        As skorch's, except that the network and the loss are switched to
-        training mode only when they are not in it: skorch switches them
-        before every batch, and ``Module.train`` walks every submodule,
-        which costs a few percent of a small network's step. With
-        ``amp=True`` the forward pass and the loss (on the logits cast to
-        float32) run under :class:`torch.autocast`, and on CUDA the loss is
-        scaled by ``grad_scaler_`` before the backward pass.
-
-        {step_parameters}
-        """
-        for part in (self.module_, self.criterion_):
-            if isinstance(part, nn.Module) and not part.training:
-                part.train()
-        Xi, yi = unpack_data(batch)
-        mode = self._amp_mode()
-        if mode is None:
-            y_pred = self.infer(Xi, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        else:
-            with torch.autocast(mode[0], dtype=mode[1]):
-                y_pred = self.infer(Xi, **fit_params)
-                logits = y_pred
-                if torch.is_tensor(logits) and logits.is_floating_point():
-                    logits = logits.float()  # the loss in float32
-                loss = self.get_loss(logits, yi, X=Xi, training=True)
-        scaler = self._grad_scaler()
-        (loss if scaler is None else scaler.scale(loss)).backward()
-        return {"loss": loss, "y_pred": y_pred}
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        """Loss of a batch, with the per-row weights of the fit if any.
-
-        Parameters
-        ----------
-        y_pred : torch.Tensor
-            The module's output.
-        y_true : torch.Tensor
-            The integer targets.
-        X : torch.Tensor or dict, default=None
-            The batch of input, with its ``"sample_weight"`` if any.
-        training : bool, default=False
-            Whether the batch is a training batch.
-
-        Returns
-        -------
-        loss : torch.Tensor
-            The loss.
-        """
-        if not (isinstance(X, Mapping) and "sample_weight" in X):
-            tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
-            if tensors and not isinstance(self.criterion_, nn.NLLLoss):
-                # skorch's, without its conversions (the batches are tensors).
-                return self.criterion_(y_pred, y_true.to(y_pred.device))
-            return super().get_loss(y_pred, y_true, X=X, training=training)
-        y_true = to_tensor(y_true, device=self.device)
-        weights = to_tensor(X["sample_weight"], device=self.device)
-        return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)
 
     @_X_or_dataset_docstring
     def predict_proba(self, X):

@@ -1,0 +1,383 @@
+"""The batch loop of LongTailClassifier: its training steps and epochs.
+
+skorch's loop, with the per-row weights of a fit, mixed precision, the
+optimisers of ``torch.optim`` stepped after the backward pass, and an epoch
+whose batch losses stay on the device when no callback reads them a batch at
+a time.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from collections.abc import Mapping
+
+import torch
+from imblearn.utils import Substitution
+from skorch import NeuralNet
+from skorch.callbacks import Callback, EpochScoring, LRScheduler
+from skorch.dataset import get_len, unpack_data
+from skorch.history import History
+from skorch.utils import TeeGenerator, to_tensor
+from torch import nn
+
+
+def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
+    """``criterion`` on a batch with per-row weights.
+
+    The per-row losses (``reduction="none"``, which includes the class
+    weights ``w[y]``) are multiplied by ``sample_weight`` ``s``; ``"mean"``
+    divides their sum by ``sum(s * w[y])`` over the batch, as torch's
+    weighted mean does (a batch of zero weight gives a zero loss). On a
+    batch, this is the loss of its rows repeated ``s`` times.
+    """
+    reduction = getattr(criterion, "reduction", None)
+    if reduction not in ("mean", "sum"):
+        raise ValueError(
+            f"LongTailClassifier.fit(sample_weight=...) needs a loss with "
+            f"reduction='mean' or 'sum'; {type(criterion).__name__} has "
+            f"reduction={reduction!r}. Give a loss with a 'reduction' attribute, "
+            "or fit without sample_weight."
+        )
+    criterion.reduction = "none"
+    try:
+        losses = criterion(y_pred, y_true)
+    finally:
+        criterion.reduction = reduction
+    sample_weight = sample_weight.to(losses.dtype)
+    weighted = (losses * sample_weight).sum()
+    if reduction == "sum":
+        return weighted
+    class_weight = getattr(criterion, "weight", None)
+    if class_weight is not None:
+        sample_weight = sample_weight * class_weight.to(losses.dtype)[y_true]
+    return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
+
+
+# The parameters and result of the training steps, shared by their docstrings.
+_step_docstring = Substitution(
+    step_parameters="""Parameters
+        ----------
+        batch : tuple
+            A batch ``(X, y)`` of the training iterator.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        step : dict
+            The ``"loss"`` and the ``"y_pred"`` of the batch."""
+)
+
+
+# The hooks that skorch's callbacks get for every batch.
+_BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
+
+
+def _batch_len(batch):
+    """Rows of a batch, as skorch's ``get_len`` of its input counts them."""
+    if isinstance(batch, (tuple, list)):
+        target = batch[1] if len(batch) > 1 else None
+        # A tensor of targets gives the count at once; skorch's get_len
+        # inspects the input, about 1% of a small network's step under cProfile.
+        if torch.is_tensor(target) and target.ndim:
+            return target.shape[0]
+        return get_len(batch[0])
+    return get_len(batch)
+
+
+def _overrides(obj, name, base):
+    """Whether the hook ``name`` of ``obj`` does more than that of ``base``."""
+    try:
+        own = name in vars(obj)  # set on the instance
+    except TypeError:  # no instance attributes
+        own = False
+    if own or not isinstance(obj, base):
+        return True
+    return getattr(type(obj), name) is not getattr(base, name)
+
+
+def _idle_batch_hook(callback, name, training):
+    """Whether the hook ``name`` of ``callback`` does nothing on these batches.
+
+    Two of skorch's callbacks have an ``on_batch_end`` that returns at once
+    on most batches: ``LRScheduler`` unless it steps per batch
+    (``step_every="batch"``) and the batches are training ones (the papers'
+    schedules, :func:`~ltlearn.deep.schedules.training_schedule`, step per
+    epoch), and ``EpochScoring`` on the batches of the other phase (a
+    validation score on the training batches, and the reverse). A subclass
+    that overrides the hook is taken as doing something.
+    """
+    if name != "on_batch_end":
+        return False
+    if isinstance(callback, LRScheduler):
+        if _overrides(callback, name, LRScheduler):
+            return False
+        return not training or callback.step_every != "batch"
+    if isinstance(callback, EpochScoring):
+        if _overrides(callback, name, EpochScoring):
+            return False
+        return training != callback.on_train
+    return False
+
+
+def _steps_after_backward(optimizer):
+    """Whether ``optimizer.step()`` may follow the backward pass.
+
+    The optimisers of ``torch.optim`` call a step's closure once, before
+    their update, except L-BFGS, which calls it repeatedly; others (SAM and
+    the like) may need the closure too.
+    """
+    return type(optimizer).__module__.startswith("torch.optim.") and not isinstance(
+        optimizer, torch.optim.LBFGS
+    )
+
+
+class _BatchLoopMixin:
+    """The training steps and epochs of :class:`LongTailClassifier`.
+
+    Mixed into the classifier before skorch's ``NeuralNet``, whose methods
+    of the same names it overrides.
+    """
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """Run the training or validation batches of an epoch.
+
+        When neither a callback nor the network has a batch-level hook
+        (``on_batch_begin``, ``on_batch_end``, ``on_grad_computed``) that
+        acts on these batches, the default (skorch's ``LRScheduler`` stepped
+        per epoch and ``EpochScoring`` of the other phase do nothing on
+        them), the batches run without notifying the callbacks (every hook
+        would be a no-op) and their history rows, the
+        ``{prefix}_loss`` and ``{prefix}_batch_size`` of each batch, are
+        written when the epoch's batches end: the losses stay on the
+        network's device until then and come back in one transfer, with no
+        synchronisation of the host per batch. The rows are those of
+        skorch's loop, and the epoch's ``train_loss`` or ``valid_loss`` (the
+        mean over the batches weighted by their sizes) is the same. With a
+        batch-level hook, skorch's loop runs (each batch's row written and
+        its loss read at once).
+
+        Parameters
+        ----------
+        iterator : iterable or None
+            The batches; ``None`` skips the phase.
+        training : bool
+            Whether the batches are training batches.
+        prefix : str
+            ``"train"`` or ``"valid"``, the prefix of the history keys.
+        step_fn : callable
+            Called on each batch; returns a dict with the ``"loss"``.
+        **fit_params : dict
+            Passed to ``step_fn``.
+        """
+        if training and len(self.history) == 1:
+            self.grad_scaler_ = None  # a new history: a new scaler
+        if iterator is None or not self._runs_without_batch_hooks(training):
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        losses, sizes = [], []
+        try:
+            for batch in iterator:
+                step = step_fn(batch, **fit_params)
+                losses.append(step["loss"].detach())
+                sizes.append(_batch_len(batch))
+        except BaseException:
+            self._record_batches(prefix, losses, sizes)  # those that ran
+            raise
+        self._record_batches(prefix, losses, sizes)
+        self.history.record(prefix + "_batch_count", len(sizes))
+
+    def _runs_without_batch_hooks(self, training=True):
+        """Whether no batch-level hook does anything on these batches."""
+        if type(self).notify is not NeuralNet.notify:
+            return False
+        if type(self.history) is not History:
+            return False
+        return not any(self._batch_hooks(name, training) for name in _BATCH_HOOKS)
+
+    def _batch_hooks(self, name, training=True):
+        """The hooks ``name`` that may act on training (or other) batches."""
+        hooks = [getattr(self, name)] if _overrides(self, name, NeuralNet) else []
+        return hooks + [
+            getattr(callback, name)
+            for _, callback in self.callbacks_
+            if _overrides(callback, name, Callback)
+            and not _idle_batch_hook(callback, name, training)
+        ]
+
+    def _record_batches(self, prefix, losses, sizes):
+        """Append the history rows of an epoch's batches, as skorch's loop."""
+        if not losses:
+            return
+        # One transfer from the device for the epoch.
+        values = torch.stack(losses).reshape(-1).tolist()
+        if len(values) != len(losses):
+            raise ValueError(
+                f"The loss of a batch must be a single value; got a tensor of "
+                f"shape {tuple(losses[0].shape)}."
+            )
+        key_loss, key_size = prefix + "_loss", prefix + "_batch_size"
+        self.history[-1]["batches"].extend(
+            {key_loss: value, key_size: size} for value, size in zip(values, sizes)
+        )
+
+    def _amp_mode(self):
+        """Device type and dtype of autocast for the training steps, or None."""
+        if not self.amp:
+            return None
+        device = self.device
+        if device is None:
+            param = next(self.module_.parameters(), None)
+            kind = "cpu" if param is None else param.device.type
+        else:
+            kind = torch.device(device).type
+        return {"cuda": ("cuda", torch.float16), "cpu": ("cpu", torch.bfloat16)}.get(
+            kind
+        )
+
+    def _grad_scaler(self):
+        """The gradient scaler of float16 training, made on first use."""
+        mode = self._amp_mode()
+        if mode is None or mode[1] != torch.float16:
+            return None
+        if getattr(self, "grad_scaler_", None) is None:
+            self.grad_scaler_ = torch.amp.GradScaler(mode[0])
+        return self.grad_scaler_
+
+    @_step_docstring
+    def train_step(self, batch, **fit_params):
+        """Run one optimisation step on a training batch.
+
+        As skorch's, except that the optimisers of ``torch.optim`` (all
+        but L-BFGS, which needs a closure) step after the backward pass
+        rather than through a closure, and that ``on_grad_computed`` is
+        notified only when a callback or the network has that hook. With
+        ``amp=True`` on CUDA the loss is scaled before the backward pass,
+        the gradients are unscaled before ``on_grad_computed`` (so that a
+        callback clipping them sees their true values), and the step goes
+        through ``grad_scaler_``.
+
+        {step_parameters}
+        """
+        # skorch lists its parts, optimisers added by a subclass included.
+        optimizers = [
+            part
+            for part in map(self.__getattribute__, self.cuda_dependent_attributes_)
+            if isinstance(part, torch.optim.Optimizer)
+        ]
+        scaler = self._grad_scaler()
+        if not all(_steps_after_backward(optimizer) for optimizer in optimizers):
+            if scaler is not None:
+                raise ValueError(
+                    f"{type(self).__name__}(amp=True) scales the gradients with "
+                    "torch.amp.GradScaler, which cannot step an optimiser that "
+                    "needs a closure (such as torch.optim.LBFGS); use another "
+                    "optimiser or amp=False."
+                )
+            return super().train_step(batch, **fit_params)
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        step = self.train_step_single(batch, **fit_params)
+        if type(self).notify is not NeuralNet.notify or self._batch_hooks(
+            "on_grad_computed"
+        ):
+            if scaler is not None:
+                for optimizer in optimizers:
+                    scaler.unscale_(optimizer)
+            self.notify(
+                "on_grad_computed",
+                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                batch=batch,
+                training=True,
+            )
+        for optimizer in optimizers:
+            if scaler is None:
+                optimizer.step()
+            else:
+                scaler.step(optimizer)
+        if scaler is not None:
+            scaler.update()
+        return step
+
+    def infer(self, x, **fit_params):
+        """Run the module on a batch; per-row weights are left out of it.
+
+        Parameters
+        ----------
+        x : torch.Tensor or dict
+            A batch of input; a dict ``{"X": ..., "sample_weight": ...}``
+            when the fit has per-row weights.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        y_pred : torch.Tensor
+            The module's output.
+        """
+        if isinstance(x, Mapping) and "sample_weight" in x:
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
+    @_step_docstring
+    def train_step_single(self, batch, **fit_params):
+        """Compute the loss of a training batch and its gradients.
+
+        As skorch's, except that the network and the loss are switched to
+        training mode only when they are not in it: skorch switches them
+        before every batch, and ``Module.train`` walks every submodule,
+        which costs a few percent of a small network's step. With
+        ``amp=True`` the forward pass and the loss (on the logits cast to
+        float32) run under :class:`torch.autocast`, and on CUDA the loss is
+        scaled by ``grad_scaler_`` before the backward pass.
+
+        {step_parameters}
+        """
+        for part in (self.module_, self.criterion_):
+            if isinstance(part, nn.Module) and not part.training:
+                part.train()
+        Xi, yi = unpack_data(batch)
+        mode = self._amp_mode()
+        if mode is None:
+            y_pred = self.infer(Xi, **fit_params)
+            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+        else:
+            with torch.autocast(mode[0], dtype=mode[1]):
+                y_pred = self.infer(Xi, **fit_params)
+                logits = y_pred
+                if torch.is_tensor(logits) and logits.is_floating_point():
+                    logits = logits.float()  # the loss in float32
+                loss = self.get_loss(logits, yi, X=Xi, training=True)
+        scaler = self._grad_scaler()
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        return {"loss": loss, "y_pred": y_pred}
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Loss of a batch, with the per-row weights of the fit if any.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor
+            The module's output.
+        y_true : torch.Tensor
+            The integer targets.
+        X : torch.Tensor or dict, default=None
+            The batch of input, with its ``"sample_weight"`` if any.
+        training : bool, default=False
+            Whether the batch is a training batch.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            The loss.
+        """
+        if not (isinstance(X, Mapping) and "sample_weight" in X):
+            tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
+            if tensors and not isinstance(self.criterion_, nn.NLLLoss):
+                # skorch's, without its conversions (the batches are tensors).
+                return self.criterion_(y_pred, y_true.to(y_pred.device))
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        y_true = to_tensor(y_true, device=self.device)
+        weights = to_tensor(X["sample_weight"], device=self.device)
+        return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)
