@@ -265,6 +265,18 @@ class SMOTENC(SMOTE):
             categorical = np.flatnonzero(is_categorical)
         else:
             features = np.asarray(self.categorical_features)
+            if features.size and features.dtype.kind not in "biuOUS":
+                raise ValueError(
+                    "categorical_features must hold column indices (int), column "
+                    "names (str) or a boolean mask of shape (n_features,); got "
+                    f"{self.categorical_features!r}."
+                )
+            if features.size and features.dtype.kind in "OUS" and not is_pandas_df(X):
+                raise ValueError(
+                    "categorical_features holds column names, which need X to be "
+                    f"a pandas DataFrame; X is a {type(X).__name__}. Pass the "
+                    "indices of the categorical columns or a boolean mask."
+                )
             if features.dtype.kind in "iu" and features.size:
                 bad = features[(features >= n_features) | (features < -n_features)]
                 if bad.size:
@@ -281,7 +293,7 @@ class SMOTENC(SMOTE):
                 indices = _get_column_indices(X, self.categorical_features)
             except (KeyError, ValueError) as exc:
                 raise ValueError(
-                    f"categorical_features names unknown columns: {exc}"
+                    f"categorical_features={self.categorical_features!r}: {exc}"
                 ) from exc
             categorical = np.unique(np.asarray(indices, dtype=np.int64))
         self.categorical_features_ = categorical.astype(np.int64)

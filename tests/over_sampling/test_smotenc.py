@@ -245,7 +245,9 @@ def test_smoten_neighbors_match_the_value_difference_metric():
 @pytest.mark.parametrize(
     "features, match",
     [
-        (["nope"], "unknown columns"),
+        (["nope"], r"categorical_features=\['nope'\]: .* not columns of the"),
+        ([1, "c1"], r"categorical_features=\[1, 'c1'\]: No valid specification"),
+        ([1.0, 3.0], "column indices .int., column names .str. or a boolean mask"),
         ([9], "out of range"),
         ([True, False], "boolean mask"),
         ([0, 1, 2, 3], "SMOTEN"),
@@ -261,6 +263,8 @@ def test_bad_categorical_features(features, match):
 
 def test_bad_inputs():
     X, y = _mixed()
+    with pytest.raises(ValueError, match="column names, which need X to be a pandas"):
+        SMOTENC(categorical_features=["c1"]).fit_resample(X, y)
     with pytest.raises(ValueError, match="pandas.DataFrame"):
         SMOTENC(categorical_features="auto").fit_resample(X, y)
     X_nan = X.copy()
