@@ -4,14 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numbers
-import warnings
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_neighbors_object, check_target_type
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.exceptions import DataConversionWarning
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._smote import (
@@ -24,6 +22,7 @@ from ltlearn.over_sampling._smote import (
 )
 from ltlearn.over_sampling._smotenc import (
     _factorize,
+    _fit_resample_dense,
     _local_codes,
     _vote,
 )
@@ -186,13 +185,7 @@ class SMOTEN(BaseOverSampler):
     def _fit_resample(self, X, y):
         self._validate_estimator()
         if sparse.issparse(X):
-            warnings.warn(
-                "Passing a sparse matrix to SMOTEN is not efficient: it is "
-                "converted to a dense array.",
-                DataConversionWarning,
-            )
-            X_res, y_res = self._fit_resample(X.toarray(), y)
-            return type(X)(X_res), y_res
+            return _fit_resample_dense(self, X, y)
         factorized = [_factorize(X[:, j]) for j in range(X.shape[1])]
         codes = np.column_stack([c for c, _ in factorized])
         tables = _vdm_tables(codes, y, [len(u) for _, u in factorized])

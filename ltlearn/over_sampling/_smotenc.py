@@ -3,9 +3,12 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 from imblearn.utils import check_target_type
 from scipy import sparse
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils._param_validation import StrOptions
 from sklearn_compat.utils._dataframe import is_pandas_df
@@ -85,12 +88,19 @@ def _scaled_one_hot(numeric, local_codes, level_counts, scale):
     return Z
 
 
-def _check_not_sparse(X, name):
-    if sparse.issparse(X):
-        raise TypeError(
-            f"{name} does not accept sparse input: its categorical columns are "
-            "decoded row by row. Pass a dense array or a DataFrame."
-        )
+def _fit_resample_dense(sampler, X, y):
+    """Resample a sparse ``X`` as a dense array; return it in ``X``'s format.
+
+    The categorical columns are decoded and the neighbours searched on dense
+    rows anyway, as imbalanced-learn's SMOTEN does.
+    """
+    warnings.warn(
+        f"Passing a sparse matrix to {type(sampler).__name__} is not efficient: "
+        "it is converted to a dense array.",
+        DataConversionWarning,
+    )
+    X_res, y_res = sampler._fit_resample(X.toarray(), y)
+    return type(X)(X_res), y_res
 
 
 @_smote_docstring
@@ -184,7 +194,8 @@ class SMOTENC(SMOTE):
       :class:`SMOTE`.
 
     A DataFrame comes back as a DataFrame with its dtypes, categorical
-    dtypes included.
+    dtypes included. A sparse matrix is resampled as a dense array (with a
+    ``DataConversionWarning``) and comes back in its format.
 
     {smote_references}
 
@@ -234,8 +245,9 @@ class SMOTENC(SMOTE):
     def _check_X_y(self, X, y):
         """Let strings through; keep a DataFrame as it is."""
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        _check_not_sparse(X, type(self).__name__)
-        if not is_pandas_df(X):
+        if sparse.issparse(X):  # numeric: no NaN even as a category
+            X = check_array(X, accept_sparse=["csr", "csc"], input_name="X")
+        elif not is_pandas_df(X):
             X = check_array(X, dtype=None, ensure_all_finite=False)
             if X.dtype.kind in "fc":  # numeric data: no NaN even as a category
                 X = check_array(X, dtype=None)
@@ -313,6 +325,8 @@ class SMOTENC(SMOTE):
             )
 
     def _fit_resample(self, X, y):
+        if sparse.issparse(X):
+            return _fit_resample_dense(self, X, y)
         self._validate_column_types(X)
         self._validate_estimator()
         frame = is_pandas_df(X)
@@ -421,6 +435,5 @@ class SMOTENC(SMOTE):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
         tags.input_tags.string = True
         return tags

@@ -11,7 +11,9 @@ import pytest
 from imblearn.metrics.pairwise import ValueDifferenceMetric
 from imblearn.over_sampling import SMOTENC as ImbSMOTENC
 from imblearn.pipeline import make_pipeline
+from scipy import sparse
 from sklearn.compose import make_column_transformer
+from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
@@ -347,3 +349,20 @@ def test_smoten_duplicates_a_one_sample_class_with_smotes_warning():
         X_res, y_res = SMOTEN(random_state=0).fit_resample(X, y)
     assert np.bincount(y_res).tolist() == [10, 10]
     assert set(X_res[11:, 0]) == {"b"}
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
+    # imbalanced-learn's SMOTENC takes sparse X; ltlearn's refused it
+    X, y = _mixed()
+    dense = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X, y)
+    with pytest.warns(DataConversionWarning, match="SMOTENC"):
+        X_res, y_res = SMOTENC(
+            categorical_features=[1, 3], random_state=0
+        ).fit_resample(container(X), y)
+    assert type(X_res) is container and X_res.format == container((1, 1)).format
+    np.testing.assert_array_equal(X_res.toarray(), dense[0])
+    np.testing.assert_array_equal(y_res, dense[1])
+    X_nan = container(np.where(X == X[0, 0], np.nan, X))
+    with pytest.raises(ValueError, match="NaN"):
+        SMOTENC(categorical_features=[1, 3]).fit_resample(X_nan, y)
