@@ -324,6 +324,30 @@ class SMOTENC(SMOTE):
                 "It requires some categorical features; use SMOTE for numeric data."
             )
 
+    def _numeric_part(self, X, columns):
+        """The continuous columns as floats; a column that fails is named."""
+        frame = is_pandas_df(X)
+        try:
+            return check_array(
+                np.column_stack([columns[j] for j in self.continuous_features_])
+                if frame
+                else X[:, self.continuous_features_],
+                dtype=(np.float64, np.float32),
+                input_name="X",
+            )
+        except (TypeError, ValueError) as exc:
+            for j in self.continuous_features_:
+                try:
+                    np.asarray(columns[j], dtype=np.float64)
+                except (TypeError, ValueError):
+                    name = X.columns[j] if frame else int(j)
+                    raise ValueError(
+                        f"Column {name!r} is taken as continuous (it is not in "
+                        f"categorical_features) but holds non-numbers ({exc}). "
+                        "Add it to categorical_features."
+                    ) from exc
+            raise
+
     def _fit_resample(self, X, y):
         if sparse.issparse(X):
             return _fit_resample_dense(self, X, y)
@@ -331,13 +355,7 @@ class SMOTENC(SMOTE):
         self._validate_estimator()
         frame = is_pandas_df(X)
         columns = [X.iloc[:, j] for j in range(X.shape[1])] if frame else X.T
-        numeric = check_array(
-            np.column_stack([columns[j] for j in self.continuous_features_])
-            if frame
-            else X[:, self.continuous_features_],
-            dtype=(np.float64, np.float32),
-            input_name="X",
-        )
+        numeric = self._numeric_part(X, columns)
         dtype = _compute_dtype(numeric.dtype)
         step_dtype = np.float32 if dtype == np.float32 else np.float64
         factorized = [_factorize(columns[j]) for j in self.categorical_features_]

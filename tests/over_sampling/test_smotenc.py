@@ -265,6 +265,13 @@ def test_bad_categorical_features(features, match):
 
 def test_bad_inputs():
     X, y = _mixed()
+    X_obj = X.astype(object)
+    X_obj[:, 2] = np.array(["p", "q"], dtype=object)[(X[:, 2] > 0).astype(int)]
+    with pytest.raises(ValueError, match="Column 2 is taken as continuous"):
+        SMOTENC(categorical_features=[1, 3]).fit_resample(X_obj, y)
+    frame = pd.DataFrame(X_obj, columns=["u", "c1", "v", "c2"])
+    with pytest.raises(ValueError, match="Column 'v' is taken as continuous"):
+        SMOTENC(categorical_features=["c1", "c2"]).fit_resample(frame, y)
     with pytest.raises(ValueError, match="column names, which need X to be a pandas"):
         SMOTENC(categorical_features=["c1"]).fit_resample(X, y)
     with pytest.raises(ValueError, match="pandas.DataFrame"):
