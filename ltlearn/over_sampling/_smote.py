@@ -488,9 +488,10 @@ class SMOTE(BaseOverSampler):
                 )
             offset += n_new
 
+        integer_columns = getattr(self, "_integer_columns", ())
         if is_sparse:
             X_res = sparse.vstack(X_parts, format=X.format)
-        elif self._integer_columns.size:
-            columns = self._integer_columns
-            X_res[n_samples:, columns] = np.trunc(X_res[n_samples:, columns])
+        elif len(integer_columns):
+            new_rows = X_res[n_samples:]
+            new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
         return X_res, y_res
