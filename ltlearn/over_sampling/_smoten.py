@@ -23,7 +23,6 @@ from ltlearn.over_sampling._smote import (
 from ltlearn.over_sampling._smotenc import (
     _factorize,
     _fit_resample_dense,
-    _local_codes,
     _vote,
 )
 
@@ -212,9 +211,8 @@ class SMOTEN(BaseOverSampler):
                 voters = found[np.searchsorted(queries, seeds)]
             block = slice(offset, offset + n_new)
             for j, (_, uniques) in enumerate(factorized):
-                local, levels = _local_codes(class_codes[:, j])
-                winners = _vote(local[voters], levels.size, generator)
-                X_res[block, j] = np.asarray(uniques)[levels[winners]]
+                winners = _vote(class_codes[voters, j], generator)
+                X_res[block, j] = np.asarray(uniques)[winners]
             y_res[block] = label
             offset += n_new
         return X_res, y_res

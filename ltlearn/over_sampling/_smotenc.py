@@ -50,22 +50,29 @@ def _local_codes(codes):
     return local.reshape(codes.shape), levels
 
 
-def _vote(neighbor_codes, n_levels, generator):
+def _vote(neighbor_codes, generator):
     """The most frequent code of each row, ties broken at random.
 
-    ``neighbor_codes`` has shape (n_rows, n_voters) and holds codes in
-    ``[0, n_levels)``. A uniform draw in ``[0, 1)`` is added to the integer
-    counts, which breaks ties without changing any strict order.
+    ``neighbor_codes`` has shape (n_rows, n_voters). Each voter scores the
+    number of voters holding its code plus a uniform draw in ``[0, 1)``, the
+    same for all the voters of a code (that of its first voter): the best
+    score is a most frequent code, each tied code as likely. Work and memory
+    grow with ``n_voters ** 2`` per row, not with the number of categories
+    (a bincount over the categories took gigabytes for a column of
+    identifiers).
     """
     n_rows, n_voters = neighbor_codes.shape
-    winners = np.empty(n_rows, dtype=np.intp)
+    winners = np.empty(n_rows, dtype=neighbor_codes.dtype)
     for start in range(0, n_rows, _VOTE_ROWS):
         block = neighbor_codes[start : start + _VOTE_ROWS]
-        m = block.shape[0]
-        flat = (np.arange(m)[:, None] * n_levels + block).ravel()
-        counts = np.bincount(flat, minlength=m * n_levels).reshape(m, n_levels)
-        noise = generator.random((m, n_levels))
-        winners[start : start + m] = np.argmax(counts + noise, axis=1)
+        same = block[:, :, None] == block[:, None, :]
+        first = same.argmax(axis=2)
+        draws = generator.random(block.shape)
+        score = same.sum(axis=2) + np.take_along_axis(draws, first, axis=1)
+        best = score.argmax(axis=1)[:, None]
+        winners[start : start + block.shape[0]] = np.take_along_axis(
+            block, best, axis=1
+        )[:, 0]
     return winners
 
 
@@ -400,10 +407,9 @@ class SMOTENC(SMOTE):
                 generator,
                 step_dtype,
             )
-            voters = neighbor_of[seeds]
-            for j, lv in enumerate(levels):
-                winners = _vote(local[voters, j], lv.size, generator)
-                new_codes[block, j] = lv[winners]
+            voters = class_indices[neighbor_of[seeds]]
+            for j in range(codes.shape[1]):
+                new_codes[block, j] = _vote(codes[voters, j], generator)
             offset += n_new
 
         return self._assemble(
