@@ -20,7 +20,11 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from ltlearn.over_sampling import SMOTEN, SMOTENC
 from ltlearn.over_sampling._neighbors import _kneighbors
-from ltlearn.over_sampling._smoten import _vdm_kneighbors, _vdm_tables
+from ltlearn.over_sampling._smoten import (
+    _vdm_class_tables,
+    _vdm_kneighbors,
+    _vdm_probas,
+)
 from ltlearn.over_sampling._smotenc import _local_codes, _scaled_one_hot, _vote
 
 
@@ -242,18 +246,34 @@ def test_smoten_neighbors_match_the_value_difference_metric():
     codes = encoder.fit_transform(X).astype(np.intp)
     vdm = ValueDifferenceMetric(n_categories=[len(c) for c in encoder.categories_])
     vdm.fit(codes, y)
-    tables = _vdm_tables(codes, y, [len(c) for c in encoder.categories_])
+    probas = _vdm_probas(codes, y, [len(c) for c in encoder.categories_])
     members = codes[y == 1]
+    local, tables = _vdm_class_tables(members, probas)
     expected = vdm.pairwise(members)
-    mine = sum(
-        t[members[:, j][:, None], members[None, :, j]] for j, t in enumerate(tables)
-    )
+    mine = sum(t[local[:, j][:, None], local[None, :, j]] for j, t in enumerate(tables))
     np.testing.assert_allclose(mine, expected)
-    found = _vdm_kneighbors(members, tables, np.arange(len(members)), 4)
+    found = _vdm_kneighbors(local, tables, np.arange(len(members)), 4)
     assert (found[:, 0] == np.arange(len(members))).all()
     for row, neighbours in enumerate(found):
         kth = np.sort(expected[row])[3]
         assert (expected[row, neighbours] <= kth + 1e-12).all()
+
+
+def test_smoten_tables_hold_only_the_categories_of_the_class():
+    # the tables covered every category of the data: 4,000 identifiers of
+    # the majority made a 489 MB peak to over-sample a minority of 30 levels
+    rng = np.random.RandomState(0)
+    codes = np.column_stack([np.r_[np.arange(4000), rng.randint(0, 30, 200)]])
+    y = np.r_[np.zeros(4000, dtype=int), np.ones(200, dtype=int)]
+    probas = _vdm_probas(codes, y, [4000])
+    members = codes[y == 1]
+    local, (table,) = _vdm_class_tables(members, probas)
+    n_levels = np.unique(members).size
+    assert table.shape == (n_levels, n_levels) and local.max() == n_levels - 1
+    vdm = ValueDifferenceMetric(n_categories=[4000]).fit(codes, y)
+    np.testing.assert_allclose(
+        table[local[:, 0][:, None], local[None, :, 0]], vdm.pairwise(members)
+    )
 
 
 @pytest.mark.parametrize(
