@@ -356,9 +356,9 @@ class SMOTENC(SMOTE):
             raise
 
     def _fit_resample(self, X, y):
+        self._validate_column_types(X)
         if sparse.issparse(X):
             return _fit_resample_dense(self, X, y)
-        self._validate_column_types(X)
         self._validate_estimator()
         frame = is_pandas_df(X)
         columns = [X.iloc[:, j] for j in range(X.shape[1])] if frame else X.T

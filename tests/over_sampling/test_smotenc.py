@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -405,3 +406,8 @@ def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
     X_nan = container(np.where(X == X[0, 0], np.nan, X))
     with pytest.raises(ValueError, match="NaN"):
         SMOTENC(categorical_features=[1, 3]).fit_resample(X_nan, y)
+    # the input is named as given, and refused before any conversion
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=f"Got <class '.*{container.__name__}'>"):
+            SMOTENC(categorical_features="auto").fit_resample(container(X), y)
