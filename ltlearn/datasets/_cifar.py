@@ -42,6 +42,8 @@ def _load_batch(path, dataset):
     try:
         with open(path, "rb") as f:
             batch = pickle.load(f, encoding="bytes")
+    except (OSError, MemoryError):  # the file's or the machine's, not the format's
+        raise
     except Exception as exc:  # unpickling fails in many ways on a foreign file
         raise ValueError(
             f"{path} could not be read as a CIFAR python batch ({exc}); it "

@@ -58,8 +58,7 @@ def _vote(neighbor_codes, generator):
     same for all the voters of a code (that of its first voter): the best
     score is a most frequent code, each tied code as likely. Work and memory
     grow with ``n_voters ** 2`` per row, not with the number of categories
-    (a bincount over the categories took gigabytes for a column of
-    identifiers).
+    (a column of identifiers costs no more than one of two categories).
     """
     n_rows, n_voters = neighbor_codes.shape
     winners = np.empty(n_rows, dtype=neighbor_codes.dtype)

@@ -167,3 +167,16 @@ def test_load_cifar_lt_reads_str_keys(tmp_path):
 def test_load_cifar_lt_refuses_an_empty_tail_class(tmp_path, profile):
     with pytest.raises(ValueError, match="leaves class .* with no image"):
         load_cifar_lt(tmp_path, imbalance_ratio=31, n_max=30, profile=profile)
+
+
+@pytest.mark.parametrize("error", [MemoryError, PermissionError])
+def test_load_cifar_lt_lets_machine_errors_through(tmp_path, monkeypatch, error):
+    # only a file in a foreign format is reported as "could not be read"
+    _write_cifar(tmp_path, "cifar10", 15, 4, 10)
+
+    def fail(*args, **kwargs):
+        raise error("from the machine")
+
+    monkeypatch.setattr(pickle, "load", fail)
+    with pytest.raises(error, match="from the machine"):
+        load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=10)
