@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ltlearn.utils._class_counts import check_min_class_counts
+from ltlearn.utils._class_counts import _plain, check_min_class_counts
 
 _FOLDERS = {"cifar10": "cifar-10-batches-py", "cifar100": "cifar-100-python"}
 _FILES = {
@@ -19,7 +19,71 @@ _FILES = {
     "cifar100": (["train"], ["test"]),
 }
 _LABEL_KEYS = {"cifar10": b"labels", "cifar100": b"fine_labels"}
+_N_CLASSES = {"cifar10": 10, "cifar100": 100}
 _N_MAX = {"cifar10": 5000, "cifar100": 500}
+# An image row holds 3 x 32 x 32 uint8 values.
+_N_VALUES = 3 * 32 * 32
+
+
+def _entry(batch, key, path, dataset):
+    """``batch[key]``, under its bytes or its str name."""
+    for name in (key, key.decode()):
+        if name in batch:
+            return batch[name]
+    found = ", ".join(sorted(repr(k) for k in batch)) or "none"
+    raise ValueError(
+        f"{path} has no {key.decode()!r} entry (its keys: {found}); a {dataset} "
+        f"batch holds 'data' and {_LABEL_KEYS[dataset].decode()!r}."
+    )
+
+
+def _load_batch(path, dataset):
+    """The images and labels of one batch file, checked against each other."""
+    try:
+        with open(path, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+    except (OSError, MemoryError):  # the file's or the machine's, not the format's
+        raise
+    except Exception as exc:  # unpickling fails in many ways on a foreign file
+        raise ValueError(
+            f"{path} could not be read as a CIFAR python batch ({exc}); it "
+            "must be a pickled dict."
+        ) from exc
+    if not isinstance(batch, dict):
+        raise ValueError(
+            f"{path} holds a {type(batch).__name__}, not the dict of a CIFAR "
+            "python batch."
+        )
+    data = np.asarray(_entry(batch, b"data", path, dataset))
+    labels = np.asarray(_entry(batch, _LABEL_KEYS[dataset], path, dataset))
+    if data.ndim != 2 or data.shape[1] != _N_VALUES:
+        raise ValueError(
+            f"{path}: 'data' has shape {data.shape}; a CIFAR batch holds one row "
+            f"of {_N_VALUES} values (3 x 32 x 32) per image."
+        )
+    if labels.ndim != 1 or labels.shape[0] != data.shape[0]:
+        raise ValueError(
+            f"{path} holds {data.shape[0]} images and {labels.size} labels; a "
+            "CIFAR batch has one label per image."
+        )
+    n_classes = _N_CLASSES[dataset]
+    valid = np.zeros(labels.shape, dtype=bool)
+    if labels.dtype.kind in "iuf":
+        valid = np.isin(labels, np.arange(n_classes))
+    if not valid.all():
+        raise ValueError(
+            f"{path} holds the label {_plain(labels[~valid][0])!r}; the labels of "
+            f"{dataset} are the integers 0 to {n_classes - 1}."
+        )
+    if data.dtype != np.uint8 and data.size:
+        if data.dtype.kind not in "iuf" or not (
+            np.all(data == np.round(data)) and data.min() >= 0 and data.max() <= 255
+        ):
+            raise ValueError(
+                f"{path}: 'data' holds {data.dtype} values that are not pixel "
+                "values (integers 0 to 255)."
+            )
+    return data.astype(np.uint8, copy=False), labels.astype(np.int64, copy=False)
 
 
 def _read(folder, names, dataset):
@@ -32,10 +96,9 @@ def _read(folder, names, dataset):
                 f"{dataset} in the CIFAR python format (folder "
                 f"{_FOLDERS[dataset]!r}); it downloads nothing."
             )
-        with open(path, "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
-        images.append(np.asarray(batch[b"data"], dtype=np.uint8))
-        labels.append(np.asarray(batch[_LABEL_KEYS[dataset]], dtype=np.int64))
+        data, y = _load_batch(path, dataset)
+        images.append(data)
+        labels.append(y)
     X = np.concatenate(images).reshape(-1, 3, 32, 32)
     return X, np.concatenate(labels)
 
@@ -101,7 +164,9 @@ def load_cifar_lt(
     dataset : {"cifar10", "cifar100"}, default="cifar10"
         Which CIFAR.
     imbalance_ratio : float, default=100
-        Ratio of the largest to the smallest training class (>= 1).
+        Ratio of the largest to the smallest training class, from 1 to
+        ``n_max`` (the smallest class keeps ``int(n_max / imbalance_ratio)``
+        images, at least one).
     profile : {"exp", "step"}, default="exp"
         How the class sizes decay.
     random_state : int, default=0
@@ -122,6 +187,17 @@ def load_cifar_lt(
     (X_train, X_test, y_train, y_test) : tuple of ndarray
         When ``return_X_y=True``.
 
+    Raises
+    ------
+    FileNotFoundError
+        If a batch file is missing; the message names it.
+    ValueError
+        If a batch file is not a CIFAR python batch (a pickled dict whose
+        ``data`` and labels, under bytes or str keys, hold one row of 3072
+        pixel values and one label in ``0..C-1`` per image), if a class has
+        fewer than ``n_max`` training images, or if ``imbalance_ratio``
+        exceeds ``n_max``.
+
     Examples
     --------
     >>> from ltlearn.datasets._cifar import _cifar_lt_counts
@@ -131,13 +207,20 @@ def load_cifar_lt(
     folder = os.fspath(root)
     if os.path.basename(os.path.normpath(folder)) != _FOLDERS[dataset]:
         folder = os.path.join(folder, _FOLDERS[dataset])
-    train_files, test_files = _FILES[dataset]
-    X, y = _read(folder, train_files, dataset)
-    X_test, y_test = _read(folder, test_files, dataset)
-    classes = np.unique(y)
+    classes = np.arange(_N_CLASSES[dataset])
     if n_max is None:
         n_max = _N_MAX[dataset]
     counts = _cifar_lt_counts(n_max, classes.size, imbalance_ratio, profile)
+    if min(counts) < 1:
+        raise ValueError(
+            f"imbalance_ratio={imbalance_ratio} leaves class {counts.index(0)} "
+            f"with no image (n_max={n_max}); the smallest class keeps "
+            "int(n_max / imbalance_ratio) images, so imbalance_ratio can be at "
+            "most n_max."
+        )
+    train_files, test_files = _FILES[dataset]
+    X, y = _read(folder, train_files, dataset)
+    X_test, y_test = _read(folder, test_files, dataset)
     available = np.bincount(y, minlength=classes.size)
     check_min_class_counts(
         classes,

@@ -73,7 +73,7 @@ def _check_name(name):
     lowered = {known.lower(): known for known in index}
     needle = name.lower()
     close = difflib.get_close_matches(needle, list(lowered), n=3, cutoff=0.6)
-    if not close:  # "pima-indians" -> "pima", "wine" -> "winequality-..."
+    if not close and needle.strip():  # "pima-indians" -> "pima", "wine" -> ...
         close = [known for known in lowered if known in needle or needle in known]
         close = close[:3]
     hint = (

@@ -12,6 +12,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import Substitution, check_neighbors_object
 from scipy import sparse
 from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
 from ltlearn.utils._class_counts import _plain
@@ -280,7 +281,9 @@ class SMOTE(BaseOverSampler):
     - A class smaller than ``k_neighbors + 1`` is over-sampled with fewer
       neighbours (and a one-sample class is duplicated) instead of failing.
     - Float32 data is generated in float32; integer data, as in
-      imbalanced-learn, is generated in float64 and truncated.
+      imbalanced-learn, is generated in float64 and truncated. The integer
+      columns of a DataFrame are truncated too, so pandas' nullable integer
+      dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
 
     Neighbours are searched only for the seeds drawn. With up to 15 features
     a KD-tree is built on the class rotated onto its principal axes (a
@@ -337,6 +340,22 @@ class SMOTE(BaseOverSampler):
         self.k_neighbors = k_neighbors
         self.skip_noise = skip_noise
         self.n_jobs = n_jobs
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        """As imbalanced-learn's, noting the integer columns of a DataFrame.
+
+        Their synthetic values are truncated toward zero, as those of integer
+        arrays, so that every integer dtype (pandas' nullable ``Int64``
+        included, which refuses fractions) takes them back.
+        """
+        self._integer_columns = np.array([], dtype=np.intp)
+        if is_pandas_df(X):
+            from pandas.api.types import is_integer_dtype
+
+            self._integer_columns = np.flatnonzero(
+                [is_integer_dtype(dtype) for dtype in X.dtypes]
+            )
+        return super()._check_X_y(X, y, accept_sparse=accept_sparse)
 
     def _validate_estimator(self):
         """Build ``nn_k_`` from ``k_neighbors``, as imbalanced-learn does."""
@@ -469,6 +488,10 @@ class SMOTE(BaseOverSampler):
                 )
             offset += n_new
 
+        integer_columns = getattr(self, "_integer_columns", ())
         if is_sparse:
             X_res = sparse.vstack(X_parts, format=X.format)
+        elif len(integer_columns):
+            new_rows = X_res[n_samples:]
+            new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
         return X_res, y_res

@@ -4,14 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numbers
-import warnings
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_neighbors_object, check_target_type
 from scipy import sparse
 from sklearn.base import clone
-from sklearn.exceptions import DataConversionWarning
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._smote import (
@@ -24,7 +22,7 @@ from ltlearn.over_sampling._smote import (
 )
 from ltlearn.over_sampling._smotenc import (
     _factorize,
-    _local_codes,
+    _fit_resample_dense,
     _vote,
 )
 
@@ -32,23 +30,40 @@ from ltlearn.over_sampling._smotenc import (
 _PAIR_BLOCK = 2**20
 
 
-def _vdm_tables(codes, y, n_levels):
-    """Per feature, the squared value-difference distances between categories.
+def _vdm_probas(codes, y, n_levels):
+    """Per feature, the class-conditional probabilities of each category.
 
-    As imbalanced-learn's ``ValueDifferenceMetric(k=1, r=2)``: the distance of
-    two categories is the L1 distance of their class-conditional
-    probabilities, squared.
+    One row per category, one column per class of ``y``.
     """
     classes, y_codes = np.unique(y, return_inverse=True)
-    tables = []
+    probas = []
     for j, n in enumerate(n_levels):
         counts = np.zeros((n, classes.size))
         np.add.at(counts, (codes[:, j], y_codes), 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            proba = np.nan_to_num(counts / counts.sum(axis=1, keepdims=True))
-        diff = np.abs(proba[:, None, :] - proba[None, :, :]).sum(axis=2)
+            probas.append(np.nan_to_num(counts / counts.sum(axis=1, keepdims=True)))
+    return probas
+
+
+def _vdm_class_tables(class_codes, probas):
+    """The codes of one class renumbered over its categories, and their tables.
+
+    Per feature, the table holds the squared value-difference distances
+    between the categories present in the class, as imbalanced-learn's
+    ``ValueDifferenceMetric(k=1, r=2)``: the L1 distance of the two
+    categories' class-conditional probabilities, squared. Only the class's
+    categories get a row, so a table never exceeds ``n_class ** 2`` values,
+    whatever the categories of the other classes.
+    """
+    local = np.empty_like(class_codes)
+    tables = []
+    for j, proba in enumerate(probas):
+        levels, local[:, j] = np.unique(class_codes[:, j], return_inverse=True)
+        diff = np.zeros((levels.size, levels.size))
+        for column in proba[levels].T:
+            diff += np.abs(column[:, None] - column[None, :])
         tables.append(diff**2)
-    return tables
+    return local, tables
 
 
 def _vdm_kneighbors(codes, tables, queries, n_neighbors):
@@ -186,16 +201,10 @@ class SMOTEN(BaseOverSampler):
     def _fit_resample(self, X, y):
         self._validate_estimator()
         if sparse.issparse(X):
-            warnings.warn(
-                "Passing a sparse matrix to SMOTEN is not efficient: it is "
-                "converted to a dense array.",
-                DataConversionWarning,
-            )
-            X_res, y_res = self._fit_resample(X.toarray(), y)
-            return type(X)(X_res), y_res
+            return _fit_resample_dense(self, X, y)
         factorized = [_factorize(X[:, j]) for j in range(X.shape[1])]
         codes = np.column_stack([c for c, _ in factorized])
-        tables = _vdm_tables(codes, y, [len(u) for _, u in factorized])
+        probas = _vdm_probas(codes, y, [len(u) for _, u in factorized])
         targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
         n_samples = X.shape[0]
@@ -215,13 +224,13 @@ class SMOTEN(BaseOverSampler):
             else:
                 seeds = generator.integers(class_indices.size, size=n_new)
                 queries = np.unique(seeds)
-                found = self._neighbors(class_codes, tables, queries, label)
+                local, tables = _vdm_class_tables(class_codes, probas)
+                found = self._neighbors(local, tables, queries, label)
                 voters = found[np.searchsorted(queries, seeds)]
             block = slice(offset, offset + n_new)
             for j, (_, uniques) in enumerate(factorized):
-                local, levels = _local_codes(class_codes[:, j])
-                winners = _vote(local[voters], levels.size, generator)
-                X_res[block, j] = np.asarray(uniques)[levels[winners]]
+                winners = _vote(class_codes[voters, j], generator)
+                X_res[block, j] = np.asarray(uniques)[winners]
             y_res[block] = label
             offset += n_new
         return X_res, y_res

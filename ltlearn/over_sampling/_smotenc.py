@@ -3,9 +3,12 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 from imblearn.utils import check_target_type
 from scipy import sparse
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import check_array, check_consistent_length
 from sklearn.utils._param_validation import StrOptions
 from sklearn_compat.utils._dataframe import is_pandas_df
@@ -47,22 +50,28 @@ def _local_codes(codes):
     return local.reshape(codes.shape), levels
 
 
-def _vote(neighbor_codes, n_levels, generator):
+def _vote(neighbor_codes, generator):
     """The most frequent code of each row, ties broken at random.
 
-    ``neighbor_codes`` has shape (n_rows, n_voters) and holds codes in
-    ``[0, n_levels)``. A uniform draw in ``[0, 1)`` is added to the integer
-    counts, which breaks ties without changing any strict order.
+    ``neighbor_codes`` has shape (n_rows, n_voters). Each voter scores the
+    number of voters holding its code plus a uniform draw in ``[0, 1)``, the
+    same for all the voters of a code (that of its first voter): the best
+    score is a most frequent code, each tied code as likely. Work and memory
+    grow with ``n_voters ** 2`` per row, not with the number of categories
+    (a column of identifiers costs no more than one of two categories).
     """
     n_rows, n_voters = neighbor_codes.shape
-    winners = np.empty(n_rows, dtype=np.intp)
+    winners = np.empty(n_rows, dtype=neighbor_codes.dtype)
     for start in range(0, n_rows, _VOTE_ROWS):
         block = neighbor_codes[start : start + _VOTE_ROWS]
-        m = block.shape[0]
-        flat = (np.arange(m)[:, None] * n_levels + block).ravel()
-        counts = np.bincount(flat, minlength=m * n_levels).reshape(m, n_levels)
-        noise = generator.random((m, n_levels))
-        winners[start : start + m] = np.argmax(counts + noise, axis=1)
+        same = block[:, :, None] == block[:, None, :]
+        first = same.argmax(axis=2)
+        draws = generator.random(block.shape)
+        score = same.sum(axis=2) + np.take_along_axis(draws, first, axis=1)
+        best = score.argmax(axis=1)[:, None]
+        winners[start : start + block.shape[0]] = np.take_along_axis(
+            block, best, axis=1
+        )[:, 0]
     return winners
 
 
@@ -85,12 +94,19 @@ def _scaled_one_hot(numeric, local_codes, level_counts, scale):
     return Z
 
 
-def _check_not_sparse(X, name):
-    if sparse.issparse(X):
-        raise TypeError(
-            f"{name} does not accept sparse input: its categorical columns are "
-            "decoded row by row. Pass a dense array or a DataFrame."
-        )
+def _fit_resample_dense(sampler, X, y):
+    """Resample a sparse ``X`` as a dense array; return it in ``X``'s format.
+
+    The categorical columns are decoded and the neighbours searched on dense
+    rows anyway, as imbalanced-learn's SMOTEN does.
+    """
+    warnings.warn(
+        f"Passing a sparse matrix to {type(sampler).__name__} is not efficient: "
+        "it is converted to a dense array.",
+        DataConversionWarning,
+    )
+    X_res, y_res = sampler._fit_resample(X.toarray(), y)
+    return type(X)(X_res), y_res
 
 
 @_smote_docstring
@@ -184,7 +200,8 @@ class SMOTENC(SMOTE):
       :class:`SMOTE`.
 
     A DataFrame comes back as a DataFrame with its dtypes, categorical
-    dtypes included.
+    dtypes included. A sparse matrix is resampled as a dense array (with a
+    ``DataConversionWarning``) and comes back in its format.
 
     {smote_references}
 
@@ -234,8 +251,9 @@ class SMOTENC(SMOTE):
     def _check_X_y(self, X, y):
         """Let strings through; keep a DataFrame as it is."""
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        _check_not_sparse(X, type(self).__name__)
-        if not is_pandas_df(X):
+        if sparse.issparse(X):  # numeric: no NaN even as a category
+            X = check_array(X, accept_sparse=["csr", "csc"], input_name="X")
+        elif not is_pandas_df(X):
             X = check_array(X, dtype=None, ensure_all_finite=False)
             if X.dtype.kind in "fc":  # numeric data: no NaN even as a category
                 X = check_array(X, dtype=None)
@@ -265,6 +283,18 @@ class SMOTENC(SMOTE):
             categorical = np.flatnonzero(is_categorical)
         else:
             features = np.asarray(self.categorical_features)
+            if features.size and features.dtype.kind not in "biuOUS":
+                raise ValueError(
+                    "categorical_features must hold column indices (int), column "
+                    "names (str) or a boolean mask of shape (n_features,); got "
+                    f"{self.categorical_features!r}."
+                )
+            if features.size and features.dtype.kind in "OUS" and not is_pandas_df(X):
+                raise ValueError(
+                    "categorical_features holds column names, which need X to be "
+                    f"a pandas DataFrame; X is a {type(X).__name__}. Pass the "
+                    "indices of the categorical columns or a boolean mask."
+                )
             if features.dtype.kind in "iu" and features.size:
                 bad = features[(features >= n_features) | (features < -n_features)]
                 if bad.size:
@@ -281,7 +311,7 @@ class SMOTENC(SMOTE):
                 indices = _get_column_indices(X, self.categorical_features)
             except (KeyError, ValueError) as exc:
                 raise ValueError(
-                    f"categorical_features names unknown columns: {exc}"
+                    f"categorical_features={self.categorical_features!r}: {exc}"
                 ) from exc
             categorical = np.unique(np.asarray(indices, dtype=np.int64))
         self.categorical_features_ = categorical.astype(np.int64)
@@ -300,18 +330,38 @@ class SMOTENC(SMOTE):
                 "It requires some categorical features; use SMOTE for numeric data."
             )
 
+    def _numeric_part(self, X, columns):
+        """The continuous columns as floats; a column that fails is named."""
+        frame = is_pandas_df(X)
+        try:
+            return check_array(
+                np.column_stack([columns[j] for j in self.continuous_features_])
+                if frame
+                else X[:, self.continuous_features_],
+                dtype=(np.float64, np.float32),
+                input_name="X",
+            )
+        except (TypeError, ValueError) as exc:
+            for j in self.continuous_features_:
+                try:
+                    np.asarray(columns[j], dtype=np.float64)
+                except (TypeError, ValueError):
+                    name = X.columns[j] if frame else int(j)
+                    raise ValueError(
+                        f"Column {name!r} is taken as continuous (it is not in "
+                        f"categorical_features) but holds non-numbers ({exc}). "
+                        "Add it to categorical_features."
+                    ) from exc
+            raise
+
     def _fit_resample(self, X, y):
         self._validate_column_types(X)
+        if sparse.issparse(X):
+            return _fit_resample_dense(self, X, y)
         self._validate_estimator()
         frame = is_pandas_df(X)
         columns = [X.iloc[:, j] for j in range(X.shape[1])] if frame else X.T
-        numeric = check_array(
-            np.column_stack([columns[j] for j in self.continuous_features_])
-            if frame
-            else X[:, self.continuous_features_],
-            dtype=(np.float64, np.float32),
-            input_name="X",
-        )
+        numeric = self._numeric_part(X, columns)
         dtype = _compute_dtype(numeric.dtype)
         step_dtype = np.float32 if dtype == np.float32 else np.float64
         factorized = [_factorize(columns[j]) for j in self.categorical_features_]
@@ -356,10 +406,9 @@ class SMOTENC(SMOTE):
                 generator,
                 step_dtype,
             )
-            voters = neighbor_of[seeds]
-            for j, lv in enumerate(levels):
-                winners = _vote(local[voters, j], lv.size, generator)
-                new_codes[block, j] = lv[winners]
+            voters = class_indices[neighbor_of[seeds]]
+            for j in range(codes.shape[1]):
+                new_codes[block, j] = _vote(codes[voters, j], generator)
             offset += n_new
 
         return self._assemble(
@@ -409,6 +458,5 @@ class SMOTENC(SMOTE):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
         tags.input_tags.string = True
         return tags

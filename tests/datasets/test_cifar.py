@@ -99,3 +99,84 @@ def test_load_cifar_lt_errors(tmp_path):
         load_cifar_lt(tmp_path)
     with pytest.raises(ValueError, match="profile"):
         load_cifar_lt(tmp_path, profile="linear", n_max=30)
+
+
+def _rewrite(path, edit):
+    with open(path, "rb") as f:
+        batch = pickle.load(f, encoding="bytes")
+    with open(path, "wb") as f:
+        pickle.dump(edit(batch), f)
+
+
+def _drop_last_label(batch):
+    return {**batch, b"labels": batch[b"labels"][:-1]}
+
+
+def _label(value):
+    def edit(batch):
+        return {**batch, b"labels": [value] + batch[b"labels"][1:]}
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    "name, edit, match",
+    [
+        ("data_batch_2", _drop_last_label, "holds 30 images and 29 labels"),
+        ("data_batch_2", _label(10), "holds the label 10; the labels of cifar10"),
+        ("test_batch", _label(-1), "holds the label -1"),
+        ("data_batch_3", lambda b: {b"data": b[b"data"]}, "no 'labels' entry"),
+        ("data_batch_1", lambda b: {**b, b"data": b[b"data"][:, :99]}, "3072"),
+        ("data_batch_1", lambda b: {**b, b"data": b[b"data"] / 255}, "pixel values"),
+        ("data_batch_4", lambda b: list(b), "holds a list, not the dict"),
+    ],
+)
+def test_load_cifar_lt_names_the_bad_batch_file(tmp_path, name, edit, match):
+    # a missing label used to shift every later label onto the wrong image
+    _write_cifar(tmp_path, "cifar10", 15, 4, 10)
+    path = tmp_path / "cifar-10-batches-py" / name
+    _rewrite(path, edit)
+    with pytest.raises(ValueError, match=match) as info:
+        load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=10)
+    assert name in str(info.value)
+
+
+def test_load_cifar_lt_unreadable_file_and_missing_class(tmp_path):
+    _write_cifar(tmp_path, "cifar10", 15, 4, 9)
+    with pytest.raises(ValueError, match="Class 9 has 0 images in the training"):
+        load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=10)
+    path = tmp_path / "cifar-10-batches-py" / "data_batch_5"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(ValueError, match="data_batch_5 could not be read"):
+        load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=10)
+
+
+def test_load_cifar_lt_reads_str_keys(tmp_path):
+    X, y, _, _ = _write_cifar(tmp_path, "cifar100", 4, 1, 100)
+    for name in ("train", "test"):
+        _rewrite(
+            tmp_path / "cifar-100-python" / name,
+            lambda b: {key.decode(): value for key, value in b.items()},
+        )
+    data = load_cifar_lt(tmp_path, dataset="cifar100", imbalance_ratio=2, n_max=4)
+    np.testing.assert_array_equal(data.X_train, X[data.train_indices])
+    np.testing.assert_array_equal(data.y_train, y[data.train_indices])
+
+
+@pytest.mark.parametrize("profile", ["exp", "step"])
+def test_load_cifar_lt_refuses_an_empty_tail_class(tmp_path, profile):
+    with pytest.raises(ValueError, match="leaves class .* with no image"):
+        load_cifar_lt(tmp_path, imbalance_ratio=31, n_max=30, profile=profile)
+
+
+@pytest.mark.parametrize("error", [MemoryError, PermissionError])
+def test_load_cifar_lt_lets_machine_errors_through(tmp_path, monkeypatch, error):
+    # only a file in a foreign format is reported as "could not be read"
+    _write_cifar(tmp_path, "cifar10", 15, 4, 10)
+
+    def fail(*args, **kwargs):
+        raise error("from the machine")
+
+    monkeypatch.setattr(pickle, "load", fail)
+    with pytest.raises(error, match="from the machine"):
+        load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=10)

@@ -160,9 +160,13 @@ def test_load_keel_unknown_name_suggests(name, suggestion):
         load_keel(name)
 
 
-def test_load_keel_unknown_name_without_suggestion():
-    with pytest.raises(ValueError, match=r"Unknown KEEL data set 'zz'\. list_keel"):
-        load_keel("zz")
+@pytest.mark.parametrize("name", ["zz", "", " "])
+def test_load_keel_unknown_name_without_suggestion(name):
+    # an empty name was "in" every name: it suggested the first three sets
+    with pytest.raises(
+        ValueError, match=rf"Unknown KEEL data set '{name}'\. list_keel"
+    ):
+        load_keel(name)
 
 
 def test_load_keel_returns_copies():

@@ -429,6 +429,22 @@ def test_pandas_in_pandas_out(make_long_tail):
     np.testing.assert_array_equal(y_res.to_numpy(), y_np)
 
 
+@pytest.mark.parametrize("int_dtype", ["int64", "Int64", "UInt16"])
+def test_integer_frame_columns_are_truncated_for_every_integer_dtype(int_dtype):
+    # a pandas nullable "Int64" column failed with "cannot safely cast
+    # non-equivalent float64 to int64" (as in imbalanced-learn)
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(size=40), rng.randint(0, 50, 40)])
+    y = np.repeat([0, 1], [30, 10])
+    frame = pd.DataFrame({"f": X[:, 0], "n": pd.array(X[:, 1], dtype=int_dtype)})
+    X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(frame, y)
+    assert list(X_res.dtypes) == list(frame.dtypes)
+    expected, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res["f"], expected[:, 0])
+    np.testing.assert_array_equal(X_res["n"].to_numpy(float), np.trunc(expected[:, 1]))
+    np.testing.assert_array_equal(X_res["n"][:40].to_numpy(float), X[:, 1])
+
+
 def test_string_labels(make_long_tail):
     X, y = make_long_tail()
     labels = np.array(["common", "middle", "rare"], dtype=object)

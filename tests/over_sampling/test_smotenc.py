@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -11,14 +12,20 @@ import pytest
 from imblearn.metrics.pairwise import ValueDifferenceMetric
 from imblearn.over_sampling import SMOTENC as ImbSMOTENC
 from imblearn.pipeline import make_pipeline
+from scipy import sparse
 from sklearn.compose import make_column_transformer
+from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from ltlearn.over_sampling import SMOTEN, SMOTENC
 from ltlearn.over_sampling._neighbors import _kneighbors
-from ltlearn.over_sampling._smoten import _vdm_kneighbors, _vdm_tables
+from ltlearn.over_sampling._smoten import (
+    _vdm_class_tables,
+    _vdm_kneighbors,
+    _vdm_probas,
+)
 from ltlearn.over_sampling._smotenc import _local_codes, _scaled_one_hot, _vote
 
 
@@ -102,15 +109,27 @@ def test_neighbors_and_median_std_agree_with_imblearn(seed):
 def test_vote_is_the_most_frequent_with_random_ties():
     rng = np.random.default_rng(0)
     codes = np.array([[0, 1, 1, 2, 1], [2, 2, 0, 0, 1], [3, 3, 3, 3, 3]])
-    winners = np.array([_vote(codes, 4, rng) for _ in range(200)])
+    winners = np.array([_vote(codes, rng) for _ in range(200)])
     assert (winners[:, 0] == 1).all()
     assert (winners[:, 2] == 3).all()
     # row 1: 0 and 2 tie; both win sometimes, 1 never
     assert set(winners[:, 1]) == {0, 2}
     big = rng.integers(0, 6, size=(500, 5))
-    for row, winner in zip(big, _vote(big, 6, rng)):
+    for row, winner in zip(big, _vote(big, rng)):
         counts = Counter(row)
         assert counts[winner] == max(counts.values())
+
+
+def test_vote_breaks_ties_evenly_whatever_the_number_of_categories():
+    # the vote counted over every category (a bincount of n_rows x n_levels):
+    # 750 MB for 2,000 minority rows of distinct identifiers
+    rng = np.random.default_rng(0)
+    codes = np.tile([[10**12, 7, 7, 10**12, 3], [5, 5, 5, 9, 9]], (4000, 1))
+    winners = _vote(codes, rng)
+    tied = winners[::2]
+    assert set(tied) == {7, 10**12}
+    assert 0.45 < np.mean(tied == 7) < 0.55  # each tied code as likely
+    assert (winners[1::2] == 5).all()
 
 
 def test_synthetic_categories_follow_the_neighbours_not_the_seed():
@@ -228,24 +247,42 @@ def test_smoten_neighbors_match_the_value_difference_metric():
     codes = encoder.fit_transform(X).astype(np.intp)
     vdm = ValueDifferenceMetric(n_categories=[len(c) for c in encoder.categories_])
     vdm.fit(codes, y)
-    tables = _vdm_tables(codes, y, [len(c) for c in encoder.categories_])
+    probas = _vdm_probas(codes, y, [len(c) for c in encoder.categories_])
     members = codes[y == 1]
+    local, tables = _vdm_class_tables(members, probas)
     expected = vdm.pairwise(members)
-    mine = sum(
-        t[members[:, j][:, None], members[None, :, j]] for j, t in enumerate(tables)
-    )
+    mine = sum(t[local[:, j][:, None], local[None, :, j]] for j, t in enumerate(tables))
     np.testing.assert_allclose(mine, expected)
-    found = _vdm_kneighbors(members, tables, np.arange(len(members)), 4)
+    found = _vdm_kneighbors(local, tables, np.arange(len(members)), 4)
     assert (found[:, 0] == np.arange(len(members))).all()
     for row, neighbours in enumerate(found):
         kth = np.sort(expected[row])[3]
         assert (expected[row, neighbours] <= kth + 1e-12).all()
 
 
+def test_smoten_tables_hold_only_the_categories_of_the_class():
+    # the tables covered every category of the data: 4,000 identifiers of
+    # the majority made a 489 MB peak to over-sample a minority of 30 levels
+    rng = np.random.RandomState(0)
+    codes = np.column_stack([np.r_[np.arange(4000), rng.randint(0, 30, 200)]])
+    y = np.r_[np.zeros(4000, dtype=int), np.ones(200, dtype=int)]
+    probas = _vdm_probas(codes, y, [4000])
+    members = codes[y == 1]
+    local, (table,) = _vdm_class_tables(members, probas)
+    n_levels = np.unique(members).size
+    assert table.shape == (n_levels, n_levels) and local.max() == n_levels - 1
+    vdm = ValueDifferenceMetric(n_categories=[4000]).fit(codes, y)
+    np.testing.assert_allclose(
+        table[local[:, 0][:, None], local[None, :, 0]], vdm.pairwise(members)
+    )
+
+
 @pytest.mark.parametrize(
     "features, match",
     [
-        (["nope"], "unknown columns"),
+        (["nope"], r"categorical_features=\['nope'\]: .* not columns of the"),
+        ([1, "c1"], r"categorical_features=\[1, 'c1'\]: No valid specification"),
+        ([1.0, 3.0], "column indices .int., column names .str. or a boolean mask"),
         ([9], "out of range"),
         ([True, False], "boolean mask"),
         ([0, 1, 2, 3], "SMOTEN"),
@@ -261,6 +298,15 @@ def test_bad_categorical_features(features, match):
 
 def test_bad_inputs():
     X, y = _mixed()
+    X_obj = X.astype(object)
+    X_obj[:, 2] = np.array(["p", "q"], dtype=object)[(X[:, 2] > 0).astype(int)]
+    with pytest.raises(ValueError, match="Column 2 is taken as continuous"):
+        SMOTENC(categorical_features=[1, 3]).fit_resample(X_obj, y)
+    frame = pd.DataFrame(X_obj, columns=["u", "c1", "v", "c2"])
+    with pytest.raises(ValueError, match="Column 'v' is taken as continuous"):
+        SMOTENC(categorical_features=["c1", "c2"]).fit_resample(frame, y)
+    with pytest.raises(ValueError, match="column names, which need X to be a pandas"):
+        SMOTENC(categorical_features=["c1"]).fit_resample(X, y)
     with pytest.raises(ValueError, match="pandas.DataFrame"):
         SMOTENC(categorical_features="auto").fit_resample(X, y)
     X_nan = X.copy()
@@ -343,3 +389,25 @@ def test_smoten_duplicates_a_one_sample_class_with_smotes_warning():
         X_res, y_res = SMOTEN(random_state=0).fit_resample(X, y)
     assert np.bincount(y_res).tolist() == [10, 10]
     assert set(X_res[11:, 0]) == {"b"}
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
+    # imbalanced-learn's SMOTENC takes sparse X; ltlearn's refused it
+    X, y = _mixed()
+    dense = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X, y)
+    with pytest.warns(DataConversionWarning, match="SMOTENC"):
+        X_res, y_res = SMOTENC(
+            categorical_features=[1, 3], random_state=0
+        ).fit_resample(container(X), y)
+    assert type(X_res) is container and X_res.format == container((1, 1)).format
+    np.testing.assert_array_equal(X_res.toarray(), dense[0])
+    np.testing.assert_array_equal(y_res, dense[1])
+    X_nan = container(np.where(X == X[0, 0], np.nan, X))
+    with pytest.raises(ValueError, match="NaN"):
+        SMOTENC(categorical_features=[1, 3]).fit_resample(X_nan, y)
+    # the input is named as given, and refused before any conversion
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=f"Got <class '.*{container.__name__}'>"):
+            SMOTENC(categorical_features="auto").fit_resample(container(X), y)
