@@ -8,6 +8,7 @@ from numbers import Integral
 
 import numpy as np
 from imblearn.utils import Substitution
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -22,7 +23,6 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
-    _routing_enabled,
     process_routing,
 )
 from sklearn.utils.validation import (
@@ -292,7 +292,7 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
-        if _routing_enabled():
+        if get_config()["enable_metadata_routing"]:
             routed = process_routing(
                 self, "fit", sample_weight=sample_weight, **fit_params
             )
