@@ -7,12 +7,18 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
@@ -208,11 +214,12 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         return "allow-nan" if self.__sklearn_tags__().input_tags.allow_nan else True
 
     def _models(self, n_samples):
+        """The (name, unfitted clone) of every model."""
         if self.estimators is None:
-            default = _default_estimators(self.random_state, n_samples)
-            return [est for _, est in default]
+            return _default_estimators(self.random_state, n_samples)
         if not self.estimators:
             raise ValueError("estimators is empty; give at least one model.")
+        names = set()
         for item in self.estimators:
             if not (isinstance(item, tuple) and len(item) == 2):
                 raise ValueError(
@@ -224,9 +231,41 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                     f"The estimator {item[0]!r} has no predict_proba; the "
                     f"ensemble averages class probabilities."
                 )
-        return [clone(est) for _, est in self.estimators]
+            if item[0] in names:
+                raise ValueError(
+                    f"The name {item[0]!r} is given to more than one of "
+                    f"estimators; names must be unique."
+                )
+            names.add(item[0])
+        return [(name, clone(est)) for name, est in self.estimators]
 
-    def _held_out(self, model, fitted, X, codes, sample_weight, cv, cv_seed):
+    def _fit_params(self, models, sample_weight):
+        """The ``fit`` parameters of each model, by name.
+
+        Without metadata routing every model gets ``sample_weight`` (and must
+        accept it). With routing, a given model gets what it requests; the
+        default models, which no user can set a request on, get the weights
+        the ensemble gets.
+        """
+        if not get_config()["enable_metadata_routing"]:
+            if sample_weight is None:
+                return {name: {} for name, _ in models}
+            for _, model in models:
+                check_fit_takes_sample_weight(
+                    model, "so fit without it or use models that do."
+                )
+            return {name: {"sample_weight": sample_weight} for name, _ in models}
+        routed = process_routing(self, "fit", sample_weight=sample_weight)
+        if self.estimators is not None:
+            return {name: dict(routed[name].fit) for name, _ in models}
+        if sample_weight is None:
+            return {name: {} for name, _ in models}
+        for _, model in models:
+            # cross_val_predict routes the weights again, as requested
+            model.set_fit_request(sample_weight=True)
+        return {name: {"sample_weight": sample_weight} for name, _ in models}
+
+    def _held_out(self, model, fitted, X, codes, params, cv, cv_seed):
         """Probabilities of the training rows from models that did not see them."""
         if _uses_oob(model):
             proba = np.asarray(fitted.oob_decision_function_, dtype=float)
@@ -241,7 +280,6 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
         else:
             splitter = cv
-        params = {} if sample_weight is None else {"sample_weight": sample_weight}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             return _cross_fit_proba(model, X, codes, splitter, params)
@@ -259,7 +297,11 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             Target labels.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, passed to the ``fit`` of every model.
+            Sample weights of the class prior and of the held-out search,
+            passed to the ``fit`` of every model. With metadata routing
+            enabled, a model of ``estimators`` gets them only if it requests
+            them (``set_fit_request(sample_weight=True)``); the default
+            models always do.
 
         Returns
         -------
@@ -283,24 +325,21 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         cv_seed = draw_seeds(self.random_state)
 
         models = self._models(X.shape[0])
+        fit_params = self._fit_params(models, sample_weight)
         cv = self.cv
-        cross_fit = self.refinement > 0 and not all(map(_uses_oob, models))
+        cross_fit = self.refinement > 0 and not all(
+            _uses_oob(model) for _, model in models
+        )
         if cross_fit and not isinstance(cv, Integral):
             # the folds, drawn once for every model, each training on every class
             cv = list(check_cv(cv, codes, classifier=True).split(X, codes))
             _check_folds(
                 cv, codes, self.classes_, self.cv, "the held-out probabilities"
             )
-        params = {}
-        if sample_weight is not None:
-            for model in models:
-                check_fit_takes_sample_weight(
-                    model, "so fit without it or use models that do."
-                )
-            params["sample_weight"] = sample_weight
         self.estimators_ = []
         held_out = []
-        for model in models:
+        for name, model in models:
+            params = fit_params[name]
             with warnings.catch_warnings():
                 # rows without an out-of-bag estimate are handled in _held_out
                 warnings.filterwarnings("ignore", "Some inputs do not have OOB")
@@ -308,7 +347,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             self.estimators_.append(fitted)
             if self.refinement > 0:
                 held_out.append(
-                    self._held_out(model, fitted, X, codes, sample_weight, cv, cv_seed)
+                    self._held_out(model, fitted, X, codes, params, cv, cv_seed)
                 )
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
@@ -369,6 +408,24 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Routes ``fit`` metadata to the ``fit`` of every model of
+            ``estimators``; the ensemble itself consumes ``sample_weight``
+            (and hands it to the default models).
+        """
+        router = MetadataRouter(owner=self).add_self_request(self)
+        for name, model in self.estimators or []:
+            router.add(
+                **{name: model},
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        return router
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

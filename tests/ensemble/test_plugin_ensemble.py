@@ -7,12 +7,14 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
@@ -130,6 +132,10 @@ def test_same_random_state_same_result(imbalanced):
         ([], "estimators is empty"),
         ([LogisticRegression()], "list of \\(name, estimator\\) tuples"),
         ([("svm", LinearSVC())], "'svm' has no predict_proba"),
+        (
+            [("m", LogisticRegression()), ("m", LogisticRegression(C=0.1))],
+            "name 'm' is given to more than one",
+        ),
     ],
 )
 def test_bad_estimators(imbalanced, estimators, match):
@@ -176,6 +182,64 @@ def test_model_without_sample_weight(imbalanced):
     assert clf.oob_proba_.shape == (X.shape[0], 2)
     with pytest.raises(ValueError, match="KNeighborsClassifier.fit does not accept"):
         clf.fit(X, y, sample_weight=np.ones(X.shape[0]))
+
+
+def test_metadata_routing_sends_sample_weight_to_the_models_that_request_it():
+    X, y = make_classification(
+        n_samples=150, n_classes=3, n_informative=4, weights=[0.6, 0.25], random_state=0
+    )
+    weights = np.random.default_rng(0).integers(1, 4, y.size) * 1.0
+    plain = _small().fit(X, y, sample_weight=weights)
+    unweighted = _small().fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        rf = RandomForestClassifier(20, oob_score=True, random_state=0)
+        models = [
+            ("rf", rf.set_fit_request(sample_weight=True)),
+            ("lr", LogisticRegression().set_fit_request(sample_weight=True)),
+        ]
+        routed = PluginEnsembleClassifier(models, random_state=0)
+        routed.fit(X, y, sample_weight=weights)
+        for _, model in models:
+            model.set_fit_request(sample_weight=False)
+        rule_only = PluginEnsembleClassifier(models, random_state=0)
+        rule_only.fit(X, y, sample_weight=weights)
+        # a model that takes no weights is left out of the routing
+        knn = PluginEnsembleClassifier([("knn", KNeighborsClassifier())])
+        knn.fit(X, y, sample_weight=weights)
+        with pytest.raises(UnsetMetadataPassedError, match="LogisticRegression.fit"):
+            PluginEnsembleClassifier([("lr", LogisticRegression())]).fit(
+                X, y, sample_weight=weights
+            )
+        scores = cross_validate(
+            PluginEnsembleClassifier(models, random_state=0)
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=False),
+            X,
+            y,
+            cv=3,
+            params={"sample_weight": weights},
+            error_score="raise",
+        )
+    np.testing.assert_allclose(routed.weights_, plain.weights_)
+    np.testing.assert_allclose(routed.estimators_[1].coef_, plain.estimators_[1].coef_)
+    # the rule is weighted even when no model takes the weights
+    np.testing.assert_allclose(rule_only.prior_, plain.prior_)
+    np.testing.assert_allclose(
+        rule_only.estimators_[1].coef_, unweighted.estimators_[1].coef_
+    )
+    np.testing.assert_allclose(knn.prior_, plain.prior_)
+    assert np.all(np.isfinite(scores["test_score"]))
+
+
+def test_metadata_routing_gives_the_default_models_the_weights(imbalanced):
+    X, y = imbalanced
+    weights = np.where(y == 1, 3.0, 1.0)
+    plain = PluginEnsembleClassifier(random_state=0).fit(X, y, sample_weight=weights)
+    with config_context(enable_metadata_routing=True):
+        routed = PluginEnsembleClassifier(random_state=0)
+        routed.fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(routed.weights_, plain.weights_)
+    np.testing.assert_allclose(routed.predict_proba(X), plain.predict_proba(X))
 
 
 def test_sample_weight_equals_repeated_rows_without_refinement():
