@@ -7,18 +7,13 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
@@ -33,6 +28,7 @@ from ltlearn.post_hoc._base import (
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._routing import fit_router, routing_enabled
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -247,7 +243,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         default models, which no user can set a request on, get the weights
         the ensemble gets.
         """
-        if not get_config()["enable_metadata_routing"]:
+        if not routing_enabled():
             if sample_weight is None:
                 return {name: {} for name, _ in models}
             for _, model in models:
@@ -419,13 +415,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             ``estimators``; the ensemble itself consumes ``sample_weight``
             (and hands it to the default models).
         """
-        router = MetadataRouter(owner=self).add_self_request(self)
-        for name, model in self.estimators or []:
-            router.add(
-                **{name: model},
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-        return router
+        return fit_router(self, self.estimators or [])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

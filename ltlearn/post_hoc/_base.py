@@ -8,7 +8,6 @@ from numbers import Integral
 
 import numpy as np
 from imblearn.utils import Substitution
-from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -20,17 +19,14 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.utils import get_tags, indexable
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
 )
 
 from ltlearn.utils._docstring import _logit_adjustment_references_docstring
+from ltlearn.utils._routing import EstimatorFitRoutingMixin, routing_enabled
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -185,7 +181,9 @@ def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     return np.asarray(proba, dtype=float)
 
 
-class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class _BasePostHocClassifier(
+    EstimatorFitRoutingMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Fit an estimator, then predict ``argmax_k w_k p_k(x)``.
 
     Subclasses learn the class weights ``w`` in ``_fit_weights`` and return
@@ -292,7 +290,7 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
-        if get_config()["enable_metadata_routing"]:
+        if routing_enabled():
             routed = process_routing(
                 self, "fit", sample_weight=sample_weight, **fit_params
             )
@@ -365,24 +363,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         """
         log_proba = self._adjusted_log_proba(X)
         return self.classes_[np.argmax(log_proba, axis=1)]
-
-    def get_metadata_routing(self):
-        """Get metadata routing of this object.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            Routes ``fit`` metadata to the ``fit`` of ``estimator``; the
-            classifier itself consumes ``sample_weight``.
-        """
-        return (
-            MetadataRouter(owner=self)
-            .add_self_request(self)
-            .add(
-                estimator=self.estimator,
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

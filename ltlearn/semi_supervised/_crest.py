@@ -17,6 +17,7 @@ from sklearn.base import (
 )
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _estimator_has,
@@ -37,6 +38,7 @@ from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _X_predict_docstring,
 )
+from ltlearn.utils._routing import EstimatorFitRoutingMixin, routing_enabled
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -73,7 +75,9 @@ def _delegated(method, summary, returned, description):
 
 
 @Substitution(feature_attributes=_feature_attributes_docstring)
-class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class CReSTClassifier(
+    EstimatorFitRoutingMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Class-rebalancing self-training (CReST and CReST+).
 
     A semi-supervised meta-estimator for long-tailed data. Like
@@ -345,7 +349,9 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows, passed to the ``fit`` of ``estimator`` in
             every generation (a pseudo-labelled row with its weight), which
-            must accept them. The labelled class counts (and so the keep
+            must accept them; with metadata routing enabled, only if it
+            requests them (``set_fit_request(sample_weight=True)``). The
+            labelled class counts (and so the keep
             rates and the alignment prior) are sums of weights, and
             ``selection="top"`` keeps a fraction of the weight predicted as
             each class; unlabelled rows of weight 0 are never
@@ -381,6 +387,10 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         labeled_rows = np.flatnonzero(~unlabeled)
         unlabeled_rows = np.flatnonzero(unlabeled)
+        fit_weight = sample_weight is not None  # does the estimator get them?
+        if routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight)
+            fit_weight = "sample_weight" in routed.estimator.fit
         if sample_weight is not None:
             sample_weight = self._check_sample_weight(
                 sample_weight, labeled_rows, y.shape[0]
@@ -391,7 +401,9 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             unlabeled_weight = sample_weight[unlabeled_rows]
         else:
             labeled_weight = unlabeled_weight = None
-        estimator = self._fit_generation(X, y, labeled_rows, labeled_weight)
+        estimator = self._fit_generation(
+            X, y, labeled_rows, labeled_weight if fit_weight else None
+        )
         classes = estimator.classes_
         if sample_weight is None:
             self.class_counts_ = class_counts(y[labeled_rows], classes)
@@ -445,7 +457,7 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 train_rows = np.concatenate([labeled_rows, unlabeled_rows[picked]])
                 order = np.argsort(train_rows, kind="stable")
                 train_weight = None
-                if sample_weight is not None:
+                if fit_weight:
                     train_weight = np.r_[labeled_weight, picked_weight][order]
                 estimator = self._fit_generation(
                     X, transduction, train_rows[order], train_weight
@@ -469,13 +481,17 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return self
 
     def _check_sample_weight(self, sample_weight, labeled_rows, n_samples):
-        """Validate ``sample_weight`` and check that the estimator takes it."""
+        """Validate ``sample_weight`` and check that the estimator takes it.
+
+        With metadata routing the estimator's request decides instead.
+        """
         sample_weight = check_sample_weight(sample_weight, n_samples)
-        check_fit_takes_sample_weight(
-            self.estimator,
-            "so CReSTClassifier cannot fit it with the weights; use an estimator "
-            "that accepts them.",
-        )
+        if not routing_enabled():
+            check_fit_takes_sample_weight(
+                self.estimator,
+                "so CReSTClassifier cannot fit it with the weights; use an "
+                "estimator that accepts them.",
+            )
         if not sample_weight[labeled_rows].sum() > 0:
             raise ValueError(
                 "The labelled rows have a total sample_weight of 0: no class "
