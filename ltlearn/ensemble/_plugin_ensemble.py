@@ -101,7 +101,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimators : list of (str, estimator) tuples, default=None
-        The models whose probabilities are averaged. A model whose
+        The models whose probabilities are averaged, each under a name by
+        which its parameters are set and tuned (``<name>__<parameter>``, as
+        in :class:`~sklearn.ensemble.VotingClassifier`). A model whose
         ``oob_score`` parameter is true (a bagged forest) provides
         out-of-bag probabilities; every other one is cross-fitted with ``cv``
         folds. ``None`` uses ``RandomForestClassifier(50)``,
@@ -222,6 +224,16 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                     f"estimators must be a list of (name, estimator) tuples; "
                     f"got {item!r}."
                 )
+            if (
+                not isinstance(item[0], str)
+                or "__" in item[0]
+                or item[0] in self.get_params(deep=False)
+            ):
+                raise ValueError(
+                    f"The name {item[0]!r} of a model must be a string without "
+                    f"'__' and not a parameter of the ensemble (the models' "
+                    f"parameters are set as <name>__<parameter>)."
+                )
             if not hasattr(item[1], "predict_proba"):
                 raise ValueError(
                     f"The estimator {item[0]!r} has no predict_proba; the "
@@ -234,6 +246,68 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 )
             names.add(item[0])
         return [(name, clone(est)) for name, est in self.estimators]
+
+    def _named_models(self):
+        """The (name, model) items of ``estimators`` (none when not a list)."""
+        if not isinstance(self.estimators, list):
+            return []
+        return [
+            item
+            for item in self.estimators
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+        ]
+
+    def get_params(self, deep=True):
+        """Get parameters of this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            If True, also list each model of ``estimators`` under its name
+            and its parameters as ``<name>__<parameter>``, as
+            :class:`~sklearn.ensemble.VotingClassifier` does, so that a
+            search such as ``GridSearchCV`` tunes them.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=False)
+        if deep:
+            for name, model in self._named_models():
+                params[name] = model
+                if hasattr(model, "get_params"):
+                    for key, value in model.get_params(deep=True).items():
+                        params[f"{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Parameters
+        ----------
+        **params : keyword arguments
+            Parameters of the ensemble; ``<name>=model`` replaces the model
+            of that name in ``estimators``, ``<name>__<parameter>=value``
+            sets a parameter of it.
+
+        Returns
+        -------
+        self : PluginEnsembleClassifier
+            This estimator.
+        """
+        if "estimators" in params:
+            super().set_params(estimators=params.pop("estimators"))
+        names = [name for name, _ in self._named_models()]
+        if any(name in params for name in names):
+            self.estimators = [
+                (item[0], params.pop(item[0]))
+                if isinstance(item, tuple) and item[0] in params
+                else item
+                for item in self.estimators
+            ]
+        return super().set_params(**params)
 
     def _fit_params(self, models, sample_weight):
         """The ``fit`` parameters of each model, by name.

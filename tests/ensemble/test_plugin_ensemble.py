@@ -14,7 +14,12 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
-from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    cross_validate,
+)
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
@@ -119,6 +124,30 @@ def test_sample_weight_reaches_the_models(imbalanced):
     assert not np.allclose(plain.estimators_[1].coef_, weighted.estimators_[1].coef_)
 
 
+def test_grid_search_tunes_the_models_by_name(imbalanced):
+    X, y = imbalanced
+    clf = _small(refinement=0.0)
+    params = clf.get_params()
+    assert params["lr"] is clf.estimators[1][1] and params["rf__n_estimators"] == 20
+    grid = {"lr__C": [1e-4, 1.0], "rf__max_depth": [1, None]}
+    search = GridSearchCV(clf, grid, cv=2, scoring="balanced_accuracy").fit(X, y)
+    best = search.best_estimator_
+    assert best.estimators_[1].C == search.best_params_["lr__C"]
+    assert best.estimators_[0].max_depth == search.best_params_["rf__max_depth"]
+    assert clf.estimators[1][1].C == 1.0  # the given models are left as they were
+    # a model replaced by name, in a new list; the others kept
+    replacement = LogisticRegression(C=0.5)
+    given = clf.estimators
+    clf.set_params(lr=replacement, lr__max_iter=50, refinement=0.5)
+    assert clf.estimators[1] == ("lr", replacement) and replacement.max_iter == 50
+    assert given[1][1].C == 1.0 and clf.estimators[0] is given[0]
+    assert clf.refinement == 0.5
+    np.testing.assert_array_equal(
+        clone(clf).set_params(**clf.get_params()).fit(X, y).predict(X),
+        clf.fit(X, y).predict(X),
+    )
+
+
 def test_same_random_state_same_result(imbalanced):
     X, y = imbalanced
     a = PluginEnsembleClassifier(random_state=3).fit(X, y).predict_proba(X)
@@ -136,6 +165,8 @@ def test_same_random_state_same_result(imbalanced):
             [("m", LogisticRegression()), ("m", LogisticRegression(C=0.1))],
             "name 'm' is given to more than one",
         ),
+        ([("cv", LogisticRegression())], "not a parameter of the ensemble"),
+        ([("a__b", LogisticRegression())], "without '__'"),
     ],
 )
 def test_bad_estimators(imbalanced, estimators, match):
