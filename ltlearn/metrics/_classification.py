@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring
+from ltlearn.utils._validation import check_sample_weight
 
 # The many-/few-shot thresholds of shot_accuracy and make_shot_scorer.
 _SHOT_THRESHOLD_CONSTRAINTS = {
@@ -79,11 +80,20 @@ def _check_train_labels(y_true, y_train):
         "y_pred": ["array-like"],
         "y_train": ["array-like"],
         **_SHOT_THRESHOLD_CONSTRAINTS,
+        "sample_weight": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
 @Substitution(shot_thresholds=_shot_thresholds_docstring)
-def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=20):
+def shot_accuracy(
+    y_true,
+    y_pred,
+    *,
+    y_train,
+    many_threshold=100,
+    few_threshold=20,
+    sample_weight=None,
+):
     """Accuracy on the many-shot, medium-shot and few-shot classes.
 
     A class is *many-shot* when it has more than ``many_threshold`` training
@@ -101,6 +111,10 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
     y_train : array-like of shape (n_train_samples,)
         Training labels; they define each class's group.
     {shot_thresholds}
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the evaluation samples: a class's recall is the weight of
+        its correctly predicted samples over the weight of its samples. A
+        class whose samples all have weight 0 does not count.
 
     Returns
     -------
@@ -125,9 +139,11 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
     y_pred = column_or_1d(y_pred)
     y_train = column_or_1d(y_train)
     check_consistent_length(y_true, y_pred)
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     unique_labels(y_true, y_pred, y_train)  # refuses continuous or mixed labels
     labels, counts = _check_train_labels(y_true, y_train)
-    recall = _per_class_recall(y_true, y_pred, labels)
+    recall = _per_class_recall(y_true, y_pred, labels, sample_weight)
     groups = {
         "many": counts > many_threshold,
         "medium": (counts >= few_threshold) & (counts <= many_threshold),

@@ -28,13 +28,23 @@ _SCORERS = {
 }
 
 
-def _shot_score(y_true, y_pred, *, y_train, group, many_threshold, few_threshold):
+def _shot_score(
+    y_true,
+    y_pred,
+    *,
+    y_train,
+    group,
+    many_threshold,
+    few_threshold,
+    sample_weight=None,
+):
     return shot_accuracy(
         y_true,
         y_pred,
         y_train=y_train,
         many_threshold=many_threshold,
         few_threshold=few_threshold,
+        sample_weight=sample_weight,
     )[group]
 
 
@@ -65,7 +75,8 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     Returns
     -------
     scorer : callable
-        A scorer ``scorer(estimator, X, y)``, greater is better.
+        A scorer ``scorer(estimator, X, y, sample_weight=None)``, greater is
+        better.
 
     See Also
     --------

@@ -41,6 +41,24 @@ def test_shot_accuracy_thresholds_are_parameters(many, few, expected):
     assert tuple(scores.values()) == pytest.approx(expected)
 
 
+def test_shot_accuracy_sample_weight_counts_samples_as_their_weight():
+    y_train, y_true, y_pred = _long_tail_labels()
+    weights = np.random.default_rng(0).integers(0, 4, y_true.size)
+    weights[[1, 6, 9, 15]] = 1  # every class keeps a sample of positive weight
+    weighted = shot_accuracy(y_true, y_pred, y_train=y_train, sample_weight=weights)
+    repeated = shot_accuracy(
+        np.repeat(y_true, weights), np.repeat(y_pred, weights), y_train=y_train
+    )
+    assert weighted == pytest.approx(repeated)
+    # a class whose samples all weigh 0 drops out of its group
+    weights = np.ones(y_true.size)
+    weights[y_true == 0] = 0
+    scores = shot_accuracy(y_true, y_pred, y_train=y_train, sample_weight=weights)
+    assert scores["many"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="sample_weight"):
+        shot_accuracy(y_true, y_pred, y_train=y_train, sample_weight=weights[:3])
+
+
 def test_shot_accuracy_empty_group_is_nan_with_warning():
     y_train = np.repeat([0, 1], [200, 150])
     with pytest.warns(UserWarning, match="few-shot"):
