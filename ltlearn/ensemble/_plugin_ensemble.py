@@ -414,6 +414,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 # rows without an out-of-bag estimate are handled in _held_out
                 warnings.filterwarnings("ignore", "Some inputs do not have OOB")
                 fitted = clone(model).fit(X, codes, **params)
+            self._check_model_classes(name, fitted)
             self.estimators_.append(fitted)
             if self.refinement > 0:
                 held_out.append(
@@ -440,6 +441,24 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             weights = start ** (1 - self.refinement) * tuned**self.refinement
             self.weights_ = weights / weights.sum()
         return self
+
+    def _check_model_classes(self, name, fitted):
+        """Refuse a model whose probabilities are not over the classes of ``y``.
+
+        The models are fitted on the class codes; a prefit model (in a
+        ``FrozenEstimator``) may hold the labels themselves.
+        """
+        classes = np.asarray(getattr(fitted, "classes_", []))
+        codes = np.arange(self.classes_.size)
+        if not (
+            np.array_equal(classes, codes) or np.array_equal(classes, self.classes_)
+        ):
+            raise ValueError(
+                f"The model {name!r} predicts probabilities of the classes "
+                f"{classes.tolist()!r}, but y holds the classes "
+                f"{self.classes_.tolist()!r}; the ensemble averages "
+                f"probabilities of the classes of y."
+            )
 
     def _average_proba(self, X):
         check_is_fitted(self)

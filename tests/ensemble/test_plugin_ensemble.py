@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import (
@@ -146,6 +147,23 @@ def test_grid_search_tunes_the_models_by_name(imbalanced):
         clone(clf).set_params(**clf.get_params()).fit(X, y).predict(X),
         clf.fit(X, y).predict(X),
     )
+
+
+def test_a_prefit_model_must_predict_the_classes_of_y():
+    X, y = make_classification(
+        n_samples=150, n_classes=3, n_informative=4, weights=[0.6, 0.25], random_state=0
+    )
+    labels = np.array(["a", "b", "c"])[y]
+    prefit = FrozenEstimator(LogisticRegression().fit(X, labels))
+    clf = PluginEnsembleClassifier([("f", prefit)], random_state=0).fit(X, labels)
+    np.testing.assert_array_equal(clf.classes_, ["a", "b", "c"])
+    np.testing.assert_allclose(
+        clf.estimators_[0].predict_proba(X), prefit.predict_proba(X)
+    )
+    # a model of more classes than y holds used to fail on the shapes
+    keep = labels != "b"
+    with pytest.raises(ValueError, match=r"classes \['a', 'b', 'c'\], but y holds"):
+        PluginEnsembleClassifier([("f", prefit)]).fit(X[keep], labels[keep])
 
 
 def test_same_random_state_same_result(imbalanced):
