@@ -28,7 +28,7 @@ from ltlearn.post_hoc._base import (
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._routing import fit_router, routing_enabled
+from ltlearn.utils._routing import ROUTING_ADVICE, fit_router, routing_enabled
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -322,7 +322,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 return {name: {} for name, _ in models}
             for _, model in models:
                 check_fit_takes_sample_weight(
-                    model, "so fit without it or use models that do."
+                    model,
+                    "so fit without it or use models that do." + ROUTING_ADVICE,
                 )
             return {name: {"sample_weight": sample_weight} for name, _ in models}
         routed = process_routing(self, "fit", sample_weight=sample_weight)

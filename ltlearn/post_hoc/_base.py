@@ -26,7 +26,11 @@ from sklearn.utils.validation import (
 )
 
 from ltlearn.utils._docstring import _logit_adjustment_references_docstring
-from ltlearn.utils._routing import EstimatorFitRoutingMixin, routing_enabled
+from ltlearn.utils._routing import (
+    ROUTING_ADVICE,
+    EstimatorFitRoutingMixin,
+    routing_enabled,
+)
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -300,7 +304,7 @@ class _BasePostHocClassifier(
                 check_fit_takes_sample_weight(
                     self.estimator,
                     "so the estimator cannot be fitted with the weights; use an "
-                    "estimator that accepts them.",
+                    "estimator that accepts them." + ROUTING_ADVICE,
                 )
             fit_params = {**fit_params, "sample_weight": sample_weight}
         codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)

@@ -38,7 +38,11 @@ from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _X_predict_docstring,
 )
-from ltlearn.utils._routing import EstimatorFitRoutingMixin, routing_enabled
+from ltlearn.utils._routing import (
+    ROUTING_ADVICE,
+    EstimatorFitRoutingMixin,
+    routing_enabled,
+)
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -490,7 +494,7 @@ class CReSTClassifier(
             check_fit_takes_sample_weight(
                 self.estimator,
                 "so CReSTClassifier cannot fit it with the weights; use an "
-                "estimator that accepts them.",
+                "estimator that accepts them." + ROUTING_ADVICE,
             )
         if not sample_weight[labeled_rows].sum() > 0:
             raise ValueError(

@@ -6,6 +6,14 @@
 from sklearn import get_config
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
+# The end of the error on an estimator whose fit takes no sample_weight.
+ROUTING_ADVICE = (
+    " Or enable metadata routing (sklearn.set_config("
+    "enable_metadata_routing=True)): the weights then reach only the "
+    "estimators that request them with set_fit_request(sample_weight=True), "
+    "such as a step of a Pipeline."
+)
+
 
 def routing_enabled():
     """Whether ``sklearn.set_config(enable_metadata_routing=True)`` is on."""
