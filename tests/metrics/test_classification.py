@@ -116,6 +116,31 @@ def test_imbalance_report_agrees_with_reference_metrics(rng):
     assert report["classes"][1]["support"] == np.count_nonzero(y_true == 1)
 
 
+@pytest.mark.parametrize("labels", [None, [2, 0, 1]])
+def test_imbalance_report_sample_weight_is_repeated_rows(rng, labels):
+    y_true = rng.integers(0, 3, 60)
+    y_pred = np.where(rng.random(60) < 0.6, y_true, rng.integers(0, 3, 60))
+    weights = rng.integers(1, 4, 60)
+    weighted = imbalance_report(
+        y_true, y_pred, labels=labels, output_dict=True, sample_weight=weights
+    )
+    repeated = imbalance_report(
+        np.repeat(y_true, weights),
+        np.repeat(y_pred, weights),
+        labels=labels,
+        output_dict=True,
+    )
+    plain = imbalance_report(y_true, y_pred, labels=labels, output_dict=True)
+    for name in ("balanced_accuracy", "geometric_mean", "macro_f1"):
+        assert weighted[name] == pytest.approx(repeated[name])
+        assert weighted[name] != pytest.approx(plain[name])
+    assert list(weighted["classes"]) == list(repeated["classes"])
+    for label, row in weighted["classes"].items():
+        assert row == pytest.approx(repeated["classes"][label])
+    text = imbalance_report(y_true, y_pred, sample_weight=weights * 0.5)
+    assert f"{weights[y_true == 0].sum() * 0.5:.3f}" in text
+
+
 def test_imbalance_report_aggregates_ignore_classes_only_in_y_train():
     """y_train adds a row to the table, never a zero F1 to the macro-F1."""
     y_true, y_pred = [0, 0, 1, 1], [0, 1, 1, 1]
