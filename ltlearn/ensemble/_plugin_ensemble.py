@@ -9,6 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import get_tags
@@ -110,7 +111,11 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         ``ExtraTreesClassifier(50, bootstrap=True)`` (both fully grown, with
         out-of-bag scores, each tree drawing at most 1000 rows) and
         ``LogisticRegression(max_iter=1000)``. ``X`` may hold NaN when
-        every model accepts it (e.g. ``HistGradientBoostingClassifier``).
+        every model accepts it (e.g. ``HistGradientBoostingClassifier``). A
+        prefit model wrapped in :class:`~sklearn.frozen.FrozenEstimator` is
+        used as it is, never refitted (nor given ``sample_weight``): its
+        probabilities on the training rows stand for held-out ones, and it
+        must predict the classes of ``y``.
 
     refinement : float in [0, 1], default=0.5
         How far the class weights move from the inverse prior (0) to those
@@ -313,19 +318,23 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """The ``fit`` parameters of each model, by name.
 
         Without metadata routing every model gets ``sample_weight`` (and must
-        accept it). With routing, a given model gets what it requests; the
+        accept it), but a prefit one (``FrozenEstimator``), which is not
+        refitted. With routing, a given model gets what it requests; the
         default models, which no user can set a request on, get the weights
         the ensemble gets.
         """
         if not routing_enabled():
-            if sample_weight is None:
-                return {name: {} for name, _ in models}
-            for _, model in models:
+            params = {}
+            for name, model in models:
+                params[name] = {}
+                if sample_weight is None or isinstance(model, FrozenEstimator):
+                    continue
                 check_fit_takes_sample_weight(
                     model,
                     "so fit without it or use models that do." + ROUTING_ADVICE,
                 )
-            return {name: {"sample_weight": sample_weight} for name, _ in models}
+                params[name]["sample_weight"] = sample_weight
+            return params
         routed = process_routing(self, "fit", sample_weight=sample_weight)
         if self.estimators is not None:
             return {name: dict(routed[name].fit) for name, _ in models}

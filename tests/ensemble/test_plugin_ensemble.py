@@ -160,6 +160,12 @@ def test_a_prefit_model_must_predict_the_classes_of_y():
     np.testing.assert_allclose(
         clf.estimators_[0].predict_proba(X), prefit.predict_proba(X)
     )
+    # weights weigh the rule; the prefit model is not refitted with them
+    weights = np.where(labels == "c", 2.0, 1.0)
+    weighted = PluginEnsembleClassifier([("f", prefit)]).fit(
+        X, labels, sample_weight=weights
+    )
+    np.testing.assert_allclose(weighted.prior_, np.bincount(y, weights) / weights.sum())
     # a model of more classes than y holds used to fail on the shapes
     keep = labels != "b"
     with pytest.raises(ValueError, match=r"classes \['a', 'b', 'c'\], but y holds"):
