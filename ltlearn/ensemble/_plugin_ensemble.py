@@ -29,7 +29,12 @@ from ltlearn.post_hoc._base import (
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._routing import ROUTING_ADVICE, fit_router, routing_enabled
+from ltlearn.utils._routing import (
+    ROUTING_ADVICE,
+    check_fit_params_routed,
+    fit_router,
+    routing_enabled,
+)
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -314,7 +319,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             ]
         return super().set_params(**params)
 
-    def _fit_params(self, models, sample_weight):
+    def _fit_params(self, models, sample_weight, fit_params):
         """The ``fit`` parameters of each model, by name.
 
         Without metadata routing every model gets ``sample_weight`` (and must
@@ -335,7 +340,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 )
                 params[name]["sample_weight"] = sample_weight
             return params
-        routed = process_routing(self, "fit", sample_weight=sample_weight)
+        routed = process_routing(self, "fit", sample_weight=sample_weight, **fit_params)
         if self.estimators is not None:
             return {name: dict(routed[name].fit) for name, _ in models}
         if sample_weight is None:
@@ -365,7 +370,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             return _cross_fit_proba(model, X, codes, splitter, params)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the models and learn the class weights of the decision rule.
 
         Parameters
@@ -383,11 +388,17 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             them (``set_fit_request(sample_weight=True)``); the default
             models always do.
 
+        **fit_params : dict
+            Only with metadata routing enabled: further parameters of the
+            ``fit`` of the models of ``estimators``, each getting those it
+            requests.
+
         Returns
         -------
         self : object
             The fitted classifier.
         """
+        check_fit_params_routed(self, fit_params)
         X, y = validate_data(
             self, X, y, multi_output=True, ensure_all_finite=self._finite()
         )
@@ -405,7 +416,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         cv_seed = draw_seeds(self.random_state)
 
         models = self._models(X.shape[0])
-        fit_params = self._fit_params(models, sample_weight)
+        fit_params = self._fit_params(models, sample_weight, fit_params)
         cv = self.cv
         cross_fit = self.refinement > 0 and not all(
             _uses_oob(model) for _, model in models

@@ -41,7 +41,9 @@ from ltlearn.utils._docstring import (
 from ltlearn.utils._routing import (
     ROUTING_ADVICE,
     EstimatorFitRoutingMixin,
+    check_fit_params_routed,
     routing_enabled,
+    take_rows,
 )
 from ltlearn.utils._validation import (
     check_classification_y,
@@ -339,7 +341,7 @@ class CReSTClassifier(
         # CReSTClassifier.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the generations of self-training on ``X`` and ``y``.
 
         Parameters
@@ -361,6 +363,11 @@ class CReSTClassifier(
             each class; unlabelled rows of weight 0 are never
             pseudo-labelled. With integer weights and ``selection="top"``,
             the fit is that of the rows repeated as many times.
+
+        **fit_params : dict
+            Only with metadata routing enabled: further parameters of the
+            ``fit`` of ``estimator``, as it requests them. Those of one value
+            per row are taken on the rows of each generation.
 
         Returns
         -------
@@ -391,10 +398,14 @@ class CReSTClassifier(
 
         labeled_rows = np.flatnonzero(~unlabeled)
         unlabeled_rows = np.flatnonzero(unlabeled)
+        check_fit_params_routed(self, fit_params)
         fit_weight = sample_weight is not None  # does the estimator get them?
         if routing_enabled():
-            routed = process_routing(self, "fit", sample_weight=sample_weight)
-            fit_weight = "sample_weight" in routed.estimator.fit
+            routed = process_routing(
+                self, "fit", sample_weight=sample_weight, **fit_params
+            )
+            fit_params = dict(routed.estimator.fit)
+            fit_weight = fit_params.pop("sample_weight", None) is not None
         if sample_weight is not None:
             sample_weight = self._check_sample_weight(
                 sample_weight, labeled_rows, y.shape[0]
@@ -406,7 +417,7 @@ class CReSTClassifier(
         else:
             labeled_weight = unlabeled_weight = None
         estimator = self._fit_generation(
-            X, y, labeled_rows, labeled_weight if fit_weight else None
+            X, y, labeled_rows, labeled_weight if fit_weight else None, fit_params
         )
         classes = estimator.classes_
         if sample_weight is None:
@@ -464,7 +475,7 @@ class CReSTClassifier(
                 if fit_weight:
                     train_weight = np.r_[labeled_weight, picked_weight][order]
                 estimator = self._fit_generation(
-                    X, transduction, train_rows[order], train_weight
+                    X, transduction, train_rows[order], train_weight, fit_params
                 )
                 self.transduction_ = transduction
                 self.labeled_iter_[unlabeled_rows[picked]] = generation
@@ -503,9 +514,14 @@ class CReSTClassifier(
             )
         return sample_weight
 
-    def _fit_generation(self, X, y, rows, sample_weight):
-        """A clone of ``estimator`` fitted on ``rows``, weighted if given."""
-        params = {} if sample_weight is None else {"sample_weight": sample_weight}
+    def _fit_generation(self, X, y, rows, sample_weight, fit_params):
+        """A clone of ``estimator`` fitted on ``rows``, weighted if given.
+
+        The ``fit_params`` of one value per row are taken on ``rows``.
+        """
+        params = take_rows(fit_params, rows, y.shape[0])
+        if sample_weight is not None:
+            params["sample_weight"] = sample_weight
         return clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
 
     def _validate_for_predict(self, X):

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn import get_config
+from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
 
 # The end of the error on an estimator whose fit takes no sample_weight.
@@ -18,6 +19,37 @@ ROUTING_ADVICE = (
 def routing_enabled():
     """Whether ``sklearn.set_config(enable_metadata_routing=True)`` is on."""
     return get_config()["enable_metadata_routing"]
+
+
+def check_fit_params_routed(owner, fit_params):
+    """Refuse extra ``fit`` parameters unless metadata routing is enabled.
+
+    As scikit-learn's meta-estimators do: which model gets them is only
+    defined by the requests of the models.
+    """
+    if fit_params and not routing_enabled():
+        raise ValueError(
+            f"{type(owner).__name__}.fit got {sorted(fit_params)!r}; extra "
+            f"fit parameters are only routed to the models with metadata "
+            f"routing enabled (sklearn.set_config(enable_metadata_routing=True)"
+            f", then set_fit_request on the models that take them)."
+        )
+
+
+def take_rows(fit_params, rows, n_samples):
+    """``fit_params`` on ``rows``: those of one value per sample are indexed.
+
+    A list, array, series or frame of ``n_samples`` values (along its first
+    axis) is taken on ``rows``; any other value is passed as it is.
+    """
+    taken = {}
+    for key, value in fit_params.items():
+        shape = getattr(value, "shape", None)
+        per_row = (shape is not None and len(shape) > 0 and shape[0] == n_samples) or (
+            isinstance(value, list) and len(value) == n_samples
+        )
+        taken[key] = _safe_indexing(value, rows) if per_row else value
+    return taken
 
 
 def fit_router(owner, estimators):

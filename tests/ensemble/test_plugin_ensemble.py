@@ -286,6 +286,29 @@ def test_metadata_routing_sends_sample_weight_to_the_models_that_request_it():
     assert np.all(np.isfinite(scores["test_score"]))
 
 
+class _RowRecorder(LogisticRegression):
+    """Records the per-row metadata it is fitted with."""
+
+    def fit(self, X, y, sample_weight=None, row_ids=None):
+        assert row_ids is None or len(row_ids) == len(y)
+        self.row_ids_ = row_ids
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_routed_fit_params_reach_the_models_that_request_them(imbalanced):
+    X, y = imbalanced
+    row_ids = np.arange(y.size)
+    models = [("rec", _RowRecorder()), ("lr", LogisticRegression())]
+    with pytest.raises(ValueError, match="only routed .* with metadata routing"):
+        PluginEnsembleClassifier(models).fit(X, y, row_ids=row_ids)
+    with config_context(enable_metadata_routing=True):
+        models[0][1].set_fit_request(row_ids=True)
+        clf = PluginEnsembleClassifier(models, cv=3, random_state=0)
+        clf.fit(X, y, row_ids=row_ids)  # the cross-fitting takes them per fold
+    np.testing.assert_array_equal(clf.estimators_[0].row_ids_, row_ids)
+    assert clf.oob_proba_.shape == (y.size, 2)
+
+
 def test_metadata_routing_gives_the_default_models_the_weights(imbalanced):
     X, y = imbalanced
     weights = np.where(y == 1, 3.0, 1.0)

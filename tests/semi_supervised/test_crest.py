@@ -431,6 +431,33 @@ def test_metadata_routing_sends_sample_weight_where_requested(semi_supervised_lt
     assert scores.shape == (3,)
 
 
+class _RowRecorder(LogisticRegression):
+    """Records the per-row metadata it is fitted with."""
+
+    def fit(self, X, y, sample_weight=None, row_ids=None, note=None):
+        assert row_ids is None or len(row_ids) == len(y)
+        self.row_ids_, self.note_ = row_ids, note
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_routed_fit_params_are_taken_on_the_rows_of_each_generation(
+    semi_supervised_lt,
+):
+    X, _, y_semi = semi_supervised_lt
+    row_ids = np.arange(y_semi.size)
+    with pytest.raises(ValueError, match="only routed .* with metadata routing"):
+        CReSTClassifier(_RowRecorder()).fit(X, y_semi, row_ids=row_ids)
+    with config_context(enable_metadata_routing=True):
+        inner = _RowRecorder().set_fit_request(row_ids=True, note=True)
+        clf = CReSTClassifier(inner, max_iter=3).fit(
+            X, y_semi, row_ids=row_ids, note="kept whole"
+        )
+    trained = np.flatnonzero(np.isin(clf.labeled_iter_, [0, clf.n_iter_ - 1]))
+    np.testing.assert_array_equal(clf.estimator_.row_ids_, trained)
+    assert trained.size > np.count_nonzero(y_semi != -1)
+    assert clf.estimator_.note_ == "kept whole"
+
+
 def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     weights = (y_semi == -1) * 1.0
