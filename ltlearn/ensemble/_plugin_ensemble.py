@@ -529,7 +529,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             ``estimators``; the ensemble itself consumes ``sample_weight``
             (and hands it to the default models).
         """
-        return fit_router(self, self.estimators or [])
+        return fit_router(self, self._named_models())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -197,6 +197,20 @@ def test_bad_estimators(imbalanced, estimators, match):
     X, y = imbalanced
     with pytest.raises(ValueError, match=match):
         PluginEnsembleClassifier(estimators).fit(X, y)
+    # a caller that routes metadata reads the routing first: the error is fit's
+    with (
+        config_context(enable_metadata_routing=True),
+        pytest.raises(ValueError, match=match),
+    ):
+        cross_validate(
+            PluginEnsembleClassifier(estimators)
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=False),
+            X,
+            y,
+            params={"sample_weight": np.ones(y.size)},
+            error_score="raise",
+        )
 
 
 def test_f1_needs_binary_target():
