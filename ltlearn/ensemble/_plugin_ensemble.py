@@ -34,6 +34,7 @@ from ltlearn.utils._routing import (
     check_fit_params_routed,
     fit_router,
     routing_enabled,
+    split_params,
 )
 from ltlearn.utils._validation import (
     check_classification_y,
@@ -320,13 +321,13 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         return super().set_params(**params)
 
     def _fit_params(self, models, sample_weight, fit_params):
-        """The ``fit`` parameters of each model, by name.
+        """The ``fit`` parameters of each model, by name, and of ``cv.split``.
 
         Without metadata routing every model gets ``sample_weight`` (and must
         accept it), but a prefit one (``FrozenEstimator``), which is not
-        refitted. With routing, a given model gets what it requests; the
-        default models, which no user can set a request on, get the weights
-        the ensemble gets.
+        refitted. With routing, a given model gets what it requests, and so
+        does the splitter; the default models, which no user can set a
+        request on, get the weights the ensemble gets.
         """
         if not routing_enabled():
             params = {}
@@ -339,16 +340,18 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                     "so fit without it or use models that do." + ROUTING_ADVICE,
                 )
                 params[name]["sample_weight"] = sample_weight
-            return params
+            return params, {}
         routed = process_routing(self, "fit", sample_weight=sample_weight, **fit_params)
         if self.estimators is not None:
-            return {name: dict(routed[name].fit) for name, _ in models}
-        if sample_weight is None:
-            return {name: {} for name, _ in models}
-        for _, model in models:
-            # cross_val_predict routes the weights again, as requested
-            model.set_fit_request(sample_weight=True)
-        return {name: {"sample_weight": sample_weight} for name, _ in models}
+            params = {name: dict(routed[name].fit) for name, _ in models}
+        elif sample_weight is None:
+            params = {name: {} for name, _ in models}
+        else:
+            for _, model in models:
+                # cross_val_predict routes the weights again, as requested
+                model.set_fit_request(sample_weight=True)
+            params = {name: {"sample_weight": sample_weight} for name, _ in models}
+        return params, split_params(routed)
 
     def _held_out(self, model, fitted, X, codes, params, cv, cv_seed):
         """Probabilities of the training rows from models that did not see them."""
@@ -391,7 +394,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         **fit_params : dict
             Only with metadata routing enabled: further parameters of the
             ``fit`` of the models of ``estimators``, each getting those it
-            requests.
+            requests, and of the ``split`` of a ``cv`` splitter (``groups``
+            for a group splitter).
 
         Returns
         -------
@@ -416,14 +420,14 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         cv_seed = draw_seeds(self.random_state)
 
         models = self._models(X.shape[0])
-        fit_params = self._fit_params(models, sample_weight, fit_params)
+        fit_params, split = self._fit_params(models, sample_weight, fit_params)
         cv = self.cv
         cross_fit = self.refinement > 0 and not all(
             _uses_oob(model) for _, model in models
         )
         if cross_fit and not isinstance(cv, Integral):
             # the folds, drawn once for every model, each training on every class
-            cv = list(check_cv(cv, codes, classifier=True).split(X, codes))
+            cv = list(check_cv(cv, codes, classifier=True).split(X, codes, **split))
             _check_folds(
                 cv, codes, self.classes_, self.cv, "the held-out probabilities"
             )
@@ -526,10 +530,11 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         -------
         routing : MetadataRouter
             Routes ``fit`` metadata to the ``fit`` of every model of
-            ``estimators``; the ensemble itself consumes ``sample_weight``
-            (and hands it to the default models).
+            ``estimators`` and to the ``split`` of a ``cv`` splitter; the
+            ensemble itself consumes ``sample_weight`` (and hands it to the
+            default models).
         """
-        return fit_router(self, self._named_models())
+        return fit_router(self, self._named_models(), cv=self.cv)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

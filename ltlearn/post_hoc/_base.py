@@ -17,7 +17,7 @@ from sklearn.base import (
 )
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv, cross_val_predict
-from sklearn.utils import get_tags, indexable
+from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
@@ -30,6 +30,7 @@ from ltlearn.utils._routing import (
     ROUTING_ADVICE,
     EstimatorFitRoutingMixin,
     routing_enabled,
+    split_params,
 )
 from ltlearn.utils._validation import (
     check_classification_y,
@@ -241,11 +242,13 @@ class _BasePostHocClassifier(
             )
         return codes, counts
 
-    def _oof_proba(self, X, y, codes, cv, fit_params, purpose):
+    def _oof_proba(self, X, y, codes, cv, params, purpose):
         """Out-of-fold probabilities, columns in ``classes_`` order.
 
-        A frozen estimator is not refitted: its probabilities on ``X`` (data it
-        was not trained on, presumably) serve as they are.
+        ``params.fit`` are the ``fit`` parameters of ``estimator``,
+        ``params.split`` those of the splitter's ``split``. A frozen estimator
+        is not refitted: its probabilities on ``X`` (data it was not trained
+        on, presumably) serve as they are.
         """
         if isinstance(self.estimator_, FrozenEstimator):
             return np.asarray(self.estimator_.predict_proba(X), dtype=float)
@@ -253,10 +256,10 @@ class _BasePostHocClassifier(
         with warnings.catch_warnings():
             # a class with fewer samples than folds: checked just below
             warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-            folds = list(splitter.split(X, y))
+            folds = list(splitter.split(X, y, **params.split))
         _check_folds(folds, codes, self.classes_, cv, purpose)
         return _cross_fit_proba(
-            self.estimator, X, y, folds, fit_params, classes=self.classes_
+            self.estimator, X, y, folds, params.fit, classes=self.classes_
         )
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -282,7 +285,8 @@ class _BasePostHocClassifier(
 
         **fit_params : dict
             Parameters passed to the ``fit`` method of ``estimator`` (routed
-            when metadata routing is enabled).
+            when metadata routing is enabled; then those that a ``cv``
+            splitter requests, e.g. ``groups``, go to its ``split``).
 
         Returns
         -------
@@ -294,11 +298,12 @@ class _BasePostHocClassifier(
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
+        split = {}
         if routing_enabled():
             routed = process_routing(
                 self, "fit", sample_weight=sample_weight, **fit_params
             )
-            fit_params = routed.estimator.fit
+            fit_params, split = routed.estimator.fit, split_params(routed)
         elif sample_weight is not None:
             if not isinstance(self.estimator, FrozenEstimator):
                 check_fit_takes_sample_weight(
@@ -308,7 +313,8 @@ class _BasePostHocClassifier(
                 )
             fit_params = {**fit_params, "sample_weight": sample_weight}
         codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)
-        self._fit_weights(X, y, codes, counts, sample_weight, fit_params)
+        params = Bunch(fit=fit_params, split=split)
+        self._fit_weights(X, y, codes, counts, sample_weight, params)
         return self
 
     def _search_rows(self, codes, proba, sample_weight):

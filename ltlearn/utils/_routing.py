@@ -52,12 +52,14 @@ def take_rows(fit_params, rows, n_samples):
     return taken
 
 
-def fit_router(owner, estimators):
+def fit_router(owner, estimators, cv=None):
     """A router of ``owner``, which consumes its own ``fit`` metadata.
 
     ``estimators`` is a list of ``(name, estimator)``: the ``fit`` metadata
     each requests is routed to its ``fit`` (``process_routing`` then gives
-    them under ``routed[name].fit``).
+    them under ``routed[name].fit``). The metadata that the splitter ``cv``
+    requests (``groups`` for a group splitter) go to its ``split``, under
+    ``routed.cv.split``, as in scikit-learn's cross-validated estimators.
     """
     router = MetadataRouter(owner=owner).add_self_request(owner)
     for name, estimator in estimators:
@@ -65,11 +67,23 @@ def fit_router(owner, estimators):
             **{name: estimator},
             method_mapping=MethodMapping().add(caller="fit", callee="fit"),
         )
+    if cv is not None:
+        router.add(
+            cv=cv, method_mapping=MethodMapping().add(caller="fit", callee="split")
+        )
     return router
 
 
+def split_params(routed):
+    """The ``split`` metadata of ``process_routing``'s result (none without cv)."""
+    return dict(routed.cv.split) if "cv" in routed else {}
+
+
 class EstimatorFitRoutingMixin:
-    """``get_metadata_routing`` of a meta-estimator around one ``estimator``."""
+    """``get_metadata_routing`` of a meta-estimator around one ``estimator``.
+
+    A ``cv`` parameter, when the estimator has one, is the splitter.
+    """
 
     def get_metadata_routing(self):
         """Get metadata routing of this object.
@@ -77,7 +91,10 @@ class EstimatorFitRoutingMixin:
         Returns
         -------
         routing : MetadataRouter
-            Routes ``fit`` metadata to the ``fit`` of ``estimator``; the
-            classifier itself consumes ``sample_weight``.
+            Routes ``fit`` metadata to the ``fit`` of ``estimator`` (and, with
+            a ``cv`` parameter, to the ``split`` of the splitter, e.g.
+            ``groups``); the classifier itself consumes ``sample_weight``.
         """
-        return fit_router(self, [("estimator", self.estimator)])
+        return fit_router(
+            self, [("estimator", self.estimator)], cv=getattr(self, "cv", None)
+        )

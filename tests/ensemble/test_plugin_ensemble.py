@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import (
     GridSearchCV,
+    GroupKFold,
     KFold,
     StratifiedKFold,
     cross_validate,
@@ -321,6 +322,19 @@ def test_routed_fit_params_reach_the_models_that_request_them(imbalanced):
         clf.fit(X, y, row_ids=row_ids)  # the cross-fitting takes them per fold
     np.testing.assert_array_equal(clf.estimators_[0].row_ids_, row_ids)
     assert clf.oob_proba_.shape == (y.size, 2)
+
+
+def test_routed_groups_reach_the_splitter(imbalanced):
+    X, y = imbalanced
+    groups = np.arange(y.size) % 6
+    models = [("lr", LogisticRegression())]
+    folds = list(GroupKFold(3).split(X, y, groups))
+    expected = PluginEnsembleClassifier(models, cv=folds).fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        routed = PluginEnsembleClassifier(models, cv=GroupKFold(3))
+        routed.fit(X, y, groups=groups)
+    np.testing.assert_allclose(routed.oob_proba_, expected.oob_proba_)
+    np.testing.assert_allclose(routed.weights_, expected.weights_)
 
 
 def test_metadata_routing_gives_the_default_models_the_weights(imbalanced):
