@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
+
 import numpy as np
 from imblearn.metrics import geometric_mean_score
 from imblearn.utils import Substitution
@@ -120,7 +122,8 @@ def get_scorer(name):
     Returns
     -------
     scorer : callable
-        A scorer ``scorer(estimator, X, y)``, greater is better.
+        A scorer ``scorer(estimator, X, y)``, greater is better; a new copy
+        at each call, as :func:`sklearn.metrics.get_scorer` gives.
 
     Examples
     --------
@@ -133,7 +136,9 @@ def get_scorer(name):
     True
     """
     try:
-        return _SCORERS[name]
+        # a copy, as scikit-learn's get_scorer returns: a metadata request set
+        # on it (set_score_request) must not change the scorer of other users
+        return copy.deepcopy(_SCORERS[name])
     except KeyError:
         raise ValueError(
             f"Unknown scorer {name!r}; choose one of {sorted(_SCORERS)}, or make a "

@@ -28,6 +28,17 @@ def test_named_scorers_compute_their_metric(name, metric, make_long_tail):
     assert get_scorer(name)(model, X, y) == pytest.approx(metric(y, model.predict(X)))
 
 
+def test_get_scorer_returns_a_copy_whose_request_stays_its_own():
+    with config_context(enable_metadata_routing=True):
+        weighted = get_scorer("geometric_mean").set_score_request(sample_weight=True)
+        fresh = get_scorer("geometric_mean")
+        assert weighted is not fresh
+        requests = weighted.get_metadata_routing().score.requests
+        assert requests["sample_weight"] is True
+        requests = fresh.get_metadata_routing().score.requests
+        assert requests.get("sample_weight") is None
+
+
 def test_unknown_scorer_lists_the_known_ones():
     with pytest.raises(ValueError, match="geometric_mean"):
         get_scorer("accuracy_of_the_gods")
