@@ -121,7 +121,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         prefit model wrapped in :class:`~sklearn.frozen.FrozenEstimator` is
         used as it is, never refitted (nor given ``sample_weight``): its
         probabilities on the training rows stand for held-out ones, and it
-        must predict the classes of ``y``.
+        must predict the classes of ``y``. The rule assumes probabilities of
+        the natural class distribution: a model with
+        ``class_weight="balanced"`` (or trained on resampled data) already
+        shifts them, and the rule would shift them twice.
 
     refinement : float in [0, 1], default=0.5
         How far the class weights move from the inverse prior (0) to those
