@@ -13,6 +13,7 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     _fit_context,
+    is_regressor,
 )
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -408,6 +409,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
+        if self.estimator is not None and is_regressor(self.estimator):
+            raise ValueError(
+                f"COGClassifier needs a classifier as estimator; "
+                f"{type(self.estimator).__name__} is a regressor, whose "
+                f"predictions are not sub-class labels."
+            )
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index, minlength=self.classes_.size)
         rng = check_random_state(self.random_state)

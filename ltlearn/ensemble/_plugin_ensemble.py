@@ -9,10 +9,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
@@ -27,6 +29,13 @@ from ltlearn.post_hoc._base import (
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._routing import (
+    ROUTING_ADVICE,
+    check_fit_params_routed,
+    fit_router,
+    routing_enabled,
+    split_params,
+)
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -99,14 +108,23 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     estimators : list of (str, estimator) tuples, default=None
-        The models whose probabilities are averaged. A model whose
+        The models whose probabilities are averaged, each under a name by
+        which its parameters are set and tuned (``<name>__<parameter>``, as
+        in :class:`~sklearn.ensemble.VotingClassifier`). A model whose
         ``oob_score`` parameter is true (a bagged forest) provides
         out-of-bag probabilities; every other one is cross-fitted with ``cv``
         folds. ``None`` uses ``RandomForestClassifier(50)``,
         ``ExtraTreesClassifier(50, bootstrap=True)`` (both fully grown, with
         out-of-bag scores, each tree drawing at most 1000 rows) and
         ``LogisticRegression(max_iter=1000)``. ``X`` may hold NaN when
-        every model accepts it (e.g. ``HistGradientBoostingClassifier``).
+        every model accepts it (e.g. ``HistGradientBoostingClassifier``). A
+        prefit model wrapped in :class:`~sklearn.frozen.FrozenEstimator` is
+        used as it is, never refitted (nor given ``sample_weight``): its
+        probabilities on the training rows stand for held-out ones, and it
+        must predict the classes of ``y``. The rule assumes probabilities of
+        the natural class distribution: a model with
+        ``class_weight="balanced"`` (or trained on resampled data) already
+        shifts them, and the rule would shift them twice.
 
     refinement : float in [0, 1], default=0.5
         How far the class weights move from the inverse prior (0) to those
@@ -208,25 +226,137 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         return "allow-nan" if self.__sklearn_tags__().input_tags.allow_nan else True
 
     def _models(self, n_samples):
+        """The (name, unfitted clone) of every model."""
         if self.estimators is None:
-            default = _default_estimators(self.random_state, n_samples)
-            return [est for _, est in default]
+            return _default_estimators(self.random_state, n_samples)
         if not self.estimators:
             raise ValueError("estimators is empty; give at least one model.")
+        names = set()
         for item in self.estimators:
             if not (isinstance(item, tuple) and len(item) == 2):
                 raise ValueError(
                     f"estimators must be a list of (name, estimator) tuples; "
                     f"got {item!r}."
                 )
+            if (
+                not isinstance(item[0], str)
+                or "__" in item[0]
+                or item[0] in self.get_params(deep=False)
+            ):
+                raise ValueError(
+                    f"The name {item[0]!r} of a model must be a string without "
+                    f"'__' and not a parameter of the ensemble (the models' "
+                    f"parameters are set as <name>__<parameter>)."
+                )
             if not hasattr(item[1], "predict_proba"):
                 raise ValueError(
                     f"The estimator {item[0]!r} has no predict_proba; the "
                     f"ensemble averages class probabilities."
                 )
-        return [clone(est) for _, est in self.estimators]
+            if item[0] in names:
+                raise ValueError(
+                    f"The name {item[0]!r} is given to more than one of "
+                    f"estimators; names must be unique."
+                )
+            names.add(item[0])
+        return [(name, clone(est)) for name, est in self.estimators]
 
-    def _held_out(self, model, fitted, X, codes, sample_weight, cv, cv_seed):
+    def _named_models(self):
+        """The (name, model) items of ``estimators`` (none when not a list)."""
+        if not isinstance(self.estimators, list):
+            return []
+        return [
+            item
+            for item in self.estimators
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+        ]
+
+    def get_params(self, deep=True):
+        """Get parameters of this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            If True, also list each model of ``estimators`` under its name
+            and its parameters as ``<name>__<parameter>``, as
+            :class:`~sklearn.ensemble.VotingClassifier` does, so that a
+            search such as ``GridSearchCV`` tunes them.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=False)
+        if deep:
+            for name, model in self._named_models():
+                params[name] = model
+                if hasattr(model, "get_params"):
+                    for key, value in model.get_params(deep=True).items():
+                        params[f"{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Parameters
+        ----------
+        **params : keyword arguments
+            Parameters of the ensemble; ``<name>=model`` replaces the model
+            of that name in ``estimators``, ``<name>__<parameter>=value``
+            sets a parameter of it.
+
+        Returns
+        -------
+        self : PluginEnsembleClassifier
+            This estimator.
+        """
+        if "estimators" in params:
+            super().set_params(estimators=params.pop("estimators"))
+        names = [name for name, _ in self._named_models()]
+        if any(name in params for name in names):
+            self.estimators = [
+                (item[0], params.pop(item[0]))
+                if isinstance(item, tuple) and item[0] in params
+                else item
+                for item in self.estimators
+            ]
+        return super().set_params(**params)
+
+    def _fit_params(self, models, sample_weight, fit_params):
+        """The ``fit`` parameters of each model, by name, and of ``cv.split``.
+
+        Without metadata routing every model gets ``sample_weight`` (and must
+        accept it), but a prefit one (``FrozenEstimator``), which is not
+        refitted. With routing, a given model gets what it requests, and so
+        does the splitter; the default models, which no user can set a
+        request on, get the weights the ensemble gets.
+        """
+        if not routing_enabled():
+            params = {}
+            for name, model in models:
+                params[name] = {}
+                if sample_weight is None or isinstance(model, FrozenEstimator):
+                    continue
+                check_fit_takes_sample_weight(
+                    model,
+                    "so fit without it or use models that do." + ROUTING_ADVICE,
+                )
+                params[name]["sample_weight"] = sample_weight
+            return params, {}
+        routed = process_routing(self, "fit", sample_weight=sample_weight, **fit_params)
+        if self.estimators is not None:
+            params = {name: dict(routed[name].fit) for name, _ in models}
+        elif sample_weight is None:
+            params = {name: {} for name, _ in models}
+        else:
+            for _, model in models:
+                # cross_val_predict routes the weights again, as requested
+                model.set_fit_request(sample_weight=True)
+            params = {name: {"sample_weight": sample_weight} for name, _ in models}
+        return params, split_params(routed)
+
+    def _held_out(self, model, fitted, X, codes, params, cv, cv_seed):
         """Probabilities of the training rows from models that did not see them."""
         if _uses_oob(model):
             proba = np.asarray(fitted.oob_decision_function_, dtype=float)
@@ -241,13 +371,12 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
         else:
             splitter = cv
-        params = {} if sample_weight is None else {"sample_weight": sample_weight}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             return _cross_fit_proba(model, X, codes, splitter, params)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the models and learn the class weights of the decision rule.
 
         Parameters
@@ -259,13 +388,24 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             Target labels.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights, passed to the ``fit`` of every model.
+            Sample weights of the class prior and of the held-out search,
+            passed to the ``fit`` of every model. With metadata routing
+            enabled, a model of ``estimators`` gets them only if it requests
+            them (``set_fit_request(sample_weight=True)``); the default
+            models always do.
+
+        **fit_params : dict
+            Only with metadata routing enabled: further parameters of the
+            ``fit`` of the models of ``estimators``, each getting those it
+            requests, and of the ``split`` of a ``cv`` splitter (``groups``
+            for a group splitter).
 
         Returns
         -------
         self : object
             The fitted classifier.
         """
+        check_fit_params_routed(self, fit_params)
         X, y = validate_data(
             self, X, y, multi_output=True, ensure_all_finite=self._finite()
         )
@@ -283,32 +423,30 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         cv_seed = draw_seeds(self.random_state)
 
         models = self._models(X.shape[0])
+        fit_params, split = self._fit_params(models, sample_weight, fit_params)
         cv = self.cv
-        cross_fit = self.refinement > 0 and not all(map(_uses_oob, models))
+        cross_fit = self.refinement > 0 and not all(
+            _uses_oob(model) for _, model in models
+        )
         if cross_fit and not isinstance(cv, Integral):
             # the folds, drawn once for every model, each training on every class
-            cv = list(check_cv(cv, codes, classifier=True).split(X, codes))
+            cv = list(check_cv(cv, codes, classifier=True).split(X, codes, **split))
             _check_folds(
                 cv, codes, self.classes_, self.cv, "the held-out probabilities"
             )
-        params = {}
-        if sample_weight is not None:
-            for model in models:
-                check_fit_takes_sample_weight(
-                    model, "so fit without it or use models that do."
-                )
-            params["sample_weight"] = sample_weight
         self.estimators_ = []
         held_out = []
-        for model in models:
+        for name, model in models:
+            params = fit_params[name]
             with warnings.catch_warnings():
                 # rows without an out-of-bag estimate are handled in _held_out
                 warnings.filterwarnings("ignore", "Some inputs do not have OOB")
                 fitted = clone(model).fit(X, codes, **params)
+            self._check_model_classes(name, fitted)
             self.estimators_.append(fitted)
             if self.refinement > 0:
                 held_out.append(
-                    self._held_out(model, fitted, X, codes, sample_weight, cv, cv_seed)
+                    self._held_out(model, fitted, X, codes, params, cv, cv_seed)
                 )
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
@@ -331,6 +469,24 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             weights = start ** (1 - self.refinement) * tuned**self.refinement
             self.weights_ = weights / weights.sum()
         return self
+
+    def _check_model_classes(self, name, fitted):
+        """Refuse a model whose probabilities are not over the classes of ``y``.
+
+        The models are fitted on the class codes; a prefit model (in a
+        ``FrozenEstimator``) may hold the labels themselves.
+        """
+        classes = np.asarray(getattr(fitted, "classes_", []))
+        codes = np.arange(self.classes_.size)
+        if not (
+            np.array_equal(classes, codes) or np.array_equal(classes, self.classes_)
+        ):
+            raise ValueError(
+                f"The model {name!r} predicts probabilities of the classes "
+                f"{classes.tolist()!r}, but y holds the classes "
+                f"{self.classes_.tolist()!r}; the ensemble averages "
+                f"probabilities of the classes of y."
+            )
 
     def _average_proba(self, X):
         check_is_fitted(self)
@@ -369,6 +525,19 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Routes ``fit`` metadata to the ``fit`` of every model of
+            ``estimators`` and to the ``split`` of a ``cv`` splitter; the
+            ensemble itself consumes ``sample_weight`` (and hands it to the
+            default models).
+        """
+        return fit_router(self, self._named_models(), cv=self.cv)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

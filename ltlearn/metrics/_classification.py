@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring
+from ltlearn.utils._validation import check_sample_weight
 
 # The many-/few-shot thresholds of shot_accuracy and make_shot_scorer.
 _SHOT_THRESHOLD_CONSTRAINTS = {
@@ -79,11 +80,20 @@ def _check_train_labels(y_true, y_train):
         "y_pred": ["array-like"],
         "y_train": ["array-like"],
         **_SHOT_THRESHOLD_CONSTRAINTS,
+        "sample_weight": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
 @Substitution(shot_thresholds=_shot_thresholds_docstring)
-def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=20):
+def shot_accuracy(
+    y_true,
+    y_pred,
+    *,
+    y_train,
+    many_threshold=100,
+    few_threshold=20,
+    sample_weight=None,
+):
     """Accuracy on the many-shot, medium-shot and few-shot classes.
 
     A class is *many-shot* when it has more than ``many_threshold`` training
@@ -101,6 +111,10 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
     y_train : array-like of shape (n_train_samples,)
         Training labels; they define each class's group.
     {shot_thresholds}
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the evaluation samples: a class's recall is the weight of
+        its correctly predicted samples over the weight of its samples. A
+        class whose samples all have weight 0 does not count.
 
     Returns
     -------
@@ -125,9 +139,11 @@ def shot_accuracy(y_true, y_pred, *, y_train, many_threshold=100, few_threshold=
     y_pred = column_or_1d(y_pred)
     y_train = column_or_1d(y_train)
     check_consistent_length(y_true, y_pred)
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     unique_labels(y_true, y_pred, y_train)  # refuses continuous or mixed labels
     labels, counts = _check_train_labels(y_true, y_train)
-    recall = _per_class_recall(y_true, y_pred, labels)
+    recall = _per_class_recall(y_true, y_pred, labels, sample_weight)
     groups = {
         "many": counts > many_threshold,
         "medium": (counts >= few_threshold) & (counts <= many_threshold),
@@ -202,11 +218,19 @@ def relative_accuracy(acc_long_tailed, acc_vanilla_balanced, acc_method_balanced
         "labels": ["array-like", None],
         "digits": [Interval(Integral, 0, None, closed="left")],
         "output_dict": ["boolean"],
+        "sample_weight": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
 def imbalance_report(
-    y_true, y_pred, *, y_train=None, labels=None, digits=3, output_dict=False
+    y_true,
+    y_pred,
+    *,
+    y_train=None,
+    labels=None,
+    digits=3,
+    output_dict=False,
+    sample_weight=None,
 ):
     """Per-class report with training counts and balanced aggregates.
 
@@ -233,6 +257,11 @@ def imbalance_report(
         Digits of the floats in the text report.
     output_dict : bool, default=False
         Return a dict instead of text.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples of ``y_true``, as in
+        :func:`sklearn.metrics.classification_report`: the support of a
+        class is then its total weight, and every score weighs the samples.
+        The training counts are not weighted.
 
     Returns
     -------
@@ -252,6 +281,8 @@ def imbalance_report(
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     # the aggregates over the given labels, else over y_true and y_pred only
     over = {}
     if labels is None:
@@ -273,16 +304,21 @@ def imbalance_report(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         precision, recall, f1, support = precision_recall_fscore_support(
-            y_true, y_pred, labels=labels, zero_division=0.0
+            y_true,
+            y_pred,
+            labels=labels,
+            zero_division=0.0,
+            sample_weight=sample_weight,
         )
+        weighted = {**over, "sample_weight": sample_weight}
         if not over:
-            balanced = balanced_accuracy_score(y_true, y_pred)
+            balanced = balanced_accuracy_score(y_true, y_pred, **weighted)
         else:
-            balanced = recall_score(y_true, y_pred, average="macro", **over)
+            balanced = recall_score(y_true, y_pred, average="macro", **weighted)
         aggregates = {
             "balanced_accuracy": float(balanced),
-            "geometric_mean": float(geometric_mean_score(y_true, y_pred, **over)),
-            "macro_f1": float(f1_score(y_true, y_pred, average="macro", **over)),
+            "geometric_mean": float(geometric_mean_score(y_true, y_pred, **weighted)),
+            "macro_f1": float(f1_score(y_true, y_pred, average="macro", **weighted)),
         }
     order = np.argsort(
         -(train_count if train_count is not None else support), kind="stable"
@@ -290,7 +326,7 @@ def imbalance_report(
     rows = {}
     for i in order:
         row = {
-            "support": int(support[i]),
+            "support": int(support[i]) if sample_weight is None else float(support[i]),
             "precision": float(precision[i]),
             "recall": float(recall[i]),
             "f1": float(f1[i]),

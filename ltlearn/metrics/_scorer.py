@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
+
 import numpy as np
 from imblearn.metrics import geometric_mean_score
 from imblearn.utils import Substitution
@@ -28,13 +30,23 @@ _SCORERS = {
 }
 
 
-def _shot_score(y_true, y_pred, *, y_train, group, many_threshold, few_threshold):
+def _shot_score(
+    y_true,
+    y_pred,
+    *,
+    y_train,
+    group,
+    many_threshold,
+    few_threshold,
+    sample_weight=None,
+):
     return shot_accuracy(
         y_true,
         y_pred,
         y_train=y_train,
         many_threshold=many_threshold,
         few_threshold=few_threshold,
+        sample_weight=sample_weight,
     )[group]
 
 
@@ -65,7 +77,8 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     Returns
     -------
     scorer : callable
-        A scorer ``scorer(estimator, X, y)``, greater is better.
+        A scorer ``scorer(estimator, X, y, sample_weight=None)``, greater is
+        better.
 
     See Also
     --------
@@ -109,7 +122,8 @@ def get_scorer(name):
     Returns
     -------
     scorer : callable
-        A scorer ``scorer(estimator, X, y)``, greater is better.
+        A scorer ``scorer(estimator, X, y)``, greater is better; a new copy
+        at each call, as :func:`sklearn.metrics.get_scorer` gives.
 
     Examples
     --------
@@ -122,7 +136,9 @@ def get_scorer(name):
     True
     """
     try:
-        return _SCORERS[name]
+        # a copy, as scikit-learn's get_scorer returns: a metadata request set
+        # on it (set_score_request) must not change the scorer of other users
+        return copy.deepcopy(_SCORERS[name])
     except KeyError:
         raise ValueError(
             f"Unknown scorer {name!r}; choose one of {sorted(_SCORERS)}, or make a "

@@ -17,20 +17,21 @@ from sklearn.base import (
 )
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv, cross_val_predict
-from sklearn.utils import get_tags, indexable
+from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    _routing_enabled,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
 )
 
 from ltlearn.utils._docstring import _logit_adjustment_references_docstring
+from ltlearn.utils._routing import (
+    ROUTING_ADVICE,
+    EstimatorFitRoutingMixin,
+    routing_enabled,
+    split_params,
+)
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
@@ -185,7 +186,9 @@ def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     return np.asarray(proba, dtype=float)
 
 
-class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class _BasePostHocClassifier(
+    EstimatorFitRoutingMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Fit an estimator, then predict ``argmax_k w_k p_k(x)``.
 
     Subclasses learn the class weights ``w`` in ``_fit_weights`` and return
@@ -239,11 +242,13 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
             )
         return codes, counts
 
-    def _oof_proba(self, X, y, codes, cv, fit_params, purpose):
+    def _oof_proba(self, X, y, codes, cv, params, purpose):
         """Out-of-fold probabilities, columns in ``classes_`` order.
 
-        A frozen estimator is not refitted: its probabilities on ``X`` (data it
-        was not trained on, presumably) serve as they are.
+        ``params.fit`` are the ``fit`` parameters of ``estimator``,
+        ``params.split`` those of the splitter's ``split``. A frozen estimator
+        is not refitted: its probabilities on ``X`` (data it was not trained
+        on, presumably) serve as they are.
         """
         if isinstance(self.estimator_, FrozenEstimator):
             return np.asarray(self.estimator_.predict_proba(X), dtype=float)
@@ -251,10 +256,10 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         with warnings.catch_warnings():
             # a class with fewer samples than folds: checked just below
             warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-            folds = list(splitter.split(X, y))
+            folds = list(splitter.split(X, y, **params.split))
         _check_folds(folds, codes, self.classes_, cv, purpose)
         return _cross_fit_proba(
-            self.estimator, X, y, folds, fit_params, classes=self.classes_
+            self.estimator, X, y, folds, params.fit, classes=self.classes_
         )
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -280,7 +285,8 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
 
         **fit_params : dict
             Parameters passed to the ``fit`` method of ``estimator`` (routed
-            when metadata routing is enabled).
+            when metadata routing is enabled; then those that a ``cv``
+            splitter requests, e.g. ``groups``, go to its ``split``).
 
         Returns
         -------
@@ -292,21 +298,23 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
-        if _routing_enabled():
+        split = {}
+        if routing_enabled():
             routed = process_routing(
                 self, "fit", sample_weight=sample_weight, **fit_params
             )
-            fit_params = routed.estimator.fit
+            fit_params, split = routed.estimator.fit, split_params(routed)
         elif sample_weight is not None:
             if not isinstance(self.estimator, FrozenEstimator):
                 check_fit_takes_sample_weight(
                     self.estimator,
                     "so the estimator cannot be fitted with the weights; use an "
-                    "estimator that accepts them.",
+                    "estimator that accepts them." + ROUTING_ADVICE,
                 )
             fit_params = {**fit_params, "sample_weight": sample_weight}
         codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)
-        self._fit_weights(X, y, codes, counts, sample_weight, fit_params)
+        params = Bunch(fit=fit_params, split=split)
+        self._fit_weights(X, y, codes, counts, sample_weight, params)
         return self
 
     def _search_rows(self, codes, proba, sample_weight):
@@ -365,24 +373,6 @@ class _BasePostHocClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         """
         log_proba = self._adjusted_log_proba(X)
         return self.classes_[np.argmax(log_proba, axis=1)]
-
-    def get_metadata_routing(self):
-        """Get metadata routing of this object.
-
-        Returns
-        -------
-        routing : MetadataRouter
-            Routes ``fit`` metadata to the ``fit`` of ``estimator``; the
-            classifier itself consumes ``sample_weight``.
-        """
-        return (
-            MetadataRouter(owner=self)
-            .add_self_request(self)
-            .add(
-                estimator=self.estimator,
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -145,7 +145,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             )
         return prior / prior.sum()
 
-    def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
+    def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         weighted = sample_weight is not None
         self.prior_ = self._check_prior(counts, weighted)
         if self.tau != "auto":
@@ -154,7 +154,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             return
         _check_scoring(self.scoring, self.classes_.size)
         _check_prior_counts(counts, self.classes_, weighted)
-        proba = self._oof_proba(X, y, codes, self.cv, fit_params, "tau='auto'")
+        proba = self._oof_proba(X, y, codes, self.cv, params, "tau='auto'")
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
         with np.errstate(divide="ignore"):

@@ -187,7 +187,7 @@ class PluginClassifier(_BasePostHocClassifier):
         self.refine = refine
         self.max_iter = max_iter
 
-    def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
+    def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         n_classes = self.classes_.size
         _check_scoring(self.scoring, n_classes)
         weighted = sample_weight is not None
@@ -210,7 +210,7 @@ class PluginClassifier(_BasePostHocClassifier):
 
         if n_classes == 2:
             threshold = self._fit_threshold(
-                X, y, codes, counts, start, sample_weight, fit_params
+                X, y, codes, counts, start, sample_weight, params
             )
             threshold = float(np.clip(threshold, 1e-12, 1 - 1e-12))
             self.threshold_ = threshold
@@ -221,7 +221,7 @@ class PluginClassifier(_BasePostHocClassifier):
         self.weights_ = start
         if self.refine == "never":
             return
-        proba = self._oof_proba(X, y, codes, self.cv, fit_params, self._purpose())
+        proba = self._oof_proba(X, y, codes, self.cv, params, self._purpose())
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         search = dict(
             coords=range(n_classes),
@@ -249,11 +249,11 @@ class PluginClassifier(_BasePostHocClassifier):
         name = self.scoring if isinstance(self.scoring, str) else "callable"
         return f"the decision rule for scoring={name!r}"
 
-    def _fit_threshold(self, X, y, codes, counts, start, sample_weight, fit_params):
+    def _fit_threshold(self, X, y, codes, counts, start, sample_weight, params):
         """The threshold on ``p_1(x)`` of the binary rule."""
         if self.scoring == "balanced_accuracy":  # closed form: the prior
             return self.prior_[1]
-        proba = self._oof_proba(X, y, codes, self.cv, fit_params, self._purpose())
+        proba = self._oof_proba(X, y, codes, self.cv, params, self._purpose())
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         # An exact search over every distinct threshold of the pooled
         # out-of-fold probabilities, rather than delegating to scikit-learn's

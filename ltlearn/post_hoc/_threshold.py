@@ -139,7 +139,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         self.estimator = estimator
         self.cost_matrix = cost_matrix
 
-    def _fit_weights(self, X, y, codes, counts, sample_weight, fit_params):
+    def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         if isinstance(self.cost_matrix, str):
             _check_prior_counts(counts, self.classes_, sample_weight is not None)
         self.cost_matrix_, self.class_costs_ = _check_cost_matrix(

@@ -17,6 +17,7 @@ from sklearn.base import (
 )
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _estimator_has,
@@ -36,6 +37,13 @@ from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _X_predict_docstring,
+)
+from ltlearn.utils._routing import (
+    ROUTING_ADVICE,
+    EstimatorFitRoutingMixin,
+    check_fit_params_routed,
+    routing_enabled,
+    take_rows,
 )
 from ltlearn.utils._validation import (
     check_classification_y,
@@ -73,7 +81,9 @@ def _delegated(method, summary, returned, description):
 
 
 @Substitution(feature_attributes=_feature_attributes_docstring)
-class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class CReSTClassifier(
+    EstimatorFitRoutingMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Class-rebalancing self-training (CReST and CReST+).
 
     A semi-supervised meta-estimator for long-tailed data. Like
@@ -331,7 +341,7 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # CReSTClassifier.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the generations of self-training on ``X`` and ``y``.
 
         Parameters
@@ -345,12 +355,19 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows, passed to the ``fit`` of ``estimator`` in
             every generation (a pseudo-labelled row with its weight), which
-            must accept them. The labelled class counts (and so the keep
+            must accept them; with metadata routing enabled, only if it
+            requests them (``set_fit_request(sample_weight=True)``). The
+            labelled class counts (and so the keep
             rates and the alignment prior) are sums of weights, and
             ``selection="top"`` keeps a fraction of the weight predicted as
             each class; unlabelled rows of weight 0 are never
             pseudo-labelled. With integer weights and ``selection="top"``,
             the fit is that of the rows repeated as many times.
+
+        **fit_params : dict
+            Only with metadata routing enabled: further parameters of the
+            ``fit`` of ``estimator``, as it requests them. Those of one value
+            per row are taken on the rows of each generation.
 
         Returns
         -------
@@ -381,6 +398,14 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         labeled_rows = np.flatnonzero(~unlabeled)
         unlabeled_rows = np.flatnonzero(unlabeled)
+        check_fit_params_routed(self, fit_params)
+        fit_weight = sample_weight is not None  # does the estimator get them?
+        if routing_enabled():
+            routed = process_routing(
+                self, "fit", sample_weight=sample_weight, **fit_params
+            )
+            fit_params = dict(routed.estimator.fit)
+            fit_weight = fit_params.pop("sample_weight", None) is not None
         if sample_weight is not None:
             sample_weight = self._check_sample_weight(
                 sample_weight, labeled_rows, y.shape[0]
@@ -391,7 +416,9 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             unlabeled_weight = sample_weight[unlabeled_rows]
         else:
             labeled_weight = unlabeled_weight = None
-        estimator = self._fit_generation(X, y, labeled_rows, labeled_weight)
+        estimator = self._fit_generation(
+            X, y, labeled_rows, labeled_weight if fit_weight else None, fit_params
+        )
         classes = estimator.classes_
         if sample_weight is None:
             self.class_counts_ = class_counts(y[labeled_rows], classes)
@@ -445,10 +472,10 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 train_rows = np.concatenate([labeled_rows, unlabeled_rows[picked]])
                 order = np.argsort(train_rows, kind="stable")
                 train_weight = None
-                if sample_weight is not None:
+                if fit_weight:
                     train_weight = np.r_[labeled_weight, picked_weight][order]
                 estimator = self._fit_generation(
-                    X, transduction, train_rows[order], train_weight
+                    X, transduction, train_rows[order], train_weight, fit_params
                 )
                 self.transduction_ = transduction
                 self.labeled_iter_[unlabeled_rows[picked]] = generation
@@ -469,13 +496,17 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return self
 
     def _check_sample_weight(self, sample_weight, labeled_rows, n_samples):
-        """Validate ``sample_weight`` and check that the estimator takes it."""
+        """Validate ``sample_weight`` and check that the estimator takes it.
+
+        With metadata routing the estimator's request decides instead.
+        """
         sample_weight = check_sample_weight(sample_weight, n_samples)
-        check_fit_takes_sample_weight(
-            self.estimator,
-            "so CReSTClassifier cannot fit it with the weights; use an estimator "
-            "that accepts them.",
-        )
+        if not routing_enabled():
+            check_fit_takes_sample_weight(
+                self.estimator,
+                "so CReSTClassifier cannot fit it with the weights; use an "
+                "estimator that accepts them." + ROUTING_ADVICE,
+            )
         if not sample_weight[labeled_rows].sum() > 0:
             raise ValueError(
                 "The labelled rows have a total sample_weight of 0: no class "
@@ -483,9 +514,14 @@ class CReSTClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         return sample_weight
 
-    def _fit_generation(self, X, y, rows, sample_weight):
-        """A clone of ``estimator`` fitted on ``rows``, weighted if given."""
-        params = {} if sample_weight is None else {"sample_weight": sample_weight}
+    def _fit_generation(self, X, y, rows, sample_weight, fit_params):
+        """A clone of ``estimator`` fitted on ``rows``, weighted if given.
+
+        The ``fit_params`` of one value per row are taken on ``rows``.
+        """
+        params = take_rows(fit_params, rows, y.shape[0])
+        if sample_weight is not None:
+            params["sample_weight"] = sample_weight
         return clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
 
     def _validate_for_predict(self, X):

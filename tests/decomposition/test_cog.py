@@ -13,7 +13,7 @@ from imblearn.pipeline import Pipeline
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.multiclass import OneVsOneClassifier
@@ -642,6 +642,15 @@ def test_split_cv_keeps_separated_classes_whole_without_folds(estimator):
     np.testing.assert_allclose(
         cog.decision_function(X), whole.decision_function(X), atol=1e-8
     )
+
+
+@pytest.mark.parametrize("strategy", ["direct", "min-max"])
+def test_a_regressor_is_refused(imbalanced_multiclass, strategy):
+    # "direct" used to truncate the regressor's predictions to sub-classes
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(LinearRegression(), strategy=strategy, n_clusters=2)
+    with pytest.raises(ValueError, match="LinearRegression is a regressor"):
+        cog.fit(X, y)
 
 
 def test_sample_weight_is_refused(imbalanced_multiclass):

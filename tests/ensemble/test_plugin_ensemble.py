@@ -7,12 +7,21 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    StratifiedKFold,
+    cross_validate,
+)
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
 
@@ -117,6 +126,53 @@ def test_sample_weight_reaches_the_models(imbalanced):
     assert not np.allclose(plain.estimators_[1].coef_, weighted.estimators_[1].coef_)
 
 
+def test_grid_search_tunes_the_models_by_name(imbalanced):
+    X, y = imbalanced
+    clf = _small(refinement=0.0)
+    params = clf.get_params()
+    assert params["lr"] is clf.estimators[1][1] and params["rf__n_estimators"] == 20
+    grid = {"lr__C": [1e-4, 1.0], "rf__max_depth": [1, None]}
+    search = GridSearchCV(clf, grid, cv=2, scoring="balanced_accuracy").fit(X, y)
+    best = search.best_estimator_
+    assert best.estimators_[1].C == search.best_params_["lr__C"]
+    assert best.estimators_[0].max_depth == search.best_params_["rf__max_depth"]
+    assert clf.estimators[1][1].C == 1.0  # the given models are left as they were
+    # a model replaced by name, in a new list; the others kept
+    replacement = LogisticRegression(C=0.5)
+    given = clf.estimators
+    clf.set_params(lr=replacement, lr__max_iter=50, refinement=0.5)
+    assert clf.estimators[1] == ("lr", replacement) and replacement.max_iter == 50
+    assert given[1][1].C == 1.0 and clf.estimators[0] is given[0]
+    assert clf.refinement == 0.5
+    np.testing.assert_array_equal(
+        clone(clf).set_params(**clf.get_params()).fit(X, y).predict(X),
+        clf.fit(X, y).predict(X),
+    )
+
+
+def test_a_prefit_model_must_predict_the_classes_of_y():
+    X, y = make_classification(
+        n_samples=150, n_classes=3, n_informative=4, weights=[0.6, 0.25], random_state=0
+    )
+    labels = np.array(["a", "b", "c"])[y]
+    prefit = FrozenEstimator(LogisticRegression().fit(X, labels))
+    clf = PluginEnsembleClassifier([("f", prefit)], random_state=0).fit(X, labels)
+    np.testing.assert_array_equal(clf.classes_, ["a", "b", "c"])
+    np.testing.assert_allclose(
+        clf.estimators_[0].predict_proba(X), prefit.predict_proba(X)
+    )
+    # weights weigh the rule; the prefit model is not refitted with them
+    weights = np.where(labels == "c", 2.0, 1.0)
+    weighted = PluginEnsembleClassifier([("f", prefit)]).fit(
+        X, labels, sample_weight=weights
+    )
+    np.testing.assert_allclose(weighted.prior_, np.bincount(y, weights) / weights.sum())
+    # a model of more classes than y holds used to fail on the shapes
+    keep = labels != "b"
+    with pytest.raises(ValueError, match=r"classes \['a', 'b', 'c'\], but y holds"):
+        PluginEnsembleClassifier([("f", prefit)]).fit(X[keep], labels[keep])
+
+
 def test_same_random_state_same_result(imbalanced):
     X, y = imbalanced
     a = PluginEnsembleClassifier(random_state=3).fit(X, y).predict_proba(X)
@@ -130,12 +186,32 @@ def test_same_random_state_same_result(imbalanced):
         ([], "estimators is empty"),
         ([LogisticRegression()], "list of \\(name, estimator\\) tuples"),
         ([("svm", LinearSVC())], "'svm' has no predict_proba"),
+        (
+            [("m", LogisticRegression()), ("m", LogisticRegression(C=0.1))],
+            "name 'm' is given to more than one",
+        ),
+        ([("cv", LogisticRegression())], "not a parameter of the ensemble"),
+        ([("a__b", LogisticRegression())], "without '__'"),
     ],
 )
 def test_bad_estimators(imbalanced, estimators, match):
     X, y = imbalanced
     with pytest.raises(ValueError, match=match):
         PluginEnsembleClassifier(estimators).fit(X, y)
+    # a caller that routes metadata reads the routing first: the error is fit's
+    with (
+        config_context(enable_metadata_routing=True),
+        pytest.raises(ValueError, match=match),
+    ):
+        cross_validate(
+            PluginEnsembleClassifier(estimators)
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=False),
+            X,
+            y,
+            params={"sample_weight": np.ones(y.size)},
+            error_score="raise",
+        )
 
 
 def test_f1_needs_binary_target():
@@ -176,6 +252,100 @@ def test_model_without_sample_weight(imbalanced):
     assert clf.oob_proba_.shape == (X.shape[0], 2)
     with pytest.raises(ValueError, match="KNeighborsClassifier.fit does not accept"):
         clf.fit(X, y, sample_weight=np.ones(X.shape[0]))
+
+
+def test_metadata_routing_sends_sample_weight_to_the_models_that_request_it():
+    X, y = make_classification(
+        n_samples=150, n_classes=3, n_informative=4, weights=[0.6, 0.25], random_state=0
+    )
+    weights = np.random.default_rng(0).integers(1, 4, y.size) * 1.0
+    plain = _small().fit(X, y, sample_weight=weights)
+    unweighted = _small().fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        rf = RandomForestClassifier(20, oob_score=True, random_state=0)
+        models = [
+            ("rf", rf.set_fit_request(sample_weight=True)),
+            ("lr", LogisticRegression().set_fit_request(sample_weight=True)),
+        ]
+        routed = PluginEnsembleClassifier(models, random_state=0)
+        routed.fit(X, y, sample_weight=weights)
+        for _, model in models:
+            model.set_fit_request(sample_weight=False)
+        rule_only = PluginEnsembleClassifier(models, random_state=0)
+        rule_only.fit(X, y, sample_weight=weights)
+        # a model that takes no weights is left out of the routing
+        knn = PluginEnsembleClassifier([("knn", KNeighborsClassifier())])
+        knn.fit(X, y, sample_weight=weights)
+        with pytest.raises(UnsetMetadataPassedError, match="LogisticRegression.fit"):
+            PluginEnsembleClassifier([("lr", LogisticRegression())]).fit(
+                X, y, sample_weight=weights
+            )
+        scores = cross_validate(
+            PluginEnsembleClassifier(models, random_state=0)
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=False),
+            X,
+            y,
+            cv=3,
+            params={"sample_weight": weights},
+            error_score="raise",
+        )
+    np.testing.assert_allclose(routed.weights_, plain.weights_)
+    np.testing.assert_allclose(routed.estimators_[1].coef_, plain.estimators_[1].coef_)
+    # the rule is weighted even when no model takes the weights
+    np.testing.assert_allclose(rule_only.prior_, plain.prior_)
+    np.testing.assert_allclose(
+        rule_only.estimators_[1].coef_, unweighted.estimators_[1].coef_
+    )
+    np.testing.assert_allclose(knn.prior_, plain.prior_)
+    assert np.all(np.isfinite(scores["test_score"]))
+
+
+class _RowRecorder(LogisticRegression):
+    """Records the per-row metadata it is fitted with."""
+
+    def fit(self, X, y, sample_weight=None, row_ids=None):
+        assert row_ids is None or len(row_ids) == len(y)
+        self.row_ids_ = row_ids
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_routed_fit_params_reach_the_models_that_request_them(imbalanced):
+    X, y = imbalanced
+    row_ids = np.arange(y.size)
+    models = [("rec", _RowRecorder()), ("lr", LogisticRegression())]
+    with pytest.raises(ValueError, match="only routed .* with metadata routing"):
+        PluginEnsembleClassifier(models).fit(X, y, row_ids=row_ids)
+    with config_context(enable_metadata_routing=True):
+        models[0][1].set_fit_request(row_ids=True)
+        clf = PluginEnsembleClassifier(models, cv=3, random_state=0)
+        clf.fit(X, y, row_ids=row_ids)  # the cross-fitting takes them per fold
+    np.testing.assert_array_equal(clf.estimators_[0].row_ids_, row_ids)
+    assert clf.oob_proba_.shape == (y.size, 2)
+
+
+def test_routed_groups_reach_the_splitter(imbalanced):
+    X, y = imbalanced
+    groups = np.arange(y.size) % 6
+    models = [("lr", LogisticRegression())]
+    folds = list(GroupKFold(3).split(X, y, groups))
+    expected = PluginEnsembleClassifier(models, cv=folds).fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        routed = PluginEnsembleClassifier(models, cv=GroupKFold(3))
+        routed.fit(X, y, groups=groups)
+    np.testing.assert_allclose(routed.oob_proba_, expected.oob_proba_)
+    np.testing.assert_allclose(routed.weights_, expected.weights_)
+
+
+def test_metadata_routing_gives_the_default_models_the_weights(imbalanced):
+    X, y = imbalanced
+    weights = np.where(y == 1, 3.0, 1.0)
+    plain = PluginEnsembleClassifier(random_state=0).fit(X, y, sample_weight=weights)
+    with config_context(enable_metadata_routing=True):
+        routed = PluginEnsembleClassifier(random_state=0)
+        routed.fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(routed.weights_, plain.weights_)
+    np.testing.assert_allclose(routed.predict_proba(X), plain.predict_proba(X))
 
 
 def test_sample_weight_equals_repeated_rows_without_refinement():

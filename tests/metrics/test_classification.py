@@ -41,6 +41,24 @@ def test_shot_accuracy_thresholds_are_parameters(many, few, expected):
     assert tuple(scores.values()) == pytest.approx(expected)
 
 
+def test_shot_accuracy_sample_weight_counts_samples_as_their_weight():
+    y_train, y_true, y_pred = _long_tail_labels()
+    weights = np.random.default_rng(0).integers(0, 4, y_true.size)
+    weights[[1, 6, 9, 15]] = 1  # every class keeps a sample of positive weight
+    weighted = shot_accuracy(y_true, y_pred, y_train=y_train, sample_weight=weights)
+    repeated = shot_accuracy(
+        np.repeat(y_true, weights), np.repeat(y_pred, weights), y_train=y_train
+    )
+    assert weighted == pytest.approx(repeated)
+    # a class whose samples all weigh 0 drops out of its group
+    weights = np.ones(y_true.size)
+    weights[y_true == 0] = 0
+    scores = shot_accuracy(y_true, y_pred, y_train=y_train, sample_weight=weights)
+    assert scores["many"] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="sample_weight"):
+        shot_accuracy(y_true, y_pred, y_train=y_train, sample_weight=weights[:3])
+
+
 def test_shot_accuracy_empty_group_is_nan_with_warning():
     y_train = np.repeat([0, 1], [200, 150])
     with pytest.warns(UserWarning, match="few-shot"):
@@ -96,6 +114,31 @@ def test_imbalance_report_agrees_with_reference_metrics(rng):
     assert list(report["classes"]) == [0, 1, 2]
     assert report["classes"][2]["train_count"] == 9
     assert report["classes"][1]["support"] == np.count_nonzero(y_true == 1)
+
+
+@pytest.mark.parametrize("labels", [None, [2, 0, 1]])
+def test_imbalance_report_sample_weight_is_repeated_rows(rng, labels):
+    y_true = rng.integers(0, 3, 60)
+    y_pred = np.where(rng.random(60) < 0.6, y_true, rng.integers(0, 3, 60))
+    weights = rng.integers(1, 4, 60)
+    weighted = imbalance_report(
+        y_true, y_pred, labels=labels, output_dict=True, sample_weight=weights
+    )
+    repeated = imbalance_report(
+        np.repeat(y_true, weights),
+        np.repeat(y_pred, weights),
+        labels=labels,
+        output_dict=True,
+    )
+    plain = imbalance_report(y_true, y_pred, labels=labels, output_dict=True)
+    for name in ("balanced_accuracy", "geometric_mean", "macro_f1"):
+        assert weighted[name] == pytest.approx(repeated[name])
+        assert weighted[name] != pytest.approx(plain[name])
+    assert list(weighted["classes"]) == list(repeated["classes"])
+    for label, row in weighted["classes"].items():
+        assert row == pytest.approx(repeated["classes"][label])
+    text = imbalance_report(y_true, y_pred, sample_weight=weights * 0.5)
+    assert f"{weights[y_true == 0].sum() * 0.5:.3f}" in text
 
 
 def test_imbalance_report_aggregates_ignore_classes_only_in_y_train():

@@ -6,9 +6,10 @@
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
+from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, cross_validate
 
 from ltlearn.metrics import get_scorer, make_shot_scorer, shot_accuracy
 
@@ -25,6 +26,17 @@ def test_named_scorers_compute_their_metric(name, metric, make_long_tail):
     X, y = make_long_tail(4, 10, n_max=200)
     model = LogisticRegression(max_iter=500).fit(X, y)
     assert get_scorer(name)(model, X, y) == pytest.approx(metric(y, model.predict(X)))
+
+
+def test_get_scorer_returns_a_copy_whose_request_stays_its_own():
+    with config_context(enable_metadata_routing=True):
+        weighted = get_scorer("geometric_mean").set_score_request(sample_weight=True)
+        fresh = get_scorer("geometric_mean")
+        assert weighted is not fresh
+        requests = weighted.get_metadata_routing().score.requests
+        assert requests["sample_weight"] is True
+        requests = fresh.get_metadata_routing().score.requests
+        assert requests.get("sample_weight") is None
 
 
 def test_unknown_scorer_lists_the_known_ones():
@@ -44,6 +56,34 @@ def test_shot_scorer_in_grid_search(make_long_tail):
     )["few"]
     assert scorer(model, X, y) == pytest.approx(expected)
     assert np.isfinite(search.best_score_)
+
+
+def test_shot_scorer_takes_sample_weight_and_metadata_routing(make_long_tail):
+    X, y = make_long_tail(4, 10, n_max=200)
+    weights = np.random.default_rng(0).integers(1, 4, y.size) * 1.0
+    scorer = make_shot_scorer(y, group="many", many_threshold=60, few_threshold=30)
+    model = LogisticRegression(C=0.01, max_iter=500).fit(X, y)
+    expected = shot_accuracy(
+        y,
+        model.predict(X),
+        y_train=y,
+        many_threshold=60,
+        few_threshold=30,
+        sample_weight=weights,
+    )["many"]
+    assert scorer(model, X, y, sample_weight=weights) == pytest.approx(expected)
+    assert expected != pytest.approx(scorer(model, X, y))
+    with config_context(enable_metadata_routing=True):
+        scores = cross_validate(
+            LogisticRegression(max_iter=500).set_fit_request(sample_weight=False),
+            X,
+            y,
+            cv=2,
+            scoring=scorer.set_score_request(sample_weight=True),
+            params={"sample_weight": weights},
+            error_score="raise",
+        )
+    assert np.all(np.isfinite(scores["test_score"]))
 
 
 def test_shot_scorer_refuses_inverted_thresholds_when_made():

@@ -11,10 +11,18 @@ from imblearn.metrics import geometric_mean_score
 from scipy.optimize import minimize_scalar
 from scipy.special import logit
 from scipy.stats import norm
+from sklearn import config_context
+from sklearn.datasets import make_classification
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
-from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    StratifiedKFold,
+    cross_val_predict,
+    cross_validate,
+)
 
 from ltlearn.metrics import get_scorer
 from ltlearn.post_hoc import LogitAdjustedClassifier, PluginClassifier
@@ -266,3 +274,37 @@ def test_a_scorer_as_scoring_is_refused_with_a_clear_error(make, imbalanced_bina
     clf = make(LogisticRegression(), scoring=get_scorer("geometric_mean"))
     with pytest.raises(ValueError, match=r"is a scorer, called as scorer\(estimator"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "make, attribute",
+    [
+        (partial(PluginClassifier, scoring="f1"), "threshold_"),
+        (partial(PluginClassifier, refine="always"), "weights_"),
+        (partial(LogitAdjustedClassifier, tau="auto"), "tau_"),
+    ],
+)
+def test_routed_groups_reach_the_splitter(make, attribute):
+    X, y = make_classification(
+        n_samples=240, n_classes=3, n_informative=4, weights=[0.6, 0.3], random_state=0
+    )
+    if attribute == "threshold_":
+        y = (y == 2).astype(int)
+    groups = np.arange(y.size) % 6
+    folds = list(GroupKFold(3).split(X, y, groups))
+    expected = make(LogisticRegression(), cv=folds).fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        routed = make(LogisticRegression(), cv=GroupKFold(3)).fit(X, y, groups=groups)
+        scores = cross_validate(
+            make(LogisticRegression(), cv=GroupKFold(3)),
+            X,
+            y,
+            cv=GroupKFold(2),
+            params={"groups": groups},
+            error_score="raise",
+        )
+        # an int cv draws stratified folds: it takes no groups
+        with pytest.raises(TypeError, match="groups"):
+            make(LogisticRegression(), cv=3).fit(X, y, groups=groups)
+    np.testing.assert_allclose(getattr(routed, attribute), getattr(expected, attribute))
+    assert np.all(np.isfinite(scores["test_score"]))

@@ -11,6 +11,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ltlearn.post_hoc import (
     LogitAdjustedClassifier,
@@ -383,3 +385,22 @@ def test_sample_weight_with_metadata_routing(imbalanced_binary):
         rule_only.estimator_.coef_, LogisticRegression().fit(X, y).coef_
     )
     assert rule_only.threshold_ == pytest.approx(np.average(y, weights=weights))
+
+
+def test_weights_reach_a_pipeline_step_through_metadata_routing(imbalanced_binary):
+    X, y = imbalanced_binary
+    weights = _integer_weights(y).astype(float)
+    # Pipeline.fit takes no sample_weight: the error points to routing
+    pipe = make_pipeline(StandardScaler(), LogisticRegression())
+    with pytest.raises(ValueError, match="Pipeline.fit does not accept.*routing"):
+        LogitAdjustedClassifier(pipe).fit(X, y, sample_weight=weights)
+    with config_context(enable_metadata_routing=True):
+        pipe = make_pipeline(
+            StandardScaler().set_fit_request(sample_weight=False),
+            LogisticRegression().set_fit_request(sample_weight=True),
+        )
+        clf = LogitAdjustedClassifier(pipe).fit(X, y, sample_weight=weights)
+    expected = make_pipeline(StandardScaler(), LogisticRegression())
+    expected.fit(X, y, logisticregression__sample_weight=weights)
+    np.testing.assert_allclose(clf.estimator_[-1].coef_, expected[-1].coef_, rtol=1e-6)
+    np.testing.assert_allclose(clf.prior_, np.bincount(y, weights) / weights.sum())

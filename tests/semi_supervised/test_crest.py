@@ -6,9 +6,12 @@
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import cross_val_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import LinearSVC
@@ -388,6 +391,71 @@ def test_sample_weight_needs_an_estimator_that_takes_it(semi_supervised_lt):
     clf = CReSTClassifier(KNeighborsClassifier())
     with pytest.raises(ValueError, match="KNeighborsClassifier.fit does not accept"):
         clf.fit(X, y_semi, sample_weight=np.ones(y_semi.size))
+
+
+def test_metadata_routing_sends_sample_weight_where_requested(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    weights = np.random.default_rng(0).integers(1, 4, size=y_semi.size) * 1.0
+    plain = CReSTClassifier(LogisticRegression(), max_iter=3)
+    plain.fit(X, y_semi, sample_weight=weights)
+    with config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        routed = CReSTClassifier(inner, max_iter=3)
+        routed.fit(X, y_semi, sample_weight=weights)
+        inner = LogisticRegression().set_fit_request(sample_weight=False)
+        counts_only = CReSTClassifier(inner, max_iter=1)
+        counts_only.fit(X, y_semi, sample_weight=weights)
+        # an estimator that takes no weights is left out of the routing
+        knn = CReSTClassifier(KNeighborsClassifier(), max_iter=2)
+        knn.fit(X, y_semi, sample_weight=weights)
+        with pytest.raises(UnsetMetadataPassedError, match="LogisticRegression.fit"):
+            CReSTClassifier(LogisticRegression()).fit(X, y_semi, sample_weight=weights)
+        scores = cross_val_score(
+            CReSTClassifier(LogisticRegression().set_fit_request(sample_weight=True))
+            .set_fit_request(sample_weight=True)
+            .set_score_request(sample_weight=False),
+            X,
+            y_semi,
+            cv=3,
+            params={"sample_weight": weights},
+            error_score="raise",
+        )
+    np.testing.assert_allclose(routed.predict_proba(X), plain.predict_proba(X))
+    np.testing.assert_allclose(routed.pseudo_label_counts_, plain.pseudo_label_counts_)
+    # the counts are weighted even when the estimator does not take the weights
+    labelled = y_semi != -1
+    unweighted = LogisticRegression().fit(X[labelled], y_semi[labelled])
+    np.testing.assert_allclose(counts_only.estimator_.coef_, unweighted.coef_)
+    np.testing.assert_allclose(counts_only.class_counts_, plain.class_counts_)
+    np.testing.assert_allclose(knn.class_counts_, plain.class_counts_)
+    assert scores.shape == (3,)
+
+
+class _RowRecorder(LogisticRegression):
+    """Records the per-row metadata it is fitted with."""
+
+    def fit(self, X, y, sample_weight=None, row_ids=None, note=None):
+        assert row_ids is None or len(row_ids) == len(y)
+        self.row_ids_, self.note_ = row_ids, note
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_routed_fit_params_are_taken_on_the_rows_of_each_generation(
+    semi_supervised_lt,
+):
+    X, _, y_semi = semi_supervised_lt
+    row_ids = np.arange(y_semi.size)
+    with pytest.raises(ValueError, match="only routed .* with metadata routing"):
+        CReSTClassifier(_RowRecorder()).fit(X, y_semi, row_ids=row_ids)
+    with config_context(enable_metadata_routing=True):
+        inner = _RowRecorder().set_fit_request(row_ids=True, note=True)
+        clf = CReSTClassifier(inner, max_iter=3).fit(
+            X, y_semi, row_ids=row_ids, note="kept whole"
+        )
+    trained = np.flatnonzero(np.isin(clf.labeled_iter_, [0, clf.n_iter_ - 1]))
+    np.testing.assert_array_equal(clf.estimator_.row_ids_, trained)
+    assert trained.size > np.count_nonzero(y_semi != -1)
+    assert clf.estimator_.note_ == "kept whole"
 
 
 def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):

@@ -1,0 +1,100 @@
+"""Metadata routing of the meta-estimators, with scikit-learn's public API."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from sklearn import get_config
+from sklearn.utils import _safe_indexing
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping
+
+# The end of the error on an estimator whose fit takes no sample_weight.
+ROUTING_ADVICE = (
+    " Or enable metadata routing (sklearn.set_config("
+    "enable_metadata_routing=True)): the weights then reach only the "
+    "estimators that request them with set_fit_request(sample_weight=True), "
+    "such as a step of a Pipeline."
+)
+
+
+def routing_enabled():
+    """Whether ``sklearn.set_config(enable_metadata_routing=True)`` is on."""
+    return get_config()["enable_metadata_routing"]
+
+
+def check_fit_params_routed(owner, fit_params):
+    """Refuse extra ``fit`` parameters unless metadata routing is enabled.
+
+    As scikit-learn's meta-estimators do: which model gets them is only
+    defined by the requests of the models.
+    """
+    if fit_params and not routing_enabled():
+        raise ValueError(
+            f"{type(owner).__name__}.fit got {sorted(fit_params)!r}; extra "
+            f"fit parameters are only routed to the models with metadata "
+            f"routing enabled (sklearn.set_config(enable_metadata_routing=True)"
+            f", then set_fit_request on the models that take them)."
+        )
+
+
+def take_rows(fit_params, rows, n_samples):
+    """``fit_params`` on ``rows``: those of one value per sample are indexed.
+
+    A list, array, series or frame of ``n_samples`` values (along its first
+    axis) is taken on ``rows``; any other value is passed as it is.
+    """
+    taken = {}
+    for key, value in fit_params.items():
+        shape = getattr(value, "shape", None)
+        per_row = (shape is not None and len(shape) > 0 and shape[0] == n_samples) or (
+            isinstance(value, list) and len(value) == n_samples
+        )
+        taken[key] = _safe_indexing(value, rows) if per_row else value
+    return taken
+
+
+def fit_router(owner, estimators, cv=None):
+    """A router of ``owner``, which consumes its own ``fit`` metadata.
+
+    ``estimators`` is a list of ``(name, estimator)``: the ``fit`` metadata
+    each requests is routed to its ``fit`` (``process_routing`` then gives
+    them under ``routed[name].fit``). The metadata that the splitter ``cv``
+    requests (``groups`` for a group splitter) go to its ``split``, under
+    ``routed.cv.split``, as in scikit-learn's cross-validated estimators.
+    """
+    router = MetadataRouter(owner=owner).add_self_request(owner)
+    for name, estimator in estimators:
+        router.add(
+            **{name: estimator},
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+    if cv is not None:
+        router.add(
+            cv=cv, method_mapping=MethodMapping().add(caller="fit", callee="split")
+        )
+    return router
+
+
+def split_params(routed):
+    """The ``split`` metadata of ``process_routing``'s result (none without cv)."""
+    return dict(routed.cv.split) if "cv" in routed else {}
+
+
+class EstimatorFitRoutingMixin:
+    """``get_metadata_routing`` of a meta-estimator around one ``estimator``.
+
+    A ``cv`` parameter, when the estimator has one, is the splitter.
+    """
+
+    def get_metadata_routing(self):
+        """Get metadata routing of this object.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Routes ``fit`` metadata to the ``fit`` of ``estimator`` (and, with
+            a ``cv`` parameter, to the ``split`` of the splitter, e.g.
+            ``groups``); the classifier itself consumes ``sample_weight``.
+        """
+        return fit_router(
+            self, [("estimator", self.estimator)], cv=getattr(self, "cv", None)
+        )
