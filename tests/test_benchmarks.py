@@ -1,0 +1,39 @@
+"""The command lines and helpers of the scripts in benchmarks/."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SCRIPTS = sorted(path.stem for path in BENCHMARKS.glob("bench_*.py"))
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    """Import a benchmark script by name, as ``python benchmarks/NAME.py`` does."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+
+    def load(name):
+        if name in ("bench_deep", "bench_deep_rules", "bench_cifar_lt"):
+            pytest.importorskip("torch")
+        return importlib.import_module(name)
+
+    return load
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_help(bench, name, monkeypatch, capsys):
+    module = bench(name)
+    monkeypatch.setattr(sys, "argv", [f"{name}.py", "--help"])
+    with pytest.raises(SystemExit) as exit_info:
+        module.main()
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: {name}.py")
+    assert " ".join(module.__doc__.splitlines()[0].split()[:3]) in " ".join(out.split())
+    assert "option_strings" not in out  # what an unescaped % in a help prints
