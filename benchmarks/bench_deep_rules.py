@@ -85,7 +85,7 @@ def _print_goals(rows):
     print_table(goals, ["goal", "result", "met"])
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument(
@@ -97,11 +97,16 @@ def main():
     parser.add_argument(
         "--datasets",
         default="digits-LT IF50,digits-LT IF50 shifted,synthetic 100-class IF100",
+        help=f"comma-separated subset of: {', '.join(DATASETS)}",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    datasets = [name.strip() for name in args.datasets.split(",")]
+    unknown = [name for name in datasets if name not in DATASETS]
+    if unknown:
+        parser.error(f"--datasets: unknown {unknown}; choose among {list(DATASETS)}")
     torch.set_num_threads(1)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
-    for dataset in args.datasets.split(","):
+    for dataset in datasets:
         load, epochs, shared = DATASETS[dataset]
         splits = [load(seed) for seed in seeds]
         rows, ce = [], None

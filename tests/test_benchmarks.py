@@ -37,3 +37,21 @@ def test_help(bench, name, monkeypatch, capsys):
     assert out.startswith(f"usage: {name}.py")
     assert " ".join(module.__doc__.splitlines()[0].split()[:3]) in " ".join(out.split())
     assert "option_strings" not in out  # what an unescaped % in a help prints
+
+
+@pytest.mark.parametrize(
+    "name, argv, message",
+    [
+        ("bench_cifar_lt", ["--methods", "ce,nosuch"], "--methods: unknown ['nosuch']"),
+        ("bench_cifar_lt", ["--dataset", "cifar1000"], "argument --dataset"),
+        ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
+    ],
+)
+def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
+    """A bad flag stops the script before any work, with one line naming it."""
+    with pytest.raises(SystemExit) as exit_info:
+        bench(name).main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage:")
+    assert message in err.splitlines()[-1]
