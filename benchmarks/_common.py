@@ -3,12 +3,21 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import argparse
 import os
 import statistics
 import time
 import tracemalloc
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def positive_int(text):
+    """An argparse ``type``: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def best_of(func, repeat=3):

@@ -30,7 +30,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from _common import print_table  # noqa: E402
+from _common import positive_int, print_table  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
@@ -179,9 +179,9 @@ def main(argv=None):
     parser.add_argument("--dataset", choices=("cifar10", "cifar100"), default="cifar10")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--synthetic", action="store_true")
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--speed-epochs", type=int, default=5)
-    parser.add_argument("--n-max", type=int, default=None)
+    parser.add_argument("--epochs", type=positive_int)
+    parser.add_argument("--speed-epochs", type=positive_int, default=5)
+    parser.add_argument("--n-max", type=positive_int)
     parser.add_argument(
         "--methods",
         default=None,

@@ -42,7 +42,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from _common import print_table  # noqa: E402
+from _common import positive_int, print_table  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skorch import NeuralNetClassifier  # noqa: E402
@@ -547,10 +547,10 @@ def time_resnet32_gpu(epochs=3, batch_size=128, amp=False):
     return len(X) / statistics.mean(durations)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run")
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=positive_int, default=3)
     parser.add_argument(
         "--epoch-scale",
         type=float,
@@ -567,12 +567,12 @@ def main():
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument(
         "--rounds",
-        type=int,
+        type=positive_int,
         default=5,
         help="interleaved rounds of the speed table (its ratios are medians "
         "over them; more rounds steady them on a machine whose speed drifts)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     start = time.perf_counter()

@@ -28,7 +28,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from _common import print_table  # noqa: E402
+from _common import positive_int, print_table  # noqa: E402
 from bench_deep import DATASETS, RECIPES, _fit_recipe  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 
@@ -87,7 +87,7 @@ def _print_goals(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=positive_int, default=3)
     parser.add_argument(
         "--first-seed",
         type=int,

@@ -43,7 +43,7 @@ import time
 import warnings
 
 import numpy as np
-from _common import print_table
+from _common import positive_int, print_table
 from imblearn.ensemble import (
     BalancedRandomForestClassifier,
     EasyEnsembleClassifier,
@@ -371,9 +371,9 @@ def main(argv=None):
         "--methods", nargs="+", choices=list(METHODS), default=list(METHODS)
     )
     parser.add_argument("--n-jobs", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=None, help="default 2")
+    parser.add_argument("--repeats", type=positive_int, help="default 2")
     parser.add_argument(
-        "--folds", type=int, default=None, help="folds per repeat (default 5)"
+        "--folds", type=positive_int, help="folds per repeat (default 5)"
     )
     parser.add_argument(
         "--cache", default="bench_keel_results.csv", help="'' for no cache"
@@ -385,6 +385,8 @@ def main(argv=None):
         default=("keel", "digits_lt", "long_tail"),
     )
     args = parser.parse_args(argv)
+    if args.folds == 1:
+        parser.error("argument --folds: cross-validation needs at least 2 folds")
     methods = list(args.methods)
     if REFERENCE not in methods:
         methods.append(REFERENCE)

@@ -31,7 +31,7 @@ import time
 import warnings
 
 import numpy as np
-from _common import print_table
+from _common import positive_int, print_table
 from imblearn.metrics import geometric_mean_score
 from scipy.stats import rankdata
 from sklearn.impute import SimpleImputer
@@ -328,22 +328,22 @@ def bench_multiclass(quick, n_seeds):
         )
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run")
     parser.add_argument(
-        "--seeds", type=int, default=5, help="seeds for digits-LT (default 5)"
+        "--seeds", type=positive_int, default=5, help="seeds for digits-LT (default 5)"
     )
     parser.add_argument(
         "--part", choices=["binary", "multiclass", "search", "all"], default="all"
     )
     parser.add_argument(
         "--sets",
-        type=int,
+        type=positive_int,
         default=None,
         help="--part search: this many evenly spaced data sets (default all)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")  # tiny classes: fold-size warnings
     with threadpool_limits(1):
         start, cpu = time.perf_counter(), time.process_time()

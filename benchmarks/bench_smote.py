@@ -24,7 +24,7 @@ import gc
 import statistics
 import sys
 
-from _common import best_of, peak_mib, print_table
+from _common import best_of, peak_mib, positive_int, print_table
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from sklearn.datasets import make_classification
 
@@ -132,7 +132,7 @@ def main(argv=None):
         "--quick", action="store_true", help="only the 1e4-row data (seconds)"
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="timed runs per cell (median)"
+        "--repeat", type=positive_int, default=3, help="timed runs per cell (median)"
     )
     parser.add_argument(
         "--budget",

@@ -35,7 +35,7 @@ import sys
 import time
 
 import numpy as np
-from _common import print_table
+from _common import positive_int, print_table
 from sklearn.datasets import make_classification
 
 N_NUMERIC = 10
@@ -206,7 +206,7 @@ def print_keel(rows, model):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--rows", type=positive_int, nargs="+", default=[1_000_000])
     parser.add_argument("--minority", type=float, default=0.05)
     parser.add_argument("--worker", choices=["ltlearn", "imblearn"])
     parser.add_argument(
@@ -217,6 +217,8 @@ def main(argv=None):
     parser.add_argument("--models", nargs="+", default=["lr"], choices=["lr", "rf"])
     parser.add_argument("--datasets", nargs="+", help="a subset of those sets")
     args = parser.parse_args(argv)
+    if not 0 < args.minority < 0.5:
+        parser.error(f"argument --minority: must lie in (0, 0.5), got {args.minority}")
     if args.keel:
         names = args.datasets or keel_names()
         for model in args.models:

@@ -45,6 +45,16 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_cifar_lt", ["--methods", "ce,nosuch"], "--methods: unknown ['nosuch']"),
         ("bench_cifar_lt", ["--dataset", "cifar1000"], "argument --dataset"),
         ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
+        ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
+        ("bench_deep", ["--rounds", "-1"], "--rounds: must be at least 1, got -1"),
+        ("bench_post_hoc", ["--seeds", "0"], "--seeds: must be at least 1"),
+        ("bench_keel", ["--quick", "--repeats", "0"], "--repeats: must be at least 1"),
+        ("bench_keel", ["--folds", "1"], "--folds: cross-validation needs at least 2"),
+        ("bench_cog", ["--repeats", "two"], "invalid positive_int value: 'two'"),
+        ("bench_smote", ["--repeat", "0"], "--repeat: must be at least 1"),
+        ("bench_smotenc", ["--minority", "1.5"], "--minority: must lie in (0, 0.5)"),
+        ("bench_smotenc", ["--rows", "0"], "--rows: must be at least 1"),
+        ("bench_cifar_lt", ["--epochs", "0"], "--epochs: must be at least 1"),
     ],
 )
 def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
