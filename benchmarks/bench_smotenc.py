@@ -94,15 +94,20 @@ def time_and_peakmem(method, n_rows, minority):
 
 
 def _run(method, n_rows, minority):
-    """``time_and_peakmem`` in a fresh process (a clean high-water mark)."""
+    """``time_and_peakmem`` in a fresh process (a clean high-water mark).
+
+    A worker that fails stops the run with its own error message.
+    """
     out = subprocess.run(
         [sys.executable, __file__, "--worker", method, "--rows", str(n_rows)]
         + ["--minority", str(minority)],
-        check=True,
         capture_output=True,
         text=True,
         env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"},
     )
+    if out.returncode:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"the {method} worker failed on {n_rows} rows (above)")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

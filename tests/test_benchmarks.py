@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import importlib
+import subprocess
 import sys
 from pathlib import Path
 
@@ -65,3 +66,16 @@ def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
     err = capsys.readouterr().err
     assert err.startswith("usage:")
     assert message in err.splitlines()[-1]
+
+
+def test_smotenc_worker_failure_shows_its_error(bench, monkeypatch, capsys):
+    """A failed worker process stops the run with the worker's own traceback."""
+    module = bench("bench_smotenc")
+
+    def failed_run(args, **kwargs):
+        return subprocess.CompletedProcess(args, 1, "", "ValueError: n_neighbors\n")
+
+    monkeypatch.setattr(module.subprocess, "run", failed_run)
+    with pytest.raises(SystemExit, match="the imblearn worker failed on 10 rows"):
+        module._run("imblearn", 10, 0.05)
+    assert "ValueError: n_neighbors" in capsys.readouterr().err
