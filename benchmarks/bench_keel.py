@@ -196,8 +196,8 @@ def read_cache(path, protocol):
         return rows
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
-            if row.get("protocol") != protocol or None in row.values():
-                continue  # another protocol, or a line cut short
+            if row.get("protocol") != protocol or None in row or None in row.values():
+                continue  # another protocol, a line cut short or run into the next
             try:
                 for key in ("balanced_accuracy", "g_mean", "fit_seconds"):
                     row[key] = float(row[key]) if row[key] else np.nan
@@ -208,9 +208,21 @@ def read_cache(path, protocol):
 
 
 def _append(path, row):
+    """Append ``row`` to the cache, on a line of its own.
+
+    A run killed while writing leaves a line cut short, without its newline;
+    the next row starts on a fresh line rather than run on from it.
+    """
     new = not os.path.exists(path) or os.path.getsize(path) == 0
     line = {key: row.get(key, "") for key in CACHE_FIELDS}
+    cut = False
+    if not new:
+        with open(path, "rb") as f:
+            f.seek(-1, os.SEEK_END)
+            cut = f.read(1) != b"\n"
     with open(path, "a", newline="") as f:
+        if cut:
+            f.write("\n")
         writer = csv.DictWriter(f, fieldnames=CACHE_FIELDS)
         if new:
             writer.writeheader()

@@ -79,3 +79,36 @@ def test_smotenc_worker_failure_shows_its_error(bench, monkeypatch, capsys):
     with pytest.raises(SystemExit, match="the imblearn worker failed on 10 rows"):
         module._run("imblearn", 10, 0.05)
     assert "ValueError: n_neighbors" in capsys.readouterr().err
+
+
+def test_keel_cache_line_cut_short(bench, tmp_path):
+    """A cache line cut short is not read back, nor run into by the next row."""
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+
+    def row(dataset):
+        return dict(
+            protocol="1x2",
+            dataset=dataset,
+            method="brf",
+            config="abc",
+            balanced_accuracy=0.75,
+            g_mean=0.5,
+            fit_seconds=0.25,
+        )
+
+    module._append(str(path), row("glass4"))
+    module._append(str(path), row("haberman"))
+    text = path.read_bytes()
+    path.write_bytes(text[: -len(b"0.25,\r\n")])  # killed within fit_seconds
+    module._append(str(path), row("pima"))
+    assert set(module.read_cache(str(path), "1x2")) == {
+        ("glass4", "brf"),
+        ("pima", "brf"),
+    }
+    # a complete line whose newline was lost is read back, error-free
+    path.write_bytes(text[: -len(b"\r\n")])
+    module._append(str(path), row("pima"))
+    rows = module.read_cache(str(path), "1x2")
+    assert len(rows) == 3
+    assert all(r["error"] == "" and r["fit_seconds"] == 0.25 for r in rows.values())
