@@ -19,7 +19,9 @@ Long tails: digits-LT (imbalance 50) and the synthetic 100-class long tail,
 Every estimator runs single-threaded (``n_jobs=1``); ``--n-jobs`` runs
 several (data set, method) jobs at once, which slows each fit alike. Results
 of the KEEL part are cached whole rows at a time in a CSV file (``--cache``),
-so an interrupted run resumes where it stopped.
+so an interrupted run resumes where it stopped; a row is run again when its
+method, the data's preprocessing or the version of numpy, scipy,
+scikit-learn or imbalanced-learn changes.
 
 Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 20
 minutes on two cores: 19 for KEEL, one for the long tails), ``--half even`` or
@@ -41,6 +43,7 @@ import os
 import sys
 import time
 import warnings
+from importlib.metadata import version
 
 import numpy as np
 from _common import positive_int, print_table
@@ -81,6 +84,8 @@ CACHE_FIELDS = (
     "fit_seconds",
     "error",
 )
+# The libraries whose versions are part of a cached row's config.
+LIBRARIES = ("numpy", "scipy", "scikit-learn", "imbalanced-learn")
 
 
 def _lr(random_state, **params):
@@ -180,12 +185,14 @@ def _ltlearn_source(cls):
 def _config(name, method):
     """A short hash of the method and the data's preprocessing: a change reruns.
 
-    The method counts as its ``repr`` and the source of its ltlearn classes.
+    The method counts as its ``repr``, the source of its ltlearn classes and
+    the versions of ``LIBRARIES``.
     """
     pipeline = make_pipeline(method, _preprocessing(name), random_state=0)
     text = repr(pipeline) + "".join(
         _ltlearn_source(type(step)) for _, step in pipeline.steps
     )
+    text += "".join(f"{library} {version(library)}" for library in LIBRARIES)
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 

@@ -112,3 +112,13 @@ def test_keel_cache_line_cut_short(bench, tmp_path):
     rows = module.read_cache(str(path), "1x2")
     assert len(rows) == 3
     assert all(r["error"] == "" and r["fit_seconds"] == 0.25 for r in rows.values())
+
+
+def test_keel_cache_config_follows_library_versions(bench, monkeypatch):
+    """Rows cached under another scikit-learn are run again, not reused."""
+    module = bench("bench_keel")
+    config = module._config("glass4", "lr_balanced")
+    assert module._config("glass4", "lr_balanced") == config
+    assert module._config("glass4", "lr_balanced") != module._config("glass4", "brf")
+    monkeypatch.setattr(module, "version", lambda library: "0.0")
+    assert module._config("glass4", "lr_balanced") != config
