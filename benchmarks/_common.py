@@ -4,12 +4,24 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import importlib.util
 import os
 import statistics
+import sys
 import time
 import tracemalloc
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def require(extra, *modules):
+    """Exit with one line if a module of ltlearn's ``extra`` is not installed."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        sys.exit(
+            f"This benchmark needs {' and '.join(missing)}, not installed here: "
+            f"pip install 'ltlearn[{extra}]'"
+        )
 
 
 def positive_int(text):

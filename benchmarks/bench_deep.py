@@ -40,9 +40,12 @@ import warnings
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
+from _common import positive_int, print_table, require  # noqa: E402
+
+require("deep", "torch", "skorch")
+
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from _common import positive_int, print_table  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skorch import NeuralNetClassifier  # noqa: E402

@@ -27,8 +27,11 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
+from _common import positive_int, print_table, require  # noqa: E402
+
+require("deep", "torch", "skorch")
+
 import torch  # noqa: E402
-from _common import positive_int, print_table  # noqa: E402
 from bench_deep import DATASETS, RECIPES, _fit_recipe  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 

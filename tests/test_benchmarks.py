@@ -122,3 +122,15 @@ def test_keel_cache_config_follows_library_versions(bench, monkeypatch):
     assert module._config("glass4", "lr_balanced") != module._config("glass4", "brf")
     monkeypatch.setattr(module, "version", lambda library: "0.0")
     assert module._config("glass4", "lr_balanced") != config
+
+
+def test_missing_extra_is_one_line(bench, monkeypatch):
+    """A benchmark whose optional peer is not installed says which extra it needs."""
+    common = bench("_common")
+    common.require("deep", "numpy")  # installed: nothing happens
+    with pytest.raises(SystemExit) as exit_info:
+        common.require("deep", "numpy", "no_such_module_ltlearn")
+    assert exit_info.value.code == (
+        "This benchmark needs no_such_module_ltlearn, not installed here: "
+        "pip install 'ltlearn[deep]'"
+    )
