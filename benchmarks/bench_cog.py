@@ -265,6 +265,14 @@ def main(argv=None):
         "--all", action="store_true", help=f"also the slow sets {SLOW_SETS}"
     )
     args = parser.parse_args(argv)
+    if args.sets and (args.quick or args.synthetic):
+        parser.error("--sets names KEEL sets: not with --quick or --synthetic")
+    if args.sets:
+        from ltlearn.datasets import list_keel
+
+        unknown = sorted(set(args.sets) - set(list_keel()))
+        if unknown:
+            parser.error(f"--sets: unknown {unknown}; list_keel() gives the names")
 
     start = time.perf_counter()
     if args.synthetic:

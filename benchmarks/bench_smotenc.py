@@ -224,8 +224,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not 0 < args.minority < 0.5:
         parser.error(f"argument --minority: must lie in (0, 0.5), got {args.minority}")
+    if args.datasets and not args.keel:
+        parser.error("--datasets: only with --keel")
     if args.keel:
-        names = args.datasets or keel_names()
+        names = keel_names()
+        unknown = sorted(set(args.datasets or names) - set(names))
+        if unknown:
+            parser.error(
+                f"--datasets: {unknown} are not KEEL sets with nominal features; "
+                f"choose among {names}"
+            )
+        names = args.datasets or names
         for model in args.models:
             print_keel(run_keel(names, model), model)
             print()

@@ -56,6 +56,10 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_smotenc", ["--minority", "1.5"], "--minority: must lie in (0, 0.5)"),
         ("bench_smotenc", ["--rows", "0"], "--rows: must be at least 1"),
         ("bench_cifar_lt", ["--epochs", "0"], "--epochs: must be at least 1"),
+        ("bench_cog", ["--sets", "glass1", "nosuch"], "--sets: unknown ['nosuch']"),
+        ("bench_cog", ["--quick", "--sets", "glass1"], "not with --quick"),
+        ("bench_smotenc", ["--keel", "--datasets", "glass1"], "['glass1'] are not"),
+        ("bench_smotenc", ["--datasets", "german"], "--datasets: only with --keel"),
     ],
 )
 def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
