@@ -84,7 +84,6 @@ CACHE_FIELDS = (
     "fit_seconds",
     "error",
 )
-# The libraries whose versions are part of a cached row's config.
 LIBRARIES = ("numpy", "scipy", "scikit-learn", "imbalanced-learn")
 
 
@@ -182,6 +181,12 @@ def _ltlearn_source(cls):
     return inspect.getsource(sys.modules[cls.__module__])
 
 
+@functools.cache
+def _versions():
+    """The versions of ``LIBRARIES``, part of every cached row's config."""
+    return " ".join(f"{library} {version(library)}" for library in LIBRARIES)
+
+
 def _config(name, method):
     """A short hash of the method and the data's preprocessing: a change reruns.
 
@@ -192,7 +197,7 @@ def _config(name, method):
     text = repr(pipeline) + "".join(
         _ltlearn_source(type(step)) for _, step in pipeline.steps
     )
-    text += "".join(f"{library} {version(library)}" for library in LIBRARIES)
+    text += _versions()
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 

@@ -124,7 +124,7 @@ def test_keel_cache_config_follows_library_versions(bench, monkeypatch):
     config = module._config("glass4", "lr_balanced")
     assert module._config("glass4", "lr_balanced") == config
     assert module._config("glass4", "lr_balanced") != module._config("glass4", "brf")
-    monkeypatch.setattr(module, "version", lambda library: "0.0")
+    monkeypatch.setattr(module, "_versions", lambda: "scikit-learn 0.0")
     assert module._config("glass4", "lr_balanced") != config
 
 
