@@ -138,3 +138,23 @@ def test_missing_extra_is_one_line(bench, monkeypatch):
         "This benchmark needs no_such_module_ltlearn, not installed here: "
         "pip install 'ltlearn[deep]'"
     )
+
+
+def test_deep_quick_keeps_the_flags_given(bench, monkeypatch):
+    """--quick sets the defaults; the flags given still apply."""
+    module = bench("bench_deep")
+    calls = []
+    monkeypatch.setattr(
+        module, "run_quality", lambda *args: calls.append(args) or ({}, {})
+    )
+    monkeypatch.setattr(module, "run_speed", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(module, "time_resnet32_gpu", lambda **kw: None)
+    module.main(["--quick", "--datasets", "synthetic", "--rounds", "3"])
+    assert calls == [
+        (range(1), 0.1, ["synthetic 100-class IF100"]),
+        {"epochs": 1, "repeat": 3},
+    ]
+    calls.clear()
+    module.main(["--skip-speed", "--seeds", "2"])
+    datasets = ["digits-LT IF10", "digits-LT IF50", "digits-LT IF50 shifted"]
+    assert calls == [(range(2), 1.0, [*datasets, "synthetic 100-class IF100"])]
