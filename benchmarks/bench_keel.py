@@ -390,7 +390,7 @@ def halves(names, half):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run")
-    parser.add_argument("--half", choices=("even", "odd", "all"), default="all")
+    parser.add_argument("--half", choices=("even", "odd", "all"), help="default all")
     parser.add_argument(
         "--methods", nargs="+", choices=list(METHODS), default=list(METHODS)
     )
@@ -406,11 +406,13 @@ def main(argv=None):
         "--sections",
         nargs="+",
         choices=("keel", "digits_lt", "long_tail"),
-        default=("keel", "digits_lt", "long_tail"),
+        help="default all three (keel and digits_lt with --quick)",
     )
     args = parser.parse_args(argv)
     if args.folds == 1:
         parser.error("argument --folds: cross-validation needs at least 2 folds")
+    if args.quick and args.half:
+        parser.error("argument --half: not with --quick, which runs three sets")
     methods = list(args.methods)
     if REFERENCE not in methods:
         methods.append(REFERENCE)
@@ -419,12 +421,12 @@ def main(argv=None):
         groups = {"quick": list(QUICK_SETS)}
         repeats, seeds, cache = args.repeats or 1, [0], args.cache or None
         n_folds = args.folds or 2
-        sections = [s for s in args.sections if s != "long_tail"]
+        sections = args.sections or ("keel", "digits_lt")
     else:
-        groups = halves(names, args.half)
+        groups = halves(names, args.half or "all")
         repeats, seeds, cache = args.repeats or 2, range(5), args.cache or None
         n_folds = args.folds or 5
-        sections = args.sections
+        sections = args.sections or ("keel", "digits_lt", "long_tail")
     tables = {}
     if "keel" in sections:
         wanted = list(dict.fromkeys(n for g in groups.values() for n in g))

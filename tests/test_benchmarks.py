@@ -51,6 +51,7 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_post_hoc", ["--seeds", "0"], "--seeds: must be at least 1"),
         ("bench_keel", ["--quick", "--repeats", "0"], "--repeats: must be at least 1"),
         ("bench_keel", ["--folds", "1"], "--folds: cross-validation needs at least 2"),
+        ("bench_keel", ["--quick", "--half", "odd"], "--half: not with --quick"),
         ("bench_cog", ["--repeats", "two"], "invalid positive_int value: 'two'"),
         ("bench_smote", ["--repeat", "0"], "--repeat: must be at least 1"),
         ("bench_smotenc", ["--minority", "1.5"], "--minority: must lie in (0, 0.5)"),
@@ -158,3 +159,12 @@ def test_deep_quick_keeps_the_flags_given(bench, monkeypatch):
     module.main(["--skip-speed", "--seeds", "2"])
     datasets = ["digits-LT IF10", "digits-LT IF50", "digits-LT IF50 shifted"]
     assert calls == [(range(2), 1.0, [*datasets, "synthetic 100-class IF100"])]
+
+
+def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
+    module = bench("bench_keel")
+    calls = []
+    monkeypatch.setattr(module, "run_long_tail", lambda *args: calls.append(args))
+    argv = "--quick --sections long_tail --methods lr_balanced".split()
+    module.main([*argv, "--cache", ""])
+    assert calls == [("long_tail", ["lr_balanced", "brf"], [0], 1)]
