@@ -58,7 +58,10 @@ def peak_mib(func):
     return result, peak / 2**20
 
 
-def _fmt(value):
+def format_cell(value):
+    """A table cell: floats to 4 significant digits, None as '-'."""
+    if value is None:
+        return "-"
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
     return str(value)
@@ -66,7 +69,7 @@ def _fmt(value):
 
 def print_table(rows, columns):
     """Print ``rows`` (dicts) as a Markdown table with ``columns``."""
-    cells = [[_fmt(row.get(col, "")) for col in columns] for row in rows]
+    cells = [[format_cell(row.get(col, "")) for col in columns] for row in rows]
     widths = [
         max(len(col), *(len(r[i]) for r in cells)) if cells else len(col)
         for i, col in enumerate(columns)

@@ -28,7 +28,7 @@ import warnings
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
-from _common import positive_int, print_table, require  # noqa: E402
+from _common import format_cell, positive_int, print_table, require  # noqa: E402
 
 require("deep", "torch", "skorch")
 
@@ -263,7 +263,9 @@ def main(argv=None):
                 "paper (200 ep, CIFAR-10-LT)": PAPER.get(name),
             }
         )
-        print(rows[-1], flush=True)
+        print(
+            ", ".join(f"{k} {format_cell(v)}" for k, v in rows[-1].items()), flush=True
+        )
     print(f"\n{epochs} epochs, {data}")
     print_table(
         rows,

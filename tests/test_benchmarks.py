@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -169,3 +170,11 @@ def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
     argv = "--quick --sections long_tail --methods lr_balanced".split()
     module.main([*argv, "--cache", ""])
     assert calls == [("long_tail", ["lr_balanced", "brf"], [0], 1)]
+
+
+def test_print_table_cells(bench, capsys):
+    common = bench("_common")
+    assert common.format_cell(None) == "-"
+    assert common.format_cell(np.float64(2 / 3)) == "0.6667"
+    common.print_table([{"method": "ce", "few": None}], ["method", "few", "top1"])
+    assert capsys.readouterr().out.splitlines()[-1].split() == ["ce", "|", "-", "|"]
