@@ -22,7 +22,8 @@ def bench(monkeypatch):
 
     def load(name):
         if name in ("bench_deep", "bench_deep_rules", "bench_cifar_lt"):
-            pytest.importorskip("torch")
+            pytest.importorskip("torch")  # the deep extra
+            pytest.importorskip("skorch")
         return importlib.import_module(name)
 
     return load
