@@ -394,7 +394,9 @@ def main(argv=None):
     parser.add_argument(
         "--methods", nargs="+", choices=list(METHODS), default=list(METHODS)
     )
-    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument(
+        "--n-jobs", type=int, default=1, help="joblib's: -1 for every core"
+    )
     parser.add_argument("--repeats", type=positive_int, help="default 2")
     parser.add_argument(
         "--folds", type=positive_int, help="folds per repeat (default 5)"
@@ -409,6 +411,8 @@ def main(argv=None):
         help="default all three (keel and digits_lt with --quick)",
     )
     args = parser.parse_args(argv)
+    if args.n_jobs == 0:
+        parser.error("argument --n-jobs: 0 runs nothing; 1 or more, or -1 for all")
     if args.folds == 1:
         parser.error("argument --folds: cross-validation needs at least 2 folds")
     if args.quick and args.half:

@@ -55,6 +55,7 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_keel", ["--quick", "--repeats", "0"], "--repeats: must be at least 1"),
         ("bench_keel", ["--folds", "1"], "--folds: cross-validation needs at least 2"),
         ("bench_keel", ["--quick", "--half", "odd"], "--half: not with --quick"),
+        ("bench_keel", ["--n-jobs", "0"], "--n-jobs: 0 runs nothing"),
         ("bench_cog", ["--repeats", "two"], "invalid positive_int value: 'two'"),
         ("bench_smote", ["--repeat", "0"], "--repeat: must be at least 1"),
         ("bench_smotenc", ["--minority", "1.5"], "--minority: must lie in (0, 0.5)"),
