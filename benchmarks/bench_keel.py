@@ -137,7 +137,11 @@ def _scores(y_true, y_pred):
 
 
 def evaluate_keel(name, method, n_repeats, n_splits):
-    """Cross-validate ``method`` on the KEEL set ``name``: one cache row."""
+    """Cross-validate ``method`` on the KEEL set ``name``: one cache row.
+
+    A method that cannot fit the set gives a row with its error; running out
+    of memory says nothing of the method and stops the run, uncached.
+    """
     data = load_embedded(name)
     folds = RepeatedStratifiedKFold(
         n_splits=n_splits, n_repeats=n_repeats, random_state=0
@@ -155,6 +159,8 @@ def evaluate_keel(name, method, n_repeats, n_splits):
                 scores = _scores(data.y[test], model.predict(data.X[test]))
                 ba.append(scores[0])
                 gm.append(scores[1])
+    except MemoryError:
+        raise
     except Exception as exc:  # a method that cannot fit a set is reported
         row["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         return row

@@ -180,3 +180,20 @@ def test_print_table_cells(bench, capsys):
     assert common.format_cell(np.float64(2 / 3)) == "0.6667"
     common.print_table([{"method": "ce", "few": None}], ["method", "few", "top1"])
     assert capsys.readouterr().out.splitlines()[-1].split() == ["ce", "|", "-", "|"]
+
+
+@pytest.mark.parametrize("error", [ValueError, MemoryError])
+def test_keel_only_a_failure_of_the_method_is_a_row(bench, monkeypatch, error):
+    module = bench("bench_keel")
+
+    class Failing:
+        def fit(self, X, y):
+            raise error("cannot fit")
+
+    monkeypatch.setattr(module, "make_pipeline", lambda *args, **kwargs: Failing())
+    if error is MemoryError:
+        with pytest.raises(MemoryError):
+            module.evaluate_keel("glass4", "brf", 1, 2)
+    else:
+        row = module.evaluate_keel("glass4", "brf", 1, 2)
+        assert row["error"] == "ValueError: cannot fit"
