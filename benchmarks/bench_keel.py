@@ -20,8 +20,8 @@ Every estimator runs single-threaded (``n_jobs=1``); ``--n-jobs`` runs
 several (data set, method) jobs at once, which slows each fit alike. Results
 of the KEEL part are cached whole rows at a time in a CSV file (``--cache``),
 so an interrupted run resumes where it stopped; a row is run again when its
-method, the data's preprocessing or the version of numpy, scipy,
-scikit-learn or imbalanced-learn changes.
+method, the data set's rows or preprocessing, or the version of numpy,
+scipy, scikit-learn or imbalanced-learn changes.
 
 Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 20
 minutes on two cores: 19 for KEEL, one for the long tails), ``--half even`` or
@@ -171,8 +171,11 @@ def evaluate_keel(name, method, n_repeats, n_splits):
 
 
 @functools.cache
-def _preprocessing(name):
-    return load_embedded(name).preprocessing
+def _data(name):
+    """The preprocessing of the set ``name`` and a digest of its rows."""
+    data = load_embedded(name)
+    rows = np.ascontiguousarray(data.X).tobytes() + np.asarray(data.y).tobytes()
+    return data.preprocessing, hashlib.sha1(rows).hexdigest()
 
 
 @functools.cache
@@ -194,14 +197,17 @@ def _versions():
 
 
 def _config(name, method):
-    """A short hash of the method and the data's preprocessing: a change reruns.
+    """A short hash of the method and the data: a change reruns.
 
     The method counts as its ``repr``, the source of its ltlearn classes and
-    the versions of ``LIBRARIES``.
+    the versions of ``LIBRARIES``; the data as its rows and preprocessing.
     """
-    pipeline = make_pipeline(method, _preprocessing(name), random_state=0)
-    text = repr(pipeline) + "".join(
-        _ltlearn_source(type(step)) for _, step in pipeline.steps
+    preprocessing, rows = _data(name)
+    pipeline = make_pipeline(method, preprocessing, random_state=0)
+    text = (
+        rows
+        + repr(pipeline)
+        + "".join(_ltlearn_source(type(step)) for _, step in pipeline.steps)
     )
     text += _versions()
     return hashlib.sha1(text.encode()).hexdigest()[:10]

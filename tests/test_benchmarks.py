@@ -7,6 +7,7 @@ import importlib
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -197,3 +198,20 @@ def test_keel_only_a_failure_of_the_method_is_a_row(bench, monkeypatch, error):
     else:
         row = module.evaluate_keel("glass4", "brf", 1, 2)
         assert row["error"] == "ValueError: cannot fit"
+
+
+def test_keel_cache_config_follows_the_data(bench, monkeypatch):
+    """Rows cached for other rows of a data set are run again, not reused."""
+    module = bench("bench_keel")
+    module._data.cache_clear()
+    config = module._config("glass4", "brf")
+    data = module.load_embedded("glass4")
+    X = data.X.copy()
+    X[0, 0] += 1.0
+    changed = SimpleNamespace(X=X, y=data.y, preprocessing=data.preprocessing)
+    monkeypatch.setattr(module, "load_embedded", lambda name: changed)
+    module._data.cache_clear()
+    try:
+        assert module._config("glass4", "brf") != config
+    finally:
+        module._data.cache_clear()
