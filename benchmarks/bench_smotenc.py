@@ -21,8 +21,8 @@ the ``smote`` recipe of ``ltlearn compare`` (SMOTE-NC on the category codes,
 one-hot encoding after the resampling) with SMOTE on one-hot columns (the
 preprocessing of ``ltlearn compare`` for the other recipes), both followed by
 the same classifier (``--models lr rf``), on the same 5x2 repeated stratified
-folds; balanced accuracy and G-mean are averaged over the folds. Ties are
-differences of balanced accuracy under 0.001.
+folds, BLAS on one thread; balanced accuracy and G-mean are averaged over the
+folds. Ties are differences of balanced accuracy under 0.001.
 """
 
 # Authors: The ltlearn developers
@@ -39,6 +39,7 @@ import time
 import numpy as np
 from _common import positive_int, print_table
 from sklearn.datasets import make_classification
+from threadpoolctl import threadpool_limits
 
 N_NUMERIC = 10
 N_CATEGORICAL = 5
@@ -266,7 +267,8 @@ def main(argv=None):
             )
         names = args.datasets or names
         for model in args.models:
-            print_keel(run_keel(names, model), model)
+            with threadpool_limits(1):  # as the other KEEL benchmarks
+                print_keel(run_keel(names, model), model)
             print()
         return
     if args.worker:
