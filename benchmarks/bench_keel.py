@@ -18,8 +18,9 @@ Long tails: digits-LT (imbalance 50) and the synthetic 100-class long tail,
 
 Every estimator runs single-threaded (``n_jobs=1``); ``--n-jobs`` runs
 several (data set, method) jobs at once, which slows each fit alike. Results
-of the KEEL part are cached whole rows at a time in a CSV file (``--cache``),
-so an interrupted run resumes where it stopped; a row is run again when its
+of the KEEL part are cached whole rows at a time in a CSV file (``--cache``,
+by default ``benchmarks/bench_keel_results.csv``, which git ignores), so an
+interrupted run resumes where it stopped; a row is run again when its
 method, the data set's rows or preprocessing, or the version of numpy,
 scipy, scikit-learn or imbalanced-learn changes.
 
@@ -73,6 +74,10 @@ from ltlearn.post_hoc import LogitAdjustedClassifier
 from ltlearn.recipes._recommended import recommended_classifier
 
 REFERENCE = "brf"
+# The default cache: the same file whichever folder the script runs from.
+CACHE = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "bench_keel_results.csv"
+)
 QUICK_SETS = ("glass4", "new_thyroid1", "haberman")
 CACHE_FIELDS = (
     "protocol",
@@ -414,7 +419,10 @@ def main(argv=None):
         "--folds", type=positive_int, help="folds per repeat (default 5)"
     )
     parser.add_argument(
-        "--cache", default="bench_keel_results.csv", help="'' for no cache"
+        "--cache",
+        default=CACHE,
+        help="default bench_keel_results.csv next to this script (git ignores "
+        "it); '' for no cache",
     )
     parser.add_argument(
         "--sections",
