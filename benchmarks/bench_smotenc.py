@@ -250,13 +250,16 @@ def main(argv=None):
         action="store_true",
         help="the smote recipe on the KEEL sets with nominal features instead",
     )
-    parser.add_argument("--models", nargs="+", default=["lr"], choices=["lr", "rf"])
+    parser.add_argument(
+        "--models", nargs="+", choices=["lr", "rf"], help="with --keel; default lr"
+    )
     parser.add_argument("--datasets", nargs="+", help="a subset of those sets")
     args = parser.parse_args(argv)
     if not 0 < args.minority < 0.5:
         parser.error(f"argument --minority: must lie in (0, 0.5), got {args.minority}")
-    if args.datasets and not args.keel:
-        parser.error("--datasets: only with --keel")
+    for flag in ("datasets", "models"):
+        if getattr(args, flag) and not args.keel:
+            parser.error(f"--{flag}: only with --keel")
     if args.keel:
         names = keel_names()
         unknown = sorted(set(args.datasets or names) - set(names))
@@ -266,7 +269,7 @@ def main(argv=None):
                 f"choose among {names}"
             )
         names = args.datasets or names
-        for model in args.models:
+        for model in args.models or ["lr"]:
             with threadpool_limits(1):  # as the other KEEL benchmarks
                 print_keel(run_keel(names, model), model)
             print()

@@ -67,6 +67,8 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_cog", ["--quick", "--sets", "glass1"], "not with --quick"),
         ("bench_smotenc", ["--keel", "--datasets", "glass1"], "['glass1'] are not"),
         ("bench_smotenc", ["--datasets", "german"], "--datasets: only with --keel"),
+        ("bench_smotenc", ["--models", "rf"], "--models: only with --keel"),
+        ("bench_smote", ["--budget", "-1"], "--budget: must be 0 or more, got -1.0"),
     ],
 )
 def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
