@@ -3,12 +3,33 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import argparse
+import importlib.util
 import os
 import statistics
+import sys
 import time
 import tracemalloc
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def require(extra, *modules):
+    """Exit with one line if a module of ltlearn's ``extra`` is not installed."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        sys.exit(
+            f"This benchmark needs {' and '.join(missing)}, not installed here: "
+            f"pip install 'ltlearn[{extra}]'"
+        )
+
+
+def positive_int(text):
+    """An argparse ``type``: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def best_of(func, repeat=3):
@@ -37,7 +58,10 @@ def peak_mib(func):
     return result, peak / 2**20
 
 
-def _fmt(value):
+def format_cell(value):
+    """A table cell: floats to 4 significant digits, None as '-'."""
+    if value is None:
+        return "-"
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
     return str(value)
@@ -45,7 +69,7 @@ def _fmt(value):
 
 def print_table(rows, columns):
     """Print ``rows`` (dicts) as a Markdown table with ``columns``."""
-    cells = [[_fmt(row.get(col, "")) for col in columns] for row in rows]
+    cells = [[format_cell(row.get(col, "")) for col in columns] for row in rows]
     widths = [
         max(len(col), *(len(r[i]) for r in cells)) if cells else len(col)
         for i, col in enumerate(columns)

@@ -28,9 +28,12 @@ import warnings
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
+from _common import format_cell, positive_int, print_table, require  # noqa: E402
+
+require("deep", "torch", "skorch")
+
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from _common import print_table  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
@@ -173,18 +176,26 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=None, help="folder with cifar-10-batches-py")
-    parser.add_argument("--dataset", default="cifar10")
+    parser.add_argument("--dataset", choices=("cifar10", "cifar100"), default="cifar10")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--synthetic", action="store_true")
-    parser.add_argument("--epochs", type=int, default=None)
-    parser.add_argument("--speed-epochs", type=int, default=5)
-    parser.add_argument("--n-max", type=int, default=None)
-    parser.add_argument("--methods", default=None, help="comma-separated subset")
+    parser.add_argument("--epochs", type=positive_int)
+    parser.add_argument("--speed-epochs", type=positive_int, default=5)
+    parser.add_argument("--n-max", type=positive_int)
+    parser.add_argument(
+        "--methods",
+        default=None,
+        help=f"comma-separated subset of {','.join(methods(200))}",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    names = [name.strip() for name in args.methods.split(",")] if args.methods else []
+    unknown = [name for name in names if name not in methods(200)]
+    if unknown:
+        parser.error(f"--methods: unknown {unknown}; choose among {list(methods(200))}")
     warnings.filterwarnings("ignore")
     if args.device == "cpu":
         torch.set_num_threads(1)
@@ -234,8 +245,7 @@ def main():
 
     rows = []
     rules = methods(epochs)
-    names = args.methods.split(",") if args.methods else list(rules)
-    for name in names:
+    for name in names or rules:
         clf = make_classifier(rules[name], epochs, args.device, args.seed)
         _sync(args.device)
         start = time.perf_counter()
@@ -253,7 +263,9 @@ def main():
                 "paper (200 ep, CIFAR-10-LT)": PAPER.get(name),
             }
         )
-        print(rows[-1], flush=True)
+        print(
+            ", ".join(f"{k} {format_cell(v)}" for k, v in rows[-1].items()), flush=True
+        )
     print(f"\n{epochs} epochs, {data}")
     print_table(
         rows,

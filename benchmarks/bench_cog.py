@@ -56,7 +56,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
-from _common import print_table  # noqa: E402
+from _common import positive_int, print_table  # noqa: E402
 from imblearn.pipeline import make_pipeline  # noqa: E402
 from scipy.stats import rankdata  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
@@ -254,7 +254,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a handful of sets")
     parser.add_argument("--sets", nargs="*", help="KEEL set names (default: all)")
-    parser.add_argument("--repeats", type=int, default=5, help="repeats of 2-fold CV")
+    parser.add_argument(
+        "--repeats", type=positive_int, default=5, help="repeats of 2-fold CV"
+    )
     parser.add_argument(
         "--synthetic", action="store_true", help="synthetic sets instead of KEEL"
     )
@@ -263,6 +265,14 @@ def main(argv=None):
         "--all", action="store_true", help=f"also the slow sets {SLOW_SETS}"
     )
     args = parser.parse_args(argv)
+    if args.sets and (args.quick or args.synthetic):
+        parser.error("--sets names KEEL sets: not with --quick or --synthetic")
+    if args.sets:
+        from ltlearn.datasets import list_keel
+
+        unknown = sorted(set(args.sets) - set(list_keel()))
+        if unknown:
+            parser.error(f"--sets: unknown {unknown}; list_keel() gives the names")
 
     start = time.perf_counter()
     if args.synthetic:

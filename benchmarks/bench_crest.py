@@ -163,12 +163,12 @@ def run(settings, seeds):
     return rows, gaps
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="one seed, imbalance 50, 10% labelled"
+        "--quick", action="store_true", help="one seed, imbalance 50, 10%% labelled"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.quick:
         settings, seeds = [(50, 0.1)], [0]
     else:

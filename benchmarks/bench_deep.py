@@ -25,7 +25,8 @@ machine's own noise. With a CUDA device, ResNet-32 on a 32x32 synthetic long tai
 reports images per second, in float32 and with mixed precision (``amp=True``).
 
 Run ``nice -n 10 python benchmarks/bench_deep.py`` (about twelve minutes with one
-torch thread) or ``--quick`` for a smoke run.
+torch thread) or ``--quick`` for a smoke run (its defaults: one seed, IF50, a
+tenth of the budget; ``--datasets`` and the others still apply).
 """
 
 # Authors: The ltlearn developers
@@ -40,9 +41,12 @@ import warnings
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
+from _common import positive_int, print_table, require  # noqa: E402
+
+require("deep", "torch", "skorch")
+
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-from _common import print_table  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from skorch import NeuralNetClassifier  # noqa: E402
@@ -547,53 +551,56 @@ def time_resnet32_gpu(epochs=3, batch_size=128, amp=False):
     return len(X) / statistics.mean(durations)
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run")
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: the defaults below become 1 seed, IF50, scale 0.1, 2 "
+        "rounds of 1-epoch fits; flags given still apply",
+    )
+    parser.add_argument("--seeds", type=positive_int, help="default 3")
     parser.add_argument(
         "--epoch-scale",
         type=float,
-        default=1.0,
-        help="multiply every training budget (the default is ~1000 steps)",
+        help="multiply every training budget (default 1: ~1000 steps)",
     )
+    names = {
+        "IF10": "digits-LT IF10",
+        "IF50": "digits-LT IF50",
+        "IF50-shifted": "digits-LT IF50 shifted",
+        "synthetic": "synthetic 100-class IF100",
+    }
     parser.add_argument(
-        "--datasets",
-        nargs="+",
-        choices=["IF10", "IF50", "IF50-shifted", "synthetic"],
-        default=["IF10", "IF50", "IF50-shifted", "synthetic"],
+        "--datasets", nargs="+", choices=list(names), help="default all"
     )
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument(
         "--rounds",
-        type=int,
-        default=5,
-        help="interleaved rounds of the speed table (its ratios are medians "
-        "over them; more rounds steady them on a machine whose speed drifts)",
+        type=positive_int,
+        help="interleaved rounds of the speed table, default 5 (its ratios are "
+        "medians over them; more rounds steady them on a machine whose speed "
+        "drifts)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.epoch_scale is not None and not args.epoch_scale > 0:
+        parser.error(f"argument --epoch-scale: must be above 0, got {args.epoch_scale}")
+    quick = args.quick
+    seeds = args.seeds or (1 if quick else 3)
+    epoch_scale = args.epoch_scale or (0.1 if quick else 1.0)
+    datasets = args.datasets or (["IF50"] if quick else list(names))
+    rounds = args.rounds or (2 if quick else 5)
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     start = time.perf_counter()
     if not args.skip_quality:
-        if args.quick:
-            gains, ceilings = run_quality([0], 0.1, ["digits-LT IF50"])
-        else:
-            names = {
-                "IF10": "digits-LT IF10",
-                "IF50": "digits-LT IF50",
-                "IF50-shifted": "digits-LT IF50 shifted",
-            }
-            datasets = [
-                names.get(d, "synthetic 100-class IF100") for d in args.datasets
-            ]
-            gains, ceilings = run_quality(range(args.seeds), args.epoch_scale, datasets)
+        gains, ceilings = run_quality(
+            range(seeds), epoch_scale, [names[d] for d in datasets]
+        )
         _print_goals(gains, ceilings)
     if not args.skip_speed:
-        run_speed(
-            epochs=1 if args.quick else 5, repeat=2 if args.quick else args.rounds
-        )
+        run_speed(epochs=1 if quick else 5, repeat=rounds)
         for amp in (False, True):
             images_per_second = time_resnet32_gpu(
                 epochs=2 if args.quick else 3, amp=amp

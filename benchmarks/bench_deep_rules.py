@@ -27,8 +27,11 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
+from _common import positive_int, print_table, require  # noqa: E402
+
+require("deep", "torch", "skorch")
+
 import torch  # noqa: E402
-from _common import print_table  # noqa: E402
 from bench_deep import DATASETS, RECIPES, _fit_recipe  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 
@@ -85,9 +88,9 @@ def _print_goals(rows):
     print_table(goals, ["goal", "result", "met"])
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=positive_int, default=3)
     parser.add_argument(
         "--first-seed",
         type=int,
@@ -97,11 +100,16 @@ def main():
     parser.add_argument(
         "--datasets",
         default="digits-LT IF50,digits-LT IF50 shifted,synthetic 100-class IF100",
+        help=f"comma-separated subset of: {', '.join(DATASETS)}",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    datasets = [name.strip() for name in args.datasets.split(",")]
+    unknown = [name for name in datasets if name not in DATASETS]
+    if unknown:
+        parser.error(f"--datasets: unknown {unknown}; choose among {list(DATASETS)}")
     torch.set_num_threads(1)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
-    for dataset in args.datasets.split(","):
+    for dataset in datasets:
         load, epochs, shared = DATASETS[dataset]
         splits = [load(seed) for seed in seeds]
         rows, ce = [], None

@@ -18,8 +18,11 @@ Long tails: digits-LT (imbalance 50) and the synthetic 100-class long tail,
 
 Every estimator runs single-threaded (``n_jobs=1``); ``--n-jobs`` runs
 several (data set, method) jobs at once, which slows each fit alike. Results
-of the KEEL part are cached whole rows at a time in a CSV file (``--cache``),
-so an interrupted run resumes where it stopped.
+of the KEEL part are cached whole rows at a time in a CSV file (``--cache``,
+by default ``benchmarks/bench_keel_results.csv``, which git ignores), so an
+interrupted run resumes where it stopped; a row is run again when its
+method, the data set's rows or preprocessing, or the version of numpy,
+scipy, scikit-learn or imbalanced-learn changes.
 
 Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 20
 minutes on two cores: 19 for KEEL, one for the long tails), ``--half even`` or
@@ -41,9 +44,10 @@ import os
 import sys
 import time
 import warnings
+from importlib.metadata import version
 
 import numpy as np
-from _common import print_table
+from _common import positive_int, print_table
 from imblearn.ensemble import (
     BalancedRandomForestClassifier,
     EasyEnsembleClassifier,
@@ -70,6 +74,10 @@ from ltlearn.post_hoc import LogitAdjustedClassifier
 from ltlearn.recipes._recommended import recommended_classifier
 
 REFERENCE = "brf"
+# The default cache: the same file whichever folder the script runs from.
+CACHE = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "bench_keel_results.csv"
+)
 QUICK_SETS = ("glass4", "new_thyroid1", "haberman")
 CACHE_FIELDS = (
     "protocol",
@@ -81,6 +89,7 @@ CACHE_FIELDS = (
     "fit_seconds",
     "error",
 )
+LIBRARIES = ("numpy", "scipy", "scikit-learn", "imbalanced-learn")
 
 
 def _lr(random_state, **params):
@@ -133,7 +142,11 @@ def _scores(y_true, y_pred):
 
 
 def evaluate_keel(name, method, n_repeats, n_splits):
-    """Cross-validate ``method`` on the KEEL set ``name``: one cache row."""
+    """Cross-validate ``method`` on the KEEL set ``name``: one cache row.
+
+    A method that cannot fit the set gives a row with its error; running out
+    of memory says nothing of the method and stops the run, uncached.
+    """
     data = load_embedded(name)
     folds = RepeatedStratifiedKFold(
         n_splits=n_splits, n_repeats=n_repeats, random_state=0
@@ -151,6 +164,8 @@ def evaluate_keel(name, method, n_repeats, n_splits):
                 scores = _scores(data.y[test], model.predict(data.X[test]))
                 ba.append(scores[0])
                 gm.append(scores[1])
+    except MemoryError:
+        raise
     except Exception as exc:  # a method that cannot fit a set is reported
         row["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         return row
@@ -161,8 +176,11 @@ def evaluate_keel(name, method, n_repeats, n_splits):
 
 
 @functools.cache
-def _preprocessing(name):
-    return load_embedded(name).preprocessing
+def _data(name):
+    """The preprocessing of the set ``name`` and a digest of its rows."""
+    data = load_embedded(name)
+    rows = np.ascontiguousarray(data.X).tobytes() + np.asarray(data.y).tobytes()
+    return data.preprocessing, hashlib.sha1(rows).hexdigest()
 
 
 @functools.cache
@@ -177,15 +195,26 @@ def _ltlearn_source(cls):
     return inspect.getsource(sys.modules[cls.__module__])
 
 
-def _config(name, method):
-    """A short hash of the method and the data's preprocessing: a change reruns.
+@functools.cache
+def _versions():
+    """The versions of ``LIBRARIES``, part of every cached row's config."""
+    return " ".join(f"{library} {version(library)}" for library in LIBRARIES)
 
-    The method counts as its ``repr`` and the source of its ltlearn classes.
+
+def _config(name, method):
+    """A short hash of the method and the data: a change reruns.
+
+    The method counts as its ``repr``, the source of its ltlearn classes and
+    the versions of ``LIBRARIES``; the data as its rows and preprocessing.
     """
-    pipeline = make_pipeline(method, _preprocessing(name), random_state=0)
-    text = repr(pipeline) + "".join(
-        _ltlearn_source(type(step)) for _, step in pipeline.steps
+    preprocessing, rows = _data(name)
+    pipeline = make_pipeline(method, preprocessing, random_state=0)
+    text = (
+        rows
+        + repr(pipeline)
+        + "".join(_ltlearn_source(type(step)) for _, step in pipeline.steps)
     )
+    text += _versions()
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
@@ -196,8 +225,8 @@ def read_cache(path, protocol):
         return rows
     with open(path, newline="") as f:
         for row in csv.DictReader(f):
-            if row.get("protocol") != protocol or None in row.values():
-                continue  # another protocol, or a line cut short
+            if row.get("protocol") != protocol or None in row or None in row.values():
+                continue  # another protocol, a line cut short or run into the next
             try:
                 for key in ("balanced_accuracy", "g_mean", "fit_seconds"):
                     row[key] = float(row[key]) if row[key] else np.nan
@@ -208,9 +237,21 @@ def read_cache(path, protocol):
 
 
 def _append(path, row):
+    """Append ``row`` to the cache, on a line of its own.
+
+    A run killed while writing leaves a line cut short, without its newline;
+    the next row starts on a fresh line rather than run on from it.
+    """
     new = not os.path.exists(path) or os.path.getsize(path) == 0
     line = {key: row.get(key, "") for key in CACHE_FIELDS}
+    cut = False
+    if not new:
+        with open(path, "rb") as f:
+            f.seek(-1, os.SEEK_END)
+            cut = f.read(1) != b"\n"
     with open(path, "a", newline="") as f:
+        if cut:
+            f.write("\n")
         writer = csv.DictWriter(f, fieldnames=CACHE_FIELDS)
         if new:
             writer.writeheader()
@@ -366,25 +407,36 @@ def halves(names, half):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run")
-    parser.add_argument("--half", choices=("even", "odd", "all"), default="all")
+    parser.add_argument("--half", choices=("even", "odd", "all"), help="default all")
     parser.add_argument(
         "--methods", nargs="+", choices=list(METHODS), default=list(METHODS)
     )
-    parser.add_argument("--n-jobs", type=int, default=1)
-    parser.add_argument("--repeats", type=int, default=None, help="default 2")
     parser.add_argument(
-        "--folds", type=int, default=None, help="folds per repeat (default 5)"
+        "--n-jobs", type=int, default=1, help="joblib's: -1 for every core"
+    )
+    parser.add_argument("--repeats", type=positive_int, help="default 2")
+    parser.add_argument(
+        "--folds", type=positive_int, help="folds per repeat (default 5)"
     )
     parser.add_argument(
-        "--cache", default="bench_keel_results.csv", help="'' for no cache"
+        "--cache",
+        default=CACHE,
+        help="default bench_keel_results.csv next to this script (git ignores "
+        "it); '' for no cache",
     )
     parser.add_argument(
         "--sections",
         nargs="+",
         choices=("keel", "digits_lt", "long_tail"),
-        default=("keel", "digits_lt", "long_tail"),
+        help="default all three (keel and digits_lt with --quick)",
     )
     args = parser.parse_args(argv)
+    if args.n_jobs == 0:
+        parser.error("argument --n-jobs: 0 runs nothing; 1 or more, or -1 for all")
+    if args.folds == 1:
+        parser.error("argument --folds: cross-validation needs at least 2 folds")
+    if args.quick and args.half:
+        parser.error("argument --half: not with --quick, which runs three sets")
     methods = list(args.methods)
     if REFERENCE not in methods:
         methods.append(REFERENCE)
@@ -393,12 +445,12 @@ def main(argv=None):
         groups = {"quick": list(QUICK_SETS)}
         repeats, seeds, cache = args.repeats or 1, [0], args.cache or None
         n_folds = args.folds or 2
-        sections = [s for s in args.sections if s != "long_tail"]
+        sections = args.sections or ("keel", "digits_lt")
     else:
-        groups = halves(names, args.half)
+        groups = halves(names, args.half or "all")
         repeats, seeds, cache = args.repeats or 2, range(5), args.cache or None
         n_folds = args.folds or 5
-        sections = args.sections
+        sections = args.sections or ("keel", "digits_lt", "long_tail")
     tables = {}
     if "keel" in sections:
         wanted = list(dict.fromkeys(n for g in groups.values() for n in g))

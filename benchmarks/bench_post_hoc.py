@@ -31,7 +31,7 @@ import time
 import warnings
 
 import numpy as np
-from _common import print_table
+from _common import positive_int, print_table
 from imblearn.metrics import geometric_mean_score
 from scipy.stats import rankdata
 from sklearn.impute import SimpleImputer
@@ -264,18 +264,26 @@ def bench_search(quick, n_sets=None):
 
 
 def bench_multiclass(quick, n_seeds):
+    """Each post-hoc rule against the plain model; ``n_seeds`` draws of digits-LT."""
     from ltlearn.datasets import load_digits_lt, make_long_tailed_classification
 
+    n_classes = 20 if quick else 100
     problems = {
-        "digits-LT (IF 50)": lambda seed: load_digits_lt(
-            imbalance_ratio=50, random_state=seed, return_X_y=True
+        "digits-LT (IF 50)": (
+            lambda seed: load_digits_lt(
+                imbalance_ratio=50, random_state=seed, return_X_y=True
+            ),
+            n_seeds,
         ),
-        "100-class long tail (IF 100)": lambda seed: make_long_tailed_classification(
-            n_classes=20 if quick else 100, random_state=seed, return_X_y=True
+        f"{n_classes}-class long tail (IF 100)": (
+            lambda seed: make_long_tailed_classification(
+                n_classes=n_classes, random_state=seed, return_X_y=True
+            ),
+            1 if quick else 3,
         ),
     }
-    for problem, load in problems.items():
-        seeds = range(1 if quick else n_seeds if "digits" in problem else 3)
+    for problem, (load, n_draws) in problems.items():
+        seeds = range(n_draws)
         results = {
             name: {"BA": [], "G": [], "F1": [], "s": [], "kept": []}
             for name in MULTICLASS
@@ -328,29 +336,33 @@ def bench_multiclass(quick, n_seeds):
         )
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run")
     parser.add_argument(
-        "--seeds", type=int, default=5, help="seeds for digits-LT (default 5)"
+        "--seeds",
+        type=positive_int,
+        help="seeds for digits-LT (default 5, 1 with --quick)",
     )
     parser.add_argument(
         "--part", choices=["binary", "multiclass", "search", "all"], default="all"
     )
     parser.add_argument(
         "--sets",
-        type=int,
+        type=positive_int,
         default=None,
         help="--part search: this many evenly spaced data sets (default all)",
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.sets is not None and args.part != "search":
+        parser.error("argument --sets: only with --part search")
     warnings.filterwarnings("ignore")  # tiny classes: fold-size warnings
     with threadpool_limits(1):
         start, cpu = time.perf_counter(), time.process_time()
         if args.part in ("binary", "all"):
             bench_binary(args.quick)
         if args.part in ("multiclass", "all"):
-            bench_multiclass(args.quick, args.seeds)
+            bench_multiclass(args.quick, args.seeds or (1 if args.quick else 5))
         if args.part == "search":
             bench_search(args.quick, args.sets)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu

@@ -24,7 +24,7 @@ import gc
 import statistics
 import sys
 
-from _common import best_of, peak_mib, print_table
+from _common import best_of, peak_mib, positive_int, print_table
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from sklearn.datasets import make_classification
 
@@ -132,7 +132,7 @@ def main(argv=None):
         "--quick", action="store_true", help="only the 1e4-row data (seconds)"
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="timed runs per cell (median)"
+        "--repeat", type=positive_int, default=3, help="timed runs per cell (median)"
     )
     parser.add_argument(
         "--budget",
@@ -147,6 +147,8 @@ def main(argv=None):
         help="also the SMOTENC table of bench_smotenc.py (1e4 rows with --quick)",
     )
     args = parser.parse_args(argv)
+    if args.budget < 0:
+        parser.error(f"argument --budget: must be 0 or more, got {args.budget}")
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     rows = run(sizes, [10, 100], [0.10, 0.01], args.repeat, args.budget)
     print()

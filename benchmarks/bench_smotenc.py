@@ -5,11 +5,13 @@ Data: ``--rows`` rows (default 1e6) of 10 numeric columns from
 codes in a float array), a minority class of ``--minority`` (default 5%),
 over-sampled to balance with ``k_neighbors=5``. Each sampler runs in its own
 subprocess: time is one ``fit_resample`` (``time.perf_counter``) and peak
-memory is the growth of the process's resident high-water mark
-(``ru_maxrss``) during it, so memory that C libraries allocate counts too.
-``ratio`` is imbalanced-learn's time over ltlearn's (above 1, ltlearn is
-faster) and ``mem ratio`` imbalanced-learn's peak over ltlearn's (a peak
-under 1 MiB, below what the high-water mark resolves, counts as 1 MiB).
+memory is the resident high-water mark during it over the resident size
+before it, so memory that C libraries allocate counts too (on Linux the mark
+is reset before the fit, so that memory freed by the data's generation and
+used again by the fit counts; elsewhere the growth of ``ru_maxrss``, which
+misses it, is reported). ``ratio`` is imbalanced-learn's time over
+ltlearn's (above 1, ltlearn is faster) and ``mem ratio`` imbalanced-learn's
+peak over ltlearn's (a peak under 1 MiB counts as 1 MiB).
 
 Run ``nice -n 5 python benchmarks/bench_smotenc.py`` (minutes; imbalanced-learn
 dominates) or ``--rows 20000`` for a quick run.
@@ -19,8 +21,8 @@ the ``smote`` recipe of ``ltlearn compare`` (SMOTE-NC on the category codes,
 one-hot encoding after the resampling) with SMOTE on one-hot columns (the
 preprocessing of ``ltlearn compare`` for the other recipes), both followed by
 the same classifier (``--models lr rf``), on the same 5x2 repeated stratified
-folds; balanced accuracy and G-mean are averaged over the folds. Ties are
-differences of balanced accuracy under 0.001.
+folds, BLAS on one thread; balanced accuracy and G-mean are averaged over the
+folds. Ties are differences of balanced accuracy under 0.001.
 """
 
 # Authors: The ltlearn developers
@@ -35,8 +37,9 @@ import sys
 import time
 
 import numpy as np
-from _common import print_table
+from _common import positive_int, print_table
 from sklearn.datasets import make_classification
+from threadpoolctl import threadpool_limits
 
 N_NUMERIC = 10
 N_CATEGORICAL = 5
@@ -82,27 +85,60 @@ def _maxrss_mib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _status_mib(field):
+    """``VmRSS`` or ``VmHWM`` of this process from /proc, in MiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    raise OSError(f"no {field} in /proc/self/status")
+
+
+def peak_rss_mib(func):
+    """Call ``func``; return its result and its peak resident growth in MiB.
+
+    On Linux the high-water mark is reset first (``/proc/self/clear_refs``),
+    so that pages freed before the call and used again by it count; where it
+    cannot be, the growth of ``ru_maxrss`` is returned, which misses them.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        before = _status_mib("VmRSS")
+    except OSError:
+        before = None
+    maxrss = _maxrss_mib()
+    result = func()
+    if before is None:
+        return result, _maxrss_mib() - maxrss
+    return result, _status_mib("VmHWM") - before
+
+
 def time_and_peakmem(method, n_rows, minority):
     """One ``fit_resample`` of ``method``: seconds and peak growth in MiB."""
     X, y, categorical = make_data(n_rows, minority)
     sampler = _sampler(method, categorical)
-    before = _maxrss_mib()
     start = time.perf_counter()
-    X_res, _ = sampler.fit_resample(X, y)
+    (X_res, _), peak = peak_rss_mib(lambda: sampler.fit_resample(X, y))
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "peak": _maxrss_mib() - before, "rows": len(X_res)}
+    return {"seconds": seconds, "peak": peak, "rows": len(X_res)}
 
 
 def _run(method, n_rows, minority):
-    """``time_and_peakmem`` in a fresh process (a clean high-water mark)."""
+    """``time_and_peakmem`` in a fresh process (a clean high-water mark).
+
+    A worker that fails stops the run with its own error message.
+    """
     out = subprocess.run(
         [sys.executable, __file__, "--worker", method, "--rows", str(n_rows)]
         + ["--minority", str(minority)],
-        check=True,
         capture_output=True,
         text=True,
         env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"},
     )
+    if out.returncode:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"the {method} worker failed on {n_rows} rows (above)")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -206,7 +242,7 @@ def print_keel(rows, model):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--rows", type=positive_int, nargs="+", default=[1_000_000])
     parser.add_argument("--minority", type=float, default=0.05)
     parser.add_argument("--worker", choices=["ltlearn", "imblearn"])
     parser.add_argument(
@@ -214,13 +250,28 @@ def main(argv=None):
         action="store_true",
         help="the smote recipe on the KEEL sets with nominal features instead",
     )
-    parser.add_argument("--models", nargs="+", default=["lr"], choices=["lr", "rf"])
+    parser.add_argument(
+        "--models", nargs="+", choices=["lr", "rf"], help="with --keel; default lr"
+    )
     parser.add_argument("--datasets", nargs="+", help="a subset of those sets")
     args = parser.parse_args(argv)
+    if not 0 < args.minority < 0.5:
+        parser.error(f"argument --minority: must lie in (0, 0.5), got {args.minority}")
+    for flag in ("datasets", "models"):
+        if getattr(args, flag) and not args.keel:
+            parser.error(f"--{flag}: only with --keel")
     if args.keel:
-        names = args.datasets or keel_names()
-        for model in args.models:
-            print_keel(run_keel(names, model), model)
+        names = keel_names()
+        unknown = sorted(set(args.datasets or names) - set(names))
+        if unknown:
+            parser.error(
+                f"--datasets: {unknown} are not KEEL sets with nominal features; "
+                f"choose among {names}"
+            )
+        names = args.datasets or names
+        for model in args.models or ["lr"]:
+            with threadpool_limits(1):  # as the other KEEL benchmarks
+                print_keel(run_keel(names, model), model)
             print()
         return
     if args.worker:

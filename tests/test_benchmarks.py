@@ -1,0 +1,231 @@
+"""The command lines and helpers of the scripts in benchmarks/."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+SCRIPTS = sorted(path.stem for path in BENCHMARKS.glob("bench_*.py"))
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    """Import a benchmark script by name, as ``python benchmarks/NAME.py`` does."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+
+    def load(name):
+        if name in ("bench_deep", "bench_deep_rules", "bench_cifar_lt"):
+            pytest.importorskip("torch")  # the deep extra
+            pytest.importorskip("skorch")
+        return importlib.import_module(name)
+
+    return load
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_help(bench, name, monkeypatch, capsys):
+    module = bench(name)
+    monkeypatch.setattr(sys, "argv", [f"{name}.py", "--help"])
+    with pytest.raises(SystemExit) as exit_info:
+        module.main()
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: {name}.py")
+    assert " ".join(module.__doc__.splitlines()[0].split()[:3]) in " ".join(out.split())
+    assert "option_strings" not in out  # what an unescaped % in a help prints
+
+
+@pytest.mark.parametrize(
+    "name, argv, message",
+    [
+        ("bench_cifar_lt", ["--methods", "ce,nosuch"], "--methods: unknown ['nosuch']"),
+        ("bench_cifar_lt", ["--dataset", "cifar1000"], "argument --dataset"),
+        ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
+        ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
+        ("bench_deep", ["--rounds", "-1"], "--rounds: must be at least 1, got -1"),
+        ("bench_post_hoc", ["--seeds", "0"], "--seeds: must be at least 1"),
+        ("bench_post_hoc", ["--sets", "3"], "--sets: only with --part search"),
+        ("bench_keel", ["--quick", "--repeats", "0"], "--repeats: must be at least 1"),
+        ("bench_keel", ["--folds", "1"], "--folds: cross-validation needs at least 2"),
+        ("bench_keel", ["--quick", "--half", "odd"], "--half: not with --quick"),
+        ("bench_keel", ["--n-jobs", "0"], "--n-jobs: 0 runs nothing"),
+        ("bench_cog", ["--repeats", "two"], "invalid positive_int value: 'two'"),
+        ("bench_smote", ["--repeat", "0"], "--repeat: must be at least 1"),
+        ("bench_smotenc", ["--minority", "1.5"], "--minority: must lie in (0, 0.5)"),
+        ("bench_smotenc", ["--rows", "0"], "--rows: must be at least 1"),
+        ("bench_cifar_lt", ["--epochs", "0"], "--epochs: must be at least 1"),
+        ("bench_cog", ["--sets", "glass1", "nosuch"], "--sets: unknown ['nosuch']"),
+        ("bench_cog", ["--quick", "--sets", "glass1"], "not with --quick"),
+        ("bench_smotenc", ["--keel", "--datasets", "glass1"], "['glass1'] are not"),
+        ("bench_smotenc", ["--datasets", "german"], "--datasets: only with --keel"),
+        ("bench_smotenc", ["--models", "rf"], "--models: only with --keel"),
+        ("bench_smote", ["--budget", "-1"], "--budget: must be 0 or more, got -1.0"),
+    ],
+)
+def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
+    """A bad flag stops the script before any work, with one line naming it."""
+    with pytest.raises(SystemExit) as exit_info:
+        bench(name).main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage:")
+    assert message in err.splitlines()[-1]
+
+
+def test_smotenc_worker_failure_shows_its_error(bench, monkeypatch, capsys):
+    """A failed worker process stops the run with the worker's own traceback."""
+    module = bench("bench_smotenc")
+
+    def failed_run(args, **kwargs):
+        return subprocess.CompletedProcess(args, 1, "", "ValueError: n_neighbors\n")
+
+    monkeypatch.setattr(module.subprocess, "run", failed_run)
+    with pytest.raises(SystemExit, match="the imblearn worker failed on 10 rows"):
+        module._run("imblearn", 10, 0.05)
+    assert "ValueError: n_neighbors" in capsys.readouterr().err
+
+
+def test_keel_cache_line_cut_short(bench, tmp_path):
+    """A cache line cut short is not read back, nor run into by the next row."""
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+
+    def row(dataset):
+        return dict(
+            protocol="1x2",
+            dataset=dataset,
+            method="brf",
+            config="abc",
+            balanced_accuracy=0.75,
+            g_mean=0.5,
+            fit_seconds=0.25,
+        )
+
+    module._append(str(path), row("glass4"))
+    module._append(str(path), row("haberman"))
+    text = path.read_bytes()
+    path.write_bytes(text[: -len(b"0.25,\r\n")])  # killed within fit_seconds
+    module._append(str(path), row("pima"))
+    assert set(module.read_cache(str(path), "1x2")) == {
+        ("glass4", "brf"),
+        ("pima", "brf"),
+    }
+    # a complete line whose newline was lost is read back, error-free
+    path.write_bytes(text[: -len(b"\r\n")])
+    module._append(str(path), row("pima"))
+    rows = module.read_cache(str(path), "1x2")
+    assert len(rows) == 3
+    assert all(r["error"] == "" and r["fit_seconds"] == 0.25 for r in rows.values())
+
+
+def test_keel_cache_config_follows_library_versions(bench, monkeypatch):
+    """Rows cached under another scikit-learn are run again, not reused."""
+    module = bench("bench_keel")
+    config = module._config("glass4", "lr_balanced")
+    assert module._config("glass4", "lr_balanced") == config
+    assert module._config("glass4", "lr_balanced") != module._config("glass4", "brf")
+    monkeypatch.setattr(module, "_versions", lambda: "scikit-learn 0.0")
+    assert module._config("glass4", "lr_balanced") != config
+
+
+def test_missing_extra_is_one_line(bench, monkeypatch):
+    """A benchmark whose optional peer is not installed says which extra it needs."""
+    common = bench("_common")
+    common.require("deep", "numpy")  # installed: nothing happens
+    with pytest.raises(SystemExit) as exit_info:
+        common.require("deep", "numpy", "no_such_module_ltlearn")
+    assert exit_info.value.code == (
+        "This benchmark needs no_such_module_ltlearn, not installed here: "
+        "pip install 'ltlearn[deep]'"
+    )
+
+
+def test_deep_quick_keeps_the_flags_given(bench, monkeypatch):
+    """--quick sets the defaults; the flags given still apply."""
+    module = bench("bench_deep")
+    calls = []
+    monkeypatch.setattr(
+        module, "run_quality", lambda *args: calls.append(args) or ({}, {})
+    )
+    monkeypatch.setattr(module, "run_speed", lambda **kw: calls.append(kw))
+    monkeypatch.setattr(module, "time_resnet32_gpu", lambda **kw: None)
+    module.main(["--quick", "--datasets", "synthetic", "--rounds", "3"])
+    assert calls == [
+        (range(1), 0.1, ["synthetic 100-class IF100"]),
+        {"epochs": 1, "repeat": 3},
+    ]
+    calls.clear()
+    module.main(["--skip-speed", "--seeds", "2"])
+    datasets = ["digits-LT IF10", "digits-LT IF50", "digits-LT IF50 shifted"]
+    assert calls == [(range(2), 1.0, [*datasets, "synthetic 100-class IF100"])]
+
+
+def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
+    module = bench("bench_keel")
+    calls = []
+    monkeypatch.setattr(module, "run_long_tail", lambda *args: calls.append(args))
+    argv = "--quick --sections long_tail --methods lr_balanced".split()
+    module.main([*argv, "--cache", ""])
+    assert calls == [("long_tail", ["lr_balanced", "brf"], [0], 1)]
+
+
+def test_print_table_cells(bench, capsys):
+    common = bench("_common")
+    assert common.format_cell(None) == "-"
+    assert common.format_cell(np.float64(2 / 3)) == "0.6667"
+    common.print_table([{"method": "ce", "few": None}], ["method", "few", "top1"])
+    assert capsys.readouterr().out.splitlines()[-1].split() == ["ce", "|", "-", "|"]
+
+
+@pytest.mark.parametrize("error", [ValueError, MemoryError])
+def test_keel_only_a_failure_of_the_method_is_a_row(bench, monkeypatch, error):
+    module = bench("bench_keel")
+
+    class Failing:
+        def fit(self, X, y):
+            raise error("cannot fit")
+
+    monkeypatch.setattr(module, "make_pipeline", lambda *args, **kwargs: Failing())
+    if error is MemoryError:
+        with pytest.raises(MemoryError):
+            module.evaluate_keel("glass4", "brf", 1, 2)
+    else:
+        row = module.evaluate_keel("glass4", "brf", 1, 2)
+        assert row["error"] == "ValueError: cannot fit"
+
+
+def test_keel_cache_config_follows_the_data(bench, monkeypatch):
+    """Rows cached for other rows of a data set are run again, not reused."""
+    module = bench("bench_keel")
+    module._data.cache_clear()
+    config = module._config("glass4", "brf")
+    data = module.load_embedded("glass4")
+    X = data.X.copy()
+    X[0, 0] += 1.0
+    changed = SimpleNamespace(X=X, y=data.y, preprocessing=data.preprocessing)
+    monkeypatch.setattr(module, "load_embedded", lambda name: changed)
+    module._data.cache_clear()
+    try:
+        assert module._config("glass4", "brf") != config
+    finally:
+        module._data.cache_clear()
+
+
+def test_smotenc_peak_counts_memory_freed_before(bench):
+    """Memory freed before the fit and used again by it counts in its peak."""
+    module = bench("bench_smotenc")
+    if not os.access("/proc/self/clear_refs", os.W_OK):
+        pytest.skip("the resident high-water mark cannot be reset here")
+    np.ones(80 * 2**17).sum()  # 80 MiB: raises the high-water mark, then freed
+    total, peak = module.peak_rss_mib(lambda: np.ones(40 * 2**17).sum())
+    assert total == 40 * 2**17
+    assert 35 < peak < 80
