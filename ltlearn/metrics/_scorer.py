@@ -28,6 +28,8 @@ _SCORERS = {
     "geometric_mean": geometric_mean_scorer,
     "macro_f1": macro_f1_scorer,
 }
+# scikit-learn's names of the same scorers.
+_SCORER_ALIASES = {"f1_macro": "macro_f1"}
 
 
 def _shot_score(
@@ -116,8 +118,10 @@ def get_scorer(name):
 
     Parameters
     ----------
-    name : {"balanced_accuracy", "geometric_mean", "macro_f1"}
-        The scorer's name.
+    name : {"balanced_accuracy", "geometric_mean", "macro_f1", "f1_macro"}
+        The scorer's name; ``"f1_macro"``, scikit-learn's name of the
+        macro-F1 (and that of the post-hoc rules' ``scoring``), is
+        ``"macro_f1"``.
 
     Returns
     -------
@@ -138,7 +142,7 @@ def get_scorer(name):
     try:
         # a copy, as scikit-learn's get_scorer returns: a metadata request set
         # on it (set_score_request) must not change the scorer of other users
-        return copy.deepcopy(_SCORERS[name])
+        return copy.deepcopy(_SCORERS[_SCORER_ALIASES.get(name, name)])
     except KeyError:
         raise ValueError(
             f"Unknown scorer {name!r}; choose one of {sorted(_SCORERS)}, or make a "

@@ -20,6 +20,7 @@ from ltlearn.metrics import get_scorer, make_shot_scorer, shot_accuracy
         ("balanced_accuracy", balanced_accuracy_score),
         ("geometric_mean", geometric_mean_score),
         ("macro_f1", lambda a, b: f1_score(a, b, average="macro")),
+        ("f1_macro", lambda a, b: f1_score(a, b, average="macro")),
     ],
 )
 def test_named_scorers_compute_their_metric(name, metric, make_long_tail):
