@@ -19,6 +19,7 @@ the default collection, which takes a few minutes.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -26,7 +27,8 @@ import matplotlib.pyplot as plt
 
 from ltlearn.cli import main
 
-output = Path(tempfile.mkdtemp()) / "ltlearn-results"
+workdir = Path(tempfile.mkdtemp())
+output = workdir / "ltlearn-results"
 main(
     [
         "compare",
@@ -66,3 +68,8 @@ for name in ("recall_vs_frequency.png", "ranks.png"):
     ax.set_axis_off()
     fig.tight_layout(pad=0)
 plt.show()
+
+# %%
+# The example's output directory is temporary; a directory of your own keeps
+# the results, and a later run there reuses them.
+shutil.rmtree(workdir)
