@@ -19,10 +19,9 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
     n_classes = classes.size
     off_diagonal = 1.0 - np.eye(n_classes)
     if isinstance(cost_matrix, str):  # "balanced": cost n / (K n_k)
-        class_costs = compute_class_weight(
+        cost_matrix = compute_class_weight(
             "balanced", classes=classes, y=y, sample_weight=sample_weight
         )
-        return class_costs[:, None] * off_diagonal, class_costs
 
     costs = np.array(cost_matrix, dtype=float)  # a copy: never the caller's
     if costs.shape not in ((n_classes,), (n_classes, n_classes)):

@@ -53,6 +53,21 @@ def test_balanced_costs_divide_probabilities_by_the_prior(imbalanced_multiclass)
     np.testing.assert_array_equal(np.diag(clf.cost_matrix_), 0)
 
 
+def test_class_costs_are_the_row_sums_of_the_cost_matrix(imbalanced_multiclass):
+    # "balanced" is the cost vector n / (K n_k): the same matrix and class
+    # costs as that vector given by hand, the row sums (K - 1) n / (K n_k)
+    X, y = imbalanced_multiclass
+    n_classes = np.unique(y).size
+    balanced = ThresholdMovingClassifier(LogisticRegression()).fit(X, y)
+    costs = y.size / (n_classes * np.bincount(y))
+    by_vector = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=costs)
+    by_vector.fit(X, y)
+    np.testing.assert_allclose(balanced.cost_matrix_, by_vector.cost_matrix_)
+    np.testing.assert_allclose(balanced.class_costs_, by_vector.class_costs_)
+    np.testing.assert_allclose(balanced.class_costs_, balanced.cost_matrix_.sum(axis=1))
+    np.testing.assert_allclose(balanced.class_costs_, (n_classes - 1) * costs)
+
+
 def test_cost_vector_equals_matrix_with_constant_rows(imbalanced_multiclass):
     X, y = imbalanced_multiclass
     costs = np.array([1.0, 2.0, 4.0, 8.0])
