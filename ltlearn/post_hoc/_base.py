@@ -369,10 +369,17 @@ class _BasePostHocClassifier(
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            Predicted labels, ``classes_[argmax(predict_proba(X), axis=1)]``.
+            Predicted labels, ``classes_[argmax(predict_proba(X), axis=1)]``
+            (with ``decision="expected_cost"`` of
+            :class:`~ltlearn.post_hoc.ThresholdMovingClassifier`, the classes
+            of least expected cost).
         """
-        log_proba = self._adjusted_log_proba(X)
-        return self.classes_[np.argmax(log_proba, axis=1)]
+        codes = self._predict_codes(X)  # checks first that self is fitted
+        return self.classes_[codes]
+
+    def _predict_codes(self, X):
+        """Index in ``classes_`` of the class predicted for each row of ``X``."""
+        return np.argmax(self._adjusted_log_proba(X), axis=1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -6,6 +6,7 @@
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted
 
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
@@ -82,6 +83,22 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         balanced accuracy (with ``sample_weight``, ``n_samples`` and ``n_k``
         are sums of weights).
 
+    decision : {{"rescale", "expected_cost"}}, default="rescale"
+        The decision rule.
+
+        - ``"rescale"``: Zhou and Liu's threshold-moving, the class
+          probabilities multiplied by the class costs (the row sums of the
+          cost matrix) and renormalised; ``predict`` is their argmax.
+        - ``"expected_cost"``: the class of least expected cost,
+          ``argmin_j sum_i p_i(x) cost_matrix[i, j]``, the Bayes decision for
+          any cost matrix when the probabilities are calibrated.
+          ``predict_proba`` then returns the probabilities of ``estimator_``
+          unchanged, as :class:`~sklearn.model_selection.FixedThresholdClassifier`
+          does, and ``predict`` is not always their argmax.
+
+        Both rules agree when the cost of a mistake depends only on the true
+        class (a cost vector, ``"balanced"``) and for any binary cost matrix.
+
     Attributes
     ----------
     {fitted_estimator}
@@ -103,16 +120,18 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
 
     Notes
     -----
-    The rule is the Bayes decision (least expected cost) whenever the cost of
-    a mistake depends only on the true class, ``cost_matrix[i, j] = c_i`` for
-    ``j != i``, and for any binary cost matrix: class 1 is predicted when
-    ``p_1(x) > C[0, 1] / (C[0, 1] + C[1, 0])``. For other multiclass matrices
-    it is Zhou and Liu's approximation, which reduces each row to its sum.
-    Costs proportional to ``prior ** -tau`` give post-hoc logit adjustment
+    The ``"rescale"`` rule is the Bayes decision (least expected cost)
+    whenever the cost of a mistake depends only on the true class,
+    ``cost_matrix[i, j] = c_i`` for ``j != i``, and for any binary cost
+    matrix: class 1 is predicted when ``p_1(x) > C[0, 1] / (C[0, 1] +
+    C[1, 0])``. For other multiclass matrices it is Zhou and Liu's
+    approximation, which reduces each row to its sum; ``"expected_cost"``
+    gives the exact Bayes decision there. Costs proportional to
+    ``prior ** -tau`` give post-hoc logit adjustment
     (:class:`LogitAdjustedClassifier`).
 
-    ``predict_proba`` returns the rescaled probabilities, so that ``predict``
-    is their argmax.
+    With ``"rescale"``, ``predict_proba`` returns the rescaled probabilities,
+    so that ``predict`` is their argmax.
 
     References
     ----------
@@ -132,11 +151,13 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
     _parameter_constraints: dict = {
         **_BasePostHocClassifier._parameter_constraints,
         "cost_matrix": [StrOptions({"balanced"}), "array-like"],
+        "decision": [StrOptions({"rescale", "expected_cost"})],
     }
 
-    def __init__(self, estimator, *, cost_matrix="balanced"):
+    def __init__(self, estimator, *, cost_matrix="balanced", decision="rescale"):
         self.estimator = estimator
         self.cost_matrix = cost_matrix
+        self.decision = decision
 
     def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         if isinstance(self.cost_matrix, str):
@@ -146,4 +167,32 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         )
 
     def _class_log_weights(self):
+        if self.decision == "expected_cost":  # the probabilities unchanged
+            return np.zeros(self.classes_.size)
         return np.log(self.class_costs_)
+
+    @_post_hoc_docstring
+    def predict_proba(self, X):
+        """Rescaled class probabilities, whose argmax is ``predict``.
+
+        With ``decision="rescale"``, the probabilities of ``estimator_``
+        multiplied by ``class_costs_`` and renormalised to sum to one per row
+        (in log space). With ``decision="expected_cost"``, the probabilities
+        of ``estimator_`` unchanged; ``predict`` is then the class of least
+        expected cost, not always their argmax.
+
+        {samples}
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities, columns in the order of ``classes_``.
+        """
+        return super().predict_proba(X)
+
+    def _predict_codes(self, X):
+        if self.decision == "rescale":
+            return super()._predict_codes(X)
+        check_is_fitted(self)
+        proba = np.asarray(self.estimator_.predict_proba(X), dtype=float)
+        return np.argmin(proba @ self.cost_matrix_, axis=1)

@@ -91,6 +91,56 @@ def test_binary_costs_give_the_elkan_threshold(costs, imbalanced_binary):
     np.testing.assert_array_equal(clf.predict(X), expected)
 
 
+def test_expected_cost_decision_is_the_bayes_rule_of_a_general_cost_matrix(
+    imbalanced_multiclass,
+):
+    # argmin_j sum_i p_i C[i, j], where the row sums of "rescale" differ
+    X, y = imbalanced_multiclass
+    costs = np.array(
+        [
+            [0.0, 1.0, 1.0, 9.0],
+            [1.0, 0.0, 5.0, 1.0],
+            [2.0, 2.0, 0.0, 2.0],
+            [4.0, 1.0, 1.0, 0.0],
+        ]
+    )
+    model = LogisticRegression().fit(X, y)
+    exact = ThresholdMovingClassifier(
+        FrozenEstimator(model), cost_matrix=costs, decision="expected_cost"
+    ).fit(X, y)
+    proba = model.predict_proba(X)
+    np.testing.assert_array_equal(exact.predict(X), (proba @ costs).argmin(axis=1))
+    np.testing.assert_allclose(exact.predict_proba(X), proba)
+    rescaled = ThresholdMovingClassifier(FrozenEstimator(model), cost_matrix=costs)
+    assert np.any(rescaled.fit(X, y).predict(X) != exact.predict(X))
+
+
+@pytest.mark.parametrize(
+    "target, cost_matrix",
+    [
+        ("binary", "balanced"),
+        ("multiclass", "balanced"),
+        ("binary", "vector"),
+        ("multiclass", "vector"),
+        ("binary", [[0.0, 1.0], [6.0, 0.0]]),
+    ],
+)
+def test_expected_cost_decision_equals_rescaling_for_class_costs(
+    target, cost_matrix, imbalanced_binary, imbalanced_multiclass
+):
+    X, y = imbalanced_binary if target == "binary" else imbalanced_multiclass
+    if cost_matrix == "vector":
+        cost_matrix = np.arange(1.0, np.unique(y).size + 1)
+    model = LogisticRegression().fit(X, y)
+    rules = [
+        ThresholdMovingClassifier(
+            FrozenEstimator(model), cost_matrix=cost_matrix, decision=decision
+        ).fit(X, y)
+        for decision in ("rescale", "expected_cost")
+    ]
+    np.testing.assert_array_equal(rules[0].predict(X), rules[1].predict(X))
+
+
 @pytest.mark.parametrize(
     "cost_matrix, match",
     [
