@@ -150,6 +150,14 @@ class CReSTClassifier(
         code does; ``"random"`` keeps each of them with probability ``mu``,
         the paper's stochastic update.
 
+    threshold : float or None, default=None
+        Confidence that a pseudo-label needs: only the rows whose largest
+        (aligned, for CReST+) probability is at least ``threshold`` are
+        candidates, and the keep rate ``mu`` applies to the candidates of
+        each class. ``None`` makes every unlabelled row a candidate, as the
+        official code's selection does (its FixMatch training thresholds
+        pseudo-labels at 0.95 inside each generation).
+
     unlabeled_value : int or str, default=-1
         The label that marks an unlabelled row, -1 as in scikit-learn. With
         string labels, store ``y`` with dtype object and mark unlabelled rows
@@ -269,6 +277,7 @@ class CReSTClassifier(
         "distribution_alignment": ["boolean"],
         "final_temperature": [Interval(Real, 0, None, closed="left")],
         "selection": [StrOptions({"top", "random"})],
+        "threshold": [Interval(Real, 0, 1, closed="both"), None],
         "unlabeled_value": [Integral, str],
         "classes": ["array-like", None],
         "random_state": ["random_state"],
@@ -284,6 +293,7 @@ class CReSTClassifier(
         distribution_alignment=False,
         final_temperature=0.5,
         selection="top",
+        threshold=None,
         unlabeled_value=-1,
         classes=None,
         random_state=None,
@@ -295,6 +305,7 @@ class CReSTClassifier(
         self.distribution_alignment = distribution_alignment
         self.final_temperature = final_temperature
         self.selection = selection
+        self.threshold = threshold
         self.unlabeled_value = unlabeled_value
         self.classes = classes
         self.random_state = random_state
@@ -456,7 +467,12 @@ class CReSTClassifier(
                         proba, prior, temperature, unlabeled_weight
                     )
                 picked, label_index, picked_weight = _select(
-                    proba, self.sampling_rates_, self.selection, rng, unlabeled_weight
+                    proba,
+                    self.sampling_rates_,
+                    self.selection,
+                    rng,
+                    unlabeled_weight,
+                    self.threshold,
                 )
                 if (
                     can_stall

@@ -74,12 +74,14 @@ def _align_distribution(proba, prior, temperature, sample_weight=None):
     return aligned / aligned.sum(axis=1, keepdims=True)
 
 
-def _select(proba, rates, selection, rng, sample_weight=None):
+def _select(proba, rates, selection, rng, sample_weight=None, threshold=None):
     """Choose the pseudo-labelled rows, per predicted class.
 
-    Returns the sorted row positions, for each the index of its pseudo-label
-    in the columns of ``proba``, and the weight it is kept with (``None``
-    without ``sample_weight``). With weights, ``"top"`` keeps the most
+    The candidates of a class are the rows predicted as it, with a largest
+    probability of at least ``threshold`` when one is given. Returns the
+    sorted row positions, for each the index of its pseudo-label in the
+    columns of ``proba``, and the weight it is kept with (``None`` without
+    ``sample_weight``). With weights, ``"top"`` keeps the most
     confident rows up to ``floor(rate * total weight)`` of the class, the
     last one with the part of its weight that fits, as if each row were
     repeated as many times as its (integer) weight; ``"random"`` draws each
@@ -88,8 +90,9 @@ def _select(proba, rates, selection, rng, sample_weight=None):
     predicted = np.argmax(proba, axis=1)
     confidence = proba[np.arange(proba.shape[0]), predicted]
     picked, kept = [], []
+    confident = True if threshold is None else confidence >= threshold
     for k, rate in enumerate(rates):
-        candidates = np.flatnonzero(predicted == k)
+        candidates = np.flatnonzero((predicted == k) & confident)
         if selection == "top":
             ranked = candidates[np.argsort(-confidence[candidates], kind="stable")]
             if sample_weight is None:

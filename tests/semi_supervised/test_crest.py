@@ -110,6 +110,44 @@ def test_top_selection_keeps_the_most_confident_fraction(semi_supervised_lt, alp
     np.testing.assert_array_equal(pseudo, clf.classes_[predicted[picked]])
 
 
+@pytest.mark.parametrize("selection", ["top", "random"])
+def test_threshold_keeps_a_fraction_of_the_confident_rows(
+    semi_supervised_lt, selection
+):
+    X, _, y_semi = semi_supervised_lt
+    threshold = 0.9
+    clf = CReSTClassifier(
+        LogisticRegression(),
+        max_iter=2,
+        threshold=threshold,
+        selection=selection,
+        random_state=0,
+    ).fit(X, y_semi)
+    _, proba = _generation_zero(X, y_semi)
+    predicted, confidence = proba.argmax(axis=1), proba.max(axis=1)
+    confident = confidence >= threshold
+    assert 0 < confident.sum() < confident.size  # the threshold matters here
+    picked = clf.labeled_iter_[y_semi == -1] == 1
+    assert np.all(confident[picked])
+    if selection == "top":
+        for k, rate in enumerate(clf.sampling_rates_):
+            n_keep = int(
+                np.floor(np.count_nonzero(confident & (predicted == k)) * rate)
+            )
+            assert clf.pseudo_label_counts_[1, k] == n_keep
+
+
+def test_threshold_zero_is_no_threshold(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    fits = [
+        CReSTClassifier(LogisticRegression(), max_iter=3, threshold=threshold).fit(
+            X, y_semi
+        )
+        for threshold in (None, 0.0)
+    ]
+    np.testing.assert_array_equal(fits[0].transduction_, fits[1].transduction_)
+
+
 def test_pseudo_labels_are_rebuilt_every_generation(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     clf = CReSTClassifier(
