@@ -103,7 +103,10 @@ class CReSTClassifier(
     decreasing labelled count ``N_1 >= N_2 >= ... >= N_L``, the class of rank
     ``l`` keeps ``mu_l = (N_(L+1-l) / N_1) ** alpha`` of its predictions: the
     most frequent class the smallest fraction ``(N_L / N_1) ** alpha``, the
-    rarest class all of them. Classes with equal labelled counts share a rank.
+    rarest class all of them. Classes with equal labelled counts share the
+    first of their ranks, so they get equal rates; when the rarest classes
+    tie, they all keep the rate of the first of them, below 1 (with counts
+    ``[100, 10, 10]``, ``mu = 0.1 ** alpha`` for every class).
 
     CReST+ (``distribution_alignment=True``) first aligns the predicted class
     distribution of the unlabelled rows with the labelled class distribution

@@ -26,7 +26,8 @@ def _sampling_rates(counts, alpha):
     the class of rank ``l`` keeps ``mu_l = (N_(L+1-l) / N_1) ** alpha`` of the
     rows predicted as it: the most frequent class the smallest fraction, the
     rarest class all of them. Classes with equal counts share the rank of the
-    first of them, so they get equal rates.
+    first of them, so they get equal rates (rarest classes that tie all get
+    the rate of the first of them, below 1).
 
     Parameters
     ----------

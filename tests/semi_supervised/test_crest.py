@@ -69,6 +69,13 @@ def test_sampling_rates_equal_counts_share_a_rate(counts, tied):
     assert rates[np.argmin(counts)] == 1.0
 
 
+def test_sampling_rates_of_tied_rarest_classes_are_that_of_the_first():
+    # the documented consequence of sharing the first rank: [100, 10, 10]
+    # ranks the two rare classes 2nd, whose mirror count is N_2 = 10
+    rates = _sampling_rates([100, 10, 10], alpha=1 / 3)
+    np.testing.assert_allclose(rates, np.full(3, 0.1 ** (1 / 3)))
+
+
 @pytest.mark.parametrize("alpha", [0.2, 1 / 3, 1.0])
 def test_fitted_rates_come_from_labelled_counts(semi_supervised_lt, alpha):
     X, _, y_semi = semi_supervised_lt
