@@ -26,7 +26,11 @@ from skorch.callbacks import Callback, EarlyStopping, EpochScoring  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
-from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep import (  # noqa: E402
+    LongTailClassifier,
+    TruncatedReweighting,
+    VSTLALoss,
+)
 from ltlearn.deep.callbacks import TauNormalization  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
     FocalLoss,
@@ -554,8 +558,19 @@ def test_after_an_interrupt_the_next_fit_starts_afresh(data):
     assert clf.predict(X).shape == (len(X),)
 
 
-@pytest.mark.parametrize("loss", LOSSES)
-def test_sample_weight_weights_each_row_of_every_loss(data, loss):
+# The losses by name, and the second phase of VSTLALoss, whose class weights
+# pi ** -nu are not its ``weight`` buffer (the weighted mean divided by the
+# sum of the unit ``weight`` instead).
+SAMPLE_WEIGHT_LOSSES = [(loss, {}) for loss in LOSSES] + [
+    (
+        VSTLALoss,
+        dict(criterion__nu=1.0, callbacks=[TruncatedReweighting(start_epoch=0)]),
+    )
+]
+
+
+@pytest.mark.parametrize("loss, extra", SAMPLE_WEIGHT_LOSSES)
+def test_sample_weight_weights_each_row_of_every_loss(data, loss, extra):
     X, y = data
     weights = np.where(y == 2, 3.0, 1.0)
     # One full batch, plain gradient descent: the first step of the weighted
@@ -568,6 +583,7 @@ def test_sample_weight_weights_each_row_of_every_loss(data, loss):
         module__hidden_sizes=(8,),
         random_state=0,
         sampler="instance",
+        **extra,
     )
     weighted = LongTailClassifier(criterion=loss, **params).fit(
         X, y, sample_weight=weights
