@@ -5,6 +5,7 @@
 
 import copy
 import inspect
+import warnings
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
 from numbers import Number
@@ -324,6 +325,31 @@ class _BatchesMixin:
         # Made here from validated data: predict_proba need not check it again.
         dataset._ltlearn_checked = True
         return dataset
+
+    def _warn_unscaled_pixels(self, X):
+        """Warn when ``augment="cifar"`` would normalise pixels beyond ``[0, 1]``.
+
+        Its CIFAR-10 mean and std are those of pixel values in ``[0, 1]``;
+        8-bit images (0-255) or images already normalised would be
+        normalised again into values of the wrong scale, silently.
+        """
+        if not (isinstance(self.augment, str) and self.augment == "cifar"):
+            return
+        if "mean" in self.get_params_for("augment") and (
+            self.get_params_for("augment")["mean"] is None
+        ):
+            return
+        low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 0.0)
+        if low < 0.0 or high > 1.0:
+            warnings.warn(
+                f"augment='cifar' normalises with the CIFAR-10 statistics of "
+                f"pixel values in [0, 1]; X holds values from {low:g} to "
+                f"{high:g}. Divide 8-bit images by 255, or pass "
+                "augment__mean=None and augment__std=None for images already "
+                "normalised.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _make_augment(self):
         """The augmentation module of ``augment``, on the device, or None."""

@@ -204,7 +204,8 @@ class LongTailClassifier(
         - ``"cifar"``: the CIFAR recipe of the long-tail literature, a zero
           padding of 4, a random crop back to the image size and a random
           horizontal flip, then a per-channel normalisation with the CIFAR-10
-          statistics
+          statistics of pixel values in ``[0, 1]`` (divide 8-bit images by
+          255)
           (:class:`~ltlearn.deep.augment.CIFARAugment`, whose parameters
           are set with ``augment__*``, e.g. ``augment__padding=2``); needs
           images of three channels;
@@ -660,6 +661,7 @@ class LongTailClassifier(
                 self, X, y, reset=reset, allow_nd=True, dtype=np.float32
             )
             X = _writeable(X)
+            self._warn_unscaled_pixels(X)
             if not reset:
                 self._check_input_shape(X.shape[1:])
         if warm:
