@@ -61,6 +61,7 @@ from ltlearn.deep.losses import (
     LDAMLoss,
     LogitAdjustedLoss,
     VSLoss,
+    _sigmoid_prior_bias,
 )
 from ltlearn.deep.modules import MLP
 from ltlearn.deep.samplers import (
@@ -761,6 +762,10 @@ class LongTailClassifier(
 
         A module class that takes ``head`` gets ``head="cosine"`` when the
         criterion (name, class or instance) has a true ``cosine_logits``.
+        With the sigmoid or focal form of
+        :class:`~ltlearn.deep.losses.ClassBalancedLoss`, the bias of a built
+        module's linear ``classifier`` starts at ``-log(n_classes - 1)`` (each
+        sigmoid at the prior ``1 / n_classes``, as in the paper's code).
 
         Returns
         -------
@@ -777,13 +782,23 @@ class LongTailClassifier(
             shape = getattr(self, "input_shape_", ())
             if len(shape) > 1:
                 inferred["input_shape"] = shape if len(shape) == 3 else (1, *shape)
-            _, factory, _ = self._criterion_factory()
+            _, factory, criterion_kwargs = self._criterion_factory()
             if getattr(factory, "cosine_logits", False):
                 inferred["head"] = "cosine"
             for name, value in inferred.items():
                 if name not in kwargs and value is not None and _accepts(module, name):
                     kwargs[name] = value
         self.module_ = self.initialized_instance(module, kwargs)
+        if not isinstance(module, nn.Module):
+            bias = _sigmoid_prior_bias(factory, criterion_kwargs, self._n_classes())
+            head = getattr(self.module_, "classifier", None)
+            if (
+                bias is not None
+                and isinstance(head, nn.Linear)
+                and head.bias is not None
+            ):
+                with torch.no_grad():
+                    head.bias.fill_(bias)
         return self
 
     def initialize_optimizer(self, triggered_directly=None):

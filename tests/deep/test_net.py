@@ -33,6 +33,7 @@ from ltlearn.deep import (  # noqa: E402
 )
 from ltlearn.deep.callbacks import TauNormalization  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
+    ClassBalancedLoss,
     FocalLoss,
     KPSLoss,
     LDAMLoss,
@@ -946,3 +947,27 @@ def test_adam_optimisers_are_fused_unless_told(data):
     grouped.set_params(lr=0.01)
     assert grouped.optimizer_.defaults["fused"] is True
     assert grouped.optimizer_.param_groups[1]["lr"] == 0.01
+
+
+@pytest.mark.parametrize(
+    "criterion, params, expected",
+    [
+        ("class_balanced", {"criterion__loss_type": "sigmoid"}, -np.log(2)),
+        ("class_balanced", {"criterion__loss_type": "focal"}, -np.log(2)),
+        (ClassBalancedLoss([168, 48, 24], loss_type="focal"), {}, -np.log(2)),
+        ("class_balanced", {}, None),
+        ("ce", {}, None),
+    ],
+)
+def test_sigmoid_class_balanced_losses_start_the_bias_at_the_prior(
+    data, criterion, params, expected
+):
+    # Cui et al.'s code starts each sigmoid at pi = 1 / C: b = -log(C - 1);
+    # the bias started at torch's default, the sigmoids at about 1/2.
+    X, y = data
+    clf = LongTailClassifier(criterion=criterion, **{**FAST, "max_epochs": 0}, **params)
+    bias = clf.fit(X, y).module_.classifier.bias.detach().numpy()
+    if expected is None:
+        assert np.ptp(bias) > 0  # torch's random initialisation
+    else:
+        np.testing.assert_allclose(bias, expected, rtol=1e-6)
