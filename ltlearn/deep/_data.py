@@ -17,6 +17,7 @@ from skorch.utils import is_dataset, to_device, to_tensor
 from torch.utils.data import Dataset, IterableDataset, Sampler, Subset
 
 from ltlearn.deep.augment import CIFARAugment, TransformAugment
+from ltlearn.deep.losses import BalancedSoftmaxLoss, LogitAdjustedLoss, VSLoss
 from ltlearn.deep.samplers import (
     ClassBalancedSampler,
     InstanceBalancedSampler,
@@ -275,7 +276,33 @@ class _BatchesMixin:
         factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
         if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
             kwargs["n_epochs"] = max(self.max_epochs, 1)  # max_epochs=0 trains none
-        return factory(labels, **kwargs)
+        built = factory(labels, **kwargs)
+        self._warn_over_balancing(built)
+        return built
+
+    def _warn_over_balancing(self, sampler):
+        """Warn when a prior-adjusted loss meets a class-balanced sampler.
+
+        The loss already adds ``tau * log(prior)`` to the logits; balanced
+        batches compensate the prior a second time, which weights class ``j``
+        by about ``1 / n_j ** 2`` and hurts (Ren et al., 2020).
+        """
+        criterion = getattr(self, "criterion_", None)
+        adjusted = (BalancedSoftmaxLoss, LogitAdjustedLoss, VSLoss)
+        if (
+            isinstance(sampler, ClassBalancedSampler)
+            and isinstance(criterion, adjusted)
+            and getattr(criterion, "tau", 1.0) != 0
+        ):
+            warnings.warn(
+                f"{type(criterion).__name__} already compensates the class "
+                "prior; with a class-balanced sampler it is compensated twice "
+                "(each class weighted by about 1 / n_j ** 2), which over-balances "
+                "towards the rare classes. Use sampler='instance', or the plain "
+                "cross-entropy with the class-balanced sampler.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def set_train_sampler(self, sampler):
         """Swap the sampler of the running fit, from the next epoch on.

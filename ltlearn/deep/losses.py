@@ -684,6 +684,9 @@ class BalancedSoftmaxLoss(_CountLoss):
     Combining it with a class-balanced sampler over-balances (each class is
     effectively weighted by ``1 / n_j ** 2``); the original paper fixes this
     with a meta-learned sampler.
+    :class:`~ltlearn.deep.net.LongTailClassifier` warns when a class-balanced
+    sampler (its ``sampler``, or one switched on by a callback) meets this
+    loss, :class:`LogitAdjustedLoss` or :class:`VSLoss` (``tau != 0``).
 
     References
     ----------

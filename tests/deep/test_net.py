@@ -31,7 +31,7 @@ from ltlearn.deep import (  # noqa: E402
     TruncatedReweighting,
     VSTLALoss,
 )
-from ltlearn.deep.callbacks import TauNormalization  # noqa: E402
+from ltlearn.deep.callbacks import DeferredResampling, TauNormalization  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
     ClassBalancedLoss,
     FocalLoss,
@@ -177,7 +177,8 @@ def test_set_params_on_a_fitted_classifier_rebuilds_the_loss(data):
     other.set_params(criterion="focal", criterion__gamma=3.0)
     assert isinstance(other.criterion_, FocalLoss) and other.criterion_.gamma == 3.0
     clf.set_params(sampler="class_balanced")
-    clf.fit(X, y)
+    with pytest.warns(UserWarning, match="compensated twice"):  # LA + balanced
+        clf.fit(X, y)
     assert type(clf.train_sampler_.sampler) is ClassBalancedSampler
 
 
@@ -971,3 +972,27 @@ def test_sigmoid_class_balanced_losses_start_the_bias_at_the_prior(
         assert np.ptp(bias) > 0  # torch's random initialisation
     else:
         np.testing.assert_allclose(bias, expected, rtol=1e-6)
+
+
+def test_prior_adjusted_loss_with_a_class_balanced_sampler_warns(data):
+    # Balanced softmax + class-balanced sampling weights class j by ~1/n_j**2
+    # (Ren et al. 2020, Table 5); the combination went through silently.
+    X, y = data
+    match = "compensated twice"
+    for criterion, params in [
+        ("balanced_softmax", {"sampler": "class_balanced"}),
+        ("logit_adjusted", {"sampler": "class_balanced"}),
+        ("vs", {"callbacks": [DeferredResampling(start_epoch=1)]}),
+    ]:
+        with pytest.warns(UserWarning, match=match):
+            LongTailClassifier(criterion=criterion, **FAST, **params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        LongTailClassifier(criterion="ce", sampler="class_balanced", **FAST).fit(X, y)
+        LongTailClassifier(criterion="balanced_softmax", **FAST).fit(X, y)
+        LongTailClassifier(
+            criterion="logit_adjusted",
+            criterion__tau=0.0,
+            sampler="class_balanced",
+            **FAST,
+        ).fit(X, y)
