@@ -445,6 +445,11 @@ class ClassBalancedLoss(_CountLoss):
     as in the code of the paper (which also exempts that bias from weight
     decay; set an optimiser parameter group for it to do the same).
 
+    ``reduction="mean"`` divides by the sum of the weights of the batch's
+    targets, as torch's weighted cross-entropy does; the TensorFlow code of
+    the paper divides by the batch size, which scales each batch's loss by
+    the mean weight of its targets (the same direction, another step size).
+
     References
     ----------
     .. [1] Y. Cui, M. Jia, T.-Y. Lin, Y. Song and S. Belongie, "Class-Balanced

@@ -141,7 +141,10 @@ def training_schedule(name, max_epochs=200, **overrides):
     max_epochs : int, default=200
         Training budget; the warm-up, the milestones and the DRW epoch are
         scaled by ``max_epochs / 200`` (at least 1 epoch each, and the
-        second milestone at least one epoch after the first).
+        second milestone at least one epoch after the first). The warm-up
+        factor is ``(e + 1) / warmup`` per epoch, so below 60 epochs (a
+        warm-up of one epoch) the first epoch already runs at the full
+        rate: there is no warm-up left.
     **overrides
         Replace any returned parameter (``lr=0.05``,
         ``optimizer__weight_decay=5e-4``, ``batch_size=64``, ``callbacks=...``).
