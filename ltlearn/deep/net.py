@@ -63,7 +63,7 @@ from ltlearn.deep.losses import (
     VSLoss,
     _sigmoid_prior_bias,
 )
-from ltlearn.deep.modules import MLP
+from ltlearn.deep.modules import MLP, NormedLinear
 from ltlearn.deep.samplers import (
     SliceLoader,
     _dataset_tensors,
@@ -862,12 +862,41 @@ class LongTailClassifier(
         if isinstance(factory, nn.Module):
             self.criterion_ = self.initialized_instance(factory, kwargs)
             self._follow_class_counts()
-            return self
-        if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
-            name = repr(criterion) if isinstance(criterion, str) else factory.__name__
-            kwargs["class_counts"] = self._class_counts_for_loss(name)
-        self.criterion_ = factory(**kwargs)
+        else:
+            if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
+                name = (
+                    repr(criterion) if isinstance(criterion, str) else factory.__name__
+                )
+                kwargs["class_counts"] = self._class_counts_for_loss(name)
+            self.criterion_ = factory(**kwargs)
+        self._warn_scaled_linear_logits()
         return self
+
+    def _warn_scaled_linear_logits(self):
+        """Warn when a cosine-margin loss scales the logits of a linear head.
+
+        LDAM and KPS multiply cosines (in ``[-1, 1]``) by ``s``; a module
+        without a :class:`~ltlearn.deep.modules.NormedLinear` gives them
+        unbounded logits, which ``s`` blows up and next to which the margins
+        mean nothing.
+        """
+        criterion = getattr(self, "criterion_", None)
+        module = getattr(self, "module_", None)
+        if not getattr(criterion, "cosine_logits", False) or module is None:
+            return
+        scale = float(getattr(criterion, "logit_scale", 1.0))
+        if scale == 1.0 or any(isinstance(m, NormedLinear) for m in module.modules()):
+            return
+        warnings.warn(
+            f"{type(criterion).__name__} expects cosine logits (a NormedLinear "
+            f"last layer) and multiplies them by s={scale:g}; "
+            f"{type(module).__name__} has no NormedLinear, so its unbounded "
+            "logits are scaled up and the margins mean little. Give a module "
+            "class that takes head (those of ltlearn.deep.modules), a "
+            "NormedLinear last layer, or criterion__s=1.",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def _follow_class_counts(self):
         """Give ``class_counts_`` to a criterion that follows them.

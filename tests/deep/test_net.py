@@ -94,7 +94,9 @@ def test_margin_losses_get_a_cosine_head_and_scaled_probabilities(data, loss):
     logits = clf.forward(X.astype(np.float32))
     expected = torch.softmax(clf.criterion_.s * logits, dim=1).numpy()
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-5)
-    linear = LongTailClassifier(criterion=loss, module__head="linear", **FAST).fit(X, y)
+    linear = LongTailClassifier(criterion=loss, module__head="linear", **FAST)
+    with pytest.warns(UserWarning, match="expects cosine logits"):
+        linear.fit(X, y)
     assert isinstance(linear.module_.classifier, torch.nn.Linear)
 
 
@@ -996,3 +998,23 @@ def test_prior_adjusted_loss_with_a_class_balanced_sampler_warns(data):
             sampler="class_balanced",
             **FAST,
         ).fit(X, y)
+
+
+def test_cosine_margin_loss_on_a_linear_head_warns(data):
+    # LDAM / KPS scale cosines by s; an ordinary linear head's unbounded
+    # logits times s went through silently (reference sheet 6.5).
+    X, y = data
+    linear = MLP(n_features=5, n_classes=3, hidden_sizes=(16,))
+    params = {
+        key: value for key, value in FAST.items() if key != "module__hidden_sizes"
+    }
+    for criterion in ("ldam", "kps"):
+        with pytest.warns(UserWarning, match="expects cosine logits"):
+            LongTailClassifier(linear, criterion=criterion, **params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        LongTailClassifier(criterion="ldam", **FAST).fit(X, y)  # cosine head
+        LongTailClassifier(linear, criterion="ldam", criterion__s=1.0, **params).fit(
+            X, y
+        )
+        LongTailClassifier(linear, criterion="vs", **params).fit(X, y)
