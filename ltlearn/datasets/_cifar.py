@@ -180,7 +180,10 @@ def load_cifar_lt(
     Returns
     -------
     data : :class:`~sklearn.utils.Bunch`
-        ``X_train`` and ``X_test`` (uint8 images of shape ``(n, 3, 32, 32)``),
+        ``X_train`` and ``X_test`` (uint8 images of shape ``(n, 3, 32, 32)``;
+        divide them by 255 for the ``augment="cifar"`` of
+        :class:`~ltlearn.deep.LongTailClassifier`, whose normalisation
+        expects pixel values in ``[0, 1]``),
         ``y_train``, ``y_test``, ``class_counts`` (training size per class),
         ``train_indices`` (rows of the original training set kept) and
         ``DESCR``.

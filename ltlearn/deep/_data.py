@@ -5,6 +5,7 @@
 
 import copy
 import inspect
+import warnings
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
 from numbers import Number
@@ -16,6 +17,7 @@ from skorch.utils import is_dataset, to_device, to_tensor
 from torch.utils.data import Dataset, IterableDataset, Sampler, Subset
 
 from ltlearn.deep.augment import CIFARAugment, TransformAugment
+from ltlearn.deep.losses import BalancedSoftmaxLoss, LogitAdjustedLoss, VSLoss
 from ltlearn.deep.samplers import (
     ClassBalancedSampler,
     InstanceBalancedSampler,
@@ -274,7 +276,33 @@ class _BatchesMixin:
         factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
         if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
             kwargs["n_epochs"] = max(self.max_epochs, 1)  # max_epochs=0 trains none
-        return factory(labels, **kwargs)
+        built = factory(labels, **kwargs)
+        self._warn_over_balancing(built)
+        return built
+
+    def _warn_over_balancing(self, sampler):
+        """Warn when a prior-adjusted loss meets a class-balanced sampler.
+
+        The loss already adds ``tau * log(prior)`` to the logits; balanced
+        batches compensate the prior a second time, which weights class ``j``
+        by about ``1 / n_j ** 2`` and hurts (Ren et al., 2020).
+        """
+        criterion = getattr(self, "criterion_", None)
+        adjusted = (BalancedSoftmaxLoss, LogitAdjustedLoss, VSLoss)
+        if (
+            isinstance(sampler, ClassBalancedSampler)
+            and isinstance(criterion, adjusted)
+            and getattr(criterion, "tau", 1.0) != 0
+        ):
+            warnings.warn(
+                f"{type(criterion).__name__} already compensates the class "
+                "prior; with a class-balanced sampler it is compensated twice "
+                "(each class weighted by about 1 / n_j ** 2), which over-balances "
+                "towards the rare classes. Use sampler='instance', or the plain "
+                "cross-entropy with the class-balanced sampler.",
+                UserWarning,
+                stacklevel=3,
+            )
 
     def set_train_sampler(self, sampler):
         """Swap the sampler of the running fit, from the next epoch on.
@@ -324,6 +352,31 @@ class _BatchesMixin:
         # Made here from validated data: predict_proba need not check it again.
         dataset._ltlearn_checked = True
         return dataset
+
+    def _warn_unscaled_pixels(self, X):
+        """Warn when ``augment="cifar"`` would normalise pixels beyond ``[0, 1]``.
+
+        Its CIFAR-10 mean and std are those of pixel values in ``[0, 1]``;
+        8-bit images (0-255) or images already normalised would be
+        normalised again into values of the wrong scale, silently.
+        """
+        if not (isinstance(self.augment, str) and self.augment == "cifar"):
+            return
+        if "mean" in self.get_params_for("augment") and (
+            self.get_params_for("augment")["mean"] is None
+        ):
+            return
+        low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 0.0)
+        if low < 0.0 or high > 1.0:
+            warnings.warn(
+                f"augment='cifar' normalises with the CIFAR-10 statistics of "
+                f"pixel values in [0, 1]; X holds values from {low:g} to "
+                f"{high:g}. Divide 8-bit images by 255, or pass "
+                "augment__mean=None and augment__std=None for images already "
+                "normalised.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _make_augment(self):
         """The augmentation module of ``augment``, on the device, or None."""

@@ -47,7 +47,14 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     weighted = (losses * sample_weight).sum()
     if reduction == "sum":
         return weighted
-    class_weight = getattr(criterion, "weight", None)
+    # The class weights that the loss's own "mean" divides by: those of its
+    # current phase for a two-phase loss (VSTLALoss), else its ``weight``.
+    reduction_weight = getattr(criterion, "_reduction_weight", None)
+    class_weight = (
+        reduction_weight()
+        if reduction_weight is not None
+        else getattr(criterion, "weight", None)
+    )
     if class_weight is not None:
         sample_weight = sample_weight * class_weight.to(losses.dtype)[y_true]
     return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)

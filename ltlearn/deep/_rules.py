@@ -218,6 +218,10 @@ class VSTLALoss(_TwoPhaseLoss, VSLoss):
         buffers["adrw_weights"] = counts.size * power / power.sum()
         return buffers
 
+    def _reduction_weight(self):
+        """The class weights of the current phase (those its mean divides by)."""
+        return self.adrw_weights if self.truncated else self.weight
+
     def _second_phase(self, logits, target):
         adjusted = logits + self.offsets.to(logits.dtype)
         return _weighted_cross_entropy(

@@ -24,7 +24,8 @@ __all__ = [
     "TransformAugment",
 ]
 
-#: Per-channel mean and standard deviation used by the LDAM/CB/VS/KPS code.
+#: Per-channel mean and standard deviation used by the LDAM/CB/VS/KPS code,
+#: of pixel values in [0, 1] (after torchvision's ``ToTensor``).
 CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 
@@ -75,7 +76,10 @@ class CIFARAugment(nn.Module):
     flip_prob : float, default=0.5
         Probability of a horizontal flip.
     mean, std : sequence of float or None, default=CIFAR-10 statistics
-        Per-channel normalisation; ``None`` skips it.
+        Per-channel normalisation; ``None`` skips it. The CIFAR-10 statistics
+        are those of pixel values in ``[0, 1]``: divide 8-bit images (the
+        uint8 arrays of :func:`~ltlearn.datasets.load_cifar_lt`) by 255
+        first, as torchvision's ``ToTensor`` does in the papers' code.
     {input_shape}
 
     Examples

@@ -292,7 +292,11 @@ class DeferredResampling(Callback):
     Training starts with the classifier's own ``sampler``; from epoch
     ``start_epoch + 1`` on, batches come from ``sampler`` (class-balanced by
     default), built over the labels of the training part. Each history row
-    records ``"resampled"``.
+    records ``"resampled"``. The LDAM code's DRS draws each sample with the
+    DRW weight of its class, ``(1 - beta) / (1 - beta ** n_y)`` with
+    ``beta=0.9999``: close to, but not exactly, class-balanced (a class of
+    5000 samples is drawn about 1.27 times as often as one of 50); pass a
+    callable ``sampler`` for that distribution.
 
     Read more in the :ref:`User Guide <deep>`.
 

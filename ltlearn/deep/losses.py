@@ -15,6 +15,7 @@ as ``torch.nn.CrossEntropyLoss(weight=...)`` does.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import math
 
 import numpy as np
@@ -438,7 +439,16 @@ class ClassBalancedLoss(_CountLoss):
     -----
     For the sigmoid forms, ``predict_proba`` of
     :class:`~ltlearn.deep.net.LongTailClassifier` applies a softmax to the
-    logits, which keeps the arg-max of the per-class sigmoids.
+    logits, which keeps the arg-max of the per-class sigmoids, and the
+    networks it builds start the bias of their last layer (``classifier``)
+    at ``-log(C - 1)``, so that each sigmoid starts at the prior ``1 / C``,
+    as in the code of the paper (which also exempts that bias from weight
+    decay; set an optimiser parameter group for it to do the same).
+
+    ``reduction="mean"`` divides by the sum of the weights of the batch's
+    targets, as torch's weighted cross-entropy does; the TensorFlow code of
+    the paper divides by the batch size, which scales each batch's loss by
+    the mean weight of its targets (the same direction, another step size).
 
     References
     ----------
@@ -504,6 +514,25 @@ class ClassBalancedLoss(_CountLoss):
             term_y = torch.exp(-self.gamma * F.softplus(z_y)) * term_y
         terms = terms.scatter(1, index, term_y)
         return _reduce(terms.sum(dim=1), target, self.weight, self.reduction)
+
+
+def _sigmoid_prior_bias(criterion, kwargs, n_classes):
+    """The initial last-layer bias of the sigmoid class-balanced losses, or None.
+
+    Cui et al. start each one-vs-all sigmoid at the prior ``pi = 1 / C``:
+    ``b = -log((1 - pi) / pi) = -log(C - 1)``. ``criterion`` is a loss
+    instance, or a class built with ``kwargs``.
+    """
+    if isinstance(criterion, ClassBalancedLoss):
+        loss_type = criterion.loss_type
+    elif isinstance(criterion, type) and issubclass(criterion, ClassBalancedLoss):
+        default = inspect.signature(criterion).parameters["loss_type"].default
+        loss_type = kwargs.get("loss_type", default)
+    else:
+        return None
+    if loss_type == "softmax" or n_classes is None or n_classes < 2:
+        return None
+    return -math.log(n_classes - 1)
 
 
 @_loss_docstring
@@ -660,6 +689,9 @@ class BalancedSoftmaxLoss(_CountLoss):
     Combining it with a class-balanced sampler over-balances (each class is
     effectively weighted by ``1 / n_j ** 2``); the original paper fixes this
     with a meta-learned sampler.
+    :class:`~ltlearn.deep.net.LongTailClassifier` warns when a class-balanced
+    sampler (its ``sampler``, or one switched on by a callback) meets this
+    loss, :class:`LogitAdjustedLoss` or :class:`VSLoss` (``tau != 0``).
 
     References
     ----------

@@ -61,8 +61,9 @@ from ltlearn.deep.losses import (
     LDAMLoss,
     LogitAdjustedLoss,
     VSLoss,
+    _sigmoid_prior_bias,
 )
-from ltlearn.deep.modules import MLP
+from ltlearn.deep.modules import MLP, NormedLinear
 from ltlearn.deep.samplers import (
     SliceLoader,
     _dataset_tensors,
@@ -204,7 +205,8 @@ class LongTailClassifier(
         - ``"cifar"``: the CIFAR recipe of the long-tail literature, a zero
           padding of 4, a random crop back to the image size and a random
           horizontal flip, then a per-channel normalisation with the CIFAR-10
-          statistics
+          statistics of pixel values in ``[0, 1]`` (divide 8-bit images by
+          255)
           (:class:`~ltlearn.deep.augment.CIFARAugment`, whose parameters
           are set with ``augment__*``, e.g. ``augment__padding=2``); needs
           images of three channels;
@@ -660,6 +662,7 @@ class LongTailClassifier(
                 self, X, y, reset=reset, allow_nd=True, dtype=np.float32
             )
             X = _writeable(X)
+            self._warn_unscaled_pixels(X)
             if not reset:
                 self._check_input_shape(X.shape[1:])
         if warm:
@@ -759,6 +762,10 @@ class LongTailClassifier(
 
         A module class that takes ``head`` gets ``head="cosine"`` when the
         criterion (name, class or instance) has a true ``cosine_logits``.
+        With the sigmoid or focal form of
+        :class:`~ltlearn.deep.losses.ClassBalancedLoss`, the bias of a built
+        module's linear ``classifier`` starts at ``-log(n_classes - 1)`` (each
+        sigmoid at the prior ``1 / n_classes``, as in the paper's code).
 
         Returns
         -------
@@ -775,13 +782,23 @@ class LongTailClassifier(
             shape = getattr(self, "input_shape_", ())
             if len(shape) > 1:
                 inferred["input_shape"] = shape if len(shape) == 3 else (1, *shape)
-            _, factory, _ = self._criterion_factory()
+            _, factory, criterion_kwargs = self._criterion_factory()
             if getattr(factory, "cosine_logits", False):
                 inferred["head"] = "cosine"
             for name, value in inferred.items():
                 if name not in kwargs and value is not None and _accepts(module, name):
                     kwargs[name] = value
         self.module_ = self.initialized_instance(module, kwargs)
+        if not isinstance(module, nn.Module):
+            bias = _sigmoid_prior_bias(factory, criterion_kwargs, self._n_classes())
+            head = getattr(self.module_, "classifier", None)
+            if (
+                bias is not None
+                and isinstance(head, nn.Linear)
+                and head.bias is not None
+            ):
+                with torch.no_grad():
+                    head.bias.fill_(bias)
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
@@ -845,12 +862,41 @@ class LongTailClassifier(
         if isinstance(factory, nn.Module):
             self.criterion_ = self.initialized_instance(factory, kwargs)
             self._follow_class_counts()
-            return self
-        if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
-            name = repr(criterion) if isinstance(criterion, str) else factory.__name__
-            kwargs["class_counts"] = self._class_counts_for_loss(name)
-        self.criterion_ = factory(**kwargs)
+        else:
+            if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
+                name = (
+                    repr(criterion) if isinstance(criterion, str) else factory.__name__
+                )
+                kwargs["class_counts"] = self._class_counts_for_loss(name)
+            self.criterion_ = factory(**kwargs)
+        self._warn_scaled_linear_logits()
         return self
+
+    def _warn_scaled_linear_logits(self):
+        """Warn when a cosine-margin loss scales the logits of a linear head.
+
+        LDAM and KPS multiply cosines (in ``[-1, 1]``) by ``s``; a module
+        without a :class:`~ltlearn.deep.modules.NormedLinear` gives them
+        unbounded logits, which ``s`` blows up and next to which the margins
+        mean nothing.
+        """
+        criterion = getattr(self, "criterion_", None)
+        module = getattr(self, "module_", None)
+        if not getattr(criterion, "cosine_logits", False) or module is None:
+            return
+        scale = float(getattr(criterion, "logit_scale", 1.0))
+        if scale == 1.0 or any(isinstance(m, NormedLinear) for m in module.modules()):
+            return
+        warnings.warn(
+            f"{type(criterion).__name__} expects cosine logits (a NormedLinear "
+            f"last layer) and multiplies them by s={scale:g}; "
+            f"{type(module).__name__} has no NormedLinear, so its unbounded "
+            "logits are scaled up and the margins mean little. Give a module "
+            "class that takes head (those of ltlearn.deep.modules), a "
+            "NormedLinear last layer, or criterion__s=1.",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def _follow_class_counts(self):
         """Give ``class_counts_`` to a criterion that follows them.

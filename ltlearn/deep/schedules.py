@@ -3,10 +3,11 @@
 :func:`training_schedule` returns the parameters of
 :class:`~ltlearn.deep.LongTailClassifier` (optimizer, learning rate, batch
 size, epochs and callbacks) that reproduce a paper's recipe: SGD with
-momentum 0.9 and weight decay 2e-4, lr 0.1, batches of 128, a linear warm-up
-over the first 5 of 200 epochs and a step decay, with deferred re-weighting
-switched on at the first decay where the recipe has it. Shorter budgets scale
-every epoch of the recipe; every part can be overridden.
+momentum 0.9 and weight decay 2e-4, lr 0.1, batches of 128 (64 for KPS), a
+linear warm-up over the first 5 of 200 epochs and a step decay, with
+deferred re-weighting switched on at the first decay where the recipe has
+it. Shorter budgets scale every epoch of the recipe; every part can be
+overridden.
 """
 
 # Authors: The ltlearn developers
@@ -19,14 +20,20 @@ from ltlearn.deep.callbacks import DeferredReweighting
 
 __all__ = ["SCHEDULES", "WarmupStepLR", "first_decay_epoch", "training_schedule"]
 
-#: The recipes: epochs of the 200-epoch original, decay factors, DRW.
+#: The recipes: epochs of the 200-epoch original, decay factors, DRW and,
+#: where it is not 128, the batch size.
 SCHEDULES = {
     # LDAM code cifar_train.py: x0.01 after 160, x0.0001 after 180, warm-up 5.
     "ldam_drw": {"milestones": (160, 180), "factors": (1e-2, 1e-4), "drw": True},
     "cb": {"milestones": (160, 180), "factors": (1e-2, 1e-4), "drw": False},
     "vs": {"milestones": (160, 180), "factors": (1e-2, 1e-4), "drw": False},
-    # KPS demo: x0.1 after 160, x0.01 after 180.
-    "kps": {"milestones": (160, 180), "factors": (1e-1, 1e-2), "drw": False},
+    # KPS demo cifar_train.py: x0.1 after 160, x0.01 after 180, batches of 64.
+    "kps": {
+        "milestones": (160, 180),
+        "factors": (1e-1, 1e-2),
+        "drw": False,
+        "batch_size": 64,
+    },
 }
 _BASE_EPOCHS = 200
 _WARMUP_EPOCHS = 5
@@ -124,7 +131,8 @@ def training_schedule(name, max_epochs=200, **overrides):
     ----------
     name : {"ldam_drw", "cb", "vs", "kps"}
         The recipe. All use SGD (momentum 0.9, weight decay 2e-4), lr 0.1,
-        batches of 128 and a linear warm-up over 5 of 200 epochs.
+        batches of 128 (64 for ``"kps"``, as the KPS code) and a linear
+        warm-up over 5 of 200 epochs.
         ``"ldam_drw"``, ``"cb"`` and ``"vs"`` multiply the lr by 0.01 after
         epoch 160 and by 0.0001 after 180; ``"kps"`` by 0.1 and 0.01.
         ``"ldam_drw"`` also switches on
@@ -133,7 +141,10 @@ def training_schedule(name, max_epochs=200, **overrides):
     max_epochs : int, default=200
         Training budget; the warm-up, the milestones and the DRW epoch are
         scaled by ``max_epochs / 200`` (at least 1 epoch each, and the
-        second milestone at least one epoch after the first).
+        second milestone at least one epoch after the first). The warm-up
+        factor is ``(e + 1) / warmup`` per epoch, so below 60 epochs (a
+        warm-up of one epoch) the first epoch already runs at the full
+        rate: there is no warm-up left.
     **overrides
         Replace any returned parameter (``lr=0.05``,
         ``optimizer__weight_decay=5e-4``, ``batch_size=64``, ``callbacks=...``).
@@ -173,7 +184,7 @@ def training_schedule(name, max_epochs=200, **overrides):
         "lr": 0.1,
         "optimizer__momentum": 0.9,
         "optimizer__weight_decay": 2e-4,
-        "batch_size": 128,
+        "batch_size": recipe.get("batch_size", 128),
         "max_epochs": int(max_epochs),
         "callbacks": callbacks,
     }

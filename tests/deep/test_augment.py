@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -120,8 +122,9 @@ class _Recorder(SmallCNN):
 def _images(n_channels=3):
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1], [24, 8])
-    X = rng.random((32, n_channels, 8, 8)).astype(np.float32)
-    X[:, :, :4] += y[:, None, None, None]
+    # Pixel values in [0, 1], the scale of the CIFAR statistics.
+    X = 0.5 * rng.random((32, n_channels, 8, 8)).astype(np.float32)
+    X[:, :, :4] += 0.5 * y[:, None, None, None]
     return X, y
 
 
@@ -208,3 +211,16 @@ def test_augment_parameters_reach_the_cifar_recipe_and_set_params_works():
     clf.set_params(augment=TransformAugment(_flip), augment__padding=2)
     assert isinstance(clf.get_params()["augment"], TransformAugment)
     assert clf.get_params()["augment__padding"] == 2
+
+
+def test_augment_cifar_warns_on_pixels_outside_zero_one():
+    # The CIFAR statistics are those of pixels in [0, 1]; 8-bit images (the
+    # uint8 arrays of load_cifar_lt) were normalised to values near 1000.
+    X, y = _images()
+    with pytest.warns(UserWarning, match="Divide 8-bit images by 255"):
+        _fit_recorder((255 * X).astype(np.uint8), y, "cifar")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        _fit_recorder(X, y, "cifar")
+        # No normalisation, no scale to expect.
+        _fit_recorder(255 * X, y, "cifar", augment__mean=None, augment__std=None)

@@ -61,6 +61,16 @@ def test_effective_number_weights_match_reference_vector():
     np.testing.assert_allclose(weights, expected, atol=1e-4)
 
 
+@pytest.mark.parametrize(
+    "beta, ratio", [(0.9, 2.44), (0.99, 20.3), (0.999, 78.9), (0.9999, 97.6)]
+)
+def test_effective_number_tail_head_ratio_on_cifar100_lt(beta, ratio):
+    # The reference's CIFAR-100-LT IF100 ratios of the tail to the head weight.
+    counts = [int(500 * 0.01 ** (i / 99)) for i in range(100)]
+    weights = _effective_number_weights(counts, beta)
+    assert weights[-1] / weights[0] == pytest.approx(ratio, rel=5e-3)
+
+
 @pytest.mark.parametrize("beta", [0.0, 0.9, 0.99, 0.999, 0.9999, 1.0])
 def test_effective_number_weights_formula_and_sum(beta):
     counts = np.array([500, 60, 7, 1])

@@ -26,9 +26,14 @@ from skorch.callbacks import Callback, EarlyStopping, EpochScoring  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
-from ltlearn.deep import LongTailClassifier  # noqa: E402
-from ltlearn.deep.callbacks import TauNormalization  # noqa: E402
+from ltlearn.deep import (  # noqa: E402
+    LongTailClassifier,
+    TruncatedReweighting,
+    VSTLALoss,
+)
+from ltlearn.deep.callbacks import DeferredResampling, TauNormalization  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
+    ClassBalancedLoss,
     FocalLoss,
     KPSLoss,
     LDAMLoss,
@@ -89,7 +94,9 @@ def test_margin_losses_get_a_cosine_head_and_scaled_probabilities(data, loss):
     logits = clf.forward(X.astype(np.float32))
     expected = torch.softmax(clf.criterion_.s * logits, dim=1).numpy()
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-5)
-    linear = LongTailClassifier(criterion=loss, module__head="linear", **FAST).fit(X, y)
+    linear = LongTailClassifier(criterion=loss, module__head="linear", **FAST)
+    with pytest.warns(UserWarning, match="expects cosine logits"):
+        linear.fit(X, y)
     assert isinstance(linear.module_.classifier, torch.nn.Linear)
 
 
@@ -172,7 +179,8 @@ def test_set_params_on_a_fitted_classifier_rebuilds_the_loss(data):
     other.set_params(criterion="focal", criterion__gamma=3.0)
     assert isinstance(other.criterion_, FocalLoss) and other.criterion_.gamma == 3.0
     clf.set_params(sampler="class_balanced")
-    clf.fit(X, y)
+    with pytest.warns(UserWarning, match="compensated twice"):  # LA + balanced
+        clf.fit(X, y)
     assert type(clf.train_sampler_.sampler) is ClassBalancedSampler
 
 
@@ -554,8 +562,19 @@ def test_after_an_interrupt_the_next_fit_starts_afresh(data):
     assert clf.predict(X).shape == (len(X),)
 
 
-@pytest.mark.parametrize("loss", LOSSES)
-def test_sample_weight_weights_each_row_of_every_loss(data, loss):
+# The losses by name, and the second phase of VSTLALoss, whose class weights
+# pi ** -nu are not its ``weight`` buffer (the weighted mean divided by the
+# sum of the unit ``weight`` instead).
+SAMPLE_WEIGHT_LOSSES = [(loss, {}) for loss in LOSSES] + [
+    (
+        VSTLALoss,
+        dict(criterion__nu=1.0, callbacks=[TruncatedReweighting(start_epoch=0)]),
+    )
+]
+
+
+@pytest.mark.parametrize("loss, extra", SAMPLE_WEIGHT_LOSSES)
+def test_sample_weight_weights_each_row_of_every_loss(data, loss, extra):
     X, y = data
     weights = np.where(y == 2, 3.0, 1.0)
     # One full batch, plain gradient descent: the first step of the weighted
@@ -568,6 +587,7 @@ def test_sample_weight_weights_each_row_of_every_loss(data, loss):
         module__hidden_sizes=(8,),
         random_state=0,
         sampler="instance",
+        **extra,
     )
     weighted = LongTailClassifier(criterion=loss, **params).fit(
         X, y, sample_weight=weights
@@ -930,3 +950,71 @@ def test_adam_optimisers_are_fused_unless_told(data):
     grouped.set_params(lr=0.01)
     assert grouped.optimizer_.defaults["fused"] is True
     assert grouped.optimizer_.param_groups[1]["lr"] == 0.01
+
+
+@pytest.mark.parametrize(
+    "criterion, params, expected",
+    [
+        ("class_balanced", {"criterion__loss_type": "sigmoid"}, -np.log(2)),
+        ("class_balanced", {"criterion__loss_type": "focal"}, -np.log(2)),
+        (ClassBalancedLoss([168, 48, 24], loss_type="focal"), {}, -np.log(2)),
+        ("class_balanced", {}, None),
+        ("ce", {}, None),
+    ],
+)
+def test_sigmoid_class_balanced_losses_start_the_bias_at_the_prior(
+    data, criterion, params, expected
+):
+    # Cui et al.'s code starts each sigmoid at pi = 1 / C: b = -log(C - 1);
+    # the bias started at torch's default, the sigmoids at about 1/2.
+    X, y = data
+    clf = LongTailClassifier(criterion=criterion, **{**FAST, "max_epochs": 0}, **params)
+    bias = clf.fit(X, y).module_.classifier.bias.detach().numpy()
+    if expected is None:
+        assert np.ptp(bias) > 0  # torch's random initialisation
+    else:
+        np.testing.assert_allclose(bias, expected, rtol=1e-6)
+
+
+def test_prior_adjusted_loss_with_a_class_balanced_sampler_warns(data):
+    # Balanced softmax + class-balanced sampling weights class j by ~1/n_j**2
+    # (Ren et al. 2020, Table 5); the combination went through silently.
+    X, y = data
+    match = "compensated twice"
+    for criterion, params in [
+        ("balanced_softmax", {"sampler": "class_balanced"}),
+        ("logit_adjusted", {"sampler": "class_balanced"}),
+        ("vs", {"callbacks": [DeferredResampling(start_epoch=1)]}),
+    ]:
+        with pytest.warns(UserWarning, match=match):
+            LongTailClassifier(criterion=criterion, **FAST, **params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        LongTailClassifier(criterion="ce", sampler="class_balanced", **FAST).fit(X, y)
+        LongTailClassifier(criterion="balanced_softmax", **FAST).fit(X, y)
+        LongTailClassifier(
+            criterion="logit_adjusted",
+            criterion__tau=0.0,
+            sampler="class_balanced",
+            **FAST,
+        ).fit(X, y)
+
+
+def test_cosine_margin_loss_on_a_linear_head_warns(data):
+    # LDAM / KPS scale cosines by s; an ordinary linear head's unbounded
+    # logits times s went through silently (reference sheet 6.5).
+    X, y = data
+    linear = MLP(n_features=5, n_classes=3, hidden_sizes=(16,))
+    params = {
+        key: value for key, value in FAST.items() if key != "module__hidden_sizes"
+    }
+    for criterion in ("ldam", "kps"):
+        with pytest.warns(UserWarning, match="expects cosine logits"):
+            LongTailClassifier(linear, criterion=criterion, **params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        LongTailClassifier(criterion="ldam", **FAST).fit(X, y)  # cosine head
+        LongTailClassifier(linear, criterion="ldam", criterion__s=1.0, **params).fit(
+            X, y
+        )
+        LongTailClassifier(linear, criterion="vs", **params).fit(X, y)

@@ -53,6 +53,12 @@ def test_presets_scale_and_override():
     assert [rule(epoch) for epoch in range(5)] == [1.0, 1.0, 1.0, 1.0, 0.01]
     assert len(training_schedule("vs")["callbacks"]) == 1
     assert training_schedule("cb", lr=0.05, batch_size=64)["lr"] == 0.05
+    # The KPS code trains with batches of 64, the other recipes with 128.
+    assert training_schedule("kps")["batch_size"] == 64
+    assert training_schedule("kps", batch_size=128)["batch_size"] == 128
+    assert {training_schedule(name)["batch_size"] for name in ("ldam_drw", "cb")} == {
+        128
+    }
     with pytest.raises(ValueError, match="Unknown schedule"):
         training_schedule("adam")
     with pytest.raises(ValueError, match="max_epochs"):
