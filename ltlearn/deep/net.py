@@ -228,7 +228,9 @@ class LongTailClassifier(
         global random state is left as it was. ``None`` uses torch's global
         generator, as skorch does.
     progress_bar : bool, default=False
-        Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``).
+        Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``). With
+        ``sampler__num_samples``, its total is the number of batches of the
+        previous epoch.
     optimizer : torch.optim.Optimizer class, default=torch.optim.AdamW
         The optimiser; its parameters are set with ``optimizer__*``. Adam and
         AdamW run torch's fused implementation unless ``optimizer__fused``
@@ -563,7 +565,12 @@ class LongTailClassifier(
                 ),
             ]
         if isinstance(self.progress_bar, (bool, np.bool_)) and self.progress_bar:
-            callbacks.append(("progress_bar", ProgressBar()))
+            # skorch's "auto" total is len(dataset) / batch_size, which a
+            # sampler drawing num_samples rows per epoch changes: the bar
+            # then counts the batches of the previous epoch.
+            counted = "num_samples" in self.get_params_for("sampler")
+            bar = ProgressBar(batches_per_epoch="count" if counted else "auto")
+            callbacks.append(("progress_bar", bar))
         if not isinstance(self.verbose, Integral) or self.verbose:
             callbacks.append(("print_log", PrintLog()))
         return callbacks

@@ -389,6 +389,17 @@ def test_progress_bar(data, capsys):
     assert "/8" in capsys.readouterr().err
 
 
+def test_progress_bar_counts_the_batches_of_a_sampler_with_num_samples(data, capsys):
+    pytest.importorskip("tqdm")
+    X, y = data
+    params = {**FAST, "sampler": "class_balanced", "sampler__num_samples": 64}
+    LongTailClassifier(progress_bar=True, train_split=None, **params).fit(X, y)
+    err = capsys.readouterr().err
+    # 64 rows in batches of 32; skorch's default total, 240 / 32, was 8
+    assert "/2" in err
+    assert "/8" not in err
+
+
 def test_a_class_without_training_samples_is_named(data):
     X, y = data
     with pytest.raises(ValueError, match="Class 3 has 0 samples in y; the 'ldam'"):
