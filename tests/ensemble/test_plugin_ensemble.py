@@ -324,6 +324,22 @@ def test_routed_fit_params_reach_the_models_that_request_them(imbalanced):
     assert clf.oob_proba_.shape == (y.size, 2)
 
 
+def test_routed_fit_params_requested_under_an_alias(imbalanced):
+    # the cross-fitting routes them again, under the name the model requests
+    X, y = imbalanced
+    row_ids, weights = np.arange(y.size), np.linspace(0.5, 2, y.size)
+    with config_context(enable_metadata_routing=True):
+        plain = _RowRecorder().set_fit_request(row_ids=True, sample_weight=True)
+        expected = PluginEnsembleClassifier([("rec", plain)], cv=3, random_state=0)
+        expected.fit(X, y, row_ids=row_ids, sample_weight=weights)
+        aliased = _RowRecorder().set_fit_request(row_ids="ids", sample_weight="w")
+        clf = PluginEnsembleClassifier([("rec", aliased)], cv=3, random_state=0)
+        clf.fit(X, y, ids=row_ids, w=weights)
+    np.testing.assert_array_equal(clf.estimators_[0].row_ids_, row_ids)
+    np.testing.assert_allclose(clf.estimators_[0].coef_, expected.estimators_[0].coef_)
+    np.testing.assert_allclose(clf.oob_proba_, expected.oob_proba_)
+
+
 def test_routed_groups_reach_the_splitter(imbalanced):
     X, y = imbalanced
     groups = np.arange(y.size) % 6
