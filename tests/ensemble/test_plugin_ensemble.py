@@ -171,6 +171,12 @@ def test_a_prefit_model_must_predict_the_classes_of_y():
     keep = labels != "b"
     with pytest.raises(ValueError, match=r"classes \['a', 'b', 'c'\], but y holds"):
         PluginEnsembleClassifier([("f", prefit)]).fit(X[keep], labels[keep])
+    # nor one of other labels, even as many as the classes of y
+    coded = FrozenEstimator(LogisticRegression().fit(X, y))
+    with pytest.raises(ValueError, match=r"classes \[0, 1, 2\], but y holds"):
+        PluginEnsembleClassifier([("f", coded)]).fit(X, labels)
+    with pytest.raises(ValueError, match=r"classes \[0, 1, 2\], but y holds"):
+        PluginEnsembleClassifier([("f", coded)]).fit(X, y + 1)
 
 
 def test_same_random_state_same_result(imbalanced):
