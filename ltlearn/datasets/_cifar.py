@@ -214,13 +214,16 @@ def load_cifar_lt(
     if n_max is None:
         n_max = _N_MAX[dataset]
     counts = _cifar_lt_counts(n_max, classes.size, imbalance_ratio, profile)
-    if min(counts) < 1:
+    if imbalance_ratio > n_max:
         raise ValueError(
             f"imbalance_ratio={imbalance_ratio} leaves class {counts.index(0)} "
             f"with no image (n_max={n_max}); the smallest class keeps "
             "int(n_max / imbalance_ratio) images, so imbalance_ratio can be at "
             "most n_max."
         )
+    # int() of n_max / n_max computed as n_max * (1 / n_max) may round just
+    # below 1 (n_max=49): that class keeps its one image
+    counts = [max(count, 1) for count in counts]
     train_files, test_files = _FILES[dataset]
     X, y = _read(folder, train_files, dataset)
     X_test, y_test = _read(folder, test_files, dataset)

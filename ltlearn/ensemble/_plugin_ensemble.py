@@ -474,13 +474,14 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """Refuse a model whose probabilities are not over the classes of ``y``.
 
         The models are fitted on the class codes; a prefit model (in a
-        ``FrozenEstimator``) may hold the labels themselves.
+        ``FrozenEstimator``) holds the labels of ``y`` themselves.
         """
         classes = np.asarray(getattr(fitted, "classes_", []))
-        codes = np.arange(self.classes_.size)
-        if not (
-            np.array_equal(classes, codes) or np.array_equal(classes, self.classes_)
-        ):
+        if isinstance(fitted, FrozenEstimator):
+            expected = self.classes_
+        else:
+            expected = np.arange(self.classes_.size)
+        if not np.array_equal(classes, expected):
             raise ValueError(
                 f"The model {name!r} predicts probabilities of the classes "
                 f"{classes.tolist()!r}, but y holds the classes "

@@ -29,6 +29,7 @@ from ltlearn.utils._docstring import _logit_adjustment_references_docstring
 from ltlearn.utils._routing import (
     ROUTING_ADVICE,
     EstimatorFitRoutingMixin,
+    caller_names,
     routing_enabled,
     split_params,
 )
@@ -172,6 +173,8 @@ def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     The columns are in the order of ``classes`` (by default the sorted labels
     of ``y``, the order of ``cross_val_predict``).
     """
+    if routing_enabled():  # cross_val_predict routes them again
+        params = caller_names(estimator, params)
     proba = cross_val_predict(
         clone(estimator),
         X,

@@ -419,7 +419,15 @@ class CReSTClassifier(
                 self, "fit", sample_weight=sample_weight, **fit_params
             )
             fit_params = dict(routed.estimator.fit)
-            fit_weight = fit_params.pop("sample_weight", None) is not None
+            # the estimator takes the weights of the rows only when it requests
+            # sample_weight itself; weights it requests under another name
+            # (an alias) are per-row metadata as any other, taken on the rows
+            fit_weight = (
+                sample_weight is not None
+                and fit_params.get("sample_weight") is sample_weight
+            )
+            if fit_weight:
+                del fit_params["sample_weight"]
         if sample_weight is not None:
             sample_weight = self._check_sample_weight(
                 sample_weight, labeled_rows, y.shape[0]

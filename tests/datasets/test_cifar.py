@@ -169,6 +169,14 @@ def test_load_cifar_lt_refuses_an_empty_tail_class(tmp_path, profile):
         load_cifar_lt(tmp_path, imbalance_ratio=31, n_max=30, profile=profile)
 
 
+@pytest.mark.parametrize("profile", ["exp", "step"])
+def test_load_cifar_lt_takes_imbalance_ratio_n_max(tmp_path, profile):
+    # 49 * (1 / 49) rounds below 1: the smallest class still keeps one image
+    _write_cifar(tmp_path, "cifar10", 49, 1, 10)
+    data = load_cifar_lt(tmp_path, imbalance_ratio=49, n_max=49, profile=profile)
+    assert data.class_counts[0] == 49 and data.class_counts[-1] == 1
+
+
 @pytest.mark.parametrize("error", [MemoryError, PermissionError])
 def test_load_cifar_lt_lets_machine_errors_through(tmp_path, monkeypatch, error):
     # only a file in a foreign format is reported as "could not be read"

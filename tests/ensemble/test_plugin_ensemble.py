@@ -171,6 +171,12 @@ def test_a_prefit_model_must_predict_the_classes_of_y():
     keep = labels != "b"
     with pytest.raises(ValueError, match=r"classes \['a', 'b', 'c'\], but y holds"):
         PluginEnsembleClassifier([("f", prefit)]).fit(X[keep], labels[keep])
+    # nor one of other labels, even as many as the classes of y
+    coded = FrozenEstimator(LogisticRegression().fit(X, y))
+    with pytest.raises(ValueError, match=r"classes \[0, 1, 2\], but y holds"):
+        PluginEnsembleClassifier([("f", coded)]).fit(X, labels)
+    with pytest.raises(ValueError, match=r"classes \[0, 1, 2\], but y holds"):
+        PluginEnsembleClassifier([("f", coded)]).fit(X, y + 1)
 
 
 def test_same_random_state_same_result(imbalanced):
@@ -322,6 +328,22 @@ def test_routed_fit_params_reach_the_models_that_request_them(imbalanced):
         clf.fit(X, y, row_ids=row_ids)  # the cross-fitting takes them per fold
     np.testing.assert_array_equal(clf.estimators_[0].row_ids_, row_ids)
     assert clf.oob_proba_.shape == (y.size, 2)
+
+
+def test_routed_fit_params_requested_under_an_alias(imbalanced):
+    # the cross-fitting routes them again, under the name the model requests
+    X, y = imbalanced
+    row_ids, weights = np.arange(y.size), np.linspace(0.5, 2, y.size)
+    with config_context(enable_metadata_routing=True):
+        plain = _RowRecorder().set_fit_request(row_ids=True, sample_weight=True)
+        expected = PluginEnsembleClassifier([("rec", plain)], cv=3, random_state=0)
+        expected.fit(X, y, row_ids=row_ids, sample_weight=weights)
+        aliased = _RowRecorder().set_fit_request(row_ids="ids", sample_weight="w")
+        clf = PluginEnsembleClassifier([("rec", aliased)], cv=3, random_state=0)
+        clf.fit(X, y, ids=row_ids, w=weights)
+    np.testing.assert_array_equal(clf.estimators_[0].row_ids_, row_ids)
+    np.testing.assert_allclose(clf.estimators_[0].coef_, expected.estimators_[0].coef_)
+    np.testing.assert_allclose(clf.oob_proba_, expected.oob_proba_)
 
 
 def test_routed_groups_reach_the_splitter(imbalanced):

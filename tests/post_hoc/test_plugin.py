@@ -276,6 +276,29 @@ def test_a_scorer_as_scoring_is_refused_with_a_clear_error(make, imbalanced_bina
         clf.fit(X, y)
 
 
+def test_routed_sample_weight_requested_under_an_alias():
+    # the out-of-fold fits route the weights again, under the requested name
+    X, y = make_classification(300, weights=[0.8], random_state=0)
+    weights = np.linspace(0.5, 2, y.size)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    with config_context(enable_metadata_routing=True):
+        aliased = LogisticRegression().set_fit_request(sample_weight="w")
+        clf = PluginClassifier(aliased, scoring="f1_macro", cv=folds)
+        clf.fit(X, y, w=weights)
+    # the same rule on the out-of-fold probabilities of the weighted folds
+    # (the rule itself got no weights: its prior and scoring are plain)
+    oof = np.zeros(y.size)
+    for train, test in folds:
+        model = LogisticRegression().fit(
+            X[train], y[train], sample_weight=weights[train]
+        )
+        oof[test] = model.predict_proba(X[test])[:, 1]
+    expected = PluginClassifier(LogisticRegression(), scoring="f1_macro", cv=folds)
+    expected._oof_proba = lambda *args: np.column_stack([1 - oof, oof])
+    expected.fit(X, y)
+    assert clf.threshold_ == pytest.approx(expected.threshold_)
+
+
 @pytest.mark.parametrize(
     "make, attribute",
     [

@@ -503,6 +503,29 @@ def test_routed_fit_params_are_taken_on_the_rows_of_each_generation(
     assert clf.estimator_.note_ == "kept whole"
 
 
+def test_routed_weights_under_an_alias_are_per_row_metadata(semi_supervised_lt):
+    # an estimator requesting its sample_weight as "inner_weight" gets those
+    # taken on the rows of each generation, not the weights of CReSTClassifier
+    X, _, y_semi = semi_supervised_lt
+    inner_weight = np.random.default_rng(0).integers(1, 4, size=y_semi.size) * 1.0
+    with config_context(enable_metadata_routing=True):
+        inner = _RowRecorder().set_fit_request(
+            sample_weight="inner_weight", row_ids=True
+        )
+        clf = CReSTClassifier(inner, max_iter=3, random_state=0).fit(
+            X, y_semi, inner_weight=inner_weight, row_ids=np.arange(y_semi.size)
+        )
+    plain = CReSTClassifier(LogisticRegression(), max_iter=3, random_state=0)
+    plain.fit(X, y_semi)
+    # CReSTClassifier itself got no weights: its labelled counts are plain
+    np.testing.assert_array_equal(clf.class_counts_, plain.class_counts_)
+    rows = clf.estimator_.row_ids_
+    expected = LogisticRegression().fit(
+        X[rows], clf.transduction_[rows], sample_weight=inner_weight[rows]
+    )
+    np.testing.assert_allclose(clf.estimator_.coef_, expected.coef_)
+
+
 def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     weights = (y_semi == -1) * 1.0
