@@ -145,6 +145,7 @@ def get_scorer(name):
         return copy.deepcopy(_SCORERS[_SCORER_ALIASES.get(name, name)])
     except KeyError:
         raise ValueError(
-            f"Unknown scorer {name!r}; choose one of {sorted(_SCORERS)}, or make a "
+            f"Unknown scorer {name!r}; choose one of "
+            f"{sorted([*_SCORERS, *_SCORER_ALIASES])}, or make a "
             "few-shot scorer with make_shot_scorer(y_train)."
         ) from None

@@ -41,7 +41,7 @@ def test_get_scorer_returns_a_copy_whose_request_stays_its_own():
 
 
 def test_unknown_scorer_lists_the_known_ones():
-    with pytest.raises(ValueError, match="geometric_mean"):
+    with pytest.raises(ValueError, match="'f1_macro', 'geometric_mean'"):
         get_scorer("accuracy_of_the_gods")
 
 
