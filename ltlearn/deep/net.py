@@ -61,7 +61,7 @@ from ltlearn.deep.losses import (
     LDAMLoss,
     LogitAdjustedLoss,
     VSLoss,
-    _sigmoid_prior_bias,
+    _start_at_prior,
 )
 from ltlearn.deep.modules import MLP, NormedLinear
 from ltlearn.deep.samplers import (
@@ -797,15 +797,8 @@ class LongTailClassifier(
                     kwargs[name] = value
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):
-            bias = _sigmoid_prior_bias(factory, criterion_kwargs, self._n_classes())
             head = getattr(self.module_, "classifier", None)
-            if (
-                bias is not None
-                and isinstance(head, nn.Linear)
-                and head.bias is not None
-            ):
-                with torch.no_grad():
-                    head.bias.fill_(bias)
+            _start_at_prior(head, factory, criterion_kwargs, self._n_classes())
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
