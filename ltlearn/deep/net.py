@@ -884,6 +884,14 @@ class LongTailClassifier(
         module = getattr(self, "module_", None)
         if not getattr(criterion, "cosine_logits", False) or module is None:
             return
+        if (
+            not isinstance(self.module, nn.Module)
+            and _accepts(self.module, "head")
+            and "head" not in self.get_params_for("module")
+        ):
+            # The next fit builds it with head="cosine" (module_ is the last
+            # fit's when set_params changes only the criterion).
+            return
         scale = float(getattr(criterion, "logit_scale", 1.0))
         if scale == 1.0 or any(isinstance(m, NormedLinear) for m in module.modules()):
             return

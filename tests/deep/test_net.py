@@ -1029,3 +1029,7 @@ def test_cosine_margin_loss_on_a_linear_head_warns(data):
             X, y
         )
         LongTailClassifier(linear, criterion="vs", **params).fit(X, y)
+        # A module class that takes head gets the cosine one at the next fit.
+        clf = LongTailClassifier(**FAST).fit(X, y)
+        clf.set_params(criterion="ldam")
+        assert isinstance(clf.fit(X, y).module_.classifier, NormedLinear)
