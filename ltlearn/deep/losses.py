@@ -523,16 +523,19 @@ def _sigmoid_prior_bias(criterion, kwargs, n_classes):
 
     Cui et al. start each one-vs-all sigmoid at the prior ``pi = 1 / C``:
     ``b = -log((1 - pi) / pi) = -log(C - 1)``. ``criterion`` is a loss
-    instance, or a class built with ``kwargs``.
+    instance, or a class built with ``kwargs``; the ``loss_type`` of a
+    subclass that has no such parameter (one that fixes it) is unknown before
+    it is built, and its network keeps torch's initialisation.
     """
     if isinstance(criterion, ClassBalancedLoss):
         loss_type = criterion.loss_type
     elif isinstance(criterion, type) and issubclass(criterion, ClassBalancedLoss):
-        default = inspect.signature(criterion).parameters["loss_type"].default
+        parameter = inspect.signature(criterion).parameters.get("loss_type")
+        default = None if parameter is None else parameter.default
         loss_type = kwargs.get("loss_type", default)
     else:
         return None
-    if loss_type == "softmax" or n_classes is None or n_classes < 2:
+    if loss_type not in ("sigmoid", "focal") or n_classes is None or n_classes < 2:
         return None
     return -math.log(n_classes - 1)
 
