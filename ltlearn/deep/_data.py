@@ -356,15 +356,17 @@ class _BatchesMixin:
     def _warn_unscaled_pixels(self, X):
         """Warn when ``augment="cifar"`` would normalise pixels beyond ``[0, 1]``.
 
-        Its CIFAR-10 mean and std are those of pixel values in ``[0, 1]``;
-        8-bit images (0-255) or images already normalised would be
-        normalised again into values of the wrong scale, silently.
+        Its default CIFAR-10 mean and std (``augment__mean`` not given) are
+        those of pixel values in ``[0, 1]``; 8-bit images (0-255) or images
+        already normalised would be normalised again into values of the
+        wrong scale, silently. Statistics given with ``augment__mean`` are
+        the user's, of the scale of their data.
         """
         if not (isinstance(self.augment, str) and self.augment == "cifar"):
             return
-        if "mean" in self.get_params_for("augment") and (
-            self.get_params_for("augment")["mean"] is None
-        ):
+        if "mean" in self.get_params_for("augment"):
+            # Statistics of the user's own (None: no normalisation), of
+            # whatever scale the user chose.
             return
         low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 0.0)
         if low < 0.0 or high > 1.0:

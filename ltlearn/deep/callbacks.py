@@ -29,7 +29,7 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from ltlearn.deep._data import _labels_and_weights
-from ltlearn.deep.losses import _effective_number_weights
+from ltlearn.deep.losses import _effective_number_weights, _start_at_prior
 from ltlearn.deep.modules import NormedLinear
 from ltlearn.utils._docstring import (
     _decoupling_references_docstring,
@@ -371,7 +371,9 @@ class ClassifierRetraining(Callback):
     default), and:
 
     - ``"crt"`` (classifier re-training) re-initialises the last layer, once
-      at the switch epoch, and trains it;
+      at the switch epoch (with the sigmoid or focal form of
+      :class:`~ltlearn.deep.losses.ClassBalancedLoss`, its bias at
+      ``-log(C - 1)``, as a built network's), and trains it;
     - ``"lws"`` (learnable weight scaling) keeps the last layer and learns one
       scale ``f_j`` per class, ``logits_j = f_j * (w_j x + b_j)``; at the end of
       training the scales are folded into the layer's weights.
@@ -479,6 +481,11 @@ class ClassifierRetraining(Callback):
         if self.method == "crt":
             if reinitialize:
                 head.reset_parameters()
+                # As a built network's: a sigmoid class-balanced loss starts
+                # each sigmoid at the prior.
+                _start_at_prior(
+                    head, net.criterion_, {}, getattr(head, "out_features", None)
+                )
                 for param in head_params:
                     optimizer.state.pop(param, None)
             trained = list(head.parameters())

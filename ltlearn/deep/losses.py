@@ -440,7 +440,9 @@ class ClassBalancedLoss(_CountLoss):
     For the sigmoid forms, ``predict_proba`` of
     :class:`~ltlearn.deep.net.LongTailClassifier` applies a softmax to the
     logits, which keeps the arg-max of the per-class sigmoids, and the
-    networks it builds start the bias of their last layer (``classifier``)
+    networks it builds (and the last layer that
+    :class:`~ltlearn.deep.callbacks.ClassifierRetraining` re-initialises)
+    start the bias of their last layer (``classifier``)
     at ``-log(C - 1)``, so that each sigmoid starts at the prior ``1 / C``,
     as in the code of the paper (which also exempts that bias from weight
     decay; set an optimiser parameter group for it to do the same).
@@ -521,18 +523,33 @@ def _sigmoid_prior_bias(criterion, kwargs, n_classes):
 
     Cui et al. start each one-vs-all sigmoid at the prior ``pi = 1 / C``:
     ``b = -log((1 - pi) / pi) = -log(C - 1)``. ``criterion`` is a loss
-    instance, or a class built with ``kwargs``.
+    instance, or a class built with ``kwargs``; the ``loss_type`` of a
+    subclass that has no such parameter (one that fixes it) is unknown before
+    it is built, and its network keeps torch's initialisation.
     """
     if isinstance(criterion, ClassBalancedLoss):
         loss_type = criterion.loss_type
     elif isinstance(criterion, type) and issubclass(criterion, ClassBalancedLoss):
-        default = inspect.signature(criterion).parameters["loss_type"].default
+        parameter = inspect.signature(criterion).parameters.get("loss_type")
+        default = None if parameter is None else parameter.default
         loss_type = kwargs.get("loss_type", default)
     else:
         return None
-    if loss_type == "softmax" or n_classes is None or n_classes < 2:
+    if loss_type not in ("sigmoid", "focal") or n_classes is None or n_classes < 2:
         return None
     return -math.log(n_classes - 1)
+
+
+def _start_at_prior(head, criterion, kwargs, n_classes):
+    """Fill the bias of a linear ``head`` with :func:`_sigmoid_prior_bias`.
+
+    Nothing happens for another loss, or a head that is not a
+    ``torch.nn.Linear`` with a bias.
+    """
+    bias = _sigmoid_prior_bias(criterion, kwargs, n_classes)
+    if bias is not None and isinstance(head, nn.Linear) and head.bias is not None:
+        with torch.no_grad():
+            head.bias.fill_(bias)
 
 
 @_loss_docstring

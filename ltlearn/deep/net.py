@@ -61,7 +61,7 @@ from ltlearn.deep.losses import (
     LDAMLoss,
     LogitAdjustedLoss,
     VSLoss,
-    _sigmoid_prior_bias,
+    _start_at_prior,
 )
 from ltlearn.deep.modules import MLP, NormedLinear
 from ltlearn.deep.samplers import (
@@ -797,15 +797,8 @@ class LongTailClassifier(
                     kwargs[name] = value
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):
-            bias = _sigmoid_prior_bias(factory, criterion_kwargs, self._n_classes())
             head = getattr(self.module_, "classifier", None)
-            if (
-                bias is not None
-                and isinstance(head, nn.Linear)
-                and head.bias is not None
-            ):
-                with torch.no_grad():
-                    head.bias.fill_(bias)
+            _start_at_prior(head, factory, criterion_kwargs, self._n_classes())
         return self
 
     def initialize_optimizer(self, triggered_directly=None):
@@ -890,6 +883,14 @@ class LongTailClassifier(
         criterion = getattr(self, "criterion_", None)
         module = getattr(self, "module_", None)
         if not getattr(criterion, "cosine_logits", False) or module is None:
+            return
+        if (
+            not isinstance(self.module, nn.Module)
+            and _accepts(self.module, "head")
+            and "head" not in self.get_params_for("module")
+        ):
+            # The next fit builds it with head="cosine" (module_ is the last
+            # fit's when set_params changes only the criterion).
             return
         scale = float(getattr(criterion, "logit_scale", 1.0))
         if scale == 1.0 or any(isinstance(m, NormedLinear) for m in module.modules()):

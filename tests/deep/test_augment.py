@@ -224,3 +224,11 @@ def test_augment_cifar_warns_on_pixels_outside_zero_one():
         _fit_recorder(X, y, "cifar")
         # No normalisation, no scale to expect.
         _fit_recorder(255 * X, y, "cifar", augment__mean=None, augment__std=None)
+        # Statistics of 8-bit pixels, given with them.
+        _fit_recorder(
+            255 * X,
+            y,
+            "cifar",
+            augment__mean=(125.3, 123.0, 113.9),
+            augment__std=(63.0, 62.1, 66.7),
+        )

@@ -289,6 +289,36 @@ def test_callbacks_work_on_a_nested_head(data):
     assert clf.history[:, "retraining"] == [False, True]
 
 
+class _BiasAtFirstBatch(Callback):
+    """Keep the last-layer bias at the start of each epoch."""
+
+    def initialize(self):
+        self.biases_ = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.biases_.append(net.module_.classifier.bias.detach().clone())
+
+
+@pytest.mark.parametrize("loss_type", ["sigmoid", "softmax"])
+def test_crt_restarts_a_sigmoid_class_balanced_head_at_the_prior(data, loss_type):
+    # A built network starts the bias of a sigmoid CB loss at -log(C - 1);
+    # cRT's re-initialisation reset it to torch's random default instead.
+    X, y = data
+    record = _BiasAtFirstBatch()
+    LongTailClassifier(
+        criterion="class_balanced",
+        criterion__loss_type=loss_type,
+        callbacks=[ClassifierRetraining("crt", start_epoch=1), record],
+        **{**FAST, "max_epochs": 2},
+    ).fit(X, y)
+    retrained = record.biases_[1].numpy()
+    if loss_type == "sigmoid":
+        np.testing.assert_allclose(retrained, -np.log(len(np.unique(y)) - 1))
+    else:
+        assert np.ptp(retrained) > 0  # torch's random initialisation
+
+
 def test_crt_reinitialises_the_head_once_across_partial_fit(data):
     X, y = data
     resets = []

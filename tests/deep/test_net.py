@@ -987,6 +987,42 @@ def test_sigmoid_class_balanced_losses_start_the_bias_at_the_prior(
         np.testing.assert_allclose(bias, expected, rtol=1e-6)
 
 
+class _SigmoidCB(ClassBalancedLoss):
+    """A class-balanced loss that fixes its loss_type (no such parameter)."""
+
+    def __init__(self, class_counts, beta=0.999):
+        super().__init__(class_counts, beta=beta, loss_type="sigmoid")
+
+
+class _KeywordCB(ClassBalancedLoss):
+    """A class-balanced loss that passes its keywords on."""
+
+    def __init__(self, class_counts, **kwargs):
+        super().__init__(class_counts, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "criterion, params, prior",
+    [
+        (_SigmoidCB, {}, False),  # loss_type unknown before it is built
+        (_KeywordCB, {"criterion__loss_type": "sigmoid"}, True),
+        (_KeywordCB, {}, False),
+    ],
+)
+def test_class_balanced_subclasses_without_a_loss_type_parameter_fit(
+    data, criterion, params, prior
+):
+    # Reading the bias's loss_type from the class signature raised KeyError.
+    X, y = data
+    clf = LongTailClassifier(criterion=criterion, **{**FAST, "max_epochs": 0}, **params)
+    bias = clf.fit(X, y).module_.classifier.bias.detach().numpy()
+    assert isinstance(clf.criterion_, criterion)
+    if prior:
+        np.testing.assert_allclose(bias, -np.log(2), rtol=1e-6)
+    else:
+        assert np.ptp(bias) > 0
+
+
 def test_prior_adjusted_loss_with_a_class_balanced_sampler_warns(data):
     # Balanced softmax + class-balanced sampling weights class j by ~1/n_j**2
     # (Ren et al. 2020, Table 5); the combination went through silently.
@@ -1029,3 +1065,7 @@ def test_cosine_margin_loss_on_a_linear_head_warns(data):
             X, y
         )
         LongTailClassifier(linear, criterion="vs", **params).fit(X, y)
+        # A module class that takes head gets the cosine one at the next fit.
+        clf = LongTailClassifier(**FAST).fit(X, y)
+        clf.set_params(criterion="ldam")
+        assert isinstance(clf.fit(X, y).module_.classifier, NormedLinear)
