@@ -526,7 +526,7 @@ def test_skip_noise_needs_a_neighbour_count(make_long_tail):
         SMOTE(k_neighbors=Opaque(), skip_noise=True).fit_resample(X, y)
 
 
-def test_warnings_are_not_raised_on_ordinarymake_long_tail(make_long_tail):
+def test_warnings_are_not_raised_on_ordinary_data(make_long_tail):
     X, y = make_long_tail()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
