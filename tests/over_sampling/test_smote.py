@@ -352,7 +352,7 @@ def test_a_one_sample_class_is_duplicated_with_a_warning(make_long_tail):
     np.testing.assert_array_equal(Z, np.broadcast_to(X[y == 2], Z.shape))
 
 
-def _noisymake_long_tail():
+def _noisy_data():
     rng = np.random.default_rng(0)
     majority = rng.standard_normal((200, 2))
     minority = rng.standard_normal((30, 2)) * 0.3 + [6.0, 6.0]
@@ -364,7 +364,7 @@ def _noisymake_long_tail():
 
 @pytest.mark.parametrize("skip_noise", [False, True])
 def test_skip_noise_keeps_noise_samples_out_of_the_seeds(make_long_tail, skip_noise):
-    X, y, noise = _noisymake_long_tail()
+    X, y, noise = _noisy_data()
     X_res, y_res = SMOTE(skip_noise=skip_noise, random_state=0).fit_resample(X, y)
     Z = _synthetic(X, y, X_res, y_res, 1)
     # the noise sample is far from the clean ones: it is in no clean sample's
@@ -375,7 +375,7 @@ def test_skip_noise_keeps_noise_samples_out_of_the_seeds(make_long_tail, skip_no
 
 
 def test_skip_noise_with_only_noise_falls_back_with_a_warning(make_long_tail):
-    X, y, _ = _noisymake_long_tail()
+    X, y, _ = _noisy_data()
     y = y.copy()
     y[200:230] = 0  # class 1 keeps the noise sample and gains a majority one
     y[5] = 1
