@@ -181,7 +181,9 @@ class TransformAugment(nn.Module):
     transform : callable
         Called on the training batch ``(N, C, H, W)``.
     eval_transform : callable or None, default=None
-        Called on evaluation batches; ``None`` leaves them unchanged.
+        Called on evaluation batches; ``None`` leaves them unchanged, and
+        ``transform`` must then keep the shape of the batch (a clear error
+        otherwise, as the network would train and predict on other shapes).
     {input_shape}
 
     Examples
@@ -204,9 +206,25 @@ class TransformAugment(nn.Module):
     def forward(self, x):
         """Transform in training mode, ``eval_transform`` otherwise."""
         x = _unflatten(x, self.input_shape)
-        if self.training:
-            return self.transform(x)
-        return x if self.eval_transform is None else self.eval_transform(x)
+        if not self.training:
+            return x if self.eval_transform is None else self.eval_transform(x)
+        out = self.transform(x)
+        if (
+            self.eval_transform is None
+            and torch.is_tensor(out)
+            and out.shape != x.shape
+        ):
+            # The network would train on one shape and predict on another.
+            raise ValueError(
+                f"The augmentation transform changed the training batch from "
+                f"shape {tuple(x.shape)} to {tuple(out.shape)}, while "
+                f"evaluation batches keep theirs. Give a transform that keeps "
+                f"the shape (the networks of ltlearn.deep.modules take images "
+                f"of the fitted shape), or, for a network that takes any "
+                f"size, TransformAugment(transform, eval_transform=...) with "
+                f"an evaluation transform of the same output shape."
+            )
+        return out
 
 
 class Augmented(nn.Module):

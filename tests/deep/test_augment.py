@@ -184,6 +184,30 @@ def test_augment_takes_a_transform_or_an_augment_object(augment):
         assert augment.training  # the classifier works on a copy
 
 
+def _crop(x):
+    return x[..., 1:, 1:]
+
+
+def test_a_transform_that_changes_the_shape_needs_an_eval_transform():
+    # it failed in the network's first layer, with torch's shape error
+    X, y = _images(n_channels=1)
+    with pytest.raises(
+        ValueError, match=r"from shape \(32, 1, 8, 8\) to \(32, 1, 7, 7\)"
+    ):
+        LongTailClassifier(augment=_crop, max_epochs=1, random_state=0).fit(X, y)
+    # with an evaluation transform of the same shape, a network that takes any
+    # image size trains and predicts
+    augment = TransformAugment(_crop, eval_transform=_crop, input_shape=(1, 8, 8))
+    module = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3),
+        torch.nn.AdaptiveAvgPool2d(1),
+        torch.nn.Flatten(),
+        torch.nn.Linear(4, 2),
+    )
+    clf = LongTailClassifier(module, augment=augment, max_epochs=1, random_state=0)
+    assert clf.fit(X, y).predict(X).shape == y.shape
+
+
 def test_augment_takes_a_torchvision_transform_where_installed():
     v2 = pytest.importorskip("torchvision.transforms.v2")
     X, y = _images()
