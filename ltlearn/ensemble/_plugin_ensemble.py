@@ -271,6 +271,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
         ]
 
+    # get_params/set_params by model name: what scikit-learn's composites get
+    # from its private _BaseComposition, written here on the public API.
     def get_params(self, deep=True):
         """Get parameters of this estimator.
 
