@@ -1106,7 +1106,9 @@ class LongTailClassifier(
 
         The first call initialises the network, with the labels of
         ``classes`` if given (``y`` may then lack some of them: until a class
-        has samples, count-based losses count it as one). ``class_counts_``
+        has samples, count-based losses count it as one); a network
+        initialised already (``initialize()`` then ``load_params``) is
+        trained further, as in skorch. ``class_counts_``
         adds up the counts of every call and the loss follows them. The
         schedules of :mod:`ltlearn.deep.callbacks` go on counting epochs
         from the last ``fit`` (or the first ``partial_fit``), so that each
@@ -1131,7 +1133,11 @@ class LongTailClassifier(
         {fit_returns}
         """
         self._check_params()
-        first = not (self.initialized_ and hasattr(self, "label_encoder_"))
+        # As skorch's: an initialised network (``initialize()`` then
+        # ``load_params``, say) is trained further, not rebuilt; the labels
+        # are learned at its first partial_fit.
+        initialized = self.initialized_
+        first = not (initialized and hasattr(self, "label_encoder_"))
         if not first and classes is not None:
             # As scikit-learn's partial_fit: later classes must be the same.
             if not np.array_equal(np.unique(classes), self.classes_):
@@ -1147,10 +1153,11 @@ class LongTailClassifier(
             sample_weight=sample_weight,
         )
         self._incremental_ = True
-        offset = 0 if first else len(self.history)
+        offset = len(self.history) if initialized else 0
         with self._torch_rng(offset):
-            if first:
+            if not initialized:
                 self.initialize()
+            if first:
                 self.schedule_start_ = 0
             return self._train(X, y, sample_weight, fit_params)
 
