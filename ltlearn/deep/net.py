@@ -99,6 +99,31 @@ def _balanced_accuracy(net, X, y):
     return balanced_accuracy_score(np.asarray(y), y_pred)
 
 
+def _load_unset_buffers(module, state_dict, prefix, *args):
+    """Load-state-dict pre-hook: make room for buffers that ``module`` has as None.
+
+    A loss's ``weight`` is a buffer that may be ``None`` (torch's
+    ``CrossEntropyLoss()``) until a callback writes class weights into it
+    (``DeferredReweighting``); the state saved after that holds the weights,
+    which ``load_state_dict`` would refuse as unexpected in a loss built
+    anew.
+    """
+    for key, value in state_dict.items():
+        name = key[len(prefix) :]
+        if (
+            not key.startswith(prefix)
+            or "." in name
+            or not isinstance(value, torch.Tensor)
+            or name in vars(module)
+            or getattr(module, name, 0) is not None
+        ):
+            continue
+        try:
+            module.register_buffer(name, torch.empty_like(value))
+        except KeyError:  # a parameter or a submodule set to None
+            pass
+
+
 def _writeable(X):
     """``X``, copied if read-only (a pandas frame's values, a memory map).
 
@@ -1019,6 +1044,61 @@ class LongTailClassifier(
         if params or not own:
             super().set_params(**params)
         return self
+
+    def load_params(
+        self,
+        f_params=None,
+        f_optimizer=None,
+        f_criterion=None,
+        f_history=None,
+        checkpoint=None,
+        use_safetensors=False,
+        **kwargs,
+    ):
+        """Load the module, optimiser, criterion and history, as skorch's.
+
+        A criterion state with class weights that the criterion built anew
+        has as ``None`` (those that
+        :class:`~ltlearn.deep.callbacks.DeferredReweighting` writes into
+        ``torch.nn.CrossEntropyLoss``) is loaded, where skorch's refuses it,
+        so that a skorch ``Checkpoint`` taken after the switch is resumed
+        with ``LoadInitState``; ``device="auto"`` stays ``"auto"``.
+
+        Parameters
+        ----------
+        f_params, f_optimizer, f_criterion, f_history : file-like or str, \
+                default=None
+            The files to load; ``None`` loads nothing of that part.
+        checkpoint : skorch.callbacks.Checkpoint, default=None
+            A checkpoint to load from (the ``f_*`` given take precedence).
+        use_safetensors : bool, default=False
+            Read the files with ``safetensors``.
+        **kwargs : dict
+            Files of other modules (``f_<name>``), as in skorch.
+        """
+        if checkpoint is not None and not self.initialized_:
+            self.initialize()
+        device = vars(self).get("device")
+        criterion = getattr(self, "criterion_", None)
+        handle = None
+        if isinstance(criterion, nn.Module):
+            handle = criterion.register_load_state_dict_pre_hook(_load_unset_buffers)
+        try:
+            super().load_params(
+                f_params=f_params,
+                f_optimizer=f_optimizer,
+                f_criterion=f_criterion,
+                f_history=f_history,
+                checkpoint=checkpoint,
+                use_safetensors=use_safetensors,
+                **kwargs,
+            )
+        finally:
+            if handle is not None:
+                handle.remove()
+            # skorch writes the device it maps the tensors to.
+            if isinstance(device, str) and device == "auto":
+                vars(self)["device"] = "auto"
 
     def check_is_fitted(self, attributes=None, *args, **kwargs):
         """Raise unless the network is built and its last fit finished.

@@ -9,8 +9,10 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
+from skorch.callbacks import Checkpoint, LoadInitState  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.callbacks import DeferredReweighting  # noqa: E402
 
 FAST = dict(batch_size=32, module__hidden_sizes=(8,), random_state=0)
 
@@ -43,3 +45,44 @@ def test_partial_fit_trains_a_loaded_network_further(imbalanced_multiclass, tmp_
     new.set_params(max_epochs=1).partial_fit(X, y)
     assert len(new.history) == 3
     np.testing.assert_array_equal(new.class_counts_, np.bincount(y) * 2)
+
+
+def test_load_params_takes_the_weights_deferred_reweighting_wrote(
+    imbalanced_multiclass, tmp_path
+):
+    # CrossEntropyLoss() has weight=None; after the DRW switch the saved
+    # criterion holds the weights, which torch refused as unexpected.
+    X, y = imbalanced_multiclass
+    params = dict(max_epochs=2, callbacks=[DeferredReweighting(start_epoch=1)], **FAST)
+    clf = LongTailClassifier(**params).fit(X, y)
+    new = _loaded(clf, tmp_path, **params)
+    torch.testing.assert_close(new.criterion_.weight, clf.criterion_.weight)
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
+def test_checkpoint_resumes_after_the_reweighting_switch(
+    imbalanced_multiclass, tmp_path
+):
+    # A skorch Checkpoint taken after the switch is resumed with LoadInitState
+    # and the schedule goes on at the epoch where it stopped.
+    X, y = imbalanced_multiclass
+
+    def make(load):
+        checkpoint = Checkpoint(monitor=None, dirname=tmp_path)
+        callbacks = [("checkpoint", checkpoint)]
+        if load:
+            callbacks.append(("load", LoadInitState(checkpoint)))
+        callbacks.append(("drw", DeferredReweighting(start_epoch=2)))
+        return LongTailClassifier(max_epochs=3, callbacks=callbacks, **FAST)
+
+    make(load=False).fit(X, y)
+    resumed = make(load=True).fit(X, y)
+    assert resumed.history[:, "reweighted"] == [False, False, True] + [True] * 3
+
+
+def test_load_params_keeps_device_auto(imbalanced_multiclass, tmp_path):
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(max_epochs=1, device="auto", **FAST).fit(X, y)
+    new = _loaded(clf, tmp_path, max_epochs=1, device="auto", **FAST)
+    assert new.get_params()["device"] == "auto"
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
