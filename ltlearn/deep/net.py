@@ -1018,8 +1018,16 @@ class LongTailClassifier(
         """Set the parameters of this classifier.
 
         As skorch's: ``criterion`` and ``criterion__*`` on an initialised
-        classifier rebuild ``criterion_`` and ``optimizer_``. ``sampler``
-        and ``sampler__*`` take effect at the next fit.
+        classifier rebuild ``criterion_`` and ``optimizer_``, and
+        ``optimizer__*`` and ``lr`` change the running optimiser. Unlike
+        skorch's, ``optimizer__*`` is also kept for the next fit (and
+        ``get_params`` and ``clone``), and ``optimizer`` on an initialised
+        classifier rebuilds ``optimizer_`` (skorch's refuses it, as
+        ``iterator_train__*``, ``iterator_valid__*`` and ``dataset__*``, which
+        take effect at the next fit), so that the parameters of
+        :func:`~ltlearn.deep.schedules.training_schedule` can be set on a
+        fitted classifier. ``sampler`` and ``sampler__*`` take effect at the
+        next fit.
 
         Parameters
         ----------
@@ -1041,8 +1049,31 @@ class LongTailClassifier(
         if self.initialized_ and any(key.startswith("loss") for key in own):
             # TODO(0.4): remove with ``loss``; rebuild as for ``criterion``.
             params.setdefault("criterion", self.criterion)
+        rebuild = self.initialized_ and "optimizer" in params
+        if self.initialized_:
+            # skorch's set_params finds no part to rebuild for these once
+            # initialised, and raises; they are read at initialisation.
+            later = [
+                key
+                for key in params
+                if key == "optimizer"
+                or key.split("__", 1)[0]
+                in ("iterator_train", "iterator_valid", "dataset")
+            ]
+            for key in later:
+                setattr(self, key, params.pop(key))
+            own += later
+            # skorch sets optimizer__* on the running optimiser only; a new
+            # fit (and clone) would lose them.
+            for key, value in params.items():
+                if key.startswith("optimizer__") and not key.startswith(
+                    "optimizer__param_groups__"
+                ):
+                    vars(self)[key] = value
         if params or not own:
             super().set_params(**params)
+        if rebuild:
+            self.initialize_optimizer()
         return self
 
     def load_params(

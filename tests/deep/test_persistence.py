@@ -9,10 +9,12 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
+from sklearn.base import clone  # noqa: E402
 from skorch.callbacks import Checkpoint, LoadInitState  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
 from ltlearn.deep.callbacks import DeferredReweighting  # noqa: E402
+from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
 FAST = dict(batch_size=32, module__hidden_sizes=(8,), random_state=0)
 
@@ -86,3 +88,27 @@ def test_load_params_keeps_device_auto(imbalanced_multiclass, tmp_path):
     new = _loaded(clf, tmp_path, max_epochs=1, device="auto", **FAST)
     assert new.get_params()["device"] == "auto"
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
+def test_set_params_of_a_training_schedule_on_a_fitted_classifier(
+    imbalanced_multiclass,
+):
+    # skorch's set_params raised "Something went wrong" for optimizer=...
+    # on an initialised net, and kept optimizer__* on the running optimiser
+    # only: a refit or a clone lost them.
+    X, y = imbalanced_multiclass
+    params = training_schedule("vs", max_epochs=2)
+    fitted = LongTailClassifier(max_epochs=1, **FAST).fit(X, y)
+    fitted.set_params(**params, iterator_train__shuffle=True)
+    assert isinstance(fitted.optimizer_, torch.optim.SGD)
+    assert fitted.optimizer_.param_groups[0]["momentum"] == 0.9
+    fitted.set_params(optimizer__weight_decay=0.01)
+    assert fitted.optimizer_.param_groups[0]["weight_decay"] == 0.01
+    assert clone(fitted).get_params()["optimizer__weight_decay"] == 0.01
+    fitted.fit(X, y)
+    assert fitted.optimizer_.param_groups[0]["weight_decay"] == 0.01
+    fresh = LongTailClassifier(
+        **{**FAST, **params, "optimizer__weight_decay": 0.01},
+        iterator_train__shuffle=True,
+    ).fit(X, y)
+    np.testing.assert_array_equal(fitted.predict_proba(X), fresh.predict_proba(X))
