@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -10,10 +12,13 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
-from skorch.callbacks import Checkpoint, LoadInitState  # noqa: E402
+from skorch.callbacks import Callback, Checkpoint, LoadInitState  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
-from ltlearn.deep.callbacks import DeferredReweighting  # noqa: E402
+from ltlearn.deep.callbacks import (  # noqa: E402
+    ClassifierRetraining,
+    DeferredReweighting,
+)
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
 FAST = dict(batch_size=32, module__hidden_sizes=(8,), random_state=0)
@@ -112,3 +117,40 @@ def test_set_params_of_a_training_schedule_on_a_fitted_classifier(
         iterator_train__shuffle=True,
     ).fit(X, y)
     np.testing.assert_array_equal(fitted.predict_proba(X), fresh.predict_proba(X))
+
+
+class _PickleAt(Callback):
+    """Pickle the net at the end of epoch ``epoch``; raise at the next if told."""
+
+    def __init__(self, epoch, fail=False):
+        self.epoch = epoch
+        self.fail = fail
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.fail and len(net.history) == self.epoch + 1:
+            raise RuntimeError("stop")
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            self.pickled_ = pickle.dumps(net)
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_training_on_from_the_retraining_epochs(imbalanced_multiclass, method):
+    # A net pickled during the retraining epochs kept its frozen parameters
+    # (and the LWS hook) through a warm-start fit; it is now refused clearly.
+    # A fit stopped by an exception there is ended, then trained on.
+    X, y = imbalanced_multiclass
+    saver = _PickleAt(2, fail=True)
+    retraining = ClassifierRetraining(method, start_epoch=1, lr=0.01)
+    clf = LongTailClassifier(max_epochs=3, callbacks=[retraining, saver], **FAST)
+    with pytest.raises(RuntimeError, match="stop"):
+        clf.fit(X, y)
+    saver.fail = False
+    clf.partial_fit(X, y)
+    assert all(p.requires_grad for p in clf.module_.parameters())
+    assert len(clf.optimizer_.param_groups) == 1
+    restored = pickle.loads(saver.pickled_)
+    assert restored.predict(X).shape == y.shape
+    with pytest.raises(ValueError, match="saved during the retraining epochs"):
+        restored.set_params(warm_start=True).fit(X, y)
