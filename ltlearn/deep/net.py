@@ -1018,7 +1018,9 @@ class LongTailClassifier(
         """Set the parameters of this classifier.
 
         As skorch's: ``criterion`` and ``criterion__*`` on an initialised
-        classifier rebuild ``criterion_`` and ``optimizer_``, and
+        classifier rebuild ``criterion_`` and ``optimizer_`` (a loss or
+        network instance is taken before initialisation too, where skorch's
+        refuses it, so that ``GridSearchCV`` searches over instances), and
         ``optimizer__*`` and ``lr`` change the running optimiser. Unlike
         skorch's, ``optimizer__*`` is also kept for the next fit (and
         ``get_params`` and ``clone``), and ``optimizer`` on an initialised
@@ -1046,6 +1048,15 @@ class LongTailClassifier(
         ]
         for key in own:
             setattr(self, key, params.pop(key))
+        if not self.initialized_:
+            # skorch refuses a torch module instance as the value of
+            # ``module`` or ``criterion`` before initialisation (it takes
+            # them for components set outside ``initialize``); the
+            # constructor, and hence clone, take them.
+            for key in ("module", "criterion"):
+                if isinstance(params.get(key), nn.Module):
+                    vars(self)[key] = params.pop(key)
+                    own.append(key)
         if self.initialized_ and any(key.startswith("loss") for key in own):
             # TODO(0.4): remove with ``loss``; rebuild as for ``criterion``.
             params.setdefault("criterion", self.criterion)

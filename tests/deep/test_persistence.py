@@ -12,6 +12,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
 from skorch.callbacks import Callback, Checkpoint, LoadInitState  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
@@ -19,6 +20,8 @@ from ltlearn.deep.callbacks import (  # noqa: E402
     ClassifierRetraining,
     DeferredReweighting,
 )
+from ltlearn.deep.losses import FocalLoss  # noqa: E402
+from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
 FAST = dict(batch_size=32, module__hidden_sizes=(8,), random_state=0)
@@ -154,3 +157,20 @@ def test_training_on_from_the_retraining_epochs(imbalanced_multiclass, method):
     assert restored.predict(X).shape == y.shape
     with pytest.raises(ValueError, match="saved during the retraining epochs"):
         restored.set_params(warm_start=True).fit(X, y)
+
+
+def test_grid_search_over_loss_and_network_instances(imbalanced_multiclass):
+    # skorch's set_params refused a torch module instance before
+    # initialisation: GridSearchCV over criterion instances failed.
+    X, y = imbalanced_multiclass
+    grid = {
+        "criterion": [FocalLoss(gamma=0.0), FocalLoss(gamma=2.0)],
+        "module": [MLP(n_features=6, n_classes=4, hidden_sizes=(8,))],
+    }
+    net = LongTailClassifier(max_epochs=1, batch_size=64, random_state=0)
+    search = GridSearchCV(net, grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["mean_test_score"]) == 2
+    assert search.best_estimator_.criterion_ is not grid["criterion"][0]
+    fitted = LongTailClassifier(max_epochs=1).fit(X, y)
+    fitted.set_params(criterion=FocalLoss(gamma=2.0))
+    assert fitted.criterion_.gamma == 2.0
