@@ -459,6 +459,12 @@ class ClassifierRetraining(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check the last layer and reset the state for a new fit.
 
+        A fit that stopped during the retraining epochs (an exception) is
+        ended first, as at the end of training. A classifier pickled during
+        them (skorch's ``Checkpoint(f_pickle=...)``) predicts as it was, but
+        is refused here: its frozen parameters and LWS scales are copies
+        that this callback no longer reaches.
+
         {train_hook_parameters}
         """
         head = _get_head(net, self.head)
@@ -467,6 +473,18 @@ class ClassifierRetraining(Callback):
                 f"LWS needs a torch.nn.Linear last layer; {self.head!r} is a "
                 f"{type(head).__name__}, whose normalisation would undo the scales."
             )
+        if getattr(self, "started_", False):
+            params = set(net.module_.parameters())
+            if not any(p in params for group in self.param_groups_ for p in group):
+                raise ValueError(
+                    f"This {type(net).__name__} was saved during the retraining "
+                    f"epochs of ClassifierRetraining({self.method!r}) (a pickle "
+                    "taken mid-fit, by skorch's Checkpoint(f_pickle=...), say), "
+                    "with its representation frozen; it predicts as it was, but "
+                    "cannot be trained further (warm_start, partial_fit). Fit it "
+                    "anew, or save it at the end of training."
+                )
+            self.on_train_end(net)
         self._reset()
 
     def _start(self, net, reinitialize):

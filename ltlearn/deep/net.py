@@ -99,6 +99,31 @@ def _balanced_accuracy(net, X, y):
     return balanced_accuracy_score(np.asarray(y), y_pred)
 
 
+def _load_unset_buffers(module, state_dict, prefix, *args):
+    """Load-state-dict pre-hook: make room for buffers that ``module`` has as None.
+
+    A loss's ``weight`` is a buffer that may be ``None`` (torch's
+    ``CrossEntropyLoss()``) until a callback writes class weights into it
+    (``DeferredReweighting``); the state saved after that holds the weights,
+    which ``load_state_dict`` would refuse as unexpected in a loss built
+    anew.
+    """
+    for key, value in state_dict.items():
+        name = key[len(prefix) :]
+        if (
+            not key.startswith(prefix)
+            or "." in name
+            or not isinstance(value, torch.Tensor)
+            or name in vars(module)
+            or getattr(module, name, 0) is not None
+        ):
+            continue
+        try:
+            module.register_buffer(name, torch.empty_like(value))
+        except KeyError:  # a parameter or a submodule set to None
+            pass
+
+
 def _writeable(X):
     """``X``, copied if read-only (a pandas frame's values, a memory map).
 
@@ -993,8 +1018,18 @@ class LongTailClassifier(
         """Set the parameters of this classifier.
 
         As skorch's: ``criterion`` and ``criterion__*`` on an initialised
-        classifier rebuild ``criterion_`` and ``optimizer_``. ``sampler``
-        and ``sampler__*`` take effect at the next fit.
+        classifier rebuild ``criterion_`` and ``optimizer_`` (a loss or
+        network instance is taken before initialisation too, where skorch's
+        refuses it, so that ``GridSearchCV`` searches over instances), and
+        ``optimizer__*`` and ``lr`` change the running optimiser. Unlike
+        skorch's, ``optimizer__*`` is also kept for the next fit (and
+        ``get_params`` and ``clone``), and ``optimizer`` on an initialised
+        classifier rebuilds ``optimizer_`` (skorch's refuses it, as
+        ``iterator_train__*``, ``iterator_valid__*`` and ``dataset__*``, which
+        take effect at the next fit), so that the parameters of
+        :func:`~ltlearn.deep.schedules.training_schedule` can be set on a
+        fitted classifier. ``sampler`` and ``sampler__*`` take effect at the
+        next fit.
 
         Parameters
         ----------
@@ -1013,12 +1048,99 @@ class LongTailClassifier(
         ]
         for key in own:
             setattr(self, key, params.pop(key))
+        if not self.initialized_:
+            # skorch refuses a torch module instance as the value of
+            # ``module`` or ``criterion`` before initialisation (it takes
+            # them for components set outside ``initialize``); the
+            # constructor, and hence clone, take them.
+            for key in ("module", "criterion"):
+                if isinstance(params.get(key), nn.Module):
+                    vars(self)[key] = params.pop(key)
+                    own.append(key)
         if self.initialized_ and any(key.startswith("loss") for key in own):
             # TODO(0.4): remove with ``loss``; rebuild as for ``criterion``.
             params.setdefault("criterion", self.criterion)
+        rebuild = self.initialized_ and "optimizer" in params
+        if self.initialized_:
+            # skorch's set_params finds no part to rebuild for these once
+            # initialised, and raises; they are read at initialisation.
+            later = [
+                key
+                for key in params
+                if key == "optimizer"
+                or key.split("__", 1)[0]
+                in ("iterator_train", "iterator_valid", "dataset")
+            ]
+            for key in later:
+                setattr(self, key, params.pop(key))
+            own += later
+            # skorch sets optimizer__* on the running optimiser only; a new
+            # fit (and clone) would lose them.
+            for key, value in params.items():
+                if key.startswith("optimizer__") and not key.startswith(
+                    "optimizer__param_groups__"
+                ):
+                    vars(self)[key] = value
         if params or not own:
             super().set_params(**params)
+        if rebuild:
+            self.initialize_optimizer()
         return self
+
+    def load_params(
+        self,
+        f_params=None,
+        f_optimizer=None,
+        f_criterion=None,
+        f_history=None,
+        checkpoint=None,
+        use_safetensors=False,
+        **kwargs,
+    ):
+        """Load the module, optimiser, criterion and history, as skorch's.
+
+        A criterion state with class weights that the criterion built anew
+        has as ``None`` (those that
+        :class:`~ltlearn.deep.callbacks.DeferredReweighting` writes into
+        ``torch.nn.CrossEntropyLoss``) is loaded, where skorch's refuses it,
+        so that a skorch ``Checkpoint`` taken after the switch is resumed
+        with ``LoadInitState``; ``device="auto"`` stays ``"auto"``.
+
+        Parameters
+        ----------
+        f_params, f_optimizer, f_criterion, f_history : file-like or str, \
+                default=None
+            The files to load; ``None`` loads nothing of that part.
+        checkpoint : skorch.callbacks.Checkpoint, default=None
+            A checkpoint to load from (the ``f_*`` given take precedence).
+        use_safetensors : bool, default=False
+            Read the files with ``safetensors``.
+        **kwargs : dict
+            Files of other modules (``f_<name>``), as in skorch.
+        """
+        if checkpoint is not None and not self.initialized_:
+            self.initialize()
+        device = vars(self).get("device")
+        criterion = getattr(self, "criterion_", None)
+        handle = None
+        if isinstance(criterion, nn.Module):
+            handle = criterion.register_load_state_dict_pre_hook(_load_unset_buffers)
+        try:
+            super().load_params(
+                f_params=f_params,
+                f_optimizer=f_optimizer,
+                f_criterion=f_criterion,
+                f_history=f_history,
+                checkpoint=checkpoint,
+                use_safetensors=use_safetensors,
+                **kwargs,
+            )
+        finally:
+            if handle is not None:
+                handle.remove()
+            # skorch writes the device it maps the tensors to.
+            if isinstance(device, str) and device == "auto":
+                vars(self)["device"] = "auto"
 
     def check_is_fitted(self, attributes=None, *args, **kwargs):
         """Raise unless the network is built and its last fit finished.
@@ -1106,7 +1228,9 @@ class LongTailClassifier(
 
         The first call initialises the network, with the labels of
         ``classes`` if given (``y`` may then lack some of them: until a class
-        has samples, count-based losses count it as one). ``class_counts_``
+        has samples, count-based losses count it as one); a network
+        initialised already (``initialize()`` then ``load_params``) is
+        trained further, as in skorch. ``class_counts_``
         adds up the counts of every call and the loss follows them. The
         schedules of :mod:`ltlearn.deep.callbacks` go on counting epochs
         from the last ``fit`` (or the first ``partial_fit``), so that each
@@ -1131,7 +1255,11 @@ class LongTailClassifier(
         {fit_returns}
         """
         self._check_params()
-        first = not (self.initialized_ and hasattr(self, "label_encoder_"))
+        # As skorch's: an initialised network (``initialize()`` then
+        # ``load_params``, say) is trained further, not rebuilt; the labels
+        # are learned at its first partial_fit.
+        initialized = self.initialized_
+        first = not (initialized and hasattr(self, "label_encoder_"))
         if not first and classes is not None:
             # As scikit-learn's partial_fit: later classes must be the same.
             if not np.array_equal(np.unique(classes), self.classes_):
@@ -1147,10 +1275,11 @@ class LongTailClassifier(
             sample_weight=sample_weight,
         )
         self._incremental_ = True
-        offset = 0 if first else len(self.history)
+        offset = len(self.history) if initialized else 0
         with self._torch_rng(offset):
-            if first:
+            if not initialized:
                 self.initialize()
+            if first:
                 self.schedule_start_ = 0
             return self._train(X, y, sample_weight, fit_params)
 

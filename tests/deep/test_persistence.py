@@ -1,0 +1,176 @@
+"""Tests of LongTailClassifier saved, loaded, resumed and re-parametrised."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from skorch.callbacks import Callback, Checkpoint, LoadInitState  # noqa: E402
+
+from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.callbacks import (  # noqa: E402
+    ClassifierRetraining,
+    DeferredReweighting,
+)
+from ltlearn.deep.losses import FocalLoss  # noqa: E402
+from ltlearn.deep.modules import MLP  # noqa: E402
+from ltlearn.deep.schedules import training_schedule  # noqa: E402
+
+FAST = dict(batch_size=32, module__hidden_sizes=(8,), random_state=0)
+
+
+def _loaded(clf, tmp_path, **params):
+    """A new classifier built with ``initialize()``, then ``clf``'s files loaded."""
+    files = dict(
+        f_params=tmp_path / "params.pt",
+        f_optimizer=tmp_path / "optimizer.pt",
+        f_criterion=tmp_path / "criterion.pt",
+        f_history=tmp_path / "history.json",
+    )
+    clf.save_params(**files)
+    new = LongTailClassifier(
+        module__n_features=clf.n_features_in_, classes=clf.classes_, **params
+    ).initialize()
+    new.load_params(**files)
+    return new
+
+
+def test_partial_fit_trains_a_loaded_network_further(imbalanced_multiclass, tmp_path):
+    # skorch's recipe: initialize(), load_params, partial_fit goes on from the
+    # loaded weights and history (it re-initialised them).
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(max_epochs=2, **FAST).fit(X, y)
+    new = _loaded(clf, tmp_path, max_epochs=0, **FAST)
+    new.partial_fit(X, y)
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+    assert len(new.history) == 2
+    new.set_params(max_epochs=1).partial_fit(X, y)
+    assert len(new.history) == 3
+    np.testing.assert_array_equal(new.class_counts_, np.bincount(y) * 2)
+
+
+def test_load_params_takes_the_weights_deferred_reweighting_wrote(
+    imbalanced_multiclass, tmp_path
+):
+    # CrossEntropyLoss() has weight=None; after the DRW switch the saved
+    # criterion holds the weights, which torch refused as unexpected.
+    X, y = imbalanced_multiclass
+    params = dict(max_epochs=2, callbacks=[DeferredReweighting(start_epoch=1)], **FAST)
+    clf = LongTailClassifier(**params).fit(X, y)
+    new = _loaded(clf, tmp_path, **params)
+    torch.testing.assert_close(new.criterion_.weight, clf.criterion_.weight)
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
+def test_checkpoint_resumes_after_the_reweighting_switch(
+    imbalanced_multiclass, tmp_path
+):
+    # A skorch Checkpoint taken after the switch is resumed with LoadInitState
+    # and the schedule goes on at the epoch where it stopped.
+    X, y = imbalanced_multiclass
+
+    def make(load):
+        checkpoint = Checkpoint(monitor=None, dirname=tmp_path)
+        callbacks = [("checkpoint", checkpoint)]
+        if load:
+            callbacks.append(("load", LoadInitState(checkpoint)))
+        callbacks.append(("drw", DeferredReweighting(start_epoch=2)))
+        return LongTailClassifier(max_epochs=3, callbacks=callbacks, **FAST)
+
+    make(load=False).fit(X, y)
+    resumed = make(load=True).fit(X, y)
+    assert resumed.history[:, "reweighted"] == [False, False, True] + [True] * 3
+
+
+def test_load_params_keeps_device_auto(imbalanced_multiclass, tmp_path):
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(max_epochs=1, device="auto", **FAST).fit(X, y)
+    new = _loaded(clf, tmp_path, max_epochs=1, device="auto", **FAST)
+    assert new.get_params()["device"] == "auto"
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
+def test_set_params_of_a_training_schedule_on_a_fitted_classifier(
+    imbalanced_multiclass,
+):
+    # skorch's set_params raised "Something went wrong" for optimizer=...
+    # on an initialised net, and kept optimizer__* on the running optimiser
+    # only: a refit or a clone lost them.
+    X, y = imbalanced_multiclass
+    params = training_schedule("vs", max_epochs=2)
+    fitted = LongTailClassifier(max_epochs=1, **FAST).fit(X, y)
+    fitted.set_params(**params, iterator_train__shuffle=True)
+    assert isinstance(fitted.optimizer_, torch.optim.SGD)
+    assert fitted.optimizer_.param_groups[0]["momentum"] == 0.9
+    fitted.set_params(optimizer__weight_decay=0.01)
+    assert fitted.optimizer_.param_groups[0]["weight_decay"] == 0.01
+    assert clone(fitted).get_params()["optimizer__weight_decay"] == 0.01
+    fitted.fit(X, y)
+    assert fitted.optimizer_.param_groups[0]["weight_decay"] == 0.01
+    fresh = LongTailClassifier(
+        **{**FAST, **params, "optimizer__weight_decay": 0.01},
+        iterator_train__shuffle=True,
+    ).fit(X, y)
+    np.testing.assert_array_equal(fitted.predict_proba(X), fresh.predict_proba(X))
+
+
+class _PickleAt(Callback):
+    """Pickle the net at the end of epoch ``epoch``; raise at the next if told."""
+
+    def __init__(self, epoch, fail=False):
+        self.epoch = epoch
+        self.fail = fail
+
+    def on_epoch_begin(self, net, **kwargs):
+        if self.fail and len(net.history) == self.epoch + 1:
+            raise RuntimeError("stop")
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            self.pickled_ = pickle.dumps(net)
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_training_on_from_the_retraining_epochs(imbalanced_multiclass, method):
+    # A net pickled during the retraining epochs kept its frozen parameters
+    # (and the LWS hook) through a warm-start fit; it is now refused clearly.
+    # A fit stopped by an exception there is ended, then trained on.
+    X, y = imbalanced_multiclass
+    saver = _PickleAt(2, fail=True)
+    retraining = ClassifierRetraining(method, start_epoch=1, lr=0.01)
+    clf = LongTailClassifier(max_epochs=3, callbacks=[retraining, saver], **FAST)
+    with pytest.raises(RuntimeError, match="stop"):
+        clf.fit(X, y)
+    saver.fail = False
+    clf.partial_fit(X, y)
+    assert all(p.requires_grad for p in clf.module_.parameters())
+    assert len(clf.optimizer_.param_groups) == 1
+    restored = pickle.loads(saver.pickled_)
+    assert restored.predict(X).shape == y.shape
+    with pytest.raises(ValueError, match="saved during the retraining epochs"):
+        restored.set_params(warm_start=True).fit(X, y)
+
+
+def test_grid_search_over_loss_and_network_instances(imbalanced_multiclass):
+    # skorch's set_params refused a torch module instance before
+    # initialisation: GridSearchCV over criterion instances failed.
+    X, y = imbalanced_multiclass
+    grid = {
+        "criterion": [FocalLoss(gamma=0.0), FocalLoss(gamma=2.0)],
+        "module": [MLP(n_features=6, n_classes=4, hidden_sizes=(8,))],
+    }
+    net = LongTailClassifier(max_epochs=1, batch_size=64, random_state=0)
+    search = GridSearchCV(net, grid, cv=2).fit(X, y)
+    assert len(search.cv_results_["mean_test_score"]) == 2
+    assert search.best_estimator_.criterion_ is not grid["criterion"][0]
+    fitted = LongTailClassifier(max_epochs=1).fit(X, y)
+    fitted.set_params(criterion=FocalLoss(gamma=2.0))
+    assert fitted.criterion_.gamma == 2.0
