@@ -247,6 +247,9 @@ def compare_command(args):
             _names(args.methods), models=_names(args.models)
         )
         datasets = _load(args)
+        for dataset in datasets:
+            for note in dataset.notes:
+                print(f"ltlearn compare: note: {dataset.name}: {note}", file=sys.stderr)
         if args.save_best:
             check_save_best(datasets, args.save_best)
         start = time.perf_counter()

@@ -65,6 +65,7 @@ class Dataset:
     preprocessing: dict = field(default_factory=lambda: {"kind": "numeric"})
     source: str = ""
     target: str = None
+    notes: list = field(default_factory=list)
 
     @property
     def labelled(self):
@@ -92,6 +93,7 @@ class Dataset:
             "imbalance_ratio": float(counts.max() / max(counts.min(), 1)),
             "n_unlabelled": self.n_unlabelled,
             "source": self.source,
+            "notes": list(self.notes),
         }
 
     def context(self, scoring):
@@ -354,6 +356,72 @@ def _unlabelled_mask(target, marker):
     return (target.astype(str) == str(marker)).to_numpy()
 
 
+def _identifies_rows(values):
+    """Whether a column holds one distinct value per row, as an identifier does.
+
+    Such a column says nothing about new rows: in each test fold every value
+    is unseen. A numeric column counts when its values are consecutive
+    integers (row numbers, such as the index pandas writes as "Unnamed: 0").
+    """
+    import pandas as pd
+
+    present = values.dropna()
+    if present.size < 2 or present.size < values.size / 2:
+        return False
+    if pd.api.types.is_bool_dtype(values):
+        return False
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = present.to_numpy(dtype=np.float64)
+        if present.size != values.size or not np.all(numbers == np.round(numbers)):
+            return False
+        span = numbers.max() - numbers.min()
+        return span == numbers.size - 1 and np.unique(numbers).size == numbers.size
+    return present.nunique() == present.size
+
+
+def _feature_columns(X, file_name):
+    """Type the feature columns of a user's table.
+
+    Returns the table to fit on, its numeric columns, ``{column: number of
+    categories}`` of the categorical ones, and the notes to show the user on
+    what was done with the columns.
+    """
+    import pandas as pd
+
+    numeric, categorical, notes, identifiers = [], {}, [], []
+    X = X.copy()
+    for column in X.columns:
+        values = X[column]
+        if _identifies_rows(values):
+            identifiers.append(column)
+        elif pd.api.types.is_bool_dtype(values):
+            X[column] = values.astype(np.float64)
+            numeric.append(column)
+        elif pd.api.types.is_numeric_dtype(values):
+            X[column] = values.astype(np.float64)
+            numeric.append(column)
+            infinite = np.flatnonzero(np.isinf(X[column].to_numpy()))
+            if infinite.size:
+                raise CompareError(
+                    f"Column {column!r} of {file_name} has {infinite.size} "
+                    f"infinite value(s) ({_rows_text(infinite)}). Replace them, "
+                    "or leave those cells empty: missing values are imputed."
+                )
+        else:
+            as_text = values.astype(object).where(values.notna(), np.nan)
+            as_text = as_text.map(lambda v: v if pd.isna(v) else str(v))
+            X[column] = as_text.astype(object)
+            categorical[column] = as_text.nunique(dropna=True)
+    if identifiers:
+        X = X.drop(columns=identifiers)
+        notes.append(
+            f"Not used as feature(s): {', '.join(map(repr, identifiers))}, one "
+            "distinct value per row (an identifier, a row number or a time "
+            "stamp): such a column tells nothing about new rows."
+        )
+    return X, numeric, categorical, notes
+
+
 def load_table(path, target, *, unlabelled="-1"):
     """Load the user's CSV or Parquet file as a :class:`Dataset`.
 
@@ -415,30 +483,22 @@ def load_table(path, target, *, unlabelled="-1"):
             f"Target column {target!r} has a single class ({shown}) among the "
             f"labelled rows; a comparison needs at least 2.{hint}"
         )
-    numeric, categorical = [], {}
-    X = X.copy()
-    for column in X.columns:
-        values = X[column]
-        if pd.api.types.is_bool_dtype(values):
-            X[column] = values.astype(np.float64)
-            numeric.append(column)
-        elif pd.api.types.is_numeric_dtype(values):
-            X[column] = values.astype(np.float64)
-            numeric.append(column)
-            infinite = np.flatnonzero(np.isinf(X[column].to_numpy()))
-            if infinite.size:
-                raise CompareError(
-                    f"Column {column!r} of {Path(path).name} has {infinite.size} "
-                    f"infinite value(s) ({_rows_text(infinite)}). Replace them, "
-                    "or leave those cells empty: missing values are imputed."
-                )
-        else:
-            as_text = values.astype(object).where(values.notna(), np.nan)
-            as_text = as_text.map(lambda v: v if pd.isna(v) else str(v))
-            X[column] = as_text.astype(object)
-            categorical[column] = as_text.nunique(dropna=True)
+    X, numeric, categorical, notes = _feature_columns(X, Path(path).name)
+    if X.shape[1] == 0:
+        raise CompareError(
+            f"{Path(path).name} has no usable column besides {target!r}: "
+            + " ".join(notes)
+        )
+    if unlabelled_mask.any():
+        notes.append(
+            f"{int(unlabelled_mask.sum())} row(s) whose target is {unlabelled!r} "
+            "are unlabelled: only the semi-supervised methods learn from them, and "
+            "they are never scored (--unlabelled none if that is a class)."
+        )
     spec = _columns_spec(numeric, categorical)
-    return Dataset(name, X, y, classes, spec, source=str(path), target=target)
+    return Dataset(
+        name, X, y, classes, spec, source=str(path), target=target, notes=notes
+    )
 
 
 def check_folds(dataset, cv):

@@ -1,0 +1,91 @@
+"""Tests of ``ltlearn compare`` on the user's own files: how columns are read."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import joblib
+import numpy as np
+import pytest
+
+from ltlearn._compare._data import load_table
+from ltlearn.cli import main
+from tests.test_cli import _compare_args
+
+pd = pytest.importorskip("pandas")
+
+
+def _frame(n=60):
+    rng = np.random.RandomState(0)
+    label = np.where(rng.rand(n) < 0.3, "fraud", "ok")
+    return pd.DataFrame(
+        {
+            "amount": rng.normal(100, 20, n) + 40 * (label == "fraud"),
+            "shop": rng.choice(["a", "b", "c"], n),
+            "label": label,
+        }
+    )
+
+
+def _write(tmp_path, frame, name="data.csv", **params):
+    path = tmp_path / name
+    frame.to_csv(path, index=False, **params)
+    return path
+
+
+def _compare(tmp_path, path, *args):
+    data = ["--data", str(path), "--target", "label"]
+    return main(_compare_args(tmp_path, *data, *args))
+
+
+def test_identifier_and_row_number_columns_are_left_out_with_a_note(tmp_path):
+    # An ID column was ordinal-encoded and a row number (the index pandas
+    # writes) used as a number, and nothing said so.
+    frame = _frame()
+    frame.insert(0, "tx_id", [f"T{i:04d}" for i in range(len(frame))])
+    frame["when"] = pd.date_range("2024-01-01", periods=len(frame), freq="h")
+    frame["when"] = frame["when"].astype(str)
+    path = tmp_path / "data.csv"
+    frame.to_csv(path)  # with the index, read back as "Unnamed: 0"
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == ["amount", "shop"]
+    assert dataset.preprocessing["numeric"] == ["amount"]
+    (note,) = dataset.notes
+    assert "'Unnamed: 0', 'tx_id', 'when'" in note and "one distinct value" in note
+
+
+def test_repeated_categories_and_ordinary_numbers_are_kept(tmp_path):
+    frame = _frame()
+    frame["count"] = np.arange(len(frame)) % 7  # integers, not row numbers
+    frame["city"] = [f"c{i % 25}" for i in range(len(frame))]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.notes == []
+    assert dataset.preprocessing["numeric"] == ["amount", "count"]
+    assert dataset.preprocessing["one_hot"] == ["shop"]
+    assert dataset.preprocessing["ordinal"] == ["city"]
+
+
+def test_unlabelled_rows_are_noted(tmp_path):
+    # Labels -1/0/1: the -1 rows became unlabelled without a word.
+    frame = _frame()
+    frame["label"] = np.where(frame["label"] == "fraud", 1, 0)
+    frame.loc[:2, "label"] = -1
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.n_unlabelled == 3
+    (note,) = dataset.notes
+    assert "3 row(s) whose target is '-1' are unlabelled" in note
+    assert "--unlabelled none" in note
+
+
+def test_notes_are_printed_and_in_the_report(tmp_path, capsys):
+    frame = _frame()
+    frame.insert(0, "tx_id", [f"T{i:04d}" for i in range(len(frame))])
+    path = _write(tmp_path, frame)
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, path, "--save-best", str(model)) == 0
+    err = capsys.readouterr().err
+    assert "ltlearn compare: note: data: Not used as feature(s): 'tx_id'" in err
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "Not used as feature(s): 'tx_id'" in report
+    # The saved model takes the file's columns, the identifier included.
+    predicted = joblib.load(model).predict(frame.drop(columns="label"))
+    assert set(predicted) <= {"fraud", "ok"}
