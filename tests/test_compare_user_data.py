@@ -7,7 +7,7 @@ import joblib
 import numpy as np
 import pytest
 
-from ltlearn._compare._data import load_table
+from ltlearn._compare._data import CompareError, load_table
 from ltlearn.cli import main
 from tests.test_cli import _compare_args
 
@@ -89,3 +89,45 @@ def test_notes_are_printed_and_in_the_report(tmp_path, capsys):
     # The saved model takes the file's columns, the identifier included.
     predicted = joblib.load(model).predict(frame.drop(columns="label"))
     assert set(predicted) <= {"fraud", "ok"}
+
+
+@pytest.mark.parametrize(
+    "name, sep", [("data.csv", ";"), ("data.csv", "\t"), ("data.csv.gz", ";")]
+)
+def test_semicolon_and_tab_separated_files_are_read(tmp_path, name, sep):
+    # They were read as one column: "Target column 'label' is not in data.csv.
+    # Its columns are: amount;shop;label."
+    path = _write(tmp_path, _frame(), name, sep=sep)
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == ["amount", "shop"]
+    assert dataset.preprocessing["numeric"] == ["amount"]
+
+
+def test_a_repeated_target_column_is_refused(tmp_path):
+    # The copy "label.1" was a feature holding the target: 0.997 balanced
+    # accuracy, without a word.
+    frame = _frame()
+    frame["copy"] = frame["label"]
+    path = _write(
+        tmp_path, frame.set_axis(["amount", "shop", "label", "label"], axis=1)
+    )
+    with pytest.raises(CompareError, match="Column 'label' appears 2 times"):
+        load_table(path, "label")
+
+
+def test_a_repeated_feature_name_is_noted(tmp_path):
+    frame = _frame()
+    frame.insert(1, "copy", frame["amount"] * 2)
+    path = _write(
+        tmp_path, frame.set_axis(["amount", "amount", "shop", "label"], axis=1)
+    )
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == ["amount", "amount.1", "shop"]
+    assert "'amount' appear more than once" in dataset.notes[0]
+
+
+def test_a_missing_target_lists_at_most_fifty_columns(tmp_path):
+    frame = pd.DataFrame(np.zeros((3, 200)), columns=[f"f{i}" for i in range(200)])
+    frame["label"] = [0, 1, 0]
+    with pytest.raises(CompareError, match=r"f48, f49, \.\.\. \(201 columns\)\.$"):
+        load_table(_write(tmp_path, frame), "labl")

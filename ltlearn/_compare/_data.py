@@ -263,6 +263,43 @@ def load_embedded(name):
     return Dataset(name, X, y_codes, classes, spec, source="KEEL")
 
 
+_OPENERS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+
+
+def _header(path):
+    """The field separator of a text table and the names of its header.
+
+    The separator is a comma unless the header line holds none and splits on a
+    semicolon, a tab or a bar (a ``.tsv`` file: a tab). The names are as
+    written (pandas renames a repeated name ``name.1``); None when the file
+    cannot be opened here (a zip archive), and then the separator is a comma.
+    """
+    import csv
+    import importlib
+
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    default = "\t" if ".tsv" in suffixes else ","
+    if suffixes[-1:] == [".zip"]:
+        return default, None
+    opener = open
+    if suffixes[-1] in _OPENERS:
+        opener = importlib.import_module(_OPENERS[suffixes[-1]]).open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
+            line = handle.readline(1 << 20).rstrip("\r\n")
+    except Exception:  # reported by pandas when it reads the file
+        return default, None
+    candidates = [default] if default == "\t" else [",", ";", "\t", "|"]
+    best, names = default, None
+    for sep in candidates:
+        fields = next(csv.reader([line], delimiter=sep), [])
+        if names is None or len(fields) > len(names):
+            best, names = sep, fields
+        if sep == "," and len(fields) > 1:
+            break
+    return best, names
+
+
 def _read_table(path):
     try:
         import pandas as pd
@@ -279,7 +316,7 @@ def _read_table(path):
     if suffix in (".parquet", ".pq"):
         read, kind = pd.read_parquet, "a Parquet file"
     elif suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
-        sep = "\t" if ".tsv" in path.suffixes else ","
+        sep, header = _header(path)
 
         def read(path):
             # index_col=False: rows with one field more than the header would
@@ -333,7 +370,9 @@ def _read_table(path):
         ) from None
     if frame.shape[0] == 0:
         raise CompareError(f"--data {path.name} has a header but no rows.")
-    return frame
+    if suffix in (".parquet", ".pq"):
+        header = [str(column) for column in frame.columns]
+    return frame, header
 
 
 def _rows_text(rows):
@@ -432,15 +471,27 @@ def load_table(path, target, *, unlabelled="-1"):
     """
     import pandas as pd
 
-    frame = _read_table(path)
+    frame, header = _read_table(path)
     name = Path(path).stem
     columns = [str(column) for column in frame.columns]
     frame.columns = columns
     if target not in columns:
         hint = _close(target, columns)
+        shown = ", ".join(columns[:50])
+        if len(columns) > 50:
+            shown += f", ... ({len(columns)} columns)"
         raise CompareError(
             f"Target column {target!r} is not in {Path(path).name}.{hint} "
-            f"Its columns are: {', '.join(columns)}."
+            f"Its columns are: {shown}."
+        )
+    repeated = [
+        column for column in dict.fromkeys(header or ()) if header.count(column) > 1
+    ]
+    if target in repeated:
+        raise CompareError(
+            f"Column {target!r} appears {header.count(target)} times in the header "
+            f"of {Path(path).name}: the other copies would be features holding "
+            "the target. Rename or drop them."
         )
     y_raw = frame[target]
     X = frame.drop(columns=[target])
@@ -484,6 +535,12 @@ def load_table(path, target, *, unlabelled="-1"):
             f"labelled rows; a comparison needs at least 2.{hint}"
         )
     X, numeric, categorical, notes = _feature_columns(X, Path(path).name)
+    if repeated:
+        notes.insert(
+            0,
+            f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
+            "once in the header; the repeats are read as NAME.1, NAME.2, ...",
+        )
     if X.shape[1] == 0:
         raise CompareError(
             f"{Path(path).name} has no usable column besides {target!r}: "
