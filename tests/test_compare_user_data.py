@@ -131,3 +131,64 @@ def test_a_missing_target_lists_at_most_fifty_columns(tmp_path):
     frame["label"] = [0, 1, 0]
     with pytest.raises(CompareError, match=r"f48, f49, \.\.\. \(201 columns\)\.$"):
         load_table(_write(tmp_path, frame), "labl")
+
+
+def _amounts_as_text(frame):
+    frame = frame.astype({"amount": object})
+    frame["amount"] = [f"{1000 * v:,.2f}" for v in frame["amount"]]
+    frame.loc[[3, 7], "amount"] = "?"
+    return frame
+
+
+def test_numbers_written_as_text_are_numbers_with_a_note(tmp_path):
+    # "1,234.50" (quoted in the CSV) and "?" made the column text, which was
+    # one-hot or ordinal encoded without a word.
+    path = _write(tmp_path, _amounts_as_text(_frame()))
+    dataset = load_table(path, "label")
+    assert dataset.preprocessing["numeric"] == []
+    assert dataset.preprocessing["numeric_text"] == ["amount"]
+    assert dataset.preprocessing["one_hot"] == ["shop"]
+    (note,) = dataset.notes
+    assert "'amount' holds numbers written as text" in note
+    assert "thousands separated by commas" in note and "'?' read as missing" in note
+
+
+def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
+    frame = _amounts_as_text(_frame())
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, _write(tmp_path, frame), "--save-best", str(model)) == 0
+    model = joblib.load(model)
+    new = frame.drop(columns="label")
+    as_numbers = new.assign(amount=_frame()["amount"] * 1000)
+    np.testing.assert_array_equal(model.predict(new), model.predict(as_numbers))
+    with pytest.raises(ValueError, match=r"'amount' .* '1O0' \(row 2"):
+        model.predict(new.assign(amount=["5", "6", "1O0", *new["amount"][3:]]))
+
+
+@pytest.mark.parametrize(
+    "cells, match",
+    [
+        (
+            ["12..5", "1O0"],
+            r"'amount' of data.csv holds numbers, but 2 cell\(s\) are not "
+            r"\('12..5' on row 0, '1O0' on row 1",
+        ),
+        (None, r"'amount' of data.csv holds numbers with a decimal comma \('"),
+    ],
+)
+def test_numbers_with_typos_are_a_clear_error(tmp_path, cells, match):
+    frame = _frame().astype({"amount": object})
+    if cells is None:
+        frame["amount"] = [f"{v:.1f}".replace(".", ",") for v in _frame()["amount"]]
+    else:
+        frame.loc[: len(cells) - 1, "amount"] = cells
+    with pytest.raises(CompareError, match=match):
+        load_table(_write(tmp_path, frame, sep=";"), "label")
+
+
+def test_text_with_a_few_numbers_stays_categorical(tmp_path):
+    frame = _frame()
+    frame.loc[:9, "shop"] = [str(i) for i in range(10)]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["one_hot"] == ["shop"]
+    assert dataset.notes == []

@@ -32,16 +32,69 @@ DEFAULT_DATASETS = (*DEFAULT_KEEL, *DIGITS)
 _MAX_ONE_HOT = 20
 
 
-def _columns_spec(numeric, categorical):
+def _columns_spec(numeric, categorical, numeric_text=()):
     """The ``preprocessing`` spec of numeric and categorical columns.
 
     ``categorical`` maps each categorical column to its number of categories,
-    which chooses one-hot (up to ``_MAX_ONE_HOT``) or ordinal encoding.
+    which chooses one-hot (up to ``_MAX_ONE_HOT``) or ordinal encoding;
+    ``numeric_text`` are columns of numbers written as text (see
+    :func:`_parse_numbers`).
     """
     spec = {"kind": "columns", "numeric": list(numeric), "one_hot": [], "ordinal": []}
+    if numeric_text:
+        spec["numeric_text"] = list(numeric_text)
     for column, n_categories in categorical.items():
         spec["one_hot" if n_categories <= _MAX_ONE_HOT else "ordinal"].append(column)
     return spec
+
+
+# Cells that mean "no value" in a column of numbers, besides those pandas reads
+# as missing ("", "NA", "NaN", "null", ...).
+_MISSING_TEXT = {"?", "-", "--", "na", "n/a", "nan", "null", "none", "missing"}
+# A number, its thousands possibly separated by commas: 1234.5, 1,234.5, -.5, 1e-3
+_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_DECIMAL_COMMA = r"[+-]?\d*,\d+"
+
+
+def _read_numbers(values):
+    """Numbers written as text: ``(numbers, missing, not_numbers)``.
+
+    ``numbers`` is float with NaN where a cell is missing or not a number;
+    the masks say which cells are missing (empty or a text such as "?") and
+    which hold text that is not a number.
+    """
+    import pandas as pd
+
+    text = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    text = text.map(lambda v: v if pd.isna(v) else str(v).strip())
+    missing = (text.isna() | text.str.lower().isin(_MISSING_TEXT)).to_numpy()
+    number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
+    numbers = pd.to_numeric(
+        text.where(number & ~missing).str.replace(",", "", regex=False),
+        errors="coerce",
+    ).to_numpy(dtype=np.float64)
+    return numbers, missing, ~missing & ~number
+
+
+def _parse_numbers(X):
+    """The columns of numbers written as text, as floats (a preprocessing step).
+
+    A cell that is neither a number nor missing is an error that names it:
+    the column was read as numbers, and a new typo must not pass unnoticed.
+    """
+    import pandas as pd
+
+    frame = X if hasattr(X, "columns") else pd.DataFrame(X)
+    out = np.empty(frame.shape, dtype=np.float64)
+    for j, column in enumerate(frame.columns):
+        out[:, j], _, wrong = _read_numbers(frame.iloc[:, j])
+        if wrong.any():
+            i = np.flatnonzero(wrong)[0]
+            raise ValueError(
+                f"Column {column!r} holds numbers, but {frame.iloc[i, j]!r} (row "
+                f"{i}, counting from 0) is not a number."
+            )
+    return out
 
 
 class CompareError(ValueError):
@@ -142,7 +195,12 @@ def make_preprocessor(spec, *, native_categorical=False):
     from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+    from sklearn.preprocessing import (
+        FunctionTransformer,
+        OneHotEncoder,
+        OrdinalEncoder,
+        StandardScaler,
+    )
 
     def impute():
         return SimpleImputer(strategy="median", keep_empty_features=True)
@@ -153,6 +211,10 @@ def make_preprocessor(spec, *, native_categorical=False):
     if spec["numeric"]:
         numeric = make_pipeline(impute(), StandardScaler())
         transformers.append(("numeric", numeric, spec["numeric"]))
+    if spec.get("numeric_text"):
+        parse = FunctionTransformer(_parse_numbers, feature_names_out="one-to-one")
+        numeric = make_pipeline(parse, impute(), StandardScaler())
+        transformers.append(("numeric_text", numeric, spec["numeric_text"]))
     categorical = spec["one_hot"] + spec["ordinal"]
     if native_categorical and categorical:
         codes = OrdinalEncoder(
@@ -407,8 +469,6 @@ def _identifies_rows(values):
     present = values.dropna()
     if present.size < 2 or present.size < values.size / 2:
         return False
-    if pd.api.types.is_bool_dtype(values):
-        return False
     if pd.api.types.is_numeric_dtype(values):
         numbers = present.to_numpy(dtype=np.float64)
         if present.size != values.size or not np.all(numbers == np.round(numbers)):
@@ -418,24 +478,74 @@ def _identifies_rows(values):
     return present.nunique() == present.size
 
 
+def _numbers_as_text(values, column, file_name, notes):
+    """Whether a text column holds numbers; a few typos among them are an error.
+
+    Numbers with thousands separators ("1,234.5") and cells such as "?" or
+    "-" (missing) make pandas read a column of numbers as text, which would
+    then be encoded as categories. Such a column is parsed into numbers
+    inside the model (see :func:`_parse_numbers`), with a note. A column of
+    numbers but for a few cells, or of numbers with a decimal comma, stops the
+    run with the cells named.
+    """
+    _, missing, wrong = _read_numbers(values)
+    n_numbers = int(np.count_nonzero(~missing & ~wrong))
+    n_wrong = int(np.count_nonzero(wrong))
+    if n_wrong:
+        text = values[wrong].astype(str).str.strip()
+        rows = np.flatnonzero(wrong)
+        shown = ", ".join(
+            f"{value!r} on row {row}" for value, row in zip(text[:3], rows[:3])
+        )
+        if text.str.fullmatch(_DECIMAL_COMMA).all():
+            raise CompareError(
+                f"Column {column!r} of {file_name} holds numbers with a decimal "
+                f"comma ({shown}, counting from 0); write them with a decimal "
+                "point (1.5), or they would be read as categories."
+            )
+        if n_numbers < 9 * n_wrong:
+            return False  # text, with some numbers among it
+        raise CompareError(
+            f"Column {column!r} of {file_name} holds numbers, but {n_wrong} "
+            f"cell(s) are not ({shown}{', ...' if n_wrong > 3 else ''}, counting "
+            "from 0). Correct them, or leave them empty: missing values are "
+            "imputed."
+        )
+    if n_numbers == 0:
+        return False
+    written = values[~missing].astype(str).str.strip()
+    parts = []
+    separated = written[written.str.contains(",", regex=False)]
+    if separated.size:
+        parts.append(f"thousands separated by commas ({separated.iloc[0]!r})")
+    markers = sorted(
+        set(values[missing].dropna().astype(str).str.strip()) - {""}, key=str
+    )
+    if markers:
+        parts.append(f"{', '.join(map(repr, markers))} read as missing")
+    how = f": {'; '.join(parts)}" if parts else ""
+    notes.append(f"Column {column!r} holds numbers written as text{how}.")
+    return True
+
+
 def _feature_columns(X, file_name):
     """Type the feature columns of a user's table.
 
-    Returns the table to fit on, its numeric columns, ``{column: number of
-    categories}`` of the categorical ones, and the notes to show the user on
-    what was done with the columns.
+    Returns the table to fit on, its numeric columns, those of numbers written
+    as text, ``{column: number of categories}`` of the categorical ones, and
+    the notes to show the user on what was done with the columns.
     """
     import pandas as pd
 
-    numeric, categorical, notes, identifiers = [], {}, [], []
+    numeric, numeric_text, categorical, notes, identifiers = [], [], {}, [], []
     X = X.copy()
     for column in X.columns:
         values = X[column]
-        if _identifies_rows(values):
-            identifiers.append(column)
-        elif pd.api.types.is_bool_dtype(values):
+        if pd.api.types.is_bool_dtype(values):
             X[column] = values.astype(np.float64)
             numeric.append(column)
+        elif pd.api.types.is_numeric_dtype(values) and _identifies_rows(values):
+            identifiers.append(column)
         elif pd.api.types.is_numeric_dtype(values):
             X[column] = values.astype(np.float64)
             numeric.append(column)
@@ -446,6 +556,10 @@ def _feature_columns(X, file_name):
                     f"infinite value(s) ({_rows_text(infinite)}). Replace them, "
                     "or leave those cells empty: missing values are imputed."
                 )
+        elif _numbers_as_text(values, column, file_name, notes):
+            numeric_text.append(column)
+        elif _identifies_rows(values):
+            identifiers.append(column)
         else:
             as_text = values.astype(object).where(values.notna(), np.nan)
             as_text = as_text.map(lambda v: v if pd.isna(v) else str(v))
@@ -458,7 +572,7 @@ def _feature_columns(X, file_name):
             "distinct value per row (an identifier, a row number or a time "
             "stamp): such a column tells nothing about new rows."
         )
-    return X, numeric, categorical, notes
+    return X, numeric, numeric_text, categorical, notes
 
 
 def load_table(path, target, *, unlabelled="-1"):
@@ -534,7 +648,7 @@ def load_table(path, target, *, unlabelled="-1"):
             f"Target column {target!r} has a single class ({shown}) among the "
             f"labelled rows; a comparison needs at least 2.{hint}"
         )
-    X, numeric, categorical, notes = _feature_columns(X, Path(path).name)
+    X, numeric, numeric_text, categorical, notes = _feature_columns(X, Path(path).name)
     if repeated:
         notes.insert(
             0,
@@ -552,7 +666,7 @@ def load_table(path, target, *, unlabelled="-1"):
             "are unlabelled: only the semi-supervised methods learn from them, and "
             "they are never scored (--unlabelled none if that is a class)."
         )
-    spec = _columns_spec(numeric, categorical)
+    spec = _columns_spec(numeric, categorical, numeric_text)
     return Dataset(
         name, X, y, classes, spec, source=str(path), target=target, notes=notes
     )
