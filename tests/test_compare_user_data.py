@@ -192,3 +192,18 @@ def test_text_with_a_few_numbers_stays_categorical(tmp_path):
     dataset = load_table(_write(tmp_path, frame), "label")
     assert dataset.preprocessing["one_hot"] == ["shop"]
     assert dataset.notes == []
+
+
+@pytest.mark.parametrize("marker", ["missing", "NA", ""])
+def test_rows_without_a_target_are_unlabelled_on_request(tmp_path, marker):
+    # Empty target cells could not be used as unlabelled rows: the error asked
+    # to mark them with -1 in the file.
+    frame = _frame().astype({"label": object})
+    frame.loc[::3, "label"] = np.nan
+    path = _write(tmp_path, frame)
+    with pytest.raises(CompareError, match="pass --unlabelled missing"):
+        load_table(path, "label")
+    dataset = load_table(path, "label", unlabelled=marker)
+    assert dataset.n_unlabelled == 20
+    assert list(dataset.classes) == ["fraud", "ok"]
+    assert "20 row(s) without a target are unlabelled" in dataset.notes[0]

@@ -106,8 +106,9 @@ def add_compare_parser(subparsers):
         "--unlabelled",
         default="-1",
         metavar="VALUE",
-        help="target value of unlabelled rows in --data (default: -1; 'none': "
-        "every row is labelled); they enable the semi-supervised methods",
+        help="target value of unlabelled rows in --data (default: -1; "
+        "'missing': the rows without a target; 'none': every row is "
+        "labelled); they enable the semi-supervised methods",
     )
     methods = parser.add_argument_group("methods and evaluation")
     _add_names(

@@ -443,11 +443,18 @@ def _rows_text(rows):
     return f"rows {shown}, counting from 0"
 
 
+# --unlabelled values that mean the rows without a target (pandas reads an
+# empty cell, "NA" or "NaN" as missing).
+_MISSING_MARKERS = {"missing", "", "na", "nan", "n/a", "null"}
+
+
 def _unlabelled_mask(target, marker):
     import pandas as pd
 
     if marker is None or str(marker).lower() == "none":
         return np.zeros(len(target), dtype=bool)
+    if str(marker).strip().lower() in _MISSING_MARKERS:
+        return target.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(target):
         try:
             value = float(marker)
@@ -611,15 +618,15 @@ def load_table(path, target, *, unlabelled="-1"):
     X = frame.drop(columns=[target])
     if X.shape[1] == 0:
         raise CompareError(f"{Path(path).name} has no column besides {target!r}.")
-    missing = y_raw.isna().to_numpy()
+    unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
+    missing = y_raw.isna().to_numpy() & ~unlabelled_mask
     if missing.any():
         rows = np.flatnonzero(missing)
         raise CompareError(
             f"Target column {target!r} has {rows.size} missing value(s) "
-            f"({_rows_text(rows)}). Drop or fill those rows, or mark "
-            f"unlabelled rows with {unlabelled!r} (see --unlabelled)."
+            f"({_rows_text(rows)}). Drop or fill those rows, or pass "
+            "--unlabelled missing to use them as unlabelled rows."
         )
-    unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
     labels = y_raw[~unlabelled_mask]
     if pd.api.types.is_float_dtype(labels):
         values = labels.to_numpy()
@@ -661,10 +668,14 @@ def load_table(path, target, *, unlabelled="-1"):
             + " ".join(notes)
         )
     if unlabelled_mask.any():
+        which = f"whose target is {unlabelled!r}"
+        hint = " (--unlabelled none if that is a class)"
+        if str(unlabelled).strip().lower() in _MISSING_MARKERS:
+            which, hint = "without a target", ""
         notes.append(
-            f"{int(unlabelled_mask.sum())} row(s) whose target is {unlabelled!r} "
-            "are unlabelled: only the semi-supervised methods learn from them, and "
-            "they are never scored (--unlabelled none if that is a class)."
+            f"{int(unlabelled_mask.sum())} row(s) {which} are unlabelled: only "
+            "the semi-supervised methods learn from them, and they are never "
+            f"scored{hint}."
         )
     spec = _columns_spec(numeric, categorical, numeric_text)
     return Dataset(
