@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from ltlearn._compare._data import CompareError, load_table
+from ltlearn._compare._results import lock_output
 from ltlearn.cli import main
 from tests.test_cli import _compare_args
 
@@ -207,3 +208,14 @@ def test_rows_without_a_target_are_unlabelled_on_request(tmp_path, marker):
     assert dataset.n_unlabelled == 20
     assert list(dataset.classes) == ["fraud", "ok"]
     assert "20 row(s) without a target are unlabelled" in dataset.notes[0]
+
+
+def test_a_second_run_into_the_same_output_at_once_is_refused(tmp_path, capsys):
+    # Two runs at once both fitted every fold and wrote the report over each
+    # other.
+    path = _write(tmp_path, _frame())
+    with lock_output(tmp_path / "out"):
+        assert _compare(tmp_path, path) == 2
+    assert "Another ltlearn compare is running in" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "results.csv").exists()
+    assert _compare(tmp_path, path) == 0

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import contextlib
 import sys
 import time
 
@@ -15,6 +16,7 @@ from ltlearn._compare._data import (
     load_table,
 )
 from ltlearn._compare._report import write_report
+from ltlearn._compare._results import lock_output
 from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
 from ltlearn._compare._summary import summarize
@@ -240,6 +242,12 @@ def compare_command(args):
     """Run ``ltlearn compare``; return the exit status."""
     if args.list:
         return _list()
+    # Holds the lock of the output directory until the report is written.
+    with contextlib.ExitStack() as stack:
+        return _compare(args, stack)
+
+
+def _compare(args, stack):
     backend = args.backend
     if backend is None:
         backend = "dask" if args.scheduler else "loky"
@@ -253,6 +261,7 @@ def compare_command(args):
                 print(f"ltlearn compare: note: {dataset.name}: {note}", file=sys.stderr)
         if args.save_best:
             check_save_best(datasets, args.save_best)
+        stack.enter_context(lock_output(args.output))
         start = time.perf_counter()
         comparison = run_comparison(
             datasets,
