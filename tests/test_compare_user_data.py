@@ -219,3 +219,31 @@ def test_a_second_run_into_the_same_output_at_once_is_refused(tmp_path, capsys):
     assert "Another ltlearn compare is running in" in capsys.readouterr().err
     assert not (tmp_path / "out" / "results.csv").exists()
     assert _compare(tmp_path, path) == 0
+
+
+def test_results_of_another_reading_of_the_columns_are_not_reused(
+    tmp_path, monkeypatch
+):
+    # The same file read another way (a column parsed into numbers where it
+    # was encoded as categories) reused the rows of the old reading.
+    from ltlearn._compare import _data
+    from ltlearn._compare._runner import run_comparison
+    from ltlearn.recipes._registry import resolve_methods
+
+    frame = _frame()
+    frame["city"] = [f"c{i % 25}" for i in range(len(frame))]
+    path = _write(tmp_path, frame)
+    recipes, _ = resolve_methods(["plain"])
+
+    def run():
+        dataset = load_table(path, "label")
+        params = {"cv": 2, "output": tmp_path / "out", "progress": False}
+        return dataset, run_comparison([dataset], recipes, **params)
+
+    before, first = run()
+    assert first.n_reused == 0 and before.preprocessing["ordinal"] == ["city"]
+    assert run()[1].n_reused == 2
+    monkeypatch.setattr(_data, "_MAX_ONE_HOT", 30)
+    after, second = run()
+    assert after.preprocessing["one_hot"] == ["shop", "city"]
+    assert second.n_reused == 0
