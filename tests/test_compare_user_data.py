@@ -247,3 +247,19 @@ def test_results_of_another_reading_of_the_columns_are_not_reused(
     after, second = run()
     assert after.preprocessing["one_hot"] == ["shop", "city"]
     assert second.n_reused == 0
+
+
+def test_a_saved_model_takes_categories_that_pandas_reads_as_numbers(tmp_path):
+    # A new batch whose codes are all digits ("7", "8") is read as integers:
+    # the saved model failed with "ufunc 'isnan' not supported".
+    frame = _frame()
+    frame["code"] = np.array(["a", "b", "7", "8"])[np.arange(len(frame)) % 4]
+    model = tmp_path / "model.joblib"
+    path = _write(tmp_path, frame)
+    assert _compare(tmp_path, path, "--save-best", str(model)) == 0
+    model = joblib.load(model)
+    rows = frame.drop(columns="label").iloc[[2, 3, 6, 7]]
+    new = rows.assign(code=rows["code"].astype(int))
+    np.testing.assert_array_equal(model.predict(new), model.predict(rows))
+    with_missing = rows.assign(code=[7.0, 8.0, np.nan, 8.0])
+    assert model.predict(with_missing).shape == (4,)

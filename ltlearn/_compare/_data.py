@@ -32,15 +32,18 @@ DEFAULT_DATASETS = (*DEFAULT_KEEL, *DIGITS)
 _MAX_ONE_HOT = 20
 
 
-def _columns_spec(numeric, categorical, numeric_text=()):
+def _columns_spec(numeric, categorical, numeric_text=(), text_categories=False):
     """The ``preprocessing`` spec of numeric and categorical columns.
 
     ``categorical`` maps each categorical column to its number of categories,
     which chooses one-hot (up to ``_MAX_ONE_HOT``) or ordinal encoding;
     ``numeric_text`` are columns of numbers written as text (see
-    :func:`_parse_numbers`).
+    :func:`_parse_numbers`); with ``text_categories`` the categories are
+    compared as text (those of a user's table).
     """
     spec = {"kind": "columns", "numeric": list(numeric), "one_hot": [], "ordinal": []}
+    if text_categories:
+        spec["text_categories"] = True
     if numeric_text:
         spec["numeric_text"] = list(numeric_text)
     for column, n_categories in categorical.items():
@@ -74,6 +77,29 @@ def _read_numbers(values):
         errors="coerce",
     ).to_numpy(dtype=np.float64)
     return numbers, missing, ~missing & ~number
+
+
+def _category_text(value):
+    """A category as text: missing stays NaN, 7.0 is "7" as in the file."""
+    import pandas as pd
+
+    if pd.isna(value):
+        return np.nan
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _categories_as_text(X):
+    """The categorical columns of a user's table as text (a preprocessing step)."""
+    import pandas as pd
+
+    frame = X if hasattr(X, "columns") else pd.DataFrame(X)
+    columns = [
+        frame.iloc[:, j].astype(object).map(_category_text)
+        for j in range(frame.shape[1])
+    ]
+    return np.column_stack(columns) if columns else np.empty((len(frame), 0), object)
 
 
 def _parse_numbers(X):
@@ -215,6 +241,15 @@ def make_preprocessor(spec, *, native_categorical=False):
         parse = FunctionTransformer(_parse_numbers, feature_names_out="one-to-one")
         numeric = make_pipeline(parse, impute(), StandardScaler())
         transformers.append(("numeric_text", numeric, spec["numeric_text"]))
+
+    def encode(encoder):
+        # The categories of a user's table are text, whatever type pandas
+        # reads a new batch of rows as (7 where the training file had "7").
+        if not spec.get("text_categories"):
+            return encoder
+        text = FunctionTransformer(_categories_as_text, feature_names_out="one-to-one")
+        return make_pipeline(text, encoder)
+
     categorical = spec["one_hot"] + spec["ordinal"]
     if native_categorical and categorical:
         codes = OrdinalEncoder(
@@ -222,18 +257,18 @@ def make_preprocessor(spec, *, native_categorical=False):
             unknown_value=-2,
             encoded_missing_value=-1,
         )
-        transformers.append(("categorical", codes, categorical))
+        transformers.append(("categorical", encode(codes), categorical))
         return [("encode", ColumnTransformer(transformers))]
     if spec["one_hot"]:
         one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
-        transformers.append(("one_hot", one_hot, spec["one_hot"]))
+        transformers.append(("one_hot", encode(one_hot), spec["one_hot"]))
     if spec["ordinal"]:
         ordinal = OrdinalEncoder(
             handle_unknown="use_encoded_value",
             unknown_value=-1,
             encoded_missing_value=-1,
         )
-        ordinal = make_pipeline(ordinal, StandardScaler())
+        ordinal = make_pipeline(encode(ordinal), StandardScaler())
         transformers.append(("ordinal", ordinal, spec["ordinal"]))
     return [("encode", ColumnTransformer(transformers))]
 
@@ -568,8 +603,7 @@ def _feature_columns(X, file_name):
         elif _identifies_rows(values):
             identifiers.append(column)
         else:
-            as_text = values.astype(object).where(values.notna(), np.nan)
-            as_text = as_text.map(lambda v: v if pd.isna(v) else str(v))
+            as_text = values.astype(object).map(_category_text)
             X[column] = as_text.astype(object)
             categorical[column] = as_text.nunique(dropna=True)
     if identifiers:
@@ -677,7 +711,7 @@ def load_table(path, target, *, unlabelled="-1"):
             "the semi-supervised methods learn from them, and they are never "
             f"scored{hint}."
         )
-    spec = _columns_spec(numeric, categorical, numeric_text)
+    spec = _columns_spec(numeric, categorical, numeric_text, text_categories=True)
     return Dataset(
         name, X, y, classes, spec, source=str(path), target=target, notes=notes
     )
