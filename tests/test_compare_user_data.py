@@ -263,3 +263,12 @@ def test_a_saved_model_takes_categories_that_pandas_reads_as_numbers(tmp_path):
     np.testing.assert_array_equal(model.predict(new), model.predict(rows))
     with_missing = rows.assign(code=[7.0, 8.0, np.nan, 8.0])
     assert model.predict(with_missing).shape == (4,)
+
+
+def test_classes_that_differ_only_in_case_or_spaces_are_noted(tmp_path):
+    frame = _frame()
+    frame.loc[:9, "label"] = "Fraud "
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert list(dataset.classes) == ["Fraud ", "fraud", "ok"]
+    (note,) = dataset.notes
+    assert "Classes 'Fraud ', 'fraud' of 'label' differ only in case" in note

@@ -701,6 +701,16 @@ def load_table(path, target, *, unlabelled="-1"):
             f"{Path(path).name} has no usable column besides {target!r}: "
             + " ".join(notes)
         )
+    alike = {}
+    for label in classes:
+        if isinstance(label, str):
+            alike.setdefault(label.strip().lower(), []).append(str(label))
+    for labels in alike.values():
+        if len(labels) > 1:
+            notes.append(
+                f"Classes {', '.join(map(repr, labels))} of {target!r} differ "
+                "only in case or spaces; they are kept apart as different classes."
+            )
     if unlabelled_mask.any():
         which = f"whose target is {unlabelled!r}"
         hint = " (--unlabelled none if that is a class)"
