@@ -272,3 +272,22 @@ def test_classes_that_differ_only_in_case_or_spaces_are_noted(tmp_path):
     assert list(dataset.classes) == ["Fraud ", "fraud", "ok"]
     (note,) = dataset.notes
     assert "Classes 'Fraud ', 'fraud' of 'label' differ only in case" in note
+
+
+def test_an_identifier_given_as_the_target_is_a_clear_error(tmp_path):
+    # It said "Class 'T0000' ... has 1 labelled row(s) ... Lower --cv".
+    frame = _frame()
+    frame["tx_id"] = [f"T{i:04d}" for i in range(len(frame))]
+    path = _write(tmp_path, frame)
+    with pytest.raises(CompareError, match="a different value on each of its 60"):
+        load_table(path, "tx_id")
+
+
+def test_a_class_of_one_row_asks_to_drop_it_not_to_lower_cv(tmp_path):
+    from ltlearn._compare._data import check_folds
+
+    frame = _frame()
+    frame.loc[0, "label"] = "rare"
+    dataset = load_table(_write(tmp_path, frame), "label")
+    with pytest.raises(CompareError, match="'rare' .* 1 labelled row.*drop or relabel"):
+        check_folds(dataset, 2)

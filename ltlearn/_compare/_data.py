@@ -676,6 +676,12 @@ def load_table(path, target, *, unlabelled="-1"):
     full = np.empty(len(y_raw), dtype=y_values.dtype)
     full[~unlabelled_mask] = y_values
     y, classes = _encode_labels(full, unlabelled_mask)
+    n_labelled = int(np.count_nonzero(~unlabelled_mask))
+    if classes.size == n_labelled > 2:
+        raise CompareError(
+            f"Target column {target!r} holds a different value on each of its "
+            f"{n_labelled} labelled rows: it is not a class label (an identifier?)."
+        )
     if classes.size < 2:
         shown = repr(classes[0].item() if classes.size else None)
         hint = ""
@@ -738,7 +744,13 @@ def check_folds(dataset, cv):
         where = f"data set {dataset.name!r}"
         if dataset.target is not None:
             where = f"target column {dataset.target!r} in {where}"
+        fix = "Lower --cv."
+        if counts[i] < 2:
+            fix = (
+                "Cross-validation needs at least 2 rows of each class: drop or "
+                "relabel the rows of the smaller classes."
+            )
         raise CompareError(
             f"Class {label!r} of {where} has {counts[i]} "
-            f"labelled row(s); --cv {cv} needs at least {cv} per class. Lower --cv."
+            f"labelled row(s); --cv {cv} needs at least {cv} per class. {fix}"
         )
