@@ -150,8 +150,10 @@ def test_numbers_written_as_text_are_numbers_with_a_note(tmp_path):
     assert dataset.preprocessing["numeric_text"] == ["amount"]
     assert dataset.preprocessing["one_hot"] == ["shop"]
     (note,) = dataset.notes
-    assert "'amount' holds numbers written as text" in note
-    assert "thousands separated by commas" in note and "'?' read as missing" in note
+    assert note == (
+        "Numbers written as text, parsed into numbers: 'amount' (thousands "
+        "separated by commas, e.g. '82,090.67'; '?' read as missing)."
+    )
 
 
 def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
@@ -291,3 +293,11 @@ def test_a_class_of_one_row_asks_to_drop_it_not_to_lower_cv(tmp_path):
     dataset = load_table(_write(tmp_path, frame), "label")
     with pytest.raises(CompareError, match="'rare' .* 1 labelled row.*drop or relabel"):
         check_folds(dataset, 2)
+
+
+def test_many_columns_make_one_short_note(tmp_path):
+    frame = pd.DataFrame({f"f{i}": ["1", "2", "?", "4"] * 5 for i in range(30)})
+    frame["label"] = ["a", "b"] * 10
+    (note,) = load_table(_write(tmp_path, frame), "label").notes
+    assert note.startswith("Numbers written as text, parsed into numbers: 'f0' (")
+    assert note.endswith("'f9' ('?' read as missing), ... (30 in all).")

@@ -520,7 +520,7 @@ def _identifies_rows(values):
     return present.nunique() == present.size
 
 
-def _numbers_as_text(values, column, file_name, notes):
+def _numbers_as_text(values, column, file_name, parsed):
     """Whether a text column holds numbers; a few typos among them are an error.
 
     Numbers with thousands separators ("1,234.5") and cells such as "?" or
@@ -559,15 +559,22 @@ def _numbers_as_text(values, column, file_name, notes):
     parts = []
     separated = written[written.str.contains(",", regex=False)]
     if separated.size:
-        parts.append(f"thousands separated by commas ({separated.iloc[0]!r})")
+        parts.append(f"thousands separated by commas, e.g. {separated.iloc[0]!r}")
     markers = sorted(
         set(values[missing].dropna().astype(str).str.strip()) - {""}, key=str
     )
     if markers:
         parts.append(f"{', '.join(map(repr, markers))} read as missing")
-    how = f": {'; '.join(parts)}" if parts else ""
-    notes.append(f"Column {column!r} holds numbers written as text{how}.")
+    how = f" ({'; '.join(parts)})" if parts else ""
+    parsed.append(f"{column!r}{how}")
     return True
+
+
+def _first_names(names, limit=10):
+    """The first ``limit`` of ``names`` joined, with how many there are."""
+    names = list(names)
+    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
 
 
 def _feature_columns(X, file_name):
@@ -579,7 +586,8 @@ def _feature_columns(X, file_name):
     """
     import pandas as pd
 
-    numeric, numeric_text, categorical, notes, identifiers = [], [], {}, [], []
+    numeric, numeric_text, categorical, notes = [], [], {}, []
+    identifiers, parsed = [], []
     X = X.copy()
     for column in X.columns:
         values = X[column]
@@ -598,7 +606,7 @@ def _feature_columns(X, file_name):
                     f"infinite value(s) ({_rows_text(infinite)}). Replace them, "
                     "or leave those cells empty: missing values are imputed."
                 )
-        elif _numbers_as_text(values, column, file_name, notes):
+        elif _numbers_as_text(values, column, file_name, parsed):
             numeric_text.append(column)
         elif _identifies_rows(values):
             identifiers.append(column)
@@ -606,10 +614,14 @@ def _feature_columns(X, file_name):
             as_text = values.astype(object).map(_category_text)
             X[column] = as_text.astype(object)
             categorical[column] = as_text.nunique(dropna=True)
+    if parsed:
+        notes.append(
+            f"Numbers written as text, parsed into numbers: {_first_names(parsed)}."
+        )
     if identifiers:
         X = X.drop(columns=identifiers)
         notes.append(
-            f"Not used as feature(s): {', '.join(map(repr, identifiers))}, one "
+            f"Not used as feature(s): {_first_names(map(repr, identifiers))}, one "
             "distinct value per row (an identifier, a row number or a time "
             "stamp): such a column tells nothing about new rows."
         )
