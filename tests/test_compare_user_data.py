@@ -54,6 +54,24 @@ def test_identifier_and_row_number_columns_are_left_out_with_a_note(tmp_path):
     assert "'Unnamed: 0', 'tx_id', 'when'" in note and "one distinct value" in note
 
 
+@pytest.mark.parametrize(
+    "name, dropped",
+    [
+        ("customer_id", True),
+        ("customerId", True),
+        ("ID", True),
+        ("paid", False),
+        ("COVID", False),
+    ],
+)
+def test_distinct_integers_named_as_an_identifier_are_left_out(tmp_path, name, dropped):
+    # Random customer numbers, one per row, were used as a number.
+    frame = _frame()
+    frame[name] = np.random.RandomState(0).permutation(10**6)[: len(frame)]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert (name not in dataset.X.columns) is dropped
+
+
 def test_repeated_categories_and_ordinary_numbers_are_kept(tmp_path):
     frame = _frame()
     frame["count"] = np.arange(len(frame)) % 7  # integers, not row numbers

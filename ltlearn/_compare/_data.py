@@ -5,6 +5,7 @@
 
 import difflib
 import hashlib
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -499,12 +500,24 @@ def _unlabelled_mask(target, marker):
     return (target.astype(str) == str(marker)).to_numpy()
 
 
+def _named_as_identifier(name):
+    """``id``, ``customer_id``, ``customerId``, ``UUID``; not ``paid`` nor ``COVID``."""
+    name = str(name).strip()
+    lower = name.lower()
+    return bool(
+        lower in {"id", "uuid", "guid", "index", "key", "rowid"}
+        or re.search(r"[_\s.-](id|uuid|guid)$", lower)
+        or re.search(r"[a-z](Id|ID)$", name)
+    )
+
+
 def _identifies_rows(values):
     """Whether a column holds one distinct value per row, as an identifier does.
 
     Such a column says nothing about new rows: in each test fold every value
-    is unseen. A numeric column counts when its values are consecutive
-    integers (row numbers, such as the index pandas writes as "Unnamed: 0").
+    is unseen. A numeric column counts when its values are distinct integers
+    that are consecutive (row numbers, such as the index pandas writes as
+    "Unnamed: 0") or named as an identifier (``customer_id``).
     """
     import pandas as pd
 
@@ -515,8 +528,10 @@ def _identifies_rows(values):
         numbers = present.to_numpy(dtype=np.float64)
         if present.size != values.size or not np.all(numbers == np.round(numbers)):
             return False
+        if np.unique(numbers).size != numbers.size:
+            return False
         span = numbers.max() - numbers.min()
-        return span == numbers.size - 1 and np.unique(numbers).size == numbers.size
+        return span == numbers.size - 1 or _named_as_identifier(values.name)
     return present.nunique() == present.size
 
 
