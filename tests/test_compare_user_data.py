@@ -319,3 +319,18 @@ def test_many_columns_make_one_short_note(tmp_path):
     (note,) = load_table(_write(tmp_path, frame), "label").notes
     assert note.startswith("Numbers written as text, parsed into numbers: 'f0' (")
     assert note.endswith("'f9' ('?' read as missing), ... (30 in all).")
+
+
+def test_a_damaged_results_file_is_one_warning_line(tmp_path, capsys):
+    # Python's format showed the path of the module and its source line.
+    path = _write(tmp_path, _frame())
+    assert _compare(tmp_path, path) == 0
+    results = tmp_path / "out" / "results.csv"
+    results.write_bytes(results.read_bytes()[:-20])
+    capsys.readouterr()
+    assert _compare(tmp_path, path) == 0
+    (line,) = [
+        line for line in capsys.readouterr().err.splitlines() if "damaged" in line
+    ]
+    assert line.startswith("ltlearn compare: warning: ") and ".py" not in line
+    assert "dropped 1 damaged or incomplete line(s) (line 5)" in line

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import sys
 import time
+import warnings
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
@@ -244,7 +245,14 @@ def compare_command(args):
         return _list()
     # Holds the lock of the output directory until the report is written.
     with contextlib.ExitStack() as stack:
+        stack.enter_context(warnings.catch_warnings())
+        warnings.showwarning = _show_warning
         return _compare(args, stack)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as one line of the command, not Python's two with the source."""
+    print(f"ltlearn compare: warning: {message}", file=sys.stderr)
 
 
 def _compare(args, stack):
