@@ -334,3 +334,16 @@ def test_a_damaged_results_file_is_one_warning_line(tmp_path, capsys):
     ]
     assert line.startswith("ltlearn compare: warning: ") and ".py" not in line
     assert "dropped 1 damaged or incomplete line(s) (line 5)" in line
+
+
+def test_dates_read_as_categories_are_noted(tmp_path):
+    frame = _frame()
+    frame["day"] = [f"2024-03-{1 + i % 12:02d}" for i in range(len(frame))]
+    frame["stamp"] = pd.Timestamp("2024-03-01") + pd.to_timedelta(
+        np.arange(len(frame)) % 30, unit="h"
+    )
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["one_hot"] == ["shop", "day"]
+    assert dataset.preprocessing["ordinal"] == ["stamp"]
+    (note,) = dataset.notes
+    assert note.startswith("Dates read as categories: 'day' (12 dates), 'stamp' (30")

@@ -58,6 +58,8 @@ _MISSING_TEXT = {"?", "-", "--", "na", "n/a", "nan", "null", "none", "missing"}
 # A number, its thousands possibly separated by commas: 1234.5, 1,234.5, -.5, 1e-3
 _NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _DECIMAL_COMMA = r"[+-]?\d*,\d+"
+# A date, alone or with a time: 2024-01-31, 2024/1/31, 31/01/2024, 1.31.2024
+_DATE = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?:[ T]|$)"
 
 
 def _read_numbers(values):
@@ -602,7 +604,7 @@ def _feature_columns(X, file_name):
     import pandas as pd
 
     numeric, numeric_text, categorical, notes = [], [], {}, []
-    identifiers, parsed = [], []
+    identifiers, parsed, dates = [], [], []
     X = X.copy()
     for column in X.columns:
         values = X[column]
@@ -629,6 +631,14 @@ def _feature_columns(X, file_name):
             as_text = values.astype(object).map(_category_text)
             X[column] = as_text.astype(object)
             categorical[column] = as_text.nunique(dropna=True)
+            present = as_text.dropna()
+            if present.size and present.str.match(_DATE).all():
+                dates.append(f"{column!r} ({categorical[column]} dates)")
+    if dates:
+        notes.append(
+            f"Dates read as categories: {_first_names(dates)}; derive numbers "
+            "from them in the file (day of the week, age) if time matters."
+        )
     if parsed:
         notes.append(
             f"Numbers written as text, parsed into numbers: {_first_names(parsed)}."
