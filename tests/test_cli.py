@@ -244,6 +244,8 @@ def test_compare_output_that_is_a_file_is_refused(tmp_path, capsys, output, mess
     [
         ("models", r"--save-best '.*models' is a directory; give a file name"),
         ("data.csv/m.joblib", r"--save-best .*'.*data.csv' is a file, not a dir"),
+        # It overwrote the user's data with the pickled model.
+        ("data.csv", r"--save-best '.*data.csv' is the --data file"),
     ],
 )
 def test_compare_save_best_that_cannot_be_a_file_is_refused_first(

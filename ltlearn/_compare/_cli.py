@@ -4,8 +4,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import contextlib
 import sys
 import time
+import warnings
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
@@ -15,6 +17,7 @@ from ltlearn._compare._data import (
     load_table,
 )
 from ltlearn._compare._report import write_report
+from ltlearn._compare._results import lock_output
 from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
 from ltlearn._compare._summary import summarize
@@ -106,8 +109,9 @@ def add_compare_parser(subparsers):
         "--unlabelled",
         default="-1",
         metavar="VALUE",
-        help="target value of unlabelled rows in --data (default: -1; 'none': "
-        "every row is labelled); they enable the semi-supervised methods",
+        help="target value of unlabelled rows in --data (default: -1; "
+        "'missing': the rows without a target; 'none': every row is "
+        "labelled); they enable the semi-supervised methods",
     )
     methods = parser.add_argument_group("methods and evaluation")
     _add_names(
@@ -239,6 +243,19 @@ def compare_command(args):
     """Run ``ltlearn compare``; return the exit status."""
     if args.list:
         return _list()
+    # Holds the lock of the output directory until the report is written.
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(warnings.catch_warnings())
+        warnings.showwarning = _show_warning
+        return _compare(args, stack)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """A warning as one line of the command, not Python's two with the source."""
+    print(f"ltlearn compare: warning: {message}", file=sys.stderr)
+
+
+def _compare(args, stack):
     backend = args.backend
     if backend is None:
         backend = "dask" if args.scheduler else "loky"
@@ -247,8 +264,12 @@ def compare_command(args):
             _names(args.methods), models=_names(args.models)
         )
         datasets = _load(args)
+        for dataset in datasets:
+            for note in dataset.notes:
+                print(f"ltlearn compare: note: {dataset.name}: {note}", file=sys.stderr)
         if args.save_best:
             check_save_best(datasets, args.save_best)
+        stack.enter_context(lock_output(args.output))
         start = time.perf_counter()
         comparison = run_comparison(
             datasets,

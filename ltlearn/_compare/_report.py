@@ -186,7 +186,15 @@ def _dataset_blocks(comparison):
         ]
         for i in comparison.datasets
     ]
-    return [("h2", "Data sets"), ("table", _DATASET_COLUMNS, rows)]
+    blocks = [("h2", "Data sets"), ("table", _DATASET_COLUMNS, rows)]
+    notes = [
+        f"{info['name']}: {note}"
+        for info in comparison.datasets
+        for note in info.get("notes", ())
+    ]
+    if notes:
+        blocks += [("p", "How the columns were read:"), ("ul", notes)]
+    return blocks
 
 
 def _categorical_note(comparison):

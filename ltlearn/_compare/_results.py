@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
 import csv
 import io
 import json
@@ -64,6 +65,35 @@ def check_output(output):
             "can write to."
         )
     return path
+
+
+@contextlib.contextmanager
+def lock_output(output):
+    """Hold the output directory for one run; a second one at once is refused.
+
+    Two runs into one directory would fit the same folds twice and write the
+    report over each other. The lock (``flock`` on ``OUTPUT/.lock``) goes with
+    the process, so a killed run never leaves the directory locked. Where
+    ``fcntl`` is missing (Windows) nothing is locked.
+    """
+    path = check_output(output)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    fd = os.open(path.with_name(".lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CompareError(
+                f"Another ltlearn compare is running in {str(output)!r}; wait "
+                "for it to finish, or choose another --output directory."
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _parse_line(line):

@@ -49,16 +49,18 @@ def _describe(obj):
     return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj))
 
 
-def recipe_fingerprint(recipe, seed, context):
-    """A short hash of what a recipe fits, with the ltlearn version.
+def recipe_fingerprint(recipe, seed, context, preprocessing):
+    """A short hash of what a recipe fits, its preprocessing included.
 
-    Results are reused only when it matches, so a changed recipe, estimator
-    default or ltlearn release never mixes with older rows.
+    With the ltlearn version. Results are reused only when it matches, so a
+    changed recipe, estimator default, reading of the columns (a column
+    parsed into numbers instead of encoded as categories) or ltlearn release
+    never mixes with older rows.
     """
     import ltlearn
 
     try:
-        steps = _describe(recipe.build(seed, context))
+        steps = _describe(recipe.pipeline(seed, context, preprocessing))
     except Exception as exc:  # reported by the fit itself, on the worker
         steps = f"cannot be built: {type(exc).__name__}"
     text = f"{ltlearn.__version__} {steps}"
@@ -380,7 +382,9 @@ def _tasks(datasets, recipes, config):
             if getattr(recipe, "binary_only", False) and dataset.classes.size > 2:
                 binary_only.setdefault(recipe.name, []).append(dataset.name)
                 continue
-            recipe_key = recipe_fingerprint(recipe, seed, context)
+            recipe_key = recipe_fingerprint(
+                recipe, seed, context, dataset.preprocessing
+            )
             for fold, (train, test) in enumerate(folds):
                 key = {
                     "dataset": dataset.name,

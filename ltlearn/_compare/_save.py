@@ -60,6 +60,13 @@ def check_save_best(datasets, path):
             f"--save-best {str(path)!r} is a directory; give a file name, e.g. "
             f"{str(path / 'model.joblib')!r}."
         )
+    data = datasets[0]
+    if data.target is not None and path.resolve() == Path(data.source).resolve():
+        # A model written over the data would destroy them.
+        raise CompareError(
+            f"--save-best {str(path)!r} is the --data file; give another file "
+            "name, e.g. model.joblib."
+        )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():

@@ -1,0 +1,349 @@
+"""Tests of ``ltlearn compare`` on the user's own files: how columns are read."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import joblib
+import numpy as np
+import pytest
+
+from ltlearn._compare._data import CompareError, load_table
+from ltlearn._compare._results import lock_output
+from ltlearn.cli import main
+from tests.test_cli import _compare_args
+
+pd = pytest.importorskip("pandas")
+
+
+def _frame(n=60):
+    rng = np.random.RandomState(0)
+    label = np.where(rng.rand(n) < 0.3, "fraud", "ok")
+    return pd.DataFrame(
+        {
+            "amount": rng.normal(100, 20, n) + 40 * (label == "fraud"),
+            "shop": rng.choice(["a", "b", "c"], n),
+            "label": label,
+        }
+    )
+
+
+def _write(tmp_path, frame, name="data.csv", **params):
+    path = tmp_path / name
+    frame.to_csv(path, index=False, **params)
+    return path
+
+
+def _compare(tmp_path, path, *args):
+    data = ["--data", str(path), "--target", "label"]
+    return main(_compare_args(tmp_path, *data, *args))
+
+
+def test_identifier_and_row_number_columns_are_left_out_with_a_note(tmp_path):
+    # An ID column was ordinal-encoded and a row number (the index pandas
+    # writes) used as a number, and nothing said so.
+    frame = _frame()
+    frame.insert(0, "tx_id", [f"T{i:04d}" for i in range(len(frame))])
+    frame["when"] = pd.date_range("2024-01-01", periods=len(frame), freq="h")
+    frame["when"] = frame["when"].astype(str)
+    path = tmp_path / "data.csv"
+    frame.to_csv(path)  # with the index, read back as "Unnamed: 0"
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == ["amount", "shop"]
+    assert dataset.preprocessing["numeric"] == ["amount"]
+    (note,) = dataset.notes
+    assert "'Unnamed: 0', 'tx_id', 'when'" in note and "one distinct value" in note
+
+
+@pytest.mark.parametrize(
+    "name, dropped",
+    [
+        ("customer_id", True),
+        ("customerId", True),
+        ("ID", True),
+        ("paid", False),
+        ("COVID", False),
+    ],
+)
+def test_distinct_integers_named_as_an_identifier_are_left_out(tmp_path, name, dropped):
+    # Random customer numbers, one per row, were used as a number.
+    frame = _frame()
+    frame[name] = np.random.RandomState(0).permutation(10**6)[: len(frame)]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert (name not in dataset.X.columns) is dropped
+
+
+def test_repeated_categories_and_ordinary_numbers_are_kept(tmp_path):
+    frame = _frame()
+    frame["count"] = np.arange(len(frame)) % 7  # integers, not row numbers
+    frame["city"] = [f"c{i % 25}" for i in range(len(frame))]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.notes == []
+    assert dataset.preprocessing["numeric"] == ["amount", "count"]
+    assert dataset.preprocessing["one_hot"] == ["shop"]
+    assert dataset.preprocessing["ordinal"] == ["city"]
+
+
+def test_unlabelled_rows_are_noted(tmp_path):
+    # Labels -1/0/1: the -1 rows became unlabelled without a word.
+    frame = _frame()
+    frame["label"] = np.where(frame["label"] == "fraud", 1, 0)
+    frame.loc[:2, "label"] = -1
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.n_unlabelled == 3
+    (note,) = dataset.notes
+    assert "3 row(s) whose target is '-1' are unlabelled" in note
+    assert "--unlabelled none" in note
+
+
+def test_notes_are_printed_and_in_the_report(tmp_path, capsys):
+    frame = _frame()
+    frame.insert(0, "tx_id", [f"T{i:04d}" for i in range(len(frame))])
+    path = _write(tmp_path, frame)
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, path, "--save-best", str(model)) == 0
+    err = capsys.readouterr().err
+    assert "ltlearn compare: note: data: Not used as feature(s): 'tx_id'" in err
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "Not used as feature(s): 'tx_id'" in report
+    # The saved model takes the file's columns, the identifier included.
+    predicted = joblib.load(model).predict(frame.drop(columns="label"))
+    assert set(predicted) <= {"fraud", "ok"}
+
+
+@pytest.mark.parametrize(
+    "name, sep", [("data.csv", ";"), ("data.csv", "\t"), ("data.csv.gz", ";")]
+)
+def test_semicolon_and_tab_separated_files_are_read(tmp_path, name, sep):
+    # They were read as one column: "Target column 'label' is not in data.csv.
+    # Its columns are: amount;shop;label."
+    path = _write(tmp_path, _frame(), name, sep=sep)
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == ["amount", "shop"]
+    assert dataset.preprocessing["numeric"] == ["amount"]
+
+
+def test_a_repeated_target_column_is_refused(tmp_path):
+    # The copy "label.1" was a feature holding the target: 0.997 balanced
+    # accuracy, without a word.
+    frame = _frame()
+    frame["copy"] = frame["label"]
+    path = _write(
+        tmp_path, frame.set_axis(["amount", "shop", "label", "label"], axis=1)
+    )
+    with pytest.raises(CompareError, match="Column 'label' appears 2 times"):
+        load_table(path, "label")
+
+
+def test_a_repeated_feature_name_is_noted(tmp_path):
+    frame = _frame()
+    frame.insert(1, "copy", frame["amount"] * 2)
+    path = _write(
+        tmp_path, frame.set_axis(["amount", "amount", "shop", "label"], axis=1)
+    )
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == ["amount", "amount.1", "shop"]
+    assert "'amount' appear more than once" in dataset.notes[0]
+
+
+def test_a_missing_target_lists_at_most_fifty_columns(tmp_path):
+    frame = pd.DataFrame(np.zeros((3, 200)), columns=[f"f{i}" for i in range(200)])
+    frame["label"] = [0, 1, 0]
+    with pytest.raises(CompareError, match=r"f48, f49, \.\.\. \(201 columns\)\.$"):
+        load_table(_write(tmp_path, frame), "labl")
+
+
+def _amounts_as_text(frame):
+    frame = frame.astype({"amount": object})
+    frame["amount"] = [f"{1000 * v:,.2f}" for v in frame["amount"]]
+    frame.loc[[3, 7], "amount"] = "?"
+    return frame
+
+
+def test_numbers_written_as_text_are_numbers_with_a_note(tmp_path):
+    # "1,234.50" (quoted in the CSV) and "?" made the column text, which was
+    # one-hot or ordinal encoded without a word.
+    path = _write(tmp_path, _amounts_as_text(_frame()))
+    dataset = load_table(path, "label")
+    assert dataset.preprocessing["numeric"] == []
+    assert dataset.preprocessing["numeric_text"] == ["amount"]
+    assert dataset.preprocessing["one_hot"] == ["shop"]
+    (note,) = dataset.notes
+    assert note == (
+        "Numbers written as text, parsed into numbers: 'amount' (thousands "
+        "separated by commas, e.g. '82,090.67'; '?' read as missing)."
+    )
+
+
+def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
+    frame = _amounts_as_text(_frame())
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, _write(tmp_path, frame), "--save-best", str(model)) == 0
+    model = joblib.load(model)
+    new = frame.drop(columns="label")
+    as_numbers = new.assign(amount=_frame()["amount"] * 1000)
+    np.testing.assert_array_equal(model.predict(new), model.predict(as_numbers))
+    with pytest.raises(ValueError, match=r"'amount' .* '1O0' \(row 2"):
+        model.predict(new.assign(amount=["5", "6", "1O0", *new["amount"][3:]]))
+
+
+@pytest.mark.parametrize(
+    "cells, match",
+    [
+        (
+            ["12..5", "1O0"],
+            r"'amount' of data.csv holds numbers, but 2 cell\(s\) are not "
+            r"\('12..5' on row 0, '1O0' on row 1",
+        ),
+        (None, r"'amount' of data.csv holds numbers with a decimal comma \('"),
+    ],
+)
+def test_numbers_with_typos_are_a_clear_error(tmp_path, cells, match):
+    frame = _frame().astype({"amount": object})
+    if cells is None:
+        frame["amount"] = [f"{v:.1f}".replace(".", ",") for v in _frame()["amount"]]
+    else:
+        frame.loc[: len(cells) - 1, "amount"] = cells
+    with pytest.raises(CompareError, match=match):
+        load_table(_write(tmp_path, frame, sep=";"), "label")
+
+
+def test_text_with_a_few_numbers_stays_categorical(tmp_path):
+    frame = _frame()
+    frame.loc[:9, "shop"] = [str(i) for i in range(10)]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["one_hot"] == ["shop"]
+    assert dataset.notes == []
+
+
+@pytest.mark.parametrize("marker", ["missing", "NA", ""])
+def test_rows_without_a_target_are_unlabelled_on_request(tmp_path, marker):
+    # Empty target cells could not be used as unlabelled rows: the error asked
+    # to mark them with -1 in the file.
+    frame = _frame().astype({"label": object})
+    frame.loc[::3, "label"] = np.nan
+    path = _write(tmp_path, frame)
+    with pytest.raises(CompareError, match="pass --unlabelled missing"):
+        load_table(path, "label")
+    dataset = load_table(path, "label", unlabelled=marker)
+    assert dataset.n_unlabelled == 20
+    assert list(dataset.classes) == ["fraud", "ok"]
+    assert "20 row(s) without a target are unlabelled" in dataset.notes[0]
+
+
+def test_a_second_run_into_the_same_output_at_once_is_refused(tmp_path, capsys):
+    # Two runs at once both fitted every fold and wrote the report over each
+    # other.
+    path = _write(tmp_path, _frame())
+    with lock_output(tmp_path / "out"):
+        assert _compare(tmp_path, path) == 2
+    assert "Another ltlearn compare is running in" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "results.csv").exists()
+    assert _compare(tmp_path, path) == 0
+
+
+def test_results_of_another_reading_of_the_columns_are_not_reused(
+    tmp_path, monkeypatch
+):
+    # The same file read another way (a column parsed into numbers where it
+    # was encoded as categories) reused the rows of the old reading.
+    from ltlearn._compare import _data
+    from ltlearn._compare._runner import run_comparison
+    from ltlearn.recipes._registry import resolve_methods
+
+    frame = _frame()
+    frame["city"] = [f"c{i % 25}" for i in range(len(frame))]
+    path = _write(tmp_path, frame)
+    recipes, _ = resolve_methods(["plain"])
+
+    def run():
+        dataset = load_table(path, "label")
+        params = {"cv": 2, "output": tmp_path / "out", "progress": False}
+        return dataset, run_comparison([dataset], recipes, **params)
+
+    before, first = run()
+    assert first.n_reused == 0 and before.preprocessing["ordinal"] == ["city"]
+    assert run()[1].n_reused == 2
+    monkeypatch.setattr(_data, "_MAX_ONE_HOT", 30)
+    after, second = run()
+    assert after.preprocessing["one_hot"] == ["shop", "city"]
+    assert second.n_reused == 0
+
+
+def test_a_saved_model_takes_categories_that_pandas_reads_as_numbers(tmp_path):
+    # A new batch whose codes are all digits ("7", "8") is read as integers:
+    # the saved model failed with "ufunc 'isnan' not supported".
+    frame = _frame()
+    frame["code"] = np.array(["a", "b", "7", "8"])[np.arange(len(frame)) % 4]
+    model = tmp_path / "model.joblib"
+    path = _write(tmp_path, frame)
+    assert _compare(tmp_path, path, "--save-best", str(model)) == 0
+    model = joblib.load(model)
+    rows = frame.drop(columns="label").iloc[[2, 3, 6, 7]]
+    new = rows.assign(code=rows["code"].astype(int))
+    np.testing.assert_array_equal(model.predict(new), model.predict(rows))
+    with_missing = rows.assign(code=[7.0, 8.0, np.nan, 8.0])
+    assert model.predict(with_missing).shape == (4,)
+
+
+def test_classes_that_differ_only_in_case_or_spaces_are_noted(tmp_path):
+    frame = _frame()
+    frame.loc[:9, "label"] = "Fraud "
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert list(dataset.classes) == ["Fraud ", "fraud", "ok"]
+    (note,) = dataset.notes
+    assert "Classes 'Fraud ', 'fraud' of 'label' differ only in case" in note
+
+
+def test_an_identifier_given_as_the_target_is_a_clear_error(tmp_path):
+    # It said "Class 'T0000' ... has 1 labelled row(s) ... Lower --cv".
+    frame = _frame()
+    frame["tx_id"] = [f"T{i:04d}" for i in range(len(frame))]
+    path = _write(tmp_path, frame)
+    with pytest.raises(CompareError, match="a different value on each of its 60"):
+        load_table(path, "tx_id")
+
+
+def test_a_class_of_one_row_asks_to_drop_it_not_to_lower_cv(tmp_path):
+    from ltlearn._compare._data import check_folds
+
+    frame = _frame()
+    frame.loc[0, "label"] = "rare"
+    dataset = load_table(_write(tmp_path, frame), "label")
+    with pytest.raises(CompareError, match="'rare' .* 1 labelled row.*drop or relabel"):
+        check_folds(dataset, 2)
+
+
+def test_many_columns_make_one_short_note(tmp_path):
+    frame = pd.DataFrame({f"f{i}": ["1", "2", "?", "4"] * 5 for i in range(30)})
+    frame["label"] = ["a", "b"] * 10
+    (note,) = load_table(_write(tmp_path, frame), "label").notes
+    assert note.startswith("Numbers written as text, parsed into numbers: 'f0' (")
+    assert note.endswith("'f9' ('?' read as missing), ... (30 in all).")
+
+
+def test_a_damaged_results_file_is_one_warning_line(tmp_path, capsys):
+    # Python's format showed the path of the module and its source line.
+    path = _write(tmp_path, _frame())
+    assert _compare(tmp_path, path) == 0
+    results = tmp_path / "out" / "results.csv"
+    results.write_bytes(results.read_bytes()[:-20])
+    capsys.readouterr()
+    assert _compare(tmp_path, path) == 0
+    (line,) = [
+        line for line in capsys.readouterr().err.splitlines() if "damaged" in line
+    ]
+    assert line.startswith("ltlearn compare: warning: ") and ".py" not in line
+    assert "dropped 1 damaged or incomplete line(s) (line 5)" in line
+
+
+def test_dates_read_as_categories_are_noted(tmp_path):
+    frame = _frame()
+    frame["day"] = [f"2024-03-{1 + i % 12:02d}" for i in range(len(frame))]
+    frame["stamp"] = pd.Timestamp("2024-03-01") + pd.to_timedelta(
+        np.arange(len(frame)) % 30, unit="h"
+    )
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["one_hot"] == ["shop", "day"]
+    assert dataset.preprocessing["ordinal"] == ["stamp"]
+    (note,) = dataset.notes
+    assert note.startswith("Dates read as categories: 'day' (12 dates), 'stamp' (30")
