@@ -20,8 +20,11 @@ from ltlearn.metrics._classification import (
 from ltlearn.utils._docstring import _shot_thresholds_docstring
 
 balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
-geometric_mean_scorer = make_scorer(geometric_mean_score)
-macro_f1_scorer = make_scorer(f1_score, average="macro")
+# pos_label=None, as in scikit-learn's "f1_macro": these scores average over the
+# classes, and the scorer's default pos_label=1 is refused for binary labels
+# without a 1 ("neg"/"pos").
+geometric_mean_scorer = make_scorer(geometric_mean_score, pos_label=None)
+macro_f1_scorer = make_scorer(f1_score, average="macro", pos_label=None)
 
 _SCORERS = {
     "balanced_accuracy": balanced_accuracy_scorer,

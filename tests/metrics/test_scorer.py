@@ -29,6 +29,17 @@ def test_named_scorers_compute_their_metric(name, metric, make_long_tail):
     assert get_scorer(name)(model, X, y) == pytest.approx(metric(y, model.predict(X)))
 
 
+@pytest.mark.parametrize("name", ["balanced_accuracy", "geometric_mean", "macro_f1"])
+def test_named_scorers_take_binary_labels_without_a_one(name, make_long_tail):
+    # the macro scores have no positive class: "neg"/"pos" labels must not
+    # fail on the scorer's default pos_label=1
+    X, y = make_long_tail(2, 5, n_max=100)
+    y_str = np.array(["neg", "pos"])[y]
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    model_str = LogisticRegression(max_iter=500).fit(X, y_str)
+    assert get_scorer(name)(model_str, X, y_str) == get_scorer(name)(model, X, y)
+
+
 def test_get_scorer_returns_a_copy_whose_request_stays_its_own():
     with config_context(enable_metadata_routing=True):
         weighted = get_scorer("geometric_mean").set_score_request(sample_weight=True)
