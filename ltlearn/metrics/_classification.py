@@ -16,7 +16,7 @@ from sklearn.metrics import (
     recall_score,
 )
 from sklearn.utils._param_validation import Interval, validate_params
-from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring
@@ -61,6 +61,20 @@ def _check_shot_thresholds(many_threshold, few_threshold):
             f"few_threshold={few_threshold} must not exceed "
             f"many_threshold={many_threshold}."
         )
+
+
+def _check_y_train(y_train):
+    """``y_train`` as a 1-d array of class labels, refused when empty."""
+    y_train = column_or_1d(y_train)
+    if y_train.shape[0] == 0:
+        raise ValueError(
+            "y_train is empty (0 samples); the shot groups are defined by its "
+            "class counts."
+        )
+    kind = type_of_target(y_train, input_name="y_train")
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(f"y_train must hold class labels; got {kind} values.")
+    return y_train
 
 
 def _check_train_labels(y_true, y_train):
@@ -139,9 +153,12 @@ def shot_accuracy(
     y_pred = column_or_1d(y_pred)
     y_train = column_or_1d(y_train)
     check_consistent_length(y_true, y_pred)
+    if y_true.shape[0] == 0:
+        raise ValueError("y_true is empty (0 samples); there is nothing to score.")
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     unique_labels(y_true, y_pred, y_train)  # refuses continuous or mixed labels
+    _check_y_train(y_train)
     labels, counts = _check_train_labels(y_true, y_train)
     recall = _per_class_recall(y_true, y_pred, labels, sample_weight)
     groups = {

@@ -5,16 +5,15 @@
 
 import copy
 
-import numpy as np
 from imblearn.metrics import geometric_mean_score
 from imblearn.utils import Substitution
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
 from sklearn.utils._param_validation import StrOptions, validate_params
-from sklearn.utils.validation import column_or_1d
 
 from ltlearn.metrics._classification import (
     _SHOT_THRESHOLD_CONSTRAINTS,
     _check_shot_thresholds,
+    _check_y_train,
     shot_accuracy,
 )
 from ltlearn.utils._docstring import _shot_thresholds_docstring
@@ -106,10 +105,11 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     # checked here, not in every fold, where cross-validation would turn the
     # error into NaN scores
     _check_shot_thresholds(many_threshold, few_threshold)
-    y_train = column_or_1d(y_train)
+    # a copy: the caller's array may change after the scorer is made
+    y_train = _check_y_train(y_train).copy()
     return make_scorer(
         _shot_score,
-        y_train=np.asarray(y_train),
+        y_train=y_train,
         group=group,
         many_threshold=many_threshold,
         few_threshold=few_threshold,

@@ -86,6 +86,16 @@ def test_shot_accuracy_refuses_what_classification_metrics_refuse(
         shot_accuracy(y_true, y_pred, y_train=y_train)
 
 
+@pytest.mark.parametrize(
+    "y_true, y_train, match",
+    [([], [0, 1], "y_true is empty"), ([0, 1], [], "y_train is empty")],
+)
+def test_shot_accuracy_refuses_empty_input(y_true, y_train, match):
+    # as scikit-learn's metrics do, instead of NaN scores
+    with pytest.raises(ValueError, match=match):
+        shot_accuracy(y_true, y_true, y_train=y_train)
+
+
 def test_shot_accuracy_refuses_inverted_thresholds():
     with pytest.raises(ValueError, match="few_threshold"):
         shot_accuracy([0], [0], y_train=[0], many_threshold=10, few_threshold=20)

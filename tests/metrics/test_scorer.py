@@ -98,6 +98,30 @@ def test_shot_scorer_takes_sample_weight_and_metadata_routing(make_long_tail):
     assert np.all(np.isfinite(scores["test_score"]))
 
 
+@pytest.mark.parametrize(
+    "y_train, match",
+    [
+        ([], "y_train is empty"),
+        ([0.5, 1.2, 2.7], "y_train must hold class labels; got continuous"),
+        ([0, 1, np.nan], "NaN"),
+    ],
+)
+def test_shot_scorer_refuses_bad_y_train_when_made(y_train, match):
+    # refused once, not as NaN scores in every cross-validation fold
+    with pytest.raises(ValueError, match=match):
+        make_shot_scorer(y_train)
+
+
+def test_shot_scorer_keeps_its_own_copy_of_y_train(make_long_tail):
+    X, y = make_long_tail(3, 6, n_max=100)
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    y_train = y.copy()
+    scorer = make_shot_scorer(y_train, group="many", many_threshold=50)
+    expected = scorer(model, X, y)
+    y_train[:] = 0  # the caller reuses its array
+    assert scorer(model, X, y) == expected
+
+
 def test_shot_scorer_refuses_inverted_thresholds_when_made():
     """Not in each fold, where cross-validation would turn it into NaN scores."""
     with pytest.raises(ValueError, match="few_threshold=20 must not exceed"):
