@@ -8,7 +8,7 @@ from numbers import Integral, Real
 import numpy as np
 from imblearn.utils import Substitution
 from sklearn.datasets import load_digits, make_classification
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_X_y
 
@@ -49,7 +49,7 @@ def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
 
 @validate_params(
     {
-        "X": ["array-like"],
+        "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "imbalance_ratio": [Interval(Real, 1, None, closed="left")],
         "profile": [StrOptions({"exponential", "step"})],
@@ -79,9 +79,14 @@ def make_long_tailed(
     ``C - C // 2`` classes keep ``n_max`` and the others
     ``floor(n_max / imbalance_ratio)``. Every class keeps at least one sample.
 
+    As :func:`imblearn.datasets.make_imbalance`, it keeps the type of its
+    input: a pandas DataFrame (Series) gives a DataFrame (Series) with the
+    columns, dtypes and index labels of the kept rows, a sparse matrix a
+    sparse matrix.
+
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
         The data.
     y : array-like of shape (n_samples,)
         The labels.
@@ -99,9 +104,9 @@ def make_long_tailed(
 
     Returns
     -------
-    X_lt : ndarray of shape (n_kept, n_features)
+    X_lt : {{ndarray, sparse matrix, DataFrame}} of shape (n_kept, n_features)
         The kept rows, in their original order.
-    y_lt : ndarray of shape (n_kept,)
+    y_lt : {{ndarray, Series}} of shape (n_kept,)
         Their labels.
     indices : ndarray of shape (n_kept,)
         The kept rows' indices into ``X``; only when ``return_indices=True``.
@@ -118,13 +123,18 @@ def make_long_tailed(
     >>> np.bincount(y_lt)
     array([100,  31,  10])
     """
-    X, y = check_X_y(X, y, dtype=None, ensure_all_finite=False)
-    check_classification_y(y)
+    X_checked, y_checked = check_X_y(
+        X, y, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False
+    )
+    check_classification_y(y_checked)
     rng = check_random_state(random_state)
-    indices, _, _ = _long_tail_indices(y, imbalance_ratio, profile, n_max, rng)
+    indices, _, _ = _long_tail_indices(y_checked, imbalance_ratio, profile, n_max, rng)
+    # pandas input keeps its columns, dtypes and index; other input is checked
+    X_lt = _safe_indexing(X if hasattr(X, "iloc") else X_checked, indices)
+    y_lt = _safe_indexing(y if hasattr(y, "iloc") else y_checked, indices)
     if return_indices:
-        return X[indices], y[indices], indices
-    return X[indices], y[indices]
+        return X_lt, y_lt, indices
+    return X_lt, y_lt
 
 
 def _balanced_split(y, n_test_per_class, rng):
