@@ -257,7 +257,9 @@ def imbalance_report(
     ``y_pred`` (the classes of ``y_train`` do not change them) or, when
     ``labels`` is given, the macro recall, G-mean and macro-F1 over
     ``labels``. Classes are listed from the most to the least frequent in
-    training (by support when ``y_train`` is absent).
+    training (by support when ``y_train`` is absent). A precision, recall or
+    F1 without a predicted or a true sample of its class (a class only in
+    ``y_train`` or ``labels``) is 0, without a warning.
 
     Parameters
     ----------
@@ -302,9 +304,14 @@ def imbalance_report(
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     # the aggregates over the given labels, else over y_true and y_pred only
     over = {}
+    if y_train is not None:
+        y_train = column_or_1d(y_train)
+    parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
+    # refuses continuous labels and a mix of strings and numbers, also in
+    # y_train when labels are given
+    found = unique_labels(*parts)
     if labels is None:
-        parts = [y_true, y_pred] + ([] if y_train is None else [column_or_1d(y_train)])
-        labels = unique_labels(*parts)  # refuses a mix of strings and numbers
+        labels = found
     else:
         labels = np.asarray(labels)
         if labels.ndim != 1 or labels.size == 0:
@@ -314,7 +321,6 @@ def imbalance_report(
             )
         over["labels"] = labels
     if y_train is not None:
-        y_train = column_or_1d(y_train)
         train_count = np.array([np.count_nonzero(y_train == c) for c in labels])
     else:
         train_count = None

@@ -186,10 +186,18 @@ def test_imbalance_report_refuses_empty_or_2d_labels(labels):
         imbalance_report([0, 1], [0, 1], labels=labels)
 
 
-def test_imbalance_report_refuses_y_train_of_another_label_type():
-    """String training labels against numeric ones would report both as classes."""
-    with pytest.raises(ValueError, match="Mix of label input types"):
-        imbalance_report([0, 1, 1], [0, 1, 1], y_train=["0", "1"])
+@pytest.mark.parametrize("labels", [None, [0, 1]])
+@pytest.mark.parametrize(
+    "y_train, match",
+    [(["0", "1"], "Mix of label input types"), ([0.5, 1.5], "Mix type of y")],
+)
+def test_imbalance_report_refuses_y_train_of_another_label_type(y_train, match, labels):
+    """String training labels against numeric ones would report both as classes.
+
+    With ``labels`` they were not checked: every training count was 0.
+    """
+    with pytest.raises(ValueError, match=match):
+        imbalance_report([0, 1, 1], [0, 1, 1], y_train=y_train, labels=labels)
 
 
 def test_imbalance_report_text_orders_by_training_count():
