@@ -30,8 +30,16 @@ def _long_tail_counts(n_max, n_classes, imbalance_ratio, profile):
 
 def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
     classes, available = np.unique(y, return_counts=True)
+    given = n_max
     if n_max is None:
         n_max = int(available.min())
+    if imbalance_ratio > n_max:
+        source = "" if given is not None else ", the size of the smallest class"
+        raise ValueError(
+            f"imbalance_ratio={imbalance_ratio} exceeds n_max={n_max}{source}: "
+            "the smallest class would keep n_max / imbalance_ratio < 1 samples. "
+            "Lower imbalance_ratio (at most n_max)."
+        )
     counts = _long_tail_counts(n_max, classes.size, imbalance_ratio, profile)
     check_min_class_counts(
         classes,
@@ -77,7 +85,8 @@ def make_long_tailed(
     ``n_i = floor(n_max * imbalance_ratio ** (-i / (C - 1)))`` samples with the
     exponential profile of long-tailed CIFAR; with the step profile the first
     ``C - C // 2`` classes keep ``n_max`` and the others
-    ``floor(n_max / imbalance_ratio)``. Every class keeps at least one sample.
+    ``floor(n_max / imbalance_ratio)``. Every class keeps at least one sample
+    (rounding aside, ``imbalance_ratio`` can be at most ``n_max``).
 
     As :func:`imblearn.datasets.make_imbalance`, it keeps the type of its
     input: a pandas DataFrame (Series) gives a DataFrame (Series) with the
@@ -91,7 +100,7 @@ def make_long_tailed(
     y : array-like of shape (n_samples,)
         The labels.
     imbalance_ratio : float
-        Ratio of the largest to the smallest class size, at least 1.
+        Ratio of the largest to the smallest class size, from 1 to ``n_max``.
     profile : {{"exponential", "step"}}, default="exponential"
         How the class sizes decay.
     n_max : int, default=None

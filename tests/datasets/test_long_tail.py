@@ -95,6 +95,20 @@ def test_make_long_tailed_refuses_a_single_class():
         make_long_tailed(np.zeros((5, 1)), np.zeros(5), 2)
 
 
+def test_long_tails_refuse_an_imbalance_ratio_above_n_max():
+    # the smallest class was silently kept at one sample: the asked ratio of
+    # 10 became 4 on digits with 170 test images per class
+    X, y = _balanced(n_per_class=30, n_classes=3)
+    with pytest.raises(ValueError, match=r"imbalance_ratio=40 exceeds n_max=30, "):
+        make_long_tailed(X, y, 40)
+    with pytest.raises(ValueError, match=r"imbalance_ratio=10 exceeds n_max=4,"):
+        load_digits_lt(10, n_test_per_class=170)
+    with pytest.raises(ValueError, match=r"imbalance_ratio=100 exceeds n_max=50:"):
+        make_long_tailed_classification(n_classes=3, n_max=50)
+    _, y_lt = make_long_tailed(X, y, 30, random_state=0)  # the largest ratio
+    assert np.bincount(y_lt).tolist() == [30, 5, 1]
+
+
 @pytest.mark.parametrize("imbalance_ratio", [10, 50])
 def test_digits_lt_has_a_balanced_test_split_and_a_long_tail(imbalance_ratio):
     data = load_digits_lt(imbalance_ratio, random_state=0)
