@@ -116,6 +116,7 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     )
 
 
+@validate_params({"name": [str]}, prefer_skip_nested_validation=True)
 def get_scorer(name):
     """Get one of ltlearn's scorers by name.
 

@@ -56,6 +56,12 @@ def test_unknown_scorer_lists_the_known_ones():
         get_scorer("accuracy_of_the_gods")
 
 
+def test_get_scorer_refuses_a_name_that_is_not_a_str():
+    # it raised "TypeError: unhashable type: 'list'"
+    with pytest.raises(ValueError, match="'name' parameter of get_scorer"):
+        get_scorer(["macro_f1"])
+
+
 def test_shot_scorer_in_grid_search(make_long_tail):
     X, y = make_long_tail(4, 10, n_max=200)  # 200, 92, 43 and 20 rows
     scorer = make_shot_scorer(y, group="few", many_threshold=150, few_threshold=30)
