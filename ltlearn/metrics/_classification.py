@@ -319,6 +319,13 @@ def imbalance_report(
                 f"labels must list at least one class, as a 1-d array; got "
                 f"shape {labels.shape}."
             )
+        unique, counts = np.unique(labels, return_counts=True)
+        if unique.size < labels.size:
+            repeated = unique[counts > 1].tolist()
+            raise ValueError(
+                f"labels lists {repeated!r} more than once; each class is one "
+                "row of the report and counts once in its aggregates."
+            )
         over["labels"] = labels
     if y_train is not None:
         train_count = np.array([np.count_nonzero(y_train == c) for c in labels])

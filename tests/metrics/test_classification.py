@@ -186,6 +186,13 @@ def test_imbalance_report_refuses_empty_or_2d_labels(labels):
         imbalance_report([0, 1], [0, 1], labels=labels)
 
 
+def test_imbalance_report_refuses_repeated_labels():
+    # labels=[0, 0, 1] gave two rows, and class 0 counted twice in the
+    # balanced accuracy (0.833 instead of 0.75)
+    with pytest.raises(ValueError, match=r"labels lists \[0\] more than once"):
+        imbalance_report([0, 1, 1], [0, 1, 0], labels=[0, 0, 1])
+
+
 @pytest.mark.parametrize("labels", [None, [0, 1]])
 @pytest.mark.parametrize(
     "y_train, match",
