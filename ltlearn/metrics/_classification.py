@@ -173,7 +173,7 @@ def shot_accuracy(
             warnings.warn(
                 f"No {group}-shot class occurs in y_true; its accuracy is NaN.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,  # the caller, above the validate_params wrapper
             )
             scores[group] = float("nan")
         else:

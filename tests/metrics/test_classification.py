@@ -61,8 +61,10 @@ def test_shot_accuracy_sample_weight_counts_samples_as_their_weight():
 
 def test_shot_accuracy_empty_group_is_nan_with_warning():
     y_train = np.repeat([0, 1], [200, 150])
-    with pytest.warns(UserWarning, match="few-shot"):
+    with pytest.warns(UserWarning, match="few-shot") as record:
         scores = shot_accuracy([0, 1], [0, 0], y_train=y_train)
+    # the warning points at the caller, not into scikit-learn's validate_params
+    assert {warning.filename for warning in record} == {__file__}
     assert math.isnan(scores["few"]) and math.isnan(scores["medium"])
     assert scores["many"] == 0.5
 
