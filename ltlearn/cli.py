@@ -17,7 +17,15 @@ def _cmd_datasets(args):
     rows = list_keel(details=True)
     if args.name:
         needle = args.name.lower()
+        n_sets = len(rows)
         rows = [row for row in rows if needle in row["name"].lower()]
+        if not rows:
+            print(
+                f"ltlearn datasets: no data set name contains {args.name!r}; "
+                f"'ltlearn datasets' lists all {n_sets}.",
+                file=sys.stderr,
+            )
+            return 1
     header = (
         f"{'name':<34} {'n_samples':>9} {'n_features':>10} {'classes':>7} {'IR':>8}"
     )
@@ -28,7 +36,8 @@ def _cmd_datasets(args):
             f"{row['name']:<34} {row['n_samples']:>9} {row['n_features']:>10} "
             f"{row['n_classes']:>7} {row['imbalance_ratio']:>8.2f}"
         )
-    print(f"\n{len(rows)} data sets; load one with ltlearn.datasets.load_keel(name).")
+    sets = "data set" if len(rows) == 1 else "data sets"
+    print(f"\n{len(rows)} {sets}; load one with ltlearn.datasets.load_keel(name).")
     return 0
 
 

@@ -79,6 +79,16 @@ def test_datasets_lists_the_embedded_sets(capsys):
     assert "ecoli1" in out and "n_samples" in out and "glass4" not in out
 
 
+def test_datasets_without_a_match_says_so(capsys):
+    # it printed an empty table and "0 data sets" with status 0
+    assert main(["datasets", "no-such-set"]) == 1
+    captured = capsys.readouterr()
+    assert "no data set name contains 'no-such-set'" in captured.err
+    assert captured.out == ""
+    assert main(["datasets", "ecoli1"]) == 0
+    assert "\n1 data set;" in capsys.readouterr().out
+
+
 def test_compare_list_shows_methods_and_default_data(capsys):
     assert main(["compare", "--list"]) == 0
     out = capsys.readouterr().out

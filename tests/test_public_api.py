@@ -37,6 +37,10 @@ def test_all_estimators_type_filter():
     assert all(hasattr(cls, "fit_resample") for _, cls in samplers)
     with pytest.raises(ValueError, match="type_filter"):
         all_estimators(type_filter="regressor")
+    # neither a str nor a list: the same message, as scikit-learn gives, not
+    # "TypeError: 'int' object is not iterable"
+    with pytest.raises(ValueError, match=r"type_filter must be one of .*got \[1\]"):
+        all_estimators(type_filter=1)
 
 
 def test_import_ltlearn_does_not_import_torch():

@@ -65,6 +65,16 @@ def test_make_recipe_returns_an_unfitted_estimator_that_fits(data, name, model):
     np.testing.assert_array_equal(y_pred, again)
 
 
+@pytest.mark.parametrize("name", list_recipes())
+def test_every_recipe_builds_an_unfitted_estimator_that_clones(name):
+    if RECIPES[name].missing() is not None:
+        pytest.skip(f"{name} cannot be built here: {RECIPES[name].missing()}")
+    estimator = make_recipe(name, random_state=0)
+    copy = clone(estimator)
+    assert repr(copy) == repr(estimator)
+    assert copy.get_params().keys() == estimator.get_params().keys()
+
+
 def test_make_recipe_uses_the_model_and_a_pipeline_for_samplers():
     smote = make_recipe("smote", model="hgb")
     assert isinstance(smote, Pipeline)
@@ -95,6 +105,9 @@ def test_make_recipe_scoring_reaches_the_plugin_rule():
         ({"name": "plain", "model": "svm"}, "Unknown model 'svm'"),
         ({"name": "plain", "scoring": "accuracy"}, "Unknown scoring"),
         ({"name": "cog", "model": "rf"}, "not built on model 'rf': trees"),
+        ({"name": "cog:rf"}, "not built on model 'rf': trees"),
+        ({"name": "plain", "random_state": "a"}, "random_state"),
+        ({"name": ["plain"]}, "'name' parameter"),
     ],
 )
 def test_make_recipe_errors_name_the_problem(kwargs, match):

@@ -8,7 +8,7 @@ from numbers import Integral, Real
 import numpy as np
 from imblearn.utils import Substitution
 from sklearn.datasets import load_digits, make_classification
-from sklearn.utils import Bunch, check_random_state
+from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_X_y
 
@@ -30,8 +30,16 @@ def _long_tail_counts(n_max, n_classes, imbalance_ratio, profile):
 
 def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
     classes, available = np.unique(y, return_counts=True)
+    given = n_max
     if n_max is None:
         n_max = int(available.min())
+    if imbalance_ratio > n_max:
+        source = "" if given is not None else ", the size of the smallest class"
+        raise ValueError(
+            f"imbalance_ratio={imbalance_ratio} exceeds n_max={n_max}{source}: "
+            "the smallest class would keep n_max / imbalance_ratio < 1 samples. "
+            "Lower imbalance_ratio (at most n_max)."
+        )
     counts = _long_tail_counts(n_max, classes.size, imbalance_ratio, profile)
     check_min_class_counts(
         classes,
@@ -49,7 +57,7 @@ def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
 
 @validate_params(
     {
-        "X": ["array-like"],
+        "X": ["array-like", "sparse matrix"],
         "y": ["array-like"],
         "imbalance_ratio": [Interval(Real, 1, None, closed="left")],
         "profile": [StrOptions({"exponential", "step"})],
@@ -77,16 +85,22 @@ def make_long_tailed(
     ``n_i = floor(n_max * imbalance_ratio ** (-i / (C - 1)))`` samples with the
     exponential profile of long-tailed CIFAR; with the step profile the first
     ``C - C // 2`` classes keep ``n_max`` and the others
-    ``floor(n_max / imbalance_ratio)``. Every class keeps at least one sample.
+    ``floor(n_max / imbalance_ratio)``. Every class keeps at least one sample
+    (rounding aside, ``imbalance_ratio`` can be at most ``n_max``).
+
+    As :func:`imblearn.datasets.make_imbalance`, it keeps the type of its
+    input: a pandas DataFrame (Series) gives a DataFrame (Series) with the
+    columns, dtypes and index labels of the kept rows, a sparse matrix a
+    sparse matrix.
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
         The data.
     y : array-like of shape (n_samples,)
         The labels.
     imbalance_ratio : float
-        Ratio of the largest to the smallest class size, at least 1.
+        Ratio of the largest to the smallest class size, from 1 to ``n_max``.
     profile : {{"exponential", "step"}}, default="exponential"
         How the class sizes decay.
     n_max : int, default=None
@@ -99,9 +113,9 @@ def make_long_tailed(
 
     Returns
     -------
-    X_lt : ndarray of shape (n_kept, n_features)
+    X_lt : {{ndarray, sparse matrix, DataFrame}} of shape (n_kept, n_features)
         The kept rows, in their original order.
-    y_lt : ndarray of shape (n_kept,)
+    y_lt : {{ndarray, Series}} of shape (n_kept,)
         Their labels.
     indices : ndarray of shape (n_kept,)
         The kept rows' indices into ``X``; only when ``return_indices=True``.
@@ -118,13 +132,18 @@ def make_long_tailed(
     >>> np.bincount(y_lt)
     array([100,  31,  10])
     """
-    X, y = check_X_y(X, y, dtype=None, ensure_all_finite=False)
-    check_classification_y(y)
+    X_checked, y_checked = check_X_y(
+        X, y, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False
+    )
+    check_classification_y(y_checked)
     rng = check_random_state(random_state)
-    indices, _, _ = _long_tail_indices(y, imbalance_ratio, profile, n_max, rng)
+    indices, _, _ = _long_tail_indices(y_checked, imbalance_ratio, profile, n_max, rng)
+    # pandas input keeps its columns, dtypes and index; other input is checked
+    X_lt = _safe_indexing(X if hasattr(X, "iloc") else X_checked, indices)
+    y_lt = _safe_indexing(y if hasattr(y, "iloc") else y_checked, indices)
     if return_indices:
-        return X[indices], y[indices], indices
-    return X[indices], y[indices]
+        return X_lt, y_lt, indices
+    return X_lt, y_lt
 
 
 def _balanced_split(y, n_test_per_class, rng):

@@ -16,7 +16,7 @@ from sklearn.metrics import (
     recall_score,
 )
 from sklearn.utils._param_validation import Interval, validate_params
-from sklearn.utils.multiclass import unique_labels
+from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring
@@ -61,6 +61,20 @@ def _check_shot_thresholds(many_threshold, few_threshold):
             f"few_threshold={few_threshold} must not exceed "
             f"many_threshold={many_threshold}."
         )
+
+
+def _check_y_train(y_train):
+    """``y_train`` as a 1-d array of class labels, refused when empty."""
+    y_train = column_or_1d(y_train)
+    if y_train.shape[0] == 0:
+        raise ValueError(
+            "y_train is empty (0 samples); the shot groups are defined by its "
+            "class counts."
+        )
+    kind = type_of_target(y_train, input_name="y_train")
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(f"y_train must hold class labels; got {kind} values.")
+    return y_train
 
 
 def _check_train_labels(y_true, y_train):
@@ -139,9 +153,12 @@ def shot_accuracy(
     y_pred = column_or_1d(y_pred)
     y_train = column_or_1d(y_train)
     check_consistent_length(y_true, y_pred)
+    if y_true.shape[0] == 0:
+        raise ValueError("y_true is empty (0 samples); there is nothing to score.")
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     unique_labels(y_true, y_pred, y_train)  # refuses continuous or mixed labels
+    _check_y_train(y_train)
     labels, counts = _check_train_labels(y_true, y_train)
     recall = _per_class_recall(y_true, y_pred, labels, sample_weight)
     groups = {
@@ -156,7 +173,7 @@ def shot_accuracy(
             warnings.warn(
                 f"No {group}-shot class occurs in y_true; its accuracy is NaN.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,  # the caller, above the validate_params wrapper
             )
             scores[group] = float("nan")
         else:
@@ -240,7 +257,9 @@ def imbalance_report(
     ``y_pred`` (the classes of ``y_train`` do not change them) or, when
     ``labels`` is given, the macro recall, G-mean and macro-F1 over
     ``labels``. Classes are listed from the most to the least frequent in
-    training (by support when ``y_train`` is absent).
+    training (by support when ``y_train`` is absent). A precision, recall or
+    F1 without a predicted or a true sample of its class (a class only in
+    ``y_train`` or ``labels``) is 0, without a warning.
 
     Parameters
     ----------
@@ -285,9 +304,14 @@ def imbalance_report(
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     # the aggregates over the given labels, else over y_true and y_pred only
     over = {}
+    if y_train is not None:
+        y_train = column_or_1d(y_train)
+    parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
+    # refuses continuous labels and a mix of strings and numbers, also in
+    # y_train when labels are given
+    found = unique_labels(*parts)
     if labels is None:
-        parts = [y_true, y_pred] + ([] if y_train is None else [column_or_1d(y_train)])
-        labels = unique_labels(*parts)  # refuses a mix of strings and numbers
+        labels = found
     else:
         labels = np.asarray(labels)
         if labels.ndim != 1 or labels.size == 0:
@@ -295,9 +319,15 @@ def imbalance_report(
                 f"labels must list at least one class, as a 1-d array; got "
                 f"shape {labels.shape}."
             )
+        unique, counts = np.unique(labels, return_counts=True)
+        if unique.size < labels.size:
+            repeated = unique[counts > 1].tolist()
+            raise ValueError(
+                f"labels lists {repeated!r} more than once; each class is one "
+                "row of the report and counts once in its aggregates."
+            )
         over["labels"] = labels
     if y_train is not None:
-        y_train = column_or_1d(y_train)
         train_count = np.array([np.count_nonzero(y_train == c) for c in labels])
     else:
         train_count = None

@@ -5,23 +5,25 @@
 
 import copy
 
-import numpy as np
 from imblearn.metrics import geometric_mean_score
 from imblearn.utils import Substitution
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
 from sklearn.utils._param_validation import StrOptions, validate_params
-from sklearn.utils.validation import column_or_1d
 
 from ltlearn.metrics._classification import (
     _SHOT_THRESHOLD_CONSTRAINTS,
     _check_shot_thresholds,
+    _check_y_train,
     shot_accuracy,
 )
 from ltlearn.utils._docstring import _shot_thresholds_docstring
 
 balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
-geometric_mean_scorer = make_scorer(geometric_mean_score)
-macro_f1_scorer = make_scorer(f1_score, average="macro")
+# pos_label=None, as in scikit-learn's "f1_macro": these scores average over the
+# classes, and the scorer's default pos_label=1 is refused for binary labels
+# without a 1 ("neg"/"pos").
+geometric_mean_scorer = make_scorer(geometric_mean_score, pos_label=None)
+macro_f1_scorer = make_scorer(f1_score, average="macro", pos_label=None)
 
 _SCORERS = {
     "balanced_accuracy": balanced_accuracy_scorer,
@@ -103,16 +105,18 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     # checked here, not in every fold, where cross-validation would turn the
     # error into NaN scores
     _check_shot_thresholds(many_threshold, few_threshold)
-    y_train = column_or_1d(y_train)
+    # a copy: the caller's array may change after the scorer is made
+    y_train = _check_y_train(y_train).copy()
     return make_scorer(
         _shot_score,
-        y_train=np.asarray(y_train),
+        y_train=y_train,
         group=group,
         many_threshold=many_threshold,
         few_threshold=few_threshold,
     )
 
 
+@validate_params({"name": [str]}, prefer_skip_nested_validation=True)
 def get_scorer(name):
     """Get one of ltlearn's scorers by name.
 

@@ -3,8 +3,10 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from sklearn.utils._param_validation import validate_params
+
 from ltlearn.recipes._factories import _PLUGIN_SCORING
-from ltlearn.recipes._registry import MODELS, RECIPES, _recipe_name
+from ltlearn.recipes._registry import EXCLUDED, MODELS, RECIPES, _recipe_name
 
 
 def list_recipes():
@@ -32,6 +34,15 @@ def list_recipes():
     return list(RECIPES)
 
 
+@validate_params(
+    {
+        "name": [str],
+        "model": [str],
+        "random_state": ["random_state"],
+        "scoring": [str],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accuracy"):
     """Build a named recipe as an unfitted estimator.
 
@@ -89,13 +100,17 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     """
     from imblearn.pipeline import Pipeline
 
-    from ltlearn.recipes._registry import EXCLUDED
-
     if model not in MODELS:
         raise ValueError(f"Unknown model {model!r}; the models are: {MODELS}.")
     if scoring not in _PLUGIN_SCORING:
         raise ValueError(
             f"Unknown scoring {scoring!r}; choose one of {tuple(_PLUGIN_SCORING)}."
+        )
+    family, _, named_model = name.partition(":")
+    if (family, named_model) in EXCLUDED:
+        raise ValueError(
+            f"Recipe {family!r} is not built on model {named_model!r}: "
+            f"{EXCLUDED[family, named_model]}."
         )
     if name not in RECIPES:
         raise ValueError(

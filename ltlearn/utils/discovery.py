@@ -73,12 +73,15 @@ def all_estimators(type_filter=None):
     estimators = sorted(found.items(), key=itemgetter(0))
     if type_filter is None:
         return estimators
-    kinds = [type_filter] if isinstance(type_filter, str) else list(type_filter)
-    unknown = set(kinds) - set(_TYPE_FILTERS)
+    if isinstance(type_filter, (list, tuple)):
+        kinds = list(type_filter)
+    else:
+        kinds = [type_filter]
+    unknown = [kind for kind in kinds if kind not in _TYPE_FILTERS]
     if unknown:
         raise ValueError(
             f"type_filter must be one of {_TYPE_FILTERS} or a list of them; got "
-            f"{sorted(unknown)!r}."
+            f"{unknown!r}."
         )
     return [
         (name, cls)

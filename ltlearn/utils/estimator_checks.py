@@ -21,7 +21,7 @@ import warnings
 from collections import Counter
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.datasets import make_classification
 from sklearn.utils import get_tags
 
@@ -66,6 +66,15 @@ def _accepts_sample_weight(estimator):
     if _is_sampler(estimator) or not hasattr(estimator, "fit"):
         return False
     return "sample_weight" in inspect.signature(estimator.fit).parameters
+
+
+def _takes_labels(estimator):
+    """Whether ``estimator`` is a classifier or a sampler, whose ``y`` are labels.
+
+    The label checks do not concern other estimators (a transformer, a
+    regressor): they pass them, as the checks of other kinds do.
+    """
+    return _is_sampler(estimator) or is_classifier(estimator)
 
 
 def _fit(est, X, y, sample_weight=None):
@@ -213,8 +222,11 @@ def check_one_sample_class(estimator):
     The rare class is labelled 7. Fitting either succeeds (a warning is
     allowed) and then a sampler returns only known labels and a classifier
     predicts only known labels, with finite probabilities summing to 1; or it
-    raises a ValueError that names the rare class (its label, 7).
+    raises a ValueError that names the rare class (its label, 7). Estimators
+    that are neither classifiers nor samplers are not concerned.
     """
+    if not _takes_labels(estimator):
+        return
     name = type(estimator).__name__
     X, y = _make_data()
     for size in (1, 2):
@@ -261,8 +273,11 @@ def check_label_types(estimator):
     A classifier's ``classes_`` are the labels, and its predictions are
     labels of the same dtype kind; a sampler returns labels of the dtype of
     ``y``. Float labels are whole numbers, as scikit-learn requires of
-    class labels.
+    class labels. Estimators that are neither classifiers nor samplers are
+    not concerned.
     """
+    if not _takes_labels(estimator):
+        return
     name = type(estimator).__name__
     for kind, labels in _LABELS.items():
         X, y = _make_data(n_classes=len(labels))
@@ -291,10 +306,13 @@ def check_string_labels_and_pandas(estimator):
     A sampler returns a DataFrame with the columns of ``X`` and a Series with
     the name of ``y``; a classifier keeps the column names in
     ``feature_names_in_`` and predicts on a frame without a feature-name
-    warning.
+    warning. Estimators that are neither classifiers nor samplers are not
+    concerned.
     """
     import pandas as pd
 
+    if not _takes_labels(estimator):
+        return
     name = type(estimator).__name__
     X, y = _make_data()
     labels = np.array(["cat", "dog", "emu"], dtype=object)
@@ -399,13 +417,13 @@ def check_pickle_round_trip(estimator):
 def check_sample_weight_equivalence_to_repeats(estimator):
     """Integer ``sample_weight`` gives what repeating the rows gives.
 
-    Only for estimators whose ``fit`` takes ``sample_weight``. Weights of 0
+    Only for classifiers whose ``fit`` takes ``sample_weight``. Weights of 0
     to 3, heavier on the rare class, so that a rule that ignores them moves;
     predictions on new rows must agree on at least 95% of them and the
     probabilities within 0.05 (cross-validated rules see different folds of
     the repeated rows, and solvers stop at a tolerance).
     """
-    if not _accepts_sample_weight(estimator):
+    if not (_accepts_sample_weight(estimator) and is_classifier(estimator)):
         return
     name = type(estimator).__name__
     X, y = _make_data(n_samples=200)
@@ -439,19 +457,26 @@ def check_resampled_counts(estimator):
     """A sampler returns exactly the class counts ``sampling_strategy_`` asks for.
 
     imbalanced-learn's own count checks only run for subclasses of its bases,
-    so ltlearn asserts them itself, for the default strategy and a dict.
+    so ltlearn asserts them itself, for the default strategy and a dict (for
+    an under-sampler, one that keeps the rarest class's count of the others).
+    A cleaning sampler, whose counts depend on the data, is not concerned.
     """
     if not _is_sampler(estimator):
+        return
+    sampling_type = getattr(estimator, "_sampling_type", "over-sampling")
+    if sampling_type not in ("over-sampling", "under-sampling"):
         return
     name = type(estimator).__name__
     X, y = _make_data(n_samples=300)
     before = Counter(y)
-    strategies = ["auto", {0: before[0], 2: before[0]}]
-    for strategy in strategies:
+    if sampling_type == "over-sampling":
+        counts = {0: before[0], 2: before[0]}
+    else:
+        counts = {0: before[2], 1: before[2]}
+    for strategy in ["auto", counts]:
         est = clone(estimator).set_params(sampling_strategy=strategy)
         _, y_res = est.fit_resample(X, y)
         after = Counter(y_res)
-        sampling_type = getattr(est, "_sampling_type", "over-sampling")
         for label, n_before in before.items():
             asked = est.sampling_strategy_.get(label)
             if asked is None:

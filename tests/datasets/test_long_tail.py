@@ -44,6 +44,31 @@ def test_make_long_tailed_keeps_rows_and_is_deterministic():
     np.testing.assert_array_equal(X, X_copy)
 
 
+def test_make_long_tailed_keeps_pandas_and_sparse_input_types():
+    # as imbalanced-learn's make_imbalance: frames keep their columns, dtypes
+    # and index (they became an object array), sparse input stays sparse
+    pd = pytest.importorskip("pandas")
+    from scipy import sparse
+
+    X, y = _balanced(n_per_class=30, n_classes=3)
+    X_df = pd.DataFrame(
+        {"num": X[:, 0], "cat": pd.Categorical(np.resize(["a", "b"], y.size))},
+        index=np.arange(y.size) * 10,
+    )
+    y_s = pd.Series(y, name="label", index=X_df.index)
+    X_lt, y_lt, idx = make_long_tailed(
+        X_df, y_s, 5, random_state=0, return_indices=True
+    )
+    _, y_np, idx_np = make_long_tailed(X, y, 5, random_state=0, return_indices=True)
+    np.testing.assert_array_equal(idx, idx_np)
+    assert X_lt.dtypes.to_dict() == X_df.dtypes.to_dict()
+    assert y_lt.name == "label" and list(y_lt.index) == list(X_df.index[idx])
+    np.testing.assert_array_equal(y_lt.to_numpy(), y_np)
+    X_sp, _ = make_long_tailed(sparse.csr_matrix(X), y, 5, random_state=0)
+    assert sparse.issparse(X_sp)
+    np.testing.assert_array_equal(X_sp.toarray(), X[idx_np])
+
+
 def test_make_long_tailed_with_string_labels_orders_classes_by_label():
     y = np.repeat(np.array(["zebra", "ant", "mole"]), 40)
     X = np.zeros((y.size, 2))
@@ -68,6 +93,20 @@ def test_make_long_tailed_refuses_an_imbalance_ratio_below_one(bad):
 def test_make_long_tailed_refuses_a_single_class():
     with pytest.raises(ValueError, match="class"):
         make_long_tailed(np.zeros((5, 1)), np.zeros(5), 2)
+
+
+def test_long_tails_refuse_an_imbalance_ratio_above_n_max():
+    # the smallest class was silently kept at one sample: the asked ratio of
+    # 10 became 4 on digits with 170 test images per class
+    X, y = _balanced(n_per_class=30, n_classes=3)
+    with pytest.raises(ValueError, match=r"imbalance_ratio=40 exceeds n_max=30, "):
+        make_long_tailed(X, y, 40)
+    with pytest.raises(ValueError, match=r"imbalance_ratio=10 exceeds n_max=4,"):
+        load_digits_lt(10, n_test_per_class=170)
+    with pytest.raises(ValueError, match=r"imbalance_ratio=100 exceeds n_max=50:"):
+        make_long_tailed_classification(n_classes=3, n_max=50)
+    _, y_lt = make_long_tailed(X, y, 30, random_state=0)  # the largest ratio
+    assert np.bincount(y_lt).tolist() == [30, 5, 1]
 
 
 @pytest.mark.parametrize("imbalance_ratio", [10, 50])

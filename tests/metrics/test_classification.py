@@ -61,8 +61,10 @@ def test_shot_accuracy_sample_weight_counts_samples_as_their_weight():
 
 def test_shot_accuracy_empty_group_is_nan_with_warning():
     y_train = np.repeat([0, 1], [200, 150])
-    with pytest.warns(UserWarning, match="few-shot"):
+    with pytest.warns(UserWarning, match="few-shot") as record:
         scores = shot_accuracy([0, 1], [0, 0], y_train=y_train)
+    # the warning points at the caller, not into scikit-learn's validate_params
+    assert {warning.filename for warning in record} == {__file__}
     assert math.isnan(scores["few"]) and math.isnan(scores["medium"])
     assert scores["many"] == 0.5
 
@@ -84,6 +86,16 @@ def test_shot_accuracy_refuses_what_classification_metrics_refuse(
 ):
     with pytest.raises(ValueError, match=match):
         shot_accuracy(y_true, y_pred, y_train=y_train)
+
+
+@pytest.mark.parametrize(
+    "y_true, y_train, match",
+    [([], [0, 1], "y_true is empty"), ([0, 1], [], "y_train is empty")],
+)
+def test_shot_accuracy_refuses_empty_input(y_true, y_train, match):
+    # as scikit-learn's metrics do, instead of NaN scores
+    with pytest.raises(ValueError, match=match):
+        shot_accuracy(y_true, y_true, y_train=y_train)
 
 
 def test_shot_accuracy_refuses_inverted_thresholds():
@@ -176,10 +188,25 @@ def test_imbalance_report_refuses_empty_or_2d_labels(labels):
         imbalance_report([0, 1], [0, 1], labels=labels)
 
 
-def test_imbalance_report_refuses_y_train_of_another_label_type():
-    """String training labels against numeric ones would report both as classes."""
-    with pytest.raises(ValueError, match="Mix of label input types"):
-        imbalance_report([0, 1, 1], [0, 1, 1], y_train=["0", "1"])
+def test_imbalance_report_refuses_repeated_labels():
+    # labels=[0, 0, 1] gave two rows, and class 0 counted twice in the
+    # balanced accuracy (0.833 instead of 0.75)
+    with pytest.raises(ValueError, match=r"labels lists \[0\] more than once"):
+        imbalance_report([0, 1, 1], [0, 1, 0], labels=[0, 0, 1])
+
+
+@pytest.mark.parametrize("labels", [None, [0, 1]])
+@pytest.mark.parametrize(
+    "y_train, match",
+    [(["0", "1"], "Mix of label input types"), ([0.5, 1.5], "Mix type of y")],
+)
+def test_imbalance_report_refuses_y_train_of_another_label_type(y_train, match, labels):
+    """String training labels against numeric ones would report both as classes.
+
+    With ``labels`` they were not checked: every training count was 0.
+    """
+    with pytest.raises(ValueError, match=match):
+        imbalance_report([0, 1, 1], [0, 1, 1], y_train=y_train, labels=labels)
 
 
 def test_imbalance_report_text_orders_by_training_count():

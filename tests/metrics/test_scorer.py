@@ -29,6 +29,17 @@ def test_named_scorers_compute_their_metric(name, metric, make_long_tail):
     assert get_scorer(name)(model, X, y) == pytest.approx(metric(y, model.predict(X)))
 
 
+@pytest.mark.parametrize("name", ["balanced_accuracy", "geometric_mean", "macro_f1"])
+def test_named_scorers_take_binary_labels_without_a_one(name, make_long_tail):
+    # the macro scores have no positive class: "neg"/"pos" labels must not
+    # fail on the scorer's default pos_label=1
+    X, y = make_long_tail(2, 5, n_max=100)
+    y_str = np.array(["neg", "pos"])[y]
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    model_str = LogisticRegression(max_iter=500).fit(X, y_str)
+    assert get_scorer(name)(model_str, X, y_str) == get_scorer(name)(model, X, y)
+
+
 def test_get_scorer_returns_a_copy_whose_request_stays_its_own():
     with config_context(enable_metadata_routing=True):
         weighted = get_scorer("geometric_mean").set_score_request(sample_weight=True)
@@ -43,6 +54,12 @@ def test_get_scorer_returns_a_copy_whose_request_stays_its_own():
 def test_unknown_scorer_lists_the_known_ones():
     with pytest.raises(ValueError, match="'f1_macro', 'geometric_mean'"):
         get_scorer("accuracy_of_the_gods")
+
+
+def test_get_scorer_refuses_a_name_that_is_not_a_str():
+    # it raised "TypeError: unhashable type: 'list'"
+    with pytest.raises(ValueError, match="'name' parameter of get_scorer"):
+        get_scorer(["macro_f1"])
 
 
 def test_shot_scorer_in_grid_search(make_long_tail):
@@ -85,6 +102,30 @@ def test_shot_scorer_takes_sample_weight_and_metadata_routing(make_long_tail):
             error_score="raise",
         )
     assert np.all(np.isfinite(scores["test_score"]))
+
+
+@pytest.mark.parametrize(
+    "y_train, match",
+    [
+        ([], "y_train is empty"),
+        ([0.5, 1.2, 2.7], "y_train must hold class labels; got continuous"),
+        ([0, 1, np.nan], "NaN"),
+    ],
+)
+def test_shot_scorer_refuses_bad_y_train_when_made(y_train, match):
+    # refused once, not as NaN scores in every cross-validation fold
+    with pytest.raises(ValueError, match=match):
+        make_shot_scorer(y_train)
+
+
+def test_shot_scorer_keeps_its_own_copy_of_y_train(make_long_tail):
+    X, y = make_long_tail(3, 6, n_max=100)
+    model = LogisticRegression(max_iter=500).fit(X, y)
+    y_train = y.copy()
+    scorer = make_shot_scorer(y_train, group="many", many_threshold=50)
+    expected = scorer(model, X, y)
+    y_train[:] = 0  # the caller reuses its array
+    assert scorer(model, X, y) == expected
 
 
 def test_shot_scorer_refuses_inverted_thresholds_when_made():

@@ -5,10 +5,12 @@
 
 import numpy as np
 import pytest
+from imblearn.under_sampling import EditedNearestNeighbours, RandomUnderSampler
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import validate_data
 
 from ltlearn.post_hoc import ThresholdMovingClassifier
@@ -20,6 +22,7 @@ from ltlearn.utils.estimator_checks import (
     check_one_sample_class,
     check_pickle_round_trip,
     check_predict_is_argmax_of_proba,
+    check_resampled_counts,
     check_same_random_state_same_result,
     check_sample_weight_equivalence_to_repeats,
     check_sparse_input,
@@ -221,3 +224,22 @@ def test_check_predict_is_argmax_of_proba_catches_a_mismatch():
     check_predict_is_argmax_of_proba(DummyClassifier(strategy="prior"))
     with pytest.raises(AssertionError, match="not the class of highest"):
         check_predict_is_argmax_of_proba(_PredictsTheLeastProbable())
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        check_label_types,
+        check_one_sample_class,
+        check_string_labels_and_pandas,
+        check_sample_weight_equivalence_to_repeats,
+    ],
+)
+def test_label_checks_pass_estimators_they_do_not_concern(check):
+    # a transformer has no labels to keep: not an AttributeError on predict
+    check(StandardScaler())
+
+
+def test_check_resampled_counts_asks_an_under_sampler_for_fewer_samples():
+    check_resampled_counts(RandomUnderSampler(random_state=0))
+    check_resampled_counts(EditedNearestNeighbours())  # cleaning: not concerned
