@@ -319,7 +319,13 @@ def imbalance_report(
                 f"labels must list at least one class, as a 1-d array; got "
                 f"shape {labels.shape}."
             )
-        unique, counts = np.unique(labels, return_counts=True)
+        try:
+            unique, counts = np.unique(labels, return_counts=True)
+        except TypeError:  # an object array of strings and numbers (or None)
+            raise ValueError(
+                f"labels mixes types that do not sort together: {labels.tolist()!r}; "
+                "class labels are all strings or all numbers."
+            ) from None
         if unique.size < labels.size:
             repeated = unique[counts > 1].tolist()
             raise ValueError(

@@ -196,6 +196,13 @@ def test_imbalance_report_refuses_repeated_labels():
     # balanced accuracy (0.833 instead of 0.75)
     with pytest.raises(ValueError, match=r"labels lists \[0\] more than once"):
         imbalance_report([0, 1, 1], [0, 1, 0], labels=[0, 0, 1])
+    # the check of repeats sorts labels: a mix of strings and numbers is
+    # named, not "'<' not supported between instances of 'str' and 'int'"
+    mixed = np.array([0, "a"], dtype=object)
+    with pytest.raises(
+        ValueError, match=r"labels mixes types that do not sort together: \[0, 'a'\]"
+    ):
+        imbalance_report([0, 1, 1], [0, 1, 0], labels=mixed)
 
 
 @pytest.mark.parametrize("labels", [None, [0, 1]])
