@@ -41,6 +41,9 @@ def test_all_estimators_type_filter():
     # "TypeError: 'int' object is not iterable"
     with pytest.raises(ValueError, match=r"type_filter must be one of .*got \[1\]"):
         all_estimators(type_filter=1)
+    # any collection of kinds, as before that check (a set was refused with it)
+    for kinds in ({"sampler"}, ("sampler",), (kind for kind in ["sampler"])):
+        assert all_estimators(type_filter=kinds) == samplers
 
 
 def test_import_ltlearn_does_not_import_torch():

@@ -29,6 +29,8 @@ def test_list_recipes_starts_with_recommended_and_has_models_and_peers():
         assert name in names
     for family, model in EXCLUDED:
         assert f"{family}:{model}" not in names
+        # make_recipe(family, model=model) is refused by this same entry
+        assert RECIPES[family].model == "lr"
     peers = {n for n in names if RECIPES[n].peer}
     assert peers == {
         "brf",
@@ -106,6 +108,8 @@ def test_make_recipe_scoring_reaches_the_plugin_rule():
         ({"name": "plain", "scoring": "accuracy"}, "Unknown scoring"),
         ({"name": "cog", "model": "rf"}, "not built on model 'rf': trees"),
         ({"name": "cog:rf"}, "not built on model 'rf': trees"),
+        # the crossed name wins over model, as for the names that are built
+        ({"name": "cog:mlp", "model": "hgb"}, "not built on model 'mlp': one MLP"),
         ({"name": "plain", "random_state": "a"}, "random_state"),
         ({"name": ["plain"]}, "'name' parameter"),
     ],

@@ -215,7 +215,9 @@ def load_digits_lt(
     Parameters
     ----------
     imbalance_ratio : float, default=10
-        Ratio of the largest to the smallest training class.
+        Ratio of the largest to the smallest training class, from 1 to the
+        training size of the rarest digit (174 images less
+        ``n_test_per_class``: 124 by default), which the head class keeps.
     profile : {"exponential", "step"}, default="exponential"
         How the training class sizes decay.
     n_test_per_class : int, default=50
@@ -294,7 +296,8 @@ def make_long_tailed_classification(
     n_classes : int, default=100
         Number of classes.
     imbalance_ratio : float, default=100
-        Ratio of the largest to the smallest training class.
+        Ratio of the largest to the smallest training class, from 1 to
+        ``n_max``.
     profile : {"exponential", "step"}, default="exponential"
         How the training class sizes decay.
     n_max : int, default=200

@@ -68,8 +68,8 @@ def _check_y_train(y_train):
     y_train = column_or_1d(y_train)
     if y_train.shape[0] == 0:
         raise ValueError(
-            "y_train is empty (0 samples); the shot groups are defined by its "
-            "class counts."
+            "y_train is empty (0 samples); the training count of each class "
+            "comes from it."
         )
     kind = type_of_target(y_train, input_name="y_train")
     if kind not in ("binary", "multiclass"):
@@ -151,14 +151,14 @@ def shot_accuracy(
     _check_shot_thresholds(many_threshold, few_threshold)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
-    y_train = column_or_1d(y_train)
     check_consistent_length(y_true, y_pred)
     if y_true.shape[0] == 0:
         raise ValueError("y_true is empty (0 samples); there is nothing to score.")
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
-    unique_labels(y_true, y_pred, y_train)  # refuses continuous or mixed labels
-    _check_y_train(y_train)
+    unique_labels(y_true, y_pred)  # refuses continuous or mixed labels
+    y_train = _check_y_train(y_train)
+    unique_labels(y_true, y_train)  # and training labels of another type
     labels, counts = _check_train_labels(y_true, y_train)
     recall = _per_class_recall(y_true, y_pred, labels, sample_weight)
     groups = {
@@ -305,7 +305,7 @@ def imbalance_report(
     # the aggregates over the given labels, else over y_true and y_pred only
     over = {}
     if y_train is not None:
-        y_train = column_or_1d(y_train)
+        y_train = _check_y_train(y_train)
     parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
     # refuses continuous labels and a mix of strings and numbers, also in
     # y_train when labels are given
@@ -319,7 +319,13 @@ def imbalance_report(
                 f"labels must list at least one class, as a 1-d array; got "
                 f"shape {labels.shape}."
             )
-        unique, counts = np.unique(labels, return_counts=True)
+        try:
+            unique, counts = np.unique(labels, return_counts=True)
+        except TypeError:  # an object array of strings and numbers (or None)
+            raise ValueError(
+                f"labels mixes types that do not sort together: {labels.tolist()!r}; "
+                "class labels are all strings or all numbers."
+            ) from None
         if unique.size < labels.size:
             repeated = unique[counts > 1].tolist()
             raise ValueError(

@@ -106,11 +106,14 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
         raise ValueError(
             f"Unknown scoring {scoring!r}; choose one of {tuple(_PLUGIN_SCORING)}."
         )
+    # the recipe and the model asked for: a crossed name ("cog:rf") names both,
+    # and then model is ignored
     family, _, named_model = name.partition(":")
-    if (family, named_model) in EXCLUDED:
+    asked = (family, named_model) if named_model else (name, model)
+    if asked in EXCLUDED:  # every excluded family is a recipe on "lr"
         raise ValueError(
-            f"Recipe {family!r} is not built on model {named_model!r}: "
-            f"{EXCLUDED[family, named_model]}."
+            f"Recipe {asked[0]!r} is not built on model {asked[1]!r}: "
+            f"{EXCLUDED[asked]}."
         )
     if name not in RECIPES:
         raise ValueError(
@@ -119,11 +122,6 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
         )
     recipe = RECIPES[name]
     if recipe.model == "lr" and model != "lr":
-        if (name, model) in EXCLUDED:
-            raise ValueError(
-                f"Recipe {name!r} is not built on model {model!r}: "
-                f"{EXCLUDED[name, model]}."
-            )
         recipe = RECIPES[_recipe_name(name, model)]
     reason = recipe.missing()
     if reason is not None:

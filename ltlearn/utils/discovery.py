@@ -6,6 +6,7 @@
 import importlib
 import inspect
 import pkgutil
+from collections.abc import Iterable
 from operator import itemgetter
 
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -73,10 +74,10 @@ def all_estimators(type_filter=None):
     estimators = sorted(found.items(), key=itemgetter(0))
     if type_filter is None:
         return estimators
-    if isinstance(type_filter, (list, tuple)):
-        kinds = list(type_filter)
-    else:
+    if isinstance(type_filter, str) or not isinstance(type_filter, Iterable):
         kinds = [type_filter]
+    else:  # a list, or any other collection of them (a tuple, a set)
+        kinds = list(type_filter)
     unknown = [kind for kind in kinds if kind not in _TYPE_FILTERS]
     if unknown:
         raise ValueError(

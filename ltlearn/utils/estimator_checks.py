@@ -459,7 +459,9 @@ def check_resampled_counts(estimator):
     imbalanced-learn's own count checks only run for subclasses of its bases,
     so ltlearn asserts them itself, for the default strategy and a dict (for
     an under-sampler, one that keeps the rarest class's count of the others).
-    A cleaning sampler, whose counts depend on the data, is not concerned.
+    A cleaning sampler, whose counts depend on the data, is not concerned, nor
+    is one that cleans after resampling and keeps ``sampling_strategy_`` as
+    given instead of a dict of counts (imbalanced-learn's ``SMOTEENN``).
     """
     if not _is_sampler(estimator):
         return
@@ -476,6 +478,8 @@ def check_resampled_counts(estimator):
     for strategy in ["auto", counts]:
         est = clone(estimator).set_params(sampling_strategy=strategy)
         _, y_res = est.fit_resample(X, y)
+        if not isinstance(est.sampling_strategy_, dict):
+            return  # no counts asked: SMOTEENN, SMOTETomek
         after = Counter(y_res)
         for label, n_before in before.items():
             asked = est.sampling_strategy_.get(label)

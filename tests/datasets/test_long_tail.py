@@ -107,6 +107,11 @@ def test_long_tails_refuse_an_imbalance_ratio_above_n_max():
         make_long_tailed_classification(n_classes=3, n_max=50)
     _, y_lt = make_long_tailed(X, y, 30, random_state=0)  # the largest ratio
     assert np.bincount(y_lt).tolist() == [30, 5, 1]
+    # digits: the rarest digit has 174 images, 50 of them for the test split
+    counts = load_digits_lt(124, random_state=0).class_counts
+    assert (counts.max(), counts.min()) == (124, 1)
+    with pytest.raises(ValueError, match=r"imbalance_ratio=124.5 exceeds n_max=124,"):
+        load_digits_lt(124.5)
 
 
 @pytest.mark.parametrize("imbalance_ratio", [10, 50])

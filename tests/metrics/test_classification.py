@@ -79,6 +79,9 @@ def test_shot_accuracy_refuses_unseen_labels():
     [
         ([0.5, 1.5], [0.5, 1.5], [0.5, 1.5], "Unknown label type"),
         ([0, 1], ["0", "1"], [0, 1], "Mix of label input types"),
+        ([0, 1], [0, 1], ["0", "1"], "Mix of label input types"),
+        # it said "Mix type of y not allowed", where make_shot_scorer names y_train
+        ([0, 1], [0, 1], [0.5, 1.5], "y_train must hold class labels; got continuous"),
     ],
 )
 def test_shot_accuracy_refuses_what_classification_metrics_refuse(
@@ -193,17 +196,29 @@ def test_imbalance_report_refuses_repeated_labels():
     # balanced accuracy (0.833 instead of 0.75)
     with pytest.raises(ValueError, match=r"labels lists \[0\] more than once"):
         imbalance_report([0, 1, 1], [0, 1, 0], labels=[0, 0, 1])
+    # the check of repeats sorts labels: a mix of strings and numbers is
+    # named, not "'<' not supported between instances of 'str' and 'int'"
+    mixed = np.array([0, "a"], dtype=object)
+    with pytest.raises(
+        ValueError, match=r"labels mixes types that do not sort together: \[0, 'a'\]"
+    ):
+        imbalance_report([0, 1, 1], [0, 1, 0], labels=mixed)
 
 
 @pytest.mark.parametrize("labels", [None, [0, 1]])
 @pytest.mark.parametrize(
     "y_train, match",
-    [(["0", "1"], "Mix of label input types"), ([0.5, 1.5], "Mix type of y")],
+    [
+        (["0", "1"], "Mix of label input types"),
+        ([0.5, 1.5], "y_train must hold class labels; got continuous"),
+        ([], "y_train is empty"),
+    ],
 )
 def test_imbalance_report_refuses_y_train_of_another_label_type(y_train, match, labels):
     """String training labels against numeric ones would report both as classes.
 
-    With ``labels`` they were not checked: every training count was 0.
+    With ``labels`` they were not checked: every training count was 0. An
+    empty ``y_train`` gave training counts of 0.
     """
     with pytest.raises(ValueError, match=match):
         imbalance_report([0, 1, 1], [0, 1, 1], y_train=y_train, labels=labels)

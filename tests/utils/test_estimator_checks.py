@@ -5,6 +5,8 @@
 
 import numpy as np
 import pytest
+from imblearn.combine import SMOTEENN
+from imblearn.over_sampling import RandomOverSampler
 from imblearn.under_sampling import EditedNearestNeighbours, RandomUnderSampler
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -243,3 +245,31 @@ def test_label_checks_pass_estimators_they_do_not_concern(check):
 def test_check_resampled_counts_asks_an_under_sampler_for_fewer_samples():
     check_resampled_counts(RandomUnderSampler(random_state=0))
     check_resampled_counts(EditedNearestNeighbours())  # cleaning: not concerned
+
+
+class _DropsASample(RandomUnderSampler):
+    """An under-sampler that returns one sample fewer than it was asked for."""
+
+    def _fit_resample(self, X, y):
+        X_res, y_res = super()._fit_resample(X, y)
+        return X_res[1:], y_res[1:]
+
+
+class _AddsASample(RandomOverSampler):
+    """An over-sampler that returns one sample more than it was asked for."""
+
+    def _fit_resample(self, X, y):
+        X_res, y_res = super()._fit_resample(X, y)
+        return np.vstack([X_res, X_res[-1:]]), np.append(y_res, y_res[-1])
+
+
+@pytest.mark.parametrize("sampler", [_DropsASample(), _AddsASample()])
+def test_check_resampled_counts_catches_wrong_counts(sampler):
+    with pytest.raises(AssertionError, match="were asked"):
+        check_resampled_counts(sampler)
+
+
+def test_check_resampled_counts_passes_a_sampler_that_cleans_after_resampling():
+    # SMOTEENN keeps sampling_strategy_ as given ("auto"): it failed with
+    # "AttributeError: 'str' object has no attribute 'get'"
+    check_resampled_counts(SMOTEENN(random_state=0))
