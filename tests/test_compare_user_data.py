@@ -72,6 +72,21 @@ def test_distinct_integers_named_as_an_identifier_are_left_out(tmp_path, name, d
     assert (name not in dataset.X.columns) is dropped
 
 
+@pytest.mark.parametrize("start", [2015, 60, -4])
+def test_distinct_consecutive_numbers_that_are_not_row_numbers_are_kept(
+    tmp_path, start
+):
+    # A file of 10 rows with a year (or weight) column 2015 ... 2024, shuffled
+    # or not, lost it as "one distinct value per row".
+    frame = _frame(10).assign(label=["fraud", "ok"] * 5)
+    frame["year"] = start + np.random.RandomState(0).permutation(10)
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["numeric"] == ["amount", "year"]
+    assert dataset.notes == []
+    frame["year"] = np.arange(1, 11)  # row numbers counting from 1
+    assert "year" not in load_table(_write(tmp_path, frame), "label").X.columns
+
+
 def test_repeated_categories_and_ordinary_numbers_are_kept(tmp_path):
     frame = _frame()
     frame["count"] = np.arange(len(frame)) % 7  # integers, not row numbers

@@ -518,8 +518,9 @@ def _identifies_rows(values):
 
     Such a column says nothing about new rows: in each test fold every value
     is unseen. A numeric column counts when its values are distinct integers
-    that are consecutive (row numbers, such as the index pandas writes as
-    "Unnamed: 0") or named as an identifier (``customer_id``).
+    that are row numbers (consecutive from 0 or 1, such as the index pandas
+    writes as "Unnamed: 0") or named as an identifier (``customer_id``); not
+    other consecutive integers (the years 2015 to 2024 of a small file).
     """
     import pandas as pd
 
@@ -532,8 +533,9 @@ def _identifies_rows(values):
             return False
         if np.unique(numbers).size != numbers.size:
             return False
-        span = numbers.max() - numbers.min()
-        return span == numbers.size - 1 or _named_as_identifier(values.name)
+        low, high = numbers.min(), numbers.max()
+        row_numbers = low in (0, 1) and high - low == numbers.size - 1
+        return row_numbers or _named_as_identifier(values.name)
     return present.nunique() == present.size
 
 
