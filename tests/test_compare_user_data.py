@@ -210,6 +210,11 @@ def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
             r"\('12..5' on row 0, '1O0' on row 1",
         ),
         (None, r"'amount' of data.csv holds numbers with a decimal comma \('"),
+        # "0,125" was read as 125 with thousands separated by commas.
+        (
+            [f"0,{i:03d}" for i in range(100, 160)],
+            r"'amount' of data.csv holds numbers with a decimal comma \('0,100'",
+        ),
     ],
 )
 def test_numbers_with_typos_are_a_clear_error(tmp_path, cells, match):

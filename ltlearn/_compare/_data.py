@@ -56,7 +56,8 @@ def _columns_spec(numeric, categorical, numeric_text=(), text_categories=False):
 # as missing ("", "NA", "NaN", "null", ...).
 _MISSING_TEXT = {"?", "-", "--", "na", "n/a", "nan", "null", "none", "missing"}
 # A number, its thousands possibly separated by commas: 1234.5, 1,234.5, -.5, 1e-3
-_NUMBER = r"[+-]?(?:\d{1,3}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+# (not 0,125: a decimal comma)
+_NUMBER = r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _DECIMAL_COMMA = r"[+-]?\d*,\d+"
 # A date, alone or with a time: 2024-01-31, 2024/1/31, 31/01/2024, 1.31.2024
 _DATE = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?:[ T]|$)"
