@@ -7,7 +7,7 @@ import joblib
 import numpy as np
 import pytest
 
-from ltlearn._compare._data import CompareError, load_table
+from ltlearn._compare._data import CompareError, _parse_numbers, load_table
 from ltlearn._compare._results import lock_output
 from ltlearn.cli import main
 from tests.test_cli import _compare_args
@@ -187,6 +187,22 @@ def test_numbers_written_as_text_are_numbers_with_a_note(tmp_path):
         "Numbers written as text, parsed into numbers: 'amount' (thousands "
         "separated by commas, e.g. '82,090.67'; '?' read as missing)."
     )
+
+
+def test_percentages_are_numbers(tmp_path):
+    # "12.5%" made the column text: distinct on each row of a small file, it
+    # was dropped as an identifier; else ordinal-encoded as "100%" < "9%".
+    frame = _frame(12).assign(label=["fraud", "ok"] * 6)
+    rates = np.random.RandomState(0).uniform(0, 100, 12).round(1)
+    frame["rate"] = [f"{v}%" for v in rates]
+    frame.loc[3, "rate"] = "n/a"
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["numeric_text"] == ["rate"]
+    (note,) = dataset.notes
+    assert f"percentages as fractions, e.g. '{rates[0]}%'" in note
+    expected = np.where(np.arange(12) == 3, np.nan, rates / 100)
+    parsed = _parse_numbers(dataset.X[["rate"]])[:, 0]
+    np.testing.assert_allclose(parsed, expected)
 
 
 def test_a_saved_model_parses_numbers_written_as_text(tmp_path):

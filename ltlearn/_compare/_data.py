@@ -68,18 +68,22 @@ def _read_numbers(values):
 
     ``numbers`` is float with NaN where a cell is missing or not a number;
     the masks say which cells are missing (empty or a text such as "?") and
-    which hold text that is not a number.
+    which hold text that is not a number. A percentage ("12.5%") is a
+    fraction (0.125).
     """
     import pandas as pd
 
     text = pd.Series(np.asarray(values, dtype=object), dtype=object)
     text = text.map(lambda v: v if pd.isna(v) else str(v).strip())
     missing = (text.isna() | text.str.lower().isin(_MISSING_TEXT)).to_numpy()
+    percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
+    text = text.where(~percent, text.str[:-1].str.rstrip())
     number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
     numbers = pd.to_numeric(
         text.where(number & ~missing).str.replace(",", "", regex=False),
         errors="coerce",
-    ).to_numpy(dtype=np.float64)
+    ).to_numpy(dtype=np.float64, copy=True)
+    numbers[percent] /= 100
     return numbers, missing, ~missing & ~number
 
 
@@ -543,8 +547,9 @@ def _identifies_rows(values):
 def _numbers_as_text(values, column, file_name, parsed):
     """Whether a text column holds numbers; a few typos among them are an error.
 
-    Numbers with thousands separators ("1,234.5") and cells such as "?" or
-    "-" (missing) make pandas read a column of numbers as text, which would
+    Numbers with thousands separators ("1,234.5") or percent signs ("12%")
+    and cells such as "?" or "-" (missing) make pandas read a column of
+    numbers as text, which would
     then be encoded as categories. Such a column is parsed into numbers
     inside the model (see :func:`_parse_numbers`), with a note. A column of
     numbers but for a few cells, or of numbers with a decimal comma, stops the
@@ -580,6 +585,9 @@ def _numbers_as_text(values, column, file_name, parsed):
     separated = written[written.str.contains(",", regex=False)]
     if separated.size:
         parts.append(f"thousands separated by commas, e.g. {separated.iloc[0]!r}")
+    percentages = written[written.str.endswith("%")]
+    if percentages.size:
+        parts.append(f"percentages as fractions, e.g. {percentages.iloc[0]!r}")
     markers = sorted(
         set(values[missing].dropna().astype(str).str.strip()) - {""}, key=str
     )
