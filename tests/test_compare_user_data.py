@@ -137,6 +137,26 @@ def test_semicolon_and_tab_separated_files_are_read(tmp_path, name, sep):
     assert dataset.preprocessing["numeric"] == ["amount"]
 
 
+@pytest.mark.parametrize(
+    "sep, names",
+    [
+        # Excel writes "Betrag (EUR, netto)" unquoted in a ';' file: the
+        # header was split on the comma ("Target column 'label' is not in").
+        (";", ["Betrag (EUR, netto)", "shop", "label"]),
+        (",", ["a;b", "shop", "label"]),
+        ("|", ["amount", "shop", "label"]),
+    ],
+)
+def test_the_separator_is_the_one_that_splits_every_row_alike(tmp_path, sep, names):
+    frame = _frame().set_axis(names, axis=1)
+    if sep == ",":
+        frame["shop"] = frame["shop"] + ";x"  # a ';' inside the text
+    path = _write(tmp_path, frame, sep=sep)
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == names[:2]
+    assert dataset.preprocessing["numeric"] == names[:1]
+
+
 def test_a_repeated_target_column_is_refused(tmp_path):
     # The copy "label.1" was a feature holding the target: 0.997 balanced
     # accuracy, without a word.

@@ -371,11 +371,23 @@ def load_embedded(name):
 _OPENERS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
 
 
+def _split(lines, sep):
+    """The field counts of the records in ``lines`` split on ``sep``."""
+    import csv
+
+    try:
+        return [len(record) for record in csv.reader(lines, delimiter=sep)]
+    except csv.Error:
+        return []
+
+
 def _header(path):
     """The field separator of a text table and the names of its header.
 
-    The separator is a comma unless the header line holds none and splits on a
-    semicolon, a tab or a bar (a ``.tsv`` file: a tab). The names are as
+    The separator is a comma, a semicolon, a tab or a bar (a ``.tsv`` file: a
+    tab): the one that splits the header and the first rows into the same
+    number of fields, the most fields if several do (a comma on a tie). Where
+    none does, a comma unless the header line holds none. The names are as
     written (pandas renames a repeated name ``name.1``); None when the file
     cannot be opened here (a zip archive), and then the separator is a comma.
     """
@@ -391,18 +403,27 @@ def _header(path):
         opener = importlib.import_module(_OPENERS[suffixes[-1]]).open
     try:
         with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
-            line = handle.readline(1 << 20).rstrip("\r\n")
+            lines = [handle.readline(1 << 20) for _ in range(20)]
     except Exception:  # reported by pandas when it reads the file
         return default, None
+    lines = [line for line in lines if line.strip()]
+    if lines and not lines[-1].endswith("\n"):
+        lines = lines[:-1] or lines  # a row cut by the limit
     candidates = [default] if default == "\t" else [",", ";", "\t", "|"]
-    best, names = default, None
-    for sep in candidates:
-        fields = next(csv.reader([line], delimiter=sep), [])
-        if names is None or len(fields) > len(names):
-            best, names = sep, fields
-        if sep == "," and len(fields) > 1:
-            break
-    return best, names
+    header = lines[0].rstrip("\r\n") if lines else ""
+    splits = {sep: next(csv.reader([header], delimiter=sep), []) for sep in candidates}
+    regular = [
+        sep
+        for sep in candidates
+        if len(splits[sep]) > 1 and len(set(_split(lines, sep))) == 1
+    ]
+    if regular:
+        best = max(regular, key=lambda sep: len(splits[sep]))
+    elif len(splits[default]) > 1:
+        best = default
+    else:
+        best = max(candidates, key=lambda sep: len(splits[sep]))
+    return best, splits[best]
 
 
 def _read_table(path):
