@@ -157,6 +157,14 @@ def test_the_separator_is_the_one_that_splits_every_row_alike(tmp_path, sep, nam
     assert dataset.preprocessing["numeric"] == names[:1]
 
 
+def test_a_ragged_semicolon_file_is_named_a_csv_file(tmp_path):
+    # It was "not a well-formed TSV file".
+    path = tmp_path / "data.csv"
+    path.write_text("a;b;label\n1;2;x\n3;4;y;5\n1;2;x\n")
+    with pytest.raises(CompareError, match="not a well-formed CSV file: .* line 3"):
+        load_table(path, "label")
+
+
 def test_a_repeated_target_column_is_refused(tmp_path):
     # The copy "label.1" was a feature holding the target: 0.997 balanced
     # accuracy, without a word.

@@ -451,7 +451,7 @@ def _read_table(path):
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 return pd.read_csv(path, sep=sep, index_col=False)
 
-        kind = "a CSV file" if sep == "," else "a TSV file"
+        kind = "a TSV file" if sep == "\t" else "a CSV file"
     else:
         raise CompareError(
             f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv "
