@@ -349,6 +349,19 @@ def test_a_saved_model_takes_categories_that_pandas_reads_as_numbers(tmp_path):
     assert model.predict(with_missing).shape == (4,)
 
 
+def test_categories_as_text_of_text_and_of_numbers():
+    from ltlearn._compare._data import _categories_as_text
+
+    X = pd.DataFrame(
+        {"text": ["x", None, np.nan, "7"], "codes": [7, 8.0, np.nan, 1.5]},
+        dtype=object,
+    )
+    expected = [["x", "7"], [np.nan, "8"], [np.nan, np.nan], ["7", "1.5"]]
+    out = _categories_as_text(X)
+    assert out.dtype == object
+    assert pd.DataFrame(out).equals(pd.DataFrame(np.array(expected, dtype=object)))
+
+
 def test_classes_that_differ_only_in_case_or_spaces_are_noted(tmp_path):
     frame = _frame()
     frame.loc[:9, "label"] = "Fraud "

