@@ -305,6 +305,31 @@ def test_a_second_run_into_the_same_output_at_once_is_refused(tmp_path, capsys):
     assert _compare(tmp_path, path) == 0
 
 
+@pytest.mark.parametrize(
+    "error, status", [(KeyboardInterrupt, 130), (CompareError("bad"), 2)]
+)
+def test_the_output_is_unlocked_after_an_interrupt_or_an_error(
+    tmp_path, monkeypatch, error, status
+):
+    from ltlearn._compare import _cli
+
+    def stop(*args, **kwargs):
+        with pytest.raises(CompareError, match="Another ltlearn compare"):
+            with lock_output(tmp_path / "new" / "out"):
+                pass
+        raise error
+
+    monkeypatch.setattr(_cli, "run_comparison", stop)
+    path = _write(tmp_path, _frame())
+    # An --output that does not exist yet is created, and locked, before the fits.
+    assert (
+        main(_compare_args(tmp_path / "new", "--data", str(path), "--target", "label"))
+        == status
+    )
+    with lock_output(tmp_path / "new" / "out"):
+        pass
+
+
 def test_results_of_another_reading_of_the_columns_are_not_reused(
     tmp_path, monkeypatch
 ):
