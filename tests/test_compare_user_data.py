@@ -241,6 +241,12 @@ def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
     new = frame.drop(columns="label")
     as_numbers = new.assign(amount=_frame()["amount"] * 1000)
     np.testing.assert_array_equal(model.predict(new), model.predict(as_numbers))
+    # A batch where the column is empty (pandas reads it as float NaN) failed
+    # with "Can only use .str accessor with string values".
+    empty = new.iloc[:2].assign(amount=np.nan)
+    np.testing.assert_array_equal(
+        model.predict(empty), model.predict(empty.assign(amount="?"))
+    )
     with pytest.raises(ValueError, match=r"'amount' .* '1O0' \(row 2"):
         model.predict(new.assign(amount=["5", "6", "1O0", *new["amount"][3:]]))
 

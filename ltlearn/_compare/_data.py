@@ -75,6 +75,12 @@ def _read_numbers(values):
 
     text = pd.Series(np.asarray(values, dtype=object), dtype=object)
     text = text.map(lambda v: v if pd.isna(v) else str(v).strip())
+    if text.isna().all():  # no text for the .str methods (a batch of empty cells)
+        return (
+            np.full(len(text), np.nan),
+            np.ones(len(text), bool),
+            np.zeros(len(text), bool),
+        )
     missing = (text.isna() | text.str.lower().isin(_MISSING_TEXT)).to_numpy()
     percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
     text = text.where(~percent, text.str[:-1].str.rstrip())
