@@ -157,6 +157,14 @@ def test_the_separator_is_the_one_that_splits_every_row_alike(tmp_path, sep, nam
     assert dataset.preprocessing["numeric"] == names[:1]
 
 
+def test_a_repeated_target_after_a_name_with_a_line_break_is_refused(tmp_path):
+    # The header was its first line only: 'a', 'b' (then 'c", label, label').
+    path = tmp_path / "data.csv"
+    path.write_text('a,"b\nc",label,label\n' + "1,x,p,p\n2,y,q,q\n" * 3)
+    with pytest.raises(CompareError, match="Column 'label' appears 2 times"):
+        load_table(path, "label")
+
+
 def test_a_ragged_semicolon_file_is_named_a_csv_file(tmp_path):
     # It was "not a well-formed TSV file".
     path = tmp_path / "data.csv"

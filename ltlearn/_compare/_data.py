@@ -421,8 +421,8 @@ def _header(path):
     if lines and not lines[-1].endswith("\n"):
         lines = lines[:-1] or lines  # a row cut by the limit
     candidates = [default] if default == "\t" else [",", ";", "\t", "|"]
-    header = lines[0].rstrip("\r\n") if lines else ""
-    splits = {sep: next(csv.reader([header], delimiter=sep), []) for sep in candidates}
+    # The first record: a quoted name may hold a line break.
+    splits = {sep: next(csv.reader(lines, delimiter=sep), []) for sep in candidates}
     regular = [
         sep
         for sep in candidates
