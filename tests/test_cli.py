@@ -256,6 +256,9 @@ def test_compare_output_that_is_a_file_is_refused(tmp_path, capsys, output, mess
         ("data.csv/m.joblib", r"--save-best .*'.*data.csv' is a file, not a dir"),
         # It overwrote the user's data with the pickled model.
         ("data.csv", r"--save-best '.*data.csv' is the --data file"),
+        # It overwrote the record of the fits (or the report) with the model.
+        ("out/results.csv", r"--save-best '.*results.csv' is a file the comp"),
+        ("out/report.md", r"--save-best '.*report.md' is a file the comp"),
     ],
 )
 def test_compare_save_best_that_cannot_be_a_file_is_refused_first(

@@ -7,7 +7,7 @@ import joblib
 import numpy as np
 import pytest
 
-from ltlearn._compare._data import CompareError, load_table
+from ltlearn._compare._data import CompareError, _parse_numbers, load_table
 from ltlearn._compare._results import lock_output
 from ltlearn.cli import main
 from tests.test_cli import _compare_args
@@ -72,6 +72,21 @@ def test_distinct_integers_named_as_an_identifier_are_left_out(tmp_path, name, d
     assert (name not in dataset.X.columns) is dropped
 
 
+@pytest.mark.parametrize("start", [2015, 60, -4])
+def test_distinct_consecutive_numbers_that_are_not_row_numbers_are_kept(
+    tmp_path, start
+):
+    # A file of 10 rows with a year (or weight) column 2015 ... 2024, shuffled
+    # or not, lost it as "one distinct value per row".
+    frame = _frame(10).assign(label=["fraud", "ok"] * 5)
+    frame["year"] = start + np.random.RandomState(0).permutation(10)
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["numeric"] == ["amount", "year"]
+    assert dataset.notes == []
+    frame["year"] = np.arange(1, 11)  # row numbers counting from 1
+    assert "year" not in load_table(_write(tmp_path, frame), "label").X.columns
+
+
 def test_repeated_categories_and_ordinary_numbers_are_kept(tmp_path):
     frame = _frame()
     frame["count"] = np.arange(len(frame)) % 7  # integers, not row numbers
@@ -120,6 +135,42 @@ def test_semicolon_and_tab_separated_files_are_read(tmp_path, name, sep):
     dataset = load_table(path, "label")
     assert list(dataset.X.columns) == ["amount", "shop"]
     assert dataset.preprocessing["numeric"] == ["amount"]
+
+
+@pytest.mark.parametrize(
+    "sep, names",
+    [
+        # Excel writes "Betrag (EUR, netto)" unquoted in a ';' file: the
+        # header was split on the comma ("Target column 'label' is not in").
+        (";", ["Betrag (EUR, netto)", "shop", "label"]),
+        (",", ["a;b", "shop", "label"]),
+        ("|", ["amount", "shop", "label"]),
+    ],
+)
+def test_the_separator_is_the_one_that_splits_every_row_alike(tmp_path, sep, names):
+    frame = _frame().set_axis(names, axis=1)
+    if sep == ",":
+        frame["shop"] = frame["shop"] + ";x"  # a ';' inside the text
+    path = _write(tmp_path, frame, sep=sep)
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == names[:2]
+    assert dataset.preprocessing["numeric"] == names[:1]
+
+
+def test_a_repeated_target_after_a_name_with_a_line_break_is_refused(tmp_path):
+    # The header was its first line only: 'a', 'b' (then 'c", label, label').
+    path = tmp_path / "data.csv"
+    path.write_text('a,"b\nc",label,label\n' + "1,x,p,p\n2,y,q,q\n" * 3)
+    with pytest.raises(CompareError, match="Column 'label' appears 2 times"):
+        load_table(path, "label")
+
+
+def test_a_ragged_semicolon_file_is_named_a_csv_file(tmp_path):
+    # It was "not a well-formed TSV file".
+    path = tmp_path / "data.csv"
+    path.write_text("a;b;label\n1;2;x\n3;4;y;5\n1;2;x\n")
+    with pytest.raises(CompareError, match="not a well-formed CSV file: .* line 3"):
+        load_table(path, "label")
 
 
 def test_a_repeated_target_column_is_refused(tmp_path):
@@ -174,6 +225,22 @@ def test_numbers_written_as_text_are_numbers_with_a_note(tmp_path):
     )
 
 
+def test_percentages_are_numbers(tmp_path):
+    # "12.5%" made the column text: distinct on each row of a small file, it
+    # was dropped as an identifier; else ordinal-encoded as "100%" < "9%".
+    frame = _frame(12).assign(label=["fraud", "ok"] * 6)
+    rates = np.random.RandomState(0).uniform(0, 100, 12).round(1)
+    frame["rate"] = [f"{v}%" for v in rates]
+    frame.loc[3, "rate"] = "n/a"
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["numeric_text"] == ["rate"]
+    (note,) = dataset.notes
+    assert f"percentages as fractions, e.g. '{rates[0]}%'" in note
+    expected = np.where(np.arange(12) == 3, np.nan, rates / 100)
+    parsed = _parse_numbers(dataset.X[["rate"]])[:, 0]
+    np.testing.assert_allclose(parsed, expected)
+
+
 def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
     frame = _amounts_as_text(_frame())
     model = tmp_path / "model.joblib"
@@ -182,6 +249,12 @@ def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
     new = frame.drop(columns="label")
     as_numbers = new.assign(amount=_frame()["amount"] * 1000)
     np.testing.assert_array_equal(model.predict(new), model.predict(as_numbers))
+    # A batch where the column is empty (pandas reads it as float NaN) failed
+    # with "Can only use .str accessor with string values".
+    empty = new.iloc[:2].assign(amount=np.nan)
+    np.testing.assert_array_equal(
+        model.predict(empty), model.predict(empty.assign(amount="?"))
+    )
     with pytest.raises(ValueError, match=r"'amount' .* '1O0' \(row 2"):
         model.predict(new.assign(amount=["5", "6", "1O0", *new["amount"][3:]]))
 
@@ -195,6 +268,11 @@ def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
             r"\('12..5' on row 0, '1O0' on row 1",
         ),
         (None, r"'amount' of data.csv holds numbers with a decimal comma \('"),
+        # "0,125" was read as 125 with thousands separated by commas.
+        (
+            [f"0,{i:03d}" for i in range(100, 160)],
+            r"'amount' of data.csv holds numbers with a decimal comma \('0,100'",
+        ),
     ],
 )
 def test_numbers_with_typos_are_a_clear_error(tmp_path, cells, match):
@@ -241,6 +319,31 @@ def test_a_second_run_into_the_same_output_at_once_is_refused(tmp_path, capsys):
     assert _compare(tmp_path, path) == 0
 
 
+@pytest.mark.parametrize(
+    "error, status", [(KeyboardInterrupt, 130), (CompareError("bad"), 2)]
+)
+def test_the_output_is_unlocked_after_an_interrupt_or_an_error(
+    tmp_path, monkeypatch, error, status
+):
+    from ltlearn._compare import _cli
+
+    def stop(*args, **kwargs):
+        with pytest.raises(CompareError, match="Another ltlearn compare"):
+            with lock_output(tmp_path / "new" / "out"):
+                pass
+        raise error
+
+    monkeypatch.setattr(_cli, "run_comparison", stop)
+    path = _write(tmp_path, _frame())
+    # An --output that does not exist yet is created, and locked, before the fits.
+    assert (
+        main(_compare_args(tmp_path / "new", "--data", str(path), "--target", "label"))
+        == status
+    )
+    with lock_output(tmp_path / "new" / "out"):
+        pass
+
+
 def test_results_of_another_reading_of_the_columns_are_not_reused(
     tmp_path, monkeypatch
 ):
@@ -283,6 +386,19 @@ def test_a_saved_model_takes_categories_that_pandas_reads_as_numbers(tmp_path):
     np.testing.assert_array_equal(model.predict(new), model.predict(rows))
     with_missing = rows.assign(code=[7.0, 8.0, np.nan, 8.0])
     assert model.predict(with_missing).shape == (4,)
+
+
+def test_categories_as_text_of_text_and_of_numbers():
+    from ltlearn._compare._data import _categories_as_text
+
+    X = pd.DataFrame(
+        {"text": ["x", None, np.nan, "7"], "codes": [7, 8.0, np.nan, 1.5]},
+        dtype=object,
+    )
+    expected = [["x", "7"], [np.nan, "8"], [np.nan, np.nan], ["7", "1.5"]]
+    out = _categories_as_text(X)
+    assert out.dtype == object
+    assert pd.DataFrame(out).equals(pd.DataFrame(np.array(expected, dtype=object)))
 
 
 def test_classes_that_differ_only_in_case_or_spaces_are_noted(tmp_path):

@@ -268,7 +268,7 @@ def _compare(args, stack):
             for note in dataset.notes:
                 print(f"ltlearn compare: note: {dataset.name}: {note}", file=sys.stderr)
         if args.save_best:
-            check_save_best(datasets, args.save_best)
+            check_save_best(datasets, args.save_best, args.output)
         stack.enter_context(lock_output(args.output))
         start = time.perf_counter()
         comparison = run_comparison(

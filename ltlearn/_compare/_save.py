@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from ltlearn._compare._data import CompareError
+from ltlearn._compare._results import RESULTS_FILE
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
 from ltlearn.recipes._registry import RECIPES
@@ -44,10 +45,11 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
         return self.model_.predict_proba(X)
 
 
-def check_save_best(datasets, path):
+def check_save_best(datasets, path, output=None):
     """``--save-best`` refits on one data set, and ``path`` can be a file.
 
-    Checked before the comparison runs, so that a typo does not cost it.
+    Checked before the comparison runs, so that a typo does not cost it; nor
+    the data nor a file the comparison writes in ``output``.
     """
     if len(datasets) != 1:
         raise CompareError(
@@ -67,6 +69,15 @@ def check_save_best(datasets, path):
             f"--save-best {str(path)!r} is the --data file; give another file "
             "name, e.g. model.joblib."
         )
+    if output is not None:
+        output = Path(output).resolve()
+        written = [output / name for name in (RESULTS_FILE, "report.md", "report.html")]
+        if path.resolve() in written or output / "plots" in path.resolve().parents:
+            # The model would replace the record of the fits, or the report.
+            raise CompareError(
+                f"--save-best {str(path)!r} is a file the comparison writes in "
+                "--output; give another file name, e.g. model.joblib."
+            )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():

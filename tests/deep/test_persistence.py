@@ -70,6 +70,32 @@ def test_load_params_takes_the_weights_deferred_reweighting_wrote(
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
 
 
+class _WithoutWeight(torch.nn.Module):
+    """A loss with no ``weight`` at all."""
+
+    def forward(self, logits, y):
+        return torch.nn.functional.cross_entropy(logits, y)
+
+
+def test_load_params_still_refuses_a_buffer_the_loss_does_not_have(
+    imbalanced_multiclass, tmp_path
+):
+    # Only a buffer the loss has as None is made room for: a loss without
+    # one is a genuine mismatch, torch's error.
+    X, y = imbalanced_multiclass
+    params = dict(max_epochs=2, callbacks=[DeferredReweighting(start_epoch=1)], **FAST)
+    clf = LongTailClassifier(**params).fit(X, y)
+    clf.save_params(f_criterion=tmp_path / "criterion.pt")
+    new = LongTailClassifier(
+        module__n_features=clf.n_features_in_,
+        classes=clf.classes_,
+        **{**params, "criterion": _WithoutWeight},
+    ).initialize()
+    with pytest.raises(RuntimeError, match='Unexpected key.*"weight"'):
+        new.load_params(f_criterion=tmp_path / "criterion.pt")
+    assert "weight" not in vars(new.criterion_)["_buffers"]
+
+
 def test_checkpoint_resumes_after_the_reweighting_switch(
     imbalanced_multiclass, tmp_path
 ):
