@@ -11,6 +11,7 @@ from sklearn.metrics import balanced_accuracy_score
 from ltlearn.post_hoc._search import (
     _coordinate_ascent,
     _coordinate_step,
+    _RankedRows,
     _score_codes,
     _validated_refinement,
 )
@@ -74,6 +75,34 @@ def test_coordinate_step_scores_what_argmax_predicts_on_tied_probabilities(seed)
             after = _score_codes(scoring, y, pred, counts, None)
             assert after == pytest.approx(best, abs=1e-12)
             assert after >= before - 1e-12
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ranked_rows_follow_one_weight_at_a_time(seed):
+    """The kept ranking is what argmax gives after every change of a weight.
+
+    Forest-like probabilities (many ties and zeros) and a NaN row: ties go to
+    the first column, and NaN ranks first, as with ``np.argmax``.
+    """
+    rng = np.random.RandomState(seed)
+    n_samples, n_classes = 300, 7
+    proba = rng.multinomial(10, np.ones(n_classes) / n_classes, n_samples) / 10.0
+    proba[0, 3] = np.nan
+    weights = rng.choice([0.5, 1.0, 2.0], n_classes)
+    ranked = _RankedRows(proba, weights)
+    for _ in range(40):
+        k = rng.randint(n_classes)
+        weights[k] = rng.choice([0.25, 0.5, 1.0, 2.0, 4.0])
+        ranked.update(k, weights[k])
+        scaled = proba * weights
+        assert np.array_equal(ranked.best, np.argmax(scaled, axis=1))
+        for j in range(n_classes):
+            masked = scaled.copy()
+            masked[:, j] = -1.0
+            rival, score = ranked.rival(j)
+            assert np.array_equal(rival, np.argmax(masked, axis=1))
+            expected = masked[np.arange(n_samples), rival]
+            assert np.array_equal(score, expected, equal_nan=True)
 
 
 def test_refine_auto_rejects_refinement_that_only_fits_noise():
