@@ -239,7 +239,7 @@ def _coordinate_step(
     ranked = _RankedRows(proba, weights) if ranks is None else ranks
     rival, rival_score = ranked.rival(k)
     p_k = proba[:, k]
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # tiny p_k
         switch = np.where(p_k > 0, rival_score / p_k, np.inf)
     finite = np.flatnonzero(np.isfinite(switch))
     events = finite[np.argsort(switch[finite], kind="stable")]
@@ -443,8 +443,12 @@ def _validated_refinement(
         n_iter = max(n_iter, sweeps)
         y_eval, p_eval = y_codes[eval_rows], proba[eval_rows]
         base = None
+        with np.errstate(divide="ignore"):  # a class the ascent never predicts
+            log_refined = np.log(refined)
         for i, shrink in enumerate(_SHRINKAGE):
-            weights = np.exp((1 - shrink) * log_start + shrink * np.log(refined))
+            # no shrinkage is the start itself: 0 * log(0) would be NaN
+            moved = shrink * log_refined if shrink else 0.0
+            weights = np.exp((1 - shrink) * log_start + moved)
             pred = np.argmax(p_eval * weights, axis=1)
             if callable(scoring):
                 value = np.array(

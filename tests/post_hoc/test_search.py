@@ -3,11 +3,14 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score
 
+from ltlearn.post_hoc import _search
 from ltlearn.post_hoc._search import (
     _coordinate_ascent,
     _coordinate_step,
@@ -141,3 +144,32 @@ def test_score_codes_matches_the_metrics(weighted):
     assert gmean == pytest.approx(
         geometric_mean_score(y, pred, sample_weight=weight, correction=0.0)
     )
+
+
+def test_refine_auto_compares_a_zero_weight_with_the_start_itself(monkeypatch):
+    """A refined weight that underflows to 0 leaves the unshrunk rule the start.
+
+    Probabilities spanning hundreds of orders of magnitude (many classes)
+    can drive a weight to 0; ``0 * log(0)`` then made the unshrunk weights
+    NaN, whose argmax predicted the NaN class everywhere, so that any
+    refinement looked like a gain.
+    """
+    rng = np.random.default_rng(0)
+    n_samples, n_classes = 400, 4
+    y = rng.integers(0, n_classes, n_samples)
+    proba = rng.dirichlet(np.ones(n_classes), size=n_samples) + 3 * np.eye(4)[y]
+    proba /= proba.sum(axis=1, keepdims=True)
+    counts = np.bincount(y)
+    start = np.full(n_classes, 0.25)
+
+    def ascent_to_a_zero_weight(proba, y_codes, counts, start, *args, **kwargs):
+        return np.array([0.0, 1.0, 1.0, 1.0]) / 3, 1  # class 0 never predicted
+
+    monkeypatch.setattr(_search, "_coordinate_ascent", ascent_to_a_zero_weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        shrink, _ = _validated_refinement(
+            proba, y, counts, start, "balanced_accuracy", None, coords=range(4),
+            max_iter=5,
+        )  # fmt: skip
+    assert shrink == 0.0
