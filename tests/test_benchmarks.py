@@ -229,3 +229,12 @@ def test_smotenc_peak_counts_memory_freed_before(bench):
     total, peak = module.peak_rss_mib(lambda: np.ones(40 * 2**17).sum())
     assert total == 40 * 2**17
     assert 35 < peak < 80
+
+
+def test_post_hoc_classes_part_prints_a_row_per_number_of_classes(bench, capsys):
+    bench("bench_post_hoc").main(["--part", "classes", "--quick"])
+    out = capsys.readouterr().out
+    assert "## Number of classes" in out
+    rows = [line.split("|") for line in out.splitlines() if line[:3] in ("10 ", "100")]
+    assert [int(row[0]) for row in rows] == [10, 100]
+    assert all(int(row[1]) == 2000 and float(row[4]) > 0 for row in rows)

@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring
-from ltlearn.utils._validation import check_sample_weight
+from ltlearn.utils._validation import check_sample_weight, class_counts
 
 # The many-/few-shot thresholds of shot_accuracy and make_shot_scorer.
 _SHOT_THRESHOLD_CONSTRAINTS = {
@@ -334,7 +334,7 @@ def imbalance_report(
             )
         over["labels"] = labels
     if y_train is not None:
-        train_count = np.array([np.count_nonzero(y_train == c) for c in labels])
+        train_count = class_counts(y_train, labels)
     else:
         train_count = None
     with warnings.catch_warnings():

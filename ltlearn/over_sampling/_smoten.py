@@ -59,11 +59,27 @@ def _vdm_class_tables(class_codes, probas):
     tables = []
     for j, proba in enumerate(probas):
         levels, local[:, j] = np.unique(class_codes[:, j], return_inverse=True)
-        diff = np.zeros((levels.size, levels.size))
-        for column in proba[levels].T:
-            diff += np.abs(column[:, None] - column[None, :])
-        tables.append(diff**2)
+        tables.append(_l1_distances(proba[levels]) ** 2)
     return local, tables
+
+
+def _l1_distances(rows):
+    """The L1 distances between the rows of ``rows``, as a square matrix.
+
+    The column terms are added one column after another, from the first
+    (``np.cumsum`` is sequential, unlike ``np.sum``), by blocks of columns: a
+    loop over the columns cost a Python iteration per class of ``y``, which
+    dominated SMOTEN with hundreds of classes.
+    """
+    n_rows, n_columns = rows.shape
+    diff = np.zeros((n_rows, n_rows))
+    step = max(1, _PAIR_BLOCK // max(n_rows * n_rows, 1))
+    for start in range(0, n_columns, step):
+        block = rows[:, start : start + step].T[:, :, None]
+        terms = np.abs(block - block.transpose(0, 2, 1))
+        terms[0] += diff
+        diff = np.cumsum(terms, axis=0, out=terms)[-1]
+    return diff
 
 
 def _vdm_kneighbors(codes, tables, queries, n_neighbors):

@@ -72,7 +72,17 @@ def class_counts(y, classes=None):
         classes, counts = np.unique(y, return_counts=True)
         return counts
     classes = np.asarray(classes)
-    return np.array([np.count_nonzero(y == c) for c in classes], dtype=np.int64)
+    if y.size == 0 or classes.size == 0:
+        return np.zeros(classes.size, dtype=np.int64)
+    # One sort of y, rather than a pass over y per class: O(n_samples *
+    # n_classes), 11 s for a million string labels of 1000 classes.
+    labels, counts = np.unique(y, return_counts=True)
+    try:
+        position = np.searchsorted(labels, classes).clip(max=labels.size - 1)
+    except TypeError:  # labels that do not order with those of y
+        return np.array([np.count_nonzero(y == c) for c in classes], dtype=np.int64)
+    found = labels[position] == classes
+    return np.where(found, counts[position], 0).astype(np.int64)
 
 
 def check_sample_weight(sample_weight, n_samples):

@@ -19,9 +19,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
-from ltlearn.over_sampling import SMOTEN, SMOTENC
+from ltlearn.over_sampling import SMOTEN, SMOTENC, _smoten
 from ltlearn.over_sampling._neighbors import _kneighbors
 from ltlearn.over_sampling._smoten import (
+    _l1_distances,
     _vdm_class_tables,
     _vdm_kneighbors,
     _vdm_probas,
@@ -275,6 +276,24 @@ def test_smoten_tables_hold_only_the_categories_of_the_class():
     np.testing.assert_allclose(
         table[local[:, 0][:, None], local[None, :, 0]], vdm.pairwise(members)
     )
+
+
+@pytest.mark.parametrize("pair_block", [1, 50, 2**20])
+def test_smoten_table_distances_add_the_classes_in_order(monkeypatch, pair_block):
+    """Blocks of class columns give the sums of the column-by-column loop.
+
+    The same floats, so the neighbours and the samples drawn do not depend
+    on the block size.
+    """
+    monkeypatch.setattr(_smoten, "_PAIR_BLOCK", pair_block)
+    rng = np.random.RandomState(0)
+    proba = rng.dirichlet(np.full(37, 0.2), size=6).T ** 3  # 37 levels, 6 classes
+    proba[proba < 1e-3] = 0.0
+    for rows in (proba, proba.T[:, :5]):  # few columns, or few rows
+        expected = np.zeros((rows.shape[0], rows.shape[0]))
+        for column in rows.T:
+            expected += np.abs(column[:, None] - column[None, :])
+        assert np.array_equal(_l1_distances(rows), expected)
 
 
 @pytest.mark.parametrize(

@@ -3,14 +3,18 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score
 
+from ltlearn.post_hoc import _search
 from ltlearn.post_hoc._search import (
     _coordinate_ascent,
     _coordinate_step,
+    _RankedRows,
     _score_codes,
     _validated_refinement,
 )
@@ -76,6 +80,34 @@ def test_coordinate_step_scores_what_argmax_predicts_on_tied_probabilities(seed)
             assert after >= before - 1e-12
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_ranked_rows_follow_one_weight_at_a_time(seed):
+    """The kept ranking is what argmax gives after every change of a weight.
+
+    Forest-like probabilities (many ties and zeros) and a NaN row: ties go to
+    the first column, and NaN ranks first, as with ``np.argmax``.
+    """
+    rng = np.random.RandomState(seed)
+    n_samples, n_classes = 300, 7
+    proba = rng.multinomial(10, np.ones(n_classes) / n_classes, n_samples) / 10.0
+    proba[0, 3] = np.nan
+    weights = rng.choice([0.5, 1.0, 2.0], n_classes)
+    ranked = _RankedRows(proba, weights)
+    for _ in range(40):
+        k = rng.randint(n_classes)
+        weights[k] = rng.choice([0.25, 0.5, 1.0, 2.0, 4.0])
+        ranked.update(k, weights[k])
+        scaled = proba * weights
+        assert np.array_equal(ranked.best, np.argmax(scaled, axis=1))
+        for j in range(n_classes):
+            masked = scaled.copy()
+            masked[:, j] = -1.0
+            rival, score = ranked.rival(j)
+            assert np.array_equal(rival, np.argmax(masked, axis=1))
+            expected = masked[np.arange(n_samples), rival]
+            assert np.array_equal(score, expected, equal_nan=True)
+
+
 def test_refine_auto_rejects_refinement_that_only_fits_noise():
     """Probabilities that carry no signal: nothing generalises, start is kept."""
     rng = np.random.default_rng(0)
@@ -112,3 +144,32 @@ def test_score_codes_matches_the_metrics(weighted):
     assert gmean == pytest.approx(
         geometric_mean_score(y, pred, sample_weight=weight, correction=0.0)
     )
+
+
+def test_refine_auto_compares_a_zero_weight_with_the_start_itself(monkeypatch):
+    """A refined weight that underflows to 0 leaves the unshrunk rule the start.
+
+    Probabilities spanning hundreds of orders of magnitude (many classes)
+    can drive a weight to 0; ``0 * log(0)`` then made the unshrunk weights
+    NaN, whose argmax predicted the NaN class everywhere, so that any
+    refinement looked like a gain.
+    """
+    rng = np.random.default_rng(0)
+    n_samples, n_classes = 400, 4
+    y = rng.integers(0, n_classes, n_samples)
+    proba = rng.dirichlet(np.ones(n_classes), size=n_samples) + 3 * np.eye(4)[y]
+    proba /= proba.sum(axis=1, keepdims=True)
+    counts = np.bincount(y)
+    start = np.full(n_classes, 0.25)
+
+    def ascent_to_a_zero_weight(proba, y_codes, counts, start, *args, **kwargs):
+        return np.array([0.0, 1.0, 1.0, 1.0]) / 3, 1  # class 0 never predicted
+
+    monkeypatch.setattr(_search, "_coordinate_ascent", ascent_to_a_zero_weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        shrink, _ = _validated_refinement(
+            proba, y, counts, start, "balanced_accuracy", None, coords=range(4),
+            max_iter=5,
+        )  # fmt: skip
+    assert shrink == 0.0

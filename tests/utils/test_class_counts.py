@@ -10,6 +10,7 @@ from ltlearn.utils._class_counts import (
     check_min_class_counts,
     inverse_effective_number,
 )
+from ltlearn.utils._validation import class_counts
 
 
 @pytest.mark.parametrize("beta", [0.5, 0.9, 0.999])
@@ -47,3 +48,20 @@ def test_check_min_class_counts_names_the_first_short_class():
         )
     with pytest.raises(ValueError, match="Class 0 has 0.5 samples"):
         check_min_class_counts([0], [0.5], needs="weights")
+
+
+@pytest.mark.parametrize(
+    "y, classes, expected",
+    [
+        ([2, 0, 2, 5], [5, 3, 2, 2, 0], [1, 0, 2, 2, 1]),  # any order, absent, twice
+        (["b", "a", "b"], ["b", "c", "a"], [2, 0, 1]),
+        ([1.0, np.nan, 1.0], [np.nan, 1.0], [0, 2]),  # NaN equals nothing
+        (["1", "2"], [1, 2], [0, 0]),  # labels that do not compare with y's
+        ([], [0, 1], [0, 0]),
+    ],
+)
+def test_class_counts_counts_each_given_label(y, classes, expected):
+    counts = class_counts(y, classes)
+    assert counts.dtype == np.int64
+    assert counts.tolist() == expected
+    assert counts.tolist() == [np.count_nonzero(np.asarray(y) == c) for c in classes]
