@@ -21,8 +21,9 @@ several (data set, method) jobs at once, which slows each fit alike. Results
 of the KEEL part are cached whole rows at a time in a CSV file (``--cache``,
 by default ``benchmarks/bench_keel_results.csv``, which git ignores), so an
 interrupted run resumes where it stopped; a row is run again when its
-method, the data set's rows or preprocessing, or the version of numpy,
-scipy, scikit-learn or imbalanced-learn changes.
+method, the source of the ltlearn modules the method's classes import, the
+data set's rows or preprocessing, or the version of numpy, scipy,
+scikit-learn or imbalanced-learn changes.
 
 Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 20
 minutes on two cores: 19 for KEEL, one for the long tails), ``--half even`` or
@@ -36,9 +37,12 @@ run without it (``--methods`` and the others) for the table over all 110.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import ast
 import csv
 import functools
 import hashlib
+import importlib
+import importlib.util
 import inspect
 import os
 import sys
@@ -184,15 +188,71 @@ def _data(name):
 
 
 @functools.cache
-def _ltlearn_source(cls):
-    """The source of the module that defines ``cls`` if it is ltlearn's, else ''.
+def _is_module(name):
+    """Whether ``name`` is an importable module (not a class or function)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ImportError:  # a name inside a module: its parent is no package
+        return False
 
-    A default that ``repr`` does not show (the models of
-    ``PluginEnsembleClassifier(estimators=None)``) is in that source.
+
+@functools.cache
+def _ltlearn_modules(name):
+    """``name`` and the ltlearn modules it imports, transitively, sorted.
+
+    Read from the import statements of the source, so that the set does not
+    depend on what else happens to be imported.
+    """
+    found, todo = set(), [name]
+    while todo:
+        module = todo.pop()
+        if module in found:
+            continue
+        found.add(module)
+        spec = importlib.util.find_spec(module)
+        tree = ast.parse(inspect.getsource(importlib.import_module(module)))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                package = (
+                    spec.parent if spec.submodule_search_locations is None else module
+                )
+                base = (
+                    importlib.util.resolve_name(
+                        "." * node.level + (node.module or ""), package
+                    )
+                    if node.level
+                    else node.module
+                )
+                # ``from ltlearn.x import y`` imports y's module if y is one
+                names = [base] + [f"{base}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            todo += [
+                n
+                for n in names
+                if n == "ltlearn" or n.startswith("ltlearn.")
+                if _is_module(n)
+            ]
+    return tuple(sorted(found))
+
+
+def _ltlearn_source(cls):
+    """The source of ltlearn's code that ``cls`` runs, if it is ltlearn's, else ''.
+
+    The module that defines ``cls`` and every ltlearn module it imports,
+    transitively: a change in a helper module (the plug-in search, say)
+    reruns the rows of the classes that use it. A default that ``repr`` does
+    not show (the models of ``PluginEnsembleClassifier(estimators=None)``) is
+    in that source.
     """
     if not cls.__module__.startswith("ltlearn."):
         return ""
-    return inspect.getsource(sys.modules[cls.__module__])
+    return "".join(
+        inspect.getsource(sys.modules[name])
+        for name in _ltlearn_modules(cls.__module__)
+    )
 
 
 @functools.cache
@@ -204,7 +264,8 @@ def _versions():
 def _config(name, method):
     """A short hash of the method and the data: a change reruns.
 
-    The method counts as its ``repr``, the source of its ltlearn classes and
+    The method counts as its ``repr``, the source of the ltlearn code its
+    classes run (:func:`_ltlearn_source`) and
     the versions of ``LIBRARIES``; the data as its rows and preprocessing.
     """
     preprocessing, rows = _data(name)

@@ -137,6 +137,32 @@ def test_keel_cache_config_follows_library_versions(bench, monkeypatch):
     assert module._config("glass4", "lr_balanced") != config
 
 
+def test_keel_cache_config_follows_the_helpers_of_a_class(bench, monkeypatch):
+    """A change in a module the recipe's class imports reruns its rows.
+
+    The plug-in search lives in ``post_hoc/_search.py``, which
+    ``PluginEnsembleClassifier``'s module imports; rows cached before a
+    change there were reused as done.
+    """
+    module = bench("bench_keel")
+    helpers = module._ltlearn_modules("ltlearn.ensemble._plugin_ensemble")
+    assert "ltlearn.post_hoc._search" in helpers
+    assert "ltlearn.deep.net" not in helpers  # only what it imports
+    config = module._config("glass4", "recommended")
+    brf = module._config("glass4", "brf")
+    getsource = module.inspect.getsource
+
+    def edited(obj):
+        text = getsource(obj)
+        if getattr(obj, "__name__", "") == "ltlearn.post_hoc._search":
+            text += "\n# edited\n"
+        return text
+
+    monkeypatch.setattr(module.inspect, "getsource", edited)
+    assert module._config("glass4", "recommended") != config
+    assert module._config("glass4", "brf") == brf
+
+
 def test_missing_extra_is_one_line(bench, monkeypatch):
     """A benchmark whose optional peer is not installed says which extra it needs."""
     common = bench("_common")
