@@ -324,10 +324,26 @@ def _coordinate_step(
     j = ties[np.argmin(np.abs(position[ties] - position[current]))]
     low, high = lower[j], upper[j]
     if j > current:  # more samples switch to k: raise the weight past `low`
-        new = 2.0 * low if np.isinf(high) else min(np.sqrt(low * high), 2.0 * low)
+        new = 2.0 * low if np.isinf(high) else min(_between(low, high), 2.0 * low)
     else:  # fewer samples: lower the weight below `high`
-        new = 0.5 * high if low == 0 else max(np.sqrt(low * high), 0.5 * high)
+        new = 0.5 * high if low == 0 else max(_between(low, high), 0.5 * high)
+    if not np.isfinite(new):  # `low` within a factor 2 of the largest float
+        return weights[k], now, now
     return new, best, now
+
+
+def _between(low, high):
+    """The geometric mean of two positive thresholds, strictly between them.
+
+    ``sqrt(low * high)``, or ``sqrt(low) * sqrt(high)`` where the product
+    underflows or overflows: of thresholds 1e-200 and 1e-190 it was 0, a
+    weight below both, and of 1e200 and 1.5e200 inf, above both.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        product = low * high
+    if np.finfo(float).tiny <= product < np.inf:
+        return np.sqrt(product)
+    return np.sqrt(low) * np.sqrt(high)
 
 
 def _coordinate_ascent(

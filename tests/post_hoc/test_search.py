@@ -173,3 +173,53 @@ def test_refine_auto_compares_a_zero_weight_with_the_start_itself(monkeypatch):
             max_iter=5,
         )  # fmt: skip
     assert shrink == 0.0
+
+
+@pytest.mark.parametrize(
+    "proba, weights, expected",
+    [
+        # thresholds 1e-200 and 1e-190: their product underflowed to 0, a weight 0
+        ([[1e-200, 1.0], [1e-190, 1.0], [1.0, 1e-300]], [1.0, 1e-250], [1, 0, 0]),
+        # thresholds 1e200 and 1.5e200: their product overflowed, and the
+        # weight 2e200 switched the row of 1.5e200 too
+        ([[1.0, 1e-200], [1.0, 1 / 1.5e200], [1e-300, 1.0]], [1.0, 1.0], [1, 0, 1]),
+    ],
+)
+def test_coordinate_step_weight_between_thresholds_far_from_one(
+    proba, weights, expected
+):
+    """The new weight falls between its thresholds whatever their scale."""
+    proba, weights = np.array(proba), np.array(weights)
+    y = np.array([1, 0, 0])
+    counts = np.bincount(y).astype(float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        new, best, _ = _coordinate_step(
+            proba, y, counts, weights, 1, "balanced_accuracy", None
+        )
+    weights[1] = new
+    pred = np.argmax(proba * weights, axis=1)
+    assert pred.tolist() == expected
+    assert balanced_accuracy_score(y, pred) == pytest.approx(best)
+
+
+def test_coordinate_step_keeps_a_finite_weight_on_rounding_gains():
+    """Scores equal up to rounding of the zero-recall penalty move no weight.
+
+    One-hot probabilities: every weight of class 0 gives the current rule,
+    whose G-mean terms summed two ways differ by 1e-10 (a penalty of 1e6 a
+    class of zero recall); the step took it for a gain and returned half the
+    upper end of the interval (0, inf): an infinite weight, NaN once the
+    weights were divided by their maximum.
+    """
+    proba = np.eye(4)[[3, 3, 1, 1, 0, 3, 2, 0, 3, 0, 3, 2, 1, 0, 3]]
+    y = np.array([0, 1, 0, 3, 3, 0, 2, 1, 2, 2, 1, 2, 3, 2, 1])
+    counts = np.bincount(y).astype(float)
+    weights = np.full(4, 0.25)
+    new, _, _ = _coordinate_step(proba, y, counts, weights, 0, "geometric_mean", None)
+    assert new == 0.25
+    refined, _ = _coordinate_ascent(
+        proba, y, counts, weights, "geometric_mean", None, coords=range(4),
+        max_iter=5,
+    )  # fmt: skip
+    assert np.all(np.isfinite(refined))
