@@ -228,3 +228,26 @@ def test_coordinate_step_keeps_a_finite_weight_on_rounding_gains():
         max_iter=5,
     )  # fmt: skip
     assert np.all(np.isfinite(refined))
+
+
+def test_coordinate_step_gmean_counts_a_rounded_zero_recall_as_zero():
+    """Fractional sample weights: a class that loses every row has recall 0.
+
+    The three rows of class 0 (weights 0.1, 0.2, 0.7) switch to class 1 in
+    another order than they were summed: 1 - (0.7 + 0.2 + 0.1) left 1e-16,
+    scored log(1e-16) instead of the zero-recall penalty, and the step moved
+    to the rule predicting class 1 everywhere for a gain it does not have.
+    """
+    proba = np.array([[0.5, 0.5], [0.4, 0.6], [0.3, 0.7], [0.6, 0.4]])
+    y = np.array([0, 0, 0, 1])
+    sample_weight = np.array([0.1, 0.2, 0.7, 1.0])
+    counts = np.bincount(y, weights=sample_weight)
+    weights = np.array([1.0, 0.1])
+    new, best, current = _coordinate_step(
+        proba, y, counts, weights, 1, "geometric_mean", None, sample_weight
+    )
+    assert (new, best) == (0.1, current)
+    weights[1] = new
+    pred = np.argmax(proba * weights, axis=1)
+    expected = _score_codes("geometric_mean", y, pred, counts, None, sample_weight)
+    assert expected == 0.0  # the current rule never predicts class 1
