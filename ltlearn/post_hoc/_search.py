@@ -386,7 +386,7 @@ def _coordinate_ascent(
                 improved = True
             top = weights.max()
             weights /= top
-            if top == 1.0:  # the division changed no weight but the k-th
+            if top == 1.0:  # the division changed nothing: only weights[k] moved
                 ranked.update(k, weights[k])
             else:
                 ranked.reset(weights)
