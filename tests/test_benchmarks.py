@@ -54,6 +54,11 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_deep", ["--rounds", "-1"], "--rounds: must be at least 1, got -1"),
         ("bench_post_hoc", ["--seeds", "0"], "--seeds: must be at least 1"),
         ("bench_post_hoc", ["--sets", "3"], "--sets: only with --part search"),
+        (
+            "bench_post_hoc",
+            ["--part", "classes", "--seeds", "3"],
+            "--seeds: only with --part multiclass or all",
+        ),
         ("bench_keel", ["--quick", "--repeats", "0"], "--repeats: must be at least 1"),
         ("bench_keel", ["--folds", "1"], "--folds: cross-validation needs at least 2"),
         ("bench_keel", ["--quick", "--half", "odd"], "--half: not with --quick"),

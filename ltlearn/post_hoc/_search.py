@@ -20,6 +20,9 @@ _SCORINGS = ("balanced_accuracy", "geometric_mean", "f1", "f1_macro")
 # more than every achievable sum of log recalls, so the search first makes
 # every class recognised, then maximises the G-mean.
 _ZERO_RECALL_PENALTY = 1e6
+# Recall below which the G-mean search takes a class for unrecognised: far
+# below any recall of real weights, far above the rounding of their sums.
+_MIN_RECALL = 1e-9
 
 # Rules tried per coordinate step for a callable metric, which cannot be
 # updated incrementally: evenly spaced among all of them, plus the current one.
@@ -47,9 +50,13 @@ def _class_terms(scoring, tp, n_pred, n_true, n_classes):
     if scoring == "balanced_accuracy":
         return tp / n_true / n_classes
     if scoring == "geometric_mean":
-        with np.errstate(divide="ignore"):
+        # A class is recognised from a recall of _MIN_RECALL: the cumulative
+        # sums of fractional sample weights leave +-1e-16 where no sample is
+        # right, which a test tp > 0 scored log(1e-16) instead of the penalty.
+        recognised = tp > _MIN_RECALL * n_true
+        with np.errstate(divide="ignore", invalid="ignore"):
             log_recall = np.log(tp / n_true)
-        return np.where(tp > 0, log_recall, -_ZERO_RECALL_PENALTY) / n_classes
+        return np.where(recognised, log_recall, -_ZERO_RECALL_PENALTY) / n_classes
     # f1 and f1_macro: 2 TP / (n_true + n_pred), zero when the class is
     # neither present nor predicted (scikit-learn's zero_division=0)
     num, denom = np.broadcast_arrays(2 * tp, np.asarray(n_true + n_pred, dtype=float))
@@ -324,10 +331,26 @@ def _coordinate_step(
     j = ties[np.argmin(np.abs(position[ties] - position[current]))]
     low, high = lower[j], upper[j]
     if j > current:  # more samples switch to k: raise the weight past `low`
-        new = 2.0 * low if np.isinf(high) else min(np.sqrt(low * high), 2.0 * low)
+        new = 2.0 * low if np.isinf(high) else min(_between(low, high), 2.0 * low)
     else:  # fewer samples: lower the weight below `high`
-        new = 0.5 * high if low == 0 else max(np.sqrt(low * high), 0.5 * high)
+        new = 0.5 * high if low == 0 else max(_between(low, high), 0.5 * high)
+    if not np.isfinite(new):  # `low` within a factor 2 of the largest float
+        return weights[k], now, now
     return new, best, now
+
+
+def _between(low, high):
+    """The geometric mean of two positive thresholds, strictly between them.
+
+    ``sqrt(low * high)``, or ``sqrt(low) * sqrt(high)`` where the product
+    underflows or overflows: of thresholds 1e-200 and 1e-190 it was 0, a
+    weight below both, and of 1e200 and 1.5e200 inf, above both.
+    """
+    with np.errstate(over="ignore", under="ignore"):
+        product = low * high
+    if np.finfo(float).tiny <= product < np.inf:
+        return np.sqrt(product)
+    return np.sqrt(low) * np.sqrt(high)
 
 
 def _coordinate_ascent(
@@ -363,7 +386,7 @@ def _coordinate_ascent(
                 improved = True
             top = weights.max()
             weights /= top
-            if top == 1.0:  # the division changed no weight but the k-th
+            if top == 1.0:  # the division changed nothing: only weights[k] moved
                 ranked.update(k, weights[k])
             else:
                 ranked.reset(weights)

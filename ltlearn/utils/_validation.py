@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import collections
+
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import has_fit_parameter
@@ -74,15 +76,37 @@ def class_counts(y, classes=None):
     classes = np.asarray(classes)
     if y.size == 0 or classes.size == 0:
         return np.zeros(classes.size, dtype=np.int64)
-    # One sort of y, rather than a pass over y per class: O(n_samples *
-    # n_classes), 11 s for a million string labels of 1000 classes.
-    labels, counts = np.unique(y, return_counts=True)
+    # One sort (or one hashing) of y, rather than a pass over y per class:
+    # O(n_samples * n_classes), 11 s for a million string labels of 1000
+    # classes.
     try:
+        if object in (y.dtype, classes.dtype):
+            return _class_counts_of_objects(y, classes)
+        labels, counts = np.unique(y, return_counts=True)
         position = np.searchsorted(labels, classes).clip(max=labels.size - 1)
-    except TypeError:  # labels that do not order with those of y
+    except TypeError:  # labels that do not order with those of y, or unhashable
         return np.array([np.count_nonzero(y == c) for c in classes], dtype=np.int64)
     found = labels[position] == classes
     return np.where(found, counts[position], 0).astype(np.int64)
+
+
+def _class_counts_of_objects(y, classes):
+    """``class_counts`` of ``y`` or ``classes`` of object dtype.
+
+    Python objects do not sort reliably: None does not order with strings,
+    and NaN with nothing, which leaves ``np.unique``'s output unsorted and
+    misleads ``np.searchsorted`` (also for the classes after a NaN class).
+    The distinct labels of ``y`` come from a dict instead, and each class is
+    compared with them as with ``y == c``: O(n_samples + n_distinct *
+    n_classes).
+    """
+    if y.dtype == object:
+        found = collections.Counter(y.ravel().tolist())
+        labels = np.fromiter(found, dtype=object, count=len(found))
+        counts = np.fromiter(found.values(), dtype=np.int64, count=len(found))
+    else:
+        labels, counts = np.unique(y, return_counts=True)
+    return np.array([counts[labels == c].sum() for c in classes], dtype=np.int64)
 
 
 def check_sample_weight(sample_weight, n_samples):

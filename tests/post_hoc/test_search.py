@@ -151,25 +151,103 @@ def test_refine_auto_compares_a_zero_weight_with_the_start_itself(monkeypatch):
 
     Probabilities spanning hundreds of orders of magnitude (many classes)
     can drive a weight to 0; ``0 * log(0)`` then made the unshrunk weights
-    NaN, whose argmax predicted the NaN class everywhere, so that any
-    refinement looked like a gain.
+    NaN, whose argmax predicted the NaN class everywhere, so that a
+    refinement that never predicts that class looked like a significant
+    gain (every other recall up from 0), also with the warnings ignored.
     """
     rng = np.random.default_rng(0)
-    n_samples, n_classes = 400, 4
+    n_samples, n_classes = 400, 8
     y = rng.integers(0, n_classes, n_samples)
-    proba = rng.dirichlet(np.ones(n_classes), size=n_samples) + 3 * np.eye(4)[y]
+    proba = rng.dirichlet(np.ones(n_classes), size=n_samples)
+    proba += 3 * np.eye(n_classes)[y]
     proba /= proba.sum(axis=1, keepdims=True)
     counts = np.bincount(y)
-    start = np.full(n_classes, 0.25)
+    start = np.full(n_classes, 1 / n_classes)
 
     def ascent_to_a_zero_weight(proba, y_codes, counts, start, *args, **kwargs):
-        return np.array([0.0, 1.0, 1.0, 1.0]) / 3, 1  # class 0 never predicted
+        refined = np.ones(n_classes)
+        refined[0] = 0.0  # class 0 never predicted
+        return refined / refined.sum(), 1
 
     monkeypatch.setattr(_search, "_coordinate_ascent", ascent_to_a_zero_weight)
+    for action in ("error", "ignore"):
+        with warnings.catch_warnings():
+            warnings.simplefilter(action, RuntimeWarning)
+            shrink, _ = _validated_refinement(
+                proba, y, counts, start, "balanced_accuracy", None,
+                coords=range(n_classes), max_iter=5,
+            )  # fmt: skip
+        assert shrink == 0.0
+
+
+@pytest.mark.parametrize(
+    "proba, weights, expected",
+    [
+        # thresholds 1e-200 and 1e-190: their product underflowed to 0, a weight 0
+        ([[1e-200, 1.0], [1e-190, 1.0], [1.0, 1e-300]], [1.0, 1e-250], [1, 0, 0]),
+        # thresholds 1e200 and 1.5e200: their product overflowed, and the
+        # weight 2e200 switched the row of 1.5e200 too
+        ([[1.0, 1e-200], [1.0, 1 / 1.5e200], [1e-300, 1.0]], [1.0, 1.0], [1, 0, 1]),
+    ],
+)
+def test_coordinate_step_weight_between_thresholds_far_from_one(
+    proba, weights, expected
+):
+    """The new weight falls between its thresholds whatever their scale."""
+    proba, weights = np.array(proba), np.array(weights)
+    y = np.array([1, 0, 0])
+    counts = np.bincount(y).astype(float)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
-        shrink, _ = _validated_refinement(
-            proba, y, counts, start, "balanced_accuracy", None, coords=range(4),
-            max_iter=5,
-        )  # fmt: skip
-    assert shrink == 0.0
+        new, best, _ = _coordinate_step(
+            proba, y, counts, weights, 1, "balanced_accuracy", None
+        )
+    weights[1] = new
+    pred = np.argmax(proba * weights, axis=1)
+    assert pred.tolist() == expected
+    assert balanced_accuracy_score(y, pred) == pytest.approx(best)
+
+
+def test_coordinate_step_keeps_a_finite_weight_on_rounding_gains():
+    """Scores equal up to rounding of the zero-recall penalty move no weight.
+
+    One-hot probabilities: every weight of class 0 gives the current rule,
+    whose G-mean terms summed two ways differ by 1e-10 (a penalty of 1e6 a
+    class of zero recall); the step took it for a gain and returned half the
+    upper end of the interval (0, inf): an infinite weight, NaN once the
+    weights were divided by their maximum.
+    """
+    proba = np.eye(4)[[3, 3, 1, 1, 0, 3, 2, 0, 3, 0, 3, 2, 1, 0, 3]]
+    y = np.array([0, 1, 0, 3, 3, 0, 2, 1, 2, 2, 1, 2, 3, 2, 1])
+    counts = np.bincount(y).astype(float)
+    weights = np.full(4, 0.25)
+    new, _, _ = _coordinate_step(proba, y, counts, weights, 0, "geometric_mean", None)
+    assert new == 0.25
+    refined, _ = _coordinate_ascent(
+        proba, y, counts, weights, "geometric_mean", None, coords=range(4),
+        max_iter=5,
+    )  # fmt: skip
+    assert np.all(np.isfinite(refined))
+
+
+def test_coordinate_step_gmean_counts_a_rounded_zero_recall_as_zero():
+    """Fractional sample weights: a class that loses every row has recall 0.
+
+    The three rows of class 0 (weights 0.1, 0.2, 0.7) switch to class 1 in
+    another order than they were summed: 1 - (0.7 + 0.2 + 0.1) left 1e-16,
+    scored log(1e-16) instead of the zero-recall penalty, and the step moved
+    to the rule predicting class 1 everywhere for a gain it does not have.
+    """
+    proba = np.array([[0.5, 0.5], [0.4, 0.6], [0.3, 0.7], [0.6, 0.4]])
+    y = np.array([0, 0, 0, 1])
+    sample_weight = np.array([0.1, 0.2, 0.7, 1.0])
+    counts = np.bincount(y, weights=sample_weight)
+    weights = np.array([1.0, 0.1])
+    new, best, current = _coordinate_step(
+        proba, y, counts, weights, 1, "geometric_mean", None, sample_weight
+    )
+    assert (new, best) == (0.1, current)
+    weights[1] = new
+    pred = np.argmax(proba * weights, axis=1)
+    expected = _score_codes("geometric_mean", y, pred, counts, None, sample_weight)
+    assert expected == 0.0  # the current rule never predicts class 1

@@ -58,6 +58,11 @@ def test_check_min_class_counts_names_the_first_short_class():
         ([1.0, np.nan, 1.0], [np.nan, 1.0], [0, 2]),  # NaN equals nothing
         (["1", "2"], [1, 2], [0, 0]),  # labels that do not compare with y's
         ([], [0, 1], [0, 0]),
+        # object arrays do not sort with None or NaN in them: counted by a dict
+        (np.array(["b", None, "b"], dtype=object), ["b", None, "a"], [2, 1, 0]),
+        (np.array([2, 0, 0, 1, np.nan, 3], dtype=object), [3, 1, np.nan], [1, 1, 0]),
+        ([0, 2, 2, 1], np.array([np.nan, 2.0, 1], dtype=object), [0, 2, 1]),
+        (np.array([0.1, 1.0], dtype=np.float32), np.array([0.1, 1], object), [1, 1]),
     ],
 )
 def test_class_counts_counts_each_given_label(y, classes, expected):
