@@ -21,13 +21,13 @@ from ltlearn._compare._data import (
     Dataset,
     check_folds,
     load_embedded,
-    load_table,
 )
 from ltlearn._compare._report import write_report
 from ltlearn._compare._results import ResultsFile, read_results
 from ltlearn._compare._runner import run_comparison
 from ltlearn._compare._summary import _few_shot, summarize
 from ltlearn._compare._tables import format_table
+from ltlearn._compare._user_table import load_table
 from ltlearn.metrics import shot_accuracy
 from ltlearn.recipes._registry import RECIPES, Recipe, resolve_methods
 

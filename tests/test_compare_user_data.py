@@ -7,8 +7,9 @@ import joblib
 import numpy as np
 import pytest
 
-from ltlearn._compare._data import CompareError, _parse_numbers, load_table
+from ltlearn._compare._data import CompareError, _parse_numbers
 from ltlearn._compare._results import lock_output
+from ltlearn._compare._user_table import load_table
 from ltlearn.cli import main
 from tests.test_cli import _compare_args
 

@@ -14,7 +14,6 @@ from ltlearn._compare._data import (
     CompareError,
     available_datasets,
     load_embedded,
-    load_table,
 )
 from ltlearn._compare._report import write_report
 from ltlearn._compare._results import lock_output
@@ -22,6 +21,7 @@ from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_compa
 from ltlearn._compare._save import check_save_best, save_best
 from ltlearn._compare._summary import summarize
 from ltlearn._compare._tables import format_table
+from ltlearn._compare._user_table import load_table
 from ltlearn.recipes._registry import EXCLUDED, MODELS, RECIPES, resolve_methods
 
 _DESCRIPTION = """\

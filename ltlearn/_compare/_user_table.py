@@ -1,0 +1,464 @@
+"""The user's CSV or Parquet file as a data set of ``ltlearn compare``.
+
+Reads the header first (separator, repeated names), types each column
+(numbers, numbers written as text, categories, identifiers left out) and
+notes what was done, for the run and the report.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ltlearn._compare._data import (
+    CompareError,
+    Dataset,
+    _category_text,
+    _close,
+    _columns_spec,
+    _encode_labels,
+    _read_numbers,
+)
+
+# A decimal comma: 0,125 (a column of them is refused, not misread)
+_DECIMAL_COMMA = r"[+-]?\d*,\d+"
+# A date, alone or with a time: 2024-01-31, 2024/1/31, 31/01/2024, 1.31.2024
+_DATE = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?:[ T]|$)"
+
+
+_OPENERS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+
+
+def _split(lines, sep):
+    """The field counts of the records in ``lines`` split on ``sep``."""
+    import csv
+
+    try:
+        return [len(record) for record in csv.reader(lines, delimiter=sep)]
+    except csv.Error:
+        return []
+
+
+def _header(path):
+    """The field separator of a text table and the names of its header.
+
+    The separator is a comma, a semicolon, a tab or a bar (a ``.tsv`` file: a
+    tab): the one that splits the header and the first rows into the same
+    number of fields, the most fields if several do (a comma on a tie). Where
+    none does, a comma unless the header line holds none. The names are as
+    written (pandas renames a repeated name ``name.1``); None when the file
+    cannot be opened here (a zip archive), and then the separator is a comma.
+    """
+    import csv
+    import importlib
+
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    default = "\t" if ".tsv" in suffixes else ","
+    if suffixes[-1:] == [".zip"]:
+        return default, None
+    opener = open
+    if suffixes[-1] in _OPENERS:
+        opener = importlib.import_module(_OPENERS[suffixes[-1]]).open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
+            lines = [handle.readline(1 << 20) for _ in range(20)]
+    except Exception:  # reported by pandas when it reads the file
+        return default, None
+    lines = [line for line in lines if line.strip()]
+    if lines and not lines[-1].endswith("\n"):
+        lines = lines[:-1] or lines  # a row cut by the limit
+    candidates = [default] if default == "\t" else [",", ";", "\t", "|"]
+    # The first record: a quoted name may hold a line break.
+    splits = {sep: next(csv.reader(lines, delimiter=sep), []) for sep in candidates}
+    regular = [
+        sep
+        for sep in candidates
+        if len(splits[sep]) > 1 and len(set(_split(lines, sep))) == 1
+    ]
+    if regular:
+        best = max(regular, key=lambda sep: len(splits[sep]))
+    elif len(splits[default]) > 1:
+        best = default
+    else:
+        best = max(candidates, key=lambda sep: len(splits[sep]))
+    return best, splits[best]
+
+
+def _read_table(path):
+    try:
+        import pandas as pd
+    except ImportError:
+        raise CompareError(
+            "--data needs pandas (and pyarrow for Parquet): pip install pandas pyarrow"
+        ) from None
+    path = Path(path)
+    if path.is_dir():
+        raise CompareError(f"--data {str(path)!r} is a directory, not a file.")
+    if not path.is_file():
+        raise CompareError(f"--data {str(path)!r}: no such file.")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        read, kind = pd.read_parquet, "a Parquet file"
+    elif suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
+        sep, header = _header(path)
+
+        def read(path):
+            # index_col=False: rows with one field more than the header would
+            # otherwise turn the first column into the index, silently.
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                return pd.read_csv(path, sep=sep, index_col=False)
+
+        kind = "a TSV file" if sep == "\t" else "a CSV file"
+    else:
+        raise CompareError(
+            f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv "
+            "or .parquet file."
+        )
+    try:
+        frame = read(path)
+    except ImportError as exc:
+        raise CompareError(f"Reading {path.name} needs pyarrow: {exc}") from None
+    except pd.errors.EmptyDataError:
+        raise CompareError(f"--data {path.name} is empty.") from None
+    except pd.errors.ParserWarning:
+        raise CompareError(
+            f"--data {path.name} is not a well-formed {kind[2:]}: some rows have "
+            "more fields than its header."
+        ) from None
+    except pd.errors.ParserError as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+        raise CompareError(
+            f"--data {path.name} is not a well-formed {kind[2:]}: {detail}"
+        ) from None
+    except UnicodeDecodeError as exc:
+        where = ""
+        if suffix in (".csv", ".txt", ".tsv"):
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                line = data.count(b"\n", 0, error.start) + 1
+                where = f" on line {line}"
+        raise CompareError(
+            f"--data {path.name} is not UTF-8 text (byte "
+            f"{exc.object[exc.start]:#04x}{where}); save it as UTF-8."
+        ) from None
+    except PermissionError:
+        raise CompareError(f"--data {path.name}: permission denied.") from None
+    except Exception as exc:  # pyarrow, zlib, zipfile: each raises its own
+        message = str(exc).strip().splitlines()
+        raise CompareError(
+            f"--data {path.name} cannot be read as {kind}: {type(exc).__name__}"
+            f"{': ' + message[0] if message else ''}"
+        ) from None
+    if frame.shape[0] == 0:
+        raise CompareError(f"--data {path.name} has a header but no rows.")
+    if suffix in (".parquet", ".pq"):
+        header = [str(column) for column in frame.columns]
+    return frame, header
+
+
+def _rows_text(rows):
+    """``rows 3, 8, ..., counting from 0``: the first five of ``rows``."""
+    shown = ", ".join(str(i) for i in rows[:5]) + (", ..." if rows.size > 5 else "")
+    return f"rows {shown}, counting from 0"
+
+
+# --unlabelled values that mean the rows without a target (pandas reads an
+# empty cell, "NA" or "NaN" as missing).
+_MISSING_MARKERS = {"missing", "", "na", "nan", "n/a", "null"}
+
+
+def _unlabelled_mask(target, marker):
+    import pandas as pd
+
+    if marker is None or str(marker).lower() == "none":
+        return np.zeros(len(target), dtype=bool)
+    if str(marker).strip().lower() in _MISSING_MARKERS:
+        return target.isna().to_numpy()
+    if pd.api.types.is_numeric_dtype(target):
+        try:
+            value = float(marker)
+        except ValueError:
+            return np.zeros(len(target), dtype=bool)
+        return (target == value).to_numpy()
+    return (target.astype(str) == str(marker)).to_numpy()
+
+
+def _named_as_identifier(name):
+    """``id``, ``customer_id``, ``customerId``, ``UUID``; not ``paid`` nor ``COVID``."""
+    name = str(name).strip()
+    lower = name.lower()
+    return bool(
+        lower in {"id", "uuid", "guid", "index", "key", "rowid"}
+        or re.search(r"[_\s.-](id|uuid|guid)$", lower)
+        or re.search(r"[a-z](Id|ID)$", name)
+    )
+
+
+def _identifies_rows(values):
+    """Whether a column holds one distinct value per row, as an identifier does.
+
+    Such a column says nothing about new rows: in each test fold every value
+    is unseen. A numeric column counts when its values are distinct integers
+    that are row numbers (consecutive from 0 or 1, such as the index pandas
+    writes as "Unnamed: 0") or named as an identifier (``customer_id``); not
+    other consecutive integers (the years 2015 to 2024 of a small file).
+    """
+    import pandas as pd
+
+    present = values.dropna()
+    if present.size < 2 or present.size < values.size / 2:
+        return False
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = present.to_numpy(dtype=np.float64)
+        if present.size != values.size or not np.all(numbers == np.round(numbers)):
+            return False
+        if np.unique(numbers).size != numbers.size:
+            return False
+        low, high = numbers.min(), numbers.max()
+        row_numbers = low in (0, 1) and high - low == numbers.size - 1
+        return row_numbers or _named_as_identifier(values.name)
+    return present.nunique() == present.size
+
+
+def _numbers_as_text(values, column, file_name, parsed):
+    """Whether a text column holds numbers; a few typos among them are an error.
+
+    Numbers with thousands separators ("1,234.5") or percent signs ("12%")
+    and cells such as "?" or "-" (missing) make pandas read a column of
+    numbers as text, which would
+    then be encoded as categories. Such a column is parsed into numbers
+    inside the model (see :func:`_parse_numbers`), with a note. A column of
+    numbers but for a few cells, or of numbers with a decimal comma, stops the
+    run with the cells named.
+    """
+    _, missing, wrong = _read_numbers(values)
+    n_numbers = int(np.count_nonzero(~missing & ~wrong))
+    n_wrong = int(np.count_nonzero(wrong))
+    if n_wrong:
+        text = values[wrong].astype(str).str.strip()
+        rows = np.flatnonzero(wrong)
+        shown = ", ".join(
+            f"{value!r} on row {row}" for value, row in zip(text[:3], rows[:3])
+        )
+        if text.str.fullmatch(_DECIMAL_COMMA).all():
+            raise CompareError(
+                f"Column {column!r} of {file_name} holds numbers with a decimal "
+                f"comma ({shown}, counting from 0); write them with a decimal "
+                "point (1.5), or they would be read as categories."
+            )
+        if n_numbers < 9 * n_wrong:
+            return False  # text, with some numbers among it
+        raise CompareError(
+            f"Column {column!r} of {file_name} holds numbers, but {n_wrong} "
+            f"cell(s) are not ({shown}{', ...' if n_wrong > 3 else ''}, counting "
+            "from 0). Correct them, or leave them empty: missing values are "
+            "imputed."
+        )
+    if n_numbers == 0:
+        return False
+    written = values[~missing].astype(str).str.strip()
+    parts = []
+    separated = written[written.str.contains(",", regex=False)]
+    if separated.size:
+        parts.append(f"thousands separated by commas, e.g. {separated.iloc[0]!r}")
+    percentages = written[written.str.endswith("%")]
+    if percentages.size:
+        parts.append(f"percentages as fractions, e.g. {percentages.iloc[0]!r}")
+    markers = sorted(
+        set(values[missing].dropna().astype(str).str.strip()) - {""}, key=str
+    )
+    if markers:
+        parts.append(f"{', '.join(map(repr, markers))} read as missing")
+    how = f" ({'; '.join(parts)})" if parts else ""
+    parsed.append(f"{column!r}{how}")
+    return True
+
+
+def _first_names(names, limit=10):
+    """The first ``limit`` of ``names`` joined, with how many there are."""
+    names = list(names)
+    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _feature_columns(X, file_name):
+    """Type the feature columns of a user's table.
+
+    Returns the table to fit on, its numeric columns, those of numbers written
+    as text, ``{column: number of categories}`` of the categorical ones, and
+    the notes to show the user on what was done with the columns.
+    """
+    import pandas as pd
+
+    numeric, numeric_text, categorical, notes = [], [], {}, []
+    identifiers, parsed, dates = [], [], []
+    X = X.copy()
+    for column in X.columns:
+        values = X[column]
+        if pd.api.types.is_bool_dtype(values):
+            X[column] = values.astype(np.float64)
+            numeric.append(column)
+        elif pd.api.types.is_numeric_dtype(values) and _identifies_rows(values):
+            identifiers.append(column)
+        elif pd.api.types.is_numeric_dtype(values):
+            X[column] = values.astype(np.float64)
+            numeric.append(column)
+            infinite = np.flatnonzero(np.isinf(X[column].to_numpy()))
+            if infinite.size:
+                raise CompareError(
+                    f"Column {column!r} of {file_name} has {infinite.size} "
+                    f"infinite value(s) ({_rows_text(infinite)}). Replace them, "
+                    "or leave those cells empty: missing values are imputed."
+                )
+        elif _numbers_as_text(values, column, file_name, parsed):
+            numeric_text.append(column)
+        elif _identifies_rows(values):
+            identifiers.append(column)
+        else:
+            as_text = values.astype(object).map(_category_text)
+            X[column] = as_text.astype(object)
+            categorical[column] = as_text.nunique(dropna=True)
+            present = as_text.dropna()
+            if present.size and present.str.match(_DATE).all():
+                dates.append(f"{column!r} ({categorical[column]} dates)")
+    if dates:
+        notes.append(
+            f"Dates read as categories: {_first_names(dates)}; derive numbers "
+            "from them in the file (day of the week, age) if time matters."
+        )
+    if parsed:
+        notes.append(
+            f"Numbers written as text, parsed into numbers: {_first_names(parsed)}."
+        )
+    if identifiers:
+        X = X.drop(columns=identifiers)
+        notes.append(
+            f"Not used as feature(s): {_first_names(map(repr, identifiers))}, one "
+            "distinct value per row (an identifier, a row number or a time "
+            "stamp): such a column tells nothing about new rows."
+        )
+    return X, numeric, numeric_text, categorical, notes
+
+
+def load_table(path, target, *, unlabelled="-1"):
+    """Load the user's CSV or Parquet file as a :class:`Dataset`.
+
+    Numeric columns are imputed (median) and scaled; other columns are
+    categorical: one-hot encoded up to 20 categories, ordinal-encoded beyond,
+    a missing value being a category of its own. Rows whose target equals
+    ``unlabelled`` are unlabelled (for the semi-supervised recipes).
+    """
+    import pandas as pd
+
+    frame, header = _read_table(path)
+    name = Path(path).stem
+    columns = [str(column) for column in frame.columns]
+    frame.columns = columns
+    if target not in columns:
+        hint = _close(target, columns)
+        shown = ", ".join(columns[:50])
+        if len(columns) > 50:
+            shown += f", ... ({len(columns)} columns)"
+        raise CompareError(
+            f"Target column {target!r} is not in {Path(path).name}.{hint} "
+            f"Its columns are: {shown}."
+        )
+    repeated = [
+        column for column in dict.fromkeys(header or ()) if header.count(column) > 1
+    ]
+    if target in repeated:
+        raise CompareError(
+            f"Column {target!r} appears {header.count(target)} times in the header "
+            f"of {Path(path).name}: the other copies would be features holding "
+            "the target. Rename or drop them."
+        )
+    y_raw = frame[target]
+    X = frame.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise CompareError(f"{Path(path).name} has no column besides {target!r}.")
+    unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
+    missing = y_raw.isna().to_numpy() & ~unlabelled_mask
+    if missing.any():
+        rows = np.flatnonzero(missing)
+        raise CompareError(
+            f"Target column {target!r} has {rows.size} missing value(s) "
+            f"({_rows_text(rows)}). Drop or fill those rows, or pass "
+            "--unlabelled missing to use them as unlabelled rows."
+        )
+    labels = y_raw[~unlabelled_mask]
+    if pd.api.types.is_float_dtype(labels):
+        values = labels.to_numpy()
+        if not np.all(values == np.round(values)) and np.unique(values).size > 20:
+            raise CompareError(
+                f"Target column {target!r} holds {np.unique(values).size} distinct "
+                "non-integer numbers: it looks continuous, and a comparison needs "
+                "class labels."
+            )
+    y_values = labels.to_numpy()
+    if y_values.dtype == object:
+        y_values = y_values.astype(str)
+    full = np.empty(len(y_raw), dtype=y_values.dtype)
+    full[~unlabelled_mask] = y_values
+    y, classes = _encode_labels(full, unlabelled_mask)
+    n_labelled = int(np.count_nonzero(~unlabelled_mask))
+    if classes.size == n_labelled > 2:
+        raise CompareError(
+            f"Target column {target!r} holds a different value on each of its "
+            f"{n_labelled} labelled rows: it is not a class label (an identifier?)."
+        )
+    if classes.size < 2:
+        shown = repr(classes[0].item() if classes.size else None)
+        hint = ""
+        if unlabelled_mask.any():
+            hint = (
+                f" {int(unlabelled_mask.sum())} row(s) whose target is "
+                f"{unlabelled!r} count as unlabelled; if that is a class, pass "
+                "--unlabelled none."
+            )
+        raise CompareError(
+            f"Target column {target!r} has a single class ({shown}) among the "
+            f"labelled rows; a comparison needs at least 2.{hint}"
+        )
+    X, numeric, numeric_text, categorical, notes = _feature_columns(X, Path(path).name)
+    if repeated:
+        notes.insert(
+            0,
+            f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
+            "once in the header; the repeats are read as NAME.1, NAME.2, ...",
+        )
+    if X.shape[1] == 0:
+        raise CompareError(
+            f"{Path(path).name} has no usable column besides {target!r}: "
+            + " ".join(notes)
+        )
+    alike = {}
+    for label in classes:
+        if isinstance(label, str):
+            alike.setdefault(label.strip().lower(), []).append(str(label))
+    for labels in alike.values():
+        if len(labels) > 1:
+            notes.append(
+                f"Classes {', '.join(map(repr, labels))} of {target!r} differ "
+                "only in case or spaces; they are kept apart as different classes."
+            )
+    if unlabelled_mask.any():
+        which = f"whose target is {unlabelled!r}"
+        hint = " (--unlabelled none if that is a class)"
+        if str(unlabelled).strip().lower() in _MISSING_MARKERS:
+            which, hint = "without a target", ""
+        notes.append(
+            f"{int(unlabelled_mask.sum())} row(s) {which} are unlabelled: only "
+            "the semi-supervised methods learn from them, and they are never "
+            f"scored{hint}."
+        )
+    spec = _columns_spec(numeric, categorical, numeric_text, text_categories=True)
+    return Dataset(
+        name, X, y, classes, spec, source=str(path), target=target, notes=notes
+    )
