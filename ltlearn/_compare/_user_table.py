@@ -232,11 +232,10 @@ def _numbers_as_text(values, column, file_name, parsed):
 
     Numbers with thousands separators ("1,234.5") or percent signs ("12%")
     and cells such as "?" or "-" (missing) make pandas read a column of
-    numbers as text, which would
-    then be encoded as categories. Such a column is parsed into numbers
-    inside the model (see :func:`_parse_numbers`), with a note. A column of
-    numbers but for a few cells, or of numbers with a decimal comma, stops the
-    run with the cells named.
+    numbers as text, which would then be encoded as categories. Such a column
+    is parsed into numbers inside the model (see :func:`_parse_numbers`), with
+    a note. A column of numbers but for a few cells, or of numbers with a
+    decimal comma, stops the run with the cells named.
     """
     _, missing, wrong = _read_numbers(values)
     n_numbers = int(np.count_nonzero(~missing & ~wrong))
@@ -350,10 +349,13 @@ def _feature_columns(X, file_name):
 def load_table(path, target, *, unlabelled="-1"):
     """Load the user's CSV or Parquet file as a :class:`Dataset`.
 
-    Numeric columns are imputed (median) and scaled; other columns are
-    categorical: one-hot encoded up to 20 categories, ordinal-encoded beyond,
-    a missing value being a category of its own. Rows whose target equals
-    ``unlabelled`` are unlabelled (for the semi-supervised recipes).
+    Numeric columns, and those of numbers written as text, are imputed
+    (median) and scaled; identifiers are left out; other columns are
+    categorical: one-hot encoded up to ``_MAX_ONE_HOT`` categories,
+    ordinal-encoded beyond, a missing value being a category of its own (see
+    :func:`_feature_columns`, whose notes the data set keeps). Rows whose
+    target equals ``unlabelled`` (is missing, for one of
+    ``_MISSING_MARKERS``) are unlabelled (for the semi-supervised recipes).
     """
     import pandas as pd
 
