@@ -15,7 +15,7 @@ from ltlearn._compare._data import (
     available_datasets,
     load_embedded,
 )
-from ltlearn._compare._report import write_report
+from ltlearn._compare._report import REPORT_FORMATS, write_report
 from ltlearn._compare._results import lock_output
 from ltlearn._compare._runner import BACKENDS, RESULTS_FILE, SCORINGS, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
@@ -180,7 +180,7 @@ def add_compare_parser(subparsers):
     )
     run.add_argument(
         "--report",
-        choices=("md", "html"),
+        choices=REPORT_FORMATS,
         default="md",
         help="report format (default: md)",
     )

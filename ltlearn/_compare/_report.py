@@ -140,7 +140,7 @@ def _plot_blocks(summary, ranking, output, title):
                 "'ltlearn[plot]').",
             )
         ]
-    plots = output / "plots"
+    plots = output / PLOTS_DIR
     plots.mkdir(exist_ok=True)
     # A plot that this comparison does not draw is removed: one of an earlier
     # comparison in the directory would pass for this one's.
@@ -158,6 +158,17 @@ def _plot_blocks(summary, ranking, output, title):
     if plot_ranks(summary, plots / "ranks.png", title):
         blocks.append(("img", "plots/ranks.png", "ranks of the methods"))
     return blocks
+
+
+# The files of a report in its output directory (``--save-best`` must not
+# name one of them).
+REPORT_FORMATS = ("md", "html")
+PLOTS_DIR = "plots"
+
+
+def report_paths(output):
+    """The report files :func:`write_report` may write in ``output``."""
+    return [Path(output) / f"report.{kind}" for kind in REPORT_FORMATS]
 
 
 _DATASET_COLUMNS = [
@@ -278,8 +289,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         *_method_blocks(comparison),
         *_failed_blocks(summary),
     ]
-    for kind in ("md", "html"):
-        path = output / f"report.{kind}"
+    for kind, path in zip(REPORT_FORMATS, report_paths(output)):
         if kind == fmt or path.exists():
             path.write_text(render(blocks, kind), encoding="utf-8")
     return output / f"report.{fmt}"

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from ltlearn._compare._data import CompareError
+from ltlearn._compare._report import PLOTS_DIR, report_paths
 from ltlearn._compare._results import RESULTS_FILE
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
@@ -71,8 +72,8 @@ def check_save_best(datasets, path, output=None):
         )
     if output is not None:
         output = Path(output).resolve()
-        written = [output / name for name in (RESULTS_FILE, "report.md", "report.html")]
-        if path.resolve() in written or output / "plots" in path.resolve().parents:
+        written = [output / RESULTS_FILE, *report_paths(output)]
+        if path.resolve() in written or output / PLOTS_DIR in path.resolve().parents:
             # The model would replace the record of the fits, or the report.
             raise CompareError(
                 f"--save-best {str(path)!r} is a file the comparison writes in "
