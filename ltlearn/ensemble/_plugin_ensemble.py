@@ -30,15 +30,14 @@ from ltlearn.post_hoc._base import (
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
-    ROUTING_ADVICE,
     check_fit_params_routed,
     fit_router,
     routing_enabled,
     split_params,
+    unrouted_sample_weight,
 )
 from ltlearn.utils._validation import (
     check_classification_y,
-    check_fit_takes_sample_weight,
     check_sample_weight,
     class_counts,
 )
@@ -335,16 +334,11 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         request on, get the weights the ensemble gets.
         """
         if not routing_enabled():
-            params = {}
-            for name, model in models:
-                params[name] = {}
-                if sample_weight is None or isinstance(model, FrozenEstimator):
-                    continue
-                check_fit_takes_sample_weight(
-                    model,
-                    "so fit without it or use models that do." + ROUTING_ADVICE,
-                )
-                params[name]["sample_weight"] = sample_weight
+            advice = "so fit without it or use models that do."
+            params = {
+                name: unrouted_sample_weight(model, sample_weight, advice)
+                for name, model in models
+            }
             return params, {}
         routed = process_routing(self, "fit", sample_weight=sample_weight, **fit_params)
         if self.estimators is not None:

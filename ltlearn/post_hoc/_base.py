@@ -27,17 +27,15 @@ from sklearn.utils.validation import (
 
 from ltlearn.utils._docstring import _logit_adjustment_references_docstring
 from ltlearn.utils._routing import (
-    ROUTING_ADVICE,
     EstimatorFitRoutingMixin,
     caller_names,
     routing_enabled,
     split_params,
+    unrouted_sample_weight,
 )
 from ltlearn.utils._validation import (
     check_classification_y,
-    check_fit_takes_sample_weight,
     check_sample_weight,
-    class_counts,
 )
 
 # Docstring fragments shared by the post-hoc classifiers (``Substitution``),
@@ -237,12 +235,7 @@ class _BasePostHocClassifier(
                 delattr(self, name)
         sorter = np.argsort(self.classes_)
         codes = sorter[np.searchsorted(self.classes_, y, sorter=sorter)]
-        if sample_weight is None:
-            counts = class_counts(y, self.classes_)
-        else:
-            counts = np.bincount(
-                codes, weights=sample_weight, minlength=self.classes_.size
-            )
+        counts = np.bincount(codes, weights=sample_weight, minlength=self.classes_.size)
         return codes, counts
 
     def _oof_proba(self, X, y, codes, cv, params, purpose):
@@ -307,14 +300,13 @@ class _BasePostHocClassifier(
                 self, "fit", sample_weight=sample_weight, **fit_params
             )
             fit_params, split = routed.estimator.fit, split_params(routed)
-        elif sample_weight is not None:
-            if not isinstance(self.estimator, FrozenEstimator):
-                check_fit_takes_sample_weight(
-                    self.estimator,
-                    "so the estimator cannot be fitted with the weights; use an "
-                    "estimator that accepts them." + ROUTING_ADVICE,
-                )
-            fit_params = {**fit_params, "sample_weight": sample_weight}
+        else:
+            advice = (
+                "so the estimator cannot be fitted with the weights; use an "
+                "estimator that accepts them."
+            )
+            weights = unrouted_sample_weight(self.estimator, sample_weight, advice)
+            fit_params = {**fit_params, **weights}
         codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)
         params = Bunch(fit=fit_params, split=split)
         self._fit_weights(X, y, codes, counts, sample_weight, params)

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn import get_config
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import (
     MetadataRequest,
@@ -11,6 +12,8 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
     get_routing_for_object,
 )
+
+from ltlearn.utils._validation import check_fit_takes_sample_weight
 
 # The end of the error on an estimator whose fit takes no sample_weight.
 ROUTING_ADVICE = (
@@ -24,6 +27,20 @@ ROUTING_ADVICE = (
 def routing_enabled():
     """Whether ``sklearn.set_config(enable_metadata_routing=True)`` is on."""
     return get_config()["enable_metadata_routing"]
+
+
+def unrouted_sample_weight(estimator, sample_weight, advice):
+    """The ``fit`` parameters that carry ``sample_weight`` to ``estimator``.
+
+    For a meta-estimator without metadata routing: none for no weights or a
+    prefit ``FrozenEstimator`` (which is not refitted); else
+    ``{"sample_weight": sample_weight}``, once ``estimator.fit`` is checked
+    to take them (``advice``, then :data:`ROUTING_ADVICE`, end the error).
+    """
+    if sample_weight is None or isinstance(estimator, FrozenEstimator):
+        return {}
+    check_fit_takes_sample_weight(estimator, advice + ROUTING_ADVICE)
+    return {"sample_weight": sample_weight}
 
 
 def check_fit_params_routed(owner, fit_params):
