@@ -209,21 +209,14 @@ def _ltlearn_modules(name):
         if module in found:
             continue
         found.add(module)
-        spec = importlib.util.find_spec(module)
-        tree = ast.parse(inspect.getsource(importlib.import_module(module)))
-        for node in ast.walk(tree):
+        source = importlib.import_module(module)
+        for node in ast.walk(ast.parse(inspect.getsource(source))):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
-                package = (
-                    spec.parent if spec.submodule_search_locations is None else module
-                )
-                base = (
-                    importlib.util.resolve_name(
-                        "." * node.level + (node.module or ""), package
-                    )
-                    if node.level
-                    else node.module
+                # an absolute name as it is, a relative one from the package
+                base = importlib.util.resolve_name(
+                    "." * node.level + (node.module or ""), source.__package__
                 )
                 # ``from ltlearn.x import y`` imports y's module if y is one
                 names = [base] + [f"{base}.{alias.name}" for alias in node.names]
