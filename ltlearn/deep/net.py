@@ -1166,9 +1166,15 @@ class LongTailClassifier(
 
     def _check_sample_weight(self, sample_weight, X):
         """Per-row weights as float32; refuse negative or all-zero ones."""
-        return _check_sample_weight(
+        sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
+        # scikit-learn refuses all-zero weights itself from 1.7 on only.
+        if not sample_weight.any():
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return sample_weight
 
     @_fit_docstring
     def fit(self, X, y=None, sample_weight=None, **fit_params):
