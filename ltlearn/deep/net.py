@@ -1164,6 +1164,17 @@ class LongTailClassifier(
                 "fit was interrupted. Call 'fit' again."
             )
 
+    def __sklearn_is_fitted__(self):
+        # scikit-learn's check_is_fitted asks this method, so that it follows
+        # check_is_fitted above. skorch has it from 1.3.1 on only (1.2 has
+        # none, and then the attributes skorch sets when it is built count as
+        # fitted; 1.3.0's returns None, which reads as not fitted).
+        try:
+            self.check_is_fitted()
+        except NotInitializedError:
+            return False
+        return True
+
     def _check_sample_weight(self, sample_weight, X):
         """Per-row weights as float32; refuse negative or all-zero ones."""
         sample_weight = _check_sample_weight(
