@@ -1180,7 +1180,7 @@ class LongTailClassifier(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
-        # scikit-learn refuses all-zero weights itself from 1.7 on only.
+        # scikit-learn refuses all-zero weights itself only from 1.8 on.
         if not sample_weight.any():
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."

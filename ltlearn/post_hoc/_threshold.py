@@ -5,6 +5,7 @@
 
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
 from ltlearn.post_hoc._base import (
@@ -14,18 +15,14 @@ from ltlearn.post_hoc._base import (
 )
 
 
-def _check_cost_matrix(cost_matrix, classes, counts):
-    """Return the ``(n_classes, n_classes)`` cost matrix and the class costs.
-
-    ``counts`` are the (weighted) class counts, for ``"balanced"``.
-    """
+def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
+    """Return the ``(n_classes, n_classes)`` cost matrix and the class costs."""
     n_classes = classes.size
     off_diagonal = 1.0 - np.eye(n_classes)
-    if isinstance(cost_matrix, str):
-        # "balanced": cost n / (K n_k), the rule of scikit-learn's
-        # compute_class_weight, on the counts already at hand (its
-        # sample_weight needs scikit-learn 1.7).
-        cost_matrix = counts.sum() / (n_classes * counts)
+    if isinstance(cost_matrix, str):  # "balanced": cost n / (K n_k)
+        cost_matrix = compute_class_weight(
+            "balanced", classes=classes, y=y, sample_weight=sample_weight
+        )
 
     costs = np.array(cost_matrix, dtype=float)  # a copy: never the caller's
     if costs.shape not in ((n_classes,), (n_classes, n_classes)):
@@ -166,7 +163,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         if isinstance(self.cost_matrix, str):
             _check_prior_counts(counts, self.classes_, sample_weight is not None)
         self.cost_matrix_, self.class_costs_ = _check_cost_matrix(
-            self.cost_matrix, self.classes_, counts
+            self.cost_matrix, self.classes_, y, sample_weight
         )
 
     def _class_log_weights(self):
