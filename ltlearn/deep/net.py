@@ -1164,11 +1164,28 @@ class LongTailClassifier(
                 "fit was interrupted. Call 'fit' again."
             )
 
+    def __sklearn_is_fitted__(self):
+        # scikit-learn's check_is_fitted asks this method, so that it follows
+        # check_is_fitted above. skorch has it from 1.3.1 on only (1.2 has
+        # none, and then the attributes skorch sets when it is built count as
+        # fitted; 1.3.0's returns None, which reads as not fitted).
+        try:
+            self.check_is_fitted()
+        except NotInitializedError:
+            return False
+        return True
+
     def _check_sample_weight(self, sample_weight, X):
         """Per-row weights as float32; refuse negative or all-zero ones."""
-        return _check_sample_weight(
+        sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
+        # scikit-learn refuses all-zero weights itself only from 1.8 on.
+        if not sample_weight.any():
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number."
+            )
+        return sample_weight
 
     @_fit_docstring
     def fit(self, X, y=None, sample_weight=None, **fit_params):
