@@ -138,7 +138,7 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     for start in range(0, n_new, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, n_new)
         cols = generator.integers(k, size=stop - start)
-        steps = generator.random(stop - start, dtype=step_dtype)
+        steps = generator.random(stop - start).astype(step_dtype, copy=False)
         partners = neighbor_of[seeds[start:stop], cols]
         for lo in range(0, stop - start, block):
             hi = min(lo + block, stop - start)
@@ -167,7 +167,7 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     for start in range(0, seeds.size, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, seeds.size)
         cols = generator.integers(k, size=stop - start)
-        steps = generator.random(stop - start, dtype=step_dtype)
+        steps = generator.random(stop - start).astype(step_dtype, copy=False)
         base = X_class[seeds[start:stop]]
         partner = X_class[neighbor_of[seeds[start:stop], cols]]
         if huge:  # as in ``_huge_steps``; finite, on the segment up to rounding
@@ -280,7 +280,8 @@ class SMOTE(BaseOverSampler):
       may be a duplicate).
     - A class smaller than ``k_neighbors + 1`` is over-sampled with fewer
       neighbours (and a one-sample class is duplicated) instead of failing.
-    - Float32 data is generated in float32; integer data, as in
+    - Float32 data is generated in float32, from the draws that float64
+      data gets (the same samples up to rounding); integer data, as in
       imbalanced-learn, is generated in float64 and truncated. The integer
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.

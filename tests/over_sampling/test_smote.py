@@ -387,11 +387,23 @@ def test_skip_noise_with_only_noise_falls_back_with_a_warning(make_long_tail):
 # --- data types ----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
 @pytest.mark.parametrize("n_features", [4, 24])
-def test_float32_stays_float32(make_long_tail, n_features):
+def test_float32_stays_float32_with_the_samples_of_float64(
+    make_long_tail, n_features, container
+):
+    # The steps were drawn as float32 for float32 data: another stream, so
+    # the same random_state gave other samples than on float64 data.
     X, y = make_long_tail(n_features=n_features)
-    X_res, y_res = SMOTE(random_state=0).fit_resample(X.astype(np.float32), y)
+    X_64, y_64 = SMOTE(random_state=0).fit_resample(container(X), y)
+    X_res, y_res = SMOTE(random_state=0).fit_resample(
+        container(X.astype(np.float32)), y
+    )
     assert X_res.dtype == np.float32 and y_res.dtype == y.dtype
+    np.testing.assert_array_equal(y_res, y_64)
+    if sparse.issparse(X_res):
+        X_res, X_64 = X_res.toarray(), X_64.toarray()
+    np.testing.assert_allclose(X_res, X_64, rtol=1e-5, atol=1e-6)
 
 
 def test_integer_data_is_truncated_like_imblearn(make_long_tail):
