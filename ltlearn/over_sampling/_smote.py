@@ -23,6 +23,7 @@ from ltlearn.utils._docstring import (
     _smote_references_docstring,
 )
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
 # whatever the data, so that the dense and the sparse paths draw alike.
@@ -48,6 +49,7 @@ def _capped_neighbors(label, n_class, n_neighbors):
             f"{n_neighbors - 1} needs at least {n_neighbors}. Using "
             f"k_neighbors={n_class - 1} for this class.",
             UserWarning,
+            stacklevel=external_stacklevel(),
         )
         return n_class
     return n_neighbors
@@ -59,6 +61,7 @@ def _single_sample_draws(label, n_new):
         f"Class {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
         f"interpolate. Its sample is duplicated {n_new} times.",
         UserWarning,
+        stacklevel=external_stacklevel(),
     )
     return np.zeros(n_new, dtype=np.intp), np.zeros((1, 1), dtype=np.intp)
 
@@ -469,6 +472,7 @@ class SMOTE(BaseOverSampler):
                             "neighbours all belong to other classes); "
                             "skip_noise is ignored for this class.",
                             UserWarning,
+                            stacklevel=external_stacklevel(),
                         )
                         pool = np.arange(n_class)
                 seeds, neighbor_of = self._seeds_and_neighbors(

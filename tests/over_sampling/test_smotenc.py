@@ -425,10 +425,11 @@ def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
     # imbalanced-learn's SMOTENC takes sparse X; ltlearn's refused it
     X, y = _mixed()
     dense = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X, y)
-    with pytest.warns(DataConversionWarning, match="SMOTENC"):
+    with pytest.warns(DataConversionWarning, match="SMOTENC") as record:
         X_res, y_res = SMOTENC(
             categorical_features=[1, 3], random_state=0
         ).fit_resample(container(X), y)
+    assert record[0].filename == __file__  # the caller's line
     assert type(X_res) is container and X_res.format == container((1, 1)).format
     np.testing.assert_array_equal(X_res.toarray(), dense[0])
     np.testing.assert_array_equal(y_res, dense[1])
