@@ -23,6 +23,7 @@ from ltlearn.utils._test_common.instance_generator import (
 from ltlearn.utils.estimator_checks import (
     check_clear_errors,
     check_does_not_modify_input,
+    check_global_state_untouched,
     check_label_types,
     check_one_sample_class,
     check_pickle_round_trip,
@@ -47,6 +48,7 @@ LTLEARN_CHECKS = [
     check_sample_weight_equivalence_to_repeats,
     check_resampled_counts,
     check_predict_is_argmax_of_proba,
+    check_global_state_untouched,
 ]
 
 

@@ -9,6 +9,7 @@ import math
 import signal
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -130,6 +131,25 @@ def test_deep_recipe_fits(name):
     assert [r["status"] for r in comparison.rows] == ["ok", "ok"], [
         r["error"] for r in comparison.rows
     ]
+
+
+def test_a_run_in_the_callers_process_leaves_its_global_state_alone():
+    # torch's threads were set to 1 for a deep fit and left so in the caller.
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        np_state, torch_state = np.random.get_state(), torch.get_rng_state()
+        filters, handler = list(warnings.filters), signal.getsignal(signal.SIGINT)
+        comparison = _run(methods=["plain", "deep_ce"], n_jobs=1)
+        assert {r["status"] for r in comparison.rows} == {"ok"}
+        assert torch.get_num_threads() == 2
+        assert np.array_equal(np.random.get_state()[1], np_state[1])
+        assert torch.equal(torch.get_rng_state(), torch_state)
+        assert warnings.filters == filters
+        assert signal.getsignal(signal.SIGINT) is handler
+    finally:
+        torch.set_num_threads(threads)
 
 
 def test_results_are_written_and_a_rerun_skips_finished_fits(tmp_path, monkeypatch):

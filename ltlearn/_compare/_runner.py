@@ -121,6 +121,27 @@ def _fit_predict(build, X, y, train, test, row):
     return y_pred
 
 
+@contextlib.contextmanager
+def _torch_threads(n_threads):
+    """Run the block with torch on ``n_threads`` threads, then restore them.
+
+    The parallel fits each run on one thread; a fit in the caller's process
+    (``n_jobs=1``) leaves the caller's setting as it found it. ``None`` leaves
+    torch alone (and unimported).
+    """
+    if n_threads is None:
+        yield
+        return
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
 def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
     """Fit one recipe on one training fold and score it on the test fold.
 
@@ -135,10 +156,6 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
         fit or the prediction fails.
     """
     recipe = RECIPES[method]
-    if recipe.deep:
-        import torch
-
-        torch.set_num_threads(1)
     if not recipe.semi_supervised:
         train = train[y[train] >= 0]
     y_train = y[train]
@@ -151,6 +168,7 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
     with (
         warnings.catch_warnings(record=True) as caught,
         record_interrupts() as interrupts,
+        _torch_threads(1 if recipe.deep else None),
     ):
         warnings.simplefilter("always")
         build = functools.partial(recipe.pipeline, seed, context, preprocessing)

@@ -23,6 +23,7 @@ from ltlearn.utils._docstring import (
     _smote_references_docstring,
 )
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
 # whatever the data, so that the dense and the sparse paths draw alike.
@@ -48,6 +49,7 @@ def _capped_neighbors(label, n_class, n_neighbors):
             f"{n_neighbors - 1} needs at least {n_neighbors}. Using "
             f"k_neighbors={n_class - 1} for this class.",
             UserWarning,
+            stacklevel=external_stacklevel(),
         )
         return n_class
     return n_neighbors
@@ -59,6 +61,7 @@ def _single_sample_draws(label, n_new):
         f"Class {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
         f"interpolate. Its sample is duplicated {n_new} times.",
         UserWarning,
+        stacklevel=external_stacklevel(),
     )
     return np.zeros(n_new, dtype=np.intp), np.zeros((1, 1), dtype=np.intp)
 
@@ -138,7 +141,7 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     for start in range(0, n_new, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, n_new)
         cols = generator.integers(k, size=stop - start)
-        steps = generator.random(stop - start, dtype=step_dtype)
+        steps = generator.random(stop - start).astype(step_dtype, copy=False)
         partners = neighbor_of[seeds[start:stop], cols]
         for lo in range(0, stop - start, block):
             hi = min(lo + block, stop - start)
@@ -167,7 +170,7 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     for start in range(0, seeds.size, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, seeds.size)
         cols = generator.integers(k, size=stop - start)
-        steps = generator.random(stop - start, dtype=step_dtype)
+        steps = generator.random(stop - start).astype(step_dtype, copy=False)
         base = X_class[seeds[start:stop]]
         partner = X_class[neighbor_of[seeds[start:stop], cols]]
         if huge:  # as in ``_huge_steps``; finite, on the segment up to rounding
@@ -280,7 +283,8 @@ class SMOTE(BaseOverSampler):
       may be a duplicate).
     - A class smaller than ``k_neighbors + 1`` is over-sampled with fewer
       neighbours (and a one-sample class is duplicated) instead of failing.
-    - Float32 data is generated in float32; integer data, as in
+    - Float32 data is generated in float32, from the draws that float64
+      data gets (the same samples up to rounding); integer data, as in
       imbalanced-learn, is generated in float64 and truncated. The integer
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
@@ -468,6 +472,7 @@ class SMOTE(BaseOverSampler):
                             "neighbours all belong to other classes); "
                             "skip_noise is ignored for this class.",
                             UserWarning,
+                            stacklevel=external_stacklevel(),
                         )
                         pool = np.arange(n_class)
                 seeds, neighbor_of = self._seeds_and_neighbors(

@@ -24,6 +24,7 @@ from ltlearn.over_sampling._smote import (
     _single_sample_draws,
     _smote_docstring,
 )
+from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic categories are voted this many rows at a time.
 _VOTE_ROWS = 2**14
@@ -104,6 +105,7 @@ def _fit_resample_dense(sampler, X, y):
         f"Passing a sparse matrix to {type(sampler).__name__} is not efficient: "
         "it is converted to a dense array.",
         DataConversionWarning,
+        stacklevel=external_stacklevel(),
     )
     X_res, y_res = sampler._fit_resample(X.toarray(), y)
     return type(X)(X_res), y_res

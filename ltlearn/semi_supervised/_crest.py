@@ -51,6 +51,7 @@ from ltlearn.utils._validation import (
     check_sample_weight,
     class_counts,
 )
+from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["CReSTClassifier"]
 
@@ -407,6 +408,7 @@ class CReSTClassifier(
                 f"{self.unlabeled_value!r}); fitting the estimator on the labelled "
                 "rows only.",
                 UserWarning,
+                stacklevel=external_stacklevel(),
             )
         rng = check_random_state(self.random_state)
 

@@ -15,12 +15,17 @@ exactly the class counts their ``sampling_strategy`` asks for.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
+import os
 import pickle
+import random
 import re
+import signal
+import sys
 import warnings
 from collections import Counter
 
 import numpy as np
+import sklearn
 from sklearn.base import clone, is_classifier
 from sklearn.datasets import make_classification
 from sklearn.utils import get_tags
@@ -29,6 +34,7 @@ __all__ = [
     "assert_predict_is_argmax_of_proba",
     "check_clear_errors",
     "check_does_not_modify_input",
+    "check_global_state_untouched",
     "check_label_types",
     "check_one_sample_class",
     "check_pickle_round_trip",
@@ -161,6 +167,109 @@ def check_same_random_state_same_result(estimator):
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
     _assert_same(_outputs(est, X, y), _outputs(est, X, y), name)
+
+
+def _global_state():
+    """What a fit could change in the caller's process, beyond its result."""
+    state = {
+        "numpy's global RNG": np.random.get_state()[1].tobytes(),
+        "Python's random": random.getstate(),
+        "warnings.filters": list(warnings.filters),
+        "sklearn.get_config()": sklearn.get_config(),
+        "np.geterr()": np.geterr(),
+        "the SIGINT handler": signal.getsignal(signal.SIGINT),
+        "the working directory": os.getcwd(),
+        "os.environ": dict(os.environ),
+    }
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        state["torch's global RNG"] = torch.get_rng_state().numpy().tobytes()
+        state["torch.initial_seed()"] = torch.initial_seed()
+        state["torch.get_num_threads()"] = torch.get_num_threads()
+        state["torch.get_default_dtype()"] = torch.get_default_dtype()
+    return state
+
+
+def _first_torch_step():
+    """One optimizer step, after which torch has imported what it imports lazily.
+
+    On its first step ``torch.optim`` imports torch's compiler, which sets an
+    environment variable and a warning filter once: torch's doing, not the
+    estimator's.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return
+    with torch.random.fork_rng(devices=[]):
+        layer = torch.nn.Linear(1, 1)
+        optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
+        layer(torch.ones(1, 1)).sum().backward()
+        optimizer.step()
+
+
+def _reseed_global_streams(seed):
+    """Set numpy's, Python's and torch's global streams to a state of ``seed``.
+
+    Each fit then starts from its own global state, so that one which reseeds
+    a global stream (to the same state on every fit) is caught.
+    """
+    np.random.seed(seed)
+    random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
+
+
+def check_global_state_untouched(estimator):
+    """A seeded fit leaves the caller's global state as it was.
+
+    With an int ``random_state`` and with a ``RandomState`` instance (which
+    the fit uses, as in scikit-learn: two fresh ``RandomState(0)`` give the
+    same result), fitting and predicting (or resampling) draws nothing from
+    numpy's, Python's or torch's global random generators and leaves
+    ``warnings.filters``, scikit-learn's configuration, numpy's error
+    handling, the SIGINT handler, the working directory, the environment and
+    torch's threads and default dtype as they were. The global streams are
+    restored afterwards.
+    """
+    name = type(estimator).__name__
+    X, y = _make_data()
+    est = clone(estimator)
+    if "random_state" not in est.get_params():
+        seeds = [None]
+    else:
+        seeds = [0, np.random.RandomState(0), np.random.RandomState(0)]
+    _first_torch_step()
+    torch = sys.modules.get("torch")
+    saved = (
+        np.random.get_state(),
+        random.getstate(),
+        None if torch is None else torch.get_rng_state(),
+    )
+    results = []
+    try:
+        for i, seed in enumerate(seeds):
+            if seed is not None:
+                est.set_params(random_state=seed)
+            fitted = clone(est)
+            _reseed_global_streams(1000 + i)
+            before = _global_state()
+            # Not under catch_warnings, which would restore the filters.
+            resampled = _fit(fitted, X, y)
+            result = _predictions(fitted, X)
+            after = _global_state()
+            changed = [key for key in before if before[key] != after[key]]
+            assert not changed, f"{name} (random_state={seed!r}) changed {changed}"
+            if resampled is not None:
+                result = {"X_res": resampled[0], "y_res": resampled[1]}
+            results.append(result)
+    finally:
+        np.random.set_state(saved[0])
+        random.setstate(saved[1])
+        if torch is not None:
+            torch.set_rng_state(saved[2])
+    if len(results) == 3:
+        _assert_same(results[1], results[2], name)
 
 
 def _raises_naming(func, pattern, what):

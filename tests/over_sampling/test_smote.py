@@ -333,8 +333,11 @@ def test_a_small_class_uses_fewer_neighbours_with_a_warning(make_long_tail):
     X, y = make_long_tail()
     y = y.copy()
     y[np.flatnonzero(y == 2)[3:]] = 0  # class 2 keeps 3 samples
-    with pytest.warns(UserWarning, match=r"Class 2 has 3 samples; k_neighbors=5"):
+    with pytest.warns(
+        UserWarning, match=r"Class 2 has 3 samples; k_neighbors=5"
+    ) as record:
         X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    assert record[0].filename == __file__  # the caller's line
     assert Counter(y_res)[2] == Counter(y_res)[0]
     X_class = X[y == 2]
     starts, ends = _segments(X_class, 2)
@@ -345,8 +348,9 @@ def test_a_one_sample_class_is_duplicated_with_a_warning(make_long_tail):
     X, y = make_long_tail()
     y = y.copy()
     y[np.flatnonzero(y == 2)[1:]] = 0
-    with pytest.warns(UserWarning, match=r"Class 2 has 1 sample.*duplicated"):
+    with pytest.warns(UserWarning, match=r"Class 2 has 1 sample.*duplicated") as record:
         X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+    assert record[0].filename == __file__
     Z = _synthetic(X, y, X_res, y_res, 2)
     assert len(Z) == Counter(y)[0] - 1
     np.testing.assert_array_equal(Z, np.broadcast_to(X[y == 2], Z.shape))
@@ -379,19 +383,32 @@ def test_skip_noise_with_only_noise_falls_back_with_a_warning(make_long_tail):
     y = y.copy()
     y[200:230] = 0  # class 1 keeps the noise sample and gains a majority one
     y[5] = 1
-    with pytest.warns(UserWarning, match="Every sample of class 1 is noise"):
+    with pytest.warns(UserWarning, match="Every sample of class 1 is noise") as record:
         _, y_res = SMOTE(k_neighbors=1, skip_noise=True).fit_resample(X, y)
+    assert record[0].filename == __file__
     assert Counter(y_res)[1] == Counter(y_res)[0]
 
 
 # --- data types ----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
 @pytest.mark.parametrize("n_features", [4, 24])
-def test_float32_stays_float32(make_long_tail, n_features):
+def test_float32_stays_float32_with_the_samples_of_float64(
+    make_long_tail, n_features, container
+):
+    # The steps were drawn as float32 for float32 data: another stream, so
+    # the same random_state gave other samples than on float64 data.
     X, y = make_long_tail(n_features=n_features)
-    X_res, y_res = SMOTE(random_state=0).fit_resample(X.astype(np.float32), y)
+    X_64, y_64 = SMOTE(random_state=0).fit_resample(container(X), y)
+    X_res, y_res = SMOTE(random_state=0).fit_resample(
+        container(X.astype(np.float32)), y
+    )
     assert X_res.dtype == np.float32 and y_res.dtype == y.dtype
+    np.testing.assert_array_equal(y_res, y_64)
+    if sparse.issparse(X_res):
+        X_res, X_64 = X_res.toarray(), X_64.toarray()
+    np.testing.assert_allclose(X_res, X_64, rtol=1e-5, atol=1e-6)
 
 
 def test_integer_data_is_truncated_like_imblearn(make_long_tail):

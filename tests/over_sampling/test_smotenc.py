@@ -189,6 +189,16 @@ def test_categorical_features_forms_give_the_same_result():
         pd.testing.assert_frame_equal(results[0], other)
 
 
+def test_float32_data_gives_the_samples_of_float64_data():
+    X, y = _mixed()
+    smote_nc = SMOTENC(categorical_features=[1, 3], random_state=0)
+    X_64, y_64 = smote_nc.fit_resample(X, y)
+    X_32, y_32 = smote_nc.fit_resample(X.astype(np.float32), y)
+    assert X_32.dtype == np.float32
+    np.testing.assert_array_equal(y_32, y_64)
+    np.testing.assert_allclose(X_32, X_64, rtol=1e-5, atol=1e-6)
+
+
 def test_dataframe_round_trip_keeps_dtypes():
     rng = np.random.RandomState(0)
     n = 100
@@ -416,10 +426,11 @@ def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
     # imbalanced-learn's SMOTENC takes sparse X; ltlearn's refused it
     X, y = _mixed()
     dense = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X, y)
-    with pytest.warns(DataConversionWarning, match="SMOTENC"):
+    with pytest.warns(DataConversionWarning, match="SMOTENC") as record:
         X_res, y_res = SMOTENC(
             categorical_features=[1, 3], random_state=0
         ).fit_resample(container(X), y)
+    assert record[0].filename == __file__  # the caller's line
     assert type(X_res) is container and X_res.format == container((1, 1)).format
     np.testing.assert_array_equal(X_res.toarray(), dense[0])
     np.testing.assert_array_equal(y_res, dense[1])

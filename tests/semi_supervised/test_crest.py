@@ -338,8 +338,9 @@ def test_verbose_reports_each_generation(semi_supervised_lt, capsys):
 
 def test_all_labelled_warns_and_fits_supervised(semi_supervised_lt):
     X, y, _ = semi_supervised_lt
-    with pytest.warns(UserWarning, match="no unlabelled row"):
+    with pytest.warns(UserWarning, match="no unlabelled row") as record:
         clf = CReSTClassifier(LogisticRegression()).fit(X, y)
+    assert record[0].filename == __file__  # the caller's line
     assert clf.termination_condition_ == "all_labeled"
     assert clf.n_iter_ == 1
     np.testing.assert_allclose(

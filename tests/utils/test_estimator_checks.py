@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from imblearn.combine import SMOTEENN
@@ -20,6 +22,7 @@ from ltlearn.utils._validation import check_classification_y, class_counts
 from ltlearn.utils.estimator_checks import (
     check_clear_errors,
     check_does_not_modify_input,
+    check_global_state_untouched,
     check_label_types,
     check_one_sample_class,
     check_pickle_round_trip,
@@ -76,6 +79,32 @@ def test_check_same_random_state_catches_unseeded_randomness():
     with pytest.raises(AssertionError, match="differs between two identical runs"):
         check_same_random_state_same_result(_Unseeded())
     check_same_random_state_same_result(LogisticRegression())
+
+
+class _SeedsTheGlobalRNG(_QuietOnOneClass):
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        np.random.seed(self.random_state if isinstance(self.random_state, int) else 0)
+        return super().fit(X, y)
+
+
+class _FiltersWarnings(_QuietOnOneClass):
+    def fit(self, X, y):
+        warnings.simplefilter("ignore", UserWarning)  # left in place
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator, changed",
+    [(_SeedsTheGlobalRNG(), "numpy's global RNG"), (_FiltersWarnings(), "filters")],
+)
+def test_check_global_state_untouched_catches_a_changed_process(estimator, changed):
+    with warnings.catch_warnings():
+        with pytest.raises(AssertionError, match=changed):
+            check_global_state_untouched(estimator)
+    check_global_state_untouched(LogisticRegression(random_state=0))
 
 
 def test_check_clear_errors_catches_a_silent_single_class_fit():

@@ -1,0 +1,40 @@
+"""The ``stacklevel`` at which a warning names the user's line."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import sys
+
+import imblearn
+import joblib
+import sklearn
+
+import ltlearn
+
+# A warning raised in these packages is about the call the user made into
+# them: a pipeline's fit (imbalanced-learn's calls the samplers through
+# joblib.Memory), a grid search or the estimator itself.
+_LIBRARY_DIRS = tuple(
+    os.path.dirname(package.__file__) + os.sep
+    for package in (ltlearn, sklearn, imblearn, joblib)
+)
+
+
+def external_stacklevel():
+    """The ``stacklevel`` of ``warnings.warn`` that points past the libraries.
+
+    Counted from the function that calls this one (level 1) outward to the
+    first frame outside ltlearn, scikit-learn, imbalanced-learn and joblib:
+    the user's line, whether it calls the estimator, a pipeline or a search
+    around it, however deep the warning is raised. Python 3.12's
+    ``skip_file_prefixes`` of ``warnings.warn`` does the same.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(
+        _LIBRARY_DIRS
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
