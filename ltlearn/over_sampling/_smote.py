@@ -181,6 +181,28 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     return blocks
 
 
+def _refuse_non_numeric(values, X):
+    """Name the columns of ``values`` (object dtype) that do not hold numbers.
+
+    scikit-learn's ``check_array`` lets the category columns of a DataFrame
+    through as objects (for the models that read them), which interpolation
+    cannot handle.
+    """
+    names = getattr(X, "columns", range(values.shape[1]))
+    bad = []
+    for j, name in enumerate(names):
+        try:
+            values[:, j].astype(np.float64)
+        except (TypeError, ValueError):
+            bad.append(name)
+    if bad:
+        raise ValueError(
+            f"SMOTE interpolates numbers, but the columns {bad!r} of X hold "
+            "non-numeric values (categories or strings). Use SMOTENC for "
+            "numeric and categorical columns, or SMOTEN for categorical ones."
+        )
+
+
 # The shared parts of the docstrings of SMOTE, SMOTENC and SMOTEN.
 _smote_docstring = Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
@@ -355,7 +377,10 @@ class SMOTE(BaseOverSampler):
             self._integer_columns = np.flatnonzero(
                 [is_integer_dtype(dtype) for dtype in X.dtypes]
             )
-        return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        X_checked, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        if X_checked.dtype == object:  # category columns pass check_array as such
+            _refuse_non_numeric(X_checked, X)
+        return X_checked, y, binarize_y
 
     def _validate_estimator(self):
         """Build ``nn_k_`` from ``k_neighbors``, as imbalanced-learn does."""
