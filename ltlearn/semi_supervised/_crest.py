@@ -48,6 +48,7 @@ from ltlearn.utils._routing import (
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
+    check_no_missing_labels,
     check_sample_weight,
     class_counts,
 )
@@ -166,7 +167,9 @@ class CReSTClassifier(
         string labels, store ``y`` with dtype object and mark unlabelled rows
         with the integer -1, or pass a string here. In an array of strings
         (dtype ``str``) the string ``str(unlabeled_value)``, ``"-1"`` by
-        default, marks them, since NumPy turns -1 into ``"-1"`` there.
+        default, marks them, since NumPy turns -1 into ``"-1"`` there. A
+        missing label (NaN, None, ``pd.NA``) does not mark a row unlabelled:
+        it is refused, with the rows that hold one.
 
     classes : array-like of shape (n_classes,), default=None
         The labels the data is known to hold. When given, each of them needs
@@ -388,6 +391,13 @@ class CReSTClassifier(
         self : object
             Fitted estimator.
         """
+        if y is not None:  # validate_data names a missing y
+            check_no_missing_labels(
+                y,
+                advice=f"mark the unlabelled rows with unlabeled_value="
+                f"{self.unlabeled_value!r} (missing labels are not taken as "
+                "unlabelled)",
+            )
         # Finiteness of X is left to the inner estimator, which may accept NaN.
         X, y = validate_data(
             self,

@@ -531,3 +531,19 @@ def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):
     weights = (y_semi == -1) * 1.0
     with pytest.raises(ValueError, match="labelled rows have a total sample_weight"):
         CReSTClassifier(LogisticRegression()).fit(X, y_semi, sample_weight=weights)
+
+
+@pytest.mark.parametrize("dtype", ["string", "Int64", "object"])
+def test_missing_labels_are_refused_and_the_marker_named(dtype):
+    # pd.NA in y failed with "TypeError: boolean value of NA is ambiguous"
+    # (string) or "Unknown label type: unknown" (None in an object Series)
+    pd = pytest.importorskip("pandas")
+    X, y = make_blobs(n_samples=40, centers=2, random_state=0)
+    labels = pd.Series(y, dtype=dtype).mask(np.arange(40) % 10 == 3)
+    clf = CReSTClassifier(LogisticRegression(), max_iter=1)
+    with pytest.raises(ValueError, match=r"4 missing labels .* rows 3, 13, 23, 33: "):
+        clf.fit(X, labels)
+    with pytest.raises(ValueError, match="mark the unlabelled rows with unlabeled_val"):
+        clf.fit(X, labels)
+    if dtype == "Int64":  # marked as the message says
+        assert clf.fit(X, labels.fillna(-1)).classes_.tolist() == [0, 1]
