@@ -72,7 +72,7 @@ def _missing_labels(y):
                 missing = np.array([v is None or v != v for v in y.ravel()])
         else:
             return np.zeros(np.shape(y)[:1], dtype=bool)
-    return missing.reshape(missing.shape[0], -1).any(axis=1)
+    return missing.any(axis=tuple(range(1, missing.ndim)))
 
 
 def check_no_missing_labels(y, advice="drop those rows or give them a label"):
