@@ -21,8 +21,10 @@ from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _estimator_has,
+    check_array,
     check_is_fitted,
     column_or_1d,
+    indexable,
     validate_data,
 )
 
@@ -398,15 +400,12 @@ class CReSTClassifier(
                 f"{self.unlabeled_value!r} (missing labels are not taken as "
                 "unlabelled)",
             )
-        # Finiteness of X is left to the inner estimator, which may accept NaN.
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            ensure_all_finite=False,
-            multi_output=True,
-        )
+        # X goes to the estimator as it is, as in the post-hoc classifiers: a
+        # DataFrame keeps its column names and dtypes for a pipeline that
+        # selects columns; the estimator checks X (missing values included).
+        validate_data(self, X, y, skip_check_array=True)  # names a missing y
+        X, y = indexable(X, y)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] > 1:
             check_classification_y(y)  # refuses it, naming the multi-output target
         y = column_or_1d(y, warn=True)
@@ -563,9 +562,7 @@ class CReSTClassifier(
 
     def _validate_for_predict(self, X):
         check_is_fitted(self)
-        return validate_data(
-            self, X, accept_sparse=True, ensure_all_finite=False, reset=False
-        )
+        return X  # checked by the estimator, as in fit
 
     predict = _delegated(
         "predict",

@@ -547,3 +547,33 @@ def test_missing_labels_are_refused_and_the_marker_named(dtype):
         clf.fit(X, labels)
     if dtype == "Int64":  # marked as the message says
         assert clf.fit(X, labels.fillna(-1)).classes_.tolist() == [0, 1]
+
+
+def test_a_dataframe_reaches_the_estimator_as_it_is():
+    # X was converted to an array first, so a pipeline selecting columns by
+    # name failed ("could not convert string to float"), as in scikit-learn's
+    # SelfTrainingClassifier; the post-hoc classifiers pass X as it is.
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = make_blobs(n_samples=80, centers=2, random_state=0)
+    frame = pd.DataFrame(
+        {
+            "x0": X[:, 0],
+            "x1": X[:, 1],
+            "s": pd.array(np.where(y == 1, "u", "v"), dtype="string"),
+        },
+        index=np.random.RandomState(0).permutation(80) + 100,
+    )
+    labels = pd.Series(np.where(np.arange(80) % 4 == 0, y, -1), index=np.arange(80))
+    encode = make_column_transformer((OneHotEncoder(), ["s"]), remainder="passthrough")
+    clf = CReSTClassifier(make_pipeline(encode, LogisticRegression()), max_iter=3)
+    clf.fit(frame, labels)
+    assert list(clf.feature_names_in_) == ["x0", "x1", "s"]
+    assert (clf.labeled_iter_ > 0).any()  # rows were pseudo-labelled
+    assert np.array_equal(clf.predict(frame), y)
+    assert np.array_equal(clf.predict(frame.reset_index(drop=True)), y)
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        CReSTClassifier(LogisticRegression(), max_iter=2).fit(frame, labels)
