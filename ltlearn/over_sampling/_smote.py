@@ -23,6 +23,7 @@ from ltlearn.utils._docstring import (
     _smote_references_docstring,
 )
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._validation import check_no_missing_labels
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
 # whatever the data, so that the dense and the sparse paths draw alike.
@@ -203,6 +204,20 @@ def _refuse_non_numeric(values, X):
         )
 
 
+class _MissingLabelsMixin:
+    """Refuse missing labels in ``y`` by row, before imbalanced-learn's checks.
+
+    Those fail on a nullable or object ``y`` with a missing label with
+    "Unknown label type: unknown" or "Input y contains NaN".
+    """
+
+    def fit_resample(self, X, y, **params):
+        check_no_missing_labels(y)
+        return super().fit_resample(X, y, **params)
+
+    fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
+
+
 # The shared parts of the docstrings of SMOTE, SMOTENC and SMOTEN.
 _smote_docstring = Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
@@ -214,7 +229,7 @@ _smote_docstring = Substitution(
 
 
 @_smote_docstring
-class SMOTE(BaseOverSampler):
+class SMOTE(_MissingLabelsMixin, BaseOverSampler):
     """Over-sample with SMOTE, faster and lighter than imbalanced-learn's.
 
     Synthetic Minority Over-sampling TEchnique [1]_: each synthetic sample

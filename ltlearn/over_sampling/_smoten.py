@@ -16,6 +16,7 @@ from ltlearn.over_sampling._smote import (
     SMOTE,
     _capped_neighbors,
     _class_generators,
+    _MissingLabelsMixin,
     _new_samples,
     _single_sample_draws,
     _smote_docstring,
@@ -104,7 +105,7 @@ def _vdm_kneighbors(codes, tables, queries, n_neighbors):
 
 
 @_smote_docstring
-class SMOTEN(BaseOverSampler):
+class SMOTEN(_MissingLabelsMixin, BaseOverSampler):
     """Over-sample categorical data with SMOTE-N.
 
     SMOTE for Nominal features [1]_, a drop-in replacement for

@@ -377,8 +377,8 @@ def check_pandas_extension_dtypes(estimator):
     predicts from the NumPy data (labels of object dtype), whatever the index
     of the rows at predict; a sampler returns the rows it returns from the
     NumPy data, in a DataFrame of the columns and dtypes of ``X`` and a Series
-    of the dtype and name of ``y``. A classifier refuses a ``y`` with a
-    missing label (``pd.NA``) with a ValueError that says so. Estimators that
+    of the dtype and name of ``y``. A ``y`` with a missing label (``pd.NA``)
+    is refused with a ValueError that says so. Estimators that
     are neither classifiers nor samplers are not concerned.
     """
     import pandas as pd
@@ -418,12 +418,9 @@ def check_pandas_extension_dtypes(estimator):
                 f"{name}.{method} with y of dtype {dtype} returned {output.dtype}"
             )
             _assert_same({method: output}, expected, f"{name} on pandas input")
-    if _is_sampler(est):
-        return
     y_na = pd.Series(labels[y], dtype="string").mask(np.arange(y.size) == 5)
-    _raises_naming(
-        lambda: clone(est).fit(X_df, y_na), r"missing", f"{name} with pd.NA in y"
-    )
+    fit = clone(est).fit_resample if _is_sampler(est) else clone(est).fit
+    _raises_naming(lambda: fit(X_df, y_na), r"missing", f"{name} with pd.NA in y")
 
 
 def check_sparse_input(estimator):

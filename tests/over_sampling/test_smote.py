@@ -460,6 +460,15 @@ def test_a_category_column_of_strings_is_refused_by_name():
     assert list(X_res.dtypes) == list(frame.dtypes)
 
 
+@pytest.mark.parametrize("sampler", [SMOTE(), SMOTEN()], ids=["SMOTE", "SMOTEN"])
+def test_missing_labels_are_refused_by_row(sampler):
+    # imbalanced-learn's checks said "Unknown label type: unknown"
+    X = np.tile(np.arange(10.0), (4, 1)).T
+    y = pd.Series(["a"] * 7 + [None, "b", "b"], dtype=object)
+    with pytest.raises(ValueError, match=r"1 missing label .* at row 7:"):
+        sampler.fit_resample(X, y)
+
+
 def test_string_labels(make_long_tail):
     X, y = make_long_tail()
     labels = np.array(["common", "middle", "rare"], dtype=object)
