@@ -309,6 +309,25 @@ def test_rows_without_a_target_are_unlabelled_on_request(tmp_path, marker):
     assert "20 row(s) without a target are unlabelled" in dataset.notes[0]
 
 
+@pytest.mark.parametrize("name", ["data.parquet", "data.csv"])
+def test_a_nullable_integer_target_with_missing_values(tmp_path, name):
+    # From Parquet, an Int64 target with missing values failed with "TypeError:
+    # boolean value of NA is ambiguous" (pandas' NA in the unlabelled mask).
+    pytest.importorskip("pyarrow")
+    frame = _frame()
+    frame["label"] = pd.array((frame["label"] == "fraud").astype(int), dtype="Int64")
+    frame.loc[::3, "label"] = pd.NA
+    frame.loc[1, "label"] = -1
+    path = tmp_path / name
+    frame.to_parquet(path) if name.endswith("parquet") else frame.to_csv(path)
+    with pytest.raises(CompareError, match="has 20 missing value"):
+        load_table(path, "label")
+    dataset = load_table(path, "label", unlabelled="missing")
+    assert dataset.n_unlabelled == 20
+    assert np.count_nonzero(dataset.y == -1) == 20
+    assert len(dataset.classes) == 3  # -1 is a label when missing cells mark rows
+
+
 def test_a_second_run_into_the_same_output_at_once_is_refused(tmp_path, capsys):
     # Two runs at once both fitted every fold and wrote the report over each
     # other.

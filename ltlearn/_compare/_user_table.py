@@ -186,7 +186,8 @@ def _unlabelled_mask(target, marker):
             value = float(marker)
         except ValueError:
             return np.zeros(len(target), dtype=bool)
-        return (target == value).to_numpy()
+        # a nullable target (Int64, from Parquet) compares as NA where missing
+        return (target == value).fillna(False).to_numpy(dtype=bool)
     return (target.astype(str) == str(marker)).to_numpy()
 
 

@@ -18,6 +18,7 @@ from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
+    indexable,
     validate_data,
 )
 
@@ -220,10 +221,6 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.random_state = random_state
 
-    def _finite(self):
-        """``ensure_all_finite`` of the input: NaN passes when every model takes it."""
-        return "allow-nan" if self.__sklearn_tags__().input_tags.allow_nan else True
-
     def _models(self, n_samples):
         """The (name, unfitted clone) of every model."""
         if self.estimators is None:
@@ -377,8 +374,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, as the models accept it (a DataFrame is passed
+            to them as it is).
 
         y : array-like of shape (n_samples,)
             Target labels.
@@ -402,13 +400,15 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         check_fit_params_routed(self, fit_params)
-        X, y = validate_data(
-            self, X, y, multi_output=True, ensure_all_finite=self._finite()
-        )
+        # X goes to the models as it is, as in VotingClassifier: a DataFrame
+        # keeps its column names and dtypes for a pipeline that selects
+        # columns or a model that reads categories; each model checks it.
+        X, y = indexable(X, y)
+        validate_data(self, X, skip_check_array=True)
         check_classification_y(y)
         y = column_or_1d(y, warn=True)
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, X.shape[0])
+            sample_weight = check_sample_weight(sample_weight, y.shape[0])
         self.classes_, codes = np.unique(y, return_inverse=True)
         n_classes = self.classes_.size
         _check_scoring(self.scoring, n_classes)
@@ -418,7 +418,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.prior_ = weighted / weighted.sum()
         cv_seed = draw_seeds(self.random_state)
 
-        models = self._models(X.shape[0])
+        models = self._models(y.shape[0])
         fit_params, split = self._fit_params(models, sample_weight, fit_params)
         cv = self.cv
         cross_fit = self.refinement > 0 and not all(
@@ -487,7 +487,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
 
     def _average_proba(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, ensure_all_finite=self._finite())
+        # each model checks X, its feature names and number of features
         return np.mean([est.predict_proba(X) for est in self.estimators_], axis=0)
 
     def predict_proba(self, X):
@@ -539,16 +539,24 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         models = self.estimators
-        # missing values pass only when every model accepts them (not the
-        # default logistic regression)
-        tags.input_tags.allow_nan = bool(
-            isinstance(models, list)
-            and models
-            and all(
-                isinstance(item, tuple)
-                and len(item) == 2
-                and get_tags(item[1]).input_tags.allow_nan
-                for item in models
+        if models is None:  # the default forests and logistic regression
+            models = _default_estimators(0, 1)
+
+        def every_model(tag):
+            return bool(
+                isinstance(models, list)
+                and models
+                and all(
+                    isinstance(item, tuple)
+                    and len(item) == 2
+                    and getattr(get_tags(item[1]).input_tags, tag)
+                    for item in models
+                )
             )
-        )
+
+        # X goes to the models as it is: missing values or a sparse matrix
+        # pass when every model accepts them (missing values are refused by
+        # the default logistic regression)
+        tags.input_tags.allow_nan = every_model("allow_nan")
+        tags.input_tags.sparse = every_model("sparse")
         return tags

@@ -23,6 +23,7 @@ from ltlearn.utils._docstring import (
     _smote_references_docstring,
 )
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._validation import check_no_missing_labels
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
@@ -184,6 +185,42 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     return blocks
 
 
+def _refuse_non_numeric(values, X):
+    """Name the columns of ``values`` (object dtype) that do not hold numbers.
+
+    scikit-learn's ``check_array`` lets the category columns of a DataFrame
+    through as objects (for the models that read them), which interpolation
+    cannot handle.
+    """
+    names = getattr(X, "columns", range(values.shape[1]))
+    bad = []
+    for j, name in enumerate(names):
+        try:
+            values[:, j].astype(np.float64)
+        except (TypeError, ValueError):
+            bad.append(name)
+    if bad:
+        raise ValueError(
+            f"SMOTE interpolates numbers, but the columns {bad!r} of X hold "
+            "non-numeric values (categories or strings). Use SMOTENC for "
+            "numeric and categorical columns, or SMOTEN for categorical ones."
+        )
+
+
+class _MissingLabelsMixin:
+    """Refuse missing labels in ``y`` by row, before imbalanced-learn's checks.
+
+    Those fail on a nullable or object ``y`` with a missing label with
+    "Unknown label type: unknown" or "Input y contains NaN".
+    """
+
+    def fit_resample(self, X, y, **params):
+        check_no_missing_labels(y)
+        return super().fit_resample(X, y, **params)
+
+    fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
+
+
 # The shared parts of the docstrings of SMOTE, SMOTENC and SMOTEN.
 _smote_docstring = Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
@@ -195,7 +232,7 @@ _smote_docstring = Substitution(
 
 
 @_smote_docstring
-class SMOTE(BaseOverSampler):
+class SMOTE(_MissingLabelsMixin, BaseOverSampler):
     """Over-sample with SMOTE, faster and lighter than imbalanced-learn's.
 
     Synthetic Minority Over-sampling TEchnique [1]_: each synthetic sample
@@ -359,7 +396,10 @@ class SMOTE(BaseOverSampler):
             self._integer_columns = np.flatnonzero(
                 [is_integer_dtype(dtype) for dtype in X.dtypes]
             )
-        return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        X_checked, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        if X_checked.dtype == object:  # category columns pass check_array as such
+            _refuse_non_numeric(X_checked, X)
+        return X_checked, y, binarize_y
 
     def _validate_estimator(self):
         """Build ``nn_k_`` from ``k_neighbors``, as imbalanced-learn does."""

@@ -10,12 +10,14 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_neighbors_object, check_target_type
 from scipy import sparse
 from sklearn.base import clone
+from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._smote import (
     SMOTE,
     _capped_neighbors,
     _class_generators,
+    _MissingLabelsMixin,
     _new_samples,
     _single_sample_draws,
     _smote_docstring,
@@ -104,7 +106,7 @@ def _vdm_kneighbors(codes, tables, queries, n_neighbors):
 
 
 @_smote_docstring
-class SMOTEN(BaseOverSampler):
+class SMOTEN(_MissingLabelsMixin, BaseOverSampler):
     """Over-sample categorical data with SMOTE-N.
 
     SMOTE for Nominal features [1]_, a drop-in replacement for
@@ -184,7 +186,19 @@ class SMOTEN(BaseOverSampler):
         self.k_neighbors = k_neighbors
 
     def _check_X_y(self, X, y):
-        """Let strings through."""
+        """Let strings through; name the columns of a DataFrame with missing values.
+
+        check_array fails on pandas' NA in an object array with "boolean value
+        of NA is ambiguous".
+        """
+        if is_pandas_df(X):
+            missing = X.columns[np.asarray(X.isna().any())].tolist()
+            if missing:
+                raise ValueError(
+                    f"Input X contains NaN: the columns {missing!r} hold missing "
+                    "values (NaN, None or pd.NA). SMOTEN needs a category in "
+                    "every cell: fill them, e.g. with a category of their own."
+                )
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X, y = validate_data(
             self, X=X, y=y, reset=True, dtype=None, accept_sparse=["csr", "csc"]

@@ -21,8 +21,10 @@ from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _estimator_has,
+    check_array,
     check_is_fitted,
     column_or_1d,
+    indexable,
     validate_data,
 )
 
@@ -48,6 +50,7 @@ from ltlearn.utils._routing import (
 from ltlearn.utils._validation import (
     check_classification_y,
     check_fit_takes_sample_weight,
+    check_no_missing_labels,
     check_sample_weight,
     class_counts,
 )
@@ -167,7 +170,9 @@ class CReSTClassifier(
         string labels, store ``y`` with dtype object and mark unlabelled rows
         with the integer -1, or pass a string here. In an array of strings
         (dtype ``str``) the string ``str(unlabeled_value)``, ``"-1"`` by
-        default, marks them, since NumPy turns -1 into ``"-1"`` there.
+        default, marks them, since NumPy turns -1 into ``"-1"`` there. A
+        missing label (NaN, None, ``pd.NA``) does not mark a row unlabelled:
+        it is refused, with the rows that hold one.
 
     classes : array-like of shape (n_classes,), default=None
         The labels the data is known to hold. When given, each of them needs
@@ -389,15 +394,19 @@ class CReSTClassifier(
         self : object
             Fitted estimator.
         """
-        # Finiteness of X is left to the inner estimator, which may accept NaN.
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            ensure_all_finite=False,
-            multi_output=True,
-        )
+        if y is not None:  # validate_data names a missing y
+            check_no_missing_labels(
+                y,
+                advice=f"mark the unlabelled rows with unlabeled_value="
+                f"{self.unlabeled_value!r} (missing labels are not taken as "
+                "unlabelled)",
+            )
+        # X goes to the estimator as it is, as in the post-hoc classifiers: a
+        # DataFrame keeps its column names and dtypes for a pipeline that
+        # selects columns; the estimator checks X (missing values included).
+        validate_data(self, X, y, skip_check_array=True)  # names a missing y
+        X, y = indexable(X, y)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] > 1:
             check_classification_y(y)  # refuses it, naming the multi-output target
         y = column_or_1d(y, warn=True)
@@ -555,9 +564,7 @@ class CReSTClassifier(
 
     def _validate_for_predict(self, X):
         check_is_fitted(self)
-        return validate_data(
-            self, X, accept_sparse=True, ensure_all_finite=False, reset=False
-        )
+        return X  # checked by the estimator, as in fit
 
     predict = _delegated(
         "predict",

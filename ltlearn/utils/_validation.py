@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import collections
+import sys
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -34,9 +35,10 @@ def check_classification_y(y, *, min_classes=2):
     Raises
     ------
     ValueError
-        If ``y`` is multilabel or multioutput, continuous, empty, or holds
-        fewer than ``min_classes`` classes.
+        If ``y`` holds missing labels, is multilabel or multioutput,
+        continuous, empty, or holds fewer than ``min_classes`` classes.
     """
+    check_no_missing_labels(y)
     if type_of_target(y, input_name="y") in _MULTI_OUTPUT_TYPES:
         raise ValueError("Multilabel and multioutput targets are not supported.")
     check_classification_targets(y)
@@ -52,6 +54,47 @@ def check_classification_y(y, *, min_classes=2):
             f"{min_classes} classes are needed to fit."
         )
     return classes
+
+
+def _missing_labels(y):
+    """Which rows of ``y`` hold a missing label: NaN, None or pandas' NA."""
+    if hasattr(y, "isna"):  # a pandas Series or DataFrame, of any dtype
+        missing = np.asarray(y.isna())
+    else:
+        y = np.asarray(y)
+        if y.dtype.kind == "f":
+            missing = np.isnan(y)
+        elif y.dtype == object:
+            pandas = sys.modules.get("pandas")  # pd.NA exists only if imported
+            if pandas is not None:
+                missing = np.asarray(pandas.isna(y))
+            else:
+                missing = np.array([v is None or v != v for v in y.ravel()])
+        else:
+            return np.zeros(np.shape(y)[:1], dtype=bool)
+    return missing.any(axis=tuple(range(1, missing.ndim)))
+
+
+def check_no_missing_labels(y, advice="drop those rows or give them a label"):
+    """Refuse a target with missing labels (NaN, None or ``pd.NA``), by row.
+
+    Without it, a nullable or object target fails deep inside scikit-learn
+    ("boolean value of NA is ambiguous", "Unknown label type: unknown").
+    ``advice`` ends the error message: what the caller can do instead.
+    """
+    if not hasattr(y, "isna"):  # pandas objects are read as they are
+        y = np.asarray(y)
+        if y.ndim == 0:
+            return
+    rows = np.flatnonzero(_missing_labels(y))
+    if rows.size:
+        first = ", ".join(str(row) for row in rows[:5].tolist())
+        more = ", ..." if rows.size > 5 else ""
+        raise ValueError(
+            f"y holds {rows.size} missing label{'s' if rows.size > 1 else ''} "
+            f"(NaN, None or pd.NA), at row{'s' if rows.size > 1 else ''} "
+            f"{first}{more}: {advice}."
+        )
 
 
 def class_counts(y, classes=None):

@@ -5,7 +5,8 @@ what ltlearn promises its users: the caller's arrays (``X``, ``y``,
 ``sample_weight``, array parameters such as cost matrices) are never
 modified, the same ``random_state`` gives the same result, bad input fails
 with an error that names the problem, tiny classes are handled or refused by
-name, string, boolean, negative and float labels and pandas input work,
+name, string, boolean, negative and float labels and pandas input work
+(nullable, pyarrow and category dtypes too; a missing label is refused),
 sparse input works where the estimator's tags declare it, a fitted estimator
 pickles, integer ``sample_weight`` acts as repeated rows, and samplers return
 exactly the class counts their ``sampling_strategy`` asks for.
@@ -37,6 +38,7 @@ __all__ = [
     "check_global_state_untouched",
     "check_label_types",
     "check_one_sample_class",
+    "check_pandas_extension_dtypes",
     "check_pickle_round_trip",
     "check_predict_is_argmax_of_proba",
     "check_resampled_counts",
@@ -452,6 +454,82 @@ def check_string_labels_and_pandas(estimator):
     )
     if proba is not None:
         assert proba.shape == (len(X_df), len(labels))
+
+
+def _extension_frame(X):
+    """``X`` as a DataFrame of pandas' extension dtypes, on a shuffled index.
+
+    Nullable ``Float64`` columns, and pyarrow-backed ``double[pyarrow]`` ones
+    when pyarrow is installed.
+    """
+    import pandas as pd
+
+    columns = {f"f{j}": pd.array(X[:, j], dtype="Float64") for j in range(X.shape[1])}
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        for j in range(1, X.shape[1], 2):
+            columns[f"f{j}"] = pd.array(X[:, j], dtype="double[pyarrow]")
+    index = np.random.RandomState(0).permutation(X.shape[0]) + 1000
+    return pd.DataFrame(columns, index=index)
+
+
+def check_pandas_extension_dtypes(estimator):
+    """Nullable, pyarrow and category pandas dtypes work as NumPy arrays do.
+
+    ``X`` is a DataFrame of nullable ``Float64`` and ``double[pyarrow]``
+    columns on a shuffled index, and ``y`` a Series of ``string[pyarrow]``,
+    then ``category``, labels on an index of its own: rows match by position,
+    as in scikit-learn, never by index. A classifier predicts what it
+    predicts from the NumPy data (labels of object dtype), whatever the index
+    of the rows at predict; a sampler returns the rows it returns from the
+    NumPy data, in a DataFrame of the columns and dtypes of ``X`` and a Series
+    of the dtype and name of ``y``. A ``y`` with a missing label (``pd.NA``)
+    is refused with a ValueError that says so. Estimators that
+    are neither classifiers nor samplers are not concerned.
+    """
+    import pandas as pd
+
+    if not _takes_labels(estimator):
+        return
+    name = type(estimator).__name__
+    X, y = _make_data()
+    labels = np.array(["cat", "dog", "emu"], dtype=object)
+    X_df = _extension_frame(X)
+    est = clone(estimator)
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    expected = _outputs(est, X, labels[y])
+    for dtype in ("string[pyarrow]", "category"):
+        if dtype.endswith("[pyarrow]") and "double[pyarrow]" not in X_df.dtypes.values:
+            continue  # no pyarrow
+        index = np.arange(y.size)[::-1]  # not that of X
+        y_s = pd.Series(labels[y], dtype=dtype, name="animal", index=index)
+        found = _outputs(est, X_df, y_s, X_test=X_df.set_axis(X_df.index[::-1]))
+        if _is_sampler(est):
+            X_res, y_res = found["X_res"], found["y_res"]
+            assert list(X_res.dtypes) == list(X_df.dtypes), (
+                f"{name} changed the dtypes of X: {list(X_res.dtypes)}"
+            )
+            assert y_res.dtype == y_s.dtype and y_res.name == "animal", (
+                f"{name} with y of dtype {dtype} returned {y_res.dtype}"
+            )
+            np.testing.assert_allclose(
+                X_res.to_numpy(dtype=float), expected["X_res"], err_msg=name
+            )
+            np.testing.assert_array_equal(np.asarray(y_res), expected["y_res"])
+            continue
+        for method, output in found.items():
+            output = np.asarray(output)
+            assert output.dtype == np.asarray(expected[method]).dtype, (
+                f"{name}.{method} with y of dtype {dtype} returned {output.dtype}"
+            )
+            _assert_same({method: output}, expected, f"{name} on pandas input")
+    y_na = pd.Series(labels[y], dtype="string").mask(np.arange(y.size) == 5)
+    fit = clone(est).fit_resample if _is_sampler(est) else clone(est).fit
+    _raises_naming(lambda: fit(X_df, y_na), r"missing", f"{name} with pd.NA in y")
 
 
 def check_sparse_input(estimator):

@@ -9,8 +9,13 @@ import numpy as np
 import pytest
 from sklearn import config_context
 from sklearn.base import clone
+from sklearn.compose import make_column_transformer
 from sklearn.datasets import make_classification
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+    VotingClassifier,
+)
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -23,6 +28,8 @@ from sklearn.model_selection import (
     cross_validate,
 )
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
 
 from ltlearn.ensemble import PluginEnsembleClassifier
@@ -449,8 +456,43 @@ def test_missing_values_pass_when_every_model_accepts_them():
     models = [("hgb", HistGradientBoostingClassifier(max_iter=10))]
     clf = PluginEnsembleClassifier(models, random_state=0).fit(X, y)
     assert np.isfinite(clf.predict_proba(X)).all()
-    with pytest.raises(ValueError, match="PluginEnsembleClassifier does not accept"):
+    with pytest.raises(ValueError, match="LogisticRegression does not accept"):
         PluginEnsembleClassifier(random_state=0).fit(X, y)
     with_lr = [*models, ("lr", LogisticRegression())]
     with pytest.raises(ValueError, match="Input X contains NaN"):
         PluginEnsembleClassifier(with_lr, random_state=0).fit(X, y)
+
+
+def test_a_dataframe_reaches_the_models_as_it_is():
+    """Named, string and category columns reach a pipeline, as in VotingClassifier.
+
+    The ensemble used to convert X to an array, so a ColumnTransformer that
+    selects columns by name failed where VotingClassifier and
+    CalibratedClassifierCV work.
+    """
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    y = np.array(["a"] * 45 + ["b"] * 15)
+    X = pd.DataFrame(
+        {
+            "x": rng.randn(60) + (y == "b"),
+            "s": pd.array(np.where(y == "b", "u", "v"), dtype="string"),
+            "c": pd.Categorical(rng.choice(["p", "q"], 60)),
+        },
+        index=rng.permutation(60) + 100,
+    )
+    encoder = make_column_transformer(
+        (OneHotEncoder(), ["s", "c"]), remainder="passthrough"
+    )
+    models = [
+        ("lr", make_pipeline(encoder, LogisticRegression())),
+        ("forest", make_pipeline(encoder, RandomForestClassifier(5, random_state=0))),
+    ]
+    clf = PluginEnsembleClassifier(models, cv=3, random_state=0).fit(X, y)
+    voting = VotingClassifier(models, voting="soft").fit(X, y)
+    assert clf.n_features_in_ == voting.n_features_in_ == 3
+    assert list(clf.feature_names_in_) == ["x", "s", "c"]
+    assert clf.predict(X).dtype == voting.predict(X).dtype
+    assert balanced_accuracy_score(y, clf.predict(X)) == 1.0
+    proba = clf.predict_proba(X)
+    assert np.array_equal(clf.predict_proba(X.reset_index(drop=True)), proba)

@@ -462,6 +462,30 @@ def test_integer_frame_columns_are_truncated_for_every_integer_dtype(int_dtype):
     np.testing.assert_array_equal(X_res["n"][:40].to_numpy(float), X[:, 1])
 
 
+def test_a_category_column_of_strings_is_refused_by_name():
+    # check_array lets a category column through as objects: the error was a
+    # TypeError of np.max ("'>=' not supported between 'float' and 'str'")
+    y = np.repeat([0, 1], [14, 6])
+    frame = pd.DataFrame(
+        {"x": np.arange(20.0), "c": pd.Categorical(["u", "v"] * 10), "s": 1}
+    )
+    with pytest.raises(ValueError, match=r"columns \['c'\] of X hold non-numeric"):
+        SMOTE(k_neighbors=3).fit_resample(frame, y)
+    # categories that are numbers are interpolated, as in imbalanced-learn
+    frame["c"] = pd.Categorical([1.0, 2.0] * 10)
+    X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(frame, y)
+    assert list(X_res.dtypes) == list(frame.dtypes)
+
+
+@pytest.mark.parametrize("sampler", [SMOTE(), SMOTEN()], ids=["SMOTE", "SMOTEN"])
+def test_missing_labels_are_refused_by_row(sampler):
+    # imbalanced-learn's checks said "Unknown label type: unknown"
+    X = np.tile(np.arange(10.0), (4, 1)).T
+    y = pd.Series(["a"] * 7 + [None, "b", "b"], dtype=object)
+    with pytest.raises(ValueError, match=r"1 missing label .* at row 7:"):
+        sampler.fit_resample(X, y)
+
+
 def test_string_labels(make_long_tail):
     X, y = make_long_tail()
     labels = np.array(["common", "middle", "rare"], dtype=object)

@@ -250,6 +250,21 @@ def test_smoten_all_categorical():
     np.testing.assert_array_equal(X_df.to_numpy(), X_res)
 
 
+@pytest.mark.parametrize("missing", [pd.NA, None, np.nan])
+def test_smoten_names_the_columns_with_missing_values(missing):
+    # pd.NA in a string column failed in check_array with "TypeError: boolean
+    # value of NA is ambiguous" (in imbalanced-learn's SMOTEN too)
+    X = pd.DataFrame(
+        {
+            "c": pd.array(["u", "v"] * 10, dtype="string"),
+            "d": pd.Categorical(["p", "q", "q", "p"] * 5),
+        }
+    )
+    X.loc[3, "c"] = missing
+    with pytest.raises(ValueError, match=r"NaN: the columns \['c'\] hold missing"):
+        SMOTEN(k_neighbors=2).fit_resample(X, np.repeat([0, 1], [14, 6]))
+
+
 def test_smoten_neighbors_match_the_value_difference_metric():
     rng = np.random.RandomState(1)
     X = rng.randint(0, 5, size=(120, 4))

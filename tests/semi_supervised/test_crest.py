@@ -532,3 +532,49 @@ def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):
     weights = (y_semi == -1) * 1.0
     with pytest.raises(ValueError, match="labelled rows have a total sample_weight"):
         CReSTClassifier(LogisticRegression()).fit(X, y_semi, sample_weight=weights)
+
+
+@pytest.mark.parametrize("dtype", ["string", "Int64", "object"])
+def test_missing_labels_are_refused_and_the_marker_named(dtype):
+    # pd.NA in y failed with "TypeError: boolean value of NA is ambiguous"
+    # (string) or "Unknown label type: unknown" (None in an object Series)
+    pd = pytest.importorskip("pandas")
+    X, y = make_blobs(n_samples=40, centers=2, random_state=0)
+    labels = pd.Series(y, dtype=dtype).mask(np.arange(40) % 10 == 3)
+    clf = CReSTClassifier(LogisticRegression(), max_iter=1)
+    with pytest.raises(ValueError, match=r"4 missing labels .* rows 3, 13, 23, 33: "):
+        clf.fit(X, labels)
+    with pytest.raises(ValueError, match="mark the unlabelled rows with unlabeled_val"):
+        clf.fit(X, labels)
+    if dtype == "Int64":  # marked as the message says
+        assert clf.fit(X, labels.fillna(-1)).classes_.tolist() == [0, 1]
+
+
+def test_a_dataframe_reaches_the_estimator_as_it_is():
+    # X was converted to an array first, so a pipeline selecting columns by
+    # name failed ("could not convert string to float"), as in scikit-learn's
+    # SelfTrainingClassifier; the post-hoc classifiers pass X as it is.
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = make_blobs(n_samples=80, centers=2, random_state=0)
+    frame = pd.DataFrame(
+        {
+            "x0": X[:, 0],
+            "x1": X[:, 1],
+            "s": pd.array(np.where(y == 1, "u", "v"), dtype="string"),
+        },
+        index=np.random.RandomState(0).permutation(80) + 100,
+    )
+    labels = pd.Series(np.where(np.arange(80) % 4 == 0, y, -1), index=np.arange(80))
+    encode = make_column_transformer((OneHotEncoder(), ["s"]), remainder="passthrough")
+    clf = CReSTClassifier(make_pipeline(encode, LogisticRegression()), max_iter=3)
+    clf.fit(frame, labels)
+    assert list(clf.feature_names_in_) == ["x0", "x1", "s"]
+    assert (clf.labeled_iter_ > 0).any()  # rows were pseudo-labelled
+    assert np.array_equal(clf.predict(frame), y)
+    assert np.array_equal(clf.predict(frame.reset_index(drop=True)), y)
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        CReSTClassifier(LogisticRegression(), max_iter=2).fit(frame, labels)

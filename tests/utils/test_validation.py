@@ -1,0 +1,44 @@
+"""Tests of the validation helpers shared by ltlearn's estimators."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+from ltlearn.utils._validation import check_no_missing_labels
+
+pd = pytest.importorskip("pandas")
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.zeros(0),
+        np.zeros((0, 2)),
+        np.array(["a", "b"], dtype=object),
+        pd.Series([1, 2], dtype="Int64"),
+        pd.Series(["a", "b"], dtype="category"),
+    ],
+    ids=["empty", "empty 2-D", "object", "Int64", "category"],
+)
+def test_targets_without_missing_labels_pass(y):
+    check_no_missing_labels(y)  # an empty float y reshaped to (0, -1) failed
+
+
+@pytest.mark.parametrize(
+    "y, rows",
+    [
+        (np.array([0.0, np.nan, 1.0]), "row 1"),
+        (np.array([["a", "b"], [None, "c"]], dtype=object), "row 1"),
+        (pd.Series(["a", None, "b", None], dtype="string"), "rows 1, 3"),
+        (pd.Series([1, None, 2], dtype="Int64"), "row 1"),
+        (pd.Series(pd.Categorical(["a", None, "b"])), "row 1"),
+        (pd.DataFrame({"a": [1, 2], "b": [3, None]}), "row 1"),
+    ],
+)
+def test_missing_labels_are_refused_by_row(y, rows):
+    with pytest.raises(
+        ValueError, match=rf"missing labels? \(NaN, None or pd.NA\), at {rows}:"
+    ):
+        check_no_missing_labels(y)
