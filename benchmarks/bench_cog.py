@@ -41,6 +41,12 @@ repository root::
     nice -n 10 python benchmarks/bench_cog.py           # 108 KEEL sets, 5x2 CV
     nice -n 10 python benchmarks/bench_cog.py --quick   # a handful of sets
     nice -n 10 python benchmarks/bench_cog.py --sets hiva sylva --repeats 1
+    nice -n 10 python benchmarks/bench_cog.py --predict-scale 20000
+
+``--predict-scale N`` instead times ``predict`` and ``decision_function`` on
+N rows of 50 features after a fit on 20,000 rows of 50 long-tailed classes
+(thousands of pairs of sub-classes), with their peak traced memory, against
+the class-weighted ``LinearSVC``.
 """
 
 # Authors: The ltlearn developers
@@ -56,7 +62,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
-from _common import positive_int, print_table  # noqa: E402
+from _common import peak_mib, positive_int, print_table  # noqa: E402
 from imblearn.pipeline import make_pipeline  # noqa: E402
 from scipy.stats import rankdata  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
@@ -250,8 +256,53 @@ def time_digits_lt(imbalance_ratio, seed=0):
     return rows
 
 
+def time_predict_scale(n_rows, n_classes=50, n_fit=20_000, seed=0):
+    """Predict time and peak memory on ``n_rows`` rows of many classes."""
+    weights = 1.0 / np.arange(1, n_classes + 1) ** 1.2
+    X, y = make_classification(
+        n_fit + n_rows,
+        50,
+        n_informative=20,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        weights=list(weights / weights.sum()),
+        random_state=seed,
+    )
+    X_fit, y_fit, X_new = X[:n_fit], y[:n_fit], X[n_fit:]
+    rows = []
+    for name, model in [
+        ("LinearSVC bal", _linear_svc(class_weight="balanced")),
+        ("COG", COGClassifier(random_state=seed)),
+    ]:
+        model, fit_seconds = time_fit(model, X_fit, y_fit)
+        start = time.perf_counter()
+        _, peak = peak_mib(
+            lambda: (model.predict(X_new), model.decision_function(X_new))
+        )
+        rows.append(
+            {
+                "method": name,
+                "pairs": len(getattr(model, "pairs_", [])) or None,
+                "fit s": fit_seconds,
+                "predict+decision s": time.perf_counter() - start,
+                "peak MiB": peak,
+            }
+        )
+    for row in rows:
+        row["time / LinearSVC"] = (
+            row["predict+decision s"] / rows[0]["predict+decision s"]
+        )
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--predict-scale",
+        type=positive_int,
+        metavar="N",
+        help="only time predict on N rows of 50 long-tailed classes",
+    )
     parser.add_argument("--quick", action="store_true", help="a handful of sets")
     parser.add_argument("--sets", nargs="*", help="KEEL set names (default: all)")
     parser.add_argument(
@@ -265,6 +316,11 @@ def main(argv=None):
         "--all", action="store_true", help=f"also the slow sets {SLOW_SETS}"
     )
     args = parser.parse_args(argv)
+    if args.predict_scale:
+        print(f"## Predict on {args.predict_scale} rows, 50 long-tailed classes\n")
+        rows = time_predict_scale(args.predict_scale)
+        print_table(rows, list(rows[0]))
+        return
     if args.sets and (args.quick or args.synthetic):
         parser.error("--sets names KEEL sets: not with --quick or --synthetic")
     if args.sets:

@@ -31,6 +31,14 @@ single-threaded) or add ``--quick`` for a smoke run (about a minute);
 ``--part search`` takes about 15 minutes (``--quick``: a minute; ``--sets N``
 keeps N evenly spaced data sets), ``--part classes`` about 10 seconds
 (``--quick``: one).
+
+Prediction (``--part predict``, not part of ``all``): ``predict_proba`` and
+``predict`` of each post-hoc rule around a fitted logistic regression (a
+``FrozenEstimator``) on 100,000 rows of 1,000 Zipf-like classes (``--quick``:
+10,000 rows, 100 classes), time and peak traced memory against the logistic
+regression's own ``predict_proba``: ``ratio`` is the rule's time over it
+(about a minute).
+The cost matrix of ``decision="expected_cost"`` is random, off the diagonal.
 """
 
 # Authors: The ltlearn developers
@@ -41,9 +49,10 @@ import time
 import warnings
 
 import numpy as np
-from _common import best_of, positive_int, print_table
+from _common import best_of, peak_mib, positive_int, print_table
 from imblearn.metrics import geometric_mean_score
 from scipy.stats import rankdata
+from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
@@ -382,6 +391,47 @@ def bench_classes(quick):
     print_table(rows, list(rows[0]))
 
 
+def bench_predict(quick):
+    """Prediction of the post-hoc rules against their estimator's, many classes."""
+    n_samples, n_classes = (10_000, 100) if quick else (100_000, 1000)
+    X, y = _zipf_classes(n_samples, n_classes)
+    # A few iterations on 20,000 rows: the fit is not what is timed here.
+    fitted = LogisticRegression(max_iter=20).fit(X[:20_000], y[:20_000])
+    inner = FrozenEstimator(fitted)
+    inner.predict_proba(X[:1000])  # warm up
+    costs = np.random.default_rng(0).uniform(0.5, 2.0, (n_classes, n_classes))
+    np.fill_diagonal(costs, 0.0)
+    rules = {
+        "LogisticRegression": inner,
+        "LogitAdjustedClassifier": LogitAdjustedClassifier(inner, tau=1.0),
+        "ThresholdMovingClassifier": ThresholdMovingClassifier(inner),
+        "ThresholdMoving expected_cost": ThresholdMovingClassifier(
+            inner, cost_matrix=costs, decision="expected_cost"
+        ),
+    }
+    rows = []
+    for name, model in rules.items():
+        model.fit(X, y)
+        for method in ("predict_proba", "predict"):
+            start = time.perf_counter()
+            _, peak = peak_mib(lambda: getattr(model, method)(X))
+            rows.append(
+                {
+                    "model": name,
+                    "method": method,
+                    "s": time.perf_counter() - start,
+                    "peak MiB": peak,
+                }
+            )
+    for row in rows:
+        row["ratio"] = row["s"] / rows[0]["s"]  # its predict_proba
+    print(
+        f"\n## Prediction on {n_samples} rows, {n_classes} classes, against "
+        "LogisticRegression's predict_proba\n"
+    )
+    print_table(rows, list(rows[0]))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run")
@@ -392,7 +442,7 @@ def main(argv=None):
     )
     parser.add_argument(
         "--part",
-        choices=["binary", "multiclass", "search", "classes", "all"],
+        choices=["binary", "multiclass", "search", "classes", "predict", "all"],
         default="all",
     )
     parser.add_argument(
@@ -417,6 +467,8 @@ def main(argv=None):
             bench_search(args.quick, args.sets)
         if args.part == "classes":
             bench_classes(args.quick)
+        if args.part == "predict":
+            bench_predict(args.quick)
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(f"\nTotal {wall:.0f} s wall, {cpu:.0f} s CPU (one thread)")
 

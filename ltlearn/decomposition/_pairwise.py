@@ -93,14 +93,25 @@ def _pair_scores(model, X):
     return X @ model.linear.coef.T + model.linear.intercept
 
 
+def _each_pair_score(model, X):
+    """The scores of :func:`_pair_scores`, one pair (column) at a time.
+
+    Fitted estimators score one pair at a time, so their (n_samples, n_pairs)
+    array is never held: with 50 classes cut into 178 sub-classes, 15,285
+    pairs score 100,000 rows in 12 GB, twice over with the stacking.
+    """
+    if model.estimators is not None:
+        return (_binary_score(e, X) for e in model.estimators)
+    return iter(_pair_scores(model, X).T)
+
+
 def _min_max_scores(model, X, n_subclasses):
     """Score of each sub-class: its worst score over the pairs of ``model``.
 
     A sub-class that is in no pair scores ``-inf``.
     """
-    pair_scores = _pair_scores(model, X)
-    scores = np.full((pair_scores.shape[0], n_subclasses), np.inf)
-    for (a, b), score in zip(model.pairs, pair_scores.T):
+    scores = np.full((X.shape[0], n_subclasses), np.inf)
+    for (a, b), score in zip(model.pairs, _each_pair_score(model, X)):
         np.minimum(scores[:, b], score, out=scores[:, b])
         np.minimum(scores[:, a], -score, out=scores[:, a])
     paired = np.zeros(n_subclasses, dtype=bool)

@@ -93,6 +93,26 @@ def _softmax(logits, scale=1.0):
     return torch.softmax(logits, dim=-1)
 
 
+def _stack_batches(batches, n_rows):
+    """The arrays of ``batches`` stacked, as ``np.concatenate`` would.
+
+    Each batch is written into one array of ``n_rows`` rows as it comes, so
+    that the outputs are not held twice (a list of batches, then their
+    concatenation): 1.5 GB for 200,000 rows of 1,000 float32 classes.
+    """
+    out, start = None, 0
+    for batch in batches:
+        if out is None:
+            out = np.empty((n_rows, *batch.shape[1:]), dtype=batch.dtype)
+        out[start : start + len(batch)] = batch
+        start += len(batch)
+    if out is None:  # no batch: concatenate's error
+        return np.concatenate([], axis=0)
+    if start != n_rows:
+        raise RuntimeError(f"The batches hold {start} rows, not {n_rows}.")
+    return out
+
+
 def _balanced_accuracy(net, X, y):
     """Balanced accuracy of ``net`` on skorch's (label-encoded) validation data."""
     y_pred = net.predict_proba(X).argmax(axis=1)
@@ -1320,12 +1340,12 @@ class LongTailClassifier(
         else:
             # "auto": a softmax of the logits times the loss's logit scale.
             scale = float(getattr(self.criterion_, "logit_scale", 1.0))
-            proba = np.concatenate(
-                [
+            proba = _stack_batches(
+                (
                     to_numpy(_softmax(logits, scale))
                     for logits in self.forward_iter(X, training=False)
-                ],
-                axis=0,
+                ),
+                len(X),
             )
         self._check_n_outputs(proba)
         return proba

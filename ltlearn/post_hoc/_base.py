@@ -94,6 +94,10 @@ _post_hoc_docstring = Substitution(
 )
 
 
+# Values of the blocks of rows of _adjusted_log_proba (8 MB of float64).
+_BLOCK_VALUES = 2**20
+
+
 def _adjusted_log_proba(proba, log_weights):
     """Rows of ``log(proba) + log_weights``, normalised in log space.
 
@@ -102,11 +106,23 @@ def _adjusted_log_proba(proba, log_weights):
     would underflow to rows of zeros.
     """
     with np.errstate(divide="ignore"):
-        log_proba = np.log(np.asarray(proba, dtype=float)) + log_weights
+        log_proba = np.log(np.asarray(proba, dtype=float))
+    log_proba += log_weights
     row_max = log_proba.max(axis=1, keepdims=True)
     log_proba -= np.where(np.isfinite(row_max), row_max, 0.0)
+    if log_proba.flags.c_contiguous:
+        # The sums of the exponentials a block of rows at a time: no temporary
+        # array of the size of proba (1e5 rows of 1000 classes: 0.8 GB). Each
+        # row is summed as in one call; other layouts sum in another order.
+        norm = np.empty((log_proba.shape[0], 1))
+        step = max(1, _BLOCK_VALUES // max(log_proba.shape[1], 1))
+        for start in range(0, log_proba.shape[0], step):
+            block = slice(start, start + step)
+            norm[block] = np.exp(log_proba[block]).sum(axis=1, keepdims=True)
+    else:
+        norm = np.exp(log_proba).sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore"):
-        log_proba -= np.log(np.exp(log_proba).sum(axis=1, keepdims=True))
+        log_proba -= np.log(norm)
     return log_proba
 
 
@@ -340,7 +356,8 @@ class _BasePostHocClassifier(
         proba : ndarray of shape (n_samples, n_classes)
             Adjusted probabilities, columns in the order of ``classes_``.
         """
-        return np.exp(self._adjusted_log_proba(X))
+        log_proba = self._adjusted_log_proba(X)
+        return np.exp(log_proba, out=log_proba)
 
     @_post_hoc_docstring
     def predict_log_proba(self, X):

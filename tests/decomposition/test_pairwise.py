@@ -72,3 +72,21 @@ def test_pairs_of_several_problems_are_fitted_on_their_own_rows():
             rows = (y == a) | (y == b)
             expected = LogisticRegression().fit(X[rows], (y[rows] == b).astype(int))
             np.testing.assert_allclose(pair.coef_, expected.coef_)
+
+
+def test_min_max_of_fitted_pairs_is_the_worst_of_their_stacked_scores():
+    # Fitted estimators score one pair at a time; the result is the min-max
+    # of all their scores stacked.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = np.repeat([0, 1, 2, 3], 15)
+    X[y == 2] += 2.0
+    pairs = _subclass_pairs(np.array([0, 0, 1, 2]))
+    problem = _SubclassProblem(X, y, None, np.array([0, 0, 1, 2]), pairs=pairs)
+    (model,) = _fit_pairwise([problem], LogisticRegression())
+    stacked = _pair_scores(model, X)
+    expected = np.full((60, 4), np.inf)
+    for k, (a, b) in enumerate(pairs):
+        expected[:, b] = np.minimum(expected[:, b], stacked[:, k])
+        expected[:, a] = np.minimum(expected[:, a], -stacked[:, k])
+    np.testing.assert_array_equal(_min_max_scores(model, X, 4), expected)

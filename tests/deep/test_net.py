@@ -41,7 +41,7 @@ from ltlearn.deep.losses import (  # noqa: E402
     VSLoss,
 )
 from ltlearn.deep.modules import MLP, NormedLinear, SmallCNN  # noqa: E402
-from ltlearn.deep.net import _LOSSES  # noqa: E402
+from ltlearn.deep.net import _LOSSES, _stack_batches  # noqa: E402
 from ltlearn.deep.samplers import ClassBalancedSampler, SliceLoader  # noqa: E402
 from ltlearn.post_hoc import (  # noqa: E402
     LogitAdjustedClassifier,
@@ -1069,3 +1069,29 @@ def test_cosine_margin_loss_on_a_linear_head_warns(data):
         clf = LongTailClassifier(**FAST).fit(X, y)
         clf.set_params(criterion="ldam")
         assert isinstance(clf.fit(X, y).module_.classifier, NormedLinear)
+
+
+def test_stack_batches_is_their_concatenation():
+    rng = np.random.default_rng(0)
+    batches = [rng.random((n, 3)).astype(np.float32) for n in (4, 4, 2)]
+    stacked = _stack_batches(iter(batches), 10)
+    np.testing.assert_array_equal(stacked, np.concatenate(batches))
+    assert stacked.dtype == np.float32
+    with pytest.raises(RuntimeError, match="hold 10 rows, not 11"):
+        _stack_batches(iter(batches), 11)
+    with pytest.raises(ValueError, match="at least one array"):
+        _stack_batches(iter([]), 0)
+
+
+def test_predict_proba_of_many_batches_stacks_them_in_order():
+    X, y = make_classification(
+        n_samples=90, n_features=5, n_informative=3, n_classes=3, random_state=0
+    )
+    net = LongTailClassifier(
+        MLP, max_epochs=1, batch_size=8, random_state=0, verbose=0
+    ).fit(X.astype(np.float32), y)
+    proba = net.predict_proba(X)
+    with torch.no_grad():
+        logits = net.module_(torch.as_tensor(X, dtype=torch.float32))
+    np.testing.assert_allclose(proba, torch.softmax(logits, dim=-1).numpy(), rtol=1e-6)
+    assert proba.shape == (90, 3)

@@ -13,7 +13,7 @@ from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 
-from ltlearn.post_hoc import LogitAdjustedClassifier, ThresholdMovingClassifier
+from ltlearn.post_hoc import LogitAdjustedClassifier, ThresholdMovingClassifier, _base
 from ltlearn.post_hoc._logit_adjustment import _TAU_GRID
 
 LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
@@ -182,3 +182,23 @@ def test_class_absent_from_y_has_no_prior(imbalanced_multiclass):
     keep = y != 2
     with pytest.raises(ValueError, match="Class 2 has 0 samples in y"):
         LogitAdjustedClassifier(FrozenEstimator(model)).fit(X[keep], y[keep])
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_adjusted_log_proba_blocks_of_rows_give_the_rows_of_one_block(
+    monkeypatch, order
+):
+    # The normalisation sums the rows a block at a time; the result is that
+    # of all the rows at once, rows of zeros and tiny weights included.
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.full(7, 0.3), size=50)
+    proba[rng.random(proba.shape) < 0.1] = 0.0
+    proba[3] = 0.0
+    proba = np.asarray(proba, order=order)
+    log_weights = rng.normal(size=7) * 30
+    with np.errstate(invalid="ignore"):  # the row of zeros
+        whole = _base._adjusted_log_proba(proba, log_weights)
+        monkeypatch.setattr(_base, "_BLOCK_VALUES", 15)
+        blocks = _base._adjusted_log_proba(proba, log_weights)
+    np.testing.assert_array_equal(blocks, whole)
+    assert np.allclose(np.exp(whole[4:]).sum(axis=1), 1.0)
