@@ -1200,7 +1200,7 @@ class LongTailClassifier(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
-        # scikit-learn refuses all-zero weights itself only from 1.8 on.
+        # scikit-learn refuses all-zero weights itself only from 1.9 on.
         if not sample_weight.any():
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."
