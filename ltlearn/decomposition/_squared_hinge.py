@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ltlearn.utils._warnings import external_stacklevel
+
 # Problems are solved in chunks of at most this many entries of the signed,
 # stacked design matrix (32 MiB of float64).
 _CHUNK_ENTRIES = 1 << 22
@@ -150,7 +152,7 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
             f"The batched squared-hinge solver did not converge in {max_iter} "
             "Newton iterations; increase max_iter.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
     return W, n_iter
 

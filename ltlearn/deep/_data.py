@@ -28,6 +28,7 @@ from ltlearn.deep.samplers import (
     _epoch_indices,
     _subset_rows,
 )
+from ltlearn.utils._warnings import external_stacklevel
 
 _SAMPLERS = {
     "instance": InstanceBalancedSampler,
@@ -301,7 +302,7 @@ class _BatchesMixin:
                 "towards the rare classes. Use sampler='instance', or the plain "
                 "cross-entropy with the class-balanced sampler.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=external_stacklevel(),
             )
 
     def set_train_sampler(self, sampler):
@@ -377,7 +378,7 @@ class _BatchesMixin:
                 "augment__mean=None and augment__std=None for images already "
                 "normalised.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=external_stacklevel(),
             )
 
     def _make_augment(self):

@@ -71,6 +71,7 @@ from ltlearn.deep.samplers import (
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import check_classification_y
+from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["LongTailClassifier"]
 
@@ -570,7 +571,7 @@ class LongTailClassifier(
                     f"{type(self).__name__}(amp=True) has mixed precision on CUDA "
                     f"and the CPU only; device={device!r} trains in float32.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=external_stacklevel(),
                 )
 
     def _criterion_and_params(self):
@@ -587,7 +588,7 @@ class LongTailClassifier(
             "'loss' was renamed 'criterion' in 0.2 and will be removed in 0.4: "
             "use criterion=... and criterion__* instead of loss=... and loss__*.",
             FutureWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
         return criterion, {**old_kwargs, **kwargs}
 
@@ -948,7 +949,7 @@ class LongTailClassifier(
             "class that takes head (those of ltlearn.deep.modules), a "
             "NormedLinear last layer, or criterion__s=1.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
 
     def _follow_class_counts(self):
@@ -1200,7 +1201,7 @@ class LongTailClassifier(
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float32, ensure_non_negative=True
         )
-        # scikit-learn refuses all-zero weights itself only from 1.8 on.
+        # scikit-learn refuses all-zero weights itself only from 1.9 on.
         if not sample_weight.any():
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."

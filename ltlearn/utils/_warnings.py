@@ -19,21 +19,36 @@ _LIBRARY_DIRS = tuple(
     os.path.dirname(package.__file__) + os.sep
     for package in (ltlearn, sklearn, imblearn, joblib)
 )
+# And the packages ltlearn.deep runs on: a LongTailClassifier's fit goes
+# through skorch's fit loop and torch's DataLoader. They are skipped once
+# imported (a frame of theirs on the stack means they are), never imported.
+_DEEP_PACKAGES = ("skorch", "torch")
+
+
+def _library_dirs():
+    dirs = list(_LIBRARY_DIRS)
+    for name in _DEEP_PACKAGES:
+        path = getattr(sys.modules.get(name), "__file__", None)
+        if path is not None:
+            dirs.append(os.path.dirname(path) + os.sep)
+    return tuple(dirs)
 
 
 def external_stacklevel():
     """The ``stacklevel`` of ``warnings.warn`` that points past the libraries.
 
     Counted from the function that calls this one (level 1) outward to the
-    first frame outside ltlearn, scikit-learn, imbalanced-learn and joblib:
-    the user's line, whether it calls the estimator, a pipeline or a search
-    around it, however deep the warning is raised. Python 3.12's
-    ``skip_file_prefixes`` of ``warnings.warn`` does the same.
+    first frame outside ltlearn, scikit-learn, imbalanced-learn, joblib and,
+    once imported, skorch and torch: the user's line, whether it calls the
+    estimator, a pipeline or a search around it, however deep the warning is
+    raised. Python 3.12's ``skip_file_prefixes`` of ``warnings.warn`` does
+    the same.
     """
+    library_dirs = _library_dirs()
     frame = sys._getframe(1)
     level = 1
     while frame.f_back is not None and frame.f_code.co_filename.startswith(
-        _LIBRARY_DIRS
+        library_dirs
     ):
         frame = frame.f_back
         level += 1

@@ -562,6 +562,23 @@ def test_a_callback_that_stops_the_training_ends_the_fit_as_in_skorch(data, meth
     assert len(clf.history) == 2 and clf.predict(X).shape == y.shape
 
 
+def test_check_is_fitted_follows_the_classifier_whatever_skorch_has(data, monkeypatch):
+    # skorch 1.2 has no __sklearn_is_fitted__: scikit-learn's check_is_fitted
+    # then took a net never fitted, or whose fit was interrupted, as fitted.
+    from skorch import NeuralNet
+
+    monkeypatch.delattr(NeuralNet, "__sklearn_is_fitted__", raising=False)
+    X, y = data
+    with pytest.raises(NotFittedError):
+        check_is_fitted(LongTailClassifier(**FAST))
+    clf = LongTailClassifier(callbacks=[_InterruptAt(1)], **FAST)
+    with pytest.raises(KeyboardInterrupt):
+        clf.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+    check_is_fitted(clf.set_params(callbacks=[]).fit(X, y))
+
+
 def test_after_an_interrupt_the_next_fit_starts_afresh(data):
     X, y = data
     clf = LongTailClassifier(callbacks=[_InterruptAt(2)], **{**FAST, "max_epochs": 3})

@@ -8,8 +8,12 @@ import warnings
 import numpy as np
 import pytest
 from imblearn.pipeline import make_pipeline
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
 
+from ltlearn.decomposition import COGClassifier
 from ltlearn.over_sampling import SMOTE
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -38,3 +42,42 @@ def test_a_warning_of_a_fit_names_the_users_line(in_pipeline):
         else:
             sampler.fit_resample(X, y)
     assert record[0].filename == __file__
+
+
+def test_the_batched_solvers_convergence_warning_names_the_users_line():
+    # It pointed at ltlearn/decomposition/_pairwise.py (a fixed stacklevel).
+    X, y = make_classification(
+        n_samples=300, n_classes=3, n_informative=3, weights=[0.7, 0.2], random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match="did not converge") as record:
+        COGClassifier(LinearSVC(max_iter=1, tol=1e-12)).fit(X, y)
+    assert {w.filename for w in record} == {__file__}
+
+
+@pytest.mark.parametrize(
+    "params, category, match",
+    [
+        ({"criterion": "ldam", "module__head": "linear"}, UserWarning, "cosine"),
+        ({"loss": "logit_adjusted", "loss__tau": 0.5}, FutureWarning, "renamed"),
+        (
+            {"criterion": "balanced_softmax", "sampler": "class_balanced"},
+            UserWarning,
+            "compensated twice",
+        ),
+    ],
+)
+def test_the_warnings_of_a_deep_fit_name_the_users_line(params, category, match):
+    # They pointed at ltlearn/deep/net.py, ltlearn/deep/_data.py or skorch's
+    # fit loop: a fixed stacklevel cannot count skorch's frames.
+    pytest.importorskip("torch")
+    from ltlearn.deep import LongTailClassifier
+
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=3, weights=[0.6, 0.3], random_state=0
+    )
+    clf = LongTailClassifier(
+        max_epochs=1, batch_size=32, module__hidden_sizes=(8,), random_state=0
+    )
+    with pytest.warns(category, match=match) as record:
+        clf.set_params(**params).fit(X.astype(np.float32), y)
+    assert {w.filename for w in record if w.category is category} == {__file__}
