@@ -20,7 +20,11 @@ from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring
-from ltlearn.utils._validation import check_sample_weight, class_counts
+from ltlearn.utils._validation import (
+    check_no_missing_labels,
+    check_sample_weight,
+    class_counts,
+)
 
 # The many-/few-shot thresholds of shot_accuracy and make_shot_scorer.
 _SHOT_THRESHOLD_CONSTRAINTS = {
@@ -61,6 +65,17 @@ def _check_shot_thresholds(many_threshold, few_threshold):
             f"few_threshold={few_threshold} must not exceed "
             f"many_threshold={many_threshold}."
         )
+
+
+def _check_no_missing_labels(**labels):
+    """Refuse missing labels in each array of ``labels`` (``y_true=...``), by row.
+
+    They failed in column_or_1d or np.unique ("boolean value of NA is
+    ambiguous", "'<' not supported between 'str' and 'NoneType'").
+    """
+    for name, values in labels.items():
+        if values is not None:
+            check_no_missing_labels(values, input_name=name)
 
 
 def _check_y_train(y_train):
@@ -149,6 +164,7 @@ def shot_accuracy(
     {{'many': 1.0, 'medium': 0.5, 'few': 0.5}}
     """
     _check_shot_thresholds(many_threshold, few_threshold)
+    _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
@@ -297,6 +313,7 @@ def imbalance_report(
     >>> report["classes"][1]["train_count"], report["balanced_accuracy"]
     (2, 0.5)
     """
+    _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)

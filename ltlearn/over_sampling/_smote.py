@@ -185,18 +185,17 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     return blocks
 
 
-def _refuse_non_numeric(values, X):
-    """Name the columns of ``values`` (object dtype) that do not hold numbers.
+def _refuse_non_numeric(columns):
+    """Name the columns that do not hold numbers, from ``(name, values)`` pairs.
 
     scikit-learn's ``check_array`` lets the category columns of a DataFrame
     through as objects (for the models that read them), which interpolation
-    cannot handle.
+    cannot handle, and fails on string columns without naming them.
     """
-    names = getattr(X, "columns", range(values.shape[1]))
     bad = []
-    for j, name in enumerate(names):
+    for name, values in columns:
         try:
-            values[:, j].astype(np.float64)
+            values.astype(np.float64)
         except (TypeError, ValueError):
             bad.append(name)
     if bad:
@@ -390,15 +389,21 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
         included, which refuses fractions) takes them back.
         """
         self._integer_columns = np.array([], dtype=np.intp)
-        if is_pandas_df(X):
-            from pandas.api.types import is_integer_dtype
+        frame = is_pandas_df(X)
+        if frame:
+            from pandas.api.types import is_integer_dtype, is_numeric_dtype
 
             self._integer_columns = np.flatnonzero(
                 [is_integer_dtype(dtype) for dtype in X.dtypes]
             )
+            _refuse_non_numeric(
+                (name, X.iloc[:, j])
+                for j, (name, dtype) in enumerate(X.dtypes.items())
+                if not is_numeric_dtype(dtype)
+            )
         X_checked, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
-        if X_checked.dtype == object:  # category columns pass check_array as such
-            _refuse_non_numeric(X_checked, X)
+        if X_checked.dtype == object and not frame:
+            _refuse_non_numeric(enumerate(X_checked.T))
         return X_checked, y, binarize_y
 
     def _validate_estimator(self):

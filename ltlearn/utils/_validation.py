@@ -75,12 +75,15 @@ def _missing_labels(y):
     return missing.any(axis=tuple(range(1, missing.ndim)))
 
 
-def check_no_missing_labels(y, advice="drop those rows or give them a label"):
+def check_no_missing_labels(
+    y, advice="drop those rows or give them a label", input_name="y"
+):
     """Refuse a target with missing labels (NaN, None or ``pd.NA``), by row.
 
     Without it, a nullable or object target fails deep inside scikit-learn
     ("boolean value of NA is ambiguous", "Unknown label type: unknown").
-    ``advice`` ends the error message: what the caller can do instead.
+    ``advice`` ends the error message: what the caller can do instead;
+    ``input_name`` names the labels in it.
     """
     if not hasattr(y, "isna"):  # pandas objects are read as they are
         y = np.asarray(y)
@@ -90,9 +93,10 @@ def check_no_missing_labels(y, advice="drop those rows or give them a label"):
     if rows.size:
         first = ", ".join(str(row) for row in rows[:5].tolist())
         more = ", ..." if rows.size > 5 else ""
+        plural = "s" if rows.size > 1 else ""
         raise ValueError(
-            f"y holds {rows.size} missing label{'s' if rows.size > 1 else ''} "
-            f"(NaN, None or pd.NA), at row{'s' if rows.size > 1 else ''} "
+            f"{input_name} holds {rows.size} missing label{plural} "
+            f"(NaN, None or pd.NA), at row{plural} "
             f"{first}{more}: {advice}."
         )
 

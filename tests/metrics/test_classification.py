@@ -237,3 +237,21 @@ def test_imbalance_report_text_orders_by_training_count():
 def test_metrics_refuse_mismatched_lengths():
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         imbalance_report([0, 1], [0])
+
+
+@pytest.mark.parametrize("metric", [shot_accuracy, imbalance_report])
+@pytest.mark.parametrize("which", ["y_true", "y_pred", "y_train"])
+def test_metrics_refuse_missing_labels_by_row(metric, which):
+    # they failed in column_or_1d or np.unique: "boolean value of NA is
+    # ambiguous", "'<' not supported between instances of 'str' and 'NoneType'"
+    pd = pytest.importorskip("pandas")
+    labels = {
+        name: np.array(["a", "b"] * 4, dtype=object)
+        for name in ("y_true", "y_pred", "y_train")
+    }
+    labels[which] = pd.Series(labels[which], dtype="string").mask(np.arange(8) == 5)
+    with pytest.raises(ValueError, match=rf"^{which} holds 1 missing label .* row 5"):
+        metric(**labels)
+    labels[which] = [None, "a", "b", "a", "b", "a", "b", "a"]
+    with pytest.raises(ValueError, match=rf"^{which} holds 1 missing label .* row 0"):
+        metric(**labels)

@@ -477,6 +477,21 @@ def test_a_category_column_of_strings_is_refused_by_name():
     assert list(X_res.dtypes) == list(frame.dtypes)
 
 
+@pytest.mark.parametrize("dtype", [object, "string"])
+def test_a_string_column_is_refused_by_name(dtype):
+    # check_array failed on it with "could not convert string to float: 'u'";
+    # None in an object column of numbers stays a missing value
+    y = np.repeat([0, 1], [14, 6])
+    frame = pd.DataFrame({"x": np.arange(20.0), "s": 1.0})
+    frame["s"] = frame["s"].astype(object)
+    frame["w"] = pd.Series(["u", "v"] * 10, dtype=dtype)
+    with pytest.raises(ValueError, match=r"columns \['w'\] of X hold non-numeric"):
+        SMOTE(k_neighbors=3).fit_resample(frame, y)
+    frame["w"] = pd.Series([1, None] * 10, dtype=object)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SMOTE(k_neighbors=3).fit_resample(frame, y)
+
+
 @pytest.mark.parametrize("sampler", [SMOTE(), SMOTEN()], ids=["SMOTE", "SMOTEN"])
 def test_missing_labels_are_refused_by_row(sampler):
     # imbalanced-learn's checks said "Unknown label type: unknown"
