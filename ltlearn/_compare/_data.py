@@ -68,16 +68,25 @@ def _distinct(values):
     call per cell took seconds on a million rows. ``codes`` is None and
     ``uniques`` holds every cell where equal cells may read differently (a
     column of Python objects mixing 1, 1.0 and True, which hash as equal).
+    Floats are told apart by their bits: 0.0 and -0.0 are equal, but "-0.0"
+    is read as -0.0.
     """
     import pandas as pd
 
     values = values if isinstance(values, pd.Series) else pd.Series(values)
-    if values.dtype == object:
-        if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
-            return None, np.asarray(values, dtype=object)
-    elif values.dtype.kind not in "biufcmM" and not isinstance(
-        values.dtype, pd.StringDtype
-    ):
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        floats = values.to_numpy()
+        present = ~np.isnan(floats)
+        codes = np.full(floats.size, -1, dtype=np.intp)
+        bits, uniques = pd.factorize(floats[present].view(f"i{dtype.itemsize}"))
+        codes[present] = bits
+        return codes, uniques.view(dtype).astype(object)
+    if pd.api.types.is_object_dtype(dtype):
+        text = pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+    else:
+        text = isinstance(dtype, pd.StringDtype)
+    if not text and not (isinstance(dtype, np.dtype) and dtype.kind in "biumM"):
         return None, np.asarray(values, dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     return codes, np.asarray(pd.Series(uniques).astype(object), dtype=object)
@@ -114,10 +123,14 @@ def _read_numbers(values):
     percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
     text = text.where(~percent, text.str[:-1].str.rstrip())
     number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
-    numbers = pd.to_numeric(
-        text.where(number & ~missing).str.replace(",", "", regex=False),
-        errors="coerce",
-    ).to_numpy(dtype=np.float64, copy=True)
+    numbers = text.where(number & ~missing).str.replace(",", "", regex=False)
+    if codes is not None and (codes < 0).any():
+        # to_numeric reads "-0" as 0 among integers, as -0.0 beside a missing
+        # cell: the missing cells of the column are among the distinct ones.
+        numbers = pd.concat([numbers, pd.Series([np.nan], dtype=object)])
+    numbers = pd.to_numeric(numbers, errors="coerce").to_numpy(
+        dtype=np.float64, copy=True
+    )[: len(text)]
     numbers[percent] /= 100
     wrong = ~missing & ~number
     return (
