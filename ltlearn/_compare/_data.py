@@ -121,7 +121,9 @@ def _read_numbers(values):
         return np.full(size, np.nan), np.ones(size, bool), np.zeros(size, bool)
     missing = (text.isna() | text.str.lower().isin(_MISSING_TEXT)).to_numpy()
     percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
-    text = text.where(~percent, text.str[:-1].str.rstrip())
+    if percent.any():
+        text = text.copy()
+        text[percent] = text[percent].str[:-1].str.rstrip()
     number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
     numbers = text.where(number & ~missing).str.replace(",", "", regex=False)
     if codes is not None and (codes < 0).any():
