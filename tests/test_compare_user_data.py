@@ -421,6 +421,55 @@ def test_categories_as_text_of_text_and_of_numbers():
     assert pd.DataFrame(out).equals(pd.DataFrame(np.array(expected, dtype=object)))
 
 
+@pytest.mark.parametrize("dtype", [object, "string", "category", "float64"])
+def test_repeated_cells_are_read_alike_and_missing_ones_stay_missing(dtype):
+    # Columns are read once per distinct cell, then mapped back to the rows.
+    from ltlearn._compare._data import _categories_as_text, _read_numbers
+
+    if dtype == "float64":
+        cells = [7.0, np.nan, -0.0, 1.5, 7.0, np.nan]
+        numbers = [7.0, np.nan, -0.0, 1.5, 7.0, np.nan]
+        wrong = [False] * 6
+        text = ["7", np.nan, "0", "1.5", "7", np.nan]
+    else:
+        cells = [" 1,234 ", "?", "12%", "x", " 1,234 ", None, "-0", "(5)"]
+        numbers = [1234, np.nan, 0.12, np.nan, 1234, np.nan, -0.0, np.nan]
+        wrong = [False, False, False, True, False, False, False, True]
+        text = [*cells[:5], np.nan, *cells[6:]]
+    missing = [cell is None or cell == "?" or cell != cell for cell in cells]
+    column = pd.Series(cells * 3, dtype=dtype)
+    read = _read_numbers(column)
+    np.testing.assert_array_equal(read[0], np.tile(numbers, 3))
+    # "-0" is -0.0 as pandas.to_numeric reads it beside a missing cell
+    np.testing.assert_array_equal(np.signbit(read[0]), np.signbit(np.tile(numbers, 3)))
+    assert read[1].tolist() == missing * 3 and read[2].tolist() == wrong * 3
+    out = _categories_as_text(column.to_frame())[:, 0]
+    assert [repr(v) for v in out] == [repr(v) for v in text * 3]
+
+
+def test_cells_that_hash_alike_but_read_differently_are_kept_apart():
+    # 1, 1.0 and True are one key to a hash table; as categories they are
+    # "1", "1" and "True", as numbers 1.0 and "True" is not one.
+    from ltlearn._compare._data import _categories_as_text, _read_numbers
+
+    column = pd.Series([1, 1.0, True, "1", None, -0.0, 0], dtype=object)
+    text = _categories_as_text(column.to_frame())[:, 0]
+    assert [repr(v) for v in text] == [
+        "'1'",
+        "'1'",
+        "'True'",
+        "'1'",
+        "nan",
+        "'0'",
+        "'0'",
+    ]
+    numbers, missing, wrong = _read_numbers(column)
+    np.testing.assert_array_equal(numbers, [1, 1, np.nan, 1, np.nan, -0.0, 0])
+    assert np.signbit(numbers[5])
+    assert wrong.tolist() == [False, False, True, False, False, False, False]
+    assert missing.tolist() == [False, False, False, False, True, False, False]
+
+
 def test_classes_that_differ_only_in_case_or_spaces_are_noted(tmp_path):
     frame = _frame()
     frame.loc[:9, "label"] = "Fraud "

@@ -58,34 +58,88 @@ _MISSING_TEXT = {"?", "-", "--", "na", "n/a", "nan", "null", "none", "missing"}
 _NUMBER = r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 
 
+def _distinct(values):
+    """The distinct cells of a column and where each cell is among them.
+
+    Returns ``(codes, uniques)``: ``uniques`` an object array of the distinct
+    cells that are not missing, ``codes`` each cell's index into it (-1 where
+    missing), so that what is computed on ``uniques`` once is mapped back to
+    the cells by ``codes``: text columns repeat their values, and a Python
+    call per cell took seconds on a million rows. ``codes`` is None and
+    ``uniques`` holds every cell where equal cells may read differently (a
+    column of Python objects mixing 1, 1.0 and True, which hash as equal).
+    Floats are told apart by their bits: 0.0 and -0.0 are equal, but "-0.0"
+    is read as -0.0.
+    """
+    import pandas as pd
+
+    values = values if isinstance(values, pd.Series) else pd.Series(values)
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        floats = values.to_numpy()
+        present = ~np.isnan(floats)
+        codes = np.full(floats.size, -1, dtype=np.intp)
+        bits, uniques = pd.factorize(floats[present].view(f"i{dtype.itemsize}"))
+        codes[present] = bits
+        return codes, uniques.view(dtype).astype(object)
+    if pd.api.types.is_object_dtype(dtype):
+        text = pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+    else:
+        text = isinstance(dtype, pd.StringDtype)
+    if not text and not (isinstance(dtype, np.dtype) and dtype.kind in "biumM"):
+        return None, np.asarray(values, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, np.asarray(pd.Series(uniques).astype(object), dtype=object)
+
+
+def _per_cell(codes, distinct, missing):
+    """``distinct`` (computed on the distinct cells) for each cell; ``missing``
+    where the cell is missing (code -1)."""
+    if codes is None:
+        return distinct
+    return np.append(distinct, np.asarray(missing, dtype=distinct.dtype))[codes]
+
+
 def _read_numbers(values):
     """Numbers written as text: ``(numbers, missing, not_numbers)``.
 
     ``numbers`` is float with NaN where a cell is missing or not a number;
     the masks say which cells are missing (empty or a text such as "?") and
     which hold text that is not a number. A percentage ("12.5%") is a
-    fraction (0.125).
+    fraction (0.125). Each distinct cell is read once (see :func:`_distinct`).
     """
     import pandas as pd
 
-    text = pd.Series(np.asarray(values, dtype=object), dtype=object)
-    text = text.map(lambda v: v if pd.isna(v) else str(v).strip())
+    codes, cells = _distinct(values)
+    if codes is None:
+        text = pd.Series(cells, dtype=object)
+        text = text.map(lambda v: v if pd.isna(v) else str(v).strip())
+    else:  # none missing
+        text = pd.Series([str(cell).strip() for cell in cells], dtype=object)
     if text.isna().all():  # no text for the .str methods (a batch of empty cells)
-        return (
-            np.full(len(text), np.nan),
-            np.ones(len(text), bool),
-            np.zeros(len(text), bool),
-        )
+        size = len(cells) if codes is None else len(codes)
+        return np.full(size, np.nan), np.ones(size, bool), np.zeros(size, bool)
     missing = (text.isna() | text.str.lower().isin(_MISSING_TEXT)).to_numpy()
     percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
-    text = text.where(~percent, text.str[:-1].str.rstrip())
+    if percent.any():
+        text = text.copy()
+        text[percent] = text[percent].str[:-1].str.rstrip()
     number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
-    numbers = pd.to_numeric(
-        text.where(number & ~missing).str.replace(",", "", regex=False),
-        errors="coerce",
-    ).to_numpy(dtype=np.float64, copy=True)
+    numbers = text.where(number & ~missing).str.replace(",", "", regex=False)
+    if codes is not None and (codes < 0).any():
+        # to_numeric reads "-0" as 0 among integers, as -0.0 beside a missing
+        # cell: the missing cells of the column are among the distinct ones.
+        numbers = pd.concat([numbers, pd.Series([np.nan], dtype=object)])
+    numbers = pd.to_numeric(numbers, errors="coerce").to_numpy(
+        dtype=np.float64, copy=True
+    )[: len(text)]
     numbers[percent] /= 100
-    return numbers, missing, ~missing & ~number
+    wrong = ~missing & ~number
+    return (
+        _per_cell(codes, numbers, np.nan),
+        _per_cell(codes, missing, True),
+        _per_cell(codes, wrong, False),
+    )
 
 
 def _category_text(value):
@@ -99,20 +153,27 @@ def _category_text(value):
     return str(value)
 
 
+def _category_texts(values):
+    """A column of categories as text (see :func:`_category_text`): an object
+    array, NaN where missing. Text stays as it is; other cells are written
+    once per distinct value (see :func:`_distinct`)."""
+    import pandas as pd
+
+    values = values if isinstance(values, pd.Series) else pd.Series(values)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        values = values.astype(object)
+        return np.asarray(values.where(values.notna(), np.nan), dtype=object)
+    codes, cells = _distinct(values)
+    texts = np.array([_category_text(cell) for cell in cells], dtype=object)
+    return _per_cell(codes, texts, np.nan)
+
+
 def _categories_as_text(X):
     """The categorical columns of a user's table as text (a preprocessing step)."""
     import pandas as pd
 
     frame = X if hasattr(X, "columns") else pd.DataFrame(X)
-    columns = []
-    for j in range(frame.shape[1]):
-        values = frame.iloc[:, j].astype(object)
-        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
-            # Text already (the table of every fit): no call per cell, which
-            # took 0.34 s per fit and per predict on 100,000 rows x 5 columns.
-            columns.append(values.where(values.notna(), np.nan))
-        else:
-            columns.append(values.map(_category_text))
+    columns = [_category_texts(frame.iloc[:, j]) for j in range(frame.shape[1])]
     return np.column_stack(columns) if columns else np.empty((len(frame), 0), object)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from ltlearn._compare._data import (
     CompareError,
     Dataset,
-    _category_text,
+    _category_texts,
     _close,
     _columns_spec,
     _encode_labels,
@@ -322,10 +322,10 @@ def _feature_columns(X, file_name):
         elif _identifies_rows(values):
             identifiers.append(column)
         else:
-            as_text = values.astype(object).map(_category_text)
-            X[column] = as_text.astype(object)
+            as_text = pd.Series(_category_texts(values), index=X.index, dtype=object)
+            X[column] = as_text
             categorical[column] = as_text.nunique(dropna=True)
-            present = as_text.dropna()
+            present = pd.Series(as_text.dropna().unique(), dtype=object)
             if present.size and present.str.match(_DATE).all():
                 dates.append(f"{column!r} ({categorical[column]} dates)")
     if dates:
