@@ -10,7 +10,9 @@ import numpy as np
 from scipy import sparse
 from sklearn import config_context
 from sklearn.base import clone
+from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import has_fit_parameter
 
@@ -19,6 +21,10 @@ from ltlearn.decomposition._squared_hinge import _fit_squared_hinge
 # The pairs of a plain LinearSVC are solved all at once on dense data up to
 # this many features; the Hessian of each pair is dense.
 _BATCHED_MAX_FEATURES = 200
+# Linear pairs are scored by blocks of at most this many values (8 MiB of
+# float64), one matrix product per block of pairs (and of rows).
+_SCORE_BLOCK_VALUES = 1 << 20
+_BLOCK_PAIRS = 256
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,41 +89,127 @@ def _binary_score(estimator, X):
     return np.asarray(estimator.predict_proba(X), dtype=np.float64)[:, 1] - 0.5
 
 
-def _pair_scores(model, X):
-    """Score of the second sub-class of each pair of ``model``.
+def _stacked_linear(model):
+    """The weights and intercepts of the pairs of ``model``, one row per pair.
 
-    Returns an array of shape (n_samples, n_pairs).
+    ``None`` unless every pair scores ``X @ coef_.T + intercept_``: batched
+    solutions, or binary estimators that keep the ``decision_function`` of
+    scikit-learn's linear classifiers (``LinearSVC``, ``LogisticRegression``,
+    ``SGDClassifier``...) with dense weights.
     """
-    if model.estimators is not None:
-        return np.column_stack([_binary_score(e, X) for e in model.estimators])
-    return X @ model.linear.coef.T + model.linear.intercept
+    if model.linear is not None:
+        return model.linear.coef, model.linear.intercept
+    # The decision_function that scikit-learn's linear classifiers share.
+    linear = LinearSVC.decision_function
+    if not model.estimators or not all(
+        getattr(type(e), "decision_function", None) is linear
+        and isinstance(getattr(e, "coef_", None), np.ndarray)
+        and e.coef_.shape[0] == 1
+        for e in model.estimators
+    ):
+        return None
+    coef = np.vstack([e.coef_ for e in model.estimators])
+    intercept = np.concatenate([np.ravel(e.intercept_) for e in model.estimators])
+    return coef, intercept
 
 
-def _each_pair_score(model, X):
-    """The scores of :func:`_pair_scores`, one pair (column) at a time.
+def _pair_score_blocks(model, X, block_values=None):
+    """The score of the second sub-class of each pair, by blocks of rows and pairs.
 
-    Fitted estimators score one pair at a time, so their (n_samples, n_pairs)
-    array is never held: with 50 classes cut into 178 sub-classes, 15,285
-    pairs score 100,000 rows in 12 GB, twice over with the stacking.
+    Yields ``(rows, pairs, scores)``: two slices and the scores of those
+    pairs and rows, shape (n_pairs, n_rows). Linear pairs (see
+    :func:`_stacked_linear`) are scored by one matrix product per block of
+    at most ``block_values`` (``_SCORE_BLOCK_VALUES``) values, other fitted
+    estimators one pair at a time on all the rows, so the (n_samples,
+    n_pairs) array is never held: with 50 classes cut into 178 sub-classes,
+    15,285 pairs score 100,000 rows in 12 GB. A matrix product may differ
+    from each pair's ``decision_function`` by rounding (about 1e-14).
     """
-    if model.estimators is not None:
-        return (_binary_score(e, X) for e in model.estimators)
-    return iter(_pair_scores(model, X).T)
+    stacked = _stacked_linear(model)
+    if stacked is None:
+        for k, estimator in enumerate(model.estimators):
+            yield slice(None), slice(k, k + 1), _binary_score(estimator, X)[None]
+        return
+    coef, intercept = stacked
+    block_values = _SCORE_BLOCK_VALUES if block_values is None else block_values
+    # Blocks of up to _BLOCK_PAIRS pairs, and of as many rows as fit: each
+    # block reads its rows of X once for all its pairs.
+    n_pairs = max(1, min(coef.shape[0], _BLOCK_PAIRS))
+    n_rows = max(1, min(X.shape[0], block_values // n_pairs))
+    n_pairs = max(1, min(coef.shape[0], block_values // n_rows))
+    for start in range(0, X.shape[0], n_rows):
+        rows = slice(start, start + n_rows)
+        X_rows = X[rows].T
+        for first in range(0, coef.shape[0], n_pairs):
+            pairs = slice(first, first + n_pairs)
+            # Pairs by rows: each pair's scores are contiguous for the merge.
+            scores = safe_sparse_dot(coef[pairs], X_rows, dense_output=True)
+            scores = np.asarray(scores, dtype=np.float64)
+            scores += intercept[pairs, None]
+            yield rows, pairs, scores
 
 
-def _min_max_scores(model, X, n_subclasses):
+def _min_max_scores(model, X, n_subclasses, block_values=None):
     """Score of each sub-class: its worst score over the pairs of ``model``.
 
+    Each block of pair scores (see :func:`_pair_score_blocks`, of at most
+    ``block_values`` values) is merged into the sub-class scores as it comes.
     A sub-class that is in no pair scores ``-inf``.
     """
-    scores = np.full((X.shape[0], n_subclasses), np.inf)
-    for (a, b), score in zip(model.pairs, _each_pair_score(model, X)):
-        np.minimum(scores[:, b], score, out=scores[:, b])
-        np.minimum(scores[:, a], -score, out=scores[:, a])
+    # One row per sub-class while merging: the rows of a block are contiguous.
+    scores = np.full((n_subclasses, X.shape[0]), np.inf)
+    for rows, pairs, block in _pair_score_blocks(model, X, block_values):
+        part = scores[:, rows]
+        # The second sub-class of a pair scores the pair's score, the first
+        # its opposite.
+        for (a, b), score in zip(model.pairs[pairs], block):
+            np.minimum(part[b], score, out=part[b])
+            np.minimum(part[a], -score, out=part[a])
     paired = np.zeros(n_subclasses, dtype=bool)
     paired[np.ravel(model.pairs)] = True
-    scores[:, ~paired] = -np.inf
-    return scores
+    scores[~paired] = -np.inf
+    return scores.T
+
+
+def _one_vs_one_scores(estimator, X, block_values=None):
+    """``estimator.decision_function(X)`` of a linear one-vs-one model, by blocks.
+
+    For a :class:`~sklearn.multiclass.OneVsOneClassifier` whose pairs are
+    linear (see :func:`_stacked_linear`) and predict the sign of their score,
+    the votes and confidences of its ``decision_function`` are summed pair by
+    pair, in its order, from blocks of pair scores (see
+    :func:`_pair_score_blocks`). Its own ``decision_function`` runs every
+    pair's ``predict`` and ``decision_function`` on all the rows and holds
+    both (n_samples, n_pairs) arrays: on 20,000 rows and 4,186 pairs it took
+    11 times as long, with 1.9 GB of peak memory instead of 59 MiB
+    (``benchmarks/bench_cog.py --predict-scale 20000``). ``None`` for another
+    estimator.
+    """
+    if (
+        type(estimator) is not OneVsOneClassifier
+        or getattr(estimator, "pairwise_indices_", None) is not None
+    ):
+        return None
+    n_classes = estimator.classes_.size
+    pairs = np.array(list(combinations(range(n_classes), 2)), dtype=np.intp)
+    model = _PairwiseModel(pairs.reshape(-1, 2), estimators=estimator.estimators_)
+    if _stacked_linear(model) is None or not all(
+        type(e).predict is LinearSVC.predict and np.array_equal(e.classes_, [0, 1])
+        for e in estimator.estimators_
+    ):
+        return None
+    votes = np.zeros((n_classes, X.shape[0]))
+    confidences = np.zeros((n_classes, X.shape[0]))
+    for rows, part, block in _pair_score_blocks(model, X, block_values):
+        for (i, j), score in zip(model.pairs[part], block):
+            # A pair predicts j where its score is positive, else i.
+            won = score > 0
+            confidences[i, rows] -= score
+            confidences[j, rows] += score
+            votes[i, rows] += ~won
+            votes[j, rows] += won
+    scores = (votes + confidences / (3 * (np.abs(confidences) + 1))).T
+    return np.ascontiguousarray(scores[:, 1] if n_classes == 2 else scores)
 
 
 def _fit_weighted(estimator, X, y, rates, scale=None):

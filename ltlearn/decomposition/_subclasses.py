@@ -20,6 +20,7 @@ from ltlearn.decomposition._pairwise import (
     _fit_pairwise,
     _fit_weighted,
     _min_max_scores,
+    _one_vs_one_scores,
     _PairwiseModel,
     _subclass_pairs,
 )
@@ -255,8 +256,14 @@ class _SubclassModel:
     def predict_index(self, X):
         """The class index predicted for each row of ``X``."""
         if self.pairwise is None:
-            subclass = np.asarray(self.estimator.predict(X), dtype=int)
-            return self.subclass_class[subclass]
+            scores = _one_vs_one_scores(self.estimator, X)
+            if scores is None:
+                subclass = self.estimator.predict(X)
+            elif scores.ndim == 1:
+                subclass = self.estimator.classes_[(scores > 0).astype(int)]
+            else:
+                subclass = self.estimator.classes_[scores.argmax(axis=1)]
+            return self.subclass_class[np.asarray(subclass, dtype=int)]
         scores = _min_max_scores(self.pairwise, X, self.subclass_class.size)
         return self.subclass_class[scores.argmax(axis=1)]
 
@@ -275,7 +282,9 @@ class _SubclassModel:
             scores = _min_max_scores(self.pairwise, X, self.subclass_class.size)
             columns = self.subclass_class
         else:
-            scores = np.asarray(self.estimator.decision_function(X))
+            scores = _one_vs_one_scores(self.estimator, X)
+            if scores is None:
+                scores = np.asarray(self.estimator.decision_function(X))
             columns = self._class_of_columns()
             if scores.ndim == 1:
                 # Two sub-classes: the sub-class problem is the class problem.

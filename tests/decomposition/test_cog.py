@@ -22,7 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import has_fit_parameter
 
-from ltlearn.decomposition import COGClassifier
+from ltlearn.decomposition import COGClassifier, _pairwise
 from ltlearn.decomposition._cog import _auto_n_clusters, _pays_off
 
 
@@ -344,6 +344,33 @@ def test_min_max_scores_a_subclass_by_its_worst_pair(imbalanced_multiclass, esti
         np.testing.assert_allclose(scores[:, i], subclass_scores[:, mine].max(axis=1))
     best = cog.subclass_to_class_[subclass_scores.argmax(axis=1)]
     np.testing.assert_array_equal(cog.predict(X), best)
+
+
+@pytest.mark.parametrize(
+    "strategy, estimator",
+    [("min-max", None), ("min-max", LogisticRegression()), ("direct", None)],
+)
+@pytest.mark.parametrize("sparse_X", [False, True])
+def test_linear_pairs_score_by_blocks_as_each_pair_does(
+    imbalanced_multiclass, monkeypatch, strategy, estimator, sparse_X
+):
+    # Linear pairs score by one matrix product per block of pairs and rows;
+    # with blocks of a few values, the outputs are those of each pair's own
+    # decision_function, to rounding, and the predictions are the same.
+    X, y = imbalanced_multiclass
+    X = sparse.csr_matrix(X) if sparse_X else X
+    cog = COGClassifier(estimator, strategy=strategy, n_clusters=4, random_state=0)
+    cog.fit(X, y)
+    if strategy == "min-max":
+        assert _pairwise._stacked_linear(cog._model.pairwise) is not None
+    else:
+        assert _pairwise._one_vs_one_scores(cog.estimator_, X) is not None
+    monkeypatch.setattr(_pairwise, "_SCORE_BLOCK_VALUES", 37)
+    by_blocks = cog.decision_function(X), cog.predict(X)
+    monkeypatch.setattr(_pairwise, "_stacked_linear", lambda model: None)
+    scores, predictions = cog.decision_function(X), cog.predict(X)
+    np.testing.assert_allclose(by_blocks[0], scores, rtol=1e-10, atol=1e-12)
+    np.testing.assert_array_equal(by_blocks[1], predictions)
 
 
 def test_min_max_needs_a_score(imbalanced_binary):
