@@ -15,21 +15,32 @@ exactly the class counts their ``sampling_strategy`` asks for.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import inspect
-import os
 import pickle
 import random
 import re
-import signal
 import sys
 import warnings
 from collections import Counter
 
 import numpy as np
-import sklearn
 from sklearn.base import clone, is_classifier
-from sklearn.datasets import make_classification
 from sklearn.utils import get_tags
+
+from ltlearn.utils._global_state import (
+    first_torch_step,
+    global_state,
+    reseed_global_streams,
+)
+from ltlearn.utils._test_common.fitting import (
+    accepts_sample_weight,
+    assert_same,
+    fit_or_resample,
+    is_sampler,
+    make_data,
+    outputs,
+    predictions,
+    takes_labels,
+)
 
 __all__ = [
     "assert_predict_is_argmax_of_proba",
@@ -49,88 +60,6 @@ __all__ = [
 ]
 
 
-def _make_data(n_samples=150, n_classes=3, random_state=0):
-    weights = [0.6, 0.3, 0.1] if n_classes == 3 else None
-    X, y = make_classification(
-        n_samples=n_samples,
-        n_features=4,
-        n_informative=3,
-        n_redundant=0,
-        n_classes=n_classes,
-        n_clusters_per_class=1,
-        weights=weights,
-        class_sep=1.5,
-        random_state=random_state,
-    )
-    return X, y
-
-
-def _is_sampler(estimator):
-    return hasattr(estimator, "fit_resample")
-
-
-def _accepts_sample_weight(estimator):
-    """Whether ``estimator`` is a model whose ``fit`` names ``sample_weight``."""
-    if _is_sampler(estimator) or not hasattr(estimator, "fit"):
-        return False
-    return "sample_weight" in inspect.signature(estimator.fit).parameters
-
-
-def _takes_labels(estimator):
-    """Whether ``estimator`` is a classifier or a sampler, whose ``y`` are labels.
-
-    The label checks do not concern other estimators (a transformer, a
-    regressor): they pass them, as the checks of other kinds do.
-    """
-    return _is_sampler(estimator) or is_classifier(estimator)
-
-
-def _fit(est, X, y, sample_weight=None):
-    """Fit ``est`` in place; return ``fit_resample``'s output for a sampler."""
-    kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-    if _is_sampler(est):
-        return est.fit_resample(X, y, **kwargs)
-    est.fit(X, y, **kwargs)
-    return None
-
-
-def _predictions(est, X):
-    """What a fitted ``est`` produces on ``X``."""
-    outputs = {}
-    for method in ("predict", "predict_proba", "decision_function", "transform"):
-        if hasattr(est, method):
-            outputs[method] = getattr(est, method)(X)
-    return outputs
-
-
-def _outputs(estimator, X, y, sample_weight=None, X_test=None):
-    """Fit a clone of ``estimator`` and return what it produces on ``X``.
-
-    A sampler's output is its resampled ``X`` and ``y``; a classifier's or a
-    transformer's, its predictions on ``X_test`` (default: ``X``).
-    """
-    est = clone(estimator)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        resampled = _fit(est, X, y, sample_weight)
-        if resampled is not None:
-            return {"X_res": resampled[0], "y_res": resampled[1]}
-        return _predictions(est, X if X_test is None else X_test)
-
-
-def _assert_same(first, second, name):
-    for key in first:
-        a, b = np.asarray(first[key]), np.asarray(second[key])
-        if a.dtype.kind in "fc":
-            np.testing.assert_allclose(
-                a, b, err_msg=f"{name}.{key} differs between two identical runs"
-            )
-        else:
-            np.testing.assert_array_equal(
-                a, b, err_msg=f"{name}.{key} differs between two identical runs"
-            )
-
-
 def check_does_not_modify_input(estimator):
     """Fitting and predicting leave every array of the caller as it was.
 
@@ -139,12 +68,12 @@ def check_does_not_modify_input(estimator):
     is given an array for the purpose).
     """
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     est = clone(estimator)
     if "cost_matrix" in est.get_params():
         est.set_params(cost_matrix=np.array([[0, 1, 1], [2, 0, 1], [3, 2, 0]], float))
     arrays = {"X": X, "y": y, "X_test": X[::3].copy()}
-    if _accepts_sample_weight(est):
+    if accepts_sample_weight(est):
         arrays["sample_weight"] = np.random.default_rng(0).integers(1, 4, len(y)) * 1.0
     params = {
         key: value
@@ -152,7 +81,7 @@ def check_does_not_modify_input(estimator):
         if isinstance(value, np.ndarray)
     }
     copies = {key: value.copy() for key, value in {**arrays, **params}.items()}
-    _outputs(
+    outputs(
         est, X, y, sample_weight=arrays.get("sample_weight"), X_test=arrays["X_test"]
     )
     for key, value in {**arrays, **params}.items():
@@ -164,62 +93,11 @@ def check_does_not_modify_input(estimator):
 def check_same_random_state_same_result(estimator):
     """Two fits with the same integer ``random_state`` give the same output."""
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     est = clone(estimator)
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
-    _assert_same(_outputs(est, X, y), _outputs(est, X, y), name)
-
-
-def _global_state():
-    """What a fit could change in the caller's process, beyond its result."""
-    state = {
-        "numpy's global RNG": np.random.get_state()[1].tobytes(),
-        "Python's random": random.getstate(),
-        "warnings.filters": list(warnings.filters),
-        "sklearn.get_config()": sklearn.get_config(),
-        "np.geterr()": np.geterr(),
-        "the SIGINT handler": signal.getsignal(signal.SIGINT),
-        "the working directory": os.getcwd(),
-        "os.environ": dict(os.environ),
-    }
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        state["torch's global RNG"] = torch.get_rng_state().numpy().tobytes()
-        state["torch.initial_seed()"] = torch.initial_seed()
-        state["torch.get_num_threads()"] = torch.get_num_threads()
-        state["torch.get_default_dtype()"] = torch.get_default_dtype()
-    return state
-
-
-def _first_torch_step():
-    """One optimizer step, after which torch has imported what it imports lazily.
-
-    On its first step ``torch.optim`` imports torch's compiler, which sets an
-    environment variable and a warning filter once: torch's doing, not the
-    estimator's.
-    """
-    torch = sys.modules.get("torch")
-    if torch is None:
-        return
-    with torch.random.fork_rng(devices=[]):
-        layer = torch.nn.Linear(1, 1)
-        optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
-        layer(torch.ones(1, 1)).sum().backward()
-        optimizer.step()
-
-
-def _reseed_global_streams(seed):
-    """Set numpy's, Python's and torch's global streams to a state of ``seed``.
-
-    Each fit then starts from its own global state, so that one which reseeds
-    a global stream (to the same state on every fit) is caught.
-    """
-    np.random.seed(seed)
-    random.seed(seed)
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.manual_seed(seed)
+    assert_same(outputs(est, X, y), outputs(est, X, y), name)
 
 
 def check_global_state_untouched(estimator):
@@ -235,13 +113,13 @@ def check_global_state_untouched(estimator):
     restored afterwards.
     """
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     est = clone(estimator)
     if "random_state" not in est.get_params():
         seeds = [None]
     else:
         seeds = [0, np.random.RandomState(0), np.random.RandomState(0)]
-    _first_torch_step()
+    first_torch_step()
     torch = sys.modules.get("torch")
     saved = (
         np.random.get_state(),
@@ -254,12 +132,12 @@ def check_global_state_untouched(estimator):
             if seed is not None:
                 est.set_params(random_state=seed)
             fitted = clone(est)
-            _reseed_global_streams(1000 + i)
-            before = _global_state()
+            reseed_global_streams(1000 + i)
+            before = global_state()
             # Not under catch_warnings, which would restore the filters.
-            resampled = _fit(fitted, X, y)
-            result = _predictions(fitted, X)
-            after = _global_state()
+            resampled = fit_or_resample(fitted, X, y)
+            result = predictions(fitted, X)
+            after = global_state()
             changed = [key for key in before if before[key] != after[key]]
             assert not changed, f"{name} (random_state={seed!r}) changed {changed}"
             if resampled is not None:
@@ -271,7 +149,7 @@ def check_global_state_untouched(estimator):
         if torch is not None:
             torch.set_rng_state(saved[2])
     if len(results) == 3:
-        _assert_same(results[1], results[2], name)
+        assert_same(results[1], results[2], name)
 
 
 def _raises_naming(func, pattern, what):
@@ -295,9 +173,9 @@ def check_clear_errors(estimator):
     features, ``X`` and ``y`` of different lengths.
     """
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     est = clone(estimator)
-    fit = est.fit_resample if _is_sampler(est) else est.fit
+    fit = est.fit_resample if is_sampler(est) else est.fit
 
     if not get_tags(est).input_tags.allow_nan:
         X_nan = X.copy()
@@ -336,10 +214,10 @@ def check_one_sample_class(estimator):
     raises a ValueError that names the rare class (its label, 7). Estimators
     that are neither classifiers nor samplers are not concerned.
     """
-    if not _takes_labels(estimator):
+    if not takes_labels(estimator):
         return
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     for size in (1, 2):
         y_small = np.where(y == 2, 7, y)
         rare = np.flatnonzero(y_small == 7)
@@ -348,7 +226,7 @@ def check_one_sample_class(estimator):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)
-                if _is_sampler(est):
+                if is_sampler(est):
                     _, y_res = est.fit_resample(X, y_small)
                     assert set(np.unique(y_res)) <= {0, 1, 7}
                     continue
@@ -387,16 +265,16 @@ def check_label_types(estimator):
     class labels. Estimators that are neither classifiers nor samplers are
     not concerned.
     """
-    if not _takes_labels(estimator):
+    if not takes_labels(estimator):
         return
     name = type(estimator).__name__
     for kind, labels in _LABELS.items():
-        X, y = _make_data(n_classes=len(labels))
+        X, y = make_data(n_classes=len(labels))
         y_lab = labels[y]
         est = clone(estimator)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            resampled = _fit(est, X, y_lab)
+            resampled = fit_or_resample(est, X, y_lab)
             out = resampled[1] if resampled is not None else est.predict(X)
         out = np.asarray(out)
         assert set(out.tolist()) <= set(labels.tolist()), (
@@ -422,17 +300,17 @@ def check_string_labels_and_pandas(estimator):
     """
     import pandas as pd
 
-    if not _takes_labels(estimator):
+    if not takes_labels(estimator):
         return
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     labels = np.array(["cat", "dog", "emu"], dtype=object)
     y_str = pd.Series(labels[y], name="animal")
     X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     est = clone(estimator)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        if _is_sampler(est):
+        if is_sampler(est):
             X_res, y_res = est.fit_resample(X_df, y_str)
             assert isinstance(X_res, pd.DataFrame), f"{name} did not return a frame"
             assert list(X_res.columns) == list(X_df.columns)
@@ -492,23 +370,23 @@ def check_pandas_extension_dtypes(estimator):
     """
     import pandas as pd
 
-    if not _takes_labels(estimator):
+    if not takes_labels(estimator):
         return
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     labels = np.array(["cat", "dog", "emu"], dtype=object)
     X_df = _extension_frame(X)
     est = clone(estimator)
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
-    expected = _outputs(est, X, labels[y])
+    expected = outputs(est, X, labels[y])
     for dtype in ("string[pyarrow]", "category"):
         if dtype.endswith("[pyarrow]") and "double[pyarrow]" not in X_df.dtypes.values:
             continue  # no pyarrow
         index = np.arange(y.size)[::-1]  # not that of X
         y_s = pd.Series(labels[y], dtype=dtype, name="animal", index=index)
-        found = _outputs(est, X_df, y_s, X_test=X_df.set_axis(X_df.index[::-1]))
-        if _is_sampler(est):
+        found = outputs(est, X_df, y_s, X_test=X_df.set_axis(X_df.index[::-1]))
+        if is_sampler(est):
             X_res, y_res = found["X_res"], found["y_res"]
             assert list(X_res.dtypes) == list(X_df.dtypes), (
                 f"{name} changed the dtypes of X: {list(X_res.dtypes)}"
@@ -526,9 +404,9 @@ def check_pandas_extension_dtypes(estimator):
             assert output.dtype == np.asarray(expected[method]).dtype, (
                 f"{name}.{method} with y of dtype {dtype} returned {output.dtype}"
             )
-            _assert_same({method: output}, expected, f"{name} on pandas input")
+            assert_same({method: output}, expected, f"{name} on pandas input")
     y_na = pd.Series(labels[y], dtype="string").mask(np.arange(y.size) == 5)
-    fit = clone(est).fit_resample if _is_sampler(est) else clone(est).fit
+    fit = clone(est).fit_resample if is_sampler(est) else clone(est).fit
     _raises_naming(lambda: fit(X_df, y_na), r"missing", f"{name} with pd.NA in y")
 
 
@@ -546,16 +424,16 @@ def check_sparse_input(estimator):
     if not get_tags(estimator).input_tags.sparse:
         return
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     est = clone(estimator)
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
-    dense = _outputs(est, X, y)
+    dense = outputs(est, X, y)
     # a sampler must keep the format; a classifier is fit on CSR only (speed)
-    for fmt in ("csr", "csc") if _is_sampler(est) else ("csr",):
+    for fmt in ("csr", "csc") if is_sampler(est) else ("csr",):
         X_sp = sparse.csr_matrix(X) if fmt == "csr" else sparse.csc_matrix(X)
-        found = _outputs(est, X_sp, y)
-        if _is_sampler(est):
+        found = outputs(est, X_sp, y)
+        if is_sampler(est):
             assert sparse.issparse(found["X_res"]), f"{name} returned dense X"
             assert found["X_res"].format == fmt, f"{name} changed the format"
             np.testing.assert_allclose(
@@ -580,25 +458,25 @@ def check_pickle_round_trip(estimator):
     fitted attributes and resamples as the original does.
     """
     name = type(estimator).__name__
-    X, y = _make_data()
+    X, y = make_data()
     est = clone(estimator)
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        _fit(est, X, y)
+        fit_or_resample(est, X, y)
         copy = pickle.loads(pickle.dumps(est, protocol=pickle.HIGHEST_PROTOCOL))
         assert type(copy) is type(est)
-        if _is_sampler(est):
+        if is_sampler(est):
             assert copy.sampling_strategy_ == est.sampling_strategy_, name
             first, second = est.fit_resample(X, y), copy.fit_resample(X, y)
-            _assert_same(
+            assert_same(
                 {"X_res": first[0], "y_res": first[1]},
                 {"X_res": second[0], "y_res": second[1]},
                 name,
             )
             return
-        _assert_same(_predictions(est, X), _predictions(copy, X), name)
+        assert_same(predictions(est, X), predictions(copy, X), name)
 
 
 def check_sample_weight_equivalence_to_repeats(estimator):
@@ -610,11 +488,11 @@ def check_sample_weight_equivalence_to_repeats(estimator):
     probabilities within 0.05 (cross-validated rules see different folds of
     the repeated rows, and solvers stop at a tolerance).
     """
-    if not (_accepts_sample_weight(estimator) and is_classifier(estimator)):
+    if not (accepts_sample_weight(estimator) and is_classifier(estimator)):
         return
     name = type(estimator).__name__
-    X, y = _make_data(n_samples=200)
-    X_new, _ = _make_data(n_samples=100, random_state=1)
+    X, y = make_data(n_samples=200)
+    X_new, _ = make_data(n_samples=100, random_state=1)
     rng = np.random.default_rng(0)
     weights = np.where(y == 2, rng.integers(2, 4, len(y)), rng.integers(0, 2, len(y)))
     weights[np.flatnonzero(y == 0)[:3]] = 1  # no class left without weight
@@ -622,8 +500,8 @@ def check_sample_weight_equivalence_to_repeats(estimator):
     est = clone(estimator)
     if "random_state" in est.get_params():
         est.set_params(random_state=0)
-    weighted = _outputs(est, X, y, sample_weight=weights * 1.0, X_test=X_new)
-    repeated = _outputs(
+    weighted = outputs(est, X, y, sample_weight=weights * 1.0, X_test=X_new)
+    repeated = outputs(
         est, np.repeat(X, weights, 0), np.repeat(y, weights), None, X_new
     )
     agree = np.mean(weighted["predict"] == repeated["predict"])
@@ -650,13 +528,13 @@ def check_resampled_counts(estimator):
     is one that cleans after resampling and keeps ``sampling_strategy_`` as
     given instead of a dict of counts (imbalanced-learn's ``SMOTEENN``).
     """
-    if not _is_sampler(estimator):
+    if not is_sampler(estimator):
         return
     sampling_type = getattr(estimator, "_sampling_type", "over-sampling")
     if sampling_type not in ("over-sampling", "under-sampling"):
         return
     name = type(estimator).__name__
-    X, y = _make_data(n_samples=300)
+    X, y = make_data(n_samples=300)
     before = Counter(y)
     if sampling_type == "over-sampling":
         counts = {0: before[0], 2: before[0]}
@@ -713,9 +591,9 @@ def check_predict_is_argmax_of_proba(estimator):
     (samplers included) are not concerned.
     """
     est = clone(estimator)
-    if _is_sampler(est) or not hasattr(est, "predict_proba"):
+    if is_sampler(est) or not hasattr(est, "predict_proba"):
         return
-    X, y = _make_data()
+    X, y = make_data()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         est.fit(X, y)

@@ -1,0 +1,64 @@
+"""What a call could change in the caller's process, beyond its result."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import random
+import signal
+import sys
+import warnings
+
+import numpy as np
+import sklearn
+
+
+def global_state():
+    """What a fit could change in the caller's process, beyond its result."""
+    state = {
+        "numpy's global RNG": np.random.get_state()[1].tobytes(),
+        "Python's random": random.getstate(),
+        "warnings.filters": list(warnings.filters),
+        "sklearn.get_config()": sklearn.get_config(),
+        "np.geterr()": np.geterr(),
+        "the SIGINT handler": signal.getsignal(signal.SIGINT),
+        "the working directory": os.getcwd(),
+        "os.environ": dict(os.environ),
+    }
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        state["torch's global RNG"] = torch.get_rng_state().numpy().tobytes()
+        state["torch.initial_seed()"] = torch.initial_seed()
+        state["torch.get_num_threads()"] = torch.get_num_threads()
+        state["torch.get_default_dtype()"] = torch.get_default_dtype()
+    return state
+
+
+def first_torch_step():
+    """One optimizer step, after which torch has imported what it imports lazily.
+
+    On its first step ``torch.optim`` imports torch's compiler, which sets an
+    environment variable and a warning filter once: torch's doing, not the
+    estimator's.
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        return
+    with torch.random.fork_rng(devices=[]):
+        layer = torch.nn.Linear(1, 1)
+        optimizer = torch.optim.SGD(layer.parameters(), lr=0.1)
+        layer(torch.ones(1, 1)).sum().backward()
+        optimizer.step()
+
+
+def reseed_global_streams(seed):
+    """Set numpy's, Python's and torch's global streams to a state of ``seed``.
+
+    Each fit then starts from its own global state, so that one which reseeds
+    a global stream (to the same state on every fit) is caught.
+    """
+    np.random.seed(seed)
+    random.seed(seed)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(seed)
