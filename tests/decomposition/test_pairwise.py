@@ -6,7 +6,8 @@
 import numpy as np
 import pytest
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
+from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
@@ -16,6 +17,7 @@ from ltlearn.decomposition._pairwise import (
     _fit_pairwise,
     _LinearPairs,
     _min_max_scores,
+    _one_vs_one_scores,
     _pair_score_blocks,
     _PairwiseModel,
     _stacked_linear,
@@ -134,3 +136,60 @@ def test_linear_pairs_score_by_blocks_as_one_pair_at_a_time(block_values, sparse
     scores = _min_max_scores(model, X_in, 5, block_values)
     np.testing.assert_allclose(scores, expected, rtol=1e-12)
     np.testing.assert_array_equal(scores.argmax(axis=1), expected.argmax(axis=1))
+
+
+class _ShiftedSVC(LinearSVC):
+    """A LinearSVC whose decision_function is not that of the linear models."""
+
+    def decision_function(self, X):
+        return super().decision_function(X) + 1.0
+
+
+class _OneVsOne(OneVsOneClassifier):
+    pass
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 7])
+@pytest.mark.parametrize(
+    "estimator", [LinearSVC(), LogisticRegression(), SGDClassifier(random_state=0)]
+)
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
+def test_one_vs_one_scores_are_those_of_one_vs_one_classifier(
+    n_classes, estimator, container
+):
+    # The votes and confidences of OneVsOneClassifier.decision_function, by
+    # blocks of pairs and rows, and the same predictions: on identical rows,
+    # and where a pair scores exactly 0 (a vote for its first class).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    X[:5] = X[0]
+    X[5:10] = 0.0
+    y = np.arange(60) % n_classes
+    ovo = OneVsOneClassifier(estimator).fit(X, y)
+    pair = ovo.estimators_[0]
+    pair.intercept_ = np.zeros_like(pair.intercept_)
+    assert not pair.decision_function(X[5:10]).any()
+    X = container(X)
+    expected, predicted = ovo.decision_function(X), ovo.predict(X)
+    for block_values in (None, 5):
+        scores = _one_vs_one_scores(ovo, X, block_values)
+        np.testing.assert_allclose(scores, expected, rtol=1e-12, atol=1e-12)
+        if n_classes == 2:
+            winner = (scores > 0).astype(int)
+        else:
+            winner = scores.argmax(axis=1)
+        np.testing.assert_array_equal(ovo.classes_[winner], predicted)
+
+
+@pytest.mark.parametrize(
+    "ovo",
+    [
+        OneVsOneClassifier(_ShiftedSVC()),
+        OneVsOneClassifier(RidgeClassifier()),  # its own predict
+        OneVsOneClassifier(DecisionTreeClassifier(random_state=0)),
+        _OneVsOne(LinearSVC()),
+    ],
+)
+def test_one_vs_one_scores_leave_other_models_to_their_own_rule(ovo):
+    X = np.random.default_rng(0).normal(size=(30, 2))
+    assert _one_vs_one_scores(ovo.fit(X, np.arange(30) % 3), X) is None
