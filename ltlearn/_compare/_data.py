@@ -120,11 +120,11 @@ def _read_numbers(values):
         size = len(cells) if codes is None else len(codes)
         return np.full(size, np.nan), np.ones(size, bool), np.zeros(size, bool)
     missing = (text.isna() | text.str.lower().isin(_MISSING_TEXT)).to_numpy()
-    percent = text.str.endswith("%").fillna(False).to_numpy(dtype=bool)
+    percent = text.str.endswith("%", na=False).to_numpy(dtype=bool)
     if percent.any():
         text = text.copy()
         text[percent] = text[percent].str[:-1].str.rstrip()
-    number = text.str.fullmatch(_NUMBER).fillna(False).to_numpy(dtype=bool)
+    number = text.str.fullmatch(_NUMBER, na=False).to_numpy(dtype=bool)
     numbers = text.where(number & ~missing).str.replace(",", "", regex=False)
     if codes is not None and (codes < 0).any():
         # to_numeric reads "-0" as 0 among integers, as -0.0 beside a missing

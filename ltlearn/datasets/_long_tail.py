@@ -6,14 +6,13 @@
 from numbers import Integral, Real
 
 import numpy as np
-from imblearn.utils import Substitution
 from sklearn.datasets import load_digits, make_classification
 from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_X_y
 
 from ltlearn.utils._class_counts import check_min_class_counts
-from ltlearn.utils._docstring import _ldam_references_docstring
+from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
 from ltlearn.utils._validation import check_classification_y
 
 
@@ -67,7 +66,7 @@ def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
     },
     prefer_skip_nested_validation=True,
 )
-@Substitution(ldam_references=_ldam_references_docstring)
+@_Substitution(ldam_references=_ldam_references_docstring)
 def make_long_tailed(
     X,
     y,

@@ -7,7 +7,6 @@ from dataclasses import replace
 from numbers import Integral
 
 import numpy as np
-from imblearn.utils import Substitution
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -39,6 +38,7 @@ from ltlearn.decomposition._subclasses import (
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _random_state_docstring,
+    _Substitution,
     _X_predict_docstring,
 )
 from ltlearn.utils._random import draw_seeds
@@ -60,7 +60,7 @@ def _estimator_has(attr, strategies):
     return check
 
 
-@Substitution(
+@_Substitution(
     random_state=_random_state_docstring,
     feature_attributes=_feature_attributes_docstring,
 )
@@ -486,7 +486,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
 
-    @Substitution(X=_X_predict_docstring)
+    @_Substitution(X=_X_predict_docstring)
     def predict(self, X):
         """Predict the best sub-class of each sample and map it to its class.
 
@@ -501,7 +501,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return self.classes_[self._model.predict_index(X)]
 
     @available_if(_estimator_has("predict_proba", {"direct"}))
-    @Substitution(X=_X_predict_docstring)
+    @_Substitution(X=_X_predict_docstring)
     def predict_proba(self, X):
         """Class probabilities: the sum of the probabilities of the sub-classes.
 
@@ -519,7 +519,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return self._model.class_proba(X, self.classes_.size)
 
     @available_if(_estimator_has("predict_proba", {"direct"}))
-    @Substitution(X=_X_predict_docstring)
+    @_Substitution(X=_X_predict_docstring)
     def predict_log_proba(self, X):
         """Logarithm of the class probabilities of :meth:`predict_proba`.
 
@@ -537,7 +537,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return np.log(self.predict_proba(X))
 
     @available_if(_estimator_has("decision_function", {"direct", "min-max"}))
-    @Substitution(X=_X_predict_docstring)
+    @_Substitution(X=_X_predict_docstring)
     def decision_function(self, X):
         """Score of each class: the best score of its sub-classes.
 

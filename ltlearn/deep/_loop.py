@@ -12,13 +12,14 @@ a time.
 from collections.abc import Mapping
 
 import torch
-from imblearn.utils import Substitution
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochScoring, LRScheduler
 from skorch.dataset import get_len, unpack_data
 from skorch.history import History
 from skorch.utils import TeeGenerator, to_tensor
 from torch import nn
+
+from ltlearn.utils._docstring import _Substitution
 
 
 def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
@@ -61,7 +62,7 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
 
 
 # The parameters and result of the training steps, shared by their docstrings.
-_step_docstring = Substitution(
+_step_docstring = _Substitution(
     step_parameters="""Parameters
         ----------
         batch : tuple

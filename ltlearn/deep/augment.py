@@ -12,9 +12,10 @@ images.
 import math
 
 import torch
-from imblearn.utils import Substitution
 from torch import nn
 from torch.nn import functional as F
+
+from ltlearn.utils._docstring import _Substitution
 
 __all__ = [
     "CIFAR10_MEAN",
@@ -44,7 +45,7 @@ def _unflatten(x, input_shape):
 
 
 # The input_shape parameter of the augmentations, shared by their docstrings.
-_input_shape_docstring = Substitution(
+_input_shape_docstring = _Substitution(
     input_shape="""input_shape : tuple of int, default=(3, 32, 32)
         ``(channels, height, width)`` used to reshape flat rows ``(N,
         channels * height * width)``; other input keeps its shape."""

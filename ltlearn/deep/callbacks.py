@@ -23,7 +23,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from imblearn.utils import Substitution
 from sklearn.metrics import balanced_accuracy_score
 from skorch.callbacks import Callback
 from torch import nn
@@ -34,6 +33,7 @@ from ltlearn.deep.modules import NormedLinear
 from ltlearn.utils._docstring import (
     _decoupling_references_docstring,
     _ldam_references_docstring,
+    _Substitution,
 )
 
 __all__ = [
@@ -45,7 +45,7 @@ __all__ = [
 
 # The parameters of skorch's callback hooks and the result of ``initialize``,
 # shared by their docstrings.
-_hook_docstring = Substitution(
+_hook_docstring = _Substitution(
     initialize_returns=(
         """Returns
         -------
@@ -81,7 +81,7 @@ _hook_docstring = Substitution(
 
 # The references and the opening of the Examples section (the data), shared by
 # the callbacks' docstrings.
-_class_docstring = Substitution(
+_class_docstring = _Substitution(
     ldam_references=_ldam_references_docstring,
     decoupling_references=_decoupling_references_docstring,
     examples_opening="""Examples

@@ -21,11 +21,10 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
-from imblearn.utils import Substitution
 from torch import nn
 
 from ltlearn.utils._class_counts import inverse_effective_number
-from ltlearn.utils._docstring import _ldam_references_docstring
+from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -75,7 +74,7 @@ _LOSS_FRAGMENTS["kps_parameters"] = _MARGIN_PARAMETERS.format(
     "\n    base : float, default=50.0\n        The constant of the radius (50 in "
     "the reference code), ``> 1``."
 )
-_loss_docstring = Substitution(**_LOSS_FRAGMENTS)
+_loss_docstring = _Substitution(**_LOSS_FRAGMENTS)
 
 # The parameters and result of every loss's forward, shared by their docstrings.
 _FORWARD_PARAMETERS = """Parameters
@@ -89,7 +88,7 @@ _FORWARD_PARAMETERS = """Parameters
         -------
         loss : torch.Tensor
             A scalar, or one value per sample for ``reduction="none"``."""
-_forward_docstring = Substitution(
+_forward_docstring = _Substitution(
     forward_parameters=_FORWARD_PARAMETERS.format(extra=""),
     cosine_forward_parameters=_FORWARD_PARAMETERS.format(
         extra=" (cosines for a cosine classifier)"

@@ -16,10 +16,9 @@ import math
 
 import torch
 import torch.nn.functional as F
-from imblearn.utils import Substitution
 from torch import nn
 
-from ltlearn.utils._docstring import _ldam_references_docstring
+from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
 
 __all__ = ["MLP", "NormedLinear", "ResNet32", "SmallCNN"]
 
@@ -65,7 +64,7 @@ def _image_shape(name, n_features, input_shape, in_channels):
     return (in_channels, side, side)
 
 
-@Substitution(ldam_references=_ldam_references_docstring)
+@_Substitution(ldam_references=_ldam_references_docstring)
 class NormedLinear(nn.Module):
     """Cosine classifier: cosines between the features and the class weights.
 
@@ -141,7 +140,7 @@ class NormedLinear(nn.Module):
 
 
 # Entries shared by the networks' docstrings.
-_module_docstring = Substitution(
+_module_docstring = _Substitution(
     head="""head : {"linear", "cosine"}, default="linear"
         The last layer: ``torch.nn.Linear`` or :class:`NormedLinear`.""",
     classifier_attribute="""classifier : torch.nn.Module

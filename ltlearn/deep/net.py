@@ -10,7 +10,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from imblearn.utils import Substitution
 from sklearn import get_config
 from sklearn.base import TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
@@ -68,6 +67,7 @@ from ltlearn.deep.samplers import (
     SliceLoader,
     _dataset_tensors,
 )
+from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import check_classification_y
@@ -156,7 +156,7 @@ def _writeable(X):
 
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
 # their docstrings.
-_fit_docstring = Substitution(
+_fit_docstring = _Substitution(
     fit_params="""**fit_params : dict
             Passed to the module's ``forward`` and to ``train_split``.""",
     fit_returns="""Returns
@@ -168,7 +168,7 @@ _fit_docstring = Substitution(
 
 # The Parameters section (the input alone) of the prediction methods, shared by
 # their docstrings.
-_X_or_dataset_docstring = Substitution(
+_X_or_dataset_docstring = _Substitution(
     X_predict="""Parameters
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...) \

@@ -21,11 +21,10 @@ from numbers import Integral
 
 import numpy as np
 import torch
-from imblearn.utils import Substitution
 from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
-from ltlearn.utils._docstring import _decoupling_references_docstring
+from ltlearn.utils._docstring import _decoupling_references_docstring, _Substitution
 
 __all__ = [
     "ClassBalancedSampler",
@@ -53,7 +52,7 @@ def _as_labels(labels):
 
 # The Parameters and References sections of the class samplers, shared by their
 # docstrings.
-_sampler_docstring = Substitution(
+_sampler_docstring = _Substitution(
     sampler_parameters="""Parameters
     ----------
     labels : array-like of shape (n_samples,)

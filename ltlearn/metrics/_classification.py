@@ -8,7 +8,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.metrics import geometric_mean_score
-from imblearn.utils import Substitution
 from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
@@ -19,7 +18,7 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ltlearn.utils._docstring import _shot_thresholds_docstring
+from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 from ltlearn.utils._validation import (
     check_no_missing_labels,
     check_sample_weight,
@@ -113,7 +112,7 @@ def _check_train_labels(y_true, y_train):
     },
     prefer_skip_nested_validation=True,
 )
-@Substitution(shot_thresholds=_shot_thresholds_docstring)
+@_Substitution(shot_thresholds=_shot_thresholds_docstring)
 def shot_accuracy(
     y_true,
     y_pred,

@@ -6,7 +6,6 @@
 import copy
 
 from imblearn.metrics import geometric_mean_score
-from imblearn.utils import Substitution
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
 from sklearn.utils._param_validation import StrOptions, validate_params
 
@@ -16,7 +15,7 @@ from ltlearn.metrics._classification import (
     _check_y_train,
     shot_accuracy,
 )
-from ltlearn.utils._docstring import _shot_thresholds_docstring
+from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 
 balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
 # pos_label=None, as in scikit-learn's "f1_macro": these scores average over the
@@ -62,7 +61,7 @@ def _shot_score(
     },
     prefer_skip_nested_validation=True,
 )
-@Substitution(shot_thresholds=_shot_thresholds_docstring)
+@_Substitution(shot_thresholds=_shot_thresholds_docstring)
 def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=20):
     """Make a scorer of many-, medium- or few-shot accuracy.
 

@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution, check_neighbors_object
+from imblearn.utils import check_neighbors_object
 from scipy import sparse
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn_compat.utils._dataframe import is_pandas_df
@@ -21,6 +21,7 @@ from ltlearn.utils._docstring import (
     _per_class_random_state_docstring,
     _sampling_strategy_attribute_docstring,
     _smote_references_docstring,
+    _Substitution,
 )
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import check_no_missing_labels
@@ -221,7 +222,7 @@ class _MissingLabelsMixin:
 
 
 # The shared parts of the docstrings of SMOTE, SMOTENC and SMOTEN.
-_smote_docstring = Substitution(
+_smote_docstring = _Substitution(
     sampling_strategy=BaseOverSampler._sampling_strategy_docstring,
     random_state=_per_class_random_state_docstring,
     sampling_strategy_attribute=_sampling_strategy_attribute_docstring,

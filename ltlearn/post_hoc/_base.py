@@ -7,7 +7,6 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from imblearn.utils import Substitution
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -25,7 +24,10 @@ from sklearn.utils.validation import (
     column_or_1d,
 )
 
-from ltlearn.utils._docstring import _logit_adjustment_references_docstring
+from ltlearn.utils._docstring import (
+    _logit_adjustment_references_docstring,
+    _Substitution,
+)
 from ltlearn.utils._routing import (
     EstimatorFitRoutingMixin,
     caller_names,
@@ -84,7 +86,7 @@ Examples
     >>> from sklearn.linear_model import LogisticRegression
     >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)"""
 
-_post_hoc_docstring = Substitution(
+_post_hoc_docstring = _Substitution(
     binary_examples_opening=_binary_examples_opening_docstring,
     fitted_estimator=_fitted_estimator_docstring,
     input_features=_input_features_docstring,

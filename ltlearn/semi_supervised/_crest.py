@@ -7,7 +7,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from imblearn.utils import Substitution
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -38,6 +37,7 @@ from ltlearn.semi_supervised._selection import (
 from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
+    _Substitution,
     _X_predict_docstring,
 )
 from ltlearn.utils._routing import (
@@ -84,7 +84,7 @@ def _delegated(method, summary, returned, description):
     return available_if(_estimator_has(method))(delegate)
 
 
-@Substitution(feature_attributes=_feature_attributes_docstring)
+@_Substitution(feature_attributes=_feature_attributes_docstring)
 class CReSTClassifier(
     EstimatorFitRoutingMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
 ):

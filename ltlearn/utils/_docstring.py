@@ -1,13 +1,49 @@
 """Docstring fragments shared by ltlearn's estimators.
 
-Filled in with :class:`imblearn.utils.Substitution`; each fragment is indented
-as a parameter, an attribute or a whole section (``*_references_docstring``) of
-a class docstring, ``_X_predict_docstring`` as the Parameters section of a
+Filled in with :class:`_Substitution`; each fragment is indented as a
+parameter, an attribute or a whole section (``*_references_docstring``) of a
+class docstring, ``_X_predict_docstring`` as the Parameters section of a
 method.
 """
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
+
+import re
+
+
+class _Substitution:
+    """Fill the ``{name}`` fields of a docstring, as
+    :class:`imblearn.utils.Substitution` does, at any indentation.
+
+    A fragment is written indented as the docstring is in the source: 4 spaces
+    for a function or class, 8 for a method (one level per part of the
+    object's ``__qualname__``). Python 3.13 removes that indentation from
+    docstrings when it compiles them; each fragment's lines are moved to the
+    indentation of its field's line, so that on every Python a fragment of
+    several parameters stays several parameters. A docstring of ``None``
+    (``python -OO``) stays ``None``.
+    """
+
+    def __init__(self, **fragments):
+        self.fragments = fragments
+
+    def __call__(self, obj):
+        doc = obj.__doc__
+        if not doc:
+            return obj
+        depth = sum(part != "<locals>" for part in obj.__qualname__.split("."))
+        written = "\n" + " " * 4 * depth
+        fragments = {}
+        for name, text in self.fragments.items():
+            field = re.search(rf"^([ \t]*){{{name}}}", doc, flags=re.MULTILINE)
+            at = written if field is None else "\n" + field.group(1)
+            fragments[name] = (
+                text.replace(written, at) if isinstance(text, str) else text
+            )
+        obj.__doc__ = doc.format(**fragments)
+        return obj
+
 
 _random_state_docstring = """\
 random_state : int, RandomState instance or None, default=None
