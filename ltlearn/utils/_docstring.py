@@ -85,7 +85,7 @@ many_threshold : int, default=100
 # The Parameters section (``X`` alone) of ``predict``, ``predict_proba``,
 # ``predict_log_proba`` and ``decision_function`` of an estimator that accepts
 # sparse input; put ``{X}`` in place of the method's Parameters section and
-# decorate the method with ``imblearn.utils.Substitution(X=_X_predict_docstring)``.
+# decorate the method with ``_Substitution(X=_X_predict_docstring)``.
 _X_predict_docstring = """\
 Parameters
         ----------
