@@ -210,6 +210,8 @@ def _one_vs_one_scores(estimator, X, block_values=None):
             confidences[j, rows] += score
             votes[i, rows] += ~won
             votes[j, rows] += won
+    # The rule of scikit-learn's private _ovr_decision_function, which takes
+    # the (n_samples, n_pairs) predictions and confidences this avoids.
     scores = (votes + confidences / (3 * (np.abs(confidences) + 1))).T
     return np.ascontiguousarray(scores[:, 1] if n_classes == 2 else scores)
 
