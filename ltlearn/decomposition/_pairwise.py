@@ -121,10 +121,11 @@ def _pair_score_blocks(model, X, block_values=None):
     :func:`_stacked_linear`) are scored by one matrix product per block of
     at most ``block_values`` (``_SCORE_BLOCK_VALUES``) values, other fitted
     estimators one pair at a time on all the rows, so the (n_samples,
-    n_pairs) array is never held: with 50 classes cut into 178 sub-classes,
-    15,285 pairs score 100,000 rows in 12 GB. A matrix product may differ
-    from each pair's ``decision_function`` by rounding (about 1e-14, and
-    1e-7 relative with the float32 weights of pairs fitted on float32 data).
+    n_pairs) array is never held (with 50 classes cut into 178 sub-classes,
+    it would be 12 GB for 15,285 pairs on 100,000 rows). A matrix product
+    may differ from each pair's ``decision_function`` by rounding (about
+    1e-14, and 1e-7 relative with the float32 weights of pairs fitted on
+    float32 data).
     """
     stacked = _stacked_linear(model)
     if stacked is None:
@@ -209,6 +210,8 @@ def _one_vs_one_scores(estimator, X, block_values=None):
             confidences[j, rows] += score
             votes[i, rows] += ~won
             votes[j, rows] += won
+    # The rule of scikit-learn's private _ovr_decision_function, which takes
+    # the (n_samples, n_pairs) predictions and confidences this avoids.
     scores = (votes + confidences / (3 * (np.abs(confidences) + 1))).T
     return np.ascontiguousarray(scores[:, 1] if n_classes == 2 else scores)
 

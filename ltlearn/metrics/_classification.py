@@ -24,6 +24,7 @@ from ltlearn.utils._validation import (
     check_sample_weight,
     class_counts,
 )
+from ltlearn.utils._warnings import external_stacklevel
 
 # The many-/few-shot thresholds of shot_accuracy and make_shot_scorer.
 _SHOT_THRESHOLD_CONSTRAINTS = {
@@ -188,7 +189,7 @@ def shot_accuracy(
             warnings.warn(
                 f"No {group}-shot class occurs in y_true; its accuracy is NaN.",
                 UserWarning,
-                stacklevel=3,  # the caller, above the validate_params wrapper
+                stacklevel=external_stacklevel(),
             )
             scores[group] = float("nan")
         else:

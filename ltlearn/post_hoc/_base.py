@@ -40,7 +40,7 @@ from ltlearn.utils._validation import (
     check_sample_weight,
 )
 
-# Docstring fragments shared by the post-hoc classifiers (``Substitution``),
+# Docstring fragments shared by the post-hoc classifiers (``_Substitution``),
 # indented as in a class docstring (``_samples_docstring``: the Parameters
 # section of a method).
 _fitted_estimator_docstring = """\

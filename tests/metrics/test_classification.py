@@ -8,9 +8,15 @@ import math
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
+from sklearn.dummy import DummyClassifier
 from sklearn.metrics import balanced_accuracy_score, f1_score
 
-from ltlearn.metrics import imbalance_report, relative_accuracy, shot_accuracy
+from ltlearn.metrics import (
+    imbalance_report,
+    make_shot_scorer,
+    relative_accuracy,
+    shot_accuracy,
+)
 
 
 def _long_tail_labels():
@@ -67,6 +73,17 @@ def test_shot_accuracy_empty_group_is_nan_with_warning():
     assert {warning.filename for warning in record} == {__file__}
     assert math.isnan(scores["few"]) and math.isnan(scores["medium"])
     assert scores["many"] == 0.5
+
+
+def test_shot_scorer_warning_names_the_users_line():
+    # A fixed stacklevel named ltlearn's scorer when shot_accuracy ran under
+    # make_shot_scorer.
+    X, y = np.zeros((4, 1)), np.array([0, 1, 0, 1])
+    model = DummyClassifier(strategy="constant", constant=0).fit(X, y)
+    scorer = make_shot_scorer(np.repeat([0, 1], [200, 150]), group="many")
+    with pytest.warns(UserWarning, match="few-shot") as record:
+        assert scorer(model, X, y) == 0.5
+    assert {warning.filename for warning in record} == {__file__}
 
 
 def test_shot_accuracy_refuses_unseen_labels():
