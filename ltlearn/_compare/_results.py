@@ -74,7 +74,8 @@ def lock_output(output):
     Two runs into one directory would fit the same folds twice and write the
     report over each other. The lock (``flock`` on ``OUTPUT/.lock``) goes with
     the process, so a killed run never leaves the directory locked. Where
-    ``fcntl`` is missing (Windows) nothing is locked.
+    ``fcntl`` is missing (Windows) nothing is locked; where the file system
+    refuses locks (some network file systems) the run goes on with a warning.
     """
     path = check_output(output)
     try:
@@ -91,6 +92,15 @@ def lock_output(output):
                 f"Another ltlearn compare is running in {str(output)!r}; wait "
                 "for it to finish, or choose another --output directory."
             ) from None
+        except OSError as exc:
+            # ENOLCK, EOPNOTSUPP...: the run itself needs no lock.
+            warnings.warn(
+                f"--output {str(output)!r}: cannot lock it ({exc.strerror or exc}); "
+                "going on unlocked, so do not start another run there until "
+                "this one ends.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         yield
     finally:
         os.close(fd)
