@@ -255,6 +255,12 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"ltlearn compare: warning: {message}", file=sys.stderr)
 
 
+def _why(exc):
+    """An ``OSError`` in words, with the file it names if any."""
+    why = exc.strerror or str(exc)
+    return f"{why} ({exc.filename})" if exc.filename else why
+
+
 def _compare(args, stack):
     backend = args.backend
     if backend is None:
@@ -287,6 +293,16 @@ def _compare(args, stack):
     except CompareError as exc:
         print(f"ltlearn compare: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # A full disk or a lost mount while the rows are appended: the rows
+        # written so far are whole (a cut-off one is dropped on the rerun).
+        print(
+            f"ltlearn compare: error: cannot write in {args.output}: "
+            f"{_why(exc)}. The finished fits are in {args.output}/{RESULTS_FILE}; "
+            "run the same command again to go on.",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print(
             f"\nInterrupted. The finished fits are in {args.output}/{RESULTS_FILE}; "
@@ -302,7 +318,7 @@ def _compare(args, stack):
     except OSError as exc:
         print(
             f"ltlearn compare: error: cannot write the report in {args.output}: "
-            f"{exc.strerror or exc} ({exc.filename}). The results are in "
+            f"{_why(exc)}. The results are in "
             f"{comparison.output / RESULTS_FILE}.",
             file=sys.stderr,
         )
@@ -319,6 +335,13 @@ def _compare(args, stack):
             name = save_best(summary, comparison, datasets[0], args.save_best)
         except CompareError as exc:
             print(f"ltlearn compare: error: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(
+                f"ltlearn compare: error: cannot save --save-best "
+                f"{args.save_best}: {_why(exc)}; nothing saved.",
+                file=sys.stderr,
+            )
             return 2
         print(f"Saved:   {args.save_best} ({name}, refitted on all the data)")
     return 0

@@ -106,6 +106,26 @@ def lock_output(output):
         os.close(fd)
 
 
+@contextlib.contextmanager
+def replacing(path):
+    """Yield a temporary path beside ``path``; it replaces ``path`` on success.
+
+    A crash or a full disk while the file is written leaves the previous
+    ``path`` (or none), never a cut-off one; the temporary file is removed.
+    Its name ends as ``path`` does, since :func:`joblib.dump` compresses by
+    the extension.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".tmp{os.getpid()}.{path.name}")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise
+
+
 def _parse_line(line):
     """The row of one complete line, or None when the line is damaged."""
     try:
@@ -227,12 +247,10 @@ class ResultsFile:
         if self._damaged:
             # Rewrite to the valid rows through a temporary file, so that a
             # crash now leaves either the old file or the repaired one.
-            temporary = self.path.with_name(self.path.name + ".tmp")
-            with temporary.open("wb") as handle:
+            with replacing(self.path) as temporary, temporary.open("wb") as handle:
                 handle.write(_HEADER.encode() + b"\n" + b"".join(self._lines))
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
             self._damaged = False
         new = not self.path.exists() or self.path.stat().st_size == 0
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)

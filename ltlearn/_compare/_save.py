@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._report import PLOTS_DIR, report_paths
-from ltlearn._compare._results import RESULTS_FILE
+from ltlearn._compare._results import RESULTS_FILE, replacing
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
 from ltlearn.recipes._registry import RECIPES
@@ -125,5 +125,6 @@ def save_best(summary, comparison, dataset, path):
         model.fit(_take(dataset.X, rows), dataset.classes[dataset.y[rows]])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, path)
+    with replacing(path) as temporary:
+        joblib.dump(model, temporary)
     return recipe.name
