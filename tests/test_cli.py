@@ -293,3 +293,23 @@ def test_compare_results_of_another_program_are_refused(tmp_path, capsys):
     assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "its columns differ" in err
+
+
+def test_a_quoted_tilde_is_the_home_directory(tmp_path, monkeypatch, capsys):
+    # --output "~/results" (quoted, so the shell leaves it) made a directory
+    # named "~" in the working directory; --data and --save-best read and
+    # wrote there too.
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    data = _csv(home, n=40)
+    args = [
+        *_compare_args(tmp_path, "--data", f"~/{data.name}", "--target", "label"),
+        *("--output", "~/results", "--save-best", "~/model.joblib"),
+    ]
+    assert main(args) == 0
+    assert (home / "results" / "results.csv").is_file()
+    assert (home / "model.joblib").is_file()
+    assert list(work.iterdir()) == []

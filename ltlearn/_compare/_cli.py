@@ -5,6 +5,7 @@
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 import warnings
@@ -74,6 +75,11 @@ def _seed(text):
     return value
 
 
+def _path(text):
+    """A file or directory name; ``~`` is the home directory even when quoted."""
+    return os.path.expanduser(text)
+
+
 def _n_jobs(text):
     value = int(text)
     if value == 0:
@@ -103,7 +109,9 @@ def add_compare_parser(subparsers):
         f"embedded data sets (default: {', '.join(DEFAULT_DATASETS)}); see "
         "`ltlearn datasets`",
     )
-    data.add_argument("--data", metavar="FILE", help="your CSV or Parquet file")
+    data.add_argument(
+        "--data", type=_path, metavar="FILE", help="your CSV or Parquet file"
+    )
     data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
     data.add_argument(
         "--unlabelled",
@@ -173,6 +181,7 @@ def add_compare_parser(subparsers):
     )
     run.add_argument(
         "--output",
+        type=_path,
         default="ltlearn-results",
         metavar="DIR",
         help=f"where {RESULTS_FILE}, the report and its plots go "
@@ -186,6 +195,7 @@ def add_compare_parser(subparsers):
     )
     run.add_argument(
         "--save-best",
+        type=_path,
         metavar="FILE",
         help="refit the best recipe, with its preprocessing, on all of the one "
         "data set and save it with joblib (joblib.load(FILE).predict(X))",
