@@ -178,6 +178,16 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
     assert "cannot write the report" in capsys.readouterr().err
     assert (out / "report.md").read_bytes() == report
 
+    from matplotlib.figure import Figure
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Figure, "savefig", lambda figure, path, **kwargs: _cut_off(path))
+        assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the report" in err and "No space left" in err
+    # No cut-off plot is left (those of the previous report are removed first).
+    assert list((out / "plots").iterdir()) == []
+
     with monkeypatch.context() as patch:
         patch.setattr(joblib, "dump", lambda model, path: _cut_off(path))
         assert main(args) == 2

@@ -120,9 +120,12 @@ def replacing(path):
     try:
         yield temporary
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        if isinstance(exc, OSError) and exc.filename == str(temporary):
+            # Name the file the user knows, not the temporary one.
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
 
 
