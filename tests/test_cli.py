@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
 import re
 import subprocess
 import sys
@@ -216,6 +217,35 @@ def test_compare_unreadable_data_is_one_line_and_status_2(
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
     assert re.search(f"^ltlearn compare: error: --data .*{message}", captured.err)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_compare_data_that_is_a_pipe_is_not_no_such_file(tmp_path, capsys):
+    # A FIFO (or /dev/null) was reported as "no such file", though it exists.
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert "pipe.csv' is not a regular file (a pipe or a device)" in err
+
+
+def test_compare_save_best_where_nothing_can_be_written_is_refused_first(
+    tmp_path, capsys, monkeypatch
+):
+    # A --save-best in a read-only directory failed only after the whole
+    # comparison had run.
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: Path(path) != locked and access(path, mode)
+    )
+    model = locked / "new" / "model.joblib"
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    assert _compare(tmp_path, *args, "--save-best", str(model)) == 2
+    err = capsys.readouterr().err
+    assert "cannot write in" in err and "locked'" in err
+    assert not (tmp_path / "out").exists()
 
 
 def test_compare_data_permission_denied_is_one_line(tmp_path, capsys, monkeypatch):

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,11 @@ def check_save_best(datasets, path, output=None):
                 raise CompareError(
                     f"--save-best {str(path)!r}: {str(parent)!r} is a file, not "
                     "a directory."
+                )
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise CompareError(
+                    f"--save-best {str(path)!r}: cannot write in {str(parent)!r} "
+                    "(permission denied or a read-only file system)."
                 )
             break
 
