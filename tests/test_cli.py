@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
 import re
 import subprocess
 import sys
@@ -218,6 +219,35 @@ def test_compare_unreadable_data_is_one_line_and_status_2(
     assert re.search(f"^ltlearn compare: error: --data .*{message}", captured.err)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_compare_data_that_is_a_pipe_is_not_no_such_file(tmp_path, capsys):
+    # A FIFO (or /dev/null) was reported as "no such file", though it exists.
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert "pipe.csv' is not a regular file (a pipe or a device)" in err
+
+
+def test_compare_save_best_where_nothing_can_be_written_is_refused_first(
+    tmp_path, capsys, monkeypatch
+):
+    # A --save-best in a read-only directory failed only after the whole
+    # comparison had run.
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: Path(path) != locked and access(path, mode)
+    )
+    model = locked / "new" / "model.joblib"
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    assert _compare(tmp_path, *args, "--save-best", str(model)) == 2
+    err = capsys.readouterr().err
+    assert "cannot write in" in err and "locked'" in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_compare_data_permission_denied_is_one_line(tmp_path, capsys, monkeypatch):
     pd = pytest.importorskip("pandas")
     path = _csv(tmp_path)
@@ -293,3 +323,23 @@ def test_compare_results_of_another_program_are_refused(tmp_path, capsys):
     assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "its columns differ" in err
+
+
+def test_a_quoted_tilde_is_the_home_directory(tmp_path, monkeypatch, capsys):
+    # --output "~/results" (quoted, so the shell leaves it) made a directory
+    # named "~" in the working directory; --data and --save-best read and
+    # wrote there too.
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    data = _csv(home, n=40)
+    args = [
+        *_compare_args(tmp_path, "--data", f"~/{data.name}", "--target", "label"),
+        *("--output", "~/results", "--save-best", "~/model.joblib"),
+    ]
+    assert main(args) == 0
+    assert (home / "results" / "results.csv").is_file()
+    assert (home / "model.joblib").is_file()
+    assert list(work.iterdir()) == []

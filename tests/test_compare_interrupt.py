@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import errno
 import os
 import re
 import signal
@@ -129,3 +130,69 @@ def test_ctrl_c_keeps_the_finished_fits_and_the_rerun_matches_a_clean_run(
     resumed = read_results(path)
     assert resumed[:n_finished] == finished  # reused as they were, timings included
     assert _without_timings(resumed) == _without_timings(clean)
+
+
+def _no_space(*args, **kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _cut_off(path, *args, **kwargs):
+    Path(path).write_bytes(b"partial")
+    _no_space()
+
+
+def test_a_full_disk_keeps_the_results_report_and_model_whole(
+    tmp_path, monkeypatch, capsys
+):
+    # A full disk while a row was appended ended with a traceback; while the
+    # report or --save-best was written it left a cut-off file in its place
+    # (and --save-best a traceback).
+    import joblib
+
+    data = ["--data", str(_csv(tmp_path, n=40)), "--target", "label"]
+    model = tmp_path / "model.joblib"
+    args = _compare_args(tmp_path, *data, "--save-best", str(model))
+    assert main(args) == 0
+    out = tmp_path / "out"
+    before = {path: path.read_bytes() for path in (out / "results.csv", model)}
+    report = (out / "report.md").read_bytes()
+    capsys.readouterr()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", _no_space)
+        assert main([*args, "--methods", "smote"]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Traceback" not in err
+    assert (out / "results.csv").read_bytes() == before[out / "results.csv"]
+
+    write_text = Path.write_text
+
+    def report_full(self, *args, **kwargs):
+        if self.name.endswith("report.md"):
+            _cut_off(self)
+        return write_text(self, *args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Path, "write_text", report_full)
+        assert main(args) == 2
+    assert "cannot write the report" in capsys.readouterr().err
+    assert (out / "report.md").read_bytes() == report
+
+    from matplotlib.figure import Figure
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Figure, "savefig", lambda figure, path, **kwargs: _cut_off(path))
+        assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the report" in err and "No space left" in err
+    # No cut-off plot is left (those of the previous report are removed first).
+    assert list((out / "plots").iterdir()) == []
+
+    with monkeypatch.context() as patch:
+        patch.setattr(joblib, "dump", lambda model, path: _cut_off(path))
+        assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "cannot save --save-best" in err and "nothing saved" in err
+    assert model.read_bytes() == before[model]
+    names = [path.name for path in [*out.iterdir(), *tmp_path.iterdir()]]
+    assert not [name for name in names if name.startswith(".tmp")]

@@ -3,6 +3,9 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import errno
+import os
+
 import joblib
 import numpy as np
 import pytest
@@ -337,6 +340,25 @@ def test_a_second_run_into_the_same_output_at_once_is_refused(tmp_path, capsys):
     assert "Another ltlearn compare is running in" in capsys.readouterr().err
     assert not (tmp_path / "out" / "results.csv").exists()
     assert _compare(tmp_path, path) == 0
+
+
+@pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP])
+def test_an_output_that_cannot_be_locked_runs_with_a_warning(
+    tmp_path, monkeypatch, capsys, code
+):
+    # A file system without flock (some NFS mounts) ended the run with a
+    # traceback: OSError: [Errno 37] No locks available.
+    import fcntl
+
+    def refuse(*args):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(fcntl, "flock", refuse)
+    assert _compare(tmp_path, _write(tmp_path, _frame())) == 0
+    err = capsys.readouterr().err
+    assert "warning: --output" in err and "cannot lock it" in err
+    assert "Traceback" not in err
+    assert (tmp_path / "out" / "results.csv").is_file()
 
 
 @pytest.mark.parametrize(

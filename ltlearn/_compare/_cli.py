@@ -5,6 +5,7 @@
 
 import argparse
 import contextlib
+import os
 import sys
 import time
 import warnings
@@ -74,6 +75,11 @@ def _seed(text):
     return value
 
 
+def _path(text):
+    """A file or directory name; ``~`` is the home directory even when quoted."""
+    return os.path.expanduser(text)
+
+
 def _n_jobs(text):
     value = int(text)
     if value == 0:
@@ -103,7 +109,9 @@ def add_compare_parser(subparsers):
         f"embedded data sets (default: {', '.join(DEFAULT_DATASETS)}); see "
         "`ltlearn datasets`",
     )
-    data.add_argument("--data", metavar="FILE", help="your CSV or Parquet file")
+    data.add_argument(
+        "--data", type=_path, metavar="FILE", help="your CSV or Parquet file"
+    )
     data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
     data.add_argument(
         "--unlabelled",
@@ -173,6 +181,7 @@ def add_compare_parser(subparsers):
     )
     run.add_argument(
         "--output",
+        type=_path,
         default="ltlearn-results",
         metavar="DIR",
         help=f"where {RESULTS_FILE}, the report and its plots go "
@@ -186,6 +195,7 @@ def add_compare_parser(subparsers):
     )
     run.add_argument(
         "--save-best",
+        type=_path,
         metavar="FILE",
         help="refit the best recipe, with its preprocessing, on all of the one "
         "data set and save it with joblib (joblib.load(FILE).predict(X))",
@@ -255,6 +265,12 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"ltlearn compare: warning: {message}", file=sys.stderr)
 
 
+def _why(exc):
+    """An ``OSError`` in words, with the file it names if any."""
+    why = exc.strerror or str(exc)
+    return f"{why} ({exc.filename})" if exc.filename else why
+
+
 def _compare(args, stack):
     backend = args.backend
     if backend is None:
@@ -287,6 +303,16 @@ def _compare(args, stack):
     except CompareError as exc:
         print(f"ltlearn compare: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        # A full disk or a lost mount while the rows are appended: the rows
+        # written so far are whole (a cut-off one is dropped on the rerun).
+        print(
+            f"ltlearn compare: error: cannot write in {args.output}: "
+            f"{_why(exc)}. The finished fits are in {args.output}/{RESULTS_FILE}; "
+            "run the same command again to go on.",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print(
             f"\nInterrupted. The finished fits are in {args.output}/{RESULTS_FILE}; "
@@ -302,7 +328,7 @@ def _compare(args, stack):
     except OSError as exc:
         print(
             f"ltlearn compare: error: cannot write the report in {args.output}: "
-            f"{exc.strerror or exc} ({exc.filename}). The results are in "
+            f"{_why(exc)}. The results are in "
             f"{comparison.output / RESULTS_FILE}.",
             file=sys.stderr,
         )
@@ -319,6 +345,13 @@ def _compare(args, stack):
             name = save_best(summary, comparison, datasets[0], args.save_best)
         except CompareError as exc:
             print(f"ltlearn compare: error: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(
+                f"ltlearn compare: error: cannot save --save-best "
+                f"{args.save_best}: {_why(exc)}; nothing saved.",
+                file=sys.stderr,
+            )
             return 2
         print(f"Saved:   {args.save_best} ({name}, refitted on all the data)")
     return 0

@@ -7,7 +7,14 @@ import math
 
 import numpy as np
 
+from ltlearn._compare._results import replacing
 from ltlearn._compare._stats import is_peer
+
+
+def _save(figure, path):
+    """Save a PNG whole or not at all (a full disk leaves the previous one)."""
+    with replacing(path) as temporary:
+        figure.savefig(temporary, dpi=110)
 
 
 def _figure(width, height):
@@ -107,7 +114,7 @@ def plot_recall(summary, path, methods=None):
         fontsize=8,
     )
     figure.suptitle("Per-class recall against training frequency (mean over folds)")
-    figure.savefig(path, dpi=110)
+    _save(figure, path)
     return True
 
 
@@ -131,7 +138,7 @@ def plot_ranks(summary, path, title):
     ax.invert_xaxis()
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"Ranks by {title}")
-    figure.savefig(path, dpi=110)
+    _save(figure, path)
     return True
 
 
@@ -203,5 +210,5 @@ def plot_critical_difference(ranking, path, title):
         "(Nemenyi, alpha=0.05; peers in italics)",
         fontsize=9,
     )
-    figure.savefig(path, dpi=110)
+    _save(figure, path)
     return True

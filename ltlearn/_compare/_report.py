@@ -14,6 +14,7 @@ from ltlearn._compare._plots import (
     recall_methods,
 )
 from ltlearn._compare._render import render
+from ltlearn._compare._results import replacing
 from ltlearn._compare._stats import rank_common
 from ltlearn._compare._summary import _SCORING_TITLES
 from ltlearn._compare._tables import _fmt, _label, _p, _versus, format_table
@@ -291,5 +292,6 @@ def write_report(comparison, summary, *, fmt="md", output=None):
     ]
     for kind, path in zip(REPORT_FORMATS, report_paths(output)):
         if kind == fmt or path.exists():
-            path.write_text(render(blocks, kind), encoding="utf-8")
+            with replacing(path) as temporary:
+                temporary.write_text(render(blocks, kind), encoding="utf-8")
     return output / f"report.{fmt}"

@@ -74,7 +74,8 @@ def lock_output(output):
     Two runs into one directory would fit the same folds twice and write the
     report over each other. The lock (``flock`` on ``OUTPUT/.lock``) goes with
     the process, so a killed run never leaves the directory locked. Where
-    ``fcntl`` is missing (Windows) nothing is locked.
+    ``fcntl`` is missing (Windows) nothing is locked; where the file system
+    refuses locks (some network file systems) the run goes on with a warning.
     """
     path = check_output(output)
     try:
@@ -91,9 +92,41 @@ def lock_output(output):
                 f"Another ltlearn compare is running in {str(output)!r}; wait "
                 "for it to finish, or choose another --output directory."
             ) from None
+        except OSError as exc:
+            # ENOLCK, EOPNOTSUPP...: the run itself needs no lock.
+            warnings.warn(
+                f"--output {str(output)!r}: cannot lock it ({exc.strerror or exc}); "
+                "going on unlocked, so do not start another run there until "
+                "this one ends.",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         yield
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def replacing(path):
+    """Yield a temporary path beside ``path``; it replaces ``path`` on success.
+
+    A crash or a full disk while the file is written leaves the previous
+    ``path`` (or none), never a cut-off one; the temporary file is removed.
+    Its name ends as ``path`` does, since :func:`joblib.dump` compresses by
+    the extension.
+    """
+    path = Path(path)
+    temporary = path.with_name(f".tmp{os.getpid()}.{path.name}")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        if isinstance(exc, OSError) and exc.filename == str(temporary):
+            # Name the file the user knows, not the temporary one.
+            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise
 
 
 def _parse_line(line):
@@ -217,12 +250,10 @@ class ResultsFile:
         if self._damaged:
             # Rewrite to the valid rows through a temporary file, so that a
             # crash now leaves either the old file or the repaired one.
-            temporary = self.path.with_name(self.path.name + ".tmp")
-            with temporary.open("wb") as handle:
+            with replacing(self.path) as temporary, temporary.open("wb") as handle:
                 handle.write(_HEADER.encode() + b"\n" + b"".join(self._lines))
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.replace(temporary, self.path)
             self._damaged = False
         new = not self.path.exists() or self.path.stat().st_size == 0
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)

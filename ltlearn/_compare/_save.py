@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._report import PLOTS_DIR, report_paths
-from ltlearn._compare._results import RESULTS_FILE
+from ltlearn._compare._results import RESULTS_FILE, replacing
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
 from ltlearn.recipes._registry import RECIPES
@@ -86,6 +87,11 @@ def check_save_best(datasets, path, output=None):
                     f"--save-best {str(path)!r}: {str(parent)!r} is a file, not "
                     "a directory."
                 )
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise CompareError(
+                    f"--save-best {str(path)!r}: cannot write in {str(parent)!r} "
+                    "(permission denied or a read-only file system)."
+                )
             break
 
 
@@ -125,5 +131,6 @@ def save_best(summary, comparison, dataset, path):
         model.fit(_take(dataset.X, rows), dataset.classes[dataset.y[rows]])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    joblib.dump(model, path)
+    with replacing(path) as temporary:
+        joblib.dump(model, temporary)
     return recipe.name

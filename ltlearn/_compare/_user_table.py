@@ -98,8 +98,13 @@ def _read_table(path):
     path = Path(path)
     if path.is_dir():
         raise CompareError(f"--data {str(path)!r} is a directory, not a file.")
-    if not path.is_file():
+    if not path.exists():
         raise CompareError(f"--data {str(path)!r}: no such file.")
+    if not path.is_file():
+        raise CompareError(
+            f"--data {str(path)!r} is not a regular file (a pipe or a device); "
+            "save the table to a CSV or Parquet file."
+        )
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         read, kind = pd.read_parquet, "a Parquet file"
