@@ -384,3 +384,15 @@ def test_replacing_gives_each_write_its_own_file(tmp_path):
         second.write_text("second")
     assert path.read_text() == "first"
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_compare_data_the_system_refuses_is_not_a_write_error(tmp_path, capsys):
+    # An --data name too long for the file system was reported as "cannot
+    # write in OUT ... the finished fits are in OUT/results.csv", though
+    # nothing had been written.
+    path = tmp_path / ("a" * 300 + ".csv")
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ltlearn compare: error: ")
+    assert err.count("\n") == 1 and "cannot write" not in err
+    assert not (tmp_path / "out").exists()
