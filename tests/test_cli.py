@@ -396,3 +396,31 @@ def test_compare_data_the_system_refuses_is_not_a_write_error(tmp_path, capsys):
     assert err.startswith("ltlearn compare: error: ")
     assert err.count("\n") == 1 and "cannot write" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_compare_keeps_a_read_only_model_and_report(tmp_path, capsys, monkeypatch):
+    # Written through a temporary file renamed over them, a --save-best model
+    # and a report the user had made read-only were replaced (writing into
+    # them, as before, was refused).
+    model = tmp_path / "model.joblib"
+    model.write_text("keep")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").write_text("keep")
+    access = os.access
+    read_only = {os.path.realpath(path) for path in (model, out / "report.md")}
+
+    def fake_access(path, mode):
+        if os.path.realpath(path) in read_only and mode & os.W_OK:
+            return False
+        return access(path, mode)
+
+    monkeypatch.setattr(os, "access", fake_access)
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    assert _compare(tmp_path, *args, "--save-best", str(model)) == 2
+    assert "the file is read-only" in capsys.readouterr().err
+    assert not (out / "results.csv").exists()  # refused before the fits
+    assert _compare(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the report" in err and "Permission denied" in err
+    assert model.read_text() == "keep" and (out / "report.md").read_text() == "keep"

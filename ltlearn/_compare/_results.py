@@ -5,6 +5,7 @@
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
@@ -118,10 +119,14 @@ def replacing(path):
     Its name ends as ``path`` does, since :func:`joblib.dump` compresses by
     the extension, and is new (``O_EXCL``), so that two writers never share
     it. A symbolic link is written through, as an ``open`` would, and the
-    new file keeps the mode of the one it replaces (else the umask's).
+    new file keeps the mode of the one it replaces (else the umask's); a
+    read-only file is refused.
     """
     path = Path(path)
     target = Path(os.path.realpath(path))
+    if target.exists() and not os.access(target, os.W_OK):
+        # A file made read-only is kept, as an open() for writing would.
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     temporary, created = None, False
     try:
         while not created:
