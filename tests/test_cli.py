@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import ltlearn
-from ltlearn._compare._results import read_results
+from ltlearn._compare._results import read_results, replacing
 from ltlearn.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -343,3 +343,84 @@ def test_a_quoted_tilde_is_the_home_directory(tmp_path, monkeypatch, capsys):
     assert (home / "results" / "results.csv").is_file()
     assert (home / "model.joblib").is_file()
     assert list(work.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
+def test_compare_writes_through_links_and_keeps_modes(tmp_path, capsys):
+    # The report, plots and --save-best went through a temporary file that
+    # replaced a symbolic link by a regular file and took the umask's mode
+    # instead of the one the user had given the file.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "report.md").write_text("old")
+    (shared / "model.joblib").write_text("old")
+    (shared / "model.joblib").chmod(0o604)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").symlink_to(shared / "report.md")
+    (tmp_path / "model.joblib").symlink_to(shared / "model.joblib")
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    model = str(tmp_path / "model.joblib")
+    assert _compare(tmp_path, *args, "--save-best", model) == 0
+    capsys.readouterr()
+    assert (out / "report.md").is_symlink()
+    assert (tmp_path / "model.joblib").is_symlink()
+    assert (shared / "report.md").read_text().startswith("# ltlearn compare")
+    assert (shared / "model.joblib").stat().st_mode & 0o777 == 0o604
+    assert sorted(path.name for path in shared.iterdir()) == [
+        "model.joblib",
+        "report.md",
+    ]
+
+
+def test_replacing_gives_each_write_its_own_file(tmp_path):
+    # The temporary name was .tmpPID.NAME: two writes of one file at once in a
+    # process (or two hosts with one pid on a shared file system) wrote into
+    # the same temporary file.
+    path = tmp_path / "report.md"
+    with replacing(path) as first, replacing(path) as second:
+        assert first != second and first.name.endswith(".report.md")
+        first.write_text("first")
+        second.write_text("second")
+    assert path.read_text() == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_compare_data_the_system_refuses_is_not_a_write_error(tmp_path, capsys):
+    # An --data name too long for the file system was reported as "cannot
+    # write in OUT ... the finished fits are in OUT/results.csv", though
+    # nothing had been written.
+    path = tmp_path / ("a" * 300 + ".csv")
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ltlearn compare: error: ")
+    assert err.count("\n") == 1 and "cannot write" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_keeps_a_read_only_model_and_report(tmp_path, capsys, monkeypatch):
+    # Written through a temporary file renamed over them, a --save-best model
+    # and a report the user had made read-only were replaced (writing into
+    # them, as before, was refused).
+    model = tmp_path / "model.joblib"
+    model.write_text("keep")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.md").write_text("keep")
+    access = os.access
+    read_only = {os.path.realpath(path) for path in (model, out / "report.md")}
+
+    def fake_access(path, mode):
+        if os.path.realpath(path) in read_only and mode & os.W_OK:
+            return False
+        return access(path, mode)
+
+    monkeypatch.setattr(os, "access", fake_access)
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    assert _compare(tmp_path, *args, "--save-best", str(model)) == 2
+    assert "the file is read-only" in capsys.readouterr().err
+    assert not (out / "results.csv").exists()  # refused before the fits
+    assert _compare(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the report" in err and "Permission denied" in err
+    assert model.read_text() == "keep" and (out / "report.md").read_text() == "keep"

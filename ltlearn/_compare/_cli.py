@@ -275,6 +275,7 @@ def _compare(args, stack):
     backend = args.backend
     if backend is None:
         backend = "dask" if args.scheduler else "loky"
+    writing = False
     try:
         recipes, skipped = resolve_methods(
             _names(args.methods), models=_names(args.models)
@@ -285,6 +286,7 @@ def _compare(args, stack):
                 print(f"ltlearn compare: note: {dataset.name}: {note}", file=sys.stderr)
         if args.save_best:
             check_save_best(datasets, args.save_best, args.output)
+        writing = True
         stack.enter_context(lock_output(args.output))
         start = time.perf_counter()
         comparison = run_comparison(
@@ -304,6 +306,10 @@ def _compare(args, stack):
         print(f"ltlearn compare: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
+        if not writing:
+            # Reading --data, or a --save-best name the system refuses.
+            print(f"ltlearn compare: error: {_why(exc)}.", file=sys.stderr)
+            return 2
         # A full disk or a lost mount while the rows are appended: the rows
         # written so far are whole (a cut-off one is dropped on the rerun).
         print(

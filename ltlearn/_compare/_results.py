@@ -5,10 +5,13 @@
 
 import contextlib
 import csv
+import errno
 import io
 import json
 import math
 import os
+import secrets
+import stat
 import warnings
 from pathlib import Path
 
@@ -39,6 +42,7 @@ FIELDS = [
 _FLOATS = (*METRICS, "fit_time", "predict_time")
 _INTS = ("fold", "cv", "seed", "n_train", "n_test")
 _HEADER = ",".join(FIELDS)
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def check_output(output):
@@ -113,16 +117,33 @@ def replacing(path):
     A crash or a full disk while the file is written leaves the previous
     ``path`` (or none), never a cut-off one; the temporary file is removed.
     Its name ends as ``path`` does, since :func:`joblib.dump` compresses by
-    the extension.
+    the extension, and is new (``O_EXCL``), so that two writers never share
+    it. A symbolic link is written through, as an ``open`` would, and the
+    new file keeps the mode of the one it replaces (else the umask's); a
+    read-only file is refused.
     """
     path = Path(path)
-    temporary = path.with_name(f".tmp{os.getpid()}.{path.name}")
+    target = Path(os.path.realpath(path))
+    if target.exists() and not os.access(target, os.W_OK):
+        # A file made read-only is kept, as an open() for writing would.
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    temporary, created = None, False
     try:
+        while not created:
+            temporary = target.with_name(
+                f".tmp{os.getpid()}-{secrets.token_hex(4)}.{target.name}"
+            )
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(temporary, _NEW, 0o666))
+                created = True
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
         yield temporary
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException as exc:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+        if created:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
         if isinstance(exc, OSError) and exc.filename == str(temporary):
             # Name the file the user knows, not the temporary one.
             raise OSError(exc.errno, exc.strerror, str(path)) from None

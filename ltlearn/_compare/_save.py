@@ -80,6 +80,11 @@ def check_save_best(datasets, path, output=None):
                 f"--save-best {str(path)!r} is a file the comparison writes in "
                 "--output; give another file name, e.g. model.joblib."
             )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise CompareError(
+            f"--save-best {str(path)!r}: the file is read-only; give another "
+            "file name or make it writable."
+        )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
