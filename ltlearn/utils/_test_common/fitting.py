@@ -29,6 +29,7 @@ def make_data(n_samples=150, n_classes=3, random_state=0):
 
 
 def is_sampler(estimator):
+    """Whether ``estimator`` resamples (has ``fit_resample``)."""
     return hasattr(estimator, "fit_resample")
 
 
@@ -82,6 +83,7 @@ def outputs(estimator, X, y, sample_weight=None, X_test=None):
 
 
 def assert_same(first, second, name):
+    """Assert that two dicts of outputs agree, floats to ``assert_allclose``."""
     for key in first:
         a, b = np.asarray(first[key]), np.asarray(second[key])
         if a.dtype.kind in "fc":
