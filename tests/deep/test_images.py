@@ -1,0 +1,57 @@
+"""Tests of LongTailClassifier trained on small image arrays and Datasets."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from torch import nn  # noqa: E402
+from torch.utils.data import Dataset  # noqa: E402
+
+from ltlearn.deep import LongTailClassifier  # noqa: E402
+
+# 33 grey 4x4 images of 3 classes: batches of 16 leave a last batch of one.
+Y = np.array([0] * 20 + [1] * 8 + [2] * 5)
+X = np.random.RandomState(0).rand(33, 1, 4, 4).astype(np.float32)
+
+
+class _Items(Dataset):
+    """A map-style Dataset of ``(x, y)`` items read from arrays."""
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+
+    def __len__(self):
+        return len(self.X)
+
+    def __getitem__(self, i):
+        return self.X[i], self.y[i]
+
+
+class _BatchNormNet(nn.Module):
+    """A linear layer, a BatchNorm1d and a linear classifier."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(n_features, 8), nn.BatchNorm1d(8))
+        self.classifier = nn.Linear(8, n_classes)
+
+    def forward(self, x):
+        return self.classifier(self.body(x.flatten(1)))
+
+
+@pytest.mark.parametrize("dataset", [False, True])
+def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
+    # torch's "Expected more than 1 value per channel when training" named
+    # neither the last batch nor iterator_train__drop_last.
+    data = (_Items(X, Y),) if dataset else (X, Y)
+    clf = LongTailClassifier(_BatchNormNet, max_epochs=1, batch_size=16)
+    with pytest.raises(ValueError, match="single sample.*drop_last=True"):
+        clf.fit(*data)
+    clf.set_params(iterator_train__drop_last=True, random_state=0).fit(*data)
+    assert clf.history[-1, "train_batch_count"] == 2
+    assert clf.predict(X[:1]).shape == (1,)  # evaluation mode: one sample is fine
