@@ -154,6 +154,24 @@ def _writeable(X):
     return X if X.flags.writeable else X.copy()
 
 
+def _check_channels_first(shape):
+    """Refuse images of ``shape`` that look channels-last, ``(H, W, C)``.
+
+    The networks read ``(channels, height, width)``: a batch of
+    ``(N, 32, 32, 3)`` images would train, silently, as 32 channels of 32x3
+    images (or fail deep in a pooling layer).
+    """
+    height, width, channels = shape
+    if channels in (1, 3, 4) and min(height, width) > 4:
+        raise ValueError(
+            f"The images have shape {shape}, which looks like (height, width, "
+            f"channels); the network reads (channels, height, width), here "
+            f"{height} channels of {width}x{channels} images. Transpose them "
+            "(X.transpose(0, 3, 1, 2)), or pass module__input_shape to keep "
+            "this layout."
+        )
+
+
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
 # their docstrings.
 _fit_docstring = _Substitution(
@@ -841,6 +859,8 @@ class LongTailClassifier(
             for name, value in inferred.items():
                 if name not in kwargs and value is not None and _accepts(module, name):
                     kwargs[name] = value
+            if "input_shape" in inferred and kwargs.get("input_shape") is shape:
+                _check_channels_first(shape)
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):
             head = getattr(self.module_, "classifier", None)

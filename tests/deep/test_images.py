@@ -55,3 +55,21 @@ def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
     clf.set_params(iterator_train__drop_last=True, random_state=0).fit(*data)
     assert clf.history[-1, "train_batch_count"] == 2
     assert clf.predict(X[:1]).shape == (1,)  # evaluation mode: one sample is fine
+
+
+def test_channels_last_images_are_refused_by_an_image_network():
+    # (N, 8, 8, 3) trained as 8 channels of 8x3 images, or failed in a
+    # pooling layer with "Output size is too small".
+    from ltlearn.deep.modules import SmallCNN
+
+    images = np.random.RandomState(0).rand(20, 8, 8, 3).astype(np.float32)
+    y = np.array([0] * 14 + [1] * 6)
+    small = dict(module__channels=(4,), max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=r"looks like \(height, width, channels\)"):
+        LongTailClassifier(SmallCNN, **small).fit(images, y)
+    first = images.transpose(0, 3, 1, 2)
+    clf = LongTailClassifier(SmallCNN, module__in_channels=3, **small).fit(first, y)
+    assert clf.module_.input_shape_ == (3, 8, 8)
+    # An explicit shape keeps the layout; a flat MLP does not care.
+    LongTailClassifier(SmallCNN, module__input_shape=(8, 8, 3), **small).fit(images, y)
+    LongTailClassifier(max_epochs=1).fit(images, y)
