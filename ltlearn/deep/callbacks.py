@@ -168,9 +168,6 @@ def _schedule_new_group(net, group):
             group["lr"] = group["initial_lr"] * scheduler.lr_lambdas[-1](
                 scheduler.last_epoch
             )
-        last_lr = getattr(scheduler, "_last_lr", None)
-        if isinstance(last_lr, list):
-            last_lr.append(group["lr"])
 
 
 def _set_train_sampler(net, sampler):
