@@ -55,6 +55,21 @@ def _count_classes(labels, sample_weight, n_classes):
     )
 
 
+def _writeable(X):
+    """``X``, copied if torch cannot share its memory as it is.
+
+    A read-only array (a pandas frame's values, a memory map) would make
+    torch warn that the tensor sharing its memory may be written to, and
+    torch refuses negative strides (``x[:, ::-1]``, ``np.fliplr``), which it
+    asks to copy; other arrays and anything else are returned as they are.
+    """
+    if not isinstance(X, np.ndarray):
+        return X
+    if X.flags.writeable and all(stride >= 0 for stride in X.strides):
+        return X
+    return X.copy()
+
+
 @dataclass(eq=False, repr=False)
 class _ItemDataset(Dataset):
     """A map-style dataset whose items become ``(x, target)`` for the network.
@@ -82,7 +97,7 @@ class _ItemDataset(Dataset):
         x = item[0] if self.pairs else item
         if self.shape is not None:
             x = _checked_input(x, i, self.shape)
-        x = torch.as_tensor(x, dtype=torch.float32)
+        x = torch.as_tensor(_writeable(x), dtype=torch.float32)
         if self.sample_weight is not None:
             x = {"X": x, "sample_weight": self.sample_weight[i]}
         target = self.labels[i] if self.labels is not None else torch.tensor(0)
@@ -138,7 +153,7 @@ def _as_input(x, i):
             "LongTailClassifier needs a tensor or an array (give the dataset a "
             "transform that returns tensors)."
         )
-    x = torch.as_tensor(x)
+    x = torch.as_tensor(_writeable(x))
     if x.ndim == 0:
         raise ValueError(
             f"Item {i} of the Dataset has a scalar input; each input needs at "

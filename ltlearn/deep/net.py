@@ -50,6 +50,7 @@ from ltlearn.deep._data import (
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
+    _writeable,
 )
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep.losses import (
@@ -143,15 +144,6 @@ def _load_unset_buffers(module, state_dict, prefix, *args):
             module.register_buffer(name, torch.empty_like(value))
         except KeyError:  # a parameter or a submodule set to None
             pass
-
-
-def _writeable(X):
-    """``X``, copied if read-only (a pandas frame's values, a memory map).
-
-    torch warns that a tensor sharing a read-only array's memory may be
-    written to.
-    """
-    return X if X.flags.writeable else X.copy()
 
 
 def _check_channels_first(shape):

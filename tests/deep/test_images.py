@@ -73,3 +73,35 @@ def test_channels_last_images_are_refused_by_an_image_network():
     # An explicit shape keeps the layout; a flat MLP does not care.
     LongTailClassifier(SmallCNN, module__input_shape=(8, 8, 3), **small).fit(images, y)
     LongTailClassifier(max_epochs=1).fit(images, y)
+
+
+class _FlippedItems(_Items):
+    """Items flipped left-right as views (negative strides), read-only."""
+
+    def __getitem__(self, i):
+        x = self.X[i][:, :, ::-1]
+        x.flags.writeable = False
+        return x, self.y[i]
+
+
+def test_flipped_views_train_and_predict_as_their_copies():
+    # torch refuses negative strides: "At least one stride in the given numpy
+    # array is negative" from fit, predict and transform, for arrays and for
+    # the items of a Dataset (np.fliplr in __getitem__).
+    import warnings
+
+    flipped = X[:, :, :, ::-1]
+    copy = np.ascontiguousarray(flipped)
+    params = dict(max_epochs=1, batch_size=16, random_state=0)
+    expected = LongTailClassifier(**params).fit(copy, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nor torch's read-only warning
+        for data in [(flipped, Y), (_FlippedItems(X, Y),)]:
+            clf = LongTailClassifier(**params).fit(*data)
+            for X_pred in [flipped, _FlippedItems(X, Y)]:
+                np.testing.assert_array_equal(
+                    clf.predict_proba(X_pred), expected.predict_proba(copy)
+                )
+            np.testing.assert_array_equal(
+                clf.transform(flipped), expected.transform(copy)
+            )
