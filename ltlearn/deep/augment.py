@@ -32,7 +32,14 @@ CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 
 
 def _unflatten(x, input_shape):
-    """Flat rows ``(N, prod(input_shape))`` reshaped to ``(N, *input_shape)``."""
+    """Flat rows ``(N, prod(input_shape))`` reshaped to ``(N, *input_shape)``.
+
+    Grey images ``(N, H, W)`` of an ``input_shape`` ``(1, H, W)`` get their
+    channel axis; other input keeps its shape.
+    """
+    if x.ndim == 3 and len(input_shape) == 3 and input_shape[0] == 1:
+        if tuple(x.shape[1:]) == tuple(input_shape[1:]):
+            return x.unsqueeze(1)
     if x.ndim != 2:
         return x
     if x.shape[1] != math.prod(input_shape):
@@ -48,7 +55,8 @@ def _unflatten(x, input_shape):
 _input_shape_docstring = _Substitution(
     input_shape="""input_shape : tuple of int, default=(3, 32, 32)
         ``(channels, height, width)`` used to reshape flat rows ``(N,
-        channels * height * width)``; other input keeps its shape."""
+        channels * height * width)``, and grey images ``(N, height, width)``
+        when ``channels`` is 1; other input keeps its shape."""
 )
 
 

@@ -105,3 +105,20 @@ def test_flipped_views_train_and_predict_as_their_copies():
             np.testing.assert_array_equal(
                 clf.transform(flipped), expected.transform(copy)
             )
+
+
+def test_grey_images_without_a_channel_axis_take_a_one_channel_augmentation():
+    # CIFARAugment(input_shape=(1, 8, 8)) refused (N, 8, 8) batches: "expects
+    # images (N, C, H, W) or flat rows".
+    from ltlearn.deep.augment import CIFARAugment
+    from ltlearn.deep.modules import SmallCNN
+
+    images = np.random.RandomState(0).rand(20, 8, 8).astype(np.float32)
+    y = np.array([0] * 14 + [1] * 6)
+    shifts = CIFARAugment(padding=1, mean=(0.5,), std=(0.3,), input_shape=(1, 8, 8))
+    params = dict(module__channels=(4,), augment=shifts, max_epochs=2, random_state=0)
+    grey = LongTailClassifier(SmallCNN, **params).fit(images, y)
+    channel = LongTailClassifier(SmallCNN, **params).fit(images[:, None], y)
+    np.testing.assert_array_equal(
+        grey.predict_proba(images), channel.predict_proba(images[:, None])
+    )
