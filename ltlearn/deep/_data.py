@@ -5,6 +5,7 @@
 
 import copy
 import inspect
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
@@ -191,14 +192,16 @@ def _is_pair(item):
 
 
 def _read_labelled_dataset(dataset):
-    """Labels and input shape of a dataset of ``(x, y)`` items, read once.
+    """Labels, input shape and value range of a dataset of ``(x, y)`` items.
 
-    Every item is read: its input must be a finite tensor or array of the
-    same shape as the others, its label a scalar.
+    Every item is read once: its input must be a finite tensor or array of
+    the same shape as the others, its label a scalar. The range is the
+    lowest and highest input value (for the pixel-scale warning).
     """
     _check_map_style(dataset, "fit")
     labels = []
     shape = None
+    low, high = math.inf, -math.inf
     for i in range(len(dataset)):
         item = dataset[i]
         if not _is_pair(item):
@@ -209,8 +212,10 @@ def _read_labelled_dataset(dataset):
             )
         x = _checked_input(item[0], i, shape)
         shape = tuple(x.shape)
+        if x.numel():
+            low, high = min(low, float(x.min())), max(high, float(x.max()))
         labels.append(_as_label(item[1], i))
-    return np.asarray(labels), shape
+    return np.asarray(labels), shape, (low, high)
 
 
 def _peek_input(dataset):
@@ -369,14 +374,15 @@ class _BatchesMixin:
         dataset._ltlearn_checked = True
         return dataset
 
-    def _warn_unscaled_pixels(self, X):
+    def _warn_unscaled_pixels(self, X, value_range=None):
         """Warn when ``augment="cifar"`` would normalise pixels beyond ``[0, 1]``.
 
         Its default CIFAR-10 mean and std (``augment__mean`` not given) are
         those of pixel values in ``[0, 1]``; 8-bit images (0-255) or images
         already normalised would be normalised again into values of the
         wrong scale, silently. Statistics given with ``augment__mean`` are
-        the user's, of the scale of their data.
+        the user's, of the scale of their data. ``value_range``, the lowest
+        and highest values of a Dataset's inputs, replaces those of ``X``.
         """
         if not (isinstance(self.augment, str) and self.augment == "cifar"):
             return
@@ -384,11 +390,13 @@ class _BatchesMixin:
             # Statistics of the user's own (None: no normalisation), of
             # whatever scale the user chose.
             return
-        low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 0.0)
+        if value_range is None:
+            value_range = (float(X.min()), float(X.max())) if X.size else (0, 0)
+        low, high = value_range
         if low < 0.0 or high > 1.0:
             warnings.warn(
                 f"augment='cifar' normalises with the CIFAR-10 statistics of "
-                f"pixel values in [0, 1]; X holds values from {low:g} to "
+                f"pixel values in [0, 1]; the input holds values from {low:g} to "
                 f"{high:g}. Divide 8-bit images by 255, or pass "
                 "augment__mean=None and augment__std=None for images already "
                 "normalised.",

@@ -692,7 +692,8 @@ class LongTailClassifier(
                     "needs a Dataset of (x, y) items."
                 )
             return X_tensor.detach().cpu().numpy(), y.detach().cpu().numpy(), None
-        y, shape = _read_labelled_dataset(X)
+        y, shape, value_range = _read_labelled_dataset(X)
+        self._warn_unscaled_pixels(None, value_range)
         if reset:
             self.n_features_in_ = shape[0]
             if hasattr(self, "feature_names_in_"):

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -88,8 +90,6 @@ def test_flipped_views_train_and_predict_as_their_copies():
     # torch refuses negative strides: "At least one stride in the given numpy
     # array is negative" from fit, predict and transform, for arrays and for
     # the items of a Dataset (np.fliplr in __getitem__).
-    import warnings
-
     flipped = X[:, :, :, ::-1]
     copy = np.ascontiguousarray(flipped)
     params = dict(max_epochs=1, batch_size=16, random_state=0)
@@ -122,3 +122,17 @@ def test_grey_images_without_a_channel_axis_take_a_one_channel_augmentation():
     np.testing.assert_array_equal(
         grey.predict_proba(images), channel.predict_proba(images[:, None])
     )
+
+
+def test_cifar_augment_warns_about_8_bit_images_in_a_dataset():
+    # The warning about pixels outside [0, 1] was given for arrays only.
+    images = (np.random.RandomState(0).rand(20, 3, 8, 8) * 255).astype(np.uint8)
+    y = np.array([0] * 14 + [1] * 6)
+    clf = LongTailClassifier(augment="cifar", max_epochs=1, random_state=0)
+    with pytest.warns(UserWarning, match="values from 0 to 25[0-9]. Divide 8-bit"):
+        clf.fit(_Items(images, y))
+    clf.set_params(augment__mean=None, augment__std=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.fit(_Items(images, y))
+        LongTailClassifier(augment="cifar", max_epochs=1).fit(_Items(images / 255, y))
