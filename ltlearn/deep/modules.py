@@ -335,6 +335,17 @@ class SmallCNN(_ImageBackbone):
         head="linear",
     ):
         super().__init__(n_features, n_classes, input_shape, in_channels)
+        side = min(self.input_shape_[1:])
+        if side < 2 ** len(channels):
+            # Each stage's 2x2 max-pooling halves the images (rounding down):
+            # torch fails at the first batch with "Output size is too small".
+            raise ValueError(
+                f"SmallCNN halves the images once per stage (one per entry of "
+                f"channels={tuple(channels)}), so they need at least "
+                f"{2 ** len(channels)} pixels a side; these are "
+                f"{self.input_shape_[1]}x{self.input_shape_[2]}. Pass fewer "
+                "channels (module__channels)."
+            )
         layers = []
         size = self.input_shape_[0]
         for width in channels:
