@@ -136,3 +136,43 @@ def test_cifar_augment_warns_about_8_bit_images_in_a_dataset():
         warnings.simplefilter("error")
         clf.fit(_Items(images, y))
         LongTailClassifier(augment="cifar", max_epochs=1).fit(_Items(images / 255, y))
+
+
+def test_cifar_lt_folder_to_a_papers_recipe_with_crt(tmp_path):
+    # End to end: a CIFAR-10 folder read by load_cifar_lt, the uint8 images
+    # scaled, augment="cifar", a paper's schedule with DRW and cRT, as arrays
+    # and as a Dataset of the same images.
+    from ltlearn.datasets import load_cifar_lt
+    from ltlearn.deep.callbacks import ClassifierRetraining
+    from ltlearn.deep.modules import SmallCNN
+    from ltlearn.deep.schedules import training_schedule
+    from tests.datasets.test_cifar import _write_cifar
+
+    _write_cifar(tmp_path, "cifar10", 12, 2, 10)
+    data = load_cifar_lt(tmp_path, imbalance_ratio=6, n_max=12)
+    X_train, X_test = data.X_train / np.float32(255), data.X_test / np.float32(255)
+
+    def fit(*data):
+        params = training_schedule("ldam_drw", max_epochs=3, batch_size=16)
+        params["callbacks"].append(("crt", ClassifierRetraining("crt", 2, lr=0.05)))
+        return LongTailClassifier(
+            SmallCNN,
+            module__in_channels=3,
+            module__channels=(4,),
+            criterion="ldam",
+            augment="cifar",
+            random_state=0,
+            **params,
+        ).fit(*data)
+
+    clf = fit(X_train, data.y_train)
+    np.testing.assert_array_equal(clf.class_counts_, data.class_counts)
+    assert clf.history[:, "retraining"] == [False, False, True]
+    proba = clf.predict_proba(X_test)
+    assert proba.shape == (len(X_test), 10)
+    np.testing.assert_array_equal(clf.predict_proba(X_test), proba)  # no augment
+    np.testing.assert_array_equal(
+        fit(X_train, data.y_train).predict_proba(X_test), proba
+    )
+    from_dataset = fit(_Items(X_train, data.y_train))
+    np.testing.assert_array_equal(from_dataset.predict_proba(X_test), proba)
