@@ -692,7 +692,13 @@ class LongTailClassifier(
                     "needs a Dataset of (x, y) items."
                 )
             return X_tensor.detach().cpu().numpy(), y.detach().cpu().numpy(), None
-        y, shape, value_range = _read_labelled_dataset(X)
+        if self.random_state is None:
+            y, shape, value_range = _read_labelled_dataset(X)
+        else:
+            # Random transforms in the items draw from torch's generator:
+            # leave the global one as it was, as the training does.
+            with torch.random.fork_rng(devices=[]):
+                y, shape, value_range = _read_labelled_dataset(X)
         self._warn_unscaled_pixels(None, value_range)
         if reset:
             self.n_features_in_ = shape[0]

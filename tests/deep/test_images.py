@@ -176,3 +176,25 @@ def test_cifar_lt_folder_to_a_papers_recipe_with_crt(tmp_path):
     )
     from_dataset = fit(_Items(X_train, data.y_train))
     np.testing.assert_array_equal(from_dataset.predict_proba(X_test), proba)
+
+
+class _NoisyItems(_Items):
+    """Items with a random transform drawn from torch's global generator."""
+
+    def __getitem__(self, i):
+        return torch.as_tensor(self.X[i]) + 0.01 * torch.rand(self.X[i].shape), self.y[
+            i
+        ]
+
+
+def test_random_transforms_of_a_dataset_leave_the_global_generator_alone():
+    # Reading the labels at fit ran the items' random transforms outside the
+    # seeded generator: the global one moved, against random_state's promise.
+    torch.manual_seed(5)
+    state = torch.get_rng_state()
+    params = dict(max_epochs=1, batch_size=16, random_state=0)
+    clf = LongTailClassifier(**params).fit(_NoisyItems(X, Y))
+    assert torch.equal(torch.get_rng_state(), state)
+    torch.manual_seed(7)
+    again = LongTailClassifier(**params).fit(_NoisyItems(X, Y))
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
