@@ -37,6 +37,7 @@ from skorch.callbacks import (
 )
 from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
+from skorch.helper import SliceDataset
 from skorch.utils import is_dataset, to_device, to_numpy, to_tensor
 from torch import nn
 
@@ -47,6 +48,7 @@ from ltlearn.deep._data import (
     _count_classes,
     _is_checked,
     _ItemDataset,
+    _LabelledInputs,
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
@@ -183,8 +185,8 @@ _X_or_dataset_docstring = _Substitution(
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
                 or torch.utils.data.Dataset
-            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
-            (``y`` is ignored)."""
+            The input, or a map-style Dataset (or skorch ``SliceDataset``) of
+            ``x`` or ``(x, y)`` items (``y`` is ignored)."""
 )
 
 
@@ -660,6 +662,12 @@ class LongTailClassifier(
         shape checked and is wrapped to give the network float32 batches,
         each input checked (shape, finite) as it is read.
         """
+        if isinstance(X, SliceDataset):
+            # skorch's indexable view of a Dataset, read as a Dataset of
+            # inputs (scikit-learn's cross-validation slices it).
+            pairs, shape = _peek_input(X)
+            self._check_input_shape(shape)
+            return _ItemDataset(X, pairs=pairs, shape=shape)
         if is_dataset(X):
             tensors = _dataset_tensors(X)
             if tensors is None or isinstance(tensors[0], dict):
@@ -719,6 +727,8 @@ class LongTailClassifier(
         gives them; its counts are those of this data.
         """
         dataset_shape = None
+        if isinstance(X, SliceDataset) and y is not None:
+            X, y = _LabelledInputs(X, y), None
         if is_dataset(X):
             X, y, dataset_shape = self._read_dataset(X, y, reset=reset)
         if y is None:
@@ -1249,7 +1259,9 @@ class LongTailClassifier(
             inputs of the same shape. An in-memory one (``TensorDataset``,
             a ``Subset`` of one) trains exactly as its arrays would; another
             is batched by a ``torch.utils.data.DataLoader``
-            (``iterator_train__num_workers`` and the like apply).
+            (``iterator_train__num_workers`` and the like apply). A skorch
+            ``SliceDataset`` of inputs, with its labels in ``y``, is read as
+            such a Dataset (scikit-learn's cross-validation slices it).
         y : array-like of shape (n_samples,), default=None
             The labels, of any type; None when ``X`` is a Dataset.
         sample_weight : array-like of shape (n_samples,), default=None

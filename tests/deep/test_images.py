@@ -11,10 +11,18 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
+from sklearn.model_selection import cross_val_predict  # noqa: E402
+from skorch.helper import SliceDataset  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.data import Dataset  # noqa: E402
 
+from ltlearn.datasets import load_cifar_lt  # noqa: E402
 from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.augment import CIFARAugment  # noqa: E402
+from ltlearn.deep.callbacks import ClassifierRetraining  # noqa: E402
+from ltlearn.deep.modules import SmallCNN  # noqa: E402
+from ltlearn.deep.schedules import training_schedule  # noqa: E402
+from tests.datasets.test_cifar import _write_cifar  # noqa: E402
 
 # 33 grey 4x4 images of 3 classes: batches of 16 leave a last batch of one.
 Y = np.array([0] * 20 + [1] * 8 + [2] * 5)
@@ -62,8 +70,6 @@ def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
 def test_channels_last_images_are_refused_by_an_image_network():
     # (N, 8, 8, 3) trained as 8 channels of 8x3 images, or failed in a
     # pooling layer with "Output size is too small".
-    from ltlearn.deep.modules import SmallCNN
-
     images = np.random.RandomState(0).rand(20, 8, 8, 3).astype(np.float32)
     y = np.array([0] * 14 + [1] * 6)
     small = dict(module__channels=(4,), max_epochs=1, random_state=0)
@@ -110,9 +116,6 @@ def test_flipped_views_train_and_predict_as_their_copies():
 def test_grey_images_without_a_channel_axis_take_a_one_channel_augmentation():
     # CIFARAugment(input_shape=(1, 8, 8)) refused (N, 8, 8) batches: "expects
     # images (N, C, H, W) or flat rows".
-    from ltlearn.deep.augment import CIFARAugment
-    from ltlearn.deep.modules import SmallCNN
-
     images = np.random.RandomState(0).rand(20, 8, 8).astype(np.float32)
     y = np.array([0] * 14 + [1] * 6)
     shifts = CIFARAugment(padding=1, mean=(0.5,), std=(0.3,), input_shape=(1, 8, 8))
@@ -142,11 +145,6 @@ def test_cifar_lt_folder_to_a_papers_recipe_with_crt(tmp_path):
     # End to end: a CIFAR-10 folder read by load_cifar_lt, the uint8 images
     # scaled, augment="cifar", a paper's schedule with DRW and cRT, as arrays
     # and as a Dataset of the same images.
-    from ltlearn.datasets import load_cifar_lt
-    from ltlearn.deep.callbacks import ClassifierRetraining
-    from ltlearn.deep.modules import SmallCNN
-    from ltlearn.deep.schedules import training_schedule
-    from tests.datasets.test_cifar import _write_cifar
 
     _write_cifar(tmp_path, "cifar10", 12, 2, 10)
     data = load_cifar_lt(tmp_path, imbalance_ratio=6, n_max=12)
@@ -198,3 +196,22 @@ def test_random_transforms_of_a_dataset_leave_the_global_generator_alone():
     torch.manual_seed(7)
     again = LongTailClassifier(**params).fit(_NoisyItems(X, Y))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_skorch_slice_dataset_cross_validates_as_the_arrays():
+    # skorch's SliceDataset (its way to give a Dataset to scikit-learn's
+    # cross-validation) was converted at fit and refused at predict: "X does
+    # not contain any features, but LongTailClassifier is expecting 1".
+    clf = LongTailClassifier(max_epochs=1, batch_size=16, random_state=0)
+    expected = cross_val_predict(clf, X, Y, cv=2, method="predict_proba")
+    got = cross_val_predict(
+        clf, SliceDataset(_Items(X, Y)), Y, cv=2, method="predict_proba"
+    )
+    np.testing.assert_array_equal(got, expected)
+    labels = SliceDataset(_Items(X, Y), idx=1)
+    fitted = clf.fit(SliceDataset(_Items(X, Y)), labels)
+    np.testing.assert_array_equal(
+        fitted.transform(SliceDataset(_Items(X, Y))), clf.transform(X)
+    )
+    with pytest.raises(ValueError, match="holds 33 inputs and y 32 labels"):
+        clf.fit(SliceDataset(_Items(X, Y)), Y[:32])
