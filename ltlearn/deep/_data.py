@@ -248,6 +248,12 @@ def _peek_input(dataset):
     """Whether items are ``(x, y)`` pairs, and the shape of the first input."""
     _check_map_style(dataset, "predict")
     item = dataset[0]
+    if isinstance(item, (tuple, list)) and len(item) != 2:
+        raise ValueError(
+            f"Item 0 of the Dataset is a {type(item).__name__} of {len(item)} "
+            "values; LongTailClassifier takes items x or (x, y). Give a "
+            "Dataset of such items (or a skorch SliceDataset of the inputs)."
+        )
     pairs = _is_pair(item)
     return pairs, tuple(_as_input(item[0] if pairs else item, 0).shape)
 

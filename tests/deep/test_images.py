@@ -215,3 +215,21 @@ def test_skorch_slice_dataset_cross_validates_as_the_arrays():
     )
     with pytest.raises(ValueError, match="holds 33 inputs and y 32 labels"):
         clf.fit(SliceDataset(_Items(X, Y)), Y[:32])
+
+
+class _IndexedItems(_Items):
+    """Items ``(x, y, index)``, as some research code returns them."""
+
+    def __getitem__(self, i):
+        return self.X[i], self.y[i], i
+
+
+def test_items_of_three_values_are_named_at_predict_and_sliced_through():
+    # predict said "an input of type tuple; ... give the dataset a transform
+    # that returns tensors".
+    clf = LongTailClassifier(max_epochs=1, batch_size=16, random_state=0).fit(X, Y)
+    with pytest.raises(ValueError, match="a tuple of 3 values; .* x or \\(x, y\\)"):
+        clf.predict(_IndexedItems(X, Y))
+    np.testing.assert_array_equal(
+        clf.predict_proba(SliceDataset(_IndexedItems(X, Y))), clf.predict_proba(X)
+    )
