@@ -65,7 +65,7 @@ from ltlearn.deep.losses import (
     VSLoss,
     _start_at_prior,
 )
-from ltlearn.deep.modules import MLP, NormedLinear
+from ltlearn.deep.modules import MLP, NormedLinear, _ImageBackbone
 from ltlearn.deep.samplers import (
     SliceLoader,
     _dataset_tensors,
@@ -151,7 +151,7 @@ def _load_unset_buffers(module, state_dict, prefix, *args):
 def _check_channels_first(shape):
     """Refuse images of ``shape`` that look channels-last, ``(H, W, C)``.
 
-    The networks read ``(channels, height, width)``: a batch of
+    ltlearn's image networks read ``(channels, height, width)``: a batch of
     ``(N, 32, 32, 3)`` images would train, silently, as 32 channels of 32x3
     images (or fail deep in a pooling layer).
     """
@@ -868,7 +868,13 @@ class LongTailClassifier(
             for name, value in inferred.items():
                 if name not in kwargs and value is not None and _accepts(module, name):
                     kwargs[name] = value
-            if "input_shape" in inferred and kwargs.get("input_shape") is shape:
+            if (
+                isinstance(module, type)
+                and issubclass(module, _ImageBackbone)
+                and kwargs.get("input_shape") is shape
+            ):
+                # ltlearn's networks read (channels, height, width); a custom
+                # module taking input_shape reads the layout its author chose.
                 _check_channels_first(shape)
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):

@@ -67,6 +67,18 @@ def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
     assert clf.predict(X[:1]).shape == (1,)  # evaluation mode: one sample is fine
 
 
+class _ShapedLinear(nn.Module):
+    """A linear classifier of inputs of ``input_shape``, in any layout."""
+
+    def __init__(self, n_features, n_classes, input_shape):
+        super().__init__()
+        self.input_shape = input_shape
+        self.classifier = nn.Linear(int(np.prod(input_shape)), n_classes)
+
+    def forward(self, x):
+        return self.classifier(x.flatten(1))
+
+
 def test_channels_last_images_are_refused_by_an_image_network():
     # (N, 8, 8, 3) trained as 8 channels of 8x3 images, or failed in a
     # pooling layer with "Output size is too small".
@@ -78,9 +90,12 @@ def test_channels_last_images_are_refused_by_an_image_network():
     first = images.transpose(0, 3, 1, 2)
     clf = LongTailClassifier(SmallCNN, module__in_channels=3, **small).fit(first, y)
     assert clf.module_.input_shape_ == (3, 8, 8)
-    # An explicit shape keeps the layout; a flat MLP does not care.
+    # An explicit shape keeps the layout; a flat MLP does not care, nor does
+    # a custom module that takes input_shape (its layout is its author's).
     LongTailClassifier(SmallCNN, module__input_shape=(8, 8, 3), **small).fit(images, y)
     LongTailClassifier(max_epochs=1).fit(images, y)
+    clf = LongTailClassifier(_ShapedLinear, max_epochs=1).fit(images, y)
+    assert clf.module_.input_shape == (8, 8, 3)
 
 
 class _FlippedItems(_Items):
