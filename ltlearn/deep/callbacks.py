@@ -149,18 +149,30 @@ def _schedule_new_group(net, group):
     torch's schedulers keep one entry per parameter group (``base_lrs``,
     ``lr_lambdas``...) from when they were built, and ``LambdaLR`` (that of
     :func:`~ltlearn.deep.schedules.training_schedule`) fails at its next step
-    on a group added later. The group gets its own lr as its base lr and the
-    rule of the last group; under a ``LambdaLR`` it starts at the schedule's
-    current factor times its base lr, as the other groups are, and a
-    chainable scheduler (``StepLR``...) decays it from its own lr on.
-    skorch's ``LRScheduler`` builds its scheduler anew at each fit, after the
-    group is removed.
+    on a group added later (``CyclicLR`` too, and ``OneCycleLR`` lacks the
+    keys it writes into each group). The group gets its own lr as its base lr
+    and the rule of the last group (its entries, and the keys a scheduler
+    wrote into it); under a ``LambdaLR`` it starts at the schedule's current
+    factor times its base lr, as the other groups are, and a chainable
+    scheduler (``StepLR``...) decays it from its own lr on. skorch's
+    ``LRScheduler`` builds its scheduler anew at each fit, after the group is
+    removed.
     """
     group.setdefault("initial_lr", group["lr"])
+    for key, value in net.optimizer_.param_groups[-2].items():
+        # The keys schedulers add (OneCycleLR's max_lr, min_lr...); the
+        # optimiser's own are already set.
+        group.setdefault(key, value)
     for scheduler in _lr_schedulers(net):
         if hasattr(scheduler, "base_lrs"):
             scheduler.base_lrs.append(group["initial_lr"])
-        for name in ("lr_lambdas", "min_lrs"):
+        for name in (
+            "lr_lambdas",
+            "min_lrs",
+            "max_lrs",
+            "base_momentums",
+            "max_momentums",
+        ):
             values = getattr(scheduler, name, None)
             if isinstance(values, list) and values:
                 values.append(values[-1])

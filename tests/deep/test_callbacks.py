@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sklearn.datasets import make_classification  # noqa: E402
-from skorch.callbacks import Callback  # noqa: E402
+from skorch.callbacks import Callback, LRScheduler  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
@@ -263,6 +263,32 @@ def test_retraining_with_its_own_group_follows_the_papers_lr_schedule(data, meth
             assert lrs[-1] == pytest.approx(0.5 * rule(epoch))
     assert len(clf.optimizer_.param_groups) == 1
     clf.partial_fit(X, y)  # a later fit builds its scheduler anew
+    assert len(clf.optimizer_.param_groups) == 1
+
+
+@pytest.mark.parametrize(
+    "scheduler",
+    [
+        ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=2)),
+        ("OneCycleLR", dict(max_lr=0.2, total_steps=5)),
+    ],
+)
+def test_retraining_group_follows_cyclic_schedules(data, scheduler):
+    # CyclicLR keeps max_lrs per group ("zip() argument 2 is shorter") and
+    # OneCycleLR writes max_lr... into each group (KeyError: 'max_lr').
+    X, y = data
+    name, kwargs = scheduler
+    record = _RecordLr()
+    callbacks = [
+        ("lr", LRScheduler(getattr(torch.optim.lr_scheduler, name), **kwargs)),
+        ("retrain", ClassifierRetraining("crt", start_epoch=2, lr=0.05)),
+        ("record", record),
+    ]
+    clf = LongTailClassifier(callbacks=callbacks, **{**FAST, "max_epochs": 5})
+    clf.fit(X, y)
+    retraining = [lrs[-1] for lrs in record.lrs_[2:]]
+    assert all(len(lrs) == 2 for lrs in record.lrs_[2:])
+    assert len(set(retraining)) > 1  # its lr moves with the schedule
     assert len(clf.optimizer_.param_groups) == 1
 
 
