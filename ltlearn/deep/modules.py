@@ -302,7 +302,8 @@ class SmallCNN(_ImageBackbone):
     in_channels : int, default=1
         Channels of the images when ``input_shape`` is None.
     channels : tuple of int, default=(32, 64)
-        Output channels of each stage.
+        Output channels of each stage. Each stage halves the images: they
+        need at least ``2 ** len(channels)`` pixels a side.
     {head}
 
     Attributes

@@ -54,8 +54,8 @@ def test_crop_flip_equals_per_image_reference():
 
 
 def test_crop_flip_keeps_the_size_of_non_square_images():
-    # crop_size=None cropped 8x8 squares out of 6x10 images (the side of the
-    # height): the network then trained on other images than it predicted.
+    # crop_size=None cropped 6x6 squares out of 6x10 images (the side of the
+    # height), which the network could not reshape to its 6x10 input_shape.
     torch.manual_seed(0)
     _check_against_reference(torch.rand(16, 3, 6, 10))
     X = np.random.RandomState(0).rand(24, 3, 6, 10).astype(np.float32)
