@@ -239,7 +239,9 @@ def _read_labelled_dataset(dataset):
         x = _checked_input(item[0], i, shape)
         shape = tuple(x.shape)
         if x.numel():
-            low, high = min(low, float(x.min())), max(high, float(x.max()))
+            # One pass for both (half the time of min() and max()).
+            lowest, highest = torch.aminmax(x)
+            low, high = min(low, lowest.item()), max(high, highest.item())
         labels.append(_as_label(item[1], i))
     return np.asarray(labels), shape, (low, high)
 
