@@ -105,32 +105,6 @@ class _ItemDataset(Dataset):
         return x, target
 
 
-@dataclass(eq=False, repr=False)
-class _LabelledInputs(Dataset):
-    """``(inputs[i], y[i])`` items: a skorch ``SliceDataset`` and its labels.
-
-    skorch's way to cross-validate a Dataset with scikit-learn is to pass its
-    inputs as a ``SliceDataset`` and its labels as ``y``; the pairs are read
-    as any Dataset of ``(x, y)`` items is.
-    """
-
-    inputs: object
-    y: object
-
-    def __post_init__(self):
-        if len(self.inputs) != len(self.y):
-            raise ValueError(
-                f"X (a {type(self.inputs).__name__}) holds {len(self.inputs)} "
-                f"inputs and y {len(self.y)} labels; they must be as many."
-            )
-
-    def __len__(self):
-        return len(self.inputs)
-
-    def __getitem__(self, i):
-        return self.inputs[i], self.y[i]
-
-
 def _is_checked(dataset):
     """Whether ``dataset`` was made by the classifier (no validation needed)."""
     while isinstance(dataset, Subset):

@@ -35,6 +35,7 @@ from skorch.callbacks import (
     PrintLog,
     ProgressBar,
 )
+from skorch.dataset import Dataset as _SkorchDataset
 from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
 from skorch.helper import SliceDataset
@@ -48,7 +49,6 @@ from ltlearn.deep._data import (
     _count_classes,
     _is_checked,
     _ItemDataset,
-    _LabelledInputs,
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
@@ -728,7 +728,9 @@ class LongTailClassifier(
         """
         dataset_shape = None
         if isinstance(X, SliceDataset) and y is not None:
-            X, y = _LabelledInputs(X, y), None
+            # skorch's pairs of a SliceDataset's inputs and their labels
+            # (it checks they are as many), read as any (x, y) Dataset.
+            X, y = _SkorchDataset(X, y), None
         if is_dataset(X):
             X, y, dataset_shape = self._read_dataset(X, y, reset=reset)
         if y is None:
