@@ -5,6 +5,7 @@
 
 import copy
 import inspect
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import KW_ONLY, dataclass
@@ -55,6 +56,21 @@ def _count_classes(labels, sample_weight, n_classes):
     )
 
 
+def _writeable(X):
+    """``X``, copied if torch cannot share its memory as it is.
+
+    A read-only array (a pandas frame's values, a memory map) would make
+    torch warn that the tensor sharing its memory may be written to, and
+    torch refuses negative strides (``x[:, ::-1]``, ``np.fliplr``), which it
+    asks to copy; other arrays and anything else are returned as they are.
+    """
+    if not isinstance(X, np.ndarray):
+        return X
+    if X.flags.writeable and all(stride >= 0 for stride in X.strides):
+        return X
+    return X.copy()
+
+
 @dataclass(eq=False, repr=False)
 class _ItemDataset(Dataset):
     """A map-style dataset whose items become ``(x, target)`` for the network.
@@ -82,7 +98,7 @@ class _ItemDataset(Dataset):
         x = item[0] if self.pairs else item
         if self.shape is not None:
             x = _checked_input(x, i, self.shape)
-        x = torch.as_tensor(x, dtype=torch.float32)
+        x = torch.as_tensor(_writeable(x), dtype=torch.float32)
         if self.sample_weight is not None:
             x = {"X": x, "sample_weight": self.sample_weight[i]}
         target = self.labels[i] if self.labels is not None else torch.tensor(0)
@@ -138,7 +154,7 @@ def _as_input(x, i):
             "LongTailClassifier needs a tensor or an array (give the dataset a "
             "transform that returns tensors)."
         )
-    x = torch.as_tensor(x)
+    x = torch.as_tensor(_writeable(x))
     if x.ndim == 0:
         raise ValueError(
             f"Item {i} of the Dataset has a scalar input; each input needs at "
@@ -176,14 +192,16 @@ def _is_pair(item):
 
 
 def _read_labelled_dataset(dataset):
-    """Labels and input shape of a dataset of ``(x, y)`` items, read once.
+    """Labels, input shape and value range of a dataset of ``(x, y)`` items.
 
-    Every item is read: its input must be a finite tensor or array of the
-    same shape as the others, its label a scalar.
+    Every item is read once: its input must be a finite tensor or array of
+    the same shape as the others, its label a scalar. The range is the
+    lowest and highest input value (for the pixel-scale warning).
     """
     _check_map_style(dataset, "fit")
     labels = []
     shape = None
+    low, high = math.inf, -math.inf
     for i in range(len(dataset)):
         item = dataset[i]
         if not _is_pair(item):
@@ -194,14 +212,24 @@ def _read_labelled_dataset(dataset):
             )
         x = _checked_input(item[0], i, shape)
         shape = tuple(x.shape)
+        if x.numel():
+            # One pass for both (half the time of min() and max()).
+            lowest, highest = torch.aminmax(x)
+            low, high = min(low, lowest.item()), max(high, highest.item())
         labels.append(_as_label(item[1], i))
-    return np.asarray(labels), shape
+    return np.asarray(labels), shape, (low, high)
 
 
 def _peek_input(dataset):
     """Whether items are ``(x, y)`` pairs, and the shape of the first input."""
     _check_map_style(dataset, "predict")
     item = dataset[0]
+    if isinstance(item, (tuple, list)) and len(item) != 2:
+        raise ValueError(
+            f"Item 0 of the Dataset is a {type(item).__name__} of {len(item)} "
+            "values; LongTailClassifier takes items x or (x, y). Give a "
+            "Dataset of such items (or a skorch SliceDataset of the inputs)."
+        )
     pairs = _is_pair(item)
     return pairs, tuple(_as_input(item[0] if pairs else item, 0).shape)
 
@@ -354,14 +382,15 @@ class _BatchesMixin:
         dataset._ltlearn_checked = True
         return dataset
 
-    def _warn_unscaled_pixels(self, X):
+    def _warn_unscaled_pixels(self, X, value_range=None):
         """Warn when ``augment="cifar"`` would normalise pixels beyond ``[0, 1]``.
 
         Its default CIFAR-10 mean and std (``augment__mean`` not given) are
         those of pixel values in ``[0, 1]``; 8-bit images (0-255) or images
         already normalised would be normalised again into values of the
         wrong scale, silently. Statistics given with ``augment__mean`` are
-        the user's, of the scale of their data.
+        the user's, of the scale of their data. ``value_range``, the lowest
+        and highest values of a Dataset's inputs, replaces those of ``X``.
         """
         if not (isinstance(self.augment, str) and self.augment == "cifar"):
             return
@@ -369,11 +398,13 @@ class _BatchesMixin:
             # Statistics of the user's own (None: no normalisation), of
             # whatever scale the user chose.
             return
-        low, high = (float(X.min()), float(X.max())) if X.size else (0.0, 0.0)
+        if value_range is None:
+            value_range = (float(X.min()), float(X.max())) if X.size else (0, 0)
+        low, high = value_range
         if low < 0.0 or high > 1.0:
             warnings.warn(
                 f"augment='cifar' normalises with the CIFAR-10 statistics of "
-                f"pixel values in [0, 1]; X holds values from {low:g} to "
+                f"pixel values in [0, 1]; the input holds values from {low:g} to "
                 f"{high:g}. Divide 8-bit images by 255, or pass "
                 "augment__mean=None and augment__std=None for images already "
                 "normalised.",

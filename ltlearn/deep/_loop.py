@@ -93,6 +93,26 @@ def _batch_len(batch):
     return get_len(batch)
 
 
+def _explain_single_sample_batch(error, batch):
+    """A clear error for BatchNorm refusing a training batch of one sample.
+
+    torch's message names neither the batch nor the fix; the last batch of an
+    epoch has one sample whenever the draws of an epoch are one more than a
+    multiple of ``batch_size``.
+    """
+    if "Expected more than 1 value per channel" not in str(error):
+        return error
+    if _batch_len(batch) != 1:
+        return error
+    return ValueError(
+        "A training batch holds a single sample, which the module's "
+        "BatchNorm cannot normalise in training mode: the last batch of an "
+        "epoch has one sample when the samples drawn per epoch are one more "
+        "than a multiple of batch_size. Pass iterator_train__drop_last=True "
+        f"to drop that batch, or change batch_size. (torch: {error})"
+    )
+
+
 def _overrides(obj, name, base):
     """Whether the hook ``name`` of ``obj`` does more than that of ``base``."""
     try:
@@ -347,16 +367,22 @@ class _BatchLoopMixin:
                 part.train()
         Xi, yi = unpack_data(batch)
         mode = self._amp_mode()
-        if mode is None:
-            y_pred = self.infer(Xi, **fit_params)
-            loss = self.get_loss(y_pred, yi, X=Xi, training=True)
-        else:
-            with torch.autocast(mode[0], dtype=mode[1]):
+        try:
+            if mode is None:
                 y_pred = self.infer(Xi, **fit_params)
-                logits = y_pred
-                if torch.is_tensor(logits) and logits.is_floating_point():
-                    logits = logits.float()  # the loss in float32
-                loss = self.get_loss(logits, yi, X=Xi, training=True)
+                loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+            else:
+                with torch.autocast(mode[0], dtype=mode[1]):
+                    y_pred = self.infer(Xi, **fit_params)
+                    logits = y_pred
+                    if torch.is_tensor(logits) and logits.is_floating_point():
+                        logits = logits.float()  # the loss in float32
+                    loss = self.get_loss(logits, yi, X=Xi, training=True)
+        except ValueError as error:
+            explained = _explain_single_sample_batch(error, batch)
+            if explained is error:
+                raise
+            raise explained from error
         scaler = self._grad_scaler()
         (loss if scaler is None else scaler.scale(loss)).backward()
         return {"loss": loss, "y_pred": y_pred}

@@ -32,7 +32,14 @@ CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 
 
 def _unflatten(x, input_shape):
-    """Flat rows ``(N, prod(input_shape))`` reshaped to ``(N, *input_shape)``."""
+    """Flat rows ``(N, prod(input_shape))`` reshaped to ``(N, *input_shape)``.
+
+    Grey images ``(N, H, W)`` of an ``input_shape`` ``(1, H, W)`` get their
+    channel axis; other input keeps its shape.
+    """
+    if x.ndim == 3 and len(input_shape) == 3 and input_shape[0] == 1:
+        if tuple(x.shape[1:]) == tuple(input_shape[1:]):
+            return x.unsqueeze(1)
     if x.ndim != 2:
         return x
     if x.shape[1] != math.prod(input_shape):
@@ -48,7 +55,8 @@ def _unflatten(x, input_shape):
 _input_shape_docstring = _Substitution(
     input_shape="""input_shape : tuple of int, default=(3, 32, 32)
         ``(channels, height, width)`` used to reshape flat rows ``(N,
-        channels * height * width)``; other input keeps its shape."""
+        channels * height * width)``, and grey images ``(N, height, width)``
+        when ``channels`` is 1; other input keeps its shape."""
 )
 
 
@@ -73,7 +81,8 @@ class CIFARAugment(nn.Module):
     padding : int, default=4
         Zeros added on each side before cropping.
     crop_size : int or None, default=None
-        Side of the square crop; ``None`` keeps the input's size.
+        Side of the square crop; ``None`` keeps the input's size (height and
+        width, of square images or not).
     flip_prob : float, default=0.5
         Probability of a horizontal flip.
     mean, std : sequence of float or None, default=CIFAR-10 statistics
@@ -125,19 +134,20 @@ class CIFARAugment(nn.Module):
     def crop_flip(self, x):
         """Random crop and flip of a batch ``(N, C, H, W)`` (no normalisation)."""
         n, c, h, w = x.shape
-        size = self.crop_size or h
-        if size > h + 2 * self.padding or size > w + 2 * self.padding:
+        # None keeps the input's size, non-square images included.
+        height, width = (self.crop_size,) * 2 if self.crop_size else (h, w)
+        if height > h + 2 * self.padding or width > w + 2 * self.padding:
             raise ValueError(
-                f"crop_size {size} exceeds the padded image {h + 2 * self.padding}x"
-                f"{w + 2 * self.padding}."
+                f"crop_size {self.crop_size} exceeds the padded image "
+                f"{h + 2 * self.padding}x{w + 2 * self.padding}."
             )
         device = x.device
         padded = F.pad(x, (self.padding,) * 4) if self.padding else x
-        top = torch.randint(0, h + 2 * self.padding - size + 1, (n, 1), device=device)
-        left = torch.randint(0, w + 2 * self.padding - size + 1, (n, 1), device=device)
-        ar = torch.arange(size, device=device)
-        rows = top + ar
+        top = torch.randint(0, h + 2 * self.padding - height + 1, (n, 1), device=device)
+        left = torch.randint(0, w + 2 * self.padding - width + 1, (n, 1), device=device)
+        rows = top + torch.arange(height, device=device)
         flip = torch.rand(n, 1, device=device) < self.flip_prob
+        ar = torch.arange(width, device=device)
         cols = left + torch.where(flip, ar.flip(0), ar)
         batch = torch.arange(n, device=device)[:, None, None, None]
         chan = torch.arange(c, device=device)[None, :, None, None]

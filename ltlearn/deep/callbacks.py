@@ -135,6 +135,53 @@ def _reweighting_counts(net):
     return net._class_counts_for_loss("re-weighted")
 
 
+def _lr_schedulers(net):
+    """The torch schedulers that skorch's ``LRScheduler`` callbacks step on the net."""
+    for _, callback in getattr(net, "callbacks_", ()):
+        scheduler = getattr(callback, "lr_scheduler_", None)
+        if getattr(scheduler, "optimizer", None) is net.optimizer_:
+            yield scheduler
+
+
+def _schedule_new_group(net, group):
+    """Let the running lr schedulers drive ``group``, added to the optimiser mid-fit.
+
+    torch's schedulers keep one entry per parameter group (``base_lrs``,
+    ``lr_lambdas``...) from when they were built, and ``LambdaLR`` (that of
+    :func:`~ltlearn.deep.schedules.training_schedule`) fails at its next step
+    on a group added later (``CyclicLR`` too, and ``OneCycleLR`` lacks the
+    keys it writes into each group). The group gets its own lr as its base lr
+    and the rule of the last group (its entries, and the keys a scheduler
+    wrote into it); under a ``LambdaLR`` it starts at the schedule's current
+    factor times its base lr, as the other groups are, and a chainable
+    scheduler (``StepLR``...) decays it from its own lr on. skorch's
+    ``LRScheduler`` builds its scheduler anew at each fit, after the group is
+    removed.
+    """
+    group.setdefault("initial_lr", group["lr"])
+    for key, value in net.optimizer_.param_groups[-2].items():
+        # The keys schedulers add (OneCycleLR's max_lr, min_lr...); the
+        # optimiser's own are already set.
+        group.setdefault(key, value)
+    for scheduler in _lr_schedulers(net):
+        if hasattr(scheduler, "base_lrs"):
+            scheduler.base_lrs.append(group["initial_lr"])
+        for name in (
+            "lr_lambdas",
+            "min_lrs",
+            "max_lrs",
+            "base_momentums",
+            "max_momentums",
+        ):
+            values = getattr(scheduler, name, None)
+            if isinstance(values, list) and values:
+                values.append(values[-1])
+        if isinstance(scheduler, torch.optim.lr_scheduler.LambdaLR):
+            group["lr"] = group["initial_lr"] * scheduler.lr_lambdas[-1](
+                scheduler.last_epoch
+            )
+
+
 def _set_train_sampler(net, sampler):
     set_train_sampler = getattr(net, "set_train_sampler", None)
     if set_train_sampler is None:
@@ -527,6 +574,7 @@ class ClassifierRetraining(Callback):
             if self.lr is not None:
                 group["lr"] = self.lr
             optimizer.add_param_group(group)
+            _schedule_new_group(net, optimizer.param_groups[-1])
         if self.sampler is not None:
             _set_train_sampler(net, self.sampler)
         self.started_ = True

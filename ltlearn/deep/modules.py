@@ -302,7 +302,8 @@ class SmallCNN(_ImageBackbone):
     in_channels : int, default=1
         Channels of the images when ``input_shape`` is None.
     channels : tuple of int, default=(32, 64)
-        Output channels of each stage.
+        Output channels of each stage. Each stage halves the images: they
+        need at least ``2 ** len(channels)`` pixels a side.
     {head}
 
     Attributes
@@ -335,6 +336,17 @@ class SmallCNN(_ImageBackbone):
         head="linear",
     ):
         super().__init__(n_features, n_classes, input_shape, in_channels)
+        side = min(self.input_shape_[1:])
+        if side < 2 ** len(channels):
+            # Each stage's 2x2 max-pooling halves the images (rounding down):
+            # torch fails at the first batch with "Output size is too small".
+            raise ValueError(
+                f"SmallCNN halves the images once per stage (one per entry of "
+                f"channels={tuple(channels)}), so they need at least "
+                f"{2 ** len(channels)} pixels a side; these are "
+                f"{self.input_shape_[1]}x{self.input_shape_[2]}. Pass fewer "
+                "channels (module__channels)."
+            )
         layers = []
         size = self.input_shape_[0]
         for width in channels:

@@ -35,8 +35,10 @@ from skorch.callbacks import (
     PrintLog,
     ProgressBar,
 )
+from skorch.dataset import Dataset as _SkorchDataset
 from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
+from skorch.helper import SliceDataset
 from skorch.utils import is_dataset, to_device, to_numpy, to_tensor
 from torch import nn
 
@@ -50,6 +52,7 @@ from ltlearn.deep._data import (
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
+    _writeable,
 )
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep.losses import (
@@ -62,7 +65,7 @@ from ltlearn.deep.losses import (
     VSLoss,
     _start_at_prior,
 )
-from ltlearn.deep.modules import MLP, NormedLinear
+from ltlearn.deep.modules import MLP, NormedLinear, _ImageBackbone
 from ltlearn.deep.samplers import (
     SliceLoader,
     _dataset_tensors,
@@ -145,13 +148,22 @@ def _load_unset_buffers(module, state_dict, prefix, *args):
             pass
 
 
-def _writeable(X):
-    """``X``, copied if read-only (a pandas frame's values, a memory map).
+def _check_channels_first(shape):
+    """Refuse images of ``shape`` that look channels-last, ``(H, W, C)``.
 
-    torch warns that a tensor sharing a read-only array's memory may be
-    written to.
+    ltlearn's image networks read ``(channels, height, width)``: a batch of
+    ``(N, 32, 32, 3)`` images would train, silently, as 32 channels of 32x3
+    images (or fail deep in a pooling layer).
     """
-    return X if X.flags.writeable else X.copy()
+    height, width, channels = shape
+    if channels in (1, 3, 4) and min(height, width) > 4:
+        raise ValueError(
+            f"The images have shape {shape}, which looks like (height, width, "
+            f"channels); the network reads (channels, height, width), here "
+            f"{height} channels of {width}x{channels} images. Transpose them "
+            "(X.transpose(0, 3, 1, 2)), or pass module__input_shape to keep "
+            "this layout."
+        )
 
 
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
@@ -173,8 +185,8 @@ _X_or_dataset_docstring = _Substitution(
         ----------
         X : array-like of shape (n_samples, n_features) or (n_samples, ...) \
                 or torch.utils.data.Dataset
-            The input, or a map-style Dataset of ``x`` or ``(x, y)`` items
-            (``y`` is ignored)."""
+            The input, or a map-style Dataset (or skorch ``SliceDataset``) of
+            ``x`` or ``(x, y)`` items (``y`` is ignored)."""
 )
 
 
@@ -650,6 +662,12 @@ class LongTailClassifier(
         shape checked and is wrapped to give the network float32 batches,
         each input checked (shape, finite) as it is read.
         """
+        if isinstance(X, SliceDataset):
+            # skorch's indexable view of a Dataset, read as a Dataset of
+            # inputs (scikit-learn's cross-validation slices it).
+            pairs, shape = _peek_input(X)
+            self._check_input_shape(shape)
+            return _ItemDataset(X, pairs=pairs, shape=shape)
         if is_dataset(X):
             tensors = _dataset_tensors(X)
             if tensors is None or isinstance(tensors[0], dict):
@@ -682,7 +700,14 @@ class LongTailClassifier(
                     "needs a Dataset of (x, y) items."
                 )
             return X_tensor.detach().cpu().numpy(), y.detach().cpu().numpy(), None
-        y, shape = _read_labelled_dataset(X)
+        if self.random_state is None:
+            y, shape, value_range = _read_labelled_dataset(X)
+        else:
+            # Random transforms in the items draw from torch's generator:
+            # leave the global one as it was, as the training does.
+            with torch.random.fork_rng(devices=[]):
+                y, shape, value_range = _read_labelled_dataset(X)
+        self._warn_unscaled_pixels(None, value_range)
         if reset:
             self.n_features_in_ = shape[0]
             if hasattr(self, "feature_names_in_"):
@@ -702,6 +727,10 @@ class LongTailClassifier(
         gives them; its counts are those of this data.
         """
         dataset_shape = None
+        if isinstance(X, SliceDataset) and y is not None:
+            # skorch's pairs of a SliceDataset's inputs and their labels
+            # (it checks they are as many), read as any (x, y) Dataset.
+            X, y = _SkorchDataset(X, y), None
         if is_dataset(X):
             X, y, dataset_shape = self._read_dataset(X, y, reset=reset)
         if y is None:
@@ -841,6 +870,14 @@ class LongTailClassifier(
             for name, value in inferred.items():
                 if name not in kwargs and value is not None and _accepts(module, name):
                     kwargs[name] = value
+            if (
+                isinstance(module, type)
+                and issubclass(module, _ImageBackbone)
+                and kwargs.get("input_shape") is shape
+            ):
+                # ltlearn's networks read (channels, height, width); a custom
+                # module taking input_shape reads the layout its author chose.
+                _check_channels_first(shape)
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):
             head = getattr(self.module_, "classifier", None)
@@ -1230,7 +1267,9 @@ class LongTailClassifier(
             inputs of the same shape. An in-memory one (``TensorDataset``,
             a ``Subset`` of one) trains exactly as its arrays would; another
             is batched by a ``torch.utils.data.DataLoader``
-            (``iterator_train__num_workers`` and the like apply).
+            (``iterator_train__num_workers`` and the like apply). A skorch
+            ``SliceDataset`` of inputs, with its labels in ``y``, is read as
+            such a Dataset (scikit-learn's cross-validation slices it).
         y : array-like of shape (n_samples,), default=None
             The labels, of any type; None when ``X`` is a Dataset.
         sample_weight : array-like of shape (n_samples,), default=None

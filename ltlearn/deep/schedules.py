@@ -16,6 +16,7 @@ overridden.
 import torch
 from skorch.callbacks import LRScheduler
 
+from ltlearn.deep._data import _accepts
 from ltlearn.deep.callbacks import DeferredReweighting
 
 __all__ = ["SCHEDULES", "WarmupStepLR", "first_decay_epoch", "training_schedule"]
@@ -148,6 +149,9 @@ def training_schedule(name, max_epochs=200, **overrides):
     **overrides
         Replace any returned parameter (``lr=0.05``,
         ``optimizer__weight_decay=5e-4``, ``batch_size=64``, ``callbacks=...``).
+        Another ``optimizer`` keeps the recipe's ``optimizer__momentum`` and
+        ``optimizer__weight_decay`` only if it takes them (``AdamW`` keeps
+        the weight decay, not the momentum).
 
     Returns
     -------
@@ -188,6 +192,11 @@ def training_schedule(name, max_epochs=200, **overrides):
         "max_epochs": int(max_epochs),
         "callbacks": callbacks,
     }
+    optimizer = overrides.get("optimizer", params["optimizer"])
+    for key in ("optimizer__momentum", "optimizer__weight_decay"):
+        # SGD's settings, which another optimiser may not take.
+        if not _accepts(optimizer, key.split("__")[1]):
+            del params[key]
     params.update(overrides)
     return params
 

@@ -26,17 +26,17 @@ from ltlearn.deep.modules import SmallCNN  # noqa: E402
 def _reference(x, top, left, flip, padding):
     """The per-image crop and flip the batched gather must reproduce."""
     padded = torch.nn.functional.pad(x, (padding,) * 4)
-    size = x.shape[-1]
-    out = padded[:, top : top + size, left : left + size]
+    height, width = x.shape[-2:]
+    out = padded[:, top : top + height, left : left + width]
     return out.flip(-1) if flip else out
 
 
-def test_crop_flip_equals_per_image_reference():
-    torch.manual_seed(0)
-    x = torch.rand(16, 3, 8, 8)
-    aug = CIFARAugment(padding=2, mean=None, std=None, input_shape=(3, 8, 8))
+def _check_against_reference(x):
+    """Crop and flip ``x`` with a padding of 2; compare with ``_reference``."""
+    aug = CIFARAugment(padding=2, mean=None, std=None, input_shape=x.shape[1:])
     torch.manual_seed(1)
     out = aug(x)
+    assert out.shape == x.shape
     # replay the same random draws
     torch.manual_seed(1)
     top = torch.randint(0, 5, (16, 1))
@@ -46,6 +46,30 @@ def test_crop_flip_equals_per_image_reference():
         expected = _reference(x[i], int(top[i]), int(left[i]), bool(flip[i]), 2)
         torch.testing.assert_close(out[i], expected)
     assert flip.any() and not flip.all()
+
+
+def test_crop_flip_equals_per_image_reference():
+    torch.manual_seed(0)
+    _check_against_reference(torch.rand(16, 3, 8, 8))
+
+
+def test_crop_flip_keeps_the_size_of_non_square_images():
+    # crop_size=None cropped 6x6 squares out of 6x10 images (the side of the
+    # height), which the network could not reshape to its 6x10 input_shape.
+    torch.manual_seed(0)
+    _check_against_reference(torch.rand(16, 3, 6, 10))
+    X = np.random.RandomState(0).rand(24, 3, 6, 10).astype(np.float32)
+    y = np.array([0] * 16 + [1] * 8)
+    clf = LongTailClassifier(
+        SmallCNN,
+        module__input_shape=(3, 6, 10),
+        module__channels=(4,),
+        augment="cifar",
+        max_epochs=1,
+        batch_size=12,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.predict_proba(X).shape == (24, 2)
 
 
 def test_normalisation_eval_mode_and_flat_rows():

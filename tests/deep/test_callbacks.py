@@ -10,7 +10,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sklearn.datasets import make_classification  # noqa: E402
-from skorch.callbacks import Callback  # noqa: E402
+from skorch.callbacks import Callback, LRScheduler  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
@@ -23,6 +23,7 @@ from ltlearn.deep.callbacks import (  # noqa: E402
 from ltlearn.deep.losses import _effective_number_weights  # noqa: E402
 from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.samplers import ClassBalancedSampler, SquareRootSampler  # noqa: E402
+from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
 FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(16,), random_state=0)
 
@@ -227,6 +228,68 @@ def test_lws_learns_class_scales_and_folds_them_into_the_layer(data):
     assert not torch.allclose(scales, torch.ones(3))
     assert len(clf.optimizer_.param_groups) == 1
     assert not clf.module_.classifier._forward_hooks
+
+
+class _RecordLr(Callback):
+    """Record the learning rate of each parameter group at each epoch start."""
+
+    def initialize(self):
+        self.lrs_ = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.lrs_.append([group["lr"] for group in net.optimizer_.param_groups])
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_retraining_with_its_own_group_follows_the_papers_lr_schedule(data, method):
+    # training_schedule's LambdaLR failed at its next step on the group that
+    # LWS (or cRT with its own lr) adds: "zip() argument 2 is shorter".
+    X, y = data
+    record = _RecordLr()
+    params = training_schedule("cb", max_epochs=6)
+    params["callbacks"] += [
+        ("retrain", ClassifierRetraining(method, start_epoch=2, lr=0.5)),
+        ("record", record),
+    ]
+    clf = LongTailClassifier(module__hidden_sizes=(16,), random_state=0, **params)
+    clf.fit(X, y)
+    assert clf.history[:, "retraining"] == [False] * 2 + [True] * 4
+    rule = params["callbacks"][0][1].kwargs["lr_lambda"]
+    for epoch, lrs in enumerate(record.lrs_):
+        assert lrs[0] == pytest.approx(0.1 * rule(epoch))
+        if epoch >= 2:  # the retraining group: its lr on the same schedule
+            assert len(lrs) == 2
+            assert lrs[-1] == pytest.approx(0.5 * rule(epoch))
+    assert len(clf.optimizer_.param_groups) == 1
+    clf.partial_fit(X, y)  # a later fit builds its scheduler anew
+    assert len(clf.optimizer_.param_groups) == 1
+
+
+@pytest.mark.parametrize(
+    "scheduler",
+    [
+        ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=2)),
+        ("OneCycleLR", dict(max_lr=0.2, total_steps=5)),
+    ],
+)
+def test_retraining_group_follows_cyclic_schedules(data, scheduler):
+    # CyclicLR keeps max_lrs per group ("zip() argument 2 is shorter") and
+    # OneCycleLR writes max_lr... into each group (KeyError: 'max_lr').
+    X, y = data
+    name, kwargs = scheduler
+    record = _RecordLr()
+    callbacks = [
+        ("lr", LRScheduler(getattr(torch.optim.lr_scheduler, name), **kwargs)),
+        ("retrain", ClassifierRetraining("crt", start_epoch=2, lr=0.05)),
+        ("record", record),
+    ]
+    clf = LongTailClassifier(callbacks=callbacks, **{**FAST, "max_epochs": 5})
+    clf.fit(X, y)
+    retraining = [lrs[-1] for lrs in record.lrs_[2:]]
+    assert all(len(lrs) == 2 for lrs in record.lrs_[2:])
+    assert len(set(retraining)) > 1  # its lr moves with the schedule
+    assert len(clf.optimizer_.param_groups) == 1
 
 
 def test_retraining_needs_a_suitable_last_layer(data):

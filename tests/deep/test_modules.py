@@ -75,6 +75,18 @@ def test_image_networks_refuse_shapes_they_cannot_infer():
         SmallCNN(64, 2, input_shape=(1, 4, 4))
 
 
+def test_small_cnn_refuses_images_too_small_for_its_stages():
+    # torch failed at the first batch: "Given input size: (8x1x1). Calculated
+    # output size: (8x0x0). Output size is too small".
+    with pytest.raises(ValueError, match="at least 4 pixels a side; these are 3x3"):
+        SmallCNN(9, 2)
+    with pytest.raises(ValueError, match="at least 8 pixels a side; these are 8x4"):
+        SmallCNN(32, 2, input_shape=(1, 8, 4), channels=(2, 2, 2))
+    net = SmallCNN(9, 2, channels=(4,))  # one stage: 3x3 -> 1x1
+    assert net(torch.randn(2, 9)).shape == (2, 2)
+    assert SmallCNN(16, 2, channels=(2, 2)).eval()(torch.randn(1, 16)).shape == (1, 2)
+
+
 @pytest.mark.parametrize("make", [SmallCNN, ResNet32])
 def test_image_network_errors_name_the_network(make):
     name = make.__name__

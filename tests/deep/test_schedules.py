@@ -85,3 +85,18 @@ def test_schedule_drives_the_classifier():
     assert group_lr == pytest.approx(0.1 * 1e-4)  # after epoch 9 of 10 (x0.0001)
     assert clf.history[:, "reweighted"] == [False] * 8 + [True] * 2
     assert lrs is None or len(lrs) == 10
+
+
+def test_another_optimizer_keeps_only_the_settings_it_takes():
+    # training_schedule("cb", optimizer=AdamW) kept SGD's momentum, and the
+    # fit failed with "AdamW.__init__() got an unexpected keyword argument".
+    params = training_schedule("cb", max_epochs=2, optimizer=torch.optim.AdamW)
+    assert "optimizer__momentum" not in params
+    assert params["optimizer__weight_decay"] == 2e-4
+    params = training_schedule("cb", optimizer=torch.optim.Adagrad)
+    assert "optimizer__momentum" not in params
+    assert training_schedule("cb")["optimizer__momentum"] == 0.9
+    X = np.arange(40, dtype=np.float32).reshape(20, 2) / 40
+    y = np.array([0] * 14 + [1] * 6)
+    clf = LongTailClassifier(**training_schedule("vs", 2, optimizer=torch.optim.AdamW))
+    assert isinstance(clf.fit(X, y).optimizer_, torch.optim.AdamW)
