@@ -1,0 +1,150 @@
+"""The distributions: what the wheel and the sdist carry, and whether they run."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import ltlearn
+from ltlearn.datasets import list_keel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# What a checkout holds that no distribution carries (git, virtual environments,
+# build outputs, caches, the generated documentation, compare's results).
+_NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".ci",
+    ".venv",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    "*.py[cod]",
+    ".pytest_cache",
+    ".ruff_cache",
+    "_build",
+    "auto_examples",
+    "generated",
+    "sg_execution_times.rst",
+    "ltlearn-results",
+)
+# Folders of the checkout that the sdist carries whole (the tests read the others).
+_SDIST_FOLDERS = ("ltlearn", "tests", "benchmarks", "tools", "examples", "docs")
+_SDIST_FILES = ("LICENSE", "README.md", "conftest.py", "pyproject.toml", "setup.cfg")
+
+
+def _files(top):
+    """The files below ``top``, as paths relative to its parent, with ``/``."""
+    return {
+        path.relative_to(top.parent).as_posix()
+        for path in top.rglob("*")
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def dists(tmp_path_factory):
+    """The source tree, copied, and the sdist and wheel built from it."""
+    pytest.importorskip("setuptools", minversion="77")  # the build backend
+    tmp = tmp_path_factory.mktemp("dists")
+    source = tmp / "source"
+    shutil.copytree(ROOT, source, ignore=_NOT_SOURCE)
+    out = tmp / "out"
+    code = (
+        "import sys, setuptools.build_meta as backend; out = sys.argv[1];"
+        "backend.build_sdist(out); backend.build_wheel(out)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        cwd=source,
+        check=True,
+        capture_output=True,
+    )
+    (sdist,) = out.glob("*.tar.gz")
+    (wheel,) = out.glob("*.whl")
+    return source, sdist, wheel
+
+
+@pytest.mark.slow
+def test_wheel_carries_the_package_its_data_and_license(dists):
+    source, _, wheel = dists
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        info = f"ltlearn-{ltlearn.__version__}.dist-info"
+        metadata = archive.read(f"{info}/METADATA").decode()
+        entry_points = archive.read(f"{info}/entry_points.txt").decode()
+        license_text = archive.read(f"{info}/licenses/LICENSE").decode()
+    # Every module and data file, nothing else: no tests, benchmarks or caches.
+    assert {name for name in names if not name.startswith(info)} == _files(
+        source / "ltlearn"
+    )
+    data = {name for name in names if name.startswith("ltlearn/datasets/data/keel/")}
+    assert len({name for name in data if name.endswith(".npz")}) == len(list_keel())
+    assert "ltlearn/datasets/data/keel/keel_index.csv" in data
+    assert "ltlearn/datasets/descr/keel.rst" in names
+
+    assert license_text == (ROOT / "LICENSE").read_text()
+    for field in (
+        "License-Expression: BSD-3-Clause",
+        "License-File: LICENSE",
+        "Description-Content-Type: text/markdown",
+        "Requires-Python: >=3.10",
+        "Provides-Extra: deep",
+    ):
+        assert field in metadata.splitlines()
+    assert "ltlearn = ltlearn.cli:main" in entry_points
+
+
+@pytest.mark.slow
+def test_sdist_carries_what_the_tests_read(dists):
+    source, sdist, _ = dists
+    top = f"ltlearn-{ltlearn.__version__}/"
+    with tarfile.open(sdist) as archive:
+        names = {member.name.removeprefix(top) for member in archive if member.isfile()}
+    expected = set(_SDIST_FILES)
+    for folder in _SDIST_FOLDERS:
+        expected |= _files(source / folder)
+    assert expected - names == set()
+    assert not any("__pycache__" in name or name.endswith(".pyc") for name in names)
+
+
+@pytest.mark.slow
+def test_unpacked_wheel_runs_outside_the_checkout(dists, tmp_path):
+    # The wheel's own files, away from the checkout: the command line lists
+    # the data sets and a loader reads one, from the package data alone.
+    _, _, wheel = dists
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(site)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    run = dict(cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
+    listing = subprocess.run([sys.executable, "-m", "ltlearn", "datasets"], **run)
+    assert f"{len(list_keel())} data sets" in listing.stdout
+    code = (
+        "import ltlearn, sys; from ltlearn.datasets import load_keel;"
+        "X, y = load_keel('ecoli1', return_X_y=True);"
+        "print(ltlearn.__file__, X.shape, load_keel('ecoli1').DESCR[:20])"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], **run)
+    assert loaded.stdout.startswith(str(site))
+    assert "(336, 7)" in loaded.stdout
+
+
+def test_python_dash_m_help_outside_the_checkout(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "ltlearn", "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "datasets" in result.stdout and "compare" in result.stdout
