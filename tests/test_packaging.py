@@ -148,3 +148,18 @@ def test_python_dash_m_help_outside_the_checkout(tmp_path):
         check=True,
     )
     assert "datasets" in result.stdout and "compare" in result.stdout
+
+
+def test_deep_without_its_extra_names_the_extra():
+    # torch made unimportable, as in an install without the deep extra.
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "try:\n"
+        "    import ltlearn.deep\n"
+        "except ImportError as exc:\n"
+        "    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "pip install 'ltlearn[deep]'" in result.stdout

@@ -9,6 +9,18 @@ schedules handle long-tailed classes; :mod:`ltlearn.deep.losses`,
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import importlib
+
+try:
+    for _requirement in ("torch", "skorch"):
+        importlib.import_module(_requirement)
+except ImportError as exc:
+    raise ImportError(
+        f"ltlearn.deep needs PyTorch and skorch, the 'deep' extra: install the "
+        f"PyTorch build that fits your machine, then pip install 'ltlearn[deep]' "
+        f"({exc})."
+    ) from exc
+
 from ltlearn.deep import augment, callbacks, losses, modules, samplers, schedules
 from ltlearn.deep._rules import (
     GradientAdjustment,
