@@ -163,3 +163,44 @@ def test_deep_without_its_extra_names_the_extra():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert "pip install 'ltlearn[deep]'" in result.stdout
+
+
+# Run with -c: torch and skorch cannot be imported, as without the deep extra.
+_WITHOUT_DEEP = """
+import sys
+from importlib.abc import MetaPathFinder
+
+class Absent(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in ("torch", "skorch"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, Absent())
+from ltlearn.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_compare_without_the_deep_extra_says_what_it_leaves_out(tmp_path):
+    # The default comparison runs the other recipes and says which it left out
+    # and which extra adds them.
+    from ltlearn.recipes._registry import RECIPES
+
+    args = ["compare", "--datasets", "zoo-3", "--cv", "2", "--n-jobs", "1"]
+    args += ["--no-progress", "--output", str(tmp_path / "out")]
+    result = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_DEEP, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+    # The deep recipes of the default run (the MLP variants need --models mlp).
+    deep = [
+        name for name, recipe in RECIPES.items() if recipe.deep and not recipe.model
+    ]
+    (line,) = [line for line in out.splitlines() if line.startswith("Not run here")]
+    assert deep and all(name in line for name in deep)
+    assert "torch" in line and "pip install 'ltlearn[deep]'" in line
+    assert "recommended" in out and "deep_ce " not in out
