@@ -9,15 +9,15 @@ schedules handle long-tailed classes; :mod:`ltlearn.deep.losses`,
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import importlib
-
+# The extra's requirements first, for an error that names the extra; other
+# errors of a broken install (an OSError loading a library) pass unchanged.
 try:
-    for _requirement in ("torch", "skorch"):
-        importlib.import_module(_requirement)
+    import skorch
+    import torch
 except ImportError as exc:
     raise ImportError(
-        f"ltlearn.deep needs PyTorch and skorch, the 'deep' extra: install the "
-        f"PyTorch build that fits your machine, then pip install 'ltlearn[deep]' "
+        "ltlearn.deep needs PyTorch and skorch, the 'deep' extra: install the "
+        "PyTorch build that fits your machine, then pip install 'ltlearn[deep]' "
         f"({exc})."
     ) from exc
 
@@ -29,6 +29,8 @@ from ltlearn.deep._rules import (
     VSTLALoss,
 )
 from ltlearn.deep.net import LongTailClassifier
+
+del skorch, torch  # imported above for the check only
 
 __all__ = [
     "GradientAdjustment",
