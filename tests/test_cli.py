@@ -219,6 +219,20 @@ def test_compare_unreadable_data_is_one_line_and_status_2(
     assert re.search(f"^ltlearn compare: error: --data .*{message}", captured.err)
 
 
+def test_compare_data_without_pandas_says_what_to_install(
+    tmp_path, capsys, monkeypatch
+):
+    # pandas comes with the tests extra, not with the package.
+    path = _csv(tmp_path)
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "ltlearn compare: error: --data needs pandas (and pyarrow for Parquet): "
+        "pip install pandas pyarrow\n"
+    )
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
 def test_compare_data_that_is_a_pipe_is_not_no_such_file(tmp_path, capsys):
     # A FIFO (or /dev/null) was reported as "no such file", though it exists.

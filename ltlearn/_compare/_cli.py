@@ -212,6 +212,21 @@ def add_compare_parser(subparsers):
     return parser
 
 
+def _unavailable(skipped):
+    """Lines naming the recipes that cannot run here, and the extra they need."""
+    by_reason = {}
+    for name, reason in skipped.items():
+        if name in RECIPES:  # not a recipe:model variant that does not exist
+            by_reason.setdefault(reason, []).append(name)
+    lines = []
+    for reason, names in by_reason.items():
+        line = f"Not run here: {', '.join(names)} ({reason})"
+        if any(RECIPES[name].deep for name in names):
+            line += "; pip install 'ltlearn[deep]' adds them"
+        lines.append(line + ".")
+    return lines
+
+
 def _list():
     print("methods:")
     width = max(map(len, RECIPES))
@@ -329,6 +344,8 @@ def _compare(args, stack):
     elapsed = time.perf_counter() - start
     summary = summarize(comparison, few_threshold=args.few_threshold)
     print(format_table(summary, comparison.config, skipped=comparison.skipped))
+    for line in _unavailable(skipped):
+        print(line)
     try:
         report = write_report(comparison, summary, fmt=args.report)
     except OSError as exc:

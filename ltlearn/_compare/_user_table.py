@@ -363,9 +363,9 @@ def load_table(path, target, *, unlabelled="-1"):
     target equals ``unlabelled`` (is missing, for one of
     ``_MISSING_MARKERS``) are unlabelled (for the semi-supervised recipes).
     """
+    frame, header = _read_table(path)  # says so when pandas is missing
     import pandas as pd
 
-    frame, header = _read_table(path)
     name = Path(path).stem
     columns = [str(column) for column in frame.columns]
     frame.columns = columns

@@ -9,6 +9,18 @@ schedules handle long-tailed classes; :mod:`ltlearn.deep.losses`,
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+# The extra's requirements first, for an error that names the extra; other
+# errors of a broken install (an OSError loading a library) pass unchanged.
+try:
+    import skorch
+    import torch
+except ImportError as exc:
+    raise ImportError(
+        "ltlearn.deep needs PyTorch and skorch, the 'deep' extra: install the "
+        "PyTorch build that fits your machine, then pip install 'ltlearn[deep]' "
+        f"({exc})."
+    ) from exc
+
 from ltlearn.deep import augment, callbacks, losses, modules, samplers, schedules
 from ltlearn.deep._rules import (
     GradientAdjustment,
@@ -17,6 +29,8 @@ from ltlearn.deep._rules import (
     VSTLALoss,
 )
 from ltlearn.deep.net import LongTailClassifier
+
+del skorch, torch  # imported above for the check only
 
 __all__ = [
     "GradientAdjustment",
