@@ -344,7 +344,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             params = {name: {} for name, _ in models}
         else:
             for _, model in models:
-                # cross_val_predict routes the weights again, as requested
+                # the default models take the weights in every fit
                 model.set_fit_request(sample_weight=True)
             params = {name: {"sample_weight": sample_weight} for name, _ in models}
         return params, split_params(routed)

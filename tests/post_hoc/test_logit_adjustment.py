@@ -202,3 +202,30 @@ def test_adjusted_log_proba_blocks_of_rows_give_the_rows_of_one_block(
         blocks = _base._adjusted_log_proba(proba, log_weights)
     np.testing.assert_array_equal(blocks, whole)
     assert np.allclose(np.exp(whole[4:]).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "labels", [np.array([3, 7, 10, 12]), np.array(["ant", "bee", "cat", "dog"])]
+)
+def test_auto_tau_folds_are_fitted_on_the_labels(labels, imbalanced_multiclass):
+    # The models of the folds are fitted on the labels of y, as estimator_
+    # is, so a class_weight dict keyed by label weighs the same class in
+    # both (the folds were fitted on codes 0..3, where key 3 is class 12).
+    X, codes = imbalanced_multiclass
+    y = labels[codes]
+    estimator = LogisticRegression(class_weight={labels[0]: 0.2})
+    clf = LogitAdjustedClassifier(estimator, tau="auto").fit(X, y)
+    proba = cross_val_predict(
+        LogisticRegression(class_weight={0: 0.2}),
+        X,
+        codes,
+        cv=StratifiedKFold(5),
+        method="predict_proba",
+    )
+    prior = np.bincount(codes) / codes.size
+    scores = [
+        balanced_accuracy_score(codes, np.argmax(proba * prior ** (-tau), axis=1))
+        for tau in _TAU_GRID
+    ]
+    assert clf.best_score_ == pytest.approx(max(scores))
+    assert clf.classes_.dtype == labels.dtype
