@@ -14,6 +14,7 @@ from sklearn.base import (
     _fit_context,
     is_regressor,
 )
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -414,6 +415,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"COGClassifier needs a classifier as estimator; "
                 f"{type(self.estimator).__name__} is a regressor, whose "
                 f"predictions are not sub-class labels."
+            )
+        if isinstance(self.estimator, FrozenEstimator):
+            raise ValueError(
+                "COGClassifier fits its estimator on sub-class labels (each "
+                "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
+                "never refitted, does not predict; pass the unfitted model."
             )
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index, minlength=self.classes_.size)

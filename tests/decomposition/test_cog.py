@@ -13,6 +13,7 @@ from imblearn.pipeline import Pipeline
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -678,6 +679,17 @@ def test_a_regressor_is_refused(imbalanced_multiclass, strategy):
     cog = COGClassifier(LinearRegression(), strategy=strategy, n_clusters=2)
     with pytest.raises(ValueError, match="LinearRegression is a regressor"):
         cog.fit(X, y)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "min-max"])
+def test_a_frozen_estimator_is_refused(imbalanced_multiclass, strategy):
+    # a model that is never refitted predicts the classes, not sub-classes:
+    # "min-max" failed in a broadcast, "direct" with an IndexError
+    X, y = imbalanced_multiclass
+    frozen = FrozenEstimator(LogisticRegression().fit(X, y + 3))
+    cog = COGClassifier(frozen, strategy=strategy, n_clusters=2)
+    with pytest.raises(ValueError, match="FrozenEstimator, never refitted"):
+        cog.fit(X, y + 3)
 
 
 def test_sample_weight_is_refused(imbalanced_multiclass):
