@@ -280,7 +280,10 @@ class CReSTClassifier(
     """
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict_proba"])],
+        # predict_proba is checked once fitted, as in scikit-learn's
+        # SelfTrainingClassifier: a StackingClassifier with its default final
+        # estimator has it only then
+        "estimator": [HasMethods(["fit"])],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "distribution_alignment": ["boolean"],
@@ -560,7 +563,15 @@ class CReSTClassifier(
         params = take_rows(fit_params, rows, y.shape[0])
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
-        return clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
+        fitted = clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
+        if not hasattr(fitted, "predict_proba"):
+            raise ValueError(
+                f"CReSTClassifier pseudo-labels by the class probabilities of "
+                f"its estimator, but the fitted {type(fitted).__name__} has no "
+                f"predict_proba; use a classifier that has it (e.g. "
+                f"SVC(probability=True), or wrap it in CalibratedClassifierCV)."
+            )
+        return fitted
 
     def _validate_for_predict(self, X):
         check_is_fitted(self)
