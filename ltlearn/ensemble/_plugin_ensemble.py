@@ -88,6 +88,13 @@ def _uses_oob(estimator):
     return bool(params.get("oob_score")) and params.get("bootstrap", True)
 
 
+def _refuse_no_proba(name):
+    raise ValueError(
+        f"The estimator {name!r} has no predict_proba; the ensemble averages "
+        f"class probabilities."
+    )
+
+
 class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     """Average the probabilities of diverse models, then apply a plug-in rule.
 
@@ -244,11 +251,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                     f"'__' and not a parameter of the ensemble (the models' "
                     f"parameters are set as <name>__<parameter>)."
                 )
-            if not hasattr(item[1], "predict_proba"):
-                raise ValueError(
-                    f"The estimator {item[0]!r} has no predict_proba; the "
-                    f"ensemble averages class probabilities."
-                )
+            if not any(hasattr(m, "predict_proba") for m in (item[1], type(item[1]))):
+                # a method that depends on the parameters or the fit
+                # (available_if) is on the class, and checked once fitted
+                _refuse_no_proba(item[0])
             if item[0] in names:
                 raise ValueError(
                     f"The name {item[0]!r} is given to more than one of "
@@ -467,11 +473,15 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _check_model_classes(self, name, fitted):
-        """Refuse a model whose probabilities are not over the classes of ``y``.
+        """Refuse a model without probabilities or not over the classes of ``y``.
 
         The models are fitted on the class codes; a prefit model (in a
         ``FrozenEstimator``) holds the labels of ``y`` themselves.
         """
+        # checked once fitted, as VotingClassifier does: a StackingClassifier
+        # with its default final estimator has predict_proba only then
+        if not hasattr(fitted, "predict_proba"):
+            _refuse_no_proba(name)
         classes = np.asarray(getattr(fitted, "classes_", []))
         if isinstance(fitted, FrozenEstimator):
             expected = self.classes_
