@@ -41,6 +41,7 @@ from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
     class_counts,
+    may_have_method,
 )
 
 # Most sweeps of the coordinate search over the class weights (as in
@@ -251,10 +252,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                     f"'__' and not a parameter of the ensemble (the models' "
                     f"parameters are set as <name>__<parameter>)."
                 )
-            if not any(hasattr(m, "predict_proba") for m in (item[1], type(item[1]))):
-                # a method that depends on the parameters or the fit
-                # (available_if) is on the class, and checked once fitted
-                _refuse_no_proba(item[0])
+            if not may_have_method(item[1], "predict_proba"):
+                _refuse_no_proba(item[0])  # else checked once fitted
             if item[0] in names:
                 raise ValueError(
                     f"The name {item[0]!r} is given to more than one of "
