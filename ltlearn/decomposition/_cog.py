@@ -43,7 +43,7 @@ from ltlearn.utils._docstring import (
     _X_predict_docstring,
 )
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import check_classification_y
+from ltlearn.utils._validation import check_classification_y, may_have_method
 
 
 def _estimator_has(attr, strategies):
@@ -337,7 +337,10 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict"]), None],
+        # predict is checked in fit, and the scores of the pairs once fitted,
+        # as OneVsOneClassifier does: a StackingClassifier with its default
+        # final estimator has them only then
+        "estimator": [HasMethods(["fit"]), None],
         "n_clusters": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -415,6 +418,13 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"COGClassifier needs a classifier as estimator; "
                 f"{type(self.estimator).__name__} is a regressor, whose "
                 f"predictions are not sub-class labels."
+            )
+        if self.estimator is not None and not may_have_method(
+            self.estimator, "predict"
+        ):
+            raise ValueError(
+                f"COGClassifier needs a classifier as estimator; "
+                f"{type(self.estimator).__name__} has no predict."
             )
         if isinstance(self.estimator, FrozenEstimator):
             raise ValueError(

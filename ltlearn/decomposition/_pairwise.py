@@ -82,6 +82,14 @@ def _pair_rows(y, pairs, rates):
     return problems
 
 
+def _refuse_no_pair_score(estimator):
+    raise ValueError(
+        f"The min-max strategy scores each pair of sub-classes, but "
+        f"{type(estimator).__name__} has neither decision_function nor "
+        "predict_proba; use strategy='direct' or another estimator."
+    )
+
+
 def _binary_score(estimator, X):
     """Score of the positive class of a fitted binary classifier."""
     if hasattr(estimator, "decision_function"):
@@ -305,6 +313,10 @@ def _fit_pairwise(problems, estimator, n_jobs=None, starts=None):
         for p, problem_rows, scale in zip(problems, rows, scales)
         for k, (pair_rows, positive, rates) in enumerate(problem_rows)
     )
+    if fits and not any(
+        hasattr(fits[0], name) for name in ("decision_function", "predict_proba")
+    ):
+        _refuse_no_pair_score(fits[0])  # offered before the fit, not after
     return [
         _PairwiseModel(p.pairs, estimators=fits[start:stop])
         for p, start, stop in zip(problems, bounds, bounds[1:])

@@ -22,9 +22,11 @@ from ltlearn.decomposition._pairwise import (
     _min_max_scores,
     _one_vs_one_scores,
     _PairwiseModel,
+    _refuse_no_pair_score,
     _subclass_pairs,
 )
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._validation import may_have_method
 
 # "auto" never makes sub-classes smaller than this, so that every pairwise
 # linear boundary is learned from enough rows (chosen on the embedded KEEL
@@ -209,13 +211,10 @@ def _phase_three_estimator(estimator, strategy, seed):
     else:
         estimator = clone(estimator)
     if strategy == "min-max" and not (
-        hasattr(estimator, "decision_function") or hasattr(estimator, "predict_proba")
+        may_have_method(estimator, "decision_function")
+        or may_have_method(estimator, "predict_proba")
     ):
-        raise ValueError(
-            f"The min-max strategy scores each pair of sub-classes, but "
-            f"{type(estimator).__name__} has neither decision_function nor "
-            "predict_proba; use strategy='direct' or another estimator."
-        )
+        _refuse_no_pair_score(estimator)  # else checked once fitted
     return estimator
 
 

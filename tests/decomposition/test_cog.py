@@ -13,6 +13,7 @@ from imblearn.pipeline import Pipeline
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
+from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
@@ -679,6 +680,28 @@ def test_a_regressor_is_refused(imbalanced_multiclass, strategy):
     cog = COGClassifier(LinearRegression(), strategy=strategy, n_clusters=2)
     with pytest.raises(ValueError, match="LinearRegression is a regressor"):
         cog.fit(X, y)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "min-max"])
+def test_a_model_with_its_methods_once_fitted_is_taken(imbalanced_multiclass, strategy):
+    # a StackingClassifier with its default final estimator has predict and
+    # decision_function only once fitted: refused before, as
+    # OneVsOneClassifier takes it
+    X, y = imbalanced_multiclass
+    stack = StackingClassifier([("nb", GaussianNB())], cv=2)
+    cog = COGClassifier(stack, strategy=strategy, n_clusters=2, random_state=0)
+    assert set(cog.fit(X, y).predict(X)) <= set(y)
+    assert cog.decision_function(X).shape == (y.size, 4)
+
+
+def test_scores_of_the_pairs_are_checked_once_fitted(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    hard = VotingClassifier([("nb", GaussianNB())], voting="hard")
+    cog = COGClassifier(hard, n_clusters=2)
+    with pytest.raises(ValueError, match="VotingClassifier has neither"):
+        cog.fit(X, y)
+    with pytest.raises(ValueError, match="StandardScaler has no predict"):
+        COGClassifier(StandardScaler(), strategy="direct").fit(X, y)
 
 
 @pytest.mark.parametrize("strategy", ["direct", "min-max"])
