@@ -347,10 +347,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             params = {name: dict(routed[name].fit) for name, _ in models}
         elif sample_weight is None:
             params = {name: {} for name, _ in models}
-        else:
-            for _, model in models:
-                # the default models take the weights in every fit
-                model.set_fit_request(sample_weight=True)
+        else:  # the default models take the weights in every fit
             params = {name: {"sample_weight": sample_weight} for name, _ in models}
         return params, split_params(routed)
 
