@@ -64,6 +64,16 @@ class _PredictOnly(ClassifierMixin, BaseEstimator):
         return np.full(X.shape[0], self.classes_[0])
 
 
+class _CountedPredictOnly(_PredictOnly):
+    """A ``_PredictOnly`` that counts its fits."""
+
+    n_fits = 0
+
+    def fit(self, X, y):
+        type(self).n_fits += 1
+        return super().fit(X, y)
+
+
 class _GappedLabels(ClusterMixin, BaseEstimator):
     """A clusterer whose labels have gaps: clusters 0, 1 and 3 stay empty."""
 
@@ -695,11 +705,15 @@ def test_a_model_with_its_methods_once_fitted_is_taken(imbalanced_multiclass, st
 
 
 def test_scores_of_the_pairs_are_checked_once_fitted(imbalanced_multiclass):
+    # a hard VotingClassifier offers predict_proba on its class only: it is
+    # refused on the first pair's fitted model, before the other pairs' fits
     X, y = imbalanced_multiclass
-    hard = VotingClassifier([("nb", GaussianNB())], voting="hard")
+    _CountedPredictOnly.n_fits = 0
+    hard = VotingClassifier([("p", _CountedPredictOnly())], voting="hard")
     cog = COGClassifier(hard, n_clusters=2)
     with pytest.raises(ValueError, match="VotingClassifier has neither"):
         cog.fit(X, y)
+    assert _CountedPredictOnly.n_fits == 1
     with pytest.raises(ValueError, match="StandardScaler has no predict"):
         COGClassifier(StandardScaler(), strategy="direct").fit(X, y)
 
