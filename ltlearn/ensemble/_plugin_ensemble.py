@@ -433,19 +433,20 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 cv, codes, self.classes_, self.cv, "the held-out probabilities"
             )
         self.estimators_ = []
-        held_out = []
         for name, model in models:
-            params = fit_params[name]
             with warnings.catch_warnings():
                 # rows without an out-of-bag estimate are handled in _held_out
                 warnings.filterwarnings("ignore", "Some inputs do not have OOB")
-                fitted = clone(model).fit(X, codes, **params)
+                fitted = clone(model).fit(X, codes, **fit_params[name])
             self._check_model_classes(name, fitted)
             self.estimators_.append(fitted)
-            if self.refinement > 0:
-                held_out.append(
-                    self._held_out(model, fitted, X, codes, params, cv, cv_seed)
-                )
+        # every model checked before the folds are fitted
+        held_out = []
+        if self.refinement > 0:
+            held_out = [
+                self._held_out(model, fitted, X, codes, fit_params[name], cv, cv_seed)
+                for (name, model), fitted in zip(models, self.estimators_)
+            ]
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
         self.weights_ = start

@@ -228,16 +228,30 @@ def test_bad_estimators(imbalanced, estimators, match):
         )
 
 
+class _CountedLogisticRegression(LogisticRegression):
+    """A logistic regression that counts its fits."""
+
+    n_fits = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).n_fits += 1
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
 def test_predict_proba_is_checked_once_fitted(imbalanced):
     # a StackingClassifier with its default final estimator has predict_proba
     # only once fitted (it was refused, VotingClassifier takes it); an SVC
-    # without probability=True is refused by name after its fit
+    # without probability=True is refused by name after its fit, before the
+    # folds of any model are fitted
     X, y = imbalanced
     stack = StackingClassifier([("lr", LogisticRegression())], cv=2)
     clf = PluginEnsembleClassifier([("stack", stack)], cv=2, random_state=0)
     assert clf.fit(X, y).predict_proba(X).shape == (y.size, 2)
+    _CountedLogisticRegression.n_fits = 0
+    models = [("lr", _CountedLogisticRegression()), ("svm", SVC())]
     with pytest.raises(ValueError, match="'svm' has no predict_proba"):
-        PluginEnsembleClassifier([("svm", SVC())]).fit(X, y)
+        PluginEnsembleClassifier(models, cv=3).fit(X, y)
+    assert _CountedLogisticRegression.n_fits == 1
 
 
 def test_f1_needs_binary_target():
