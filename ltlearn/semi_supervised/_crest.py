@@ -53,10 +53,20 @@ from ltlearn.utils._validation import (
     check_no_missing_labels,
     check_sample_weight,
     class_counts,
+    may_have_method,
 )
 from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["CReSTClassifier"]
+
+
+def _refuse_no_proba(estimator):
+    raise ValueError(
+        f"CReSTClassifier pseudo-labels by the class probabilities of its "
+        f"estimator, but {type(estimator).__name__} has no predict_proba; use "
+        f"a classifier that has it (e.g. SVC(probability=True), or wrap it in "
+        f"CalibratedClassifierCV)."
+    )
 
 
 def _delegated(method, summary, returned, description):
@@ -397,6 +407,8 @@ class CReSTClassifier(
         self : object
             Fitted estimator.
         """
+        if not may_have_method(self.estimator, "predict_proba"):
+            _refuse_no_proba(self.estimator)  # else checked once fitted
         if y is not None:  # validate_data names a missing y
             check_no_missing_labels(
                 y,
@@ -565,12 +577,7 @@ class CReSTClassifier(
             params["sample_weight"] = sample_weight
         fitted = clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
         if not hasattr(fitted, "predict_proba"):
-            raise ValueError(
-                f"CReSTClassifier pseudo-labels by the class probabilities of "
-                f"its estimator, but the fitted {type(fitted).__name__} has no "
-                f"predict_proba; use a classifier that has it (e.g. "
-                f"SVC(probability=True), or wrap it in CalibratedClassifierCV)."
-            )
+            _refuse_no_proba(fitted)
         return fitted
 
     def _validate_for_predict(self, X):
