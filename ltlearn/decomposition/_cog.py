@@ -33,6 +33,7 @@ from ltlearn.decomposition._subclasses import (
     _default_estimator,
     _n_clusters_per_class,
     _phase_three_estimator,
+    _refuse_no_predict,
     _replication_rule,
     _SubclassLearner,
 )
@@ -422,10 +423,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if self.estimator is not None and not may_have_method(
             self.estimator, "predict"
         ):
-            raise ValueError(
-                f"COGClassifier needs a classifier as estimator; "
-                f"{type(self.estimator).__name__} has no predict."
-            )
+            _refuse_no_predict(self.estimator)  # else checked once fitted
         if isinstance(self.estimator, FrozenEstimator):
             raise ValueError(
                 "COGClassifier fits its estimator on sub-class labels (each "

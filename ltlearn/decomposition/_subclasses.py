@@ -199,6 +199,13 @@ def _default_estimator(strategy):
     return OneVsOneClassifier(LinearSVC())
 
 
+def _refuse_no_predict(estimator):
+    raise ValueError(
+        f"COGClassifier needs a classifier as estimator; "
+        f"{type(estimator).__name__} has no predict."
+    )
+
+
 def _phase_three_estimator(estimator, strategy, seed):
     """A clone of ``estimator`` for phase III, or the default seeded by ``seed``.
 
@@ -362,6 +369,10 @@ class _SubclassLearner:
                 delayed(_fit_weighted)(clone(self.estimator), p.X, p.y, p.rates)
                 for p in problems
             )
+            if not hasattr(estimators[0], "predict"):
+                # its class offers predict conditionally (a Pipeline ending
+                # in a transformer): checked once fitted
+                _refuse_no_predict(estimators[0])
             return [
                 _SubclassModel(
                     p.subclass_class, p.sampler, p.replicate_rates, estimator=e

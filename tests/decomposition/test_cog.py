@@ -716,6 +716,10 @@ def test_scores_of_the_pairs_are_checked_once_fitted(imbalanced_multiclass):
     assert _CountedPredictOnly.n_fits == 1
     with pytest.raises(ValueError, match="StandardScaler has no predict"):
         COGClassifier(StandardScaler(), strategy="direct").fit(X, y)
+    # a Pipeline offers predict once fitted, if its last step has it
+    scaler = Pipeline([("scale", StandardScaler())])
+    with pytest.raises(ValueError, match="Pipeline has no predict"):
+        COGClassifier(scaler, strategy="direct").fit(X, y)
 
 
 @pytest.mark.parametrize("strategy", ["direct", "min-max"])
