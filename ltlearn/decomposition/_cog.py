@@ -14,6 +14,7 @@ from sklearn.base import (
     _fit_context,
     is_regressor,
 )
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -32,6 +33,7 @@ from ltlearn.decomposition._subclasses import (
     _default_estimator,
     _n_clusters_per_class,
     _phase_three_estimator,
+    _refuse_no_predict,
     _replication_rule,
     _SubclassLearner,
 )
@@ -42,7 +44,7 @@ from ltlearn.utils._docstring import (
     _X_predict_docstring,
 )
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import check_classification_y
+from ltlearn.utils._validation import check_classification_y, may_have_method
 
 
 def _estimator_has(attr, strategies):
@@ -336,7 +338,10 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict"]), None],
+        # predict is checked in fit, and the scores of the pairs once fitted,
+        # as OneVsOneClassifier does: a StackingClassifier with its default
+        # final estimator has them only then
+        "estimator": [HasMethods(["fit"]), None],
         "n_clusters": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
@@ -414,6 +419,16 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"COGClassifier needs a classifier as estimator; "
                 f"{type(self.estimator).__name__} is a regressor, whose "
                 f"predictions are not sub-class labels."
+            )
+        if self.estimator is not None and not may_have_method(
+            self.estimator, "predict"
+        ):
+            _refuse_no_predict(self.estimator)  # else checked once fitted
+        if isinstance(self.estimator, FrozenEstimator):
+            raise ValueError(
+                "COGClassifier fits its estimator on sub-class labels (each "
+                "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
+                "never refitted, does not predict; pass the unfitted model."
             )
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index, minlength=self.classes_.size)

@@ -82,6 +82,21 @@ def _pair_rows(y, pairs, rates):
     return problems
 
 
+def _has_pair_score(estimator):
+    """Whether ``estimator`` has a score of each pair of sub-classes."""
+    return hasattr(estimator, "decision_function") or hasattr(
+        estimator, "predict_proba"
+    )
+
+
+def _refuse_no_pair_score(estimator):
+    raise ValueError(
+        f"The min-max strategy scores each pair of sub-classes, but "
+        f"{type(estimator).__name__} has neither decision_function nor "
+        "predict_proba; use strategy='direct' or another estimator."
+    )
+
+
 def _binary_score(estimator, X):
     """Score of the positive class of a fitted binary classifier."""
     if hasattr(estimator, "decision_function"):
@@ -300,11 +315,20 @@ def _fit_pairwise(problems, estimator, n_jobs=None, starts=None):
             )
             for p, start, stop in zip(problems, bounds, bounds[1:])
         ]
-    fits = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_pair)(estimator, p.X[pair_rows], positive, rates, scale, k == 0)
+    jobs = (
+        (p.X[pair_rows], positive, rates, scale, k == 0)
         for p, problem_rows, scale in zip(problems, rows, scales)
         for k, (pair_rows, positive, rates) in enumerate(problem_rows)
     )
+    fits = []
+    first = None if _has_pair_score(estimator) else next(jobs, None)
+    if first is not None:
+        # its class offers a score once fitted (available_if): check the
+        # first pair's model before the others are fitted
+        fits.append(_fit_pair(estimator, *first))
+        if not _has_pair_score(fits[0]):
+            _refuse_no_pair_score(fits[0])
+    fits += Parallel(n_jobs=n_jobs)(delayed(_fit_pair)(estimator, *job) for job in jobs)
     return [
         _PairwiseModel(p.pairs, estimators=fits[start:stop])
         for p, start, stop in zip(problems, bounds, bounds[1:])

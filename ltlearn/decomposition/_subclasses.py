@@ -22,9 +22,11 @@ from ltlearn.decomposition._pairwise import (
     _min_max_scores,
     _one_vs_one_scores,
     _PairwiseModel,
+    _refuse_no_pair_score,
     _subclass_pairs,
 )
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._validation import may_have_method
 
 # "auto" never makes sub-classes smaller than this, so that every pairwise
 # linear boundary is learned from enough rows (chosen on the embedded KEEL
@@ -197,6 +199,13 @@ def _default_estimator(strategy):
     return OneVsOneClassifier(LinearSVC())
 
 
+def _refuse_no_predict(estimator):
+    raise ValueError(
+        f"COGClassifier needs a classifier as estimator; "
+        f"{type(estimator).__name__} has no predict."
+    )
+
+
 def _phase_three_estimator(estimator, strategy, seed):
     """A clone of ``estimator`` for phase III, or the default seeded by ``seed``.
 
@@ -209,13 +218,10 @@ def _phase_three_estimator(estimator, strategy, seed):
     else:
         estimator = clone(estimator)
     if strategy == "min-max" and not (
-        hasattr(estimator, "decision_function") or hasattr(estimator, "predict_proba")
+        may_have_method(estimator, "decision_function")
+        or may_have_method(estimator, "predict_proba")
     ):
-        raise ValueError(
-            f"The min-max strategy scores each pair of sub-classes, but "
-            f"{type(estimator).__name__} has neither decision_function nor "
-            "predict_proba; use strategy='direct' or another estimator."
-        )
+        _refuse_no_pair_score(estimator)  # else checked once fitted
     return estimator
 
 
@@ -363,6 +369,10 @@ class _SubclassLearner:
                 delayed(_fit_weighted)(clone(self.estimator), p.X, p.y, p.rates)
                 for p in problems
             )
+            if not hasattr(estimators[0], "predict"):
+                # its class offers predict conditionally (a Pipeline ending
+                # in a transformer): checked once fitted
+                _refuse_no_predict(estimators[0])
             return [
                 _SubclassModel(
                     p.subclass_class, p.sampler, p.replicate_rates, estimator=e

@@ -41,6 +41,7 @@ from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
     class_counts,
+    may_have_method,
 )
 
 # Most sweeps of the coordinate search over the class weights (as in
@@ -86,6 +87,13 @@ def _uses_oob(estimator):
     """Whether ``estimator`` computes out-of-bag probabilities when fitted."""
     params = estimator.get_params(deep=False)
     return bool(params.get("oob_score")) and params.get("bootstrap", True)
+
+
+def _refuse_no_proba(name):
+    raise ValueError(
+        f"The estimator {name!r} has no predict_proba; the ensemble averages "
+        f"class probabilities."
+    )
 
 
 class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
@@ -244,11 +252,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                     f"'__' and not a parameter of the ensemble (the models' "
                     f"parameters are set as <name>__<parameter>)."
                 )
-            if not hasattr(item[1], "predict_proba"):
-                raise ValueError(
-                    f"The estimator {item[0]!r} has no predict_proba; the "
-                    f"ensemble averages class probabilities."
-                )
+            if not may_have_method(item[1], "predict_proba"):
+                _refuse_no_proba(item[0])  # else checked once fitted
             if item[0] in names:
                 raise ValueError(
                     f"The name {item[0]!r} is given to more than one of "
@@ -342,10 +347,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             params = {name: dict(routed[name].fit) for name, _ in models}
         elif sample_weight is None:
             params = {name: {} for name, _ in models}
-        else:
-            for _, model in models:
-                # cross_val_predict routes the weights again, as requested
-                model.set_fit_request(sample_weight=True)
+        else:  # the default models take the weights in every fit
             params = {name: {"sample_weight": sample_weight} for name, _ in models}
         return params, split_params(routed)
 
@@ -431,19 +433,20 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 cv, codes, self.classes_, self.cv, "the held-out probabilities"
             )
         self.estimators_ = []
-        held_out = []
         for name, model in models:
-            params = fit_params[name]
             with warnings.catch_warnings():
                 # rows without an out-of-bag estimate are handled in _held_out
                 warnings.filterwarnings("ignore", "Some inputs do not have OOB")
-                fitted = clone(model).fit(X, codes, **params)
+                fitted = clone(model).fit(X, codes, **fit_params[name])
             self._check_model_classes(name, fitted)
             self.estimators_.append(fitted)
-            if self.refinement > 0:
-                held_out.append(
-                    self._held_out(model, fitted, X, codes, params, cv, cv_seed)
-                )
+        # every model checked before the folds are fitted
+        held_out = []
+        if self.refinement > 0:
+            held_out = [
+                self._held_out(model, fitted, X, codes, fit_params[name], cv, cv_seed)
+                for (name, model), fitted in zip(models, self.estimators_)
+            ]
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
         self.weights_ = start
@@ -467,11 +470,15 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _check_model_classes(self, name, fitted):
-        """Refuse a model whose probabilities are not over the classes of ``y``.
+        """Refuse a model without probabilities or not over the classes of ``y``.
 
         The models are fitted on the class codes; a prefit model (in a
         ``FrozenEstimator``) holds the labels of ``y`` themselves.
         """
+        # checked once fitted, as VotingClassifier does: a StackingClassifier
+        # with its default final estimator has predict_proba only then
+        if not hasattr(fitted, "predict_proba"):
+            _refuse_no_proba(name)
         classes = np.asarray(getattr(fitted, "classes_", []))
         if isinstance(fitted, FrozenEstimator):
             expected = self.classes_

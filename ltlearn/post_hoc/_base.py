@@ -15,10 +15,11 @@ from sklearn.base import (
     clone,
 )
 from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import check_cv, cross_val_predict
+from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import process_routing
+from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
@@ -30,9 +31,9 @@ from ltlearn.utils._docstring import (
 )
 from ltlearn.utils._routing import (
     EstimatorFitRoutingMixin,
-    caller_names,
     routing_enabled,
     split_params,
+    take_rows,
     unrouted_sample_weight,
 )
 from ltlearn.utils._validation import (
@@ -186,23 +187,40 @@ def _check_folds(folds, codes, classes, cv, purpose):
 def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     """Out-of-fold ``predict_proba`` of clones of ``estimator`` over ``cv``.
 
+    Each clone is fitted on the labels of ``y`` themselves, as ``estimator_``
+    is (``cross_val_predict`` would fit it on label codes ``0 .. K-1``, which
+    a parameter naming labels, such as a ``class_weight`` dict or the
+    ``constant`` of a ``DummyClassifier``, does not know). ``params`` are the
+    ``fit`` parameters of ``estimator``, those of one value per sample taken
+    on the training rows. The test folds of ``cv`` must cover each row once.
     The columns are in the order of ``classes`` (by default the sorted labels
-    of ``y``, the order of ``cross_val_predict``).
+    of ``y``); a class that a fold's clone does not predict gets 0.
     """
-    if routing_enabled():  # cross_val_predict routes them again
-        params = caller_names(estimator, params)
-    proba = cross_val_predict(
-        clone(estimator),
-        X,
-        y,
-        cv=cv,
-        method="predict_proba",
-        params=params,
-    )
-    labels = np.unique(y)  # cross_val_predict orders columns this way
-    if classes is not None and not np.array_equal(labels, classes):
-        proba = proba[:, np.searchsorted(labels, classes)]
-    return np.asarray(proba, dtype=float)
+    y = np.asarray(y)
+    classes = np.unique(y) if classes is None else np.asarray(classes)
+    n_samples = y.shape[0]
+    folds = list(check_cv(cv, y, classifier=True).split(X, y))
+    tested = np.concatenate([np.asarray(test) for _, test in folds])
+    if tested.size != n_samples or np.unique(tested).size != n_samples:
+        raise ValueError(
+            "The out-of-fold probabilities need a cv whose test folds cover "
+            "each sample exactly once (a partition of the samples)."
+        )
+    proba = np.zeros((n_samples, classes.size))
+    for train, test in folds:
+        X_train, y_train = _safe_split(estimator, X, y, train)
+        X_test, _ = _safe_split(estimator, X, y, test, train)
+        fitted = clone(estimator).fit(
+            X_train, y_train, **take_rows(params, train, n_samples)
+        )
+        fold_classes = np.asarray(fitted.classes_)
+        found = np.isin(classes, fold_classes)
+        sorter = np.argsort(fold_classes)
+        columns = sorter[np.searchsorted(fold_classes, classes[found], sorter=sorter)]
+        proba[np.ix_(test, np.flatnonzero(found))] = fitted.predict_proba(X_test)[
+            :, columns
+        ]
+    return proba
 
 
 class _BasePostHocClassifier(

@@ -53,10 +53,20 @@ from ltlearn.utils._validation import (
     check_no_missing_labels,
     check_sample_weight,
     class_counts,
+    may_have_method,
 )
 from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["CReSTClassifier"]
+
+
+def _refuse_no_proba(estimator):
+    raise ValueError(
+        f"CReSTClassifier pseudo-labels by the class probabilities of its "
+        f"estimator, but {type(estimator).__name__} has no predict_proba; use "
+        f"a classifier that has it (e.g. SVC(probability=True), or wrap it in "
+        f"CalibratedClassifierCV)."
+    )
 
 
 def _delegated(method, summary, returned, description):
@@ -280,7 +290,10 @@ class CReSTClassifier(
     """
 
     _parameter_constraints: dict = {
-        "estimator": [HasMethods(["fit", "predict_proba"])],
+        # predict_proba is checked once fitted, as in scikit-learn's
+        # SelfTrainingClassifier: a StackingClassifier with its default final
+        # estimator has it only then
+        "estimator": [HasMethods(["fit"])],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "distribution_alignment": ["boolean"],
@@ -394,6 +407,8 @@ class CReSTClassifier(
         self : object
             Fitted estimator.
         """
+        if not may_have_method(self.estimator, "predict_proba"):
+            _refuse_no_proba(self.estimator)  # else checked once fitted
         if y is not None:  # validate_data names a missing y
             check_no_missing_labels(
                 y,
@@ -560,7 +575,10 @@ class CReSTClassifier(
         params = take_rows(fit_params, rows, y.shape[0])
         if sample_weight is not None:
             params["sample_weight"] = sample_weight
-        return clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
+        fitted = clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
+        if not hasattr(fitted, "predict_proba"):
+            _refuse_no_proba(fitted)
+        return fitted
 
     def _validate_for_predict(self, X):
         check_is_fitted(self)

@@ -7,10 +7,8 @@ from sklearn import get_config
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import (
-    MetadataRequest,
     MetadataRouter,
     MethodMapping,
-    get_routing_for_object,
 )
 
 from ltlearn.utils._validation import check_fit_takes_sample_weight
@@ -72,24 +70,6 @@ def take_rows(fit_params, rows, n_samples):
         )
         taken[key] = _safe_indexing(value, rows) if per_row else value
     return taken
-
-
-def caller_names(estimator, fit_params):
-    """The routed ``fit_params`` of ``estimator`` under the names it requests.
-
-    ``process_routing`` hands a consumer its metadata under the names of its
-    ``fit`` (``sample_weight``), whatever alias it requested them under; a
-    function that routes them again, such as ``cross_val_predict``, expects
-    the alias (``set_fit_request(sample_weight="w")`` is passed ``w``).
-    """
-    request = get_routing_for_object(estimator)
-    if not isinstance(request, MetadataRequest):  # a router takes its aliases
-        return dict(fit_params)
-    aliases = request.fit.requests
-    return {
-        aliases[key] if isinstance(aliases.get(key), str) else key: value
-        for key, value in fit_params.items()
-    }
 
 
 def fit_router(owner, estimators, cv=None):

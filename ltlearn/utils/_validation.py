@@ -186,3 +186,15 @@ def check_fit_takes_sample_weight(estimator, advice):
         raise ValueError(
             f"{type(estimator).__name__}.fit does not accept sample_weight, {advice}"
         )
+
+
+def may_have_method(estimator, name):
+    """Whether ``estimator`` has the method ``name``, or may have it once fitted.
+
+    scikit-learn offers some methods only for some parameters or once fitted
+    (``available_if``): an unfitted ``StackingClassifier`` with its default
+    final estimator has no ``predict_proba``, a fitted one has. Such a method
+    is on the class; a delegating wrapper (``FrozenEstimator``) has it on
+    the instance. Check the fitted model for it as well.
+    """
+    return hasattr(estimator, name) or hasattr(type(estimator), name)

@@ -13,6 +13,8 @@ from imblearn.pipeline import Pipeline
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
+from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
@@ -60,6 +62,16 @@ class _PredictOnly(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return np.full(X.shape[0], self.classes_[0])
+
+
+class _CountedPredictOnly(_PredictOnly):
+    """A ``_PredictOnly`` that counts its fits."""
+
+    n_fits = 0
+
+    def fit(self, X, y):
+        type(self).n_fits += 1
+        return super().fit(X, y)
 
 
 class _GappedLabels(ClusterMixin, BaseEstimator):
@@ -678,6 +690,47 @@ def test_a_regressor_is_refused(imbalanced_multiclass, strategy):
     cog = COGClassifier(LinearRegression(), strategy=strategy, n_clusters=2)
     with pytest.raises(ValueError, match="LinearRegression is a regressor"):
         cog.fit(X, y)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "min-max"])
+def test_a_model_with_its_methods_once_fitted_is_taken(imbalanced_multiclass, strategy):
+    # a StackingClassifier with its default final estimator has predict and
+    # decision_function only once fitted: refused before, as
+    # OneVsOneClassifier takes it
+    X, y = imbalanced_multiclass
+    stack = StackingClassifier([("nb", GaussianNB())], cv=2)
+    cog = COGClassifier(stack, strategy=strategy, n_clusters=1, random_state=0)
+    assert set(cog.fit(X, y).predict(X)) <= set(y)
+    assert cog.decision_function(X).shape == (y.size, 4)
+
+
+def test_scores_of_the_pairs_are_checked_once_fitted(imbalanced_multiclass):
+    # a hard VotingClassifier offers predict_proba on its class only: it is
+    # refused on the first pair's fitted model, before the other pairs' fits
+    X, y = imbalanced_multiclass
+    _CountedPredictOnly.n_fits = 0
+    hard = VotingClassifier([("p", _CountedPredictOnly())], voting="hard")
+    cog = COGClassifier(hard, n_clusters=2)
+    with pytest.raises(ValueError, match="VotingClassifier has neither"):
+        cog.fit(X, y)
+    assert _CountedPredictOnly.n_fits == 1
+    with pytest.raises(ValueError, match="StandardScaler has no predict"):
+        COGClassifier(StandardScaler(), strategy="direct").fit(X, y)
+    # a Pipeline offers predict once fitted, if its last step has it
+    scaler = Pipeline([("scale", StandardScaler())])
+    with pytest.raises(ValueError, match="Pipeline has no predict"):
+        COGClassifier(scaler, strategy="direct").fit(X, y)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "min-max"])
+def test_a_frozen_estimator_is_refused(imbalanced_multiclass, strategy):
+    # a model that is never refitted predicts the classes, not sub-classes:
+    # "min-max" failed in a broadcast, "direct" with an IndexError
+    X, y = imbalanced_multiclass
+    frozen = FrozenEstimator(LogisticRegression().fit(X, y + 3))
+    cog = COGClassifier(frozen, strategy=strategy, n_clusters=2)
+    with pytest.raises(ValueError, match="FrozenEstimator, never refitted"):
+        cog.fit(X, y + 3)
 
 
 def test_sample_weight_is_refused(imbalanced_multiclass):

@@ -14,6 +14,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     RandomForestClassifier,
+    StackingClassifier,
     VotingClassifier,
 )
 from sklearn.exceptions import UnsetMetadataPassedError
@@ -30,7 +31,7 @@ from sklearn.model_selection import (
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 
 from ltlearn.ensemble import PluginEnsembleClassifier
 
@@ -225,6 +226,32 @@ def test_bad_estimators(imbalanced, estimators, match):
             params={"sample_weight": np.ones(y.size)},
             error_score="raise",
         )
+
+
+class _CountedLogisticRegression(LogisticRegression):
+    """A logistic regression that counts its fits."""
+
+    n_fits = 0
+
+    def fit(self, X, y, sample_weight=None):
+        type(self).n_fits += 1
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_predict_proba_is_checked_once_fitted(imbalanced):
+    # a StackingClassifier with its default final estimator has predict_proba
+    # only once fitted (it was refused, VotingClassifier takes it); an SVC
+    # without probability=True is refused by name after its fit, before the
+    # folds of any model are fitted
+    X, y = imbalanced
+    stack = StackingClassifier([("lr", LogisticRegression())], cv=2)
+    clf = PluginEnsembleClassifier([("stack", stack)], cv=2, random_state=0)
+    assert clf.fit(X, y).predict_proba(X).shape == (y.size, 2)
+    _CountedLogisticRegression.n_fits = 0
+    models = [("lr", _CountedLogisticRegression()), ("svm", SVC())]
+    with pytest.raises(ValueError, match="'svm' has no predict_proba"):
+        PluginEnsembleClassifier(models, cv=3).fit(X, y)
+    assert _CountedLogisticRegression.n_fits == 1
 
 
 def test_f1_needs_binary_target():

@@ -11,6 +11,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
+from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 
 from ltlearn.post_hoc import LogitAdjustedClassifier, ThresholdMovingClassifier, _base
@@ -202,3 +203,59 @@ def test_adjusted_log_proba_blocks_of_rows_give_the_rows_of_one_block(
         blocks = _base._adjusted_log_proba(proba, log_weights)
     np.testing.assert_array_equal(blocks, whole)
     assert np.allclose(np.exp(whole[4:]).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "labels", [np.array([3, 7, 10, 12]), np.array(["ant", "bee", "cat", "dog"])]
+)
+def test_auto_tau_folds_are_fitted_on_the_labels(labels, imbalanced_multiclass):
+    # The models of the folds are fitted on the labels of y, as estimator_
+    # is, so a class_weight dict keyed by label weighs the same class in
+    # both (the folds were fitted on codes 0..3, where key 3 is class 12).
+    X, codes = imbalanced_multiclass
+    y = labels[codes]
+    estimator = LogisticRegression(class_weight={labels[0]: 0.2})
+    clf = LogitAdjustedClassifier(estimator, tau="auto").fit(X, y)
+    proba = cross_val_predict(
+        LogisticRegression(class_weight={0: 0.2}),
+        X,
+        codes,
+        cv=StratifiedKFold(5),
+        method="predict_proba",
+    )
+    prior = np.bincount(codes) / codes.size
+    scores = [
+        balanced_accuracy_score(codes, np.argmax(proba * prior ** (-tau), axis=1))
+        for tau in _TAU_GRID
+    ]
+    assert clf.best_score_ == pytest.approx(max(scores))
+    assert clf.classes_.dtype == labels.dtype
+
+
+@pytest.mark.filterwarnings("ignore:Number of classes in training fold")
+@pytest.mark.parametrize("labels", [np.array(["10", "9", "a"]), np.array([10, 9, 2])])
+def test_out_of_fold_columns_follow_the_classes(labels, imbalanced_multiclass):
+    # Fitted on the labels, each fold's columns are mapped by its classes_ to
+    # those of classes: the probabilities of cross_val_predict on the codes,
+    # whatever the labels' order, also for a fold whose training part misses
+    # class 2 (its column is 0 there) and for classes given in another order.
+    X, codes = imbalanced_multiclass
+    X, codes = X[codes < 3], codes[codes < 3]
+    rows = np.flatnonzero(codes == 2)
+    folds = [(np.setdiff1d(np.arange(codes.size), rows), rows)]
+    rest = np.setdiff1d(np.arange(codes.size), rows)
+    folds += [
+        (np.setdiff1d(np.arange(codes.size), half), half)
+        for half in np.array_split(rest, 2)
+    ]
+    estimator = GaussianNB()
+    expected = cross_val_predict(estimator, X, codes, cv=folds, method="predict_proba")
+    classes = np.unique(labels)
+    proba = _base._cross_fit_proba(estimator, X, classes[codes], folds, {})
+    np.testing.assert_array_equal(proba, expected)
+    assert np.all(proba[rows, 2] == 0)
+    order = [2, 0, 1]
+    proba = _base._cross_fit_proba(
+        estimator, X, classes[codes], folds, {}, classes=classes[order]
+    )
+    np.testing.assert_array_equal(proba, expected[:, order])

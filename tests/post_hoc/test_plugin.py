@@ -13,6 +13,7 @@ from scipy.special import logit
 from scipy.stats import norm
 from sklearn import config_context
 from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
@@ -331,3 +332,21 @@ def test_routed_groups_reach_the_splitter(make, attribute):
             make(LogisticRegression(), cv=3).fit(X, y, groups=groups)
     np.testing.assert_allclose(getattr(routed, attribute), getattr(expected, attribute))
     assert np.all(np.isfinite(scores["test_score"]))
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        DummyClassifier(strategy="constant", constant="dog"),
+        LogisticRegression(class_weight={"ant": 1.0, "dog": 5.0}),
+    ],
+)
+def test_folds_fit_models_whose_parameters_name_labels(
+    estimator, imbalanced_multiclass
+):
+    # the out-of-fold models see the labels of y (they saw codes 0..3 and
+    # refused "dog"), as the model fitted on all the rows does
+    X, y = imbalanced_multiclass
+    clf = PluginClassifier(estimator, cv=3).fit(X, LABELS[y])
+    assert clf.classes_.tolist() == LABELS.tolist()
+    assert set(clf.predict(X)) <= set(LABELS)

@@ -9,12 +9,13 @@ from scipy import sparse
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
+from sklearn.ensemble import StackingClassifier
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 
 from ltlearn.semi_supervised import CReSTClassifier
 from ltlearn.semi_supervised._selection import (
@@ -383,10 +384,34 @@ def test_multilabel_target_raises(semi_supervised_lt):
         CReSTClassifier(LogisticRegression()).fit(X, Y)
 
 
-def test_estimator_without_predict_proba_is_refused(semi_supervised_lt):
+def _never_fitted(self, X, y, **params):
+    raise AssertionError("fitted")
+
+
+def test_estimator_without_predict_proba_is_refused(semi_supervised_lt, monkeypatch):
+    # LinearSVC has no predict_proba, nor its class: refused before any fit
     X, _, y_semi = semi_supervised_lt
-    with pytest.raises(ValueError, match="predict_proba"):
+    monkeypatch.setattr(LinearSVC, "fit", _never_fitted)
+    with pytest.raises(ValueError, match="LinearSVC has no predict_proba"):
         CReSTClassifier(LinearSVC()).fit(X, y_semi)
+
+
+def test_missing_predict_proba_is_named_after_the_fit(semi_supervised_lt):
+    # SVC offers predict_proba with probability=True: checked once fitted
+    X, _, y_semi = semi_supervised_lt
+    with pytest.raises(ValueError, match="SVC has no predict_proba"):
+        CReSTClassifier(SVC(), max_iter=2).fit(X, y_semi)
+
+
+def test_a_model_with_predict_proba_once_fitted_is_taken(semi_supervised_lt):
+    # a StackingClassifier with its default final estimator has predict_proba
+    # only once fitted; it was refused, SelfTrainingClassifier takes it
+    X, _, y_semi = semi_supervised_lt
+    stack = StackingClassifier([("nb", GaussianNB())], cv=2)
+    clf = CReSTClassifier(stack, max_iter=2, random_state=0).fit(X, y_semi)
+    assert clf.classes_.tolist() == [0, 1, 2]
+    assert clf.predict_proba(X).shape == (X.shape[0], 3)
+    assert isinstance(clf.estimator_, StackingClassifier)
 
 
 # sample_weight ----------------------------------------------------------------
