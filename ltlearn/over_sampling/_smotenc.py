@@ -15,6 +15,7 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils._indexing import _get_column_indices
 from sklearn_compat.utils.validation import validate_data
 
+from ltlearn.over_sampling._neighbors import _max_abs
 from ltlearn.over_sampling._smote import (
     SMOTE,
     _class_generators,
@@ -74,6 +75,27 @@ def _vote(neighbor_codes, generator):
             block, best, axis=1
         )[:, 0]
     return winners
+
+
+def _column_std(numeric):
+    """Standard deviations of the columns of ``numeric``, in float64.
+
+    The squares of float64 values beyond about 1e154 overflow (an infinite
+    standard deviation, hence an infinite distance to any other category) and
+    those below about 1e-154 underflow (a zero one, which ignores the
+    categories). Such data is scaled by a power of two for the computation,
+    which scales its standard deviations exactly.
+    """
+    m = _max_abs(numeric)
+    exponent = int(np.frexp(m)[1])
+    limit = np.finfo(np.float64).maxexp // 3
+    if numeric.dtype != np.float64 or m == 0.0 or -limit <= exponent <= limit:
+        return numeric.std(axis=0, dtype=np.float64)
+    # float64 exponents lie in [-1073, 1024]; 2**1000 is still finite. The
+    # scaled values are below 1, so is the standard deviation scaled back.
+    shift = min(-exponent, 1000)
+    std = (numeric * np.ldexp(1.0, shift)).std(axis=0)
+    return np.ldexp(std, -shift)
 
 
 def _scaled_one_hot(numeric, local_codes, level_counts, scale):
@@ -383,7 +405,7 @@ class SMOTENC(SMOTE):
                 *(_local_codes(codes[class_indices, j]) for j in range(codes.shape[1]))
             )
             local = np.column_stack(local)
-            median_std = float(np.median(numeric_class.std(axis=0, dtype=np.float64)))
+            median_std = float(np.median(_column_std(numeric_class)))
             self.median_std_[label] = median_std
             generator = generators[label]
             if class_indices.size == 1:

@@ -457,3 +457,25 @@ def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=f"Got <class '.*{container.__name__}'>"):
             SMOTENC(categorical_features="auto").fit_resample(container(X), y)
+
+
+@pytest.mark.parametrize("exponent", [600, -600])
+def test_smotenc_extreme_magnitudes_scale_the_result(exponent):
+    # The squares of values beyond 1e154 overflowed the standard deviations
+    # (an infinite median_std_, then "Input X contains infinity"); below
+    # 1e-154 they underflowed to a median_std_ of 0, ignoring the categories.
+    X, y = _mixed(n=60, n_minority=12)
+    X_scaled = X.copy()
+    X_scaled[:, [0, 2]] *= 2.0**exponent
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        scaled = SMOTENC(categorical_features=[1, 3], random_state=0)
+        X_res_scaled, y_res_scaled = scaled.fit_resample(X_scaled, y)
+    plain = SMOTENC(categorical_features=[1, 3], random_state=0)
+    X_res, y_res = plain.fit_resample(X, y)
+    assert scaled.median_std_[1] == plain.median_std_[1] * 2.0**exponent
+    np.testing.assert_array_equal(y_res_scaled, y_res)
+    np.testing.assert_array_equal(X_res_scaled[:, [1, 3]], X_res[:, [1, 3]])
+    np.testing.assert_array_equal(
+        X_res_scaled[:, [0, 2]], X_res[:, [0, 2]] * 2.0**exponent
+    )
