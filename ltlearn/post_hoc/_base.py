@@ -100,6 +100,27 @@ _post_hoc_docstring = _Substitution(
 _BLOCK_VALUES = 2**20
 
 
+def _log_proba(proba):
+    """``log(proba)`` of a classifier's probabilities, degenerate rows mended.
+
+    A probability rounded below zero (``-1e-17``) counts as zero, and a row
+    of zeros as uniform, as scikit-learn's ``CalibratedClassifierCV``
+    normalises it: ``log`` would give NaN in the first case, and a row of
+    ``-inf``, which cannot be normalised, in the second.
+    """
+    proba = np.asarray(proba, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_proba = np.log(proba)
+    row_max = log_proba.max(axis=1)
+    bad = np.flatnonzero(np.isnan(row_max) | (row_max == -np.inf))
+    if bad.size:
+        rows = np.maximum(proba[bad], 0.0)  # NaN (a broken model) stays NaN
+        rows[rows.sum(axis=1) == 0] = 1.0 / proba.shape[1]
+        with np.errstate(divide="ignore"):
+            log_proba[bad] = np.log(rows)
+    return log_proba
+
+
 def _adjusted_log_proba(proba, log_weights):
     """Rows of ``log(proba) + log_weights``, normalised in log space.
 
@@ -107,8 +128,7 @@ def _adjusted_log_proba(proba, log_weights):
     weights, however far apart: multiplying the probabilities by the weights
     would underflow to rows of zeros.
     """
-    with np.errstate(divide="ignore"):
-        log_proba = np.log(np.asarray(proba, dtype=float))
+    log_proba = _log_proba(proba)
     log_proba += log_weights
     row_max = log_proba.max(axis=1, keepdims=True)
     log_proba -= np.where(np.isfinite(row_max), row_max, 0.0)

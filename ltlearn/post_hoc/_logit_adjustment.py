@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
+    _log_proba,
     _post_hoc_docstring,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _score_codes
@@ -157,8 +158,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         proba = self._oof_proba(X, y, codes, self.cv, params, "tau='auto'")
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
-        with np.errstate(divide="ignore"):
-            log_proba = np.log(proba)
+        log_proba = _log_proba(proba)
         scores = np.array(
             [
                 _score_codes(

@@ -3,9 +3,14 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+from functools import partial
+
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -13,7 +18,12 @@ from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 
-from ltlearn.post_hoc import LogitAdjustedClassifier, ThresholdMovingClassifier, _base
+from ltlearn.post_hoc import (
+    LogitAdjustedClassifier,
+    PluginClassifier,
+    ThresholdMovingClassifier,
+    _base,
+)
 from ltlearn.post_hoc._logit_adjustment import _TAU_GRID
 
 LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
@@ -189,16 +199,63 @@ def test_adjusted_log_proba_blocks_of_rows_give_the_rows_of_one_block(
     monkeypatch, order
 ):
     # The normalisation sums the rows a block at a time; the result is that
-    # of all the rows at once, rows of zeros and tiny weights included.
+    # of all the rows at once, rows of zeros (taken as uniform) and tiny
+    # weights included.
     rng = np.random.default_rng(0)
     proba = rng.dirichlet(np.full(7, 0.3), size=50)
     proba[rng.random(proba.shape) < 0.1] = 0.0
     proba[3] = 0.0
     proba = np.asarray(proba, order=order)
     log_weights = rng.normal(size=7) * 30
-    with np.errstate(invalid="ignore"):  # the row of zeros
-        whole = _base._adjusted_log_proba(proba, log_weights)
-        monkeypatch.setattr(_base, "_BLOCK_VALUES", 15)
-        blocks = _base._adjusted_log_proba(proba, log_weights)
+    whole = _base._adjusted_log_proba(proba, log_weights)
+    monkeypatch.setattr(_base, "_BLOCK_VALUES", 15)
+    blocks = _base._adjusted_log_proba(proba, log_weights)
     np.testing.assert_array_equal(blocks, whole)
-    assert np.allclose(np.exp(whole[4:]).sum(axis=1), 1.0)
+    assert np.allclose(np.exp(whole).sum(axis=1), 1.0)
+    np.testing.assert_allclose(
+        whole[3], log_weights - logsumexp(log_weights), rtol=1e-12, atol=1e-12
+    )
+
+
+class _FixedProba(ClassifierMixin, BaseEstimator):
+    """A fitted model whose ``predict_proba`` is ``table[X[:, 0]]``."""
+
+    def __init__(self, table):
+        self.table = table
+        self.classes_ = np.arange(table.shape[1])
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        return self.table[np.asarray(X)[:, 0].astype(int)]
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        LogitAdjustedClassifier,
+        partial(LogitAdjustedClassifier, tau="auto"),
+        PluginClassifier,
+        ThresholdMovingClassifier,
+    ],
+)
+def test_probabilities_rounded_below_zero_or_all_zero(clf):
+    # log(-1e-17) is NaN and a row of zeros has no normalisation: both gave
+    # rows of NaN, with RuntimeWarnings. A probability below zero now counts
+    # as zero, and a row of zeros as uniform.
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = [1.0 + 2e-16, -1e-17, -1e-17]
+    table[13] = 0.0
+    X = np.arange(y.size)[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        model = clf(FrozenEstimator(_FixedProba(table))).fit(X, y)
+        proba = model.predict_proba(X)
+    clipped = table.clip(0, None)
+    clipped[13] = 1 / 3
+    expected = clf(FrozenEstimator(_FixedProba(clipped))).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(proba, expected, rtol=1e-12)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.predict(X), proba.argmax(axis=1))
