@@ -144,7 +144,12 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             raise ValueError(
                 f"prior must hold finite, positive values; got {prior.tolist()!r}."
             )
-        return prior / prior.sum()
+        with np.errstate(over="ignore"):
+            total = prior.sum()
+        if not np.isfinite(total):  # values near the largest float: scaled first
+            prior = prior / prior.max()
+            total = prior.sum()
+        return prior / total
 
     def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         weighted = sample_weight is not None

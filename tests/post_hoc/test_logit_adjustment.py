@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
 from scipy.special import logsumexp
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -83,6 +83,20 @@ def test_given_prior_is_normalised_and_used(imbalanced_multiclass):
     np.testing.assert_allclose(clf.prior_, [0.4, 0.3, 0.2, 0.1])
     expected = clf.estimator_.predict_proba(X) / clf.prior_
     np.testing.assert_array_equal(clf.predict(X), expected.argmax(axis=1))
+
+
+def test_given_prior_near_the_largest_float_is_normalised(imbalanced_multiclass):
+    # Its sum overflowed: a prior of zeros, then rows of NaN in predict_proba.
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior=[4, 3, 2, 1])
+    huge = clone(clf).set_params(prior=[8e307, 6e307, 4e307, 2e307])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        huge.fit(X, y)
+    np.testing.assert_allclose(huge.prior_, [0.4, 0.3, 0.2, 0.1])
+    np.testing.assert_allclose(
+        huge.predict_proba(X), clf.fit(X, y).predict_proba(X), rtol=1e-12
+    )
 
 
 @pytest.mark.parametrize(
