@@ -148,8 +148,31 @@ def _adjusted_log_proba(proba, log_weights):
     return log_proba
 
 
+def _rule_weights(sample_weight):
+    """``sample_weight`` for the priors and metrics of a rule, summable.
+
+    Those depend only on the ratios of the weights: weights whose sum
+    overflows (``1e307`` each) are scaled by a power of two, which keeps the
+    ratios (weights below ``1e-308`` times the largest one excepted).
+    """
+    if sample_weight is None:
+        return None
+    with np.errstate(over="ignore"):
+        total = sample_weight.sum()
+    if np.isfinite(total):
+        return sample_weight
+    exponent = int(np.frexp(sample_weight.max())[1])
+    with np.errstate(under="ignore"):
+        return np.ldexp(sample_weight, -exponent)
+
+
 def _check_prior_counts(counts, classes, weighted=False):
-    """Refuse a class of ``classes`` that has no sample (or no weight) in ``y``."""
+    """Refuse a class of ``classes`` that has no sample (or no weight) in ``y``.
+
+    With weights, refuse also a class whose share of the total weight is
+    below the smallest normal float (``2.2e-308``): its prior, or the inverse
+    of it, is not a float.
+    """
     empty = np.flatnonzero(counts == 0)
     if empty.size:
         label = classes.tolist()[empty[0]]
@@ -162,6 +185,19 @@ def _check_prior_counts(counts, classes, weighted=False):
         raise ValueError(
             f"Class {label!r} has 0 samples in y; every class of the "
             f"estimator needs samples to estimate its prior."
+        )
+    if not weighted:
+        return
+    with np.errstate(under="ignore"):
+        share = counts / counts.sum()
+    tiny = np.flatnonzero(share < np.finfo(np.float64).tiny)
+    if tiny.size:
+        label, weight = classes.tolist()[tiny[0]], counts[tiny[0]]
+        raise ValueError(
+            f"Class {label!r} has a total sample_weight of {weight:.3g}, less "
+            f"than {np.finfo(np.float64).tiny:.3g} times the total "
+            f"{counts.sum():.3g}, so its prior (and the inverse of it) is not "
+            f"a float. Give the classes weights less far apart."
         )
 
 
@@ -345,6 +381,7 @@ class _BasePostHocClassifier(
             )
             weights = unrouted_sample_weight(self.estimator, sample_weight, advice)
             fit_params = {**fit_params, **weights}
+        sample_weight = _rule_weights(sample_weight)  # the estimator has them
         codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)
         params = Bunch(fit=fit_params, split=split)
         self._fit_weights(X, y, codes, counts, sample_weight, params)

@@ -414,6 +414,24 @@ def test_a_class_of_zero_total_weight_raises_a_clear_error(refinement):
             clf.fit(X, labels, sample_weight=weights)
 
 
+def test_weights_of_extreme_magnitudes():
+    """Weights whose sum overflows give the rule of their ratios; a class of a
+    share of the weight below the smallest float is refused (both gave NaN
+    probabilities)."""
+    X, y = make_classification(n_samples=120, weights=[0.8], random_state=0)
+    weights = np.where(y == 1, 3.0, 1.0)
+    models = [("lr", FrozenEstimator(LogisticRegression().fit(X, y)))]
+    clf = PluginEnsembleClassifier(models, refinement=0.5, cv=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        huge = clone(clf).fit(X, y, sample_weight=weights * 1e307)
+        with pytest.raises(ValueError, match="Class 1 has a total sample_weight"):
+            clone(clf).fit(X, y, sample_weight=np.where(y == 1, 1e-310, 1.0))
+    plain = clone(clf).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(huge.weights_, plain.weights_)
+    np.testing.assert_allclose(huge.predict_proba(X), plain.predict_proba(X))
+
+
 def test_negative_sample_weight_is_refused():
     """A negative weight would give a negative prior and NaN predictions."""
     X, y = make_classification(n_samples=60, random_state=0)
