@@ -78,6 +78,17 @@ def _check_no_missing_labels(**labels):
             check_no_missing_labels(values, input_name=name)
 
 
+def _refuse_continuous(**labels):
+    """Refuse float labels that are not integers (``0.1``) in each array, by name.
+
+    scikit-learn's ``unique_labels`` refuses them with "Unknown label type"
+    followed by the whole arrays.
+    """
+    for name, values in labels.items():
+        if type_of_target(values, input_name=name) == "continuous":
+            raise ValueError(f"{name} must hold class labels; got continuous values.")
+
+
 def _check_y_train(y_train):
     """``y_train`` as a 1-d array of class labels, refused when empty."""
     y_train = column_or_1d(y_train)
@@ -172,7 +183,8 @@ def shot_accuracy(
         raise ValueError("y_true is empty (0 samples); there is nothing to score.")
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
-    unique_labels(y_true, y_pred)  # refuses continuous or mixed labels
+    _refuse_continuous(y_true=y_true, y_pred=y_pred)
+    unique_labels(y_true, y_pred)  # refuses mixed labels
     y_train = _check_y_train(y_train)
     unique_labels(y_true, y_train)  # and training labels of another type
     labels, counts = _check_train_labels(y_true, y_train)
@@ -323,9 +335,10 @@ def imbalance_report(
     over = {}
     if y_train is not None:
         y_train = _check_y_train(y_train)
+    _refuse_continuous(y_true=y_true, y_pred=y_pred)
     parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
-    # refuses continuous labels and a mix of strings and numbers, also in
-    # y_train when labels are given
+    # refuses a mix of strings and numbers, also in y_train when labels are
+    # given
     found = unique_labels(*parts)
     if labels is None:
         labels = found

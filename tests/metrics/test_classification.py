@@ -94,7 +94,9 @@ def test_shot_accuracy_refuses_unseen_labels():
 @pytest.mark.parametrize(
     "y_true, y_pred, y_train, match",
     [
-        ([0.5, 1.5], [0.5, 1.5], [0.5, 1.5], "Unknown label type"),
+        # it said "Unknown label type: (array([0.5, 1.5]), array(...))"
+        ([0.5, 1.5], [0.5, 1.5], [0.5, 1.5], "y_true must hold class labels"),
+        ([0, 1], [0.5, 1], [0, 1], "y_pred must hold class labels; got continuous"),
         ([0, 1], ["0", "1"], [0, 1], "Mix of label input types"),
         ([0, 1], [0, 1], ["0", "1"], "Mix of label input types"),
         # it said "Mix type of y not allowed", where make_shot_scorer names y_train
@@ -239,6 +241,14 @@ def test_imbalance_report_refuses_y_train_of_another_label_type(y_train, match, 
     """
     with pytest.raises(ValueError, match=match):
         imbalance_report([0, 1, 1], [0, 1, 1], y_train=y_train, labels=labels)
+
+
+@pytest.mark.parametrize("name", ["y_true", "y_pred"])
+def test_imbalance_report_names_continuous_labels(name):
+    # It said "Unknown label type: (array([0.1, 0.2, 0.1]), ...)".
+    labels = {"y_true": [0, 1, 0], "y_pred": [0, 1, 1], name: [0.1, 0.2, 0.1]}
+    with pytest.raises(ValueError, match=f"{name} must hold class labels; got cont"):
+        imbalance_report(**labels)
 
 
 def test_imbalance_report_text_orders_by_training_count():
