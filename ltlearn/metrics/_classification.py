@@ -59,6 +59,20 @@ def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
     return np.divide(tp, n_true, out=np.full(labels.size, np.nan), where=n_true > 0)
 
 
+def _text_cell(column, value, digits):
+    """A cell of ``imbalance_report``'s text: floats with ``digits`` decimals.
+
+    A weighted support is written in exponent notation from 1e16, whose
+    decimals would print digits that a float does not hold (300 of them for
+    1e300), and when it is so small that it would round to zero.
+    """
+    if isinstance(value, int):
+        return f"{value:>11d}"
+    if column == "support" and (value >= 1e16 or 0 < value < 0.5 * 10.0**-digits):
+        return f"{value:>11.{digits}e}"
+    return f"{value:>11.{digits}f}"
+
+
 def _check_shot_thresholds(many_threshold, few_threshold):
     if few_threshold > many_threshold:
         raise ValueError(
@@ -407,10 +421,7 @@ def imbalance_report(
     width = max(len("class"), *(len(str(label)) for label in rows))
     lines = [f"{'class':>{width}} " + " ".join(f"{c:>11}" for c in columns)]
     for label, row in rows.items():
-        cells = [
-            f"{v:>11d}" if isinstance(v, int) else f"{v:>11.{digits}f}"
-            for v in row.values()
-        ]
+        cells = [_text_cell(column, v, digits) for column, v in row.items()]
         lines.append(f"{str(label):>{width}} " + " ".join(cells))
     lines.append("")
     for name, value in aggregates.items():

@@ -243,6 +243,19 @@ def test_imbalance_report_refuses_y_train_of_another_label_type(y_train, match, 
         imbalance_report([0, 1, 1], [0, 1, 1], y_train=y_train, labels=labels)
 
 
+def test_imbalance_report_text_of_extreme_weighted_supports():
+    # A support of 8e301 was printed with its 302 digits and 3 decimals, one
+    # of 2e-299 as 0.000: exponent notation for them, decimals otherwise.
+    y_true = np.array([0, 0, 0, 0, 1, 1])
+    y_pred = np.array([0, 0, 0, 1, 1, 1])
+    weights = np.where(y_true == 0, 2e301, 1e-299)
+    lines = imbalance_report(y_true, y_pred, sample_weight=weights).splitlines()
+    assert lines[1].split() == ["0", "8.000e+301", "1.000", "0.750", "0.857"]
+    assert lines[2].split() == ["1", "2.000e-299", "0.000", "1.000", "0.000"]
+    lines = imbalance_report(y_true, y_pred, sample_weight=weights * 1e-301).split()
+    assert "8.000" in lines and "0.000" in lines  # 1e-600 is 0.0
+
+
 @pytest.mark.parametrize("name", ["y_true", "y_pred"])
 def test_imbalance_report_names_continuous_labels(name):
     # It said "Unknown label type: (array([0.1, 0.2, 0.1]), ...)".
