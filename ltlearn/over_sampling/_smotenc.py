@@ -15,7 +15,6 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils._indexing import _get_column_indices
 from sklearn_compat.utils.validation import validate_data
 
-from ltlearn.over_sampling._neighbors import _max_abs
 from ltlearn.over_sampling._smote import (
     SMOTE,
     _class_generators,
@@ -83,19 +82,26 @@ def _column_std(numeric):
     The squares of float64 values beyond about 1e154 overflow (an infinite
     standard deviation, hence an infinite distance to any other category) and
     those below about 1e-154 underflow (a zero one, which ignores the
-    categories). Such data is scaled by a power of two for the computation,
-    which scales its standard deviations exactly.
+    categories). Such a column is scaled by a power of two of its own for the
+    computation, which scales its standard deviation exactly: one factor for
+    all columns would underflow a column of ordinary values beside one of
+    1e300.
     """
-    m = _max_abs(numeric)
-    exponent = int(np.frexp(m)[1])
+    with np.errstate(over="ignore"):  # the columns out of range are redone
+        std = numeric.std(axis=0, dtype=np.float64)
+    if numeric.dtype != np.float64 or numeric.size == 0:
+        return std
+    exponents = np.frexp(np.abs(numeric).max(axis=0))[1]
     limit = np.finfo(np.float64).maxexp // 3
-    if numeric.dtype != np.float64 or m == 0.0 or -limit <= exponent <= limit:
-        return numeric.std(axis=0, dtype=np.float64)
-    # float64 exponents lie in [-1073, 1024]; 2**1000 is still finite. The
-    # scaled values are below 1, so is the standard deviation scaled back.
-    shift = min(-exponent, 1000)
-    std = (numeric * np.ldexp(1.0, shift)).std(axis=0)
-    return np.ldexp(std, -shift)
+    out = np.flatnonzero((exponents < -limit) | (exponents > limit))
+    if out.size:
+        # float64 exponents lie in [-1073, 1024]; 2**1000 is still finite.
+        # The scaled values are below 1 in magnitude, so is their standard
+        # deviation: scaled back, it is finite.
+        shifts = np.minimum(-exponents[out], 1000)
+        scaled = numeric[:, out] * np.ldexp(1.0, shifts)
+        std[out] = np.ldexp(scaled.std(axis=0), -shifts)
+    return std
 
 
 def _scaled_one_hot(numeric, local_codes, level_counts, scale):

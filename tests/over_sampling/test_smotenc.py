@@ -479,3 +479,18 @@ def test_smotenc_extreme_magnitudes_scale_the_result(exponent):
     np.testing.assert_array_equal(
         X_res_scaled[:, [0, 2]], X_res[:, [0, 2]] * 2.0**exponent
     )
+
+
+def test_smotenc_columns_of_extreme_magnitudes_apart_each_keep_their_std():
+    # One factor for all columns, set by a column of 1e300, underflowed the
+    # others: median_std_ was 0 (the categories ignored) where the median
+    # column held ordinary values.
+    rng = np.random.default_rng(0)
+    numeric = rng.normal(size=(40, 3)) * [2.0**1000, 1.0, 2.0**-1000]
+    X = np.column_stack([numeric, rng.integers(0, 3, 40)])
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        smotenc = SMOTENC(categorical_features=[3], random_state=0)
+        smotenc.fit_resample(X, y)
+    assert smotenc.median_std_[1] == numeric[y == 1, 1].std()
