@@ -100,25 +100,47 @@ _post_hoc_docstring = _Substitution(
 _BLOCK_VALUES = 2**20
 
 
+# How far below zero a probability may be rounded: the tolerance above one of
+# scikit-learn's CalibratedClassifierCV. Further below, the model is broken.
+_ROUNDING = 1e-5
+
+
+def _mended_proba(proba):
+    """A classifier's probabilities as float, degenerate rows mended.
+
+    A probability rounded below zero (``-1e-17``, down to ``-1e-5``) counts
+    as zero, and a row of zeros as uniform, as scikit-learn's
+    ``CalibratedClassifierCV`` normalises it: ``log`` would give NaN in the
+    first case, and a row of ``-inf``, which cannot be normalised, in the
+    second. A probability further below zero is refused; NaN stays NaN.
+    ``proba`` is never modified, and returned as it is when no row needs
+    mending.
+    """
+    proba = np.asarray(proba, dtype=float)
+    bad = np.flatnonzero((proba.min(axis=1) < 0) | (proba.max(axis=1) == 0))
+    if not bad.size:
+        return proba
+    rows = proba[bad]  # no NaN: min or max would be NaN
+    if rows.min() < -_ROUNDING:
+        raise ValueError(
+            f"The classifier's predict_proba returned a probability of "
+            f"{rows.min():.3g}: probabilities must not be negative (values "
+            f"down to {-_ROUNDING:g} are taken as zero, rounded)."
+        )
+    rows = np.maximum(rows, 0.0)
+    rows[rows.sum(axis=1) == 0] = 1.0 / proba.shape[1]
+    proba = proba.copy()
+    proba[bad] = rows
+    return proba
+
+
 def _log_proba(proba):
     """``log(proba)`` of a classifier's probabilities, degenerate rows mended.
 
-    A probability rounded below zero (``-1e-17``) counts as zero, and a row
-    of zeros as uniform, as scikit-learn's ``CalibratedClassifierCV``
-    normalises it: ``log`` would give NaN in the first case, and a row of
-    ``-inf``, which cannot be normalised, in the second.
+    See ``_mended_proba``.
     """
-    proba = np.asarray(proba, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_proba = np.log(proba)
-    row_max = log_proba.max(axis=1)
-    bad = np.flatnonzero(np.isnan(row_max) | (row_max == -np.inf))
-    if bad.size:
-        rows = np.maximum(proba[bad], 0.0)  # NaN (a broken model) stays NaN
-        rows[rows.sum(axis=1) == 0] = 1.0 / proba.shape[1]
-        with np.errstate(divide="ignore"):
-            log_proba[bad] = np.log(rows)
-    return log_proba
+    with np.errstate(divide="ignore"):
+        return np.log(_mended_proba(proba))
 
 
 def _adjusted_log_proba(proba, log_weights):

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
+    _mended_proba,
     _post_hoc_docstring,
 )
 
@@ -204,5 +205,5 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         if self.decision == "rescale":
             return super()._predict_codes(X)
         check_is_fitted(self)
-        proba = np.asarray(self.estimator_.predict_proba(X), dtype=float)
+        proba = _mended_proba(self.estimator_.predict_proba(X))  # predict_proba's
         return np.argmin(proba @ self.cost_matrix_, axis=1)

@@ -273,3 +273,40 @@ def test_probabilities_rounded_below_zero_or_all_zero(clf):
     np.testing.assert_allclose(proba, expected, rtol=1e-12)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(model.predict(X), proba.argmax(axis=1))
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        LogitAdjustedClassifier,
+        partial(LogitAdjustedClassifier, tau="auto"),
+        PluginClassifier,
+        partial(ThresholdMovingClassifier, decision="expected_cost"),
+    ],
+)
+def test_probabilities_far_below_zero_are_refused(clf):
+    # -0.3 is no rounding but a broken model: it was silently taken as zero.
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = [1.3, -0.3, 0.0]
+    X = np.arange(y.size)[:, None]
+    model = clf(FrozenEstimator(_FixedProba(table)))
+    with pytest.raises(ValueError, match="a probability of -0.3: probabilities"):
+        model.fit(X, y).predict(X)
+
+
+def test_expected_cost_of_a_row_of_zeros_is_that_of_uniform_probabilities():
+    # predict_proba took the row of zeros as uniform, predict as zeros: every
+    # class cost nothing and the first, the costliest here, was predicted.
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = 0.0
+    cost_matrix = [[0, 1, 1], [9, 0, 1], [9, 1, 0]]
+    X = np.arange(y.size)[:, None]
+    model = ThresholdMovingClassifier(
+        FrozenEstimator(_FixedProba(table)),
+        cost_matrix=cost_matrix,
+        decision="expected_cost",
+    ).fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(X[:1]), [[1 / 3] * 3])
+    assert model.predict(X[:1]).tolist() == [1]
