@@ -149,7 +149,17 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         if not np.isfinite(total):  # values near the largest float: scaled first
             prior = prior / prior.max()
             total = prior.sum()
-        return prior / total
+        with np.errstate(under="ignore"):
+            prior = prior / total
+        tiny = np.flatnonzero(prior < np.finfo(np.float64).tiny)
+        if tiny.size:  # its log, then the adjusted probabilities, are not floats
+            raise ValueError(
+                f"prior of class {self.classes_.tolist()[tiny[0]]!r} is "
+                f"{prior[tiny[0]]:.3g} of the sum of prior, less than the "
+                f"smallest float {np.finfo(np.float64).tiny:.3g}; give values "
+                f"less far apart."
+            )
+        return prior
 
     def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         weighted = sample_weight is not None

@@ -105,6 +105,9 @@ def test_given_prior_near_the_largest_float_is_normalised(imbalanced_multiclass)
         ([0.5, 0.5], r"shape \(2,\)"),
         ([1, 1, 0, 1], "positive"),
         ([1, 1, np.nan, 1], "finite"),
+        # normalised, 1e-300 underflowed to a prior of 0 (rows of NaN)
+        ([1e300, 1, 1, 1e-300], "prior of class 3 is 0 of the sum"),
+        ([1e308, 1e308, 1, 1], "prior of class 2 is 5e-309 of the sum"),
     ],
 )
 def test_invalid_prior_is_refused(prior, match, imbalanced_multiclass):
