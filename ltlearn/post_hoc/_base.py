@@ -214,12 +214,13 @@ def _check_prior_counts(counts, classes, weighted=False):
         share = counts / counts.sum()
     tiny = np.flatnonzero(share < np.finfo(np.float64).tiny)
     if tiny.size:
-        label, weight = classes.tolist()[tiny[0]], counts[tiny[0]]
+        # the share, not the weights, which may have been scaled
+        label, part = classes.tolist()[tiny[0]], share[tiny[0]]
         raise ValueError(
-            f"Class {label!r} has a total sample_weight of {weight:.3g}, less "
-            f"than {np.finfo(np.float64).tiny:.3g} times the total "
-            f"{counts.sum():.3g}, so its prior (and the inverse of it) is not "
-            f"a float. Give the classes weights less far apart."
+            f"Class {label!r} holds {part:.3g} of the total sample_weight, "
+            f"less than the smallest float {np.finfo(np.float64).tiny:.3g}, "
+            f"so its prior (and the inverse of it) is not a float. Give the "
+            f"classes weights less far apart."
         )
 
 

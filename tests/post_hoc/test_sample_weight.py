@@ -9,7 +9,7 @@ from functools import partial
 
 import numpy as np
 import pytest
-from sklearn import config_context
+from sklearn import clone, config_context
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
@@ -248,13 +248,24 @@ def test_weights_whose_sum_overflows_give_the_rule_of_their_ratios(
         PluginClassifier(LogisticRegression(), scoring="geometric_mean", cv=3),
     ],
 )
-def test_a_class_of_a_share_of_weight_below_the_smallest_float(clf, imbalanced_binary):
+@pytest.mark.parametrize("small, large", [(1e-310, 1.0), (1e-5, 1e307)])
+def test_a_class_of_a_share_of_weight_below_the_smallest_float(
+    clf, small, large, imbalanced_binary
+):
     # Its prior underflowed to 0 (or its inverse overflowed): rows of NaN or
     # "cost_matrix must hold finite, non-negative costs", with RuntimeWarnings.
+    # The message gives the share, not the weights scaled for their sum.
     X, y = imbalanced_binary
-    weights = np.where(y == 1, 1e-310, 1.0)
-    with pytest.raises(ValueError, match="Class 1 has a total sample_weight of 3"):
-        clf.fit(X, y, sample_weight=weights)
+    weights = np.where(y == 1, small, large)
+    # a fitted model: LogisticRegression's own sums of 1e307 overflow
+    model = FrozenEstimator(clone(clf.estimator).fit(X, y))
+    clf = clone(clf).set_params(estimator=model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="Class 1 holds") as error:
+            clf.fit(X, y, sample_weight=weights)
+    share = small * np.sum(y == 1) / np.sum(y == 0) / large
+    assert float(str(error.value).split()[3]) == pytest.approx(share, rel=1e-2)
 
 
 def test_zero_weight_rows_do_not_count(imbalanced_binary):
