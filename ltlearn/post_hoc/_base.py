@@ -175,7 +175,9 @@ def _rule_weights(sample_weight):
 
     Those depend only on the ratios of the weights: weights whose sum
     overflows (``1e307`` each) are scaled by a power of two, which keeps the
-    ratios (weights below ``1e-308`` times the largest one excepted).
+    ratios (weights below ``1e-308`` times the largest one excepted: they
+    become the smallest float, so that a row of positive weight still
+    counts, and a class of them is refused for its share, not as weightless).
     """
     if sample_weight is None:
         return None
@@ -185,7 +187,9 @@ def _rule_weights(sample_weight):
         return sample_weight
     exponent = int(np.frexp(sample_weight.max())[1])
     with np.errstate(under="ignore"):
-        return np.ldexp(sample_weight, -exponent)
+        scaled = np.ldexp(sample_weight, -exponent)
+    scaled[(scaled == 0) & (sample_weight > 0)] = np.nextafter(0.0, 1.0)
+    return scaled
 
 
 def _check_prior_counts(counts, classes, weighted=False):
