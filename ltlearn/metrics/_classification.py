@@ -96,7 +96,8 @@ def _refuse_continuous(**labels):
     """Refuse float labels that are not integers (``0.1``) in each array, by name.
 
     scikit-learn's ``unique_labels`` refuses them with "Unknown label type"
-    followed by the whole arrays.
+    followed by the whole arrays, or "Mix type of y not allowed" beside
+    class labels, naming neither array.
     """
     for name, values in labels.items():
         if type_of_target(values, input_name=name) == "continuous":
