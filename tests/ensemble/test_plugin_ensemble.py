@@ -425,7 +425,7 @@ def test_weights_of_extreme_magnitudes():
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         huge = clone(clf).fit(X, y, sample_weight=weights * 1e307)
-        with pytest.raises(ValueError, match="Class 1 has a total sample_weight"):
+        with pytest.raises(ValueError, match="Class 1 holds .* of the total"):
             clone(clf).fit(X, y, sample_weight=np.where(y == 1, 1e-310, 1.0))
     plain = clone(clf).fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(huge.weights_, plain.weights_)
