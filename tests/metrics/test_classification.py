@@ -258,7 +258,7 @@ def test_imbalance_report_text_of_extreme_weighted_supports():
 
 @pytest.mark.parametrize("name", ["y_true", "y_pred"])
 def test_imbalance_report_names_continuous_labels(name):
-    # It said "Unknown label type: (array([0.1, 0.2, 0.1]), ...)".
+    # It said "Mix type of y not allowed, got types {...}", naming neither.
     labels = {"y_true": [0, 1, 0], "y_pred": [0, 1, 1], name: [0.1, 0.2, 0.1]}
     with pytest.raises(ValueError, match=f"{name} must hold class labels; got cont"):
         imbalance_report(**labels)
