@@ -27,6 +27,7 @@ from ltlearn.post_hoc._base import (
     _check_folds,
     _check_prior_counts,
     _cross_fit_proba,
+    _mended_proba,
     _rule_weights,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
@@ -452,7 +453,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.oob_proba_ = None
         if self.refinement > 0 and all(p is not None for p in held_out):
             self.oob_proba_ = np.mean(held_out, axis=0)
-            proba, y_codes, search_weight = self.oob_proba_, codes, None
+            # degenerate rows as predict_proba takes them
+            proba = _mended_proba(self.oob_proba_)
+            y_codes, search_weight = codes, None
             if sample_weight is not None:
                 # the search counts each row as its weight; zero-weight rows
                 # do not count at all

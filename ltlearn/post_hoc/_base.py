@@ -345,19 +345,22 @@ class _BasePostHocClassifier(
         ``params.fit`` are the ``fit`` parameters of ``estimator``,
         ``params.split`` those of the splitter's ``split``. A frozen estimator
         is not refitted: its probabilities on ``X`` (data it was not trained
-        on, presumably) serve as they are.
+        on, presumably) serve as they are. Degenerate rows are mended as in
+        ``predict_proba`` (``_mended_proba``), so that the searches see them
+        as the rule will.
         """
         if isinstance(self.estimator_, FrozenEstimator):
-            return np.asarray(self.estimator_.predict_proba(X), dtype=float)
+            return _mended_proba(self.estimator_.predict_proba(X))
         splitter = check_cv(cv, y, classifier=True)
         with warnings.catch_warnings():
             # a class with fewer samples than folds: checked just below
             warnings.filterwarnings("ignore", "The least populated class", UserWarning)
             folds = list(splitter.split(X, y, **params.split))
         _check_folds(folds, codes, self.classes_, cv, purpose)
-        return _cross_fit_proba(
+        proba = _cross_fit_proba(
             self.estimator, X, y, folds, params.fit, classes=self.classes_
         )
+        return _mended_proba(proba)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):

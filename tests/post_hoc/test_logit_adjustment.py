@@ -247,6 +247,9 @@ class _FixedProba(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         return self.table[np.asarray(X)[:, 0].astype(int)]
 
+    def predict(self, X):
+        return self.predict_proba(X).argmax(axis=1)
+
 
 @pytest.mark.parametrize(
     "clf",
@@ -296,6 +299,23 @@ def test_probabilities_far_below_zero_are_refused(clf):
     model = clf(FrozenEstimator(_FixedProba(table)))
     with pytest.raises(ValueError, match="a probability of -0.3: probabilities"):
         model.fit(X, y).predict(X)
+
+
+@pytest.mark.parametrize(
+    "clf", [partial(LogitAdjustedClassifier, tau="auto"), PluginClassifier]
+)
+@pytest.mark.parametrize("frozen", [True, False])
+def test_searches_take_probabilities_as_the_rule_does(clf, frozen):
+    # The plug-in search took the out-of-fold probabilities raw: -0.3 was
+    # refused only by predict.
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = [1.3, -0.3, 0.0]
+    X = np.arange(y.size)[:, None]
+    model = _FixedProba(table)
+    model = clf(FrozenEstimator(model) if frozen else model, cv=2)
+    with pytest.raises(ValueError, match="a probability of -0.3: probabilities"):
+        model.fit(X, y)
 
 
 def test_expected_cost_of_a_row_of_zeros_is_that_of_uniform_probabilities():
