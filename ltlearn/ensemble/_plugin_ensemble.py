@@ -27,6 +27,8 @@ from ltlearn.post_hoc._base import (
     _check_folds,
     _check_prior_counts,
     _cross_fit_proba,
+    _mended_proba,
+    _rule_weights,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._random import draw_seeds
@@ -415,7 +417,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         n_classes = self.classes_.size
         _check_scoring(self.scoring, n_classes)
         counts = class_counts(codes, np.arange(n_classes))
-        weighted = np.bincount(codes, weights=sample_weight, minlength=n_classes)
+        rule_weight = _rule_weights(sample_weight)  # the models get sample_weight
+        weighted = np.bincount(codes, weights=rule_weight, minlength=n_classes)
         _check_prior_counts(weighted, self.classes_, sample_weight is not None)
         self.prior_ = weighted / weighted.sum()
         cv_seed = draw_seeds(self.random_state)
@@ -453,13 +456,15 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         self.oob_proba_ = None
         if self.refinement > 0 and all(p is not None for p in held_out):
             self.oob_proba_ = np.mean(held_out, axis=0)
-            proba, y_codes, search_weight = self.oob_proba_, codes, None
+            # degenerate rows as predict_proba takes them
+            proba = _mended_proba(self.oob_proba_)
+            y_codes, search_weight = codes, None
             if sample_weight is not None:
                 # the search counts each row as its weight; zero-weight rows
                 # do not count at all
                 keep = sample_weight > 0
                 proba, y_codes = proba[keep], codes[keep]
-                counts, search_weight = weighted, sample_weight[keep]
+                counts, search_weight = weighted, rule_weight[keep]
             tuned, _ = _coordinate_ascent(
                 proba, y_codes, counts, start, self.scoring, self.classes_,
                 coords=range(n_classes), max_iter=_MAX_SWEEPS,

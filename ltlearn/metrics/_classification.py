@@ -59,6 +59,20 @@ def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
     return np.divide(tp, n_true, out=np.full(labels.size, np.nan), where=n_true > 0)
 
 
+def _text_cell(column, value, digits):
+    """A cell of ``imbalance_report``'s text: floats with ``digits`` decimals.
+
+    A weighted support is written in exponent notation from 1e16, whose
+    decimals would print digits that a float does not hold (300 of them for
+    1e300), and when it is so small that it would round to zero.
+    """
+    if isinstance(value, int):
+        return f"{value:>11d}"
+    if column == "support" and (value >= 1e16 or 0 < value < 0.5 * 10.0**-digits):
+        return f"{value:>11.{digits}e}"
+    return f"{value:>11.{digits}f}"
+
+
 def _check_shot_thresholds(many_threshold, few_threshold):
     if few_threshold > many_threshold:
         raise ValueError(
@@ -76,6 +90,18 @@ def _check_no_missing_labels(**labels):
     for name, values in labels.items():
         if values is not None:
             check_no_missing_labels(values, input_name=name)
+
+
+def _refuse_continuous(**labels):
+    """Refuse float labels that are not integers (``0.1``) in each array, by name.
+
+    scikit-learn's ``unique_labels`` refuses them with "Unknown label type"
+    followed by the whole arrays, or "Mix type of y not allowed" beside
+    class labels, naming neither array.
+    """
+    for name, values in labels.items():
+        if type_of_target(values, input_name=name) == "continuous":
+            raise ValueError(f"{name} must hold class labels; got continuous values.")
 
 
 def _check_y_train(y_train):
@@ -172,7 +198,8 @@ def shot_accuracy(
         raise ValueError("y_true is empty (0 samples); there is nothing to score.")
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
-    unique_labels(y_true, y_pred)  # refuses continuous or mixed labels
+    _refuse_continuous(y_true=y_true, y_pred=y_pred)
+    unique_labels(y_true, y_pred)  # refuses mixed labels
     y_train = _check_y_train(y_train)
     unique_labels(y_true, y_train)  # and training labels of another type
     labels, counts = _check_train_labels(y_true, y_train)
@@ -323,9 +350,10 @@ def imbalance_report(
     over = {}
     if y_train is not None:
         y_train = _check_y_train(y_train)
+    _refuse_continuous(y_true=y_true, y_pred=y_pred)
     parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
-    # refuses continuous labels and a mix of strings and numbers, also in
-    # y_train when labels are given
+    # refuses a mix of strings and numbers, also in y_train when labels are
+    # given
     found = unique_labels(*parts)
     if labels is None:
         labels = found
@@ -394,10 +422,7 @@ def imbalance_report(
     width = max(len("class"), *(len(str(label)) for label in rows))
     lines = [f"{'class':>{width}} " + " ".join(f"{c:>11}" for c in columns)]
     for label, row in rows.items():
-        cells = [
-            f"{v:>11d}" if isinstance(v, int) else f"{v:>11.{digits}f}"
-            for v in row.values()
-        ]
+        cells = [_text_cell(column, v, digits) for column, v in row.items()]
         lines.append(f"{str(label):>{width}} " + " ".join(cells))
     lines.append("")
     for name, value in aggregates.items():

@@ -76,6 +76,34 @@ def _vote(neighbor_codes, generator):
     return winners
 
 
+def _column_std(numeric):
+    """Standard deviations of the columns of ``numeric``, in float64.
+
+    The squares of float64 values beyond about 1e154 overflow (an infinite
+    standard deviation, hence an infinite distance to any other category) and
+    those below about 1e-154 underflow (a zero one, which ignores the
+    categories). Such a column is scaled by a power of two of its own for the
+    computation, which scales its standard deviation exactly: one factor for
+    all columns would underflow a column of ordinary values beside one of
+    1e300.
+    """
+    with np.errstate(over="ignore"):  # the columns out of range are redone
+        std = numeric.std(axis=0, dtype=np.float64)
+    if numeric.dtype != np.float64 or numeric.size == 0:
+        return std
+    exponents = np.frexp(np.abs(numeric).max(axis=0))[1]
+    limit = np.finfo(np.float64).maxexp // 3
+    out = np.flatnonzero((exponents < -limit) | (exponents > limit))
+    if out.size:
+        # float64 exponents lie in [-1073, 1024]; 2**1000 is still finite.
+        # The scaled values are below 1 in magnitude, so is their standard
+        # deviation: scaled back, it is finite.
+        shifts = np.minimum(-exponents[out], 1000)
+        scaled = numeric[:, out] * np.ldexp(1.0, shifts)
+        std[out] = np.ldexp(scaled.std(axis=0), -shifts)
+    return std
+
+
 def _scaled_one_hot(numeric, local_codes, level_counts, scale):
     """``[numeric, one-hot * scale]`` for the rows of one class.
 
@@ -383,7 +411,7 @@ class SMOTENC(SMOTE):
                 *(_local_codes(codes[class_indices, j]) for j in range(codes.shape[1]))
             )
             local = np.column_stack(local)
-            median_std = float(np.median(numeric_class.std(axis=0, dtype=np.float64)))
+            median_std = float(np.median(_column_std(numeric_class)))
             self.median_std_[label] = median_std
             generator = generators[label]
             if class_indices.size == 1:

@@ -101,6 +101,49 @@ _post_hoc_docstring = _Substitution(
 _BLOCK_VALUES = 2**20
 
 
+# How far below zero a probability may be rounded: the tolerance above one of
+# scikit-learn's CalibratedClassifierCV. Further below, the model is broken.
+_ROUNDING = 1e-5
+
+
+def _mended_proba(proba):
+    """A classifier's probabilities as float, degenerate rows mended.
+
+    A probability rounded below zero (``-1e-17``, down to ``-1e-5``) counts
+    as zero, and a row of zeros as uniform, as scikit-learn's
+    ``CalibratedClassifierCV`` normalises it: ``log`` would give NaN in the
+    first case, and a row of ``-inf``, which cannot be normalised, in the
+    second. A probability further below zero is refused; NaN stays NaN.
+    ``proba`` is never modified, and returned as it is when no row needs
+    mending.
+    """
+    proba = np.asarray(proba, dtype=float)
+    bad = np.flatnonzero((proba.min(axis=1) < 0) | (proba.max(axis=1) == 0))
+    if not bad.size:
+        return proba
+    rows = proba[bad]  # no NaN: min or max would be NaN
+    if rows.min() < -_ROUNDING:
+        raise ValueError(
+            f"The classifier's predict_proba returned a probability of "
+            f"{rows.min():.3g}: probabilities must not be negative (values "
+            f"down to {-_ROUNDING:g} are taken as zero, rounded)."
+        )
+    rows = np.maximum(rows, 0.0)
+    rows[rows.sum(axis=1) == 0] = 1.0 / proba.shape[1]
+    proba = proba.copy()
+    proba[bad] = rows
+    return proba
+
+
+def _log_proba(proba):
+    """``log(proba)`` of a classifier's probabilities, degenerate rows mended.
+
+    See ``_mended_proba``.
+    """
+    with np.errstate(divide="ignore"):
+        return np.log(_mended_proba(proba))
+
+
 def _adjusted_log_proba(proba, log_weights):
     """Rows of ``log(proba) + log_weights``, normalised in log space.
 
@@ -108,8 +151,7 @@ def _adjusted_log_proba(proba, log_weights):
     weights, however far apart: multiplying the probabilities by the weights
     would underflow to rows of zeros.
     """
-    with np.errstate(divide="ignore"):
-        log_proba = np.log(np.asarray(proba, dtype=float))
+    log_proba = _log_proba(proba)
     log_proba += log_weights
     row_max = log_proba.max(axis=1, keepdims=True)
     log_proba -= np.where(np.isfinite(row_max), row_max, 0.0)
@@ -129,8 +171,35 @@ def _adjusted_log_proba(proba, log_weights):
     return log_proba
 
 
+def _rule_weights(sample_weight):
+    """``sample_weight`` for the priors and metrics of a rule, summable.
+
+    Those depend only on the ratios of the weights: weights whose sum
+    overflows (``1e307`` each) are scaled by a power of two, which keeps the
+    ratios (weights below ``1e-308`` times the largest one excepted: they
+    become the smallest float, so that a row of positive weight still
+    counts, and a class of them is refused for its share, not as weightless).
+    """
+    if sample_weight is None:
+        return None
+    with np.errstate(over="ignore"):
+        total = sample_weight.sum()
+    if np.isfinite(total):
+        return sample_weight
+    exponent = int(np.frexp(sample_weight.max())[1])
+    with np.errstate(under="ignore"):
+        scaled = np.ldexp(sample_weight, -exponent)
+    scaled[(scaled == 0) & (sample_weight > 0)] = np.nextafter(0.0, 1.0)
+    return scaled
+
+
 def _check_prior_counts(counts, classes, weighted=False):
-    """Refuse a class of ``classes`` that has no sample (or no weight) in ``y``."""
+    """Refuse a class of ``classes`` that has no sample (or no weight) in ``y``.
+
+    With weights, refuse also a class whose share of the total weight is
+    below the smallest normal float (``2.2e-308``): its prior, or the inverse
+    of it, is not a float.
+    """
     empty = np.flatnonzero(counts == 0)
     if empty.size:
         label = classes.tolist()[empty[0]]
@@ -143,6 +212,20 @@ def _check_prior_counts(counts, classes, weighted=False):
         raise ValueError(
             f"Class {label!r} has 0 samples in y; every class of the "
             f"estimator needs samples to estimate its prior."
+        )
+    if not weighted:
+        return
+    with np.errstate(under="ignore"):
+        share = counts / counts.sum()
+    tiny = np.flatnonzero(share < np.finfo(np.float64).tiny)
+    if tiny.size:
+        # the share, not the weights, which may have been scaled
+        label, part = classes.tolist()[tiny[0]], share[tiny[0]]
+        raise ValueError(
+            f"Class {label!r} holds {part:.3g} of the total sample_weight, "
+            f"less than the smallest float {np.finfo(np.float64).tiny:.3g}, "
+            f"so its prior (and the inverse of it) is not a float. Give the "
+            f"classes weights less far apart."
         )
 
 
@@ -280,19 +363,22 @@ class _BasePostHocClassifier(
         ``params.fit`` are the ``fit`` parameters of ``estimator``,
         ``params.split`` those of the splitter's ``split``. A frozen estimator
         is not refitted: its probabilities on ``X`` (data it was not trained
-        on, presumably) serve as they are.
+        on, presumably) serve as they are. Degenerate rows are mended as in
+        ``predict_proba`` (``_mended_proba``), so that the searches see them
+        as the rule will.
         """
         if isinstance(self.estimator_, FrozenEstimator):
-            return np.asarray(self.estimator_.predict_proba(X), dtype=float)
+            return _mended_proba(self.estimator_.predict_proba(X))
         splitter = check_cv(cv, y, classifier=True)
         with warnings.catch_warnings():
             # a class with fewer samples than folds: checked just below
             warnings.filterwarnings("ignore", "The least populated class", UserWarning)
             folds = list(splitter.split(X, y, **params.split))
         _check_folds(folds, codes, self.classes_, cv, purpose)
-        return _cross_fit_proba(
+        proba = _cross_fit_proba(
             self.estimator, X, y, folds, params.fit, classes=self.classes_
         )
+        return _mended_proba(proba)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -343,6 +429,7 @@ class _BasePostHocClassifier(
             )
             weights = unrouted_sample_weight(self.estimator, sample_weight, advice)
             fit_params = {**fit_params, **weights}
+        sample_weight = _rule_weights(sample_weight)  # the estimator has them
         codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)
         params = Bunch(fit=fit_params, split=split)
         self._fit_weights(X, y, codes, counts, sample_weight, params)

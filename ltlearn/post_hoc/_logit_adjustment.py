@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
+    _log_proba,
     _post_hoc_docstring,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _score_codes
@@ -143,7 +144,22 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             raise ValueError(
                 f"prior must hold finite, positive values; got {prior.tolist()!r}."
             )
-        return prior / prior.sum()
+        with np.errstate(over="ignore"):
+            total = prior.sum()
+        if not np.isfinite(total):  # values near the largest float: scaled first
+            prior = prior / prior.max()
+            total = prior.sum()
+        with np.errstate(under="ignore"):
+            prior = prior / total
+        tiny = np.flatnonzero(prior < np.finfo(np.float64).tiny)
+        if tiny.size:  # its log, then the adjusted probabilities, are not floats
+            raise ValueError(
+                f"prior of class {self.classes_.tolist()[tiny[0]]!r} is "
+                f"{prior[tiny[0]]:.3g} of the sum of prior, less than the "
+                f"smallest float {np.finfo(np.float64).tiny:.3g}; give values "
+                f"less far apart."
+            )
+        return prior
 
     def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         weighted = sample_weight is not None
@@ -157,8 +173,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         proba = self._oof_proba(X, y, codes, self.cv, params, "tau='auto'")
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
-        with np.errstate(divide="ignore"):
-            log_proba = np.log(proba)
+        log_proba = _log_proba(proba)
         scores = np.array(
             [
                 _score_codes(

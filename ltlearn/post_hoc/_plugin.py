@@ -199,8 +199,9 @@ class PluginClassifier(_BasePostHocClassifier):
         )
         if not searched:
             _check_prior_counts(counts, self.classes_, weighted)
-        self.prior_ = counts / counts.sum()
-        if np.all(counts > 0):
+        with np.errstate(under="ignore"):  # a share below 1e-308 of the weight
+            self.prior_ = counts / counts.sum()
+        if np.all(self.prior_ >= np.finfo(np.float64).tiny):
             start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
         else:
             start = np.full(n_classes, 1.0 / n_classes)

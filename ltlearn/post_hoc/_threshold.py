@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
+    _mended_proba,
     _post_hoc_docstring,
 )
 
@@ -40,7 +41,8 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
             "cost_matrix must have a zero diagonal: a correct prediction costs "
             f"nothing. Got the diagonal {np.diag(costs).tolist()!r}."
         )
-    class_costs = costs.sum(axis=1)
+    with np.errstate(over="ignore"):  # refused by "rescale" only
+        class_costs = costs.sum(axis=1)
     free = np.flatnonzero(class_costs == 0)
     if free.size:
         raise ValueError(
@@ -165,6 +167,15 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         self.cost_matrix_, self.class_costs_ = _check_cost_matrix(
             self.cost_matrix, self.classes_, y, sample_weight
         )
+        infinite = np.flatnonzero(np.isinf(self.class_costs_))
+        if self.decision == "rescale" and infinite.size:
+            raise ValueError(
+                f"The costs of class {self.classes_.tolist()[infinite[0]]!r} in "
+                "cost_matrix sum to more than the largest float, which "
+                'decision="rescale" multiplies the probabilities by; scale '
+                "cost_matrix down (the decisions depend only on the ratios of "
+                'the costs), or use decision="expected_cost".'
+            )
 
     def _class_log_weights(self):
         if self.decision == "expected_cost":  # the probabilities unchanged
@@ -194,5 +205,5 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         if self.decision == "rescale":
             return super()._predict_codes(X)
         check_is_fitted(self)
-        proba = np.asarray(self.estimator_.predict_proba(X), dtype=float)
+        proba = _mended_proba(self.estimator_.predict_proba(X))  # predict_proba's
         return np.argmin(proba @ self.cost_matrix_, axis=1)

@@ -172,7 +172,7 @@ def check_sample_weight(sample_weight, n_samples):
         )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError("sample_weight must hold finite, non-negative weights.")
-    if not weights.sum() > 0:
+    if not weights.max(initial=0.0) > 0:  # their sum may overflow
         raise ValueError("sample_weight sums to zero: no sample would count.")
     return weights
 

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn import config_context
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import make_column_transformer
 from sklearn.datasets import make_classification
 from sklearn.ensemble import (
@@ -439,6 +439,53 @@ def test_a_class_of_zero_total_weight_raises_a_clear_error(refinement):
             ValueError, match="Class 'bee' has a total sample_weight of 0"
         ):
             clf.fit(X, labels, sample_weight=weights)
+
+
+def test_weights_of_extreme_magnitudes():
+    """Weights whose sum overflows give the rule of their ratios; a class of a
+    share of the weight below the smallest float is refused (both gave NaN
+    probabilities)."""
+    X, y = make_classification(n_samples=120, weights=[0.8], random_state=0)
+    weights = np.where(y == 1, 3.0, 1.0)
+    models = [("lr", FrozenEstimator(LogisticRegression().fit(X, y)))]
+    clf = PluginEnsembleClassifier(models, refinement=0.5, cv=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        huge = clone(clf).fit(X, y, sample_weight=weights * 1e307)
+        with pytest.raises(ValueError, match="Class 1 holds .* of the total"):
+            clone(clf).fit(X, y, sample_weight=np.where(y == 1, 1e-310, 1.0))
+    plain = clone(clf).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(huge.weights_, plain.weights_)
+    np.testing.assert_allclose(huge.predict_proba(X), plain.predict_proba(X))
+
+
+class _TableModel(ClassifierMixin, BaseEstimator):
+    """A model whose ``predict_proba`` is ``table[X[:, 0]]``, whatever it learns."""
+
+    def __init__(self, table=None):
+        self.table = table
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict_proba(self, X):
+        return self.table[np.asarray(X)[:, 0].astype(int)]
+
+    def predict(self, X):
+        return self.predict_proba(X).argmax(axis=1)
+
+
+def test_held_out_probabilities_far_below_zero_are_refused():
+    """The search took the held-out probabilities raw, -0.3 included, which
+    predict_proba refuses."""
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = [1.3, -0.3, 0.0]
+    X = np.arange(y.size)[:, None]
+    clf = PluginEnsembleClassifier([("t", _TableModel(table))], cv=2, random_state=0)
+    with pytest.raises(ValueError, match="a probability of -0.3: probabilities"):
+        clf.fit(X, y)
 
 
 def test_negative_sample_weight_is_refused():

@@ -94,7 +94,9 @@ def test_shot_accuracy_refuses_unseen_labels():
 @pytest.mark.parametrize(
     "y_true, y_pred, y_train, match",
     [
-        ([0.5, 1.5], [0.5, 1.5], [0.5, 1.5], "Unknown label type"),
+        # it said "Unknown label type: (array([0.5, 1.5]), array(...))"
+        ([0.5, 1.5], [0.5, 1.5], [0.5, 1.5], "y_true must hold class labels"),
+        ([0, 1], [0.5, 1], [0, 1], "y_pred must hold class labels; got continuous"),
         ([0, 1], ["0", "1"], [0, 1], "Mix of label input types"),
         ([0, 1], [0, 1], ["0", "1"], "Mix of label input types"),
         # it said "Mix type of y not allowed", where make_shot_scorer names y_train
@@ -239,6 +241,27 @@ def test_imbalance_report_refuses_y_train_of_another_label_type(y_train, match, 
     """
     with pytest.raises(ValueError, match=match):
         imbalance_report([0, 1, 1], [0, 1, 1], y_train=y_train, labels=labels)
+
+
+def test_imbalance_report_text_of_extreme_weighted_supports():
+    # A support of 8e301 was printed with its 302 digits and 3 decimals, one
+    # of 2e-299 as 0.000: exponent notation for them, decimals otherwise.
+    y_true = np.array([0, 0, 0, 0, 1, 1])
+    y_pred = np.array([0, 0, 0, 1, 1, 1])
+    weights = np.where(y_true == 0, 2e301, 1e-299)
+    lines = imbalance_report(y_true, y_pred, sample_weight=weights).splitlines()
+    assert lines[1].split() == ["0", "8.000e+301", "1.000", "0.750", "0.857"]
+    assert lines[2].split() == ["1", "2.000e-299", "0.000", "1.000", "0.000"]
+    lines = imbalance_report(y_true, y_pred, sample_weight=weights * 1e-301).split()
+    assert "8.000" in lines and "0.000" in lines  # 1e-600 is 0.0
+
+
+@pytest.mark.parametrize("name", ["y_true", "y_pred"])
+def test_imbalance_report_names_continuous_labels(name):
+    # It said "Mix type of y not allowed, got types {...}", naming neither.
+    labels = {"y_true": [0, 1, 0], "y_pred": [0, 1, 1], name: [0.1, 0.2, 0.1]}
+    with pytest.raises(ValueError, match=f"{name} must hold class labels; got cont"):
+        imbalance_report(**labels)
 
 
 def test_imbalance_report_text_orders_by_training_count():

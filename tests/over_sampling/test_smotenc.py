@@ -457,3 +457,40 @@ def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=f"Got <class '.*{container.__name__}'>"):
             SMOTENC(categorical_features="auto").fit_resample(container(X), y)
+
+
+@pytest.mark.parametrize("exponent", [600, -600])
+def test_smotenc_extreme_magnitudes_scale_the_result(exponent):
+    # The squares of values beyond 1e154 overflowed the standard deviations
+    # (an infinite median_std_, then "Input X contains infinity"); below
+    # 1e-154 they underflowed to a median_std_ of 0, ignoring the categories.
+    X, y = _mixed(n=60, n_minority=12)
+    X_scaled = X.copy()
+    X_scaled[:, [0, 2]] *= 2.0**exponent
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        scaled = SMOTENC(categorical_features=[1, 3], random_state=0)
+        X_res_scaled, y_res_scaled = scaled.fit_resample(X_scaled, y)
+    plain = SMOTENC(categorical_features=[1, 3], random_state=0)
+    X_res, y_res = plain.fit_resample(X, y)
+    assert scaled.median_std_[1] == plain.median_std_[1] * 2.0**exponent
+    np.testing.assert_array_equal(y_res_scaled, y_res)
+    np.testing.assert_array_equal(X_res_scaled[:, [1, 3]], X_res[:, [1, 3]])
+    np.testing.assert_array_equal(
+        X_res_scaled[:, [0, 2]], X_res[:, [0, 2]] * 2.0**exponent
+    )
+
+
+def test_smotenc_columns_of_extreme_magnitudes_apart_each_keep_their_std():
+    # One factor for all columns, set by a column of 1e300, underflowed the
+    # others: median_std_ was 0 (the categories ignored) where the median
+    # column held ordinary values.
+    rng = np.random.default_rng(0)
+    numeric = rng.normal(size=(40, 3)) * [2.0**1000, 1.0, 2.0**-1000]
+    X = np.column_stack([numeric, rng.integers(0, 3, 40)])
+    y = np.r_[np.zeros(30, int), np.ones(10, int)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        smotenc = SMOTENC(categorical_features=[3], random_state=0)
+        smotenc.fit_resample(X, y)
+    assert smotenc.median_std_[1] == numeric[y == 1, 1].std()

@@ -3,9 +3,14 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+from functools import partial
+
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
+from scipy.special import logsumexp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -14,7 +19,12 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_pre
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline
 
-from ltlearn.post_hoc import LogitAdjustedClassifier, ThresholdMovingClassifier, _base
+from ltlearn.post_hoc import (
+    LogitAdjustedClassifier,
+    PluginClassifier,
+    ThresholdMovingClassifier,
+    _base,
+)
 from ltlearn.post_hoc._logit_adjustment import _TAU_GRID
 
 LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
@@ -76,12 +86,29 @@ def test_given_prior_is_normalised_and_used(imbalanced_multiclass):
     np.testing.assert_array_equal(clf.predict(X), expected.argmax(axis=1))
 
 
+def test_given_prior_near_the_largest_float_is_normalised(imbalanced_multiclass):
+    # Its sum overflowed: a prior of zeros, then rows of NaN in predict_proba.
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior=[4, 3, 2, 1])
+    huge = clone(clf).set_params(prior=[8e307, 6e307, 4e307, 2e307])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        huge.fit(X, y)
+    np.testing.assert_allclose(huge.prior_, [0.4, 0.3, 0.2, 0.1])
+    np.testing.assert_allclose(
+        huge.predict_proba(X), clf.fit(X, y).predict_proba(X), rtol=1e-12
+    )
+
+
 @pytest.mark.parametrize(
     "prior, match",
     [
         ([0.5, 0.5], r"shape \(2,\)"),
         ([1, 1, 0, 1], "positive"),
         ([1, 1, np.nan, 1], "finite"),
+        # normalised, 1e-300 underflowed to a prior of 0 (rows of NaN)
+        ([1e300, 1, 1, 1e-300], "prior of class 3 is 0 of the sum"),
+        ([1e308, 1e308, 1, 1], "prior of class 2 is 5e-309 of the sum"),
     ],
 )
 def test_invalid_prior_is_refused(prior, match, imbalanced_multiclass):
@@ -190,19 +217,22 @@ def test_adjusted_log_proba_blocks_of_rows_give_the_rows_of_one_block(
     monkeypatch, order
 ):
     # The normalisation sums the rows a block at a time; the result is that
-    # of all the rows at once, rows of zeros and tiny weights included.
+    # of all the rows at once, rows of zeros (taken as uniform) and tiny
+    # weights included.
     rng = np.random.default_rng(0)
     proba = rng.dirichlet(np.full(7, 0.3), size=50)
     proba[rng.random(proba.shape) < 0.1] = 0.0
     proba[3] = 0.0
     proba = np.asarray(proba, order=order)
     log_weights = rng.normal(size=7) * 30
-    with np.errstate(invalid="ignore"):  # the row of zeros
-        whole = _base._adjusted_log_proba(proba, log_weights)
-        monkeypatch.setattr(_base, "_BLOCK_VALUES", 15)
-        blocks = _base._adjusted_log_proba(proba, log_weights)
+    whole = _base._adjusted_log_proba(proba, log_weights)
+    monkeypatch.setattr(_base, "_BLOCK_VALUES", 15)
+    blocks = _base._adjusted_log_proba(proba, log_weights)
     np.testing.assert_array_equal(blocks, whole)
-    assert np.allclose(np.exp(whole[4:]).sum(axis=1), 1.0)
+    assert np.allclose(np.exp(whole).sum(axis=1), 1.0)
+    np.testing.assert_allclose(
+        whole[3], log_weights - logsumexp(log_weights), rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize(
@@ -259,3 +289,104 @@ def test_out_of_fold_columns_follow_the_classes(labels, imbalanced_multiclass):
         estimator, X, classes[codes], folds, {}, classes=classes[order]
     )
     np.testing.assert_array_equal(proba, expected[:, order])
+
+
+class _FixedProba(ClassifierMixin, BaseEstimator):
+    """A fitted model whose ``predict_proba`` is ``table[X[:, 0]]``."""
+
+    def __init__(self, table):
+        self.table = table
+        self.classes_ = np.arange(table.shape[1])
+
+    def fit(self, X, y):
+        return self
+
+    def predict_proba(self, X):
+        return self.table[np.asarray(X)[:, 0].astype(int)]
+
+    def predict(self, X):
+        return self.predict_proba(X).argmax(axis=1)
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        LogitAdjustedClassifier,
+        partial(LogitAdjustedClassifier, tau="auto"),
+        PluginClassifier,
+        ThresholdMovingClassifier,
+    ],
+)
+def test_probabilities_rounded_below_zero_or_all_zero(clf):
+    # log(-1e-17) is NaN and a row of zeros has no normalisation: both gave
+    # rows of NaN, with RuntimeWarnings. A probability below zero now counts
+    # as zero, and a row of zeros as uniform.
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = [1.0 + 2e-16, -1e-17, -1e-17]
+    table[13] = 0.0
+    X = np.arange(y.size)[:, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        model = clf(FrozenEstimator(_FixedProba(table))).fit(X, y)
+        proba = model.predict_proba(X)
+    clipped = table.clip(0, None)
+    clipped[13] = 1 / 3
+    expected = clf(FrozenEstimator(_FixedProba(clipped))).fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(proba, expected, rtol=1e-12)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.predict(X), proba.argmax(axis=1))
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        LogitAdjustedClassifier,
+        partial(LogitAdjustedClassifier, tau="auto"),
+        PluginClassifier,
+        partial(ThresholdMovingClassifier, decision="expected_cost"),
+    ],
+)
+def test_probabilities_far_below_zero_are_refused(clf):
+    # -0.3 is no rounding but a broken model: it was silently taken as zero.
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = [1.3, -0.3, 0.0]
+    X = np.arange(y.size)[:, None]
+    model = clf(FrozenEstimator(_FixedProba(table)))
+    with pytest.raises(ValueError, match="a probability of -0.3: probabilities"):
+        model.fit(X, y).predict(X)
+
+
+@pytest.mark.parametrize(
+    "clf", [partial(LogitAdjustedClassifier, tau="auto"), PluginClassifier]
+)
+@pytest.mark.parametrize("frozen", [True, False])
+def test_searches_take_probabilities_as_the_rule_does(clf, frozen):
+    # The plug-in search took the out-of-fold probabilities raw: -0.3 was
+    # refused only by predict.
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = [1.3, -0.3, 0.0]
+    X = np.arange(y.size)[:, None]
+    model = _FixedProba(table)
+    model = clf(FrozenEstimator(model) if frozen else model, cv=2)
+    with pytest.raises(ValueError, match="a probability of -0.3: probabilities"):
+        model.fit(X, y)
+
+
+def test_expected_cost_of_a_row_of_zeros_is_that_of_uniform_probabilities():
+    # predict_proba took the row of zeros as uniform, predict as zeros: every
+    # class cost nothing and the first, the costliest here, was predicted.
+    y = np.repeat([0, 1, 2], [12, 6, 2])
+    table = np.eye(3)[y] * 0.8 + 0.1
+    table[0] = 0.0
+    cost_matrix = [[0, 1, 1], [9, 0, 1], [9, 1, 0]]
+    X = np.arange(y.size)[:, None]
+    model = ThresholdMovingClassifier(
+        FrozenEstimator(_FixedProba(table)),
+        cost_matrix=cost_matrix,
+        decision="expected_cost",
+    ).fit(X, y)
+    np.testing.assert_array_equal(model.predict_proba(X[:1]), [[1 / 3] * 3])
+    assert model.predict(X[:1]).tolist() == [1]

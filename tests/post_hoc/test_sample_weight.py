@@ -4,9 +4,13 @@ and probabilities computed in log space."""
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+from functools import partial
+
 import numpy as np
 import pytest
-from sklearn import config_context
+from sklearn import clone, config_context
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -209,6 +213,63 @@ def test_classes_of_total_weight_below_one_have_a_prior(clf, imbalanced_binary):
     X, y = imbalanced_binary
     clf.fit(X, y, sample_weight=np.full(y.shape, 1e-3))
     assert clf.predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        ThresholdMovingClassifier,
+        LogitAdjustedClassifier,
+        partial(LogitAdjustedClassifier, tau="auto", cv=3),
+        partial(PluginClassifier, scoring="geometric_mean", cv=3),
+        partial(PluginClassifier, scoring="f1", cv=3),
+    ],
+)
+def test_weights_whose_sum_overflows_give_the_rule_of_their_ratios(
+    clf, imbalanced_binary
+):
+    # 1e307 per row: the class counts overflowed to inf, the priors to NaN,
+    # and predict_proba returned rows of NaN.
+    X, y = imbalanced_binary
+    model = FrozenEstimator(LogisticRegression().fit(X, y))
+    weights = np.where(y == 1, 3.0, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        huge = clf(model).fit(X, y, sample_weight=weights * 1e307)
+    plain = clf(model).fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(huge.predict_proba(X), plain.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        ThresholdMovingClassifier(LogisticRegression()),
+        LogitAdjustedClassifier(LogisticRegression()),
+        PluginClassifier(LogisticRegression(), scoring="geometric_mean", cv=3),
+    ],
+)
+@pytest.mark.parametrize(
+    "small, large", [(1e-310, 1.0), (1e-5, 1e307), (1e-300, 1e307)]
+)
+def test_a_class_of_a_share_of_weight_below_the_smallest_float(
+    clf, small, large, imbalanced_binary
+):
+    # Its prior underflowed to 0 (or its inverse overflowed): rows of NaN or
+    # "cost_matrix must hold finite, non-negative costs", with RuntimeWarnings.
+    # The message gives the share, not the weights scaled for their sum
+    # (1e-300 scaled with 1e307 underflowed: "a total sample_weight of 0").
+    X, y = imbalanced_binary
+    weights = np.where(y == 1, small, large)
+    # a fitted model: LogisticRegression's own sums of 1e307 overflow
+    model = FrozenEstimator(clone(clf.estimator).fit(X, y))
+    clf = clone(clf).set_params(estimator=model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="Class 1 holds") as error:
+            clf.fit(X, y, sample_weight=weights)
+    share = small * np.sum(y == 1) / np.sum(y == 0) / large
+    held = float(str(error.value).split()[3])
+    assert held == pytest.approx(share, rel=1e-2, abs=1e-320)
 
 
 def test_zero_weight_rows_do_not_count(imbalanced_binary):

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -156,6 +158,23 @@ def test_invalid_cost_matrix_is_refused(cost_matrix, match, imbalanced_multiclas
     clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
     with pytest.raises(ValueError, match=match):
         clf.fit(X, y)
+
+
+def test_class_costs_beyond_the_largest_float(imbalanced_multiclass):
+    # Row sums that overflow gave rows of NaN with "rescale" (log(inf)) and
+    # a RuntimeWarning with "expected_cost", whose decision stays finite.
+    X, y = imbalanced_multiclass
+    costs = 1.0 - np.eye(4)
+    costs[1, 2:] = 1e308
+    rescale = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=costs)
+    with pytest.raises(ValueError, match='class 1 in cost_matrix sum to more.*"expe'):
+        rescale.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        expected = clone(rescale).set_params(decision="expected_cost").fit(X, y)
+        pred = expected.predict(X)
+    proba = expected.estimator_.predict_proba(X)
+    np.testing.assert_array_equal(pred, np.argmin(proba @ costs, axis=1))
 
 
 def test_cost_matrix_of_the_caller_is_not_modified(imbalanced_multiclass):
