@@ -9,7 +9,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import get_tags
@@ -353,7 +352,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             params = {name: {"sample_weight": sample_weight} for name, _ in models}
         return params, split_params(routed)
 
-    def _held_out(self, model, fitted, X, codes, params, cv, cv_seed):
+    def _held_out(self, model, fitted, X, y, codes, params, cv, cv_seed):
         """Probabilities of the training rows from models that did not see them."""
         if _uses_oob(model):
             proba = np.asarray(fitted.oob_decision_function_, dtype=float)
@@ -370,7 +369,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             splitter = cv
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return _cross_fit_proba(model, X, codes, splitter, params)
+            return _cross_fit_proba(
+                model, X, y, splitter, params, classes=self.classes_
+            )
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -440,14 +441,18 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             with warnings.catch_warnings():
                 # rows without an out-of-bag estimate are handled in _held_out
                 warnings.filterwarnings("ignore", "Some inputs do not have OOB")
-                fitted = clone(model).fit(X, codes, **fit_params[name])
+                # on the labels, as a parameter naming them (a class_weight
+                # dict) expects
+                fitted = clone(model).fit(X, y, **fit_params[name])
             self._check_model_classes(name, fitted)
             self.estimators_.append(fitted)
         # every model checked before the folds are fitted
         held_out = []
         if self.refinement > 0:
             held_out = [
-                self._held_out(model, fitted, X, codes, fit_params[name], cv, cv_seed)
+                self._held_out(
+                    model, fitted, X, y, codes, fit_params[name], cv, cv_seed
+                )
                 for (name, model), fitted in zip(models, self.estimators_)
             ]
 
@@ -477,19 +482,15 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     def _check_model_classes(self, name, fitted):
         """Refuse a model without probabilities or not over the classes of ``y``.
 
-        The models are fitted on the class codes; a prefit model (in a
-        ``FrozenEstimator``) holds the labels of ``y`` themselves.
+        The models are fitted on the labels of ``y``, as a prefit model (in a
+        ``FrozenEstimator``) holds them.
         """
         # checked once fitted, as VotingClassifier does: a StackingClassifier
         # with its default final estimator has predict_proba only then
         if not hasattr(fitted, "predict_proba"):
             _refuse_no_proba(name)
         classes = np.asarray(getattr(fitted, "classes_", []))
-        if isinstance(fitted, FrozenEstimator):
-            expected = self.classes_
-        else:
-            expected = np.arange(self.classes_.size)
-        if not np.array_equal(classes, expected):
+        if not np.array_equal(classes, self.classes_):
             raise ValueError(
                 f"The model {name!r} predicts probabilities of the classes "
                 f"{classes.tolist()!r}, but y holds the classes "

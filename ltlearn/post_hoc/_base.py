@@ -172,13 +172,14 @@ def _adjusted_log_proba(proba, log_weights):
 
 
 def _rule_weights(sample_weight):
-    """``sample_weight`` for the priors and metrics of a rule, summable.
+    """Weights for the priors and metrics of a rule, summable.
 
-    Those depend only on the ratios of the weights: weights whose sum
-    overflows (``1e307`` each) are scaled by a power of two, which keeps the
-    ratios (weights below ``1e-308`` times the largest one excepted: they
-    become the smallest float, so that a row of positive weight still
-    counts, and a class of them is refused for its share, not as weightless).
+    ``sample_weight``, or the values of a given prior. Those depend only on
+    the ratios of the weights: weights whose sum overflows (``1e307`` each)
+    are scaled by a power of two, which keeps the ratios (weights below
+    ``1e-308`` times the largest one excepted: they become the smallest
+    float, so that a row of positive weight still counts, and a class of
+    them is refused for its share, not as weightless).
     """
     if sample_weight is None:
         return None

@@ -13,6 +13,7 @@ from ltlearn.post_hoc._base import (
     _check_prior_counts,
     _log_proba,
     _post_hoc_docstring,
+    _rule_weights,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _score_codes
 
@@ -144,13 +145,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             raise ValueError(
                 f"prior must hold finite, positive values; got {prior.tolist()!r}."
             )
-        with np.errstate(over="ignore"):
-            total = prior.sum()
-        if not np.isfinite(total):  # values near the largest float: scaled first
-            prior = prior / prior.max()
-            total = prior.sum()
+        prior = _rule_weights(prior)  # values near the largest float: scaled
         with np.errstate(under="ignore"):
-            prior = prior / total
+            prior = prior / prior.sum()
         tiny = np.flatnonzero(prior < np.finfo(np.float64).tiny)
         if tiny.size:  # its log, then the adjusted probabilities, are not floats
             raise ValueError(

@@ -26,6 +26,7 @@ from sklearn.model_selection import (
     GroupKFold,
     KFold,
     StratifiedKFold,
+    cross_val_predict,
     cross_validate,
 )
 from sklearn.neighbors import KNeighborsClassifier
@@ -252,6 +253,27 @@ def test_predict_proba_is_checked_once_fitted(imbalanced):
     with pytest.raises(ValueError, match="'svm' has no predict_proba"):
         PluginEnsembleClassifier(models, cv=3).fit(X, y)
     assert _CountedLogisticRegression.n_fits == 1
+
+
+@pytest.mark.parametrize("labels", [np.array([1, 2, 5]), np.array(["a", "b", "c"])])
+def test_models_are_fitted_on_the_labels(labels):
+    # A class_weight dict keyed by label weighs that class, in the models and
+    # in their folds: fitted on codes 0..2, key 1 fell on class 2 silently,
+    # and key "a" raised "The classes, [0, 1, 2], are not in class_weight".
+    X, codes = make_classification(
+        n_samples=150, n_informative=4, n_classes=3, weights=[0.6, 0.3],
+        random_state=0,
+    )  # fmt: skip
+    y = labels[codes]
+    model = LogisticRegression(class_weight={labels[1]: 5.0})
+    cv = StratifiedKFold(3)
+    clf = PluginEnsembleClassifier([("lr", model)], cv=cv, refinement=1.0).fit(X, y)
+    on_codes = LogisticRegression(class_weight={1: 5.0})
+    expected = on_codes.fit(X, codes).predict_proba(X)
+    np.testing.assert_allclose(clf.estimators_[0].predict_proba(X), expected)
+    held_out = cross_val_predict(on_codes, X, codes, cv=cv, method="predict_proba")
+    np.testing.assert_allclose(clf.oob_proba_, held_out)
+    assert clf.estimators_[0].classes_.tolist() == labels.tolist()
 
 
 def test_f1_needs_binary_target():

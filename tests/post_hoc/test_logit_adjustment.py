@@ -245,12 +245,12 @@ def test_auto_tau_folds_are_fitted_on_the_labels(labels, imbalanced_multiclass):
     X, codes = imbalanced_multiclass
     y = labels[codes]
     estimator = LogisticRegression(class_weight={labels[0]: 0.2})
-    clf = LogitAdjustedClassifier(estimator, tau="auto").fit(X, y)
+    clf = LogitAdjustedClassifier(estimator, tau="auto", cv=3).fit(X, y)
     proba = cross_val_predict(
         LogisticRegression(class_weight={0: 0.2}),
         X,
         codes,
-        cv=StratifiedKFold(5),
+        cv=StratifiedKFold(3),
         method="predict_proba",
     )
     prior = np.bincount(codes) / codes.size
