@@ -17,9 +17,7 @@ from sklearn.base import (
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import process_routing
-from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
-    _estimator_has,
     check_array,
     check_is_fitted,
     column_or_1d,
@@ -38,8 +36,8 @@ from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _Substitution,
-    _X_predict_docstring,
 )
+from ltlearn.utils._metaestimators import delegated_method
 from ltlearn.utils._routing import (
     ROUTING_ADVICE,
     EstimatorFitRoutingMixin,
@@ -67,31 +65,6 @@ def _refuse_no_proba(estimator):
         f"a classifier that has it (e.g. SVC(probability=True), or wrap it in "
         f"CalibratedClassifierCV)."
     )
-
-
-def _delegated(method, summary, returned, description):
-    """A method of ``CReSTClassifier`` that calls ``estimator_``'s on checked X.
-
-    Available when ``estimator`` has ``method``; documented by ``summary`` and
-    the returned value's line and description.
-    """
-
-    def delegate(self, X):
-        X = self._validate_for_predict(X)
-        return getattr(self.estimator_, method)(X)
-
-    delegate.__name__ = method
-    delegate.__qualname__ = f"CReSTClassifier.{method}"
-    delegate.__doc__ = f"""{summary}
-
-        {_X_predict_docstring}
-
-        Returns
-        -------
-        {returned}
-            {description}
-        """
-    return available_if(_estimator_has(method))(delegate)
 
 
 @_Substitution(feature_attributes=_feature_attributes_docstring)
@@ -584,25 +557,29 @@ class CReSTClassifier(
         check_is_fitted(self)
         return X  # checked by the estimator, as in fit
 
-    predict = _delegated(
+    predict = delegated_method(
+        "CReSTClassifier",
         "predict",
         "Predict the class of each row of ``X``.",
         "y : ndarray of shape (n_samples,)",
         "The predicted labels.",
     )
-    predict_proba = _delegated(
+    predict_proba = delegated_method(
+        "CReSTClassifier",
         "predict_proba",
         "Predict the class probabilities of each row of ``X``.",
         "proba : ndarray of shape (n_samples, n_classes)",
         "The probabilities, columns in the order of ``classes_``.",
     )
-    predict_log_proba = _delegated(
+    predict_log_proba = delegated_method(
+        "CReSTClassifier",
         "predict_log_proba",
         "Predict the log class probabilities of each row of ``X``.",
         "log_proba : ndarray of shape (n_samples, n_classes)",
         "The log probabilities, columns in the order of ``classes_``.",
     )
-    decision_function = _delegated(
+    decision_function = delegated_method(
+        "CReSTClassifier",
         "decision_function",
         "Compute the decision function of the last generation's model.",
         "scores : ndarray of shape (n_samples,) or (n_samples, n_classes)",

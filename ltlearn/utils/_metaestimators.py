@@ -1,0 +1,35 @@
+"""Methods of meta-estimators that delegate to their fitted estimator."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _estimator_has
+
+from ltlearn.utils._docstring import _X_predict_docstring
+
+
+def delegated_method(owner, method, summary, returned, description):
+    """A method of ``owner`` that calls ``estimator_``'s ``method`` on checked X.
+
+    ``X`` is checked by the owner's ``_validate_for_predict``. The method is
+    available when ``estimator`` has ``method``, and documented by ``summary``
+    and the returned value's line and description.
+    """
+
+    def delegate(self, X):
+        X = self._validate_for_predict(X)
+        return getattr(self.estimator_, method)(X)
+
+    delegate.__name__ = method
+    delegate.__qualname__ = f"{owner}.{method}"
+    delegate.__doc__ = f"""{summary}
+
+        {_X_predict_docstring}
+
+        Returns
+        -------
+        {returned}
+            {description}
+        """
+    return available_if(_estimator_has(method))(delegate)
