@@ -1070,6 +1070,12 @@ class LongTailClassifier(
                     self.initialized_ = False
                     raise
         self.notify("on_train_end", X=X, y=y)
+        # Leave the fitted network in evaluation mode, where every prediction
+        # puts it, so that predicting does not change the fitted estimator
+        # (its pickle, joblib.hash) and a fit's last batch is not its state.
+        for part in (self.module_, self.criterion_):
+            if isinstance(part, nn.Module):
+                part.train(False)
         return self
 
     def set_params(self, **params):
