@@ -645,6 +645,27 @@ class LongTailClassifier(
             torch.manual_seed(seed)
             yield
 
+    def _check_input_ndim(self, X):
+        """Refuse an array of other dimensions than the fitted images' by name.
+
+        scikit-learn's check compares ``X.shape[1]`` with ``n_features_in_``
+        (the channels of an image), which names neither shape; a single image
+        is told to be given as a batch of one, as scikit-learn tells a single
+        row to be reshaped.
+        """
+        fitted = getattr(self, "input_shape_", None)
+        ndim = getattr(X, "ndim", None)
+        if fitted is None or len(fitted) < 2 or ndim in (None, len(fitted) + 1):
+            return
+        hint = ""
+        if tuple(X.shape) == fitted:
+            hint = " Use X[np.newaxis] if it is a single sample."
+        raise ValueError(
+            f"X has shape {tuple(X.shape)}, but {type(self).__name__} was fitted "
+            f"on samples of shape {fitted}: X must be of shape "
+            f"(n_samples, {', '.join(map(str, fitted))}).{hint}"
+        )
+
     def _check_input_shape(self, shape):
         fitted = getattr(self, "input_shape_", None)
         if fitted is not None and tuple(shape) != fitted:
@@ -675,6 +696,8 @@ class LongTailClassifier(
                 self._check_input_shape(shape)
                 return _ItemDataset(X, pairs=pairs, shape=shape)
             X = tensors[0].detach().cpu().numpy()
+        if not reset:
+            self._check_input_ndim(X)
         X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
         self._check_input_shape(X.shape[1:])
         return _writeable(X)
@@ -740,6 +763,8 @@ class LongTailClassifier(
         known = given is not None or not reset
         check_classification_y(np.asarray(y), min_classes=1 if known else 2)
         if dataset_shape is None:
+            if not reset:
+                self._check_input_ndim(X)
             X, y = validate_data(
                 self, X, y, reset=reset, allow_nd=True, dtype=np.float32
             )
@@ -1070,6 +1095,12 @@ class LongTailClassifier(
                     self.initialized_ = False
                     raise
         self.notify("on_train_end", X=X, y=y)
+        # Leave the fitted network in evaluation mode, where every prediction
+        # puts it, so that predicting does not change the fitted estimator
+        # (its pickle, joblib.hash) and a fit's last batch is not its state.
+        for part in (self.module_, self.criterion_):
+            if isinstance(part, nn.Module):
+                part.train(False)
         return self
 
     def set_params(self, **params):

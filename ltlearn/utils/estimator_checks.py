@@ -8,8 +8,9 @@ with an error that names the problem, tiny classes are handled or refused by
 name, string, boolean, negative and float labels and pandas input work
 (nullable, pyarrow and category dtypes too; a missing label is refused),
 sparse input works where the estimator's tags declare it, a fitted estimator
-pickles, integer ``sample_weight`` acts as repeated rows, and samplers return
-exactly the class counts their ``sampling_strategy`` asks for.
+pickles and predicting leaves it unchanged, integer ``sample_weight`` acts as
+repeated rows, and samplers return exactly the class counts their
+``sampling_strategy`` asks for.
 """
 
 # Authors: The ltlearn developers
@@ -454,8 +455,9 @@ def check_sparse_input(estimator):
 def check_pickle_round_trip(estimator):
     """A fitted estimator pickles, and the copy gives the same output.
 
-    A classifier's copy predicts as the original; a sampler's copy keeps its
-    fitted attributes and resamples as the original does.
+    A classifier's copy predicts as the original, whose pickle predicting
+    leaves as it was; a sampler's copy keeps its fitted attributes and
+    resamples as the original does.
     """
     name = type(estimator).__name__
     X, y = make_data()
@@ -465,7 +467,8 @@ def check_pickle_round_trip(estimator):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         fit_or_resample(est, X, y)
-        copy = pickle.loads(pickle.dumps(est, protocol=pickle.HIGHEST_PROTOCOL))
+        fitted = pickle.dumps(est, protocol=pickle.HIGHEST_PROTOCOL)
+        copy = pickle.loads(fitted)
         assert type(copy) is type(est)
         if is_sampler(est):
             assert copy.sampling_strategy_ == est.sampling_strategy_, name
@@ -477,6 +480,7 @@ def check_pickle_round_trip(estimator):
             )
             return
         assert_same(predictions(est, X), predictions(copy, X), name)
+        assert pickle.dumps(est, protocol=pickle.HIGHEST_PROTOCOL) == fitted, name
 
 
 def check_sample_weight_equivalence_to_repeats(estimator):

@@ -141,6 +141,19 @@ def test_image_shaped_input_with_a_cnn():
     assert clf.predict(X).shape == (60,)
     with pytest.raises(ValueError, match=r"fitted on samples of shape \(1, 8, 8\)"):
         clf.predict(X.reshape(60, 1, 4, 16))
+    # A single image, or flattened images, were refused with "X has 8
+    # features, but LongTailClassifier is expecting 1 features as input"
+    # (scikit-learn's check of X.shape[1], the channels); a warm fit too.
+    single = r"X has shape \(1, 8, 8\), .*\(n_samples, 1, 8, 8\)\. Use X\[np\.newaxis\]"
+    flat = r"X has shape \(60, 64\), but .* fitted on samples of shape \(1, 8, 8\)"
+    for method in (clf.predict, clf.predict_proba, clf.transform):
+        with pytest.raises(ValueError, match=single):
+            method(X[0])
+        with pytest.raises(ValueError, match=flat):
+            method(X.reshape(60, -1))
+        assert method(X[:1]).shape[0] == 1
+    with pytest.raises(ValueError, match=flat):
+        clf.set_params(warm_start=True).fit(X.reshape(60, -1), y)
 
 
 @pytest.mark.parametrize("loss", ["ldam", "logit_adjusted"])

@@ -200,3 +200,25 @@ def test_grid_search_over_loss_and_network_instances(imbalanced_multiclass):
     fitted = LongTailClassifier(max_epochs=1).fit(X, y)
     fitted.set_params(criterion=FocalLoss(gamma=2.0))
     assert fitted.criterion_.gamma == 2.0
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_predicting_does_not_change_the_fitted_classifier(
+    imbalanced_multiclass, method
+):
+    # The fit used to leave the network in training mode and the first
+    # predict switched it to evaluation mode, so that the pickle of a fitted
+    # classifier changed when it predicted.
+    X, y = imbalanced_multiclass
+    clf = getattr(LongTailClassifier(max_epochs=2, **FAST), method)(X, y)
+    assert not clf.module_.training and not clf.criterion_.training
+    fitted = pickle.dumps(clf)
+    proba = clf.predict_proba(X)
+    clf.predict(X[:1])
+    clf.transform(X[:3])
+    assert pickle.dumps(clf) == fitted
+    np.testing.assert_array_equal(pickle.loads(fitted).predict_proba(X), proba)
+    # Training further runs in training mode and ends in evaluation mode.
+    clf.set_params(max_epochs=1).partial_fit(X, y)
+    assert not clf.module_.training
+    assert not np.array_equal(clf.predict_proba(X), proba)
