@@ -35,6 +35,7 @@ from ltlearn.utils._global_state import (
 from ltlearn.utils._test_common.fitting import (
     accepts_sample_weight,
     assert_same,
+    extension_frame,
     fit_or_resample,
     is_sampler,
     make_data,
@@ -335,26 +336,6 @@ def check_string_labels_and_pandas(estimator):
         assert proba.shape == (len(X_df), len(labels))
 
 
-def _extension_frame(X):
-    """``X`` as a DataFrame of pandas' extension dtypes, on a shuffled index.
-
-    Nullable ``Float64`` columns, and pyarrow-backed ``double[pyarrow]`` ones
-    when pyarrow is installed.
-    """
-    import pandas as pd
-
-    columns = {f"f{j}": pd.array(X[:, j], dtype="Float64") for j in range(X.shape[1])}
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        for j in range(1, X.shape[1], 2):
-            columns[f"f{j}"] = pd.array(X[:, j], dtype="double[pyarrow]")
-    index = np.random.RandomState(0).permutation(X.shape[0]) + 1000
-    return pd.DataFrame(columns, index=index)
-
-
 def check_pandas_extension_dtypes(estimator):
     """Nullable, pyarrow and category pandas dtypes work as NumPy arrays do.
 
@@ -376,7 +357,7 @@ def check_pandas_extension_dtypes(estimator):
     name = type(estimator).__name__
     X, y = make_data()
     labels = np.array(["cat", "dog", "emu"], dtype=object)
-    X_df = _extension_frame(X)
+    X_df = extension_frame(X)
     est = clone(estimator)
     if "random_state" in est.get_params():
         est.set_params(random_state=0)

@@ -28,6 +28,26 @@ def make_data(n_samples=150, n_classes=3, random_state=0):
     return X, y
 
 
+def extension_frame(X):
+    """``X`` as a DataFrame of pandas' extension dtypes, on a shuffled index.
+
+    Nullable ``Float64`` columns, and pyarrow-backed ``double[pyarrow]`` ones
+    when pyarrow is installed.
+    """
+    import pandas as pd
+
+    columns = {f"f{j}": pd.array(X[:, j], dtype="Float64") for j in range(X.shape[1])}
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        for j in range(1, X.shape[1], 2):
+            columns[f"f{j}"] = pd.array(X[:, j], dtype="double[pyarrow]")
+    index = np.random.RandomState(0).permutation(X.shape[0]) + 1000
+    return pd.DataFrame(columns, index=index)
+
+
 def is_sampler(estimator):
     """Whether ``estimator`` resamples (has ``fit_resample``)."""
     return hasattr(estimator, "fit_resample")
