@@ -646,22 +646,33 @@ class LongTailClassifier(
             yield
 
     def _check_input_ndim(self, X):
-        """Refuse an array of other dimensions than the fitted images' by name.
+        """Refuse an array of other shape than the fitted images' by name.
 
         scikit-learn's check compares ``X.shape[1]`` with ``n_features_in_``
         (the channels of an image), which names neither shape; a single image
         is told to be given as a batch of one, as scikit-learn tells a single
-        row to be reshaped.
+        row to be reshaped. A list of arrays is read by its shape too.
         """
         fitted = getattr(self, "input_shape_", None)
-        ndim = getattr(X, "ndim", None)
-        if fitted is None or len(fitted) < 2 or ndim in (None, len(fitted) + 1):
+        if fitted is None or len(fitted) < 2:
+            return
+        shape = getattr(X, "shape", None)
+        if shape is None and isinstance(X, (list, tuple)):
+            try:
+                shape = np.shape(X)
+            except ValueError:  # ragged: scikit-learn's check names it
+                return
+        if shape is None:
+            return
+        shape = tuple(shape)
+        if len(shape) == len(fitted) + 1:
+            self._check_input_shape(shape[1:])
             return
         hint = ""
-        if tuple(X.shape) == fitted:
+        if shape == fitted:
             hint = " Use X[np.newaxis] if it is a single sample."
         raise ValueError(
-            f"X has shape {tuple(X.shape)}, but {type(self).__name__} was fitted "
+            f"X has shape {shape}, but {type(self).__name__} was fitted "
             f"on samples of shape {fitted}: X must be of shape "
             f"(n_samples, {', '.join(map(str, fitted))}).{hint}"
         )

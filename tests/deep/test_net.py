@@ -152,8 +152,18 @@ def test_image_shaped_input_with_a_cnn():
         with pytest.raises(ValueError, match=flat):
             method(X.reshape(60, -1))
         assert method(X[:1]).shape[0] == 1
+    # A list of flattened images, and images of other channels, were refused
+    # by their count of features too ("X has 64 features", "X has 3 features").
+    with pytest.raises(ValueError, match=r"X has shape \(2, 64\), but "):
+        clf.predict(list(X[:2].reshape(2, -1)))
+    assert clf.predict(list(X[:2])).shape == (2,)
+    rgb = r"samples of shape \(3, 8, 8\), but .* fitted on samples of shape \(1, 8"
+    with pytest.raises(ValueError, match=rgb):
+        clf.predict(np.repeat(X[:2], 3, axis=1))
     with pytest.raises(ValueError, match=flat):
         clf.set_params(warm_start=True).fit(X.reshape(60, -1), y)
+    with pytest.raises(ValueError, match=rgb):
+        clf.partial_fit(np.repeat(X, 3, axis=1), y)
 
 
 @pytest.mark.parametrize("loss", ["ldam", "logit_adjusted"])
