@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn import config_context
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.base import clone
 from sklearn.compose import make_column_transformer
 from sklearn.datasets import make_classification
 from sklearn.ensemble import (
@@ -35,6 +35,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import SVC, LinearSVC
 
 from ltlearn.ensemble import PluginEnsembleClassifier
+from tests.post_hoc.test_logit_adjustment import _FixedProba
 
 
 @pytest.fixture
@@ -481,23 +482,6 @@ def test_weights_of_extreme_magnitudes():
     np.testing.assert_allclose(huge.predict_proba(X), plain.predict_proba(X))
 
 
-class _TableModel(ClassifierMixin, BaseEstimator):
-    """A model whose ``predict_proba`` is ``table[X[:, 0]]``, whatever it learns."""
-
-    def __init__(self, table=None):
-        self.table = table
-
-    def fit(self, X, y):
-        self.classes_ = np.unique(y)
-        return self
-
-    def predict_proba(self, X):
-        return self.table[np.asarray(X)[:, 0].astype(int)]
-
-    def predict(self, X):
-        return self.predict_proba(X).argmax(axis=1)
-
-
 def test_held_out_probabilities_far_below_zero_are_refused():
     """The search took the held-out probabilities raw, -0.3 included, which
     predict_proba refuses."""
@@ -505,7 +489,7 @@ def test_held_out_probabilities_far_below_zero_are_refused():
     table = np.eye(3)[y] * 0.8 + 0.1
     table[0] = [1.3, -0.3, 0.0]
     X = np.arange(y.size)[:, None]
-    clf = PluginEnsembleClassifier([("t", _TableModel(table))], cv=2, random_state=0)
+    clf = PluginEnsembleClassifier([("t", _FixedProba(table))], cv=2, random_state=0)
     with pytest.raises(ValueError, match="a probability of -0.3: probabilities"):
         clf.fit(X, y)
 
