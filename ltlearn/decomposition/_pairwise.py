@@ -82,11 +82,13 @@ def _pair_rows(y, pairs, rates):
     return problems
 
 
-def _has_pair_score(estimator):
-    """Whether ``estimator`` has a score of each pair of sub-classes."""
-    return hasattr(estimator, "decision_function") or hasattr(
-        estimator, "predict_proba"
-    )
+def _has_pair_score(estimator, has=hasattr):
+    """Whether ``estimator`` has a score of each pair of sub-classes.
+
+    ``has(estimator, name)`` tells whether it has a method: ``hasattr``, or
+    ``may_have_method`` for an estimator not fitted yet.
+    """
+    return has(estimator, "decision_function") or has(estimator, "predict_proba")
 
 
 def _refuse_no_pair_score(estimator):

@@ -19,6 +19,7 @@ from ltlearn.decomposition._pairwise import (
     _batched_params,
     _fit_pairwise,
     _fit_weighted,
+    _has_pair_score,
     _min_max_scores,
     _one_vs_one_scores,
     _PairwiseModel,
@@ -217,10 +218,7 @@ def _phase_three_estimator(estimator, strategy, seed):
         estimator = _default_estimator(strategy).set_params(**{key: seed})
     else:
         estimator = clone(estimator)
-    if strategy == "min-max" and not (
-        may_have_method(estimator, "decision_function")
-        or may_have_method(estimator, "predict_proba")
-    ):
+    if strategy == "min-max" and not _has_pair_score(estimator, may_have_method):
         _refuse_no_pair_score(estimator)  # else checked once fitted
     return estimator
 
