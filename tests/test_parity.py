@@ -7,7 +7,23 @@ import importlib.metadata
 import subprocess
 import sys
 
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import get_scorer, roc_auc_score
+from sklearn.model_selection import FixedThresholdClassifier
+from sklearn.tree import DecisionTreeClassifier
+
 import ltlearn
+from ltlearn.post_hoc import (
+    LogitAdjustedClassifier,
+    PluginClassifier,
+    ThresholdMovingClassifier,
+)
 from ltlearn.utils import show_versions
 from ltlearn.utils._show_versions import _DEPENDENCIES, _OPTIONAL_DEPENDENCIES
 
@@ -68,3 +84,129 @@ def test_show_versions_does_not_import_torch():
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     )
     assert "torch: " in result.stdout
+
+
+# ----------------------------------------------------------------------------
+# decision_function on the post-hoc classifiers, as FixedThresholdClassifier
+# and TunedThresholdClassifierCV offer it
+
+POST_HOC = [
+    ThresholdMovingClassifier(LogisticRegression()),
+    ThresholdMovingClassifier(LogisticRegression(), decision="expected_cost"),
+    LogitAdjustedClassifier(LogisticRegression(), cv=3),
+    PluginClassifier(LogisticRegression(), cv=3),
+]
+POST_HOC_IDS = ["rescale", "expected_cost", "logit_adjusted", "plugin"]
+
+
+@pytest.mark.parametrize("clf", POST_HOC, ids=POST_HOC_IDS)
+@pytest.mark.parametrize("inner", [LogisticRegression(), DecisionTreeClassifier()])
+def test_decision_function_binary_sign_is_predict(clf, inner, imbalanced_binary):
+    X, y = imbalanced_binary
+    y = np.where(y == 1, "yes", "no")
+    clf = clone(clf).set_params(estimator=inner).fit(X, y)
+    scores = clf.decision_function(X)
+    assert scores.shape == (X.shape[0],)
+    # a tree's probabilities of 0 and 1 give the largest floats, not infinities
+    assert np.all(np.isfinite(scores))
+    assert_array_equal(clf.classes_[(scores > 0).astype(int)], clf.predict(X))
+
+
+@pytest.mark.parametrize("clf", POST_HOC, ids=POST_HOC_IDS)
+@pytest.mark.parametrize("inner", [LogisticRegression(), DecisionTreeClassifier()])
+def test_decision_function_multiclass_argmax_is_predict(
+    clf, inner, imbalanced_multiclass
+):
+    X, y = imbalanced_multiclass
+    clf = clone(clf).set_params(estimator=inner).fit(X, y)
+    scores = clf.decision_function(X)
+    assert scores.shape == (X.shape[0], 4)
+    assert np.all(np.isfinite(scores))
+    assert_array_equal(clf.classes_[np.argmax(scores, axis=1)], clf.predict(X))
+
+
+@pytest.mark.parametrize("clf", POST_HOC, ids=POST_HOC_IDS)
+@pytest.mark.parametrize(
+    "inner", [LogisticRegression(), DecisionTreeClassifier(max_depth=4, random_state=0)]
+)
+def test_decision_function_keeps_roc_auc(clf, inner, imbalanced_binary):
+    # a tree gives probabilities of 0 and 1, hence scores of +-max / 2
+    X, y = imbalanced_binary
+    X_train, y_train, X_test, y_test = X[:200], y[:200], X[200:], y[200:]
+    clf = clone(clf).set_params(estimator=inner).fit(X_train, y_train)
+    proba = clf.predict_proba(X_test)[:, 1]
+    scores = clf.decision_function(X_test)
+    # the "roc_auc" scorer calls decision_function first
+    auc_scorer = get_scorer("roc_auc")(clf, X_test, y_test)
+    assert auc_scorer == pytest.approx(roc_auc_score(y_test, proba), abs=1e-12)
+    assert auc_scorer == pytest.approx(
+        roc_auc_score(y_test, clf.estimator_.predict_proba(X_test)[:, 1]), abs=1e-12
+    )
+    # the scores sort the samples as the probabilities of class 1 do
+    assert np.all(np.diff(proba[np.argsort(scores, kind="stable")]) >= 0)
+
+
+def test_decision_function_rescale_is_shifted_log_odds(
+    imbalanced_binary, imbalanced_multiclass
+):
+    X, y = imbalanced_binary
+    clf = ThresholdMovingClassifier(LogisticRegression()).fit(X, y)
+    inner = clf.estimator_
+    log_odds = inner.decision_function(X)  # LogisticRegression's logit
+    shift = np.log(clf.class_costs_[1] / clf.class_costs_[0])
+    assert_allclose(clf.decision_function(X), log_odds + shift, rtol=1e-7)
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), cv=3).fit(X, y)
+    assert_allclose(clf.decision_function(X), clf.predict_log_proba(X))
+
+
+def test_decision_function_expected_cost_is_negated_cost(
+    imbalanced_multiclass, imbalanced_binary
+):
+    X, y = imbalanced_multiclass
+    costs = np.array([[0, 1, 4, 1], [8, 0, 1, 2], [2, 9, 0, 5], [1, 1, 20, 0]])
+    clf = ThresholdMovingClassifier(
+        LogisticRegression(), cost_matrix=costs, decision="expected_cost"
+    ).fit(X, y)
+    expected_cost = clf.estimator_.predict_proba(X) @ costs
+    assert_allclose(clf.decision_function(X), -expected_cost)
+    # the matrix is not a cost per true class: the rules disagree somewhere
+    rescale = clone(clf).set_params(decision="rescale").fit(X, y)
+    assert np.any(rescale.predict(X) != clf.predict(X))
+
+    X, y = imbalanced_binary
+    clf = ThresholdMovingClassifier(
+        LogisticRegression(), cost_matrix=[[0, 1], [5, 0]], decision="expected_cost"
+    ).fit(X, y)
+    proba = clf.estimator_.predict_proba(X)
+    assert_allclose(clf.decision_function(X), 5 * proba[:, 1] - proba[:, 0])
+
+
+def test_threshold_moving_matches_fixed_threshold_classifier(imbalanced_binary):
+    # cost C[0, 1] = 1, C[1, 0] = 4: class 1 when p_1 > 1 / (1 + 4)
+    X, y = imbalanced_binary
+    inner = LogisticRegression().fit(X, y)
+    ours = ThresholdMovingClassifier(
+        FrozenEstimator(inner), cost_matrix=[[0, 1], [4, 0]]
+    ).fit(X, y)
+    theirs = FixedThresholdClassifier(
+        FrozenEstimator(inner), threshold=0.2, response_method="predict_proba"
+    ).fit(X, y)
+    assert_array_equal(ours.predict(X), theirs.predict(X))
+    # scikit-learn's decision_function is the inner model's, unthresholded;
+    # ltlearn's is shifted to the rule, so that its sign is the prediction
+    proba = inner.predict_proba(X)[:, 1]
+    assert_allclose(theirs.decision_function(X), inner.decision_function(X))
+    assert_allclose(
+        ours.decision_function(X), np.log(proba / (1 - proba)) - np.log(0.25)
+    )
+
+
+def test_decision_function_unfitted_and_wrong_features(imbalanced_binary):
+    X, y = imbalanced_binary
+    clf = PluginClassifier(LogisticRegression(), cv=3)
+    with pytest.raises(NotFittedError):
+        clf.decision_function(X)
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        clf.decision_function(X[:, :3])
