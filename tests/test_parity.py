@@ -9,16 +9,23 @@ import sys
 
 import numpy as np
 import pytest
+from imblearn.ensemble import BalancedRandomForestClassifier
+from imblearn.over_sampling import SMOTENC as ImblearnSMOTENC
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
+from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import get_scorer, roc_auc_score
 from sklearn.model_selection import FixedThresholdClassifier
+from sklearn.multiclass import OneVsOneClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 import ltlearn
+from ltlearn.decomposition import COGClassifier
+from ltlearn.ensemble import PluginEnsembleClassifier
+from ltlearn.over_sampling import SMOTENC
 from ltlearn.post_hoc import (
     LogitAdjustedClassifier,
     PluginClassifier,
@@ -210,3 +217,55 @@ def test_decision_function_unfitted_and_wrong_features(imbalanced_binary):
     clf.fit(X, y)
     with pytest.raises(ValueError, match="features"):
         clf.decision_function(X[:, :3])
+
+
+# ----------------------------------------------------------------------------
+# fitted attributes the peers have
+
+
+def test_plugin_ensemble_named_estimators_and_log_proba(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    models = [
+        ("lr", LogisticRegression()),
+        ("tree", DecisionTreeClassifier(max_depth=3, random_state=0)),
+    ]
+    ens = PluginEnsembleClassifier(models, cv=3, random_state=0).fit(X, y)
+    voting = VotingClassifier(models, voting="soft").fit(X, y)
+    assert list(ens.named_estimators_) == list(voting.named_estimators_)
+    for name, fitted in zip(ens.named_estimators_, ens.estimators_):
+        assert ens.named_estimators_[name] is fitted
+        assert ens.named_estimators_[name] is not dict(models)[name]
+    assert ens.named_estimators_.tree.get_depth() <= 3
+    # predict_log_proba, as BalancedRandomForestClassifier has it
+    brf = BalancedRandomForestClassifier(n_estimators=5, random_state=0).fit(X, y)
+    with np.errstate(divide="ignore"):  # its trees' probabilities of 0
+        assert brf.predict_log_proba(X).shape == ens.predict_log_proba(X).shape
+    assert_allclose(np.exp(ens.predict_log_proba(X)), ens.predict_proba(X))
+    assert_array_equal(
+        ens.classes_[np.argmax(ens.predict_log_proba(X), axis=1)], ens.predict(X)
+    )
+
+
+def test_plugin_ensemble_default_named_estimators(imbalanced_binary):
+    X, y = imbalanced_binary
+    ens = PluginEnsembleClassifier(random_state=0, refinement=0).fit(X, y)
+    assert list(ens.named_estimators_) == ["rf", "et", "lr"]
+    assert ens.named_estimators_.lr is ens.estimators_[2]
+
+
+def test_smotenc_n_features_as_imblearn(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    X = X.copy()
+    X[:, 0] = np.digitize(X[:, 0], [-1, 0, 1])
+    ours = SMOTENC(categorical_features=[0], random_state=0)
+    theirs = ImblearnSMOTENC(categorical_features=[0], random_state=0)
+    ours.fit_resample(X, y)
+    theirs.fit_resample(X, y)
+    assert ours.n_features_ == theirs.n_features_ == ours.n_features_in_ == 6
+
+
+def test_cog_n_classes_as_one_vs_one(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(n_clusters=2, random_state=0).fit(X, y)
+    ovo = OneVsOneClassifier(LogisticRegression()).fit(X, y)
+    assert cog.n_classes_ == ovo.n_classes_ == 4

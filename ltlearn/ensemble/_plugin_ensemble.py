@@ -11,7 +11,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
-from sklearn.utils import get_tags
+from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
@@ -157,6 +157,13 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     ----------
     estimators_ : list of estimators
         The fitted models.
+
+    named_estimators_ : :class:`~sklearn.utils.Bunch`
+        The fitted models by name (those of ``estimators``, or ``"rf"``,
+        ``"et"`` and ``"lr"`` for the default models), as
+        :class:`~sklearn.ensemble.VotingClassifier` gives them.
+
+        .. versionadded:: 0.1
 
     classes_ : ndarray of shape (n_classes,)
         The class labels.
@@ -446,6 +453,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 fitted = clone(model).fit(X, y, **fit_params[name])
             self._check_model_classes(name, fitted)
             self.estimators_.append(fitted)
+        self.named_estimators_ = Bunch(
+            **{name: fitted for (name, _), fitted in zip(models, self.estimators_)}
+        )
         # every model checked before the folds are fitted
         held_out = []
         if self.refinement > 0:
@@ -517,8 +527,29 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             Reweighted probabilities, renormalised per row; ``predict`` is
             their argmax.
         """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict_log_proba(self, X):
+        """Logarithm of the reweighted class probabilities.
+
+        Computed in log space, as
+        :class:`~imblearn.ensemble.BalancedRandomForestClassifier` and the
+        post-hoc classifiers offer it.
+
+        .. versionadded:: 0.1
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to score.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``, columns in the order of ``classes_``.
+        """
         proba = self._average_proba(X)
-        return np.exp(_adjusted_log_proba(proba, np.log(self.weights_)))
+        return _adjusted_log_proba(proba, np.log(self.weights_))
 
     def predict(self, X):
         """Predict the class of largest reweighted probability.
