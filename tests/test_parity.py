@@ -10,6 +10,7 @@ import sys
 import numpy as np
 import pytest
 from imblearn.ensemble import BalancedRandomForestClassifier
+from imblearn.metrics import classification_report_imbalanced
 from imblearn.over_sampling import SMOTENC as ImblearnSMOTENC
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
@@ -17,7 +18,7 @@ from sklearn.ensemble import VotingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import get_scorer, roc_auc_score
+from sklearn.metrics import classification_report, get_scorer, roc_auc_score
 from sklearn.model_selection import FixedThresholdClassifier
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.tree import DecisionTreeClassifier
@@ -25,6 +26,7 @@ from sklearn.tree import DecisionTreeClassifier
 import ltlearn
 from ltlearn.decomposition import COGClassifier
 from ltlearn.ensemble import PluginEnsembleClassifier
+from ltlearn.metrics import imbalance_report
 from ltlearn.over_sampling import SMOTENC
 from ltlearn.post_hoc import (
     LogitAdjustedClassifier,
@@ -269,3 +271,52 @@ def test_cog_n_classes_as_one_vs_one(imbalanced_multiclass):
     cog = COGClassifier(n_clusters=2, random_state=0).fit(X, y)
     ovo = OneVsOneClassifier(LogisticRegression()).fit(X, y)
     assert cog.n_classes_ == ovo.n_classes_ == 4
+
+
+# ----------------------------------------------------------------------------
+# imbalance_report's target_names, as classification_report_imbalanced's
+
+
+def test_imbalance_report_target_names_as_classification_report(
+    imbalanced_multiclass,
+):
+    X, y = imbalanced_multiclass
+    y_pred = LogisticRegression().fit(X, y).predict(X)
+    names = ["head", "body", "tail", "tip"]
+    ours = imbalance_report(y, y_pred, target_names=names, output_dict=True)
+    plain = imbalance_report(y, y_pred, output_dict=True)
+    theirs = classification_report(y, y_pred, target_names=names, output_dict=True)
+    imblearn_text = classification_report_imbalanced(y, y_pred, target_names=names)
+    for label, name in zip([0, 1, 2, 3], names):
+        assert ours["classes"][name] == plain["classes"][label]
+        assert ours["classes"][name]["recall"] == theirs[name]["recall"]
+        assert name in imblearn_text
+    # rows ordered as without names: by support, the names following labels
+    assert list(ours["classes"]) == [names[k] for k in plain["classes"]]
+    text = imbalance_report(y, y_pred, target_names=names, y_train=y)
+    assert [line.split()[0] for line in text.splitlines()[1:5]] == [
+        "head",
+        "body",
+        "tail",
+        "tip",
+    ]
+    # in the order of labels when they are given
+    named = imbalance_report(
+        y, y_pred, labels=[3, 0], target_names=["tip", "head"], output_dict=True
+    )
+    assert named["classes"]["tip"] == plain["classes"][3]
+
+
+@pytest.mark.parametrize(
+    "target_names, match",
+    [
+        (["a", "b"], "target_names has 2 names for 4 classes"),
+        (["a", "b", "c", "a"], "target_names repeats a name"),
+    ],
+)
+def test_imbalance_report_refuses_bad_target_names(
+    target_names, match, imbalanced_multiclass
+):
+    _, y = imbalanced_multiclass
+    with pytest.raises(ValueError, match=match):
+        imbalance_report(y, y, target_names=target_names)
