@@ -21,6 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report, get_scorer, roc_auc_score
 from sklearn.model_selection import FixedThresholdClassifier
 from sklearn.multiclass import OneVsOneClassifier
+from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 import ltlearn
@@ -33,6 +34,7 @@ from ltlearn.post_hoc import (
     PluginClassifier,
     ThresholdMovingClassifier,
 )
+from ltlearn.semi_supervised import CReSTClassifier
 from ltlearn.utils import show_versions
 from ltlearn.utils._show_versions import _DEPENDENCIES, _OPTIONAL_DEPENDENCIES
 
@@ -320,3 +322,24 @@ def test_imbalance_report_refuses_bad_target_names(
     _, y = imbalanced_multiclass
     with pytest.raises(ValueError, match=match):
         imbalance_report(y, y, target_names=target_names)
+
+
+# ----------------------------------------------------------------------------
+# CReSTClassifier counts generations; SelfTrainingClassifier rounds
+
+
+def test_crest_counts_one_more_than_self_training(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    y = y.copy()
+    y[::2] = -1
+    crest = CReSTClassifier(
+        LogisticRegression(), max_iter=4, selection="random", random_state=0
+    ).fit(X, y)
+    self_training = SelfTrainingClassifier(
+        LogisticRegression(), criterion="k_best", k_best=20, max_iter=3
+    ).fit(X, y)
+    for model in (crest, self_training):
+        assert model.termination_condition_ == "max_iter"
+        assert_array_equal(np.unique(model.labeled_iter_), [-1, 0, 1, 2, 3])
+        assert np.all(model.labeled_iter_[y != -1] == 0)
+    assert crest.n_iter_ == self_training.n_iter_ + 1 == 4
