@@ -19,7 +19,10 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report, get_scorer, roc_auc_score
-from sklearn.model_selection import FixedThresholdClassifier
+from sklearn.model_selection import (
+    FixedThresholdClassifier,
+    TunedThresholdClassifierCV,
+)
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.tree import DecisionTreeClassifier
@@ -343,3 +346,31 @@ def test_crest_counts_one_more_than_self_training(imbalanced_multiclass):
         assert_array_equal(np.unique(model.labeled_iter_), [-1, 0, 1, 2, 3])
         assert np.all(model.labeled_iter_[y != -1] == 0)
     assert crest.n_iter_ == self_training.n_iter_ + 1 == 4
+
+
+# ----------------------------------------------------------------------------
+# cv_results_ of tau="auto", as TunedThresholdClassifierCV(store_cv_results=True)
+
+
+def test_logit_adjusted_store_cv_results(imbalanced_binary):
+    X, y = imbalanced_binary
+    clf = LogitAdjustedClassifier(
+        LogisticRegression(), tau="auto", cv=3, store_cv_results=True
+    ).fit(X, y)
+    tuned = TunedThresholdClassifierCV(
+        LogisticRegression(), cv=3, thresholds=5, store_cv_results=True
+    ).fit(X, y)
+    assert set(tuned.cv_results_) == {"thresholds", "scores"}
+    results = clf.cv_results_
+    assert set(results) == {"tau", "scores"}
+    assert results["tau"].shape == results["scores"].shape == (31,)
+    assert_allclose(results["tau"][[0, 10, -1]], [0.0, 1.0, 3.0])
+    assert clf.best_score_ == results["scores"].max()
+    assert results["scores"][results["tau"] == clf.tau_][0] == clf.best_score_
+    # the scores vary with tau: the plain argmax (tau=0) is not the best
+    assert results["scores"][0] < clf.best_score_
+    # a numeric tau is not searched; without the flag, no attribute
+    clf.set_params(tau=1.0).fit(X, y)
+    assert clf.cv_results_ is None
+    clf.set_params(tau="auto", store_cv_results=False).fit(X, y)
+    assert not hasattr(clf, "cv_results_")
