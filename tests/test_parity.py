@@ -12,9 +12,10 @@ import pytest
 from imblearn.ensemble import BalancedRandomForestClassifier
 from imblearn.metrics import classification_report_imbalanced
 from imblearn.over_sampling import SMOTENC as ImblearnSMOTENC
+from joblib import parallel_backend
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.ensemble import VotingClassifier
+from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -374,3 +375,27 @@ def test_logit_adjusted_store_cv_results(imbalanced_binary):
     assert clf.cv_results_ is None
     clf.set_params(tau="auto", store_cv_results=False).fit(X, y)
     assert not hasattr(clf, "cv_results_")
+
+
+# ----------------------------------------------------------------------------
+# n_jobs of PluginEnsembleClassifier, as VotingClassifier's
+
+
+def test_plugin_ensemble_n_jobs_gives_the_same_rule(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    models = [
+        ("lr", LogisticRegression()),
+        ("tree", DecisionTreeClassifier(max_depth=4, random_state=0)),
+        ("forest", RandomForestClassifier(10, oob_score=True, random_state=0)),
+    ]
+    one = PluginEnsembleClassifier(models, cv=3, random_state=0).fit(X, y)
+    # threads: no process start-up on a busy machine; the same code path
+    with parallel_backend("threading", n_jobs=2):
+        two = PluginEnsembleClassifier(models, cv=3, random_state=0, n_jobs=2)
+        two.fit(X, y)
+    assert_allclose(two.weights_, one.weights_)
+    assert_allclose(two.oob_proba_, one.oob_proba_)
+    assert_allclose(two.predict_proba(X), one.predict_proba(X))
+    assert list(two.named_estimators_) == ["lr", "tree", "forest"]
+    with pytest.raises(ValueError, match="n_jobs"):
+        PluginEnsembleClassifier(models, n_jobs="all").fit(X, y)
