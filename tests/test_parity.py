@@ -386,7 +386,7 @@ def test_plugin_ensemble_n_jobs_gives_the_same_rule(imbalanced_multiclass):
     models = [
         ("lr", LogisticRegression()),
         ("tree", DecisionTreeClassifier(max_depth=4, random_state=0)),
-        ("forest", RandomForestClassifier(10, oob_score=True, random_state=0)),
+        ("forest", RandomForestClassifier(30, oob_score=True, random_state=0)),
     ]
     one = PluginEnsembleClassifier(models, cv=3, random_state=0).fit(X, y)
     # threads: no process start-up on a busy machine; the same code path
