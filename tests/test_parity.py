@@ -6,6 +6,7 @@
 import importlib.metadata
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -29,6 +30,7 @@ from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.tree import DecisionTreeClassifier
 
 import ltlearn
+from ltlearn.datasets import load_keel
 from ltlearn.decomposition import COGClassifier
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.metrics import imbalance_report
@@ -122,7 +124,7 @@ def test_decision_function_binary_sign_is_predict(clf, inner, imbalanced_binary)
     clf = clone(clf).set_params(estimator=inner).fit(X, y)
     scores = clf.decision_function(X)
     assert scores.shape == (X.shape[0],)
-    # a tree's probabilities of 0 and 1 give the largest floats, not infinities
+    # a tree's probabilities of 0 and 1 give +-1.3e154, not infinities
     assert np.all(np.isfinite(scores))
     assert_array_equal(clf.classes_[(scores > 0).astype(int)], clf.predict(X))
 
@@ -145,20 +147,44 @@ def test_decision_function_multiclass_argmax_is_predict(
     "inner", [LogisticRegression(), DecisionTreeClassifier(max_depth=4, random_state=0)]
 )
 def test_decision_function_keeps_roc_auc(clf, inner, imbalanced_binary):
-    # a tree gives probabilities of 0 and 1, hence scores of +-max / 2
+    # a tree gives probabilities of 0 and 1, hence scores of +-1.3e154
     X, y = imbalanced_binary
     X_train, y_train, X_test, y_test = X[:200], y[:200], X[200:], y[200:]
     clf = clone(clf).set_params(estimator=inner).fit(X_train, y_train)
     proba = clf.predict_proba(X_test)[:, 1]
     scores = clf.decision_function(X_test)
-    # the "roc_auc" scorer calls decision_function first
-    auc_scorer = get_scorer("roc_auc")(clf, X_test, y_test)
+    # the "roc_auc" scorer calls decision_function first; scikit-learn's
+    # check that the scores are finite sums them: no overflow warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        auc_scorer = get_scorer("roc_auc")(clf, X_test, y_test)
     assert auc_scorer == pytest.approx(roc_auc_score(y_test, proba), abs=1e-12)
     assert auc_scorer == pytest.approx(
         roc_auc_score(y_test, clf.estimator_.predict_proba(X_test)[:, 1]), abs=1e-12
     )
     # the scores sort the samples as the probabilities of class 1 do
     assert np.all(np.diff(proba[np.argsort(scores, kind="stable")]) >= 0)
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [clf for clf in POST_HOC if clf.get_params().get("decision") != "expected_cost"],
+    ids=["rescale", "logit_adjusted", "plugin"],
+)
+def test_decision_function_of_zero_probabilities_sums_finite(clf):
+    # a fully grown tree: probabilities of 0 and 1, scores of +-1.3e154.
+    # scikit-learn checks that scores are finite by summing them: sums that
+    # reached +inf and -inf (half the largest float each) warned
+    data = load_keel("ecoli1")
+    X, y = data.data, data.target
+    inner = DecisionTreeClassifier(random_state=0)
+    clf = clone(clf).set_params(estimator=inner).fit(X[::2], y[::2])
+    scores = clf.decision_function(X[1::2])
+    assert np.isfinite(scores.sum()) and np.abs(scores).max() > 1e150
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        auc = get_scorer("roc_auc")(clf, X[1::2], y[1::2])
+    assert auc == roc_auc_score(y[1::2], clf.predict_proba(X[1::2])[:, 1])
 
 
 def test_decision_function_rescale_is_shifted_log_odds(

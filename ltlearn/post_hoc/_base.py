@@ -109,6 +109,13 @@ _post_hoc_docstring = _Substitution(
 # Values of the blocks of rows of _adjusted_log_proba (8 MB of float64).
 _BLOCK_VALUES = 2**20
 
+# The score of a probability of 0 in ``decision_function``, for -inf. Finite
+# scores, log-probabilities and their differences, stay within a few
+# thousand; a sum of this bound over any number of rows stays finite, so
+# that scikit-learn's check that scores are finite (a sum) does not overflow
+# and warn, as it does for scores near the largest float.
+_LOG_SCORE_BOUND = float(np.sqrt(np.finfo(np.float64).max))
+
 
 # How far below zero a probability may be rounded: the tolerance above one of
 # scikit-learn's CalibratedClassifierCV. Further below, the model is broken.
@@ -180,22 +187,21 @@ def _adjusted_log_proba(proba, log_weights):
     return log_proba
 
 
-def _finite_scores(scores):
+def _finite_scores(scores, bound):
     """Decision scores from log-probabilities or negated costs, all finite.
 
     Two columns give one score, the second column minus the first, positive
     exactly where the second column is larger (two equal columns, including
-    two of ``-inf``, give 0, as ``argmax`` picks the first). Infinite scores
-    become half the largest float, of their sign, which keeps every row's
-    argmax and the binary signs and ranks (ties included): scikit-learn's
-    metrics refuse infinite scores, and subtract scores from one another
-    (half the largest float, so that this does not overflow).
+    two of ``-inf``, give 0, as ``argmax`` picks the first). Scores beyond
+    ``bound``, infinite ones, become ``bound``, of their sign, which keeps
+    every row's argmax and the binary signs and ranks (ties included) while
+    no finite score reaches ``bound``: scikit-learn's metrics refuse infinite
+    scores.
     """
     if scores.shape[1] == 2:
         first, second = scores[:, 0], scores[:, 1]
         with np.errstate(invalid="ignore"):
             scores = np.where(first == second, 0.0, second - first)
-    bound = np.finfo(scores.dtype).max / 2
     return np.clip(scores, -bound, bound)
 
 
@@ -527,14 +533,15 @@ class _BasePostHocClassifier(
         probabilities, whose argmax is ``predict``.
 
         A probability of 0 (or 1) would give an infinite score: it is given
-        as half the largest float, of the sign of the infinity, instead, so
-        that every score is finite, as scikit-learn's metrics require.
+        as ``1.3e154`` (the square root of the largest float), of the sign of
+        the infinity, instead, so that every score is finite, as
+        scikit-learn's metrics require.
 
         {samples}
 
         {decision_scores}
         """
-        return _finite_scores(self._adjusted_log_proba(X))
+        return _finite_scores(self._adjusted_log_proba(X), _LOG_SCORE_BOUND)
 
     @_post_hoc_docstring
     def predict(self, X):

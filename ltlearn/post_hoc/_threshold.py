@@ -223,10 +223,13 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         the ``"roc_auc"`` scorer, which calls ``decision_function`` first,
         gives the value it gives with ``predict_proba`` (up to samples whose
         probabilities round to the same float, 1.0 say, which the scores may
-        still tell apart). Multiclass scores have ``predict`` as their
-        argmax. An infinite score (a probability of 0) is given as half the
-        largest float, of its sign, so that every score is finite, as
-        scikit-learn's metrics require.
+        still tell apart, or the reverse: ``"expected_cost"`` scores of
+        probabilities of class ``classes_[1]`` near 0 round to the same
+        float). Multiclass scores have ``predict`` as their argmax. Every
+        score is finite, as scikit-learn's metrics require: an infinite one
+        (a probability of 0) is given as ``1.3e154`` (the square root of the
+        largest float), of its sign, and an expected cost beyond half the
+        largest float as half the largest float.
 
         {samples}
 
@@ -234,7 +237,8 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         """
         if self.decision == "rescale":
             return super().decision_function(X)
-        return _finite_scores(-self._expected_costs(X))
+        # costs may reach the largest float: clipped only there
+        return _finite_scores(-self._expected_costs(X), np.finfo(float).max / 2)
 
     def _expected_costs(self, X):
         """The expected cost of predicting each class, ``p(x) @ cost_matrix_``."""
