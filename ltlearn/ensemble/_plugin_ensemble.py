@@ -561,9 +561,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     def predict_log_proba(self, X):
         """Logarithm of the reweighted class probabilities.
 
-        Computed in log space, as
-        :class:`~imblearn.ensemble.BalancedRandomForestClassifier` and the
-        post-hoc classifiers offer it.
+        As :class:`~imblearn.ensemble.BalancedRandomForestClassifier` and the
+        post-hoc classifiers offer it; computed in log space, so that a
+        probability of 0 gives ``-inf`` without a warning.
 
         .. versionadded:: 0.1
 
