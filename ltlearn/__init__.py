@@ -22,12 +22,14 @@ _SUBMODULES = [
     "utils",
 ]
 
-__all__ = [*_SUBMODULES, "__version__"]
+__all__ = [*_SUBMODULES, "__version__", "show_versions"]
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"ltlearn.{name}")
+    if name == "show_versions":  # as sklearn.show_versions and imblearn's
+        return importlib.import_module("ltlearn.utils").show_versions
     raise AttributeError(f"module 'ltlearn' has no attribute {name!r}")
 
 

@@ -209,6 +209,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
         The original class labels.
 
+    n_classes_ : int
+        Number of classes, as :class:`~sklearn.multiclass.OneVsOneClassifier`
+        gives it.
+
+        .. versionadded:: 0.1
+
     estimator_ : estimator object
         ``"direct"`` only: the estimator fitted on the sub-class problem; its
         ``classes_`` are sub-class indices ``0 .. n_subclasses_ - 1``.
@@ -474,6 +480,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     self.clusterers_ = {}
                 model = full[int(split)]
 
+        self.n_classes_ = self.classes_.size
         self.subclass_to_class_ = self.classes_[subclass_class]
         self.n_subclasses_ = subclass_class.size
         self.n_clusters_ = np.bincount(subclass_class, minlength=self.classes_.size)

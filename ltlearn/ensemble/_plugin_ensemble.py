@@ -11,9 +11,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
-from sklearn.utils import get_tags
+from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metadata_routing import process_routing
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     check_is_fitted,
     column_or_1d,
@@ -82,6 +83,31 @@ def _default_estimators(random_state, n_samples):
         ),
         ("lr", LogisticRegression(max_iter=1000, random_state=seeds[2])),
     ]
+
+
+def _fit_model(model, X, y, params):
+    """A fitted clone of ``model``, fitted on the labels of ``y``."""
+    with warnings.catch_warnings():
+        # rows without an out-of-bag estimate are handled by _oob_proba
+        warnings.filterwarnings("ignore", "Some inputs do not have OOB")
+        return clone(model).fit(X, y, **params)
+
+
+def _cross_fitted_proba(model, X, y, codes, params, cv, cv_seed, classes):
+    """Probabilities of the training rows from clones that did not see them.
+
+    ``None`` when an int ``cv`` leaves fewer than two folds.
+    """
+    if isinstance(cv, Integral):
+        n_splits = min(cv, int(np.bincount(codes).min()))
+        if n_splits < 2:
+            return None
+        splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
+    else:
+        splitter = cv
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _cross_fit_proba(model, X, y, splitter, params, classes=classes)
 
 
 def _uses_oob(estimator):
@@ -153,10 +179,26 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     random_state : int, RandomState instance or None, default=None
         Seeds the default models and the cross-fitting folds.
 
+    n_jobs : int, default=None
+        The number of models fitted at the same time, and then of models
+        cross-fitted at the same time, by :class:`joblib.Parallel`, as in
+        :class:`~sklearn.ensemble.VotingClassifier`. ``None`` means 1 unless
+        in a :obj:`joblib.parallel_backend` context; -1 means all the
+        processors. The result does not depend on it.
+
+        .. versionadded:: 0.1
+
     Attributes
     ----------
     estimators_ : list of estimators
         The fitted models.
+
+    named_estimators_ : :class:`~sklearn.utils.Bunch`
+        The fitted models by name (those of ``estimators``, or ``"rf"``,
+        ``"et"`` and ``"lr"`` for the default models), as
+        :class:`~sklearn.ensemble.VotingClassifier` gives them.
+
+        .. versionadded:: 0.1
 
     classes_ : ndarray of shape (n_classes,)
         The class labels.
@@ -213,6 +255,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         "scoring": [StrOptions(set(_SCORINGS))],
         "cv": ["cv_object"],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
     }
 
     def __init__(
@@ -223,12 +266,14 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         scoring="balanced_accuracy",
         cv=3,
         random_state=None,
+        n_jobs=None,
     ):
         self.estimators = estimators
         self.refinement = refinement
         self.scoring = scoring
         self.cv = cv
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _models(self, n_samples):
         """The (name, unfitted clone) of every model."""
@@ -352,26 +397,13 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             params = {name: {"sample_weight": sample_weight} for name, _ in models}
         return params, split_params(routed)
 
-    def _held_out(self, model, fitted, X, y, codes, params, cv, cv_seed):
-        """Probabilities of the training rows from models that did not see them."""
-        if _uses_oob(model):
-            proba = np.asarray(fitted.oob_decision_function_, dtype=float)
-            # a row in every bootstrap sample has no out-of-bag estimate
-            missing = ~np.all(np.isfinite(proba), axis=1)
-            proba[missing] = self.prior_
-            return proba
-        if isinstance(cv, Integral):
-            n_splits = min(cv, int(np.bincount(codes).min()))
-            if n_splits < 2:
-                return None
-            splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
-        else:
-            splitter = cv
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return _cross_fit_proba(
-                model, X, y, splitter, params, classes=self.classes_
-            )
+    def _oob_proba(self, fitted):
+        """The out-of-bag probabilities of a bagged model's training rows."""
+        proba = np.asarray(fitted.oob_decision_function_, dtype=float)
+        # a row in every bootstrap sample has no out-of-bag estimate
+        missing = ~np.all(np.isfinite(proba), axis=1)
+        proba[missing] = self.prior_
+        return proba
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -436,24 +468,31 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             _check_folds(
                 cv, codes, self.classes_, self.cv, "the held-out probabilities"
             )
-        self.estimators_ = []
-        for name, model in models:
-            with warnings.catch_warnings():
-                # rows without an out-of-bag estimate are handled in _held_out
-                warnings.filterwarnings("ignore", "Some inputs do not have OOB")
-                # on the labels, as a parameter naming them (a class_weight
-                # dict) expects
-                fitted = clone(model).fit(X, y, **fit_params[name])
+        # on the labels, as a parameter naming them (a class_weight dict)
+        # expects; n_jobs models at a time, as in VotingClassifier
+        fitted_models = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_model)(model, X, y, fit_params[name]) for name, model in models
+        )
+        for (name, _), fitted in zip(models, fitted_models):
             self._check_model_classes(name, fitted)
-            self.estimators_.append(fitted)
+        self.estimators_ = fitted_models
+        self.named_estimators_ = Bunch(
+            **{name: fitted for (name, _), fitted in zip(models, self.estimators_)}
+        )
         # every model checked before the folds are fitted
         held_out = []
         if self.refinement > 0:
-            held_out = [
-                self._held_out(
-                    model, fitted, X, y, codes, fit_params[name], cv, cv_seed
+            crossed = Parallel(n_jobs=self.n_jobs)(
+                delayed(_cross_fitted_proba)(
+                    model, X, y, codes, fit_params[name], cv, cv_seed, self.classes_
                 )
-                for (name, model), fitted in zip(models, self.estimators_)
+                for name, model in models
+                if not _uses_oob(model)
+            )
+            crossed = iter(crossed)
+            held_out = [
+                self._oob_proba(fitted) if _uses_oob(model) else next(crossed)
+                for (_, model), fitted in zip(models, self.estimators_)
             ]
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
@@ -517,8 +556,29 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             Reweighted probabilities, renormalised per row; ``predict`` is
             their argmax.
         """
+        return np.exp(self.predict_log_proba(X))
+
+    def predict_log_proba(self, X):
+        """Logarithm of the reweighted class probabilities.
+
+        As :class:`~imblearn.ensemble.BalancedRandomForestClassifier` and the
+        post-hoc classifiers offer it; computed in log space, so that a
+        probability of 0 gives ``-inf`` without a warning.
+
+        .. versionadded:: 0.1
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples to score.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``, columns in the order of ``classes_``.
+        """
         proba = self._average_proba(X)
-        return np.exp(_adjusted_log_proba(proba, np.log(self.weights_)))
+        return _adjusted_log_proba(proba, np.log(self.weights_))
 
     def predict(self, X):
         """Predict the class of largest reweighted probability.

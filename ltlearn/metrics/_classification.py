@@ -279,6 +279,7 @@ def relative_accuracy(acc_long_tailed, acc_vanilla_balanced, acc_method_balanced
         "digits": [Interval(Integral, 0, None, closed="left")],
         "output_dict": ["boolean"],
         "sample_weight": ["array-like", None],
+        "target_names": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -291,6 +292,7 @@ def imbalance_report(
     digits=3,
     output_dict=False,
     sample_weight=None,
+    target_names=None,
 ):
     """Per-class report with training counts and balanced aggregates.
 
@@ -324,6 +326,14 @@ def imbalance_report(
         :func:`sklearn.metrics.classification_report`: the support of a
         class is then its total weight, and every score weighs the samples.
         The training counts are not weighted.
+    target_names : array-like of str of shape (n_classes,), default=None
+        Display names of the classes, in the order of ``labels`` (by default,
+        of the sorted classes of ``y_true``, ``y_pred`` and ``y_train``), as
+        in :func:`sklearn.metrics.classification_report` and
+        :func:`imblearn.metrics.classification_report_imbalanced`: they name
+        the rows of the text report and key the classes of the dict.
+
+        .. versionadded:: 0.1
 
     Returns
     -------
@@ -339,6 +349,15 @@ def imbalance_report(
     ...                           output_dict=True)
     >>> report["classes"][1]["train_count"], report["balanced_accuracy"]
     (2, 0.5)
+    >>> print(imbalance_report([0, 0, 1, 1], [0, 1, 1, 0], y_train=y_train,
+    ...                        target_names=["healthy", "ill"], digits=2))
+      class train_count     support   precision      recall          f1
+    healthy           8           2        0.50        0.50        0.50
+        ill           2           2        0.50        0.50        0.50
+    <BLANKLINE>
+      balanced_accuracy        0.50
+         geometric_mean        0.50
+               macro_f1        0.50
     """
     _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
     y_true = column_or_1d(y_true)
@@ -378,6 +397,19 @@ def imbalance_report(
                 "row of the report and counts once in its aggregates."
             )
         over["labels"] = labels
+    if target_names is not None:
+        target_names = [str(name) for name in column_or_1d(target_names)]
+        if len(target_names) != len(labels):
+            raise ValueError(
+                f"target_names has {len(target_names)} names for "
+                f"{len(labels)} classes ({np.asarray(labels).tolist()!r}); give "
+                "one name per class, in the order of labels."
+            )
+        if len(set(target_names)) < len(target_names):
+            raise ValueError(
+                f"target_names repeats a name: {target_names!r}; each row of "
+                "the report needs its own."
+            )
     if y_train is not None:
         train_count = class_counts(y_train, labels)
     else:
@@ -414,7 +446,10 @@ def imbalance_report(
         }
         if train_count is not None:
             row = {"train_count": int(train_count[i]), **row}
-        rows[labels[i].item() if hasattr(labels[i], "item") else labels[i]] = row
+        if target_names is not None:
+            rows[target_names[i]] = row
+        else:
+            rows[labels[i].item() if hasattr(labels[i], "item") else labels[i]] = row
     if output_dict:
         return {"classes": rows, **aggregates}
 

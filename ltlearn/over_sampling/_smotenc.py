@@ -208,6 +208,12 @@ class SMOTENC(SMOTE):
         Median of the standard deviations of the continuous features, for
         each class over-sampled.
 
+    n_features_ : int
+        Number of features observed at ``fit_resample``, as imbalanced-learn's
+        ``SMOTENC`` names it (equal to ``n_features_in_``).
+
+        .. versionadded:: 0.1
+
     {feature_attributes}
 
     See Also
@@ -344,6 +350,7 @@ class SMOTENC(SMOTE):
                     f"categorical_features={self.categorical_features!r}: {exc}"
                 ) from exc
             categorical = np.unique(np.asarray(indices, dtype=np.int64))
+        self.n_features_ = n_features
         self.categorical_features_ = categorical.astype(np.int64)
         self.continuous_features_ = np.setdiff1d(
             np.arange(n_features, dtype=np.int64), self.categorical_features_

@@ -80,6 +80,14 @@ Parameters
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples, as ``estimator`` accepts them."""
 
+_decision_scores_docstring = """\
+Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Binary: one score per sample, positive where ``classes_[1]`` is
+            predicted. Multiclass: one column per class, in the order of
+            ``classes_``."""
+
 _binary_examples_opening_docstring = """\
 Examples
     --------
@@ -93,12 +101,20 @@ _post_hoc_docstring = _Substitution(
     input_features=_input_features_docstring,
     cross_fit_notes=_cross_fit_notes_docstring,
     samples=_samples_docstring,
+    decision_scores=_decision_scores_docstring,
     logit_adjustment_references=_logit_adjustment_references_docstring,
 )
 
 
 # Values of the blocks of rows of _adjusted_log_proba (8 MB of float64).
 _BLOCK_VALUES = 2**20
+
+# The score of a probability of 0 in ``decision_function``, for -inf. Finite
+# scores, log-probabilities and their differences, stay within a few
+# thousand; a sum of this bound over any number of rows stays finite, so
+# that scikit-learn's check that scores are finite (a sum) does not overflow
+# and warn, as it does for scores near the largest float.
+_LOG_SCORE_BOUND = float(np.sqrt(np.finfo(np.float64).max))
 
 
 # How far below zero a probability may be rounded: the tolerance above one of
@@ -169,6 +185,24 @@ def _adjusted_log_proba(proba, log_weights):
     with np.errstate(divide="ignore"):
         log_proba -= np.log(norm)
     return log_proba
+
+
+def _finite_scores(scores, bound):
+    """Decision scores from log-probabilities or negated costs, all finite.
+
+    Two columns give one score, the second column minus the first, positive
+    exactly where the second column is larger (two equal columns, including
+    two of ``-inf``, give 0, as ``argmax`` picks the first). Scores beyond
+    ``bound``, infinite ones, become ``bound``, of their sign, which keeps
+    every row's argmax and the binary signs and ranks (ties included) while
+    no finite score reaches ``bound``: scikit-learn's metrics refuse infinite
+    scores.
+    """
+    if scores.shape[1] == 2:
+        first, second = scores[:, 0], scores[:, 1]
+        with np.errstate(invalid="ignore"):
+            scores = np.where(first == second, 0.0, second - first)
+    return np.clip(scores, -bound, bound)
 
 
 def _rule_weights(sample_weight):
@@ -479,6 +513,35 @@ class _BasePostHocClassifier(
             ``log(predict_proba(X))``, computed in log space.
         """
         return self._adjusted_log_proba(X)
+
+    @_post_hoc_docstring
+    def decision_function(self, X):
+        """Decision scores consistent with ``predict``.
+
+        Binary: the log-odds of the adjusted probabilities, ``log
+        predict_proba(X)[:, 1] - log predict_proba(X)[:, 0]``, i.e. the
+        log-odds of ``estimator_`` shifted by the log-ratio of the learned
+        class weights. A positive score means ``classes_[1]`` is predicted;
+        the scores rank the samples as the probabilities of class
+        ``classes_[1]`` (of ``estimator_`` and of ``predict_proba``) do, so
+        the ``"roc_auc"`` scorer, which calls ``decision_function`` first,
+        gives the value it gives with ``predict_proba`` (up to samples whose
+        probabilities round to the same float, 1.0 say, which the scores may
+        still tell apart).
+
+        Multiclass: ``predict_log_proba(X)``, the logarithm of the adjusted
+        probabilities, whose argmax is ``predict``.
+
+        A probability of 0 (or 1) would give an infinite score: it is given
+        as ``1.3e154`` (the square root of the largest float), of the sign of
+        the infinity, instead, so that every score is finite, as
+        scikit-learn's metrics require.
+
+        {samples}
+
+        {decision_scores}
+        """
+        return _finite_scores(self._adjusted_log_proba(X), _LOG_SCORE_BOUND)
 
     @_post_hoc_docstring
     def predict(self, X):

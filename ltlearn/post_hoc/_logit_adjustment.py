@@ -64,6 +64,14 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         Unused for a numeric ``tau`` or a ``FrozenEstimator``, whose
         probabilities on the training data are used instead.
 
+    store_cv_results : bool, default=False
+        Whether to keep the out-of-fold score of every ``tau`` that
+        ``tau="auto"`` tries in ``cv_results_``, as
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV` keeps the
+        score of every threshold.
+
+        .. versionadded:: 0.1
+
     Attributes
     ----------
     {fitted_estimator}
@@ -77,6 +85,13 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     best_score_ : float or None
         The out-of-fold ``scoring`` of ``tau_`` when ``tau="auto"``, else
         ``None``.
+
+    cv_results_ : dict of ndarray or None
+        Set when ``store_cv_results=True``: ``{{"tau": ..., "scores": ...}}``,
+        the values of ``tau`` tried and their out-of-fold ``scoring`` (as
+        the ``"thresholds"`` and ``"scores"`` of
+        :class:`~sklearn.model_selection.TunedThresholdClassifierCV`);
+        ``None`` for a numeric ``tau``, which is not searched.
 
     {input_features}
 
@@ -119,16 +134,25 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         "prior": [StrOptions({"train"}), "array-like"],
         "scoring": [StrOptions(set(_SCORINGS)), callable],
         "cv": ["cv_object"],
+        "store_cv_results": ["boolean"],
     }
 
     def __init__(
-        self, estimator, *, tau=1.0, prior="train", scoring="balanced_accuracy", cv=5
+        self,
+        estimator,
+        *,
+        tau=1.0,
+        prior="train",
+        scoring="balanced_accuracy",
+        cv=5,
+        store_cv_results=False,
     ):
         self.estimator = estimator
         self.tau = tau
         self.prior = prior
         self.scoring = scoring
         self.cv = cv
+        self.store_cv_results = store_cv_results
 
     def _check_prior(self, counts, weighted):
         n_classes = self.classes_.size
@@ -161,9 +185,12 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         weighted = sample_weight is not None
         self.prior_ = self._check_prior(counts, weighted)
+        vars(self).pop("cv_results_", None)  # that of an earlier fit
         if self.tau != "auto":
             self.tau_ = float(self.tau)
             self.best_score_ = None
+            if self.store_cv_results:
+                self.cv_results_ = None
             return
         _check_scoring(self.scoring, self.classes_.size)
         _check_prior_counts(counts, self.classes_, weighted)
@@ -188,6 +215,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         best = ties[np.argmin(np.abs(_TAU_GRID[ties] - 1.0))]
         self.tau_ = float(_TAU_GRID[best])
         self.best_score_ = float(scores[best])
+        if self.store_cv_results:
+            self.cv_results_ = {"tau": _TAU_GRID.copy(), "scores": scores}
 
     def _class_log_weights(self):
         return -self.tau_ * np.log(self.prior_)

@@ -11,6 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
+    _finite_scores,
     _mended_proba,
     _post_hoc_docstring,
 )
@@ -201,9 +202,51 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         """
         return super().predict_proba(X)
 
+    @_post_hoc_docstring
+    def decision_function(self, X):
+        """Decision scores consistent with ``predict``.
+
+        With ``decision="rescale"``: binary, the log-odds of the rescaled
+        probabilities, ``log predict_proba(X)[:, 1] - log
+        predict_proba(X)[:, 0]`` (the log-odds of ``estimator_`` plus
+        ``log(class_costs_[1] / class_costs_[0])``); multiclass,
+        ``predict_log_proba(X)``.
+
+        With ``decision="expected_cost"``: binary, the expected cost of
+        predicting ``classes_[0]`` minus that of predicting ``classes_[1]``,
+        ``p_1(x) cost_matrix_[1, 0] - p_0(x) cost_matrix_[0, 1]``, how much
+        cheaper ``classes_[1]`` is; multiclass, the negated expected cost of
+        predicting each class, ``-(p(x) @ cost_matrix_)``.
+
+        Binary scores are positive exactly where ``classes_[1]`` is predicted
+        and rank the samples as the probabilities of ``classes_[1]`` do, so
+        the ``"roc_auc"`` scorer, which calls ``decision_function`` first,
+        gives the value it gives with ``predict_proba`` (up to samples whose
+        probabilities round to the same float, 1.0 say, which the scores may
+        still tell apart, or the reverse: ``"expected_cost"`` scores of
+        probabilities of class ``classes_[1]`` near 0 round to the same
+        float). Multiclass scores have ``predict`` as their argmax. Every
+        score is finite, as scikit-learn's metrics require: an infinite one
+        (a probability of 0) is given as ``1.3e154`` (the square root of the
+        largest float), of its sign, and an expected cost beyond half the
+        largest float as half the largest float.
+
+        {samples}
+
+        {decision_scores}
+        """
+        if self.decision == "rescale":
+            return super().decision_function(X)
+        # costs may reach the largest float: clipped only there
+        return _finite_scores(-self._expected_costs(X), np.finfo(float).max / 2)
+
+    def _expected_costs(self, X):
+        """The expected cost of predicting each class, ``p(x) @ cost_matrix_``."""
+        check_is_fitted(self)
+        proba = _mended_proba(self.estimator_.predict_proba(X))  # predict_proba's
+        return proba @ self.cost_matrix_
+
     def _predict_codes(self, X):
         if self.decision == "rescale":
             return super()._predict_codes(X)
-        check_is_fitted(self)
-        proba = _mended_proba(self.estimator_.predict_proba(X))  # predict_proba's
-        return np.argmin(proba @ self.cost_matrix_, axis=1)
+        return np.argmin(self._expected_costs(X), axis=1)
