@@ -151,11 +151,12 @@ class CReSTClassifier(
     unlabeled_value : int or str, default=-1
         The label that marks an unlabelled row, -1 as in scikit-learn. With
         string labels, store ``y`` with dtype object and mark unlabelled rows
-        with the integer -1, or pass a string here. In an array of strings
-        (dtype ``str``) the string ``str(unlabeled_value)``, ``"-1"`` by
-        default, marks them, since NumPy turns -1 into ``"-1"`` there. A
-        missing label (NaN, None, ``pd.NA``) does not mark a row unlabelled:
-        it is refused, with the rows that hold one.
+        with the integer -1, or pass a string here. The string
+        ``str(unlabeled_value)``, ``"-1"`` by default, marks them too, in an
+        array of strings (NumPy turns -1 into ``"-1"`` there) and among
+        labels of dtype object (a pandas column of strings read from a
+        file). A missing label (NaN, None, ``pd.NA``) does not mark a row
+        unlabelled: it is refused, with the rows that hold one.
 
     classes : array-like of shape (n_classes,), default=None
         The labels the data is known to hold. When given, each of them needs

@@ -276,6 +276,23 @@ def test_string_labels(semi_supervised_lt, dtype):
     np.testing.assert_array_equal(clf.labeled_iter_, reference.labeled_iter_)
 
 
+@pytest.mark.parametrize("as_series", [False, True])
+def test_string_minus_one_marks_unlabelled_rows_of_dtype_object(
+    semi_supervised_lt, as_series
+):
+    """A column of strings read from a file holds the marker as "-1"."""
+    pd = pytest.importorskip("pandas")
+    X, _, y_semi = semi_supervised_lt
+    names = np.array(["cat", "dog", "emu"], dtype=object)
+    y_str = np.where(y_semi == -1, "-1", names[np.maximum(y_semi, 0)])
+    y_obj = pd.Series(y_str, dtype="string") if as_series else y_str.astype(object)
+    clf = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_obj)
+    assert list(clf.classes_) == list(names)
+    reference = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_str)
+    np.testing.assert_array_equal(clf.labeled_iter_, reference.labeled_iter_)
+    np.testing.assert_array_equal(clf.predict(X), reference.predict(X))
+
+
 def test_custom_unlabeled_value(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     names = np.array(["cat", "dog", "emu"])
