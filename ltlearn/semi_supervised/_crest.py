@@ -587,6 +587,47 @@ class CReSTClassifier(
         "The decision function of ``estimator_``.",
     )
 
+    def score(self, X, y, sample_weight=None):
+        """Return the mean accuracy on the labelled rows of ``X`` and ``y``.
+
+        Rows marked with ``unlabeled_value`` have no label to compare the
+        prediction with; they are left out, so that ``cross_val_score`` and
+        ``GridSearchCV`` with their default scoring score the labelled rows
+        of each test fold. A named ``scoring`` reads ``y`` as it is: keep
+        the unlabelled rows out of its test folds.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,)
+            True labels for ``X``; unlabelled rows hold ``unlabeled_value``.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` on the labelled rows.
+        """
+        check_is_fitted(self)
+        X, y, sample_weight = indexable(X, y, sample_weight)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        y = column_or_1d(y, warn=True)
+        labeled = np.flatnonzero(~_unlabeled_mask(y, self.unlabeled_value))
+        if not labeled.size:
+            raise ValueError(
+                f"y has no labelled row to score: all {y.shape[0]} rows are "
+                f"marked unlabelled (unlabeled_value={self.unlabeled_value!r})."
+            )
+        if labeled.size < y.shape[0]:
+            X, y = _safe_indexing(X, labeled), y[labeled]
+            if sample_weight is not None:
+                sample_weight = _safe_indexing(sample_weight, labeled)
+        return super().score(X, y, sample_weight=sample_weight)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         inner = get_tags(self.estimator).input_tags

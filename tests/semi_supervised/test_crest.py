@@ -620,3 +620,19 @@ def test_a_dataframe_reaches_the_estimator_as_it_is():
     assert np.array_equal(clf.predict(frame.reset_index(drop=True)), y)
     with pytest.raises(ValueError, match="could not convert string to float"):
         CReSTClassifier(LogisticRegression(), max_iter=2).fit(frame, labels)
+
+
+def test_score_leaves_out_the_unlabelled_rows(semi_supervised_lt):
+    """The default scoring of a search scores the labelled rows of each fold."""
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), max_iter=2).fit(X, y_semi)
+    labeled = y_semi != -1
+    assert clf.score(X, y_semi) == clf.score(X[labeled], y_semi[labeled])
+    weight = np.linspace(0.5, 2, y_semi.size)
+    assert clf.score(X, y_semi, sample_weight=weight) == pytest.approx(
+        clf.score(X[labeled], y_semi[labeled], sample_weight=weight[labeled])
+    )
+    folds = cross_val_score(clf, X, y_semi, cv=3)
+    assert folds.min() > 0.8  # the -1 rows, never predicted, scored ~0.2
+    with pytest.raises(ValueError, match="no labelled row to score"):
+        clf.score(X[~labeled], y_semi[~labeled])
