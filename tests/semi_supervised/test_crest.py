@@ -10,7 +10,7 @@ from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.ensemble import StackingClassifier
-from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.naive_bayes import GaussianNB
@@ -636,3 +636,24 @@ def test_score_leaves_out_the_unlabelled_rows(semi_supervised_lt):
     assert folds.min() > 0.8  # the -1 rows, never predicted, scored ~0.2
     with pytest.raises(ValueError, match="no labelled row to score"):
         clf.score(X[~labeled], y_semi[~labeled])
+
+
+class _FailsOnPseudoLabels(LogisticRegression):
+    """Fits the labelled rows; a fit with pseudo-labelled rows fails."""
+
+    def fit(self, X, y, sample_weight=None):
+        if len(y) > 100:
+            raise RuntimeError("generation failed")
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_a_fit_that_fails_in_a_generation_leaves_it_not_fitted(semi_supervised_lt):
+    """No mix of the previous fit's model and this fit's counts and labels."""
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(_FailsOnPseudoLabels(), max_iter=1).fit(X, y_semi)
+    assert clf.predict(X).shape == y_semi.shape  # 81 labelled rows
+    with pytest.raises(RuntimeError, match="generation failed"):
+        clf.set_params(max_iter=2).fit(X, y_semi)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    assert not hasattr(clf, "class_counts_")
