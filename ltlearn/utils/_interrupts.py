@@ -1,4 +1,4 @@
-"""Tell an interrupt (SIGINT, Ctrl-C) from a ``KeyboardInterrupt`` that code raises."""
+"""Interrupts (SIGINT, Ctrl-C) and failed fits: record them, leave no half fit."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
