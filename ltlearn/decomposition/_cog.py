@@ -43,6 +43,7 @@ from ltlearn.utils._docstring import (
     _Substitution,
     _X_predict_docstring,
 )
+from ltlearn.utils._interrupts import unfitted_on_failure
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import check_classification_y, may_have_method
 
@@ -197,7 +198,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``None`` means 1 unless in a :obj:`joblib.parallel_backend` context,
         ``-1`` means using all processors. The batched ``LinearSVC`` pairs
         (see ``estimator``) are solved together whatever ``n_jobs``. The
-        fitted model does not depend on it.
+        fitted model does not depend on it. A fit stopped by an error or an
+        interrupt (Ctrl-C), in a job or not, leaves the classifier not
+        fitted.
 
     {random_state}
         It seeds the clusterer, the sampler (when its own ``random_state`` is
@@ -399,6 +402,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return self.estimator
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_failure("_model")
     def fit(self, X, y):
         """Fit the sub-class model on the local clusters of each class.
 

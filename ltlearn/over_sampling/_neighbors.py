@@ -42,13 +42,13 @@ _PARALLEL_MIN_PAIRS = 2**25
 def _n_threads(n_jobs, *, tree):
     """Threads for a search, as scikit-learn's ``NearestNeighbors`` uses them.
 
-    ``n_jobs=None`` means one thread for a tree and, for brute force, the
-    threads that scikit-learn's own (OpenMP) brute-force search would use.
+    ``n_jobs=None`` means, for a tree, one thread unless a
+    :func:`joblib.parallel_config` context sets ``n_jobs`` and, for brute
+    force, the threads that scikit-learn's own (OpenMP) brute-force search
+    would use.
     """
-    if n_jobs is not None:
+    if n_jobs is not None or tree:
         return effective_n_jobs(n_jobs)
-    if tree:
-        return 1
     try:
         from sklearn.utils._openmp_helpers import _openmp_effective_n_threads
     except ImportError:  # a private helper: fall back to the processors

@@ -281,11 +281,12 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
 
     n_jobs : int, default=None
         Number of threads of the neighbour searches. ``None`` means as in
-        :class:`~sklearn.neighbors.NearestNeighbors`: one thread for the
-        tree search (up to 15 features), and for the brute-force search (more
-        features) the threads scikit-learn's own brute-force search uses (all
-        cores, unless limited with ``OMP_NUM_THREADS`` or threadpoolctl).
-        ``-1`` means all processors.
+        :class:`~sklearn.neighbors.NearestNeighbors`: for the tree search (up
+        to 15 features) one thread, unless in a
+        :func:`joblib.parallel_config` context that sets ``n_jobs``, and for
+        the brute-force search (more features) the threads scikit-learn's own
+        brute-force search uses (all cores, unless limited with
+        ``OMP_NUM_THREADS`` or threadpoolctl). ``-1`` means all processors.
 
     Attributes
     ----------

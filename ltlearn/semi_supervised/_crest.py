@@ -37,6 +37,7 @@ from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _Substitution,
 )
+from ltlearn.utils._interrupts import unfitted_on_failure
 from ltlearn.utils._metaestimators import delegated_method
 from ltlearn.utils._routing import (
     ROUTING_ADVICE,
@@ -151,11 +152,12 @@ class CReSTClassifier(
     unlabeled_value : int or str, default=-1
         The label that marks an unlabelled row, -1 as in scikit-learn. With
         string labels, store ``y`` with dtype object and mark unlabelled rows
-        with the integer -1, or pass a string here. In an array of strings
-        (dtype ``str``) the string ``str(unlabeled_value)``, ``"-1"`` by
-        default, marks them, since NumPy turns -1 into ``"-1"`` there. A
-        missing label (NaN, None, ``pd.NA``) does not mark a row unlabelled:
-        it is refused, with the rows that hold one.
+        with the integer -1, or pass a string here. The string
+        ``str(unlabeled_value)``, ``"-1"`` by default, marks them too, in an
+        array of strings (NumPy turns -1 into ``"-1"`` there) and among
+        labels of dtype object (a pandas column of strings read from a
+        file). A missing label (NaN, None, ``pd.NA``) does not mark a row
+        unlabelled: it is refused, with the rows that hold one.
 
     classes : array-like of shape (n_classes,), default=None
         The labels the data is known to hold. When given, each of them needs
@@ -347,6 +349,7 @@ class CReSTClassifier(
         # CReSTClassifier.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
+    @unfitted_on_failure()
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the generations of self-training on ``X`` and ``y``.
 
@@ -585,6 +588,47 @@ class CReSTClassifier(
         "scores : ndarray of shape (n_samples,) or (n_samples, n_classes)",
         "The decision function of ``estimator_``.",
     )
+
+    def score(self, X, y, sample_weight=None):
+        """Return the mean accuracy on the labelled rows of ``X`` and ``y``.
+
+        Rows marked with ``unlabeled_value`` have no label to compare the
+        prediction with; they are left out, so that ``cross_val_score`` and
+        ``GridSearchCV`` with their default scoring score the labelled rows
+        of each test fold. A named ``scoring`` reads ``y`` as it is: keep
+        the unlabelled rows out of its test folds.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,)
+            True labels for ``X``; unlabelled rows hold ``unlabeled_value``.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            Mean accuracy of ``self.predict(X)`` on the labelled rows.
+        """
+        check_is_fitted(self)
+        X, y, sample_weight = indexable(X, y, sample_weight)
+        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        y = column_or_1d(y, warn=True)
+        labeled = np.flatnonzero(~_unlabeled_mask(y, self.unlabeled_value))
+        if not labeled.size:
+            raise ValueError(
+                f"y has no labelled row to score: all {y.shape[0]} rows are "
+                f"marked unlabelled (unlabeled_value={self.unlabeled_value!r})."
+            )
+        if labeled.size < y.shape[0]:
+            X, y = _safe_indexing(X, labeled), y[labeled]
+            if sample_weight is not None:
+                sample_weight = _safe_indexing(sample_weight, labeled)
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

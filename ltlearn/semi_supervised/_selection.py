@@ -16,7 +16,12 @@ def _unlabeled_mask(y, unlabeled_value):
         return y == str(unlabeled_value)
     if y.dtype.kind != "O" and isinstance(unlabeled_value, str):
         return np.zeros(y.shape[0], dtype=bool)
-    return np.asarray(y == unlabeled_value, dtype=bool)
+    unlabeled = np.asarray(y == unlabeled_value, dtype=bool)
+    if y.dtype.kind == "O" and not isinstance(unlabeled_value, str):
+        # Strings read from a file, or a pandas string column, hold "-1" as
+        # an array of strings does.
+        unlabeled |= np.asarray(y == str(unlabeled_value), dtype=bool)
+    return unlabeled
 
 
 def _sampling_rates(counts, alpha):

@@ -10,7 +10,7 @@ from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.ensemble import StackingClassifier
-from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_score
 from sklearn.naive_bayes import GaussianNB
@@ -274,6 +274,23 @@ def test_string_labels(semi_supervised_lt, dtype):
     assert set(np.unique(clf.predict(X))) <= set(names)
     reference = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_semi)
     np.testing.assert_array_equal(clf.labeled_iter_, reference.labeled_iter_)
+
+
+@pytest.mark.parametrize("as_series", [False, True])
+def test_string_minus_one_marks_unlabelled_rows_of_dtype_object(
+    semi_supervised_lt, as_series
+):
+    """A column of strings read from a file holds the marker as "-1"."""
+    pd = pytest.importorskip("pandas")
+    X, _, y_semi = semi_supervised_lt
+    names = np.array(["cat", "dog", "emu"], dtype=object)
+    y_str = np.where(y_semi == -1, "-1", names[np.maximum(y_semi, 0)])
+    y_obj = pd.Series(y_str, dtype="string") if as_series else y_str.astype(object)
+    clf = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_obj)
+    assert list(clf.classes_) == list(names)
+    reference = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_str)
+    np.testing.assert_array_equal(clf.labeled_iter_, reference.labeled_iter_)
+    np.testing.assert_array_equal(clf.predict(X), reference.predict(X))
 
 
 def test_custom_unlabeled_value(semi_supervised_lt):
@@ -603,3 +620,40 @@ def test_a_dataframe_reaches_the_estimator_as_it_is():
     assert np.array_equal(clf.predict(frame.reset_index(drop=True)), y)
     with pytest.raises(ValueError, match="could not convert string to float"):
         CReSTClassifier(LogisticRegression(), max_iter=2).fit(frame, labels)
+
+
+def test_score_leaves_out_the_unlabelled_rows(semi_supervised_lt):
+    """The default scoring of a search scores the labelled rows of each fold."""
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), max_iter=2).fit(X, y_semi)
+    labeled = y_semi != -1
+    assert clf.score(X, y_semi) == clf.score(X[labeled], y_semi[labeled])
+    weight = np.linspace(0.5, 2, y_semi.size)
+    assert clf.score(X, y_semi, sample_weight=weight) == pytest.approx(
+        clf.score(X[labeled], y_semi[labeled], sample_weight=weight[labeled])
+    )
+    folds = cross_val_score(clf, X, y_semi, cv=3)
+    assert folds.min() > 0.8  # the -1 rows, never predicted, scored ~0.2
+    with pytest.raises(ValueError, match="no labelled row to score"):
+        clf.score(X[~labeled], y_semi[~labeled])
+
+
+class _FailsOnPseudoLabels(LogisticRegression):
+    """Fits the labelled rows; a fit with pseudo-labelled rows fails."""
+
+    def fit(self, X, y, sample_weight=None):
+        if len(y) > 100:
+            raise RuntimeError("generation failed")
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+def test_a_fit_that_fails_in_a_generation_leaves_it_not_fitted(semi_supervised_lt):
+    """No mix of the previous fit's model and this fit's counts and labels."""
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(_FailsOnPseudoLabels(), max_iter=1).fit(X, y_semi)
+    assert clf.predict(X).shape == y_semi.shape  # 81 labelled rows
+    with pytest.raises(RuntimeError, match="generation failed"):
+        clf.set_params(max_iter=2).fit(X, y_semi)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    assert not hasattr(clf, "class_counts_")

@@ -1,0 +1,98 @@
+"""Parallel runs: the same result whatever the jobs, joblib's settings honoured."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+from joblib import parallel_config
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+
+import ltlearn.over_sampling._neighbors as neighbors_module
+from ltlearn.decomposition import COGClassifier
+from ltlearn.over_sampling import SMOTE
+
+
+def test_smote_tree_search_takes_the_jobs_of_parallel_config(
+    monkeypatch, make_long_tail
+):
+    """n_jobs=None follows parallel_config(n_jobs=...), as NearestNeighbors does."""
+    X, y = make_long_tail()  # 5 features: the KD-tree search
+    threads = []
+    search = neighbors_module._tree_kneighbors
+
+    def spy(X, queries, n_neighbors, n_threads):
+        threads.append(n_threads)
+        return search(X, queries, n_neighbors, n_threads)
+
+    monkeypatch.setattr(neighbors_module, "_tree_kneighbors", spy)
+    X_alone, y_alone = SMOTE(random_state=0).fit_resample(X, y)
+    assert threads and set(threads) == {1}
+    threads.clear()
+    with parallel_config(n_jobs=2):
+        X_two, y_two = SMOTE(random_state=0).fit_resample(X, y)
+    assert threads and set(threads) == {2}
+    np.testing.assert_array_equal(X_two, X_alone)
+    np.testing.assert_array_equal(y_two, y_alone)
+
+
+_INTERRUPTED = threading.Event()
+
+
+class _StopsInAJob(ClassifierMixin, BaseEstimator):
+    """A logistic regression whose fit stops when it runs in a job thread.
+
+    ``"interrupt"`` sends SIGINT to the process, as Ctrl-C does, which raises
+    ``KeyboardInterrupt`` in the main thread; ``"error"`` raises an error.
+    """
+
+    def __init__(self, stop=None):
+        self.stop = stop
+
+    def fit(self, X, y):
+        if self.stop is not None and threading.current_thread() is not (
+            threading.main_thread()
+        ):
+            if self.stop == "error":
+                raise RuntimeError("the job failed")
+            if not _INTERRUPTED.is_set():  # one Ctrl-C
+                _INTERRUPTED.set()
+                os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def decision_function(self, X):
+        return self.model_.decision_function(X)
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+@pytest.mark.parametrize(
+    "stop, raised", [("interrupt", KeyboardInterrupt), ("error", RuntimeError)]
+)
+def test_cog_stopped_in_a_job_is_left_not_fitted(make_long_tail, stop, raised):
+    """An interrupted refit keeps neither the old model nor the new classes."""
+    _INTERRUPTED.clear()
+    X, y = make_long_tail(n_max=60)
+    cog = COGClassifier(_StopsInAJob(), n_clusters=2, n_jobs=2, random_state=0)
+    with parallel_config(backend="threading"):
+        cog.fit(X, y)
+        assert cog.predict(X).shape == y.shape
+        cog.set_params(estimator=_StopsInAJob(stop))
+        with pytest.raises(raised):
+            cog.fit(X, np.array(["a", "b", "c"])[y])
+        with pytest.raises(NotFittedError):
+            cog.predict(X)
+        assert not hasattr(cog, "_model")
+        cog.set_params(estimator=_StopsInAJob())
+        assert cog.fit(X, y).predict(X).shape == y.shape
