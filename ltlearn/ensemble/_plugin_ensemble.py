@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._repr_html.estimator import _VisualBlock
 from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -548,6 +549,18 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             default models).
         """
         return fit_router(self, self._named_models(), cv=self.cv)
+
+    def _sk_visual_block_(self):
+        # the HTML display shows the models side by side, as scikit-learn's
+        # VotingClassifier does; the default ones (estimators=None) are drawn
+        # in fit, so the ensemble is then shown alone
+        models = self._named_models()
+        if not models:
+            return _VisualBlock(
+                "single", self, names=type(self).__name__, name_details=str(self)
+            )
+        names, estimators = zip(*models)
+        return _VisualBlock("parallel", estimators, names=names)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
