@@ -5,8 +5,12 @@
 
 import re
 
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
 from sklearn.utils import estimator_html_repr
 
 from ltlearn.ensemble import PluginEnsembleClassifier
@@ -25,3 +29,25 @@ def test_plugin_ensemble_html_shows_its_models_as_voting_does():
     assert shown[1:] == voting[1:] == ["LogisticRegression", "RandomForestClassifier"]
     # the default models are drawn in fit: the ensemble is shown alone
     assert _html_labels(PluginEnsembleClassifier()) == ["PluginEnsembleClassifier"]
+
+
+def test_plugin_ensemble_drop_leaves_a_model_out_as_voting_does():
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=3, weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    )  # fmt: skip
+    rf = RandomForestClassifier(n_estimators=5, random_state=0)
+    models = [("lr", LogisticRegression()), ("rf", rf)]
+    for ensemble in (
+        PluginEnsembleClassifier(models, random_state=0),
+        VotingClassifier(models, voting="soft"),
+    ):
+        search = GridSearchCV(ensemble, {"lr": ["drop", LogisticRegression()]}, cv=3)
+        assert len(search.fit(X, y).cv_results_["params"]) == 2
+    dropped = PluginEnsembleClassifier([("lr", "drop"), ("rf", rf)], random_state=0)
+    alone = PluginEnsembleClassifier([("rf", rf)], random_state=0)
+    assert np.array_equal(
+        dropped.fit(X, y).predict_proba(X), alone.fit(X, y).predict_proba(X)
+    )
+    with pytest.raises(ValueError, match="All estimators are dropped"):
+        PluginEnsembleClassifier([("lr", "drop")]).fit(X, y)
