@@ -7,6 +7,8 @@ import re
 
 import numpy as np
 import pytest
+from imblearn.combine import SMOTEENN, SMOTETomek
+from imblearn.under_sampling import EditedNearestNeighbours, TomekLinks
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
@@ -14,6 +16,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.utils import estimator_html_repr
 
 from ltlearn.ensemble import PluginEnsembleClassifier
+from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 
 
 def _html_labels(estimator):
@@ -51,3 +54,25 @@ def test_plugin_ensemble_drop_leaves_a_model_out_as_voting_does():
     )
     with pytest.raises(ValueError, match="All estimators are dropped"):
         PluginEnsembleClassifier([("lr", "drop")]).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "combined, cleaner",
+    [(SMOTEENN, EditedNearestNeighbours), (SMOTETomek, TomekLinks)],
+)
+def test_smote_is_taken_by_imblearn_combined_samplers(combined, cleaner):
+    X, y = make_classification(
+        n_samples=150, n_classes=3, n_informative=3, weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    )  # fmt: skip
+    X_res, y_res = combined(smote=SMOTE(random_state=0)).fit_resample(X, y)
+    resampled = SMOTE(random_state=0).fit_resample(X, y)
+    # the cleaner the combined sampler builds by default
+    expected = cleaner(sampling_strategy="all").fit_resample(*resampled)
+    np.testing.assert_array_equal(X_res, expected[0])
+    np.testing.assert_array_equal(y_res, expected[1])
+    # as imbalanced-learn's SMOTENC and SMOTEN, subclasses of its SMOTE
+    combined(smote=SMOTENC(categorical_features=[0])).fit_resample(
+        np.c_[X[:, :1] > 0, X[:, 1:]], y
+    )
+    combined(smote=SMOTEN())._validate_params()

@@ -8,6 +8,7 @@ import numbers
 import warnings
 
 import numpy as np
+from imblearn.over_sampling import SMOTE as _ImblearnSMOTE
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_neighbors_object
 from scipy import sparse
@@ -546,3 +547,9 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
             new_rows = X_res[n_samples:]
             new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
         return X_res, y_res
+
+
+# A drop-in replacement is taken where imbalanced-learn asks for an instance
+# of its SMOTE (the ``smote`` of SMOTEENN and SMOTETomek), as its own SMOTENC
+# and SMOTEN are; the virtual subclass inherits nothing.
+_ImblearnSMOTE.register(SMOTE)

@@ -6,6 +6,7 @@
 import numbers
 
 import numpy as np
+from imblearn.over_sampling import SMOTEN as _ImblearnSMOTEN
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_neighbors_object, check_target_type
 from scipy import sparse
@@ -269,3 +270,7 @@ class SMOTEN(_MissingLabelsMixin, BaseOverSampler):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         return tags
+
+
+# Taken where imbalanced-learn asks for its SMOTEN, or its SMOTE (as SMOTE).
+_ImblearnSMOTEN.register(SMOTEN)
