@@ -10,13 +10,17 @@ import pytest
 from imblearn.combine import SMOTEENN, SMOTETomek
 from imblearn.under_sampling import EditedNearestNeighbours, TomekLinks
 from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier, VotingClassifier
+from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.utils import estimator_html_repr
 
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC
+from ltlearn.post_hoc import PluginClassifier, ThresholdMovingClassifier
+from ltlearn.semi_supervised import CReSTClassifier
 
 
 def _html_labels(estimator):
@@ -76,3 +80,60 @@ def test_smote_is_taken_by_imblearn_combined_samplers(combined, cleaner):
         np.c_[X[:, :1] > 0, X[:, 1:]], y
     )
     combined(smote=SMOTEN())._validate_params()
+
+
+def test_failed_folds_of_cross_validate_return_unfitted_estimators():
+    X, y = make_classification(
+        n_samples=90, n_classes=3, n_informative=3, weights=[0.6, 0.39],
+        random_state=0,
+    )  # fmt: skip
+    y[np.flatnonzero(y == 2)[1:]] = 1  # class 2: a single sample
+    with pytest.warns(FitFailedWarning):
+        results = cross_validate(
+            PluginClassifier(LogisticRegression(), cv=3), X, y, cv=KFold(3),
+            error_score=np.nan, return_estimator=True,
+        )  # fmt: skip
+    failed = np.isnan(results["test_score"])
+    assert failed.any() and not failed.all()
+    for model, fit_failed in zip(results["estimator"], failed):
+        if fit_failed:  # it predicted with the rule's starting weights
+            with pytest.raises(NotFittedError):
+                model.predict(X)
+        else:
+            model.predict(X)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        PluginEnsembleClassifier(
+            [("d", DummyClassifier()), ("lr", LogisticRegression())]
+        ),
+        CReSTClassifier(LogisticRegression(), max_iter=2),
+    ],
+    ids=lambda model: type(model).__name__,
+)
+def test_a_failed_refit_leaves_the_model_unfitted(model):
+    X, y = make_classification(n_samples=60, random_state=0)
+    if isinstance(model, CReSTClassifier):
+        y = np.where(np.arange(y.size) % 3, y, -1)  # unlabelled rows
+    model.fit(X, y)
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan  # the logistic regression fails, after other steps
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(X_nan, y)
+    # it predicted with the new first model or counts beside the old rest
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+def test_a_failed_refit_of_a_post_hoc_rule_leaves_it_unfitted():
+    X, y = make_classification(
+        n_samples=90, n_classes=3, n_informative=3, random_state=0
+    )
+    model = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=1 - np.eye(3))
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="cost_matrix has shape"):
+        model.fit(X, y % 2)  # the new estimator_ is fitted, then the costs refused
+    with pytest.raises(NotFittedError):  # a broadcast error, old costs
+        model.predict(X)

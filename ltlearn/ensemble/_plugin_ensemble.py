@@ -31,6 +31,7 @@ from ltlearn.post_hoc._base import (
     _rule_weights,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
+from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
     check_fit_params_routed,
@@ -391,6 +392,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             )
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_error
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the models and learn the class weights of the decision rule.
 
