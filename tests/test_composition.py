@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 from sklearn.utils import estimator_html_repr
 
+from ltlearn.decomposition import COGClassifier
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 from ltlearn.post_hoc import PluginClassifier, ThresholdMovingClassifier
@@ -136,4 +137,16 @@ def test_a_failed_refit_of_a_post_hoc_rule_leaves_it_unfitted():
     with pytest.raises(ValueError, match="cost_matrix has shape"):
         model.fit(X, y % 2)  # the new estimator_ is fitted, then the costs refused
     with pytest.raises(NotFittedError):  # a broadcast error, old costs
+        model.predict(X)
+
+
+def test_a_failed_refit_of_cog_leaves_it_unfitted():
+    X, y = make_classification(
+        n_samples=90, n_classes=3, n_informative=3, random_state=0
+    )
+    model = COGClassifier(LogisticRegression(), n_clusters=2, random_state=0)
+    model.fit(X, y).set_params(estimator__C=-1)
+    with pytest.raises(ValueError, match="'C' parameter"):  # after the sub-classes
+        model.fit(X, y % 2)
+    with pytest.raises(NotFittedError):  # an IndexError: old model, new classes
         model.predict(X)
