@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -37,6 +38,16 @@ def test_plugin_ensemble_html_shows_its_models_as_voting_does():
     assert shown[1:] == voting[1:] == ["LogisticRegression", "RandomForestClassifier"]
     # the default models are drawn in fit: the ensemble is shown alone
     assert _html_labels(PluginEnsembleClassifier()) == ["PluginEnsembleClassifier"]
+
+
+def test_plugin_ensemble_html_falls_back_if_the_private_block_moves(monkeypatch):
+    # scikit-learn's private _VisualBlock moved in 1.7: should it move again,
+    # the ensemble is shown alone, and ltlearn.ensemble still imports
+    monkeypatch.setitem(sys.modules, "sklearn.utils._repr_html.estimator", None)
+    models = [("lr", LogisticRegression()), ("rf", RandomForestClassifier())]
+    assert _html_labels(PluginEnsembleClassifier(models)) == [
+        "PluginEnsembleClassifier"
+    ]
 
 
 def test_plugin_ensemble_drop_leaves_a_model_out_as_voting_does():

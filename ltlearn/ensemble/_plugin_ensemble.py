@@ -13,7 +13,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils._repr_html.estimator import _VisualBlock
 from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -572,7 +571,13 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     def _sk_visual_block_(self):
         # the HTML display shows the models side by side, as scikit-learn's
         # VotingClassifier does; the default ones (estimators=None) are drawn
-        # in fit, so the ensemble is then shown alone
+        # in fit, so the ensemble is then shown alone. scikit-learn has no
+        # public API for this: its private _VisualBlock is imported here, not
+        # with the module, so that if it moves (it did in 1.7) only the
+        # display falls back, to the ensemble alone (estimator_html_repr
+        # catches any error of _sk_visual_block_), and ltlearn still imports.
+        from sklearn.utils._repr_html.estimator import _VisualBlock
+
         models = self._named_models()
         if not models:
             return _VisualBlock(
