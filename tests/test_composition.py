@@ -161,3 +161,44 @@ def test_a_failed_refit_of_cog_leaves_it_unfitted():
         model.fit(X, y % 2)
     with pytest.raises(NotFittedError):  # an IndexError: old model, new classes
         model.predict(X)
+
+
+class _InterruptedFit(LogisticRegression):
+    """A model whose fit is stopped by Ctrl-C."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise KeyboardInterrupt("stopped in the model's fit")
+
+
+@pytest.mark.parametrize(
+    "model, interrupted",
+    [
+        (PluginClassifier(LogisticRegression()), {"estimator": _InterruptedFit()}),
+        (
+            PluginEnsembleClassifier([("lr", LogisticRegression())]),
+            {"lr": _InterruptedFit()},
+        ),
+        (CReSTClassifier(LogisticRegression()), {"estimator": _InterruptedFit()}),
+        (
+            COGClassifier(LogisticRegression(), n_clusters=2, random_state=0),
+            {"estimator": _InterruptedFit()},
+        ),
+    ],
+    ids=["PluginClassifier", "PluginEnsembleClassifier", "CReST", "COG"],
+)
+@pytest.mark.filterwarnings("ignore:y contains no unlabelled row")
+def test_an_interrupted_refit_leaves_the_model_unfitted(model, interrupted):
+    X, y = make_classification(n_samples=60, random_state=0)
+    model.fit(X, y).set_params(**interrupted)
+    params = model.get_params(deep=False)
+    with pytest.raises(KeyboardInterrupt, match="stopped in the model's fit") as info:
+        model.fit(X, y)
+    # raised where it was, with its traceback
+    assert str(info.traceback[-1].path) == __file__
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    # the fitted state of the previous fit is gone (COG's private model too),
+    # the parameters are kept
+    assert not [name for name in vars(model) if name.endswith("_")]
+    assert not hasattr(model, "_model")
+    assert model.get_params(deep=False) == params

@@ -394,7 +394,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return self.estimator
 
     @_fit_context(prefer_skip_nested_validation=False)
-    @unfitted_on_error
+    @unfitted_on_error("_model")
     def fit(self, X, y):
         """Fit the sub-class model on the local clusters of each class.
 

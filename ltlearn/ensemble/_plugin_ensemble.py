@@ -391,7 +391,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             )
 
     @_fit_context(prefer_skip_nested_validation=False)
-    @unfitted_on_error
+    @unfitted_on_error()
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the models and learn the class weights of the decision rule.
 

@@ -348,7 +348,7 @@ class CReSTClassifier(
         # CReSTClassifier.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
-    @unfitted_on_error
+    @unfitted_on_error()
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the generations of self-training on ``X`` and ``y``.
 
