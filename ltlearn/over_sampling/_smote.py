@@ -327,6 +327,12 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
 
+    It is registered as a virtual subclass of imbalanced-learn's SMOTE when
+    ``ltlearn.over_sampling`` is imported (it inherits nothing from it), so
+    that :class:`~imblearn.combine.SMOTEENN` and
+    :class:`~imblearn.combine.SMOTETomek` take it, or :class:`SMOTENC`, as
+    their ``smote``.
+
     Neighbours are searched only for the seeds drawn. With up to 15 features
     a KD-tree is built on the class rotated onto its principal axes (a
     rotation keeps the distances) and queried in its leaf order; with more, a

@@ -163,6 +163,13 @@ class SMOTEN(_MissingLabelsMixin, BaseOverSampler):
     never as a whole matrix; the random streams and small classes behave as
     in :class:`SMOTE`.
 
+    It is registered as a virtual subclass of imbalanced-learn's SMOTEN, and
+    so of its SMOTE, when ``ltlearn.over_sampling`` is imported (it inherits
+    nothing from them): :class:`~imblearn.combine.SMOTEENN` and
+    :class:`~imblearn.combine.SMOTETomek` take it as their ``smote``, as
+    they take imbalanced-learn's SMOTEN (on numeric codes of the categories:
+    they refuse strings).
+
     {smote_references}
 
     Examples
