@@ -43,7 +43,7 @@ from ltlearn.utils._docstring import (
     _Substitution,
     _X_predict_docstring,
 )
-from ltlearn.utils._interrupts import unfitted_on_failure
+from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import check_classification_y, may_have_method
 
@@ -402,7 +402,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return self.estimator
 
     @_fit_context(prefer_skip_nested_validation=False)
-    @unfitted_on_failure("_model")
+    @unfitted_on_error("_model")
     def fit(self, X, y):
         """Fit the sub-class model on the local clusters of each class.
 

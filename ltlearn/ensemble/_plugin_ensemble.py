@@ -31,6 +31,7 @@ from ltlearn.post_hoc._base import (
     _rule_weights,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
+from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
     check_fit_params_routed,
@@ -116,6 +117,11 @@ def _uses_oob(estimator):
     return bool(params.get("oob_score")) and params.get("bootstrap", True)
 
 
+def _is_dropped(model):
+    """Whether ``model`` is ``"drop"``, a model left out as in VotingClassifier."""
+    return isinstance(model, str) and model == "drop"
+
+
 def _refuse_no_proba(name):
     raise ValueError(
         f"The estimator {name!r} has no predict_proba; the ensemble averages "
@@ -145,10 +151,12 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     estimators : list of (str, estimator) tuples, default=None
         The models whose probabilities are averaged, each under a name by
         which its parameters are set and tuned (``<name>__<parameter>``, as
-        in :class:`~sklearn.ensemble.VotingClassifier`). A model whose
-        ``oob_score`` parameter is true (a bagged forest) provides
-        out-of-bag probabilities; every other one is cross-fitted with ``cv``
-        folds. ``None`` uses ``RandomForestClassifier(50)``,
+        in :class:`~sklearn.ensemble.VotingClassifier`); ``"drop"`` in place
+        of a model leaves it out, as there (a search can then compare subsets
+        of the models). A model whose ``oob_score`` parameter is true (a
+        bagged forest) provides out-of-bag probabilities; every other one is
+        cross-fitted with ``cv`` folds. ``None`` uses
+        ``RandomForestClassifier(50)``,
         ``ExtraTreesClassifier(50, bootstrap=True)`` (both fully grown, with
         out-of-bag scores, each tree drawing at most 1000 rows) and
         ``LogisticRegression(max_iter=1000)``. ``X`` may hold NaN when
@@ -298,7 +306,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                     f"'__' and not a parameter of the ensemble (the models' "
                     f"parameters are set as <name>__<parameter>)."
                 )
-            if not may_have_method(item[1], "predict_proba"):
+            if not _is_dropped(item[1]) and not may_have_method(
+                item[1], "predict_proba"
+            ):
                 _refuse_no_proba(item[0])  # else checked once fitted
             if item[0] in names:
                 raise ValueError(
@@ -306,7 +316,14 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                     f"estimators; names must be unique."
                 )
             names.add(item[0])
-        return [(name, clone(est)) for name, est in self.estimators]
+        models = [
+            (name, clone(est)) for name, est in self.estimators if not _is_dropped(est)
+        ]
+        if not models:
+            raise ValueError(
+                "All estimators are dropped; at least one is required to be a model."
+            )
+        return models
 
     def _named_models(self):
         """The (name, model) items of ``estimators`` (none when not a list)."""
@@ -406,6 +423,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         return proba
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_error()
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the models and learn the class weights of the decision rule.
 
@@ -607,7 +625,26 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             ensemble itself consumes ``sample_weight`` (and hands it to the
             default models).
         """
-        return fit_router(self, self._named_models(), cv=self.cv)
+        models = [item for item in self._named_models() if not _is_dropped(item[1])]
+        return fit_router(self, models, cv=self.cv)
+
+    def _sk_visual_block_(self):
+        # the HTML display shows the models side by side, as scikit-learn's
+        # VotingClassifier does; the default ones (estimators=None) are drawn
+        # in fit, so the ensemble is then shown alone. scikit-learn has no
+        # public API for this: its private _VisualBlock is imported here, not
+        # with the module, so that if it moves (it did in 1.7) only the
+        # display falls back, to the ensemble alone (estimator_html_repr
+        # catches any error of _sk_visual_block_), and ltlearn still imports.
+        from sklearn.utils._repr_html.estimator import _VisualBlock
+
+        models = self._named_models()
+        if not models:
+            return _VisualBlock(
+                "single", self, names=type(self).__name__, name_details=str(self)
+            )
+        names, estimators = zip(*models)
+        return _VisualBlock("parallel", estimators, names=names)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -622,7 +659,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
                 and all(
                     isinstance(item, tuple)
                     and len(item) == 2
-                    and getattr(get_tags(item[1]).input_tags, tag)
+                    and (
+                        _is_dropped(item[1])
+                        or getattr(get_tags(item[1]).input_tags, tag)
+                    )
                     for item in models
                 )
             )

@@ -8,6 +8,7 @@ import numbers
 import warnings
 
 import numpy as np
+from imblearn.over_sampling import SMOTE as _ImblearnSMOTE
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_neighbors_object
 from scipy import sparse
@@ -327,6 +328,12 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
 
+    It is registered as a virtual subclass of imbalanced-learn's SMOTE when
+    ``ltlearn.over_sampling`` is imported (it inherits nothing from it), so
+    that :class:`~imblearn.combine.SMOTEENN` and
+    :class:`~imblearn.combine.SMOTETomek` take it, or :class:`SMOTENC`, as
+    their ``smote``.
+
     Neighbours are searched only for the seeds drawn. With up to 15 features
     a KD-tree is built on the class rotated onto its principal axes (a
     rotation keeps the distances) and queried in its leaf order; with more, a
@@ -547,3 +554,9 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
             new_rows = X_res[n_samples:]
             new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
         return X_res, y_res
+
+
+# A drop-in replacement is taken where imbalanced-learn asks for an instance
+# of its SMOTE (the ``smote`` of SMOTEENN and SMOTETomek), as its own SMOTENC
+# and SMOTEN are; the virtual subclass inherits nothing.
+_ImblearnSMOTE.register(SMOTE)

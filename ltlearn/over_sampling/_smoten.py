@@ -6,6 +6,7 @@
 import numbers
 
 import numpy as np
+from imblearn.over_sampling import SMOTEN as _ImblearnSMOTEN
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_neighbors_object, check_target_type
 from scipy import sparse
@@ -162,6 +163,13 @@ class SMOTEN(_MissingLabelsMixin, BaseOverSampler):
     never as a whole matrix; the random streams and small classes behave as
     in :class:`SMOTE`.
 
+    It is registered as a virtual subclass of imbalanced-learn's SMOTEN, and
+    so of its SMOTE, when ``ltlearn.over_sampling`` is imported (it inherits
+    nothing from them): :class:`~imblearn.combine.SMOTEENN` and
+    :class:`~imblearn.combine.SMOTETomek` take it as their ``smote``, as
+    they take imbalanced-learn's SMOTEN (on numeric codes of the categories:
+    they refuse strings).
+
     {smote_references}
 
     Examples
@@ -269,3 +277,7 @@ class SMOTEN(_MissingLabelsMixin, BaseOverSampler):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         return tags
+
+
+# Taken where imbalanced-learn asks for its SMOTEN, or its SMOTE (as SMOTE).
+_ImblearnSMOTEN.register(SMOTEN)

@@ -29,6 +29,7 @@ from ltlearn.utils._docstring import (
     _logit_adjustment_references_docstring,
     _Substitution,
 )
+from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._routing import (
     EstimatorFitRoutingMixin,
     routing_enabled,
@@ -416,6 +417,7 @@ class _BasePostHocClassifier(
         return _mended_proba(proba)
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @unfitted_on_error()
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the estimator and learn the decision rule.
 

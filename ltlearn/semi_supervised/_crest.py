@@ -37,7 +37,7 @@ from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _Substitution,
 )
-from ltlearn.utils._interrupts import unfitted_on_failure
+from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._metaestimators import delegated_method
 from ltlearn.utils._routing import (
     ROUTING_ADVICE,
@@ -349,7 +349,7 @@ class CReSTClassifier(
         # CReSTClassifier.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
-    @unfitted_on_failure()
+    @unfitted_on_error()
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the generations of self-training on ``X`` and ``y``.
 

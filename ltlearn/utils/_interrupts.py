@@ -1,10 +1,9 @@
-"""Interrupts (SIGINT, Ctrl-C) and failed fits: record them, leave no half fit."""
+"""Tell an interrupt (SIGINT, Ctrl-C) from a ``KeyboardInterrupt`` that code raises."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
-import functools
 import signal
 import threading
 
@@ -37,33 +36,3 @@ def record_interrupts():
         yield seen
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def unfitted_on_failure(*private):
-    """Decorate a ``fit`` to leave its estimator not fitted when it fails.
-
-    A fit stopped by an interrupt (SIGINT, Ctrl-C, in the caller or in a
-    parallel job) or an error would leave the attributes it had set beside
-    those of a previous fit, a mix that ``check_is_fitted`` takes for a
-    fitted model. Every fitted attribute (ending in ``_``) and the ``private``
-    ones are removed before the exception propagates.
-    """
-
-    def decorate(fit):
-        @functools.wraps(fit)
-        def wrapper(estimator, *args, **kwargs):
-            try:
-                return fit(estimator, *args, **kwargs)
-            except BaseException:
-                for name in [
-                    name
-                    for name in vars(estimator)
-                    if (name.endswith("_") and not name.startswith("__"))
-                    or name in private
-                ]:
-                    delattr(estimator, name)
-                raise
-
-        return wrapper
-
-    return decorate

@@ -1,0 +1,204 @@
+"""ltlearn estimators inside scikit-learn's and imbalanced-learn's own tools."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import re
+import sys
+
+import numpy as np
+import pytest
+from imblearn.combine import SMOTEENN, SMOTETomek
+from imblearn.under_sampling import EditedNearestNeighbours, TomekLinks
+from sklearn.datasets import make_classification
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import RandomForestClassifier, VotingClassifier
+from sklearn.exceptions import FitFailedWarning, NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, KFold, cross_validate
+from sklearn.utils import estimator_html_repr
+
+from ltlearn.decomposition import COGClassifier
+from ltlearn.ensemble import PluginEnsembleClassifier
+from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC
+from ltlearn.post_hoc import PluginClassifier, ThresholdMovingClassifier
+from ltlearn.semi_supervised import CReSTClassifier
+
+
+def _html_labels(estimator):
+    """The names on the boxes of the HTML display of ``estimator``."""
+    html = estimator_html_repr(estimator)
+    return re.findall(r'sk-toggleable__label[^"]*">(?:<div><div>)?([^<]*)', html)
+
+
+def test_plugin_ensemble_html_shows_its_models_as_voting_does():
+    models = [("lr", LogisticRegression()), ("rf", RandomForestClassifier())]
+    shown = _html_labels(PluginEnsembleClassifier(models))
+    voting = _html_labels(VotingClassifier(models, voting="soft"))
+    assert shown[1:] == voting[1:] == ["LogisticRegression", "RandomForestClassifier"]
+    # the default models are drawn in fit: the ensemble is shown alone
+    assert _html_labels(PluginEnsembleClassifier()) == ["PluginEnsembleClassifier"]
+
+
+def test_plugin_ensemble_html_falls_back_if_the_private_block_moves(monkeypatch):
+    # scikit-learn's private _VisualBlock moved in 1.7: should it move again,
+    # the ensemble is shown alone, and ltlearn.ensemble still imports
+    monkeypatch.setitem(sys.modules, "sklearn.utils._repr_html.estimator", None)
+    models = [("lr", LogisticRegression()), ("rf", RandomForestClassifier())]
+    assert _html_labels(PluginEnsembleClassifier(models)) == [
+        "PluginEnsembleClassifier"
+    ]
+
+
+def test_plugin_ensemble_drop_leaves_a_model_out_as_voting_does():
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=3, weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    )  # fmt: skip
+    rf = RandomForestClassifier(n_estimators=5, random_state=0)
+    models = [("lr", LogisticRegression()), ("rf", rf)]
+    for ensemble in (
+        PluginEnsembleClassifier(models, random_state=0),
+        VotingClassifier(models, voting="soft"),
+    ):
+        search = GridSearchCV(ensemble, {"lr": ["drop", LogisticRegression()]}, cv=3)
+        assert len(search.fit(X, y).cv_results_["params"]) == 2
+    dropped = PluginEnsembleClassifier([("lr", "drop"), ("rf", rf)], random_state=0)
+    alone = PluginEnsembleClassifier([("rf", rf)], random_state=0)
+    assert np.array_equal(
+        dropped.fit(X, y).predict_proba(X), alone.fit(X, y).predict_proba(X)
+    )
+    with pytest.raises(ValueError, match="All estimators are dropped"):
+        PluginEnsembleClassifier([("lr", "drop")]).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "combined, cleaner",
+    [(SMOTEENN, EditedNearestNeighbours), (SMOTETomek, TomekLinks)],
+)
+def test_smote_is_taken_by_imblearn_combined_samplers(combined, cleaner):
+    X, y = make_classification(
+        n_samples=150, n_classes=3, n_informative=3, weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    )  # fmt: skip
+    X_res, y_res = combined(smote=SMOTE(random_state=0)).fit_resample(X, y)
+    resampled = SMOTE(random_state=0).fit_resample(X, y)
+    # the cleaner the combined sampler builds by default
+    expected = cleaner(sampling_strategy="all").fit_resample(*resampled)
+    np.testing.assert_array_equal(X_res, expected[0])
+    np.testing.assert_array_equal(y_res, expected[1])
+    # as imbalanced-learn's SMOTENC and SMOTEN, subclasses of its SMOTE
+    combined(smote=SMOTENC(categorical_features=[0])).fit_resample(
+        np.c_[X[:, :1] > 0, X[:, 1:]], y
+    )
+    combined(smote=SMOTEN())._validate_params()
+
+
+def test_failed_folds_of_cross_validate_return_unfitted_estimators():
+    X, y = make_classification(
+        n_samples=90, n_classes=3, n_informative=3, weights=[0.6, 0.39],
+        random_state=0,
+    )  # fmt: skip
+    y[np.flatnonzero(y == 2)[1:]] = 1  # class 2: a single sample
+    with pytest.warns(FitFailedWarning):
+        results = cross_validate(
+            PluginClassifier(LogisticRegression(), cv=3), X, y, cv=KFold(3),
+            error_score=np.nan, return_estimator=True,
+        )  # fmt: skip
+    failed = np.isnan(results["test_score"])
+    assert failed.any() and not failed.all()
+    for model, fit_failed in zip(results["estimator"], failed):
+        if fit_failed:  # it predicted with the rule's starting weights
+            with pytest.raises(NotFittedError):
+                model.predict(X)
+        else:
+            model.predict(X)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        PluginEnsembleClassifier(
+            [("d", DummyClassifier()), ("lr", LogisticRegression())]
+        ),
+        CReSTClassifier(LogisticRegression(), max_iter=2),
+    ],
+    ids=lambda model: type(model).__name__,
+)
+def test_a_failed_refit_leaves_the_model_unfitted(model):
+    X, y = make_classification(n_samples=60, random_state=0)
+    if isinstance(model, CReSTClassifier):
+        y = np.where(np.arange(y.size) % 3, y, -1)  # unlabelled rows
+    model.fit(X, y)
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan  # the logistic regression fails, after other steps
+    with pytest.raises(ValueError, match="NaN"):
+        model.fit(X_nan, y)
+    # it predicted with the new first model or counts beside the old rest
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+def test_a_failed_refit_of_a_post_hoc_rule_leaves_it_unfitted():
+    X, y = make_classification(
+        n_samples=90, n_classes=3, n_informative=3, random_state=0
+    )
+    model = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=1 - np.eye(3))
+    model.fit(X, y)
+    with pytest.raises(ValueError, match="cost_matrix has shape"):
+        model.fit(X, y % 2)  # the new estimator_ is fitted, then the costs refused
+    with pytest.raises(NotFittedError):  # a broadcast error, old costs
+        model.predict(X)
+
+
+def test_a_failed_refit_of_cog_leaves_it_unfitted():
+    X, y = make_classification(
+        n_samples=90, n_classes=3, n_informative=3, random_state=0
+    )
+    model = COGClassifier(LogisticRegression(), n_clusters=2, random_state=0)
+    model.fit(X, y).set_params(estimator__C=-1)
+    with pytest.raises(ValueError, match="'C' parameter"):  # after the sub-classes
+        model.fit(X, y % 2)
+    with pytest.raises(NotFittedError):  # an IndexError: old model, new classes
+        model.predict(X)
+
+
+class _InterruptedFit(LogisticRegression):
+    """A model whose fit is stopped by Ctrl-C."""
+
+    def fit(self, X, y, sample_weight=None):
+        raise KeyboardInterrupt("stopped in the model's fit")
+
+
+@pytest.mark.parametrize(
+    "model, interrupted",
+    [
+        (PluginClassifier(LogisticRegression()), {"estimator": _InterruptedFit()}),
+        (
+            PluginEnsembleClassifier([("lr", LogisticRegression())]),
+            {"lr": _InterruptedFit()},
+        ),
+        (CReSTClassifier(LogisticRegression()), {"estimator": _InterruptedFit()}),
+        (
+            COGClassifier(LogisticRegression(), n_clusters=2, random_state=0),
+            {"estimator": _InterruptedFit()},
+        ),
+    ],
+    ids=["PluginClassifier", "PluginEnsembleClassifier", "CReST", "COG"],
+)
+@pytest.mark.filterwarnings("ignore:y contains no unlabelled row")
+def test_an_interrupted_refit_leaves_the_model_unfitted(model, interrupted):
+    X, y = make_classification(n_samples=60, random_state=0)
+    model.fit(X, y).set_params(**interrupted)
+    params = model.get_params(deep=False)
+    with pytest.raises(KeyboardInterrupt, match="stopped in the model's fit") as info:
+        model.fit(X, y)
+    # raised where it was, with its traceback
+    assert str(info.traceback[-1].path) == __file__
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    # the fitted state of the previous fit is gone (COG's private model too),
+    # the parameters are kept
+    assert not [name for name in vars(model) if name.endswith("_")]
+    assert not hasattr(model, "_model")
+    assert model.get_params(deep=False) == params
