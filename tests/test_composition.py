@@ -68,6 +68,10 @@ def test_plugin_ensemble_drop_leaves_a_model_out_as_voting_does():
     assert np.array_equal(
         dropped.fit(X, y).predict_proba(X), alone.fit(X, y).predict_proba(X)
     )
+    voting = VotingClassifier([("lr", "drop"), ("rf", rf)], voting="soft").fit(X, y)
+    assert list(dropped.named_estimators_.items())[0] == ("lr", "drop")
+    assert dropped.named_estimators_.keys() == voting.named_estimators_.keys()
+    assert dropped.named_estimators_.rf is dropped.estimators_[0]
     with pytest.raises(ValueError, match="All estimators are dropped"):
         PluginEnsembleClassifier([("lr", "drop")]).fit(X, y)
 

@@ -203,8 +203,9 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
 
     named_estimators_ : :class:`~sklearn.utils.Bunch`
         The fitted models by name (those of ``estimators``, or ``"rf"``,
-        ``"et"`` and ``"lr"`` for the default models), as
-        :class:`~sklearn.ensemble.VotingClassifier` gives them.
+        ``"et"`` and ``"lr"`` for the default models; a dropped model is
+        ``"drop"``), as :class:`~sklearn.ensemble.VotingClassifier` gives
+        them.
 
         .. versionadded:: 0.1
 
@@ -494,8 +495,13 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         for (name, _), fitted in zip(models, fitted_models):
             self._check_model_classes(name, fitted)
         self.estimators_ = fitted_models
+        # a dropped model stays under its name as "drop", as in VotingClassifier
+        remaining = iter(self.estimators_)
         self.named_estimators_ = Bunch(
-            **{name: fitted for (name, _), fitted in zip(models, self.estimators_)}
+            **{
+                name: model if _is_dropped(model) else next(remaining)
+                for name, model in self._named_models() or models
+            }
         )
         # every model checked before the folds are fitted
         held_out = []
