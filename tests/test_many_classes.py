@@ -1,0 +1,37 @@
+"""Many classes and classes of one to three rows, across the estimators."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.naive_bayes import GaussianNB
+
+from ltlearn.ensemble import PluginEnsembleClassifier
+
+
+def _tail(sizes, n_features=3, seed=0):
+    """Rows of classes ``0 .. K-1`` of the given sizes, one cluster each."""
+    rng = np.random.RandomState(seed)
+    y = np.repeat(np.arange(len(sizes)), sizes)
+    X = rng.normal(size=(y.size, n_features)) + y[:, None]
+    return X, y
+
+
+def test_plugin_ensemble_warns_that_a_class_of_one_row_stops_the_refinement():
+    # The weights were silently left at the inverse prior, and oob_proba_ at
+    # None, whatever refinement asked for.
+    X, y = _tail([30, 20, 10, 1])
+    clf = PluginEnsembleClassifier([("nb", GaussianNB())], refinement=1.0, cv=3)
+    with pytest.warns(UserWarning, match="Class 3 has 1 sample in y.*not refined"):
+        clf.fit(X, y)
+    expected = (1 / clf.prior_) / np.sum(1 / clf.prior_)
+    np.testing.assert_allclose(clf.weights_, expected)
+    assert clf.oob_proba_ is None
+    # two rows are enough: the folds are as many as the smallest class allows
+    X, y = _tail([30, 20, 10, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert clf.fit(X, y).oob_proba_ is not None
