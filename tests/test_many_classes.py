@@ -10,6 +10,7 @@ import pytest
 from sklearn.naive_bayes import GaussianNB
 
 from ltlearn.ensemble import PluginEnsembleClassifier
+from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 
 
 def _tail(sizes, n_features=3, seed=0):
@@ -35,3 +36,30 @@ def test_plugin_ensemble_warns_that_a_class_of_one_row_stops_the_refinement():
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         assert clf.fit(X, y).oob_proba_ is not None
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [SMOTE(random_state=0), SMOTENC([2], random_state=0), SMOTEN(random_state=0)],
+    ids=["SMOTE", "SMOTENC", "SMOTEN"],
+)
+def test_classes_too_small_for_the_neighbours_make_one_warning(sampler):
+    # A long tail of 1000 classes gave several hundred warnings, one a class.
+    sizes = [40] + [4] * 6 + [1, 1]
+    X, y = _tail(sizes)
+    X[:, 2] = np.arange(y.size) % 3
+    if isinstance(sampler, SMOTEN):
+        X = X.round().astype(int)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        sampler.fit_resample(X, y)
+    (warning,) = record
+    assert warning.filename == __file__  # the caller's line
+    message = str(warning.message)
+    assert message.startswith(
+        "8 classes are too small for the neighbours asked for. Class 7 has 1 "
+        "sample; SMOTE needs at least 2 to interpolate. Its sample is "
+        "duplicated 39 times. Class 8 has 1 sample;"
+    )
+    assert "Class 1 has 4 samples; k_neighbors=5 needs at least 6." in message
+    assert message.endswith("And 5 more classes.")
