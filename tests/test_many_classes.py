@@ -63,3 +63,22 @@ def test_classes_too_small_for_the_neighbours_make_one_warning(sampler):
     )
     assert "Class 1 has 4 samples; k_neighbors=5 needs at least 6." in message
     assert message.endswith("And 5 more classes.")
+
+
+@pytest.mark.parametrize("target", [3, -1])
+def test_a_dict_target_below_its_class_count_names_the_class(target):
+    # imbalanced-learn's message named no class ("Originally, there is 4
+    # samples and 3 samples are asked."), and for a negative target quoted
+    # the whole dict.
+    X, y = _tail([40] + [4] * 29)
+    labels = np.array([f"species_{i:02d}" for i in range(30)])
+    strategy = dict.fromkeys(labels, 40)
+    strategy["species_17"] = target
+    with pytest.raises(ValueError) as error:
+        SMOTE(sampling_strategy=strategy, k_neighbors=2).fit_resample(X, labels[y])
+    message = str(error.value)
+    assert message == (
+        f"sampling_strategy asks for {target} samples of class 'species_17', "
+        "which has 4; over-sampling keeps every sample, so a class's target "
+        "must be at least its count."
+    )

@@ -7,6 +7,7 @@ import contextvars
 import hashlib
 import numbers
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
@@ -84,6 +85,33 @@ class _SmallClassWarning:
         if notes:
             warnings.warn(
                 " ".join(notes), UserWarning, stacklevel=external_stacklevel()
+            )
+
+
+def _check_targets_reach_counts(sampling_strategy, y):
+    """Refuse a dict target below the count of its class, naming the class.
+
+    imbalanced-learn's message names neither the class nor, for a negative
+    target, anything shorter than the whole dict (1000 entries for 1000
+    classes). Keys absent from ``y`` are left to its check.
+    """
+    y = np.asarray(y)
+    if y.ndim != 1:
+        return
+    try:
+        labels, counts = np.unique(y, return_counts=True)
+    except TypeError:  # labels that do not sort: refused by the later checks
+        return
+    count_of = dict(zip(labels.tolist(), counts.tolist()))
+    for label, target in sampling_strategy.items():
+        count = count_of.get(_plain(label))
+        if count is None or not isinstance(target, numbers.Real):
+            continue
+        if target < count:
+            raise ValueError(
+                f"sampling_strategy asks for {_plain(target)!r} samples of class "
+                f"{_plain(label)!r}, which has {count}; over-sampling keeps "
+                f"every sample, so a class's target must be at least its count."
             )
 
 
@@ -256,12 +284,16 @@ class _MissingLabelsMixin:
     """Refuse missing labels in ``y`` by row, before imbalanced-learn's checks.
 
     Those fail on a nullable or object ``y`` with a missing label with
-    "Unknown label type: unknown" or "Input y contains NaN". The classes too
-    small for the neighbours asked for then make one warning.
+    "Unknown label type: unknown" or "Input y contains NaN". A dict
+    ``sampling_strategy`` is checked against the class counts, naming the
+    class; the classes too small for the neighbours asked for then make one
+    warning.
     """
 
     def fit_resample(self, X, y, **params):
         check_no_missing_labels(y)
+        if isinstance(self.sampling_strategy, Mapping):
+            _check_targets_reach_counts(self.sampling_strategy, y)
         with _SmallClassWarning():
             return super().fit_resample(X, y, **params)
 
