@@ -79,6 +79,23 @@ def test_ranking_uses_only_data_sets_where_every_method_ran_and_says_why():
     assert "Left out data set d5: plain failed" in text
 
 
+def test_a_best_method_tied_with_others_says_so():
+    # With many classes the G-mean of every method is 0 (one class of zero
+    # recall suffices); the table named the first by name "Best on this
+    # data" without a word of the tie.
+    scores = {("d0", m): 0.0 for m in ("smote", "plain", "plugin")}
+    scores[("d0", "smote")] = -1.0
+    ranking = rank_common(_summary(scores))
+    assert ranking.best == "plain" and ranking.tied == ["plugin"]
+    text = format_table(_summary(scores), {"cv": 2})
+    assert (
+        "Best on this data: plain. It ties with plugin, of the same mean rank "
+        "and mean (first by name): the scores do not tell them apart."
+    ) in text
+    scores[("d0", "plugin")] = 0.1
+    assert rank_common(_summary(scores)).tied == []
+
+
 def test_a_method_that_ran_on_few_data_sets_is_not_ranked():
     scores = {(f"d{i}", m): 0.5 + 0.1 * j for i in range(4) for j, m in enumerate("ab")}
     scores[("d0", "crest")] = 0.9
