@@ -7,13 +7,10 @@ import warnings
 
 import numpy as np
 import pytest
-from sklearn.frozen import FrozenEstimator
 from sklearn.naive_bayes import GaussianNB
 
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC
-from ltlearn.post_hoc import LogitAdjustedClassifier
-from tests.post_hoc.test_logit_adjustment import _FixedProba
 
 
 def _tail(sizes, n_features=3, seed=0):
@@ -85,21 +82,3 @@ def test_a_dict_target_below_its_class_count_names_the_class(target):
         "which has 4; over-sampling keeps every sample, so a class's target "
         "must be at least its count."
     )
-
-
-def test_logit_adjustment_g_mean_search_when_every_tau_misses_a_class():
-    # With many classes every tau leaves some class at zero recall, so the
-    # G-mean was 0 for all of them and tau="auto" always gave tau_=1.0. Here
-    # class 3 is never predicted; class 1 is recognised from tau 1.26, and
-    # class 0 up to tau 2.12.
-    table = np.array(
-        [[0.95, 0.05, 0, 0], [0.85, 0.15, 0, 0], [0.3, 0, 0.7, 0], [0.5, 0.5, 0, 0]]
-    )
-    y = np.repeat([0, 1, 2, 3], [20, 5, 5, 5])
-    X = y[:, None].astype(float)
-    model = FrozenEstimator(_FixedProba(table))
-    clf = LogitAdjustedClassifier(model, tau="auto", scoring="geometric_mean")
-    clf.fit(X, y)
-    assert clf.tau_ == 1.3
-    assert clf.best_score_ == 0.0
-    np.testing.assert_array_equal(clf.predict(X[:-5]), y[:-5])

@@ -15,13 +15,7 @@ from ltlearn.post_hoc._base import (
     _post_hoc_docstring,
     _rule_weights,
 )
-from ltlearn.post_hoc._search import (
-    _SCORINGS,
-    _check_scoring,
-    _rule_score,
-    _score_codes,
-    _with_unit_weights,
-)
+from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _score_codes
 
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
@@ -62,10 +56,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         The metric that ``tau="auto"`` maximises; ``"f1"`` is the F1 score of
         ``classes_[1]`` (binary only). A callable is a metric
         ``score(y_true, y_pred) -> float``, greater is better. Unused for a
-        numeric ``tau``. When every ``tau`` leaves a class with zero recall,
-        so that the G-mean is 0 for all, ``"geometric_mean"`` prefers the
-        ``tau`` with the fewest such classes, then the largest G-mean of the
-        others.
+        numeric ``tau``.
 
     cv : int, cross-validation generator or iterable, default=5
         Splits for the out-of-fold probabilities of ``tau="auto"``; an int is
@@ -180,16 +171,12 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
         log_proba = _log_proba(proba)
-
-        def predicted(tau):
-            return np.argmax(log_proba - tau * log_prior, axis=1)
-
         scores = np.array(
             [
                 _score_codes(
                     self.scoring,
                     codes,
-                    predicted(tau),
+                    np.argmax(log_proba - tau * log_prior, axis=1),
                     counts,
                     self.classes_,
                     sample_weight,
@@ -197,28 +184,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
                 for tau in _TAU_GRID
             ]
         )
-        ranking = scores
-        if self.scoring == "geometric_mean" and not scores.max() > 0:
-            # Every tau leaves a class unrecognised (usual with many classes),
-            # so the G-mean is 0 for all: rank them as PluginClassifier's
-            # search does, fewest unrecognised classes first, then the G-mean
-            # of the others.
-            row_weight = _with_unit_weights(sample_weight, codes.size)
-            ranking = np.array(
-                [
-                    _rule_score(
-                        self.scoring,
-                        codes,
-                        predicted(tau),
-                        counts,
-                        self.classes_,
-                        row_weight,
-                        sample_weight,
-                    )
-                    for tau in _TAU_GRID
-                ]
-            )
-        ties = np.flatnonzero(ranking >= ranking.max() - 1e-12)
+        ties = np.flatnonzero(scores >= scores.max() - 1e-12)
         best = ties[np.argmin(np.abs(_TAU_GRID[ties] - 1.0))]
         self.tau_ = float(_TAU_GRID[best])
         self.best_score_ = float(scores[best])
