@@ -82,3 +82,20 @@ def test_a_dict_target_below_its_class_count_names_the_class(target):
         "which has 4; over-sampling keeps every sample, so a class's target "
         "must be at least its count."
     )
+
+
+def test_a_dict_target_below_its_count_leaves_the_earlier_checks_first():
+    # Checked before imbalanced-learn's own checks, a target below its count
+    # hid an invalid parameter, NaN in X and an absent class.
+    X, y = _tail([20, 6, 4])
+    below = {1: 5}
+    with pytest.raises(ValueError, match="'k_neighbors' parameter of SMOTE"):
+        SMOTE(sampling_strategy=below, k_neighbors="two").fit_resample(X, y)
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SMOTE(sampling_strategy=below, k_neighbors=2).fit_resample(X_nan, y)
+    with pytest.raises(ValueError, match=r"The \{7\} target class is/are not"):
+        SMOTE(sampling_strategy={7: 9, 2: 1}, k_neighbors=2).fit_resample(X, y)
+    with pytest.raises(ValueError, match="5 samples of class 1, which has 6;"):
+        SMOTE(sampling_strategy=below, k_neighbors=2).fit_resample(X, y)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_neighbors_object
+from imblearn.utils import check_neighbors_object, check_sampling_strategy
 from scipy import sparse
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn_compat.utils._dataframe import is_pandas_df
@@ -88,31 +88,44 @@ class _SmallClassWarning:
             )
 
 
-def _check_targets_reach_counts(sampling_strategy, y):
+def _name_class_below_count(sampling_strategy, y, sampling_type, error):
     """Refuse a dict target below the count of its class, naming the class.
 
-    imbalanced-learn's message names neither the class nor, for a negative
-    target, anything shorter than the whole dict (1000 entries for 1000
-    classes). Keys absent from ``y`` are left to its check.
+    Called on a ``ValueError`` of imbalanced-learn's ``fit_resample``, whose
+    checks keep their order (parameters, ``X``, absent keys, then the
+    targets); only its refusal of the targets is replaced. Its message names
+    neither the class nor, for a negative target, anything shorter than the
+    whole dict (1000 entries for 1000 classes).
     """
+    if not isinstance(sampling_strategy, Mapping):
+        return
+    try:
+        check_sampling_strategy(sampling_strategy, y, sampling_type)
+    except ValueError as again:
+        if str(again) != str(error):  # the error came from another check
+            return
+    else:
+        return
     y = np.asarray(y)
     if y.ndim != 1:
         return
     try:
         labels, counts = np.unique(y, return_counts=True)
-    except TypeError:  # labels that do not sort: refused by the later checks
+    except TypeError:  # labels that do not sort
         return
     count_of = dict(zip(labels.tolist(), counts.tolist()))
+    if any(_plain(label) not in count_of for label in sampling_strategy):
+        return  # imbalanced-learn's error names the absent classes
     for label, target in sampling_strategy.items():
-        count = count_of.get(_plain(label))
-        if count is None or not isinstance(target, numbers.Real):
+        count = count_of[_plain(label)]
+        if not isinstance(target, numbers.Real):
             continue
         if target < count:
             raise ValueError(
                 f"sampling_strategy asks for {_plain(target)!r} samples of class "
                 f"{_plain(label)!r}, which has {count}; over-sampling keeps "
                 f"every sample, so a class's target must be at least its count."
-            )
+            ) from None
 
 
 def _capped_neighbors(label, n_class, n_neighbors):
@@ -284,18 +297,21 @@ class _MissingLabelsMixin:
     """Refuse missing labels in ``y`` by row, before imbalanced-learn's checks.
 
     Those fail on a nullable or object ``y`` with a missing label with
-    "Unknown label type: unknown" or "Input y contains NaN". A dict
-    ``sampling_strategy`` is checked against the class counts, naming the
-    class; the classes too small for the neighbours asked for then make one
-    warning.
+    "Unknown label type: unknown" or "Input y contains NaN". A dict target
+    below the count of its class is refused naming the class; the classes
+    too small for the neighbours asked for make one warning.
     """
 
     def fit_resample(self, X, y, **params):
         check_no_missing_labels(y)
-        if isinstance(self.sampling_strategy, Mapping):
-            _check_targets_reach_counts(self.sampling_strategy, y)
-        with _SmallClassWarning():
-            return super().fit_resample(X, y, **params)
+        try:
+            with _SmallClassWarning():
+                return super().fit_resample(X, y, **params)
+        except ValueError as error:
+            _name_class_below_count(
+                self.sampling_strategy, y, self._sampling_type, error
+            )
+            raise
 
     fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
 
