@@ -12,6 +12,8 @@ import pytest
 from scipy.stats import friedmanchisquare, wilcoxon
 from sklearn.datasets import make_classification
 
+from ltlearn._compare._render import render
+from ltlearn._compare._report import _summary_blocks
 from ltlearn._compare._stats import critical_difference, rank_common
 from ltlearn._compare._summary import Summary
 from ltlearn._compare._tables import format_table
@@ -92,6 +94,11 @@ def test_a_best_method_tied_with_others_says_so():
         "Best on this data: plain. It ties with plugin, of the same mean rank "
         "and mean (first by name): the scores do not tell them apart."
     ) in text
+    # and the reports' advice, in both formats
+    blocks = _summary_blocks(_summary(scores), {"cv": 2}, ranking)
+    for fmt in ("md", "html"):
+        advice = render(blocks, fmt).split("mean rank 1.50 over 1 data set(s).")[1]
+        assert advice.startswith(" It ties with plugin, of the same mean rank")
     scores[("d0", "plugin")] = 0.1
     assert rank_common(_summary(scores)).tied == []
 
