@@ -12,6 +12,8 @@ import pytest
 from scipy.stats import friedmanchisquare, wilcoxon
 from sklearn.datasets import make_classification
 
+from ltlearn._compare._render import render
+from ltlearn._compare._report import _summary_blocks
 from ltlearn._compare._stats import critical_difference, rank_common
 from ltlearn._compare._summary import Summary
 from ltlearn._compare._tables import format_table
@@ -77,6 +79,28 @@ def test_ranking_uses_only_data_sets_where_every_method_ran_and_says_why():
     assert "brf [peer]" in text and "Friedman test" in text
     assert "Best on this data: plugin." in text
     assert "Left out data set d5: plain failed" in text
+
+
+def test_a_best_method_tied_with_others_says_so():
+    # With many classes the G-mean of every method is 0 (one class of zero
+    # recall suffices); the table named the first by name "Best on this
+    # data" without a word of the tie.
+    scores = {("d0", m): 0.0 for m in ("smote", "plain", "plugin")}
+    scores[("d0", "smote")] = -1.0
+    ranking = rank_common(_summary(scores))
+    assert ranking.best == "plain" and ranking.tied == ["plugin"]
+    text = format_table(_summary(scores), {"cv": 2})
+    assert (
+        "Best on this data: plain. It ties with plugin, of the same mean rank "
+        "and mean (first by name): the scores do not tell them apart."
+    ) in text
+    # and the reports' advice, in both formats
+    blocks = _summary_blocks(_summary(scores), {"cv": 2}, ranking)
+    for fmt in ("md", "html"):
+        advice = render(blocks, fmt).split("mean rank 1.50 over 1 data set(s).")[1]
+        assert advice.startswith(" It ties with plugin, of the same mean rank")
+    scores[("d0", "plugin")] = 0.1
+    assert rank_common(_summary(scores)).tied == []
 
 
 def test_a_method_that_ran_on_few_data_sets_is_not_ranked():

@@ -520,6 +520,26 @@ def test_a_class_of_one_row_asks_to_drop_it_not_to_lower_cv(tmp_path):
         check_folds(dataset, 2)
 
 
+def test_every_class_too_small_for_the_folds_is_listed_smallest_first(tmp_path):
+    # Only the first class in sorted order was named: "Class 'a_pair' ... has
+    # 2 labelled row(s) ... Lower --cv.", which cannot mend the class of one
+    # row, and a table of many tiny classes took a rerun per class.
+    from ltlearn._compare._data import check_folds
+
+    frame = _frame()
+    frame.loc[[0, 1], "label"] = "a_pair"
+    frame.loc[2, "label"] = "z_single"
+    dataset = load_table(_write(tmp_path, frame), "label")
+    with pytest.raises(CompareError) as error:
+        check_folds(dataset, 3)
+    message = str(error.value)
+    assert message.startswith("Class 'z_single' of target column 'label'")
+    assert "drop or relabel" in message and "Lower --cv" not in message
+    assert message.endswith(
+        "2 classes have fewer than 3 labelled rows: 'z_single' (1), 'a_pair' (2)."
+    )
+
+
 def test_many_columns_make_one_short_note(tmp_path):
     frame = pd.DataFrame({f"f{i}": ["1", "2", "?", "4"] * 5 for i in range(30)})
     frame["label"] = ["a", "b"] * 10

@@ -435,14 +435,29 @@ def load_embedded(name):
     return Dataset(name, X, y_codes, classes, spec, source="KEEL")
 
 
+def _first_names(names, limit=10):
+    """The first ``limit`` of ``names`` joined, with how many there are."""
+    names = list(names)
+    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
 def check_folds(dataset, cv):
-    """Refuse a number of folds that a class cannot fill."""
+    """Refuse a number of folds that a class cannot fill.
+
+    The smallest such class is named first; with several, all are listed
+    with their counts (the first ten), so that a table of many classes is
+    mended in one go.
+    """
     counts = np.bincount(dataset.y[dataset.y >= 0], minlength=dataset.classes.size)
     small = np.flatnonzero(counts < cv)
     if small.size:
+        small = small[np.argsort(counts[small], kind="stable")]
+        labels = [
+            label.item() if hasattr(label, "item") else label
+            for label in dataset.classes[small]
+        ]
         i = small[0]
-        label = dataset.classes[i]
-        label = label.item() if hasattr(label, "item") else label
         where = f"data set {dataset.name!r}"
         if dataset.target is not None:
             where = f"target column {dataset.target!r} in {where}"
@@ -452,7 +467,15 @@ def check_folds(dataset, cv):
                 "Cross-validation needs at least 2 rows of each class: drop or "
                 "relabel the rows of the smaller classes."
             )
+        others = ""
+        if small.size > 1:
+            listed = (f"{label!r} ({counts[k]})" for label, k in zip(labels, small))
+            others = (
+                f" {small.size} classes have fewer than {cv} labelled rows: "
+                f"{_first_names(listed)}."
+            )
         raise CompareError(
-            f"Class {label!r} of {where} has {counts[i]} "
-            f"labelled row(s); --cv {cv} needs at least {cv} per class. {fix}"
+            f"Class {labels[0]!r} of {where} has {counts[i]} "
+            f"labelled row(s); --cv {cv} needs at least {cv} per class. "
+            f"{fix}{others}"
         )

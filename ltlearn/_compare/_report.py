@@ -17,7 +17,14 @@ from ltlearn._compare._render import render
 from ltlearn._compare._results import replacing
 from ltlearn._compare._stats import rank_common
 from ltlearn._compare._summary import _SCORING_TITLES
-from ltlearn._compare._tables import _fmt, _label, _p, _versus, format_table
+from ltlearn._compare._tables import (
+    _fmt,
+    _label,
+    _p,
+    _tie_note,
+    _versus,
+    format_table,
+)
 from ltlearn.recipes._registry import RECIPES
 
 
@@ -46,7 +53,8 @@ def _summary_blocks(summary, config, ranking):
             "p",
             f"Best on this data: {best} ({RECIPES[best].summary}), "
             f"mean rank {ranking.mean_rank[best]:.2f} over "
-            f"{len(ranking.datasets)} data set(s). Refit it on all the data "
+            f"{len(ranking.datasets)} data set(s).{_tie_note(ranking)} "
+            "Refit it on all the data "
             "and save it with the same command and --save-best model.joblib; "
             f"or build it in Python with ltlearn.recipes.make_recipe({best!r}) "
             "after your own preprocessing.",

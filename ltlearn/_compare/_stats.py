@@ -53,6 +53,8 @@ class Ranking:
     friedman: tuple = None  # (statistic, p-value), or None with < 3 methods
     cd: float = None  # Nemenyi critical difference at alpha=0.05
     best: str = None
+    # the methods of the same mean rank and mean as ``best`` (then first by name)
+    tied: list = field(default_factory=list)
     best_peer: str = None
     versus_peer: dict = field(default_factory=dict)  # method -> (w, t, l, p)
 
@@ -151,6 +153,12 @@ def rank_common(summary, skipped=None):
     ranking.mean_rank = {m: float(mean_rank[m]) for m in order}
     ranking.scores = {m: scores[:, methods.index(m)] for m in order}
     ranking.best = order[0]
+    ranking.tied = [
+        m
+        for m in order[1:]
+        if mean_rank[m] == mean_rank[order[0]]
+        and np.round(mean[m], _DECIMALS) == np.round(mean[order[0]], _DECIMALS)
+    ]
     if len(methods) >= 3 and len(common) >= 2:
         if np.ptp(ranks, axis=1).any():
             statistic, p_value = friedmanchisquare(*ranks.T)

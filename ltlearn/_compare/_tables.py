@@ -82,6 +82,16 @@ def _method_rows(summary, ranking):
     return body
 
 
+def _tie_note(ranking):
+    """What says that the best method ties with others, or ``""``."""
+    if not ranking.tied:
+        return ""
+    return (
+        f" It ties with {', '.join(ranking.tied)}, of the same mean rank and "
+        "mean (first by name): the scores do not tell them apart."
+    )
+
+
 def _notes(summary, ranking, title):
     lines = []
     if ranking.friedman is not None:
@@ -91,7 +101,7 @@ def _notes(summary, ranking, title):
             f"critical difference of mean ranks (alpha=0.05): {ranking.cd:.2f}."
         )
     if ranking.best is not None:
-        lines.append(f"Best on this data: {ranking.best}.")
+        lines.append(f"Best on this data: {ranking.best}.{_tie_note(ranking)}")
     for dataset, why in ranking.left_out_datasets.items():
         lines.append(f"Left out data set {dataset}: {why}.")
     for method, why in ranking.left_out_methods.items():

@@ -21,6 +21,7 @@ from ltlearn._compare._data import (
     _close,
     _columns_spec,
     _encode_labels,
+    _first_names,
     _read_numbers,
 )
 
@@ -284,13 +285,6 @@ def _numbers_as_text(values, column, file_name, parsed):
     how = f" ({'; '.join(parts)})" if parts else ""
     parsed.append(f"{column!r}{how}")
     return True
-
-
-def _first_names(names, limit=10):
-    """The first ``limit`` of ``names`` joined, with how many there are."""
-    names = list(names)
-    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
 
 
 def _feature_columns(X, file_name):

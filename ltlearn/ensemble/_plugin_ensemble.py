@@ -31,6 +31,7 @@ from ltlearn.post_hoc._base import (
     _rule_weights,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
+from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
@@ -46,6 +47,7 @@ from ltlearn.utils._validation import (
     class_counts,
     may_have_method,
 )
+from ltlearn.utils._warnings import external_stacklevel
 
 # Most sweeps of the coordinate search over the class weights (as in
 # PluginClassifier); it usually stops after two or three.
@@ -180,9 +182,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     cv : int, cross-validation generator or iterable, default=3
         Folds for the held-out probabilities of the models without
         out-of-bag scores. An integer means stratified folds, shuffled with
-        ``random_state``, as many as the smallest class allows. Other splits
-        must keep a sample of every class in every training fold; an error
-        names the class otherwise.
+        ``random_state``, as many as the smallest class allows; with a class
+        of a single sample, the weights are not refined (a warning names
+        the class). Other splits must keep a sample of every class in every
+        training fold; an error names the class otherwise.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the default models and the cross-fitting folds.
@@ -219,8 +222,10 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
     weights_ : ndarray of shape (n_classes,)
         The class weights of the decision rule, summing to one.
 
-    oob_proba_ : ndarray of shape (n_samples, n_classes)
-        The held-out averaged probabilities of the training rows.
+    oob_proba_ : ndarray of shape (n_samples, n_classes) or None
+        The held-out averaged probabilities of the training rows; ``None``
+        when the weights are not refined (``refinement=0``, or a class of a
+        single sample with a model cross-fitted on an int ``cv``).
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -540,6 +545,18 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             )  # fmt: skip
             weights = start ** (1 - self.refinement) * tuned**self.refinement
             self.weights_ = weights / weights.sum()
+        elif self.refinement > 0:  # an int cv and a class of a single sample
+            smallest = int(np.argmin(counts))
+            warnings.warn(
+                f"Class {_plain(self.classes_[smallest])!r} has 1 sample in y; "
+                f"the held-out probabilities of a model without out-of-bag "
+                f"scores need at least 2 samples of every class, so the class "
+                f"weights are not refined: weights_ is the inverse class prior, "
+                f"as with refinement=0. Add samples of the class, drop it, or "
+                f"use only models with out-of-bag scores.",
+                UserWarning,
+                stacklevel=external_stacklevel(),
+            )
         return self
 
     def _check_model_classes(self, name, fitted):

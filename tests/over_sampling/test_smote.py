@@ -548,7 +548,7 @@ def test_sampler_and_strategies_pickle_and_clone():
         ({"n_jobs": 1.5}, None, ValueError, "n_jobs"),
         ({"sampling_strategy": 0.5}, "multiclass", ValueError, "binary"),
         ({"sampling_strategy": {7: 500}}, None, ValueError, "not present"),
-        ({"sampling_strategy": {2: 1}}, None, ValueError, "greater or equal"),
+        ({"sampling_strategy": {2: 1}}, None, ValueError, "1 samples of class 2,"),
         (
             {"k_neighbors": NearestNeighbors(n_neighbors=1)},
             None,
