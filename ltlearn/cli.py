@@ -8,7 +8,7 @@ import os
 import sys
 
 import ltlearn
-from ltlearn._compare._cli import add_compare_parser
+from ltlearn._compare._options import add_compare_parser
 
 
 def _cmd_datasets(args):

@@ -72,6 +72,37 @@ def test_python_dash_m_runs_the_command_line():
         assert option in result.stdout
 
 
+# Runs main() on the arguments, then prints the scikit-learn and
+# imbalanced-learn modules it imported.
+_HEAVY_MODULES = """
+import sys
+from ltlearn.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'imblearn'}))
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--help"], ["compare", "--help"], ["compare", "--cv", "1"], ["bogus"]],
+)
+def test_help_and_argument_errors_import_no_scikit_learn(args):
+    # They took about 1.6 s: scikit-learn and imbalanced-learn were imported
+    # before argparse answered. The command imports them when it runs.
+    result = subprocess.run(
+        [sys.executable, "-c", _HEAVY_MODULES, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
+    assert "usage: ltlearn" in result.stdout + result.stderr
+
+
 def test_datasets_lists_the_embedded_sets(capsys):
     if not hasattr(ltlearn.datasets, "list_keel"):
         pytest.skip("ltlearn.datasets.list_keel is not there yet")

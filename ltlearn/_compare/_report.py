@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import ltlearn
+from ltlearn._compare._options import REPORT_FORMATS
 from ltlearn._compare._plots import (
     plot_critical_difference,
     plot_ranks,
@@ -171,7 +172,6 @@ def _plot_blocks(summary, ranking, output, title):
 
 # The files of a report in its output directory (``--save-best`` must not
 # name one of them).
-REPORT_FORMATS = ("md", "html")
 PLOTS_DIR = "plots"
 
 

@@ -18,20 +18,16 @@ from pathlib import Path
 import numpy as np
 
 from ltlearn._compare._data import CompareError, check_folds
+from ltlearn._compare._options import BACKENDS, SCORINGS
 from ltlearn._compare._results import (
     _FLOATS,
     FIELDS,
-    METRICS,
-    RESULTS_FILE,  # noqa: F401 (the command line reads it here)
     ResultsFile,
     check_output,
 )
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.recipes._registry import RECIPES
 from ltlearn.utils._interrupts import record_interrupts
-
-SCORINGS = (*METRICS, "few_shot_accuracy")
-BACKENDS = ("loky", "dask", "ray")
 
 
 def _describe(obj):

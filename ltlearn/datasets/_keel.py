@@ -277,7 +277,12 @@ def load_keel(name, *, return_X_y=False, as_frame=False):
     feature_names = [str(feature) for feature in arrays["feature_names"]]
     frame = None
     if as_frame:
-        import pandas as pd
+        try:
+            import pandas as pd
+        except ImportError as exc:  # as scikit-learn's loaders: name the package
+            raise ImportError(
+                "load_keel with as_frame=True requires pandas: pip install pandas"
+            ) from exc
 
         data = pd.DataFrame(data, columns=feature_names)
         target = pd.Series(target, name="target")

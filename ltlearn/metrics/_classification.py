@@ -67,10 +67,10 @@ def _text_cell(column, value, digits):
     1e300), and when it is so small that it would round to zero.
     """
     if isinstance(value, int):
-        return f"{value:>11d}"
+        return f"{value:d}"
     if column == "support" and (value >= 1e16 or 0 < value < 0.5 * 10.0**-digits):
-        return f"{value:>11.{digits}e}"
-    return f"{value:>11.{digits}f}"
+        return f"{value:.{digits}e}"
+    return f"{value:.{digits}f}"
 
 
 def _check_shot_thresholds(many_threshold, few_threshold):
@@ -455,11 +455,24 @@ def imbalance_report(
 
     columns = list(next(iter(rows.values())).keys())
     width = max(len("class"), *(len(str(label)) for label in rows))
-    lines = [f"{'class':>{width}} " + " ".join(f"{c:>11}" for c in columns)]
-    for label, row in rows.items():
-        cells = [_text_cell(column, v, digits) for column, v in row.items()]
-        lines.append(f"{str(label):>{width}} " + " ".join(cells))
+    cells = {
+        label: [_text_cell(column, v, digits) for column, v in row.items()]
+        for label, row in rows.items()
+    }
+    totals = {name: f"{value:.{digits}f}" for name, value in aggregates.items()}
+    # Every column as wide as its widest cell (11 at least), so that a cell in
+    # exponent notation or with many digits keeps the columns aligned.
+    cell_width = max(
+        11,
+        *(len(cell) for row in cells.values() for cell in row),
+        *map(len, totals.values()),
+    )
+    lines = [f"{'class':>{width}} " + " ".join(f"{c:>{cell_width}}" for c in columns)]
+    for label, row in cells.items():
+        lines.append(
+            f"{str(label):>{width}} " + " ".join(f"{c:>{cell_width}}" for c in row)
+        )
     lines.append("")
-    for name, value in aggregates.items():
-        lines.append(f"{name:>{width + 12}} {value:>11.{digits}f}")
+    for name, value in totals.items():
+        lines.append(f"{name:>{width + 1 + cell_width}} {value:>{cell_width}}")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from ltlearn._compare._data import CompareError, make_preprocessor
+from ltlearn._compare._options import MODELS
 from ltlearn.recipes._factories import (
     _balanced_bagging,
     _brf,
@@ -32,7 +33,6 @@ from ltlearn.recipes._factories import (
     _tuned_threshold,
 )
 
-MODELS = ("lr", "rf", "hgb", "mlp")
 _MODEL_NAMES = {
     "lr": "logistic regression",
     "rf": "random forest",

@@ -8,6 +8,8 @@ import importlib.util
 import io
 import json
 import os
+import subprocess
+import sys
 import zipfile
 from importlib import resources
 from pathlib import Path
@@ -137,6 +139,36 @@ def test_load_keel_as_frame(name):
     np.testing.assert_array_equal(bunch.target.to_numpy(), arrays.target)
     assert bunch.frame.shape == (arrays.data.shape[0], arrays.data.shape[1] + 1)
     assert list(bunch.frame.columns) == [*arrays.feature_names, "target"]
+
+
+# Run with -c before the code under test: pandas cannot be imported.
+_WITHOUT_PANDAS = """
+import sys
+from importlib.abc import MetaPathFinder
+
+class Absent(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+sys.meta_path.insert(0, Absent())
+"""
+
+
+def test_load_keel_as_frame_without_pandas_names_what_to_install():
+    code = _WITHOUT_PANDAS + (
+        "from ltlearn.datasets import load_keel\n"
+        "print(load_keel('ecoli1').data.shape)\n"
+        "try:\n    load_keel('ecoli1', as_frame=True)\n"
+        "except ImportError as exc:\n    print(exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == [
+        "(336, 7)",
+        "load_keel with as_frame=True requires pandas: pip install pandas",
+    ]
 
 
 @pytest.mark.parametrize("as_frame", [False, True])

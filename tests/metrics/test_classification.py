@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -254,6 +255,27 @@ def test_imbalance_report_text_of_extreme_weighted_supports():
     assert lines[2].split() == ["1", "2.000e-299", "0.000", "1.000", "0.000"]
     lines = imbalance_report(y_true, y_pred, sample_weight=weights * 1e-301).split()
     assert "8.000" in lines and "0.000" in lines  # 1e-600 is 0.0
+
+
+@pytest.mark.parametrize("digits", [0, 3, 6, 7, 12])
+@pytest.mark.parametrize("y_train", [None, [0] * 5 + [1] * 2])
+def test_imbalance_report_text_columns_align_at_every_digits(digits, y_train):
+    # Cells in exponent notation (1.0000000e+16 at digits=7) or with many
+    # decimals were wider than the 11 characters of the header: every column
+    # ends where its header ends, and the aggregates under the second column.
+    y_true = np.array([0, 0, 0, 1, 1, 1])
+    y_pred = np.array([0, 0, 1, 1, 1, 0])
+    weights = np.where(y_true == 0, 1e16, 1e-9)
+    text = imbalance_report(
+        y_true, y_pred, y_train=y_train, sample_weight=weights, digits=digits
+    )
+    table, aggregates = text.split("\n\n")
+    lines = table.splitlines()
+    ends = [[match.end() for match in re.finditer(r"\S+", line)] for line in lines]
+    assert all(row == ends[0] for row in ends)
+    second = ends[0][2]  # where the header's second column ends
+    assert {len(line) for line in aggregates.splitlines()} == {second}
+    assert f"{3e16:.{digits}e}" in lines[1].split()
 
 
 @pytest.mark.parametrize("name", ["y_true", "y_pred"])
