@@ -11,7 +11,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn import get_config
-from sklearn.base import TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import TransformerTags
@@ -331,6 +331,24 @@ class LongTailClassifier(
         CPU in bfloat16, which needs no scaling (faster on processors with
         bfloat16 instructions, slower on others). Other devices warn and
         train in float32. Validation and prediction run in float32.
+    callbacks : list, "disable" or None, default=None
+        skorch callbacks, added to the default ones (``"disable"`` turns
+        them all off); their parameters are set with ``callbacks__*``.
+    warm_start : bool, default=False
+        Train a fitted network further at the next :meth:`fit` instead of
+        initialising it anew.
+    classes : array-like of shape (n_classes,) or None, default=None
+        All the labels; ``None`` learns them from ``y``.
+    dataset : torch.utils.data.Dataset class or instance, \
+            default=skorch.dataset.Dataset
+        skorch's dataset of the arrays; its parameters are set with
+        ``dataset__*``.
+    compile : bool, default=False
+        Compile the module and the criterion with ``torch.compile``.
+    use_caching : bool or "auto", default="auto"
+        Let skorch's scoring callbacks reuse the predictions of an epoch.
+    torch_load_kwargs : dict or None, default=None
+        Keyword arguments of ``torch.load`` when loading saved parameters.
     loss : str or torch.nn.Module class or instance
         Deprecated name of ``criterion`` (and ``loss__*`` of
         ``criterion__*``).
@@ -339,9 +357,7 @@ class LongTailClassifier(
            ``loss`` was renamed ``criterion`` in 0.2 and will be removed in
            0.4.
     **kwargs : dict
-        Other parameters of :class:`skorch.NeuralNetClassifier`
-        (``callbacks``, ``warm_start``, ``classes``, ...) and the
-        prefixed parameters ``module__*``, ``criterion__*``, ``sampler__*``,
+        The prefixed parameters ``module__*``, ``criterion__*``, ``sampler__*``,
         ``augment__*``, ``optimizer__*``, ``iterator_train__*``,
         ``iterator_valid__*``, ``callbacks__*``.
 
@@ -485,9 +501,19 @@ class LongTailClassifier(
         verbose=0,
         device="cpu",
         amp=False,
+        callbacks=None,
+        warm_start=False,
+        classes=None,
+        dataset=_SkorchDataset,
+        compile=False,
+        use_caching="auto",
+        torch_load_kwargs=None,
         loss="deprecated",
         **kwargs,
     ):
+        # skorch's other parameters are named here, with skorch's defaults,
+        # so that scikit-learn's repr (print_changed_only) shows only those
+        # set to another value.
         super().__init__(
             module,
             criterion=criterion,
@@ -501,6 +527,13 @@ class LongTailClassifier(
             predict_nonlinearity=predict_nonlinearity,
             verbose=verbose,
             device=device,
+            callbacks=callbacks,
+            warm_start=warm_start,
+            classes=classes,
+            dataset=dataset,
+            compile=compile,
+            use_caching=use_caching,
+            torch_load_kwargs=torch_load_kwargs,
             **kwargs,
         )
         self.loss = loss
@@ -556,6 +589,11 @@ class LongTailClassifier(
         if "device" in params:
             params["device"] = vars(self).get("device", "cpu")
         return params
+
+    # scikit-learn's repr: the parameters set to other than their defaults,
+    # as a Pipeline prints it, fitted or not; skorch's lists the module only
+    # (the built network once initialised, which ``module_`` prints).
+    __repr__ = BaseEstimator.__repr__
 
     def _check_params(self):
         """Validate the parameters and the device before a fit.
@@ -1148,6 +1186,17 @@ class LongTailClassifier(
         ]
         for key in own:
             setattr(self, key, params.pop(key))
+        if not self.initialized_ and "callbacks" in params:
+            # skorch builds the callbacks here, to route ``callbacks__*``, and
+            # raises for an invalid value; as a parameter given to __init__,
+            # that is refused at fit (scikit-learn's set_params takes any).
+            callbacks = params.pop("callbacks")
+            own.append("callbacks")
+            try:
+                super().set_params(callbacks=callbacks)
+            except (TypeError, ValueError, AttributeError):
+                vars(self)["callbacks"] = callbacks
+                vars(self).pop("callbacks_", None)
         if not self.initialized_:
             # skorch refuses a torch module instance as the value of
             # ``module`` or ``criterion`` before initialisation (it takes
