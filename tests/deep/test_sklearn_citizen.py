@@ -1,24 +1,27 @@
-"""LongTailClassifier inside scikit-learn's tools: repr, failed fits."""
+"""LongTailClassifier in scikit-learn's tools: repr, failed fits, cross_validate."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import re
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
-from sklearn.exceptions import NotFittedError  # noqa: E402
-from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.exceptions import FitFailedWarning, NotFittedError  # noqa: E402
+from sklearn.model_selection import GridSearchCV, cross_validate  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils import estimator_html_repr  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
+from skorch.callbacks import Callback  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.callbacks import ClassifierRetraining  # noqa: E402
 
 FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(8,), random_state=0)
 
@@ -97,3 +100,124 @@ def test_set_params_takes_any_callbacks_and_fit_refuses_invalid_ones(data):
     with pytest.raises(ValueError, match="callbacks"):
         clf.fit(X, y)
     assert _is_fitted(clf.set_params(callbacks=[]).fit(X, y))
+
+
+class _FailAt(Callback):
+    """Raise at the start of epoch ``epoch`` (1-based, over the history)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise RuntimeError("the epoch failed")
+
+
+class _FailingLoss(torch.nn.Module):
+    """Cross-entropy whose 20th batch (of the second epoch) raises."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches = 0
+
+    def forward(self, logits, target):
+        self.batches += 1
+        if self.batches == 20:
+            raise FloatingPointError("the loss failed")
+        return torch.nn.functional.cross_entropy(logits, target)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(callbacks=[_FailAt(2)]),
+        dict(criterion=_FailingLoss),
+        dict(callbacks=[ClassifierRetraining(start_epoch=1), _FailAt(2)]),
+    ],
+    ids=["callback", "loss", "crt"],
+)
+@pytest.mark.parametrize("refit", [False, True])
+def test_a_failed_fit_leaves_the_classifier_not_fitted(data, params, refit):
+    # A fit that failed in its second epoch left a half-trained network that
+    # check_is_fitted took for fitted.
+    X, y = data
+    clf = LongTailClassifier(**FAST)
+    if refit:
+        clf.fit(X, y)
+    with pytest.raises((RuntimeError, FloatingPointError)):
+        clf.set_params(**params).fit(X, y)
+    assert not clf.initialized_ and not _is_fitted(clf)
+    assert len(clf.history) == 2  # it keeps the epochs that ran
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    with pytest.raises(NotFittedError, match="failed or was interrupted"):
+        clf.check_is_fitted()
+    # The next fit starts afresh, and every parameter is trainable again.
+    clf.set_params(callbacks=None, criterion="ce").fit(X, y)
+    assert _is_fitted(clf) and len(clf.history) == 3
+    assert all(param.requires_grad for param in clf.module_.parameters())
+
+
+def test_a_refit_on_invalid_input_leaves_the_classifier_not_fitted(data):
+    # As every ltlearn estimator: the network of the previous fit is not kept.
+    X, y = data
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(X, np.zeros_like(y))
+    assert not _is_fitted(clf)
+
+
+@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
+def test_a_failed_continued_training_leaves_the_classifier_not_fitted(data, method):
+    # The network trained further is half-trained: neither the previous
+    # model nor a new one.
+    X, y = data
+    fail = _FailAt(epoch=0)
+    clf = LongTailClassifier(callbacks=[fail], **FAST)
+    clf.fit(X, y)
+    fail.epoch = 5  # the second epoch of the second call
+    with pytest.raises(RuntimeError, match="the epoch failed"):
+        if method == "warm_start":
+            clf.set_params(warm_start=True).fit(X, y)
+        else:
+            clf.partial_fit(X, y)
+    assert not _is_fitted(clf)
+    fail.epoch = 0
+    getattr(clf, "fit" if method == "warm_start" else method)(X, y)
+    assert _is_fitted(clf) and len(clf.history) == 3  # started afresh
+
+
+def test_partial_fit_refuses_invalid_input_and_stays_fitted(data):
+    # As scikit-learn's partial_fit: nothing was trained, the model is kept.
+    X, y = data
+    clf = LongTailClassifier(**FAST).partial_fit(X, y)
+    proba = clf.predict_proba(X)
+    with pytest.raises(ValueError, match="previously unseen labels"):
+        clf.partial_fit(X, y + 5)
+    assert _is_fitted(clf)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
+def test_cross_validate_returns_a_failed_fold_not_fitted(data):
+    X, y = data
+
+    class FailOnSmallFolds(Callback):
+        def on_train_begin(self, net, X=None, y=None, **kwargs):
+            if len(y) < 250:
+                raise RuntimeError("too few rows")
+
+    folds = [
+        (np.arange(100, 400), np.arange(100)),
+        (np.arange(200), np.arange(200, 400)),
+    ]
+    with pytest.warns(FitFailedWarning, match="1 fits failed"):
+        result = cross_validate(
+            LongTailClassifier(callbacks=[FailOnSmallFolds()], **FAST),
+            X,
+            y,
+            cv=folds,
+            error_score=np.nan,
+            return_estimator=True,
+        )
+    assert np.isfinite(result["test_score"][0]) and np.isnan(result["test_score"][1])
+    assert [_is_fitted(clf) for clf in result["estimator"]] == [True, False]
