@@ -64,6 +64,10 @@ def test_repr_lists_the_parameters_set_as_scikit_learns(data):
     assert repr(LongTailClassifier(**set_params)) == (
         "LongTailClassifier(callbacks=[], classes=[0, 1, 2], warm_start=True)"
     )
+    # ltlearn's callbacks print their parameters (not "<... object at 0x...>").
+    clf = LongTailClassifier(callbacks=[ClassifierRetraining("lws", start_epoch=3)])
+    expected = "callbacks=[ClassifierRetraining(method='lws', start_epoch=3)]"
+    assert repr(clf) == f"LongTailClassifier({expected})" == repr(clone(clf))
     html = _user_set_html_params(pipe)
     assert "lr" in html
     assert not {"callbacks", "classes", "compile", "dataset"} & set(html)
