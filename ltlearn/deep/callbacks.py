@@ -19,6 +19,7 @@ changed through the net's public ``set_train_sampler`` hook.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -220,6 +221,24 @@ def _set_weight(criterion, weight, device):
             current.copy_(weight.to(current.device, current.dtype))
 
 
+def _params_repr(callback):
+    """``Name(param=value, ...)``, the parameters set to other than their defaults.
+
+    As scikit-learn prints an estimator, so that a classifier's repr shows
+    its callbacks (skorch's print as ``<... object at 0x...>``).
+    """
+    defaults = {
+        name: param.default
+        for name, param in inspect.signature(type(callback)).parameters.items()
+    }
+    args = ", ".join(
+        f"{name}={value!r}"
+        for name, value in callback.get_params(deep=False).items()
+        if name not in defaults or repr(value) != repr(defaults[name])
+    )
+    return f"{type(callback).__name__}({args})"
+
+
 class _ScaleOutput:
     """Forward hook multiplying a layer's output by learnable class scales."""
 
@@ -273,6 +292,8 @@ class DeferredReweighting(Callback):
     >>> clf.history[:, "reweighted"]
     [False, False, True, True]
     """
+
+    __repr__ = _params_repr
 
     def __init__(self, start_epoch=0.8, beta=0.9999):
         self.start_epoch = start_epoch
@@ -373,6 +394,8 @@ class DeferredResampling(Callback):
     'ClassBalancedSampler'
     """
 
+    __repr__ = _params_repr
+
     def __init__(self, start_epoch=0.8, sampler="class_balanced"):
         self.start_epoch = start_epoch
         self.sampler = sampler
@@ -467,6 +490,8 @@ class ClassifierRetraining(Callback):
     >>> clf.history[:, "retraining"]
     [False, False, False, True]
     """
+
+    __repr__ = _params_repr
 
     def __init__(
         self,
@@ -661,6 +686,8 @@ class TauNormalization(Callback):
     >>> clf.module_.classifier.weight.norm(dim=1).tolist()
     [1.0, 1.0]
     """
+
+    __repr__ = _params_repr
 
     def __init__(self, tau=1.0, head="classifier"):
         self.tau = tau

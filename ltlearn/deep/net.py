@@ -5,13 +5,13 @@
 
 import math
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn import get_config
-from sklearn.base import TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import TransformerTags
@@ -331,6 +331,24 @@ class LongTailClassifier(
         CPU in bfloat16, which needs no scaling (faster on processors with
         bfloat16 instructions, slower on others). Other devices warn and
         train in float32. Validation and prediction run in float32.
+    callbacks : list, "disable" or None, default=None
+        skorch callbacks, added to the default ones (``"disable"`` turns
+        them all off); their parameters are set with ``callbacks__*``.
+    warm_start : bool, default=False
+        Train a fitted network further at the next :meth:`fit` instead of
+        initialising it anew.
+    classes : array-like of shape (n_classes,) or None, default=None
+        All the labels; ``None`` learns them from ``y``.
+    dataset : torch.utils.data.Dataset class or instance, \
+            default=skorch.dataset.Dataset
+        skorch's dataset of the arrays; its parameters are set with
+        ``dataset__*``.
+    compile : bool, default=False
+        Compile the module and the criterion with ``torch.compile``.
+    use_caching : bool or "auto", default="auto"
+        Let skorch's scoring callbacks reuse the predictions of an epoch.
+    torch_load_kwargs : dict or None, default=None
+        Keyword arguments of ``torch.load`` when loading saved parameters.
     loss : str or torch.nn.Module class or instance
         Deprecated name of ``criterion`` (and ``loss__*`` of
         ``criterion__*``).
@@ -339,9 +357,7 @@ class LongTailClassifier(
            ``loss`` was renamed ``criterion`` in 0.2 and will be removed in
            0.4.
     **kwargs : dict
-        Other parameters of :class:`skorch.NeuralNetClassifier`
-        (``callbacks``, ``warm_start``, ``classes``, ...) and the
-        prefixed parameters ``module__*``, ``criterion__*``, ``sampler__*``,
+        The prefixed parameters ``module__*``, ``criterion__*``, ``sampler__*``,
         ``augment__*``, ``optimizer__*``, ``iterator_train__*``,
         ``iterator_valid__*``, ``callbacks__*``.
 
@@ -399,7 +415,8 @@ class LongTailClassifier(
     batches of another Dataset are moved one at a time.
 
     Unlike skorch's ``NeuralNet``, an interrupted fit (SIGINT, Ctrl-C)
-    propagates the ``KeyboardInterrupt`` and leaves the classifier not
+    propagates the ``KeyboardInterrupt``, and it or a fit that fails (an
+    error in a callback, the loss or a batch) leaves the classifier not
     fitted. A callback that stops the training by raising
     ``KeyboardInterrupt`` (skorch's ``EarlyStopping``) ends the fit as in
     skorch.
@@ -485,9 +502,19 @@ class LongTailClassifier(
         verbose=0,
         device="cpu",
         amp=False,
+        callbacks=None,
+        warm_start=False,
+        classes=None,
+        dataset=_SkorchDataset,
+        compile=False,
+        use_caching="auto",
+        torch_load_kwargs=None,
         loss="deprecated",
         **kwargs,
     ):
+        # skorch's other parameters are named here, with skorch's defaults,
+        # so that scikit-learn's repr (print_changed_only) shows only those
+        # set to another value.
         super().__init__(
             module,
             criterion=criterion,
@@ -501,6 +528,13 @@ class LongTailClassifier(
             predict_nonlinearity=predict_nonlinearity,
             verbose=verbose,
             device=device,
+            callbacks=callbacks,
+            warm_start=warm_start,
+            classes=classes,
+            dataset=dataset,
+            compile=compile,
+            use_caching=use_caching,
+            torch_load_kwargs=torch_load_kwargs,
             **kwargs,
         )
         self.loss = loss
@@ -556,6 +590,11 @@ class LongTailClassifier(
         if "device" in params:
             params["device"] = vars(self).get("device", "cpu")
         return params
+
+    # scikit-learn's repr: the parameters set to other than their defaults,
+    # as a Pipeline prints it, fitted or not; skorch's lists the module only
+    # (the built network once initialised, which ``module_`` prints).
+    __repr__ = BaseEstimator.__repr__
 
     def _check_params(self):
         """Validate the parameters and the device before a fit.
@@ -1088,10 +1127,9 @@ class LongTailClassifier(
 
         skorch's ``partial_fit`` swallows ``KeyboardInterrupt`` and returns a
         half-trained network as if the fit had finished. Here an interrupt
-        (SIGINT, Ctrl-C) propagates, ``on_train_end`` is not called, and the
-        classifier is marked uninitialised, so that ``check_is_fitted``
-        fails and the next ``fit`` or ``partial_fit`` starts afresh;
-        ``history_`` keeps the epochs that ran. A ``KeyboardInterrupt``
+        (SIGINT, Ctrl-C) propagates and ``on_train_end`` is not called (the
+        caller marks the classifier not fitted, see
+        :meth:`_unfitted_on_error`). A ``KeyboardInterrupt``
         raised without a SIGINT is a callback stopping the training, as
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
@@ -1103,7 +1141,6 @@ class LongTailClassifier(
                 self.fit_loop(X, y, **fit_params)
             except KeyboardInterrupt:
                 if signals:
-                    self.initialized_ = False
                     raise
         self.notify("on_train_end", X=X, y=y)
         # Leave the fitted network in evaluation mode, where every prediction
@@ -1113,6 +1150,21 @@ class LongTailClassifier(
             if isinstance(part, nn.Module):
                 part.train(False)
         return self
+
+    @contextmanager
+    def _unfitted_on_error(self):
+        """Mark the classifier not fitted when the block fails or is interrupted.
+
+        As :func:`~ltlearn.utils._fitted.unfitted_on_error` does for the other
+        estimators, in skorch's terms: ``initialized_`` is false, so that
+        ``check_is_fitted`` fails and the next ``fit`` or ``partial_fit``
+        starts afresh; ``history_`` keeps the epochs that ran.
+        """
+        try:
+            yield
+        except BaseException:  # an interrupt too
+            self.initialized_ = False
+            raise
 
     def set_params(self, **params):
         """Set the parameters of this classifier.
@@ -1148,6 +1200,17 @@ class LongTailClassifier(
         ]
         for key in own:
             setattr(self, key, params.pop(key))
+        if not self.initialized_ and "callbacks" in params:
+            # skorch builds the callbacks here, to route ``callbacks__*``, and
+            # raises for an invalid value; as a parameter given to __init__,
+            # that is refused at fit (scikit-learn's set_params takes any).
+            callbacks = params.pop("callbacks")
+            own.append("callbacks")
+            try:
+                super().set_params(callbacks=callbacks)
+            except (TypeError, ValueError, AttributeError):
+                vars(self)["callbacks"] = callbacks
+                vars(self).pop("callbacks_", None)
         if not self.initialized_:
             # skorch refuses a torch module instance as the value of
             # ``module`` or ``criterion`` before initialisation (it takes
@@ -1255,13 +1318,14 @@ class LongTailClassifier(
         Raises
         ------
         skorch.exceptions.NotInitializedError
-            When the network is not built, or its last fit was interrupted.
+            When the network is not built, or its last fit failed or was
+            interrupted.
         """
         super().check_is_fitted(attributes, *args, **kwargs)
         if not self.initialized_:
             raise NotInitializedError(
                 f"This {type(self).__name__} instance is not fitted: its last "
-                "fit was interrupted. Call 'fit' again."
+                "fit failed or was interrupted. Call 'fit' again."
             )
 
     def __sklearn_is_fitted__(self):
@@ -1294,9 +1358,10 @@ class LongTailClassifier(
         With ``warm_start=True`` a fitted network is trained further, on
         data of the same input shape and the same classes, and the
         schedules of :mod:`ltlearn.deep.callbacks` start again, counting the
-        epochs of this fit. A ``KeyboardInterrupt`` stops the fit and
-        propagates; the classifier is then not fitted (``history_`` keeps
-        the epochs that ran).
+        epochs of this fit. An error or a ``KeyboardInterrupt`` stops the
+        fit and propagates; the classifier is then not fitted (``history_``
+        keeps the epochs that ran). A warm start refuses invalid input before
+        it trains, and then keeps its fitted network, as :meth:`partial_fit`.
 
         Parameters
         ----------
@@ -1328,14 +1393,17 @@ class LongTailClassifier(
 
         {fit_returns}
         """
-        self._check_params()
         warm = bool(self.warm_start) and self.initialized_
-        fitted = warm and hasattr(self, "label_encoder_")
-        X, y, sample_weight = self._check_X_y(
-            X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
-        )
+        # A warm start refuses invalid input before it trains, and keeps the
+        # fitted network, as partial_fit does.
+        with nullcontext() if warm else self._unfitted_on_error():
+            self._check_params()
+            fitted = warm and hasattr(self, "label_encoder_")
+            X, y, sample_weight = self._check_X_y(
+                X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
+            )
         self._incremental_ = False
-        with self._torch_rng():
+        with self._unfitted_on_error(), self._torch_rng():
             if not warm:
                 self.initialize()
             self.schedule_start_ = len(self.history)
@@ -1353,8 +1421,10 @@ class LongTailClassifier(
         adds up the counts of every call and the loss follows them. The
         schedules of :mod:`ltlearn.deep.callbacks` go on counting epochs
         from the last ``fit`` (or the first ``partial_fit``), so that each
-        acts once, at its epoch. A ``KeyboardInterrupt`` stops the training
-        and propagates; the classifier is then not fitted.
+        acts once, at its epoch. An error or a ``KeyboardInterrupt`` in the
+        training stops it and propagates; the classifier is then not fitted
+        (its network half-trained). Invalid input is refused before, and
+        leaves it as it was, as scikit-learn's ``partial_fit``.
 
         Parameters
         ----------
@@ -1395,7 +1465,7 @@ class LongTailClassifier(
         )
         self._incremental_ = True
         offset = len(self.history) if initialized else 0
-        with self._torch_rng(offset):
+        with self._unfitted_on_error(), self._torch_rng(offset):
             if not initialized:
                 self.initialize()
             if first:

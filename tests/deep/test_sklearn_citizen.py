@@ -1,0 +1,227 @@
+"""LongTailClassifier in scikit-learn's tools: repr, failed fits, cross_validate."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import re
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from sklearn.base import clone  # noqa: E402
+from sklearn.exceptions import FitFailedWarning, NotFittedError  # noqa: E402
+from sklearn.model_selection import GridSearchCV, cross_validate  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+from sklearn.utils import estimator_html_repr  # noqa: E402
+from sklearn.utils.validation import check_is_fitted  # noqa: E402
+from skorch.callbacks import Callback  # noqa: E402
+
+from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep.callbacks import ClassifierRetraining  # noqa: E402
+
+FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(8,), random_state=0)
+
+
+@pytest.fixture
+def data(imbalanced_multiclass):
+    """400 rows, 6 features, 4 classes (conftest)."""
+    return imbalanced_multiclass
+
+
+def _is_fitted(clf):
+    try:
+        check_is_fitted(clf)
+    except NotFittedError:
+        return False
+    return True
+
+
+def _user_set_html_params(estimator):
+    """Names of the parameters that the HTML repr marks as set by the user."""
+    rows = re.findall(
+        r'<tr class="(user-set|default)">.*?copyToClipboard\(\'([^\']+)\'',
+        estimator_html_repr(estimator),
+        re.S,
+    )
+    return [name for kind, name in rows if kind == "user-set"]
+
+
+def test_repr_lists_the_parameters_set_as_scikit_learns(data):
+    # skorch's repr printed "<class ...>[uninitialized](module=MLP)", and in
+    # a Pipeline scikit-learn's listed callbacks=None, classes=None, ... as set.
+    clf = LongTailClassifier(lr=0.01)
+    assert repr(clf) == "LongTailClassifier(lr=0.01)"
+    assert repr(LongTailClassifier()) == "LongTailClassifier()"
+    pipe = make_pipeline(StandardScaler(), clf)
+    assert "('longtailclassifier', LongTailClassifier(lr=0.01))" in repr(pipe)
+    grid = GridSearchCV(clf, {"max_epochs": [1, 2]})
+    assert "estimator=LongTailClassifier(lr=0.01)" in repr(grid)
+    set_params = dict(warm_start=True, classes=[0, 1, 2], callbacks=[])
+    assert repr(LongTailClassifier(**set_params)) == (
+        "LongTailClassifier(callbacks=[], classes=[0, 1, 2], warm_start=True)"
+    )
+    # ltlearn's callbacks print their parameters (not "<... object at 0x...>").
+    clf = LongTailClassifier(callbacks=[ClassifierRetraining("lws", start_epoch=3)])
+    expected = "callbacks=[ClassifierRetraining(method='lws', start_epoch=3)]"
+    assert repr(clf) == f"LongTailClassifier({expected})" == repr(clone(clf))
+    html = _user_set_html_params(pipe)
+    assert "lr" in html
+    assert not {"callbacks", "classes", "compile", "dataset"} & set(html)
+    # Fitted, the repr is the same, as scikit-learn's.
+    X, y = data
+    fitted = LongTailClassifier(**FAST).fit(X, y)
+    assert repr(fitted) == repr(LongTailClassifier(**FAST))
+    assert repr(fitted).startswith("LongTailClassifier(batch_size=32,")
+
+
+def test_the_parameters_named_for_the_repr_are_skorchs(data):
+    # Named in the signature, the parameters of skorch keep their values,
+    # their routing to skorch and clone.
+    clf = LongTailClassifier(warm_start=True, callbacks=[], use_caching=False)
+    params = clf.get_params(deep=False)
+    assert params["warm_start"] is True and params["use_caching"] is False
+    assert params["callbacks"] == [] and params["compile"] is False
+    assert clone(clf).get_params(deep=False).keys() == params.keys()
+    clf.set_params(**params)
+    assert clf.get_params(deep=False) == params
+
+
+def test_set_params_takes_any_callbacks_and_fit_refuses_invalid_ones(data):
+    # Named in the signature, callbacks met scikit-learn's check that
+    # set_params does not raise: skorch's built them there, and raised.
+    X, y = data
+    clf = LongTailClassifier(**FAST)
+    for value in [-1, "helloworld", [1]]:
+        clf.set_params(callbacks=value)
+        assert clf.get_params(deep=False)["callbacks"] is value
+    with pytest.raises((ValueError, AttributeError)):
+        clf.fit(X, y)
+    clf.set_params(callbacks="helloworld")
+    with pytest.raises(ValueError, match="callbacks"):
+        clf.fit(X, y)
+    assert _is_fitted(clf.set_params(callbacks=[]).fit(X, y))
+
+
+class _FailAt(Callback):
+    """Raise at the start of epoch ``epoch`` (1-based, over the history)."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise RuntimeError("the epoch failed")
+
+
+class _FailingLoss(torch.nn.Module):
+    """Cross-entropy whose 20th batch (of the second epoch) raises."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches = 0
+
+    def forward(self, logits, target):
+        self.batches += 1
+        if self.batches == 20:
+            raise FloatingPointError("the loss failed")
+        return torch.nn.functional.cross_entropy(logits, target)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(callbacks=[_FailAt(2)]),
+        dict(criterion=_FailingLoss),
+        dict(callbacks=[ClassifierRetraining(start_epoch=1), _FailAt(2)]),
+    ],
+    ids=["callback", "loss", "crt"],
+)
+@pytest.mark.parametrize("refit", [False, True])
+def test_a_failed_fit_leaves_the_classifier_not_fitted(data, params, refit):
+    # A fit that failed in its second epoch left a half-trained network that
+    # check_is_fitted took for fitted.
+    X, y = data
+    clf = LongTailClassifier(**FAST)
+    if refit:
+        clf.fit(X, y)
+    with pytest.raises((RuntimeError, FloatingPointError)):
+        clf.set_params(**params).fit(X, y)
+    assert not clf.initialized_ and not _is_fitted(clf)
+    assert len(clf.history) == 2  # it keeps the epochs that ran
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    with pytest.raises(NotFittedError, match="failed or was interrupted"):
+        clf.check_is_fitted()
+    # The next fit starts afresh, and every parameter is trainable again.
+    clf.set_params(callbacks=None, criterion="ce").fit(X, y)
+    assert _is_fitted(clf) and len(clf.history) == 3
+    assert all(param.requires_grad for param in clf.module_.parameters())
+
+
+def test_a_refit_on_invalid_input_leaves_the_classifier_not_fitted(data):
+    # As every ltlearn estimator: the network of the previous fit is not kept.
+    X, y = data
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        clf.fit(X, np.zeros_like(y))
+    assert not _is_fitted(clf)
+
+
+@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
+def test_a_failed_continued_training_leaves_the_classifier_not_fitted(data, method):
+    # The network trained further is half-trained: neither the previous
+    # model nor a new one.
+    X, y = data
+    fail = _FailAt(epoch=0)
+    clf = LongTailClassifier(callbacks=[fail], **FAST)
+    clf.fit(X, y)
+    fail.epoch = 5  # the second epoch of the second call
+    with pytest.raises(RuntimeError, match="the epoch failed"):
+        if method == "warm_start":
+            clf.set_params(warm_start=True).fit(X, y)
+        else:
+            clf.partial_fit(X, y)
+    assert not _is_fitted(clf)
+    fail.epoch = 0
+    getattr(clf, "fit" if method == "warm_start" else method)(X, y)
+    assert _is_fitted(clf) and len(clf.history) == 3  # started afresh
+
+
+def test_partial_fit_refuses_invalid_input_and_stays_fitted(data):
+    # As scikit-learn's partial_fit: nothing was trained, the model is kept.
+    X, y = data
+    clf = LongTailClassifier(**FAST).partial_fit(X, y)
+    proba = clf.predict_proba(X)
+    with pytest.raises(ValueError, match="previously unseen labels"):
+        clf.partial_fit(X, y + 5)
+    assert _is_fitted(clf)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
+def test_cross_validate_returns_a_failed_fold_not_fitted(data):
+    X, y = data
+
+    class FailOnSmallFolds(Callback):
+        def on_train_begin(self, net, X=None, y=None, **kwargs):
+            if len(y) < 250:
+                raise RuntimeError("too few rows")
+
+    folds = [
+        (np.arange(100, 400), np.arange(100)),
+        (np.arange(200), np.arange(200, 400)),
+    ]
+    with pytest.warns(FitFailedWarning, match="1 fits failed"):
+        result = cross_validate(
+            LongTailClassifier(callbacks=[FailOnSmallFolds()], **FAST),
+            X,
+            y,
+            cv=folds,
+            error_score=np.nan,
+            return_estimator=True,
+        )
+    assert np.isfinite(result["test_score"][0]) and np.isnan(result["test_score"][1])
+    assert [_is_fitted(clf) for clf in result["estimator"]] == [True, False]
