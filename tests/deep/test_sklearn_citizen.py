@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import re
 
 import numpy as np
@@ -88,6 +89,20 @@ def test_the_parameters_named_for_the_repr_are_skorchs(data):
     assert clone(clf).get_params(deep=False).keys() == params.keys()
     clf.set_params(**params)
     assert clf.get_params(deep=False) == params
+
+
+def test_the_named_defaults_are_those_of_the_installed_skorch():
+    # Named in the signature, they would no longer follow a skorch that
+    # changes one: this fails then (skorch 1.2 to 1.4 have the same).
+    skorch = pytest.importorskip("skorch")
+    ours = inspect.signature(LongTailClassifier).parameters
+    theirs = {
+        **inspect.signature(skorch.NeuralNet).parameters,
+        **inspect.signature(skorch.NeuralNetClassifier).parameters,
+    }
+    names = ["callbacks", "classes", "compile", "dataset", "torch_load_kwargs"]
+    for name in [*names, "use_caching", "warm_start"]:
+        assert ours[name].default == theirs[name].default, name
 
 
 def test_set_params_takes_any_callbacks_and_fit_refuses_invalid_ones(data):
