@@ -608,6 +608,7 @@ class LongTailClassifier(
                 self.get_params(deep=False),
                 caller_name=type(self).__name__,
             )
+        self._check_callbacks()
         device = self.device
         if device is not None and torch.device(device).type == "cuda":
             if not torch.cuda.is_available():
@@ -623,6 +624,34 @@ class LongTailClassifier(
                     f"and the CPU only; device={device!r} trains in float32.",
                     UserWarning,
                     stacklevel=external_stacklevel(),
+                )
+
+    def _check_callbacks(self):
+        """Refuse an item of ``callbacks`` that skorch cannot build, naming it.
+
+        skorch fails on it in ``initialize`` with an error that names neither
+        the parameter nor the item (``'int' object has no attribute
+        'set_params'``).
+        """
+        for item in self.callbacks if isinstance(self.callbacks, list) else []:
+            named = isinstance(item, (tuple, list))
+            if named and (len(item) != 2 or not isinstance(item[0], str)):
+                valid = False
+            else:
+                callback = item[1] if named else item
+                valid = (
+                    isinstance(callback, type)
+                    or (named and callback is None)
+                    or (
+                        hasattr(callback, "initialize")
+                        and hasattr(callback, "set_params")
+                    )
+                )
+            if not valid:
+                raise ValueError(
+                    f"The 'callbacks' parameter of {type(self).__name__} takes "
+                    "skorch callbacks (instances or classes) and (name, callback) "
+                    f"pairs; got {item!r}."
                 )
 
     def _criterion_and_params(self):
@@ -1201,9 +1230,10 @@ class LongTailClassifier(
         for key in own:
             setattr(self, key, params.pop(key))
         if not self.initialized_ and "callbacks" in params:
-            # skorch builds the callbacks here, to route ``callbacks__*``, and
-            # raises for an invalid value; as a parameter given to __init__,
-            # that is refused at fit (scikit-learn's set_params takes any).
+            # skorch rebuilds the callbacks set before here, to route
+            # ``callbacks__*``, and so raises after an invalid value; as a
+            # parameter given to __init__, that is refused at fit
+            # (scikit-learn's set_params takes any).
             callbacks = params.pop("callbacks")
             own.append("callbacks")
             try:
