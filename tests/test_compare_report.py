@@ -103,6 +103,17 @@ def test_a_best_method_tied_with_others_says_so():
     assert rank_common(_summary(scores)).tied == []
 
 
+def test_methods_tied_up_to_rounding_come_first_by_name():
+    # Scores that differ past the 10 decimals the ranks read tie, but the
+    # order took the exact mean: "plugin" was best, "tied with plain ...
+    # (first by name)".
+    scores = {("d0", "plain"): 0.5, ("d0", "plugin"): 0.5 + 1e-12}
+    scores.update({("d1", "plain"): 0.7, ("d1", "plugin"): 0.7 + 1e-12})
+    ranking = rank_common(_summary(scores))
+    assert ranking.best == "plain" and ranking.tied == ["plugin"]
+    assert ranking.methods == ["plain", "plugin"]
+
+
 def test_a_method_that_ran_on_few_data_sets_is_not_ranked():
     scores = {(f"d{i}", m): 0.5 + 0.1 * j for i in range(4) for j, m in enumerate("ab")}
     scores[("d0", "crest")] = 0.9

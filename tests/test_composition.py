@@ -167,6 +167,29 @@ def test_a_failed_refit_of_cog_leaves_it_unfitted():
         model.predict(X)
 
 
+@pytest.mark.parametrize(
+    "model, invalid",
+    [
+        (PluginClassifier(LogisticRegression()), {"scoring": "accuracy"}),
+        (PluginEnsembleClassifier([("lr", LogisticRegression())]), {"cv": "three"}),
+        (CReSTClassifier(LogisticRegression()), {"alpha": -1.0}),
+        (COGClassifier(LogisticRegression()), {"strategy": "max"}),
+    ],
+    ids=["PluginClassifier", "PluginEnsembleClassifier", "CReST", "COG"],
+)
+@pytest.mark.filterwarnings("ignore:y contains no unlabelled row")
+def test_a_refit_refused_for_a_parameter_leaves_the_model_unfitted(model, invalid):
+    # The parameters were checked before the fitted state was cleared: the
+    # old fit stayed, under parameters that no longer describe it.
+    X, y = make_classification(n_samples=60, random_state=0)
+    model.fit(X, y).set_params(**invalid)
+    with pytest.raises(ValueError, match=f"'{next(iter(invalid))}' parameter"):
+        model.fit(X, y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    assert not [name for name in vars(model) if name.endswith("_")]
+
+
 class _InterruptedFit(LogisticRegression):
     """A model whose fit is stopped by Ctrl-C."""
 

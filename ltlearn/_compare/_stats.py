@@ -147,7 +147,10 @@ def rank_common(summary, skipped=None):
     }
     mean_rank = dict(zip(methods, ranks.mean(axis=0)))
     mean = dict(zip(methods, scores.mean(axis=0)))
-    order = sorted(methods, key=lambda m: (mean_rank[m], -mean[m], m))
+    # means equal to _DECIMALS, as the ranks take the scores: then by name
+    order = sorted(
+        methods, key=lambda m: (mean_rank[m], -np.round(mean[m], _DECIMALS), m)
+    )
     ranking.methods = order
     ranking.mean = {m: float(mean[m]) for m in order}
     ranking.mean_rank = {m: float(mean_rank[m]) for m in order}

@@ -401,8 +401,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             return _default_estimator(self.strategy)
         return self.estimator
 
-    @_fit_context(prefer_skip_nested_validation=False)
     @unfitted_on_error("_model")
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the sub-class model on the local clusters of each class.
 

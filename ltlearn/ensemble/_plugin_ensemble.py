@@ -428,8 +428,8 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         proba[missing] = self.prior_
         return proba
 
-    @_fit_context(prefer_skip_nested_validation=False)
     @unfitted_on_error()
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the models and learn the class weights of the decision rule.
 

@@ -416,8 +416,8 @@ class _BasePostHocClassifier(
         )
         return _mended_proba(proba)
 
-    @_fit_context(prefer_skip_nested_validation=False)
     @unfitted_on_error()
+    @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the estimator and learn the decision rule.
 

@@ -345,11 +345,11 @@ class CReSTClassifier(
                 )
         return unlabeled
 
+    @unfitted_on_error()
     @_fit_context(
         # CReSTClassifier.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
-    @unfitted_on_error()
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the generations of self-training on ``X`` and ``y``.
 

@@ -19,6 +19,10 @@ def unfitted_on_error(*private):
     before the error, or an interrupt (``KeyboardInterrupt``), propagates
     unchanged: ``predict`` then raises ``NotFittedError``. Parameters are
     kept, and a fit that succeeds is untouched.
+
+    Put it above ``_fit_context``, so that a refit refused for a parameter
+    (``set_params(...)`` then ``fit``) leaves the estimator unfitted too:
+    the parameters no longer describe the previous fit.
     """
 
     def decorate(fit):
