@@ -116,8 +116,16 @@ POST_HOC = [
 POST_HOC_IDS = ["rescale", "expected_cost", "logit_adjusted", "plugin"]
 
 
+class _ScoredTree(DecisionTreeClassifier):
+    """A tree with a decision_function: probabilities of 0 and 1, and scores."""
+
+    def decision_function(self, X):
+        proba = self.predict_proba(X)
+        return proba[:, 1] if proba.shape[1] == 2 else proba
+
+
 @pytest.mark.parametrize("clf", POST_HOC, ids=POST_HOC_IDS)
-@pytest.mark.parametrize("inner", [LogisticRegression(), DecisionTreeClassifier()])
+@pytest.mark.parametrize("inner", [LogisticRegression(), _ScoredTree()])
 def test_decision_function_binary_sign_is_predict(clf, inner, imbalanced_binary):
     X, y = imbalanced_binary
     y = np.where(y == 1, "yes", "no")
@@ -130,7 +138,7 @@ def test_decision_function_binary_sign_is_predict(clf, inner, imbalanced_binary)
 
 
 @pytest.mark.parametrize("clf", POST_HOC, ids=POST_HOC_IDS)
-@pytest.mark.parametrize("inner", [LogisticRegression(), DecisionTreeClassifier()])
+@pytest.mark.parametrize("inner", [LogisticRegression(), _ScoredTree()])
 def test_decision_function_multiclass_argmax_is_predict(
     clf, inner, imbalanced_multiclass
 ):
@@ -144,7 +152,7 @@ def test_decision_function_multiclass_argmax_is_predict(
 
 @pytest.mark.parametrize("clf", POST_HOC, ids=POST_HOC_IDS)
 @pytest.mark.parametrize(
-    "inner", [LogisticRegression(), DecisionTreeClassifier(max_depth=4, random_state=0)]
+    "inner", [LogisticRegression(), _ScoredTree(max_depth=4, random_state=0)]
 )
 def test_decision_function_keeps_roc_auc(clf, inner, imbalanced_binary):
     # a tree gives probabilities of 0 and 1, hence scores of +-1.3e154
@@ -177,7 +185,7 @@ def test_decision_function_of_zero_probabilities_sums_finite(clf):
     # reached +inf and -inf (half the largest float each) warned
     data = load_keel("ecoli1")
     X, y = data.data, data.target
-    inner = DecisionTreeClassifier(random_state=0)
+    inner = _ScoredTree(random_state=0)
     clf = clone(clf).set_params(estimator=inner).fit(X[::2], y[::2])
     scores = clf.decision_function(X[1::2])
     assert np.isfinite(scores.sum()) and np.abs(scores).max() > 1e150
@@ -185,6 +193,22 @@ def test_decision_function_of_zero_probabilities_sums_finite(clf):
         warnings.simplefilter("error", RuntimeWarning)
         auc = get_scorer("roc_auc")(clf, X[1::2], y[1::2])
     assert auc == roc_auc_score(y[1::2], clf.predict_proba(X[1::2])[:, 1])
+
+
+@pytest.mark.parametrize("clf", POST_HOC, ids=POST_HOC_IDS)
+def test_no_decision_function_over_a_model_of_probabilities_only(
+    clf, imbalanced_binary
+):
+    # as FixedThresholdClassifier: a tree has no scores, so that scikit-learn's
+    # scorers and CalibratedClassifierCV read predict_proba (a sigmoid fitted
+    # to the +-1.3e154 of a tree's probabilities of 0 and 1 calibrated badly)
+    X, y = imbalanced_binary
+    clf = clone(clf).set_params(estimator=DecisionTreeClassifier(max_depth=4))
+    assert not hasattr(clf, "decision_function")
+    clf.fit(X[:200], y[:200])
+    assert not hasattr(clf, "decision_function")
+    auc = get_scorer("roc_auc")(clf, X[200:], y[200:])
+    assert auc == roc_auc_score(y[200:], clf.predict_proba(X[200:])[:, 1])
 
 
 def test_decision_function_rescale_is_shifted_log_odds(

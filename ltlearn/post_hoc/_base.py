@@ -19,8 +19,9 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import process_routing
-from sklearn.utils.metaestimators import _safe_split
+from sklearn.utils.metaestimators import _safe_split, available_if
 from sklearn.utils.validation import (
+    _estimator_has,
     check_is_fitted,
     column_or_1d,
 )
@@ -516,9 +517,15 @@ class _BasePostHocClassifier(
         """
         return self._adjusted_log_proba(X)
 
+    @available_if(_estimator_has("decision_function"))
     @_post_hoc_docstring
     def decision_function(self, X):
         """Decision scores consistent with ``predict``.
+
+        Available when ``estimator`` has a ``decision_function``, as in
+        scikit-learn's ``FixedThresholdClassifier``; a model of probabilities
+        only (a tree, naive Bayes) gives no scores, so that scikit-learn's
+        scorers and ``CalibratedClassifierCV`` read ``predict_proba``.
 
         Binary: the log-odds of the adjusted probabilities, ``log
         predict_proba(X)[:, 1] - log predict_proba(X)[:, 0]``, i.e. the

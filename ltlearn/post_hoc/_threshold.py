@@ -6,7 +6,8 @@
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _estimator_has, check_is_fitted
 
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
@@ -202,9 +203,15 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         """
         return super().predict_proba(X)
 
+    @available_if(_estimator_has("decision_function"))
     @_post_hoc_docstring
     def decision_function(self, X):
         """Decision scores consistent with ``predict``.
+
+        Available when ``estimator`` has a ``decision_function``, as in
+        scikit-learn's ``FixedThresholdClassifier``; a model of probabilities
+        only (a tree, naive Bayes) gives no scores, so that scikit-learn's
+        scorers and ``CalibratedClassifierCV`` read ``predict_proba``.
 
         With ``decision="rescale"``: binary, the log-odds of the rescaled
         probabilities, ``log predict_proba(X)[:, 1] - log
