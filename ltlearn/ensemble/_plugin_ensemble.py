@@ -38,6 +38,7 @@ from ltlearn.post_hoc._base import (
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._docstring import _Substitution, _X_predict_docstring
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
@@ -448,13 +449,11 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         # each model checks X, its feature names and number of features
         return np.mean([est.predict_proba(X) for est in self.estimators_], axis=0)
 
+    @_Substitution(X=_X_predict_docstring)
     def predict_proba(self, X):
         """Averaged class probabilities reweighted by ``weights_``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples to score.
+        {X}
 
         Returns
         -------
@@ -464,6 +463,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         """
         return np.exp(self.predict_log_proba(X))
 
+    @_Substitution(X=_X_predict_docstring)
     def predict_log_proba(self, X):
         """Logarithm of the reweighted class probabilities.
 
@@ -473,10 +473,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
 
         .. versionadded:: 0.1
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples to score.
+        {X}
 
         Returns
         -------
@@ -486,13 +483,11 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         proba = self._average_proba(X)
         return _adjusted_log_proba(proba, np.log(self.weights_))
 
+    @_Substitution(X=_X_predict_docstring)
     def predict(self, X):
         """Predict the class of largest reweighted probability.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples to classify.
+        {X}
 
         Returns
         -------
