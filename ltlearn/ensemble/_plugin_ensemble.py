@@ -8,9 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
-from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metadata_routing import process_routing
@@ -22,16 +20,25 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ltlearn.ensemble._models import (
+    _cross_fitted_proba,
+    _default_estimators,
+    _fit_model,
+    _is_dropped,
+    _NamedModelsMixin,
+    _refuse_no_proba,
+    _uses_oob,
+)
 from ltlearn.post_hoc._base import (
     _adjusted_log_proba,
     _check_folds,
     _check_prior_counts,
-    _cross_fit_proba,
     _mended_proba,
     _rule_weights,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._docstring import _Substitution, _X_predict_docstring
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
@@ -53,85 +60,8 @@ from ltlearn.utils._warnings import external_stacklevel
 # PluginClassifier); it usually stops after two or three.
 _MAX_SWEEPS = 10
 
-# Trees per forest of the default ensemble, and the most rows each tree draws:
-# the two forests together then cost about what one balanced random forest of
-# 100 trees costs to fit, on small and large data alike.
-_DEFAULT_TREES = 50
-_MAX_BOOTSTRAP = 1000
 
-
-def _default_estimators(random_state, n_samples):
-    """A random forest, bootstrapped extra trees and a logistic regression."""
-    seeds = draw_seeds(random_state, 3)
-    max_samples = _MAX_BOOTSTRAP if n_samples > _MAX_BOOTSTRAP else None
-    return [
-        (
-            "rf",
-            RandomForestClassifier(
-                n_estimators=_DEFAULT_TREES,
-                max_samples=max_samples,
-                oob_score=True,
-                random_state=seeds[0],
-            ),
-        ),
-        (
-            "et",
-            ExtraTreesClassifier(
-                n_estimators=_DEFAULT_TREES,
-                bootstrap=True,
-                max_samples=max_samples,
-                oob_score=True,
-                random_state=seeds[1],
-            ),
-        ),
-        ("lr", LogisticRegression(max_iter=1000, random_state=seeds[2])),
-    ]
-
-
-def _fit_model(model, X, y, params):
-    """A fitted clone of ``model``, fitted on the labels of ``y``."""
-    with warnings.catch_warnings():
-        # rows without an out-of-bag estimate are handled by _oob_proba
-        warnings.filterwarnings("ignore", "Some inputs do not have OOB")
-        return clone(model).fit(X, y, **params)
-
-
-def _cross_fitted_proba(model, X, y, codes, params, cv, cv_seed, classes):
-    """Probabilities of the training rows from clones that did not see them.
-
-    ``None`` when an int ``cv`` leaves fewer than two folds.
-    """
-    if isinstance(cv, Integral):
-        n_splits = min(cv, int(np.bincount(codes).min()))
-        if n_splits < 2:
-            return None
-        splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
-    else:
-        splitter = cv
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return _cross_fit_proba(model, X, y, splitter, params, classes=classes)
-
-
-def _uses_oob(estimator):
-    """Whether ``estimator`` computes out-of-bag probabilities when fitted."""
-    params = estimator.get_params(deep=False)
-    return bool(params.get("oob_score")) and params.get("bootstrap", True)
-
-
-def _is_dropped(model):
-    """Whether ``model`` is ``"drop"``, a model left out as in VotingClassifier."""
-    return isinstance(model, str) and model == "drop"
-
-
-def _refuse_no_proba(name):
-    raise ValueError(
-        f"The estimator {name!r} has no predict_proba; the ensemble averages "
-        f"class probabilities."
-    )
-
-
-class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
+class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator):
     """Average the probabilities of diverse models, then apply a plug-in rule.
 
     Each model is fitted on the natural class distribution and the class
@@ -331,70 +261,6 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
             )
         return models
 
-    def _named_models(self):
-        """The (name, model) items of ``estimators`` (none when not a list)."""
-        if not isinstance(self.estimators, list):
-            return []
-        return [
-            item
-            for item in self.estimators
-            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
-        ]
-
-    # get_params/set_params by model name: what scikit-learn's composites get
-    # from its private _BaseComposition, written here on the public API.
-    def get_params(self, deep=True):
-        """Get parameters of this estimator.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            If True, also list each model of ``estimators`` under its name
-            and its parameters as ``<name>__<parameter>``, as
-            :class:`~sklearn.ensemble.VotingClassifier` does, so that a
-            search such as ``GridSearchCV`` tunes them.
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        params = super().get_params(deep=False)
-        if deep:
-            for name, model in self._named_models():
-                params[name] = model
-                if hasattr(model, "get_params"):
-                    for key, value in model.get_params(deep=True).items():
-                        params[f"{name}__{key}"] = value
-        return params
-
-    def set_params(self, **params):
-        """Set the parameters of this estimator.
-
-        Parameters
-        ----------
-        **params : keyword arguments
-            Parameters of the ensemble; ``<name>=model`` replaces the model
-            of that name in ``estimators``, ``<name>__<parameter>=value``
-            sets a parameter of it.
-
-        Returns
-        -------
-        self : PluginEnsembleClassifier
-            This estimator.
-        """
-        if "estimators" in params:
-            super().set_params(estimators=params.pop("estimators"))
-        names = [name for name, _ in self._named_models()]
-        if any(name in params for name in names):
-            self.estimators = [
-                (item[0], params.pop(item[0]))
-                if isinstance(item, tuple) and item[0] in params
-                else item
-                for item in self.estimators
-            ]
-        return super().set_params(**params)
-
     def _fit_params(self, models, sample_weight, fit_params):
         """The ``fit`` parameters of each model, by name, and of ``cv.split``.
 
@@ -583,13 +449,11 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         # each model checks X, its feature names and number of features
         return np.mean([est.predict_proba(X) for est in self.estimators_], axis=0)
 
+    @_Substitution(X=_X_predict_docstring)
     def predict_proba(self, X):
         """Averaged class probabilities reweighted by ``weights_``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples to score.
+        {X}
 
         Returns
         -------
@@ -599,6 +463,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """
         return np.exp(self.predict_log_proba(X))
 
+    @_Substitution(X=_X_predict_docstring)
     def predict_log_proba(self, X):
         """Logarithm of the reweighted class probabilities.
 
@@ -608,10 +473,7 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
 
         .. versionadded:: 0.1
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples to score.
+        {X}
 
         Returns
         -------
@@ -621,13 +483,11 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         proba = self._average_proba(X)
         return _adjusted_log_proba(proba, np.log(self.weights_))
 
+    @_Substitution(X=_X_predict_docstring)
     def predict(self, X):
         """Predict the class of largest reweighted probability.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples to classify.
+        {X}
 
         Returns
         -------
@@ -650,24 +510,6 @@ class PluginEnsembleClassifier(ClassifierMixin, BaseEstimator):
         """
         models = [item for item in self._named_models() if not _is_dropped(item[1])]
         return fit_router(self, models, cv=self.cv)
-
-    def _sk_visual_block_(self):
-        # the HTML display shows the models side by side, as scikit-learn's
-        # VotingClassifier does; the default ones (estimators=None) are drawn
-        # in fit, so the ensemble is then shown alone. scikit-learn has no
-        # public API for this: its private _VisualBlock is imported here, not
-        # with the module, so that if it moves (it did in 1.7) only the
-        # display falls back, to the ensemble alone (estimator_html_repr
-        # catches any error of _sk_visual_block_), and ltlearn still imports.
-        from sklearn.utils._repr_html.estimator import _VisualBlock
-
-        models = self._named_models()
-        if not models:
-            return _VisualBlock(
-                "single", self, names=type(self).__name__, name_details=str(self)
-            )
-        names, estimators = zip(*models)
-        return _VisualBlock("parallel", estimators, names=names)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,13 +14,12 @@ from sklearn.base import clone
 from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils.validation import validate_data
 
+from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
-    _capped_neighbors,
     _class_generators,
     _MissingLabelsMixin,
     _new_samples,
-    _single_sample_draws,
     _smote_docstring,
 )
 from ltlearn.over_sampling._smotenc import (

@@ -25,14 +25,13 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ltlearn.semi_supervised._labels import _check_labels, _labelled_rows
 from ltlearn.semi_supervised._selection import (
     _align_distribution,
     _sampling_rates,
     _select,
     _temperature,
-    _unlabeled_mask,
 )
-from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _Substitution,
@@ -308,43 +307,6 @@ class CReSTClassifier(
         self.random_state = random_state
         self.verbose = verbose
 
-    def _check_labels(self, y):
-        """Split ``y`` into labelled and unlabelled rows; refuse bad labels."""
-        unlabeled = _unlabeled_mask(y, self.unlabeled_value)
-        if unlabeled.all():
-            raise ValueError(
-                f"y has no labelled row: all {y.shape[0]} rows are marked "
-                f"unlabelled (unlabeled_value={self.unlabeled_value!r}). CReST "
-                "needs labelled rows of at least 2 classes."
-            )
-        labels = check_classification_y(y[~unlabeled], min_classes=1)
-        if labels.size < 2:
-            raise ValueError(
-                f"The labelled rows hold 1 class ({labels.tolist()!r}); at least "
-                "2 labelled classes are needed to fit. Rows marked with "
-                f"unlabeled_value={self.unlabeled_value!r} do not count."
-            )
-        if self.classes is not None:
-            expected = list(np.asarray(self.classes, dtype=object))
-            labels, counts = np.unique(y[~unlabeled], return_counts=True)
-            count_of = dict(zip(labels.tolist(), counts.tolist()))
-            check_min_class_counts(
-                expected,
-                [count_of.get(label, 0) for label in expected],
-                unit="labelled rows",
-                needs="every class in classes needs at least one labelled row: "
-                "CReST ranks classes by their labelled counts and could never "
-                "predict a class it has not seen.",
-            )
-            seen = set(count_of)
-            extra = sorted(seen - set(expected), key=str)
-            if extra:
-                raise ValueError(
-                    f"The labelled rows hold {extra!r}, which are not in "
-                    f"classes={expected!r}."
-                )
-        return unlabeled
-
     @unfitted_on_error()
     @_fit_context(
         # CReSTClassifier.estimator is not validated yet
@@ -401,7 +363,7 @@ class CReSTClassifier(
         if y.ndim == 2 and y.shape[1] > 1:
             check_classification_y(y)  # refuses it, naming the multi-output target
         y = column_or_1d(y, warn=True)
-        unlabeled = self._check_labels(y)
+        unlabeled = _check_labels(y, self.unlabeled_value, self.classes)
         if not unlabeled.any():
             warnings.warn(
                 "y contains no unlabelled row (marked with unlabeled_value="
@@ -615,19 +577,7 @@ class CReSTClassifier(
             Mean accuracy of ``self.predict(X)`` on the labelled rows.
         """
         check_is_fitted(self)
-        X, y, sample_weight = indexable(X, y, sample_weight)
-        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        y = column_or_1d(y, warn=True)
-        labeled = np.flatnonzero(~_unlabeled_mask(y, self.unlabeled_value))
-        if not labeled.size:
-            raise ValueError(
-                f"y has no labelled row to score: all {y.shape[0]} rows are "
-                f"marked unlabelled (unlabeled_value={self.unlabeled_value!r})."
-            )
-        if labeled.size < y.shape[0]:
-            X, y = _safe_indexing(X, labeled), y[labeled]
-            if sample_weight is not None:
-                sample_weight = _safe_indexing(sample_weight, labeled)
+        X, y, sample_weight = _labelled_rows(X, y, sample_weight, self.unlabeled_value)
         return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):

@@ -9,21 +9,6 @@ import numpy as np
 _ALIGN_EPS = 1e-6
 
 
-def _unlabeled_mask(y, unlabeled_value):
-    """Boolean mask of the rows of ``y`` marked as unlabelled."""
-    if y.dtype.kind in "US":
-        # NumPy stores -1 as "-1" in an array of strings.
-        return y == str(unlabeled_value)
-    if y.dtype.kind != "O" and isinstance(unlabeled_value, str):
-        return np.zeros(y.shape[0], dtype=bool)
-    unlabeled = np.asarray(y == unlabeled_value, dtype=bool)
-    if y.dtype.kind == "O" and not isinstance(unlabeled_value, str):
-        # Strings read from a file, or a pandas string column, hold "-1" as
-        # an array of strings does.
-        unlabeled |= np.asarray(y == str(unlabeled_value), dtype=bool)
-    return unlabeled
-
-
 def _sampling_rates(counts, alpha):
     """CReST's per-class keep rates ``mu`` from the labelled class counts.
 

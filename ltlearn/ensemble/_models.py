@@ -1,0 +1,184 @@
+"""The models of ``PluginEnsembleClassifier``: defaults, fits, names.
+
+The default models, a model's fit and its held-out probabilities, and the
+models of ``estimators`` as parameters by name (as scikit-learn's
+``VotingClassifier`` gives them) and in the HTML display.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from ltlearn.post_hoc._base import _cross_fit_proba
+from ltlearn.utils._random import draw_seeds
+
+# Trees per forest of the default ensemble, and the most rows each tree draws:
+# the two forests together then cost about what one balanced random forest of
+# 100 trees costs to fit, on small and large data alike.
+_DEFAULT_TREES = 50
+_MAX_BOOTSTRAP = 1000
+
+
+def _default_estimators(random_state, n_samples):
+    """A random forest, bootstrapped extra trees and a logistic regression."""
+    seeds = draw_seeds(random_state, 3)
+    max_samples = _MAX_BOOTSTRAP if n_samples > _MAX_BOOTSTRAP else None
+    return [
+        (
+            "rf",
+            RandomForestClassifier(
+                n_estimators=_DEFAULT_TREES,
+                max_samples=max_samples,
+                oob_score=True,
+                random_state=seeds[0],
+            ),
+        ),
+        (
+            "et",
+            ExtraTreesClassifier(
+                n_estimators=_DEFAULT_TREES,
+                bootstrap=True,
+                max_samples=max_samples,
+                oob_score=True,
+                random_state=seeds[1],
+            ),
+        ),
+        ("lr", LogisticRegression(max_iter=1000, random_state=seeds[2])),
+    ]
+
+
+def _fit_model(model, X, y, params):
+    """A fitted clone of ``model``, fitted on the labels of ``y``."""
+    with warnings.catch_warnings():
+        # rows without an out-of-bag estimate are handled by _oob_proba
+        warnings.filterwarnings("ignore", "Some inputs do not have OOB")
+        return clone(model).fit(X, y, **params)
+
+
+def _cross_fitted_proba(model, X, y, codes, params, cv, cv_seed, classes):
+    """Probabilities of the training rows from clones that did not see them.
+
+    ``None`` when an int ``cv`` leaves fewer than two folds.
+    """
+    if isinstance(cv, Integral):
+        n_splits = min(cv, int(np.bincount(codes).min()))
+        if n_splits < 2:
+            return None
+        splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
+    else:
+        splitter = cv
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return _cross_fit_proba(model, X, y, splitter, params, classes=classes)
+
+
+def _uses_oob(estimator):
+    """Whether ``estimator`` computes out-of-bag probabilities when fitted."""
+    params = estimator.get_params(deep=False)
+    return bool(params.get("oob_score")) and params.get("bootstrap", True)
+
+
+def _is_dropped(model):
+    """Whether ``model`` is ``"drop"``, a model left out as in VotingClassifier."""
+    return isinstance(model, str) and model == "drop"
+
+
+def _refuse_no_proba(name):
+    raise ValueError(
+        f"The estimator {name!r} has no predict_proba; the ensemble averages "
+        f"class probabilities."
+    )
+
+
+class _NamedModelsMixin:
+    """The models of a list ``estimators`` of (name, model) as parameters."""
+
+    def _named_models(self):
+        """The (name, model) items of ``estimators`` (none when not a list)."""
+        if not isinstance(self.estimators, list):
+            return []
+        return [
+            item
+            for item in self.estimators
+            if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+        ]
+
+    # get_params/set_params by model name: what scikit-learn's composites get
+    # from its private _BaseComposition, written here on the public API.
+    def get_params(self, deep=True):
+        """Get parameters of this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            If True, also list each model of ``estimators`` under its name
+            and its parameters as ``<name>__<parameter>``, as
+            :class:`~sklearn.ensemble.VotingClassifier` does, so that a
+            search such as ``GridSearchCV`` tunes them.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=False)
+        if deep:
+            for name, model in self._named_models():
+                params[name] = model
+                if hasattr(model, "get_params"):
+                    for key, value in model.get_params(deep=True).items():
+                        params[f"{name}__{key}"] = value
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Parameters
+        ----------
+        **params : keyword arguments
+            Parameters of the ensemble; ``<name>=model`` replaces the model
+            of that name in ``estimators``, ``<name>__<parameter>=value``
+            sets a parameter of it.
+
+        Returns
+        -------
+        self : PluginEnsembleClassifier
+            This estimator.
+        """
+        if "estimators" in params:
+            super().set_params(estimators=params.pop("estimators"))
+        names = [name for name, _ in self._named_models()]
+        if any(name in params for name in names):
+            self.estimators = [
+                (item[0], params.pop(item[0]))
+                if isinstance(item, tuple) and item[0] in params
+                else item
+                for item in self.estimators
+            ]
+        return super().set_params(**params)
+
+    def _sk_visual_block_(self):
+        # the HTML display shows the models side by side, as scikit-learn's
+        # VotingClassifier does; the default ones (estimators=None) are drawn
+        # in fit, so the ensemble is then shown alone. scikit-learn has no
+        # public API for this: its private _VisualBlock is imported here, not
+        # with the module, so that if it moves (it did in 1.7) only the
+        # display falls back, to the ensemble alone (estimator_html_repr
+        # catches any error of _sk_visual_block_), and ltlearn still imports.
+        from sklearn.utils._repr_html.estimator import _VisualBlock
+
+        models = self._named_models()
+        if not models:
+            return _VisualBlock(
+                "single", self, names=type(self).__name__, name_details=str(self)
+            )
+        names, estimators = zip(*models)
+        return _VisualBlock("parallel", estimators, names=names)

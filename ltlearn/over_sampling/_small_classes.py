@@ -1,0 +1,133 @@
+"""Classes too small for the neighbours or below their targets, named.
+
+The over-samplers warn once for every class too small for the ``k_neighbors``
+asked for, and refuse a ``sampling_strategy`` dict target below the count of
+its class by naming the class.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import contextvars
+import numbers
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+from imblearn.utils import check_sampling_strategy
+
+from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._warnings import external_stacklevel
+
+# The notes on classes too small for the neighbours asked for, gathered while
+# a sampler resamples (None outside: each note is then a warning).
+_SMALL_CLASS_NOTES = contextvars.ContextVar("small_class_notes", default=None)
+# How many of those notes one warning quotes in full.
+_QUOTED_NOTES = 3
+
+
+def _note_small_class(n_class, note):
+    """Warn of a class too small, or keep the note for ``_SmallClassWarning``."""
+    notes = _SMALL_CLASS_NOTES.get()
+    if notes is None:
+        warnings.warn(note, UserWarning, stacklevel=external_stacklevel())
+    else:
+        notes.append((n_class, note))
+
+
+class _SmallClassWarning:
+    """One warning for every class too small for the neighbours asked for.
+
+    A long tail of 1000 classes gave several hundred warnings, one a class.
+    Within the context the notes are gathered; on a clean exit a single class
+    keeps its own message, and several are counted, the ``_QUOTED_NOTES``
+    smallest quoted. (A class, not ``contextlib.contextmanager``: the warning
+    then points at the caller's line, past the frames of ltlearn.)
+    """
+
+    def __enter__(self):
+        self.notes = []
+        self.token = _SMALL_CLASS_NOTES.set(self.notes)
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        _SMALL_CLASS_NOTES.reset(self.token)
+        if exc_type is not None:
+            return
+        notes = [note for _, note in sorted(self.notes, key=lambda item: item[0])]
+        if len(notes) > 1:
+            more = len(notes) - _QUOTED_NOTES
+            notes = [
+                f"{len(notes)} classes are too small for the neighbours asked for.",
+                *notes[:_QUOTED_NOTES],
+                *([f"And {more} more classes."] if more > 0 else []),
+            ]
+        if notes:
+            warnings.warn(
+                " ".join(notes), UserWarning, stacklevel=external_stacklevel()
+            )
+
+
+def _name_class_below_count(sampling_strategy, y, sampling_type, error):
+    """Refuse a dict target below the count of its class, naming the class.
+
+    Called on a ``ValueError`` of imbalanced-learn's ``fit_resample``, whose
+    checks keep their order (parameters, ``X``, absent keys, then the
+    targets); only its refusal of the targets is replaced. Its message names
+    neither the class nor, for a negative target, anything shorter than the
+    whole dict (1000 entries for 1000 classes).
+    """
+    if not isinstance(sampling_strategy, Mapping):
+        return
+    try:
+        check_sampling_strategy(sampling_strategy, y, sampling_type)
+    except ValueError as again:
+        if str(again) != str(error):  # the error came from another check
+            return
+    else:
+        return
+    y = np.asarray(y)
+    if y.ndim != 1:
+        return
+    try:
+        labels, counts = np.unique(y, return_counts=True)
+    except TypeError:  # labels that do not sort
+        return
+    count_of = dict(zip(labels.tolist(), counts.tolist()))
+    if any(_plain(label) not in count_of for label in sampling_strategy):
+        return  # imbalanced-learn's error names the absent classes
+    for label, target in sampling_strategy.items():
+        count = count_of[_plain(label)]
+        if not isinstance(target, numbers.Real):
+            continue
+        if target < count:
+            raise ValueError(
+                f"sampling_strategy asks for {_plain(target)!r} samples of class "
+                f"{_plain(label)!r}, which has {count}; over-sampling keeps "
+                f"every sample, so a class's target must be at least its count."
+            ) from None
+
+
+def _capped_neighbors(label, n_class, n_neighbors):
+    """``n_neighbors`` (the sample itself included), at most the class size.
+
+    Warns when the class is too small for the ``k_neighbors`` asked for.
+    """
+    if n_neighbors > n_class:
+        _note_small_class(
+            n_class,
+            f"Class {_plain(label)!r} has {n_class} samples; k_neighbors="
+            f"{n_neighbors - 1} needs at least {n_neighbors}. Using "
+            f"k_neighbors={n_class - 1} for this class.",
+        )
+        return n_class
+    return n_neighbors
+
+
+def _single_sample_draws(label, n_new):
+    """Seeds and neighbours that duplicate a class's only sample ``n_new`` times."""
+    _note_small_class(
+        1,
+        f"Class {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
+        f"interpolate. Its sample is duplicated {n_new} times.",
+    )
+    return np.zeros(n_new, dtype=np.intp), np.zeros((1, 1), dtype=np.intp)

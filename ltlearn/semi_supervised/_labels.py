@@ -1,0 +1,82 @@
+"""CReST's labels: the unlabelled rows, the checks of the labelled ones."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import check_array, column_or_1d, indexable
+
+from ltlearn.utils._class_counts import check_min_class_counts
+from ltlearn.utils._validation import check_classification_y
+
+
+def _unlabeled_mask(y, unlabeled_value):
+    """Boolean mask of the rows of ``y`` marked as unlabelled."""
+    if y.dtype.kind in "US":
+        # NumPy stores -1 as "-1" in an array of strings.
+        return y == str(unlabeled_value)
+    if y.dtype.kind != "O" and isinstance(unlabeled_value, str):
+        return np.zeros(y.shape[0], dtype=bool)
+    unlabeled = np.asarray(y == unlabeled_value, dtype=bool)
+    if y.dtype.kind == "O" and not isinstance(unlabeled_value, str):
+        # Strings read from a file, or a pandas string column, hold "-1" as
+        # an array of strings does.
+        unlabeled |= np.asarray(y == str(unlabeled_value), dtype=bool)
+    return unlabeled
+
+
+def _check_labels(y, unlabeled_value, classes):
+    """The mask of the unlabelled rows of ``y``; refuse bad labels."""
+    unlabeled = _unlabeled_mask(y, unlabeled_value)
+    if unlabeled.all():
+        raise ValueError(
+            f"y has no labelled row: all {y.shape[0]} rows are marked "
+            f"unlabelled (unlabeled_value={unlabeled_value!r}). CReST "
+            "needs labelled rows of at least 2 classes."
+        )
+    labels = check_classification_y(y[~unlabeled], min_classes=1)
+    if labels.size < 2:
+        raise ValueError(
+            f"The labelled rows hold 1 class ({labels.tolist()!r}); at least "
+            "2 labelled classes are needed to fit. Rows marked with "
+            f"unlabeled_value={unlabeled_value!r} do not count."
+        )
+    if classes is not None:
+        expected = list(np.asarray(classes, dtype=object))
+        labels, counts = np.unique(y[~unlabeled], return_counts=True)
+        count_of = dict(zip(labels.tolist(), counts.tolist()))
+        check_min_class_counts(
+            expected,
+            [count_of.get(label, 0) for label in expected],
+            unit="labelled rows",
+            needs="every class in classes needs at least one labelled row: "
+            "CReST ranks classes by their labelled counts and could never "
+            "predict a class it has not seen.",
+        )
+        seen = set(count_of)
+        extra = sorted(seen - set(expected), key=str)
+        if extra:
+            raise ValueError(
+                f"The labelled rows hold {extra!r}, which are not in "
+                f"classes={expected!r}."
+            )
+    return unlabeled
+
+
+def _labelled_rows(X, y, sample_weight, unlabeled_value):
+    """``X``, ``y`` and ``sample_weight`` on the labelled rows of ``y``."""
+    X, y, sample_weight = indexable(X, y, sample_weight)
+    y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+    y = column_or_1d(y, warn=True)
+    labeled = np.flatnonzero(~_unlabeled_mask(y, unlabeled_value))
+    if not labeled.size:
+        raise ValueError(
+            f"y has no labelled row to score: all {y.shape[0]} rows are "
+            f"marked unlabelled (unlabeled_value={unlabeled_value!r})."
+        )
+    if labeled.size < y.shape[0]:
+        X, y = _safe_indexing(X, labeled), y[labeled]
+        if sample_weight is not None:
+            sample_weight = _safe_indexing(sample_weight, labeled)
+    return X, y, sample_weight
