@@ -97,7 +97,15 @@ Examples
     >>> from sklearn.linear_model import LogisticRegression
     >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)"""
 
+# When the post-hoc rules offer decision_function.
+_decision_available_docstring = """\
+Available when ``estimator`` has a ``decision_function``, as in
+        scikit-learn's ``FixedThresholdClassifier``; a model of probabilities
+        only (a tree, naive Bayes) gives no scores, so that scikit-learn's
+        scorers and ``CalibratedClassifierCV`` read ``predict_proba``."""
+
 _post_hoc_docstring = _Substitution(
+    decision_available=_decision_available_docstring,
     binary_examples_opening=_binary_examples_opening_docstring,
     fitted_estimator=_fitted_estimator_docstring,
     input_features=_input_features_docstring,
@@ -522,10 +530,7 @@ class _BasePostHocClassifier(
     def decision_function(self, X):
         """Decision scores consistent with ``predict``.
 
-        Available when ``estimator`` has a ``decision_function``, as in
-        scikit-learn's ``FixedThresholdClassifier``; a model of probabilities
-        only (a tree, naive Bayes) gives no scores, so that scikit-learn's
-        scorers and ``CalibratedClassifierCV`` read ``predict_proba``.
+        {decision_available}
 
         Binary: the log-odds of the adjusted probabilities, ``log
         predict_proba(X)[:, 1] - log predict_proba(X)[:, 0]``, i.e. the

@@ -208,10 +208,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
     def decision_function(self, X):
         """Decision scores consistent with ``predict``.
 
-        Available when ``estimator`` has a ``decision_function``, as in
-        scikit-learn's ``FixedThresholdClassifier``; a model of probabilities
-        only (a tree, naive Bayes) gives no scores, so that scikit-learn's
-        scorers and ``CalibratedClassifierCV`` read ``predict_proba``.
+        {decision_available}
 
         With ``decision="rescale"``: binary, the log-odds of the rescaled
         probabilities, ``log predict_proba(X)[:, 1] - log
