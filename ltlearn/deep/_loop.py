@@ -9,8 +9,10 @@ a time.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 from collections.abc import Mapping
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochScoring, LRScheduler
@@ -215,6 +217,48 @@ class _BatchLoopMixin:
             raise
         self._record_batches(prefix, losses, sizes)
         self.history.record(prefix + "_batch_count", len(sizes))
+
+    def on_epoch_end(self, net, **kwargs):
+        """Stop the fit at the first epoch whose training loss is not finite.
+
+        The epoch's ``train_loss`` (the mean of its batch losses weighted by
+        their sizes, as skorch's ``PassthroughScoring`` records it) is
+        computed from the history rows, read from the device once per epoch
+        already, and checked before the callbacks' ``on_epoch_end``: a NaN
+        or infinite loss raises a ``ValueError`` (the caller then marks the
+        classifier not fitted), with the epoch's ``train_loss`` recorded.
+        With ``amp=True`` this is the unscaled loss, computed in float32: a
+        step that ``grad_scaler_`` skips for non-finite scaled gradients has
+        a finite loss and is not a failure. The validation loss is not
+        checked: an overconfident network may give an infinite loss on a
+        held-out sample while its training goes well.
+
+        Parameters
+        ----------
+        net : LongTailClassifier
+            This classifier, as skorch passes it to its hooks.
+        **kwargs : dict
+            The datasets of the epoch, as skorch passes them.
+        """
+        super().on_epoch_end(net, **kwargs)
+        row = self.history[-1]
+        batches = [batch for batch in row["batches"] if "train_loss" in batch]
+        if not batches:
+            return
+        loss = np.average(
+            [batch["train_loss"] for batch in batches],
+            weights=[batch["train_batch_size"] for batch in batches],
+        )
+        if math.isfinite(loss):
+            return
+        if "train_loss" not in row:
+            self.history.record("train_loss", float(loss))
+        hint = ", or amp=False" if self.amp else ""
+        raise ValueError(
+            f"The training loss of epoch {row['epoch']} is {loss}: the training "
+            "diverged, and the network is not fitted. Use a smaller lr, scale "
+            f"the input (e.g. with StandardScaler){hint}."
+        )
 
     def _runs_without_batch_hooks(self, training=True):
         """Whether no batch-level hook does anything on these batches."""

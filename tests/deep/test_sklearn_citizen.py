@@ -216,6 +216,51 @@ def test_a_failed_continued_training_leaves_the_classifier_not_fitted(data, meth
     assert _is_fitted(clf) and len(clf.history) == 3  # started afresh
 
 
+@pytest.mark.parametrize("method", ["fit", "warm_start", "partial_fit", "crt"])
+def test_a_fit_whose_loss_is_not_finite_fails_not_fitted(data, method):
+    # SGD with lr=1e6 on inputs of the order of 1e6 gave the train losses
+    # [72212.8, nan, nan], NaN probabilities and class 0 everywhere, and
+    # check_is_fitted passed; scikit-learn's MLPClassifier raises there.
+    X, y = data
+    X_large = (X * 1e6).astype(np.float32)
+    params = dict(FAST, batch_size=-1, optimizer=torch.optim.SGD)
+    clf = LongTailClassifier(**params)
+    start = 0
+    if method in ("warm_start", "partial_fit"):
+        clf.set_params(max_epochs=1, warm_start=method == "warm_start").fit(X, y)
+        clf.set_params(max_epochs=3)
+        start = 1
+    if method == "crt":
+        clf.set_params(callbacks=[ClassifierRetraining(start_epoch=1)])
+    clf.set_params(lr=1e6)
+    with pytest.raises(ValueError, match=r"training loss of epoch \d+ is nan") as info:
+        getattr(clf, "partial_fit" if method == "partial_fit" else "fit")(X_large, y)
+    assert "smaller lr" in str(info.value) and "amp=False" not in str(info.value)
+    assert not clf.initialized_ and not _is_fitted(clf)
+    # It keeps the epochs that ran, up to the failed one, named in the error.
+    epoch = int(re.search(r"epoch (\d+)", str(info.value)).group(1))
+    assert clf.history[:, "epoch"] == list(range(1, epoch + 1)) and epoch > start
+    assert np.isnan(clf.history[-1, "train_loss"])
+    assert np.isfinite(clf.history[: epoch - 1, "train_loss"]).all()
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    # The same fit with a smaller lr trains as before.
+    clf.set_params(lr=0.1, warm_start=False).fit(X, y)
+    assert _is_fitted(clf) and np.isfinite(clf.history[:, "train_loss"]).all()
+
+
+def test_a_non_finite_loss_under_amp_names_amp(data):
+    # On the CPU amp trains in bfloat16; the loss checked is the unscaled
+    # float32 loss of the logits.
+    X, y = data
+    clf = LongTailClassifier(
+        **dict(FAST, batch_size=-1, optimizer=torch.optim.SGD, lr=1e6, amp=True)
+    )
+    with pytest.raises(ValueError, match="is nan.*amp=False"):
+        clf.fit((X * 1e6).astype(np.float32), y)
+    assert not _is_fitted(clf)
+
+
 def test_partial_fit_refuses_invalid_input_and_stays_fitted(data):
     # As scikit-learn's partial_fit: nothing was trained, the model is kept.
     X, y = data
