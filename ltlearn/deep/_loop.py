@@ -162,6 +162,15 @@ def _steps_after_backward(optimizer):
     )
 
 
+def _diverged(what, amp):
+    """The error of a fit that diverged: ``what`` (a loss or the weights)."""
+    hint = ", or amp=False" if amp else ""
+    return ValueError(
+        f"{what}: the training diverged, and the network is not fitted. Use a "
+        f"smaller lr, scale the input (e.g. with StandardScaler){hint}."
+    )
+
+
 class _BatchLoopMixin:
     """The training steps and epochs of :class:`LongTailClassifier`.
 
@@ -253,12 +262,22 @@ class _BatchLoopMixin:
             return
         if "train_loss" not in row:
             self.history.record("train_loss", float(loss))
-        hint = ", or amp=False" if self.amp else ""
-        raise ValueError(
-            f"The training loss of epoch {row['epoch']} is {loss}: the training "
-            "diverged, and the network is not fitted. Use a smaller lr, scale "
-            f"the input (e.g. with StandardScaler){hint}."
-        )
+        epoch = row["epoch"]
+        raise _diverged(f"The training loss of epoch {epoch} is {loss}", self.amp)
+
+    def _check_finite_weights(self):
+        """Refuse a network whose weights are not finite after its training.
+
+        The last step of a fit may diverge after the last loss was computed
+        (finite); the weights are then checked once, as scikit-learn's
+        ``MLPClassifier`` checks its own, with one host synchronisation.
+        """
+        weights = [torch.isfinite(w).all() for w in self.module_.parameters()]
+        if weights and not bool(torch.stack([w.cpu() for w in weights]).all()):
+            epoch = self.history[-1, "epoch"] if len(self.history) else 0
+            raise _diverged(
+                f"The network's weights are not finite after epoch {epoch}", self.amp
+            )
 
     def _runs_without_batch_hooks(self, training=True):
         """Whether no batch-level hook does anything on these batches."""

@@ -1171,6 +1171,7 @@ class LongTailClassifier(
             except KeyboardInterrupt:
                 if signals:
                     raise
+        self._check_finite_weights()
         self.notify("on_train_end", X=X, y=y)
         # Leave the fitted network in evaluation mode, where every prediction
         # puts it, so that predicting does not change the fitted estimator

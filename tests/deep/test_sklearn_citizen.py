@@ -249,6 +249,20 @@ def test_a_fit_whose_loss_is_not_finite_fails_not_fitted(data, method):
     assert _is_fitted(clf) and np.isfinite(clf.history[:, "train_loss"]).all()
 
 
+def test_weights_not_finite_after_the_last_step_fail_not_fitted(data):
+    # One step on inputs of the order of 1e30: the epoch's loss, computed
+    # before the step, is finite, but the step leaves weights of inf and NaN.
+    X, y = data
+    clf = LongTailClassifier(
+        **dict(FAST, max_epochs=1, batch_size=-1, optimizer=torch.optim.SGD, lr=1e10)
+    )
+    with pytest.raises(ValueError, match="weights are not finite after epoch 1"):
+        clf.fit((X * 1e30).astype(np.float32), y)
+    assert np.isfinite(clf.history[-1, "train_loss"]) and not _is_fitted(clf)
+    clf.set_params(lr=0.1).fit(X, y)
+    assert _is_fitted(clf)
+
+
 def test_a_non_finite_loss_under_amp_names_amp(data):
     # On the CPU amp trains in bfloat16; the loss checked is the unscaled
     # float32 loss of the logits.
