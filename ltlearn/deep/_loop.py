@@ -272,8 +272,13 @@ class _BatchLoopMixin:
         (finite); the weights are then checked once, as scikit-learn's
         ``MLPClassifier`` checks its own, with one host synchronisation.
         """
-        weights = [torch.isfinite(w).all() for w in self.module_.parameters()]
-        if weights and not bool(torch.stack([w.cpu() for w in weights]).all()):
+        weights = list(self.module_.parameters())
+        if not weights:
+            return
+        # one flag a tensor, gathered on the device of the first: one read
+        device = weights[0].device
+        finite = torch.stack([torch.isfinite(w).all().to(device) for w in weights])
+        if not bool(finite.all()):
             epoch = self.history[-1, "epoch"] if len(self.history) else 0
             raise _diverged(
                 f"The network's weights are not finite after epoch {epoch}", self.amp
