@@ -148,9 +148,8 @@ def rank_common(summary, skipped=None):
     mean_rank = dict(zip(methods, ranks.mean(axis=0)))
     mean = dict(zip(methods, scores.mean(axis=0)))
     # means equal to _DECIMALS, as the ranks take the scores: then by name
-    order = sorted(
-        methods, key=lambda m: (mean_rank[m], -np.round(mean[m], _DECIMALS), m)
-    )
+    rounded = {m: np.round(mean[m], _DECIMALS) for m in methods}
+    order = sorted(methods, key=lambda m: (mean_rank[m], -rounded[m], m))
     ranking.methods = order
     ranking.mean = {m: float(mean[m]) for m in order}
     ranking.mean_rank = {m: float(mean_rank[m]) for m in order}
@@ -159,8 +158,7 @@ def rank_common(summary, skipped=None):
     ranking.tied = [
         m
         for m in order[1:]
-        if mean_rank[m] == mean_rank[order[0]]
-        and np.round(mean[m], _DECIMALS) == np.round(mean[order[0]], _DECIMALS)
+        if (mean_rank[m], rounded[m]) == (mean_rank[order[0]], rounded[order[0]])
     ]
     if len(methods) >= 3 and len(common) >= 2:
         if np.ptp(ranks, axis=1).any():
