@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import importlib.metadata
+import re
 import subprocess
 import sys
 import warnings
@@ -60,6 +61,22 @@ def test_show_versions_lists_ltlearn_and_every_dependency(capsys):
         assert f"{package}: {installed}" in out
     assert "System:" in out and f"python: {sys.version.split()[0]}" in out
     assert "threadpoolctl info:" in out
+
+
+def test_show_versions_lists_follow_the_installed_requirements():
+    # written out, as scikit-learn's: each requirement of ltlearn, and of its
+    # deep, plot and distributed extras, is listed
+    required, optional = set(), set()
+    for requirement in importlib.metadata.requires("ltlearn"):
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement).group().lower()
+        extra = re.search(r"extra == ['\"](\w+)['\"]", requirement)
+        if extra is None:
+            required.add(name)
+        elif extra.group(1) in ("deep", "plot", "distributed"):
+            optional.add(name)
+    assert required and required <= set(_DEPENDENCIES)
+    assert optional == {"torch", "skorch", "matplotlib", "dask"}
+    assert optional <= set(_OPTIONAL_DEPENDENCIES)
 
 
 def test_show_versions_top_level_is_the_utils_function():
