@@ -67,6 +67,24 @@ def _refuse_no_proba(estimator):
     )
 
 
+def _refuse_weightless_class(counts, classes):
+    """Refuse a labelled class whose rows all have ``sample_weight`` 0.
+
+    Its labelled count of 0 would be ``N_L`` in the keep rates, giving the
+    most frequent class a rate of 0 (no pseudo-label at all), and a prior
+    of 0 to the alignment of CReST+.
+    """
+    empty = np.flatnonzero(counts == 0)
+    if empty.size:
+        label = classes.tolist()[empty[0]]
+        raise ValueError(
+            f"Class {label!r} has a total sample_weight of 0 in the labelled "
+            "rows. The keep rates come from the labelled class counts, and a "
+            "count of 0 would give the most frequent class a keep rate of 0. "
+            "Give its labelled rows positive weights, or leave them out."
+        )
+
+
 @_Substitution(feature_attributes=_feature_attributes_docstring)
 class CReSTClassifier(
     EstimatorFitRoutingMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
@@ -329,7 +347,8 @@ class CReSTClassifier(
             must accept them; with metadata routing enabled, only if it
             requests them (``set_fit_request(sample_weight=True)``). The
             labelled class counts (and so the keep
-            rates and the alignment prior) are sums of weights, and
+            rates and the alignment prior) are sums of weights, each of
+            which must be positive, and
             ``selection="top"`` keeps a fraction of the weight predicted as
             each class; unlabelled rows of weight 0 are never
             pseudo-labelled. With integer weights and ``selection="top"``,
@@ -412,6 +431,7 @@ class CReSTClassifier(
             self.class_counts_ = np.array(
                 [labeled_weight[y[labeled_rows] == label].sum() for label in classes]
             )
+            _refuse_weightless_class(self.class_counts_, classes)
         self.sampling_rates_ = _sampling_rates(self.class_counts_, self.alpha)
         prior = self.class_counts_ / self.class_counts_.sum()
 
