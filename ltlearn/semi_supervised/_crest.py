@@ -32,6 +32,7 @@ from ltlearn.semi_supervised._selection import (
     _select,
     _temperature,
 )
+from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _Substitution,
@@ -65,24 +66,6 @@ def _refuse_no_proba(estimator):
         f"a classifier that has it (e.g. SVC(probability=True), or wrap it in "
         f"CalibratedClassifierCV)."
     )
-
-
-def _refuse_weightless_class(counts, classes):
-    """Refuse a labelled class whose rows all have ``sample_weight`` 0.
-
-    Its labelled count of 0 would be ``N_L`` in the keep rates, giving the
-    most frequent class a rate of 0 (no pseudo-label at all), and a prior
-    of 0 to the alignment of CReST+.
-    """
-    empty = np.flatnonzero(counts == 0)
-    if empty.size:
-        label = classes.tolist()[empty[0]]
-        raise ValueError(
-            f"Class {label!r} has a total sample_weight of 0 in the labelled "
-            "rows. The keep rates come from the labelled class counts, and a "
-            "count of 0 would give the most frequent class a keep rate of 0. "
-            "Give its labelled rows positive weights, or leave them out."
-        )
 
 
 @_Substitution(feature_attributes=_feature_attributes_docstring)
@@ -431,7 +414,17 @@ class CReSTClassifier(
             self.class_counts_ = np.array(
                 [labeled_weight[y[labeled_rows] == label].sum() for label in classes]
             )
-            _refuse_weightless_class(self.class_counts_, classes)
+            check_min_class_counts(
+                classes,
+                self.class_counts_,
+                np.finfo(np.float64).tiny,  # any positive total
+                unit="total sample_weight",
+                where=" in the labelled rows",
+                needs="the keep rates come from the labelled class counts, and "
+                "a count of 0 would give the most frequent class a keep rate "
+                "of 0. Give its labelled rows positive weights, or leave them "
+                "out.",
+            )
         self.sampling_rates_ = _sampling_rates(self.class_counts_, self.alpha)
         prior = self.class_counts_ / self.class_counts_.sum()
 

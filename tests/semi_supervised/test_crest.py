@@ -582,7 +582,7 @@ def test_a_labelled_class_of_zero_weight_raises(semi_supervised_lt):
     X, y, y_semi = semi_supervised_lt
     rarest = np.bincount(y).argmin()
     weights = np.where(y_semi == rarest, 0.0, 1.0)
-    with pytest.raises(ValueError, match=f"Class {rarest} has a total sample_weig"):
+    with pytest.raises(ValueError, match=f"Class {rarest} has 0 total sample_weight"):
         CReSTClassifier(LogisticRegression()).fit(X, y_semi, sample_weight=weights)
 
 
