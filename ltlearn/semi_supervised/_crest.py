@@ -32,6 +32,7 @@ from ltlearn.semi_supervised._selection import (
     _select,
     _temperature,
 )
+from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _Substitution,
@@ -329,7 +330,8 @@ class CReSTClassifier(
             must accept them; with metadata routing enabled, only if it
             requests them (``set_fit_request(sample_weight=True)``). The
             labelled class counts (and so the keep
-            rates and the alignment prior) are sums of weights, and
+            rates and the alignment prior) are sums of weights, each of
+            which must be positive, and
             ``selection="top"`` keeps a fraction of the weight predicted as
             each class; unlabelled rows of weight 0 are never
             pseudo-labelled. With integer weights and ``selection="top"``,
@@ -411,6 +413,17 @@ class CReSTClassifier(
         else:
             self.class_counts_ = np.array(
                 [labeled_weight[y[labeled_rows] == label].sum() for label in classes]
+            )
+            check_min_class_counts(
+                classes,
+                self.class_counts_,
+                np.finfo(np.float64).tiny,  # any positive total
+                unit="total sample_weight",
+                where=" in the labelled rows",
+                needs="the keep rates come from the labelled class counts, and "
+                "a count of 0 would give the most frequent class a keep rate "
+                "of 0. Give its labelled rows positive weights, or leave them "
+                "out.",
             )
         self.sampling_rates_ = _sampling_rates(self.class_counts_, self.alpha)
         prior = self.class_counts_ / self.class_counts_.sum()

@@ -576,6 +576,16 @@ def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):
         CReSTClassifier(LogisticRegression()).fit(X, y_semi, sample_weight=weights)
 
 
+def test_a_labelled_class_of_zero_weight_raises(semi_supervised_lt):
+    # its count of 0 was N_L in the keep rates: the most frequent class got
+    # a rate of 0 and no pseudo-label in any generation
+    X, y, y_semi = semi_supervised_lt
+    rarest = np.bincount(y).argmin()
+    weights = np.where(y_semi == rarest, 0.0, 1.0)
+    with pytest.raises(ValueError, match=f"Class {rarest} has 0 total sample_weight"):
+        CReSTClassifier(LogisticRegression()).fit(X, y_semi, sample_weight=weights)
+
+
 @pytest.mark.parametrize("dtype", ["string", "Int64", "object"])
 def test_missing_labels_are_refused_and_the_marker_named(dtype):
     # pd.NA in y failed with "TypeError: boolean value of NA is ambiguous"
