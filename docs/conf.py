@@ -86,12 +86,16 @@ PUBLIC = {
     "decomposition": ["ltlearn.decomposition"],
     "semi_supervised": ["ltlearn.semi_supervised"],
     "post_hoc": ["ltlearn.post_hoc"],
+    "ensemble": ["ltlearn.ensemble"],
+    "recipes": ["ltlearn.recipes"],
     "deep": [
         "ltlearn.deep",
         "ltlearn.deep.losses",
         "ltlearn.deep.modules",
         "ltlearn.deep.callbacks",
         "ltlearn.deep.samplers",
+        "ltlearn.deep.augment",
+        "ltlearn.deep.schedules",
     ],
 }
 
@@ -115,7 +119,9 @@ def _check_api_pages(app):
             for name in getattr(module, "__all__", []):
                 if isinstance(getattr(module, name, None), type(sys)):
                     continue  # a submodule, documented through its own names
-                if not re.search(rf"^\s+{re.escape(name)}\s*$", text, re.MULTILINE):
+                # an autosummary entry, or a ``.. data::`` directive
+                entry = rf"^(\s+|\.\. data::\s+){re.escape(name)}\s*$"
+                if not re.search(entry, text, re.MULTILINE):
                     logger.warning(
                         f"{module_name}.{name} is public but missing from "
                         f"docs/api/{page}.rst",
