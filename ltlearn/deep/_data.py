@@ -18,7 +18,12 @@ from skorch.utils import is_dataset, to_device, to_tensor
 from torch.utils.data import Dataset, IterableDataset, Sampler, Subset
 
 from ltlearn.deep.augment import CIFARAugment, TransformAugment
-from ltlearn.deep.losses import BalancedSoftmaxLoss, LogitAdjustedLoss, VSLoss
+from ltlearn.deep.losses import (
+    BalancedSoftmaxLoss,
+    LogitAdjustedLoss,
+    VSLoss,
+    _uncompiled,
+)
 from ltlearn.deep.samplers import (
     ClassBalancedSampler,
     InstanceBalancedSampler,
@@ -316,7 +321,7 @@ class _BatchesMixin:
         batches compensate the prior a second time, which weights class ``j``
         by about ``1 / n_j ** 2`` and hurts (Ren et al., 2020).
         """
-        criterion = getattr(self, "criterion_", None)
+        criterion = _uncompiled(getattr(self, "criterion_", None))
         adjusted = (BalancedSoftmaxLoss, LogitAdjustedLoss, VSLoss)
         if (
             isinstance(sampler, ClassBalancedSampler)

@@ -19,6 +19,7 @@ from ltlearn.deep.losses import (
     _forward_docstring,
     _loss_docstring,
     _margin_logits,
+    _uncompiled,
     _weighted_cross_entropy,
 )
 
@@ -262,11 +263,12 @@ class _PhaseSwitch(Callback):
         X, y, **kwargs
             Unused.
         """
-        if not isinstance(net.criterion_, self._loss):
+        criterion = _uncompiled(net.criterion_)  # compile=True wraps it
+        if not isinstance(criterion, self._loss):
             raise TypeError(
                 f"{type(self).__name__} needs the loss {self._loss.__name__} "
                 f"(criterion={self._loss.__name__}); got "
-                f"{type(net.criterion_).__name__}."
+                f"{type(criterion).__name__}."
             )
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):

@@ -29,7 +29,11 @@ from skorch.callbacks import Callback
 from torch import nn
 
 from ltlearn.deep._data import _labels_and_weights
-from ltlearn.deep.losses import _effective_number_weights, _start_at_prior
+from ltlearn.deep.losses import (
+    _effective_number_weights,
+    _start_at_prior,
+    _uncompiled,
+)
 from ltlearn.deep.modules import NormedLinear
 from ltlearn.utils._docstring import (
     _decoupling_references_docstring,
@@ -574,7 +578,10 @@ class ClassifierRetraining(Callback):
                 # As a built network's: a sigmoid class-balanced loss starts
                 # each sigmoid at the prior.
                 _start_at_prior(
-                    head, net.criterion_, {}, getattr(head, "out_features", None)
+                    head,
+                    _uncompiled(net.criterion_),
+                    {},
+                    getattr(head, "out_features", None),
                 )
                 for param in head_params:
                     optimizer.state.pop(param, None)

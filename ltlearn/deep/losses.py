@@ -96,6 +96,16 @@ _forward_docstring = _Substitution(
 )
 
 
+def _uncompiled(module):
+    """``module`` without the wrapper of ``torch.compile`` (``compile=True``).
+
+    A compiled loss is an ``OptimizedModule`` that passes attributes on to
+    the loss it wraps but is not an instance of its class; skorch unwraps it
+    the same way to choose ``predict_proba``'s nonlinearity.
+    """
+    return module._orig_mod if hasattr(module, "_orig_mod") else module
+
+
 def _check_reduction(reduction):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}; got {reduction!r}.")

@@ -382,6 +382,23 @@ def test_crt_restarts_a_sigmoid_class_balanced_head_at_the_prior(data, loss_type
         assert np.ptp(retrained) > 0  # torch's random initialisation
 
 
+def test_crt_restarts_the_head_of_a_compiled_sigmoid_loss_at_the_prior(data):
+    # compile=True wraps the loss in torch's OptimizedModule, which is not an
+    # instance of ClassBalancedLoss: cRT left torch's random bias.
+    X, y = data
+    record = _BiasAtFirstBatch()
+    LongTailClassifier(
+        criterion="class_balanced",
+        criterion__loss_type="sigmoid",
+        callbacks=[ClassifierRetraining("crt", start_epoch=1), record],
+        compile=True,
+        compile__backend="eager",
+        **{**FAST, "max_epochs": 2},
+    ).fit(X, y)
+    retrained = record.biases_[1].numpy()
+    np.testing.assert_allclose(retrained, -np.log(len(np.unique(y)) - 1))
+
+
 def test_crt_reinitialises_the_head_once_across_partial_fit(data):
     X, y = data
     resets = []

@@ -1087,6 +1087,21 @@ def test_prior_adjusted_loss_with_a_class_balanced_sampler_warns(data):
         ).fit(X, y)
 
 
+def test_prior_adjusted_compiled_loss_with_a_class_balanced_sampler_warns(data):
+    # compile=True wraps the loss in torch's OptimizedModule, which is not an
+    # instance of the loss's class: the warning was not given.
+    X, y = data
+    clf = LongTailClassifier(
+        criterion="balanced_softmax",
+        sampler="class_balanced",
+        compile=True,
+        compile__backend="eager",
+        **FAST,
+    )
+    with pytest.warns(UserWarning, match="compensated twice"):
+        clf.fit(X, y)
+
+
 def test_cosine_margin_loss_on_a_linear_head_warns(data):
     # LDAM / KPS scale cosines by s; an ordinary linear head's unbounded
     # logits times s went through silently (reference sheet 6.5).

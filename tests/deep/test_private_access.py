@@ -29,6 +29,10 @@ ALLOWED = {
     # public get_default_callbacks alone would list callbacks the net does
     # not have.
     "def _default_callbacks": "skorch's subclass hook, read by get_params",
+    # The loss that compile=True wraps in torch's OptimizedModule, which is
+    # not an instance of the loss's class; torch has no public accessor, and
+    # skorch unwraps it the same way (_infer_predict_nonlinearity).
+    "_orig_mod": "the compiled loss's own module, for isinstance checks",
 }
 
 

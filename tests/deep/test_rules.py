@@ -81,6 +81,24 @@ def test_vs_tla_phases():
         VSTLALoss(COUNTS, nu=-1)
 
 
+def _fit_two_phase(loss, callback, max_epochs, **params):
+    """A small classifier trained with ``loss`` and the phase ``callback``."""
+    torch.set_num_threads(1)
+    X, y = make_classification(
+        n_samples=100, weights=[0.8, 0.2], n_features=6, random_state=0
+    )
+    clf = LongTailClassifier(
+        criterion=loss,
+        max_epochs=max_epochs,
+        batch_size=32,
+        module__hidden_sizes=(8,),
+        random_state=0,
+        callbacks=[callback],
+        **params,
+    )
+    return clf.fit(X, y), X
+
+
 @pytest.mark.parametrize(
     "loss, callback, column",
     [
@@ -89,21 +107,36 @@ def test_vs_tla_phases():
     ],
 )
 def test_callbacks_switch_the_phase(loss, callback, column):
-    torch.set_num_threads(1)
-    X, y = make_classification(
-        n_samples=100, weights=[0.8, 0.2], n_features=6, random_state=0
-    )
-    clf = LongTailClassifier(
-        criterion=loss,
-        max_epochs=4,
-        batch_size=32,
-        module__hidden_sizes=(8,),
-        random_state=0,
-        callbacks=[callback],
-    ).fit(X, y)
+    clf, X = _fit_two_phase(loss, callback, max_epochs=4)
     assert clf.history[:, column] == [False, False, True, True]
     assert getattr(clf.criterion_, column) is True
     assert clf.predict(X).shape == (100,)
+
+
+@pytest.mark.parametrize(
+    "loss, callback, column",
+    [
+        (KPSGALoss, GradientAdjustment, "gradient_adjusted"),
+        (VSTLALoss, TruncatedReweighting, "truncated"),
+    ],
+)
+def test_callbacks_switch_the_phase_of_a_compiled_loss(loss, callback, column):
+    # compile=True wraps the loss in torch's OptimizedModule, which is not an
+    # instance of the loss's class: the callbacks refused it with "got
+    # OptimizedModule".
+    plain, _ = _fit_two_phase(loss, callback(start_epoch=1), max_epochs=2)
+    compiled, _ = _fit_two_phase(
+        loss,
+        callback(start_epoch=1),
+        max_epochs=2,
+        compile=True,
+        compile__backend="eager",
+    )
+    assert compiled.history[:, column] == [False, True]
+    # The second phase is the one that ran: the losses of the plain loss.
+    np.testing.assert_allclose(
+        compiled.history[:, "train_loss"], plain.history[:, "train_loss"], rtol=1e-5
+    )
 
 
 def test_callback_refuses_another_loss():
