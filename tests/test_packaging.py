@@ -213,3 +213,26 @@ def test_compare_without_the_deep_extra_says_what_it_leaves_out(tmp_path):
         "named 'torch')); pip install 'ltlearn[deep]' adds them."
     )
     assert "class_weight" in out and "deep_ce " not in out
+
+
+def test_version_directives_name_no_version_after_this_one():
+    # ``loss`` was said to be renamed in 0.2 (removed in 0.4) and a parameter
+    # added in 0.2, while the package is 0.1: what a docstring or a warning
+    # dates must be this release or an earlier one.
+    import re
+
+    from packaging.version import Version
+
+    release = Version(Version(ltlearn.__version__).base_version)
+    pattern = re.compile(
+        r"(?:versionadded|versionchanged|deprecated)::\s*(\d+\.\d+)"
+        r"|renamed '\w+' in (\d+\.\d+)"
+    )
+    dated = []
+    for path in sorted((ROOT / "ltlearn").rglob("*.py")):
+        for match in pattern.finditer(path.read_text(encoding="utf-8")):
+            version = next(group for group in match.groups() if group)
+            dated.append((path.name, version))
+    assert dated, "no dated directive found: the pattern is out of date"
+    late = [(name, v) for name, v in dated if Version(v) > release]
+    assert not late, f"dated after {release}: {late}"

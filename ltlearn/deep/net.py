@@ -353,9 +353,9 @@ class LongTailClassifier(
         Deprecated name of ``criterion`` (and ``loss__*`` of
         ``criterion__*``).
 
-        .. deprecated:: 0.2
-           ``loss`` was renamed ``criterion`` in 0.2 and will be removed in
-           0.4.
+        .. deprecated:: 0.1
+           ``loss`` was renamed ``criterion`` in 0.1 and will be removed in
+           0.3.
     **kwargs : dict
         The prefixed parameters ``module__*``, ``criterion__*``, ``sampler__*``,
         ``augment__*``, ``optimizer__*``, ``iterator_train__*``,
@@ -452,7 +452,7 @@ class LongTailClassifier(
     _parameter_constraints: dict = {
         "module": [callable],
         "criterion": [StrOptions(set(_LOSSES)), callable],
-        # TODO(0.4): remove
+        # TODO(0.3): remove
         "loss": [
             Hidden(StrOptions({"deprecated"})),
             StrOptions(set(_LOSSES)),
@@ -663,9 +663,9 @@ class LongTailClassifier(
             criterion = self.loss
         elif not old_kwargs:
             return criterion, kwargs
-        # TODO(0.4): remove ``loss`` and ``loss__*``.
+        # TODO(0.3): remove ``loss`` and ``loss__*``.
         warnings.warn(
-            "'loss' was renamed 'criterion' in 0.2 and will be removed in 0.4: "
+            "'loss' was renamed 'criterion' in 0.1 and will be removed in 0.3: "
             "use criterion=... and criterion__* instead of loss=... and loss__*.",
             FutureWarning,
             stacklevel=external_stacklevel(),
@@ -1252,7 +1252,7 @@ class LongTailClassifier(
                     vars(self)[key] = params.pop(key)
                     own.append(key)
         if self.initialized_ and any(key.startswith("loss") for key in own):
-            # TODO(0.4): remove with ``loss``; rebuild as for ``criterion``.
+            # TODO(0.3): remove with ``loss``; rebuild as for ``criterion``.
             params.setdefault("criterion", self.criterion)
         rebuild = self.initialized_ and "optimizer" in params
         if self.initialized_:

@@ -398,7 +398,7 @@ class SliceLoader:
         device (the indices of an epoch are moved with one copy); ``None``
         leaves them where they are.
 
-        .. versionadded:: 0.2
+        .. versionadded:: 0.1
 
     Examples
     --------
