@@ -93,6 +93,7 @@ CACHE_FIELDS = (
     "fit_seconds",
     "error",
 )
+_NUMBERS = ("balanced_accuracy", "g_mean", "fit_seconds")
 LIBRARIES = ("numpy", "scipy", "scikit-learn", "imbalanced-learn")
 
 
@@ -272,21 +273,46 @@ def _config(name, method):
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
+def _parse(line, fields):
+    """The row of one cache line, or None when the line was not written whole.
+
+    A killed run can leave a line cut short; a cut inside the error message
+    of a failed fit, or before it, would look done. So a row with an error
+    needs its line end (the writer's ``\\r\\n``: :func:`_append` ends a cut
+    line with a bare ``\\n``), and a row without one needs its numbers.
+    """
+    try:
+        values = next(csv.reader([line]), [])
+    except csv.Error:
+        return None
+    row = dict(zip(fields, values))
+    if len(values) != len(fields):
+        return None  # a line cut short or run into the next
+    if row["error"] and not line.endswith(("\r\n", "\r")):
+        return None
+    if not row["error"] and "" in (row[key] for key in _NUMBERS):
+        return None
+    try:
+        for key in _NUMBERS:
+            row[key] = float(row[key]) if row[key] else np.nan
+    except ValueError:
+        return None
+    return row
+
+
 def read_cache(path, protocol):
     """Complete rows of ``path`` for ``protocol``, keyed by (dataset, method)."""
     rows = {}
     if not path or not os.path.exists(path):
         return rows
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            if row.get("protocol") != protocol or None in row or None in row.values():
-                continue  # another protocol, a line cut short or run into the next
-            try:
-                for key in ("balanced_accuracy", "g_mean", "fit_seconds"):
-                    row[key] = float(row[key]) if row[key] else np.nan
-            except ValueError:
-                continue
-            rows[row["dataset"], row["method"]] = row
+    with open(path, newline="") as f:  # one row a line: no field holds a break
+        fields = next(csv.reader([f.readline()]), [])
+        if set(CACHE_FIELDS) - set(fields):
+            return rows  # a header cut short: :func:`_append` writes it again
+        for line in f:
+            row = _parse(line, fields)
+            if row is not None and row["protocol"] == protocol:
+                rows[row["dataset"], row["method"]] = row
     return rows
 
 
