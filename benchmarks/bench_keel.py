@@ -320,17 +320,20 @@ def _append(path, row):
     """Append ``row`` to the cache, on a line of its own.
 
     A run killed while writing leaves a line cut short, without its newline;
-    the next row starts on a fresh line rather than run on from it.
+    the next row starts on a fresh line rather than run on from it. A header
+    cut short (no row was written yet) is written again, whole.
     """
     new = not os.path.exists(path) or os.path.getsize(path) == 0
     line = {key: row.get(key, "") for key in CACHE_FIELDS}
     cut = False
     if not new:
         with open(path, "rb") as f:
+            first = f.readline()
+            new = ",".join(CACHE_FIELDS).encode().startswith(first)
             f.seek(-1, os.SEEK_END)
             cut = f.read(1) != b"\n"
-    with open(path, "a", newline="") as f:
-        if cut:
+    with open(path, "w" if new else "a", newline="") as f:
+        if cut and not new:
             f.write("\n")
         writer = csv.DictWriter(f, fieldnames=CACHE_FIELDS)
         if new:

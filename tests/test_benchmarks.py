@@ -165,6 +165,25 @@ def test_keel_cache_row_of_a_failed_fit_cut_short_runs_again(bench, tmp_path):
     )
 
 
+def test_keel_cache_header_cut_short_is_written_again(bench, tmp_path):
+    """A cache whose first write was cut inside its header keeps later rows.
+
+    The rows were appended under the cut header and never read back, so
+    every run fitted them all again.
+    """
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    path.write_text("protocol,dataset,met")
+    row = dict(protocol="1x2", dataset="glass4", method="brf", config="abc")
+    scores = dict(balanced_accuracy=0.75, g_mean=0.5, fit_seconds=0.25)
+    module._append(str(path), dict(row, **scores))
+    module._append(str(path), dict(row, dataset="pima", error="E"))
+    assert set(module.read_cache(str(path), "1x2")) == {
+        ("glass4", "brf"),
+        ("pima", "brf"),
+    }
+
+
 def test_keel_cache_config_follows_library_versions(bench, monkeypatch):
     """Rows cached under another scikit-learn are run again, not reused."""
     module = bench("bench_keel")
