@@ -528,6 +528,37 @@ def test_a_rerun_into_the_directory_leaves_no_report_of_another_comparison(
     assert not (tmp_path / "plots" / "critical_difference.png").exists()
 
 
+@pytest.mark.parametrize("error", [KeyboardInterrupt, OSError])
+def test_a_report_cut_short_leaves_the_previous_one_with_its_own_plots(
+    tmp_path, monkeypatch, error
+):
+    # The plots were replaced one by one before the report: an interrupt or
+    # a failure on the way left the previous report showing the first plots
+    # of the later comparison, and without those it had not drawn yet.
+    Figure = pytest.importorskip("matplotlib.figure").Figure
+    datasets = [_tiny(), _tiny("tiny2", weights=(0.6, 0.4))]
+    first = _run(tmp_path, datasets=datasets, methods=["plain"])
+    write_report(first, summarize(first), fmt="html")
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*.*")}
+    second = _run(tmp_path, datasets=datasets, methods=["plain", "class_weight"])
+    savefig, calls = Figure.savefig, []
+
+    def fails_second(figure, path, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            raise error
+        return savefig(figure, path, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", fails_second)
+    with pytest.raises(error):
+        write_report(second, summarize(second), fmt="html")
+    before.pop(tmp_path / "results.csv")
+    after = {path: path.read_bytes() for path in tmp_path.rglob("*.*")}
+    after.pop(tmp_path / "results.csv")
+    assert after == before
+    assert not list(tmp_path.rglob(".tmp*"))
+
+
 def test_report_without_matplotlib_omits_plots_with_a_note(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     comparison = _run(tmp_path)
