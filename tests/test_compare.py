@@ -599,6 +599,27 @@ def test_results_of_a_changed_recipe_are_not_reused(tmp_path, monkeypatch):
     assert len(second.rows) == 2
 
 
+def test_results_under_another_scikit_learn_are_not_reused(tmp_path, monkeypatch):
+    # Only the ltlearn version was in the key: rows fitted before an upgrade
+    # of scikit-learn were reused and ranked with rows fitted after it.
+    from ltlearn.utils import _show_versions
+
+    _run(tmp_path, methods=["plain"])
+    _runner._versions.cache_clear()
+    version = _show_versions.version
+    monkeypatch.setattr(
+        _show_versions,
+        "version",
+        lambda name: "0.0" if name == "scikit-learn" else version(name),
+    )
+    try:
+        second = _run(tmp_path, methods=["plain"])
+    finally:
+        _runner._versions.cache_clear()
+    assert second.n_reused == 0
+    assert len(read_results(tmp_path / "results.csv")) == 4
+
+
 def test_summary_does_not_depend_on_the_order_fits_finished_in():
     comparison = _run(datasets=[_tiny("a"), _tiny("b", weights=(0.6, 0.4))])
     expected = summarize(comparison)
