@@ -22,8 +22,8 @@ of the KEEL part are cached whole rows at a time in a CSV file (``--cache``,
 by default ``benchmarks/bench_keel_results.csv``, which git ignores), so an
 interrupted run resumes where it stopped; a row is run again when its
 method, the source of the ltlearn modules the method's classes import, the
-data set's rows or preprocessing, or the version of numpy, scipy,
-scikit-learn or imbalanced-learn changes.
+data set's rows or preprocessing, the evaluation (folds, seeds, scores) or
+the version of numpy, scipy, scikit-learn or imbalanced-learn changes.
 
 Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 20
 minutes on two cores: 19 for KEEL, one for the long tails), ``--half even`` or
@@ -260,7 +260,9 @@ def _config(name, method):
 
     The method counts as its ``repr``, the source of the ltlearn code its
     classes run (:func:`_ltlearn_source`) and
-    the versions of ``LIBRARIES``; the data as its rows and preprocessing.
+    the versions of ``LIBRARIES``; the data as its rows and preprocessing;
+    the evaluation (folds, seeds, scores) as the source of
+    :func:`evaluate_keel` and :func:`_scores`.
     """
     preprocessing, rows = _data(name)
     pipeline = make_pipeline(method, preprocessing, random_state=0)
@@ -268,6 +270,8 @@ def _config(name, method):
         rows
         + repr(pipeline)
         + "".join(_ltlearn_source(type(step)) for _, step in pipeline.steps)
+        + inspect.getsource(evaluate_keel)
+        + inspect.getsource(_scores)
     )
     text += _versions()
     return hashlib.sha1(text.encode()).hexdigest()[:10]

@@ -286,6 +286,21 @@ def test_keel_only_a_failure_of_the_method_is_a_row(bench, monkeypatch, error):
         assert row["error"] == "ValueError: cannot fit"
 
 
+@pytest.mark.parametrize("function", ["evaluate_keel", "_scores"])
+def test_keel_cache_config_follows_the_evaluation(bench, monkeypatch, function):
+    """Rows cached before a change of the folds, seeds or scores run again."""
+    module = bench("bench_keel")
+    config = module._config("glass4", "brf")
+    getsource = module.inspect.getsource
+
+    def edited(obj):
+        text = getsource(obj)
+        return text + "# edited\n" if obj is getattr(module, function) else text
+
+    monkeypatch.setattr(module.inspect, "getsource", edited)
+    assert module._config("glass4", "brf") != config
+
+
 def test_keel_cache_config_follows_the_data(bench, monkeypatch):
     """Rows cached for other rows of a data set are run again, not reused."""
     module = bench("bench_keel")
