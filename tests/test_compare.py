@@ -559,6 +559,20 @@ def test_a_report_cut_short_leaves_the_previous_one_with_its_own_plots(
     assert not list(tmp_path.rglob(".tmp*"))
 
 
+def test_a_long_file_name_the_system_takes_is_written(tmp_path):
+    # The temporary file beside it is named ".tmp<pid>-<hex>.<name>": with a
+    # name of 232 bytes or more, which the system takes, --save-best failed
+    # with "File name too long" after the whole comparison.
+    import joblib
+
+    path = tmp_path / ("m" * 240 + ".joblib.gz")
+    with _results.replacing(path) as temporary:
+        assert temporary.name.endswith(".gz")
+        joblib.dump([1, 2], temporary)
+    assert joblib.load(path) == [1, 2]
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
 def test_report_without_matplotlib_omits_plots_with_a_note(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     comparison = _run(tmp_path)
