@@ -22,8 +22,8 @@ of the KEEL part are cached whole rows at a time in a CSV file (``--cache``,
 by default ``benchmarks/bench_keel_results.csv``, which git ignores), so an
 interrupted run resumes where it stopped; a row is run again when its
 method, the source of the ltlearn modules the method's classes import, the
-data set's rows or preprocessing, or the version of numpy, scipy,
-scikit-learn or imbalanced-learn changes.
+data set's rows or preprocessing, the evaluation (folds, seeds, scores) or
+the version of numpy, scipy, scikit-learn or imbalanced-learn changes.
 
 Run ``nice -n 10 python benchmarks/bench_keel.py --n-jobs 2`` (about 20
 minutes on two cores: 19 for KEEL, one for the long tails), ``--half even`` or
@@ -93,6 +93,7 @@ CACHE_FIELDS = (
     "fit_seconds",
     "error",
 )
+_NUMBERS = ("balanced_accuracy", "g_mean", "fit_seconds")
 LIBRARIES = ("numpy", "scipy", "scikit-learn", "imbalanced-learn")
 
 
@@ -259,7 +260,9 @@ def _config(name, method):
 
     The method counts as its ``repr``, the source of the ltlearn code its
     classes run (:func:`_ltlearn_source`) and
-    the versions of ``LIBRARIES``; the data as its rows and preprocessing.
+    the versions of ``LIBRARIES``; the data as its rows and preprocessing;
+    the evaluation (folds, seeds, scores) as the source of
+    :func:`evaluate_keel` and :func:`_scores`.
     """
     preprocessing, rows = _data(name)
     pipeline = make_pipeline(method, preprocessing, random_state=0)
@@ -267,9 +270,38 @@ def _config(name, method):
         rows
         + repr(pipeline)
         + "".join(_ltlearn_source(type(step)) for _, step in pipeline.steps)
+        + inspect.getsource(evaluate_keel)
+        + inspect.getsource(_scores)
     )
     text += _versions()
     return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+def _parse(line, fields):
+    """The row of one cache line, or None when the line was not written whole.
+
+    A killed run can leave a line cut short; a cut inside the error message
+    of a failed fit, or before it, would look done. So a row with an error
+    needs its line end (the writer's ``\\r\\n``: :func:`_append` ends a cut
+    line with a bare ``\\n``), and a row without one needs its numbers.
+    """
+    try:
+        values = next(csv.reader([line]), [])
+    except csv.Error:
+        return None
+    row = dict(zip(fields, values))
+    if len(values) != len(fields):
+        return None  # a line cut short or run into the next
+    if row["error"] and not line.endswith(("\r\n", "\r")):
+        return None
+    if not row["error"] and "" in (row[key] for key in _NUMBERS):
+        return None
+    try:
+        for key in _NUMBERS:
+            row[key] = float(row[key]) if row[key] else np.nan
+    except ValueError:
+        return None
+    return row
 
 
 def read_cache(path, protocol):
@@ -277,16 +309,14 @@ def read_cache(path, protocol):
     rows = {}
     if not path or not os.path.exists(path):
         return rows
-    with open(path, newline="") as f:
-        for row in csv.DictReader(f):
-            if row.get("protocol") != protocol or None in row or None in row.values():
-                continue  # another protocol, a line cut short or run into the next
-            try:
-                for key in ("balanced_accuracy", "g_mean", "fit_seconds"):
-                    row[key] = float(row[key]) if row[key] else np.nan
-            except ValueError:
-                continue
-            rows[row["dataset"], row["method"]] = row
+    with open(path, newline="") as f:  # one row a line: no field holds a break
+        fields = next(csv.reader([f.readline()]), [])
+        if set(CACHE_FIELDS) - set(fields):
+            return rows  # a header cut short: :func:`_append` writes it again
+        for line in f:
+            row = _parse(line, fields)
+            if row is not None and row["protocol"] == protocol:
+                rows[row["dataset"], row["method"]] = row
     return rows
 
 
@@ -294,17 +324,20 @@ def _append(path, row):
     """Append ``row`` to the cache, on a line of its own.
 
     A run killed while writing leaves a line cut short, without its newline;
-    the next row starts on a fresh line rather than run on from it.
+    the next row starts on a fresh line rather than run on from it. A header
+    cut short (no row was written yet) is written again, whole.
     """
     new = not os.path.exists(path) or os.path.getsize(path) == 0
     line = {key: row.get(key, "") for key in CACHE_FIELDS}
     cut = False
     if not new:
         with open(path, "rb") as f:
+            first = f.readline()
+            new = ",".join(CACHE_FIELDS).encode().startswith(first)
             f.seek(-1, os.SEEK_END)
             cut = f.read(1) != b"\n"
-    with open(path, "a", newline="") as f:
-        if cut:
+    with open(path, "w" if new else "a", newline="") as f:
+        if cut and not new:
             f.write("\n")
         writer = csv.DictWriter(f, fieldnames=CACHE_FIELDS)
         if new:

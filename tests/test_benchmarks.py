@@ -132,6 +132,58 @@ def test_keel_cache_line_cut_short(bench, tmp_path):
     assert all(r["error"] == "" and r["fit_seconds"] == 0.25 for r in rows.values())
 
 
+def test_keel_cache_row_of_a_failed_fit_cut_short_runs_again(bench, tmp_path):
+    """A cut inside or before the error of a failed fit does not look done.
+
+    Such a row was read back as finished: with its message cut short, or,
+    cut just before it, as a fit that ran, with NaN scores in the table.
+    """
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    common = dict(protocol="1x2", method="smote_lr", config="abc")
+    scores = dict(balanced_accuracy=0.75, g_mean=0.5, fit_seconds=0.25)
+    module._append(str(path), dict(common, dataset="glass4", **scores))
+    module._append(str(path), dict(common, dataset="pima", error="ValueError: k"))
+    failed = dict(common, dataset="haberman", error="ValueError: a, b")
+    module._append(str(path), failed)
+    text = path.read_bytes()
+    assert len(module.read_cache(str(path), "1x2")) == 3
+    for cut in (b'a, b"\r\n', b'"ValueError: a, b"\r\n'):
+        path.write_bytes(text[: -len(cut)])
+        assert set(module.read_cache(str(path), "1x2")) == {
+            ("glass4", "smote_lr"),
+            ("pima", "smote_lr"),
+        }
+        module._append(str(path), dict(common, dataset="iris", error="E"))
+        assert ("haberman", "smote_lr") not in module.read_cache(str(path), "1x2")
+    # the line end alone lost: the error may be whole or not, so it runs again
+    path.write_bytes(text[: -len(b"\r\n")])
+    assert ("haberman", "smote_lr") not in module.read_cache(str(path), "1x2")
+    path.write_bytes(text[: -len(b"\n")])  # only its \n: the row is whole
+    assert module.read_cache(str(path), "1x2")["haberman", "smote_lr"]["error"] == (
+        "ValueError: a, b"
+    )
+
+
+def test_keel_cache_header_cut_short_is_written_again(bench, tmp_path):
+    """A cache whose first write was cut inside its header keeps later rows.
+
+    The rows were appended under the cut header and never read back, so
+    every run fitted them all again.
+    """
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    path.write_text("protocol,dataset,met")
+    row = dict(protocol="1x2", dataset="glass4", method="brf", config="abc")
+    scores = dict(balanced_accuracy=0.75, g_mean=0.5, fit_seconds=0.25)
+    module._append(str(path), dict(row, **scores))
+    module._append(str(path), dict(row, dataset="pima", error="E"))
+    assert set(module.read_cache(str(path), "1x2")) == {
+        ("glass4", "brf"),
+        ("pima", "brf"),
+    }
+
+
 def test_keel_cache_config_follows_library_versions(bench, monkeypatch):
     """Rows cached under another scikit-learn are run again, not reused."""
     module = bench("bench_keel")
@@ -232,6 +284,21 @@ def test_keel_only_a_failure_of_the_method_is_a_row(bench, monkeypatch, error):
     else:
         row = module.evaluate_keel("glass4", "brf", 1, 2)
         assert row["error"] == "ValueError: cannot fit"
+
+
+@pytest.mark.parametrize("function", ["evaluate_keel", "_scores"])
+def test_keel_cache_config_follows_the_evaluation(bench, monkeypatch, function):
+    """Rows cached before a change of the folds, seeds or scores run again."""
+    module = bench("bench_keel")
+    config = module._config("glass4", "brf")
+    getsource = module.inspect.getsource
+
+    def edited(obj):
+        text = getsource(obj)
+        return text + "# edited\n" if obj is getattr(module, function) else text
+
+    monkeypatch.setattr(module.inspect, "getsource", edited)
+    assert module._config("glass4", "brf") != config
 
 
 def test_keel_cache_config_follows_the_data(bench, monkeypatch):

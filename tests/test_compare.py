@@ -528,6 +528,51 @@ def test_a_rerun_into_the_directory_leaves_no_report_of_another_comparison(
     assert not (tmp_path / "plots" / "critical_difference.png").exists()
 
 
+@pytest.mark.parametrize("error", [KeyboardInterrupt, OSError])
+def test_a_report_cut_short_leaves_the_previous_one_with_its_own_plots(
+    tmp_path, monkeypatch, error
+):
+    # The plots were replaced one by one before the report: an interrupt or
+    # a failure on the way left the previous report showing the first plots
+    # of the later comparison, and without those it had not drawn yet.
+    Figure = pytest.importorskip("matplotlib.figure").Figure
+    datasets = [_tiny(), _tiny("tiny2", weights=(0.6, 0.4))]
+    first = _run(tmp_path, datasets=datasets, methods=["plain"])
+    write_report(first, summarize(first), fmt="html")
+    before = {path: path.read_bytes() for path in tmp_path.rglob("*.*")}
+    second = _run(tmp_path, datasets=datasets, methods=["plain", "class_weight"])
+    savefig, calls = Figure.savefig, []
+
+    def fails_second(figure, path, **kwargs):
+        calls.append(path)
+        if len(calls) == 2:
+            raise error
+        return savefig(figure, path, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", fails_second)
+    with pytest.raises(error):
+        write_report(second, summarize(second), fmt="html")
+    before.pop(tmp_path / "results.csv")
+    after = {path: path.read_bytes() for path in tmp_path.rglob("*.*")}
+    after.pop(tmp_path / "results.csv")
+    assert after == before
+    assert not list(tmp_path.rglob(".tmp*"))
+
+
+def test_a_long_file_name_the_system_takes_is_written(tmp_path):
+    # The temporary file beside it is named ".tmp<pid>-<hex>.<name>": with a
+    # name of 232 bytes or more, which the system takes, --save-best failed
+    # with "File name too long" after the whole comparison.
+    import joblib
+
+    path = tmp_path / ("m" * 240 + ".joblib.gz")
+    with _results.replacing(path) as temporary:
+        assert temporary.name.endswith(".gz")
+        joblib.dump([1, 2], temporary)
+    assert joblib.load(path) == [1, 2]
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
 def test_report_without_matplotlib_omits_plots_with_a_note(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     comparison = _run(tmp_path)
@@ -566,6 +611,27 @@ def test_results_of_a_changed_recipe_are_not_reused(tmp_path, monkeypatch):
     assert len(read_results(tmp_path / "results.csv")) == 4
     assert len({r["recipe"] for r in read_results(tmp_path / "results.csv")}) == 2
     assert len(second.rows) == 2
+
+
+def test_results_under_another_scikit_learn_are_not_reused(tmp_path, monkeypatch):
+    # Only the ltlearn version was in the key: rows fitted before an upgrade
+    # of scikit-learn were reused and ranked with rows fitted after it.
+    from ltlearn.utils import _show_versions
+
+    _run(tmp_path, methods=["plain"])
+    _runner._versions.cache_clear()
+    version = _show_versions.version
+    monkeypatch.setattr(
+        _show_versions,
+        "version",
+        lambda name: "0.0" if name == "scikit-learn" else version(name),
+    )
+    try:
+        second = _run(tmp_path, methods=["plain"])
+    finally:
+        _runner._versions.cache_clear()
+    assert second.n_reused == 0
+    assert len(read_results(tmp_path / "results.csv")) == 4
 
 
 def test_summary_does_not_depend_on_the_order_fits_finished_in():

@@ -156,6 +156,7 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
     out = tmp_path / "out"
     before = {path: path.read_bytes() for path in (out / "results.csv", model)}
     report = (out / "report.md").read_bytes()
+    plots = {path: path.read_bytes() for path in (out / "plots").glob("*")}
     capsys.readouterr()
 
     with monkeypatch.context() as patch:
@@ -194,7 +195,8 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
         assert main(args) == 2
     err = capsys.readouterr().err
     assert "cannot write the report" in err and "No space left" in err
-    # No cut-off plot is left (those of the previous report are removed first).
-    assert list((out / "plots").iterdir()) == []
+    # No cut-off plot is left: the previous report keeps its own plots.
+    assert {path: path.read_bytes() for path in (out / "plots").iterdir()} == plots
+    assert (out / "report.md").read_bytes() == report
     names = [path.name for path in [*out.iterdir(), *(out / "plots").iterdir()]]
     assert not [name for name in names if name.startswith(".tmp")]

@@ -3,6 +3,9 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
+import shutil
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -138,11 +141,21 @@ def _per_dataset_blocks(summary, title):
     ]
 
 
-def _plot_blocks(summary, ranking, output, title):
-    blocks = [("h2", "Plots")]
+_PLOTS = ("critical_difference.png", "recall_vs_frequency.png", "ranks.png")
+
+
+def _has_matplotlib():
     try:
         import matplotlib  # noqa: F401
     except ImportError:
+        return False
+    return True
+
+
+def _plot_blocks(summary, ranking, folder, title):
+    """The blocks of the plots, which are drawn in ``folder``."""
+    blocks = [("h2", "Plots")]
+    if not _has_matplotlib():
         return blocks + [
             (
                 "p",
@@ -150,24 +163,38 @@ def _plot_blocks(summary, ranking, output, title):
                 "'ltlearn[plot]').",
             )
         ]
-    plots = output / PLOTS_DIR
-    plots.mkdir(exist_ok=True)
-    # A plot that this comparison does not draw is removed: one of an earlier
-    # comparison in the directory would pass for this one's.
-    for name in ("critical_difference.png", "recall_vs_frequency.png", "ranks.png"):
-        (plots / name).unlink(missing_ok=True)
-    if plot_critical_difference(ranking, plots / "critical_difference.png", title):
+    if plot_critical_difference(ranking, folder / "critical_difference.png", title):
         blocks.append(
             ("img", "plots/critical_difference.png", "critical difference diagram")
         )
     shown = recall_methods(summary, ranking)
-    if plot_recall(summary, plots / "recall_vs_frequency.png", shown):
+    if plot_recall(summary, folder / "recall_vs_frequency.png", shown):
         if len(shown) < len(summary.methods):
             blocks.append(("p", "Per-class recall of the top methods and the peers."))
         blocks.append(("img", "plots/recall_vs_frequency.png", "per-class recall"))
-    if plot_ranks(summary, plots / "ranks.png", title):
+    if plot_ranks(summary, folder / "ranks.png", title):
         blocks.append(("img", "plots/ranks.png", "ranks of the methods"))
     return blocks
+
+
+@contextlib.contextmanager
+def _removing(path):
+    """Remove ``path`` on leaving the block, unless the block fails."""
+    yield
+    path.unlink(missing_ok=True)
+
+
+def _put_plots(folder, plots, stack):
+    """Copy the plots drawn in ``folder`` to ``plots`` when ``stack`` ends well.
+
+    A plot that this comparison does not draw is removed: one of an earlier
+    comparison in the directory would pass for this one's.
+    """
+    for name in _PLOTS:
+        if (folder / name).exists():
+            shutil.copyfile(folder / name, stack.enter_context(replacing(plots / name)))
+        else:
+            stack.enter_context(_removing(plots / name))
 
 
 # The files of a report in its output directory (``--save-best`` must not
@@ -288,18 +315,36 @@ def write_report(comparison, summary, *, fmt="md", output=None):
     output.mkdir(parents=True, exist_ok=True)
     title = _SCORING_TITLES[summary.scoring]
     ranking = rank_common(summary, comparison.skipped)
-    blocks = [
-        *_header_blocks(comparison.config, title),
-        *_summary_blocks(summary, comparison.config, ranking),
-        *_statistics_blocks(ranking, title),
-        *_per_dataset_blocks(summary, title),
-        *_plot_blocks(summary, ranking, output, title),
-        *_dataset_blocks(comparison),
-        *_method_blocks(comparison),
-        *_failed_blocks(summary),
-    ]
-    for kind, path in zip(REPORT_FORMATS, report_paths(output)):
-        if kind == fmt or path.exists():
-            with replacing(path) as temporary:
+    drawing = _has_matplotlib()
+    plots = output / PLOTS_DIR
+    if drawing:
+        plots.mkdir(exist_ok=True)
+    # Everything is drawn and written aside first, then moved in place: a
+    # failure or an interrupt before leaves the previous report with its own
+    # plots, never beside another comparison's.
+    with (
+        (
+            tempfile.TemporaryDirectory(prefix=".tmp", dir=plots)
+            if drawing
+            else contextlib.nullcontext(plots)
+        ) as folder,
+        contextlib.ExitStack() as stack,
+    ):
+        blocks = [
+            *_header_blocks(comparison.config, title),
+            *_summary_blocks(summary, comparison.config, ranking),
+            *_statistics_blocks(ranking, title),
+            *_per_dataset_blocks(summary, title),
+            *_plot_blocks(summary, ranking, Path(folder), title),
+            *_dataset_blocks(comparison),
+            *_method_blocks(comparison),
+            *_failed_blocks(summary),
+        ]
+        for kind, path in zip(REPORT_FORMATS, report_paths(output)):
+            if kind == fmt or path.exists():
+                temporary = stack.enter_context(replacing(path))
                 temporary.write_text(render(blocks, kind), encoding="utf-8")
+        if drawing:
+            # Left first, so the plots are in place before the report.
+            _put_plots(Path(folder), plots, stack)
     return output / f"report.{fmt}"

@@ -42,6 +42,8 @@ FIELDS = [
 _FLOATS = (*METRICS, "fit_time", "predict_time")
 _INTS = ("fold", "cv", "seed", "n_train", "n_test")
 _HEADER = ",".join(FIELDS)
+# The longest file name most file systems take, in bytes.
+_NAME_MAX = 255
 _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
@@ -116,8 +118,9 @@ def replacing(path):
 
     A crash or a full disk while the file is written leaves the previous
     ``path`` (or none), never a cut-off one; the temporary file is removed.
-    Its name ends as ``path`` does, since :func:`joblib.dump` compresses by
-    the extension, and is new (``O_EXCL``), so that two writers never share
+    Its name ends as ``path`` does (with its extension at least, where the
+    name would be too long), since :func:`joblib.dump` compresses by the
+    extension, and is new (``O_EXCL``), so that two writers never share
     it. A symbolic link is written through, as an ``open`` would, and the
     new file keeps the mode of the one it replaces (else the umask's); a
     read-only file is refused.
@@ -130,9 +133,12 @@ def replacing(path):
     temporary, created = None, False
     try:
         while not created:
-            temporary = target.with_name(
-                f".tmp{os.getpid()}-{secrets.token_hex(4)}.{target.name}"
-            )
+            name = f".tmp{os.getpid()}-{secrets.token_hex(4)}"
+            if len(os.fsencode(f"{name}.{target.name}")) <= _NAME_MAX:
+                name = f"{name}.{target.name}"
+            else:  # a long name the system takes: its extension is enough
+                name += target.suffix
+            temporary = target.with_name(name)
             with contextlib.suppress(FileExistsError):
                 os.close(os.open(temporary, _NEW, 0o666))
                 created = True

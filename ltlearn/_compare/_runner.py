@@ -28,6 +28,7 @@ from ltlearn._compare._results import (
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.recipes._registry import RECIPES
 from ltlearn.utils._interrupts import record_interrupts
+from ltlearn.utils._show_versions import _get_deps_info
 
 
 def _describe(obj):
@@ -45,13 +46,25 @@ def _describe(obj):
     return re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj))
 
 
+# The libraries whose release can change what a recipe fits and predicts.
+_LIBRARIES = ("numpy", "scipy", "scikit-learn", "imbalanced-learn")
+_DEEP_LIBRARIES = ("torch", "skorch")
+
+
+@functools.cache
+def _versions(libraries):
+    return " ".join(f"{name} {v}" for name, v in _get_deps_info(libraries).items())
+
+
 def recipe_fingerprint(recipe, seed, context, preprocessing):
     """A short hash of what a recipe fits, its preprocessing included.
 
-    With the ltlearn version. Results are reused only when it matches, so a
-    changed recipe, estimator default, reading of the columns (a column
-    parsed into numbers instead of encoded as categories) or ltlearn release
-    never mixes with older rows.
+    With the versions of ltlearn and of the libraries the recipe runs on
+    (numpy, scipy, scikit-learn, imbalanced-learn; torch and skorch for a
+    deep recipe). Results are reused only when it matches, so a changed
+    recipe, estimator default, reading of the columns (a column parsed into
+    numbers instead of encoded as categories), ltlearn release or upgraded
+    library never mixes with older rows.
     """
     import ltlearn
 
@@ -59,7 +72,8 @@ def recipe_fingerprint(recipe, seed, context, preprocessing):
         steps = _describe(recipe.pipeline(seed, context, preprocessing))
     except Exception as exc:  # reported by the fit itself, on the worker
         steps = f"cannot be built: {type(exc).__name__}"
-    text = f"{ltlearn.__version__} {steps}"
+    libraries = _LIBRARIES + (_DEEP_LIBRARIES if recipe.deep else ())
+    text = f"{ltlearn.__version__} {_versions(libraries)} {steps}"
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
