@@ -375,34 +375,26 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             }
         )
         # every model checked before the folds are fitted
-        held_out = []
+        held_out = None
         if self.refinement > 0:
-            crossed = Parallel(n_jobs=self.n_jobs)(
-                delayed(_cross_fitted_proba)(
-                    model, X, y, codes, fit_params[name], cv, cv_seed, self.classes_
-                )
-                for name, model in models
-                if not _uses_oob(model)
+            held_out = self._held_out_proba(
+                models, X, y, codes, fit_params, cv, cv_seed
             )
-            crossed = iter(crossed)
-            held_out = [
-                self._oob_proba(fitted) if _uses_oob(model) else next(crossed)
-                for (_, model), fitted in zip(models, self.estimators_)
-            ]
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
         self.weights_ = start
         self.oob_proba_ = None
-        if self.refinement > 0 and all(p is not None for p in held_out):
-            self.oob_proba_ = np.mean(held_out, axis=0)
+        if held_out is not None:
+            self.oob_proba_ = held_out
             # degenerate rows as predict_proba takes them
             proba = _mended_proba(self.oob_proba_)
             y_codes, search_weight = codes, None
             if sample_weight is not None:
                 # the search counts each row as its weight; zero-weight rows
-                # do not count at all
+                # do not count at all (and all rows kept need no copy)
                 keep = sample_weight > 0
-                proba, y_codes = proba[keep], codes[keep]
+                if not keep.all():
+                    proba, y_codes = proba[keep], codes[keep]
                 counts, search_weight = weighted, rule_weight[keep]
             tuned, _ = _coordinate_ascent(
                 proba, y_codes, counts, start, self.scoring, self.classes_,
@@ -424,6 +416,35 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 stacklevel=external_stacklevel(),
             )
         return self
+
+    def _held_out_proba(self, models, X, y, codes, fit_params, cv, cv_seed):
+        """The mean held-out probabilities of the models' training rows.
+
+        Out-of-bag for the bagged models, cross-fitted for the others;
+        ``None`` when an int ``cv`` cannot cross-fit (a class of a single
+        sample). The mean sums the models' probabilities in order, as
+        ``np.mean(..., axis=0)`` of them, without stacking them in one more
+        array of ``n_models`` times their size.
+        """
+        crossed = Parallel(n_jobs=self.n_jobs)(
+            delayed(_cross_fitted_proba)(
+                model, X, y, codes, fit_params[name], cv, cv_seed, self.classes_
+            )
+            for name, model in models
+            if not _uses_oob(model)
+        )
+        crossed = iter(crossed)
+        held_out = [
+            self._oob_proba(fitted) if _uses_oob(model) else next(crossed)
+            for (_, model), fitted in zip(models, self.estimators_)
+        ]
+        if any(proba is None for proba in held_out):
+            return None
+        total = np.array(held_out[0], dtype=float)
+        for proba in held_out[1:]:
+            total += proba
+        total /= len(held_out)
+        return total
 
     def _check_model_classes(self, name, fitted):
         """Refuse a model without probabilities or not over the classes of ``y``.

@@ -486,6 +486,8 @@ class _BasePostHocClassifier(
         if sample_weight is None:
             return codes, proba, None
         keep = sample_weight > 0
+        if keep.all():  # no copy of proba
+            return codes, proba, sample_weight
         return codes[keep], proba[keep], sample_weight[keep]
 
     def _adjusted_log_proba(self, X):

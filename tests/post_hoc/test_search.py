@@ -81,6 +81,32 @@ def test_coordinate_step_scores_what_argmax_predicts_on_tied_probabilities(seed)
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_search_sorts_give_the_stable_orders(seed):
+    """The faster sorts of a step end where numpy's stable sorts do.
+
+    Thresholds with many ties (ratios of forest-like probabilities, and both
+    signs of zero), and rival classes beyond 16 bits as well as within.
+    """
+    rng = np.random.default_rng(seed)
+    ratios = rng.integers(0, 6, 500) / rng.integers(1, 4, 500)
+    zeros = np.where(rng.random(500) < 0.5, 0.0, -0.0)
+    for values in (ratios, zeros, rng.random(500), ratios[:1], ratios[:0]):
+        order = _search._stable_argsort(values)
+        assert np.array_equal(order, np.argsort(values, kind="stable"))
+    for n_groups in (7, 2**16, 2**16 + 3):
+        groups = rng.integers(0, n_groups, 500)
+        groups[:50] = n_groups - 1
+        values = rng.uniform(0.1, 3.0, 500)
+        (before,) = _search._cumulative_within_groups(groups, values)
+        order = np.argsort(groups, kind="stable")
+        expected = np.empty(500)
+        for group in np.unique(groups):
+            rows = order[groups[order] == group]
+            expected[rows] = np.r_[0.0, np.cumsum(values[rows])[:-1]]
+        np.testing.assert_allclose(before, expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_ranked_rows_follow_one_weight_at_a_time(seed):
     """The kept ranking is what argmax gives after every change of a weight.
 
