@@ -291,7 +291,9 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         proba = np.asarray(fitted.oob_decision_function_, dtype=float)
         # a row in every bootstrap sample has no out-of-bag estimate
         missing = ~np.all(np.isfinite(proba), axis=1)
-        proba[missing] = self.prior_
+        if missing.any():
+            proba = proba.copy()  # the model's own attribute stays as it is
+            proba[missing] = self.prior_
         return proba
 
     @unfitted_on_error()

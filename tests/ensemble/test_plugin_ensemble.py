@@ -12,6 +12,7 @@ from sklearn.base import clone
 from sklearn.compose import make_column_transformer
 from sklearn.datasets import make_classification
 from sklearn.ensemble import (
+    BaggingClassifier,
     HistGradientBoostingClassifier,
     RandomForestClassifier,
     StackingClassifier,
@@ -306,6 +307,23 @@ def test_default_forests_are_fully_grown(imbalanced):
         assert forest.min_samples_leaf == 1
         # some leaf of each tree holds a single training row of its sample
         assert min(tree.tree_.n_node_samples.min() for tree in forest) == 1
+
+
+def test_rows_without_out_of_bag_estimate_leave_the_model_as_it_is():
+    # A bagging classifier's rows that every bootstrap drew are NaN in its
+    # oob_decision_function_; the ensemble replaced them by the prior in the
+    # fitted model's own attribute.
+    X, y = make_classification(n_samples=60, weights=[0.8], random_state=0)
+    bagging = BaggingClassifier(n_estimators=3, oob_score=True, random_state=0)
+    models = [("bag", bagging), ("lr", LogisticRegression())]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "do not have OOB scores"
+        clf = PluginEnsembleClassifier(models, random_state=0).fit(X, y)
+        alone = clone(bagging).fit(X, y)
+    own = clf.named_estimators_["bag"].oob_decision_function_
+    np.testing.assert_array_equal(own, alone.oob_decision_function_)
+    assert np.isnan(own).any()  # the case of the test
+    assert np.isfinite(clf.oob_proba_).all()
 
 
 def test_model_without_sample_weight(imbalanced):
