@@ -560,9 +560,10 @@ def test_a_report_cut_short_leaves_the_previous_one_with_its_own_plots(
 
 
 def test_a_long_file_name_the_system_takes_is_written(tmp_path):
-    # The temporary file beside it is named ".tmp<pid>-<hex>.<name>": with a
-    # name of 232 bytes or more, which the system takes, --save-best failed
-    # with "File name too long" after the whole comparison.
+    # The temporary file beside it is named ".tmp<pid>-<hex>.<name>", 14
+    # bytes and the process id longer: with a name of 235 to 241 bytes or
+    # more, which the system takes, --save-best failed with "File name too
+    # long" after the whole comparison.
     import joblib
 
     path = tmp_path / ("m" * 240 + ".joblib.gz")

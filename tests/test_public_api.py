@@ -8,8 +8,10 @@ import importlib.util
 import inspect
 import os
 import re
+import runpy
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -64,10 +66,7 @@ def _docs_conf(monkeypatch):
     monkeypatch.setattr(sys, "path", list(sys.path))  # conf.py prepends the root
     monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
     path = Path(__file__).resolve().parents[1] / "docs" / "conf.py"
-    spec = importlib.util.spec_from_file_location("_ltlearn_docs_conf", path)
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
-    return conf
+    return types.SimpleNamespace(**runpy.run_path(str(path)))
 
 
 def _public_modules():
