@@ -325,7 +325,7 @@ class DeferredReweighting(Callback):
         if not hasattr(net.criterion_, "weight"):
             raise ValueError(
                 f"DeferredReweighting needs a loss with a 'weight' buffer; "
-                f"{type(net.criterion_).__name__} has none."
+                f"{type(_uncompiled(net.criterion_)).__name__} has none."
             )
         _reweighting_counts(net)  # an empty class: refused now, not at the switch
 

@@ -64,6 +64,7 @@ from ltlearn.deep.losses import (
     LogitAdjustedLoss,
     VSLoss,
     _start_at_prior,
+    _uncompiled,
 )
 from ltlearn.deep.modules import MLP, NormedLinear, _ImageBackbone
 from ltlearn.deep.samplers import (
@@ -1103,7 +1104,7 @@ class LongTailClassifier(
         if set_class_counts is None or "class_counts" in self._criterion_factory()[2]:
             return False
         if getattr(self, "class_counts_", None) is not None:
-            name = type(self.criterion_).__name__
+            name = type(_uncompiled(self.criterion_)).__name__
             set_class_counts(self._class_counts_for_loss(name))
         return True
 

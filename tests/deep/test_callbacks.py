@@ -115,16 +115,22 @@ def test_bad_callback_parameters_are_named(data, callback, error, match):
         LongTailClassifier(callbacks=[callback], **FAST).fit(X, y)
 
 
-def test_drw_needs_a_weighted_loss(data):
+@pytest.mark.parametrize("compiled", [False, True])
+def test_drw_needs_a_weighted_loss(data, compiled):
+    # compiled, the message named torch's wrapper, OptimizedModule
     X, y = data
 
     class Unweighted(torch.nn.Module):
         def forward(self, logits, target):
             return torch.nn.functional.cross_entropy(logits, target)
 
-    with pytest.raises(ValueError, match="needs a loss with a 'weight' buffer"):
+    compiling = {"compile": True, "compile__backend": "eager"} if compiled else {}
+    with pytest.raises(ValueError, match="'weight' buffer; Unweighted has none"):
         LongTailClassifier(
-            criterion=Unweighted(), callbacks=[DeferredReweighting()], **FAST
+            criterion=Unweighted(),
+            callbacks=[DeferredReweighting()],
+            **compiling,
+            **FAST,
         ).fit(X, y)
 
 
