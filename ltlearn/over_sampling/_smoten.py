@@ -162,6 +162,11 @@ class SMOTEN(_MissingLabelsMixin, BaseOverSampler):
     never as a whole matrix; the random streams and small classes behave as
     in :class:`SMOTE`.
 
+    A sparse matrix is resampled as a dense array (with a
+    ``DataConversionWarning``), as imbalanced-learn's SMOTEN does, and comes
+    back in its format: the dense input, its category codes and the dense
+    output are held at once, several times the memory of ``X.toarray()``.
+
     It is registered as a virtual subclass of imbalanced-learn's SMOTEN, and
     so of its SMOTE, when ``ltlearn.over_sampling`` is imported (it inherits
     nothing from them): :class:`~imblearn.combine.SMOTEENN` and
