@@ -236,3 +236,27 @@ def test_version_directives_name_no_version_after_this_one():
     assert dated, "no dated directive found: the pattern is out of date"
     late = [(name, v) for name, v in dated if Version(v) > release]
     assert not late, f"dated after {release}: {late}"
+
+
+def test_user_guide_dates_deprecations_as_the_code_does():
+    # The deep guide said ``loss=`` was the name before 0.2 and would be
+    # removed in 0.4, while the warning and the docstring say 0.1 and 0.3.
+    import re
+
+    from packaging.version import Version
+
+    release = Version(Version(ltlearn.__version__).base_version)
+    removed = re.compile(r"removed\s+in\s+(\d+\.\d+)")
+    before = re.compile(r"before\s+version\s+(\d+\.\d+)")
+    in_code = set()
+    for path in (ROOT / "ltlearn").rglob("*.py"):
+        in_code.update(removed.findall(path.read_text(encoding="utf-8")))
+    assert in_code, "no deprecation found: the pattern is out of date"
+    in_guide, late = set(), []
+    for path in sorted((ROOT / "docs" / "user_guide").rglob("*.rst")):
+        text = path.read_text(encoding="utf-8")
+        in_guide.update((path.name, v) for v in removed.findall(text))
+        late += [(path.name, v) for v in before.findall(text) if Version(v) > release]
+    assert in_guide, "no deprecation found in the user guide"
+    assert {v for _, v in in_guide} <= in_code, (in_guide, in_code)
+    assert not late, f"dated after {release}: {late}"

@@ -21,6 +21,7 @@ from skorch.history import History
 from skorch.utils import TeeGenerator, to_tensor
 from torch import nn
 
+from ltlearn.deep.losses import _uncompiled
 from ltlearn.utils._docstring import _Substitution
 
 
@@ -37,7 +38,7 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     if reduction not in ("mean", "sum"):
         raise ValueError(
             f"LongTailClassifier.fit(sample_weight=...) needs a loss with "
-            f"reduction='mean' or 'sum'; {type(criterion).__name__} has "
+            f"reduction='mean' or 'sum'; {type(_uncompiled(criterion)).__name__} has "
             f"reduction={reduction!r}. Give a loss with a 'reduction' attribute, "
             "or fit without sample_weight."
         )

@@ -1084,11 +1084,11 @@ class LongTailClassifier(
         if scale == 1.0 or any(isinstance(m, NormedLinear) for m in module.modules()):
             return
         warnings.warn(
-            f"{type(criterion).__name__} expects cosine logits (a NormedLinear "
-            f"last layer) and multiplies them by s={scale:g}; "
-            f"{type(module).__name__} has no NormedLinear, so its unbounded "
-            "logits are scaled up and the margins mean little. Give a module "
-            "class that takes head (those of ltlearn.deep.modules), a "
+            f"{type(_uncompiled(criterion)).__name__} expects cosine logits (a "
+            f"NormedLinear last layer) and multiplies them by s={scale:g}; "
+            f"{type(_uncompiled(module)).__name__} has no NormedLinear, so its "
+            "unbounded logits are scaled up and the margins mean little. Give a "
+            "module class that takes head (those of ltlearn.deep.modules), a "
             "NormedLinear last layer, or criterion__s=1.",
             UserWarning,
             stacklevel=external_stacklevel(),

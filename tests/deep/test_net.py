@@ -1087,6 +1087,29 @@ def test_prior_adjusted_loss_with_a_class_balanced_sampler_warns(data):
         ).fit(X, y)
 
 
+def test_messages_about_a_compiled_loss_name_the_loss_and_module(data):
+    # compile=True wraps the loss and the module in torch's OptimizedModule:
+    # the sample-weight refusal and the cosine-logits warning named it.
+    X, y = data
+    compiling = {"compile": True, "compile__backend": "eager", "max_epochs": 1}
+
+    class NoReduction(torch.nn.Module):
+        def forward(self, logits, target):
+            return torch.nn.functional.cross_entropy(logits, target)
+
+    fast = {**FAST, **compiling}
+    clf = LongTailClassifier(criterion=NoReduction(), **fast)
+    with pytest.raises(ValueError, match="'sum'; NoReduction has reduction=None"):
+        clf.fit(X, y, sample_weight=np.ones(y.size))
+    linear = MLP(n_features=5, n_classes=3, hidden_sizes=(16,))
+    params = {
+        key: value for key, value in fast.items() if key != "module__hidden_sizes"
+    }
+    clf = LongTailClassifier(linear, criterion="ldam", **params)
+    with pytest.warns(UserWarning, match="s=30; MLP has no NormedLinear"):
+        clf.fit(X, y)
+
+
 def test_prior_adjusted_compiled_loss_with_a_class_balanced_sampler_warns(data):
     # compile=True wraps the loss in torch's OptimizedModule, which is not an
     # instance of the loss's class: the warning was not given.
