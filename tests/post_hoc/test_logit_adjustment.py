@@ -388,5 +388,6 @@ def test_expected_cost_of_a_row_of_zeros_is_that_of_uniform_probabilities():
         cost_matrix=cost_matrix,
         decision="expected_cost",
     ).fit(X, y)
-    np.testing.assert_array_equal(model.predict_proba(X[:1]), [[1 / 3] * 3])
+    # to rounding: NumPy 1.25 normalises 1/3 one unit in the last place off
+    np.testing.assert_allclose(model.predict_proba(X[:1]), [[1 / 3] * 3], rtol=1e-15)
     assert model.predict(X[:1]).tolist() == [1]
