@@ -431,6 +431,24 @@ def test_replacing_gives_each_write_its_own_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
 
+def test_replacing_puts_the_data_on_disk_before_the_name(tmp_path, monkeypatch):
+    # Reports, plots and the saved model were renamed over the old file
+    # without an fsync: after a power loss the new name could hold no data.
+    events = []
+    replace = os.replace
+    monkeypatch.setattr(
+        os, "fsync", lambda fd: events.append(("fsync", os.fstat(fd).st_size))
+    )
+    monkeypatch.setattr(
+        os, "replace", lambda *paths: events.append(("replace",)) or replace(*paths)
+    )
+    path = tmp_path / "report.md"
+    with replacing(path) as temporary:
+        temporary.write_text("report")
+    assert events == [("fsync", len("report")), ("replace",)]
+    assert path.read_text() == "report"
+
+
 def test_compare_data_the_system_refuses_is_not_a_write_error(tmp_path, capsys):
     # An --data name too long for the file system was reported as "cannot
     # write in OUT ... the finished fits are in OUT/results.csv", though

@@ -112,12 +112,27 @@ def lock_output(output):
         os.close(fd)
 
 
+def _sync(path):
+    """Put ``path``'s data on the disk (``fsync``) before it takes a name.
+
+    Renamed first, a power loss could leave the new name on a file of no
+    data, where the previous file was whole.
+    """
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def replacing(path):
     """Yield a temporary path beside ``path``; it replaces ``path`` on success.
 
     A crash or a full disk while the file is written leaves the previous
     ``path`` (or none), never a cut-off one; the temporary file is removed.
+    Its data is flushed to the disk before the rename, so that a power loss
+    does not leave the name on an empty file either.
     Its name ends as ``path`` does (with its extension at least, where the
     name would be too long), since :func:`joblib.dump` compresses by the
     extension, and is new (``O_EXCL``), so that two writers never share
@@ -145,6 +160,7 @@ def replacing(path):
         with contextlib.suppress(FileNotFoundError):
             os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
         yield temporary
+        _sync(temporary)
         os.replace(temporary, target)
     except BaseException as exc:
         if created:
