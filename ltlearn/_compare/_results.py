@@ -116,9 +116,10 @@ def _sync(path):
     """Put ``path``'s data on the disk (``fsync``) before it takes a name.
 
     Renamed first, a power loss could leave the new name on a file of no
-    data, where the previous file was whole.
+    data, where the previous file was whole. Opened for writing only: the
+    mode copied from the old file may not let its owner read it.
     """
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:
