@@ -294,10 +294,8 @@ class ResultsFile:
         if self._damaged:
             # Rewrite to the valid rows through a temporary file, so that a
             # crash now leaves either the old file or the repaired one.
-            with replacing(self.path) as temporary, temporary.open("wb") as handle:
-                handle.write(_HEADER.encode() + b"\n" + b"".join(self._lines))
-                handle.flush()
-                os.fsync(handle.fileno())
+            with replacing(self.path) as temporary:
+                temporary.write_bytes(_HEADER.encode() + b"\n" + b"".join(self._lines))
             self._damaged = False
         new = not self.path.exists() or self.path.stat().st_size == 0
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
