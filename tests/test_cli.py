@@ -449,6 +449,21 @@ def test_replacing_puts_the_data_on_disk_before_the_name(tmp_path, monkeypatch):
     assert path.read_text() == "report"
 
 
+def test_replacing_writes_a_file_its_owner_cannot_read(tmp_path):
+    # The fsync before the rename opened the new file for reading and
+    # writing, with the mode of the old one: a write-only report was refused.
+    path = tmp_path / "report.md"
+    path.write_text("old")
+    path.chmod(0o200)
+    if os.access(path, os.R_OK):
+        pytest.skip("this user reads a file of mode 0o200")
+    with replacing(path) as temporary:
+        temporary.write_text("new")
+    assert path.stat().st_mode & 0o777 == 0o200
+    path.chmod(0o600)
+    assert path.read_text() == "new"
+
+
 def test_compare_data_the_system_refuses_is_not_a_write_error(tmp_path, capsys):
     # An --data name too long for the file system was reported as "cannot
     # write in OUT ... the finished fits are in OUT/results.csv", though

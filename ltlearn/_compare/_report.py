@@ -153,9 +153,9 @@ def _has_matplotlib():
 
 
 def _plot_blocks(summary, ranking, folder, title):
-    """The blocks of the plots, which are drawn in ``folder``."""
+    """The blocks of the plots, which are drawn in ``folder`` (None: no matplotlib)."""
     blocks = [("h2", "Plots")]
-    if not _has_matplotlib():
+    if folder is None:
         return blocks + [
             (
                 "p",
@@ -326,7 +326,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         (
             tempfile.TemporaryDirectory(prefix=".tmp", dir=plots)
             if drawing
-            else contextlib.nullcontext(plots)
+            else contextlib.nullcontext()
         ) as folder,
         contextlib.ExitStack() as stack,
     ):
@@ -335,7 +335,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
             *_summary_blocks(summary, comparison.config, ranking),
             *_statistics_blocks(ranking, title),
             *_per_dataset_blocks(summary, title),
-            *_plot_blocks(summary, ranking, Path(folder), title),
+            *_plot_blocks(summary, ranking, Path(folder) if drawing else None, title),
             *_dataset_blocks(comparison),
             *_method_blocks(comparison),
             *_failed_blocks(summary),

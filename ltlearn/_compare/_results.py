@@ -116,9 +116,10 @@ def _sync(path):
     """Put ``path``'s data on the disk (``fsync``) before it takes a name.
 
     Renamed first, a power loss could leave the new name on a file of no
-    data, where the previous file was whole.
+    data, where the previous file was whole. Opened for writing only: the
+    mode copied from the old file may not let its owner read it.
     """
-    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:
@@ -293,10 +294,8 @@ class ResultsFile:
         if self._damaged:
             # Rewrite to the valid rows through a temporary file, so that a
             # crash now leaves either the old file or the repaired one.
-            with replacing(self.path) as temporary, temporary.open("wb") as handle:
-                handle.write(_HEADER.encode() + b"\n" + b"".join(self._lines))
-                handle.flush()
-                os.fsync(handle.fileno())
+            with replacing(self.path) as temporary:
+                temporary.write_bytes(_HEADER.encode() + b"\n" + b"".join(self._lines))
             self._damaged = False
         new = not self.path.exists() or self.path.stat().st_size == 0
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)

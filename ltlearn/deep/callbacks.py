@@ -204,8 +204,8 @@ def _get_head(net, path):
         head = getattr(head, name, None)
         if head is None:
             raise ValueError(
-                f"The module {type(net.module_).__name__} has no layer {path!r}; "
-                "pass head=<name of its last layer>."
+                f"The module {type(_uncompiled(net.module_)).__name__} has no "
+                f"layer {path!r}; pass head=<name of its last layer>."
             )
     if not isinstance(head, (nn.Linear, NormedLinear)):
         raise ValueError(

@@ -1578,7 +1578,7 @@ class LongTailClassifier(
             raise AttributeError(
                 f"{type(self).__name__}.transform needs a module with a "
                 f"features(x) method returning the penultimate layer; "
-                f"{type(self.module_).__name__} has none."
+                f"{type(_uncompiled(self.module_)).__name__} has none."
             )
         return features
 

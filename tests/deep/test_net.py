@@ -31,7 +31,11 @@ from ltlearn.deep import (  # noqa: E402
     TruncatedReweighting,
     VSTLALoss,
 )
-from ltlearn.deep.callbacks import DeferredResampling, TauNormalization  # noqa: E402
+from ltlearn.deep.callbacks import (  # noqa: E402
+    ClassifierRetraining,
+    DeferredResampling,
+    TauNormalization,
+)
 from ltlearn.deep.losses import (  # noqa: E402
     ClassBalancedLoss,
     FocalLoss,
@@ -1108,6 +1112,31 @@ def test_messages_about_a_compiled_loss_name_the_loss_and_module(data):
     clf = LongTailClassifier(linear, criterion="ldam", **params)
     with pytest.warns(UserWarning, match="s=30; MLP has no NormedLinear"):
         clf.fit(X, y)
+
+
+def test_messages_about_a_compiled_module_name_the_module(data):
+    # compile=True wraps the module in torch's OptimizedModule: the refusals
+    # of a missing retraining layer and of transform without features named it.
+    X, y = data
+    compiling = {"compile": True, "compile__backend": "eager", "max_epochs": 1}
+    retraining = [ClassifierRetraining(head="nope")]
+    clf = LongTailClassifier(callbacks=retraining, **{**FAST, **compiling})
+    with pytest.raises(ValueError, match="The module MLP has no layer 'nope'"):
+        clf.fit(X, y)
+
+    class NoFeatures(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = torch.nn.Linear(X.shape[1], 3)
+
+        def forward(self, x):
+            return self.linear(x)
+
+    params = {**FAST, **compiling}
+    del params["module__hidden_sizes"]
+    clf = LongTailClassifier(NoFeatures, **params).fit(X, y)
+    with pytest.raises(AttributeError, match="penultimate layer; NoFeatures has"):
+        clf.transform(X)
 
 
 def test_prior_adjusted_compiled_loss_with_a_class_balanced_sampler_warns(data):
