@@ -350,6 +350,29 @@ def test_compare_save_best_that_cannot_be_a_file_is_refused_first(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("step", ["write_report", "save_best"])
+def test_compare_interrupted_after_the_fits_says_what_is_kept(
+    tmp_path, capsys, monkeypatch, step
+):
+    # Ctrl-C while the report was written or the best model refitted printed
+    # only "ltlearn: interrupted.", as if the fits were lost.
+    from ltlearn._compare import _cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_cli, step, interrupted)
+    model = tmp_path / "model.joblib"
+    args = ("--data", str(_csv(tmp_path)), "--target", "label", "--save-best")
+    assert _compare(tmp_path, *args, str(model)) == 130
+    err = capsys.readouterr().err
+    results = tmp_path / "out" / "results.csv"
+    assert "Interrupted while" in err and "run the same command again" in err
+    assert (str(results) in err) == (step == "write_report")
+    assert len(read_results(results)) == 4  # 2 methods, 2 folds: all kept
+    assert not model.exists()
+
+
 def test_compare_report_that_cannot_be_written_is_one_line(tmp_path, capsys):
     # A directory where the report goes: a traceback once every fit had run.
     (tmp_path / "out" / "report.md").mkdir(parents=True)

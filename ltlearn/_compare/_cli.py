@@ -169,6 +169,15 @@ def _compare(args, stack):
             file=sys.stderr,
         )
         return 2
+    except KeyboardInterrupt:
+        # Every fit is done: a rerun reuses them all and writes the report.
+        print(
+            f"\nInterrupted while writing the report (an earlier report is left "
+            f"as it was). Every fit is in {comparison.output / RESULTS_FILE}; run "
+            "the same command again to write the report.",
+            file=sys.stderr,
+        )
+        return 130
     n_run = len(comparison.rows) - comparison.n_reused
     message = f"\n{n_run} fits run in {elapsed:.0f} s"
     if comparison.n_reused:
@@ -189,5 +198,13 @@ def _compare(args, stack):
                 file=sys.stderr,
             )
             return 2
+        except KeyboardInterrupt:
+            print(
+                f"\nInterrupted while refitting for --save-best: nothing saved "
+                f"(an earlier {args.save_best} is left as it was). The report "
+                "is written; run the same command again to save the model.",
+                file=sys.stderr,
+            )
+            return 130
         print(f"Saved:   {args.save_best} ({name}, refitted on all the data)")
     return 0
