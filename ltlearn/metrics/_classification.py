@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 from ltlearn.utils._validation import (
+    _MULTI_OUTPUT_TYPES,
     check_no_missing_labels,
     check_sample_weight,
     class_counts,
@@ -92,27 +93,44 @@ def _check_no_missing_labels(**labels):
             check_no_missing_labels(values, input_name=name)
 
 
-def _refuse_continuous(**labels):
-    """Refuse float labels that are not integers (``0.1``) in each array, by name.
+def _check_class_labels(**labels):
+    """Refuse, by name, each array that does not hold one class label per sample.
 
-    scikit-learn's ``unique_labels`` refuses them with "Unknown label type"
-    followed by the whole arrays, or "Mix type of y not allowed" beside
-    class labels, naming neither array.
+    scikit-learn's ``unique_labels`` refuses float labels that are not
+    integers (``0.1``) with "Unknown label type" followed by the whole
+    arrays, or "Mix type of y not allowed" beside class labels, and
+    ``column_or_1d`` a 2-d array (a multilabel indicator, the output of
+    ``predict_proba``) with "y should be a 1d array", naming neither the
+    array nor what it holds.
+
+    Returns
+    -------
+    kinds : list of str
+        The ``type_of_target`` of each array.
     """
+    kinds = []
     for name, values in labels.items():
-        if type_of_target(values, input_name=name) == "continuous":
+        kind = type_of_target(values, input_name=name)
+        if kind == "continuous":
             raise ValueError(f"{name} must hold class labels; got continuous values.")
+        if kind in _MULTI_OUTPUT_TYPES:
+            raise ValueError(
+                f"{name} must hold class labels, one per sample; got {kind} "
+                f"values of shape {np.shape(values)}."
+            )
+        kinds.append(kind)
+    return kinds
 
 
 def _check_y_train(y_train):
     """``y_train`` as a 1-d array of class labels, refused when empty."""
+    (kind,) = _check_class_labels(y_train=y_train)
     y_train = column_or_1d(y_train)
     if y_train.shape[0] == 0:
         raise ValueError(
             "y_train is empty (0 samples); the training count of each class "
             "comes from it."
         )
-    kind = type_of_target(y_train, input_name="y_train")
     if kind not in ("binary", "multiclass"):
         raise ValueError(f"y_train must hold class labels; got {kind} values.")
     return y_train
@@ -191,6 +209,7 @@ def shot_accuracy(
     """
     _check_shot_thresholds(many_threshold, few_threshold)
     _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
+    _check_class_labels(y_true=y_true, y_pred=y_pred)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
@@ -198,7 +217,6 @@ def shot_accuracy(
         raise ValueError("y_true is empty (0 samples); there is nothing to score.")
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
-    _refuse_continuous(y_true=y_true, y_pred=y_pred)
     unique_labels(y_true, y_pred)  # refuses mixed labels
     y_train = _check_y_train(y_train)
     unique_labels(y_true, y_train)  # and training labels of another type
@@ -360,6 +378,7 @@ def imbalance_report(
                macro_f1        0.50
     """
     _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
+    _check_class_labels(y_true=y_true, y_pred=y_pred)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
@@ -369,7 +388,6 @@ def imbalance_report(
     over = {}
     if y_train is not None:
         y_train = _check_y_train(y_train)
-    _refuse_continuous(y_true=y_true, y_pred=y_pred)
     parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
     # refuses a mix of strings and numbers, also in y_train when labels are
     # given

@@ -286,6 +286,29 @@ def test_imbalance_report_names_continuous_labels(name):
         imbalance_report(**labels)
 
 
+@pytest.mark.parametrize("metric", [shot_accuracy, imbalance_report])
+@pytest.mark.parametrize("name", ["y_true", "y_pred", "y_train"])
+@pytest.mark.parametrize(
+    "values, kind",
+    [
+        (np.eye(3, dtype=int), "multilabel-indicator"),
+        (np.full((3, 3), 1 / 3), "continuous-multioutput"),  # predict_proba
+    ],
+)
+def test_metrics_name_2d_labels(metric, name, values, kind):
+    # It said "y should be a 1d array, got an array of shape (3, 3) instead",
+    # naming none of the arrays nor what they held.
+    labels = {"y_true": [0, 1, 2], "y_pred": [0, 1, 1], "y_train": [0, 1, 2]}
+    labels[name] = values
+    y_train = labels.pop("y_train")
+    match = f"{name} must hold class labels, one per sample; got {kind} values of "
+    with pytest.raises(ValueError, match=re.escape(match + "shape (3, 3).")):
+        metric(**labels, y_train=y_train)
+    if name == "y_train":
+        with pytest.raises(ValueError, match=re.escape(match)):
+            make_shot_scorer(values)
+
+
 def test_imbalance_report_text_orders_by_training_count():
     text = imbalance_report(
         ["b", "a", "a"], ["b", "a", "b"], y_train=["a"] * 2 + ["b"] * 5
