@@ -136,6 +136,27 @@ def _check_y_train(y_train):
     return y_train
 
 
+def _check_labels_match(labels, found, with_train):
+    """Refuse ``labels`` of strings for classes of numbers, or the reverse.
+
+    None of them can occur: every row of the report and every aggregate
+    would be 0, without a warning. ``found`` are the classes of ``y_true``,
+    ``y_pred`` (and ``y_train`` when ``with_train``).
+    """
+    is_str = {isinstance(label, str) for label in labels.tolist()}
+    found_is_str = {isinstance(label, str) for label in found.tolist()}
+    if len(is_str | found_is_str) > 1:
+        kinds = {True: "strings", False: "numbers"}
+        arrays = "y_true, y_pred and y_train" if with_train else "y_true and y_pred"
+        shown = found.tolist()[:5] + (["..."] if found.size > 5 else [])
+        raise ValueError(
+            f"labels holds {kinds[is_str.pop()]} ({labels.tolist()!r}), the "
+            f"classes of {arrays} are {kinds[found_is_str.pop()]} ({shown!r}): "
+            "no class of labels occurs. labels picks classes; target_names "
+            "gives them the names shown."
+        )
+
+
 def _check_train_labels(y_true, y_train):
     train_labels, train_counts = np.unique(y_train, return_counts=True)
     unseen = np.setdiff1d(np.unique(y_true), train_labels)
@@ -414,6 +435,7 @@ def imbalance_report(
                 f"labels lists {repeated!r} more than once; each class is one "
                 "row of the report and counts once in its aggregates."
             )
+        _check_labels_match(labels, found, y_train is not None)
         over["labels"] = labels
     if target_names is not None:
         target_names = [str(name) for name in column_or_1d(target_names)]

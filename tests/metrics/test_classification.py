@@ -211,6 +211,25 @@ def test_imbalance_report_refuses_empty_or_2d_labels(labels):
         imbalance_report([0, 1], [0, 1], labels=labels)
 
 
+@pytest.mark.parametrize(
+    "y, labels, y_train, match",
+    [
+        # target names given as labels
+        ([0, 0, 1, 1], ["healthy", "ill"], None, "labels holds strings"),
+        (["a", "a", "b", "b"], [0, 1], None, "labels holds numbers"),
+        (["a", "a", "b", "b"], [0, 1], ["a", "b"], "of y_true, y_pred and y_train"),
+    ],
+)
+def test_imbalance_report_refuses_labels_of_another_type(y, labels, y_train, match):
+    # No class of labels could occur: every row and aggregate was 0.000,
+    # without a warning.
+    with pytest.raises(ValueError, match=match):
+        imbalance_report(y, y[::-1], labels=labels, y_train=y_train)
+    # booleans are numbers, as in scikit-learn
+    report = imbalance_report([True, False], [True, True], labels=[1, 0])
+    assert "0.500" in report
+
+
 def test_imbalance_report_refuses_repeated_labels():
     # labels=[0, 0, 1] gave two rows, and class 0 counted twice in the
     # balanced accuracy (0.833 instead of 0.75)
