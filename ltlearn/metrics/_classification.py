@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.metrics import geometric_mean_score
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
@@ -214,7 +215,8 @@ def shot_accuracy(
     -------
     scores : dict
         ``{{"many": float, "medium": float, "few": float}}``. A group without a
-        class that occurs in ``y_true`` scores NaN, with a warning.
+        class that occurs in ``y_true`` scores NaN, with an
+        :class:`~sklearn.exceptions.UndefinedMetricWarning`.
 
     References
     ----------
@@ -254,7 +256,7 @@ def shot_accuracy(
         if values.size == 0:
             warnings.warn(
                 f"No {group}-shot class occurs in y_true; its accuracy is NaN.",
-                UserWarning,
+                UndefinedMetricWarning,
                 stacklevel=external_stacklevel(),
             )
             scores[group] = float("nan")

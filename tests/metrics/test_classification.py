@@ -5,11 +5,13 @@
 
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import balanced_accuracy_score, f1_score
 
 from ltlearn.metrics import (
@@ -74,6 +76,17 @@ def test_shot_accuracy_empty_group_is_nan_with_warning():
     assert {warning.filename for warning in record} == {__file__}
     assert math.isnan(scores["few"]) and math.isnan(scores["medium"])
     assert scores["many"] == 0.5
+
+
+def test_shot_accuracy_empty_group_warns_undefined_metric():
+    # An undefined score warns as scikit-learn's metrics do, so that the
+    # filter users set for them covers it; it was a plain UserWarning.
+    y_train = np.repeat([0, 1], [200, 150])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        scores = shot_accuracy([0, 1], [0, 0], y_train=y_train)
+    assert math.isnan(scores["few"])
 
 
 def test_shot_scorer_warning_names_the_users_line():
