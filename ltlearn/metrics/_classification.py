@@ -138,15 +138,20 @@ def _check_y_train(y_train):
 
 
 def _check_labels_match(labels, found, with_train):
-    """Refuse ``labels`` of strings for classes of numbers, or the reverse.
+    """Refuse ``labels`` of another type than the classes, none of them a class.
 
-    None of them can occur: every row of the report and every aggregate
-    would be 0, without a warning. ``found`` are the classes of ``y_true``,
-    ``y_pred`` (and ``y_train`` when ``with_train``).
+    Every row of the report and every aggregate would be 0, without a
+    warning. scikit-learn's scores match a label to a class of the other
+    type by its text (the label ``"1"`` is the class ``1``), so labels of
+    which one is a class that way are kept. ``found`` are the classes of
+    ``y_true``, ``y_pred`` (and ``y_train`` when ``with_train``).
     """
-    is_str = {isinstance(label, str) for label in labels.tolist()}
-    found_is_str = {isinstance(label, str) for label in found.tolist()}
-    if len(is_str | found_is_str) > 1:
+    is_str = {isinstance(label, (str, bytes)) for label in labels.tolist()}
+    found_is_str = {isinstance(label, (str, bytes)) for label in found.tolist()}
+    if (
+        len(is_str | found_is_str) > 1
+        and not np.isin(labels.astype(str), found.astype(str)).any()
+    ):
         kinds = {True: "strings", False: "numbers"}
         arrays = "y_true, y_pred and y_train" if with_train else "y_true and y_pred"
         shown = found.tolist()[:5] + (["..."] if found.size > 5 else [])

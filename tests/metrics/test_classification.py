@@ -12,7 +12,7 @@ import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.metrics import balanced_accuracy_score, classification_report, f1_score
 
 from ltlearn.metrics import (
     imbalance_report,
@@ -241,6 +241,26 @@ def test_imbalance_report_refuses_labels_of_another_type(y, labels, y_train, mat
     # booleans are numbers, as in scikit-learn
     report = imbalance_report([True, False], [True, True], labels=[1, 0])
     assert "0.500" in report
+
+
+def test_imbalance_report_labels_of_another_type_that_are_classes():
+    # scikit-learn's scores take the label 1 for the class "1" (and "1" for
+    # 1): labels of integers for classes read as text were refused with "no
+    # class of labels occurs", where they gave scikit-learn's report.
+    y_true = np.array(["0", "0", "1", "1", "2"])
+    y_pred = np.array(["0", "1", "1", "1", "0"])
+    report = imbalance_report(y_true, y_pred, labels=[2, 1], output_dict=True)
+    expected = classification_report(
+        y_true, y_pred, labels=[2, 1], output_dict=True, zero_division=0.0
+    )
+    assert list(report["classes"]) == [1, 2]
+    for label in (1, 2):
+        assert report["classes"][label]["f1"] == expected[str(label)]["f1-score"]
+    assert report["macro_f1"] == expected["macro avg"]["f1-score"]
+    report = imbalance_report(
+        y_true.astype(int), y_pred.astype(int), labels=["1", "2"], output_dict=True
+    )
+    assert report["macro_f1"] == expected["macro avg"]["f1-score"]
 
 
 def test_imbalance_report_refuses_repeated_labels():
