@@ -145,13 +145,17 @@ def _check_labels_match(labels, found, with_train):
     type by its text (the label ``"1"`` is the class ``1``), so labels of
     which one is a class that way are kept. ``found`` are the classes of
     ``y_true``, ``y_pred`` (and ``y_train`` when ``with_train``).
+
+    Returns
+    -------
+    by_text : bool
+        Whether ``labels`` are of the other type, matched to the classes by
+        their text.
     """
     is_str = {isinstance(label, (str, bytes)) for label in labels.tolist()}
     found_is_str = {isinstance(label, (str, bytes)) for label in found.tolist()}
-    if (
-        len(is_str | found_is_str) > 1
-        and not np.isin(labels.astype(str), found.astype(str)).any()
-    ):
+    by_text = len(is_str | found_is_str) > 1
+    if by_text and not np.isin(labels.astype(str), found.astype(str)).any():
         kinds = {True: "strings", False: "numbers"}
         arrays = "y_true, y_pred and y_train" if with_train else "y_true and y_pred"
         shown = found.tolist()[:5] + (["..."] if found.size > 5 else [])
@@ -161,6 +165,7 @@ def _check_labels_match(labels, found, with_train):
             "no class of labels occurs. labels picks classes; target_names "
             "gives them the names shown."
         )
+    return by_text
 
 
 def _check_train_labels(y_true, y_train):
@@ -420,6 +425,7 @@ def imbalance_report(
     # refuses a mix of strings and numbers, also in y_train when labels are
     # given
     found = unique_labels(*parts)
+    by_text = False  # labels of another type than the classes
     if labels is None:
         labels = found
     else:
@@ -442,7 +448,7 @@ def imbalance_report(
                 f"labels lists {repeated!r} more than once; each class is one "
                 "row of the report and counts once in its aggregates."
             )
-        _check_labels_match(labels, found, y_train is not None)
+        by_text = _check_labels_match(labels, found, y_train is not None)
         over["labels"] = labels
     if target_names is not None:
         target_names = [str(name) for name in column_or_1d(target_names)]
@@ -458,7 +464,12 @@ def imbalance_report(
                 "the report needs its own."
             )
     if y_train is not None:
-        train_count = class_counts(y_train, labels)
+        # matched as scikit-learn's scores match them: "1" counts the class 1
+        train_count = (
+            class_counts(y_train.astype(str), labels.astype(str))
+            if by_text
+            else class_counts(y_train, labels)
+        )
     else:
         train_count = None
     with warnings.catch_warnings():

@@ -263,6 +263,20 @@ def test_imbalance_report_labels_of_another_type_that_are_classes():
     assert report["macro_f1"] == expected["macro avg"]["f1-score"]
 
 
+def test_imbalance_report_counts_training_of_labels_of_another_type():
+    # The scores took the label 1 for the class "1", the training counts
+    # did not: every train_count was 0, and the rows were not ordered by it.
+    y = np.array(["0", "1", "1", "2"])
+    y_train = np.repeat(["0", "1", "2"], [1, 5, 3])
+    report = imbalance_report(y, y, y_train=y_train, labels=[0, 1, 2], output_dict=True)
+    counts = {label: row["train_count"] for label, row in report["classes"].items()}
+    assert list(counts.items()) == [(1, 5), (2, 3), (0, 1)]
+    report = imbalance_report(
+        y.astype(int), y.astype(int), y_train=y_train.astype(int), labels=["2", "0"]
+    )
+    assert re.search(r"2 +3 .*\n +0 +1 ", report)
+
+
 def test_imbalance_report_refuses_repeated_labels():
     # labels=[0, 0, 1] gave two rows, and class 0 counted twice in the
     # balanced accuracy (0.833 instead of 0.75)
