@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.metrics import geometric_mean_score
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
     balanced_accuracy_score,
     f1_score,
@@ -20,6 +21,7 @@ from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 from ltlearn.utils._validation import (
+    _MULTI_OUTPUT_TYPES,
     check_no_missing_labels,
     check_sample_weight,
     class_counts,
@@ -92,30 +94,78 @@ def _check_no_missing_labels(**labels):
             check_no_missing_labels(values, input_name=name)
 
 
-def _refuse_continuous(**labels):
-    """Refuse float labels that are not integers (``0.1``) in each array, by name.
+def _check_class_labels(**labels):
+    """Refuse, by name, each array that does not hold one class label per sample.
 
-    scikit-learn's ``unique_labels`` refuses them with "Unknown label type"
-    followed by the whole arrays, or "Mix type of y not allowed" beside
-    class labels, naming neither array.
+    scikit-learn's ``unique_labels`` refuses float labels that are not
+    integers (``0.1``) with "Unknown label type" followed by the whole
+    arrays, or "Mix type of y not allowed" beside class labels, and
+    ``column_or_1d`` a 2-d array (a multilabel indicator, the output of
+    ``predict_proba``) with "y should be a 1d array", naming neither the
+    array nor what it holds.
+
+    Returns
+    -------
+    kinds : list of str
+        The ``type_of_target`` of each array.
     """
+    kinds = []
     for name, values in labels.items():
-        if type_of_target(values, input_name=name) == "continuous":
+        kind = type_of_target(values, input_name=name)
+        if kind == "continuous":
             raise ValueError(f"{name} must hold class labels; got continuous values.")
+        if kind in _MULTI_OUTPUT_TYPES:
+            raise ValueError(
+                f"{name} must hold class labels, one per sample; got {kind} "
+                f"values of shape {np.shape(values)}."
+            )
+        kinds.append(kind)
+    return kinds
 
 
 def _check_y_train(y_train):
     """``y_train`` as a 1-d array of class labels, refused when empty."""
+    (kind,) = _check_class_labels(y_train=y_train)
     y_train = column_or_1d(y_train)
     if y_train.shape[0] == 0:
         raise ValueError(
             "y_train is empty (0 samples); the training count of each class "
             "comes from it."
         )
-    kind = type_of_target(y_train, input_name="y_train")
     if kind not in ("binary", "multiclass"):
         raise ValueError(f"y_train must hold class labels; got {kind} values.")
     return y_train
+
+
+def _check_labels_match(labels, found, with_train):
+    """Refuse ``labels`` of another type than the classes, none of them a class.
+
+    Every row of the report and every aggregate would be 0, without a
+    warning. scikit-learn's scores match a label to a class of the other
+    type by its text (the label ``"1"`` is the class ``1``), so labels of
+    which one is a class that way are kept. ``found`` are the classes of
+    ``y_true``, ``y_pred`` (and ``y_train`` when ``with_train``).
+
+    Returns
+    -------
+    by_text : bool
+        Whether ``labels`` are of the other type, matched to the classes by
+        their text.
+    """
+    is_str = {isinstance(label, (str, bytes)) for label in labels.tolist()}
+    found_is_str = {isinstance(label, (str, bytes)) for label in found.tolist()}
+    by_text = len(is_str | found_is_str) > 1
+    if by_text and not np.isin(labels.astype(str), found.astype(str)).any():
+        kinds = {True: "strings", False: "numbers"}
+        arrays = "y_true, y_pred and y_train" if with_train else "y_true and y_pred"
+        shown = found.tolist()[:5] + (["..."] if found.size > 5 else [])
+        raise ValueError(
+            f"labels holds {kinds[is_str.pop()]} ({labels.tolist()!r}), the "
+            f"classes of {arrays} are {kinds[found_is_str.pop()]} ({shown!r}): "
+            "no class of labels occurs. labels picks classes; target_names "
+            "gives them the names shown."
+        )
+    return by_text
 
 
 def _check_train_labels(y_true, y_train):
@@ -175,7 +225,8 @@ def shot_accuracy(
     -------
     scores : dict
         ``{{"many": float, "medium": float, "few": float}}``. A group without a
-        class that occurs in ``y_true`` scores NaN, with a warning.
+        class that occurs in ``y_true`` scores NaN, with an
+        :class:`~sklearn.exceptions.UndefinedMetricWarning`.
 
     References
     ----------
@@ -191,6 +242,7 @@ def shot_accuracy(
     """
     _check_shot_thresholds(many_threshold, few_threshold)
     _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
+    _check_class_labels(y_true=y_true, y_pred=y_pred)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
@@ -198,7 +250,6 @@ def shot_accuracy(
         raise ValueError("y_true is empty (0 samples); there is nothing to score.")
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
-    _refuse_continuous(y_true=y_true, y_pred=y_pred)
     unique_labels(y_true, y_pred)  # refuses mixed labels
     y_train = _check_y_train(y_train)
     unique_labels(y_true, y_train)  # and training labels of another type
@@ -215,7 +266,7 @@ def shot_accuracy(
         if values.size == 0:
             warnings.warn(
                 f"No {group}-shot class occurs in y_true; its accuracy is NaN.",
-                UserWarning,
+                UndefinedMetricWarning,
                 stacklevel=external_stacklevel(),
             )
             scores[group] = float("nan")
@@ -360,6 +411,7 @@ def imbalance_report(
                macro_f1        0.50
     """
     _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
+    _check_class_labels(y_true=y_true, y_pred=y_pred)
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
@@ -369,11 +421,11 @@ def imbalance_report(
     over = {}
     if y_train is not None:
         y_train = _check_y_train(y_train)
-    _refuse_continuous(y_true=y_true, y_pred=y_pred)
     parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
     # refuses a mix of strings and numbers, also in y_train when labels are
     # given
     found = unique_labels(*parts)
+    by_text = False  # labels of another type than the classes
     if labels is None:
         labels = found
     else:
@@ -396,6 +448,7 @@ def imbalance_report(
                 f"labels lists {repeated!r} more than once; each class is one "
                 "row of the report and counts once in its aggregates."
             )
+        by_text = _check_labels_match(labels, found, y_train is not None)
         over["labels"] = labels
     if target_names is not None:
         target_names = [str(name) for name in column_or_1d(target_names)]
@@ -411,7 +464,12 @@ def imbalance_report(
                 "the report needs its own."
             )
     if y_train is not None:
-        train_count = class_counts(y_train, labels)
+        # matched as scikit-learn's scores match them: "1" counts the class 1
+        train_count = (
+            class_counts(y_train.astype(str), labels.astype(str))
+            if by_text
+            else class_counts(y_train, labels)
+        )
     else:
         train_count = None
     with warnings.catch_warnings():

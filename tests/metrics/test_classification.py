@@ -5,12 +5,14 @@
 
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn.dummy import DummyClassifier
-from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.metrics import balanced_accuracy_score, classification_report, f1_score
 
 from ltlearn.metrics import (
     imbalance_report,
@@ -74,6 +76,17 @@ def test_shot_accuracy_empty_group_is_nan_with_warning():
     assert {warning.filename for warning in record} == {__file__}
     assert math.isnan(scores["few"]) and math.isnan(scores["medium"])
     assert scores["many"] == 0.5
+
+
+def test_shot_accuracy_empty_group_warns_undefined_metric():
+    # An undefined score warns as scikit-learn's metrics do, so that the
+    # filter users set for them covers it; it was a plain UserWarning.
+    y_train = np.repeat([0, 1], [200, 150])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        scores = shot_accuracy([0, 1], [0, 0], y_train=y_train)
+    assert math.isnan(scores["few"])
 
 
 def test_shot_scorer_warning_names_the_users_line():
@@ -211,6 +224,59 @@ def test_imbalance_report_refuses_empty_or_2d_labels(labels):
         imbalance_report([0, 1], [0, 1], labels=labels)
 
 
+@pytest.mark.parametrize(
+    "y, labels, y_train, match",
+    [
+        # target names given as labels
+        ([0, 0, 1, 1], ["healthy", "ill"], None, "labels holds strings"),
+        (["a", "a", "b", "b"], [0, 1], None, "labels holds numbers"),
+        (["a", "a", "b", "b"], [0, 1], ["a", "b"], "of y_true, y_pred and y_train"),
+    ],
+)
+def test_imbalance_report_refuses_labels_of_another_type(y, labels, y_train, match):
+    # No class of labels could occur: every row and aggregate was 0.000,
+    # without a warning.
+    with pytest.raises(ValueError, match=match):
+        imbalance_report(y, y[::-1], labels=labels, y_train=y_train)
+    # booleans are numbers, as in scikit-learn
+    report = imbalance_report([True, False], [True, True], labels=[1, 0])
+    assert "0.500" in report
+
+
+def test_imbalance_report_labels_of_another_type_that_are_classes():
+    # scikit-learn's scores take the label 1 for the class "1" (and "1" for
+    # 1): labels of integers for classes read as text were refused with "no
+    # class of labels occurs", where they gave scikit-learn's report.
+    y_true = np.array(["0", "0", "1", "1", "2"])
+    y_pred = np.array(["0", "1", "1", "1", "0"])
+    report = imbalance_report(y_true, y_pred, labels=[2, 1], output_dict=True)
+    expected = classification_report(
+        y_true, y_pred, labels=[2, 1], output_dict=True, zero_division=0.0
+    )
+    assert list(report["classes"]) == [1, 2]
+    for label in (1, 2):
+        assert report["classes"][label]["f1"] == expected[str(label)]["f1-score"]
+    assert report["macro_f1"] == expected["macro avg"]["f1-score"]
+    report = imbalance_report(
+        y_true.astype(int), y_pred.astype(int), labels=["1", "2"], output_dict=True
+    )
+    assert report["macro_f1"] == expected["macro avg"]["f1-score"]
+
+
+def test_imbalance_report_counts_training_of_labels_of_another_type():
+    # The scores took the label 1 for the class "1", the training counts
+    # did not: every train_count was 0, and the rows were not ordered by it.
+    y = np.array(["0", "1", "1", "2"])
+    y_train = np.repeat(["0", "1", "2"], [1, 5, 3])
+    report = imbalance_report(y, y, y_train=y_train, labels=[0, 1, 2], output_dict=True)
+    counts = {label: row["train_count"] for label, row in report["classes"].items()}
+    assert list(counts.items()) == [(1, 5), (2, 3), (0, 1)]
+    report = imbalance_report(
+        y.astype(int), y.astype(int), y_train=y_train.astype(int), labels=["2", "0"]
+    )
+    assert re.search(r"2 +3 .*\n +0 +1 ", report)
+
+
 def test_imbalance_report_refuses_repeated_labels():
     # labels=[0, 0, 1] gave two rows, and class 0 counted twice in the
     # balanced accuracy (0.833 instead of 0.75)
@@ -284,6 +350,29 @@ def test_imbalance_report_names_continuous_labels(name):
     labels = {"y_true": [0, 1, 0], "y_pred": [0, 1, 1], name: [0.1, 0.2, 0.1]}
     with pytest.raises(ValueError, match=f"{name} must hold class labels; got cont"):
         imbalance_report(**labels)
+
+
+@pytest.mark.parametrize("metric", [shot_accuracy, imbalance_report])
+@pytest.mark.parametrize("name", ["y_true", "y_pred", "y_train"])
+@pytest.mark.parametrize(
+    "values, kind",
+    [
+        (np.eye(3, dtype=int), "multilabel-indicator"),
+        (np.full((3, 3), 1 / 3), "continuous-multioutput"),  # predict_proba
+    ],
+)
+def test_metrics_name_2d_labels(metric, name, values, kind):
+    # It said "y should be a 1d array, got an array of shape (3, 3) instead",
+    # naming none of the arrays nor what they held.
+    labels = {"y_true": [0, 1, 2], "y_pred": [0, 1, 1], "y_train": [0, 1, 2]}
+    labels[name] = values
+    y_train = labels.pop("y_train")
+    match = f"{name} must hold class labels, one per sample; got {kind} values of "
+    with pytest.raises(ValueError, match=re.escape(match + "shape (3, 3).")):
+        metric(**labels, y_train=y_train)
+    if name == "y_train":
+        with pytest.raises(ValueError, match=re.escape(match)):
+            make_shot_scorer(values)
 
 
 def test_imbalance_report_text_orders_by_training_count():
