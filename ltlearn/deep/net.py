@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import math
 import warnings
 from contextlib import contextmanager, nullcontext
@@ -36,7 +37,7 @@ from skorch.callbacks import (
     ProgressBar,
 )
 from skorch.dataset import Dataset as _SkorchDataset
-from skorch.dataset import unpack_data
+from skorch.dataset import ValidSplit, unpack_data
 from skorch.exceptions import NotInitializedError
 from skorch.helper import SliceDataset
 from skorch.utils import is_dataset, to_device, to_numpy, to_tensor
@@ -284,7 +285,10 @@ class LongTailClassifier(
     random_state : int, RandomState instance or None, default=None
         Seeds torch inside ``torch.random.fork_rng`` for each fit, so that
         the same integer gives the same network on the CPU and torch's
-        global random state is left as it was. ``None`` uses torch's global
+        global random state is left as it was. It also seeds the validation
+        part of a ``skorch.dataset.ValidSplit`` with a float ``cv`` and no
+        ``random_state`` of its own, as scikit-learn's ``MLPClassifier``
+        seeds its ``early_stopping`` split. ``None`` uses torch's global
         generator, as skorch does.
     progress_bar : bool, default=False
         Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``). With
@@ -1108,6 +1112,26 @@ class LongTailClassifier(
             set_class_counts(self._class_counts_for_loss(name))
         return True
 
+    def _seeded_split(self, split):
+        """``split``, seeded from ``random_state`` if it is an unseeded shuffle.
+
+        skorch's ``ValidSplit`` with a float ``cv`` shuffles with its own
+        ``random_state``, numpy's global generator when it is ``None``. Within
+        a seeded fit, a copy draws from torch's seed of the fit instead.
+        """
+        cv = getattr(split, "cv", None)
+        if (
+            self.random_state is None
+            or not isinstance(split, ValidSplit)
+            or split.random_state is not None
+            or not isinstance(cv, Real)
+            or float(cv).is_integer()
+        ):
+            return split
+        split = copy.copy(split)
+        split.random_state = torch.initial_seed() % _MAX_SEED
+        return split
+
     def get_split_datasets(self, X, y=None, **fit_params):
         """Split off skorch's validation part; count the classes of the rest.
 
@@ -1132,7 +1156,14 @@ class LongTailClassifier(
         dataset_valid : torch.utils.data.Dataset or None
             The validation part.
         """
-        dataset_train, dataset_valid = super().get_split_datasets(X, y, **fit_params)
+        split = self.train_split
+        self.train_split = self._seeded_split(split)
+        try:
+            dataset_train, dataset_valid = super().get_split_datasets(
+                X, y, **fit_params
+            )
+        finally:
+            self.train_split = split
         for dataset in (dataset_train, dataset_valid):
             if dataset is not None:
                 # Its targets are label codes: predict gives codes on it.

@@ -341,6 +341,28 @@ def test_same_random_state_same_network_and_global_rng_untouched(data):
     assert not np.allclose(third.fit(X, y).predict_proba(X), first.predict_proba(X))
 
 
+def test_same_random_state_same_shuffled_validation_split(data):
+    """A float ValidSplit without a seed of its own is seeded by random_state."""
+    X, y = data
+    split = ValidSplit(0.25, stratified=True)
+    fast = {**FAST, "max_epochs": 1}
+    fits = []
+    for seed in (1, 2):
+        np.random.seed(seed)
+        before = np.random.get_state()[1].copy()
+        clf = LongTailClassifier(train_split=split, **fast).fit(X, y)
+        np.testing.assert_array_equal(np.random.get_state()[1], before)
+        fits.append(clf)
+    assert split.random_state is None
+    np.testing.assert_array_equal(
+        fits[0].history[:, "valid_loss"], fits[1].history[:, "valid_loss"]
+    )
+    np.testing.assert_array_equal(fits[0].predict_proba(X), fits[1].predict_proba(X))
+    other = LongTailClassifier(train_split=split, **{**fast, "random_state": 1})
+    other_loss = other.fit(X, y).history[:, "valid_loss"]
+    assert other_loss != fits[0].history[:, "valid_loss"]
+
+
 def test_pickle_and_clone(data):
     X, y = data
     clf = LongTailClassifier(criterion="ldam", **FAST).fit(X, y)
