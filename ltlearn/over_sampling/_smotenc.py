@@ -45,6 +45,23 @@ def _factorize(values):
     return codes.astype(np.intp, copy=False), uniques
 
 
+def _mixed_rows(X):
+    """Rows of numbers and strings (lists, say) as objects, each kept as given.
+
+    NumPy reads ``[[1.5, "a"], ...]`` as strings, ``[["1.5", "a"], ...]``:
+    the numbers would come back as strings. An array is kept as it is.
+    """
+    if hasattr(X, "__array__"):
+        return X
+    values = np.asarray(X)
+    if values.dtype.kind not in "US":
+        return values
+    objects = np.asarray(X, dtype=object)
+    if all(isinstance(value, str) for value in objects.ravel().tolist()):
+        return values
+    return objects
+
+
 def _local_codes(codes):
     """Codes renumbered ``0..n_levels-1`` over the levels present."""
     levels, local = np.unique(codes, return_inverse=True)
@@ -290,7 +307,7 @@ class SMOTENC(SMOTE):
         if sparse.issparse(X):  # numeric: no NaN even as a category
             X = check_array(X, accept_sparse=["csr", "csc"], input_name="X")
         elif not is_pandas_df(X):
-            X = check_array(X, dtype=None, ensure_all_finite=False)
+            X = check_array(_mixed_rows(X), dtype=None, ensure_all_finite=False)
             if X.dtype.kind in "fc":  # numeric data: no NaN even as a category
                 X = check_array(X, dtype=None)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)

@@ -232,6 +232,24 @@ def test_dataframe_round_trip_keeps_dtypes():
     assert set(new["city"]) <= set(minority["city"])
 
 
+def test_rows_of_numbers_and_strings_keep_their_numbers():
+    # A list of rows mixing numbers and strings was read by NumPy as strings,
+    # and came back with every number a string ("1.5").
+    rng = np.random.RandomState(0)
+    rows = [[float(v), c] for v, c in zip(rng.rand(20), rng.choice(["a", "b"], 20))]
+    y = [0] * 14 + [1] * 6
+    X_res, y_res = SMOTENC(categorical_features=[1], random_state=0).fit_resample(
+        rows, y
+    )
+    assert isinstance(X_res, list) and X_res[:20] == rows
+    assert all(isinstance(row[0], float) for row in X_res)
+    assert {row[1] for row in X_res[20:]} <= {"a", "b"}
+    expected, _ = SMOTENC(categorical_features=[1], random_state=0).fit_resample(
+        np.array(rows, dtype=object), y
+    )
+    np.testing.assert_array_equal(np.array(X_res, dtype=object), expected)
+
+
 def test_smoten_all_categorical():
     rng = np.random.RandomState(0)
     X = rng.choice(["a", "b", "c", "d"], size=(90, 3)).astype(object)
