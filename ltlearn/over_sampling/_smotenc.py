@@ -21,7 +21,9 @@ from ltlearn.over_sampling._smote import (
     _class_generators,
     _compute_dtype,
     _fill_dense,
+    _is_boolean,
     _new_samples,
+    _round_boolean_columns,
     _smote_docstring,
 )
 from ltlearn.utils._warnings import external_stacklevel
@@ -249,8 +251,9 @@ class SMOTENC(SMOTE):
       encoding of the categories present in the class only.
     - ``"auto"`` also takes object and string columns as categorical
       (imbalanced-learn takes categorical dtypes only).
-    - The random streams, small classes and float32 data behave as in
-      :class:`SMOTE`.
+    - The random streams, small classes, float32 data and boolean
+      continuous columns behave as in :class:`SMOTE` (imbalanced-learn gives
+      a boolean column True wherever the seed or its neighbour is True).
 
     A DataFrame comes back as a DataFrame with its dtypes, categorical
     dtypes included. A sparse matrix is resampled as a dense array (with a
@@ -465,6 +468,14 @@ class SMOTENC(SMOTE):
                 new_codes[block, j] = _vote(codes[voters, j], generator)
             offset += n_new
 
+        _round_boolean_columns(
+            new_numeric,
+            [
+                i
+                for i, j in enumerate(self.continuous_features_)
+                if _is_boolean(columns[j].dtype)
+            ],
+        )
         return self._assemble(
             X, y, targets, columns, new_numeric, new_codes, factorized
         )
@@ -500,7 +511,9 @@ class SMOTENC(SMOTE):
             else:
                 i = category[j]
                 added = pd.Series(factorized[i][1].take(new_codes[:, i]))
-            if isinstance(original.dtype, pd.CategoricalDtype):
+            if isinstance(original.dtype, pd.CategoricalDtype) or _is_boolean(
+                original.dtype
+            ):
                 added = added.astype(original.dtype)
             joined = pd.concat(
                 [original.reset_index(drop=True), added], ignore_index=True

@@ -250,6 +250,28 @@ def test_rows_of_numbers_and_strings_keep_their_numbers():
     np.testing.assert_array_equal(np.array(X_res, dtype=object), expected)
 
 
+@pytest.mark.parametrize("bool_dtype", ["bool", "boolean"])
+def test_boolean_continuous_columns_take_the_nearer_value(bool_dtype):
+    # a bool column came back True wherever the seed or its neighbour was
+    # True; a nullable "boolean" column failed with "Need to pass bool-like
+    # values" (both as in imbalanced-learn)
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "f": rng.normal(size=40),
+            "b": rng.randint(0, 2, 40).astype(float),
+            "c": rng.choice(["u", "v"], 40),
+        }
+    )
+    y = np.repeat([0, 1], [30, 10])
+    expected, _ = SMOTENC(["c"], k_neighbors=3, random_state=0).fit_resample(frame, y)
+    frame["b"] = pd.array(frame["b"] > 0, dtype=bool_dtype)
+    X_res, _ = SMOTENC(["c"], k_neighbors=3, random_state=0).fit_resample(frame, y)
+    assert list(X_res.dtypes) == list(frame.dtypes)
+    np.testing.assert_array_equal(X_res["f"], expected["f"])
+    np.testing.assert_array_equal(X_res["b"].to_numpy(bool), expected["b"] > 0.5)
+
+
 def test_smoten_all_categorical():
     rng = np.random.RandomState(0)
     X = rng.choice(["a", "b", "c", "d"], size=(90, 3)).astype(object)
