@@ -181,12 +181,19 @@ def _round_boolean_columns(new_rows, columns):
         new_rows[:, columns] = np.round(new_rows[:, columns])
 
 
+def _is_category(dtype):
+    """Whether ``dtype`` is pandas' ``category``."""
+    return getattr(dtype, "name", None) == "category"
+
+
 def _refuse_non_numeric(columns):
     """Name the columns that do not hold numbers, from ``(name, values)`` pairs.
 
     scikit-learn's ``check_array`` lets the category columns of a DataFrame
     through as objects (for the models that read them), which interpolation
-    cannot handle, and fails on string columns without naming them.
+    cannot handle, and fails on string columns without naming them. A
+    category column of numbers is refused too: a value between two of its
+    categories is none of them, and would come back missing.
     """
     bad = []
     for name, values in columns:
@@ -194,11 +201,16 @@ def _refuse_non_numeric(columns):
             values.astype(np.float64)
         except (TypeError, ValueError):
             bad.append(name)
+        else:
+            if _is_category(values.dtype):
+                bad.append(name)
     if bad:
         raise ValueError(
             f"SMOTE interpolates numbers, but the columns {bad!r} of X hold "
-            "non-numeric values (categories or strings). Use SMOTENC for "
-            "numeric and categorical columns, or SMOTEN for categorical ones."
+            "non-numeric values (categories, strings, dates): a value between "
+            "two categories is none of them. Use SMOTENC for numeric and "
+            "categorical columns, or SMOTEN for categorical ones; give a "
+            "category column of numbers a numeric dtype to interpolate it."
         )
 
 
@@ -334,6 +346,9 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
       Boolean data (NumPy ``bool``, pandas ``boolean`` columns) takes the
       nearer of the two samples' values (the interpolated value rounded);
       imbalanced-learn fails on it.
+    - The category columns of a DataFrame are refused, by name, even of
+      numbers: imbalanced-learn interpolates numeric categories, and a value
+      between two categories comes back missing (NaN).
 
     It is registered as a virtual subclass of imbalanced-learn's SMOTE when
     ``ltlearn.over_sampling`` is imported (it inherits nothing from it), so

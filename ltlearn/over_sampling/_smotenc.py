@@ -22,6 +22,7 @@ from ltlearn.over_sampling._smote import (
     _compute_dtype,
     _fill_dense,
     _is_boolean,
+    _is_category,
     _new_samples,
     _round_boolean_columns,
     _smote_docstring,
@@ -390,6 +391,15 @@ class SMOTENC(SMOTE):
     def _numeric_part(self, X, columns):
         """The continuous columns as floats; a column that fails is named."""
         frame = is_pandas_df(X)
+        for j in self.continuous_features_ if frame else ():
+            if _is_category(columns[j].dtype):
+                raise ValueError(
+                    f"Column {X.columns[j]!r} is taken as continuous (it is not "
+                    "in categorical_features) but is a category column: a value "
+                    "between two categories is none of them. Add it to "
+                    "categorical_features, or give it a numeric dtype to "
+                    "interpolate it."
+                )
         try:
             return check_array(
                 np.column_stack([columns[j] for j in self.continuous_features_])

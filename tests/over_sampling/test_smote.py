@@ -504,10 +504,22 @@ def test_a_category_column_of_strings_is_refused_by_name():
     )
     with pytest.raises(ValueError, match=r"columns \['c'\] of X hold non-numeric"):
         SMOTE(k_neighbors=3).fit_resample(frame, y)
-    # categories that are numbers are interpolated, as in imbalanced-learn
-    frame["c"] = pd.Categorical([1.0, 2.0] * 10)
+
+
+def test_a_category_column_of_numbers_is_refused_by_name():
+    # its values were interpolated and cast back to the categories: a value
+    # between two categories came back missing (NaN), as in imbalanced-learn
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [28, 12])
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=40), "c": pd.Categorical(rng.randint(0, 5, 40))}
+    )
+    with pytest.raises(ValueError, match=r"columns \['c'\] of X hold non-numeric"):
+        SMOTE(k_neighbors=3, random_state=0).fit_resample(frame, y)
+    # a numeric dtype interpolates it
+    frame["c"] = frame["c"].astype(int)
     X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(frame, y)
-    assert list(X_res.dtypes) == list(frame.dtypes)
+    assert X_res["c"].dtype == int and X_res["c"].notna().all()
 
 
 @pytest.mark.parametrize("dtype", [object, "string"])

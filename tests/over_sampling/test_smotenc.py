@@ -272,6 +272,24 @@ def test_boolean_continuous_columns_take_the_nearer_value(bool_dtype):
     np.testing.assert_array_equal(X_res["b"].to_numpy(bool), expected["b"] > 0.5)
 
 
+def test_a_category_column_taken_as_continuous_is_refused_by_name():
+    # its synthetic values, between two categories, came back missing (NaN),
+    # as in imbalanced-learn
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [28, 12])
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=40),
+            "c": pd.Categorical(rng.randint(0, 5, 40)),
+            "k": rng.choice(["u", "v"], 40),
+        }
+    )
+    with pytest.raises(ValueError, match="Column 'c' is taken as continuous"):
+        SMOTENC(["k"], k_neighbors=3, random_state=0).fit_resample(frame, y)
+    X_res, _ = SMOTENC(["c", "k"], k_neighbors=3, random_state=0).fit_resample(frame, y)
+    assert X_res["c"].dtype == frame["c"].dtype and X_res["c"].notna().all()
+
+
 def test_smoten_all_categorical():
     rng = np.random.RandomState(0)
     X = rng.choice(["a", "b", "c", "d"], size=(90, 3)).astype(object)
