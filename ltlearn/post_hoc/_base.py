@@ -238,6 +238,41 @@ def _rule_weights(sample_weight):
     return scaled
 
 
+def _in_class_order(values, classes, name):
+    """Per-class ``values`` in the order of ``classes``.
+
+    A dict, or a pandas Series whose index holds the classes (that of
+    ``y.value_counts()``, in the order of the counts), is read by label; a
+    DataFrame whose index and columns hold the classes, by label on both
+    axes. Anything else is read by position, as given. ``name`` names the
+    parameter in the errors.
+    """
+    labels = classes.tolist()
+    if isinstance(values, dict):
+        unknown = [key for key in values if key not in set(labels)]
+        if unknown:
+            raise ValueError(
+                f"{name} holds {unknown!r}, which are not classes; the classes "
+                f"are {labels!r}."
+            )
+        missing = [label for label in labels if label not in values]
+        if missing:
+            raise ValueError(f"{name} has no value for class {missing[0]!r}.")
+        return [values[label] for label in labels]
+
+    def holds_classes(index):
+        return len(index) == len(labels) and set(index.tolist()) == set(labels)
+
+    if not hasattr(values, "loc"):  # not a pandas Series or DataFrame
+        return values
+    if hasattr(values, "columns"):  # a DataFrame
+        if holds_classes(values.index) and holds_classes(values.columns):
+            return values.loc[labels, labels].to_numpy()
+    elif holds_classes(values.index):
+        return values.loc[labels].to_numpy()
+    return values
+
+
 def _check_prior_counts(counts, classes, weighted=False):
     """Refuse a class of ``classes`` that has no sample (or no weight) in ``y``.
 

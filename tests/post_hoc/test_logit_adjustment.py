@@ -7,6 +7,7 @@ import warnings
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn.metrics import geometric_mean_score
 from scipy.special import logsumexp
@@ -84,6 +85,28 @@ def test_given_prior_is_normalised_and_used(imbalanced_multiclass):
     np.testing.assert_allclose(clf.prior_, [0.4, 0.3, 0.2, 0.1])
     expected = clf.estimator_.predict_proba(X) / clf.prior_
     np.testing.assert_array_equal(clf.predict(X), expected.argmax(axis=1))
+
+
+def test_prior_by_label_is_read_in_the_order_of_classes(imbalanced_multiclass):
+    # a Series of y.value_counts() (ordered by count) was read by position,
+    # giving each class another's prior; a dict failed in float()
+    X, y = imbalanced_multiclass
+    labels = np.array(["w", "x", "y", "z"], dtype=object)[y]
+    expected = [0.4, 0.3, 0.2, 0.1]
+    series = pd.Series([1, 2, 3, 4], index=["z", "y", "x", "w"])
+    for prior in (series, series.to_dict()):
+        clf = LogitAdjustedClassifier(LogisticRegression(), prior=prior)
+        np.testing.assert_allclose(clf.fit(X, labels).prior_, expected)
+    counts = pd.Series(labels).value_counts()
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior=counts).fit(X, labels)
+    np.testing.assert_allclose(clf.prior_, np.bincount(y) / y.size)
+    # a Series indexed otherwise is read by position, as an array
+    clf.set_params(prior=pd.Series([4, 3, 2, 1])).fit(X, labels)
+    np.testing.assert_allclose(clf.prior_, expected)
+    with pytest.raises(ValueError, match="prior has no value for class 'z'"):
+        clf.set_params(prior={"w": 1, "x": 1, "y": 1}).fit(X, labels)
+    with pytest.raises(ValueError, match=r"prior holds \['v'\], which are not"):
+        clf.set_params(prior={"v": 1, "w": 1, "x": 1, "y": 1}).fit(X, labels)
 
 
 def test_given_prior_near_the_largest_float_is_normalised(imbalanced_multiclass):

@@ -6,6 +6,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
@@ -68,6 +69,32 @@ def test_class_costs_are_the_row_sums_of_the_cost_matrix(imbalanced_multiclass):
     np.testing.assert_allclose(balanced.class_costs_, by_vector.class_costs_)
     np.testing.assert_allclose(balanced.class_costs_, balanced.cost_matrix_.sum(axis=1))
     np.testing.assert_allclose(balanced.class_costs_, (n_classes - 1) * costs)
+
+
+def test_costs_by_label_are_read_in_the_order_of_classes(imbalanced_multiclass):
+    # a Series or DataFrame labelled by the classes in another order was read
+    # by position, giving each class another's cost; a dict failed in float()
+    X, y = imbalanced_multiclass
+    labels = np.array(["w", "x", "y", "z"], dtype=object)[y]
+    costs = np.array([1.0, 2.0, 4.0, 8.0])
+    matrix = costs[:, None] * (1 - np.eye(4)) + np.arange(16).reshape(4, 4) % 3
+    np.fill_diagonal(matrix, 0)
+    expected = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=matrix)
+    expected.fit(X, labels)
+    order = ["z", "x", "w", "y"]
+    by_label = pd.Series(costs, index=["w", "x", "y", "z"])[order]
+    frame = pd.DataFrame(
+        matrix, index=["w", "x", "y", "z"], columns=["w", "x", "y", "z"]
+    )
+    for cost_matrix, result in (
+        (by_label, costs[:, None] * (1 - np.eye(4))),
+        (by_label.to_dict(), costs[:, None] * (1 - np.eye(4))),
+        (frame.loc[order, order[::-1]], expected.cost_matrix_),
+    ):
+        clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+        np.testing.assert_array_equal(clf.fit(X, labels).cost_matrix_, result)
+    with pytest.raises(ValueError, match="cost_matrix has no value for class 'z'"):
+        clf.set_params(cost_matrix={"w": 1, "x": 1, "y": 1}).fit(X, labels)
 
 
 def test_cost_vector_equals_matrix_with_constant_rows(imbalanced_multiclass):
