@@ -260,16 +260,24 @@ def _in_class_order(values, classes, name):
             raise ValueError(f"{name} has no value for class {missing[0]!r}.")
         return [values[label] for label in labels]
 
-    def holds_classes(index):
-        return len(index) == len(labels) and set(index.tolist()) == set(labels)
+    def positions(index):
+        # Where each class is in index, found by equality (as in the dict):
+        # loc would take the classes False and True for a boolean mask.
+        keys = index.tolist()
+        if len(keys) != len(labels) or set(keys) != set(labels):
+            return None
+        where = {key: i for i, key in enumerate(keys)}
+        return [where[label] for label in labels]
 
     if not hasattr(values, "loc"):  # not a pandas Series or DataFrame
         return values
+    rows = positions(values.index)
     if hasattr(values, "columns"):  # a DataFrame
-        if holds_classes(values.index) and holds_classes(values.columns):
-            return values.loc[labels, labels].to_numpy()
-    elif holds_classes(values.index):
-        return values.loc[labels].to_numpy()
+        columns = positions(values.columns)
+        if rows is not None and columns is not None:
+            return values.to_numpy()[np.ix_(rows, columns)]
+    elif rows is not None:
+        return values.to_numpy()[rows]
     return values
 
 

@@ -109,6 +109,22 @@ def test_prior_by_label_is_read_in_the_order_of_classes(imbalanced_multiclass):
         clf.set_params(prior={"v": 1, "w": 1, "x": 1, "y": 1}).fit(X, labels)
 
 
+def test_prior_of_boolean_classes_is_read_in_the_order_of_classes(
+    imbalanced_multiclass,
+):
+    # pandas took the classes False and True for a boolean mask: a Series of
+    # two values, by position or indexed by the classes, became one value
+    X, y = imbalanced_multiclass
+    y = y == 0
+    for prior in (
+        pd.Series([3, 1]),
+        pd.Series([1, 3], index=[True, False]),
+        {True: 1, False: 3},
+    ):
+        clf = LogitAdjustedClassifier(LogisticRegression(), prior=prior)
+        np.testing.assert_allclose(clf.fit(X, y).prior_, [0.75, 0.25])
+
+
 def test_given_prior_near_the_largest_float_is_normalised(imbalanced_multiclass):
     # Its sum overflowed: a prior of zeros, then rows of NaN in predict_proba.
     X, y = imbalanced_multiclass

@@ -97,6 +97,25 @@ def test_costs_by_label_are_read_in_the_order_of_classes(imbalanced_multiclass):
         clf.set_params(cost_matrix={"w": 1, "x": 1, "y": 1}).fit(X, labels)
 
 
+def test_costs_of_boolean_classes_are_read_in_the_order_of_classes(
+    imbalanced_multiclass,
+):
+    # pandas took the classes False and True for a boolean mask: a cost
+    # vector or matrix, by position or labelled by the classes, shrank
+    X, y = imbalanced_multiclass
+    y = y == 0
+    matrix = np.array([[0.0, 1.0], [3.0, 0.0]])
+    labelled = pd.DataFrame(matrix[::-1, ::-1], index=[True, False], columns=[1, 0])
+    for cost_matrix, expected in (
+        (pd.Series([1.0, 3.0]), matrix),
+        (pd.Series([3.0, 1.0], index=[True, False]), matrix),
+        (pd.DataFrame(matrix), matrix),
+        (labelled.set_axis([True, False], axis=1), matrix),
+    ):
+        clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+        np.testing.assert_array_equal(clf.fit(X, y).cost_matrix_, expected)
+
+
 def test_cost_vector_equals_matrix_with_constant_rows(imbalanced_multiclass):
     X, y = imbalanced_multiclass
     costs = np.array([1.0, 2.0, 4.0, 8.0])
