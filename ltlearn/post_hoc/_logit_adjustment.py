@@ -52,7 +52,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         (weighted by ``sample_weight`` when ``fit`` gets it), or given in the
         order of ``classes_`` (normalised to sum to one). A dict, or a pandas
         Series indexed by the classes (``y.value_counts()``), is read by
-        class label.
+        class label; a Series whose index names some classes but not each
+        once is refused.
 
     scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}} or \
             callable, default="balanced_accuracy"

@@ -82,8 +82,9 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
             or (n_classes,), or dict, default="balanced"
         Misclassification costs, rows and entries in the order of
         ``classes_``; a dict of one cost per class, a pandas Series indexed by
-        the classes or a DataFrame indexed and labelled by them is read by
-        class label. A matrix holds at ``[i, j]`` the cost of predicting class
+        the classes or a DataFrame indexed or labelled by them is read by
+        class label (an index that names some classes but not each once is
+        refused). A matrix holds at ``[i, j]`` the cost of predicting class
         ``j`` for a sample of class ``i`` (zero diagonal); a vector holds the
         cost of misclassifying each class. ``"balanced"`` sets the cost of
         class ``k`` to ``n_samples / (n_classes * n_k)`` from the training

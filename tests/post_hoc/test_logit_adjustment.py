@@ -109,6 +109,23 @@ def test_prior_by_label_is_read_in_the_order_of_classes(imbalanced_multiclass):
         clf.set_params(prior={"v": 1, "w": 1, "x": 1, "y": 1}).fit(X, labels)
 
 
+def test_prior_indexed_by_some_of_the_classes_is_refused(imbalanced_multiclass):
+    # an index naming the classes as text, or a class twice, or another label,
+    # was read by position, giving classes the values labelled for others
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression())
+    for index, message in (
+        (["3", "2", "1", "0"], r"indexed by \['3', '2', '1', '0'\].*1 and '1'"),
+        ([3, 2, 1, 1], "several values for class 1"),
+        ([3, 2, 1, 9], r"indexed by \[9\], which are not classes"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            clf.set_params(prior=pd.Series([4, 3, 2, 1], index=index)).fit(X, y)
+    # the default index is read by position, even of classes 1..n
+    clf.set_params(prior=pd.Series([4, 3, 2, 1])).fit(X, y + 1)
+    np.testing.assert_allclose(clf.prior_, [0.4, 0.3, 0.2, 0.1])
+
+
 def test_prior_of_boolean_classes_is_read_in_the_order_of_classes(
     imbalanced_multiclass,
 ):

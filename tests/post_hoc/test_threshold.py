@@ -97,6 +97,25 @@ def test_costs_by_label_are_read_in_the_order_of_classes(imbalanced_multiclass):
         clf.set_params(cost_matrix={"w": 1, "x": 1, "y": 1}).fit(X, labels)
 
 
+def test_costs_indexed_by_some_of_the_classes_are_refused(imbalanced_multiclass):
+    # such an index was read by position, giving classes the costs labelled
+    # for others; an axis that holds the classes is read by label on its own
+    X, y = imbalanced_multiclass
+    y = y + 1
+    matrix = 1 - np.eye(4)
+    matrix[:, 0] = [0, 2, 3, 4]
+    clf = ThresholdMovingClassifier(LogisticRegression())
+    with pytest.raises(ValueError, match=r"indexed by \['4', '3'.*1 and '1'"):
+        clf.set_params(cost_matrix=pd.Series([1, 2, 3, 4], index=list("4321"))).fit(
+            X, y
+        )
+    with pytest.raises(ValueError, match=r"indexed by \[0\], which are not"):
+        clf.set_params(cost_matrix=pd.DataFrame(matrix, index=[4, 3, 2, 0])).fit(X, y)
+    rows_labelled = pd.DataFrame(matrix[::-1], index=[4, 3, 2, 1])
+    clf.set_params(cost_matrix=rows_labelled).fit(X, y)
+    np.testing.assert_array_equal(clf.cost_matrix_, matrix)
+
+
 def test_costs_of_boolean_classes_are_read_in_the_order_of_classes(
     imbalanced_multiclass,
 ):
