@@ -65,6 +65,19 @@ def _mixed_rows(X):
     return objects
 
 
+def _holds_booleans(values):
+    """Whether a column holds booleans: of a boolean dtype, or objects all bool.
+
+    ``df.to_numpy()`` and rows given as lists hold a boolean column as
+    objects, which are interpolated as numbers like those of a bool dtype.
+    """
+    if _is_boolean(values.dtype):
+        return True
+    return values.dtype == object and all(
+        isinstance(value, (bool, np.bool_)) for value in values.tolist()
+    )
+
+
 def _local_codes(codes):
     """Codes renumbered ``0..n_levels-1`` over the levels present."""
     levels, local = np.unique(codes, return_inverse=True)
@@ -478,20 +491,24 @@ class SMOTENC(SMOTE):
                 new_codes[block, j] = _vote(codes[voters, j], generator)
             offset += n_new
 
-        _round_boolean_columns(
-            new_numeric,
-            [
-                i
-                for i, j in enumerate(self.continuous_features_)
-                if _is_boolean(columns[j].dtype)
-            ],
-        )
+        boolean = [
+            i
+            for i, j in enumerate(self.continuous_features_)
+            if _holds_booleans(columns[j])
+        ]
+        _round_boolean_columns(new_numeric, boolean)
         return self._assemble(
-            X, y, targets, columns, new_numeric, new_codes, factorized
+            X, y, targets, columns, new_numeric, new_codes, factorized, boolean
         )
 
-    def _assemble(self, X, y, targets, columns, new_numeric, new_codes, factorized):
-        """The original rows, then the synthetic rows, in the input's layout."""
+    def _assemble(
+        self, X, y, targets, columns, new_numeric, new_codes, factorized, boolean
+    ):
+        """The original rows, then the synthetic rows, in the input's layout.
+
+        The continuous columns at the positions ``boolean`` of ``new_numeric``
+        come back as booleans.
+        """
         n_samples = X.shape[0]
         n_total = n_samples + new_numeric.shape[0]
         y_res = np.empty(n_total, dtype=y.dtype)
@@ -506,7 +523,8 @@ class SMOTENC(SMOTE):
             X_res = np.empty((n_total, X.shape[1]), dtype=X.dtype)
             X_res[:n_samples] = X
             for j, i in position.items():
-                X_res[n_samples:, j] = new_numeric[:, i]
+                added = new_numeric[:, i]
+                X_res[n_samples:, j] = added.astype(bool) if i in boolean else added
             for j, i in category.items():
                 X_res[n_samples:, j] = np.asarray(factorized[i][1])[new_codes[:, i]]
             return X_res, y_res
@@ -518,6 +536,8 @@ class SMOTENC(SMOTE):
             original = columns[j]
             if j in position:
                 added = pd.Series(new_numeric[:, position[j]])
+                if position[j] in boolean:
+                    added = added.astype(bool)
             else:
                 i = category[j]
                 added = pd.Series(factorized[i][1].take(new_codes[:, i]))

@@ -272,6 +272,27 @@ def test_boolean_continuous_columns_take_the_nearer_value(bool_dtype):
     np.testing.assert_array_equal(X_res["b"].to_numpy(bool), expected["b"] > 0.5)
 
 
+def test_boolean_objects_take_the_nearer_value():
+    # a column of bools in an object array (df.to_numpy()) or in rows given
+    # as lists came back with fractions (0.37) between its True and False
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "f": rng.normal(size=40),
+            "b": rng.rand(40) < 0.4,
+            "c": rng.choice(["u", "v"], 40),
+        }
+    )
+    y = np.repeat([0, 1], [30, 10])
+    sampler = SMOTENC([2], k_neighbors=3, random_state=0)
+    expected, _ = sampler.fit_resample(frame, y)
+    for X in (frame.to_numpy(), frame.to_numpy().tolist()):
+        X_res, _ = sampler.fit_resample(X, y)
+        X_res = np.array(X_res, dtype=object)
+        assert all(isinstance(value, (bool, np.bool_)) for value in X_res[:, 1])
+        np.testing.assert_array_equal(X_res, expected.to_numpy())
+
+
 def test_a_category_column_taken_as_continuous_is_refused_by_name():
     # its synthetic values, between two categories, came back missing (NaN),
     # as in imbalanced-learn
