@@ -165,12 +165,35 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     return blocks
 
 
+def _is_boolean(dtype):
+    """Whether ``dtype`` holds booleans: NumPy's bool, pandas' ``boolean``."""
+    return getattr(dtype, "kind", None) == "b"
+
+
+def _round_boolean_columns(new_rows, columns):
+    """Round the synthetic values of boolean ``columns`` to 0 or 1, in place.
+
+    A value between a seed's and its neighbour's becomes the nearer of the
+    two: cast as it is, any value above 0 would be True, so that a pair with
+    one True value would always give True.
+    """
+    if len(columns):
+        new_rows[:, columns] = np.round(new_rows[:, columns])
+
+
+def _is_category(dtype):
+    """Whether ``dtype`` is pandas' ``category``."""
+    return getattr(dtype, "name", None) == "category"
+
+
 def _refuse_non_numeric(columns):
     """Name the columns that do not hold numbers, from ``(name, values)`` pairs.
 
     scikit-learn's ``check_array`` lets the category columns of a DataFrame
     through as objects (for the models that read them), which interpolation
-    cannot handle, and fails on string columns without naming them.
+    cannot handle, and fails on string columns without naming them. A
+    category column of numbers is refused too: a value between two of its
+    categories is none of them, and would come back missing.
     """
     bad = []
     for name, values in columns:
@@ -178,11 +201,16 @@ def _refuse_non_numeric(columns):
             values.astype(np.float64)
         except (TypeError, ValueError):
             bad.append(name)
+        else:
+            if _is_category(values.dtype):
+                bad.append(name)
     if bad:
         raise ValueError(
             f"SMOTE interpolates numbers, but the columns {bad!r} of X hold "
-            "non-numeric values (categories or strings). Use SMOTENC for "
-            "numeric and categorical columns, or SMOTEN for categorical ones."
+            "non-numeric values (categories, strings, dates): a value between "
+            "two categories is none of them. Use SMOTENC for numeric and "
+            "categorical columns, or SMOTEN for categorical ones; give a "
+            "category column of numbers a numeric dtype to interpolate it."
         )
 
 
@@ -315,6 +343,12 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
       imbalanced-learn, is generated in float64 and truncated. The integer
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
+      Boolean data (NumPy ``bool``, pandas ``boolean`` columns) takes the
+      nearer of the two samples' values (the interpolated value rounded);
+      imbalanced-learn fails on it.
+    - The category columns of a DataFrame are refused, by name, even of
+      numbers: imbalanced-learn interpolates numeric categories, and a value
+      between two categories comes back missing (NaN).
 
     It is registered as a virtual subclass of imbalanced-learn's SMOTE when
     ``ltlearn.over_sampling`` is imported (it inherits nothing from it), so
@@ -379,19 +413,24 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
         self.n_jobs = n_jobs
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        """As imbalanced-learn's, noting the integer columns of a DataFrame.
+        """As imbalanced-learn's, noting the integer and boolean columns.
 
-        Their synthetic values are truncated toward zero, as those of integer
-        arrays, so that every integer dtype (pandas' nullable ``Int64``
-        included, which refuses fractions) takes them back.
+        The synthetic values of integer columns of a DataFrame are truncated
+        toward zero, as those of integer arrays, so that every integer dtype
+        (pandas' nullable ``Int64`` included, which refuses fractions) takes
+        them back; those of boolean columns are rounded.
         """
         self._integer_columns = np.array([], dtype=np.intp)
+        self._boolean_columns = np.array([], dtype=np.intp)
         frame = is_pandas_df(X)
         if frame:
             from pandas.api.types import is_integer_dtype, is_numeric_dtype
 
             self._integer_columns = np.flatnonzero(
                 [is_integer_dtype(dtype) for dtype in X.dtypes]
+            )
+            self._boolean_columns = np.flatnonzero(
+                [_is_boolean(dtype) for dtype in X.dtypes]
             )
             _refuse_non_numeric(
                 (name, X.iloc[:, j])
@@ -401,6 +440,8 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
         X_checked, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
         if X_checked.dtype == object and not frame:
             _refuse_non_numeric(enumerate(X_checked.T))
+        if _is_boolean(X_checked.dtype):
+            self._boolean_columns = np.arange(X_checked.shape[1])
         return X_checked, y, binarize_y
 
     def _validate_estimator(self):
@@ -477,6 +518,9 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
 
     def _fit_resample(self, X, y):
         self._validate_estimator()
+        boolean = _is_boolean(X.dtype)
+        if boolean:  # interpolated as numbers, then rounded
+            X = X.astype(np.float64)
         targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
         noise = self._noise_mask(X, y, targets) if self.skip_noise else {}
@@ -538,9 +582,16 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
         integer_columns = getattr(self, "_integer_columns", ())
         if is_sparse:
             X_res = sparse.vstack(X_parts, format=X.format)
-        elif len(integer_columns):
+            if boolean:
+                X_res.data = np.round(X_res.data)
+                X_res.eliminate_zeros()
+        else:
             new_rows = X_res[n_samples:]
-            new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
+            if len(integer_columns):
+                new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
+            _round_boolean_columns(new_rows, getattr(self, "_boolean_columns", ()))
+        if boolean:
+            X_res = X_res.astype(bool)
         return X_res, y_res
 
 

@@ -21,7 +21,10 @@ from ltlearn.over_sampling._smote import (
     _class_generators,
     _compute_dtype,
     _fill_dense,
+    _is_boolean,
+    _is_category,
     _new_samples,
+    _round_boolean_columns,
     _smote_docstring,
 )
 from ltlearn.utils._warnings import external_stacklevel
@@ -43,6 +46,36 @@ def _factorize(values):
         return codes.astype(np.intp), uniques
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     return codes.astype(np.intp, copy=False), uniques
+
+
+def _mixed_rows(X):
+    """Rows of numbers and strings (lists, say) as objects, each kept as given.
+
+    NumPy reads ``[[1.5, "a"], ...]`` as strings, ``[["1.5", "a"], ...]``:
+    the numbers would come back as strings. An array is kept as it is.
+    """
+    if hasattr(X, "__array__"):
+        return X
+    values = np.asarray(X)
+    if values.dtype.kind not in "US":
+        return values
+    objects = np.asarray(X, dtype=object)
+    if all(isinstance(value, str) for value in objects.ravel().tolist()):
+        return values
+    return objects
+
+
+def _holds_booleans(values):
+    """Whether a column holds booleans: of a boolean dtype, or objects all bool.
+
+    ``df.to_numpy()`` and rows given as lists hold a boolean column as
+    objects, which are interpolated as numbers like those of a bool dtype.
+    """
+    if _is_boolean(values.dtype):
+        return True
+    return values.dtype == object and all(
+        isinstance(value, (bool, np.bool_)) for value in values.tolist()
+    )
 
 
 def _local_codes(codes):
@@ -232,8 +265,9 @@ class SMOTENC(SMOTE):
       encoding of the categories present in the class only.
     - ``"auto"`` also takes object and string columns as categorical
       (imbalanced-learn takes categorical dtypes only).
-    - The random streams, small classes and float32 data behave as in
-      :class:`SMOTE`.
+    - The random streams, small classes, float32 data and boolean
+      continuous columns behave as in :class:`SMOTE` (imbalanced-learn gives
+      a boolean column True wherever the seed or its neighbour is True).
 
     A DataFrame comes back as a DataFrame with its dtypes, categorical
     dtypes included. A sparse matrix is resampled as a dense array (with a
@@ -290,7 +324,7 @@ class SMOTENC(SMOTE):
         if sparse.issparse(X):  # numeric: no NaN even as a category
             X = check_array(X, accept_sparse=["csr", "csc"], input_name="X")
         elif not is_pandas_df(X):
-            X = check_array(X, dtype=None, ensure_all_finite=False)
+            X = check_array(_mixed_rows(X), dtype=None, ensure_all_finite=False)
             if X.dtype.kind in "fc":  # numeric data: no NaN even as a category
                 X = check_array(X, dtype=None)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
@@ -370,6 +404,15 @@ class SMOTENC(SMOTE):
     def _numeric_part(self, X, columns):
         """The continuous columns as floats; a column that fails is named."""
         frame = is_pandas_df(X)
+        for j in self.continuous_features_ if frame else ():
+            if _is_category(columns[j].dtype):
+                raise ValueError(
+                    f"Column {X.columns[j]!r} is taken as continuous (it is not "
+                    "in categorical_features) but is a category column: a value "
+                    "between two categories is none of them. Add it to "
+                    "categorical_features, or give it a numeric dtype to "
+                    "interpolate it."
+                )
         try:
             return check_array(
                 np.column_stack([columns[j] for j in self.continuous_features_])
@@ -448,12 +491,24 @@ class SMOTENC(SMOTE):
                 new_codes[block, j] = _vote(codes[voters, j], generator)
             offset += n_new
 
+        boolean = [
+            i
+            for i, j in enumerate(self.continuous_features_)
+            if _holds_booleans(columns[j])
+        ]
+        _round_boolean_columns(new_numeric, boolean)
         return self._assemble(
-            X, y, targets, columns, new_numeric, new_codes, factorized
+            X, y, targets, columns, new_numeric, new_codes, factorized, boolean
         )
 
-    def _assemble(self, X, y, targets, columns, new_numeric, new_codes, factorized):
-        """The original rows, then the synthetic rows, in the input's layout."""
+    def _assemble(
+        self, X, y, targets, columns, new_numeric, new_codes, factorized, boolean
+    ):
+        """The original rows, then the synthetic rows, in the input's layout.
+
+        The continuous columns at the positions ``boolean`` of ``new_numeric``
+        come back as booleans.
+        """
         n_samples = X.shape[0]
         n_total = n_samples + new_numeric.shape[0]
         y_res = np.empty(n_total, dtype=y.dtype)
@@ -468,7 +523,8 @@ class SMOTENC(SMOTE):
             X_res = np.empty((n_total, X.shape[1]), dtype=X.dtype)
             X_res[:n_samples] = X
             for j, i in position.items():
-                X_res[n_samples:, j] = new_numeric[:, i]
+                added = new_numeric[:, i]
+                X_res[n_samples:, j] = added.astype(bool) if i in boolean else added
             for j, i in category.items():
                 X_res[n_samples:, j] = np.asarray(factorized[i][1])[new_codes[:, i]]
             return X_res, y_res
@@ -480,10 +536,14 @@ class SMOTENC(SMOTE):
             original = columns[j]
             if j in position:
                 added = pd.Series(new_numeric[:, position[j]])
+                if position[j] in boolean:
+                    added = added.astype(bool)
             else:
                 i = category[j]
                 added = pd.Series(factorized[i][1].take(new_codes[:, i]))
-            if isinstance(original.dtype, pd.CategoricalDtype):
+            if isinstance(original.dtype, pd.CategoricalDtype) or _is_boolean(
+                original.dtype
+            ):
                 added = added.astype(original.dtype)
             joined = pd.concat(
                 [original.reset_index(drop=True), added], ignore_index=True

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
+    _in_class_order,
     _log_proba,
     _post_hoc_docstring,
     _rule_weights,
@@ -46,10 +47,13 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         ``0, 0.1, ..., 3`` on out-of-fold probabilities and keeps the best for
         ``scoring`` (the value closest to 1 among ties).
 
-    prior : "train" or array-like of shape (n_classes,), default="train"
+    prior : "train", array-like of shape (n_classes,) or dict, default="train"
         The class prior ``pi``: the class frequencies of the training labels
         (weighted by ``sample_weight`` when ``fit`` gets it), or given in the
-        order of ``classes_`` (normalised to sum to one).
+        order of ``classes_`` (normalised to sum to one). A dict, or a pandas
+        Series indexed by the classes (``y.value_counts()``), is read by
+        class label; a Series whose index names some classes but not each
+        once is refused.
 
     scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}} or \
             callable, default="balanced_accuracy"
@@ -131,7 +135,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     _parameter_constraints: dict = {
         **_BasePostHocClassifier._parameter_constraints,
         "tau": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
-        "prior": [StrOptions({"train"}), "array-like"],
+        "prior": [StrOptions({"train"}), "array-like", dict],
         "scoring": [StrOptions(set(_SCORINGS)), callable],
         "cv": ["cv_object"],
         "store_cv_results": ["boolean"],
@@ -159,7 +163,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         if isinstance(self.prior, str):
             _check_prior_counts(counts, self.classes_, weighted)
             return counts / counts.sum()
-        prior = np.array(self.prior, dtype=float)
+        prior = np.array(
+            _in_class_order(self.prior, self.classes_, "prior"), dtype=float
+        )
         if prior.shape != (n_classes,):
             raise ValueError(
                 f"prior has shape {prior.shape}; it must hold one value per class, "

@@ -13,6 +13,7 @@ from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
     _finite_scores,
+    _in_class_order,
     _mended_proba,
     _post_hoc_docstring,
 )
@@ -27,7 +28,8 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
             "balanced", classes=classes, y=y, sample_weight=sample_weight
         )
 
-    costs = np.array(cost_matrix, dtype=float)  # a copy: never the caller's
+    costs = _in_class_order(cost_matrix, classes, "cost_matrix")
+    costs = np.array(costs, dtype=float)  # a copy: never the caller's
     if costs.shape not in ((n_classes,), (n_classes, n_classes)):
         raise ValueError(
             f"cost_matrix has shape {costs.shape}; with {n_classes} classes it "
@@ -76,10 +78,13 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         fitted classifier in :class:`~sklearn.frozen.FrozenEstimator` to use it
         without refitting.
 
-    cost_matrix : "balanced" or array-like of shape (n_classes, n_classes) \
-            or (n_classes,), default="balanced"
+    cost_matrix : "balanced", array-like of shape (n_classes, n_classes) \
+            or (n_classes,), or dict, default="balanced"
         Misclassification costs, rows and entries in the order of
-        ``classes_``. A matrix holds at ``[i, j]`` the cost of predicting class
+        ``classes_``; a dict of one cost per class, a pandas Series indexed by
+        the classes or a DataFrame indexed or labelled by them is read by
+        class label (an index that names some classes but not each once is
+        refused). A matrix holds at ``[i, j]`` the cost of predicting class
         ``j`` for a sample of class ``i`` (zero diagonal); a vector holds the
         cost of misclassifying each class. ``"balanced"`` sets the cost of
         class ``k`` to ``n_samples / (n_classes * n_k)`` from the training
@@ -154,7 +159,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
 
     _parameter_constraints: dict = {
         **_BasePostHocClassifier._parameter_constraints,
-        "cost_matrix": [StrOptions({"balanced"}), "array-like"],
+        "cost_matrix": [StrOptions({"balanced"}), "array-like", dict],
         "decision": [StrOptions({"rescale", "expected_cost"})],
     }
 

@@ -46,6 +46,20 @@ def _check_labels(y, unlabeled_value, classes):
         expected = list(np.asarray(classes, dtype=object))
         labels, counts = np.unique(y[~unlabeled], return_counts=True)
         count_of = dict(zip(labels.tolist(), counts.tolist()))
+        # Labels outside classes first: labels of another type than classes
+        # (1 and "1") are all outside, which says more than a count of 0.
+        extra = sorted(set(count_of) - set(expected), key=str)
+        if extra:
+            hint = ""
+            if not set(count_of) & set(expected):
+                hint = (
+                    " No labelled row holds a label of classes: give classes "
+                    "as y holds its labels (1 and '1' differ)."
+                )
+            raise ValueError(
+                f"The labelled rows hold {extra!r}, which are not in "
+                f"classes={expected!r}.{hint}"
+            )
         check_min_class_counts(
             expected,
             [count_of.get(label, 0) for label in expected],
@@ -54,13 +68,6 @@ def _check_labels(y, unlabeled_value, classes):
             "CReST ranks classes by their labelled counts and could never "
             "predict a class it has not seen.",
         )
-        seen = set(count_of)
-        extra = sorted(seen - set(expected), key=str)
-        if extra:
-            raise ValueError(
-                f"The labelled rows hold {extra!r}, which are not in "
-                f"classes={expected!r}."
-            )
     return unlabeled
 
 

@@ -462,6 +462,39 @@ def test_integer_frame_columns_are_truncated_for_every_integer_dtype(int_dtype):
     np.testing.assert_array_equal(X_res["n"][:40].to_numpy(float), X[:, 1])
 
 
+@pytest.mark.parametrize("bool_dtype", ["bool", "boolean"])
+def test_boolean_frame_columns_take_the_nearer_value(bool_dtype):
+    # a bool column came back True wherever the seed or its neighbour was
+    # True (any value above 0 cast to True); a nullable "boolean" column
+    # failed with "Need to pass bool-like values" (as in imbalanced-learn)
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(size=40), rng.randint(0, 2, 40)]).astype(float)
+    y = np.repeat([0, 1], [30, 10])
+    frame = pd.DataFrame({"f": X[:, 0], "b": pd.array(X[:, 1] > 0, dtype=bool_dtype)})
+    X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(frame, y)
+    assert list(X_res.dtypes) == list(frame.dtypes)
+    expected, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res["f"], expected[:, 0])
+    np.testing.assert_array_equal(X_res["b"].to_numpy(bool), expected[:, 1] > 0.5)
+
+
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
+def test_boolean_arrays_take_the_nearer_value(container):
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 2, (40, 3)).astype(bool)
+    y = np.repeat([0, 1], [30, 10])
+    X_res, y_res = SMOTE(k_neighbors=3, random_state=0).fit_resample(container(X), y)
+    assert X_res.dtype == bool
+    expected, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(
+        container(X.astype(float)), y
+    )
+    if sparse.issparse(X_res):
+        assert X_res.format == "csr" and X_res.nnz == X_res.count_nonzero()
+        X_res, expected = X_res.toarray(), expected.toarray()
+    np.testing.assert_array_equal(X_res, expected > 0.5)
+    assert 0.2 < X_res[40:].mean() < 0.8  # True as often as in the class
+
+
 def test_a_category_column_of_strings_is_refused_by_name():
     # check_array lets a category column through as objects: the error was a
     # TypeError of np.max ("'>=' not supported between 'float' and 'str'")
@@ -471,10 +504,22 @@ def test_a_category_column_of_strings_is_refused_by_name():
     )
     with pytest.raises(ValueError, match=r"columns \['c'\] of X hold non-numeric"):
         SMOTE(k_neighbors=3).fit_resample(frame, y)
-    # categories that are numbers are interpolated, as in imbalanced-learn
-    frame["c"] = pd.Categorical([1.0, 2.0] * 10)
+
+
+def test_a_category_column_of_numbers_is_refused_by_name():
+    # its values were interpolated and cast back to the categories: a value
+    # between two categories came back missing (NaN), as in imbalanced-learn
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [28, 12])
+    frame = pd.DataFrame(
+        {"x": rng.normal(size=40), "c": pd.Categorical(rng.randint(0, 5, 40))}
+    )
+    with pytest.raises(ValueError, match=r"columns \['c'\] of X hold non-numeric"):
+        SMOTE(k_neighbors=3, random_state=0).fit_resample(frame, y)
+    # a numeric dtype interpolates it
+    frame["c"] = frame["c"].astype(int)
     X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(frame, y)
-    assert list(X_res.dtypes) == list(frame.dtypes)
+    assert X_res["c"].dtype == int and X_res["c"].notna().all()
 
 
 @pytest.mark.parametrize("dtype", [object, "string"])

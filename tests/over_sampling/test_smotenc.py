@@ -232,6 +232,85 @@ def test_dataframe_round_trip_keeps_dtypes():
     assert set(new["city"]) <= set(minority["city"])
 
 
+def test_rows_of_numbers_and_strings_keep_their_numbers():
+    # A list of rows mixing numbers and strings was read by NumPy as strings,
+    # and came back with every number a string ("1.5").
+    rng = np.random.RandomState(0)
+    rows = [[float(v), c] for v, c in zip(rng.rand(20), rng.choice(["a", "b"], 20))]
+    y = [0] * 14 + [1] * 6
+    X_res, y_res = SMOTENC(categorical_features=[1], random_state=0).fit_resample(
+        rows, y
+    )
+    assert isinstance(X_res, list) and X_res[:20] == rows
+    assert all(isinstance(row[0], float) for row in X_res)
+    assert {row[1] for row in X_res[20:]} <= {"a", "b"}
+    expected, _ = SMOTENC(categorical_features=[1], random_state=0).fit_resample(
+        np.array(rows, dtype=object), y
+    )
+    np.testing.assert_array_equal(np.array(X_res, dtype=object), expected)
+
+
+@pytest.mark.parametrize("bool_dtype", ["bool", "boolean"])
+def test_boolean_continuous_columns_take_the_nearer_value(bool_dtype):
+    # a bool column came back True wherever the seed or its neighbour was
+    # True; a nullable "boolean" column failed with "Need to pass bool-like
+    # values" (both as in imbalanced-learn)
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "f": rng.normal(size=40),
+            "b": rng.randint(0, 2, 40).astype(float),
+            "c": rng.choice(["u", "v"], 40),
+        }
+    )
+    y = np.repeat([0, 1], [30, 10])
+    expected, _ = SMOTENC(["c"], k_neighbors=3, random_state=0).fit_resample(frame, y)
+    frame["b"] = pd.array(frame["b"] > 0, dtype=bool_dtype)
+    X_res, _ = SMOTENC(["c"], k_neighbors=3, random_state=0).fit_resample(frame, y)
+    assert list(X_res.dtypes) == list(frame.dtypes)
+    np.testing.assert_array_equal(X_res["f"], expected["f"])
+    np.testing.assert_array_equal(X_res["b"].to_numpy(bool), expected["b"] > 0.5)
+
+
+def test_boolean_objects_take_the_nearer_value():
+    # a column of bools in an object array (df.to_numpy()) or in rows given
+    # as lists came back with fractions (0.37) between its True and False
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "f": rng.normal(size=40),
+            "b": rng.rand(40) < 0.4,
+            "c": rng.choice(["u", "v"], 40),
+        }
+    )
+    y = np.repeat([0, 1], [30, 10])
+    sampler = SMOTENC([2], k_neighbors=3, random_state=0)
+    expected, _ = sampler.fit_resample(frame, y)
+    for X in (frame.to_numpy(), frame.to_numpy().tolist()):
+        X_res, _ = sampler.fit_resample(X, y)
+        X_res = np.array(X_res, dtype=object)
+        assert all(isinstance(value, (bool, np.bool_)) for value in X_res[:, 1])
+        np.testing.assert_array_equal(X_res, expected.to_numpy())
+
+
+def test_a_category_column_taken_as_continuous_is_refused_by_name():
+    # its synthetic values, between two categories, came back missing (NaN),
+    # as in imbalanced-learn
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [28, 12])
+    frame = pd.DataFrame(
+        {
+            "x": rng.normal(size=40),
+            "c": pd.Categorical(rng.randint(0, 5, 40)),
+            "k": rng.choice(["u", "v"], 40),
+        }
+    )
+    with pytest.raises(ValueError, match="Column 'c' is taken as continuous"):
+        SMOTENC(["k"], k_neighbors=3, random_state=0).fit_resample(frame, y)
+    X_res, _ = SMOTENC(["c", "k"], k_neighbors=3, random_state=0).fit_resample(frame, y)
+    assert X_res["c"].dtype == frame["c"].dtype and X_res["c"].notna().all()
+
+
 def test_smoten_all_categorical():
     rng = np.random.RandomState(0)
     X = rng.choice(["a", "b", "c", "d"], size=(90, 3)).astype(object)

@@ -7,6 +7,7 @@ import warnings
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn.metrics import geometric_mean_score
 from scipy.special import logsumexp
@@ -84,6 +85,61 @@ def test_given_prior_is_normalised_and_used(imbalanced_multiclass):
     np.testing.assert_allclose(clf.prior_, [0.4, 0.3, 0.2, 0.1])
     expected = clf.estimator_.predict_proba(X) / clf.prior_
     np.testing.assert_array_equal(clf.predict(X), expected.argmax(axis=1))
+
+
+def test_prior_by_label_is_read_in_the_order_of_classes(imbalanced_multiclass):
+    # a Series of y.value_counts() (ordered by count) was read by position,
+    # giving each class another's prior; a dict failed in float()
+    X, y = imbalanced_multiclass
+    labels = np.array(["w", "x", "y", "z"], dtype=object)[y]
+    expected = [0.4, 0.3, 0.2, 0.1]
+    series = pd.Series([1, 2, 3, 4], index=["z", "y", "x", "w"])
+    for prior in (series, series.to_dict()):
+        clf = LogitAdjustedClassifier(LogisticRegression(), prior=prior)
+        np.testing.assert_allclose(clf.fit(X, labels).prior_, expected)
+    counts = pd.Series(labels).value_counts()
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior=counts).fit(X, labels)
+    np.testing.assert_allclose(clf.prior_, np.bincount(y) / y.size)
+    # a Series indexed otherwise is read by position, as an array
+    clf.set_params(prior=pd.Series([4, 3, 2, 1])).fit(X, labels)
+    np.testing.assert_allclose(clf.prior_, expected)
+    with pytest.raises(ValueError, match="prior has no value for class 'z'"):
+        clf.set_params(prior={"w": 1, "x": 1, "y": 1}).fit(X, labels)
+    with pytest.raises(ValueError, match=r"prior holds \['v'\], which are not"):
+        clf.set_params(prior={"v": 1, "w": 1, "x": 1, "y": 1}).fit(X, labels)
+
+
+def test_prior_indexed_by_some_of_the_classes_is_refused(imbalanced_multiclass):
+    # an index naming the classes as text, or a class twice, or another label,
+    # was read by position, giving classes the values labelled for others
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression())
+    for index, message in (
+        (["3", "2", "1", "0"], r"indexed by \['3', '2', '1', '0'\].*1 and '1'"),
+        ([3, 2, 1, 1], "several values for class 1"),
+        ([3, 2, 1, 9], r"indexed by \[9\], which are not classes"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            clf.set_params(prior=pd.Series([4, 3, 2, 1], index=index)).fit(X, y)
+    # the default index is read by position, even of classes 1..n
+    clf.set_params(prior=pd.Series([4, 3, 2, 1])).fit(X, y + 1)
+    np.testing.assert_allclose(clf.prior_, [0.4, 0.3, 0.2, 0.1])
+
+
+def test_prior_of_boolean_classes_is_read_in_the_order_of_classes(
+    imbalanced_multiclass,
+):
+    # pandas took the classes False and True for a boolean mask: a Series of
+    # two values, by position or indexed by the classes, became one value
+    X, y = imbalanced_multiclass
+    y = y == 0
+    for prior in (
+        pd.Series([3, 1]),
+        pd.Series([1, 3], index=[True, False]),
+        {True: 1, False: 3},
+    ):
+        clf = LogitAdjustedClassifier(LogisticRegression(), prior=prior)
+        np.testing.assert_allclose(clf.fit(X, y).prior_, [0.75, 0.25])
 
 
 def test_given_prior_near_the_largest_float_is_normalised(imbalanced_multiclass):

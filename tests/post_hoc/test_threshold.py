@@ -6,6 +6,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
@@ -68,6 +69,70 @@ def test_class_costs_are_the_row_sums_of_the_cost_matrix(imbalanced_multiclass):
     np.testing.assert_allclose(balanced.class_costs_, by_vector.class_costs_)
     np.testing.assert_allclose(balanced.class_costs_, balanced.cost_matrix_.sum(axis=1))
     np.testing.assert_allclose(balanced.class_costs_, (n_classes - 1) * costs)
+
+
+def test_costs_by_label_are_read_in_the_order_of_classes(imbalanced_multiclass):
+    # a Series or DataFrame labelled by the classes in another order was read
+    # by position, giving each class another's cost; a dict failed in float()
+    X, y = imbalanced_multiclass
+    labels = np.array(["w", "x", "y", "z"], dtype=object)[y]
+    costs = np.array([1.0, 2.0, 4.0, 8.0])
+    matrix = costs[:, None] * (1 - np.eye(4)) + np.arange(16).reshape(4, 4) % 3
+    np.fill_diagonal(matrix, 0)
+    expected = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=matrix)
+    expected.fit(X, labels)
+    order = ["z", "x", "w", "y"]
+    by_label = pd.Series(costs, index=["w", "x", "y", "z"])[order]
+    frame = pd.DataFrame(
+        matrix, index=["w", "x", "y", "z"], columns=["w", "x", "y", "z"]
+    )
+    for cost_matrix, result in (
+        (by_label, costs[:, None] * (1 - np.eye(4))),
+        (by_label.to_dict(), costs[:, None] * (1 - np.eye(4))),
+        (frame.loc[order, order[::-1]], expected.cost_matrix_),
+    ):
+        clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+        np.testing.assert_array_equal(clf.fit(X, labels).cost_matrix_, result)
+    with pytest.raises(ValueError, match="cost_matrix has no value for class 'z'"):
+        clf.set_params(cost_matrix={"w": 1, "x": 1, "y": 1}).fit(X, labels)
+
+
+def test_costs_indexed_by_some_of_the_classes_are_refused(imbalanced_multiclass):
+    # such an index was read by position, giving classes the costs labelled
+    # for others; an axis that holds the classes is read by label on its own
+    X, y = imbalanced_multiclass
+    y = y + 1
+    matrix = 1 - np.eye(4)
+    matrix[:, 0] = [0, 2, 3, 4]
+    clf = ThresholdMovingClassifier(LogisticRegression())
+    with pytest.raises(ValueError, match=r"indexed by \['4', '3'.*1 and '1'"):
+        clf.set_params(cost_matrix=pd.Series([1, 2, 3, 4], index=list("4321"))).fit(
+            X, y
+        )
+    with pytest.raises(ValueError, match=r"indexed by \[0\], which are not"):
+        clf.set_params(cost_matrix=pd.DataFrame(matrix, index=[4, 3, 2, 0])).fit(X, y)
+    rows_labelled = pd.DataFrame(matrix[::-1], index=[4, 3, 2, 1])
+    clf.set_params(cost_matrix=rows_labelled).fit(X, y)
+    np.testing.assert_array_equal(clf.cost_matrix_, matrix)
+
+
+def test_costs_of_boolean_classes_are_read_in_the_order_of_classes(
+    imbalanced_multiclass,
+):
+    # pandas took the classes False and True for a boolean mask: a cost
+    # vector or matrix, by position or labelled by the classes, shrank
+    X, y = imbalanced_multiclass
+    y = y == 0
+    matrix = np.array([[0.0, 1.0], [3.0, 0.0]])
+    labelled = pd.DataFrame(matrix[::-1, ::-1], index=[True, False], columns=[1, 0])
+    for cost_matrix, expected in (
+        (pd.Series([1.0, 3.0]), matrix),
+        (pd.Series([3.0, 1.0], index=[True, False]), matrix),
+        (pd.DataFrame(matrix), matrix),
+        (labelled.set_axis([True, False], axis=1), matrix),
+    ):
+        clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+        np.testing.assert_array_equal(clf.fit(X, y).cost_matrix_, expected)
 
 
 def test_cost_vector_equals_matrix_with_constant_rows(imbalanced_multiclass):

@@ -394,6 +394,17 @@ def test_labelled_row_outside_classes_raises(semi_supervised_lt):
         clf.fit(X, y_semi)
 
 
+def test_classes_of_another_type_than_the_labels_are_named(semi_supervised_lt):
+    # classes=["0", "1", "2"] for labels 0, 1, 2 said "Class '0' has 0
+    # labelled rows", of a class with many
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), classes=["0", "1", "2"])
+    with pytest.raises(
+        ValueError, match=r"hold \[0, 1, 2\], which are not in classes.*1 and '1'"
+    ):
+        clf.fit(X, y_semi)
+
+
 def test_multilabel_target_raises(semi_supervised_lt):
     X, y, _ = semi_supervised_lt
     Y = np.column_stack([y == 0, y == 1]).astype(int)
