@@ -146,7 +146,8 @@ def load_cifar_lt(
     ``int(n_max * (1 / imbalance_ratio) ** (i / (C - 1)))`` images
     (``profile="exp"``; ``n_max`` is 5000 for CIFAR-10 and 500 for CIFAR-100)
     or, with ``profile="step"``, the first ``C // 2`` classes keep ``n_max``
-    and the others ``int(n_max / imbalance_ratio)``. Which images: a
+    and the others ``int(n_max * (1 / imbalance_ratio))`` (at least one).
+    Which images: a
     ``numpy.random.RandomState(random_state)`` shuffles the indices of each
     class in turn (class 0 first) and the first ones are kept, in that
     order, as the reference code does (``random_state=0`` gives its
@@ -165,8 +166,9 @@ def load_cifar_lt(
         Which CIFAR.
     imbalance_ratio : float, default=100
         Ratio of the largest to the smallest training class, from 1 to
-        ``n_max`` (the smallest class keeps ``int(n_max / imbalance_ratio)``
-        images, at least one).
+        ``n_max`` (the smallest class keeps
+        ``int(n_max * (1 / imbalance_ratio))`` images, at least one: computed
+        so, ``n_max=98`` with ``imbalance_ratio=49`` keeps 1 image, not 2).
     profile : {"exp", "step"}, default="exp"
         How the class sizes decay.
     random_state : int, default=0
@@ -218,8 +220,8 @@ def load_cifar_lt(
         raise ValueError(
             f"imbalance_ratio={imbalance_ratio} leaves class {counts.index(0)} "
             f"with no image (n_max={n_max}); the smallest class keeps "
-            "int(n_max / imbalance_ratio) images, so imbalance_ratio can be at "
-            "most n_max."
+            "int(n_max * (1 / imbalance_ratio)) images, so imbalance_ratio can "
+            "be at most n_max."
         )
     # int() of n_max / n_max computed as n_max * (1 / n_max) may round just
     # below 1 (n_max=49): that class keeps its one image
