@@ -8,6 +8,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.metrics import geometric_mean_score
+from sklearn import get_config
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
     balanced_accuracy_score,
@@ -61,6 +62,70 @@ def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
     return np.divide(tp, n_true, out=np.full(labels.size, np.nan), where=n_true > 0)
 
 
+def _distinct_strings(values):
+    """The distinct labels of a 1-d array of strings, in a dict, or None.
+
+    Only a non-empty ``numpy.ndarray`` of ``str`` (or ``numpy.str_``) labels
+    without a NUL character qualifies: such labels compare and sort alike as
+    Python objects and as numpy strings (which drop trailing NULs), and
+    scikit-learn's ``type_of_target`` and ``unique_labels`` read them as the
+    distinct labels that this dict holds, found without sorting them.
+    """
+    if (
+        type(values) is not np.ndarray
+        or values.ndim != 1
+        or values.size == 0
+        or values.dtype.kind not in "OU"
+        or get_config()["array_api_dispatch"]
+    ):
+        return None
+    if values.dtype.kind == "U":  # numpy finds them fast, by hashing
+        distinct = dict.fromkeys(np.unique(values).tolist())
+    else:
+        items = values.tolist()
+        if not set(map(type, items)) <= {str, np.str_}:
+            return None
+        distinct = dict.fromkeys(items)
+    if any("\x00" in label for label in distinct):
+        return None
+    return distinct
+
+
+def _string_classes(*arrays):
+    """``unique_labels(*arrays)`` of arrays of strings, or None.
+
+    The sorted distinct labels, as ``unique_labels`` returns them, without
+    sorting each array (seconds for a million Python strings). None unless
+    each array qualifies for ``_distinct_strings``.
+    """
+    distinct = [_distinct_strings(values) for values in arrays]
+    if any(part is None for part in distinct):
+        return None
+    return np.asarray(sorted(set().union(*distinct)))
+
+
+def _string_label_codes(*arrays):
+    """Codes of the labels of arrays of strings, for the scores, or None.
+
+    Each label becomes its rank among the labels of all ``arrays``, so that
+    the codes compare and sort as the labels do: a score of the codes is
+    that of the labels, without sorting Python strings in each score. None
+    unless each array qualifies for ``_distinct_strings``.
+    """
+    distinct = [_distinct_strings(values) for values in arrays]
+    if any(part is None for part in distinct):
+        return None
+    ordered = sorted(set().union(*distinct))
+    ranks = {label: rank for rank, label in enumerate(ordered)}
+    ordered = np.asarray(ordered)
+    return tuple(
+        np.searchsorted(ordered, values)
+        if values.dtype.kind == "U"
+        else np.fromiter(map(ranks.__getitem__, values.tolist()), np.intp, values.size)
+        for values in arrays
+    )
+
+
 def _text_cell(column, value, digits):
     """A cell of ``imbalance_report``'s text: floats with ``digits`` decimals.
 
@@ -111,7 +176,11 @@ def _check_class_labels(**labels):
     """
     kinds = []
     for name, values in labels.items():
-        kind = type_of_target(values, input_name=name)
+        distinct = _distinct_strings(values)
+        if distinct is not None:  # what type_of_target finds, without sorting
+            kind = "multiclass" if len(distinct) > 2 else "binary"
+        else:
+            kind = type_of_target(values, input_name=name)
         if kind == "continuous":
             raise ValueError(f"{name} must hold class labels; got continuous values.")
         if kind in _MULTI_OUTPUT_TYPES:
@@ -250,11 +319,20 @@ def shot_accuracy(
         raise ValueError("y_true is empty (0 samples); there is nothing to score.")
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
-    unique_labels(y_true, y_pred)  # refuses mixed labels
+    if _string_classes(y_true, y_pred) is None:
+        unique_labels(y_true, y_pred)  # refuses mixed labels
     y_train = _check_y_train(y_train)
-    unique_labels(y_true, y_train)  # and training labels of another type
-    labels, counts = _check_train_labels(y_true, y_train)
-    recall = _per_class_recall(y_true, y_pred, labels, sample_weight)
+    codes = _string_label_codes(y_true, y_pred, y_train)
+    if codes is None:
+        unique_labels(y_true, y_train)  # and training labels of another type
+        labels, counts = _check_train_labels(y_true, y_train)
+        recall = _per_class_recall(y_true, y_pred, labels, sample_weight)
+    else:  # strings, scored by their codes
+        true_codes, pred_codes, train_codes = codes
+        labels, counts = np.unique(train_codes, return_counts=True)
+        if np.setdiff1d(true_codes, labels).size:
+            _check_train_labels(y_true, y_train)  # refuses them by name
+        recall = _per_class_recall(true_codes, pred_codes, labels, sample_weight)
     groups = {
         "many": counts > many_threshold,
         "medium": (counts >= few_threshold) & (counts <= many_threshold),
@@ -424,7 +502,9 @@ def imbalance_report(
     parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
     # refuses a mix of strings and numbers, also in y_train when labels are
     # given
-    found = unique_labels(*parts)
+    found = _string_classes(*parts)
+    if found is None:
+        found = unique_labels(*parts)
     by_text = False  # labels of another type than the classes
     if labels is None:
         labels = found
@@ -472,24 +552,38 @@ def imbalance_report(
         )
     else:
         train_count = None
+    # The scores of string labels from their codes: each score sorts its
+    # inputs again, which for Python strings takes seconds a million labels.
+    scored = None if by_text else _string_label_codes(y_true, y_pred, labels)
+    if scored is None:
+        scored = y_true, y_pred, labels
+    scored_true, scored_pred, scored_labels = scored
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         precision, recall, f1, support = precision_recall_fscore_support(
-            y_true,
-            y_pred,
-            labels=labels,
+            scored_true,
+            scored_pred,
+            labels=scored_labels,
             zero_division=0.0,
             sample_weight=sample_weight,
         )
-        weighted = {**over, "sample_weight": sample_weight}
+        weighted = {"sample_weight": sample_weight}
+        if over:
+            weighted["labels"] = scored_labels
         if not over:
-            balanced = balanced_accuracy_score(y_true, y_pred, **weighted)
+            balanced = balanced_accuracy_score(scored_true, scored_pred, **weighted)
         else:
-            balanced = recall_score(y_true, y_pred, average="macro", **weighted)
+            balanced = recall_score(
+                scored_true, scored_pred, average="macro", **weighted
+            )
         aggregates = {
             "balanced_accuracy": float(balanced),
-            "geometric_mean": float(geometric_mean_score(y_true, y_pred, **weighted)),
-            "macro_f1": float(f1_score(y_true, y_pred, average="macro", **weighted)),
+            "geometric_mean": float(
+                geometric_mean_score(scored_true, scored_pred, **weighted)
+            ),
+            "macro_f1": float(
+                f1_score(scored_true, scored_pred, average="macro", **weighted)
+            ),
         }
     order = np.argsort(
         -(train_count if train_count is not None else support), kind="stable"
