@@ -275,7 +275,8 @@ class LongTailClassifier(
           copy);
         - any other callable on a batch tensor ``(N, C, H, W)``, such as a
           torchvision ``transforms.v2`` transform (torchvision is optional),
-          wrapped in :class:`~ltlearn.deep.augment.TransformAugment`.
+          wrapped in :class:`~ltlearn.deep.augment.TransformAugment` (a copy
+          of a ``torch.nn.Module``).
 
         Validation, prediction and :meth:`transform` batches are not
         augmented; they go through the module's evaluation mode
