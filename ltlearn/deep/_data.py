@@ -435,6 +435,11 @@ class _BatchesMixin:
         elif isinstance(augment, (CIFARAugment, TransformAugment)):
             augment = copy.deepcopy(augment)
         else:
+            if isinstance(augment, torch.nn.Module):
+                # A copy, as above: the batches switch its training mode and
+                # the device moves it, which must leave the parameter as
+                # given (predict would change the fitted classifier).
+                augment = copy.deepcopy(augment)
             # Flat rows stay flat; images keep their shape.
             augment = TransformAugment(augment, input_shape=self.input_shape_)
         return to_device(augment, self.device)

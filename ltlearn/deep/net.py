@@ -5,6 +5,7 @@
 
 import copy
 import math
+import threading
 import warnings
 from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
@@ -79,6 +80,10 @@ from ltlearn.utils._validation import check_classification_y
 from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["LongTailClassifier"]
+
+# Held by a fit seeded from random_state: torch has one generator per process.
+# Reentrant, for a seeded fit started inside another one (a callback's).
+_SEEDED_FIT_LOCK = threading.RLock()
 
 _LOSSES = {
     "ce": nn.CrossEntropyLoss,
@@ -275,7 +280,8 @@ class LongTailClassifier(
           copy);
         - any other callable on a batch tensor ``(N, C, H, W)``, such as a
           torchvision ``transforms.v2`` transform (torchvision is optional),
-          wrapped in :class:`~ltlearn.deep.augment.TransformAugment`.
+          wrapped in :class:`~ltlearn.deep.augment.TransformAugment` (a copy
+          of a ``torch.nn.Module``).
 
         Validation, prediction and :meth:`transform` batches are not
         augmented; they go through the module's evaluation mode
@@ -289,7 +295,10 @@ class LongTailClassifier(
         part of a ``skorch.dataset.ValidSplit`` with a float ``cv`` and no
         ``random_state`` of its own, as scikit-learn's ``MLPClassifier``
         seeds its ``early_stopping`` split. ``None`` uses torch's global
-        generator, as skorch does.
+        generator, as skorch does. torch's generator is shared by the
+        threads of a process: fits with ``random_state`` set run one at a
+        time in threads (joblib's ``"threading"`` backend), processes
+        (its default ``"loky"``) run them side by side.
     progress_bar : bool, default=False
         Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``). With
         ``sampler__num_samples``, its total is the number of batches of the
@@ -708,13 +717,18 @@ class LongTailClassifier(
 
     @contextmanager
     def _torch_rng(self, offset=0):
-        """Seed torch from ``random_state`` without touching its global state."""
+        """Seed torch from ``random_state`` without touching its global state.
+
+        torch's generator is the process's: seeded fits in several threads
+        take turns, or each would draw from the others' seeds and restore
+        the global state another one saved.
+        """
         if self.random_state is None:
             yield
             return
         seed = (draw_seeds(self.random_state) + offset) % _MAX_SEED
         on_cpu = str(self.device).startswith("cpu")
-        with torch.random.fork_rng(devices=[] if on_cpu else None):
+        with _SEEDED_FIT_LOCK, torch.random.fork_rng(devices=[] if on_cpu else None):
             torch.manual_seed(seed)
             yield
 

@@ -233,6 +233,11 @@ class _MissingLabelsMixin:
                 self.sampling_strategy, y, self._sampling_type, error
             )
             raise
+        finally:
+            # The input's integer and boolean columns, noted by _check_X_y
+            # for _fit_resample, are not attributes of the fitted sampler.
+            vars(self).pop("_integer_columns", None)
+            vars(self).pop("_boolean_columns", None)
 
     fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
 

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import pickle
 import warnings
 
 import numpy as np
@@ -206,6 +207,28 @@ def test_augment_takes_a_transform_or_an_augment_object(augment):
     assert clf.get_params()["augment"] is augment
     if isinstance(augment, TransformAugment):
         assert augment.training  # the classifier works on a copy
+
+
+class _Flip(torch.nn.Module):
+    def forward(self, x):
+        return x.flip(-1)
+
+
+def test_augment_module_is_left_as_given_by_fit_and_predict():
+    # predict put the module given as augment in evaluation mode, which
+    # changed the fitted classifier (its pickle) and the module of any other
+    # classifier sharing it
+    X, y = _images(n_channels=1)
+    augment = _Flip()
+    clf = LongTailClassifier(
+        augment=augment, max_epochs=1, train_split=None, random_state=0
+    ).fit(X, y)
+    assert clf.get_params()["augment"] is augment
+    assert augment.training
+    fitted = pickle.dumps(clf)
+    clf.predict(X)
+    assert augment.training
+    assert pickle.dumps(clf) == fitted
 
 
 def _crop(x):

@@ -5,6 +5,7 @@
 
 import pickle
 import signal
+import threading
 import warnings
 
 import numpy as np
@@ -339,6 +340,49 @@ def test_same_random_state_same_network_and_global_rng_untouched(data):
     np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
     third = LongTailClassifier(sampler="square_root", **{**FAST, "random_state": 1})
     assert not np.allclose(third.fit(X, y).predict_proba(X), first.predict_proba(X))
+
+
+class _StartOtherFit(Callback):
+    """After the first epoch, start a seeded fit in another thread."""
+
+    def __init__(self, other, started, X, y):
+        self.other, self.started, self.X, self.y = other, started, X, y
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            self.thread = threading.Thread(target=self.other.fit, args=(self.X, self.y))
+            self.thread.start()
+            # the other fit's torch seed would replace this fit's
+            self.overlapped = self.started.wait(0.5)
+
+
+class _Started(Callback):
+    def __init__(self):
+        self.started = threading.Event()
+
+    def on_train_begin(self, net, **kwargs):
+        self.started.set()
+
+
+def test_seeded_fits_in_threads_take_turns(data):
+    # two seeded fits in threads drew from each other's seeds (other networks
+    # than fitted alone) and left torch's global generator changed
+    X, y = data
+    alone = [
+        LongTailClassifier(**{**FAST, "random_state": seed}).fit(X, y)
+        for seed in (0, 1)
+    ]
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    started = _Started()
+    other = LongTailClassifier(callbacks=[started], **{**FAST, "random_state": 1})
+    starter = _StartOtherFit(other, started.started, X, y)
+    first = LongTailClassifier(callbacks=[starter], **FAST).fit(X, y)
+    starter.thread.join()
+    assert not starter.overlapped
+    for clf, fitted in zip((first, other), alone):
+        np.testing.assert_array_equal(clf.predict_proba(X), fitted.predict_proba(X))
+    assert torch.equal(torch.get_rng_state(), before)
 
 
 def test_same_random_state_same_shuffled_validation_split(data):

@@ -495,6 +495,22 @@ def test_boolean_arrays_take_the_nearer_value(container):
     assert 0.2 < X_res[40:].mean() < 0.8  # True as often as in the class
 
 
+def test_fit_resample_sets_the_attributes_imblearn_sets():
+    # the integer columns of a frame stayed on the sampler after fit_resample
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [30, 10])
+    frame = pd.DataFrame({"f": rng.normal(size=40), "n": rng.randint(0, 50, 40)})
+    ours, theirs = SMOTE(k_neighbors=3), ImblearnSMOTE(k_neighbors=3)
+    params = set(vars(ours))
+    theirs.fit_resample(frame, y)
+    ours.fit_resample(frame, y)
+    assert set(vars(ours)) - params == set(vars(theirs)) - set(vars(ImblearnSMOTE()))
+    fitted = set(vars(ours))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        ours.fit_resample(frame, y[:-1])
+    assert set(vars(ours)) == fitted
+
+
 def test_a_category_column_of_strings_is_refused_by_name():
     # check_array lets a category column through as objects: the error was a
     # TypeError of np.max ("'>=' not supported between 'float' and 'str'")
