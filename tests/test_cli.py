@@ -525,3 +525,16 @@ def test_compare_keeps_a_read_only_model_and_report(tmp_path, capsys, monkeypatc
     err = capsys.readouterr().err
     assert "cannot write the report" in err and "Permission denied" in err
     assert model.read_text() == "keep" and (out / "report.md").read_text() == "keep"
+
+
+@pytest.mark.parametrize(
+    "option, value", [("--cv", "x"), ("--seed", "1.5"), ("--n-jobs", "all")]
+)
+def test_compare_a_number_that_is_not_one_is_named(capsys, option, value):
+    # argparse said "invalid _folds value: 'x'", naming a private function.
+    with pytest.raises(SystemExit) as info:
+        main(["compare", option, value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: not a whole number: {value!r}" in err
+    assert "_" not in err.splitlines()[-1].split(":", 2)[-1]

@@ -49,22 +49,31 @@ def _names(values):
     return [name for name in names if name]
 
 
+def _int(text):
+    """``text`` as an integer, or the error argparse prints with the option."""
+    try:
+        return int(text)
+    except ValueError:
+        # Not argparse's "invalid _folds value", which names this module's code.
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
 def _positive(text):
-    value = int(text)
+    value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
 def _folds(text):
-    value = int(text)
+    value = _int(text)
     if value < 2:
         raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {value}")
     return value
 
 
 def _seed(text):
-    value = int(text)
+    value = _int(text)
     if not 0 <= value < 2**32:
         # The seed of numpy's RandomState, which seeds the folds.
         raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {value}")
@@ -77,7 +86,7 @@ def _path(text):
 
 
 def _n_jobs(text):
-    value = int(text)
+    value = _int(text)
     if value == 0:
         raise argparse.ArgumentTypeError("0 is not a number of jobs; use -1 for all")
     return value
