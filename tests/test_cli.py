@@ -538,3 +538,15 @@ def test_compare_a_number_that_is_not_one_is_named(capsys, option, value):
     err = capsys.readouterr().err
     assert f"argument {option}: not a whole number: {value!r}" in err
     assert "_" not in err.splitlines()[-1].split(":", 2)[-1]
+
+
+@pytest.mark.parametrize("option", ["--output", "--save-best", "--data"])
+def test_compare_an_empty_path_is_refused(tmp_path, monkeypatch, capsys, option):
+    # --output "" wrote results.csv and the report in the current directory,
+    # --save-best "" saved nothing, both without a word.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--datasets", "glass4", "--methods", "plain", option, ""])
+    assert info.value.code == 2
+    assert f"argument {option}: an empty name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

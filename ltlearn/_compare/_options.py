@@ -82,6 +82,10 @@ def _seed(text):
 
 def _path(text):
     """A file or directory name; ``~`` is the home directory even when quoted."""
+    if not text:
+        # An unset shell variable: --output "" wrote in the current directory
+        # and --save-best "" saved nothing, without a word.
+        raise argparse.ArgumentTypeError("an empty name; give a file or directory")
     return os.path.expanduser(text)
 
 
