@@ -150,6 +150,9 @@ def test_compare_on_a_user_csv_writes_results_and_report(tmp_path, capsys, fmt):
         ),
         (["--target", "label"], "--target goes with --data"),
         (["--datasets", "no_such_set"], "Unknown data set 'no_such_set'"),
+        # It ran the eight default data sets.
+        (["--datasets", ""], "Nothing to run: --datasets names no data set."),
+        (["--datasets", " , "], "Nothing to run: --datasets names no data set."),
         (
             ["--backend", "loky", "--scheduler", "tcp://127.0.0.1:1"],
             "--scheduler needs --backend dask",

@@ -73,7 +73,11 @@ def _load(args):
         return [load_table(args.data, args.target, unlabelled=args.unlabelled)]
     if args.target is not None:
         raise CompareError("--target goes with --data FILE.")
-    names = _names(args.datasets) or list(DEFAULT_DATASETS)
+    names = _names(args.datasets)
+    if names == []:
+        # --datasets "" (an unset shell variable) ran the default data sets.
+        raise CompareError("Nothing to run: --datasets names no data set.")
+    names = names or list(DEFAULT_DATASETS)
     return [load_embedded(name) for name in dict.fromkeys(names)]
 
 
