@@ -63,8 +63,23 @@ def _build_parser():
     return parser
 
 
+def _print_any_text():
+    """Let stdout write what its encoding cannot, as Python's stderr does.
+
+    Under ``PYTHONIOENCODING=ascii`` or a terminal of another encoding, a
+    path such as ``--output résultats`` is printed ``r\\xe9sultats``; it was a
+    ``UnicodeEncodeError`` after every fit had run.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(
+            stream, "reconfigure"
+        ):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
+    _print_any_text()
     parser = _build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:

@@ -553,3 +553,19 @@ def test_compare_an_empty_path_is_refused(tmp_path, monkeypatch, capsys, option)
     assert info.value.code == 2
     assert f"argument {option}: an empty name" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_prints_a_path_the_terminal_cannot_encode(tmp_path, monkeypatch):
+    # Under PYTHONIOENCODING=ascii the "Results:" line was a UnicodeEncodeError
+    # after every fit had run.
+    import io
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    path = _csv(tmp_path)
+    output = tmp_path / "résultats"
+    args = ["--data", str(path), "--target", "label", "--output", str(output)]
+    assert _compare(tmp_path, *args) == 0
+    stdout.flush()
+    assert "r\\xe9sultats" in stdout.buffer.getvalue().decode("ascii")
+    assert (output / "results.csv").exists()
