@@ -81,19 +81,29 @@ def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
     _print_any_text()
     parser = _build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "func", None) is None:
-        parser.print_help()
-        return 2
+    status = 0
     try:
-        return args.func(args)
+        try:
+            args = parser.parse_args(argv)
+            if getattr(args, "func", None) is None:
+                parser.print_help()
+                status = 2
+            else:
+                status = args.func(args)
+        finally:
+            # Here, not at exit, where a reader gone away (``ltlearn
+            # datasets | head -1``) made Python print "Exception ignored ...
+            # BrokenPipeError" and exit with 120; also after --help. There is
+            # no sys.stdout at all when it was closed (``ltlearn datasets >&-``).
+            if sys.stdout is not None:
+                sys.stdout.flush()
     except KeyboardInterrupt:
         print("\nltlearn: interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (``ltlearn datasets | head``): stop quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

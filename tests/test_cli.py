@@ -569,3 +569,33 @@ def test_compare_prints_a_path_the_terminal_cannot_encode(tmp_path, monkeypatch)
     stdout.flush()
     assert "r\\xe9sultats" in stdout.buffer.getvalue().decode("ascii")
     assert (output / "results.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "args, status", [(["--version"], 0), (["compare", "--help"], 0), ([], 2)]
+)
+def test_a_reader_gone_away_is_no_error(args, status):
+    # The output was written when Python exited, too late for main() to catch
+    # the BrokenPipeError: "Exception ignored ... BrokenPipeError", status 120.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ltlearn", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader leaves before the first line
+    err = process.stderr.read().decode()
+    assert process.wait() == status
+    assert err == ""
+    # With stdout closed, Python has no sys.stdout: nothing to flush (argparse
+    # then prints --version on stderr).
+    closed = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "ltlearn", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert closed.returncode == status and "Error" not in closed.stderr
