@@ -125,6 +125,11 @@ def test_compare_list_shows_methods_and_default_data(capsys):
     assert main(["compare", "--list"]) == 0
     out = capsys.readouterr().out
     assert "class_weight" in out and "digits_lt" in out
+    # It said "112 embedded data sets in all; `ltlearn datasets` lists them",
+    # which lists the 110 KEEL sets.
+    n_keel = re.search(r"and (\d+) KEEL data sets \(`ltlearn datasets`", out)
+    assert main(["datasets"]) == 0
+    assert f"\n{n_keel.group(1)} data sets;" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])

@@ -10,6 +10,7 @@ import warnings
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
+    DIGITS,
     CompareError,
     available_datasets,
     load_embedded,
@@ -57,9 +58,11 @@ def _list():
     for (family, model), why in EXCLUDED.items():
         print(f"  {family}:{model}  {why}")
     print("\ndefault data sets: " + ", ".join(DEFAULT_DATASETS))
+    # `ltlearn datasets` lists the KEEL sets only, not the digits.
+    n_keel = len(available_datasets()) - len(DIGITS)
     print(
-        f"{len(available_datasets())} embedded data sets in all; `ltlearn "
-        "datasets` lists them."
+        f"embedded data sets: {', '.join(DIGITS)} and {n_keel} KEEL data sets "
+        "(`ltlearn datasets` lists them)."
     )
     return 0
 
