@@ -604,3 +604,17 @@ def test_a_reader_gone_away_is_no_error(args, status):
         text=True,
     )
     assert closed.returncode == status and "Error" not in closed.stderr
+
+
+def test_compare_help_gives_every_default():
+    # --seed did not say that it defaults to 0.
+    import argparse
+
+    from ltlearn._compare._options import add_compare_parser
+
+    compare = add_compare_parser(argparse.ArgumentParser().add_subparsers())
+    for action in compare._actions:
+        if action.default not in (None, argparse.SUPPRESS) and not isinstance(
+            action.default, bool
+        ):
+            assert f"default: {action.default}" in action.help, action.dest

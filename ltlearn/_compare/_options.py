@@ -25,8 +25,8 @@ _DESCRIPTION = """\
 Cross-validate named recipes for imbalanced data on the embedded data sets (a
 set of KEEL data sets and long-tailed digits) or on your own CSV or Parquet file,
 print a summary table and write a report with plots. Results are appended to
-OUTPUT/results.csv as each fit finishes; rerunning the same command skips the
-fits already done.
+DIR/results.csv (--output DIR) as each fit finishes; rerunning the same command
+skips the fits already done.
 """
 
 _EPILOG = """\
@@ -167,7 +167,11 @@ def add_compare_parser(subparsers):
         "(default: 20)",
     )
     methods.add_argument(
-        "--seed", type=_seed, default=0, help="seeds the folds and the methods"
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="N",
+        help="seeds the folds and the methods, from 0 to 2**32 - 1 (default: 0)",
     )
     run = parser.add_argument_group("execution and output")
     run.add_argument(
