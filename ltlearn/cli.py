@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import difflib
 import os
+import re
 import sys
 
 import ltlearn
@@ -57,10 +59,32 @@ def _build_parser():
     datasets.add_argument(
         "name", nargs="?", default=None, help="show only names containing this text"
     )
-    datasets.set_defaults(func=_cmd_datasets)
+    datasets.set_defaults(func=_cmd_datasets, command_parser=datasets)
 
-    add_compare_parser(commands)
+    compare = add_compare_parser(commands)
+    compare.set_defaults(command_parser=compare)
     return parser
+
+
+def _parse(parser, argv):
+    """Parse ``argv``; an unknown option is refused by its command's parser.
+
+    argparse refuses it from the ``ltlearn`` parser, with the usage of
+    ``ltlearn`` rather than that of ``ltlearn compare``, and suggests nothing
+    for ``--n_jobs``.
+    """
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = getattr(args, "command_parser", parser)
+        message = f"unrecognized arguments: {' '.join(unknown)}"
+        options = re.findall(r"--[\w-]+", command.format_usage())
+        for word in unknown:
+            close = difflib.get_close_matches(word.split("=")[0], options, n=1)
+            if word.startswith("-") and close:
+                message += f" (did you mean {close[0]}?)"
+                break
+        command.error(message)
+    return args
 
 
 def _print_any_text():
@@ -84,7 +108,7 @@ def main(argv=None):
     status = 0
     try:
         try:
-            args = parser.parse_args(argv)
+            args = _parse(parser, argv)
             if getattr(args, "func", None) is None:
                 parser.print_help()
                 status = 2

@@ -618,3 +618,18 @@ def test_compare_help_gives_every_default():
             action.default, bool
         ):
             assert f"default: {action.default}" in action.help, action.dest
+
+
+def test_an_unknown_option_is_refused_by_its_command(capsys):
+    # "usage: ltlearn [-h] [--version] COMMAND ..." and no suggestion.
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--n_jobs", "2"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: ltlearn compare")
+    assert "unrecognized arguments: --n_jobs 2 (did you mean --n-jobs?)" in err
+    with pytest.raises(SystemExit):
+        main(["datasets", "a", "b"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: ltlearn datasets")
+    assert err.endswith("error: unrecognized arguments: b\n")
