@@ -633,3 +633,21 @@ def test_an_unknown_option_is_refused_by_its_command(capsys):
     err = capsys.readouterr().err
     assert err.startswith("usage: ltlearn datasets")
     assert err.endswith("error: unrecognized arguments: b\n")
+
+
+def test_compare_starts_no_more_workers_than_fits(tmp_path, capsys, monkeypatch):
+    # loky starts every worker at once: --n-jobs 1000 started 1000 processes.
+    from ltlearn._compare import _runner
+
+    asked = []
+    backend = _runner._backend
+
+    def recording(name, scheduler, n_jobs):
+        asked.append(n_jobs)
+        return backend(name, scheduler, 1)
+
+    monkeypatch.setattr(_runner, "_backend", recording)
+    args = _compare_args(tmp_path, "--data", str(_csv(tmp_path)), "--target", "label")
+    args[args.index("--n-jobs") + 1] = "1000"
+    assert main(args) == 0
+    assert asked == [4]  # 2 methods x 2 folds

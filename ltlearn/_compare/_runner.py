@@ -462,6 +462,10 @@ def _run_and_record(tasks, results, backend, scheduler, n_jobs, progress):
     """Fit the tasks in parallel; append each row to ``results`` as it finishes."""
     from joblib import Parallel, delayed
 
+    if n_jobs > len(tasks):
+        # A worker per fit at most: loky and a local Dask cluster start every
+        # worker at once, so --n-jobs 1000 started 1000 processes for 10 fits.
+        n_jobs = len(tasks)
     rows = []
     with (
         _backend(backend, scheduler, n_jobs) as jobs,
