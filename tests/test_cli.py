@@ -651,3 +651,16 @@ def test_compare_starts_no_more_workers_than_fits(tmp_path, capsys, monkeypatch)
     args[args.index("--n-jobs") + 1] = "1000"
     assert main(args) == 0
     assert asked == [4]  # 2 methods x 2 folds
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (["--methods", "plian"], "Did you mean 'plain', 'plugin', 'plain:rf'?"),
+        (["--methods", "plain", "--models", "rff"], "Did you mean 'rf'?"),
+    ],
+)
+def test_compare_a_misspelt_method_or_model_gets_a_suggestion(capsys, args, hint):
+    # Only the list of the 41 known methods; a misspelt data set had a hint.
+    assert main(["compare", "--datasets", "glass4", *args]) == 2
+    assert capsys.readouterr().err.rstrip().endswith(hint)
