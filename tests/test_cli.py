@@ -154,6 +154,8 @@ def test_compare_on_a_user_csv_writes_results_and_report(tmp_path, capsys, fmt):
             "Unknown method 'eval(input())'; the known methods are: recommended, ",
         ),
         (["--target", "label"], "--target goes with --data"),
+        # It was ignored: the embedded data sets have no such rows.
+        (["--unlabelled", "missing"], "--unlabelled goes with --data"),
         (["--datasets", "no_such_set"], "Unknown data set 'no_such_set'"),
         # It ran the eight default data sets.
         (["--datasets", ""], "Nothing to run: --datasets names no data set."),

@@ -73,9 +73,11 @@ def _load(args):
             raise CompareError("Give either --data or --datasets, not both.")
         if args.target is None:
             raise CompareError("--data needs --target COLUMN, the label column.")
-        return [load_table(args.data, args.target, unlabelled=args.unlabelled)]
-    if args.target is not None:
-        raise CompareError("--target goes with --data FILE.")
+        given = {} if args.unlabelled is None else {"unlabelled": args.unlabelled}
+        return [load_table(args.data, args.target, **given)]
+    for option in ("target", "unlabelled"):
+        if getattr(args, option) is not None:
+            raise CompareError(f"--{option} goes with --data FILE.")
     names = _names(args.datasets)
     if names == []:
         # --datasets "" (an unset shell variable) ran the default data sets.

@@ -124,7 +124,6 @@ def add_compare_parser(subparsers):
     data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
     data.add_argument(
         "--unlabelled",
-        default="-1",
         metavar="VALUE",
         help="target value of unlabelled rows in --data (default: -1; "
         "'missing': the rows without a target; 'none': every row is "
