@@ -293,7 +293,8 @@ def _backend(backend, scheduler, n_jobs):
             scheduler = cluster.scheduler_address
         try:
             stack.enter_context(Client(scheduler, timeout="10s"))
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
+            # ValueError: an address Dask cannot read ("missing port number").
             raise CompareError(
                 f"Cannot reach the Dask scheduler at {scheduler!r}: {exc}"
             ) from None
