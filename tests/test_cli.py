@@ -620,6 +620,10 @@ def test_compare_help_gives_every_default():
             action.default, bool
         ):
             assert f"default: {action.default}" in action.help, action.dest
+    # --methods said "default: every one that can run here", but the recipes
+    # on a model that --models does not name (plain:rf, ...) do not run.
+    (methods,) = (action for action in compare._actions if action.dest == "methods")
+    assert "the recipes on the --models" in methods.help
 
 
 def test_an_unknown_option_is_refused_by_its_command(capsys):

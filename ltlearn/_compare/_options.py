@@ -134,7 +134,8 @@ def add_compare_parser(subparsers):
         methods,
         "--methods",
         "NAME",
-        "recipes to compare (default: every one that can run here); see --list",
+        "recipes to compare (default: recommended, the recipes on the --models, "
+        "the MLP losses and the peers, each that can run here); see --list",
     )
     _add_names(
         methods,
