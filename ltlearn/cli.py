@@ -101,6 +101,17 @@ def _print_any_text():
             stream.reconfigure(errors="backslashreplace")
 
 
+def _flush_stdout():
+    """Write what stdout holds; there is none when it was closed (``>&-``)."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _drop_stdout():
+    """Send what stdout still holds to the null device: its reader is gone."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
     _print_any_text()
@@ -114,19 +125,28 @@ def main(argv=None):
                 status = 2
             else:
                 status = args.func(args)
-        finally:
-            # Here, not at exit, where a reader gone away (``ltlearn
-            # datasets | head -1``) made Python print "Exception ignored ...
-            # BrokenPipeError" and exit with 120; also after --help. There is
-            # no sys.stdout at all when it was closed (``ltlearn datasets >&-``).
-            if sys.stdout is not None:
-                sys.stdout.flush()
+        except SystemExit:
+            # --help and --version: argparse exits with their text unwritten.
+            _flush_stdout()
+            raise
+        except BaseException:
+            # An error or a Ctrl-C the command did not handle: a reader gone
+            # away must not replace its traceback, or status 130, by status 0.
+            try:
+                _flush_stdout()
+            except BrokenPipeError:
+                _drop_stdout()
+            raise
+        # Here, not at exit, where a reader gone away (``ltlearn datasets |
+        # head -1``) made Python print "Exception ignored ... BrokenPipeError"
+        # and exit with 120.
+        _flush_stdout()
     except KeyboardInterrupt:
         print("\nltlearn: interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (``ltlearn datasets | head``): stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _drop_stdout()
     return status
 
 

@@ -608,6 +608,38 @@ def test_a_reader_gone_away_is_no_error(args, status):
     assert closed.returncode == status and "Error" not in closed.stderr
 
 
+@pytest.mark.parametrize(
+    "error, status, last",
+    [
+        ("RuntimeError('a bug')", 1, "RuntimeError: a bug"),
+        ("KeyboardInterrupt", 130, "ltlearn: interrupted."),
+    ],
+)
+def test_a_reader_gone_away_hides_no_error(error, status, last):
+    # The output left in stdout's buffer was written while the error was on
+    # its way: the BrokenPipeError replaced it, silently, with status 0.
+    code = (
+        "import sys, ltlearn.cli\n"
+        "def datasets(args):\n"
+        "    print('a line the reader never reads')\n"
+        f"    raise {error}\n"
+        "ltlearn.cli._cmd_datasets = datasets\n"
+        "sys.exit(ltlearn.cli.main(['datasets']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait() == status
+    assert err.splitlines()[-1] == last and "BrokenPipeError" not in err
+
+
 def test_compare_help_gives_every_default():
     # --seed did not say that it defaults to 0.
     import argparse
