@@ -77,11 +77,14 @@ def _parse(parser, argv):
     if unknown:
         command = getattr(args, "command_parser", parser)
         message = f"unrecognized arguments: {' '.join(unknown)}"
-        options = re.findall(r"--[\w-]+", command.format_usage())
+        # The names without their dashes, which made "--verbose" close to
+        # "--save-best" and "--" to "--cv".
+        options = re.findall(r"--([\w-]+)", command.format_usage())
         for word in unknown:
-            close = difflib.get_close_matches(word.split("=")[0], options, n=1)
+            name = word.split("=")[0].lstrip("-")
+            close = difflib.get_close_matches(name, options, n=1)
             if word.startswith("-") and close:
-                message += f" (did you mean {close[0]}?)"
+                message += f" (did you mean --{close[0]}?)"
                 break
         command.error(message)
     return args

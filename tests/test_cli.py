@@ -673,6 +673,24 @@ def test_an_unknown_option_is_refused_by_its_command(capsys):
     assert err.endswith("error: unrecognized arguments: b\n")
 
 
+@pytest.mark.parametrize(
+    "words, hint",
+    [
+        (["--n_jobs=2"], " (did you mean --n-jobs?)"),
+        (["--outputs", "out"], " (did you mean --output?)"),
+        # "did you mean --save-best?", "--list?" and "--cv?".
+        (["--verbose"], ""),
+        (["--quiet"], ""),
+        (["--", "x"], ""),
+    ],
+)
+def test_an_unknown_option_gets_no_far_fetched_suggestion(capsys, words, hint):
+    with pytest.raises(SystemExit):
+        main(["compare", "--list", *words])
+    err = capsys.readouterr().err
+    assert err.endswith(f"unrecognized arguments: {' '.join(words)}{hint}\n")
+
+
 def test_compare_starts_no_more_workers_than_fits(tmp_path, capsys, monkeypatch):
     # loky starts every worker at once: --n-jobs 1000 started 1000 processes.
     from ltlearn._compare import _runner
