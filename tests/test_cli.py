@@ -691,10 +691,17 @@ def test_an_unknown_option_gets_no_far_fetched_suggestion(capsys, words, hint):
     assert err.endswith(f"unrecognized arguments: {' '.join(words)}{hint}\n")
 
 
-def test_compare_starts_no_more_workers_than_fits(tmp_path, capsys, monkeypatch):
-    # loky starts every worker at once: --n-jobs 1000 started 1000 processes.
+@pytest.mark.parametrize("n_jobs", ["1000", "-1", "-2"])
+def test_compare_starts_no_more_workers_than_fits(
+    tmp_path, capsys, monkeypatch, n_jobs
+):
+    # loky starts every worker at once: --n-jobs 1000 started 1000 processes,
+    # and the default -1 one per core (-2: all but one), here 64 for 4 fits.
+    import joblib._parallel_backends
+
     from ltlearn._compare import _runner
 
+    monkeypatch.setattr(joblib._parallel_backends, "cpu_count", lambda **kw: 64)
     asked = []
     backend = _runner._backend
 
@@ -704,7 +711,7 @@ def test_compare_starts_no_more_workers_than_fits(tmp_path, capsys, monkeypatch)
 
     monkeypatch.setattr(_runner, "_backend", recording)
     args = _compare_args(tmp_path, "--data", str(_csv(tmp_path)), "--target", "label")
-    args[args.index("--n-jobs") + 1] = "1000"
+    args[args.index("--n-jobs") + 1] = n_jobs
     assert main(args) == 0
     assert asked == [4]  # 2 methods x 2 folds
 
