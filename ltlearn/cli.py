@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import difflib
 import os
+import re
 import sys
 
 import ltlearn
@@ -57,28 +59,98 @@ def _build_parser():
     datasets.add_argument(
         "name", nargs="?", default=None, help="show only names containing this text"
     )
-    datasets.set_defaults(func=_cmd_datasets)
+    datasets.set_defaults(func=_cmd_datasets, command_parser=datasets)
 
-    add_compare_parser(commands)
+    compare = add_compare_parser(commands)
+    compare.set_defaults(command_parser=compare)
     return parser
+
+
+def _parse(parser, argv):
+    """Parse ``argv``; an unknown option is refused by its command's parser.
+
+    argparse refuses it from the ``ltlearn`` parser, with the usage of
+    ``ltlearn`` rather than that of ``ltlearn compare``, and suggests nothing
+    for ``--n_jobs``.
+    """
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        command = getattr(args, "command_parser", parser)
+        message = f"unrecognized arguments: {' '.join(unknown)}"
+        # The names without their dashes, which made "--verbose" close to
+        # "--save-best" and "--" to "--cv".
+        options = re.findall(r"--([\w-]+)", command.format_usage())
+        for word in unknown:
+            name = word.split("=")[0].lstrip("-")
+            close = difflib.get_close_matches(name, options, n=1)
+            if word.startswith("-") and close:
+                message += f" (did you mean --{close[0]}?)"
+                break
+        command.error(message)
+    return args
+
+
+def _print_any_text():
+    """Let stdout write what its encoding cannot, as Python's stderr does.
+
+    Under ``PYTHONIOENCODING=ascii`` or a terminal of another encoding, a
+    path such as ``--output résultats`` is printed ``r\\xe9sultats``; it was a
+    ``UnicodeEncodeError`` after every fit had run.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(
+            stream, "reconfigure"
+        ):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _flush_stdout():
+    """Write what stdout holds; there is none when it was closed (``>&-``)."""
+    if sys.stdout is not None:
+        sys.stdout.flush()
+
+
+def _drop_stdout():
+    """Send what stdout still holds to the null device: its reader is gone."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
+    _print_any_text()
     parser = _build_parser()
-    args = parser.parse_args(argv)
-    if getattr(args, "func", None) is None:
-        parser.print_help()
-        return 2
+    status = 0
     try:
-        return args.func(args)
+        try:
+            args = _parse(parser, argv)
+            if getattr(args, "func", None) is None:
+                parser.print_help()
+                status = 2
+            else:
+                status = args.func(args)
+        except SystemExit:
+            # --help and --version: argparse exits with their text unwritten.
+            _flush_stdout()
+            raise
+        except BaseException:
+            # An error or a Ctrl-C the command did not handle: a reader gone
+            # away must not replace its traceback, or status 130, by status 0.
+            try:
+                _flush_stdout()
+            except BrokenPipeError:
+                _drop_stdout()
+            raise
+        # Here, not at exit, where a reader gone away (``ltlearn datasets |
+        # head -1``) made Python print "Exception ignored ... BrokenPipeError"
+        # and exit with 120.
+        _flush_stdout()
     except KeyboardInterrupt:
         print("\nltlearn: interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (``ltlearn datasets | head``): stop quietly.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        _drop_stdout()
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover

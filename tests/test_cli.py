@@ -125,6 +125,11 @@ def test_compare_list_shows_methods_and_default_data(capsys):
     assert main(["compare", "--list"]) == 0
     out = capsys.readouterr().out
     assert "class_weight" in out and "digits_lt" in out
+    # It said "112 embedded data sets in all; `ltlearn datasets` lists them",
+    # which lists the 110 KEEL sets.
+    n_keel = re.search(r"and (\d+) KEEL data sets \(`ltlearn datasets`", out)
+    assert main(["datasets"]) == 0
+    assert f"\n{n_keel.group(1)} data sets;" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
@@ -149,7 +154,12 @@ def test_compare_on_a_user_csv_writes_results_and_report(tmp_path, capsys, fmt):
             "Unknown method 'eval(input())'; the known methods are: recommended, ",
         ),
         (["--target", "label"], "--target goes with --data"),
+        # It was ignored: the embedded data sets have no such rows.
+        (["--unlabelled", "missing"], "--unlabelled goes with --data"),
         (["--datasets", "no_such_set"], "Unknown data set 'no_such_set'"),
+        # It ran the eight default data sets.
+        (["--datasets", ""], "Nothing to run: --datasets names no data set."),
+        (["--datasets", " , "], "Nothing to run: --datasets names no data set."),
         (
             ["--backend", "loky", "--scheduler", "tcp://127.0.0.1:1"],
             "--scheduler needs --backend dask",
@@ -525,3 +535,195 @@ def test_compare_keeps_a_read_only_model_and_report(tmp_path, capsys, monkeypatc
     err = capsys.readouterr().err
     assert "cannot write the report" in err and "Permission denied" in err
     assert model.read_text() == "keep" and (out / "report.md").read_text() == "keep"
+
+
+@pytest.mark.parametrize(
+    "option, value", [("--cv", "x"), ("--seed", "1.5"), ("--n-jobs", "all")]
+)
+def test_compare_a_number_that_is_not_one_is_named(capsys, option, value):
+    # argparse said "invalid _folds value: 'x'", naming a private function.
+    with pytest.raises(SystemExit) as info:
+        main(["compare", option, value])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: not a whole number: {value!r}" in err
+    assert "_" not in err.splitlines()[-1].split(":", 2)[-1]
+
+
+@pytest.mark.parametrize("option", ["--output", "--save-best", "--data"])
+def test_compare_an_empty_path_is_refused(tmp_path, monkeypatch, capsys, option):
+    # --output "" wrote results.csv and the report in the current directory,
+    # --save-best "" saved nothing, both without a word.
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--datasets", "glass4", "--methods", "plain", option, ""])
+    assert info.value.code == 2
+    assert f"argument {option}: an empty name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_prints_a_path_the_terminal_cannot_encode(tmp_path, monkeypatch):
+    # Under PYTHONIOENCODING=ascii the "Results:" line was a UnicodeEncodeError
+    # after every fit had run.
+    import io
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    path = _csv(tmp_path)
+    output = tmp_path / "résultats"
+    args = ["--data", str(path), "--target", "label", "--output", str(output)]
+    assert _compare(tmp_path, *args) == 0
+    stdout.flush()
+    assert "r\\xe9sultats" in stdout.buffer.getvalue().decode("ascii")
+    assert (output / "results.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "args, status", [(["--version"], 0), (["compare", "--help"], 0), ([], 2)]
+)
+def test_a_reader_gone_away_is_no_error(args, status):
+    # The output was written when Python exited, too late for main() to catch
+    # the BrokenPipeError: "Exception ignored ... BrokenPipeError", status 120.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ltlearn", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader leaves before the first line
+    err = process.stderr.read().decode()
+    assert process.wait() == status
+    assert err == ""
+    # With stdout closed, Python has no sys.stdout: nothing to flush (argparse
+    # then prints --version on stderr).
+    closed = subprocess.run(
+        ["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "ltlearn", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert closed.returncode == status and "Error" not in closed.stderr
+
+
+@pytest.mark.parametrize(
+    "error, status, last",
+    [
+        ("RuntimeError('a bug')", 1, "RuntimeError: a bug"),
+        ("KeyboardInterrupt", 130, "ltlearn: interrupted."),
+    ],
+)
+def test_a_reader_gone_away_hides_no_error(error, status, last):
+    # The output left in stdout's buffer was written while the error was on
+    # its way: the BrokenPipeError replaced it, silently, with status 0.
+    code = (
+        "import sys, ltlearn.cli\n"
+        "def datasets(args):\n"
+        "    print('a line the reader never reads')\n"
+        f"    raise {error}\n"
+        "ltlearn.cli._cmd_datasets = datasets\n"
+        "sys.exit(ltlearn.cli.main(['datasets']))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()
+    err = process.stderr.read().decode()
+    assert process.wait() == status
+    assert err.splitlines()[-1] == last and "BrokenPipeError" not in err
+
+
+def test_compare_help_gives_every_default():
+    # --seed did not say that it defaults to 0.
+    import argparse
+
+    from ltlearn._compare._options import add_compare_parser
+
+    compare = add_compare_parser(argparse.ArgumentParser().add_subparsers())
+    for action in compare._actions:
+        if action.default not in (None, argparse.SUPPRESS) and not isinstance(
+            action.default, bool
+        ):
+            assert f"default: {action.default}" in action.help, action.dest
+    # --methods said "default: every one that can run here", but the recipes
+    # on a model that --models does not name (plain:rf, ...) do not run.
+    (methods,) = (action for action in compare._actions if action.dest == "methods")
+    assert "the recipes on the --models" in methods.help
+
+
+def test_an_unknown_option_is_refused_by_its_command(capsys):
+    # "usage: ltlearn [-h] [--version] COMMAND ..." and no suggestion.
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--n_jobs", "2"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: ltlearn compare")
+    assert "unrecognized arguments: --n_jobs 2 (did you mean --n-jobs?)" in err
+    with pytest.raises(SystemExit):
+        main(["datasets", "a", "b"])
+    err = capsys.readouterr().err
+    assert err.startswith("usage: ltlearn datasets")
+    assert err.endswith("error: unrecognized arguments: b\n")
+
+
+@pytest.mark.parametrize(
+    "words, hint",
+    [
+        (["--n_jobs=2"], " (did you mean --n-jobs?)"),
+        (["--outputs", "out"], " (did you mean --output?)"),
+        # "did you mean --save-best?", "--list?" and "--cv?".
+        (["--verbose"], ""),
+        (["--quiet"], ""),
+        (["--", "x"], ""),
+    ],
+)
+def test_an_unknown_option_gets_no_far_fetched_suggestion(capsys, words, hint):
+    with pytest.raises(SystemExit):
+        main(["compare", "--list", *words])
+    err = capsys.readouterr().err
+    assert err.endswith(f"unrecognized arguments: {' '.join(words)}{hint}\n")
+
+
+@pytest.mark.parametrize("n_jobs", ["1000", "-1", "-2"])
+def test_compare_starts_no_more_workers_than_fits(
+    tmp_path, capsys, monkeypatch, n_jobs
+):
+    # loky starts every worker at once: --n-jobs 1000 started 1000 processes,
+    # and the default -1 one per core (-2: all but one), here 64 for 4 fits.
+    import joblib._parallel_backends
+
+    from ltlearn._compare import _runner
+
+    monkeypatch.setattr(joblib._parallel_backends, "cpu_count", lambda **kw: 64)
+    asked = []
+    backend = _runner._backend
+
+    def recording(name, scheduler, n_jobs):
+        asked.append(n_jobs)
+        return backend(name, scheduler, 1)
+
+    monkeypatch.setattr(_runner, "_backend", recording)
+    args = _compare_args(tmp_path, "--data", str(_csv(tmp_path)), "--target", "label")
+    args[args.index("--n-jobs") + 1] = n_jobs
+    assert main(args) == 0
+    assert asked == [4]  # 2 methods x 2 folds
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (["--methods", "plian"], "Did you mean 'plain', 'plugin', 'plain:rf'?"),
+        (["--methods", "plain", "--models", "rff"], "Did you mean 'rf'?"),
+    ],
+)
+def test_compare_a_misspelt_method_or_model_gets_a_suggestion(capsys, args, hint):
+    # Only the list of the 41 known methods; a misspelt data set had a hint.
+    assert main(["compare", "--datasets", "glass4", *args]) == 2
+    assert capsys.readouterr().err.rstrip().endswith(hint)

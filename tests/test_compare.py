@@ -316,6 +316,19 @@ def test_ray_backend_without_ray_is_a_clear_error(monkeypatch):
         _run(backend="ray")
 
 
+@pytest.mark.parametrize(
+    "scheduler, message",
+    [("foo", "missing port number"), ("notaproto://x:1", "unknown address scheme")],
+)
+def test_a_scheduler_address_dask_cannot_read_is_a_clear_error(scheduler, message):
+    # The ValueError of dask.distributed was a traceback.
+    pytest.importorskip("distributed")
+    with pytest.raises(
+        CompareError, match=f"Dask scheduler at '{scheduler}'.*{message}"
+    ):
+        _run(backend="dask", scheduler=scheduler)
+
+
 def test_scheduler_needs_the_dask_backend():
     with pytest.raises(CompareError, match="--scheduler needs --backend dask"):
         _run(backend="loky", scheduler="tcp://127.0.0.1:8786")

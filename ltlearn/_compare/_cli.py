@@ -10,6 +10,7 @@ import warnings
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
+    DIGITS,
     CompareError,
     available_datasets,
     load_embedded,
@@ -57,9 +58,11 @@ def _list():
     for (family, model), why in EXCLUDED.items():
         print(f"  {family}:{model}  {why}")
     print("\ndefault data sets: " + ", ".join(DEFAULT_DATASETS))
+    # `ltlearn datasets` lists the KEEL sets only, not the digits.
+    n_keel = len(available_datasets()) - len(DIGITS)
     print(
-        f"{len(available_datasets())} embedded data sets in all; `ltlearn "
-        "datasets` lists them."
+        f"embedded data sets: {', '.join(DIGITS)} and {n_keel} KEEL data sets "
+        "(`ltlearn datasets` lists them)."
     )
     return 0
 
@@ -70,10 +73,16 @@ def _load(args):
             raise CompareError("Give either --data or --datasets, not both.")
         if args.target is None:
             raise CompareError("--data needs --target COLUMN, the label column.")
-        return [load_table(args.data, args.target, unlabelled=args.unlabelled)]
-    if args.target is not None:
-        raise CompareError("--target goes with --data FILE.")
-    names = _names(args.datasets) or list(DEFAULT_DATASETS)
+        given = {} if args.unlabelled is None else {"unlabelled": args.unlabelled}
+        return [load_table(args.data, args.target, **given)]
+    for option in ("target", "unlabelled"):
+        if getattr(args, option) is not None:
+            raise CompareError(f"--{option} goes with --data FILE.")
+    names = _names(args.datasets)
+    if names == []:
+        # --datasets "" (an unset shell variable) ran the default data sets.
+        raise CompareError("Nothing to run: --datasets names no data set.")
+    names = names or list(DEFAULT_DATASETS)
     return [load_embedded(name) for name in dict.fromkeys(names)]
 
 

@@ -25,8 +25,8 @@ _DESCRIPTION = """\
 Cross-validate named recipes for imbalanced data on the embedded data sets (a
 set of KEEL data sets and long-tailed digits) or on your own CSV or Parquet file,
 print a summary table and write a report with plots. Results are appended to
-OUTPUT/results.csv as each fit finishes; rerunning the same command skips the
-fits already done.
+DIR/results.csv (--output DIR) as each fit finishes; rerunning the same command
+skips the fits already done.
 """
 
 _EPILOG = """\
@@ -49,22 +49,31 @@ def _names(values):
     return [name for name in names if name]
 
 
+def _int(text):
+    """``text`` as an integer, or the error argparse prints with the option."""
+    try:
+        return int(text)
+    except ValueError:
+        # Not argparse's "invalid _folds value", which names this module's code.
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+
+
 def _positive(text):
-    value = int(text)
+    value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
 def _folds(text):
-    value = int(text)
+    value = _int(text)
     if value < 2:
         raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {value}")
     return value
 
 
 def _seed(text):
-    value = int(text)
+    value = _int(text)
     if not 0 <= value < 2**32:
         # The seed of numpy's RandomState, which seeds the folds.
         raise argparse.ArgumentTypeError(f"must be in [0, 2**32 - 1], got {value}")
@@ -73,11 +82,15 @@ def _seed(text):
 
 def _path(text):
     """A file or directory name; ``~`` is the home directory even when quoted."""
+    if not text:
+        # An unset shell variable: --output "" wrote in the current directory
+        # and --save-best "" saved nothing, without a word.
+        raise argparse.ArgumentTypeError("an empty name; give a file or directory")
     return os.path.expanduser(text)
 
 
 def _n_jobs(text):
-    value = int(text)
+    value = _int(text)
     if value == 0:
         raise argparse.ArgumentTypeError("0 is not a number of jobs; use -1 for all")
     return value
@@ -111,7 +124,6 @@ def add_compare_parser(subparsers):
     data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
     data.add_argument(
         "--unlabelled",
-        default="-1",
         metavar="VALUE",
         help="target value of unlabelled rows in --data (default: -1; "
         "'missing': the rows without a target; 'none': every row is "
@@ -122,7 +134,8 @@ def add_compare_parser(subparsers):
         methods,
         "--methods",
         "NAME",
-        "recipes to compare (default: every one that can run here); see --list",
+        "recipes to compare (default: recommended, the recipes on the --models, "
+        "the MLP losses and the peers, each that can run here); see --list",
     )
     _add_names(
         methods,
@@ -154,7 +167,11 @@ def add_compare_parser(subparsers):
         "(default: 20)",
     )
     methods.add_argument(
-        "--seed", type=_seed, default=0, help="seeds the folds and the methods"
+        "--seed",
+        type=_seed,
+        default=0,
+        metavar="N",
+        help="seeds the folds and the methods, from 0 to 2**32 - 1 (default: 0)",
     )
     run = parser.add_argument_group("execution and output")
     run.add_argument(

@@ -293,7 +293,8 @@ def _backend(backend, scheduler, n_jobs):
             scheduler = cluster.scheduler_address
         try:
             stack.enter_context(Client(scheduler, timeout="10s"))
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
+            # ValueError: an address Dask cannot read ("missing port number").
             raise CompareError(
                 f"Cannot reach the Dask scheduler at {scheduler!r}: {exc}"
             ) from None
@@ -460,8 +461,16 @@ def _reuse(tasks, previous):
 
 def _run_and_record(tasks, results, backend, scheduler, n_jobs, progress):
     """Fit the tasks in parallel; append each row to ``results`` as it finishes."""
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, effective_n_jobs
 
+    if scheduler is None and backend in ("loky", "dask"):
+        # -1 (the default) is a worker per core, -2 all the cores but one.
+        # Not on a Dask scheduler or Ray, whose -1 is the cluster's workers.
+        n_jobs = effective_n_jobs(n_jobs)
+    if n_jobs > len(tasks):
+        # A worker per fit at most: loky and a local Dask cluster start every
+        # worker at once, so --n-jobs 1000 started 1000 processes for 10 fits.
+        n_jobs = len(tasks)
     rows = []
     with (
         _backend(backend, scheduler, n_jobs) as jobs,

@@ -7,7 +7,7 @@ import importlib
 from dataclasses import dataclass, field
 from functools import partial
 
-from ltlearn._compare._data import CompareError, make_preprocessor
+from ltlearn._compare._data import CompareError, _close, make_preprocessor
 from ltlearn._compare._options import MODELS
 from ltlearn.recipes._factories import (
     _balanced_bagging,
@@ -330,7 +330,8 @@ def resolve_methods(names=None, models=None):
         unknown = [model for model in models if model not in MODELS]
         if unknown:
             raise CompareError(
-                f"Unknown model {unknown[0]!r}; the models are: {', '.join(MODELS)}."
+                f"Unknown model {unknown[0]!r}; the models are: "
+                f"{', '.join(MODELS)}.{_close(unknown[0], MODELS)}"
             )
     if names is None:
         chosen_models = set(DEFAULT_MODELS if models is None else models)
@@ -349,7 +350,7 @@ def resolve_methods(names=None, models=None):
     if unknown:
         raise CompareError(
             f"Unknown method {unknown[0]!r}; the known methods are: "
-            f"{', '.join(RECIPES)}."
+            f"{', '.join(RECIPES)}.{_close(unknown[0], RECIPES)}"
         )
     skipped = {}
     if models is not None:
