@@ -362,9 +362,11 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
       imbalanced-learn, is generated in float64 and truncated. The integer
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
-      Boolean data (NumPy ``bool``, pandas ``boolean`` columns) takes the
-      nearer of the two samples' values (the interpolated value rounded);
-      imbalanced-learn fails on it.
+      Boolean data (NumPy ``bool``, pandas ``bool`` and ``boolean``
+      columns) takes the nearer of the two samples' values (the interpolated
+      value rounded); imbalanced-learn fails on NumPy ``bool`` and pandas
+      ``boolean`` data, and makes a pandas ``bool`` column True wherever the
+      seed or its neighbour is True.
     - The category columns of a DataFrame are refused, by name, even of
       numbers: imbalanced-learn interpolates numeric categories, and a value
       between two categories comes back missing (NaN).
