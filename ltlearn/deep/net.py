@@ -5,6 +5,7 @@
 
 import copy
 import math
+import os
 import threading
 import warnings
 from contextlib import contextmanager, nullcontext
@@ -84,6 +85,20 @@ __all__ = ["LongTailClassifier"]
 # Held by a fit seeded from random_state: torch has one generator per process.
 # Reentrant, for a seeded fit started inside another one (a callback's).
 _SEEDED_FIT_LOCK = threading.RLock()
+
+
+def _free_seeded_fit_lock():
+    """Give a forked process a free lock: the thread that held it is not there.
+
+    A process forked (``multiprocessing``'s ``"fork"``) while another thread
+    was in a seeded fit would wait for ever at its own first seeded fit.
+    """
+    global _SEEDED_FIT_LOCK
+    _SEEDED_FIT_LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_free_seeded_fit_lock)
 
 _LOSSES = {
     "ce": nn.CrossEntropyLoss,

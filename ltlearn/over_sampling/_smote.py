@@ -234,12 +234,26 @@ class _MissingLabelsMixin:
             )
             raise
         finally:
-            # The input's integer and boolean columns, noted by _check_X_y
-            # for _fit_resample, are not attributes of the fitted sampler.
-            vars(self).pop("_integer_columns", None)
-            vars(self).pop("_boolean_columns", None)
+            self._drop_column_notes()
 
     fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
+
+    def fit(self, X, y, **params):
+        try:
+            return super().fit(X, y, **params)
+        finally:
+            self._drop_column_notes()
+
+    fit.__doc__ = BaseOverSampler.fit.__doc__
+
+    def _drop_column_notes(self):
+        """Drop the notes of the input's integer and boolean columns.
+
+        ``_check_X_y`` notes them for ``_fit_resample``; they are not
+        attributes of the fitted sampler (imbalanced-learn's has none).
+        """
+        vars(self).pop("_integer_columns", None)
+        vars(self).pop("_boolean_columns", None)
 
 
 # The shared parts of the docstrings of SMOTE, SMOTENC and SMOTEN.
@@ -348,9 +362,11 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
       imbalanced-learn, is generated in float64 and truncated. The integer
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
-      Boolean data (NumPy ``bool``, pandas ``boolean`` columns) takes the
-      nearer of the two samples' values (the interpolated value rounded);
-      imbalanced-learn fails on it.
+      Boolean data (NumPy ``bool``, pandas ``bool`` and ``boolean``
+      columns) takes the nearer of the two samples' values (the interpolated
+      value rounded); imbalanced-learn fails on NumPy ``bool`` and pandas
+      ``boolean`` data, and makes a pandas ``bool`` column True wherever the
+      seed or its neighbour is True.
     - The category columns of a DataFrame are refused, by name, even of
       numbers: imbalanced-learn interpolates numeric categories, and a value
       between two categories comes back missing (NaN).

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import multiprocessing
 import pickle
 import signal
 import threading
@@ -383,6 +384,55 @@ def test_seeded_fits_in_threads_take_turns(data):
     for clf, fitted in zip((first, other), alone):
         np.testing.assert_array_equal(clf.predict_proba(X), fitted.predict_proba(X))
     assert torch.equal(torch.get_rng_state(), before)
+
+
+class _HoldWhileForking(Callback):
+    """After the first epoch, wait until a process has been forked."""
+
+    def __init__(self):
+        self.holding, self.forked = threading.Event(), threading.Event()
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            self.holding.set()
+            self.forked.wait(30)
+
+
+def _seeded_fit_in_child(X, y, queue):
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    queue.put(clf.predict_proba(X))
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork"
+)
+@pytest.mark.filterwarnings("ignore:.*fork:DeprecationWarning")
+def test_seeded_fit_in_a_process_forked_during_another(data):
+    # a process forked while a thread was in a seeded fit inherited the lock
+    # held by a thread it does not have: its seeded fit waited for ever
+    X, y = data
+    holder = _HoldWhileForking()
+    thread = threading.Thread(
+        target=LongTailClassifier(callbacks=[holder], **FAST).fit, args=(X, y)
+    )
+    thread.start()
+    try:
+        assert holder.holding.wait(30)
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        child = context.Process(target=_seeded_fit_in_child, args=(X, y, queue))
+        child.start()
+    finally:
+        holder.forked.set()
+        thread.join()
+    try:
+        proba = queue.get(timeout=30)
+    finally:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+    alone = LongTailClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(proba, alone.predict_proba(X))
 
 
 def test_same_random_state_same_shuffled_validation_split(data):

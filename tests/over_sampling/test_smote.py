@@ -511,6 +511,21 @@ def test_fit_resample_sets_the_attributes_imblearn_sets():
     assert set(vars(ours)) == fitted
 
 
+def test_fit_sets_the_attributes_imblearn_sets():
+    # fit left the integer and boolean columns of a frame on the sampler
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [30, 10])
+    frame = pd.DataFrame(
+        {"f": rng.normal(size=40), "n": rng.randint(0, 50, 40), "b": y == 1}
+    )
+    ours, theirs = SMOTE(k_neighbors=3), ImblearnSMOTE(k_neighbors=3)
+    params = set(vars(ours))
+    theirs.fit(frame, y)
+    assert ours.fit(frame, y) is ours
+    assert set(vars(ours)) - params == set(vars(theirs)) - set(vars(ImblearnSMOTE()))
+    assert ours.sampling_strategy_ == theirs.sampling_strategy_
+
+
 def test_a_category_column_of_strings_is_refused_by_name():
     # check_array lets a category column through as objects: the error was a
     # TypeError of np.max ("'>=' not supported between 'float' and 'str'")
