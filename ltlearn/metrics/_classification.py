@@ -8,7 +8,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from imblearn.metrics import geometric_mean_score
-from sklearn import get_config
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
     balanced_accuracy_score,
@@ -20,6 +19,11 @@ from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from ltlearn.metrics._string_labels import (
+    _distinct_strings,
+    _string_classes,
+    _string_label_codes,
+)
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 from ltlearn.utils._validation import (
     _MULTI_OUTPUT_TYPES,
@@ -60,70 +64,6 @@ def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
         minlength=labels.size,
     )
     return np.divide(tp, n_true, out=np.full(labels.size, np.nan), where=n_true > 0)
-
-
-def _distinct_strings(values):
-    """The distinct labels of a 1-d array of strings, in a dict, or None.
-
-    Only a non-empty ``numpy.ndarray`` of ``str`` (or ``numpy.str_``) labels
-    without a NUL character qualifies: such labels compare and sort alike as
-    Python objects and as numpy strings (which drop trailing NULs), and
-    scikit-learn's ``type_of_target`` and ``unique_labels`` read them as the
-    distinct labels that this dict holds, found without sorting them.
-    """
-    if (
-        type(values) is not np.ndarray
-        or values.ndim != 1
-        or values.size == 0
-        or values.dtype.kind not in "OU"
-        or get_config()["array_api_dispatch"]
-    ):
-        return None
-    if values.dtype.kind == "U":  # numpy finds them fast, by hashing
-        distinct = dict.fromkeys(np.unique(values).tolist())
-    else:
-        items = values.tolist()
-        if not set(map(type, items)) <= {str, np.str_}:
-            return None
-        distinct = dict.fromkeys(items)
-    if any("\x00" in label for label in distinct):
-        return None
-    return distinct
-
-
-def _string_classes(*arrays):
-    """``unique_labels(*arrays)`` of arrays of strings, or None.
-
-    The sorted distinct labels, as ``unique_labels`` returns them, without
-    sorting each array (seconds for a million Python strings). None unless
-    each array qualifies for ``_distinct_strings``.
-    """
-    distinct = [_distinct_strings(values) for values in arrays]
-    if any(part is None for part in distinct):
-        return None
-    return np.asarray(sorted(set().union(*distinct)))
-
-
-def _string_label_codes(*arrays):
-    """Codes of the labels of arrays of strings, for the scores, or None.
-
-    Each label becomes its rank among the labels of all ``arrays``, so that
-    the codes compare and sort as the labels do: a score of the codes is
-    that of the labels, without sorting Python strings in each score. None
-    unless each array qualifies for ``_distinct_strings``.
-    """
-    distinct = [_distinct_strings(values) for values in arrays]
-    if any(part is None for part in distinct):
-        return None
-    ordered = sorted(set().union(*distinct))
-    ranks = {label: rank for rank, label in enumerate(ordered)}
-    ordered = np.asarray(ordered)
-    return tuple(
-        np.searchsorted(ordered, values)
-        if values.dtype.kind == "U"
-        else np.fromiter(map(ranks.__getitem__, values.tolist()), np.intp, values.size)
-        for values in arrays
-    )
 
 
 def _text_cell(column, value, digits):

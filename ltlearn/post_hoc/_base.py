@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
-from collections import Counter
 from numbers import Integral
 
 import numpy as np
@@ -237,90 +236,6 @@ def _rule_weights(sample_weight):
         scaled = np.ldexp(sample_weight, -exponent)
     scaled[(scaled == 0) & (sample_weight > 0)] = np.nextafter(0.0, 1.0)
     return scaled
-
-
-def _check_class_keys(keys, labels, name, what, remedy=""):
-    """Refuse ``keys`` (of a dict, or of a Series' index) that are not ``labels``.
-
-    Each class must be named once, and nothing else: ``what`` says where the
-    keys are (``"holds"``, ``"is indexed by"``), ``remedy`` ends the message.
-    Keys of another type than the classes (``"1"`` for ``1``) are said to
-    differ.
-    """
-    known = set(labels)
-    unknown = [key for key in keys if key not in known]
-    repeated = [key for key, count in Counter(keys).items() if count > 1]
-    missing = [label for label in labels if label not in set(keys)]
-    if unknown:
-        message = (
-            f"{name} {what} {unknown!r}, which are not classes; the classes "
-            f"are {labels!r}."
-        )
-    elif repeated:
-        message = f"{name} has several values for class {repeated[0]!r}."
-    elif missing:
-        message = f"{name} has no value for class {missing[0]!r}."
-    else:
-        return
-    if not known & set(keys) and {str(key) for key in keys} & set(map(str, labels)):
-        message += " Labels of another type differ (1 and '1')."
-    raise ValueError(message + remedy)
-
-
-def _class_positions(index, labels, name):
-    """Where each class is in ``index``, or None to read it by position.
-
-    The classes are found by equality, as in a dict (``.loc`` would take the
-    classes False and True for a boolean mask). The default index ``0..n-1``
-    and an index that names no class, even as text, are read by position; an
-    index that names some classes but not each of them once is refused.
-    """
-    keys = index.tolist()
-    if len(keys) != len(labels) or set(keys) != set(labels):
-        if keys == list(range(len(keys))) or not (
-            set(keys) & set(labels)
-            or {str(key) for key in keys} & set(map(str, labels))
-        ):
-            return None
-        _check_class_keys(  # raises
-            keys,
-            labels,
-            name,
-            "is indexed by",
-            " Index it by the classes, or give its values (.to_numpy()) in the "
-            "order of classes_.",
-        )
-    where = {key: i for i, key in enumerate(keys)}
-    return [where[label] for label in labels]
-
-
-def _in_class_order(values, classes, name):
-    """Per-class ``values`` in the order of ``classes``.
-
-    A dict, or a pandas Series whose index holds the classes (that of
-    ``y.value_counts()``, in the order of the counts), is read by label; a
-    DataFrame, by label on each axis that holds the classes. An index that
-    names some classes but not each once is refused; anything else is read by
-    position, as given. ``name`` names the parameter in the errors.
-    """
-    labels = classes.tolist()
-    if isinstance(values, dict):
-        _check_class_keys(list(values), labels, name, "holds")
-        return [values[label] for label in labels]
-    if not hasattr(values, "loc"):  # not a pandas Series or DataFrame
-        return values
-    axes = [values.index]
-    if hasattr(values, "columns"):  # a DataFrame
-        axes.append(values.columns)
-    positions = [_class_positions(axis, labels, name) for axis in axes]
-    if all(where is None for where in positions):
-        return values
-    array = values.to_numpy()
-    taken = [
-        np.arange(n) if where is None else where
-        for where, n in zip(positions, array.shape)
-    ]
-    return array[np.ix_(*taken)]
 
 
 def _check_prior_counts(counts, classes, weighted=False):

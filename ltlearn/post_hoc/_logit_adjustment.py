@@ -11,11 +11,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
-    _in_class_order,
     _log_proba,
     _post_hoc_docstring,
     _rule_weights,
 )
+from ltlearn.post_hoc._class_order import _in_class_order
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _score_codes
 
 # The values of tau that tau="auto" tries.

@@ -13,10 +13,10 @@ from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
     _check_prior_counts,
     _finite_scores,
-    _in_class_order,
     _mended_proba,
     _post_hoc_docstring,
 )
+from ltlearn.post_hoc._class_order import _in_class_order
 
 
 def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
