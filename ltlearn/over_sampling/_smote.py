@@ -15,6 +15,11 @@ from scipy import sparse
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn_compat.utils._dataframe import is_pandas_df
 
+from ltlearn.over_sampling._column_kinds import (
+    _is_boolean,
+    _refuse_non_numeric,
+    _round_boolean_columns,
+)
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
 from ltlearn.over_sampling._small_classes import (
     _capped_neighbors,
@@ -163,55 +168,6 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
             np.clip(rows.data, -limit, limit, out=rows.data)
         blocks.append(rows.astype(X_class.dtype))
     return blocks
-
-
-def _is_boolean(dtype):
-    """Whether ``dtype`` holds booleans: NumPy's bool, pandas' ``boolean``."""
-    return getattr(dtype, "kind", None) == "b"
-
-
-def _round_boolean_columns(new_rows, columns):
-    """Round the synthetic values of boolean ``columns`` to 0 or 1, in place.
-
-    A value between a seed's and its neighbour's becomes the nearer of the
-    two: cast as it is, any value above 0 would be True, so that a pair with
-    one True value would always give True.
-    """
-    if len(columns):
-        new_rows[:, columns] = np.round(new_rows[:, columns])
-
-
-def _is_category(dtype):
-    """Whether ``dtype`` is pandas' ``category``."""
-    return getattr(dtype, "name", None) == "category"
-
-
-def _refuse_non_numeric(columns):
-    """Name the columns that do not hold numbers, from ``(name, values)`` pairs.
-
-    scikit-learn's ``check_array`` lets the category columns of a DataFrame
-    through as objects (for the models that read them), which interpolation
-    cannot handle, and fails on string columns without naming them. A
-    category column of numbers is refused too: a value between two of its
-    categories is none of them, and would come back missing.
-    """
-    bad = []
-    for name, values in columns:
-        try:
-            values.astype(np.float64)
-        except (TypeError, ValueError):
-            bad.append(name)
-        else:
-            if _is_category(values.dtype):
-                bad.append(name)
-    if bad:
-        raise ValueError(
-            f"SMOTE interpolates numbers, but the columns {bad!r} of X hold "
-            "non-numeric values (categories, strings, dates): a value between "
-            "two categories is none of them. Use SMOTENC for numeric and "
-            "categorical columns, or SMOTEN for categorical ones; give a "
-            "category column of numbers a numeric dtype to interpolate it."
-        )
 
 
 class _MissingLabelsMixin:

@@ -15,16 +15,18 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils._indexing import _get_column_indices
 from sklearn_compat.utils.validation import validate_data
 
+from ltlearn.over_sampling._column_kinds import (
+    _is_boolean,
+    _is_category,
+    _round_boolean_columns,
+)
 from ltlearn.over_sampling._small_classes import _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
     _class_generators,
     _compute_dtype,
     _fill_dense,
-    _is_boolean,
-    _is_category,
     _new_samples,
-    _round_boolean_columns,
     _smote_docstring,
 )
 from ltlearn.utils._warnings import external_stacklevel

@@ -1,0 +1,55 @@
+"""The kinds of input columns the over-samplers interpolate, round or refuse."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+
+def _is_boolean(dtype):
+    """Whether ``dtype`` holds booleans: NumPy's bool, pandas' ``boolean``."""
+    return getattr(dtype, "kind", None) == "b"
+
+
+def _round_boolean_columns(new_rows, columns):
+    """Round the synthetic values of boolean ``columns`` to 0 or 1, in place.
+
+    A value between a seed's and its neighbour's becomes the nearer of the
+    two: cast as it is, any value above 0 would be True, so that a pair with
+    one True value would always give True.
+    """
+    if len(columns):
+        new_rows[:, columns] = np.round(new_rows[:, columns])
+
+
+def _is_category(dtype):
+    """Whether ``dtype`` is pandas' ``category``."""
+    return getattr(dtype, "name", None) == "category"
+
+
+def _refuse_non_numeric(columns):
+    """Name the columns that do not hold numbers, from ``(name, values)`` pairs.
+
+    scikit-learn's ``check_array`` lets the category columns of a DataFrame
+    through as objects (for the models that read them), which interpolation
+    cannot handle, and fails on string columns without naming them. A
+    category column of numbers is refused too: a value between two of its
+    categories is none of them, and would come back missing.
+    """
+    bad = []
+    for name, values in columns:
+        try:
+            values.astype(np.float64)
+        except (TypeError, ValueError):
+            bad.append(name)
+        else:
+            if _is_category(values.dtype):
+                bad.append(name)
+    if bad:
+        raise ValueError(
+            f"SMOTE interpolates numbers, but the columns {bad!r} of X hold "
+            "non-numeric values (categories, strings, dates): a value between "
+            "two categories is none of them. Use SMOTENC for numeric and "
+            "categorical columns, or SMOTEN for categorical ones; give a "
+            "category column of numbers a numeric dtype to interpolate it."
+        )
