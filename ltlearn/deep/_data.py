@@ -52,6 +52,31 @@ def _accepts(func, name):
         return False
 
 
+def _slice_kwargs(loader, kwargs):
+    """The options ``kwargs`` that ``loader`` (a ``SliceLoader``) takes, or None.
+
+    ``loader`` takes its own parameters and those of ``SliceLoader`` (a
+    subclass may pass them on as ``**kwargs``). An option of ``DataLoader``
+    that it does not take (``num_workers``, ``pin_memory``, ``collate_fn``,
+    ``generator``...) is dropped at ``DataLoader``'s default value; another
+    value needs a ``DataLoader`` (None).
+    """
+    own = {*inspect.signature(SliceLoader).parameters}
+    own.update(inspect.signature(loader).parameters)
+    torch_defaults = inspect.signature(torch.utils.data.DataLoader).parameters
+    kept = {}
+    for key, value in kwargs.items():
+        if key in own:
+            kept[key] = value
+            continue
+        default = torch_defaults.get(key)
+        if default is None or default.default is inspect.Parameter.empty:
+            return None
+        if value is not default.default and value != default.default:
+            return None
+    return kept
+
+
 def _count_classes(labels, sample_weight, n_classes):
     """Rows (or total ``sample_weight``) of each class."""
     if sample_weight is None:
@@ -466,9 +491,10 @@ class _BatchesMixin:
         """skorch's iterator of ``dataset``, and where its tensors go.
 
         ``SliceLoader`` slices in-memory data, moved to the device at once;
-        another dataset falls back to torch's ``DataLoader``, given its own
-        generator (seeded from ``random_state``) so that it leaves torch's
-        global one as it is.
+        another dataset, or options that only torch's ``DataLoader`` honours
+        (``num_workers``, ``pin_memory``, ``collate_fn``...), fall back to
+        it, given its own generator (seeded from ``random_state``) so that
+        it leaves torch's global one as it is.
         """
         name = "iterator_train" if training else "iterator_valid"
         kwargs = self.get_params_for(name)
@@ -481,10 +507,13 @@ class _BatchesMixin:
             kwargs["batch_size"] = len(dataset)
         in_memory = _dataset_tensors(dataset) is not None
         if isinstance(iterator, type) and issubclass(iterator, SliceLoader):
-            if not in_memory:
+            slice_kwargs = _slice_kwargs(iterator, kwargs) if in_memory else None
+            if slice_kwargs is None:
                 iterator = torch.utils.data.DataLoader
-            elif "device" not in kwargs:
-                kwargs["device"] = self._data_device(dataset)
+            else:
+                kwargs = slice_kwargs
+                if "device" not in kwargs:
+                    kwargs["device"] = self._data_device(dataset)
         if iterator is torch.utils.data.DataLoader and self.random_state is not None:
             if "generator" not in kwargs:
                 kwargs["generator"] = torch.Generator().manual_seed(

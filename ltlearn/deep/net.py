@@ -337,7 +337,10 @@ class LongTailClassifier(
         records ``valid_loss`` and the balanced accuracy ``valid_bacc``.
     iterator_train : callable, default=SliceLoader
         Builds the training batches from the dataset; the default slices
-        in-memory tensors. ``torch.utils.data.DataLoader`` also works.
+        in-memory tensors. ``torch.utils.data.DataLoader`` also works, and
+        is used instead of the default when an option only it takes is
+        given (``iterator_train__num_workers``, ``__pin_memory``,
+        ``__collate_fn``...).
     iterator_valid : callable, default=SliceLoader
         Builds the batches for validation and prediction.
     predict_nonlinearity : "auto", callable or None, default="auto"

@@ -331,6 +331,25 @@ def test_iterator_overrides_and_a_dataloader_still_work(data):
     assert not hasattr(shuffled, "train_sampler_")
 
 
+def test_dataloader_options_fall_back_to_a_dataloader(data):
+    # Options that only torch's DataLoader takes (skorch passes them on) must
+    # not reach SliceLoader; the batches, hence the network, stay the same.
+    X, y = data
+    default = LongTailClassifier(sampler="square_root", **FAST).fit(X, y)
+    clf = LongTailClassifier(
+        sampler="square_root",
+        iterator_train__num_workers=1,
+        iterator_train__collate_fn=torch.utils.data.default_collate,
+        iterator_valid__num_workers=0,
+        iterator_valid__timeout=0,
+        iterator_valid__worker_init_fn=None,
+        **FAST,
+    ).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), default.predict_proba(X))
+    assert isinstance(clf.get_iterator(clf.get_dataset(X, y), True), DataLoader)
+    assert isinstance(clf.get_iterator(clf.get_dataset(X)), SliceLoader)
+
+
 def test_same_random_state_same_network_and_global_rng_untouched(data):
     X, y = data
     torch.manual_seed(123)
