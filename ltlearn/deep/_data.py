@@ -521,6 +521,30 @@ class _BatchesMixin:
                 )
         return iterator(dataset, **kwargs)
 
+    def _check_sampler_unused(self, kwargs):
+        """Refuse a ``sampler`` that ``iterator_train__*`` would replace.
+
+        ``iterator_train__shuffle=True`` or ``iterator_train__sampler``
+        draws the training batches in place of ``sampler``; only the default
+        (each sample once per epoch, shuffled) goes without saying, as torch
+        refuses a ``sampler`` with ``shuffle=True``.
+        """
+        own = self.get_params_for("sampler")
+        if isinstance(self.sampler, str) and self.sampler == "instance" and not own:
+            return
+        given = (
+            "iterator_train__sampler"
+            if kwargs.get("sampler") is not None
+            else "iterator_train__shuffle=True"
+        )
+        what = f"sampler={self.sampler!r}" if not own else "the sampler__* parameters"
+        raise ValueError(
+            f"{what} and {given} are mutually exclusive: {given} would draw "
+            f"the training batches in its place. Leave {given.partition('=')[0]} "
+            f"unset to train with {what}, or keep sampler='instance' (without "
+            f"sampler__* parameters) to train with {given}."
+        )
+
     def get_iterator(self, dataset, training=False):
         """Batches of ``dataset``; training batches come from ``sampler``.
 
@@ -541,7 +565,10 @@ class _BatchesMixin:
             The batches, ``(X, y)`` tuples.
         """
         kwargs = self.get_params_for("iterator_train")
-        if not training or kwargs.get("sampler") is not None or kwargs.get("shuffle"):
+        replaced = kwargs.get("sampler") is not None or kwargs.get("shuffle")
+        if training and replaced:
+            self._check_sampler_unused(kwargs)
+        if not training or replaced:
             loader = self._loader(dataset, training)
         else:
             labelled = _labels_and_weights(dataset)
@@ -549,7 +576,8 @@ class _BatchesMixin:
                 raise ValueError(
                     f"sampler={self.sampler!r} needs the labels of the training "
                     f"data; {type(dataset).__name__} does not expose them. Pass "
-                    "iterator_train__shuffle=True to train without a sampler."
+                    "iterator_train__shuffle=True (and sampler='instance') to "
+                    "train without a sampler."
                 )
             labels = labelled[0].cpu()
             slot = _SamplerSlot(self._make_sampler(labels), labels)

@@ -350,6 +350,25 @@ def test_dataloader_options_fall_back_to_a_dataloader(data):
     assert isinstance(clf.get_iterator(clf.get_dataset(X)), SliceLoader)
 
 
+@pytest.mark.parametrize(
+    "params, given",
+    [
+        (dict(sampler="class_balanced"), dict(iterator_train__shuffle=True)),
+        (
+            dict(sampler="progressive"),
+            dict(iterator_train__sampler=torch.utils.data.RandomSampler(range(240))),
+        ),
+        (dict(sampler__num_samples=100), dict(iterator_train__shuffle=True)),
+    ],
+)
+def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
+    # iterator_train__shuffle=True (skorch's usual setting) or
+    # iterator_train__sampler silently took the place of the sampler chosen.
+    X, y = data
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        LongTailClassifier(**params, **given, **FAST).fit(X, y)
+
+
 def test_same_random_state_same_network_and_global_rng_untouched(data):
     X, y = data
     torch.manual_seed(123)
