@@ -568,6 +568,9 @@ class _BatchesMixin:
         replaced = kwargs.get("sampler") is not None or kwargs.get("shuffle")
         if training and replaced:
             self._check_sampler_unused(kwargs)
+            # No sampler of this fit: the one of an earlier fit must not
+            # take the callbacks' swaps (set_train_sampler) as if it drew.
+            vars(self).pop("train_sampler_", None)
         if not training or replaced:
             loader = self._loader(dataset, training)
         else:

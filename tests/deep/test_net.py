@@ -369,6 +369,19 @@ def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
         LongTailClassifier(**params, **given, **FAST).fit(X, y)
 
 
+def test_a_refit_without_sampler_drops_the_sampler_of_the_last_fit(data):
+    # After set_params(iterator_train__shuffle=True), the refit kept the
+    # sampler of the fit before: DeferredResampling swapped it without effect.
+    X, y = data
+    params = dict(callbacks=[DeferredResampling(start_epoch=0)], **FAST)
+    clf = LongTailClassifier(**params).fit(X, y)
+    clf.set_params(iterator_train__shuffle=True)
+    with pytest.raises(ValueError, match="training sampler cannot be changed"):
+        clf.fit(X, y)
+    clf.set_params(callbacks=None).fit(X, y)
+    assert not hasattr(clf, "train_sampler_")
+
+
 def test_same_random_state_same_network_and_global_rng_untouched(data):
     X, y = data
     torch.manual_seed(123)
