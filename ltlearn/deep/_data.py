@@ -52,17 +52,15 @@ def _accepts(func, name):
         return False
 
 
-def _slice_kwargs(loader, kwargs):
-    """The options ``kwargs`` that ``loader`` (a ``SliceLoader``) takes, or None.
+def _slice_kwargs(kwargs):
+    """The options ``kwargs`` that ``SliceLoader`` takes, or None.
 
-    ``loader`` takes its own parameters and those of ``SliceLoader`` (a
-    subclass may pass them on as ``**kwargs``). An option of ``DataLoader``
-    that it does not take (``num_workers``, ``pin_memory``, ``collate_fn``,
-    ``generator``...) is dropped at ``DataLoader``'s default value; another
-    value needs a ``DataLoader`` (None).
+    An option of ``DataLoader`` that ``SliceLoader`` does not take
+    (``num_workers``, ``pin_memory``, ``collate_fn``, ``generator``...) is
+    dropped at ``DataLoader``'s default value; another value needs a
+    ``DataLoader`` (None).
     """
-    own = {*inspect.signature(SliceLoader).parameters}
-    own.update(inspect.signature(loader).parameters)
+    own = inspect.signature(SliceLoader).parameters
     torch_defaults = inspect.signature(torch.utils.data.DataLoader).parameters
     kept = {}
     for key, value in kwargs.items():
@@ -492,9 +490,9 @@ class _BatchesMixin:
 
         ``SliceLoader`` slices in-memory data, moved to the device at once;
         another dataset, or options that only torch's ``DataLoader`` honours
-        (``num_workers``, ``pin_memory``, ``collate_fn``...), fall back to
-        it, given its own generator (seeded from ``random_state``) so that
-        it leaves torch's global one as it is.
+        (``num_workers``, ``pin_memory``, ``collate_fn``...) with the default
+        ``SliceLoader``, fall back to it, given its own generator (seeded
+        from ``random_state``) so that it leaves torch's global one as it is.
         """
         name = "iterator_train" if training else "iterator_valid"
         kwargs = self.get_params_for(name)
@@ -506,14 +504,19 @@ class _BatchesMixin:
         if kwargs["batch_size"] == -1:
             kwargs["batch_size"] = len(dataset)
         in_memory = _dataset_tensors(dataset) is not None
-        if isinstance(iterator, type) and issubclass(iterator, SliceLoader):
-            slice_kwargs = _slice_kwargs(iterator, kwargs) if in_memory else None
+        if iterator is SliceLoader and in_memory:
+            # Options that only a DataLoader takes: the default loader gives
+            # way to one. A subclass gets every option, to take or refuse.
+            slice_kwargs = _slice_kwargs(kwargs)
             if slice_kwargs is None:
                 iterator = torch.utils.data.DataLoader
             else:
                 kwargs = slice_kwargs
-                if "device" not in kwargs:
-                    kwargs["device"] = self._data_device(dataset)
+        if isinstance(iterator, type) and issubclass(iterator, SliceLoader):
+            if not in_memory:
+                iterator = torch.utils.data.DataLoader
+            elif "device" not in kwargs:
+                kwargs["device"] = self._data_device(dataset)
         if iterator is torch.utils.data.DataLoader and self.random_state is not None:
             if "generator" not in kwargs:
                 kwargs["generator"] = torch.Generator().manual_seed(

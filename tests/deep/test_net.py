@@ -350,6 +350,35 @@ def test_dataloader_options_fall_back_to_a_dataloader(data):
     assert isinstance(clf.get_iterator(clf.get_dataset(X)), SliceLoader)
 
 
+def test_a_slice_loader_of_ones_own_gets_the_dataloader_options(data):
+    # The fallback to a DataLoader is for the default loader: a subclass
+    # that takes the options got them, and one that does not must say so
+    # rather than be replaced (its own batches silently lost).
+    X, y = data
+    got = {}
+
+    class Tolerant(SliceLoader):
+        def __init__(self, dataset, **kwargs):
+            got["num_workers"] = kwargs.pop("num_workers", 0)
+            super().__init__(dataset, **kwargs)
+
+    LongTailClassifier(
+        iterator_train=Tolerant, iterator_train__num_workers=2, **FAST
+    ).fit(X, y)
+    assert got == {"num_workers": 2}
+
+    class Shifted(SliceLoader):
+        def __iter__(self):
+            for Xb, yb in super().__iter__():
+                yield Xb + 1, yb
+
+    clf = LongTailClassifier(
+        iterator_train=Shifted, iterator_train__num_workers=2, **FAST
+    )
+    with pytest.raises(TypeError, match="num_workers"):
+        clf.fit(X, y)
+
+
 @pytest.mark.parametrize(
     "params, given",
     [
