@@ -297,6 +297,23 @@ class _AugmentedLoader:
             yield Xi, yi
 
 
+class _Shuffled(Sampler):
+    """A new order every epoch from torch's global generator, as ``SliceLoader``'s.
+
+    ``shuffle=True`` of a ``DataLoader`` draws another order (from its own
+    generator); this one keeps the batches of ``SliceLoader(shuffle=True)``.
+    """
+
+    def __init__(self, n_samples):
+        self.n_samples = n_samples
+
+    def __iter__(self):
+        return iter(torch.randperm(self.n_samples).tolist())
+
+    def __len__(self):
+        return self.n_samples
+
+
 class _SamplerSlot(Sampler):
     """Holds the training sampler so that callbacks can swap it mid-fit.
 
@@ -510,6 +527,9 @@ class _BatchesMixin:
             slice_kwargs = _slice_kwargs(kwargs)
             if slice_kwargs is None:
                 iterator = torch.utils.data.DataLoader
+                if kwargs.get("shuffle") and kwargs.get("sampler") is None:
+                    del kwargs["shuffle"]  # the same batches as SliceLoader's
+                    kwargs["sampler"] = _Shuffled(len(dataset))
             else:
                 kwargs = slice_kwargs
         if isinstance(iterator, type) and issubclass(iterator, SliceLoader):

@@ -350,6 +350,19 @@ def test_dataloader_options_fall_back_to_a_dataloader(data):
     assert isinstance(clf.get_iterator(clf.get_dataset(X)), SliceLoader)
 
 
+def test_dataloader_options_keep_the_shuffled_batches(data):
+    # With iterator_train__shuffle=True, the DataLoader drew another order
+    # than SliceLoader: a loading option changed the network.
+    X, y = data
+    params = dict(iterator_train__shuffle=True, **FAST)
+    default = LongTailClassifier(**params).fit(X, y)
+    clf = LongTailClassifier(
+        iterator_train__collate_fn=torch.utils.data.default_collate, **params
+    ).fit(X, y)
+    assert isinstance(clf.get_iterator(clf.get_dataset(X, y), True), DataLoader)
+    np.testing.assert_array_equal(clf.predict_proba(X), default.predict_proba(X))
+
+
 def test_a_slice_loader_of_ones_own_gets_the_dataloader_options(data):
     # The fallback to a DataLoader is for the default loader: a subclass
     # that takes the options got them, and one that does not must say so
