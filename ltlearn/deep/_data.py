@@ -52,6 +52,29 @@ def _accepts(func, name):
         return False
 
 
+def _slice_kwargs(kwargs):
+    """The options ``kwargs`` that ``SliceLoader`` takes, or None.
+
+    An option of ``DataLoader`` that ``SliceLoader`` does not take
+    (``num_workers``, ``pin_memory``, ``collate_fn``, ``generator``...) is
+    dropped at ``DataLoader``'s default value; another value needs a
+    ``DataLoader`` (None).
+    """
+    own = inspect.signature(SliceLoader).parameters
+    torch_defaults = inspect.signature(torch.utils.data.DataLoader).parameters
+    kept = {}
+    for key, value in kwargs.items():
+        if key in own:
+            kept[key] = value
+            continue
+        default = torch_defaults.get(key)
+        if default is None or default.default is inspect.Parameter.empty:
+            return None
+        if value is not default.default and value != default.default:
+            return None
+    return kept
+
+
 def _count_classes(labels, sample_weight, n_classes):
     """Rows (or total ``sample_weight``) of each class."""
     if sample_weight is None:
@@ -274,6 +297,23 @@ class _AugmentedLoader:
             yield Xi, yi
 
 
+class _Shuffled(Sampler):
+    """A new order every epoch from torch's global generator, as ``SliceLoader``'s.
+
+    ``shuffle=True`` of a ``DataLoader`` draws another order (from its own
+    generator); this one keeps the batches of ``SliceLoader(shuffle=True)``.
+    """
+
+    def __init__(self, n_samples):
+        self.n_samples = n_samples
+
+    def __iter__(self):
+        return iter(torch.randperm(self.n_samples).tolist())
+
+    def __len__(self):
+        return self.n_samples
+
+
 class _SamplerSlot(Sampler):
     """Holds the training sampler so that callbacks can swap it mid-fit.
 
@@ -466,9 +506,10 @@ class _BatchesMixin:
         """skorch's iterator of ``dataset``, and where its tensors go.
 
         ``SliceLoader`` slices in-memory data, moved to the device at once;
-        another dataset falls back to torch's ``DataLoader``, given its own
-        generator (seeded from ``random_state``) so that it leaves torch's
-        global one as it is.
+        another dataset, or options that only torch's ``DataLoader`` honours
+        (``num_workers``, ``pin_memory``, ``collate_fn``...) with the default
+        ``SliceLoader``, fall back to it, given its own generator (seeded
+        from ``random_state``) so that it leaves torch's global one as it is.
         """
         name = "iterator_train" if training else "iterator_valid"
         kwargs = self.get_params_for(name)
@@ -480,6 +521,17 @@ class _BatchesMixin:
         if kwargs["batch_size"] == -1:
             kwargs["batch_size"] = len(dataset)
         in_memory = _dataset_tensors(dataset) is not None
+        if iterator is SliceLoader and in_memory:
+            # Options that only a DataLoader takes: the default loader gives
+            # way to one. A subclass gets every option, to take or refuse.
+            slice_kwargs = _slice_kwargs(kwargs)
+            if slice_kwargs is None:
+                iterator = torch.utils.data.DataLoader
+                if kwargs.get("shuffle") and kwargs.get("sampler") is None:
+                    del kwargs["shuffle"]  # the same batches as SliceLoader's
+                    kwargs["sampler"] = _Shuffled(len(dataset))
+            else:
+                kwargs = slice_kwargs
         if isinstance(iterator, type) and issubclass(iterator, SliceLoader):
             if not in_memory:
                 iterator = torch.utils.data.DataLoader
@@ -491,6 +543,30 @@ class _BatchesMixin:
                     torch.initial_seed()
                 )
         return iterator(dataset, **kwargs)
+
+    def _check_sampler_unused(self, kwargs):
+        """Refuse a ``sampler`` that ``iterator_train__*`` would replace.
+
+        ``iterator_train__shuffle=True`` or ``iterator_train__sampler``
+        draws the training batches in place of ``sampler``; only the default
+        (each sample once per epoch, shuffled) goes without saying, as torch
+        refuses a ``sampler`` with ``shuffle=True``.
+        """
+        own = self.get_params_for("sampler")
+        if isinstance(self.sampler, str) and self.sampler == "instance" and not own:
+            return
+        given = (
+            "iterator_train__sampler"
+            if kwargs.get("sampler") is not None
+            else "iterator_train__shuffle=True"
+        )
+        what = f"sampler={self.sampler!r}" if not own else "the sampler__* parameters"
+        raise ValueError(
+            f"{what} and {given} are mutually exclusive: {given} would draw "
+            f"the training batches in its place. Leave {given.partition('=')[0]} "
+            f"unset to train with {what}, or keep sampler='instance' (without "
+            f"sampler__* parameters) to train with {given}."
+        )
 
     def get_iterator(self, dataset, training=False):
         """Batches of ``dataset``; training batches come from ``sampler``.
@@ -512,7 +588,13 @@ class _BatchesMixin:
             The batches, ``(X, y)`` tuples.
         """
         kwargs = self.get_params_for("iterator_train")
-        if not training or kwargs.get("sampler") is not None or kwargs.get("shuffle"):
+        replaced = kwargs.get("sampler") is not None or kwargs.get("shuffle")
+        if training and replaced:
+            self._check_sampler_unused(kwargs)
+            # No sampler of this fit: the one of an earlier fit must not
+            # take the callbacks' swaps (set_train_sampler) as if it drew.
+            vars(self).pop("train_sampler_", None)
+        if not training or replaced:
             loader = self._loader(dataset, training)
         else:
             labelled = _labels_and_weights(dataset)
@@ -520,7 +602,8 @@ class _BatchesMixin:
                 raise ValueError(
                     f"sampler={self.sampler!r} needs the labels of the training "
                     f"data; {type(dataset).__name__} does not expose them. Pass "
-                    "iterator_train__shuffle=True to train without a sampler."
+                    "iterator_train__shuffle=True (and sampler='instance') to "
+                    "train without a sampler."
                 )
             labels = labelled[0].cpu()
             slot = _SamplerSlot(self._make_sampler(labels), labels)

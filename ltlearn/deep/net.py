@@ -274,8 +274,11 @@ class LongTailClassifier(
         balanced over ``max_epochs`` (see :mod:`ltlearn.deep.samplers`). A
         callable is called as ``sampler(labels, **sampler_params)`` with the
         integer labels of the training part and the ``sampler__*``
-        parameters, and returns a ``torch.utils.data.Sampler``. Ignored when
-        ``iterator_train__sampler`` or ``iterator_train__shuffle`` is set.
+        parameters, and returns a ``torch.utils.data.Sampler``.
+        ``iterator_train__sampler`` or ``iterator_train__shuffle=True`` draws
+        the batches in its place; they go with the default ``"instance"``
+        only (another sampler, or ``sampler__*``, is refused with them, as
+        torch refuses a sampler with ``shuffle=True``).
     augment : {"cifar"}, torch.nn.Module, callable or None, default=None
         On-the-fly augmentation of the training batches, done on the whole
         batch on the network's device (no loop over images), after the batch
@@ -337,7 +340,10 @@ class LongTailClassifier(
         records ``valid_loss`` and the balanced accuracy ``valid_bacc``.
     iterator_train : callable, default=SliceLoader
         Builds the training batches from the dataset; the default slices
-        in-memory tensors. ``torch.utils.data.DataLoader`` also works.
+        in-memory tensors. ``torch.utils.data.DataLoader`` also works, and
+        is used instead of the default when an option only it takes is
+        given (``iterator_train__num_workers``, ``__pin_memory``,
+        ``__collate_fn``...).
     iterator_valid : callable, default=SliceLoader
         Builds the batches for validation and prediction.
     predict_nonlinearity : "auto", callable or None, default="auto"

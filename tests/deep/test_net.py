@@ -331,6 +331,99 @@ def test_iterator_overrides_and_a_dataloader_still_work(data):
     assert not hasattr(shuffled, "train_sampler_")
 
 
+def test_dataloader_options_fall_back_to_a_dataloader(data):
+    # Options that only torch's DataLoader takes (skorch passes them on) must
+    # not reach SliceLoader; the batches, hence the network, stay the same.
+    X, y = data
+    default = LongTailClassifier(sampler="square_root", **FAST).fit(X, y)
+    clf = LongTailClassifier(
+        sampler="square_root",
+        iterator_train__num_workers=1,
+        iterator_train__collate_fn=torch.utils.data.default_collate,
+        iterator_valid__num_workers=0,
+        iterator_valid__timeout=0,
+        iterator_valid__worker_init_fn=None,
+        **FAST,
+    ).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), default.predict_proba(X))
+    assert isinstance(clf.get_iterator(clf.get_dataset(X, y), True), DataLoader)
+    assert isinstance(clf.get_iterator(clf.get_dataset(X)), SliceLoader)
+
+
+def test_dataloader_options_keep_the_shuffled_batches(data):
+    # With iterator_train__shuffle=True, the DataLoader drew another order
+    # than SliceLoader: a loading option changed the network.
+    X, y = data
+    params = dict(iterator_train__shuffle=True, **FAST)
+    default = LongTailClassifier(**params).fit(X, y)
+    clf = LongTailClassifier(
+        iterator_train__collate_fn=torch.utils.data.default_collate, **params
+    ).fit(X, y)
+    assert isinstance(clf.get_iterator(clf.get_dataset(X, y), True), DataLoader)
+    np.testing.assert_array_equal(clf.predict_proba(X), default.predict_proba(X))
+
+
+def test_a_slice_loader_of_ones_own_gets_the_dataloader_options(data):
+    # The fallback to a DataLoader is for the default loader: a subclass
+    # that takes the options got them, and one that does not must say so
+    # rather than be replaced (its own batches silently lost).
+    X, y = data
+    got = {}
+
+    class Tolerant(SliceLoader):
+        def __init__(self, dataset, **kwargs):
+            got["num_workers"] = kwargs.pop("num_workers", 0)
+            super().__init__(dataset, **kwargs)
+
+    LongTailClassifier(
+        iterator_train=Tolerant, iterator_train__num_workers=2, **FAST
+    ).fit(X, y)
+    assert got == {"num_workers": 2}
+
+    class Shifted(SliceLoader):
+        def __iter__(self):
+            for Xb, yb in super().__iter__():
+                yield Xb + 1, yb
+
+    clf = LongTailClassifier(
+        iterator_train=Shifted, iterator_train__num_workers=2, **FAST
+    )
+    with pytest.raises(TypeError, match="num_workers"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, given",
+    [
+        (dict(sampler="class_balanced"), dict(iterator_train__shuffle=True)),
+        (
+            dict(sampler="progressive"),
+            dict(iterator_train__sampler=torch.utils.data.RandomSampler(range(240))),
+        ),
+        (dict(sampler__num_samples=100), dict(iterator_train__shuffle=True)),
+    ],
+)
+def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
+    # iterator_train__shuffle=True (skorch's usual setting) or
+    # iterator_train__sampler silently took the place of the sampler chosen.
+    X, y = data
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        LongTailClassifier(**params, **given, **FAST).fit(X, y)
+
+
+def test_a_refit_without_sampler_drops_the_sampler_of_the_last_fit(data):
+    # After set_params(iterator_train__shuffle=True), the refit kept the
+    # sampler of the fit before: DeferredResampling swapped it without effect.
+    X, y = data
+    params = dict(callbacks=[DeferredResampling(start_epoch=0)], **FAST)
+    clf = LongTailClassifier(**params).fit(X, y)
+    clf.set_params(iterator_train__shuffle=True)
+    with pytest.raises(ValueError, match="training sampler cannot be changed"):
+        clf.fit(X, y)
+    clf.set_params(callbacks=None).fit(X, y)
+    assert not hasattr(clf, "train_sampler_")
+
+
 def test_same_random_state_same_network_and_global_rng_untouched(data):
     X, y = data
     torch.manual_seed(123)
