@@ -544,17 +544,20 @@ class _BatchesMixin:
                 )
         return iterator(dataset, **kwargs)
 
-    def _check_sampler_unused(self, kwargs):
-        """Refuse a ``sampler`` that ``iterator_train__*`` would replace.
+    def _sampler_replaced(self):
+        """Whether ``iterator_train__*`` draws the batches in place of ``sampler``.
 
         ``iterator_train__shuffle=True`` or ``iterator_train__sampler``
-        draws the training batches in place of ``sampler``; only the default
-        (each sample once per epoch, shuffled) goes without saying, as torch
-        refuses a ``sampler`` with ``shuffle=True``.
+        replaces ``sampler``; only the default (each sample once per epoch,
+        shuffled) goes without saying, as torch refuses a ``sampler`` with
+        ``shuffle=True``: another is refused here.
         """
+        kwargs = self.get_params_for("iterator_train")
+        if kwargs.get("sampler") is None and not kwargs.get("shuffle"):
+            return False
         own = self.get_params_for("sampler")
         if isinstance(self.sampler, str) and self.sampler == "instance" and not own:
-            return
+            return True
         given = (
             "iterator_train__sampler"
             if kwargs.get("sampler") is not None
@@ -587,10 +590,8 @@ class _BatchesMixin:
         iterator : iterable
             The batches, ``(X, y)`` tuples.
         """
-        kwargs = self.get_params_for("iterator_train")
-        replaced = kwargs.get("sampler") is not None or kwargs.get("shuffle")
-        if training and replaced:
-            self._check_sampler_unused(kwargs)
+        replaced = training and self._sampler_replaced()
+        if replaced:
             # No sampler of this fit: the one of an earlier fit must not
             # take the callbacks' swaps (set_train_sampler) as if it drew.
             vars(self).pop("train_sampler_", None)

@@ -411,6 +411,20 @@ def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
         LongTailClassifier(**params, **given, **FAST).fit(X, y)
 
 
+@pytest.mark.parametrize("method", ["partial_fit", "warm_start"])
+def test_a_sampler_refused_with_iterator_options_keeps_the_fitted_network(data, method):
+    # The refusal came from the first epoch: a partial_fit or warm start
+    # left the classifier unfitted, its history one row longer.
+    X, y = data
+    clf = LongTailClassifier(sampler="class_balanced", **FAST).fit(X, y)
+    proba = clf.predict_proba(X)
+    clf.set_params(iterator_train__shuffle=True, warm_start=method == "warm_start")
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        clf.partial_fit(X, y) if method == "partial_fit" else clf.fit(X, y)
+    assert len(clf.history) == FAST["max_epochs"]
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
 def test_a_refit_without_sampler_drops_the_sampler_of_the_last_fit(data):
     # After set_params(iterator_train__shuffle=True), the refit kept the
     # sampler of the fit before: DeferredResampling swapped it without effect.
