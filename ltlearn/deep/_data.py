@@ -527,8 +527,14 @@ class _BatchesMixin:
             slice_kwargs = _slice_kwargs(kwargs)
             if slice_kwargs is None:
                 iterator = torch.utils.data.DataLoader
-                if kwargs.get("shuffle") and kwargs.get("sampler") is None:
-                    del kwargs["shuffle"]  # the same batches as SliceLoader's
+                if (
+                    kwargs.get("shuffle")
+                    and kwargs.get("sampler") is None
+                    and kwargs.get("generator") is None
+                ):
+                    # The same batches as SliceLoader's; a generator of the
+                    # user's draws the order, as in a DataLoader.
+                    del kwargs["shuffle"]
                     kwargs["sampler"] = _Shuffled(len(dataset))
             else:
                 kwargs = slice_kwargs

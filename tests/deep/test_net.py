@@ -363,6 +363,25 @@ def test_dataloader_options_keep_the_shuffled_batches(data):
     np.testing.assert_array_equal(clf.predict_proba(X), default.predict_proba(X))
 
 
+def test_a_generator_option_draws_the_shuffled_order(data):
+    # iterator_train__generator was ignored with iterator_train__shuffle=True:
+    # the order came from torch's global generator, whatever its seed.
+    X, y = data
+
+    def proba(**params):
+        generator = torch.Generator().manual_seed(1)
+        clf = LongTailClassifier(
+            iterator_train__shuffle=True,
+            iterator_train__generator=generator,
+            **params,
+            **FAST,
+        )
+        return clf.fit(X, y).predict_proba(X)
+
+    loader = proba(iterator_train=torch.utils.data.DataLoader)
+    np.testing.assert_allclose(proba(), loader, rtol=1e-6)
+
+
 def test_a_slice_loader_of_ones_own_gets_the_dataloader_options(data):
     # The fallback to a DataLoader is for the default loader: a subclass
     # that takes the options got them, and one that does not must say so
