@@ -75,6 +75,28 @@ def _slice_kwargs(kwargs):
     return kept
 
 
+def _check_no_device(name, kwargs):
+    """Refuse ``device``, an option of ``SliceLoader``, with a ``DataLoader``'s.
+
+    ``torch.utils.data.DataLoader`` takes no ``device``: it would refuse it
+    with an error that names neither the parameter nor the other options.
+    """
+    device = kwargs.get("device")
+    if device is None:
+        return
+    torch_only = [
+        f"{name}__{key}={value!r}"
+        for key, value in kwargs.items()
+        if _slice_kwargs({key: value}) is None
+    ]
+    raise ValueError(
+        f"{name}__device={device!r} is an option of SliceLoader, which cuts "
+        f"batches from tensors moved once; with {', '.join(torch_only)}, torch's "
+        "DataLoader reads the batches instead, and it takes no device (skorch "
+        "moves each batch to the network's device). Leave one or the other unset."
+    )
+
+
 def _count_classes(labels, sample_weight, n_classes):
     """Rows (or total ``sample_weight``) of each class."""
     if sample_weight is None:
@@ -526,6 +548,8 @@ class _BatchesMixin:
             # way to one. A subclass gets every option, to take or refuse.
             slice_kwargs = _slice_kwargs(kwargs)
             if slice_kwargs is None:
+                _check_no_device(name, kwargs)
+                kwargs.pop("device", None)
                 iterator = torch.utils.data.DataLoader
                 if (
                     kwargs.get("shuffle")

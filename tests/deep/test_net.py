@@ -382,6 +382,20 @@ def test_a_generator_option_draws_the_shuffled_order(data):
     np.testing.assert_allclose(proba(), loader, rtol=1e-6)
 
 
+def test_a_slice_loader_device_with_dataloader_options_is_refused(data):
+    # DataLoader refused the device option of SliceLoader with a TypeError
+    # naming neither the parameter nor the options that made it a DataLoader.
+    X, y = data
+    clf = LongTailClassifier(
+        iterator_train__device="cpu", iterator_train__num_workers=1, **FAST
+    )
+    match = r"iterator_train__device='cpu'.*with iterator_train__num_workers=1,"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    clf.set_params(iterator_train__device=None)
+    assert clf.fit(X, y).predict(X).shape == y.shape
+
+
 def test_a_slice_loader_of_ones_own_gets_the_dataloader_options(data):
     # The fallback to a DataLoader is for the default loader: a subclass
     # that takes the options got them, and one that does not must say so
