@@ -75,6 +75,28 @@ def _slice_kwargs(kwargs):
     return kept
 
 
+def _check_no_device(name, kwargs):
+    """Refuse ``device``, an option of ``SliceLoader``, with a ``DataLoader``'s.
+
+    ``torch.utils.data.DataLoader`` takes no ``device``: it would refuse it
+    with an error that names neither the parameter nor the other options.
+    """
+    device = kwargs.get("device")
+    if device is None:
+        return
+    torch_only = [
+        f"{name}__{key}={value!r}"
+        for key, value in kwargs.items()
+        if _slice_kwargs({key: value}) is None
+    ]
+    raise ValueError(
+        f"{name}__device={device!r} is an option of SliceLoader, which cuts "
+        f"batches from tensors moved once; with {', '.join(torch_only)}, torch's "
+        "DataLoader reads the batches instead, and it takes no device (skorch "
+        "moves each batch to the network's device). Leave one or the other unset."
+    )
+
+
 def _count_classes(labels, sample_weight, n_classes):
     """Rows (or total ``sample_weight``) of each class."""
     if sample_weight is None:
@@ -526,9 +548,17 @@ class _BatchesMixin:
             # way to one. A subclass gets every option, to take or refuse.
             slice_kwargs = _slice_kwargs(kwargs)
             if slice_kwargs is None:
+                _check_no_device(name, kwargs)
+                kwargs.pop("device", None)
                 iterator = torch.utils.data.DataLoader
-                if kwargs.get("shuffle") and kwargs.get("sampler") is None:
-                    del kwargs["shuffle"]  # the same batches as SliceLoader's
+                if (
+                    kwargs.get("shuffle")
+                    and kwargs.get("sampler") is None
+                    and kwargs.get("generator") is None
+                ):
+                    # The same batches as SliceLoader's; a generator of the
+                    # user's draws the order, as in a DataLoader.
+                    del kwargs["shuffle"]
                     kwargs["sampler"] = _Shuffled(len(dataset))
             else:
                 kwargs = slice_kwargs
@@ -544,17 +574,20 @@ class _BatchesMixin:
                 )
         return iterator(dataset, **kwargs)
 
-    def _check_sampler_unused(self, kwargs):
-        """Refuse a ``sampler`` that ``iterator_train__*`` would replace.
+    def _sampler_replaced(self):
+        """Whether ``iterator_train__*`` draws the batches in place of ``sampler``.
 
         ``iterator_train__shuffle=True`` or ``iterator_train__sampler``
-        draws the training batches in place of ``sampler``; only the default
-        (each sample once per epoch, shuffled) goes without saying, as torch
-        refuses a ``sampler`` with ``shuffle=True``.
+        replaces ``sampler``; only the default (each sample once per epoch,
+        shuffled) goes without saying, as torch refuses a ``sampler`` with
+        ``shuffle=True``: another is refused here.
         """
+        kwargs = self.get_params_for("iterator_train")
+        if kwargs.get("sampler") is None and not kwargs.get("shuffle"):
+            return False
         own = self.get_params_for("sampler")
         if isinstance(self.sampler, str) and self.sampler == "instance" and not own:
-            return
+            return True
         given = (
             "iterator_train__sampler"
             if kwargs.get("sampler") is not None
@@ -587,10 +620,8 @@ class _BatchesMixin:
         iterator : iterable
             The batches, ``(X, y)`` tuples.
         """
-        kwargs = self.get_params_for("iterator_train")
-        replaced = kwargs.get("sampler") is not None or kwargs.get("shuffle")
-        if training and replaced:
-            self._check_sampler_unused(kwargs)
+        replaced = training and self._sampler_replaced()
+        if replaced:
             # No sampler of this fit: the one of an earlier fit must not
             # take the callbacks' swaps (set_train_sampler) as if it drew.
             vars(self).pop("train_sampler_", None)

@@ -644,6 +644,9 @@ class LongTailClassifier(
                 caller_name=type(self).__name__,
             )
         self._check_callbacks()
+        # Before training: a refused warm start or partial_fit keeps the
+        # fitted network.
+        self._sampler_replaced()
         device = self.device
         if device is not None and torch.device(device).type == "cuda":
             if not torch.cuda.is_available():

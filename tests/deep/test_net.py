@@ -363,6 +363,39 @@ def test_dataloader_options_keep_the_shuffled_batches(data):
     np.testing.assert_array_equal(clf.predict_proba(X), default.predict_proba(X))
 
 
+def test_a_generator_option_draws_the_shuffled_order(data):
+    # iterator_train__generator was ignored with iterator_train__shuffle=True:
+    # the order came from torch's global generator, whatever its seed.
+    X, y = data
+
+    def proba(**params):
+        generator = torch.Generator().manual_seed(1)
+        clf = LongTailClassifier(
+            iterator_train__shuffle=True,
+            iterator_train__generator=generator,
+            **params,
+            **FAST,
+        )
+        return clf.fit(X, y).predict_proba(X)
+
+    loader = proba(iterator_train=torch.utils.data.DataLoader)
+    np.testing.assert_allclose(proba(), loader, rtol=1e-6)
+
+
+def test_a_slice_loader_device_with_dataloader_options_is_refused(data):
+    # DataLoader refused the device option of SliceLoader with a TypeError
+    # naming neither the parameter nor the options that made it a DataLoader.
+    X, y = data
+    clf = LongTailClassifier(
+        iterator_train__device="cpu", iterator_train__num_workers=1, **FAST
+    )
+    match = r"iterator_train__device='cpu'.*with iterator_train__num_workers=1,"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    clf.set_params(iterator_train__device=None)
+    assert clf.fit(X, y).predict(X).shape == y.shape
+
+
 def test_a_slice_loader_of_ones_own_gets_the_dataloader_options(data):
     # The fallback to a DataLoader is for the default loader: a subclass
     # that takes the options got them, and one that does not must say so
@@ -409,6 +442,20 @@ def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
     X, y = data
     with pytest.raises(ValueError, match="mutually exclusive"):
         LongTailClassifier(**params, **given, **FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["partial_fit", "warm_start"])
+def test_a_sampler_refused_with_iterator_options_keeps_the_fitted_network(data, method):
+    # The refusal came from the first epoch: a partial_fit or warm start
+    # left the classifier unfitted, its history one row longer.
+    X, y = data
+    clf = LongTailClassifier(sampler="class_balanced", **FAST).fit(X, y)
+    proba = clf.predict_proba(X)
+    clf.set_params(iterator_train__shuffle=True, warm_start=method == "warm_start")
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        clf.partial_fit(X, y) if method == "partial_fit" else clf.fit(X, y)
+    assert len(clf.history) == FAST["max_epochs"]
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
 
 
 def test_a_refit_without_sampler_drops_the_sampler_of_the_last_fit(data):
