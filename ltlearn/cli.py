@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import contextlib
 import difflib
 import os
 import re
@@ -90,18 +91,30 @@ def _parse(parser, argv):
     return args
 
 
-def _print_any_text():
+@contextlib.contextmanager
+def _printing_any_text():
     """Let stdout write what its encoding cannot, as Python's stderr does.
 
     Under ``PYTHONIOENCODING=ascii`` or a terminal of another encoding, a
     path such as ``--output résultats`` is printed ``r\\xe9sultats``; it was a
-    ``UnicodeEncodeError`` after every fit had run.
+    ``UnicodeEncodeError`` after every fit had run. The streams are given
+    back as they were: ``main`` may be called from Python.
     """
-    for stream in (sys.stdout, sys.stderr):
-        if getattr(stream, "errors", None) == "strict" and hasattr(
-            stream, "reconfigure"
-        ):
-            stream.reconfigure(errors="backslashreplace")
+    changed = [
+        stream
+        for stream in (sys.stdout, sys.stderr)
+        if getattr(stream, "errors", None) == "strict"
+        and hasattr(stream, "reconfigure")
+    ]
+    for stream in changed:
+        stream.reconfigure(errors="backslashreplace")
+    try:
+        yield
+    finally:
+        for stream in changed:
+            # A stream closed or gone (its reader left) is left as it is.
+            with contextlib.suppress(OSError, ValueError):
+                stream.reconfigure(errors="strict")
 
 
 def _flush_stdout():
@@ -117,7 +130,12 @@ def _drop_stdout():
 
 def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
-    _print_any_text()
+    with _printing_any_text():
+        return _run(argv)
+
+
+def _run(argv):
+    """``main``, within the streams it prints to."""
     parser = _build_parser()
     status = 0
     try:

@@ -578,6 +578,18 @@ def test_compare_prints_a_path_the_terminal_cannot_encode(tmp_path, monkeypatch)
     assert (output / "results.csv").exists()
 
 
+def test_main_gives_the_streams_back_as_they_were(monkeypatch):
+    # main() called from Python left stdout writing backslash escapes for
+    # the rest of the process.
+    import io
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    assert main(["datasets", "glass4"]) == 0
+    assert stdout.errors == "strict"
+    assert "glass4" in stdout.buffer.getvalue().decode("ascii")
+
+
 @pytest.mark.parametrize(
     "args, status", [(["--version"], 0), (["compare", "--help"], 0), ([], 2)]
 )
