@@ -17,6 +17,7 @@ from skorch.dataset import unpack_data
 from skorch.utils import is_dataset, to_device, to_tensor
 from torch.utils.data import Dataset, IterableDataset, Sampler, Subset
 
+from ltlearn.deep._loader_options import _loader_for_options
 from ltlearn.deep.augment import CIFARAugment, TransformAugment
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
@@ -50,51 +51,6 @@ def _accepts(func, name):
         return name in inspect.signature(func).parameters
     except (TypeError, ValueError):
         return False
-
-
-def _slice_kwargs(kwargs):
-    """The options ``kwargs`` that ``SliceLoader`` takes, or None.
-
-    An option of ``DataLoader`` that ``SliceLoader`` does not take
-    (``num_workers``, ``pin_memory``, ``collate_fn``, ``generator``...) is
-    dropped at ``DataLoader``'s default value; another value needs a
-    ``DataLoader`` (None).
-    """
-    own = inspect.signature(SliceLoader).parameters
-    torch_defaults = inspect.signature(torch.utils.data.DataLoader).parameters
-    kept = {}
-    for key, value in kwargs.items():
-        if key in own:
-            kept[key] = value
-            continue
-        default = torch_defaults.get(key)
-        if default is None or default.default is inspect.Parameter.empty:
-            return None
-        if value is not default.default and value != default.default:
-            return None
-    return kept
-
-
-def _check_no_device(name, kwargs):
-    """Refuse ``device``, an option of ``SliceLoader``, with a ``DataLoader``'s.
-
-    ``torch.utils.data.DataLoader`` takes no ``device``: it would refuse it
-    with an error that names neither the parameter nor the other options.
-    """
-    device = kwargs.get("device")
-    if device is None:
-        return
-    torch_only = [
-        f"{name}__{key}={value!r}"
-        for key, value in kwargs.items()
-        if _slice_kwargs({key: value}) is None
-    ]
-    raise ValueError(
-        f"{name}__device={device!r} is an option of SliceLoader, which cuts "
-        f"batches from tensors moved once; with {', '.join(torch_only)}, torch's "
-        "DataLoader reads the batches instead, and it takes no device (skorch "
-        "moves each batch to the network's device). Leave one or the other unset."
-    )
 
 
 def _count_classes(labels, sample_weight, n_classes):
@@ -319,23 +275,6 @@ class _AugmentedLoader:
             yield Xi, yi
 
 
-class _Shuffled(Sampler):
-    """A new order every epoch from torch's global generator, as ``SliceLoader``'s.
-
-    ``shuffle=True`` of a ``DataLoader`` draws another order (from its own
-    generator); this one keeps the batches of ``SliceLoader(shuffle=True)``.
-    """
-
-    def __init__(self, n_samples):
-        self.n_samples = n_samples
-
-    def __iter__(self):
-        return iter(torch.randperm(self.n_samples).tolist())
-
-    def __len__(self):
-        return self.n_samples
-
-
 class _SamplerSlot(Sampler):
     """Holds the training sampler so that callbacks can swap it mid-fit.
 
@@ -546,22 +485,7 @@ class _BatchesMixin:
         if iterator is SliceLoader and in_memory:
             # Options that only a DataLoader takes: the default loader gives
             # way to one. A subclass gets every option, to take or refuse.
-            slice_kwargs = _slice_kwargs(kwargs)
-            if slice_kwargs is None:
-                _check_no_device(name, kwargs)
-                kwargs.pop("device", None)
-                iterator = torch.utils.data.DataLoader
-                if (
-                    kwargs.get("shuffle")
-                    and kwargs.get("sampler") is None
-                    and kwargs.get("generator") is None
-                ):
-                    # The same batches as SliceLoader's; a generator of the
-                    # user's draws the order, as in a DataLoader.
-                    del kwargs["shuffle"]
-                    kwargs["sampler"] = _Shuffled(len(dataset))
-            else:
-                kwargs = slice_kwargs
+            iterator, kwargs = _loader_for_options(name, kwargs, len(dataset))
         if isinstance(iterator, type) and issubclass(iterator, SliceLoader):
             if not in_memory:
                 iterator = torch.utils.data.DataLoader
