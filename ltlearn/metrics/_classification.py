@@ -436,7 +436,7 @@ def imbalance_report(
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     # the aggregates over the given labels, else over y_true and y_pred only
-    over = {}
+    labels_given = labels is not None
     if y_train is not None:
         y_train = _check_y_train(y_train)
     parts = [y_true, y_pred] + ([] if y_train is None else [y_train])
@@ -469,7 +469,6 @@ def imbalance_report(
                 "row of the report and counts once in its aggregates."
             )
         by_text = _check_labels_match(labels, found, y_train is not None)
-        over["labels"] = labels
     if target_names is not None:
         target_names = [str(name) for name in column_or_1d(target_names)]
         if len(target_names) != len(labels):
@@ -508,14 +507,13 @@ def imbalance_report(
             sample_weight=sample_weight,
         )
         weighted = {"sample_weight": sample_weight}
-        if over:
+        if labels_given:
             weighted["labels"] = scored_labels
-        if not over:
-            balanced = balanced_accuracy_score(scored_true, scored_pred, **weighted)
-        else:
             balanced = recall_score(
                 scored_true, scored_pred, average="macro", **weighted
             )
+        else:
+            balanced = balanced_accuracy_score(scored_true, scored_pred, **weighted)
         aggregates = {
             "balanced_accuracy": float(balanced),
             "geometric_mean": float(
