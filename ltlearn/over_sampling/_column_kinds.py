@@ -11,6 +11,19 @@ def _is_boolean(dtype):
     return getattr(dtype, "kind", None) == "b"
 
 
+def _holds_booleans(values):
+    """Whether a column holds booleans: of a boolean dtype, or objects all bool.
+
+    ``df.to_numpy()`` and rows given as lists hold a boolean column as
+    objects, which are interpolated as numbers like those of a bool dtype.
+    """
+    if _is_boolean(values.dtype):
+        return True
+    return values.dtype == object and all(
+        isinstance(value, (bool, np.bool_)) for value in values.tolist()
+    )
+
+
 def _round_boolean_columns(new_rows, columns):
     """Round the synthetic values of boolean ``columns`` to 0 or 1, in place.
 

@@ -16,6 +16,7 @@ from sklearn_compat.utils._indexing import _get_column_indices
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._column_kinds import (
+    _holds_booleans,
     _is_boolean,
     _is_category,
     _round_boolean_columns,
@@ -65,19 +66,6 @@ def _mixed_rows(X):
     if all(isinstance(value, str) for value in objects.ravel().tolist()):
         return values
     return objects
-
-
-def _holds_booleans(values):
-    """Whether a column holds booleans: of a boolean dtype, or objects all bool.
-
-    ``df.to_numpy()`` and rows given as lists hold a boolean column as
-    objects, which are interpolated as numbers like those of a bool dtype.
-    """
-    if _is_boolean(values.dtype):
-        return True
-    return values.dtype == object and all(
-        isinstance(value, (bool, np.bool_)) for value in values.tolist()
-    )
 
 
 def _local_codes(codes):
