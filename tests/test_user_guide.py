@@ -124,3 +124,17 @@ def test_examples_of_the_page_run(page, tmp_path, monkeypatch, capsys):
             exec(code, namespace)
     for expression, expected in _EXPECTED.get(page, []):
         assert eval(expression, namespace) == expected, expression
+
+
+def test_install_commands_install_ltlearn_from_a_clone():
+    # ltlearn is installed from a clone of its repository, or from the wheel
+    # built there (the installation page); the front page had a reader ask pip
+    # for "ltlearn[plot]", which it looks for on a package index instead.
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.rst"))]
+    pages += sorted((ROOT / "docs" / "user_guide").glob("*.rst"))
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for command in re.findall(r"pip install ([^\n`&]*)", text):
+            names = [arg.strip("\"'") for arg in command.split()]
+            by_name = [name for name in names if re.match(r"ltlearn\b", name)]
+            assert not by_name, f"{page.name}: pip install {command}"
