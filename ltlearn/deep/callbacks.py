@@ -538,8 +538,10 @@ class ClassifierRetraining(Callback):
             raise ValueError(f"method must be 'crt' or 'lws'; got {self.method!r}.")
         _check_start_epoch(self.start_epoch)
         _check_sampler(self.sampler, none=True)
-        if self.lr is not None and not (isinstance(self.lr, Real) and self.lr > 0):
-            raise ValueError(f"lr must be a float > 0 or None; got {self.lr!r}.")
+        if self.lr is not None and not (
+            isinstance(self.lr, Real) and 0 < self.lr < np.inf
+        ):
+            raise ValueError(f"lr must be a finite float > 0 or None; got {self.lr!r}.")
         self._reset()
         return self
 
@@ -724,8 +726,11 @@ class TauNormalization(Callback):
 
         {initialize_returns}
         """
-        if not (self.tau == "auto" or (isinstance(self.tau, Real) and self.tau >= 0)):
-            raise ValueError(f"tau must be a float >= 0 or 'auto'; got {self.tau!r}.")
+        finite = isinstance(self.tau, Real) and 0 <= self.tau < np.inf
+        if not (self.tau == "auto" or finite):
+            raise ValueError(
+                f"tau must be a finite float >= 0 or 'auto'; got {self.tau!r}."
+            )
         self.valid_ = None
         return self
 
