@@ -65,6 +65,11 @@ _sampler_docstring = _Substitution(
 )
 
 
+def _is_count(value):
+    """Whether ``value`` is an int >= 1 (a bool is not, as for torch's samplers)."""
+    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
+
+
 class _ClassSampler(Sampler):
     """Draw a class with probability ``class_probabilities()``, then a sample."""
 
@@ -75,8 +80,8 @@ class _ClassSampler(Sampler):
     def __init__(self, labels, *, num_samples=None, generator=None):
         self.labels = _as_labels(labels)
         self.class_counts = torch.bincount(self.labels)
-        if num_samples is not None and num_samples < 1:
-            raise ValueError(f"num_samples must be >= 1; got {num_samples!r}.")
+        if num_samples is not None and not _is_count(num_samples):
+            raise ValueError(f"num_samples must be an int >= 1; got {num_samples!r}.")
         self.num_samples = num_samples
         self.generator = generator
 
@@ -264,8 +269,8 @@ class ProgressivelyBalancedSampler(_ClassSampler):
 
     def __init__(self, labels, n_epochs, *, num_samples=None, generator=None):
         super().__init__(labels, num_samples=num_samples, generator=generator)
-        if n_epochs < 1:
-            raise ValueError(f"n_epochs must be >= 1; got {n_epochs!r}.")
+        if not _is_count(n_epochs):
+            raise ValueError(f"n_epochs must be an int >= 1; got {n_epochs!r}.")
         self.n_epochs = n_epochs
         self.epoch = 0
 

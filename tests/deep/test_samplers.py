@@ -94,6 +94,16 @@ def test_bad_labels_are_refused(labels, match):
         ClassBalancedSampler(labels)
 
 
+@pytest.mark.parametrize("value", [0, 2.5, 3.0, True])
+def test_counts_that_are_not_positive_ints_are_refused(value):
+    # a float number of draws failed in torch.multinomial ("'float' object
+    # cannot be interpreted as an integer"), a float n_epochs was taken
+    with pytest.raises(ValueError, match="num_samples must be an int >= 1"):
+        ClassBalancedSampler(LABELS, num_samples=value)
+    with pytest.raises(ValueError, match="n_epochs must be an int >= 1"):
+        ProgressivelyBalancedSampler(LABELS, n_epochs=value)
+
+
 def test_samplers_drop_into_a_dataloader():
     data = TensorDataset(torch.arange(len(LABELS)), torch.as_tensor(LABELS))
     loader = DataLoader(data, batch_size=10, sampler=ClassBalancedSampler(LABELS))
