@@ -13,6 +13,9 @@ overridden.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
+from numbers import Real
+
 import torch
 from skorch.callbacks import LRScheduler
 
@@ -38,6 +41,11 @@ SCHEDULES = {
 }
 _BASE_EPOCHS = 200
 _WARMUP_EPOCHS = 5
+
+
+def _whole(value):
+    """Whether ``value`` is a whole number of epochs (``5`` or ``5.0``)."""
+    return isinstance(value, Real) and math.isfinite(value) and int(value) == value
 
 
 class WarmupStepLR:
@@ -72,8 +80,10 @@ class WarmupStepLR:
             raise ValueError("milestones and factors must have the same length.")
         if list(milestones) != sorted(milestones):
             raise ValueError(f"milestones must increase; got {milestones!r}.")
-        if warmup < 0:
-            raise ValueError(f"warmup must be >= 0; got {warmup!r}.")
+        if not _whole(warmup) or warmup < 0:
+            raise ValueError(f"warmup must be an int >= 0; got {warmup!r}.")
+        if not all(_whole(milestone) for milestone in milestones):
+            raise ValueError(f"milestones must be ints; got {milestones!r}.")
         self.warmup = int(warmup)
         self.milestones = tuple(int(m) for m in milestones)
         self.factors = tuple(float(f) for f in factors)

@@ -30,6 +30,12 @@ def test_warmup_step_rule_is_the_ldam_code():
     assert (kps(160), kps(180)) == (0.1, 0.01)
     with pytest.raises(ValueError, match="same length"):
         WarmupStepLR(milestones=(1,), factors=())
+    # a fraction of an epoch was truncated silently (2.5 warmed up over 2)
+    assert WarmupStepLR(warmup=2.0, milestones=(4.0,), factors=(0.1,))(1) == 1.0
+    with pytest.raises(ValueError, match="warmup must be an int >= 0; got 2.5"):
+        WarmupStepLR(warmup=2.5)
+    with pytest.raises(ValueError, match="milestones must be ints"):
+        WarmupStepLR(milestones=(160.5, 180))
 
 
 def test_presets_scale_and_override():
