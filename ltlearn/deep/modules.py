@@ -13,6 +13,7 @@ expect.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+from numbers import Integral
 
 import torch
 import torch.nn.functional as F
@@ -43,6 +44,27 @@ def _check_sizes(name, n_features, n_classes):
             f"{name} needs n_features >= 1 and n_classes >= 1; got "
             f"n_features={n_features}, n_classes={n_classes}."
         )
+
+
+def _check_widths(name, param, widths):
+    """The widths of the layers as a tuple; refuse what is not ints >= 1.
+
+    torch fails on them later, naming neither the network nor the parameter
+    (``'int' object is not iterable`` for ``hidden_sizes=64``), or builds a
+    layer of no unit.
+    """
+    try:
+        checked = tuple(widths)
+    except TypeError:
+        checked = None
+    if checked is None or not all(
+        isinstance(w, Integral) and not isinstance(w, bool) and w >= 1 for w in checked
+    ):
+        raise ValueError(
+            f"{name} needs {param} as a sequence of ints >= 1, one per layer "
+            f"(module__{param}=(64,) for one layer); got {widths!r}."
+        )
+    return checked
 
 
 def _image_shape(name, n_features, input_shape, in_channels):
@@ -242,6 +264,7 @@ class MLP(_Backbone):
     ):
         super().__init__()
         _check_sizes("MLP", n_features, n_classes)
+        hidden_sizes = _check_widths("MLP", "hidden_sizes", hidden_sizes)
         layers = []
         size = n_features
         for width in hidden_sizes:
@@ -336,6 +359,7 @@ class SmallCNN(_ImageBackbone):
         head="linear",
     ):
         super().__init__(n_features, n_classes, input_shape, in_channels)
+        channels = _check_widths("SmallCNN", "channels", channels)
         side = min(self.input_shape_[1:])
         if side < 2 ** len(channels):
             # Each stage's 2x2 max-pooling halves the images (rounding down):

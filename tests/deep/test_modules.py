@@ -97,6 +97,16 @@ def test_image_network_errors_name_the_network(make):
     assert make(64, 2, input_shape=(1, 8, 8)).input_shape_ == (1, 8, 8)
 
 
+@pytest.mark.parametrize("widths", [64, (0,), (8.5,), (-1,), (True,), None])
+def test_layer_widths_that_are_not_positive_ints_are_refused(widths):
+    # torch failed on them ("'int' object is not iterable", "Trying to create
+    # tensor with negative dimension") or built a layer of no unit
+    with pytest.raises(ValueError, match="^MLP needs hidden_sizes as a sequence"):
+        MLP(4, 2, hidden_sizes=widths)
+    with pytest.raises(ValueError, match="^SmallCNN needs channels as a sequence"):
+        SmallCNN(64, 2, channels=widths)
+
+
 def test_unknown_head_is_refused():
     with pytest.raises(ValueError, match="head must be 'linear' or 'cosine'"):
         MLP(4, 2, head="arcface")
