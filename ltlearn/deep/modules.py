@@ -13,7 +13,8 @@ expect.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-from numbers import Integral
+from collections.abc import Iterable
+from numbers import Integral, Real
 
 import torch
 import torch.nn.functional as F
@@ -70,13 +71,25 @@ def _check_widths(name, param, widths):
 def _image_shape(name, n_features, input_shape, in_channels):
     """The ``(channels, height, width)`` of one image."""
     if input_shape is not None:
-        input_shape = tuple(int(s) for s in input_shape)
-        if len(input_shape) != 3 or math.prod(input_shape) != n_features:
+        shape = tuple(input_shape) if isinstance(input_shape, Iterable) else ()
+        if not all(
+            isinstance(s, Real) and math.isfinite(s) and int(s) == s for s in shape
+        ):
+            shape = ()  # 8.5 was truncated to 8, 64 was not iterable
+        shape = tuple(int(s) for s in shape)
+        if len(shape) != 3 or math.prod(shape) != n_features:
             raise ValueError(
                 f"{name}: input_shape {input_shape} does not hold n_features="
                 f"{n_features} values as (channels, height, width)."
             )
-        return input_shape
+        return shape
+    if not (
+        isinstance(in_channels, Integral)
+        and not isinstance(in_channels, bool)
+        and in_channels >= 1
+    ):
+        # it failed in the division below (by zero, or of a float)
+        raise ValueError(f"{name} needs in_channels >= 1, an int; got {in_channels!r}.")
     side = math.isqrt(n_features // in_channels)
     if side * side * in_channels != n_features:
         raise ValueError(

@@ -73,6 +73,15 @@ def test_image_networks_refuse_shapes_they_cannot_infer():
         SmallCNN(60, 2)
     with pytest.raises(ValueError, match="does not hold n_features=64"):
         SmallCNN(64, 2, input_shape=(1, 4, 4))
+    # a fraction was truncated (8.5 x 7.5 read as 8 x 7), a single int or a
+    # NaN failed in int(); in_channels 0 divided by zero, 2.5 failed in isqrt
+    for shape in [(1, 8.5, 7.5), 64, (1, float("nan"), 8)]:
+        with pytest.raises(ValueError, match="does not hold n_features=64"):
+            SmallCNN(64, 2, input_shape=shape)
+    for in_channels in [0, -1, 2.5, True]:
+        with pytest.raises(ValueError, match="^SmallCNN needs in_channels >= 1"):
+            SmallCNN(64, 2, in_channels=in_channels)
+    assert SmallCNN(64, 2, input_shape=(1.0, 8, 8)).input_shape_ == (1, 8, 8)
 
 
 def test_small_cnn_refuses_images_too_small_for_its_stages():
