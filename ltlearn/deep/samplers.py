@@ -17,7 +17,8 @@ at a time.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-from numbers import Integral
+import operator
+from numbers import Integral, Real
 
 import numpy as np
 import torch
@@ -65,9 +66,23 @@ _sampler_docstring = _Substitution(
 )
 
 
-def _is_count(value):
-    """Whether ``value`` is an int >= 1 (a bool is not, as for torch's samplers)."""
-    return isinstance(value, Integral) and not isinstance(value, bool) and value >= 1
+def _count(name, value, *, whole=False):
+    """``value`` as an int >= 1; refuse what is not one, naming ``name``.
+
+    An integer scalar of numpy or torch counts (``counts.max()``); a bool does
+    not, as for torch's samplers. ``whole`` takes a whole float too: ``5.0``
+    epochs are 5.
+    """
+    count = None
+    if not isinstance(value, bool):
+        try:
+            count = operator.index(value)
+        except TypeError:
+            if whole and isinstance(value, Real) and math.isfinite(value):
+                count = int(value) if int(value) == value else None
+    if count is None or count < 1:
+        raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
+    return count
 
 
 class _ClassSampler(Sampler):
@@ -80,8 +95,8 @@ class _ClassSampler(Sampler):
     def __init__(self, labels, *, num_samples=None, generator=None):
         self.labels = _as_labels(labels)
         self.class_counts = torch.bincount(self.labels)
-        if num_samples is not None and not _is_count(num_samples):
-            raise ValueError(f"num_samples must be an int >= 1; got {num_samples!r}.")
+        if num_samples is not None:
+            num_samples = _count("num_samples", num_samples)
         self.num_samples = num_samples
         self.generator = generator
 
@@ -269,9 +284,7 @@ class ProgressivelyBalancedSampler(_ClassSampler):
 
     def __init__(self, labels, n_epochs, *, num_samples=None, generator=None):
         super().__init__(labels, num_samples=num_samples, generator=generator)
-        if not _is_count(n_epochs):
-            raise ValueError(f"n_epochs must be an int >= 1; got {n_epochs!r}.")
-        self.n_epochs = n_epochs
+        self.n_epochs = _count("n_epochs", n_epochs, whole=True)
         self.epoch = 0
 
     def set_epoch(self, epoch):
