@@ -77,6 +77,10 @@ class _LabelInteger(Interval):
     def is_satisfied_by(self, val):
         return not isinstance(val, bool) and super().is_satisfied_by(val)
 
+    def __str__(self):
+        # Interval's "an int in the range (-inf, inf)" holds for True too
+        return "an int that is not a bool"
+
 
 @_Substitution(feature_attributes=_feature_attributes_docstring)
 class CReSTClassifier(
