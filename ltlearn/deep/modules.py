@@ -14,13 +14,13 @@ expect.
 
 import math
 from collections.abc import Iterable
-from numbers import Integral, Real
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
+from ltlearn.utils._validation import _as_int
 
 __all__ = ["MLP", "NormedLinear", "ResNet32", "SmallCNN"]
 
@@ -55,12 +55,10 @@ def _check_widths(name, param, widths):
     layer of no unit.
     """
     try:
-        checked = tuple(widths)
+        checked = tuple(_as_int(w) for w in widths)
     except TypeError:
         checked = None
-    if checked is None or not all(
-        isinstance(w, Integral) and not isinstance(w, bool) and w >= 1 for w in checked
-    ):
+    if checked is None or not all(w is not None and w >= 1 for w in checked):
         raise ValueError(
             f"{name} needs {param} as a sequence of ints >= 1, one per layer "
             f"(module__{param}=(64,) for one layer); got {widths!r}."
@@ -72,24 +70,20 @@ def _image_shape(name, n_features, input_shape, in_channels):
     """The ``(channels, height, width)`` of one image."""
     if input_shape is not None:
         shape = tuple(input_shape) if isinstance(input_shape, Iterable) else ()
-        if not all(
-            isinstance(s, Real) and math.isfinite(s) and int(s) == s for s in shape
-        ):
+        shape = tuple(_as_int(s, whole=True) for s in shape)
+        if None in shape:
             shape = ()  # 8.5 was truncated to 8, 64 was not iterable
-        shape = tuple(int(s) for s in shape)
         if len(shape) != 3 or math.prod(shape) != n_features:
             raise ValueError(
                 f"{name}: input_shape {input_shape} does not hold n_features="
                 f"{n_features} values as (channels, height, width)."
             )
         return shape
-    if not (
-        isinstance(in_channels, Integral)
-        and not isinstance(in_channels, bool)
-        and in_channels >= 1
-    ):
+    channels = _as_int(in_channels)
+    if channels is None or channels < 1:
         # it failed in the division below (by zero, or of a float)
         raise ValueError(f"{name} needs in_channels >= 1, an int; got {in_channels!r}.")
+    in_channels = channels
     side = math.isqrt(n_features // in_channels)
     if side * side * in_channels != n_features:
         raise ValueError(

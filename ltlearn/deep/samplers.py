@@ -17,8 +17,7 @@ at a time.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-import operator
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import torch
@@ -26,6 +25,7 @@ from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
 from ltlearn.utils._docstring import _decoupling_references_docstring, _Substitution
+from ltlearn.utils._validation import _as_int
 
 __all__ = [
     "ClassBalancedSampler",
@@ -73,13 +73,7 @@ def _count(name, value, *, whole=False):
     not, as for torch's samplers. ``whole`` takes a whole float too: ``5.0``
     epochs are 5.
     """
-    count = None
-    if not isinstance(value, bool):
-        try:
-            count = operator.index(value)
-        except TypeError:
-            if whole and isinstance(value, Real) and math.isfinite(value):
-                count = int(value) if int(value) == value else None
+    count = _as_int(value, whole=whole)
     if count is None or count < 1:
         raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
     return count

@@ -116,6 +116,28 @@ def test_layer_widths_that_are_not_positive_ints_are_refused(widths):
         SmallCNN(64, 2, channels=widths)
 
 
+def test_integer_scalars_of_numpy_and_torch_are_sizes():
+    # a torch input_shape was said not to "hold n_features=64 values", and
+    # torch integer widths and in_channels were refused; all built as ints
+    np = pytest.importorskip("numpy")
+    shape = torch.tensor([1, 8, 8])
+    assert SmallCNN(64, 2, input_shape=shape).input_shape_ == (1, 8, 8)
+    assert ResNet32(64, 2, input_shape=np.array([1, 8, 8])).input_shape_ == (1, 8, 8)
+    assert SmallCNN(64, 2, in_channels=torch.tensor(1)).input_shape_ == (1, 8, 8)
+    for widths in [torch.tensor([4, 8]), np.array([4, 8]), [np.int64(4), 8]]:
+        torch.manual_seed(0)
+        cnn = SmallCNN(64, 2, channels=widths)
+        torch.manual_seed(0)
+        expected = SmallCNN(64, 2, channels=(4, 8))
+        x = torch.rand(3, 64)
+        torch.testing.assert_close(cnn(x), expected(x))
+    torch.manual_seed(0)
+    mlp = MLP(4, 2, hidden_sizes=torch.tensor([8]))
+    torch.manual_seed(0)
+    expected = MLP(4, 2, hidden_sizes=(8,))
+    torch.testing.assert_close(mlp(torch.ones(2, 4)), expected(torch.ones(2, 4)))
+
+
 def test_unknown_head_is_refused():
     with pytest.raises(ValueError, match="head must be 'linear' or 'cosine'"):
         MLP(4, 2, head="arcface")
