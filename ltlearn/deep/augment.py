@@ -10,13 +10,13 @@ images.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-from numbers import Real
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from ltlearn.utils._docstring import _Substitution
+from ltlearn.utils._validation import _as_int
 
 __all__ = [
     "CIFAR10_MEAN",
@@ -34,12 +34,8 @@ CIFAR10_STD = (0.2023, 0.1994, 0.2010)
 
 def _whole(value, low):
     """Whether ``value`` is a whole number ``>= low`` (``4`` or ``4.0``, not a bool)."""
-    return (
-        isinstance(value, Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and int(value) == value >= low
-    )
+    whole = _as_int(value, whole=True)
+    return whole is not None and whole >= low
 
 
 def _unflatten(x, input_shape):

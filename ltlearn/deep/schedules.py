@@ -13,14 +13,12 @@ overridden.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import math
-from numbers import Real
-
 import torch
 from skorch.callbacks import LRScheduler
 
 from ltlearn.deep._data import _accepts
 from ltlearn.deep.callbacks import DeferredReweighting
+from ltlearn.utils._validation import _as_int
 
 __all__ = ["SCHEDULES", "WarmupStepLR", "first_decay_epoch", "training_schedule"]
 
@@ -41,11 +39,6 @@ SCHEDULES = {
 }
 _BASE_EPOCHS = 200
 _WARMUP_EPOCHS = 5
-
-
-def _whole(value):
-    """Whether ``value`` is a whole number of epochs (``5`` or ``5.0``)."""
-    return isinstance(value, Real) and math.isfinite(value) and int(value) == value
 
 
 class WarmupStepLR:
@@ -80,12 +73,14 @@ class WarmupStepLR:
             raise ValueError("milestones and factors must have the same length.")
         if list(milestones) != sorted(milestones):
             raise ValueError(f"milestones must increase; got {milestones!r}.")
-        if not _whole(warmup) or warmup < 0:
+        whole = _as_int(warmup, whole=True)
+        if whole is None or whole < 0:
             raise ValueError(f"warmup must be an int >= 0; got {warmup!r}.")
-        if not all(_whole(milestone) for milestone in milestones):
+        epochs = tuple(_as_int(milestone, whole=True) for milestone in milestones)
+        if None in epochs:
             raise ValueError(f"milestones must be ints; got {milestones!r}.")
-        self.warmup = int(warmup)
-        self.milestones = tuple(int(m) for m in milestones)
+        self.warmup = whole
+        self.milestones = epochs
         self.factors = tuple(float(f) for f in factors)
 
     def __call__(self, epoch):

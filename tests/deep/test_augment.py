@@ -121,6 +121,19 @@ def test_bad_parameters_and_shapes():
         CIFARAugment()(torch.rand(2, 1, 8, 8))
 
 
+@pytest.mark.parametrize("to", [torch.tensor, np.int64, float])
+def test_padding_and_crop_size_of_torch_or_numpy_are_pixels(to):
+    # torch integers were refused as "not an int", as fractions are
+    x = torch.rand(4, 3, 32, 32)
+    augment = CIFARAugment(padding=to(2), crop_size=to(28), mean=None, std=None)
+    assert (augment.padding, augment.crop_size) == (2, 28)
+    expected = CIFARAugment(padding=2, crop_size=28, mean=None, std=None)
+    torch.manual_seed(0)
+    out = augment(x)
+    torch.manual_seed(0)
+    torch.testing.assert_close(out, expected(x))
+
+
 def test_transform_augment_uses_torchvision_where_installed():
     v2 = pytest.importorskip("torchvision.transforms.v2")
     aug = TransformAugment(v2.RandomHorizontalFlip(p=1.0), input_shape=(1, 4, 4))

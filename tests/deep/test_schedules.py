@@ -38,6 +38,14 @@ def test_warmup_step_rule_is_the_ldam_code():
         WarmupStepLR(milestones=(160.5, 180))
 
 
+@pytest.mark.parametrize("to", [torch.tensor, np.int64, float])
+def test_warmup_and_milestones_of_torch_or_numpy_are_epochs(to):
+    # torch integers were refused as "not an int", as fractions are
+    rule = WarmupStepLR(warmup=to(5), milestones=(to(160), to(180)))
+    assert (rule.warmup, rule.milestones) == (5, (160, 180))
+    assert [rule(e) for e in (0, 170, 190)] == [0.2, 0.01, 0.0001]
+
+
 def test_presets_scale_and_override():
     params = training_schedule("ldam_drw", max_epochs=20)
     assert params["optimizer"] is torch.optim.SGD
