@@ -16,6 +16,7 @@ from ltlearn.deep.callbacks import _check_start_epoch, _is_active
 from ltlearn.deep.losses import (
     KPSLoss,
     VSLoss,
+    _check_setting,
     _forward_docstring,
     _loss_docstring,
     _margin_logits,
@@ -207,8 +208,7 @@ class VSTLALoss(_TwoPhaseLoss, VSLoss):
         weight=None,
         reduction="mean",
     ):
-        if nu < 0:
-            raise ValueError(f"nu must be >= 0; got {nu!r}.")
+        _check_setting("nu", nu, 0)
         self.nu = nu
         super().__init__(class_counts, gamma, tau, weight, reduction)
         self.truncated = False

@@ -16,6 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ltlearn.utils._docstring import _Substitution
+from ltlearn.utils._validation import _as_int
 
 __all__ = [
     "CIFAR10_MEAN",
@@ -29,6 +30,12 @@ __all__ = [
 #: of pixel values in [0, 1] (after torchvision's ``ToTensor``).
 CIFAR10_MEAN = (0.4914, 0.4822, 0.4465)
 CIFAR10_STD = (0.2023, 0.1994, 0.2010)
+
+
+def _whole(value, low):
+    """Whether ``value`` is a whole number ``>= low`` (``4`` or ``4.0``, not a bool)."""
+    whole = _as_int(value, whole=True)
+    return whole is not None and whole >= low
 
 
 def _unflatten(x, input_shape):
@@ -111,14 +118,18 @@ class CIFARAugment(nn.Module):
         input_shape=(3, 32, 32),
     ):
         super().__init__()
-        if int(padding) != padding or padding < 0:
+        if not _whole(padding, 0):
             raise ValueError(f"padding must be a non-negative int; got {padding!r}.")
+        if crop_size is not None and not _whole(crop_size, 1):
+            raise ValueError(
+                f"crop_size must be an int >= 1 or None; got {crop_size!r}."
+            )
         if not 0.0 <= flip_prob <= 1.0:
             raise ValueError(f"flip_prob must be in [0, 1]; got {flip_prob!r}.")
         if (mean is None) != (std is None):
             raise ValueError("mean and std must be given together.")
         self.padding = int(padding)
-        self.crop_size = crop_size
+        self.crop_size = None if crop_size is None else int(crop_size)
         self.flip_prob = float(flip_prob)
         self.input_shape = tuple(input_shape)
         if mean is not None:
@@ -126,6 +137,8 @@ class CIFARAugment(nn.Module):
             std = torch.as_tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
             if mean.shape != std.shape:
                 raise ValueError("mean and std must have the same length.")
+            if not (torch.isfinite(mean).all() and torch.isfinite(std).all()):
+                raise ValueError("mean and std must be finite.")
             if (std <= 0).any():
                 raise ValueError("std must be positive.")
         self.register_buffer("mean", mean, persistent=False)

@@ -28,7 +28,7 @@ from sklearn.metrics import balanced_accuracy_score
 from skorch.callbacks import Callback
 from torch import nn
 
-from ltlearn.deep._data import _labels_and_weights
+from ltlearn.deep._data import _SAMPLERS, _labels_and_weights
 from ltlearn.deep.losses import (
     _effective_number_weights,
     _start_at_prior,
@@ -184,6 +184,22 @@ def _schedule_new_group(net, group):
         if isinstance(scheduler, torch.optim.lr_scheduler.LambdaLR):
             group["lr"] = group["initial_lr"] * scheduler.lr_lambdas[-1](
                 scheduler.last_epoch
+            )
+
+
+def _check_sampler(sampler, *, none=False):
+    """Refuse a ``sampler`` that the classifier could not build, naming it.
+
+    It is built only at the switch epoch, after the first epochs have run,
+    where an unknown name raised a bare ``KeyError``.
+    """
+    known = isinstance(sampler, str) and sampler in _SAMPLERS
+    if not (known or (callable(sampler) and not isinstance(sampler, str))):
+        if not (none and sampler is None):
+            names = ", ".join(repr(name) for name in sorted(_SAMPLERS))
+            raise ValueError(
+                f"sampler must be one of {names}, a callable"
+                f"{' or None' if none else ''}; got {sampler!r}."
             )
 
 
@@ -411,6 +427,7 @@ class DeferredResampling(Callback):
         {initialize_returns}
         """
         _check_start_epoch(self.start_epoch)
+        _check_sampler(self.sampler)
         self.switched_ = False
         return self
 
@@ -520,8 +537,11 @@ class ClassifierRetraining(Callback):
         if self.method not in ("crt", "lws"):
             raise ValueError(f"method must be 'crt' or 'lws'; got {self.method!r}.")
         _check_start_epoch(self.start_epoch)
-        if self.lr is not None and not (isinstance(self.lr, Real) and self.lr > 0):
-            raise ValueError(f"lr must be a float > 0 or None; got {self.lr!r}.")
+        _check_sampler(self.sampler, none=True)
+        if self.lr is not None and not (
+            isinstance(self.lr, Real) and 0 < self.lr < np.inf
+        ):
+            raise ValueError(f"lr must be a finite float > 0 or None; got {self.lr!r}.")
         self._reset()
         return self
 
@@ -706,8 +726,11 @@ class TauNormalization(Callback):
 
         {initialize_returns}
         """
-        if not (self.tau == "auto" or (isinstance(self.tau, Real) and self.tau >= 0)):
-            raise ValueError(f"tau must be a float >= 0 or 'auto'; got {self.tau!r}.")
+        finite = isinstance(self.tau, Real) and 0 <= self.tau < np.inf
+        if not (self.tau == "auto" or finite):
+            raise ValueError(
+                f"tau must be a finite float >= 0 or 'auto'; got {self.tau!r}."
+            )
         self.valid_ = None
         return self
 

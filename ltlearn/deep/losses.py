@@ -112,6 +112,22 @@ def _check_reduction(reduction):
     return reduction
 
 
+def _check_setting(name, value, low=None, *, strict=False):
+    """Refuse a setting that is NaN, infinite or below ``low``.
+
+    ``strict`` makes ``low`` itself refused. A NaN or infinite setting would
+    otherwise pass the comparisons and end the training with a NaN loss.
+    """
+    bound = "" if low is None else f" {'>' if strict else '>='} {low:g}"
+    try:
+        finite = math.isfinite(value)
+    except (TypeError, ValueError, RuntimeError):  # not a single number
+        finite = False
+    if not finite or (low is not None and (value <= low if strict else value < low)):
+        raise ValueError(f"{name} must be a finite number{bound}; got {value!r}.")
+    return value
+
+
 def _check_class_counts(class_counts, loss_name):
     """Return the counts as a float64 array; refuse empty or missing classes."""
     if class_counts is None:
@@ -305,10 +321,8 @@ class _CosineMarginLoss(_CountLoss):
 
     def __init__(self, class_counts, max_m, s, weight, reduction):
         super().__init__(class_counts, weight, reduction)
-        if max_m < 0:
-            raise ValueError(f"max_m must be >= 0; got {max_m!r}.")
-        if s <= 0:
-            raise ValueError(f"s must be > 0; got {s!r}.")
+        _check_setting("max_m", max_m, 0)
+        _check_setting("s", s, 0, strict=True)
         self.max_m = max_m
         self.s = s
 
@@ -370,8 +384,7 @@ class FocalLoss(_LongTailLoss):
         self, gamma=1.0, weight=None, reduction="mean", *, detach_modulator=False
     ):
         super().__init__()
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0; got {gamma!r}.")
+        _check_setting("gamma", gamma, 0)
         self.gamma = gamma
         self.reduction = _check_reduction(reduction)
         self.detach_modulator = detach_modulator
@@ -491,8 +504,7 @@ class ClassBalancedLoss(_CountLoss):
             raise ValueError(
                 f"loss_type must be 'softmax', 'sigmoid' or 'focal'; got {loss_type!r}."
             )
-        if gamma < 0:
-            raise ValueError(f"gamma must be >= 0; got {gamma!r}.")
+        _check_setting("gamma", gamma, 0)
         weights = _effective_number_weights(class_counts, beta)
         super().__init__(class_counts, weights, reduction)
         self.beta = beta
@@ -667,7 +679,7 @@ class LogitAdjustedLoss(_CountLoss):
 
     def __init__(self, class_counts, tau=1.0, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
-        self.tau = tau
+        self.tau = _check_setting("tau", tau)
         self._set_count_buffers(_check_class_counts(class_counts, "LogitAdjustedLoss"))
 
     def _count_buffers(self, counts):
@@ -804,8 +816,8 @@ class VSLoss(_CountLoss):
 
     def __init__(self, class_counts, gamma=0.3, tau=1.0, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
-        self.gamma = gamma
-        self.tau = tau
+        self.gamma = _check_setting("gamma", gamma)
+        self.tau = _check_setting("tau", tau)
         self._set_count_buffers(_check_class_counts(class_counts, "VSLoss"))
 
     def _count_buffers(self, counts):
@@ -879,8 +891,7 @@ class KPSLoss(_CosineMarginLoss):
         self, class_counts, max_m=0.2, s=15.0, weight=None, reduction="mean", base=50.0
     ):
         super().__init__(class_counts, max_m, s, weight, reduction)
-        if base <= 1:
-            raise ValueError(f"base must be > 1; got {base!r}.")
+        _check_setting("base", base, 1, strict=True)
         self.base = base
         self._set_count_buffers(_check_class_counts(class_counts, "KPSLoss"))
 

@@ -13,12 +13,14 @@ expect.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+from collections.abc import Iterable
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
+from ltlearn.utils._validation import _as_int
 
 __all__ = ["MLP", "NormedLinear", "ResNet32", "SmallCNN"]
 
@@ -45,16 +47,43 @@ def _check_sizes(name, n_features, n_classes):
         )
 
 
+def _check_widths(name, param, widths):
+    """The widths of the layers as a tuple; refuse what is not ints >= 1.
+
+    torch fails on them later, naming neither the network nor the parameter
+    (``'int' object is not iterable`` for ``hidden_sizes=64``), or builds a
+    layer of no unit.
+    """
+    try:
+        checked = tuple(_as_int(w) for w in widths)
+    except TypeError:
+        checked = None
+    if checked is None or not all(w is not None and w >= 1 for w in checked):
+        raise ValueError(
+            f"{name} needs {param} as a sequence of ints >= 1, one per layer "
+            f"(module__{param}=(64,) for one layer); got {widths!r}."
+        )
+    return checked
+
+
 def _image_shape(name, n_features, input_shape, in_channels):
     """The ``(channels, height, width)`` of one image."""
     if input_shape is not None:
-        input_shape = tuple(int(s) for s in input_shape)
-        if len(input_shape) != 3 or math.prod(input_shape) != n_features:
+        shape = tuple(input_shape) if isinstance(input_shape, Iterable) else ()
+        shape = tuple(_as_int(s, whole=True) for s in shape)
+        if None in shape:
+            shape = ()  # 8.5 was truncated to 8, 64 was not iterable
+        if len(shape) != 3 or math.prod(shape) != n_features:
             raise ValueError(
                 f"{name}: input_shape {input_shape} does not hold n_features="
                 f"{n_features} values as (channels, height, width)."
             )
-        return input_shape
+        return shape
+    channels = _as_int(in_channels)
+    if channels is None or channels < 1:
+        # it failed in the division below (by zero, or of a float)
+        raise ValueError(f"{name} needs in_channels >= 1, an int; got {in_channels!r}.")
+    in_channels = channels
     side = math.isqrt(n_features // in_channels)
     if side * side * in_channels != n_features:
         raise ValueError(
@@ -242,6 +271,7 @@ class MLP(_Backbone):
     ):
         super().__init__()
         _check_sizes("MLP", n_features, n_classes)
+        hidden_sizes = _check_widths("MLP", "hidden_sizes", hidden_sizes)
         layers = []
         size = n_features
         for width in hidden_sizes:
@@ -336,6 +366,7 @@ class SmallCNN(_ImageBackbone):
         head="linear",
     ):
         super().__init__(n_features, n_classes, input_shape, in_channels)
+        channels = _check_widths("SmallCNN", "channels", channels)
         side = min(self.input_shape_[1:])
         if side < 2 ** len(channels):
             # Each stage's 2x2 max-pooling halves the images (rounding down):

@@ -648,6 +648,14 @@ class LongTailClassifier(
         # fitted network.
         self._sampler_replaced()
         device = self.device
+        if device is not None:
+            try:
+                torch.device(device)
+            except RuntimeError as exc:  # "Expected one of cpu, cuda, ..."
+                raise ValueError(
+                    f"The 'device' parameter of {type(self).__name__} is not a "
+                    f"device torch knows: {exc} (got {device!r})."
+                ) from exc
         if device is not None and torch.device(device).type == "cuda":
             if not torch.cuda.is_available():
                 raise ValueError(

@@ -25,6 +25,7 @@ from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
 from ltlearn.utils._docstring import _decoupling_references_docstring, _Substitution
+from ltlearn.utils._validation import _as_int
 
 __all__ = [
     "ClassBalancedSampler",
@@ -65,6 +66,19 @@ _sampler_docstring = _Substitution(
 )
 
 
+def _count(name, value, *, whole=False):
+    """``value`` as an int >= 1; refuse what is not one, naming ``name``.
+
+    An integer scalar of numpy or torch counts (``counts.max()``); a bool does
+    not, as for torch's samplers. ``whole`` takes a whole float too: ``5.0``
+    epochs are 5.
+    """
+    count = _as_int(value, whole=whole)
+    if count is None or count < 1:
+        raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
+    return count
+
+
 class _ClassSampler(Sampler):
     """Draw a class with probability ``class_probabilities()``, then a sample."""
 
@@ -75,8 +89,8 @@ class _ClassSampler(Sampler):
     def __init__(self, labels, *, num_samples=None, generator=None):
         self.labels = _as_labels(labels)
         self.class_counts = torch.bincount(self.labels)
-        if num_samples is not None and num_samples < 1:
-            raise ValueError(f"num_samples must be >= 1; got {num_samples!r}.")
+        if num_samples is not None:
+            num_samples = _count("num_samples", num_samples)
         self.num_samples = num_samples
         self.generator = generator
 
@@ -264,9 +278,7 @@ class ProgressivelyBalancedSampler(_ClassSampler):
 
     def __init__(self, labels, n_epochs, *, num_samples=None, generator=None):
         super().__init__(labels, num_samples=num_samples, generator=generator)
-        if n_epochs < 1:
-            raise ValueError(f"n_epochs must be >= 1; got {n_epochs!r}.")
-        self.n_epochs = n_epochs
+        self.n_epochs = _count("n_epochs", n_epochs, whole=True)
         self.epoch = 0
 
     def set_epoch(self, epoch):

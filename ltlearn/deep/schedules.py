@@ -18,6 +18,7 @@ from skorch.callbacks import LRScheduler
 
 from ltlearn.deep._data import _accepts
 from ltlearn.deep.callbacks import DeferredReweighting
+from ltlearn.utils._validation import _as_int
 
 __all__ = ["SCHEDULES", "WarmupStepLR", "first_decay_epoch", "training_schedule"]
 
@@ -72,10 +73,14 @@ class WarmupStepLR:
             raise ValueError("milestones and factors must have the same length.")
         if list(milestones) != sorted(milestones):
             raise ValueError(f"milestones must increase; got {milestones!r}.")
-        if warmup < 0:
-            raise ValueError(f"warmup must be >= 0; got {warmup!r}.")
-        self.warmup = int(warmup)
-        self.milestones = tuple(int(m) for m in milestones)
+        whole = _as_int(warmup, whole=True)
+        if whole is None or whole < 0:
+            raise ValueError(f"warmup must be an int >= 0; got {warmup!r}.")
+        epochs = tuple(_as_int(milestone, whole=True) for milestone in milestones)
+        if None in epochs:
+            raise ValueError(f"milestones must be ints; got {milestones!r}.")
+        self.warmup = whole
+        self.milestones = epochs
         self.factors = tuple(float(f) for f in factors)
 
     def __call__(self, epoch):

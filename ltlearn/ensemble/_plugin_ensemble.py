@@ -242,6 +242,12 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                     f"'__' and not a parameter of the ensemble (the models' "
                     f"parameters are set as <name>__<parameter>)."
                 )
+            if not (_is_dropped(item[1]) or hasattr(item[1], "fit")):
+                raise ValueError(
+                    f"The model {item[0]!r} of estimators is {item[1]!r}; give an "
+                    "estimator with fit and predict_proba, or 'drop' to leave it "
+                    "out."
+                )
             if not _is_dropped(item[1]) and not may_have_method(
                 item[1], "predict_proba"
             ):
@@ -549,7 +555,9 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                     and len(item) == 2
                     and (
                         _is_dropped(item[1])
-                        or getattr(get_tags(item[1]).input_tags, tag)
+                        # not a model: refused by name in fit
+                        or hasattr(item[1], "fit")
+                        and getattr(get_tags(item[1]).input_tags, tag)
                     )
                     for item in models
                 )

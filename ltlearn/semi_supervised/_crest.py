@@ -68,6 +68,20 @@ def _refuse_no_proba(estimator):
     )
 
 
+class _LabelInteger(Interval):
+    """Any int but a bool, which equals a label: ``True`` marked class 1."""
+
+    def __init__(self):
+        super().__init__(Integral, None, None, closed="neither")
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        # Interval's "an int in the range (-inf, inf)" holds for True too
+        return "an int that is not a bool"
+
+
 @_Substitution(feature_attributes=_feature_attributes_docstring)
 class CReSTClassifier(
     EstimatorFitRoutingMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
@@ -275,7 +289,7 @@ class CReSTClassifier(
         "final_temperature": [Interval(Real, 0, None, closed="left")],
         "selection": [StrOptions({"top", "random"})],
         "threshold": [Interval(Real, 0, 1, closed="both"), None],
-        "unlabeled_value": [Integral, str],
+        "unlabeled_value": [_LabelInteger(), str],
         "classes": ["array-like", None],
         "random_state": ["random_state"],
         "verbose": ["verbose"],

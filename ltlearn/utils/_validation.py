@@ -4,7 +4,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import collections
+import math
+import operator
 import sys
+from numbers import Real
 
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
@@ -198,3 +201,19 @@ def may_have_method(estimator, name):
     the instance. Check the fitted model for it as well.
     """
     return hasattr(estimator, name) or hasattr(type(estimator), name)
+
+
+def _as_int(value, *, whole=False):
+    """``value`` as a Python int, or ``None`` where it is not one.
+
+    An integer scalar of numpy or torch is one (``counts.max()``); a bool is
+    not. ``whole`` takes a whole float too (``5.0`` epochs are 5).
+    """
+    if isinstance(value, bool):
+        return None
+    try:
+        return operator.index(value)
+    except TypeError:
+        if whole and isinstance(value, Real) and math.isfinite(value):
+            return int(value) if int(value) == value else None
+    return None

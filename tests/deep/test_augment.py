@@ -93,6 +93,21 @@ def test_bad_parameters_and_shapes():
         CIFARAugment(mean=(0.5,), std=None)
     with pytest.raises(ValueError, match="crop_size"):
         CIFARAugment(padding=0, crop_size=40)(torch.rand(2, 3, 32, 32))
+    # refused when built: crop_size=0 kept the whole image, True cropped 1x1,
+    # 2.5 and -2 failed in torch.randint at the first training batch; a NaN
+    # or infinite padding failed converting it to an int
+    for crop_size in (0, True, 2.5, -2):
+        with pytest.raises(ValueError, match="crop_size must be an int >= 1"):
+            CIFARAugment(crop_size=crop_size)
+    for padding in (float("nan"), float("inf"), True):
+        with pytest.raises(ValueError, match="padding must be a non-negative int"):
+            CIFARAugment(padding=padding)
+    # a NaN statistic made every training input NaN
+    with pytest.raises(ValueError, match="mean and std must be finite"):
+        CIFARAugment(mean=(0.5, 0.5, float("nan")), std=(0.2, 0.2, 0.2))
+    with pytest.raises(ValueError, match="mean and std must be finite"):
+        CIFARAugment(mean=(0.5,) * 3, std=(0.2, float("inf"), 0.2))
+    assert CIFARAugment(padding=2.0, crop_size=30.0).crop_size == 30
     with pytest.raises(ValueError, match="images"):
         CIFARAugment()(torch.rand(2, 3, 32))
     with pytest.raises(TypeError, match="callable"):
@@ -104,6 +119,19 @@ def test_bad_parameters_and_shapes():
             aug(torch.rand(2, 64))
     with pytest.raises(ValueError, match="normalises 3 channels.*images have 1"):
         CIFARAugment()(torch.rand(2, 1, 8, 8))
+
+
+@pytest.mark.parametrize("to", [torch.tensor, np.int64, float])
+def test_padding_and_crop_size_of_torch_or_numpy_are_pixels(to):
+    # torch integers were refused as "not an int", as fractions are
+    x = torch.rand(4, 3, 32, 32)
+    augment = CIFARAugment(padding=to(2), crop_size=to(28), mean=None, std=None)
+    assert (augment.padding, augment.crop_size) == (2, 28)
+    expected = CIFARAugment(padding=2, crop_size=28, mean=None, std=None)
+    torch.manual_seed(0)
+    out = augment(x)
+    torch.manual_seed(0)
+    torch.testing.assert_close(out, expected(x))
 
 
 def test_transform_augment_uses_torchvision_where_installed():

@@ -106,7 +106,13 @@ def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, fl
         (DeferredReweighting(beta=2.0), ValueError, "beta must be in"),
         (ClassifierRetraining("ncm"), ValueError, "method must be"),
         (ClassifierRetraining(lr=-1.0), ValueError, "lr must be"),
+        (DeferredResampling(sampler="balanced"), ValueError, "sampler must be one"),
+        (DeferredResampling(sampler=None), ValueError, "sampler must be one"),
+        (ClassifierRetraining(sampler="sqrt"), ValueError, "sampler must be one"),
         (TauNormalization(tau=-1.0), ValueError, "tau must be"),
+        # infinite: NaN probabilities, every row predicted as the first class
+        (TauNormalization(tau=float("inf")), ValueError, "tau must be a finite"),
+        (ClassifierRetraining(lr=float("inf")), ValueError, "lr must be a finite"),
     ],
 )
 def test_bad_callback_parameters_are_named(data, callback, error, match):

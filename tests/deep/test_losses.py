@@ -11,6 +11,7 @@ pytest.importorskip("skorch")
 
 import torch.nn.functional as F  # noqa: E402
 
+from ltlearn.deep import VSTLALoss  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -333,6 +334,29 @@ def test_reductions(make_loss, reduction):
     assert per_sample.shape == (6,)
     if reduction == "sum":
         torch.testing.assert_close(value, per_sample.sum())
+
+
+@pytest.mark.parametrize(
+    "make_loss, name",
+    [
+        (lambda v: FocalLoss(gamma=v), "gamma"),
+        (lambda v: ClassBalancedLoss([3, 1], loss_type="focal", gamma=v), "gamma"),
+        (lambda v: LDAMLoss([3, 1], max_m=v), "max_m"),
+        (lambda v: LDAMLoss([3, 1], s=v), "s"),
+        (lambda v: LogitAdjustedLoss([3, 1], tau=v), "tau"),
+        (lambda v: VSLoss([3, 1], gamma=v), "gamma"),
+        (lambda v: VSLoss([3, 1], tau=v), "tau"),
+        (lambda v: KPSLoss([3, 1], base=v), "base"),
+        (lambda v: KPSLoss([3, 1], s=v), "s"),
+        (lambda v: VSTLALoss([3, 1], nu=v), "nu"),
+    ],
+)
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_settings_are_refused(make_loss, name, value):
+    # they passed the range checks and ended the training with a NaN loss
+    # blamed on the learning rate
+    with pytest.raises(ValueError, match=f"^{name} must be a finite number"):
+        make_loss(value)
 
 
 def test_bad_reduction_is_refused():

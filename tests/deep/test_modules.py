@@ -73,6 +73,15 @@ def test_image_networks_refuse_shapes_they_cannot_infer():
         SmallCNN(60, 2)
     with pytest.raises(ValueError, match="does not hold n_features=64"):
         SmallCNN(64, 2, input_shape=(1, 4, 4))
+    # a fraction was truncated (8.5 x 7.5 read as 8 x 7), a single int or a
+    # NaN failed in int(); in_channels 0 divided by zero, 2.5 failed in isqrt
+    for shape in [(1, 8.5, 7.5), 64, (1, float("nan"), 8)]:
+        with pytest.raises(ValueError, match="does not hold n_features=64"):
+            SmallCNN(64, 2, input_shape=shape)
+    for in_channels in [0, -1, 2.5, True]:
+        with pytest.raises(ValueError, match="^SmallCNN needs in_channels >= 1"):
+            SmallCNN(64, 2, in_channels=in_channels)
+    assert SmallCNN(64, 2, input_shape=(1.0, 8, 8)).input_shape_ == (1, 8, 8)
 
 
 def test_small_cnn_refuses_images_too_small_for_its_stages():
@@ -95,6 +104,38 @@ def test_image_network_errors_name_the_network(make):
     with pytest.raises(ValueError, match=f"^{name}: input_shape \\(1, 4, 4\\)"):
         make(64, 2, input_shape=(1, 4, 4))
     assert make(64, 2, input_shape=(1, 8, 8)).input_shape_ == (1, 8, 8)
+
+
+@pytest.mark.parametrize("widths", [64, (0,), (8.5,), (-1,), (True,), None])
+def test_layer_widths_that_are_not_positive_ints_are_refused(widths):
+    # torch failed on them ("'int' object is not iterable", "Trying to create
+    # tensor with negative dimension") or built a layer of no unit
+    with pytest.raises(ValueError, match="^MLP needs hidden_sizes as a sequence"):
+        MLP(4, 2, hidden_sizes=widths)
+    with pytest.raises(ValueError, match="^SmallCNN needs channels as a sequence"):
+        SmallCNN(64, 2, channels=widths)
+
+
+def test_integer_scalars_of_numpy_and_torch_are_sizes():
+    # a torch input_shape was said not to "hold n_features=64 values", and
+    # torch integer widths and in_channels were refused; all built as ints
+    np = pytest.importorskip("numpy")
+    shape = torch.tensor([1, 8, 8])
+    assert SmallCNN(64, 2, input_shape=shape).input_shape_ == (1, 8, 8)
+    assert ResNet32(64, 2, input_shape=np.array([1, 8, 8])).input_shape_ == (1, 8, 8)
+    assert SmallCNN(64, 2, in_channels=torch.tensor(1)).input_shape_ == (1, 8, 8)
+    for widths in [torch.tensor([4, 8]), np.array([4, 8]), [np.int64(4), 8]]:
+        torch.manual_seed(0)
+        cnn = SmallCNN(64, 2, channels=widths)
+        torch.manual_seed(0)
+        expected = SmallCNN(64, 2, channels=(4, 8))
+        x = torch.rand(3, 64)
+        torch.testing.assert_close(cnn(x), expected(x))
+    torch.manual_seed(0)
+    mlp = MLP(4, 2, hidden_sizes=torch.tensor([8]))
+    torch.manual_seed(0)
+    expected = MLP(4, 2, hidden_sizes=(8,))
+    torch.testing.assert_close(mlp(torch.ones(2, 4)), expected(torch.ones(2, 4)))
 
 
 def test_unknown_head_is_refused():

@@ -1055,6 +1055,10 @@ def test_device_cuda_without_a_gpu_is_a_clear_error_and_auto_works(data):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="torch finds no CUDA device"):
             LongTailClassifier(device="cuda", **FAST).fit(X, y)
+    # torch's error named neither the parameter nor the classifier
+    for device in ("CPU", "gpu"):
+        with pytest.raises(ValueError, match="'device' parameter of LongTail"):
+            LongTailClassifier(device=device, **FAST).fit(X, y)
     clf = LongTailClassifier(device="auto", **FAST).fit(X, y)
     expected = "cuda" if torch.cuda.is_available() else "cpu"
     assert clf.device == expected

@@ -94,6 +94,47 @@ def test_bad_labels_are_refused(labels, match):
         ClassBalancedSampler(labels)
 
 
+@pytest.mark.parametrize("value", [0, 2.5, True])
+def test_counts_that_are_not_positive_ints_are_refused(value):
+    # a float number of draws failed in torch.multinomial ("'float' object
+    # cannot be interpreted as an integer"), a fraction of an epoch was taken
+    with pytest.raises(ValueError, match="num_samples must be an int >= 1"):
+        ClassBalancedSampler(LABELS, num_samples=value)
+    with pytest.raises(ValueError, match="n_epochs must be an int >= 1"):
+        ProgressivelyBalancedSampler(LABELS, n_epochs=value)
+    with pytest.raises(ValueError, match="num_samples must be an int >= 1"):
+        ClassBalancedSampler(LABELS, num_samples=3.0)
+
+
+def _progressive_draws(**params):
+    sampler = ProgressivelyBalancedSampler(
+        LABELS, generator=torch.Generator().manual_seed(0), **params
+    )
+    draws = []
+    for epoch in range(3):
+        sampler.set_epoch(epoch)
+        draws.append(list(sampler))
+    return draws
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_epochs": 3.0},
+        {"n_epochs": np.float32(3.0)},
+        {"n_epochs": torch.tensor(3)},
+        {"n_epochs": 3, "num_samples": torch.tensor(20)},
+        {"n_epochs": np.int64(3), "num_samples": np.int64(20)},
+    ],
+)
+def test_whole_counts_of_numpy_torch_or_floats_are_taken(params):
+    # sampler__n_epochs=3.0 and a torch integer num_samples drew as 3 and 20
+    expected = _progressive_draws(n_epochs=3, num_samples=params.get("num_samples"))
+    assert _progressive_draws(**params) == expected
+    sampler = ProgressivelyBalancedSampler(LABELS, **params)
+    assert type(sampler.n_epochs) is int
+
+
 def test_samplers_drop_into_a_dataloader():
     data = TensorDataset(torch.arange(len(LABELS)), torch.as_tensor(LABELS))
     loader = DataLoader(data, batch_size=10, sampler=ClassBalancedSampler(LABELS))

@@ -30,6 +30,20 @@ def test_warmup_step_rule_is_the_ldam_code():
     assert (kps(160), kps(180)) == (0.1, 0.01)
     with pytest.raises(ValueError, match="same length"):
         WarmupStepLR(milestones=(1,), factors=())
+    # a fraction of an epoch was truncated silently (2.5 warmed up over 2)
+    assert WarmupStepLR(warmup=2.0, milestones=(4.0,), factors=(0.1,))(1) == 1.0
+    with pytest.raises(ValueError, match="warmup must be an int >= 0; got 2.5"):
+        WarmupStepLR(warmup=2.5)
+    with pytest.raises(ValueError, match="milestones must be ints"):
+        WarmupStepLR(milestones=(160.5, 180))
+
+
+@pytest.mark.parametrize("to", [torch.tensor, np.int64, float])
+def test_warmup_and_milestones_of_torch_or_numpy_are_epochs(to):
+    # torch integers were refused as "not an int", as fractions are
+    rule = WarmupStepLR(warmup=to(5), milestones=(to(160), to(180)))
+    assert (rule.warmup, rule.milestones) == (5, (160, 180))
+    assert [rule(e) for e in (0, 170, 190)] == [0.2, 0.01, 0.0001]
 
 
 def test_presets_scale_and_override():

@@ -203,6 +203,12 @@ def test_same_random_state_same_result(imbalanced):
         ([], "estimators is empty"),
         ([LogisticRegression()], "list of \\(name, estimator\\) tuples"),
         ([("svm", LinearSVC())], "'svm' has no predict_proba"),
+        # not a model: scikit-learn's get_tags failed on it first
+        (
+            [("lr", LogisticRegression()), ("x", None)],
+            "model 'x' of estimators is None",
+        ),
+        ([("x", "passthrough")], "model 'x' of estimators is 'passthrough'"),
         (
             [("m", LogisticRegression()), ("m", LogisticRegression(C=0.1))],
             "name 'm' is given to more than one",

@@ -16,6 +16,7 @@ from sklearn.model_selection import cross_val_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC, LinearSVC
+from sklearn.utils._param_validation import InvalidParameterError
 
 from ltlearn.semi_supervised import CReSTClassifier
 from ltlearn.semi_supervised._selection import (
@@ -291,6 +292,24 @@ def test_string_minus_one_marks_unlabelled_rows_of_dtype_object(
     reference = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_str)
     np.testing.assert_array_equal(clf.labeled_iter_, reference.labeled_iter_)
     np.testing.assert_array_equal(clf.predict(X), reference.predict(X))
+
+
+@pytest.mark.parametrize("unlabeled_value", [True, False])
+def test_a_boolean_unlabeled_value_is_refused(semi_supervised_lt, unlabeled_value):
+    # True == 1: the rows of class 1 were taken as unlabelled, and the rows
+    # marked -1 as a class of their own
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(
+        LogisticRegression(), unlabeled_value=unlabeled_value, max_iter=2
+    )
+    # the message said "an int in the range (-inf, inf)", which True is
+    with pytest.raises(
+        InvalidParameterError,
+        match="'unlabeled_value' parameter .* must be an int that is not a bool",
+    ):
+        clf.fit(X, y_semi)
+    clf.set_params(unlabeled_value=np.int64(-1)).fit(X, y_semi)
+    assert list(clf.classes_) == sorted(set(y_semi) - {-1})
 
 
 def test_custom_unlabeled_value(semi_supervised_lt):
