@@ -234,3 +234,33 @@ def test_a_binary_only_peer_is_skipped_on_multiclass_data_with_the_reason():
     comparison = run_comparison([data], recipes, cv=2, progress=False)
     assert {row["method"] for row in comparison.rows} == {"plain"}
     assert comparison.skipped["tuned_threshold"] == "binary only; not run on three"
+
+
+@pytest.mark.parametrize("name", ["tiny", "customer_churn_quarterly_extract_" * 4])
+def test_recall_plot_of_one_data_set_shows_its_title_and_legend_whole(
+    tmp_path, monkeypatch, name
+):
+    # One data set (every --data run): the title, the panel's title and the
+    # legend of the top methods and the peers must fit in the figure.
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+
+    methods = ["logit_adjustment:rf", "tuned_threshold", "class_weight", "cog_os"]
+    methods += ["easy_ensemble", "rusboost", "balanced_bagging", "brf"]
+    summary = _summary({(name, m): 0.8 for m in methods})
+    counts = np.array([3.0, 24.0])
+    summary.per_class = {(name, m): (counts, np.array([0.5, 0.9])) for m in methods}
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    assert _plots.plot_recall(summary, tmp_path / "recall.png")
+    (figure,) = drawn
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    texts = [*figure.texts, *figure.legends[0].get_texts()]
+    texts += [ax.title for ax in figure.axes if ax.get_visible()]
+    assert len(texts) == len(methods) + 2
+    box = figure.bbox
+    for text in texts:
+        extent = text.get_window_extent(renderer)
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
+        assert box.y0 <= extent.y0 and extent.y1 <= box.y1, text.get_text()

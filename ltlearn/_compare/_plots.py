@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -40,6 +41,12 @@ def _markers(methods):
 
 # The per-class recall plot shows this many of the best methods, and the peers.
 _RECALL_TOP = 4
+# Its width, in inches, per panel and at least: one panel (one data set) is
+# as wide as the title and a legend of five long method names.
+_PANEL_WIDTH = 4.2
+_MIN_WIDTH = 8
+# The characters of a data set name on one line of a panel's title.
+_TITLE_WIDTH = 50
 
 
 def recall_methods(summary, ranking):
@@ -65,7 +72,7 @@ def plot_recall(summary, path, methods=None):
         return False
     n_cols = min(3, len(datasets))
     n_rows = math.ceil(len(datasets) / n_cols)
-    figure = _figure(4.2 * n_cols, 3.2 * n_rows + 0.6)
+    figure = _figure(max(_PANEL_WIDTH * n_cols, _MIN_WIDTH), 3.2 * n_rows + 0.6)
     axes = figure.subplots(n_rows, n_cols, squeeze=False).ravel()
     from matplotlib.lines import Line2D
     from matplotlib.ticker import FuncFormatter, NullFormatter
@@ -96,7 +103,7 @@ def plot_recall(summary, path, methods=None):
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_ylim(-0.03, 1.03)
-        ax.set_title(dataset, fontsize=10)
+        ax.set_title(textwrap.fill(dataset, _TITLE_WIDTH), fontsize=10)
         ax.set_xlabel("training rows of the class")
         ax.set_ylabel("recall")
         ax.grid(alpha=0.3)
