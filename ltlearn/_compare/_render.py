@@ -10,12 +10,17 @@ A block is a tuple ``(kind, *content)``: ``("h1", text)``, ``("h2", text)``,
 
 import html
 
+from ltlearn._compare._results import one_line
+
+
+def _md_cell(value):
+    """A cell of a Markdown table: one line, its ``|`` escaped."""
+    return one_line(str(value)).replace("|", "\\|")
+
 
 def _md_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += [
-        "| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows
-    ]
+    lines += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in rows]
     return "\n".join(lines)
 
 
