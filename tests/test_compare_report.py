@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import re
 import subprocess
 import sys
 
@@ -264,3 +265,24 @@ def test_recall_plot_of_one_data_set_shows_its_title_and_legend_whole(
         extent = text.get_window_extent(renderer)
         assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
         assert box.y0 <= extent.y0 and extent.y1 <= box.y1, text.get_text()
+
+
+def test_markdown_report_shows_names_and_messages_as_written_not_as_html():
+    # A data set, column or error naming "<b>...</b>", "<script>" or
+    # "&amp;" was read as HTML by Markdown viewers: the text vanished.
+    name = 'sales <b>2024</b> & "R&D" <script>x</script>'
+    error = "PicklingError: Can't pickle <function <lambda> at 0x1>: &amp;"
+    blocks = [
+        ("h2", f"{name} per data set"),
+        ("p", f"Means over {name}; p < 0.05."),
+        ("ul", [f"{name}: a note"]),
+        ("table", ["data set", "error"], [[name, error]]),
+    ]
+    text = render(blocks, "md")
+    # Markdown's raw HTML starts with "<" and a letter, "/", "!" or "?";
+    # an entity with "&" and a name or number ending with ";".
+    assert not re.search(r"(?<!\\)(<[A-Za-z/!?]|&#?\w+;)", text)
+    assert '\\<b>2024\\</b> & "R&D" \\<script>x\\</script>' in text
+    assert "pickle \\<function \\<lambda> at 0x1>: \\&amp;" in text
+    assert "p < 0.05." in text
+    assert text.count("\n| ") == 2  # the header and the row, each one line

@@ -9,17 +9,31 @@ A block is a tuple ``(kind, *content)``: ``("h1", text)``, ``("h2", text)``,
 # SPDX-License-Identifier: BSD-3-Clause
 
 import html
+import re
 
 from ltlearn._compare._results import one_line
+
+# What Markdown would read as HTML: the start of a tag, a comment or an
+# autolink, and a character reference (``&amp;``); ``p < 0.05`` and ``R&D``
+# are left as they are.
+_MD_HTML = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)")
+
+
+def _md_text(text):
+    """``text`` shown as written: names and messages are not read as HTML."""
+    return _MD_HTML.sub(lambda match: "\\" + match.group(), str(text))
 
 
 def _md_cell(value):
     """A cell of a Markdown table: one line, its ``|`` escaped."""
-    return one_line(str(value)).replace("|", "\\|")
+    return _md_text(one_line(str(value))).replace("|", "\\|")
 
 
 def _md_table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = [
+        "| " + " | ".join(map(_md_cell, header)) + " |",
+        "|" + "---|" * len(header),
+    ]
     lines += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -34,10 +48,10 @@ def _html_table(header, rows):
 
 
 _MARKDOWN = {
-    "h1": lambda text: f"# {text}",
-    "h2": lambda text: f"## {text}",
-    "p": lambda text: text,
-    "ul": lambda items: "\n".join(f"- {item}" for item in items),
+    "h1": lambda text: f"# {_md_text(text)}",
+    "h2": lambda text: f"## {_md_text(text)}",
+    "p": _md_text,
+    "ul": lambda items: "\n".join(f"- {_md_text(item)}" for item in items),
     "table": _md_table,
     "img": lambda src, alt: f"![{alt}]({src})",
     "pre": lambda text: f"```\n{text}\n```",
