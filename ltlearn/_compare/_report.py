@@ -6,6 +6,7 @@
 import contextlib
 import shutil
 import tempfile
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -127,12 +128,17 @@ def _statistics_blocks(ranking, title):
 
 def _per_dataset_blocks(summary, title):
     methods = [row["method"] for row in summary.method_table()]
+    failed = Counter((row["dataset"], row["method"]) for row in summary.errors)
 
     def cell(dataset, method):
         if (dataset, method) not in summary.mean:
             return "-"
         key = (dataset, method)
-        return f"{_fmt(summary.mean[key])} ± {_fmt(summary.std[key])}"
+        text = f"{_fmt(summary.mean[key])} ± {_fmt(summary.std[key])}"
+        if failed[key]:
+            # over the folds that fitted: not comparable with a whole row
+            text += f" ({failed[key]} fold(s) failed)"
+        return text
 
     rows = [[d, *(cell(d, m) for m in methods)] for d in summary.datasets]
     return [
