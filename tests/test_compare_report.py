@@ -302,3 +302,42 @@ def test_scores_per_data_set_say_when_some_folds_failed():
     assert cells[("d0", "rusboost")] == "0.400 ± 0.010 (1 fold(s) failed)"
     assert cells[("d1", "rusboost")] == "0.650 ± 0.010"
     assert cells[("d0", "plain")] == "0.700 ± 0.010"
+
+
+@pytest.mark.parametrize("k", [10, 35])
+def test_critical_difference_axis_numbers_do_not_run_into_each_other(
+    tmp_path, monkeypatch, k
+):
+    # --models lr rf hgb mlp ranks some 35 methods: the 35 numbers of the
+    # rank axis overlapped into "101112131415...".
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+    from ltlearn._compare._stats import Ranking
+
+    methods = [f"threshold_moving:model{i}" for i in range(k)]
+    mean_rank = dict(zip(methods, np.linspace(1.5, k - 0.5, k)))
+    ranking = Ranking(
+        methods=methods,
+        datasets=list("abcdefgh"),
+        left_out_datasets={},
+        left_out_methods={},
+        mean={},
+        mean_rank=mean_rank,
+        scores={},
+        cd=critical_difference(k, 8),
+        best=methods[0],
+    )
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    assert _plots.plot_critical_difference(ranking, tmp_path / "cd.png", "BA")
+    (figure,) = drawn
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    numbers = [t for t in figure.axes[0].texts if t.get_text().isdigit()]
+    shown = [int(t.get_text()) for t in numbers]
+    assert shown[0] == 1 and shown == sorted(shown)
+    if k <= 25:
+        assert shown == list(range(1, k + 1))
+    extents = [t.get_window_extent(renderer) for t in numbers]
+    for left, right in zip(extents, extents[1:]):
+        assert left.x1 < right.x0

@@ -149,6 +149,10 @@ def plot_ranks(summary, path, title):
     return True
 
 
+# The most ranks numbered on the axis of the critical-difference diagram.
+_RANK_LABELS = 25
+
+
 def plot_critical_difference(ranking, path, title):
     """The critical-difference diagram of Demšar (2006).
 
@@ -169,9 +173,13 @@ def plot_critical_difference(ranking, path, title):
     ax.set_ylim(-height, 1.0)
     ax.axis("off")
     ax.plot([1, k], [0, 0], color="k", lw=1)
+    # Beyond _RANK_LABELS methods the numbers of the ranks would run into
+    # each other: every step-th is written (and 1), every one is marked.
+    step = math.ceil(k / _RANK_LABELS)
     for tick in range(1, k + 1):
         ax.plot([tick, tick], [0, 0.08], color="k", lw=1)
-        ax.text(tick, 0.14, str(tick), ha="center", va="bottom", fontsize=8)
+        if tick == 1 or tick % step == 0:
+            ax.text(tick, 0.14, str(tick), ha="center", va="bottom", fontsize=8)
     ax.plot([1, 1 + ranking.cd], [0.6, 0.6], color="k", lw=1.5)
     for end in (1, 1 + ranking.cd):
         ax.plot([end, end], [0.55, 0.65], color="k", lw=1.5)
