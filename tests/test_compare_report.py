@@ -341,3 +341,25 @@ def test_critical_difference_axis_numbers_do_not_run_into_each_other(
     extents = [t.get_window_extent(renderer) for t in numbers]
     for left, right in zip(extents, extents[1:]):
         assert left.x1 < right.x0
+
+
+def test_use_this_advice_of_several_data_sets_gives_a_command_that_runs(
+    tmp_path, capsys
+):
+    # The report of several data sets advised "the same command and
+    # --save-best model.joblib", which --save-best refuses.
+    out = tmp_path / "out"
+    args = ["compare", "--datasets", "ecoli1", "glass4", "--methods", "plain"]
+    args += ["--cv", "2", "--n-jobs", "1", "--no-progress", "--output", str(out)]
+    assert main(args) == 0
+    advice = (out / "report.md").read_text().split("## Use this")[1]
+    assert "the same command" not in advice
+    assert "a single --datasets name (or --data FILE --target COLUMN)" in advice
+    capsys.readouterr()
+    model = tmp_path / "model.joblib"
+    assert main([*args, "--save-best", str(model)]) == 2
+    assert "on one data set" in capsys.readouterr().err
+    single = [a for a in args if a != "glass4"]
+    assert main([*single, "--save-best", str(model)]) == 0 and model.exists()
+    advice = (out / "report.md").read_text().split("## Use this")[1]
+    assert "Refit it on all the data and save it with the same command and " in advice

@@ -52,6 +52,14 @@ def _summary_blocks(summary, config, ranking):
     if ranking.best is None:
         return blocks
     best = ranking.best
+    if len(summary.datasets) == 1:
+        save = "Refit it on all the data and save it with the same command and "
+    else:
+        # --save-best refits on one data set and refuses several.
+        save = (
+            "Refit it on all of one data set and save it with a single "
+            "--datasets name (or --data FILE --target COLUMN) and "
+        )
     return blocks + [
         ("h2", "Use this"),
         (
@@ -59,8 +67,7 @@ def _summary_blocks(summary, config, ranking):
             f"Best on this data: {best} ({RECIPES[best].summary}), "
             f"mean rank {ranking.mean_rank[best]:.2f} over "
             f"{len(ranking.datasets)} data set(s).{_tie_note(ranking)} "
-            "Refit it on all the data "
-            "and save it with the same command and --save-best model.joblib; "
+            f"{save}--save-best model.joblib; "
             f"or build it in Python with ltlearn.recipes.make_recipe({best!r}) "
             "after your own preprocessing.",
         ),
