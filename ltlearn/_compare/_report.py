@@ -344,7 +344,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         contextlib.ExitStack() as stack,
     ):
         blocks = [
-            *_header_blocks(comparison.config, title),
+            *_header_blocks(comparison.config, title + summary.defined()),
             *_summary_blocks(summary, comparison.config, ranking),
             *_statistics_blocks(ranking, title),
             *_per_dataset_blocks(summary, title),
