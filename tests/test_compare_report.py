@@ -363,3 +363,25 @@ def test_use_this_advice_of_several_data_sets_gives_a_command_that_runs(
     assert main([*single, "--save-best", str(model)]) == 0 and model.exists()
     advice = (out / "report.md").read_text().split("## Use this")[1]
     assert "Refit it on all the data and save it with the same command and " in advice
+
+
+def test_markdown_report_shows_emphasis_code_and_link_marks_as_written():
+    # An error naming __init__ showed a bold "init"; "*", "`", "~", a
+    # backslash, a link's "](" and a leading "# " or "1." in a name were read
+    # as Markdown too. Intraword "_" and "[peer]" need no escape.
+    error = "TypeError: LogisticRegression.__init__() got `x` ~~y~~ *z*"
+    name = r"# 1. C:\data\_old [x](http://e) digits_lt_semi brf [peer]"
+    blocks = [
+        ("p", name),
+        ("ul", [f"{name}: a note", "1. item"]),
+        ("table", ["data set", "error"], [[name, error]]),
+        ("pre", f"left out {name} ``` fence"),
+    ]
+    text = render(blocks, "md")
+    escaped = (
+        r"C:\\data\\\_old [x\](http://e) digits_lt_semi brf [peer]",
+        r"LogisticRegression.\_\_init\_\_() got \`x\` \~\~y\~\~ \*z\*",
+    )
+    assert f"\\# 1. {escaped[0]}\n\n- \\# 1. {escaped[0]}: a note\n- 1\\. item" in text
+    assert f"| # 1. {escaped[0]} | TypeError: {escaped[1]} |" in text
+    assert f"````\nleft out {name} ``` fence\n````" in text
