@@ -385,3 +385,23 @@ def test_markdown_report_shows_emphasis_code_and_link_marks_as_written():
     assert f"\\# 1. {escaped[0]}\n\n- \\# 1. {escaped[0]}: a note\n- 1\\. item" in text
     assert f"| # 1. {escaped[0]} | TypeError: {escaped[1]} |" in text
     assert f"````\nleft out {name} ``` fence\n````" in text
+
+
+def test_use_this_advice_of_several_data_sets_saves_the_recipe_it_names(
+    tmp_path, capsys
+):
+    # The advice named the best over the data sets, but a single --datasets
+    # name and --save-best saved the best on that data set, maybe another.
+    out = tmp_path / "out"
+    args = ["compare", "--cv", "2", "--n-jobs", "1", "--no-progress"]
+    args += ["--output", str(out)]
+    methods = ["--methods", "plain", "class_weight"]
+    assert main([*args, *methods, "--datasets", "ecoli1", "glass4"]) == 0
+    advice = (out / "report.md").read_text().split("## Use this")[1]
+    best = re.search(r"Best on this data: (\S+) ", advice).group(1)
+    assert f"(or --data FILE --target COLUMN), --methods {best} and " in advice
+    capsys.readouterr()
+    model = tmp_path / "model.joblib"
+    single = [*args, "--datasets", "glass4", "--methods", best]
+    assert main([*single, "--save-best", str(model)]) == 0
+    assert f"({best}, refitted on all the data)" in capsys.readouterr().out

@@ -55,10 +55,12 @@ def _summary_blocks(summary, config, ranking):
     if len(summary.datasets) == 1:
         save = "Refit it on all the data and save it with the same command and "
     else:
-        # --save-best refits on one data set and refuses several.
+        # --save-best refits on one data set and refuses several, and saves
+        # the best there: --methods keeps it to this one.
         save = (
             "Refit it on all of one data set and save it with a single "
-            "--datasets name (or --data FILE --target COLUMN) and "
+            f"--datasets name (or --data FILE --target COLUMN), --methods {best} "
+            "and "
         )
     return blocks + [
         ("h2", "Use this"),
