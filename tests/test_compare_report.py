@@ -405,3 +405,24 @@ def test_use_this_advice_of_several_data_sets_saves_the_recipe_it_names(
     single = [*args, "--datasets", "glass4", "--methods", best]
     assert main([*single, "--save-best", str(model)]) == 0
     assert f"({best}, refitted on all the data)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["cost $5 to $10", "a $^$ b"])
+def test_recall_plot_shows_a_data_set_name_with_dollars_as_written(
+    tmp_path, monkeypatch, name
+):
+    # A --data file name with two "$" was read as mathtext: "cost $5 to $10"
+    # showed "cost 5to10" in italics, and "a $^$ b" failed the whole report.
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+
+    summary = _summary({(name, "plain"): 0.8, (name, "smote"): 0.7})
+    counts = np.array([3.0, 24.0])
+    summary.per_class = {key: (counts, np.array([0.5, 0.9])) for key in summary.mean}
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    assert _plots.plot_recall(summary, tmp_path / "recall.png")
+    (figure,) = drawn
+    figure.draw(figure.canvas.get_renderer())
+    (title,) = [ax.title for ax in figure.axes if ax.get_visible()]
+    assert title.get_text() == name and not title.get_parse_math()

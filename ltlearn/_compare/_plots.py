@@ -103,7 +103,10 @@ def plot_recall(summary, path, methods=None):
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_ylim(-0.03, 1.03)
-        ax.set_title(textwrap.fill(dataset, _TITLE_WIDTH), fontsize=10)
+        # parse_math: a "$" in a file name is text, not mathtext.
+        ax.set_title(
+            textwrap.fill(dataset, _TITLE_WIDTH), fontsize=10, parse_math=False
+        )
         ax.set_xlabel("training rows of the class")
         ax.set_ylabel("recall")
         ax.grid(alpha=0.3)
