@@ -509,6 +509,24 @@ def test_few_shot_scoring_without_few_shot_classes_is_reported():
     assert "no few-shot class" in format_table(summary, comparison.config)
 
 
+def test_few_shot_table_and_report_say_which_classes_are_few_shot(tmp_path):
+    # --few-threshold changes every few-shot number, but neither the table
+    # nor the report said which threshold gave them.
+    pytest.importorskip("matplotlib")
+    comparison = _run(tmp_path, scoring="few_shot_accuracy")
+    summary = summarize(comparison, few_threshold=50)
+    defined = (
+        "few-shot accuracy (mean recall of the classes of fewer than 50 training rows)"
+    )
+    assert format_table(summary, comparison.config).startswith(
+        f"{defined}, 2-fold cross-validation"
+    )
+    report = write_report(comparison, summary).read_text(encoding="utf-8")
+    assert f"Scoring: {defined};" in report
+    other = summarize(comparison, scoring="balanced_accuracy")
+    assert "training rows" not in format_table(other, comparison.config)
+
+
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_report_with_plots(tmp_path, fmt):
     pytest.importorskip("matplotlib")

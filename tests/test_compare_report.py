@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import re
 import subprocess
 import sys
 
@@ -13,7 +14,7 @@ from scipy.stats import friedmanchisquare, wilcoxon
 from sklearn.datasets import make_classification
 
 from ltlearn._compare._render import render
-from ltlearn._compare._report import _summary_blocks
+from ltlearn._compare._report import _per_dataset_blocks, _summary_blocks
 from ltlearn._compare._stats import critical_difference, rank_common
 from ltlearn._compare._summary import Summary
 from ltlearn._compare._tables import format_table
@@ -234,3 +235,194 @@ def test_a_binary_only_peer_is_skipped_on_multiclass_data_with_the_reason():
     comparison = run_comparison([data], recipes, cv=2, progress=False)
     assert {row["method"] for row in comparison.rows} == {"plain"}
     assert comparison.skipped["tuned_threshold"] == "binary only; not run on three"
+
+
+@pytest.mark.parametrize("name", ["tiny", "customer_churn_quarterly_extract_" * 4])
+def test_recall_plot_of_one_data_set_shows_its_title_and_legend_whole(
+    tmp_path, monkeypatch, name
+):
+    # One data set (every --data run): the title, the panel's title and the
+    # legend of the top methods and the peers must fit in the figure.
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+
+    methods = ["logit_adjustment:rf", "tuned_threshold", "class_weight", "cog_os"]
+    methods += ["easy_ensemble", "rusboost", "balanced_bagging", "brf"]
+    summary = _summary({(name, m): 0.8 for m in methods})
+    counts = np.array([3.0, 24.0])
+    summary.per_class = {(name, m): (counts, np.array([0.5, 0.9])) for m in methods}
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    assert _plots.plot_recall(summary, tmp_path / "recall.png")
+    (figure,) = drawn
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    texts = [*figure.texts, *figure.legends[0].get_texts()]
+    texts += [ax.title for ax in figure.axes if ax.get_visible()]
+    assert len(texts) == len(methods) + 2
+    box = figure.bbox
+    for text in texts:
+        extent = text.get_window_extent(renderer)
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1, text.get_text()
+        assert box.y0 <= extent.y0 and extent.y1 <= box.y1, text.get_text()
+
+
+def test_markdown_report_shows_names_and_messages_as_written_not_as_html():
+    # A data set, column or error naming "<b>...</b>", "<script>" or
+    # "&amp;" was read as HTML by Markdown viewers: the text vanished.
+    name = 'sales <b>2024</b> & "R&D" <script>x</script>'
+    error = "PicklingError: Can't pickle <function <lambda> at 0x1>: &amp;"
+    blocks = [
+        ("h2", f"{name} per data set"),
+        ("p", f"Means over {name}; p < 0.05."),
+        ("ul", [f"{name}: a note"]),
+        ("table", ["data set", "error"], [[name, error]]),
+    ]
+    text = render(blocks, "md")
+    # Markdown's raw HTML starts with "<" and a letter, "/", "!" or "?";
+    # an entity with "&" and a name or number ending with ";".
+    assert not re.search(r"(?<!\\)(<[A-Za-z/!?]|&#?\w+;)", text)
+    assert '\\<b>2024\\</b> & "R&D" \\<script>x\\</script>' in text
+    assert "pickle \\<function \\<lambda> at 0x1>: \\&amp;" in text
+    assert "p < 0.05." in text
+    assert text.count("\n| ") == 2  # the header and the row, each one line
+
+
+def test_scores_per_data_set_say_when_some_folds_failed():
+    # rusboost failed on one fold of d0: its mean is over the other folds
+    # and is left out of the ranks; the table showed it as a whole one.
+    scores = {("d0", "plain"): 0.7, ("d0", "rusboost"): 0.4, ("d1", "plain"): 0.6}
+    scores[("d1", "rusboost")] = 0.65
+    error = {"dataset": "d0", "method": "rusboost", "fold": 0, "error": "E: x"}
+    summary = _summary(scores, [error])
+    summary.ranks = {"d0": {"plain": 1.0, "rusboost": 2.0}}
+    summary.ranks["d1"] = {"plain": 2.0, "rusboost": 1.0}
+    (_, (_, header, rows)) = _per_dataset_blocks(summary, "BA")
+    cells = {(row[0], m): cell for row in rows for m, cell in zip(header[1:], row[1:])}
+    assert cells[("d0", "rusboost")] == "0.400 ± 0.010 (1 fold(s) failed)"
+    assert cells[("d1", "rusboost")] == "0.650 ± 0.010"
+    assert cells[("d0", "plain")] == "0.700 ± 0.010"
+
+
+@pytest.mark.parametrize("k", [10, 35])
+def test_critical_difference_axis_numbers_do_not_run_into_each_other(
+    tmp_path, monkeypatch, k
+):
+    # --models lr rf hgb mlp ranks some 35 methods: the 35 numbers of the
+    # rank axis overlapped into "101112131415...".
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+    from ltlearn._compare._stats import Ranking
+
+    methods = [f"threshold_moving:model{i}" for i in range(k)]
+    mean_rank = dict(zip(methods, np.linspace(1.5, k - 0.5, k)))
+    ranking = Ranking(
+        methods=methods,
+        datasets=list("abcdefgh"),
+        left_out_datasets={},
+        left_out_methods={},
+        mean={},
+        mean_rank=mean_rank,
+        scores={},
+        cd=critical_difference(k, 8),
+        best=methods[0],
+    )
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    assert _plots.plot_critical_difference(ranking, tmp_path / "cd.png", "BA")
+    (figure,) = drawn
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    numbers = [t for t in figure.axes[0].texts if t.get_text().isdigit()]
+    shown = [int(t.get_text()) for t in numbers]
+    assert shown[0] == 1 and shown == sorted(shown)
+    if k <= 25:
+        assert shown == list(range(1, k + 1))
+    extents = [t.get_window_extent(renderer) for t in numbers]
+    for left, right in zip(extents, extents[1:]):
+        assert left.x1 < right.x0
+
+
+def test_use_this_advice_of_several_data_sets_gives_a_command_that_runs(
+    tmp_path, capsys
+):
+    # The report of several data sets advised "the same command and
+    # --save-best model.joblib", which --save-best refuses.
+    out = tmp_path / "out"
+    args = ["compare", "--datasets", "ecoli1", "glass4", "--methods", "plain"]
+    args += ["--cv", "2", "--n-jobs", "1", "--no-progress", "--output", str(out)]
+    assert main(args) == 0
+    advice = (out / "report.md").read_text().split("## Use this")[1]
+    assert "the same command" not in advice
+    assert "a single --datasets name (or --data FILE --target COLUMN)" in advice
+    capsys.readouterr()
+    model = tmp_path / "model.joblib"
+    assert main([*args, "--save-best", str(model)]) == 2
+    assert "on one data set" in capsys.readouterr().err
+    single = [a for a in args if a != "glass4"]
+    assert main([*single, "--save-best", str(model)]) == 0 and model.exists()
+    advice = (out / "report.md").read_text().split("## Use this")[1]
+    assert "Refit it on all the data and save it with the same command and " in advice
+
+
+def test_markdown_report_shows_emphasis_code_and_link_marks_as_written():
+    # An error naming __init__ showed a bold "init"; "*", "`", "~", a
+    # backslash, a link's "](" and a leading "# " or "1." in a name were read
+    # as Markdown too. Intraword "_" and "[peer]" need no escape.
+    error = "TypeError: LogisticRegression.__init__() got `x` ~~y~~ *z*"
+    name = r"# 1. C:\data\_old [x](http://e) digits_lt_semi brf [peer]"
+    blocks = [
+        ("p", name),
+        ("ul", [f"{name}: a note", "1. item"]),
+        ("table", ["data set", "error"], [[name, error]]),
+        ("pre", f"left out {name} ``` fence"),
+    ]
+    text = render(blocks, "md")
+    escaped = (
+        r"C:\\data\\\_old [x\](http://e) digits_lt_semi brf [peer]",
+        r"LogisticRegression.\_\_init\_\_() got \`x\` \~\~y\~\~ \*z\*",
+    )
+    assert f"\\# 1. {escaped[0]}\n\n- \\# 1. {escaped[0]}: a note\n- 1\\. item" in text
+    assert f"| # 1. {escaped[0]} | TypeError: {escaped[1]} |" in text
+    assert f"````\nleft out {name} ``` fence\n````" in text
+
+
+def test_use_this_advice_of_several_data_sets_saves_the_recipe_it_names(
+    tmp_path, capsys
+):
+    # The advice named the best over the data sets, but a single --datasets
+    # name and --save-best saved the best on that data set, maybe another.
+    out = tmp_path / "out"
+    args = ["compare", "--cv", "2", "--n-jobs", "1", "--no-progress"]
+    args += ["--output", str(out)]
+    methods = ["--methods", "plain", "class_weight"]
+    assert main([*args, *methods, "--datasets", "ecoli1", "glass4"]) == 0
+    advice = (out / "report.md").read_text().split("## Use this")[1]
+    best = re.search(r"Best on this data: (\S+) ", advice).group(1)
+    assert f"(or --data FILE --target COLUMN), --methods {best} and " in advice
+    capsys.readouterr()
+    model = tmp_path / "model.joblib"
+    single = [*args, "--datasets", "glass4", "--methods", best]
+    assert main([*single, "--save-best", str(model)]) == 0
+    assert f"({best}, refitted on all the data)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", ["cost $5 to $10", "a $^$ b"])
+def test_recall_plot_shows_a_data_set_name_with_dollars_as_written(
+    tmp_path, monkeypatch, name
+):
+    # A --data file name with two "$" was read as mathtext: "cost $5 to $10"
+    # showed "cost 5to10" in italics, and "a $^$ b" failed the whole report.
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+
+    summary = _summary({(name, "plain"): 0.8, (name, "smote"): 0.7})
+    counts = np.array([3.0, 24.0])
+    summary.per_class = {key: (counts, np.array([0.5, 0.9])) for key in summary.mean}
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    assert _plots.plot_recall(summary, tmp_path / "recall.png")
+    (figure,) = drawn
+    figure.draw(figure.canvas.get_renderer())
+    (title,) = [ax.title for ax in figure.axes if ax.get_visible()]
+    assert title.get_text() == name and not title.get_parse_math()

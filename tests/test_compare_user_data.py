@@ -574,3 +574,25 @@ def test_dates_read_as_categories_are_noted(tmp_path):
     assert dataset.preprocessing["ordinal"] == ["stamp"]
     (note,) = dataset.notes
     assert note.startswith("Dates read as categories: 'day' (12 dates), 'stamp' (30")
+
+
+def test_a_file_name_with_a_line_break_is_reused_and_keeps_the_tables_whole(
+    tmp_path, capsys
+):
+    # results.csv holds the name on one line: the rerun did not find its
+    # rows, refitted everything and appended them again; and the Markdown
+    # tables of the data sets broke at the line break.
+    path = _write(tmp_path, _frame(), name="churn\nq3 | é.csv")
+    assert _compare(tmp_path, path) == 0
+    capsys.readouterr()
+    assert _compare(tmp_path, path) == 0
+    assert "0 fits run in 0 s, 4 reused" in capsys.readouterr().out
+    out = tmp_path / "out"
+    rows = pd.read_csv(out / "results.csv")
+    assert len(rows) == 4
+    assert set(rows["dataset"]) == {"churn q3 | é"}
+    report = (out / "report.md").read_text(encoding="utf-8")
+    # the table of scores and that of the data sets, each row on one line
+    table_rows = [line for line in report.splitlines() if line.startswith("| churn")]
+    assert len(table_rows) == 2
+    assert all(row.endswith(" |") and "q3 \\| é" in row for row in table_rows)

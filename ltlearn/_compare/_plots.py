@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import textwrap
 
 import numpy as np
 
@@ -40,6 +41,12 @@ def _markers(methods):
 
 # The per-class recall plot shows this many of the best methods, and the peers.
 _RECALL_TOP = 4
+# Its width, in inches, per panel and at least: one panel (one data set) is
+# as wide as the title and a legend of five long method names.
+_PANEL_WIDTH = 4.2
+_MIN_WIDTH = 8
+# The characters of a data set name on one line of a panel's title.
+_TITLE_WIDTH = 50
 
 
 def recall_methods(summary, ranking):
@@ -65,7 +72,7 @@ def plot_recall(summary, path, methods=None):
         return False
     n_cols = min(3, len(datasets))
     n_rows = math.ceil(len(datasets) / n_cols)
-    figure = _figure(4.2 * n_cols, 3.2 * n_rows + 0.6)
+    figure = _figure(max(_PANEL_WIDTH * n_cols, _MIN_WIDTH), 3.2 * n_rows + 0.6)
     axes = figure.subplots(n_rows, n_cols, squeeze=False).ravel()
     from matplotlib.lines import Line2D
     from matplotlib.ticker import FuncFormatter, NullFormatter
@@ -96,7 +103,10 @@ def plot_recall(summary, path, methods=None):
             ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_ylim(-0.03, 1.03)
-        ax.set_title(dataset, fontsize=10)
+        # parse_math: a "$" in a file name is text, not mathtext.
+        ax.set_title(
+            textwrap.fill(dataset, _TITLE_WIDTH), fontsize=10, parse_math=False
+        )
         ax.set_xlabel("training rows of the class")
         ax.set_ylabel("recall")
         ax.grid(alpha=0.3)
@@ -142,6 +152,10 @@ def plot_ranks(summary, path, title):
     return True
 
 
+# The most ranks numbered on the axis of the critical-difference diagram.
+_RANK_LABELS = 25
+
+
 def plot_critical_difference(ranking, path, title):
     """The critical-difference diagram of Demšar (2006).
 
@@ -162,9 +176,13 @@ def plot_critical_difference(ranking, path, title):
     ax.set_ylim(-height, 1.0)
     ax.axis("off")
     ax.plot([1, k], [0, 0], color="k", lw=1)
+    # Beyond _RANK_LABELS methods the numbers of the ranks would run into
+    # each other: every step-th is written (and 1), every one is marked.
+    step = math.ceil(k / _RANK_LABELS)
     for tick in range(1, k + 1):
         ax.plot([tick, tick], [0, 0.08], color="k", lw=1)
-        ax.text(tick, 0.14, str(tick), ha="center", va="bottom", fontsize=8)
+        if tick == 1 or tick % step == 0:
+            ax.text(tick, 0.14, str(tick), ha="center", va="bottom", fontsize=8)
     ax.plot([1, 1 + ranking.cd], [0.6, 0.6], color="k", lw=1.5)
     for end in (1, 1 + ranking.cd):
         ax.plot([end, end], [0.55, 0.65], color="k", lw=1.5)

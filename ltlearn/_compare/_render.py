@@ -9,13 +9,59 @@ A block is a tuple ``(kind, *content)``: ``("h1", text)``, ``("h2", text)``,
 # SPDX-License-Identifier: BSD-3-Clause
 
 import html
+import re
+
+from ltlearn._compare._results import one_line
+
+# What Markdown would read as markup, not text: HTML (the start of a tag, a
+# comment or an autolink; a character reference such as ``&amp;``), a
+# backslash escape, a code span, emphasis and strikethrough (``*``, ``~``, and
+# a run of ``_`` but between two letters or digits, where it never is) and a
+# link's ``](``. ``p < 0.05``, ``R&D``, ``digits_lt_semi`` and ``brf [peer]``
+# are left as they are.
+_MD_INLINE = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)|[\\`*~]|_+|\](?=[(\[])")
+# A heading, quote or list marker at the start of a line of a paragraph or a
+# list item ("1." is escaped at its ".").
+_MD_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))", re.MULTILINE)
+
+
+def _md_inline(match):
+    text = match.group()
+    if text.startswith("_"):
+        before = match.string[match.start() - 1 : match.start()]
+        after = match.string[match.end() : match.end() + 1]
+        if before.isalnum() and after.isalnum():
+            return text
+        return "\\_" * len(text)
+    return "\\" + text
+
+
+def _md_text(text):
+    """``text`` shown as written: names and messages are not read as markup."""
+    return _MD_INLINE.sub(_md_inline, str(text))
+
+
+def _md_block(text):
+    """A paragraph or list item of ``text``, shown as written."""
+    return _MD_LINE_START.sub(
+        lambda match: (
+            match.group() + "\\" if match.group().isdigit() else "\\" + match.group()
+        ),
+        _md_text(text),
+    )
+
+
+def _md_cell(value):
+    """A cell of a Markdown table: one line, its ``|`` escaped."""
+    return _md_text(one_line(str(value))).replace("|", "\\|")
 
 
 def _md_table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += [
-        "| " + " | ".join(str(c).replace("|", "\\|") for c in r) + " |" for r in rows
+    lines = [
+        "| " + " | ".join(map(_md_cell, header)) + " |",
+        "|" + "---|" * len(header),
     ]
+    lines += ["| " + " | ".join(map(_md_cell, r)) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -28,14 +74,21 @@ def _html_table(header, rows):
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _md_pre(text):
+    """A fenced block, its fence longer than any run of backticks in ``text``."""
+    runs = re.findall(r"`+", text)
+    fence = "`" * max([3, *(len(run) + 1 for run in runs)])
+    return f"{fence}\n{text}\n{fence}"
+
+
 _MARKDOWN = {
-    "h1": lambda text: f"# {text}",
-    "h2": lambda text: f"## {text}",
-    "p": lambda text: text,
-    "ul": lambda items: "\n".join(f"- {item}" for item in items),
+    "h1": lambda text: f"# {_md_text(text)}",
+    "h2": lambda text: f"## {_md_text(text)}",
+    "p": _md_block,
+    "ul": lambda items: "\n".join(f"- {_md_block(item)}" for item in items),
     "table": _md_table,
     "img": lambda src, alt: f"![{alt}]({src})",
-    "pre": lambda text: f"```\n{text}\n```",
+    "pre": _md_pre,
 }
 
 _HTML = {

@@ -6,6 +6,7 @@
 import contextlib
 import shutil
 import tempfile
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -51,6 +52,16 @@ def _summary_blocks(summary, config, ranking):
     if ranking.best is None:
         return blocks
     best = ranking.best
+    if len(summary.datasets) == 1:
+        save = "Refit it on all the data and save it with the same command and "
+    else:
+        # --save-best refits on one data set and refuses several, and saves
+        # the best there: --methods keeps it to this one.
+        save = (
+            "Refit it on all of one data set and save it with a single "
+            f"--datasets name (or --data FILE --target COLUMN), --methods {best} "
+            "and "
+        )
     return blocks + [
         ("h2", "Use this"),
         (
@@ -58,8 +69,7 @@ def _summary_blocks(summary, config, ranking):
             f"Best on this data: {best} ({RECIPES[best].summary}), "
             f"mean rank {ranking.mean_rank[best]:.2f} over "
             f"{len(ranking.datasets)} data set(s).{_tie_note(ranking)} "
-            "Refit it on all the data "
-            "and save it with the same command and --save-best model.joblib; "
+            f"{save}--save-best model.joblib; "
             f"or build it in Python with ltlearn.recipes.make_recipe({best!r}) "
             "after your own preprocessing.",
         ),
@@ -127,12 +137,17 @@ def _statistics_blocks(ranking, title):
 
 def _per_dataset_blocks(summary, title):
     methods = [row["method"] for row in summary.method_table()]
+    failed = Counter((row["dataset"], row["method"]) for row in summary.errors)
 
     def cell(dataset, method):
         if (dataset, method) not in summary.mean:
             return "-"
         key = (dataset, method)
-        return f"{_fmt(summary.mean[key])} ± {_fmt(summary.std[key])}"
+        text = f"{_fmt(summary.mean[key])} ± {_fmt(summary.std[key])}"
+        if failed[key]:
+            # over the folds that fitted: not comparable with a whole row
+            text += f" ({failed[key]} fold(s) failed)"
+        return text
 
     rows = [[d, *(cell(d, m) for m in methods)] for d in summary.datasets]
     return [
@@ -331,7 +346,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         contextlib.ExitStack() as stack,
     ):
         blocks = [
-            *_header_blocks(comparison.config, title),
+            *_header_blocks(comparison.config, title + summary.defined()),
             *_summary_blocks(summary, comparison.config, ranking),
             *_statistics_blocks(ranking, title),
             *_per_dataset_blocks(summary, title),

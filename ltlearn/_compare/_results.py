@@ -209,14 +209,18 @@ def _parse_line(line):
     return row
 
 
+def one_line(text):
+    """``text`` with its line breaks made spaces, as a row of the CSV holds it."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
 def _format_line(row):
     """One row as one CSV line; line breaks inside values become spaces."""
     buffer = io.StringIO()
     values = []
     for name in FIELDS:
         value = row.get(name, "")
-        value = "" if value is None else str(value)
-        values.append(value.replace("\r", " ").replace("\n", " "))
+        values.append(one_line("" if value is None else str(value)))
     csv.writer(buffer, lineterminator="\n").writerow(values)
     return buffer.getvalue().encode("utf-8")
 

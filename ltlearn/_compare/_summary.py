@@ -68,6 +68,16 @@ class Summary:
     per_class: dict  # (dataset, method) -> (train_count, recall) arrays
     errors: list  # rows whose fit failed
     unscored: list  # data sets without a finite score (e.g. no few-shot class)
+    few_threshold: int = 20  # few-shot: a class with fewer training rows
+
+    def defined(self):
+        """What the score is, for few-shot accuracy (``""`` for the others)."""
+        if self.scoring != "few_shot_accuracy":
+            return ""
+        return (
+            f" (mean recall of the classes of fewer than {self.few_threshold} "
+            "training rows)"
+        )
 
     def _over_datasets(self, values, method):
         return [values.get((d, method), math.nan) for d in self.datasets]
@@ -193,4 +203,5 @@ def summarize(comparison, *, scoring=None, few_threshold=20):
         per_class,
         errors,
         unscored,
+        few_threshold,
     )

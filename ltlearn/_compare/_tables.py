@@ -46,7 +46,8 @@ def _text_table(header, body):
 
 def _legend(summary, config, ranking, title):
     lines = [
-        f"{title}, {config['cv']}-fold cross-validation, over the "
+        f"{title}{summary.defined()}, {config['cv']}-fold cross-validation, "
+        "over the "
         f"{len(ranking.datasets)} of {len(summary.datasets)} data set(s) where "
         "every ranked method ran.",
         "mean: over data sets, of the means over folds; fold-sd: mean standard "

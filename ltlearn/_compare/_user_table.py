@@ -24,6 +24,7 @@ from ltlearn._compare._data import (
     _first_names,
     _read_numbers,
 )
+from ltlearn._compare._results import one_line
 
 # A decimal comma: 0,125 (a column of them is refused, not misread)
 _DECIMAL_COMMA = r"[+-]?\d*,\d+"
@@ -360,7 +361,8 @@ def load_table(path, target, *, unlabelled="-1"):
     frame, header = _read_table(path)  # says so when pandas is missing
     import pandas as pd
 
-    name = Path(path).stem
+    # The name the rows of results.csv hold, so that a rerun finds them.
+    name = one_line(Path(path).stem)
     columns = [str(column) for column in frame.columns]
     frame.columns = columns
     if target not in columns:
