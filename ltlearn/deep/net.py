@@ -349,7 +349,9 @@ class LongTailClassifier(
     predict_nonlinearity : "auto", callable or None, default="auto"
         Maps the module's output to probabilities. ``"auto"`` is a softmax
         of the logits times the loss's ``logit_scale`` (``s`` for LDAM and
-        KPS, one otherwise).
+        KPS, one otherwise), and the identity with ``torch.nn.NLLLoss``,
+        whose module gives probabilities (skorch's convention: the loss is
+        the NLL of their log).
     verbose : int, default=0
         ``1`` prints a table of the training history (skorch's ``PrintLog``
         callback is left out at ``0``).
@@ -1588,7 +1590,10 @@ class LongTailClassifier(
             check_is_fitted(self)
             X = self._check_X(X, reset=False)
         nonlinearity = self.predict_nonlinearity
-        if not (isinstance(nonlinearity, str) and nonlinearity == "auto"):
+        auto = isinstance(nonlinearity, str) and nonlinearity == "auto"
+        if not auto or isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+            # torch's NLLLoss: skorch's convention, the module gives the
+            # probabilities (get_loss takes their log), which "auto" keeps.
             proba = super().predict_proba(X)
         else:
             # "auto": a softmax of the logits times the loss's logit scale.

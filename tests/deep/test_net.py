@@ -106,6 +106,29 @@ def test_margin_losses_get_a_cosine_head_and_scaled_probabilities(data, loss):
     assert isinstance(linear.module_.classifier, torch.nn.Linear)
 
 
+class _SoftmaxOutput(torch.nn.Module):
+    """A module that gives probabilities, as skorch's NLLLoss expects."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+
+    def forward(self, x):
+        return torch.softmax(self.linear(x), dim=-1)
+
+
+def test_nll_loss_keeps_the_probabilities_of_the_module(data):
+    # skorch's convention: with NLLLoss the module gives probabilities, and
+    # predict_proba returns them as they are (a softmax would flatten them).
+    X, y = data
+    clf = LongTailClassifier(
+        _SoftmaxOutput, criterion=torch.nn.NLLLoss, max_epochs=2, random_state=0
+    )
+    clf.fit(X, y)
+    expected = clf.forward(X.astype(np.float32)).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
+
+
 def test_sizes_of_the_module_are_learned_from_the_data(data):
     X, y = data
     clf = LongTailClassifier(**FAST).fit(X, y)
