@@ -475,12 +475,17 @@ class _BatchLoopMixin:
         loss : torch.Tensor
             The loss.
         """
-        if not (isinstance(X, Mapping) and "sample_weight" in X):
-            tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
-            if tensors and not isinstance(self.criterion_, nn.NLLLoss):
-                # skorch's, without its conversions (the batches are tensors).
-                return self.criterion_(y_pred, y_true.to(y_pred.device))
+        weighted = isinstance(X, Mapping) and "sample_weight" in X
+        tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
+        if not (weighted or tensors):
             return super().get_loss(y_pred, y_true, X=X, training=training)
+        if isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+            # skorch's convention: the module gives probabilities, and the
+            # loss is the NLL of their log (with or without weights).
+            y_pred = torch.log(y_pred + torch.finfo(y_pred.dtype).eps)
+        if not weighted:
+            # skorch's, without its conversions (the batches are tensors).
+            return self.criterion_(y_pred, y_true.to(y_pred.device))
         y_true = to_tensor(y_true, device=self.device)
         weights = to_tensor(X["sample_weight"], device=self.device)
         return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)

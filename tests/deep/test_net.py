@@ -940,6 +940,24 @@ def test_sample_weight_weights_each_row_of_every_loss(data, loss, extra):
     )
 
 
+def test_sample_weight_with_nll_loss_weights_the_log_of_the_probabilities(data):
+    # skorch's NLLLoss takes the log of the module's probabilities; the
+    # weighted loss too, so that the fit equals that on the rows repeated.
+    X, y = data
+    weights = np.where(y == 2, 3.0, 1.0)
+    params = dict(max_epochs=2, batch_size=-1, criterion=torch.nn.NLLLoss)
+    params.update(optimizer=torch.optim.SGD, lr=0.1, random_state=0)
+    weighted = LongTailClassifier(_SoftmaxOutput, **params)
+    weighted.fit(X, y, sample_weight=weights)
+    rows = np.repeat(np.arange(len(y)), weights.astype(int))
+    repeated = LongTailClassifier(_SoftmaxOutput, **params).fit(X[rows], y[rows])
+    np.testing.assert_allclose(
+        weighted.history[:, "train_loss"], repeated.history[:, "train_loss"], rtol=1e-5
+    )
+    for a, b in zip(weighted.module_.parameters(), repeated.module_.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
 def test_count_based_losses_take_weights_that_sum_below_one_per_class(data):
     # class_counts_ are the weight sums; only an empty class is refused.
     X, y = data
