@@ -188,6 +188,21 @@ def _check_channels_first(shape):
         )
 
 
+def _refuse_data_loader(X):
+    """Refuse a torch ``DataLoader`` given as ``X``, naming its Dataset.
+
+    The classifier batches its input itself; a loader failed with an error
+    about ``y`` (fit) or ``float()`` (predict), which named neither.
+    """
+    if isinstance(X, torch.utils.data.DataLoader):
+        raise ValueError(
+            "X is a torch DataLoader; LongTailClassifier makes its own batches. "
+            "Pass the loader's Dataset (X.dataset) instead, and options of the "
+            "DataLoader as iterator_train__* and iterator_valid__* parameters "
+            "(iterator_train__num_workers=2, say)."
+        )
+
+
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
 # their docstrings.
 _fit_docstring = _Substitution(
@@ -807,6 +822,7 @@ class LongTailClassifier(
         shape checked and is wrapped to give the network float32 batches,
         each input checked (shape, finite) as it is read.
         """
+        _refuse_data_loader(X)
         if isinstance(X, SliceDataset):
             # skorch's indexable view of a Dataset, read as a Dataset of
             # inputs (scikit-learn's cross-validation slices it).
@@ -873,6 +889,7 @@ class LongTailClassifier(
         scikit-learn's ``MLPClassifier(warm_start=True)``) unless ``classes``
         gives them; its counts are those of this data.
         """
+        _refuse_data_loader(X)
         dataset_shape = None
         if isinstance(X, SliceDataset) and y is not None:
             # skorch's pairs of a SliceDataset's inputs and their labels

@@ -1239,6 +1239,21 @@ def test_a_dataset_with_y_or_of_the_wrong_kind_is_refused(data):
         clf.transform(_Items([*X[:3], X[3, :2]]))
 
 
+def test_a_data_loader_is_refused_naming_its_dataset(data):
+    # fit said that y was required, predict failed in float().
+    X, y = data
+    loader = DataLoader(_tensor_dataset(X, y), batch_size=16)
+    clf = LongTailClassifier(**FAST)
+    with pytest.raises(ValueError, match=r"DataLoader.*\(X\.dataset\)"):
+        clf.fit(loader)
+    clf.fit(X, y)
+    expected = clf.predict_proba(X)
+    for method in (clf.partial_fit, clf.predict, clf.predict_proba, clf.transform):
+        with pytest.raises(ValueError, match=r"DataLoader.*\(X\.dataset\)"):
+            method(loader)
+    np.testing.assert_array_equal(clf.predict_proba(loader.dataset), expected)
+
+
 def test_in_memory_data_are_moved_to_the_device_once(data):
     X, y = data
     built = []
