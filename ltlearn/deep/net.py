@@ -353,6 +353,9 @@ class LongTailClassifier(
         rarest classes. With a split, the class counts, the loss and the
         sampler are built from the training part only, and the history
         records ``valid_loss`` and the balanced accuracy ``valid_bacc``.
+        A callback that monitors a validation score (skorch's
+        ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
+        without one it is refused before training.
     iterator_train : callable, default=SliceLoader
         Builds the training batches from the dataset; the default slices
         in-memory tensors. ``torch.utils.data.DataLoader`` also works, and
@@ -1251,6 +1254,7 @@ class LongTailClassifier(
         raised without a SIGINT is a callback stopping the training, as
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
+        self._check_validation_monitors()
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)
@@ -1269,6 +1273,34 @@ class LongTailClassifier(
             if isinstance(part, nn.Module):
                 part.train(False)
         return self
+
+    def _check_validation_monitors(self):
+        """Refuse a callback monitoring a validation score with no validation data.
+
+        ``train_split=None`` (the default, unlike skorch's) leaves no
+        validation data: skorch's ``EarlyStopping()`` failed after the first
+        epoch with ``KeyError: "Key 'valid_loss' was not found in history."``.
+        """
+        if self.train_split is not None and self.train_split is not False:
+            return
+        # The scores written only with validation data: skorch's loss, and
+        # those of the scoring callbacks on the validation part. A key that
+        # a callback of the user's writes on its own is not refused.
+        scores = {"valid_loss", "valid_bacc"} | {
+            callback.name
+            for _, callback in self.callbacks_
+            if isinstance(callback, EpochScoring) and not callback.on_train
+        }
+        for name, callback in self.callbacks_:
+            monitor = getattr(callback, "monitor", None)
+            if isinstance(monitor, str) and monitor.removesuffix("_best") in scores:
+                raise ValueError(
+                    f"The callback {name!r} monitors {monitor!r}, but "
+                    f"{type(self).__name__} has no validation data: "
+                    f"train_split={self.train_split!r} trains on all the data. Give "
+                    "train_split=skorch.dataset.ValidSplit(5, stratified=True), "
+                    "or a monitor of the training, such as 'train_loss'."
+                )
 
     @contextmanager
     def _unfitted_on_error(self):

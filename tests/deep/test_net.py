@@ -24,7 +24,12 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
-from skorch.callbacks import Callback, EarlyStopping, EpochScoring  # noqa: E402
+from skorch.callbacks import (  # noqa: E402
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    EpochScoring,
+)
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
@@ -866,6 +871,38 @@ def test_a_callback_that_stops_the_training_ends_the_fit_as_in_skorch(data, meth
     clf = LongTailClassifier(callbacks=[stopping], **{**FAST, "max_epochs": 5})
     getattr(clf.set_params(train_split=ValidSplit(4, stratified=True)), method)(X, y)
     assert len(clf.history) == 2 and clf.predict(X).shape == y.shape
+
+
+def test_a_validation_monitor_without_a_split_is_refused_before_training(
+    data, tmp_path
+):
+    # train_split=None (the default): EarlyStopping() failed after the first
+    # epoch with KeyError: "Key 'valid_loss' was not found in history."
+    X, y = data
+    for callback in (EarlyStopping(), Checkpoint(dirname=tmp_path)):
+        clf = LongTailClassifier(callbacks=[callback], **FAST)
+        with pytest.raises(ValueError, match="monitors 'valid_loss.*ValidSplit"):
+            clf.fit(X, y)
+        assert len(clf.history) == 0
+    scoring = EpochScoring("accuracy", name="valid_acc")
+    clf = LongTailClassifier(
+        callbacks=[scoring, EarlyStopping(monitor="valid_acc")], **FAST
+    )
+    with pytest.raises(ValueError, match="monitors 'valid_acc'"):
+        clf.fit(X, y)
+    # A monitor of the training, a score a callback writes on its own (on
+    # data of the user's) or a split: it trains.
+
+    class External(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            net.history.record("valid_external", 1.0)
+
+    monitors = [External(), EarlyStopping(monitor="valid_external")]
+    LongTailClassifier(callbacks=monitors, **FAST).fit(X, y)
+    stop = EarlyStopping(monitor="train_loss")
+    LongTailClassifier(callbacks=[stop], **FAST).fit(X, y)
+    split = ValidSplit(4, stratified=True)
+    LongTailClassifier(callbacks=[EarlyStopping()], train_split=split, **FAST).fit(X, y)
 
 
 def test_check_is_fitted_follows_the_classifier_whatever_skorch_has(data, monkeypatch):
