@@ -82,6 +82,24 @@ def _writeable(X):
     return X.copy()
 
 
+_NUMPY_FLOATS = (torch.float16, torch.float32, torch.float64)
+
+
+def _readable(value):
+    """A torch tensor as NumPy reads it: detached, on the CPU, of a NumPy dtype.
+
+    scikit-learn's checks convert with ``np.asarray``, which fails on a
+    tensor that requires grad, one on a GPU and a bfloat16 one; anything
+    that is not a tensor is returned as it is.
+    """
+    if not torch.is_tensor(value):
+        return value
+    value = value.detach().cpu()
+    if value.is_floating_point() and value.dtype not in _NUMPY_FLOATS:
+        value = value.float()  # bfloat16, float8: no NumPy dtype
+    return value
+
+
 @dataclass(eq=False, repr=False)
 class _ItemDataset(Dataset):
     """A map-style dataset whose items become ``(x, target)`` for the network.

@@ -55,6 +55,7 @@ from ltlearn.deep._data import (
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
+    _readable,
     _writeable,
 )
 from ltlearn.deep._loop import _BatchLoopMixin
@@ -839,6 +840,7 @@ class LongTailClassifier(
                 self._check_input_shape(shape)
                 return _ItemDataset(X, pairs=pairs, shape=shape)
             X = tensors[0].detach().cpu().numpy()
+        X = _readable(X)
         if not reset:
             self._check_input_ndim(X)
         X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
@@ -902,6 +904,7 @@ class LongTailClassifier(
             X, y, dataset_shape = self._read_dataset(X, y, reset=reset)
         if y is None:
             validate_data(self, X, y)  # raises: the target is required
+        X, y = _readable(X), _readable(y)
         given = classes if classes is not None else self.classes
         # One class is enough when the classes are known (given, or fitted).
         known = given is not None or not reset

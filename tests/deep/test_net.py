@@ -1276,6 +1276,23 @@ def test_a_dataset_with_y_or_of_the_wrong_kind_is_refused(data):
         clf.transform(_Items([*X[:3], X[3, :2]]))
 
 
+def test_tensors_that_require_grad_or_are_bfloat16_are_read_as_arrays(data):
+    # NumPy cannot read them: fit and predict failed in np.asarray ("Can't
+    # call numpy() on Tensor that requires grad", "unsupported ScalarType
+    # BFloat16"), where skorch takes them.
+    X, y = data
+    X_t = torch.as_tensor(X, dtype=torch.float32)
+    clf = LongTailClassifier(**FAST).fit(
+        X_t.clone().requires_grad_(), torch.as_tensor(y)
+    )
+    expected = LongTailClassifier(**FAST).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+    np.testing.assert_array_equal(clf.predict_proba(X_t.requires_grad_()), expected)
+    half = X_t.detach().bfloat16()
+    np.testing.assert_array_equal(clf.predict(half), clf.predict(half.float().numpy()))
+    assert np.array_equal(clf.transform(half), clf.transform(half.float().numpy()))
+
+
 def test_a_data_loader_is_refused_naming_its_dataset(data):
     # fit said that y was required, predict failed in float().
     X, y = data
