@@ -34,6 +34,7 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
     EpochTimer,
+    LRScheduler,
     PassthroughScoring,
     PrintLog,
     ProgressBar,
@@ -187,6 +188,22 @@ def _check_channels_first(shape):
             "(X.transpose(0, 3, 1, 2)), or pass module__input_shape to keep "
             "this layout."
         )
+
+
+def _reads_monitor(callback):
+    """Whether ``callback`` reads the history key of its ``monitor`` each epoch.
+
+    skorch's ``LRScheduler`` reads it only for ``ReduceLROnPlateau`` (its
+    ``monitor`` defaults to ``"train_loss"`` for every policy).
+    """
+    if not isinstance(callback, LRScheduler):
+        return True
+    policy = getattr(callback, "policy_", callback.policy)
+    if isinstance(policy, str):
+        policy = getattr(torch.optim.lr_scheduler, policy, None)
+    return isinstance(policy, type) and issubclass(
+        policy, torch.optim.lr_scheduler.ReduceLROnPlateau
+    )
 
 
 def _refuse_data_loader(X):
@@ -1296,7 +1313,9 @@ class LongTailClassifier(
         }
         for name, callback in self.callbacks_:
             monitor = getattr(callback, "monitor", None)
-            if isinstance(monitor, str) and monitor.removesuffix("_best") in scores:
+            if not (isinstance(monitor, str) and _reads_monitor(callback)):
+                continue
+            if monitor.removesuffix("_best") in scores:
                 raise ValueError(
                     f"The callback {name!r} monitors {monitor!r}, but "
                     f"{type(self).__name__} has no validation data: "

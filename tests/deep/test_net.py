@@ -29,6 +29,7 @@ from skorch.callbacks import (  # noqa: E402
     Checkpoint,
     EarlyStopping,
     EpochScoring,
+    LRScheduler,
 )
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
@@ -903,6 +904,18 @@ def test_a_validation_monitor_without_a_split_is_refused_before_training(
     LongTailClassifier(callbacks=[stop], **FAST).fit(X, y)
     split = ValidSplit(4, stratified=True)
     LongTailClassifier(callbacks=[EarlyStopping()], train_split=split, **FAST).fit(X, y)
+
+
+def test_a_schedule_that_reads_no_monitor_is_not_refused_without_a_split(data):
+    # skorch's LRScheduler reads its monitor for ReduceLROnPlateau only: a
+    # StepLR given monitor="valid_loss" trains without validation data.
+    X, y = data
+    step = LRScheduler("StepLR", step_size=1, monitor="valid_loss")
+    clf = LongTailClassifier(callbacks=[step], **FAST).fit(X, y)
+    assert len(clf.history) == 2
+    plateau = LRScheduler("ReduceLROnPlateau", monitor="valid_loss")
+    with pytest.raises(ValueError, match="monitors 'valid_loss'"):
+        LongTailClassifier(callbacks=[plateau], **FAST).fit(X, y)
 
 
 def test_check_is_fitted_follows_the_classifier_whatever_skorch_has(data, monkeypatch):
