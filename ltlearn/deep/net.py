@@ -206,6 +206,16 @@ def _reads_monitor(callback):
     )
 
 
+def _records_own_scores(callback):
+    """Whether ``callback`` is of a class of the user's, which may record any score.
+
+    The callbacks of skorch and ltlearn record only the scores their
+    parameters name.
+    """
+    package = type(callback).__module__.partition(".")[0]
+    return package not in ("skorch", "ltlearn")
+
+
 def _refuse_data_loader(X):
     """Refuse a torch ``DataLoader`` given as ``X``, naming its Dataset.
 
@@ -373,7 +383,8 @@ class LongTailClassifier(
         records ``valid_loss`` and the balanced accuracy ``valid_bacc``.
         A callback that monitors a validation score (skorch's
         ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
-        without one it is refused before training.
+        without one it is refused before training, unless a callback of
+        the user's (which may record that score itself) is given.
     iterator_train : callable, default=SliceLoader
         Builds the training batches from the dataset; the default slices
         in-memory tensors. ``torch.utils.data.DataLoader`` also works, and
@@ -1303,9 +1314,12 @@ class LongTailClassifier(
         """
         if self.train_split is not None and self.train_split is not False:
             return
+        if any(_records_own_scores(callback) for _, callback in self.callbacks_):
+            # A callback of the user's may record any score from data of its
+            # own, valid_loss included: the monitor is left to find it.
+            return
         # The scores written only with validation data: skorch's loss, and
-        # those of the scoring callbacks on the validation part. A key that
-        # a callback of the user's writes on its own is not refused.
+        # those of the scoring callbacks on the validation part.
         scores = {"valid_loss", "valid_bacc"} | {
             callback.name
             for _, callback in self.callbacks_

@@ -918,6 +918,21 @@ def test_a_schedule_that_reads_no_monitor_is_not_refused_without_a_split(data):
         LongTailClassifier(callbacks=[plateau], **FAST).fit(X, y)
 
 
+def test_a_callback_recording_valid_loss_itself_is_not_refused_without_a_split(data):
+    # A callback of the user's scoring data of its own under skorch's name:
+    # EarlyStopping() reads it, with no split.
+    X, y = data
+
+    class OwnValidation(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            net.history.record("valid_loss", float(len(net.history)))
+
+    callbacks = [OwnValidation(), EarlyStopping(patience=1)]
+    clf = LongTailClassifier(callbacks=callbacks, **{**FAST, "max_epochs": 5})
+    clf.fit(X, y)
+    assert clf.history[:, "valid_loss"] == [1.0, 2.0]  # stopped early
+
+
 def test_check_is_fitted_follows_the_classifier_whatever_skorch_has(data, monkeypatch):
     # skorch 1.2 has no __sklearn_is_fitted__: scikit-learn's check_is_fitted
     # then took a net never fitted, or whose fit was interrupted, as fitted.
