@@ -1586,6 +1586,8 @@ class LongTailClassifier(
         # fitted network, as partial_fit does.
         with nullcontext() if warm else self._unfitted_on_error():
             self._check_params()
+            if warm:  # its callbacks are those that train
+                self._check_validation_monitors()
             fitted = warm and hasattr(self, "label_encoder_")
             X, y, sample_weight = self._check_X_y(
                 X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
@@ -1636,6 +1638,8 @@ class LongTailClassifier(
         # ``load_params``, say) is trained further, not rebuilt; the labels
         # are learned at its first partial_fit.
         initialized = self.initialized_
+        if initialized:  # refused before the counts change
+            self._check_validation_monitors()
         first = not (initialized and hasattr(self, "label_encoder_"))
         if not first and classes is not None:
             # As scikit-learn's partial_fit: later classes must be the same.

@@ -933,6 +933,25 @@ def test_a_callback_recording_valid_loss_itself_is_not_refused_without_a_split(d
     assert clf.history[:, "valid_loss"] == [1.0, 2.0]  # stopped early
 
 
+def test_a_validation_monitor_refused_keeps_the_fitted_network(data):
+    # The split removed after a fit: partial_fit and a warm start refuse
+    # EarlyStopping before they count the classes or unfit the network.
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    stop = ("stop", EarlyStopping(patience=10))
+    for warm_start in (False, True):
+        clf = LongTailClassifier(
+            callbacks=[stop], train_split=split, warm_start=warm_start, **FAST
+        ).fit(X, y)
+        counts, proba = clf.class_counts_.copy(), clf.predict_proba(X)
+        clf.set_params(train_split=None)
+        with pytest.raises(ValueError, match="monitors 'valid_loss'"):
+            clf.fit(X, y) if warm_start else clf.partial_fit(X, y)
+        np.testing.assert_array_equal(clf.class_counts_, counts)
+        np.testing.assert_array_equal(clf.predict_proba(X), proba)
+        assert len(clf.history) == 2
+
+
 def test_check_is_fitted_follows_the_classifier_whatever_skorch_has(data, monkeypatch):
     # skorch 1.2 has no __sklearn_is_fitted__: scikit-learn's check_is_fitted
     # then took a net never fitted, or whose fit was interrupted, as fitted.
