@@ -207,7 +207,7 @@ def _checked_input(x, i, shape):
 
 def _as_label(y, i):
     """The label of item ``i`` as a Python scalar."""
-    y = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+    y = _readable(y).numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
     if y.ndim != 0:
         raise ValueError(
             f"Item {i} of the Dataset has a label of shape {y.shape}; each "

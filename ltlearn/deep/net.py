@@ -867,7 +867,7 @@ class LongTailClassifier(
                 pairs, shape = _peek_input(X)
                 self._check_input_shape(shape)
                 return _ItemDataset(X, pairs=pairs, shape=shape)
-            X = tensors[0].detach().cpu().numpy()
+            X = _readable(tensors[0]).numpy()
         X = _readable(X)
         if not reset:
             self._check_input_ndim(X)
@@ -895,7 +895,7 @@ class LongTailClassifier(
                     f"The {type(X).__name__} given to fit has no labels: fit "
                     "needs a Dataset of (x, y) items."
                 )
-            return X_tensor.detach().cpu().numpy(), y.detach().cpu().numpy(), None
+            return _readable(X_tensor).numpy(), _readable(y).numpy(), None
         if self.random_state is None:
             y, shape, value_range = _read_labelled_dataset(X)
         else:
@@ -978,7 +978,7 @@ class LongTailClassifier(
             self.input_shape_ = dataset_shape or tuple(X.shape[1:])
         y = self.label_encoder_.transform(y).astype(np.int64)
         if sample_weight is not None:
-            sample_weight = self._check_sample_weight(sample_weight, y)
+            sample_weight = self._check_sample_weight(_readable(sample_weight), y)
         counts = _count_classes(y, sample_weight, len(self.classes_))
         self._counts_before_ = 0 if reset or warm else self.class_counts_
         self.class_counts_ = self._counts_before_ + counts

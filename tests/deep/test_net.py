@@ -1340,6 +1340,27 @@ def test_tensors_that_require_grad_or_are_bfloat16_are_read_as_arrays(data):
     assert np.array_equal(clf.transform(half), clf.transform(half.float().numpy()))
 
 
+def test_a_bfloat16_tensor_dataset_and_tensor_weights_are_read_as_arrays(data):
+    # A TensorDataset's tensors and sample_weight went to NumPy as they
+    # were: "Got unsupported ScalarType BFloat16", "Can't call numpy() on
+    # Tensor that requires grad".
+    X, y = data
+    half = torch.as_tensor(X, dtype=torch.float32).bfloat16()
+    weights = torch.linspace(0.5, 2.0, len(y)).bfloat16()
+    expected = LongTailClassifier(**FAST).fit(
+        half.float().numpy(), y, sample_weight=weights.float().numpy()
+    )
+    for sample_weight in (weights, weights.float().requires_grad_()):
+        clf = LongTailClassifier(**FAST).fit(
+            _tensor_dataset(half, y), sample_weight=sample_weight
+        )
+        np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
+    dataset = torch.utils.data.TensorDataset(half)
+    np.testing.assert_array_equal(
+        clf.predict_proba(dataset), clf.predict_proba(half.float().numpy())
+    )
+
+
 def test_a_data_loader_is_refused_naming_its_dataset(data):
     # fit said that y was required, predict failed in float().
     X, y = data
