@@ -269,7 +269,7 @@ class LongTailClassifier(
     batches sliced from in-memory tensors (or read from the Dataset),
     augmented on the device if ``augment`` says so. ``predict`` returns the
     original labels and ``predict_proba`` a softmax of the logits for every
-    loss.
+    loss (the module's own probabilities with ``torch.nn.NLLLoss``).
 
     Deferred re-weighting, deferred re-sampling and decoupled classifier
     retraining are callbacks of :mod:`ltlearn.deep.callbacks`.
@@ -291,7 +291,9 @@ class LongTailClassifier(
         instance). An instance is used as is.
     criterion : str or torch.nn.Module class or instance, default="ce"
         The training loss, on logits and integer targets, as skorch's
-        ``criterion``:
+        ``criterion`` (``torch.nn.NLLLoss`` as in skorch: on the module's
+        probabilities, whose log it takes; a module ending in a softmax, not
+        a ``LogSoftmax``):
 
         - ``"ce"``: ``torch.nn.CrossEntropyLoss``;
         - ``"focal"``: :class:`~ltlearn.deep.losses.FocalLoss`;

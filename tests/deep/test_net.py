@@ -1024,6 +1024,20 @@ def test_sample_weight_weights_each_row_of_every_loss(data, loss, extra):
     )
 
 
+def test_nll_loss_on_log_probabilities_says_it_takes_probabilities(data):
+    # PyTorch's pairing, LogSoftmax then NLLLoss, gives a NaN loss here (the
+    # log of the output, skorch's convention); the error spoke of the lr.
+    X, y = data
+    module = torch.nn.Sequential(
+        torch.nn.Linear(X.shape[1], 3), torch.nn.LogSoftmax(dim=-1)
+    )
+    clf = LongTailClassifier(
+        module, criterion=torch.nn.NLLLoss, max_epochs=1, random_state=0
+    )
+    with pytest.raises(ValueError, match="diverged.*must be probabilities"):
+        clf.fit(X, y)
+
+
 def test_sample_weight_with_nll_loss_weights_the_log_of_the_probabilities(data):
     # skorch's NLLLoss takes the log of the module's probabilities; the
     # weighted loss too, so that the fit equals that on the rows repeated.
