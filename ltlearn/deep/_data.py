@@ -18,7 +18,12 @@ from skorch.utils import is_dataset, to_device, to_tensor
 from torch.utils.data import Dataset, IterableDataset, Sampler, Subset
 
 from ltlearn.deep._loader_options import _loader_for_options
-from ltlearn.deep.augment import CIFARAugment, TransformAugment
+from ltlearn.deep.augment import (
+    CIFAR10_MEAN,
+    CIFAR10_STD,
+    CIFARAugment,
+    TransformAugment,
+)
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
     LogitAdjustedLoss,
@@ -75,6 +80,24 @@ def _writeable(X):
     if X.flags.writeable and all(stride >= 0 for stride in X.strides):
         return X
     return X.copy()
+
+
+_NUMPY_FLOATS = (torch.float16, torch.float32, torch.float64)
+
+
+def _readable(value):
+    """A torch tensor as NumPy reads it: detached, on the CPU, of a NumPy dtype.
+
+    scikit-learn's checks convert with ``np.asarray``, which fails on a
+    tensor that requires grad, one on a GPU and a bfloat16 one; anything
+    that is not a tensor is returned as it is.
+    """
+    if not torch.is_tensor(value):
+        return value
+    value = value.detach().cpu()
+    if value.is_floating_point() and value.dtype not in _NUMPY_FLOATS:
+        value = value.float()  # bfloat16, float8: no NumPy dtype
+    return value
 
 
 @dataclass(eq=False, repr=False)
@@ -184,7 +207,7 @@ def _checked_input(x, i, shape):
 
 def _as_label(y, i):
     """The label of item ``i`` as a Python scalar."""
-    y = y.detach().cpu().numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+    y = _readable(y).numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
     if y.ndim != 0:
         raise ValueError(
             f"Item {i} of the Dataset has a label of shape {y.shape}; each "
@@ -296,6 +319,16 @@ class _SamplerSlot(Sampler):
         return len(self.sampler)
 
 
+def _cifar10_statistics(augment):
+    """Whether the ``CIFARAugment`` ``augment`` normalises with CIFAR-10's."""
+    if augment.mean is None:
+        return False
+    return all(
+        torch.equal(stat.detach().cpu().flatten(), torch.tensor(default))
+        for stat, default in ((augment.mean, CIFAR10_MEAN), (augment.std, CIFAR10_STD))
+    )
+
+
 class _BatchesMixin:
     """The batches of :class:`LongTailClassifier`: samplers, loaders, augmentation.
 
@@ -389,31 +422,38 @@ class _BatchesMixin:
         return dataset
 
     def _warn_unscaled_pixels(self, X, value_range=None):
-        """Warn when ``augment="cifar"`` would normalise pixels beyond ``[0, 1]``.
+        """Warn when the CIFAR-10 statistics would normalise pixels beyond ``[0, 1]``.
 
-        Its default CIFAR-10 mean and std (``augment__mean`` not given) are
-        those of pixel values in ``[0, 1]``; 8-bit images (0-255) or images
+        The default mean and std of ``augment="cifar"`` (``augment__mean``
+        not given) and of a ``CIFARAugment`` given as ``augment`` are those
+        of pixel values in ``[0, 1]``; 8-bit images (0-255) or images
         already normalised would be normalised again into values of the
-        wrong scale, silently. Statistics given with ``augment__mean`` are
-        the user's, of the scale of their data. ``value_range``, the lowest
-        and highest values of a Dataset's inputs, replaces those of ``X``.
+        wrong scale, silently. Other statistics are the user's, of the scale
+        of their data. ``value_range``, the lowest and highest values of a
+        Dataset's inputs, replaces those of ``X``.
         """
-        if not (isinstance(self.augment, str) and self.augment == "cifar"):
-            return
-        if "mean" in self.get_params_for("augment"):
-            # Statistics of the user's own (None: no normalisation), of
-            # whatever scale the user chose.
+        augment = self.augment
+        if isinstance(augment, str) and augment == "cifar":
+            if "mean" in self.get_params_for("augment"):
+                # Statistics of the user's own (None: no normalisation), of
+                # whatever scale the user chose.
+                return
+            given, way_out = "augment='cifar'", "pass augment__mean=None and "
+            way_out += "augment__std=None"
+        elif isinstance(augment, CIFARAugment) and _cifar10_statistics(augment):
+            given = "augment=CIFARAugment(...)"
+            way_out = "give CIFARAugment mean=None and std=None"
+        else:
             return
         if value_range is None:
             value_range = (float(X.min()), float(X.max())) if X.size else (0, 0)
         low, high = value_range
         if low < 0.0 or high > 1.0:
             warnings.warn(
-                f"augment='cifar' normalises with the CIFAR-10 statistics of "
+                f"{given} normalises with the CIFAR-10 statistics of "
                 f"pixel values in [0, 1]; the input holds values from {low:g} to "
-                f"{high:g}. Divide 8-bit images by 255, or pass "
-                "augment__mean=None and augment__std=None for images already "
-                "normalised.",
+                f"{high:g}. Divide 8-bit images by 255, or {way_out} for "
+                "images already normalised.",
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )

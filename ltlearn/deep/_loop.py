@@ -163,9 +163,21 @@ def _steps_after_backward(optimizer):
     )
 
 
-def _diverged(what, amp):
-    """The error of a fit that diverged: ``what`` (a loss or the weights)."""
+def _diverged(what, amp, criterion=None):
+    """The error of a fit that diverged: ``what`` (a loss or the weights).
+
+    With torch's ``NLLLoss`` a module giving log-probabilities (a last
+    ``LogSoftmax``, PyTorch's own pairing) has a NaN loss from the first
+    batch: the loss takes the log of the module's output, as skorch's.
+    """
     hint = ", or amp=False" if amp else ""
+    if isinstance(_uncompiled(criterion), nn.NLLLoss):
+        hint += (
+            ". torch.nn.NLLLoss takes the log of the module's output, which must "
+            "be probabilities (skorch's convention): a module ending in "
+            "LogSoftmax gives a NaN loss. End it with a softmax, or give its "
+            "logits with criterion='ce'"
+        )
     return ValueError(
         f"{what}: the training diverged, and the network is not fitted. Use a "
         f"smaller lr, scale the input (e.g. with StandardScaler){hint}."
@@ -264,7 +276,9 @@ class _BatchLoopMixin:
         if "train_loss" not in row:
             self.history.record("train_loss", float(loss))
         epoch = row["epoch"]
-        raise _diverged(f"The training loss of epoch {epoch} is {loss}", self.amp)
+        raise _diverged(
+            f"The training loss of epoch {epoch} is {loss}", self.amp, self.criterion_
+        )
 
     def _check_finite_weights(self):
         """Refuse a network whose weights are not finite after its training.
@@ -475,12 +489,17 @@ class _BatchLoopMixin:
         loss : torch.Tensor
             The loss.
         """
-        if not (isinstance(X, Mapping) and "sample_weight" in X):
-            tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
-            if tensors and not isinstance(self.criterion_, nn.NLLLoss):
-                # skorch's, without its conversions (the batches are tensors).
-                return self.criterion_(y_pred, y_true.to(y_pred.device))
+        weighted = isinstance(X, Mapping) and "sample_weight" in X
+        tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
+        if not (weighted or tensors):
             return super().get_loss(y_pred, y_true, X=X, training=training)
+        if isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+            # skorch's convention: the module gives probabilities, and the
+            # loss is the NLL of their log (with or without weights).
+            y_pred = torch.log(y_pred + torch.finfo(y_pred.dtype).eps)
+        if not weighted:
+            # skorch's, without its conversions (the batches are tensors).
+            return self.criterion_(y_pred, y_true.to(y_pred.device))
         y_true = to_tensor(y_true, device=self.device)
         weights = to_tensor(X["sample_weight"], device=self.device)
         return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)

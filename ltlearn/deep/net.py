@@ -34,6 +34,7 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
     EpochTimer,
+    LRScheduler,
     PassthroughScoring,
     PrintLog,
     ProgressBar,
@@ -55,6 +56,7 @@ from ltlearn.deep._data import (
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
+    _readable,
     _writeable,
 )
 from ltlearn.deep._loop import _BatchLoopMixin
@@ -188,6 +190,47 @@ def _check_channels_first(shape):
         )
 
 
+def _reads_monitor(callback):
+    """Whether ``callback`` reads the history key of its ``monitor`` each epoch.
+
+    skorch's ``LRScheduler`` reads it only for ``ReduceLROnPlateau`` (its
+    ``monitor`` defaults to ``"train_loss"`` for every policy).
+    """
+    if not isinstance(callback, LRScheduler):
+        return True
+    policy = getattr(callback, "policy_", callback.policy)
+    if isinstance(policy, str):
+        policy = getattr(torch.optim.lr_scheduler, policy, None)
+    return isinstance(policy, type) and issubclass(
+        policy, torch.optim.lr_scheduler.ReduceLROnPlateau
+    )
+
+
+def _records_own_scores(callback):
+    """Whether ``callback`` is of a class of the user's, which may record any score.
+
+    The callbacks of skorch and ltlearn record only the scores their
+    parameters name.
+    """
+    package = type(callback).__module__.partition(".")[0]
+    return package not in ("skorch", "ltlearn")
+
+
+def _refuse_data_loader(X):
+    """Refuse a torch ``DataLoader`` given as ``X``, naming its Dataset.
+
+    The classifier batches its input itself; a loader failed with an error
+    about ``y`` (fit) or ``float()`` (predict), which named neither.
+    """
+    if isinstance(X, torch.utils.data.DataLoader):
+        raise ValueError(
+            "X is a torch DataLoader; LongTailClassifier makes its own batches. "
+            "Pass the loader's Dataset (X.dataset) instead, and options of the "
+            "DataLoader as iterator_train__* and iterator_valid__* parameters "
+            "(iterator_train__num_workers=2, say)."
+        )
+
+
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
 # their docstrings.
 _fit_docstring = _Substitution(
@@ -226,7 +269,7 @@ class LongTailClassifier(
     batches sliced from in-memory tensors (or read from the Dataset),
     augmented on the device if ``augment`` says so. ``predict`` returns the
     original labels and ``predict_proba`` a softmax of the logits for every
-    loss.
+    loss (the module's own probabilities with ``torch.nn.NLLLoss``).
 
     Deferred re-weighting, deferred re-sampling and decoupled classifier
     retraining are callbacks of :mod:`ltlearn.deep.callbacks`.
@@ -248,7 +291,9 @@ class LongTailClassifier(
         instance). An instance is used as is.
     criterion : str or torch.nn.Module class or instance, default="ce"
         The training loss, on logits and integer targets, as skorch's
-        ``criterion``:
+        ``criterion`` (``torch.nn.NLLLoss`` as in skorch: on the module's
+        probabilities, whose log it takes; a module ending in a softmax, not
+        a ``LogSoftmax``):
 
         - ``"ce"``: ``torch.nn.CrossEntropyLoss``;
         - ``"focal"``: :class:`~ltlearn.deep.losses.FocalLoss`;
@@ -338,6 +383,10 @@ class LongTailClassifier(
         rarest classes. With a split, the class counts, the loss and the
         sampler are built from the training part only, and the history
         records ``valid_loss`` and the balanced accuracy ``valid_bacc``.
+        A callback that monitors a validation score (skorch's
+        ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
+        without one it is refused before training, unless a callback of
+        the user's (which may record that score itself) is given.
     iterator_train : callable, default=SliceLoader
         Builds the training batches from the dataset; the default slices
         in-memory tensors. ``torch.utils.data.DataLoader`` also works, and
@@ -349,7 +398,9 @@ class LongTailClassifier(
     predict_nonlinearity : "auto", callable or None, default="auto"
         Maps the module's output to probabilities. ``"auto"`` is a softmax
         of the logits times the loss's ``logit_scale`` (``s`` for LDAM and
-        KPS, one otherwise).
+        KPS, one otherwise), and the identity with ``torch.nn.NLLLoss``,
+        whose module gives probabilities (skorch's convention: the loss is
+        the NLL of their log).
     verbose : int, default=0
         ``1`` prints a table of the training history (skorch's ``PrintLog``
         callback is left out at ``0``).
@@ -813,6 +864,7 @@ class LongTailClassifier(
         shape checked and is wrapped to give the network float32 batches,
         each input checked (shape, finite) as it is read.
         """
+        _refuse_data_loader(X)
         if isinstance(X, SliceDataset):
             # skorch's indexable view of a Dataset, read as a Dataset of
             # inputs (scikit-learn's cross-validation slices it).
@@ -825,7 +877,8 @@ class LongTailClassifier(
                 pairs, shape = _peek_input(X)
                 self._check_input_shape(shape)
                 return _ItemDataset(X, pairs=pairs, shape=shape)
-            X = tensors[0].detach().cpu().numpy()
+            X = _readable(tensors[0]).numpy()
+        X = _readable(X)
         if not reset:
             self._check_input_ndim(X)
         X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
@@ -852,7 +905,7 @@ class LongTailClassifier(
                     f"The {type(X).__name__} given to fit has no labels: fit "
                     "needs a Dataset of (x, y) items."
                 )
-            return X_tensor.detach().cpu().numpy(), y.detach().cpu().numpy(), None
+            return _readable(X_tensor).numpy(), _readable(y).numpy(), None
         if self.random_state is None:
             y, shape, value_range = _read_labelled_dataset(X)
         else:
@@ -879,6 +932,7 @@ class LongTailClassifier(
         scikit-learn's ``MLPClassifier(warm_start=True)``) unless ``classes``
         gives them; its counts are those of this data.
         """
+        _refuse_data_loader(X)
         dataset_shape = None
         if isinstance(X, SliceDataset) and y is not None:
             # skorch's pairs of a SliceDataset's inputs and their labels
@@ -888,6 +942,7 @@ class LongTailClassifier(
             X, y, dataset_shape = self._read_dataset(X, y, reset=reset)
         if y is None:
             validate_data(self, X, y)  # raises: the target is required
+        X, y = _readable(X), _readable(y)
         given = classes if classes is not None else self.classes
         # One class is enough when the classes are known (given, or fitted).
         known = given is not None or not reset
@@ -933,7 +988,7 @@ class LongTailClassifier(
             self.input_shape_ = dataset_shape or tuple(X.shape[1:])
         y = self.label_encoder_.transform(y).astype(np.int64)
         if sample_weight is not None:
-            sample_weight = self._check_sample_weight(sample_weight, y)
+            sample_weight = self._check_sample_weight(_readable(sample_weight), y)
         counts = _count_classes(y, sample_weight, len(self.classes_))
         self._counts_before_ = 0 if reset or warm else self.class_counts_
         self.class_counts_ = self._counts_before_ + counts
@@ -1240,6 +1295,7 @@ class LongTailClassifier(
         raised without a SIGINT is a callback stopping the training, as
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
+        self._check_validation_monitors()
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)
@@ -1258,6 +1314,39 @@ class LongTailClassifier(
             if isinstance(part, nn.Module):
                 part.train(False)
         return self
+
+    def _check_validation_monitors(self):
+        """Refuse a callback monitoring a validation score with no validation data.
+
+        ``train_split=None`` (the default, unlike skorch's) leaves no
+        validation data: skorch's ``EarlyStopping()`` failed after the first
+        epoch with ``KeyError: "Key 'valid_loss' was not found in history."``.
+        """
+        if self.train_split is not None and self.train_split is not False:
+            return
+        if any(_records_own_scores(callback) for _, callback in self.callbacks_):
+            # A callback of the user's may record any score from data of its
+            # own, valid_loss included: the monitor is left to find it.
+            return
+        # The scores written only with validation data: skorch's loss, and
+        # those of the scoring callbacks on the validation part.
+        scores = {"valid_loss", "valid_bacc"} | {
+            callback.name
+            for _, callback in self.callbacks_
+            if isinstance(callback, EpochScoring) and not callback.on_train
+        }
+        for name, callback in self.callbacks_:
+            monitor = getattr(callback, "monitor", None)
+            if not (isinstance(monitor, str) and _reads_monitor(callback)):
+                continue
+            if monitor.removesuffix("_best") in scores:
+                raise ValueError(
+                    f"The callback {name!r} monitors {monitor!r}, but "
+                    f"{type(self).__name__} has no validation data: "
+                    f"train_split={self.train_split!r} trains on all the data. Give "
+                    "train_split=skorch.dataset.ValidSplit(5, stratified=True), "
+                    "or a monitor of the training, such as 'train_loss'."
+                )
 
     @contextmanager
     def _unfitted_on_error(self):
@@ -1507,6 +1596,8 @@ class LongTailClassifier(
         # fitted network, as partial_fit does.
         with nullcontext() if warm else self._unfitted_on_error():
             self._check_params()
+            if warm:  # its callbacks are those that train
+                self._check_validation_monitors()
             fitted = warm and hasattr(self, "label_encoder_")
             X, y, sample_weight = self._check_X_y(
                 X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
@@ -1557,6 +1648,8 @@ class LongTailClassifier(
         # ``load_params``, say) is trained further, not rebuilt; the labels
         # are learned at its first partial_fit.
         initialized = self.initialized_
+        if initialized:  # refused before the counts change
+            self._check_validation_monitors()
         first = not (initialized and hasattr(self, "label_encoder_"))
         if not first and classes is not None:
             # As scikit-learn's partial_fit: later classes must be the same.
@@ -1596,7 +1689,10 @@ class LongTailClassifier(
             check_is_fitted(self)
             X = self._check_X(X, reset=False)
         nonlinearity = self.predict_nonlinearity
-        if not (isinstance(nonlinearity, str) and nonlinearity == "auto"):
+        auto = isinstance(nonlinearity, str) and nonlinearity == "auto"
+        if not auto or isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+            # torch's NLLLoss: skorch's convention, the module gives the
+            # probabilities (get_loss takes their log), which "auto" keeps.
             proba = super().predict_proba(X)
         else:
             # "auto": a softmax of the logits times the loss's logit scale.

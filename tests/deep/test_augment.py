@@ -331,3 +331,17 @@ def test_augment_cifar_warns_on_pixels_outside_zero_one():
             augment__mean=(125.3, 123.0, 113.9),
             augment__std=(63.0, 62.1, 66.7),
         )
+
+
+def test_a_cifar_augment_given_as_augment_warns_on_pixels_outside_zero_one():
+    # Only augment="cifar" warned: CIFARAugment(padding=2) normalised 8-bit
+    # images with the statistics of [0, 1] silently.
+    X, y = _images()
+    with pytest.warns(UserWarning, match=r"CIFARAugment\(\.\.\.\) normalises .* 8-bit"):
+        _fit_recorder((255 * X).astype(np.uint8), y, CIFARAugment(padding=2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        _fit_recorder(X, y, CIFARAugment(padding=2))
+        _fit_recorder(255 * X, y, CIFARAugment(mean=None, std=None))
+        eight_bit = CIFARAugment(mean=(125.3, 123.0, 113.9), std=(63.0, 62.1, 66.7))
+        _fit_recorder(255 * X, y, eight_bit)

@@ -24,7 +24,13 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
-from skorch.callbacks import Callback, EarlyStopping, EpochScoring  # noqa: E402
+from skorch.callbacks import (  # noqa: E402
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    EpochScoring,
+    LRScheduler,
+)
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
@@ -104,6 +110,29 @@ def test_margin_losses_get_a_cosine_head_and_scaled_probabilities(data, loss):
     with pytest.warns(UserWarning, match="expects cosine logits"):
         linear.fit(X, y)
     assert isinstance(linear.module_.classifier, torch.nn.Linear)
+
+
+class _SoftmaxOutput(torch.nn.Module):
+    """A module that gives probabilities, as skorch's NLLLoss expects."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+
+    def forward(self, x):
+        return torch.softmax(self.linear(x), dim=-1)
+
+
+def test_nll_loss_keeps_the_probabilities_of_the_module(data):
+    # skorch's convention: with NLLLoss the module gives probabilities, and
+    # predict_proba returns them as they are (a softmax would flatten them).
+    X, y = data
+    clf = LongTailClassifier(
+        _SoftmaxOutput, criterion=torch.nn.NLLLoss, max_epochs=2, random_state=0
+    )
+    clf.fit(X, y)
+    expected = clf.forward(X.astype(np.float32)).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
 
 
 def test_sizes_of_the_module_are_learned_from_the_data(data):
@@ -845,6 +874,84 @@ def test_a_callback_that_stops_the_training_ends_the_fit_as_in_skorch(data, meth
     assert len(clf.history) == 2 and clf.predict(X).shape == y.shape
 
 
+def test_a_validation_monitor_without_a_split_is_refused_before_training(
+    data, tmp_path
+):
+    # train_split=None (the default): EarlyStopping() failed after the first
+    # epoch with KeyError: "Key 'valid_loss' was not found in history."
+    X, y = data
+    for callback in (EarlyStopping(), Checkpoint(dirname=tmp_path)):
+        clf = LongTailClassifier(callbacks=[callback], **FAST)
+        with pytest.raises(ValueError, match="monitors 'valid_loss.*ValidSplit"):
+            clf.fit(X, y)
+        assert len(clf.history) == 0
+    scoring = EpochScoring("accuracy", name="valid_acc")
+    clf = LongTailClassifier(
+        callbacks=[scoring, EarlyStopping(monitor="valid_acc")], **FAST
+    )
+    with pytest.raises(ValueError, match="monitors 'valid_acc'"):
+        clf.fit(X, y)
+    # A monitor of the training, a score a callback writes on its own (on
+    # data of the user's) or a split: it trains.
+
+    class External(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            net.history.record("valid_external", 1.0)
+
+    monitors = [External(), EarlyStopping(monitor="valid_external")]
+    LongTailClassifier(callbacks=monitors, **FAST).fit(X, y)
+    stop = EarlyStopping(monitor="train_loss")
+    LongTailClassifier(callbacks=[stop], **FAST).fit(X, y)
+    split = ValidSplit(4, stratified=True)
+    LongTailClassifier(callbacks=[EarlyStopping()], train_split=split, **FAST).fit(X, y)
+
+
+def test_a_schedule_that_reads_no_monitor_is_not_refused_without_a_split(data):
+    # skorch's LRScheduler reads its monitor for ReduceLROnPlateau only: a
+    # StepLR given monitor="valid_loss" trains without validation data.
+    X, y = data
+    step = LRScheduler("StepLR", step_size=1, monitor="valid_loss")
+    clf = LongTailClassifier(callbacks=[step], **FAST).fit(X, y)
+    assert len(clf.history) == 2
+    plateau = LRScheduler("ReduceLROnPlateau", monitor="valid_loss")
+    with pytest.raises(ValueError, match="monitors 'valid_loss'"):
+        LongTailClassifier(callbacks=[plateau], **FAST).fit(X, y)
+
+
+def test_a_callback_recording_valid_loss_itself_is_not_refused_without_a_split(data):
+    # A callback of the user's scoring data of its own under skorch's name:
+    # EarlyStopping() reads it, with no split.
+    X, y = data
+
+    class OwnValidation(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            net.history.record("valid_loss", float(len(net.history)))
+
+    callbacks = [OwnValidation(), EarlyStopping(patience=1)]
+    clf = LongTailClassifier(callbacks=callbacks, **{**FAST, "max_epochs": 5})
+    clf.fit(X, y)
+    assert clf.history[:, "valid_loss"] == [1.0, 2.0]  # stopped early
+
+
+def test_a_validation_monitor_refused_keeps_the_fitted_network(data):
+    # The split removed after a fit: partial_fit and a warm start refuse
+    # EarlyStopping before they count the classes or unfit the network.
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    stop = ("stop", EarlyStopping(patience=10))
+    for warm_start in (False, True):
+        clf = LongTailClassifier(
+            callbacks=[stop], train_split=split, warm_start=warm_start, **FAST
+        ).fit(X, y)
+        counts, proba = clf.class_counts_.copy(), clf.predict_proba(X)
+        clf.set_params(train_split=None)
+        with pytest.raises(ValueError, match="monitors 'valid_loss'"):
+            clf.fit(X, y) if warm_start else clf.partial_fit(X, y)
+        np.testing.assert_array_equal(clf.class_counts_, counts)
+        np.testing.assert_array_equal(clf.predict_proba(X), proba)
+        assert len(clf.history) == 2
+
+
 def test_check_is_fitted_follows_the_classifier_whatever_skorch_has(data, monkeypatch):
     # skorch 1.2 has no __sklearn_is_fitted__: scikit-learn's check_is_fitted
     # then took a net never fitted, or whose fit was interrupted, as fitted.
@@ -915,6 +1022,38 @@ def test_sample_weight_weights_each_row_of_every_loss(data, loss, extra):
         repeated.history[-1, "train_loss"],
         rtol=1e-5,
     )
+
+
+def test_nll_loss_on_log_probabilities_says_it_takes_probabilities(data):
+    # PyTorch's pairing, LogSoftmax then NLLLoss, gives a NaN loss here (the
+    # log of the output, skorch's convention); the error spoke of the lr.
+    X, y = data
+    module = torch.nn.Sequential(
+        torch.nn.Linear(X.shape[1], 3), torch.nn.LogSoftmax(dim=-1)
+    )
+    clf = LongTailClassifier(
+        module, criterion=torch.nn.NLLLoss, max_epochs=1, random_state=0
+    )
+    with pytest.raises(ValueError, match="diverged.*must be probabilities"):
+        clf.fit(X, y)
+
+
+def test_sample_weight_with_nll_loss_weights_the_log_of_the_probabilities(data):
+    # skorch's NLLLoss takes the log of the module's probabilities; the
+    # weighted loss too, so that the fit equals that on the rows repeated.
+    X, y = data
+    weights = np.where(y == 2, 3.0, 1.0)
+    params = dict(max_epochs=2, batch_size=-1, criterion=torch.nn.NLLLoss)
+    params.update(optimizer=torch.optim.SGD, lr=0.1, random_state=0)
+    weighted = LongTailClassifier(_SoftmaxOutput, **params)
+    weighted.fit(X, y, sample_weight=weights)
+    rows = np.repeat(np.arange(len(y)), weights.astype(int))
+    repeated = LongTailClassifier(_SoftmaxOutput, **params).fit(X[rows], y[rows])
+    np.testing.assert_allclose(
+        weighted.history[:, "train_loss"], repeated.history[:, "train_loss"], rtol=1e-5
+    )
+    for a, b in zip(weighted.module_.parameters(), repeated.module_.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
 
 def test_count_based_losses_take_weights_that_sum_below_one_per_class(data):
@@ -1200,6 +1339,59 @@ def test_a_dataset_with_y_or_of_the_wrong_kind_is_refused(data):
         clf.predict(_Items(X_nan))
     with pytest.raises(ValueError, match=r"Item 3 .* shape \(2,\), item 0 one"):
         clf.transform(_Items([*X[:3], X[3, :2]]))
+
+
+def test_tensors_that_require_grad_or_are_bfloat16_are_read_as_arrays(data):
+    # NumPy cannot read them: fit and predict failed in np.asarray ("Can't
+    # call numpy() on Tensor that requires grad", "unsupported ScalarType
+    # BFloat16"), where skorch takes them.
+    X, y = data
+    X_t = torch.as_tensor(X, dtype=torch.float32)
+    clf = LongTailClassifier(**FAST).fit(
+        X_t.clone().requires_grad_(), torch.as_tensor(y)
+    )
+    expected = LongTailClassifier(**FAST).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X), expected)
+    np.testing.assert_array_equal(clf.predict_proba(X_t.requires_grad_()), expected)
+    half = X_t.detach().bfloat16()
+    np.testing.assert_array_equal(clf.predict(half), clf.predict(half.float().numpy()))
+    assert np.array_equal(clf.transform(half), clf.transform(half.float().numpy()))
+
+
+def test_a_bfloat16_tensor_dataset_and_tensor_weights_are_read_as_arrays(data):
+    # A TensorDataset's tensors and sample_weight went to NumPy as they
+    # were: "Got unsupported ScalarType BFloat16", "Can't call numpy() on
+    # Tensor that requires grad".
+    X, y = data
+    half = torch.as_tensor(X, dtype=torch.float32).bfloat16()
+    weights = torch.linspace(0.5, 2.0, len(y)).bfloat16()
+    expected = LongTailClassifier(**FAST).fit(
+        half.float().numpy(), y, sample_weight=weights.float().numpy()
+    )
+    for sample_weight in (weights, weights.float().requires_grad_()):
+        clf = LongTailClassifier(**FAST).fit(
+            _tensor_dataset(half, y), sample_weight=sample_weight
+        )
+        np.testing.assert_array_equal(clf.predict_proba(X), expected.predict_proba(X))
+    dataset = torch.utils.data.TensorDataset(half)
+    np.testing.assert_array_equal(
+        clf.predict_proba(dataset), clf.predict_proba(half.float().numpy())
+    )
+
+
+def test_a_data_loader_is_refused_naming_its_dataset(data):
+    # fit said that y was required, predict failed in float().
+    X, y = data
+    loader = DataLoader(_tensor_dataset(X, y), batch_size=16)
+    clf = LongTailClassifier(**FAST)
+    with pytest.raises(ValueError, match=r"DataLoader.*\(X\.dataset\)"):
+        clf.fit(loader)
+    clf.fit(X, y)
+    expected = clf.predict_proba(X)
+    for method in (clf.partial_fit, clf.predict, clf.predict_proba, clf.transform):
+        with pytest.raises(ValueError, match=r"DataLoader.*\(X\.dataset\)"):
+            method(loader)
+    np.testing.assert_array_equal(clf.predict_proba(loader.dataset), expected)
 
 
 def test_in_memory_data_are_moved_to_the_device_once(data):
