@@ -25,7 +25,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ltlearn.semi_supervised._labels import _check_labels, _labelled_rows
+from ltlearn.semi_supervised._labels import (
+    _check_labels,
+    _LabelInteger,
+    _labelled_rows,
+)
 from ltlearn.semi_supervised._selection import (
     _align_distribution,
     _sampling_rates,
@@ -66,20 +70,6 @@ def _refuse_no_proba(estimator):
         f"a classifier that has it (e.g. SVC(probability=True), or wrap it in "
         f"CalibratedClassifierCV)."
     )
-
-
-class _LabelInteger(Interval):
-    """Any int but a bool, which equals a label: ``True`` marked class 1."""
-
-    def __init__(self):
-        super().__init__(Integral, None, None, closed="neither")
-
-    def is_satisfied_by(self, val):
-        return not isinstance(val, bool) and super().is_satisfied_by(val)
-
-    def __str__(self):
-        # Interval's "an int in the range (-inf, inf)" holds for True too
-        return "an int that is not a bool"
 
 
 @_Substitution(feature_attributes=_feature_attributes_docstring)

@@ -3,12 +3,29 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from numbers import Integral
+
 import numpy as np
 from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, column_or_1d, indexable
 
 from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._validation import check_classification_y
+
+
+class _LabelInteger(Interval):
+    """Any int but a bool, which equals a label: ``True`` marked class 1."""
+
+    def __init__(self):
+        super().__init__(Integral, None, None, closed="neither")
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        # Interval's "an int in the range (-inf, inf)" holds for True too
+        return "an int that is not a bool"
 
 
 def _unlabeled_mask(y, unlabeled_value):
