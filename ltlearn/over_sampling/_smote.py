@@ -148,17 +148,23 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
 
 
 def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
-    """The synthetic rows of ``_fill_dense`` for a sparse ``X_class``."""
+    """The synthetic rows of ``_fill_dense`` for a sparse ``X_class``.
+
+    Computed in floats, as there: differences of integers would wrap around
+    in their own dtype (``3 - 5`` is 254 in ``uint8``).
+    """
     k = neighbor_of.shape[1]
     wrap = sparse.csr_matrix if sparse.isspmatrix(X_class) else sparse.csr_array
-    huge = _max_abs(X_class) > np.finfo(_compute_dtype(X_class.dtype)).max / 2
+    dtype = _compute_dtype(X_class.dtype)
+    source = X_class if X_class.dtype == dtype else X_class.astype(dtype)
+    huge = _max_abs(source) > np.finfo(dtype).max / 2
     blocks = []
     for start in range(0, seeds.size, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, seeds.size)
         cols = generator.integers(k, size=stop - start)
         steps = generator.random(stop - start).astype(step_dtype, copy=False)
-        base = X_class[seeds[start:stop]]
-        partner = X_class[neighbor_of[seeds[start:stop], cols]]
+        base = source[seeds[start:stop]]
+        partner = source[neighbor_of[seeds[start:stop], cols]]
         if huge:  # as in ``_huge_steps``; finite, on the segment up to rounding
             base, partner = base * 0.5, partner * 0.5
         rows = base + wrap((partner - base).multiply(steps[:, None]))

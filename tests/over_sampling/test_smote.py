@@ -434,6 +434,27 @@ def test_sparse_matches_dense(make_long_tail, container, dtype):
     np.testing.assert_allclose(X_sp.toarray(), X_dense, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint32, np.int8])
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_sparse_small_integers_do_not_wrap_around(dtype, container):
+    # the differences were taken in the data's own dtype: 3 - 5 is 254 in
+    # uint8, so synthetic values fell far outside their segments
+    info = np.iinfo(dtype)
+    rng = np.random.RandomState(0)
+    X = rng.randint(info.min, min(info.max, 2**31 - 1), (40, 4)).astype(dtype)
+    X[rng.rand(*X.shape) < 0.3] = 0
+    y = np.repeat([0, 1], [30, 10])
+    # every other row of the class is a neighbour: far partners are drawn
+    smote = SMOTE(k_neighbors=9, random_state=0)
+    expected, _ = smote.fit_resample(X, y)
+    X_res, _ = smote.fit_resample(container(X), y)
+    assert X_res.dtype == dtype
+    np.testing.assert_array_equal(X_res.toarray(), expected)
+    new_rows = X_res.toarray()[40:]
+    assert (new_rows >= X[30:].min(axis=0)).all()
+    assert (new_rows <= X[30:].max(axis=0)).all()
+
+
 def test_pandas_in_pandas_out(make_long_tail):
     X, y = make_long_tail()
     X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
