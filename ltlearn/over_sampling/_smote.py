@@ -36,7 +36,7 @@ from ltlearn.utils._docstring import (
     _Substitution,
 )
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import check_no_missing_labels
+from ltlearn.utils._validation import check_no_missing_labels, sum_duplicate_entries
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
@@ -501,6 +501,7 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
 
     def _fit_resample(self, X, y):
         self._validate_estimator()
+        X = sum_duplicate_entries(X)
         boolean = _is_boolean(X.dtype)
         if boolean:  # interpolated as numbers, then rounded
             X = X.astype(np.float64)

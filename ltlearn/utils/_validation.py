@@ -7,6 +7,7 @@ import collections
 import sys
 
 import numpy as np
+from scipy import sparse
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import has_fit_parameter
 
@@ -175,6 +176,24 @@ def check_sample_weight(sample_weight, n_samples):
     if not weights.max(initial=0.0) > 0:  # their sum may overflow
         raise ValueError("sample_weight sums to zero: no sample would count.")
     return weights
+
+
+def sum_duplicate_entries(X):
+    """``X``, or a copy of it whose repeated entries are summed.
+
+    A CSR or CSC matrix may store a cell more than once (its value is the
+    sum), which scikit-learn's Euclidean distances read as a smaller norm:
+    ``NearestNeighbors`` and ``KMeans`` then find other neighbours and
+    clusters than for the same data stored once. Unsorted indices without
+    repeats are kept as they are. ``X`` itself is never modified.
+    """
+    if sparse.issparse(X) and X.format in ("csr", "csc"):
+        if not X.has_canonical_format:
+            summed = X.copy()
+            summed.sum_duplicates()
+            if summed.nnz < X.nnz:
+                return summed
+    return X
 
 
 def check_fit_takes_sample_weight(estimator, advice):

@@ -455,6 +455,35 @@ def test_sparse_small_integers_do_not_wrap_around(dtype, container):
     assert (new_rows <= X[30:].max(axis=0)).all()
 
 
+def _with_split_entries(X, container):
+    """``container(X)`` storing each nonzero as two halves (non-canonical)."""
+    canonical = sparse.csr_matrix(X) if container(X).format == "csr" else None
+    canonical = sparse.csc_matrix(X) if canonical is None else canonical
+    indptr = 2 * canonical.indptr
+    indices = np.repeat(canonical.indices, 2)
+    data = np.repeat(canonical.data / 2, 2)
+    split = container((data, indices, indptr), shape=X.shape)
+    assert not split.has_canonical_format
+    return split
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_sparse_entries_stored_twice_give_the_dense_result(make_long_tail, container):
+    # scikit-learn's distances took the squared norm of a row from its stored
+    # entries (two halves: half the norm), so other neighbours were found
+    X, y = make_long_tail()
+    X[X < 0] = 0
+    X_split = _with_split_entries(X, container)
+    data, indices = X_split.data.copy(), X_split.indices.copy()
+    expected, y_expected = SMOTE(random_state=0).fit_resample(X, y)
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X_split, y)
+    np.testing.assert_array_equal(y_res, y_expected)
+    np.testing.assert_allclose(X_res.toarray(), expected, rtol=1e-12)
+    assert X_res.format == X_split.format
+    np.testing.assert_array_equal(X_split.data, data)
+    np.testing.assert_array_equal(X_split.indices, indices)
+
+
 def test_pandas_in_pandas_out(make_long_tail):
     X, y = make_long_tail()
     X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
