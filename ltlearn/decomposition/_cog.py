@@ -45,7 +45,11 @@ from ltlearn.utils._docstring import (
 )
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import check_classification_y, may_have_method
+from ltlearn.utils._validation import (
+    check_classification_y,
+    may_have_method,
+    sum_duplicate_entries,
+)
 
 
 def _estimator_has(attr, strategies):
@@ -424,6 +428,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
+        X = sum_duplicate_entries(X)  # else KMeans reads wrong row norms
         if self.estimator is not None and is_regressor(self.estimator):
             raise ValueError(
                 f"COGClassifier needs a classifier as estimator; "

@@ -26,6 +26,7 @@ from sklearn.utils.validation import has_fit_parameter
 
 from ltlearn.decomposition import COGClassifier, _pairwise
 from ltlearn.decomposition._cog import _auto_n_clusters, _pays_off
+from tests.over_sampling.test_smote import _with_split_entries
 
 
 def _samplers():
@@ -464,6 +465,26 @@ def test_sparse_input_gives_the_dense_result(imbalanced_binary):
         csr.decision_function(sparse.csr_matrix(X)),
         atol=1e-6,
     )
+
+
+def test_sparse_entries_stored_twice_give_the_dense_clusters():
+    # KMeans took the squared norm of a sparse row from its stored entries
+    # (two halves: half the norm) and found other clusters
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(80, 8))
+    X[rng.rand(*X.shape) < 0.5] = 0
+    y = np.repeat([0, 1, 2], [40, 25, 15])
+    X_split = _with_split_entries(X, sparse.csr_matrix)
+    data = X_split.data.copy()
+    dense = COGClassifier(LogisticRegression(), n_clusters=4, random_state=0)
+    split = COGClassifier(LogisticRegression(), n_clusters=4, random_state=0)
+    dense.fit(X, y)
+    split.fit(X_split, y)
+    for label, clusterer in dense.clusterers_.items():
+        labels = split.clusterers_[label].labels_
+        np.testing.assert_array_equal(labels, clusterer.labels_)
+    np.testing.assert_array_equal(split.predict(X_split), dense.predict(X))
+    np.testing.assert_array_equal(X_split.data, data)
 
 
 @pytest.mark.parametrize("clusterer", [AgglomerativeClustering(), DBSCAN()])
