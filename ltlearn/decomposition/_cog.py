@@ -47,6 +47,7 @@ from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_classification_y,
+    downcast_sparse_indices,
     may_have_method,
     sum_duplicate_entries,
 )
@@ -429,6 +430,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
         X = sum_duplicate_entries(X)  # else KMeans reads wrong row norms
+        X = downcast_sparse_indices(X)  # else KMeans refuses a sparse array
         if self.estimator is not None and is_regressor(self.estimator):
             raise ValueError(
                 f"COGClassifier needs a classifier as estimator; "
@@ -513,9 +515,10 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _validate_for_predict(self, X):
         """Check that the model is fitted and validate ``X`` as in ``fit``."""
         check_is_fitted(self)
-        return validate_data(
+        X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
+        return downcast_sparse_indices(X)
 
     @_Substitution(X=_X_predict_docstring)
     def predict(self, X):

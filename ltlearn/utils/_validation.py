@@ -196,6 +196,27 @@ def sum_duplicate_entries(X):
     return X
 
 
+def downcast_sparse_indices(X):
+    """``X``, or ``X`` with 32-bit index arrays where its 64-bit ones fit.
+
+    SciPy's sparse arrays keep the 64-bit indices they are built from
+    (``csr_array((data, (rows, cols)))`` with NumPy's default integers),
+    where sparse matrices downcast them; scikit-learn's ``KMeans`` and trees
+    refuse 64-bit indices. The result shares ``X``'s values; ``X`` itself is
+    never modified.
+    """
+    if not (sparse.issparse(X) and X.format in ("csr", "csc")):
+        return X
+    int32 = np.dtype(np.int32)
+    if X.indices.dtype == int32 and X.indptr.dtype == int32:
+        return X
+    if max(X.nnz, *X.shape) > np.iinfo(int32).max:
+        return X  # too large: left to the models that take 64-bit indices
+    return type(X)(
+        (X.data, X.indices.astype(int32), X.indptr.astype(int32)), shape=X.shape
+    )
+
+
 def check_fit_takes_sample_weight(estimator, advice):
     """Refuse an estimator whose ``fit`` has no ``sample_weight`` parameter.
 

@@ -22,6 +22,7 @@ from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import has_fit_parameter
 
 from ltlearn.decomposition import COGClassifier, _pairwise
@@ -485,6 +486,25 @@ def test_sparse_entries_stored_twice_give_the_dense_clusters():
         np.testing.assert_array_equal(labels, clusterer.labels_)
     np.testing.assert_array_equal(split.predict(X_split), dense.predict(X))
     np.testing.assert_array_equal(X_split.data, data)
+
+
+@pytest.mark.parametrize(
+    "estimator", [LogisticRegression(), DecisionTreeClassifier(random_state=0)]
+)
+def test_sparse_array_of_64_bit_indices_is_clustered(estimator):
+    # a csr_array keeps the int64 indices it is built from, which KMeans
+    # (and a tree at predict) refused: "Only sparse matrices with 32-bit
+    # integer indices are accepted", where a csr_matrix of the same data
+    # was clustered
+    X, y = _two_sided(n_major=60, n_minor=12)
+    rows, cols = np.nonzero(X)
+    X_sp = sparse.csr_array((X[rows, cols], (rows, cols)), shape=X.shape)
+    assert X_sp.indices.dtype == np.int64
+    dense = COGClassifier(estimator, n_clusters=3, random_state=0)
+    cog = COGClassifier(estimator, n_clusters=3, random_state=0)
+    cog.fit(X_sp, y)
+    np.testing.assert_array_equal(cog.predict(X_sp), dense.fit(X, y).predict(X))
+    assert X_sp.indices.dtype == np.int64 and X_sp.indptr.dtype == np.int64
 
 
 @pytest.mark.parametrize("clusterer", [AgglomerativeClustering(), DBSCAN()])
