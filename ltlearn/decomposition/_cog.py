@@ -518,7 +518,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
-        return downcast_sparse_indices(X)
+        # as in fit: the estimator was fitted on rows whose entries were summed
+        return downcast_sparse_indices(sum_duplicate_entries(X))
 
     @_Substitution(X=_X_predict_docstring)
     def predict(self, X):

@@ -20,6 +20,7 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
@@ -468,14 +469,19 @@ def test_sparse_input_gives_the_dense_result(imbalanced_binary):
     )
 
 
-def test_sparse_entries_stored_twice_give_the_dense_clusters():
-    # KMeans took the squared norm of a sparse row from its stored entries
-    # (two halves: half the norm) and found other clusters
+def _split_entries_data():
+    """Three classes, dense and as a CSR matrix storing each entry twice."""
     rng = np.random.RandomState(4)
     X = rng.normal(size=(80, 8))
     X[rng.rand(*X.shape) < 0.5] = 0
     y = np.repeat([0, 1, 2], [40, 25, 15])
-    X_split = _with_split_entries(X, sparse.csr_matrix)
+    return X, y, _with_split_entries(X, sparse.csr_matrix)
+
+
+def test_sparse_entries_stored_twice_give_the_dense_clusters():
+    # KMeans took the squared norm of a sparse row from its stored entries
+    # (two halves: half the norm) and found other clusters
+    X, y, X_split = _split_entries_data()
     data = X_split.data.copy()
     dense = COGClassifier(LogisticRegression(), n_clusters=4, random_state=0)
     split = COGClassifier(LogisticRegression(), n_clusters=4, random_state=0)
@@ -485,6 +491,20 @@ def test_sparse_entries_stored_twice_give_the_dense_clusters():
         labels = split.clusterers_[label].labels_
         np.testing.assert_array_equal(labels, clusterer.labels_)
     np.testing.assert_array_equal(split.predict(X_split), dense.predict(X))
+    np.testing.assert_array_equal(X_split.data, data)
+
+
+def test_sparse_entries_stored_twice_are_summed_at_predict():
+    # the estimator was fitted on the summed rows but predicted on the rows
+    # as stored: a neighbours model read half the norms and gave other classes
+    X, y, X_split = _split_entries_data()
+    data = X_split.data.copy()
+    cog = COGClassifier(
+        KNeighborsClassifier(3), n_clusters=3, strategy="direct", random_state=0
+    )
+    expected = cog.fit(X, y).predict(X)
+    np.testing.assert_array_equal(cog.fit(X_split, y).predict(X_split), expected)
+    np.testing.assert_array_equal(cog.predict_proba(X_split), cog.predict_proba(X))
     np.testing.assert_array_equal(X_split.data, data)
 
 
