@@ -106,6 +106,23 @@ def _huge_steps(b, d, steps):
     return np.clip(rows, np.minimum(b, d), np.maximum(b, d))
 
 
+def _as_integers(values, dtype):
+    """Float ``values`` truncated toward zero into the integer ``dtype``.
+
+    float64 rounds the integers of 64-bit types: a value between two of them
+    near the largest may round up to ``2**63`` (``2**64`` for ``uint64``),
+    which a plain cast wraps around to the smallest. Values at or beyond
+    either end of ``dtype``'s range are given that end.
+    """
+    info = np.iinfo(dtype)
+    top, bottom = values >= float(info.max), values <= float(info.min)
+    if not (top.any() or bottom.any()):
+        return values.astype(dtype)
+    result = np.where(top | bottom, 0, values).astype(dtype)
+    result[top], result[bottom] = info.max, info.min
+    return result
+
+
 def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     """Write ``len(seeds)`` synthetic rows into ``out``, block by block.
 
@@ -144,7 +161,7 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
             if direct:
                 np.add(b, d, out=target)
             else:  # integer data: truncated toward zero, as imbalanced-learn does
-                target[...] = b + d
+                target[...] = _as_integers(b + d, out.dtype)
 
 
 def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
@@ -172,7 +189,10 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
             rows = rows * 2
             limit = np.finfo(rows.dtype).max
             np.clip(rows.data, -limit, limit, out=rows.data)
-        blocks.append(rows.astype(X_class.dtype))
+        if X_class.dtype.kind in "iu":
+            values = _as_integers(rows.data, X_class.dtype)
+            rows = wrap((values, rows.indices, rows.indptr), shape=rows.shape)
+        blocks.append(rows.astype(X_class.dtype, copy=False))
     return blocks
 
 

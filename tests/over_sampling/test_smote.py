@@ -455,6 +455,44 @@ def test_sparse_small_integers_do_not_wrap_around(dtype, container):
     assert (new_rows <= X[30:].max(axis=0)).all()
 
 
+def _near_the_top_of_64_bits():
+    """Columns of 64-bit integers near the top of their range, and y."""
+    rng = np.random.RandomState(0)
+    gaps = rng.randint(0, 600, 12)  # most round to 2**63 (2**64) as floats
+    columns = {
+        "top of int64": np.iinfo(np.int64).max - gaps.astype(np.int64),
+        "top of uint64": np.iinfo(np.uint64).max - gaps.astype(np.uint64),
+    }
+    return columns, np.repeat([0, 1], [4, 8])
+
+
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
+def test_64_bit_integers_near_their_top_do_not_wrap_around(container):
+    # float64 rounds them: a value between two near the top rounded up to
+    # 2**63 (2**64), which the cast back wrapped around to the bottom
+    columns, y = _near_the_top_of_64_bits()
+    for name, values in columns.items():
+        X = np.column_stack([values, np.ones_like(values)])
+        smote = SMOTE(k_neighbors=3, sampling_strategy={1: 60}, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            X_res, _ = smote.fit_resample(container(X), y)
+        new = (X_res.toarray() if sparse.issparse(X_res) else X_res)[12:, 0]
+        assert X_res.dtype == values.dtype
+        assert (new >= values[4:].min() - 2048).all(), name
+
+
+def test_smotenc_64_bit_integers_near_their_top_do_not_wrap_around():
+    columns, y = _near_the_top_of_64_bits()
+    values = columns["top of int64"]
+    X = np.column_stack([values, np.arange(12) % 2])
+    smotenc = SMOTENC([1], k_neighbors=3, sampling_strategy={1: 60}, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        X_res, _ = smotenc.fit_resample(X, y)
+    assert (X_res[12:, 0] >= values[4:].min() - 2048).all()
+
+
 def _with_split_entries(X, container):
     """``container(X)`` storing each nonzero as two halves (non-canonical)."""
     canonical = sparse.csr_matrix(X) if container(X).format == "csr" else None
