@@ -185,10 +185,15 @@ def sum_duplicate_entries(X):
     sum), which scikit-learn's Euclidean distances read as a smaller norm:
     ``NearestNeighbors`` and ``KMeans`` then find other neighbours and
     clusters than for the same data stored once. Unsorted indices without
-    repeats are kept as they are. ``X`` itself is never modified.
+    repeats are kept as they are. ``X`` itself is never modified, nor are
+    its cached flags: SciPy keeps ``has_canonical_format`` (and
+    ``has_sorted_indices``) on the matrix it reads them from, where they
+    would outlive the caller's later edits of its index arrays, so they are
+    read from a structure sharing ``X``'s arrays.
     """
     if sparse.issparse(X) and X.format in ("csr", "csc"):
-        if not X.has_canonical_format:
+        probe = type(X)((X.data, X.indices, X.indptr), shape=X.shape, copy=False)
+        if not probe.has_canonical_format:
             summed = X.copy()
             summed.sum_duplicates()
             if summed.nnz < X.nnz:

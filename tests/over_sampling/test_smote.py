@@ -522,6 +522,23 @@ def test_sparse_entries_stored_twice_give_the_dense_result(make_long_tail, conta
     np.testing.assert_array_equal(X_split.indices, indices)
 
 
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_sparse_input_keeps_no_cached_flags(make_long_tail, container):
+    # reading has_canonical_format cached it (and has_sorted_indices) on the
+    # caller's matrix, where it outlived the caller's edits of its indices
+    X, y = make_long_tail()
+    X[X < 0] = 0
+    X_sp = container(X)
+    SMOTE(random_state=0).fit_resample(X_sp, y)
+    for i in range(X_sp.indptr.size - 1):  # each row (column) reversed in place
+        part = slice(X_sp.indptr[i], X_sp.indptr[i + 1])
+        X_sp.indices[part] = X_sp.indices[part][::-1]
+        X_sp.data[part] = X_sp.data[part][::-1]
+    assert not X_sp.has_sorted_indices
+    assert not X_sp.has_canonical_format
+    np.testing.assert_array_equal(X_sp.toarray(), X)
+
+
 def test_pandas_in_pandas_out(make_long_tail):
     X, y = make_long_tail()
     X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
