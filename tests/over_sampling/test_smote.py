@@ -434,11 +434,14 @@ def test_sparse_matches_dense(make_long_tail, container, dtype):
     np.testing.assert_allclose(X_sp.toarray(), X_dense, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("dtype", [np.uint8, np.uint32, np.int8])
+@pytest.mark.parametrize(
+    "dtype", [np.uint8, np.uint32, np.uint64, np.int8, np.int16, np.int64]
+)
 @pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
-def test_sparse_small_integers_do_not_wrap_around(dtype, container):
+def test_sparse_integers_do_not_wrap_around(dtype, container):
     # the differences were taken in the data's own dtype: 3 - 5 is 254 in
-    # uint8, so synthetic values fell far outside their segments
+    # uint8, and signed values spanning more than half their range overflow,
+    # so synthetic values fell far outside their segments
     info = np.iinfo(dtype)
     rng = np.random.RandomState(0)
     X = rng.randint(info.min, min(info.max, 2**31 - 1), (40, 4)).astype(dtype)
