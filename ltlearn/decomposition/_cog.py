@@ -45,7 +45,12 @@ from ltlearn.utils._docstring import (
 )
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import check_classification_y, may_have_method
+from ltlearn.utils._validation import (
+    check_classification_y,
+    downcast_sparse_indices,
+    may_have_method,
+    sum_duplicate_entries,
+)
 
 
 def _estimator_has(attr, strategies):
@@ -424,6 +429,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
+        X = sum_duplicate_entries(X)  # else KMeans reads wrong row norms
+        X = downcast_sparse_indices(X)  # else KMeans refuses a sparse array
         if self.estimator is not None and is_regressor(self.estimator):
             raise ValueError(
                 f"COGClassifier needs a classifier as estimator; "
@@ -508,9 +515,11 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def _validate_for_predict(self, X):
         """Check that the model is fitted and validate ``X`` as in ``fit``."""
         check_is_fitted(self)
-        return validate_data(
+        X = validate_data(
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
+        # as in fit: the estimator was fitted on rows whose entries were summed
+        return downcast_sparse_indices(sum_duplicate_entries(X))
 
     @_Substitution(X=_X_predict_docstring)
     def predict(self, X):

@@ -36,7 +36,7 @@ from ltlearn.utils._docstring import (
     _Substitution,
 )
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import check_no_missing_labels
+from ltlearn.utils._validation import check_no_missing_labels, sum_duplicate_entries
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
@@ -106,6 +106,23 @@ def _huge_steps(b, d, steps):
     return np.clip(rows, np.minimum(b, d), np.maximum(b, d))
 
 
+def _as_integers(values, dtype):
+    """Float ``values`` truncated toward zero into the integer ``dtype``.
+
+    float64 rounds the integers of 64-bit types: a value between two of them
+    near the largest may round up to ``2**63`` (``2**64`` for ``uint64``),
+    which a plain cast wraps around to the smallest. Values at or beyond
+    either end of ``dtype``'s range are given that end.
+    """
+    info = np.iinfo(dtype)
+    top, bottom = values >= float(info.max), values <= float(info.min)
+    if not (top.any() or bottom.any()):
+        return values.astype(dtype)
+    result = np.where(top | bottom, 0, values).astype(dtype)
+    result[top], result[bottom] = info.max, info.min
+    return result
+
+
 def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     """Write ``len(seeds)`` synthetic rows into ``out``, block by block.
 
@@ -144,21 +161,27 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
             if direct:
                 np.add(b, d, out=target)
             else:  # integer data: truncated toward zero, as imbalanced-learn does
-                target[...] = b + d
+                target[...] = _as_integers(b + d, out.dtype)
 
 
 def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
-    """The synthetic rows of ``_fill_dense`` for a sparse ``X_class``."""
+    """The synthetic rows of ``_fill_dense`` for a sparse ``X_class``.
+
+    Computed in floats, as there: differences of integers would wrap around
+    in their own dtype (``3 - 5`` is 254 in ``uint8``).
+    """
     k = neighbor_of.shape[1]
     wrap = sparse.csr_matrix if sparse.isspmatrix(X_class) else sparse.csr_array
-    huge = _max_abs(X_class) > np.finfo(_compute_dtype(X_class.dtype)).max / 2
+    dtype = _compute_dtype(X_class.dtype)
+    source = X_class if X_class.dtype == dtype else X_class.astype(dtype)
+    huge = _max_abs(source) > np.finfo(dtype).max / 2
     blocks = []
     for start in range(0, seeds.size, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, seeds.size)
         cols = generator.integers(k, size=stop - start)
         steps = generator.random(stop - start).astype(step_dtype, copy=False)
-        base = X_class[seeds[start:stop]]
-        partner = X_class[neighbor_of[seeds[start:stop], cols]]
+        base = source[seeds[start:stop]]
+        partner = source[neighbor_of[seeds[start:stop], cols]]
         if huge:  # as in ``_huge_steps``; finite, on the segment up to rounding
             base, partner = base * 0.5, partner * 0.5
         rows = base + wrap((partner - base).multiply(steps[:, None]))
@@ -166,7 +189,10 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
             rows = rows * 2
             limit = np.finfo(rows.dtype).max
             np.clip(rows.data, -limit, limit, out=rows.data)
-        blocks.append(rows.astype(X_class.dtype))
+        if X_class.dtype.kind in "iu":
+            values = _as_integers(rows.data, X_class.dtype)
+            rows = wrap((values, rows.indices, rows.indptr), shape=rows.shape)
+        blocks.append(rows.astype(X_class.dtype, copy=False))
     return blocks
 
 
@@ -495,6 +521,7 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
 
     def _fit_resample(self, X, y):
         self._validate_estimator()
+        X = sum_duplicate_entries(X)
         boolean = _is_boolean(X.dtype)
         if boolean:  # interpolated as numbers, then rounded
             X = X.astype(np.float64)

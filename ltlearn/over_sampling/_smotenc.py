@@ -24,6 +24,7 @@ from ltlearn.over_sampling._column_kinds import (
 from ltlearn.over_sampling._small_classes import _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
+    _as_integers,
     _class_generators,
     _compute_dtype,
     _fill_dense,
@@ -514,7 +515,11 @@ class SMOTENC(SMOTE):
             X_res[:n_samples] = X
             for j, i in position.items():
                 added = new_numeric[:, i]
-                X_res[n_samples:, j] = added.astype(bool) if i in boolean else added
+                if i in boolean:
+                    added = added.astype(bool)
+                elif X_res.dtype.kind in "iu":
+                    added = _as_integers(added, X_res.dtype)
+                X_res[n_samples:, j] = added
             for j, i in category.items():
                 X_res[n_samples:, j] = np.asarray(factorized[i][1])[new_codes[:, i]]
             return X_res, y_res

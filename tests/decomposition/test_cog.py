@@ -20,12 +20,15 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import has_fit_parameter
 
 from ltlearn.decomposition import COGClassifier, _pairwise
 from ltlearn.decomposition._cog import _auto_n_clusters, _pays_off
+from tests.over_sampling.test_smote import _with_split_entries
 
 
 def _samplers():
@@ -464,6 +467,64 @@ def test_sparse_input_gives_the_dense_result(imbalanced_binary):
         csr.decision_function(sparse.csr_matrix(X)),
         atol=1e-6,
     )
+
+
+def _split_entries_data():
+    """Three classes, dense and as a CSR matrix storing each entry twice."""
+    rng = np.random.RandomState(4)
+    X = rng.normal(size=(80, 8))
+    X[rng.rand(*X.shape) < 0.5] = 0
+    y = np.repeat([0, 1, 2], [40, 25, 15])
+    return X, y, _with_split_entries(X, sparse.csr_matrix)
+
+
+def test_sparse_entries_stored_twice_give_the_dense_clusters():
+    # KMeans took the squared norm of a sparse row from its stored entries
+    # (two halves: half the norm) and found other clusters
+    X, y, X_split = _split_entries_data()
+    data = X_split.data.copy()
+    dense = COGClassifier(LogisticRegression(), n_clusters=4, random_state=0)
+    split = COGClassifier(LogisticRegression(), n_clusters=4, random_state=0)
+    dense.fit(X, y)
+    split.fit(X_split, y)
+    for label, clusterer in dense.clusterers_.items():
+        labels = split.clusterers_[label].labels_
+        np.testing.assert_array_equal(labels, clusterer.labels_)
+    np.testing.assert_array_equal(split.predict(X_split), dense.predict(X))
+    np.testing.assert_array_equal(X_split.data, data)
+
+
+def test_sparse_entries_stored_twice_are_summed_at_predict():
+    # the estimator was fitted on the summed rows but predicted on the rows
+    # as stored: a neighbours model read half the norms and gave other classes
+    X, y, X_split = _split_entries_data()
+    data = X_split.data.copy()
+    cog = COGClassifier(
+        KNeighborsClassifier(3), n_clusters=3, strategy="direct", random_state=0
+    )
+    expected = cog.fit(X, y).predict(X)
+    np.testing.assert_array_equal(cog.fit(X_split, y).predict(X_split), expected)
+    np.testing.assert_array_equal(cog.predict_proba(X_split), cog.predict_proba(X))
+    np.testing.assert_array_equal(X_split.data, data)
+
+
+@pytest.mark.parametrize(
+    "estimator", [LogisticRegression(), DecisionTreeClassifier(random_state=0)]
+)
+def test_sparse_array_of_64_bit_indices_is_clustered(estimator):
+    # a csr_array keeps the int64 indices it is built from, which KMeans
+    # (and a tree at predict) refused: "Only sparse matrices with 32-bit
+    # integer indices are accepted", where a csr_matrix of the same data
+    # was clustered
+    X, y = _two_sided(n_major=60, n_minor=12)
+    rows, cols = np.nonzero(X)
+    X_sp = sparse.csr_array((X[rows, cols], (rows, cols)), shape=X.shape)
+    assert X_sp.indices.dtype == np.int64
+    dense = COGClassifier(estimator, n_clusters=3, random_state=0)
+    cog = COGClassifier(estimator, n_clusters=3, random_state=0)
+    cog.fit(X_sp, y)
+    np.testing.assert_array_equal(cog.predict(X_sp), dense.fit(X, y).predict(X))
+    assert X_sp.indices.dtype == np.int64 and X_sp.indptr.dtype == np.int64
 
 
 @pytest.mark.parametrize("clusterer", [AgglomerativeClustering(), DBSCAN()])

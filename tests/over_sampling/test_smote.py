@@ -434,6 +434,114 @@ def test_sparse_matches_dense(make_long_tail, container, dtype):
     np.testing.assert_allclose(X_sp.toarray(), X_dense, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "dtype", [np.uint8, np.uint32, np.uint64, np.int8, np.int16, np.int64]
+)
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_sparse_integers_do_not_wrap_around(dtype, container):
+    # the differences were taken in the data's own dtype: 3 - 5 is 254 in
+    # uint8, and signed values spanning more than half their range overflow,
+    # so synthetic values fell far outside their segments
+    info = np.iinfo(dtype)
+    rng = np.random.RandomState(0)
+    X = rng.randint(info.min, min(info.max, 2**31 - 1), (40, 4)).astype(dtype)
+    X[rng.rand(*X.shape) < 0.3] = 0
+    y = np.repeat([0, 1], [30, 10])
+    # every other row of the class is a neighbour: far partners are drawn
+    smote = SMOTE(k_neighbors=9, random_state=0)
+    expected, _ = smote.fit_resample(X, y)
+    X_res, _ = smote.fit_resample(container(X), y)
+    assert X_res.dtype == dtype
+    np.testing.assert_array_equal(X_res.toarray(), expected)
+    new_rows = X_res.toarray()[40:]
+    assert (new_rows >= X[30:].min(axis=0)).all()
+    assert (new_rows <= X[30:].max(axis=0)).all()
+
+
+def _near_the_top_of_64_bits():
+    """Columns of 64-bit integers near the top of their range, and y."""
+    rng = np.random.RandomState(0)
+    gaps = rng.randint(0, 600, 12)  # most round to 2**63 (2**64) as floats
+    columns = {
+        "top of int64": np.iinfo(np.int64).max - gaps.astype(np.int64),
+        "top of uint64": np.iinfo(np.uint64).max - gaps.astype(np.uint64),
+    }
+    return columns, np.repeat([0, 1], [4, 8])
+
+
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
+def test_64_bit_integers_near_their_top_do_not_wrap_around(container):
+    # float64 rounds them: a value between two near the top rounded up to
+    # 2**63 (2**64), which the cast back wrapped around to the bottom
+    columns, y = _near_the_top_of_64_bits()
+    for name, values in columns.items():
+        X = np.column_stack([values, np.ones_like(values)])
+        smote = SMOTE(k_neighbors=3, sampling_strategy={1: 60}, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            X_res, _ = smote.fit_resample(container(X), y)
+        new = (X_res.toarray() if sparse.issparse(X_res) else X_res)[12:, 0]
+        assert X_res.dtype == values.dtype
+        assert (new >= values[4:].min() - 2048).all(), name
+
+
+def test_smotenc_64_bit_integers_near_their_top_do_not_wrap_around():
+    columns, y = _near_the_top_of_64_bits()
+    values = columns["top of int64"]
+    X = np.column_stack([values, np.arange(12) % 2])
+    smotenc = SMOTENC([1], k_neighbors=3, sampling_strategy={1: 60}, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        X_res, _ = smotenc.fit_resample(X, y)
+    assert (X_res[12:, 0] >= values[4:].min() - 2048).all()
+
+
+def _with_split_entries(X, container):
+    """``container(X)`` storing each nonzero as two halves (non-canonical)."""
+    canonical = sparse.csr_matrix(X) if container(X).format == "csr" else None
+    canonical = sparse.csc_matrix(X) if canonical is None else canonical
+    indptr = 2 * canonical.indptr
+    indices = np.repeat(canonical.indices, 2)
+    data = np.repeat(canonical.data / 2, 2)
+    split = container((data, indices, indptr), shape=X.shape)
+    assert not split.has_canonical_format
+    return split
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_sparse_entries_stored_twice_give_the_dense_result(make_long_tail, container):
+    # scikit-learn's distances took the squared norm of a row from its stored
+    # entries (two halves: half the norm), so other neighbours were found
+    X, y = make_long_tail()
+    X[X < 0] = 0
+    X_split = _with_split_entries(X, container)
+    data, indices = X_split.data.copy(), X_split.indices.copy()
+    expected, y_expected = SMOTE(random_state=0).fit_resample(X, y)
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X_split, y)
+    np.testing.assert_array_equal(y_res, y_expected)
+    np.testing.assert_allclose(X_res.toarray(), expected, rtol=1e-12)
+    assert X_res.format == X_split.format
+    np.testing.assert_array_equal(X_split.data, data)
+    np.testing.assert_array_equal(X_split.indices, indices)
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_array])
+def test_sparse_input_keeps_no_cached_flags(make_long_tail, container):
+    # reading has_canonical_format cached it (and has_sorted_indices) on the
+    # caller's matrix, where it outlived the caller's edits of its indices
+    X, y = make_long_tail()
+    X[X < 0] = 0
+    X_sp = container(X)
+    SMOTE(random_state=0).fit_resample(X_sp, y)
+    for i in range(X_sp.indptr.size - 1):  # each row (column) reversed in place
+        part = slice(X_sp.indptr[i], X_sp.indptr[i + 1])
+        X_sp.indices[part] = X_sp.indices[part][::-1]
+        X_sp.data[part] = X_sp.data[part][::-1]
+    assert not X_sp.has_sorted_indices
+    assert not X_sp.has_canonical_format
+    np.testing.assert_array_equal(X_sp.toarray(), X)
+
+
 def test_pandas_in_pandas_out(make_long_tail):
     X, y = make_long_tail()
     X_df = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
