@@ -34,7 +34,6 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
     EpochTimer,
-    LRScheduler,
     PassthroughScoring,
     PrintLog,
     ProgressBar,
@@ -60,6 +59,7 @@ from ltlearn.deep._data import (
     _writeable,
 )
 from ltlearn.deep._loop import _BatchLoopMixin
+from ltlearn.deep._monitors import _refuse_validation_monitors
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -188,32 +188,6 @@ def _check_channels_first(shape):
             "(X.transpose(0, 3, 1, 2)), or pass module__input_shape to keep "
             "this layout."
         )
-
-
-def _reads_monitor(callback):
-    """Whether ``callback`` reads the history key of its ``monitor`` each epoch.
-
-    skorch's ``LRScheduler`` reads it only for ``ReduceLROnPlateau`` (its
-    ``monitor`` defaults to ``"train_loss"`` for every policy).
-    """
-    if not isinstance(callback, LRScheduler):
-        return True
-    policy = getattr(callback, "policy_", callback.policy)
-    if isinstance(policy, str):
-        policy = getattr(torch.optim.lr_scheduler, policy, None)
-    return isinstance(policy, type) and issubclass(
-        policy, torch.optim.lr_scheduler.ReduceLROnPlateau
-    )
-
-
-def _records_own_scores(callback):
-    """Whether ``callback`` is of a class of the user's, which may record any score.
-
-    The callbacks of skorch and ltlearn record only the scores their
-    parameters name.
-    """
-    package = type(callback).__module__.partition(".")[0]
-    return package not in ("skorch", "ltlearn")
 
 
 def _refuse_data_loader(X):
@@ -1295,7 +1269,7 @@ class LongTailClassifier(
         raised without a SIGINT is a callback stopping the training, as
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
-        self._check_validation_monitors()
+        _refuse_validation_monitors(self)
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)
@@ -1314,39 +1288,6 @@ class LongTailClassifier(
             if isinstance(part, nn.Module):
                 part.train(False)
         return self
-
-    def _check_validation_monitors(self):
-        """Refuse a callback monitoring a validation score with no validation data.
-
-        ``train_split=None`` (the default, unlike skorch's) leaves no
-        validation data: skorch's ``EarlyStopping()`` failed after the first
-        epoch with ``KeyError: "Key 'valid_loss' was not found in history."``.
-        """
-        if self.train_split is not None and self.train_split is not False:
-            return
-        if any(_records_own_scores(callback) for _, callback in self.callbacks_):
-            # A callback of the user's may record any score from data of its
-            # own, valid_loss included: the monitor is left to find it.
-            return
-        # The scores written only with validation data: skorch's loss, and
-        # those of the scoring callbacks on the validation part.
-        scores = {"valid_loss", "valid_bacc"} | {
-            callback.name
-            for _, callback in self.callbacks_
-            if isinstance(callback, EpochScoring) and not callback.on_train
-        }
-        for name, callback in self.callbacks_:
-            monitor = getattr(callback, "monitor", None)
-            if not (isinstance(monitor, str) and _reads_monitor(callback)):
-                continue
-            if monitor.removesuffix("_best") in scores:
-                raise ValueError(
-                    f"The callback {name!r} monitors {monitor!r}, but "
-                    f"{type(self).__name__} has no validation data: "
-                    f"train_split={self.train_split!r} trains on all the data. Give "
-                    "train_split=skorch.dataset.ValidSplit(5, stratified=True), "
-                    "or a monitor of the training, such as 'train_loss'."
-                )
 
     @contextmanager
     def _unfitted_on_error(self):
@@ -1597,7 +1538,7 @@ class LongTailClassifier(
         with nullcontext() if warm else self._unfitted_on_error():
             self._check_params()
             if warm:  # its callbacks are those that train
-                self._check_validation_monitors()
+                _refuse_validation_monitors(self)
             fitted = warm and hasattr(self, "label_encoder_")
             X, y, sample_weight = self._check_X_y(
                 X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
@@ -1649,7 +1590,7 @@ class LongTailClassifier(
         # are learned at its first partial_fit.
         initialized = self.initialized_
         if initialized:  # refused before the counts change
-            self._check_validation_monitors()
+            _refuse_validation_monitors(self)
         first = not (initialized and hasattr(self, "label_encoder_"))
         if not first and classes is not None:
             # As scikit-learn's partial_fit: later classes must be the same.
