@@ -578,6 +578,49 @@ def test_compare_prints_a_path_the_terminal_cannot_encode(tmp_path, monkeypatch)
     assert (output / "results.csv").exists()
 
 
+def test_compare_names_the_locale_cannot_decode_are_read_as_utf8(tmp_path, capsys):
+    # Under LC_ALL=C without UTF-8 mode, "--data données.csv --target classé"
+    # reaches Python with lone surrogates for the non-ASCII bytes: the target
+    # named no column, and the data set name was a UnicodeEncodeError when
+    # the first row was written to results.csv.
+    path = _csv(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(",label", ",classé")
+    # The name as the file system holds it, whatever the locale.
+    data = os.fsdecode(os.path.join(os.fsencode(tmp_path), "données.csv".encode()))
+    Path(data).write_bytes(text.encode("utf-8"))
+
+    def undecoded(argument):
+        return os.fsencode(argument).decode("ascii", "surrogateescape")
+
+    target = "classé".encode().decode("ascii", "surrogateescape")
+    args = ["--data", undecoded(data), "--target", target]
+    assert _compare(tmp_path, *args) == 0
+    assert {row["dataset"] for row in read_results(tmp_path / "out/results.csv")} == {
+        "données"
+    }
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| données |" in report and "données.csv" in report
+    assert _compare(tmp_path, *args) == 0  # the rerun finds its fits
+    assert "4 reused from results.csv" in capsys.readouterr().out
+
+
+def test_main_writes_back_the_bytes_the_locale_could_not_decode(monkeypatch):
+    # With an ASCII locale, stdout writes the undecoded bytes of a file name
+    # back (surrogateescape) but any other text such as "données", read from
+    # a UTF-8 file, was a UnicodeEncodeError.
+    import io
+
+    from ltlearn import cli
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="surrogateescape")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    with cli._printing_any_text():
+        print("sortie \udcc3\udca9/results.csv: donn\xe9es")
+    stdout.flush()
+    assert stdout.errors == "surrogateescape"
+    assert stdout.buffer.getvalue() == b"sortie \xc3\xa9/results.csv: donn\\xe9es\n"
+
+
 def test_main_gives_the_streams_back_as_they_were(monkeypatch):
     # main() called from Python left stdout writing backslash escapes for
     # the rest of the process.

@@ -23,6 +23,7 @@ from ltlearn._compare._data import (
     _encode_labels,
     _first_names,
     _read_numbers,
+    utf8_text,
 )
 
 # A decimal comma: 0,125 (a column of them is refused, not misread)
@@ -360,7 +361,9 @@ def load_table(path, target, *, unlabelled="-1"):
     frame, header = _read_table(path)  # says so when pandas is missing
     import pandas as pd
 
-    name = Path(path).stem
+    target, unlabelled = utf8_text(target), utf8_text(unlabelled)
+    name = utf8_text(Path(path).stem)
+    file_name = utf8_text(Path(path).name)
     columns = [str(column) for column in frame.columns]
     frame.columns = columns
     if target not in columns:
@@ -369,7 +372,7 @@ def load_table(path, target, *, unlabelled="-1"):
         if len(columns) > 50:
             shown += f", ... ({len(columns)} columns)"
         raise CompareError(
-            f"Target column {target!r} is not in {Path(path).name}.{hint} "
+            f"Target column {target!r} is not in {file_name}.{hint} "
             f"Its columns are: {shown}."
         )
     repeated = [
@@ -378,13 +381,13 @@ def load_table(path, target, *, unlabelled="-1"):
     if target in repeated:
         raise CompareError(
             f"Column {target!r} appears {header.count(target)} times in the header "
-            f"of {Path(path).name}: the other copies would be features holding "
+            f"of {file_name}: the other copies would be features holding "
             "the target. Rename or drop them."
         )
     y_raw = frame[target]
     X = frame.drop(columns=[target])
     if X.shape[1] == 0:
-        raise CompareError(f"{Path(path).name} has no column besides {target!r}.")
+        raise CompareError(f"{file_name} has no column besides {target!r}.")
     unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
     missing = y_raw.isna().to_numpy() & ~unlabelled_mask
     if missing.any():
@@ -428,7 +431,7 @@ def load_table(path, target, *, unlabelled="-1"):
             f"Target column {target!r} has a single class ({shown}) among the "
             f"labelled rows; a comparison needs at least 2.{hint}"
         )
-    X, numeric, numeric_text, categorical, notes = _feature_columns(X, Path(path).name)
+    X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
     if repeated:
         notes.insert(
             0,
@@ -437,8 +440,7 @@ def load_table(path, target, *, unlabelled="-1"):
         )
     if X.shape[1] == 0:
         raise CompareError(
-            f"{Path(path).name} has no usable column besides {target!r}: "
-            + " ".join(notes)
+            f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
         )
     alike = {}
     for label in classes:
@@ -462,5 +464,12 @@ def load_table(path, target, *, unlabelled="-1"):
         )
     spec = _columns_spec(numeric, categorical, numeric_text, text_categories=True)
     return Dataset(
-        name, X, y, classes, spec, source=str(path), target=target, notes=notes
+        name,
+        X,
+        y,
+        classes,
+        spec,
+        source=str(path),
+        target=target,
+        notes=notes,
     )
