@@ -610,6 +610,27 @@ def test_compare_names_the_locale_cannot_decode_are_read_as_utf8(tmp_path, capsy
     assert "4 reused from results.csv" in capsys.readouterr().out
 
 
+def test_compare_reads_a_parquet_file_the_locale_cannot_name(tmp_path):
+    # pyarrow encodes a file name in UTF-8: "--data données.parquet" under
+    # LC_ALL=C without UTF-8 mode, or a Latin-1 name under a UTF-8 locale,
+    # was "cannot be read as a Parquet file: UnicodeEncodeError: 'utf-8'
+    # codec can't encode character '\udce9' ...: surrogates not allowed".
+    pytest.importorskip("pyarrow")
+    import io
+
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    pd.read_csv(_csv(tmp_path)).to_parquet(buffer)
+    # The name as the file system holds it, whatever the locale.
+    name = os.path.join(os.fsencode(tmp_path), b"donn\xe9es.parquet")
+    Path(os.fsdecode(name)).write_bytes(buffer.getvalue())
+    args = ["--data", os.fsdecode(name), "--target", "label"]
+    assert _compare(tmp_path, *args) == 0
+    rows = read_results(tmp_path / "out/results.csv")
+    assert {row["dataset"] for row in rows} == {"donn\ufffdes"}
+
+
 def test_main_writes_back_the_bytes_the_locale_could_not_decode(monkeypatch):
     # With an ASCII locale, stdout writes the undecoded bytes of a file name
     # back (surrogateescape) but any other text such as "données", read from

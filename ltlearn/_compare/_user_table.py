@@ -109,7 +109,15 @@ def _read_table(path):
         )
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        read, kind = pd.read_parquet, "a Parquet file"
+
+        def read(path):
+            # From the open file: pyarrow encodes a file name in UTF-8, which
+            # fails for the bytes the locale could not decode (LC_ALL=C:
+            # --data données.parquet), where open() gives them back.
+            with open(path, "rb") as handle:
+                return pd.read_parquet(handle)
+
+        kind = "a Parquet file"
     elif suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
         sep, header = _header(path)
 
