@@ -121,6 +121,13 @@ def _escape_any(error):
 codecs.register_error(_ANY_TEXT, _escape_any)
 
 
+# What a stream's errors become within ``main``: a stream that writes back
+# the bytes the locale could not decode (Python's choice under ``LC_ALL=C``)
+# goes on doing so; one that refuses them (``PYTHONIOENCODING=ascii``, stdout
+# under ``LANG=en_US.UTF-8``) escapes them, as Python's stderr does.
+_PRINTING = {"strict": "backslashreplace", "surrogateescape": _ANY_TEXT}
+
+
 @contextlib.contextmanager
 def _printing_any_text():
     """Let stdout write what its encoding cannot, as Python's stderr does.
@@ -128,18 +135,18 @@ def _printing_any_text():
     Under ``PYTHONIOENCODING=ascii`` or a terminal of another encoding, a
     path such as ``--output résultats`` is printed ``r\\xe9sultats``; it was a
     ``UnicodeEncodeError`` after every fit had run. Bytes of the command line
-    that the locale could not decode are written back as they were. The
-    streams are given back as they were: ``main`` may be called from Python.
+    that the locale could not decode are written back as they were where the
+    stream did so already. The streams are given back as they were: ``main``
+    may be called from Python.
     """
     changed = {
         stream: stream.errors
         for stream in (sys.stdout, sys.stderr)
-        if getattr(stream, "errors", None)
-        in ("strict", "surrogateescape", "backslashreplace")
+        if getattr(stream, "errors", None) in _PRINTING
         and hasattr(stream, "reconfigure")
     }
-    for stream in changed:
-        stream.reconfigure(errors=_ANY_TEXT)
+    for stream, errors in changed.items():
+        stream.reconfigure(errors=_PRINTING[errors])
     try:
         yield
     finally:

@@ -648,6 +648,27 @@ def test_main_writes_back_the_bytes_the_locale_could_not_decode(monkeypatch):
     assert stdout.buffer.getvalue() == b"sortie \xc3\xa9/results.csv: donn\\xe9es\n"
 
 
+@pytest.mark.parametrize("errors", ["strict", "backslashreplace"])
+def test_main_escapes_the_undecoded_bytes_where_the_stream_refused_them(
+    monkeypatch, errors
+):
+    # Under PYTHONIOENCODING=ascii (or on stderr), an output folder named by
+    # the byte 0xe9 that the locale could not decode was printed with the
+    # escape "sortie\udce9", as Python's stderr does; it became that raw
+    # byte, on a stream declared ASCII.
+    import io
+
+    from ltlearn import cli
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors=errors)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    with cli._printing_any_text():
+        print("sortie\udce9/results.csv: donn\xe9es")
+    stdout.flush()
+    assert stdout.errors == errors
+    assert stdout.buffer.getvalue() == b"sortie\\udce9/results.csv: donn\\xe9es\n"
+
+
 def test_main_gives_the_streams_back_as_they_were(monkeypatch):
     # main() called from Python left stdout writing backslash escapes for
     # the rest of the process.
