@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import argparse
+import codecs
 import contextlib
 import difflib
 import os
@@ -91,30 +92,68 @@ def _parse(parser, argv):
     return args
 
 
+_ANY_TEXT = "ltlearn.backslashreplace"
+
+
+def _escape_any(error):
+    """Write back the bytes the locale could not decode; escape other text.
+
+    The bytes kept as lone surrogates are written as they were (as
+    ``surrogateescape`` does), any other text that the encoding cannot
+    write is backslash-escaped (as ``backslashreplace`` does).
+
+    Under ``LC_ALL=C`` without UTF-8 mode, stdout writes a file name from the
+    command line back byte for byte, but a data set name read from a UTF-8
+    file was a ``UnicodeEncodeError``.
+    """
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    text = error.object[error.start : error.end]
+    data = b"".join(
+        bytes([ord(char) - 0xDC00])
+        if "\udc80" <= char <= "\udcff"
+        else char.encode("ascii", "backslashreplace")
+        for char in text
+    )
+    return data, error.end
+
+
+codecs.register_error(_ANY_TEXT, _escape_any)
+
+
+# What a stream's errors become within ``main``: a stream that writes back
+# the bytes the locale could not decode (Python's choice under ``LC_ALL=C``)
+# goes on doing so; one that refuses them (``PYTHONIOENCODING=ascii``, stdout
+# under ``LANG=en_US.UTF-8``) escapes them, as Python's stderr does.
+_PRINTING = {"strict": "backslashreplace", "surrogateescape": _ANY_TEXT}
+
+
 @contextlib.contextmanager
 def _printing_any_text():
     """Let stdout write what its encoding cannot, as Python's stderr does.
 
     Under ``PYTHONIOENCODING=ascii`` or a terminal of another encoding, a
     path such as ``--output résultats`` is printed ``r\\xe9sultats``; it was a
-    ``UnicodeEncodeError`` after every fit had run. The streams are given
-    back as they were: ``main`` may be called from Python.
+    ``UnicodeEncodeError`` after every fit had run. Bytes of the command line
+    that the locale could not decode are written back as they were where the
+    stream did so already. The streams are given back as they were: ``main``
+    may be called from Python.
     """
-    changed = [
-        stream
+    changed = {
+        stream: stream.errors
         for stream in (sys.stdout, sys.stderr)
-        if getattr(stream, "errors", None) == "strict"
+        if getattr(stream, "errors", None) in _PRINTING
         and hasattr(stream, "reconfigure")
-    ]
-    for stream in changed:
-        stream.reconfigure(errors="backslashreplace")
+    }
+    for stream, errors in changed.items():
+        stream.reconfigure(errors=_PRINTING[errors])
     try:
         yield
     finally:
-        for stream in changed:
+        for stream, errors in changed.items():
             # A stream closed or gone (its reader left) is left as it is.
             with contextlib.suppress(OSError, ValueError):
-                stream.reconfigure(errors="strict")
+                stream.reconfigure(errors=errors)
 
 
 def _flush_stdout():

@@ -443,7 +443,8 @@ def test_compare_writes_through_links_and_keeps_modes(tmp_path, capsys):
     capsys.readouterr()
     assert (out / "report.md").is_symlink()
     assert (tmp_path / "model.joblib").is_symlink()
-    assert (shared / "report.md").read_text().startswith("# ltlearn compare")
+    report = (shared / "report.md").read_text(encoding="utf-8")
+    assert report.startswith("# ltlearn compare")
     assert (shared / "model.joblib").stat().st_mode & 0o777 == 0o604
     assert sorted(path.name for path in shared.iterdir()) == [
         "model.joblib",
@@ -534,7 +535,8 @@ def test_compare_keeps_a_read_only_model_and_report(tmp_path, capsys, monkeypatc
     assert _compare(tmp_path, *args) == 2
     err = capsys.readouterr().err
     assert "cannot write the report" in err and "Permission denied" in err
-    assert model.read_text() == "keep" and (out / "report.md").read_text() == "keep"
+    assert model.read_text() == "keep"
+    assert (out / "report.md").read_text(encoding="utf-8") == "keep"
 
 
 @pytest.mark.parametrize(
@@ -567,6 +569,10 @@ def test_compare_prints_a_path_the_terminal_cannot_encode(tmp_path, monkeypatch)
     # after every fit had run.
     import io
 
+    try:
+        os.fsencode("résultats")
+    except UnicodeEncodeError:
+        pytest.skip("the file system encoding cannot name 'résultats'")
     stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
     monkeypatch.setattr(sys, "stdout", stdout)
     path = _csv(tmp_path)
@@ -576,6 +582,91 @@ def test_compare_prints_a_path_the_terminal_cannot_encode(tmp_path, monkeypatch)
     stdout.flush()
     assert "r\\xe9sultats" in stdout.buffer.getvalue().decode("ascii")
     assert (output / "results.csv").exists()
+
+
+def test_compare_names_the_locale_cannot_decode_are_read_as_utf8(tmp_path, capsys):
+    # Under LC_ALL=C without UTF-8 mode, "--data données.csv --target classé"
+    # reaches Python with lone surrogates for the non-ASCII bytes: the target
+    # named no column, and the data set name was a UnicodeEncodeError when
+    # the first row was written to results.csv.
+    path = _csv(tmp_path)
+    text = path.read_text(encoding="utf-8").replace(",label", ",classé")
+    # The name as the file system holds it, whatever the locale.
+    data = os.fsdecode(os.path.join(os.fsencode(tmp_path), "données.csv".encode()))
+    Path(data).write_bytes(text.encode("utf-8"))
+
+    def undecoded(argument):
+        return os.fsencode(argument).decode("ascii", "surrogateescape")
+
+    target = "classé".encode().decode("ascii", "surrogateescape")
+    args = ["--data", undecoded(data), "--target", target]
+    assert _compare(tmp_path, *args) == 0
+    assert {row["dataset"] for row in read_results(tmp_path / "out/results.csv")} == {
+        "données"
+    }
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    assert "| données |" in report and "données.csv" in report
+    assert _compare(tmp_path, *args) == 0  # the rerun finds its fits
+    assert "4 reused from results.csv" in capsys.readouterr().out
+
+
+def test_compare_reads_a_parquet_file_the_locale_cannot_name(tmp_path):
+    # pyarrow encodes a file name in UTF-8: "--data données.parquet" under
+    # LC_ALL=C without UTF-8 mode, or a Latin-1 name under a UTF-8 locale,
+    # was "cannot be read as a Parquet file: UnicodeEncodeError: 'utf-8'
+    # codec can't encode character '\udce9' ...: surrogates not allowed".
+    pytest.importorskip("pyarrow")
+    import io
+
+    import pandas as pd
+
+    buffer = io.BytesIO()
+    pd.read_csv(_csv(tmp_path)).to_parquet(buffer)
+    # The name as the file system holds it, whatever the locale.
+    name = os.path.join(os.fsencode(tmp_path), b"donn\xe9es.parquet")
+    Path(os.fsdecode(name)).write_bytes(buffer.getvalue())
+    args = ["--data", os.fsdecode(name), "--target", "label"]
+    assert _compare(tmp_path, *args) == 0
+    rows = read_results(tmp_path / "out/results.csv")
+    assert {row["dataset"] for row in rows} == {"donn\ufffdes"}
+
+
+def test_main_writes_back_the_bytes_the_locale_could_not_decode(monkeypatch):
+    # With an ASCII locale, stdout writes the undecoded bytes of a file name
+    # back (surrogateescape) but any other text such as "données", read from
+    # a UTF-8 file, was a UnicodeEncodeError.
+    import io
+
+    from ltlearn import cli
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="surrogateescape")
+    monkeypatch.setattr(sys, "stdout", stdout)
+    with cli._printing_any_text():
+        print("sortie \udcc3\udca9/results.csv: donn\xe9es")
+    stdout.flush()
+    assert stdout.errors == "surrogateescape"
+    assert stdout.buffer.getvalue() == b"sortie \xc3\xa9/results.csv: donn\\xe9es\n"
+
+
+@pytest.mark.parametrize("errors", ["strict", "backslashreplace"])
+def test_main_escapes_the_undecoded_bytes_where_the_stream_refused_them(
+    monkeypatch, errors
+):
+    # Under PYTHONIOENCODING=ascii (or on stderr), an output folder named by
+    # the byte 0xe9 that the locale could not decode was printed with the
+    # escape "sortie\udce9", as Python's stderr does; it became that raw
+    # byte, on a stream declared ASCII.
+    import io
+
+    from ltlearn import cli
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors=errors)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    with cli._printing_any_text():
+        print("sortie\udce9/results.csv: donn\xe9es")
+    stdout.flush()
+    assert stdout.errors == errors
+    assert stdout.buffer.getvalue() == b"sortie\\udce9/results.csv: donn\\xe9es\n"
 
 
 def test_main_gives_the_streams_back_as_they_were(monkeypatch):

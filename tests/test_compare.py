@@ -533,7 +533,7 @@ def test_report_with_plots(tmp_path, fmt):
     comparison = _run(tmp_path)
     path = write_report(comparison, summarize(comparison), fmt=fmt)
     assert path == tmp_path / f"report.{fmt}"
-    text = path.read_text()
+    text = path.read_text(encoding="utf-8")
     for plot in ("recall_vs_frequency.png", "ranks.png"):
         assert (tmp_path / "plots" / plot).stat().st_size > 0
         assert f"plots/{plot}" in text
@@ -552,8 +552,8 @@ def test_a_rerun_into_the_directory_leaves_no_report_of_another_comparison(
     write_report(first, summarize(first), fmt="html")
     assert (tmp_path / "plots" / "critical_difference.png").exists()
     second = _run(tmp_path, datasets=[_tiny("other")], methods=["plain"])
-    md = write_report(second, summarize(second), fmt="md").read_text()
-    html = (tmp_path / "report.html").read_text()
+    md = write_report(second, summarize(second), fmt="md").read_text(encoding="utf-8")
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
     for text in (md, html):
         assert "other" in text and "class_weight" not in text
     assert not (tmp_path / "plots" / "critical_difference.png").exists()
@@ -608,7 +608,7 @@ def test_a_long_file_name_the_system_takes_is_written(tmp_path):
 def test_report_without_matplotlib_omits_plots_with_a_note(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     comparison = _run(tmp_path)
-    text = write_report(comparison, summarize(comparison)).read_text()
+    text = write_report(comparison, summarize(comparison)).read_text(encoding="utf-8")
     assert "Plots omitted: matplotlib is not installed" in text
     assert not (tmp_path / "plots").exists()
 
@@ -622,7 +622,7 @@ def test_progress_counter_without_tqdm(monkeypatch, capsys):
 
 def test_results_csv_has_one_row_per_fit_with_its_metrics(tmp_path):
     _run(tmp_path)
-    with (tmp_path / "results.csv").open(newline="") as handle:
+    with (tmp_path / "results.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 4
     for row in rows:
@@ -794,7 +794,7 @@ def test_report_says_where_smote_nc_ran(tmp_path):
     dataset = load_table(_write_table(tmp_path, _frame(120)), "label")
     comparison = _run(tmp_path / "out", datasets=[dataset, _tiny()], methods=["smote"])
     assert all(r["status"] == "ok" for r in comparison.rows)
-    text = write_report(comparison, summarize(comparison)).read_text()
+    text = write_report(comparison, summarize(comparison)).read_text(encoding="utf-8")
     assert "SMOTE-NC" in text
     assert "smote: on the data sets with categorical columns (data (2))" in text
     assert "| categorical |" in text
@@ -802,5 +802,5 @@ def test_report_says_where_smote_nc_ran(tmp_path):
 
 def test_report_of_numeric_data_does_not_mention_smote_nc(tmp_path):
     comparison = _run(tmp_path, methods=["smote"])
-    text = write_report(comparison, summarize(comparison)).read_text()
+    text = write_report(comparison, summarize(comparison)).read_text(encoding="utf-8")
     assert "data sets with categorical columns" not in text

@@ -166,7 +166,7 @@ def test_save_best_refits_the_best_recipe_which_predicts_in_a_fresh_process(
     assert status == 0
     best = out.split("Best on this data: ")[1].split(".")[0]
     assert f"({best}, refitted on all the data)" in out
-    report = (tmp_path / "out" / "report.md").read_text()
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert f"Best on this data: {best}" in report
     assert "## Statistics" in report and "brf [peer]" in report
     frame.drop(columns="label").head(20).to_csv(tmp_path / "new.csv", index=False)
@@ -210,7 +210,7 @@ def test_report_has_the_critical_difference_diagram_and_a_readable_recall_plot(
         + ["--output", str(tmp_path / "out")]
     )
     assert status == 0
-    report = (tmp_path / "out" / "report.md").read_text()
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "plots/critical_difference.png" in report
     assert (tmp_path / "out" / "plots" / "critical_difference.png").stat().st_size
     assert "Per-class recall of the top methods and the peers." in report

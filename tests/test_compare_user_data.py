@@ -122,7 +122,7 @@ def test_notes_are_printed_and_in_the_report(tmp_path, capsys):
     assert _compare(tmp_path, path, "--save-best", str(model)) == 0
     err = capsys.readouterr().err
     assert "ltlearn compare: note: data: Not used as feature(s): 'tx_id'" in err
-    report = (tmp_path / "out" / "report.md").read_text()
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "Not used as feature(s): 'tx_id'" in report
     # The saved model takes the file's columns, the identifier included.
     predicted = joblib.load(model).predict(frame.drop(columns="label"))

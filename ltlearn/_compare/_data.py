@@ -198,6 +198,21 @@ def _parse_numbers(X):
     return out
 
 
+def utf8_text(text):
+    """``text`` with the bytes the locale could not decode read as UTF-8.
+
+    Where the locale cannot decode a command line or a file name (``LC_ALL=C``
+    without UTF-8 mode), Python keeps each such byte as a lone surrogate
+    (:pep:`383`): ``--target été`` then names no column of a UTF-8 file, and
+    such text cannot be written in the UTF-8 results and report. Those bytes
+    are read as UTF-8 (one that is not, as U+FFFD); other text, and what is
+    not text, is returned as it is.
+    """
+    if not isinstance(text, str):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 class CompareError(ValueError):
     """A problem with what the user asked for, reported without a traceback."""
 

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import ltlearn
+from ltlearn._compare._data import utf8_text
 from ltlearn._compare._options import REPORT_FORMATS
 from ltlearn._compare._plots import (
     plot_critical_difference,
@@ -358,7 +359,8 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         for kind, path in zip(REPORT_FORMATS, report_paths(output)):
             if kind == fmt or path.exists():
                 temporary = stack.enter_context(replacing(path))
-                temporary.write_text(render(blocks, kind), encoding="utf-8")
+                text = utf8_text(render(blocks, kind))
+                temporary.write_text(text, encoding="utf-8")
         if drawing:
             # Left first, so the plots are in place before the report.
             _put_plots(Path(folder), plots, stack)

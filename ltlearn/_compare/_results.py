@@ -15,7 +15,7 @@ import stat
 import warnings
 from pathlib import Path
 
-from ltlearn._compare._data import CompareError
+from ltlearn._compare._data import CompareError, utf8_text
 
 METRICS = ("balanced_accuracy", "geometric_mean", "macro_f1")
 RESULTS_FILE = "results.csv"
@@ -222,7 +222,7 @@ def _format_line(row):
         value = row.get(name, "")
         values.append(one_line("" if value is None else str(value)))
     csv.writer(buffer, lineterminator="\n").writerow(values)
-    return buffer.getvalue().encode("utf-8")
+    return utf8_text(buffer.getvalue()).encode("utf-8")
 
 
 class ResultsFile:

@@ -23,6 +23,7 @@ from ltlearn._compare._data import (
     _encode_labels,
     _first_names,
     _read_numbers,
+    utf8_text,
 )
 from ltlearn._compare._results import one_line
 
@@ -109,7 +110,15 @@ def _read_table(path):
         )
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
-        read, kind = pd.read_parquet, "a Parquet file"
+
+        def read(path):
+            # From the open file: pyarrow encodes a file name in UTF-8, which
+            # fails for the bytes the locale could not decode (LC_ALL=C:
+            # --data données.parquet), where open() gives them back.
+            with open(path, "rb") as handle:
+                return pd.read_parquet(handle)
+
+        kind = "a Parquet file"
     elif suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
         sep, header = _header(path)
 
@@ -361,8 +370,10 @@ def load_table(path, target, *, unlabelled="-1"):
     frame, header = _read_table(path)  # says so when pandas is missing
     import pandas as pd
 
+    target, unlabelled = utf8_text(target), utf8_text(unlabelled)
     # The name the rows of results.csv hold, so that a rerun finds them.
-    name = one_line(Path(path).stem)
+    name = one_line(utf8_text(Path(path).stem))
+    file_name = utf8_text(Path(path).name)
     columns = [str(column) for column in frame.columns]
     frame.columns = columns
     if target not in columns:
@@ -371,7 +382,7 @@ def load_table(path, target, *, unlabelled="-1"):
         if len(columns) > 50:
             shown += f", ... ({len(columns)} columns)"
         raise CompareError(
-            f"Target column {target!r} is not in {Path(path).name}.{hint} "
+            f"Target column {target!r} is not in {file_name}.{hint} "
             f"Its columns are: {shown}."
         )
     repeated = [
@@ -380,13 +391,13 @@ def load_table(path, target, *, unlabelled="-1"):
     if target in repeated:
         raise CompareError(
             f"Column {target!r} appears {header.count(target)} times in the header "
-            f"of {Path(path).name}: the other copies would be features holding "
+            f"of {file_name}: the other copies would be features holding "
             "the target. Rename or drop them."
         )
     y_raw = frame[target]
     X = frame.drop(columns=[target])
     if X.shape[1] == 0:
-        raise CompareError(f"{Path(path).name} has no column besides {target!r}.")
+        raise CompareError(f"{file_name} has no column besides {target!r}.")
     unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
     missing = y_raw.isna().to_numpy() & ~unlabelled_mask
     if missing.any():
@@ -430,7 +441,7 @@ def load_table(path, target, *, unlabelled="-1"):
             f"Target column {target!r} has a single class ({shown}) among the "
             f"labelled rows; a comparison needs at least 2.{hint}"
         )
-    X, numeric, numeric_text, categorical, notes = _feature_columns(X, Path(path).name)
+    X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
     if repeated:
         notes.insert(
             0,
@@ -439,8 +450,7 @@ def load_table(path, target, *, unlabelled="-1"):
         )
     if X.shape[1] == 0:
         raise CompareError(
-            f"{Path(path).name} has no usable column besides {target!r}: "
-            + " ".join(notes)
+            f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
         )
     alike = {}
     for label in classes:
@@ -464,5 +474,12 @@ def load_table(path, target, *, unlabelled="-1"):
         )
     spec = _columns_spec(numeric, categorical, numeric_text, text_categories=True)
     return Dataset(
-        name, X, y, classes, spec, source=str(path), target=target, notes=notes
+        name,
+        X,
+        y,
+        classes,
+        spec,
+        source=str(path),
+        target=target,
+        notes=notes,
     )

@@ -161,7 +161,8 @@ def load_cifar_lt(
     ----------
     root : str or path-like
         Folder holding ``cifar-10-batches-py`` / ``cifar-100-python``, or that
-        folder itself.
+        folder itself; a leading ``~`` is the home directory, as in the
+        ``root`` of torchvision's datasets.
     dataset : {"cifar10", "cifar100"}, default="cifar10"
         Which CIFAR.
     imbalance_ratio : float, default=100
@@ -209,7 +210,7 @@ def load_cifar_lt(
     >>> _cifar_lt_counts(5000, 10, 100, "exp")
     [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
     """
-    folder = os.fspath(root)
+    folder = os.path.expanduser(os.fspath(root))
     if os.path.basename(os.path.normpath(folder)) != _FOLDERS[dataset]:
         folder = os.path.join(folder, _FOLDERS[dataset])
     classes = np.arange(_N_CLASSES[dataset])

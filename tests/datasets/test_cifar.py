@@ -78,6 +78,18 @@ def test_load_cifar10_lt_keeps_the_reference_images(tmp_path):
     assert not np.array_equal(other.train_indices, data.train_indices)
 
 
+def test_load_cifar_lt_root_under_the_home_directory(tmp_path, monkeypatch):
+    # "~/data", the root torchvision's CIFAR10 took to download the data, was
+    # "~/data/cifar-10-batches-py/data_batch_1 not found".
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))  # Windows
+    _write_cifar(tmp_path / "my data", "cifar10", 6, 2, 10)
+    data = load_cifar_lt("~/my data", imbalance_ratio=2, n_max=6)
+    expected = load_cifar_lt(tmp_path / "my data", imbalance_ratio=2, n_max=6)
+    np.testing.assert_array_equal(data.X_train, expected.X_train)
+    np.testing.assert_array_equal(data.y_train, expected.y_train)
+
+
 def test_load_cifar100_step_profile(tmp_path):
     _write_cifar(tmp_path, "cifar100", 10, 2, 100)
     X_train, X_test, y_train, y_test = load_cifar_lt(
