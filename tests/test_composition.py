@@ -10,13 +10,16 @@ import numpy as np
 import pytest
 from imblearn.combine import SMOTEENN, SMOTETomek
 from imblearn.under_sampling import EditedNearestNeighbours, TomekLinks
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
-from sklearn.utils import estimator_html_repr
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.utils import estimator_html_repr, get_tags
 
 from ltlearn.decomposition import COGClassifier
 from ltlearn.ensemble import PluginEnsembleClassifier
@@ -229,3 +232,28 @@ def test_an_interrupted_refit_leaves_the_model_unfitted(model, interrupted):
     assert not [name for name in vars(model) if name.endswith("_")]
     assert not hasattr(model, "_model")
     assert model.get_params(deep=False) == params
+
+
+@pytest.mark.parametrize(
+    "make_model",
+    [
+        ThresholdMovingClassifier,
+        lambda knn: PluginClassifier(knn, cv=3),
+        lambda knn: PluginEnsembleClassifier(
+            [("lr", LogisticRegression()), ("knn", knn)], random_state=0
+        ),
+    ],
+    ids=["ThresholdMovingClassifier", "PluginClassifier", "PluginEnsembleClassifier"],
+)
+def test_a_precomputed_distance_matrix_is_cut_by_cross_validation(make_model):
+    # the model of precomputed distances is pairwise, as its estimator is: the
+    # test rows are then measured against the training rows only
+    X, y = make_classification(n_samples=90, weights=[0.7], random_state=0)
+    distances = euclidean_distances(X)
+    model = make_model(KNeighborsClassifier(metric="precomputed"))
+    assert get_tags(model).input_tags.pairwise
+    folds = list(KFold(3).split(X))
+    scores = cross_validate(model, distances, y, cv=folds, error_score="raise")
+    for (train, test), score in zip(folds, scores["test_score"]):
+        fitted = clone(model).fit(distances[np.ix_(train, train)], y[train])
+        assert score == fitted.score(distances[np.ix_(test, train)], y[test])

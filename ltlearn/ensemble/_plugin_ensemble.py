@@ -546,26 +546,25 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         if models is None:  # the default forests and logistic regression
             models = _default_estimators(0, 1)
 
-        def every_model(tag):
+        def model_tags(tag, combine):
             return bool(
                 isinstance(models, list)
                 and models
-                and all(
-                    isinstance(item, tuple)
-                    and len(item) == 2
-                    and (
-                        _is_dropped(item[1])
-                        # not a model: refused by name in fit
-                        or hasattr(item[1], "fit")
-                        and getattr(get_tags(item[1]).input_tags, tag)
-                    )
-                    for item in models
+                and all(isinstance(item, tuple) and len(item) == 2 for item in models)
+                and combine(
+                    # not a model: refused by name in fit
+                    hasattr(model, "fit") and getattr(get_tags(model).input_tags, tag)
+                    for _, model in models
+                    if not _is_dropped(model)
                 )
             )
 
         # X goes to the models as it is: missing values or a sparse matrix
         # pass when every model accepts them (missing values are refused by
         # the default logistic regression)
-        tags.input_tags.allow_nan = every_model("allow_nan")
-        tags.input_tags.sparse = every_model("sparse")
+        tags.input_tags.allow_nan = model_tags("allow_nan", all)
+        tags.input_tags.sparse = model_tags("sparse", all)
+        # a precomputed kernel or distance matrix of one model: scikit-learn's
+        # splitters then cut its columns too, as the cross-fitting does
+        tags.input_tags.pairwise = model_tags("pairwise", any)
         return tags

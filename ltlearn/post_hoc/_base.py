@@ -585,4 +585,7 @@ class _BasePostHocClassifier(
         inner = get_tags(self.estimator)
         tags.input_tags.sparse = inner.input_tags.sparse
         tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        # a precomputed kernel or distance matrix: scikit-learn's splitters
+        # then cut its columns too, as the cross-fitting does
+        tags.input_tags.pairwise = inner.input_tags.pairwise
         return tags
