@@ -475,7 +475,9 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         and then their stack (7 times the output's memory with three models,
         against 3). A first model of another dtype (a network's float32)
         takes ``np.mean``'s path, which sums in that dtype; a later model of
-        a type wider than float64 makes it start again on that path.
+        a type wider than float64, or of another shape, makes it start again
+        on that path (whose error refuses models of different shapes, which
+        the sum would broadcast).
         """
         check_is_fitted(self)
         # each model checks X, its feature names and number of features
@@ -486,7 +488,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         total = total.copy()  # a model may return an array it holds
         for est in others:
             proba = np.asarray(est.predict_proba(X))
-            if not np.can_cast(proba.dtype, np.float64):
+            if proba.shape != total.shape or not np.can_cast(proba.dtype, np.float64):
                 return np.mean([e.predict_proba(X) for e in self.estimators_], axis=0)
             total += proba
             del proba  # not held while the next model predicts

@@ -620,3 +620,25 @@ def test_predict_proba_holds_one_model_probabilities_beside_their_sum():
     expected = _adjusted_log_proba(np.mean(tables, axis=0), log_weights)
     assert np.array_equal(proba, np.exp(expected))
     assert np.array_equal(clf.predict_log_proba(X), expected)
+
+
+class _FirstRowProba(_FixedProba):
+    """A faulty model: the probabilities of the first row, whatever ``X``."""
+
+    def predict_proba(self, X):
+        return self.table[:1]
+
+
+@pytest.mark.parametrize("faulty_first", [False, True])
+def test_models_of_probabilities_of_other_shapes_are_refused(faulty_first):
+    # The sum of the models' probabilities broadcast one row (or one column)
+    # of a faulty model over the others' rows, without an error: the mean
+    # of their list refuses them.
+    table = np.random.default_rng(0).dirichlet(np.ones(3), size=6)
+    models = [("good", _FixedProba(table)), ("faulty", _FirstRowProba(table))]
+    if faulty_first:
+        models.reverse()
+    X, y = np.arange(6.0)[:, None], np.arange(6) % 3
+    clf = PluginEnsembleClassifier(models, refinement=0).fit(X, y)
+    with pytest.raises(ValueError, match="inhomogeneous shape"):
+        clf.predict_proba(X)
