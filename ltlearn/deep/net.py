@@ -1679,12 +1679,16 @@ class LongTailClassifier(
         X = self._check_X(X, reset=False)
         features = self._features_method()
         self.module_.train(False)
-        out = []
+        batches = (
+            features(to_tensor(unpack_data(batch)[0], device=self.device))
+            .cpu()
+            .float()
+            .numpy()
+            for batch in self.get_iterator(self.get_dataset(X), training=False)
+        )
         with torch.no_grad():
-            for batch in self.get_iterator(self.get_dataset(X), training=False):
-                Xi, _ = unpack_data(batch)
-                out.append(features(to_tensor(Xi, device=self.device)).cpu())
-        return torch.cat(out).float().numpy()
+            # each batch written into the output as it comes, as in predict_proba
+            return _stack_batches(batches, len(X))
 
     def _features_method(self):
         features = getattr(self.module_, "features", None)

@@ -474,9 +474,32 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             )
 
     def _average_proba(self, X):
+        """The mean of the models' probabilities, as ``np.mean(..., axis=0)``.
+
+        Probabilities of float64 are summed in order as each model gives
+        them, so that one model's are held beside the sum, not all of them
+        and then their stack (7 times the output's memory with three models,
+        against 3). A first model of another dtype (a network's float32)
+        takes ``np.mean``'s path, which sums in that dtype; a later model of
+        a type wider than float64, or of another shape, makes it start again
+        on that path (whose error refuses models of different shapes, which
+        the sum would broadcast).
+        """
         check_is_fitted(self)
         # each model checks X, its feature names and number of features
-        return np.mean([est.predict_proba(X) for est in self.estimators_], axis=0)
+        first, *others = self.estimators_
+        total = np.asarray(first.predict_proba(X))
+        if total.dtype != np.float64:
+            return np.mean([total, *(est.predict_proba(X) for est in others)], axis=0)
+        total = total.copy()  # a model may return an array it holds
+        for est in others:
+            proba = np.asarray(est.predict_proba(X))
+            if proba.shape != total.shape or not np.can_cast(proba.dtype, np.float64):
+                return np.mean([e.predict_proba(X) for e in self.estimators_], axis=0)
+            total += proba
+            del proba  # not held while the next model predicts
+        total /= len(self.estimators_)
+        return total
 
     @_Substitution(X=_X_predict_docstring)
     def predict_proba(self, X):
@@ -490,7 +513,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             Reweighted probabilities, renormalised per row; ``predict`` is
             their argmax.
         """
-        return np.exp(self.predict_log_proba(X))
+        log_proba = self.predict_log_proba(X)
+        return np.exp(log_proba, out=log_proba)
 
     @_Substitution(X=_X_predict_docstring)
     def predict_log_proba(self, X):

@@ -8,6 +8,7 @@ import pickle
 import signal
 import threading
 import warnings
+import weakref
 
 import numpy as np
 import pytest
@@ -1642,15 +1643,44 @@ def test_stack_batches_is_their_concatenation():
         _stack_batches(iter([]), 0)
 
 
-def test_predict_proba_of_many_batches_stacks_them_in_order():
+def _net_of_many_batches():
+    """90 rows and a network fitted on them that reads them in 12 batches."""
     X, y = make_classification(
         n_samples=90, n_features=5, n_informative=3, n_classes=3, random_state=0
     )
     net = LongTailClassifier(
         MLP, max_epochs=1, batch_size=8, random_state=0, verbose=0
     ).fit(X.astype(np.float32), y)
+    return X, net
+
+
+def test_predict_proba_of_many_batches_stacks_them_in_order():
+    X, net = _net_of_many_batches()
     proba = net.predict_proba(X)
     with torch.no_grad():
         logits = net.module_(torch.as_tensor(X, dtype=torch.float32))
     np.testing.assert_allclose(proba, torch.softmax(logits, dim=-1).numpy(), rtol=1e-6)
     assert proba.shape == (90, 3)
+
+
+def test_transform_holds_no_list_of_the_batches():
+    # transform kept every batch's features in a list and then concatenated
+    # them, twice the output's memory (570 MiB for 244 MiB of features). Each
+    # batch is now written into the output as it comes, as in predict_proba:
+    # when a batch is computed, at most the one before it is still held.
+    X, net = _net_of_many_batches()
+    expected = net.transform(X)
+    features = net.module_.features
+    outputs, held = [], []
+
+    def recording(x):
+        held.append(sum(ref() is not None for ref in outputs))
+        out = features(x)
+        outputs.append(weakref.ref(out))
+        return out
+
+    net.module_.features = recording
+    out = net.transform(X)
+    assert len(outputs) == 12 and max(held) <= 1
+    assert out.dtype == np.float32 and out.flags.c_contiguous
+    np.testing.assert_array_equal(out, expected)

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -36,6 +37,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import SVC, LinearSVC
 
 from ltlearn.ensemble import PluginEnsembleClassifier
+from ltlearn.post_hoc._base import _adjusted_log_proba
 from tests.post_hoc.test_logit_adjustment import _FixedProba
 
 
@@ -600,3 +602,49 @@ def test_a_dataframe_reaches_the_models_as_it_is():
     assert balanced_accuracy_score(y, clf.predict(X)) == 1.0
     proba = clf.predict_proba(X)
     assert np.array_equal(clf.predict_proba(X.reset_index(drop=True)), proba)
+
+
+def test_predict_proba_holds_one_model_probabilities_beside_their_sum():
+    # The mean of the models' probabilities held all of them and then their
+    # stack: with five models, 11 arrays of the output's size at once. They
+    # are now summed as each model gives them, with the same floats.
+    rng = np.random.default_rng(0)
+    n_rows, n_classes = 20_000, 10
+    tables = [rng.dirichlet(np.ones(n_classes), size=n_rows) for _ in range(5)]
+    models = [(f"m{i}", FrozenEstimator(_FixedProba(t))) for i, t in enumerate(tables)]
+    X = np.arange(n_rows, dtype=float)[:, None]
+    y = np.arange(n_rows) % n_classes
+    clf = PluginEnsembleClassifier(models, refinement=0).fit(X, y)
+    log_weights = np.log(clf.weights_)
+    tracemalloc.start()
+    try:
+        proba = clf.predict_proba(X)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * proba.nbytes
+    expected = _adjusted_log_proba(np.mean(tables, axis=0), log_weights)
+    assert np.array_equal(proba, np.exp(expected))
+    assert np.array_equal(clf.predict_log_proba(X), expected)
+
+
+class _FirstRowProba(_FixedProba):
+    """A faulty model: the probabilities of the first row, whatever ``X``."""
+
+    def predict_proba(self, X):
+        return self.table[:1]
+
+
+@pytest.mark.parametrize("faulty_first", [False, True])
+def test_models_of_probabilities_of_other_shapes_are_refused(faulty_first):
+    # The sum of the models' probabilities broadcast one row (or one column)
+    # of a faulty model over the others' rows, without an error: the mean
+    # of their list refuses them.
+    table = np.random.default_rng(0).dirichlet(np.ones(3), size=6)
+    models = [("good", _FixedProba(table)), ("faulty", _FirstRowProba(table))]
+    if faulty_first:
+        models.reverse()
+    X, y = np.arange(6.0)[:, None], np.arange(6) % 3
+    clf = PluginEnsembleClassifier(models, refinement=0).fit(X, y)
+    with pytest.raises(ValueError, match="inhomogeneous shape"):
+        clf.predict_proba(X)
