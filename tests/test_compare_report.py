@@ -387,6 +387,25 @@ def test_markdown_report_shows_emphasis_code_and_link_marks_as_written():
     assert f"````\nleft out {name} ``` fence\n````" in text
 
 
+def test_markdown_report_shows_dollar_signs_as_written_not_as_math():
+    # GitHub, GitLab and VS Code read the text between two "$" as math: a
+    # --data file "a $^$ b.csv" (which the recall plot shows as written)
+    # showed a superscript in the report.
+    name = "a $^$ b, cost $x$"
+    blocks = [
+        ("h2", f"{name} per data set"),
+        ("p", f"Means over {name}."),
+        ("ul", [f"{name}: a note"]),
+        ("table", ["data set"], [[name]]),
+    ]
+    text = render(blocks, "md")
+    assert "$" not in text.replace("\\$", "")
+    escaped = r"a \$^\$ b, cost \$x\$"
+    assert f"## {escaped} per data set" in text
+    assert f"Means over {escaped}." in text and f"- {escaped}: a note" in text
+    assert f"| {escaped} |" in text
+
+
 def test_use_this_advice_of_several_data_sets_saves_the_recipe_it_names(
     tmp_path, capsys
 ):

@@ -16,10 +16,11 @@ from ltlearn._compare._results import one_line
 # What Markdown would read as markup, not text: HTML (the start of a tag, a
 # comment or an autolink; a character reference such as ``&amp;``), a
 # backslash escape, a code span, emphasis and strikethrough (``*``, ``~``, and
-# a run of ``_`` but between two letters or digits, where it never is) and a
-# link's ``](``. ``p < 0.05``, ``R&D``, ``digits_lt_semi`` and ``brf [peer]``
-# are left as they are.
-_MD_INLINE = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)|[\\`*~]|_+|\](?=[(\[])")
+# a run of ``_`` but between two letters or digits, where it never is), a
+# link's ``](`` and the ``$`` of the math that GitHub, GitLab and VS Code
+# read (``a $^$ b.csv``). ``p < 0.05``, ``R&D``, ``digits_lt_semi`` and
+# ``brf [peer]`` are left as they are.
+_MD_INLINE = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)|[\\`*~$]|_+|\](?=[(\[])")
 # A heading, quote or list marker at the start of a line of a paragraph or a
 # list item ("1." is escaped at its ".").
 _MD_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))", re.MULTILINE)

@@ -4,7 +4,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import torch
-from skorch.callbacks import EpochScoring, LRScheduler
+from skorch.callbacks import BatchScoring, EpochScoring, LRScheduler, PassthroughScoring
+
+# skorch's callbacks that score the training or the validation part.
+_SCORING = (EpochScoring, BatchScoring, PassthroughScoring)
 
 
 def _reads_monitor(callback):
@@ -47,11 +50,12 @@ def _refuse_validation_monitors(net):
         # own, valid_loss included: the monitor is left to find it.
         return
     # The scores written only with validation data: skorch's loss, and
-    # those of the scoring callbacks on the validation part.
+    # those of the scoring callbacks on the validation part, under the name
+    # they record (``EpochScoring("f1")`` records "f1", its ``name`` None).
     scores = {"valid_loss", "valid_bacc"} | {
-        callback.name
+        getattr(callback, "name_", None) or callback.name
         for _, callback in net.callbacks_
-        if isinstance(callback, EpochScoring) and not callback.on_train
+        if isinstance(callback, _SCORING) and not callback.on_train
     }
     for name, callback in net.callbacks_:
         monitor = getattr(callback, "monitor", None)

@@ -26,6 +26,7 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
 from skorch.callbacks import (  # noqa: E402
+    BatchScoring,
     Callback,
     Checkpoint,
     EarlyStopping,
@@ -905,6 +906,36 @@ def test_a_validation_monitor_without_a_split_is_refused_before_training(
     LongTailClassifier(callbacks=[stop], **FAST).fit(X, y)
     split = ValidSplit(4, stratified=True)
     LongTailClassifier(callbacks=[EarlyStopping()], train_split=split, **FAST).fit(X, y)
+
+
+def test_a_validation_score_named_by_its_scoring_is_refused_without_a_split(
+    data, tmp_path
+):
+    # EpochScoring("accuracy") records "accuracy" (its name is None): a
+    # monitor of it was not refused, and failed after the first epoch with
+    # KeyError: "Key 'accuracy' was not found in history." (BatchScoring too).
+    X, y = data
+    for scoring, monitor in [
+        (EpochScoring("accuracy", lower_is_better=False), EarlyStopping),
+        (BatchScoring("accuracy", on_train=False), EarlyStopping),
+        (EpochScoring("f1_macro", lower_is_better=False), Checkpoint),
+    ]:
+        name = scoring.scoring
+        watch = (
+            EarlyStopping(monitor=name)
+            if monitor is EarlyStopping
+            else Checkpoint(monitor=f"{name}_best", dirname=tmp_path)
+        )
+        clf = LongTailClassifier(callbacks=[scoring, watch], **FAST)
+        with pytest.raises(ValueError, match=f"monitors '{name}"):
+            clf.fit(X, y)
+        assert len(clf.history) == 0
+    # on the training part, it is recorded: it trains
+    scoring = EpochScoring("accuracy", on_train=True, lower_is_better=False)
+    clf = LongTailClassifier(
+        callbacks=[scoring, EarlyStopping(monitor="accuracy")], **FAST
+    ).fit(X, y)
+    assert len(clf.history[:, "accuracy"]) == len(clf.history)
 
 
 def test_a_schedule_that_reads_no_monitor_is_not_refused_without_a_split(data):
