@@ -24,6 +24,23 @@ def _holds_booleans(values):
     )
 
 
+def _as_integers(values, dtype):
+    """Float ``values`` truncated toward zero into the integer ``dtype``.
+
+    float64 rounds the integers of 64-bit types: a value between two of them
+    near the largest may round up to ``2**63`` (``2**64`` for ``uint64``),
+    which a plain cast wraps around to the smallest. Values at or beyond
+    either end of ``dtype``'s range are given that end.
+    """
+    info = np.iinfo(dtype)
+    top, bottom = values >= float(info.max), values <= float(info.min)
+    if not (top.any() or bottom.any()):
+        return values.astype(dtype)
+    result = np.where(top | bottom, 0, values).astype(dtype)
+    result[top], result[bottom] = info.max, info.min
+    return result
+
+
 def _round_boolean_columns(new_rows, columns):
     """Round the synthetic values of boolean ``columns`` to 0 or 1, in place.
 

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.over_sampling._column_kinds import (
+    _as_integers,
     _is_boolean,
     _refuse_non_numeric,
     _round_boolean_columns,
@@ -104,23 +105,6 @@ def _huge_steps(b, d, steps):
         rows = b * 0.5 + steps * (d * 0.5 - b * 0.5)
         rows *= 2
     return np.clip(rows, np.minimum(b, d), np.maximum(b, d))
-
-
-def _as_integers(values, dtype):
-    """Float ``values`` truncated toward zero into the integer ``dtype``.
-
-    float64 rounds the integers of 64-bit types: a value between two of them
-    near the largest may round up to ``2**63`` (``2**64`` for ``uint64``),
-    which a plain cast wraps around to the smallest. Values at or beyond
-    either end of ``dtype``'s range are given that end.
-    """
-    info = np.iinfo(dtype)
-    top, bottom = values >= float(info.max), values <= float(info.min)
-    if not (top.any() or bottom.any()):
-        return values.astype(dtype)
-    result = np.where(top | bottom, 0, values).astype(dtype)
-    result[top], result[bottom] = info.max, info.min
-    return result
 
 
 def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):

@@ -16,6 +16,7 @@ from sklearn_compat.utils._indexing import _get_column_indices
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._column_kinds import (
+    _as_integers,
     _holds_booleans,
     _is_boolean,
     _is_category,
@@ -24,7 +25,6 @@ from ltlearn.over_sampling._column_kinds import (
 from ltlearn.over_sampling._small_classes import _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
-    _as_integers,
     _class_generators,
     _compute_dtype,
     _fill_dense,
