@@ -240,7 +240,7 @@ def test_an_interrupted_refit_leaves_the_model_unfitted(model, interrupted):
         ThresholdMovingClassifier,
         lambda knn: PluginClassifier(knn, cv=3),
         lambda knn: PluginEnsembleClassifier(
-            [("lr", LogisticRegression()), ("knn", knn)], random_state=0
+            [("lr", LogisticRegression(max_iter=2000)), ("knn", knn)], random_state=0
         ),
     ],
     ids=["ThresholdMovingClassifier", "PluginClassifier", "PluginEnsembleClassifier"],
