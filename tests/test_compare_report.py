@@ -48,6 +48,26 @@ def test_critical_difference_matches_demsar_table():
         assert critical_difference(k, 20) == pytest.approx(expected, abs=1e-3)
 
 
+def test_a_long_error_is_cut_at_a_word_and_says_it_was_cut():
+    # The default run's rusboost error was cut at 80 characters in the middle
+    # of its sentence: "... is worse than random, )".
+    error = (
+        "ValueError: BaseClassifier in AdaBoostClassifier ensemble is worse "
+        "than random, ensemble can not be fit."
+    )
+    scores = {(f"d{i}", m): 0.7 for i in range(4) for m in ("a", "b")}
+    errors = [{"dataset": "d3", "method": "b", "fold": 0, "error": error}]
+    why = rank_common(_summary(scores, errors)).left_out_datasets["d3"]
+    assert why == (
+        "b failed (ValueError: BaseClassifier in AdaBoostClassifier ensemble is "
+        "worse than random...)"
+    )
+    short = [{"dataset": "d3", "method": "b", "fold": 0, "error": "ValueError: x"}]
+    assert rank_common(_summary(scores, short)).left_out_datasets["d3"] == (
+        "b failed (ValueError: x)"
+    )
+
+
 def test_ranking_uses_only_data_sets_where_every_method_ran_and_says_why():
     rng = np.random.RandomState(0)
     scores = {}

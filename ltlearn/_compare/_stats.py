@@ -69,10 +69,20 @@ def _ran(summary):
     }
 
 
+def _clipped(text, width=80):
+    """``text`` cut to about ``width`` characters at a space, with "..." if cut."""
+    if len(text) <= width:
+        return text
+    cut = text[:width]
+    if " " in cut and not text[width].isspace():
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "..."
+
+
 def _why_not(summary, dataset, method, skipped):
     for row in summary.errors:
         if row["dataset"] == dataset and row["method"] == method:
-            return f"{method} failed ({row['error'][:80]})"
+            return f"{method} failed ({_clipped(row['error'])})"
     if method in skipped:
         return f"{method} does not apply ({skipped[method].split(';')[0]})"
     return f"{method} has no score"
