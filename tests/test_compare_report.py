@@ -324,6 +324,16 @@ def test_scores_per_data_set_say_when_some_folds_failed():
     assert cells[("d0", "plain")] == "0.700 ± 0.010"
 
 
+def test_scores_per_data_set_show_one_dash_where_there_is_no_score():
+    # a few-shot accuracy of a data set without a few-shot class is NaN; the
+    # cell read "- ± -"
+    scores = {("d0", "plain"): float("nan"), ("d0", "brf"): 0.5}
+    summary = _summary(scores, [])
+    summary.ranks = {"d0": {"brf": 1.0}}
+    (_, (_, header, rows)) = _per_dataset_blocks(summary, "few")
+    assert dict(zip(header[1:], rows[0][1:])) == {"plain": "-", "brf": "0.500 ± 0.010"}
+
+
 @pytest.mark.parametrize("k", [10, 35])
 def test_critical_difference_axis_numbers_do_not_run_into_each_other(
     tmp_path, monkeypatch, k

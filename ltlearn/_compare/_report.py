@@ -144,7 +144,9 @@ def _per_dataset_blocks(summary, title):
         if (dataset, method) not in summary.mean:
             return "-"
         key = (dataset, method)
-        text = f"{_fmt(summary.mean[key])} ± {_fmt(summary.std[key])}"
+        mean = summary.mean[key]
+        # no score (a few-shot accuracy with no few-shot class): one dash
+        text = "-" if mean != mean else f"{_fmt(mean)} ± {_fmt(summary.std[key])}"
         if failed[key]:
             # over the folds that fitted: not comparable with a whole row
             text += f" ({failed[key]} fold(s) failed)"
