@@ -94,10 +94,21 @@ def test_shot_scorer_warning_names_the_users_line():
     # make_shot_scorer.
     X, y = np.zeros((4, 1)), np.array([0, 1, 0, 1])
     model = DummyClassifier(strategy="constant", constant=0).fit(X, y)
-    scorer = make_shot_scorer(np.repeat([0, 1], [200, 150]), group="many")
+    scorer = make_shot_scorer(np.repeat([0, 1], [200, 150]), group="few")
     with pytest.warns(UserWarning, match="few-shot") as record:
-        assert scorer(model, X, y) == 0.5
+        assert math.isnan(scorer(model, X, y))
     assert {warning.filename for warning in record} == {__file__}
+
+
+def test_shot_scorer_warns_only_of_its_own_group():
+    # A scorer of the many-shot accuracy warned, at every fold, that the
+    # medium- and few-shot accuracies it does not report were undefined.
+    X, y = np.zeros((4, 1)), np.array([0, 1, 0, 1])
+    model = DummyClassifier(strategy="constant", constant=0).fit(X, y)
+    scorer = make_shot_scorer(np.repeat([0, 1], [200, 150]), group="many")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert scorer(model, X, y) == 0.5
 
 
 def test_shot_accuracy_refuses_unseen_labels():
