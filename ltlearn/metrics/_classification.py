@@ -303,12 +303,19 @@ def _shot_accuracy(
         "medium": (counts >= few_threshold) & (counts <= many_threshold),
         "few": counts < few_threshold,
     }
+    definitions = {
+        "many": f"more than many_threshold={many_threshold}",
+        "medium": f"from few_threshold={few_threshold} to "
+        f"many_threshold={many_threshold}",
+        "few": f"fewer than few_threshold={few_threshold}",
+    }
     scores = {}
     for group in groups:
         values = recall[masks[group] & ~np.isnan(recall)]
         if values.size == 0:
             warnings.warn(
-                f"No {group}-shot class occurs in y_true; its accuracy is NaN.",
+                f"No {group}-shot class ({definitions[group]} samples in "
+                "y_train) occurs in y_true; its accuracy is NaN.",
                 UndefinedMetricWarning,
                 stacklevel=external_stacklevel(),
             )

@@ -89,6 +89,20 @@ def test_shot_accuracy_empty_group_warns_undefined_metric():
     assert math.isnan(scores["few"])
 
 
+@pytest.mark.parametrize(
+    "y_train, match",
+    [
+        ([0] * 200 + [1] * 50, r"No few-shot class \(fewer than few_threshold=20 "),
+        ([0] * 50 + [1] * 5, r"No many-shot class \(more than many_threshold=100 "),
+    ],
+)
+def test_shot_accuracy_empty_group_warning_names_its_threshold(y_train, match):
+    # It said "No few-shot class occurs in y_true" when the thresholds left
+    # the group without a class of y_train, whatever y_true held.
+    with pytest.warns(UndefinedMetricWarning, match=match):
+        shot_accuracy([0, 1], [0, 0], y_train=y_train)
+
+
 def test_shot_scorer_warning_names_the_users_line():
     # A fixed stacklevel named ltlearn's scorer when shot_accuracy ran under
     # make_shot_scorer.
