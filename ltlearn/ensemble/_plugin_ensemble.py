@@ -15,7 +15,6 @@ from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     check_is_fitted,
-    column_or_1d,
     indexable,
     validate_data,
 )
@@ -52,6 +51,7 @@ from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
     class_counts,
+    column_or_1d_y,
     may_have_method,
 )
 from ltlearn.utils._warnings import external_stacklevel
@@ -341,7 +341,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         X, y = indexable(X, y)
         validate_data(self, X, skip_check_array=True)
         check_classification_y(y)
-        y = column_or_1d(y, warn=True)
+        y = column_or_1d_y(y)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
         self.classes_, codes = np.unique(y, return_inverse=True)

@@ -249,6 +249,31 @@ def shot_accuracy(
     >>> shot_accuracy([0, 0, 1, 1, 2, 2], [0, 0, 1, 0, 2, 0], y_train=y_train)
     {{'many': 1.0, 'medium': 0.5, 'few': 0.5}}
     """
+    return _shot_accuracy(
+        y_true,
+        y_pred,
+        y_train=y_train,
+        many_threshold=many_threshold,
+        few_threshold=few_threshold,
+        sample_weight=sample_weight,
+    )
+
+
+def _shot_accuracy(
+    y_true,
+    y_pred,
+    *,
+    y_train,
+    many_threshold,
+    few_threshold,
+    sample_weight=None,
+    groups=("many", "medium", "few"),
+):
+    """The accuracies of :func:`shot_accuracy`, of the named ``groups`` only.
+
+    An empty group warns only when it is one of ``groups``: a scorer of the
+    few-shot accuracy has nothing to say of the many-shot classes.
+    """
     _check_shot_thresholds(many_threshold, few_threshold)
     _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
     _check_class_labels(y_true=y_true, y_pred=y_pred)
@@ -273,17 +298,24 @@ def shot_accuracy(
         if np.setdiff1d(true_codes, labels).size:
             _check_train_labels(y_true, y_train)  # refuses them by name
         recall = _per_class_recall(true_codes, pred_codes, labels, sample_weight)
-    groups = {
+    masks = {
         "many": counts > many_threshold,
         "medium": (counts >= few_threshold) & (counts <= many_threshold),
         "few": counts < few_threshold,
     }
+    definitions = {
+        "many": f"more than many_threshold={many_threshold}",
+        "medium": f"from few_threshold={few_threshold} to "
+        f"many_threshold={many_threshold}",
+        "few": f"fewer than few_threshold={few_threshold}",
+    }
     scores = {}
-    for group, mask in groups.items():
-        values = recall[mask & ~np.isnan(recall)]
+    for group in groups:
+        values = recall[masks[group] & ~np.isnan(recall)]
         if values.size == 0:
             warnings.warn(
-                f"No {group}-shot class occurs in y_true; its accuracy is NaN.",
+                f"No {group}-shot class ({definitions[group]} samples in "
+                "y_train) occurs in y_true; its accuracy is NaN.",
                 UndefinedMetricWarning,
                 stacklevel=external_stacklevel(),
             )

@@ -13,7 +13,7 @@ from ltlearn.metrics._classification import (
     _SHOT_THRESHOLD_CONSTRAINTS,
     _check_shot_thresholds,
     _check_y_train,
-    shot_accuracy,
+    _shot_accuracy,
 )
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 
@@ -33,24 +33,8 @@ _SCORERS = {
 _SCORER_ALIASES = {"f1_macro": "macro_f1"}
 
 
-def _shot_score(
-    y_true,
-    y_pred,
-    *,
-    y_train,
-    group,
-    many_threshold,
-    few_threshold,
-    sample_weight=None,
-):
-    return shot_accuracy(
-        y_true,
-        y_pred,
-        y_train=y_train,
-        many_threshold=many_threshold,
-        few_threshold=few_threshold,
-        sample_weight=sample_weight,
-    )[group]
+def _shot_score(y_true, y_pred, *, group, **params):
+    return _shot_accuracy(y_true, y_pred, groups=(group,), **params)[group]
 
 
 @validate_params(

@@ -23,7 +23,6 @@ from sklearn.utils.metaestimators import _safe_split, available_if
 from sklearn.utils.validation import (
     _estimator_has,
     check_is_fitted,
-    column_or_1d,
 )
 
 from ltlearn.utils._docstring import (
@@ -41,6 +40,7 @@ from ltlearn.utils._routing import (
 from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
+    column_or_1d_y,
 )
 
 # Docstring fragments shared by the post-hoc classifiers (``_Substitution``),
@@ -459,7 +459,7 @@ class _BasePostHocClassifier(
         """
         X, y = indexable(X, y)
         check_classification_y(y)
-        y = column_or_1d(y, warn=True)
+        y = column_or_1d_y(y)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
         split = {}

@@ -20,7 +20,6 @@ from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import (
     check_array,
     check_is_fitted,
-    column_or_1d,
     indexable,
     validate_data,
 )
@@ -56,6 +55,7 @@ from ltlearn.utils._validation import (
     check_no_missing_labels,
     check_sample_weight,
     class_counts,
+    column_or_1d_y,
     may_have_method,
 )
 from ltlearn.utils._warnings import external_stacklevel
@@ -368,7 +368,7 @@ class CReSTClassifier(
         y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
         if y.ndim == 2 and y.shape[1] > 1:
             check_classification_y(y)  # refuses it, naming the multi-output target
-        y = column_or_1d(y, warn=True)
+        y = column_or_1d_y(y)
         unlabeled = _check_labels(y, self.unlabeled_value, self.classes)
         if not unlabeled.any():
             warnings.warn(

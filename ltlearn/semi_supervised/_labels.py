@@ -8,10 +8,10 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_array, column_or_1d, indexable
+from sklearn.utils.validation import check_array, indexable
 
 from ltlearn.utils._class_counts import check_min_class_counts
-from ltlearn.utils._validation import check_classification_y
+from ltlearn.utils._validation import check_classification_y, column_or_1d_y
 
 
 class _LabelInteger(Interval):
@@ -92,7 +92,7 @@ def _labelled_rows(X, y, sample_weight, unlabeled_value):
     """``X``, ``y`` and ``sample_weight`` on the labelled rows of ``y``."""
     X, y, sample_weight = indexable(X, y, sample_weight)
     y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-    y = column_or_1d(y, warn=True)
+    y = column_or_1d_y(y)
     labeled = np.flatnonzero(~_unlabeled_mask(y, unlabeled_value))
     if not labeled.size:
         raise ValueError(

@@ -7,12 +7,16 @@ import collections
 import math
 import operator
 import sys
+import warnings
 from numbers import Real
 
 import numpy as np
 from scipy import sparse
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import has_fit_parameter
+from sklearn.utils.validation import column_or_1d, has_fit_parameter
+
+from ltlearn.utils._warnings import external_stacklevel
 
 _MULTI_OUTPUT_TYPES = (
     "multilabel-indicator",
@@ -58,6 +62,33 @@ def check_classification_y(y, *, min_classes=2):
             f"{min_classes} classes are needed to fit."
         )
     return classes
+
+
+def column_or_1d_y(y):
+    """``y`` raveled to 1d, with scikit-learn's warning for a column vector.
+
+    That of ``column_or_1d(y, warn=True)``, raised at the user's line: its
+    ``stacklevel=2`` names the line of ltlearn that calls it.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, 1)
+        The target.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,)
+        The target as a 1d array.
+    """
+    shape = np.shape(y)
+    if len(shape) == 2 and shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please "
+            "change the shape of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=external_stacklevel(),
+        )
+    return column_or_1d(y)
 
 
 def _missing_labels(y):

@@ -89,15 +89,40 @@ def test_shot_accuracy_empty_group_warns_undefined_metric():
     assert math.isnan(scores["few"])
 
 
+@pytest.mark.parametrize(
+    "y_train, match",
+    [
+        ([0] * 200 + [1] * 50, r"No few-shot class \(fewer than few_threshold=20 "),
+        ([0] * 50 + [1] * 5, r"No many-shot class \(more than many_threshold=100 "),
+    ],
+)
+def test_shot_accuracy_empty_group_warning_names_its_threshold(y_train, match):
+    # It said "No few-shot class occurs in y_true" when the thresholds left
+    # the group without a class of y_train, whatever y_true held.
+    with pytest.warns(UndefinedMetricWarning, match=match):
+        shot_accuracy([0, 1], [0, 0], y_train=y_train)
+
+
 def test_shot_scorer_warning_names_the_users_line():
     # A fixed stacklevel named ltlearn's scorer when shot_accuracy ran under
     # make_shot_scorer.
     X, y = np.zeros((4, 1)), np.array([0, 1, 0, 1])
     model = DummyClassifier(strategy="constant", constant=0).fit(X, y)
-    scorer = make_shot_scorer(np.repeat([0, 1], [200, 150]), group="many")
+    scorer = make_shot_scorer(np.repeat([0, 1], [200, 150]), group="few")
     with pytest.warns(UserWarning, match="few-shot") as record:
-        assert scorer(model, X, y) == 0.5
+        assert math.isnan(scorer(model, X, y))
     assert {warning.filename for warning in record} == {__file__}
+
+
+def test_shot_scorer_warns_only_of_its_own_group():
+    # A scorer of the many-shot accuracy warned, at every fold, that the
+    # medium- and few-shot accuracies it does not report were undefined.
+    X, y = np.zeros((4, 1)), np.array([0, 1, 0, 1])
+    model = DummyClassifier(strategy="constant", constant=0).fit(X, y)
+    scorer = make_shot_scorer(np.repeat([0, 1], [200, 150]), group="many")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert scorer(model, X, y) == 0.5
 
 
 def test_shot_accuracy_refuses_unseen_labels():

@@ -9,12 +9,15 @@ import numpy as np
 import pytest
 from imblearn.pipeline import make_pipeline
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from ltlearn.decomposition import COGClassifier
+from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.over_sampling import SMOTE
+from ltlearn.post_hoc import ThresholdMovingClassifier
+from ltlearn.semi_supervised import CReSTClassifier
 from ltlearn.utils._warnings import external_stacklevel
 
 
@@ -81,3 +84,25 @@ def test_the_warnings_of_a_deep_fit_name_the_users_line(params, category, match)
     with pytest.warns(category, match=match) as record:
         clf.set_params(**params).fit(X.astype(np.float32), y)
     assert {w.filename for w in record if w.category is category} == {__file__}
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        ThresholdMovingClassifier(LogisticRegression()),
+        PluginEnsembleClassifier([("lr", LogisticRegression())]),
+        CReSTClassifier(LogisticRegression(), max_iter=1),
+    ],
+    ids=lambda estimator: type(estimator).__name__,
+)
+@pytest.mark.filterwarnings("ignore:y contains no unlabelled row")
+def test_the_warning_of_a_column_vector_y_names_the_users_line(estimator):
+    # scikit-learn's column_or_1d(y, warn=True) warns with stacklevel=2:
+    # the line of ltlearn that called it.
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((30, 2)), np.repeat([0, 1], 15)
+    with pytest.warns(DataConversionWarning, match="column-vector y") as record:
+        estimator.fit(X, y[:, None])
+    assert [w.filename for w in record if w.category is DataConversionWarning] == [
+        __file__
+    ]
