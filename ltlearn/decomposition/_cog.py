@@ -53,6 +53,15 @@ from ltlearn.utils._validation import (
 )
 
 
+def _kmeans_ready(X):
+    """``X`` as ``KMeans`` reads it right, in fit and predict alike.
+
+    Its entries stored twice summed (else the row norms are wrong) and its
+    64-bit indices made 32-bit where they fit (else it is refused).
+    """
+    return downcast_sparse_indices(sum_duplicate_entries(X))
+
+
 def _estimator_has(attr, strategies):
     """Whether ``attr`` is offered: a listed strategy and an estimator with it."""
 
@@ -429,8 +438,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
-        X = sum_duplicate_entries(X)  # else KMeans reads wrong row norms
-        X = downcast_sparse_indices(X)  # else KMeans refuses a sparse array
+        X = _kmeans_ready(X)
         if self.estimator is not None and is_regressor(self.estimator):
             raise ValueError(
                 f"COGClassifier needs a classifier as estimator; "
@@ -519,7 +527,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
         # as in fit: the estimator was fitted on rows whose entries were summed
-        return downcast_sparse_indices(sum_duplicate_entries(X))
+        return _kmeans_ready(X)
 
     @_Substitution(X=_X_predict_docstring)
     def predict(self, X):
