@@ -673,29 +673,28 @@ class LongTailClassifier(
         # fitted network.
         self._sampler_replaced()
         device = self.device
-        if device is not None:
-            try:
-                torch.device(device)
-            except RuntimeError as exc:  # "Expected one of cpu, cuda, ..."
-                raise ValueError(
-                    f"The 'device' parameter of {type(self).__name__} is not a "
-                    f"device torch knows: {exc} (got {device!r})."
-                ) from exc
-        if device is not None and torch.device(device).type == "cuda":
-            if not torch.cuda.is_available():
-                raise ValueError(
-                    f"{type(self).__name__}(device={device!r}): torch finds no "
-                    "CUDA device (torch.cuda.is_available() is False). Use "
-                    "device='cpu', or device='auto' for CUDA when available."
-                )
-        if self.amp and device is not None:
-            if torch.device(device).type not in ("cuda", "cpu"):
-                warnings.warn(
-                    f"{type(self).__name__}(amp=True) has mixed precision on CUDA "
-                    f"and the CPU only; device={device!r} trains in float32.",
-                    UserWarning,
-                    stacklevel=external_stacklevel(),
-                )
+        if device is None:
+            return
+        try:
+            kind = torch.device(device).type
+        except RuntimeError as exc:  # "Expected one of cpu, cuda, ..."
+            raise ValueError(
+                f"The 'device' parameter of {type(self).__name__} is not a "
+                f"device torch knows: {exc} (got {device!r})."
+            ) from exc
+        if kind == "cuda" and not torch.cuda.is_available():
+            raise ValueError(
+                f"{type(self).__name__}(device={device!r}): torch finds no "
+                "CUDA device (torch.cuda.is_available() is False). Use "
+                "device='cpu', or device='auto' for CUDA when available."
+            )
+        if self.amp and kind not in ("cuda", "cpu"):
+            warnings.warn(
+                f"{type(self).__name__}(amp=True) has mixed precision on CUDA "
+                f"and the CPU only; device={device!r} trains in float32.",
+                UserWarning,
+                stacklevel=external_stacklevel(),
+            )
 
     def _check_callbacks(self):
         """Refuse an item of ``callbacks`` that skorch cannot build, naming it.
