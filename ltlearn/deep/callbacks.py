@@ -193,14 +193,16 @@ def _check_sampler(sampler, *, none=False):
     It is built only at the switch epoch, after the first epochs have run,
     where an unknown name raised a bare ``KeyError``.
     """
-    known = isinstance(sampler, str) and sampler in _SAMPLERS
-    if not (known or (callable(sampler) and not isinstance(sampler, str))):
-        if not (none and sampler is None):
-            names = ", ".join(repr(name) for name in sorted(_SAMPLERS))
-            raise ValueError(
-                f"sampler must be one of {names}, a callable"
-                f"{' or None' if none else ''}; got {sampler!r}."
-            )
+    if isinstance(sampler, str):
+        if sampler in _SAMPLERS:
+            return
+    elif callable(sampler) or (none and sampler is None):
+        return
+    names = ", ".join(repr(name) for name in sorted(_SAMPLERS))
+    raise ValueError(
+        f"sampler must be one of {names}, a callable"
+        f"{' or None' if none else ''}; got {sampler!r}."
+    )
 
 
 def _set_train_sampler(net, sampler):
