@@ -25,7 +25,7 @@ from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
 from ltlearn.utils._docstring import _decoupling_references_docstring, _Substitution
-from ltlearn.utils._validation import _as_int
+from ltlearn.utils._validation import _check_count
 
 __all__ = [
     "ClassBalancedSampler",
@@ -66,19 +66,6 @@ _sampler_docstring = _Substitution(
 )
 
 
-def _count(name, value, *, whole=False):
-    """``value`` as an int >= 1; refuse what is not one, naming ``name``.
-
-    An integer scalar of numpy or torch counts (``counts.max()``); a bool does
-    not, as for torch's samplers. ``whole`` takes a whole float too: ``5.0``
-    epochs are 5.
-    """
-    count = _as_int(value, whole=whole)
-    if count is None or count < 1:
-        raise ValueError(f"{name} must be an int >= 1; got {value!r}.")
-    return count
-
-
 class _ClassSampler(Sampler):
     """Draw a class with probability ``class_probabilities()``, then a sample."""
 
@@ -90,7 +77,7 @@ class _ClassSampler(Sampler):
         self.labels = _as_labels(labels)
         self.class_counts = torch.bincount(self.labels)
         if num_samples is not None:
-            num_samples = _count("num_samples", num_samples)
+            num_samples = _check_count("num_samples", num_samples)
         self.num_samples = num_samples
         self.generator = generator
 
@@ -278,7 +265,7 @@ class ProgressivelyBalancedSampler(_ClassSampler):
 
     def __init__(self, labels, n_epochs, *, num_samples=None, generator=None):
         super().__init__(labels, num_samples=num_samples, generator=generator)
-        self.n_epochs = _count("n_epochs", n_epochs, whole=True)
+        self.n_epochs = _check_count("n_epochs", n_epochs, whole=True)
         self.epoch = 0
 
     def set_epoch(self, epoch):

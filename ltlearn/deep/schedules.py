@@ -18,7 +18,7 @@ from skorch.callbacks import LRScheduler
 
 from ltlearn.deep._data import _accepts
 from ltlearn.deep.callbacks import DeferredReweighting
-from ltlearn.utils._validation import _as_int
+from ltlearn.utils._validation import _as_int, _check_count
 
 __all__ = ["SCHEDULES", "WarmupStepLR", "first_decay_epoch", "training_schedule"]
 
@@ -73,13 +73,11 @@ class WarmupStepLR:
             raise ValueError("milestones and factors must have the same length.")
         if list(milestones) != sorted(milestones):
             raise ValueError(f"milestones must increase; got {milestones!r}.")
-        whole = _as_int(warmup, whole=True)
-        if whole is None or whole < 0:
-            raise ValueError(f"warmup must be an int >= 0; got {warmup!r}.")
+        warmup = _check_count("warmup", warmup, low=0, whole=True)
         epochs = tuple(_as_int(milestone, whole=True) for milestone in milestones)
         if None in epochs:
             raise ValueError(f"milestones must be ints; got {milestones!r}.")
-        self.warmup = whole
+        self.warmup = warmup
         self.milestones = epochs
         self.factors = tuple(float(f) for f in factors)
 

@@ -293,3 +293,16 @@ def _as_int(value, *, whole=False):
         if whole and isinstance(value, Real) and math.isfinite(value):
             return int(value) if int(value) == value else None
     return None
+
+
+def _check_count(name, value, *, low=1, whole=False):
+    """``value`` as an int ``>= low``; refuse what is not one, naming ``name``.
+
+    An integer scalar of numpy or torch counts (``counts.max()``); a bool does
+    not, as for torch's samplers. ``whole`` takes a whole float too: ``5.0``
+    epochs are 5.
+    """
+    count = _as_int(value, whole=whole)
+    if count is None or count < low:
+        raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
+    return count
