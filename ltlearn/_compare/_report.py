@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import math
 import shutil
 import tempfile
 from collections import Counter
@@ -146,7 +147,7 @@ def _per_dataset_blocks(summary, title):
         key = (dataset, method)
         mean = summary.mean[key]
         # no score (a few-shot accuracy with no few-shot class): one dash
-        text = "-" if mean != mean else f"{_fmt(mean)} ± {_fmt(summary.std[key])}"
+        text = "-" if math.isnan(mean) else f"{_fmt(mean)} ± {_fmt(summary.std[key])}"
         if failed[key]:
             # over the folds that fitted: not comparable with a whole row
             text += f" ({failed[key]} fold(s) failed)"
