@@ -6,6 +6,7 @@
 import importlib
 import importlib.util
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -103,3 +104,25 @@ def test_fitted_attributes_documented(estimator):
     if type(estimator).__name__ == "LongTailClassifier":
         fitted -= _SKORCH_ATTRIBUTES
     assert not fitted - documented, sorted(fitted - documented)
+
+
+@pytest.mark.parametrize("qualname", sorted(set(_public_objects())))
+def test_no_attr_role_to_fitted_attribute(qualname):
+    # The Attributes sections render as lists, not as attribute entries
+    # (numpydoc_attributes_as_param_list): an :attr: role on a fitted
+    # attribute links nowhere; the docstrings write ``name_`` instead.
+    module_name, name = qualname.rsplit(".", 1)
+    obj = getattr(importlib.import_module(module_name), name)
+    members = [obj]
+    if inspect.isclass(obj):
+        members += [
+            member
+            for _, member in inspect.getmembers(obj, inspect.isfunction)
+            if member.__module__.startswith("ltlearn.")
+        ]
+    roles = {
+        role
+        for member in members
+        for role in re.findall(r":attr:`~?[\w.]*_`", inspect.getdoc(member) or "")
+    }
+    assert not roles, sorted(roles)
