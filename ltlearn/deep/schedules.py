@@ -120,7 +120,8 @@ def _check(name, max_epochs):
         raise ValueError(
             f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}."
         )
-    if int(max_epochs) != max_epochs or max_epochs < 1:
+    count = _as_int(max_epochs, whole=True)
+    if count is None or count < 1:
         raise ValueError(f"max_epochs must be a positive int; got {max_epochs!r}.")
 
 

@@ -83,6 +83,15 @@ def test_presets_scale_and_override():
             first_decay_epoch("cb", max_epochs=max_epochs)
 
 
+@pytest.mark.parametrize("max_epochs", ["x", None, float("inf"), float("nan"), True])
+def test_schedule_refuses_a_budget_that_is_not_an_int(max_epochs):
+    # A string, None or a non-finite float said "invalid literal for int()",
+    # raised a TypeError or an OverflowError from int() instead.
+    for function in (training_schedule, first_decay_epoch):
+        with pytest.raises(ValueError, match="max_epochs must be a positive int"):
+            function("cb", max_epochs=max_epochs)
+
+
 def test_schedule_drives_the_classifier():
     torch.set_num_threads(1)
     X, y = make_classification(
