@@ -6,12 +6,21 @@
 import importlib
 import importlib.util
 import inspect
+import re
 
+import numpy as np
 import pytest
 
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 import ltlearn  # noqa: E402
+from ltlearn.utils._test_common.fitting import (  # noqa: E402
+    fit_or_resample,
+    make_data,
+)
+from ltlearn.utils._test_common.instance_generator import (  # noqa: E402
+    _tested_estimators,
+)
 
 # Errors that fail the test: a parameter left undocumented, no Returns
 # section, no Examples section, and a summary that is missing.
@@ -41,3 +50,86 @@ def test_docstring(qualname):
         if code in _CHECKED_ERRORS
     ]
     assert not errors, f"{qualname}:\n" + "\n".join(errors)
+
+
+# Attributes that LongTailClassifier inherits from skorch's NeuralNet, whose
+# own documentation describes them.
+_SKORCH_ATTRIBUTES = {
+    "callbacks_",
+    "classes_inferred_",
+    "cuda_dependent_attributes_",
+    "init_context_",
+    "initialized_",
+    "prefixes_",
+    "virtual_params_",
+}
+
+
+def _fitted_attributes_data(estimator):
+    """Small data, a DataFrame of string column names, that ``estimator`` takes."""
+    pd = pytest.importorskip("pandas")
+    X, y = make_data(n_samples=60)
+    name = type(estimator).__name__
+    if name == "SMOTEN":
+        X = (X > 0).astype(int)
+    elif name == "SMOTENC":
+        X[:, 0] = X[:, 0] > 0
+    elif name == "LongTailClassifier":
+        X = X.astype(np.float32)
+        estimator.set_params(max_epochs=2)
+    elif name == "CReSTClassifier":
+        y[::4] = -1
+    return pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]), y
+
+
+@pytest.mark.parametrize(
+    "estimator", list(_tested_estimators()), ids=lambda est: type(est).__name__
+)
+def test_fitted_attributes_documented(estimator):
+    # Every public attribute that fit sets is in the Attributes section, and
+    # one that fit leaves None is documented as possibly None.
+    from numpydoc.docscrape import ClassDoc
+
+    X, y = _fitted_attributes_data(estimator)
+    fit_or_resample(estimator, X, y)
+    documented = {
+        name.strip(): attribute.type
+        for attribute in ClassDoc(type(estimator))["Attributes"]
+        for name in attribute.name.split(",")
+    }
+    fitted = {
+        name
+        for name in vars(estimator)
+        if name.endswith("_") and not name.startswith("_")
+    }
+    if type(estimator).__name__ == "LongTailClassifier":
+        fitted -= _SKORCH_ATTRIBUTES
+    assert not fitted - set(documented), sorted(fitted - set(documented))
+    never_none = {
+        name: documented[name]
+        for name in fitted
+        if getattr(estimator, name) is None and "None" not in documented[name]
+    }
+    assert not never_none, never_none
+
+
+@pytest.mark.parametrize("qualname", sorted(set(_public_objects())))
+def test_no_attr_role_to_fitted_attribute(qualname):
+    # The Attributes sections render as lists, not as attribute entries
+    # (numpydoc_attributes_as_param_list): an :attr: role on a fitted
+    # attribute links nowhere; the docstrings write ``name_`` instead.
+    module_name, name = qualname.rsplit(".", 1)
+    obj = getattr(importlib.import_module(module_name), name)
+    members = [obj]
+    if inspect.isclass(obj):
+        members += [
+            member
+            for _, member in inspect.getmembers(obj, inspect.isfunction)
+            if member.__module__.startswith("ltlearn.")
+        ]
+    roles = {
+        role
+        for member in members
+        for role in re.findall(r":attr:`~?[\w.]*_`", inspect.getdoc(member) or "")
+    }
+    assert not roles, sorted(roles)

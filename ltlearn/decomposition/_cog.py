@@ -109,7 +109,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         solved at once by a finite Newton method, on the objective of
         liblinear and with the stopping rule of its primal solver (``C``,
         ``fit_intercept``, ``intercept_scaling``, ``tol`` and ``max_iter``
-        are honoured), and :attr:`estimators_` holds ``LinearSVC`` objects
+        are honoured), and ``estimators_`` holds ``LinearSVC`` objects
         with these solutions. This saves the per-fit overhead of many small
         problems.
 
@@ -127,7 +127,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           classes absent from the dict stay whole.
 
         ``K(i)`` is reduced to the number of rows of the class, and clusters
-        that come out empty are dropped, so :attr:`n_clusters_` may be
+        that come out empty are dropped, so ``n_clusters_`` may be
         smaller than asked. Whether splitting pays off depends on the data:
         ``split_cv`` checks it on held-out folds.
 
@@ -238,7 +238,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     estimators_ : list of estimator objects
         ``"min-max"`` only: the estimator fitted on each pair of
-        :attr:`pairs_`, its positive class being the second sub-class (a
+        ``pairs_``, its positive class being the second sub-class (a
         ``LinearSVC`` holding the batched solution, see ``estimator``).
 
     pairs_ : ndarray of shape (n_pairs, 2)
@@ -258,7 +258,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     subclass_to_class_ : ndarray of shape (`n_subclasses_`,)
         The original class label of each sub-class. Sub-classes are numbered
-        class by class, in the order of :attr:`classes_`.
+        class by class, in the order of ``classes_``.
 
     subclass_counts_ : ndarray of shape (`n_subclasses_`,)
         The number of training rows of each sub-class, before phase II.
@@ -270,7 +270,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         class smaller than the folds, or the classes whole already told
         apart on every training row, in which case the split has nothing to
         correct and the classes stay whole. When the classes were kept
-        whole, :attr:`n_clusters_` is all ones and :attr:`clusterers_` is
+        whole, ``n_clusters_`` is all ones and ``clusterers_`` is
         empty.
 
     replicate_rates_ : ndarray of shape (`n_subclasses_`,) or None
@@ -556,7 +556,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            The probability of each class, in the order of :attr:`classes_`.
+            The probability of each class, in the order of ``classes_``.
         """
         X = self._validate_for_predict(X)
         return self._model.class_proba(X, self.classes_.size)
@@ -574,7 +574,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, in the order of
-            :attr:`classes_`.
+            ``classes_``.
         """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
@@ -594,7 +594,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         scores : ndarray of shape (n_samples, n_classes) or (n_samples,)
-            The score of each class, in the order of :attr:`classes_`. For
+            The score of each class, in the order of ``classes_``. For
             binary problems, a 1-D array, positive for ``classes_[1]``: half
             the score of ``classes_[1]`` minus that of ``classes_[0]``, which
             is the inner score itself when neither class is split.

@@ -453,10 +453,12 @@ class LongTailClassifier(
         there, over that ``fit`` and the ``partial_fit`` calls after it.
     history_ : skorch.history.History
         The training history, per epoch and batch.
-    grad_scaler_ : torch.amp.GradScaler
+    grad_scaler_ : torch.amp.GradScaler or None
         The gradient scaler of mixed-precision training on CUDA
         (``amp=True``), made at the first training step of a new history
-        and kept over warm-start fits and ``partial_fit``.
+        and kept over warm-start fits and ``partial_fit``; ``None`` otherwise
+        (``amp=False``, or ``amp=True`` on the CPU, whose bfloat16 steps
+        need no scaling).
 
     See Also
     --------

@@ -115,13 +115,15 @@ def _scaled_milestones(milestones, max_epochs):
 
 
 def _check(name, max_epochs):
-    """Refuse an unknown recipe or a budget that is not a positive int."""
+    """``max_epochs`` as an int; refuse an unknown recipe or a budget below 1."""
     if name not in SCHEDULES:
         raise ValueError(
             f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}."
         )
-    if int(max_epochs) != max_epochs or max_epochs < 1:
+    count = _as_int(max_epochs, whole=True)
+    if count is None or count < 1:
         raise ValueError(f"max_epochs must be a positive int; got {max_epochs!r}.")
+    return count
 
 
 def training_schedule(name, max_epochs=200, **overrides):
@@ -173,7 +175,7 @@ def training_schedule(name, max_epochs=200, **overrides):
     >>> [name for name, _ in params["callbacks"]]
     ['lr_schedule', 'drw']
     """
-    _check(name, max_epochs)
+    max_epochs = _check(name, max_epochs)
     recipe = SCHEDULES[name]
     milestones = _scaled_milestones(recipe["milestones"], max_epochs)
     rule = WarmupStepLR(
@@ -192,7 +194,7 @@ def training_schedule(name, max_epochs=200, **overrides):
         "optimizer__momentum": 0.9,
         "optimizer__weight_decay": 2e-4,
         "batch_size": recipe.get("batch_size", 128),
-        "max_epochs": int(max_epochs),
+        "max_epochs": max_epochs,
         "callbacks": callbacks,
     }
     optimizer = overrides.get("optimizer", params["optimizer"])
@@ -227,5 +229,5 @@ def first_decay_epoch(name, max_epochs=200):
     >>> first_decay_epoch("vs"), first_decay_epoch("vs", max_epochs=20)
     (160, 16)
     """
-    _check(name, max_epochs)
+    max_epochs = _check(name, max_epochs)
     return _scaled(SCHEDULES[name]["milestones"][0], max_epochs)

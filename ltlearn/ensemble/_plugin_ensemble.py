@@ -160,6 +160,10 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
     n_features_in_ : int
         Number of features seen during fit.
 
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the features seen during fit, when ``X`` has string column
+        names.
+
     See Also
     --------
     ltlearn.post_hoc.PluginClassifier : The plug-in rule on one model.

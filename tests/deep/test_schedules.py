@@ -83,6 +83,27 @@ def test_presets_scale_and_override():
             first_decay_epoch("cb", max_epochs=max_epochs)
 
 
+@pytest.mark.parametrize("max_epochs", ["x", None, float("inf"), float("nan"), True])
+def test_schedule_refuses_a_budget_that_is_not_an_int(max_epochs):
+    # A string, None or a non-finite float said "invalid literal for int()",
+    # raised a TypeError or an OverflowError from int() instead.
+    for function in (training_schedule, first_decay_epoch):
+        with pytest.raises(ValueError, match="max_epochs must be a positive int"):
+            function("cb", max_epochs=max_epochs)
+
+
+@pytest.mark.parametrize("to", [torch.tensor, np.int64, float])
+def test_schedule_budget_of_torch_or_numpy_is_epochs(to):
+    # A torch integer passed the check, then failed in round() ("type
+    # Tensor doesn't define __round__ method").
+    params = training_schedule("ldam_drw", max_epochs=to(20))
+    rule = params["callbacks"][0][1].kwargs["lr_lambda"]
+    assert type(params["max_epochs"]) is int and params["max_epochs"] == 20
+    assert (rule.warmup, rule.milestones) == (1, (16, 18))
+    assert params["callbacks"][1][1].start_epoch == 16
+    assert first_decay_epoch("ldam_drw", max_epochs=to(20)) == 16
+
+
 def test_schedule_drives_the_classifier():
     torch.set_num_threads(1)
     X, y = make_classification(
