@@ -39,6 +39,7 @@ from sklearn.svm import SVC, LinearSVC
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.post_hoc._base import _adjusted_log_proba
 from tests.post_hoc.test_logit_adjustment import _FixedProba
+from tests.utils.test_validation import assert_feature_names_warned_once
 
 
 @pytest.fixture
@@ -609,25 +610,13 @@ def test_feature_names_warning_is_given_once_naming_the_ensemble():
     # built: "X does not have valid feature names, but RandomForestClassifier
     # was fitted with feature names", then ExtraTreesClassifier's, then
     # LogisticRegression's.
-    pd = pytest.importorskip("pandas")
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
-    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
-    named = PluginEnsembleClassifier(cv=2, random_state=0).fit(frame, y)
-    unnamed = PluginEnsembleClassifier(cv=2, random_state=0).fit(X, y)
-    for clf, data, expected in [
-        (named, X, "X does not have valid feature names, but "),
-        (unnamed, frame, "X has feature names, but "),
-    ]:
-        for method in ("predict", "predict_proba", "predict_log_proba"):
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                getattr(clf, method)(data)
-            messages = [str(w.message) for w in caught]
-            assert len(messages) == 1, messages
-            assert messages[0].startswith(expected + "PluginEnsembleClassifier")
-    # names in another order are still refused
-    with pytest.raises(ValueError, match="same order"):
-        named.predict(frame[["b", "a", "c", "d"]])
+    assert_feature_names_warned_once(
+        PluginEnsembleClassifier(cv=2, random_state=0),
+        X,
+        y,
+        ["predict", "predict_proba", "predict_log_proba"],
+    )
 
 
 def test_predict_proba_holds_one_model_probabilities_beside_their_sum():
