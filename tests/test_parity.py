@@ -44,7 +44,6 @@ from ltlearn.post_hoc import (
 from ltlearn.semi_supervised import CReSTClassifier
 from ltlearn.utils import show_versions
 from ltlearn.utils._show_versions import _DEPENDENCIES, _OPTIONAL_DEPENDENCIES
-from tests.utils.test_validation import assert_feature_names_warned_once
 
 # ----------------------------------------------------------------------------
 # show_versions, as sklearn.show_versions and imblearn.show_versions
@@ -227,16 +226,6 @@ def test_no_decision_function_over_a_model_of_probabilities_only(
     assert not hasattr(clf, "decision_function")
     auc = get_scorer("roc_auc")(clf, X[200:], y[200:])
     assert auc == roc_auc_score(y[200:], clf.predict_proba(X[200:])[:, 1])
-
-
-@pytest.mark.parametrize("clf", POST_HOC, ids=POST_HOC_IDS)
-def test_feature_names_warning_names_the_post_hoc_classifier(clf, imbalanced_binary):
-    # as SelfTrainingClassifier and BaggingClassifier name themselves: the
-    # warning named the inner model, "X does not have valid feature names,
-    # but LogisticRegression was fitted with feature names"
-    X, y = imbalanced_binary
-    methods = ["predict", "predict_proba", "predict_log_proba", "decision_function"]
-    assert_feature_names_warned_once(clf, X[:120], y[:120], methods)
 
 
 def test_decision_function_rescale_is_shifted_log_odds(

@@ -52,7 +52,6 @@ from ltlearn.utils._validation import (
     check_sample_weight,
     class_counts,
     column_or_1d_y,
-    feature_names_checked,
     may_have_method,
 )
 from ltlearn.utils._warnings import external_stacklevel
@@ -487,13 +486,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         the sum would broadcast).
         """
         check_is_fitted(self)
-        # each model checks X and its number of features; a warning on its
-        # feature names is given once, naming the ensemble
-        with feature_names_checked(self, X):
-            return self._sum_proba(X)
-
-    def _sum_proba(self, X):
-        """The mean of the models' probabilities, once ``X`` is checked."""
+        # each model checks X, its feature names and number of features
         first, *others = self.estimators_
         total = np.asarray(first.predict_proba(X))
         if total.dtype != np.float64:

@@ -41,7 +41,6 @@ from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
     column_or_1d_y,
-    feature_names_checked,
 )
 
 # Docstring fragments shared by the post-hoc classifiers (``_Substitution``),
@@ -491,14 +490,11 @@ class _BasePostHocClassifier(
             return codes, proba, sample_weight
         return codes[keep], proba[keep], sample_weight[keep]
 
-    def _estimator_proba(self, X):
-        """``estimator_.predict_proba(X)``, a feature-name warning naming self."""
-        check_is_fitted(self)
-        with feature_names_checked(self, X):
-            return self.estimator_.predict_proba(X)
-
     def _adjusted_log_proba(self, X):
-        return _adjusted_log_proba(self._estimator_proba(X), self._class_log_weights())
+        check_is_fitted(self)
+        return _adjusted_log_proba(
+            self.estimator_.predict_proba(X), self._class_log_weights()
+        )
 
     @_post_hoc_docstring
     def predict_proba(self, X):

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _estimator_has
+from sklearn.utils.validation import _estimator_has, check_is_fitted
 
 from ltlearn.post_hoc._base import (
     _BasePostHocClassifier,
@@ -251,7 +251,8 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
 
     def _expected_costs(self, X):
         """The expected cost of predicting each class, ``p(x) @ cost_matrix_``."""
-        proba = _mended_proba(self._estimator_proba(X))  # predict_proba's
+        check_is_fitted(self)
+        proba = _mended_proba(self.estimator_.predict_proba(X))  # predict_proba's
         return proba @ self.cost_matrix_
 
     def _predict_codes(self, X):

@@ -7,23 +7,19 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _estimator_has
 
 from ltlearn.utils._docstring import _X_predict_docstring
-from ltlearn.utils._validation import feature_names_checked
 
 
 def delegated_method(owner, method, summary, returned, description):
     """A method of ``owner`` that calls ``estimator_``'s ``method`` on checked X.
 
-    ``X`` is checked by the owner's ``_validate_for_predict``, and its
-    feature names against the owner's (a warning names the owner, not
-    ``estimator_``, as in ``feature_names_checked``). The method is
+    ``X`` is checked by the owner's ``_validate_for_predict``. The method is
     available when ``estimator`` has ``method``, and documented by ``summary``
     and the returned value's line and description.
     """
 
     def delegate(self, X):
         X = self._validate_for_predict(X)
-        with feature_names_checked(self, X):
-            return getattr(self.estimator_, method)(X)
+        return getattr(self.estimator_, method)(X)
 
     delegate.__name__ = method
     delegate.__qualname__ = f"{owner}.{method}"

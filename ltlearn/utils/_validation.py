@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import collections
-import contextlib
 import math
 import operator
 import sys
@@ -15,7 +14,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d, has_fit_parameter, validate_data
+from sklearn.utils.validation import column_or_1d, has_fit_parameter
 
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -24,38 +23,6 @@ _MULTI_OUTPUT_TYPES = (
     "multiclass-multioutput",
     "continuous-multioutput",
 )
-
-
-# scikit-learn's warnings for X with feature names and an estimator fitted
-# without them, or the reverse; they name the estimator that checks X.
-_FEATURE_NAMES_WARNING = r"X (has|does not have valid) feature names, but "
-
-
-@contextlib.contextmanager
-def feature_names_checked(estimator, X):
-    """Check the feature names of ``X`` once, in the name of ``estimator``.
-
-    For a meta-estimator that passes ``X`` as it is to its fitted models,
-    each of which checks it: scikit-learn's warning for ``X`` with feature
-    names and an estimator fitted without them, or the reverse, is given
-    once, naming ``estimator`` (by its ``feature_names_in_``), and the same
-    warnings of its models are hidden within the block. Names that differ
-    from those of ``fit`` are left to the models, which refuse them.
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The fitted meta-estimator, whose ``fit`` recorded the feature names.
-    X : array-like
-        The input given to ``estimator``.
-    """
-    try:
-        validate_data(estimator, X, reset=False, skip_check_array=True, ensure_2d=False)
-    except ValueError:  # names that differ: refused by the models, as in fit
-        pass
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", _FEATURE_NAMES_WARNING, UserWarning)
-        yield
 
 
 def check_classification_y(y, *, min_classes=2):

@@ -39,7 +39,6 @@ from sklearn.svm import SVC, LinearSVC
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.post_hoc._base import _adjusted_log_proba
 from tests.post_hoc.test_logit_adjustment import _FixedProba
-from tests.utils.test_validation import assert_feature_names_warned_once
 
 
 @pytest.fixture
@@ -603,20 +602,6 @@ def test_a_dataframe_reaches_the_models_as_it_is():
     assert balanced_accuracy_score(y, clf.predict(X)) == 1.0
     proba = clf.predict_proba(X)
     assert np.array_equal(clf.predict_proba(X.reset_index(drop=True)), proba)
-
-
-def test_feature_names_warning_is_given_once_naming_the_ensemble():
-    # Each of the three default models warned, naming models the user never
-    # built: "X does not have valid feature names, but RandomForestClassifier
-    # was fitted with feature names", then ExtraTreesClassifier's, then
-    # LogisticRegression's.
-    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
-    assert_feature_names_warned_once(
-        PluginEnsembleClassifier(cv=2, random_state=0),
-        X,
-        y,
-        ["predict", "predict_proba", "predict_log_proba"],
-    )
 
 
 def test_predict_proba_holds_one_model_probabilities_beside_their_sum():

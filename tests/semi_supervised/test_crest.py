@@ -24,7 +24,6 @@ from ltlearn.semi_supervised._selection import (
     _sampling_rates,
     _temperature,
 )
-from tests.utils.test_validation import assert_feature_names_warned_once
 
 
 @pytest.fixture
@@ -661,20 +660,6 @@ def test_a_dataframe_reaches_the_estimator_as_it_is():
     assert np.array_equal(clf.predict(frame.reset_index(drop=True)), y)
     with pytest.raises(ValueError, match="could not convert string to float"):
         CReSTClassifier(LogisticRegression(), max_iter=2).fit(frame, labels)
-
-
-def test_feature_names_warning_names_the_crest_classifier():
-    # The warning named the last generation's model: "X does not have valid
-    # feature names, but LogisticRegression was fitted with feature names",
-    # where scikit-learn's SelfTrainingClassifier names itself.
-    X, y = make_blobs(n_samples=60, centers=2, random_state=0)
-    labels = np.where(np.arange(60) % 3 == 0, y, -1)
-    assert_feature_names_warned_once(
-        CReSTClassifier(LogisticRegression(), max_iter=2),
-        X,
-        labels,
-        ["predict", "predict_proba", "predict_log_proba", "decision_function"],
-    )
 
 
 def test_score_leaves_out_the_unlabelled_rows(semi_supervised_lt):

@@ -3,42 +3,12 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import warnings
-
 import numpy as np
 import pytest
-from sklearn.base import clone
 
 from ltlearn.utils._validation import check_no_missing_labels
 
 pd = pytest.importorskip("pandas")
-
-
-def assert_feature_names_warned_once(estimator, X, y, methods):
-    """Check the feature-name warnings of ``estimator``'s ``methods``.
-
-    Fitted on a DataFrame and given an array, or the reverse, each method
-    gives scikit-learn's warning once, naming ``estimator`` (not a model it
-    holds); columns in another order are refused.
-    """
-    columns = [f"x{j}" for j in range(X.shape[1])]
-    frame = pd.DataFrame(X, columns=columns)
-    named = clone(estimator).fit(frame, y)
-    unnamed = clone(estimator).fit(X, y)
-    name = type(estimator).__name__
-    for clf, data, expected in [
-        (named, X, f"X does not have valid feature names, but {name} was "),
-        (unnamed, frame, f"X has feature names, but {name} was "),
-    ]:
-        for method in methods:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                getattr(clf, method)(data)
-            messages = [str(w.message) for w in caught]
-            assert len(messages) == 1, (method, messages)
-            assert messages[0].startswith(expected), (method, messages)
-    with pytest.raises(ValueError, match="same order"):
-        named.predict(frame[columns[::-1]])
 
 
 @pytest.mark.parametrize(
