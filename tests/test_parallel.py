@@ -7,17 +7,26 @@ import os
 import signal
 import threading
 import time
+import warnings
 
 import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 
 import ltlearn.over_sampling._neighbors as neighbors_module
 from ltlearn.decomposition import COGClassifier
+from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.over_sampling import SMOTE
+from ltlearn.post_hoc import (
+    LogitAdjustedClassifier,
+    PluginClassifier,
+    ThresholdMovingClassifier,
+)
+from ltlearn.semi_supervised import CReSTClassifier
 
 
 def test_smote_tree_search_takes_the_jobs_of_parallel_config(
@@ -96,3 +105,49 @@ def test_cog_stopped_in_a_job_is_left_not_fitted(make_long_tail, stop, raised):
         assert not hasattr(cog, "_model")
         cog.set_params(estimator=_StopsInAJob())
         assert cog.fit(X, y).predict(X).shape == y.shape
+
+
+class _FiltersSeen(LogisticRegression):
+    """A logistic regression that records the warning filters it predicts under."""
+
+    def predict_proba(self, X):
+        _FILTERS_SEEN.append(list(warnings.filters))
+        return super().predict_proba(X)
+
+    def decision_function(self, X):
+        _FILTERS_SEEN.append(list(warnings.filters))
+        return super().decision_function(X)
+
+
+_FILTERS_SEEN = []
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        LogitAdjustedClassifier(_FiltersSeen()),
+        PluginClassifier(_FiltersSeen()),
+        ThresholdMovingClassifier(_FiltersSeen()),
+        ThresholdMovingClassifier(_FiltersSeen(), decision="expected_cost"),
+        CReSTClassifier(_FiltersSeen(), max_iter=1),
+        PluginEnsembleClassifier([("lr", _FiltersSeen())], cv=2, random_state=0),
+    ],
+    ids=["logit_adjusted", "plugin", "rescale", "expected_cost", "crest", "ensemble"],
+)
+def test_predict_leaves_the_warning_filters_alone(clf):
+    """The models predict under the caller's warning filters, left unchanged.
+
+    The filters are the process's, not the thread's: a meta-estimator that
+    changed them while its models predict would hide the warnings of code in
+    other threads and, when two threads' changes interleave, leave its filter
+    in place for good.
+    """
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    if isinstance(clf, CReSTClassifier):
+        y = np.where(np.arange(60) % 3 == 0, y, -1)
+    clf.fit(X, y)
+    filters = list(warnings.filters)
+    _FILTERS_SEEN.clear()
+    clf.predict_proba(X)
+    assert _FILTERS_SEEN
+    assert all(seen == filters for seen in _FILTERS_SEEN)

@@ -1708,7 +1708,7 @@ class LongTailClassifier(
         ----------
         input_features : array-like of str, default=None
             Ignored, except that it must match ``feature_names_in_`` when
-            that is set.
+            that is set, and have ``n_features_in_`` names otherwise.
 
         Returns
         -------
@@ -1717,9 +1717,15 @@ class LongTailClassifier(
         """
         check_is_fitted(self)
         names_in = getattr(self, "feature_names_in_", None)
-        if input_features is not None and names_in is not None:
-            if not np.array_equal(np.asarray(input_features, dtype=object), names_in):
+        if input_features is not None:
+            input_features = np.asarray(input_features, dtype=object)
+            if names_in is not None and not np.array_equal(input_features, names_in):
                 raise ValueError("input_features is not equal to feature_names_in_")
+            if len(input_features) != self.n_features_in_:  # as scikit-learn's
+                raise ValueError(
+                    "input_features should have length equal to number of "
+                    f"features ({self.n_features_in_}), got {len(input_features)}"
+                )
         features = self._features_method()
         self.module_.train(False)
         with torch.no_grad():

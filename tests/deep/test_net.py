@@ -1201,6 +1201,17 @@ def test_transform_gives_the_penultimate_features(data):
         clf.transform(X[:, :4])
 
 
+def test_get_feature_names_out_checks_the_number_of_input_features(data):
+    # Fitted without feature names, any input_features were accepted, where
+    # scikit-learn's transformers refuse those of the wrong length.
+    X, y = data
+    clf = LongTailClassifier(**{**FAST, "max_epochs": 1}).fit(X, y)
+    expected = clf.get_feature_names_out()
+    assert list(clf.get_feature_names_out(["a", "b", "c", "d", "e"])) == list(expected)
+    with pytest.raises(ValueError, match=r"number of features \(5\), got 2"):
+        clf.get_feature_names_out(["a", "b"])
+
+
 def test_transform_feeds_a_classical_step_in_a_pipeline(data):
     from imblearn.pipeline import Pipeline
 
