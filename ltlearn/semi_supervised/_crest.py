@@ -216,7 +216,8 @@ class CReSTClassifier(
 
         - ``"max_iter"``: ``max_iter`` generations were fitted.
         - ``"no_change"``: a generation chose the same pseudo-labels as the
-          one before, so every later generation would repeat it. Only checked
+          one before (with ``sample_weight``, kept with the same weights), so
+          every later generation would repeat it. Only checked
           when nothing else changes between generations: with
           ``selection="top"`` and without a temperature schedule.
         - ``"all_labeled"``: ``y`` held no unlabelled row; a single
@@ -448,7 +449,7 @@ class CReSTClassifier(
             can_stall = self.selection == "top" and not (
                 self.distribution_alignment and self.final_temperature != 1
             )
-            previous = (np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp))
+            previous = (np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp), None)
             for generation in range(1, self.max_iter):
                 proba = estimator.predict_proba(X_unlabeled)
                 if self.distribution_alignment:
@@ -466,14 +467,17 @@ class CReSTClassifier(
                     unlabeled_weight,
                     self.threshold,
                 )
+                # the same rows may be kept with other parts of their weights
+                kept_weight = picked_weight if fit_weight else None
                 if (
                     can_stall
                     and np.array_equal(picked, previous[0])
                     and np.array_equal(label_index, previous[1])
+                    and np.array_equal(kept_weight, previous[2])
                 ):
                     self.termination_condition_ = "no_change"
                     break
-                previous = (picked, label_index)
+                previous = (picked, label_index, kept_weight)
 
                 transduction = y.copy()
                 transduction[unlabeled_rows[picked]] = classes[label_index]

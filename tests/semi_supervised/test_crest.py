@@ -493,6 +493,28 @@ def test_integer_weights_give_the_fit_of_repeated_rows(
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
 
 
+def test_integer_weights_stop_where_repeated_rows_stop(semi_supervised_lt):
+    # a generation that kept the same rows, with other parts of the weights
+    # of the last rows of a class, was taken for an unchanged one: the fit
+    # stopped at generation 5 of 8, the repeated rows' went on to 7
+    X, _, y_semi = semi_supervised_lt
+    weights = np.random.default_rng(0).integers(0, 4, size=y_semi.size)
+    for label in np.unique(y_semi):  # every class keeps labelled weight
+        weights[np.flatnonzero(y_semi == label)[:2]] = 1
+    weighted = CReSTClassifier(_precise_lr(), max_iter=8)
+    weighted.fit(X, y_semi, sample_weight=weights)
+    repeated = CReSTClassifier(_precise_lr(), max_iter=8)
+    repeated.fit(np.repeat(X, weights, axis=0), np.repeat(y_semi, weights))
+    assert weighted.n_iter_ == repeated.n_iter_ == 7
+    assert weighted.termination_condition_ == repeated.termination_condition_
+    np.testing.assert_allclose(
+        weighted.pseudo_label_counts_, repeated.pseudo_label_counts_
+    )
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6
+    )
+
+
 def test_zero_weight_unlabelled_rows_are_never_pseudo_labelled(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     weights = np.ones(y_semi.size)
