@@ -195,9 +195,14 @@ def check_sample_weight(sample_weight, n_samples):
     """Validate ``sample_weight``: finite, non-negative, one per sample.
 
     A scalar is one weight for every sample. Weights that sum to zero are
-    refused: no sample would count.
+    refused: no sample would count. A weight that is NaN, infinite or
+    negative is refused by its row, and one that is not a number by its
+    value.
     """
-    weights = np.asarray(sample_weight, dtype=float)
+    try:
+        weights = np.asarray(sample_weight, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"sample_weight must hold numbers: {error}.") from error
     if weights.ndim == 0:
         weights = np.full(n_samples, float(weights))
     if weights.shape != (n_samples,):
@@ -205,8 +210,14 @@ def check_sample_weight(sample_weight, n_samples):
             f"sample_weight has shape {weights.shape}; it must hold one weight "
             f"per sample, shape ({n_samples},)."
         )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight must hold finite, non-negative weights.")
+    bad = np.flatnonzero(~(weights >= 0) | np.isinf(weights))  # NaN too
+    if bad.size:
+        row = int(bad[0])
+        more = f" (and {bad.size - 1} more rows)" if bad.size > 1 else ""
+        raise ValueError(
+            f"sample_weight must hold finite, non-negative weights; row {row} "
+            f"holds {float(weights[row])!r}{more}."
+        )
     if not weights.max(initial=0.0) > 0:  # their sum may overflow
         raise ValueError("sample_weight sums to zero: no sample would count.")
     return weights

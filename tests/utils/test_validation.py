@@ -6,7 +6,7 @@
 import numpy as np
 import pytest
 
-from ltlearn.utils._validation import check_no_missing_labels
+from ltlearn.utils._validation import check_no_missing_labels, check_sample_weight
 
 pd = pytest.importorskip("pandas")
 
@@ -42,3 +42,24 @@ def test_missing_labels_are_refused_by_row(y, rows):
         ValueError, match=rf"missing labels? \(NaN, None or pd.NA\), at {rows}:"
     ):
         check_no_missing_labels(y)
+
+
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        ([1.0, np.nan, 1.0, 1.0], r"row 1 holds nan\.$"),
+        ([1.0, 1.0, np.inf, -np.inf], r"row 2 holds inf \(and 1 more rows\)\.$"),
+        ([1.0, 1.0, 1.0, -0.5], r"row 3 holds -0\.5\.$"),
+        (-1.0, r"row 0 holds -1\.0 \(and 3 more rows\)\.$"),
+    ],
+    ids=["NaN", "inf", "negative", "negative scalar"],
+)
+def test_a_bad_sample_weight_is_named_by_its_row(weights, match):
+    # a weight of a million rows was refused without saying which or why
+    with pytest.raises(ValueError, match="finite, non-negative weights; " + match):
+        check_sample_weight(weights, 4)
+
+
+def test_a_sample_weight_that_is_not_a_number_is_named():
+    with pytest.raises(ValueError, match="sample_weight must hold numbers: could"):
+        check_sample_weight(["a", "b"], 2)
