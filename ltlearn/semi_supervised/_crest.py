@@ -449,7 +449,9 @@ class CReSTClassifier(
             can_stall = self.selection == "top" and not (
                 self.distribution_alignment and self.final_temperature != 1
             )
-            previous = (np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp), None)
+            # generation 0 picked no row, so kept no weight
+            nothing = np.empty(0, dtype=np.intp)
+            previous = (nothing, nothing, np.empty(0) if fit_weight else None)
             for generation in range(1, self.max_iter):
                 proba = estimator.predict_proba(X_unlabeled)
                 if self.distribution_alignment:

@@ -515,6 +515,19 @@ def test_integer_weights_stop_where_repeated_rows_stop(semi_supervised_lt):
     )
 
 
+def test_weights_stop_at_once_when_nothing_is_kept(semi_supervised_lt):
+    # generation 1 keeps no row, as generation 0: the weighted fit took the
+    # missing weights of generation 0 for other weights and refitted once more
+    X, _, y_semi = semi_supervised_lt
+    params = dict(threshold=1.0, max_iter=5)
+    plain = CReSTClassifier(LogisticRegression(), **params).fit(X, y_semi)
+    weighted = CReSTClassifier(LogisticRegression(), **params)
+    weighted.fit(X, y_semi, sample_weight=np.ones(y_semi.size))
+    assert weighted.termination_condition_ == plain.termination_condition_
+    assert weighted.n_iter_ == plain.n_iter_ == 1
+    np.testing.assert_array_equal(weighted.pseudo_label_counts_, [[0, 0, 0]])
+
+
 def test_zero_weight_unlabelled_rows_are_never_pseudo_labelled(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     weights = np.ones(y_semi.size)
