@@ -31,6 +31,7 @@ from ltlearn.semi_supervised._labels import (
 )
 from ltlearn.semi_supervised._selection import (
     _align_distribution,
+    _same_kept_weights,
     _sampling_rates,
     _select,
     _temperature,
@@ -216,8 +217,8 @@ class CReSTClassifier(
 
         - ``"max_iter"``: ``max_iter`` generations were fitted.
         - ``"no_change"``: a generation chose the same pseudo-labels as the
-          one before (with ``sample_weight``, kept with the same weights), so
-          every later generation would repeat it. Only checked
+          one before (with ``sample_weight``, kept with the same weights up
+          to rounding), so every later generation would repeat it. Only checked
           when nothing else changes between generations: with
           ``selection="top"`` and without a temperature schedule.
         - ``"all_labeled"``: ``y`` held no unlabelled row; a single
@@ -475,7 +476,7 @@ class CReSTClassifier(
                     can_stall
                     and np.array_equal(picked, previous[0])
                     and np.array_equal(label_index, previous[1])
-                    and np.array_equal(kept_weight, previous[2])
+                    and _same_kept_weights(kept_weight, previous[2])
                 ):
                     self.termination_condition_ = "no_change"
                     break
