@@ -196,14 +196,18 @@ def check_sample_weight(sample_weight, n_samples):
 
     A scalar is one weight for every sample. Weights that sum to zero are
     refused: no sample would count. A weight that is NaN, infinite or
-    negative is refused by its row, and one that is not a number by its
-    value.
+    negative is refused by its row and value (a scalar by its value), and
+    one that is not a number with NumPy's reason.
     """
     try:
         weights = np.asarray(sample_weight, dtype=float)
     except (TypeError, ValueError) as error:
-        raise type(error)(f"sample_weight must hold numbers: {error}.") from error
+        reason = str(error).rstrip(".")  # NumPy's messages may end with one
+        raise type(error)(f"sample_weight must hold numbers: {reason}.") from error
+    refused = "sample_weight must hold finite, non-negative weights"
     if weights.ndim == 0:
+        if not (0 <= weights < np.inf):  # NaN too
+            raise ValueError(f"{refused}; got {float(weights)!r}.")
         weights = np.full(n_samples, float(weights))
     if weights.shape != (n_samples,):
         raise ValueError(
@@ -213,11 +217,10 @@ def check_sample_weight(sample_weight, n_samples):
     bad = np.flatnonzero(~(weights >= 0) | np.isinf(weights))  # NaN too
     if bad.size:
         row = int(bad[0])
-        more = f" (and {bad.size - 1} more rows)" if bad.size > 1 else ""
-        raise ValueError(
-            f"sample_weight must hold finite, non-negative weights; row {row} "
-            f"holds {float(weights[row])!r}{more}."
-        )
+        more = ""
+        if bad.size > 1:
+            more = f" (and {bad.size - 1} more row{'s' if bad.size > 2 else ''})"
+        raise ValueError(f"{refused}; row {row} holds {float(weights[row])!r}{more}.")
     if not weights.max(initial=0.0) > 0:  # their sum may overflow
         raise ValueError("sample_weight sums to zero: no sample would count.")
     return weights
