@@ -1525,8 +1525,14 @@ class LongTailClassifier(
             the loss's class weights, as in torch), that is the loss of its
             rows repeated as many times as their integer weights, so that
             in expectation over the batches integer weights train as
-            repeated rows. ``class_counts_`` then holds the total weight of
-            each class, which count-based losses use.
+            repeated rows, with the default ``sampler="instance"``. The
+            other samplers draw the classes and the rows by their numbers
+            of rows, not their weights, which then weigh the rows drawn: a
+            class of heavier rows takes more of the loss than of the draws
+            (``"class_balanced"``, with a class of 20 rows of weight 5
+            beside 100 rows of weight 1, gives it 83% of the loss, against
+            50% for the repeated rows). ``class_counts_`` then holds the
+            total weight of each class, which count-based losses use.
             Needs a loss with a ``reduction`` attribute (every loss of
             :mod:`ltlearn.deep.losses` and of ``torch.nn``).
         {fit_params}

@@ -445,7 +445,9 @@ class _BasePostHocClassifier(
             rule, where a sample counts as its weight. With integer weights,
             the rule is that of the samples repeated as many times, given the
             same fitted estimator (and, for a cross-validated rule, folds that
-            keep the copies of a sample together).
+            keep the copies of a sample together; not for the held-out check
+            of a multiclass ``PluginClassifier(refine="auto")``, which splits
+            the rows).
 
         **fit_params : dict
             Parameters passed to the ``fit`` method of ``estimator`` (routed

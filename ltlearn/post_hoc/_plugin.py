@@ -146,6 +146,14 @@ class PluginClassifier(_BasePostHocClassifier):
     accepts a class of total weight 0 (its terms of the metric are 0); the
     other rules need its prior and refuse it.
 
+    The held-out check of ``refine="auto"`` splits the rows in halves, a
+    row going whole, with its weight, to one half, where the copies of a
+    repeated row fall in either half: with integer weights, a multiclass
+    rule is that of the repeated rows for ``refine="always"`` and
+    ``"never"``, and for ``"auto"`` only when both checks keep the same
+    fraction of the refinement (even with a ``FrozenEstimator``, whose
+    probabilities are the same for both).
+
     References
     ----------
     .. [1] A. K. Menon, H. Narasimhan, S. Agarwal and S. Chawla, "On the

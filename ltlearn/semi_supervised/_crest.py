@@ -31,6 +31,7 @@ from ltlearn.semi_supervised._labels import (
 )
 from ltlearn.semi_supervised._selection import (
     _align_distribution,
+    _same_kept_weights,
     _sampling_rates,
     _select,
     _temperature,
@@ -216,7 +217,8 @@ class CReSTClassifier(
 
         - ``"max_iter"``: ``max_iter`` generations were fitted.
         - ``"no_change"``: a generation chose the same pseudo-labels as the
-          one before, so every later generation would repeat it. Only checked
+          one before (with ``sample_weight``, kept with the same weights up
+          to rounding), so every later generation would repeat it. Only checked
           when nothing else changes between generations: with
           ``selection="top"`` and without a temperature schedule.
         - ``"all_labeled"``: ``y`` held no unlabelled row; a single
@@ -448,7 +450,9 @@ class CReSTClassifier(
             can_stall = self.selection == "top" and not (
                 self.distribution_alignment and self.final_temperature != 1
             )
-            previous = (np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp))
+            # generation 0 picked no row, so kept no weight
+            nothing = np.empty(0, dtype=np.intp)
+            previous = (nothing, nothing, np.empty(0) if fit_weight else None)
             for generation in range(1, self.max_iter):
                 proba = estimator.predict_proba(X_unlabeled)
                 if self.distribution_alignment:
@@ -466,14 +470,17 @@ class CReSTClassifier(
                     unlabeled_weight,
                     self.threshold,
                 )
+                # the same rows may be kept with other parts of their weights
+                kept_weight = picked_weight if fit_weight else None
                 if (
                     can_stall
                     and np.array_equal(picked, previous[0])
                     and np.array_equal(label_index, previous[1])
+                    and _same_kept_weights(kept_weight, previous[2])
                 ):
                     self.termination_condition_ = "no_change"
                     break
-                previous = (picked, label_index)
+                previous = (picked, label_index, kept_weight)
 
                 transduction = y.copy()
                 transduction[unlabeled_rows[picked]] = classes[label_index]

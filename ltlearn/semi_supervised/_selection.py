@@ -104,3 +104,16 @@ def _select(proba, rates, selection, rng, sample_weight=None, threshold=None):
     weights = None if sample_weight is None else np.concatenate(kept)[order]
     rows = rows[order]
     return rows, predicted[rows], weights
+
+
+def _same_kept_weights(weights, previous):
+    """Whether two picks of the same rows keep them with the same weights.
+
+    ``None`` (no weights) equals only ``None``. With ``"top"``, the weight
+    that the last row of a class keeps is the budget less a running sum over
+    the rows ranked before it: the same rows ranked in another order give it
+    up to rounding, which counts as no change (integer weights sum exactly).
+    """
+    if weights is None or previous is None:
+        return weights is previous
+    return np.allclose(weights, previous, rtol=1e-9, atol=0)

@@ -195,18 +195,32 @@ def check_sample_weight(sample_weight, n_samples):
     """Validate ``sample_weight``: finite, non-negative, one per sample.
 
     A scalar is one weight for every sample. Weights that sum to zero are
-    refused: no sample would count.
+    refused: no sample would count. A weight that is NaN, infinite or
+    negative is refused by its row and value (a scalar by its value), and
+    one that is not a number with NumPy's reason.
     """
-    weights = np.asarray(sample_weight, dtype=float)
+    try:
+        weights = np.asarray(sample_weight, dtype=float)
+    except (TypeError, ValueError) as error:
+        reason = str(error).rstrip(".")  # NumPy's messages may end with one
+        raise type(error)(f"sample_weight must hold numbers: {reason}.") from error
+    refused = "sample_weight must hold finite, non-negative weights"
     if weights.ndim == 0:
+        if not (0 <= weights < np.inf):  # NaN too
+            raise ValueError(f"{refused}; got {float(weights)!r}.")
         weights = np.full(n_samples, float(weights))
     if weights.shape != (n_samples,):
         raise ValueError(
             f"sample_weight has shape {weights.shape}; it must hold one weight "
             f"per sample, shape ({n_samples},)."
         )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight must hold finite, non-negative weights.")
+    bad = np.flatnonzero(~(weights >= 0) | np.isinf(weights))  # NaN too
+    if bad.size:
+        row = int(bad[0])
+        more = ""
+        if bad.size > 1:
+            more = f" (and {bad.size - 1} more row{'s' if bad.size > 2 else ''})"
+        raise ValueError(f"{refused}; row {row} holds {float(weights[row])!r}{more}.")
     if not weights.max(initial=0.0) > 0:  # their sum may overflow
         raise ValueError("sample_weight sums to zero: no sample would count.")
     return weights

@@ -21,7 +21,9 @@ from sklearn.utils._param_validation import InvalidParameterError
 from ltlearn.semi_supervised import CReSTClassifier
 from ltlearn.semi_supervised._selection import (
     _align_distribution,
+    _same_kept_weights,
     _sampling_rates,
+    _select,
     _temperature,
 )
 
@@ -491,6 +493,70 @@ def test_integer_weights_give_the_fit_of_repeated_rows(
         weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6
     )
     np.testing.assert_array_equal(weighted.predict(X), repeated.predict(X))
+
+
+def test_integer_weights_stop_where_repeated_rows_stop(semi_supervised_lt):
+    # a generation that kept the same rows, with other parts of the weights
+    # of the last rows of a class, was taken for an unchanged one: the fit
+    # stopped at generation 5 of 8, the repeated rows' went on to 7
+    X, _, y_semi = semi_supervised_lt
+    weights = np.random.default_rng(0).integers(0, 4, size=y_semi.size)
+    for label in np.unique(y_semi):  # every class keeps labelled weight
+        weights[np.flatnonzero(y_semi == label)[:2]] = 1
+    weighted = CReSTClassifier(_precise_lr(), max_iter=8)
+    weighted.fit(X, y_semi, sample_weight=weights)
+    repeated = CReSTClassifier(_precise_lr(), max_iter=8)
+    repeated.fit(np.repeat(X, weights, axis=0), np.repeat(y_semi, weights))
+    assert weighted.n_iter_ == repeated.n_iter_ == 7
+    assert weighted.termination_condition_ == repeated.termination_condition_
+    np.testing.assert_allclose(
+        weighted.pseudo_label_counts_, repeated.pseudo_label_counts_
+    )
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), atol=1e-6
+    )
+
+
+def test_weights_stop_at_once_when_nothing_is_kept(semi_supervised_lt):
+    # generation 1 keeps no row, as generation 0: the weighted fit took the
+    # missing weights of generation 0 for other weights and refitted once more
+    X, _, y_semi = semi_supervised_lt
+    params = dict(threshold=1.0, max_iter=5)
+    plain = CReSTClassifier(LogisticRegression(), **params).fit(X, y_semi)
+    weighted = CReSTClassifier(LogisticRegression(), **params)
+    weighted.fit(X, y_semi, sample_weight=np.ones(y_semi.size))
+    assert weighted.termination_condition_ == plain.termination_condition_
+    assert weighted.n_iter_ == plain.n_iter_ == 1
+    np.testing.assert_array_equal(weighted.pseudo_label_counts_, [[0, 0, 0]])
+
+
+def test_kept_weights_that_differ_by_rounding_are_the_same():
+    # rows 0-2 ranked in another order before the last row kept, row 3: it
+    # keeps 2 - (0.1 + 0.7 + 0.3) or 2 - (0.3 + 0.7 + 0.1)
+    weights = np.array([0.1, 0.7, 0.3, 2.3, 1.1])
+    picks = []
+    for confidence in ([0.99, 0.98, 0.97, 0.96, 0.6], [0.97, 0.98, 0.99, 0.96, 0.6]):
+        proba = np.c_[confidence, 1 - np.array(confidence)]
+        picks.append(_select(proba, np.array([0.5, 1.0]), "top", None, weights))
+    (rows, labels, kept), (rows_2, labels_2, kept_2) = picks
+    np.testing.assert_array_equal(rows, rows_2)
+    np.testing.assert_array_equal(labels, labels_2)
+    assert not np.array_equal(kept, kept_2)
+    assert _same_kept_weights(kept, kept_2)
+    assert not _same_kept_weights(kept, kept_2 + [0, 0, 0, 0.1])
+    assert _same_kept_weights(None, None)
+    assert not _same_kept_weights(kept, None)
+
+
+def test_fractional_weights_stop_when_only_rounding_changes(semi_supervised_lt):
+    # generation 6 kept the rows of generation 5 with weights equal up to
+    # rounding; the fit went on to a generation 7 that changed nothing
+    X, _, y_semi = semi_supervised_lt
+    weights = np.random.default_rng(0).integers(1, 4, size=y_semi.size) * (1 / 3)
+    clf = CReSTClassifier(LogisticRegression(), max_iter=12)
+    clf.fit(X, y_semi, sample_weight=weights)
+    assert clf.termination_condition_ == "no_change"
+    assert clf.n_iter_ == 6
 
 
 def test_zero_weight_unlabelled_rows_are_never_pseudo_labelled(semi_supervised_lt):
