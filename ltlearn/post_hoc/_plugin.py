@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ltlearn.post_hoc._base import (
+    _adjusted_log_proba,
     _BasePostHocClassifier,
     _check_prior_counts,
     _post_hoc_docstring,
@@ -244,7 +245,11 @@ class PluginClassifier(_BasePostHocClassifier):
             )
             weights = start ** (1 - self.refinement_) * refined**self.refinement_
             self.weights_ = weights / weights.sum()
-        pred = np.argmax(proba * self.weights_, axis=1)
+        # scored as predict applies it, in log space: where p_j w_j = p_k w_k
+        # (KNN or tree probabilities, weights in the ratios of the class
+        # counts) the two break the tie by rounding, each its own way
+        log_proba = _adjusted_log_proba(proba, np.log(self.weights_))
+        pred = np.argmax(log_proba, axis=1)
         self.best_score_ = _score_codes(
             self.scoring, codes, pred, counts, self.classes_, sample_weight
         )
