@@ -366,3 +366,18 @@ def test_best_score_is_that_of_predict_when_products_tie():
     X, y = X[200:], y[200:]
     clf = PluginClassifier(knn, refine="always").fit(X, y)
     assert clf.best_score_ == balanced_accuracy_score(y, clf.predict(X))
+
+
+@pytest.mark.parametrize("scoring", ["geometric_mean", "f1_macro"])
+def test_binary_best_score_is_that_of_predict_when_products_tie(scoring):
+    # the searched weights stayed at 1 / prior, [0.3, 0.7 + 1e-16], whose
+    # product p * w broke the ties p_1 = 0.3 of KNN probabilities (tenths)
+    # towards class 1, while predict applies p_1 > threshold_ = 0.3
+    X, y = make_classification(
+        300, 5, n_informative=3, weights=[0.7], flip_y=0.05, random_state=25
+    )
+    knn = FrozenEstimator(KNeighborsClassifier(10).fit(X[:150], y[:150]))
+    X, y = X[150:], y[150:]
+    clf = PluginClassifier(knn, scoring=scoring).fit(X, y)
+    assert clf.threshold_ == 0.3
+    assert clf.best_score_ == pytest.approx(METRICS[scoring](y, clf.predict(X)))
