@@ -305,12 +305,20 @@ class _SubclassModel:
         return class_scores
 
     def class_proba(self, X, n_classes):
-        """Probability of each class: the sum of those of its sub-classes."""
+        """Probability of each class: the sum of those of its sub-classes.
+
+        The rows are divided by their sums: a sum of sub-class probabilities
+        may round above 1 (``1 + 2e-16``, or ``1 + 5e-8`` from float32
+        ones), which scikit-learn's ``log_loss`` refuses; a probability
+        divided by a sum of non-negative terms that includes it is at most 1.
+        """
         subclass_proba = self.estimator.predict_proba(X)
         columns = self._class_of_columns()
         membership = np.zeros((columns.size, n_classes))
         membership[np.arange(columns.size), columns] = 1.0
-        return subclass_proba @ membership
+        proba = subclass_proba @ membership
+        total = proba.sum(axis=1, keepdims=True)
+        return np.divide(proba, total, out=proba, where=total > 0)
 
 
 @dataclass(frozen=True, eq=False)

@@ -30,6 +30,7 @@ from ltlearn.utils._validation import (
     check_no_missing_labels,
     check_sample_weight,
     class_counts,
+    summable_weights,
 )
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -43,8 +44,9 @@ _SHOT_THRESHOLD_CONSTRAINTS = {
 def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
     """Recall of each of ``labels``; NaN for a label without (weighted) samples.
 
-    With ``sample_weight`` a sample counts as its weight. ``labels`` may be in
-    any order; samples of other labels are ignored.
+    With ``sample_weight`` a sample counts as its weight (weights whose sum
+    overflows are scaled, see ``summable_weights``). ``labels`` may be in any
+    order; samples of other labels are ignored.
     """
     y_true, y_pred, labels = np.asarray(y_true), np.asarray(y_pred), np.asarray(labels)
     sorter = np.argsort(labels)
@@ -52,7 +54,9 @@ def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
     codes = sorter[position]
     known = labels[codes] == y_true
     hit = known & (y_pred == y_true)
-    weight = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    weight = None
+    if sample_weight is not None:  # a recall is a ratio of sums of weights
+        weight = summable_weights(np.asarray(sample_weight, dtype=float))
     n_true = np.bincount(
         codes[known],
         weights=None if weight is None else weight[known],

@@ -144,8 +144,10 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
             np.multiply(d, steps[lo:hi, None], out=d)
             if direct:
                 np.add(b, d, out=target)
-            else:  # integer data: truncated toward zero, as imbalanced-learn does
+            elif out.dtype.kind in "iu":  # truncated toward zero, as imbalanced-learn
                 target[...] = _as_integers(b + d, out.dtype)
+            else:  # float16: rounded to the nearest, which stays on the segment
+                np.add(b, d, out=target)
 
 
 def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
@@ -324,8 +326,9 @@ class SMOTE(_MissingLabelsMixin, BaseOverSampler):
       neighbours (and a one-sample class is duplicated) instead of failing;
       one warning names such classes, the smallest first.
     - Float32 data is generated in float32, from the draws that float64
-      data gets (the same samples up to rounding); integer data, as in
-      imbalanced-learn, is generated in float64 and truncated. The integer
+      data gets (the same samples up to rounding); float16 data is generated
+      in float64 and rounded; integer data, as in imbalanced-learn, is
+      generated in float64 and truncated. The integer
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
       Boolean data (NumPy ``bool``, pandas ``bool`` and ``boolean``

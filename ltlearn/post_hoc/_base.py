@@ -42,6 +42,7 @@ from ltlearn.utils._validation import (
     check_sample_weight,
     column_or_1d_y,
 )
+from ltlearn.utils._validation import summable_weights as _rule_weights
 
 # Docstring fragments shared by the post-hoc classifiers (``_Substitution``),
 # indented as in a class docstring (``_samples_docstring``: the Parameters
@@ -213,29 +214,6 @@ def _finite_scores(scores, bound):
         with np.errstate(invalid="ignore"):
             scores = np.where(first == second, 0.0, second - first)
     return np.clip(scores, -bound, bound)
-
-
-def _rule_weights(sample_weight):
-    """Weights for the priors and metrics of a rule, summable.
-
-    ``sample_weight``, or the values of a given prior. Those depend only on
-    the ratios of the weights: weights whose sum overflows (``1e307`` each)
-    are scaled by a power of two, which keeps the ratios (weights below
-    ``1e-308`` times the largest one excepted: they become the smallest
-    float, so that a row of positive weight still counts, and a class of
-    them is refused for its share, not as weightless).
-    """
-    if sample_weight is None:
-        return None
-    with np.errstate(over="ignore"):
-        total = sample_weight.sum()
-    if np.isfinite(total):
-        return sample_weight
-    exponent = int(np.frexp(sample_weight.max())[1])
-    with np.errstate(under="ignore"):
-        scaled = np.ldexp(sample_weight, -exponent)
-    scaled[(scaled == 0) & (sample_weight > 0)] = np.nextafter(0.0, 1.0)
-    return scaled
 
 
 def _check_prior_counts(counts, classes, weighted=False):

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ltlearn.post_hoc._base import (
+    _adjusted_log_proba,
     _BasePostHocClassifier,
     _check_prior_counts,
     _post_hoc_docstring,
@@ -20,6 +21,16 @@ from ltlearn.post_hoc._search import (
     _score_codes,
     _validated_refinement,
 )
+
+
+def _clipped_threshold(threshold):
+    """A threshold on ``p_1(x)`` within ``[1e-12, 1 - 1e-12]``, as a float."""
+    return float(np.clip(threshold, 1e-12, 1 - 1e-12))
+
+
+def _threshold_weights(threshold):
+    """The class weights of the binary rule ``p_1(x) > threshold``."""
+    return np.array([threshold, 1.0 - threshold])
 
 
 @_post_hoc_docstring
@@ -221,12 +232,10 @@ class PluginClassifier(_BasePostHocClassifier):
         self.best_score_ = None
 
         if n_classes == 2:
-            threshold = self._fit_threshold(
+            self.threshold_ = self._fit_threshold(
                 X, y, codes, counts, start, sample_weight, params
             )
-            threshold = float(np.clip(threshold, 1e-12, 1 - 1e-12))
-            self.threshold_ = threshold
-            self.weights_ = np.array([threshold, 1.0 - threshold])
+            self.weights_ = _threshold_weights(self.threshold_)
             return
 
         self.threshold_ = None
@@ -252,19 +261,32 @@ class PluginClassifier(_BasePostHocClassifier):
             )
             weights = start ** (1 - self.refinement_) * refined**self.refinement_
             self.weights_ = weights / weights.sum()
-        pred = np.argmax(proba * self.weights_, axis=1)
-        self.best_score_ = _score_codes(
-            self.scoring, codes, pred, counts, self.classes_, sample_weight
+        self.best_score_ = self._score_rule(
+            self.weights_, proba, codes, counts, sample_weight
         )
 
     def _purpose(self):
         name = self.scoring if isinstance(self.scoring, str) else "callable"
         return f"the decision rule for scoring={name!r}"
 
+    def _score_rule(self, weights, proba, codes, counts, sample_weight):
+        """The ``scoring`` of the rule of class ``weights`` as predict applies it.
+
+        In log space: where ``p_j w_j = p_k w_k`` (KNN or tree probabilities,
+        weights in the ratios of the class counts), the product ``p * w`` of
+        the search and the log space of predict break the tie by rounding,
+        each its own way.
+        """
+        log_proba = _adjusted_log_proba(proba, np.log(weights))
+        pred = np.argmax(log_proba, axis=1)
+        return _score_codes(
+            self.scoring, codes, pred, counts, self.classes_, sample_weight
+        )
+
     def _fit_threshold(self, X, y, codes, counts, start, sample_weight, params):
-        """The threshold on ``p_1(x)`` of the binary rule."""
+        """The threshold on ``p_1(x)`` of the binary rule, within ``(0, 1)``."""
         if self.scoring == "balanced_accuracy":  # closed form: the prior
-            return self.prior_[1]
+            return _clipped_threshold(self.prior_[1])
         proba = self._oof_proba(X, y, codes, self.cv, params, self._purpose())
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         # An exact search over every distinct threshold of the pooled
@@ -279,13 +301,17 @@ class PluginClassifier(_BasePostHocClassifier):
             proba, codes, counts, start, self.scoring, self.classes_,
             coords=[1], max_iter=1, sample_weight=sample_weight,
         )  # fmt: skip
-        pred = np.argmax(proba * weights, axis=1)
-        self.best_score_ = _score_codes(
-            self.scoring, codes, pred, counts, self.classes_, sample_weight
-        )
         if self.scoring == "f1":  # closed form: half the best F1, F* / 2
-            return self.best_score_ / 2
-        return weights[0]  # the searched threshold
+            pred = np.argmax(proba * weights, axis=1)
+            self.best_score_ = _score_codes(
+                self.scoring, codes, pred, counts, self.classes_, sample_weight
+            )
+            return _clipped_threshold(self.best_score_ / 2)
+        threshold = _clipped_threshold(weights[0])  # the searched threshold
+        self.best_score_ = self._score_rule(
+            _threshold_weights(threshold), proba, codes, counts, sample_weight
+        )
+        return threshold
 
     def _class_log_weights(self):
         return np.log(self.weights_)

@@ -226,6 +226,30 @@ def check_sample_weight(sample_weight, n_samples):
     return weights
 
 
+def summable_weights(sample_weight):
+    """Weights whose sums are finite, in the same ratios; ``None`` stays ``None``.
+
+    ``sample_weight``, or the values of a given prior, for what depends only
+    on the ratios of the weights (priors, recalls, the metrics of a rule):
+    weights whose sum overflows (``1e307`` each) are scaled by a power of
+    two, which keeps the ratios (weights below ``1e-308`` times the largest
+    one excepted: they become the smallest float, so that a row of positive
+    weight still counts, and a class of them is refused for its share, not
+    as weightless). Weights whose sum is finite are returned as they are.
+    """
+    if sample_weight is None:
+        return None
+    with np.errstate(over="ignore"):
+        total = sample_weight.sum()
+    if np.isfinite(total):
+        return sample_weight
+    exponent = int(np.frexp(sample_weight.max())[1])
+    with np.errstate(under="ignore"):
+        scaled = np.ldexp(sample_weight, -exponent)
+    scaled[(scaled == 0) & (sample_weight > 0)] = np.nextafter(0.0, 1.0)
+    return scaled
+
+
 def sum_duplicate_entries(X):
     """``X``, or a copy of it whose repeated entries are summed.
 

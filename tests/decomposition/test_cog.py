@@ -16,7 +16,7 @@ from sklearn.cluster import DBSCAN, AgglomerativeClustering
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.metrics import balanced_accuracy_score
+from sklearn.metrics import balanced_accuracy_score, log_loss
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
@@ -309,6 +309,22 @@ def test_predict_proba_sums_subclass_probabilities(imbalanced_multiclass):
         np.testing.assert_allclose(proba[:, i], inner[:, mine].sum(axis=1))
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_allclose(cog.predict_log_proba(X), np.log(proba))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_predict_proba_stays_within_zero_and_one(imbalanced_multiclass, dtype):
+    # sums of sub-class probabilities rounded above 1 (1 + 5e-8 from the
+    # float32 probabilities of a model fitted on float32 data), which
+    # scikit-learn's log_loss refuses ("y_prob contains values greater than 1")
+    X, y = imbalanced_multiclass
+    X = X.astype(dtype)
+    cog = COGClassifier(
+        LogisticRegression(), n_clusters=4, strategy="direct", random_state=0
+    )
+    proba = cog.fit(X, y).predict_proba(X)
+    assert proba.min() >= 0 and proba.max() <= 1
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-15)
+    assert np.isfinite(log_loss(y, proba))
 
 
 def test_predict_proba_needs_it_in_the_estimator(imbalanced_binary):

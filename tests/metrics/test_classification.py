@@ -68,6 +68,20 @@ def test_shot_accuracy_sample_weight_counts_samples_as_their_weight():
         shot_accuracy(y_true, y_pred, y_train=y_train, sample_weight=weights[:3])
 
 
+def test_shot_accuracy_takes_weights_whose_sum_overflows():
+    # the weighted counts of a class overflowed to inf: its recall was NaN
+    # (inf / inf, with a RuntimeWarning) or 0 (a finite count over inf)
+    y_train = [0] * 150 + [1] * 50 + [2] * 5
+    y_true, y_pred = [0, 0, 1, 1, 2, 2], [0, 0, 1, 0, 2, 0]
+    expected = shot_accuracy(y_true, y_pred, y_train=y_train)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scores = shot_accuracy(
+            y_true, y_pred, y_train=y_train, sample_weight=np.full(6, 1e308)
+        )
+    assert scores == expected == {"many": 1.0, "medium": 0.5, "few": 0.5}
+
+
 def test_shot_accuracy_empty_group_is_nan_with_warning():
     y_train = np.repeat([0, 1], [200, 150])
     with pytest.warns(UserWarning, match="few-shot") as record:

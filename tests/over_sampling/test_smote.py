@@ -411,6 +411,18 @@ def test_float32_stays_float32_with_the_samples_of_float64(
     np.testing.assert_allclose(X_res, X_64, rtol=1e-5, atol=1e-6)
 
 
+def test_float16_stays_float16_with_fractional_values(make_long_tail):
+    # float16 went through the integer path and failed with "Invalid integer
+    # data type 'f'"; imbalanced-learn keeps float16.
+    X, y = make_long_tail()
+    X_16 = (X * 10).astype(np.float16)
+    X_64, _ = SMOTE(random_state=0).fit_resample(X_16.astype(np.float64), y)
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X_16, y)
+    assert X_res.dtype == np.float16
+    np.testing.assert_array_equal(X_res[: len(y)], X_16)
+    np.testing.assert_array_equal(X_res, X_64.astype(np.float16))
+
+
 def test_integer_data_is_truncated_like_imblearn(make_long_tail):
     X, y = make_long_tail()
     X_int = np.round(X * 10).astype(np.int64)

@@ -24,6 +24,7 @@ from sklearn.model_selection import (
     cross_val_predict,
     cross_validate,
 )
+from sklearn.neighbors import KNeighborsClassifier
 
 from ltlearn.metrics import get_scorer
 from ltlearn.post_hoc import LogitAdjustedClassifier, PluginClassifier
@@ -350,3 +351,33 @@ def test_folds_fit_models_whose_parameters_name_labels(
     clf = PluginClassifier(estimator, cv=3).fit(X, LABELS[y])
     assert clf.classes_.tolist() == LABELS.tolist()
     assert set(clf.predict(X)) <= set(LABELS)
+
+
+def test_best_score_is_that_of_predict_when_products_tie():
+    # KNN probabilities (quarters) and weights in the ratios of the class
+    # counts tie p_j w_j = p_k w_k exactly: the score was of argmax(p * w),
+    # which breaks the tie another way than predict (in log space), and
+    # reported 0.837 for a rule whose score is 0.828
+    X, y = make_classification(
+        400, 6, n_informative=4, n_classes=4, n_clusters_per_class=1,
+        weights=[0.5, 0.3, 0.15, 0.05], random_state=32,
+    )  # fmt: skip
+    knn = FrozenEstimator(KNeighborsClassifier(4).fit(X[:200], y[:200]))
+    X, y = X[200:], y[200:]
+    clf = PluginClassifier(knn, refine="always").fit(X, y)
+    assert clf.best_score_ == balanced_accuracy_score(y, clf.predict(X))
+
+
+@pytest.mark.parametrize("scoring", ["geometric_mean", "f1_macro"])
+def test_binary_best_score_is_that_of_predict_when_products_tie(scoring):
+    # the searched weights stayed at 1 / prior, [0.3, 0.7 + 1e-16], whose
+    # product p * w broke the ties p_1 = 0.3 of KNN probabilities (tenths)
+    # towards class 1, while predict applies p_1 > threshold_ = 0.3
+    X, y = make_classification(
+        300, 5, n_informative=3, weights=[0.7], flip_y=0.05, random_state=25
+    )
+    knn = FrozenEstimator(KNeighborsClassifier(10).fit(X[:150], y[:150]))
+    X, y = X[150:], y[150:]
+    clf = PluginClassifier(knn, scoring=scoring).fit(X, y)
+    assert clf.threshold_ == 0.3
+    assert clf.best_score_ == pytest.approx(METRICS[scoring](y, clf.predict(X)))
