@@ -14,30 +14,42 @@ from ltlearn._compare._report import PLOTS_DIR, report_paths
 from ltlearn._compare._results import RESULTS_FILE, replacing
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
+from ltlearn._compare._user_table import (
+    _MISSING_MARKERS,
+    _label_codes,
+    _unlabelled_mask,
+)
 from ltlearn.recipes._registry import RECIPES
 
 
 class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
-    """Fit on integer class codes (-1: unlabelled), predict the original labels.
+    """Fit on the labels of the file, predict them; the inner model sees codes.
 
     Wraps the semi-supervised recipes for ``--save-best``: they learn from the
     unlabelled rows, which need the integer marker -1 whatever the labels are.
+    ``fit`` takes the labels as in the file, the unlabelled rows marked by
+    ``unlabelled`` (as ``--unlabelled`` marks them), so that the saved model
+    is refitted like the others.
 
     Parameters
     ----------
     estimator : estimator object
-        Fitted on ``X`` and the codes.
-    classes : array-like
-        The original label of each code.
+        Fitted on ``X`` and the codes of the labels (-1: unlabelled).
+    unlabelled : str, default="-1"
+        The target value of the unlabelled rows, as ``--unlabelled`` takes it.
     """
 
-    def __init__(self, estimator, classes):
+    def __init__(self, estimator, unlabelled="-1"):
         self.estimator = estimator
-        self.classes = classes
+        self.unlabelled = unlabelled
 
     def fit(self, X, y):
-        self.model_ = clone(self.estimator).fit(X, y)
-        self.classes_ = np.asarray(self.classes)
+        import pandas as pd
+
+        target = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y))
+        mask = _unlabelled_mask(target, self.unlabelled)
+        codes, self.classes_ = _label_codes(target[~mask].infer_objects(), mask)
+        self.model_ = clone(self.estimator).fit(X, codes)
         return self
 
     def predict(self, X):
@@ -129,8 +141,12 @@ def save_best(summary, comparison, dataset, path):
     seed = comparison.config["seed"]
     model = recipe.pipeline(seed, context, dataset.preprocessing)
     if recipe.semi_supervised:
-        model = _LabelDecodingClassifier(model, dataset.classes)
-        model.fit(dataset.X, dataset.y)
+        # the labels as in the file, the marker on the unlabelled rows
+        y = dataset.classes.astype(object)[np.maximum(dataset.y, 0)]
+        missing = str(dataset.unlabelled).strip().lower() in _MISSING_MARKERS
+        y[dataset.y < 0] = None if missing else dataset.unlabelled
+        model = _LabelDecodingClassifier(model, dataset.unlabelled)
+        model.fit(dataset.X, y)
     else:
         rows = dataset.labelled
         model.fit(_take(dataset.X, rows), dataset.classes[dataset.y[rows]])

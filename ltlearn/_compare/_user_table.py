@@ -207,6 +207,20 @@ def _unlabelled_mask(target, marker):
     return (target.astype(str) == str(marker)).to_numpy()
 
 
+def _label_codes(labels, unlabelled_mask):
+    """The codes of the rows (-1: unlabelled) and the classes.
+
+    ``labels`` holds the targets of the labelled rows, in order; text labels
+    are compared as text.
+    """
+    values = labels.to_numpy()
+    if values.dtype == object:
+        values = values.astype(str)
+    full = np.empty(unlabelled_mask.size, dtype=values.dtype)
+    full[~unlabelled_mask] = values
+    return _encode_labels(full, unlabelled_mask)
+
+
 def _named_as_identifier(name):
     """``id``, ``customer_id``, ``customerId``, ``UUID``; not ``paid`` nor ``COVID``."""
     name = str(name).strip()
@@ -416,12 +430,7 @@ def load_table(path, target, *, unlabelled="-1"):
                 "non-integer numbers: it looks continuous, and a comparison needs "
                 "class labels."
             )
-    y_values = labels.to_numpy()
-    if y_values.dtype == object:
-        y_values = y_values.astype(str)
-    full = np.empty(len(y_raw), dtype=y_values.dtype)
-    full[~unlabelled_mask] = y_values
-    y, classes = _encode_labels(full, unlabelled_mask)
+    y, classes = _label_codes(labels, unlabelled_mask)
     n_labelled = int(np.count_nonzero(~unlabelled_mask))
     if classes.size == n_labelled > 2:
         raise CompareError(
@@ -482,4 +491,5 @@ def load_table(path, target, *, unlabelled="-1"):
         source=str(path),
         target=target,
         notes=notes,
+        unlabelled=unlabelled,
     )
