@@ -232,6 +232,27 @@ def test_a_saved_semi_supervised_model_refits_on_the_labels_of_the_file(
     assert_allclose(refitted.predict_proba(X), model.predict_proba(X))
 
 
+def test_a_saved_semi_supervised_model_refits_into_the_classes_it_predicts(
+    tmp_path, capsys
+):
+    # True and False beside blanks: pandas reads objects, the reader text
+    frame = _csv(tmp_path / "data.csv")
+    frame["label"] = (frame["label"] == "churn").astype(object)
+    frame.loc[::3, "label"] = None
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    model_path = tmp_path / "best.joblib"
+    args = ["compare", "--data", str(tmp_path / "data.csv"), "--target", "label"]
+    args += [*"--methods crest --cv 2 --n-jobs 1 --no-progress".split()]
+    args += ["--unlabelled", "missing", "--output", str(tmp_path / "out")]
+    assert main([*args, "--save-best", str(model_path)]) == 0
+    capsys.readouterr()
+    model = joblib.load(model_path)
+    X, y = frame.drop(columns="label"), pd.read_csv(tmp_path / "data.csv")["label"]
+    refitted = clone(model).fit(X, y)
+    assert_array_equal(refitted.classes_, model.classes_)
+    assert_array_equal(refitted.predict(X), model.predict(X))
+
+
 def test_save_best_needs_one_data_set(capsys):
     status = main(
         ["compare", "--datasets", "ecoli1", "glass4", "--save-best", "m.joblib"]

@@ -15,8 +15,8 @@ from ltlearn._compare._results import RESULTS_FILE, replacing
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
 from ltlearn._compare._user_table import (
-    _MISSING_MARKERS,
     _label_codes,
+    _marks_missing,
     _unlabelled_mask,
 )
 from ltlearn.recipes._registry import RECIPES
@@ -48,7 +48,7 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
 
         target = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y))
         mask = _unlabelled_mask(target, self.unlabelled)
-        codes, self.classes_ = _label_codes(target[~mask].infer_objects(), mask)
+        codes, self.classes_ = _label_codes(target[~mask], mask)
         self.model_ = clone(self.estimator).fit(X, codes)
         return self
 
@@ -57,6 +57,32 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         return self.model_.predict_proba(X)
+
+
+def _file_target(dataset):
+    """The target of ``dataset`` as its file holds it, the unlabelled rows marked.
+
+    Read by the rule of the file reader (:func:`_unlabelled_mask`,
+    :func:`_label_codes`), it gives back the codes and the classes of
+    ``dataset``: text labels are text, numbers and booleans keep their type
+    in pandas' nullable arrays next to a missing or numeric marker.
+    """
+    import pandas as pd
+
+    labels = dataset.classes[np.maximum(dataset.y, 0)]
+    unlabelled = dataset.y < 0
+    if labels.dtype.kind in "OSU":
+        target = pd.Series(labels.astype(object), dtype=object)
+    else:
+        target = pd.Series(pd.array(labels))  # Int64, Float64, boolean
+    if unlabelled.any():
+        marker = dataset.unlabelled
+        if _marks_missing(marker):
+            marker = None
+        elif target.dtype != object:
+            marker = float(marker)  # the reader compares numbers as numbers
+        target[unlabelled] = marker
+    return target
 
 
 def check_save_best(datasets, path, output=None):
@@ -141,12 +167,8 @@ def save_best(summary, comparison, dataset, path):
     seed = comparison.config["seed"]
     model = recipe.pipeline(seed, context, dataset.preprocessing)
     if recipe.semi_supervised:
-        # the labels as in the file, the marker on the unlabelled rows
-        y = dataset.classes.astype(object)[np.maximum(dataset.y, 0)]
-        missing = str(dataset.unlabelled).strip().lower() in _MISSING_MARKERS
-        y[dataset.y < 0] = None if missing else dataset.unlabelled
         model = _LabelDecodingClassifier(model, dataset.unlabelled)
-        model.fit(dataset.X, y)
+        model.fit(dataset.X, _file_target(dataset))
     else:
         rows = dataset.labelled
         model.fit(_take(dataset.X, rows), dataset.classes[dataset.y[rows]])

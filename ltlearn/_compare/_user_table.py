@@ -190,12 +190,17 @@ def _rows_text(rows):
 _MISSING_MARKERS = {"missing", "", "na", "nan", "n/a", "null"}
 
 
+def _marks_missing(marker):
+    """Whether the --unlabelled value ``marker`` means the rows without a target."""
+    return str(marker).strip().lower() in _MISSING_MARKERS
+
+
 def _unlabelled_mask(target, marker):
     import pandas as pd
 
     if marker is None or str(marker).lower() == "none":
         return np.zeros(len(target), dtype=bool)
-    if str(marker).strip().lower() in _MISSING_MARKERS:
+    if _marks_missing(marker):
         return target.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(target):
         try:
@@ -474,7 +479,7 @@ def load_table(path, target, *, unlabelled="-1"):
     if unlabelled_mask.any():
         which = f"whose target is {unlabelled!r}"
         hint = " (--unlabelled none if that is a class)"
-        if str(unlabelled).strip().lower() in _MISSING_MARKERS:
+        if _marks_missing(unlabelled):
             which, hint = "without a target", ""
         notes.append(
             f"{int(unlabelled_mask.sum())} row(s) {which} are unlabelled: only "
