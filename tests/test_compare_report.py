@@ -253,6 +253,20 @@ def test_a_saved_semi_supervised_model_refits_into_the_classes_it_predicts(
     assert_array_equal(refitted.predict(X), model.predict(X))
 
 
+def test_a_saved_semi_supervised_model_names_missing_labels_left_unmarked():
+    from sklearn.linear_model import LogisticRegression
+
+    from ltlearn._compare._save import _LabelDecodingClassifier
+
+    X = np.arange(12.0).reshape(6, 2)
+    y = pd.Series(["a", "b", "-1", None, "a", "b"])
+    model = _LabelDecodingClassifier(LogisticRegression(), unlabelled="-1")
+    with pytest.raises(ValueError, match=r"1 missing label\(s\) \(rows 3, counting"):
+        model.fit(X, y)
+    model.set_params(unlabelled="missing").fit(X, y.replace("-1", "a"))
+    assert_array_equal(model.classes_, ["a", "b"])
+
+
 def test_save_best_needs_one_data_set(capsys):
     status = main(
         ["compare", "--datasets", "ecoli1", "glass4", "--save-best", "m.joblib"]

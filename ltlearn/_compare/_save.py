@@ -17,6 +17,7 @@ from ltlearn._compare._stats import rank_common
 from ltlearn._compare._user_table import (
     _label_codes,
     _marks_missing,
+    _rows_text,
     _unlabelled_mask,
 )
 from ltlearn.recipes._registry import RECIPES
@@ -48,6 +49,16 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
 
         target = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y))
         mask = _unlabelled_mask(target, self.unlabelled)
+        missing = target.isna().to_numpy() & ~mask
+        if missing.any():
+            # they would be a class "nan"
+            raise ValueError(
+                f"y holds {int(missing.sum())} missing label(s) "
+                f"({_rows_text(np.flatnonzero(missing))}) that "
+                f"unlabelled={self.unlabelled!r} does not mark. Fill them, or "
+                "set_params(unlabelled='missing') to learn from them as "
+                "unlabelled rows."
+            )
         codes, self.classes_ = _label_codes(target[~mask], mask)
         self.model_ = clone(self.estimator).fit(X, codes)
         return self
