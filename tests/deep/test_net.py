@@ -1320,6 +1320,13 @@ def test_partial_fit_names_labels_of_another_type_than_the_classes(data):
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
 
 
+def test_partial_fit_takes_text_digits_as_labels_apart_from_integers(data):
+    X, y = data
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"unseen labels \['0', '1', '2'\]; the"):
+        clf.partial_fit(X, y.astype(str))
+
+
 def test_partial_fit_takes_a_dataset_and_names_unseen_labels(data):
     X, y = data
     X = X.astype(np.float32)
