@@ -8,9 +8,12 @@ import re
 import subprocess
 import sys
 
+import joblib
 import numpy as np
 import pytest
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import friedmanchisquare, wilcoxon
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 
 from ltlearn._compare._render import render
@@ -206,6 +209,62 @@ def test_save_best_refits_the_best_recipe_which_predicts_in_a_fresh_process(
     assert int(n_pred) == 20
     assert set(eval(labels)) <= {"churn", "stay"}  # a printed list of labels
     assert name in {"LogisticRegression", "BalancedRandomForestClassifier"}
+
+
+@pytest.mark.parametrize("unlabelled, marker", [("-1", "-1"), ("missing", None)])
+def test_a_saved_semi_supervised_model_refits_on_the_labels_of_the_file(
+    tmp_path, capsys, unlabelled, marker
+):
+    frame = _csv(tmp_path / "data.csv")
+    frame.loc[::3, "label"] = marker
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    model_path = tmp_path / "best.joblib"
+    args = ["compare", "--data", str(tmp_path / "data.csv"), "--target", "label"]
+    args += [*"--methods crest --cv 2 --n-jobs 1 --no-progress".split()]
+    args += ["--unlabelled", unlabelled, "--output", str(tmp_path / "out")]
+    assert main([*args, "--save-best", str(model_path)]) == 0
+    assert "(crest, refitted on all the data)" in capsys.readouterr().out
+    model = joblib.load(model_path)
+    X, y = frame.drop(columns="label"), frame["label"]
+    refitted = clone(model).fit(X, y)
+    assert_array_equal(refitted.classes_, ["churn", "stay"])
+    assert_array_equal(refitted.predict(X), model.predict(X))
+    assert_allclose(refitted.predict_proba(X), model.predict_proba(X))
+
+
+def test_a_saved_semi_supervised_model_refits_into_the_classes_it_predicts(
+    tmp_path, capsys
+):
+    # True and False beside blanks: pandas reads objects, the reader text
+    frame = _csv(tmp_path / "data.csv")
+    frame["label"] = (frame["label"] == "churn").astype(object)
+    frame.loc[::3, "label"] = None
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    model_path = tmp_path / "best.joblib"
+    args = ["compare", "--data", str(tmp_path / "data.csv"), "--target", "label"]
+    args += [*"--methods crest --cv 2 --n-jobs 1 --no-progress".split()]
+    args += ["--unlabelled", "missing", "--output", str(tmp_path / "out")]
+    assert main([*args, "--save-best", str(model_path)]) == 0
+    capsys.readouterr()
+    model = joblib.load(model_path)
+    X, y = frame.drop(columns="label"), pd.read_csv(tmp_path / "data.csv")["label"]
+    refitted = clone(model).fit(X, y)
+    assert_array_equal(refitted.classes_, model.classes_)
+    assert_array_equal(refitted.predict(X), model.predict(X))
+
+
+def test_a_saved_semi_supervised_model_names_missing_labels_left_unmarked():
+    from sklearn.linear_model import LogisticRegression
+
+    from ltlearn._compare._save import _LabelDecodingClassifier
+
+    X = np.arange(12.0).reshape(6, 2)
+    y = pd.Series(["a", "b", "-1", None, "a", "b"])
+    model = _LabelDecodingClassifier(LogisticRegression(), unlabelled="-1")
+    with pytest.raises(ValueError, match=r"1 missing label\(s\) \(rows 3, counting"):
+        model.fit(X, y)
+    model.set_params(unlabelled="missing").fit(X, y.replace("-1", "a"))
+    assert_array_equal(model.classes_, ["a", "b"])
 
 
 def test_save_best_needs_one_data_set(capsys):

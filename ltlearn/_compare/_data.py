@@ -222,7 +222,8 @@ class Dataset:
     """A classification problem ready for cross-validation.
 
     ``y`` holds integer codes ``0 .. n_classes - 1`` into ``classes``, and -1
-    for the unlabelled rows. ``preprocessing`` describes the columns (see
+    for the unlabelled rows, whose target is ``unlabelled`` in the source (a
+    value of ``--unlabelled``). ``preprocessing`` describes the columns (see
     :func:`make_preprocessor`); it is a plain dict so that it travels to remote
     workers.
     """
@@ -235,6 +236,7 @@ class Dataset:
     source: str = ""
     target: str = None
     notes: list = field(default_factory=list)
+    unlabelled: str = "-1"
 
     @property
     def labelled(self):

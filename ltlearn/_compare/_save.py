@@ -14,30 +14,53 @@ from ltlearn._compare._report import PLOTS_DIR, report_paths
 from ltlearn._compare._results import RESULTS_FILE, replacing
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
+from ltlearn._compare._user_table import (
+    _label_codes,
+    _marks_missing,
+    _rows_text,
+    _unlabelled_mask,
+)
 from ltlearn.recipes._registry import RECIPES
 
 
 class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
-    """Fit on integer class codes (-1: unlabelled), predict the original labels.
+    """Fit on the labels of the file, predict them; the inner model sees codes.
 
     Wraps the semi-supervised recipes for ``--save-best``: they learn from the
     unlabelled rows, which need the integer marker -1 whatever the labels are.
+    ``fit`` takes the labels as in the file, the unlabelled rows marked by
+    ``unlabelled`` (as ``--unlabelled`` marks them), so that the saved model
+    is refitted like the others.
 
     Parameters
     ----------
     estimator : estimator object
-        Fitted on ``X`` and the codes.
-    classes : array-like
-        The original label of each code.
+        Fitted on ``X`` and the codes of the labels (-1: unlabelled).
+    unlabelled : str, default="-1"
+        The target value of the unlabelled rows, as ``--unlabelled`` takes it.
     """
 
-    def __init__(self, estimator, classes):
+    def __init__(self, estimator, unlabelled="-1"):
         self.estimator = estimator
-        self.classes = classes
+        self.unlabelled = unlabelled
 
     def fit(self, X, y):
-        self.model_ = clone(self.estimator).fit(X, y)
-        self.classes_ = np.asarray(self.classes)
+        import pandas as pd
+
+        target = y if isinstance(y, pd.Series) else pd.Series(np.asarray(y))
+        mask = _unlabelled_mask(target, self.unlabelled)
+        missing = target.isna().to_numpy() & ~mask
+        if missing.any():
+            # they would be a class "nan"
+            raise ValueError(
+                f"y holds {int(missing.sum())} missing label(s) "
+                f"({_rows_text(np.flatnonzero(missing))}) that "
+                f"unlabelled={self.unlabelled!r} does not mark. Fill them, or "
+                "set_params(unlabelled='missing') to learn from them as "
+                "unlabelled rows."
+            )
+        codes, self.classes_ = _label_codes(target[~mask], mask)
+        self.model_ = clone(self.estimator).fit(X, codes)
         return self
 
     def predict(self, X):
@@ -45,6 +68,32 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         return self.model_.predict_proba(X)
+
+
+def _file_target(dataset):
+    """The target of ``dataset`` as its file holds it, the unlabelled rows marked.
+
+    Read by the rule of the file reader (:func:`_unlabelled_mask`,
+    :func:`_label_codes`), it gives back the codes and the classes of
+    ``dataset``: text labels are text, numbers and booleans keep their type
+    in pandas' nullable arrays next to a missing or numeric marker.
+    """
+    import pandas as pd
+
+    labels = dataset.classes[np.maximum(dataset.y, 0)]
+    unlabelled = dataset.y < 0
+    if labels.dtype.kind in "OSU":
+        target = pd.Series(labels.astype(object), dtype=object)
+    else:
+        target = pd.Series(pd.array(labels))  # Int64, Float64, boolean
+    if unlabelled.any():
+        marker = dataset.unlabelled
+        if _marks_missing(marker):
+            marker = None
+        elif target.dtype != object:
+            marker = float(marker)  # the reader compares numbers as numbers
+        target[unlabelled] = marker
+    return target
 
 
 def check_save_best(datasets, path, output=None):
@@ -129,8 +178,8 @@ def save_best(summary, comparison, dataset, path):
     seed = comparison.config["seed"]
     model = recipe.pipeline(seed, context, dataset.preprocessing)
     if recipe.semi_supervised:
-        model = _LabelDecodingClassifier(model, dataset.classes)
-        model.fit(dataset.X, dataset.y)
+        model = _LabelDecodingClassifier(model, dataset.unlabelled)
+        model.fit(dataset.X, _file_target(dataset))
     else:
         rows = dataset.labelled
         model.fit(_take(dataset.X, rows), dataset.classes[dataset.y[rows]])

@@ -190,12 +190,17 @@ def _rows_text(rows):
 _MISSING_MARKERS = {"missing", "", "na", "nan", "n/a", "null"}
 
 
+def _marks_missing(marker):
+    """Whether the --unlabelled value ``marker`` means the rows without a target."""
+    return str(marker).strip().lower() in _MISSING_MARKERS
+
+
 def _unlabelled_mask(target, marker):
     import pandas as pd
 
     if marker is None or str(marker).lower() == "none":
         return np.zeros(len(target), dtype=bool)
-    if str(marker).strip().lower() in _MISSING_MARKERS:
+    if _marks_missing(marker):
         return target.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(target):
         try:
@@ -205,6 +210,20 @@ def _unlabelled_mask(target, marker):
         # a nullable target (Int64, from Parquet) compares as NA where missing
         return (target == value).fillna(False).to_numpy(dtype=bool)
     return (target.astype(str) == str(marker)).to_numpy()
+
+
+def _label_codes(labels, unlabelled_mask):
+    """The codes of the rows (-1: unlabelled) and the classes.
+
+    ``labels`` holds the targets of the labelled rows, in order; text labels
+    are compared as text.
+    """
+    values = labels.to_numpy()
+    if values.dtype == object:
+        values = values.astype(str)
+    full = np.empty(unlabelled_mask.size, dtype=values.dtype)
+    full[~unlabelled_mask] = values
+    return _encode_labels(full, unlabelled_mask)
 
 
 def _named_as_identifier(name):
@@ -416,12 +435,7 @@ def load_table(path, target, *, unlabelled="-1"):
                 "non-integer numbers: it looks continuous, and a comparison needs "
                 "class labels."
             )
-    y_values = labels.to_numpy()
-    if y_values.dtype == object:
-        y_values = y_values.astype(str)
-    full = np.empty(len(y_raw), dtype=y_values.dtype)
-    full[~unlabelled_mask] = y_values
-    y, classes = _encode_labels(full, unlabelled_mask)
+    y, classes = _label_codes(labels, unlabelled_mask)
     n_labelled = int(np.count_nonzero(~unlabelled_mask))
     if classes.size == n_labelled > 2:
         raise CompareError(
@@ -465,7 +479,7 @@ def load_table(path, target, *, unlabelled="-1"):
     if unlabelled_mask.any():
         which = f"whose target is {unlabelled!r}"
         hint = " (--unlabelled none if that is a class)"
-        if str(unlabelled).strip().lower() in _MISSING_MARKERS:
+        if _marks_missing(unlabelled):
             which, hint = "without a target", ""
         notes.append(
             f"{int(unlabelled_mask.sum())} row(s) {which} are unlabelled: only "
@@ -482,4 +496,5 @@ def load_table(path, target, *, unlabelled="-1"):
         source=str(path),
         target=target,
         notes=notes,
+        unlabelled=unlabelled,
     )

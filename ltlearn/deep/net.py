@@ -961,6 +961,17 @@ class LongTailClassifier(
                 encoder.fit(y)
             self.label_encoder_ = encoder
             self.input_shape_ = dataset_shape or tuple(X.shape[1:])
+        else:
+            # LabelEncoder fails on labels of another type than the classes
+            # ("invalid literal for int()" for text after integers).
+            known = set(self.classes_.tolist())
+            unseen = [v for v in np.unique(y).tolist() if v not in known]
+            if unseen:
+                raise ValueError(
+                    f"y holds previously unseen labels {unseen!r}; the classes "
+                    f"are {self.classes_.tolist()!r}. partial_fit trains the "
+                    "fitted network further on the same classes; fit starts anew."
+                )
         y = self.label_encoder_.transform(y).astype(np.int64)
         if sample_weight is not None:
             sample_weight = self._check_sample_weight(_readable(sample_weight), y)

@@ -1322,6 +1322,22 @@ def test_samplers_and_sample_weight_work_with_a_dataset(data):
     np.testing.assert_array_equal(dataset.predict_proba(X), arrays.predict_proba(X))
 
 
+def test_partial_fit_names_labels_of_another_type_than_the_classes(data):
+    X, y = data
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    proba = clf.predict_proba(X)
+    with pytest.raises(ValueError, match=r"unseen labels \['a', 'b', 'c'\]; the"):
+        clf.partial_fit(X, np.array(["a", "b", "c"])[y])
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
+def test_partial_fit_takes_text_digits_as_labels_apart_from_integers(data):
+    X, y = data
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"unseen labels \['0', '1', '2'\]; the"):
+        clf.partial_fit(X, y.astype(str))
+
+
 def test_partial_fit_takes_a_dataset_and_names_unseen_labels(data):
     X, y = data
     X = X.astype(np.float32)
