@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d, has_fit_parameter
+from sklearn.utils.validation import check_array, column_or_1d, has_fit_parameter
 
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -80,8 +80,17 @@ def column_or_1d_y(y):
     y : ndarray of shape (n_samples,)
         The target as a 1d array.
     """
-    shape = np.shape(y)
-    if len(shape) == 2 and shape[1] == 1:
+    # read as column_or_1d reads it: np.shape would refuse an array-like
+    # that converts only through __array__
+    y = check_array(
+        y,
+        ensure_2d=False,
+        dtype=None,
+        input_name="y",
+        ensure_all_finite=False,
+        ensure_min_samples=0,
+    )
+    if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please "
             "change the shape of y to (n_samples, ), for example using ravel().",
