@@ -43,10 +43,12 @@ def check_classification_y(y, *, min_classes=2):
     Raises
     ------
     ValueError
-        If ``y`` holds missing labels, is multilabel or multioutput,
+        If ``y`` holds missing labels, mixes strings and numbers, is
+        multilabel or multioutput,
         continuous, empty, or holds fewer than ``min_classes`` classes.
     """
     check_no_missing_labels(y)
+    check_one_label_type(y)
     if type_of_target(y, input_name="y") in _MULTI_OUTPUT_TYPES:
         raise ValueError("Multilabel and multioutput targets are not supported.")
     check_classification_targets(y)
@@ -142,6 +144,35 @@ def check_no_missing_labels(
             f"{input_name} holds {rows.size} missing label{plural} "
             f"(NaN, None or pd.NA), at row{plural} "
             f"{first}{more}: {advice}."
+        )
+
+
+def check_one_label_type(y, input_name="y"):
+    """Refuse labels that mix strings and numbers, naming two of them.
+
+    scikit-learn reads such an object array as "Unknown label type:
+    unknown", a hint at a regression target, when it begins with a number,
+    and fails with "'<' not supported between instances of 'int' and 'str'"
+    when it begins with a string. ``input_name`` names the labels in the
+    message.
+    """
+    dtype = getattr(y, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind != "O":
+        return  # numbers, or strings of one numpy dtype
+    # a list, or a pandas column (categories of strings read as objects)
+    y = np.asarray(y)
+    if y.dtype.kind != "O":
+        return
+    values = y.ravel().tolist()
+    types = set(map(type, values))
+    text = {kind for kind in types if issubclass(kind, (str, bytes))}
+    if text and text != types:
+        text = next(value for value in values if isinstance(value, (str, bytes)))
+        other = next(value for value in values if not isinstance(value, (str, bytes)))
+        raise ValueError(
+            f"{input_name} mixes strings and numbers ({text!r} and "
+            f"{other!r}); class labels must be all strings or all numbers: "
+            "convert them to one type, e.g. with astype(str)."
         )
 
 
