@@ -190,7 +190,10 @@ def _resample(sampler, X, subclass, seed):
             "Use fewer sub-classes (n_clusters) or a sampler that accepts "
             "smaller groups."
         )
-        if isinstance(params.get("sampling_strategy"), Mapping):
+        strategy = params.get("sampling_strategy")
+        if isinstance(strategy, Mapping) and not all(
+            key in range(sizes.size) for key in strategy
+        ):
             # keyed by the labels of y, a dict names no sub-class, or others
             advice = (
                 f"The sampler's classes are the sub-classes 0 to "
