@@ -47,10 +47,17 @@ def check_classification_y(y, *, min_classes=2):
         multilabel or multioutput,
         continuous, empty, or holds fewer than ``min_classes`` classes.
     """
+    multi_output = "Multilabel and multioutput targets are not supported."
     check_no_missing_labels(y)
-    check_one_label_type(y)
+    try:
+        check_one_label_type(y)
+    except ValueError:
+        shape = np.shape(y)
+        if len(shape) == 2 and shape[1] > 1:  # columns of strings and numbers
+            raise ValueError(multi_output) from None
+        raise
     if type_of_target(y, input_name="y") in _MULTI_OUTPUT_TYPES:
-        raise ValueError("Multilabel and multioutput targets are not supported.")
+        raise ValueError(multi_output)
     check_classification_targets(y)
     if np.shape(y)[0] == 0:
         raise ValueError(

@@ -109,3 +109,20 @@ def test_crest_takes_string_labels_with_the_int_unlabelled_marker():
     y = np.array(["a", "b"] * 15 + [-1] * 10, dtype=object)
     clf = CReSTClassifier(LogisticRegression(), max_iter=1).fit(X, y)
     assert clf.classes_.tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([["a", "b"], ["b", -1]] * 10, dtype=object),
+        pd.DataFrame({"name": ["a", "b"] * 10, "code": [0, 1] * 10}),
+    ],
+    ids=["array", "DataFrame"],
+)
+def test_a_multi_output_y_of_strings_and_numbers_is_refused_as_multi_output(y):
+    # It was told to convert its labels to one type (a TypeError of Python's
+    # "<" before), though CReST marks unlabelled rows with -1 among strings.
+    X = np.random.RandomState(0).standard_normal((20, 2))
+    clf = CReSTClassifier(LogisticRegression(), max_iter=1)
+    with pytest.raises(ValueError, match="Multilabel and multioutput targets"):
+        clf.fit(X, y)
