@@ -99,3 +99,10 @@ def test_a_dict_target_below_its_count_leaves_the_earlier_checks_first():
         SMOTE(sampling_strategy={7: 9, 2: 1}, k_neighbors=2).fit_resample(X, y)
     with pytest.raises(ValueError, match="5 samples of class 1, which has 6;"):
         SMOTE(sampling_strategy=below, k_neighbors=2).fit_resample(X, y)
+
+
+def test_a_dict_target_below_its_count_is_named_for_a_column_vector_y():
+    # A y of shape (n, 1) got imbalanced-learn's message, which names no class.
+    X, y = _tail([20, 6, 4])
+    with pytest.raises(ValueError, match="5 samples of class 1, which has 6;"):
+        SMOTE(sampling_strategy={1: 5}, k_neighbors=2).fit_resample(X, y[:, None])

@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_X_y
 
 from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
-from ltlearn.utils._validation import check_classification_y
+from ltlearn.utils._validation import check_classification_y, column_or_1d_y
 
 
 def _long_tail_counts(n_max, n_classes, imbalance_ratio, profile):
@@ -131,8 +131,13 @@ def make_long_tailed(
     >>> np.bincount(y_lt)
     array([100,  31,  10])
     """
+    # a column-vector y warns at the user's line, not at check_X_y's
     X_checked, y_checked = check_X_y(
-        X, y, accept_sparse=["csr", "csc"], dtype=None, ensure_all_finite=False
+        X,
+        column_or_1d_y(y),
+        accept_sparse=["csr", "csc"],
+        dtype=None,
+        ensure_all_finite=False,
     )
     check_classification_y(y_checked)
     rng = check_random_state(random_state)

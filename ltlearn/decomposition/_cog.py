@@ -47,6 +47,7 @@ from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_classification_y,
+    column_or_1d_y,
     downcast_sparse_indices,
     may_have_method,
     sum_duplicate_entries,
@@ -435,6 +436,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         if y is not None:  # validate_data names a missing y
             check_classification_y(np.asarray(y))
+            y = column_or_1d_y(y)
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -184,11 +185,25 @@ def _resample(sampler, X, subclass, seed):
     try:
         X_res, y_res = sampler.fit_resample(X, subclass)
     except ValueError as exc:
+        sizes = np.bincount(subclass)
+        advice = (
+            "Use fewer sub-classes (n_clusters) or a sampler that accepts "
+            "smaller groups."
+        )
+        strategy = params.get("sampling_strategy")
+        if isinstance(strategy, Mapping) and not all(
+            key in range(sizes.size) for key in strategy
+        ):
+            # keyed by the labels of y, a dict names no sub-class, or others
+            advice = (
+                f"The sampler's classes are the sub-classes 0 to "
+                f"{sizes.size - 1} (subclass_to_class_ maps them to the labels "
+                "of y), which its sampling_strategy dict must name; a string "
+                "or a callable strategy needs no names."
+            )
         raise ValueError(
             f"The sampler {type(sampler).__name__} failed on the sub-class "
-            f"problem (sub-class sizes {np.bincount(subclass).tolist()}): "
-            f"{exc} Use fewer sub-classes (n_clusters) or a sampler that "
-            "accepts smaller groups."
+            f"problem (sub-class sizes {sizes.tolist()}): {exc} {advice}"
         ) from exc
     return sampler, X_res, np.asarray(y_res)
 

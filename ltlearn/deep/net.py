@@ -79,7 +79,7 @@ from ltlearn.deep.samplers import (
 from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
-from ltlearn.utils._validation import check_classification_y
+from ltlearn.utils._validation import check_classification_y, column_or_1d_y
 from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["LongTailClassifier"]
@@ -925,6 +925,7 @@ class LongTailClassifier(
         if dataset_shape is None:
             if not reset:
                 self._check_input_ndim(X)
+            y = column_or_1d_y(y)
             X, y = validate_data(
                 self, X, y, reset=reset, allow_nd=True, dtype=np.float32
             )

@@ -28,6 +28,7 @@ from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 from ltlearn.utils._validation import (
     _MULTI_OUTPUT_TYPES,
     check_no_missing_labels,
+    check_one_label_type,
     check_sample_weight,
     class_counts,
     summable_weights,
@@ -111,7 +112,8 @@ def _check_class_labels(**labels):
     arrays, or "Mix type of y not allowed" beside class labels, and
     ``column_or_1d`` a 2-d array (a multilabel indicator, the output of
     ``predict_proba``) with "y should be a 1d array", naming neither the
-    array nor what it holds.
+    array nor what it holds; an object array that mixes strings and numbers
+    failed with a ``TypeError`` of Python's ``<``.
 
     Returns
     -------
@@ -120,6 +122,7 @@ def _check_class_labels(**labels):
     """
     kinds = []
     for name, values in labels.items():
+        check_one_label_type(values, input_name=name)
         distinct = _distinct_strings(values)
         if distinct is not None:  # what type_of_target finds, without sorting
             kind = "multiclass" if len(distinct) > 2 else "binary"

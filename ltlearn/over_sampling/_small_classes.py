@@ -86,6 +86,8 @@ def _name_class_below_count(sampling_strategy, y, sampling_type, error):
     else:
         return
     y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:  # a column vector, read as 1-d
+        y = y.ravel()
     if y.ndim != 1:
         return
     try:

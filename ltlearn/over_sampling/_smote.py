@@ -37,7 +37,11 @@ from ltlearn.utils._docstring import (
     _Substitution,
 )
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import check_no_missing_labels, sum_duplicate_entries
+from ltlearn.utils._validation import (
+    check_no_missing_labels,
+    check_one_label_type,
+    sum_duplicate_entries,
+)
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
@@ -186,13 +190,16 @@ class _MissingLabelsMixin:
     """Refuse missing labels in ``y`` by row, before imbalanced-learn's checks.
 
     Those fail on a nullable or object ``y`` with a missing label with
-    "Unknown label type: unknown" or "Input y contains NaN". A dict target
+    "Unknown label type: unknown" or "Input y contains NaN", and on labels
+    that mix strings and numbers with "Unknown label type: unknown" or a
+    ``TypeError`` of Python's ``<``, which are refused too. A dict target
     below the count of its class is refused naming the class; the classes
     too small for the neighbours asked for make one warning.
     """
 
     def fit_resample(self, X, y, **params):
         check_no_missing_labels(y)
+        check_one_label_type(y)
         try:
             with _SmallClassWarning():
                 return super().fit_resample(X, y, **params)

@@ -14,7 +14,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import column_or_1d, has_fit_parameter
+from sklearn.utils.validation import check_array, column_or_1d, has_fit_parameter
 
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -43,12 +43,21 @@ def check_classification_y(y, *, min_classes=2):
     Raises
     ------
     ValueError
-        If ``y`` holds missing labels, is multilabel or multioutput,
+        If ``y`` holds missing labels, mixes strings and numbers, is
+        multilabel or multioutput,
         continuous, empty, or holds fewer than ``min_classes`` classes.
     """
+    multi_output = "Multilabel and multioutput targets are not supported."
     check_no_missing_labels(y)
+    try:
+        check_one_label_type(y)
+    except ValueError:
+        shape = np.shape(y)
+        if len(shape) == 2 and shape[1] > 1:  # columns of strings and numbers
+            raise ValueError(multi_output) from None
+        raise
     if type_of_target(y, input_name="y") in _MULTI_OUTPUT_TYPES:
-        raise ValueError("Multilabel and multioutput targets are not supported.")
+        raise ValueError(multi_output)
     check_classification_targets(y)
     if np.shape(y)[0] == 0:
         raise ValueError(
@@ -80,8 +89,17 @@ def column_or_1d_y(y):
     y : ndarray of shape (n_samples,)
         The target as a 1d array.
     """
-    shape = np.shape(y)
-    if len(shape) == 2 and shape[1] == 1:
+    # read as column_or_1d reads it: np.shape would refuse an array-like
+    # that converts only through __array__
+    y = check_array(
+        y,
+        ensure_2d=False,
+        dtype=None,
+        input_name="y",
+        ensure_all_finite=False,
+        ensure_min_samples=0,
+    )
+    if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. Please "
             "change the shape of y to (n_samples, ), for example using ravel().",
@@ -133,6 +151,35 @@ def check_no_missing_labels(
             f"{input_name} holds {rows.size} missing label{plural} "
             f"(NaN, None or pd.NA), at row{plural} "
             f"{first}{more}: {advice}."
+        )
+
+
+def check_one_label_type(y, input_name="y"):
+    """Refuse labels that mix strings and numbers, naming two of them.
+
+    scikit-learn reads such an object array as "Unknown label type:
+    unknown", a hint at a regression target, when it begins with a number,
+    and fails with "'<' not supported between instances of 'int' and 'str'"
+    when it begins with a string. ``input_name`` names the labels in the
+    message.
+    """
+    dtype = getattr(y, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind != "O":
+        return  # numbers, or strings of one numpy dtype
+    # a list, or a pandas column (categories of strings read as objects)
+    y = np.asarray(y)
+    if y.dtype.kind != "O":
+        return
+    values = y.ravel().tolist()
+    types = set(map(type, values))
+    text = {kind for kind in types if issubclass(kind, (str, bytes))}
+    if text and text != types:
+        text = next(value for value in values if isinstance(value, (str, bytes)))
+        other = next(value for value in values if not isinstance(value, (str, bytes)))
+        raise ValueError(
+            f"{input_name} mixes strings and numbers ({text!r} and "
+            f"{other!r}); class labels must be all strings or all numbers: "
+            "convert them to one type, e.g. with astype(str)."
         )
 
 

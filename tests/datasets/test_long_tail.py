@@ -5,6 +5,7 @@
 
 import numpy as np
 import pytest
+from sklearn.exceptions import DataConversionWarning
 
 from ltlearn.datasets import (
     load_digits_lt,
@@ -93,6 +94,15 @@ def test_make_long_tailed_refuses_an_imbalance_ratio_below_one(bad):
 def test_make_long_tailed_refuses_a_single_class():
     with pytest.raises(ValueError, match="class"):
         make_long_tailed(np.zeros((5, 1)), np.zeros(5), 2)
+
+
+def test_make_long_tailed_warns_of_a_column_vector_y_at_the_users_line():
+    # The DataConversionWarning named scikit-learn's check_X_y.
+    X, y = _balanced(n_per_class=10, n_classes=3)
+    with pytest.warns(DataConversionWarning, match="column-vector y") as record:
+        X_lt, y_lt = make_long_tailed(X, y[:, None], 2, random_state=0)
+    assert [w.filename for w in record] == [__file__]
+    assert np.array_equal(y_lt, make_long_tailed(X, y, 2, random_state=0)[1])
 
 
 def test_long_tails_refuse_an_imbalance_ratio_above_n_max():

@@ -853,3 +853,32 @@ def test_n_jobs_fits_the_same_model(strategy, estimator):
 def test_n_jobs_is_validated(imbalanced_binary):
     with pytest.raises(ValueError, match="n_jobs"):
         COGClassifier(n_jobs="two").fit(*imbalanced_binary)
+
+
+def test_a_sampler_dict_of_the_labels_of_y_is_told_the_sub_classes():
+    # The advice was "Use fewer sub-classes (n_clusters) or a sampler that
+    # accepts smaller groups", beside the sampler's "The {'rare'} target
+    # class is/are not present in the data".
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((52, 2))
+    y = np.repeat(["maj", "rare"], [40, 12])
+    X[y == "rare", 0] += 2
+    sampler = RandomOverSampler(sampling_strategy={"rare": 40})
+    cog = COGClassifier(oversample=sampler, n_clusters=2, random_state=0)
+    with pytest.raises(ValueError, match="the sub-classes 0 to 2") as info:
+        cog.fit(X, y)
+    assert "fewer sub-classes" not in str(info.value)
+
+
+def test_a_sampler_dict_of_the_sub_classes_keeps_the_advice_on_sizes():
+    # A dict that names the sub-classes, failing on a sub-class too small for
+    # the sampler's neighbours, was told to name the sub-classes.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((52, 2))
+    y = np.repeat(["maj", "rare"], [46, 6])
+    X[y == "rare", 0] += 2
+    sampler = ImblearnSMOTE(sampling_strategy={2: 40}, k_neighbors=6)
+    cog = COGClassifier(oversample=sampler, n_clusters=2, random_state=0)
+    with pytest.raises(ValueError, match="Use fewer sub-classes") as info:
+        cog.fit(X, y)
+    assert "must name" not in str(info.value)

@@ -5,8 +5,18 @@
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
 
-from ltlearn.utils._validation import check_no_missing_labels, check_sample_weight
+from ltlearn.decomposition import COGClassifier
+from ltlearn.metrics import imbalance_report, shot_accuracy
+from ltlearn.over_sampling import SMOTE
+from ltlearn.post_hoc import ThresholdMovingClassifier
+from ltlearn.semi_supervised import CReSTClassifier
+from ltlearn.utils._validation import (
+    check_no_missing_labels,
+    check_one_label_type,
+    check_sample_weight,
+)
 
 pd = pytest.importorskip("pandas")
 
@@ -72,3 +82,81 @@ def test_a_ragged_sample_weight_ends_its_message_once():
     with pytest.raises(ValueError, match="must hold numbers: setting") as error:
         check_sample_weight([[1.0, 2.0], [3.0]], 2)
     assert not str(error.value).endswith("..")
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array(["a", "b", 1.5, 0], dtype=object),
+        np.array([0, "a", 1, "b"], dtype=object),
+        pd.Series(["a", 1, "a", 1], dtype=object),
+        pd.Series(pd.Categorical(["a", 1, "a", 1])),
+    ],
+    ids=["string first", "number first", "Series", "category"],
+)
+def test_labels_that_mix_strings_and_numbers_are_refused_by_name(y):
+    # scikit-learn failed with "'<' not supported between instances of ..."
+    # (a string first) or "Unknown label type: unknown. Maybe you are trying
+    # to fit a classifier, which expects discrete classes on a regression
+    # target" (a number first).
+    with pytest.raises(ValueError, match="y_true mixes strings and numbers"):
+        check_one_label_type(y, input_name="y_true")
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array(["a", "b"]),
+        np.array(["a", np.str_("b")], dtype=object),
+        np.array([1, 2.5, True], dtype=object),
+        ["a", 1],  # numpy reads it as strings, as scikit-learn does
+        pd.Series(["a", "b"], dtype="string"),
+        pd.Series(pd.Categorical(["a", "b"])),
+    ],
+)
+def test_labels_of_one_type_pass(y):
+    check_one_label_type(y)
+
+
+@pytest.mark.parametrize(
+    "fit",
+    [
+        lambda X, y: SMOTE(k_neighbors=2).fit_resample(X, y),
+        lambda X, y: ThresholdMovingClassifier(LogisticRegression()).fit(X, y),
+        lambda X, y: COGClassifier(n_clusters=2).fit(X, y),
+        lambda X, y: imbalance_report(y, y),
+        lambda X, y: shot_accuracy(y, y, y_train=y),
+    ],
+    ids=["SMOTE", "ThresholdMovingClassifier", "COGClassifier", "report", "shot"],
+)
+@pytest.mark.parametrize("first", ["a", 0])
+def test_estimators_and_metrics_refuse_mixed_labels_by_name(fit, first):
+    X = np.random.RandomState(0).standard_normal((12, 2))
+    y = np.array([first, "b", 1] * 4, dtype=object)
+    with pytest.raises(ValueError, match=r"mixes strings and numbers \("):
+        fit(X, y)
+
+
+def test_crest_takes_string_labels_with_the_int_unlabelled_marker():
+    # The check reads the labelled rows only.
+    X = np.random.RandomState(0).standard_normal((40, 2))
+    y = np.array(["a", "b"] * 15 + [-1] * 10, dtype=object)
+    clf = CReSTClassifier(LogisticRegression(), max_iter=1).fit(X, y)
+    assert clf.classes_.tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([["a", "b"], ["b", -1]] * 10, dtype=object),
+        pd.DataFrame({"name": ["a", "b"] * 10, "code": [0, 1] * 10}),
+    ],
+    ids=["array", "DataFrame"],
+)
+def test_a_multi_output_y_of_strings_and_numbers_is_refused_as_multi_output(y):
+    # It was told to convert its labels to one type (a TypeError of Python's
+    # "<" before), though CReST marks unlabelled rows with -1 among strings.
+    X = np.random.RandomState(0).standard_normal((20, 2))
+    clf = CReSTClassifier(LogisticRegression(), max_iter=1)
+    with pytest.raises(ValueError, match="Multilabel and multioutput targets"):
+        clf.fit(X, y)

@@ -92,17 +92,34 @@ def test_the_warnings_of_a_deep_fit_name_the_users_line(params, category, match)
         ThresholdMovingClassifier(LogisticRegression()),
         PluginEnsembleClassifier([("lr", LogisticRegression())]),
         CReSTClassifier(LogisticRegression(), max_iter=1),
+        COGClassifier(n_clusters=2, random_state=0),
     ],
     ids=lambda estimator: type(estimator).__name__,
 )
 @pytest.mark.filterwarnings("ignore:y contains no unlabelled row")
 def test_the_warning_of_a_column_vector_y_names_the_users_line(estimator):
     # scikit-learn's column_or_1d(y, warn=True) warns with stacklevel=2:
-    # the line of ltlearn that called it.
+    # the line of ltlearn (or, through validate_data, of scikit-learn's
+    # check_X_y) that called it.
     rng = np.random.RandomState(0)
     X, y = rng.standard_normal((30, 2)), np.repeat([0, 1], 15)
     with pytest.warns(DataConversionWarning, match="column-vector y") as record:
         estimator.fit(X, y[:, None])
+    assert [w.filename for w in record if w.category is DataConversionWarning] == [
+        __file__
+    ]
+
+
+def test_the_warning_of_a_column_vector_y_to_a_deep_fit_names_the_users_line():
+    # It named scikit-learn's check_X_y, through validate_data.
+    pytest.importorskip("torch")
+    from ltlearn.deep import LongTailClassifier
+
+    rng = np.random.RandomState(0)
+    X, y = rng.standard_normal((30, 2)).astype(np.float32), np.repeat([0, 1], 15)
+    clf = LongTailClassifier(max_epochs=1, module__hidden_sizes=(4,), random_state=0)
+    with pytest.warns(DataConversionWarning, match="column-vector y") as record:
+        clf.fit(X, y[:, None])
     assert [w.filename for w in record if w.category is DataConversionWarning] == [
         __file__
     ]
