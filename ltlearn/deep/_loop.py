@@ -191,6 +191,15 @@ class _BatchLoopMixin:
     of the same names it overrides.
     """
 
+    def initialize_history(self):
+        """Start a new history, and with it a new gradient scaler.
+
+        ``grad_scaler_`` is ``None`` until the first mixed-precision step on
+        CUDA makes one, also after a fit of no epoch.
+        """
+        self.grad_scaler_ = None
+        return super().initialize_history()
+
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
         """Run the training or validation batches of an epoch.
 
@@ -222,8 +231,6 @@ class _BatchLoopMixin:
         **fit_params : dict
             Passed to ``step_fn``.
         """
-        if training and len(self.history) == 1:
-            self.grad_scaler_ = None  # a new history: a new scaler
         if iterator is None or not self._runs_without_batch_hooks(training):
             return super().run_single_epoch(
                 iterator, training, prefix, step_fn, **fit_params

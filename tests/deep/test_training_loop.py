@@ -289,6 +289,16 @@ def test_amp_on_the_cpu_trains_in_bfloat16(imbalanced_multiclass, criterion):
     assert mixed.score(X, y) >= full.score(X, y) - 0.05
 
 
+def test_grad_scaler_is_none_after_a_fit_of_no_epoch(imbalanced_multiclass):
+    # fit with max_epochs=0 left no grad_scaler_: AttributeError, where the
+    # documentation says None
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(**dict(FAST, max_epochs=0)).fit(X, y)
+    assert clf.grad_scaler_ is None
+    clf.set_params(max_epochs=1).fit(X, y)
+    assert clf.grad_scaler_ is None  # no scaling on the CPU
+
+
 def test_amp_warns_on_other_devices(imbalanced_multiclass):
     X, y = imbalanced_multiclass
     clf = LongTailClassifier(**FAST, device="meta", amp=True)
