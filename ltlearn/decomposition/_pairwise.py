@@ -74,10 +74,23 @@ def _subclass_pairs(subclass_class):
 
 
 def _pair_rows(y, pairs, rates):
-    """For each pair: its rows, which of them are its second sub-class, their rates."""
+    """For each pair: its rows, which of them are its second sub-class, their rates.
+
+    The rows of each sub-class are found once; those of a pair are the two
+    sub-classes' rows merged in ascending order, so the pairs cost the rows
+    they hold rather than a pass over all of ``y`` each.
+    """
+    order = np.argsort(y, kind="stable")
+    n_labels = max(y.max(initial=-1), np.max(pairs, initial=-1)) + 1
+    bounds = np.searchsorted(y[order], np.arange(n_labels + 1))
     problems = []
     for a, b in pairs:
-        rows = np.flatnonzero((y == a) | (y == b))
+        rows = np.sort(
+            np.concatenate(
+                [order[bounds[a] : bounds[a + 1]], order[bounds[b] : bounds[b + 1]]]
+            ),
+            kind="stable",
+        )
         problems.append((rows, y[rows] == b, None if rates is None else rates[rows]))
     return problems
 

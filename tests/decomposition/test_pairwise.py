@@ -18,6 +18,7 @@ from ltlearn.decomposition._pairwise import (
     _LinearPairs,
     _min_max_scores,
     _one_vs_one_scores,
+    _pair_rows,
     _pair_score_blocks,
     _PairwiseModel,
     _stacked_linear,
@@ -67,6 +68,35 @@ def test_linear_pairs_become_linear_svcs_with_the_same_scores():
     assert all(e.C == 3.0 for e in svcs.estimators)
     np.testing.assert_allclose(_pair_scores(svcs, X), _pair_scores(model, X))
     assert _as_linear_svcs(svcs, LinearSVC()) is svcs
+
+
+class _CountingLabels(np.ndarray):
+    """Labels that count the values compared by ``==``."""
+
+    compared = 0
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.equal:
+            _CountingLabels.compared += max(np.size(x) for x in inputs)
+        inputs = tuple(np.asarray(x) for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+
+def test_pair_rows_are_found_once_not_by_a_pass_per_pair():
+    rng = np.random.default_rng(0)
+    y = rng.choice([0, 1, 2, 3, 5], size=200)  # sub-class 4 has no row
+    rates = rng.random(200)
+    pairs = _subclass_pairs(np.arange(6))
+    _CountingLabels.compared = 0
+    problems = _pair_rows(y.view(_CountingLabels), pairs, rates)
+    for (a, b), (rows, positive, pair_rates) in zip(pairs, problems):
+        expected = np.flatnonzero((y == a) | (y == b))
+        np.testing.assert_array_equal(rows, expected)
+        np.testing.assert_array_equal(positive, y[expected] == b)
+        np.testing.assert_array_equal(pair_rates, rates[expected])
+    # each pair compares its own rows only, never all of y again
+    assert _CountingLabels.compared == sum(rows.size for rows, _, _ in problems)
+    assert _pair_rows(y, pairs, None)[0][2] is None
 
 
 def test_pairs_of_several_problems_are_fitted_on_their_own_rows():
