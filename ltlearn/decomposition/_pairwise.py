@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -371,11 +372,14 @@ def _as_linear_svcs(model, estimator):
     """
     if model.linear is None:
         return model
+    # one clone, copied for each pair: ``clone`` re-reads the signature of
+    # ``__init__`` every time, which took most of the fit with many pairs
+    template = clone(estimator)
     estimators = []
     for coef, intercept, n_iter in zip(
         model.linear.coef, model.linear.intercept, model.linear.n_iter
     ):
-        svc = clone(estimator)
+        svc = copy.deepcopy(template)
         svc.classes_ = np.array([0, 1])
         svc.coef_ = coef[None, :]
         svc.intercept_ = np.array([intercept]) if svc.fit_intercept else 0.0

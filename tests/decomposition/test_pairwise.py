@@ -6,6 +6,7 @@
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
@@ -97,6 +98,25 @@ def test_pair_rows_are_found_once_not_by_a_pass_per_pair():
     # each pair compares its own rows only, never all of y again
     assert _CountingLabels.compared == sum(rows.size for rows, _, _ in problems)
     assert _pair_rows(y, pairs, None)[0][2] is None
+
+
+def test_linear_pairs_clone_the_estimator_once(monkeypatch):
+    from ltlearn.decomposition import _pairwise
+
+    calls = []
+
+    def counting_clone(estimator, **kwargs):
+        calls.append(estimator)
+        return clone(estimator, **kwargs)
+
+    monkeypatch.setattr(_pairwise, "clone", counting_clone)
+    model = _linear_model([[0, 1], [0, 2], [1, 2]], np.eye(3)[:, :2], np.zeros(3))
+    svcs = _as_linear_svcs(model, LinearSVC(C=2.0, class_weight={0: 2.0}))
+    assert len(calls) == 1
+    assert len({id(e) for e in svcs.estimators}) == 3
+    assert len({id(e.class_weight) for e in svcs.estimators}) == 3
+    params = svcs.estimators[0].get_params()
+    assert all(e.get_params() == params for e in svcs.estimators)
 
 
 def test_pairs_of_several_problems_are_fitted_on_their_own_rows():
