@@ -82,8 +82,10 @@ def _pair_rows(y, pairs, rates):
     they hold rather than a pass over all of ``y`` each.
     """
     order = np.argsort(y, kind="stable")
-    n_labels = max(y.max(initial=-1), np.max(pairs, initial=-1)) + 1
-    bounds = np.searchsorted(y[order], np.arange(n_labels + 1))
+    # the rows of sub-class k are order[bounds[k] : bounds[k + 1]], for the
+    # sub-classes of the pairs; a sampler may return labels of any integer
+    # dtype, unsigned ones included
+    bounds = np.searchsorted(y[order], np.arange(np.max(pairs, initial=-1) + 2))
     problems = []
     for a, b in pairs:
         rows = np.sort(
