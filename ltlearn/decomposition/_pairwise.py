@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -74,10 +75,25 @@ def _subclass_pairs(subclass_class):
 
 
 def _pair_rows(y, pairs, rates):
-    """For each pair: its rows, which of them are its second sub-class, their rates."""
+    """For each pair: its rows, which of them are its second sub-class, their rates.
+
+    The rows of each sub-class are found once; those of a pair are the two
+    sub-classes' rows merged in ascending order, so the pairs cost the rows
+    they hold rather than a pass over all of ``y`` each.
+    """
+    order = np.argsort(y, kind="stable")
+    # the rows of sub-class k are order[bounds[k] : bounds[k + 1]], for the
+    # sub-classes of the pairs; a sampler may return labels of any integer
+    # dtype, unsigned ones included
+    bounds = np.searchsorted(y[order], np.arange(np.max(pairs, initial=-1) + 2))
     problems = []
     for a, b in pairs:
-        rows = np.flatnonzero((y == a) | (y == b))
+        rows = np.sort(
+            np.concatenate(
+                [order[bounds[a] : bounds[a + 1]], order[bounds[b] : bounds[b + 1]]]
+            ),
+            kind="stable",
+        )
         problems.append((rows, y[rows] == b, None if rates is None else rates[rows]))
     return problems
 
@@ -358,11 +374,14 @@ def _as_linear_svcs(model, estimator):
     """
     if model.linear is None:
         return model
+    # one clone, copied for each pair: ``clone`` re-reads the signature of
+    # ``__init__`` every time, which took most of the fit with many pairs
+    template = clone(estimator)
     estimators = []
     for coef, intercept, n_iter in zip(
         model.linear.coef, model.linear.intercept, model.linear.n_iter
     ):
-        svc = clone(estimator)
+        svc = copy.deepcopy(template)
         svc.classes_ = np.array([0, 1])
         svc.coef_ = coef[None, :]
         svc.intercept_ = np.array([intercept]) if svc.fit_intercept else 0.0

@@ -7,6 +7,7 @@ import pickle
 
 import numpy as np
 import pytest
+from imblearn import FunctionSampler
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
@@ -287,6 +288,21 @@ def test_sampler_failure_names_the_subclasses(imbalanced_binary):
     )
     with pytest.raises(ValueError, match="sub-class sizes"):
         cog.fit(X, y)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.float64])
+def test_sampler_labels_of_another_dtype_give_the_same_pairs(
+    imbalanced_multiclass, dtype
+):
+    X, y = imbalanced_multiclass
+    cast = FunctionSampler(func=lambda X, y: (X, y.astype(dtype)), validate=False)
+    same = FunctionSampler(func=lambda X, y: (X, y), validate=False)
+    cog = COGClassifier(n_clusters=3, oversample=cast, random_state=0).fit(X, y)
+    expected = COGClassifier(n_clusters=3, oversample=same, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(cog.pairs_, expected.pairs_)
+    np.testing.assert_array_equal(
+        cog.decision_function(X), expected.decision_function(X)
+    )
 
 
 def test_random_oversampler_on_subclasses_balances_them(imbalanced_multiclass):

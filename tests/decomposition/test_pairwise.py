@@ -6,6 +6,7 @@
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
@@ -18,6 +19,7 @@ from ltlearn.decomposition._pairwise import (
     _LinearPairs,
     _min_max_scores,
     _one_vs_one_scores,
+    _pair_rows,
     _pair_score_blocks,
     _PairwiseModel,
     _stacked_linear,
@@ -67,6 +69,65 @@ def test_linear_pairs_become_linear_svcs_with_the_same_scores():
     assert all(e.C == 3.0 for e in svcs.estimators)
     np.testing.assert_allclose(_pair_scores(svcs, X), _pair_scores(model, X))
     assert _as_linear_svcs(svcs, LinearSVC()) is svcs
+
+
+class _CountingLabels(np.ndarray):
+    """Labels that count the values compared by ``==``."""
+
+    compared = 0
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.equal:
+            _CountingLabels.compared += max(np.size(x) for x in inputs)
+        inputs = tuple(np.asarray(x) for x in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+
+def test_pair_rows_are_found_once_not_by_a_pass_per_pair():
+    rng = np.random.default_rng(0)
+    y = rng.choice([0, 1, 2, 3, 5], size=200)  # sub-class 4 has no row
+    rates = rng.random(200)
+    pairs = _subclass_pairs(np.arange(6))
+    _CountingLabels.compared = 0
+    problems = _pair_rows(y.view(_CountingLabels), pairs, rates)
+    for (a, b), (rows, positive, pair_rates) in zip(pairs, problems):
+        expected = np.flatnonzero((y == a) | (y == b))
+        np.testing.assert_array_equal(rows, expected)
+        np.testing.assert_array_equal(positive, y[expected] == b)
+        np.testing.assert_array_equal(pair_rates, rates[expected])
+    # each pair compares at most its own rows, never all of y again
+    assert _CountingLabels.compared <= sum(rows.size for rows, _, _ in problems)
+    assert _pair_rows(y, pairs, None)[0][2] is None
+
+
+def test_linear_pairs_clone_the_estimator_once(monkeypatch):
+    from ltlearn.decomposition import _pairwise
+
+    calls = []
+
+    def counting_clone(estimator, **kwargs):
+        calls.append(estimator)
+        return clone(estimator, **kwargs)
+
+    monkeypatch.setattr(_pairwise, "clone", counting_clone)
+    model = _linear_model([[0, 1], [0, 2], [1, 2]], np.eye(3)[:, :2], np.zeros(3))
+    estimator = LinearSVC(
+        C=2.0, class_weight={0: 2.0}, random_state=np.random.RandomState(0)
+    )
+    svcs = _as_linear_svcs(model, estimator)
+    assert len(calls) <= 1
+    assert len({id(e) for e in svcs.estimators}) == 3
+    assert len({id(e.class_weight) for e in svcs.estimators}) == 3
+    params = svcs.estimators[0].get_params()
+    assert all(
+        e.get_params() | {"random_state": None} == params | {"random_state": None}
+        for e in svcs.estimators
+    )
+    # each pair draws from its own copy of the estimator's random stream, as
+    # a clone per pair would
+    streams = [e.random_state for e in svcs.estimators]
+    assert len({id(rs) for rs in [estimator.random_state, *streams]}) == 4
+    assert len({rs.randint(1 << 30) for rs in [estimator.random_state, *streams]}) == 1
 
 
 def test_pairs_of_several_problems_are_fitted_on_their_own_rows():

@@ -5,6 +5,7 @@
 
 import math
 import re
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -244,6 +245,21 @@ def test_imbalance_report_aggregates_ignore_classes_only_in_y_train():
     extra = imbalance_report(y_true, [0, 1, 1, 2], y_train=[0, 1, 2], output_dict=True)
     # class 2 has no true sample: the balanced accuracy leaves it out
     assert extra["balanced_accuracy"] == pytest.approx(0.5)
+
+
+def test_imbalance_report_of_many_classes_builds_no_square_matrix():
+    """The balanced accuracy of 2000 classes, without a 2000 x 2000 array."""
+    rng = np.random.default_rng(0)
+    y_true = np.repeat(np.arange(2000), 2)
+    y_pred = np.where(rng.random(y_true.size) < 0.5, y_true, 0)
+    tracemalloc.start()
+    try:
+        report = imbalance_report(y_true, y_pred, y_train=y_true, output_dict=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2000**2 * 8 / 4  # a quarter of one float64 square matrix
+    assert report["balanced_accuracy"] == balanced_accuracy_score(y_true, y_pred)
 
 
 def test_imbalance_report_aggregates_are_over_the_given_labels():
