@@ -120,10 +120,7 @@ def _check(name, max_epochs):
         raise ValueError(
             f"Unknown schedule {name!r}; choose one of {sorted(SCHEDULES)}."
         )
-    count = _as_int(max_epochs, whole=True)
-    if count is None or count < 1:
-        raise ValueError(f"max_epochs must be a positive int; got {max_epochs!r}.")
-    return count
+    return _check_count("max_epochs", max_epochs, whole=True)
 
 
 def training_schedule(name, max_epochs=200, **overrides):

@@ -33,7 +33,6 @@ from ltlearn.post_hoc._base import (
     _check_folds,
     _check_prior_counts,
     _mended_proba,
-    _rule_weights,
 )
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
@@ -53,6 +52,7 @@ from ltlearn.utils._validation import (
     class_counts,
     column_or_1d_y,
     may_have_method,
+    summable_weights,
 )
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -352,7 +352,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         n_classes = self.classes_.size
         _check_scoring(self.scoring, n_classes)
         counts = class_counts(codes, np.arange(n_classes))
-        rule_weight = _rule_weights(sample_weight)  # the models get sample_weight
+        rule_weight = summable_weights(sample_weight)  # the models get sample_weight
         weighted = np.bincount(codes, weights=rule_weight, minlength=n_classes)
         _check_prior_counts(weighted, self.classes_, sample_weight is not None)
         self.prior_ = weighted / weighted.sum()

@@ -186,13 +186,13 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     return blocks
 
 
-class _MissingLabelsMixin:
-    """Refuse missing labels in ``y`` by row, before imbalanced-learn's checks.
+class _CheckedLabelsMixin:
+    """Refuse missing labels by row, and mixed label types, before imbalanced-learn.
 
-    Those fail on a nullable or object ``y`` with a missing label with
-    "Unknown label type: unknown" or "Input y contains NaN", and on labels
-    that mix strings and numbers with "Unknown label type: unknown" or a
-    ``TypeError`` of Python's ``<``, which are refused too. A dict target
+    imbalanced-learn's checks fail on a nullable or object ``y`` with a
+    missing label with "Unknown label type: unknown" or "Input y contains
+    NaN", and on labels that mix strings and numbers with "Unknown label
+    type: unknown" or a ``TypeError`` of Python's ``<``. A dict target
     below the count of its class is refused naming the class; the classes
     too small for the neighbours asked for make one warning.
     """
@@ -242,7 +242,7 @@ _smote_docstring = _Substitution(
 
 
 @_smote_docstring
-class SMOTE(_MissingLabelsMixin, BaseOverSampler):
+class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
     """Over-sample with SMOTE, faster and lighter than imbalanced-learn's.
 
     Synthetic Minority Over-sampling TEchnique [1]_: each synthetic sample

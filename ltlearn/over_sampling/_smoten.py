@@ -17,8 +17,8 @@ from sklearn_compat.utils.validation import validate_data
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
+    _CheckedLabelsMixin,
     _class_generators,
-    _MissingLabelsMixin,
     _new_samples,
     _smote_docstring,
 )
@@ -106,7 +106,7 @@ def _vdm_kneighbors(codes, tables, queries, n_neighbors):
 
 
 @_smote_docstring
-class SMOTEN(_MissingLabelsMixin, BaseOverSampler):
+class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
     """Over-sample categorical data with SMOTE-N.
 
     SMOTE for Nominal features [1]_, a drop-in replacement for

@@ -41,8 +41,8 @@ from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
     column_or_1d_y,
+    summable_weights,
 )
-from ltlearn.utils._validation import summable_weights as _rule_weights
 
 # Docstring fragments shared by the post-hoc classifiers (``_Substitution``),
 # indented as in a class docstring (``_samples_docstring``: the Parameters
@@ -455,7 +455,7 @@ class _BasePostHocClassifier(
             )
             weights = unrouted_sample_weight(self.estimator, sample_weight, advice)
             fit_params = {**fit_params, **weights}
-        sample_weight = _rule_weights(sample_weight)  # the estimator has them
+        sample_weight = summable_weights(sample_weight)  # the estimator has them
         codes, counts = self._fit_estimator(X, y, sample_weight, fit_params)
         params = Bunch(fit=fit_params, split=split)
         self._fit_weights(X, y, codes, counts, sample_weight, params)

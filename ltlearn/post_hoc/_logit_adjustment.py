@@ -13,10 +13,10 @@ from ltlearn.post_hoc._base import (
     _check_prior_counts,
     _log_proba,
     _post_hoc_docstring,
-    _rule_weights,
 )
 from ltlearn.post_hoc._class_order import _in_class_order
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _score_codes
+from ltlearn.utils._validation import summable_weights
 
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
@@ -175,7 +175,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             raise ValueError(
                 f"prior must hold finite, positive values; got {prior.tolist()!r}."
             )
-        prior = _rule_weights(prior)  # values near the largest float: scaled
+        prior = summable_weights(prior)  # values near the largest float: scaled
         with np.errstate(under="ignore"):
             prior = prior / prior.sum()
         tiny = np.flatnonzero(prior < np.finfo(np.float64).tiny)

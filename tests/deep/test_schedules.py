@@ -79,16 +79,17 @@ def test_presets_scale_and_override():
         training_schedule("cb", max_epochs=0)
     # first_decay_epoch gave 1 for any budget below one epoch.
     for max_epochs in (0, -5, 2.5):
-        with pytest.raises(ValueError, match="max_epochs must be a positive int"):
+        with pytest.raises(ValueError, match="max_epochs must be an int >= 1; got "):
             first_decay_epoch("cb", max_epochs=max_epochs)
 
 
 @pytest.mark.parametrize("max_epochs", ["x", None, float("inf"), float("nan"), True])
 def test_schedule_refuses_a_budget_that_is_not_an_int(max_epochs):
     # A string, None or a non-finite float said "invalid literal for int()",
-    # raised a TypeError or an OverflowError from int() instead.
+    # raised a TypeError or an OverflowError from int() instead; the message
+    # is that of the other counts (WarmupStepLR's warmup, the samplers').
     for function in (training_schedule, first_decay_epoch):
-        with pytest.raises(ValueError, match="max_epochs must be a positive int"):
+        with pytest.raises(ValueError, match="max_epochs must be an int >= 1; got "):
             function("cb", max_epochs=max_epochs)
 
 
