@@ -31,6 +31,7 @@ from ltlearn.decomposition._subclasses import (
     _decompose,
     _default_clusterer,
     _default_estimator,
+    _kmeans_ready,
     _n_clusters_per_class,
     _phase_three_estimator,
     _refuse_no_predict,
@@ -48,19 +49,8 @@ from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_classification_y,
     column_or_1d_y,
-    downcast_sparse_indices,
     may_have_method,
-    sum_duplicate_entries,
 )
-
-
-def _kmeans_ready(X):
-    """``X`` as ``KMeans`` reads it right, in fit and predict alike.
-
-    Its entries stored twice summed (else the row norms are wrong) and its
-    64-bit indices made 32-bit where they fit (else it is refused).
-    """
-    return downcast_sparse_indices(sum_duplicate_entries(X))
 
 
 def _estimator_has(attr, strategies):

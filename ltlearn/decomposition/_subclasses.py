@@ -28,7 +28,11 @@ from ltlearn.decomposition._pairwise import (
     _subclass_pairs,
 )
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import may_have_method
+from ltlearn.utils._validation import (
+    downcast_sparse_indices,
+    may_have_method,
+    sum_duplicate_entries,
+)
 
 # "auto" never makes sub-classes smaller than this, so that every pairwise
 # linear boundary is learned from enough rows (chosen on the embedded KEEL
@@ -37,6 +41,15 @@ _AUTO_MIN_SUBCLASS_SIZE = 200
 # "auto" never splits a class into more sub-classes than this: one model is
 # fitted per pair of sub-classes of different classes.
 _AUTO_MAX_CLUSTERS = 10
+
+
+def _kmeans_ready(X):
+    """``X`` as ``KMeans`` reads it right, in fit and predict alike.
+
+    Its entries stored twice summed (else the row norms are wrong) and its
+    64-bit indices made 32-bit where they fit (else it is refused).
+    """
+    return downcast_sparse_indices(sum_duplicate_entries(X))
 
 
 def _auto_n_clusters(counts):
