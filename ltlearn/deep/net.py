@@ -25,11 +25,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
@@ -79,7 +75,11 @@ from ltlearn.deep.samplers import (
 from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
-from ltlearn.utils._validation import check_classification_y, column_or_1d_y
+from ltlearn.utils._validation import (
+    check_classification_y,
+    check_sample_weight,
+    column_or_1d_y,
+)
 from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["LongTailClassifier"]
@@ -1491,15 +1491,20 @@ class LongTailClassifier(
             return False
         return True
 
-    def _check_sample_weight(self, sample_weight, X):
-        """Per-row weights as float32; refuse negative or all-zero ones."""
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float32, ensure_non_negative=True
-        )
-        # scikit-learn refuses all-zero weights itself only from 1.9 on.
+    def _check_sample_weight(self, sample_weight, y):
+        """Per-row weights, checked as ltlearn's estimators check them, in float32."""
+        sample_weight = check_sample_weight(sample_weight, len(y))
+        largest = float(sample_weight.max())
+        if largest > float(np.finfo(np.float32).max):
+            raise ValueError(
+                f"sample_weight holds {largest!r}, too large for float32, the "
+                "precision the network trains in."
+            )
+        sample_weight = sample_weight.astype(np.float32)
         if not sample_weight.any():
             raise ValueError(
-                "Sample weights must contain at least one non-zero number."
+                "sample_weight rounds to zero in float32, the precision the "
+                f"network trains in (the largest weight is {largest!r})."
             )
         return sample_weight
 

@@ -1108,12 +1108,27 @@ def test_sample_weight_with_batches_a_split_and_bad_weights(data):
     np.testing.assert_allclose(clf.class_counts_, train_counts * [1, 1, 2])
     np.testing.assert_allclose(clf.criterion_.class_counts.numpy(), clf.class_counts_)
     assert np.isfinite(clf.history[-1, "valid_loss"])
-    with pytest.raises(ValueError, match="Negative values in data passed to"):
+    with pytest.raises(ValueError, match="non-negative weights; row 0 holds -1.0"):
         LongTailClassifier(**FAST).fit(X, y, sample_weight=-weights)
-    with pytest.raises(ValueError, match="at least one non-zero"):
+    with pytest.raises(ValueError, match="sums to zero"):
         LongTailClassifier(**FAST).fit(X, y, sample_weight=0 * weights)
-    with pytest.raises(ValueError, match=r"sample_weight.shape == \(3,\)"):
+    with pytest.raises(ValueError, match=r"has shape \(3,\); it must hold one"):
         LongTailClassifier(**FAST).fit(X, y, sample_weight=weights[:3])
+
+
+@pytest.mark.parametrize(
+    "scale, match",
+    [(1e39, "1e[+]39, too large for float32"), (1e-50, "rounds to zero in float32")],
+)
+def test_sample_weight_out_of_float32_is_refused_by_name(data, scale, match):
+    # float32 overflow was refused with a RuntimeWarning from NumPy's cast and
+    # "contains infinity or a value too large"; weights that underflow to zero
+    # with "Sample weights must contain at least one non-zero number"
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=match):
+            LongTailClassifier(**FAST).fit(X, y, sample_weight=np.full(len(y), scale))
 
 
 def test_loss_is_a_deprecated_alias_of_criterion(data):
