@@ -22,7 +22,7 @@ INIT_PARAMS = {
     "LogitAdjustedClassifier": dict(estimator=LogisticRegression()),
     "PluginClassifier": dict(estimator=LogisticRegression(), cv=3),
     "PluginEnsembleClassifier": dict(estimators=[("lr", LogisticRegression())], cv=3),
-    "LongTailClassifier": dict(max_epochs=20, batch_size=32, lr=0.01, random_state=0),
+    "LongTailClassifier": dict(max_epochs=20, batch_size=32, lr=0.02, random_state=0),
 }
 
 # Checks known to fail, with the reason, per class name. An entry is written
