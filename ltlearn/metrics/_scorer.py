@@ -12,9 +12,9 @@ from sklearn.utils._param_validation import StrOptions, validate_params
 from ltlearn.metrics._classification import (
     _SHOT_THRESHOLD_CONSTRAINTS,
     _check_shot_thresholds,
-    _check_y_train,
     _shot_accuracy,
 )
+from ltlearn.metrics._label_checks import _check_y_train
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 
 balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
