@@ -965,8 +965,8 @@ class LongTailClassifier(
         else:
             # LabelEncoder fails on labels of another type than the classes
             # ("invalid literal for int()" for text after integers).
-            known = set(self.classes_.tolist())
-            unseen = [v for v in np.unique(y).tolist() if v not in known]
+            fitted_classes = set(self.classes_.tolist())
+            unseen = [v for v in np.unique(y).tolist() if v not in fitted_classes]
             if unseen:
                 raise ValueError(
                     f"y holds previously unseen labels {unseen!r}; the classes "
