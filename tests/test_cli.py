@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import ltlearn
+from ltlearn._compare._options import _names
 from ltlearn._compare._results import read_results, replacing
-from ltlearn.cli import main
+from ltlearn.cli import _build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,10 +33,11 @@ def _csv(tmp_path, n=60):
 
 
 def _compare_args(tmp_path, *args):
+    # --methods adds names when given again: one in args replaces these.
+    methods = [] if "--methods" in args else ["--methods", "plain,class_weight"]
     return [
         "compare",
-        "--methods",
-        "plain,class_weight",
+        *methods,
         "--cv",
         "2",
         "--n-jobs",
@@ -830,3 +832,30 @@ def test_compare_a_misspelt_method_or_model_gets_a_suggestion(capsys, args, hint
     # Only the list of the 41 known methods; a misspelt data set had a hint.
     assert main(["compare", "--datasets", "glass4", *args]) == 2
     assert capsys.readouterr().err.rstrip().endswith(hint)
+
+
+def test_names_given_again_add_to_the_first():
+    # --methods plain --methods smote ran smote alone, without a word; the
+    # same for --datasets and --models.
+    args = _build_parser().parse_args(
+        ["compare", "--datasets", "glass4", "--datasets", "ecoli1,pima"]
+        + ["--methods", "plain", "--methods", "smote", "--models", "lr"]
+        + ["--models", "rf"]
+    )
+    assert _names(args.datasets) == ["glass4", "ecoli1", "pima"]
+    assert _names(args.methods) == ["plain", "smote"]
+    assert _names(args.models) == ["lr", "rf"]
+
+
+def test_data_given_twice_is_refused(tmp_path, capsys):
+    # --data a.csv --data b.csv compared b.csv alone, without a word.
+    first, second = _csv(tmp_path), tmp_path / "other.csv"
+    second.write_text(first.read_text())
+    args = ["--data", str(first), "--data", str(second), "--target", "label"]
+    with pytest.raises(SystemExit) as info:
+        _compare(tmp_path, *args)
+    assert info.value.code == 2
+    assert f"--data: given twice ({first}, then {second})" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    # The same file twice is one file.
+    assert _compare(tmp_path, *args[:2], *args[:2], "--target", "label") == 0
