@@ -134,6 +134,25 @@ def test_compare_list_shows_methods_and_default_data(capsys):
     assert f"\n{n_keel.group(1)} data sets;" in capsys.readouterr().out
 
 
+def test_datasets_names_the_long_tailed_digits(capsys):
+    # "no data set name contains 'digits'" (status 1), though --datasets
+    # digits_lt runs them; the listing did not name them either.
+    assert main(["datasets", "digits"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == (
+        "No KEEL data set name contains 'digits'; the long-tailed digits: "
+        "digits_lt and digits_lt_semi (`ltlearn compare --datasets digits_lt`).\n"
+    )
+    assert captured.err == ""
+    assert main(["datasets"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "Also the long-tailed digits: digits_lt and digits_lt_semi "
+        "(`ltlearn compare --datasets digits_lt`).\n"
+    )
+    assert main(["datasets", "ecoli1"]) == 0
+    assert "digits" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_compare_on_a_user_csv_writes_results_and_report(tmp_path, capsys, fmt):
     path = _csv(tmp_path)
