@@ -878,3 +878,19 @@ def test_data_given_twice_is_refused(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
     # The same file twice is one file.
     assert _compare(tmp_path, *args[:2], *args[:2], "--target", "label") == 0
+
+
+def test_save_best_without_a_few_shot_class_says_why(tmp_path, capsys):
+    # "--save-best: no recipe ran successfully", though every fit ran: no
+    # class was few-shot, so no recipe had a score to rank.
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    args += ["--scoring", "few_shot_accuracy", "--few-threshold", "1"]
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, *args, "--save-best", str(model)) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "ltlearn compare: error: --save-best: no recipe has a few-shot accuracy "
+        "on data: no class has fewer than 1 training rows (--few-threshold); "
+        "nothing saved.\n"
+    )
+    assert not model.exists()
