@@ -894,3 +894,14 @@ def test_save_best_without_a_few_shot_class_says_why(tmp_path, capsys):
         "nothing saved.\n"
     )
     assert not model.exists()
+
+
+def test_a_method_run_on_no_data_set_is_not_ranked_with_the_reason(tmp_path, capsys):
+    # "Not ranked: crest, no score on any data set." as if it had failed: the
+    # data have no unlabelled rows, and the table did not say so.
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    assert _compare(tmp_path, *args, "--methods", "plain", "crest") == 0
+    assert (
+        "Not ranked: crest, no score on any data set (semi-supervised, it runs "
+        "only on data with unlabelled rows; not run on data).\n"
+    ) in capsys.readouterr().out
