@@ -905,3 +905,19 @@ def test_a_method_run_on_no_data_set_is_not_ranked_with_the_reason(tmp_path, cap
         "Not ranked: crest, no score on any data set (semi-supervised, it runs "
         "only on data with unlabelled rows; not run on data).\n"
     ) in capsys.readouterr().out
+
+
+def test_an_unlabelled_marker_that_marks_no_row_is_noted(tmp_path, capsys):
+    # A mistyped --unlabelled made the rows it meant a class, without a word.
+    path = _csv(tmp_path)
+    path.write_text(path.read_text().replace(",0\n", ",-1\n", 3))
+    args = ["--data", str(path), "--target", "label", "--unlabelled", "unknown"]
+    assert _compare(tmp_path, *args) == 0
+    assert (
+        "ltlearn compare: note: data: --unlabelled 'unknown' marks no row: every "
+        "row is labelled, with the classes -1, 0, 1 of 'label'.\n"
+    ) in capsys.readouterr().err
+    assert "marks no row" in (tmp_path / "out" / "report.md").read_text()
+    # "none" says that every row is labelled: not noted.
+    assert _compare(tmp_path, *args[:4], "--unlabelled", "none") == 0
+    assert "marks no row" not in capsys.readouterr().err
