@@ -83,6 +83,19 @@ def _build_parser():
     return parser
 
 
+# scikit-learn's names (and the usual ones) of options ``compare`` names
+# otherwise: "--random-state 3" was refused without a hint.
+_SYNONYMS = {
+    "random-state": "seed",
+    "folds": "cv",
+    "n-folds": "cv",
+    "n-splits": "cv",
+    "format": "report",
+    "recipes": "methods",
+    "jobs": "n-jobs",
+}
+
+
 def _parse(parser, argv):
     """Parse ``argv``; an unknown option is refused by its command's parser.
 
@@ -100,6 +113,9 @@ def _parse(parser, argv):
         for word in unknown:
             name = word.split("=")[0].lstrip("-")
             close = difflib.get_close_matches(name, options, n=1)
+            synonym = _SYNONYMS.get(name.lower().replace("_", "-"))
+            if synonym in options:
+                close = [synonym]
             if word.startswith("-") and close:
                 message += f" (did you mean --{close[0]}?)"
                 break

@@ -921,3 +921,23 @@ def test_an_unlabelled_marker_that_marks_no_row_is_noted(tmp_path, capsys):
     # "none" says that every row is labelled: not noted.
     assert _compare(tmp_path, *args[:4], "--unlabelled", "none") == 0
     assert "marks no row" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "words, meant",
+    [
+        (["--random-state", "3"], "--seed"),
+        (["--random_state=3"], "--seed"),
+        (["--folds", "3"], "--cv"),
+        (["--n_splits", "3"], "--cv"),
+        (["--format", "html"], "--report"),
+        (["--recipes", "plain"], "--methods"),
+    ],
+)
+def test_an_option_named_as_scikit_learn_names_it_gets_a_hint(capsys, words, meant):
+    # "unrecognized arguments: --random-state 3", without a hint.
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--list", *words])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"arguments: {' '.join(words)} (did you mean {meant}?)\n")
