@@ -941,3 +941,18 @@ def test_an_option_named_as_scikit_learn_names_it_gets_a_hint(capsys, words, mea
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.endswith(f"arguments: {' '.join(words)} (did you mean {meant}?)\n")
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (["--models", "LR"], "Did you mean 'lr'?"),
+        (["--methods", "PLAIN"], "Did you mean 'plain'?"),
+        (["--datasets", "GLASS4"], "Did you mean 'glass4'?"),
+    ],
+)
+def test_a_name_in_another_case_gets_a_hint(capsys, args, hint):
+    # "Unknown model 'LR'; the models are: lr, rf, hgb, mlp." without a hint,
+    # which difflib gives for longer names only.
+    assert main(["compare", "--methods", "plain", *args]) == 2
+    assert hint in capsys.readouterr().err
