@@ -113,7 +113,7 @@ class _OneFile(argparse.Action):
 
     def __call__(self, parser, namespace, value, option_string=None):
         first = getattr(namespace, self.dest)
-        if first is not None and first != value:
+        if first is not None and os.path.abspath(first) != os.path.abspath(value):
             raise argparse.ArgumentError(
                 self,
                 f"given twice ({first}, then {value}); a comparison reads one "
