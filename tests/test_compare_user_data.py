@@ -624,3 +624,14 @@ def test_a_binary_file_named_csv_is_named_for_what_it_is(tmp_path, write, messag
     with pytest.raises(CompareError) as info:
         load_table(path, "label")
     assert str(info.value).startswith(f"--data {message}")
+
+
+def test_a_latin1_csv_with_a_first_column_named_par1_is_not_called_parquet(tmp_path):
+    # A Parquet file starts and ends with "PAR1"; a CSV whose first column is
+    # named so, not in UTF-8, was "a Parquet file, not text: name it .parquet".
+    path = tmp_path / "data.csv"
+    frame = _frame().rename(columns={"amount": "PAR1"})
+    frame.loc[0, "shop"] = "café"
+    frame.to_csv(path, index=False, encoding="latin-1")
+    with pytest.raises(CompareError, match=r"is not UTF-8 text \(byte 0xe9"):
+        load_table(path, "label")

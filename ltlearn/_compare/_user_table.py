@@ -156,7 +156,11 @@ def _read_table(path):
         if suffix in (".csv", ".txt", ".tsv"):
             data = path.read_bytes()
             for magic, what in _BINARY_KINDS.items():
-                if data.startswith(magic):
+                # A Parquet file ends with its magic too: a Latin-1 CSV whose
+                # first column is named "PAR1" is not one.
+                if data.startswith(magic) and (
+                    magic != _PARQUET or data[4:].endswith(magic)
+                ):
                     # "save it as UTF-8" was no advice for a Parquet file.
                     raise CompareError(f"--data {path.name} is {what}.") from None
             try:
@@ -189,9 +193,11 @@ def _rows_text(rows):
     return f"rows {shown}, counting from 0"
 
 
-# Binary files named .csv, by their first bytes.
+# Binary files named .csv, by their first bytes (a Parquet file also ends
+# with its own).
+_PARQUET = b"PAR1"
 _BINARY_KINDS = {
-    b"PAR1": "a Parquet file, not text: name it .parquet",
+    _PARQUET: "a Parquet file, not text: name it .parquet",
     b"PK\x03\x04": (
         "a zip archive (an Excel workbook?), not text: save the sheet as CSV, "
         "or name a zipped CSV .zip"
