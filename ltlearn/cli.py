@@ -12,6 +12,7 @@ import re
 import sys
 
 import ltlearn
+from ltlearn._compare._data import DIGITS
 from ltlearn._compare._options import add_compare_parser
 
 
@@ -19,11 +20,23 @@ def _cmd_datasets(args):
     from ltlearn.datasets import list_keel
 
     rows = list_keel(details=True)
+    needle = (args.name or "").lower()
+    # The long-tailed digits are made, not read: no row, but named, as
+    # "no data set name contains 'digits'" sent users away from them.
+    digits = [name for name in DIGITS if needle in name]
+    also = (
+        f"the long-tailed digits: {' and '.join(digits)} "
+        f"(`ltlearn compare --datasets {digits[0]}`)."
+        if digits
+        else ""
+    )
     if args.name:
-        needle = args.name.lower()
         n_sets = len(rows)
         rows = [row for row in rows if needle in row["name"].lower()]
         if not rows:
+            if also:
+                print(f"No KEEL data set name contains {args.name!r}; {also}")
+                return 0
             print(
                 f"ltlearn datasets: no data set name contains {args.name!r}; "
                 f"'ltlearn datasets' lists all {n_sets}.",
@@ -42,6 +55,8 @@ def _cmd_datasets(args):
         )
     sets = "data set" if len(rows) == 1 else "data sets"
     print(f"\n{len(rows)} {sets}; load one with ltlearn.datasets.load_keel(name).")
+    if also:
+        print(f"Also {also}")
     return 0
 
 
@@ -68,6 +83,19 @@ def _build_parser():
     return parser
 
 
+# scikit-learn's names (and the usual ones) of options ``compare`` names
+# otherwise: "--random-state 3" was refused without a hint.
+_SYNONYMS = {
+    "random-state": "seed",
+    "folds": "cv",
+    "n-folds": "cv",
+    "n-splits": "cv",
+    "format": "report",
+    "recipes": "methods",
+    "jobs": "n-jobs",
+}
+
+
 def _parse(parser, argv):
     """Parse ``argv``; an unknown option is refused by its command's parser.
 
@@ -85,6 +113,9 @@ def _parse(parser, argv):
         for word in unknown:
             name = word.split("=")[0].lstrip("-")
             close = difflib.get_close_matches(name, options, n=1)
+            synonym = _SYNONYMS.get(name.lower().replace("_", "-"))
+            if synonym in options:
+                close = [synonym]
             if word.startswith("-") and close:
                 message += f" (did you mean --{close[0]}?)"
                 break

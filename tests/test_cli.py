@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 import ltlearn
+from ltlearn._compare._options import _names
 from ltlearn._compare._results import read_results, replacing
-from ltlearn.cli import main
+from ltlearn.cli import _build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,10 +33,11 @@ def _csv(tmp_path, n=60):
 
 
 def _compare_args(tmp_path, *args):
+    # --methods adds names when given again: one in args replaces these.
+    methods = [] if "--methods" in args else ["--methods", "plain,class_weight"]
     return [
         "compare",
-        "--methods",
-        "plain,class_weight",
+        *methods,
         "--cv",
         "2",
         "--n-jobs",
@@ -130,6 +132,25 @@ def test_compare_list_shows_methods_and_default_data(capsys):
     n_keel = re.search(r"and (\d+) KEEL data sets \(`ltlearn datasets`", out)
     assert main(["datasets"]) == 0
     assert f"\n{n_keel.group(1)} data sets;" in capsys.readouterr().out
+
+
+def test_datasets_names_the_long_tailed_digits(capsys):
+    # "no data set name contains 'digits'" (status 1), though --datasets
+    # digits_lt runs them; the listing did not name them either.
+    assert main(["datasets", "digits"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == (
+        "No KEEL data set name contains 'digits'; the long-tailed digits: "
+        "digits_lt and digits_lt_semi (`ltlearn compare --datasets digits_lt`).\n"
+    )
+    assert captured.err == ""
+    assert main(["datasets"]) == 0
+    assert capsys.readouterr().out.endswith(
+        "Also the long-tailed digits: digits_lt and digits_lt_semi "
+        "(`ltlearn compare --datasets digits_lt`).\n"
+    )
+    assert main(["datasets", "ecoli1"]) == 0
+    assert "digits" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
@@ -830,3 +851,109 @@ def test_compare_a_misspelt_method_or_model_gets_a_suggestion(capsys, args, hint
     # Only the list of the 41 known methods; a misspelt data set had a hint.
     assert main(["compare", "--datasets", "glass4", *args]) == 2
     assert capsys.readouterr().err.rstrip().endswith(hint)
+
+
+def test_names_given_again_add_to_the_first():
+    # --methods plain --methods smote ran smote alone, without a word; the
+    # same for --datasets and --models.
+    args = _build_parser().parse_args(
+        ["compare", "--datasets", "glass4", "--datasets", "ecoli1,pima"]
+        + ["--methods", "plain", "--methods", "smote", "--models", "lr"]
+        + ["--models", "rf"]
+    )
+    assert _names(args.datasets) == ["glass4", "ecoli1", "pima"]
+    assert _names(args.methods) == ["plain", "smote"]
+    assert _names(args.models) == ["lr", "rf"]
+
+
+def test_data_given_twice_is_refused(tmp_path, capsys):
+    # --data a.csv --data b.csv compared b.csv alone, without a word.
+    first, second = _csv(tmp_path), tmp_path / "other.csv"
+    second.write_text(first.read_text())
+    args = ["--data", str(first), "--data", str(second), "--target", "label"]
+    with pytest.raises(SystemExit) as info:
+        _compare(tmp_path, *args)
+    assert info.value.code == 2
+    assert f"--data: given twice ({first}, then {second})" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    # The same file twice is one file.
+    again = ["--data", str(tmp_path / "." / first.name)]
+    assert _compare(tmp_path, *args[:2], *again, "--target", "label") == 0
+
+
+def test_save_best_without_a_few_shot_class_says_why(tmp_path, capsys):
+    # "--save-best: no recipe ran successfully", though every fit ran: no
+    # class was few-shot, so no recipe had a score to rank.
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    args += ["--scoring", "few_shot_accuracy", "--few-threshold", "1"]
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, *args, "--save-best", str(model)) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "ltlearn compare: error: --save-best: no recipe has a few-shot accuracy "
+        "on data: no class has fewer than 1 training rows (--few-threshold); "
+        "nothing saved.\n"
+    )
+    assert not model.exists()
+
+
+def test_a_method_run_on_no_data_set_is_not_ranked_with_the_reason(tmp_path, capsys):
+    # "Not ranked: crest, no score on any data set." as if it had failed: the
+    # data have no unlabelled rows, and the table did not say so.
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    assert _compare(tmp_path, *args, "--methods", "plain", "crest") == 0
+    assert (
+        "Not ranked: crest, no score on any data set (semi-supervised, it runs "
+        "only on data with unlabelled rows; not run on data).\n"
+    ) in capsys.readouterr().out
+
+
+def test_an_unlabelled_marker_that_marks_no_row_is_noted(tmp_path, capsys):
+    # A mistyped --unlabelled made the rows it meant a class, without a word.
+    path = _csv(tmp_path)
+    path.write_text(path.read_text().replace(",0\n", ",-1\n", 3))
+    args = ["--data", str(path), "--target", "label", "--unlabelled", "unknown"]
+    assert _compare(tmp_path, *args) == 0
+    assert (
+        "ltlearn compare: note: data: --unlabelled 'unknown' marks no row: every "
+        "row is labelled, with the classes -1, 0, 1 of 'label'.\n"
+    ) in capsys.readouterr().err
+    assert "marks no row" in (tmp_path / "out" / "report.md").read_text()
+    # "none" says that every row is labelled: not noted.
+    assert _compare(tmp_path, *args[:4], "--unlabelled", "none") == 0
+    assert "marks no row" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "words, meant",
+    [
+        (["--random-state", "3"], "--seed"),
+        (["--random_state=3"], "--seed"),
+        (["--folds", "3"], "--cv"),
+        (["--n_splits", "3"], "--cv"),
+        (["--format", "html"], "--report"),
+        (["--recipes", "plain"], "--methods"),
+    ],
+)
+def test_an_option_named_as_scikit_learn_names_it_gets_a_hint(capsys, words, meant):
+    # "unrecognized arguments: --random-state 3", without a hint.
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--list", *words])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"arguments: {' '.join(words)} (did you mean {meant}?)\n")
+
+
+@pytest.mark.parametrize(
+    "args, hint",
+    [
+        (["--models", "LR"], "Did you mean 'lr'?"),
+        (["--methods", "PLAIN"], "Did you mean 'plain'?"),
+        (["--datasets", "GLASS4"], "Did you mean 'glass4'?"),
+    ],
+)
+def test_a_name_in_another_case_gets_a_hint(capsys, args, hint):
+    # "Unknown model 'LR'; the models are: lr, rf, hgb, mlp." without a hint,
+    # which difflib gives for longer names only.
+    assert main(["compare", "--methods", "plain", *args]) == 2
+    assert hint in capsys.readouterr().err

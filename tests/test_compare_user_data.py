@@ -596,3 +596,42 @@ def test_a_file_name_with_a_line_break_is_reused_and_keeps_the_tables_whole(
     table_rows = [line for line in report.splitlines() if line.startswith("| churn")]
     assert len(table_rows) == 2
     assert all(row.endswith(" |") and "q3 \\| é" in row for row in table_rows)
+
+
+@pytest.mark.parametrize(
+    "write, message",
+    [
+        (
+            lambda frame, path: frame.to_parquet(path),
+            "data.csv is a Parquet file, not text: name it .parquet.",
+        ),
+        (
+            lambda frame, path: frame.to_csv(path, compression="zip"),
+            "data.csv is a zip archive (an Excel workbook?), not text",
+        ),
+        (
+            lambda frame, path: frame.to_csv(path, compression="gzip"),
+            "data.csv is gzip-compressed, not text: name it .csv.gz.",
+        ),
+    ],
+)
+def test_a_binary_file_named_csv_is_named_for_what_it_is(tmp_path, write, message):
+    # "is not UTF-8 text (byte 0xc0 on line 1); save it as UTF-8".
+    if "Parquet" in message:
+        pytest.importorskip("pyarrow")
+    path = tmp_path / "data.csv"
+    write(_frame(), path)
+    with pytest.raises(CompareError) as info:
+        load_table(path, "label")
+    assert str(info.value).startswith(f"--data {message}")
+
+
+def test_a_latin1_csv_with_a_first_column_named_par1_is_not_called_parquet(tmp_path):
+    # A Parquet file starts and ends with "PAR1"; a CSV whose first column is
+    # named so, not in UTF-8, was "a Parquet file, not text: name it .parquet".
+    path = tmp_path / "data.csv"
+    frame = _frame().rename(columns={"amount": "PAR1"})
+    frame.loc[0, "shop"] = "café"
+    frame.to_csv(path, index=False, encoding="latin-1")
+    with pytest.raises(CompareError, match=r"is not UTF-8 text \(byte 0xe9"):
+        load_table(path, "label")

@@ -73,8 +73,19 @@ def _load(args):
             raise CompareError("Give either --data or --datasets, not both.")
         if args.target is None:
             raise CompareError("--data needs --target COLUMN, the label column.")
-        given = {} if args.unlabelled is None else {"unlabelled": args.unlabelled}
-        return [load_table(args.data, args.target, **given)]
+        if args.unlabelled is None:
+            return [load_table(args.data, args.target)]
+        dataset = load_table(args.data, args.target, unlabelled=args.unlabelled)
+        if dataset.n_unlabelled == 0 and args.unlabelled.lower() != "none":
+            # A mistyped marker made the rows it meant a class, without a word.
+            classes = ", ".join(map(repr, dataset.classes[:10].tolist()))
+            more = ", ..." if dataset.classes.size > 10 else ""
+            dataset.notes.append(
+                f"--unlabelled {args.unlabelled!r} marks no row: every row is "
+                f"labelled, with the classes {classes}{more} of "
+                f"{args.target!r}."
+            )
+        return [dataset]
     for option in ("target", "unlabelled"):
         if getattr(args, option) is not None:
             raise CompareError(f"--{option} goes with --data FILE.")

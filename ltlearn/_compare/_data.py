@@ -417,7 +417,11 @@ def available_datasets():
 
 
 def _close(name, candidates):
+    # The names equal but for case first: difflib found nothing for a short
+    # one ("--models LR", "RF").
+    same = [c for c in candidates if str(c).lower() == str(name).lower()]
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
+    close = (same + [c for c in close if c not in same])[:3]
     return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
 
 

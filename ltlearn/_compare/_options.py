@@ -97,8 +97,29 @@ def _n_jobs(text):
 
 
 def _add_names(group, flag, metavar, help):
-    """An option taking names: ``a b``, ``a,b`` or ``a, b`` (see ``_names``)."""
-    group.add_argument(flag, nargs="+", metavar=metavar, help=help)
+    """An option taking names: ``a b``, ``a,b`` or ``a, b`` (see ``_names``).
+
+    Given again, it adds names: ``--methods plain --methods smote`` ran
+    ``smote`` alone, without a word.
+    """
+    group.add_argument(flag, nargs="+", action="extend", metavar=metavar, help=help)
+
+
+class _OneFile(argparse.Action):
+    """``--data FILE``, refused when given again with another file.
+
+    ``--data a.csv --data b.csv`` compared ``b.csv`` alone, without a word.
+    """
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        first = getattr(namespace, self.dest)
+        if first is not None and os.path.abspath(first) != os.path.abspath(value):
+            raise argparse.ArgumentError(
+                self,
+                f"given twice ({first}, then {value}); a comparison reads one "
+                "file: run one command for each, with its own --output",
+            )
+        setattr(namespace, self.dest, value)
 
 
 def add_compare_parser(subparsers):
@@ -119,7 +140,11 @@ def add_compare_parser(subparsers):
         "`ltlearn datasets`",
     )
     data.add_argument(
-        "--data", type=_path, metavar="FILE", help="your CSV or Parquet file"
+        "--data",
+        type=_path,
+        action=_OneFile,
+        metavar="FILE",
+        help="your CSV or Parquet file",
     )
     data.add_argument("--target", metavar="COLUMN", help="the label column of --data")
     data.add_argument(

@@ -172,6 +172,14 @@ def save_best(summary, comparison, dataset, path):
 
     ranking = rank_common(summary, comparison.skipped)
     if ranking.best is None:
+        if dataset.name in summary.unscored and not summary.errors:
+            # Every fit ran, without a few-shot class to score: "no recipe ran
+            # successfully" sent users after failures there were none of.
+            raise CompareError(
+                f"--save-best: no recipe has a few-shot accuracy on "
+                f"{dataset.name}: no class has fewer than {summary.few_threshold} "
+                "training rows (--few-threshold); nothing saved."
+            )
         raise CompareError("--save-best: no recipe ran successfully; nothing saved.")
     recipe = RECIPES[ranking.best]
     context = dataset.context(comparison.config["scoring"])

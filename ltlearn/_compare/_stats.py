@@ -112,8 +112,12 @@ def rank_common(summary, skipped=None):
     ran = _ran(summary)
     datasets = [d for d in summary.datasets if d not in summary.unscored]
     methods = [m for m in summary.methods if any((d, m) in ran for d in datasets)]
+    # With the reason a method was not run (crest on data without unlabelled
+    # rows said "no score on any data set", as if it had failed).
     left_out_methods = {
-        m: "no score on any data set" for m in summary.methods if m not in methods
+        m: "no score on any data set" + (f" ({skipped[m]})" if m in skipped else "")
+        for m in summary.methods
+        if m not in methods
     }
     needed = max(2, math.ceil(len(datasets) / 2)) if len(datasets) > 1 else 1
     while True:

@@ -155,6 +155,14 @@ def _read_table(path):
         where = ""
         if suffix in (".csv", ".txt", ".tsv"):
             data = path.read_bytes()
+            for magic, what in _BINARY_KINDS.items():
+                # A Parquet file ends with its magic too: a Latin-1 CSV whose
+                # first column is named "PAR1" is not one.
+                if data.startswith(magic) and (
+                    magic != _PARQUET or data[4:].endswith(magic)
+                ):
+                    # "save it as UTF-8" was no advice for a Parquet file.
+                    raise CompareError(f"--data {path.name} is {what}.") from None
             try:
                 data.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -183,6 +191,19 @@ def _rows_text(rows):
     """``rows 3, 8, ..., counting from 0``: the first five of ``rows``."""
     shown = ", ".join(str(i) for i in rows[:5]) + (", ..." if rows.size > 5 else "")
     return f"rows {shown}, counting from 0"
+
+
+# Binary files named .csv, by their first bytes (a Parquet file also ends
+# with its own).
+_PARQUET = b"PAR1"
+_BINARY_KINDS = {
+    _PARQUET: "a Parquet file, not text: name it .parquet",
+    b"PK\x03\x04": (
+        "a zip archive (an Excel workbook?), not text: save the sheet as CSV, "
+        "or name a zipped CSV .zip"
+    ),
+    b"\x1f\x8b": "gzip-compressed, not text: name it .csv.gz",
+}
 
 
 # --unlabelled values that mean the rows without a target (pandas reads an
