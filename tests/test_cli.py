@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import errno
 import os
 import re
 import subprocess
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 import ltlearn
-from ltlearn._compare._results import read_results, replacing
+from ltlearn._compare._results import read_results, replacing, replacing_together
 from ltlearn.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -481,6 +482,56 @@ def test_replacing_puts_the_data_on_disk_before_the_name(tmp_path, monkeypatch):
         temporary.write_text("report")
     assert events == [("fsync", len("report")), ("replace",)]
     assert path.read_text() == "report"
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
+def test_replacing_together_puts_back_what_it_replaced(tmp_path, monkeypatch, links):
+    # A report and its plots replaced one by one: a failure at the last rename
+    # left the new plots beside the previous report.
+    if not links:  # a file system without hard links: the backups are copies
+        monkeypatch.setattr(os, "link", _refuse_links)
+    paths = [tmp_path / name for name in ("a.png", "gone.png", "new.png", "report.md")]
+    for path in paths[:2] + paths[3:]:
+        path.write_text(f"old {path.name}")
+    replace = os.replace
+
+    def full(source, target):
+        if Path(target).name == "report.md" and Path(source).read_text() == "new":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
+        return replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space") as info:
+        with replacing_together(paths) as temporaries:
+            for temporary in temporaries:
+                temporary.write_text("new")
+            temporaries[1].unlink()  # gone.png is removed
+    assert info.value.filename == str(paths[3])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.png",
+        "gone.png",
+        "report.md",
+    ]
+    assert [paths[i].read_text() for i in (0, 1, 3)] == [
+        "old a.png",
+        "old gone.png",
+        "old report.md",
+    ]
+    monkeypatch.setattr(os, "replace", replace)
+    with replacing_together(paths) as temporaries:
+        for temporary in temporaries:
+            temporary.write_text("new")
+        temporaries[1].unlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.png",
+        "new.png",
+        "report.md",
+    ]
+    assert {p.read_text() for p in tmp_path.iterdir()} == {"new"}
+
+
+def _refuse_links(source, target):
+    raise OSError(errno.EPERM, os.strerror(errno.EPERM))
 
 
 def test_replacing_writes_a_file_its_owner_cannot_read(tmp_path):
