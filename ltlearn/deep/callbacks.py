@@ -548,6 +548,14 @@ class ClassifierRetraining(Callback):
         return self
 
     def _reset(self):
+        # A fit stopped during the retraining epochs (an error, an interrupt)
+        # left the network frozen and, with LWS, its last layer scaled by a
+        # hook: a module instance, which the next fit reuses, would keep them.
+        if getattr(self, "hook_", None) is not None:
+            self.hook_.remove()
+        for params in getattr(self, "param_groups_", None) or []:
+            for param in params:
+                param.requires_grad_(True)
         self.started_ = False
         self.scales_ = None
         self.hook_ = None

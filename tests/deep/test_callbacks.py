@@ -467,3 +467,49 @@ def test_the_callbacks_need_the_public_sampler_hook():
     )
     with pytest.raises(TypeError, match="no set_train_sampler"):
         net.fit(X.astype(np.float32), y)
+
+
+class _StopAt(Callback):
+    """Raise at the start of epoch ``epoch``; record the frozen parameters."""
+
+    def __init__(self, epoch=None):
+        self.epoch = epoch
+
+    def initialize(self):
+        self.frozen_ = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise RuntimeError("stopped")
+        frozen = [n for n, p in net.module_.named_parameters() if not p.requires_grad]
+        self.frozen_.append(frozen)
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_a_fit_stopped_while_retraining_leaves_no_frozen_layer_or_scale(data, method):
+    # A fit stopped during the retraining epochs left the network frozen and,
+    # with LWS, its last layer scaled by a hook: a module instance, which the
+    # next fit reuses, kept them, so that fit did not train its representation
+    # and every prediction went through the stale scales.
+    X, y = data
+    torch.manual_seed(0)
+    module = MLP(n_features=4, n_classes=3, hidden_sizes=(16,))
+    record = _StopAt(epoch=3)
+    clf = LongTailClassifier(
+        module=module,
+        **{k: v for k, v in FAST.items() if not k.startswith("module__")},
+        callbacks=[
+            ("rt", ClassifierRetraining(method=method, start_epoch=1)),
+            ("record", record),
+        ],
+    )
+    with pytest.raises(RuntimeError, match="stopped"):
+        clf.fit(X, y)
+    assert record.frozen_[1]  # retraining when it stopped
+    record.epoch = None
+    clf.fit(X, y)
+    assert clf.module_ is module
+    assert record.frozen_[0] == []  # the representation epoch trains it all
+    assert not module.classifier._forward_hooks
+    assert all(p.requires_grad for p in module.parameters())
