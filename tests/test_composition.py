@@ -172,6 +172,17 @@ def test_a_failed_refit_of_cog_leaves_it_unfitted():
         model.predict(X)
 
 
+# The three over-samplers, each with data of its kind (90 rows).
+_SAMPLERS = [
+    (SMOTE, np.random.RandomState(0).normal(size=(90, 3))),
+    (SMOTEN, np.random.RandomState(0).randint(0, 3, size=(90, 3))),
+    (
+        partial(SMOTENC, categorical_features=[0]),
+        np.c_[np.arange(90) % 3, np.random.RandomState(0).normal(size=(90, 2))],
+    ),
+]
+
+
 class _InterruptedNeighbors(NearestNeighbors):
     """Neighbours whose search is interrupted (Ctrl-C) while ``armed``.
 
@@ -186,18 +197,7 @@ class _InterruptedNeighbors(NearestNeighbors):
         return super().kneighbors(*args, **kwargs)
 
 
-@pytest.mark.parametrize(
-    "sampler, X",
-    [
-        (SMOTE, np.random.RandomState(0).normal(size=(90, 3))),
-        (SMOTEN, np.random.RandomState(0).randint(0, 3, size=(90, 3))),
-        (
-            partial(SMOTENC, categorical_features=[0]),
-            np.c_[np.arange(90) % 3, np.random.RandomState(0).normal(size=(90, 2))],
-        ),
-    ],
-    ids=["SMOTE", "SMOTEN", "SMOTENC"],
-)
+@pytest.mark.parametrize("sampler, X", _SAMPLERS, ids=["SMOTE", "SMOTEN", "SMOTENC"])
 def test_an_interrupted_refit_leaves_the_sampler_unfitted(sampler, X, monkeypatch):
     # The sampler kept the sampling_strategy_ of the new data beside the
     # rest of the previous fit (SMOTENC: categorical_features_ of the
@@ -216,6 +216,17 @@ def test_an_interrupted_refit_leaves_the_sampler_unfitted(sampler, X, monkeypatc
     fresh = sampler(k_neighbors=NearestNeighbors(n_neighbors=4), random_state=0)
     for got, expected in zip(model.fit_resample(X, y), fresh.fit_resample(X, y)):
         np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("sampler, X", _SAMPLERS, ids=["SMOTE", "SMOTEN", "SMOTENC"])
+def test_a_failed_fit_leaves_the_sampler_unfitted(sampler, X):
+    # fit, as fit_resample: a refused refit kept the previous fit's state.
+    y = np.repeat([0, 1, 2], [60, 20, 10])
+    model = sampler(k_neighbors=3).fit(X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:-1])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
 
 
 @pytest.mark.parametrize(
