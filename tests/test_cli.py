@@ -6,6 +6,7 @@
 import errno
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -484,30 +485,28 @@ def test_replacing_puts_the_data_on_disk_before_the_name(tmp_path, monkeypatch):
     assert path.read_text() == "report"
 
 
-@pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
-def test_replacing_together_puts_back_what_it_replaced(tmp_path, monkeypatch, links):
-    # A report and its plots replaced one by one: a failure at the last rename
-    # left the new plots beside the previous report.
-    if not links:  # a file system without hard links: the backups are copies
-        monkeypatch.setattr(os, "link", _refuse_links)
-    paths = [tmp_path / name for name in ("a.png", "gone.png", "new.png", "report.md")]
+def _refuse_links(source, target):
+    raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+
+def _old_files(folder):
+    """Three files beside a report, and the paths of a report with its plots."""
+    paths = [folder / name for name in ("a.png", "gone.png", "new.png", "report.md")]
     for path in paths[:2] + paths[3:]:
         path.write_text(f"old {path.name}")
-    replace = os.replace
+    return paths
 
-    def full(source, target):
-        if Path(target).name == "report.md" and Path(source).read_text() == "new":
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
-        return replace(source, target)
 
-    monkeypatch.setattr(os, "replace", full)
-    with pytest.raises(OSError, match="No space") as info:
-        with replacing_together(paths) as temporaries:
-            for temporary in temporaries:
-                temporary.write_text("new")
-            temporaries[1].unlink()  # gone.png is removed
-    assert info.value.filename == str(paths[3])
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+def _replace_together(paths):
+    """Replace ``paths`` by new files, but the second one, which is removed."""
+    with replacing_together(paths) as temporaries:
+        for temporary in temporaries:
+            temporary.write_text("new")
+        temporaries[1].unlink()
+
+
+def _assert_old(folder, paths):
+    assert sorted(p.name for p in folder.iterdir()) == [
         "a.png",
         "gone.png",
         "report.md",
@@ -517,11 +516,29 @@ def test_replacing_together_puts_back_what_it_replaced(tmp_path, monkeypatch, li
         "old gone.png",
         "old report.md",
     ]
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
+def test_replacing_together_puts_back_what_it_replaced(tmp_path, monkeypatch, links):
+    # A report and its plots replaced one by one: a failure at the last rename
+    # left the new plots beside the previous report.
+    if not links:  # a file system without hard links: the backups are copies
+        monkeypatch.setattr(os, "link", _refuse_links)
+    paths = _old_files(tmp_path)
+    replace = os.replace
+
+    def full(source, target):
+        if Path(target).name == "report.md" and Path(source).read_text() == "new":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
+        return replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space") as info:
+        _replace_together(paths)  # gone.png is removed
+    assert info.value.filename == str(paths[3])
+    _assert_old(tmp_path, paths)
     monkeypatch.setattr(os, "replace", replace)
-    with replacing_together(paths) as temporaries:
-        for temporary in temporaries:
-            temporary.write_text("new")
-        temporaries[1].unlink()
+    _replace_together(paths)
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "a.png",
         "new.png",
@@ -530,8 +547,36 @@ def test_replacing_together_puts_back_what_it_replaced(tmp_path, monkeypatch, li
     assert {p.read_text() for p in tmp_path.iterdir()} == {"new"}
 
 
-def _refuse_links(source, target):
-    raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
+def test_replacing_together_cut_short_while_backing_up_leaves_no_backup(
+    tmp_path, monkeypatch, links
+):
+    # The backups made before a failure (a full disk while copying one) or
+    # an interrupt were left beside the report as hidden .tmp files.
+    paths = _old_files(tmp_path)
+    made = []
+
+    def link(source, target):
+        if made:
+            raise KeyboardInterrupt
+        made.append(target)
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY))
+
+    def copy(source, target):
+        if made:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        made.append(target)
+        Path(target).write_text("a copy")
+
+    if links:
+        monkeypatch.setattr(os, "link", link)
+    else:
+        monkeypatch.setattr(os, "link", _refuse_links)
+        monkeypatch.setattr(shutil, "copyfile", copy)
+    with pytest.raises(KeyboardInterrupt if links else OSError):
+        _replace_together(paths)
+    assert len(made) == 1
+    _assert_old(tmp_path, paths)
 
 
 def test_replacing_writes_a_file_its_owner_cannot_read(tmp_path):

@@ -209,7 +209,8 @@ def replacing_together(paths):
             if temporary.exists():
                 _sync(temporary)
         if len(targets) > 1:  # one rename needs nothing put back
-            backups = [_backup(t) if t.exists() else None for t in targets]
+            for target in targets:  # each one kept to be removed if cut short
+                backups.append(_backup(target) if target.exists() else None)
         for target, temporary in zip(targets, temporaries):
             renamed.append(target)  # put back even if cut short here
             if temporary.exists():
