@@ -579,6 +579,28 @@ def test_replacing_together_cut_short_while_backing_up_leaves_no_backup(
     _assert_old(tmp_path, paths)
 
 
+def test_replacing_together_puts_back_all_through_a_second_interrupt(
+    tmp_path, monkeypatch
+):
+    # A Ctrl-C while the replaced files were put back stopped there, and the
+    # backups of the rest were removed: the new plots beside the old report.
+    paths = _old_files(tmp_path)
+    replace, calls = os.replace, []
+
+    def failing(source, target):
+        calls.append(Path(target).name)
+        if calls == ["a.png", "new.png", "report.md"]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
+        if calls[3:] == ["report.md", "gone.png"]:  # putting back gone.png
+            raise KeyboardInterrupt
+        return replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(KeyboardInterrupt):
+        _replace_together(paths)
+    _assert_old(tmp_path, paths)
+
+
 def test_replacing_writes_a_file_its_owner_cannot_read(tmp_path):
     # The fsync before the rename opened the new file for reading and
     # writing, with the mode of the old one: a write-only report was refused.

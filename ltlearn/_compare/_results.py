@@ -163,6 +163,28 @@ def _backup(target):
             return backup
 
 
+def _put_back(pairs):
+    """Put each ``(target, backup)`` back: the backup's data, or no file for None.
+
+    A ``Ctrl-C`` while they are put back (a second one, say) is raised once
+    all are: cut short, it left the new files beside the old ones.
+    """
+    interrupt = None
+    for target, backup in pairs:
+        while True:
+            try:
+                with contextlib.suppress(OSError):
+                    if backup is None:
+                        target.unlink(missing_ok=True)
+                    else:
+                        os.replace(backup, target)
+                break
+            except KeyboardInterrupt as exc:  # done or not: try again
+                interrupt = exc
+    if interrupt is not None:
+        raise interrupt
+
+
 @contextlib.contextmanager
 def replacing(path):
     """Yield a temporary path beside ``path``; it replaces ``path`` on success.
@@ -218,12 +240,7 @@ def replacing_together(paths):
             else:
                 target.unlink(missing_ok=True)
     except BaseException as exc:
-        for target, backup in zip(renamed[::-1], backups[: len(renamed)][::-1]):
-            with contextlib.suppress(OSError):
-                if backup is None:
-                    target.unlink(missing_ok=True)
-                else:
-                    os.replace(backup, target)
+        _put_back(zip(renamed[::-1], backups[: len(renamed)][::-1]))
         for path, temporary in zip(paths, temporaries):
             if isinstance(exc, OSError) and exc.filename == str(temporary):
                 # Name the file the user knows, not the temporary one.
