@@ -547,6 +547,29 @@ def test_replacing_together_puts_back_what_it_replaced(tmp_path, monkeypatch, li
     assert {p.read_text() for p in tmp_path.iterdir()} == {"new"}
 
 
+def test_replacing_together_puts_back_the_mode_without_hard_links(
+    tmp_path, monkeypatch
+):
+    # Without hard links the backups were copies of the data only: a file put
+    # back after a failure had the umask's mode instead of its own.
+    monkeypatch.setattr(os, "link", _refuse_links)
+    paths = _old_files(tmp_path)
+    for path in paths[:2] + paths[3:]:
+        path.chmod(0o604)
+    replace = os.replace
+
+    def full(source, target):
+        if Path(target).name == "report.md":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
+        return replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space"):
+        _replace_together(paths)
+    _assert_old(tmp_path, paths)
+    assert {p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {0o604}
+
+
 @pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
 def test_replacing_together_cut_short_while_backing_up_leaves_no_backup(
     tmp_path, monkeypatch, links
@@ -562,7 +585,7 @@ def test_replacing_together_cut_short_while_backing_up_leaves_no_backup(
         made.append(target)
         os.close(os.open(target, os.O_CREAT | os.O_WRONLY))
 
-    def copy(source, target):
+    def copy(source, target, **kwargs):
         if made:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         made.append(target)

@@ -145,7 +145,7 @@ def _new_file(target):
 
 
 def _backup(target):
-    """A new name beside ``target`` for its current data: a hard link, else a copy."""
+    """A new name beside ``target`` for its data: a hard link, else a copy."""
     while True:
         backup = _new_name(target)
         try:
@@ -156,7 +156,7 @@ def _backup(target):
         except OSError:  # a file system without hard links
             backup = _new_file(target)
             try:
-                shutil.copyfile(target, backup)
+                shutil.copy(target, backup)  # its mode too, for putting back
             except BaseException:
                 backup.unlink(missing_ok=True)
                 raise
