@@ -3,8 +3,10 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import errno
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 
 import ltlearn
 from ltlearn._compare._options import _names
-from ltlearn._compare._results import read_results, replacing
+from ltlearn._compare._results import read_results, replacing, replacing_together
 from ltlearn.cli import _build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -502,6 +504,145 @@ def test_replacing_puts_the_data_on_disk_before_the_name(tmp_path, monkeypatch):
         temporary.write_text("report")
     assert events == [("fsync", len("report")), ("replace",)]
     assert path.read_text() == "report"
+
+
+def _refuse_links(source, target):
+    raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+
+def _old_files(folder):
+    """Three files beside a report, and the paths of a report with its plots."""
+    paths = [folder / name for name in ("a.png", "gone.png", "new.png", "report.md")]
+    for path in paths[:2] + paths[3:]:
+        path.write_text(f"old {path.name}")
+    return paths
+
+
+def _replace_together(paths):
+    """Replace ``paths`` by new files, but the second one, which is removed."""
+    with replacing_together(paths) as temporaries:
+        for temporary in temporaries:
+            temporary.write_text("new")
+        temporaries[1].unlink()
+
+
+def _assert_old(folder, paths):
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "a.png",
+        "gone.png",
+        "report.md",
+    ]
+    assert [paths[i].read_text() for i in (0, 1, 3)] == [
+        "old a.png",
+        "old gone.png",
+        "old report.md",
+    ]
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
+def test_replacing_together_puts_back_what_it_replaced(tmp_path, monkeypatch, links):
+    # A report and its plots replaced one by one: a failure at the last rename
+    # left the new plots beside the previous report.
+    if not links:  # a file system without hard links: the backups are copies
+        monkeypatch.setattr(os, "link", _refuse_links)
+    paths = _old_files(tmp_path)
+    replace = os.replace
+
+    def full(source, target):
+        if Path(target).name == "report.md" and Path(source).read_text() == "new":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
+        return replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space") as info:
+        _replace_together(paths)  # gone.png is removed
+    assert info.value.filename == str(paths[3])
+    _assert_old(tmp_path, paths)
+    monkeypatch.setattr(os, "replace", replace)
+    _replace_together(paths)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "a.png",
+        "new.png",
+        "report.md",
+    ]
+    assert {p.read_text() for p in tmp_path.iterdir()} == {"new"}
+
+
+def test_replacing_together_puts_back_the_mode_without_hard_links(
+    tmp_path, monkeypatch
+):
+    # Without hard links the backups were copies of the data only: a file put
+    # back after a failure had the umask's mode instead of its own.
+    monkeypatch.setattr(os, "link", _refuse_links)
+    paths = _old_files(tmp_path)
+    for path in paths[:2] + paths[3:]:
+        path.chmod(0o604)
+    replace = os.replace
+
+    def full(source, target):
+        if Path(target).name == "report.md":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
+        return replace(source, target)
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(OSError, match="No space"):
+        _replace_together(paths)
+    _assert_old(tmp_path, paths)
+    assert {p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {0o604}
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["links", "no-links"])
+def test_replacing_together_cut_short_while_backing_up_leaves_no_backup(
+    tmp_path, monkeypatch, links
+):
+    # The backups made before a failure (a full disk while copying one) or
+    # an interrupt were left beside the report as hidden .tmp files.
+    paths = _old_files(tmp_path)
+    made = []
+
+    def link(source, target):
+        if made:
+            raise KeyboardInterrupt
+        made.append(target)
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY))
+
+    def copy(source, target, **kwargs):
+        if made:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        made.append(target)
+        Path(target).write_text("a copy")
+
+    if links:
+        monkeypatch.setattr(os, "link", link)
+    else:
+        monkeypatch.setattr(os, "link", _refuse_links)
+        monkeypatch.setattr(shutil, "copyfile", copy)
+    with pytest.raises(KeyboardInterrupt if links else OSError):
+        _replace_together(paths)
+    assert len(made) == 1
+    _assert_old(tmp_path, paths)
+
+
+def test_replacing_together_puts_back_all_through_a_second_interrupt(
+    tmp_path, monkeypatch
+):
+    # A Ctrl-C while the replaced files were put back stopped there, and the
+    # backups of the rest were removed: the new plots beside the old report.
+    paths = _old_files(tmp_path)
+    replace, calls = os.replace, []
+
+    def failing(source, target):
+        calls.append(Path(target).name)
+        if calls == ["a.png", "new.png", "report.md"]:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source))
+        if calls[3:] == ["report.md", "gone.png"]:  # putting back gone.png
+            raise KeyboardInterrupt
+        return replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(KeyboardInterrupt):
+        _replace_together(paths)
+    _assert_old(tmp_path, paths)
 
 
 def test_replacing_writes_a_file_its_owner_cannot_read(tmp_path):

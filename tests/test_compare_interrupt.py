@@ -200,3 +200,37 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
     assert (out / "report.md").read_bytes() == report
     names = [path.name for path in [*out.iterdir(), *(out / "plots").iterdir()]]
     assert not [name for name in names if name.startswith(".tmp")]
+
+
+@pytest.mark.parametrize("fault", [OSError, KeyboardInterrupt])
+def test_a_failed_report_keeps_the_previous_report_with_its_own_plots(
+    tmp_path, monkeypatch, capsys, fault
+):
+    # The plots were renamed into place one by one before the report: a full
+    # disk or an interrupt at the report's rename (or at its flush to the
+    # disk) left the previous report beside this comparison's plots.
+    pytest.importorskip("matplotlib")
+    data = ["--data", str(_csv(tmp_path, n=40)), "--target", "label"]
+    assert main(_compare_args(tmp_path, *data, "--methods", "plain")) == 0
+    out = tmp_path / "out"
+    before = {path: path.read_bytes() for path in out.rglob("*.*") if path.is_file()}
+    capsys.readouterr()
+    replace, failed = os.replace, []
+
+    def failing(source, target, *args, **kwargs):
+        if Path(target).name == "report.md" and not failed:
+            failed.append(target)
+            raise (
+                fault()
+                if fault is KeyboardInterrupt
+                else OSError(errno.ENOSPC, "No space")
+            )
+        return replace(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", failing)
+    status = main(_compare_args(tmp_path, *data))
+    assert status == (130 if fault is KeyboardInterrupt else 2)
+    after = {path: path.read_bytes() for path in out.rglob("*.*") if path.is_file()}
+    del before[out / "results.csv"], after[out / "results.csv"]
+    assert after == before
+    assert not [path for path in out.rglob("*") if path.name.startswith(".tmp")]

@@ -5,6 +5,7 @@
 
 import re
 import sys
+from functools import partial
 
 import numpy as np
 import pytest
@@ -18,8 +19,9 @@ from sklearn.exceptions import FitFailedWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.utils import estimator_html_repr, get_tags
+from sklearn.utils.validation import check_is_fitted
 
 from ltlearn.decomposition import COGClassifier
 from ltlearn.ensemble import PluginEnsembleClassifier
@@ -168,6 +170,63 @@ def test_a_failed_refit_of_cog_leaves_it_unfitted():
         model.fit(X, y % 2)
     with pytest.raises(NotFittedError):  # an IndexError: old model, new classes
         model.predict(X)
+
+
+# The three over-samplers, each with data of its kind (90 rows).
+_SAMPLERS = [
+    (SMOTE, np.random.RandomState(0).normal(size=(90, 3))),
+    (SMOTEN, np.random.RandomState(0).randint(0, 3, size=(90, 3))),
+    (
+        partial(SMOTENC, categorical_features=[0]),
+        np.c_[np.arange(90) % 3, np.random.RandomState(0).normal(size=(90, 2))],
+    ),
+]
+
+
+class _InterruptedNeighbors(NearestNeighbors):
+    """Neighbours whose search is interrupted (Ctrl-C) while ``armed``.
+
+    A class attribute: the sampler searches with a clone.
+    """
+
+    armed = False
+
+    def kneighbors(self, *args, **kwargs):
+        if self.armed:
+            raise KeyboardInterrupt
+        return super().kneighbors(*args, **kwargs)
+
+
+@pytest.mark.parametrize("sampler, X", _SAMPLERS, ids=["SMOTE", "SMOTEN", "SMOTENC"])
+def test_an_interrupted_refit_leaves_the_sampler_unfitted(sampler, X, monkeypatch):
+    # The sampler kept the sampling_strategy_ of the new data beside the
+    # rest of the previous fit (SMOTENC: categorical_features_ of the
+    # previous data, median_std_ of some of the new classes).
+    y = np.repeat([0, 1, 2], [60, 20, 10])
+    neighbors = _InterruptedNeighbors(n_neighbors=4)
+    model = sampler(k_neighbors=neighbors, random_state=0)
+    model.fit_resample(X[30:], y[30:])
+    with monkeypatch.context() as patch:
+        patch.setattr(_InterruptedNeighbors, "armed", True)
+        with pytest.raises(KeyboardInterrupt):
+            model.fit_resample(X, y)
+    assert not [name for name in vars(model) if name.endswith("_")]
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+    fresh = sampler(k_neighbors=NearestNeighbors(n_neighbors=4), random_state=0)
+    for got, expected in zip(model.fit_resample(X, y), fresh.fit_resample(X, y)):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("sampler, X", _SAMPLERS, ids=["SMOTE", "SMOTEN", "SMOTENC"])
+def test_a_failed_fit_leaves_the_sampler_unfitted(sampler, X):
+    # fit, as fit_resample: a refused refit kept the previous fit's state.
+    y = np.repeat([0, 1, 2], [60, 20, 10])
+    model = sampler(k_neighbors=3).fit(X, y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X, y[:-1])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
 
 
 @pytest.mark.parametrize(

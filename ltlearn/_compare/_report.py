@@ -21,7 +21,7 @@ from ltlearn._compare._plots import (
     recall_methods,
 )
 from ltlearn._compare._render import render
-from ltlearn._compare._results import replacing
+from ltlearn._compare._results import replacing_together
 from ltlearn._compare._stats import rank_common
 from ltlearn._compare._summary import _SCORING_TITLES
 from ltlearn._compare._tables import (
@@ -196,26 +196,6 @@ def _plot_blocks(summary, ranking, folder, title):
     return blocks
 
 
-@contextlib.contextmanager
-def _removing(path):
-    """Remove ``path`` on leaving the block, unless the block fails."""
-    yield
-    path.unlink(missing_ok=True)
-
-
-def _put_plots(folder, plots, stack):
-    """Copy the plots drawn in ``folder`` to ``plots`` when ``stack`` ends well.
-
-    A plot that this comparison does not draw is removed: one of an earlier
-    comparison in the directory would pass for this one's.
-    """
-    for name in _PLOTS:
-        if (folder / name).exists():
-            shutil.copyfile(folder / name, stack.enter_context(replacing(plots / name)))
-        else:
-            stack.enter_context(_removing(plots / name))
-
-
 # The files of a report in its output directory (``--save-best`` must not
 # name one of them).
 PLOTS_DIR = "plots"
@@ -341,14 +321,16 @@ def write_report(comparison, summary, *, fmt="md", output=None):
     # Everything is drawn and written aside first, then moved in place: a
     # failure or an interrupt before leaves the previous report with its own
     # plots, never beside another comparison's.
+    reports = {
+        path: kind
+        for kind, path in zip(REPORT_FORMATS, report_paths(output))
+        if kind == fmt or path.exists()
+    }
     with (
-        (
-            tempfile.TemporaryDirectory(prefix=".tmp", dir=plots)
-            if drawing
-            else contextlib.nullcontext()
-        ) as folder,
-        contextlib.ExitStack() as stack,
-    ):
+        tempfile.TemporaryDirectory(prefix=".tmp", dir=plots)
+        if drawing
+        else contextlib.nullcontext()
+    ) as folder:
         blocks = [
             *_header_blocks(comparison.config, title + summary.defined()),
             *_summary_blocks(summary, comparison.config, ranking),
@@ -359,12 +341,17 @@ def write_report(comparison, summary, *, fmt="md", output=None):
             *_method_blocks(comparison),
             *_failed_blocks(summary),
         ]
-        for kind, path in zip(REPORT_FORMATS, report_paths(output)):
-            if kind == fmt or path.exists():
-                temporary = stack.enter_context(replacing(path))
-                text = utf8_text(render(blocks, kind))
-                temporary.write_text(text, encoding="utf-8")
-        if drawing:
-            # Left first, so the plots are in place before the report.
-            _put_plots(Path(folder), plots, stack)
+        # The plots and the reports replace the previous ones together. A
+        # plot that this comparison does not draw is removed: one of an
+        # earlier comparison in the directory would pass for this one's.
+        paths = [*(plots / name for name in _PLOTS if drawing), *reports]
+        with replacing_together(paths) as temporaries:
+            for path, temporary in zip(paths, temporaries):
+                if path in reports:
+                    text = utf8_text(render(blocks, reports[path]))
+                    temporary.write_text(text, encoding="utf-8")
+                elif (Path(folder) / path.name).exists():
+                    shutil.copyfile(Path(folder) / path.name, temporary)
+                else:
+                    temporary.unlink()
     return output / f"report.{fmt}"

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import secrets
+import shutil
 import stat
 import warnings
 from pathlib import Path
@@ -126,6 +127,64 @@ def _sync(path):
         os.close(fd)
 
 
+def _new_name(target):
+    """A free name beside ``target`` that ends as it does (its extension at least)."""
+    name = f".tmp{os.getpid()}-{secrets.token_hex(4)}"
+    if len(os.fsencode(f"{name}.{target.name}")) <= _NAME_MAX:
+        return target.with_name(f"{name}.{target.name}")
+    return target.with_name(name + target.suffix)  # a long name: its extension
+
+
+def _new_file(target):
+    """Create an empty file of a new name beside ``target`` (``O_EXCL``)."""
+    while True:
+        temporary = _new_name(target)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(temporary, _NEW, 0o666))
+            return temporary
+
+
+def _backup(target):
+    """A new name beside ``target`` for its data: a hard link, else a copy."""
+    while True:
+        backup = _new_name(target)
+        try:
+            os.link(target, backup)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links
+            backup = _new_file(target)
+            try:
+                shutil.copy(target, backup)  # its mode too, for putting back
+            except BaseException:
+                backup.unlink(missing_ok=True)
+                raise
+            return backup
+
+
+def _put_back(pairs):
+    """Put each ``(target, backup)`` back: the backup's data, or no file for None.
+
+    A ``Ctrl-C`` while they are put back (a second one, say) is raised once
+    all are: cut short, it left the new files beside the old ones.
+    """
+    interrupt = None
+    for target, backup in pairs:
+        while True:
+            try:
+                with contextlib.suppress(OSError):
+                    if backup is None:
+                        target.unlink(missing_ok=True)
+                    else:
+                        os.replace(backup, target)
+                break
+            except KeyboardInterrupt as exc:  # done or not: try again
+                interrupt = exc
+    if interrupt is not None:
+        raise interrupt
+
+
 @contextlib.contextmanager
 def replacing(path):
     """Yield a temporary path beside ``path``; it replaces ``path`` on success.
@@ -141,36 +200,57 @@ def replacing(path):
     new file keeps the mode of the one it replaces (else the umask's); a
     read-only file is refused.
     """
-    path = Path(path)
-    target = Path(os.path.realpath(path))
-    if target.exists() and not os.access(target, os.W_OK):
-        # A file made read-only is kept, as an open() for writing would.
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-    temporary, created = None, False
-    try:
-        while not created:
-            name = f".tmp{os.getpid()}-{secrets.token_hex(4)}"
-            if len(os.fsencode(f"{name}.{target.name}")) <= _NAME_MAX:
-                name = f"{name}.{target.name}"
-            else:  # a long name the system takes: its extension is enough
-                name += target.suffix
-            temporary = target.with_name(name)
-            with contextlib.suppress(FileExistsError):
-                os.close(os.open(temporary, _NEW, 0o666))
-                created = True
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+    with replacing_together([path]) as (temporary,):
         yield temporary
-        _sync(temporary)
-        os.replace(temporary, target)
+
+
+@contextlib.contextmanager
+def replacing_together(paths):
+    """Yield a temporary path beside each of ``paths``; they replace them together.
+
+    As :func:`replacing`, for files that go together (a report and its
+    plots): every temporary file is flushed to the disk before the first
+    rename, and a failure or an interrupt while they are renamed puts back
+    the files replaced already, so that ``paths`` are left all new or all as
+    they were. A temporary file that the block removes removes its path.
+    """
+    paths = [Path(path) for path in paths]
+    targets = [Path(os.path.realpath(path)) for path in paths]
+    for path, target in zip(paths, targets):
+        if target.exists() and not os.access(target, os.W_OK):
+            # A file made read-only is kept, as an open() for writing would.
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+    temporaries, backups, renamed = [], [], []
+    try:
+        for target in targets:
+            temporaries.append(_new_file(target))
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(temporaries[-1], stat.S_IMODE(os.stat(target).st_mode))
+        yield list(temporaries)
+        for temporary in temporaries:
+            if temporary.exists():
+                _sync(temporary)
+        if len(targets) > 1:  # one rename needs nothing put back
+            for target in targets:  # each one kept to be removed if cut short
+                backups.append(_backup(target) if target.exists() else None)
+        for target, temporary in zip(targets, temporaries):
+            renamed.append(target)  # put back even if cut short here
+            if temporary.exists():
+                os.replace(temporary, target)
+            else:
+                target.unlink(missing_ok=True)
     except BaseException as exc:
-        if created:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-        if isinstance(exc, OSError) and exc.filename == str(temporary):
-            # Name the file the user knows, not the temporary one.
-            raise OSError(exc.errno, exc.strerror, str(path)) from None
+        _put_back(zip(renamed[::-1], backups[: len(renamed)][::-1]))
+        for path, temporary in zip(paths, temporaries):
+            if isinstance(exc, OSError) and exc.filename == str(temporary):
+                # Name the file the user knows, not the temporary one.
+                raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
+    finally:
+        for name in [*temporaries, *backups]:
+            if name is not None:
+                with contextlib.suppress(OSError):
+                    name.unlink(missing_ok=True)
 
 
 def _parse_line(line):

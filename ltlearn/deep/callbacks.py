@@ -473,7 +473,8 @@ class ClassifierRetraining(Callback):
 
     The optimiser keeps running (frozen parameters get no gradient, so it
     skips them); the LWS scales are added to it as a parameter group. At the
-    end of training every parameter is trainable again. BatchNorm layers of
+    end of training the parameters it froze are trainable again (those
+    frozen before the fit stay frozen). BatchNorm layers of
     the frozen part keep updating their running statistics.
 
     Read more in the :ref:`User Guide <deep>`.
@@ -548,10 +549,27 @@ class ClassifierRetraining(Callback):
         return self
 
     def _reset(self):
+        # A fit stopped during the retraining epochs (an error, an interrupt)
+        # left the network frozen and, with LWS, its last layer scaled by a
+        # hook: a module instance, which the next fit reuses, would keep them.
+        if getattr(self, "hook_", None) is not None:
+            self.hook_.remove()
+        for param in getattr(self, "frozen_", None) or []:
+            param.requires_grad_(True)
         self.started_ = False
         self.scales_ = None
         self.hook_ = None
         self.param_groups_ = None
+        self.frozen_ = None
+
+    def _freeze(self, params):
+        # Only the parameters frozen here are made trainable again: those the
+        # user froze before the fit stay frozen.
+        for param in params:
+            if param.requires_grad:
+                self.frozen_.append(param)
+                param.requires_grad_(False)
+            param.grad = None
 
     @_hook_docstring
     def on_train_begin(self, net, X=None, y=None, **kwargs):
@@ -588,10 +606,8 @@ class ClassifierRetraining(Callback):
     def _start(self, net, reinitialize):
         head = _get_head(net, self.head)
         head_params = set(head.parameters())
-        for param in net.module_.parameters():
-            if param not in head_params:
-                param.requires_grad_(False)
-                param.grad = None
+        self.frozen_ = []
+        self._freeze(p for p in net.module_.parameters() if p not in head_params)
         optimizer = net.optimizer_
         self.param_groups_ = [list(group["params"]) for group in optimizer.param_groups]
         if self.method == "crt":
@@ -614,9 +630,7 @@ class ClassifierRetraining(Callback):
                         p for p in group["params"] if p not in head_params
                     ]
         else:
-            for param in head_params:
-                param.requires_grad_(False)
-                param.grad = None
+            self._freeze(head.parameters())
             weight = head.weight
             self.scales_ = nn.Parameter(
                 torch.ones(weight.shape[0], device=weight.device, dtype=weight.dtype)
@@ -647,7 +661,7 @@ class ClassifierRetraining(Callback):
 
     @_hook_docstring
     def on_train_end(self, net, X=None, y=None, **kwargs):
-        """Fold the LWS scales into the last layer; unfreeze the network.
+        """Fold the LWS scales into the last layer; unfreeze what was frozen.
 
         {train_hook_parameters}
         """
@@ -667,8 +681,6 @@ class ClassifierRetraining(Callback):
         del groups[len(self.param_groups_) :]
         for group, params in zip(groups, self.param_groups_):
             group["params"] = params
-        for param in net.module_.parameters():
-            param.requires_grad_(True)
         self._reset()
 
 

@@ -36,6 +36,7 @@ from ltlearn.utils._docstring import (
     _smote_references_docstring,
     _Substitution,
 )
+from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_no_missing_labels,
@@ -194,9 +195,11 @@ class _CheckedLabelsMixin:
     NaN", and on labels that mix strings and numbers with "Unknown label
     type: unknown" or a ``TypeError`` of Python's ``<``. A dict target
     below the count of its class is refused naming the class; the classes
-    too small for the neighbours asked for make one warning.
+    too small for the neighbours asked for make one warning. A fit that
+    fails or is interrupted leaves the sampler unfitted, as the classifiers.
     """
 
+    @unfitted_on_error()
     def fit_resample(self, X, y, **params):
         check_no_missing_labels(y)
         check_one_label_type(y)
@@ -213,6 +216,7 @@ class _CheckedLabelsMixin:
 
     fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
 
+    @unfitted_on_error()
     def fit(self, X, y, **params):
         try:
             return super().fit(X, y, **params)

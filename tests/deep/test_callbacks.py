@@ -467,3 +467,75 @@ def test_the_callbacks_need_the_public_sampler_hook():
     )
     with pytest.raises(TypeError, match="no set_train_sampler"):
         net.fit(X.astype(np.float32), y)
+
+
+class _StopAt(Callback):
+    """Raise at the start of epoch ``epoch``; record the frozen parameters."""
+
+    def __init__(self, epoch=None):
+        self.epoch = epoch
+
+    def initialize(self):
+        self.frozen_ = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise RuntimeError("stopped")
+        frozen = [n for n, p in net.module_.named_parameters() if not p.requires_grad]
+        self.frozen_.append(frozen)
+
+
+def _stopped_while_retraining_then_refit(data, method, frozen=()):
+    """Fit a module instance, stopped at epoch 3 while retraining, then refit.
+
+    The parameters named in ``frozen`` are frozen before the first fit.
+    """
+    X, y = data
+    torch.manual_seed(0)
+    module = MLP(n_features=4, n_classes=3, hidden_sizes=(16,))
+    for name, param in module.named_parameters():
+        if name in frozen:
+            param.requires_grad_(False)
+    record = _StopAt(epoch=3)
+    clf = LongTailClassifier(
+        module=module,
+        **{k: v for k, v in FAST.items() if not k.startswith("module__")},
+        callbacks=[
+            ("rt", ClassifierRetraining(method=method, start_epoch=1)),
+            ("record", record),
+        ],
+    )
+    with pytest.raises(RuntimeError, match="stopped"):
+        clf.fit(X, y)
+    assert record.frozen_[1]  # retraining when it stopped
+    record.epoch = None
+    clf.fit(X, y)
+    assert clf.module_ is module
+    return module, record
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_a_fit_stopped_while_retraining_leaves_no_frozen_layer_or_scale(data, method):
+    # A fit stopped during the retraining epochs left the network frozen and,
+    # with LWS, its last layer scaled by a hook: a module instance, which the
+    # next fit reuses, kept them, so that fit did not train its representation
+    # and every prediction went through the stale scales.
+    module, record = _stopped_while_retraining_then_refit(data, method)
+    assert record.frozen_[0] == []  # the representation epoch trains it all
+    assert not module.classifier._forward_hooks
+    assert all(p.requires_grad for p in module.parameters())
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_retraining_keeps_the_layers_frozen_before_the_fit(data, method):
+    # The end of training, and the reset after a fit stopped while
+    # retraining, made every parameter trainable, those the user had frozen
+    # too: only the callback's own freezing is undone.
+    module, record = _stopped_while_retraining_then_refit(
+        data, method, frozen=["body.0.weight"]
+    )
+    assert record.frozen_[0] == ["body.0.weight"]
+    assert len(record.frozen_[1]) == (2 if method == "crt" else 4)
+    frozen = [n for n, p in module.named_parameters() if not p.requires_grad]
+    assert frozen == ["body.0.weight"]
