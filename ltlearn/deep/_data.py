@@ -565,6 +565,45 @@ class _BatchesMixin:
             f"sampler__* parameters) to train with {given}."
         )
 
+    def _check_draws(self, n_drawn, batch_size=None):
+        """Refuse ``drop_last`` when an epoch of ``n_drawn`` samples has no batch.
+
+        ``iterator_train__drop_last=True`` drops the whole epoch when it
+        draws fewer samples than ``batch_size``; skorch and torch would fit
+        nothing, silently, and return the network as it was.
+        """
+        kwargs = self.get_params_for("iterator_train")
+        if not kwargs.get("drop_last"):
+            return
+        if batch_size is None:
+            batch_size = kwargs.get("batch_size", self.batch_size)
+        if batch_size == -1 or n_drawn >= batch_size:
+            return
+        raise ValueError(
+            f"No training batch: an epoch draws {n_drawn} samples, fewer than "
+            f"batch_size={batch_size}, and iterator_train__drop_last=True drops "
+            "that incomplete batch, so the network would not train. Lower "
+            "batch_size, or leave iterator_train__drop_last unset."
+        )
+
+    def _check_draws_of_rows(self, n_rows):
+        """:meth:`_check_draws` for data of ``n_rows``, before any split.
+
+        An epoch draws ``sampler__num_samples`` or the length of
+        ``iterator_train__sampler`` when given, else at most ``n_rows`` (the
+        training part of a split holds fewer), so that input too small is
+        refused before it changes the classifier.
+        """
+        sampler = self.get_params_for("iterator_train").get("sampler")
+        try:
+            n_drawn = n_rows if sampler is None else len(sampler)
+        except TypeError:  # a sampler without a length
+            return
+        if sampler is None:
+            n_drawn = self.get_params_for("sampler").get("num_samples") or n_rows
+        if isinstance(n_drawn, Number):
+            self._check_draws(n_drawn)
+
     def get_iterator(self, dataset, training=False):
         """Batches of ``dataset``; training batches come from ``sampler``.
 
@@ -604,6 +643,14 @@ class _BatchesMixin:
             slot = _SamplerSlot(self._make_sampler(labels), labels)
             self.train_sampler_ = slot
             loader = self._loader(dataset, True, sampler=slot)
+        if training:
+            sampler = getattr(loader, "sampler", None)
+            try:
+                n_drawn = len(dataset) if sampler is None else len(sampler)
+            except TypeError:  # a sampler without a length
+                n_drawn = None
+            if n_drawn is not None:
+                self._check_draws(n_drawn, getattr(loader, "batch_size", None))
         augment = self._make_augment()
         if augment is None:
             return loader
