@@ -193,15 +193,23 @@ def _as_input(x, i):
 
 
 def _checked_input(x, i, shape):
-    """The input of item ``i`` as a finite tensor of ``shape`` (any if None)."""
+    """The input of item ``i`` as a finite float32 tensor of ``shape`` (any if None).
+
+    Finite as the network reads it: a float64 value beyond float32's range
+    becomes infinite there, as scikit-learn's check of an array says.
+    """
     x = _as_input(x, i)
     if shape is not None and tuple(x.shape) != shape:
         raise ValueError(
             f"Item {i} of the Dataset has an input of shape {tuple(x.shape)}, "
             f"item 0 one of shape {shape}; every input must have the same shape."
         )
-    if x.is_floating_point() and not torch.isfinite(x).all():
-        raise ValueError(f"Item {i} of the Dataset has an input with NaN or infinity.")
+    x = x.to(torch.float32)
+    if not torch.isfinite(x).all():
+        raise ValueError(
+            f"Item {i} of the Dataset has an input with NaN or infinity, or a "
+            "value too large for float32."
+        )
     return x
 
 
