@@ -405,6 +405,8 @@ class _BatchesMixin:
                 "or iterator_train__shuffle to None to let LongTailClassifier build it."
             )
         slot.sampler = self._make_sampler(slot.labels, sampler)
+        # An epoch-aware sampler swapped in mid-fit starts at this epoch.
+        self._set_sampler_epoch(slot.sampler)
         return self
 
     def get_dataset(self, X, y=None):
@@ -680,7 +682,11 @@ class _BatchesMixin:
         """
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         slot = getattr(self, "train_sampler_", None)
-        set_epoch = getattr(getattr(slot, "sampler", None), "set_epoch", None)
+        self._set_sampler_epoch(getattr(slot, "sampler", None))
+
+    def _set_sampler_epoch(self, sampler):
+        """Tell ``sampler`` the current epoch, if it has ``set_epoch``."""
+        set_epoch = getattr(sampler, "set_epoch", None)
         if set_epoch is not None:
             # Counted as the schedules count: from the start of the last fit.
             set_epoch(len(self.history) - 1 - getattr(self, "schedule_start_", 0))
