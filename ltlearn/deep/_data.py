@@ -602,9 +602,13 @@ class _BatchesMixin:
         An epoch draws ``sampler__num_samples`` or the length of
         ``iterator_train__sampler`` when given, else at most ``n_rows`` (the
         training part of a split holds fewer), so that input too small is
-        refused before it changes the classifier.
+        refused before it changes the classifier. A callable ``sampler``
+        may draw any number: it is checked once built, in
+        :meth:`get_iterator`.
         """
         sampler = self.get_params_for("iterator_train").get("sampler")
+        if sampler is None and not isinstance(self.sampler, str):
+            return
         try:
             n_drawn = n_rows if sampler is None else len(sampler)
         except TypeError:  # a sampler without a length

@@ -89,6 +89,26 @@ def test_drop_last_that_drops_every_training_batch_is_refused(dataset, sampler):
     assert clf.predict(X[:1]).shape == (1,)  # still fitted
 
 
+def _twice_the_rows(labels):
+    """A sampler drawing twice as many samples as there are rows."""
+    n = len(labels)
+    return torch.utils.data.RandomSampler(range(n), replacement=True, num_samples=2 * n)
+
+
+def test_drop_last_counts_the_draws_of_a_callable_sampler():
+    # A callable sampler may draw more samples than rows: 66 draws make one
+    # batch of 64, which the check of the rows alone (33) refused.
+    clf = LongTailClassifier(
+        max_epochs=1,
+        batch_size=64,
+        sampler=_twice_the_rows,
+        iterator_train__drop_last=True,
+    ).fit(X, Y)
+    assert clf.history[-1, "train_batch_count"] == 1
+    with pytest.raises(ValueError, match="draws 66 samples, fewer than batch_size=80"):
+        clf.set_params(batch_size=80).fit(X, Y)
+
+
 class _ShapedLinear(nn.Module):
     """A linear classifier of inputs of ``input_shape``, in any layout."""
 
