@@ -193,10 +193,12 @@ def _as_input(x, i):
 
 
 def _checked_input(x, i, shape):
-    """The input of item ``i`` as a finite float32 tensor of ``shape`` (any if None).
+    """The input of item ``i`` as a tensor of ``shape`` (any if None), finite.
 
-    Finite as the network reads it: a float64 value beyond float32's range
-    becomes infinite there, as scikit-learn's check of an array says.
+    Finite as the network reads it, in float32: a float64 value beyond
+    float32's range becomes infinite there, as scikit-learn's check of an
+    array says. Floating inputs are returned as float32; integers (8-bit
+    images), always finite there, as they are, unconverted.
     """
     x = _as_input(x, i)
     if shape is not None and tuple(x.shape) != shape:
@@ -204,12 +206,13 @@ def _checked_input(x, i, shape):
             f"Item {i} of the Dataset has an input of shape {tuple(x.shape)}, "
             f"item 0 one of shape {shape}; every input must have the same shape."
         )
-    x = x.to(torch.float32)
-    if not torch.isfinite(x).all():
-        raise ValueError(
-            f"Item {i} of the Dataset has an input with NaN or infinity, or a "
-            "value too large for float32."
-        )
+    if x.is_floating_point():
+        x = x.to(torch.float32)
+        if not torch.isfinite(x).all():
+            raise ValueError(
+                f"Item {i} of the Dataset has an input with NaN or infinity, or "
+                "a value too large for float32."
+            )
     return x
 
 
