@@ -583,10 +583,11 @@ class _BatchesMixin:
 
         ``iterator_train__drop_last=True`` drops the whole epoch when it
         draws fewer samples than ``batch_size``; skorch and torch would fit
-        nothing, silently, and return the network as it was.
+        nothing, silently, and return the network as it was. With
+        ``max_epochs=0`` no epoch is drawn.
         """
         kwargs = self.get_params_for("iterator_train")
-        if not kwargs.get("drop_last"):
+        if not kwargs.get("drop_last") or self.max_epochs == 0:
             return
         if batch_size is None:
             batch_size = kwargs.get("batch_size", self.batch_size)

@@ -89,6 +89,14 @@ def test_drop_last_that_drops_every_training_batch_is_refused(dataset, sampler):
     assert clf.predict(X[:1]).shape == (1,)  # still fitted
 
 
+def test_drop_last_takes_max_epochs_0_on_any_data():
+    # max_epochs=0 builds the network and trains none (skorch's recipe to
+    # load weights, then partial_fit): no epoch, no batch to drop.
+    clf = LongTailClassifier(max_epochs=0, iterator_train__drop_last=True)
+    clf.fit(X, Y).partial_fit(X[::3], Y[::3])
+    assert len(clf.history) == 0 and clf.predict(X).shape == Y.shape
+
+
 def _twice_the_rows(labels):
     """A sampler drawing twice as many samples as there are rows."""
     n = len(labels)
