@@ -193,15 +193,26 @@ def _as_input(x, i):
 
 
 def _checked_input(x, i, shape):
-    """The input of item ``i`` as a finite tensor of ``shape`` (any if None)."""
+    """The input of item ``i`` as a tensor of ``shape`` (any if None), finite.
+
+    Finite as the network reads it, in float32: a float64 value beyond
+    float32's range becomes infinite there, as scikit-learn's check of an
+    array says. Floating inputs are returned as float32; integers (8-bit
+    images), always finite there, as they are, unconverted.
+    """
     x = _as_input(x, i)
     if shape is not None and tuple(x.shape) != shape:
         raise ValueError(
             f"Item {i} of the Dataset has an input of shape {tuple(x.shape)}, "
             f"item 0 one of shape {shape}; every input must have the same shape."
         )
-    if x.is_floating_point() and not torch.isfinite(x).all():
-        raise ValueError(f"Item {i} of the Dataset has an input with NaN or infinity.")
+    if x.is_floating_point():
+        x = x.to(torch.float32)
+        if not torch.isfinite(x).all():
+            raise ValueError(
+                f"Item {i} of the Dataset has an input with NaN or infinity, or "
+                "a value too large for float32."
+            )
     return x
 
 
@@ -397,6 +408,8 @@ class _BatchesMixin:
                 "or iterator_train__shuffle to None to let LongTailClassifier build it."
             )
         slot.sampler = self._make_sampler(slot.labels, sampler)
+        # An epoch-aware sampler swapped in mid-fit starts at this epoch.
+        self._set_sampler_epoch(slot.sampler)
         return self
 
     def get_dataset(self, X, y=None):
@@ -565,6 +578,50 @@ class _BatchesMixin:
             f"sampler__* parameters) to train with {given}."
         )
 
+    def _check_draws(self, n_drawn, batch_size=None):
+        """Refuse ``drop_last`` when an epoch of ``n_drawn`` samples has no batch.
+
+        ``iterator_train__drop_last=True`` drops the whole epoch when it
+        draws fewer samples than ``batch_size``; skorch and torch would fit
+        nothing, silently, and return the network as it was. With
+        ``max_epochs=0`` no epoch is drawn.
+        """
+        kwargs = self.get_params_for("iterator_train")
+        if not kwargs.get("drop_last") or self.max_epochs == 0:
+            return
+        if batch_size is None:
+            batch_size = kwargs.get("batch_size", self.batch_size)
+        if batch_size == -1 or n_drawn >= batch_size:
+            return
+        raise ValueError(
+            f"No training batch: an epoch draws {n_drawn} samples, fewer than "
+            f"batch_size={batch_size}, and iterator_train__drop_last=True drops "
+            "that incomplete batch, so the network would not train. Lower "
+            "batch_size, or leave iterator_train__drop_last unset."
+        )
+
+    def _check_draws_of_rows(self, n_rows):
+        """:meth:`_check_draws` for data of ``n_rows``, before any split.
+
+        An epoch draws ``sampler__num_samples`` or the length of
+        ``iterator_train__sampler`` when given, else at most ``n_rows`` (the
+        training part of a split holds fewer), so that input too small is
+        refused before it changes the classifier. A callable ``sampler``
+        may draw any number: it is checked once built, in
+        :meth:`get_iterator`.
+        """
+        sampler = self.get_params_for("iterator_train").get("sampler")
+        if sampler is None and not isinstance(self.sampler, str):
+            return
+        try:
+            n_drawn = n_rows if sampler is None else len(sampler)
+        except TypeError:  # a sampler without a length
+            return
+        if sampler is None:
+            n_drawn = self.get_params_for("sampler").get("num_samples") or n_rows
+        if isinstance(n_drawn, Number):
+            self._check_draws(n_drawn)
+
     def get_iterator(self, dataset, training=False):
         """Batches of ``dataset``; training batches come from ``sampler``.
 
@@ -604,6 +661,14 @@ class _BatchesMixin:
             slot = _SamplerSlot(self._make_sampler(labels), labels)
             self.train_sampler_ = slot
             loader = self._loader(dataset, True, sampler=slot)
+        if training:
+            sampler = getattr(loader, "sampler", None)
+            try:
+                n_drawn = len(dataset) if sampler is None else len(sampler)
+            except TypeError:  # a sampler without a length
+                n_drawn = None
+            if n_drawn is not None:
+                self._check_draws(n_drawn, getattr(loader, "batch_size", None))
         augment = self._make_augment()
         if augment is None:
             return loader
@@ -625,7 +690,11 @@ class _BatchesMixin:
         """
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         slot = getattr(self, "train_sampler_", None)
-        set_epoch = getattr(getattr(slot, "sampler", None), "set_epoch", None)
+        self._set_sampler_epoch(getattr(slot, "sampler", None))
+
+    def _set_sampler_epoch(self, sampler):
+        """Tell ``sampler`` the current epoch, if it has ``set_epoch``."""
+        set_epoch = getattr(sampler, "set_epoch", None)
         if set_epoch is not None:
             # Counted as the schedules count: from the start of the last fit.
             set_epoch(len(self.history) - 1 - getattr(self, "schedule_start_", 0))

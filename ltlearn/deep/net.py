@@ -974,6 +974,7 @@ class LongTailClassifier(
                     "fitted network further on the same classes; fit starts anew."
                 )
         y = self.label_encoder_.transform(y).astype(np.int64)
+        self._check_draws_of_rows(len(y))
         if sample_weight is not None:
             sample_weight = self._check_sample_weight(_readable(sample_weight), y)
         counts = _count_classes(y, sample_weight, len(self.classes_))

@@ -185,6 +185,34 @@ def test_drs_swaps_the_sampler(data):
     assert record.samplers_[0] is not SquareRootSampler
 
 
+class _SamplerEpochs(Callback):
+    """Record the epoch that the training sampler draws each epoch at."""
+
+    def initialize(self):
+        self.epochs_ = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.epochs_.append(getattr(net.train_sampler_.sampler, "epoch", None))
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        DeferredResampling(start_epoch=2, sampler="progressive"),
+        ClassifierRetraining("crt", start_epoch=2, sampler="progressive"),
+    ],
+)
+def test_a_progressive_sampler_swapped_in_goes_on_at_the_current_epoch(data, schedule):
+    # The swapped-in sampler drew its first epoch as epoch 0 (natural), then
+    # jumped to epoch 3: its schedule skipped epochs 1 and 2.
+    X, y = data
+    record = _SamplerEpochs()
+    params = {**FAST, "max_epochs": 4}
+    LongTailClassifier(callbacks=[schedule, record], **params).fit(X, y)
+    assert record.epochs_ == [None, None, 2, 3]
+
+
 def _changed(before, after):
     return {name for name in before if not torch.equal(before[name], after[name])}
 

@@ -67,6 +67,56 @@ def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
     assert clf.predict(X[:1]).shape == (1,)  # evaluation mode: one sample is fine
 
 
+@pytest.mark.parametrize("dataset", [False, True])
+@pytest.mark.parametrize("sampler", ["instance", "class_balanced"])
+def test_drop_last_that_drops_every_training_batch_is_refused(dataset, sampler):
+    # With fewer samples per epoch than batch_size, drop_last=True left no
+    # training batch: the fit took no step and returned the initial network.
+    data = (_Items(X, Y),) if dataset else (X, Y)
+    clf = LongTailClassifier(
+        max_epochs=1, batch_size=64, sampler=sampler, iterator_train__drop_last=True
+    )
+    with pytest.raises(ValueError, match="draws 33 samples, fewer than batch_size=64"):
+        clf.fit(*data)
+    clf.set_params(batch_size=16).fit(*data)
+    assert clf.history[-1, "train_batch_count"] == 2
+    # A partial_fit chunk too small is refused before it changes the network.
+    counts, n_epochs = clf.class_counts_.copy(), len(clf.history)
+    with pytest.raises(ValueError, match="draws 11 samples, fewer than batch_size=16"):
+        clf.partial_fit(*((_Items(X[::3], Y[::3]),) if dataset else (X[::3], Y[::3])))
+    np.testing.assert_array_equal(clf.class_counts_, counts)
+    assert len(clf.history) == n_epochs
+    assert clf.predict(X[:1]).shape == (1,)  # still fitted
+
+
+def test_drop_last_takes_max_epochs_0_on_any_data():
+    # max_epochs=0 builds the network and trains none (skorch's recipe to
+    # load weights, then partial_fit): no epoch, no batch to drop.
+    clf = LongTailClassifier(max_epochs=0, iterator_train__drop_last=True)
+    clf.fit(X, Y).partial_fit(X[::3], Y[::3])
+    assert len(clf.history) == 0 and clf.predict(X).shape == Y.shape
+
+
+def _twice_the_rows(labels):
+    """A sampler drawing twice as many samples as there are rows."""
+    n = len(labels)
+    return torch.utils.data.RandomSampler(range(n), replacement=True, num_samples=2 * n)
+
+
+def test_drop_last_counts_the_draws_of_a_callable_sampler():
+    # A callable sampler may draw more samples than rows: 66 draws make one
+    # batch of 64, which the check of the rows alone (33) refused.
+    clf = LongTailClassifier(
+        max_epochs=1,
+        batch_size=64,
+        sampler=_twice_the_rows,
+        iterator_train__drop_last=True,
+    ).fit(X, Y)
+    assert clf.history[-1, "train_batch_count"] == 1
+    with pytest.raises(ValueError, match="draws 66 samples, fewer than batch_size=80"):
+        clf.set_params(batch_size=80).fit(X, Y)
+
+
 class _ShapedLinear(nn.Module):
     """A linear classifier of inputs of ``input_shape``, in any layout."""
 

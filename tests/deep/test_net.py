@@ -1415,6 +1415,20 @@ def test_a_dataset_with_y_or_of_the_wrong_kind_is_refused(data):
         clf.transform(_Items([*X[:3], X[3, :2]]))
 
 
+def test_dataset_values_beyond_float32_are_refused_as_in_arrays(data):
+    # float64 inputs above float32's range became infinite in the network:
+    # fit said "the training diverged", predict_proba gave NaN rows.
+    X, y = data
+    X_big = X.copy()
+    X_big[3, 1] = 1e300
+    match = "Item 3 .* too large for float32"
+    with pytest.raises(ValueError, match=match):
+        LongTailClassifier(**FAST).fit(_Items(X_big, y))
+    clf = LongTailClassifier(**FAST).fit(_Items(X, y))
+    with pytest.raises(ValueError, match=match):
+        clf.predict_proba(_Items(X_big))
+
+
 def test_tensors_that_require_grad_or_are_bfloat16_are_read_as_arrays(data):
     # NumPy cannot read them: fit and predict failed in np.asarray ("Can't
     # call numpy() on Tensor that requires grad", "unsupported ScalarType
