@@ -11,6 +11,7 @@ checks, besides, every private attribute that ``ltlearn.deep`` reads.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import ast
+import functools
 import importlib
 import inspect
 import pkgutil
@@ -104,10 +105,17 @@ ALLOWED_HOOKS = {
 }
 
 
+@functools.cache
+def _nodes(tree):
+    """Every node of ``tree``, walked once."""
+    return tuple(ast.walk(tree))
+
+
 def _private(name):
     return name.startswith("_") and not name.startswith("__")
 
 
+@functools.cache
 def _trees():
     return {
         path: ast.parse(path.read_text(encoding="utf-8"))
@@ -121,7 +129,7 @@ def _imported_private(trees):
     found = {}
     for path, tree in trees.items():
         where = f"{path.relative_to(PACKAGE.parent)}:"
-        for node in ast.walk(tree):
+        for node in _nodes(tree):
             if isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 parts = node.module.split(".")
                 if parts[0] not in DEPENDENCIES:
@@ -141,7 +149,7 @@ def _imported_private(trees):
 def _dependency_names(tree):
     """Names bound in a module by an import from a dependency."""
     names = set()
-    for node in ast.walk(tree):
+    for node in _nodes(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] in DEPENDENCIES:
@@ -176,7 +184,7 @@ def _hooks(trees):
         tree = trees[path]
         where = f"{path.relative_to(PACKAGE.parent)}:"
         imported = _dependency_names(tree)
-        for node in ast.walk(tree):
+        for node in _nodes(tree):
             if (
                 isinstance(node, ast.Attribute)
                 and _private(node.attr)
