@@ -69,16 +69,19 @@ ALLOWED_IMPORTS = {
         "try block that falls back to the processors"
     ),
     "sklearn.utils._repr_html.estimator._VisualBlock": (
-        "the ensemble's HTML display; imported in a try block that falls back "
-        "to the default display"
+        "the ensemble's HTML display; imported in its _sk_visual_block_, not "
+        "with the module, so that if it moves scikit-learn's display catches "
+        "the error and shows the ensemble alone"
     ),
     "sklearn_compat.utils._dataframe.is_pandas_df": (
         "moved between scikit-learn 1.7 and 1.8; imbalanced-learn's SMOTE "
-        "imports it from sklearn-compat too"
+        "imports it from sklearn-compat too (0.14.0 from its own copy of "
+        "sklearn-compat)"
     ),
     "sklearn_compat.utils._indexing._get_column_indices": (
         "SMOTENC's categorical_features as names, masks or indices; "
-        "imbalanced-learn's SMOTENC imports it from sklearn-compat too"
+        "imbalanced-learn's SMOTENC imports it from sklearn-compat too (0.14.0 "
+        "from its own copy of sklearn-compat)"
     ),
 }
 
@@ -90,8 +93,15 @@ ALLOWED_HOOKS = {
         "scikit-learn's developer convention, read by _fit_context and "
         "validate_parameter_constraints"
     ),
-    "_fit_resample": "imbalanced-learn's documented hook of a new sampler",
-    "_sampling_type": "imbalanced-learn's documented attribute of a sampler",
+    "_fit_resample": (
+        "the abstract method of imbalanced-learn's SamplerMixin that each "
+        "sampler defines and fit_resample calls"
+    ),
+    "_sampling_type": (
+        "set by imbalanced-learn's BaseOverSampler; SMOTE passes it to "
+        "check_sampling_strategy, as fit_resample does, to name the class "
+        "whose target in a refused sampling_strategy is below its count"
+    ),
     "_check_X_y": (
         "imbalanced-learn's input check of fit_resample; extended (integer and "
         "boolean columns) by SMOTE, SMOTENC and SMOTEN"
