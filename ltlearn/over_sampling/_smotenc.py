@@ -41,8 +41,12 @@ def _factorize(values):
     """Integer codes of a column and the values they stand for.
 
     Missing values are a category of their own. A pandas categorical column
-    keeps its dtype in the returned values.
+    keeps its dtype in the returned values. A column of another byte order
+    (``">f8"`` on a little-endian machine) is read in the native one, which
+    pandas' hash tables need.
     """
+    if isinstance(values.dtype, np.dtype) and not values.dtype.isnative:
+        values = values.astype(values.dtype.newbyteorder("="))
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is optional

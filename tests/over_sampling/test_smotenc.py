@@ -199,6 +199,22 @@ def test_float32_data_gives_the_samples_of_float64_data():
     np.testing.assert_allclose(X_32, X_64, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "sampler",
+    [SMOTENC(categorical_features=[1, 3], random_state=0), SMOTEN(random_state=0)],
+)
+@pytest.mark.parametrize("container", [np.asarray, pd.DataFrame])
+def test_big_endian_data_gives_the_samples_of_native_data(sampler, container):
+    X, y = _mixed()
+    if isinstance(sampler, SMOTEN):
+        X = np.round(np.abs(X)) % 3
+    X_big = X.astype(">f8")
+    X_native, y_native = sampler.fit_resample(container(X), y)
+    X_res, y_res = sampler.fit_resample(container(X_big), y)
+    np.testing.assert_array_equal(np.asarray(X_res), np.asarray(X_native))
+    np.testing.assert_array_equal(y_res, y_native)
+
+
 def test_dataframe_round_trip_keeps_dtypes():
     rng = np.random.RandomState(0)
     n = 100
