@@ -114,6 +114,19 @@ _LOSSES = {
 }
 
 
+def _copied_array(value):
+    """A copy of a NumPy array or of a tensor without gradient; else ``value``.
+
+    A tensor that requires a gradient (an ``nn.Parameter`` to learn) is
+    passed as it is.
+    """
+    if torch.is_tensor(value) and not value.requires_grad:
+        return value.clone()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
 def _softmax(logits, scale=1.0):
     """Softmax over the last axis of ``scale * logits``."""
     if scale != 1.0:
@@ -1139,6 +1152,10 @@ class LongTailClassifier(
             The classifier with ``criterion_`` set.
         """
         criterion, factory, kwargs = self._criterion_factory()
+        # The criterion gets its own copy of each array parameter (a
+        # ``criterion__weight`` tensor): torch's losses keep a tensor as
+        # given, and DeferredReweighting writes the weights in place.
+        kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
         if isinstance(factory, nn.Module):
             self.criterion_ = self.initialized_instance(factory, kwargs)
             self._follow_class_counts()
