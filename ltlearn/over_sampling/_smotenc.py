@@ -20,6 +20,7 @@ from ltlearn.over_sampling._column_kinds import (
     _holds_booleans,
     _is_boolean,
     _is_category,
+    _native_byte_order,
     _round_boolean_columns,
 )
 from ltlearn.over_sampling._small_classes import _single_sample_draws
@@ -41,12 +42,8 @@ def _factorize(values):
     """Integer codes of a column and the values they stand for.
 
     Missing values are a category of their own. A pandas categorical column
-    keeps its dtype in the returned values. A column of another byte order
-    (``">f8"`` on a little-endian machine) is read in the native one, which
-    pandas' hash tables need.
+    keeps its dtype in the returned values.
     """
-    if isinstance(values.dtype, np.dtype) and not values.dtype.isnative:
-        values = values.astype(values.dtype.newbyteorder("="))
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is optional
@@ -324,7 +321,7 @@ class SMOTENC(SMOTE):
                 X = check_array(X, dtype=None)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         check_consistent_length(X, y)
-        return X, y, binarize_y
+        return _native_byte_order(X), y, binarize_y
 
     def _validate_column_types(self, X):
         """The indices of the categorical and of the numeric columns."""
