@@ -297,7 +297,13 @@ class LongTailClassifier(
         part; a criterion with a ``set_class_counts`` method (every
         count-based loss of :mod:`ltlearn.deep.losses`) follows the counts
         as they change (validation split, ``partial_fit``).
-        ``criterion__*`` parameters are tuned like any other (GridSearchCV).
+        ``criterion__*`` parameters are tuned like any other (GridSearchCV);
+        the loss gets its own copy of each array or tensor among them (a
+        tensor that requires a gradient is passed as it is). An instance is
+        used as is, as the module's: what a fit changes in it (the weights
+        :class:`~ltlearn.deep.callbacks.DeferredReweighting` writes, a
+        learned parameter) stays for the next fit. Give a name or class with
+        ``criterion__*`` for refits that start from the same loss.
     sampler : {"instance", "class_balanced", "square_root", "progressive"} \
             or callable, default="instance"
         How training batches are drawn: every sample once per epoch
