@@ -114,6 +114,19 @@ _LOSSES = {
 }
 
 
+def _copied_array(value):
+    """A copy of a NumPy array or of a tensor without gradient; else ``value``.
+
+    A tensor that requires a gradient (an ``nn.Parameter`` to learn) is
+    passed as it is.
+    """
+    if torch.is_tensor(value) and not value.requires_grad:
+        return value.clone()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
 def _softmax(logits, scale=1.0):
     """Softmax over the last axis of ``scale * logits``."""
     if scale != 1.0:
@@ -284,7 +297,13 @@ class LongTailClassifier(
         part; a criterion with a ``set_class_counts`` method (every
         count-based loss of :mod:`ltlearn.deep.losses`) follows the counts
         as they change (validation split, ``partial_fit``).
-        ``criterion__*`` parameters are tuned like any other (GridSearchCV).
+        ``criterion__*`` parameters are tuned like any other (GridSearchCV);
+        the loss gets its own copy of each array or tensor among them (a
+        tensor that requires a gradient is passed as it is). An instance is
+        used as is, as the module's: what a fit changes in it (the weights
+        :class:`~ltlearn.deep.callbacks.DeferredReweighting` writes, a
+        learned parameter) stays for the next fit. Give a name or class with
+        ``criterion__*`` for refits that start from the same loss.
     sampler : {"instance", "class_balanced", "square_root", "progressive"} \
             or callable, default="instance"
         How training batches are drawn: every sample once per epoch
@@ -1140,6 +1159,10 @@ class LongTailClassifier(
             The classifier with ``criterion_`` set.
         """
         criterion, factory, kwargs = self._criterion_factory()
+        # The criterion gets its own copy of each array parameter (a
+        # ``criterion__weight`` tensor): torch's losses keep a tensor as
+        # given, and DeferredReweighting writes the weights in place.
+        kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
         if isinstance(factory, nn.Module):
             self.criterion_ = self.initialized_instance(factory, kwargs)
             self._follow_class_counts()

@@ -18,6 +18,7 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _is_boolean,
+    _native_byte_order,
     _refuse_non_numeric,
     _round_boolean_columns,
 )
@@ -439,6 +440,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 if not is_numeric_dtype(dtype)
             )
         X_checked, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        X_checked = _native_byte_order(X_checked)
         if X_checked.dtype == object and not frame:
             _refuse_non_numeric(enumerate(X_checked.T))
         if _is_boolean(X_checked.dtype):

@@ -14,6 +14,7 @@ from sklearn.base import clone
 from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils.validation import validate_data
 
+from ltlearn.over_sampling._column_kinds import _native_byte_order
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
@@ -215,7 +216,7 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
         X, y = validate_data(
             self, X=X, y=y, reset=True, dtype=None, accept_sparse=["csr", "csc"]
         )
-        return X, y, binarize_y
+        return _native_byte_order(X), y, binarize_y
 
     def _validate_estimator(self):
         self.nn_k_ = check_neighbors_object(

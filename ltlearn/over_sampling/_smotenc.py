@@ -20,6 +20,7 @@ from ltlearn.over_sampling._column_kinds import (
     _holds_booleans,
     _is_boolean,
     _is_category,
+    _native_byte_order,
     _round_boolean_columns,
 )
 from ltlearn.over_sampling._small_classes import _single_sample_draws
@@ -320,7 +321,7 @@ class SMOTENC(SMOTE):
                 X = check_array(X, dtype=None)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         check_consistent_length(X, y)
-        return X, y, binarize_y
+        return _native_byte_order(X), y, binarize_y
 
     def _validate_column_types(self, X):
         """The indices of the categorical and of the numeric columns."""

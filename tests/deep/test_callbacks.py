@@ -85,6 +85,26 @@ def test_drw_switches_weights_in_place_and_keeps_the_optimizer(data, loss):
 
 
 @pytest.mark.parametrize(
+    "loss, as_weight",
+    [("ce", torch.tensor), ("focal", torch.tensor), ("focal", np.float32)],
+)
+def test_drw_leaves_the_callers_weight_as_it_was(data, loss, as_weight):
+    # torch's losses keep a weight tensor as given; DRW writes the weights
+    # in place, into the criterion's own copy.
+    X, y = data
+    weight = as_weight([1.0, 2.0, 3.0])
+    clf = LongTailClassifier(
+        criterion=loss,
+        criterion__weight=weight,
+        callbacks=[DeferredReweighting(start_epoch=2)],
+        **FAST,
+    ).fit(X, y)
+    np.testing.assert_array_equal(np.asarray(weight), [1.0, 2.0, 3.0])
+    proba = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.fit(X, y).predict_proba(X), proba)
+
+
+@pytest.mark.parametrize(
     "start_epoch, flags",
     [(0.0, [True] * 4), (0.5, [False] * 2 + [True] * 2), (4, [False] * 4)],
 )

@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
-from ltlearn.over_sampling import SMOTEN, SMOTENC, _smoten
+from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC, _smoten
 from ltlearn.over_sampling._neighbors import _kneighbors
 from ltlearn.over_sampling._smoten import (
     _l1_distances,
@@ -197,6 +197,33 @@ def test_float32_data_gives_the_samples_of_float64_data():
     assert X_32.dtype == np.float32
     np.testing.assert_array_equal(y_32, y_64)
     np.testing.assert_allclose(X_32, X_64, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        SMOTE(random_state=0),
+        SMOTENC(categorical_features=[1, 3], random_state=0),
+        SMOTEN(random_state=0),
+    ],
+)
+@pytest.mark.parametrize("dtype", [">f8", ">f4"])
+@pytest.mark.parametrize("container", [np.asarray, pd.DataFrame])
+def test_big_endian_data_gives_the_samples_of_native_data(sampler, dtype, container):
+    # An array comes back in the native dtype, as imbalanced-learn's; a
+    # DataFrame keeps its dtypes.
+    X, y = _mixed()
+    if isinstance(sampler, SMOTEN):
+        X = np.round(np.abs(X)) % 3
+    native = np.dtype(dtype).newbyteorder("=")
+    X_native, y_native = sampler.fit_resample(container(X.astype(native)), y)
+    X_res, y_res = sampler.fit_resample(container(X.astype(dtype)), y)
+    if container is pd.DataFrame:
+        assert set(X_res.dtypes) == {np.dtype(dtype)}
+    else:
+        assert X_res.dtype == native
+    np.testing.assert_array_equal(np.asarray(X_res, dtype=native), X_native)
+    np.testing.assert_array_equal(y_res, y_native)
 
 
 def test_dataframe_round_trip_keeps_dtypes():
