@@ -15,6 +15,7 @@ from scipy import sparse
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn_compat.utils._dataframe import is_pandas_df
 
+from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _is_boolean,
@@ -25,9 +26,7 @@ from ltlearn.over_sampling._column_kinds import (
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
 from ltlearn.over_sampling._small_classes import (
     _capped_neighbors,
-    _name_class_below_count,
     _single_sample_draws,
-    _SmallClassWarning,
 )
 from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._docstring import (
@@ -37,13 +36,8 @@ from ltlearn.utils._docstring import (
     _smote_references_docstring,
     _Substitution,
 )
-from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import (
-    check_no_missing_labels,
-    check_one_label_type,
-    sum_duplicate_entries,
-)
+from ltlearn.utils._validation import sum_duplicate_entries
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),
@@ -186,54 +180,6 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
             rows = wrap((values, rows.indices, rows.indptr), shape=rows.shape)
         blocks.append(rows.astype(X_class.dtype, copy=False))
     return blocks
-
-
-class _CheckedLabelsMixin:
-    """Refuse missing labels by row, and mixed label types, before imbalanced-learn.
-
-    imbalanced-learn's checks fail on a nullable or object ``y`` with a
-    missing label with "Unknown label type: unknown" or "Input y contains
-    NaN", and on labels that mix strings and numbers with "Unknown label
-    type: unknown" or a ``TypeError`` of Python's ``<``. A dict target
-    below the count of its class is refused naming the class; the classes
-    too small for the neighbours asked for make one warning. A fit that
-    fails or is interrupted leaves the sampler unfitted, as the classifiers.
-    """
-
-    @unfitted_on_error()
-    def fit_resample(self, X, y, **params):
-        check_no_missing_labels(y)
-        check_one_label_type(y)
-        try:
-            with _SmallClassWarning():
-                return super().fit_resample(X, y, **params)
-        except ValueError as error:
-            _name_class_below_count(
-                self.sampling_strategy, y, self._sampling_type, error
-            )
-            raise
-        finally:
-            self._drop_column_notes()
-
-    fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
-
-    @unfitted_on_error()
-    def fit(self, X, y, **params):
-        try:
-            return super().fit(X, y, **params)
-        finally:
-            self._drop_column_notes()
-
-    fit.__doc__ = BaseOverSampler.fit.__doc__
-
-    def _drop_column_notes(self):
-        """Drop the notes of the input's integer and boolean columns.
-
-        ``_check_X_y`` notes them for ``_fit_resample``; they are not
-        attributes of the fitted sampler (imbalanced-learn's has none).
-        """
-        vars(self).pop("_integer_columns", None)
-        vars(self).pop("_boolean_columns", None)
 
 
 # The shared parts of the docstrings of SMOTE, SMOTENC and SMOTEN.

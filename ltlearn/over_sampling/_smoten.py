@@ -14,11 +14,11 @@ from sklearn.base import clone
 from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils.validation import validate_data
 
+from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
 from ltlearn.over_sampling._column_kinds import _native_byte_order
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
-    _CheckedLabelsMixin,
     _class_generators,
     _new_samples,
     _smote_docstring,
