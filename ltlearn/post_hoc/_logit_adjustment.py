@@ -9,9 +9,9 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ltlearn.post_hoc._base import (
+    _adjusted_log_proba,
     _BasePostHocClassifier,
     _check_prior_counts,
-    _log_proba,
     _post_hoc_docstring,
 )
 from ltlearn.post_hoc._class_order import _in_class_order
@@ -203,13 +203,15 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         proba = self._oof_proba(X, y, codes, self.cv, params, "tau='auto'")
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
-        log_proba = _log_proba(proba)
+        # each rule as predict applies it, normalised in log space: the plain
+        # sum log p - tau log prior breaks ties of p_j / prior_j ** tau (KNN
+        # or tree probabilities, a prior in simple ratios) another way
         scores = np.array(
             [
                 _score_codes(
                     self.scoring,
                     codes,
-                    np.argmax(log_proba - tau * log_prior, axis=1),
+                    np.argmax(_adjusted_log_proba(proba, -tau * log_prior), axis=1),
                     counts,
                     self.classes_,
                     sample_weight,

@@ -199,6 +199,26 @@ def test_auto_tau_maximises_the_out_of_fold_score(
     assert scores[list(_TAU_GRID).index(clf.tau_)] == pytest.approx(max(scores))
 
 
+def test_auto_tau_scores_the_rule_predict_applies_on_ties():
+    # vote counts in fifths and a prior in simple ratios: at tau = 0.5 rows
+    # tie, p_j / prior_j ** 0.5 = p_k / prior_k ** 0.5, and the plain sum
+    # log p - tau log prior of the search broke them another way than the
+    # log-space normalisation of predict (best_score_ 1.0, predict 0.932)
+    rng = np.random.RandomState(49)
+    n_classes, n_votes = rng.randint(2, 5), rng.choice([4, 5, 10])
+    votes = [
+        rng.multinomial(n_votes, rng.dirichlet(np.ones(n_classes))) for _ in range(50)
+    ]
+    proba = np.array(votes) / n_votes
+    prior = np.array([10.0, 5.0, 15.0, 20.0]) / 50
+    with np.errstate(divide="ignore"):  # the rule of the sum
+        y = np.argmax(np.log(proba) - 0.5 * np.log(prior), axis=1)
+    X = np.arange(50)[:, None]
+    model = FrozenEstimator(_FixedProba(proba))
+    clf = LogitAdjustedClassifier(model, tau="auto", prior=prior).fit(X, y)
+    assert clf.best_score_ == balanced_accuracy_score(y, clf.predict(X))
+
+
 def test_auto_tau_accepts_a_metric_callable(imbalanced_binary):
     X, y = imbalanced_binary
     clf = LogitAdjustedClassifier(
