@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ltlearn.post_hoc._base import (
+    _adjusted_log_proba,
     _BasePostHocClassifier,
     _check_prior_counts,
     _log_proba,
@@ -20,6 +21,30 @@ from ltlearn.utils._validation import summable_weights
 
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
+
+
+def _adjusted_argmax(proba, log_proba, log_weights):
+    """``argmax(_adjusted_log_proba(proba, log_weights), axis=1)``, cheaper.
+
+    ``log_proba`` is ``_log_proba(proba)``. The normalisation subtracts from
+    each row of ``log_proba + log_weights`` its maximum, then the log of a
+    sum between 1 and ``n_classes``: rounding keeps the order of two values
+    of the row or makes them equal, which it can only where they differ by a
+    few ulps of that log. The rows are normalised (for the argmax predict
+    takes) only where two values are that close without being equal; the
+    exponentials of the normalisation cost more than the plain argmax.
+    """
+    shifted = log_proba + log_weights
+    pred = np.argmax(shifted, axis=1)
+    top = np.take_along_axis(shifted, pred[:, None], axis=1)
+    close = 8 * np.finfo(float).eps * max(1.0, np.log(proba.shape[1]))
+    within = shifted >= top - close
+    # one value a row, its maximum, unless some are close, equal or NaN
+    if np.count_nonzero(within) != pred.size:
+        near = within & (shifted < top)
+        if near.any() or np.isnan(top).any():
+            return np.argmax(_adjusted_log_proba(proba, log_weights), axis=1)
+    return pred
 
 
 @_post_hoc_docstring
@@ -204,12 +229,15 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
         log_proba = _log_proba(proba)
+        # each rule as predict applies it, normalised in log space: the plain
+        # sum log p - tau log prior breaks ties of p_j / prior_j ** tau (KNN
+        # or tree probabilities, a prior in simple ratios) another way
         scores = np.array(
             [
                 _score_codes(
                     self.scoring,
                     codes,
-                    np.argmax(log_proba - tau * log_prior, axis=1),
+                    _adjusted_argmax(proba, log_proba, -tau * log_prior),
                     counts,
                     self.classes_,
                     sample_weight,

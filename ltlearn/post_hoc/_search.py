@@ -274,7 +274,11 @@ def _coordinate_step(
     score of the current rule when the caller has it (a previous step on the
     same rule returned it); by default it is computed here.
 
-    Returns the new weight, the score of the new rule and that of the current.
+    Returns the new weight, the score of the new rule and that of the
+    current. The new weight lies strictly inside the interval of its rule,
+    off every threshold, so that predict's log-space rule is the rule scored;
+    from a current weight on a threshold it moves even when the tie, as
+    argmax breaks it, scored higher (the new score is then below the current).
     """
     n_samples, n_classes = proba.shape
     ranked = _RankedRows(proba, weights) if ranks is None else ranks
@@ -352,13 +356,21 @@ def _coordinate_step(
         scores[~valid] = -np.inf
 
     best = scores.max()
-    # The current weight may sit on a threshold, where argmax breaks the tie:
-    # the current rule is scored as argmax gives it.
+    # The current weight may sit on a threshold (KNN or tree probabilities,
+    # weights in the ratios of the class counts), where rounding breaks the
+    # tie, each way its own: argmax here, the log space of predict there. The
+    # current rule is scored as argmax gives it, but kept only from inside an
+    # interval; from a tie the weight moves inside the best interval.
     if now is None:
         now = _rule_score(
             scoring, y_codes, ranked.best, counts, classes, row_weight, sample_weight
         )
-    if not best > now + 1e-12:
+    # a weight placed below is a factor 1 + _TIE_RTOL / 2 or more inside
+    margin = 1.0 + _TIE_RTOL / 4
+    inside = valid[current] and (
+        lower[current] * margin < weights[k] < upper[current] / margin
+    )
+    if inside and not best > now + 1e-12:
         return weights[k], now, now
     # Among the best rules, the one nearest the current weight; the new weight
     # enters its interval by at most a factor 2 past the switching threshold.
@@ -403,8 +415,10 @@ def _coordinate_ascent(
     """Maximise ``scoring`` of ``argmax(weights * proba)`` one weight at a time.
 
     Each step is an exact line search (``_coordinate_step``), so the score
-    never decreases; sweeps stop when one changes nothing or after
-    ``max_iter``. Returns the weights (summing to one) and the sweep count.
+    never decreases once every weight is off the thresholds of its rows (a
+    step moves a weight off a tie even at a loss); sweeps stop when one
+    changes nothing or after ``max_iter``. Returns the weights (summing to
+    one) and the sweep count.
     """
     weights = np.array(weights, dtype=float)
     ranked = _RankedRows(proba, weights)
@@ -417,7 +431,7 @@ def _coordinate_ascent(
                 proba, y_codes, counts, weights, k, scoring, classes,
                 sample_weight, ranked, now,
             )  # fmt: skip
-            if best > now + 1e-12:
+            if new != weights[k]:  # a better rule, or off a tie
                 weights[k] = new
                 improved = True
                 now = None

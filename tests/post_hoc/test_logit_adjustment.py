@@ -26,7 +26,8 @@ from ltlearn.post_hoc import (
     ThresholdMovingClassifier,
     _base,
 )
-from ltlearn.post_hoc._logit_adjustment import _TAU_GRID
+from ltlearn.post_hoc._base import _adjusted_log_proba, _log_proba
+from ltlearn.post_hoc._logit_adjustment import _TAU_GRID, _adjusted_argmax
 
 LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
 
@@ -197,6 +198,47 @@ def test_auto_tau_maximises_the_out_of_fold_score(
     assert clf.tau_ in _TAU_GRID
     assert clf.best_score_ == pytest.approx(max(scores))
     assert scores[list(_TAU_GRID).index(clf.tau_)] == pytest.approx(max(scores))
+
+
+def test_auto_tau_scores_the_rule_predict_applies_on_ties():
+    # vote counts in fifths and a prior in simple ratios: at tau = 0.5 rows
+    # tie, p_j / prior_j ** 0.5 = p_k / prior_k ** 0.5, and the plain sum
+    # log p - tau log prior of the search broke them another way than the
+    # log-space normalisation of predict (best_score_ 1.0, predict 0.932)
+    rng = np.random.RandomState(49)
+    n_classes, n_votes = rng.randint(2, 5), rng.choice([4, 5, 10])
+    votes = [
+        rng.multinomial(n_votes, rng.dirichlet(np.ones(n_classes))) for _ in range(50)
+    ]
+    proba = np.array(votes) / n_votes
+    prior = np.array([10.0, 5.0, 15.0, 20.0]) / 50
+    with np.errstate(divide="ignore"):  # the rule of the sum
+        y = np.argmax(np.log(proba) - 0.5 * np.log(prior), axis=1)
+    X = np.arange(50)[:, None]
+    model = FrozenEstimator(_FixedProba(proba))
+    clf = LogitAdjustedClassifier(model, tau="auto", prior=prior).fit(X, y)
+    assert clf.best_score_ == balanced_accuracy_score(y, clf.predict(X))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_adjusted_argmax_is_that_of_the_normalised_rows(order):
+    # the search's argmax, normalising only where rounding can decide it, is
+    # that of predict's rows on vote counts (ties p_j / prior_j ** tau that
+    # the plain sum breaks another way) and on continuous probabilities
+    rng = np.random.RandomState(49)
+    votes = rng.multinomial(5, [0.3, 0.3, 0.2, 0.2], size=60)
+    proba = np.vstack([votes / 5, rng.dirichlet(np.ones(4), size=60)])
+    proba = np.asarray(proba, order=order)
+    log_prior = np.log([0.2, 0.1, 0.3, 0.4])
+    log_proba = _log_proba(proba)
+    plain_differs = False
+    for tau in _TAU_GRID:
+        expected = np.argmax(_adjusted_log_proba(proba, -tau * log_prior), axis=1)
+        pred = _adjusted_argmax(proba, log_proba, -tau * log_prior)
+        np.testing.assert_array_equal(pred, expected)
+        plain = np.argmax(log_proba - tau * log_prior, axis=1)
+        plain_differs |= not np.array_equal(plain, expected)
+    assert plain_differs
 
 
 def test_auto_tau_accepts_a_metric_callable(imbalanced_binary):

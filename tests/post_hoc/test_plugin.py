@@ -369,15 +369,21 @@ def test_best_score_is_that_of_predict_when_products_tie():
 
 
 @pytest.mark.parametrize("scoring", ["geometric_mean", "f1_macro"])
-def test_binary_best_score_is_that_of_predict_when_products_tie(scoring):
-    # the searched weights stayed at 1 / prior, [0.3, 0.7 + 1e-16], whose
-    # product p * w broke the ties p_1 = 0.3 of KNN probabilities (tenths)
-    # towards class 1, while predict applies p_1 > threshold_ = 0.3
+def test_binary_threshold_lies_between_tied_probabilities(scoring):
+    # the search kept the start 1 / prior, [0.3, 0.7 + 1e-16], whose product
+    # p * w broke the ties p_1 = 0.3 of KNN probabilities (tenths) towards
+    # class 1, while predict applied p_1 > threshold_ = 0.3: G-mean 0.835
+    # where p_1 >= 0.3 scores 0.868
     X, y = make_classification(
         300, 5, n_informative=3, weights=[0.7], flip_y=0.05, random_state=25
     )
     knn = FrozenEstimator(KNeighborsClassifier(10).fit(X[:150], y[:150]))
     X, y = X[150:], y[150:]
     clf = PluginClassifier(knn, scoring=scoring).fit(X, y)
-    assert clf.threshold_ == 0.3
+    p_1 = knn.predict_proba(X)[:, 1]
+    values = np.unique(p_1)
+    assert clf.threshold_ not in values
+    cuts = (values[1:] + values[:-1]) / 2  # every threshold rule on p_1
+    best = max(METRICS[scoring](y, (p_1 > cut).astype(int)) for cut in cuts)
     assert clf.best_score_ == pytest.approx(METRICS[scoring](y, clf.predict(X)))
+    assert clf.best_score_ == pytest.approx(best)
