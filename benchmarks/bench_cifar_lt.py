@@ -184,7 +184,12 @@ def main(argv=None):
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--epochs", type=positive_int)
     parser.add_argument("--speed-epochs", type=positive_int, default=5)
-    parser.add_argument("--n-max", type=positive_int)
+    parser.add_argument(
+        "--n-max",
+        type=positive_int,
+        help="images of the largest class (default: 5000 for CIFAR-10 and 500 "
+        "for CIFAR-100 with --root; synthetic: 5000 on CUDA, 300 on the CPU)",
+    )
     parser.add_argument(
         "--methods",
         default=None,
@@ -208,7 +213,11 @@ def main(argv=None):
         from ltlearn.datasets import load_cifar_lt
 
         X, X_test, y, y_test = load_cifar_lt(
-            args.root, dataset=args.dataset, imbalance_ratio=100, return_X_y=True
+            args.root,
+            dataset=args.dataset,
+            imbalance_ratio=100,
+            n_max=args.n_max,
+            return_X_y=True,
         )
         X = X.astype(np.float32) / 255.0
         X_test = X_test.astype(np.float32) / 255.0

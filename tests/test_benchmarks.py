@@ -336,3 +336,21 @@ def test_post_hoc_classes_part_prints_a_row_per_number_of_classes(bench, capsys)
     rows = [line.split("|") for line in out.splitlines() if line[:3] in ("10 ", "100")]
     assert [int(row[0]) for row in rows] == [10, 100]
     assert all(int(row[1]) == 2000 and float(row[4]) > 0 for row in rows)
+
+
+def test_cifar_n_max_reaches_the_loader(bench, monkeypatch):
+    """--n-max with --root sets the largest class of the CIFAR-LT set read."""
+    module = bench("bench_cifar_lt")
+    import ltlearn.datasets
+
+    calls = []
+
+    def loader(root, **kwargs):
+        calls.append(kwargs)
+        raise KeyboardInterrupt  # stop before any training
+
+    monkeypatch.setattr(ltlearn.datasets, "load_cifar_lt", loader)
+    for argv, n_max in [([], None), (["--n-max", "30"], 30)]:
+        with pytest.raises(KeyboardInterrupt):
+            module.main(["--root", "cifar", "--methods", "ce", *argv])
+        assert calls.pop()["n_max"] == n_max
