@@ -49,6 +49,12 @@ def test_help(bench, name, monkeypatch, capsys):
     [
         ("bench_cifar_lt", ["--methods", "ce,nosuch"], "--methods: unknown ['nosuch']"),
         ("bench_cifar_lt", ["--dataset", "cifar1000"], "argument --dataset"),
+        ("bench_cifar_lt", ["--device", "gpu"], "--device: Expected one of cpu"),
+        (
+            "bench_cifar_lt",
+            ["--root", "/nonexistent_ltlearn"],
+            "--root: /nonexistent_ltlearn/cifar-10-batches-py/data_batch_1 not found",
+        ),
         ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
         ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
         ("bench_deep", ["--rounds", "-1"], "--rounds: must be at least 1, got -1"),
