@@ -320,6 +320,33 @@ def read_cache(path, protocol):
     return rows
 
 
+def cache_problem(path):
+    """Why ``path`` cannot be read as this script's cache, or None.
+
+    A file that is not text, or whose first line is not the cache's header
+    (nor the start of it, left by a cut first write), is not a cache: rows
+    appended to it would never be read back, and would change the file.
+    """
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    try:
+        data.decode()
+    except UnicodeDecodeError:
+        return "is not a text file"
+    first = data.split(b"\n", 1)[0].rstrip(b"\r")
+    header = ",".join(CACHE_FIELDS).encode()
+    if first != header and not header.startswith(first):
+        return (
+            f"is not a cache of this script (its first line is not {header.decode()!r})"
+        )
+    return None
+
+
 def _append(path, row):
     """Append ``row`` to the cache, on a line of its own.
 
@@ -538,6 +565,10 @@ def main(argv=None):
         repeats, seeds, cache = args.repeats or 2, range(5), args.cache or None
         n_folds = args.folds or 5
         sections = args.sections or ("keel", "digits_lt", "long_tail")
+    if "keel" in sections and cache and (problem := cache_problem(cache)):
+        parser.error(
+            f"--cache: {cache} {problem}; give another file, or '' for no cache"
+        )
     tables = {}
     if "keel" in sections:
         wanted = list(dict.fromkeys(n for g in groups.values() for n in g))

@@ -360,3 +360,34 @@ def test_cifar_n_max_reaches_the_loader(bench, monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             module.main(["--root", "cifar", "--methods", "ce", *argv])
         assert calls.pop()["n_max"] == n_max
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"a,b,target\r\n1,2,0\r\n", "is not a cache of this script"),
+        (b"\xa3\x00\xff" * 10, "is not a text file"),
+        (None, "cannot be read"),
+    ],
+)
+def test_keel_cache_that_is_not_one_is_a_usage_error(
+    bench, tmp_path, capsys, content, message
+):
+    """A --cache that is no cache stops the run, before any fit, unchanged.
+
+    Rows were appended to another CSV file; a file that is not text, or a
+    folder, ended in a traceback.
+    """
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    argv = ["--quick", "--sections", "keel", "--methods", "lr_balanced"]
+    with pytest.raises(SystemExit) as exit_info:
+        module.main([*argv, "--cache", str(path)])
+    assert exit_info.value.code == 2
+    assert f"--cache: {path} {message}" in capsys.readouterr().err
+    if content is not None:
+        assert path.read_bytes() == content
