@@ -80,6 +80,7 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_smotenc", ["--datasets", "german"], "--datasets: only with --keel"),
         ("bench_smotenc", ["--models", "rf"], "--models: only with --keel"),
         ("bench_smote", ["--budget", "-1"], "--budget: must be 0 or more, got -1.0"),
+        ("bench_compare_load", ["--rows", "1"], "--rows: must be at least 2, got 1"),
     ],
 )
 def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
@@ -391,3 +392,13 @@ def test_keel_cache_that_is_not_one_is_a_usage_error(
     assert f"--cache: {path} {message}" in capsys.readouterr().err
     if content is not None:
         assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize("n_rows", [2, 20])
+def test_compare_load_small_table_has_both_classes(bench, tmp_path, n_rows):
+    """``--rows 20`` ran into "Target column 'label' has a single class"."""
+    pd = pytest.importorskip("pandas")
+    module = bench("bench_compare_load")
+    module.make_table(tmp_path / "table.csv", n_rows)
+    labels = pd.read_csv(tmp_path / "table.csv")["label"]
+    assert sorted(set(labels)) == ["fraud", "ok"]
