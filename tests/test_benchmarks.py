@@ -59,6 +59,7 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
         ("bench_deep_rules", ["--first-seed", "-1"], "--first-seed: must be 0 or"),
         ("bench_deep", ["--rounds", "-1"], "--rounds: must be at least 1, got -1"),
+        ("bench_deep", ["--epoch-scale", "inf"], "--epoch-scale: must be a finite"),
         ("bench_post_hoc", ["--seeds", "0"], "--seeds: must be at least 1"),
         ("bench_post_hoc", ["--sets", "3"], "--sets: only with --part search"),
         (
