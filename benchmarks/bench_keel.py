@@ -309,7 +309,9 @@ def read_cache(path, protocol):
     rows = {}
     if not path or not os.path.exists(path):
         return rows
-    with open(path, newline="") as f:  # one row a line: no field holds a break
+    # one row a line: no field holds a break; a character cut by a killed
+    # write is replaced, and its line, cut short, is not read back
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
         fields = next(csv.reader([f.readline()]), [])
         if set(CACHE_FIELDS) - set(fields):
             return rows  # a header cut short: :func:`_append` writes it again
@@ -323,22 +325,17 @@ def read_cache(path, protocol):
 def cache_problem(path):
     """Why ``path`` cannot be read as this script's cache, or None.
 
-    A file that is not text, or whose first line is not the cache's header
-    (nor the start of it, left by a cut first write), is not a cache: rows
-    appended to it would never be read back, and would change the file.
+    A file whose first line is not the cache's header (nor the start of it,
+    left by a cut first write) is not a cache: rows appended to it would
+    never be read back, and would change the file.
     """
     if not os.path.exists(path):
         return None
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            first = f.readline().rstrip(b"\r\n")
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
-    try:
-        data.decode()
-    except UnicodeDecodeError:
-        return "is not a text file"
-    first = data.split(b"\n", 1)[0].rstrip(b"\r")
     header = ",".join(CACHE_FIELDS).encode()
     if first != header and not header.startswith(first):
         return (
@@ -363,7 +360,7 @@ def _append(path, row):
             new = ",".join(CACHE_FIELDS).encode().startswith(first)
             f.seek(-1, os.SEEK_END)
             cut = f.read(1) != b"\n"
-    with open(path, "w" if new else "a", newline="") as f:
+    with open(path, "w" if new else "a", newline="", encoding="utf-8") as f:
         if cut and not new:
             f.write("\n")
         writer = csv.DictWriter(f, fieldnames=CACHE_FIELDS)

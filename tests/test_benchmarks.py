@@ -172,6 +172,12 @@ def test_keel_cache_row_of_a_failed_fit_cut_short_runs_again(bench, tmp_path):
     assert module.read_cache(str(path), "1x2")["haberman", "smote_lr"]["error"] == (
         "ValueError: a, b"
     )
+    # cut inside a character of the message: it ran into UnicodeDecodeError
+    module._append(str(path), dict(common, dataset="iris", error="k ≥ 6"))
+    path.write_bytes(path.read_bytes()[: -len(b" 6\r\n") - 1])  # inside "≥"
+    assert ("iris", "smote_lr") not in module.read_cache(str(path), "1x2")
+    assert len(module.read_cache(str(path), "1x2")) == 3
+    assert module.cache_problem(str(path)) is None
 
 
 def test_keel_cache_header_cut_short_is_written_again(bench, tmp_path):
@@ -369,7 +375,7 @@ def test_cifar_n_max_reaches_the_loader(bench, monkeypatch):
     "content, message",
     [
         (b"a,b,target\r\n1,2,0\r\n", "is not a cache of this script"),
-        (b"\xa3\x00\xff" * 10, "is not a text file"),
+        (b"\xa3\x00\xff" * 10, "is not a cache of this script"),
         (None, "cannot be read"),
     ],
 )
