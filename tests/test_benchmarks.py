@@ -78,6 +78,12 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_cifar_lt", ["--epochs", "0"], "--epochs: must be at least 1"),
         ("bench_cog", ["--sets", "glass1", "nosuch"], "--sets: unknown ['nosuch']"),
         ("bench_cog", ["--quick", "--sets", "glass1"], "not with --quick"),
+        ("bench_cog", ["--quick", "--all"], "--all: only with the default list"),
+        (
+            "bench_cog",
+            ["--predict-scale", "10", "--quick", "--repeats", "1"],
+            "--predict-scale: runs alone, not with --quick --repeats",
+        ),
         ("bench_smotenc", ["--keel", "--datasets", "glass1"], "['glass1'] are not"),
         ("bench_smotenc", ["--datasets", "german"], "--datasets: only with --keel"),
         ("bench_smotenc", ["--models", "rf"], "--models: only with --keel"),
