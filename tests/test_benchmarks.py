@@ -88,6 +88,7 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_smotenc", ["--datasets", "german"], "--datasets: only with --keel"),
         ("bench_smotenc", ["--models", "rf"], "--models: only with --keel"),
         ("bench_smote", ["--budget", "-1"], "--budget: must be 0 or more, got -1.0"),
+        ("bench_smote", ["--budget", "nan"], "--budget: must be 0 or more, got nan"),
         ("bench_compare_load", ["--rows", "1"], "--rows: must be at least 2, got 1"),
     ],
 )
