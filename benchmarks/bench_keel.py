@@ -333,15 +333,24 @@ def cache_problem(path):
         return None
     try:
         with open(path, "rb") as f:
-            first = f.readline().rstrip(b"\r\n")
+            first = f.readline()
     except OSError as exc:
         return f"cannot be read ({exc.strerror})"
     header = ",".join(CACHE_FIELDS).encode()
-    if first != header and not header.startswith(first):
+    if first.rstrip(b"\r\n") != header and not _header_cut_short(first):
         return (
             f"is not a cache of this script (its first line is not {header.decode()!r})"
         )
     return None
+
+
+def _header_cut_short(first):
+    """Whether ``first``, the first line read from the cache, is a header cut short.
+
+    Only a killed first write leaves one: the start of the header, with no
+    line end and nothing after it. :func:`_append` writes it again, whole.
+    """
+    return ",".join(CACHE_FIELDS).encode().startswith(first)
 
 
 def _append(path, row):
@@ -357,7 +366,7 @@ def _append(path, row):
     if not new:
         with open(path, "rb") as f:
             first = f.readline()
-            new = ",".join(CACHE_FIELDS).encode().startswith(first)
+            new = _header_cut_short(first)
             f.seek(-1, os.SEEK_END)
             cut = f.read(1) != b"\n"
     with open(path, "w" if new else "a", newline="", encoding="utf-8") as f:
