@@ -178,13 +178,22 @@ def _sync(device):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", default=None, help="folder with cifar-10-batches-py")
+    parser.add_argument(
+        "--root",
+        default=None,
+        help="folder with cifar-10-batches-py or cifar-100-python",
+    )
     parser.add_argument("--dataset", choices=("cifar10", "cifar100"), default="cifar10")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--epochs", type=positive_int)
     parser.add_argument("--speed-epochs", type=positive_int, default=5)
-    parser.add_argument("--n-max", type=positive_int)
+    parser.add_argument(
+        "--n-max",
+        type=positive_int,
+        help="images of the largest class (default: 5000 for CIFAR-10 and 500 "
+        "for CIFAR-100 with --root; synthetic: 5000 on CUDA, 300 on the CPU)",
+    )
     parser.add_argument(
         "--methods",
         default=None,
@@ -196,20 +205,34 @@ def main(argv=None):
     unknown = [name for name in names if name not in methods(200)]
     if unknown:
         parser.error(f"--methods: unknown {unknown}; choose among {list(methods(200))}")
+    try:
+        torch.device(args.device)
+    except RuntimeError as exc:
+        parser.error(f"--device: {exc}")
     warnings.filterwarnings("ignore")
     if args.device == "cpu":
         torch.set_num_threads(1)
     cuda = args.device.startswith("cuda") and torch.cuda.is_available()
     if args.device.startswith("cuda") and not cuda:
-        print("No CUDA device: running the small synthetic CPU benchmark.")
+        if args.root and not args.synthetic:
+            print("No CUDA device: running on the CPU, 10 epochs by default.")
+        else:
+            print("No CUDA device: running the small synthetic CPU benchmark.")
         args.device = "cpu"
         torch.set_num_threads(1)
     if args.root and not args.synthetic:
         from ltlearn.datasets import load_cifar_lt
 
-        X, X_test, y, y_test = load_cifar_lt(
-            args.root, dataset=args.dataset, imbalance_ratio=100, return_X_y=True
-        )
+        try:
+            X, X_test, y, y_test = load_cifar_lt(
+                args.root,
+                dataset=args.dataset,
+                imbalance_ratio=100,
+                n_max=args.n_max,
+                return_X_y=True,
+            )
+        except (OSError, ValueError) as exc:
+            parser.error(f"--root: {exc}")
         X = X.astype(np.float32) / 255.0
         X_test = X_test.astype(np.float32) / 255.0
         counts = np.bincount(y)

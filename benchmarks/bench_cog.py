@@ -325,12 +325,23 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.predict_scale:
+        ignored = [
+            f"--{name.replace('_', '-')}"
+            for name in ("quick", "sets", "synthetic", "no_digits", "all")
+            if getattr(args, name)
+        ]
+        if args.repeats != parser.get_default("repeats"):
+            ignored.append("--repeats")
+        if ignored:
+            parser.error(f"--predict-scale: runs alone, not with {' '.join(ignored)}")
         print(f"## Predict on {args.predict_scale} rows, 50 long-tailed classes\n")
         rows = time_predict_scale(args.predict_scale)
         print_table(rows, list(rows[0]))
         return
     if args.sets and (args.quick or args.synthetic):
         parser.error("--sets names KEEL sets: not with --quick or --synthetic")
+    if args.all and (args.quick or args.synthetic or args.sets):
+        parser.error("--all: only with the default list of KEEL sets")
     if args.sets:
         from ltlearn.datasets import list_keel
 

@@ -52,7 +52,17 @@ def make_table(path, n_rows, seed=0):
             "label": np.where(rng.rand(n_rows) < 0.05, "fraud", "ok"),
         }
     )
+    if n_rows > 1 and not (frame["label"] == "fraud").any():
+        frame.loc[0, "label"] = "fraud"  # a small table: two classes to compare
     frame.to_csv(path, index=False)
+
+
+def _rows(text):
+    """An argparse ``type``: a table of at least 2 rows, one of each class."""
+    value = positive_int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be at least 2, got {value}")
+    return value
 
 
 def _read(reader, path):
@@ -76,7 +86,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--rows",
-        type=positive_int,
+        type=_rows,
         nargs="+",
         default=[200_000, 1_000_000],
         help="rows of the generated tables (default: 200000 1000000)",

@@ -651,8 +651,11 @@ def main(argv=None):
         torch.set_num_threads(1)
         run_predict(args.predict)
         return
-    if args.epoch_scale is not None and not args.epoch_scale > 0:
-        parser.error(f"argument --epoch-scale: must be above 0, got {args.epoch_scale}")
+    if args.epoch_scale is not None and not 0 < args.epoch_scale < float("inf"):
+        parser.error(
+            f"argument --epoch-scale: must be a finite number above 0, "
+            f"got {args.epoch_scale}"
+        )
     quick = args.quick
     seeds = args.seeds or (1 if quick else 3)
     epoch_scale = args.epoch_scale or (0.1 if quick else 1.0)

@@ -103,6 +103,8 @@ def main(argv=None):
         help=f"comma-separated subset of: {', '.join(DATASETS)}",
     )
     args = parser.parse_args(argv)
+    if args.first_seed < 0:
+        parser.error(f"argument --first-seed: must be 0 or more, got {args.first_seed}")
     datasets = [name.strip() for name in args.datasets.split(",")]
     unknown = [name for name in datasets if name not in DATASETS]
     if unknown:

@@ -309,7 +309,9 @@ def read_cache(path, protocol):
     rows = {}
     if not path or not os.path.exists(path):
         return rows
-    with open(path, newline="") as f:  # one row a line: no field holds a break
+    # one row a line: no field holds a break; a character cut by a killed
+    # write is replaced, and its line, cut short, is not read back
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
         fields = next(csv.reader([f.readline()]), [])
         if set(CACHE_FIELDS) - set(fields):
             return rows  # a header cut short: :func:`_append` writes it again
@@ -318,6 +320,37 @@ def read_cache(path, protocol):
             if row is not None and row["protocol"] == protocol:
                 rows[row["dataset"], row["method"]] = row
     return rows
+
+
+def cache_problem(path):
+    """Why ``path`` cannot be read as this script's cache, or None.
+
+    A file whose first line is not the cache's header (nor the start of it,
+    left by a cut first write) is not a cache: rows appended to it would
+    never be read back, and would change the file.
+    """
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, "rb") as f:
+            first = f.readline()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    header = ",".join(CACHE_FIELDS).encode()
+    if first.rstrip(b"\r\n") != header and not _header_cut_short(first):
+        return (
+            f"is not a cache of this script (its first line is not {header.decode()!r})"
+        )
+    return None
+
+
+def _header_cut_short(first):
+    """Whether ``first``, the first line read from the cache, is a header cut short.
+
+    Only a killed first write leaves one: the start of the header, with no
+    line end and nothing after it. :func:`_append` writes it again, whole.
+    """
+    return ",".join(CACHE_FIELDS).encode().startswith(first)
 
 
 def _append(path, row):
@@ -333,10 +366,10 @@ def _append(path, row):
     if not new:
         with open(path, "rb") as f:
             first = f.readline()
-            new = ",".join(CACHE_FIELDS).encode().startswith(first)
+            new = _header_cut_short(first)
             f.seek(-1, os.SEEK_END)
             cut = f.read(1) != b"\n"
-    with open(path, "w" if new else "a", newline="") as f:
+    with open(path, "w" if new else "a", newline="", encoding="utf-8") as f:
         if cut and not new:
             f.write("\n")
         writer = csv.DictWriter(f, fieldnames=CACHE_FIELDS)
@@ -538,6 +571,10 @@ def main(argv=None):
         repeats, seeds, cache = args.repeats or 2, range(5), args.cache or None
         n_folds = args.folds or 5
         sections = args.sections or ("keel", "digits_lt", "long_tail")
+    if "keel" in sections and cache and (problem := cache_problem(cache)):
+        parser.error(
+            f"--cache: {cache} {problem}; give another file, or '' for no cache"
+        )
     tables = {}
     if "keel" in sections:
         wanted = list(dict.fromkeys(n for g in groups.values() for n in g))

@@ -147,7 +147,7 @@ def main(argv=None):
         help="also the SMOTENC table of bench_smotenc.py (1e4 rows with --quick)",
     )
     args = parser.parse_args(argv)
-    if args.budget < 0:
+    if not args.budget >= 0:  # nan too
         parser.error(f"argument --budget: must be 0 or more, got {args.budget}")
     sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     rows = run(sizes, [10, 100], [0.10, 0.01], args.repeat, args.budget)

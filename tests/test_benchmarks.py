@@ -49,9 +49,17 @@ def test_help(bench, name, monkeypatch, capsys):
     [
         ("bench_cifar_lt", ["--methods", "ce,nosuch"], "--methods: unknown ['nosuch']"),
         ("bench_cifar_lt", ["--dataset", "cifar1000"], "argument --dataset"),
+        ("bench_cifar_lt", ["--device", "gpu"], "--device: Expected one of cpu"),
+        (
+            "bench_cifar_lt",
+            ["--root", "/nonexistent_ltlearn"],
+            "--root: /nonexistent_ltlearn/cifar-10-batches-py/data_batch_1 not found",
+        ),
         ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
         ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
+        ("bench_deep_rules", ["--first-seed", "-1"], "--first-seed: must be 0 or"),
         ("bench_deep", ["--rounds", "-1"], "--rounds: must be at least 1, got -1"),
+        ("bench_deep", ["--epoch-scale", "inf"], "--epoch-scale: must be a finite"),
         ("bench_post_hoc", ["--seeds", "0"], "--seeds: must be at least 1"),
         ("bench_post_hoc", ["--sets", "3"], "--sets: only with --part search"),
         (
@@ -70,10 +78,18 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_cifar_lt", ["--epochs", "0"], "--epochs: must be at least 1"),
         ("bench_cog", ["--sets", "glass1", "nosuch"], "--sets: unknown ['nosuch']"),
         ("bench_cog", ["--quick", "--sets", "glass1"], "not with --quick"),
+        ("bench_cog", ["--quick", "--all"], "--all: only with the default list"),
+        (
+            "bench_cog",
+            ["--predict-scale", "10", "--quick", "--repeats", "1"],
+            "--predict-scale: runs alone, not with --quick --repeats",
+        ),
         ("bench_smotenc", ["--keel", "--datasets", "glass1"], "['glass1'] are not"),
         ("bench_smotenc", ["--datasets", "german"], "--datasets: only with --keel"),
         ("bench_smotenc", ["--models", "rf"], "--models: only with --keel"),
         ("bench_smote", ["--budget", "-1"], "--budget: must be 0 or more, got -1.0"),
+        ("bench_smote", ["--budget", "nan"], "--budget: must be 0 or more, got nan"),
+        ("bench_compare_load", ["--rows", "1"], "--rows: must be at least 2, got 1"),
     ],
 )
 def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
@@ -163,6 +179,12 @@ def test_keel_cache_row_of_a_failed_fit_cut_short_runs_again(bench, tmp_path):
     assert module.read_cache(str(path), "1x2")["haberman", "smote_lr"]["error"] == (
         "ValueError: a, b"
     )
+    # cut inside a character of the message: it ran into UnicodeDecodeError
+    module._append(str(path), dict(common, dataset="iris", error="k ≥ 6"))
+    path.write_bytes(path.read_bytes()[: -len(b" 6\r\n") - 1])  # inside "≥"
+    assert ("iris", "smote_lr") not in module.read_cache(str(path), "1x2")
+    assert len(module.read_cache(str(path), "1x2")) == 3
+    assert module.cache_problem(str(path)) is None
 
 
 def test_keel_cache_header_cut_short_is_written_again(bench, tmp_path):
@@ -173,7 +195,10 @@ def test_keel_cache_header_cut_short_is_written_again(bench, tmp_path):
     """
     module = bench("bench_keel")
     path = tmp_path / "cache.csv"
-    path.write_text("protocol,dataset,met")
+    header = ",".join(module.CACHE_FIELDS)
+    for text in ("", header + "\r\n", header + "\r", "protocol,dataset,met"):
+        path.write_text(text, newline="")
+        assert module.cache_problem(str(path)) is None, text
     row = dict(protocol="1x2", dataset="glass4", method="brf", config="abc")
     scores = dict(balanced_accuracy=0.75, g_mean=0.5, fit_seconds=0.25)
     module._append(str(path), dict(row, **scores))
@@ -336,3 +361,66 @@ def test_post_hoc_classes_part_prints_a_row_per_number_of_classes(bench, capsys)
     rows = [line.split("|") for line in out.splitlines() if line[:3] in ("10 ", "100")]
     assert [int(row[0]) for row in rows] == [10, 100]
     assert all(int(row[1]) == 2000 and float(row[4]) > 0 for row in rows)
+
+
+def test_cifar_n_max_reaches_the_loader(bench, monkeypatch):
+    """--n-max with --root sets the largest class of the CIFAR-LT set read."""
+    module = bench("bench_cifar_lt")
+    import ltlearn.datasets
+
+    calls = []
+
+    def loader(root, **kwargs):
+        calls.append(kwargs)
+        raise KeyboardInterrupt  # stop before any training
+
+    monkeypatch.setattr(ltlearn.datasets, "load_cifar_lt", loader)
+    for argv, n_max in [([], None), (["--n-max", "30"], 30)]:
+        with pytest.raises(KeyboardInterrupt):
+            module.main(["--root", "cifar", "--methods", "ce", *argv])
+        assert calls.pop()["n_max"] == n_max
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"a,b,target\r\n1,2,0\r\n", "is not a cache of this script"),
+        (b"\xa3\x00\xff" * 10, "is not a cache of this script"),
+        # a first line that starts the header is a cut header only when
+        # nothing follows it: rows went under these, never read back
+        (b"\r\nnotes\r\n", "is not a cache of this script"),
+        (b"protocol\r\n2x5\r\n", "is not a cache of this script"),
+        (None, "cannot be read"),
+    ],
+)
+def test_keel_cache_that_is_not_one_is_a_usage_error(
+    bench, tmp_path, capsys, content, message
+):
+    """A --cache that is no cache stops the run, before any fit, unchanged.
+
+    Rows were appended to another CSV file; a file that is not text, or a
+    folder, ended in a traceback.
+    """
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    if content is None:
+        path.mkdir()
+    else:
+        path.write_bytes(content)
+    argv = ["--quick", "--sections", "keel", "--methods", "lr_balanced"]
+    with pytest.raises(SystemExit) as exit_info:
+        module.main([*argv, "--cache", str(path)])
+    assert exit_info.value.code == 2
+    assert f"--cache: {path} {message}" in capsys.readouterr().err
+    if content is not None:
+        assert path.read_bytes() == content
+
+
+@pytest.mark.parametrize("n_rows", [2, 20])
+def test_compare_load_small_table_has_both_classes(bench, tmp_path, n_rows):
+    """``--rows 20`` ran into "Target column 'label' has a single class"."""
+    pd = pytest.importorskip("pandas")
+    module = bench("bench_compare_load")
+    module.make_table(tmp_path / "table.csv", n_rows)
+    labels = pd.read_csv(tmp_path / "table.csv")["label"]
+    assert sorted(set(labels)) == ["fraud", "ok"]
