@@ -9,10 +9,11 @@ from itertools import combinations
 
 import numpy as np
 from scipy import sparse
-from sklearn import config_context
+from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import has_fit_parameter
@@ -280,11 +281,17 @@ def _batched_params(estimator, Xs):
 
     The solver reproduces ``LinearSVC`` with the L2 penalty, the squared
     hinge loss and no class weights on dense data (every array of ``Xs``) of
-    at most ``_BATCHED_MAX_FEATURES`` features; otherwise ``None``.
+    at most ``_BATCHED_MAX_FEATURES`` features; otherwise ``None``. The
+    parameters are validated as ``LinearSVC.fit`` would, since it is not
+    called.
     """
     if type(estimator) is not LinearSVC or any(sparse.issparse(X) for X in Xs):
         return None
     params = estimator.get_params()
+    if not get_config()["skip_parameter_validation"]:
+        validate_parameter_constraints(
+            LinearSVC._parameter_constraints, params, caller_name="LinearSVC"
+        )
     if (
         Xs[0].shape[1] > _BATCHED_MAX_FEATURES
         or params["penalty"] != "l2"

@@ -757,6 +757,22 @@ def test_batched_pairs_are_fitted_linear_svcs():
     assert all(svc.intercept_ == 0.0 for svc in no_intercept.estimators_)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{"C": 0.0}, {"C": -1.0}, {"tol": -1.0}, {"fit_intercept": "yes"}, {"dual": "x"}],
+)
+def test_batched_pairs_validate_the_linear_svc(params):
+    # LinearSVC.fit is not called for the batched pairs: its parameters are
+    # refused as it refuses them (a grid over estimator__C holding 0, say),
+    # not solved silently.
+    X, y = _two_sided(random_state=0)
+    name = next(iter(params))
+    for data in (X, sparse.csr_array(X)):  # batched, then pair by pair
+        cog = COGClassifier(LinearSVC(**params), n_clusters=4, random_state=0)
+        with pytest.raises(ValueError, match=f"The '{name}' parameter of LinearSVC"):
+            cog.fit(data, y)
+
+
 @pytest.mark.parametrize("estimator", [None, _Liblinear(), LogisticRegression()])
 def test_split_cv_keeps_separated_classes_whole_without_folds(estimator):
     # The rare class lies apart from both modes of the large class: the
