@@ -92,7 +92,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``predict``, and ``decision_function`` or ``predict_proba`` for the
         ``"min-max"`` strategy. ``None`` means :class:`~sklearn.svm.LinearSVC`
         for ``"min-max"`` and ``OneVsOneClassifier(LinearSVC())`` for
-        ``"direct"``. Tune it through ``estimator__<param>``.
+        ``"direct"``. Tune it through ``estimator__<param>`` once given
+        (``COGClassifier(LinearSVC())`` and ``estimator__C``): ``None`` has
+        no parameters to set.
 
         Under ``"min-max"``, a ``LinearSVC`` with the squared hinge loss, the
         L2 penalty and no class weights (the default) on dense data of at
