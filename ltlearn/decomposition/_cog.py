@@ -97,8 +97,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         no parameters to set.
 
         Under ``"min-max"``, a ``LinearSVC`` with the squared hinge loss, the
-        L2 penalty and no class weights (the default) on dense data of at
-        most 200 features is not fitted pair by pair: all its pairs are
+        L2 penalty, ``multi_class="ovr"`` and no class weights (the default)
+        on dense data of at most 200 features is not fitted pair by pair: all
+        its pairs are
         solved at once by a finite Newton method, on the objective of
         liblinear and with the stopping rule of its primal solver (``C``,
         ``fit_intercept``, ``intercept_scaling``, ``tol`` and ``max_iter``

@@ -280,8 +280,9 @@ def _batched_params(estimator, Xs):
     """``LinearSVC`` parameters when the batched solver can fit its pairs.
 
     The solver reproduces ``LinearSVC`` with the L2 penalty, the squared
-    hinge loss and no class weights on dense data (every array of ``Xs``) of
-    at most ``_BATCHED_MAX_FEATURES`` features; otherwise ``None``. The
+    hinge loss, the one-vs-rest formulation and no class weights on dense
+    data (every array of ``Xs``) of at most ``_BATCHED_MAX_FEATURES``
+    features; otherwise ``None``. The
     parameters are validated as ``LinearSVC.fit`` would, since it is not
     called.
     """
@@ -297,6 +298,8 @@ def _batched_params(estimator, Xs):
         or params["penalty"] != "l2"
         or params["loss"] != "squared_hinge"
         or params["class_weight"] is not None
+        # Crammer and Singer's joint objective differs on two classes too
+        or params.get("multi_class", "ovr") != "ovr"
     ):
         return None
     names = ("C", "fit_intercept", "intercept_scaling", "tol", "max_iter")

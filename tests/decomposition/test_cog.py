@@ -757,6 +757,20 @@ def test_batched_pairs_are_fitted_linear_svcs():
     assert all(svc.intercept_ == 0.0 for svc in no_intercept.estimators_)
 
 
+def test_crammer_singer_pairs_are_fitted_by_liblinear():
+    # Crammer and Singer's formulation is another objective than the batched
+    # solver's, on two classes too: such a LinearSVC is fitted pair by pair.
+    X, y = _two_sided(random_state=0)
+    params = {"multi_class": "crammer_singer", "tol": 1e-10, "max_iter": 100_000}
+    fits = [
+        COGClassifier(estimator, n_clusters=4, random_state=0).fit(X, y)
+        for estimator in (LinearSVC(**params), _Liblinear(**params))
+    ]
+    np.testing.assert_allclose(
+        fits[0].decision_function(X), fits[1].decision_function(X), atol=1e-6
+    )
+
+
 @pytest.mark.parametrize(
     "params",
     [{"C": 0.0}, {"C": -1.0}, {"tol": -1.0}, {"fit_intercept": "yes"}, {"dual": "x"}],
