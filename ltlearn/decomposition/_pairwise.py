@@ -282,9 +282,8 @@ def _batched_params(estimator, Xs):
     The solver reproduces ``LinearSVC`` with the L2 penalty, the squared
     hinge loss, the one-vs-rest formulation and no class weights on dense
     data (every array of ``Xs``) of at most ``_BATCHED_MAX_FEATURES``
-    features; otherwise ``None``. The
-    parameters are validated as ``LinearSVC.fit`` would, since it is not
-    called.
+    features; otherwise ``None``. The parameters are validated as
+    ``LinearSVC.fit`` would, since it is not called.
     """
     if type(estimator) is not LinearSVC or any(sparse.issparse(X) for X in Xs):
         return None
