@@ -269,8 +269,10 @@ def _fit_weighted(estimator, X, y, rates, scale=None):
 def _fit_pair(estimator, X, positive, rates, scale, validate):
     """A clone of ``estimator`` fitted on the rows of one pair."""
     # X is validated and every clone has the parameters of the first: skip
-    # the checks that would repeat for each pair.
-    with config_context(assume_finite=True, skip_parameter_validation=not validate):
+    # the checks that would repeat for each pair (all of them where the
+    # configuration skips parameter validation).
+    skip = not validate or get_config()["skip_parameter_validation"]
+    with config_context(assume_finite=True, skip_parameter_validation=skip):
         return _fit_weighted(
             clone(estimator), X, positive.astype(np.intp), rates, scale
         )

@@ -12,6 +12,7 @@ from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
 from sklearn.ensemble import StackingClassifier, VotingClassifier
@@ -785,6 +786,19 @@ def test_batched_pairs_validate_the_linear_svc(params):
         cog = COGClassifier(LinearSVC(**params), n_clusters=4, random_state=0)
         with pytest.raises(ValueError, match=f"The '{name}' parameter of LinearSVC"):
             cog.fit(data, y)
+
+
+def test_pairs_skip_validation_as_configured():
+    # Under skip_parameter_validation=True no pair's LinearSVC is validated,
+    # whichever way its pairs are fitted, as LinearSVC.fit skips it.
+    X, y = _two_sided(random_state=0)
+    fits = []
+    for data in (X, sparse.csr_array(X)):  # batched, then pair by pair
+        svc = LinearSVC(fit_intercept=1, tol=1e-10, max_iter=100_000)
+        cog = COGClassifier(svc, n_clusters=4, random_state=0)
+        with config_context(skip_parameter_validation=True):
+            fits.append(cog.fit(data, y).decision_function(data))
+    np.testing.assert_allclose(fits[0], fits[1], atol=1e-6)
 
 
 @pytest.mark.parametrize("estimator", [None, _Liblinear(), LogisticRegression()])
