@@ -91,7 +91,9 @@ ALLOWED_IMPORTS = {
 ALLOWED_HOOKS = {
     "_parameter_constraints": (
         "scikit-learn's developer convention, read by _fit_context and "
-        "validate_parameter_constraints"
+        "validate_parameter_constraints; COGClassifier reads LinearSVC's to "
+        "validate the LinearSVC whose pairs it solves without LinearSVC.fit, "
+        "as fit would (no public way to validate parameters without fitting)"
     ),
     "_fit_resample": (
         "the abstract method of imbalanced-learn's SamplerMixin that each "

@@ -92,17 +92,17 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``predict``, and ``decision_function`` or ``predict_proba`` for the
         ``"min-max"`` strategy. ``None`` means :class:`~sklearn.svm.LinearSVC`
         for ``"min-max"`` and ``OneVsOneClassifier(LinearSVC())`` for
-        ``"direct"``. Tune it through ``estimator__<param>``.
+        ``"direct"``. Tune it through ``estimator__<param>`` once given
+        (``COGClassifier(LinearSVC())``): ``None`` has no parameters to set.
 
-        Under ``"min-max"``, a ``LinearSVC`` with the squared hinge loss, the
-        L2 penalty and no class weights (the default) on dense data of at
-        most 200 features is not fitted pair by pair: all its pairs are
-        solved at once by a finite Newton method, on the objective of
-        liblinear and with the stopping rule of its primal solver (``C``,
-        ``fit_intercept``, ``intercept_scaling``, ``tol`` and ``max_iter``
-        are honoured), and ``estimators_`` holds ``LinearSVC`` objects
-        with these solutions. This saves the per-fit overhead of many small
-        problems.
+        Under ``"min-max"``, a ``LinearSVC`` of the default ``loss``,
+        ``penalty``, ``multi_class`` and ``class_weight`` on dense data of at
+        most 200 features is not fitted pair by pair: all its pairs are solved
+        at once by a finite Newton method, on the objective of liblinear and
+        with the stopping rule of its primal solver (``C``, ``fit_intercept``,
+        ``intercept_scaling``, ``tol`` and ``max_iter`` are honoured), and
+        ``estimators_`` holds ``LinearSVC`` objects with these solutions,
+        saving the per-fit overhead of many small problems.
 
     n_clusters : "auto", int or dict, default="auto"
         Number of sub-classes of each class, ``K(i)``.

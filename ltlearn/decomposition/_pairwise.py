@@ -9,10 +9,11 @@ from itertools import combinations
 
 import numpy as np
 from scipy import sparse
-from sklearn import config_context
+from sklearn import config_context, get_config
 from sklearn.base import clone
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
+from sklearn.utils._param_validation import validate_parameter_constraints
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import has_fit_parameter
@@ -268,8 +269,10 @@ def _fit_weighted(estimator, X, y, rates, scale=None):
 def _fit_pair(estimator, X, positive, rates, scale, validate):
     """A clone of ``estimator`` fitted on the rows of one pair."""
     # X is validated and every clone has the parameters of the first: skip
-    # the checks that would repeat for each pair.
-    with config_context(assume_finite=True, skip_parameter_validation=not validate):
+    # the checks that would repeat for each pair (all of them where the
+    # configuration skips parameter validation).
+    skip = not validate or get_config()["skip_parameter_validation"]
+    with config_context(assume_finite=True, skip_parameter_validation=skip):
         return _fit_weighted(
             clone(estimator), X, positive.astype(np.intp), rates, scale
         )
@@ -279,17 +282,25 @@ def _batched_params(estimator, Xs):
     """``LinearSVC`` parameters when the batched solver can fit its pairs.
 
     The solver reproduces ``LinearSVC`` with the L2 penalty, the squared
-    hinge loss and no class weights on dense data (every array of ``Xs``) of
-    at most ``_BATCHED_MAX_FEATURES`` features; otherwise ``None``.
+    hinge loss, the one-vs-rest formulation and no class weights on dense
+    data (every array of ``Xs``) of at most ``_BATCHED_MAX_FEATURES``
+    features; otherwise ``None``. The parameters are validated as
+    ``LinearSVC.fit`` would, since it is not called.
     """
     if type(estimator) is not LinearSVC or any(sparse.issparse(X) for X in Xs):
         return None
     params = estimator.get_params()
+    if not get_config()["skip_parameter_validation"]:
+        validate_parameter_constraints(
+            LinearSVC._parameter_constraints, params, caller_name="LinearSVC"
+        )
     if (
         Xs[0].shape[1] > _BATCHED_MAX_FEATURES
         or params["penalty"] != "l2"
         or params["loss"] != "squared_hinge"
         or params["class_weight"] is not None
+        # Crammer and Singer's joint objective differs on two classes too
+        or params.get("multi_class", "ovr") != "ovr"
     ):
         return None
     names = ("C", "fit_intercept", "intercept_scaling", "tol", "max_iter")

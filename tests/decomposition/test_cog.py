@@ -12,6 +12,7 @@ from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
 from sklearn.ensemble import StackingClassifier, VotingClassifier
@@ -755,6 +756,49 @@ def test_batched_pairs_are_fitted_linear_svcs():
         LinearSVC(fit_intercept=False), n_clusters=4, random_state=0
     ).fit(X, y)
     assert all(svc.intercept_ == 0.0 for svc in no_intercept.estimators_)
+
+
+def test_crammer_singer_pairs_are_fitted_by_liblinear():
+    # Crammer and Singer's formulation is another objective than the batched
+    # solver's, on two classes too: such a LinearSVC is fitted pair by pair.
+    X, y = _two_sided(random_state=0)
+    params = {"multi_class": "crammer_singer", "tol": 1e-10, "max_iter": 100_000}
+    fits = [
+        COGClassifier(estimator, n_clusters=4, random_state=0).fit(X, y)
+        for estimator in (LinearSVC(**params), _Liblinear(**params))
+    ]
+    np.testing.assert_allclose(
+        fits[0].decision_function(X), fits[1].decision_function(X), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"C": 0.0}, {"C": -1.0}, {"tol": -1.0}, {"fit_intercept": "yes"}, {"dual": "x"}],
+)
+def test_batched_pairs_validate_the_linear_svc(params):
+    # LinearSVC.fit is not called for the batched pairs: its parameters are
+    # refused as it refuses them (a grid over estimator__C holding 0, say),
+    # not solved silently.
+    X, y = _two_sided(random_state=0)
+    name = next(iter(params))
+    for data in (X, sparse.csr_array(X)):  # batched, then pair by pair
+        cog = COGClassifier(LinearSVC(**params), n_clusters=4, random_state=0)
+        with pytest.raises(ValueError, match=f"The '{name}' parameter of LinearSVC"):
+            cog.fit(data, y)
+
+
+def test_pairs_skip_validation_as_configured():
+    # Under skip_parameter_validation=True no pair's LinearSVC is validated,
+    # whichever way its pairs are fitted, as LinearSVC.fit skips it.
+    X, y = _two_sided(random_state=0)
+    fits = []
+    for data in (X, sparse.csr_array(X)):  # batched, then pair by pair
+        svc = LinearSVC(fit_intercept=1, tol=1e-10, max_iter=100_000)
+        cog = COGClassifier(svc, n_clusters=4, random_state=0)
+        with config_context(skip_parameter_validation=True):
+            fits.append(cog.fit(data, y).decision_function(data))
+    np.testing.assert_allclose(fits[0], fits[1], atol=1e-6)
 
 
 @pytest.mark.parametrize("estimator", [None, _Liblinear(), LogisticRegression()])
