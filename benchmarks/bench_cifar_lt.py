@@ -191,8 +191,9 @@ def main(argv=None):
     parser.add_argument(
         "--n-max",
         type=positive_int,
-        help="images of the largest class (default: 5000 for CIFAR-10 and 500 "
-        "for CIFAR-100 with --root; synthetic: 5000 on CUDA, 300 on the CPU)",
+        help="images of the largest class, at least 100 (default: 5000 for "
+        "CIFAR-10 and 500 for CIFAR-100 with --root; synthetic: 5000 on CUDA, "
+        "300 on the CPU)",
     )
     parser.add_argument(
         "--methods",
@@ -205,6 +206,12 @@ def main(argv=None):
     unknown = [name for name in names if name not in methods(200)]
     if unknown:
         parser.error(f"--methods: unknown {unknown}; choose among {list(methods(200))}")
+    if args.n_max is not None and args.n_max < 100:
+        # the smallest class keeps int(n_max / 100) images: none below 100
+        parser.error(
+            f"argument --n-max: must be at least 100, the imbalance ratio, "
+            f"got {args.n_max}"
+        )
     try:
         torch.device(args.device)
     except RuntimeError as exc:

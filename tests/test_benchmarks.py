@@ -55,6 +55,12 @@ def test_help(bench, name, monkeypatch, capsys):
             ["--root", "/nonexistent_ltlearn"],
             "--root: /nonexistent_ltlearn/cifar-10-batches-py/data_batch_1 not found",
         ),
+        (
+            "bench_cifar_lt",
+            ["--root", "/nonexistent_ltlearn", "--n-max", "50"],
+            "--n-max: must be at least 100, the imbalance ratio, got 50",
+        ),
+        ("bench_cifar_lt", ["--n-max", "99"], "--n-max: must be at least 100"),
         ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
         ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
         ("bench_deep_rules", ["--first-seed", "-1"], "--first-seed: must be 0 or"),
@@ -375,7 +381,7 @@ def test_cifar_n_max_reaches_the_loader(bench, monkeypatch):
         raise KeyboardInterrupt  # stop before any training
 
     monkeypatch.setattr(ltlearn.datasets, "load_cifar_lt", loader)
-    for argv, n_max in [([], None), (["--n-max", "30"], 30)]:
+    for argv, n_max in [([], None), (["--n-max", "300"], 300)]:
         with pytest.raises(KeyboardInterrupt):
             module.main(["--root", "cifar", "--methods", "ce", *argv])
         assert calls.pop()["n_max"] == n_max
