@@ -199,13 +199,13 @@ def _shot_accuracy(
     if codes is None:
         unique_labels(y_true, y_train)  # and training labels of another type
         labels, counts = _check_train_labels(y_true, y_train)
-        recall = _per_class_recall(y_true, y_pred, labels, sample_weight)
+        scored_true, scored_pred = y_true, y_pred
     else:  # strings, scored by their codes
-        true_codes, pred_codes, train_codes = codes
+        scored_true, scored_pred, train_codes = codes
         labels, counts = np.unique(train_codes, return_counts=True)
-        if np.setdiff1d(true_codes, labels).size:
+        if np.setdiff1d(scored_true, labels).size:
             _check_train_labels(y_true, y_train)  # refuses them by name
-        recall = _per_class_recall(true_codes, pred_codes, labels, sample_weight)
+    recall = _per_class_recall(scored_true, scored_pred, labels, sample_weight)
     masks = {
         "many": counts > many_threshold,
         "medium": (counts >= few_threshold) & (counts <= many_threshold),
@@ -221,9 +221,12 @@ def _shot_accuracy(
     for group in groups:
         values = recall[masks[group] & ~np.isnan(recall)]
         if values.size == 0:
+            # a class of the group may occur in y_true with weight 0 only
+            occurs = np.isin(labels[masks[group]], scored_true).any()
+            where = "has a sample of nonzero weight" if occurs else "occurs"
             warnings.warn(
                 f"No {group}-shot class ({definitions[group]} samples in "
-                "y_train) occurs in y_true; its accuracy is NaN.",
+                f"y_train) {where} in y_true; its accuracy is NaN.",
                 UndefinedMetricWarning,
                 stacklevel=external_stacklevel(),
             )

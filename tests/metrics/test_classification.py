@@ -118,6 +118,21 @@ def test_shot_accuracy_empty_group_warning_names_its_threshold(y_train, match):
         shot_accuracy([0, 1], [0, 0], y_train=y_train)
 
 
+@pytest.mark.parametrize("y_true", [[0, 1, 2], ["a", "b", "c"]])
+def test_shot_accuracy_group_of_zero_weight_warns_of_the_weights(y_true):
+    # A few-shot class of y_true whose samples all had weight 0 gave "No
+    # few-shot class ... occurs in y_true", although it occurs there.
+    y_train = np.repeat(y_true, [200, 30, 3])
+    with pytest.warns(UndefinedMetricWarning) as record:
+        scores = shot_accuracy(y_true, y_true, y_train=y_train, sample_weight=[1, 1, 0])
+    assert math.isnan(scores["few"])
+    (warning,) = record
+    assert (
+        "few-shot class (fewer than few_threshold=20 samples in y_train) "
+        "has a sample of nonzero weight in y_true" in str(warning.message)
+    )
+
+
 def test_shot_scorer_warning_names_the_users_line():
     # A fixed stacklevel named ltlearn's scorer when shot_accuracy ran under
     # make_shot_scorer.
