@@ -107,14 +107,20 @@ def _cifar_folder(root, dataset):
     """The folder of the batch files: ``root`` itself or its CIFAR sub-folder."""
     folder = os.path.expanduser(os.fspath(root))
     nested = os.path.join(folder, _FOLDERS[dataset])
-    # the extracted folder itself, under its name, as "." from inside it, or
-    # renamed (its first batch file is there and no CIFAR sub-folder)
-    if os.path.basename(os.path.abspath(folder)) == _FOLDERS[dataset] or (
-        not os.path.isdir(nested)
-        and os.path.isfile(os.path.join(folder, _FILES[dataset][0][0]))
+    # by name first (normpath keeps "." and ".." as given): the folder itself
+    # if it is called so, otherwise its sub-folder of that name
+    if os.path.basename(os.path.normpath(folder)) == _FOLDERS[dataset]:
+        by_name, other = folder, nested
+    else:
+        by_name, other = nested, folder
+    # the other one when only it holds the first batch file: the extracted
+    # folder renamed or given as ".", or a folder of that name around it
+    first = _FILES[dataset][0][0]
+    if not os.path.isfile(os.path.join(by_name, first)) and os.path.isfile(
+        os.path.join(other, first)
     ):
-        return folder
-    return nested
+        return other
+    return by_name
 
 
 def _cifar_lt_counts(n_max, n_classes, imbalance_ratio, profile):
