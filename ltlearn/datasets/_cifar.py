@@ -103,6 +103,26 @@ def _read(folder, names, dataset):
     return X, np.concatenate(labels)
 
 
+def _cifar_folder(root, dataset):
+    """The folder of the batch files: ``root`` itself or its CIFAR sub-folder."""
+    folder = os.path.expanduser(os.fspath(root))
+    nested = os.path.join(folder, _FOLDERS[dataset])
+    # by name first (normpath keeps "." and ".." as given): the folder itself
+    # if it is called so, otherwise its sub-folder of that name
+    if os.path.basename(os.path.normpath(folder)) == _FOLDERS[dataset]:
+        by_name, other = folder, nested
+    else:
+        by_name, other = nested, folder
+    # the other one when only it holds the first batch file: the extracted
+    # folder renamed or given as ".", or a folder of that name around it
+    first = _FILES[dataset][0][0]
+    if not os.path.isfile(os.path.join(by_name, first)) and os.path.isfile(
+        os.path.join(other, first)
+    ):
+        return other
+    return by_name
+
+
 def _cifar_lt_counts(n_max, n_classes, imbalance_ratio, profile):
     # The LDAM code's arithmetic (imb_factor = 1 / IF, int() truncation), so
     # the class sizes match the published training sets exactly.
@@ -161,8 +181,9 @@ def load_cifar_lt(
     ----------
     root : str or path-like
         Folder holding ``cifar-10-batches-py`` / ``cifar-100-python``, or that
-        folder itself; a leading ``~`` is the home directory, as in the
-        ``root`` of torchvision's datasets.
+        folder itself (under any name: the folder holding the batch files);
+        a leading ``~`` is the home directory, as in the ``root`` of
+        torchvision's datasets.
     dataset : {"cifar10", "cifar100"}, default="cifar10"
         Which CIFAR.
     imbalance_ratio : float, default=100
@@ -210,9 +231,7 @@ def load_cifar_lt(
     >>> _cifar_lt_counts(5000, 10, 100, "exp")
     [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
     """
-    folder = os.path.expanduser(os.fspath(root))
-    if os.path.basename(os.path.normpath(folder)) != _FOLDERS[dataset]:
-        folder = os.path.join(folder, _FOLDERS[dataset])
+    folder = _cifar_folder(root, dataset)
     classes = np.arange(_N_CLASSES[dataset])
     if n_max is None:
         n_max = _N_MAX[dataset]

@@ -94,8 +94,10 @@ def make_long_tailed(
 
     Parameters
     ----------
-    X : {{array-like, sparse matrix}} of shape (n_samples, n_features)
-        The data.
+    X : {{array-like, sparse matrix}} of shape (n_samples, ...)
+        The data: a table of shape ``(n_samples, n_features)`` or any array
+        whose first axis runs over the samples, such as images of shape
+        ``(n_samples, 3, 32, 32)``.
     y : array-like of shape (n_samples,)
         The labels.
     imbalance_ratio : float
@@ -112,7 +114,7 @@ def make_long_tailed(
 
     Returns
     -------
-    X_lt : {{ndarray, sparse matrix, DataFrame}} of shape (n_kept, n_features)
+    X_lt : {{ndarray, sparse matrix, DataFrame}} of shape (n_kept, ...)
         The kept rows, in their original order.
     y_lt : {{ndarray, Series}} of shape (n_kept,)
         Their labels.
@@ -138,6 +140,7 @@ def make_long_tailed(
         accept_sparse=["csr", "csc"],
         dtype=None,
         ensure_all_finite=False,
+        allow_nd=True,  # images (n_samples, channels, height, width)
     )
     check_classification_y(y_checked)
     rng = check_random_state(random_state)

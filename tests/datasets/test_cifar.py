@@ -90,6 +90,37 @@ def test_load_cifar_lt_root_under_the_home_directory(tmp_path, monkeypatch):
     np.testing.assert_array_equal(data.y_train, expected.y_train)
 
 
+@pytest.mark.parametrize("dataset", ["cifar10", "cifar100"])
+def test_load_cifar_lt_root_is_the_extracted_folder_under_any_name(
+    tmp_path, monkeypatch, dataset
+):
+    # "that folder itself" was found by its name only: the extracted folder
+    # renamed, or "." from inside it, was "<root>/cifar-10-batches-py/... not
+    # found"
+    n_classes = 10 if dataset == "cifar10" else 100
+    _write_cifar(tmp_path, dataset, 6, 2, n_classes)
+    extracted = tmp_path / os.listdir(tmp_path)[0]
+    expected = load_cifar_lt(tmp_path, dataset=dataset, imbalance_ratio=2, n_max=6)
+    renamed = extracted.rename(tmp_path / "my cifar")
+    monkeypatch.chdir(renamed)
+    for root in (renamed, "."):
+        data = load_cifar_lt(root, dataset=dataset, imbalance_ratio=2, n_max=6)
+        np.testing.assert_array_equal(data.train_indices, expected.train_indices)
+        np.testing.assert_array_equal(data.X_test, expected.X_test)
+
+
+def test_load_cifar_lt_root_named_like_the_folder_it_holds(tmp_path, monkeypatch):
+    # a folder called cifar-10-batches-py around the extracted one: "." from
+    # inside it found the sub-folder, and its absolute path did not
+    outer = tmp_path / "cifar-10-batches-py"
+    _write_cifar(outer, "cifar10", 6, 2, 10)
+    expected = load_cifar_lt(outer / "cifar-10-batches-py", imbalance_ratio=2, n_max=6)
+    monkeypatch.chdir(outer)
+    for root in (".", outer):
+        data = load_cifar_lt(root, imbalance_ratio=2, n_max=6)
+        np.testing.assert_array_equal(data.train_indices, expected.train_indices)
+
+
 def test_load_cifar100_step_profile(tmp_path):
     _write_cifar(tmp_path, "cifar100", 10, 2, 100)
     X_train, X_test, y_train, y_test = load_cifar_lt(

@@ -45,6 +45,23 @@ def test_make_long_tailed_keeps_rows_and_is_deterministic():
     np.testing.assert_array_equal(X, X_copy)
 
 
+def test_make_long_tailed_subsamples_images():
+    # images of shape (n, 3, 4, 4), as the deep classifier takes them, are
+    # "any labelled data" too: the same rows as a table with the same labels
+    _, y = _balanced(n_per_class=20, n_classes=3)
+    images = np.arange(y.size * 48, dtype=np.uint8).reshape(-1, 3, 4, 4)
+    X_lt, y_lt, idx = make_long_tailed(
+        images, y, 4, random_state=0, return_indices=True
+    )
+    _, _, idx_table = make_long_tailed(
+        images.reshape(y.size, -1), y, 4, random_state=0, return_indices=True
+    )
+    np.testing.assert_array_equal(idx, idx_table)
+    assert X_lt.shape == (idx.size, 3, 4, 4) and X_lt.dtype == np.uint8
+    np.testing.assert_array_equal(X_lt, images[idx])
+    np.testing.assert_array_equal(y_lt, y[idx])
+
+
 def test_make_long_tailed_keeps_pandas_and_sparse_input_types():
     # as imbalanced-learn's make_imbalance: frames keep their columns, dtypes
     # and index (they became an object array), sparse input stays sparse
