@@ -17,7 +17,7 @@ from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from ltlearn.post_hoc._base import _cross_fit_proba
+from ltlearn.post_hoc._base import _check_folds, _cross_fit_proba
 from ltlearn.utils._random import draw_seeds
 
 # Trees per forest of the default ensemble, and the most rows each tree draws:
@@ -63,16 +63,27 @@ def _fit_model(model, X, y, params):
         return clone(model).fit(X, y, **params)
 
 
-def _cross_fitted_proba(model, X, y, codes, params, cv, cv_seed, classes):
+def _cross_fitted_proba(
+    model, X, y, codes, params, cv, cv_seed, classes, sample_weight=None
+):
     """Probabilities of the training rows from clones that did not see them.
 
-    ``None`` when an int ``cv`` leaves fewer than two folds.
+    ``None`` when an int ``cv`` leaves fewer than two folds. With
+    ``sample_weight``, the samples of an int ``cv``'s class counts, and of
+    each training fold, are those of positive weight.
     """
     if isinstance(cv, Integral):
-        n_splits = min(cv, int(np.bincount(codes).min()))
+        counted = codes if sample_weight is None else codes[sample_weight > 0]
+        n_splits = min(cv, int(np.bincount(counted).min()))
         if n_splits < 2:
             return None
         splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
+        if sample_weight is not None:
+            splitter = list(splitter.split(X, codes))
+            _check_folds(
+                splitter, codes, classes, cv, "the held-out probabilities",
+                sample_weight,
+            )  # fmt: skip
     else:
         splitter = cv
     with warnings.catch_warnings():

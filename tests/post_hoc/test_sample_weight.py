@@ -386,6 +386,40 @@ def test_a_class_missing_from_a_training_fold(imbalanced_binary):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize("clf", CROSS_VALIDATED)
+def test_a_class_of_one_positive_weight_row_is_refused(clf, imbalanced_binary):
+    # three of the four rows of class 1 weigh 0: a training fold of a
+    # stratified cv holds only those, and its estimator never sees class 1
+    X, y = _with_rare_class(*imbalanced_binary, label=1, n_rows=4)
+    weights = np.where(y == 1, 0.0, 1.0)
+    weights[np.flatnonzero(y == 1)[-1]] = 1.0
+    with pytest.raises(
+        ValueError,
+        match="Class 1 has 1 sample of positive sample_weight in y, and "
+        "training fold .* holds none of them.*at least 2",
+    ):
+        clone(clf).set_params(cv=StratifiedKFold(4)).fit(X, y, sample_weight=weights)
+
+
+def test_a_training_fold_of_zero_weight_rows_of_a_class_is_refused(
+    imbalanced_binary,
+):
+    X, y = _with_rare_class(*imbalanced_binary, label=1, n_rows=4)
+    rare = np.flatnonzero(y == 1)
+    weights = np.ones(y.size)
+    weights[rare[:2]] = 0.0  # both rows of positive weight in one test fold
+    test = np.r_[rare[2:], np.flatnonzero(y == 0)[::2]]
+    train = np.setdiff1d(np.arange(y.size), test)
+    folds = [(train, test), (test, train)]
+    clf = PluginClassifier(LogisticRegression(), scoring="f1", cv=folds)
+    with pytest.raises(
+        ValueError,
+        match="Class 1 has 2 samples of positive sample_weight in y, and "
+        "training fold 0 of cv holds none of them.*Pass folds that keep",
+    ):
+        clf.fit(X, y, sample_weight=weights)
+
+
 @pytest.mark.parametrize(
     "clf",
     [
