@@ -33,7 +33,6 @@ from ltlearn.utils._validation import (
     may_have_method,
     sum_duplicate_entries,
 )
-from ltlearn.utils._warnings import external_stacklevel
 
 # "auto" never makes sub-classes smaller than this, so that every pairwise
 # linear boundary is learned from enough rows (chosen on the embedded KEEL
@@ -196,11 +195,10 @@ def _resample(sampler, X, subclass, seed):
     params = sampler.get_params()
     if params.get("random_state", 0) is None:
         sampler.set_params(random_state=seed)
-    sizes = np.bincount(subclass)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            X_res, y_res = sampler.fit_resample(X, subclass)
+        X_res, y_res = sampler.fit_resample(X, subclass)
     except ValueError as exc:
+        sizes = np.bincount(subclass)
         advice = (
             "Use fewer sub-classes (n_clusters) or a sampler that accepts "
             "smaller groups."
@@ -220,15 +218,6 @@ def _resample(sampler, X, subclass, seed):
             f"The sampler {type(sampler).__name__} failed on the sub-class "
             f"problem (sub-class sizes {sizes.tolist()}): {exc} {advice}"
         ) from exc
-    for caught_warning in caught:
-        # the classes it names are sub-class codes, not the labels of y
-        warnings.warn(
-            f"The sampler {type(sampler).__name__}, on the sub-class problem "
-            f"(sub-classes 0 to {sizes.size - 1}; subclass_to_class_ maps them "
-            f"to the labels of y): {caught_warning.message}",
-            caught_warning.category,
-            stacklevel=external_stacklevel(),
-        )
     return sampler, X_res, np.asarray(y_res)
 
 

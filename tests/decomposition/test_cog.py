@@ -291,27 +291,6 @@ def test_sampler_failure_names_the_subclasses(imbalanced_binary):
         cog.fit(X, y)
 
 
-def test_sampler_warnings_say_they_name_sub_classes():
-    # the sampler's "Class 1" is sub-class 1, here the class labelled 5
-    rng = np.random.RandomState(0)
-    X = np.vstack([rng.randn(40, 3), rng.randn(2, 3) + 2, rng.randn(40, 3) + 4])
-    y = np.r_[np.zeros(40, int), np.full(2, 5), np.full(40, 9)]
-    from ltlearn.over_sampling import SMOTE
-
-    clf = COGClassifier(oversample=SMOTE(random_state=0), random_state=0)
-    with pytest.warns(UserWarning) as record:
-        clf.fit(X, y)
-    messages = [str(w.message) for w in record]
-    assert any(
-        m.startswith(
-            "The sampler SMOTE, on the sub-class problem (sub-classes 0 to 2; "
-            "subclass_to_class_ maps them to the labels of y):"
-        )
-        for m in messages
-    ), messages
-    assert clf.subclass_to_class_.tolist() == [0, 5, 9]
-
-
 @pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.float64])
 def test_sampler_labels_of_another_dtype_give_the_same_pairs(
     imbalanced_multiclass, dtype
