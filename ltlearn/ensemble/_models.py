@@ -17,7 +17,7 @@ from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from ltlearn.post_hoc._base import _check_folds, _cross_fit_proba
+from ltlearn.post_hoc._base import _cross_fit_proba, _int_cv_folds
 from ltlearn.utils._random import draw_seeds
 
 # Trees per forest of the default ensemble, and the most rows each tree draws:
@@ -78,16 +78,15 @@ def _cross_fitted_proba(
         if n_splits < 2:
             return None
         splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
-        if sample_weight is not None:
-            splitter = list(splitter.split(X, codes))
-            _check_folds(
-                splitter, codes, classes, cv, "the held-out probabilities",
-                sample_weight,
-            )  # fmt: skip
     else:
         splitter = cv
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
+        if isinstance(cv, Integral) and sample_weight is not None:
+            splitter = _int_cv_folds(
+                splitter, X, codes, codes, classes, "the held-out probabilities",
+                sample_weight, {},
+            )  # fmt: skip
         return _cross_fit_proba(model, X, y, splitter, params, classes=classes)
 
 

@@ -252,6 +252,26 @@ def _check_prior_counts(counts, classes, weighted=False):
         )
 
 
+def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params):
+    """The checked folds of an int ``cv``'s ``StratifiedKFold`` ``splitter``.
+
+    Stratified on ``y``; where a training fold of them would miss the rows of
+    positive weight of a class, stratified instead with the rows of weight 0
+    as strata of their own, so that the others spread over the folds as if
+    those were not there (the folds of other fits stay as they were).
+    """
+    folds = list(splitter.split(X, y, **params))
+    cv = splitter.get_n_splits()
+    if sample_weight is not None and np.any(sample_weight <= 0):
+        try:
+            _check_folds(folds, codes, classes, cv, purpose, sample_weight)
+        except ValueError:
+            strata = np.where(sample_weight > 0, codes, codes + classes.size)
+            folds = list(splitter.split(X, strata, **params))
+    _check_folds(folds, codes, classes, cv, purpose, sample_weight)
+    return folds
+
+
 def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
     """Refuse folds whose training part misses a class of ``y``.
 
@@ -410,8 +430,14 @@ class _BasePostHocClassifier(
         with warnings.catch_warnings():
             # a class with fewer samples than folds: checked just below
             warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-            folds = list(splitter.split(X, y, **params.split))
-        _check_folds(folds, codes, self.classes_, cv, purpose, sample_weight)
+            if cv is None or isinstance(cv, Integral):  # StratifiedKFold
+                folds = _int_cv_folds(
+                    splitter, X, y, codes, self.classes_, purpose,
+                    sample_weight, params.split,
+                )  # fmt: skip
+            else:
+                folds = list(splitter.split(X, y, **params.split))
+                _check_folds(folds, codes, self.classes_, cv, purpose, sample_weight)
         proba = _cross_fit_proba(
             self.estimator, X, y, folds, params.fit, classes=self.classes_
         )

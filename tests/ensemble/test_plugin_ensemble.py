@@ -693,3 +693,18 @@ def test_models_of_probabilities_of_other_shapes_are_refused(faulty_first):
     clf = PluginEnsembleClassifier(models, refinement=0).fit(X, y)
     with pytest.raises(ValueError, match="inhomogeneous shape"):
         clf.predict_proba(X)
+
+
+def test_an_int_cv_spreads_the_positive_weight_rows_over_the_folds():
+    # 2 rows of positive weight among 10 of class 1: folds stratified on y
+    # alone could put both in one test fold, and refuse the int cv
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(40, 3), rng.randn(10, 3) + 2])
+    y = np.r_[np.zeros(40, int), np.ones(10, int)]
+    weights = np.ones(y.size)
+    weights[42:] = 0.0
+    for seed in range(6):
+        clf = PluginEnsembleClassifier(
+            [("lr", LogisticRegression())], random_state=seed
+        ).fit(X, y, sample_weight=weights)
+        assert np.all(np.isfinite(clf.weights_))

@@ -499,3 +499,22 @@ def test_weights_reach_a_pipeline_step_through_metadata_routing(imbalanced_binar
     expected.fit(X, y, logisticregression__sample_weight=weights)
     np.testing.assert_allclose(clf.estimator_[-1].coef_, expected[-1].coef_, rtol=1e-6)
     np.testing.assert_allclose(clf.prior_, np.bincount(y, weights) / weights.sum())
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        PluginClassifier(LogisticRegression()),
+        LogitAdjustedClassifier(LogisticRegression(), tau="auto"),
+    ],
+)
+def test_an_int_cv_spreads_the_positive_weight_rows_over_the_folds(clf):
+    # the 2 rows of positive weight of class 5 would share a test fold of
+    # StratifiedKFold(5) on y, leaving a training fold without them
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(40, 3), rng.randn(10, 3) + 2, rng.randn(40, 3) + 4])
+    y = np.r_[np.zeros(40, int), np.full(10, 5), np.full(40, 9)]
+    weights = np.ones(y.size)
+    weights[42:50] = 0.0
+    clf = clone(clf).fit(X, y, sample_weight=weights)
+    assert clf.predict(X[40:42]).tolist() == [5, 5]
