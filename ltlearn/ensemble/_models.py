@@ -17,7 +17,7 @@ from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from ltlearn.post_hoc._base import _cross_fit_proba
+from ltlearn.post_hoc._base import _cross_fit_proba, _int_cv_folds
 from ltlearn.utils._random import draw_seeds
 
 # Trees per forest of the default ensemble, and the most rows each tree draws:
@@ -63,13 +63,18 @@ def _fit_model(model, X, y, params):
         return clone(model).fit(X, y, **params)
 
 
-def _cross_fitted_proba(model, X, y, codes, params, cv, cv_seed, classes):
+def _cross_fitted_proba(
+    model, X, y, codes, params, cv, cv_seed, classes, sample_weight=None
+):
     """Probabilities of the training rows from clones that did not see them.
 
-    ``None`` when an int ``cv`` leaves fewer than two folds.
+    ``None`` when an int ``cv`` leaves fewer than two folds. With
+    ``sample_weight``, the samples of an int ``cv``'s class counts, and of
+    each training fold, are those of positive weight.
     """
     if isinstance(cv, Integral):
-        n_splits = min(cv, int(np.bincount(codes).min()))
+        counted = codes if sample_weight is None else codes[sample_weight > 0]
+        n_splits = min(cv, int(np.bincount(counted).min()))
         if n_splits < 2:
             return None
         splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
@@ -77,6 +82,11 @@ def _cross_fitted_proba(model, X, y, codes, params, cv, cv_seed, classes):
         splitter = cv
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
+        if isinstance(cv, Integral) and sample_weight is not None:
+            splitter = _int_cv_folds(
+                splitter, X, codes, codes, classes, "the held-out probabilities",
+                sample_weight, {},
+            )  # fmt: skip
         return _cross_fit_proba(model, X, y, splitter, params, classes=classes)
 
 

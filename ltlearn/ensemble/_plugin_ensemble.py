@@ -115,7 +115,9 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         ``random_state``, as many as the smallest class allows; with a class
         of a single sample, the weights are not refined (a warning names
         the class). Other splits must keep a sample of every class in every
-        training fold; an error names the class otherwise.
+        training fold; an error names the class otherwise. With
+        ``sample_weight``, only the samples of positive weight count, for
+        the smallest class and in the training folds.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the default models and the cross-fitting folds.
@@ -368,8 +370,9 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             # the folds, drawn once for every model, each training on every class
             cv = list(check_cv(cv, codes, classifier=True).split(X, codes, **split))
             _check_folds(
-                cv, codes, self.classes_, self.cv, "the held-out probabilities"
-            )
+                cv, codes, self.classes_, self.cv, "the held-out probabilities",
+                rule_weight,
+            )  # fmt: skip
         # on the labels, as a parameter naming them (a class_weight dict)
         # expects; n_jobs models at a time, as in VotingClassifier
         fitted_models = Parallel(n_jobs=self.n_jobs)(
@@ -390,7 +393,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         held_out = None
         if self.refinement > 0:
             held_out = self._held_out_proba(
-                models, X, y, codes, fit_params, cv, cv_seed
+                models, X, y, codes, fit_params, cv, cv_seed, rule_weight
             )
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
@@ -416,9 +419,11 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             weights = start ** (1 - self.refinement) * tuned**self.refinement
             self.weights_ = weights / weights.sum()
         elif self.refinement > 0:  # an int cv and a class of a single sample
-            smallest = int(np.argmin(counts))
+            counted = codes if sample_weight is None else codes[sample_weight > 0]
+            smallest = int(np.argmin(np.bincount(counted, minlength=n_classes)))
+            of = "" if sample_weight is None else " of positive weight"
             warnings.warn(
-                f"Class {_plain(self.classes_[smallest])!r} has 1 sample in y; "
+                f"Class {_plain(self.classes_[smallest])!r} has 1 sample{of} in y; "
                 f"the held-out probabilities of a model without out-of-bag "
                 f"scores need at least 2 samples of every class, so the class "
                 f"weights are not refined: weights_ is the inverse class prior, "
@@ -429,18 +434,29 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             )
         return self
 
-    def _held_out_proba(self, models, X, y, codes, fit_params, cv, cv_seed):
+    def _held_out_proba(
+        self, models, X, y, codes, fit_params, cv, cv_seed, sample_weight
+    ):
         """The mean held-out probabilities of the models' training rows.
 
         Out-of-bag for the bagged models, cross-fitted for the others;
         ``None`` when an int ``cv`` cannot cross-fit (a class of a single
-        sample). The mean sums the models' probabilities in order, as
+        sample; with ``sample_weight``, of a single sample of positive
+        weight). The mean sums the models' probabilities in order, as
         ``np.mean(..., axis=0)`` of them, without stacking them in one more
         array of ``n_models`` times their size.
         """
         crossed = Parallel(n_jobs=self.n_jobs)(
             delayed(_cross_fitted_proba)(
-                model, X, y, codes, fit_params[name], cv, cv_seed, self.classes_
+                model,
+                X,
+                y,
+                codes,
+                fit_params[name],
+                cv,
+                cv_seed,
+                self.classes_,
+                sample_weight,
             )
             for name, model in models
             if not _uses_oob(model)

@@ -252,16 +252,43 @@ def _check_prior_counts(counts, classes, weighted=False):
         )
 
 
-def _check_folds(folds, codes, classes, cv, purpose):
+def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params):
+    """The checked folds of an int ``cv``'s ``StratifiedKFold`` ``splitter``.
+
+    Stratified on ``y``; where a training fold of them would miss the rows of
+    positive weight of a class, stratified instead with the rows of weight 0
+    as strata of their own, so that the others spread over the folds as if
+    those were not there (the folds of other fits stay as they were).
+    """
+    folds = list(splitter.split(X, y, **params))
+    cv = splitter.get_n_splits()
+    if sample_weight is not None and np.any(sample_weight <= 0):
+        try:
+            _check_folds(folds, codes, classes, cv, purpose, sample_weight)
+        except ValueError:
+            strata = np.where(sample_weight > 0, codes, codes + classes.size)
+            folds = list(splitter.split(X, strata, **params))
+    _check_folds(folds, codes, classes, cv, purpose, sample_weight)
+    return folds
+
+
+def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
     """Refuse folds whose training part misses a class of ``y``.
 
     The estimator fitted on such a fold cannot predict the missing class
     (and a binary estimator cannot be fitted at all), so the out-of-fold
-    probabilities would be wrong for it.
+    probabilities would be wrong for it. With ``sample_weight``, only the
+    samples of positive weight count: a class whose samples in a training
+    part all weigh 0 is missing from it, as if they were not there.
     """
     n_classes = classes.size
-    n_rows = np.bincount(codes, minlength=n_classes)
+    counted = np.ones(codes.shape[0], dtype=bool)
+    if sample_weight is not None:
+        counted = np.asarray(sample_weight) > 0
+    n_rows = np.bincount(codes[counted], minlength=n_classes)
     for i, (train, _) in enumerate(folds):
+        train = np.asarray(train)
+        train = train[counted[train]]
         missing = np.flatnonzero(
             (np.bincount(codes[train], minlength=n_classes) == 0) & (n_rows > 0)
         )
@@ -277,14 +304,21 @@ def _check_folds(folds, codes, classes, cv, purpose):
                 "drop it, or wrap a fitted estimator in FrozenEstimator to "
                 "use its probabilities on the training data"
             )
+        elif sample_weight is not None:
+            advice = (
+                "Pass folds that keep a sample of positive weight of every "
+                "class in every training fold (stratified folds balance the "
+                "samples, whatever their weights)"
+            )
         else:
             advice = (
                 "Use stratified folds, e.g. an int cv, which keep a sample "
                 "of every class of at least 2 samples in every training fold"
             )
+        of = "" if sample_weight is None else " of positive sample_weight"
         splits = f"cv={cv}" if isinstance(cv, Integral) else "cv"
         raise ValueError(
-            f"Class {label!r} has {n} sample{'s' if n != 1 else ''} in y, "
+            f"Class {label!r} has {n} sample{'s' if n != 1 else ''}{of} in y, "
             f"and training fold {i} of {splits} holds none of them, so "
             f"{purpose} cannot be computed out of fold. {advice}."
         )
@@ -380,7 +414,7 @@ class _BasePostHocClassifier(
         counts = np.bincount(codes, weights=sample_weight, minlength=self.classes_.size)
         return codes, counts
 
-    def _oof_proba(self, X, y, codes, cv, params, purpose):
+    def _oof_proba(self, X, y, codes, cv, params, purpose, sample_weight=None):
         """Out-of-fold probabilities, columns in ``classes_`` order.
 
         ``params.fit`` are the ``fit`` parameters of ``estimator``,
@@ -396,8 +430,14 @@ class _BasePostHocClassifier(
         with warnings.catch_warnings():
             # a class with fewer samples than folds: checked just below
             warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-            folds = list(splitter.split(X, y, **params.split))
-        _check_folds(folds, codes, self.classes_, cv, purpose)
+            if cv is None or isinstance(cv, Integral):  # StratifiedKFold
+                folds = _int_cv_folds(
+                    splitter, X, y, codes, self.classes_, purpose,
+                    sample_weight, params.split,
+                )  # fmt: skip
+            else:
+                folds = list(splitter.split(X, y, **params.split))
+                _check_folds(folds, codes, self.classes_, cv, purpose, sample_weight)
         proba = _cross_fit_proba(
             self.estimator, X, y, folds, params.fit, classes=self.classes_
         )

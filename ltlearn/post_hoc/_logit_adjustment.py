@@ -225,7 +225,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             return
         _check_scoring(self.scoring, self.classes_.size)
         _check_prior_counts(counts, self.classes_, weighted)
-        proba = self._oof_proba(X, y, codes, self.cv, params, "tau='auto'")
+        proba = self._oof_proba(
+            X, y, codes, self.cv, params, "tau='auto'", sample_weight
+        )
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         log_prior = np.log(self.prior_)
         log_proba = _log_proba(proba)

@@ -245,7 +245,9 @@ class PluginClassifier(_BasePostHocClassifier):
         self.weights_ = start
         if self.refine == "never":
             return
-        proba = self._oof_proba(X, y, codes, self.cv, params, self._purpose())
+        proba = self._oof_proba(
+            X, y, codes, self.cv, params, self._purpose(), sample_weight
+        )
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         search = dict(
             coords=range(n_classes),
@@ -290,7 +292,9 @@ class PluginClassifier(_BasePostHocClassifier):
         """The threshold on ``p_1(x)`` of the binary rule, within ``(0, 1)``."""
         if self.scoring == "balanced_accuracy":  # closed form: the prior
             return _clipped_threshold(self.prior_[1])
-        proba = self._oof_proba(X, y, codes, self.cv, params, self._purpose())
+        proba = self._oof_proba(
+            X, y, codes, self.cv, params, self._purpose(), sample_weight
+        )
         codes, proba, sample_weight = self._search_rows(codes, proba, sample_weight)
         # An exact search over every distinct threshold of the pooled
         # out-of-fold probabilities, rather than delegating to scikit-learn's

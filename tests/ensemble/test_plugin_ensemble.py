@@ -139,6 +139,33 @@ def test_default_models_multiclass_string_labels():
     assert clf.predict_proba(X).shape == (300, 3)
 
 
+@pytest.mark.parametrize("cv", [3, StratifiedKFold(4)])
+def test_a_class_of_one_positive_weight_row_is_not_cross_fitted(cv):
+    # as if its rows of zero weight were not there: no training fold holds
+    # the class with positive weight, so none can learn it
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 3))
+    y = np.r_[np.zeros(36), np.ones(4)]
+    weights = np.r_[np.ones(36), 0.0, 0.0, 0.0, 1.0]
+    clf = PluginEnsembleClassifier(
+        [("lr", LogisticRegression())], cv=cv, random_state=0
+    )
+    if isinstance(cv, int):
+        with pytest.warns(
+            UserWarning, match="Class 1.0 has 1 sample of positive weight in y"
+        ):
+            clf.fit(X, y, sample_weight=weights)
+        inverse = (1 / clf.prior_) / np.sum(1 / clf.prior_)
+        np.testing.assert_allclose(clf.weights_, inverse)
+    else:
+        with pytest.raises(
+            ValueError,
+            match="Class 1.0 has 1 sample of positive sample_weight in y, and "
+            "training fold 3 of cv holds none",
+        ):
+            clf.fit(X, y, sample_weight=weights)
+
+
 def test_tiny_class_falls_back_to_inverse_prior():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(40, 3))
@@ -666,3 +693,18 @@ def test_models_of_probabilities_of_other_shapes_are_refused(faulty_first):
     clf = PluginEnsembleClassifier(models, refinement=0).fit(X, y)
     with pytest.raises(ValueError, match="inhomogeneous shape"):
         clf.predict_proba(X)
+
+
+def test_an_int_cv_spreads_the_positive_weight_rows_over_the_folds():
+    # 2 rows of positive weight among 10 of class 1: folds stratified on y
+    # alone could put both in one test fold, and refuse the int cv
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(40, 3), rng.randn(10, 3) + 2])
+    y = np.r_[np.zeros(40, int), np.ones(10, int)]
+    weights = np.ones(y.size)
+    weights[42:] = 0.0
+    for seed in range(6):
+        clf = PluginEnsembleClassifier(
+            [("lr", LogisticRegression())], random_state=seed
+        ).fit(X, y, sample_weight=weights)
+        assert np.all(np.isfinite(clf.weights_))

@@ -386,6 +386,40 @@ def test_a_class_missing_from_a_training_fold(imbalanced_binary):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize("clf", CROSS_VALIDATED)
+def test_a_class_of_one_positive_weight_row_is_refused(clf, imbalanced_binary):
+    # three of the four rows of class 1 weigh 0: a training fold of a
+    # stratified cv holds only those, and its estimator never sees class 1
+    X, y = _with_rare_class(*imbalanced_binary, label=1, n_rows=4)
+    weights = np.where(y == 1, 0.0, 1.0)
+    weights[np.flatnonzero(y == 1)[-1]] = 1.0
+    with pytest.raises(
+        ValueError,
+        match="Class 1 has 1 sample of positive sample_weight in y, and "
+        "training fold .* holds none of them.*at least 2",
+    ):
+        clone(clf).set_params(cv=StratifiedKFold(4)).fit(X, y, sample_weight=weights)
+
+
+def test_a_training_fold_of_zero_weight_rows_of_a_class_is_refused(
+    imbalanced_binary,
+):
+    X, y = _with_rare_class(*imbalanced_binary, label=1, n_rows=4)
+    rare = np.flatnonzero(y == 1)
+    weights = np.ones(y.size)
+    weights[rare[:2]] = 0.0  # both rows of positive weight in one test fold
+    test = np.r_[rare[2:], np.flatnonzero(y == 0)[::2]]
+    train = np.setdiff1d(np.arange(y.size), test)
+    folds = [(train, test), (test, train)]
+    clf = PluginClassifier(LogisticRegression(), scoring="f1", cv=folds)
+    with pytest.raises(
+        ValueError,
+        match="Class 1 has 2 samples of positive sample_weight in y, and "
+        "training fold 0 of cv holds none of them.*Pass folds that keep",
+    ):
+        clf.fit(X, y, sample_weight=weights)
+
+
 @pytest.mark.parametrize(
     "clf",
     [
@@ -465,3 +499,22 @@ def test_weights_reach_a_pipeline_step_through_metadata_routing(imbalanced_binar
     expected.fit(X, y, logisticregression__sample_weight=weights)
     np.testing.assert_allclose(clf.estimator_[-1].coef_, expected[-1].coef_, rtol=1e-6)
     np.testing.assert_allclose(clf.prior_, np.bincount(y, weights) / weights.sum())
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        PluginClassifier(LogisticRegression()),
+        LogitAdjustedClassifier(LogisticRegression(), tau="auto"),
+    ],
+)
+def test_an_int_cv_spreads_the_positive_weight_rows_over_the_folds(clf):
+    # the 2 rows of positive weight of class 5 would share a test fold of
+    # StratifiedKFold(5) on y, leaving a training fold without them
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(40, 3), rng.randn(10, 3) + 2, rng.randn(40, 3) + 4])
+    y = np.r_[np.zeros(40, int), np.full(10, 5), np.full(40, 9)]
+    weights = np.ones(y.size)
+    weights[42:50] = 0.0
+    clf = clone(clf).fit(X, y, sample_weight=weights)
+    assert clf.predict(X[40:42]).tolist() == [5, 5]
