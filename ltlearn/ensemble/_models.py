@@ -16,8 +16,9 @@ from sklearn.base import clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.parallel import Parallel, delayed
 
-from ltlearn.post_hoc._base import _cross_fit_proba, _int_cv_folds
+from ltlearn.post_hoc._cross_fit import _cross_fit_proba, _int_cv_folds
 from ltlearn.utils._random import draw_seeds
 
 # Trees per forest of the default ensemble, and the most rows each tree draws:
@@ -88,6 +89,59 @@ def _cross_fitted_proba(
                 sample_weight, {},
             )  # fmt: skip
         return _cross_fit_proba(model, X, y, splitter, params, classes=classes)
+
+
+def _oob_proba(fitted, prior):
+    """The out-of-bag probabilities of a bagged model's training rows."""
+    proba = np.asarray(fitted.oob_decision_function_, dtype=float)
+    # a row in every bootstrap sample has no out-of-bag estimate
+    missing = ~np.all(np.isfinite(proba), axis=1)
+    if missing.any():
+        proba = proba.copy()  # the model's own attribute stays as it is
+        proba[missing] = prior
+    return proba
+
+
+def _held_out_proba(
+    models, fitted_models, X, y, codes, fit_params, cv, cv_seed, classes, prior,
+    sample_weight, n_jobs,
+):  # fmt: skip
+    """The mean held-out probabilities of the models' training rows.
+
+    Out-of-bag for the bagged models (``fitted_models``, in the order of
+    ``models``), cross-fitted for the others (``n_jobs`` at a time); ``None``
+    when an int ``cv`` cannot cross-fit (a class of a single sample; with
+    ``sample_weight``, of a single sample of positive weight). The mean sums
+    the models' probabilities in order, as ``np.mean(..., axis=0)`` of them,
+    without stacking them in one more array of ``n_models`` times their size.
+    """
+    crossed = Parallel(n_jobs=n_jobs)(
+        delayed(_cross_fitted_proba)(
+            model,
+            X,
+            y,
+            codes,
+            fit_params[name],
+            cv,
+            cv_seed,
+            classes,
+            sample_weight,
+        )  # fmt: skip
+        for name, model in models
+        if not _uses_oob(model)
+    )
+    crossed = iter(crossed)
+    held_out = [
+        _oob_proba(fitted, prior) if _uses_oob(model) else next(crossed)
+        for (_, model), fitted in zip(models, fitted_models)
+    ]
+    if any(proba is None for proba in held_out):
+        return None
+    total = np.array(held_out[0], dtype=float)
+    for proba in held_out[1:]:
+        total += proba
+    total /= len(held_out)
+    return total
 
 
 def _uses_oob(estimator):

@@ -20,9 +20,9 @@ from sklearn.utils.validation import (
 )
 
 from ltlearn.ensemble._models import (
-    _cross_fitted_proba,
     _default_estimators,
     _fit_model,
+    _held_out_proba,
     _is_dropped,
     _NamedModelsMixin,
     _refuse_no_proba,
@@ -30,10 +30,10 @@ from ltlearn.ensemble._models import (
 )
 from ltlearn.post_hoc._base import (
     _adjusted_log_proba,
-    _check_folds,
     _check_prior_counts,
     _mended_proba,
 )
+from ltlearn.post_hoc._cross_fit import _check_folds
 from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._docstring import _Substitution, _X_predict_docstring
@@ -298,16 +298,6 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             params = {name: {"sample_weight": sample_weight} for name, _ in models}
         return params, split_params(routed)
 
-    def _oob_proba(self, fitted):
-        """The out-of-bag probabilities of a bagged model's training rows."""
-        proba = np.asarray(fitted.oob_decision_function_, dtype=float)
-        # a row in every bootstrap sample has no out-of-bag estimate
-        missing = ~np.all(np.isfinite(proba), axis=1)
-        if missing.any():
-            proba = proba.copy()  # the model's own attribute stays as it is
-            proba[missing] = self.prior_
-        return proba
-
     @unfitted_on_error()
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None, **fit_params):
@@ -392,9 +382,10 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         # every model checked before the folds are fitted
         held_out = None
         if self.refinement > 0:
-            held_out = self._held_out_proba(
-                models, X, y, codes, fit_params, cv, cv_seed, rule_weight
-            )
+            held_out = _held_out_proba(
+                models, self.estimators_, X, y, codes, fit_params, cv, cv_seed,
+                self.classes_, self.prior_, rule_weight, self.n_jobs,
+            )  # fmt: skip
 
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
         self.weights_ = start
@@ -433,46 +424,6 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 stacklevel=external_stacklevel(),
             )
         return self
-
-    def _held_out_proba(
-        self, models, X, y, codes, fit_params, cv, cv_seed, sample_weight
-    ):
-        """The mean held-out probabilities of the models' training rows.
-
-        Out-of-bag for the bagged models, cross-fitted for the others;
-        ``None`` when an int ``cv`` cannot cross-fit (a class of a single
-        sample; with ``sample_weight``, of a single sample of positive
-        weight). The mean sums the models' probabilities in order, as
-        ``np.mean(..., axis=0)`` of them, without stacking them in one more
-        array of ``n_models`` times their size.
-        """
-        crossed = Parallel(n_jobs=self.n_jobs)(
-            delayed(_cross_fitted_proba)(
-                model,
-                X,
-                y,
-                codes,
-                fit_params[name],
-                cv,
-                cv_seed,
-                self.classes_,
-                sample_weight,
-            )
-            for name, model in models
-            if not _uses_oob(model)
-        )
-        crossed = iter(crossed)
-        held_out = [
-            self._oob_proba(fitted) if _uses_oob(model) else next(crossed)
-            for (_, model), fitted in zip(models, self.estimators_)
-        ]
-        if any(proba is None for proba in held_out):
-            return None
-        total = np.array(held_out[0], dtype=float)
-        for proba in held_out[1:]:
-            total += proba
-        total /= len(held_out)
-        return total
 
     def _check_model_classes(self, name, fitted):
         """Refuse a model without probabilities or not over the classes of ``y``.

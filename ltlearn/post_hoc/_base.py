@@ -19,12 +19,13 @@ from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags, indexable
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import process_routing
-from sklearn.utils.metaestimators import _safe_split, available_if
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _estimator_has,
     check_is_fitted,
 )
 
+from ltlearn.post_hoc._cross_fit import _check_folds, _cross_fit_proba, _int_cv_folds
 from ltlearn.utils._docstring import (
     _logit_adjustment_references_docstring,
     _Substitution,
@@ -34,7 +35,6 @@ from ltlearn.utils._routing import (
     EstimatorFitRoutingMixin,
     routing_enabled,
     split_params,
-    take_rows,
     unrouted_sample_weight,
 )
 from ltlearn.utils._validation import (
@@ -250,117 +250,6 @@ def _check_prior_counts(counts, classes, weighted=False):
             f"so its prior (and the inverse of it) is not a float. Give the "
             f"classes weights less far apart."
         )
-
-
-def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params):
-    """The checked folds of an int ``cv``'s ``StratifiedKFold`` ``splitter``.
-
-    Stratified on ``y``; where a training fold of them would miss the rows of
-    positive weight of a class, stratified instead with the rows of weight 0
-    as strata of their own, so that the others spread over the folds as if
-    those were not there (the folds of other fits stay as they were).
-    """
-    folds = list(splitter.split(X, y, **params))
-    cv = splitter.get_n_splits()
-    if sample_weight is not None and np.any(sample_weight <= 0):
-        try:
-            _check_folds(folds, codes, classes, cv, purpose, sample_weight)
-        except ValueError:
-            strata = np.where(sample_weight > 0, codes, codes + classes.size)
-            folds = list(splitter.split(X, strata, **params))
-    _check_folds(folds, codes, classes, cv, purpose, sample_weight)
-    return folds
-
-
-def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
-    """Refuse folds whose training part misses a class of ``y``.
-
-    The estimator fitted on such a fold cannot predict the missing class
-    (and a binary estimator cannot be fitted at all), so the out-of-fold
-    probabilities would be wrong for it. With ``sample_weight``, only the
-    samples of positive weight count: a class whose samples in a training
-    part all weigh 0 is missing from it, as if they were not there.
-    """
-    n_classes = classes.size
-    counted = np.ones(codes.shape[0], dtype=bool)
-    if sample_weight is not None:
-        counted = np.asarray(sample_weight) > 0
-    n_rows = np.bincount(codes[counted], minlength=n_classes)
-    for i, (train, _) in enumerate(folds):
-        train = np.asarray(train)
-        train = train[counted[train]]
-        missing = np.flatnonzero(
-            (np.bincount(codes[train], minlength=n_classes) == 0) & (n_rows > 0)
-        )
-        if not missing.size:
-            continue
-        code = missing[np.argmin(n_rows[missing])]
-        label, n = classes.tolist()[code], int(n_rows[code])
-        if n < 2:
-            advice = (
-                "Out-of-fold probabilities need at least 2 samples of every "
-                "class, whatever the number of folds (stratified folds then "
-                "keep one in every training fold): add samples of the class, "
-                "drop it, or wrap a fitted estimator in FrozenEstimator to "
-                "use its probabilities on the training data"
-            )
-        elif sample_weight is not None:
-            advice = (
-                "Pass folds that keep a sample of positive weight of every "
-                "class in every training fold (stratified folds balance the "
-                "samples, whatever their weights)"
-            )
-        else:
-            advice = (
-                "Use stratified folds, e.g. an int cv, which keep a sample "
-                "of every class of at least 2 samples in every training fold"
-            )
-        of = "" if sample_weight is None else " of positive sample_weight"
-        splits = f"cv={cv}" if isinstance(cv, Integral) else "cv"
-        raise ValueError(
-            f"Class {label!r} has {n} sample{'s' if n != 1 else ''}{of} in y, "
-            f"and training fold {i} of {splits} holds none of them, so "
-            f"{purpose} cannot be computed out of fold. {advice}."
-        )
-
-
-def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
-    """Out-of-fold ``predict_proba`` of clones of ``estimator`` over ``cv``.
-
-    Each clone is fitted on the labels of ``y`` themselves, as ``estimator_``
-    is (``cross_val_predict`` would fit it on label codes ``0 .. K-1``, which
-    a parameter naming labels, such as a ``class_weight`` dict or the
-    ``constant`` of a ``DummyClassifier``, does not know). ``params`` are the
-    ``fit`` parameters of ``estimator``, those of one value per sample taken
-    on the training rows. The test folds of ``cv`` must cover each row once.
-    The columns are in the order of ``classes`` (by default the sorted labels
-    of ``y``); a class that a fold's clone does not predict gets 0.
-    """
-    y = np.asarray(y)
-    classes = np.unique(y) if classes is None else np.asarray(classes)
-    n_samples = y.shape[0]
-    folds = list(check_cv(cv, y, classifier=True).split(X, y))
-    tested = np.concatenate([np.asarray(test) for _, test in folds])
-    if tested.size != n_samples or np.unique(tested).size != n_samples:
-        raise ValueError(
-            "The out-of-fold probabilities need a cv whose test folds cover "
-            "each sample exactly once (a partition of the samples)."
-        )
-    proba = np.zeros((n_samples, classes.size))
-    for train, test in folds:
-        X_train, y_train = _safe_split(estimator, X, y, train)
-        X_test, _ = _safe_split(estimator, X, y, test, train)
-        fitted = clone(estimator).fit(
-            X_train, y_train, **take_rows(params, train, n_samples)
-        )
-        fold_classes = np.asarray(fitted.classes_)
-        found = np.isin(classes, fold_classes)
-        sorter = np.argsort(fold_classes)
-        columns = sorter[np.searchsorted(fold_classes, classes[found], sorter=sorter)]
-        proba[np.ix_(test, np.flatnonzero(found))] = fitted.predict_proba(X_test)[
-            :, columns
-        ]
-    return proba
 
 
 class _BasePostHocClassifier(

@@ -25,6 +25,7 @@ from ltlearn.post_hoc import (
     PluginClassifier,
     ThresholdMovingClassifier,
     _base,
+    _cross_fit,
 )
 from ltlearn.post_hoc._base import _adjusted_log_proba, _log_proba
 from ltlearn.post_hoc._logit_adjustment import _TAU_GRID, _adjusted_argmax
@@ -379,11 +380,11 @@ def test_out_of_fold_columns_follow_the_classes(labels, imbalanced_multiclass):
     estimator = GaussianNB()
     expected = cross_val_predict(estimator, X, codes, cv=folds, method="predict_proba")
     classes = np.unique(labels)
-    proba = _base._cross_fit_proba(estimator, X, classes[codes], folds, {})
+    proba = _cross_fit._cross_fit_proba(estimator, X, classes[codes], folds, {})
     np.testing.assert_array_equal(proba, expected)
     assert np.all(proba[rows, 2] == 0)
     order = [2, 0, 1]
-    proba = _base._cross_fit_proba(
+    proba = _cross_fit._cross_fit_proba(
         estimator, X, classes[codes], folds, {}, classes=classes[order]
     )
     np.testing.assert_array_equal(proba, expected[:, order])
