@@ -26,6 +26,7 @@ def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params
     if sample_weight is not None and np.any(sample_weight <= 0):
         try:
             _check_folds(folds, codes, classes, cv, purpose, sample_weight)
+            return folds
         except ValueError:
             strata = np.where(sample_weight > 0, codes, codes + classes.size)
             folds = list(splitter.split(X, strata, **params))
