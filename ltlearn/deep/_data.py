@@ -58,6 +58,14 @@ def _accepts(func, name):
         return False
 
 
+def _length(sized):
+    """``len(sized)``, or ``None`` for an object without a length (a sampler)."""
+    try:
+        return len(sized)
+    except TypeError:
+        return None
+
+
 def _count_classes(labels, sample_weight, n_classes):
     """Rows (or total ``sample_weight``) of each class."""
     if sample_weight is None:
@@ -613,13 +621,11 @@ class _BatchesMixin:
         sampler = self.get_params_for("iterator_train").get("sampler")
         if sampler is None and not isinstance(self.sampler, str):
             return
-        try:
-            n_drawn = n_rows if sampler is None else len(sampler)
-        except TypeError:  # a sampler without a length
-            return
         if sampler is None:
             n_drawn = self.get_params_for("sampler").get("num_samples") or n_rows
-        if isinstance(n_drawn, Number):
+        else:
+            n_drawn = _length(sampler)
+        if isinstance(n_drawn, Number):  # not None: a sampler without a length
             self._check_draws(n_drawn)
 
     def get_iterator(self, dataset, training=False):
@@ -663,10 +669,7 @@ class _BatchesMixin:
             loader = self._loader(dataset, True, sampler=slot)
         if training:
             sampler = getattr(loader, "sampler", None)
-            try:
-                n_drawn = len(dataset) if sampler is None else len(sampler)
-            except TypeError:  # a sampler without a length
-                n_drawn = None
+            n_drawn = _length(dataset if sampler is None else sampler)
             if n_drawn is not None:
                 self._check_draws(n_drawn, getattr(loader, "batch_size", None))
         augment = self._make_augment()
