@@ -22,7 +22,7 @@ from ltlearn._compare._runner import run_comparison
 from ltlearn._compare._save import check_save_best, save_best
 from ltlearn._compare._summary import summarize
 from ltlearn._compare._tables import format_table
-from ltlearn._compare._user_table import load_table
+from ltlearn._compare._user_table import _marks_nothing, load_table
 from ltlearn.recipes._registry import EXCLUDED, RECIPES, resolve_methods
 
 
@@ -76,7 +76,7 @@ def _load(args):
         if args.unlabelled is None:
             return [load_table(args.data, args.target)]
         dataset = load_table(args.data, args.target, unlabelled=args.unlabelled)
-        if dataset.n_unlabelled == 0 and args.unlabelled.lower() != "none":
+        if dataset.n_unlabelled == 0 and not _marks_nothing(args.unlabelled):
             # A mistyped marker made the rows it meant a class, without a word.
             classes = ", ".join(map(repr, dataset.classes[:10].tolist()))
             more = ", ..." if dataset.classes.size > 10 else ""

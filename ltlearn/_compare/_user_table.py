@@ -216,10 +216,15 @@ def _marks_missing(marker):
     return str(marker).strip().lower() in _MISSING_MARKERS
 
 
+def _marks_nothing(marker):
+    """Whether the --unlabelled value ``marker`` marks no row (``none``)."""
+    return marker is None or str(marker).lower() == "none"
+
+
 def _unlabelled_mask(target, marker):
     import pandas as pd
 
-    if marker is None or str(marker).lower() == "none":
+    if _marks_nothing(marker):
         return np.zeros(len(target), dtype=bool)
     if _marks_missing(marker):
         return target.isna().to_numpy()
