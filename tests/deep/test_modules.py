@@ -51,6 +51,27 @@ def test_cosine_head_gives_cosines_without_bias():
     assert not hasattr(layer, "bias")
 
 
+@pytest.mark.parametrize("scale", [1e20, 1e-14, 1e-30])
+def test_cosine_head_gives_cosines_of_features_of_any_size(scale):
+    # F.normalize squares the features: beyond about 1e19 (float32) the norm
+    # was infinite and the cosines all zero (LDAM then trained to uniform
+    # probabilities), and below a norm of 1e-12 they were not normalised.
+    layer = NormedLinear(6, 4)
+    x = torch.randn(10, 6)
+    x[0] = 0.0  # an all-zero row stays zero
+    cosines = layer(x)
+    torch.testing.assert_close(layer(scale * x), cosines)
+    assert cosines[0].eq(0).all()
+    # ordinary rows keep torch's normalisation exactly
+    expected = nn.functional.linear(
+        nn.functional.normalize(x, dim=1), nn.functional.normalize(layer.weight, dim=1)
+    )
+    assert torch.equal(cosines, expected)
+    x = (scale * x).requires_grad_()
+    layer(x)[:, 0].sum().backward()
+    assert torch.isfinite(x.grad).all() and x.grad[1:].abs().sum() > 0
+
+
 def test_resnet32_has_the_reference_size():
     n_params = sum(p.numel() for p in ResNet32(3072, 10).parameters())
     assert 0.45e6 < n_params < 0.48e6
