@@ -184,6 +184,21 @@ def _diverged(what, amp, criterion=None):
     )
 
 
+def _not_a_scalar(loss, criterion):
+    """The error of a training loss of one value per sample, not one per batch.
+
+    torch's backward pass would fail with "grad can be implicitly created
+    only for scalar outputs".
+    """
+    reduction = getattr(criterion, "reduction", None)
+    setting = "" if reduction is None else f" (it has reduction={reduction!r})"
+    return ValueError(
+        f"The criterion {type(_uncompiled(criterion)).__name__} gives a training "
+        f"loss of shape {tuple(loss.shape)}{setting}; training needs one loss "
+        "per batch. Give it reduction='mean' or 'sum'."
+    )
+
+
 class _BatchLoopMixin:
     """The training steps and epochs of :class:`LongTailClassifier`.
 
@@ -473,6 +488,8 @@ class _BatchLoopMixin:
             if explained is error:
                 raise
             raise explained from error
+        if torch.is_tensor(loss) and loss.ndim:
+            raise _not_a_scalar(loss, self.criterion_)
         scaler = self._grad_scaler()
         (loss if scaler is None else scaler.scale(loss)).backward()
         return {"loss": loss, "y_pred": y_pred}

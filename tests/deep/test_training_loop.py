@@ -388,3 +388,17 @@ def test_an_overridden_notify_gets_every_hook(imbalanced_multiclass):
         assert clf.hooks_.count(hook) == n_batches
     lean = LongTailClassifier(**FAST).fit(X, y)
     assert _rows(clf.history) == _rows(lean.history)
+
+
+@pytest.mark.parametrize("criterion", ["ce", "focal", "ldam"])
+@pytest.mark.parametrize("amp", [False, True])
+def test_a_loss_per_sample_is_a_clear_error(imbalanced_multiclass, criterion, amp):
+    # reduction="none" gives one loss per sample: torch's backward failed with
+    # "grad can be implicitly created only for scalar outputs".
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(
+        criterion=criterion, criterion__reduction="none", amp=amp, **FAST
+    )
+    with pytest.raises(ValueError, match=r"reduction='none'\); training needs one"):
+        clf.fit(X, y)
+    assert not clf.initialized_
