@@ -115,7 +115,9 @@ def _unit_rows(x):
         ordinary = (torch.isfinite(norm) & (norm > _NORMALIZE_EPS)) | (largest == 0)
         tiny = torch.finfo(x.dtype).tiny  # a subnormal row's inverse is finite
         factor = torch.where(ordinary, 1.0, largest.clamp(min=tiny).reciprocal())
-    return F.normalize(x * factor, dim=1, eps=_NORMALIZE_EPS)
+    # in x's dtype: autocast gives reciprocal in float32 on CUDA, and a float32
+    # product would change the float16 gradients of the ordinary rows
+    return F.normalize(x * factor.to(x.dtype), dim=1, eps=_NORMALIZE_EPS)
 
 
 @_Substitution(ldam_references=_ldam_references_docstring)
