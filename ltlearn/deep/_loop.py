@@ -191,11 +191,15 @@ def _not_a_scalar(loss, criterion):
     only for scalar outputs".
     """
     reduction = getattr(criterion, "reduction", None)
-    setting = "" if reduction is None else f" (it has reduction={reduction!r})"
+    if reduction is None:
+        setting, remedy = "", "Make it return a single value."
+    else:
+        setting = f" (it has reduction={reduction!r})"
+        remedy = "Give it reduction='mean' or 'sum'."
     return ValueError(
         f"The criterion {type(_uncompiled(criterion)).__name__} gives a training "
         f"loss of shape {tuple(loss.shape)}{setting}; training needs one loss "
-        "per batch. Give it reduction='mean' or 'sum'."
+        f"per batch. {remedy}"
     )
 
 
@@ -488,7 +492,8 @@ class _BatchLoopMixin:
             if explained is error:
                 raise
             raise explained from error
-        if torch.is_tensor(loss) and loss.ndim:
+        # as torch's backward pass: a single value, of any shape
+        if torch.is_tensor(loss) and loss.numel() != 1:
             raise _not_a_scalar(loss, self.criterion_)
         scaler = self._grad_scaler()
         (loss if scaler is None else scaler.scale(loss)).backward()
