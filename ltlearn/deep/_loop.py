@@ -184,6 +184,25 @@ def _diverged(what, amp, criterion=None):
     )
 
 
+def _not_a_scalar(loss, criterion):
+    """The error of a training loss of one value per sample, not one per batch.
+
+    torch's backward pass would fail with "grad can be implicitly created
+    only for scalar outputs".
+    """
+    reduction = getattr(criterion, "reduction", None)
+    if reduction is None:
+        setting, remedy = "", "Make it return a single value."
+    else:
+        setting = f" (it has reduction={reduction!r})"
+        remedy = "Give it reduction='mean' or 'sum'."
+    return ValueError(
+        f"The criterion {type(_uncompiled(criterion)).__name__} gives a training "
+        f"loss of shape {tuple(loss.shape)}{setting}; training needs one loss "
+        f"per batch. {remedy}"
+    )
+
+
 class _BatchLoopMixin:
     """The training steps and epochs of :class:`LongTailClassifier`.
 
@@ -473,6 +492,9 @@ class _BatchLoopMixin:
             if explained is error:
                 raise
             raise explained from error
+        # as torch's backward pass: a single value, of any shape
+        if torch.is_tensor(loss) and loss.numel() != 1:
+            raise _not_a_scalar(loss, self.criterion_)
         scaler = self._grad_scaler()
         (loss if scaler is None else scaler.scale(loss)).backward()
         return {"loss": loss, "y_pred": y_pred}

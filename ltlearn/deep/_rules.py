@@ -85,7 +85,7 @@ class KPSGALoss(_TwoPhaseLoss, KPSLoss):
     ----------
     {kps_parameters}
     max_scale : float, default=50.0
-        Upper clamp of the per-sample scale.
+        Upper clamp of the per-sample scale, ``>= s`` (``inf``: no clamp).
 
     Attributes
     ----------
@@ -115,8 +115,17 @@ class KPSGALoss(_TwoPhaseLoss, KPSLoss):
         base=50.0,
         max_scale=50.0,
     ):
-        if max_scale < s:
-            raise ValueError(f"max_scale must be >= s; got {max_scale!r} < {s!r}.")
+        _check_setting("s", s, 0, strict=True)
+        try:
+            # NaN would pass a plain comparison and make every GA scale NaN;
+            # infinity is taken: no upper clamp.
+            valid = not math.isnan(max_scale) and max_scale >= s
+        except TypeError:  # not a number
+            valid = False
+        if not valid:
+            raise ValueError(
+                f"max_scale must be a number >= s ({s!r}); got {max_scale!r}."
+            )
         self.max_scale = max_scale
         super().__init__(class_counts, max_m, s, weight, reduction, base)
         self.gradient_adjusted = False

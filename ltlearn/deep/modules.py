@@ -93,6 +93,33 @@ def _image_shape(name, n_features, input_shape, in_channels):
     return (in_channels, side, side)
 
 
+# F.normalize divides by max(||x||, eps) with this eps: a row of a smaller
+# norm is not normalised (an all-zero row stays zero).
+_NORMALIZE_EPS = 1e-12
+
+
+def _unit_rows(x):
+    """``x`` with each row divided by its norm, for rows of any finite size.
+
+    ``F.normalize`` squares the values: a row of values beyond about 1e19
+    (float32) has an infinite norm and became zeros, and a row of norm below
+    ``1e-12`` was divided by ``1e-12`` instead of its norm. Such rows are
+    first divided by their largest absolute value, which leaves their
+    direction as it is; the other rows are normalised as they are, to the
+    same values (and gradients), and an all-zero row stays zero.
+    """
+    with torch.no_grad():
+        norm = torch.linalg.vector_norm(x, dim=1, keepdim=True)
+        largest = x.abs().amax(dim=1, keepdim=True)
+        # 1 (an exact product) for the ordinary rows and the all-zero ones
+        ordinary = (torch.isfinite(norm) & (norm > _NORMALIZE_EPS)) | (largest == 0)
+        tiny = torch.finfo(x.dtype).tiny  # a subnormal row's inverse is finite
+        factor = torch.where(ordinary, 1.0, largest.clamp(min=tiny).reciprocal())
+    # in x's dtype: autocast gives reciprocal in float32 on CUDA, and a float32
+    # product would change the float16 gradients of the ordinary rows
+    return F.normalize(x * factor.to(x.dtype), dim=1, eps=_NORMALIZE_EPS)
+
+
 @_Substitution(ldam_references=_ldam_references_docstring)
 class NormedLinear(nn.Module):
     """Cosine classifier: cosines between the features and the class weights.
@@ -155,7 +182,7 @@ class NormedLinear(nn.Module):
         logits : torch.Tensor of shape (n_samples, out_features)
             The cosines.
         """
-        return F.linear(F.normalize(x, dim=1), F.normalize(self.weight, dim=1))
+        return F.linear(_unit_rows(x), F.normalize(self.weight, dim=1))
 
     def extra_repr(self):
         """Settings shown by ``repr``.

@@ -51,6 +51,58 @@ def test_cosine_head_gives_cosines_without_bias():
     assert not hasattr(layer, "bias")
 
 
+@pytest.mark.parametrize("scale", [1e20, 1e-14, 1e-30])
+def test_cosine_head_gives_cosines_of_features_of_any_size(scale):
+    # F.normalize squares the features: beyond about 1e19 (float32) the norm
+    # was infinite and the cosines all zero (LDAM then trained to uniform
+    # probabilities), and below a norm of 1e-12 they were not normalised.
+    layer = NormedLinear(6, 4)
+    x = torch.randn(10, 6)
+    x[0] = 0.0  # an all-zero row stays zero
+    cosines = layer(x)
+    torch.testing.assert_close(layer(scale * x), cosines)
+    assert cosines[0].eq(0).all()
+    # ordinary rows keep torch's normalisation exactly
+    expected = nn.functional.linear(
+        nn.functional.normalize(x, dim=1), nn.functional.normalize(layer.weight, dim=1)
+    )
+    assert torch.equal(cosines, expected)
+    x = (scale * x).requires_grad_()
+    layer(x)[:, 0].sum().backward()
+    assert torch.isfinite(x.grad).all() and x.grad[1:].abs().sum() > 0
+
+
+class _Float32Reciprocal(torch.overrides.TorchFunctionMode):
+    """``reciprocal`` in float32, as CUDA's autocast gives it."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        if func in (torch.reciprocal, torch.Tensor.reciprocal):
+            out = out.float()
+        return out
+
+
+def test_cosine_head_keeps_float16_features_in_float16():
+    # Under CUDA's autocast the rescaling factor came out in float32: the
+    # features were normalised in float32, which changed their float16
+    # gradients (and here, without autocast's casts, F.linear failed).
+    layer = NormedLinear(16, 4).half()
+    features = torch.relu(torch.randn(32, 16)).half()
+    x = features.clone().requires_grad_()
+    with _Float32Reciprocal():
+        cosines = layer(x)
+    reference = features.clone().requires_grad_()
+    expected = nn.functional.linear(
+        nn.functional.normalize(reference, dim=1),
+        nn.functional.normalize(layer.weight, dim=1),
+    )
+    assert cosines.dtype == torch.float16 and torch.equal(cosines, expected)
+    gradient = torch.randn(32, 4).half()
+    (cosines * gradient).sum().backward()
+    (expected * gradient).sum().backward()
+    assert torch.equal(x.grad, reference.grad)
+
+
 def test_resnet32_has_the_reference_size():
     n_params = sum(p.numel() for p in ResNet32(3072, 10).parameters())
     assert 0.45e6 < n_params < 0.48e6

@@ -44,6 +44,21 @@ def test_kps_ga_scales_match_the_kps_code():
         KPSGALoss(COUNTS, max_scale=10)
 
 
+@pytest.mark.parametrize("max_scale", [float("nan"), "50", None])
+def test_kps_ga_refuses_a_max_scale_that_is_not_a_number(max_scale):
+    # NaN passed the comparison with s and made every GA scale NaN: the
+    # training failed at the GA epoch as if it had diverged.
+    with pytest.raises(ValueError, match="max_scale must be a number >= s"):
+        KPSGALoss(COUNTS, max_scale=max_scale)
+
+
+def test_kps_ga_takes_an_infinite_max_scale():
+    loss = KPSGALoss(COUNTS, max_scale=float("inf"))
+    np.testing.assert_allclose(
+        loss.sample_scales.numpy(), KPSGALoss(COUNTS).sample_scales.numpy()
+    )
+
+
 def test_kps_ga_forward_before_and_after():
     torch.manual_seed(0)
     cos = torch.rand(6, 10) * 2 - 1

@@ -388,3 +388,43 @@ def test_an_overridden_notify_gets_every_hook(imbalanced_multiclass):
         assert clf.hooks_.count(hook) == n_batches
     lean = LongTailClassifier(**FAST).fit(X, y)
     assert _rows(clf.history) == _rows(lean.history)
+
+
+@pytest.mark.parametrize("criterion", ["ce", "focal", "ldam"])
+@pytest.mark.parametrize("amp", [False, True])
+def test_a_loss_per_sample_is_a_clear_error(imbalanced_multiclass, criterion, amp):
+    # reduction="none" gives one loss per sample: torch's backward failed with
+    # "grad can be implicitly created only for scalar outputs".
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(
+        criterion=criterion, criterion__reduction="none", amp=amp, **FAST
+    )
+    with pytest.raises(ValueError, match=r"reduction='none'\); training needs one"):
+        clf.fit(X, y)
+    assert not clf.initialized_
+
+
+@pytest.mark.parametrize("shape", [(1,), (1, 1)])
+def test_a_loss_of_one_value_in_any_shape_trains(imbalanced_multiclass, shape):
+    # torch's backward takes a loss of one value whatever its shape; the
+    # check of a loss per sample refused a criterion's loss of shape (1,).
+    X, y = imbalanced_multiclass
+
+    class ShapedLoss(nn.CrossEntropyLoss):
+        def forward(self, logits, target):
+            return super().forward(logits, target).reshape(shape)
+
+    clf = LongTailClassifier(criterion=ShapedLoss, **FAST).fit(X, y)
+    plain = LongTailClassifier(criterion=nn.CrossEntropyLoss, **FAST).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+
+
+def test_a_loss_per_sample_without_reduction_is_a_clear_error(imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+
+    class PerSampleLoss(nn.Module):
+        def forward(self, logits, target):
+            return nn.functional.cross_entropy(logits, target, reduction="none")
+
+    with pytest.raises(ValueError, match=r"PerSampleLoss .* Make it return a single"):
+        LongTailClassifier(criterion=PerSampleLoss, **FAST).fit(X, y)
