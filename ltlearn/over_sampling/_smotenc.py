@@ -261,6 +261,10 @@ class SMOTENC(SMOTE):
       continuous columns behave as in :class:`SMOTE` (imbalanced-learn gives
       a boolean column True wherever the seed or its neighbour is True).
 
+    A missing value (NaN, ``None``) in a categorical column is a category
+    of its own, in a DataFrame as in an array, as in imbalanced-learn; the
+    continuous columns must be finite.
+
     A DataFrame comes back as a DataFrame with its dtypes, categorical
     dtypes included. A sparse matrix is resampled as a dense array (with a
     ``DataConversionWarning``) and comes back in its format.
@@ -313,15 +317,37 @@ class SMOTENC(SMOTE):
     def _check_X_y(self, X, y):
         """Let strings through; keep a DataFrame as it is."""
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if sparse.issparse(X):  # numeric: no NaN even as a category
-            X = check_array(X, accept_sparse=["csr", "csc"], input_name="X")
+        if sparse.issparse(X):
+            X = check_array(
+                X, accept_sparse=["csr", "csc"], ensure_all_finite=False, input_name="X"
+            )
+            self._check_continuous_finite(X)
         elif not is_pandas_df(X):
             X = check_array(_mixed_rows(X), dtype=None, ensure_all_finite=False)
-            if X.dtype.kind in "fc":  # numeric data: no NaN even as a category
-                X = check_array(X, dtype=None)
+            if X.dtype.kind in "fc":
+                self._check_continuous_finite(X)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         check_consistent_length(X, y)
         return _native_byte_order(X), y, binarize_y
+
+    def _check_continuous_finite(self, X):
+        """Refuse NaN and infinity in the continuous columns of numeric ``X``.
+
+        In a categorical column a missing value is a category of its own, as
+        in a DataFrame or an object array. When ``categorical_features`` names
+        no valid columns (it is refused later, by name), every column is
+        checked.
+        """
+        columns = slice(None)
+        if not isinstance(self.categorical_features, str):
+            try:
+                categorical = _get_column_indices(X, self.categorical_features)
+            except (KeyError, ValueError, TypeError, IndexError):
+                pass
+            else:
+                columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
+        if X.shape[1] and X[:, columns].shape[1]:
+            check_array(X[:, columns], dtype=None, accept_sparse=True, input_name="X")
 
     def _validate_column_types(self, X):
         """The indices of the categorical and of the numeric columns."""

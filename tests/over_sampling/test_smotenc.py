@@ -602,3 +602,32 @@ def test_smotenc_columns_of_extreme_magnitudes_apart_each_keep_their_std():
     # up to rounding: numpy sums a column and a 1-d array in other orders
     expected = numeric[y == 1, 1].std()
     assert smotenc.median_std_[1] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("missing", [np.nan, np.inf])
+def test_smotenc_numeric_array_takes_a_missing_category(missing):
+    # a NaN in a categorical column of a float array is a category of its own,
+    # as in a DataFrame and in imbalanced-learn; the array was refused
+    X, y = _mixed()
+    X[np.flatnonzero(y == 1)[::3], 1] = missing
+    X_res, y_res = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(
+        X, y
+    )
+    frame = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(
+        pd.DataFrame(X), y
+    )[0]
+    np.testing.assert_array_equal(X_res, frame.to_numpy())
+    added = X_res[X.shape[0] :, 1]
+    assert np.isin(added[np.isfinite(added)], [0, 1, 2, 3]).all()
+    assert not np.isfinite(added).all()
+    with pytest.warns(DataConversionWarning):
+        X_sparse = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(
+            sparse.csr_matrix(X), y
+        )[0]
+    np.testing.assert_array_equal(X_sparse.toarray(), X_res)
+    # the continuous columns are still checked
+    for j, container in [(0, np.asarray), (-2, sparse.csc_matrix)]:
+        X_bad = X.copy()
+        X_bad[3, j] = missing
+        with pytest.raises(ValueError, match="NaN|infinity"):
+            SMOTENC(categorical_features=[1, -1]).fit_resample(container(X_bad), y)
