@@ -371,6 +371,18 @@ def test_smoten_names_the_columns_with_missing_values(missing):
         SMOTEN(k_neighbors=2).fit_resample(X, np.repeat([0, 1], [14, 6]))
 
 
+@pytest.mark.parametrize("container", [np.asarray, list])
+def test_smoten_names_the_array_columns_with_pd_na(container):
+    # an array of objects holding pd.NA (df.to_numpy() of a string column)
+    # failed with "TypeError: boolean value of NA is ambiguous"
+    X = np.array([["u", "p"], ["v", "q"]] * 10, dtype=object)
+    X[3, 1] = pd.NA
+    y = np.repeat([0, 1], [14, 6])
+    X_in = container(X.tolist()) if container is list else X
+    with pytest.raises(ValueError, match=r"NaN: the columns \[1\] hold missing"):
+        SMOTEN(k_neighbors=2).fit_resample(X_in, y)
+
+
 def test_smoten_neighbors_match_the_value_difference_metric():
     rng = np.random.RandomState(1)
     X = rng.randint(0, 5, size=(120, 4))
