@@ -431,6 +431,14 @@ class SMOTENC(SMOTE):
                     "categorical_features, or give it a numeric dtype to "
                     "interpolate it."
                 )
+            if getattr(columns[j].dtype, "kind", None) in ("M", "m"):
+                raise ValueError(
+                    f"Column {X.columns[j]!r} is taken as continuous (it is not "
+                    "in categorical_features) but holds dates or durations, "
+                    "which SMOTE-NC does not interpolate. Add it to "
+                    "categorical_features, or convert it to numbers (days since "
+                    "a date, say)."
+                )
         try:
             return check_array(
                 np.column_stack([columns[j] for j in self.continuous_features_])

@@ -643,3 +643,28 @@ def test_smotenc_numeric_array_takes_a_missing_category(missing):
         X_bad[3, j] = missing
         with pytest.raises(ValueError, match="NaN|infinity"):
             SMOTENC(categorical_features=[1, -1]).fit_resample(container(X_bad), y)
+
+
+@pytest.mark.parametrize("numeric", [True, False])
+def test_smotenc_refuses_a_continuous_date_column_by_name(numeric):
+    # beside a numeric column it failed with NumPy's DTypePromotionError; alone,
+    # a missing date (NaT) was interpolated as -2**63 into dates of year -280310
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "x": rng.normal(size=40),
+            "d": pd.Timestamp("2020-01-01")
+            + pd.to_timedelta(rng.randint(0, 99, 40), "D"),
+            "k": rng.choice(["a", "b"], 40),
+        }
+    )
+    X.loc[:4, "d"] = pd.NaT
+    X = X if numeric else X[["d", "k"]]
+    y = np.repeat([0, 1], [10, 30])
+    with pytest.raises(ValueError, match="Column 'd' is taken as continuous.*dates"):
+        SMOTENC(categorical_features=["k"]).fit_resample(X, y)
+    if numeric:  # as a category, a date is one of those seen
+        X_res, _ = SMOTENC(
+            categorical_features=["d", "k"], random_state=0
+        ).fit_resample(X, y)
+        assert X_res["d"].isin(X["d"]).all()
