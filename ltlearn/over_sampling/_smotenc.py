@@ -41,8 +41,10 @@ _VOTE_ROWS = 2**14
 def _factorize(values):
     """Integer codes of a column and the values they stand for.
 
-    Missing values are a category of their own. A pandas categorical column
-    keeps its dtype in the returned values.
+    Missing values are a category of their own, stood for by the data's own
+    marker (that of its first missing value: ``None`` stays ``None``, where
+    pandas gives NaN). A pandas categorical column keeps its dtype in the
+    returned values.
     """
     try:
         import pandas as pd
@@ -50,7 +52,16 @@ def _factorize(values):
         uniques, codes = np.unique(values, return_inverse=True)
         return codes.astype(np.intp), uniques
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return codes.astype(np.intp, copy=False), uniques
+    codes = codes.astype(np.intp, copy=False)
+    if uniques.dtype == object:
+        missing = np.flatnonzero(pd.isna(uniques))
+        if missing.size:
+            first = np.argmax(codes == missing[0])
+            marked = np.array(uniques, dtype=object)
+            marked[missing[0]] = np.asarray(values, dtype=object)[first]
+            index = isinstance(uniques, pd.Index)
+            uniques = pd.Index(marked, dtype=object, copy=False) if index else marked
+    return codes, uniques
 
 
 def _mixed_rows(X):

@@ -668,3 +668,25 @@ def test_smotenc_refuses_a_continuous_date_column_by_name(numeric):
             categorical_features=["d", "k"], random_state=0
         ).fit_resample(X, y)
         assert X_res["d"].isin(X["d"]).all()
+
+
+@pytest.mark.parametrize("marker", [None, pd.NA])
+@pytest.mark.parametrize("frame", [False, True])
+def test_missing_category_keeps_its_marker(marker, frame):
+    # the synthetic rows got NaN for a missing category marked None (or pd.NA),
+    # a value absent from the data: a OneHotEncoder fit on the result learned
+    # None and NaN as two categories
+    rng = np.random.RandomState(0)
+    numbers = rng.normal(size=60)
+    categories = np.array(["a", marker, "b"] * 20, dtype=object)
+    y = np.repeat([0, 1], [15, 45])
+    cases = [(SMOTENC(categorical_features=[1], random_state=0), 1)]
+    if marker is None and not frame:  # SMOTEN refuses the others
+        cases.append((SMOTEN(random_state=0), 0))
+    for sampler, column in cases:
+        X = pd.DataFrame({"x": numbers, "c": pd.Series(categories, dtype=object)})
+        X = X.iloc[:, 1 - column :]
+        X_res, _ = sampler.fit_resample(X if frame else X.to_numpy(), y)
+        added = np.asarray(X_res, dtype=object)[60:, column]
+        assert any(value is marker for value in added)
+        assert all(value is marker or isinstance(value, str) for value in added)
