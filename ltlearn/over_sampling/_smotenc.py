@@ -433,10 +433,11 @@ class SMOTENC(SMOTE):
     def _numeric_part(self, X, columns):
         """The continuous columns as floats; a column that fails is named."""
         frame = is_pandas_df(X)
-        for j in self.continuous_features_ if frame else ():
+        names = list(X.columns) if frame else list(range(X.shape[1]))
+        for j in self.continuous_features_:
             if _is_category(columns[j].dtype):
                 raise ValueError(
-                    f"Column {X.columns[j]!r} is taken as continuous (it is not "
+                    f"Column {names[j]!r} is taken as continuous (it is not "
                     "in categorical_features) but is a category column: a value "
                     "between two categories is none of them. Add it to "
                     "categorical_features, or give it a numeric dtype to "
@@ -444,7 +445,7 @@ class SMOTENC(SMOTE):
                 )
             if getattr(columns[j].dtype, "kind", None) in ("M", "m"):
                 raise ValueError(
-                    f"Column {X.columns[j]!r} is taken as continuous (it is not "
+                    f"Column {names[j]!r} is taken as continuous (it is not "
                     "in categorical_features) but holds dates or durations, "
                     "which SMOTE-NC does not interpolate. Add it to "
                     "categorical_features, or convert it to numbers (days since "
@@ -463,9 +464,8 @@ class SMOTENC(SMOTE):
                 try:
                     np.asarray(columns[j], dtype=np.float64)
                 except (TypeError, ValueError):
-                    name = X.columns[j] if frame else int(j)
                     raise ValueError(
-                        f"Column {name!r} is taken as continuous (it is not in "
+                        f"Column {names[j]!r} is taken as continuous (it is not in "
                         f"categorical_features) but holds non-numbers ({exc}). "
                         "Add it to categorical_features."
                     ) from exc

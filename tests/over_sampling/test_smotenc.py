@@ -690,3 +690,15 @@ def test_missing_category_keeps_its_marker(marker, frame):
         added = np.asarray(X_res, dtype=object)[60:, column]
         assert any(value is marker for value in added)
         assert all(value is marker or isinstance(value, str) for value in added)
+
+
+@pytest.mark.parametrize("unit", ["M8[ns]", "m8[ns]"])
+def test_smotenc_refuses_a_continuous_date_column_of_an_array(unit):
+    # an array of dates (df.to_numpy() of date columns) was interpolated, and a
+    # missing date (NaT) gave synthetic dates such as the year 1689
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 99, size=(40, 2)).astype("m8[D]").astype(unit)
+    X[:5, 0] = X.dtype.type("NaT")
+    y = np.repeat([0, 1], [10, 30])
+    with pytest.raises(ValueError, match="Column 0 is taken as continuous.*dates"):
+        SMOTENC(categorical_features=[1]).fit_resample(X, y)
