@@ -106,6 +106,31 @@ def _vdm_kneighbors(codes, tables, queries, n_neighbors):
     return indices
 
 
+def _refuse_missing(columns):
+    """Name the ``columns`` that hold missing values, if any."""
+    if len(columns):
+        raise ValueError(
+            f"Input X contains NaN: the columns {columns!r} hold missing "
+            "values (NaN, None or pd.NA). SMOTEN needs a category in "
+            "every cell: fill them, e.g. with a category of their own."
+        )
+
+
+def _na_columns(X):
+    """The indices of the columns of array-like ``X`` holding NaN or ``pd.NA``."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional; no pd.NA then
+        return []
+
+    values = np.asarray(X, dtype=object)
+    if values.ndim != 2:
+        return []
+    is_none = np.frompyfunc(lambda value: value is None, 1, 1)(values)
+    missing = pd.isna(values) & ~is_none.astype(bool)
+    return np.flatnonzero(missing.any(axis=0)).tolist()
+
+
 @_smote_docstring
 class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
     """Over-sample categorical data with SMOTE-N.
@@ -199,23 +224,22 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
         self.k_neighbors = k_neighbors
 
     def _check_X_y(self, X, y):
-        """Let strings through; name the columns of a DataFrame with missing values.
+        """Let strings through; name the columns with missing values.
 
-        check_array fails on pandas' NA in an object array with "boolean value
-        of NA is ambiguous".
+        Those of a DataFrame (NaN, None, pd.NA) are named before any check;
+        those of an array holding pd.NA when check_array fails on it with
+        "boolean value of NA is ambiguous" (None in an array is a category).
         """
         if is_pandas_df(X):
-            missing = X.columns[np.asarray(X.isna().any())].tolist()
-            if missing:
-                raise ValueError(
-                    f"Input X contains NaN: the columns {missing!r} hold missing "
-                    "values (NaN, None or pd.NA). SMOTEN needs a category in "
-                    "every cell: fill them, e.g. with a category of their own."
-                )
+            _refuse_missing(X.columns[np.asarray(X.isna().any())].tolist())
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X, y = validate_data(
-            self, X=X, y=y, reset=True, dtype=None, accept_sparse=["csr", "csc"]
-        )
+        try:
+            X, y = validate_data(
+                self, X=X, y=y, reset=True, dtype=None, accept_sparse=["csr", "csc"]
+            )
+        except TypeError:  # pd.NA in an array of objects, as from df.to_numpy()
+            _refuse_missing(_na_columns(X))
+            raise
         return _native_byte_order(X), y, binarize_y
 
     def _validate_estimator(self):

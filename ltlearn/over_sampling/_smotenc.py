@@ -41,8 +41,10 @@ _VOTE_ROWS = 2**14
 def _factorize(values):
     """Integer codes of a column and the values they stand for.
 
-    Missing values are a category of their own. A pandas categorical column
-    keeps its dtype in the returned values.
+    Missing values are a category of their own, stood for by the data's own
+    marker (that of its first missing value: ``None`` stays ``None``, where
+    pandas gives NaN). A pandas categorical column keeps its dtype in the
+    returned values.
     """
     try:
         import pandas as pd
@@ -50,7 +52,16 @@ def _factorize(values):
         uniques, codes = np.unique(values, return_inverse=True)
         return codes.astype(np.intp), uniques
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    return codes.astype(np.intp, copy=False), uniques
+    codes = codes.astype(np.intp, copy=False)
+    if uniques.dtype == object:
+        missing = np.flatnonzero(pd.isna(uniques))
+        if missing.size:
+            first = np.argmax(codes == missing[0])
+            marked = np.array(uniques, dtype=object)
+            marked[missing[0]] = np.asarray(values, dtype=object)[first]
+            index = isinstance(uniques, pd.Index)
+            uniques = pd.Index(marked, dtype=object, copy=False) if index else marked
+    return codes, uniques
 
 
 def _mixed_rows(X):
@@ -261,6 +272,10 @@ class SMOTENC(SMOTE):
       continuous columns behave as in :class:`SMOTE` (imbalanced-learn gives
       a boolean column True wherever the seed or its neighbour is True).
 
+    A missing value (NaN, ``None``) in a categorical column is a category
+    of its own, in a DataFrame as in an array, as in imbalanced-learn; the
+    continuous columns must be finite.
+
     A DataFrame comes back as a DataFrame with its dtypes, categorical
     dtypes included. A sparse matrix is resampled as a dense array (with a
     ``DataConversionWarning``) and comes back in its format.
@@ -313,15 +328,37 @@ class SMOTENC(SMOTE):
     def _check_X_y(self, X, y):
         """Let strings through; keep a DataFrame as it is."""
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        if sparse.issparse(X):  # numeric: no NaN even as a category
-            X = check_array(X, accept_sparse=["csr", "csc"], input_name="X")
+        if sparse.issparse(X):
+            X = check_array(
+                X, accept_sparse=["csr", "csc"], ensure_all_finite=False, input_name="X"
+            )
+            self._check_continuous_finite(X)
         elif not is_pandas_df(X):
             X = check_array(_mixed_rows(X), dtype=None, ensure_all_finite=False)
-            if X.dtype.kind in "fc":  # numeric data: no NaN even as a category
-                X = check_array(X, dtype=None)
+            if X.dtype.kind in "fc":
+                self._check_continuous_finite(X)
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         check_consistent_length(X, y)
         return _native_byte_order(X), y, binarize_y
+
+    def _check_continuous_finite(self, X):
+        """Refuse NaN and infinity in the continuous columns of numeric ``X``.
+
+        In a categorical column a missing value is a category of its own, as
+        in a DataFrame or an object array. When ``categorical_features`` names
+        no valid columns (it is refused later, by name), every column is
+        checked.
+        """
+        columns = slice(None)
+        if not isinstance(self.categorical_features, str):
+            try:
+                categorical = _get_column_indices(X, self.categorical_features)
+            except (KeyError, ValueError, TypeError, IndexError):
+                pass
+            else:
+                columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
+        if X.shape[1] and X[:, columns].shape[1]:
+            check_array(X[:, columns], dtype=None, accept_sparse=True, input_name="X")
 
     def _validate_column_types(self, X):
         """The indices of the categorical and of the numeric columns."""
@@ -396,14 +433,23 @@ class SMOTENC(SMOTE):
     def _numeric_part(self, X, columns):
         """The continuous columns as floats; a column that fails is named."""
         frame = is_pandas_df(X)
-        for j in self.continuous_features_ if frame else ():
+        names = list(X.columns) if frame else list(range(X.shape[1]))
+        for j in self.continuous_features_:
             if _is_category(columns[j].dtype):
                 raise ValueError(
-                    f"Column {X.columns[j]!r} is taken as continuous (it is not "
+                    f"Column {names[j]!r} is taken as continuous (it is not "
                     "in categorical_features) but is a category column: a value "
                     "between two categories is none of them. Add it to "
                     "categorical_features, or give it a numeric dtype to "
                     "interpolate it."
+                )
+            if getattr(columns[j].dtype, "kind", None) in ("M", "m"):
+                raise ValueError(
+                    f"Column {names[j]!r} is taken as continuous (it is not "
+                    "in categorical_features) but holds dates or durations, "
+                    "which SMOTE-NC does not interpolate. Add it to "
+                    "categorical_features, or convert it to numbers (days since "
+                    "a date, say)."
                 )
         try:
             return check_array(
@@ -418,9 +464,8 @@ class SMOTENC(SMOTE):
                 try:
                     np.asarray(columns[j], dtype=np.float64)
                 except (TypeError, ValueError):
-                    name = X.columns[j] if frame else int(j)
                     raise ValueError(
-                        f"Column {name!r} is taken as continuous (it is not in "
+                        f"Column {names[j]!r} is taken as continuous (it is not in "
                         f"categorical_features) but holds non-numbers ({exc}). "
                         "Add it to categorical_features."
                     ) from exc

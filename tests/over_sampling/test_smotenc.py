@@ -371,6 +371,18 @@ def test_smoten_names_the_columns_with_missing_values(missing):
         SMOTEN(k_neighbors=2).fit_resample(X, np.repeat([0, 1], [14, 6]))
 
 
+@pytest.mark.parametrize("container", [np.asarray, list])
+def test_smoten_names_the_array_columns_with_pd_na(container):
+    # an array of objects holding pd.NA (df.to_numpy() of a string column)
+    # failed with "TypeError: boolean value of NA is ambiguous"
+    X = np.array([["u", "p"], ["v", "q"]] * 10, dtype=object)
+    X[3, 1] = pd.NA
+    y = np.repeat([0, 1], [14, 6])
+    X_in = container(X.tolist()) if container is list else X
+    with pytest.raises(ValueError, match=r"NaN: the columns \[1\] hold missing"):
+        SMOTEN(k_neighbors=2).fit_resample(X_in, y)
+
+
 def test_smoten_neighbors_match_the_value_difference_metric():
     rng = np.random.RandomState(1)
     X = rng.randint(0, 5, size=(120, 4))
@@ -602,3 +614,91 @@ def test_smotenc_columns_of_extreme_magnitudes_apart_each_keep_their_std():
     # up to rounding: numpy sums a column and a 1-d array in other orders
     expected = numeric[y == 1, 1].std()
     assert smotenc.median_std_[1] == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("missing", [np.nan, np.inf])
+def test_smotenc_numeric_array_takes_a_missing_category(missing):
+    # a NaN in a categorical column of a float array is a category of its own,
+    # as in a DataFrame and in imbalanced-learn; the array was refused
+    X, y = _mixed()
+    X[np.flatnonzero(y == 1)[::3], 1] = missing
+    X_res, y_res = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(
+        X, y
+    )
+    frame = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(
+        pd.DataFrame(X), y
+    )[0]
+    np.testing.assert_array_equal(X_res, frame.to_numpy())
+    added = X_res[X.shape[0] :, 1]
+    assert np.isin(added[np.isfinite(added)], [0, 1, 2, 3]).all()
+    assert not np.isfinite(added).all()
+    with pytest.warns(DataConversionWarning):
+        X_sparse = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(
+            sparse.csr_matrix(X), y
+        )[0]
+    np.testing.assert_array_equal(X_sparse.toarray(), X_res)
+    # the continuous columns are still checked
+    for j, container in [(0, np.asarray), (-2, sparse.csc_matrix)]:
+        X_bad = X.copy()
+        X_bad[3, j] = missing
+        with pytest.raises(ValueError, match="NaN|infinity"):
+            SMOTENC(categorical_features=[1, -1]).fit_resample(container(X_bad), y)
+
+
+@pytest.mark.parametrize("numeric", [True, False])
+def test_smotenc_refuses_a_continuous_date_column_by_name(numeric):
+    # beside a numeric column it failed with NumPy's DTypePromotionError; alone,
+    # a missing date (NaT) was interpolated as -2**63 into dates of year -280310
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "x": rng.normal(size=40),
+            "d": pd.Timestamp("2020-01-01")
+            + pd.to_timedelta(rng.randint(0, 99, 40), "D"),
+            "k": rng.choice(["a", "b"], 40),
+        }
+    )
+    X.loc[:4, "d"] = pd.NaT
+    X = X if numeric else X[["d", "k"]]
+    y = np.repeat([0, 1], [10, 30])
+    with pytest.raises(ValueError, match="Column 'd' is taken as continuous.*dates"):
+        SMOTENC(categorical_features=["k"]).fit_resample(X, y)
+    if numeric:  # as a category, a date is one of those seen
+        X_res, _ = SMOTENC(
+            categorical_features=["d", "k"], random_state=0
+        ).fit_resample(X, y)
+        assert X_res["d"].isin(X["d"]).all()
+
+
+@pytest.mark.parametrize("marker", [None, pd.NA])
+@pytest.mark.parametrize("frame", [False, True])
+def test_missing_category_keeps_its_marker(marker, frame):
+    # the synthetic rows got NaN for a missing category marked None (or pd.NA),
+    # a value absent from the data: a OneHotEncoder fit on the result learned
+    # None and NaN as two categories
+    rng = np.random.RandomState(0)
+    numbers = rng.normal(size=60)
+    categories = np.array(["a", marker, "b"] * 20, dtype=object)
+    y = np.repeat([0, 1], [15, 45])
+    cases = [(SMOTENC(categorical_features=[1], random_state=0), 1)]
+    if marker is None and not frame:  # SMOTEN refuses the others
+        cases.append((SMOTEN(random_state=0), 0))
+    for sampler, column in cases:
+        X = pd.DataFrame({"x": numbers, "c": pd.Series(categories, dtype=object)})
+        X = X.iloc[:, 1 - column :]
+        X_res, _ = sampler.fit_resample(X if frame else X.to_numpy(), y)
+        added = np.asarray(X_res, dtype=object)[60:, column]
+        assert any(value is marker for value in added)
+        assert all(value is marker or isinstance(value, str) for value in added)
+
+
+@pytest.mark.parametrize("unit", ["M8[ns]", "m8[ns]"])
+def test_smotenc_refuses_a_continuous_date_column_of_an_array(unit):
+    # an array of dates (df.to_numpy() of date columns) was interpolated, and a
+    # missing date (NaT) gave synthetic dates such as the year 1689
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 99, size=(40, 2)).astype("m8[D]").astype(unit)
+    X[:5, 0] = X.dtype.type("NaT")
+    y = np.repeat([0, 1], [10, 30])
+    with pytest.raises(ValueError, match="Column 0 is taken as continuous.*dates"):
+        SMOTENC(categorical_features=[1]).fit_resample(X, y)
