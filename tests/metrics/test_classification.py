@@ -393,6 +393,18 @@ def test_imbalance_report_text_of_extreme_weighted_supports():
     assert "8.000" in lines and "0.000" in lines  # 1e-600 is 0.0
 
 
+@pytest.mark.parametrize("digits, support", [(0, 0.5), (6, 5e-7), (3, 1e16)])
+def test_imbalance_report_text_support_at_the_exponent_bounds(digits, support):
+    # A support that rounds to zero at `digits` decimals, or of 1e16 and more,
+    # is written in exponent notation. A support of 0.5 at digits=0 (which
+    # rounds to even) or of 5e-7 at digits=6 was printed as zero.
+    y_true = np.array([0, 0, 1])
+    weights = np.array([1.0, 1.0, support])
+    text = imbalance_report(y_true, y_true, sample_weight=weights, digits=digits)
+    supports = dict(line.split()[:2] for line in text.splitlines()[1:3])
+    assert supports == {"0": f"{2:.{digits}f}", "1": f"{support:.{digits}e}"}
+
+
 @pytest.mark.parametrize("digits", [0, 3, 6, 7, 12])
 @pytest.mark.parametrize("y_train", [None, [0] * 5 + [1] * 2])
 def test_imbalance_report_text_columns_align_at_every_digits(digits, y_train):
