@@ -21,6 +21,7 @@ from ltlearn.metrics import (
     relative_accuracy,
     shot_accuracy,
 )
+from ltlearn.metrics._classification import _per_class_recall
 
 
 def _long_tail_labels():
@@ -41,7 +42,12 @@ def test_shot_accuracy_is_macro_within_each_group():
 
 @pytest.mark.parametrize(
     "many, few, expected",
-    [(100, 20, (0.625, 0.75, 0.25)), (149, 101, (0.75, 0.5, 0.5))],
+    [
+        (100, 20, (0.625, 0.75, 0.25)),
+        (149, 101, (0.75, 0.5, 0.5)),
+        # equal thresholds: the medium group is the classes of exactly 100
+        (100, 100, (0.625, 0.75, 0.25)),
+    ],
 )
 def test_shot_accuracy_thresholds_are_parameters(many, few, expected):
     y_train, y_true, y_pred = _long_tail_labels()
@@ -488,3 +494,13 @@ def test_metrics_refuse_missing_labels_by_row(metric, which):
     labels[which] = [None, "a", "b", "a", "b", "a", "b", "a"]
     with pytest.raises(ValueError, match=rf"^{which} holds 1 missing label .* row 0"):
         metric(**labels)
+
+
+def test_per_class_recall_ignores_samples_of_labels_not_listed():
+    # Samples of labels outside `labels`, above the largest one included, are
+    # neither counted nor hit, whatever the order of `labels`.
+    y_true = np.array([0, 1, 1, 5, 5, -3])
+    y_pred = np.array([0, 1, 0, 5, 1, -3])
+    for labels, expected in [([0, 1], [1.0, 0.5]), ([1, 0], [0.5, 1.0])]:
+        recall = _per_class_recall(y_true, y_pred, np.array(labels))
+        np.testing.assert_array_equal(recall, expected)
