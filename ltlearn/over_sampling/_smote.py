@@ -370,8 +370,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
         """
         self._integer_columns = np.array([], dtype=np.intp)
         self._boolean_columns = np.array([], dtype=np.intp)
-        frame = is_pandas_df(X)
-        if frame:
+        if is_pandas_df(X):
             from pandas.api.types import is_integer_dtype, is_numeric_dtype
 
             self._integer_columns = np.flatnonzero(
@@ -385,10 +384,17 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 for j, (name, dtype) in enumerate(X.dtypes.items())
                 if not is_numeric_dtype(dtype)
             )
+        elif isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
+            # check_array turns it into floats, failing on a string unnamed
+            # (and on other objects with a TypeError, as scikit-learn's checks
+            # expect)
+            try:
+                X.astype(np.float64)
+            except ValueError:
+                _refuse_non_numeric(enumerate(X.T))
+                raise
         X_checked, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
         X_checked = _native_byte_order(X_checked)
-        if X_checked.dtype == object and not frame:
-            _refuse_non_numeric(enumerate(X_checked.T))
         if _is_boolean(X_checked.dtype):
             self._boolean_columns = np.arange(X_checked.shape[1])
         return X_checked, y, binarize_y

@@ -687,6 +687,21 @@ def test_a_string_column_is_refused_by_name(dtype):
         SMOTE(k_neighbors=3).fit_resample(frame, y)
 
 
+def test_a_string_column_of_an_object_array_is_refused_by_name():
+    # check_array converts an object array to floats: the error was "could not
+    # convert string to float: 'u'"; None in a column of numbers stays missing
+    y = np.repeat([0, 1], [14, 6])
+    X = np.empty((20, 3), dtype=object)
+    X[:, 0] = np.arange(20.0)
+    X[:, 1] = 1
+    X[:, 2] = ["u", "v"] * 10
+    with pytest.raises(ValueError, match=r"columns \[2\] of X hold non-numeric"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+    X[:, 2] = [1, None] * 10
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+
+
 @pytest.mark.parametrize("sampler", [SMOTE(), SMOTEN()], ids=["SMOTE", "SMOTEN"])
 def test_missing_labels_are_refused_by_row(sampler):
     # imbalanced-learn's checks said "Unknown label type: unknown"
