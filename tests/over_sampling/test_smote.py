@@ -702,6 +702,23 @@ def test_a_string_column_of_an_object_array_is_refused_by_name():
         SMOTE(k_neighbors=3).fit_resample(X, y)
 
 
+@pytest.mark.parametrize("target", ["15", None])
+def test_a_target_that_is_not_a_number_is_refused_by_class(target):
+    # imbalanced-learn's check compared it with the class count: "'<' not
+    # supported between instances of 'str' and 'int'"
+    X = np.arange(30.0).reshape(15, 2)
+    y = np.repeat([0, 1], [10, 5])
+    match = rf"asks for {target!r} samples of class 1; a number of samples"
+    for sampler in (SMOTE(), SMOTEN()):
+        sampler.set_params(sampling_strategy={1: target}, k_neighbors=2)
+        with pytest.raises(TypeError, match=match):
+            sampler.fit_resample(X, y)
+    # an error of another check is left as it is
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SMOTE(sampling_strategy={1: target}, k_neighbors=2).fit_resample(X, y)
+
+
 @pytest.mark.parametrize("sampler", [SMOTE(), SMOTEN()], ids=["SMOTE", "SMOTEN"])
 def test_missing_labels_are_refused_by_row(sampler):
     # imbalanced-learn's checks said "Unknown label type: unknown"
