@@ -384,16 +384,17 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 for j, (name, dtype) in enumerate(X.dtypes.items())
                 if not is_numeric_dtype(dtype)
             )
-        elif isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
-            # check_array turns it into floats, failing on a string unnamed
-            # (and on other objects with a TypeError, as scikit-learn's checks
-            # expect)
-            try:
-                X.astype(np.float64)
-            except ValueError:
+        try:
+            X_checked, y, binarize_y = super()._check_X_y(
+                X, y, accept_sparse=accept_sparse
+            )
+        except ValueError:
+            # check_array turns an object array into floats, failing on a
+            # string unnamed (and on other objects with a TypeError, as
+            # scikit-learn's checks expect)
+            if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
                 _refuse_non_numeric(enumerate(X.T))
-                raise
-        X_checked, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
+            raise
         X_checked = _native_byte_order(X_checked)
         if _is_boolean(X_checked.dtype):
             self._boolean_columns = np.arange(X_checked.shape[1])

@@ -702,6 +702,17 @@ def test_a_string_column_of_an_object_array_is_refused_by_name():
         SMOTE(k_neighbors=3).fit_resample(X, y)
 
 
+def test_an_object_array_is_named_only_once_check_array_refuses_it():
+    # the columns were tried as floats before scikit-learn's checks, whose
+    # own refusal of an np.matrix gave way to the naming of a string column
+    y = np.repeat([0, 1], [14, 6])
+    X = np.empty((20, 2), dtype=object)
+    X[:, 0] = np.arange(20.0)
+    X[:, 1] = ["u", "v"] * 10
+    with pytest.raises(TypeError, match="np.matrix is not supported"):
+        SMOTE(k_neighbors=3).fit_resample(np.matrix(X), y)
+
+
 @pytest.mark.parametrize("target", ["15", None])
 def test_a_target_that_is_not_a_number_is_refused_by_class(target):
     # imbalanced-learn's check compared it with the class count: "'<' not
