@@ -129,10 +129,15 @@ def _name_target_not_a_number(sampling_strategy, y, sampling_type, error):
         return
     for label, target in sampling_strategy.items():
         if not isinstance(target, numbers.Real):
-            raise TypeError(
-                f"sampling_strategy asks for {_plain(target)!r} samples of class "
-                f"{_plain(label)!r}; a number of samples must be an integer."
-            ) from None
+            raise TypeError(_not_an_integer(label, target)) from None
+
+
+def _not_an_integer(label, target):
+    """The refusal of a class's ``target`` number of samples, not an integer."""
+    return (
+        f"sampling_strategy asks for {_plain(target)!r} samples of class "
+        f"{_plain(label)!r}; a number of samples must be an integer."
+    )
 
 
 def _capped_neighbors(label, n_class, n_neighbors):

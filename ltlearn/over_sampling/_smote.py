@@ -26,6 +26,7 @@ from ltlearn.over_sampling._column_kinds import (
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
 from ltlearn.over_sampling._small_classes import (
     _capped_neighbors,
+    _not_an_integer,
     _single_sample_draws,
 )
 from ltlearn.utils._class_counts import _plain
@@ -63,11 +64,7 @@ def _new_samples(sampling_strategy_, y):
     for label, n_new in sampling_strategy_.items():
         if not isinstance(n_new, numbers.Integral):
             n_target = n_new + np.count_nonzero(y == label)
-            raise ValueError(
-                f"sampling_strategy asks for {_plain(n_target)!r} samples of "
-                f"class {_plain(label)!r}; a number of samples must be an "
-                "integer."
-            )
+            raise ValueError(_not_an_integer(label, n_target))
         if n_new:
             targets[label] = int(n_new)
     return targets
