@@ -12,6 +12,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import logit
 from scipy.stats import norm
 from sklearn import config_context
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.frozen import FrozenEstimator
@@ -86,6 +87,28 @@ def test_predict_is_argmax_of_adjusted_proba(
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
     np.testing.assert_allclose(clf.weights_.sum(), 1)
     assert set(clf.classes_) == set(np.unique(y))
+
+
+@pytest.mark.parametrize(
+    "name, metric",
+    [
+        ("balanced_accuracy", balanced_accuracy_score),
+        ("f1_macro", lambda y, p: f1_score(y, p, average="macro")),
+    ],
+)
+def test_callable_scoring_on_few_rows_is_the_named_search(name, metric):
+    # with at most 32 distinct rules along a coordinate the callable's line
+    # search scores every one of them: the exact search of the named metric
+    X, y = make_classification(
+        30, n_features=5, n_informative=3, n_classes=3, weights=[0.7, 0.2, 0.1],
+        random_state=0,
+    )  # fmt: skip
+    named = PluginClassifier(LogisticRegression(), scoring=name, cv=3, refine="always")
+    called = clone(named).set_params(scoring=metric)
+    named.fit(X, y)
+    called.fit(X, y)
+    np.testing.assert_allclose(called.weights_, named.weights_, rtol=1e-12)
+    assert called.best_score_ == pytest.approx(named.best_score_, rel=1e-12)
 
 
 def test_binary_balanced_accuracy_threshold_is_the_prior(imbalanced_binary):
