@@ -55,9 +55,11 @@ class PluginClassifier(_BasePostHocClassifier):
       rule, and the Bayes rule for it), each step an exact line search over
       one weight (Narasimhan et al., 2015, show that the optimal rules for
       such metrics are reweighted argmaxes), which it leaves off every tie
-      ``w_j p_j(x) = w_k p_k(x)`` of the rows. With ``refine="auto"`` the
-      refinement is kept only as far as held-out rows support it (see
-      ``refine``).
+      ``w_j p_j(x) = w_k p_k(x)`` of the rows. The ascent stops where no
+      single weight improves the score, which is not always the best
+      reweighting: it can miss a rule that needs two weights moved at once.
+      With ``refine="auto"`` the refinement is kept only as far as held-out
+      rows support it (see ``refine``).
 
     The final model is ``estimator`` fitted on all the data.
 
