@@ -1,4 +1,4 @@
-"""Plug-in classifiers: metric-consistent decision rules on class probabilities."""
+"""Plug-in classifiers: decision rules for a metric, on class probabilities."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -35,7 +35,7 @@ def _threshold_weights(threshold):
 
 @_post_hoc_docstring
 class PluginClassifier(_BasePostHocClassifier):
-    """Decision rule consistent for an imbalance-aware metric, on probabilities.
+    """Plug-in decision rule for an imbalance-aware metric, on probabilities.
 
     A plug-in classifier fits ``estimator`` once on the natural class
     distribution and predicts ``argmax_k w_k p_k(x)`` with class weights ``w``
