@@ -30,6 +30,7 @@ from torch import nn
 
 from ltlearn.deep._data import _SAMPLERS, _labels_and_weights
 from ltlearn.deep.losses import (
+    _check_beta,
     _effective_number_weights,
     _start_at_prior,
     _uncompiled,
@@ -328,8 +329,7 @@ class DeferredReweighting(Callback):
         {initialize_returns}
         """
         _check_start_epoch(self.start_epoch)
-        if not 0.0 <= self.beta <= 1.0:
-            raise ValueError(f"beta must be in [0, 1]; got {self.beta!r}.")
+        _check_beta(self.beta)
         self.switched_ = False
         self.weight_before_ = None
         return self
@@ -361,7 +361,9 @@ class DeferredReweighting(Callback):
             self.switched_ = True
         if active:
             weight = torch.as_tensor(
-                _effective_number_weights(_reweighting_counts(net), self.beta),
+                _effective_number_weights(
+                    _reweighting_counts(net), self.beta, type(self).__name__
+                ),
                 dtype=torch.float32,
             )
             _set_weight(criterion, weight, net.device)

@@ -124,6 +124,7 @@ def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, fl
         (DeferredReweighting(start_epoch=-1), ValueError, "start_epoch must be >= 0"),
         (DeferredReweighting(start_epoch="late"), TypeError, "start_epoch must be"),
         (DeferredReweighting(beta=2.0), ValueError, "beta must be in"),
+        (DeferredReweighting(beta=None), ValueError, "beta must be in"),
         (ClassifierRetraining("ncm"), ValueError, "method must be"),
         (ClassifierRetraining(lr=-1.0), ValueError, "lr must be"),
         (DeferredResampling(sampler="balanced"), ValueError, "sampler must be one"),
