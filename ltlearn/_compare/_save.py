@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.multiclass import type_of_target
 
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._report import PLOTS_DIR, report_paths
@@ -30,7 +31,9 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
     unlabelled rows, which need the integer marker -1 whatever the labels are.
     ``fit`` takes the labels as in the file, the unlabelled rows marked by
     ``unlabelled`` (as ``--unlabelled`` marks them), so that the saved model
-    is refitted like the others.
+    is refitted like the others. Also wraps the other recipes on labels that
+    scikit-learn takes for a regression target (numbers such as 1.5 and 2.5),
+    which the comparison fits as codes too.
 
     Parameters
     ----------
@@ -190,7 +193,12 @@ def save_best(summary, comparison, dataset, path):
         model.fit(dataset.X, _file_target(dataset))
     else:
         rows = dataset.labelled
-        model.fit(_take(dataset.X, rows), dataset.classes[dataset.y[rows]])
+        labels = dataset.classes[dataset.y[rows]]
+        if type_of_target(labels) == "continuous":
+            # Fractional numbers: classifiers refuse them ("Unknown label
+            # type: continuous"); the inner model learns their codes.
+            model = _LabelDecodingClassifier(model, "none")
+        model.fit(_take(dataset.X, rows), labels)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path) as temporary:
