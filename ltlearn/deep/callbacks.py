@@ -216,8 +216,11 @@ def _set_train_sampler(net, sampler):
     set_train_sampler(sampler)
 
 
-def _get_head(net, path):
-    """The last layer of ``net.module_`` at the dotted attribute ``path``."""
+def _get_head(net, path, owner):
+    """The last layer of ``net.module_`` at the dotted attribute ``path``.
+
+    ``owner`` names the callback that needs it, for the error.
+    """
     head = net.module_
     for name in path.split("."):
         head = getattr(head, name, None)
@@ -228,8 +231,8 @@ def _get_head(net, path):
             )
     if not isinstance(head, (nn.Linear, NormedLinear)):
         raise ValueError(
-            f"The layer {path!r} is a {type(head).__name__}; classifier retraining "
-            "needs a torch.nn.Linear or NormedLinear last layer."
+            f"The layer {path!r} is a {type(head).__name__}; {owner} needs a "
+            "torch.nn.Linear or NormedLinear last layer."
         )
     return head
 
@@ -585,7 +588,7 @@ class ClassifierRetraining(Callback):
 
         {train_hook_parameters}
         """
-        head = _get_head(net, self.head)
+        head = _get_head(net, self.head, type(self).__name__)
         if self.method == "lws" and not isinstance(head, nn.Linear):
             raise ValueError(
                 f"LWS needs a torch.nn.Linear last layer; {self.head!r} is a "
@@ -606,7 +609,7 @@ class ClassifierRetraining(Callback):
         self._reset()
 
     def _start(self, net, reinitialize):
-        head = _get_head(net, self.head)
+        head = _get_head(net, self.head, type(self).__name__)
         head_params = set(head.parameters())
         self.frozen_ = []
         self._freeze(p for p in net.module_.parameters() if p not in head_params)
@@ -670,7 +673,7 @@ class ClassifierRetraining(Callback):
         if not self.started_:
             return
         if self.hook_ is not None:
-            head = _get_head(net, self.head)
+            head = _get_head(net, self.head, type(self).__name__)
             scales = self.scales_.detach()
             with torch.no_grad():
                 head.weight.mul_(scales[:, None])
@@ -756,7 +759,7 @@ class TauNormalization(Callback):
 
         {train_hook_parameters}
         """
-        head = _get_head(net, self.head)
+        head = _get_head(net, self.head, type(self).__name__)
         if not isinstance(head, nn.Linear):
             raise ValueError(
                 f"Tau-normalisation needs a torch.nn.Linear last layer; "
@@ -809,7 +812,7 @@ class TauNormalization(Callback):
 
         {train_hook_parameters}
         """
-        head = _get_head(net, self.head)
+        head = _get_head(net, self.head, type(self).__name__)
         tau = self._choose_tau(net, head) if self.tau == "auto" else float(self.tau)
         with torch.no_grad():
             norms = head.weight.norm(dim=1, keepdim=True).clamp(min=1e-12)

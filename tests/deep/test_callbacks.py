@@ -369,6 +369,16 @@ def test_retraining_needs_a_suitable_last_layer(data):
         ).fit(X, y)
 
 
+@pytest.mark.parametrize("callback", [ClassifierRetraining, TauNormalization])
+def test_a_last_layer_that_is_not_linear_is_named_with_the_callback(data, callback):
+    # The message said "classifier retraining needs ..." for TauNormalization.
+    X, y = data
+    name = callback.__name__
+    clf = LongTailClassifier(callbacks=[callback(head="body")], **FAST)
+    with pytest.raises(ValueError, match=f"is a Sequential; {name} needs a torch"):
+        clf.fit(X, y)
+
+
 @pytest.mark.parametrize("tau", [0.0, 0.5, 1.0])
 def test_tau_normalisation_rescales_the_class_weights(data, tau):
     X, y = data
