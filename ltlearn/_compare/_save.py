@@ -33,7 +33,8 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
     ``unlabelled`` (as ``--unlabelled`` marks them), so that the saved model
     is refitted like the others. Also wraps the other recipes on labels that
     scikit-learn takes for a regression target (numbers such as 1.5 and 2.5),
-    which the comparison fits as codes too.
+    which the comparison fits as codes too; ``fit`` refuses marked rows for
+    a model that does not learn from them (whose classes take their code).
 
     Parameters
     ----------
@@ -63,7 +64,17 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
                 "unlabelled rows."
             )
         codes, self.classes_ = _label_codes(target[~mask], mask)
-        self.model_ = clone(self.estimator).fit(X, codes)
+        model = clone(self.estimator).fit(X, codes)
+        if mask.any() and -1 in getattr(model, "classes_", ()):
+            # a supervised model takes the code of the unlabelled rows, -1,
+            # for a class, which predict would give as the last label
+            raise ValueError(
+                f"The model does not learn from unlabelled rows: the "
+                f"{int(mask.sum())} row(s) that unlabelled={self.unlabelled!r} "
+                "marks would be a class of their own. Give their labels, or "
+                "leave them out of X and y."
+            )
+        self.model_ = model
         return self
 
     def predict(self, X):
