@@ -21,9 +21,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ltlearn.decomposition._model_selection import (
-    _pays_off,
-    _split_folds,
-    _split_scores,
+    _checked_split,
+    _pays_off,  # noqa: F401 (the tests import the split rule from here)
 )
 from ltlearn.decomposition._pairwise import _as_linear_svcs
 from ltlearn.decomposition._subclasses import (
@@ -475,21 +474,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         # Does splitting pay off? Phases II-III on held-out folds, with and
         # without the sub-classes; keep the classes whole unless it does.
-        self.split_scores_, model = None, None
-        whole = np.arange(self.classes_.size)
-        if self.split_cv is not None and subclass_class.size > whole.size:
-            cv = _split_folds(self.split_cv, counts, draw_seeds(rng))
-            if cv is not None:
-                self.split_scores_, full = _split_scores(
-                    learner, X, y_index, subclass, subclass_class, cv
-                )
-                split = self.split_scores_ is not None and _pays_off(
-                    self.split_scores_[1] - self.split_scores_[0]
-                )
-                if not split:
-                    subclass, subclass_class = y_index, whole
-                    self.clusterers_ = {}
-                model = full[int(split)]
+        self.split_scores_, split, model = _checked_split(
+            self.split_cv, learner, X, y_index, subclass, subclass_class, rng
+        )
+        if not split:
+            subclass, subclass_class = y_index, np.arange(self.classes_.size)
+            self.clusterers_ = {}
 
         self.n_classes_ = self.classes_.size
         self.subclass_to_class_ = self.classes_[subclass_class]
