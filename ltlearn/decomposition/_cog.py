@@ -12,9 +12,7 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     _fit_context,
-    is_regressor,
 )
-from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
@@ -27,13 +25,13 @@ from ltlearn.decomposition._model_selection import (
 from ltlearn.decomposition._pairwise import _as_linear_svcs
 from ltlearn.decomposition._subclasses import (
     _auto_n_clusters,  # noqa: F401 (the tests import the "auto" rule from here)
+    _check_estimator,
     _decompose,
     _default_clusterer,
     _default_estimator,
     _kmeans_ready,
     _n_clusters_per_class,
     _phase_three_estimator,
-    _refuse_no_predict,
     _replication_rule,
     _SubclassLearner,
 )
@@ -48,7 +46,6 @@ from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_classification_y,
     column_or_1d_y,
-    may_have_method,
 )
 
 
@@ -430,22 +427,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
         X = _kmeans_ready(X)
-        if self.estimator is not None and is_regressor(self.estimator):
-            raise ValueError(
-                f"COGClassifier needs a classifier as estimator; "
-                f"{type(self.estimator).__name__} is a regressor, whose "
-                f"predictions are not sub-class labels."
-            )
-        if self.estimator is not None and not may_have_method(
-            self.estimator, "predict"
-        ):
-            _refuse_no_predict(self.estimator)  # else checked once fitted
-        if isinstance(self.estimator, FrozenEstimator):
-            raise ValueError(
-                "COGClassifier fits its estimator on sub-class labels (each "
-                "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
-                "never refitted, does not predict; pass the unfitted model."
-            )
+        if self.estimator is not None:
+            _check_estimator(self.estimator)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index, minlength=self.classes_.size)
         rng = check_random_state(self.random_state)
