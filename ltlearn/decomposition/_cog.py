@@ -18,13 +18,9 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ltlearn.decomposition._model_selection import (
-    _checked_split,
-    _pays_off,  # noqa: F401 (the tests import the split rule from here)
-)
+from ltlearn.decomposition._model_selection import _checked_split
 from ltlearn.decomposition._pairwise import _as_linear_svcs
 from ltlearn.decomposition._subclasses import (
-    _auto_n_clusters,  # noqa: F401 (the tests import the "auto" rule from here)
     _check_estimator,
     _decompose,
     _default_clusterer,
