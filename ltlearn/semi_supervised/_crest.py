@@ -16,13 +16,10 @@ from sklearn.base import (
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import process_routing
-from sklearn.utils.validation import (
-    check_is_fitted,
-)
+from sklearn.utils.validation import check_is_fitted
 
 from ltlearn.semi_supervised._generations import (
     _can_stall,
-    _pseudo_labels,
     _same_pick,
     _training_set,
 )
@@ -32,7 +29,12 @@ from ltlearn.semi_supervised._labels import (
     _labelled_class_counts,
     _labelled_rows,
 )
-from ltlearn.semi_supervised._selection import _sampling_rates
+from ltlearn.semi_supervised._selection import (
+    _align_distribution,
+    _sampling_rates,
+    _select,
+    _temperature,
+)
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _Substitution,
@@ -438,8 +440,8 @@ class CReSTClassifier(
         nothing = np.empty(0, dtype=np.intp)
         previous = (nothing, nothing, np.empty(0) if fit_weight else None)
         for generation in range(1, self.max_iter):
-            picked, label_index, picked_weight = _pseudo_labels(
-                self, estimator, X_unlabeled, generation, prior, unlabeled_weight, rng
+            picked, label_index, picked_weight = self._pseudo_labels(
+                estimator, X_unlabeled, generation, prior, unlabeled_weight, rng
             )
             # the same rows may be kept with other parts of their weights
             pick = (picked, label_index, picked_weight if fit_weight else None)
@@ -471,6 +473,22 @@ class CReSTClassifier(
                     f"per class {counts.tolist()}."
                 )
         return estimator, pseudo_label_counts
+
+    def _pseudo_labels(self, estimator, X_unlabeled, generation, prior, weight, rng):
+        """The rows of ``X_unlabeled`` that ``generation`` pseudo-labels.
+
+        The previous generation's ``estimator`` predicts them, aligned with
+        ``prior`` for CReST+. Returns the rows each class keeps at its rate,
+        their class indices and weights (``None`` without ``weight``).
+        """
+        proba = estimator.predict_proba(X_unlabeled)
+        if self.distribution_alignment:
+            temperature = _temperature(
+                generation, self.max_iter, self.final_temperature
+            )
+            proba = _align_distribution(proba, prior, temperature, weight)
+        rates = self.sampling_rates_
+        return _select(proba, rates, self.selection, rng, weight, self.threshold)
 
     def _check_sample_weight(self, sample_weight, labeled_rows, n_samples):
         """Validate ``sample_weight`` and check that the estimator takes it.

@@ -1,16 +1,11 @@
-"""CReST's generations: the pseudo-labels of one, its training set, the stop."""
+"""CReST's generations: the training set of one, and when to stop."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
 
-from ltlearn.semi_supervised._selection import (
-    _align_distribution,
-    _same_kept_weights,
-    _select,
-    _temperature,
-)
+from ltlearn.semi_supervised._selection import _same_kept_weights
 
 
 def _can_stall(selection, distribution_alignment, final_temperature):
@@ -35,28 +30,6 @@ def _same_pick(pick, previous):
         np.array_equal(pick[0], previous[0])
         and np.array_equal(pick[1], previous[1])
         and _same_kept_weights(pick[2], previous[2])
-    )
-
-
-def _pseudo_labels(crest, estimator, X_unlabeled, generation, prior, weight, rng):
-    """The rows of ``X_unlabeled`` that ``generation`` pseudo-labels.
-
-    The previous generation's ``estimator`` predicts them, aligned with
-    ``prior`` for CReST+, and each class keeps its rate of them. Returns the
-    picked rows, their class indices and the weights they keep (``None``
-    without ``weight``).
-    """
-    proba = estimator.predict_proba(X_unlabeled)
-    if crest.distribution_alignment:
-        temperature = _temperature(generation, crest.max_iter, crest.final_temperature)
-        proba = _align_distribution(proba, prior, temperature, weight)
-    return _select(
-        proba,
-        crest.sampling_rates_,
-        crest.selection,
-        rng,
-        weight,
-        crest.threshold,
     )
 
 
