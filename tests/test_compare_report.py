@@ -255,16 +255,33 @@ def test_a_saved_semi_supervised_model_refits_into_the_classes_it_predicts(
 
 def test_a_saved_semi_supervised_model_names_missing_labels_left_unmarked():
     from sklearn.linear_model import LogisticRegression
+    from sklearn.semi_supervised import SelfTrainingClassifier
 
     from ltlearn._compare._save import _LabelDecodingClassifier
 
     X = np.arange(12.0).reshape(6, 2)
     y = pd.Series(["a", "b", "-1", None, "a", "b"])
-    model = _LabelDecodingClassifier(LogisticRegression(), unlabelled="-1")
+    semi_supervised = SelfTrainingClassifier(LogisticRegression())
+    model = _LabelDecodingClassifier(semi_supervised, unlabelled="-1")
     with pytest.raises(ValueError, match=r"1 missing label\(s\) \(rows 3, counting"):
         model.fit(X, y)
     model.set_params(unlabelled="missing").fit(X, y.replace("-1", "a"))
     assert_array_equal(model.classes_, ["a", "b"])
+
+
+def test_a_saved_supervised_model_refuses_rows_marked_unlabelled():
+    # The model of fractional labels wraps a supervised recipe: the rows that
+    # unlabelled= marks became a class -1 of the inner model, predicted as
+    # the last label, with one more predict_proba column than classes_.
+    from sklearn.linear_model import LogisticRegression
+
+    from ltlearn._compare._save import _LabelDecodingClassifier
+
+    X = np.arange(12.0).reshape(6, 2)
+    y = pd.Series([0.5, 1.5, None, None, 0.5, 1.5])
+    model = _LabelDecodingClassifier(LogisticRegression(), unlabelled="missing")
+    with pytest.raises(ValueError, match="does not learn from unlabelled rows: the 2"):
+        model.fit(X, y)
 
 
 def test_save_best_needs_one_data_set(capsys):

@@ -245,6 +245,21 @@ def test_percentages_are_numbers(tmp_path):
     np.testing.assert_allclose(parsed, expected)
 
 
+def test_a_model_is_saved_for_labels_that_are_fractional_numbers(tmp_path):
+    # The comparison fits label codes, but --save-best refitted the recipe on
+    # the labels 0.5 and 1.5, which scikit-learn reads as a regression target:
+    # a traceback ("Unknown label type: continuous") and no model saved.
+    frame = _frame()
+    frame["label"] = np.where(frame["label"] == "fraud", 0.5, 1.5)
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, _write(tmp_path, frame), "--save-best", str(model)) == 0
+    model = joblib.load(model)
+    np.testing.assert_array_equal(model.classes_, [0.5, 1.5])
+    predicted = model.predict(frame.drop(columns="label"))
+    assert set(predicted) == {0.5, 1.5}
+    assert np.mean(predicted == frame["label"]) > 0.7
+
+
 def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
     frame = _amounts_as_text(_frame())
     model = tmp_path / "model.joblib"

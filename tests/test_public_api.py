@@ -53,6 +53,18 @@ def test_all_estimators_type_filter():
         assert all_estimators(type_filter=kinds) == samplers
 
 
+def test_all_estimators_type_filter_classifier_and_transformer():
+    classifiers = dict(all_estimators(type_filter="classifier"))
+    assert {"COGClassifier", "PluginClassifier"} <= set(classifiers)
+    assert all(hasattr(cls, "predict") for cls in classifiers.values())
+    transformers = dict(all_estimators(type_filter="transformer"))
+    assert all(hasattr(cls, "transform") for cls in transformers.values())
+    for kind in (classifiers, transformers):
+        assert "SMOTE" not in kind
+    both = dict(all_estimators(type_filter=["classifier", "transformer"]))
+    assert both == {**classifiers, **transformers}
+
+
 def test_import_ltlearn_does_not_import_torch():
     code = (
         "import sys, ltlearn, ltlearn.datasets, ltlearn.metrics, ltlearn.utils;"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.multiclass import type_of_target
 
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._report import PLOTS_DIR, report_paths
@@ -30,7 +31,10 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
     unlabelled rows, which need the integer marker -1 whatever the labels are.
     ``fit`` takes the labels as in the file, the unlabelled rows marked by
     ``unlabelled`` (as ``--unlabelled`` marks them), so that the saved model
-    is refitted like the others.
+    is refitted like the others. Also wraps the other recipes on labels that
+    scikit-learn takes for a regression target (numbers such as 1.5 and 2.5),
+    which the comparison fits as codes too; ``fit`` refuses marked rows for
+    a model that does not learn from them (whose classes take their code).
 
     Parameters
     ----------
@@ -60,7 +64,17 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
                 "unlabelled rows."
             )
         codes, self.classes_ = _label_codes(target[~mask], mask)
-        self.model_ = clone(self.estimator).fit(X, codes)
+        model = clone(self.estimator).fit(X, codes)
+        if mask.any() and -1 in getattr(model, "classes_", ()):
+            # a supervised model takes the code of the unlabelled rows, -1,
+            # for a class, which predict would give as the last label
+            raise ValueError(
+                f"The model does not learn from unlabelled rows: the "
+                f"{int(mask.sum())} row(s) that unlabelled={self.unlabelled!r} "
+                "marks would be a class of their own. Give their labels, or "
+                "leave them out of X and y."
+            )
+        self.model_ = model
         return self
 
     def predict(self, X):
@@ -190,7 +204,12 @@ def save_best(summary, comparison, dataset, path):
         model.fit(dataset.X, _file_target(dataset))
     else:
         rows = dataset.labelled
-        model.fit(_take(dataset.X, rows), dataset.classes[dataset.y[rows]])
+        labels = dataset.classes[dataset.y[rows]]
+        if type_of_target(labels) == "continuous":
+            # Fractional numbers: classifiers refuse them ("Unknown label
+            # type: continuous"); the inner model learns their codes.
+            model = _LabelDecodingClassifier(model, "none")
+        model.fit(_take(dataset.X, rows), labels)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path) as temporary:

@@ -12,29 +12,22 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     _fit_context,
-    is_regressor,
 )
-from sklearn.frozen import FrozenEstimator
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ltlearn.decomposition._model_selection import (
-    _pays_off,
-    _split_folds,
-    _split_scores,
-)
+from ltlearn.decomposition._model_selection import _checked_split
 from ltlearn.decomposition._pairwise import _as_linear_svcs
 from ltlearn.decomposition._subclasses import (
-    _auto_n_clusters,  # noqa: F401 (the tests import the "auto" rule from here)
+    _check_estimator,
     _decompose,
     _default_clusterer,
     _default_estimator,
     _kmeans_ready,
     _n_clusters_per_class,
     _phase_three_estimator,
-    _refuse_no_predict,
     _replication_rule,
     _SubclassLearner,
 )
@@ -49,7 +42,6 @@ from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     check_classification_y,
     column_or_1d_y,
-    may_have_method,
 )
 
 
@@ -431,22 +423,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]
         )
         X = _kmeans_ready(X)
-        if self.estimator is not None and is_regressor(self.estimator):
-            raise ValueError(
-                f"COGClassifier needs a classifier as estimator; "
-                f"{type(self.estimator).__name__} is a regressor, whose "
-                f"predictions are not sub-class labels."
-            )
-        if self.estimator is not None and not may_have_method(
-            self.estimator, "predict"
-        ):
-            _refuse_no_predict(self.estimator)  # else checked once fitted
-        if isinstance(self.estimator, FrozenEstimator):
-            raise ValueError(
-                "COGClassifier fits its estimator on sub-class labels (each "
-                "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
-                "never refitted, does not predict; pass the unfitted model."
-            )
+        if self.estimator is not None:
+            _check_estimator(self.estimator)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index, minlength=self.classes_.size)
         rng = check_random_state(self.random_state)
@@ -475,21 +453,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
         # Does splitting pay off? Phases II-III on held-out folds, with and
         # without the sub-classes; keep the classes whole unless it does.
-        self.split_scores_, model = None, None
-        whole = np.arange(self.classes_.size)
-        if self.split_cv is not None and subclass_class.size > whole.size:
-            cv = _split_folds(self.split_cv, counts, draw_seeds(rng))
-            if cv is not None:
-                self.split_scores_, full = _split_scores(
-                    learner, X, y_index, subclass, subclass_class, cv
-                )
-                split = self.split_scores_ is not None and _pays_off(
-                    self.split_scores_[1] - self.split_scores_[0]
-                )
-                if not split:
-                    subclass, subclass_class = y_index, whole
-                    self.clusterers_ = {}
-                model = full[int(split)]
+        self.split_scores_, split, model = _checked_split(
+            self.split_cv, learner, X, y_index, subclass, subclass_class, rng
+        )
+        if not split:
+            subclass, subclass_class = y_index, np.arange(self.classes_.size)
+            self.clusterers_ = {}
 
         self.n_classes_ = self.classes_.size
         self.subclass_to_class_ = self.classes_[subclass_class]

@@ -10,6 +10,7 @@ from sklearn.model_selection import StratifiedKFold, check_cv
 
 from ltlearn.decomposition._pairwise import _pair_start
 from ltlearn.metrics._classification import _per_class_recall
+from ltlearn.utils._random import draw_seeds
 
 
 def _pays_off(gains):
@@ -92,3 +93,25 @@ def _split_scores(learner, X, y_index, subclass, subclass_class, cv):
         for model, test in zip(models, tests)
     ]
     return np.reshape(scores, (2, len(folds))), full
+
+
+def _checked_split(split_cv, learner, X, y_index, subclass, subclass_class, rng):
+    """Whether to keep the sub-classes: do they pay off on held-out folds?
+
+    Phases II-III (``learner``) on the folds of ``split_cv``, with and
+    without the sub-classes ``subclass`` (of classes ``subclass_class``).
+    Unchecked (``split_cv`` None, no class split, or a class too small for
+    the folds), the sub-classes are kept. Returns the scores of
+    :func:`_split_scores` (``None`` when unchecked), whether to keep the
+    sub-classes, and the model of the chosen labels fitted on all the rows
+    (``None`` when not fitted yet).
+    """
+    counts = np.bincount(y_index)
+    if split_cv is None or subclass_class.size <= counts.size:
+        return None, True, None
+    cv = _split_folds(split_cv, counts, draw_seeds(rng))
+    if cv is None:
+        return None, True, None
+    scores, full = _split_scores(learner, X, y_index, subclass, subclass_class, cv)
+    split = scores is not None and _pays_off(scores[1] - scores[0])
+    return scores, split, full[int(split)]

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils.parallel import Parallel, delayed
@@ -233,6 +234,24 @@ def _refuse_no_predict(estimator):
         f"COGClassifier needs a classifier as estimator; "
         f"{type(estimator).__name__} has no predict."
     )
+
+
+def _check_estimator(estimator):
+    """Refuse a given ``estimator`` that phase III cannot fit and use."""
+    if is_regressor(estimator):
+        raise ValueError(
+            f"COGClassifier needs a classifier as estimator; "
+            f"{type(estimator).__name__} is a regressor, whose "
+            f"predictions are not sub-class labels."
+        )
+    if not may_have_method(estimator, "predict"):
+        _refuse_no_predict(estimator)  # else checked once fitted
+    if isinstance(estimator, FrozenEstimator):
+        raise ValueError(
+            "COGClassifier fits its estimator on sub-class labels (each "
+            "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
+            "never refitted, does not predict; pass the unfitted model."
+        )
 
 
 def _phase_three_estimator(estimator, strategy, seed):

@@ -30,6 +30,7 @@ from torch import nn
 
 from ltlearn.deep._data import _SAMPLERS, _labels_and_weights
 from ltlearn.deep.losses import (
+    _check_beta,
     _effective_number_weights,
     _start_at_prior,
     _uncompiled,
@@ -215,8 +216,11 @@ def _set_train_sampler(net, sampler):
     set_train_sampler(sampler)
 
 
-def _get_head(net, path):
-    """The last layer of ``net.module_`` at the dotted attribute ``path``."""
+def _get_head(net, path, owner):
+    """The last layer of ``net.module_`` at the dotted attribute ``path``.
+
+    ``owner`` names the callback that needs it, for the error.
+    """
     head = net.module_
     for name in path.split("."):
         head = getattr(head, name, None)
@@ -227,8 +231,8 @@ def _get_head(net, path):
             )
     if not isinstance(head, (nn.Linear, NormedLinear)):
         raise ValueError(
-            f"The layer {path!r} is a {type(head).__name__}; classifier retraining "
-            "needs a torch.nn.Linear or NormedLinear last layer."
+            f"The layer {path!r} is a {type(head).__name__}; {owner} needs a "
+            "torch.nn.Linear or NormedLinear last layer."
         )
     return head
 
@@ -328,8 +332,7 @@ class DeferredReweighting(Callback):
         {initialize_returns}
         """
         _check_start_epoch(self.start_epoch)
-        if not 0.0 <= self.beta <= 1.0:
-            raise ValueError(f"beta must be in [0, 1]; got {self.beta!r}.")
+        _check_beta(self.beta)
         self.switched_ = False
         self.weight_before_ = None
         return self
@@ -361,7 +364,9 @@ class DeferredReweighting(Callback):
             self.switched_ = True
         if active:
             weight = torch.as_tensor(
-                _effective_number_weights(_reweighting_counts(net), self.beta),
+                _effective_number_weights(
+                    _reweighting_counts(net), self.beta, type(self).__name__
+                ),
                 dtype=torch.float32,
             )
             _set_weight(criterion, weight, net.device)
@@ -583,7 +588,7 @@ class ClassifierRetraining(Callback):
 
         {train_hook_parameters}
         """
-        head = _get_head(net, self.head)
+        head = _get_head(net, self.head, type(self).__name__)
         if self.method == "lws" and not isinstance(head, nn.Linear):
             raise ValueError(
                 f"LWS needs a torch.nn.Linear last layer; {self.head!r} is a "
@@ -604,7 +609,7 @@ class ClassifierRetraining(Callback):
         self._reset()
 
     def _start(self, net, reinitialize):
-        head = _get_head(net, self.head)
+        head = _get_head(net, self.head, type(self).__name__)
         head_params = set(head.parameters())
         self.frozen_ = []
         self._freeze(p for p in net.module_.parameters() if p not in head_params)
@@ -668,7 +673,7 @@ class ClassifierRetraining(Callback):
         if not self.started_:
             return
         if self.hook_ is not None:
-            head = _get_head(net, self.head)
+            head = _get_head(net, self.head, type(self).__name__)
             scales = self.scales_.detach()
             with torch.no_grad():
                 head.weight.mul_(scales[:, None])
@@ -754,7 +759,7 @@ class TauNormalization(Callback):
 
         {train_hook_parameters}
         """
-        head = _get_head(net, self.head)
+        head = _get_head(net, self.head, type(self).__name__)
         if not isinstance(head, nn.Linear):
             raise ValueError(
                 f"Tau-normalisation needs a torch.nn.Linear last layer; "
@@ -807,7 +812,7 @@ class TauNormalization(Callback):
 
         {train_hook_parameters}
         """
-        head = _get_head(net, self.head)
+        head = _get_head(net, self.head, type(self).__name__)
         tau = self._choose_tau(net, head) if self.tau == "auto" else float(self.tau)
         with torch.no_grad():
             norms = head.weight.norm(dim=1, keepdim=True).clamp(min=1e-12)

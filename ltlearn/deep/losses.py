@@ -168,15 +168,26 @@ def _check_weight(weight, n_classes):
     return weight
 
 
-def _effective_number_weights(class_counts, beta):
+def _check_beta(beta):
+    """Refuse a ``beta`` that is not a number in [0, 1] (NaN included)."""
+    try:
+        inside = bool(0.0 <= beta <= 1.0)
+    except (TypeError, ValueError, RuntimeError):  # not a single number
+        inside = False
+    if not inside:
+        raise ValueError(f"beta must be in [0, 1]; got {beta!r}.")
+    return beta
+
+
+def _effective_number_weights(class_counts, beta, name="ClassBalancedLoss"):
     """Class-balanced weights ``(1 - beta) / (1 - beta**n)`` summing to C.
 
     ``beta=0`` gives equal weights, ``beta=1`` inverse frequencies (the limit
-    of the effective number as ``beta`` tends to one).
+    of the effective number as ``beta`` tends to one); ``name``, that of the
+    loss or callback, is the one the errors give.
     """
-    counts = _check_class_counts(class_counts, "The effective-number weighting")
-    if not 0.0 <= beta <= 1.0:
-        raise ValueError(f"beta must be in [0, 1]; got {beta!r}.")
+    counts = _check_class_counts(class_counts, name)
+    _check_beta(beta)
     weights = inverse_effective_number(counts, beta)
     return weights / weights.sum() * counts.size
 
@@ -505,14 +516,16 @@ class ClassBalancedLoss(_CountLoss):
                 f"loss_type must be 'softmax', 'sigmoid' or 'focal'; got {loss_type!r}."
             )
         _check_setting("gamma", gamma, 0)
-        weights = _effective_number_weights(class_counts, beta)
+        weights = _effective_number_weights(class_counts, beta, type(self).__name__)
         super().__init__(class_counts, weights, reduction)
         self.beta = beta
         self.loss_type = loss_type
         self.gamma = gamma
 
     def _count_buffers(self, counts):
-        return {"weight": _effective_number_weights(counts, self.beta)}
+        return {
+            "weight": _effective_number_weights(counts, self.beta, type(self).__name__)
+        }
 
     @_forward_docstring
     def forward(self, logits, target):

@@ -13,6 +13,8 @@ overridden.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
+
 import torch
 from skorch.callbacks import LRScheduler
 
@@ -41,6 +43,27 @@ _BASE_EPOCHS = 200
 _WARMUP_EPOCHS = 5
 
 
+def _check_factors(factors):
+    """The decay factors as floats; refuse one that is not a finite number >= 0.
+
+    A negative factor makes the learning rate negative (the optimiser then
+    climbs the loss), and a NaN or infinite one ends the training with a NaN
+    loss.
+    """
+    values = []
+    for factor in factors:
+        try:
+            value = float(factor)
+        except (TypeError, ValueError, RuntimeError):  # not a single number
+            value = math.nan
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(
+                f"factors must be finite numbers >= 0; got {tuple(factors)!r}."
+            )
+        values.append(value)
+    return tuple(values)
+
+
 class WarmupStepLR:
     """Learning-rate factor of a linear warm-up followed by a step decay.
 
@@ -58,7 +81,8 @@ class WarmupStepLR:
     milestones : sequence of int, default=(160, 180)
         Epochs after which the factors apply.
     factors : sequence of float, default=(0.01, 0.0001)
-        Factor of the base learning rate after each milestone.
+        Factor of the base learning rate after each milestone (finite and
+        >= 0).
 
     Examples
     --------
@@ -79,7 +103,7 @@ class WarmupStepLR:
             raise ValueError(f"milestones must be ints; got {milestones!r}.")
         self.warmup = warmup
         self.milestones = epochs
-        self.factors = tuple(float(f) for f in factors)
+        self.factors = _check_factors(factors)
 
     def __call__(self, epoch):
         if epoch < self.warmup:

@@ -285,6 +285,74 @@ def relative_accuracy(acc_long_tailed, acc_vanilla_balanced, acc_method_balanced
     return float(acc_long_tailed / max(acc_vanilla_balanced, acc_method_balanced))
 
 
+def _checked_report_labels(labels):
+    """``labels`` of :func:`imbalance_report` as an array; refuse bad lists."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(
+            f"labels must list at least one class, as a 1-d array; got "
+            f"shape {labels.shape}."
+        )
+    try:
+        unique, counts = np.unique(labels, return_counts=True)
+    except TypeError:  # an object array of strings and numbers (or None)
+        raise ValueError(
+            f"labels mixes types that do not sort together: {labels.tolist()!r}; "
+            "class labels are all strings or all numbers."
+        ) from None
+    if unique.size < labels.size:
+        repeated = unique[counts > 1].tolist()
+        raise ValueError(
+            f"labels lists {repeated!r} more than once; each class is one "
+            "row of the report and counts once in its aggregates."
+        )
+    return labels
+
+
+def _checked_target_names(target_names, labels):
+    """``target_names`` as strings, one per class of ``labels``, all distinct."""
+    target_names = [str(name) for name in column_or_1d(target_names)]
+    if len(target_names) != len(labels):
+        raise ValueError(
+            f"target_names has {len(target_names)} names for "
+            f"{len(labels)} classes ({np.asarray(labels).tolist()!r}); give "
+            "one name per class, in the order of labels."
+        )
+    if len(set(target_names)) < len(target_names):
+        raise ValueError(
+            f"target_names repeats a name: {target_names!r}; each row of "
+            "the report needs its own."
+        )
+    return target_names
+
+
+def _report_text(rows, aggregates, digits):
+    """The text of :func:`imbalance_report`: a row per class, then the totals."""
+    columns = list(next(iter(rows.values())).keys())
+    width = max(len("class"), *(len(str(label)) for label in rows))
+    cells = {
+        label: [_text_cell(column, v, digits) for column, v in row.items()]
+        for label, row in rows.items()
+    }
+    totals = {name: f"{value:.{digits}f}" for name, value in aggregates.items()}
+    # Every column as wide as its widest cell (11 at least), so that a cell in
+    # exponent notation or with many digits keeps the columns aligned.
+    cell_width = max(
+        11,
+        *(len(cell) for row in cells.values() for cell in row),
+        *map(len, totals.values()),
+    )
+    lines = [f"{'class':>{width}} " + " ".join(f"{c:>{cell_width}}" for c in columns)]
+    for label, row in cells.items():
+        lines.append(
+            f"{str(label):>{width}} " + " ".join(f"{c:>{cell_width}}" for c in row)
+        )
+    lines.append("")
+    for name, value in totals.items():
+        lines.append(f"{name:>{width + 1 + cell_width}} {value:>{cell_width}}")
+    return "\n".join(lines)
+
+
 @validate_params(
     {
         "y_true": ["array-like"],
@@ -395,39 +463,10 @@ def imbalance_report(
     if labels is None:
         labels = found
     else:
-        labels = np.asarray(labels)
-        if labels.ndim != 1 or labels.size == 0:
-            raise ValueError(
-                f"labels must list at least one class, as a 1-d array; got "
-                f"shape {labels.shape}."
-            )
-        try:
-            unique, counts = np.unique(labels, return_counts=True)
-        except TypeError:  # an object array of strings and numbers (or None)
-            raise ValueError(
-                f"labels mixes types that do not sort together: {labels.tolist()!r}; "
-                "class labels are all strings or all numbers."
-            ) from None
-        if unique.size < labels.size:
-            repeated = unique[counts > 1].tolist()
-            raise ValueError(
-                f"labels lists {repeated!r} more than once; each class is one "
-                "row of the report and counts once in its aggregates."
-            )
+        labels = _checked_report_labels(labels)
         by_text = _check_labels_match(labels, found, y_train is not None)
     if target_names is not None:
-        target_names = [str(name) for name in column_or_1d(target_names)]
-        if len(target_names) != len(labels):
-            raise ValueError(
-                f"target_names has {len(target_names)} names for "
-                f"{len(labels)} classes ({np.asarray(labels).tolist()!r}); give "
-                "one name per class, in the order of labels."
-            )
-        if len(set(target_names)) < len(target_names):
-            raise ValueError(
-                f"target_names repeats a name: {target_names!r}; each row of "
-                "the report needs its own."
-            )
+        target_names = _checked_target_names(target_names, labels)
     if y_train is not None:
         # matched as scikit-learn's scores match them: "1" counts the class 1
         train_count = (
@@ -494,26 +533,4 @@ def imbalance_report(
     if output_dict:
         return {"classes": rows, **aggregates}
 
-    columns = list(next(iter(rows.values())).keys())
-    width = max(len("class"), *(len(str(label)) for label in rows))
-    cells = {
-        label: [_text_cell(column, v, digits) for column, v in row.items()]
-        for label, row in rows.items()
-    }
-    totals = {name: f"{value:.{digits}f}" for name, value in aggregates.items()}
-    # Every column as wide as its widest cell (11 at least), so that a cell in
-    # exponent notation or with many digits keeps the columns aligned.
-    cell_width = max(
-        11,
-        *(len(cell) for row in cells.values() for cell in row),
-        *map(len, totals.values()),
-    )
-    lines = [f"{'class':>{width}} " + " ".join(f"{c:>{cell_width}}" for c in columns)]
-    for label, row in cells.items():
-        lines.append(
-            f"{str(label):>{width}} " + " ".join(f"{c:>{cell_width}}" for c in row)
-        )
-    lines.append("")
-    for name, value in totals.items():
-        lines.append(f"{name:>{width + 1 + cell_width}} {value:>{cell_width}}")
-    return "\n".join(lines)
+    return _report_text(rows, aggregates, digits)

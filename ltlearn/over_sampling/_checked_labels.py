@@ -7,6 +7,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 
 from ltlearn.over_sampling._small_classes import (
     _name_class_below_count,
+    _name_target_not_a_number,
     _SmallClassWarning,
 )
 from ltlearn.utils._fitted import unfitted_on_error
@@ -20,9 +21,10 @@ class _CheckedLabelsMixin:
     missing label with "Unknown label type: unknown" or "Input y contains
     NaN", and on labels that mix strings and numbers with "Unknown label
     type: unknown" or a ``TypeError`` of Python's ``<``. A dict target
-    below the count of its class is refused naming the class; the classes
-    too small for the neighbours asked for make one warning. A fit that
-    fails or is interrupted leaves the sampler unfitted, as the classifiers.
+    below the count of its class, or not a number, is refused naming the
+    class; the classes too small for the neighbours asked for make one
+    warning. A fit that fails or is interrupted leaves the sampler unfitted,
+    as the classifiers.
     """
 
     @unfitted_on_error()
@@ -34,6 +36,11 @@ class _CheckedLabelsMixin:
                 return super().fit_resample(X, y, **params)
         except ValueError as error:
             _name_class_below_count(
+                self.sampling_strategy, y, self._sampling_type, error
+            )
+            raise
+        except TypeError as error:
+            _name_target_not_a_number(
                 self.sampling_strategy, y, self._sampling_type, error
             )
             raise

@@ -2,7 +2,7 @@
 
 The over-samplers warn once for every class too small for the ``k_neighbors``
 asked for, and refuse a ``sampling_strategy`` dict target below the count of
-its class by naming the class.
+its class, or not a number, by naming the class.
 """
 
 # Authors: The ltlearn developers
@@ -67,6 +67,21 @@ class _SmallClassWarning:
             )
 
 
+def _raised_by_targets(sampling_strategy, y, sampling_type, error):
+    """Whether ``error`` is that of imbalanced-learn's check of a dict's targets.
+
+    The check is run again: an error of another check (of ``X``, say) does
+    not come back from it.
+    """
+    if not isinstance(sampling_strategy, Mapping):
+        return False
+    try:
+        check_sampling_strategy(sampling_strategy, y, sampling_type)
+    except (TypeError, ValueError) as again:
+        return type(again) is type(error) and str(again) == str(error)
+    return False
+
+
 def _name_class_below_count(sampling_strategy, y, sampling_type, error):
     """Refuse a dict target below the count of its class, naming the class.
 
@@ -76,14 +91,7 @@ def _name_class_below_count(sampling_strategy, y, sampling_type, error):
     neither the class nor, for a negative target, anything shorter than the
     whole dict (1000 entries for 1000 classes).
     """
-    if not isinstance(sampling_strategy, Mapping):
-        return
-    try:
-        check_sampling_strategy(sampling_strategy, y, sampling_type)
-    except ValueError as again:
-        if str(again) != str(error):  # the error came from another check
-            return
-    else:
+    if not _raised_by_targets(sampling_strategy, y, sampling_type, error):
         return
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:  # a column vector, read as 1-d
@@ -107,6 +115,29 @@ def _name_class_below_count(sampling_strategy, y, sampling_type, error):
                 f"{_plain(label)!r}, which has {count}; over-sampling keeps "
                 f"every sample, so a class's target must be at least its count."
             ) from None
+
+
+def _name_target_not_a_number(sampling_strategy, y, sampling_type, error):
+    """Refuse a dict target that is not a number, naming the class.
+
+    Called on a ``TypeError`` of imbalanced-learn's ``fit_resample``, whose
+    check compares each target with the count of its class: ``{1: "15"}``
+    failed with "'<' not supported between instances of 'str' and 'int'".
+    Only that check's error is replaced.
+    """
+    if not _raised_by_targets(sampling_strategy, y, sampling_type, error):
+        return
+    for label, target in sampling_strategy.items():
+        if not isinstance(target, numbers.Real):
+            raise TypeError(_not_an_integer(label, target)) from None
+
+
+def _not_an_integer(label, target):
+    """The refusal of a class's ``target`` number of samples, not an integer."""
+    return (
+        f"sampling_strategy asks for {_plain(target)!r} samples of class "
+        f"{_plain(label)!r}; a number of samples must be an integer."
+    )
 
 
 def _capped_neighbors(label, n_class, n_neighbors):

@@ -26,6 +26,7 @@ from ltlearn.over_sampling._column_kinds import (
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
 from ltlearn.over_sampling._small_classes import (
     _capped_neighbors,
+    _not_an_integer,
     _single_sample_draws,
 )
 from ltlearn.utils._class_counts import _plain
@@ -63,11 +64,7 @@ def _new_samples(sampling_strategy_, y):
     for label, n_new in sampling_strategy_.items():
         if not isinstance(n_new, numbers.Integral):
             n_target = n_new + np.count_nonzero(y == label)
-            raise ValueError(
-                f"sampling_strategy asks for {_plain(n_target)!r} samples of "
-                f"class {_plain(label)!r}; a number of samples must be an "
-                "integer."
-            )
+            raise ValueError(_not_an_integer(label, n_target))
         if n_new:
             targets[label] = int(n_new)
     return targets
@@ -370,8 +367,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
         """
         self._integer_columns = np.array([], dtype=np.intp)
         self._boolean_columns = np.array([], dtype=np.intp)
-        frame = is_pandas_df(X)
-        if frame:
+        if is_pandas_df(X):
             from pandas.api.types import is_integer_dtype, is_numeric_dtype
 
             self._integer_columns = np.flatnonzero(
@@ -385,10 +381,18 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 for j, (name, dtype) in enumerate(X.dtypes.items())
                 if not is_numeric_dtype(dtype)
             )
-        X_checked, y, binarize_y = super()._check_X_y(X, y, accept_sparse=accept_sparse)
+        try:
+            X_checked, y, binarize_y = super()._check_X_y(
+                X, y, accept_sparse=accept_sparse
+            )
+        except ValueError:
+            # check_array turns an object array into floats, failing on a
+            # string unnamed (and on other objects with a TypeError, as
+            # scikit-learn's checks expect)
+            if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
+                _refuse_non_numeric(enumerate(X.T))
+            raise
         X_checked = _native_byte_order(X_checked)
-        if X_checked.dtype == object and not frame:
-            _refuse_non_numeric(enumerate(X_checked.T))
         if _is_boolean(X_checked.dtype):
             self._boolean_columns = np.arange(X_checked.shape[1])
         return X_checked, y, binarize_y

@@ -194,8 +194,33 @@ def _adjusted_log_proba(proba, log_weights):
     else:
         norm = np.exp(log_proba).sum(axis=1, keepdims=True)
     with np.errstate(divide="ignore"):
-        log_proba -= np.log(norm)
+        top = -np.log(norm)  # the largest value of each row, once normalised
+    log_proba += top
+    step = max(1, _BLOCK_VALUES // max(log_proba.shape[1], 1))
+    for start in range(0, log_proba.shape[0], step):
+        block = slice(start, start + step)
+        _tie_as_rounded(log_proba[block], top[block])
     return log_proba
+
+
+def _tie_as_rounded(log_proba, top):
+    """Make equal, in place, the top log-probabilities of equal probabilities.
+
+    ``top`` is the largest value of each row. Two classes whose adjusted
+    probabilities are equal in exact arithmetic (KNN or tree probabilities,
+    weights in the ratios of the class counts: ``0.2 * 3.5 == 0.4 * 1.75``)
+    can end an ulp apart in log space, yet equal once exponentiated:
+    ``argmax`` of ``predict_log_proba`` (and ``predict``) then picked the
+    later class, that of ``predict_proba`` the first. Those values are set to
+    the row's largest, so that all pick the first.
+    """
+    # exp makes two values equal only within an ulp or two of each other
+    close = 8 * np.finfo(float).eps * np.maximum(1.0, np.abs(top))
+    within = log_proba >= top - close  # the largest value itself included
+    rows = np.flatnonzero(np.count_nonzero(within, axis=1) > 1)
+    if rows.size:
+        values, row_top = log_proba[rows], top[rows]
+        log_proba[rows] = np.where(np.exp(values) == np.exp(row_top), row_top, values)
 
 
 def _finite_scores(scores, bound):

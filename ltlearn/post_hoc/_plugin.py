@@ -1,4 +1,4 @@
-"""Plug-in classifiers: metric-consistent decision rules on class probabilities."""
+"""Plug-in classifiers: decision rules for a metric, on class probabilities."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -35,7 +35,7 @@ def _threshold_weights(threshold):
 
 @_post_hoc_docstring
 class PluginClassifier(_BasePostHocClassifier):
-    """Decision rule consistent for an imbalance-aware metric, on probabilities.
+    """Plug-in decision rule for an imbalance-aware metric, on probabilities.
 
     A plug-in classifier fits ``estimator`` once on the natural class
     distribution and predicts ``argmax_k w_k p_k(x)`` with class weights ``w``
@@ -55,9 +55,11 @@ class PluginClassifier(_BasePostHocClassifier):
       rule, and the Bayes rule for it), each step an exact line search over
       one weight (Narasimhan et al., 2015, show that the optimal rules for
       such metrics are reweighted argmaxes), which it leaves off every tie
-      ``w_j p_j(x) = w_k p_k(x)`` of the rows. With ``refine="auto"`` the
-      refinement is kept only as far as held-out rows support it (see
-      ``refine``).
+      ``w_j p_j(x) = w_k p_k(x)`` of the rows. The ascent stops where no
+      single weight improves the score, which is not always the best
+      reweighting: it can miss a rule that needs two weights moved at once.
+      With ``refine="auto"`` the refinement is kept only as far as held-out
+      rows support it (see ``refine``).
 
     The final model is ``estimator`` fitted on all the data.
 
@@ -97,8 +99,10 @@ class PluginClassifier(_BasePostHocClassifier):
         start by 0, 1/4, 1/2 or 1 and scored on the other, and the best
         shrinkage is kept only if its gain over the start exceeds twice its
         standard error over the per-class scores. Refined weights overfit
-        small classes, so ``"auto"`` often keeps the start. Unused for binary
-        targets.
+        small classes, so ``"auto"`` often keeps the start. For
+        ``"geometric_mean"``, a start that leaves a class unrecognised on
+        both halves (a held-out G-mean of 0) gives way to the best shrinkage
+        that recognises every class on both. Unused for binary targets.
 
     max_iter : int, default=10
         Most sweeps of the coordinate ascent over the classes (multiclass).

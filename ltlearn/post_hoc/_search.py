@@ -484,6 +484,10 @@ def _validated_refinement(
     mean held-out gain over ``a = 0`` is kept only if it is significant: for a
     named metric, mean above twice the standard error of the paired per-class
     differences over both halves; for a callable, a gain on both halves.
+    For ``"geometric_mean"``, where the start leaves a class unrecognised on
+    both halves (a G-mean of 0), the shrinkage of largest mean gain among
+    those recognising every class on both halves is kept even when that test
+    fails: with few classes that test may fail however many the rows.
     Returns the kept ``a`` (0 when the refinement does not generalise) and
     the most sweeps that an ascent on a half took. With ``sample_weight``, a
     row goes whole to one half and counts as its weight there.
@@ -499,6 +503,8 @@ def _validated_refinement(
             return 0.0, 0
     log_start = np.log(start / start.sum())
     diffs = [[] for _ in _SHRINKAGE]
+    # G-mean: whether each rule recognises every class present in a half
+    recognised = [[] for _ in _SHRINKAGE]
     n_iter = 0
     for fit_rows, eval_rows in halves:
         fit_counts = np.bincount(
@@ -539,6 +545,8 @@ def _validated_refinement(
                 )
             base = value if base is None else base
             diffs[i].append(value - base)
+            hits = np.bincount(y_eval[pred == y_eval], minlength=n_classes)
+            recognised[i].append(bool(np.all(hits[present] > 0)))
     best, best_gain = 0.0, 0.0
     for shrink, diff in zip(_SHRINKAGE[1:], diffs[1:]):
         if callable(scoring):
@@ -551,6 +559,17 @@ def _validated_refinement(
             significant = gain > 2 * spread
         if significant and gain > best_gain:
             best, best_gain = shrink, gain
+    if scoring == "geometric_mean" and best == 0 and not any(recognised[0]):
+        # The start leaves a class unrecognised on both halves: a held-out
+        # G-mean of 0, which any rule recognising every class on both halves
+        # beats, however few the classes that the per-class test above needs.
+        fixing = [
+            (float(np.mean(np.concatenate(diff))), shrink)
+            for shrink, diff, seen in zip(_SHRINKAGE, diffs, recognised)
+            if all(seen)
+        ]
+        if fixing:
+            best = max(fixing)[1]
     return best, n_iter
 
 

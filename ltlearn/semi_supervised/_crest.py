@@ -3,7 +3,6 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -17,26 +16,25 @@ from sklearn.base import (
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import process_routing
-from sklearn.utils.validation import (
-    check_array,
-    check_is_fitted,
-    indexable,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 
+from ltlearn.semi_supervised._generations import (
+    _can_stall,
+    _same_pick,
+    _training_set,
+)
 from ltlearn.semi_supervised._labels import (
-    _check_labels,
+    _checked_fit_data,
     _LabelInteger,
+    _labelled_class_counts,
     _labelled_rows,
 )
 from ltlearn.semi_supervised._selection import (
     _align_distribution,
-    _same_kept_weights,
     _sampling_rates,
     _select,
     _temperature,
 )
-from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import (
     _feature_attributes_docstring,
     _Substitution,
@@ -51,15 +49,10 @@ from ltlearn.utils._routing import (
     take_rows,
 )
 from ltlearn.utils._validation import (
-    check_classification_y,
     check_fit_takes_sample_weight,
-    check_no_missing_labels,
     check_sample_weight,
-    class_counts,
-    column_or_1d_y,
     may_have_method,
 )
-from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["CReSTClassifier"]
 
@@ -355,35 +348,51 @@ class CReSTClassifier(
         """
         if not may_have_method(self.estimator, "predict_proba"):
             _refuse_no_proba(self.estimator)  # else checked once fitted
-        if y is not None:  # validate_data names a missing y
-            check_no_missing_labels(
-                y,
-                advice=f"mark the unlabelled rows with unlabeled_value="
-                f"{self.unlabeled_value!r} (missing labels are not taken as "
-                "unlabelled)",
-            )
-        # X goes to the estimator as it is, as in the post-hoc classifiers: a
-        # DataFrame keeps its column names and dtypes for a pipeline that
-        # selects columns; the estimator checks X (missing values included).
-        validate_data(self, X, y, skip_check_array=True)  # names a missing y
-        X, y = indexable(X, y)
-        y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        if y.ndim == 2 and y.shape[1] > 1:
-            check_classification_y(y)  # refuses it, naming the multi-output target
-        y = column_or_1d_y(y)
-        unlabeled = _check_labels(y, self.unlabeled_value, self.classes)
-        if not unlabeled.any():
-            warnings.warn(
-                "y contains no unlabelled row (marked with unlabeled_value="
-                f"{self.unlabeled_value!r}); fitting the estimator on the labelled "
-                "rows only.",
-                UserWarning,
-                stacklevel=external_stacklevel(),
-            )
+        X, y, unlabeled = _checked_fit_data(self, X, y)
         rng = check_random_state(self.random_state)
 
         labeled_rows = np.flatnonzero(~unlabeled)
         unlabeled_rows = np.flatnonzero(unlabeled)
+        fit_params, fit_weight = self._routed_fit_params(sample_weight, fit_params)
+        if sample_weight is not None:
+            sample_weight = self._check_sample_weight(
+                sample_weight, labeled_rows, y.shape[0]
+            )
+            # unlabelled rows of weight 0 would change nothing
+            unlabeled_rows = unlabeled_rows[sample_weight[unlabeled_rows] > 0]
+            labeled_weight = sample_weight[labeled_rows]
+            unlabeled_weight = sample_weight[unlabeled_rows]
+        else:
+            labeled_weight = unlabeled_weight = None
+        estimator = self._fit_generation(
+            X, y, labeled_rows, labeled_weight if fit_weight else None, fit_params
+        )
+        self.class_counts_ = _labelled_class_counts(
+            y[labeled_rows], estimator.classes_, labeled_weight
+        )
+        self.sampling_rates_ = _sampling_rates(self.class_counts_, self.alpha)
+
+        self.transduction_ = y.copy()
+        self.labeled_iter_ = np.full(y.shape[0], -1, dtype=np.intp)
+        self.labeled_iter_[labeled_rows] = 0
+        estimator, pseudo_label_counts = self._pseudo_label_generations(
+            X,
+            y,
+            estimator,
+            (labeled_rows, unlabeled_rows),
+            (labeled_weight, unlabeled_weight) if sample_weight is not None else None,
+            fit_weight,
+            fit_params,
+            rng,
+        )
+        self.estimator_ = estimator
+        self.classes_ = estimator.classes_
+        self.pseudo_label_counts_ = np.vstack(pseudo_label_counts)
+        self.n_iter_ = len(pseudo_label_counts)
+        return self
+
+    def _routed_fit_params(self, sample_weight, fit_params):
+        """The ``fit_params`` of the estimator, and whether it takes the weights."""
         check_fit_params_routed(self, fit_params)
         fit_weight = sample_weight is not None  # does the estimator get them?
         if routing_enabled():
@@ -400,115 +409,86 @@ class CReSTClassifier(
             )
             if fit_weight:
                 del fit_params["sample_weight"]
-        if sample_weight is not None:
-            sample_weight = self._check_sample_weight(
-                sample_weight, labeled_rows, y.shape[0]
-            )
-            # unlabelled rows of weight 0 would change nothing
-            unlabeled_rows = unlabeled_rows[sample_weight[unlabeled_rows] > 0]
-            labeled_weight = sample_weight[labeled_rows]
-            unlabeled_weight = sample_weight[unlabeled_rows]
-        else:
-            labeled_weight = unlabeled_weight = None
-        estimator = self._fit_generation(
-            X, y, labeled_rows, labeled_weight if fit_weight else None, fit_params
-        )
-        classes = estimator.classes_
-        if sample_weight is None:
-            self.class_counts_ = class_counts(y[labeled_rows], classes)
-        else:
-            self.class_counts_ = np.array(
-                [labeled_weight[y[labeled_rows] == label].sum() for label in classes]
-            )
-            check_min_class_counts(
-                classes,
-                self.class_counts_,
-                np.finfo(np.float64).tiny,  # any positive total
-                unit="total sample_weight",
-                where=" in the labelled rows",
-                needs="the keep rates come from the labelled class counts, and "
-                "a count of 0 would give the most frequent class a keep rate "
-                "of 0. Give its labelled rows positive weights, or leave them "
-                "out.",
-            )
-        self.sampling_rates_ = _sampling_rates(self.class_counts_, self.alpha)
-        prior = self.class_counts_ / self.class_counts_.sum()
+        return fit_params, fit_weight
 
-        self.transduction_ = y.copy()
-        self.labeled_iter_ = np.full(y.shape[0], -1, dtype=np.intp)
-        self.labeled_iter_[labeled_rows] = 0
+    def _pseudo_label_generations(
+        self, X, y, estimator, rows, weights, fit_weight, fit_params, rng
+    ):
+        """Fit the generations after the supervised one, fitted as ``estimator``.
+
+        ``rows`` are the labelled and unlabelled rows, ``weights`` their
+        weights or ``None``. Sets ``termination_condition_`` and, for each
+        generation fitted, ``transduction_`` and ``labeled_iter_``. Returns
+        the last model and the pseudo-label counts of every generation.
+        """
+        labeled_rows, unlabeled_rows = rows
+        labeled_weight, unlabeled_weight = (None, None) if weights is None else weights
+        classes = estimator.classes_
+        prior = self.class_counts_ / self.class_counts_.sum()
         pseudo_label_counts = [
-            np.zeros(classes.size, dtype=np.intp if sample_weight is None else float)
+            np.zeros(classes.size, dtype=np.intp if weights is None else float)
         ]
         if not unlabeled_rows.size:
             self.termination_condition_ = "all_labeled"
-        else:
-            self.termination_condition_ = "max_iter"
-            X_unlabeled = _safe_indexing(X, unlabeled_rows)
-            # Without anything that changes between generations, the same
-            # pseudo-labels give the same model and so on forever.
-            can_stall = self.selection == "top" and not (
-                self.distribution_alignment and self.final_temperature != 1
+            return estimator, pseudo_label_counts
+        self.termination_condition_ = "max_iter"
+        X_unlabeled = _safe_indexing(X, unlabeled_rows)
+        can_stall = _can_stall(
+            self.selection, self.distribution_alignment, self.final_temperature
+        )
+        # generation 0 picked no row, so kept no weight
+        nothing = np.empty(0, dtype=np.intp)
+        previous = (nothing, nothing, np.empty(0) if fit_weight else None)
+        for generation in range(1, self.max_iter):
+            picked, label_index, picked_weight = self._pseudo_labels(
+                estimator, X_unlabeled, generation, prior, unlabeled_weight, rng
             )
-            # generation 0 picked no row, so kept no weight
-            nothing = np.empty(0, dtype=np.intp)
-            previous = (nothing, nothing, np.empty(0) if fit_weight else None)
-            for generation in range(1, self.max_iter):
-                proba = estimator.predict_proba(X_unlabeled)
-                if self.distribution_alignment:
-                    temperature = _temperature(
-                        generation, self.max_iter, self.final_temperature
-                    )
-                    proba = _align_distribution(
-                        proba, prior, temperature, unlabeled_weight
-                    )
-                picked, label_index, picked_weight = _select(
-                    proba,
-                    self.sampling_rates_,
-                    self.selection,
-                    rng,
-                    unlabeled_weight,
-                    self.threshold,
-                )
-                # the same rows may be kept with other parts of their weights
-                kept_weight = picked_weight if fit_weight else None
-                if (
-                    can_stall
-                    and np.array_equal(picked, previous[0])
-                    and np.array_equal(label_index, previous[1])
-                    and _same_kept_weights(kept_weight, previous[2])
-                ):
-                    self.termination_condition_ = "no_change"
-                    break
-                previous = (picked, label_index, kept_weight)
+            # the same rows may be kept with other parts of their weights
+            pick = (picked, label_index, picked_weight if fit_weight else None)
+            if can_stall and _same_pick(pick, previous):
+                self.termination_condition_ = "no_change"
+                break
+            previous = pick
 
-                transduction = y.copy()
-                transduction[unlabeled_rows[picked]] = classes[label_index]
-                train_rows = np.concatenate([labeled_rows, unlabeled_rows[picked]])
-                order = np.argsort(train_rows, kind="stable")
-                train_weight = None
-                if fit_weight:
-                    train_weight = np.r_[labeled_weight, picked_weight][order]
-                estimator = self._fit_generation(
-                    X, transduction, train_rows[order], train_weight, fit_params
+            transduction, train_rows, train_weight = _training_set(
+                y,
+                classes,
+                labeled_rows,
+                unlabeled_rows[picked],
+                label_index,
+                (labeled_weight, picked_weight) if fit_weight else None,
+            )
+            estimator = self._fit_generation(
+                X, transduction, train_rows, train_weight, fit_params
+            )
+            self.transduction_ = transduction
+            self.labeled_iter_[unlabeled_rows[picked]] = generation
+            counts = np.bincount(
+                label_index, weights=picked_weight, minlength=classes.size
+            )
+            pseudo_label_counts.append(counts)
+            if self.verbose:
+                print(
+                    f"Generation {generation}: {picked.size} pseudo-labels, "
+                    f"per class {counts.tolist()}."
                 )
-                self.transduction_ = transduction
-                self.labeled_iter_[unlabeled_rows[picked]] = generation
-                counts = np.bincount(
-                    label_index, weights=picked_weight, minlength=classes.size
-                )
-                pseudo_label_counts.append(counts)
-                if self.verbose:
-                    print(
-                        f"Generation {generation}: {picked.size} pseudo-labels, "
-                        f"per class {counts.tolist()}."
-                    )
+        return estimator, pseudo_label_counts
 
-        self.estimator_ = estimator
-        self.classes_ = estimator.classes_
-        self.pseudo_label_counts_ = np.vstack(pseudo_label_counts)
-        self.n_iter_ = len(pseudo_label_counts)
-        return self
+    def _pseudo_labels(self, estimator, X_unlabeled, generation, prior, weight, rng):
+        """The rows of ``X_unlabeled`` that ``generation`` pseudo-labels.
+
+        The previous generation's ``estimator`` predicts them, aligned with
+        ``prior`` for CReST+. Returns the rows each class keeps at its rate,
+        their class indices and weights (``None`` without ``weight``).
+        """
+        proba = estimator.predict_proba(X_unlabeled)
+        if self.distribution_alignment:
+            temperature = _temperature(
+                generation, self.max_iter, self.final_temperature
+            )
+            proba = _align_distribution(proba, prior, temperature, weight)
+        rates = self.sampling_rates_
+        return _select(proba, rates, self.selection, rng, weight, self.threshold)
 
     def _check_sample_weight(self, sample_weight, labeled_rows, n_samples):
         """Validate ``sample_weight`` and check that the estimator takes it.

@@ -3,15 +3,22 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_array, indexable
+from sklearn.utils.validation import check_array, indexable, validate_data
 
 from ltlearn.utils._class_counts import check_min_class_counts
-from ltlearn.utils._validation import check_classification_y, column_or_1d_y
+from ltlearn.utils._validation import (
+    check_classification_y,
+    check_no_missing_labels,
+    class_counts,
+    column_or_1d_y,
+)
+from ltlearn.utils._warnings import external_stacklevel
 
 
 class _LabelInteger(Interval):
@@ -86,6 +93,60 @@ def _check_labels(y, unlabeled_value, classes):
             "predict a class it has not seen.",
         )
     return unlabeled
+
+
+def _checked_fit_data(crest, X, y):
+    """``X`` and ``y`` as ``crest.fit`` takes them, and the unlabelled mask.
+
+    ``X`` goes to the estimator as it is, as in the post-hoc classifiers: a
+    DataFrame keeps its column names and dtypes for a pipeline that selects
+    columns; the estimator checks X (missing values included).
+    """
+    if y is not None:  # validate_data names a missing y
+        check_no_missing_labels(
+            y,
+            advice=f"mark the unlabelled rows with unlabeled_value="
+            f"{crest.unlabeled_value!r} (missing labels are not taken as "
+            "unlabelled)",
+        )
+    validate_data(crest, X, y, skip_check_array=True)  # names a missing y
+    X, y = indexable(X, y)
+    y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+    if y.ndim == 2 and y.shape[1] > 1:
+        check_classification_y(y)  # refuses it, naming the multi-output target
+    y = column_or_1d_y(y)
+    unlabeled = _check_labels(y, crest.unlabeled_value, crest.classes)
+    if not unlabeled.any():
+        warnings.warn(
+            "y contains no unlabelled row (marked with unlabeled_value="
+            f"{crest.unlabeled_value!r}); fitting the estimator on the labelled "
+            "rows only.",
+            UserWarning,
+            stacklevel=external_stacklevel(),
+        )
+    return X, y, unlabeled
+
+
+def _labelled_class_counts(y_labeled, classes, weight=None):
+    """The count of each class in ``y_labeled``, or its total ``weight``.
+
+    Refuses a class of total weight 0.
+    """
+    if weight is None:
+        return class_counts(y_labeled, classes)
+    counts = np.array([weight[y_labeled == label].sum() for label in classes])
+    check_min_class_counts(
+        classes,
+        counts,
+        np.finfo(np.float64).tiny,  # any positive total
+        unit="total sample_weight",
+        where=" in the labelled rows",
+        needs="the keep rates come from the labelled class counts, and "
+        "a count of 0 would give the most frequent class a keep rate "
+        "of 0. Give its labelled rows positive weights, or leave them "
+        "out.",
+    )
+    return counts
 
 
 def _labelled_rows(X, y, sample_weight, unlabeled_value):

@@ -29,7 +29,8 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import has_fit_parameter
 
 from ltlearn.decomposition import COGClassifier, _pairwise
-from ltlearn.decomposition._cog import _auto_n_clusters, _pays_off
+from ltlearn.decomposition._model_selection import _pays_off
+from ltlearn.decomposition._subclasses import _auto_n_clusters
 from tests.over_sampling.test_smote import _with_split_entries
 
 

@@ -124,6 +124,7 @@ def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, fl
         (DeferredReweighting(start_epoch=-1), ValueError, "start_epoch must be >= 0"),
         (DeferredReweighting(start_epoch="late"), TypeError, "start_epoch must be"),
         (DeferredReweighting(beta=2.0), ValueError, "beta must be in"),
+        (DeferredReweighting(beta=None), ValueError, "beta must be in"),
         (ClassifierRetraining("ncm"), ValueError, "method must be"),
         (ClassifierRetraining(lr=-1.0), ValueError, "lr must be"),
         (DeferredResampling(sampler="balanced"), ValueError, "sampler must be one"),
@@ -366,6 +367,16 @@ def test_retraining_needs_a_suitable_last_layer(data):
         LongTailClassifier(
             criterion="ldam", callbacks=[TauNormalization()], **FAST
         ).fit(X, y)
+
+
+@pytest.mark.parametrize("callback", [ClassifierRetraining, TauNormalization])
+def test_a_last_layer_that_is_not_linear_is_named_with_the_callback(data, callback):
+    # The message said "classifier retraining needs ..." for TauNormalization.
+    X, y = data
+    name = callback.__name__
+    clf = LongTailClassifier(callbacks=[callback(head="body")], **FAST)
+    with pytest.raises(ValueError, match=f"is a Sequential; {name} needs a torch"):
+        clf.fit(X, y)
 
 
 @pytest.mark.parametrize("tau", [0.0, 0.5, 1.0])

@@ -91,6 +91,28 @@ def test_effective_number_weights_refuse_bad_beta_and_empty_class():
         _effective_number_weights([3, 0], 0.9)
 
 
+@pytest.mark.parametrize("beta", [None, "0.9", float("nan"), np.array([0.5, 0.9])])
+def test_class_balanced_loss_refuses_beta_that_is_not_a_number(beta):
+    # A beta that is not a number gave Python's "'<=' not supported between
+    # instances of 'float' and 'NoneType'", naming neither beta nor the loss.
+    with pytest.raises(ValueError, match=r"beta must be in \[0, 1\]; got "):
+        ClassBalancedLoss([3, 1], beta=beta)
+
+
+@pytest.mark.parametrize(
+    "class_counts, match",
+    [
+        (None, "^ClassBalancedLoss needs class_counts"),
+        ([3, 0], "^Class 1 has 0 samples; ClassBalancedLoss needs at least one"),
+    ],
+)
+def test_class_balanced_loss_errors_name_the_loss(class_counts, match):
+    # They named "The effective-number weighting", capitalised mid-sentence,
+    # where set_class_counts and the other losses name the loss.
+    with pytest.raises(ValueError, match=match):
+        ClassBalancedLoss(class_counts)
+
+
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0])
 def test_focal_loss_matches_formula(gamma):
     logits, target = _data()

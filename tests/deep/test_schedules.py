@@ -38,6 +38,19 @@ def test_warmup_step_rule_is_the_ldam_code():
         WarmupStepLR(milestones=(160.5, 180))
 
 
+@pytest.mark.parametrize("factor", [-0.1, float("nan"), float("inf"), "a", None])
+def test_warmup_step_rule_refuses_a_factor_that_is_not_a_finite_number(factor):
+    # A negative factor trained silently with a negative learning rate, NaN and
+    # infinity ended in "the training diverged", "a" and None failed in float().
+    with pytest.raises(ValueError, match="factors must be finite numbers >= 0"):
+        WarmupStepLR(milestones=(1, 2), factors=(0.1, factor))
+
+
+def test_warmup_step_rule_takes_factors_of_torch_or_numpy():
+    rule = WarmupStepLR(milestones=(1, 2), factors=(torch.tensor(0.1), np.float32(0)))
+    assert rule.factors == (pytest.approx(0.1), 0.0)
+
+
 @pytest.mark.parametrize("to", [torch.tensor, np.int64, float])
 def test_warmup_and_milestones_of_torch_or_numpy_are_epochs(to):
     # torch integers were refused as "not an int", as fractions are

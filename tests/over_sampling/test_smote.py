@@ -724,6 +724,49 @@ def test_a_string_column_is_refused_by_name(dtype):
         SMOTE(k_neighbors=3).fit_resample(frame, y)
 
 
+def test_a_string_column_of_an_object_array_is_refused_by_name():
+    # check_array converts an object array to floats: the error was "could not
+    # convert string to float: 'u'"; None in a column of numbers stays missing
+    y = np.repeat([0, 1], [14, 6])
+    X = np.empty((20, 3), dtype=object)
+    X[:, 0] = np.arange(20.0)
+    X[:, 1] = 1
+    X[:, 2] = ["u", "v"] * 10
+    with pytest.raises(ValueError, match=r"columns \[2\] of X hold non-numeric"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+    X[:, 2] = [1, None] * 10
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+
+
+def test_an_object_array_is_named_only_once_check_array_refuses_it():
+    # the columns were tried as floats before scikit-learn's checks, whose
+    # own refusal of an np.matrix gave way to the naming of a string column
+    y = np.repeat([0, 1], [14, 6])
+    X = np.empty((20, 2), dtype=object)
+    X[:, 0] = np.arange(20.0)
+    X[:, 1] = ["u", "v"] * 10
+    with pytest.raises(TypeError, match="np.matrix is not supported"):
+        SMOTE(k_neighbors=3).fit_resample(np.matrix(X), y)
+
+
+@pytest.mark.parametrize("target", ["15", None])
+def test_a_target_that_is_not_a_number_is_refused_by_class(target):
+    # imbalanced-learn's check compared it with the class count: "'<' not
+    # supported between instances of 'str' and 'int'"
+    X = np.arange(30.0).reshape(15, 2)
+    y = np.repeat([0, 1], [10, 5])
+    match = rf"asks for {target!r} samples of class 1; a number of samples"
+    for sampler in (SMOTE(), SMOTEN()):
+        sampler.set_params(sampling_strategy={1: target}, k_neighbors=2)
+        with pytest.raises(TypeError, match=match):
+            sampler.fit_resample(X, y)
+    # an error of another check is left as it is
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SMOTE(sampling_strategy={1: target}, k_neighbors=2).fit_resample(X, y)
+
+
 @pytest.mark.parametrize("sampler", [SMOTE(), SMOTEN()], ids=["SMOTE", "SMOTEN"])
 def test_missing_labels_are_refused_by_row(sampler):
     # imbalanced-learn's checks said "Unknown label type: unknown"

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 
@@ -271,3 +271,29 @@ def test_clone_keeps_the_parameters():
     params = clone(clf).get_params()
     assert params["estimator__C"] == 0.5
     assert params["cost_matrix"] == [1, 2]
+
+
+class _KnnLikeProba(ClassifierMixin, BaseEstimator):
+    """A model whose every row of probabilities is that of a 5-neighbour vote."""
+
+    def fit(self, X, y):
+        self.classes_ = np.arange(4)
+        return self
+
+    def predict_proba(self, X):
+        return np.tile([0.2, 0.2, 0.2, 0.4], (len(X), 1))
+
+
+def test_predict_is_argmax_of_proba_on_a_tie_of_rescaled_probabilities():
+    # The balanced costs 1.75, 0.39, 3.5, 1.75 tie classes 2 and 3 (0.2 * 3.5
+    # == 0.4 * 1.75): log space put class 3 an ulp above class 2, whose
+    # probabilities are equal floats, so predict gave 3 and the argmax of
+    # predict_proba 2.
+    y = np.repeat(np.arange(4), [20, 90, 10, 20])
+    X = np.zeros((y.size, 1))
+    model = FrozenEstimator(_KnnLikeProba().fit(X, y))
+    clf = ThresholdMovingClassifier(model).fit(X, y)
+    proba = clf.predict_proba(X[:1])
+    assert proba[0, 2] == proba[0, 3]
+    assert clf.predict(X[:1]).tolist() == [2]
+    assert clf.predict_log_proba(X[:1]).argmax(axis=1).tolist() == [2]

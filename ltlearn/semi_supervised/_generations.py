@@ -1,0 +1,50 @@
+"""CReST's generations: the training set of one, and when to stop."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ltlearn.semi_supervised._selection import _same_kept_weights
+
+
+def _can_stall(selection, distribution_alignment, final_temperature):
+    """Whether a generation that repeats the one before ends the training.
+
+    Without anything that changes between generations (no random draws, no
+    temperature schedule), the same pseudo-labels give the same model and so
+    on forever.
+    """
+    return selection == "top" and not (
+        distribution_alignment and final_temperature != 1
+    )
+
+
+def _same_pick(pick, previous):
+    """Whether two generations kept the same rows as the same classes.
+
+    ``pick`` and ``previous`` are ``(rows, label_index, kept_weight)``; the
+    weights count up to rounding (:func:`_same_kept_weights`).
+    """
+    return (
+        np.array_equal(pick[0], previous[0])
+        and np.array_equal(pick[1], previous[1])
+        and _same_kept_weights(pick[2], previous[2])
+    )
+
+
+def _training_set(y, classes, labeled_rows, pseudo_rows, label_index, weights):
+    """The labels and rows of a generation's fit, with its weights if given.
+
+    ``pseudo_rows`` take the classes of ``label_index``; the rows come in
+    the order of ``y``. ``weights`` is ``None`` or the weights of the
+    labelled rows and of the pseudo-labelled ones.
+    """
+    transduction = y.copy()
+    transduction[pseudo_rows] = classes[label_index]
+    train_rows = np.concatenate([labeled_rows, pseudo_rows])
+    order = np.argsort(train_rows, kind="stable")
+    train_weight = None
+    if weights is not None:
+        train_weight = np.r_[weights[0], weights[1]][order]
+    return transduction, train_rows[order], train_weight
