@@ -426,6 +426,29 @@ def test_skip_noise_keeps_samples_with_a_neighbour_of_their_class():
     np.testing.assert_array_equal(y_res, y_ref)
 
 
+def test_skip_noise_on_fewer_samples_than_the_neighbours():
+    # the noise search among all samples asks for at most all of them
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0]])
+    y = np.array([0, 0, 0, 1, 1])
+    with pytest.warns(UserWarning, match="Class 1 has 2 samples"):
+        X_res, y_res = SMOTE(skip_noise=True, random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [3, 3]
+    assert 10.0 <= X_res[-1, 0] <= 11.0
+
+
+def test_a_class_given_no_new_sample_is_left_alone():
+    # A class whose target is its count is not over-sampled: no warning that
+    # its one sample is duplicated 0 times, no draw
+    X = np.r_[np.arange(30.0), [100.0]][:, None]
+    y = np.repeat([0, 1, 2], [20, 10, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_res, y_res = SMOTE(
+            sampling_strategy={1: 20, 2: 1}, random_state=0
+        ).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [20, 20, 1]
+
+
 # --- data types ----------------------------------------------------------------
 
 
@@ -934,29 +957,6 @@ def test_any_finite_values_give_finite_rows_on_segments(kind, n_features, to_spa
         with np.errstate(divide="ignore", invalid="ignore"):  # tied tiny rows
             on = _on_segments(Z[:, big] * power, starts, ends, 1e-9)
         assert on.all()
-
-
-def test_skip_noise_on_fewer_samples_than_the_neighbours():
-    # the noise search among all samples asks for at most all of them
-    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0]])
-    y = np.array([0, 0, 0, 1, 1])
-    with pytest.warns(UserWarning, match="Class 1 has 2 samples"):
-        X_res, y_res = SMOTE(skip_noise=True, random_state=0).fit_resample(X, y)
-    assert np.bincount(y_res).tolist() == [3, 3]
-    assert 10.0 <= X_res[-1, 0] <= 11.0
-
-
-def test_a_class_given_no_new_sample_is_left_alone():
-    # A class whose target is its count is not over-sampled: no warning that
-    # its one sample is duplicated 0 times, no draw
-    X = np.r_[np.arange(30.0), [100.0]][:, None]
-    y = np.repeat([0, 1, 2], [20, 10, 1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        X_res, y_res = SMOTE(
-            sampling_strategy={1: 20, 2: 1}, random_state=0
-        ).fit_resample(X, y)
-    assert np.bincount(y_res).tolist() == [20, 20, 1]
 
 
 def test_huge_values_keep_subnormal_columns_on_their_segments():
