@@ -40,6 +40,15 @@ def test_shot_accuracy_is_macro_within_each_group():
     assert scores["few"] == pytest.approx(0.25)  # 19 < 20
 
 
+def test_shot_accuracy_is_the_mean_not_the_median_of_a_group():
+    y_train = np.repeat([0, 1, 2, 3, 4], [150, 140, 130, 50, 5])
+    y_true = np.repeat([0, 1, 2, 3, 4], 4)
+    y_pred = y_true.copy()
+    y_pred[9:12] = 9  # recalls 1, 1 and 0.25 in the many-shot group
+    scores = shot_accuracy(y_true, y_pred, y_train=y_train)
+    assert scores == {"many": pytest.approx(0.75), "medium": 1.0, "few": 1.0}
+
+
 @pytest.mark.parametrize(
     "many, few, expected",
     [
@@ -223,6 +232,19 @@ def test_imbalance_report_agrees_with_reference_metrics(rng):
     assert list(report["classes"]) == [0, 1, 2]
     assert report["classes"][2]["train_count"] == 9
     assert report["classes"][1]["support"] == np.count_nonzero(y_true == 1)
+
+
+def test_imbalance_report_scores_a_class_never_predicted_zero_silently():
+    # precision of a class never predicted, and its F1, are 0 (not 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = imbalance_report([0, 0, 1, 1], [0, 0, 0, 0], output_dict=True)
+    assert report["classes"][1] == {
+        "support": 2,
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+    }
 
 
 @pytest.mark.parametrize("labels", [None, [2, 0, 1]])
@@ -504,25 +526,3 @@ def test_per_class_recall_ignores_samples_of_labels_not_listed():
     for labels, expected in [([0, 1], [1.0, 0.5]), ([1, 0], [0.5, 1.0])]:
         recall = _per_class_recall(y_true, y_pred, np.array(labels))
         np.testing.assert_array_equal(recall, expected)
-
-
-def test_imbalance_report_scores_a_class_never_predicted_zero_silently():
-    # precision of a class never predicted, and its F1, are 0 (not 1)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        report = imbalance_report([0, 0, 1, 1], [0, 0, 0, 0], output_dict=True)
-    assert report["classes"][1] == {
-        "support": 2,
-        "precision": 0.0,
-        "recall": 0.0,
-        "f1": 0.0,
-    }
-
-
-def test_shot_accuracy_is_the_mean_not_the_median_of_a_group():
-    y_train = np.repeat([0, 1, 2, 3, 4], [150, 140, 130, 50, 5])
-    y_true = np.repeat([0, 1, 2, 3, 4], 4)
-    y_pred = y_true.copy()
-    y_pred[9:12] = 9  # recalls 1, 1 and 0.25 in the many-shot group
-    scores = shot_accuracy(y_true, y_pred, y_train=y_train)
-    assert scores == {"many": pytest.approx(0.75), "medium": 1.0, "few": 1.0}
