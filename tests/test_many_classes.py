@@ -65,6 +65,20 @@ def test_classes_too_small_for_the_neighbours_make_one_warning(sampler):
     assert message.endswith("And 5 more classes.")
 
 
+@pytest.mark.parametrize("n_small", [2, 3])
+def test_a_few_classes_too_small_are_counted_and_all_quoted(n_small):
+    # from two classes on, one warning counts them; up to three are all quoted
+    X, y = _tail([40] + [4] * n_small)
+    with pytest.warns(UserWarning) as record:
+        SMOTE(random_state=0).fit_resample(X, y)
+    (message,) = [str(w.message) for w in record]
+    assert message.startswith(
+        f"{n_small} classes are too small for the neighbours asked for. "
+    )
+    assert message.count("k_neighbors=5 needs at least 6") == n_small
+    assert "more classes" not in message
+
+
 @pytest.mark.parametrize("target", [3, -1])
 def test_a_dict_target_below_its_class_count_names_the_class(target):
     # imbalanced-learn's message named no class ("Originally, there is 4

@@ -79,11 +79,14 @@ def _text_cell(column, value, digits):
 
     A weighted support is written in exponent notation from 1e16, whose
     decimals would print digits that a float does not hold (300 of them for
-    1e300), and when it is so small that it would round to zero.
+    1e300), and when it is so small that it would round to zero (0.5 at
+    ``digits=0``, which rounds to even).
     """
     if isinstance(value, int):
         return f"{value:d}"
-    if column == "support" and (value >= 1e16 or 0 < value < 0.5 * 10.0**-digits):
+    if column == "support" and (
+        value >= 1e16 or 0 < value and not round(value, digits)
+    ):
         return f"{value:.{digits}e}"
     return f"{value:.{digits}f}"
 

@@ -409,3 +409,19 @@ def test_set_class_counts_equals_a_loss_built_from_the_new_counts(make_loss):
     torch.testing.assert_close(loss(z.float(), y), fresh(z.float(), y))
     with pytest.raises(ValueError, match="has 4 classes; got 3 class counts"):
         loss.set_class_counts([1, 2, 3])
+
+
+@pytest.mark.parametrize("loss", [LDAMLoss, KPSLoss])
+def test_cosine_margin_losses_refuse_a_zero_scale(loss):
+    # s = 0 would make every logit 0: s must be > 0
+    with pytest.raises(ValueError, match=r"s must be a finite number > 0; got 0"):
+        loss([10, 5, 2], s=0)
+
+
+def test_class_balanced_loss_default_beta():
+    counts = [100, 10, 1]
+    loss = ClassBalancedLoss(counts)
+    assert loss.beta == 0.9999
+    np.testing.assert_allclose(
+        loss.weight.numpy(), _effective_number_weights(counts, 0.9999), rtol=1e-6
+    )

@@ -21,6 +21,7 @@ from ltlearn.metrics import (
     relative_accuracy,
     shot_accuracy,
 )
+from ltlearn.metrics._classification import _per_class_recall
 
 
 def _long_tail_labels():
@@ -39,9 +40,23 @@ def test_shot_accuracy_is_macro_within_each_group():
     assert scores["few"] == pytest.approx(0.25)  # 19 < 20
 
 
+def test_shot_accuracy_is_the_mean_not_the_median_of_a_group():
+    y_train = np.repeat([0, 1, 2, 3, 4], [150, 140, 130, 50, 5])
+    y_true = np.repeat([0, 1, 2, 3, 4], 4)
+    y_pred = y_true.copy()
+    y_pred[9:12] = 9  # recalls 1, 1 and 0.25 in the many-shot group
+    scores = shot_accuracy(y_true, y_pred, y_train=y_train)
+    assert scores == {"many": pytest.approx(0.75), "medium": 1.0, "few": 1.0}
+
+
 @pytest.mark.parametrize(
     "many, few, expected",
-    [(100, 20, (0.625, 0.75, 0.25)), (149, 101, (0.75, 0.5, 0.5))],
+    [
+        (100, 20, (0.625, 0.75, 0.25)),
+        (149, 101, (0.75, 0.5, 0.5)),
+        # equal thresholds: the medium group is the classes of exactly 100
+        (100, 100, (0.625, 0.75, 0.25)),
+    ],
 )
 def test_shot_accuracy_thresholds_are_parameters(many, few, expected):
     y_train, y_true, y_pred = _long_tail_labels()
@@ -219,6 +234,19 @@ def test_imbalance_report_agrees_with_reference_metrics(rng):
     assert report["classes"][1]["support"] == np.count_nonzero(y_true == 1)
 
 
+def test_imbalance_report_scores_a_class_never_predicted_zero_silently():
+    # precision of a class never predicted, and its F1, are 0 (not 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = imbalance_report([0, 0, 1, 1], [0, 0, 0, 0], output_dict=True)
+    assert report["classes"][1] == {
+        "support": 2,
+        "precision": 0.0,
+        "recall": 0.0,
+        "f1": 0.0,
+    }
+
+
 @pytest.mark.parametrize("labels", [None, [2, 0, 1]])
 def test_imbalance_report_sample_weight_is_repeated_rows(rng, labels):
     y_true = rng.integers(0, 3, 60)
@@ -393,6 +421,18 @@ def test_imbalance_report_text_of_extreme_weighted_supports():
     assert "8.000" in lines and "0.000" in lines  # 1e-600 is 0.0
 
 
+@pytest.mark.parametrize("digits, support", [(0, 0.5), (6, 5e-7), (3, 1e16)])
+def test_imbalance_report_text_support_at_the_exponent_bounds(digits, support):
+    # A support that rounds to zero at `digits` decimals, or of 1e16 and more,
+    # is written in exponent notation. A support of 0.5 at digits=0 (which
+    # rounds to even) or of 5e-7 at digits=6 was printed as zero.
+    y_true = np.array([0, 0, 1])
+    weights = np.array([1.0, 1.0, support])
+    text = imbalance_report(y_true, y_true, sample_weight=weights, digits=digits)
+    supports = dict(line.split()[:2] for line in text.splitlines()[1:3])
+    assert supports == {"0": f"{2:.{digits}f}", "1": f"{support:.{digits}e}"}
+
+
 @pytest.mark.parametrize("digits", [0, 3, 6, 7, 12])
 @pytest.mark.parametrize("y_train", [None, [0] * 5 + [1] * 2])
 def test_imbalance_report_text_columns_align_at_every_digits(digits, y_train):
@@ -476,3 +516,13 @@ def test_metrics_refuse_missing_labels_by_row(metric, which):
     labels[which] = [None, "a", "b", "a", "b", "a", "b", "a"]
     with pytest.raises(ValueError, match=rf"^{which} holds 1 missing label .* row 0"):
         metric(**labels)
+
+
+def test_per_class_recall_ignores_samples_of_labels_not_listed():
+    # Samples of labels outside `labels`, above the largest one included, are
+    # neither counted nor hit, whatever the order of `labels`.
+    y_true = np.array([0, 1, 1, 5, 5, -3])
+    y_pred = np.array([0, 1, 0, 5, 1, -3])
+    for labels, expected in [([0, 1], [1.0, 0.5]), ([1, 0], [0.5, 1.0])]:
+        recall = _per_class_recall(y_true, y_pred, np.array(labels))
+        np.testing.assert_array_equal(recall, expected)

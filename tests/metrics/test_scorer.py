@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn import config_context
+from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, f1_score
 from sklearn.model_selection import GridSearchCV, cross_validate
@@ -132,3 +133,11 @@ def test_shot_scorer_refuses_inverted_thresholds_when_made():
     """Not in each fold, where cross-validation would turn it into NaN scores."""
     with pytest.raises(ValueError, match="few_threshold=20 must not exceed"):
         make_shot_scorer([0, 0, 1], many_threshold=10, few_threshold=20)
+
+
+def test_shot_scorer_default_thresholds_are_shot_accuracys():
+    # few_threshold=20 by default: a class of 19 training samples is few-shot
+    y_train = np.repeat([0, 1], [150, 19])
+    X = np.zeros((y_train.size, 1))
+    model = DummyClassifier(strategy="constant", constant=1).fit(X, y_train)
+    assert make_shot_scorer(y_train)(model, X[-5:], y_train[-5:]) == 1.0

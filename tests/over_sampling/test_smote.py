@@ -356,6 +356,29 @@ def test_a_one_sample_class_is_duplicated_with_a_warning(make_long_tail):
     np.testing.assert_array_equal(Z, np.broadcast_to(X[y == 2], Z.shape))
 
 
+@pytest.mark.parametrize("k_neighbors", [5, 4])
+def test_a_class_of_k_neighbors_or_fewer_uses_all_its_other_samples(k_neighbors):
+    # Of the class (0, 0), (1, 0), (0, 1), (10, 10), the first and the last
+    # are each other's farthest sample; only their segment meets the
+    # diagonal beyond (1, 1), so rows there show that they are neighbours.
+    X = np.r_[
+        np.c_[np.arange(40.0), -np.arange(40.0)], [[0, 0], [1, 0], [0, 1], [10, 10]]
+    ]
+    y = np.repeat([0, 1], [40, 4])
+    with pytest.warns(UserWarning, match=f"k_neighbors={k_neighbors} needs at least"):
+        X_res, y_res = SMOTE(k_neighbors=k_neighbors, random_state=0).fit_resample(X, y)
+    Z = _synthetic(X, y, X_res, y_res, 1)
+    assert ((Z[:, 0] == Z[:, 1]) & (Z[:, 0] > 1.0)).any()
+
+
+def test_a_class_of_k_neighbors_plus_one_samples_gives_no_warning():
+    X = np.r_[np.arange(40.0), np.arange(6.0)][:, None]
+    y = np.repeat([0, 1], [40, 6])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SMOTE(k_neighbors=5, random_state=0).fit_resample(X, y)
+
+
 def _noisy_data():
     rng = np.random.default_rng(0)
     majority = rng.standard_normal((200, 2))
@@ -387,6 +410,43 @@ def test_skip_noise_with_only_noise_falls_back_with_a_warning(make_long_tail):
         _, y_res = SMOTE(k_neighbors=1, skip_noise=True).fit_resample(X, y)
     assert record[0].filename == __file__
     assert Counter(y_res)[1] == Counter(y_res)[0]
+
+
+def test_skip_noise_keeps_samples_with_a_neighbour_of_their_class():
+    # Noise is a sample whose neighbours are all of other classes; samples
+    # with some neighbours of their class, interleaved with the majority on a
+    # line (2 of their 5 nearest neighbours are of class 1), all stay seeds.
+    X = np.r_[np.arange(20.0), np.arange(-10.0, 30.0) + 0.5][:, None]
+    y = np.repeat([1, 0], [20, 40])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_res, y_res = SMOTE(skip_noise=True, random_state=0).fit_resample(X, y)
+    X_ref, y_ref = SMOTE(random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_ref)
+    np.testing.assert_array_equal(y_res, y_ref)
+
+
+def test_skip_noise_on_fewer_samples_than_the_neighbours():
+    # the noise search among all samples asks for at most all of them
+    X = np.array([[0.0], [1.0], [2.0], [10.0], [11.0]])
+    y = np.array([0, 0, 0, 1, 1])
+    with pytest.warns(UserWarning, match="Class 1 has 2 samples"):
+        X_res, y_res = SMOTE(skip_noise=True, random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [3, 3]
+    assert 10.0 <= X_res[-1, 0] <= 11.0
+
+
+def test_a_class_given_no_new_sample_is_left_alone():
+    # A class whose target is its count is not over-sampled: no warning that
+    # its one sample is duplicated 0 times, no draw
+    X = np.r_[np.arange(30.0), [100.0]][:, None]
+    y = np.repeat([0, 1, 2], [20, 10, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_res, y_res = SMOTE(
+            sampling_strategy={1: 20, 2: 1}, random_state=0
+        ).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [20, 20, 1]
 
 
 # --- data types ----------------------------------------------------------------
@@ -897,6 +957,25 @@ def test_any_finite_values_give_finite_rows_on_segments(kind, n_features, to_spa
         with np.errstate(divide="ignore", invalid="ignore"):  # tied tiny rows
             on = _on_segments(Z[:, big] * power, starts, ends, 1e-9)
         assert on.all()
+
+
+def test_huge_values_keep_subnormal_columns_on_their_segments():
+    # Values too large for their differences are interpolated on halves,
+    # where a subnormal value of another column loses its last bit (half of
+    # the smallest subnormal is 0): the rows are put back on their segments.
+    rng = np.random.default_rng(0)
+    unit = np.nextafter(0.0, 1.0)
+    X = np.column_stack(
+        [
+            rng.uniform(-1.0, 1.0, 240) * np.finfo(np.float64).max,
+            rng.choice([1.0, 3.0], 240) * unit,
+        ]
+    )
+    y = np.r_[np.zeros(160, dtype=int), np.ones(80, dtype=int)]
+    X_res, _ = SMOTE(random_state=0).fit_resample(X, y)
+    Z = X_res[len(y) :, 1]
+    assert Z.size == 80
+    assert ((Z >= unit) & (Z <= 3 * unit)).all()
 
 
 def test_float32_near_its_largest_value_gives_finite_rows():

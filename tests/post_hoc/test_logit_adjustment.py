@@ -490,3 +490,17 @@ def test_expected_cost_of_a_row_of_zeros_is_that_of_uniform_probabilities():
     # to rounding: NumPy 1.25 normalises 1/3 one unit in the last place off
     np.testing.assert_allclose(model.predict_proba(X[:1]), [[1 / 3] * 3], rtol=1e-15)
     assert model.predict(X[:1]).tolist() == [1]
+
+
+def test_auto_tau_tries_the_documented_grid_and_keeps_one_among_ties():
+    # "auto" tries 0, 0.1, ..., 3; on classes that every tau separates
+    # perfectly all tie, and the value closest to 1 is kept.
+    X = np.r_[np.zeros(20), np.ones(10) * 10.0][:, None]
+    X = X + np.random.default_rng(0).normal(scale=0.1, size=X.shape)
+    y = np.repeat([0, 1], [20, 10])
+    clf = LogitAdjustedClassifier(
+        LogisticRegression(), tau="auto", cv=3, store_cv_results=True
+    ).fit(X, y)
+    np.testing.assert_allclose(clf.cv_results_["tau"], np.arange(31) / 10)
+    np.testing.assert_array_equal(clf.cv_results_["scores"], 1.0)
+    assert clf.tau_ == 1.0

@@ -412,6 +412,28 @@ def test_binary_threshold_lies_between_tied_probabilities(scoring):
     assert clf.best_score_ == pytest.approx(best)
 
 
+def test_refine_always_takes_the_refined_weights_whole():
+    # refinement_=1: weights_ = (1 / prior_) ** 0 * refined ** 1, the ascent's
+    # weights, not the start 1 / prior_
+    X, y = make_classification(
+        300, n_classes=3, n_informative=4, weights=[0.6, 0.3], random_state=0
+    )
+    always = PluginClassifier(LogisticRegression(), refine="always").fit(X, y)
+    never = PluginClassifier(LogisticRegression(), refine="never").fit(X, y)
+    assert always.refinement_ == 1.0
+    assert not np.allclose(always.weights_, never.weights_)
+
+
+def test_plugin_classifier_documented_defaults():
+    params = PluginClassifier(LogisticRegression()).get_params()
+    assert {k: params[k] for k in ("scoring", "cv", "refine", "max_iter")} == {
+        "scoring": "balanced_accuracy",
+        "cv": 5,
+        "refine": "auto",
+        "max_iter": 10,
+    }
+
+
 # Rows of classes 0, 1 and 2 at each value of a discrete feature: the inverse
 # prior rule, argmax p_k(x) / prior_k, never predicts class 2.
 _DISCRETE_COUNTS = np.array(

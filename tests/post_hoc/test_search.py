@@ -13,8 +13,10 @@ from sklearn.metrics import balanced_accuracy_score
 from ltlearn.post_hoc import _search
 from ltlearn.post_hoc._base import _adjusted_log_proba
 from ltlearn.post_hoc._search import (
+    _class_terms,
     _coordinate_ascent,
     _coordinate_step,
+    _held_out_terms,
     _RankedRows,
     _score_codes,
     _validated_refinement,
@@ -315,3 +317,121 @@ def test_coordinate_step_gmean_counts_a_rounded_zero_recall_as_zero():
     pred = np.argmax(proba * weights, axis=1)
     expected = _score_codes("geometric_mean", y, pred, counts, None, sample_weight)
     assert expected == 0.0  # the current rule never predicts class 1
+
+
+def test_gmean_terms_rank_every_class_recognised_first():
+    # The G-mean search first makes every class recognised: a rule that leaves
+    # one class of ten at zero recall ranks below one whose ten (weighted)
+    # recalls are all 2e-9, just above the smallest recognised recall, 1e-9.
+    n_true = np.full(10, 1.0)
+    one_missed = np.r_[0.0, np.ones(9)]
+    all_tiny = np.full(10, 2e-9)
+    terms = [
+        _class_terms("geometric_mean", tp, tp, n_true, 10).sum()
+        for tp in (one_missed, all_tiny)
+    ]
+    assert terms[1] > terms[0]
+
+
+def test_coordinate_step_takes_the_best_rule_nearest_the_current_one():
+    # Balanced accuracy along class 1's weight peaks after 1 and after 5 of
+    # the 6 switching rows; from 4 rows switched the step takes 5, the
+    # nearer of the two equally good rules.
+    p_1 = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])  # thresholds (1 - p) / p
+    proba = np.column_stack([1.0 - p_1, p_1])
+    y = np.array([1, 0, 0, 1, 1, 0])
+    weights = np.array([1.0, 0.8])  # between the 4th and 5th thresholds
+    new, best, now = _coordinate_step(
+        proba, y, np.bincount(y), weights, 1, "balanced_accuracy", np.arange(2)
+    )
+    assert 1.0 < new < 1.5  # between the 5th and 6th thresholds
+    assert best == pytest.approx(2 / 3) and now == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "d, expected", [([2.0, 0.0], 0.0), ([2.1, 0.1], 0.0), ([2.0, 0.5], 1.0)]
+)
+def test_refine_auto_keeps_a_gain_above_twice_its_standard_error(
+    monkeypatch, d, expected
+):
+    """Per-class held-out gains ``d`` on each half: a mean gain of 1 with a
+    standard error of 0.58, or of 1.1 with 0.58 (0.5 with ``ddof=0``), is not
+    significant, one of 1.25 with 0.43 is. The gains grow with the shrinkage
+    (the same ratio to their standard error), so the largest is kept."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 60)
+    proba = rng.dirichlet(np.ones(3), size=60)
+    calls = []
+
+    def held_out_terms(*args):
+        calls.append(None)
+        # in each half the start is scored first, then the shrinkages 1/4 to 1
+        return (len(calls) - 1) % 4 * np.array(d)
+
+    monkeypatch.setattr(_search, "_held_out_terms", held_out_terms)
+    shrink, _ = _validated_refinement(
+        proba, y, np.bincount(y), np.ones(3) / 3, "balanced_accuracy", None,
+        coords=range(3), max_iter=2,
+    )  # fmt: skip
+    assert len(calls) == 8
+    assert shrink == expected
+
+
+def test_score_codes_gmean_of_a_class_never_predicted_is_zero_silently():
+    y = np.array([0, 0, 1, 1, 2, 2])
+    pred = np.array([0, 0, 1, 1, 1, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = _score_codes("geometric_mean", y, pred, np.bincount(y), None)
+    assert score == 0.0
+
+
+def test_held_out_gmean_terms_count_a_zero_recall_as_half_a_sample():
+    y = np.array([0, 0, 0, 0, 1, 1])
+    pred = np.array([0, 0, 1, 1, 0, 0])
+    terms = _held_out_terms(
+        "geometric_mean", y, pred, np.bincount(y), np.array([True, True]), np.ones(6)
+    )
+    np.testing.assert_allclose(terms, np.log([0.5, 0.5 / 2]))
+
+
+@pytest.mark.parametrize("gains, expected", [([1.0, -0.5], 0.0), ([1.0, 0.5], 1.0)])
+def test_refine_auto_keeps_a_callable_gain_only_on_both_halves(
+    monkeypatch, gains, expected
+):
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 60)
+    proba = rng.dirichlet(np.ones(3), size=60)
+    monkeypatch.setattr(
+        _search, "_coordinate_ascent", lambda *args, **kwargs: (np.ones(3) / 3, 1)
+    )
+    calls = []
+
+    def score_codes(*args):
+        calls.append(None)
+        # in each half the start is scored first, then the shrinkages 1/4 to 1,
+        # whose gains grow with the shrinkage: the largest is kept
+        i = len(calls) - 1
+        return i % 4 * gains[i // 4]
+
+    monkeypatch.setattr(_search, "_score_codes", score_codes)
+    shrink, _ = _validated_refinement(
+        proba, y, np.bincount(y), np.ones(3) / 3, balanced_accuracy_score, None,
+        coords=range(3), max_iter=2,
+    )  # fmt: skip
+    assert len(calls) == 8
+    assert shrink == expected
+
+
+def test_refine_auto_with_a_class_absent_from_a_half_warns_of_nothing():
+    # a class of one sample is absent from one half's search rows
+    rng = np.random.default_rng(0)
+    y = np.r_[rng.integers(0, 2, 59), 2]
+    proba = rng.dirichlet(np.ones(3), size=60)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shrink, _ = _validated_refinement(
+            proba, y, np.bincount(y), np.ones(3) / 3, "balanced_accuracy", None,
+            coords=range(3), max_iter=2,
+        )  # fmt: skip
+    assert shrink in (0.0, 0.25, 0.5, 1.0)
