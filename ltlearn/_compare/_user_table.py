@@ -401,26 +401,12 @@ def _feature_columns(X, file_name):
     return X, numeric, numeric_text, categorical, notes
 
 
-def load_table(path, target, *, unlabelled="-1"):
-    """Load the user's CSV or Parquet file as a :class:`Dataset`.
+def _check_target_column(target, columns, header, file_name):
+    """The names repeated in the header, once ``target`` is known to be a column.
 
-    Numeric columns, and those of numbers written as text, are imputed
-    (median) and scaled; identifiers are left out; other columns are
-    categorical: one-hot encoded up to ``_MAX_ONE_HOT`` categories,
-    ordinal-encoded beyond, a missing value being a category of its own (see
-    :func:`_feature_columns`, whose notes the data set keeps). Rows whose
-    target equals ``unlabelled`` (is missing, for one of
-    ``_MISSING_MARKERS``) are unlabelled (for the semi-supervised recipes).
+    An error where ``target`` is not among ``columns``, or stands more than
+    once in ``header`` (its copies would be features holding the target).
     """
-    frame, header = _read_table(path)  # says so when pandas is missing
-    import pandas as pd
-
-    target, unlabelled = utf8_text(target), utf8_text(unlabelled)
-    # The name the rows of results.csv hold, so that a rerun finds them.
-    name = one_line(utf8_text(Path(path).stem))
-    file_name = utf8_text(Path(path).name)
-    columns = [str(column) for column in frame.columns]
-    frame.columns = columns
     if target not in columns:
         hint = _close(target, columns)
         shown = ", ".join(columns[:50])
@@ -439,10 +425,11 @@ def load_table(path, target, *, unlabelled="-1"):
             f"of {file_name}: the other copies would be features holding "
             "the target. Rename or drop them."
         )
-    y_raw = frame[target]
-    X = frame.drop(columns=[target])
-    if X.shape[1] == 0:
-        raise CompareError(f"{file_name} has no column besides {target!r}.")
+    return repeated
+
+
+def _unlabelled_rows(y_raw, target, unlabelled):
+    """The mask of the unlabelled rows; an error where another row has no target."""
     unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
     missing = y_raw.isna().to_numpy() & ~unlabelled_mask
     if missing.any():
@@ -452,6 +439,17 @@ def load_table(path, target, *, unlabelled="-1"):
             f"({_rows_text(rows)}). Drop or fill those rows, or pass "
             "--unlabelled missing to use them as unlabelled rows."
         )
+    return unlabelled_mask
+
+
+def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
+    """The codes of the rows (-1: unlabelled) and the classes of the target.
+
+    An error where the labelled rows do not hold class labels: many distinct
+    non-integer numbers, a different value on each row, or a single class.
+    """
+    import pandas as pd
+
     labels = y_raw[~unlabelled_mask]
     if pd.api.types.is_float_dtype(labels):
         values = labels.to_numpy()
@@ -481,17 +479,12 @@ def load_table(path, target, *, unlabelled="-1"):
             f"Target column {target!r} has a single class ({shown}) among the "
             f"labelled rows; a comparison needs at least 2.{hint}"
         )
-    X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
-    if repeated:
-        notes.insert(
-            0,
-            f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
-            "once in the header; the repeats are read as NAME.1, NAME.2, ...",
-        )
-    if X.shape[1] == 0:
-        raise CompareError(
-            f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
-        )
+    return y, classes
+
+
+def _target_notes(classes, target, unlabelled_mask, unlabelled):
+    """Notes on the classes alike but for case or spaces, and on unlabelled rows."""
+    notes = []
     alike = {}
     for label in classes:
         if isinstance(label, str):
@@ -512,6 +505,46 @@ def load_table(path, target, *, unlabelled="-1"):
             "the semi-supervised methods learn from them, and they are never "
             f"scored{hint}."
         )
+    return notes
+
+
+def load_table(path, target, *, unlabelled="-1"):
+    """Load the user's CSV or Parquet file as a :class:`Dataset`.
+
+    Numeric columns, and those of numbers written as text, are imputed
+    (median) and scaled; identifiers are left out; other columns are
+    categorical: one-hot encoded up to ``_MAX_ONE_HOT`` categories,
+    ordinal-encoded beyond, a missing value being a category of its own (see
+    :func:`_feature_columns`, whose notes the data set keeps). Rows whose
+    target equals ``unlabelled`` (is missing, for one of
+    ``_MISSING_MARKERS``) are unlabelled (for the semi-supervised recipes).
+    """
+    frame, header = _read_table(path)  # says so when pandas is missing
+    target, unlabelled = utf8_text(target), utf8_text(unlabelled)
+    # The name the rows of results.csv hold, so that a rerun finds them.
+    name = one_line(utf8_text(Path(path).stem))
+    file_name = utf8_text(Path(path).name)
+    columns = [str(column) for column in frame.columns]
+    frame.columns = columns
+    repeated = _check_target_column(target, columns, header, file_name)
+    y_raw = frame[target]
+    X = frame.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise CompareError(f"{file_name} has no column besides {target!r}.")
+    unlabelled_mask = _unlabelled_rows(y_raw, target, unlabelled)
+    y, classes = _class_codes(y_raw, unlabelled_mask, target, unlabelled)
+    X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
+    if repeated:
+        notes.insert(
+            0,
+            f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
+            "once in the header; the repeats are read as NAME.1, NAME.2, ...",
+        )
+    if X.shape[1] == 0:
+        raise CompareError(
+            f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
+        )
+    notes += _target_notes(classes, target, unlabelled_mask, unlabelled)
     spec = _columns_spec(numeric, categorical, numeric_text, text_categories=True)
     return Dataset(
         name,
