@@ -91,14 +91,8 @@ def _header(path):
     return best, splits[best]
 
 
-def _read_table(path):
-    try:
-        import pandas as pd
-    except ImportError:
-        raise CompareError(
-            "--data needs pandas (and pyarrow for Parquet): pip install pandas pyarrow"
-        ) from None
-    path = Path(path)
+def _check_file(path):
+    """An error unless ``path`` names a regular file."""
     if path.is_dir():
         raise CompareError(f"--data {str(path)!r} is a directory, not a file.")
     if not path.exists():
@@ -108,6 +102,18 @@ def _read_table(path):
             f"--data {str(path)!r} is not a regular file (a pipe or a device); "
             "save the table to a CSV or Parquet file."
         )
+
+
+def _reader(path):
+    """How to read ``path``, by its suffix: ``(read, kind, header)``.
+
+    ``read(path)`` returns the frame, ``kind`` names the file in messages
+    ("a CSV file"), ``header`` holds the names of a text table's header as
+    written (see :func:`_header`; None for Parquet). An error for a suffix
+    that names no table.
+    """
+    import pandas as pd
+
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
 
@@ -118,8 +124,8 @@ def _read_table(path):
             with open(path, "rb") as handle:
                 return pd.read_parquet(handle)
 
-        kind = "a Parquet file"
-    elif suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
+        return read, "a Parquet file", None
+    if suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
         sep, header = _header(path)
 
         def read(path):
@@ -129,12 +135,52 @@ def _read_table(path):
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 return pd.read_csv(path, sep=sep, index_col=False)
 
-        kind = "a TSV file" if sep == "\t" else "a CSV file"
-    else:
+        return read, "a TSV file" if sep == "\t" else "a CSV file", header
+    raise CompareError(
+        f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv "
+        "or .parquet file."
+    )
+
+
+def _not_utf8(path, exc):
+    """The error for a text table that is not UTF-8, ``exc`` the decoding error.
+
+    A binary file named as text (Parquet, zip, gzip) is named by its first
+    bytes; otherwise the message gives the byte and its line.
+    """
+    where = ""
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        data = path.read_bytes()
+        for magic, what in _BINARY_KINDS.items():
+            # A Parquet file ends with its magic too: a Latin-1 CSV whose
+            # first column is named "PAR1" is not one.
+            if data.startswith(magic) and (
+                magic != _PARQUET or data[4:].endswith(magic)
+            ):
+                # "save it as UTF-8" was no advice for a Parquet file.
+                return CompareError(f"--data {path.name} is {what}.")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            where = f" on line {line}"
+    return CompareError(
+        f"--data {path.name} is not UTF-8 text (byte "
+        f"{exc.object[exc.start]:#04x}{where}); save it as UTF-8."
+    )
+
+
+def _read_table(path):
+    """The user's table as a frame, and the names of its header as written."""
+    try:
+        import pandas as pd
+    except ImportError:
         raise CompareError(
-            f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv "
-            "or .parquet file."
-        )
+            "--data needs pandas (and pyarrow for Parquet): pip install pandas pyarrow"
+        ) from None
+    path = Path(path)
+    _check_file(path)
+    read, kind, header = _reader(path)
     try:
         frame = read(path)
     except ImportError as exc:
@@ -152,26 +198,7 @@ def _read_table(path):
             f"--data {path.name} is not a well-formed {kind[2:]}: {detail}"
         ) from None
     except UnicodeDecodeError as exc:
-        where = ""
-        if suffix in (".csv", ".txt", ".tsv"):
-            data = path.read_bytes()
-            for magic, what in _BINARY_KINDS.items():
-                # A Parquet file ends with its magic too: a Latin-1 CSV whose
-                # first column is named "PAR1" is not one.
-                if data.startswith(magic) and (
-                    magic != _PARQUET or data[4:].endswith(magic)
-                ):
-                    # "save it as UTF-8" was no advice for a Parquet file.
-                    raise CompareError(f"--data {path.name} is {what}.") from None
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as error:
-                line = data.count(b"\n", 0, error.start) + 1
-                where = f" on line {line}"
-        raise CompareError(
-            f"--data {path.name} is not UTF-8 text (byte "
-            f"{exc.object[exc.start]:#04x}{where}); save it as UTF-8."
-        ) from None
+        raise _not_utf8(path, exc) from None
     except PermissionError:
         raise CompareError(f"--data {path.name}: permission denied.") from None
     except Exception as exc:  # pyarrow, zlib, zipfile: each raises its own
@@ -182,7 +209,7 @@ def _read_table(path):
         ) from None
     if frame.shape[0] == 0:
         raise CompareError(f"--data {path.name} has a header but no rows.")
-    if suffix in (".parquet", ".pq"):
+    if path.suffix.lower() in (".parquet", ".pq"):
         header = [str(column) for column in frame.columns]
     return frame, header
 
