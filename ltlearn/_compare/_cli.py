@@ -205,6 +205,10 @@ def _fit(args, stack):
         )
         raise _Exit(2) from None
     except KeyboardInterrupt:
+        if not writing:
+            # Reading --data or checking the options: no fit has run.
+            print("\nInterrupted before any fit; nothing was written.", file=sys.stderr)
+            raise _Exit(130) from None
         print(
             f"\nInterrupted. The finished fits are in {args.output}/{RESULTS_FILE}; "
             "run the same command again to go on.",
