@@ -406,6 +406,24 @@ def test_compare_interrupted_after_the_fits_says_what_is_kept(
     assert not model.exists()
 
 
+def test_compare_interrupted_while_loading_says_no_fit_ran(
+    tmp_path, capsys, monkeypatch
+):
+    # Ctrl-C while --data was read said "The finished fits are in
+    # .../results.csv" although no fit had run and there was no such file.
+    from ltlearn._compare import _cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_cli, "load_table", interrupted)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args) == 130
+    err = capsys.readouterr().err
+    assert err == "\nInterrupted before any fit; nothing was written.\n"
+    assert not (tmp_path / "out").exists()
+
+
 def test_compare_report_that_cannot_be_written_is_one_line(tmp_path, capsys):
     # A directory where the report goes: a traceback once every fit had run.
     (tmp_path / "out" / "report.md").mkdir(parents=True)

@@ -119,21 +119,58 @@ def _why(exc):
     return f"{why} ({exc.filename})" if exc.filename else why
 
 
+class _Exit(Exception):
+    """The command stops with exit status ``status``; its message is printed."""
+
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
 def _compare(args, stack):
+    """Fit, print the table, write the report, save the best model; the exit status."""
+    try:
+        comparison, datasets, skipped, elapsed = _fit(args, stack)
+        summary = summarize(comparison, few_threshold=args.few_threshold)
+        print(format_table(summary, comparison.config, skipped=comparison.skipped))
+        for line in _unavailable(skipped):
+            print(line)
+        report = _write_report_or_exit(args, comparison, summary)
+        _print_done(comparison, elapsed, report)
+        if args.save_best:
+            _save_best_or_exit(args, summary, comparison, datasets[0])
+    except _Exit as exit_:
+        return exit_.status
+    return 0
+
+
+def _prepare(args):
+    """The recipes, those skipped and why, and the data sets, their notes printed.
+
+    Checks ``--save-best`` before any fit.
+    """
+    recipes, skipped = resolve_methods(_names(args.methods), models=_names(args.models))
+    datasets = _load(args)
+    for dataset in datasets:
+        for note in dataset.notes:
+            print(f"ltlearn compare: note: {dataset.name}: {note}", file=sys.stderr)
+    if args.save_best:
+        check_save_best(datasets, args.save_best, args.output)
+    return recipes, skipped, datasets
+
+
+def _fit(args, stack):
+    """Run the fits, holding the lock of the output directory in ``stack``.
+
+    Returns the comparison, the data sets, the recipes skipped and the seconds
+    the fits took; an error or an interrupt is printed and ends the command.
+    """
     backend = args.backend
     if backend is None:
         backend = "dask" if args.scheduler else "loky"
     writing = False
     try:
-        recipes, skipped = resolve_methods(
-            _names(args.methods), models=_names(args.models)
-        )
-        datasets = _load(args)
-        for dataset in datasets:
-            for note in dataset.notes:
-                print(f"ltlearn compare: note: {dataset.name}: {note}", file=sys.stderr)
-        if args.save_best:
-            check_save_best(datasets, args.save_best, args.output)
+        recipes, skipped, datasets = _prepare(args)
         writing = True
         stack.enter_context(lock_output(args.output))
         start = time.perf_counter()
@@ -152,12 +189,12 @@ def _compare(args, stack):
         )
     except CompareError as exc:
         print(f"ltlearn compare: error: {exc}", file=sys.stderr)
-        return 2
+        raise _Exit(2) from None
     except OSError as exc:
         if not writing:
             # Reading --data, or a --save-best name the system refuses.
             print(f"ltlearn compare: error: {_why(exc)}.", file=sys.stderr)
-            return 2
+            raise _Exit(2) from None
         # A full disk or a lost mount while the rows are appended: the rows
         # written so far are whole (a cut-off one is dropped on the rerun).
         print(
@@ -166,21 +203,25 @@ def _compare(args, stack):
             "run the same command again to go on.",
             file=sys.stderr,
         )
-        return 2
+        raise _Exit(2) from None
     except KeyboardInterrupt:
+        if not writing:
+            # Reading --data or checking the options: no fit has run.
+            print("\nInterrupted before any fit; nothing was written.", file=sys.stderr)
+            raise _Exit(130) from None
         print(
             f"\nInterrupted. The finished fits are in {args.output}/{RESULTS_FILE}; "
             "run the same command again to go on.",
             file=sys.stderr,
         )
-        return 130
-    elapsed = time.perf_counter() - start
-    summary = summarize(comparison, few_threshold=args.few_threshold)
-    print(format_table(summary, comparison.config, skipped=comparison.skipped))
-    for line in _unavailable(skipped):
-        print(line)
+        raise _Exit(130) from None
+    return comparison, datasets, skipped, time.perf_counter() - start
+
+
+def _write_report_or_exit(args, comparison, summary):
+    """Write the report; its path. An error or an interrupt ends the command."""
     try:
-        report = write_report(comparison, summary, fmt=args.report)
+        return write_report(comparison, summary, fmt=args.report)
     except OSError as exc:
         print(
             f"ltlearn compare: error: cannot write the report in {args.output}: "
@@ -188,7 +229,7 @@ def _compare(args, stack):
             f"{comparison.output / RESULTS_FILE}.",
             file=sys.stderr,
         )
-        return 2
+        raise _Exit(2) from None
     except KeyboardInterrupt:
         # Every fit is done: a rerun reuses them all and writes the report.
         print(
@@ -197,7 +238,11 @@ def _compare(args, stack):
             "the same command again to write the report.",
             file=sys.stderr,
         )
-        return 130
+        raise _Exit(130) from None
+
+
+def _print_done(comparison, elapsed, report):
+    """How many fits ran, and where the results and the report are."""
     n_run = len(comparison.rows) - comparison.n_reused
     message = f"\n{n_run} fits run in {elapsed:.0f} s"
     if comparison.n_reused:
@@ -205,26 +250,28 @@ def _compare(args, stack):
     print(message + ".")
     print(f"Results: {comparison.output / RESULTS_FILE}")
     print(f"Report:  {report}")
-    if args.save_best:
-        try:
-            name = save_best(summary, comparison, datasets[0], args.save_best)
-        except CompareError as exc:
-            print(f"ltlearn compare: error: {exc}", file=sys.stderr)
-            return 2
-        except OSError as exc:
-            print(
-                f"ltlearn compare: error: cannot save --save-best "
-                f"{args.save_best}: {_why(exc)}; nothing saved.",
-                file=sys.stderr,
-            )
-            return 2
-        except KeyboardInterrupt:
-            print(
-                f"\nInterrupted while refitting for --save-best: nothing saved "
-                f"(an earlier {args.save_best} is left as it was). The report "
-                "is written; run the same command again to save the model.",
-                file=sys.stderr,
-            )
-            return 130
-        print(f"Saved:   {args.save_best} ({name}, refitted on all the data)")
-    return 0
+
+
+def _save_best_or_exit(args, summary, comparison, dataset):
+    """Refit the best recipe on ``dataset`` and save it as ``--save-best``."""
+    try:
+        name = save_best(summary, comparison, dataset, args.save_best)
+    except CompareError as exc:
+        print(f"ltlearn compare: error: {exc}", file=sys.stderr)
+        raise _Exit(2) from None
+    except OSError as exc:
+        print(
+            f"ltlearn compare: error: cannot save --save-best "
+            f"{args.save_best}: {_why(exc)}; nothing saved.",
+            file=sys.stderr,
+        )
+        raise _Exit(2) from None
+    except KeyboardInterrupt:
+        print(
+            f"\nInterrupted while refitting for --save-best: nothing saved "
+            f"(an earlier {args.save_best} is left as it was). The report "
+            "is written; run the same command again to save the model.",
+            file=sys.stderr,
+        )
+        raise _Exit(130) from None
+    print(f"Saved:   {args.save_best} ({name}, refitted on all the data)")

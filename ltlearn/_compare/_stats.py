@@ -88,28 +88,14 @@ def _why_not(summary, dataset, method, skipped):
     return f"{method} has no score"
 
 
-def rank_common(summary, skipped=None):
-    """Rank the methods over the data sets where all of them ran.
+def _methods_and_common_datasets(summary, skipped, ran):
+    """The methods to rank, the data sets they share, and the methods set aside.
 
-    A method that ran on fewer data sets than would leave at least half of
-    them (and two) in common is set aside, the sparsest first, and listed
-    with the reason.
-
-    Parameters
-    ----------
-    summary : Summary
-        The aggregate of a comparison.
-    skipped : dict, default=None
-        ``{method: reason}`` of methods that do not apply to some data sets.
-
-    Returns
-    -------
-    ranking : Ranking
+    Returns ``(methods, common, left_out_methods)``. A method without a score
+    anywhere is set aside; then, while fewer than half of the data sets (and
+    two) are common to all, the method that ran on the fewest, the later one
+    on a tie, as long as more than two remain.
     """
-    from scipy.stats import friedmanchisquare, rankdata, wilcoxon
-
-    skipped = dict(skipped or {})
-    ran = _ran(summary)
     datasets = [d for d in summary.datasets if d not in summary.unscored]
     methods = [m for m in summary.methods if any((d, m) in ran for d in datasets)]
     # With the reason a method was not run (crest on data without unlabelled
@@ -132,28 +118,35 @@ def rank_common(summary, skipped=None):
         left_out_methods[sparsest] = (
             f"ran on {coverage[sparsest]} of {len(datasets)} data sets ({reason})"
         )
-    left_out_datasets = {}
+    return methods, common, left_out_methods
+
+
+def _left_out_datasets(summary, skipped, ran, methods, common):
+    """``{data set: why}`` of the data sets not among ``common``."""
+    left_out = {}
     for dataset in summary.datasets:
         if dataset in common:
             continue
         if dataset in summary.unscored:
-            left_out_datasets[dataset] = "no method has a score"
+            left_out[dataset] = "no method has a score"
             continue
         missing = [m for m in methods if (dataset, m) not in ran]
-        left_out_datasets[dataset] = "; ".join(
+        left_out[dataset] = "; ".join(
             _why_not(summary, dataset, m, skipped) for m in missing
         )
-    ranking = Ranking(
-        methods=[],
-        datasets=common,
-        left_out_datasets=left_out_datasets,
-        left_out_methods=left_out_methods,
-        mean={},
-        mean_rank={},
-        scores={},
-    )
-    if not common or not methods:
-        return ranking
+    return left_out
+
+
+def _rank(ranking, summary, methods):
+    """Rank ``methods`` on each common data set; order them, best first.
+
+    Sets the ranks, means, order, best and tied methods of ``ranking``, and
+    returns the ranks, one row per data set, one column per method of
+    ``methods``.
+    """
+    from scipy.stats import rankdata
+
+    common = ranking.datasets
     scores = np.array([[summary.mean[(d, m)] for m in methods] for d in common])
     ranks = np.vstack([rankdata(-np.round(row, _DECIMALS)) for row in scores])
     ranking.ranks = {
@@ -174,27 +167,87 @@ def rank_common(summary, skipped=None):
         for m in order[1:]
         if (mean_rank[m], rounded[m]) == (mean_rank[order[0]], rounded[order[0]])
     ]
-    if len(methods) >= 3 and len(common) >= 2:
+    return ranks
+
+
+def _test_ranks(ranking, ranks):
+    """Friedman's test and Nemenyi's critical difference, over 2 data sets or more.
+
+    Friedman's test needs 3 methods or more; the critical difference, 2.
+    """
+    from scipy.stats import friedmanchisquare
+
+    n_datasets, n_methods = ranks.shape
+    if n_methods >= 3 and n_datasets >= 2:
         if np.ptp(ranks, axis=1).any():
             statistic, p_value = friedmanchisquare(*ranks.T)
             ranking.friedman = (float(statistic), float(p_value))
         else:
             ranking.friedman = (0.0, 1.0)
-    if len(methods) >= 2 and len(common) >= 2:
-        ranking.cd = critical_difference(len(methods), len(common))
-    peers = [m for m in order if is_peer(m)]
-    if peers:
-        ranking.best_peer = peers[0]
-        reference = np.round(ranking.scores[peers[0]], _DECIMALS)
-        for method in order:
-            if method == peers[0]:
-                continue
-            values = np.round(ranking.scores[method], _DECIMALS)
-            wins = int(np.sum(values > reference))
-            losses = int(np.sum(values < reference))
-            ties = len(common) - wins - losses
-            p_value = 1.0  # identical on every data set
-            if wins + losses:
-                p_value = float(wilcoxon(values, reference).pvalue)
-            ranking.versus_peer[method] = (wins, ties, losses, p_value)
+    if n_methods >= 2 and n_datasets >= 2:
+        ranking.cd = critical_difference(n_methods, n_datasets)
+
+
+def _compare_to_peer(ranking):
+    """Each method against the best peer: wins, ties, losses, Wilcoxon p-value.
+
+    Sets nothing without a peer among the ranked methods.
+    """
+    from scipy.stats import wilcoxon
+
+    peers = [m for m in ranking.methods if is_peer(m)]
+    if not peers:
+        return
+    ranking.best_peer = peers[0]
+    reference = np.round(ranking.scores[peers[0]], _DECIMALS)
+    for method in ranking.methods:
+        if method == peers[0]:
+            continue
+        values = np.round(ranking.scores[method], _DECIMALS)
+        wins = int(np.sum(values > reference))
+        losses = int(np.sum(values < reference))
+        ties = len(ranking.datasets) - wins - losses
+        p_value = 1.0  # identical on every data set
+        if wins + losses:
+            p_value = float(wilcoxon(values, reference).pvalue)
+        ranking.versus_peer[method] = (wins, ties, losses, p_value)
+
+
+def rank_common(summary, skipped=None):
+    """Rank the methods over the data sets where all of them ran.
+
+    A method that ran on fewer data sets than would leave at least half of
+    them (and two) in common is set aside, the sparsest first, and listed
+    with the reason.
+
+    Parameters
+    ----------
+    summary : Summary
+        The aggregate of a comparison.
+    skipped : dict, default=None
+        ``{method: reason}`` of methods that do not apply to some data sets.
+
+    Returns
+    -------
+    ranking : Ranking
+    """
+    skipped = dict(skipped or {})
+    ran = _ran(summary)
+    methods, common, left_out_methods = _methods_and_common_datasets(
+        summary, skipped, ran
+    )
+    ranking = Ranking(
+        methods=[],
+        datasets=common,
+        left_out_datasets=_left_out_datasets(summary, skipped, ran, methods, common),
+        left_out_methods=left_out_methods,
+        mean={},
+        mean_rank={},
+        scores={},
+    )
+    if not common or not methods:
+        return ranking
+    ranks = _rank(ranking, summary, methods)
+    _test_ranks(ranking, ranks)
+    _compare_to_peer(ranking)
     return ranking

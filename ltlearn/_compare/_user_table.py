@@ -91,14 +91,8 @@ def _header(path):
     return best, splits[best]
 
 
-def _read_table(path):
-    try:
-        import pandas as pd
-    except ImportError:
-        raise CompareError(
-            "--data needs pandas (and pyarrow for Parquet): pip install pandas pyarrow"
-        ) from None
-    path = Path(path)
+def _check_file(path):
+    """An error unless ``path`` names a regular file."""
     if path.is_dir():
         raise CompareError(f"--data {str(path)!r} is a directory, not a file.")
     if not path.exists():
@@ -108,6 +102,18 @@ def _read_table(path):
             f"--data {str(path)!r} is not a regular file (a pipe or a device); "
             "save the table to a CSV or Parquet file."
         )
+
+
+def _reader(path):
+    """How to read ``path``, by its suffix: ``(read, kind, header)``.
+
+    ``read(path)`` returns the frame, ``kind`` names the file in messages
+    ("a CSV file"), ``header`` holds the names of a text table's header as
+    written (see :func:`_header`; None for Parquet). An error for a suffix
+    that names no table.
+    """
+    import pandas as pd
+
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
 
@@ -118,8 +124,8 @@ def _read_table(path):
             with open(path, "rb") as handle:
                 return pd.read_parquet(handle)
 
-        kind = "a Parquet file"
-    elif suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
+        return read, "a Parquet file", None
+    if suffix in (".csv", ".txt", ".tsv", ".gz", ".zip", ".bz2", ".xz"):
         sep, header = _header(path)
 
         def read(path):
@@ -129,12 +135,52 @@ def _read_table(path):
                 warnings.simplefilter("error", pd.errors.ParserWarning)
                 return pd.read_csv(path, sep=sep, index_col=False)
 
-        kind = "a TSV file" if sep == "\t" else "a CSV file"
-    else:
+        return read, "a TSV file" if sep == "\t" else "a CSV file", header
+    raise CompareError(
+        f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv "
+        "or .parquet file."
+    )
+
+
+def _not_utf8(path, exc):
+    """The error for a text table that is not UTF-8, ``exc`` the decoding error.
+
+    A binary file named as text (Parquet, zip, gzip) is named by its first
+    bytes; otherwise the message gives the byte and its line.
+    """
+    where = ""
+    if path.suffix.lower() in (".csv", ".txt", ".tsv"):
+        data = path.read_bytes()
+        for magic, what in _BINARY_KINDS.items():
+            # A Parquet file ends with its magic too: a Latin-1 CSV whose
+            # first column is named "PAR1" is not one.
+            if data.startswith(magic) and (
+                magic != _PARQUET or data[4:].endswith(magic)
+            ):
+                # "save it as UTF-8" was no advice for a Parquet file.
+                return CompareError(f"--data {path.name} is {what}.")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            where = f" on line {line}"
+    return CompareError(
+        f"--data {path.name} is not UTF-8 text (byte "
+        f"{exc.object[exc.start]:#04x}{where}); save it as UTF-8."
+    )
+
+
+def _read_table(path):
+    """The user's table as a frame, and the names of its header as written."""
+    try:
+        import pandas as pd
+    except ImportError:
         raise CompareError(
-            f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv "
-            "or .parquet file."
-        )
+            "--data needs pandas (and pyarrow for Parquet): pip install pandas pyarrow"
+        ) from None
+    path = Path(path)
+    _check_file(path)
+    read, kind, header = _reader(path)
     try:
         frame = read(path)
     except ImportError as exc:
@@ -152,26 +198,7 @@ def _read_table(path):
             f"--data {path.name} is not a well-formed {kind[2:]}: {detail}"
         ) from None
     except UnicodeDecodeError as exc:
-        where = ""
-        if suffix in (".csv", ".txt", ".tsv"):
-            data = path.read_bytes()
-            for magic, what in _BINARY_KINDS.items():
-                # A Parquet file ends with its magic too: a Latin-1 CSV whose
-                # first column is named "PAR1" is not one.
-                if data.startswith(magic) and (
-                    magic != _PARQUET or data[4:].endswith(magic)
-                ):
-                    # "save it as UTF-8" was no advice for a Parquet file.
-                    raise CompareError(f"--data {path.name} is {what}.") from None
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as error:
-                line = data.count(b"\n", 0, error.start) + 1
-                where = f" on line {line}"
-        raise CompareError(
-            f"--data {path.name} is not UTF-8 text (byte "
-            f"{exc.object[exc.start]:#04x}{where}); save it as UTF-8."
-        ) from None
+        raise _not_utf8(path, exc) from None
     except PermissionError:
         raise CompareError(f"--data {path.name}: permission denied.") from None
     except Exception as exc:  # pyarrow, zlib, zipfile: each raises its own
@@ -182,7 +209,7 @@ def _read_table(path):
         ) from None
     if frame.shape[0] == 0:
         raise CompareError(f"--data {path.name} has a header but no rows.")
-    if suffix in (".parquet", ".pq"):
+    if path.suffix.lower() in (".parquet", ".pq"):
         header = [str(column) for column in frame.columns]
     return frame, header
 
@@ -401,26 +428,12 @@ def _feature_columns(X, file_name):
     return X, numeric, numeric_text, categorical, notes
 
 
-def load_table(path, target, *, unlabelled="-1"):
-    """Load the user's CSV or Parquet file as a :class:`Dataset`.
+def _check_target_column(target, columns, header, file_name):
+    """The names repeated in the header, once ``target`` is known to be a column.
 
-    Numeric columns, and those of numbers written as text, are imputed
-    (median) and scaled; identifiers are left out; other columns are
-    categorical: one-hot encoded up to ``_MAX_ONE_HOT`` categories,
-    ordinal-encoded beyond, a missing value being a category of its own (see
-    :func:`_feature_columns`, whose notes the data set keeps). Rows whose
-    target equals ``unlabelled`` (is missing, for one of
-    ``_MISSING_MARKERS``) are unlabelled (for the semi-supervised recipes).
+    An error where ``target`` is not among ``columns``, or stands more than
+    once in ``header`` (its copies would be features holding the target).
     """
-    frame, header = _read_table(path)  # says so when pandas is missing
-    import pandas as pd
-
-    target, unlabelled = utf8_text(target), utf8_text(unlabelled)
-    # The name the rows of results.csv hold, so that a rerun finds them.
-    name = one_line(utf8_text(Path(path).stem))
-    file_name = utf8_text(Path(path).name)
-    columns = [str(column) for column in frame.columns]
-    frame.columns = columns
     if target not in columns:
         hint = _close(target, columns)
         shown = ", ".join(columns[:50])
@@ -439,10 +452,11 @@ def load_table(path, target, *, unlabelled="-1"):
             f"of {file_name}: the other copies would be features holding "
             "the target. Rename or drop them."
         )
-    y_raw = frame[target]
-    X = frame.drop(columns=[target])
-    if X.shape[1] == 0:
-        raise CompareError(f"{file_name} has no column besides {target!r}.")
+    return repeated
+
+
+def _unlabelled_rows(y_raw, target, unlabelled):
+    """The mask of the unlabelled rows; an error where another row has no target."""
     unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
     missing = y_raw.isna().to_numpy() & ~unlabelled_mask
     if missing.any():
@@ -452,6 +466,17 @@ def load_table(path, target, *, unlabelled="-1"):
             f"({_rows_text(rows)}). Drop or fill those rows, or pass "
             "--unlabelled missing to use them as unlabelled rows."
         )
+    return unlabelled_mask
+
+
+def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
+    """The codes of the rows (-1: unlabelled) and the classes of the target.
+
+    An error where the labelled rows do not hold class labels: many distinct
+    non-integer numbers, a different value on each row, or a single class.
+    """
+    import pandas as pd
+
     labels = y_raw[~unlabelled_mask]
     if pd.api.types.is_float_dtype(labels):
         values = labels.to_numpy()
@@ -481,17 +506,12 @@ def load_table(path, target, *, unlabelled="-1"):
             f"Target column {target!r} has a single class ({shown}) among the "
             f"labelled rows; a comparison needs at least 2.{hint}"
         )
-    X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
-    if repeated:
-        notes.insert(
-            0,
-            f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
-            "once in the header; the repeats are read as NAME.1, NAME.2, ...",
-        )
-    if X.shape[1] == 0:
-        raise CompareError(
-            f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
-        )
+    return y, classes
+
+
+def _target_notes(classes, target, unlabelled_mask, unlabelled):
+    """Notes on the classes alike but for case or spaces, and on unlabelled rows."""
+    notes = []
     alike = {}
     for label in classes:
         if isinstance(label, str):
@@ -512,6 +532,46 @@ def load_table(path, target, *, unlabelled="-1"):
             "the semi-supervised methods learn from them, and they are never "
             f"scored{hint}."
         )
+    return notes
+
+
+def load_table(path, target, *, unlabelled="-1"):
+    """Load the user's CSV or Parquet file as a :class:`Dataset`.
+
+    Numeric columns, and those of numbers written as text, are imputed
+    (median) and scaled; identifiers are left out; other columns are
+    categorical: one-hot encoded up to ``_MAX_ONE_HOT`` categories,
+    ordinal-encoded beyond, a missing value being a category of its own (see
+    :func:`_feature_columns`, whose notes the data set keeps). Rows whose
+    target equals ``unlabelled`` (is missing, for one of
+    ``_MISSING_MARKERS``) are unlabelled (for the semi-supervised recipes).
+    """
+    frame, header = _read_table(path)  # says so when pandas is missing
+    target, unlabelled = utf8_text(target), utf8_text(unlabelled)
+    # The name the rows of results.csv hold, so that a rerun finds them.
+    name = one_line(utf8_text(Path(path).stem))
+    file_name = utf8_text(Path(path).name)
+    columns = [str(column) for column in frame.columns]
+    frame.columns = columns
+    repeated = _check_target_column(target, columns, header, file_name)
+    y_raw = frame[target]
+    X = frame.drop(columns=[target])
+    if X.shape[1] == 0:
+        raise CompareError(f"{file_name} has no column besides {target!r}.")
+    unlabelled_mask = _unlabelled_rows(y_raw, target, unlabelled)
+    y, classes = _class_codes(y_raw, unlabelled_mask, target, unlabelled)
+    X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
+    if repeated:
+        notes.insert(
+            0,
+            f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
+            "once in the header; the repeats are read as NAME.1, NAME.2, ...",
+        )
+    if X.shape[1] == 0:
+        raise CompareError(
+            f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
+        )
+    notes += _target_notes(classes, target, unlabelled_mask, unlabelled)
     spec = _columns_spec(numeric, categorical, numeric_text, text_categories=True)
     return Dataset(
         name,
