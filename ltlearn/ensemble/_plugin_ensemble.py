@@ -34,7 +34,8 @@ from ltlearn.post_hoc._base import (
     _mended_proba,
 )
 from ltlearn.post_hoc._cross_fit import _check_folds
-from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
+from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring
+from ltlearn.post_hoc._search import _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._docstring import _Substitution, _X_predict_docstring
 from ltlearn.utils._fitted import unfitted_on_error
