@@ -353,6 +353,26 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
 
         models = self._models(y.shape[0])
         fit_params, split = self._fit_params(models, sample_weight, fit_params)
+        cv = self._folds(models, X, codes, split, rule_weight)
+        self._fit_models(models, X, y, fit_params)
+        # every model checked before the folds are fitted
+        held_out = None
+        if self.refinement > 0:
+            held_out = _held_out_proba(
+                models, self.estimators_, X, y, codes, fit_params, cv, cv_seed,
+                self.classes_, self.prior_, rule_weight, self.n_jobs,
+            )  # fmt: skip
+        self._fit_class_weights(
+            held_out, codes, counts, weighted, sample_weight, rule_weight
+        )
+        return self
+
+    def _folds(self, models, X, codes, split, rule_weight):
+        """The ``cv`` of the held-out probabilities of the models.
+
+        ``cv`` as given, but a splitter's folds when a model is cross-fitted:
+        drawn once for every model, and checked to train on every class.
+        """
         cv = self.cv
         cross_fit = self.refinement > 0 and not all(
             _uses_oob(model) for _, model in models
@@ -364,6 +384,10 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 cv, codes, self.classes_, self.cv, "the held-out probabilities",
                 rule_weight,
             )  # fmt: skip
+        return cv
+
+    def _fit_models(self, models, X, y, fit_params):
+        """Fit the models; set ``estimators_`` and ``named_estimators_``."""
         # on the labels, as a parameter naming them (a class_weight dict)
         # expects; n_jobs models at a time, as in VotingClassifier
         fitted_models = Parallel(n_jobs=self.n_jobs)(
@@ -380,14 +404,18 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 for name, model in self._named_models() or models
             }
         )
-        # every model checked before the folds are fitted
-        held_out = None
-        if self.refinement > 0:
-            held_out = _held_out_proba(
-                models, self.estimators_, X, y, codes, fit_params, cv, cv_seed,
-                self.classes_, self.prior_, rule_weight, self.n_jobs,
-            )  # fmt: skip
 
+    def _fit_class_weights(
+        self, held_out, codes, counts, weighted, sample_weight, rule_weight
+    ):
+        """Set ``weights_`` and ``oob_proba_`` from the held-out probabilities.
+
+        ``held_out`` is ``None`` when ``refinement`` is 0 or an int ``cv``
+        cannot cross-fit; ``counts`` and ``weighted`` are the class counts of
+        the rows and the class totals of ``rule_weight``, the summable
+        ``sample_weight``.
+        """
+        n_classes = self.classes_.size
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
         self.weights_ = start
         self.oob_proba_ = None
@@ -424,7 +452,6 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )
-        return self
 
     def _check_model_classes(self, name, fitted):
         """Refuse a model without probabilities or not over the classes of ``y``.
