@@ -7,7 +7,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -52,7 +52,6 @@ from ltlearn.utils._validation import (
     check_sample_weight,
     class_counts,
     column_or_1d_y,
-    may_have_method,
     summable_weights,
 )
 from ltlearn.utils._warnings import external_stacklevel
@@ -225,54 +224,6 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         self.cv = cv
         self.random_state = random_state
         self.n_jobs = n_jobs
-
-    def _models(self, n_samples):
-        """The (name, unfitted clone) of every model."""
-        if self.estimators is None:
-            return _default_estimators(self.random_state, n_samples)
-        if not self.estimators:
-            raise ValueError("estimators is empty; give at least one model.")
-        names = set()
-        for item in self.estimators:
-            if not (isinstance(item, tuple) and len(item) == 2):
-                raise ValueError(
-                    f"estimators must be a list of (name, estimator) tuples; "
-                    f"got {item!r}."
-                )
-            if (
-                not isinstance(item[0], str)
-                or "__" in item[0]
-                or item[0] in self.get_params(deep=False)
-            ):
-                raise ValueError(
-                    f"The name {item[0]!r} of a model must be a string without "
-                    f"'__' and not a parameter of the ensemble (the models' "
-                    f"parameters are set as <name>__<parameter>)."
-                )
-            if not (_is_dropped(item[1]) or hasattr(item[1], "fit")):
-                raise ValueError(
-                    f"The model {item[0]!r} of estimators is {item[1]!r}; give an "
-                    "estimator with fit and predict_proba, or 'drop' to leave it "
-                    "out."
-                )
-            if not _is_dropped(item[1]) and not may_have_method(
-                item[1], "predict_proba"
-            ):
-                _refuse_no_proba(item[0])  # else checked once fitted
-            if item[0] in names:
-                raise ValueError(
-                    f"The name {item[0]!r} is given to more than one of "
-                    f"estimators; names must be unique."
-                )
-            names.add(item[0])
-        models = [
-            (name, clone(est)) for name, est in self.estimators if not _is_dropped(est)
-        ]
-        if not models:
-            raise ValueError(
-                "All estimators are dropped; at least one is required to be a model."
-            )
-        return models
 
     def _fit_params(self, models, sample_weight, fit_params):
         """The ``fit`` parameters of each model, by name, and of ``cv.split``.
