@@ -1,8 +1,8 @@
 """The models of ``PluginEnsembleClassifier``: defaults, fits, names.
 
 The default models, a model's fit and its held-out probabilities, and the
-models of ``estimators`` as parameters by name (as scikit-learn's
-``VotingClassifier`` gives them) and in the HTML display.
+models of ``estimators``: checked and cloned for a fit, as parameters by name
+(as scikit-learn's ``VotingClassifier`` gives them) and in the HTML display.
 """
 
 # Authors: The ltlearn developers
@@ -20,6 +20,7 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from ltlearn.post_hoc._cross_fit import _cross_fit_proba, _int_cv_folds
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._validation import may_have_method
 
 # Trees per forest of the default ensemble, and the most rows each tree draws:
 # the two forests together then cost about what one balanced random forest of
@@ -163,7 +164,7 @@ def _refuse_no_proba(name):
 
 
 class _NamedModelsMixin:
-    """The models of a list ``estimators`` of (name, model) as parameters."""
+    """The (name, model) items of ``estimators``: checked, and as parameters."""
 
     def _named_models(self):
         """The (name, model) items of ``estimators`` (none when not a list)."""
@@ -174,6 +175,58 @@ class _NamedModelsMixin:
             for item in self.estimators
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
         ]
+
+    def _models(self, n_samples):
+        """The (name, unfitted clone) of every model, ``estimators`` checked.
+
+        The default models when ``estimators`` is None, drawn from
+        ``random_state`` for ``n_samples`` rows.
+        """
+        if self.estimators is None:
+            return _default_estimators(self.random_state, n_samples)
+        if not self.estimators:
+            raise ValueError("estimators is empty; give at least one model.")
+        names = set()
+        for item in self.estimators:
+            if not (isinstance(item, tuple) and len(item) == 2):
+                raise ValueError(
+                    f"estimators must be a list of (name, estimator) tuples; "
+                    f"got {item!r}."
+                )
+            if (
+                not isinstance(item[0], str)
+                or "__" in item[0]
+                or item[0] in self.get_params(deep=False)
+            ):
+                raise ValueError(
+                    f"The name {item[0]!r} of a model must be a string without "
+                    f"'__' and not a parameter of the ensemble (the models' "
+                    f"parameters are set as <name>__<parameter>)."
+                )
+            if not (_is_dropped(item[1]) or hasattr(item[1], "fit")):
+                raise ValueError(
+                    f"The model {item[0]!r} of estimators is {item[1]!r}; give an "
+                    "estimator with fit and predict_proba, or 'drop' to leave it "
+                    "out."
+                )
+            if not _is_dropped(item[1]) and not may_have_method(
+                item[1], "predict_proba"
+            ):
+                _refuse_no_proba(item[0])  # else checked once fitted
+            if item[0] in names:
+                raise ValueError(
+                    f"The name {item[0]!r} is given to more than one of "
+                    f"estimators; names must be unique."
+                )
+            names.add(item[0])
+        models = [
+            (name, clone(est)) for name, est in self.estimators if not _is_dropped(est)
+        ]
+        if not models:
+            raise ValueError(
+                "All estimators are dropped; at least one is required to be a model."
+            )
+        return models
 
     # get_params/set_params by model name: what scikit-learn's composites get
     # from its private _BaseComposition, written here on the public API.

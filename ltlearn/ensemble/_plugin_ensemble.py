@@ -7,7 +7,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -34,7 +34,8 @@ from ltlearn.post_hoc._base import (
     _mended_proba,
 )
 from ltlearn.post_hoc._cross_fit import _check_folds
-from ltlearn.post_hoc._search import _SCORINGS, _check_scoring, _coordinate_ascent
+from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring
+from ltlearn.post_hoc._search import _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._docstring import _Substitution, _X_predict_docstring
 from ltlearn.utils._fitted import unfitted_on_error
@@ -51,7 +52,6 @@ from ltlearn.utils._validation import (
     check_sample_weight,
     class_counts,
     column_or_1d_y,
-    may_have_method,
     summable_weights,
 )
 from ltlearn.utils._warnings import external_stacklevel
@@ -225,54 +225,6 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def _models(self, n_samples):
-        """The (name, unfitted clone) of every model."""
-        if self.estimators is None:
-            return _default_estimators(self.random_state, n_samples)
-        if not self.estimators:
-            raise ValueError("estimators is empty; give at least one model.")
-        names = set()
-        for item in self.estimators:
-            if not (isinstance(item, tuple) and len(item) == 2):
-                raise ValueError(
-                    f"estimators must be a list of (name, estimator) tuples; "
-                    f"got {item!r}."
-                )
-            if (
-                not isinstance(item[0], str)
-                or "__" in item[0]
-                or item[0] in self.get_params(deep=False)
-            ):
-                raise ValueError(
-                    f"The name {item[0]!r} of a model must be a string without "
-                    f"'__' and not a parameter of the ensemble (the models' "
-                    f"parameters are set as <name>__<parameter>)."
-                )
-            if not (_is_dropped(item[1]) or hasattr(item[1], "fit")):
-                raise ValueError(
-                    f"The model {item[0]!r} of estimators is {item[1]!r}; give an "
-                    "estimator with fit and predict_proba, or 'drop' to leave it "
-                    "out."
-                )
-            if not _is_dropped(item[1]) and not may_have_method(
-                item[1], "predict_proba"
-            ):
-                _refuse_no_proba(item[0])  # else checked once fitted
-            if item[0] in names:
-                raise ValueError(
-                    f"The name {item[0]!r} is given to more than one of "
-                    f"estimators; names must be unique."
-                )
-            names.add(item[0])
-        models = [
-            (name, clone(est)) for name, est in self.estimators if not _is_dropped(est)
-        ]
-        if not models:
-            raise ValueError(
-                "All estimators are dropped; at least one is required to be a model."
-            )
-        return models
-
     def _fit_params(self, models, sample_weight, fit_params):
         """The ``fit`` parameters of each model, by name, and of ``cv.split``.
 
@@ -352,6 +304,26 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
 
         models = self._models(y.shape[0])
         fit_params, split = self._fit_params(models, sample_weight, fit_params)
+        cv = self._folds(models, X, codes, split, rule_weight)
+        self._fit_models(models, X, y, fit_params)
+        # every model checked before the folds are fitted
+        held_out = None
+        if self.refinement > 0:
+            held_out = _held_out_proba(
+                models, self.estimators_, X, y, codes, fit_params, cv, cv_seed,
+                self.classes_, self.prior_, rule_weight, self.n_jobs,
+            )  # fmt: skip
+        self._fit_class_weights(
+            held_out, codes, counts, weighted, sample_weight, rule_weight
+        )
+        return self
+
+    def _folds(self, models, X, codes, split, rule_weight):
+        """The ``cv`` of the held-out probabilities of the models.
+
+        ``cv`` as given, but a splitter's folds when a model is cross-fitted:
+        drawn once for every model, and checked to train on every class.
+        """
         cv = self.cv
         cross_fit = self.refinement > 0 and not all(
             _uses_oob(model) for _, model in models
@@ -363,6 +335,10 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 cv, codes, self.classes_, self.cv, "the held-out probabilities",
                 rule_weight,
             )  # fmt: skip
+        return cv
+
+    def _fit_models(self, models, X, y, fit_params):
+        """Fit the models; set ``estimators_`` and ``named_estimators_``."""
         # on the labels, as a parameter naming them (a class_weight dict)
         # expects; n_jobs models at a time, as in VotingClassifier
         fitted_models = Parallel(n_jobs=self.n_jobs)(
@@ -379,14 +355,18 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 for name, model in self._named_models() or models
             }
         )
-        # every model checked before the folds are fitted
-        held_out = None
-        if self.refinement > 0:
-            held_out = _held_out_proba(
-                models, self.estimators_, X, y, codes, fit_params, cv, cv_seed,
-                self.classes_, self.prior_, rule_weight, self.n_jobs,
-            )  # fmt: skip
 
+    def _fit_class_weights(
+        self, held_out, codes, counts, weighted, sample_weight, rule_weight
+    ):
+        """Set ``weights_`` and ``oob_proba_`` from the held-out probabilities.
+
+        ``held_out`` is ``None`` when ``refinement`` is 0 or an int ``cv``
+        cannot cross-fit; ``counts`` and ``weighted`` are the class counts of
+        the rows and the class totals of ``rule_weight``, the summable
+        ``sample_weight``.
+        """
+        n_classes = self.classes_.size
         start = (1.0 / self.prior_) / np.sum(1.0 / self.prior_)
         self.weights_ = start
         self.oob_proba_ = None
@@ -423,7 +403,6 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )
-        return self
 
     def _check_model_classes(self, name, fitted):
         """Refuse a model without probabilities or not over the classes of ``y``.

@@ -14,13 +14,8 @@ from ltlearn.post_hoc._base import (
     _check_prior_counts,
     _post_hoc_docstring,
 )
-from ltlearn.post_hoc._search import (
-    _SCORINGS,
-    _check_scoring,
-    _coordinate_ascent,
-    _score_codes,
-    _validated_refinement,
-)
+from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring, _score_codes
+from ltlearn.post_hoc._search import _coordinate_ascent, _validated_refinement
 
 
 def _clipped_threshold(threshold):

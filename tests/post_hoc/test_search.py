@@ -10,15 +10,15 @@ import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score
 
-from ltlearn.post_hoc import _search
+from ltlearn.post_hoc import _rule_scores, _search
 from ltlearn.post_hoc._base import _adjusted_log_proba
+from ltlearn.post_hoc._rule_scores import _score_codes
 from ltlearn.post_hoc._search import (
     _class_terms,
     _coordinate_ascent,
     _coordinate_step,
     _held_out_terms,
     _RankedRows,
-    _score_codes,
     _validated_refinement,
 )
 
@@ -137,7 +137,7 @@ def test_search_sorts_give_the_stable_orders(seed):
         groups = rng.integers(0, n_groups, 500)
         groups[:50] = n_groups - 1
         values = rng.uniform(0.1, 3.0, 500)
-        (before,) = _search._cumulative_within_groups(groups, values)
+        (before,) = _rule_scores._cumulative_within_groups(groups, values)
         order = np.argsort(groups, kind="stable")
         expected = np.empty(500)
         for group in np.unique(groups):
