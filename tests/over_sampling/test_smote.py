@@ -747,14 +747,19 @@ def test_a_string_column_is_refused_by_name(dtype):
         SMOTE(k_neighbors=3).fit_resample(frame, y)
 
 
+def _object_array(*columns):
+    """An object array of 20 rows holding the given columns."""
+    X = np.empty((20, len(columns)), dtype=object)
+    for j, column in enumerate(columns):
+        X[:, j] = column
+    return X
+
+
 def test_a_string_column_of_an_object_array_is_refused_by_name():
     # check_array converts an object array to floats: the error was "could not
     # convert string to float: 'u'"; None in a column of numbers stays missing
     y = np.repeat([0, 1], [14, 6])
-    X = np.empty((20, 3), dtype=object)
-    X[:, 0] = np.arange(20.0)
-    X[:, 1] = 1
-    X[:, 2] = ["u", "v"] * 10
+    X = _object_array(np.arange(20.0), 1, ["u", "v"] * 10)
     with pytest.raises(ValueError, match=r"columns \[2\] of X hold non-numeric"):
         SMOTE(k_neighbors=3).fit_resample(X, y)
     X[:, 2] = [1, None] * 10
@@ -766,9 +771,7 @@ def test_an_object_array_is_named_only_once_check_array_refuses_it():
     # the columns were tried as floats before scikit-learn's checks, whose
     # own refusal of an np.matrix gave way to the naming of a string column
     y = np.repeat([0, 1], [14, 6])
-    X = np.empty((20, 2), dtype=object)
-    X[:, 0] = np.arange(20.0)
-    X[:, 1] = ["u", "v"] * 10
+    X = _object_array(np.arange(20.0), ["u", "v"] * 10)
     with pytest.raises(TypeError, match="np.matrix is not supported"):
         SMOTE(k_neighbors=3).fit_resample(np.matrix(X), y)
 
