@@ -12,9 +12,8 @@ from sklearn.metrics import balanced_accuracy_score
 
 from ltlearn.post_hoc import _rule_scores, _search
 from ltlearn.post_hoc._base import _adjusted_log_proba
-from ltlearn.post_hoc._rule_scores import _score_codes
+from ltlearn.post_hoc._rule_scores import _class_terms, _score_codes
 from ltlearn.post_hoc._search import (
-    _class_terms,
     _coordinate_ascent,
     _coordinate_step,
     _held_out_terms,
