@@ -120,6 +120,12 @@ _post_hoc_docstring = _Substitution(
 # Values of the blocks of rows of _adjusted_log_proba (8 MB of float64).
 _BLOCK_VALUES = 2**20
 
+# Relative window of two log-probabilities that exp may make equal (within an
+# ulp or two of each other; 8 ulps with a margin): tied values are snapped
+# within it, and logit adjustment's argmax shortcut takes the full path for
+# rows within it, so the two must use the same window.
+_TIE_WINDOW = 8 * np.finfo(float).eps
+
 # The score of a probability of 0 in ``decision_function``, for -inf. Finite
 # scores, log-probabilities and their differences, stay within a few
 # thousand; a sum of this bound over any number of rows stays finite, so
@@ -214,8 +220,7 @@ def _tie_as_rounded(log_proba, top):
     later class, that of ``predict_proba`` the first. Those values are set to
     the row's largest, so that all pick the first.
     """
-    # exp makes two values equal only within an ulp or two of each other
-    close = 8 * np.finfo(float).eps * np.maximum(1.0, np.abs(top))
+    close = _TIE_WINDOW * np.maximum(1.0, np.abs(top))
     within = log_proba >= top - close  # the largest value itself included
     rows = np.flatnonzero(np.count_nonzero(within, axis=1) > 1)
     if rows.size:

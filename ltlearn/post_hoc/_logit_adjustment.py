@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ltlearn.post_hoc._base import (
+    _TIE_WINDOW,
     _adjusted_log_proba,
     _BasePostHocClassifier,
     _check_prior_counts,
@@ -37,7 +38,7 @@ def _adjusted_argmax(proba, log_proba, log_weights):
     shifted = log_proba + log_weights
     pred = np.argmax(shifted, axis=1)
     top = np.take_along_axis(shifted, pred[:, None], axis=1)
-    close = 8 * np.finfo(float).eps * max(1.0, np.log(proba.shape[1]))
+    close = _TIE_WINDOW * max(1.0, np.log(proba.shape[1]))
     within = shifted >= top - close
     # one value a row, its maximum, unless some are close, equal or NaN
     if np.count_nonzero(within) != pred.size:
