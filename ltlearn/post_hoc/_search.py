@@ -359,8 +359,9 @@ def _validated_refinement(
                 )
             base = value if base is None else base
             diffs[i].append(value - base)
-            hits = np.bincount(y_eval[pred == y_eval], minlength=n_classes)
-            recognised[i].append(bool(np.all(hits[present] > 0)))
+            if scoring == "geometric_mean":
+                hits = np.bincount(y_eval[pred == y_eval], minlength=n_classes)
+                recognised[i].append(bool(np.all(hits[present] > 0)))
     best, best_gain = 0.0, 0.0
     for shrink, diff in zip(_SHRINKAGE[1:], diffs[1:]):
         if callable(scoring):
