@@ -860,7 +860,11 @@ class KPSLoss(_CosineMarginLoss):
     ``m_j = max_m * (C_m - log n_j) / (C_m - log n_min)`` with
     ``C_m = log(base * n_max)`` (largest for the rarest class); the loss is
     ``CE(s * (r * z - m_y e_y), y)``. The closed form of the margin does not
-    depend on the order of the classes.
+    depend on the order of the classes. The KPS code instead takes the
+    margins from the vector of radii in reverse order, which gives the same
+    values only for classes sorted by decreasing count whose counts are
+    exactly geometric; on the truncated counts of CIFAR-100-LT at imbalance
+    100 the two differ by up to 0.0034 (``max_m=0.2``).
 
     Read more in the :ref:`User Guide <deep>`.
 
