@@ -105,6 +105,22 @@ def test_ranking_uses_only_data_sets_where_every_method_ran_and_says_why():
     assert "Left out data set d5: plain failed" in text
 
 
+def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
+    # The documented rule: the data sets a method ties with the peer count as
+    # ties and are left out of the signed-rank test (scipy's default).
+    peer = [0.70, 0.71, 0.62, 0.80, 0.75, 0.66, 0.90, 0.58]
+    ours = [0.70, 0.71, 0.65, 0.86, 0.74, 0.70, 0.97, 0.57]
+    scores = {}
+    for i, (a, b) in enumerate(zip(ours, peer)):
+        scores[(f"d{i}", "plugin")] = a
+        scores[(f"d{i}", "brf")] = b
+    wins, ties, losses, p_value = rank_common(_summary(scores)).versus_peer["plugin"]
+    assert (wins, ties, losses) == (4, 2, 2)
+    untied = wilcoxon(ours[2:], peer[2:]).pvalue
+    assert p_value == pytest.approx(untied)
+    assert p_value != pytest.approx(wilcoxon(ours, peer, zero_method="zsplit").pvalue)
+
+
 def test_a_best_method_tied_with_others_says_so():
     # With many classes the G-mean of every method is 0 (one class of zero
     # recall suffices); the table named the first by name "Best on this
