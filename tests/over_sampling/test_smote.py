@@ -818,6 +818,14 @@ def test_equal_labels_of_other_dtypes_draw_the_same_rows(sampler):
         X_res, y_res = sampler.fit_resample(X, labels)
         np.testing.assert_array_equal(X_res, expected)
         assert y_res.dtype == labels.dtype
+    # so did a sampling_strategy keyed by 1.0 or True, and a class -0.0
+    # against the class 0.0
+    for key in (1.0, True):
+        resampler = clone(sampler).set_params(sampling_strategy={key: 30})
+        np.testing.assert_array_equal(resampler.fit_resample(X, y)[0], expected)
+    expected = sampler.fit_resample(X, np.where(y == 1, 0.0, 1.0))[0]
+    X_res = sampler.fit_resample(X, np.where(y == 1, -0.0, 1.0))[0]
+    np.testing.assert_array_equal(X_res, expected)
 
 
 def test_string_labels(make_long_tail):
