@@ -49,8 +49,18 @@ _BLOCK_VALUES = 2**15
 
 
 def _label_key(label):
-    """A stable non-negative integer naming a class label."""
-    digest = hashlib.sha256(repr(_plain(label)).encode()).digest()
+    """A stable non-negative integer naming a class label.
+
+    Equal numbers name the same class whatever their type, so the label
+    ``1`` of an integer, a float (pandas' nullable ``Int64`` reads as
+    float), or a boolean array keys the same stream.
+    """
+    label = _plain(label)
+    if isinstance(label, numbers.Integral):
+        label = int(label)
+    elif isinstance(label, numbers.Real) and float(label).is_integer():
+        label = int(label)
+    digest = hashlib.sha256(repr(label).encode()).digest()
     return int.from_bytes(digest[:8], "little")
 
 

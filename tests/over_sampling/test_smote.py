@@ -802,6 +802,32 @@ def test_missing_labels_are_refused_by_row(sampler):
         sampler.fit_resample(X, y)
 
 
+@pytest.mark.parametrize(
+    "sampler",
+    [SMOTE(random_state=0), SMOTENC([1], random_state=0), SMOTEN(random_state=0)],
+    ids=["SMOTE", "SMOTENC", "SMOTEN"],
+)
+def test_equal_labels_of_other_dtypes_draw_the_same_rows(sampler):
+    # the label 1 of a float, a pandas nullable Int64 (read as float) or a
+    # boolean array keyed another stream than the integer 1: other rows
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.standard_normal(40), rng.integers(0, 3, 40)])
+    y = np.repeat([0, 1], [30, 10])
+    expected = sampler.fit_resample(X, y)[0]
+    for labels in (y.astype(float), pd.Series(y, dtype="Int64"), y.astype(bool)):
+        X_res, y_res = sampler.fit_resample(X, labels)
+        np.testing.assert_array_equal(X_res, expected)
+        assert y_res.dtype == labels.dtype
+    # so did a sampling_strategy keyed by 1.0 or True, and a class -0.0
+    # against the class 0.0
+    for key in (1.0, True):
+        resampler = clone(sampler).set_params(sampling_strategy={key: 30})
+        np.testing.assert_array_equal(resampler.fit_resample(X, y)[0], expected)
+    expected = sampler.fit_resample(X, np.where(y == 1, 0.0, 1.0))[0]
+    X_res = sampler.fit_resample(X, np.where(y == 1, -0.0, 1.0))[0]
+    np.testing.assert_array_equal(X_res, expected)
+
+
 def test_string_labels(make_long_tail):
     X, y = make_long_tail()
     labels = np.array(["common", "middle", "rare"], dtype=object)
