@@ -109,7 +109,12 @@ def test_drw_leaves_the_callers_weight_as_it_was(data, loss, as_weight):
 
 @pytest.mark.parametrize(
     "start_epoch, flags",
-    [(0.0, [True] * 4), (0.5, [False] * 2 + [True] * 2), (4, [False] * 4)],
+    [
+        (0.0, [True] * 4),
+        (0.5, [False] * 2 + [True] * 2),
+        (1.0, [False] * 4),
+        (4, [False] * 4),
+    ],
 )
 def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, flags):
     X, y = data
@@ -117,16 +122,6 @@ def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, fl
         callbacks=[DeferredReweighting(start_epoch=start_epoch)],
         **{**FAST, "max_epochs": 4},
     ).fit(X, y)
-    assert clf.history[:, "reweighted"] == flags
-
-
-@pytest.mark.parametrize("start_epoch, flags", [(0.0, [True] * 3), (1.0, [False] * 3)])
-def test_start_epoch_fractions_zero_and_one_are_the_ends_of_training(
-    data, start_epoch, flags
-):
-    X, y = data
-    callback = DeferredReweighting(start_epoch=start_epoch)
-    clf = LongTailClassifier(callbacks=[callback], **FAST).fit(X, y)
     assert clf.history[:, "reweighted"] == flags
 
 
