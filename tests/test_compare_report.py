@@ -165,6 +165,61 @@ def test_a_method_that_ran_on_few_data_sets_is_not_ranked():
     )
 
 
+def test_a_method_is_set_aside_until_half_of_an_odd_number_of_data_sets_is_common():
+    # 5 data sets: at least 3 in common, so "c", which ran on 2, is set aside
+    scores = {(f"d{i}", m): 0.5 + 0.1 * j for i in range(5) for j, m in enumerate("ab")}
+    scores.update({("d0", "c"): 0.9, ("d1", "c"): 0.9})
+    ranking = rank_common(_summary(scores))
+    assert ranking.methods == ["b", "a"] and len(ranking.datasets) == 5
+    assert "ran on 2 of 5 data sets" in ranking.left_out_methods["c"]
+
+
+def test_methods_of_the_same_mean_rank_are_ordered_by_mean():
+    scores = {("d0", "a"): 0.5, ("d0", "b"): 0.9, ("d1", "a"): 0.6, ("d1", "b"): 0.5}
+    ranking = rank_common(_summary(scores))
+    assert ranking.mean_rank == {"b": 1.5, "a": 1.5}
+    assert ranking.methods == ["b", "a"] and ranking.best == "b"
+    assert ranking.tied == []
+
+
+def test_wins_ties_and_losses_against_the_peer_count_each_data_set_once():
+    scores = {(f"d{i}", "brf"): 0.5 for i in range(3)}
+    scores.update({("d0", "plugin"): 0.6, ("d1", "plugin"): 0.5})
+    scores[("d2", "plugin")] = 0.4
+    ranking = rank_common(_summary(scores))
+    assert ranking.best_peer == "brf"
+    assert ranking.versus_peer["plugin"][:3] == (1, 1, 1)
+
+
+def test_a_score_of_nan_counts_as_not_run():
+    scores = {(f"d{i}", m): 0.5 + 0.1 * j for i in range(2) for j, m in enumerate("ab")}
+    scores.update({("d0", "c"): 0.7, ("d1", "c"): np.nan})
+    ranking = rank_common(_summary(scores))
+    assert ranking.methods == ["b", "a"] and ranking.datasets == ["d0", "d1"]
+    assert "ran on 1 of 2 data sets" in ranking.left_out_methods["c"]
+
+
+def test_no_critical_difference_over_a_single_data_set():
+    ranking = rank_common(_summary({("d0", "a"): 0.5, ("d0", "b"): 0.6}))
+    assert ranking.methods == ["b", "a"] and ranking.cd is None
+
+
+def test_two_methods_are_never_set_aside_for_coverage():
+    scores = {(f"d{i}", "a"): 0.5 for i in range(4)}
+    scores[("d0", "b")] = 0.6
+    ranking = rank_common(_summary(scores))
+    assert ranking.methods == ["b", "a"] and ranking.datasets == ["d0"]
+
+
+def test_of_two_sparsest_methods_the_later_one_is_set_aside_first():
+    scores = {(f"d{i}", m): 0.5 + 0.1 * j for i in range(6) for j, m in enumerate("ab")}
+    scores.update({(f"d{i}", "c"): 0.4 for i in (0, 1, 2)})
+    scores.update({(f"d{i}", "d"): 0.4 for i in (2, 3, 4)})
+    ranking = rank_common(_summary(scores))
+    assert list(ranking.left_out_methods) == ["d"]
+    assert ranking.datasets == ["d0", "d1", "d2"]
+
+
 def _csv(path, n_samples=160):
     X, y = make_classification(
         n_samples=n_samples,

@@ -162,6 +162,15 @@ def _label(value):
     return edit
 
 
+def _first_pixel(value):
+    def edit(batch):
+        data = np.array(batch[b"data"], dtype=np.int64)
+        data.flat[0] = value
+        return {**batch, b"data": data}
+
+    return edit
+
+
 @pytest.mark.parametrize(
     "name, edit, match",
     [
@@ -171,6 +180,8 @@ def _label(value):
         ("data_batch_3", lambda b: {b"data": b[b"data"]}, "no 'labels' entry"),
         ("data_batch_1", lambda b: {**b, b"data": b[b"data"][:, :99]}, "3072"),
         ("data_batch_1", lambda b: {**b, b"data": b[b"data"] / 255}, "pixel values"),
+        ("data_batch_1", _first_pixel(256), "pixel values"),
+        ("data_batch_1", _first_pixel(-1), "pixel values"),
         ("data_batch_4", lambda b: list(b), "holds a list, not the dict"),
     ],
 )

@@ -12,6 +12,7 @@ from ltlearn.datasets import (
     make_long_tailed,
     make_long_tailed_classification,
 )
+from ltlearn.datasets._long_tail import _balanced_split
 
 
 def _balanced(n_per_class=500, n_classes=10):
@@ -32,6 +33,36 @@ def test_step_profile_halves_the_classes():
     X, y = _balanced(n_per_class=100)
     _, y_lt = make_long_tailed(X, y, 10, profile="step", random_state=0)
     assert np.bincount(y_lt).tolist() == [100] * 5 + [10] * 5
+
+
+def test_step_profile_of_an_odd_number_of_classes_keeps_more_heads():
+    # the first C - C // 2 classes keep n_max
+    X, y = _balanced(n_per_class=100, n_classes=5)
+    _, y_lt = make_long_tailed(X, y, 10, profile="step", random_state=0)
+    assert np.bincount(y_lt).tolist() == [100] * 3 + [10] * 2
+
+
+def test_the_tail_keeps_one_sample_when_rounding_gives_zero():
+    # 49 * 49 ** -1.0 is 0.9999999999999999
+    X, y = _balanced(n_per_class=60, n_classes=2)
+    _, y_lt = make_long_tailed(X, y, 49, n_max=49, random_state=0)
+    assert np.bincount(y_lt).tolist() == [49, 1]
+
+
+def test_random_state_draws_the_kept_rows():
+    X, y = _balanced(n_per_class=50, n_classes=3)
+    _, _, first = make_long_tailed(X, y, 5, random_state=0, return_indices=True)
+    _, _, other = make_long_tailed(X, y, 5, random_state=1, return_indices=True)
+    assert first.size == other.size and not np.array_equal(first, other)
+
+
+def test_balanced_test_split_leaves_a_training_row_per_class():
+    y = np.array([0] * 5 + [1] * 3)
+    with pytest.raises(ValueError, match="balanced test split of 3 per class"):
+        _balanced_split(y, 3, np.random.RandomState(0))
+    train, test = _balanced_split(y, 2, np.random.RandomState(0))
+    assert np.bincount(y[train]).tolist() == [3, 1]
+    assert np.bincount(y[test]).tolist() == [2, 2]
 
 
 def test_make_long_tailed_keeps_rows_and_is_deterministic():

@@ -29,7 +29,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import has_fit_parameter
 
 from ltlearn.decomposition import COGClassifier, _pairwise
-from ltlearn.decomposition._model_selection import _pays_off
+from ltlearn.decomposition._model_selection import _pays_off, _split_folds
 from ltlearn.decomposition._subclasses import _auto_n_clusters
 from tests.over_sampling.test_smote import _with_split_entries
 
@@ -269,6 +269,12 @@ def test_bad_replication_rate_is_refused(imbalanced_binary, rate):
     X, y = imbalanced_binary
     with pytest.raises(ValueError, match="replication rate"):
         COGClassifier(oversample={1: rate}).fit(X, y)
+
+
+def test_replication_rate_of_one_is_accepted(imbalanced_binary):
+    X, y = imbalanced_binary
+    cog = COGClassifier(oversample={1: 1}, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(cog.replicate_rates_, 1.0)
 
 
 @pytest.mark.parametrize("sampler", _samplers(), ids=lambda s: type(s).__module__)
@@ -654,10 +660,19 @@ def test_split_cv_keeps_the_classes_whole_when_splitting_does_not_pay_off():
         ([0.0, 0.0], False),
         ([0.01], True),
         ([-0.01], False),
+        ([0.0], False),
+        # mean 0.45 against a standard error of 0.55 (0.39 with ddof=0)
+        ([-0.1, 1.0], False),
     ],
 )
 def test_split_pays_off_beyond_one_standard_error(gains, expected):
     assert _pays_off(np.array(gains)) is expected
+
+
+def test_split_check_needs_as_many_rows_per_class_as_folds():
+    # StratifiedKFold takes a class of exactly n_splits rows
+    assert isinstance(_split_folds(3, np.array([3, 10]), 0), StratifiedKFold)
+    assert _split_folds(3, np.array([2, 10]), 0) is None
 
 
 def test_split_cv_takes_a_splitter_and_scores_each_fold():

@@ -6,7 +6,7 @@
 import numpy as np
 import pytest
 from scipy import sparse
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
@@ -16,6 +16,7 @@ from ltlearn.decomposition._pairwise import (
     _as_linear_svcs,
     _binary_score,
     _fit_pairwise,
+    _fit_weighted,
     _LinearPairs,
     _min_max_scores,
     _one_vs_one_scores,
@@ -26,6 +27,14 @@ from ltlearn.decomposition._pairwise import (
     _subclass_pairs,
 )
 from ltlearn.decomposition._subclasses import _SubclassProblem
+
+
+class _RecordingClassifier(ClassifierMixin, BaseEstimator):
+    """Remembers the rows it was fitted on; its ``fit`` takes no sample_weight."""
+
+    def fit(self, X, y):
+        self.X_, self.classes_ = X, np.unique(y)
+        return self
 
 
 def _pair_scores(model, X):
@@ -254,3 +263,11 @@ def test_one_vs_one_scores_are_those_of_one_vs_one_classifier(
 def test_one_vs_one_scores_leave_other_models_to_their_own_rule(ovo):
     X = np.random.default_rng(0).normal(size=(30, 2))
     assert _one_vs_one_scores(ovo.fit(X, np.arange(30) % 3), X) is None
+
+
+def test_rates_without_sample_weight_copy_each_row_its_rounded_rate():
+    X = np.arange(4.0)[:, None]
+    rates = np.array([1.0, 2.6, 1.4, 2.5])
+    fitted = _fit_weighted(_RecordingClassifier(), X, np.array([0, 0, 1, 1]), rates)
+    # round(rate) copies, halves to even as np.rint
+    np.testing.assert_array_equal(fitted.X_[:, 0], [0, 1, 1, 1, 2, 3, 3])

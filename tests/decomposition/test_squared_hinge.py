@@ -9,7 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.svm import LinearSVC
 
 from ltlearn.decomposition import _squared_hinge
-from ltlearn.decomposition._squared_hinge import _fit_squared_hinge
+from ltlearn.decomposition._squared_hinge import _fit_squared_hinge, _line_search
 
 
 def _problems(n_problems=12, n_features=5, random_state=0):
@@ -114,3 +114,25 @@ def test_too_few_iterations_warn():
     problems = _problems(random_state=5)
     with pytest.warns(ConvergenceWarning, match="did not converge in 1 Newton"):
         _fit_squared_hinge(problems, tol=1e-12, max_iter=1)
+
+
+def test_line_search_finds_the_exact_minimiser_past_breakpoints():
+    # f(t) = (t - 3) ** 2 / 2 + C * sum(max(0, m_i - t * s_i) ** 2), from
+    # w = -3 along d = 1: row 0 leaves the active set at t = 0.5, row 1 would
+    # enter it at t = 1, row 2 stays active (it is not passed to the search).
+    # Between 0.5 and 1, f'(t) = t - 3 + 2 C (1 + t): the minimiser is
+    # (3 - 2 C) / (1 + 2 C), 2/3 with C = 0.7.
+    C, m, s = 0.7, np.array([1.0, -1.0, 1.0]), np.array([2.0, -1.0, -1.0])
+    active = m > 0
+    slope0 = -3.0 - 2 * C * np.sum(s[active] * m[active])
+    curve0 = 1 + 2 * C * np.sum(s[active] ** 2)
+    t = _line_search(
+        np.array([slope0]),
+        np.array([curve0]),
+        m[:2],
+        s[:2],
+        np.full(2, C),
+        np.zeros(2, dtype=np.intp),
+        np.array([True, False]),
+    )
+    assert t[0] == pytest.approx((3 - 2 * C) / (1 + 2 * C), rel=1e-9)

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -19,6 +21,7 @@ from ltlearn.deep.callbacks import (  # noqa: E402
     DeferredResampling,
     DeferredReweighting,
     TauNormalization,
+    _start,
 )
 from ltlearn.deep.losses import _effective_number_weights  # noqa: E402
 from ltlearn.deep.modules import MLP  # noqa: E402
@@ -106,7 +109,12 @@ def test_drw_leaves_the_callers_weight_as_it_was(data, loss, as_weight):
 
 @pytest.mark.parametrize(
     "start_epoch, flags",
-    [(0.0, [True] * 4), (0.5, [False] * 2 + [True] * 2), (4, [False] * 4)],
+    [
+        (0.0, [True] * 4),
+        (0.5, [False] * 2 + [True] * 2),
+        (1.0, [False] * 4),
+        (4, [False] * 4),
+    ],
 )
 def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, flags):
     X, y = data
@@ -598,3 +606,10 @@ def test_retraining_keeps_the_layers_frozen_before_the_fit(data, method):
     assert len(record.frozen_[1]) == (2 if method == "crt" else 4)
     frozen = [n for n, p in module.named_parameters() if not p.requires_grad]
     assert frozen == ["body.0.weight"]
+
+
+def test_a_fractional_start_epoch_is_that_fraction_of_max_epochs():
+    # 0.29 * 100 is 28.999999999999996 in floating point
+    assert _start(0.29, SimpleNamespace(max_epochs=100)) == 29
+    assert _start(0.8, SimpleNamespace(max_epochs=7)) == 6
+    assert _start(3, SimpleNamespace(max_epochs=7)) == 3

@@ -59,6 +59,20 @@ def test_warmup_and_milestones_of_torch_or_numpy_are_epochs(to):
     assert [rule(e) for e in (0, 170, 190)] == [0.2, 0.01, 0.0001]
 
 
+def test_full_budget_presets_are_the_papers_epochs():
+    (_, lr_cb), (_, drw) = training_schedule("ldam_drw")["callbacks"]
+    rule = lr_cb.kwargs["lr_lambda"]
+    assert (rule.warmup, rule.milestones) == (5, (160, 180))
+    assert drw.start_epoch == 160
+
+
+def test_budget_scaling_rounds_to_the_nearest_epoch():
+    # 160 and 180 of 200 are 5.6 and 6.3 of 7
+    rule = training_schedule("vs", 7)["callbacks"][0][1].kwargs["lr_lambda"]
+    assert rule.milestones == (6, 7)
+    assert first_decay_epoch("vs", 7) == 6
+
+
 def test_presets_scale_and_override():
     params = training_schedule("ldam_drw", max_epochs=20)
     assert params["optimizer"] is torch.optim.SGD

@@ -37,6 +37,7 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import SVC, LinearSVC
 
 from ltlearn.ensemble import PluginEnsembleClassifier
+from ltlearn.ensemble._models import _oob_proba
 from ltlearn.post_hoc._base import _adjusted_log_proba
 from tests.post_hoc.test_logit_adjustment import _FixedProba
 
@@ -708,3 +709,13 @@ def test_an_int_cv_spreads_the_positive_weight_rows_over_the_folds():
             [("lr", LogisticRegression())], random_state=seed
         ).fit(X, y, sample_weight=weights)
         assert np.all(np.isfinite(clf.weights_))
+
+
+def test_a_row_without_out_of_bag_estimate_takes_the_class_prior():
+    class Bagged:
+        oob_decision_function_ = np.array([[0.2, 0.8], [np.nan, np.nan]])
+
+    prior = np.array([0.9, 0.1])
+    proba = _oob_proba(Bagged(), prior)
+    np.testing.assert_array_equal(proba, [[0.2, 0.8], [0.9, 0.1]])
+    assert np.isnan(Bagged.oob_decision_function_[1]).all()

@@ -103,3 +103,10 @@ def test_neighbours_of_huge_values_are_those_of_the_scaled_data(scale, n_feature
     np.testing.assert_array_equal(found, expected)
     found, _ = _kneighbors(sparse.csr_matrix(X * power), queries, 6)
     np.testing.assert_array_equal(np.sort(found, 1), np.sort(expected, 1))
+
+
+def test_huge_negative_values_are_scaled_like_huge_positive_ones():
+    X = np.array([[-1e200, 0.0], [1.0, 2.0], [3.0, -1.0]])
+    scaled = neighbors_module._distance_safe(X)
+    np.testing.assert_array_equal(scaled, -neighbors_module._distance_safe(-X))
+    assert np.abs(scaled).max() <= 1.0

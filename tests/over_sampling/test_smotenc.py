@@ -702,3 +702,34 @@ def test_smotenc_refuses_a_continuous_date_column_of_an_array(unit):
     y = np.repeat([0, 1], [10, 30])
     with pytest.raises(ValueError, match="Column 0 is taken as continuous.*dates"):
         SMOTENC(categorical_features=[1]).fit_resample(X, y)
+
+
+def test_smotenc_category_costs_the_median_std_squared():
+    # In the minority class, row 0 is (0, 0, a), row 1 (0, 0, b), row 2
+    # (1, 0, a) and row 3 (0, 3, a): the median std of the numeric columns is
+    # 0.866, so row 1 is 0.75 from row 0 and row 2 is 1. The nearest
+    # neighbour of row 0 is row 1: its synthetic rows take category b.
+    minority = np.array([[0, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 3]], dtype=float)
+    majority = np.column_stack([np.full(12, 20.0), np.arange(12) % 2, np.zeros(12)])
+    X, y = np.vstack([minority, majority]), np.r_[np.ones(4), np.zeros(12)]
+    smotenc = SMOTENC(categorical_features=[1], k_neighbors=1, random_state=0)
+    X_res, _ = smotenc.fit_resample(X, y)
+    new = X_res[16:]
+    np.testing.assert_allclose(smotenc.median_std_[1.0], np.sqrt(0.75))
+    assert np.any(new[:, 1] == 1)
+    np.testing.assert_array_equal(new[new[:, 1] == 1][:, [0, 2]], 0.0)
+
+
+def test_smotenc_refuses_the_index_one_past_the_last_column():
+    X, y = np.zeros((6, 3)), np.array([0, 0, 0, 0, 1, 1])
+    with pytest.raises(ValueError, match="index 3, out of range"):
+        SMOTENC(categorical_features=[3]).fit_resample(X, y)
+
+
+def test_smoten_seed_votes_with_its_k_neighbors():
+    # k_neighbors=2 in a class of 3 rows: every vote is A, A and B
+    X = np.array(["A", "A", "B"] + ["A", "B"] * 6, dtype=object).reshape(-1, 1)
+    y = np.r_[np.ones(3, dtype=int), np.zeros(12, dtype=int)]
+    X_res, y_res = SMOTEN(k_neighbors=2, random_state=0).fit_resample(X, y)
+    assert np.count_nonzero(y_res == 1) == 12
+    assert (X_res[15:, 0] == "A").all()

@@ -19,6 +19,7 @@ from sklearn.svm import SVC, LinearSVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 from ltlearn.semi_supervised import CReSTClassifier
+from ltlearn.semi_supervised._generations import _same_pick
 from ltlearn.semi_supervised._selection import (
     _align_distribution,
     _same_kept_weights,
@@ -148,6 +149,13 @@ def test_threshold_keeps_a_fraction_of_the_confident_rows(
             assert clf.pseudo_label_counts_[1, k] == n_keep
 
 
+def test_threshold_keeps_a_row_of_exactly_the_threshold():
+    proba = np.array([[0.75, 0.25], [0.5, 0.5], [0.125, 0.875]])
+    rows, label_index, _ = _select(proba, [1.0, 1.0], "top", None, threshold=0.75)
+    np.testing.assert_array_equal(rows, [0, 2])
+    np.testing.assert_array_equal(label_index, [0, 1])
+
+
 def test_threshold_zero_is_no_threshold(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     fits = [
@@ -199,15 +207,34 @@ def test_max_iter_one_is_a_supervised_fit(semi_supervised_lt):
     np.testing.assert_array_equal(clf.transduction_, y_semi)
 
 
-def test_stops_when_the_pseudo_labels_no_longer_change():
+@pytest.mark.parametrize(
+    "params", [{}, {"distribution_alignment": True, "final_temperature": 1.0}]
+)
+def test_stops_when_the_pseudo_labels_no_longer_change(params):
+    # alignment at a constant temperature changes nothing between generations
     X, y = make_blobs(
         n_samples=120, centers=[[-10, 0], [10, 0]], cluster_std=0.5, random_state=0
     )
     y_semi = np.where(np.arange(y.size) % 6 == 0, y, -1)
-    clf = CReSTClassifier(LogisticRegression(), alpha=0, max_iter=10).fit(X, y_semi)
+    clf = CReSTClassifier(LogisticRegression(), alpha=0, max_iter=10, **params)
+    clf.fit(X, y_semi)
     assert clf.termination_condition_ == "no_change"
     assert clf.n_iter_ == 2  # generation 2 would repeat generation 1's picks
     np.testing.assert_array_equal(clf.transduction_, y)
+
+
+def test_the_same_rows_as_other_classes_are_another_pick():
+    pick = (np.array([3, 5]), np.array([0, 1]), None)
+    assert _same_pick(pick, (pick[0], np.array([0, 1]), None))
+    assert not _same_pick(pick, (pick[0], np.array([1, 1]), None))
+
+
+def test_random_selection_keeps_each_candidate_with_its_rate():
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.4, 0.6]])
+    rng = np.random.RandomState(0)
+    rows, label_index, _ = _select(proba, [0.0, 1.0], "random", rng)
+    np.testing.assert_array_equal(rows, [2, 3])
+    np.testing.assert_array_equal(label_index, [1, 1])
 
 
 def test_random_selection_is_reproducible_and_bounded(semi_supervised_lt):
@@ -251,6 +278,35 @@ def test_alignment_moves_the_mean_prediction_to_the_target(temperature):
     before = np.abs(proba.mean(axis=0) - target).sum()
     after = np.abs(aligned.mean(axis=0) - target).sum()
     assert after < before / 2
+
+
+def test_alignment_is_the_official_ratio_with_a_normalised_target():
+    # p * (1e-6 + target) / (1e-6 + p_model), target = prior ** t renormalised
+    proba = np.array([[0.7, 0.2, 0.1], [0.5, 0.3, 0.2], [0.1, 0.1, 0.8]])
+    prior = np.array([0.7, 0.2, 0.1])
+    target = prior**0.5 / (prior**0.5).sum()
+    expected = proba * (1e-6 + target) / (1e-6 + proba.mean(axis=0))
+    expected /= expected.sum(axis=1, keepdims=True)
+    aligned = _align_distribution(proba, prior, 0.5)
+    np.testing.assert_allclose(aligned, expected, rtol=1e-12, atol=0)
+
+
+def test_alignment_aims_at_the_labelled_class_distribution(semi_supervised_lt):
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(
+        LogisticRegression(),
+        distribution_alignment=True,
+        final_temperature=1.0,
+        max_iter=2,
+    )
+    clf.fit(X, y_semi)
+    _, proba = _generation_zero(X, y_semi)
+    prior = clf.class_counts_ / clf.class_counts_.sum()
+    aligned = _align_distribution(proba, prior, 1.0)
+    _, label_index, _ = _select(aligned, clf.sampling_rates_, "top", None)
+    np.testing.assert_array_equal(
+        clf.pseudo_label_counts_[1], np.bincount(label_index, minlength=3)
+    )
 
 
 def test_alignment_picks_more_minority_pseudo_labels(semi_supervised_lt):
@@ -742,6 +798,9 @@ def test_score_leaves_out_the_unlabelled_rows(semi_supervised_lt):
     assert folds.min() > 0.8  # the -1 rows, never predicted, scored ~0.2
     with pytest.raises(ValueError, match="no labelled row to score"):
         clf.score(X[~labeled], y_semi[~labeled])
+    # a single unlabelled row is left out too
+    rows = np.r_[np.flatnonzero(labeled), np.flatnonzero(~labeled)[:1]]
+    assert clf.score(X[rows], y_semi[rows]) == clf.score(X[labeled], y_semi[labeled])
 
 
 class _FailsOnPseudoLabels(LogisticRegression):
