@@ -62,6 +62,22 @@ def _row_products(Z, W, bounds):
     return out
 
 
+def _newton_points(H, r):
+    """Solve ``H[p] @ w = r[p]`` for each problem ``p``.
+
+    At huge feature values (about 1e12 and above) the identity of the
+    regularisation is lost in the rounding of ``Z.T @ Z``, so that a Hessian
+    can be singular in floating point (duplicated rows of different classes);
+    such a problem takes the least-squares solution of minimum norm.
+    """
+    try:
+        return np.linalg.solve(H, r[:, :, None])[..., 0]
+    except np.linalg.LinAlgError:
+        return np.stack(
+            [np.linalg.lstsq(H_p, r_p, rcond=None)[0] for H_p, r_p in zip(H, r)]
+        )
+
+
 def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
     """Solve the problems stacked in ``Z`` (rows times their sign).
 
@@ -107,9 +123,7 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
         newton = live & (np.linalg.norm(gradient, axis=1) > stop_norm[ids])
         n_iter[ids[newton]] += 1
         direction = np.zeros_like(W_held)
-        direction[newton] = (
-            np.linalg.solve(H[newton], r[newton, :, None])[..., 0] - W_held[newton]
-        )
+        direction[newton] = _newton_points(H[newton], r[newton]) - W_held[newton]
         step = _row_products(Z, direction, bounds)
         # A step that keeps its active set reaches the optimum.
         moved = (margin - step > 0) != active
