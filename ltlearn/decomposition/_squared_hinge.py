@@ -65,16 +65,23 @@ def _row_products(Z, W, bounds):
 def _newton_points(H, r):
     """Solve ``H[p] @ w = r[p]`` for each problem ``p``.
 
-    At huge feature values (about 1e12 and above) the identity of the
-    regularisation is lost in the rounding of ``Z.T @ Z``, so that a Hessian
-    can be singular in floating point (duplicated rows of different classes);
-    such a problem takes the least-squares solution of minimum norm.
+    At large feature values (from about 1e6, depending on the number of
+    rows) the identity of the regularisation is lost in the rounding of
+    ``Z.T @ Z``, so that a Hessian can be singular in floating point (a
+    feature that is a multiple of another, duplicated rows of different
+    classes). Such a batch takes, for each problem, the least-squares
+    solution of minimum norm of the system scaled to a unit diagonal.
     """
     try:
         return np.linalg.solve(H, r[:, :, None])[..., 0]
     except np.linalg.LinAlgError:
-        return np.stack(
-            [np.linalg.lstsq(H_p, r_p, rcond=None)[0] for H_p, r_p in zip(H, r)]
+        # Scaled first: the constant feature of the intercept is not scaled
+        # with the others, and the cut-off of small singular values must not
+        # drop its direction. A diagonal is at least 1 (the identity).
+        d = 1.0 / np.sqrt(np.maximum(np.einsum("pii->pi", H), 1.0))
+        scaled = d[:, :, None] * H * d[:, None, :]
+        return d * np.stack(
+            [np.linalg.lstsq(S, b, rcond=None)[0] for S, b in zip(scaled, d * r)]
         )
 
 
