@@ -62,6 +62,29 @@ def _row_products(Z, W, bounds):
     return out
 
 
+def _newton_points(H, r):
+    """Solve ``H[p] @ w = r[p]`` for each problem ``p``.
+
+    At large feature values (from about 1e6, depending on the number of
+    rows) the identity of the regularisation is lost in the rounding of
+    ``Z.T @ Z``, so that a Hessian can be singular in floating point (a
+    feature that is a multiple of another, duplicated rows of different
+    classes). Such a batch takes, for each problem, the least-squares
+    solution of minimum norm of the system scaled to a unit diagonal.
+    """
+    try:
+        return np.linalg.solve(H, r[:, :, None])[..., 0]
+    except np.linalg.LinAlgError:
+        # Scaled first: the constant feature of the intercept is not scaled
+        # with the others, and the cut-off of small singular values must not
+        # drop its direction. A diagonal is at least 1 (the identity).
+        d = 1.0 / np.sqrt(np.maximum(np.einsum("pii->pi", H), 1.0))
+        scaled = d[:, :, None] * H * d[:, None, :]
+        return d * np.stack(
+            [np.linalg.lstsq(S, b, rcond=None)[0] for S, b in zip(scaled, d * r)]
+        )
+
+
 def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
     """Solve the problems stacked in ``Z`` (rows times their sign).
 
@@ -107,9 +130,7 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
         newton = live & (np.linalg.norm(gradient, axis=1) > stop_norm[ids])
         n_iter[ids[newton]] += 1
         direction = np.zeros_like(W_held)
-        direction[newton] = (
-            np.linalg.solve(H[newton], r[newton, :, None])[..., 0] - W_held[newton]
-        )
+        direction[newton] = _newton_points(H[newton], r[newton]) - W_held[newton]
         step = _row_products(Z, direction, bounds)
         # A step that keeps its active set reaches the optimum.
         moved = (margin - step > 0) != active

@@ -487,7 +487,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
             X = X.astype(np.float64)
         targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
-        noise = self._noise_mask(X, y, targets) if self.skip_noise else {}
+        noise = self._noise_mask(X, y, targets) if self.skip_noise and targets else {}
         step_dtype = np.float32 if X.dtype == np.float32 else np.float64
 
         n_samples = X.shape[0]

@@ -958,3 +958,36 @@ def test_a_sampler_dict_of_the_sub_classes_keeps_the_advice_on_sizes():
     with pytest.raises(ValueError, match="Use fewer sub-classes") as info:
         cog.fit(X, y)
     assert "must name" not in str(info.value)
+
+
+def test_huge_features_with_duplicated_rows_of_two_classes():
+    # At 1e12 the Newton step's Hessian is singular in floating point (the
+    # identity is lost in rounding and rows 0 and 1 are one point of two
+    # classes): the fit takes the least-squares step instead of failing
+    X = np.array(
+        [
+            [1.926, 2.371, 1.453],
+            [1.926, 2.371, 1.453],
+            [0.351, 5.384, 1.405],
+            [3.468, -0.835, -1.252],
+            [-5.827, -4.014, -1.391],
+            [1.576, -3.706, -1.886],
+            [-2.135, -2.127, -5.29],
+            [0.248, -1.819, -1.495],
+            [-3.223, -1.494, -5.061],
+            [0.824, 1.624, -2.35],
+            [-5.62, -1.092, 0.359],
+            [1.572, 4.042, 0.608],
+            [2.285, 4.502, 0.309],
+            [1.774, 4.752, 0.016],
+            [1.153, 5.851, 2.383],
+            [1.849, 4.935, 1.088],
+            [3.84, -1.337, 0.085],
+        ]
+    )
+    y = np.array([0, 3, 0, 2, 5, 1, 4, 1, 4, 3, 5, 0, 0, 0, 0, 0, 2])
+    cog = COGClassifier(
+        n_clusters=1, oversample="replicate", split_cv=5, random_state=0
+    )
+    expected = cog.fit(X, y).predict(X)
+    np.testing.assert_array_equal(cog.fit(X * 1e12, y).predict(X * 1e12), expected)

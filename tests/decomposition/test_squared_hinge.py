@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
@@ -136,3 +138,32 @@ def test_line_search_finds_the_exact_minimiser_past_breakpoints():
         np.array([True, False]),
     )
     assert t[0] == pytest.approx((3 - 2 * C) / (1 + 2 * C), rel=1e-9)
+
+
+def test_a_singular_hessian_at_huge_values_keeps_the_solutions():
+    # At 1e9 the identity of a duplicated feature's Hessian is lost in
+    # rounding; the batch's fallback solve must keep the direction of the
+    # constant feature (1, not 1e9) for the singular problem and its
+    # neighbour, whose scores are those at 1e5, where nothing is singular
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    duplicated = np.column_stack([X, X[:, 0]])
+    other = np.column_stack([X, rng.normal(size=40)])
+    rows = np.arange(40)
+    labels = [X[:, 0] + 0.5 * rng.normal(size=40) > 0.5, X[:, 1] > 0.3]
+
+    def scores(scale):
+        problems = [
+            (A * scale, rows, positive, None)
+            for A, positive in zip([duplicated, other], labels)
+        ]
+        coef, intercept, _, _ = _fit_squared_hinge(problems)
+        return [
+            A * scale @ w + b for A, w, b in zip([duplicated, other], coef, intercept)
+        ]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        huge = scores(1e9)
+    for got, expected in zip(huge, scores(1e5)):
+        np.testing.assert_allclose(got, expected, atol=1e-6)

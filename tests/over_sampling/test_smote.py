@@ -436,6 +436,18 @@ def test_skip_noise_on_fewer_samples_than_the_neighbours():
     assert 10.0 <= X_res[-1, 0] <= 11.0
 
 
+@pytest.mark.parametrize("sparse_input", [False, True])
+def test_skip_noise_on_balanced_classes_returns_the_data(sparse_input):
+    # no class to grow: no noise search over an empty set of classes
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 2.0], [3.0, 1.0]])
+    y = np.array([0, 0, 1, 1])
+    X_in = sparse.csr_matrix(X) if sparse_input else X
+    X_res, y_res = SMOTE(skip_noise=True, random_state=0).fit_resample(X_in, y)
+    X_res = X_res.toarray() if sparse_input else X_res
+    np.testing.assert_array_equal(X_res, X)
+    np.testing.assert_array_equal(y_res, y)
+
+
 def test_a_class_given_no_new_sample_is_left_alone():
     # A class whose target is its count is not over-sampled: no warning that
     # its one sample is duplicated 0 times, no draw
