@@ -708,13 +708,16 @@ def test_smotenc_category_costs_the_median_std_squared():
     # In the minority class, row 0 is (0, 0, a), row 1 (0, 0, b), row 2
     # (1, 0, a) and row 3 (0, 3, a): the median std of the numeric columns is
     # 0.866, so row 1 is 0.75 from row 0 and row 2 is 1. The nearest
-    # neighbour of row 0 is row 1: its synthetic rows take category b.
+    # neighbour of row 0 is row 1: its synthetic rows take category b. The
+    # 36 synthetic rows draw row 0 as a seed under any random stream but a
+    # rare one (each misses it with probability 3/4).
     minority = np.array([[0, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 3]], dtype=float)
-    majority = np.column_stack([np.full(12, 20.0), np.arange(12) % 2, np.zeros(12)])
-    X, y = np.vstack([minority, majority]), np.r_[np.ones(4), np.zeros(12)]
+    majority = np.column_stack([np.full(40, 20.0), np.arange(40) % 2, np.zeros(40)])
+    X, y = np.vstack([minority, majority]), np.r_[np.ones(4), np.zeros(40)]
     smotenc = SMOTENC(categorical_features=[1], k_neighbors=1, random_state=0)
     X_res, _ = smotenc.fit_resample(X, y)
-    new = X_res[16:]
+    new = X_res[44:]
+    assert len(new) == 36
     np.testing.assert_allclose(smotenc.median_std_[1.0], np.sqrt(0.75))
     assert np.any(new[:, 1] == 1)
     np.testing.assert_array_equal(new[new[:, 1] == 1][:, [0, 2]], 0.0)
