@@ -650,3 +650,19 @@ def test_a_latin1_csv_with_a_first_column_named_par1_is_not_called_parquet(tmp_p
     frame.to_csv(path, index=False, encoding="latin-1")
     with pytest.raises(CompareError, match=r"is not UTF-8 text \(byte 0xe9"):
         load_table(path, "label")
+
+
+def test_labels_that_differ_by_a_trailing_nul_are_kept_apart(tmp_path):
+    # NumPy's fixed-width text drops trailing NULs: the classes "a\x00" and
+    # "a" were merged into "a" without a word, in the comparison and in the
+    # saved model.
+    frame = _frame()
+    frame["label"] = [("ok\x00" if v == "fraud" else "ok") for v in frame["label"]]
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False, quoting=1)
+    assert load_table(path, "label").classes.tolist() == ["ok", "ok\x00"]
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, path, "--save-best", str(model)) == 0
+    model = joblib.load(model)
+    assert list(model.classes_) == ["ok", "ok\x00"]
+    assert set(model.predict(frame.drop(columns="label"))) == {"ok", "ok\x00"}

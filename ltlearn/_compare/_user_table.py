@@ -271,9 +271,15 @@ def _label_codes(labels, unlabelled_mask):
     ``labels`` holds the targets of the labelled rows, in order; text labels
     are compared as text.
     """
+    import pandas as pd
+
     values = labels.to_numpy()
     if values.dtype == object:
-        values = values.astype(str)
+        # NumPy's fixed-width text drops trailing NULs: "a\x00" would be "a".
+        if any(str(label).endswith("\x00") for label in pd.unique(values)):
+            values = np.array([str(value) for value in values], dtype=object)
+        else:
+            values = values.astype(str)
     full = np.empty(unlabelled_mask.size, dtype=values.dtype)
     full[~unlabelled_mask] = values
     return _encode_labels(full, unlabelled_mask)
