@@ -198,6 +198,25 @@ def test_a_repeated_feature_name_is_noted(tmp_path):
     dataset = load_table(path, "label")
     assert list(dataset.X.columns) == ["amount", "amount.1", "shop"]
     assert "'amount' appear more than once" in dataset.notes[0]
+    assert dataset.notes[0].endswith("the repeats are read as 'amount.1'.")
+
+
+def test_the_note_on_repeated_names_gives_the_names_pandas_read(tmp_path):
+    # It said "read as NAME.1, NAME.2, ...", but pandas read the second 'a'
+    # as 'a.2' (the file has its own 'a.1') and empty names as 'Unnamed: N'.
+    path = tmp_path / "data.csv"
+    rows = "".join(f"{i},{i % 3},{i % 5},{i % 7},{'xy'[i % 2]}\n" for i in range(12))
+    path.write_text(",a,a,a.1,label\n" + rows)
+    dataset = load_table(path, "label")
+    assert dataset.notes[0] == (
+        "Column name(s) 'a' appear more than once in the header; the repeats "
+        "are read as 'a.2'."
+    )
+    path.write_text(",a,,a.1,label\n" + rows)
+    assert load_table(path, "label").notes[0] == (
+        "Column name(s) '' appear more than once in the header; the repeats "
+        "are read as 'Unnamed: 2'."
+    )
 
 
 def test_a_missing_target_lists_at_most_fifty_columns(tmp_path):

@@ -461,6 +461,24 @@ def _check_target_column(target, columns, header, file_name):
     return repeated
 
 
+def _repeats_note(repeated, header, columns):
+    """The note on the names ``repeated`` in ``header``, and what pandas named
+    their repeats among ``columns``: ``a.1``, but ``a.2`` where ``a.1`` is
+    taken and ``Unnamed: 3`` for an empty name."""
+    how = "NAME.1, NAME.2, ..."
+    if len(header) == len(columns):
+        renamed = [
+            column
+            for i, (name, column) in enumerate(zip(header, columns))
+            if name in repeated and header.index(name) != i
+        ]
+        how = _first_names(map(repr, renamed))
+    return (
+        f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
+        f"once in the header; the repeats are read as {how}."
+    )
+
+
 def _unlabelled_rows(y_raw, target, unlabelled):
     """The mask of the unlabelled rows; an error where another row has no target."""
     unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
@@ -568,11 +586,7 @@ def load_table(path, target, *, unlabelled="-1"):
     y, classes = _class_codes(y_raw, unlabelled_mask, target, unlabelled)
     X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
     if repeated:
-        notes.insert(
-            0,
-            f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
-            "once in the header; the repeats are read as NAME.1, NAME.2, ...",
-        )
+        notes.insert(0, _repeats_note(repeated, header, columns))
     if X.shape[1] == 0:
         raise CompareError(
             f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
