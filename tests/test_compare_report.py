@@ -7,6 +7,7 @@ import math
 import re
 import subprocess
 import sys
+import warnings
 
 import joblib
 import numpy as np
@@ -622,3 +623,28 @@ def test_recall_plot_shows_a_data_set_name_with_dollars_as_written(
     figure.draw(figure.canvas.get_renderer())
     (title,) = [ax.title for ax in figure.axes if ax.get_visible()]
     assert title.get_text() == name and not title.get_parse_math()
+
+
+def test_recall_plot_writes_control_characters_of_a_name_as_escapes(
+    tmp_path, monkeypatch
+):
+    # A --data file name with an escape character, a DEL or a right-to-left
+    # override was drawn with boxes, and matplotlib's warning "Glyph 27 ()
+    # missing from font(s)" printed the raw escape character on the terminal.
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+
+    name = "a\x1bb\x7fc\u202ed é 1\u0301"
+    summary = _summary({(name, "plain"): 0.8, (name, "smote"): 0.7})
+    counts = np.array([3.0, 24.0])
+    summary.per_class = {key: (counts, np.array([0.5, 0.9])) for key in summary.mean}
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert _plots.plot_recall(summary, tmp_path / "recall.png")
+        (figure,) = drawn
+        figure.draw(figure.canvas.get_renderer())
+    assert [str(w.message) for w in caught] == []
+    (title,) = [ax.title for ax in figure.axes if ax.get_visible()]
+    assert title.get_text() == "a\\x1bb\\x7fc\\u202ed é 1\u0301"

@@ -49,6 +49,19 @@ _MIN_WIDTH = 8
 _TITLE_WIDTH = 50
 
 
+def _visible(text):
+    """``text`` with its control and format characters written as escapes.
+
+    The fonts have no glyph for them: an escape character, a tab or a
+    right-to-left override in a file name was drawn as a box, with a warning
+    that printed the character itself.
+    """
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode()
+        for char in text
+    )
+
+
 def recall_methods(summary, ranking):
     """The methods of the per-class recall plot: all, or the best and the peers."""
     if len(summary.methods) <= _RECALL_TOP + 2:
@@ -105,7 +118,9 @@ def plot_recall(summary, path, methods=None):
         ax.set_ylim(-0.03, 1.03)
         # parse_math: a "$" in a file name is text, not mathtext.
         ax.set_title(
-            textwrap.fill(dataset, _TITLE_WIDTH), fontsize=10, parse_math=False
+            textwrap.fill(_visible(dataset), _TITLE_WIDTH),
+            fontsize=10,
+            parse_math=False,
         )
         ax.set_xlabel("training rows of the class")
         ax.set_ylabel("recall")
