@@ -685,3 +685,14 @@ def test_labels_that_differ_by_a_trailing_nul_are_kept_apart(tmp_path):
     model = joblib.load(model)
     assert list(model.classes_) == ["ok", "ok\x00"]
     assert set(model.predict(frame.drop(columns="label"))) == {"ok", "ok\x00"}
+
+
+@pytest.mark.parametrize("cell", ["NA", "None", "nan"])
+def test_a_class_that_pandas_reads_as_missing_is_named_so(tmp_path, cell):
+    # A class "NA" (North America) was reported as "missing value(s)" alone,
+    # and the message offered --unlabelled missing, which would take the
+    # class for unlabelled rows.
+    frame = _frame()
+    frame["label"] = frame["label"].replace("fraud", cell)
+    with pytest.raises(CompareError, match="NA, N/A, NULL, None or nan, which pan"):
+        load_table(_write(tmp_path, frame), "label")

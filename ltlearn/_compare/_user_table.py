@@ -487,8 +487,10 @@ def _unlabelled_rows(y_raw, target, unlabelled):
         rows = np.flatnonzero(missing)
         raise CompareError(
             f"Target column {target!r} has {rows.size} missing value(s) "
-            f"({_rows_text(rows)}). Drop or fill those rows, or pass "
-            "--unlabelled missing to use them as unlabelled rows."
+            f"({_rows_text(rows)}): empty cells, or in a CSV file cells such "
+            "as NA, N/A, NULL, None or nan, which pandas reads as missing (a "
+            "class so named needs another name). Drop or fill those rows, or "
+            "pass --unlabelled missing to use them as unlabelled rows."
         )
     return unlabelled_mask
 
