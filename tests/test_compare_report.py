@@ -565,6 +565,14 @@ def test_markdown_report_shows_emphasis_code_and_link_marks_as_written():
     assert f"````\nleft out {name} ``` fence\n````" in text
 
 
+def test_markdown_list_items_of_a_name_in_brackets_are_not_task_boxes():
+    # A --data file "[x] sales.csv" starts its notes' list items, which
+    # GitHub showed as ticked task boxes ("- [x] sales: ..."), the name lost.
+    blocks = [("ul", ["[x] sales: a note", "[ ] q3: a note"]), ("p", "[x] sales")]
+    text = render(blocks, "md")
+    assert text == "- \\[x] sales: a note\n- \\[ ] q3: a note\n\n\\[x] sales\n"
+
+
 def test_markdown_report_shows_dollar_signs_as_written_not_as_math():
     # GitHub, GitLab and VS Code read the text between two "$" as math: a
     # --data file "a $^$ b.csv" (which the recall plot shows as written)
