@@ -696,3 +696,22 @@ def test_a_class_that_pandas_reads_as_missing_is_named_so(tmp_path, cell):
     frame["label"] = frame["label"].replace("fraud", cell)
     with pytest.raises(CompareError, match="NA, N/A, NULL, None or nan, which pan"):
         load_table(_write(tmp_path, frame), "label")
+
+
+@pytest.mark.parametrize(
+    "column, hint",
+    [
+        (" y ", r"Did you mean ' y '\? Its columns"),
+        ("labél", r"Did you mean 'labél'\? They look alike but differ in their Unic"),
+    ],
+)
+def test_a_target_that_differs_by_spaces_or_unicode_form_is_suggested(
+    tmp_path, column, hint
+):
+    # "Target column 'y' is not in data.csv. Its columns are: amount, shop,
+    #  y ." gave no hint: the list hides the spaces, and "labél" typed as
+    # "e" and an accent looks the same as the column's "é".
+    path = _write(tmp_path, _frame().rename(columns={"label": column}))
+    target = "y" if column.strip() == "y" else "labe\u0301l"
+    with pytest.raises(CompareError, match=hint):
+        load_table(path, target)
