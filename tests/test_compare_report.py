@@ -633,16 +633,11 @@ def test_recall_plot_shows_a_data_set_name_with_dollars_as_written(
     assert title.get_text() == name and not title.get_parse_math()
 
 
-def test_recall_plot_writes_control_characters_of_a_name_as_escapes(
-    tmp_path, monkeypatch
-):
-    # A --data file name with an escape character, a DEL or a right-to-left
-    # override was drawn with boxes, and matplotlib's warning "Glyph 27 ()
-    # missing from font(s)" printed the raw escape character on the terminal.
-    pytest.importorskip("matplotlib")
+def _drawn_recall_title(tmp_path, monkeypatch, name):
+    """The title of the recall plot of a data set ``name``, once drawn, and
+    the warnings that drawing it gave."""
     from ltlearn._compare import _plots
 
-    name = "a\x1bb\x7fc\u202ed é 1\u0301"
     summary = _summary({(name, "plain"): 0.8, (name, "smote"): 0.7})
     counts = np.array([3.0, 24.0])
     summary.per_class = {key: (counts, np.array([0.5, 0.9])) for key in summary.mean}
@@ -653,6 +648,26 @@ def test_recall_plot_writes_control_characters_of_a_name_as_escapes(
         assert _plots.plot_recall(summary, tmp_path / "recall.png")
         (figure,) = drawn
         figure.draw(figure.canvas.get_renderer())
-    assert [str(w.message) for w in caught] == []
     (title,) = [ax.title for ax in figure.axes if ax.get_visible()]
-    assert title.get_text() == "a\\x1bb\\x7fc\\u202ed é 1\u0301"
+    return title.get_text(), [str(w.message) for w in caught]
+
+
+def test_recall_plot_writes_control_characters_of_a_name_as_escapes(
+    tmp_path, monkeypatch
+):
+    # A --data file name with an escape character, a DEL or a right-to-left
+    # override was drawn with boxes, and matplotlib's warning "Glyph 27 ()
+    # missing from font(s)" printed the raw escape character on the terminal.
+    pytest.importorskip("matplotlib")
+    name = "a\x1bb\x7fc\u202ed é 1\u0301"
+    title, caught = _drawn_recall_title(tmp_path, monkeypatch, name)
+    assert caught == []
+    assert title == "a\\x1bb\\x7fc\\u202ed é 1\u0301"
+
+
+def test_recall_plot_shows_the_spaces_of_a_name_as_written(tmp_path, monkeypatch):
+    # A no-break space, or the narrow one that macOS writes in time stamps of
+    # file names ("10.00\u202fAM"), was drawn as "\xa0" or "\u202f".
+    pytest.importorskip("matplotlib")
+    name = "report 10.00\u202fAM\xa0q3"
+    assert _drawn_recall_title(tmp_path, monkeypatch, name) == (name, [])

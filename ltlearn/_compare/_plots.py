@@ -5,6 +5,7 @@
 
 import math
 import textwrap
+import unicodedata
 
 import numpy as np
 
@@ -54,10 +55,13 @@ def _visible(text):
 
     The fonts have no glyph for them: an escape character, a tab or a
     right-to-left override in a file name was drawn as a box, with a warning
-    that printed the character itself.
+    that printed the character itself. Spaces stay as they are (a no-break
+    space, or the narrow one of macOS's time stamps in file names).
     """
     return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode()
+        char
+        if char.isprintable() or unicodedata.category(char) == "Zs"
+        else char.encode("unicode_escape").decode()
         for char in text
     )
 
