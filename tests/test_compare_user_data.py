@@ -687,6 +687,18 @@ def test_labels_that_differ_by_a_trailing_nul_are_kept_apart(tmp_path):
     assert set(model.predict(frame.drop(columns="label"))) == {"ok", "ok\x00"}
 
 
+def test_a_single_class_ending_with_a_nul_is_named_in_the_error(tmp_path):
+    # Labels kept as Python strings for their trailing NUL failed the check
+    # of a single class with "AttributeError: 'str' object has no attribute
+    # 'item'", a traceback.
+    frame = _frame()
+    frame["label"] = "ok\x00"
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False, quoting=1)
+    with pytest.raises(CompareError, match=r"a single class \('ok\\x00'\)"):
+        load_table(path, "label")
+
+
 @pytest.mark.parametrize("cell", ["NA", "None", "nan"])
 def test_a_class_that_pandas_reads_as_missing_is_named_so(tmp_path, cell):
     # A class "NA" (North America) was reported as "missing value(s)" alone,

@@ -520,7 +520,7 @@ def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
             f"{n_labelled} labelled rows: it is not a class label (an identifier?)."
         )
     if classes.size < 2:
-        shown = repr(classes[0].item() if classes.size else None)
+        shown = repr(classes.tolist()[0] if classes.size else None)
         hint = ""
         if unlabelled_mask.any():
             hint = (
