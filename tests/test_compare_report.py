@@ -7,6 +7,7 @@ import math
 import re
 import subprocess
 import sys
+import warnings
 
 import joblib
 import numpy as np
@@ -564,6 +565,14 @@ def test_markdown_report_shows_emphasis_code_and_link_marks_as_written():
     assert f"````\nleft out {name} ``` fence\n````" in text
 
 
+def test_markdown_list_items_of_a_name_in_brackets_are_not_task_boxes():
+    # A --data file "[x] sales.csv" starts its notes' list items, which
+    # GitHub showed as ticked task boxes ("- [x] sales: ..."), the name lost.
+    blocks = [("ul", ["[x] sales: a note", "[ ] q3: a note"]), ("p", "[x] sales")]
+    text = render(blocks, "md")
+    assert text == "- \\[x] sales: a note\n- \\[ ] q3: a note\n\n\\[x] sales\n"
+
+
 def test_markdown_report_shows_dollar_signs_as_written_not_as_math():
     # GitHub, GitLab and VS Code read the text between two "$" as math: a
     # --data file "a $^$ b.csv" (which the recall plot shows as written)
@@ -622,3 +631,43 @@ def test_recall_plot_shows_a_data_set_name_with_dollars_as_written(
     figure.draw(figure.canvas.get_renderer())
     (title,) = [ax.title for ax in figure.axes if ax.get_visible()]
     assert title.get_text() == name and not title.get_parse_math()
+
+
+def _drawn_recall_title(tmp_path, monkeypatch, name):
+    """The title of the recall plot of a data set ``name``, once drawn, and
+    the warnings that drawing it gave."""
+    from ltlearn._compare import _plots
+
+    summary = _summary({(name, "plain"): 0.8, (name, "smote"): 0.7})
+    counts = np.array([3.0, 24.0])
+    summary.per_class = {key: (counts, np.array([0.5, 0.9])) for key in summary.mean}
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert _plots.plot_recall(summary, tmp_path / "recall.png")
+        (figure,) = drawn
+        figure.draw(figure.canvas.get_renderer())
+    (title,) = [ax.title for ax in figure.axes if ax.get_visible()]
+    return title.get_text(), [str(w.message) for w in caught]
+
+
+def test_recall_plot_writes_control_characters_of_a_name_as_escapes(
+    tmp_path, monkeypatch
+):
+    # A --data file name with an escape character, a DEL or a right-to-left
+    # override was drawn with boxes, and matplotlib's warning "Glyph 27 ()
+    # missing from font(s)" printed the raw escape character on the terminal.
+    pytest.importorskip("matplotlib")
+    name = "a\x1bb\x7fc\u202ed é 1\u0301"
+    title, caught = _drawn_recall_title(tmp_path, monkeypatch, name)
+    assert caught == []
+    assert title == "a\\x1bb\\x7fc\\u202ed é 1\u0301"
+
+
+def test_recall_plot_shows_the_spaces_of_a_name_as_written(tmp_path, monkeypatch):
+    # A no-break space, or the narrow one that macOS writes in time stamps of
+    # file names ("10.00\u202fAM"), was drawn as "\xa0" or "\u202f".
+    pytest.importorskip("matplotlib")
+    name = "report 10.00\u202fAM\xa0q3"
+    assert _drawn_recall_title(tmp_path, monkeypatch, name) == (name, [])

@@ -198,6 +198,25 @@ def test_a_repeated_feature_name_is_noted(tmp_path):
     dataset = load_table(path, "label")
     assert list(dataset.X.columns) == ["amount", "amount.1", "shop"]
     assert "'amount' appear more than once" in dataset.notes[0]
+    assert dataset.notes[0].endswith("the repeats are read as 'amount.1'.")
+
+
+def test_the_note_on_repeated_names_gives_the_names_pandas_read(tmp_path):
+    # It said "read as NAME.1, NAME.2, ...", but pandas read the second 'a'
+    # as 'a.2' (the file has its own 'a.1') and empty names as 'Unnamed: N'.
+    path = tmp_path / "data.csv"
+    rows = "".join(f"{i},{i % 3},{i % 5},{i % 7},{'xy'[i % 2]}\n" for i in range(12))
+    path.write_text(",a,a,a.1,label\n" + rows)
+    dataset = load_table(path, "label")
+    assert dataset.notes[0] == (
+        "Column name(s) 'a' appear more than once in the header; the repeats "
+        "are read as 'a.2'."
+    )
+    path.write_text(",a,,a.1,label\n" + rows)
+    assert load_table(path, "label").notes[0] == (
+        "Column name(s) '' appear more than once in the header; the repeats "
+        "are read as 'Unnamed: 2'."
+    )
 
 
 def test_a_missing_target_lists_at_most_fifty_columns(tmp_path):
@@ -650,3 +669,61 @@ def test_a_latin1_csv_with_a_first_column_named_par1_is_not_called_parquet(tmp_p
     frame.to_csv(path, index=False, encoding="latin-1")
     with pytest.raises(CompareError, match=r"is not UTF-8 text \(byte 0xe9"):
         load_table(path, "label")
+
+
+def test_labels_that_differ_by_a_trailing_nul_are_kept_apart(tmp_path):
+    # NumPy's fixed-width text drops trailing NULs: the classes "a\x00" and
+    # "a" were merged into "a" without a word, in the comparison and in the
+    # saved model.
+    frame = _frame()
+    frame["label"] = [("ok\x00" if v == "fraud" else "ok") for v in frame["label"]]
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False, quoting=1)
+    assert load_table(path, "label").classes.tolist() == ["ok", "ok\x00"]
+    model = tmp_path / "model.joblib"
+    assert _compare(tmp_path, path, "--save-best", str(model)) == 0
+    model = joblib.load(model)
+    assert list(model.classes_) == ["ok", "ok\x00"]
+    assert set(model.predict(frame.drop(columns="label"))) == {"ok", "ok\x00"}
+
+
+def test_a_single_class_ending_with_a_nul_is_named_in_the_error(tmp_path):
+    # Labels kept as Python strings for their trailing NUL failed the check
+    # of a single class with "AttributeError: 'str' object has no attribute
+    # 'item'", a traceback.
+    frame = _frame()
+    frame["label"] = "ok\x00"
+    path = tmp_path / "data.csv"
+    frame.to_csv(path, index=False, quoting=1)
+    with pytest.raises(CompareError, match=r"a single class \('ok\\x00'\)"):
+        load_table(path, "label")
+
+
+@pytest.mark.parametrize("cell", ["NA", "None", "nan"])
+def test_a_class_that_pandas_reads_as_missing_is_named_so(tmp_path, cell):
+    # A class "NA" (North America) was reported as "missing value(s)" alone,
+    # and the message offered --unlabelled missing, which would take the
+    # class for unlabelled rows.
+    frame = _frame()
+    frame["label"] = frame["label"].replace("fraud", cell)
+    with pytest.raises(CompareError, match="NA, N/A, NULL, None or nan, which pan"):
+        load_table(_write(tmp_path, frame), "label")
+
+
+@pytest.mark.parametrize(
+    "column, hint",
+    [
+        (" y ", r"Did you mean ' y '\? Its columns"),
+        ("labél", r"Did you mean 'labél'\? They look alike but differ in their Unic"),
+    ],
+)
+def test_a_target_that_differs_by_spaces_or_unicode_form_is_suggested(
+    tmp_path, column, hint
+):
+    # "Target column 'y' is not in data.csv. Its columns are: amount, shop,
+    #  y ." gave no hint: the list hides the spaces, and "labél" typed as
+    # "e" and an accent looks the same as the column's "é".
+    path = _write(tmp_path, _frame().rename(columns={"label": column}))
+    target = "y" if column.strip() == "y" else "labe\u0301l"
+    with pytest.raises(CompareError, match=hint):
+        load_table(path, target)

@@ -6,6 +6,7 @@ the preprocessing; the user's files are read in ``_user_table.py``."""
 
 import difflib
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -416,13 +417,30 @@ def available_datasets():
     return [*DIGITS, *_keel_names()]
 
 
+def _folded(name):
+    """``name`` without case, surrounding spaces, nor a choice of Unicode form."""
+    return unicodedata.normalize("NFC", str(name)).strip().casefold()
+
+
 def _close(name, candidates):
-    # The names equal but for case first: difflib found nothing for a short
-    # one ("--models LR", "RF").
-    same = [c for c in candidates if str(c).lower() == str(name).lower()]
+    # The names equal but for case, surrounding spaces or Unicode form first:
+    # difflib found nothing for a short one ("--models LR", "RF"), for a
+    # column " y " (the list of columns does not show its spaces) nor for
+    # "é" typed as "e" and an accent, which looks the same.
+    same = [c for c in candidates if _folded(c) == _folded(name)]
     close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.6)
     close = (same + [c for c in close if c not in same])[:3]
-    return f" Did you mean {', '.join(map(repr, close))}?" if close else ""
+    if not close:
+        return ""
+    hint = f" Did you mean {', '.join(map(repr, close))}?"
+    if unicodedata.normalize("NFC", str(close[0])) == unicodedata.normalize(
+        "NFC", str(name)
+    ):
+        hint += (
+            " They look alike but differ in their Unicode characters (an "
+            "accented letter as one character or as a letter and an accent)."
+        )
+    return hint
 
 
 def load_embedded(name):

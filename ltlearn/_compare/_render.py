@@ -22,8 +22,9 @@ from ltlearn._compare._results import one_line
 # ``brf [peer]`` are left as they are.
 _MD_INLINE = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)|[\\`*~$]|_+|\](?=[(\[])")
 # A heading, quote or list marker at the start of a line of a paragraph or a
-# list item ("1." is escaped at its ".").
-_MD_LINE_START = re.compile(r"^(?:[#>+=-]|\d+(?=[.)]))", re.MULTILINE)
+# list item ("1." is escaped at its "."), and the "[" of a task list's box
+# ("- [x] sales.csv: ..." showed a ticked box).
+_MD_LINE_START = re.compile(r"^(?:[#>+=\[-]|\d+(?=[.)]))", re.MULTILINE)
 
 
 def _md_inline(match):

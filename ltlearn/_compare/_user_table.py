@@ -271,9 +271,15 @@ def _label_codes(labels, unlabelled_mask):
     ``labels`` holds the targets of the labelled rows, in order; text labels
     are compared as text.
     """
+    import pandas as pd
+
     values = labels.to_numpy()
     if values.dtype == object:
-        values = values.astype(str)
+        # NumPy's fixed-width text drops trailing NULs: "a\x00" would be "a".
+        if any(str(label).endswith("\x00") for label in pd.unique(values)):
+            values = np.array([str(value) for value in values], dtype=object)
+        else:
+            values = values.astype(str)
     full = np.empty(unlabelled_mask.size, dtype=values.dtype)
     full[~unlabelled_mask] = values
     return _encode_labels(full, unlabelled_mask)
@@ -455,6 +461,24 @@ def _check_target_column(target, columns, header, file_name):
     return repeated
 
 
+def _repeats_note(repeated, header, columns):
+    """The note on the names ``repeated`` in ``header``, and what pandas named
+    their repeats among ``columns``: ``a.1``, but ``a.2`` where ``a.1`` is
+    taken and ``Unnamed: 3`` for an empty name."""
+    how = "NAME.1, NAME.2, ..."
+    if len(header) == len(columns):
+        renamed = [
+            column
+            for i, (name, column) in enumerate(zip(header, columns))
+            if name in repeated and header.index(name) != i
+        ]
+        how = _first_names(map(repr, renamed))
+    return (
+        f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
+        f"once in the header; the repeats are read as {how}."
+    )
+
+
 def _unlabelled_rows(y_raw, target, unlabelled):
     """The mask of the unlabelled rows; an error where another row has no target."""
     unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
@@ -463,8 +487,10 @@ def _unlabelled_rows(y_raw, target, unlabelled):
         rows = np.flatnonzero(missing)
         raise CompareError(
             f"Target column {target!r} has {rows.size} missing value(s) "
-            f"({_rows_text(rows)}). Drop or fill those rows, or pass "
-            "--unlabelled missing to use them as unlabelled rows."
+            f"({_rows_text(rows)}): empty cells, or in a CSV file cells such "
+            "as NA, N/A, NULL, None or nan, which pandas reads as missing (a "
+            "class so named needs another name). Drop or fill those rows, or "
+            "pass --unlabelled missing to use them as unlabelled rows."
         )
     return unlabelled_mask
 
@@ -494,7 +520,7 @@ def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
             f"{n_labelled} labelled rows: it is not a class label (an identifier?)."
         )
     if classes.size < 2:
-        shown = repr(classes[0].item() if classes.size else None)
+        shown = repr(classes.tolist()[0] if classes.size else None)
         hint = ""
         if unlabelled_mask.any():
             hint = (
@@ -562,11 +588,7 @@ def load_table(path, target, *, unlabelled="-1"):
     y, classes = _class_codes(y_raw, unlabelled_mask, target, unlabelled)
     X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
     if repeated:
-        notes.insert(
-            0,
-            f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
-            "once in the header; the repeats are read as NAME.1, NAME.2, ...",
-        )
+        notes.insert(0, _repeats_note(repeated, header, columns))
     if X.shape[1] == 0:
         raise CompareError(
             f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
