@@ -1144,6 +1144,35 @@ def test_loss_is_a_deprecated_alias_of_criterion(data):
 
 
 @pytest.mark.parametrize(
+    "params", [{"loss": "ldam"}, {"loss__tau": 0.5}], ids=["loss", "loss__tau"]
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_the_renamed_loss_warns_once_per_call(data, params, method):
+    # one fit warned three times (the module, the criterion and the class
+    # counts each read the renamed parameter)
+    X, y = data
+    clf = LongTailClassifier(criterion="logit_adjusted", **params, **FAST)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(clf, method)(X, y)
+    renamed = [w for w in caught if "'loss' was renamed" in str(w.message)]
+    assert len(renamed) == 1
+    assert renamed[0].filename == __file__
+
+
+def test_the_renamed_loss_warns_at_initialize_and_at_a_warm_fit(data):
+    X, y = data
+    sizes = {"module__n_features": X.shape[1], "module__n_classes": 3}
+    clf = LongTailClassifier(loss="focal", warm_start=True, **sizes, **FAST)
+    for call in (clf.initialize, lambda: clf.fit(X, y), lambda: clf.fit(X, y)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        renamed = [w for w in caught if "'loss' was renamed" in str(w.message)]
+        assert len(renamed) == 1
+
+
+@pytest.mark.parametrize(
     "criterion",
     ["ldam", LDAMLoss, KPSLoss, LDAMLoss([100, 10, 1]), "logit_adjusted"],
     ids=["name", "class", "kps_class", "instance", "linear"],
