@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
 from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, log_loss
@@ -943,3 +945,20 @@ def test_a_sampler_dict_of_the_sub_classes_keeps_the_advice_on_sizes():
     with pytest.raises(ValueError, match="Use fewer sub-classes") as info:
         cog.fit(X, y)
     assert "must name" not in str(info.value)
+
+
+def test_the_batched_solver_names_the_max_iter_of_the_linear_svc():
+    # It warned "The batched squared-hinge solver did not converge in 1
+    # Newton iterations; increase max_iter", naming a solver the user never
+    # chose and no parameter of COGClassifier.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(80, 3), np.repeat([0, 1], [60, 20])
+    cog = COGClassifier(LinearSVC(max_iter=1), n_clusters=2, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cog.fit(X, y)
+    (warning,) = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert "increase the estimator's max_iter (LinearSVC(max_iter=...))" in str(
+        warning.message
+    )
+    assert warning.filename == __file__
