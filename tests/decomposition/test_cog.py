@@ -33,6 +33,7 @@ from sklearn.utils.validation import has_fit_parameter
 from ltlearn.decomposition import COGClassifier, _pairwise
 from ltlearn.decomposition._model_selection import _pays_off
 from ltlearn.decomposition._subclasses import _auto_n_clusters
+from ltlearn.over_sampling import SMOTE
 from tests.over_sampling.test_smote import _with_split_entries
 
 
@@ -962,3 +963,23 @@ def test_the_batched_solver_names_the_max_iter_of_the_linear_svc():
         warning.message
     )
     assert warning.filename == __file__
+
+
+def test_small_sub_classes_are_named_sub_classes_by_the_over_sampler():
+    # ltlearn's SMOTE warned "11 classes are too small ... Class 9 has 1
+    # sample", naming sub-class codes as classes of y (here 0 and 1).
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 3), np.repeat([0, 1], [40, 20])
+    cog = COGClassifier(n_clusters=3, oversample=SMOTE(k_neighbors=12), random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cog.fit(X, y)
+    (warning,) = [w for w in caught if "too small" in str(w.message)]
+    message = str(warning.message)
+    assert message.startswith("3 sub-classes are too small")
+    assert "Sub-class 2 has 9 samples" in message and "Class " not in message
+    assert "for this sub-class." in message
+    assert message.endswith("(subclass_to_class_ maps them to the labels of y).")
+    assert warning.filename == __file__
+    with pytest.warns(UserWarning, match=r"^Class 1 has 3 samples.*this class\.$"):
+        SMOTE(k_neighbors=5).fit_resample(X[:23], np.repeat([0, 1], [20, 3]))
