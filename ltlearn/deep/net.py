@@ -1052,13 +1052,20 @@ class LongTailClassifier(
         return None if shape is None else math.prod(shape)
 
     def _class_counts_for_loss(self, loss_name):
+        """The class counts for a loss; ``loss_name`` names it in the errors.
+
+        A class name (``"LDAMLoss"``) is said as it is; another name, a
+        criterion's (``"'ldam'"``) or a rule's (``"re-weighted"``), as
+        ``"the ... loss"``.
+        """
+        loss = loss_name if loss_name.endswith("Loss") else f"the {loss_name} loss"
         counts = getattr(self, "class_counts_", None)
         if counts is None:
             n_classes = self._n_classes()
             if n_classes is None:
                 raise ValueError(
-                    f"The {loss_name} loss needs the class counts: fit the "
-                    "classifier, or pass classes=... or "
+                    f"{loss[0].upper()}{loss[1:]} needs the class counts: fit "
+                    "the classifier, or pass classes=... or "
                     "criterion__class_counts=..."
                 )
             return np.ones(n_classes)
@@ -1074,9 +1081,9 @@ class LongTailClassifier(
                 else "in y"
             )
             raise ValueError(
-                f"Class {label!r} has 0 samples {where}; the {loss_name} loss "
-                "needs training samples of every class (of positive total "
-                "sample_weight when weights are given)."
+                f"Class {label!r} has 0 samples {where}; {loss} needs training "
+                "samples of every class (of positive total sample_weight when "
+                "weights are given)."
             )
         return counts
 

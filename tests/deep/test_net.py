@@ -703,6 +703,18 @@ def test_progress_bar(data, capsys):
     assert "/8" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
+def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
+    # "the LDAMLoss loss needs training samples of every class" (the class
+    # name, with the word loss once more), even for criterion="ldam"
+    X = np.random.RandomState(0).randn(40, 4).astype(np.float32)
+    y = np.repeat([0, 1], [36, 4])
+    split = ValidSplit([(np.arange(36), np.arange(36, 40))])
+    clf = LongTailClassifier(criterion=criterion, train_split=split, **FAST)
+    with pytest.raises(ValueError, match="split; LDAMLoss needs training samples"):
+        clf.fit(X, y)
+
+
 def test_progress_bar_counts_the_batches_of_a_sampler_with_num_samples(data, capsys):
     pytest.importorskip("tqdm")
     X, y = data
