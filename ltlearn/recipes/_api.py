@@ -113,7 +113,8 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     # the recipe and the model asked for: a crossed name ("cog:rf") names both,
     # and then model is ignored
     family, _, named_model = name.partition(":")
-    if named_model and family in RECIPES and named_model not in MODELS:
+    crossed = family in RECIPES and RECIPES[family].model == "lr"
+    if named_model and crossed and named_model not in MODELS:
         raise ValueError(
             f"Unknown model {named_model!r} in {name!r}; the models are: "
             f"{', '.join(MODELS)}.{_close(named_model, MODELS)}"
