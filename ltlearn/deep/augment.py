@@ -126,7 +126,7 @@ class CIFARAugment(nn.Module):
             )
         try:
             valid = 0.0 <= flip_prob <= 1.0
-        except TypeError:  # a string or None
+        except (TypeError, ValueError, RuntimeError):  # not a single number
             valid = False
         if not valid:
             raise ValueError(f"flip_prob must be in [0, 1]; got {flip_prob!r}.")
