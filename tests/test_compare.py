@@ -425,6 +425,37 @@ def test_bad_target_is_a_clear_error_naming_the_column(tmp_path, edit, target, m
         load_table(path, target)
 
 
+@pytest.mark.parametrize(
+    "labels, unlabelled, match",
+    [
+        (
+            "-1",
+            "-1",
+            r"'label' has no labelled row; .* 80 row\(s\) whose target is '-1' "
+            r"count as unlabelled; if that is a class, pass --unlabelled none",
+        ),
+        (None, "missing", r"'label' has no labelled row; .* 80 row\(s\) without a"),
+        (
+            ["stayed"] * 79 + [None],
+            "missing",
+            r"single class \('stayed'\) .* 1 row\(s\) without a target count as "
+            r"unlabelled\.$",
+        ),
+    ],
+    ids=["all_marked", "all_missing", "one_class_and_missing"],
+)
+def test_a_target_of_unlabelled_rows_is_named_as_such(
+    tmp_path, labels, unlabelled, match
+):
+    # A target whose rows were all marked unlabelled was said to have "a
+    # single class (None)"; rows without a target counted as "whose target
+    # is 'missing'", with the advice to pass --unlabelled none if that is a
+    # class.
+    path = _write_table(tmp_path, _frame().assign(label=labels))
+    with pytest.raises(CompareError, match=match):
+        load_table(path, "label", unlabelled=unlabelled)
+
+
 def test_an_infinite_feature_is_a_clear_error_naming_the_column(tmp_path):
     # Before, every fit failed on it and the run ended with status 0.
     frame = _frame()

@@ -105,6 +105,15 @@ def test_make_recipe_scoring_reaches_the_plugin_rule():
     [
         ({"name": "nope"}, "Unknown recipe 'nope'"),
         ({"name": "plain", "model": "svm"}, "Unknown model 'svm'"),
+        # a crossed name with an unknown model was "Unknown recipe 'plain:svm'"
+        # followed by the 41 names; the model list was a tuple's repr; no
+        # close name was suggested, as the command line does
+        ({"name": "plain:svm"}, r"^Unknown model 'svm' in 'plain:svm'; the mod"),
+        # a recipe of a fixed estimator has no variant on any model
+        ({"name": "deep_ce:svm"}, r"^Unknown recipe 'deep_ce:svm'.*'deep_ce'"),
+        ({"name": "recommended:x"}, r"^Unknown recipe 'recommended:x'"),
+        ({"name": "plain", "model": "RF"}, r"models are: lr, rf, hgb, mlp\. Did yo"),
+        ({"name": "plugn"}, r"Did you mean 'plugin', 'plugin:rf', 'plugin:mlp'\?$"),
         ({"name": "plain", "scoring": "accuracy"}, "Unknown scoring"),
         ({"name": "cog", "model": "rf"}, "not built on model 'rf': trees"),
         ({"name": "cog:rf"}, "not built on model 'rf': trees"),

@@ -520,17 +520,27 @@ def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
             f"{n_labelled} labelled rows: it is not a class label (an identifier?)."
         )
     if classes.size < 2:
-        shown = repr(classes.tolist()[0] if classes.size else None)
         hint = ""
-        if unlabelled_mask.any():
+        if unlabelled_mask.any() and _marks_missing(unlabelled):
+            hint = (
+                f" {int(unlabelled_mask.sum())} row(s) without a target count "
+                "as unlabelled."
+            )
+        elif unlabelled_mask.any():
             hint = (
                 f" {int(unlabelled_mask.sum())} row(s) whose target is "
                 f"{unlabelled!r} count as unlabelled; if that is a class, pass "
                 "--unlabelled none."
             )
+        if classes.size == 0:  # every row is marked unlabelled
+            raise CompareError(
+                f"Target column {target!r} has no labelled row; a comparison "
+                f"needs labelled rows of at least 2 classes.{hint}"
+            )
         raise CompareError(
-            f"Target column {target!r} has a single class ({shown}) among the "
-            f"labelled rows; a comparison needs at least 2.{hint}"
+            f"Target column {target!r} has a single class "
+            f"({classes.tolist()[0]!r}) among the labelled rows; a comparison "
+            f"needs at least 2.{hint}"
         )
     return y, classes
 

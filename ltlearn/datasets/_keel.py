@@ -242,6 +242,8 @@ def load_keel(name, *, return_X_y=False, as_frame=False):
     ValueError
         If ``name`` is not one of the embedded data sets; the message suggests
         the closest names.
+    ImportError
+        If ``as_frame=True`` and pandas is not installed.
 
     See Also
     --------

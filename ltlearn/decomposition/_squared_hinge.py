@@ -170,8 +170,9 @@ def _solve_chunk(Z, cost, sizes, n_pos, W, tol, max_iter):
             problem = np.repeat(np.arange(ids.size), sizes[ids])
     else:
         warnings.warn(
-            f"The batched squared-hinge solver did not converge in {max_iter} "
-            "Newton iterations; increase max_iter.",
+            "COGClassifier's solver of the sub-class pairs for its LinearSVC "
+            f"estimator did not converge in {max_iter} Newton iterations; "
+            "increase the estimator's max_iter (LinearSVC(max_iter=...)).",
             ConvergenceWarning,
             stacklevel=external_stacklevel(),
         )

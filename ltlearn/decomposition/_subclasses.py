@@ -28,6 +28,7 @@ from ltlearn.decomposition._pairwise import (
     _refuse_no_pair_score,
     _subclass_pairs,
 )
+from ltlearn.over_sampling._small_classes import _ClassesOfCaller
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     downcast_sparse_indices,
@@ -197,7 +198,13 @@ def _resample(sampler, X, subclass, seed):
     if params.get("random_state", 0) is None:
         sampler.set_params(random_state=seed)
     try:
-        X_res, y_res = sampler.fit_resample(X, subclass)
+        # ltlearn's over-samplers name the small sub-classes as such
+        with _ClassesOfCaller(
+            "sub-class",
+            "These are COGClassifier's sub-classes, the classes of its sampler "
+            "(subclass_to_class_ maps them to the labels of y).",
+        ):
+            X_res, y_res = sampler.fit_resample(X, subclass)
     except ValueError as exc:
         sizes = np.bincount(subclass)
         advice = (

@@ -124,7 +124,11 @@ class CIFARAugment(nn.Module):
             raise ValueError(
                 f"crop_size must be an int >= 1 or None; got {crop_size!r}."
             )
-        if not 0.0 <= flip_prob <= 1.0:
+        try:
+            valid = 0.0 <= flip_prob <= 1.0
+        except (TypeError, ValueError, RuntimeError):  # not a single number
+            valid = False
+        if not valid:
             raise ValueError(f"flip_prob must be in [0, 1]; got {flip_prob!r}.")
         if (mean is None) != (std is None):
             raise ValueError("mean and std must be given together.")
@@ -133,8 +137,17 @@ class CIFARAugment(nn.Module):
         self.flip_prob = float(flip_prob)
         self.input_shape = tuple(input_shape)
         if mean is not None:
-            mean = torch.as_tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
-            std = torch.as_tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
+            try:
+                given = (
+                    torch.as_tensor(mean, dtype=torch.float32).view(1, -1, 1, 1),
+                    torch.as_tensor(std, dtype=torch.float32).view(1, -1, 1, 1),
+                )
+            except (TypeError, ValueError, RuntimeError) as exc:
+                raise ValueError(
+                    "mean and std must hold numbers, one per channel; got "
+                    f"mean={mean!r} and std={std!r}."
+                ) from exc
+            mean, std = given
             if mean.shape != std.shape:
                 raise ValueError("mean and std must have the same length.")
             if not (torch.isfinite(mean).all() and torch.isfinite(std).all()):

@@ -745,23 +745,52 @@ class LongTailClassifier(
                     f"pairs; got {item!r}."
                 )
 
+    def initialize(self):
+        """Build the network, its loss, its optimiser and its callbacks.
+
+        As skorch's ``initialize``, which ``fit`` calls; it also warns when
+        the renamed ``loss`` parameter is given.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The initialised classifier.
+        """
+        self._warn_renamed_loss()
+        return super().initialize()
+
+    def _uses_renamed_loss(self):
+        """Whether ``loss`` or ``loss__*`` is given."""
+        given = not (isinstance(self.loss, str) and self.loss == "deprecated")
+        return given or bool(self.get_params_for("loss"))
+
+    def _warn_renamed_loss(self):
+        """Warn, once per call of the user, that ``loss`` is now ``criterion``.
+
+        Called by ``initialize``, by ``fit`` and ``partial_fit`` when they
+        train an initialised network further, and by ``set_params`` on an
+        initialised classifier; not where the criterion is built: one fit
+        builds it, or reads it, up to four times.
+        """
+        # TODO(0.3): remove ``loss`` and ``loss__*``.
+        if self._uses_renamed_loss():
+            warnings.warn(
+                "'loss' was renamed 'criterion' in 0.1 and will be removed in "
+                "0.3: use criterion=... and criterion__* instead of loss=... "
+                "and loss__*.",
+                FutureWarning,
+                stacklevel=external_stacklevel(),
+            )
+
     def _criterion_and_params(self):
         """The criterion to build and its parameters, ``loss`` resolved."""
         criterion = self.criterion
         kwargs = self.get_params_for("criterion")
-        old_kwargs = self.get_params_for("loss")
+        if not self._uses_renamed_loss():
+            return criterion, kwargs
         if not (isinstance(self.loss, str) and self.loss == "deprecated"):
             criterion = self.loss
-        elif not old_kwargs:
-            return criterion, kwargs
-        # TODO(0.3): remove ``loss`` and ``loss__*``.
-        warnings.warn(
-            "'loss' was renamed 'criterion' in 0.1 and will be removed in 0.3: "
-            "use criterion=... and criterion__* instead of loss=... and loss__*.",
-            FutureWarning,
-            stacklevel=external_stacklevel(),
-        )
-        return criterion, {**old_kwargs, **kwargs}
+        return criterion, {**self.get_params_for("loss"), **kwargs}
 
     @property
     def _default_callbacks(self):
@@ -1023,13 +1052,20 @@ class LongTailClassifier(
         return None if shape is None else math.prod(shape)
 
     def _class_counts_for_loss(self, loss_name):
+        """The class counts for a loss; ``loss_name`` names it in the errors.
+
+        A class name (``"LDAMLoss"``) is said as it is; another name, a
+        criterion's (``"'ldam'"``) or a rule's (``"re-weighted"``), as
+        ``"the ... loss"``.
+        """
+        loss = loss_name if loss_name.endswith("Loss") else f"the {loss_name} loss"
         counts = getattr(self, "class_counts_", None)
         if counts is None:
             n_classes = self._n_classes()
             if n_classes is None:
                 raise ValueError(
-                    f"The {loss_name} loss needs the class counts: fit the "
-                    "classifier, or pass classes=... or "
+                    f"{loss[0].upper()}{loss[1:]} needs the class counts: fit "
+                    "the classifier, or pass classes=... or "
                     "criterion__class_counts=..."
                 )
             return np.ones(n_classes)
@@ -1045,9 +1081,9 @@ class LongTailClassifier(
                 else "in y"
             )
             raise ValueError(
-                f"Class {label!r} has 0 samples {where}; the {loss_name} loss "
-                "needs training samples of every class (of positive total "
-                "sample_weight when weights are given)."
+                f"Class {label!r} has 0 samples {where}; {loss} needs training "
+                "samples of every class (of positive total sample_weight when "
+                "weights are given)."
             )
         return counts
 
@@ -1398,6 +1434,7 @@ class LongTailClassifier(
                     own.append(key)
         if self.initialized_ and any(key.startswith("loss") for key in own):
             # TODO(0.3): remove with ``loss``; rebuild as for ``criterion``.
+            self._warn_renamed_loss()
             params.setdefault("criterion", self.criterion)
         rebuild = self.initialized_ and "optimizer" in params
         if self.initialized_:
@@ -1595,6 +1632,8 @@ class LongTailClassifier(
         with self._unfitted_on_error(), self._torch_rng():
             if not warm:
                 self.initialize()
+            else:
+                self._warn_renamed_loss()
             self.schedule_start_ = len(self.history)
             return self._train(X, y, sample_weight, fit_params)
 
@@ -1659,6 +1698,8 @@ class LongTailClassifier(
         with self._unfitted_on_error(), self._torch_rng(offset):
             if not initialized:
                 self.initialize()
+            else:
+                self._warn_renamed_loss()
             if first:
                 self.schedule_start_ = 0
             return self._train(X, y, sample_weight, fit_params)

@@ -24,6 +24,33 @@ from ltlearn.utils._warnings import external_stacklevel
 _SMALL_CLASS_NOTES = contextvars.ContextVar("small_class_notes", default=None)
 # How many of those notes one warning quotes in full.
 _QUOTED_NOTES = 3
+# What the classes of the resampled target are, where a caller resamples a
+# target of its own making: None for the classes of the user's y, otherwise
+# the noun for one of them and a sentence that says what they are.
+_CLASSES_OF_CALLER = contextvars.ContextVar("classes_of_caller", default=None)
+
+
+class _ClassesOfCaller:
+    """Within it, the notes on small classes call them ``noun`` and explain.
+
+    :class:`~ltlearn.decomposition.COGClassifier` resamples its sub-classes,
+    whose codes (``0 .. K-1``) are no labels of the user's ``y``.
+    """
+
+    def __init__(self, noun, explanation):
+        self.value = (noun, explanation)
+
+    def __enter__(self):
+        self.token = _CLASSES_OF_CALLER.set(self.value)
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        _CLASSES_OF_CALLER.reset(self.token)
+
+
+def _class_noun():
+    """How the notes name one class: "Class", or the caller's noun."""
+    caller = _CLASSES_OF_CALLER.get()
+    return "Class" if caller is None else caller[0].capitalize()
 
 
 def _note_small_class(n_class, note):
@@ -54,13 +81,17 @@ class _SmallClassWarning:
         if exc_type is not None:
             return
         notes = [note for _, note in sorted(self.notes, key=lambda item: item[0])]
+        caller = _CLASSES_OF_CALLER.get()
+        plural = "classes" if caller is None else f"{caller[0]}es"
         if len(notes) > 1:
             more = len(notes) - _QUOTED_NOTES
             notes = [
-                f"{len(notes)} classes are too small for the neighbours asked for.",
+                f"{len(notes)} {plural} are too small for the neighbours asked for.",
                 *notes[:_QUOTED_NOTES],
-                *([f"And {more} more classes."] if more > 0 else []),
+                *([f"And {more} more {plural}."] if more > 0 else []),
             ]
+        if notes and caller is not None:
+            notes.append(caller[1])
         if notes:
             warnings.warn(
                 " ".join(notes), UserWarning, stacklevel=external_stacklevel()
@@ -146,11 +177,12 @@ def _capped_neighbors(label, n_class, n_neighbors):
     Warns when the class is too small for the ``k_neighbors`` asked for.
     """
     if n_neighbors > n_class:
+        noun = _class_noun()
         _note_small_class(
             n_class,
-            f"Class {_plain(label)!r} has {n_class} samples; k_neighbors="
+            f"{noun} {_plain(label)!r} has {n_class} samples; k_neighbors="
             f"{n_neighbors - 1} needs at least {n_neighbors}. Using "
-            f"k_neighbors={n_class - 1} for this class.",
+            f"k_neighbors={n_class - 1} for this {noun.lower()}.",
         )
         return n_class
     return n_neighbors
@@ -160,7 +192,7 @@ def _single_sample_draws(label, n_new):
     """Seeds and neighbours that duplicate a class's only sample ``n_new`` times."""
     _note_small_class(
         1,
-        f"Class {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
+        f"{_class_noun()} {_plain(label)!r} has 1 sample; SMOTE needs at least 2 to "
         f"interpolate. Its sample is duplicated {n_new} times.",
     )
     return np.zeros(n_new, dtype=np.intp), np.zeros((1, 1), dtype=np.intp)

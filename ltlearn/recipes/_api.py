@@ -5,6 +5,7 @@
 
 from sklearn.utils._param_validation import validate_params
 
+from ltlearn._compare._data import _close
 from ltlearn.recipes._factories import _PLUGIN_SCORING
 from ltlearn.recipes._registry import EXCLUDED, MODELS, RECIPES, _recipe_name
 
@@ -101,7 +102,10 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     from imblearn.pipeline import Pipeline
 
     if model not in MODELS:
-        raise ValueError(f"Unknown model {model!r}; the models are: {MODELS}.")
+        raise ValueError(
+            f"Unknown model {model!r}; the models are: {', '.join(MODELS)}."
+            f"{_close(model, MODELS)}"
+        )
     if scoring not in _PLUGIN_SCORING:
         raise ValueError(
             f"Unknown scoring {scoring!r}; choose one of {tuple(_PLUGIN_SCORING)}."
@@ -109,6 +113,12 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     # the recipe and the model asked for: a crossed name ("cog:rf") names both,
     # and then model is ignored
     family, _, named_model = name.partition(":")
+    crossed = family in RECIPES and RECIPES[family].model == "lr"
+    if named_model and crossed and named_model not in MODELS:
+        raise ValueError(
+            f"Unknown model {named_model!r} in {name!r}; the models are: "
+            f"{', '.join(MODELS)}.{_close(named_model, MODELS)}"
+        )
     asked = (family, named_model) if named_model else (name, model)
     if asked in EXCLUDED:  # every excluded family is a recipe on "lr"
         raise ValueError(
@@ -118,7 +128,7 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     if name not in RECIPES:
         raise ValueError(
             f"Unknown recipe {name!r}; list_recipes() gives the names: "
-            f"{', '.join(RECIPES)}."
+            f"{', '.join(RECIPES)}.{_close(name, RECIPES)}"
         )
     recipe = RECIPES[name]
     if recipe.model == "lr" and model != "lr":

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
 from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, log_loss
@@ -31,6 +33,7 @@ from sklearn.utils.validation import has_fit_parameter
 from ltlearn.decomposition import COGClassifier, _pairwise
 from ltlearn.decomposition._model_selection import _pays_off, _split_folds
 from ltlearn.decomposition._subclasses import _auto_n_clusters
+from ltlearn.over_sampling import SMOTE
 from tests.over_sampling.test_smote import _with_split_entries
 
 
@@ -991,3 +994,40 @@ def test_huge_features_with_duplicated_rows_of_two_classes():
     )
     expected = cog.fit(X, y).predict(X)
     np.testing.assert_array_equal(cog.fit(X * 1e12, y).predict(X * 1e12), expected)
+
+
+def test_the_batched_solver_names_the_max_iter_of_the_linear_svc():
+    # It warned "The batched squared-hinge solver did not converge in 1
+    # Newton iterations; increase max_iter", naming a solver the user never
+    # chose and no parameter of COGClassifier.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(80, 3), np.repeat([0, 1], [60, 20])
+    cog = COGClassifier(LinearSVC(max_iter=1), n_clusters=2, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cog.fit(X, y)
+    (warning,) = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert "increase the estimator's max_iter (LinearSVC(max_iter=...))" in str(
+        warning.message
+    )
+    assert warning.filename == __file__
+
+
+def test_small_sub_classes_are_named_sub_classes_by_the_over_sampler():
+    # ltlearn's SMOTE warned "11 classes are too small ... Class 9 has 1
+    # sample", naming sub-class codes as classes of y (here 0 and 1).
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(60, 3), np.repeat([0, 1], [40, 20])
+    cog = COGClassifier(n_clusters=3, oversample=SMOTE(k_neighbors=12), random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cog.fit(X, y)
+    (warning,) = [w for w in caught if "too small" in str(w.message)]
+    message = str(warning.message)
+    assert message.startswith("3 sub-classes are too small")
+    assert "Sub-class 2 has 9 samples" in message and "Class " not in message
+    assert "for this sub-class." in message
+    assert message.endswith("(subclass_to_class_ maps them to the labels of y).")
+    assert warning.filename == __file__
+    with pytest.warns(UserWarning, match=r"^Class 1 has 3 samples.*this class\.$"):
+        SMOTE(k_neighbors=5).fit_resample(X[:23], np.repeat([0, 1], [20, 3]))

@@ -121,6 +121,28 @@ def test_bad_parameters_and_shapes():
         CIFARAugment()(torch.rand(2, 1, 8, 8))
 
 
+@pytest.mark.parametrize("value", ["a", None])
+def test_settings_that_are_not_numbers_are_refused_by_name(value):
+    # Python's "'<=' not supported between instances of 'float' and 'str'"
+    # and torch's "new(): invalid data type 'str'" named no setting
+    with pytest.raises(ValueError, match=r"flip_prob must be in \[0, 1\]"):
+        CIFARAugment(flip_prob=value)
+    with pytest.raises(ValueError, match="mean and std must hold numbers"):
+        CIFARAugment(mean=(0.5, value, 0.5), std=(0.2,) * 3)
+    with pytest.raises(ValueError, match="mean and std must hold numbers"):
+        CIFARAugment(mean=(0.5,) * 3, std=(0.2, value, 0.2))
+
+
+@pytest.mark.parametrize("to", [np.array, torch.tensor])
+def test_a_flip_prob_of_several_values_is_refused_by_name(to):
+    # numpy's "The truth value of an array with more than one element is
+    # ambiguous" and torch's "Boolean value of Tensor with more than one
+    # value is ambiguous" named no setting
+    with pytest.raises(ValueError, match=r"flip_prob must be in \[0, 1\]; got"):
+        CIFARAugment(flip_prob=to([0.2, 0.3]))
+    assert CIFARAugment(flip_prob=to(0.25)).flip_prob == 0.25
+
+
 @pytest.mark.parametrize("to", [torch.tensor, np.int64, float])
 def test_padding_and_crop_size_of_torch_or_numpy_are_pixels(to):
     # torch integers were refused as "not an int", as fractions are

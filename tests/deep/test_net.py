@@ -703,6 +703,18 @@ def test_progress_bar(data, capsys):
     assert "/8" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
+def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
+    # "the LDAMLoss loss needs training samples of every class" (the class
+    # name, with the word loss once more), even for criterion="ldam"
+    X = np.random.RandomState(0).randn(40, 4).astype(np.float32)
+    y = np.repeat([0, 1], [36, 4])
+    split = ValidSplit([(np.arange(36), np.arange(36, 40))])
+    clf = LongTailClassifier(criterion=criterion, train_split=split, **FAST)
+    with pytest.raises(ValueError, match="split; LDAMLoss needs training samples"):
+        clf.fit(X, y)
+
+
 def test_progress_bar_counts_the_batches_of_a_sampler_with_num_samples(data, capsys):
     pytest.importorskip("tqdm")
     X, y = data
@@ -1141,6 +1153,35 @@ def test_loss_is_a_deprecated_alias_of_criterion(data):
     with pytest.warns(FutureWarning, match="'loss' was renamed"):
         clf.set_params(loss="vs")
     assert isinstance(clf.criterion_, VSLoss)
+
+
+@pytest.mark.parametrize(
+    "params", [{"loss": "ldam"}, {"loss__tau": 0.5}], ids=["loss", "loss__tau"]
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_the_renamed_loss_warns_once_per_call(data, params, method):
+    # one fit warned three times (the module, the criterion and the class
+    # counts each read the renamed parameter)
+    X, y = data
+    clf = LongTailClassifier(criterion="logit_adjusted", **params, **FAST)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(clf, method)(X, y)
+    renamed = [w for w in caught if "'loss' was renamed" in str(w.message)]
+    assert len(renamed) == 1
+    assert renamed[0].filename == __file__
+
+
+def test_the_renamed_loss_warns_at_initialize_and_at_a_warm_fit(data):
+    X, y = data
+    sizes = {"module__n_features": X.shape[1], "module__n_classes": 3}
+    clf = LongTailClassifier(loss="focal", warm_start=True, **sizes, **FAST)
+    for call in (clf.initialize, lambda: clf.fit(X, y), lambda: clf.fit(X, y)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        renamed = [w for w in caught if "'loss' was renamed" in str(w.message)]
+        assert len(renamed) == 1
 
 
 @pytest.mark.parametrize(
