@@ -22,7 +22,8 @@ from ltlearn._compare._runner import run_comparison
 from ltlearn._compare._save import check_save_best, save_best
 from ltlearn._compare._summary import summarize
 from ltlearn._compare._tables import format_table
-from ltlearn._compare._user_table import _marks_nothing, load_table
+from ltlearn._compare._target import _marks_nothing
+from ltlearn._compare._user_table import load_table
 from ltlearn.recipes._registry import EXCLUDED, RECIPES, resolve_methods
 
 

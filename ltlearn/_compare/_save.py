@@ -15,7 +15,7 @@ from ltlearn._compare._report import PLOTS_DIR, report_paths
 from ltlearn._compare._results import RESULTS_FILE, replacing
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
-from ltlearn._compare._user_table import (
+from ltlearn._compare._target import (
     _label_codes,
     _marks_missing,
     _rows_text,

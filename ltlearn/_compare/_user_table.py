@@ -20,12 +20,17 @@ from ltlearn._compare._data import (
     _category_texts,
     _close,
     _columns_spec,
-    _encode_labels,
     _first_names,
     _read_numbers,
     utf8_text,
 )
 from ltlearn._compare._results import one_line
+from ltlearn._compare._target import (
+    _class_codes,
+    _rows_text,
+    _target_notes,
+    _unlabelled_rows,
+)
 
 # A decimal comma: 0,125 (a column of them is refused, not misread)
 _DECIMAL_COMMA = r"[+-]?\d*,\d+"
@@ -214,12 +219,6 @@ def _read_table(path):
     return frame, header
 
 
-def _rows_text(rows):
-    """``rows 3, 8, ..., counting from 0``: the first five of ``rows``."""
-    shown = ", ".join(str(i) for i in rows[:5]) + (", ..." if rows.size > 5 else "")
-    return f"rows {shown}, counting from 0"
-
-
 # Binary files named .csv, by their first bytes (a Parquet file also ends
 # with its own).
 _PARQUET = b"PAR1"
@@ -231,58 +230,6 @@ _BINARY_KINDS = {
     ),
     b"\x1f\x8b": "gzip-compressed, not text: name it .csv.gz",
 }
-
-
-# --unlabelled values that mean the rows without a target (pandas reads an
-# empty cell, "NA" or "NaN" as missing).
-_MISSING_MARKERS = {"missing", "", "na", "nan", "n/a", "null"}
-
-
-def _marks_missing(marker):
-    """Whether the --unlabelled value ``marker`` means the rows without a target."""
-    return str(marker).strip().lower() in _MISSING_MARKERS
-
-
-def _marks_nothing(marker):
-    """Whether the --unlabelled value ``marker`` marks no row (``none``)."""
-    return marker is None or str(marker).lower() == "none"
-
-
-def _unlabelled_mask(target, marker):
-    import pandas as pd
-
-    if _marks_nothing(marker):
-        return np.zeros(len(target), dtype=bool)
-    if _marks_missing(marker):
-        return target.isna().to_numpy()
-    if pd.api.types.is_numeric_dtype(target):
-        try:
-            value = float(marker)
-        except ValueError:
-            return np.zeros(len(target), dtype=bool)
-        # a nullable target (Int64, from Parquet) compares as NA where missing
-        return (target == value).fillna(False).to_numpy(dtype=bool)
-    return (target.astype(str) == str(marker)).to_numpy()
-
-
-def _label_codes(labels, unlabelled_mask):
-    """The codes of the rows (-1: unlabelled) and the classes.
-
-    ``labels`` holds the targets of the labelled rows, in order; text labels
-    are compared as text.
-    """
-    import pandas as pd
-
-    values = labels.to_numpy()
-    if values.dtype == object:
-        # NumPy's fixed-width text drops trailing NULs: "a\x00" would be "a".
-        if any(str(label).endswith("\x00") for label in pd.unique(values)):
-            values = np.array([str(value) for value in values], dtype=object)
-        else:
-            values = values.astype(str)
-    full = np.empty(unlabelled_mask.size, dtype=values.dtype)
-    full[~unlabelled_mask] = values
-    return _encode_labels(full, unlabelled_mask)
 
 
 def _named_as_identifier(name):
@@ -477,98 +424,6 @@ def _repeats_note(repeated, header, columns):
         f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
         f"once in the header; the repeats are read as {how}."
     )
-
-
-def _unlabelled_rows(y_raw, target, unlabelled):
-    """The mask of the unlabelled rows; an error where another row has no target."""
-    unlabelled_mask = _unlabelled_mask(y_raw, unlabelled)
-    missing = y_raw.isna().to_numpy() & ~unlabelled_mask
-    if missing.any():
-        rows = np.flatnonzero(missing)
-        raise CompareError(
-            f"Target column {target!r} has {rows.size} missing value(s) "
-            f"({_rows_text(rows)}): empty cells, or in a CSV file cells such "
-            "as NA, N/A, NULL, None or nan, which pandas reads as missing (a "
-            "class so named needs another name). Drop or fill those rows, or "
-            "pass --unlabelled missing to use them as unlabelled rows."
-        )
-    return unlabelled_mask
-
-
-def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
-    """The codes of the rows (-1: unlabelled) and the classes of the target.
-
-    An error where the labelled rows do not hold class labels: many distinct
-    non-integer numbers, a different value on each row, or a single class.
-    """
-    import pandas as pd
-
-    labels = y_raw[~unlabelled_mask]
-    if pd.api.types.is_float_dtype(labels):
-        values = labels.to_numpy()
-        if not np.all(values == np.round(values)) and np.unique(values).size > 20:
-            raise CompareError(
-                f"Target column {target!r} holds {np.unique(values).size} distinct "
-                "non-integer numbers: it looks continuous, and a comparison needs "
-                "class labels."
-            )
-    y, classes = _label_codes(labels, unlabelled_mask)
-    n_labelled = int(np.count_nonzero(~unlabelled_mask))
-    if classes.size == n_labelled > 2:
-        raise CompareError(
-            f"Target column {target!r} holds a different value on each of its "
-            f"{n_labelled} labelled rows: it is not a class label (an identifier?)."
-        )
-    if classes.size < 2:
-        hint = ""
-        if unlabelled_mask.any() and _marks_missing(unlabelled):
-            hint = (
-                f" {int(unlabelled_mask.sum())} row(s) without a target count "
-                "as unlabelled."
-            )
-        elif unlabelled_mask.any():
-            hint = (
-                f" {int(unlabelled_mask.sum())} row(s) whose target is "
-                f"{unlabelled!r} count as unlabelled; if that is a class, pass "
-                "--unlabelled none."
-            )
-        if classes.size == 0:  # every row is marked unlabelled
-            raise CompareError(
-                f"Target column {target!r} has no labelled row; a comparison "
-                f"needs labelled rows of at least 2 classes.{hint}"
-            )
-        raise CompareError(
-            f"Target column {target!r} has a single class "
-            f"({classes.tolist()[0]!r}) among the labelled rows; a comparison "
-            f"needs at least 2.{hint}"
-        )
-    return y, classes
-
-
-def _target_notes(classes, target, unlabelled_mask, unlabelled):
-    """Notes on the classes alike but for case or spaces, and on unlabelled rows."""
-    notes = []
-    alike = {}
-    for label in classes:
-        if isinstance(label, str):
-            alike.setdefault(label.strip().lower(), []).append(str(label))
-    for labels in alike.values():
-        if len(labels) > 1:
-            notes.append(
-                f"Classes {', '.join(map(repr, labels))} of {target!r} differ "
-                "only in case or spaces; they are kept apart as different classes."
-            )
-    if unlabelled_mask.any():
-        which = f"whose target is {unlabelled!r}"
-        hint = " (--unlabelled none if that is a class)"
-        if _marks_missing(unlabelled):
-            which, hint = "without a target", ""
-        notes.append(
-            f"{int(unlabelled_mask.sum())} row(s) {which} are unlabelled: only "
-            "the semi-supervised methods learn from them, and they are never "
-            f"scored{hint}."
-        )
-    return notes
 
 
 def load_table(path, target, *, unlabelled="-1"):
