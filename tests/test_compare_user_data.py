@@ -671,6 +671,20 @@ def test_a_latin1_csv_with_a_first_column_named_par1_is_not_called_parquet(tmp_p
         load_table(path, "label")
 
 
+def _csv_keeps_trailing_nuls():
+    """Whether this pandas's CSV reader keeps a trailing NUL (2.0 drops it)."""
+    from io import StringIO
+
+    return pd.read_csv(StringIO('label\n"ok\x00"\n'))["label"][0] == "ok\x00"
+
+
+needs_nul_reader = pytest.mark.skipif(
+    not _csv_keeps_trailing_nuls(),
+    reason="this pandas drops trailing NULs while reading a CSV file",
+)
+
+
+@needs_nul_reader
 def test_labels_that_differ_by_a_trailing_nul_are_kept_apart(tmp_path):
     # NumPy's fixed-width text drops trailing NULs: the classes "a\x00" and
     # "a" were merged into "a" without a word, in the comparison and in the
@@ -687,6 +701,7 @@ def test_labels_that_differ_by_a_trailing_nul_are_kept_apart(tmp_path):
     assert set(model.predict(frame.drop(columns="label"))) == {"ok", "ok\x00"}
 
 
+@needs_nul_reader
 def test_a_single_class_ending_with_a_nul_is_named_in_the_error(tmp_path):
     # Labels kept as Python strings for their trailing NUL failed the check
     # of a single class with "AttributeError: 'str' object has no attribute
