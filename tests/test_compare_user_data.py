@@ -535,6 +535,18 @@ def test_classes_that_differ_only_in_case_or_spaces_are_noted(tmp_path):
     assert "Classes 'Fraud ', 'fraud' of 'label' differ only in case" in note
 
 
+def test_classes_that_differ_only_in_unicode_form_are_noted(tmp_path):
+    # "café" as one character or as "e" and an accent: two classes that look
+    # the same, kept apart without a note.
+    frame = _frame()
+    frame["label"] = np.where(frame["label"] == "ok", "cafe\u0301", "caf\u00e9")
+    frame.loc[:9, "label"] = "tea"
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert list(dataset.classes) == ["cafe\u0301", "caf\u00e9", "tea"]
+    (note,) = dataset.notes
+    assert "differ only in case, spaces or their Unicode characters" in note
+
+
 def test_an_identifier_given_as_the_target_is_a_clear_error(tmp_path):
     # It said "Class 'T0000' ... has 1 labelled row(s) ... Lower --cv".
     frame = _frame()

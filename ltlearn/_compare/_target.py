@@ -7,9 +7,11 @@ and the errors and notes on the classes they hold.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import unicodedata
+
 import numpy as np
 
-from ltlearn._compare._data import CompareError, _encode_labels
+from ltlearn._compare._data import CompareError, _encode_labels, _folded
 
 
 def _rows_text(rows):
@@ -137,17 +139,26 @@ def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
 
 
 def _target_notes(classes, target, unlabelled_mask, unlabelled):
-    """Notes on the classes alike but for case or spaces, and on unlabelled rows."""
+    """Notes on the classes alike but for case, spaces or Unicode form, and on
+    unlabelled rows."""
     notes = []
     alike = {}
     for label in classes:
         if isinstance(label, str):
-            alike.setdefault(label.strip().lower(), []).append(str(label))
+            alike.setdefault(_folded(label), []).append(str(label))
     for labels in alike.values():
         if len(labels) > 1:
+            how = "only in case or spaces"
+            forms = {unicodedata.normalize("NFC", label) for label in labels}
+            if len(forms) < len(labels):
+                how = (
+                    "only in case, spaces or their Unicode characters (an "
+                    "accented letter as one character or as a letter and an "
+                    "accent, which look alike)"
+                )
             notes.append(
                 f"Classes {', '.join(map(repr, labels))} of {target!r} differ "
-                "only in case or spaces; they are kept apart as different classes."
+                f"{how}; they are kept apart as different classes."
             )
     if unlabelled_mask.any():
         which = f"whose target is {unlabelled!r}"

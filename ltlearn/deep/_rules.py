@@ -73,10 +73,10 @@ class KPSGALoss(_TwoPhaseLoss, KPSLoss):
     ``gradient_adjusted`` set (by the :class:`GradientAdjustment` callback)
     the global scale ``s`` becomes a per-sample scale by label,
     ``clamp(s * rr_y, s, max_scale)`` with the reversed radius
-    ``rr_j = log(base * n_max / n_j) / log(base)`` (1 for the largest class),
-    as the KPS code does: tail samples get larger scales, hence larger
-    gradients. That code reverses the vector of radii instead, the same
-    values only for classes sorted by decreasing count whose counts are
+    ``rr_j = log(base * n_max / n_j) / log(base)`` (1 for the largest class):
+    tail samples get larger scales, hence larger gradients. The KPS code
+    reads ``rr`` from the vector of radii in reverse order instead, the
+    same values only for classes sorted by decreasing count whose counts are
     exactly geometric (on the truncated counts of CIFAR-100-LT at imbalance
     100 a scale differs by up to 0.55); the closed form does not depend on
     the order of the classes.
