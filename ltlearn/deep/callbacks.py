@@ -771,6 +771,7 @@ class TauNormalization(Callback):
                 "validation part; set train_split, e.g. ValidSplit(5, stratified=True)."
             )
         self.valid_ = None
+        self.epochs_run_ = 0
 
     @_hook_docstring
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
@@ -778,10 +779,16 @@ class TauNormalization(Callback):
 
         {epoch_hook_parameters}
         """
+        self.epochs_run_ += 1
         if self.tau == "auto":
             self.valid_ = dataset_valid
 
     def _choose_tau(self, net, head):
+        if not self.epochs_run_:
+            raise ValueError(
+                "TauNormalization(tau='auto') chooses tau on the validation part "
+                "of the training epochs, and no epoch ran (max_epochs=0)."
+            )
         labelled = None if self.valid_ is None else _labels_and_weights(self.valid_)
         if labelled is None:
             raise ValueError(

@@ -11,6 +11,7 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
+from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from skorch.callbacks import Callback, LRScheduler  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
@@ -410,6 +411,22 @@ def test_tau_normalisation_auto_picks_tau_on_the_validation_part(data):
     assert callback.valid_ is None
     with pytest.raises(ValueError, match="set train_split"):
         LongTailClassifier(callbacks=[TauNormalization(tau="auto")], **FAST).fit(X, y)
+
+
+def test_tau_normalisation_auto_says_when_no_epoch_ran(data):
+    # With max_epochs=0 there is no validation epoch to choose tau on; the
+    # error said that no labelled validation data were found.
+    X, y = data
+    callback = TauNormalization(tau="auto")
+    clf = LongTailClassifier(
+        callbacks=[callback],
+        train_split=ValidSplit(4, stratified=True),
+        **{**FAST, "max_epochs": 0},
+    )
+    with pytest.raises(ValueError, match=r"no epoch ran \(max_epochs=0\)"):
+        clf.fit(X, y)
+    # What the callback counts is no parameter: it clones as before.
+    assert clone(callback).get_params() == {"tau": "auto", "head": "classifier"}
 
 
 def test_callbacks_work_on_a_nested_head(data):
