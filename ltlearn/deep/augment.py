@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ltlearn.utils._docstring import _Substitution
-from ltlearn.utils._validation import _as_int
+from ltlearn.utils._validation import _as_int, _check_fraction
 
 __all__ = [
     "CIFAR10_MEAN",
@@ -124,12 +124,7 @@ class CIFARAugment(nn.Module):
             raise ValueError(
                 f"crop_size must be an int >= 1 or None; got {crop_size!r}."
             )
-        try:
-            valid = 0.0 <= flip_prob <= 1.0
-        except (TypeError, ValueError, RuntimeError):  # not a single number
-            valid = False
-        if not valid:
-            raise ValueError(f"flip_prob must be in [0, 1]; got {flip_prob!r}.")
+        _check_fraction("flip_prob", flip_prob)
         if (mean is None) != (std is None):
             raise ValueError("mean and std must be given together.")
         self.padding = int(padding)

@@ -30,7 +30,6 @@ from torch import nn
 
 from ltlearn.deep._data import _SAMPLERS, _labels_and_weights
 from ltlearn.deep.losses import (
-    _check_beta,
     _effective_number_weights,
     _start_at_prior,
     _uncompiled,
@@ -41,6 +40,7 @@ from ltlearn.utils._docstring import (
     _ldam_references_docstring,
     _Substitution,
 )
+from ltlearn.utils._validation import _check_fraction
 
 __all__ = [
     "ClassifierRetraining",
@@ -332,7 +332,7 @@ class DeferredReweighting(Callback):
         {initialize_returns}
         """
         _check_start_epoch(self.start_epoch)
-        _check_beta(self.beta)
+        _check_fraction("beta", self.beta)
         self.switched_ = False
         self.weight_before_ = None
         return self

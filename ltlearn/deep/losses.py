@@ -25,6 +25,7 @@ from torch import nn
 
 from ltlearn.utils._class_counts import inverse_effective_number
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
+from ltlearn.utils._validation import _check_fraction
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -168,17 +169,6 @@ def _check_weight(weight, n_classes):
     return weight
 
 
-def _check_beta(beta):
-    """Refuse a ``beta`` that is not a number in [0, 1] (NaN included)."""
-    try:
-        inside = bool(0.0 <= beta <= 1.0)
-    except (TypeError, ValueError, RuntimeError):  # not a single number
-        inside = False
-    if not inside:
-        raise ValueError(f"beta must be in [0, 1]; got {beta!r}.")
-    return beta
-
-
 def _effective_number_weights(class_counts, beta, name="ClassBalancedLoss"):
     """Class-balanced weights ``(1 - beta) / (1 - beta**n)`` summing to C.
 
@@ -187,7 +177,7 @@ def _effective_number_weights(class_counts, beta, name="ClassBalancedLoss"):
     loss or callback, is the one the errors give.
     """
     counts = _check_class_counts(class_counts, name)
-    _check_beta(beta)
+    _check_fraction("beta", beta)
     weights = inverse_effective_number(counts, beta)
     return weights / weights.sum() * counts.size
 

@@ -391,3 +391,18 @@ def _check_count(name, value, *, low=1, whole=False):
     if count is None or count < low:
         raise ValueError(f"{name} must be an int >= {low}; got {value!r}.")
     return count
+
+
+def _check_fraction(name, value):
+    """``value``, a single number in [0, 1]; refuse anything else, naming ``name``.
+
+    NaN, a string, ``None`` or an array of several values is refused with the
+    same message (the comparison fails or raises for them).
+    """
+    try:
+        inside = bool(0.0 <= value <= 1.0)
+    except (TypeError, ValueError, RuntimeError):  # not a single number
+        inside = False
+    if not inside:
+        raise ValueError(f"{name} must be in [0, 1]; got {value!r}.")
+    return value
