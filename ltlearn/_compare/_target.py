@@ -35,6 +35,13 @@ def _marks_nothing(marker):
     return marker is None or str(marker).lower() == "none"
 
 
+def _marked_rows(marker):
+    """How the messages name the rows the --unlabelled value ``marker`` marks."""
+    return (
+        "without a target" if _marks_missing(marker) else f"whose target is {marker!r}"
+    )
+
+
 def _unlabelled_mask(target, marker):
     import pandas as pd
 
@@ -114,16 +121,15 @@ def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
         )
     if classes.size < 2:
         hint = ""
-        if unlabelled_mask.any() and _marks_missing(unlabelled):
+        if unlabelled_mask.any():
             hint = (
-                f" {int(unlabelled_mask.sum())} row(s) without a target count "
-                "as unlabelled."
+                f" {int(unlabelled_mask.sum())} row(s) {_marked_rows(unlabelled)} "
+                "count as unlabelled"
             )
-        elif unlabelled_mask.any():
-            hint = (
-                f" {int(unlabelled_mask.sum())} row(s) whose target is "
-                f"{unlabelled!r} count as unlabelled; if that is a class, pass "
-                "--unlabelled none."
+            hint += (
+                "."
+                if _marks_missing(unlabelled)
+                else "; if that is a class, pass --unlabelled none."
             )
         if classes.size == 0:  # every row is marked unlabelled
             raise CompareError(
@@ -161,13 +167,14 @@ def _target_notes(classes, target, unlabelled_mask, unlabelled):
                 f"{how}; they are kept apart as different classes."
             )
     if unlabelled_mask.any():
-        which = f"whose target is {unlabelled!r}"
-        hint = " (--unlabelled none if that is a class)"
-        if _marks_missing(unlabelled):
-            which, hint = "without a target", ""
+        hint = (
+            ""
+            if _marks_missing(unlabelled)
+            else " (--unlabelled none if that is a class)"
+        )
         notes.append(
-            f"{int(unlabelled_mask.sum())} row(s) {which} are unlabelled: only "
-            "the semi-supervised methods learn from them, and they are never "
-            f"scored{hint}."
+            f"{int(unlabelled_mask.sum())} row(s) {_marked_rows(unlabelled)} are "
+            "unlabelled: only the semi-supervised methods learn from them, and "
+            f"they are never scored{hint}."
         )
     return notes
