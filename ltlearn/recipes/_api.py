@@ -7,7 +7,13 @@ from sklearn.utils._param_validation import validate_params
 
 from ltlearn._compare._data import _close
 from ltlearn.recipes._factories import _PLUGIN_SCORING
-from ltlearn.recipes._registry import EXCLUDED, MODELS, RECIPES, _recipe_name
+from ltlearn.recipes._registry import (
+    EXCLUDED,
+    MODELS,
+    RECIPES,
+    _recipe_name,
+    _unknown_model,
+)
 
 
 def list_recipes():
@@ -102,10 +108,7 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     from imblearn.pipeline import Pipeline
 
     if model not in MODELS:
-        raise ValueError(
-            f"Unknown model {model!r}; the models are: {', '.join(MODELS)}."
-            f"{_close(model, MODELS)}"
-        )
+        raise ValueError(_unknown_model(model))
     if scoring not in _PLUGIN_SCORING:
         raise ValueError(
             f"Unknown scoring {scoring!r}; choose one of {tuple(_PLUGIN_SCORING)}."
@@ -115,10 +118,7 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     family, _, named_model = name.partition(":")
     crossed = family in RECIPES and RECIPES[family].model == "lr"
     if named_model and crossed and named_model not in MODELS:
-        raise ValueError(
-            f"Unknown model {named_model!r} in {name!r}; the models are: "
-            f"{', '.join(MODELS)}.{_close(named_model, MODELS)}"
-        )
+        raise ValueError(_unknown_model(named_model, name))
     asked = (family, named_model) if named_model else (name, model)
     if asked in EXCLUDED:  # every excluded family is a recipe on "lr"
         raise ValueError(

@@ -298,6 +298,15 @@ RECIPES = {recipe.name: recipe for recipe in _ALL}
 DEFAULT_MODELS = ("lr",)
 
 
+def _unknown_model(model, name=None):
+    """The message for an unknown ``model`` (of the crossed recipe ``name``)."""
+    where = "" if name is None else f" in {name!r}"
+    return (
+        f"Unknown model {model!r}{where}; the models are: "
+        f"{', '.join(MODELS)}.{_close(model, MODELS)}"
+    )
+
+
 def resolve_methods(names=None, models=None):
     """Pick recipes by name.
 
@@ -329,10 +338,7 @@ def resolve_methods(names=None, models=None):
     if models is not None:
         unknown = [model for model in models if model not in MODELS]
         if unknown:
-            raise CompareError(
-                f"Unknown model {unknown[0]!r}; the models are: "
-                f"{', '.join(MODELS)}.{_close(unknown[0], MODELS)}"
-            )
+            raise CompareError(_unknown_model(unknown[0]))
     if names is None:
         chosen_models = set(DEFAULT_MODELS if models is None else models)
         recipes, skipped = [], {}
