@@ -56,9 +56,9 @@ def _label_key(label):
     float), or a boolean array keys the same stream.
     """
     label = _plain(label)
-    if isinstance(label, numbers.Integral):
-        label = int(label)
-    elif isinstance(label, numbers.Real) and float(label).is_integer():
+    if isinstance(label, numbers.Integral) or (
+        isinstance(label, numbers.Real) and float(label).is_integer()
+    ):
         label = int(label)
     digest = hashlib.sha256(repr(label).encode()).digest()
     return int.from_bytes(digest[:8], "little")
