@@ -406,3 +406,34 @@ def _check_fraction(name, value):
     if not inside:
         raise ValueError(f"{name} must be in [0, 1]; got {value!r}.")
     return value
+
+
+def _native_byte_order(X):
+    """``X`` in the machine's byte order, copied only if it is not.
+
+    torch refuses an array of the other byte order (``'>f4'`` on a
+    little-endian machine, as read from a big-endian file) with "given numpy
+    array has byte order different from the native byte order"; the copy
+    holds the same values. Anything but such an array is returned as it is.
+    """
+    if isinstance(X, np.ndarray) and not X.dtype.isnative:
+        return X.astype(X.dtype.newbyteorder("="))
+    return X
+
+
+def _writeable(X):
+    """``X``, copied if torch cannot share its memory as it is.
+
+    A read-only array (a pandas frame's values, a memory map) would make
+    torch warn that the tensor sharing its memory may be written to, and
+    torch refuses negative strides (``x[:, ::-1]``, ``np.fliplr``), which it
+    asks to copy, and the other byte order (``_native_byte_order``); other
+    arrays and anything else are returned as they are.
+    """
+    if not isinstance(X, np.ndarray):
+        return X
+    if not X.dtype.isnative:
+        return _native_byte_order(X)
+    if X.flags.writeable and all(stride >= 0 for stride in X.strides):
+        return X
+    return X.copy()

@@ -214,3 +214,32 @@ def test_slice_loader_moves_the_data_to_the_device_once():
     assert SliceLoader(Dataset(X, y), device="cpu").X.data_ptr() == (
         torch.as_tensor(X).data_ptr()
     )
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        InstanceBalancedSampler,
+        SquareRootSampler,
+        ClassBalancedSampler,
+        lambda labels, **kw: ProgressivelyBalancedSampler(labels, 3, **kw),
+    ],
+)
+def test_big_endian_labels_draw_as_native_ones(sampler):
+    # Labels of the other byte order (read from a big-endian file) failed
+    # with torch's "given numpy array has byte order different from the
+    # native byte order".
+    native = sampler(LABELS, generator=torch.Generator().manual_seed(0))
+    swapped = sampler(LABELS.astype(">i8"), generator=torch.Generator().manual_seed(0))
+    assert list(swapped) == list(native)
+
+
+def test_slice_loader_serves_a_big_endian_dataset_as_a_native_one():
+    X = np.arange(len(LABELS) * 2, dtype=np.float32).reshape(-1, 2)
+    native = list(SliceLoader(Dataset(X, LABELS), batch_size=32))
+    swapped = list(
+        SliceLoader(Dataset(X.astype(">f4"), LABELS.astype(">i8")), batch_size=32)
+    )
+    assert len(swapped) == len(native)
+    for (Xb, yb), (Xn, yn) in zip(swapped, native):
+        assert torch.equal(Xb, Xn) and torch.equal(yb, yn)
