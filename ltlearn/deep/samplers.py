@@ -37,11 +37,16 @@ __all__ = [
 
 
 def _as_labels(labels):
-    labels = torch.as_tensor(
-        _native_byte_order(np.asarray(labels))
-        if not torch.is_tensor(labels)
-        else labels
-    )
+    if not torch.is_tensor(labels):
+        labels = np.asarray(labels)
+        if labels.dtype.kind not in "biufc":  # torch's TypeError names no input
+            raise ValueError(
+                "labels must be integer class indices; got an array of dtype "
+                f"{labels.dtype}. Encode class names as indices, e.g. with "
+                "sklearn.preprocessing.LabelEncoder."
+            )
+        labels = _native_byte_order(labels)
+    labels = torch.as_tensor(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be 1-D; got shape {tuple(labels.shape)}.")
     if labels.numel() == 0:

@@ -87,6 +87,11 @@ def test_the_generator_makes_draws_reproducible():
         (np.array([], dtype=int), "empty"),
         (np.array([0.5, 1.0]), "integer"),
         (np.array([-1, 0]), "non-negative"),
+        # class names, and objects, failed with torch's TypeError "can't
+        # convert np.ndarray of type numpy.str_"
+        (np.array(["a", "b"]), "integer class indices; got an array of dtype <U1"),
+        (["a", "b"], "integer class indices; got an array of dtype <U1"),
+        (np.array([0, 1], dtype=object), "indices; got an array of dtype object"),
     ],
 )
 def test_bad_labels_are_refused(labels, match):
