@@ -815,6 +815,22 @@ def test_missing_labels_are_refused_by_row(sampler):
 
 
 @pytest.mark.parametrize(
+    "sampler", [SMOTE(), SMOTENC([1]), SMOTEN()], ids=["SMOTE", "SMOTENC", "SMOTEN"]
+)
+def test_a_polars_frame_is_refused_before_resampling(sampler):
+    # imbalanced-learn rebuilt the resampled X as a pandas frame of polars'
+    # dtypes and failed with "Field elements must be 2- or 3-tuples, got
+    # 'Float64'", after the work; fit, which returns no rows, takes it
+    pl = pytest.importorskip("polars")
+    X = pl.DataFrame({"a": np.arange(12.0), "b": np.arange(12.0) % 3})
+    y = np.repeat([0, 1], [8, 4])
+    with pytest.raises(TypeError, match=r"fit_resample takes .* polars DataFrame"):
+        sampler.fit_resample(X, y)
+    assert not hasattr(sampler, "sampling_strategy_")
+    clone(sampler).fit(X, y)
+
+
+@pytest.mark.parametrize(
     "sampler",
     [SMOTE(random_state=0), SMOTENC([1], random_state=0), SMOTEN(random_state=0)],
     ids=["SMOTE", "SMOTENC", "SMOTEN"],
