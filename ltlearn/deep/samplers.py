@@ -25,7 +25,11 @@ from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
 from ltlearn.utils._docstring import _decoupling_references_docstring, _Substitution
-from ltlearn.utils._validation import _check_count, _native_byte_order
+from ltlearn.utils._validation import (
+    _check_count,
+    _native_byte_order,
+    _writeable,
+)
 
 __all__ = [
     "ClassBalancedSampler",
@@ -45,7 +49,7 @@ def _as_labels(labels):
                 f"{labels.dtype}. Encode class names as indices, e.g. with "
                 "sklearn.preprocessing.LabelEncoder."
             )
-        labels = _native_byte_order(labels)
+        labels = _writeable(labels)  # a pandas column's values are read-only
     labels = torch.as_tensor(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be 1-D; got shape {tuple(labels.shape)}.")

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -237,6 +239,18 @@ def test_big_endian_labels_draw_as_native_ones(sampler):
     native = sampler(LABELS, generator=torch.Generator().manual_seed(0))
     swapped = sampler(LABELS.astype(">i8"), generator=torch.Generator().manual_seed(0))
     assert list(swapped) == list(native)
+
+
+def test_read_only_labels_are_copied_without_a_torch_warning():
+    # The values of a pandas column are read-only (copy on write): torch
+    # warned that the labels tensor shared a non-writable array, and it did.
+    labels = LABELS.copy()
+    labels.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sampler = ClassBalancedSampler(labels)
+    assert not np.shares_memory(sampler.labels.numpy(), labels)
+    assert torch.equal(sampler.labels, torch.as_tensor(LABELS))
 
 
 def test_slice_loader_serves_a_big_endian_dataset_as_a_native_one():
