@@ -3,8 +3,9 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import sys
+
 from imblearn.over_sampling.base import BaseOverSampler
-from sklearn_compat.utils._dataframe import is_polars_df
 
 from ltlearn.over_sampling._small_classes import (
     _name_class_below_count,
@@ -33,7 +34,8 @@ class _CheckedLabelsMixin:
 
     @unfitted_on_error()
     def fit_resample(self, X, y, **params):
-        if is_polars_df(X):
+        polars = sys.modules.get("polars")  # only if loaded can X be its frame
+        if polars is not None and isinstance(X, polars.DataFrame):
             raise TypeError(
                 f"{type(self).__name__}.fit_resample takes an array, a sparse "
                 "matrix or a pandas DataFrame, and returns the resampled X in "
