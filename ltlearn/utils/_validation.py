@@ -409,16 +409,25 @@ def _check_fraction(name, value):
 
 
 def _native_byte_order(X):
-    """``X`` in the machine's byte order, copied only if it is not.
+    """``X`` with its NumPy dtypes in the machine's byte order.
 
-    torch refuses an array of the other byte order (``'>f4'`` on a
-    little-endian machine, as read from a big-endian file) with "given numpy
-    array has byte order different from the native byte order"; the copy
-    holds the same values. Anything but such an array is returned as it is.
+    Data of the other order (``">f8"`` on a little-endian machine, as read
+    from a big-endian file) holds the same values; pandas' hash tables take
+    the native order only, ``">f4"`` is not ``np.float32`` to the checks
+    that keep float32 data in float32, and torch refuses such an array
+    ("given numpy array has byte order different from the native byte
+    order"). An array or a DataFrame already native, or anything else (a
+    tensor, a list), is returned as it is.
     """
-    if isinstance(X, np.ndarray) and not X.dtype.isnative:
-        return X.astype(X.dtype.newbyteorder("="))
-    return X
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype):
+        return X if dtype.isnative else X.astype(dtype.newbyteorder("="))
+    foreign = {
+        name: dtype.newbyteorder("=")
+        for name, dtype in getattr(X, "dtypes", {}).items()
+        if isinstance(dtype, np.dtype) and not dtype.isnative
+    }
+    return X.astype(foreign) if foreign else X
 
 
 def _writeable(X):
