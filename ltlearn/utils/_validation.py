@@ -434,10 +434,11 @@ def _writeable(X):
     """``X``, copied if torch cannot share its memory as it is.
 
     A read-only array (a pandas frame's values, a memory map) would make
-    torch warn that the tensor sharing its memory may be written to, and
-    torch refuses negative strides (``x[:, ::-1]``, ``np.fliplr``), which it
-    asks to copy, and the other byte order (``_native_byte_order``); other
-    arrays and anything else are returned as they are.
+    torch warn that the tensor sharing its memory may be written to; torch
+    refuses negative strides (``x[:, ::-1]``, ``np.fliplr``), which it asks
+    to copy, and an array of the other byte order, copied by
+    ``_native_byte_order``. Other arrays and anything else are returned as
+    they are.
     """
     if not isinstance(X, np.ndarray):
         return X
