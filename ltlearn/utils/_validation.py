@@ -417,14 +417,18 @@ def _native_byte_order(X):
     that keep float32 data in float32, and torch refuses such an array
     ("given numpy array has byte order different from the native byte
     order"). An array or a DataFrame already native, or anything else (a
-    tensor, a list), is returned as it is.
+    tensor, a list, a pandas Series of an extension dtype), is returned as
+    it is.
     """
     dtype = getattr(X, "dtype", None)
     if isinstance(dtype, np.dtype):
         return X if dtype.isnative else X.astype(dtype.newbyteorder("="))
+    dtypes = getattr(X, "dtypes", None)
+    if not hasattr(dtypes, "items"):  # a Series' dtypes is its one dtype
+        return X
     foreign = {
         name: dtype.newbyteorder("=")
-        for name, dtype in getattr(X, "dtypes", {}).items()
+        for name, dtype in dtypes.items()
         if isinstance(dtype, np.dtype) and not dtype.isnative
     }
     return X.astype(foreign) if foreign else X

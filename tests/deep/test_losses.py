@@ -443,3 +443,19 @@ def test_big_endian_weight_is_read_as_native(make_loss):
     native = make_loss(counts, weight=weight)(logits, target)
     swapped = make_loss(counts, weight=weight.astype(">f8"))(logits, target)
     torch.testing.assert_close(swapped, native)
+
+
+@pytest.mark.parametrize("dtype", ["Float64", "Int64"])
+@pytest.mark.parametrize(
+    "make_loss",
+    [lambda counts, **kw: FocalLoss(gamma=2.0, **kw), BalancedSoftmaxLoss],
+)
+def test_weight_in_a_pandas_series_of_an_extension_dtype(make_loss, dtype):
+    # The byte-order check read a Series' dtypes (its one dtype) as a frame's
+    # and failed with "'Float64Dtype' object has no attribute 'items'".
+    pd = pytest.importorskip("pandas")
+    counts, weight = [40, 9, 3, 1], [1, 2, 3, 4]
+    logits, target = _data()
+    native = make_loss(counts, weight=np.array(weight))(logits, target)
+    series = make_loss(counts, weight=pd.Series(weight, dtype=dtype))
+    torch.testing.assert_close(series(logits, target), native)
