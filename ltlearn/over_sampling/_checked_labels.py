@@ -41,7 +41,8 @@ class _CheckedLabelsMixin:
                 "matrix or a pandas DataFrame, and returns the resampled X in "
                 "the same kind; X is a polars DataFrame. Convert it with "
                 "X.to_pandas() (to keep the column names and dtypes) or "
-                "X.to_numpy()."
+                "X.to_numpy(); in a pipeline, have the steps before it output "
+                "pandas (set_output(transform='pandas'))."
             )
         check_no_missing_labels(y)
         check_one_label_type(y)

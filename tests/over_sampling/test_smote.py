@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import StandardScaler
 
 import ltlearn.over_sampling._smote as smote_module
 from ltlearn.over_sampling import (
@@ -828,6 +829,20 @@ def test_a_polars_frame_is_refused_before_resampling(sampler):
         sampler.fit_resample(X, y)
     assert not hasattr(sampler, "sampling_strategy_")
     clone(sampler).fit(X, y)
+
+
+def test_a_polars_output_before_the_sampler_is_refused_with_its_remedy():
+    # A pipeline's transformer set to output polars (scikit-learn's
+    # transform_output="polars") hands the sampler a polars frame: the error
+    # says to have it output pandas, which resamples as before.
+    pytest.importorskip("polars")
+    X, y = np.c_[np.arange(12.0), np.arange(12.0) % 3], np.repeat([0, 1], [8, 4])
+    smote = SMOTE(k_neighbors=3, random_state=0)
+    pipe = Pipeline([("scale", StandardScaler()), ("smote", smote)])
+    with pytest.raises(TypeError, match=r"set_output\(transform='pandas'\)"):
+        pipe.set_output(transform="polars").fit_resample(X, y)
+    X_res, _ = pipe.set_output(transform="pandas").fit_resample(X, y)
+    assert isinstance(X_res, pd.DataFrame) and len(X_res) == 16
 
 
 @pytest.mark.parametrize(
