@@ -40,6 +40,7 @@ from ltlearn.deep.samplers import (
     _epoch_indices,
     _subset_rows,
 )
+from ltlearn.utils._validation import _writeable
 from ltlearn.utils._warnings import external_stacklevel
 
 _SAMPLERS = {
@@ -73,21 +74,6 @@ def _count_classes(labels, sample_weight, n_classes):
     return np.bincount(
         np.asarray(labels), weights=np.asarray(sample_weight), minlength=n_classes
     )
-
-
-def _writeable(X):
-    """``X``, copied if torch cannot share its memory as it is.
-
-    A read-only array (a pandas frame's values, a memory map) would make
-    torch warn that the tensor sharing its memory may be written to, and
-    torch refuses negative strides (``x[:, ::-1]``, ``np.fliplr``), which it
-    asks to copy; other arrays and anything else are returned as they are.
-    """
-    if not isinstance(X, np.ndarray):
-        return X
-    if X.flags.writeable and all(stride >= 0 for stride in X.strides):
-        return X
-    return X.copy()
 
 
 _NUMPY_FLOATS = (torch.float16, torch.float32, torch.float64)

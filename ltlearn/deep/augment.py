@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ltlearn.utils._docstring import _Substitution
-from ltlearn.utils._validation import _as_int, _check_fraction
+from ltlearn.utils._validation import _as_int, _check_fraction, _native_byte_order
 
 __all__ = [
     "CIFAR10_MEAN",
@@ -133,9 +133,11 @@ class CIFARAugment(nn.Module):
         self.input_shape = tuple(input_shape)
         if mean is not None:
             try:
-                given = (
-                    torch.as_tensor(mean, dtype=torch.float32).view(1, -1, 1, 1),
-                    torch.as_tensor(std, dtype=torch.float32).view(1, -1, 1, 1),
+                given = tuple(
+                    torch.as_tensor(
+                        _native_byte_order(value), dtype=torch.float32
+                    ).view(1, -1, 1, 1)
+                    for value in (mean, std)
                 )
             except (TypeError, ValueError, RuntimeError) as exc:
                 raise ValueError(

@@ -25,7 +25,7 @@ from torch import nn
 
 from ltlearn.utils._class_counts import inverse_effective_number
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
-from ltlearn.utils._validation import _check_fraction
+from ltlearn.utils._validation import _check_fraction, _native_byte_order
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -160,7 +160,8 @@ def _check_weight(weight, n_classes):
     """Per-class weights as a float32 tensor of ones when ``weight`` is None."""
     if weight is None:
         return torch.ones(n_classes, dtype=torch.float32)
-    weight = torch.as_tensor(weight, dtype=torch.float32).detach().clone()
+    weight = torch.as_tensor(_native_byte_order(weight), dtype=torch.float32)
+    weight = weight.detach().clone()
     if weight.shape != (n_classes,):
         raise ValueError(
             f"weight must hold one value per class ({n_classes}); got shape "
@@ -390,7 +391,10 @@ class FocalLoss(_LongTailLoss):
         self.reduction = _check_reduction(reduction)
         self.detach_modulator = detach_modulator
         self.register_buffer(
-            "weight", None if weight is None else torch.as_tensor(weight).float()
+            "weight",
+            None
+            if weight is None
+            else torch.as_tensor(_native_byte_order(weight)).float(),
         )
 
     @_forward_docstring

@@ -25,7 +25,11 @@ from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
 from ltlearn.utils._docstring import _decoupling_references_docstring, _Substitution
-from ltlearn.utils._validation import _check_count
+from ltlearn.utils._validation import (
+    _check_count,
+    _native_byte_order,
+    _writeable,
+)
 
 __all__ = [
     "ClassBalancedSampler",
@@ -37,9 +41,16 @@ __all__ = [
 
 
 def _as_labels(labels):
-    labels = torch.as_tensor(
-        np.asarray(labels) if not torch.is_tensor(labels) else labels
-    )
+    if not torch.is_tensor(labels):
+        labels = np.asarray(labels)
+        if labels.dtype.kind not in "biufc":  # torch's TypeError names no input
+            raise ValueError(
+                "labels must be integer class indices; got an array of dtype "
+                f"{labels.dtype}. Encode class names as indices, e.g. with "
+                "sklearn.preprocessing.LabelEncoder."
+            )
+        labels = _writeable(labels)  # a pandas column's values are read-only
+    labels = torch.as_tensor(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be 1-D; got shape {tuple(labels.shape)}.")
     if labels.numel() == 0:
@@ -316,14 +327,16 @@ def _dataset_tensors(dataset):
     X, y = dataset.X, getattr(dataset, "y", None)
     arrays = (np.ndarray, torch.Tensor)
     if isinstance(X, dict) and X and all(isinstance(v, arrays) for v in X.values()):
-        X = {key: torch.as_tensor(value) for key, value in X.items()}
+        X = {
+            key: torch.as_tensor(_native_byte_order(value)) for key, value in X.items()
+        }
     elif isinstance(X, arrays):
-        X = torch.as_tensor(X)
+        X = torch.as_tensor(_native_byte_order(X))
     else:
         return None
     if y is not None and not isinstance(y, arrays):
         return None
-    return X, None if y is None else torch.as_tensor(y)
+    return X, None if y is None else torch.as_tensor(_native_byte_order(y))
 
 
 def _apply(X, func):

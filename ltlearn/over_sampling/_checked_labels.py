@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import sys
+
 from imblearn.over_sampling.base import BaseOverSampler
 
 from ltlearn.over_sampling._small_classes import (
@@ -24,11 +26,24 @@ class _CheckedLabelsMixin:
     below the count of its class, or not a number, is refused naming the
     class; the classes too small for the neighbours asked for make one
     warning. A fit that fails or is interrupted leaves the sampler unfitted,
-    as the classifiers.
+    as the classifiers. A polars DataFrame is refused before the work:
+    imbalanced-learn returns the resampled rows as a frame of the input's
+    type only for pandas, and failed with "Field elements must be 2- or
+    3-tuples" once it had resampled one.
     """
 
     @unfitted_on_error()
     def fit_resample(self, X, y, **params):
+        polars = sys.modules.get("polars")  # only if loaded can X be its frame
+        if polars is not None and isinstance(X, polars.DataFrame):
+            raise TypeError(
+                f"{type(self).__name__}.fit_resample takes an array, a sparse "
+                "matrix or a pandas DataFrame, and returns the resampled X in "
+                "the same kind; X is a polars DataFrame. Convert it with "
+                "X.to_pandas() (to keep the column names and dtypes) or "
+                "X.to_numpy(); in a pipeline, have the steps before it output "
+                "pandas (set_output(transform='pandas'))."
+            )
         check_no_missing_labels(y)
         check_one_label_type(y)
         try:

@@ -6,26 +6,6 @@
 import numpy as np
 
 
-def _native_byte_order(X):
-    """``X`` with its NumPy dtypes in the machine's byte order.
-
-    Data of the other order (``">f8"`` on a little-endian machine, as read
-    from a big-endian file) holds the same values; pandas' hash tables take
-    the native order only, and ``">f4"`` is not ``np.float32`` to the checks
-    that keep float32 data in float32. An array or a DataFrame already
-    native is returned as it is.
-    """
-    dtype = getattr(X, "dtype", None)
-    if isinstance(dtype, np.dtype):
-        return X if dtype.isnative else X.astype(dtype.newbyteorder("="))
-    foreign = {
-        name: dtype.newbyteorder("=")
-        for name, dtype in getattr(X, "dtypes", {}).items()
-        if isinstance(dtype, np.dtype) and not dtype.isnative
-    }
-    return X.astype(foreign) if foreign else X
-
-
 def _is_boolean(dtype):
     """Whether ``dtype`` holds booleans: NumPy's bool, pandas' ``boolean``."""
     return getattr(dtype, "kind", None) == "b"

@@ -19,7 +19,6 @@ from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _is_boolean,
-    _native_byte_order,
     _refuse_non_numeric,
     _round_boolean_columns,
 )
@@ -38,7 +37,7 @@ from ltlearn.utils._docstring import (
     _Substitution,
 )
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import sum_duplicate_entries
+from ltlearn.utils._validation import _native_byte_order, sum_duplicate_entries
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),

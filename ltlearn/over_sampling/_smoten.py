@@ -15,7 +15,6 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
-from ltlearn.over_sampling._column_kinds import _native_byte_order
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
@@ -28,6 +27,7 @@ from ltlearn.over_sampling._smotenc import (
     _fit_resample_dense,
     _vote,
 )
+from ltlearn.utils._validation import _native_byte_order
 
 # The distances are computed for blocks of about this many pairs.
 _PAIR_BLOCK = 2**20

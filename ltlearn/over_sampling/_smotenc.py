@@ -20,7 +20,6 @@ from ltlearn.over_sampling._column_kinds import (
     _holds_booleans,
     _is_boolean,
     _is_category,
-    _native_byte_order,
     _round_boolean_columns,
 )
 from ltlearn.over_sampling._small_classes import _single_sample_draws
@@ -32,6 +31,7 @@ from ltlearn.over_sampling._smote import (
     _new_samples,
     _smote_docstring,
 )
+from ltlearn.utils._validation import _native_byte_order
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic categories are voted this many rows at a time.

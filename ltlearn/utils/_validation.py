@@ -406,3 +406,48 @@ def _check_fraction(name, value):
     if not inside:
         raise ValueError(f"{name} must be in [0, 1]; got {value!r}.")
     return value
+
+
+def _native_byte_order(X):
+    """``X`` with its NumPy dtypes in the machine's byte order.
+
+    Data of the other order (``">f8"`` on a little-endian machine, as read
+    from a big-endian file) holds the same values; pandas' hash tables take
+    the native order only, ``">f4"`` is not ``np.float32`` to the checks
+    that keep float32 data in float32, and torch refuses such an array
+    ("given numpy array has byte order different from the native byte
+    order"). An array or a DataFrame already native, or anything else (a
+    tensor, a list, a pandas Series of an extension dtype), is returned as
+    it is.
+    """
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype):
+        return X if dtype.isnative else X.astype(dtype.newbyteorder("="))
+    dtypes = getattr(X, "dtypes", None)
+    if not hasattr(dtypes, "items"):  # a Series' dtypes is its one dtype
+        return X
+    foreign = {
+        name: dtype.newbyteorder("=")
+        for name, dtype in dtypes.items()
+        if isinstance(dtype, np.dtype) and not dtype.isnative
+    }
+    return X.astype(foreign) if foreign else X
+
+
+def _writeable(X):
+    """``X``, copied if torch cannot share its memory as it is.
+
+    A read-only array (a pandas frame's values, a memory map) would make
+    torch warn that the tensor sharing its memory may be written to; torch
+    refuses negative strides (``x[:, ::-1]``, ``np.fliplr``), which it asks
+    to copy, and an array of the other byte order, copied by
+    ``_native_byte_order``. Other arrays and anything else are returned as
+    they are.
+    """
+    if not isinstance(X, np.ndarray):
+        return X
+    if not X.dtype.isnative:
+        return _native_byte_order(X)
+    if X.flags.writeable and all(stride >= 0 for stride in X.strides):
+        return X
+    return X.copy()

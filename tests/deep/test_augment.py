@@ -84,6 +84,16 @@ def test_normalisation_eval_mode_and_flat_rows():
     assert not torch.equal(aug(x), out)  # crops and flips in training mode
 
 
+def test_big_endian_mean_and_std_normalise_as_native_ones():
+    # mean and std of the other byte order (read from a big-endian file) were
+    # refused as not "numbers, one per channel" (torch's byte-order error).
+    mean, std = np.array([0.5, 0.4, 0.3]), np.array([0.25, 0.2, 0.1])
+    x = torch.rand(4, 3 * 32 * 32)
+    native = CIFARAugment(mean=mean, std=std).eval()(x)
+    swapped = CIFARAugment(mean=mean.astype(">f8"), std=std.astype(">f4")).eval()
+    torch.testing.assert_close(swapped(x), native)
+
+
 def test_bad_parameters_and_shapes():
     with pytest.raises(ValueError, match="padding"):
         CIFARAugment(padding=-1)

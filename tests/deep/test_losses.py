@@ -425,3 +425,37 @@ def test_class_balanced_loss_default_beta():
     np.testing.assert_allclose(
         loss.weight.numpy(), _effective_number_weights(counts, 0.9999), rtol=1e-6
     )
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda counts, **kw: FocalLoss(gamma=2.0, **kw),
+        *[loss for loss in COUNT_LOSSES if loss is not ClassBalancedLoss],
+    ],
+)
+def test_big_endian_weight_is_read_as_native(make_loss):
+    # A weight array of the other byte order (read from a big-endian file)
+    # failed with torch's "given numpy array has byte order different from
+    # the native byte order".
+    counts, weight = [40, 9, 3, 1], np.array([0.5, 1.0, 2.0, 4.0])
+    logits, target = _data()
+    native = make_loss(counts, weight=weight)(logits, target)
+    swapped = make_loss(counts, weight=weight.astype(">f8"))(logits, target)
+    torch.testing.assert_close(swapped, native)
+
+
+@pytest.mark.parametrize("dtype", ["Float64", "Int64"])
+@pytest.mark.parametrize(
+    "make_loss",
+    [lambda counts, **kw: FocalLoss(gamma=2.0, **kw), BalancedSoftmaxLoss],
+)
+def test_weight_in_a_pandas_series_of_an_extension_dtype(make_loss, dtype):
+    # The byte-order check read a Series' dtypes (its one dtype) as a frame's
+    # and failed with "'Float64Dtype' object has no attribute 'items'".
+    pd = pytest.importorskip("pandas")
+    counts, weight = [40, 9, 3, 1], [1, 2, 3, 4]
+    logits, target = _data()
+    native = make_loss(counts, weight=np.array(weight))(logits, target)
+    series = make_loss(counts, weight=pd.Series(weight, dtype=dtype))
+    torch.testing.assert_close(series(logits, target), native)

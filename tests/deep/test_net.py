@@ -33,7 +33,7 @@ from skorch.callbacks import (  # noqa: E402
     EpochScoring,
     LRScheduler,
 )
-from skorch.dataset import ValidSplit  # noqa: E402
+from skorch.dataset import Dataset, ValidSplit  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from ltlearn.deep import (  # noqa: E402
@@ -1320,6 +1320,24 @@ class _Items(torch.utils.data.Dataset):
 
     def __getitem__(self, i):
         return self.X[i] if self.y is None else (self.X[i], self.y[i])
+
+
+@pytest.mark.parametrize("dataset", [Dataset, _Items])
+def test_big_endian_dataset_trains_as_its_native_copy(data, dataset):
+    # The arrays of a Dataset in the other byte order (read from a
+    # big-endian file) failed with torch's "given numpy array has byte order
+    # different from the native byte order"; arrays given to fit did not.
+    X, y = data
+    X = X.astype(np.float32)
+    params = dict(FAST, classes=[0, 1, 2])
+    native = LongTailClassifier(**params).fit(dataset(X, y), None)
+    swapped = LongTailClassifier(**params).fit(
+        dataset(X.astype(">f4"), y.astype(">i8")), None
+    )
+    np.testing.assert_array_equal(
+        swapped.predict_proba(dataset(X.astype(">f4"), y)),
+        native.predict_proba(X),
+    )
 
 
 def _tensor_dataset(X, y):

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -87,6 +89,11 @@ def test_the_generator_makes_draws_reproducible():
         (np.array([], dtype=int), "empty"),
         (np.array([0.5, 1.0]), "integer"),
         (np.array([-1, 0]), "non-negative"),
+        # class names, and objects, failed with torch's TypeError "can't
+        # convert np.ndarray of type numpy.str_"
+        (np.array(["a", "b"]), "integer class indices; got an array of dtype <U1"),
+        (["a", "b"], "integer class indices; got an array of dtype <U1"),
+        (np.array([0, 1], dtype=object), "indices; got an array of dtype object"),
     ],
 )
 def test_bad_labels_are_refused(labels, match):
@@ -214,3 +221,44 @@ def test_slice_loader_moves_the_data_to_the_device_once():
     assert SliceLoader(Dataset(X, y), device="cpu").X.data_ptr() == (
         torch.as_tensor(X).data_ptr()
     )
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        InstanceBalancedSampler,
+        SquareRootSampler,
+        ClassBalancedSampler,
+        lambda labels, **kw: ProgressivelyBalancedSampler(labels, 3, **kw),
+    ],
+)
+def test_big_endian_labels_draw_as_native_ones(sampler):
+    # Labels of the other byte order (read from a big-endian file) failed
+    # with torch's "given numpy array has byte order different from the
+    # native byte order".
+    native = sampler(LABELS, generator=torch.Generator().manual_seed(0))
+    swapped = sampler(LABELS.astype(">i8"), generator=torch.Generator().manual_seed(0))
+    assert list(swapped) == list(native)
+
+
+def test_read_only_labels_are_copied_without_a_torch_warning():
+    # The values of a pandas column are read-only (copy on write): torch
+    # warned that the labels tensor shared a non-writable array, and it did.
+    labels = LABELS.copy()
+    labels.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sampler = ClassBalancedSampler(labels)
+    assert not np.shares_memory(sampler.labels.numpy(), labels)
+    assert torch.equal(sampler.labels, torch.as_tensor(LABELS))
+
+
+def test_slice_loader_serves_a_big_endian_dataset_as_a_native_one():
+    X = np.arange(len(LABELS) * 2, dtype=np.float32).reshape(-1, 2)
+    native = list(SliceLoader(Dataset(X, LABELS), batch_size=32))
+    swapped = list(
+        SliceLoader(Dataset(X.astype(">f4"), LABELS.astype(">i8")), batch_size=32)
+    )
+    assert len(swapped) == len(native)
+    for (Xb, yb), (Xn, yn) in zip(swapped, native):
+        assert torch.equal(Xb, Xn) and torch.equal(yb, yn)

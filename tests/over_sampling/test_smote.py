@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import StandardScaler
 
 import ltlearn.over_sampling._smote as smote_module
 from ltlearn.over_sampling import (
@@ -812,6 +813,36 @@ def test_missing_labels_are_refused_by_row(sampler):
     y = pd.Series(["a"] * 7 + [None, "b", "b"], dtype=object)
     with pytest.raises(ValueError, match=r"1 missing label .* at row 7:"):
         sampler.fit_resample(X, y)
+
+
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(), SMOTENC([1]), SMOTEN()], ids=["SMOTE", "SMOTENC", "SMOTEN"]
+)
+def test_a_polars_frame_is_refused_before_resampling(sampler):
+    # imbalanced-learn rebuilt the resampled X as a pandas frame of polars'
+    # dtypes and failed with "Field elements must be 2- or 3-tuples, got
+    # 'Float64'", after the work; fit, which returns no rows, takes it
+    pl = pytest.importorskip("polars")
+    X = pl.DataFrame({"a": np.arange(12.0), "b": np.arange(12.0) % 3})
+    y = np.repeat([0, 1], [8, 4])
+    with pytest.raises(TypeError, match=r"fit_resample takes .* polars DataFrame"):
+        sampler.fit_resample(X, y)
+    assert not hasattr(sampler, "sampling_strategy_")
+    clone(sampler).fit(X, y)
+
+
+def test_a_polars_output_before_the_sampler_is_refused_with_its_remedy():
+    # A pipeline's transformer set to output polars (scikit-learn's
+    # transform_output="polars") hands the sampler a polars frame: the error
+    # says to have it output pandas, which resamples as before.
+    pytest.importorskip("polars")
+    X, y = np.c_[np.arange(12.0), np.arange(12.0) % 3], np.repeat([0, 1], [8, 4])
+    smote = SMOTE(k_neighbors=3, random_state=0)
+    pipe = Pipeline([("scale", StandardScaler()), ("smote", smote)])
+    with pytest.raises(TypeError, match=r"set_output\(transform='pandas'\)"):
+        pipe.set_output(transform="polars").fit_resample(X, y)
+    X_res, _ = pipe.set_output(transform="pandas").fit_resample(X, y)
+    assert isinstance(X_res, pd.DataFrame) and len(X_res) == 16
 
 
 @pytest.mark.parametrize(
