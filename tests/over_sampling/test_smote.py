@@ -4,6 +4,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import sys
+import types
 import warnings
 from collections import Counter
 
@@ -829,6 +831,26 @@ def test_a_polars_frame_is_refused_before_resampling(sampler):
         sampler.fit_resample(X, y)
     assert not hasattr(sampler, "sampling_strategy_")
     clone(sampler).fit(X, y)
+
+
+def test_the_polars_refusal_needs_no_polars_install(monkeypatch):
+    # The refusal is tested where polars is not installed too (as in CI): a
+    # loaded module named polars whose DataFrame is X. The refusal comes
+    # before any of scikit-learn's checks, which would look further into it.
+    class DataFrame(np.ndarray):
+        pass
+
+    fake = types.ModuleType("polars")
+    fake.DataFrame = DataFrame
+    X = np.c_[np.arange(12.0), np.arange(12.0) % 3]
+    y = np.repeat([0, 1], [8, 4])
+    smote = SMOTE(k_neighbors=3, random_state=0)
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "polars", fake)
+        with pytest.raises(TypeError, match="X is a polars DataFrame"):
+            smote.fit_resample(X.view(DataFrame), y)
+    assert not hasattr(smote, "sampling_strategy_")
+    assert len(smote.fit_resample(X.view(DataFrame), y)[0]) == 16
 
 
 def test_a_polars_output_before_the_sampler_is_refused_with_its_remedy():
