@@ -346,8 +346,14 @@ class LongTailClassifier(
         of the device, seeded by ``random_state``.
     random_state : int, RandomState instance or None, default=None
         Seeds torch inside ``torch.random.fork_rng`` for each fit, so that
-        the same integer gives the same network on the CPU and torch's
-        global random state is left as it was. It also seeds the validation
+        the same integer gives the same network on the CPU with the same
+        number of torch threads, and torch's global random state is left as
+        it was. Some of torch's CPU kernels (the gradient of a linear layer)
+        add up in another order on another number of threads, which
+        changes the last bits and then the network: set
+        ``torch.set_num_threads`` to compare fits, and note that joblib's
+        worker processes (``GridSearchCV(n_jobs=2)``) start torch on
+        ``cpu_count() // n_jobs`` threads. It also seeds the validation
         part of a ``skorch.dataset.ValidSplit`` with a float ``cv`` and no
         ``random_state`` of its own, as scikit-learn's ``MLPClassifier``
         seeds its ``early_stopping`` split. ``None`` uses torch's global
