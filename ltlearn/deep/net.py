@@ -102,6 +102,10 @@ def _free_seeded_fit_lock():
 if hasattr(os, "register_at_fork"):  # not on Windows
     os.register_at_fork(after_in_child=_free_seeded_fit_lock)
 
+# The classifiers in a block seeded from their random_state, per thread: a
+# call nested in it (initialize inside fit) draws on from the block's seed.
+_SEEDED_HERE = threading.local()
+
 _LOSSES = {
     "ce": nn.CrossEntropyLoss,
     "focal": FocalLoss,
@@ -755,7 +759,9 @@ class LongTailClassifier(
         """Build the network, its loss, its optimiser and its callbacks.
 
         As skorch's ``initialize``, which ``fit`` calls; it also warns when
-        the renamed ``loss`` parameter is given.
+        the renamed ``loss`` parameter is given. Called on its own, it draws
+        the initial weights as a fit does: from ``random_state`` if set,
+        leaving torch's global random state as it was.
 
         Returns
         -------
@@ -763,7 +769,8 @@ class LongTailClassifier(
             The initialised classifier.
         """
         self._warn_renamed_loss()
-        return super().initialize()
+        with self._torch_rng():
+            return super().initialize()
 
     def _uses_renamed_loss(self):
         """Whether ``loss`` or ``loss__*`` is given."""
@@ -833,16 +840,22 @@ class LongTailClassifier(
 
         torch's generator is the process's: seeded fits in several threads
         take turns, or each would draw from the others' seeds and restore
-        the global state another one saved.
+        the global state another one saved. Within such a block of this
+        classifier (``initialize`` inside ``fit``), the draws go on.
         """
-        if self.random_state is None:
+        seeded = vars(_SEEDED_HERE).setdefault("ids", set())
+        if self.random_state is None or id(self) in seeded:
             yield
             return
         seed = (draw_seeds(self.random_state) + offset) % _MAX_SEED
         on_cpu = str(self.device).startswith("cpu")
         with _SEEDED_FIT_LOCK, torch.random.fork_rng(devices=[] if on_cpu else None):
             torch.manual_seed(seed)
-            yield
+            seeded.add(id(self))
+            try:
+                yield
+            finally:
+                seeded.discard(id(self))
 
     def _check_input_ndim(self, X):
         """Refuse an array of other shape than the fitted images' by name.
@@ -1398,7 +1411,9 @@ class LongTailClassifier(
         take effect at the next fit), so that the parameters of
         :func:`~ltlearn.deep.schedules.training_schedule` can be set on a
         fitted classifier. ``sampler`` and ``sampler__*`` take effect at the
-        next fit.
+        next fit. A network rebuilt here (``module__*`` on an initialised
+        classifier, as in skorch) draws its weights as :meth:`initialize`
+        does: from ``random_state`` if set.
 
         Parameters
         ----------
@@ -1463,8 +1478,17 @@ class LongTailClassifier(
                     "optimizer__param_groups__"
                 ):
                     vars(self)[key] = value
+        if "random_state" in params:  # it seeds the parts rebuilt below
+            self.random_state = params.pop("random_state")
+            own.append("random_state")
+        # skorch rebuilds the parts of an initialised classifier whose
+        # parameters change: the network draws its weights as in initialize.
+        rebuilt = self.initialized_ and any(
+            key.split("__", 1)[0] in ("module", "criterion") for key in params
+        )
         if params or not own:
-            super().set_params(**params)
+            with self._torch_rng() if rebuilt else nullcontext():
+                super().set_params(**params)
         if rebuild:
             self.initialize_optimizer()
         return self

@@ -514,6 +514,36 @@ def test_same_random_state_same_network_and_global_rng_untouched(data):
     assert not np.allclose(third.fit(X, y).predict_proba(X), first.predict_proba(X))
 
 
+def test_initialize_then_partial_fit_follows_random_state(data):
+    # initialize() drew the weights from torch's global generator: with
+    # random_state=0 the network trained on depended on torch.manual_seed
+    X, y = data
+    params = dict(module__n_features=X.shape[1], classes=np.unique(y), **FAST)
+    probas = []
+    for global_seed in (0, 1):
+        torch.manual_seed(global_seed)
+        before = torch.get_rng_state()
+        clf = LongTailClassifier(**params).initialize()
+        assert torch.equal(torch.get_rng_state(), before)
+        probas.append(clf.partial_fit(X, y).predict_proba(X))
+    np.testing.assert_array_equal(probas[0], probas[1])
+
+
+def test_set_params_rebuilding_the_network_follows_random_state(data):
+    # module__* on a fitted classifier rebuilt the network from torch's
+    # global generator, which the next partial_fit then trained
+    X, y = data
+    probas = []
+    for global_seed in (0, 1):
+        clf = LongTailClassifier(**FAST).fit(X, y)
+        torch.manual_seed(global_seed)
+        before = torch.get_rng_state()
+        clf.set_params(module__hidden_sizes=(8,))
+        assert torch.equal(torch.get_rng_state(), before)
+        probas.append(clf.partial_fit(X, y).predict_proba(X))
+    np.testing.assert_array_equal(probas[0], probas[1])
+
+
 class _StartOtherFit(Callback):
     """After the first epoch, start a seeded fit in another thread."""
 
