@@ -1411,9 +1411,9 @@ class LongTailClassifier(
         take effect at the next fit), so that the parameters of
         :func:`~ltlearn.deep.schedules.training_schedule` can be set on a
         fitted classifier. ``sampler`` and ``sampler__*`` take effect at the
-        next fit. A network rebuilt here (``module__*`` on an initialised
-        classifier, as in skorch) draws its weights as :meth:`initialize`
-        does: from ``random_state`` if set.
+        next fit. A network rebuilt here (``module``, ``module__*`` or
+        ``compile`` on an initialised classifier, as in skorch) draws its
+        weights as :meth:`initialize` does: from ``random_state`` if set.
 
         Parameters
         ----------
@@ -1482,9 +1482,11 @@ class LongTailClassifier(
             self.random_state = params.pop("random_state")
             own.append("random_state")
         # skorch rebuilds the parts of an initialised classifier whose
-        # parameters change: the network draws its weights as in initialize.
+        # parameters change (the network for ``compile`` too): the network
+        # draws its weights as in initialize.
         rebuilt = self.initialized_ and any(
-            key.split("__", 1)[0] in ("module", "criterion") for key in params
+            key.split("__", 1)[0] in (*self._modules, *self._criteria, "compile")
+            for key in params
         )
         if params or not own:
             with self._torch_rng() if rebuilt else nullcontext():

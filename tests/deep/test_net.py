@@ -529,16 +529,19 @@ def test_initialize_then_partial_fit_follows_random_state(data):
     np.testing.assert_array_equal(probas[0], probas[1])
 
 
-def test_set_params_rebuilding_the_network_follows_random_state(data):
-    # module__* on a fitted classifier rebuilt the network from torch's
-    # global generator, which the next partial_fit then trained
+@pytest.mark.parametrize(
+    "params", [{"module__hidden_sizes": (8,)}, {"compile": False}], ids=str
+)
+def test_set_params_rebuilding_the_network_follows_random_state(data, params):
+    # module__* (or compile) on a fitted classifier rebuilt the network from
+    # torch's global generator, which the next partial_fit then trained
     X, y = data
     probas = []
     for global_seed in (0, 1):
         clf = LongTailClassifier(**FAST).fit(X, y)
         torch.manual_seed(global_seed)
         before = torch.get_rng_state()
-        clf.set_params(module__hidden_sizes=(8,))
+        clf.set_params(**params)
         assert torch.equal(torch.get_rng_state(), before)
         probas.append(clf.partial_fit(X, y).predict_proba(X))
     np.testing.assert_array_equal(probas[0], probas[1])
