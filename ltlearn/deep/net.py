@@ -89,22 +89,26 @@ __all__ = ["LongTailClassifier"]
 _SEEDED_FIT_LOCK = threading.RLock()
 
 
+# The classifiers in a block seeded from their random_state, per thread: a
+# call nested in it (initialize inside fit) draws on from the block's seed.
+_SEEDED_HERE = threading.local()
+
+
 def _free_seeded_fit_lock():
-    """Give a forked process a free lock: the thread that held it is not there.
+    """Give a forked process a free lock and no seeded block of its own.
 
     A process forked (``multiprocessing``'s ``"fork"``) while another thread
-    was in a seeded fit would wait for ever at its own first seeded fit.
+    was in a seeded fit would wait for ever at its own first seeded fit; one
+    forked from within a seeded fit would take a fit of the same classifier
+    for a nested call, and leave it unseeded.
     """
-    global _SEEDED_FIT_LOCK
+    global _SEEDED_FIT_LOCK, _SEEDED_HERE
     _SEEDED_FIT_LOCK = threading.RLock()
+    _SEEDED_HERE = threading.local()
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows
     os.register_at_fork(after_in_child=_free_seeded_fit_lock)
-
-# The classifiers in a block seeded from their random_state, per thread: a
-# call nested in it (initialize inside fit) draws on from the block's seed.
-_SEEDED_HERE = threading.local()
 
 _LOSSES = {
     "ce": nn.CrossEntropyLoss,
@@ -851,8 +855,8 @@ class LongTailClassifier(
         on_cpu = str(self.device).startswith("cpu")
         with _SEEDED_FIT_LOCK, torch.random.fork_rng(devices=[] if on_cpu else None):
             torch.manual_seed(seed)
-            seeded.add(id(self))
             try:
+                seeded.add(id(self))
                 yield
             finally:
                 seeded.discard(id(self))

@@ -639,6 +639,46 @@ def test_seeded_fit_in_a_process_forked_during_another(data):
     np.testing.assert_array_equal(proba, alone.predict_proba(X))
 
 
+class _ForkFitOfSameNet(Callback):
+    """After the first epoch, fit this very classifier in a forked process."""
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            context = multiprocessing.get_context("fork")
+            queue = context.Queue()
+            child = context.Process(
+                target=_refit_without_callbacks, args=(net, self.X, self.y, queue)
+            )
+            child.start()
+            try:
+                self.proba = queue.get(timeout=30)
+            finally:
+                child.join(5)
+                if child.is_alive():
+                    child.kill()
+
+
+def _refit_without_callbacks(net, X, y, queue):
+    queue.put(net.set_params(callbacks=[]).fit(X, y).predict_proba(X))
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork"
+)
+@pytest.mark.filterwarnings("ignore:.*fork:DeprecationWarning")
+def test_seeded_fit_of_the_same_classifier_in_a_process_forked_during_its_fit(data):
+    # a process forked from within a seeded fit took a fit of the same
+    # classifier for a call nested in that fit: it was not seeded
+    X, y = data
+    forker = _ForkFitOfSameNet(X, y)
+    LongTailClassifier(callbacks=[forker], **FAST).fit(X, y)
+    alone = LongTailClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(forker.proba, alone.predict_proba(X))
+
+
 def test_same_random_state_same_shuffled_validation_split(data):
     """A float ValidSplit without a seed of its own is seeded by random_state."""
     X, y = data
