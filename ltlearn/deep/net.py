@@ -1489,7 +1489,7 @@ class LongTailClassifier(
         # parameters change (the network for ``compile`` too): the network
         # draws its weights as in initialize.
         rebuilt = self.initialized_ and any(
-            key.split("__", 1)[0] in (*self._modules, *self._criteria, "compile")
+            key.split("__", 1)[0] in ("module", "criterion", "compile")
             for key in params
         )
         if params or not own:
