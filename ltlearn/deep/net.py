@@ -89,14 +89,22 @@ __all__ = ["LongTailClassifier"]
 _SEEDED_FIT_LOCK = threading.RLock()
 
 
+# The classifiers in a block seeded from their random_state, per thread: a
+# call nested in it (initialize inside fit) draws on from the block's seed.
+_SEEDED_HERE = threading.local()
+
+
 def _free_seeded_fit_lock():
-    """Give a forked process a free lock: the thread that held it is not there.
+    """Give a forked process a free lock and no seeded block of its own.
 
     A process forked (``multiprocessing``'s ``"fork"``) while another thread
-    was in a seeded fit would wait for ever at its own first seeded fit.
+    was in a seeded fit would wait for ever at its own first seeded fit; one
+    forked from within a seeded fit would take a fit of the same classifier
+    for a nested call, and leave it unseeded.
     """
-    global _SEEDED_FIT_LOCK
+    global _SEEDED_FIT_LOCK, _SEEDED_HERE
     _SEEDED_FIT_LOCK = threading.RLock()
+    _SEEDED_HERE = threading.local()
 
 
 if hasattr(os, "register_at_fork"):  # not on Windows
@@ -346,8 +354,14 @@ class LongTailClassifier(
         of the device, seeded by ``random_state``.
     random_state : int, RandomState instance or None, default=None
         Seeds torch inside ``torch.random.fork_rng`` for each fit, so that
-        the same integer gives the same network on the CPU and torch's
-        global random state is left as it was. It also seeds the validation
+        the same integer gives the same network on the CPU with the same
+        number of torch threads, and torch's global random state is left as
+        it was. Some of torch's CPU kernels (the gradient of a linear layer)
+        add up in another order on another number of threads, which
+        changes the last bits and then the network: set
+        ``torch.set_num_threads`` to compare fits, and note that joblib's
+        worker processes (``GridSearchCV(n_jobs=2)``) start torch on
+        ``cpu_count() // n_jobs`` threads. It also seeds the validation
         part of a ``skorch.dataset.ValidSplit`` with a float ``cv`` and no
         ``random_state`` of its own, as scikit-learn's ``MLPClassifier``
         seeds its ``early_stopping`` split. ``None`` uses torch's global
@@ -749,7 +763,9 @@ class LongTailClassifier(
         """Build the network, its loss, its optimiser and its callbacks.
 
         As skorch's ``initialize``, which ``fit`` calls; it also warns when
-        the renamed ``loss`` parameter is given.
+        the renamed ``loss`` parameter is given. Called on its own, it draws
+        the initial weights as a fit does: from ``random_state`` if set,
+        leaving torch's global random state as it was.
 
         Returns
         -------
@@ -757,7 +773,8 @@ class LongTailClassifier(
             The initialised classifier.
         """
         self._warn_renamed_loss()
-        return super().initialize()
+        with self._torch_rng():
+            return super().initialize()
 
     def _uses_renamed_loss(self):
         """Whether ``loss`` or ``loss__*`` is given."""
@@ -827,16 +844,22 @@ class LongTailClassifier(
 
         torch's generator is the process's: seeded fits in several threads
         take turns, or each would draw from the others' seeds and restore
-        the global state another one saved.
+        the global state another one saved. Within such a block of this
+        classifier (``initialize`` inside ``fit``), the draws go on.
         """
-        if self.random_state is None:
+        seeded = vars(_SEEDED_HERE).setdefault("ids", set())
+        if self.random_state is None or id(self) in seeded:
             yield
             return
         seed = (draw_seeds(self.random_state) + offset) % _MAX_SEED
         on_cpu = str(self.device).startswith("cpu")
         with _SEEDED_FIT_LOCK, torch.random.fork_rng(devices=[] if on_cpu else None):
             torch.manual_seed(seed)
-            yield
+            try:
+                seeded.add(id(self))
+                yield
+            finally:
+                seeded.discard(id(self))
 
     def _check_input_ndim(self, X):
         """Refuse an array of other shape than the fitted images' by name.
@@ -1392,7 +1415,9 @@ class LongTailClassifier(
         take effect at the next fit), so that the parameters of
         :func:`~ltlearn.deep.schedules.training_schedule` can be set on a
         fitted classifier. ``sampler`` and ``sampler__*`` take effect at the
-        next fit.
+        next fit. A network rebuilt here (``module``, ``module__*`` or
+        ``compile`` on an initialised classifier, as in skorch) draws its
+        weights as :meth:`initialize` does: from ``random_state`` if set.
 
         Parameters
         ----------
@@ -1457,8 +1482,19 @@ class LongTailClassifier(
                     "optimizer__param_groups__"
                 ):
                     vars(self)[key] = value
+        if "random_state" in params:  # it seeds the parts rebuilt below
+            self.random_state = params.pop("random_state")
+            own.append("random_state")
+        # skorch rebuilds the parts of an initialised classifier whose
+        # parameters change (the network for ``compile`` too): the network
+        # draws its weights as in initialize.
+        rebuilt = self.initialized_ and any(
+            key.split("__", 1)[0] in ("module", "criterion", "compile")
+            for key in params
+        )
         if params or not own:
-            super().set_params(**params)
+            with self._torch_rng() if rebuilt else nullcontext():
+                super().set_params(**params)
         if rebuild:
             self.initialize_optimizer()
         return self

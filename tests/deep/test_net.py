@@ -514,6 +514,39 @@ def test_same_random_state_same_network_and_global_rng_untouched(data):
     assert not np.allclose(third.fit(X, y).predict_proba(X), first.predict_proba(X))
 
 
+def test_initialize_then_partial_fit_follows_random_state(data):
+    # initialize() drew the weights from torch's global generator: with
+    # random_state=0 the network trained on depended on torch.manual_seed
+    X, y = data
+    params = dict(module__n_features=X.shape[1], classes=np.unique(y), **FAST)
+    probas = []
+    for global_seed in (0, 1):
+        torch.manual_seed(global_seed)
+        before = torch.get_rng_state()
+        clf = LongTailClassifier(**params).initialize()
+        assert torch.equal(torch.get_rng_state(), before)
+        probas.append(clf.partial_fit(X, y).predict_proba(X))
+    np.testing.assert_array_equal(probas[0], probas[1])
+
+
+@pytest.mark.parametrize(
+    "params", [{"module__hidden_sizes": (8,)}, {"compile": False}], ids=str
+)
+def test_set_params_rebuilding_the_network_follows_random_state(data, params):
+    # module__* (or compile) on a fitted classifier rebuilt the network from
+    # torch's global generator, which the next partial_fit then trained
+    X, y = data
+    probas = []
+    for global_seed in (0, 1):
+        clf = LongTailClassifier(**FAST).fit(X, y)
+        torch.manual_seed(global_seed)
+        before = torch.get_rng_state()
+        clf.set_params(**params)
+        assert torch.equal(torch.get_rng_state(), before)
+        probas.append(clf.partial_fit(X, y).predict_proba(X))
+    np.testing.assert_array_equal(probas[0], probas[1])
+
+
 class _StartOtherFit(Callback):
     """After the first epoch, start a seeded fit in another thread."""
 
@@ -604,6 +637,46 @@ def test_seeded_fit_in_a_process_forked_during_another(data):
             child.kill()
     alone = LongTailClassifier(**FAST).fit(X, y)
     np.testing.assert_array_equal(proba, alone.predict_proba(X))
+
+
+class _ForkFitOfSameNet(Callback):
+    """After the first epoch, fit this very classifier in a forked process."""
+
+    def __init__(self, X, y):
+        self.X, self.y = X, y
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 1:
+            context = multiprocessing.get_context("fork")
+            queue = context.Queue()
+            child = context.Process(
+                target=_refit_without_callbacks, args=(net, self.X, self.y, queue)
+            )
+            child.start()
+            try:
+                self.proba = queue.get(timeout=30)
+            finally:
+                child.join(5)
+                if child.is_alive():
+                    child.kill()
+
+
+def _refit_without_callbacks(net, X, y, queue):
+    queue.put(net.set_params(callbacks=[]).fit(X, y).predict_proba(X))
+
+
+@pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork"
+)
+@pytest.mark.filterwarnings("ignore:.*fork:DeprecationWarning")
+def test_seeded_fit_of_the_same_classifier_in_a_process_forked_during_its_fit(data):
+    # a process forked from within a seeded fit took a fit of the same
+    # classifier for a call nested in that fit: it was not seeded
+    X, y = data
+    forker = _ForkFitOfSameNet(X, y)
+    LongTailClassifier(callbacks=[forker], **FAST).fit(X, y)
+    alone = LongTailClassifier(**FAST).fit(X, y)
+    np.testing.assert_array_equal(forker.proba, alone.predict_proba(X))
 
 
 def test_same_random_state_same_shuffled_validation_split(data):
