@@ -135,6 +135,34 @@ def _copied_array(value):
     return value
 
 
+def _in_float32(module):
+    """Cast ``module``'s floating parameters and buffers to float32, in place.
+
+    The network trains in float32; a module or loss that ltlearn builds
+    follows torch's default dtype, which a user may have set to float64
+    (``torch.set_default_dtype``). Nothing changes under the default float32.
+    """
+    if isinstance(module, nn.Module) and torch.get_default_dtype() != torch.float32:
+        module.to(torch.float32)
+    return module
+
+
+def _check_float32_parameters(module):
+    """Refuse a module instance whose floating parameters are not float32."""
+    dtypes = {
+        param.dtype
+        for param in module.parameters()
+        if param.is_floating_point() and param.dtype != torch.float32
+    }
+    if dtypes:
+        names = ", ".join(sorted(str(dtype).removeprefix("torch.") for dtype in dtypes))
+        raise TypeError(
+            f"The module instance has {names} parameters; LongTailClassifier "
+            "trains in float32 and uses a module instance as is: convert it "
+            "first with module.float(), or give the module's class."
+        )
+
+
 def _softmax(logits, scale=1.0):
     """Softmax over the last axis of ``scale * logits``."""
     if scale != 1.0:
@@ -283,7 +311,9 @@ class LongTailClassifier(
         criterion expects cosine logits (its ``cosine_logits`` attribute is
         true: :class:`~ltlearn.deep.losses.LDAMLoss` and
         :class:`~ltlearn.deep.losses.KPSLoss`, given by name, class or
-        instance). An instance is used as is.
+        instance). The network trains in float32: a module that is built
+        is cast to float32 whatever torch's default dtype, and an instance,
+        used as is, must have float32 parameters.
     criterion : str or torch.nn.Module class or instance, default="ce"
         The training loss, on logits and integer targets, as skorch's
         ``criterion`` (``torch.nn.NLLLoss`` as in skorch: on the module's
@@ -1154,8 +1184,11 @@ class LongTailClassifier(
                 # ltlearn's networks read (channels, height, width); a custom
                 # module taking input_shape reads the layout its author chose.
                 _check_channels_first(shape)
+        if isinstance(module, nn.Module):
+            _check_float32_parameters(module)
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):
+            _in_float32(self.module_)
             head = getattr(self.module_, "classifier", None)
             _start_at_prior(head, factory, criterion_kwargs, self._n_classes())
         return self
@@ -1231,7 +1264,7 @@ class LongTailClassifier(
                     repr(criterion) if isinstance(criterion, str) else factory.__name__
                 )
                 kwargs["class_counts"] = self._class_counts_for_loss(name)
-            self.criterion_ = factory(**kwargs)
+            self.criterion_ = _in_float32(factory(**kwargs))
         self._warn_scaled_linear_logits()
         return self
 
@@ -1853,7 +1886,9 @@ class LongTailClassifier(
         features = self._features_method()
         self.module_.train(False)
         with torch.no_grad():
-            sample = torch.zeros((1, *self.input_shape_), device=self.device)
+            sample = torch.zeros(
+                (1, *self.input_shape_), device=self.device, dtype=torch.float32
+            )
             n_features_out = features(sample).shape[1]
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{i}" for i in range(n_features_out)], dtype=object)

@@ -1903,3 +1903,73 @@ def test_transform_holds_no_list_of_the_batches():
     assert len(outputs) == 12 and max(held) <= 1
     assert out.dtype == np.float32 and out.flags.c_contiguous
     np.testing.assert_array_equal(out, expected)
+
+
+@pytest.fixture
+def float64_default():
+    """torch's default dtype set to float64 for the test, then restored."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def _floating_dtypes(*modules):
+    return {
+        tensor.dtype
+        for module in modules
+        for tensor in module.state_dict().values()
+        if tensor.is_floating_point()
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"criterion": name} for name in LOSSES]
+    + [
+        {"criterion": "ce", "criterion__weight": torch.tensor([1.0, 2.0, 3.0])},
+        {"criterion": VSTLALoss, "callbacks": [TruncatedReweighting(0.5)]},
+        {"callbacks": [ClassifierRetraining(method="crt", start_epoch=0.5)]},
+        {"callbacks": [ClassifierRetraining(method="lws", start_epoch=0.5)]},
+        {"callbacks": [TauNormalization()]},
+        {"sampler": "progressive", "amp": True},
+    ],
+    ids=lambda params: "-".join(
+        getattr(value, "__name__", str(value)) for value in params.values()
+    ),
+)
+def test_a_float64_default_dtype_trains_in_float32(data, float64_default, params):
+    # torch.set_default_dtype(torch.float64) made the network and the loss
+    # that ltlearn builds float64 while the batches are float32.
+    X, y = data
+    clf = LongTailClassifier(**FAST, **params).fit(X, y)
+    assert _floating_dtypes(clf.module_, clf.criterion_) == {torch.float32}
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float32 and np.allclose(proba.sum(axis=1), 1.0)
+    assert clf.transform(X).dtype == np.float32
+    assert len(clf.get_feature_names_out()) == clf.transform(X).shape[1]
+    assert torch.get_default_dtype() == torch.float64  # left as the user set it
+    again = LongTailClassifier(**FAST, **params).fit(X, y)
+    assert np.array_equal(again.predict_proba(X), proba)
+
+
+def test_partial_fit_and_images_with_a_float64_default_dtype(data, float64_default):
+    X, y = data
+    clf = LongTailClassifier(**FAST, classes=[0, 1, 2])
+    clf.partial_fit(X[:120], y[:120]).partial_fit(X[120:], y[120:])
+    assert _floating_dtypes(clf.module_, clf.criterion_) == {torch.float32}
+    images = np.random.RandomState(0).rand(30, 1, 6, 6)
+    cnn = LongTailClassifier(module=SmallCNN, max_epochs=1, random_state=0)
+    cnn.fit(images, np.arange(30) % 3)
+    assert cnn.predict_proba(images).dtype == np.float32
+
+
+def test_a_module_instance_in_float64_is_refused_by_name(data):
+    X, y = data
+    module = MLP(n_features=X.shape[1], n_classes=3, hidden_sizes=(8,)).double()
+    with pytest.raises(TypeError, match=r"float64 parameters.*module\.float\(\)"):
+        LongTailClassifier(module=module, max_epochs=1).fit(X, y)
+    # Converted, it trains.
+    LongTailClassifier(module=module.float(), max_epochs=1).fit(X, y)
