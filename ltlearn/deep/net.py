@@ -76,6 +76,7 @@ from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import (
+    check_classes,
     check_classification_y,
     check_sample_weight,
     column_or_1d_y,
@@ -461,7 +462,9 @@ class LongTailClassifier(
         Train a fitted network further at the next :meth:`fit` instead of
         initialising it anew.
     classes : array-like of shape (n_classes,) or None, default=None
-        All the labels; ``None`` learns them from ``y``.
+        All the labels (a list, a tuple or an array; a set, which has no
+        order, is refused as in scikit-learn); ``None`` learns them from
+        ``y``.
     dataset : torch.utils.data.Dataset class or instance, \
             default=skorch.dataset.Dataset
         skorch's dataset of the arrays; its parameters are set with
@@ -733,6 +736,8 @@ class LongTailClassifier(
                 self.get_params(deep=False),
                 caller_name=type(self).__name__,
             )
+        if self.classes is not None:
+            check_classes(self.classes)
         self._check_callbacks()
         # Before training: a refused warm start or partial_fit keeps the
         # fitted network.
@@ -1748,6 +1753,8 @@ class LongTailClassifier(
         if initialized:  # refused before the counts change
             _refuse_validation_monitors(self)
         first = not (initialized and hasattr(self, "label_encoder_"))
+        if classes is not None:
+            check_classes(classes)
         if not first and classes is not None:
             # As scikit-learn's partial_fit: later classes must be the same.
             if not np.array_equal(np.unique(classes), self.classes_):

@@ -1973,3 +1973,19 @@ def test_a_module_instance_in_float64_is_refused_by_name(data):
         LongTailClassifier(module=module, max_epochs=1).fit(X, y)
     # Converted, it trains.
     LongTailClassifier(module=module.float(), max_epochs=1).fit(X, y)
+
+
+@pytest.mark.parametrize("classes", [{0, 1, 2}, frozenset({0, 1, 2})])
+def test_classes_given_as_a_set_are_refused_by_name(data, classes):
+    # A set said "y should be a 1d array, got an array of shape ()", of y;
+    # scikit-learn's partial_fit refuses a set as not an array-like.
+    X, y = data
+    match = r"classes should be an array-like.*no order.*sorted\(classes\)"
+    with pytest.raises(ValueError, match=match):
+        LongTailClassifier(**FAST, classes=classes).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        LongTailClassifier(**FAST).partial_fit(X, y, classes=classes)
+    clf = LongTailClassifier(**FAST).partial_fit(X, y, classes=sorted(classes))
+    with pytest.raises(ValueError, match=match):  # not "not the same classes"
+        clf.partial_fit(X, y, classes=classes)
+    assert clf.classes_.tolist() == [0, 1, 2]
