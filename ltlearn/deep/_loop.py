@@ -96,6 +96,31 @@ def _batch_len(batch):
     return get_len(batch)
 
 
+def _explain_module_dtype(error, module):
+    """A clear error for a module whose parameters are not float32.
+
+    The batches are float32, the precision the network trains in; torch's
+    message ("mat1 and mat2 must have the same dtype") names neither the
+    module's dtype nor the fix. A module that casts its input works as is.
+    Subclasses of RuntimeError (torch's out-of-memory error) pass unchanged.
+    """
+    if type(error) is not RuntimeError:
+        return error
+    dtypes = {
+        str(param.dtype).removeprefix("torch.")
+        for param in module.parameters()
+        if param.is_floating_point() and param.dtype != torch.float32
+    }
+    if not dtypes:
+        return error
+    return TypeError(
+        f"The module has {', '.join(sorted(dtypes))} parameters and receives "
+        "float32 batches, the precision LongTailClassifier trains in: convert "
+        "it with module.float() (a module instance is used as is), or cast the "
+        f"input in its forward. (torch: {error})"
+    )
+
+
 def _explain_single_sample_batch(error, batch):
     """A clear error for BatchNorm refusing a training batch of one sample.
 
@@ -455,7 +480,13 @@ class _BatchLoopMixin:
         """
         if isinstance(x, Mapping) and "sample_weight" in x:
             x = x["X"]
-        return super().infer(x, **fit_params)
+        try:
+            return super().infer(x, **fit_params)
+        except RuntimeError as error:
+            explained = _explain_module_dtype(error, self.module_)
+            if explained is error:
+                raise
+            raise explained from error
 
     @_step_docstring
     def train_step_single(self, batch, **fit_params):

@@ -148,22 +148,6 @@ def _in_float32(module):
     return module
 
 
-def _check_float32_parameters(module):
-    """Refuse a module instance whose floating parameters are not float32."""
-    dtypes = {
-        param.dtype
-        for param in module.parameters()
-        if param.is_floating_point() and param.dtype != torch.float32
-    }
-    if dtypes:
-        names = ", ".join(sorted(str(dtype).removeprefix("torch.") for dtype in dtypes))
-        raise TypeError(
-            f"The module instance has {names} parameters; LongTailClassifier "
-            "trains in float32 and uses a module instance as is: convert it "
-            "first with module.float(), or give the module's class."
-        )
-
-
 def _softmax(logits, scale=1.0):
     """Softmax over the last axis of ``scale * logits``."""
     if scale != 1.0:
@@ -313,8 +297,8 @@ class LongTailClassifier(
         true: :class:`~ltlearn.deep.losses.LDAMLoss` and
         :class:`~ltlearn.deep.losses.KPSLoss`, given by name, class or
         instance). The network trains in float32: a module that is built
-        is cast to float32 whatever torch's default dtype, and an instance,
-        used as is, must have float32 parameters.
+        is cast to float32 whatever torch's default dtype; an instance is
+        used as is (of another dtype, it must cast the float32 batches).
     criterion : str or torch.nn.Module class or instance, default="ce"
         The training loss, on logits and integer targets, as skorch's
         ``criterion`` (``torch.nn.NLLLoss`` as in skorch: on the module's
@@ -1189,8 +1173,6 @@ class LongTailClassifier(
                 # ltlearn's networks read (channels, height, width); a custom
                 # module taking input_shape reads the layout its author chose.
                 _check_channels_first(shape)
-        if isinstance(module, nn.Module):
-            _check_float32_parameters(module)
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):
             _in_float32(self.module_)

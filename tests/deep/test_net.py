@@ -1966,13 +1966,30 @@ def test_partial_fit_and_images_with_a_float64_default_dtype(data, float64_defau
     assert cnn.predict_proba(images).dtype == np.float32
 
 
-def test_a_module_instance_in_float64_is_refused_by_name(data):
+class _CastingLinear(torch.nn.Module):
+    """A linear layer that casts its input to its own dtype."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.classifier = torch.nn.Linear(n_features, n_classes)
+
+    def forward(self, x):
+        return self.classifier(x.to(self.classifier.weight.dtype))
+
+
+def test_a_module_instance_in_float64_is_used_as_is_with_a_clear_error(data):
+    # An instance is used as is: one of float64 parameters failed at the
+    # first batch with torch's "mat1 and mat2 must have the same dtype".
     X, y = data
     module = MLP(n_features=X.shape[1], n_classes=3, hidden_sizes=(8,)).double()
-    with pytest.raises(TypeError, match=r"float64 parameters.*module\.float\(\)"):
+    with pytest.raises(TypeError, match=r"has float64 parameters.*module\.float\(\)"):
         LongTailClassifier(module=module, max_epochs=1).fit(X, y)
-    # Converted, it trains.
     LongTailClassifier(module=module.float(), max_epochs=1).fit(X, y)
+    # A module that casts the batches itself trains in its own dtype.
+    casting = _CastingLinear(X.shape[1], 3).double()
+    clf = LongTailClassifier(module=casting, max_epochs=1).fit(X, y)
+    assert clf.module_.classifier.weight.dtype == torch.float64
+    assert np.allclose(clf.predict_proba(X).sum(axis=1), 1.0)
 
 
 @pytest.mark.parametrize("classes", [{0, 1, 2}, frozenset({0, 1, 2})])
