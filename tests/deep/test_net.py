@@ -1905,17 +1905,6 @@ def test_transform_holds_no_list_of_the_batches():
     np.testing.assert_array_equal(out, expected)
 
 
-@pytest.fixture
-def float64_default():
-    """torch's default dtype set to float64 for the test, then restored."""
-    previous = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    try:
-        yield
-    finally:
-        torch.set_default_dtype(previous)
-
-
 def _floating_dtypes(*modules):
     return {
         tensor.dtype
