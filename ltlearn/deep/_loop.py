@@ -10,6 +10,7 @@ a time.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -96,15 +97,24 @@ def _batch_len(batch):
     return get_len(batch)
 
 
+# torch's messages on mixed dtypes: "mat1 and mat2 must have the same dtype",
+# "Input type (float) and bias type (double)", "expect parameter to have
+# scalar type of Float", "prelu: Type promoting not supported".
+_DTYPE_ERROR = re.compile(r"\bd?type\b", re.IGNORECASE)
+
+
 def _explain_module_dtype(error, module):
     """A clear error for a module whose parameters are not float32.
 
     The batches are float32, the precision the network trains in; torch's
     message ("mat1 and mat2 must have the same dtype") names neither the
     module's dtype nor the fix. A module that casts its input works as is.
-    Subclasses of RuntimeError (torch's out-of-memory error) pass unchanged.
+    Only torch's errors about types are explained ("same dtype", "bias type",
+    "scalar type", "Type promoting"): any other error of the module (a shape
+    that does not match, say) passes unchanged, as do the subclasses of
+    RuntimeError (torch's out-of-memory error).
     """
-    if type(error) is not RuntimeError:
+    if type(error) is not RuntimeError or not _DTYPE_ERROR.search(str(error)):
         return error
     dtypes = {
         str(param.dtype).removeprefix("torch.")

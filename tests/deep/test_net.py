@@ -1981,6 +1981,16 @@ def test_a_module_instance_in_float64_is_used_as_is_with_a_clear_error(data):
     assert np.allclose(clf.predict_proba(X).sum(axis=1), 1.0)
 
 
+def test_other_errors_of_a_float64_module_are_not_called_a_dtype_error(data):
+    # Only torch's errors about mixed dtypes name the module's dtype: a shape
+    # that does not match stays torch's RuntimeError, with its message.
+    X, y = data
+    casting = _CastingLinear(X.shape[1] - 1, 3).double()
+    with pytest.raises(RuntimeError, match="shapes cannot be multiplied") as info:
+        LongTailClassifier(module=casting, max_epochs=1).fit(X, y)
+    assert type(info.value) is RuntimeError
+
+
 @pytest.mark.parametrize("classes", [{0, 1, 2}, frozenset({0, 1, 2})])
 def test_classes_given_as_a_set_are_refused_by_name(data, classes):
     # A set said "y should be a 1d array, got an array of shape ()", of y;
