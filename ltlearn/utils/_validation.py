@@ -192,7 +192,8 @@ def check_classes(classes):
     array, a pandas Series. A set (without order), a mapping or one of its
     views is refused with a ``ValueError`` that says so, where NumPy would
     make a 0-d array of it ("y should be a 1d array, got an array of shape
-    ()").
+    ()"); so are labels of no dimension or of two, except a column of shape
+    ``(n_classes, 1)``, which scikit-learn takes.
 
     Parameters
     ----------
@@ -217,7 +218,8 @@ def check_classes(classes):
             f"array), got a {kind}, {classes!r}; {advice}."
         )
     shape = np.shape(np.asarray(classes, dtype=object))
-    if len(shape) != 1:
+    # A column (n_classes, 1) passes, as in scikit-learn's partial_fit.
+    if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
         raise ValueError(
             "classes should be a 1d array-like of labels, got an array of "
             f"shape {shape}."

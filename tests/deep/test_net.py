@@ -2005,3 +2005,14 @@ def test_classes_given_as_a_set_are_refused_by_name(data, classes):
     with pytest.raises(ValueError, match=match):  # not "not the same classes"
         clf.partial_fit(X, y, classes=classes)
     assert clf.classes_.tolist() == [0, 1, 2]
+
+
+@pytest.mark.filterwarnings("ignore:A column-vector y was passed")
+def test_classes_given_as_a_column_are_taken(data):
+    # As scikit-learn's partial_fit, a column of labels is taken.
+    X, y = data
+    column = np.array([[0], [1], [2]])
+    clf = LongTailClassifier(**FAST, classes=column).fit(X, y)
+    assert clf.classes_.tolist() == [0, 1, 2]
+    clf = LongTailClassifier(**FAST).partial_fit(X, y, classes=column)
+    assert clf.classes_.tolist() == [0, 1, 2]

@@ -172,6 +172,7 @@ def test_a_multi_output_y_of_strings_and_numbers_is_refused_as_multi_output(y):
         ({0: "a"}.keys(), "got a dict_keys"),
         ("ab", "got a str"),
         ([[0, 1], [2, 3]], r"1d array-like of labels, got an array of shape \(2, 2\)"),
+        (np.array(0), r"1d array-like of labels, got an array of shape \(\)"),
     ],
 )
 def test_check_classes_refuses_what_is_not_a_1d_array_like(classes, match):
@@ -181,7 +182,16 @@ def test_check_classes_refuses_what_is_not_a_1d_array_like(classes, match):
 
 @pytest.mark.parametrize(
     "classes",
-    [[0, 1], (0, 1), range(2), np.array(["a", "b"]), [], pd.Series([1, 2])],
+    [
+        [0, 1],
+        (0, 1),
+        range(2),
+        np.array(["a", "b"]),
+        [],
+        pd.Series([1, 2]),
+        pd.Categorical(["a", "b"]),
+        np.array([[0], [1]]),  # a column, as scikit-learn's partial_fit takes
+    ],
 )
 def test_check_classes_takes_sequences_and_arrays_unchanged(classes):
     assert check_classes(classes) is classes
