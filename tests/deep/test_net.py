@@ -1925,9 +1925,7 @@ def _floating_dtypes(*modules):
         {"callbacks": [TauNormalization()]},
         {"sampler": "progressive", "amp": True},
     ],
-    ids=lambda params: "-".join(
-        getattr(value, "__name__", str(value)) for value in params.values()
-    ),
+    ids=LOSSES + ["weight", "vs-tla", "crt", "lws", "tau-norm", "progressive-amp"],
 )
 def test_a_float64_default_dtype_trains_in_float32(data, float64_default, params):
     # torch.set_default_dtype(torch.float64) made the network and the loss
