@@ -10,6 +10,7 @@ a time.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -94,6 +95,40 @@ def _batch_len(batch):
             return target.shape[0]
         return get_len(batch[0])
     return get_len(batch)
+
+
+# torch's messages on mixed dtypes: "mat1 and mat2 must have the same dtype",
+# "Input type (float) and bias type (double)", "expect parameter to have
+# scalar type of Float", "prelu: Type promoting not supported".
+_DTYPE_ERROR = re.compile(r"\bd?type\b", re.IGNORECASE)
+
+
+def _explain_module_dtype(error, module):
+    """A clear error for a module whose parameters are not float32.
+
+    The batches are float32, the precision the network trains in; torch's
+    message ("mat1 and mat2 must have the same dtype") names neither the
+    module's dtype nor the fix. A module that casts its input works as is.
+    Only torch's errors about types are explained ("same dtype", "bias type",
+    "scalar type", "Type promoting"): any other error of the module (a shape
+    that does not match, say) passes unchanged, as do the subclasses of
+    RuntimeError (torch's out-of-memory error).
+    """
+    if type(error) is not RuntimeError or not _DTYPE_ERROR.search(str(error)):
+        return error
+    dtypes = {
+        str(param.dtype).removeprefix("torch.")
+        for param in module.parameters()
+        if param.is_floating_point() and param.dtype != torch.float32
+    }
+    if not dtypes:
+        return error
+    return TypeError(
+        f"The module has {', '.join(sorted(dtypes))} parameters and receives "
+        "float32 batches, the precision LongTailClassifier trains in: convert "
+        "it with module.float() (a module instance is used as is), or cast the "
+        f"input in its forward. (torch: {error})"
+    )
 
 
 def _explain_single_sample_batch(error, batch):
@@ -455,7 +490,13 @@ class _BatchLoopMixin:
         """
         if isinstance(x, Mapping) and "sample_weight" in x:
             x = x["X"]
-        return super().infer(x, **fit_params)
+        try:
+            return super().infer(x, **fit_params)
+        except RuntimeError as error:
+            explained = _explain_module_dtype(error, self.module_)
+            if explained is error:
+                raise
+            raise explained from error
 
     @_step_docstring
     def train_step_single(self, batch, **fit_params):

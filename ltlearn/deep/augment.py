@@ -169,7 +169,8 @@ class CIFARAugment(nn.Module):
         top = torch.randint(0, h + 2 * self.padding - height + 1, (n, 1), device=device)
         left = torch.randint(0, w + 2 * self.padding - width + 1, (n, 1), device=device)
         rows = top + torch.arange(height, device=device)
-        flip = torch.rand(n, 1, device=device) < self.flip_prob
+        # float32 draws whatever torch's default dtype: the same flips.
+        flip = torch.rand(n, 1, device=device, dtype=torch.float32) < self.flip_prob
         ar = torch.arange(width, device=device)
         cols = left + torch.where(flip, ar.flip(0), ar)
         batch = torch.arange(n, device=device)[:, None, None, None]

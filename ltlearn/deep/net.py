@@ -76,6 +76,7 @@ from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import (
+    check_classes,
     check_classification_y,
     check_sample_weight,
     column_or_1d_y,
@@ -133,6 +134,18 @@ def _copied_array(value):
     if isinstance(value, np.ndarray):
         return value.copy()
     return value
+
+
+def _in_float32(module):
+    """Cast ``module``'s floating parameters and buffers to float32, in place.
+
+    The network trains in float32; a module or loss that ltlearn builds
+    follows torch's default dtype, which a user may have set to float64
+    (``torch.set_default_dtype``). Nothing changes under the default float32.
+    """
+    if isinstance(module, nn.Module) and torch.get_default_dtype() != torch.float32:
+        module.to(torch.float32)
+    return module
 
 
 def _softmax(logits, scale=1.0):
@@ -283,7 +296,9 @@ class LongTailClassifier(
         criterion expects cosine logits (its ``cosine_logits`` attribute is
         true: :class:`~ltlearn.deep.losses.LDAMLoss` and
         :class:`~ltlearn.deep.losses.KPSLoss`, given by name, class or
-        instance). An instance is used as is.
+        instance). The network trains in float32: a module that is built
+        is cast to float32 whatever torch's default dtype; an instance is
+        used as is (of another dtype, it must cast the float32 batches).
     criterion : str or torch.nn.Module class or instance, default="ce"
         The training loss, on logits and integer targets, as skorch's
         ``criterion`` (``torch.nn.NLLLoss`` as in skorch: on the module's
@@ -431,7 +446,9 @@ class LongTailClassifier(
         Train a fitted network further at the next :meth:`fit` instead of
         initialising it anew.
     classes : array-like of shape (n_classes,) or None, default=None
-        All the labels; ``None`` learns them from ``y``.
+        All the labels (a list, a tuple or an array; a set, which has no
+        order, is refused as in scikit-learn); ``None`` learns them from
+        ``y``.
     dataset : torch.utils.data.Dataset class or instance, \
             default=skorch.dataset.Dataset
         skorch's dataset of the arrays; its parameters are set with
@@ -703,6 +720,8 @@ class LongTailClassifier(
                 self.get_params(deep=False),
                 caller_name=type(self).__name__,
             )
+        if self.classes is not None:
+            check_classes(self.classes)
         self._check_callbacks()
         # Before training: a refused warm start or partial_fit keeps the
         # fitted network.
@@ -1156,6 +1175,7 @@ class LongTailClassifier(
                 _check_channels_first(shape)
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):
+            _in_float32(self.module_)
             head = getattr(self.module_, "classifier", None)
             _start_at_prior(head, factory, criterion_kwargs, self._n_classes())
         return self
@@ -1231,7 +1251,7 @@ class LongTailClassifier(
                     repr(criterion) if isinstance(criterion, str) else factory.__name__
                 )
                 kwargs["class_counts"] = self._class_counts_for_loss(name)
-            self.criterion_ = factory(**kwargs)
+            self.criterion_ = _in_float32(factory(**kwargs))
         self._warn_scaled_linear_logits()
         return self
 
@@ -1715,6 +1735,8 @@ class LongTailClassifier(
         if initialized:  # refused before the counts change
             _refuse_validation_monitors(self)
         first = not (initialized and hasattr(self, "label_encoder_"))
+        if classes is not None:
+            check_classes(classes)
         if not first and classes is not None:
             # As scikit-learn's partial_fit: later classes must be the same.
             if not np.array_equal(np.unique(classes), self.classes_):
@@ -1853,7 +1875,9 @@ class LongTailClassifier(
         features = self._features_method()
         self.module_.train(False)
         with torch.no_grad():
-            sample = torch.zeros((1, *self.input_shape_), device=self.device)
+            sample = torch.zeros(
+                (1, *self.input_shape_), device=self.device, dtype=torch.float32
+            )
             n_features_out = features(sample).shape[1]
         prefix = type(self).__name__.lower()
         return np.asarray([f"{prefix}{i}" for i in range(n_features_out)], dtype=object)

@@ -158,7 +158,8 @@ class CReSTClassifier(
         unlabelled: it is refused, with the rows that hold one.
 
     classes : array-like of shape (n_classes,), default=None
-        The labels the data is known to hold. When given, each of them needs
+        The labels the data is known to hold (a list, a tuple or an array;
+        a set, which has no order, is refused). When given, each of them needs
         at least one labelled row and no labelled row may hold another label;
         a class without a labelled row is otherwise silently unknown to the
         model, which can never predict it.

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_array, indexable, validate_data
 
 from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._validation import (
+    check_classes,
     check_classification_y,
     check_no_missing_labels,
     class_counts,
@@ -67,7 +68,7 @@ def _check_labels(y, unlabeled_value, classes):
             f"unlabeled_value={unlabeled_value!r} do not count."
         )
     if classes is not None:
-        expected = list(np.asarray(classes, dtype=object))
+        expected = list(np.asarray(check_classes(classes), dtype=object))
         labels, counts = np.unique(y[~unlabeled], return_counts=True)
         count_of = dict(zip(labels.tolist(), counts.tolist()))
         # Labels outside classes first: labels of another type than classes

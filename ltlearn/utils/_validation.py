@@ -8,6 +8,7 @@ import math
 import operator
 import sys
 import warnings
+from collections.abc import Sequence
 from numbers import Real
 
 import numpy as np
@@ -181,6 +182,49 @@ def check_one_label_type(y, input_name="y"):
             f"{other!r}); class labels must be all strings or all numbers: "
             "convert them to one type, e.g. with astype(str)."
         )
+
+
+def check_classes(classes):
+    """Refuse ``classes`` that are not a 1d array-like of labels, by name.
+
+    As scikit-learn's ``partial_fit(classes=...)`` (its ``unique_labels``),
+    the labels are a sequence or an array: a list, a tuple, a range, an
+    array, a pandas Series. A set (without order), a mapping or one of its
+    views is refused with a ``ValueError`` that says so, where NumPy would
+    make a 0-d array of it ("y should be a 1d array, got an array of shape
+    ()"); so are labels of no dimension or of two, except a column of shape
+    ``(n_classes, 1)``, which scikit-learn takes.
+
+    Parameters
+    ----------
+    classes : object
+        The ``classes`` given to an estimator.
+
+    Returns
+    -------
+    classes : object
+        ``classes``, unchanged.
+    """
+    if isinstance(classes, str) or not (
+        isinstance(classes, Sequence) or hasattr(classes, "__array__")
+    ):
+        kind = type(classes).__name__
+        if isinstance(classes, (set, frozenset)):
+            advice = f"a {kind} has no order: give sorted(classes)"
+        else:
+            advice = "give the labels as a list or an array"
+        raise ValueError(
+            f"classes should be an array-like of labels (a list, a tuple or an "
+            f"array), got a {kind}, {classes!r}; {advice}."
+        )
+    shape = np.shape(np.asarray(classes, dtype=object))
+    # A column (n_classes, 1) passes, as in scikit-learn's partial_fit.
+    if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
+        raise ValueError(
+            "classes should be a 1d array-like of labels, got an array of "
+            f"shape {shape}."
+        )
+    return classes
 
 
 def class_counts(y, classes=None):

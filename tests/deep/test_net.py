@@ -1903,3 +1903,114 @@ def test_transform_holds_no_list_of_the_batches():
     assert len(outputs) == 12 and max(held) <= 1
     assert out.dtype == np.float32 and out.flags.c_contiguous
     np.testing.assert_array_equal(out, expected)
+
+
+def _floating_dtypes(*modules):
+    return {
+        tensor.dtype
+        for module in modules
+        for tensor in module.state_dict().values()
+        if tensor.is_floating_point()
+    }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"criterion": name} for name in LOSSES]
+    + [
+        {"criterion": "ce", "criterion__weight": torch.tensor([1.0, 2.0, 3.0])},
+        {"criterion": VSTLALoss, "callbacks": [TruncatedReweighting(0.5)]},
+        {"callbacks": [ClassifierRetraining(method="crt", start_epoch=0.5)]},
+        {"callbacks": [ClassifierRetraining(method="lws", start_epoch=0.5)]},
+        {"callbacks": [TauNormalization()]},
+        {"sampler": "progressive", "amp": True},
+    ],
+    ids=LOSSES + ["weight", "vs-tla", "crt", "lws", "tau-norm", "progressive-amp"],
+)
+def test_a_float64_default_dtype_trains_in_float32(data, float64_default, params):
+    # torch.set_default_dtype(torch.float64) made the network and the loss
+    # that ltlearn builds float64 while the batches are float32.
+    X, y = data
+    clf = LongTailClassifier(**FAST, **params).fit(X, y)
+    assert _floating_dtypes(clf.module_, clf.criterion_) == {torch.float32}
+    proba = clf.predict_proba(X)
+    assert proba.dtype == np.float32 and np.allclose(proba.sum(axis=1), 1.0)
+    assert clf.transform(X).dtype == np.float32
+    assert len(clf.get_feature_names_out()) == clf.transform(X).shape[1]
+    assert torch.get_default_dtype() == torch.float64  # left as the user set it
+    again = LongTailClassifier(**FAST, **params).fit(X, y)
+    assert np.array_equal(again.predict_proba(X), proba)
+
+
+def test_partial_fit_and_images_with_a_float64_default_dtype(data, float64_default):
+    X, y = data
+    clf = LongTailClassifier(**FAST, classes=[0, 1, 2])
+    clf.partial_fit(X[:120], y[:120]).partial_fit(X[120:], y[120:])
+    assert _floating_dtypes(clf.module_, clf.criterion_) == {torch.float32}
+    images = np.random.RandomState(0).rand(30, 1, 6, 6)
+    cnn = LongTailClassifier(module=SmallCNN, max_epochs=1, random_state=0)
+    cnn.fit(images, np.arange(30) % 3)
+    assert cnn.predict_proba(images).dtype == np.float32
+
+
+class _CastingLinear(torch.nn.Module):
+    """A linear layer that casts its input to its own dtype."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.classifier = torch.nn.Linear(n_features, n_classes)
+
+    def forward(self, x):
+        return self.classifier(x.to(self.classifier.weight.dtype))
+
+
+def test_a_module_instance_in_float64_is_used_as_is_with_a_clear_error(data):
+    # An instance is used as is: one of float64 parameters failed at the
+    # first batch with torch's "mat1 and mat2 must have the same dtype".
+    X, y = data
+    module = MLP(n_features=X.shape[1], n_classes=3, hidden_sizes=(8,)).double()
+    with pytest.raises(TypeError, match=r"has float64 parameters.*module\.float\(\)"):
+        LongTailClassifier(module=module, max_epochs=1).fit(X, y)
+    LongTailClassifier(module=module.float(), max_epochs=1).fit(X, y)
+    # A module that casts the batches itself trains in its own dtype.
+    casting = _CastingLinear(X.shape[1], 3).double()
+    clf = LongTailClassifier(module=casting, max_epochs=1).fit(X, y)
+    assert clf.module_.classifier.weight.dtype == torch.float64
+    assert np.allclose(clf.predict_proba(X).sum(axis=1), 1.0)
+
+
+def test_other_errors_of_a_float64_module_are_not_called_a_dtype_error(data):
+    # Only torch's errors about mixed dtypes name the module's dtype: a shape
+    # that does not match stays torch's RuntimeError, with its message.
+    X, y = data
+    casting = _CastingLinear(X.shape[1] - 1, 3).double()
+    with pytest.raises(RuntimeError, match="shapes cannot be multiplied") as info:
+        LongTailClassifier(module=casting, max_epochs=1).fit(X, y)
+    assert type(info.value) is RuntimeError
+
+
+@pytest.mark.parametrize("classes", [{0, 1, 2}, frozenset({0, 1, 2})])
+def test_classes_given_as_a_set_are_refused_by_name(data, classes):
+    # A set said "y should be a 1d array, got an array of shape ()", of y;
+    # scikit-learn's partial_fit refuses a set as not an array-like.
+    X, y = data
+    match = r"classes should be an array-like.*no order.*sorted\(classes\)"
+    with pytest.raises(ValueError, match=match):
+        LongTailClassifier(**FAST, classes=classes).fit(X, y)
+    with pytest.raises(ValueError, match=match):
+        LongTailClassifier(**FAST).partial_fit(X, y, classes=classes)
+    clf = LongTailClassifier(**FAST).partial_fit(X, y, classes=sorted(classes))
+    with pytest.raises(ValueError, match=match):  # not "not the same classes"
+        clf.partial_fit(X, y, classes=classes)
+    assert clf.classes_.tolist() == [0, 1, 2]
+
+
+@pytest.mark.filterwarnings("ignore:A column-vector y was passed")
+def test_classes_given_as_a_column_are_taken(data):
+    # As scikit-learn's partial_fit, a column of labels is taken.
+    X, y = data
+    column = np.array([[0], [1], [2]])
+    clf = LongTailClassifier(**FAST, classes=column).fit(X, y)
+    assert clf.classes_.tolist() == [0, 1, 2]
+    clf = LongTailClassifier(**FAST).partial_fit(X, y, classes=column)
+    assert clf.classes_.tolist() == [0, 1, 2]

@@ -482,6 +482,18 @@ def test_classes_of_another_type_than_the_labels_are_named(semi_supervised_lt):
         clf.fit(X, y_semi)
 
 
+@pytest.mark.parametrize("classes", [{0, 1, 2}, frozenset({0, 1, 2})])
+def test_classes_given_as_a_set_are_refused_by_name(semi_supervised_lt, classes):
+    # A set failed with NumPy's "iteration over a 0-d array"; scikit-learn's
+    # partial_fit refuses a set as not an array-like.
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), classes=classes)
+    with pytest.raises(ValueError, match=r"got a \w*set.*no order.*sorted\(classes\)"):
+        clf.fit(X, y_semi)
+    clf.set_params(classes=sorted(classes)).fit(X, y_semi)
+    assert clf.classes_.tolist() == [0, 1, 2]
+
+
 def test_multilabel_target_raises(semi_supervised_lt):
     X, y, _ = semi_supervised_lt
     Y = np.column_stack([y == 0, y == 1]).astype(int)

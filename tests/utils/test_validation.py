@@ -13,6 +13,7 @@ from ltlearn.over_sampling import SMOTE
 from ltlearn.post_hoc import ThresholdMovingClassifier
 from ltlearn.semi_supervised import CReSTClassifier
 from ltlearn.utils._validation import (
+    check_classes,
     check_no_missing_labels,
     check_one_label_type,
     check_sample_weight,
@@ -160,3 +161,37 @@ def test_a_multi_output_y_of_strings_and_numbers_is_refused_as_multi_output(y):
     clf = CReSTClassifier(LogisticRegression(), max_iter=1)
     with pytest.raises(ValueError, match="Multilabel and multioutput targets"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "classes, match",
+    [
+        ({0, 1}, r"got a set, \{0, 1\}; a set has no order"),
+        (frozenset({"a"}), "got a frozenset.*no order"),
+        ({0: "a", 1: "b"}, "got a dict.*as a list or an array"),
+        ({0: "a"}.keys(), "got a dict_keys"),
+        ("ab", "got a str"),
+        ([[0, 1], [2, 3]], r"1d array-like of labels, got an array of shape \(2, 2\)"),
+        (np.array(0), r"1d array-like of labels, got an array of shape \(\)"),
+    ],
+)
+def test_check_classes_refuses_what_is_not_a_1d_array_like(classes, match):
+    with pytest.raises(ValueError, match=match):
+        check_classes(classes)
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [
+        [0, 1],
+        (0, 1),
+        range(2),
+        np.array(["a", "b"]),
+        [],
+        pd.Series([1, 2]),
+        pd.Categorical(["a", "b"]),
+        np.array([[0], [1]]),  # a column, as scikit-learn's partial_fit takes
+    ],
+)
+def test_check_classes_takes_sequences_and_arrays_unchanged(classes):
+    assert check_classes(classes) is classes
