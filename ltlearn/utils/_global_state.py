@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import sklearn
+from threadpoolctl import threadpool_info
 
 
 def global_state():
@@ -21,9 +22,13 @@ def global_state():
         "warnings.filters": list(warnings.filters),
         "sklearn.get_config()": sklearn.get_config(),
         "np.geterr()": np.geterr(),
+        "np.get_printoptions()": np.get_printoptions(),
         "the SIGINT handler": signal.getsignal(signal.SIGINT),
+        "the SIGTERM handler": signal.getsignal(signal.SIGTERM),
         "the working directory": os.getcwd(),
+        "sys.path": list(sys.path),
         "os.environ": dict(os.environ),
+        "the thread pools' limits": _thread_limits(),
     }
     torch = sys.modules.get("torch")
     if torch is not None:
@@ -31,7 +36,21 @@ def global_state():
         state["torch.initial_seed()"] = torch.initial_seed()
         state["torch.get_num_threads()"] = torch.get_num_threads()
         state["torch.get_default_dtype()"] = torch.get_default_dtype()
+        state["torch.is_grad_enabled()"] = torch.is_grad_enabled()
+        state["torch.are_deterministic_algorithms_enabled()"] = (
+            torch.are_deterministic_algorithms_enabled()
+        )
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is not None:
+        # copy() reads the backend as set: reading it as rcParams["backend"]
+        # would choose one, and import pyplot, where none is chosen yet.
+        state["matplotlib.rcParams"] = dict(matplotlib.rcParams.copy())
     return state
+
+
+def _thread_limits():
+    """The thread limit of each BLAS and OpenMP library loaded, by its file."""
+    return {info["filepath"]: info["num_threads"] for info in threadpool_info()}
 
 
 def first_torch_step():

@@ -110,9 +110,11 @@ def check_global_state_untouched(estimator):
     same result), fitting and predicting (or resampling) draws nothing from
     numpy's, Python's or torch's global random generators and leaves
     ``warnings.filters``, scikit-learn's configuration, numpy's error
-    handling, the SIGINT handler, the working directory, the environment and
-    torch's threads and default dtype as they were. The global streams are
-    restored afterwards.
+    handling and print options, the SIGINT and SIGTERM handlers, the working
+    directory, ``sys.path``, the environment, the thread limits of the BLAS
+    and OpenMP libraries, matplotlib's ``rcParams``, and torch's threads,
+    default dtype, gradient mode and deterministic mode as they were. The
+    global streams are restored afterwards.
     """
     name = type(estimator).__name__
     X, y = make_data()
