@@ -7,7 +7,9 @@ import os
 import random
 import signal
 import sys
+import threading
 import warnings
+from collections import Counter
 
 import numpy as np
 import sklearn
@@ -46,6 +48,33 @@ def global_state():
         # would choose one, and import pyplot, where none is chosen yet.
         state["matplotlib.rcParams"] = dict(matplotlib.rcParams.copy())
     return state
+
+
+def open_resources():
+    """The names of the Python threads and the count of open file descriptors.
+
+    The descriptors are counted where ``/proc/self/fd`` lists them (Linux).
+    """
+    resources = {"threads": Counter(t.name for t in threading.enumerate())}
+    if os.path.isdir("/proc/self/fd"):
+        resources["open file descriptors"] = len(os.listdir("/proc/self/fd"))
+    return resources
+
+
+def resources_left(before, after):
+    """What ``after`` holds more of than ``before`` (two :func:`open_resources`).
+
+    Only what was added counts: a thread of another library that ended
+    meanwhile (the pool of an idle executor) is no leak.
+    """
+    left = {}
+    threads = after["threads"] - before["threads"]
+    if threads:
+        left["threads"] = sorted(threads.elements())
+    key = "open file descriptors"
+    if key in before and after[key] > before[key]:
+        left[key] = after[key] - before[key]
+    return left
 
 
 def _thread_limits():

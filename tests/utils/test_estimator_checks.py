@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
+import threading
 import warnings
 
 import numpy as np
@@ -145,6 +147,44 @@ def test_check_global_state_untouched_catches_a_changed_process(estimator, chang
         if isinstance(estimator, _DisablesGradients):
             torch.set_grad_enabled(True)
     check_global_state_untouched(LogisticRegression(random_state=0))
+
+
+# What the leaking estimators below leave behind, each undone by its call.
+_LEFT_BEHIND = []
+
+
+class _LeavesAFileOpen(_QuietOnOneClass):
+    def fit(self, X, y):
+        _LEFT_BEHIND.append(open(os.devnull, "rb").close)  # never closed
+        return super().fit(X, y)
+
+
+class _LeavesAThreadRunning(_QuietOnOneClass):
+    def fit(self, X, y):
+        stop = threading.Event()
+        threading.Thread(target=stop.wait, name="left running").start()
+        _LEFT_BEHIND.append(stop.set)
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator, changed",
+    [
+        (_LeavesAFileOpen(), "open file descriptors"),
+        (_LeavesAThreadRunning(), "threads"),
+    ],
+)
+def test_check_global_state_untouched_catches_a_leak(estimator, changed):
+    # A fit that left a file open or a thread running passed the check.
+    if changed == "open file descriptors" and not os.path.isdir("/proc/self/fd"):
+        pytest.skip("counts the open descriptors")
+    try:
+        with pytest.raises(AssertionError, match=changed):
+            check_global_state_untouched(estimator)
+    finally:
+        for undo in _LEFT_BEHIND:
+            undo()
+        _LEFT_BEHIND.clear()
 
 
 def test_check_clear_errors_catches_a_silent_single_class_fit():
