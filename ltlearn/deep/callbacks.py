@@ -553,10 +553,22 @@ class ClassifierRetraining(Callback):
         self._reset()
         return self
 
+    def _end_stopped_fit(self, net):
+        """End the retraining of a fit stopped before ``on_train_end``.
+
+        A fit stopped during the retraining epochs (an error, an interrupt)
+        left the network frozen and, with LWS, its last layer scaled by a
+        hook until the next fit of this callback: a ``module`` instance
+        outlives the fit, and another classifier given it trained and
+        predicted through them.
+        """
+        if getattr(self, "started_", False):
+            self.on_train_end(net)
+        self._reset()
+
     def _reset(self):
-        # A fit stopped during the retraining epochs (an error, an interrupt)
-        # left the network frozen and, with LWS, its last layer scaled by a
-        # hook: a module instance, which the next fit reuses, would keep them.
+        # Also undoes a retraining that no on_train_end ended (a pickle taken
+        # during the retraining epochs, a fit stopped midway).
         if getattr(self, "hook_", None) is not None:
             self.hook_.remove()
         for param in getattr(self, "frozen_", None) or []:

@@ -612,6 +612,32 @@ def test_a_fit_stopped_while_retraining_leaves_no_frozen_layer_or_scale(data, me
 
 
 @pytest.mark.parametrize("method", ["crt", "lws"])
+def test_a_fit_stopped_while_retraining_gives_the_module_back_at_once(data, method):
+    # The stopped fit left the module instance frozen and (LWS) scaled until
+    # the next fit of the same callback: another classifier given the module
+    # trained no frozen layer and predicted through the stale scales.
+    X, y = data
+    torch.manual_seed(0)
+    module = MLP(n_features=4, n_classes=3, hidden_sizes=(16,))
+    stopped = LongTailClassifier(
+        module=module,
+        **{k: v for k, v in FAST.items() if not k.startswith("module__")},
+        callbacks=[
+            ("rt", ClassifierRetraining(method=method, start_epoch=1)),
+            ("stop", _StopAt(epoch=2)),
+        ],
+    )
+    with pytest.raises(RuntimeError, match="stopped"):
+        stopped.fit(X, y)
+    assert not module.classifier._forward_hooks
+    assert all(p.requires_grad for p in module.parameters())
+    other = LongTailClassifier(module=module, max_epochs=1, random_state=0)
+    record = _StopAt()
+    other.set_params(callbacks=[("record", record)]).fit(X, y)
+    assert other.module_ is module and record.frozen_ == [[]]
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
 def test_retraining_keeps_the_layers_frozen_before_the_fit(data, method):
     # The end of training, and the reset after a fit stopped while
     # retraining, made every parameter trainable, those the user had frozen
