@@ -553,17 +553,16 @@ class ClassifierRetraining(Callback):
         self._reset()
         return self
 
-    def _end_stopped_fit(self, net):
-        """End the retraining of a fit stopped before ``on_train_end``.
+    def _end_stopped_fit(self):
+        """Undo the retraining of a fit stopped before ``on_train_end``.
 
         A fit stopped during the retraining epochs (an error, an interrupt)
         left the network frozen and, with LWS, its last layer scaled by a
         hook until the next fit of this callback: a ``module`` instance
         outlives the fit, and another classifier given it trained and
-        predicted through them.
+        predicted through them. The scales of the stopped fit are dropped,
+        not folded into the last layer, as that next fit dropped them.
         """
-        if getattr(self, "started_", False):
-            self.on_train_end(net)
         self._reset()
 
     def _reset(self):

@@ -1339,9 +1339,9 @@ class LongTailClassifier(
         half-trained network as if the fit had finished. Here an interrupt
         (SIGINT, Ctrl-C) propagates and ``on_train_end`` is not called (the
         caller marks the classifier not fitted, see
-        :meth:`_unfitted_on_error`); a classifier retraining is ended, as
-        after an error, so that the module is left trainable and unscaled.
-        A ``KeyboardInterrupt``
+        :meth:`_unfitted_on_error`); as after an error, a classifier
+        retraining is undone: the layers it froze are trainable again and
+        LWS's scales are dropped. A ``KeyboardInterrupt``
         raised without a SIGINT is a callback stopping the training, as
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
@@ -1359,10 +1359,10 @@ class LongTailClassifier(
             self._check_finite_weights()
         except BaseException:
             # No on_train_end: the classifier retraining, which froze and
-            # scaled the module (an instance outlives the fit), ends here.
+            # scaled the module (an instance outlives the fit), is undone here.
             for _, callback in self.callbacks_:
                 if isinstance(callback, ClassifierRetraining):
-                    callback._end_stopped_fit(self)
+                    callback._end_stopped_fit()
             raise
         self.notify("on_train_end", X=X, y=y)
         # Leave the fitted network in evaluation mode, where every prediction

@@ -611,6 +611,14 @@ def test_a_fit_stopped_while_retraining_leaves_no_frozen_layer_or_scale(data, me
     assert all(p.requires_grad for p in module.parameters())
 
 
+class _StopAtKeepingTheHead(_StopAt):
+    """``_StopAt`` that keeps the last layer's weight at each epoch start."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.head_ = net.module_.classifier.weight.detach().clone()
+        super().on_epoch_begin(net, **kwargs)
+
+
 @pytest.mark.parametrize("method", ["crt", "lws"])
 def test_a_fit_stopped_while_retraining_gives_the_module_back_at_once(data, method):
     # The stopped fit left the module instance frozen and (LWS) scaled until
@@ -619,17 +627,20 @@ def test_a_fit_stopped_while_retraining_gives_the_module_back_at_once(data, meth
     X, y = data
     torch.manual_seed(0)
     module = MLP(n_features=4, n_classes=3, hidden_sizes=(16,))
+    stop = _StopAtKeepingTheHead(epoch=3)  # after a retraining epoch
     stopped = LongTailClassifier(
         module=module,
         **{k: v for k, v in FAST.items() if not k.startswith("module__")},
         callbacks=[
             ("rt", ClassifierRetraining(method=method, start_epoch=1)),
-            ("stop", _StopAt(epoch=2)),
+            ("stop", stop),
         ],
     )
     with pytest.raises(RuntimeError, match="stopped"):
         stopped.fit(X, y)
     assert not module.classifier._forward_hooks
+    # LWS's scales of the stopped fit are dropped, not folded into the layer.
+    assert torch.equal(module.classifier.weight, stop.head_)
     assert all(p.requires_grad for p in module.parameters())
     other = LongTailClassifier(module=module, max_epochs=1, random_state=0)
     record = _StopAt()
