@@ -933,9 +933,10 @@ def test_a_reader_gone_away_leaves_no_descriptor_open(monkeypatch):
     os.close(read_end)  # the reader is gone before the first line
     with open(write_end, "w", encoding="utf-8") as stdout:
         monkeypatch.setattr(sys, "stdout", stdout)
-        before = sorted(os.listdir("/proc/self/fd"))
+        before = set(os.listdir("/proc/self/fd"))
         assert main(["datasets", "glass4"]) == 0
-        assert sorted(os.listdir("/proc/self/fd")) == before
+        # Only a new one counts: a garbage collection may close others.
+        assert not set(os.listdir("/proc/self/fd")) - before
         monkeypatch.undo()
 
 
