@@ -117,7 +117,8 @@ def check_global_state_untouched(estimator):
     and OpenMP libraries, matplotlib's ``rcParams``, and torch's threads,
     default dtype, gradient mode and deterministic mode as they were; once
     the fitted estimator is deleted, no thread it started runs and no file
-    it opened is open. The global streams are restored afterwards.
+    it opened is open (counted where ``/proc/self/fd`` lists them, on Linux).
+    The global streams are restored afterwards.
     """
     name = type(estimator).__name__
     X, y = make_data()
