@@ -591,8 +591,8 @@ class ClassifierRetraining(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check the last layer and reset the state for a new fit.
 
-        A fit that stopped during the retraining epochs (an exception) is
-        ended first, as at the end of training. A classifier pickled during
+        A fit that stopped during the retraining epochs (an exception, an
+        interrupt) undid them as it stopped. A classifier pickled during
         them (skorch's ``Checkpoint(f_pickle=...)``) predicts as it was, but
         is refused here: its frozen parameters and LWS scales are copies
         that this callback no longer reaches.
