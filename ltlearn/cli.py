@@ -195,7 +195,11 @@ def _flush_stdout():
 
 def _drop_stdout():
     """Send what stdout still holds to the null device: its reader is gone."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    finally:
+        os.close(devnull)
 
 
 def main(argv=None):

@@ -923,6 +923,23 @@ def test_a_reader_gone_away_hides_no_error(error, status, last):
     assert err.splitlines()[-1] == last and "BrokenPipeError" not in err
 
 
+@pytest.mark.skipif(
+    not os.path.isdir("/proc/self/fd"), reason="counts the open descriptors"
+)
+def test_a_reader_gone_away_leaves_no_descriptor_open(monkeypatch):
+    # main() called from Python left open the descriptor of the null device
+    # that stdout was sent to, one more on each call.
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    with open(write_end, "w", encoding="utf-8") as stdout:
+        monkeypatch.setattr(sys, "stdout", stdout)
+        before = set(os.listdir("/proc/self/fd"))
+        assert main(["datasets", "glass4"]) == 0
+        # Only a new one counts: a garbage collection may close others.
+        assert not set(os.listdir("/proc/self/fd")) - before
+        monkeypatch.undo()
+
+
 def test_compare_help_gives_every_default():
     # --seed did not say that it defaults to 0.
     import argparse

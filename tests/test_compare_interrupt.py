@@ -141,6 +141,24 @@ def _cut_off(path, *args, **kwargs):
     _no_space()
 
 
+@pytest.mark.skipif(
+    not os.path.isdir("/proc/self/fd"), reason="counts the open descriptors"
+)
+def test_a_full_disk_at_the_header_leaves_no_descriptor_open(
+    tmp_path, monkeypatch, capsys
+):
+    # The new results file stayed open in the caller's process when its
+    # header could not be written.
+    args = _args(tmp_path, "out", "plain")
+    before = set(os.listdir("/proc/self/fd"))
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", _no_space)
+        assert main(args) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    # Only a new one counts: a garbage collection may close others.
+    assert not set(os.listdir("/proc/self/fd")) - before
+
+
 def test_a_full_disk_keeps_the_results_report_and_model_whole(
     tmp_path, monkeypatch, capsys
 ):

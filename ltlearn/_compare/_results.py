@@ -384,7 +384,12 @@ class ResultsFile:
         new = not self.path.exists() or self.path.stat().st_size == 0
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         if new:
-            self._write(_HEADER.encode() + b"\n")
+            try:
+                self._write(_HEADER.encode() + b"\n")
+            except BaseException:
+                # A full disk: no ``with`` block runs, nor ``__exit__``.
+                self.__exit__(None, None, None)
+                raise
         return self
 
     def _write(self, data):

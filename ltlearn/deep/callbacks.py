@@ -553,10 +553,21 @@ class ClassifierRetraining(Callback):
         self._reset()
         return self
 
+    def _end_stopped_fit(self):
+        """Undo the retraining of a fit stopped before ``on_train_end``.
+
+        A fit stopped during the retraining epochs (an error, an interrupt)
+        left the network frozen and, with LWS, its last layer scaled by a
+        hook until the next fit of this callback: a ``module`` instance
+        outlives the fit, and another classifier given it trained and
+        predicted through them. The scales of the stopped fit are dropped,
+        not folded into the last layer, as that next fit dropped them.
+        """
+        self._reset()
+
     def _reset(self):
-        # A fit stopped during the retraining epochs (an error, an interrupt)
-        # left the network frozen and, with LWS, its last layer scaled by a
-        # hook: a module instance, which the next fit reuses, would keep them.
+        # Also undoes a retraining that no on_train_end ended (a pickle taken
+        # during the retraining epochs, a fit stopped midway).
         if getattr(self, "hook_", None) is not None:
             self.hook_.remove()
         for param in getattr(self, "frozen_", None) or []:
@@ -580,8 +591,8 @@ class ClassifierRetraining(Callback):
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check the last layer and reset the state for a new fit.
 
-        A fit that stopped during the retraining epochs (an exception) is
-        ended first, as at the end of training. A classifier pickled during
+        A fit that stopped during the retraining epochs (an exception, an
+        interrupt) undid them as it stopped. A classifier pickled during
         them (skorch's ``Checkpoint(f_pickle=...)``) predicts as it was, but
         is refused here: its frozen parameters and LWS scales are copies
         that this callback no longer reaches.

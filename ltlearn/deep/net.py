@@ -56,6 +56,7 @@ from ltlearn.deep._data import (
 )
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _refuse_validation_monitors
+from ltlearn.deep.callbacks import ClassifierRetraining
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -1381,7 +1382,9 @@ class LongTailClassifier(
         half-trained network as if the fit had finished. Here an interrupt
         (SIGINT, Ctrl-C) propagates and ``on_train_end`` is not called (the
         caller marks the classifier not fitted, see
-        :meth:`_unfitted_on_error`). A ``KeyboardInterrupt``
+        :meth:`_unfitted_on_error`); as after an error, a classifier
+        retraining is undone: the layers it froze are trainable again and
+        LWS's scales are dropped. A ``KeyboardInterrupt``
         raised without a SIGINT is a callback stopping the training, as
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
@@ -1389,13 +1392,21 @@ class LongTailClassifier(
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)
-        with record_interrupts() as signals:
-            try:
-                self.fit_loop(X, y, **fit_params)
-            except KeyboardInterrupt:
-                if signals:
-                    raise
-        self._check_finite_weights()
+        try:
+            with record_interrupts() as signals:
+                try:
+                    self.fit_loop(X, y, **fit_params)
+                except KeyboardInterrupt:
+                    if signals:
+                        raise
+            self._check_finite_weights()
+        except BaseException:
+            # No on_train_end: the classifier retraining, which froze and
+            # scaled the module (an instance outlives the fit), is undone here.
+            for _, callback in self.callbacks_:
+                if isinstance(callback, ClassifierRetraining):
+                    callback._end_stopped_fit()
+            raise
         self.notify("on_train_end", X=X, y=y)
         # Leave the fitted network in evaluation mode, where every prediction
         # puts it, so that predicting does not change the fitted estimator

@@ -7,10 +7,13 @@ import os
 import random
 import signal
 import sys
+import threading
 import warnings
+from collections import Counter
 
 import numpy as np
 import sklearn
+from threadpoolctl import threadpool_info
 
 
 def global_state():
@@ -21,9 +24,13 @@ def global_state():
         "warnings.filters": list(warnings.filters),
         "sklearn.get_config()": sklearn.get_config(),
         "np.geterr()": np.geterr(),
+        "np.get_printoptions()": np.get_printoptions(),
         "the SIGINT handler": signal.getsignal(signal.SIGINT),
+        "the SIGTERM handler": signal.getsignal(signal.SIGTERM),
         "the working directory": os.getcwd(),
+        "sys.path": list(sys.path),
         "os.environ": dict(os.environ),
+        "the thread pools' limits": _thread_limits(),
     }
     torch = sys.modules.get("torch")
     if torch is not None:
@@ -31,7 +38,48 @@ def global_state():
         state["torch.initial_seed()"] = torch.initial_seed()
         state["torch.get_num_threads()"] = torch.get_num_threads()
         state["torch.get_default_dtype()"] = torch.get_default_dtype()
+        state["torch.is_grad_enabled()"] = torch.is_grad_enabled()
+        state["torch.are_deterministic_algorithms_enabled()"] = (
+            torch.are_deterministic_algorithms_enabled()
+        )
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is not None:
+        # copy() reads the backend as set: reading it as rcParams["backend"]
+        # would choose one, and import pyplot, where none is chosen yet.
+        state["matplotlib.rcParams"] = dict(matplotlib.rcParams.copy())
     return state
+
+
+def open_resources():
+    """The names of the Python threads and the count of open file descriptors.
+
+    The descriptors are counted where ``/proc/self/fd`` lists them (Linux).
+    """
+    resources = {"threads": Counter(t.name for t in threading.enumerate())}
+    if os.path.isdir("/proc/self/fd"):
+        resources["open file descriptors"] = len(os.listdir("/proc/self/fd"))
+    return resources
+
+
+def resources_left(before, after):
+    """What ``after`` holds more of than ``before`` (two :func:`open_resources`).
+
+    Only what was added counts: a thread of another library that ended
+    meanwhile (the pool of an idle executor) is no leak.
+    """
+    left = {}
+    threads = after["threads"] - before["threads"]
+    if threads:
+        left["threads"] = sorted(threads.elements())
+    key = "open file descriptors"
+    if key in before and after[key] > before[key]:
+        left[key] = after[key] - before[key]
+    return left
+
+
+def _thread_limits():
+    """The thread limit of each BLAS and OpenMP library loaded, by its file."""
+    return {info["filepath"]: info["num_threads"] for info in threadpool_info()}
 
 
 def first_torch_step():

@@ -30,7 +30,9 @@ from sklearn.utils import get_tags
 from ltlearn.utils._global_state import (
     first_torch_step,
     global_state,
+    open_resources,
     reseed_global_streams,
+    resources_left,
 )
 from ltlearn.utils._test_common.fitting import (
     accepts_sample_weight,
@@ -110,9 +112,13 @@ def check_global_state_untouched(estimator):
     same result), fitting and predicting (or resampling) draws nothing from
     numpy's, Python's or torch's global random generators and leaves
     ``warnings.filters``, scikit-learn's configuration, numpy's error
-    handling, the SIGINT handler, the working directory, the environment and
-    torch's threads and default dtype as they were. The global streams are
-    restored afterwards.
+    handling and print options, the SIGINT and SIGTERM handlers, the working
+    directory, ``sys.path``, the environment, the thread limits of the BLAS
+    and OpenMP libraries, matplotlib's ``rcParams``, and torch's threads,
+    default dtype, gradient mode and deterministic mode as they were; once
+    the fitted estimator is deleted, no thread it started runs and no file
+    it opened is open (counted where ``/proc/self/fd`` lists them, on Linux).
+    The global streams are restored afterwards.
     """
     name = type(estimator).__name__
     X, y = make_data()
@@ -135,13 +141,15 @@ def check_global_state_untouched(estimator):
                 est.set_params(random_state=seed)
             fitted = clone(est)
             reseed_global_streams(1000 + i)
-            before = global_state()
+            before, opened = global_state(), open_resources()
             # Not under catch_warnings, which would restore the filters.
             resampled = fit_or_resample(fitted, X, y)
             result = predictions(fitted, X)
-            after = global_state()
+            del fitted
+            after, left = global_state(), resources_left(opened, open_resources())
             changed = [key for key in before if before[key] != after[key]]
             assert not changed, f"{name} (random_state={seed!r}) changed {changed}"
+            assert not left, f"{name} (random_state={seed!r}) left {left}"
             if resampled is not None:
                 result = {"X_res": resampled[0], "y_res": resampled[1]}
             results.append(result)

@@ -570,10 +570,11 @@ class _StopAt(Callback):
         self.frozen_.append(frozen)
 
 
-def _stopped_while_retraining_then_refit(data, method, frozen=()):
-    """Fit a module instance, stopped at epoch 3 while retraining, then refit.
+def _stopped_while_retraining(data, method, record, frozen=()):
+    """Fit a module instance, stopped by ``record`` while retraining.
 
-    The parameters named in ``frozen`` are frozen before the first fit.
+    The parameters named in ``frozen`` are frozen before the fit. Returns the
+    module and the classifier.
     """
     X, y = data
     torch.manual_seed(0)
@@ -581,7 +582,6 @@ def _stopped_while_retraining_then_refit(data, method, frozen=()):
     for name, param in module.named_parameters():
         if name in frozen:
             param.requires_grad_(False)
-    record = _StopAt(epoch=3)
     clf = LongTailClassifier(
         module=module,
         **{k: v for k, v in FAST.items() if not k.startswith("module__")},
@@ -592,9 +592,19 @@ def _stopped_while_retraining_then_refit(data, method, frozen=()):
     )
     with pytest.raises(RuntimeError, match="stopped"):
         clf.fit(X, y)
+    return module, clf
+
+
+def _stopped_while_retraining_then_refit(data, method, frozen=()):
+    """Fit a module instance, stopped at epoch 3 while retraining, then refit.
+
+    The parameters named in ``frozen`` are frozen before the first fit.
+    """
+    record = _StopAt(epoch=3)
+    module, clf = _stopped_while_retraining(data, method, record, frozen)
     assert record.frozen_[1]  # retraining when it stopped
     record.epoch = None
-    clf.fit(X, y)
+    clf.fit(*data)
     assert clf.module_ is module
     return module, record
 
@@ -609,6 +619,32 @@ def test_a_fit_stopped_while_retraining_leaves_no_frozen_layer_or_scale(data, me
     assert record.frozen_[0] == []  # the representation epoch trains it all
     assert not module.classifier._forward_hooks
     assert all(p.requires_grad for p in module.parameters())
+
+
+class _StopAtKeepingTheHead(_StopAt):
+    """``_StopAt`` that keeps the last layer's weight at each epoch start."""
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.head_ = net.module_.classifier.weight.detach().clone()
+        super().on_epoch_begin(net, **kwargs)
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_a_fit_stopped_while_retraining_gives_the_module_back_at_once(data, method):
+    # The stopped fit left the module instance frozen and (LWS) scaled until
+    # the next fit of the same callback: another classifier given the module
+    # trained no frozen layer and predicted through the stale scales.
+    stop = _StopAtKeepingTheHead(epoch=3)  # after a retraining epoch
+    module, _ = _stopped_while_retraining(data, method, stop)
+    assert stop.frozen_[1]  # retraining when it stopped
+    assert not module.classifier._forward_hooks
+    # LWS's scales of the stopped fit are dropped, not folded into the layer.
+    assert torch.equal(module.classifier.weight, stop.head_)
+    assert all(p.requires_grad for p in module.parameters())
+    other = LongTailClassifier(module=module, max_epochs=1, random_state=0)
+    record = _StopAt()
+    other.set_params(callbacks=[("record", record)]).fit(*data)
+    assert other.module_ is module and record.frozen_ == [[]]
 
 
 @pytest.mark.parametrize("method", ["crt", "lws"])

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import os
+import threading
 import warnings
 
 import numpy as np
@@ -16,6 +18,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import validate_data
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from ltlearn.post_hoc import ThresholdMovingClassifier
 from ltlearn.utils._validation import check_classification_y, class_counts
@@ -96,15 +99,92 @@ class _FiltersWarnings(_QuietOnOneClass):
         return super().fit(X, y)
 
 
+class _PrintsShort(_QuietOnOneClass):
+    def fit(self, X, y):
+        np.set_printoptions(precision=2)  # left in place
+        return super().fit(X, y)
+
+
+class _LimitsThreads(_QuietOnOneClass):
+    def fit(self, X, y):
+        library = threadpool_info()[0]
+        # left in place, at a limit other than the one found
+        threadpool_limits(limits=1 if library["num_threads"] > 1 else 2)
+        return super().fit(X, y)
+
+
+class _DisablesGradients(_QuietOnOneClass):
+    def fit(self, X, y):
+        import torch
+
+        torch.set_grad_enabled(False)  # left in place
+        return super().fit(X, y)
+
+
 @pytest.mark.parametrize(
     "estimator, changed",
-    [(_SeedsTheGlobalRNG(), "numpy's global RNG"), (_FiltersWarnings(), "filters")],
+    [
+        (_SeedsTheGlobalRNG(), "numpy's global RNG"),
+        (_FiltersWarnings(), "filters"),
+        (_PrintsShort(), "printoptions"),
+        (_LimitsThreads(), "thread pools' limits"),
+        (_DisablesGradients(), "is_grad_enabled"),
+    ],
 )
 def test_check_global_state_untouched_catches_a_changed_process(estimator, changed):
-    with warnings.catch_warnings():
+    # numpy's print options, the BLAS and OpenMP thread limits and torch's
+    # gradient mode, left changed by a fit, passed the check.
+    if isinstance(estimator, _DisablesGradients):
+        torch = pytest.importorskip("torch")
+    printoptions = np.get_printoptions()
+    try:
+        # limits=None changes nothing; the exit puts the limits back.
+        with warnings.catch_warnings(), threadpool_limits(limits=None):
+            with pytest.raises(AssertionError, match=changed):
+                check_global_state_untouched(estimator)
+    finally:
+        np.set_printoptions(**printoptions)
+        if isinstance(estimator, _DisablesGradients):
+            torch.set_grad_enabled(True)
+    check_global_state_untouched(LogisticRegression(random_state=0))
+
+
+# What the leaking estimators below leave behind, each undone by its call.
+_LEFT_BEHIND = []
+
+
+class _LeavesAFileOpen(_QuietOnOneClass):
+    def fit(self, X, y):
+        _LEFT_BEHIND.append(open(os.devnull, "rb").close)  # never closed
+        return super().fit(X, y)
+
+
+class _LeavesAThreadRunning(_QuietOnOneClass):
+    def fit(self, X, y):
+        stop = threading.Event()
+        threading.Thread(target=stop.wait, name="left running").start()
+        _LEFT_BEHIND.append(stop.set)
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "estimator, changed",
+    [
+        (_LeavesAFileOpen(), "open file descriptors"),
+        (_LeavesAThreadRunning(), "threads"),
+    ],
+)
+def test_check_global_state_untouched_catches_a_leak(estimator, changed):
+    # A fit that left a file open or a thread running passed the check.
+    if changed == "open file descriptors" and not os.path.isdir("/proc/self/fd"):
+        pytest.skip("counts the open descriptors")
+    try:
         with pytest.raises(AssertionError, match=changed):
             check_global_state_untouched(estimator)
-    check_global_state_untouched(LogisticRegression(random_state=0))
+    finally:
+        for undo in _LEFT_BEHIND:
+            undo()
+        _LEFT_BEHIND.clear()
 
 
 def test_check_clear_errors_catches_a_silent_single_class_fit():
