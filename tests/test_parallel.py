@@ -53,6 +53,11 @@ def test_smote_tree_search_takes_the_jobs_of_parallel_config(
 
 
 _INTERRUPTED = threading.Event()
+# The fits running in job threads: an interrupted fit returns while other jobs
+# still run, and their scikit-learn job wrappers swap the global warning
+# filters; a later test's check of those filters would read them mid-swap.
+_RUNNING = [0]
+_JOB_ENDED = threading.Condition()
 
 
 class _StopsInAJob(ClassifierMixin, BaseEstimator):
@@ -66,6 +71,16 @@ class _StopsInAJob(ClassifierMixin, BaseEstimator):
         self.stop = stop
 
     def fit(self, X, y):
+        with _JOB_ENDED:
+            _RUNNING[0] += 1
+        try:
+            return self._fit(X, y)
+        finally:
+            with _JOB_ENDED:
+                _RUNNING[0] -= 1
+                _JOB_ENDED.notify_all()
+
+    def _fit(self, X, y):
         if self.stop is not None and threading.current_thread() is not (
             threading.main_thread()
         ):
@@ -105,6 +120,15 @@ def test_cog_stopped_in_a_job_is_left_not_fitted(make_long_tail, stop, raised):
         assert not hasattr(cog, "_model")
         cog.set_params(estimator=_StopsInAJob())
         assert cog.fit(X, y).predict(X).shape == y.shape
+    _wait_for_the_jobs()
+
+
+def _wait_for_the_jobs(timeout=30):
+    """Wait until no fit of ``_StopsInAJob`` runs in a job thread."""
+    with _JOB_ENDED:
+        assert _JOB_ENDED.wait_for(lambda: _RUNNING[0] == 0, timeout), (
+            "a job thread still fits"
+        )
 
 
 class _FiltersSeen(LogisticRegression):
