@@ -410,7 +410,8 @@ class _BruteSearch:
         cut = values[starts + k - 1] + 2.0 * self.delta[own]
         keep = values <= cut[rows]
         rows, points = rows[keep], points[keep]
-        # exact float64 ranking of what is left; the query first on ties
+        # exact float64 ranking of what is left; on ties the query first, then
+        # by row (the order of the float32 values depends on the BLAS kernel)
         X64 = self.X64
         originals = self.perm[points]
         query_originals = self.perm[own][rows]
@@ -419,7 +420,7 @@ class _BruteSearch:
         for i in range(0, rows.size, step):
             diff = X64[originals[i : i + step]] - X64[query_originals[i : i + step]]
             dist[i : i + step] = np.einsum("ij,ij->i", diff, diff)
-        order = np.lexsort((originals != query_originals, dist, rows))
+        order = np.lexsort((originals, originals != query_originals, dist, rows))
         rows, originals = rows[order], originals[order]
         starts = np.searchsorted(rows, np.arange(hi - lo))
         return originals[starts[:, None] + np.arange(k)]

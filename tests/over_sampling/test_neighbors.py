@@ -110,3 +110,19 @@ def test_huge_negative_values_are_scaled_like_huge_positive_ones():
     scaled = neighbors_module._distance_safe(X)
     np.testing.assert_array_equal(scaled, -neighbors_module._distance_safe(-X))
     assert np.abs(scaled).max() <= 1.0
+
+
+@pytest.mark.parametrize("n_queries", [400, 57])  # symmetric, then not
+def test_brute_force_takes_points_at_equal_distance_in_row_order(n_queries):
+    # Points of a grid tie at many distances. They came in the order of their
+    # float32 distances, whose rounding depends on the BLAS kernel of the
+    # machine (OPENBLAS_CORETYPE), so that SMOTE drew other neighbours, hence
+    # other samples, on another machine for the same random_state.
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 4, size=(400, 20)).astype(float)
+    queries = np.arange(n_queries)
+    D = ((X[queries, None, :] - X[None, :, :]) ** 2).sum(-1)
+    D[np.arange(n_queries), queries] = -1.0  # the query itself first
+    expected = np.argsort(D, axis=1, kind="stable")[:, :6]
+    indices, _ = _kneighbors(X, queries, 6)
+    np.testing.assert_array_equal(indices, expected)
