@@ -113,29 +113,72 @@ def _self_first(indices, queries):
     return indices
 
 
-def _tree_kneighbors(X, queries, n_neighbors, n_threads):
-    """k nearest neighbours with a KD-tree, queried in the tree's leaf order.
+def _tree_query(data, queries, n_neighbors, n_threads):
+    """The ``n_neighbors`` that a KD-tree of ``data`` finds for ``data[queries]``.
 
-    The points are first rotated onto their principal axes. A rotation keeps
-    every distance (up to rounding), but it aligns the tree's axis-parallel
-    cuts with the directions in which the data spreads; correlated or
-    redundant features then stop costing the search anything.
+    Queried in leaf order, visiting the same nodes one after the other: the
+    tree stays in cache, several times faster.
     """
-    data = np.asarray(X, dtype=np.float64)
-    centred = data - data.mean(axis=0)
-    _, axes = np.linalg.eigh(centred.T @ centred)
-    data = centred @ axes[:, ::-1]
-    del centred
     tree = cKDTree(data, leafsize=32, copy_data=False)
-    # Queries in leaf order visit the same nodes one after the other, which
-    # keeps the tree in cache and makes the search several times faster.
     rank = np.empty(data.shape[0], dtype=np.intp)
     rank[tree.indices] = np.arange(data.shape[0])
     order = np.argsort(rank[queries], kind="stable")
     _, found = tree.query(data[queries[order]], k=n_neighbors, workers=n_threads)
-    indices = np.empty_like(found)
-    indices[order] = found.reshape(len(queries), n_neighbors)
+    indices = np.empty((queries.size, n_neighbors), dtype=np.intp)
+    indices[order] = found.reshape(queries.size, n_neighbors)
     return indices
+
+
+def _ranked(X, queries, found):
+    """``found`` (rows of ``X``) and their squared distances, sorted per query.
+
+    Exact distances, by blocks of queries; ties with the query first, then
+    in row order.
+    """
+    dist = np.empty(found.shape)
+    step = max(1, _EXACT_VALUES // (found.shape[1] * X.shape[1]))
+    for i in range(0, found.shape[0], step):
+        diff = X[found[i : i + step]] - X[queries[i : i + step], None]
+        dist[i : i + step] = np.einsum("ijk,ijk->ij", diff, diff)
+    order = np.lexsort((found, found != queries[:, None], dist), axis=1)
+    return np.take_along_axis(found, order, 1), np.take_along_axis(dist, order, 1)
+
+
+def _tree_kneighbors(X, queries, n_neighbors, n_threads):
+    """k nearest neighbours with a KD-tree, the same on every machine.
+
+    The points are rotated onto their principal axes, which aligns the
+    tree's cuts with the directions in which the data spreads (correlated
+    features then cost nothing). The rotation's rounding depends on the BLAS:
+    the neighbours found, one more than asked, are ranked by their distances
+    in ``X`` (ties in row order); a query whose last two may tie takes its
+    first copies, or is searched again unrotated, where the tree resolves
+    ties alike on every machine. Whole numbers (counts, binary or one-hot
+    columns), full of ties, are searched unrotated from the start.
+    """
+    data = np.asarray(X, dtype=np.float64)
+    if np.array_equal(data, np.round(data)):
+        return _tree_query(data, queries, n_neighbors, n_threads)
+    centred = data - data.mean(axis=0)
+    _, axes = np.linalg.eigh(centred.T @ centred)
+    # far above the rounding error of a squared distance after the rotation
+    tol = 2.0**-30 * float(np.einsum("ij,ij->i", centred, centred).max())
+    found = _tree_query(centred @ axes[:, ::-1], queries, n_neighbors + 1, n_threads)
+    del centred
+    found, dist = _ranked(data, queries, found)
+    last = dist[:, n_neighbors - 1]
+    tied = dist[:, n_neighbors] - last <= tol
+    found = found[:, :n_neighbors].copy()
+    copies = tied & (last == 0.0)  # n copies of the query: the first n rows
+    if copies.any():
+        _, group = np.unique(data, axis=0, return_inverse=True)
+        rows = np.argsort(group, kind="stable")
+        starts = np.searchsorted(group[rows], group[queries[copies]])
+        found[copies] = rows[starts[:, None] + np.arange(n_neighbors)]
+    tied &= ~copies
+    if tied.any():
+        found[tied] = _tree_query(data, queries[tied], n_neighbors, n_threads)
+    return found
 
 
 def _first_threshold(g, n_neighbors):

@@ -126,3 +126,32 @@ def test_brute_force_takes_points_at_equal_distance_in_row_order(n_queries):
     expected = np.argsort(D, axis=1, kind="stable")[:, :6]
     indices, _ = _kneighbors(X, queries, 6)
     np.testing.assert_array_equal(indices, expected)
+
+
+@pytest.mark.parametrize("kind", ["counts", "half steps", "mixed", "continuous"])
+def test_tree_search_does_not_depend_on_the_rotation(monkeypatch, kind):
+    # Points of a grid tie at many distances. The KD-tree searched them
+    # rotated onto their principal axes, whose rounding (and signs) come from
+    # the machine's BLAS and LAPACK, so that SMOTE and SMOTENC took other tied
+    # neighbours, hence drew other samples, on another machine.
+    rng = np.random.default_rng(0)
+    X = {
+        "counts": lambda: rng.integers(0, 6, size=(600, 4)).astype(float),
+        "half steps": lambda: rng.integers(0, 5, size=(600, 5)) * 0.5 + 0.25,
+        "mixed": lambda: np.column_stack(
+            [rng.integers(0, 5, size=(600, 2)), rng.integers(0, 2, (600, 3)) * 0.7]
+        ),
+        "continuous": lambda: rng.standard_normal((600, 6)),
+    }[kind]()
+    queries = np.arange(len(X))
+    expected, _ = _kneighbors(X, queries, 6)
+    eigh = np.linalg.eigh
+
+    def flipped_eigh(a):  # another valid decomposition: an axis's sign flipped
+        values, axes = eigh(a)
+        axes[:, -1] *= -1
+        return values, axes
+
+    monkeypatch.setattr(np.linalg, "eigh", flipped_eigh)
+    indices, _ = _kneighbors(X, queries, 6)
+    np.testing.assert_array_equal(indices, expected)
