@@ -116,24 +116,25 @@ def _self_first(indices, queries):
 def _tree_query(data, queries, n_neighbors, n_threads):
     """The ``n_neighbors`` that a KD-tree of ``data`` finds for ``data[queries]``.
 
-    Queried in leaf order, visiting the same nodes one after the other: the
-    tree stays in cache, several times faster.
+    Their indices and distances, queried in leaf order (visiting the same
+    nodes one after the other keeps the tree in cache: several times faster).
     """
     tree = cKDTree(data, leafsize=32, copy_data=False)
     rank = np.empty(data.shape[0], dtype=np.intp)
     rank[tree.indices] = np.arange(data.shape[0])
     order = np.argsort(rank[queries], kind="stable")
-    _, found = tree.query(data[queries[order]], k=n_neighbors, workers=n_threads)
+    dist, found = tree.query(data[queries[order]], k=n_neighbors, workers=n_threads)
     indices = np.empty((queries.size, n_neighbors), dtype=np.intp)
     indices[order] = found.reshape(queries.size, n_neighbors)
-    return indices
+    distances = np.empty((queries.size, n_neighbors))
+    distances[order] = dist.reshape(queries.size, n_neighbors)
+    return indices, distances
 
 
 def _ranked(X, queries, found):
     """``found`` (rows of ``X``) and their squared distances, sorted per query.
 
-    Exact distances, by blocks of queries; ties with the query first, then
-    in row order.
+    Exact distances, by blocks of queries; on ties the query, then row order.
     """
     dist = np.empty(found.shape)
     step = max(1, _EXACT_VALUES // (found.shape[1] * X.shape[1]))
@@ -149,36 +150,34 @@ def _tree_kneighbors(X, queries, n_neighbors, n_threads):
 
     The points are rotated onto their principal axes, which aligns the
     tree's cuts with the directions in which the data spreads (correlated
-    features then cost nothing). The rotation's rounding depends on the BLAS:
-    the neighbours found, one more than asked, are ranked by their distances
-    in ``X`` (ties in row order); a query whose last two may tie takes its
-    first copies, or is searched again unrotated, where the tree resolves
-    ties alike on every machine. Whole numbers (counts, binary or one-hot
-    columns), full of ties, are searched unrotated from the start.
+    features then cost nothing). The rotation's rounding depends on the BLAS,
+    so it must not choose among points at (nearly) equal distance: the
+    neighbours found, one more than asked, stay as found when further apart
+    than a bound far above that rounding; otherwise they are ranked by their
+    distances in ``X`` (ties in row order) and, if the last two may tie,
+    searched again unrotated (the tree breaks ties alike on every machine).
+    Whole numbers (counts, binary or one-hot columns), full of ties, are
+    searched unrotated from the start.
     """
     data = np.asarray(X, dtype=np.float64)
     if np.array_equal(data, np.round(data)):
-        return _tree_query(data, queries, n_neighbors, n_threads)
+        return _tree_query(data, queries, n_neighbors, n_threads)[0]
     centred = data - data.mean(axis=0)
     _, axes = np.linalg.eigh(centred.T @ centred)
     # far above the rounding error of a squared distance after the rotation
     tol = 2.0**-30 * float(np.einsum("ij,ij->i", centred, centred).max())
-    found = _tree_query(centred @ axes[:, ::-1], queries, n_neighbors + 1, n_threads)
+    rotated = centred @ axes[:, ::-1]
     del centred
-    found, dist = _ranked(data, queries, found)
-    last = dist[:, n_neighbors - 1]
-    tied = dist[:, n_neighbors] - last <= tol
-    found = found[:, :n_neighbors].copy()
-    copies = tied & (last == 0.0)  # n copies of the query: the first n rows
-    if copies.any():
-        _, group = np.unique(data, axis=0, return_inverse=True)
-        rows = np.argsort(group, kind="stable")
-        starts = np.searchsorted(group[rows], group[queries[copies]])
-        found[copies] = rows[starts[:, None] + np.arange(n_neighbors)]
-    tied &= ~copies
-    if tied.any():
-        found[tied] = _tree_query(data, queries[tied], n_neighbors, n_threads)
-    return found
+    found, dist = _tree_query(rotated, queries, n_neighbors + 1, n_threads)
+    close = np.flatnonzero((np.diff(dist**2, axis=1) <= tol).any(axis=1))
+    indices = found[:, :n_neighbors].copy()
+    if close.size:
+        ranked, exact = _ranked(data, queries[close], found[close])
+        indices[close] = ranked[:, :n_neighbors]
+        redo = close[exact[:, n_neighbors] - exact[:, n_neighbors - 1] <= tol]
+        if redo.size:
+            indices[redo] = _tree_query(data, queries[redo], n_neighbors, n_threads)[0]
+    return indices
 
 
 def _first_threshold(g, n_neighbors):

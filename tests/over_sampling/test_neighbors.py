@@ -155,3 +155,15 @@ def test_tree_search_does_not_depend_on_the_rotation(monkeypatch, kind):
     monkeypatch.setattr(np.linalg, "eigh", flipped_eigh)
     indices, _ = _kneighbors(X, queries, 6)
     np.testing.assert_array_equal(indices, expected)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_tree_search_of_points_at_zero_distance_that_differ(sign):
+    # Points 1e-170 apart are at squared distance 0 (it underflows) without
+    # being copies: taking the first rows of a query's copies as its
+    # neighbours at distance 0 took farther points, or failed (IndexError).
+    X = np.zeros((40, 2))
+    X[10:15, 0] = -1e-170
+    X[15:] = np.column_stack([sign * np.linspace(0.5, 1, 25), np.linspace(0, 1, 25)])
+    indices, _ = _kneighbors(X, np.arange(15), 12)
+    assert (indices < 15).all()
