@@ -673,3 +673,24 @@ def test_recall_plot_shows_the_spaces_of_a_name_as_written(tmp_path, monkeypatch
     pytest.importorskip("matplotlib")
     name = "report 10.00\u202fAM\xa0q3"
     assert _drawn_recall_title(tmp_path, monkeypatch, name) == (name, [])
+
+
+def test_recall_plot_draws_classes_of_equal_count_in_class_order(tmp_path, monkeypatch):
+    # The line went through the classes sorted by NumPy's default argsort,
+    # whose order of equal counts depends on the CPU's vector instructions:
+    # the same results drew another line (and plot file) on another machine.
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+
+    summary = _summary({("tied", "plain"): 0.8})
+    counts = np.array([5.0, 20.0, 5.0, 20.0, 5.0, 50.0, 20.0, 5.0])
+    recall = np.linspace(0.1, 0.8, counts.size)
+    summary.per_class = {("tied", "plain"): (counts, recall)}
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    assert _plots.plot_recall(summary, tmp_path / "recall.png")
+    (figure,) = drawn
+    (line,) = [line for ax in figure.axes for line in ax.get_lines()]
+    order = [0, 2, 4, 7, 1, 3, 6, 5]  # by count, then by class
+    assert_array_equal(line.get_xdata(), counts[order])
+    assert_array_equal(line.get_ydata(), recall[order])

@@ -105,7 +105,7 @@ def plot_recall(summary, path, methods=None):
             counts, recall = summary.per_class[(dataset, method)]
             lowest, highest = min(lowest, counts.min()), max(highest, counts.max())
             plotted.append(method)
-            order = np.argsort(counts)
+            order = np.argsort(counts, kind="stable")  # ties by class
             ax.plot(
                 counts[order],
                 recall[order],

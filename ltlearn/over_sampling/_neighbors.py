@@ -113,28 +113,70 @@ def _self_first(indices, queries):
     return indices
 
 
-def _tree_kneighbors(X, queries, n_neighbors, n_threads):
-    """k nearest neighbours with a KD-tree, queried in the tree's leaf order.
+def _tree_query(data, queries, n_neighbors, n_threads):
+    """The ``n_neighbors`` that a KD-tree of ``data`` finds for ``data[queries]``.
 
-    The points are first rotated onto their principal axes. A rotation keeps
-    every distance (up to rounding), but it aligns the tree's axis-parallel
-    cuts with the directions in which the data spreads; correlated or
-    redundant features then stop costing the search anything.
+    Their indices and distances, queried in leaf order (visiting the same
+    nodes one after the other keeps the tree in cache: several times faster).
     """
-    data = np.asarray(X, dtype=np.float64)
-    centred = data - data.mean(axis=0)
-    _, axes = np.linalg.eigh(centred.T @ centred)
-    data = centred @ axes[:, ::-1]
-    del centred
     tree = cKDTree(data, leafsize=32, copy_data=False)
-    # Queries in leaf order visit the same nodes one after the other, which
-    # keeps the tree in cache and makes the search several times faster.
     rank = np.empty(data.shape[0], dtype=np.intp)
     rank[tree.indices] = np.arange(data.shape[0])
     order = np.argsort(rank[queries], kind="stable")
-    _, found = tree.query(data[queries[order]], k=n_neighbors, workers=n_threads)
-    indices = np.empty_like(found)
-    indices[order] = found.reshape(len(queries), n_neighbors)
+    dist, found = tree.query(data[queries[order]], k=n_neighbors, workers=n_threads)
+    indices = np.empty((queries.size, n_neighbors), dtype=np.intp)
+    indices[order] = found.reshape(queries.size, n_neighbors)
+    distances = np.empty((queries.size, n_neighbors))
+    distances[order] = dist.reshape(queries.size, n_neighbors)
+    return indices, distances
+
+
+def _ranked(X, queries, found):
+    """``found`` (rows of ``X``) and their squared distances, sorted per query.
+
+    Exact distances, by blocks of queries; on ties the query, then row order.
+    """
+    dist = np.empty(found.shape)
+    step = max(1, _EXACT_VALUES // (found.shape[1] * X.shape[1]))
+    for i in range(0, found.shape[0], step):
+        diff = X[found[i : i + step]] - X[queries[i : i + step], None]
+        dist[i : i + step] = np.einsum("ijk,ijk->ij", diff, diff)
+    order = np.lexsort((found, found != queries[:, None], dist), axis=1)
+    return np.take_along_axis(found, order, 1), np.take_along_axis(dist, order, 1)
+
+
+def _tree_kneighbors(X, queries, n_neighbors, n_threads):
+    """k nearest neighbours with a KD-tree, the same on every machine.
+
+    The points are rotated onto their principal axes, which aligns the
+    tree's cuts with the directions in which the data spreads (correlated
+    features then cost nothing). The rotation's rounding depends on the BLAS,
+    so it must not choose among points at (nearly) equal distance: the
+    neighbours found, one more than asked, stay as found when further apart
+    than a bound far above that rounding; otherwise they are ranked by their
+    distances in ``X`` (ties in row order) and, if the last two may tie,
+    searched again unrotated (the tree breaks ties alike on every machine).
+    Whole numbers (counts, binary or one-hot columns), full of ties, are
+    searched unrotated from the start.
+    """
+    data = np.asarray(X, dtype=np.float64)
+    if np.array_equal(data, np.round(data)):
+        return _tree_query(data, queries, n_neighbors, n_threads)[0]
+    centred = data - data.mean(axis=0)
+    _, axes = np.linalg.eigh(centred.T @ centred)
+    # far above the rounding error of a squared distance after the rotation
+    tol = 2.0**-30 * float(np.einsum("ij,ij->i", centred, centred).max())
+    rotated = centred @ axes[:, ::-1]
+    del centred
+    found, dist = _tree_query(rotated, queries, n_neighbors + 1, n_threads)
+    close = np.flatnonzero((np.diff(dist**2, axis=1) <= tol).any(axis=1))
+    indices = found[:, :n_neighbors].copy()
+    if close.size:
+        ranked, exact = _ranked(data, queries[close], found[close])
+        indices[close] = ranked[:, :n_neighbors]
+        redo = close[exact[:, n_neighbors] - exact[:, n_neighbors - 1] <= tol]
+        if redo.size:
+            indices[redo] = _tree_query(data, queries[redo], n_neighbors, n_threads)[0]
     return indices
 
 
@@ -410,7 +452,8 @@ class _BruteSearch:
         cut = values[starts + k - 1] + 2.0 * self.delta[own]
         keep = values <= cut[rows]
         rows, points = rows[keep], points[keep]
-        # exact float64 ranking of what is left; the query first on ties
+        # exact float64 ranking of what is left; on ties the query first, then
+        # by row (the order of the float32 values depends on the BLAS kernel)
         X64 = self.X64
         originals = self.perm[points]
         query_originals = self.perm[own][rows]
@@ -419,7 +462,7 @@ class _BruteSearch:
         for i in range(0, rows.size, step):
             diff = X64[originals[i : i + step]] - X64[query_originals[i : i + step]]
             dist[i : i + step] = np.einsum("ij,ij->i", diff, diff)
-        order = np.lexsort((originals != query_originals, dist, rows))
+        order = np.lexsort((originals, originals != query_originals, dist, rows))
         rows, originals = rows[order], originals[order]
         starts = np.searchsorted(rows, np.arange(hi - lo))
         return originals[starts[:, None] + np.arange(k)]

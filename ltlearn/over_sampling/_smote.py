@@ -312,15 +312,16 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
 
     Neighbours are searched only for the seeds drawn. With up to 15 features
     a KD-tree is built on the class rotated onto its principal axes (a
-    rotation keeps the distances) and queried in its leaf order; with more, a
-    blocked float32 brute-force search keeps the candidates within a rigorous
-    bound of the float32 error and ranks them by exact float64 distances, and
-    reads each block of pairs both ways when every sample is a seed. Either
-    way the neighbours are the exact ones, up to the rounding of distances
-    (ties excepted). Any finite values are accepted: data whose squared
-    distances would overflow or underflow is searched scaled by a power of
-    two (which keeps the order of the distances), and values too large for
-    their differences to be finite are interpolated on halves.
+    rotation keeps the distances; whole numbers are not rotated) and queried
+    in its leaf order; with more, a blocked float32 brute-force search keeps
+    the candidates within a rigorous bound of the float32 error and ranks
+    them by exact float64 distances, and reads each block of pairs both ways
+    when every sample is a seed. Either way the neighbours are the exact
+    ones, up to the rounding of distances, and the same on every machine
+    (neighbours at equal distance too). Any finite values are accepted: data
+    whose squared distances would overflow or underflow is searched scaled
+    by a power of two (which keeps the order of the distances), and values
+    too large for their differences to be finite are interpolated on halves.
     ``skip_noise=True`` adds one search among all the samples, for the
     samples of the classes over-sampled.
 

@@ -89,7 +89,11 @@ def _vdm_kneighbors(codes, tables, queries, n_neighbors):
     """The ``n_neighbors`` nearest rows of ``codes`` to ``codes[queries]``.
 
     Exact, by blocks of queries: the distances are sums of table look-ups,
-    never a full pairwise matrix. Each query comes first.
+    never a full pairwise matrix. Each query comes first; rows at equal
+    distance (frequent with categories) come in the order of ``codes``, so
+    that the neighbours, and the votes they cast, are the same on every
+    machine (``np.argpartition`` and ``np.argsort`` order ties by the CPU's
+    vector instructions).
     """
     n_points = codes.shape[0]
     indices = np.empty((queries.size, n_neighbors), dtype=np.intp)
@@ -100,9 +104,19 @@ def _vdm_kneighbors(codes, tables, queries, n_neighbors):
         for j, table in enumerate(tables):
             dist += table[codes[q, j][:, None], codes[None, :, j]]
         dist[np.arange(q.size), q] = -1.0  # the query itself first
-        part = np.argpartition(dist, n_neighbors - 1, axis=1)[:, :n_neighbors]
-        order = np.argsort(np.take_along_axis(dist, part, axis=1), axis=1)
-        indices[start : start + step] = np.take_along_axis(part, order, axis=1)
+        # the rows nearer than each query's n-th distance, by distance, then
+        # the first of those at that distance, in the order of codes
+        kth = np.partition(dist, n_neighbors - 1, axis=1)[:, n_neighbors - 1, None]
+        rows, cols = np.nonzero(dist < kth)
+        order = np.lexsort((dist[rows, cols], rows))
+        tie_rows, tie_cols = np.nonzero(dist == kth)
+        rank = np.arange(tie_rows.size) - np.searchsorted(tie_rows, tie_rows)
+        n_nearer = np.bincount(rows, minlength=q.size)
+        keep = rank < n_neighbors - n_nearer[tie_rows]
+        rows = np.concatenate([rows[order], tie_rows[keep]])
+        cols = np.concatenate([cols[order], tie_cols[keep]])
+        found = cols[np.argsort(rows, kind="stable")]
+        indices[start : start + step] = found.reshape(q.size, n_neighbors)
     return indices
 
 
@@ -186,7 +200,9 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
     most frequent categories are broken at random (imbalanced-learn takes
     the smallest); the distances of a class are computed by blocks of seeds,
     never as a whole matrix; the random streams and small classes behave as
-    in :class:`SMOTE`.
+    in :class:`SMOTE`. With an int ``k_neighbors``, neighbours at equal
+    distance (frequent with categories) are taken in row order, so that the
+    same ``random_state`` gives the same samples on every machine.
 
     A sparse matrix is resampled as a dense array (with a
     ``DataConversionWarning``), as imbalanced-learn's SMOTEN does, and comes

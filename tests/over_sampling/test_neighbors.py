@@ -110,3 +110,60 @@ def test_huge_negative_values_are_scaled_like_huge_positive_ones():
     scaled = neighbors_module._distance_safe(X)
     np.testing.assert_array_equal(scaled, -neighbors_module._distance_safe(-X))
     assert np.abs(scaled).max() <= 1.0
+
+
+@pytest.mark.parametrize("n_queries", [400, 57])  # symmetric, then not
+def test_brute_force_takes_points_at_equal_distance_in_row_order(n_queries):
+    # Points of a grid tie at many distances. They came in the order of their
+    # float32 distances, whose rounding depends on the BLAS kernel of the
+    # machine (OPENBLAS_CORETYPE), so that SMOTE drew other neighbours, hence
+    # other samples, on another machine for the same random_state.
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 4, size=(400, 20)).astype(float)
+    queries = np.arange(n_queries)
+    D = ((X[queries, None, :] - X[None, :, :]) ** 2).sum(-1)
+    D[np.arange(n_queries), queries] = -1.0  # the query itself first
+    expected = np.argsort(D, axis=1, kind="stable")[:, :6]
+    indices, _ = _kneighbors(X, queries, 6)
+    np.testing.assert_array_equal(indices, expected)
+
+
+@pytest.mark.parametrize("kind", ["counts", "half steps", "mixed", "continuous"])
+def test_tree_search_does_not_depend_on_the_rotation(monkeypatch, kind):
+    # Points of a grid tie at many distances. The KD-tree searched them
+    # rotated onto their principal axes, whose rounding (and signs) come from
+    # the machine's BLAS and LAPACK, so that SMOTE and SMOTENC took other tied
+    # neighbours, hence drew other samples, on another machine.
+    rng = np.random.default_rng(0)
+    X = {
+        "counts": lambda: rng.integers(0, 6, size=(600, 4)).astype(float),
+        "half steps": lambda: rng.integers(0, 5, size=(600, 5)) * 0.5 + 0.25,
+        "mixed": lambda: np.column_stack(
+            [rng.integers(0, 5, size=(600, 2)), rng.integers(0, 2, (600, 3)) * 0.7]
+        ),
+        "continuous": lambda: rng.standard_normal((600, 6)),
+    }[kind]()
+    queries = np.arange(len(X))
+    expected, _ = _kneighbors(X, queries, 6)
+    eigh = np.linalg.eigh
+
+    def flipped_eigh(a):  # another valid decomposition: an axis's sign flipped
+        values, axes = eigh(a)
+        axes[:, -1] *= -1
+        return values, axes
+
+    monkeypatch.setattr(np.linalg, "eigh", flipped_eigh)
+    indices, _ = _kneighbors(X, queries, 6)
+    np.testing.assert_array_equal(indices, expected)
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_tree_search_of_points_at_zero_distance_that_differ(sign):
+    # Points 1e-170 apart are at squared distance 0 (it underflows) without
+    # being copies: taking the first rows of a query's copies as its
+    # neighbours at distance 0 took farther points, or failed (IndexError).
+    X = np.zeros((40, 2))
+    X[10:15, 0] = -1e-170
+    X[15:] = np.column_stack([sign * np.linspace(0.5, 1, 25), np.linspace(0, 1, 25)])
+    indices, _ = _kneighbors(X, np.arange(15), 12)
+    assert (indices < 15).all()

@@ -404,6 +404,31 @@ def test_smoten_neighbors_match_the_value_difference_metric():
         assert (expected[row, neighbours] <= kth + 1e-12).all()
 
 
+@pytest.mark.parametrize("pair_block", [50, 2**20])
+def test_smoten_neighbors_at_equal_distance_come_in_row_order(monkeypatch, pair_block):
+    """Tied rows come in row order, so that every machine draws the same rows.
+
+    Column 0's two categories are as frequent in each class, hence at
+    distance 0: the rows that differ only there tie. The order of ties of
+    ``np.argpartition`` and ``np.argsort`` depends on the CPU's vector
+    instructions, which gave other neighbours, votes and samples elsewhere.
+    """
+    monkeypatch.setattr(_smoten, "_PAIR_BLOCK", pair_block)
+    rng = np.random.RandomState(0)
+    codes = np.column_stack(
+        [np.tile([0, 1], 60), rng.randint(0, 3, 120), rng.randint(0, 2, 120)]
+    )
+    y = np.repeat([0, 1], [90, 30])
+    probas = _vdm_probas(codes, y, [2, 3, 2])
+    local, tables = _vdm_class_tables(codes[y == 1], probas)
+    dist = sum(t[local[:, j][:, None], local[None, :, j]] for j, t in enumerate(tables))
+    np.fill_diagonal(dist, -1.0)  # each row is its own first neighbour
+    queries = np.array([0, 3, 4, 17, 29])
+    expected = np.argsort(dist[queries], axis=1, kind="stable")[:, :6]
+    found = _vdm_kneighbors(local, tables, queries, 6)
+    np.testing.assert_array_equal(found, expected)
+
+
 def test_smoten_tables_hold_only_the_categories_of_the_class():
     # the tables covered every category of the data: 4,000 identifiers of
     # the majority made a 489 MB peak to over-sample a minority of 30 levels
