@@ -317,11 +317,15 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
     the candidates within a rigorous bound of the float32 error and ranks
     them by exact float64 distances, and reads each block of pairs both ways
     when every sample is a seed. Either way the neighbours are the exact
-    ones, up to the rounding of distances, and the same on every machine
-    (neighbours at equal distance too). Any finite values are accepted: data
-    whose squared distances would overflow or underflow is searched scaled
-    by a power of two (which keeps the order of the distances), and values
-    too large for their differences to be finite are interpolated on halves.
+    ones, up to the rounding of distances; neighbours at equal distance are
+    chosen by a rule that does not depend on the machine's BLAS kernel or
+    vector instructions, except in a brute-force block whose queries average
+    more than 1,024 candidates (many points at one distance), which
+    scikit-learn's brute-force search takes. Any finite values are accepted:
+    data whose squared distances would overflow or underflow is searched
+    scaled by a power of two (which keeps the order of the distances), and
+    values too large for their differences to be finite are interpolated on
+    halves.
     ``skip_noise=True`` adds one search among all the samples, for the
     samples of the classes over-sampled.
 
