@@ -70,6 +70,13 @@ def test_a_long_error_is_cut_at_a_word_and_says_it_was_cut():
     assert rank_common(_summary(scores, short)).left_out_datasets["d3"] == (
         "b failed (ValueError: x)"
     )
+    # 80 characters are kept whole; a cut before a space keeps its last word
+    exact = "ValueError: " + "a" * 67 + "."
+    at_space = exact[:-1] + "b and more"
+    for error, shown in ((exact, exact), (at_space, at_space[:80] + "...")):
+        errors[0]["error"] = error
+        why = rank_common(_summary(scores, errors)).left_out_datasets["d3"]
+        assert why == f"b failed ({shown})"
 
 
 def test_ranking_uses_only_data_sets_where_every_method_ran_and_says_why():
@@ -122,6 +129,23 @@ def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
     assert p_value == pytest.approx(wilcoxon(ours, peer).pvalue)
     assert p_value != pytest.approx(wilcoxon(ours, peer, zero_method="zsplit").pvalue)
     assert p_value != pytest.approx(wilcoxon(ours, peer, zero_method="pratt").pvalue)
+
+
+def test_the_tests_of_methods_that_never_differ():
+    # Every method tied on every data set: Friedman's statistic is 0 and its
+    # p-value 1, as is the p-value of a method identical to the peer, which
+    # is not compared with itself (scipy's tests warn of a division by zero
+    # there). Two methods have a critical difference.
+    scores = {(f"d{i}", m): 0.7 for i in range(3) for m in ("plugin", "brf", "plain")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ranking = rank_common(_summary(scores))
+    assert ranking.friedman == (0.0, 1.0)
+    assert ranking.best_peer == "brf"
+    assert ranking.versus_peer == {"plugin": (0, 3, 0, 1.0), "plain": (0, 3, 0, 1.0)}
+    two = rank_common(_summary({k: v for k, v in scores.items() if k[1] != "plain"}))
+    assert two.friedman is None
+    assert two.cd == pytest.approx(critical_difference(2, 3))
 
 
 def test_a_best_method_tied_with_others_says_so():
