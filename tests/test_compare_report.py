@@ -113,15 +113,21 @@ def test_ranking_uses_only_data_sets_where_every_method_ran_and_says_why():
     assert "Left out data set d5: plain failed" in text
 
 
-def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
-    # The documented rule: the data sets a method ties with the peer count as
-    # ties and are left out of the signed-rank test (scipy's default).
-    peer = [0.70, 0.71, 0.62, 0.80, 0.75, 0.66, 0.90, 0.58]
+def _plugin_against_brf():
+    """Scores of plugin and of the peer brf on 8 data sets: 4 wins, 2 ties."""
     ours = [0.70, 0.71, 0.65, 0.86, 0.74, 0.70, 0.97, 0.57]
+    peer = [0.70, 0.71, 0.62, 0.80, 0.75, 0.66, 0.90, 0.58]
     scores = {}
     for i, (a, b) in enumerate(zip(ours, peer)):
         scores[(f"d{i}", "plugin")] = a
         scores[(f"d{i}", "brf")] = b
+    return scores, ours, peer
+
+
+def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
+    # The documented rule: the data sets a method ties with the peer count as
+    # ties and are left out of the signed-rank test (scipy's default).
+    scores, ours, peer = _plugin_against_brf()
     wins, ties, losses, p_value = rank_common(_summary(scores)).versus_peer["plugin"]
     assert (wins, ties, losses) == (4, 2, 2)
     # scipy's default drops the zero differences (an older scipy then takes
@@ -148,6 +154,37 @@ def test_the_tests_of_methods_that_never_differ():
     assert two.cd == pytest.approx(critical_difference(2, 3))
 
 
+def test_the_table_lines_up_each_method_against_the_peer():
+    scores, ours, peer = _plugin_against_brf()
+    lines = format_table(_summary(scores), {"cv": 2}).splitlines()
+    assert lines[3] == (
+        "W/T/L and p: wins/ties/losses against the best peer, brf, and the "
+        "Wilcoxon signed-rank p-value."
+    )
+    p_value = f"{wilcoxon(ours, peer).pvalue:.3f}"
+    assert lines[5:9] == [
+        "method       mean  fold-sd  mean rank  wins  W/T/L      p  fit s",
+        "----------  -----  -------  ---------  ----  -----  -----  -----",
+        f"plugin      0.738    0.010       1.38     6  4/2/2  {p_value}   0.10",
+        "brf [peer]  0.715    0.010       1.62     4      -      -   0.10",
+    ]
+
+
+def test_the_table_says_why_a_data_set_has_no_score():
+    # few-shot accuracy has no score on data without a few-shot class
+    scores = {("d0", m): 0.7 for m in ("plugin", "plain")}
+    summary = _summary(scores)
+    summary.datasets.append("d1")
+    summary.unscored.append("d1")
+    reasons = {
+        "balanced_accuracy": "every fit failed",
+        "few_shot_accuracy": "no few-shot class, or every fit failed",
+    }
+    for scoring, why in reasons.items():
+        summary.scoring = scoring
+        assert f"on: d1 ({why})." in format_table(summary, {"cv": 2})
+
+
 def test_a_best_method_tied_with_others_says_so():
     # With many classes the G-mean of every method is 0 (one class of zero
     # recall suffices); the table named the first by name "Best on this
@@ -168,6 +205,17 @@ def test_a_best_method_tied_with_others_says_so():
         assert advice.startswith(" It ties with plugin, of the same mean rank")
     scores[("d0", "plugin")] = 0.1
     assert rank_common(_summary(scores)).tied == []
+
+
+def test_the_table_gives_p_values_below_a_thousandth_in_scientific_notation():
+    # 3 methods in the same order on 20 data sets: Friedman's chi2 is 40
+    # and p = exp(-20), which three decimals would show as 0.000
+    scores = {}
+    for i in range(20):
+        for rank, method in enumerate(("plugin", "smote", "plain")):
+            scores[(f"d{i}", method)] = 0.9 - 0.1 * rank - 0.001 * i
+    text = format_table(_summary(scores), {"cv": 2})
+    assert "Friedman test: chi2 = 40.00, p = 2e-09;" in text
 
 
 def test_methods_tied_up_to_rounding_come_first_by_name():
