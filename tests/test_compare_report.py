@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import json
 import math
 import re
 import subprocess
@@ -20,7 +21,13 @@ from sklearn.datasets import make_classification
 from ltlearn._compare._render import render
 from ltlearn._compare._report import _per_dataset_blocks, _summary_blocks
 from ltlearn._compare._stats import critical_difference, rank_common
-from ltlearn._compare._summary import Summary
+from ltlearn._compare._summary import (
+    Summary,
+    _collect,
+    _few_shot,
+    _over_folds,
+    _rank_per_dataset,
+)
 from ltlearn._compare._tables import format_table
 from ltlearn.cli import main
 
@@ -43,6 +50,51 @@ def _summary(scores, errors=()):
         errors=list(errors),
         unscored=[],
     )
+
+
+def test_few_shot_accuracy_of_a_fold_is_macro_over_its_few_shot_classes():
+    # The classes of fewer than few_threshold training rows that the test
+    # fold holds (a recall of None: none of its rows), as shot_accuracy.
+    def row(train_count, recall):
+        per_class = {"train_count": train_count, "recall": recall}
+        return {"class_recall": json.dumps(per_class)}
+
+    fold = row([20, 19, 3, 2, 100], [0.9, 0.5, None, 0.25, 0.1])
+    assert _few_shot(fold, 20) == pytest.approx((0.5 + 0.25) / 2)
+    assert math.isnan(_few_shot(row([20, 3], [1.0, None]), 20))
+
+
+def test_the_summary_of_the_folds():
+    # The folds in their order, whatever order the fits finished in (the
+    # same sums); a fold without a score (NaN) left out of the mean and sd.
+    rows = [
+        {"dataset": "d0", "method": "plain", "fold": fold, "status": "ok",
+         "balanced_accuracy": score, "fit_time": 1.0, "class_recall": ""}
+        for fold, score in ((2, 0.3), (0, 0.1), (3, np.nan), (1, 0.2))
+    ]  # fmt: skip
+    scores, times, _, _ = _collect(rows, "balanced_accuracy", 20)
+    assert scores[("d0", "plain")][:3] == [0.1, 0.2, 0.3]
+    # per class: the mean training count, the recall over the folds that
+    # hold the class (NaN in the others)
+    folds = [([6, 3], [0.5, np.nan]), ([5, 4], [0.7, 1.0])]
+    mean, std, _, per_class = _over_folds(scores, times, {("d0", "plain"): folds})
+    assert mean[("d0", "plain")] == np.mean([0.1, 0.2, 0.3])
+    # the spread over the folds as GridSearchCV's std_test_score (ddof=0)
+    assert std[("d0", "plain")] == np.std([0.1, 0.2, 0.3])
+    counts, recall = per_class[("d0", "plain")]
+    assert_allclose(counts, [5.5, 3.5])
+    assert_allclose(recall, [0.6, 1.0])
+    # scores equal to 10 decimals tie on the average rank
+    mean = {("d0", "a"): 0.7, ("d0", "b"): 0.7 + 1e-12, ("d0", "c"): 0.5}
+    ranks, unscored = _rank_per_dataset(["d0", "d1"], ["a", "b", "c"], mean)
+    assert ranks == {"d0": {"a": 1.5, "b": 1.5, "c": 3.0}, "d1": {}}
+    assert unscored == ["d1"]
+    # a method without a rank comes last in the method table
+    summary = _summary({("d0", "plain"): 0.5, ("d0", "smote"): 0.6})
+    summary.methods.append("crest")
+    summary.ranks = {"d0": {"smote": 1.0, "plain": 2.0}}
+    table = summary.method_table()
+    assert [row["method"] for row in table] == ["smote", "plain", "crest"]
 
 
 def test_critical_difference_matches_demsar_table():
@@ -183,6 +235,10 @@ def test_the_table_says_why_a_data_set_has_no_score():
     for scoring, why in reasons.items():
         summary.scoring = scoring
         assert f"on: d1 ({why})." in format_table(summary, {"cv": 2})
+    # and what the few-shot score is, by default
+    assert "(mean recall of the classes of fewer than 20 training rows)" in (
+        format_table(summary, {"cv": 2})
+    )
 
 
 def test_a_best_method_tied_with_others_says_so():
