@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import json
 import math
 import re
 import subprocess
@@ -20,7 +21,13 @@ from sklearn.datasets import make_classification
 from ltlearn._compare._render import render
 from ltlearn._compare._report import _per_dataset_blocks, _summary_blocks
 from ltlearn._compare._stats import critical_difference, rank_common
-from ltlearn._compare._summary import Summary
+from ltlearn._compare._summary import (
+    Summary,
+    _collect,
+    _few_shot,
+    _over_folds,
+    _rank_per_dataset,
+)
 from ltlearn._compare._tables import format_table
 from ltlearn.cli import main
 
@@ -43,6 +50,51 @@ def _summary(scores, errors=()):
         errors=list(errors),
         unscored=[],
     )
+
+
+def test_few_shot_accuracy_of_a_fold_is_macro_over_its_few_shot_classes():
+    # The classes of fewer than few_threshold training rows that the test
+    # fold holds (a recall of None: none of its rows), as shot_accuracy.
+    def row(train_count, recall):
+        per_class = {"train_count": train_count, "recall": recall}
+        return {"class_recall": json.dumps(per_class)}
+
+    fold = row([20, 19, 3, 2, 100], [0.9, 0.5, None, 0.25, 0.1])
+    assert _few_shot(fold, 20) == pytest.approx((0.5 + 0.25) / 2)
+    assert math.isnan(_few_shot(row([20, 3], [1.0, None]), 20))
+
+
+def test_the_summary_of_the_folds():
+    # The folds in their order, whatever order the fits finished in; a fold
+    # without a score (NaN) left out of the mean and sd.
+    rows = [
+        {"dataset": "d0", "method": "plain", "fold": fold, "status": "ok",
+         "balanced_accuracy": score, "fit_time": 1.0, "class_recall": ""}
+        for fold, score in ((2, 0.3), (0, 0.1), (3, np.nan), (1, 0.2))
+    ]  # fmt: skip
+    scores, times, _, _ = _collect(rows, "balanced_accuracy", 20)
+    assert scores[("d0", "plain")][:3] == [0.1, 0.2, 0.3]
+    # per class: the mean training count, the recall over the folds that
+    # hold the class (NaN in the others)
+    folds = [([6, 3], [0.5, np.nan]), ([5, 4], [0.7, 1.0])]
+    mean, std, _, per_class = _over_folds(scores, times, {("d0", "plain"): folds})
+    assert mean[("d0", "plain")] == pytest.approx(0.2)
+    # the spread over the folds as GridSearchCV's std_test_score (ddof=0)
+    assert std[("d0", "plain")] == pytest.approx(np.std([0.1, 0.2, 0.3]))
+    counts, recall = per_class[("d0", "plain")]
+    assert_allclose(counts, [5.5, 3.5])
+    assert_allclose(recall, [0.6, 1.0])
+    # scores equal to 10 decimals tie on the average rank
+    mean = {("d0", "a"): 0.7, ("d0", "b"): 0.7 + 1e-12, ("d0", "c"): 0.5}
+    ranks, unscored = _rank_per_dataset(["d0", "d1"], ["a", "b", "c"], mean)
+    assert ranks == {"d0": {"a": 1.5, "b": 1.5, "c": 3.0}, "d1": {}}
+    assert unscored == ["d1"]
+    # a method without a rank comes last in the method table
+    summary = _summary({("d0", "plain"): 0.5, ("d0", "smote"): 0.6})
+    summary.methods.append("crest")
+    summary.ranks = {"d0": {"smote": 1.0, "plain": 2.0}}
+    table = summary.method_table()
+    assert [row["method"] for row in table] == ["smote", "plain", "crest"]
 
 
 def test_critical_difference_matches_demsar_table():
@@ -70,6 +122,13 @@ def test_a_long_error_is_cut_at_a_word_and_says_it_was_cut():
     assert rank_common(_summary(scores, short)).left_out_datasets["d3"] == (
         "b failed (ValueError: x)"
     )
+    # 80 characters are kept whole; a cut before a space keeps its last word
+    exact = "ValueError: " + "a" * 67 + "."
+    at_space = exact[:-1] + "b and more"
+    for error, shown in ((exact, exact), (at_space, at_space[:80] + "...")):
+        errors[0]["error"] = error
+        why = rank_common(_summary(scores, errors)).left_out_datasets["d3"]
+        assert why == f"b failed ({shown})"
 
 
 def test_ranking_uses_only_data_sets_where_every_method_ran_and_says_why():
@@ -106,15 +165,21 @@ def test_ranking_uses_only_data_sets_where_every_method_ran_and_says_why():
     assert "Left out data set d5: plain failed" in text
 
 
-def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
-    # The documented rule: the data sets a method ties with the peer count as
-    # ties and are left out of the signed-rank test (scipy's default).
-    peer = [0.70, 0.71, 0.62, 0.80, 0.75, 0.66, 0.90, 0.58]
+def _plugin_against_brf():
+    """Scores of plugin and of the peer brf on 8 data sets: 4 wins, 2 ties."""
     ours = [0.70, 0.71, 0.65, 0.86, 0.74, 0.70, 0.97, 0.57]
+    peer = [0.70, 0.71, 0.62, 0.80, 0.75, 0.66, 0.90, 0.58]
     scores = {}
     for i, (a, b) in enumerate(zip(ours, peer)):
         scores[(f"d{i}", "plugin")] = a
         scores[(f"d{i}", "brf")] = b
+    return scores, ours, peer
+
+
+def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
+    # The documented rule: the data sets a method ties with the peer count as
+    # ties and are left out of the signed-rank test (scipy's default).
+    scores, ours, peer = _plugin_against_brf()
     wins, ties, losses, p_value = rank_common(_summary(scores)).versus_peer["plugin"]
     assert (wins, ties, losses) == (4, 2, 2)
     # scipy's default drops the zero differences (an older scipy then takes
@@ -122,6 +187,58 @@ def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
     assert p_value == pytest.approx(wilcoxon(ours, peer).pvalue)
     assert p_value != pytest.approx(wilcoxon(ours, peer, zero_method="zsplit").pvalue)
     assert p_value != pytest.approx(wilcoxon(ours, peer, zero_method="pratt").pvalue)
+
+
+def test_the_tests_of_methods_that_never_differ():
+    # Every method tied on every data set: Friedman's statistic is 0 and its
+    # p-value 1, as is the p-value of a method identical to the peer, which
+    # is not compared with itself (scipy's tests warn of a division by zero
+    # there). Two methods have a critical difference.
+    scores = {(f"d{i}", m): 0.7 for i in range(3) for m in ("plugin", "brf", "plain")}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ranking = rank_common(_summary(scores))
+    assert ranking.friedman == (0.0, 1.0)
+    assert ranking.best_peer == "brf"
+    assert ranking.versus_peer == {"plugin": (0, 3, 0, 1.0), "plain": (0, 3, 0, 1.0)}
+    two = rank_common(_summary({k: v for k, v in scores.items() if k[1] != "plain"}))
+    assert two.friedman is None
+    assert two.cd == pytest.approx(critical_difference(2, 3))
+
+
+def test_the_table_lines_up_each_method_against_the_peer():
+    scores, ours, peer = _plugin_against_brf()
+    lines = format_table(_summary(scores), {"cv": 2}).splitlines()
+    assert lines[3] == (
+        "W/T/L and p: wins/ties/losses against the best peer, brf, and the "
+        "Wilcoxon signed-rank p-value."
+    )
+    p_value = f"{wilcoxon(ours, peer).pvalue:.3f}"
+    assert lines[5:9] == [
+        "method       mean  fold-sd  mean rank  wins  W/T/L      p  fit s",
+        "----------  -----  -------  ---------  ----  -----  -----  -----",
+        f"plugin      0.738    0.010       1.38     6  4/2/2  {p_value}   0.10",
+        "brf [peer]  0.715    0.010       1.62     4      -      -   0.10",
+    ]
+
+
+def test_the_table_says_why_a_data_set_has_no_score():
+    # few-shot accuracy has no score on data without a few-shot class
+    scores = {("d0", m): 0.7 for m in ("plugin", "plain")}
+    summary = _summary(scores)
+    summary.datasets.append("d1")
+    summary.unscored.append("d1")
+    reasons = {
+        "balanced_accuracy": "every fit failed",
+        "few_shot_accuracy": "no few-shot class, or every fit failed",
+    }
+    for scoring, why in reasons.items():
+        summary.scoring = scoring
+        assert f"on: d1 ({why})." in format_table(summary, {"cv": 2})
+    # and what the few-shot score is, by default
+    assert "(mean recall of the classes of fewer than 20 training rows)" in (
+        format_table(summary, {"cv": 2})
+    )
 
 
 def test_a_best_method_tied_with_others_says_so():
@@ -144,6 +261,18 @@ def test_a_best_method_tied_with_others_says_so():
         assert advice.startswith(" It ties with plugin, of the same mean rank")
     scores[("d0", "plugin")] = 0.1
     assert rank_common(_summary(scores)).tied == []
+
+
+def test_the_table_gives_p_values_below_a_thousandth_in_scientific_notation():
+    # 3 methods in the same order on 20 data sets: Friedman's chi2 is 40
+    # and p = exp(-20), which three decimals would show as 0.000
+    scores = {}
+    for i in range(20):
+        for rank, method in enumerate(("plugin", "smote", "plain")):
+            scores[(f"d{i}", method)] = 0.9 - 0.1 * rank - 0.001 * i
+    text = format_table(_summary(scores), {"cv": 2})
+    shown = re.search(r"Friedman test: chi2 = 40\.00, p = (\S+);", text).group(1)
+    assert float(shown) == pytest.approx(math.exp(-20), rel=0.05)
 
 
 def test_methods_tied_up_to_rounding_come_first_by_name():

@@ -329,6 +329,8 @@ def test_imbalance_report_refuses_empty_or_2d_labels(labels):
         ([0, 0, 1, 1], ["healthy", "ill"], None, "labels holds strings"),
         (["a", "a", "b", "b"], [0, 1], None, "labels holds numbers"),
         (["a", "a", "b", "b"], [0, 1], ["a", "b"], "of y_true, y_pred and y_train"),
+        # the first 5 classes shown, then "..."
+        ([0, 1, 2, 3, 4, 5], ["a"], None, r"\(\[0, 1, 2, 3, 4, '...'\]\)"),
     ],
 )
 def test_imbalance_report_refuses_labels_of_another_type(y, labels, y_train, match):
@@ -355,6 +357,9 @@ def test_imbalance_report_labels_of_another_type_that_are_classes():
     for label in (1, 2):
         assert report["classes"][label]["f1"] == expected[str(label)]["f1-score"]
     assert report["macro_f1"] == expected["macro avg"]["f1-score"]
+    # one label that is a class by its text suffices
+    report = imbalance_report(y_true, y_pred, labels=[2, 7], output_dict=True)
+    assert report["classes"][2]["f1"] == expected["2"]["f1-score"]
     report = imbalance_report(
         y_true.astype(int), y_pred.astype(int), labels=["1", "2"], output_dict=True
     )

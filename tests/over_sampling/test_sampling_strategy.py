@@ -44,6 +44,13 @@ def test_effective_number_strategy_targets(beta):
         assert min(targets.values()) >= 399
 
 
+def test_default_parameters_are_the_documented_ones():
+    # q=0.5 (square-root re-balancing) and beta=0.999
+    y = np.repeat([0, 1, 2], [400, 100, 25])
+    assert PowerSamplingStrategy()(y) == {0: 400, 1: 200, 2: 100}
+    assert EffectiveNumberSamplingStrategy().get_params() == {"beta": 0.999}
+
+
 def test_strategies_raise_rare_classes_monotonically():
     y = np.repeat([0, 1, 2, 3], [500, 120, 30, 6])
     for strategy in (PowerSamplingStrategy(0.5), EffectiveNumberSamplingStrategy(0.99)):

@@ -337,7 +337,9 @@ def test_a_small_class_uses_fewer_neighbours_with_a_warning(make_long_tail):
     y = y.copy()
     y[np.flatnonzero(y == 2)[3:]] = 0  # class 2 keeps 3 samples
     with pytest.warns(
-        UserWarning, match=r"Class 2 has 3 samples; k_neighbors=5"
+        UserWarning,
+        match=r"Class 2 has 3 samples; k_neighbors=5 needs at least 6\. Using "
+        r"k_neighbors=2 for this class",
     ) as record:
         X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
     assert record[0].filename == __file__  # the caller's line

@@ -17,7 +17,7 @@ from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import balanced_accuracy_score, f1_score
+from sklearn.metrics import balanced_accuracy_score, f1_score, pairwise_distances
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
@@ -464,3 +464,23 @@ def test_auto_refinement_recognises_a_class_that_the_start_leaves_out():
     assert clf.refinement_ > 0
     assert clf.best_score_ > 0.3
     assert geometric_mean_score(y, clf.predict(X)) == pytest.approx(clf.best_score_)
+
+
+def test_out_of_fold_probabilities_of_a_precomputed_metric():
+    # The test rows of a precomputed distance matrix are taken against the
+    # training rows of their fold only, as the neighbours on X itself are.
+    X, y = make_classification(
+        n_samples=120, n_features=4, weights=[0.8, 0.2], random_state=0
+    )
+    on_X = PluginClassifier(KNeighborsClassifier(), scoring="f1").fit(X, y)
+    precomputed = KNeighborsClassifier(metric="precomputed")
+    clf = PluginClassifier(precomputed, scoring="f1").fit(pairwise_distances(X), y)
+    np.testing.assert_allclose(clf.weights_, on_X.weights_)
+    assert clf.threshold_ == pytest.approx(on_X.threshold_)
+
+
+def test_binary_f1_is_refused_for_three_classes(make_long_tail):
+    X, y = make_long_tail(n_classes=3)
+    clf = PluginClassifier(LogisticRegression(), scoring="f1")
+    with pytest.raises(ValueError, match="needs a binary target; this one has 3"):
+        clf.fit(X, y)

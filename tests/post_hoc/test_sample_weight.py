@@ -386,6 +386,31 @@ def test_a_class_missing_from_a_training_fold(imbalanced_binary):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize("second_test", [slice(100, 300), slice(149, 299)])
+def test_test_folds_that_are_no_partition_are_refused(second_test, imbalanced_binary):
+    # a row in two test folds (its probability overwritten), or in none (its
+    # probability left 0), though the folds hold 300 rows in all
+    X, y = imbalanced_binary
+    rows = np.arange(y.size)
+    tests = [rows[:150], rows[second_test]]
+    folds = [(np.setdiff1d(rows, test), test) for test in tests]
+    clf = PluginClassifier(LogisticRegression(), scoring="f1", cv=folds)
+    with pytest.raises(ValueError, match="cover each sample exactly once"):
+        clf.fit(X, y)
+
+
+def test_a_training_fold_that_misses_several_classes_names_the_rarest():
+    # its advice is that of the class: 2 samples are needed whatever the folds
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1, 2], [20, 1, 9])
+    X = rng.randn(y.size, 2) + y[:, None]
+    rest = np.arange(20, 30)
+    folds = [(np.arange(20), rest), (rest, np.arange(20))]
+    clf = PluginClassifier(LogisticRegression(), cv=folds)
+    with pytest.raises(ValueError, match="Class 1 has 1 sample in y.*at least 2"):
+        clf.fit(X, y)
+
+
 @pytest.mark.parametrize("clf", CROSS_VALIDATED)
 def test_a_class_of_one_positive_weight_row_is_refused(clf, imbalanced_binary):
     # three of the four rows of class 1 weigh 0: a training fold of a
@@ -518,3 +543,16 @@ def test_an_int_cv_spreads_the_positive_weight_rows_over_the_folds(clf):
     weights[42:50] = 0.0
     clf = clone(clf).fit(X, y, sample_weight=weights)
     assert clf.predict(X[40:42]).tolist() == [5, 5]
+
+
+def test_an_int_cv_keeps_the_zero_weight_rows_of_each_class_apart():
+    # The rows of weight 0 of each class are a stratum of their own, not one
+    # of another class's rows of positive weight: the 2 of class 1 would
+    # otherwise share a test fold with the last rows of class 0.
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(40, 3), rng.randn(10, 3) + 2, rng.randn(40, 3) + 4])
+    y = np.repeat([0, 1, 2], [40, 10, 40])
+    weights = np.ones(y.size)
+    weights[30:40] = weights[42:50] = 0.0
+    clf = PluginClassifier(LogisticRegression()).fit(X, y, sample_weight=weights)
+    assert clf.predict(X[40:42]).tolist() == [1, 1]

@@ -111,6 +111,10 @@ def test_costs_indexed_by_some_of_the_classes_are_refused(imbalanced_multiclass)
         )
     with pytest.raises(ValueError, match=r"indexed by \[0\], which are not"):
         clf.set_params(cost_matrix=pd.DataFrame(matrix, index=[4, 3, 2, 0])).fit(X, y)
+    with pytest.raises(ValueError, match="several values for class 4"):
+        clf.set_params(
+            cost_matrix=pd.Series([1, 2, 3, 4, 5], index=[1, 2, 3, 4, 4])
+        ).fit(X, y)
     rows_labelled = pd.DataFrame(matrix[::-1], index=[4, 3, 2, 1])
     clf.set_params(cost_matrix=rows_labelled).fit(X, y)
     np.testing.assert_array_equal(clf.cost_matrix_, matrix)
@@ -214,8 +218,11 @@ def test_expected_cost_decision_equals_rescaling_for_class_costs(
         (np.ones(3), r"shape \(3,\)"),
         (np.ones((2, 3)), r"shape \(2, 3\)"),
         (-np.ones(4), "non-negative"),
+        (np.array([1.0, np.nan, 1.0, 1.0]), "finite"),
+        (np.array([1.0, np.inf, 1.0, 1.0]), "finite"),
         (np.ones((4, 4)), "zero diagonal"),
         (np.array([1.0, 0.0, 1.0, 1.0]), "Class 1 has zero misclassification cost"),
+        (np.array([1.0, 0.0, 1.0, 0.0]), "Class 1 has zero misclassification cost"),
     ],
 )
 def test_invalid_cost_matrix_is_refused(cost_matrix, match, imbalanced_multiclass):
@@ -240,6 +247,32 @@ def test_class_costs_beyond_the_largest_float(imbalanced_multiclass):
         pred = expected.predict(X)
     proba = expected.estimator_.predict_proba(X)
     np.testing.assert_array_equal(pred, np.argmin(proba @ costs, axis=1))
+
+
+def test_expected_cost_decision_function_is_the_documented_score(
+    imbalanced_binary, imbalanced_multiclass
+):
+    # Binary: p_1 C[1, 0] - p_0 C[0, 1], positive exactly where classes_[1]
+    # is predicted; multiclass: -(p @ C), half the largest float at most.
+    X, y = imbalanced_binary
+    costs = np.array([[0.0, 1.0], [4.0, 0.0]])
+    clf = ThresholdMovingClassifier(
+        LogisticRegression(), cost_matrix=costs, decision="expected_cost"
+    ).fit(X, y)
+    proba = clf.estimator_.predict_proba(X)
+    scores = clf.decision_function(X)
+    np.testing.assert_allclose(scores, 4.0 * proba[:, 1] - proba[:, 0])
+    np.testing.assert_array_equal(scores > 0, clf.predict(X) == clf.classes_[1])
+
+    X, y = imbalanced_multiclass
+    costs = 1.0 - np.eye(4)
+    costs[:3, 3] = 1.5e308  # expected costs of class 3 beyond half the maximum
+    clf = clone(clf).set_params(cost_matrix=costs).fit(X, y)
+    proba = clf.estimator_.predict_proba(X)
+    bound = np.finfo(float).max / 2
+    scores = clf.decision_function(X)
+    assert np.any(scores[:, 3] == -bound)
+    np.testing.assert_allclose(scores, np.maximum(-(proba @ costs), -bound), rtol=1e-12)
 
 
 def test_cost_matrix_of_the_caller_is_not_modified(imbalanced_multiclass):
@@ -282,6 +315,38 @@ class _KnnLikeProba(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         return np.tile([0.2, 0.2, 0.2, 0.4], (len(X), 1))
+
+
+class _GivenProba(ClassifierMixin, BaseEstimator):
+    """A model of 3 classes whose ``predict_proba`` returns ``proba``."""
+
+    def __init__(self, proba=None):
+        self.proba = proba
+
+    def fit(self, X, y):
+        self.classes_ = np.arange(3)
+        return self
+
+    def predict_proba(self, X):
+        return np.asarray(self.proba, dtype=float)
+
+
+def test_expected_cost_mends_the_probabilities_as_rescale_does():
+    # A row of zeros is uniform and a rounding below zero is zero; a
+    # probability further below zero is refused.
+    y = np.repeat(np.arange(3), 10)
+    X = np.zeros((y.size, 1))
+    costs = np.array([[0.0, 1.0, 1.0], [5.0, 0.0, 1.0], [5.0, 1.0, 0.0]])
+    proba = [[0.0, 0.0, 0.0], [0.6, 0.4 + 1e-17, -1e-17]]
+    model = FrozenEstimator(_GivenProba(proba).fit(X, y))
+    clf = ThresholdMovingClassifier(
+        model, cost_matrix=costs, decision="expected_cost"
+    ).fit(X, y)
+    mended = np.array([[1 / 3, 1 / 3, 1 / 3], [0.6, 0.4 + 1e-17, 0.0]])
+    np.testing.assert_array_equal(clf.predict(X[:2]), np.argmin(mended @ costs, axis=1))
+    model = FrozenEstimator(_GivenProba([[1.5, 0.0, -0.5]]).fit(X, y))
+    with pytest.raises(ValueError, match="must not be negative"):
+        clone(clf).set_params(estimator=model).fit(X, y).predict(X[:1])
 
 
 def test_predict_is_argmax_of_proba_on_a_tie_of_rescaled_probabilities():

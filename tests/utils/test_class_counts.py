@@ -42,7 +42,7 @@ def test_check_min_class_counts_names_the_first_short_class():
         check_min_class_counts(
             np.array([1, 2]),
             np.array([9, 4]),
-            [5, 5],
+            np.array([3, 5]),  # the count of the class named, not the first
             unit="rows",
             needs="the tail asks for {min_count} of it.",
         )
