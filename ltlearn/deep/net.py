@@ -1730,8 +1730,9 @@ class LongTailClassifier(
         y : array-like of shape (n_samples,), default=None
             The labels; None when ``X`` is a Dataset.
         classes : array-like of shape (n_classes,), default=None
-            All the labels, for the first call; a later call may repeat them,
-            but not change them.
+            All the labels, for the first call (a list, a tuple or an array;
+            a set, which has no order, is refused as in scikit-learn); a later
+            call may repeat them, but not change them.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each row, as in :meth:`fit`.
         {fit_params}

@@ -25,11 +25,7 @@ from skorch.dataset import Dataset
 from torch.utils.data import Sampler, Subset, TensorDataset
 
 from ltlearn.utils._docstring import _decoupling_references_docstring, _Substitution
-from ltlearn.utils._validation import (
-    _check_count,
-    _native_byte_order,
-    _writeable,
-)
+from ltlearn.utils._validation import _check_count, _writeable
 
 __all__ = [
     "ClassBalancedSampler",
@@ -327,16 +323,14 @@ def _dataset_tensors(dataset):
     X, y = dataset.X, getattr(dataset, "y", None)
     arrays = (np.ndarray, torch.Tensor)
     if isinstance(X, dict) and X and all(isinstance(v, arrays) for v in X.values()):
-        X = {
-            key: torch.as_tensor(_native_byte_order(value)) for key, value in X.items()
-        }
+        X = {key: torch.as_tensor(_writeable(value)) for key, value in X.items()}
     elif isinstance(X, arrays):
-        X = torch.as_tensor(_native_byte_order(X))
+        X = torch.as_tensor(_writeable(X))
     else:
         return None
     if y is not None and not isinstance(y, arrays):
         return None
-    return X, None if y is None else torch.as_tensor(_native_byte_order(y))
+    return X, None if y is None else torch.as_tensor(_writeable(y))
 
 
 def _apply(X, func):

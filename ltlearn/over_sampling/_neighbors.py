@@ -131,16 +131,20 @@ def _tree_query(data, queries, n_neighbors, n_threads):
     return indices, distances
 
 
-def _ranked(X, queries, found):
-    """``found`` (rows of ``X``) and their squared distances, sorted per query.
+def _squared_distances(X, points, queries):
+    """The squared distances of ``X[points]`` to ``X[queries]``, pair by pair."""
+    dist = np.empty(points.size, dtype=X.dtype)
+    step = max(1, _EXACT_VALUES // X.shape[1])
+    for i in range(0, points.size, step):
+        diff = X[points[i : i + step]] - X[queries[i : i + step]]
+        dist[i : i + step] = np.einsum("ij,ij->i", diff, diff)
+    return dist
 
-    Exact distances, by blocks of queries; on ties the query, then row order.
-    """
-    dist = np.empty(found.shape)
-    step = max(1, _EXACT_VALUES // (found.shape[1] * X.shape[1]))
-    for i in range(0, found.shape[0], step):
-        diff = X[found[i : i + step]] - X[queries[i : i + step], None]
-        dist[i : i + step] = np.einsum("ijk,ijk->ij", diff, diff)
+
+def _ranked(X, queries, found):
+    """``found`` and its exact squared distances, nearest first (ties: query, row)."""
+    pairs = np.repeat(queries, found.shape[1])
+    dist = _squared_distances(X, found.ravel(), pairs).reshape(found.shape)
     order = np.lexsort((found, found != queries[:, None], dist), axis=1)
     return np.take_along_axis(found, order, 1), np.take_along_axis(dist, order, 1)
 
@@ -454,14 +458,9 @@ class _BruteSearch:
         rows, points = rows[keep], points[keep]
         # exact float64 ranking of what is left; on ties the query first, then
         # by row (the order of the float32 values depends on the BLAS kernel)
-        X64 = self.X64
         originals = self.perm[points]
         query_originals = self.perm[own][rows]
-        dist = np.empty(rows.size, dtype=np.float64)
-        step = max(1, _EXACT_VALUES // self.n_features)
-        for i in range(0, rows.size, step):
-            diff = X64[originals[i : i + step]] - X64[query_originals[i : i + step]]
-            dist[i : i + step] = np.einsum("ij,ij->i", diff, diff)
+        dist = _squared_distances(self.X64, originals, query_originals)
         order = np.lexsort((originals, originals != query_originals, dist, rows))
         rows, originals = rows[order], originals[order]
         starts = np.searchsorted(rows, np.arange(hi - lo))

@@ -253,12 +253,26 @@ def test_read_only_labels_are_copied_without_a_torch_warning():
     assert torch.equal(sampler.labels, torch.as_tensor(LABELS))
 
 
-def test_slice_loader_serves_a_big_endian_dataset_as_a_native_one():
+@pytest.mark.parametrize("kind", ["big-endian", "read-only", "reversed"])
+def test_slice_loader_serves_a_dataset_as_its_native_copy(kind):
+    # Arrays of the other byte order failed with torch's "given numpy array
+    # has byte order different from the native byte order"; read-only ones
+    # (a pandas frame's values) made torch warn that they were not writable;
+    # reversed columns (X[:, ::-1]) failed with torch's "At least one stride
+    # in the given numpy array is negative".
     X = np.arange(len(LABELS) * 2, dtype=np.float32).reshape(-1, 2)
     native = list(SliceLoader(Dataset(X, LABELS), batch_size=32))
-    swapped = list(
-        SliceLoader(Dataset(X.astype(">f4"), LABELS.astype(">i8")), batch_size=32)
-    )
-    assert len(swapped) == len(native)
-    for (Xb, yb), (Xn, yn) in zip(swapped, native):
+    if kind == "big-endian":
+        X_kind, y_kind = X.astype(">f4"), LABELS.astype(">i8")
+    elif kind == "read-only":
+        X_kind, y_kind = X.copy(), LABELS.copy()
+        X_kind.setflags(write=False)
+        y_kind.setflags(write=False)
+    else:
+        X_kind, y_kind = np.ascontiguousarray(X[:, ::-1])[:, ::-1], LABELS
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        served = list(SliceLoader(Dataset(X_kind, y_kind), batch_size=32))
+    assert len(served) == len(native)
+    for (Xb, yb), (Xn, yn) in zip(served, native):
         assert torch.equal(Xb, Xn) and torch.equal(yb, yn)
