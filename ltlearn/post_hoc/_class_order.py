@@ -69,10 +69,17 @@ def _in_class_order(values, classes, name):
     A dict, or a pandas Series whose index holds the classes (that of
     ``y.value_counts()``, in the order of the counts), is read by label; a
     DataFrame, by label on each axis that holds the classes. An index that
-    names some classes but not each once is refused; anything else is read by
-    position, as given. ``name`` names the parameter in the errors.
+    names some classes but not each once is refused, as is a set (which has
+    no order, where scikit-learn's "array-like" takes one); anything else is
+    read by position, as given. ``name`` names the parameter in the errors.
     """
     labels = classes.tolist()
+    if isinstance(values, (set, frozenset)):
+        raise ValueError(
+            f"{name} is a {type(values).__name__}, which has no order: give it "
+            f"as a list or an array in the order of the classes {labels!r}, or "
+            "by class label (a dict or a pandas object indexed by the classes)."
+        )
     if isinstance(values, dict):
         _check_class_keys(list(values), labels, name, "holds")
         return [values[label] for label in labels]

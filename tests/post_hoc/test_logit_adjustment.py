@@ -128,6 +128,19 @@ def test_prior_indexed_by_some_of_the_classes_is_refused(imbalanced_multiclass):
     np.testing.assert_allclose(clf.prior_, [0.4, 0.3, 0.2, 0.1])
 
 
+def test_prior_given_as_a_set_is_refused_by_name(imbalanced_multiclass):
+    # scikit-learn's "array-like" constraint takes a set, which has no order;
+    # float() then raised "argument must be a string or a real number"
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior={0.4, 0.3, 0.2, 0.1})
+    message = r"prior is a set, which has no order.*classes \[0, 1, 2, 3\]"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+    clf.set_params(prior=frozenset({0.4, 0.3, 0.2, 0.1}))
+    with pytest.raises(ValueError, match="prior is a frozenset"):
+        clf.fit(X, y)
+
+
 def test_prior_of_boolean_classes_is_read_in_the_order_of_classes(
     imbalanced_multiclass,
 ):
