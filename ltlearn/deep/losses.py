@@ -25,7 +25,11 @@ from torch import nn
 
 from ltlearn.utils._class_counts import inverse_effective_number
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
-from ltlearn.utils._validation import _check_fraction, _native_byte_order
+from ltlearn.utils._validation import (
+    _check_fraction,
+    _native_byte_order,
+    check_classes,
+)
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -136,6 +140,8 @@ def _check_class_counts(class_counts, loss_name):
             f"{loss_name} needs class_counts, the number of training samples "
             "of each class."
         )
+    if not torch.is_tensor(class_counts):
+        check_classes(class_counts, "class_counts", per_class=True)
     counts = np.asarray(
         class_counts.detach().cpu() if torch.is_tensor(class_counts) else class_counts,
         dtype=np.float64,
@@ -160,6 +166,8 @@ def _check_weight(weight, n_classes):
     """Per-class weights as a float32 tensor of ones when ``weight`` is None."""
     if weight is None:
         return torch.ones(n_classes, dtype=torch.float32)
+    if not torch.is_tensor(weight):
+        check_classes(weight, "weight", per_class=True)
     weight = torch.as_tensor(_native_byte_order(weight), dtype=torch.float32)
     weight = weight.detach().clone()
     if weight.shape != (n_classes,):
@@ -390,6 +398,8 @@ class FocalLoss(_LongTailLoss):
         self.gamma = gamma
         self.reduction = _check_reduction(reduction)
         self.detach_modulator = detach_modulator
+        if weight is not None and not torch.is_tensor(weight):
+            check_classes(weight, "weight", per_class=True)
         self.register_buffer(
             "weight",
             None

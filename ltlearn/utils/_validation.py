@@ -221,7 +221,11 @@ def check_classes(classes, name="classes", *, per_class=False):
     ):
         kind = type(classes).__name__
         if isinstance(classes, (set, frozenset)):
-            order = "in the order of the classes" if per_class else f"sorted({name})"
+            order = (
+                f"{name} in the order of the classes"
+                if per_class
+                else f"sorted({name})"
+            )
             advice = f"a {kind} has no order: give {order}"
         else:
             advice = f"give the {what} as a list or an array"

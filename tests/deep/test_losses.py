@@ -113,6 +113,36 @@ def test_class_balanced_loss_errors_name_the_loss(class_counts, match):
         ClassBalancedLoss(class_counts)
 
 
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+@pytest.mark.parametrize(
+    "make, kind",
+    [(set, "set"), (frozenset, "frozenset"), (lambda v: iter(v), "list_iterator")],
+)
+def test_losses_refuse_unordered_class_counts_by_name(make_loss, make, kind):
+    # scikit-learn's "array-like" takes a set; it has no order, and NumPy made
+    # a 0-d object array of it: "float() argument must be ... not 'set'"
+    with pytest.raises(ValueError, match=rf"^class_counts should be .* {kind}"):
+        make_loss(make([30, 10, 3]))
+    loss = make_loss([30, 10, 3])
+    with pytest.raises(ValueError, match=rf"^class_counts should be .* {kind}"):
+        loss.set_class_counts(make([30, 10, 3]))
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda weight: FocalLoss(weight=weight),
+        lambda weight: LDAMLoss([30, 10, 3], weight=weight),
+    ],
+)
+def test_losses_refuse_an_unordered_weight_by_name(make_loss):
+    weight = {1.0, 2.0, 3.0}
+    with pytest.raises(ValueError, match=r"^weight should be .* set.*order of the"):
+        make_loss(weight)
+    with pytest.raises(ValueError, match=r"^weight should be .* dict_values"):
+        make_loss(dict(enumerate(weight)).values())
+
+
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0])
 def test_focal_loss_matches_formula(gamma):
     logits, target = _data()
