@@ -31,7 +31,7 @@ from ltlearn.over_sampling._smote import (
     _new_samples,
     _smote_docstring,
 )
-from ltlearn.utils._validation import _native_byte_order
+from ltlearn.utils._validation import _native_byte_order, check_classes
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic categories are voted this many rows at a time.
@@ -381,7 +381,9 @@ class SMOTENC(SMOTE):
             )
             categorical = np.flatnonzero(is_categorical)
         else:
-            features = np.asarray(self.categorical_features)
+            features = np.asarray(
+                check_classes(self.categorical_features, "categorical_features")
+            )
             if features.size and features.dtype.kind not in "biuOUS":
                 raise ValueError(
                     "categorical_features must hold column indices (int), column "

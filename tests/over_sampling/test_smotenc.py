@@ -484,6 +484,22 @@ def test_bad_categorical_features(features, match):
         SMOTENC(categorical_features=features).fit_resample(frame, y)
 
 
+@pytest.mark.parametrize(
+    "features",
+    [{1, 3}, frozenset({"c1", "c2"}), {"c1": 0, "c2": 0}.keys()],
+    ids=["set of indices", "frozenset of names", "dict_keys of names"],
+)
+def test_unordered_categorical_features_are_refused_by_name(features):
+    # scikit-learn's "array-like" constraint takes a set; NumPy made a 0-d
+    # object array of it, refused as "column names" even when it held indices
+    X, y = _mixed()
+    kind = type(features).__name__
+    match = rf"^categorical_features should be an array-like .* {kind}"
+    for data in (X, pd.DataFrame(X, columns=["u", "c1", "v", "c2"])):
+        with pytest.raises(ValueError, match=match):
+            SMOTENC(categorical_features=features).fit_resample(data, y)
+
+
 def test_bad_inputs():
     X, y = _mixed()
     X_obj = X.astype(object)
