@@ -128,6 +128,27 @@ def test_losses_refuse_unordered_class_counts_by_name(make_loss, make, kind):
         loss.set_class_counts(make([30, 10, 3]))
 
 
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_class_counts_in_a_series_are_read_by_class_index(make_loss):
+    # y.value_counts() is in the order of the counts: read by position, class
+    # 0 took the largest count
+    pd = pytest.importorskip("pandas")
+    counts = pd.Series(np.repeat([0, 1, 2], [5, 50, 20])).value_counts()
+    assert counts.index.tolist() != [0, 1, 2]
+    expected = make_loss([5, 50, 20])
+    for loss in (make_loss(counts), make_loss([1, 1, 1]).set_class_counts(counts)):
+        for name, buffer in expected.named_buffers():
+            assert torch.equal(dict(loss.named_buffers())[name], buffer), name
+
+
+def test_weight_in_a_series_is_read_by_class_index():
+    pd = pytest.importorskip("pandas")
+    weight = pd.Series([3.0, 1.0, 2.0], index=[2, 0, 1])
+    expected = torch.tensor([1.0, 2.0, 3.0])
+    assert torch.equal(FocalLoss(weight=weight).weight, expected)
+    assert torch.equal(LDAMLoss([30, 10, 3], weight=weight).weight, expected)
+
+
 @pytest.mark.parametrize(
     "make_loss",
     [
