@@ -409,7 +409,10 @@ class SMOTENC(SMOTE):
                     f"values; X has {n_features} features."
                 )
             try:
-                indices = _get_column_indices(X, self.categorical_features)
+                given = self.categorical_features
+                # scikit-learn's indexing refuses a range
+                given = list(given) if isinstance(given, range) else given
+                indices = _get_column_indices(X, given)
             except (KeyError, ValueError) as exc:
                 raise ValueError(
                     f"categorical_features={self.categorical_features!r}: {exc}"

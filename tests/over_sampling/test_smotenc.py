@@ -500,6 +500,18 @@ def test_unordered_categorical_features_are_refused_by_name(features):
             SMOTENC(categorical_features=features).fit_resample(data, y)
 
 
+def test_categorical_features_as_a_range_is_a_list_of_indices():
+    # scikit-learn's column indexing refused a range ("No valid specification
+    # of the columns"), although it is an array-like of column indices
+    X, y = _mixed()
+    expected = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X, y)
+    got = SMOTENC(categorical_features=range(1, 4, 2), random_state=0).fit_resample(
+        X, y
+    )
+    assert np.array_equal(got[0], expected[0])
+    assert np.array_equal(got[1], expected[1])
+
+
 def test_bad_inputs():
     X, y = _mixed()
     X_obj = X.astype(object)
