@@ -23,8 +23,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ltlearn.post_hoc._class_order import _in_class_order
 from ltlearn.utils._class_counts import inverse_effective_number
+from ltlearn.utils._class_order import _in_class_order
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
 from ltlearn.utils._validation import (
     _check_fraction,

@@ -381,9 +381,10 @@ class SMOTENC(SMOTE):
             )
             categorical = np.flatnonzero(is_categorical)
         else:
-            features = np.asarray(
-                check_classes(self.categorical_features, "categorical_features")
-            )
+            given = check_classes(self.categorical_features, "categorical_features")
+            # scikit-learn's indexing refuses a range
+            given = list(given) if isinstance(given, range) else given
+            features = np.asarray(given)
             if features.size and features.dtype.kind not in "biuOUS":
                 raise ValueError(
                     "categorical_features must hold column indices (int), column "
@@ -409,9 +410,6 @@ class SMOTENC(SMOTE):
                     f"values; X has {n_features} features."
                 )
             try:
-                given = self.categorical_features
-                # scikit-learn's indexing refuses a range
-                given = list(given) if isinstance(given, range) else given
                 indices = _get_column_indices(X, given)
             except (KeyError, ValueError) as exc:
                 raise ValueError(
