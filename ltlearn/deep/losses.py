@@ -24,8 +24,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from ltlearn.utils._class_counts import inverse_effective_number
+from ltlearn.utils._class_order import _in_class_order
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
-from ltlearn.utils._validation import _check_fraction, _native_byte_order
+from ltlearn.utils._validation import (
+    _check_fraction,
+    _native_byte_order,
+    check_classes,
+)
 
 __all__ = [
     "BalancedSoftmaxLoss",
@@ -42,9 +47,12 @@ _REDUCTIONS = ("mean", "sum", "none")
 # Parameters shared by the losses, as their docstrings state them.
 _LOSS_FRAGMENTS = dict(
     class_counts="""class_counts : array-like of shape (n_classes,)
-        Number of training samples per class, all positive.""",
+        Number of training samples per class, all positive, in the order of
+        the class indices; a pandas Series indexed by them (such as
+        ``y.value_counts()``) is read by index.""",
     weight="""weight : array-like of shape (n_classes,), default=None
-        Per-class weights (deferred re-weighting sets them).""",
+        Per-class weights (deferred re-weighting sets them); a pandas Series
+        indexed by the class indices is read by index.""",
     reduction="""reduction : {"mean", "sum", "none"}, default="mean"
         How the per-sample losses are combined (see the module docstring).""",
     s="""Logit scale; the probabilities of
@@ -129,6 +137,20 @@ def _check_setting(name, value, low=None, *, strict=False):
     return value
 
 
+def _by_class_index(values, name):
+    """Per-class ``values`` in the order of the class indices ``0..n-1``.
+
+    A set, a dict view or an iterator is refused by name; a pandas Series
+    indexed by the class indices (``y.value_counts()``, in the order of the
+    counts) is read by index, as the post-hoc rules read their priors;
+    anything else is read by position.
+    """
+    check_classes(values, name, per_class=True)
+    if not hasattr(values, "loc"):
+        return values
+    return _in_class_order(values, np.arange(len(values)), name)
+
+
 def _check_class_counts(class_counts, loss_name):
     """Return the counts as a float64 array; refuse empty or missing classes."""
     if class_counts is None:
@@ -136,6 +158,8 @@ def _check_class_counts(class_counts, loss_name):
             f"{loss_name} needs class_counts, the number of training samples "
             "of each class."
         )
+    if not torch.is_tensor(class_counts):
+        class_counts = _by_class_index(class_counts, "class_counts")
     counts = np.asarray(
         class_counts.detach().cpu() if torch.is_tensor(class_counts) else class_counts,
         dtype=np.float64,
@@ -160,6 +184,8 @@ def _check_weight(weight, n_classes):
     """Per-class weights as a float32 tensor of ones when ``weight`` is None."""
     if weight is None:
         return torch.ones(n_classes, dtype=torch.float32)
+    if not torch.is_tensor(weight):
+        weight = _by_class_index(weight, "weight")
     weight = torch.as_tensor(_native_byte_order(weight), dtype=torch.float32)
     weight = weight.detach().clone()
     if weight.shape != (n_classes,):
@@ -390,6 +416,8 @@ class FocalLoss(_LongTailLoss):
         self.gamma = gamma
         self.reduction = _check_reduction(reduction)
         self.detach_modulator = detach_modulator
+        if weight is not None and not torch.is_tensor(weight):
+            weight = _by_class_index(weight, "weight")
         self.register_buffer(
             "weight",
             None

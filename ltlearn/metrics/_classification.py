@@ -32,6 +32,7 @@ from ltlearn.metrics._string_labels import (
 )
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 from ltlearn.utils._validation import (
+    check_classes,
     check_sample_weight,
     class_counts,
     summable_weights,
@@ -287,7 +288,7 @@ def relative_accuracy(acc_long_tailed, acc_vanilla_balanced, acc_method_balanced
 
 def _checked_report_labels(labels):
     """``labels`` of :func:`imbalance_report` as an array; refuse bad lists."""
-    labels = np.asarray(labels)
+    labels = np.asarray(check_classes(labels, "labels"))
     if labels.ndim != 1 or labels.size == 0:
         raise ValueError(
             f"labels must list at least one class, as a 1-d array; got "
@@ -311,6 +312,7 @@ def _checked_report_labels(labels):
 
 def _checked_target_names(target_names, labels):
     """``target_names`` as strings, one per class of ``labels``, all distinct."""
+    check_classes(target_names, "target_names")
     target_names = [str(name) for name in column_or_1d(target_names)]
     if len(target_names) != len(labels):
         raise ValueError(

@@ -31,7 +31,7 @@ from ltlearn.over_sampling._smote import (
     _new_samples,
     _smote_docstring,
 )
-from ltlearn.utils._validation import _native_byte_order
+from ltlearn.utils._validation import _native_byte_order, check_classes
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic categories are voted this many rows at a time.
@@ -381,7 +381,10 @@ class SMOTENC(SMOTE):
             )
             categorical = np.flatnonzero(is_categorical)
         else:
-            features = np.asarray(self.categorical_features)
+            given = check_classes(self.categorical_features, "categorical_features")
+            # scikit-learn's indexing refuses a range
+            given = list(given) if isinstance(given, range) else given
+            features = np.asarray(given)
             if features.size and features.dtype.kind not in "biuOUS":
                 raise ValueError(
                     "categorical_features must hold column indices (int), column "
@@ -407,7 +410,7 @@ class SMOTENC(SMOTE):
                     f"values; X has {n_features} features."
                 )
             try:
-                indices = _get_column_indices(X, self.categorical_features)
+                indices = _get_column_indices(X, given)
             except (KeyError, ValueError) as exc:
                 raise ValueError(
                     f"categorical_features={self.categorical_features!r}: {exc}"

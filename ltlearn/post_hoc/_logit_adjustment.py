@@ -16,8 +16,8 @@ from ltlearn.post_hoc._base import (
     _log_proba,
     _post_hoc_docstring,
 )
-from ltlearn.post_hoc._class_order import _in_class_order
 from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring, _score_codes
+from ltlearn.utils._class_order import _in_class_order
 from ltlearn.utils._validation import summable_weights
 
 # The values of tau that tau="auto" tries.

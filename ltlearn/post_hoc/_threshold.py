@@ -16,7 +16,7 @@ from ltlearn.post_hoc._base import (
     _mended_proba,
     _post_hoc_docstring,
 )
-from ltlearn.post_hoc._class_order import _in_class_order
+from ltlearn.utils._class_order import _in_class_order
 
 
 def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):

@@ -68,7 +68,8 @@ def _check_labels(y, unlabeled_value, classes):
             f"unlabeled_value={unlabeled_value!r} do not count."
         )
     if classes is not None:
-        expected = list(np.asarray(check_classes(classes), dtype=object))
+        # a column (n_classes, 1) is taken, as in check_classes
+        expected = list(np.asarray(check_classes(classes), dtype=object).ravel())
         labels, counts = np.unique(y[~unlabeled], return_counts=True)
         count_of = dict(zip(labels.tolist(), counts.tolist()))
         # Labels outside classes first: labels of another type than classes

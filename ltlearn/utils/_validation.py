@@ -184,7 +184,7 @@ def check_one_label_type(y, input_name="y"):
         )
 
 
-def check_classes(classes):
+def check_classes(classes, name="classes", *, per_class=False):
     """Refuse ``classes`` that are not a 1d array-like of labels, by name.
 
     As scikit-learn's ``partial_fit(classes=...)`` (its ``unique_labels``),
@@ -195,33 +195,49 @@ def check_classes(classes):
     ()"); so are labels of no dimension or of two, except a column of shape
     ``(n_classes, 1)``, which scikit-learn takes.
 
+    The other sequences of labels or of per-class values that scikit-learn
+    types "array-like" (``labels=``, ``target_names=``, column indices, class
+    counts) go through it too, under their own ``name``.
+
     Parameters
     ----------
     classes : object
         The ``classes`` given to an estimator.
+    name : str, default="classes"
+        The name of the parameter, for the errors.
+    per_class : bool, default=False
+        Whether ``classes`` holds one value per class (counts, weights) rather
+        than labels: the advice for a set is then to give the values in the
+        order of the classes, not sorted.
 
     Returns
     -------
     classes : object
         ``classes``, unchanged.
     """
+    what = "values" if per_class else "labels"
     if isinstance(classes, str) or not (
         isinstance(classes, Sequence) or hasattr(classes, "__array__")
     ):
         kind = type(classes).__name__
         if isinstance(classes, (set, frozenset)):
-            advice = f"a {kind} has no order: give sorted(classes)"
+            order = (
+                f"{name} in the order of the classes"
+                if per_class
+                else f"sorted({name})"
+            )
+            advice = f"a {kind} has no order: give {order}"
         else:
-            advice = "give the labels as a list or an array"
+            advice = f"give the {what} as a list or an array"
         raise ValueError(
-            f"classes should be an array-like of labels (a list, a tuple or an "
+            f"{name} should be an array-like of {what} (a list, a tuple or an "
             f"array), got a {kind}, {classes!r}; {advice}."
         )
     shape = np.shape(np.asarray(classes, dtype=object))
     # A column (n_classes, 1) passes, as in scikit-learn's partial_fit.
     if not (len(shape) == 1 or (len(shape) == 2 and shape[1] == 1)):
         raise ValueError(
-            "classes should be a 1d array-like of labels, got an array of "
+            f"{name} should be a 1d array-like of {what}, got an array of "
             f"shape {shape}."
         )
     return classes

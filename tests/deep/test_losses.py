@@ -113,6 +113,57 @@ def test_class_balanced_loss_errors_name_the_loss(class_counts, match):
         ClassBalancedLoss(class_counts)
 
 
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+@pytest.mark.parametrize(
+    "make, kind",
+    [(set, "set"), (frozenset, "frozenset"), (lambda v: iter(v), "list_iterator")],
+)
+def test_losses_refuse_unordered_class_counts_by_name(make_loss, make, kind):
+    # scikit-learn's "array-like" takes a set; it has no order, and NumPy made
+    # a 0-d object array of it: "float() argument must be ... not 'set'"
+    with pytest.raises(ValueError, match=rf"^class_counts should be .* {kind}"):
+        make_loss(make([30, 10, 3]))
+    loss = make_loss([30, 10, 3])
+    with pytest.raises(ValueError, match=rf"^class_counts should be .* {kind}"):
+        loss.set_class_counts(make([30, 10, 3]))
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_class_counts_in_a_series_are_read_by_class_index(make_loss):
+    # y.value_counts() is in the order of the counts: read by position, class
+    # 0 took the largest count
+    pd = pytest.importorskip("pandas")
+    counts = pd.Series(np.repeat([0, 1, 2], [5, 50, 20])).value_counts()
+    assert counts.index.tolist() != [0, 1, 2]
+    expected = make_loss([5, 50, 20])
+    for loss in (make_loss(counts), make_loss([1, 1, 1]).set_class_counts(counts)):
+        for name, buffer in expected.named_buffers():
+            assert torch.equal(dict(loss.named_buffers())[name], buffer), name
+
+
+def test_weight_in_a_series_is_read_by_class_index():
+    pd = pytest.importorskip("pandas")
+    weight = pd.Series([3.0, 1.0, 2.0], index=[2, 0, 1])
+    expected = torch.tensor([1.0, 2.0, 3.0])
+    assert torch.equal(FocalLoss(weight=weight).weight, expected)
+    assert torch.equal(LDAMLoss([30, 10, 3], weight=weight).weight, expected)
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda weight: FocalLoss(weight=weight),
+        lambda weight: LDAMLoss([30, 10, 3], weight=weight),
+    ],
+)
+def test_losses_refuse_an_unordered_weight_by_name(make_loss):
+    weight = {1.0, 2.0, 3.0}
+    with pytest.raises(ValueError, match=r"^weight should be .* set.*order of the"):
+        make_loss(weight)
+    with pytest.raises(ValueError, match=r"^weight should be .* dict_values"):
+        make_loss(dict(enumerate(weight)).values())
+
+
 @pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0, 2.0])
 def test_focal_loss_matches_formula(gamma):
     logits, target = _data()

@@ -316,10 +316,33 @@ def test_imbalance_report_aggregates_are_over_the_given_labels():
     )
 
 
-@pytest.mark.parametrize("labels", [[], [[0, 1]]])
-def test_imbalance_report_refuses_empty_or_2d_labels(labels):
-    with pytest.raises(ValueError, match="labels must list at least one class"):
+@pytest.mark.parametrize(
+    "labels, match",
+    [
+        ([], "labels must list at least one class"),
+        ([[0, 1]], r"labels should be a 1d array-like of labels, got .* \(1, 2\)"),
+    ],
+)
+def test_imbalance_report_refuses_empty_or_2d_labels(labels, match):
+    with pytest.raises(ValueError, match=match):
         imbalance_report([0, 1], [0, 1], labels=labels)
+
+
+@pytest.mark.parametrize("name", ["labels", "target_names"])
+@pytest.mark.parametrize(
+    "make, kind",
+    [
+        (set, "set"),
+        (frozenset, "frozenset"),
+        (lambda v: dict.fromkeys(v).keys(), "dict_keys"),
+    ],
+)
+def test_imbalance_report_refuses_unordered_labels_by_name(name, make, kind):
+    # scikit-learn's "array-like" constraint takes a set or a dict view; NumPy
+    # makes a 0-d array of it, and target_names pair with labels by position
+    values = [0, 1] if name == "labels" else ["no", "yes"]
+    with pytest.raises(ValueError, match=rf"{name} should be an array-like .* {kind}"):
+        imbalance_report([0, 1, 1], [0, 1, 0], **{name: make(values)})
 
 
 @pytest.mark.parametrize(

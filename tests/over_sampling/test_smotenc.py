@@ -484,6 +484,34 @@ def test_bad_categorical_features(features, match):
         SMOTENC(categorical_features=features).fit_resample(frame, y)
 
 
+@pytest.mark.parametrize(
+    "features",
+    [{1, 3}, frozenset({"c1", "c2"}), {"c1": 0, "c2": 0}.keys()],
+    ids=["set of indices", "frozenset of names", "dict_keys of names"],
+)
+def test_unordered_categorical_features_are_refused_by_name(features):
+    # scikit-learn's "array-like" constraint takes a set; NumPy made a 0-d
+    # object array of it, refused as "column names" even when it held indices
+    X, y = _mixed()
+    kind = type(features).__name__
+    match = rf"^categorical_features should be an array-like .* {kind}"
+    for data in (X, pd.DataFrame(X, columns=["u", "c1", "v", "c2"])):
+        with pytest.raises(ValueError, match=match):
+            SMOTENC(categorical_features=features).fit_resample(data, y)
+
+
+def test_categorical_features_as_a_range_is_a_list_of_indices():
+    # scikit-learn's column indexing refused a range ("No valid specification
+    # of the columns"), although it is an array-like of column indices
+    X, y = _mixed()
+    expected = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(X, y)
+    got = SMOTENC(categorical_features=range(1, 4, 2), random_state=0).fit_resample(
+        X, y
+    )
+    assert np.array_equal(got[0], expected[0])
+    assert np.array_equal(got[1], expected[1])
+
+
 def test_bad_inputs():
     X, y = _mixed()
     X_obj = X.astype(object)

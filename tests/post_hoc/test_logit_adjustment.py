@@ -141,6 +141,18 @@ def test_prior_given_as_a_set_is_refused_by_name(imbalanced_multiclass):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize("view", ["keys", "values", "items"])
+def test_prior_given_as_a_dict_view_is_refused_by_name(imbalanced_multiclass, view):
+    # a view (of Counter(y), say) is in the dict's order, not the classes';
+    # float() raised "argument must be a string or a real number"
+    X, y = imbalanced_multiclass
+    prior = getattr({3: 0.1, 0: 0.4, 2: 0.2, 1: 0.3}, view)()
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior=prior)
+    message = rf"prior is a dict_{view}, which has the order of its dict, not"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+
+
 def test_prior_of_boolean_classes_is_read_in_the_order_of_classes(
     imbalanced_multiclass,
 ):

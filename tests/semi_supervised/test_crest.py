@@ -494,6 +494,19 @@ def test_classes_given_as_a_set_are_refused_by_name(semi_supervised_lt, classes)
     assert clf.classes_.tolist() == [0, 1, 2]
 
 
+def test_classes_given_as_a_column_are_taken(semi_supervised_lt):
+    # check_classes takes a column (n_classes, 1), as scikit-learn's
+    # partial_fit does; CReST then failed with "unhashable type:
+    # 'numpy.ndarray'"
+    X, _, y_semi = semi_supervised_lt
+    expected = CReSTClassifier(LogisticRegression(), classes=[0, 1, 2])
+    clf = CReSTClassifier(LogisticRegression(), classes=[[0], [1], [2]])
+    assert clf.fit(X, y_semi).classes_.tolist() == [0, 1, 2]
+    assert np.array_equal(clf.predict(X), expected.fit(X, y_semi).predict(X))
+    with pytest.raises(ValueError, match=r"hold \[2\], which are not in classes"):
+        clf.set_params(classes=np.array([[0], [1]])).fit(X, y_semi)
+
+
 def test_multilabel_target_raises(semi_supervised_lt):
     X, y, _ = semi_supervised_lt
     Y = np.column_stack([y == 0, y == 1]).astype(int)

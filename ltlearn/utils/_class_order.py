@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from collections import Counter
+from collections.abc import MappingView
 
 import numpy as np
 
@@ -70,13 +71,20 @@ def _in_class_order(values, classes, name):
     ``y.value_counts()``, in the order of the counts), is read by label; a
     DataFrame, by label on each axis that holds the classes. An index that
     names some classes but not each once is refused, as is a set (which has
-    no order, where scikit-learn's "array-like" takes one); anything else is
-    read by position, as given. ``name`` names the parameter in the errors.
+    no order, where scikit-learn's "array-like" takes one) or a view of a
+    dict (in the dict's order: the dict itself is read by label); anything
+    else is read by position, as given. ``name`` names the parameter in the
+    errors.
     """
     labels = classes.tolist()
-    if isinstance(values, (set, frozenset)):
+    if isinstance(values, (set, frozenset, MappingView)):
+        order = (
+            "the order of its dict, not of the classes"
+            if isinstance(values, MappingView)
+            else "no order"
+        )
         raise ValueError(
-            f"{name} is a {type(values).__name__}, which has no order: give it "
+            f"{name} is a {type(values).__name__}, which has {order}: give it "
             f"as a list or an array in the order of the classes {labels!r}, or "
             "by class label (a dict or a pandas object indexed by the classes)."
         )
