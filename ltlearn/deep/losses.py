@@ -148,7 +148,11 @@ def _by_class_index(values, name):
     check_classes(values, name, per_class=True)
     if not hasattr(values, "loc"):
         return values
-    return _in_class_order(values, np.arange(len(values)), name)
+    # as numbers: the values of a nullable column (Float64, Int64) come out
+    # of pandas 2.0 as objects, which torch refuses
+    return np.asarray(
+        _in_class_order(values, np.arange(len(values)), name), dtype=np.float64
+    )
 
 
 def _check_class_counts(class_counts, loss_name):
