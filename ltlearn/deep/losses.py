@@ -184,14 +184,18 @@ def _check_class_counts(class_counts, loss_name):
     return counts
 
 
+def _weight_tensor(weight):
+    """A given per-class ``weight`` as a float32 tensor, by class index."""
+    if not torch.is_tensor(weight):
+        weight = _by_class_index(weight, "weight")
+    return torch.as_tensor(_native_byte_order(weight), dtype=torch.float32)
+
+
 def _check_weight(weight, n_classes):
     """Per-class weights as a float32 tensor of ones when ``weight`` is None."""
     if weight is None:
         return torch.ones(n_classes, dtype=torch.float32)
-    if not torch.is_tensor(weight):
-        weight = _by_class_index(weight, "weight")
-    weight = torch.as_tensor(_native_byte_order(weight), dtype=torch.float32)
-    weight = weight.detach().clone()
+    weight = _weight_tensor(weight).detach().clone()
     if weight.shape != (n_classes,):
         raise ValueError(
             f"weight must hold one value per class ({n_classes}); got shape "
@@ -420,13 +424,8 @@ class FocalLoss(_LongTailLoss):
         self.gamma = gamma
         self.reduction = _check_reduction(reduction)
         self.detach_modulator = detach_modulator
-        if weight is not None and not torch.is_tensor(weight):
-            weight = _by_class_index(weight, "weight")
         self.register_buffer(
-            "weight",
-            None
-            if weight is None
-            else torch.as_tensor(_native_byte_order(weight)).float(),
+            "weight", None if weight is None else _weight_tensor(weight)
         )
 
     @_forward_docstring
