@@ -464,6 +464,37 @@ def test_a_saved_model_takes_categories_that_pandas_reads_as_numbers(tmp_path):
     assert model.predict(with_missing).shape == (4,)
 
 
+@pytest.mark.parametrize("method", ["plain", "smote"])
+def test_codes_read_as_numbers_are_the_categories_of_the_file(tmp_path, method):
+    # The file's codes "01", "02" beside "x" are text; a new batch of only
+    # digit codes is read as 1, 2, which were ignored as unseen categories:
+    # a row's prediction depended on the other rows of its batch.
+    from ltlearn.recipes._registry import RECIPES
+
+    frame = _frame()
+    code = np.array(["01", "02", "x", "1.50"])[np.arange(len(frame)) % 4]
+    frame["code"] = np.where(frame["label"] == "fraud", "01", code)
+    dataset = load_table(_write(tmp_path, frame), "label")
+    recipe = RECIPES[method]
+    context = dataset.context("balanced_accuracy")
+    model = recipe.pipeline(0, context, dataset.preprocessing)
+    model.fit(dataset.X, dataset.y)
+    rows = dataset.X.iloc[:8]
+    batch = tmp_path / "batch.csv"
+    numbers = rows[rows["code"] != "x"]
+    numbers.to_csv(batch, index=False)
+    read = pd.read_csv(batch)
+    assert read["code"].dtype.kind == "f"  # 1, 2 and 1.5, not the text
+    np.testing.assert_array_equal(
+        model.predict_proba(read), model.predict_proba(numbers)
+    )
+    # a code of the file stays as it is; another number is still unseen
+    one = model[:-1].transform(rows.assign(code=["1", "01", "2.0", "3"] * 2))
+    seen = model[:-1].transform(rows.assign(code=["01", "01", "02", "x"] * 2))
+    np.testing.assert_array_equal(one[:3], seen[:3])
+    assert not np.array_equal(one[3], seen[3])
+
+
 def test_categories_as_text_of_text_and_of_numbers():
     from ltlearn._compare._data import _categories_as_text
 

@@ -170,7 +170,8 @@ def _category_texts(values):
 
 
 def _categories_as_text(X):
-    """The categorical columns of a user's table as text (a preprocessing step)."""
+    """The categorical columns of a user's table as text (see the preprocessing
+    step ``_CategoriesAsText``)."""
     import pandas as pd
 
     frame = X if hasattr(X, "columns") else pd.DataFrame(X)
@@ -337,11 +338,14 @@ def make_preprocessor(spec, *, native_categorical=False):
 
     def encode(encoder):
         # The categories of a user's table are text, whatever type pandas
-        # reads a new batch of rows as (7 where the training file had "7").
+        # reads a new batch of rows as (7 where the training file had "7"),
+        # and a code read as a number matched to the category of the file
+        # that reads as it (1 where the file had "01").
         if not spec.get("text_categories"):
             return encoder
-        text = FunctionTransformer(_categories_as_text, feature_names_out="one-to-one")
-        return make_pipeline(text, encoder)
+        from ltlearn._compare._text_categories import _CategoriesAsText
+
+        return make_pipeline(_CategoriesAsText(), encoder)
 
     categorical = spec["one_hot"] + spec["ordinal"]
     if native_categorical and categorical:
