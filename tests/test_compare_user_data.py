@@ -297,6 +297,34 @@ def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
         model.predict(new.assign(amount=["5", "6", "1O0", *new["amount"][3:]]))
 
 
+def test_a_saved_model_parses_text_in_a_column_of_numbers(tmp_path):
+    # A new batch with "?" or "1,234" in a column of numbers of the file is
+    # read by pandas as text: the saved model failed with scikit-learn's
+    # "Cannot use median strategy with non-numeric data", no column named.
+    from ltlearn.recipes._registry import RECIPES
+
+    frame = _frame().assign(flag=lambda frame: frame["amount"] > 110)
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["numeric"] == ["amount", "flag"]
+    context = dataset.context("balanced_accuracy")
+    model = RECIPES["plain"].pipeline(0, context, dataset.preprocessing)
+    model.fit(dataset.X, dataset.y)
+    rows = dataset.X.iloc[:3]
+    as_text = rows.assign(amount=["?", "1,234.5", "98.25"])
+    as_numbers = rows.assign(amount=[np.nan, 1234.5, 98.25])
+    np.testing.assert_array_equal(
+        model.predict_proba(as_text), model.predict_proba(as_numbers)
+    )
+    # booleans beside an empty cell, which pandas reads as objects, as before
+    flags = rows.assign(flag=np.array([True, np.nan, False], dtype=object))
+    np.testing.assert_array_equal(
+        model.predict_proba(flags),
+        model.predict_proba(rows.assign(flag=[1.0, np.nan, 0.0])),
+    )
+    with pytest.raises(ValueError, match=r"'amount' .* '1O0' \(row 1"):
+        model.predict(rows.assign(amount=["5", "1O0", "7"]))
+
+
 @pytest.mark.parametrize(
     "cells, match",
     [

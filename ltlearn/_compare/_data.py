@@ -200,6 +200,36 @@ def _parse_numbers(X):
     return out
 
 
+# What pandas.api.types.infer_dtype says of a column that holds some text.
+_TEXT_KINDS = ("string", "mixed", "mixed-integer")
+
+
+def _numbers_of_batch(X):
+    """The numeric columns of a user's table as numbers (a preprocessing step).
+
+    A column that a new batch holds as text, because pandas read a "?" or a
+    "1,234" among its numbers, is read as the file reads numbers written as
+    text (see :func:`_parse_numbers`); the other columns are left as they are
+    (booleans beside an empty cell, which pandas reads as objects, included).
+    """
+    import pandas as pd
+
+    if not hasattr(X, "columns"):
+        return X
+    text = [
+        column
+        for column in X.columns
+        if not pd.api.types.is_numeric_dtype(X[column].dtype)
+        and pd.api.types.infer_dtype(X[column], skipna=True) in _TEXT_KINDS
+    ]
+    if not text:
+        return X
+    X = X.copy()
+    for column, numbers in zip(text, _parse_numbers(X[text]).T):
+        X[column] = numbers
+    return X
+
+
 def utf8_text(text):
     """``text`` with the bytes the locale could not decode read as UTF-8.
 
@@ -329,8 +359,13 @@ def make_preprocessor(spec, *, native_categorical=False):
         return [("impute", impute()), ("scale", StandardScaler())]
     transformers = []
     if spec["numeric"]:
-        numeric = make_pipeline(impute(), StandardScaler())
-        transformers.append(("numeric", numeric, spec["numeric"]))
+        steps = [impute(), StandardScaler()]
+        if spec.get("text_categories"):  # a user's table: see _numbers_of_batch
+            read = FunctionTransformer(
+                _numbers_of_batch, feature_names_out="one-to-one"
+            )
+            steps.insert(0, read)
+        transformers.append(("numeric", make_pipeline(*steps), spec["numeric"]))
     if spec.get("numeric_text"):
         parse = FunctionTransformer(_parse_numbers, feature_names_out="one-to-one")
         numeric = make_pipeline(parse, impute(), StandardScaler())
