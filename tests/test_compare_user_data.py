@@ -523,6 +523,30 @@ def test_codes_read_as_numbers_are_the_categories_of_the_file(tmp_path, method):
     assert not np.array_equal(one[3], seen[3])
 
 
+def test_boolean_codes_read_by_pandas_are_the_categories_of_the_file(tmp_path):
+    # The file's codes "true", "false" beside "unknown" are text; a new batch
+    # of only "true" and "false" is read as booleans, which were written
+    # "True" and ignored as unseen categories.
+    from ltlearn.recipes._registry import RECIPES
+
+    frame = _frame()
+    code = np.array(["true", "false", "unknown"])[np.arange(len(frame)) % 3]
+    frame["verified"] = np.where(frame["label"] == "fraud", "true", code)
+    dataset = load_table(_write(tmp_path, frame), "label")
+    context = dataset.context("balanced_accuracy")
+    model = RECIPES["plain"].pipeline(0, context, dataset.preprocessing)
+    model.fit(dataset.X, dataset.y)
+    rows = dataset.X.iloc[:9]
+    booleans = rows[rows["verified"] != "unknown"]
+    batch = tmp_path / "batch.csv"
+    booleans.to_csv(batch, index=False)
+    read = pd.read_csv(batch)
+    assert read["verified"].dtype == bool
+    np.testing.assert_array_equal(
+        model.predict_proba(read), model.predict_proba(booleans)
+    )
+
+
 def test_categories_as_text_of_text_and_of_numbers():
     from ltlearn._compare._data import _categories_as_text
 

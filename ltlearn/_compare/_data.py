@@ -374,8 +374,8 @@ def make_preprocessor(spec, *, native_categorical=False):
     def encode(encoder):
         # The categories of a user's table are text, whatever type pandas
         # reads a new batch of rows as (7 where the training file had "7"),
-        # and a code read as a number matched to the category of the file
-        # that reads as it (1 where the file had "01").
+        # and a code read as a number or a boolean matched to the category of
+        # the file that reads as it (1 where the file had "01").
         if not spec.get("text_categories"):
             return encoder
         from ltlearn._compare._text_categories import _CategoriesAsText

@@ -16,13 +16,16 @@ from ltlearn._compare._data import _categories_as_text
 _DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
-def _number(text):
-    """The number a category's text reads as, or None.
+def _value(text):
+    """What pandas reads a category's text as in a CSV cell, or None.
 
     Integers exactly ("01" and "1" are 1, whatever their size); other
-    decimals as floats, an integral one as an int (1.0 and "1e0" are 1).
+    decimals as floats, an integral one as an int (1.0 and "1e0" are 1);
+    a boolean in any case as "true" or "false" ("TRUE" and True are "true").
     """
     text = text.strip()
+    if text.lower() in ("true", "false"):
+        return text.lower()
     if not _DECIMAL.fullmatch(text):
         return None
     if text.lstrip("+-").isdigit():
@@ -33,14 +36,14 @@ def _number(text):
     return int(value) if value.is_integer() else value
 
 
-def _by_number(categories):
-    """``{number: text}`` of the categories that alone read as their number."""
+def _by_value(categories):
+    """``{value: text}`` of the categories that alone read as their value."""
     found = {}
     for text in categories:
-        number = _number(text)
-        if number is not None:
-            found.setdefault(number, []).append(text)
-    return {number: texts[0] for number, texts in found.items() if len(texts) == 1}
+        value = _value(text)
+        if value is not None:
+            found.setdefault(value, []).append(text)
+    return {value: texts[0] for value, texts in found.items() if len(texts) == 1}
 
 
 class _CategoriesAsText(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
@@ -48,12 +51,13 @@ class _CategoriesAsText(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Each cell is written as text (see :func:`_categories_as_text`). ``fit``
     keeps the categories of each column; ``transform`` reads a cell that is
-    not one of them but reads as the same number as exactly one of them as
-    that category. pandas reads a batch of codes such as ``01`` and ``02``
-    as the numbers 1 and 2, where the training file, whose column also held
-    codes that are not numbers, kept the text ``"01"`` (and the other way
-    round): a row's category then depended on the other rows of its batch,
-    and was ignored as unseen when they were all numbers.
+    not one of them but reads as the same number or boolean as exactly one
+    of them as that category (see :func:`_value`). pandas reads a batch of
+    codes such as ``01`` and ``02`` as the numbers 1 and 2, and ``true`` as
+    the boolean True, where the training file, whose column also held codes
+    that are not numbers, kept the text ``"01"`` and ``"true"`` (and the
+    other way round): a row's category then depended on the other rows of
+    its batch, and was ignored as unseen when they were all numbers.
     """
 
     def fit(self, X, y=None):
@@ -73,9 +77,7 @@ class _CategoriesAsText(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         validate_data(self, X, skip_check_array=True)
         text = _categories_as_text(X)
-        self.by_number_ = [
-            _by_number(set(column[column == column])) for column in text.T
-        ]
+        self.by_value_ = [_by_value(set(column[column == column])) for column in text.T]
         return self
 
     def transform(self, X):
@@ -94,24 +96,24 @@ class _CategoriesAsText(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         validate_data(self, X, skip_check_array=True, reset=False)
         text = _categories_as_text(X)
-        for j, by_number in enumerate(self.by_number_):
-            if by_number:
-                text[:, j] = _as_categories(text[:, j], by_number)
+        for j, by_value in enumerate(self.by_value_):
+            if by_value:
+                text[:, j] = _as_categories(text[:, j], by_value)
         return text
 
 
-def _as_categories(column, by_number):
-    """``column`` with each cell that is no category of ``by_number`` but
-    reads as the number of one of them replaced by that category."""
+def _as_categories(column, by_value):
+    """``column`` with each cell that is no category of ``by_value`` but
+    reads as the value of one of them replaced by that category."""
     import pandas as pd
 
     cells = pd.Series(column, dtype=object)
-    unknown = cells.notna() & ~cells.isin(list(by_number.values()))
+    unknown = cells.notna() & ~cells.isin(list(by_value.values()))
     if not unknown.any():
         return column
     # each distinct cell is read once: a column repeats its categories
     others = cells[unknown]
-    found = others.map({cell: by_number.get(_number(cell)) for cell in others.unique()})
+    found = others.map({cell: by_value.get(_value(cell)) for cell in others.unique()})
     column = column.copy()
     column[np.flatnonzero(unknown.to_numpy())[found.notna().to_numpy()]] = found[
         found.notna()
