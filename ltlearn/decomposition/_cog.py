@@ -28,6 +28,7 @@ from ltlearn.decomposition._subclasses import (
     _kmeans_ready,
     _n_clusters_per_class,
     _phase_three_estimator,
+    _refuse_pairwise,
     _replication_rule,
     _SubclassLearner,
 )
@@ -425,6 +426,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X = _kmeans_ready(X)
         if self.estimator is not None:
             _check_estimator(self.estimator)
+        if self.clusterer is not None:
+            _refuse_pairwise(self.clusterer, "clusterer")
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index, minlength=self.classes_.size)
         rng = check_random_state(self.random_state)

@@ -15,6 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
+from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
 
 from ltlearn.decomposition._pairwise import (
@@ -258,6 +259,25 @@ def _check_estimator(estimator):
             "COGClassifier fits its estimator on sub-class labels (each "
             "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
             "never refitted, does not predict; pass the unfitted model."
+        )
+    _refuse_pairwise(estimator, "estimator")
+
+
+def _refuse_pairwise(model, role):
+    """Refuse a ``model`` on a precomputed kernel or distance matrix.
+
+    Its ``pairwise`` tag says so: COG takes the rows of ``X`` (of a class, of
+    a sub-class problem) with all the columns, where such a model needs the
+    columns of the same samples, and it failed on the non-square part with
+    an error about a matrix that was not given.
+    """
+    if hasattr(model, "__sklearn_tags__") and get_tags(model).input_tags.pairwise:
+        raise ValueError(
+            f"COGClassifier cannot use the {role} {type(model).__name__}, which "
+            "takes a precomputed kernel or distance matrix (its pairwise tag): "
+            "COG clusters the rows of X within each class, over-samples them "
+            f"and fits on them as feature vectors. Give X as features and a "
+            f"{role} that takes them."
         )
 
 

@@ -21,12 +21,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, log_loss
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import has_fit_parameter
 
@@ -887,6 +888,34 @@ def test_a_frozen_estimator_is_refused(imbalanced_multiclass, strategy):
     cog = COGClassifier(frozen, strategy=strategy, n_clusters=2)
     with pytest.raises(ValueError, match="FrozenEstimator, never refitted"):
         cog.fit(X, y + 3)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        (dict(estimator=SVC(kernel="precomputed")), "estimator SVC"),
+        (
+            dict(
+                estimator=Pipeline(
+                    [("knn", KNeighborsClassifier(metric="precomputed"))]
+                )
+            ),
+            "estimator Pipeline",
+        ),
+        (dict(clusterer=DBSCAN(metric="precomputed")), "clusterer DBSCAN"),
+    ],
+)
+def test_a_model_on_a_precomputed_matrix_is_refused(
+    imbalanced_multiclass, params, name
+):
+    # COG cuts the rows of X only: an SVC failed with "Precomputed matrix must
+    # be a square matrix. Input is a 55x90 matrix" for the 90x90 kernel given,
+    # and DBSCAN clustered the non-square part of the distances without a word
+    X, y = imbalanced_multiclass
+    distances = euclidean_distances(X)
+    cog = COGClassifier(**params, n_clusters=2, random_state=0)
+    with pytest.raises(ValueError, match=f"the {name}, which takes a precomputed"):
+        cog.fit(distances, y)
 
 
 def test_sample_weight_is_refused(imbalanced_multiclass):
