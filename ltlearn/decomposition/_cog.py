@@ -427,7 +427,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if self.estimator is not None:
             _check_estimator(self.estimator)
         if self.clusterer is not None:
-            _refuse_pairwise(self.clusterer, "clusterer")
+            _refuse_pairwise(
+                self.clusterer, "clusterer", "COG clusters the rows of each class"
+            )
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index, minlength=self.classes_.size)
         rng = check_random_state(self.random_state)

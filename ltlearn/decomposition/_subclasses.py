@@ -260,24 +260,27 @@ def _check_estimator(estimator):
             "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
             "never refitted, does not predict; pass the unfitted model."
         )
-    _refuse_pairwise(estimator, "estimator")
 
 
-def _refuse_pairwise(model, role):
+def _refuse_pairwise(model, role, rows):
     """Refuse a ``model`` on a precomputed kernel or distance matrix.
 
-    Its ``pairwise`` tag says so: COG takes the rows of ``X`` (of a class, of
-    a sub-class problem) with all the columns, where such a model needs the
-    columns of the same samples, and it failed on the non-square part with
-    an error about a matrix that was not given.
+    Its ``pairwise`` tag says so: such a model needs the columns of the very
+    rows it is fitted on, and ``rows`` says which other rows of ``X`` COG
+    gives it. It failed on them with an error about a matrix that was not
+    given, or clustered them without a word.
     """
     if hasattr(model, "__sklearn_tags__") and get_tags(model).input_tags.pairwise:
+        advice = (
+            " and a clusterer that takes them"
+            if role == "clusterer"
+            else ", or use strategy='direct' with no sampler as oversample and "
+            "split_cv=None, which fit the estimator on all the rows"
+        )
         raise ValueError(
             f"COGClassifier cannot use the {role} {type(model).__name__}, which "
             "takes a precomputed kernel or distance matrix (its pairwise tag): "
-            "COG clusters the rows of X within each class, over-samples them "
-            f"and fits on them as feature vectors. Give X as features and a "
-            f"{role} that takes them."
+            f"{rows}, with all the columns of X. Give X as features{advice}."
         )
 
 
@@ -429,11 +432,23 @@ class _SubclassLearner:
             sampler, X_fit, y_fit = _resample(
                 self.sampler, X, subclass, self.sampler_seed
             )
+            if y_fit.shape[0] != subclass.shape[0]:
+                _refuse_pairwise(
+                    self.estimator,
+                    "estimator",
+                    "the sampler of oversample changes the rows",
+                )
         else:
             replicate_rates = _class_rates(self.class_rates, counts)[subclass_class]
             if np.any(replicate_rates != 1):
                 rates = replicate_rates[subclass]
         pairs = _subclass_pairs(subclass_class) if self.strategy == "min-max" else None
+        if pairs is not None and pairs.shape[0] > 1:
+            _refuse_pairwise(
+                self.estimator,
+                "estimator",
+                "'min-max' fits it on the rows of each pair of sub-classes",
+            )
         return _SubclassProblem(
             X_fit, y_fit, rates, subclass_class, sampler, replicate_rates, pairs
         )

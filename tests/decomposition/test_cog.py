@@ -902,20 +902,46 @@ def test_a_frozen_estimator_is_refused(imbalanced_multiclass, strategy):
             ),
             "estimator Pipeline",
         ),
+        (
+            dict(
+                estimator=SVC(kernel="precomputed"),
+                strategy="direct",
+                oversample=RandomOverSampler(random_state=0),
+            ),
+            "estimator SVC",
+        ),
+        (
+            dict(estimator=SVC(kernel="precomputed"), strategy="direct", split_cv=2),
+            "estimator SVC",
+        ),
         (dict(clusterer=DBSCAN(metric="precomputed")), "clusterer DBSCAN"),
     ],
 )
 def test_a_model_on_a_precomputed_matrix_is_refused(
     imbalanced_multiclass, params, name
 ):
-    # COG cuts the rows of X only: an SVC failed with "Precomputed matrix must
-    # be a square matrix. Input is a 55x90 matrix" for the 90x90 kernel given,
-    # and DBSCAN clustered the non-square part of the distances without a word
+    # Where COG cuts the rows of X only (the clusters of a class, the pairs
+    # of 'min-max', a sampler, the split check): an SVC failed with
+    # "Precomputed matrix must be a square matrix. Input is a 224x400
+    # matrix" for the 400x400 matrix given, and DBSCAN clustered the
+    # non-square part of the distances without a word
     X, y = imbalanced_multiclass
     distances = euclidean_distances(X)
     cog = COGClassifier(**params, n_clusters=2, random_state=0)
     with pytest.raises(ValueError, match=f"the {name}, which takes a precomputed"):
         cog.fit(distances, y)
+
+
+def test_a_model_on_a_precomputed_matrix_fits_on_all_the_rows(imbalanced_multiclass):
+    # 'direct' with no sampler and no split check fits the estimator on all
+    # the rows: a precomputed kernel works there
+    X, y = imbalanced_multiclass
+    kernel = X @ X.T
+    cog = COGClassifier(
+        SVC(kernel="precomputed"), strategy="direct", n_clusters=2, random_state=0
+    ).fit(kernel, y)
+    assert cog.n_subclasses_ > cog.n_classes_
+    assert balanced_accuracy_score(y, cog.predict(kernel)) > 0.8
 
 
 def test_sample_weight_is_refused(imbalanced_multiclass):
