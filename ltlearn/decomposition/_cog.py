@@ -577,4 +577,11 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if self._uses_sampler():
             sparse = sparse and get_tags(self.oversample).input_tags.sparse
         tags.input_tags.sparse = sparse
+        # a precomputed matrix: "direct" alone fits on all the rows (see fit)
+        tags.input_tags.pairwise = (
+            self.strategy == "direct"
+            and self.split_cv is None
+            and not self._uses_sampler()
+            and get_tags(estimator).input_tags.pairwise
+        )
         return tags
