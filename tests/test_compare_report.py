@@ -189,6 +189,19 @@ def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
     assert p_value != pytest.approx(wilcoxon(ours, peer, zero_method="pratt").pvalue)
 
 
+def test_the_wilcoxon_p_value_ties_differences_equal_up_to_rounding():
+    # 0.3 - 0.2, 0.7 - 0.6 and 0.2 - 0.1 are 0.1 apart from rounding error:
+    # the signed-rank test gave them three ranks and p = 0.25, where the
+    # differences of 1, 1, -1, 4 and 1 tenths give 0.3125.
+    ours, peer = [0.3, 0.7, 0.5, 0.9, 0.2], [0.2, 0.6, 0.6, 0.5, 0.1]
+    scores = {}
+    for i, (a, b) in enumerate(zip(ours, peer)):
+        scores.update({(f"d{i}", "plugin"): a, (f"d{i}", "brf"): b})
+    versus = rank_common(_summary(scores)).versus_peer["plugin"]
+    assert versus[:3] == (4, 0, 1)
+    assert versus[3] == pytest.approx(wilcoxon([1, 1, -1, 4, 1]).pvalue)
+
+
 def test_the_tests_of_methods_that_never_differ():
     # Every method tied on every data set: Friedman's statistic is 0 and its
     # p-value 1, as is the p-value of a method identical to the peer, which
