@@ -202,6 +202,19 @@ def test_the_wilcoxon_p_value_ties_differences_equal_up_to_rounding():
     assert versus[3] == pytest.approx(wilcoxon([1, 1, -1, 4, 1]).pvalue)
 
 
+def test_the_wilcoxon_p_value_ties_differences_of_repeating_decimals():
+    # Rounded first, 1 - 2/3 and 2/3 - 1/3 read 0.3333333333 and
+    # 0.3333333334: two signed ranks and p = 0.3125, where the differences
+    # of 10, 10, -3, -9 and 12 thirtieths give 0.25.
+    ours, peer = [1, 2 / 3, 0.5, 0.2, 0.9], [2 / 3, 1 / 3, 0.6, 0.5, 0.5]
+    scores = {}
+    for i, (a, b) in enumerate(zip(ours, peer)):
+        scores.update({(f"d{i}", "plugin"): a, (f"d{i}", "brf"): b})
+    versus = rank_common(_summary(scores)).versus_peer["plugin"]
+    assert versus[:3] == (3, 0, 2)
+    assert versus[3] == pytest.approx(wilcoxon([10, 10, -3, -9, 12]).pvalue)
+
+
 def test_the_tests_of_methods_that_never_differ():
     # Every method tied on every data set: Friedman's statistic is 0 and its
     # p-value 1, as is the p-value of a method identical to the peer, which
