@@ -19,7 +19,11 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 
 from ltlearn._compare._render import render
-from ltlearn._compare._report import _per_dataset_blocks, _summary_blocks
+from ltlearn._compare._report import (
+    _per_dataset_blocks,
+    _statistics_blocks,
+    _summary_blocks,
+)
 from ltlearn._compare._stats import critical_difference, rank_common
 from ltlearn._compare._summary import (
     Summary,
@@ -299,6 +303,21 @@ def test_the_table_gives_p_values_below_a_thousandth_in_scientific_notation():
     text = format_table(_summary(scores), {"cv": 2})
     shown = re.search(r"Friedman test: chi2 = 40\.00, p = (\S+);", text).group(1)
     assert float(shown) == pytest.approx(math.exp(-20), rel=0.05)
+
+
+def test_a_friedman_p_value_below_alpha_does_not_read_as_alpha():
+    # 3 methods in the same order on 3 data sets: chi2 = 6 and p = exp(-3)
+    # = 0.0498, which read "p = 0.050, the mean ranks differ".
+    scores = {}
+    for i in range(3):
+        for rank, method in enumerate(("plugin", "smote", "plain")):
+            scores[(f"d{i}", method)] = 0.9 - 0.1 * rank - 0.01 * i
+    ranking = rank_common(_summary(scores))
+    assert ranking.friedman[1] == pytest.approx(math.exp(-3))
+    text = _statistics_blocks(ranking, "BA")[1][1]
+    assert "chi2 = 6.00, p = 0.0498, the mean ranks differ." in text
+    table = format_table(_summary(scores), {"cv": 2})
+    assert "Friedman test: chi2 = 6.00, p = 0.0498;" in table
 
 
 def test_methods_tied_up_to_rounding_come_first_by_name():
