@@ -658,18 +658,13 @@ def test_scores_per_data_set_show_one_dash_where_there_is_no_score():
     assert dict(zip(header[1:], rows[0][1:])) == {"plain": "-", "brf": "0.500 ± 0.010"}
 
 
-@pytest.mark.parametrize("k", [10, 35])
-def test_critical_difference_axis_numbers_do_not_run_into_each_other(
-    tmp_path, monkeypatch, k
-):
-    # --models lr rf hgb mlp ranks some 35 methods: the 35 numbers of the
-    # rank axis overlapped into "101112131415...".
+def _critical_difference_figure(tmp_path, monkeypatch, mean_rank, cd):
+    """The figure of the critical-difference diagram of these mean ranks."""
     pytest.importorskip("matplotlib")
     from ltlearn._compare import _plots
     from ltlearn._compare._stats import Ranking
 
-    methods = [f"threshold_moving:model{i}" for i in range(k)]
-    mean_rank = dict(zip(methods, np.linspace(1.5, k - 0.5, k)))
+    methods = list(mean_rank)
     ranking = Ranking(
         methods=methods,
         datasets=list("abcdefgh"),
@@ -678,13 +673,26 @@ def test_critical_difference_axis_numbers_do_not_run_into_each_other(
         mean={},
         mean_rank=mean_rank,
         scores={},
-        cd=critical_difference(k, 8),
+        cd=cd,
         best=methods[0],
     )
     drawn = []
     monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
     assert _plots.plot_critical_difference(ranking, tmp_path / "cd.png", "BA")
     (figure,) = drawn
+    return figure
+
+
+@pytest.mark.parametrize("k", [10, 35])
+def test_critical_difference_axis_numbers_do_not_run_into_each_other(
+    tmp_path, monkeypatch, k
+):
+    # --models lr rf hgb mlp ranks some 35 methods: the 35 numbers of the
+    # rank axis overlapped into "101112131415...".
+    methods = [f"threshold_moving:model{i}" for i in range(k)]
+    mean_rank = dict(zip(methods, np.linspace(1.5, k - 0.5, k)))
+    cd = critical_difference(k, 8)
+    figure = _critical_difference_figure(tmp_path, monkeypatch, mean_rank, cd)
     renderer = figure.canvas.get_renderer()
     figure.draw(renderer)
     numbers = [t for t in figure.axes[0].texts if t.get_text().isdigit()]
@@ -695,6 +703,21 @@ def test_critical_difference_axis_numbers_do_not_run_into_each_other(
     extents = [t.get_window_extent(renderer) for t in numbers]
     for left, right in zip(extents, extents[1:]):
         assert left.x1 < right.x0
+
+
+@pytest.mark.parametrize(
+    "mean_ranks, bars", [((1.0, 2.0, 3.0), []), ((1.0, 1.5, 3.0), [(1.0, 1.5)])]
+)
+def test_critical_difference_diagram_joins_mean_ranks_less_than_cd_apart(
+    tmp_path, monkeypatch, mean_ranks, bars
+):
+    # Mean ranks the critical difference apart differ (Demsar 2006), as the
+    # report says ("differ by less are not told apart"); the bar joined them.
+    mean_rank = dict(zip(["plugin", "smote", "plain"], mean_ranks))
+    figure = _critical_difference_figure(tmp_path, monkeypatch, mean_rank, 1.0)
+    lines = figure.axes[0].get_lines()
+    drawn_bars = [line.get_xdata() for line in lines if line.get_linewidth() == 3]
+    assert [(round(a + 0.03, 9), round(b - 0.03, 9)) for a, b in drawn_bars] == bars
 
 
 def test_use_this_advice_of_several_data_sets_gives_a_command_that_runs(
