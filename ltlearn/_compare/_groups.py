@@ -1,0 +1,108 @@
+"""The groups of a user's table (``--groups``): rows the folds keep together."""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+from ltlearn._compare._data import CompareError, _close
+from ltlearn._compare._target import _rows_text
+
+
+def _columns_text(columns, limit=50):
+    """The first ``limit`` of ``columns``, joined, with how many there are."""
+    shown = ", ".join(columns[:limit])
+    if len(columns) > limit:
+        shown += f", ... ({len(columns)} columns)"
+    return shown
+
+
+def read_groups(frame, column, target, header, file_name):
+    """The group of each row of ``frame``: codes ``0 .. n_groups - 1``.
+
+    ``column`` (the value of ``--groups``) must be a column of ``frame``
+    other than ``target``, stand once in ``header`` (a copy of it would be a
+    feature holding the groups) and have a value on every row: a missing
+    one is refused, its rows named, since whether such a row belongs with
+    others cannot be told. Equal values are one group.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_samples,)
+        The group of each row, numbered in order of first appearance.
+    note : str
+        What the folds do with the groups, for the notes of the data set.
+    """
+    import pandas as pd
+
+    columns = [str(name) for name in frame.columns]
+    if column not in columns:
+        raise CompareError(
+            f"Group column {column!r} (--groups) is not in {file_name}."
+            f"{_close(column, columns)} Its columns are: {_columns_text(columns)}."
+        )
+    if column == target:
+        raise CompareError(
+            f"--groups {column!r} is the target column; give the column that "
+            "says which rows belong together (a patient, a customer, a site)."
+        )
+    if header is not None and header.count(column) > 1:
+        raise CompareError(
+            f"Column {column!r} appears {header.count(column)} times in the header "
+            f"of {file_name}: the other copies would be features holding the "
+            "groups. Rename or drop them."
+        )
+    values = frame[column]
+    missing = np.flatnonzero(values.isna().to_numpy())
+    if missing.size:
+        raise CompareError(
+            f"Group column {column!r} of {file_name} has {missing.size} missing "
+            f"value(s) ({_rows_text(missing)}): every row needs a group. Fill "
+            "them (a row that shares its unit with no other: a value of its "
+            "own), or drop those rows."
+        )
+    codes, uniques = pd.factorize(values)
+    codes = np.asarray(codes, dtype=np.int64)
+    note = (
+        f"Folds keep the rows of each value of {column!r} together "
+        f"({len(uniques)} groups in {codes.size} rows); the column is not a "
+        "feature."
+    )
+    if len(uniques) == codes.size:
+        note += " Each row is a group of its own, so the folds are of single rows."
+    return codes, note
+
+
+def groups_per_class(dataset, cv):
+    """The number of groups that hold labelled rows of each class of ``dataset``.
+
+    An error, first, when the labelled rows fall in fewer groups than ``cv``
+    folds: a test fold takes whole groups (scikit-learn's
+    ``StratifiedGroupKFold`` refuses it too).
+    """
+    labelled = dataset.y >= 0
+    groups = dataset.groups[labelled]
+    n_groups = np.unique(groups).size
+    if n_groups < cv:
+        fix = "Lower --cv." if n_groups > 1 else "Give a column of smaller groups."
+        raise CompareError(
+            f"Group column {dataset.groups_column!r} of data set "
+            f"{dataset.name!r} has {n_groups} group(s) of labelled rows; --cv "
+            f"{cv} needs at least {cv}, since a test fold takes whole groups. "
+            f"{fix}"
+        )
+    pairs = np.unique(np.column_stack([dataset.y[labelled], groups]), axis=0)
+    return np.bincount(pairs[:, 0], minlength=dataset.classes.size)
+
+
+def grouped_splits(dataset, labelled, cv, seed):
+    """The (train, test) indices into ``labelled`` of the folds of ``cv`` groups.
+
+    ``StratifiedGroupKFold``, shuffled by ``seed``: each group is in one test
+    fold, and the classes are spread over the folds as evenly as whole
+    groups allow.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
+    return splitter.split(labelled, dataset.y[labelled], dataset.groups[labelled])
