@@ -195,3 +195,21 @@ def test_grouped_comparison_and_saved_model(tmp_path, capsys):
         model.predict_proba(frame), model.predict_proba(features)
     )
     assert set(model.predict(features)) <= {"sick", "well"}
+
+
+def test_a_test_fold_without_a_class_is_a_clear_error(tmp_path):
+    # Groups of mixed classes: StratifiedGroupKFold left class 'a' out of a
+    # test fold though it is in 3 groups for 3 folds, and that fold scored
+    # the other class alone, without a word.
+    frame = pd.DataFrame(
+        {
+            "unit": [0, 0, 1, 1, 2, 3],
+            "x": [0.1, 0.5, 0.2, 0.9, 0.4, 0.7],
+            "label": ["a", "b", "b", "a", "a", "b"],
+        }
+    )
+    dataset = load_table(_write(tmp_path, frame), "label", groups="unit")
+    check_folds(dataset, 3)
+    match = r"Test fold 1 of data set 'visits' has no labelled row of class 'a'"
+    with pytest.raises(CompareError, match=match):
+        _folds(dataset, 3, 0)

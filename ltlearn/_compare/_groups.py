@@ -100,9 +100,27 @@ def grouped_splits(dataset, labelled, cv, seed):
 
     ``StratifiedGroupKFold``, shuffled by ``seed``: each group is in one test
     fold, and the classes are spread over the folds as evenly as whole
-    groups allow.
+    groups allow. Where groups hold rows of several classes, that can leave a
+    class out of a test fold even with the class in ``cv`` groups or more;
+    such a fold cannot score the class, and is refused by name.
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
     splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
-    return splitter.split(labelled, dataset.y[labelled], dataset.groups[labelled])
+    y = dataset.y[labelled]
+    splits = list(splitter.split(labelled, y, dataset.groups[labelled]))
+    for fold, (_, test) in enumerate(splits):
+        absent = np.setdiff1d(np.arange(dataset.classes.size), y[test])
+        if absent.size:
+            names = ", ".join(
+                repr(label.item() if hasattr(label, "item") else label)
+                for label in dataset.classes[absent]
+            )
+            raise CompareError(
+                f"Test fold {fold} of data set {dataset.name!r} has no labelled "
+                f"row of class {names}: the groups of {dataset.groups_column!r} "
+                "hold rows of several classes, and whole groups could not put "
+                f"each class in each of the --cv {cv} test folds (a fold without "
+                "a class cannot score it). Lower --cv, or try another --seed."
+            )
+    return splits
