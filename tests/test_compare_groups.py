@@ -71,6 +71,37 @@ def test_grouped_folds_never_split_a_group(tmp_path, seed):
     )
 
 
+@pytest.mark.parametrize("prefix", [None, "P"])
+def test_grouped_folds_are_those_of_stratified_group_kfold(tmp_path, prefix):
+    # The groups were numbered in order of first appearance: on a file whose
+    # patients do not come in the order of their ids, the folds differed from
+    # StratifiedGroupKFold's given the column, as cross_validate(groups=) uses;
+    # and scikit-learn 1.7's shuffle left them unstratified (a test fold
+    # without 'sick').
+    from sklearn import __version__
+    from sklearn.model_selection import StratifiedGroupKFold
+    from sklearn.utils.fixes import parse_version
+
+    frame = _visits().sample(frac=1, random_state=0).reset_index(drop=True)
+    if prefix is not None:
+        frame["patient_id"] = prefix + frame["patient_id"].astype(str)
+    dataset = load_table(_write(tmp_path, frame), "label", groups="patient_id")
+    for seed in (0, 1):
+        folds = _folds(dataset, 3, seed)
+        # 8 sick patients of 3 visits: 2 or 3 of them in each test fold
+        sick = [
+            np.count_nonzero(frame["label"].iloc[test] == "sick") for _, test in folds
+        ]
+        assert set(sick) <= {6, 9}
+        if parse_version(__version__).release[:2] < (1, 8):
+            continue
+        splitter = StratifiedGroupKFold(n_splits=3, shuffle=True, random_state=seed)
+        expected = splitter.split(frame, frame["label"], frame["patient_id"])
+        for (train, test), (sk_train, sk_test) in zip(folds, expected, strict=True):
+            np.testing.assert_array_equal(test, sk_test)
+            np.testing.assert_array_equal(train, sk_train)
+
+
 def test_the_group_column_is_not_a_feature_and_is_noted(tmp_path):
     dataset = load_table(_write(tmp_path, _visits()), "label", groups="patient_id")
     assert list(dataset.X.columns) == ["age", "ward"]

@@ -24,12 +24,14 @@ def read_groups(frame, column, target, header, file_name):
     other than ``target``, stand once in ``header`` (a copy of it would be a
     feature holding the groups) and have a value on every row: a missing
     one is refused, its rows named, since whether such a row belongs with
-    others cannot be told. Equal values are one group.
+    others cannot be told. Equal values are one group. The groups are
+    numbered in the order of their values, as scikit-learn numbers them, so
+    that the folds are those of ``StratifiedGroupKFold`` given the column.
 
     Returns
     -------
     codes : ndarray of shape (n_samples,)
-        The group of each row, numbered in order of first appearance.
+        The group of each row, numbered in the order of the values.
     note : str
         What the folds do with the groups, for the notes of the data set.
     """
@@ -61,7 +63,7 @@ def read_groups(frame, column, target, header, file_name):
             "them (a row that shares its unit with no other: a value of its "
             "own), or drop those rows."
         )
-    codes, uniques = pd.factorize(values)
+    codes, uniques = pd.factorize(values, sort=True)
     codes = np.asarray(codes, dtype=np.int64)
     note = (
         f"Folds keep the rows of each value of {column!r} together "
@@ -103,12 +105,21 @@ def grouped_splits(dataset, labelled, cv, seed):
     groups allow. Where groups hold rows of several classes, that can leave a
     class out of a test fold even with the class in ``cv`` groups or more;
     such a fold cannot score the class, and is refused by name.
+
+    The groups are shuffled here, as scikit-learn 1.8 shuffles them, and
+    split unshuffled: scikit-learn 1.7 shuffled the class counts of the
+    groups apart from the groups themselves, which left the folds unstratified.
     """
     from sklearn.model_selection import StratifiedGroupKFold
 
-    splitter = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=seed)
+    _, groups = np.unique(dataset.groups[labelled], return_inverse=True)
+    order = np.arange(groups.max() + 1)
+    np.random.RandomState(seed).shuffle(order)
+    place = np.empty_like(order)
+    place[order] = np.arange(order.size)
     y = dataset.y[labelled]
-    splits = list(splitter.split(labelled, y, dataset.groups[labelled]))
+    splitter = StratifiedGroupKFold(n_splits=cv)
+    splits = list(splitter.split(labelled, y, place[groups]))
     for fold, (_, test) in enumerate(splits):
         absent = np.setdiff1d(np.arange(dataset.classes.size), y[test])
         if absent.size:
