@@ -212,8 +212,10 @@ def test_grouped_comparison_and_saved_model(tmp_path, capsys):
         _compare(tmp_path, path, "--groups", "patient_id", "--save-best", str(model))
         == 0
     )
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert "note: visits: Folds keep the rows of each value of 'patient_id'" in err
+    # the table said "2-fold cross-validation", as of row-wise folds
+    assert "2-fold cross-validation grouped by 'patient_id', over" in out
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "keeping groups of rows together (visits by 'patient_id')" in report
     # refitted on every row, without the group column; a batch with it or
