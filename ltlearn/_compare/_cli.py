@@ -75,8 +75,10 @@ def _load(args):
         if args.target is None:
             raise CompareError("--data needs --target COLUMN, the label column.")
         if args.unlabelled is None:
-            return [load_table(args.data, args.target)]
-        dataset = load_table(args.data, args.target, unlabelled=args.unlabelled)
+            return [load_table(args.data, args.target, groups=args.groups)]
+        dataset = load_table(
+            args.data, args.target, unlabelled=args.unlabelled, groups=args.groups
+        )
         if dataset.n_unlabelled == 0 and not _marks_nothing(args.unlabelled):
             # A mistyped marker made the rows it meant a class, without a word.
             classes = ", ".join(map(repr, dataset.classes[:10].tolist()))
@@ -90,6 +92,11 @@ def _load(args):
     for option in ("target", "unlabelled"):
         if getattr(args, option) is not None:
             raise CompareError(f"--{option} goes with --data FILE.")
+    if args.groups is not None:
+        raise CompareError(
+            "--groups goes with --data FILE: the rows of the embedded data sets "
+            "have no groups."
+        )
     names = _names(args.datasets)
     if names == []:
         # --datasets "" (an unset shell variable) ran the default data sets.

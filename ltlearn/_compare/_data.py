@@ -257,7 +257,9 @@ class Dataset:
     for the unlabelled rows, whose target is ``unlabelled`` in the source (a
     value of ``--unlabelled``). ``preprocessing`` describes the columns (see
     :func:`make_preprocessor`); it is a plain dict so that it travels to remote
-    workers.
+    workers. ``groups`` holds the group of each row (integer codes of the
+    column ``groups_column``, ``--groups``), which the folds keep together;
+    None when the rows are not grouped.
     """
 
     name: str
@@ -269,6 +271,8 @@ class Dataset:
     target: str = None
     notes: list = field(default_factory=list)
     unlabelled: str = "-1"
+    groups: np.ndarray = None
+    groups_column: str = None
 
     @property
     def labelled(self):
@@ -296,6 +300,7 @@ class Dataset:
             "imbalance_ratio": float(counts.max() / max(counts.min(), 1)),
             "n_unlabelled": self.n_unlabelled,
             "source": self.source,
+            "groups": self.groups_column,
             "notes": list(self.notes),
         }
 
@@ -318,7 +323,10 @@ class Dataset:
         return context
 
     def fingerprint(self):
-        """A short hash of the data, so that stale results are never reused."""
+        """A short hash of the data, so that stale results are never reused.
+
+        Of the groups too, where the rows are grouped: the folds follow them.
+        """
         digest = hashlib.sha1()
         if hasattr(self.X, "columns"):
             import pandas as pd
@@ -328,6 +336,9 @@ class Dataset:
         else:
             digest.update(np.ascontiguousarray(self.X).tobytes())
         digest.update(np.ascontiguousarray(self.y).tobytes())
+        if self.groups is not None:
+            digest.update(b"groups")
+            digest.update(np.ascontiguousarray(self.groups, dtype=np.int64).tobytes())
         return digest.hexdigest()[:12]
 
 
@@ -525,9 +536,30 @@ def check_folds(dataset, cv):
 
     The smallest such class is named first; with several, all are listed
     with their counts (the first ten), so that a table of many classes is
-    mended in one go.
+    mended in one go. Where the rows are grouped (``--groups``), a class
+    counts the groups that hold its labelled rows, since a test fold takes
+    whole groups: scikit-learn's ``StratifiedGroupKFold`` would leave the
+    class out of some test folds (out of the training rows of one, for a
+    class in a single group) without a word.
     """
-    counts = np.bincount(dataset.y[dataset.y >= 0], minlength=dataset.classes.size)
+    if dataset.groups is None:
+        counts = np.bincount(dataset.y[dataset.y >= 0], minlength=dataset.classes.size)
+        has, need, few = "{} labelled row(s)", "", "labelled rows"
+        fix_one = "at least 2 rows of each class"
+    else:
+        from ltlearn._compare._groups import groups_per_class
+
+        counts = groups_per_class(dataset, cv)
+        has = f"labelled rows in {{}} group(s) of {dataset.groups_column!r}"
+        need = (
+            ": a test fold takes whole groups, and one without the class "
+            "cannot score it"
+        )
+        few = "groups"
+        fix_one = (
+            "each class in at least 2 groups (the rows of a class in one "
+            "group are all in one test fold, with none to train on)"
+        )
     small = np.flatnonzero(counts < cv)
     if small.size:
         small = small[np.argsort(counts[small], kind="stable")]
@@ -542,18 +574,17 @@ def check_folds(dataset, cv):
         fix = "Lower --cv."
         if counts[i] < 2:
             fix = (
-                "Cross-validation needs at least 2 rows of each class: drop or "
-                "relabel the rows of the smaller classes."
+                f"Cross-validation needs {fix_one}: drop or relabel the rows of "
+                "the smaller classes."
             )
         others = ""
         if small.size > 1:
             listed = (f"{label!r} ({counts[k]})" for label, k in zip(labels, small))
             others = (
-                f" {small.size} classes have fewer than {cv} labelled rows: "
+                f" {small.size} classes have fewer than {cv} {few}: "
                 f"{_first_names(listed)}."
             )
         raise CompareError(
-            f"Class {labels[0]!r} of {where} has {counts[i]} "
-            f"labelled row(s); --cv {cv} needs at least {cv} per class. "
-            f"{fix}{others}"
+            f"Class {labels[0]!r} of {where} has {has.format(counts[i])}; "
+            f"--cv {cv} needs at least {cv} per class{need}. {fix}{others}"
         )

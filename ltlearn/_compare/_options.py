@@ -35,6 +35,7 @@ examples:
   ltlearn compare --methods plain class_weight smote --cv 3
   ltlearn compare --data churn.csv --target churned --report html
   ltlearn compare --data churn.csv --target churned --save-best churn.joblib
+  ltlearn compare --data visits.csv --target outcome --groups patient_id
   ltlearn compare --models lr rf hgb
   ltlearn compare --backend dask --scheduler tcp://10.0.0.5:8786
   ltlearn compare --list
@@ -154,6 +155,13 @@ def add_compare_parser(subparsers):
         "'missing': the rows without a target; 'none': every row is "
         "labelled); they enable the semi-supervised methods",
     )
+    data.add_argument(
+        "--groups",
+        metavar="COLUMN",
+        help="column of --data whose rows belong together (a patient, a "
+        "customer): the folds keep each value's rows together, and the column "
+        "is not a feature",
+    )
     methods = parser.add_argument_group("methods and evaluation")
     _add_names(
         methods,
@@ -175,7 +183,7 @@ def add_compare_parser(subparsers):
         type=_folds,
         default=5,
         metavar="K",
-        help="stratified folds (default: 5)",
+        help="stratified folds (default: 5); with --groups, of whole groups",
     )
     methods.add_argument(
         "--scoring",

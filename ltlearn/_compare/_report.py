@@ -35,14 +35,22 @@ from ltlearn._compare._tables import (
 from ltlearn.recipes._registry import RECIPES
 
 
-def _header_blocks(config, title):
+def _header_blocks(config, title, datasets=()):
+    grouped = [
+        f"{info['name']} by {info['groups']!r}"
+        for info in datasets
+        if info.get("groups") is not None
+    ]
+    folds = f"{config['cv']}-fold stratified cross-validation"
+    if grouped:
+        folds += f" keeping groups of rows together ({', '.join(grouped)})"
     return [
         ("h1", "ltlearn compare"),
         (
             "p",
             f"ltlearn {ltlearn.__version__}, "
             f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC. Scoring: {title}; "
-            f"{config['cv']}-fold stratified cross-validation, seed {config['seed']}, "
+            f"{folds}, seed {config['seed']}, "
             f"backend {config['backend']}. Raw results, one row per fit: "
             "results.csv.",
         ),
@@ -332,7 +340,9 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         else contextlib.nullcontext()
     ) as folder:
         blocks = [
-            *_header_blocks(comparison.config, title + summary.defined()),
+            *_header_blocks(
+                comparison.config, title + summary.defined(), comparison.datasets
+            ),
             *_summary_blocks(summary, comparison.config, ranking),
             *_statistics_blocks(ranking, title),
             *_per_dataset_blocks(summary, title),

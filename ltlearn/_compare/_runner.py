@@ -197,15 +197,31 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
 
 
 def _folds(dataset, cv, seed):
+    """The (train, test) rows of each fold: stratified over the labelled rows.
+
+    The unlabelled rows join every training fold; where the rows are grouped
+    (``--groups``), a test fold takes whole groups, and the unlabelled rows
+    of its groups stay out of its training rows.
+    """
     from sklearn.model_selection import StratifiedKFold
 
     labelled = dataset.labelled
     unlabelled = np.flatnonzero(dataset.y < 0)
-    splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+    if dataset.groups is None:
+        splitter = StratifiedKFold(n_splits=cv, shuffle=True, random_state=seed)
+        splits = splitter.split(labelled, dataset.y[labelled])
+    else:
+        from ltlearn._compare._groups import grouped_splits
+
+        splits = grouped_splits(dataset, labelled, cv, seed)
     folds = []
-    for train, test in splitter.split(labelled, dataset.y[labelled]):
+    for train, test in splits:
+        extra = unlabelled
+        if dataset.groups is not None:
+            tested = np.isin(dataset.groups[unlabelled], dataset.groups[labelled[test]])
+            extra = unlabelled[~tested]
         folds.append(
-            (np.sort(np.concatenate([labelled[train], unlabelled])), labelled[test])
+            (np.sort(np.concatenate([labelled[train], extra])), labelled[test])
         )
     return folds
 
@@ -340,7 +356,10 @@ def run_comparison(
         rows.
     cv : int, default=5
         Stratified folds (over the labelled rows; the unlabelled rows join
-        every training fold).
+        every training fold). A data set whose rows are grouped (see
+        :func:`~ltlearn._compare._user_table.load_table`'s ``groups``) is
+        split by scikit-learn's ``StratifiedGroupKFold``: each group in one
+        test fold, its unlabelled rows out of that fold's training rows.
     scoring : str, default="balanced_accuracy"
         The scoring the report ranks by (the plug-in recipe also targets it).
     seed : int, default=0

@@ -6,7 +6,7 @@
 import json
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -69,6 +69,7 @@ class Summary:
     errors: list  # rows whose fit failed
     unscored: list  # data sets without a finite score (e.g. no few-shot class)
     few_threshold: int = 20  # few-shot: a class with fewer training rows
+    groups: dict = field(default_factory=dict)  # dataset -> its --groups column
 
     def defined(self):
         """What the score is, for few-shot accuracy (``""`` for the others)."""
@@ -204,4 +205,9 @@ def summarize(comparison, *, scoring=None, few_threshold=20):
         errors,
         unscored,
         few_threshold,
+        {
+            info["name"]: info["groups"]
+            for info in comparison.datasets
+            if info.get("groups") is not None
+        },
     )

@@ -55,9 +55,15 @@ def _text_table(header, body):
 
 
 def _legend(summary, config, ranking, title):
+    folds = f"{config['cv']}-fold cross-validation"
+    if summary.groups:
+        by = (
+            repr(column) if len(summary.datasets) == 1 else f"{column!r} on {name}"
+            for name, column in summary.groups.items()
+        )
+        folds += f" grouped by {', '.join(by)}"
     lines = [
-        f"{title}{summary.defined()}, {config['cv']}-fold cross-validation, "
-        "over the "
+        f"{title}{summary.defined()}, {folds}, over the "
         f"{len(ranking.datasets)} of {len(summary.datasets)} data set(s) where "
         "every ranked method ran.",
         "mean: over data sets, of the means over folds; fold-sd: mean standard "

@@ -24,6 +24,7 @@ from ltlearn._compare._data import (
     _read_numbers,
     utf8_text,
 )
+from ltlearn._compare._groups import read_groups
 from ltlearn._compare._results import one_line
 from ltlearn._compare._target import (
     _class_codes,
@@ -426,16 +427,83 @@ def _repeats_note(repeated, header, columns):
     )
 
 
-def load_table(path, target, *, unlabelled="-1"):
+def _repeated_identifiers_note(X):
+    """The note on the features of ``X`` named as identifiers (``patient_id``).
+
+    Such a column with one distinct value per row was left out (see
+    :func:`_feature_columns`); with repeated values it is a feature, and its
+    rows may be the records of one unit (the visits of a patient), which
+    row-wise folds put on both sides. None where there is none.
+    """
+    named = [column for column in X.columns if _named_as_identifier(column)]
+    if not named:
+        return None
+    return (
+        f"Used as feature(s), though named as an identifier: "
+        f"{_first_names(map(repr, named))}, a value shared by several rows. If "
+        "the rows that share a value belong together (the visits of one "
+        "patient), give --groups COLUMN: the folds then keep them together, "
+        "and the column is not a feature."
+    )
+
+
+def load_table(path, target, *, unlabelled="-1", groups=None):
     """Load the user's CSV or Parquet file as a :class:`Dataset`.
 
-    Numeric columns, and those of numbers written as text, are imputed
-    (median) and scaled; identifiers are left out; other columns are
-    categorical: one-hot encoded up to ``_MAX_ONE_HOT`` categories,
-    ordinal-encoded beyond, a missing value being a category of its own (see
-    :func:`_feature_columns`, whose notes the data set keeps). Rows whose
-    target equals ``unlabelled`` (is missing, for one of
-    ``_MISSING_MARKERS``) are unlabelled (for the semi-supervised recipes).
+    What ``ltlearn compare --data FILE --target COLUMN`` reads. Numeric
+    columns, and those of numbers written as text, are imputed (median) and
+    scaled; identifiers are left out; other columns are categorical: one-hot
+    encoded up to ``_MAX_ONE_HOT`` categories, ordinal-encoded beyond, a
+    missing value being a category of its own (see :func:`_feature_columns`,
+    whose notes the data set keeps).
+
+    Parameters
+    ----------
+    path : path-like
+        The file: ``.csv``, ``.tsv`` (compressed or not) or ``.parquet``.
+    target : str
+        The label column (``--target``).
+    unlabelled : str, default="-1"
+        Rows whose target equals it (is missing, for one of
+        ``_MISSING_MARKERS``; ``"none"``: no row) are unlabelled, for the
+        semi-supervised recipes (``--unlabelled``).
+    groups : str, default=None
+        The column that says which rows belong together (``--groups``): a
+        patient, a customer, a site. The folds of
+        :func:`~ltlearn._compare._runner.run_comparison` then keep the rows of
+        each value together, as scikit-learn's ``StratifiedGroupKFold`` does,
+        and the column is not a feature (nor is it needed by a model fitted on
+        ``X``). A missing value in it is an error that names the rows.
+
+    Returns
+    -------
+    dataset : Dataset
+        ``X`` the feature columns, ``y`` the class codes (-1: unlabelled),
+        ``groups`` the group codes (None without ``groups``), ``notes`` what
+        was done with the columns.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from ltlearn._compare._runner import run_comparison
+    >>> from ltlearn._compare._user_table import load_table
+    >>> from ltlearn.recipes._registry import RECIPES
+    >>> visits = pd.DataFrame({
+    ...     "patient_id": [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6],
+    ...     "age": [61, 62, 45, 45, 70, 71, 38, 39, 55, 56, 66, 67],
+    ...     "sick": ["y", "y", "n", "n", "y", "y", "n", "n", "n", "n", "y", "y"],
+    ... })
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "visits.csv"
+    ...     visits.to_csv(path, index=False)
+    ...     data = load_table(path, "sick", groups="patient_id")
+    >>> list(data.X.columns), data.groups
+    (['age'], array([0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5]))
+    >>> comparison = run_comparison([data], [RECIPES["plain"]], cv=3, progress=False)
+    >>> len(comparison.rows)
+    3
     """
     frame, header = _read_table(path)  # says so when pandas is missing
     target, unlabelled = utf8_text(target), utf8_text(unlabelled)
@@ -445,10 +513,15 @@ def load_table(path, target, *, unlabelled="-1"):
     columns = [str(column) for column in frame.columns]
     frame.columns = columns
     repeated = _check_target_column(target, columns, header, file_name)
+    codes, groups_note, besides = None, None, repr(target)
+    if groups is not None:
+        groups = utf8_text(groups)
+        codes, groups_note = read_groups(frame, groups, target, header, file_name)
+        besides = f"{target!r} and the groups {groups!r}"
     y_raw = frame[target]
-    X = frame.drop(columns=[target])
+    X = frame.drop(columns=[target] if groups is None else [target, groups])
     if X.shape[1] == 0:
-        raise CompareError(f"{file_name} has no column besides {target!r}.")
+        raise CompareError(f"{file_name} has no column besides {besides}.")
     unlabelled_mask = _unlabelled_rows(y_raw, target, unlabelled)
     y, classes = _class_codes(y_raw, unlabelled_mask, target, unlabelled)
     X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
@@ -456,8 +529,12 @@ def load_table(path, target, *, unlabelled="-1"):
         notes.insert(0, _repeats_note(repeated, header, columns))
     if X.shape[1] == 0:
         raise CompareError(
-            f"{file_name} has no usable column besides {target!r}: " + " ".join(notes)
+            f"{file_name} has no usable column besides {besides}: " + " ".join(notes)
         )
+    if groups is None:
+        groups_note = _repeated_identifiers_note(X)
+    if groups_note is not None:
+        notes.append(groups_note)
     notes += _target_notes(classes, target, unlabelled_mask, unlabelled)
     spec = _columns_spec(numeric, categorical, numeric_text, text_categories=True)
     return Dataset(
@@ -470,4 +547,6 @@ def load_table(path, target, *, unlabelled="-1"):
         target=target,
         notes=notes,
         unlabelled=unlabelled,
+        groups=codes,
+        groups_column=groups,
     )
