@@ -474,10 +474,14 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.replicate_rates_ = model.replicate_rates
         if model.pairwise is None:
             self.estimator_ = model.estimator
+            stale = ("pairs_", "estimators_")
         else:
             pairwise = _as_linear_svcs(model.pairwise, learner.estimator)
             model = replace(model, pairwise=pairwise)
             self.pairs_, self.estimators_ = pairwise.pairs, pairwise.estimators
+            stale = ("estimator_",)
+        for name in stale:  # those of a previous fit with the other strategy
+            vars(self).pop(name, None)
         self._model = model
         return self
 
