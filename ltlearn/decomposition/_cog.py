@@ -46,12 +46,20 @@ from ltlearn.utils._validation import (
 
 
 def _estimator_has(attr, strategies):
-    """Whether ``attr`` is offered: a listed strategy and an estimator with it."""
+    """Whether ``attr`` is offered: a listed strategy and an estimator with it.
+
+    Once fitted, the strategy is that of the fitted model: ``strategy`` set
+    since takes effect at the next fit.
+    """
 
     def check(self):
-        if self.strategy not in strategies:
+        model = vars(self).get("_model")
+        strategy = self.strategy
+        if model is not None:
+            strategy = "direct" if model.pairwise is None else "min-max"
+        if strategy not in strategies:
             return False
-        if attr == "decision_function" and self.strategy == "min-max":
+        if attr == "decision_function" and strategy == "min-max":
             return True
         if hasattr(self, "estimator_"):
             return hasattr(self.estimator_, attr)
