@@ -317,6 +317,30 @@ def test_keel_only_a_failure_of_the_method_is_a_row(bench, monkeypatch, error):
         assert row["error"] == "ValueError: cannot fit"
 
 
+def test_keel_wilcoxon_p_value_is_that_of_the_differences_w_t_l_counts(bench):
+    # d5 is a tie in W/T/L (0.1 + 0.2 + 0.3 against 0.6) but was a difference
+    # in the test, and the differences of a tenth took four ranks: p = 0.156,
+    # where the differences of 1, 1, -1, 4 and 1 tenths give 0.3125.
+    from scipy.stats import wilcoxon
+
+    module = bench("bench_keel")
+    ours = [0.3, 0.7, 0.5, 0.9, 0.2, 0.1 + 0.2 + 0.3]
+    reference = [0.2, 0.6, 0.6, 0.5, 0.1, 0.6]
+    rows = {}
+    for i, scores in enumerate(zip(ours, reference)):
+        for method, score in zip(["recommended", "brf"], scores):
+            rows[f"d{i}", method] = {
+                "balanced_accuracy": score,
+                "g_mean": score,
+                "fit_seconds": 1.0,
+                "error": "",
+            }
+    names = [f"d{i}" for i in range(6)]
+    table, _, _ = module.keel_table(rows, names, ["recommended", "brf"])
+    assert table[0]["W/T/L vs brf"] == "4/1/1"
+    assert table[0]["Wilcoxon p"] == pytest.approx(wilcoxon([1, 1, -1, 4, 1]).pvalue)
+
+
 @pytest.mark.parametrize("function", ["evaluate_keel", "_scores"])
 def test_keel_cache_config_follows_the_evaluation(bench, monkeypatch, function):
     """Rows cached before a change of the folds, seeds or scores run again."""

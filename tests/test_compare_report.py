@@ -19,7 +19,11 @@ from sklearn.base import clone
 from sklearn.datasets import make_classification
 
 from ltlearn._compare._render import render
-from ltlearn._compare._report import _per_dataset_blocks, _summary_blocks
+from ltlearn._compare._report import (
+    _per_dataset_blocks,
+    _statistics_blocks,
+    _summary_blocks,
+)
 from ltlearn._compare._stats import critical_difference, rank_common
 from ltlearn._compare._summary import (
     Summary,
@@ -189,6 +193,32 @@ def test_the_wilcoxon_p_value_leaves_the_tied_data_sets_out():
     assert p_value != pytest.approx(wilcoxon(ours, peer, zero_method="pratt").pvalue)
 
 
+def test_the_wilcoxon_p_value_ties_differences_equal_up_to_rounding():
+    # 0.3 - 0.2, 0.7 - 0.6 and 0.2 - 0.1 are 0.1 apart from rounding error:
+    # the signed-rank test gave them three ranks and p = 0.25, where the
+    # differences of 1, 1, -1, 4 and 1 tenths give 0.3125.
+    ours, peer = [0.3, 0.7, 0.5, 0.9, 0.2], [0.2, 0.6, 0.6, 0.5, 0.1]
+    scores = {}
+    for i, (a, b) in enumerate(zip(ours, peer)):
+        scores.update({(f"d{i}", "plugin"): a, (f"d{i}", "brf"): b})
+    versus = rank_common(_summary(scores)).versus_peer["plugin"]
+    assert versus[:3] == (4, 0, 1)
+    assert versus[3] == pytest.approx(wilcoxon([1, 1, -1, 4, 1]).pvalue)
+
+
+def test_the_wilcoxon_p_value_ties_differences_of_repeating_decimals():
+    # Rounded first, 1 - 2/3 and 2/3 - 1/3 read 0.3333333333 and
+    # 0.3333333334: two signed ranks and p = 0.3125, where the differences
+    # of 10, 10, -3, -9 and 12 thirtieths give 0.25.
+    ours, peer = [1, 2 / 3, 0.5, 0.2, 0.9], [2 / 3, 1 / 3, 0.6, 0.5, 0.5]
+    scores = {}
+    for i, (a, b) in enumerate(zip(ours, peer)):
+        scores.update({(f"d{i}", "plugin"): a, (f"d{i}", "brf"): b})
+    versus = rank_common(_summary(scores)).versus_peer["plugin"]
+    assert versus[:3] == (3, 0, 2)
+    assert versus[3] == pytest.approx(wilcoxon([10, 10, -3, -9, 12]).pvalue)
+
+
 def test_the_tests_of_methods_that_never_differ():
     # Every method tied on every data set: Friedman's statistic is 0 and its
     # p-value 1, as is the p-value of a method identical to the peer, which
@@ -273,6 +303,21 @@ def test_the_table_gives_p_values_below_a_thousandth_in_scientific_notation():
     text = format_table(_summary(scores), {"cv": 2})
     shown = re.search(r"Friedman test: chi2 = 40\.00, p = (\S+);", text).group(1)
     assert float(shown) == pytest.approx(math.exp(-20), rel=0.05)
+
+
+def test_a_friedman_p_value_below_alpha_does_not_read_as_alpha():
+    # 3 methods in the same order on 3 data sets: chi2 = 6 and p = exp(-3)
+    # = 0.0498, which read "p = 0.050, the mean ranks differ".
+    scores = {}
+    for i in range(3):
+        for rank, method in enumerate(("plugin", "smote", "plain")):
+            scores[(f"d{i}", method)] = 0.9 - 0.1 * rank - 0.01 * i
+    ranking = rank_common(_summary(scores))
+    assert ranking.friedman[1] == pytest.approx(math.exp(-3))
+    text = _statistics_blocks(ranking, "BA")[1][1]
+    assert "chi2 = 6.00, p = 0.0498, the mean ranks differ." in text
+    table = format_table(_summary(scores), {"cv": 2})
+    assert "Friedman test: chi2 = 6.00, p = 0.0498;" in table
 
 
 def test_methods_tied_up_to_rounding_come_first_by_name():
@@ -640,18 +685,13 @@ def test_scores_per_data_set_show_one_dash_where_there_is_no_score():
     assert dict(zip(header[1:], rows[0][1:])) == {"plain": "-", "brf": "0.500 ± 0.010"}
 
 
-@pytest.mark.parametrize("k", [10, 35])
-def test_critical_difference_axis_numbers_do_not_run_into_each_other(
-    tmp_path, monkeypatch, k
-):
-    # --models lr rf hgb mlp ranks some 35 methods: the 35 numbers of the
-    # rank axis overlapped into "101112131415...".
+def _critical_difference_figure(tmp_path, monkeypatch, mean_rank, cd):
+    """The figure of the critical-difference diagram of these mean ranks."""
     pytest.importorskip("matplotlib")
     from ltlearn._compare import _plots
     from ltlearn._compare._stats import Ranking
 
-    methods = [f"threshold_moving:model{i}" for i in range(k)]
-    mean_rank = dict(zip(methods, np.linspace(1.5, k - 0.5, k)))
+    methods = list(mean_rank)
     ranking = Ranking(
         methods=methods,
         datasets=list("abcdefgh"),
@@ -660,13 +700,26 @@ def test_critical_difference_axis_numbers_do_not_run_into_each_other(
         mean={},
         mean_rank=mean_rank,
         scores={},
-        cd=critical_difference(k, 8),
+        cd=cd,
         best=methods[0],
     )
     drawn = []
     monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
     assert _plots.plot_critical_difference(ranking, tmp_path / "cd.png", "BA")
     (figure,) = drawn
+    return figure
+
+
+@pytest.mark.parametrize("k", [10, 35])
+def test_critical_difference_axis_numbers_do_not_run_into_each_other(
+    tmp_path, monkeypatch, k
+):
+    # --models lr rf hgb mlp ranks some 35 methods: the 35 numbers of the
+    # rank axis overlapped into "101112131415...".
+    methods = [f"threshold_moving:model{i}" for i in range(k)]
+    mean_rank = dict(zip(methods, np.linspace(1.5, k - 0.5, k)))
+    cd = critical_difference(k, 8)
+    figure = _critical_difference_figure(tmp_path, monkeypatch, mean_rank, cd)
     renderer = figure.canvas.get_renderer()
     figure.draw(renderer)
     numbers = [t for t in figure.axes[0].texts if t.get_text().isdigit()]
@@ -677,6 +730,21 @@ def test_critical_difference_axis_numbers_do_not_run_into_each_other(
     extents = [t.get_window_extent(renderer) for t in numbers]
     for left, right in zip(extents, extents[1:]):
         assert left.x1 < right.x0
+
+
+@pytest.mark.parametrize(
+    "mean_ranks, bars", [((1.0, 2.0, 3.0), []), ((1.0, 1.5, 3.0), [(1.0, 1.5)])]
+)
+def test_critical_difference_diagram_joins_mean_ranks_less_than_cd_apart(
+    tmp_path, monkeypatch, mean_ranks, bars
+):
+    # Mean ranks the critical difference apart differ (Demsar 2006), as the
+    # report says ("differ by less are not told apart"); the bar joined them.
+    mean_rank = dict(zip(["plugin", "smote", "plain"], mean_ranks))
+    figure = _critical_difference_figure(tmp_path, monkeypatch, mean_rank, 1.0)
+    lines = figure.axes[0].get_lines()
+    drawn_bars = [line.get_xdata() for line in lines if line.get_linewidth() == 3]
+    assert [(round(a + 0.03, 9), round(b - 0.03, 9)) for a, b in drawn_bars] == bars
 
 
 def test_use_this_advice_of_several_data_sets_gives_a_command_that_runs(

@@ -297,6 +297,34 @@ def test_a_saved_model_parses_numbers_written_as_text(tmp_path):
         model.predict(new.assign(amount=["5", "6", "1O0", *new["amount"][3:]]))
 
 
+def test_a_saved_model_parses_text_in_a_column_of_numbers(tmp_path):
+    # A new batch with "?" or "1,234" in a column of numbers of the file is
+    # read by pandas as text: the saved model failed with scikit-learn's
+    # "Cannot use median strategy with non-numeric data", no column named.
+    from ltlearn.recipes._registry import RECIPES
+
+    frame = _frame().assign(flag=lambda frame: frame["amount"] > 110)
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.preprocessing["numeric"] == ["amount", "flag"]
+    context = dataset.context("balanced_accuracy")
+    model = RECIPES["plain"].pipeline(0, context, dataset.preprocessing)
+    model.fit(dataset.X, dataset.y)
+    rows = dataset.X.iloc[:3]
+    as_text = rows.assign(amount=["?", "1,234.5", "98.25"])
+    as_numbers = rows.assign(amount=[np.nan, 1234.5, 98.25])
+    np.testing.assert_array_equal(
+        model.predict_proba(as_text), model.predict_proba(as_numbers)
+    )
+    # booleans beside an empty cell, which pandas reads as objects, as before
+    flags = rows.assign(flag=np.array([True, np.nan, False], dtype=object))
+    np.testing.assert_array_equal(
+        model.predict_proba(flags),
+        model.predict_proba(rows.assign(flag=[1.0, np.nan, 0.0])),
+    )
+    with pytest.raises(ValueError, match=r"'amount' .* '1O0' \(row 1"):
+        model.predict(rows.assign(amount=["5", "1O0", "7"]))
+
+
 @pytest.mark.parametrize(
     "cells, match",
     [
@@ -462,6 +490,61 @@ def test_a_saved_model_takes_categories_that_pandas_reads_as_numbers(tmp_path):
     np.testing.assert_array_equal(model.predict(new), model.predict(rows))
     with_missing = rows.assign(code=[7.0, 8.0, np.nan, 8.0])
     assert model.predict(with_missing).shape == (4,)
+
+
+@pytest.mark.parametrize("method", ["plain", "smote"])
+def test_codes_read_as_numbers_are_the_categories_of_the_file(tmp_path, method):
+    # The file's codes "01", "02" beside "x" are text; a new batch of only
+    # digit codes is read as 1, 2, which were ignored as unseen categories:
+    # a row's prediction depended on the other rows of its batch.
+    from ltlearn.recipes._registry import RECIPES
+
+    frame = _frame()
+    code = np.array(["01", "02", "x", "1.50"])[np.arange(len(frame)) % 4]
+    frame["code"] = np.where(frame["label"] == "fraud", "01", code)
+    dataset = load_table(_write(tmp_path, frame), "label")
+    recipe = RECIPES[method]
+    context = dataset.context("balanced_accuracy")
+    model = recipe.pipeline(0, context, dataset.preprocessing)
+    model.fit(dataset.X, dataset.y)
+    rows = dataset.X.iloc[:8]
+    batch = tmp_path / "batch.csv"
+    numbers = rows[rows["code"] != "x"]
+    numbers.to_csv(batch, index=False)
+    read = pd.read_csv(batch)
+    assert read["code"].dtype.kind == "f"  # 1, 2 and 1.5, not the text
+    np.testing.assert_array_equal(
+        model.predict_proba(read), model.predict_proba(numbers)
+    )
+    # a code of the file stays as it is; another number is still unseen
+    one = model[:-1].transform(rows.assign(code=["1", "01", "2.0", "3"] * 2))
+    seen = model[:-1].transform(rows.assign(code=["01", "01", "02", "x"] * 2))
+    np.testing.assert_array_equal(one[:3], seen[:3])
+    assert not np.array_equal(one[3], seen[3])
+
+
+def test_boolean_codes_read_by_pandas_are_the_categories_of_the_file(tmp_path):
+    # The file's codes "true", "false" beside "unknown" are text; a new batch
+    # of only "true" and "false" is read as booleans, which were written
+    # "True" and ignored as unseen categories.
+    from ltlearn.recipes._registry import RECIPES
+
+    frame = _frame()
+    code = np.array(["true", "false", "unknown"])[np.arange(len(frame)) % 3]
+    frame["verified"] = np.where(frame["label"] == "fraud", "true", code)
+    dataset = load_table(_write(tmp_path, frame), "label")
+    context = dataset.context("balanced_accuracy")
+    model = RECIPES["plain"].pipeline(0, context, dataset.preprocessing)
+    model.fit(dataset.X, dataset.y)
+    rows = dataset.X.iloc[:9]
+    booleans = rows[rows["verified"] != "unknown"]
+    batch = tmp_path / "batch.csv"
+    booleans.to_csv(batch, index=False)
+    read = pd.read_csv(batch)
+    assert read["verified"].dtype == bool
+    np.testing.assert_array_equal(
+        model.predict_proba(read), model.predict_proba(booleans)
+    )
 
 
 def test_categories_as_text_of_text_and_of_numbers():

@@ -170,7 +170,8 @@ def _category_texts(values):
 
 
 def _categories_as_text(X):
-    """The categorical columns of a user's table as text (a preprocessing step)."""
+    """The categorical columns of a user's table as text (see the preprocessing
+    step ``_CategoriesAsText``)."""
     import pandas as pd
 
     frame = X if hasattr(X, "columns") else pd.DataFrame(X)
@@ -197,6 +198,36 @@ def _parse_numbers(X):
                 f"{i}, counting from 0) is not a number."
             )
     return out
+
+
+# What pandas.api.types.infer_dtype says of a column that holds some text.
+_TEXT_KINDS = ("string", "mixed", "mixed-integer")
+
+
+def _numbers_of_batch(X):
+    """The numeric columns of a user's table as numbers (a preprocessing step).
+
+    A column that a new batch holds as text, because pandas read a "?" or a
+    "1,234" among its numbers, is read as the file reads numbers written as
+    text (see :func:`_parse_numbers`); the other columns are left as they are
+    (booleans beside an empty cell, which pandas reads as objects, included).
+    """
+    import pandas as pd
+
+    if not hasattr(X, "columns"):
+        return X
+    text = [
+        column
+        for column in X.columns
+        if not pd.api.types.is_numeric_dtype(X[column].dtype)
+        and pd.api.types.infer_dtype(X[column], skipna=True) in _TEXT_KINDS
+    ]
+    if not text:
+        return X
+    X = X.copy()
+    for column, numbers in zip(text, _parse_numbers(X[text]).T):
+        X[column] = numbers
+    return X
 
 
 def utf8_text(text):
@@ -328,8 +359,13 @@ def make_preprocessor(spec, *, native_categorical=False):
         return [("impute", impute()), ("scale", StandardScaler())]
     transformers = []
     if spec["numeric"]:
-        numeric = make_pipeline(impute(), StandardScaler())
-        transformers.append(("numeric", numeric, spec["numeric"]))
+        steps = [impute(), StandardScaler()]
+        if spec.get("text_categories"):  # a user's table: see _numbers_of_batch
+            read = FunctionTransformer(
+                _numbers_of_batch, feature_names_out="one-to-one"
+            )
+            steps.insert(0, read)
+        transformers.append(("numeric", make_pipeline(*steps), spec["numeric"]))
     if spec.get("numeric_text"):
         parse = FunctionTransformer(_parse_numbers, feature_names_out="one-to-one")
         numeric = make_pipeline(parse, impute(), StandardScaler())
@@ -337,11 +373,14 @@ def make_preprocessor(spec, *, native_categorical=False):
 
     def encode(encoder):
         # The categories of a user's table are text, whatever type pandas
-        # reads a new batch of rows as (7 where the training file had "7").
+        # reads a new batch of rows as (7 where the training file had "7"),
+        # and a code read as a number or a boolean matched to the category of
+        # the file that reads as it (1 where the file had "01").
         if not spec.get("text_categories"):
             return encoder
-        text = FunctionTransformer(_categories_as_text, feature_names_out="one-to-one")
-        return make_pipeline(text, encoder)
+        from ltlearn._compare._text_categories import _CategoriesAsText
+
+        return make_pipeline(_CategoriesAsText(), encoder)
 
     categorical = spec["one_hot"] + spec["ordinal"]
     if native_categorical and categorical:

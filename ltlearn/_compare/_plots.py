@@ -230,11 +230,12 @@ def plot_critical_difference(ranking, path, title):
             fontweight="bold" if method == ranking.best else "normal",
             style="italic" if is_peer(method) else "normal",
         )
-    # Maximal groups of methods within the critical difference of each other.
+    # Maximal groups of methods whose mean ranks differ by less than the
+    # critical difference; those that differ by at least that are told apart.
     groups, last_end = [], -1
     for start in range(k):
         end = start
-        while end + 1 < k and ranks[end + 1] - ranks[start] <= ranking.cd:
+        while end + 1 < k and ranks[end + 1] - ranks[start] < ranking.cd:
             end += 1
         if end > start and end > last_end:
             groups.append((start, end))

@@ -188,6 +188,25 @@ def _test_ranks(ranking, ranks):
         ranking.cd = critical_difference(n_methods, n_datasets)
 
 
+def _differences(scores, reference):
+    """``scores - reference`` for the signed-rank test, rounded to ``_DECIMALS``.
+
+    The signs are those of the scores rounded to ``_DECIMALS``, as the ranks
+    take them (equal scores tie). The sizes are those of the differences of
+    the scores before rounding, so that differences equal up to rounding
+    error tie in the signed ranks: the rounded scores put ``1 - 2/3`` and
+    ``2/3 - 1/3`` at 0.3333333333 and 0.3333333334.
+    """
+    values = np.round(scores, _DECIMALS)
+    reference_values = np.round(reference, _DECIMALS)
+    signs = np.sign(values - reference_values)
+    # two scores a rounding boundary apart: the least difference of that sign
+    sizes = np.maximum(
+        np.abs(np.round(scores - reference, _DECIMALS)), 10.0**-_DECIMALS
+    )
+    return signs * sizes
+
+
 def _compare_to_peer(ranking):
     """Each method against the best peer: wins, ties, losses, Wilcoxon p-value.
 
@@ -199,17 +218,16 @@ def _compare_to_peer(ranking):
     if not peers:
         return
     ranking.best_peer = peers[0]
-    reference = np.round(ranking.scores[peers[0]], _DECIMALS)
     for method in ranking.methods:
         if method == peers[0]:
             continue
-        values = np.round(ranking.scores[method], _DECIMALS)
-        wins = int(np.sum(values > reference))
-        losses = int(np.sum(values < reference))
+        differences = _differences(ranking.scores[method], ranking.scores[peers[0]])
+        wins = int(np.sum(differences > 0))
+        losses = int(np.sum(differences < 0))
         ties = len(ranking.datasets) - wins - losses
         p_value = 1.0  # identical on every data set
         if wins + losses:
-            p_value = float(wilcoxon(values, reference).pvalue)
+            p_value = float(wilcoxon(differences).pvalue)
         ranking.versus_peer[method] = (wins, ties, losses, p_value)
 
 

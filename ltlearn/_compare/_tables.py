@@ -18,9 +18,19 @@ def _label(method):
 
 
 def _p(value):
+    """A p-value to three decimals, or one significant digit below 0.001.
+
+    A p-value below 0.05 takes the decimals that keep it below (0.0498, not
+    0.050), as the verdict at alpha=0.05 reads the exact value.
+    """
     if value is None or math.isnan(value):
         return "-"
-    return f"{value:.3f}" if value >= 0.001 else f"{value:.0e}"
+    if value < 0.001:
+        return f"{value:.0e}"
+    digits = 3
+    while value < 0.05 <= round(value, digits):
+        digits += 1
+    return f"{value:.{digits}f}"
 
 
 def _versus(ranking, method):

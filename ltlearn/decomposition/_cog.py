@@ -28,6 +28,7 @@ from ltlearn.decomposition._subclasses import (
     _kmeans_ready,
     _n_clusters_per_class,
     _phase_three_estimator,
+    _refuse_pairwise,
     _replication_rule,
     _SubclassLearner,
 )
@@ -433,6 +434,10 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         X = _kmeans_ready(X)
         if self.estimator is not None:
             _check_estimator(self.estimator)
+        if self.clusterer is not None:
+            _refuse_pairwise(
+                self.clusterer, "clusterer", "COG clusters the rows of each class"
+            )
         self.classes_, y_index = np.unique(y, return_inverse=True)
         counts = np.bincount(y_index, minlength=self.classes_.size)
         rng = check_random_state(self.random_state)
@@ -584,4 +589,11 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if self._uses_sampler():
             sparse = sparse and get_tags(self.oversample).input_tags.sparse
         tags.input_tags.sparse = sparse
+        # a precomputed matrix: "direct" alone fits on all the rows (see fit)
+        tags.input_tags.pairwise = (
+            self.strategy == "direct"
+            and self.split_cv is None
+            and not self._uses_sampler()
+            and get_tags(estimator).input_tags.pairwise
+        )
         return tags

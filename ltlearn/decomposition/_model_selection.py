@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, check_cv
 
 from ltlearn.decomposition._pairwise import _pair_start
+from ltlearn.decomposition._subclasses import _refuse_pairwise
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.utils._random import draw_seeds
 
@@ -112,6 +113,11 @@ def _checked_split(split_cv, learner, X, y_index, subclass, subclass_class, rng)
     cv = _split_folds(split_cv, counts, draw_seeds(rng))
     if cv is None:
         return None, True, None
+    _refuse_pairwise(
+        learner.estimator,
+        "estimator",
+        "the split check of split_cv fits it on folds of the rows",
+    )
     scores, full = _split_scores(learner, X, y_index, subclass, subclass_class, cv)
     split = scores is not None and _pays_off(scores[1] - scores[0])
     return scores, split, full[int(split)]

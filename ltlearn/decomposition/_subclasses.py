@@ -15,6 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
+from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
 
 from ltlearn.decomposition._pairwise import (
@@ -261,6 +262,28 @@ def _check_estimator(estimator):
         )
 
 
+def _refuse_pairwise(model, role, rows):
+    """Refuse a ``model`` on a precomputed kernel or distance matrix.
+
+    Its ``pairwise`` tag says so: such a model needs the columns of the very
+    rows it is fitted on, and ``rows`` says which other rows of ``X`` COG
+    gives it. It failed on them with an error about a matrix that was not
+    given, or clustered them without a word.
+    """
+    if hasattr(model, "__sklearn_tags__") and get_tags(model).input_tags.pairwise:
+        advice = (
+            " and a clusterer that takes them"
+            if role == "clusterer"
+            else ", or use strategy='direct' with no sampler as oversample and "
+            "split_cv=None, which fit the estimator on all the rows"
+        )
+        raise ValueError(
+            f"COGClassifier cannot use the {role} {type(model).__name__}, which "
+            "takes a precomputed kernel or distance matrix (its pairwise tag): "
+            f"{rows}, with all the columns of X. Give X as features{advice}."
+        )
+
+
 def _phase_three_estimator(estimator, strategy, seed):
     """A clone of ``estimator`` for phase III, or the default seeded by ``seed``.
 
@@ -409,11 +432,23 @@ class _SubclassLearner:
             sampler, X_fit, y_fit = _resample(
                 self.sampler, X, subclass, self.sampler_seed
             )
+            if y_fit.shape[0] != subclass.shape[0]:
+                _refuse_pairwise(
+                    self.estimator,
+                    "estimator",
+                    "the sampler of oversample changes the rows",
+                )
         else:
             replicate_rates = _class_rates(self.class_rates, counts)[subclass_class]
             if np.any(replicate_rates != 1):
                 rates = replicate_rates[subclass]
         pairs = _subclass_pairs(subclass_class) if self.strategy == "min-max" else None
+        if pairs is not None and pairs.shape[0] > 1:
+            _refuse_pairwise(
+                self.estimator,
+                "estimator",
+                "'min-max' fits it on the rows of each pair of sub-classes",
+            )
         return _SubclassProblem(
             X_fit, y_fit, rates, subclass_class, sampler, replicate_rates, pairs
         )

@@ -701,10 +701,10 @@ class LongTailClassifier(
         params = super().get_params(deep=deep, **kwargs)
         # skorch lists every attribute not ending in "_", its bookkeeping of
         # the names to validate included; __init__ rebuilds that from kwargs.
-        # set_output's configuration is no parameter either: clone copies it
-        # apart, as skorch leaves out set_fit_request's _metadata_request.
-        for name in ("_params_to_validate", "_sklearn_output_config"):
-            params.pop(name, None)
+        params.pop("_params_to_validate", None)
+        # set by set_output (not __init__); clone copies it apart, as skorch
+        # leaves out set_fit_request's _metadata_request
+        params.pop("_sklearn_output_config", None)
         if "device" in params:
             params["device"] = vars(self).get("device", "cpu")
         return params

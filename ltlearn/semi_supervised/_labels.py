@@ -7,7 +7,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, indexable, validate_data
 
@@ -126,7 +126,29 @@ def _checked_fit_data(crest, X, y):
             UserWarning,
             stacklevel=external_stacklevel(),
         )
+    else:
+        _refuse_pairwise(crest.estimator)
     return X, y, unlabeled
+
+
+def _refuse_pairwise(estimator):
+    """Refuse an ``estimator`` on a precomputed kernel or distance matrix.
+
+    Its ``pairwise`` tag says so: it is fitted on the labelled rows (and the
+    pseudo-labelled ones) with all the columns, where it needs the columns
+    of the very rows it is fitted on; it failed with an error about a matrix
+    that was not given.
+    """
+    if (
+        hasattr(estimator, "__sklearn_tags__")
+        and get_tags(estimator).input_tags.pairwise
+    ):
+        raise ValueError(
+            f"CReSTClassifier cannot use the estimator {type(estimator).__name__}, "
+            "which takes a precomputed kernel or distance matrix (its pairwise "
+            "tag): each generation fits it on the labelled and pseudo-labelled "
+            "rows of X, with all the columns of X. Give X as features."
+        )
 
 
 def _labelled_class_counts(y_labeled, classes, weight=None):

@@ -14,20 +14,28 @@ from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
 from scipy import sparse
 from sklearn import config_context
-from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin, clone
 from sklearn.cluster import DBSCAN, AgglomerativeClustering
+from sklearn.datasets import make_classification
 from sklearn.ensemble import StackingClassifier, VotingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, log_loss
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.metrics.pairwise import euclidean_distances
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    cross_validate,
+)
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
+from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
 from ltlearn.decomposition import COGClassifier, _pairwise
@@ -917,6 +925,78 @@ def test_a_frozen_estimator_is_refused(imbalanced_multiclass, strategy):
     cog = COGClassifier(frozen, strategy=strategy, n_clusters=2)
     with pytest.raises(ValueError, match="FrozenEstimator, never refitted"):
         cog.fit(X, y + 3)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        (dict(estimator=SVC(kernel="precomputed")), "estimator SVC"),
+        (
+            dict(
+                estimator=Pipeline(
+                    [("knn", KNeighborsClassifier(metric="precomputed"))]
+                )
+            ),
+            "estimator Pipeline",
+        ),
+        (
+            dict(
+                estimator=SVC(kernel="precomputed"),
+                strategy="direct",
+                oversample=RandomOverSampler(random_state=0),
+            ),
+            "estimator SVC",
+        ),
+        (
+            dict(estimator=SVC(kernel="precomputed"), strategy="direct", split_cv=2),
+            "estimator SVC",
+        ),
+        (dict(clusterer=DBSCAN(metric="precomputed")), "clusterer DBSCAN"),
+    ],
+)
+def test_a_model_on_a_precomputed_matrix_is_refused(
+    imbalanced_multiclass, params, name
+):
+    # Where COG cuts the rows of X only (the clusters of a class, the pairs
+    # of 'min-max', a sampler, the split check): an SVC failed with
+    # "Precomputed matrix must be a square matrix. Input is a 224x400
+    # matrix" for the 400x400 matrix given, and DBSCAN clustered the
+    # non-square part of the distances without a word
+    X, y = imbalanced_multiclass
+    distances = euclidean_distances(X)
+    cog = COGClassifier(**params, n_clusters=2, random_state=0)
+    with pytest.raises(ValueError, match=f"the {name}, which takes a precomputed"):
+        cog.fit(distances, y)
+
+
+def test_a_model_on_a_precomputed_matrix_fits_on_all_the_rows(imbalanced_multiclass):
+    # 'direct' with no sampler and no split check fits the estimator on all
+    # the rows: a precomputed kernel works there
+    X, y = imbalanced_multiclass
+    kernel = X @ X.T
+    cog = COGClassifier(
+        SVC(kernel="precomputed"), strategy="direct", n_clusters=2, random_state=0
+    ).fit(kernel, y)
+    assert cog.n_subclasses_ > cog.n_classes_
+    assert balanced_accuracy_score(y, cog.predict(kernel)) > 0.8
+
+
+def test_direct_on_a_precomputed_matrix_is_cut_by_cross_validation():
+    # pairwise as its estimator with "direct" alone: cross-validation cut the
+    # rows only and the SVC failed ("Input is a 40x60 matrix")
+    X, y = make_classification(n_samples=60, weights=[0.7], random_state=0)
+    kernel = X @ X.T
+    svc = SVC(kernel="precomputed")
+    model = COGClassifier(svc, strategy="direct", n_clusters=2, random_state=0)
+    assert get_tags(model).input_tags.pairwise
+    for params in [dict(strategy="min-max"), dict(split_cv=2)]:
+        assert not get_tags(clone(model).set_params(**params)).input_tags.pairwise
+    assert not get_tags(COGClassifier(strategy="direct")).input_tags.pairwise
+    folds = list(KFold(3).split(X))
+    scores = cross_validate(model, kernel, y, cv=folds, error_score="raise")
+    for (train, test), score in zip(folds, scores["test_score"]):
+        fitted = clone(model).fit(kernel[np.ix_(train, train)], y[train])
+        assert score == fitted.score(kernel[np.ix_(test, train)], y[test])
 
 
 def test_sample_weight_is_refused(imbalanced_multiclass):

@@ -1361,20 +1361,6 @@ def test_transform_feeds_a_classical_step_in_a_pipeline(data):
     assert list(out.columns) == list(net.get_feature_names_out())
 
 
-def test_set_output_is_kept_by_clone_and_is_no_parameter(data):
-    # set_output's configuration was listed by get_params (and the repr) as
-    # a parameter, which clone passed to __init__: a clone's fit, hence
-    # cross-validation and a search, failed with skorch's "__init__() got
-    # unexpected argument(s) _sklearn_output_config".
-    pd = pytest.importorskip("pandas")
-    X, y = data
-    net = LongTailClassifier(**FAST).set_output(transform="pandas")
-    assert "_sklearn_output_config" not in net.get_params()
-    assert "_sklearn_output_config" not in repr(net)
-    fitted = clone(net).fit(X, y)
-    assert isinstance(fitted.transform(X), pd.DataFrame)
-
-
 def test_device_cuda_without_a_gpu_is_a_clear_error_and_auto_works(data):
     X, y = data
     if not torch.cuda.is_available():

@@ -14,6 +14,7 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.exceptions import FitFailedWarning, NotFittedError  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV, cross_validate  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -89,6 +90,22 @@ def test_the_parameters_named_for_the_repr_are_skorchs(data):
     assert clone(clf).get_params(deep=False).keys() == params.keys()
     clf.set_params(**params)
     assert clf.get_params(deep=False) == params
+
+
+def test_set_output_keeps_the_classifier_cloneable(data):
+    # set_output's configuration was listed by get_params: the clone of a
+    # pipeline set to pandas output failed to fit ("__init__() got unexpected
+    # argument(s) _sklearn_output_config"), so cross-validation failed too.
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    clf = LongTailClassifier(**FAST).set_output(transform="pandas")
+    assert "_sklearn_output_config" not in clf.get_params()
+    assert repr(clf) == repr(LongTailClassifier(**FAST))
+    fresh = clone(clf).fit(X, y)
+    assert isinstance(fresh.transform(X), pd.DataFrame)
+    pipe = make_pipeline(clf, LogisticRegression()).set_output(transform="pandas")
+    scores = cross_validate(pipe, X, y, cv=2, error_score="raise")["test_score"]
+    assert scores.shape == (2,)
 
 
 def test_the_named_defaults_are_those_of_the_installed_skorch():

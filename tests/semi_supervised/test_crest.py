@@ -12,6 +12,7 @@ from sklearn.datasets import make_blobs
 from sklearn.ensemble import StackingClassifier
 from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import cross_val_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
@@ -524,6 +525,19 @@ def test_estimator_without_predict_proba_is_refused(semi_supervised_lt, monkeypa
     monkeypatch.setattr(LinearSVC, "fit", _never_fitted)
     with pytest.raises(ValueError, match="LinearSVC has no predict_proba"):
         CReSTClassifier(LinearSVC()).fit(X, y_semi)
+
+
+@pytest.mark.parametrize(
+    "estimator", [SVC(kernel="precomputed"), KNeighborsClassifier(metric="precomputed")]
+)
+def test_a_model_on_a_precomputed_matrix_is_refused(semi_supervised_lt, estimator):
+    # fitted on the labelled rows with all the columns, it failed with
+    # "Precomputed matrix must be a square matrix. Input is a 81x319 matrix"
+    # for the 319x319 matrix given
+    X, _, y_semi = semi_supervised_lt
+    name = type(estimator).__name__
+    with pytest.raises(ValueError, match=f"the estimator {name}, which takes a"):
+        CReSTClassifier(estimator).fit(euclidean_distances(X), y_semi)
 
 
 def test_missing_predict_proba_is_named_after_the_fit(semi_supervised_lt):
