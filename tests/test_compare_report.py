@@ -532,6 +532,33 @@ def test_a_saved_supervised_model_refuses_rows_marked_unlabelled():
         model.fit(X, y)
 
 
+def test_a_saved_model_whose_refit_fails_is_not_fitted():
+    # The refit of a saved model that failed kept the model of the previous
+    # fit beside the classes of the new labels: predict mapped the old
+    # model's codes onto them (0.5 and 1.5 became 2.25 and 7.25).
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import LogisticRegression
+
+    from ltlearn._compare._save import _LabelDecodingClassifier
+
+    X = np.arange(12.0).reshape(6, 2)
+    y = pd.Series([0.5, 1.5, 0.5, 1.5, 0.5, 1.5])
+    model = _LabelDecodingClassifier(LogisticRegression(), unlabelled="none")
+    model.fit(X, y)
+    new_y = pd.Series([2.25, 7.25, None, None, 2.25, 7.25])
+    with pytest.raises(ValueError, match="2 missing label"):
+        model.fit(X, new_y)
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+    model.fit(X, y).set_params(unlabelled="missing")
+    with pytest.raises(ValueError, match="does not learn from unlabelled rows"):
+        model.fit(X, new_y)
+    assert not hasattr(model, "classes_")
+    for method in (model.predict, model.predict_proba):
+        with pytest.raises(NotFittedError):
+            method(X)
+
+
 def test_save_best_needs_one_data_set(capsys):
     status = main(
         ["compare", "--datasets", "ecoli1", "glass4", "--save-best", "m.joblib"]

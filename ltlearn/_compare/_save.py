@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.validation import check_is_fitted
 
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._report import PLOTS_DIR, report_paths
@@ -22,6 +23,7 @@ from ltlearn._compare._target import (
     _unlabelled_mask,
 )
 from ltlearn.recipes._registry import RECIPES
+from ltlearn.utils._fitted import unfitted_on_error
 
 
 class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
@@ -48,6 +50,7 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
         self.estimator = estimator
         self.unlabelled = unlabelled
 
+    @unfitted_on_error()
     def fit(self, X, y):
         import pandas as pd
 
@@ -78,9 +81,11 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def predict(self, X):
+        check_is_fitted(self)
         return self.classes_[np.asarray(self.model_.predict(X), dtype=int)]
 
     def predict_proba(self, X):
+        check_is_fitted(self)
         return self.model_.predict_proba(X)
 
 

@@ -47,12 +47,20 @@ from ltlearn.utils._validation import (
 
 
 def _estimator_has(attr, strategies):
-    """Whether ``attr`` is offered: a listed strategy and an estimator with it."""
+    """Whether ``attr`` is offered: a listed strategy and an estimator with it.
+
+    Once fitted, the strategy is that of the fitted model: ``strategy`` set
+    since takes effect at the next fit.
+    """
 
     def check(self):
-        if self.strategy not in strategies:
+        model = vars(self).get("_model")
+        strategy = self.strategy
+        if model is not None:
+            strategy = "direct" if model.pairwise is None else "min-max"
+        if strategy not in strategies:
             return False
-        if attr == "decision_function" and self.strategy == "min-max":
+        if attr == "decision_function" and strategy == "min-max":
             return True
         if hasattr(self, "estimator_"):
             return hasattr(self.estimator_, attr)
@@ -479,10 +487,14 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.replicate_rates_ = model.replicate_rates
         if model.pairwise is None:
             self.estimator_ = model.estimator
+            stale = ("pairs_", "estimators_")
         else:
             pairwise = _as_linear_svcs(model.pairwise, learner.estimator)
             model = replace(model, pairwise=pairwise)
             self.pairs_, self.estimators_ = pairwise.pairs, pairwise.estimators
+            stale = ("estimator_",)
+        for name in stale:  # those of a previous fit with the other strategy
+            vars(self).pop(name, None)
         self._model = model
         return self
 

@@ -465,9 +465,27 @@ class _BatchesMixin:
                 stacklevel=external_stacklevel(),
             )
 
-    def _make_augment(self):
+    def _augment_settings(self, training):
+        """``augment`` and its ``augment__*`` parameters, for these batches.
+
+        Training batches take them as set, and they are kept. The other
+        batches (validation, ``predict``, ``transform``) take those of the
+        last training, whose evaluation mode (the normalisation of
+        ``CIFARAugment``) the network learned to read its input through:
+        ``augment`` set on a fitted classifier takes effect at its next fit,
+        as ``sampler`` does. A network never trained here (``initialize``
+        then ``load_params``) takes them as set.
+        """
+        if training:
+            self._augment_trained_ = (self.augment, self.get_params_for("augment"))
+        trained = getattr(self, "_augment_trained_", None)
+        if trained is None:
+            return self.augment, self.get_params_for("augment")
+        return trained
+
+    def _make_augment(self, training=True):
         """The augmentation module of ``augment``, on the device, or None."""
-        augment = self.augment
+        augment, params = self._augment_settings(training)
         if augment is None:
             return None
         if isinstance(augment, str):  # "cifar"
@@ -477,9 +495,7 @@ class _BatchesMixin:
                     f"augment='cifar' needs images of 3 channels, (n_samples, 3, "
                     f"height, width); X has samples of shape {shape}."
                 )
-            augment = CIFARAugment(
-                **{"input_shape": shape, **self.get_params_for("augment")}
-            )
+            augment = CIFARAugment(**{"input_shape": shape, **params})
         elif isinstance(augment, (CIFARAugment, TransformAugment)):
             augment = copy.deepcopy(augment)
         else:
@@ -658,7 +674,7 @@ class _BatchesMixin:
             n_drawn = _length(dataset if sampler is None else sampler)
             if n_drawn is not None:
                 self._check_draws(n_drawn, getattr(loader, "batch_size", None))
-        augment = self._make_augment()
+        augment = self._make_augment(training)
         if augment is None:
             return loader
         return _AugmentedLoader(loader, augment, self.device, training)

@@ -366,7 +366,9 @@ class LongTailClassifier(
         Validation, prediction and :meth:`transform` batches are not
         augmented; they go through the module's evaluation mode
         (``CIFARAugment`` normalises them, a wrapped transform leaves them
-        unchanged). The random crops and flips come from torch's generator
+        unchanged), that of the last training: ``augment`` and
+        ``augment__*`` set on a fitted classifier take effect at its next
+        fit. The random crops and flips come from torch's generator
         of the device, seeded by ``random_state``.
     random_state : int, RandomState instance or None, default=None
         Seeds torch inside ``torch.random.fork_rng`` for each fit, so that
@@ -796,6 +798,8 @@ class LongTailClassifier(
             The initialised classifier.
         """
         self._warn_renamed_loss()
+        # a new network: its batches are augmented as augment is now set
+        vars(self).pop("_augment_trained_", None)
         with self._torch_rng():
             return super().initialize()
 
@@ -1448,10 +1452,11 @@ class LongTailClassifier(
         ``iterator_train__*``, ``iterator_valid__*`` and ``dataset__*``, which
         take effect at the next fit), so that the parameters of
         :func:`~ltlearn.deep.schedules.training_schedule` can be set on a
-        fitted classifier. ``sampler`` and ``sampler__*`` take effect at the
-        next fit. A network rebuilt here (``module``, ``module__*`` or
-        ``compile`` on an initialised classifier, as in skorch) draws its
-        weights as :meth:`initialize` does: from ``random_state`` if set.
+        fitted classifier. ``sampler``, ``sampler__*``, ``augment`` and
+        ``augment__*`` take effect at the next fit. A network rebuilt here
+        (``module``, ``module__*`` or ``compile`` on an initialised
+        classifier, as in skorch) draws its weights as :meth:`initialize`
+        does: from ``random_state`` if set.
 
         Parameters
         ----------

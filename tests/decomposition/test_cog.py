@@ -155,6 +155,36 @@ def test_fitted_subclass_structure(imbalanced_binary):
     assert not hasattr(direct, "estimators_")
 
 
+@pytest.mark.parametrize("first, then", [("min-max", "direct"), ("direct", "min-max")])
+def test_refit_with_another_strategy_keeps_only_its_models(
+    imbalanced_binary, first, then
+):
+    # A refit with the other strategy kept the models of the previous fit:
+    # estimators_ and pairs_ beside a "direct" estimator_, or the reverse.
+    X, y = imbalanced_binary
+    cog = COGClassifier(n_clusters=3, strategy=first, random_state=0).fit(X, y)
+    cog.set_params(strategy=then).fit(X, y)
+    fresh = COGClassifier(n_clusters=3, strategy=then, random_state=0).fit(X, y)
+    assert sorted(vars(cog)) == sorted(vars(fresh))
+    assert hasattr(cog, "estimator_") == (then == "direct")
+    assert hasattr(cog, "estimators_") == hasattr(cog, "pairs_") == (then == "min-max")
+
+
+def test_strategy_set_after_fit_leaves_the_fitted_methods(imbalanced_binary):
+    # The methods offered followed the strategy parameter, not the fitted
+    # model: set_params(strategy="direct") on a min-max fit offered
+    # predict_proba, which failed with "'NoneType' object has no attribute
+    # 'predict_proba'", and the reverse hid that of a direct fit.
+    X, y = imbalanced_binary
+    cog = COGClassifier(LogisticRegression(), n_clusters=3, random_state=0)
+    cog.fit(X, y).set_params(strategy="direct")
+    assert not hasattr(cog, "predict_proba")
+    cog.fit(X, y)
+    proba = cog.predict_proba(X)
+    cog.set_params(strategy="min-max")
+    np.testing.assert_array_equal(cog.predict_proba(X), proba)
+
+
 def test_min_max_pairs_only_join_different_classes(imbalanced_multiclass):
     X, y = imbalanced_multiclass
     cog = COGClassifier(n_clusters={0: 3, 1: 2}, random_state=0).fit(X, y)

@@ -344,6 +344,29 @@ def test_augment_parameters_reach_the_cifar_recipe_and_set_params_works():
     assert clf.get_params()["augment__padding"] == 2
 
 
+def test_augment_set_on_a_fitted_classifier_takes_effect_at_the_next_fit():
+    # predict and transform normalised their batches as augment was set at
+    # the time: set_params(augment=None) after a fit with augment="cifar" fed
+    # the network pixels it was not trained on, as did new augment__mean and
+    # augment__std, and the predictions changed.
+    torch.set_num_threads(1)
+    X, y = _images()
+    clf = LongTailClassifier(augment="cifar", max_epochs=2, random_state=0)
+    clf.fit(X, y)
+    proba, features = clf.predict_proba(X), clf.transform(X)
+    for params in (
+        {"augment": None},
+        {"augment": "cifar", "augment__mean": (0.0,) * 3, "augment__std": (1.0,) * 3},
+    ):
+        clf.set_params(**params)
+        np.testing.assert_array_equal(clf.predict_proba(X), proba)
+        np.testing.assert_array_equal(clf.transform(X), features)
+    refitted = clf.fit(X, y).predict_proba(X)
+    fresh = clone(clf).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(refitted, fresh)
+    assert not np.array_equal(refitted, proba)
+
+
 def test_augment_cifar_warns_on_pixels_outside_zero_one():
     # The CIFAR statistics are those of pixels in [0, 1]; 8-bit images (the
     # uint8 arrays of load_cifar_lt) were normalised to values near 1000.
