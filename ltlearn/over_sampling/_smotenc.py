@@ -583,8 +583,8 @@ class SMOTENC(SMOTE):
                 if position[j] in boolean:
                     added = added.astype(bool)
             else:
-                i = category[j]
-                added = pd.Series(factorized[i][1].take(new_codes[:, i]))
+                uniques, i = factorized[category[j]][1], category[j]
+                added = pd.Series(uniques.take(new_codes[:, i]), dtype=uniques.dtype)
             if isinstance(original.dtype, pd.CategoricalDtype) or _is_boolean(
                 original.dtype
             ):

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import datetime
 import warnings
 from collections import Counter
 
@@ -257,6 +258,26 @@ def test_dataframe_round_trip_keeps_dtypes():
     minority = frame[y.to_numpy() == 1]
     assert set(new["colour"]) <= set(minority["colour"])
     assert set(new["city"]) <= set(minority["city"])
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["Oslo", "Lima", "Pune"], [datetime.datetime(2024, 1, day) for day in (1, 2, 3)]],
+    ids=["str", "datetime"],
+)
+def test_object_columns_of_a_dataframe_keep_their_objects(values, pandas_infer_string):
+    # pandas 2.1 to 2.3 inferred a dtype for the new cells, with a
+    # FutureWarning: datetimes came back as Timestamps; strings warned under
+    # future.infer_string. (pandas 2.0's factorize reads datetimes as
+    # Timestamps, a subclass of datetime.)
+    X = pd.DataFrame({"x": np.arange(30.0), "c": pd.Series(values * 10, dtype=object)})
+    y = np.repeat([0, 1], [24, 6])
+    smotenc = SMOTENC(categorical_features=["c"], k_neighbors=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_res, _ = smotenc.fit_resample(X, y)
+    assert X_res["c"].dtype == object and len(X_res) == 48
+    assert all(isinstance(value, type(values[0])) for value in X_res["c"])
 
 
 def test_rows_of_numbers_and_strings_keep_their_numbers():
