@@ -589,10 +589,9 @@ class SMOTENC(SMOTE):
                 original.dtype
             ):
                 added = added.astype(original.dtype)
-            joined = pd.concat(
-                [original.reset_index(drop=True), added], ignore_index=True
-            )
-            data[j] = joined
+            # pandas 2.1 to 2.3 warn on an empty part (no new row) to concatenate
+            parts = [original.reset_index(drop=True), added][: 1 + bool(len(added))]
+            data[j] = pd.concat(parts, ignore_index=True)
         X_res = pd.DataFrame(data)
         X_res.columns = X.columns
         return X_res.astype(X.dtypes.to_dict()), y_res

@@ -280,6 +280,21 @@ def test_object_columns_of_a_dataframe_keep_their_objects(values, pandas_infer_s
     assert all(isinstance(value, type(values[0])) for value in X_res["c"])
 
 
+def test_a_balanced_dataframe_comes_back_as_it_is_without_warning():
+    # nothing to add: pandas 2.1 to 2.3 warned (FutureWarning) on the empty
+    # part of each column that SMOTENC concatenated
+    X = pd.DataFrame({"n": np.arange(20), "c": ["a", "b"] * 10})
+    y = np.repeat([0, 1], 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X_res, y_res = SMOTENC(categorical_features=["c"], k_neighbors=3).fit_resample(
+            X, y
+        )
+    assert (X_res.dtypes == X.dtypes).all()
+    pd.testing.assert_frame_equal(X_res, X)
+    np.testing.assert_array_equal(y_res, y)
+
+
 def test_rows_of_numbers_and_strings_keep_their_numbers():
     # A list of rows mixing numbers and strings was read by NumPy as strings,
     # and came back with every number a string ("1.5").
