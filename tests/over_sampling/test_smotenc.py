@@ -21,6 +21,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC, _smoten
+from ltlearn.over_sampling._categorical_codes import _local_codes
 from ltlearn.over_sampling._neighbors import _kneighbors
 from ltlearn.over_sampling._smoten import (
     _l1_distances,
@@ -28,7 +29,7 @@ from ltlearn.over_sampling._smoten import (
     _vdm_kneighbors,
     _vdm_probas,
 )
-from ltlearn.over_sampling._smotenc import _local_codes, _scaled_one_hot, _vote
+from ltlearn.over_sampling._smotenc import _scaled_one_hot
 
 
 def _mixed(n=120, n_minority=30, seed=0):
@@ -106,32 +107,6 @@ def test_neighbors_and_median_std_agree_with_imblearn(seed):
     np.testing.assert_allclose(sq_mine, sq_theirs, atol=1e-10)
     for a, b in zip(found, imb_found):
         assert set(a[1:]) == set(b[1:])
-
-
-def test_vote_is_the_most_frequent_with_random_ties():
-    rng = np.random.default_rng(0)
-    codes = np.array([[0, 1, 1, 2, 1], [2, 2, 0, 0, 1], [3, 3, 3, 3, 3]])
-    winners = np.array([_vote(codes, rng) for _ in range(200)])
-    assert (winners[:, 0] == 1).all()
-    assert (winners[:, 2] == 3).all()
-    # row 1: 0 and 2 tie; both win sometimes, 1 never
-    assert set(winners[:, 1]) == {0, 2}
-    big = rng.integers(0, 6, size=(500, 5))
-    for row, winner in zip(big, _vote(big, rng)):
-        counts = Counter(row)
-        assert counts[winner] == max(counts.values())
-
-
-def test_vote_breaks_ties_evenly_whatever_the_number_of_categories():
-    # the vote counted over every category (a bincount of n_rows x n_levels):
-    # 750 MB for 2,000 minority rows of distinct identifiers
-    rng = np.random.default_rng(0)
-    codes = np.tile([[10**12, 7, 7, 10**12, 3], [5, 5, 5, 9, 9]], (4000, 1))
-    winners = _vote(codes, rng)
-    tied = winners[::2]
-    assert set(tied) == {7, 10**12}
-    assert 0.45 < np.mean(tied == 7) < 0.55  # each tied code as likely
-    assert (winners[1::2] == 5).all()
 
 
 def test_synthetic_categories_follow_the_neighbours_not_the_seed():
