@@ -528,15 +528,16 @@ class SMOTENC(SMOTE):
                 if position[j] in boolean:
                     added = added.astype(bool)
             else:
-                uniques, i = factorized[category[j]][1], category[j]
+                i = category[j]
+                uniques = factorized[i][1]
                 added = pd.Series(uniques.take(new_codes[:, i]), dtype=uniques.dtype)
             if isinstance(original.dtype, pd.CategoricalDtype) or _is_boolean(
                 original.dtype
             ):
                 added = added.astype(original.dtype)
-            # pandas 2.1 to 2.3 warn on an empty part (no new row) to concatenate
-            parts = [original.reset_index(drop=True), added][: 1 + bool(len(added))]
-            data[j] = pd.concat(parts, ignore_index=True)
+            data[j] = original.reset_index(drop=True)
+            if len(added):  # pandas 2.1 to 2.3 warn on concatenating an empty part
+                data[j] = pd.concat([data[j], added], ignore_index=True)
         X_res = pd.DataFrame(data)
         X_res.columns = X.columns
         return X_res.astype(X.dtypes.to_dict()), y_res
