@@ -98,3 +98,18 @@ def imbalanced_multiclass():
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+@pytest.fixture
+def pandas_infer_string():
+    """pandas 2.1 to 2.3 read Python strings as ``str``, as pandas 3 does.
+
+    Other pandas versions run as they are (pandas 3 always does so).
+    """
+    pd = pytest.importorskip("pandas")
+    major, minor = (int(part) for part in pd.__version__.split(".")[:2])
+    if major == 2 and minor >= 1:
+        with pd.option_context("future.infer_string", True):
+            yield
+    else:
+        yield

@@ -5,6 +5,7 @@
 
 import errno
 import os
+import warnings
 
 import joblib
 import numpy as np
@@ -262,6 +263,19 @@ def test_percentages_are_numbers(tmp_path):
     expected = np.where(np.arange(12) == 3, np.nan, rates / 100)
     parsed = _parse_numbers(dataset.X[["rate"]])[:, 0]
     np.testing.assert_allclose(parsed, expected)
+
+
+def test_numbers_as_text_in_an_object_column_are_read_without_warning(
+    pandas_infer_string,
+):
+    # A saved model reads each new batch of Python strings ("12%"): with pandas
+    # 2.1 to 2.3 under future.infer_string, each batch gave pandas'
+    # FutureWarning "Dtype inference on a pandas object ... is deprecated".
+    X = pd.DataFrame({"rate": pd.Series(["12%", "7", "12%", None], dtype=object)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        parsed = _parse_numbers(X)[:, 0]
+    np.testing.assert_allclose(parsed, [0.12, 7.0, 0.12, np.nan])
 
 
 def test_a_model_is_saved_for_labels_that_are_fractional_numbers(tmp_path):

@@ -90,7 +90,7 @@ def _distinct(values):
     if not text and not (isinstance(dtype, np.dtype) and dtype.kind in "biumM"):
         return None, np.asarray(values, dtype=object)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    return codes, np.asarray(pd.Series(uniques).astype(object), dtype=object)
+    return codes, np.asarray(uniques.astype(object), dtype=object)
 
 
 def _per_cell(codes, distinct, missing):

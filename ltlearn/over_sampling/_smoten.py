@@ -14,6 +14,7 @@ from sklearn.base import clone
 from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils.validation import validate_data
 
+from ltlearn.over_sampling._categorical_codes import _factorize, _vote
 from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
@@ -22,11 +23,7 @@ from ltlearn.over_sampling._smote import (
     _new_samples,
     _smote_docstring,
 )
-from ltlearn.over_sampling._smotenc import (
-    _factorize,
-    _fit_resample_dense,
-    _vote,
-)
+from ltlearn.over_sampling._smotenc import _fit_resample_dense
 from ltlearn.utils._validation import _native_byte_order
 
 # The distances are computed for blocks of about this many pairs.

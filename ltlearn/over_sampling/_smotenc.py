@@ -15,6 +15,11 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils._indexing import _get_column_indices
 from sklearn_compat.utils.validation import validate_data
 
+from ltlearn.over_sampling._categorical_codes import (
+    _factorize,
+    _local_codes,
+    _vote,
+)
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _holds_booleans,
@@ -34,35 +39,6 @@ from ltlearn.over_sampling._smote import (
 from ltlearn.utils._validation import _native_byte_order, check_classes
 from ltlearn.utils._warnings import external_stacklevel
 
-# Synthetic categories are voted this many rows at a time.
-_VOTE_ROWS = 2**14
-
-
-def _factorize(values):
-    """Integer codes of a column and the values they stand for.
-
-    Missing values are a category of their own, stood for by the data's own
-    marker (that of its first missing value: ``None`` stays ``None``, where
-    pandas gives NaN). A pandas categorical column keeps its dtype in the
-    returned values.
-    """
-    try:
-        import pandas as pd
-    except ImportError:  # pragma: no cover - pandas is optional
-        uniques, codes = np.unique(values, return_inverse=True)
-        return codes.astype(np.intp), uniques
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    codes = codes.astype(np.intp, copy=False)
-    if uniques.dtype == object:
-        missing = np.flatnonzero(pd.isna(uniques))
-        if missing.size:
-            first = np.argmax(codes == missing[0])
-            marked = np.array(uniques, dtype=object)
-            marked[missing[0]] = np.asarray(values, dtype=object)[first]
-            index = isinstance(uniques, pd.Index)
-            uniques = pd.Index(marked, dtype=object, copy=False) if index else marked
-    return codes, uniques
-
 
 def _mixed_rows(X):
     """Rows of numbers and strings (lists, say) as objects, each kept as given.
@@ -79,37 +55,6 @@ def _mixed_rows(X):
     if all(isinstance(value, str) for value in objects.ravel().tolist()):
         return values
     return objects
-
-
-def _local_codes(codes):
-    """Codes renumbered ``0..n_levels-1`` over the levels present."""
-    levels, local = np.unique(codes, return_inverse=True)
-    return local.reshape(codes.shape), levels
-
-
-def _vote(neighbor_codes, generator):
-    """The most frequent code of each row, ties broken at random.
-
-    ``neighbor_codes`` has shape (n_rows, n_voters). Each voter scores the
-    number of voters holding its code plus a uniform draw in ``[0, 1)``, the
-    same for all the voters of a code (that of its first voter): the best
-    score is a most frequent code, each tied code as likely. Work and memory
-    grow with ``n_voters ** 2`` per row, not with the number of categories
-    (a column of identifiers costs no more than one of two categories).
-    """
-    n_rows, n_voters = neighbor_codes.shape
-    winners = np.empty(n_rows, dtype=neighbor_codes.dtype)
-    for start in range(0, n_rows, _VOTE_ROWS):
-        block = neighbor_codes[start : start + _VOTE_ROWS]
-        same = block[:, :, None] == block[:, None, :]
-        first = same.argmax(axis=2)
-        draws = generator.random(block.shape)
-        score = same.sum(axis=2) + np.take_along_axis(draws, first, axis=1)
-        best = score.argmax(axis=1)[:, None]
-        winners[start : start + block.shape[0]] = np.take_along_axis(
-            block, best, axis=1
-        )[:, 0]
-    return winners
 
 
 def _column_std(numeric):
@@ -584,15 +529,15 @@ class SMOTENC(SMOTE):
                     added = added.astype(bool)
             else:
                 i = category[j]
-                added = pd.Series(factorized[i][1].take(new_codes[:, i]))
+                uniques = factorized[i][1]
+                added = pd.Series(uniques.take(new_codes[:, i]), dtype=uniques.dtype)
             if isinstance(original.dtype, pd.CategoricalDtype) or _is_boolean(
                 original.dtype
             ):
                 added = added.astype(original.dtype)
-            joined = pd.concat(
-                [original.reset_index(drop=True), added], ignore_index=True
-            )
-            data[j] = joined
+            data[j] = original.reset_index(drop=True)
+            if len(added):  # pandas 2.1 to 2.3 warn on concatenating an empty part
+                data[j] = pd.concat([data[j], added], ignore_index=True)
         X_res = pd.DataFrame(data)
         X_res.columns = X.columns
         return X_res.astype(X.dtypes.to_dict()), y_res

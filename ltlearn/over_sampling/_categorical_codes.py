@@ -1,0 +1,70 @@
+"""Integer codes of categorical columns, and votes among them.
+
+Shared by SMOTE-NC and SMOTEN: a column is coded once, and the category of
+each synthetic row is the most frequent one among its neighbours' codes.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+
+# Synthetic categories are voted this many rows at a time.
+_VOTE_ROWS = 2**14
+
+
+def _factorize(values):
+    """Integer codes of a column and the values they stand for.
+
+    Missing values are a category of their own, stood for by the data's own
+    marker (that of its first missing value: ``None`` stays ``None``, where
+    pandas gives NaN). A pandas categorical column keeps its dtype in the
+    returned values.
+    """
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional
+        uniques, codes = np.unique(values, return_inverse=True)
+        return codes.astype(np.intp), uniques
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes = codes.astype(np.intp, copy=False)
+    if uniques.dtype == object:
+        missing = np.flatnonzero(pd.isna(uniques))
+        if missing.size:
+            first = np.argmax(codes == missing[0])
+            marked = np.array(uniques, dtype=object)
+            marked[missing[0]] = np.asarray(values, dtype=object)[first]
+            index = isinstance(uniques, pd.Index)
+            uniques = pd.Index(marked, dtype=object, copy=False) if index else marked
+    return codes, uniques
+
+
+def _local_codes(codes):
+    """Codes renumbered ``0..n_levels-1`` over the levels present."""
+    levels, local = np.unique(codes, return_inverse=True)
+    return local.reshape(codes.shape), levels
+
+
+def _vote(neighbor_codes, generator):
+    """The most frequent code of each row, ties broken at random.
+
+    ``neighbor_codes`` has shape (n_rows, n_voters). Each voter scores the
+    number of voters holding its code plus a uniform draw in ``[0, 1)``, the
+    same for all the voters of a code (that of its first voter): the best
+    score is a most frequent code, each tied code as likely. Work and memory
+    grow with ``n_voters ** 2`` per row, not with the number of categories
+    (a column of identifiers costs no more than one of two categories).
+    """
+    n_rows, n_voters = neighbor_codes.shape
+    winners = np.empty(n_rows, dtype=neighbor_codes.dtype)
+    for start in range(0, n_rows, _VOTE_ROWS):
+        block = neighbor_codes[start : start + _VOTE_ROWS]
+        same = block[:, :, None] == block[:, None, :]
+        first = same.argmax(axis=2)
+        draws = generator.random(block.shape)
+        score = same.sum(axis=2) + np.take_along_axis(draws, first, axis=1)
+        best = score.argmax(axis=1)[:, None]
+        winners[start : start + block.shape[0]] = np.take_along_axis(
+            block, best, axis=1
+        )[:, 0]
+    return winners
