@@ -63,7 +63,9 @@ def read_groups(frame, column, target, header, file_name):
             "them (a row that shares its unit with no other: a value of its "
             "own), or drop those rows."
         )
-    codes, uniques = pd.factorize(values, sort=True)
+    # the values, not pandas' categories: scikit-learn sorts the values of a
+    # categorical column, whatever the order of its categories
+    codes, uniques = pd.factorize(np.asarray(values), sort=True)
     codes = np.asarray(codes, dtype=np.int64)
     note = (
         f"Folds keep the rows of each value of {column!r} together "
