@@ -228,7 +228,7 @@ def test_grouped_comparison_and_saved_model(tmp_path, capsys):
     # the table said "2-fold cross-validation", as of row-wise folds
     assert "2-fold cross-validation grouped by 'patient_id', over" in out
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "keeping groups of rows together (visits by 'patient_id')" in report
+    assert "2-fold stratified cross-validation grouped by 'patient_id', seed" in report
     # refitted on every row, without the group column; a batch with it or
     # without it (and with the target, as the file) is read alike
     model = joblib.load(model)
