@@ -104,10 +104,7 @@ def grouped_splits(dataset, labelled, cv, seed):
     for fold, (_, test) in enumerate(splits):
         absent = np.setdiff1d(np.arange(dataset.classes.size), y[test])
         if absent.size:
-            names = ", ".join(
-                repr(label.item() if hasattr(label, "item") else label)
-                for label in dataset.classes[absent]
-            )
+            names = ", ".join(map(repr, dataset.classes[absent].tolist()))
             raise CompareError(
                 f"Test fold {fold} of data set {dataset.name!r} has no labelled "
                 f"row of class {names}: the groups of {dataset.groups_column!r} "
