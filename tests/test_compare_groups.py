@@ -71,21 +71,32 @@ def test_grouped_folds_never_split_a_group(tmp_path, seed):
     )
 
 
-@pytest.mark.parametrize("prefix", [None, "P"])
+@pytest.mark.parametrize("prefix", [None, "P", "category"])
 def test_grouped_folds_are_those_of_stratified_group_kfold(tmp_path, prefix):
     # The groups were numbered in order of first appearance: on a file whose
     # patients do not come in the order of their ids, the folds differed from
     # StratifiedGroupKFold's given the column, as cross_validate(groups=) uses;
     # and scikit-learn 1.7's shuffle left them unstratified (a test fold
-    # without 'sick').
+    # without 'sick'). A categorical column of Parquet was numbered in the
+    # order of its categories, where scikit-learn sorts the values.
     from sklearn import __version__
     from sklearn.model_selection import StratifiedGroupKFold
     from sklearn.utils.fixes import parse_version
 
     frame = _visits().sample(frac=1, random_state=0).reset_index(drop=True)
-    if prefix is not None:
-        frame["patient_id"] = prefix + frame["patient_id"].astype(str)
-    dataset = load_table(_write(tmp_path, frame), "label", groups="patient_id")
+    path = tmp_path / "visits.csv"
+    if prefix == "category":
+        pytest.importorskip("pyarrow")
+        ids = frame["patient_id"].astype(str)
+        order = sorted(ids.unique(), reverse=True)
+        frame["patient_id"] = pd.Categorical(ids, categories=order)
+        path = tmp_path / "visits.parquet"
+        frame.to_parquet(path)
+    else:
+        if prefix is not None:
+            frame["patient_id"] = prefix + frame["patient_id"].astype(str)
+        _write(tmp_path, frame)
+    dataset = load_table(path, "label", groups="patient_id")
     for seed in (0, 1):
         folds = _folds(dataset, 3, seed)
         # 8 sick patients of 3 visits: 2 or 3 of them in each test fold
@@ -217,7 +228,7 @@ def test_grouped_comparison_and_saved_model(tmp_path, capsys):
     # the table said "2-fold cross-validation", as of row-wise folds
     assert "2-fold cross-validation grouped by 'patient_id', over" in out
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "keeping groups of rows together (visits by 'patient_id')" in report
+    assert "2-fold stratified cross-validation grouped by 'patient_id', seed" in report
     # refitted on every row, without the group column; a batch with it or
     # without it (and with the target, as the file) is read alike
     model = joblib.load(model)

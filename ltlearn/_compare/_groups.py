@@ -5,28 +5,19 @@
 
 import numpy as np
 
-from ltlearn._compare._data import CompareError, _close
+from ltlearn._compare._data import CompareError
 from ltlearn._compare._target import _rows_text
 
 
-def _columns_text(columns, limit=50):
-    """The first ``limit`` of ``columns``, joined, with how many there are."""
-    shown = ", ".join(columns[:limit])
-    if len(columns) > limit:
-        shown += f", ... ({len(columns)} columns)"
-    return shown
-
-
-def read_groups(frame, column, target, header, file_name):
+def read_groups(frame, column, target, file_name):
     """The group of each row of ``frame``: codes ``0 .. n_groups - 1``.
 
-    ``column`` (the value of ``--groups``) must be a column of ``frame``
-    other than ``target``, stand once in ``header`` (a copy of it would be a
-    feature holding the groups) and have a value on every row: a missing
-    one is refused, its rows named, since whether such a row belongs with
-    others cannot be told. Equal values are one group. The groups are
-    numbered in the order of their values, as scikit-learn numbers them, so
-    that the folds are those of ``StratifiedGroupKFold`` given the column.
+    ``column`` (the value of ``--groups``, a column of ``frame``) must be
+    other than ``target`` and have a value on every row: a missing one is
+    refused, its rows named, since whether such a row belongs with others
+    cannot be told. Equal values are one group. The groups are numbered in
+    the order of their values, as scikit-learn numbers them, so that the
+    folds are those of ``StratifiedGroupKFold`` given the column.
 
     Returns
     -------
@@ -37,22 +28,10 @@ def read_groups(frame, column, target, header, file_name):
     """
     import pandas as pd
 
-    columns = [str(name) for name in frame.columns]
-    if column not in columns:
-        raise CompareError(
-            f"Group column {column!r} (--groups) is not in {file_name}."
-            f"{_close(column, columns)} Its columns are: {_columns_text(columns)}."
-        )
     if column == target:
         raise CompareError(
             f"--groups {column!r} is the target column; give the column that "
             "says which rows belong together (a patient, a customer, a site)."
-        )
-    if header is not None and header.count(column) > 1:
-        raise CompareError(
-            f"Column {column!r} appears {header.count(column)} times in the header "
-            f"of {file_name}: the other copies would be features holding the "
-            "groups. Rename or drop them."
         )
     values = frame[column]
     missing = np.flatnonzero(values.isna().to_numpy())
@@ -63,7 +42,9 @@ def read_groups(frame, column, target, header, file_name):
             "them (a row that shares its unit with no other: a value of its "
             "own), or drop those rows."
         )
-    codes, uniques = pd.factorize(values, sort=True)
+    # the values, not pandas' categories: scikit-learn sorts the values of a
+    # categorical column, whatever the order of its categories
+    codes, uniques = pd.factorize(np.asarray(values), sort=True)
     codes = np.asarray(codes, dtype=np.int64)
     note = (
         f"Folds keep the rows of each value of {column!r} together "
@@ -123,10 +104,7 @@ def grouped_splits(dataset, labelled, cv, seed):
     for fold, (_, test) in enumerate(splits):
         absent = np.setdiff1d(np.arange(dataset.classes.size), y[test])
         if absent.size:
-            names = ", ".join(
-                repr(label.item() if hasattr(label, "item") else label)
-                for label in dataset.classes[absent]
-            )
+            names = ", ".join(map(repr, dataset.classes[absent].tolist()))
             raise CompareError(
                 f"Test fold {fold} of data set {dataset.name!r} has no labelled "
                 f"row of class {names}: the groups of {dataset.groups_column!r} "

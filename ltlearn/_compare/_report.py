@@ -26,6 +26,7 @@ from ltlearn._compare._stats import rank_common
 from ltlearn._compare._summary import _SCORING_TITLES
 from ltlearn._compare._tables import (
     _fmt,
+    _grouped,
     _label,
     _p,
     _tie_note,
@@ -35,15 +36,8 @@ from ltlearn._compare._tables import (
 from ltlearn.recipes._registry import RECIPES
 
 
-def _header_blocks(config, title, datasets=()):
-    grouped = [
-        f"{info['name']} by {info['groups']!r}"
-        for info in datasets
-        if info.get("groups") is not None
-    ]
-    folds = f"{config['cv']}-fold stratified cross-validation"
-    if grouped:
-        folds += f" keeping groups of rows together ({', '.join(grouped)})"
+def _header_blocks(config, title, summary):
+    folds = f"{config['cv']}-fold stratified cross-validation{_grouped(summary)}"
     return [
         ("h1", "ltlearn compare"),
         (
@@ -340,9 +334,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         else contextlib.nullcontext()
     ) as folder:
         blocks = [
-            *_header_blocks(
-                comparison.config, title + summary.defined(), comparison.datasets
-            ),
+            *_header_blocks(comparison.config, title + summary.defined(), summary),
             *_summary_blocks(summary, comparison.config, ranking),
             *_statistics_blocks(ranking, title),
             *_per_dataset_blocks(summary, title),

@@ -54,16 +54,22 @@ def _text_table(header, body):
     return [line(header), line(["-" * w for w in widths])] + [line(r) for r in body]
 
 
+def _grouped(summary):
+    """`` grouped by 'patient_id'`` where folds keep groups of rows together
+    (``--groups``), with the data set's name where there are several."""
+    if not summary.groups:
+        return ""
+    by = (
+        repr(column) if len(summary.datasets) == 1 else f"{column!r} on {name}"
+        for name, column in summary.groups.items()
+    )
+    return f" grouped by {', '.join(by)}"
+
+
 def _legend(summary, config, ranking, title):
-    folds = f"{config['cv']}-fold cross-validation"
-    if summary.groups:
-        by = (
-            repr(column) if len(summary.datasets) == 1 else f"{column!r} on {name}"
-            for name, column in summary.groups.items()
-        )
-        folds += f" grouped by {', '.join(by)}"
     lines = [
-        f"{title}{summary.defined()}, {folds}, over the "
+        f"{title}{summary.defined()}, {config['cv']}-fold cross-validation"
+        f"{_grouped(summary)}, over the "
         f"{len(ranking.datasets)} of {len(summary.datasets)} data set(s) where "
         "every ranked method ran.",
         "mean: over data sets, of the means over folds; fold-sd: mean standard "

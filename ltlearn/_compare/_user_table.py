@@ -382,31 +382,37 @@ def _feature_columns(X, file_name):
     return X, numeric, numeric_text, categorical, notes
 
 
+def _check_column(column, columns, header, file_name, *, named, holding):
+    """Refuse a ``column`` that is not among ``columns``, or stands more than
+    once in ``header`` (its copies would be features holding ``holding``);
+    ``named`` is how the message names it."""
+    if column not in columns:
+        shown = ", ".join(columns[:50])
+        if len(columns) > 50:
+            shown += f", ... ({len(columns)} columns)"
+        raise CompareError(
+            f"{named} is not in {file_name}.{_close(column, columns)} "
+            f"Its columns are: {shown}."
+        )
+    if header is not None and header.count(column) > 1:
+        raise CompareError(
+            f"Column {column!r} appears {header.count(column)} times in the header "
+            f"of {file_name}: the other copies would be features holding "
+            f"{holding}. Rename or drop them."
+        )
+
+
 def _check_target_column(target, columns, header, file_name):
     """The names repeated in the header, once ``target`` is known to be a column.
 
     An error where ``target`` is not among ``columns``, or stands more than
     once in ``header`` (its copies would be features holding the target).
     """
-    if target not in columns:
-        hint = _close(target, columns)
-        shown = ", ".join(columns[:50])
-        if len(columns) > 50:
-            shown += f", ... ({len(columns)} columns)"
-        raise CompareError(
-            f"Target column {target!r} is not in {file_name}.{hint} "
-            f"Its columns are: {shown}."
-        )
-    repeated = [
+    named = f"Target column {target!r}"
+    _check_column(target, columns, header, file_name, named=named, holding="the target")
+    return [
         column for column in dict.fromkeys(header or ()) if header.count(column) > 1
     ]
-    if target in repeated:
-        raise CompareError(
-            f"Column {target!r} appears {header.count(target)} times in the header "
-            f"of {file_name}: the other copies would be features holding "
-            "the target. Rename or drop them."
-        )
-    return repeated
 
 
 def _repeats_note(repeated, header, columns):
@@ -516,7 +522,11 @@ def load_table(path, target, *, unlabelled="-1", groups=None):
     codes, groups_note, besides = None, None, repr(target)
     if groups is not None:
         groups = utf8_text(groups)
-        codes, groups_note = read_groups(frame, groups, target, header, file_name)
+        named = f"Group column {groups!r} (--groups)"
+        _check_column(
+            groups, columns, header, file_name, named=named, holding="the groups"
+        )
+        codes, groups_note = read_groups(frame, groups, target, file_name)
         besides = f"{target!r} and the groups {groups!r}"
     y_raw = frame[target]
     X = frame.drop(columns=[target] if groups is None else [target, groups])
