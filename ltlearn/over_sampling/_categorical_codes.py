@@ -40,9 +40,18 @@ def _factorize(values):
 
 
 def _local_codes(codes):
-    """Codes renumbered ``0..n_levels-1`` over the levels present."""
-    levels, local = np.unique(codes, return_inverse=True)
-    return local.reshape(codes.shape), levels
+    """The codes of each column renumbered ``0..n_levels-1`` over its levels.
+
+    ``codes`` has shape (n_rows, n_columns): the codes of the rows of one
+    class, say. Returns the renumbered codes, of the same shape, and the
+    levels of each column (the codes present, in order).
+    """
+    local = np.empty(codes.shape, dtype=np.intp)
+    levels = []
+    for j in range(codes.shape[1]):
+        present, local[:, j] = np.unique(codes[:, j], return_inverse=True)
+        levels.append(present)
+    return local, levels
 
 
 def _vote(neighbor_codes, generator):

@@ -14,7 +14,11 @@ from sklearn.base import clone
 from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils.validation import validate_data
 
-from ltlearn.over_sampling._categorical_codes import _factorize, _vote
+from ltlearn.over_sampling._categorical_codes import (
+    _factorize,
+    _local_codes,
+    _vote,
+)
 from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
@@ -55,11 +59,10 @@ def _vdm_class_tables(class_codes, probas):
     categories get a row, so a table never exceeds ``n_class ** 2`` values,
     whatever the categories of the other classes.
     """
-    local = np.empty_like(class_codes)
-    tables = []
-    for j, proba in enumerate(probas):
-        levels, local[:, j] = np.unique(class_codes[:, j], return_inverse=True)
-        tables.append(_l1_distances(proba[levels]) ** 2)
+    local, levels = _local_codes(class_codes)
+    tables = [
+        _l1_distances(proba[present]) ** 2 for proba, present in zip(probas, levels)
+    ]
     return local, tables
 
 

@@ -442,10 +442,7 @@ class SMOTENC(SMOTE):
         for label, n_new in targets.items():
             class_indices = np.flatnonzero(y == label)
             numeric_class = numeric[class_indices].astype(dtype, copy=False)
-            local, levels = zip(
-                *(_local_codes(codes[class_indices, j]) for j in range(codes.shape[1]))
-            )
-            local = np.column_stack(local)
+            local, levels = _local_codes(codes[class_indices])
             median_std = float(np.median(_column_std(numeric_class)))
             self.median_std_[label] = median_std
             generator = generators[label]

@@ -61,10 +61,7 @@ def _brute_distances(numeric, categories, median_std):
 
 def _class_neighbors(numeric, categories, n_neighbors):
     """ltlearn's neighbours of every row of one class, and its encoding."""
-    local, levels = zip(
-        *(_local_codes(categories[:, j]) for j in range(categories.shape[1]))
-    )
-    local = np.column_stack(local)
+    local, levels = _local_codes(categories)
     median_std = np.median(numeric.std(axis=0))
     Z = _scaled_one_hot(
         numeric, local, [lv.size for lv in levels], median_std / np.sqrt(2)
