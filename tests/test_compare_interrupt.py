@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,17 @@ def test_a_full_disk_at_the_header_leaves_no_descriptor_open(
     assert not set(os.listdir("/proc/self/fd")) - before
 
 
+class _MinuteClock:
+    """A clock a minute later at each reading, for the report's time."""
+
+    minutes = 0
+
+    @classmethod
+    def now(cls, tz=None):
+        cls.minutes += 1
+        return datetime(2026, 1, 1, tzinfo=tz) + timedelta(minutes=cls.minutes)
+
+
 def test_a_full_disk_keeps_the_results_report_and_model_whole(
     tmp_path, monkeypatch, capsys
 ):
@@ -166,6 +178,10 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
     # report or --save-best was written it left a cut-off file in its place
     # (and --save-best a traceback).
     import joblib
+
+    # each run of the report in another minute: the test failed when the
+    # clock passed a minute between runs
+    monkeypatch.setattr("ltlearn._compare._report.datetime", _MinuteClock)
 
     data = ["--data", str(_csv(tmp_path, n=40)), "--target", "label"]
     model = tmp_path / "model.joblib"
@@ -205,6 +221,10 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
     assert model.read_bytes() == before[model]
     names = [path.name for path in [*out.iterdir(), *tmp_path.iterdir()]]
     assert not [name for name in names if name.startswith(".tmp")]
+    # that run wrote its report (the model is saved after it): its time is
+    # that of the run, another minute when the clock passed one since
+    report = (out / "report.md").read_bytes()
+    plots = {path: path.read_bytes() for path in (out / "plots").glob("*")}
 
     # The plots come with the plot extra.
     Figure = pytest.importorskip("matplotlib.figure").Figure
