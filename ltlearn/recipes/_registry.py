@@ -332,10 +332,17 @@ def resolve_methods(names=None, models=None):
     Raises
     ------
     CompareError
-        For an unknown name (the message lists the known ones), or a named
-        recipe that cannot run here.
+        For an unknown name (the message lists the known ones), a named
+        recipe that cannot run here, or an empty ``models``.
     """
     if models is not None:
+        if not models:
+            # --models "" (an unset shell variable) left out every rebalancing
+            # recipe without a word, or named "the models ;" with --methods.
+            raise CompareError(
+                f"--models names no model; give some of {', '.join(MODELS)} "
+                "(default: lr)."
+            )
         unknown = [model for model in models if model not in MODELS]
         if unknown:
             raise CompareError(_unknown_model(unknown[0]))
