@@ -212,7 +212,8 @@ def add_compare_parser(subparsers):
         type=_n_jobs,
         default=-1,
         metavar="N",
-        help="parallel fits (default: -1, all cores)",
+        help="parallel fits (default: -1, all cores); not used with "
+        "--scheduler, whose cluster runs a fit on each worker thread",
     )
     run.add_argument(
         "--backend",
