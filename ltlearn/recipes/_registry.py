@@ -384,6 +384,14 @@ def resolve_methods(names=None, models=None):
 
 def _cross_with_models(names, models):
     """The named recipes on each of ``models``; the variants that do not exist."""
+    if all(RECIPES[name].model is None or ":" in name for name in names):
+        # --methods brf --models rf ran brf alone, --models unused and unsaid.
+        raise CompareError(
+            f"--models {' '.join(models)} applies to none of the --methods "
+            f"{' '.join(names)}: recommended, the MLP losses, the peers and a "
+            "name with its model (plain:rf) run as they are. Name a rebalancing "
+            "recipe without a model, such as plain or smote, or leave out --models."
+        )
     crossed, skipped = [], {}
     for name in names:
         if RECIPES[name].model is None or ":" in name:
