@@ -744,6 +744,20 @@ def test_compare_an_empty_path_is_refused(tmp_path, monkeypatch, capsys, option)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_compare_an_empty_scheduler_is_refused(tmp_path, monkeypatch, capsys):
+    # --scheduler "" (an unset shell variable) said "--scheduler needs
+    # --backend dask", the backend --scheduler chooses, with no --backend given.
+    monkeypatch.chdir(tmp_path)
+    args = ["--datasets", "glass4", "--methods", "plain", "--scheduler", ""]
+    with pytest.raises(SystemExit) as info:
+        main(["compare", *args])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --scheduler: an empty address" in err
+    assert "--backend" not in err.splitlines()[-1]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_compare_prints_a_path_the_terminal_cannot_encode(tmp_path, monkeypatch):
     # Under PYTHONIOENCODING=ascii the "Results:" line was a UnicodeEncodeError
     # after every fit had run.

@@ -334,6 +334,24 @@ def test_scheduler_needs_the_dask_backend():
         _run(backend="loky", scheduler="tcp://127.0.0.1:8786")
 
 
+@pytest.mark.parametrize(
+    "backend, scheduler, message",
+    [
+        ("ray", None, "--backend ray needs ray"),
+        ("loky", "tcp://127.0.0.1:8786", "--scheduler needs --backend dask"),
+    ],
+)
+def test_a_rerun_of_reused_fits_refuses_the_backend_as_the_first_run(
+    tmp_path, monkeypatch, backend, scheduler, message
+):
+    # With every fit in results.csv, no backend was started, and the options
+    # the first run refused were taken without a word.
+    monkeypatch.setitem(sys.modules, "ray", None)
+    _run(tmp_path)
+    with pytest.raises(CompareError, match=message):
+        _run(tmp_path, backend=backend, scheduler=scheduler)
+
+
 def test_semi_supervised_recipes_need_unlabelled_rows():
     recipe = RECIPES["crest"]
     if recipe.missing() is not None:

@@ -147,6 +147,29 @@ def test_unknown_model_is_refused_by_name():
         resolve_methods(None, models=["svm"])
 
 
+@pytest.mark.parametrize("names", [None, ["plain"]])
+def test_models_that_name_no_model_are_refused(names):
+    from ltlearn._compare._data import CompareError
+
+    # --models "" (an unset shell variable) dropped every rebalancing recipe
+    # of the default selection without a word.
+    with pytest.raises(CompareError, match="--models names no model; give some of"):
+        resolve_methods(names, models=[])
+
+
+@pytest.mark.parametrize(
+    "names", [["brf"], ["recommended", "tuned_threshold"], ["plain:rf"]]
+)
+def test_models_that_apply_to_none_of_the_named_recipes_are_refused(names):
+    from ltlearn._compare._data import CompareError
+
+    # --methods brf --models rf ran brf alone, without a word on --models.
+    with pytest.raises(
+        CompareError, match=f"--models hgb applies to none of the --methods {names[0]}"
+    ):
+        resolve_methods(names, models=["hgb"])
+
+
 def test_models_cross_the_named_recipes():
     from ltlearn._compare._data import CompareError
 

@@ -18,7 +18,7 @@ from ltlearn._compare._data import (
 from ltlearn._compare._options import _names
 from ltlearn._compare._report import write_report
 from ltlearn._compare._results import RESULTS_FILE, lock_output
-from ltlearn._compare._runner import run_comparison
+from ltlearn._compare._runner import check_backend, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
 from ltlearn._compare._summary import summarize
 from ltlearn._compare._tables import format_table
@@ -178,6 +178,9 @@ def _fit(args, stack):
         backend = "dask" if args.scheduler else "loky"
     writing = False
     try:
+        # The options first: a backend refused after reading a large file,
+        # or never where every fit was reused, cost a wait or went unsaid.
+        check_backend(backend, args.scheduler)
         recipes, skipped, datasets = _prepare(args)
         writing = True
         stack.enter_context(lock_output(args.output))

@@ -90,6 +90,17 @@ def _path(text):
     return os.path.expanduser(text)
 
 
+def _address(text):
+    """A Dask scheduler's address, refused when empty."""
+    if not text:
+        # An unset shell variable: --scheduler "" was refused as needing
+        # --backend dask, the backend it sets when given.
+        raise argparse.ArgumentTypeError(
+            "an empty address; give the Dask scheduler's, e.g. tcp://HOST:8786"
+        )
+    return text
+
+
 def _n_jobs(text):
     value = _int(text)
     if value == 0:
@@ -212,7 +223,8 @@ def add_compare_parser(subparsers):
         type=_n_jobs,
         default=-1,
         metavar="N",
-        help="parallel fits (default: -1, all cores)",
+        help="parallel fits (default: -1, all cores); not used with "
+        "--scheduler, whose cluster runs a fit on each worker thread",
     )
     run.add_argument(
         "--backend",
@@ -222,6 +234,7 @@ def add_compare_parser(subparsers):
     )
     run.add_argument(
         "--scheduler",
+        type=_address,
         metavar="ADDRESS",
         help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786",
     )

@@ -264,38 +264,58 @@ class _Progress:
             self.bar.close()
 
 
-@contextlib.contextmanager
-def _backend(backend, scheduler, n_jobs):
-    """Set joblib's backend; yield the n_jobs for Parallel."""
-    import joblib
+def check_backend(backend, scheduler=None):
+    """Refuse a backend that cannot run here, or a scheduler without Dask.
 
+    Checked before the results file is read, not when the first fit is sent:
+    a rerun whose fits were all in ``results.csv`` took ``--backend ray``
+    without ray, or ``--scheduler`` with ``--backend loky``, without a word,
+    where the first run had refused them.
+    """
     if backend not in BACKENDS:
         raise CompareError(f"Unknown backend {backend!r}; choose one of {BACKENDS}.")
     if scheduler is not None and backend != "dask":
-        raise CompareError("--scheduler needs --backend dask.")
-    if backend == "loky":
-        with joblib.parallel_config(backend="loky", n_jobs=n_jobs):
-            yield n_jobs
-        return
+        raise CompareError(
+            f"--scheduler needs --backend dask, not --backend {backend}: the "
+            "scheduler is the address of a Dask cluster."
+        )
     if backend == "ray":
         try:
-            from ray.util.joblib import register_ray
+            import ray.util.joblib  # noqa: F401
         except ImportError:
             raise CompareError(
                 "--backend ray needs ray, which is not installed: "
                 "pip install 'ray[default]'"
             ) from None
+    elif backend == "dask":
+        try:
+            import dask.distributed  # noqa: F401
+        except ImportError:
+            raise CompareError(
+                "--backend dask needs dask.distributed, which is not installed: "
+                "pip install 'ltlearn[distributed]'"
+            ) from None
+
+
+@contextlib.contextmanager
+def _backend(backend, scheduler, n_jobs):
+    """Set joblib's backend; yield the n_jobs for Parallel."""
+    import joblib
+
+    check_backend(backend, scheduler)
+    if backend == "loky":
+        with joblib.parallel_config(backend="loky", n_jobs=n_jobs):
+            yield n_jobs
+        return
+    if backend == "ray":
+        from ray.util.joblib import register_ray
+
         register_ray()
         with joblib.parallel_config(backend="ray", n_jobs=n_jobs):
             yield n_jobs
         return
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:
-        raise CompareError(
-            "--backend dask needs dask.distributed, which is not installed: "
-            "pip install 'ltlearn[distributed]'"
-        ) from None
+    from dask.distributed import Client, LocalCluster
+
     with contextlib.ExitStack() as stack:
         if scheduler is None:
             n_workers = joblib.effective_n_jobs(n_jobs)
@@ -365,7 +385,8 @@ def run_comparison(
     seed : int, default=0
         Seeds the folds and every recipe.
     n_jobs : int, default=1
-        Parallel fits (loky and ray; a Dask cluster uses its workers).
+        Parallel fits (the workers of a local Dask cluster); not used with
+        ``scheduler``, whose cluster runs a fit on each worker thread.
     backend : {"loky", "dask", "ray"}, default="loky"
         The joblib backend.
     scheduler : str, default=None
@@ -383,6 +404,7 @@ def run_comparison(
     """
     if scoring not in SCORINGS:
         raise CompareError(f"Unknown scoring {scoring!r}; choose one of {SCORINGS}.")
+    check_backend(backend, scheduler)
     path = None if output is None else check_output(output)
     config = {"cv": cv, "seed": seed, "scoring": scoring}
     tasks, infos, not_run = _tasks(datasets, recipes, config)

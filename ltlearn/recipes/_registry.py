@@ -332,10 +332,17 @@ def resolve_methods(names=None, models=None):
     Raises
     ------
     CompareError
-        For an unknown name (the message lists the known ones), or a named
-        recipe that cannot run here.
+        For an unknown name (the message lists the known ones), a named
+        recipe that cannot run here, or an empty ``models``.
     """
     if models is not None:
+        if not models:
+            # --models "" (an unset shell variable) left out every rebalancing
+            # recipe without a word, or named "the models ;" with --methods.
+            raise CompareError(
+                f"--models names no model; give some of {', '.join(MODELS)} "
+                "(default: lr)."
+            )
         unknown = [model for model in models if model not in MODELS]
         if unknown:
             raise CompareError(_unknown_model(unknown[0]))
@@ -377,6 +384,14 @@ def resolve_methods(names=None, models=None):
 
 def _cross_with_models(names, models):
     """The named recipes on each of ``models``; the variants that do not exist."""
+    if all(RECIPES[name].model is None or ":" in name for name in names):
+        # --methods brf --models rf ran brf alone, --models unused and unsaid.
+        raise CompareError(
+            f"--models {' '.join(models)} applies to none of the --methods "
+            f"{' '.join(names)}: recommended, the MLP losses, the peers and a "
+            "name with its model (plain:rf) run as they are. Name a rebalancing "
+            "recipe without a model, such as plain or smote, or leave out --models."
+        )
     crossed, skipped = [], {}
     for name in names:
         if RECIPES[name].model is None or ":" in name:
