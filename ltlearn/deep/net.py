@@ -150,7 +150,14 @@ def _in_float32(module):
 
 
 def _softmax(logits, scale=1.0):
-    """Softmax over the last axis of ``scale * logits``."""
+    """Softmax over the last axis of ``scale * logits``, in float32 at least.
+
+    Logits of lower precision (bfloat16 or float16, from a network run under
+    the caller's ``torch.autocast``) give float32 probabilities, as
+    :meth:`LongTailClassifier.transform` gives float32 features: NumPy has no
+    bfloat16, and float16 probabilities sum to one only to three digits.
+    """
+    logits = logits.to(torch.promote_types(logits.dtype, torch.float32))
     if scale != 1.0:
         logits = logits * scale
     return torch.softmax(logits, dim=-1)

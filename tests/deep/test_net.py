@@ -1873,6 +1873,23 @@ def _net_of_many_batches():
     return X, net
 
 
+@pytest.mark.parametrize("criterion", ["ce", "ldam"])
+def test_predicting_under_autocast_gives_float32_probabilities(data, criterion):
+    # A network run under the caller's torch.autocast gives bfloat16 logits
+    # on the CPU, whose probabilities failed to convert to NumPy: "Got
+    # unsupported ScalarType BFloat16" (transform gave float32 features).
+    X, y = data
+    clf = LongTailClassifier(**FAST, criterion=criterion).fit(X, y)
+    proba = clf.predict_proba(X)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = clf.predict_proba(X)
+        y_pred = clf.predict(X)
+    assert low.dtype == np.float32
+    np.testing.assert_allclose(low.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(low, proba, atol=0.05)
+    np.testing.assert_array_equal(y_pred, clf.classes_[low.argmax(axis=1)])
+
+
 def test_predict_proba_of_many_batches_stacks_them_in_order():
     X, net = _net_of_many_batches()
     proba = net.predict_proba(X)
