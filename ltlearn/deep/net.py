@@ -149,15 +149,23 @@ def _in_float32(module):
     return module
 
 
-def _softmax(logits, scale=1.0):
-    """Softmax over the last axis of ``scale * logits``, in float32 at least.
+def _at_least_float32(output):
+    """A floating tensor of lower precision than float32 cast to float32.
 
-    Logits of lower precision (bfloat16 or float16, from a network run under
-    the caller's ``torch.autocast``) give float32 probabilities, as
+    Outputs of a network run under the caller's ``torch.autocast`` (bfloat16
+    or float16) give float32 probabilities, as
     :meth:`LongTailClassifier.transform` gives float32 features: NumPy has no
     bfloat16, and float16 probabilities sum to one only to three digits.
+    Anything else is returned as it is.
     """
-    logits = logits.to(torch.promote_types(logits.dtype, torch.float32))
+    if torch.is_tensor(output) and output.is_floating_point():
+        return output.to(torch.promote_types(output.dtype, torch.float32))
+    return output
+
+
+def _softmax(logits, scale=1.0):
+    """Softmax over the last axis of ``scale * logits``, in float32 at least."""
+    logits = _at_least_float32(logits)
     if scale != 1.0:
         logits = logits * scale
     return torch.softmax(logits, dim=-1)
@@ -1813,7 +1821,15 @@ class LongTailClassifier(
         if not auto or isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
             # torch's NLLLoss: skorch's convention, the module gives the
             # probabilities (get_loss takes their log), which "auto" keeps.
-            proba = super().predict_proba(X)
+            # As skorch's predict_proba ("auto" and None: the identity), the
+            # probabilities in float32 at least.
+            batches = []
+            for out in self.forward_iter(X, training=False):
+                out = out[0] if isinstance(out, tuple) else out
+                if callable(nonlinearity):
+                    out = nonlinearity(out)
+                batches.append(to_numpy(_at_least_float32(out)))
+            proba = np.concatenate(batches, axis=0)
         else:
             # "auto": a softmax of the logits times the loss's logit scale.
             scale = float(getattr(self.criterion_, "logit_scale", 1.0))
