@@ -506,12 +506,12 @@ class LongTailClassifier(
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` has string column names.
     module_ : torch.nn.Module
-        The trained network, in evaluation mode after a fit: the logits of
-        the float32 batches it is given, whose argmax indexes ``classes_``
-        as ``predict`` does. With
-        ``augment``, ``predict`` normalises the batches before the network
-        does (``augment="cifar"``), which ``module_`` alone does not do
-        (see the User Guide for serving it).
+        The trained network, in evaluation mode after a fit. It maps float32
+        batches to logits (probabilities with ``torch.nn.NLLLoss``) whose
+        argmax indexes ``classes_`` as ``predict`` does; with
+        ``augment="cifar"`` or a ``CIFARAugment``, ``predict`` normalises
+        the batches before they reach the network, which ``module_`` alone
+        does not do (see the User Guide for serving it).
     criterion_ : torch.nn.Module
         The loss built from ``criterion``.
     optimizer_ : torch.optim.Optimizer
