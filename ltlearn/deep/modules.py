@@ -98,7 +98,7 @@ def _image_shape(name, n_features, input_shape, in_channels):
 _NORMALIZE_EPS = 1e-12
 
 
-def _unit_rows(x):
+def _unit_rows(x, eps: float = _NORMALIZE_EPS):
     """``x`` with each row divided by its norm, for rows of any finite size.
 
     ``F.normalize`` squares the values: a row of values beyond about 1e19
@@ -107,17 +107,22 @@ def _unit_rows(x):
     first divided by their largest absolute value, which leaves their
     direction as it is; the other rows are normalised as they are, to the
     same values (and gradients), and an all-zero row stays zero.
+
+    ``eps`` is an argument, not read from the module's constant, so that
+    TorchScript compiles the function (``torch.jit.script`` of a network
+    with a cosine head).
     """
     with torch.no_grad():
         norm = torch.linalg.vector_norm(x, dim=1, keepdim=True)
         largest = x.abs().amax(dim=1, keepdim=True)
-        # 1 (an exact product) for the ordinary rows and the all-zero ones
-        ordinary = (torch.isfinite(norm) & (norm > _NORMALIZE_EPS)) | (largest == 0)
-        tiny = torch.finfo(x.dtype).tiny  # a subnormal row's inverse is finite
-        factor = torch.where(ordinary, 1.0, largest.clamp(min=tiny).reciprocal())
-    # in x's dtype: autocast gives reciprocal in float32 on CUDA, and a float32
-    # product would change the float16 gradients of the ordinary rows
-    return F.normalize(x * factor.to(x.dtype), dim=1, eps=_NORMALIZE_EPS)
+        # 1 (an exact division) for the ordinary rows and the all-zero ones;
+        # a division, not a product with the inverse, which overflows for
+        # the largest value of a row of subnormal floats
+        ordinary = (torch.isfinite(norm) & (norm > eps)) | (largest == 0)
+        divisor = torch.where(ordinary, 1.0, largest)
+    # in x's dtype, so that a float16 row is normalised in float16 (its
+    # gradients unchanged) whatever dtype autocast gives the divisor
+    return F.normalize(x / divisor.to(x.dtype), dim=1, eps=eps)
 
 
 @_Substitution(ldam_references=_ldam_references_docstring)

@@ -149,8 +149,23 @@ def _in_float32(module):
     return module
 
 
+def _at_least_float32(output):
+    """A floating tensor of lower precision than float32 cast to float32.
+
+    Outputs of a network run under the caller's ``torch.autocast`` (bfloat16
+    or float16) give float32 probabilities, as
+    :meth:`LongTailClassifier.transform` gives float32 features: NumPy has no
+    bfloat16, and float16 probabilities sum to one only to three digits.
+    Anything else is returned as it is.
+    """
+    if torch.is_tensor(output) and output.is_floating_point():
+        return output.to(torch.promote_types(output.dtype, torch.float32))
+    return output
+
+
 def _softmax(logits, scale=1.0):
-    """Softmax over the last axis of ``scale * logits``."""
+    """Softmax over the last axis of ``scale * logits``, in float32 at least."""
+    logits = _at_least_float32(logits)
     if scale != 1.0:
         logits = logits * scale
     return torch.softmax(logits, dim=-1)
@@ -491,7 +506,12 @@ class LongTailClassifier(
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` has string column names.
     module_ : torch.nn.Module
-        The trained network.
+        The trained network, in evaluation mode after a fit. It maps float32
+        batches to logits (probabilities with ``torch.nn.NLLLoss``) whose
+        argmax indexes ``classes_`` as ``predict`` does; with
+        ``augment="cifar"`` or a ``CIFARAugment``, ``predict`` normalises
+        the batches before they reach the network, which ``module_`` alone
+        does not do (see the User Guide for serving it).
     criterion_ : torch.nn.Module
         The loss built from ``criterion``.
     optimizer_ : torch.optim.Optimizer
@@ -1801,7 +1821,15 @@ class LongTailClassifier(
         if not auto or isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
             # torch's NLLLoss: skorch's convention, the module gives the
             # probabilities (get_loss takes their log), which "auto" keeps.
-            proba = super().predict_proba(X)
+            # As skorch's predict_proba ("auto" and None: the identity), the
+            # probabilities in float32 at least.
+            batches = []
+            for out in self.forward_iter(X, training=False):
+                out = out[0] if isinstance(out, tuple) else out
+                if callable(nonlinearity):
+                    out = nonlinearity(out)
+                batches.append(to_numpy(_at_least_float32(out)))
+            proba = np.concatenate(batches, axis=0)
         else:
             # "auto": a softmax of the logits times the loss's logit scale.
             scale = float(getattr(self.criterion_, "logit_scale", 1.0))

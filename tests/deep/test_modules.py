@@ -72,6 +72,28 @@ def test_cosine_head_gives_cosines_of_features_of_any_size(scale):
     assert torch.isfinite(x.grad).all() and x.grad[1:].abs().sum() > 0
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda h: MLP(64, 3, hidden_sizes=(8,), head=h),
+        lambda h: SmallCNN(64, 3, channels=(4, 8), head=h),
+    ],
+)
+@pytest.mark.parametrize("head", ["linear", "cosine"])
+def test_networks_compile_with_torchscript(make, head):
+    # The cosine head (LDAM, KPS) read a global constant and torch.finfo,
+    # which TorchScript cannot compile: torch.jit.script of the network of a
+    # fitted classifier failed, for serving it without Python.
+    net = make(head).eval()
+    X = torch.randn(5, 64)
+    X[1] *= 1e20  # rows the cosine head rescales before normalising them
+    X[2] *= 1e-30
+    X[3] = 0.0
+    scripted = torch.jit.script(net)
+    torch.testing.assert_close(scripted(X), net(X))
+
+
 class _Float32Reciprocal(torch.overrides.TorchFunctionMode):
     """``reciprocal`` in float32, as CUDA's autocast gives it."""
 

@@ -1873,6 +1873,45 @@ def _net_of_many_batches():
     return X, net
 
 
+@pytest.mark.parametrize("criterion", ["ce", "ldam"])
+def test_predicting_under_autocast_gives_float32_probabilities(data, criterion):
+    # A network run under the caller's torch.autocast gives bfloat16 logits
+    # on the CPU, whose probabilities failed to convert to NumPy: "Got
+    # unsupported ScalarType BFloat16" (transform gave float32 features).
+    X, y = data
+    clf = LongTailClassifier(**FAST, criterion=criterion).fit(X, y)
+    proba = clf.predict_proba(X)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = clf.predict_proba(X)
+        y_pred = clf.predict(X)
+    assert low.dtype == np.float32
+    np.testing.assert_allclose(low.sum(axis=1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(low, proba, atol=0.05)
+    np.testing.assert_array_equal(y_pred, clf.classes_[low.argmax(axis=1)])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(module=_SoftmaxOutput, criterion=torch.nn.NLLLoss),
+        dict(predict_nonlinearity=lambda out: torch.softmax(out, dim=-1)),
+        dict(predict_nonlinearity=None, module__hidden_sizes=(16,)),
+    ],
+    ids=["nll_loss", "callable", "none"],
+)
+def test_predicting_under_autocast_with_other_nonlinearities(data, params):
+    # The probabilities of the module (NLLLoss) or of the user's
+    # predict_nonlinearity came in bfloat16 from a network run under the
+    # caller's torch.autocast: "Got unsupported ScalarType BFloat16".
+    X, y = data
+    clf = LongTailClassifier(max_epochs=2, random_state=0, **params).fit(X, y)
+    proba = clf.predict_proba(X)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = clf.predict_proba(X)
+    assert low.dtype == np.float32
+    np.testing.assert_allclose(low, proba, atol=0.1)
+
+
 def test_predict_proba_of_many_batches_stacks_them_in_order():
     X, net = _net_of_many_batches()
     proba = net.predict_proba(X)
