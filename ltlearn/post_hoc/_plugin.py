@@ -41,20 +41,22 @@ class PluginClassifier(_BasePostHocClassifier):
       cross-validation is needed;
     - binary F1 of ``classes_[1]``: ``p_1(x) > F*/2`` with ``F*`` the best F1
       over thresholds on out-of-fold probabilities (Koyejo et al., 2014);
-    - binary G-mean, macro-F1 or a callable: the threshold that maximises the
-      metric on out-of-fold probabilities (an exact search over all of them),
-      strictly between two of their distinct values, so that tied
-      probabilities (KNN or tree ones) all fall on one side;
+    - binary G-mean or macro-F1: the threshold that maximises the metric on
+      out-of-fold probabilities (an exact search over all of them), strictly
+      between two of their distinct values, so that tied probabilities (KNN
+      or tree ones) all fall on one side; a callable: the best of at most 32
+      of those thresholds, evenly spread, and of ``pi_1``;
     - multiclass: per-class weights learned on out-of-fold probabilities by
       coordinate ascent from ``w = 1 / prior`` (the balanced-accuracy plug-in
       rule, and the Bayes rule for it), each step an exact line search over
-      one weight (Narasimhan et al., 2015, show that the optimal rules for
-      such metrics are reweighted argmaxes), which it leaves off every tie
-      ``w_j p_j(x) = w_k p_k(x)`` of the rows. The ascent stops where no
-      single weight improves the score, which is not always the best
-      reweighting: it can miss a rule that needs two weights moved at once.
-      With ``refine="auto"`` the refinement is kept only as far as held-out
-      rows support it (see ``refine``).
+      one weight (for a callable, the best of at most 32 of its values,
+      evenly spread, and of the current one; Narasimhan et al., 2015, show
+      that the optimal rules for such metrics are reweighted argmaxes),
+      which it leaves off every tie ``w_j p_j(x) = w_k p_k(x)`` of the rows.
+      The ascent stops where no single weight improves the score, which is
+      not always the best reweighting: it can miss a rule that needs two
+      weights moved at once. With ``refine="auto"`` the refinement is kept
+      only as far as held-out rows support it (see ``refine``).
 
     The final model is ``estimator`` fitted on all the data.
 
