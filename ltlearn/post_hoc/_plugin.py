@@ -95,8 +95,9 @@ class PluginClassifier(_BasePostHocClassifier):
         stratified halves, weights refined on one half are shrunk towards the
         start by 0, 1/4, 1/2 or 1 and scored on the other, and the best
         shrinkage is kept only if its gain over the start exceeds twice its
-        standard error over the per-class scores. Refined weights overfit
-        small classes, so ``"auto"`` often keeps the start. For
+        standard error over the per-class scores (for a callable, which gives
+        no per-class scores: only if it gains on both halves). Refined
+        weights overfit small classes, so ``"auto"`` often keeps the start. For
         ``"geometric_mean"``, a start that leaves a class unrecognised on
         both halves (a held-out G-mean of 0) gives way to the best shrinkage
         that recognises every class on both. Unused for binary targets.
