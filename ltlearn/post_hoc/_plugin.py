@@ -85,7 +85,9 @@ class PluginClassifier(_BasePostHocClassifier):
     cv : int, cross-validation generator or iterable, default=5
         Splits for the out-of-fold probabilities; an int is the number of
         folds of a :class:`~sklearn.model_selection.StratifiedKFold`. Unused
-        for binary balanced accuracy and ``refine="never"``.
+        for binary balanced accuracy, for multiclass targets with
+        ``refine="never"`` and for a ``FrozenEstimator``, whose probabilities
+        on the training data are used instead.
 
     refine : {{"auto", "always", "never"}}, default="auto"
         How far the multiclass weights move from ``1 / prior`` to the weights
