@@ -126,7 +126,7 @@ class PluginClassifier(_BasePostHocClassifier):
         The out-of-fold ``scoring`` of the rule; for binary F1, the best F1
         over thresholds ``F*`` (``threshold_ = F* / 2``). ``None`` when no
         out-of-fold probabilities were computed (binary balanced accuracy,
-        ``refine="never"``).
+        multiclass targets with ``refine="never"``).
 
     refinement_ : float
         The fraction of the refinement kept, in [0, 1] (multiclass; 0 for a
