@@ -41,20 +41,22 @@ class PluginClassifier(_BasePostHocClassifier):
       cross-validation is needed;
     - binary F1 of ``classes_[1]``: ``p_1(x) > F*/2`` with ``F*`` the best F1
       over thresholds on out-of-fold probabilities (Koyejo et al., 2014);
-    - binary G-mean, macro-F1 or a callable: the threshold that maximises the
-      metric on out-of-fold probabilities (an exact search over all of them),
-      strictly between two of their distinct values, so that tied
-      probabilities (KNN or tree ones) all fall on one side;
+    - binary G-mean or macro-F1: the threshold that maximises the metric on
+      out-of-fold probabilities (an exact search over all of them), strictly
+      between two of their distinct values, so that tied probabilities (KNN
+      or tree ones) all fall on one side; a callable: the best of at most 32
+      of those thresholds, evenly spread, and of ``pi_1``;
     - multiclass: per-class weights learned on out-of-fold probabilities by
       coordinate ascent from ``w = 1 / prior`` (the balanced-accuracy plug-in
       rule, and the Bayes rule for it), each step an exact line search over
-      one weight (Narasimhan et al., 2015, show that the optimal rules for
-      such metrics are reweighted argmaxes), which it leaves off every tie
-      ``w_j p_j(x) = w_k p_k(x)`` of the rows. The ascent stops where no
-      single weight improves the score, which is not always the best
-      reweighting: it can miss a rule that needs two weights moved at once.
-      With ``refine="auto"`` the refinement is kept only as far as held-out
-      rows support it (see ``refine``).
+      one weight (for a callable, the best of at most 32 of its values,
+      evenly spread, and of the current one; Narasimhan et al., 2015, show
+      that the optimal rules for such metrics are reweighted argmaxes),
+      which it leaves off every tie ``w_j p_j(x) = w_k p_k(x)`` of the rows.
+      The ascent stops where no single weight improves the score, which is
+      not always the best reweighting: it can miss a rule that needs two
+      weights moved at once. With ``refine="auto"`` the refinement is kept
+      only as far as held-out rows support it (see ``refine``).
 
     The final model is ``estimator`` fitted on all the data.
 
@@ -83,7 +85,9 @@ class PluginClassifier(_BasePostHocClassifier):
     cv : int, cross-validation generator or iterable, default=5
         Splits for the out-of-fold probabilities; an int is the number of
         folds of a :class:`~sklearn.model_selection.StratifiedKFold`. Unused
-        for binary balanced accuracy and ``refine="never"``.
+        for binary balanced accuracy, for multiclass targets with
+        ``refine="never"`` and for a ``FrozenEstimator``, whose probabilities
+        on the training data are used instead.
 
     refine : {{"auto", "always", "never"}}, default="auto"
         How far the multiclass weights move from ``1 / prior`` to the weights
@@ -93,8 +97,9 @@ class PluginClassifier(_BasePostHocClassifier):
         stratified halves, weights refined on one half are shrunk towards the
         start by 0, 1/4, 1/2 or 1 and scored on the other, and the best
         shrinkage is kept only if its gain over the start exceeds twice its
-        standard error over the per-class scores. Refined weights overfit
-        small classes, so ``"auto"`` often keeps the start. For
+        standard error over the per-class scores (for a callable, which gives
+        no per-class scores: only if it gains on both halves). Refined
+        weights overfit small classes, so ``"auto"`` often keeps the start. For
         ``"geometric_mean"``, a start that leaves a class unrecognised on
         both halves (a held-out G-mean of 0) gives way to the best shrinkage
         that recognises every class on both. Unused for binary targets.
@@ -121,7 +126,7 @@ class PluginClassifier(_BasePostHocClassifier):
         The out-of-fold ``scoring`` of the rule; for binary F1, the best F1
         over thresholds ``F*`` (``threshold_ = F* / 2``). ``None`` when no
         out-of-fold probabilities were computed (binary balanced accuracy,
-        ``refine="never"``).
+        multiclass targets with ``refine="never"``).
 
     refinement_ : float
         The fraction of the refinement kept, in [0, 1] (multiclass; 0 for a
