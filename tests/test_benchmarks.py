@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -19,7 +20,12 @@ SCRIPTS = sorted(path.stem for path in BENCHMARKS.glob("bench_*.py"))
 
 @pytest.fixture
 def bench(monkeypatch):
-    """Import a benchmark script by name, as ``python benchmarks/NAME.py`` does."""
+    """Import a benchmark script by name, as ``python benchmarks/NAME.py`` does.
+
+    A script sets thread variables of the environment when it is imported
+    (``OMP_NUM_THREADS=1`` for the libraries it loads next): the environment
+    is put back after the test, so that they reach no later test.
+    """
     monkeypatch.syspath_prepend(str(BENCHMARKS))
 
     def load(name):
@@ -28,7 +34,8 @@ def bench(monkeypatch):
             pytest.importorskip("skorch")
         return importlib.import_module(name)
 
-    return load
+    with mock.patch.dict(os.environ):
+        yield load
 
 
 @pytest.mark.parametrize("name", SCRIPTS)

@@ -108,8 +108,6 @@ def test_help_and_argument_errors_import_no_scikit_learn(args):
 
 
 def test_datasets_lists_the_embedded_sets(capsys):
-    if not hasattr(ltlearn.datasets, "list_keel"):
-        pytest.skip("ltlearn.datasets.list_keel is not there yet")
     assert main(["datasets", "ecoli"]) == 0
     out = capsys.readouterr().out
     assert "ecoli1" in out and "n_samples" in out and "glass4" not in out

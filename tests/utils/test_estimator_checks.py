@@ -28,6 +28,7 @@ from ltlearn.utils.estimator_checks import (
     check_global_state_untouched,
     check_label_types,
     check_one_sample_class,
+    check_pandas_extension_dtypes,
     check_pickle_round_trip,
     check_predict_is_argmax_of_proba,
     check_resampled_counts,
@@ -306,6 +307,41 @@ def test_check_pickle_round_trip_catches_unreproducible_output():
     with pytest.raises(AssertionError, match="differs"):
         check_pickle_round_trip(_Unseeded())
     check_pickle_round_trip(LogisticRegression())
+
+
+class _ReadsPandas(_IgnoresWeights):
+    """Turns pandas input into NumPy arrays, rows in their order."""
+
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(np.asarray(X, dtype=float), np.asarray(y, dtype=object))
+
+    def predict(self, X):
+        return super().predict(np.asarray(X, dtype=float))
+
+    def predict_proba(self, X):
+        return super().predict_proba(np.asarray(X, dtype=float))
+
+
+class _MatchesRowsByIndex(_ReadsPandas):
+    def fit(self, X, y, sample_weight=None):
+        return super().fit(X, y.sort_index() if hasattr(y, "sort_index") else y)
+
+
+class _TakesMissingAsALabel(_ReadsPandas):
+    def fit(self, X, y, sample_weight=None):
+        import pandas as pd
+
+        return super().fit(X, pd.Series(np.asarray(y, dtype=object)).fillna("NA"))
+
+
+def test_check_pandas_extension_dtypes_catches_index_order_and_missing_labels():
+    pytest.importorskip("pandas")
+    check_pandas_extension_dtypes(ThresholdMovingClassifier(LogisticRegression()))
+    # Past every other step: the one sort_index of its sibling is what fails.
+    with pytest.raises(AssertionError, match="pd.NA in y: no ValueError"):
+        check_pandas_extension_dtypes(_TakesMissingAsALabel())
+    with pytest.raises(AssertionError, match="not equal"):
+        check_pandas_extension_dtypes(_MatchesRowsByIndex())
 
 
 class _AcceptsEmpty(_QuietOnOneClass):

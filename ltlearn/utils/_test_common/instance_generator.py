@@ -45,7 +45,7 @@ EXPECTED_FAILED_CHECKS = {
         "check_sample_weight_equivalence_to_repeats": (
             "Minibatch SGD: the repeated rows make more, and other, batches per "
             "epoch than the weighted rows, so the two fits agree only in "
-            "expectation (94% of the predictions with the fast parameters). The "
+            "expectation (91% of the predictions with the fast parameters). The "
             "weighted loss equals the loss on repeated rows step for step with "
             "full-batch gradient descent, tested per criterion in tests/deep."
         ),
