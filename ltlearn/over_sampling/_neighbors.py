@@ -149,6 +149,7 @@ class _Candidates:
         self.lock = threading.Lock()
         self.parts = []
         self.size = 0
+        self.sure = 0
         self.limit = limit
         self.failed = False
 
@@ -248,14 +249,53 @@ class _BruteSearch:
 
     def _add(self, block, rows, points, values):
         store = self.stores[block]
+        lo, hi = self.bounds[block]
+        sure = np.count_nonzero(values <= self.delta[self.positions[lo + rows]])
+        with store.lock:
+            if store.failed or self._overflows(block, store, sure):
+                return
         keys = self._pack(rows, points, values)
         with store.lock:
-            if store.failed:
+            if store.failed or self._overflows(block, store, sure):
                 return
+            store.sure += sure
             store.parts.append(keys)
             store.size += keys.size
             if store.size > store.limit:
                 self._tighten(block, store)
+
+    def _open(self, owner, queries, values):
+        """Which candidates of a tile read by columns go to a block not failed.
+
+        ``owner`` holds the blocks of the candidates' ``queries``; the blocks
+        that these candidates would overflow (see ``_overflows``) fail first.
+        """
+        n_blocks = len(self.stores)
+        is_sure = values <= self.delta[queries]
+        sure = np.bincount(owner, weights=is_sure, minlength=n_blocks)
+        failed = np.zeros(n_blocks, dtype=bool)
+        for other in np.flatnonzero(np.bincount(owner, minlength=n_blocks)):
+            store = self.stores[other]
+            with store.lock:
+                failed[other] = store.failed or self._overflows(
+                    other, store, int(sure[other])
+                )
+        return ~failed[owner]
+
+    def _overflows(self, block, store, sure):
+        """Fail the block if ``sure`` more candidates exceed what it may keep.
+
+        A threshold never falls below its query's error bound (the n-th best
+        value is at least minus that bound), so a candidate within that bound
+        (a copy of the query, a point at distance ~0) is sure to stay: once
+        there are too many of them, the block is handed to scikit-learn's
+        search at once, its candidates neither packed nor sorted.
+        """
+        lo, hi = self.bounds[block]
+        if store.sure + sure > _MAX_HITS_PER_QUERY * (hi - lo):
+            store.failed = True
+            store.parts = []
+        return store.failed
 
     def _tighten(self, block, store):
         """Lower the block's thresholds from its candidates; drop the rest."""
@@ -355,6 +395,12 @@ class _BruteSearch:
             values = sub[rows, cols]
             queries = cols + (start + skip)
             owner = queries // self.block_size
+            keep = self._open(owner, queries, values)
+            if not keep.all():
+                rows, values = rows[keep], values[keep]
+                queries, owner = queries[keep], owner[keep]
+                if owner.size == 0:
+                    continue
             cuts = np.flatnonzero(np.diff(owner)) + 1
             if cuts.size:  # group by owner block (a stable sort keeps rows)
                 order = np.argsort(owner, kind="stable")

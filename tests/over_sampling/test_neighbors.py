@@ -81,6 +81,37 @@ def test_brute_force_hands_hard_blocks_to_scikit_learn(monkeypatch):
     )
 
 
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_brute_force_hands_blocks_of_copies_to_scikit_learn_unsorted(
+    monkeypatch, symmetric
+):
+    # Copies of a point are at distance 0 of each other and no threshold can
+    # drop them: a block full of them failed only after its candidates were
+    # packed and sorted (SMOTE on a class of 16,000 copies of one row of 20
+    # features took 5.4 s of CPU, 7 times imbalanced-learn's time).
+    monkeypatch.setattr(neighbors_module, "_MAX_HITS_PER_QUERY", 8)
+    if symmetric:  # small blocks: tiles read both ways
+        monkeypatch.setattr(neighbors_module, "_ROW_BLOCK", 48)
+        monkeypatch.setattr(neighbors_module, "_COL_BLOCK", 64)
+        monkeypatch.setattr(neighbors_module, "_SAMPLE", 64)
+        monkeypatch.setattr(neighbors_module, "_SYMMETRIC_MIN", 100)
+    tightened = []
+    tighten = neighbors_module._BruteSearch._tighten
+
+    def spy(self, block, store):
+        tightened.append(block)
+        return tighten(self, block, store)
+
+    monkeypatch.setattr(neighbors_module._BruteSearch, "_tighten", spy)
+    X = np.zeros((300, 20))
+    X[250:] = 1.0
+    indices, _ = _kneighbors(X, np.arange(300), 6)
+    assert tightened == []
+    np.testing.assert_array_equal(indices[:, 0], np.arange(300))
+    # the neighbours are copies of the query
+    np.testing.assert_array_equal(X[indices], np.repeat(X[:, None, :], 6, axis=1))
+
+
 def test_searches_agree_on_a_subset_of_queries(make_long_tail):
     X, _ = make_long_tail(2, 1, n_max=200, n_features=40)
     queries = np.array([5, 17, 17, 399, 0])
