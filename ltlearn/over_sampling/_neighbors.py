@@ -364,22 +364,30 @@ class _BruteSearch:
         return r, reached[c]
 
     def _sweep(self, block, G_buf, M_buf):
-        """All tiles of a block of queries (of the upper triangle if symmetric)."""
+        """All tiles of a block of queries (of the upper triangle if symmetric).
+
+        A block that fails stops its sweep, unless the search is symmetric and
+        a later block has not failed: the tiles read by columns hold that
+        block's candidates among this block's points.
+        """
         lo, hi = self.bounds[block]
         b = hi - lo
         positions = self.positions[lo:hi]
         Q = self._query_matrix(positions)
         tau = self.tau
         n_cols = G_buf.shape[1]
+        store = self.stores[block]
         for start in range(lo if self.symmetric else 0, self.n_points, n_cols):
-            if self.stores[block].failed:
+            if store.failed and not (
+                self.symmetric and any(not s.failed for s in self.stores[block + 1 :])
+            ):
                 return
             width = min(n_cols, self.n_points - start)
             g = G_buf.ravel()[: b * width].reshape(b, width)
             np.matmul(Q, self.A[:, start : start + width], out=g)
             if start == 0 and not self.symmetric:
                 self._set_thresholds(block, g)
-            found = self._passing(g, tau[lo:hi], 1, M_buf)
+            found = None if store.failed else self._passing(g, tau[lo:hi], 1, M_buf)
             if found is not None:
                 rows, cols = found
                 self._add(block, rows, cols + start, g[rows, cols])
