@@ -9,10 +9,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from joblib import cpu_count, effective_n_jobs
 from scipy import sparse
-from scipy.spatial import cKDTree
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
+
+from ltlearn.over_sampling._kdtree import _squared_distances, _tree_kneighbors
 
 # Above this many features the tree search loses to brute force, as in
 # scikit-learn's ``algorithm="auto"`` rule.
@@ -29,8 +30,6 @@ _SAMPLE = 4096
 # Mean number of candidates per query beyond which a block of queries is
 # handed to scikit-learn's exact search (many tied or badly scaled points).
 _MAX_HITS_PER_QUERY = 1024
-# Candidates are ranked by exact distances this many values at a time.
-_EXACT_VALUES = 2**16
 # From this many points, a search of every point reads each tile both ways.
 _SYMMETRIC_MIN = 4096
 # Candidate keys pack a row of a block (9 bits), a float32 (32) and a point.
@@ -113,77 +112,6 @@ def _self_first(indices, queries):
     return indices
 
 
-def _tree_query(data, queries, n_neighbors, n_threads):
-    """The ``n_neighbors`` that a KD-tree of ``data`` finds for ``data[queries]``.
-
-    Their indices and distances, queried in leaf order (visiting the same
-    nodes one after the other keeps the tree in cache: several times faster).
-    """
-    tree = cKDTree(data, leafsize=32, copy_data=False)
-    rank = np.empty(data.shape[0], dtype=np.intp)
-    rank[tree.indices] = np.arange(data.shape[0])
-    order = np.argsort(rank[queries], kind="stable")
-    dist, found = tree.query(data[queries[order]], k=n_neighbors, workers=n_threads)
-    indices = np.empty((queries.size, n_neighbors), dtype=np.intp)
-    indices[order] = found.reshape(queries.size, n_neighbors)
-    distances = np.empty((queries.size, n_neighbors))
-    distances[order] = dist.reshape(queries.size, n_neighbors)
-    return indices, distances
-
-
-def _squared_distances(X, points, queries):
-    """The squared distances of ``X[points]`` to ``X[queries]``, pair by pair."""
-    dist = np.empty(points.size, dtype=X.dtype)
-    step = max(1, _EXACT_VALUES // X.shape[1])
-    for i in range(0, points.size, step):
-        diff = X[points[i : i + step]] - X[queries[i : i + step]]
-        dist[i : i + step] = np.einsum("ij,ij->i", diff, diff)
-    return dist
-
-
-def _ranked(X, queries, found):
-    """``found`` and its exact squared distances, nearest first (ties: query, row)."""
-    pairs = np.repeat(queries, found.shape[1])
-    dist = _squared_distances(X, found.ravel(), pairs).reshape(found.shape)
-    order = np.lexsort((found, found != queries[:, None], dist), axis=1)
-    return np.take_along_axis(found, order, 1), np.take_along_axis(dist, order, 1)
-
-
-def _tree_kneighbors(X, queries, n_neighbors, n_threads):
-    """k nearest neighbours with a KD-tree, the same on every machine.
-
-    The points are rotated onto their principal axes, which aligns the
-    tree's cuts with the directions in which the data spreads (correlated
-    features then cost nothing). The rotation's rounding depends on the BLAS,
-    so it must not choose among points at (nearly) equal distance: the
-    neighbours found, one more than asked, stay as found when further apart
-    than a bound far above that rounding; otherwise they are ranked by their
-    distances in ``X`` (ties in row order) and, if the last two may tie,
-    searched again unrotated (the tree breaks ties alike on every machine).
-    Whole numbers (counts, binary or one-hot columns), full of ties, are
-    searched unrotated from the start.
-    """
-    data = np.asarray(X, dtype=np.float64)
-    if np.array_equal(data, np.round(data)):
-        return _tree_query(data, queries, n_neighbors, n_threads)[0]
-    centred = data - data.mean(axis=0)
-    _, axes = np.linalg.eigh(centred.T @ centred)
-    # far above the rounding error of a squared distance after the rotation
-    tol = 2.0**-30 * float(np.einsum("ij,ij->i", centred, centred).max())
-    rotated = centred @ axes[:, ::-1]
-    del centred
-    found, dist = _tree_query(rotated, queries, n_neighbors + 1, n_threads)
-    close = np.flatnonzero((np.diff(dist**2, axis=1) <= tol).any(axis=1))
-    indices = found[:, :n_neighbors].copy()
-    if close.size:
-        ranked, exact = _ranked(data, queries[close], found[close])
-        indices[close] = ranked[:, :n_neighbors]
-        redo = close[exact[:, n_neighbors] - exact[:, n_neighbors - 1] <= tol]
-        if redo.size:
-            indices[redo] = _tree_query(data, queries[redo], n_neighbors, n_threads)[0]
-    return indices
-
-
 def _first_threshold(g, n_neighbors):
     """A value that at least ``n_neighbors`` entries of each row of ``g`` reach.
 
@@ -221,6 +149,7 @@ class _Candidates:
         self.lock = threading.Lock()
         self.parts = []
         self.size = 0
+        self.sure = 0
         self.limit = limit
         self.failed = False
 
@@ -320,14 +249,53 @@ class _BruteSearch:
 
     def _add(self, block, rows, points, values):
         store = self.stores[block]
+        lo, hi = self.bounds[block]
+        sure = np.count_nonzero(values <= self.delta[self.positions[lo + rows]])
+        with store.lock:
+            if store.failed or self._overflows(block, store, sure):
+                return
         keys = self._pack(rows, points, values)
         with store.lock:
-            if store.failed:
+            if store.failed or self._overflows(block, store, sure):
                 return
+            store.sure += sure
             store.parts.append(keys)
             store.size += keys.size
             if store.size > store.limit:
                 self._tighten(block, store)
+
+    def _open(self, owner, queries, values):
+        """Which candidates of a tile read by columns go to a block not failed.
+
+        ``owner`` holds the blocks of the candidates' ``queries``; the blocks
+        that these candidates would overflow (see ``_overflows``) fail first.
+        """
+        n_blocks = len(self.stores)
+        is_sure = values <= self.delta[queries]
+        sure = np.bincount(owner, weights=is_sure, minlength=n_blocks)
+        failed = np.zeros(n_blocks, dtype=bool)
+        for other in np.flatnonzero(np.bincount(owner, minlength=n_blocks)):
+            store = self.stores[other]
+            with store.lock:
+                failed[other] = store.failed or self._overflows(
+                    other, store, int(sure[other])
+                )
+        return ~failed[owner]
+
+    def _overflows(self, block, store, sure):
+        """Fail the block if ``sure`` more candidates exceed what it may keep.
+
+        A threshold never falls below its query's error bound (the n-th best
+        value is at least minus that bound), so a candidate within that bound
+        (a copy of the query, a point at distance ~0) is sure to stay: once
+        there are too many of them, the block is handed to scikit-learn's
+        search at once, its candidates neither packed nor sorted.
+        """
+        lo, hi = self.bounds[block]
+        if store.sure + sure > _MAX_HITS_PER_QUERY * (hi - lo):
+            store.failed = True
+            store.parts = []
+        return store.failed
 
     def _tighten(self, block, store):
         """Lower the block's thresholds from its candidates; drop the rest."""
@@ -396,22 +364,30 @@ class _BruteSearch:
         return r, reached[c]
 
     def _sweep(self, block, G_buf, M_buf):
-        """All tiles of a block of queries (of the upper triangle if symmetric)."""
+        """All tiles of a block of queries (of the upper triangle if symmetric).
+
+        A block that fails stops its sweep, unless the search is symmetric and
+        a later block has not failed: the tiles read by columns hold that
+        block's candidates among this block's points.
+        """
         lo, hi = self.bounds[block]
         b = hi - lo
         positions = self.positions[lo:hi]
         Q = self._query_matrix(positions)
         tau = self.tau
         n_cols = G_buf.shape[1]
+        store = self.stores[block]
         for start in range(lo if self.symmetric else 0, self.n_points, n_cols):
-            if self.stores[block].failed:
+            if store.failed and not (
+                self.symmetric and any(not s.failed for s in self.stores[block + 1 :])
+            ):
                 return
             width = min(n_cols, self.n_points - start)
             g = G_buf.ravel()[: b * width].reshape(b, width)
             np.matmul(Q, self.A[:, start : start + width], out=g)
             if start == 0 and not self.symmetric:
                 self._set_thresholds(block, g)
-            found = self._passing(g, tau[lo:hi], 1, M_buf)
+            found = None if store.failed else self._passing(g, tau[lo:hi], 1, M_buf)
             if found is not None:
                 rows, cols = found
                 self._add(block, rows, cols + start, g[rows, cols])
@@ -427,6 +403,12 @@ class _BruteSearch:
             values = sub[rows, cols]
             queries = cols + (start + skip)
             owner = queries // self.block_size
+            keep = self._open(owner, queries, values)
+            if not keep.all():
+                rows, values = rows[keep], values[keep]
+                queries, owner = queries[keep], owner[keep]
+                if owner.size == 0:
+                    continue
             cuts = np.flatnonzero(np.diff(owner)) + 1
             if cuts.size:  # group by owner block (a stable sort keeps rows)
                 order = np.argsort(owner, kind="stable")

@@ -17,6 +17,14 @@ def _exact_sorted_distances(X, k):
     return np.sort(D, axis=1)[:, :k], D
 
 
+def _use_small_blocks(monkeypatch):
+    """Blocks so small that a few hundred points make many tiles, read both ways."""
+    monkeypatch.setattr(neighbors_module, "_ROW_BLOCK", 48)
+    monkeypatch.setattr(neighbors_module, "_COL_BLOCK", 64)
+    monkeypatch.setattr(neighbors_module, "_SAMPLE", 64)
+    monkeypatch.setattr(neighbors_module, "_SYMMETRIC_MIN", 100)
+
+
 @pytest.mark.parametrize("n_features", [3, 12, 20, 60])
 @pytest.mark.parametrize("n_jobs", [None, 2])
 def test_searches_are_exact_with_ties_and_offsets(n_features, n_jobs):
@@ -39,10 +47,7 @@ def test_searches_are_exact_with_ties_and_offsets(n_features, n_jobs):
 def test_blocked_brute_force_is_exact_over_many_blocks(monkeypatch, n_queries, n_jobs):
     # small blocks, so that 400 points make many tiles, read both ways, and
     # the candidate stores fill up and tighten their thresholds
-    monkeypatch.setattr(neighbors_module, "_ROW_BLOCK", 48)
-    monkeypatch.setattr(neighbors_module, "_COL_BLOCK", 64)
-    monkeypatch.setattr(neighbors_module, "_SAMPLE", 64)
-    monkeypatch.setattr(neighbors_module, "_SYMMETRIC_MIN", 100)
+    _use_small_blocks(monkeypatch)
     monkeypatch.setattr(neighbors_module, "_PARALLEL_MIN_PAIRS", 0)
     rng = np.random.default_rng(2)
     X = rng.standard_normal((400, 30))
@@ -77,6 +82,58 @@ def test_brute_force_hands_hard_blocks_to_scikit_learn(monkeypatch):
     indices, _ = _kneighbors(X, np.arange(300), 4)
     np.testing.assert_array_equal(indices[:, 0], np.arange(300))
     np.testing.assert_allclose(
+        np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
+    )
+
+
+@pytest.mark.parametrize("symmetric", [False, True])
+def test_brute_force_hands_blocks_of_copies_to_scikit_learn_unsorted(
+    monkeypatch, symmetric
+):
+    # Copies of a point are at distance 0 of each other and no threshold can
+    # drop them: a block full of them failed only after its candidates were
+    # packed and sorted (SMOTE on a class of 16,000 copies of one row of 20
+    # features took 5.4 s of CPU, 7 times imbalanced-learn's time).
+    monkeypatch.setattr(neighbors_module, "_MAX_HITS_PER_QUERY", 8)
+    if symmetric:  # small blocks: tiles read both ways
+        _use_small_blocks(monkeypatch)
+    tightened = []
+    tighten = neighbors_module._BruteSearch._tighten
+
+    def spy(self, block, store):
+        tightened.append(block)
+        return tighten(self, block, store)
+
+    monkeypatch.setattr(neighbors_module._BruteSearch, "_tighten", spy)
+    X = np.zeros((300, 20))
+    X[250:] = 1.0
+    indices, _ = _kneighbors(X, np.arange(300), 6)
+    assert tightened == []
+    np.testing.assert_array_equal(indices[:, 0], np.arange(300))
+    # the neighbours are copies of the query
+    np.testing.assert_array_equal(X[indices], np.repeat(X[:, None, :], 6, axis=1))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_brute_force_is_exact_after_a_block_fails(monkeypatch, n_jobs):
+    # In a search of every point, a block's tiles read by columns hold the
+    # later blocks' candidates among its points: a block handed to
+    # scikit-learn's search stopped reading them, and the later blocks missed
+    # neighbours (or failed with an IndexError).
+    _use_small_blocks(monkeypatch)
+    monkeypatch.setattr(neighbors_module, "_MAX_HITS_PER_QUERY", 16)
+    monkeypatch.setattr(neighbors_module, "_PARALLEL_MIN_PAIRS", 0)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((300, 20))
+    # copies of one row among the first block's 48 queries (points in the
+    # search's order), and none in the later blocks
+    X[neighbors_module._BruteSearch(X, 6, 1).perm[:40]] = 0.0
+    search = neighbors_module._BruteSearch(X, 6, n_jobs)
+    indices = search.kneighbors(np.arange(300))
+    assert search.stores[0].failed and not search.stores[-1].failed
+    expected, D = _exact_sorted_distances(X, 6)
+    np.testing.assert_array_equal(indices[:, 0], np.arange(300))
+    np.testing.assert_array_equal(
         np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
     )
 
