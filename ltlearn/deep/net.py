@@ -8,6 +8,7 @@ import math
 import os
 import threading
 import warnings
+from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
@@ -225,11 +226,13 @@ def _check_channels_first(shape):
         )
 
 
-def _refuse_data_loader(X):
-    """Refuse a torch ``DataLoader`` given as ``X``, naming its Dataset.
+def _refuse_unsupported_X(X):
+    """Refuse a torch ``DataLoader`` or a dict given as ``X``, saying why.
 
     The classifier batches its input itself; a loader failed with an error
-    about ``y`` (fit) or ``float()`` (predict), which named neither.
+    about ``y`` (fit) or ``float()`` (predict), which named neither. A dict
+    of several inputs (skorch's keyword arguments of ``forward``) failed in
+    ``float()`` too.
     """
     if isinstance(X, torch.utils.data.DataLoader):
         raise ValueError(
@@ -237,6 +240,13 @@ def _refuse_data_loader(X):
             "Pass the loader's Dataset (X.dataset) instead, and options of the "
             "DataLoader as iterator_train__* and iterator_valid__* parameters "
             "(iterator_train__num_workers=2, say)."
+        )
+    if isinstance(X, Mapping):
+        raise TypeError(
+            f"X is a {type(X).__name__} of several inputs "
+            f"({', '.join(map(repr, X))}); LongTailClassifier takes one input: "
+            "an array, a pandas DataFrame or a torch Dataset of (x, y) items. "
+            "Join the inputs into one array and split it in the module's forward."
         )
 
 
@@ -937,7 +947,7 @@ class LongTailClassifier(
         shape checked and is wrapped to give the network float32 batches,
         each input checked (shape, finite) as it is read.
         """
-        _refuse_data_loader(X)
+        _refuse_unsupported_X(X)
         if isinstance(X, SliceDataset):
             # skorch's indexable view of a Dataset, read as a Dataset of
             # inputs (scikit-learn's cross-validation slices it).
@@ -1005,7 +1015,7 @@ class LongTailClassifier(
         scikit-learn's ``MLPClassifier(warm_start=True)``) unless ``classes``
         gives them; its counts are those of this data.
         """
-        _refuse_data_loader(X)
+        _refuse_unsupported_X(X)
         dataset_shape = None
         if isinstance(X, SliceDataset) and y is not None:
             # skorch's pairs of a SliceDataset's inputs and their labels

@@ -1614,6 +1614,22 @@ def test_a_data_loader_is_refused_naming_its_dataset(data):
     np.testing.assert_array_equal(clf.predict_proba(loader.dataset), expected)
 
 
+def test_a_dict_of_inputs_is_refused_naming_them(data):
+    # skorch passes a dict's arrays to forward as keyword arguments; fit,
+    # partial_fit and predict failed in float().
+    X, y = data
+    several = {"left": X[:, :2], "right": X[:, 2:]}
+    clf = LongTailClassifier(**FAST)
+    message = r"dict of several inputs \('left', 'right'\).*one input"
+    for method in (clf.fit, clf.partial_fit):
+        with pytest.raises(TypeError, match=message):
+            method(several, y)
+    clf.fit(X, y)
+    for method in (clf.predict, clf.predict_proba, clf.transform):
+        with pytest.raises(TypeError, match=message):
+            method(several)
+
+
 def test_in_memory_data_are_moved_to_the_device_once(data):
     X, y = data
     built = []
