@@ -1542,11 +1542,39 @@ class LongTailClassifier(
             for key in params
         )
         if params or not own:
+            self._check_callback_names(params)
             with self._torch_rng() if rebuilt else nullcontext():
                 super().set_params(**params)
         if rebuild:
             self.initialize_optimizer()
         return self
+
+    def _check_callback_names(self, params):
+        """Refuse a ``callbacks__<name>`` of no callback, listing the callbacks.
+
+        skorch's ``set_params`` splits such a key in two and fails with "not
+        enough values to unpack"; skorch's ``valid_acc`` is ``valid_bacc``
+        here, so ``callbacks__valid_acc=None`` met it. The callbacks are
+        built as skorch's ``set_params`` builds them next.
+        """
+        keys = [
+            key
+            for key in params
+            if key.startswith("callbacks__")
+            and "__" not in key.removeprefix("callbacks__")
+        ]
+        if not keys:
+            return
+        names = []
+        if not (isinstance(self.callbacks, str) and self.callbacks == "disable"):
+            self.initialize_callbacks()
+            names = [name for name, _ in self.callbacks_]
+        for key in keys:
+            if key.removeprefix("callbacks__") not in names:
+                raise ValueError(
+                    f"{key!r} names no callback of this {type(self).__name__}; "
+                    f"its callbacks are {names}."
+                )
 
     def load_params(
         self,

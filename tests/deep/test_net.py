@@ -1050,6 +1050,22 @@ def test_a_callback_recording_valid_loss_itself_is_not_refused_without_a_split(d
     assert clf.history[:, "valid_loss"] == [1.0, 2.0]  # stopped early
 
 
+def test_setting_a_callback_of_no_such_name_is_refused_naming_the_callbacks(data):
+    # skorch's valid_acc is valid_bacc here: set_params(callbacks__valid_acc=
+    # None) failed with "not enough values to unpack (expected 2, got 1)".
+    X, y = data
+    clf = LongTailClassifier(train_split=ValidSplit(4, stratified=True), **FAST)
+    message = r"'callbacks__valid_acc' names no callback.*'valid_bacc'"
+    with pytest.raises(ValueError, match=message):
+        clf.set_params(callbacks__valid_acc=None)
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        clf.set_params(callbacks__valid_acc=None)
+    clf.set_params(callbacks__valid_bacc=None).fit(X, y)
+    assert "valid_bacc" not in clf.history[-1]
+    assert "valid_loss" in clf.history[-1]
+
+
 def test_a_validation_monitor_refused_keeps_the_fitted_network(data):
     # The split removed after a fit: partial_fit and a warm start refuse
     # EarlyStopping before they count the classes or unfit the network.
