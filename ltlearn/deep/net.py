@@ -548,9 +548,9 @@ class LongTailClassifier(
 
     Unless a callback has a batch-level hook (``on_batch_begin``,
     ``on_batch_end`` or ``on_grad_computed``) that acts on them, the batches
-    of an epoch run without notifying the callbacks and their history rows
-    are written when the epoch's batches end, from one transfer of the
-    losses: no host synchronisation per batch on a GPU (see
+    of an epoch run without notifying the callbacks and their losses are
+    written into their history rows when the epoch's batches end, from one
+    transfer: no host synchronisation per batch on a GPU (see
     :meth:`run_single_epoch`). A learning-rate schedule stepped per epoch
     and a validation score do not act on the training batches. The history
     is the same as skorch's.

@@ -232,6 +232,34 @@ class _StopAfter(nn.Module):
         return self.mlp(x)
 
 
+def test_a_step_counts_the_batches_of_its_epoch_in_the_history(imbalanced_multiclass):
+    # skorch's recipe of gradient accumulation: an optimiser step every
+    # second batch, counted in history[-1, "batches"]. Without batch hooks
+    # the rows were written at the end of the epoch: the count was 0 at
+    # every batch, and the network stepped at each one (39 steps, not 18).
+    X, y = imbalanced_multiclass
+
+    class Accumulating(LongTailClassifier):
+        def train_step(self, batch, **fit_params):
+            n_batches = len(self.history[-1, "batches"])  # 1 at the first
+            self.history.record_batch("n_batches", n_batches)
+            step = self.train_step_single(batch, **fit_params)
+            if n_batches % 2 == 0:
+                self.optimizer_.step()
+                self.optimizer_.zero_grad()
+                self.n_steps_ += 1
+            return step
+
+    clf = Accumulating(**FAST)
+    clf.n_steps_ = 0
+    clf.fit(X, y)
+    assert clf.n_steps_ == 3 * (13 // 2)
+    for row in clf.history:
+        assert [b["n_batches"] for b in row["batches"]] == list(range(1, 14))
+        assert all(type(b["train_loss"]) is float for b in row["batches"])
+        assert [b["train_batch_size"] for b in row["batches"]] == [32] * 12 + [16]
+
+
 def test_an_interrupt_keeps_the_batches_that_ran(imbalanced_multiclass):
     X, y = imbalanced_multiclass
     clf = LongTailClassifier(
