@@ -417,7 +417,10 @@ class LongTailClassifier(
         all the data: long-tailed data can rarely spare a fifth of their
         rarest classes. With a split, the class counts, the loss and the
         sampler are built from the training part only, and the history
-        records ``valid_loss`` and the balanced accuracy ``valid_bacc``.
+        records ``valid_loss`` and the balanced accuracy ``valid_bacc``
+        (skorch's ``NeuralNetClassifier`` records the accuracy
+        ``valid_acc``: a callback monitoring ``"valid_acc"`` is refused
+        unless a scoring callback records it).
         A callback that monitors a validation score (skorch's
         ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
         without one it is refused before training, unless a callback of

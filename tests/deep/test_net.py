@@ -1066,6 +1066,28 @@ def test_setting_a_callback_of_no_such_name_is_refused_naming_the_callbacks(data
     assert "valid_loss" in clf.history[-1]
 
 
+def test_a_monitor_of_skorchs_valid_acc_is_refused_naming_valid_bacc(data, tmp_path):
+    # EarlyStopping failed after the first epoch with "Key 'valid_acc' was
+    # not found in history", Checkpoint asked for validation data.
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    for callback in (
+        EarlyStopping(monitor="valid_acc", lower_is_better=False),
+        Checkpoint(monitor="valid_acc_best", dirname=tmp_path),
+    ):
+        clf = LongTailClassifier(callbacks=[callback], train_split=split, **FAST)
+        with pytest.raises(ValueError, match=r"monitors 'valid_acc.*'valid_bacc"):
+            clf.fit(X, y)
+        assert not list(tmp_path.iterdir())
+    accuracy = EpochScoring("accuracy", name="valid_acc", lower_is_better=False)
+    clf = LongTailClassifier(
+        callbacks=[accuracy, EarlyStopping(monitor="valid_acc", lower_is_better=False)],
+        train_split=split,
+        **FAST,
+    ).fit(X, y)
+    assert len(clf.history[:, "valid_acc"]) == FAST["max_epochs"]
+
+
 def test_a_validation_monitor_refused_keeps_the_fitted_network(data):
     # The split removed after a fit: partial_fit and a warm start refuse
     # EarlyStopping before they count the classes or unfit the network.
