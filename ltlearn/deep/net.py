@@ -1827,6 +1827,9 @@ class LongTailClassifier(
     def predict_proba(self, X):
         """Probability of each class.
 
+        Of a module that returns a tuple, from its first output, as skorch's
+        ``predict_proba``.
+
         {X_predict}
 
         Returns
@@ -1844,12 +1847,13 @@ class LongTailClassifier(
             # probabilities (get_loss takes their log), which "auto" keeps.
             proba = super().predict_proba(X)
         else:
-            # "auto": a softmax of the logits times the loss's logit scale.
+            # "auto": a softmax of the logits times the loss's logit scale;
+            # of a module returning a tuple, its first output, as skorch's.
             scale = float(getattr(self.criterion_, "logit_scale", 1.0))
             proba = _stack_batches(
                 (
-                    to_numpy(_softmax(logits, scale))
-                    for logits in self.forward_iter(X, training=False)
+                    to_numpy(_softmax(out[0] if isinstance(out, tuple) else out, scale))
+                    for out in self.forward_iter(X, training=False)
                 ),
                 len(X),
             )

@@ -1668,6 +1668,38 @@ def test_a_dict_of_inputs_is_refused_naming_them(data):
             method(several)
 
 
+def test_a_module_returning_a_tuple_predicts_from_its_first_output(data):
+    # As skorch's predict_proba; the softmax of "auto" failed on the tuple
+    # ("softmax(): argument 'input' ... must be Tensor, not tuple"), in the
+    # validation score of a fit with a split too.
+    X, y = data
+
+    class WithFeatures(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.hidden = torch.nn.Linear(n_features, 8)
+            self.out = torch.nn.Linear(8, n_classes)
+
+        def forward(self, x):
+            features = torch.relu(self.hidden(x))
+            return self.out(features), features
+
+    class Penalised(LongTailClassifier):
+        def get_loss(self, y_pred, y_true, *args, **kwargs):
+            logits, features = y_pred
+            loss = super().get_loss(logits, y_true, *args, **kwargs)
+            return loss + 1e-3 * features.pow(2).mean()
+
+    params = {k: v for k, v in FAST.items() if not k.startswith("module__")}
+    split = ValidSplit(4, stratified=True)
+    clf = Penalised(WithFeatures, train_split=split, **params).fit(X, y)
+    assert len(clf.history[:, "valid_bacc"]) == FAST["max_epochs"]
+    logits = clf.forward(X.astype(np.float32), training=False)[0]
+    expected = torch.softmax(logits, dim=-1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(1)])
+
+
 def test_in_memory_data_are_moved_to_the_device_once(data):
     X, y = data
     built = []
