@@ -304,10 +304,10 @@ class _BatchLoopMixin:
                 losses.append(step["loss"].detach())
                 sizes.append(_batch_len(batch))
         except BaseException:
-            del rows[start + len(losses) :]  # the row of the failed step
-            self._record_batches(prefix, losses, sizes, rows[start:])  # those that ran
+            del rows[start + len(sizes) :]  # the row of the failed step
+            self._record_batches(prefix, losses[: len(sizes)], sizes, rows, start)
             raise
-        self._record_batches(prefix, losses, sizes, rows[start:])
+        self._record_batches(prefix, losses, sizes, rows, start)
         self.history.record(prefix + "_batch_count", len(sizes))
 
     def on_epoch_end(self, net, **kwargs):
@@ -387,24 +387,29 @@ class _BatchLoopMixin:
             and not _idle_batch_hook(callback, name, training)
         ]
 
-    def _record_batches(self, prefix, losses, sizes, rows):
+    def _record_batches(self, prefix, losses, sizes, rows, start):
         """Write the losses and sizes of an epoch's batches into their rows.
 
-        ``rows`` are the history rows started for the batches that ran, in
-        order.
+        ``rows[start:]`` are the history rows started for the batches that
+        ran, in order. When the losses cannot be written (a loss of several
+        values, an interrupt), the rows left without their loss are dropped.
         """
         if not losses:
             return
-        # One transfer from the device for the epoch.
-        values = torch.stack(losses).reshape(-1).tolist()
-        if len(values) != len(losses):
-            raise ValueError(
-                f"The loss of a batch must be a single value; got a tensor of "
-                f"shape {tuple(losses[0].shape)}."
-            )
         key_loss, key_size = prefix + "_loss", prefix + "_batch_size"
-        for row, value, size in zip(rows, values, sizes):
-            row.update({key_loss: value, key_size: size})
+        try:
+            # One transfer from the device for the epoch.
+            values = torch.stack(losses).reshape(-1).tolist()
+            if len(values) != len(losses):
+                raise ValueError(
+                    f"The loss of a batch must be a single value; got a tensor of "
+                    f"shape {tuple(losses[0].shape)}."
+                )
+            for row, value, size in zip(rows[start:], values, sizes):
+                row.update({key_loss: value, key_size: size})
+        except BaseException:
+            rows[start:] = [row for row in rows[start:] if key_loss in row]
+            raise
 
     def _amp_mode(self):
         """Device type and dtype of autocast for the training steps, or None."""
