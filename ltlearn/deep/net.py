@@ -1545,20 +1545,24 @@ class LongTailClassifier(
             for key in params
         )
         if params or not own:
-            self._check_callback_names(params)
             with self._torch_rng() if rebuilt else nullcontext():
-                super().set_params(**params)
+                try:
+                    super().set_params(**params)
+                except ValueError as exc:
+                    self._check_callback_names(params, exc)
+                    raise
         if rebuild:
             self.initialize_optimizer()
         return self
 
-    def _check_callback_names(self, params):
-        """Refuse a ``callbacks__<name>`` of no callback, listing the callbacks.
+    def _check_callback_names(self, params, error):
+        """Explain ``error`` by a ``callbacks__<name>`` of no callback.
 
         skorch's ``set_params`` splits such a key in two and fails with "not
         enough values to unpack"; skorch's ``valid_acc`` is ``valid_bacc``
         here, so ``callbacks__valid_acc=None`` met it. The callbacks are
-        built as skorch's ``set_params`` builds them next.
+        built as skorch's ``set_params`` built them, after the other
+        parameters (``train_split`` decides the default ones).
         """
         keys = [
             key
@@ -1577,7 +1581,7 @@ class LongTailClassifier(
                 raise ValueError(
                     f"{key!r} names no callback of this {type(self).__name__}; "
                     f"its callbacks are {names}."
-                )
+                ) from error
 
     def load_params(
         self,

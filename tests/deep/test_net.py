@@ -1066,6 +1066,19 @@ def test_setting_a_callback_of_no_such_name_is_refused_naming_the_callbacks(data
     assert "valid_loss" in clf.history[-1]
 
 
+def test_a_default_callback_of_a_train_split_set_in_the_same_call_is_found(data):
+    # valid_bacc is a callback once train_split gives validation data: set
+    # together (as GridSearchCV sets a point of its grid), it was refused.
+    X, y = data
+    clf = LongTailClassifier(**FAST)
+    clf.set_params(
+        train_split=ValidSplit(4, stratified=True), callbacks__valid_bacc=None
+    )
+    clf.fit(X, y)
+    assert "valid_bacc" not in clf.history[-1]
+    assert "valid_loss" in clf.history[-1]
+
+
 def test_a_monitor_of_skorchs_valid_acc_is_refused_naming_valid_bacc(data, tmp_path):
     # EarlyStopping failed after the first epoch with "Key 'valid_acc' was
     # not found in history", Checkpoint asked for validation data.
