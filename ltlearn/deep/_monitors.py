@@ -26,13 +26,13 @@ def _reads_monitor(callback):
     )
 
 
-def _records_own_scores(callback):
-    """Whether ``callback`` is of a class of the user's, which may record any score.
+def _records_own_scores(obj):
+    """Whether ``obj``, a callback or a network, is of a class of the user's.
 
-    The callbacks of skorch and ltlearn record only the scores their
-    parameters name.
+    Such a class may record any score; the callbacks (and the classifier)
+    of skorch and ltlearn record only the scores their parameters name.
     """
-    package = type(callback).__module__.partition(".")[0]
+    package = type(obj).__module__.partition(".")[0]
     return package not in ("skorch", "ltlearn")
 
 
@@ -51,8 +51,11 @@ def _refuse_skorch_accuracy_monitor(net):
     ``valid_acc``: ``EarlyStopping(monitor="valid_acc")`` failed after the
     first epoch with "Key 'valid_acc' was not found in history", and
     ``Checkpoint(monitor="valid_acc_best")`` asked for validation data
-    that a split gave.
+    that a split gave. A subclass of the user's may record ``valid_acc``
+    itself (in its ``on_epoch_end``, say).
     """
+    if _records_own_scores(net):
+        return
     recorded = {
         getattr(callback, "name_", None) or callback.name
         for _, callback in net.callbacks_

@@ -420,7 +420,8 @@ class LongTailClassifier(
         records ``valid_loss`` and the balanced accuracy ``valid_bacc``
         (skorch's ``NeuralNetClassifier`` records the accuracy
         ``valid_acc``: a callback monitoring ``"valid_acc"`` is refused
-        unless a scoring callback records it).
+        unless a scoring callback records it, or a callback or subclass of
+        the user's may).
         A callback that monitors a validation score (skorch's
         ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
         without one it is refused before training, unless a callback of

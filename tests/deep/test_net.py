@@ -1101,6 +1101,20 @@ def test_a_monitor_of_skorchs_valid_acc_is_refused_naming_valid_bacc(data, tmp_p
     assert len(clf.history[:, "valid_acc"]) == FAST["max_epochs"]
 
 
+def test_a_subclass_recording_valid_acc_itself_may_monitor_it(data):
+    # A subclass of the user's records the accuracy in its on_epoch_end.
+    X, y = data
+
+    class Accuracy(LongTailClassifier):
+        def on_epoch_end(self, net, **kwargs):
+            super().on_epoch_end(net, **kwargs)
+            self.history.record("valid_acc", len(self.history) / 10)
+
+    stop = EarlyStopping(monitor="valid_acc", lower_is_better=False)
+    clf = Accuracy(callbacks=[stop], train_split=ValidSplit(4), **FAST).fit(X, y)
+    assert clf.history[:, "valid_acc"] == [0.1, 0.2]
+
+
 def test_a_validation_monitor_refused_keeps_the_fitted_network(data):
     # The split removed after a fit: partial_fit and a warm start refuse
     # EarlyStopping before they count the classes or unfit the network.
