@@ -243,7 +243,7 @@ def _refuse_unsupported_X(X):
         )
     if isinstance(X, Mapping):
         raise TypeError(
-            f"X is a {type(X).__name__} of several inputs "
+            f"X is a {type(X).__name__} of inputs "
             f"({', '.join(map(repr, X))}); LongTailClassifier takes one input: "
             "an array, a pandas DataFrame or a torch Dataset of (x, y) items. "
             "Join the inputs into one array and split it in the module's forward."

@@ -1685,7 +1685,7 @@ def test_a_dict_of_inputs_is_refused_naming_them(data):
     X, y = data
     several = {"left": X[:, :2], "right": X[:, 2:]}
     clf = LongTailClassifier(**FAST)
-    message = r"dict of several inputs \('left', 'right'\).*one input"
+    message = r"dict of inputs \('left', 'right'\).*one input"
     for method in (clf.fit, clf.partial_fit):
         with pytest.raises(TypeError, match=message):
             method(several, y)
@@ -1693,6 +1693,8 @@ def test_a_dict_of_inputs_is_refused_naming_them(data):
     for method in (clf.predict, clf.predict_proba, clf.transform):
         with pytest.raises(TypeError, match=message):
             method(several)
+    with pytest.raises(TypeError, match=r"dict of inputs \('data'\)"):
+        clf.fit({"data": X}, y)
 
 
 def test_a_module_returning_a_tuple_predicts_from_its_first_output(data):
