@@ -262,15 +262,20 @@ class _BatchLoopMixin:
         acts on these batches, the default (skorch's ``LRScheduler`` stepped
         per epoch and ``EpochScoring`` of the other phase do nothing on
         them), the batches run without notifying the callbacks (every hook
-        would be a no-op) and their history rows, the
-        ``{prefix}_loss`` and ``{prefix}_batch_size`` of each batch, are
-        written when the epoch's batches end: the losses stay on the
-        network's device until then and come back in one transfer, with no
-        synchronisation of the host per batch. The rows are those of
-        skorch's loop, and the epoch's ``train_loss`` or ``valid_loss`` (the
-        mean over the batches weighted by their sizes) is the same. With a
-        batch-level hook, skorch's loop runs (each batch's row written and
-        its loss read at once).
+        would be a no-op). Each batch's history row is started before its
+        step, as skorch's ``on_batch_begin`` does, so that a step of a
+        subclass counts the batches of the epoch in
+        ``history[-1, "batches"]`` (skorch's recipe of gradient
+        accumulation) or records into the row of its batch; the
+        ``{prefix}_loss`` and ``{prefix}_batch_size`` of the batches are
+        written into their rows when the epoch's batches end (when a step
+        fails, those of the batches that ran, without a row for the failed
+        one): the losses stay on the network's device until then and come
+        back in one transfer, with no synchronisation of the host per
+        batch. The rows are those of skorch's loop, and the epoch's
+        ``train_loss`` or ``valid_loss`` (the mean over the batches weighted
+        by their sizes) is the same. With a batch-level hook, skorch's loop
+        runs (each batch's row written and its loss read at once).
 
         Parameters
         ----------
@@ -290,15 +295,19 @@ class _BatchLoopMixin:
                 iterator, training, prefix, step_fn, **fit_params
             )
         losses, sizes = [], []
+        rows = self.history[-1]["batches"]
+        start = len(rows)
         try:
             for batch in iterator:
+                self.history.new_batch()
                 step = step_fn(batch, **fit_params)
                 losses.append(step["loss"].detach())
                 sizes.append(_batch_len(batch))
         except BaseException:
-            self._record_batches(prefix, losses, sizes)  # those that ran
+            del rows[start + len(sizes) :]  # the row of the failed step
+            self._record_batches(prefix, losses[: len(sizes)], sizes, rows, start)
             raise
-        self._record_batches(prefix, losses, sizes)
+        self._record_batches(prefix, losses, sizes, rows, start)
         self.history.record(prefix + "_batch_count", len(sizes))
 
     def on_epoch_end(self, net, **kwargs):
@@ -378,21 +387,29 @@ class _BatchLoopMixin:
             and not _idle_batch_hook(callback, name, training)
         ]
 
-    def _record_batches(self, prefix, losses, sizes):
-        """Append the history rows of an epoch's batches, as skorch's loop."""
+    def _record_batches(self, prefix, losses, sizes, rows, start):
+        """Write the losses and sizes of an epoch's batches into their rows.
+
+        ``rows[start:]`` are the history rows started for the batches that
+        ran, in order. When the losses cannot be written (a loss of several
+        values, an interrupt), the rows left without their loss are dropped.
+        """
         if not losses:
             return
-        # One transfer from the device for the epoch.
-        values = torch.stack(losses).reshape(-1).tolist()
-        if len(values) != len(losses):
-            raise ValueError(
-                f"The loss of a batch must be a single value; got a tensor of "
-                f"shape {tuple(losses[0].shape)}."
-            )
         key_loss, key_size = prefix + "_loss", prefix + "_batch_size"
-        self.history[-1]["batches"].extend(
-            {key_loss: value, key_size: size} for value, size in zip(values, sizes)
-        )
+        try:
+            # One transfer from the device for the epoch.
+            values = torch.stack(losses).reshape(-1).tolist()
+            if len(values) != len(losses):
+                raise ValueError(
+                    f"The loss of a batch must be a single value; got a tensor of "
+                    f"shape {tuple(losses[0].shape)}."
+                )
+            for row, value, size in zip(rows[start:], values, sizes):
+                row.update({key_loss: value, key_size: size})
+        except BaseException:
+            rows[start:] = [row for row in rows[start:] if key_loss in row]
+            raise
 
     def _amp_mode(self):
         """Device type and dtype of autocast for the training steps, or None."""

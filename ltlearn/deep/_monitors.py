@@ -26,14 +26,54 @@ def _reads_monitor(callback):
     )
 
 
-def _records_own_scores(callback):
-    """Whether ``callback`` is of a class of the user's, which may record any score.
+def _records_own_scores(obj):
+    """Whether ``obj``, a callback or a network, is of a class of the user's.
 
-    The callbacks of skorch and ltlearn record only the scores their
-    parameters name.
+    Such a class may record any score; the callbacks (and the classifier)
+    of skorch and ltlearn record only the scores their parameters name.
     """
-    package = type(callback).__module__.partition(".")[0]
+    package = type(obj).__module__.partition(".")[0]
     return package not in ("skorch", "ltlearn")
+
+
+def _monitors(net):
+    """The ``(name, monitor)`` of the callbacks of ``net`` that read a history key."""
+    for name, callback in net.callbacks_:
+        monitor = getattr(callback, "monitor", None)
+        if isinstance(monitor, str) and _reads_monitor(callback):
+            yield name, monitor
+
+
+def _refuse_skorch_accuracy_monitor(net):
+    """Refuse a monitor of skorch's ``valid_acc``: ``net`` records ``valid_bacc``.
+
+    skorch's ``NeuralNetClassifier`` records its validation accuracy as
+    ``valid_acc``: ``EarlyStopping(monitor="valid_acc")`` failed after the
+    first epoch with "Key 'valid_acc' was not found in history", and
+    ``Checkpoint(monitor="valid_acc_best")`` asked for validation data
+    that a split gave. A subclass of the user's may record ``valid_acc``
+    itself (in its ``on_epoch_end``, say).
+    """
+    if _records_own_scores(net):
+        return
+    recorded = {
+        getattr(callback, "name_", None) or callback.name
+        for _, callback in net.callbacks_
+        if isinstance(callback, _SCORING)
+    }
+    if "valid_acc" in recorded:
+        return
+    for name, monitor in _monitors(net):
+        if monitor.removesuffix("_best") == "valid_acc":
+            raise ValueError(
+                f"The callback {name!r} monitors {monitor!r}, which "
+                f"{type(net).__name__} does not record: its validation score "
+                "is the balanced accuracy 'valid_bacc' (skorch's "
+                "NeuralNetClassifier records the accuracy 'valid_acc'). Monitor "
+                f"{monitor.replace('valid_acc', 'valid_bacc')!r}, or add "
+                "EpochScoring('accuracy', name='valid_acc', "
+                "lower_is_better=False)."
+            )
 
 
 def _refuse_validation_monitors(net):
@@ -42,12 +82,14 @@ def _refuse_validation_monitors(net):
     ``train_split=None`` (the default, unlike skorch's) leaves no
     validation data: skorch's ``EarlyStopping()`` failed after the first
     epoch with ``KeyError: "Key 'valid_loss' was not found in history."``.
+    A monitor of skorch's ``valid_acc`` is refused too, split or not.
     """
-    if net.train_split is not None and net.train_split is not False:
-        return
     if any(_records_own_scores(callback) for _, callback in net.callbacks_):
         # A callback of the user's may record any score from data of its
         # own, valid_loss included: the monitor is left to find it.
+        return
+    _refuse_skorch_accuracy_monitor(net)
+    if net.train_split is not None and net.train_split is not False:
         return
     # The scores written only with validation data: skorch's loss, and
     # those of the scoring callbacks on the validation part, under the name
@@ -57,10 +99,7 @@ def _refuse_validation_monitors(net):
         for _, callback in net.callbacks_
         if isinstance(callback, _SCORING) and not callback.on_train
     }
-    for name, callback in net.callbacks_:
-        monitor = getattr(callback, "monitor", None)
-        if not (isinstance(monitor, str) and _reads_monitor(callback)):
-            continue
+    for name, monitor in _monitors(net):
         if monitor.removesuffix("_best") in scores:
             raise ValueError(
                 f"The callback {name!r} monitors {monitor!r}, but "

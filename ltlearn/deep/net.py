@@ -8,6 +8,7 @@ import math
 import os
 import threading
 import warnings
+from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
 from numbers import Integral, Real
 
@@ -240,11 +241,13 @@ def _check_channels_first(shape):
         )
 
 
-def _refuse_data_loader(X):
-    """Refuse a torch ``DataLoader`` given as ``X``, naming its Dataset.
+def _refuse_unsupported_X(X):
+    """Refuse a torch ``DataLoader`` or a dict given as ``X``, saying why.
 
     The classifier batches its input itself; a loader failed with an error
-    about ``y`` (fit) or ``float()`` (predict), which named neither.
+    about ``y`` (fit) or ``float()`` (predict), which named neither. A dict
+    of several inputs (skorch's keyword arguments of ``forward``) failed in
+    ``float()`` too.
     """
     if isinstance(X, torch.utils.data.DataLoader):
         raise ValueError(
@@ -252,6 +255,13 @@ def _refuse_data_loader(X):
             "Pass the loader's Dataset (X.dataset) instead, and options of the "
             "DataLoader as iterator_train__* and iterator_valid__* parameters "
             "(iterator_train__num_workers=2, say)."
+        )
+    if isinstance(X, Mapping):
+        raise TypeError(
+            f"X is a {type(X).__name__} of inputs "
+            f"({', '.join(map(repr, X))}); LongTailClassifier takes one input: "
+            "an array, a pandas DataFrame or a torch Dataset of (x, y) items. "
+            "Join the inputs into one array and split it in the module's forward."
         )
 
 
@@ -422,7 +432,11 @@ class LongTailClassifier(
         all the data: long-tailed data can rarely spare a fifth of their
         rarest classes. With a split, the class counts, the loss and the
         sampler are built from the training part only, and the history
-        records ``valid_loss`` and the balanced accuracy ``valid_bacc``.
+        records ``valid_loss`` and the balanced accuracy ``valid_bacc``
+        (skorch's ``NeuralNetClassifier`` records the accuracy
+        ``valid_acc``: a callback monitoring ``"valid_acc"`` is refused
+        unless a scoring callback records it, or a callback or subclass of
+        the user's may).
         A callback that monitors a validation score (skorch's
         ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
         without one it is refused before training, unless a callback of
@@ -558,9 +572,9 @@ class LongTailClassifier(
 
     Unless a callback has a batch-level hook (``on_batch_begin``,
     ``on_batch_end`` or ``on_grad_computed``) that acts on them, the batches
-    of an epoch run without notifying the callbacks and their history rows
-    are written when the epoch's batches end, from one transfer of the
-    losses: no host synchronisation per batch on a GPU (see
+    of an epoch run without notifying the callbacks and their losses are
+    written into their history rows when the epoch's batches end, from one
+    transfer: no host synchronisation per batch on a GPU (see
     :meth:`run_single_epoch`). A learning-rate schedule stepped per epoch
     and a validation score do not act on the training batches. The history
     is the same as skorch's.
@@ -957,7 +971,7 @@ class LongTailClassifier(
         shape checked and is wrapped to give the network float32 batches,
         each input checked (shape, finite) as it is read.
         """
-        _refuse_data_loader(X)
+        _refuse_unsupported_X(X)
         if isinstance(X, SliceDataset):
             # skorch's indexable view of a Dataset, read as a Dataset of
             # inputs (scikit-learn's cross-validation slices it).
@@ -1025,7 +1039,7 @@ class LongTailClassifier(
         scikit-learn's ``MLPClassifier(warm_start=True)``) unless ``classes``
         gives them; its counts are those of this data.
         """
-        _refuse_data_loader(X)
+        _refuse_unsupported_X(X)
         dataset_shape = None
         if isinstance(X, SliceDataset) and y is not None:
             # skorch's pairs of a SliceDataset's inputs and their labels
@@ -1553,10 +1567,42 @@ class LongTailClassifier(
         )
         if params or not own:
             with self._torch_rng() if rebuilt else nullcontext():
-                super().set_params(**params)
+                try:
+                    super().set_params(**params)
+                except ValueError as exc:
+                    self._check_callback_names(params, exc)
+                    raise
         if rebuild:
             self.initialize_optimizer()
         return self
+
+    def _check_callback_names(self, params, error):
+        """Explain ``error`` by a ``callbacks__<name>`` of no callback.
+
+        skorch's ``set_params`` splits such a key in two and fails with "not
+        enough values to unpack"; skorch's ``valid_acc`` is ``valid_bacc``
+        here, so ``callbacks__valid_acc=None`` met it. The callbacks are
+        built as skorch's ``set_params`` built them, after the other
+        parameters (``train_split`` decides the default ones).
+        """
+        keys = [
+            key
+            for key in params
+            if key.startswith("callbacks__")
+            and "__" not in key.removeprefix("callbacks__")
+        ]
+        if not keys:
+            return
+        names = []
+        if not (isinstance(self.callbacks, str) and self.callbacks == "disable"):
+            self.initialize_callbacks()
+            names = [name for name, _ in self.callbacks_]
+        for key in keys:
+            if key.removeprefix("callbacks__") not in names:
+                raise ValueError(
+                    f"{key!r} names no callback of this {type(self).__name__}; "
+                    f"its callbacks are {names}."
+                ) from error
 
     def load_params(
         self,
@@ -1806,6 +1852,9 @@ class LongTailClassifier(
     def predict_proba(self, X):
         """Probability of each class.
 
+        Of a module that returns a tuple, from its first output, as skorch's
+        ``predict_proba``.
+
         {X_predict}
 
         Returns
@@ -1831,12 +1880,13 @@ class LongTailClassifier(
                 batches.append(to_numpy(_at_least_float32(out)))
             proba = np.concatenate(batches, axis=0)
         else:
-            # "auto": a softmax of the logits times the loss's logit scale.
+            # "auto": a softmax of the logits times the loss's logit scale;
+            # of a module returning a tuple, its first output, as skorch's.
             scale = float(getattr(self.criterion_, "logit_scale", 1.0))
             proba = _stack_batches(
                 (
-                    to_numpy(_softmax(logits, scale))
-                    for logits in self.forward_iter(X, training=False)
+                    to_numpy(_softmax(out[0] if isinstance(out, tuple) else out, scale))
+                    for out in self.forward_iter(X, training=False)
                 ),
                 len(X),
             )

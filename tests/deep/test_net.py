@@ -1050,6 +1050,71 @@ def test_a_callback_recording_valid_loss_itself_is_not_refused_without_a_split(d
     assert clf.history[:, "valid_loss"] == [1.0, 2.0]  # stopped early
 
 
+def test_setting_a_callback_of_no_such_name_is_refused_naming_the_callbacks(data):
+    # skorch's valid_acc is valid_bacc here: set_params(callbacks__valid_acc=
+    # None) failed with "not enough values to unpack (expected 2, got 1)".
+    X, y = data
+    clf = LongTailClassifier(train_split=ValidSplit(4, stratified=True), **FAST)
+    message = r"'callbacks__valid_acc' names no callback.*'valid_bacc'"
+    with pytest.raises(ValueError, match=message):
+        clf.set_params(callbacks__valid_acc=None)
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match=message):
+        clf.set_params(callbacks__valid_acc=None)
+    clf.set_params(callbacks__valid_bacc=None).fit(X, y)
+    assert "valid_bacc" not in clf.history[-1]
+    assert "valid_loss" in clf.history[-1]
+
+
+def test_a_default_callback_of_a_train_split_set_in_the_same_call_is_found(data):
+    # valid_bacc is a callback once train_split gives validation data: set
+    # together (as GridSearchCV sets a point of its grid), it was refused.
+    X, y = data
+    clf = LongTailClassifier(**FAST)
+    clf.set_params(
+        train_split=ValidSplit(4, stratified=True), callbacks__valid_bacc=None
+    )
+    clf.fit(X, y)
+    assert "valid_bacc" not in clf.history[-1]
+    assert "valid_loss" in clf.history[-1]
+
+
+def test_a_monitor_of_skorchs_valid_acc_is_refused_naming_valid_bacc(data, tmp_path):
+    # EarlyStopping failed after the first epoch with "Key 'valid_acc' was
+    # not found in history", Checkpoint asked for validation data.
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    for callback in (
+        EarlyStopping(monitor="valid_acc", lower_is_better=False),
+        Checkpoint(monitor="valid_acc_best", dirname=tmp_path),
+    ):
+        clf = LongTailClassifier(callbacks=[callback], train_split=split, **FAST)
+        with pytest.raises(ValueError, match=r"monitors 'valid_acc.*'valid_bacc"):
+            clf.fit(X, y)
+        assert not list(tmp_path.iterdir())
+    accuracy = EpochScoring("accuracy", name="valid_acc", lower_is_better=False)
+    clf = LongTailClassifier(
+        callbacks=[accuracy, EarlyStopping(monitor="valid_acc", lower_is_better=False)],
+        train_split=split,
+        **FAST,
+    ).fit(X, y)
+    assert len(clf.history[:, "valid_acc"]) == FAST["max_epochs"]
+
+
+def test_a_subclass_recording_valid_acc_itself_may_monitor_it(data):
+    # A subclass of the user's records the accuracy in its on_epoch_end.
+    X, y = data
+
+    class Accuracy(LongTailClassifier):
+        def on_epoch_end(self, net, **kwargs):
+            super().on_epoch_end(net, **kwargs)
+            self.history.record("valid_acc", len(self.history) / 10)
+
+    stop = EarlyStopping(monitor="valid_acc", lower_is_better=False)
+    clf = Accuracy(callbacks=[stop], train_split=ValidSplit(4), **FAST).fit(X, y)
+    assert clf.history[:, "valid_acc"] == [0.1, 0.2]
+
+
 def test_a_validation_monitor_refused_keeps_the_fitted_network(data):
     # The split removed after a fit: partial_fit and a warm start refuse
     # EarlyStopping before they count the classes or unfit the network.
@@ -1612,6 +1677,56 @@ def test_a_data_loader_is_refused_naming_its_dataset(data):
         with pytest.raises(ValueError, match=r"DataLoader.*\(X\.dataset\)"):
             method(loader)
     np.testing.assert_array_equal(clf.predict_proba(loader.dataset), expected)
+
+
+def test_a_dict_of_inputs_is_refused_naming_them(data):
+    # skorch passes a dict's arrays to forward as keyword arguments; fit,
+    # partial_fit and predict failed in float().
+    X, y = data
+    several = {"left": X[:, :2], "right": X[:, 2:]}
+    clf = LongTailClassifier(**FAST)
+    message = r"dict of inputs \('left', 'right'\).*one input"
+    for method in (clf.fit, clf.partial_fit):
+        with pytest.raises(TypeError, match=message):
+            method(several, y)
+    clf.fit(X, y)
+    for method in (clf.predict, clf.predict_proba, clf.transform):
+        with pytest.raises(TypeError, match=message):
+            method(several)
+    with pytest.raises(TypeError, match=r"dict of inputs \('data'\)"):
+        clf.fit({"data": X}, y)
+
+
+def test_a_module_returning_a_tuple_predicts_from_its_first_output(data):
+    # As skorch's predict_proba; the softmax of "auto" failed on the tuple
+    # ("softmax(): argument 'input' ... must be Tensor, not tuple"), in the
+    # validation score of a fit with a split too.
+    X, y = data
+
+    class WithFeatures(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.hidden = torch.nn.Linear(n_features, 8)
+            self.out = torch.nn.Linear(8, n_classes)
+
+        def forward(self, x):
+            features = torch.relu(self.hidden(x))
+            return self.out(features), features
+
+    class Penalised(LongTailClassifier):
+        def get_loss(self, y_pred, y_true, *args, **kwargs):
+            logits, features = y_pred
+            loss = super().get_loss(logits, y_true, *args, **kwargs)
+            return loss + 1e-3 * features.pow(2).mean()
+
+    params = {k: v for k, v in FAST.items() if not k.startswith("module__")}
+    split = ValidSplit(4, stratified=True)
+    clf = Penalised(WithFeatures, train_split=split, **params).fit(X, y)
+    assert len(clf.history[:, "valid_bacc"]) == FAST["max_epochs"]
+    logits = clf.forward(X.astype(np.float32), training=False)[0]
+    expected = torch.softmax(logits, dim=-1).numpy()
+    np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(1)])
 
 
 def test_in_memory_data_are_moved_to_the_device_once(data):

@@ -23,7 +23,7 @@ from skorch.callbacks import (  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 from torch import nn  # noqa: E402
 
-from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep import LongTailClassifier, _loop  # noqa: E402
 from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
@@ -230,6 +230,68 @@ class _StopAfter(nn.Module):
         if self.calls == self.n_calls:
             signal.raise_signal(signal.SIGINT)  # Python's handler raises
         return self.mlp(x)
+
+
+def test_a_step_counts_the_batches_of_its_epoch_in_the_history(imbalanced_multiclass):
+    # skorch's recipe of gradient accumulation: an optimiser step every
+    # second batch, counted in history[-1, "batches"]. Without batch hooks
+    # the rows were written at the end of the epoch: the count was 0 at
+    # every batch, and the network stepped at each one (39 steps, not 18).
+    X, y = imbalanced_multiclass
+
+    class Accumulating(LongTailClassifier):
+        def train_step(self, batch, **fit_params):
+            n_batches = len(self.history[-1, "batches"])  # 1 at the first
+            self.history.record_batch("n_batches", n_batches)
+            step = self.train_step_single(batch, **fit_params)
+            if n_batches % 2 == 0:
+                self.optimizer_.step()
+                self.optimizer_.zero_grad()
+                self.n_steps_ += 1
+            return step
+
+    clf = Accumulating(**FAST)
+    clf.n_steps_ = 0
+    clf.fit(X, y)
+    assert clf.n_steps_ == 3 * (13 // 2)
+    for row in clf.history:
+        assert [b["n_batches"] for b in row["batches"]] == list(range(1, 14))
+        assert all(type(b["train_loss"]) is float for b in row["batches"])
+        assert [b["train_batch_size"] for b in row["batches"]] == [32] * 12 + [16]
+
+
+def test_a_failure_after_a_step_leaves_no_batch_row_without_its_loss(
+    imbalanced_multiclass, monkeypatch
+):
+    # The rows are started before the steps: a failure once a step has run
+    # (reading the losses, counting a batch) drops the rows left without loss.
+    X, y = imbalanced_multiclass
+
+    class SeveralLosses(LongTailClassifier):
+        def train_step(self, batch, **fit_params):
+            step = super().train_step(batch, **fit_params)
+            return {**step, "loss": step["loss"].repeat(2)}
+
+    clf = SeveralLosses(**FAST)
+    with pytest.raises(ValueError, match="must be a single value"):
+        clf.fit(X, y)
+    assert clf.history[-1, "batches"] == []
+
+    batch_len, n_calls = _loop._batch_len, []
+
+    def failing_batch_len(batch):
+        n_calls.append(1)
+        if len(n_calls) == 3:
+            raise RuntimeError("no length")
+        return batch_len(batch)
+
+    monkeypatch.setattr(_loop, "_batch_len", failing_batch_len)
+    clf = LongTailClassifier(**FAST)
+    with pytest.raises(RuntimeError, match="no length"):
+        clf.fit(X, y)
+    assert [sorted(b) for b in clf.history[-1, "batches"]] == [
+        ["train_batch_size", "train_loss"]
+    ] * 2
 
 
 def test_an_interrupt_keeps_the_batches_that_ran(imbalanced_multiclass):
