@@ -385,8 +385,8 @@ def run_comparison(
     seed : int, default=0
         Seeds the folds and every recipe.
     n_jobs : int, default=1
-        Parallel fits (the workers of a local Dask cluster); not used with
-        ``scheduler``, whose cluster runs a fit on each worker thread.
+        Parallel fits, with Dask the workers of its local cluster; not used
+        with ``scheduler``, whose cluster runs a fit on each worker thread.
     backend : {"loky", "dask", "ray"}, default="loky"
         The joblib backend.
     scheduler : str, default=None

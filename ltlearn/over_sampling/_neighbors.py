@@ -252,11 +252,11 @@ class _BruteSearch:
         lo, hi = self.bounds[block]
         sure = np.count_nonzero(values <= self.delta[self.positions[lo + rows]])
         with store.lock:
-            if store.failed or self._overflows(block, store, sure):
+            if self._overflows(block, store, store.sure + sure):
                 return
         keys = self._pack(rows, points, values)
         with store.lock:
-            if store.failed or self._overflows(block, store, sure):
+            if self._overflows(block, store, store.sure + sure):
                 return
             store.sure += sure
             store.parts.append(keys)
@@ -277,22 +277,24 @@ class _BruteSearch:
         for other in np.flatnonzero(np.bincount(owner, minlength=n_blocks)):
             store = self.stores[other]
             with store.lock:
-                failed[other] = store.failed or self._overflows(
-                    other, store, int(sure[other])
+                failed[other] = self._overflows(
+                    other, store, store.sure + int(sure[other])
                 )
         return ~failed[owner]
 
-    def _overflows(self, block, store, sure):
-        """Fail the block if ``sure`` more candidates exceed what it may keep.
+    def _overflows(self, block, store, n_kept):
+        """Whether the block fails, as it keeps ``n_kept`` candidates.
 
-        A threshold never falls below its query's error bound (the n-th best
-        value is at least minus that bound), so a candidate within that bound
-        (a copy of the query, a point at distance ~0) is sure to stay: once
-        there are too many of them, the block is handed to scikit-learn's
-        search at once, its candidates neither packed nor sorted.
+        It fails beyond ``_MAX_HITS_PER_QUERY`` candidates per query.
+        ``n_kept`` is the size of its store once tightened, or, while the
+        candidates come, the number of sure ones: a threshold never falls
+        below its query's error bound (the n-th best value is at least minus
+        that bound), so a candidate within that bound (a copy of the query, a
+        point at distance ~0) is sure to stay, and once there are too many of
+        them the block fails at once, its candidates neither packed nor sorted.
         """
         lo, hi = self.bounds[block]
-        if store.sure + sure > _MAX_HITS_PER_QUERY * (hi - lo):
+        if not store.failed and n_kept > _MAX_HITS_PER_QUERY * (hi - lo):
             store.failed = True
             store.parts = []
         return store.failed
@@ -315,9 +317,7 @@ class _BruteSearch:
         store.parts = [keys[keep]]
         store.size = int(np.count_nonzero(keep))
         store.limit = max(store.limit, 2 * store.size)
-        if store.size > _MAX_HITS_PER_QUERY * (hi - lo):
-            store.failed = True
-            store.parts = []
+        self._overflows(block, store, store.size)
 
     def _set_thresholds(self, block, g):
         """First thresholds of a block, from its products ``g`` with a sample.
@@ -428,7 +428,7 @@ class _BruteSearch:
         """Exact neighbours of a block of queries, from its candidates."""
         lo, hi = self.bounds[block]
         store = self.stores[block]
-        if store.failed or store.size > _MAX_HITS_PER_QUERY * (hi - lo):
+        if self._overflows(block, store, store.size):
             return None
         k = self.n_neighbors
         rows, points, values = self._unpack(store.merged())
