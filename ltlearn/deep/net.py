@@ -14,6 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy.sparse import issparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
@@ -256,7 +257,8 @@ def _refuse_unsupported_X(X):
             "DataLoader as iterator_train__* and iterator_valid__* parameters "
             "(iterator_train__num_workers=2, say)."
         )
-    if isinstance(X, Mapping):
+    # A DOK sparse matrix is a dict too: it gets scikit-learn's sparse message.
+    if isinstance(X, Mapping) and not issparse(X):
         raise TypeError(
             f"X is a {type(X).__name__} of inputs "
             f"({', '.join(map(repr, X))}); LongTailClassifier takes one input: "

@@ -12,6 +12,7 @@ import weakref
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
@@ -1695,6 +1696,15 @@ def test_a_dict_of_inputs_is_refused_naming_them(data):
             method(several)
     with pytest.raises(TypeError, match=r"dict of inputs \('data'\)"):
         clf.fit({"data": X}, y)
+
+
+@pytest.mark.parametrize("container", [sparse.dok_array, sparse.dok_matrix])
+def test_a_dok_sparse_matrix_is_refused_as_sparse(data, container):
+    # A DOK matrix is a dict of its cells: it was refused as "a dict of
+    # inputs" listing them (SciPy before 1.13 failed listing them).
+    X, y = data
+    with pytest.raises(TypeError, match="Sparse data was passed"):
+        LongTailClassifier(**FAST).fit(container(X), y)
 
 
 def test_a_module_returning_a_tuple_predicts_from_its_first_output(data):
