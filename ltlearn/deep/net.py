@@ -164,6 +164,14 @@ def _at_least_float32(output):
     return output
 
 
+def _first_output(output):
+    """The first output of a module returning a tuple, as skorch's ``predict_proba``.
+
+    Anything else is returned as it is.
+    """
+    return output[0] if isinstance(output, tuple) else output
+
+
 def _softmax(logits, scale=1.0):
     """Softmax over the last axis of ``scale * logits``, in float32 at least."""
     logits = _at_least_float32(logits)
@@ -1874,18 +1882,17 @@ class LongTailClassifier(
             # probabilities in float32 at least.
             batches = []
             for out in self.forward_iter(X, training=False):
-                out = out[0] if isinstance(out, tuple) else out
+                out = _first_output(out)
                 if callable(nonlinearity):
                     out = nonlinearity(out)
                 batches.append(to_numpy(_at_least_float32(out)))
             proba = np.concatenate(batches, axis=0)
         else:
-            # "auto": a softmax of the logits times the loss's logit scale;
-            # of a module returning a tuple, its first output, as skorch's.
+            # "auto": a softmax of the logits times the loss's logit scale.
             scale = float(getattr(self.criterion_, "logit_scale", 1.0))
             proba = _stack_batches(
                 (
-                    to_numpy(_softmax(out[0] if isinstance(out, tuple) else out, scale))
+                    to_numpy(_softmax(_first_output(out), scale))
                     for out in self.forward_iter(X, training=False)
                 ),
                 len(X),
