@@ -1875,28 +1875,30 @@ class LongTailClassifier(
             X = self._check_X(X, reset=False)
         nonlinearity = self.predict_nonlinearity
         auto = isinstance(nonlinearity, str) and nonlinearity == "auto"
-        if not auto or isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+        if auto and not isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+            # "auto": a softmax of the logits times the loss's logit scale.
+            scale = float(getattr(self.criterion_, "logit_scale", 1.0))
+
+            def probabilities(out):
+                return _softmax(out, scale)
+
+        else:
             # torch's NLLLoss: skorch's convention, the module gives the
             # probabilities (get_loss takes their log), which "auto" keeps.
             # As skorch's predict_proba ("auto" and None: the identity), the
             # probabilities in float32 at least.
-            batches = []
-            for out in self.forward_iter(X, training=False):
-                out = _first_output(out)
+            def probabilities(out):
                 if callable(nonlinearity):
                     out = nonlinearity(out)
-                batches.append(to_numpy(_at_least_float32(out)))
-            proba = np.concatenate(batches, axis=0)
-        else:
-            # "auto": a softmax of the logits times the loss's logit scale.
-            scale = float(getattr(self.criterion_, "logit_scale", 1.0))
-            proba = _stack_batches(
-                (
-                    to_numpy(_softmax(_first_output(out), scale))
-                    for out in self.forward_iter(X, training=False)
-                ),
-                len(X),
-            )
+                return _at_least_float32(out)
+
+        proba = _stack_batches(
+            (
+                to_numpy(probabilities(_first_output(out)))
+                for out in self.forward_iter(X, training=False)
+            ),
+            len(X),
+        )
         self._check_n_outputs(proba)
         return proba
 
