@@ -1727,6 +1727,10 @@ def test_a_module_returning_a_tuple_predicts_from_its_first_output(data):
     expected = torch.softmax(logits, dim=-1).numpy()
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(1)])
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # a tuple of bfloat16
+        low = clf.predict_proba(X)
+    assert low.dtype == np.float32
+    np.testing.assert_allclose(low, expected, atol=0.1)
 
 
 @pytest.mark.parametrize(
