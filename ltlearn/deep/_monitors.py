@@ -44,6 +44,19 @@ def _monitors(net):
             yield name, monitor
 
 
+def _scoring_names(net, validation=False):
+    """The history keys that the scoring callbacks of ``net`` record.
+
+    Under the name they record: ``EpochScoring("f1")`` records "f1", its
+    ``name`` None. With ``validation``, only those of the validation part.
+    """
+    return {
+        getattr(callback, "name_", None) or callback.name
+        for _, callback in net.callbacks_
+        if isinstance(callback, _SCORING) and not (validation and callback.on_train)
+    }
+
+
 def _refuse_skorch_accuracy_monitor(net):
     """Refuse a monitor of skorch's ``valid_acc``: ``net`` records ``valid_bacc``.
 
@@ -56,12 +69,7 @@ def _refuse_skorch_accuracy_monitor(net):
     """
     if _records_own_scores(net):
         return
-    recorded = {
-        getattr(callback, "name_", None) or callback.name
-        for _, callback in net.callbacks_
-        if isinstance(callback, _SCORING)
-    }
-    if "valid_acc" in recorded:
+    if "valid_acc" in _scoring_names(net):
         return
     for name, monitor in _monitors(net):
         if monitor.removesuffix("_best") == "valid_acc":
@@ -92,13 +100,8 @@ def _refuse_validation_monitors(net):
     if net.train_split is not None and net.train_split is not False:
         return
     # The scores written only with validation data: skorch's loss, and
-    # those of the scoring callbacks on the validation part, under the name
-    # they record (``EpochScoring("f1")`` records "f1", its ``name`` None).
-    scores = {"valid_loss", "valid_bacc"} | {
-        getattr(callback, "name_", None) or callback.name
-        for _, callback in net.callbacks_
-        if isinstance(callback, _SCORING) and not callback.on_train
-    }
+    # those of the scoring callbacks on the validation part.
+    scores = {"valid_loss", "valid_bacc"} | _scoring_names(net, validation=True)
     for name, monitor in _monitors(net):
         if monitor.removesuffix("_best") in scores:
             raise ValueError(

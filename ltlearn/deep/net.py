@@ -165,6 +165,14 @@ def _at_least_float32(output):
     return output
 
 
+def _first_output(output):
+    """The first output of a module returning a tuple, as skorch's ``predict_proba``.
+
+    Anything else is returned as it is.
+    """
+    return output[0] if isinstance(output, tuple) else output
+
+
 def _softmax(logits, scale=1.0):
     """Softmax over the last axis of ``scale * logits``, in float32 at least."""
     logits = _at_least_float32(logits)
@@ -1869,29 +1877,30 @@ class LongTailClassifier(
             X = self._check_X(X, reset=False)
         nonlinearity = self.predict_nonlinearity
         auto = isinstance(nonlinearity, str) and nonlinearity == "auto"
-        if not auto or isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+        if auto and not isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+            # "auto": a softmax of the logits times the loss's logit scale.
+            scale = float(getattr(self.criterion_, "logit_scale", 1.0))
+
+            def probabilities(out):
+                return _softmax(out, scale)
+
+        else:
             # torch's NLLLoss: skorch's convention, the module gives the
             # probabilities (get_loss takes their log), which "auto" keeps.
             # As skorch's predict_proba ("auto" and None: the identity), the
             # probabilities in float32 at least.
-            batches = []
-            for out in self.forward_iter(X, training=False):
-                out = out[0] if isinstance(out, tuple) else out
+            def probabilities(out):
                 if callable(nonlinearity):
                     out = nonlinearity(out)
-                batches.append(to_numpy(_at_least_float32(out)))
-            proba = np.concatenate(batches, axis=0)
-        else:
-            # "auto": a softmax of the logits times the loss's logit scale;
-            # of a module returning a tuple, its first output, as skorch's.
-            scale = float(getattr(self.criterion_, "logit_scale", 1.0))
-            proba = _stack_batches(
-                (
-                    to_numpy(_softmax(out[0] if isinstance(out, tuple) else out, scale))
-                    for out in self.forward_iter(X, training=False)
-                ),
-                len(X),
-            )
+                return _at_least_float32(out)
+
+        proba = _stack_batches(
+            (
+                to_numpy(probabilities(_first_output(out)))
+                for out in self.forward_iter(X, training=False)
+            ),
+            len(X),
+        )
         self._check_n_outputs(proba)
         return proba
 

@@ -1737,6 +1737,45 @@ def test_a_module_returning_a_tuple_predicts_from_its_first_output(data):
     expected = torch.softmax(logits, dim=-1).numpy()
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
     np.testing.assert_array_equal(clf.predict(X), clf.classes_[expected.argmax(1)])
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # a tuple of bfloat16
+        low = clf.predict_proba(X)
+    assert low.dtype == np.float32
+    np.testing.assert_allclose(low, expected, atol=0.1)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"predict_nonlinearity": None},
+        {"predict_nonlinearity": lambda out: torch.softmax(out, dim=-1)},
+        {"criterion": torch.nn.NLLLoss, "module": _SoftmaxOutput},
+        {},
+    ],
+    ids=["none", "callable", "nllloss", "auto"],
+)
+def test_predict_proba_writes_each_batch_into_one_array(data, params):
+    # Every nonlinearity: a batch's outputs are freed once written into the
+    # result. With predict_nonlinearity=None, or NLLLoss, all the batches
+    # were kept, then concatenated: the outputs were held twice.
+    X, y = data
+    batches, most = [], []
+
+    class Counting(LongTailClassifier):
+        def forward_iter(self, X, training=False, device="cpu"):
+            for out in super().forward_iter(X, training=training, device=device):
+                values = out.numpy().copy()  # the outputs, in an array of their own
+                batches.append(weakref.ref(values))
+                most.append(sum(batch() is not None for batch in batches))
+                yield torch.from_numpy(values)
+
+    fast = dict(FAST, batch_size=16)
+    if "module" in params:  # a module of its own, without hidden_sizes
+        del fast["module__hidden_sizes"]
+    clf = Counting(**fast, **params).fit(X, y)
+    batches.clear(), most.clear()
+    proba = clf.predict_proba(X)
+    assert len(most) == 15 and max(most) <= 2
+    assert proba.shape == (240, 3) and proba.dtype == np.float32
 
 
 def test_in_memory_data_are_moved_to_the_device_once(data):
