@@ -74,6 +74,27 @@ def check_output(output):
     return path
 
 
+def _missing(output):
+    """The directories of ``output`` that do not exist yet, the innermost first."""
+    missing = []
+    path = Path(output).absolute()
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
+
+
+def _remove_unused(lock, created):
+    """Remove ``lock`` and the directories ``created``, innermost first, if empty."""
+    with contextlib.suppress(OSError):
+        lock.unlink()
+    for directory in created:
+        try:
+            directory.rmdir()
+        except OSError:  # not empty: a file of the user's, or of another run
+            break
+
+
 @contextlib.contextmanager
 def lock_output(output):
     """Hold the output directory for one run; a second one at once is refused.
@@ -83,18 +104,28 @@ def lock_output(output):
     the process, so a killed run never leaves the directory locked. Where
     ``fcntl`` is missing (Windows) nothing is locked; where the file system
     refuses locks (some network file systems) the run goes on with a warning.
+    A run that writes no results (one refused after the lock is taken)
+    removes the lock file and the directories it created.
     """
+    created = _missing(output)
     path = check_output(output)
     try:
         import fcntl
     except ImportError:  # pragma: no cover
         yield
         return
-    fd = os.open(path.with_name(".lock"), os.O_RDWR | os.O_CREAT, 0o666)
+    lock = path.with_name(".lock")
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        ours = True
+    except FileExistsError:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        ours = False
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            ours = False
             raise CompareError(
                 f"Another ltlearn compare is running in {str(output)!r}; wait "
                 "for it to finish, or choose another --output directory."
@@ -110,6 +141,10 @@ def lock_output(output):
             )
         yield
     finally:
+        if ours and not path.exists():
+            # Removed while still locked: a run that opened it before sees
+            # the lock held, and one after creates a lock file of its own.
+            _remove_unused(lock, created)
         os.close(fd)
 
 

@@ -405,9 +405,10 @@ def run_comparison(
     if scoring not in SCORINGS:
         raise CompareError(f"Unknown scoring {scoring!r}; choose one of {SCORINGS}.")
     check_backend(backend, scheduler)
-    path = None if output is None else check_output(output)
     config = {"cv": cv, "seed": seed, "scoring": scoring}
+    # The refusals of the options first: a refused run creates no directory.
     tasks, infos, not_run = _tasks(datasets, recipes, config)
+    path = None if output is None else check_output(output)
     skipped = {**(skipped or {}), **not_run}
     results = ResultsFile(path)
     rows, pending = _reuse(tasks, results.read())
