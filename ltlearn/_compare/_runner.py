@@ -299,10 +299,13 @@ def check_backend(backend, scheduler=None):
 
 @contextlib.contextmanager
 def _backend(backend, scheduler, n_jobs):
-    """Set joblib's backend; yield the n_jobs for Parallel."""
+    """Set joblib's backend; yield the n_jobs for Parallel.
+
+    ``backend`` and ``scheduler`` are those :func:`run_comparison` checked
+    with :func:`check_backend`.
+    """
     import joblib
 
-    check_backend(backend, scheduler)
     if backend == "loky":
         with joblib.parallel_config(backend="loky", n_jobs=n_jobs):
             yield n_jobs
