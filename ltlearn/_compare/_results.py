@@ -95,6 +95,46 @@ def _remove_unused(lock, created):
             break
 
 
+def _lock(fcntl, lock, output):
+    """Open and lock the file ``lock``; its descriptor, and whether it made it.
+
+    A run that writes no results removes a lock file it made (see
+    :func:`lock_output`): a run that opened that file before it went locks a
+    file no other run can see, so it opens the new one.
+    """
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+            ours = True
+        except FileExistsError:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+            ours = False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise CompareError(
+                f"Another ltlearn compare is running in {str(output)!r}; wait "
+                "for it to finish, or choose another --output directory."
+            ) from None
+        except OSError as exc:
+            # ENOLCK, EOPNOTSUPP...: the run itself needs no lock.
+            warnings.warn(
+                f"--output {str(output)!r}: cannot lock it ({exc.strerror or exc}); "
+                "going on unlocked, so do not start another run there until "
+                "this one ends.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+            return fd, False
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                return fd, ours
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def lock_output(output):
     """Hold the output directory for one run; a second one at once is refused.
@@ -115,35 +155,13 @@ def lock_output(output):
         yield
         return
     lock = path.with_name(".lock")
+    fd, ours = _lock(fcntl, lock, output)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
-        ours = True
-    except FileExistsError:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-        ours = False
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            ours = False
-            raise CompareError(
-                f"Another ltlearn compare is running in {str(output)!r}; wait "
-                "for it to finish, or choose another --output directory."
-            ) from None
-        except OSError as exc:
-            # ENOLCK, EOPNOTSUPP...: the run itself needs no lock.
-            warnings.warn(
-                f"--output {str(output)!r}: cannot lock it ({exc.strerror or exc}); "
-                "going on unlocked, so do not start another run there until "
-                "this one ends.",
-                RuntimeWarning,
-                stacklevel=3,
-            )
         yield
     finally:
         if ours and not path.exists():
-            # Removed while still locked: a run that opened it before sees
-            # the lock held, and one after creates a lock file of its own.
+            # Removed while still locked: a run that opened it before finds it
+            # gone once it holds it, and opens the one a later run makes.
             _remove_unused(lock, created)
         os.close(fd)
 
