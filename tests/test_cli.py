@@ -195,6 +195,28 @@ def test_compare_refuses_bad_requests_with_a_message(tmp_path, capsys, args, mes
 
 
 @pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--methods", ""], "Nothing to run: no method was chosen."),
+        (["--cv", "1000"], "--cv 1000 needs at least 1000 per class"),
+    ],
+)
+def test_a_run_refused_after_the_lock_leaves_no_directory_or_lock(
+    tmp_path, capsys, args, message
+):
+    # They left OUTPUT created, with a .lock in it and nothing else.
+    args = ["--datasets", "ecoli1", *args]
+    assert _compare(tmp_path, *args, "--output", str(tmp_path / "a" / "b")) == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    # An existing directory keeps its files, and gets no lock.
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "notes.txt").write_text("mine")
+    assert _compare(tmp_path, *args) == 2
+    assert [path.name for path in (tmp_path / "out").iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
     "target, message",
     [
         ("labels", "Target column 'labels' is not in data.csv"),

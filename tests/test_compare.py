@@ -853,3 +853,17 @@ def test_report_of_numeric_data_does_not_mention_smote_nc(tmp_path):
     comparison = _run(tmp_path, methods=["smote"])
     text = write_report(comparison, summarize(comparison)).read_text(encoding="utf-8")
     assert "data sets with categorical columns" not in text
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"methods": []}, "no method was chosen"),
+        ({"cv": 1000}, "needs at least 1000 per class"),
+    ],
+)
+def test_run_comparison_refused_creates_no_output_directory(tmp_path, params, message):
+    # The directory was created before the methods and the folds were checked.
+    with pytest.raises(CompareError, match=message):
+        _run(tmp_path / "out", **params)
+    assert not (tmp_path / "out").exists()

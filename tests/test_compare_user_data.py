@@ -418,6 +418,32 @@ def test_a_second_run_into_the_same_output_at_once_is_refused(tmp_path, capsys):
     assert _compare(tmp_path, path) == 0
 
 
+def test_a_lock_file_removed_before_it_is_held_is_opened_again(tmp_path, monkeypatch):
+    # A refused run removes the lock file it made: a run that had opened that
+    # file held a lock no later run could see, and both ran in one directory.
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = out / ".lock"
+    lock.touch()
+    flock = fcntl.flock
+
+    def removed_first(fd, operation):
+        if lock.exists() and not removed:
+            lock.unlink()
+            removed.append(fd)
+        return flock(fd, operation)
+
+    removed = []
+    monkeypatch.setattr(fcntl, "flock", removed_first)
+    with lock_output(out):
+        assert removed and lock.exists()
+        with pytest.raises(CompareError, match="Another ltlearn compare"):
+            with lock_output(out):
+                pass
+
+
 @pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP])
 def test_an_output_that_cannot_be_locked_runs_with_a_warning(
     tmp_path, monkeypatch, capsys, code

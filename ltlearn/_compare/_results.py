@@ -74,27 +74,45 @@ def check_output(output):
     return path
 
 
-@contextlib.contextmanager
-def lock_output(output):
-    """Hold the output directory for one run; a second one at once is refused.
+def _missing(output):
+    """The directories of ``output`` that do not exist yet, the innermost first."""
+    missing = []
+    path = Path(output).absolute()
+    while not path.exists() and path != path.parent:
+        missing.append(path)
+        path = path.parent
+    return missing
 
-    Two runs into one directory would fit the same folds twice and write the
-    report over each other. The lock (``flock`` on ``OUTPUT/.lock``) goes with
-    the process, so a killed run never leaves the directory locked. Where
-    ``fcntl`` is missing (Windows) nothing is locked; where the file system
-    refuses locks (some network file systems) the run goes on with a warning.
+
+def _remove_unused(lock, created):
+    """Remove ``lock`` and the directories ``created``, innermost first, if empty."""
+    with contextlib.suppress(OSError):
+        lock.unlink()
+    for directory in created:
+        try:
+            directory.rmdir()
+        except OSError:  # not empty: a file of the user's, or of another run
+            break
+
+
+def _lock(fcntl, lock, output):
+    """Open and lock the file ``lock``; its descriptor, and whether it made it.
+
+    A run that writes no results removes a lock file it made (see
+    :func:`lock_output`): a run that opened that file before it went locks a
+    file no other run can see, so it opens the new one.
     """
-    path = check_output(output)
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    fd = os.open(path.with_name(".lock"), os.O_RDWR | os.O_CREAT, 0o666)
-    try:
+    while True:
+        try:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+            ours = True
+        except FileExistsError:
+            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+            ours = False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             raise CompareError(
                 f"Another ltlearn compare is running in {str(output)!r}; wait "
                 "for it to finish, or choose another --output directory."
@@ -106,10 +124,45 @@ def lock_output(output):
                 "going on unlocked, so do not start another run there until "
                 "this one ends.",
                 RuntimeWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
+            return fd, False
+        try:
+            if os.path.samestat(os.fstat(fd), os.stat(lock)):
+                return fd, ours
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def lock_output(output):
+    """Hold the output directory for one run; a second one at once is refused.
+
+    Two runs into one directory would fit the same folds twice and write the
+    report over each other. The lock (``flock`` on ``OUTPUT/.lock``) goes with
+    the process, so a killed run never leaves the directory locked. Where
+    ``fcntl`` is missing (Windows) nothing is locked; where the file system
+    refuses locks (some network file systems) the run goes on with a warning.
+    A run that writes no results (one refused after the lock is taken)
+    removes the lock file and the directories it created.
+    """
+    created = _missing(output)
+    path = check_output(output)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    lock = path.with_name(".lock")
+    fd, ours = _lock(fcntl, lock, output)
+    try:
         yield
     finally:
+        if ours and not path.exists():
+            # Removed while still locked: a run that opened it before finds it
+            # gone once it holds it, and opens the one a later run makes.
+            _remove_unused(lock, created)
         os.close(fd)
 
 

@@ -299,10 +299,13 @@ def check_backend(backend, scheduler=None):
 
 @contextlib.contextmanager
 def _backend(backend, scheduler, n_jobs):
-    """Set joblib's backend; yield the n_jobs for Parallel."""
+    """Set joblib's backend; yield the n_jobs for Parallel.
+
+    ``backend`` and ``scheduler`` are those :func:`run_comparison` checked
+    with :func:`check_backend`.
+    """
     import joblib
 
-    check_backend(backend, scheduler)
     if backend == "loky":
         with joblib.parallel_config(backend="loky", n_jobs=n_jobs):
             yield n_jobs
@@ -405,9 +408,10 @@ def run_comparison(
     if scoring not in SCORINGS:
         raise CompareError(f"Unknown scoring {scoring!r}; choose one of {SCORINGS}.")
     check_backend(backend, scheduler)
-    path = None if output is None else check_output(output)
     config = {"cv": cv, "seed": seed, "scoring": scoring}
+    # The refusals of the options first: a refused run creates no directory.
     tasks, infos, not_run = _tasks(datasets, recipes, config)
+    path = None if output is None else check_output(output)
     skipped = {**(skipped or {}), **not_run}
     results = ResultsFile(path)
     rows, pending = _reuse(tasks, results.read())

@@ -57,6 +57,11 @@ def _scoring_names(net, validation=False):
     }
 
 
+def _has_validation_data(net):
+    """Whether the ``train_split`` of ``net`` gives validation data."""
+    return net.train_split is not None and net.train_split is not False
+
+
 def _refuse_skorch_accuracy_monitor(net):
     """Refuse a monitor of skorch's ``valid_acc``: ``net`` records ``valid_bacc``.
 
@@ -65,23 +70,32 @@ def _refuse_skorch_accuracy_monitor(net):
     first epoch with "Key 'valid_acc' was not found in history", and
     ``Checkpoint(monitor="valid_acc_best")`` asked for validation data
     that a split gave. A subclass of the user's may record ``valid_acc``
-    itself (in its ``on_epoch_end``, say).
+    itself (in its ``on_epoch_end``, say). Without a split, the message
+    says that ``valid_bacc`` needs one too.
     """
     if _records_own_scores(net):
         return
     if "valid_acc" in _scoring_names(net):
         return
     for name, monitor in _monitors(net):
-        if monitor.removesuffix("_best") == "valid_acc":
-            raise ValueError(
-                f"The callback {name!r} monitors {monitor!r}, which "
-                f"{type(net).__name__} does not record: its validation score "
-                "is the balanced accuracy 'valid_bacc' (skorch's "
-                "NeuralNetClassifier records the accuracy 'valid_acc'). Monitor "
-                f"{monitor.replace('valid_acc', 'valid_bacc')!r}, or add "
-                "EpochScoring('accuracy', name='valid_acc', "
-                "lower_is_better=False)."
-            )
+        if monitor.removesuffix("_best") != "valid_acc":
+            continue
+        message = (
+            f"The callback {name!r} monitors {monitor!r}, which "
+            f"{type(net).__name__} does not record: its validation score "
+            "is the balanced accuracy 'valid_bacc' (skorch's "
+            "NeuralNetClassifier records the accuracy 'valid_acc'). Monitor "
+            f"{monitor.replace('valid_acc', 'valid_bacc')!r}, or add "
+            "EpochScoring('accuracy', name='valid_acc', lower_is_better=False)"
+        )
+        if _has_validation_data(net):
+            raise ValueError(message + ".")
+        raise ValueError(
+            f"{message}, with validation data: train_split={net.train_split!r} "
+            "trains on all the data; give "
+            "train_split=skorch.dataset.ValidSplit(5, stratified=True). Or "
+            "monitor a score of the training, such as 'train_loss'."
+        )
 
 
 def _refuse_validation_monitors(net):
@@ -97,7 +111,7 @@ def _refuse_validation_monitors(net):
         # own, valid_loss included: the monitor is left to find it.
         return
     _refuse_skorch_accuracy_monitor(net)
-    if net.train_split is not None and net.train_split is not False:
+    if _has_validation_data(net):
         return
     # The scores written only with validation data: skorch's loss, and
     # those of the scoring callbacks on the validation part.

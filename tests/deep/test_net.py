@@ -1102,6 +1102,20 @@ def test_a_monitor_of_skorchs_valid_acc_is_refused_naming_valid_bacc(data, tmp_p
     assert len(clf.history[:, "valid_acc"]) == FAST["max_epochs"]
 
 
+def test_a_monitor_of_valid_acc_without_a_split_says_valid_bacc_needs_one(data):
+    # It said to monitor 'valid_bacc', which was then refused for want of
+    # validation data.
+    X, y = data
+    stop = EarlyStopping(monitor="valid_acc", lower_is_better=False)
+    clf = LongTailClassifier(callbacks=[stop], **FAST)
+    message = r"monitors 'valid_acc'.*'valid_bacc'.*train_split=None.*ValidSplit"
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y)
+    stop = EarlyStopping(monitor="valid_bacc", lower_is_better=False)
+    clf.set_params(callbacks=[stop], train_split=ValidSplit(4, stratified=True))
+    assert len(clf.fit(X, y).history[:, "valid_bacc"]) >= 1
+
+
 def test_a_subclass_recording_valid_acc_itself_may_monitor_it(data):
     # A subclass of the user's records the accuracy in its on_epoch_end.
     X, y = data
