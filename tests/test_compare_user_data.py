@@ -444,6 +444,14 @@ def test_a_lock_file_removed_before_it_is_held_is_opened_again(tmp_path, monkeyp
                 pass
 
 
+def test_a_lock_file_whose_stat_and_fstat_disagree_is_taken(tmp_path, monkeypatch):
+    # A file system whose stat and fstat of one file disagree must not make
+    # the run open the lock file again forever.
+    monkeypatch.setattr(os.path, "samestat", lambda a, b: False)
+    with lock_output(tmp_path / "out"):
+        assert (tmp_path / "out" / ".lock").exists()
+
+
 @pytest.mark.parametrize("code", [errno.ENOLCK, errno.EOPNOTSUPP])
 def test_an_output_that_cannot_be_locked_runs_with_a_warning(
     tmp_path, monkeypatch, capsys, code

@@ -100,9 +100,10 @@ def _lock(fcntl, lock, output):
 
     A run that writes no results removes a lock file it made (see
     :func:`lock_output`): a run that opened that file before it went locks a
-    file no other run can see, so it opens the new one.
+    file no other run can see, so it opens the new one (three times at
+    most: a file system whose ``stat`` and ``fstat`` disagree keeps the last).
     """
-    while True:
+    for attempt in range(3):
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
             ours = True
@@ -128,7 +129,7 @@ def _lock(fcntl, lock, output):
             )
             return fd, False
         try:
-            if os.path.samestat(os.fstat(fd), os.stat(lock)):
+            if attempt == 2 or os.path.samestat(os.fstat(fd), os.stat(lock)):
                 return fd, ours
         except FileNotFoundError:
             pass
