@@ -57,7 +57,7 @@ from ltlearn.deep._data import (
     _writeable,
 )
 from ltlearn.deep._loop import _BatchLoopMixin
-from ltlearn.deep._monitors import _refuse_validation_monitors
+from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
 from ltlearn.deep.callbacks import ClassifierRetraining
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
@@ -888,7 +888,7 @@ class LongTailClassifier(
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
         ]
-        if self.train_split is not None and self.train_split is not False:
+        if _has_validation_data(self):
             callbacks += [
                 ("valid_loss", PassthroughScoring(name="valid_loss")),
                 (

@@ -382,9 +382,14 @@ def resolve_methods(names=None, models=None):
     return sorted(chosen, key=lambda recipe: order.index(recipe.name)), skipped
 
 
+def _runs_as_is(name):
+    """Whether ``name`` takes no model: a fixed estimator, or its model named."""
+    return RECIPES[name].model is None or ":" in name
+
+
 def _cross_with_models(names, models):
     """The named recipes on each of ``models``; the variants that do not exist."""
-    if all(RECIPES[name].model is None or ":" in name for name in names):
+    if all(_runs_as_is(name) for name in names):
         # --methods brf --models rf ran brf alone, --models unused and unsaid.
         raise CompareError(
             f"--models {' '.join(models)} applies to none of the --methods "
@@ -394,8 +399,8 @@ def _cross_with_models(names, models):
         )
     crossed, skipped = [], {}
     for name in names:
-        if RECIPES[name].model is None or ":" in name:
-            crossed.append(name)  # a fixed estimator, or a model named already
+        if _runs_as_is(name):
+            crossed.append(name)
             continue
         variants = {
             model: name if model == "lr" else f"{name}:{model}" for model in models
