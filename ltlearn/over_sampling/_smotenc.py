@@ -62,13 +62,13 @@ def _column_keys(categorical_features):
 
     The columns of a DataFrame under a :class:`pandas.MultiIndex` are named
     by tuples, ``[("size", "cm"), ...]``, which NumPy reads as a 2d array of
-    their parts; a list or tuple of such names becomes a 1d object array of
-    them. Other forms are returned as they are.
+    their parts; a list or tuple holding such a name becomes a 1d object
+    array of its items. Other forms are returned as they are.
     """
     if (
         isinstance(categorical_features, (list, tuple))
         and categorical_features
-        and all(isinstance(key, tuple) for key in categorical_features)
+        and any(isinstance(key, tuple) for key in categorical_features)
     ):
         keys = np.empty(len(categorical_features), dtype=object)
         for i, key in enumerate(categorical_features):

@@ -814,3 +814,12 @@ def test_categorical_features_names_the_columns_of_a_multiindex():
         np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
     with pytest.raises(ValueError, match=r"\('g', 'c9'\)"):
         SMOTENC(categorical_features=[("g", "c9")]).fit_resample(frame, y)
+
+
+def test_categorical_features_mixing_tuples_and_strings_is_refused_by_name():
+    # NumPy refused the list ("setting an array element with a sequence")
+    X, y = _mixed()
+    frame = pd.DataFrame(X)
+    frame.columns = pd.MultiIndex.from_tuples([("g", f"c{j}") for j in range(4)])
+    with pytest.raises(ValueError, match=r"not columns of the dataframe: \{'c3'\}"):
+        SMOTENC(categorical_features=[("g", "c1"), "c3"]).fit_resample(frame, y)
