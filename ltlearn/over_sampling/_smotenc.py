@@ -57,6 +57,26 @@ def _mixed_rows(X):
     return objects
 
 
+def _column_keys(categorical_features):
+    """``categorical_features`` with each tuple kept as one column name.
+
+    The columns of a DataFrame under a :class:`pandas.MultiIndex` are named
+    by tuples, ``[("size", "cm"), ...]``, which NumPy reads as a 2d array of
+    their parts; a list or tuple holding such a name becomes a 1d object
+    array of its items. Other forms are returned as they are.
+    """
+    if (
+        isinstance(categorical_features, (list, tuple))
+        and categorical_features
+        and any(isinstance(key, tuple) for key in categorical_features)
+    ):
+        keys = np.empty(len(categorical_features), dtype=object)
+        for i, key in enumerate(categorical_features):
+            keys[i] = key
+        return keys
+    return categorical_features
+
+
 def _column_std(numeric):
     """Standard deviations of the columns of ``numeric``, in float64.
 
@@ -150,7 +170,8 @@ class SMOTENC(SMOTE):
         - ``"auto"``: the columns of a :class:`pandas.DataFrame` with a
           categorical, object or string dtype;
         - an array of ``int``: the indices of the categorical columns;
-        - an array of ``str``: their names (``X`` must be a DataFrame);
+        - an array of ``str``: their names (``X`` must be a DataFrame;
+          tuples name the columns of a :class:`pandas.MultiIndex`);
         - a boolean mask of shape ``(n_features,)``.
 
     {sampling_strategy}
@@ -326,7 +347,9 @@ class SMOTENC(SMOTE):
             )
             categorical = np.flatnonzero(is_categorical)
         else:
-            given = check_classes(self.categorical_features, "categorical_features")
+            given = check_classes(
+                _column_keys(self.categorical_features), "categorical_features"
+            )
             # scikit-learn's indexing refuses a range
             given = list(given) if isinstance(given, range) else given
             features = np.asarray(given)

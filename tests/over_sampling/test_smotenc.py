@@ -797,3 +797,29 @@ def test_smoten_seed_votes_with_its_k_neighbors():
     X_res, y_res = SMOTEN(k_neighbors=2, random_state=0).fit_resample(X, y)
     assert np.count_nonzero(y_res == 1) == 12
     assert (X_res[15:, 0] == "A").all()
+
+
+def test_categorical_features_names_the_columns_of_a_multiindex():
+    # the tuples naming MultiIndex columns were read as a 2d array and refused
+    # ("a 1d array-like of labels, got an array of shape (1, 2)")
+    X, y = _mixed()
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    expected = SMOTENC(categorical_features=["c1", "c2"], random_state=0)
+    expected = expected.fit_resample(frame, y)[0]
+    frame.columns = pd.MultiIndex.from_tuples([("g", name) for name in frame.columns])
+    for names in ([("g", "c1"), ("g", "c2")], (("g", "c1"), ("g", "c2"))):
+        got = SMOTENC(categorical_features=names, random_state=0)
+        got = got.fit_resample(frame, y)[0]
+        assert got.columns.equals(frame.columns)
+        np.testing.assert_array_equal(got.to_numpy(), expected.to_numpy())
+    with pytest.raises(ValueError, match=r"\('g', 'c9'\)"):
+        SMOTENC(categorical_features=[("g", "c9")]).fit_resample(frame, y)
+
+
+def test_categorical_features_mixing_tuples_and_strings_is_refused_by_name():
+    # NumPy refused the list ("setting an array element with a sequence")
+    X, y = _mixed()
+    frame = pd.DataFrame(X)
+    frame.columns = pd.MultiIndex.from_tuples([("g", f"c{j}") for j in range(4)])
+    with pytest.raises(ValueError, match=r"not columns of the dataframe: \{'c3'\}"):
+        SMOTENC(categorical_features=[("g", "c1"), "c3"]).fit_resample(frame, y)
