@@ -564,20 +564,24 @@ class _BatchesMixin:
     def _sampler_replaced(self):
         """Whether ``iterator_train__*`` draws the batches in place of ``sampler``.
 
-        ``iterator_train__shuffle=True`` or ``iterator_train__sampler``
-        replaces ``sampler``; only the default (each sample once per epoch,
-        shuffled) goes without saying, as torch refuses a ``sampler`` with
-        ``shuffle=True``: another is refused here.
+        ``iterator_train__shuffle=True``, ``iterator_train__sampler`` or
+        ``iterator_train__batch_sampler`` replaces ``sampler``; only the
+        default (each sample once per epoch, shuffled) goes without saying,
+        as torch refuses a ``sampler`` with ``shuffle=True`` or a
+        ``batch_sampler``: another is refused here.
         """
         kwargs = self.get_params_for("iterator_train")
-        if kwargs.get("sampler") is None and not kwargs.get("shuffle"):
+        replacing = [
+            key for key in ("sampler", "batch_sampler") if kwargs.get(key) is not None
+        ]
+        if not replacing and not kwargs.get("shuffle"):
             return False
         own = self.get_params_for("sampler")
         if isinstance(self.sampler, str) and self.sampler == "instance" and not own:
             return True
         given = (
-            "iterator_train__sampler"
-            if kwargs.get("sampler") is not None
+            f"iterator_train__{replacing[0]}"
+            if replacing
             else "iterator_train__shuffle=True"
         )
         what = f"sampler={self.sampler!r}" if not own else "the sampler__* parameters"

@@ -466,6 +466,15 @@ def test_a_slice_loader_of_ones_own_gets_the_dataloader_options(data):
             dict(iterator_train__sampler=torch.utils.data.RandomSampler(range(240))),
         ),
         (dict(sampler__num_samples=100), dict(iterator_train__shuffle=True)),
+        (
+            dict(sampler="square_root"),
+            dict(
+                iterator_train__batch_sampler=torch.utils.data.BatchSampler(
+                    range(240), 32, False
+                ),
+                iterator_train__batch_size=1,
+            ),
+        ),
     ],
 )
 def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
@@ -474,6 +483,20 @@ def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
     X, y = data
     with pytest.raises(ValueError, match="mutually exclusive"):
         LongTailClassifier(**params, **given, **FAST).fit(X, y)
+
+
+def test_iterator_train_batch_sampler_draws_the_batches(data):
+    # skorch's iterator_train__batch_sampler (with batch_size=1, as torch
+    # needs) failed: the classifier passed its own sampler along with it,
+    # which torch refused ("mutually exclusive with ... sampler").
+    X, y = data
+    batches = torch.utils.data.BatchSampler(range(len(y)), 100, False)
+    clf = LongTailClassifier(
+        **{**FAST, "batch_size": 1}, iterator_train__batch_sampler=batches
+    ).fit(X, y)
+    rows = clf.history[-1, "batches"]
+    assert [row["train_batch_size"] for row in rows] == [100, 100, len(y) - 200]
+    assert not hasattr(clf, "train_sampler_")
 
 
 @pytest.mark.parametrize("method", ["partial_fit", "warm_start"])
