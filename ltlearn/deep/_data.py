@@ -397,9 +397,21 @@ class _BatchesMixin:
         """
         slot = getattr(self, "train_sampler_", None)
         if not isinstance(slot, _SamplerSlot):
+            kwargs = self.get_params_for("iterator_train")
+            given = [
+                f"iterator_train__{key}"
+                for key in ("sampler", "batch_sampler")
+                if kwargs.get(key) is not None
+            ]
+            if kwargs.get("shuffle"):
+                given.append("iterator_train__shuffle")
+            options = " and ".join(given) or (
+                "iterator_train__sampler, iterator_train__batch_sampler or "
+                "iterator_train__shuffle"
+            )
             raise ValueError(
-                "The training sampler cannot be changed: set iterator_train__sampler "
-                "or iterator_train__shuffle to None to let LongTailClassifier build it."
+                f"The training sampler cannot be changed: set {options} to None "
+                "to let LongTailClassifier build it."
             )
         slot.sampler = self._make_sampler(slot.labels, sampler)
         # An epoch-aware sampler swapped in mid-fit starts at this epoch.

@@ -499,6 +499,25 @@ def test_iterator_train_batch_sampler_draws_the_batches(data):
     assert not hasattr(clf, "train_sampler_")
 
 
+@pytest.mark.parametrize(
+    "callback",
+    [DeferredResampling(start_epoch=1), ClassifierRetraining(start_epoch=1)],
+    ids=["drs", "crt"],
+)
+def test_a_sampler_swap_refused_with_a_batch_sampler_names_it(data, callback):
+    # The refusal told the user to set iterator_train__sampler or
+    # iterator_train__shuffle to None, neither of which was given.
+    X, y = data
+    batches = torch.utils.data.BatchSampler(range(len(y)), 100, False)
+    clf = LongTailClassifier(
+        **{**FAST, "batch_size": 1},
+        iterator_train__batch_sampler=batches,
+        callbacks=[callback],
+    )
+    with pytest.raises(ValueError, match="set iterator_train__batch_sampler to None"):
+        clf.fit(X, y)
+
+
 @pytest.mark.parametrize("method", ["partial_fit", "warm_start"])
 def test_a_sampler_refused_with_iterator_options_keeps_the_fitted_network(data, method):
     # The refusal came from the first epoch: a partial_fit or warm start
