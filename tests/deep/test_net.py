@@ -481,7 +481,7 @@ def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
     # iterator_train__shuffle=True (skorch's usual setting) or
     # iterator_train__sampler silently took the place of the sampler chosen.
     X, y = data
-    with pytest.raises(ValueError, match="mutually exclusive"):
+    with pytest.raises(ValueError, match="are mutually exclusive: iterator_train__"):
         LongTailClassifier(**params, **given, **FAST).fit(X, y)
 
 
