@@ -590,6 +590,13 @@ class _BatchesMixin:
             return False
         own = self.get_params_for("sampler")
         if isinstance(self.sampler, str) and self.sampler == "instance" and not own:
+            batch_size = kwargs.get("batch_size", self.batch_size)
+            if "batch_sampler" in replacing and batch_size != 1:
+                raise ValueError(
+                    "iterator_train__batch_sampler draws batches of its own size; "
+                    "torch's DataLoader takes it with a batch size of 1 only: pass "
+                    f"batch_size=1 or iterator_train__batch_size=1 (got {batch_size})."
+                )
             return True
         given = (
             f"iterator_train__{replacing[0]}"

@@ -499,6 +499,16 @@ def test_iterator_train_batch_sampler_draws_the_batches(data):
     assert not hasattr(clf, "train_sampler_")
 
 
+def test_iterator_train_batch_sampler_without_batch_size_1_is_refused(data):
+    # torch refused the default batch_size with "mutually exclusive with
+    # batch_size, shuffle, sampler, and drop_last", naming no fix.
+    X, y = data
+    batches = torch.utils.data.BatchSampler(range(len(y)), 100, False)
+    clf = LongTailClassifier(**FAST, iterator_train__batch_sampler=batches)
+    with pytest.raises(ValueError, match="pass batch_size=1 or iterator_train__batc"):
+        clf.fit(X, y)
+
+
 @pytest.mark.parametrize(
     "callback",
     [DeferredResampling(start_epoch=1), ClassifierRetraining(start_epoch=1)],
