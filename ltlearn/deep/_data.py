@@ -397,9 +397,21 @@ class _BatchesMixin:
         """
         slot = getattr(self, "train_sampler_", None)
         if not isinstance(slot, _SamplerSlot):
+            kwargs = self.get_params_for("iterator_train")
+            given = [
+                f"iterator_train__{key}"
+                for key in ("sampler", "batch_sampler")
+                if kwargs.get(key) is not None
+            ]
+            if kwargs.get("shuffle"):
+                given.append("iterator_train__shuffle")
+            options = " and ".join(given) or (
+                "iterator_train__sampler, iterator_train__batch_sampler or "
+                "iterator_train__shuffle"
+            )
             raise ValueError(
-                "The training sampler cannot be changed: set iterator_train__sampler "
-                "or iterator_train__shuffle to None to let LongTailClassifier build it."
+                f"The training sampler cannot be changed: set {options} to None "
+                "to let LongTailClassifier build it."
             )
         slot.sampler = self._make_sampler(slot.labels, sampler)
         # An epoch-aware sampler swapped in mid-fit starts at this epoch.
@@ -564,20 +576,31 @@ class _BatchesMixin:
     def _sampler_replaced(self):
         """Whether ``iterator_train__*`` draws the batches in place of ``sampler``.
 
-        ``iterator_train__shuffle=True`` or ``iterator_train__sampler``
-        replaces ``sampler``; only the default (each sample once per epoch,
-        shuffled) goes without saying, as torch refuses a ``sampler`` with
-        ``shuffle=True``: another is refused here.
+        ``iterator_train__shuffle=True``, ``iterator_train__sampler`` or
+        ``iterator_train__batch_sampler`` replaces ``sampler``; only the
+        default (each sample once per epoch, shuffled) goes without saying,
+        as torch refuses a ``sampler`` with ``shuffle=True`` or a
+        ``batch_sampler``: another is refused here.
         """
         kwargs = self.get_params_for("iterator_train")
-        if kwargs.get("sampler") is None and not kwargs.get("shuffle"):
+        replacing = [
+            key for key in ("sampler", "batch_sampler") if kwargs.get(key) is not None
+        ]
+        if not replacing and not kwargs.get("shuffle"):
             return False
         own = self.get_params_for("sampler")
         if isinstance(self.sampler, str) and self.sampler == "instance" and not own:
+            batch_size = kwargs.get("batch_size", self.batch_size)
+            if "batch_sampler" in replacing and batch_size != 1:
+                raise ValueError(
+                    "iterator_train__batch_sampler draws batches of its own size; "
+                    "torch's DataLoader takes it with a batch size of 1 only: pass "
+                    f"batch_size=1 or iterator_train__batch_size=1 (got {batch_size})."
+                )
             return True
         given = (
-            "iterator_train__sampler"
-            if kwargs.get("sampler") is not None
+            f"iterator_train__{replacing[0]}"
+            if replacing
             else "iterator_train__shuffle=True"
         )
         what = f"sampler={self.sampler!r}" if not own else "the sampler__* parameters"

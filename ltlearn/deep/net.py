@@ -372,10 +372,11 @@ class LongTailClassifier(
         callable is called as ``sampler(labels, **sampler_params)`` with the
         integer labels of the training part and the ``sampler__*``
         parameters, and returns a ``torch.utils.data.Sampler``.
-        ``iterator_train__sampler`` or ``iterator_train__shuffle=True`` draws
-        the batches in its place; they go with the default ``"instance"``
-        only (another sampler, or ``sampler__*``, is refused with them, as
-        torch refuses a sampler with ``shuffle=True``).
+        ``iterator_train__sampler``, ``iterator_train__batch_sampler`` or
+        ``iterator_train__shuffle=True`` draws the batches in its place;
+        they go with the default ``"instance"`` only (another sampler, or
+        ``sampler__*``, is refused with them, as torch refuses a sampler
+        with ``shuffle=True``).
     augment : {"cifar"}, torch.nn.Module, callable or None, default=None
         On-the-fly augmentation of the training batches, done on the whole
         batch on the network's device (no loop over images), after the batch

@@ -466,14 +466,66 @@ def test_a_slice_loader_of_ones_own_gets_the_dataloader_options(data):
             dict(iterator_train__sampler=torch.utils.data.RandomSampler(range(240))),
         ),
         (dict(sampler__num_samples=100), dict(iterator_train__shuffle=True)),
+        (
+            dict(sampler="square_root"),
+            dict(
+                iterator_train__batch_sampler=torch.utils.data.BatchSampler(
+                    range(240), 32, False
+                ),
+                iterator_train__batch_size=1,
+            ),
+        ),
     ],
 )
 def test_a_sampler_replaced_by_iterator_options_is_refused(data, params, given):
     # iterator_train__shuffle=True (skorch's usual setting) or
     # iterator_train__sampler silently took the place of the sampler chosen.
     X, y = data
-    with pytest.raises(ValueError, match="mutually exclusive"):
+    with pytest.raises(ValueError, match="are mutually exclusive: iterator_train__"):
         LongTailClassifier(**params, **given, **FAST).fit(X, y)
+
+
+def test_iterator_train_batch_sampler_draws_the_batches(data):
+    # skorch's iterator_train__batch_sampler (with batch_size=1, as torch
+    # needs) failed: the classifier passed its own sampler along with it,
+    # which torch refused ("mutually exclusive with ... sampler").
+    X, y = data
+    batches = torch.utils.data.BatchSampler(range(len(y)), 100, False)
+    clf = LongTailClassifier(
+        **{**FAST, "batch_size": 1}, iterator_train__batch_sampler=batches
+    ).fit(X, y)
+    rows = clf.history[-1, "batches"]
+    assert [row["train_batch_size"] for row in rows] == [100, 100, len(y) - 200]
+    assert not hasattr(clf, "train_sampler_")
+
+
+def test_iterator_train_batch_sampler_without_batch_size_1_is_refused(data):
+    # torch refused the default batch_size with "mutually exclusive with
+    # batch_size, shuffle, sampler, and drop_last", naming no fix.
+    X, y = data
+    batches = torch.utils.data.BatchSampler(range(len(y)), 100, False)
+    clf = LongTailClassifier(**FAST, iterator_train__batch_sampler=batches)
+    with pytest.raises(ValueError, match="pass batch_size=1 or iterator_train__batc"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [DeferredResampling(start_epoch=1), ClassifierRetraining(start_epoch=1)],
+    ids=["drs", "crt"],
+)
+def test_a_sampler_swap_refused_with_a_batch_sampler_names_it(data, callback):
+    # The refusal told the user to set iterator_train__sampler or
+    # iterator_train__shuffle to None, neither of which was given.
+    X, y = data
+    batches = torch.utils.data.BatchSampler(range(len(y)), 100, False)
+    clf = LongTailClassifier(
+        **{**FAST, "batch_size": 1},
+        iterator_train__batch_sampler=batches,
+        callbacks=[callback],
+    )
+    with pytest.raises(ValueError, match="set iterator_train__batch_sampler to None"):
+        clf.fit(X, y)
 
 
 @pytest.mark.parametrize("method", ["partial_fit", "warm_start"])
