@@ -868,6 +868,39 @@ def test_a_polars_frame_is_refused_before_resampling(sampler):
     clone(sampler).fit(X, y)
 
 
+def _one_hot(y, n_columns, container):
+    """``y`` one-hot encoded in ``n_columns`` columns, as ``container`` holds it."""
+    encoded = np.eye(n_columns, dtype=np.int64)[y]
+    if container == "frame":  # as pd.get_dummies gives it
+        return pd.DataFrame(encoded.astype(bool), columns=list("abcd")[:n_columns])
+    return encoded.tolist() if container == "list" else encoded
+
+
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(), SMOTENC([1]), SMOTEN()], ids=["SMOTE", "SMOTENC", "SMOTEN"]
+)
+@pytest.mark.parametrize(
+    "n_classes, n_columns, container",
+    [(2, 2, "array"), (3, 4, "array"), (3, 3, "list"), (3, 3, "frame")],
+)
+def test_a_one_hot_y_comes_back_one_hot_in_its_columns(
+    sampler, n_classes, n_columns, container
+):
+    # imbalanced-learn gave two columns back as one and dropped a column
+    # never set; it failed on lists and on a DataFrame (pd.get_dummies)
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.randn(60), rng.randint(0, 3, 60)]
+    y = np.repeat(np.arange(n_classes), [40, 20] if n_classes == 2 else [30, 20, 10])
+    sampler = clone(sampler).set_params(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, _one_hot(y, n_columns, container))
+    X_exp, y_exp = clone(sampler).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_exp)
+    assert type(y_res) is type(_one_hot(y, n_columns, container))
+    np.testing.assert_array_equal(
+        np.asarray(y_res), np.asarray(_one_hot(y_exp, n_columns, container))
+    )
+
+
 def test_the_polars_refusal_needs_no_polars_install(monkeypatch):
     # The refusal is tested where polars is not installed too (as in CI): a
     # loaded module named polars whose DataFrame is X. The refusal comes
