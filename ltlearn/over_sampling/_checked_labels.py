@@ -30,7 +30,15 @@ def _one_vs_all_codes(y):
     (``pd.get_dummies``) or lists failed with an ``AttributeError``. Rows with
     several ones are refused, as there.
     """
-    if sparse.issparse(y) or np.ndim(y) != 2:
+    if sparse.issparse(y):
+        return None
+    if isinstance(y, (list, tuple)):  # its first row tells, unconverted
+        shape = (len(y), *np.shape(y[0])) if len(y) else (0,)
+    else:
+        shape = np.shape(y)
+    # an indicator has two columns or more (checked first: type_of_target
+    # reads every label)
+    if len(shape) != 2 or shape[1] < 2:
         return None
     if type_of_target(y) != "multilabel-indicator":
         return None
