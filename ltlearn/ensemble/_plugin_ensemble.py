@@ -107,7 +107,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
 
     scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}, \
             default="balanced_accuracy"
-        The metric the tuned weights maximise.
+        The metric the tuned weights maximise; ``"f1"`` is the F1 score of
+        ``classes_[1]`` (binary only).
 
     cv : int, cross-validation generator or iterable, default=3
         Folds for the held-out probabilities of the models without

@@ -5,7 +5,12 @@
 
 import sys
 
+import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_target_type
+from scipy import sparse
+from sklearn.utils.multiclass import type_of_target
+from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.over_sampling._small_classes import (
     _name_class_below_count,
@@ -14,6 +19,47 @@ from ltlearn.over_sampling._small_classes import (
 )
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._validation import check_no_missing_labels, check_one_label_type
+
+
+def _one_vs_all_codes(y):
+    """The class codes (column indices) of a one-vs-all ``y``, else ``None``.
+
+    imbalanced-learn decodes an indicator ``y`` (Keras' one-hot labels) and
+    encodes the result back with ``label_binarize`` over the codes found: two
+    columns came back as one, a column never set was dropped, and a DataFrame
+    (``pd.get_dummies``) or lists failed with an ``AttributeError``. Rows with
+    several ones are refused, as there.
+    """
+    if sparse.issparse(y):
+        return None
+    if isinstance(y, (list, tuple)):  # its first row tells, unconverted
+        shape = (len(y), *np.shape(y[0])) if len(y) else (0,)
+    else:
+        shape = np.shape(y)
+    # an indicator has two columns or more (checked first: type_of_target
+    # reads every label)
+    if len(shape) != 2 or shape[1] < 2:
+        return None
+    if type_of_target(y) != "multilabel-indicator":
+        return None
+    codes, _ = check_target_type(np.asarray(y), indicate_one_vs_all=True)
+    return codes
+
+
+def _one_vs_all_like(codes, y, X_res):
+    """``codes`` encoded one-vs-all as ``y``: its columns and container.
+
+    An array is of 64-bit integers, as ``label_binarize`` gives; a DataFrame
+    takes the dtypes of ``y`` and the index of a resampled DataFrame ``X_res``.
+    """
+    encoded = np.eye(np.shape(y)[1], dtype=np.int64)[codes]
+    if is_pandas_df(y):
+        import pandas as pd
+
+        index = X_res.index if is_pandas_df(X_res) else None
+        frame = pd.DataFrame(encoded, columns=y.columns, index=index)
+        return frame.astype(y.dtypes.to_dict())
+    return encoded.tolist() if isinstance(y, list) else encoded
 
 
 class _CheckedLabelsMixin:
@@ -29,7 +75,9 @@ class _CheckedLabelsMixin:
     as the classifiers. A polars DataFrame is refused before the work:
     imbalanced-learn returns the resampled rows as a frame of the input's
     type only for pandas, and failed with "Field elements must be 2- or
-    3-tuples" once it had resampled one.
+    3-tuples" once it had resampled one. A one-vs-all ``y`` (an array, lists
+    or a DataFrame) is resampled as its column indices and comes back with its
+    columns, in its container.
     """
 
     @unfitted_on_error()
@@ -46,28 +94,34 @@ class _CheckedLabelsMixin:
             )
         check_no_missing_labels(y)
         check_one_label_type(y)
+        codes = _one_vs_all_codes(y)
+        labels = y if codes is None else codes
         try:
             with _SmallClassWarning():
-                return super().fit_resample(X, y, **params)
+                X_res, y_res = super().fit_resample(X, labels, **params)
         except ValueError as error:
             _name_class_below_count(
-                self.sampling_strategy, y, self._sampling_type, error
+                self.sampling_strategy, labels, self._sampling_type, error
             )
             raise
         except TypeError as error:
             _name_target_not_a_number(
-                self.sampling_strategy, y, self._sampling_type, error
+                self.sampling_strategy, labels, self._sampling_type, error
             )
             raise
         finally:
             self._drop_column_notes()
+        if codes is not None:
+            y_res = _one_vs_all_like(y_res, y, X_res)
+        return X_res, y_res
 
     fit_resample.__doc__ = BaseOverSampler.fit_resample.__doc__
 
     @unfitted_on_error()
     def fit(self, X, y, **params):
+        codes = _one_vs_all_codes(y)
         try:
-            return super().fit(X, y, **params)
+            return super().fit(X, y if codes is None else codes, **params)
         finally:
             self._drop_column_notes()
 

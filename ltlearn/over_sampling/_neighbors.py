@@ -531,6 +531,18 @@ def _brute_kneighbors(X, queries, n_neighbors, n_threads):
     return _BruteSearch(X, n_neighbors, n_threads).kneighbors(queries)
 
 
+def _estimator_kneighbors(fitted, X, n_neighbors):
+    """``fitted.kneighbors(X)``: indices of ``n_neighbors`` (``None``: its own).
+
+    Its own count is not passed again, as imbalanced-learn calls it: a search
+    whose ``kneighbors`` takes no ``n_neighbors`` works unless the count must be
+    lowered (a class smaller than it).
+    """
+    if n_neighbors is None or n_neighbors == getattr(fitted, "n_neighbors", None):
+        return fitted.kneighbors(X, return_distance=False)
+    return fitted.kneighbors(X, n_neighbors=n_neighbors, return_distance=False)
+
+
 def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     """Indices of the ``n_neighbors`` nearest rows of ``X`` to ``X[queries]``.
 
@@ -542,8 +554,9 @@ def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
         The points searched.
     queries : ndarray of shape (n_queries,)
         Row indices of ``X`` whose neighbours are wanted.
-    n_neighbors : int
+    n_neighbors : int or None
         Neighbours per query, the query itself included; at most ``n_points``.
+        ``None`` (with ``estimator`` only): the estimator's own count.
     estimator : estimator object, default=None
         A nearest-neighbours estimator to clone, fit on ``X`` and query; by
         default an exact Euclidean search is chosen from the data.
@@ -561,9 +574,7 @@ def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     queries = np.asarray(queries, dtype=np.intp)
     if estimator is not None:
         fitted = clone(estimator).fit(X)
-        found = fitted.kneighbors(
-            X[queries], n_neighbors=n_neighbors, return_distance=False
-        )
+        found = _estimator_kneighbors(fitted, X[queries], n_neighbors)
         return _self_first(found, queries), fitted
     X = _distance_safe(X)
     if sparse.issparse(X) or X.shape[0] <= 2 * n_neighbors:

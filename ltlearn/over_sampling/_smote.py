@@ -254,6 +254,8 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
         the brute-force search (more features) the threads scikit-learn's own
         brute-force search uses (all cores, unless limited with
         ``OMP_NUM_THREADS`` or threadpoolctl). ``-1`` means all processors.
+        Not used when ``k_neighbors`` is an estimator: its own ``n_jobs``
+        applies.
 
     Attributes
     ----------

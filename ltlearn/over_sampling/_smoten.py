@@ -20,6 +20,7 @@ from ltlearn.over_sampling._categorical_codes import (
     _vote,
 )
 from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
+from ltlearn.over_sampling._neighbors import _estimator_kneighbors
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
@@ -277,9 +278,7 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
         n_neighbors = getattr(self.nn_k_, "n_neighbors", None)
         if n_neighbors is not None:
             n_neighbors = _capped_neighbors(label, n_class, n_neighbors)
-        return self.nn_k_.kneighbors(
-            dist[queries], n_neighbors=n_neighbors, return_distance=False
-        )
+        return _estimator_kneighbors(self.nn_k_, dist[queries], n_neighbors)
 
     def _fit_resample(self, X, y):
         self._validate_estimator()

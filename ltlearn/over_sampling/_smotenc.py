@@ -190,7 +190,9 @@ class SMOTENC(SMOTE):
           counts the sample itself: pass ``k + 1``.
 
     n_jobs : int, default=None
-        Number of threads of the neighbour searches, as in :class:`SMOTE`.
+        Number of threads of the neighbour searches, as in :class:`SMOTE`;
+        not used when ``k_neighbors`` is an estimator (its own ``n_jobs``
+        applies).
 
     Attributes
     ----------

@@ -15,7 +15,7 @@ import pytest
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.pipeline import Pipeline
 from scipy import sparse, stats
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors
@@ -106,6 +106,39 @@ def test_a_user_neighbours_estimator_defines_the_segments(make_long_tail):
     assert _on_segments(Z, starts, ends, 1e-9).all()
     assert smote.nn_k_ is not nn and smote.nn_k_.n_samples_fit_ == len(X_class)
     assert not hasattr(nn, "n_samples_fit_")  # the parameter is left unfitted
+
+
+class _SearchWithoutCount(BaseEstimator):
+    """A user's exact search whose ``kneighbors`` takes no ``n_neighbors``."""
+
+    def __init__(self, n_neighbors=3, metric="minkowski"):
+        self.n_neighbors = n_neighbors
+        self.metric = metric
+
+    def fit(self, X, y=None):
+        self.nn_ = NearestNeighbors(n_neighbors=self.n_neighbors, metric=self.metric)
+        self.nn_.fit(X)
+        return self
+
+    def kneighbors(self, X, return_distance=True):
+        return self.nn_.kneighbors(X, return_distance=return_distance)
+
+    def kneighbors_graph(self, X):
+        return self.nn_.kneighbors_graph(X)
+
+
+@pytest.mark.parametrize("skip_noise", [False, True])
+def test_a_search_whose_kneighbors_takes_no_count(make_long_tail, skip_noise):
+    # imbalanced-learn calls kneighbors(X, return_distance=False)
+    X, y = make_long_tail()
+    params = {"skip_noise": skip_noise, "random_state": 0}
+    X_res, y_res = SMOTE(k_neighbors=_SearchWithoutCount(3), **params).fit_resample(
+        X, y
+    )
+    expected = SMOTE(k_neighbors=NearestNeighbors(n_neighbors=3), **params)
+    X_exp, y_exp = expected.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_exp)
+    np.testing.assert_array_equal(y_res, y_exp)
 
 
 def test_original_rows_come_first_and_unchanged(make_long_tail):
@@ -833,6 +866,39 @@ def test_a_polars_frame_is_refused_before_resampling(sampler):
         sampler.fit_resample(X, y)
     assert not hasattr(sampler, "sampling_strategy_")
     clone(sampler).fit(X, y)
+
+
+def _one_hot(y, n_columns, container):
+    """``y`` one-hot encoded in ``n_columns`` columns, as ``container`` holds it."""
+    encoded = np.eye(n_columns, dtype=np.int64)[y]
+    if container == "frame":  # as pd.get_dummies gives it
+        return pd.DataFrame(encoded.astype(bool), columns=list("abcd")[:n_columns])
+    return encoded.tolist() if container == "list" else encoded
+
+
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(), SMOTENC([1]), SMOTEN()], ids=["SMOTE", "SMOTENC", "SMOTEN"]
+)
+@pytest.mark.parametrize(
+    "n_classes, n_columns, container",
+    [(2, 2, "array"), (3, 4, "array"), (3, 3, "list"), (3, 3, "frame")],
+)
+def test_a_one_hot_y_comes_back_one_hot_in_its_columns(
+    sampler, n_classes, n_columns, container
+):
+    # imbalanced-learn gave two columns back as one and dropped a column
+    # never set; it failed on lists and on a DataFrame (pd.get_dummies)
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.randn(60), rng.randint(0, 3, 60)]
+    y = np.repeat(np.arange(n_classes), [40, 20] if n_classes == 2 else [30, 20, 10])
+    sampler = clone(sampler).set_params(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, _one_hot(y, n_columns, container))
+    X_exp, y_exp = clone(sampler).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_exp)
+    assert type(y_res) is type(_one_hot(y, n_columns, container))
+    np.testing.assert_array_equal(
+        np.asarray(y_res), np.asarray(_one_hot(y_exp, n_columns, container))
+    )
 
 
 def test_the_polars_refusal_needs_no_polars_install(monkeypatch):

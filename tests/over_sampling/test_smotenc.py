@@ -30,6 +30,7 @@ from ltlearn.over_sampling._smoten import (
     _vdm_probas,
 )
 from ltlearn.over_sampling._smotenc import _scaled_one_hot
+from tests.over_sampling.test_smote import _SearchWithoutCount
 
 
 def _mixed(n=120, n_minority=30, seed=0):
@@ -593,6 +594,21 @@ def test_neighbor_estimators_are_used():
     X_res, _ = mine.fit_resample(X_cat, y)
     assert mine.nn_k_.metric == "precomputed"
     assert set(X_res[len(X) :, 0]) <= set(X_cat[y == 1, 0])
+
+
+@pytest.mark.parametrize(
+    "sampler, params", [(SMOTENC, {"categorical_features": [1, 3]}), (SMOTEN, {})]
+)
+def test_a_search_whose_kneighbors_takes_no_count(sampler, params):
+    # imbalanced-learn calls kneighbors(X, return_distance=False)
+    X, y = _mixed()
+    X = X[:, [1, 3]].astype(int) if sampler is SMOTEN else X
+    found = [
+        sampler(k_neighbors=nn, random_state=0, **params).fit_resample(X, y)
+        for nn in (_SearchWithoutCount(4), NearestNeighbors(n_neighbors=4))
+    ]
+    np.testing.assert_array_equal(found[0][0], found[1][0])
+    np.testing.assert_array_equal(found[0][1], found[1][1])
 
 
 def test_smoten_neighbor_estimator_on_a_small_class_warns_as_smote():
