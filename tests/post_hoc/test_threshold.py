@@ -379,6 +379,9 @@ class _VoteProba(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X):
         return np.column_stack([1 - X[:, 0], X[:, 0]])
 
+    def decision_function(self, X):  # so that the rules have one too
+        return X[:, 0] - 0.5
+
 
 @pytest.mark.parametrize(
     "costs", [[[0, 1], [4, 0]], [[0, 1], [3, 0]], [[0, 2], [3, 0]]]
@@ -403,3 +406,19 @@ def test_a_probability_at_the_threshold_is_a_tie(costs):
     np.testing.assert_array_equal(
         balanced, PluginClassifier(model).fit(X, y).predict(X)
     )
+
+
+@pytest.mark.parametrize(
+    "costs", [[[0, 2], [3, 0]], [[0, 3], [7, 0]], [[0, 5], [2, 0]]]
+)
+def test_an_expected_cost_tie_predicts_the_first_class(costs):
+    # p_1(x) at the threshold: 0.4 * 3 and 0.6 * 2 ended an ulp apart, so
+    # that "expected_cost" predicted class 1 where "rescale" predicts class 0
+    votes = np.array([0.0, 0.3, 0.4, 5 / 7, 0.8, 1.0])
+    X, y = np.tile(votes, 10)[:, None], np.tile([0, 1], 30)
+    model = FrozenEstimator(_VoteProba().fit(X, y))
+    threshold = costs[0][1] / (costs[0][1] + costs[1][0])
+    clf = ThresholdMovingClassifier(model, cost_matrix=costs, decision="expected_cost")
+    pred = clf.fit(X, y).predict(X)
+    np.testing.assert_array_equal(pred, (X[:, 0] > threshold).astype(int))
+    np.testing.assert_array_equal((clf.decision_function(X) > 0).astype(int), pred)
