@@ -387,7 +387,7 @@ class _VoteProba(ClassifierMixin, BaseEstimator):
     "costs", [[[0, 1], [4, 0]], [[0, 1], [3, 0]], [[0, 2], [3, 0]]]
 )
 def test_a_probability_at_the_threshold_is_a_tie(costs):
-    # 5-neighbour votes: p_1(x) = 0.2, 0.25 or 0.4 is the threshold
+    # votes of 4 or 5 neighbours: p_1(x) = 0.2, 0.25 or 0.4 is the threshold
     # C[0, 1] / (C[0, 1] + C[1, 0]) of the Notes, p_1(x) > threshold, and a
     # tie of w_0 p_0 and w_1 p_1; rounding in log space predicted class 1
     # there for the last two costs, class 0 for the first
