@@ -116,7 +116,11 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         ``random_state``, as many as the smallest class allows; with a class
         of a single sample, the weights are not refined (a warning names
         the class). Other splits must keep a sample of every class in every
-        training fold; an error names the class otherwise. With
+        training fold; an error names the class otherwise. Their test folds
+        must cover each sample exactly once, as for
+        :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
+        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
+        a float are refused. With
         ``sample_weight``, only the samples of positive weight count, for
         the smallest class and in the training folds.
 

@@ -120,10 +120,10 @@ _post_hoc_docstring = _Substitution(
 # Values of the blocks of rows of _adjusted_log_proba (8 MB of float64).
 _BLOCK_VALUES = 2**20
 
-# Relative window of two log-probabilities that exp may make equal (within an
-# ulp or two of each other; 8 ulps with a margin): tied values are snapped
-# within it, and logit adjustment's argmax shortcut takes the full path for
-# rows within it, so the two must use the same window.
+# Relative window of two log-probabilities that rounding alone may set apart
+# (an ulp or two of each other; 8 ulps with a margin): values within it are
+# ties, snapped to the largest, and logit adjustment's argmax shortcut takes
+# the full path for rows within it, so the two must use the same window.
 _TIE_WINDOW = 8 * np.finfo(float).eps
 
 # The score of a probability of 0 in ``decision_function``, for -inf. Finite
@@ -214,18 +214,20 @@ def _tie_as_rounded(log_proba, top):
 
     ``top`` is the largest value of each row. Two classes whose adjusted
     probabilities are equal in exact arithmetic (KNN or tree probabilities,
-    weights in the ratios of the class counts: ``0.2 * 3.5 == 0.4 * 1.75``)
-    can end an ulp apart in log space, yet equal once exponentiated:
-    ``argmax`` of ``predict_log_proba`` (and ``predict``) then picked the
-    later class, that of ``predict_proba`` the first. Those values are set to
-    the row's largest, so that all pick the first.
+    weights in the ratios of the class counts: ``0.2 * 3.5 == 0.4 * 1.75``,
+    or a probability equal to the threshold of a binary rule) can end an ulp
+    or two apart in log space, equal or not once exponentiated: the rule
+    then picked the later class or the first by rounding, so that two rules
+    equal in exact arithmetic (the balanced costs of threshold-moving and
+    logit adjustment with ``tau=1``) predicted differently. Values within
+    ``_TIE_WINDOW`` of the row's largest are set to it, so that all pick the
+    first, as ``argmax`` does on a tie.
     """
     close = _TIE_WINDOW * np.maximum(1.0, np.abs(top))
     within = log_proba >= top - close  # the largest value itself included
     rows = np.flatnonzero(np.count_nonzero(within, axis=1) > 1)
     if rows.size:
-        values, row_top = log_proba[rows], top[rows]
-        log_proba[rows] = np.where(np.exp(values) == np.exp(row_top), row_top, values)
+        log_proba[rows] = np.where(within[rows], top[rows], log_proba[rows])
 
 
 def _finite_scores(scores, bound):

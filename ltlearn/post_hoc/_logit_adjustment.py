@@ -91,8 +91,12 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     cv : int, cross-validation generator or iterable, default=5
         Splits for the out-of-fold probabilities of ``tau="auto"``; an int is
         the number of folds of a :class:`~sklearn.model_selection.StratifiedKFold`.
-        Unused for a numeric ``tau`` or a ``FrozenEstimator``, whose
-        probabilities on the training data are used instead.
+        The test folds must cover each sample exactly once, as for
+        :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
+        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
+        a float are refused. Unused for a numeric ``tau`` or a
+        ``FrozenEstimator``, whose probabilities on the training data are
+        used instead.
 
     store_cv_results : bool, default=False
         Whether to keep the out-of-fold score of every ``tau`` that

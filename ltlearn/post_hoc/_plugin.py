@@ -84,10 +84,14 @@ class PluginClassifier(_BasePostHocClassifier):
 
     cv : int, cross-validation generator or iterable, default=5
         Splits for the out-of-fold probabilities; an int is the number of
-        folds of a :class:`~sklearn.model_selection.StratifiedKFold`. Unused
-        for binary balanced accuracy, for multiclass targets with
-        ``refine="never"`` and for a ``FrozenEstimator``, whose probabilities
-        on the training data are used instead.
+        folds of a :class:`~sklearn.model_selection.StratifiedKFold`. The
+        test folds must cover each sample exactly once, as for
+        :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
+        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
+        a float are refused. Unused for binary balanced accuracy, for
+        multiclass targets with ``refine="never"`` and for a
+        ``FrozenEstimator``, whose probabilities on the training data are
+        used instead.
 
     refine : {{"auto", "always", "never"}}, default="auto"
         How far the multiclass weights move from ``1 / prior`` to the weights

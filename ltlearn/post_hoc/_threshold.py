@@ -10,6 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _estimator_has, check_is_fitted
 
 from ltlearn.post_hoc._base import (
+    _TIE_WINDOW,
     _BasePostHocClassifier,
     _check_prior_counts,
     _finite_scores,
@@ -250,10 +251,20 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         return _finite_scores(-self._expected_costs(X), np.finfo(float).max / 2)
 
     def _expected_costs(self, X):
-        """The expected cost of predicting each class, ``p(x) @ cost_matrix_``."""
+        """The expected cost of predicting each class, ``p(x) @ cost_matrix_``.
+
+        Costs equal in exact arithmetic can end an ulp or two apart (a
+        probability at the threshold of a binary matrix: ``0.4 * 3`` and
+        ``0.6 * 2``): those within ``_TIE_WINDOW`` of a row's least are set to
+        it, a tie, on which ``argmin`` picks the first class, as the
+        ``"rescale"`` rule does.
+        """
         check_is_fitted(self)
         proba = _mended_proba(self.estimator_.predict_proba(X))  # predict_proba's
-        return proba @ self.cost_matrix_
+        costs = proba @ self.cost_matrix_
+        least = costs.min(axis=1, keepdims=True)
+        tied = costs <= least + _TIE_WINDOW * least  # costs are not negative
+        return np.where(tied, least, costs)
 
     def _predict_codes(self, X):
         if self.decision == "rescale":

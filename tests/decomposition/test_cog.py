@@ -732,6 +732,19 @@ def test_split_cv_takes_a_splitter_and_scores_each_fold():
     np.testing.assert_allclose(cog.split_scores_[0], expected)
 
 
+def test_split_cv_of_no_splits_is_named():
+    # a generator of splits is used up by the first fit: a refit, or an
+    # empty list, failed with "IndexError: list index out of range"
+    X, y = _two_sided(random_state=0)
+    cv = StratifiedKFold(3).split(X, y)
+    cog = COGClassifier(n_clusters=4, split_cv=cv, random_state=0).fit(X, y)
+    assert cog.split_scores_.shape == (2, 3)
+    with pytest.raises(ValueError, match="split_cv gives no splits.*one fit only"):
+        cog.fit(X, y)
+    with pytest.raises(ValueError, match="split_cv gives no splits"):
+        COGClassifier(n_clusters=4, split_cv=[], random_state=0).fit(X, y)
+
+
 def test_split_cv_is_skipped_when_there_is_nothing_to_check(imbalanced_binary):
     X, y = imbalanced_binary  # "auto" keeps its 270 and 30 rows whole
     cog = COGClassifier(split_cv=3, random_state=0).fit(X, y)

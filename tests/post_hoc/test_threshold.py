@@ -12,7 +12,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 
-from ltlearn.post_hoc import ThresholdMovingClassifier
+from ltlearn.post_hoc import (
+    LogitAdjustedClassifier,
+    PluginClassifier,
+    ThresholdMovingClassifier,
+)
 
 LABELS = np.array(["ant", "bee", "cat", "dog"], dtype=object)
 
@@ -363,3 +367,58 @@ def test_predict_is_argmax_of_proba_on_a_tie_of_rescaled_probabilities():
     assert argmax == [2]
     assert clf.predict(X[:1]).tolist() == argmax
     assert clf.predict_log_proba(X[:1]).argmax(axis=1).tolist() == argmax
+
+
+class _VoteProba(ClassifierMixin, BaseEstimator):
+    """A binary model whose probability of class 1 is the first feature."""
+
+    def fit(self, X, y):
+        self.classes_ = np.arange(2)
+        return self
+
+    def predict_proba(self, X):
+        return np.column_stack([1 - X[:, 0], X[:, 0]])
+
+    def decision_function(self, X):  # so that the rules have one too
+        return X[:, 0] - 0.5
+
+
+@pytest.mark.parametrize(
+    "costs", [[[0, 1], [4, 0]], [[0, 1], [3, 0]], [[0, 2], [3, 0]]]
+)
+def test_a_probability_at_the_threshold_is_a_tie(costs):
+    # votes of 4 or 5 neighbours: p_1(x) = 0.2, 0.25 or 0.4 is the threshold
+    # C[0, 1] / (C[0, 1] + C[1, 0]) of the Notes, p_1(x) > threshold, and a
+    # tie of w_0 p_0 and w_1 p_1; rounding in log space predicted class 1
+    # there for the last two costs, class 0 for the first
+    votes = np.array([0.0, 0.2, 0.25, 0.4, 0.6, 0.75, 0.8, 1.0])
+    X, y = np.tile(votes, 25)[:, None], np.repeat([0, 1], [160, 40])
+    model = FrozenEstimator(_VoteProba().fit(X, y))
+    threshold = costs[0][1] / (costs[0][1] + costs[1][0])
+    clf = ThresholdMovingClassifier(model, cost_matrix=costs).fit(X, y)
+    np.testing.assert_array_equal(clf.predict(X), (X[:, 0] > threshold).astype(int))
+    # the balanced costs, 1 / prior with prior 0.8 and 0.2: the rule of
+    # logit adjustment with tau=1 and of the balanced-accuracy plug-in rule
+    balanced = ThresholdMovingClassifier(model).fit(X, y).predict(X)
+    np.testing.assert_array_equal(balanced, (X[:, 0] > 0.2).astype(int))
+    adjusted = LogitAdjustedClassifier(model).fit(X, y).predict(X)
+    np.testing.assert_array_equal(balanced, adjusted)
+    np.testing.assert_array_equal(
+        balanced, PluginClassifier(model).fit(X, y).predict(X)
+    )
+
+
+@pytest.mark.parametrize(
+    "costs", [[[0, 2], [3, 0]], [[0, 3], [7, 0]], [[0, 5], [2, 0]]]
+)
+def test_an_expected_cost_tie_predicts_the_first_class(costs):
+    # p_1(x) at the threshold: 0.4 * 3 and 0.6 * 2 ended an ulp apart, so
+    # that "expected_cost" predicted class 1 where "rescale" predicts class 0
+    votes = np.array([0.0, 0.3, 0.4, 5 / 7, 0.8, 1.0])
+    X, y = np.tile(votes, 10)[:, None], np.tile([0, 1], 30)
+    model = FrozenEstimator(_VoteProba().fit(X, y))
+    threshold = costs[0][1] / (costs[0][1] + costs[1][0])
+    clf = ThresholdMovingClassifier(model, cost_matrix=costs, decision="expected_cost")
+    pred = clf.fit(X, y).predict(X)
+    np.testing.assert_array_equal(pred, (X[:, 0] > threshold).astype(int))
+    np.testing.assert_array_equal((clf.decision_function(X) > 0).astype(int), pred)
