@@ -784,6 +784,7 @@ def test_a_string_column_of_an_object_array_is_refused_by_name():
         SMOTE(k_neighbors=3).fit_resample(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
 def test_an_object_array_is_named_only_once_check_array_refuses_it():
     # the columns were tried as floats before scikit-learn's checks, whose
     # own refusal of an np.matrix gave way to the naming of a string column
