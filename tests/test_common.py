@@ -5,7 +5,7 @@
 
 import pytest
 from imblearn.utils.estimator_checks import (
-    parametrize_with_checks as imblearn_parametrize_with_checks,
+    estimator_checks_generator as imblearn_checks_generator,
 )
 from sklearn.utils.estimator_checks import (
     _get_check_estimator_ids,
@@ -61,8 +61,21 @@ def test_sklearn_compatible(estimator, check):
     check(estimator)
 
 
-@imblearn_parametrize_with_checks(
-    ESTIMATORS, expected_failed_checks=_expected_failed_checks
+# imbalanced-learn's parametrize_with_checks gives pytest a generator, which
+# pytest deprecates (a PytestRemovedIn10Warning): its checks are listed here.
+IMBLEARN_CHECKS = [
+    estimator_check
+    for estimator in ESTIMATORS
+    for estimator_check in imblearn_checks_generator(
+        estimator,
+        expected_failed_checks=_expected_failed_checks(estimator),
+        mark="xfail",
+    )
+]
+
+
+@pytest.mark.parametrize(
+    "estimator, check", IMBLEARN_CHECKS, ids=_get_check_estimator_ids
 )
 def test_imblearn_compatible(estimator, check):
     check(estimator)

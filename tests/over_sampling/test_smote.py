@@ -817,6 +817,7 @@ def test_a_string_column_of_an_object_array_is_refused_by_name():
         SMOTE(k_neighbors=3).fit_resample(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
 def test_an_object_array_is_named_only_once_check_array_refuses_it():
     # the columns were tried as floats before scikit-learn's checks, whose
     # own refusal of an np.matrix gave way to the naming of a string column
@@ -1092,6 +1093,13 @@ def test_huge_values_give_rows_on_neighbour_segments(
     np.testing.assert_allclose(X_res / scale, X_ref, rtol=1e-12, atol=1e-12)
 
 
+# scikit-learn's check that X is finite sums X, whose sum of values near the
+# float maximum is inf - inf: numpy's RuntimeWarning, raised the same for
+# scikit-learn's and imbalanced-learn's estimators.
+_SUM_OF_HUGE_VALUES = "ignore:invalid value encountered in reduce:RuntimeWarning"
+
+
+@pytest.mark.filterwarnings(_SUM_OF_HUGE_VALUES)
 @pytest.mark.parametrize("kind", ["huge", "tiny", "mixed"])
 @pytest.mark.parametrize("n_features", [1, 20])
 @pytest.mark.parametrize("to_sparse", [False, True])
@@ -1121,6 +1129,7 @@ def test_any_finite_values_give_finite_rows_on_segments(kind, n_features, to_spa
         assert on.all()
 
 
+@pytest.mark.filterwarnings(_SUM_OF_HUGE_VALUES)
 def test_huge_values_keep_subnormal_columns_on_their_segments():
     # Values too large for their differences are interpolated on halves,
     # where a subnormal value of another column loses its last bit (half of
@@ -1140,6 +1149,7 @@ def test_huge_values_keep_subnormal_columns_on_their_segments():
     assert ((Z >= unit) & (Z <= 3 * unit)).all()
 
 
+@pytest.mark.filterwarnings(_SUM_OF_HUGE_VALUES)
 def test_float32_near_its_largest_value_gives_finite_rows():
     rng = np.random.default_rng(2)
     X = (rng.uniform(-1.0, 1.0, (240, 3)) * np.finfo(np.float32).max).astype(np.float32)
