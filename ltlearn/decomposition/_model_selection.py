@@ -7,6 +7,7 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.utils.metadata_routing import get_routing_for_object
 
 from ltlearn.decomposition._pairwise import _pair_start
 from ltlearn.decomposition._subclasses import _refuse_pairwise
@@ -29,13 +30,22 @@ def _split_folds(split_cv, counts, seed):
     """The folds of ``split_cv``, or None when a class is too small for them.
 
     An int is the number of folds of a shuffled ``StratifiedKFold`` seeded
-    by ``seed``; ``counts`` holds the number of rows of each class.
+    by ``seed``; ``counts`` holds the number of rows of each class. A
+    splitter by groups is refused: ``fit`` takes no groups to give it.
     """
     if isinstance(split_cv, Integral):
         if counts.min() < split_cv:
             return None
         return StratifiedKFold(split_cv, shuffle=True, random_state=seed)
-    return check_cv(split_cv, classifier=True)
+    cv = check_cv(split_cv, classifier=True)
+    if get_routing_for_object(cv).consumes("split", ["groups"]):
+        name = type(split_cv).__name__
+        raise ValueError(
+            f"split_cv is a {name}, which splits by groups, but "
+            f"COGClassifier.fit takes no groups; pass its splits instead: "
+            f"split_cv=list(cv.split(X, y, groups)) with your {name} as cv."
+        )
+    return cv
 
 
 def _balanced_accuracy(y_true, y_pred):
