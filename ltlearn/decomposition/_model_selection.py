@@ -7,12 +7,12 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, check_cv
-from sklearn.utils.metadata_routing import get_routing_for_object
 
 from ltlearn.decomposition._pairwise import _pair_start
 from ltlearn.decomposition._subclasses import _refuse_pairwise
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._routing import refuse_group_splitter
 
 
 def _pays_off(gains):
@@ -38,13 +38,7 @@ def _split_folds(split_cv, counts, seed):
             return None
         return StratifiedKFold(split_cv, shuffle=True, random_state=seed)
     cv = check_cv(split_cv, classifier=True)
-    if get_routing_for_object(cv).consumes("split", ["groups"]):
-        name = type(split_cv).__name__
-        raise ValueError(
-            f"split_cv is a {name}, which splits by groups, but "
-            f"COGClassifier.fit takes no groups; pass its splits instead: "
-            f"split_cv=list(cv.split(X, y, groups)) with your {name} as cv."
-        )
+    refuse_group_splitter(cv, "split_cv", "COGClassifier")
     return cv
 
 

@@ -92,7 +92,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         Splits for the out-of-fold probabilities of ``tau="auto"``; an int is
         the number of folds of a :class:`~sklearn.model_selection.StratifiedKFold`.
         Unused for a numeric ``tau`` or a ``FrozenEstimator``, whose
-        probabilities on the training data are used instead.
+        probabilities on the training data are used instead. A splitter by
+        groups gets them from :meth:`fit` with metadata routing enabled only.
 
     store_cv_results : bool, default=False
         Whether to keep the out-of-fold score of every ``tau`` that
