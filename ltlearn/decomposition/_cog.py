@@ -187,7 +187,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           seeded from ``random_state``. The check is skipped when a class has
           fewer rows than folds.
         - a cross-validation generator or an iterable of (train, test)
-          splits, as for :func:`~sklearn.model_selection.check_cv`.
+          splits, as for :func:`~sklearn.model_selection.check_cv`; not a
+          splitter by groups, as :meth:`fit` takes no groups (pass its splits).
 
     clusterer : estimator object, default=None
         The clustering run within each class; it must implement

@@ -12,6 +12,7 @@ from ltlearn.decomposition._pairwise import _pair_start
 from ltlearn.decomposition._subclasses import _refuse_pairwise
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._routing import refuse_group_splitter
 
 
 def _pays_off(gains):
@@ -29,13 +30,16 @@ def _split_folds(split_cv, counts, seed):
     """The folds of ``split_cv``, or None when a class is too small for them.
 
     An int is the number of folds of a shuffled ``StratifiedKFold`` seeded
-    by ``seed``; ``counts`` holds the number of rows of each class.
+    by ``seed``; ``counts`` holds the number of rows of each class. A
+    splitter by groups is refused: ``fit`` takes no groups to give it.
     """
     if isinstance(split_cv, Integral):
         if counts.min() < split_cv:
             return None
         return StratifiedKFold(split_cv, shuffle=True, random_state=seed)
-    return check_cv(split_cv, classifier=True)
+    cv = check_cv(split_cv, classifier=True)
+    refuse_group_splitter(cv, "split_cv", "COGClassifier")
+    return cv
 
 
 def _balanced_accuracy(y_true, y_pred):

@@ -43,6 +43,7 @@ from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
     check_fit_params_routed,
     fit_router,
+    refuse_group_splitter,
     routing_enabled,
     split_params,
     unrouted_sample_weight,
@@ -120,9 +121,10 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         must cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
-        a float are refused. With
-        ``sample_weight``, only the samples of positive weight count, for
-        the smallest class and in the training folds.
+        a float are refused. With ``sample_weight``, only the samples of
+        positive weight count, for the smallest class and in the training
+        folds. A splitter by groups gets them from :meth:`fit` with metadata
+        routing enabled only.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the default models and the cross-fitting folds.
@@ -334,6 +336,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             _uses_oob(model) for _, model in models
         )
         if cross_fit and not isinstance(cv, Integral):
+            if not routing_enabled():
+                refuse_group_splitter(cv, "cv", type(self).__name__, routes=True)
             # the folds, drawn once for every model, each training on every class
             cv = list(check_cv(cv, codes, classifier=True).split(X, codes, **split))
             _check_folds(

@@ -33,6 +33,7 @@ from ltlearn.utils._docstring import (
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._routing import (
     EstimatorFitRoutingMixin,
+    refuse_group_splitter,
     routing_enabled,
     split_params,
     unrouted_sample_weight,
@@ -357,6 +358,8 @@ class _BasePostHocClassifier(
                     sample_weight, params.split,
                 )  # fmt: skip
             else:
+                if not routing_enabled():
+                    refuse_group_splitter(cv, "cv", type(self).__name__, routes=True)
                 folds = list(splitter.split(X, y, **params.split))
                 _check_folds(folds, codes, self.classes_, cv, purpose, sample_weight)
         proba = _cross_fit_proba(

@@ -96,7 +96,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
         a float are refused. Unused for a numeric ``tau`` or a
         ``FrozenEstimator``, whose probabilities on the training data are
-        used instead.
+        used instead. A splitter by groups gets them from :meth:`fit` with
+        metadata routing enabled only.
 
     store_cv_results : bool, default=False
         Whether to keep the out-of-fold score of every ``tau`` that

@@ -91,7 +91,8 @@ class PluginClassifier(_BasePostHocClassifier):
         a float are refused. Unused for binary balanced accuracy, for
         multiclass targets with ``refine="never"`` and for a
         ``FrozenEstimator``, whose probabilities on the training data are
-        used instead.
+        used instead. A splitter by groups gets them from :meth:`fit` with
+        metadata routing enabled only.
 
     refine : {{"auto", "always", "never"}}, default="auto"
         How far the multiclass weights move from ``1 / prior`` to the weights

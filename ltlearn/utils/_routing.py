@@ -9,6 +9,7 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
+    get_routing_for_object,
 )
 
 from ltlearn.utils._validation import check_fit_takes_sample_weight
@@ -92,6 +93,31 @@ def fit_router(owner, estimators, cv=None):
             cv=cv, method_mapping=MethodMapping().add(caller="fit", callee="split")
         )
     return router
+
+
+def refuse_group_splitter(cv, param, owner, routes=False):
+    """Refuse a splitter by groups (``GroupKFold``...) that gets no groups.
+
+    ``cv`` is the ``param`` of the estimator named ``owner``, whose ``fit``
+    takes no groups, or (``routes``) passes them to ``cv.split`` only with
+    metadata routing enabled, which is off.
+    """
+    if not get_routing_for_object(cv).consumes("split", ["groups"]):
+        return
+    name = type(cv).__name__
+    if routes:
+        problem = "passes it no groups without metadata routing"
+        advice = (
+            "enable it (sklearn.set_config(enable_metadata_routing=True)) and "
+            "fit(X, y, groups=groups), or pass its splits"
+        )
+    else:
+        problem, advice = "takes no groups", "pass its splits instead"
+    raise ValueError(
+        f"{param} is a {name}, which splits by groups, but {owner}.fit "
+        f"{problem}; {advice}: {param}=list(cv.split(X, y, groups)) with your "
+        f"{name} as cv."
+    )
 
 
 def split_params(routed):

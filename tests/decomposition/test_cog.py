@@ -25,6 +25,7 @@ from sklearn.metrics import balanced_accuracy_score, log_loss
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import (
     GridSearchCV,
+    GroupKFold,
     KFold,
     StratifiedKFold,
     cross_validate,
@@ -743,6 +744,18 @@ def test_split_cv_of_no_splits_is_named():
         cog.fit(X, y)
     with pytest.raises(ValueError, match="split_cv gives no splits"):
         COGClassifier(n_clusters=4, split_cv=[], random_state=0).fit(X, y)
+
+
+def test_split_cv_refuses_a_splitter_by_groups_and_takes_its_splits():
+    X, y = _two_sided(random_state=0)
+    groups = np.arange(y.size) % 6
+    cog = COGClassifier(n_clusters=4, split_cv=GroupKFold(3), random_state=0)
+    # fit takes no groups: scikit-learn's "groups should not be None" named
+    # a parameter that could not be passed
+    with pytest.raises(ValueError, match="GroupKFold, which splits by groups"):
+        cog.fit(X, y)
+    cog.set_params(split_cv=list(GroupKFold(3).split(X, y, groups)))
+    assert cog.fit(X, y).split_scores_.shape == (2, 3)
 
 
 def test_split_cv_is_skipped_when_there_is_nothing_to_check(imbalanced_binary):

@@ -488,6 +488,13 @@ def test_routed_groups_reach_the_splitter(imbalanced):
     np.testing.assert_allclose(routed.weights_, expected.weights_)
 
 
+def test_a_splitter_by_groups_is_refused_by_name_without_routing(imbalanced):
+    X, y = imbalanced
+    clf = PluginEnsembleClassifier([("lr", LogisticRegression())], cv=GroupKFold(3))
+    with pytest.raises(ValueError, match="GroupKFold, which splits by groups"):
+        clf.fit(X, y)
+
+
 def test_metadata_routing_gives_the_default_models_the_weights(imbalanced):
     X, y = imbalanced
     weights = np.where(y == 1, 3.0, 1.0)

@@ -359,6 +359,20 @@ def test_routed_groups_reach_the_splitter(make, attribute):
 
 
 @pytest.mark.parametrize(
+    "make",
+    [
+        partial(PluginClassifier, scoring="f1"),
+        partial(LogitAdjustedClassifier, tau="auto"),
+    ],
+)
+def test_a_splitter_by_groups_is_refused_by_name_without_routing(make):
+    X, y = make_classification(n_samples=120, weights=[0.7], random_state=0)
+    # without routing, groups would go to the estimator, not to the splitter
+    with pytest.raises(ValueError, match="GroupKFold, which splits by groups"):
+        make(LogisticRegression(), cv=GroupKFold(3)).fit(X, y)
+
+
+@pytest.mark.parametrize(
     "estimator",
     [
         DummyClassifier(strategy="constant", constant="dog"),
