@@ -13,6 +13,7 @@ from ltlearn.decomposition._subclasses import _refuse_pairwise
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import refuse_group_splitter
+from ltlearn.utils._validation import check_some_splits
 
 
 def _pays_off(gains):
@@ -79,12 +80,7 @@ def _split_scores(learner, X, y_index, subclass, subclass_class, cv):
     # Both models on all the rows are there with the batched solver only.
     warm = full[1] is not None and all(m.pairwise.linear is not None for m in full)
     folds = list(cv.split(X, y_index))
-    if not folds:
-        raise ValueError(
-            "split_cv gives no splits, so the split of the classes cannot be "
-            "checked. A generator of splits, such as a splitter's split(), "
-            "serves one fit only: pass the splitter or a list of its splits."
-        )
+    check_some_splits(folds, "split_cv", "the split of the classes cannot be checked")
     problems, tests, starts = [], [], []
     for model, (labels, owners) in zip(full, variants):
         for train, test in folds:

@@ -901,9 +901,12 @@ class LongTailClassifier(
             ]
         if isinstance(self.progress_bar, (bool, np.bool_)) and self.progress_bar:
             # skorch's "auto" total is len(dataset) / batch_size, which a
-            # sampler drawing num_samples rows per epoch changes: the bar
-            # then counts the batches of the previous epoch.
-            counted = "num_samples" in self.get_params_for("sampler")
+            # sampler drawing num_samples rows per epoch, or batches of
+            # iterator_train__batch_sampler, change: the bar then counts the
+            # batches of the previous epoch.
+            counted = "num_samples" in self.get_params_for("sampler") or (
+                self.get_params_for("iterator_train").get("batch_sampler") is not None
+            )
             bar = ProgressBar(batches_per_epoch="count" if counted else "auto")
             callbacks.append(("progress_bar", bar))
         if not isinstance(self.verbose, Integral) or self.verbose:

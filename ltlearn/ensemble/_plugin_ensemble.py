@@ -336,8 +336,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             _uses_oob(model) for _, model in models
         )
         if cross_fit and not isinstance(cv, Integral):
-            if not routing_enabled():
-                refuse_group_splitter(cv, "cv", type(self).__name__, routes=True)
+            refuse_group_splitter(cv, "cv", type(self).__name__, routes=True)
             # the folds, drawn once for every model, each training on every class
             cv = list(check_cv(cv, codes, classifier=True).split(X, codes, **split))
             _check_folds(

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -536,11 +537,18 @@ def _estimator_kneighbors(fitted, X, n_neighbors):
 
     Its own count is not passed again, as imbalanced-learn calls it: a search
     whose ``kneighbors`` takes no ``n_neighbors`` works unless the count must be
-    lowered (a class smaller than it).
+    lowered (a class smaller than it), which is refused by name.
     """
     if n_neighbors is None or n_neighbors == getattr(fitted, "n_neighbors", None):
         return fitted.kneighbors(X, return_distance=False)
-    return fitted.kneighbors(X, n_neighbors=n_neighbors, return_distance=False)
+    params = inspect.signature(fitted.kneighbors).parameters
+    if "n_neighbors" in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        return fitted.kneighbors(X, n_neighbors=n_neighbors, return_distance=False)
+    raise ValueError(
+        f"{type(fitted).__name__}.kneighbors takes no n_neighbors, so it cannot search "
+        f"the {n_neighbors} neighbours (the sample included) of a class smaller than "
+        f"its n_neighbors: pass a search of at most {n_neighbors} neighbours."
+    )
 
 
 def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):

@@ -358,8 +358,7 @@ class _BasePostHocClassifier(
                     sample_weight, params.split,
                 )  # fmt: skip
             else:
-                if not routing_enabled():
-                    refuse_group_splitter(cv, "cv", type(self).__name__, routes=True)
+                refuse_group_splitter(cv, "cv", type(self).__name__, routes=True)
                 folds = list(splitter.split(X, y, **params.split))
                 _check_folds(folds, codes, self.classes_, cv, purpose, sample_weight)
         proba = _cross_fit_proba(

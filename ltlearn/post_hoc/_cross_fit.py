@@ -11,6 +11,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import _safe_split
 
 from ltlearn.utils._routing import take_rows
+from ltlearn.utils._validation import check_some_splits
 
 
 def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params):
@@ -102,13 +103,7 @@ def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     classes = np.unique(y) if classes is None else np.asarray(classes)
     n_samples = y.shape[0]
     folds = list(check_cv(cv, y, classifier=True).split(X, y))
-    if not folds:
-        raise ValueError(
-            "cv gives no splits, so the out-of-fold probabilities cannot be "
-            "computed. An iterator of splits, such as the generator that a "
-            "splitter's split returns, is used up by the first fit: pass the "
-            "splitter itself or a list of its splits."
-        )
+    check_some_splits(folds, "cv", "the out-of-fold probabilities cannot be computed")
     tested = np.concatenate([np.asarray(test) for _, test in folds])
     if tested.size != n_samples or np.unique(tested).size != n_samples:
         raise ValueError(

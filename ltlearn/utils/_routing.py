@@ -100,8 +100,10 @@ def refuse_group_splitter(cv, param, owner, routes=False):
 
     ``cv`` is the ``param`` of the estimator named ``owner``, whose ``fit``
     takes no groups, or (``routes``) passes them to ``cv.split`` only with
-    metadata routing enabled, which is off.
+    metadata routing enabled: nothing is refused then.
     """
+    if routes and routing_enabled():
+        return
     if not get_routing_for_object(cv).consumes("split", ["groups"]):
         return
     name = type(cv).__name__

@@ -412,6 +412,20 @@ def check_fit_takes_sample_weight(estimator, advice):
         )
 
 
+def check_some_splits(folds, name, purpose):
+    """Refuse ``folds``, the splits of the parameter ``name``, when empty.
+
+    An iterator of splits (the generator of a splitter's ``split``) gives
+    them to the first fit only. ``purpose`` says what the splits are for.
+    """
+    if not folds:
+        raise ValueError(
+            f"{name} gives no splits, so {purpose}. An iterator of splits, such "
+            "as the generator that a splitter's split returns, is used up by "
+            "the first fit: pass the splitter itself or a list of its splits."
+        )
+
+
 def may_have_method(estimator, name):
     """Whether ``estimator`` has the method ``name``, or may have it once fitted.
 

@@ -740,7 +740,7 @@ def test_split_cv_of_no_splits_is_named():
     cv = StratifiedKFold(3).split(X, y)
     cog = COGClassifier(n_clusters=4, split_cv=cv, random_state=0).fit(X, y)
     assert cog.split_scores_.shape == (2, 3)
-    with pytest.raises(ValueError, match="split_cv gives no splits.*one fit only"):
+    with pytest.raises(ValueError, match="split_cv gives no splits.*used up"):
         cog.fit(X, y)
     with pytest.raises(ValueError, match="split_cv gives no splits"):
         COGClassifier(n_clusters=4, split_cv=[], random_state=0).fit(X, y)

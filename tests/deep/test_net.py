@@ -852,6 +852,18 @@ def test_progress_bar_counts_the_batches_of_a_sampler_with_num_samples(data, cap
     assert "/8" not in err
 
 
+def test_progress_bar_counts_the_batches_of_a_batch_sampler(data, capsys):
+    pytest.importorskip("tqdm")
+    X, y = data
+    batches = torch.utils.data.BatchSampler(range(len(y)), 100, False)
+    params = {**FAST, "batch_size": 1, "iterator_train__batch_sampler": batches}
+    LongTailClassifier(progress_bar=True, train_split=None, **params).fit(X, y)
+    err = capsys.readouterr().err
+    # 3 batches of up to 100 rows; skorch's default total, 240 / 1, was 240
+    assert "/3" in err
+    assert "/240" not in err
+
+
 def test_a_class_without_training_samples_is_named(data):
     X, y = data
     with pytest.raises(ValueError, match="Class 3 has 0 samples in y; the 'ldam'"):

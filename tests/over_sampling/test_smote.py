@@ -141,6 +141,18 @@ def test_a_search_whose_kneighbors_takes_no_count(make_long_tail, skip_noise):
     np.testing.assert_array_equal(y_res, y_exp)
 
 
+def test_a_search_without_a_count_is_named_for_a_class_smaller_than_it():
+    # a class of 4 samples needs 4 neighbours of a search of 6: kneighbors
+    # failed with "got an unexpected keyword argument 'n_neighbors'"
+    X = np.random.RandomState(0).rand(60, 3)
+    y = np.repeat([0, 1, 2], [40, 16, 4])
+    smote = SMOTE(k_neighbors=_SearchWithoutCount(6), random_state=0)
+    with pytest.raises(ValueError, match="takes no n_neighbors, so it cannot search"):
+        smote.fit_resample(X, y)
+    # at most 4 neighbours, the search serves every class
+    smote.set_params(k_neighbors=_SearchWithoutCount(4)).fit_resample(X, y)
+
+
 def test_original_rows_come_first_and_unchanged(make_long_tail):
     X, y = make_long_tail()
     X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
