@@ -595,7 +595,8 @@ class _BatchesMixin:
                 raise ValueError(
                     "iterator_train__batch_sampler draws batches of its own size; "
                     "torch's DataLoader takes it with a batch size of 1 only: pass "
-                    f"batch_size=1 or iterator_train__batch_size=1 (got {batch_size})."
+                    "iterator_train__batch_size=1 (batch_size=1 would also predict "
+                    f"one row at a time; got {batch_size})."
                 )
             return True
         given = (
