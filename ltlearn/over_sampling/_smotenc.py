@@ -77,6 +77,19 @@ def _column_keys(categorical_features):
     return categorical_features
 
 
+def _absent_columns(X, keys):
+    """The keys that name no column of the DataFrame ``X``, in their order."""
+    absent = []
+    for key in keys:
+        try:
+            found = key in X.columns
+        except TypeError:  # an unhashable key
+            found = False
+        if not found:
+            absent.append(key)
+    return absent
+
+
 def _column_std(numeric):
     """Standard deviations of the columns of ``numeric``, in float64.
 
@@ -382,8 +395,13 @@ class SMOTENC(SMOTE):
             try:
                 indices = _get_column_indices(X, given)
             except (KeyError, ValueError) as exc:
+                keys = list(given)
+                names = all(isinstance(key, (str, tuple)) for key in keys)
+                absent = _absent_columns(X, keys) if names else []
+                # older scikit-learn versions name no column in their message
+                reason = f"X has no column {absent}" if absent else exc
                 raise ValueError(
-                    f"categorical_features={self.categorical_features!r}: {exc}"
+                    f"categorical_features={self.categorical_features!r}: {reason}."
                 ) from exc
             categorical = np.unique(np.asarray(indices, dtype=np.int64))
         self.n_features_ = n_features
