@@ -86,20 +86,19 @@ def _code_runs(block):
     """Per voter of ``block``: its code's count in its row, and the code's first voter.
 
     The voters of each row are sorted by code (stably, so the first voter of
-    a code leads its run); each run's length is its code's count.
+    a code leads its run); each run's length is its code's count. Every row
+    starts a run, so the runs of all the rows are found in one pass.
     """
     order = np.argsort(block, axis=1, kind="stable")
     ordered = np.take_along_axis(block, order, axis=1)
-    n_voters = block.shape[1]
-    position = np.broadcast_to(np.arange(n_voters), block.shape)
     starts = np.ones(block.shape, dtype=bool)
     starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    ends = np.ones(block.shape, dtype=bool)
-    ends[:, :-1] = starts[:, 1:]
-    first = np.maximum.accumulate(np.where(starts, position, 0), axis=1)
-    last = np.minimum.accumulate(np.where(ends, position, n_voters)[:, ::-1], axis=1)
+    run = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    length = np.diff(first, append=starts.size)
     counts = np.empty(block.shape, dtype=np.intp)
-    np.put_along_axis(counts, order, last[:, ::-1] - first + 1, axis=1)
+    np.put_along_axis(counts, order, length[run].reshape(block.shape), axis=1)
     leaders = np.empty(block.shape, dtype=np.intp)
-    np.put_along_axis(leaders, order, np.take_along_axis(order, first, axis=1), axis=1)
+    leader = order.ravel()[first[run]].reshape(block.shape)
+    np.put_along_axis(leaders, order, leader, axis=1)
     return counts, leaders
