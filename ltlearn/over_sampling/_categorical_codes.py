@@ -9,8 +9,8 @@ each synthetic row is the most frequent one among its neighbours' codes.
 
 import numpy as np
 
-# Synthetic categories are voted this many rows at a time.
-_VOTE_ROWS = 2**14
+# Synthetic categories are voted by blocks of about this many voters.
+_VOTE_VOTERS = 2**18
 
 
 def _factorize(values):
@@ -60,20 +60,45 @@ def _vote(neighbor_codes, generator):
     ``neighbor_codes`` has shape (n_rows, n_voters). Each voter scores the
     number of voters holding its code plus a uniform draw in ``[0, 1)``, the
     same for all the voters of a code (that of its first voter): the best
-    score is a most frequent code, each tied code as likely. Work and memory
-    grow with ``n_voters ** 2`` per row, not with the number of categories
-    (a column of identifiers costs no more than one of two categories).
+    score is a most frequent code, each tied code as likely. The voters of a
+    row are sorted, so that each code's voters form one run: work grows with
+    ``n_voters * log(n_voters)`` per row and memory with ``n_voters``, not
+    with the number of categories (a column of identifiers costs no more
+    than one of two categories). Comparing every pair of voters cost
+    ``n_voters ** 2`` of both (575 MB for 20,000 rows of 160 voters).
     """
     n_rows, n_voters = neighbor_codes.shape
     winners = np.empty(n_rows, dtype=neighbor_codes.dtype)
-    for start in range(0, n_rows, _VOTE_ROWS):
-        block = neighbor_codes[start : start + _VOTE_ROWS]
-        same = block[:, :, None] == block[:, None, :]
-        first = same.argmax(axis=2)
+    step = max(1, _VOTE_VOTERS // max(n_voters, 1))
+    for start in range(0, n_rows, step):
+        block = neighbor_codes[start : start + step]
         draws = generator.random(block.shape)
-        score = same.sum(axis=2) + np.take_along_axis(draws, first, axis=1)
+        counts, leaders = _code_runs(block)
+        score = counts + np.take_along_axis(draws, leaders, axis=1)
         best = score.argmax(axis=1)[:, None]
         winners[start : start + block.shape[0]] = np.take_along_axis(
             block, best, axis=1
         )[:, 0]
     return winners
+
+
+def _code_runs(block):
+    """Per voter of ``block``: its code's count in its row, and the code's first voter.
+
+    The voters of each row are sorted by code (stably, so the first voter of
+    a code leads its run); each run's length is its code's count. Every row
+    starts a run, so the runs of all the rows are found in one pass.
+    """
+    order = np.argsort(block, axis=1, kind="stable")
+    ordered = np.take_along_axis(block, order, axis=1)
+    starts = np.ones(block.shape, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run = np.cumsum(starts) - 1
+    first = np.flatnonzero(starts)
+    length = np.diff(first, append=starts.size)
+    counts = np.empty(block.shape, dtype=np.intp)
+    np.put_along_axis(counts, order, length[run].reshape(block.shape), axis=1)
+    leaders = np.empty(block.shape, dtype=np.intp)
+    leader = order.ravel()[first[run]].reshape(block.shape)
+    np.put_along_axis(leaders, order, leader, axis=1)
+    return counts, leaders
