@@ -116,7 +116,10 @@ class CReSTClassifier(
     max_iter : int, default=6
         The number of generations, that is of models fitted. ``max_iter=1``
         is a plain supervised fit on the labelled rows; each further
-        generation is one round of pseudo-labelling.
+        generation is one round of pseudo-labelling. ``None``, which
+        :class:`~sklearn.semi_supervised.SelfTrainingClassifier` takes for
+        "until no new pseudo-label is added", is refused: each generation
+        chooses again among all the unlabelled rows, so none is used up.
 
     alpha : float, default=1/3
         The exponent of the keep rates ``mu``. 0 keeps every prediction of
@@ -215,8 +218,11 @@ class CReSTClassifier(
           to rounding), so every later generation would repeat it. Only checked
           when nothing else changes between generations: with
           ``selection="top"`` and without a temperature schedule.
-        - ``"all_labeled"``: ``y`` held no unlabelled row; a single
-          supervised fit was made.
+        - ``"all_labeled"``: ``y`` held no unlabelled row (of positive
+          ``sample_weight``, when ``fit`` gets it); a single supervised fit
+          was made. Unlike in
+          :class:`~sklearn.semi_supervised.SelfTrainingClassifier`, having
+          pseudo-labelled every unlabelled row does not end the fit.
 
     {feature_attributes}
 
