@@ -65,6 +65,29 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
 
 
+def _in_weight_dtype(criterion, y_pred):
+    """``y_pred`` in the dtype of the class weights of torch's loss ``criterion``.
+
+    ``torch.nn.CrossEntropyLoss`` and ``torch.nn.NLLLoss`` refuse logits of
+    another dtype than their ``weight`` ("expected scalar type Double but
+    found Float"): a module returning float64 or bfloat16 logits failed once
+    :class:`~ltlearn.deep.callbacks.DeferredReweighting` wrote its float32
+    weights. ltlearn's losses cast their weights to the logits' dtype;
+    anything else is returned as it is.
+    """
+    loss = _uncompiled(criterion)
+    weight = getattr(loss, "weight", None)
+    if (
+        isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss))
+        and torch.is_tensor(weight)
+        and weight.is_floating_point()
+        and y_pred.is_floating_point()
+        and y_pred.dtype != weight.dtype
+    ):
+        return y_pred.to(weight.dtype)
+    return y_pred
+
+
 # The parameters and result of the training steps, shared by their docstrings.
 _step_docstring = _Substitution(
     step_parameters="""Parameters
@@ -580,6 +603,8 @@ class _BatchLoopMixin:
         tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
         if not (weighted or tensors):
             return super().get_loss(y_pred, y_true, X=X, training=training)
+        if torch.is_tensor(y_pred):
+            y_pred = _in_weight_dtype(self.criterion_, y_pred)
         if isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
             # skorch's convention: the module gives probabilities, and the
             # loss is the NLL of their log (with or without weights).
