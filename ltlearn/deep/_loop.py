@@ -154,6 +154,31 @@ def _explain_module_dtype(error, module):
     )
 
 
+def _explain_binary_loss(error, criterion):
+    """A clear error for torch's binary cross-entropy refusing the targets.
+
+    ``BCEWithLogitsLoss`` and ``BCELoss`` take float targets of the shape of
+    the module's output; the classifier's are class indices of shape
+    ``(batch,)``, for one logit per class. torch's message ("Target size
+    ... must be the same as input size", "result type Float can't be cast to
+    the desired output type Long") names neither. Only torch's own error
+    types are explained: a subclass of the loss that takes class indices
+    trains as before.
+    """
+    if type(error) not in (ValueError, RuntimeError) or not isinstance(
+        _uncompiled(criterion), (nn.BCEWithLogitsLoss, nn.BCELoss)
+    ):
+        return error
+    return ValueError(
+        f"{type(_uncompiled(criterion)).__name__} takes float targets of the "
+        "shape of the module's output; LongTailClassifier trains on one logit "
+        "per class and the class index of each sample, as "
+        "torch.nn.CrossEntropyLoss takes them. Use criterion='ce' (two classes "
+        "give two logits: a softmax over them is the binary logistic model), "
+        f"or a loss that takes class indices. (torch: {error})"
+    )
+
+
 def _explain_single_sample_batch(error, batch):
     """A clear error for BatchNorm refusing a training batch of one sample.
 
@@ -557,6 +582,7 @@ class _BatchLoopMixin:
                 part.train()
         Xi, yi = unpack_data(batch)
         mode = self._amp_mode()
+        y_pred = None  # set once the module has run: an error after is the loss's
         try:
             if mode is None:
                 y_pred = self.infer(Xi, **fit_params)
@@ -568,8 +594,10 @@ class _BatchLoopMixin:
                     if torch.is_tensor(logits) and logits.is_floating_point():
                         logits = logits.float()  # the loss in float32
                     loss = self.get_loss(logits, yi, X=Xi, training=True)
-        except ValueError as error:
+        except (ValueError, RuntimeError) as error:
             explained = _explain_single_sample_batch(error, batch)
+            if explained is error and y_pred is not None:
+                explained = _explain_binary_loss(error, self.criterion_)
             if explained is error:
                 raise
             raise explained from error

@@ -527,3 +527,49 @@ def test_logits_of_another_dtype_train_with_class_weights(
             clf.predict_proba(X), plain.predict_proba(X), rtol=1e-5, atol=1e-7
         )
     assert np.isfinite(clf.history[:, "train_loss"]).all()
+
+
+class _OneLogit(nn.Module):
+    """A binary network of one logit per sample, shape ``(batch,)``."""
+
+    def __init__(self, n_features):
+        super().__init__()
+        self.linear = nn.Linear(n_features, 1)
+
+    def forward(self, x):
+        return self.linear(x)[:, 0]
+
+
+@pytest.mark.parametrize(
+    "criterion, module",
+    [(nn.BCEWithLogitsLoss, MLP), (nn.BCELoss, MLP), (nn.BCEWithLogitsLoss, _OneLogit)],
+)
+def test_binary_cross_entropy_on_class_indices_is_a_clear_error(
+    imbalanced_multiclass, criterion, module
+):
+    # torch's "Target size ... must be the same as input size" or "result
+    # type Float can't be cast to the desired output type Long" named
+    # neither the targets the classifier gives nor the fix.
+    X, y = imbalanced_multiclass
+    y = (y == 3).astype(int)
+    params = {**FAST, "module": module, "criterion": criterion}
+    if module is _OneLogit:
+        del params["module__hidden_sizes"]
+    clf = LongTailClassifier(**params)
+    with pytest.raises(ValueError, match="takes float targets .* criterion='ce'"):
+        clf.fit(X, y)
+    assert not clf.initialized_
+
+
+def test_binary_cross_entropy_of_class_indices_trains(imbalanced_multiclass):
+    # A subclass that turns the class indices into float targets is the
+    # user's: it trains as before.
+    X, y = imbalanced_multiclass
+    y = (y == 3).astype(int)
+
+    class IndexBCE(nn.BCEWithLogitsLoss):
+        def forward(self, logits, target):
+            return super().forward(logits[:, 1] - logits[:, 0], target.float())
+
+    clf = LongTailClassifier(criterion=IndexBCE, **FAST).fit(X, y)
+    assert np.isfinite(clf.history[:, "train_loss"]).all()
