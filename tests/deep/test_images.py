@@ -148,6 +148,18 @@ def test_channels_last_images_are_refused_by_an_image_network():
     assert clf.module_.input_shape == (8, 8, 3)
 
 
+def test_the_channels_last_refusal_names_the_transpose_of_a_tensor():
+    # It advised X.transpose(0, 3, 1, 2), which a torch tensor refuses
+    # ("transpose() takes 2 positional arguments but 4 were given").
+    images = torch.rand(20, 8, 8, 3, generator=torch.Generator().manual_seed(0))
+    y = np.array([0] * 14 + [1] * 6)
+    small = dict(module__channels=(4,), max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=r"X\.permute\(0, 3, 1, 2\) for a torch"):
+        LongTailClassifier(SmallCNN, **small).fit(images, y)
+    clf = LongTailClassifier(SmallCNN, **small).fit(images.permute(0, 3, 1, 2), y)
+    assert clf.module_.input_shape_ == (3, 8, 8)
+
+
 class _FlippedItems(_Items):
     """Items flipped left-right as views (negative strides), read-only."""
 
