@@ -67,6 +67,16 @@ def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
     assert clf.predict(X[:1]).shape == (1,)  # evaluation mode: one sample is fine
 
 
+@pytest.mark.parametrize("param", ["batch_size", "iterator_train__batch_size"])
+def test_batches_of_one_sample_for_batchnorm_name_batch_size(param):
+    # At batch_size=1 every batch has one sample: the error advised
+    # iterator_train__drop_last=True, which drops no batch of a full size.
+    clf = LongTailClassifier(_BatchNormNet, max_epochs=1, **{param: 1})
+    with pytest.raises(ValueError, match="batch_size=1 gives .* 2 or more") as info:
+        clf.fit(X, Y)
+    assert "drop_last" not in str(info.value)
+
+
 @pytest.mark.parametrize("dataset", [False, True])
 @pytest.mark.parametrize("sampler", ["instance", "class_balanced"])
 def test_drop_last_that_drops_every_training_batch_is_refused(dataset, sampler):
