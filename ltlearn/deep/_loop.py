@@ -179,13 +179,14 @@ def _explain_binary_loss(error, criterion):
     )
 
 
-def _explain_single_sample_batch(error, batch, batch_size):
+def _explain_single_sample_batch(error, batch, batch_size, param="batch_size"):
     """A clear error for BatchNorm refusing a training batch of one sample.
 
     torch's message names neither the batch nor the fix; the last batch of an
     epoch has one sample whenever the draws of an epoch are one more than a
     multiple of ``batch_size``, and every batch has at ``batch_size=1``
-    (``None`` when a batch sampler of the user's sizes the batches).
+    (``None`` when a batch sampler of the user's sizes the batches), given
+    by the parameter ``param``.
     """
     if "Expected more than 1 value per channel" not in str(error):
         return error
@@ -193,9 +194,9 @@ def _explain_single_sample_batch(error, batch, batch_size):
         return error
     if batch_size == 1:
         return ValueError(
-            "batch_size=1 gives training batches of a single sample, which the "
-            "module's BatchNorm cannot normalise in training mode. Give a "
-            f"batch_size of 2 or more. (torch: {error})"
+            f"{param}=1 gives training batches of a single sample, which the "
+            "module's BatchNorm cannot normalise in training mode. Set "
+            f"{param} to 2 or more. (torch: {error})"
         )
     return ValueError(
         "A training batch holds a single sample, which the module's "
@@ -603,12 +604,13 @@ class _BatchLoopMixin:
                     loss = self.get_loss(logits, yi, X=Xi, training=True)
         except (ValueError, RuntimeError) as error:
             options = self.get_params_for("iterator_train")
+            param = "iterator_train__" * ("batch_size" in options) + "batch_size"
             batch_size = (
                 None
                 if "batch_sampler" in options
                 else options.get("batch_size", self.batch_size)
             )
-            explained = _explain_single_sample_batch(error, batch, batch_size)
+            explained = _explain_single_sample_batch(error, batch, batch_size, param)
             if explained is error and y_pred is not None:
                 explained = _explain_binary_loss(error, self.criterion_)
             if explained is error:

@@ -71,10 +71,14 @@ def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
 def test_batches_of_one_sample_for_batchnorm_name_batch_size(param):
     # At batch_size=1 every batch has one sample: the error advised
     # iterator_train__drop_last=True, which drops no batch of a full size.
-    clf = LongTailClassifier(_BatchNormNet, max_epochs=1, **{param: 1})
-    with pytest.raises(ValueError, match="batch_size=1 gives .* 2 or more") as info:
+    params = {"batch_size": 16, param: 1}  # batch_size=16 is overridden
+    clf = LongTailClassifier(_BatchNormNet, max_epochs=1, **params)
+    with pytest.raises(ValueError, match="batch_size=1 gives .* to 2 or more") as info:
         clf.fit(X, Y)
     assert "drop_last" not in str(info.value)
+    # the parameter that sets the batches, which batch_size=2 would not change
+    assert str(info.value).startswith(f"{param}=1 gives")
+    assert f"Set {param} to 2" in str(info.value)
 
 
 @pytest.mark.parametrize("dataset", [False, True])
