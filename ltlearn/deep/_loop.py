@@ -161,16 +161,18 @@ def _explain_binary_loss(error, criterion):
     the module's output; the classifier's are class indices of shape
     ``(batch,)``, for one logit per class. torch's message ("Target size
     ... must be the same as input size", "result type Float can't be cast to
-    the desired output type Long") names neither. Only torch's own error
-    types are explained: a subclass of the loss that takes class indices
-    trains as before.
+    the desired output type Long") names neither. Only torch's own losses
+    and error types are explained: a subclass of the loss may take class
+    indices, and its errors are its own.
     """
-    if type(error) not in (ValueError, RuntimeError) or not isinstance(
-        _uncompiled(criterion), (nn.BCEWithLogitsLoss, nn.BCELoss)
+    loss = type(_uncompiled(criterion))
+    if type(error) not in (ValueError, RuntimeError) or loss not in (
+        nn.BCEWithLogitsLoss,
+        nn.BCELoss,
     ):
         return error
     return ValueError(
-        f"{type(_uncompiled(criterion)).__name__} takes float targets of the "
+        f"{loss.__name__} takes float targets of the "
         "shape of the module's output; LongTailClassifier trains on one logit "
         "per class and the class index of each sample, as "
         "torch.nn.CrossEntropyLoss takes them. Use criterion='ce' (two classes "

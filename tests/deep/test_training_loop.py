@@ -573,3 +573,16 @@ def test_binary_cross_entropy_of_class_indices_trains(imbalanced_multiclass):
 
     clf = LongTailClassifier(criterion=IndexBCE, **FAST).fit(X, y)
     assert np.isfinite(clf.history[:, "train_loss"]).all()
+
+
+def test_an_error_of_a_binary_cross_entropy_subclass_is_its_own(imbalanced_multiclass):
+    # The subclass takes class indices: its own error was reworded as torch's
+    # binary cross-entropy refusing them.
+    X, y = imbalanced_multiclass
+
+    class CheckedBCE(nn.BCEWithLogitsLoss):
+        def forward(self, logits, target):
+            raise ValueError("CheckedBCE needs two classes")
+
+    with pytest.raises(ValueError, match="^CheckedBCE needs two classes$"):
+        LongTailClassifier(criterion=CheckedBCE, **FAST).fit(X, y)
