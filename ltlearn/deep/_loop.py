@@ -65,6 +65,29 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     return weighted / sample_weight.sum().clamp(min=torch.finfo(losses.dtype).tiny)
 
 
+def _in_weight_dtype(criterion, y_pred):
+    """``y_pred`` in the dtype of the class weights of torch's loss ``criterion``.
+
+    ``torch.nn.CrossEntropyLoss`` and ``torch.nn.NLLLoss`` refuse logits of
+    another dtype than their ``weight`` ("expected scalar type Double but
+    found Float"): a module returning float64 or bfloat16 logits failed once
+    :class:`~ltlearn.deep.callbacks.DeferredReweighting` wrote its float32
+    weights. ltlearn's losses cast their weights to the logits' dtype;
+    anything else is returned as it is.
+    """
+    loss = _uncompiled(criterion)
+    weight = getattr(loss, "weight", None)
+    if (
+        isinstance(loss, (nn.CrossEntropyLoss, nn.NLLLoss))
+        and torch.is_tensor(weight)
+        and weight.is_floating_point()
+        and y_pred.is_floating_point()
+        and y_pred.dtype != weight.dtype
+    ):
+        return y_pred.to(weight.dtype)
+    return y_pred
+
+
 # The parameters and result of the training steps, shared by their docstrings.
 _step_docstring = _Substitution(
     step_parameters="""Parameters
@@ -131,17 +154,52 @@ def _explain_module_dtype(error, module):
     )
 
 
-def _explain_single_sample_batch(error, batch):
+def _explain_binary_loss(error, criterion):
+    """A clear error for torch's binary cross-entropy refusing the targets.
+
+    ``BCEWithLogitsLoss`` and ``BCELoss`` take float targets of the shape of
+    the module's output; the classifier's are class indices of shape
+    ``(batch,)``, for one logit per class. torch's message ("Target size
+    ... must be the same as input size", "result type Float can't be cast to
+    the desired output type Long") names neither. Only torch's own losses
+    and error types are explained: a subclass of the loss may take class
+    indices, and its errors are its own.
+    """
+    loss = type(_uncompiled(criterion))
+    if type(error) not in (ValueError, RuntimeError) or loss not in (
+        nn.BCEWithLogitsLoss,
+        nn.BCELoss,
+    ):
+        return error
+    return ValueError(
+        f"{loss.__name__} takes float targets of the "
+        "shape of the module's output; LongTailClassifier trains on one logit "
+        "per class and the class index of each sample, as "
+        "torch.nn.CrossEntropyLoss takes them. Use criterion='ce' (two classes "
+        "give two logits: a softmax over them is the binary logistic model), "
+        f"or a loss that takes class indices. (torch: {error})"
+    )
+
+
+def _explain_single_sample_batch(error, batch, batch_size, param="batch_size"):
     """A clear error for BatchNorm refusing a training batch of one sample.
 
     torch's message names neither the batch nor the fix; the last batch of an
     epoch has one sample whenever the draws of an epoch are one more than a
-    multiple of ``batch_size``.
+    multiple of ``batch_size``, and every batch has at ``batch_size=1``
+    (``None`` when a batch sampler of the user's sizes the batches), given
+    by the parameter ``param``.
     """
     if "Expected more than 1 value per channel" not in str(error):
         return error
     if _batch_len(batch) != 1:
         return error
+    if batch_size == 1:
+        return ValueError(
+            f"{param}=1 gives training batches of a single sample, which the "
+            "module's BatchNorm cannot normalise in training mode. Set "
+            f"{param} to 2 or more. (torch: {error})"
+        )
     return ValueError(
         "A training batch holds a single sample, which the module's "
         "BatchNorm cannot normalise in training mode: the last batch of an "
@@ -534,6 +592,7 @@ class _BatchLoopMixin:
                 part.train()
         Xi, yi = unpack_data(batch)
         mode = self._amp_mode()
+        y_pred = None  # set once the module has run: an error after is the loss's
         try:
             if mode is None:
                 y_pred = self.infer(Xi, **fit_params)
@@ -545,8 +604,17 @@ class _BatchLoopMixin:
                     if torch.is_tensor(logits) and logits.is_floating_point():
                         logits = logits.float()  # the loss in float32
                     loss = self.get_loss(logits, yi, X=Xi, training=True)
-        except ValueError as error:
-            explained = _explain_single_sample_batch(error, batch)
+        except (ValueError, RuntimeError) as error:
+            options = self.get_params_for("iterator_train")
+            param = "iterator_train__" * ("batch_size" in options) + "batch_size"
+            batch_size = (
+                None
+                if "batch_sampler" in options
+                else options.get("batch_size", self.batch_size)
+            )
+            explained = _explain_single_sample_batch(error, batch, batch_size, param)
+            if explained is error and y_pred is not None:
+                explained = _explain_binary_loss(error, self.criterion_)
             if explained is error:
                 raise
             raise explained from error
@@ -580,6 +648,8 @@ class _BatchLoopMixin:
         tensors = torch.is_tensor(y_pred) and torch.is_tensor(y_true)
         if not (weighted or tensors):
             return super().get_loss(y_pred, y_true, X=X, training=training)
+        if torch.is_tensor(y_pred):
+            y_pred = _in_weight_dtype(self.criterion_, y_pred)
         if isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
             # skorch's convention: the module gives probabilities, and the
             # loss is the NLL of their log (with or without weights).

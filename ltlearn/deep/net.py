@@ -244,9 +244,10 @@ def _check_channels_first(shape):
         raise ValueError(
             f"The images have shape {shape}, which looks like (height, width, "
             f"channels); the network reads (channels, height, width), here "
-            f"{height} channels of {width}x{channels} images. Transpose them "
-            "(X.transpose(0, 3, 1, 2)), or pass module__input_shape to keep "
-            "this layout."
+            f"{height} channels of {width}x{channels} images. Transpose them: "
+            "X.transpose(0, 3, 1, 2) for a NumPy array, X.permute(0, 3, 1, 2) "
+            "for a torch tensor, x.permute(2, 0, 1) of each item of a Dataset; "
+            "or pass module__input_shape to keep this layout."
         )
 
 

@@ -67,6 +67,20 @@ def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
     assert clf.predict(X[:1]).shape == (1,)  # evaluation mode: one sample is fine
 
 
+@pytest.mark.parametrize("param", ["batch_size", "iterator_train__batch_size"])
+def test_batches_of_one_sample_for_batchnorm_name_batch_size(param):
+    # At batch_size=1 every batch has one sample: the error advised
+    # iterator_train__drop_last=True, which drops no batch of a full size.
+    params = {"batch_size": 16, param: 1}  # batch_size=16 is overridden
+    clf = LongTailClassifier(_BatchNormNet, max_epochs=1, **params)
+    with pytest.raises(ValueError, match="batch_size=1 gives .* to 2 or more") as info:
+        clf.fit(X, Y)
+    assert "drop_last" not in str(info.value)
+    # the parameter that sets the batches, which batch_size=2 would not change
+    assert str(info.value).startswith(f"{param}=1 gives")
+    assert f"Set {param} to 2" in str(info.value)
+
+
 @pytest.mark.parametrize("dataset", [False, True])
 @pytest.mark.parametrize("sampler", ["instance", "class_balanced"])
 def test_drop_last_that_drops_every_training_batch_is_refused(dataset, sampler):
@@ -146,6 +160,18 @@ def test_channels_last_images_are_refused_by_an_image_network():
     LongTailClassifier(max_epochs=1).fit(images, y)
     clf = LongTailClassifier(_ShapedLinear, max_epochs=1).fit(images, y)
     assert clf.module_.input_shape == (8, 8, 3)
+
+
+def test_the_channels_last_refusal_names_the_transpose_of_a_tensor():
+    # It advised X.transpose(0, 3, 1, 2), which a torch tensor refuses
+    # ("transpose() takes 2 positional arguments but 4 were given").
+    images = torch.rand(20, 8, 8, 3, generator=torch.Generator().manual_seed(0))
+    y = np.array([0] * 14 + [1] * 6)
+    small = dict(module__channels=(4,), max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=r"X\.permute\(0, 3, 1, 2\) for a torch"):
+        LongTailClassifier(SmallCNN, **small).fit(images, y)
+    clf = LongTailClassifier(SmallCNN, **small).fit(images.permute(0, 3, 1, 2), y)
+    assert clf.module_.input_shape_ == (3, 8, 8)
 
 
 class _FlippedItems(_Items):

@@ -24,6 +24,7 @@ from skorch.dataset import ValidSplit  # noqa: E402
 from torch import nn  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier, _loop  # noqa: E402
+from ltlearn.deep.callbacks import DeferredReweighting  # noqa: E402
 from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
@@ -490,3 +491,98 @@ def test_a_loss_per_sample_without_reduction_is_a_clear_error(imbalanced_multicl
 
     with pytest.raises(ValueError, match=r"PerSampleLoss .* Make it return a single"):
         LongTailClassifier(criterion=PerSampleLoss, **FAST).fit(X, y)
+
+
+class _CastLogits(MLP):
+    """An MLP whose forward returns its logits in ``logits_dtype``."""
+
+    def __init__(self, n_features, n_classes, *, hidden_sizes, logits_dtype):
+        super().__init__(n_features, n_classes, hidden_sizes=hidden_sizes)
+        self.logits_dtype = logits_dtype
+
+    def forward(self, x):
+        return super().forward(x).to(self.logits_dtype)
+
+
+@pytest.mark.parametrize("logits_dtype", [torch.float64, torch.bfloat16])
+@pytest.mark.parametrize("weighted", ["deferred", "criterion"])
+def test_logits_of_another_dtype_train_with_class_weights(
+    imbalanced_multiclass, logits_dtype, weighted
+):
+    # torch's CrossEntropyLoss refuses logits of another dtype than its
+    # weight: a module returning float64 logits failed with "expected scalar
+    # type Double but found Float" once DeferredReweighting wrote its weights.
+    X, y = imbalanced_multiclass
+    if weighted == "deferred":
+        params = dict(callbacks=[DeferredReweighting(start_epoch=1)])
+    else:
+        params = dict(criterion=nn.CrossEntropyLoss(weight=torch.rand(4) + 0.5))
+    clf = LongTailClassifier(
+        module=_CastLogits, module__logits_dtype=logits_dtype, **params, **FAST
+    ).fit(X, y)
+    if logits_dtype == torch.float64:  # the float32 network's fit, to rounding
+        params = {key: clone(value, safe=False) for key, value in params.items()}
+        plain = LongTailClassifier(module=MLP, **params, **FAST).fit(X, y)
+        np.testing.assert_allclose(
+            clf.predict_proba(X), plain.predict_proba(X), rtol=1e-5, atol=1e-7
+        )
+    assert np.isfinite(clf.history[:, "train_loss"]).all()
+
+
+class _OneLogit(nn.Module):
+    """A binary network of one logit per sample, shape ``(batch,)``."""
+
+    def __init__(self, n_features):
+        super().__init__()
+        self.linear = nn.Linear(n_features, 1)
+
+    def forward(self, x):
+        return self.linear(x)[:, 0]
+
+
+@pytest.mark.parametrize(
+    "criterion, module",
+    [(nn.BCEWithLogitsLoss, MLP), (nn.BCELoss, MLP), (nn.BCEWithLogitsLoss, _OneLogit)],
+)
+def test_binary_cross_entropy_on_class_indices_is_a_clear_error(
+    imbalanced_multiclass, criterion, module
+):
+    # torch's "Target size ... must be the same as input size" or "result
+    # type Float can't be cast to the desired output type Long" named
+    # neither the targets the classifier gives nor the fix.
+    X, y = imbalanced_multiclass
+    y = (y == 3).astype(int)
+    params = {**FAST, "module": module, "criterion": criterion}
+    if module is _OneLogit:
+        del params["module__hidden_sizes"]
+    clf = LongTailClassifier(**params)
+    with pytest.raises(ValueError, match="takes float targets .* criterion='ce'"):
+        clf.fit(X, y)
+    assert not clf.initialized_
+
+
+def test_binary_cross_entropy_of_class_indices_trains(imbalanced_multiclass):
+    # A subclass that turns the class indices into float targets is the
+    # user's: it trains as before.
+    X, y = imbalanced_multiclass
+    y = (y == 3).astype(int)
+
+    class IndexBCE(nn.BCEWithLogitsLoss):
+        def forward(self, logits, target):
+            return super().forward(logits[:, 1] - logits[:, 0], target.float())
+
+    clf = LongTailClassifier(criterion=IndexBCE, **FAST).fit(X, y)
+    assert np.isfinite(clf.history[:, "train_loss"]).all()
+
+
+def test_an_error_of_a_binary_cross_entropy_subclass_is_its_own(imbalanced_multiclass):
+    # The subclass takes class indices: its own error was reworded as torch's
+    # binary cross-entropy refusing them.
+    X, y = imbalanced_multiclass
+
+    class CheckedBCE(nn.BCEWithLogitsLoss):
+        def forward(self, logits, target):
+            raise ValueError("CheckedBCE needs two classes")
+
+    with pytest.raises(ValueError, match="^CheckedBCE needs two classes$"):
+        LongTailClassifier(criterion=CheckedBCE, **FAST).fit(X, y)
