@@ -304,13 +304,24 @@ def check_sample_weight(sample_weight, n_samples):
     A scalar is one weight for every sample. Weights that sum to zero are
     refused: no sample would count. A weight that is NaN, infinite or
     negative is refused by its row and value (a scalar by its value), and
-    one that is not a number with NumPy's reason.
+    one that is not a number with NumPy's reason. Complex weights are
+    refused, as scikit-learn refuses them: NumPy's cast to float drops their
+    imaginary part (a weight ``1j`` counted as 0).
     """
     try:
-        weights = np.asarray(sample_weight, dtype=float)
+        # np.asarray, not np.iscomplexobj: an array-like may refuse NumPy's
+        # functions (__array_function__) and still convert
+        is_complex = np.asarray(sample_weight).dtype.kind == "c"
+        if not is_complex:
+            weights = np.asarray(sample_weight, dtype=float)
     except (TypeError, ValueError) as error:
         reason = str(error).rstrip(".")  # NumPy's messages may end with one
         raise type(error)(f"sample_weight must hold numbers: {reason}.") from error
+    if is_complex:
+        raise ValueError(
+            "sample_weight must hold real numbers; got complex values, whose "
+            "imaginary part a cast to float would drop."
+        )
     refused = "sample_weight must hold finite, non-negative weights"
     if weights.ndim == 0:
         if not (0 <= weights < np.inf):  # NaN too

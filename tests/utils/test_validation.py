@@ -78,6 +78,18 @@ def test_a_sample_weight_that_is_not_a_number_is_named():
         check_sample_weight(["a", "b"], 2)
 
 
+@pytest.mark.parametrize(
+    "weights",
+    [np.array([1j, 1.0, 1.0]), [1 + 1j, 1, 1], 2j],
+    ids=["array", "list", "scalar"],
+)
+def test_a_complex_sample_weight_is_refused(weights):
+    # as scikit-learn's metrics refuse it: the cast to float dropped the
+    # imaginary part, a weight 1j counting as 0, with NumPy's warning only
+    with pytest.raises(ValueError, match="must hold real numbers; got complex"):
+        check_sample_weight(weights, 3)
+
+
 def test_a_ragged_sample_weight_ends_its_message_once():
     # NumPy's message ends with a full stop: the refusal ended with two
     with pytest.raises(ValueError, match="must hold numbers: setting") as error:
