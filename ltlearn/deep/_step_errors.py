@@ -1,0 +1,158 @@
+"""The errors of a training step of LongTailClassifier that name their fix.
+
+torch's own messages on a module of another dtype, a binary loss, a batch of
+one sample under BatchNorm, a loss of one value per sample or a diverged fit
+name neither the cause nor the fix; these turn them into errors that do.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import re
+
+import torch
+from skorch.dataset import get_len
+from torch import nn
+
+from ltlearn.deep.losses import _uncompiled
+
+
+def _batch_len(batch):
+    """Rows of a batch, as skorch's ``get_len`` of its input counts them."""
+    if isinstance(batch, (tuple, list)):
+        target = batch[1] if len(batch) > 1 else None
+        # A tensor of targets gives the count at once; skorch's get_len
+        # inspects the input, about 1% of a small network's step under cProfile.
+        if torch.is_tensor(target) and target.ndim:
+            return target.shape[0]
+        return get_len(batch[0])
+    return get_len(batch)
+
+
+# torch's messages on mixed dtypes: "mat1 and mat2 must have the same dtype",
+# "Input type (float) and bias type (double)", "expect parameter to have
+# scalar type of Float", "prelu: Type promoting not supported".
+_DTYPE_ERROR = re.compile(r"\bd?type\b", re.IGNORECASE)
+
+
+def _explain_module_dtype(error, module):
+    """A clear error for a module whose parameters are not float32.
+
+    The batches are float32, the precision the network trains in; torch's
+    message ("mat1 and mat2 must have the same dtype") names neither the
+    module's dtype nor the fix. A module that casts its input works as is.
+    Only torch's errors about types are explained ("same dtype", "bias type",
+    "scalar type", "Type promoting"): any other error of the module (a shape
+    that does not match, say) passes unchanged, as do the subclasses of
+    RuntimeError (torch's out-of-memory error).
+    """
+    if type(error) is not RuntimeError or not _DTYPE_ERROR.search(str(error)):
+        return error
+    dtypes = {
+        str(param.dtype).removeprefix("torch.")
+        for param in module.parameters()
+        if param.is_floating_point() and param.dtype != torch.float32
+    }
+    if not dtypes:
+        return error
+    return TypeError(
+        f"The module has {', '.join(sorted(dtypes))} parameters and receives "
+        "float32 batches, the precision LongTailClassifier trains in: convert "
+        "it with module.float() (a module instance is used as is), or cast the "
+        f"input in its forward. (torch: {error})"
+    )
+
+
+def _explain_binary_loss(error, criterion):
+    """A clear error for torch's binary cross-entropy refusing the targets.
+
+    ``BCEWithLogitsLoss`` and ``BCELoss`` take float targets of the shape of
+    the module's output; the classifier's are class indices of shape
+    ``(batch,)``, for one logit per class. torch's message ("Target size
+    ... must be the same as input size", "result type Float can't be cast to
+    the desired output type Long") names neither. Only torch's own losses
+    and error types are explained: a subclass of the loss may take class
+    indices, and its errors are its own.
+    """
+    loss = type(_uncompiled(criterion))
+    if type(error) not in (ValueError, RuntimeError) or loss not in (
+        nn.BCEWithLogitsLoss,
+        nn.BCELoss,
+    ):
+        return error
+    return ValueError(
+        f"{loss.__name__} takes float targets of the "
+        "shape of the module's output; LongTailClassifier trains on one logit "
+        "per class and the class index of each sample, as "
+        "torch.nn.CrossEntropyLoss takes them. Use criterion='ce' (two classes "
+        "give two logits: a softmax over them is the binary logistic model), "
+        f"or a loss that takes class indices. (torch: {error})"
+    )
+
+
+def _explain_single_sample_batch(error, batch, batch_size, param="batch_size"):
+    """A clear error for BatchNorm refusing a training batch of one sample.
+
+    torch's message names neither the batch nor the fix; the last batch of an
+    epoch has one sample whenever the draws of an epoch are one more than a
+    multiple of ``batch_size``, and every batch has at ``batch_size=1``
+    (``None`` when a batch sampler of the user's sizes the batches), given
+    by the parameter ``param``.
+    """
+    if "Expected more than 1 value per channel" not in str(error):
+        return error
+    if _batch_len(batch) != 1:
+        return error
+    if batch_size == 1:
+        return ValueError(
+            f"{param}=1 gives training batches of a single sample, which the "
+            "module's BatchNorm cannot normalise in training mode. Set "
+            f"{param} to 2 or more. (torch: {error})"
+        )
+    return ValueError(
+        "A training batch holds a single sample, which the module's "
+        "BatchNorm cannot normalise in training mode: the last batch of an "
+        "epoch has one sample when the samples drawn per epoch are one more "
+        "than a multiple of batch_size. Pass iterator_train__drop_last=True "
+        f"to drop that batch, or change batch_size. (torch: {error})"
+    )
+
+
+def _diverged(what, amp, criterion=None):
+    """The error of a fit that diverged: ``what`` (a loss or the weights).
+
+    With torch's ``NLLLoss`` a module giving log-probabilities (a last
+    ``LogSoftmax``, PyTorch's own pairing) has a NaN loss from the first
+    batch: the loss takes the log of the module's output, as skorch's.
+    """
+    hint = ", or amp=False" if amp else ""
+    if isinstance(_uncompiled(criterion), nn.NLLLoss):
+        hint += (
+            ". torch.nn.NLLLoss takes the log of the module's output, which must "
+            "be probabilities (skorch's convention): a module ending in "
+            "LogSoftmax gives a NaN loss. End it with a softmax, or give its "
+            "logits with criterion='ce'"
+        )
+    return ValueError(
+        f"{what}: the training diverged, and the network is not fitted. Use a "
+        f"smaller lr, scale the input (e.g. with StandardScaler){hint}."
+    )
+
+
+def _not_a_scalar(loss, criterion):
+    """The error of a training loss of one value per sample, not one per batch.
+
+    torch's backward pass would fail with "grad can be implicitly created
+    only for scalar outputs".
+    """
+    reduction = getattr(criterion, "reduction", None)
+    if reduction is None:
+        setting, remedy = "", "Make it return a single value."
+    else:
+        setting = f" (it has reduction={reduction!r})"
+        remedy = "Give it reduction='mean' or 'sum'."
+    return ValueError(
+        f"The criterion {type(_uncompiled(criterion)).__name__} gives a training "
+        f"loss of shape {tuple(loss.shape)}{setting}; training needs one loss "
+        f"per batch. {remedy}"
+    )
