@@ -397,14 +397,7 @@ class _BatchesMixin:
         """
         slot = getattr(self, "train_sampler_", None)
         if not isinstance(slot, _SamplerSlot):
-            kwargs = self.get_params_for("iterator_train")
-            given = [
-                f"iterator_train__{key}"
-                for key in ("sampler", "batch_sampler")
-                if kwargs.get(key) is not None
-            ]
-            if kwargs.get("shuffle"):
-                given.append("iterator_train__shuffle")
+            given = [f"iterator_train__{key}" for key in self._batch_options()]
             options = " and ".join(given) or (
                 "iterator_train__sampler, iterator_train__batch_sampler or "
                 "iterator_train__shuffle"
@@ -573,6 +566,20 @@ class _BatchesMixin:
                 )
         return iterator(dataset, **kwargs)
 
+    def _batch_options(self):
+        """The ``iterator_train__*`` options given that draw the training batches.
+
+        Among ``sampler``, ``batch_sampler`` (given unless None) and
+        ``shuffle`` (given when true), in that order, without their prefix.
+        """
+        kwargs = self.get_params_for("iterator_train")
+        given = [
+            key for key in ("sampler", "batch_sampler") if kwargs.get(key) is not None
+        ]
+        if kwargs.get("shuffle"):
+            given.append("shuffle")
+        return given
+
     def _sampler_replaced(self):
         """Whether ``iterator_train__*`` draws the batches in place of ``sampler``.
 
@@ -582,16 +589,14 @@ class _BatchesMixin:
         as torch refuses a ``sampler`` with ``shuffle=True`` or a
         ``batch_sampler``: another is refused here.
         """
-        kwargs = self.get_params_for("iterator_train")
-        replacing = [
-            key for key in ("sampler", "batch_sampler") if kwargs.get(key) is not None
-        ]
-        if not replacing and not kwargs.get("shuffle"):
+        options = self._batch_options()
+        if not options:
             return False
         own = self.get_params_for("sampler")
         if isinstance(self.sampler, str) and self.sampler == "instance" and not own:
+            kwargs = self.get_params_for("iterator_train")
             batch_size = kwargs.get("batch_size", self.batch_size)
-            if "batch_sampler" in replacing and batch_size != 1:
+            if "batch_sampler" in options and batch_size != 1:
                 raise ValueError(
                     "iterator_train__batch_sampler draws batches of its own size; "
                     "torch's DataLoader takes it with a batch size of 1 only: pass "
@@ -599,11 +604,9 @@ class _BatchesMixin:
                     f"one row at a time; got {batch_size})."
                 )
             return True
-        given = (
-            f"iterator_train__{replacing[0]}"
-            if replacing
-            else "iterator_train__shuffle=True"
-        )
+        given = f"iterator_train__{options[0]}"
+        if options[0] == "shuffle":
+            given += "=True"
         what = f"sampler={self.sampler!r}" if not own else "the sampler__* parameters"
         raise ValueError(
             f"{what} and {given} are mutually exclusive: {given} would draw "

@@ -905,8 +905,9 @@ class LongTailClassifier(
             # sampler drawing num_samples rows per epoch, or batches of
             # iterator_train__batch_sampler, change: the bar then counts the
             # batches of the previous epoch.
-            counted = "num_samples" in self.get_params_for("sampler") or (
-                self.get_params_for("iterator_train").get("batch_sampler") is not None
+            counted = (
+                "num_samples" in self.get_params_for("sampler")
+                or "batch_sampler" in self._batch_options()
             )
             bar = ProgressBar(batches_per_epoch="count" if counted else "auto")
             callbacks.append(("progress_bar", bar))
