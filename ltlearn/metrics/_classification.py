@@ -375,16 +375,18 @@ def _aggregates(y_true, y_pred, labels, labels_given, scores, sample_weight):
         weighted["labels"] = labels
         balanced = recall_score(y_true, y_pred, average="macro", **weighted)
     else:
-        if sample_weight is None:
+        present = unique_labels(y_true, y_pred)
+        if sample_weight is None or len(present) == 1:
             # the mean recall of the classes of y_true, without the
-            # n_classes ** 2 confusion matrix (1 GB for 8000 classes)
+            # n_classes ** 2 confusion matrix (1 GB for 8000 classes), or
+            # the 1 x 1 one, of which confusion_matrix warns
             balanced = np.mean(recall[support > 0])
         else:  # balanced_accuracy_score's sums of the weights, in its order
             matrix = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
             with np.errstate(divide="ignore", invalid="ignore"):
                 per_class = np.diag(matrix) / matrix.sum(axis=1)
             balanced = np.mean(per_class[~np.isnan(per_class)])
-        recall = recall[np.isin(labels, unique_labels(y_true, y_pred))]
+        recall = recall[np.isin(labels, present)]
     with np.errstate(divide="ignore"):  # the log of a recall of 0
         geometric_mean = gmean(recall)
     return {

@@ -288,6 +288,16 @@ def test_imbalance_report_leaves_the_warning_filters_alone(monkeypatch, params):
     assert report["geometric_mean"] == gmean == 0.0
 
 
+def test_imbalance_report_weighted_single_class_warns_nothing():
+    """One class in y_true and y_pred, weighted: its 1 x 1 matrix unused."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = imbalance_report(
+            [0, 0], [0, 0], sample_weight=[1.0, 2.0], output_dict=True
+        )
+    assert report["balanced_accuracy"] == report["geometric_mean"] == 1.0
+
+
 @pytest.mark.parametrize("labels", [None, [2, 0, 1]])
 def test_imbalance_report_sample_weight_is_repeated_rows(rng, labels):
     y_true = rng.integers(0, 3, 60)
