@@ -25,6 +25,7 @@ from ltlearn._compare._data import (
     check_folds,
     load_embedded,
 )
+from ltlearn._compare._recorded_warnings import record_warnings
 from ltlearn._compare._report import write_report
 from ltlearn._compare._results import ResultsFile, read_results
 from ltlearn._compare._runner import run_comparison
@@ -332,6 +333,18 @@ def test_fits_in_threads_record_their_own_warnings(monkeypatch):
     with ThreadPoolExecutor(2) as executor:
         caught = list(executor.map(fit, "ab"))
     assert caught == ["UserWarning: the fit a warns", "UserWarning: the fit b warns"]
+    assert warnings.filters == filters
+    assert warnings.showwarning is showwarning
+
+
+def test_recorded_warnings_nest_as_catch_warnings():
+    filters, showwarning = list(warnings.filters), warnings.showwarning
+    with record_warnings() as outer:
+        with record_warnings() as inner:
+            warnings.warn("inner", UserWarning)
+        warnings.warn("outer", UserWarning)
+    assert [str(w.message) for w in inner] == ["inner"]
+    assert [str(w.message) for w in outer] == ["outer"]
     assert warnings.filters == filters
     assert warnings.showwarning is showwarning
 

@@ -68,11 +68,17 @@ def record_warnings():
             _SAVED.append(saved)
             warnings.simplefilter("always")
             warnings.showwarning = _recorder(previous)
+        # a block in a block of the same thread records on its own, as
+        # nested catch_warnings do, and then gives the outer one back its list
+        outer = _RECORDING.get(thread)
         _RECORDING[thread] = caught
     try:
         yield caught
     finally:
         with _LOCK:
-            del _RECORDING[thread]
+            if outer is None:
+                del _RECORDING[thread]
+            else:
+                _RECORDING[thread] = outer
             if not _RECORDING:
                 _SAVED.pop().__exit__(None, None, None)
