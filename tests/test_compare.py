@@ -8,7 +8,10 @@ import json
 import math
 import signal
 import sys
+import threading
 import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -22,6 +25,7 @@ from ltlearn._compare._data import (
     check_folds,
     load_embedded,
 )
+from ltlearn._compare._recorded_warnings import record_warnings
 from ltlearn._compare._report import write_report
 from ltlearn._compare._results import ResultsFile, read_results
 from ltlearn._compare._runner import run_comparison
@@ -276,6 +280,73 @@ def test_same_seed_same_numbers_and_folds_are_stratified():
     for row in first.rows:
         counts = json.loads(row["class_recall"])["train_count"]
         assert np.all(np.abs(np.asarray(counts) - half) <= 0.5)
+
+
+class _WarnsInTurn(ClassifierMixin, BaseEstimator):
+    """Warns with its tag once every fit of ``barrier`` has begun."""
+
+    def __init__(self, tag="", barrier=None):
+        self.tag = tag
+        self.barrier = barrier
+
+    def fit(self, X, y):
+        self.barrier.wait(10)
+        warnings.warn(f"the fit {self.tag} warns", UserWarning)
+        self.barrier.wait(10)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_fits_in_threads_record_their_own_warnings(monkeypatch):
+    """A Dask worker runs a fit on each thread: each row has its fit's warnings.
+
+    Overlapping ``catch_warnings(record=True)`` blocks sent both warnings to
+    one row and none to the other.
+    """
+    barrier = threading.Barrier(2)
+    for tag in "ab":
+        step = _WarnsInTurn(tag, barrier)
+        recipe = Recipe(
+            tag, "warns", lambda random_state, context, step=step: [("model", step)]
+        )
+        monkeypatch.setitem(RECIPES, f"warns_{tag}", recipe)
+    dataset = _tiny()
+    train, test = np.arange(80), np.arange(80, 120)
+    filters, showwarning = list(warnings.filters), warnings.showwarning
+
+    def fit(tag):
+        row = _runner.fit_and_score(
+            dataset.X,
+            dataset.y,
+            dataset.preprocessing,
+            f"warns_{tag}",
+            train,
+            test,
+            0,
+            dataset.context("balanced_accuracy"),
+        )
+        return row["warnings"]
+
+    with ThreadPoolExecutor(2) as executor:
+        caught = list(executor.map(fit, "ab"))
+    assert caught == ["UserWarning: the fit a warns", "UserWarning: the fit b warns"]
+    assert warnings.filters == filters
+    assert warnings.showwarning is showwarning
+
+
+def test_recorded_warnings_nest_as_catch_warnings():
+    filters, showwarning = list(warnings.filters), warnings.showwarning
+    with record_warnings() as outer:
+        with record_warnings() as inner:
+            warnings.warn("inner", UserWarning)
+        warnings.warn("outer", UserWarning)
+    assert [str(w.message) for w in inner] == ["inner"]
+    assert [str(w.message) for w in outer] == ["outer"]
+    assert warnings.filters == filters
+    assert warnings.showwarning is showwarning
 
 
 def test_a_failing_fit_is_recorded_and_retried(tmp_path, monkeypatch):

@@ -11,7 +11,6 @@ import math
 import re
 import sys
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from ltlearn._compare._data import CompareError, check_folds
 from ltlearn._compare._options import BACKENDS, SCORINGS
+from ltlearn._compare._recorded_warnings import record_warnings
 from ltlearn._compare._results import (
     _FLOATS,
     FIELDS,
@@ -176,11 +176,10 @@ def fit_and_score(X, y, preprocessing, method, train, test, seed, context):
         "error": "",
     }
     with (
-        warnings.catch_warnings(record=True) as caught,
+        record_warnings() as caught,
         record_interrupts() as interrupts,
         _torch_threads(1 if recipe.deep else None),
     ):
-        warnings.simplefilter("always")
         build = functools.partial(recipe.pipeline, seed, context, preprocessing)
         y_pred = _fit_predict(build, X, y, train, test, row)
         if interrupts:

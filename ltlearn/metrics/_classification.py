@@ -7,10 +7,10 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from imblearn.metrics import geometric_mean_score
+from scipy.stats import gmean
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
-    balanced_accuracy_score,
+    confusion_matrix,
     f1_score,
     precision_recall_fscore_support,
     recall_score,
@@ -355,6 +355,47 @@ def _report_text(rows, aggregates, digits):
     return "\n".join(lines)
 
 
+def _aggregates(y_true, y_pred, labels, labels_given, scores, sample_weight):
+    """Balanced accuracy, G-mean and macro-F1 of :func:`imbalance_report`.
+
+    ``scores`` are the recall and the support of each of ``labels``, the
+    classes reported. Given ``labels``, the macro recall, G-mean and
+    macro-F1 over them; otherwise the scores of
+    :func:`~sklearn.metrics.balanced_accuracy_score`,
+    :func:`~imblearn.metrics.geometric_mean_score` and
+    :func:`~sklearn.metrics.f1_score` of the classes of ``y_true`` and
+    ``y_pred``, computed as they compute them but without their warnings of
+    a class without a true or a predicted sample: a filter silencing them
+    is the process's, and set by several threads at once it can stay for
+    good.
+    """
+    recall, support = scores
+    weighted = {"sample_weight": sample_weight, "zero_division": 0.0}
+    if labels_given:
+        weighted["labels"] = labels
+        balanced = recall_score(y_true, y_pred, average="macro", **weighted)
+    else:
+        present = unique_labels(y_true, y_pred)
+        if sample_weight is None or len(present) == 1:
+            # the mean recall of the classes of y_true, without the
+            # n_classes ** 2 confusion matrix (1 GB for 8000 classes), or
+            # the 1 x 1 one, of which confusion_matrix warns
+            balanced = np.mean(recall[support > 0])
+        else:  # balanced_accuracy_score's sums of the weights, in its order
+            matrix = confusion_matrix(y_true, y_pred, sample_weight=sample_weight)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                per_class = np.diag(matrix) / matrix.sum(axis=1)
+            balanced = np.mean(per_class[~np.isnan(per_class)])
+        recall = recall[np.isin(labels, present)]
+    with np.errstate(divide="ignore"):  # the log of a recall of 0
+        geometric_mean = gmean(recall)
+    return {
+        "balanced_accuracy": float(balanced),
+        "geometric_mean": float(geometric_mean),
+        "macro_f1": float(f1_score(y_true, y_pred, average="macro", **weighted)),
+    }
+
+
 @validate_params(
     {
         "y_true": ["array-like"],
@@ -484,37 +525,21 @@ def imbalance_report(
     if scored is None:
         scored = y_true, y_pred, labels
     scored_true, scored_pred, scored_labels = scored
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        precision, recall, f1, support = precision_recall_fscore_support(
-            scored_true,
-            scored_pred,
-            labels=scored_labels,
-            zero_division=0.0,
-            sample_weight=sample_weight,
-        )
-        weighted = {"sample_weight": sample_weight}
-        if labels_given:
-            weighted["labels"] = scored_labels
-            balanced = recall_score(
-                scored_true, scored_pred, average="macro", **weighted
-            )
-        elif sample_weight is None:
-            # the mean recall of the classes of y_true, as
-            # balanced_accuracy_score, without its n_classes ** 2 confusion
-            # matrix (1 GB for 8000 classes)
-            balanced = np.mean(recall[support > 0])
-        else:  # its own sums of the weights, in its order
-            balanced = balanced_accuracy_score(scored_true, scored_pred, **weighted)
-        aggregates = {
-            "balanced_accuracy": float(balanced),
-            "geometric_mean": float(
-                geometric_mean_score(scored_true, scored_pred, **weighted)
-            ),
-            "macro_f1": float(
-                f1_score(scored_true, scored_pred, average="macro", **weighted)
-            ),
-        }
+    precision, recall, f1, support = precision_recall_fscore_support(
+        scored_true,
+        scored_pred,
+        labels=scored_labels,
+        zero_division=0.0,
+        sample_weight=sample_weight,
+    )
+    aggregates = _aggregates(
+        scored_true,
+        scored_pred,
+        scored_labels,
+        labels_given,
+        (recall, support),
+        sample_weight,
+    )
     order = np.argsort(
         -(train_count if train_count is not None else support), kind="stable"
     )

@@ -15,6 +15,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import balanced_accuracy_score, classification_report, f1_score
 
+from ltlearn.metrics import _classification as classification_module
 from ltlearn.metrics import (
     imbalance_report,
     make_shot_scorer,
@@ -245,6 +246,56 @@ def test_imbalance_report_scores_a_class_never_predicted_zero_silently():
         "recall": 0.0,
         "f1": 0.0,
     }
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"sample_weight": [0.0, 1.0, 2.0, 1.0]}, {"labels": [0, 1, 2, 3]}],
+    ids=["plain", "weighted", "labels"],
+)
+def test_imbalance_report_leaves_the_warning_filters_alone(monkeypatch, params):
+    """The scores run under the caller's filters and raise no warning.
+
+    The filters are the process's, not the thread's: a report that silenced
+    its scores' warnings hid those of other threads, and, called in several
+    threads at once, could leave everything silenced for good.
+    """
+    seen = []
+
+    def spy(*args, **kwargs):
+        seen.append(list(warnings.filters))
+        return f1_score(*args, **kwargs)
+
+    monkeypatch.setattr(classification_module, "f1_score", spy)
+    # a class never predicted (1), one predicted but never true (2)
+    y_true, y_pred = [0, 0, 1, 1], [0, 2, 0, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        filters = list(warnings.filters)
+        report = imbalance_report(y_true, y_pred, output_dict=True, **params)
+    assert seen == [filters]
+    labels = params.get("labels")
+    weights = params.get("sample_weight")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = f1_score(
+            y_true, y_pred, labels=labels, sample_weight=weights, average="macro"
+        )
+        gmean = geometric_mean_score(
+            y_true, y_pred, labels=labels, sample_weight=weights
+        )
+    assert report["macro_f1"] == expected
+    assert report["geometric_mean"] == gmean == 0.0
+
+
+def test_imbalance_report_weighted_single_class_warns_nothing():
+    """One class in y_true and y_pred, weighted: its 1 x 1 matrix unused."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = imbalance_report(
+            [0, 0], [0, 0], sample_weight=[1.0, 2.0], output_dict=True
+        )
+    assert report["balanced_accuracy"] == report["geometric_mean"] == 1.0
 
 
 @pytest.mark.parametrize("labels", [None, [2, 0, 1]])
