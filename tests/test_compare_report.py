@@ -754,6 +754,32 @@ def test_critical_difference_diagram_joins_mean_ranks_less_than_cd_apart(
     assert [(round(a + 0.03, 9), round(b - 0.03, 9)) for a, b in drawn_bars] == bars
 
 
+def test_ranks_plot_shows_the_ranks_and_mean_ranks_of_the_table(tmp_path, monkeypatch):
+    # plain failed on d2, which the table leaves out of every mean rank; the
+    # plot ranked plugin and brf on d2 as well and marked plugin's mean rank
+    # at 1.33 where the table says 1.00.
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare import _plots
+
+    scores = {("d0", "plugin"): 0.9, ("d0", "brf"): 0.8, ("d0", "plain"): 0.7}
+    scores |= {("d1", "plugin"): 0.9, ("d1", "brf"): 0.8, ("d1", "plain"): 0.7}
+    scores |= {("d2", "plugin"): 0.8, ("d2", "brf"): 0.9}
+    errors = [{"dataset": "d2", "method": "plain", "fold": 0, "error": "E"}]
+    summary = _summary(scores, errors)
+    summary.ranks = _rank_per_dataset(summary.datasets, summary.methods, scores)[0]
+    ranking = rank_common(summary)
+    drawn = []
+    monkeypatch.setattr(_plots, "_save", lambda figure, path: drawn.append(figure))
+    assert _plots.plot_ranks(ranking, tmp_path / "ranks.png", "BA")
+    (ax,) = drawn[0].axes
+    shown = [label.get_text() for label in ax.get_yticklabels()]
+    assert shown == ["plain", "brf", "plugin"]  # best at the top
+    points = [c.get_offsets()[:, 0].tolist() for c in ax.collections]
+    assert points == [[3.0, 3.0], [3.0], [2.0, 2.0], [2.0], [1.0, 1.0], [1.0]]
+    assert ranking.mean_rank == {"plugin": 1.0, "brf": 2.0, "plain": 3.0}
+    assert "over 2 data set(s)" in ax.get_title()
+
+
 def test_use_this_advice_of_several_data_sets_gives_a_command_that_runs(
     tmp_path, capsys
 ):

@@ -147,26 +147,31 @@ def plot_recall(summary, path, methods=None):
     return True
 
 
-def plot_ranks(summary, path, title):
-    """Each method's rank on each data set, best mean rank at the top."""
-    table = [r for r in summary.method_table() if r["datasets"]]
-    if not table:
+def plot_ranks(ranking, path, title):
+    """Each method's rank on each data set, best mean rank at the top.
+
+    The ranks and mean ranks of the table: over the data sets where every
+    ranked method ran, among the ranked methods.
+    """
+    if not ranking.methods:
         return False
-    figure = _figure(7, 0.45 * len(table) + 1.5)
+    figure = _figure(7, 0.45 * len(ranking.methods) + 1.5)
     ax = figure.subplots()
-    for y, row in enumerate(reversed(table)):
-        ranks = [
-            summary.ranks[d][row["method"]]
-            for d in summary.datasets
-            if row["method"] in summary.ranks[d]
-        ]
+    for y, method in enumerate(reversed(ranking.methods)):
+        ranks = [ranking.ranks[d][method] for d in ranking.datasets]
         ax.scatter(ranks, [y] * len(ranks), color="0.6", s=14, zorder=2)
-        ax.scatter([row["mean_rank"]], [y], color="C3", marker="D", s=40, zorder=3)
-    ax.set_yticks(range(len(table)), [r["method"] for r in reversed(table)])
+        ax.scatter(
+            [ranking.mean_rank[method]], [y], color="C3", marker="D", s=40, zorder=3
+        )
+    ax.set_yticks(range(len(ranking.methods)), list(reversed(ranking.methods)))
     ax.set_xlabel("rank on a data set (1 is best); red: mean rank")
     ax.invert_xaxis()
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"Ranks by {title}")
+    ax.set_title(
+        f"Ranks by {title} over {len(ranking.datasets)} data set(s) where every "
+        "ranked method ran",
+        fontsize=9,
+    )
     _save(figure, path)
     return True
 

@@ -193,7 +193,7 @@ def _plot_blocks(summary, ranking, folder, title):
         if len(shown) < len(summary.methods):
             blocks.append(("p", "Per-class recall of the top methods and the peers."))
         blocks.append(("img", "plots/recall_vs_frequency.png", "per-class recall"))
-    if plot_ranks(summary, folder / "ranks.png", title):
+    if plot_ranks(ranking, folder / "ranks.png", title):
         blocks.append(("img", "plots/ranks.png", "ranks of the methods"))
     return blocks
 
