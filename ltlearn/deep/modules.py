@@ -237,20 +237,44 @@ class _ImageBackbone(_Backbone):
         _check_sizes(name, n_features, n_classes)
         self.input_shape_ = _image_shape(name, n_features, input_shape, in_channels)
 
+    def _check_values_per_sample(self, x, n_values: int):
+        """Refuse a batch whose samples do not hold ``n_values`` values.
+
+        The reshape of :meth:`features` would make other samples of their
+        values (4 images of 16x16 from one of 32x32), or fail naming neither
+        shape.
+        """
+        given = 1
+        for size in x.shape[1:]:
+            given *= size
+        if x.dim() > 1 and given != n_values:
+            raise ValueError(
+                f"The network reads images of shape {self.input_shape_}, "
+                f"{n_values} values each; the input of shape {list(x.shape)} "
+                f"has {given} values a sample. Give it images of that size (an "
+                "augmentation must keep it), or build the network for another "
+                "with input_shape=(channels, height, width)."
+            )
+
     def features(self, x):
         """Return the globally pooled feature maps of the last stage.
 
         Parameters
         ----------
         x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Flat rows are reshaped to ``input_shape_``.
+            Flat rows are reshaped to ``input_shape_``; each sample must
+            hold its ``channels * height * width`` values.
 
         Returns
         -------
         features : torch.Tensor of shape (n_samples, n_channels)
             One value per channel of the last stage.
         """
-        return self._pooled(x.reshape(-1, *self.input_shape_))
+        channels, height, width = self.input_shape_
+        # A trace records the sizes of its example input (the check warned).
+        if not torch.jit.is_tracing():
+            self._check_values_per_sample(x, channels * height * width)
+        return self._pooled(x.reshape(-1, channels, height, width))
 
 
 @_module_docstring

@@ -315,6 +315,18 @@ def test_a_transform_that_changes_the_shape_needs_an_eval_transform():
     assert clf.fit(X, y).predict(X).shape == y.shape
 
 
+def test_a_crop_of_another_size_is_refused_by_an_image_network():
+    # the crops were reshaped to the image size, 4 crops of 4x4 to an image
+    # of 8x8: the fit failed with the loss's "Expected input batch_size (8)
+    # to match target batch_size (32)"
+    X, y = _images(n_channels=3)
+    clf = LongTailClassifier(
+        SmallCNN, module__channels=(2,), augment="cifar", augment__crop_size=4
+    )
+    with pytest.raises(ValueError, match=r"shape \(3, 8, 8\).*augmentation must"):
+        clf.set_params(max_epochs=1, random_state=0).fit(X, y)
+
+
 def test_augment_takes_a_torchvision_transform_where_installed():
     v2 = pytest.importorskip("torchvision.transforms.v2")
     X, y = _images()

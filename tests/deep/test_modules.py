@@ -180,6 +180,22 @@ def test_image_network_errors_name_the_network(make):
     assert make(64, 2, input_shape=(1, 8, 8)).input_shape_ == (1, 8, 8)
 
 
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace")
+@pytest.mark.filterwarnings("error::torch.jit.TracerWarning")
+@pytest.mark.parametrize("make", [SmallCNN, ResNet32])
+@pytest.mark.parametrize("side", [4, 16])
+def test_images_of_another_size_are_refused_by_the_image_networks(make, side):
+    # They were reshaped to the network's size: two 16x16 images gave the
+    # logits of 8 samples of 8x8, and 4x4 ones torch's reshape error.
+    net = make(3 * 8 * 8, 2, in_channels=3).eval()
+    with pytest.raises(ValueError, match=r"images of shape \(3, 8, 8\), 192 values"):
+        net(torch.randn(2, 3, side, side))
+    assert net(torch.randn(2, 3, 8, 8)).shape == (2, 2)
+    assert net(torch.randn(2, 192)).shape == (2, 2)
+    traced = torch.jit.trace(net, torch.randn(2, 3, 8, 8))
+    assert traced(torch.randn(5, 192)).shape == (5, 2)
+
+
 @pytest.mark.parametrize("widths", [64, (0,), (8.5,), (-1,), (True,), None])
 def test_layer_widths_that_are_not_positive_ints_are_refused(widths):
     # torch failed on them ("'int' object is not iterable", "Trying to create
