@@ -84,6 +84,20 @@ def test_normalisation_eval_mode_and_flat_rows():
     assert not torch.equal(aug(x), out)  # crops and flips in training mode
 
 
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int64])
+def test_integer_images_are_refused_by_the_normalisation(dtype):
+    # mean and std were cast to the images' integers, 0: every value was inf
+    x = torch.randint(0, 256, (2, 3, 4, 4), dtype=dtype)
+    aug = CIFARAugment(input_shape=(3, 4, 4))
+    for mode in (aug.train(), aug.eval()):
+        with pytest.raises(TypeError, match=r"got a torch\.(uint8|int64) tensor"):
+            mode(x)
+    torch.testing.assert_close(aug(x.float() / 255), aug(x / 255))
+    # cropping and flipping alone keep the integers
+    crop = CIFARAugment(padding=1, mean=None, std=None, input_shape=(3, 4, 4))
+    assert crop(x).dtype == dtype
+
+
 def test_big_endian_mean_and_std_normalise_as_native_ones():
     # mean and std of the other byte order (read from a big-endian file) were
     # refused as not "numbers, one per channel" (torch's byte-order error).
