@@ -73,6 +73,9 @@ def _image_shape(name, n_features, input_shape, in_channels):
         shape = tuple(_as_int(s, whole=True) for s in shape)
         if None in shape:
             shape = ()  # 8.5 was truncated to 8, 64 was not iterable
+        if len(shape) == 2:
+            # a grey image, as LongTailClassifier reads (n_samples, H, W)
+            shape = (1, *shape)
         if len(shape) != 3 or math.prod(shape) != n_features:
             raise ValueError(
                 f"{name}: input_shape {input_shape} does not hold n_features="
@@ -382,9 +385,9 @@ class SmallCNN(_ImageBackbone):
     n_classes : int, default=None
         Number of classes; inferred at fit.
     input_shape : tuple of int, default=None
-        ``(channels, height, width)`` of an image. ``None`` infers square
-        images with ``in_channels`` channels from ``n_features`` (64 -> 8x8,
-        784 -> 28x28).
+        ``(channels, height, width)`` of an image, or ``(height, width)`` of
+        a grey one. ``None`` infers square images with ``in_channels``
+        channels from ``n_features`` (64 -> 8x8, 784 -> 28x28).
     in_channels : int, default=1
         Channels of the images when ``input_shape`` is None.
     channels : tuple of int, default=(32, 64)
@@ -494,8 +497,9 @@ class ResNet32(_ImageBackbone):
     n_classes : int, default=None
         Number of classes; inferred at fit.
     input_shape : tuple of int, default=None
-        ``(channels, height, width)`` of an image; ``None`` infers square
-        images with ``in_channels`` channels (3072 -> 3x32x32).
+        ``(channels, height, width)`` of an image, or ``(height, width)`` of
+        a grey one; ``None`` infers square images with ``in_channels``
+        channels (3072 -> 3x32x32).
     in_channels : int, default=3
         Channels of the images when ``input_shape`` is None.
     {head}

@@ -158,6 +158,16 @@ def test_image_networks_refuse_shapes_they_cannot_infer():
     assert SmallCNN(64, 2, input_shape=(1.0, 8, 8)).input_shape_ == (1, 8, 8)
 
 
+@pytest.mark.parametrize("make", [SmallCNN, ResNet32])
+def test_an_input_shape_of_two_sizes_is_a_grey_image(make):
+    # LongTailClassifier's input_shape_ of grey images (n_samples, 8, 8),
+    # which the guide passes as module__input_shape to load saved weights:
+    # it "did not hold n_features=64 values".
+    assert make(64, 2, input_shape=(8, 8)).input_shape_ == (1, 8, 8)
+    with pytest.raises(ValueError, match="does not hold n_features=64"):
+        make(64, 2, input_shape=(4, 4))
+
+
 def test_small_cnn_refuses_images_too_small_for_its_stages():
     # torch failed at the first batch: "Given input size: (8x1x1). Calculated
     # output size: (8x0x0). Output size is too small".
