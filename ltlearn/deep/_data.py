@@ -488,13 +488,39 @@ class _BatchesMixin:
             return self.augment, self.get_params_for("augment")
         return trained
 
+    def _augment_input_shape(self, augment):
+        """The shape of one input, for the augmentation ``augment``.
+
+        That of the fitted data. A network built by ``initialize`` and given
+        its weights by ``load_params`` was never fitted here: the image
+        networks of :mod:`~ltlearn.deep.modules` hold the shape of their
+        images (``module__input_shape``), and flat rows have
+        ``module__n_features`` values (not enough for ``augment="cifar"``,
+        which needs images).
+        """
+        shape = getattr(self, "input_shape_", None)
+        if shape is None:
+            shape = getattr(getattr(self, "module_", None), "input_shape_", None)
+        if shape is None and not isinstance(augment, str):
+            n_features = self.get_params_for("module").get("n_features")
+            shape = None if n_features is None else (n_features,)
+        if shape is None:
+            raise ValueError(
+                f"augment={augment!r} needs the shape of the input, and this "
+                f"{type(self).__name__} was not fitted: fit it, or build it "
+                "before load_params with an image network of "
+                "ltlearn.deep.modules and module__input_shape=(channels, "
+                "height, width)."
+            )
+        return tuple(shape)
+
     def _make_augment(self, training=True):
         """The augmentation module of ``augment``, on the device, or None."""
         augment, params = self._augment_settings(training)
         if augment is None:
             return None
         if isinstance(augment, str):  # "cifar"
-            shape = self.input_shape_
+            shape = self._augment_input_shape(augment)
             if len(shape) != 3 or shape[0] != 3:
                 raise ValueError(
                     f"augment='cifar' needs images of 3 channels, (n_samples, 3, "
@@ -510,7 +536,8 @@ class _BatchesMixin:
                 # given (predict would change the fitted classifier).
                 augment = copy.deepcopy(augment)
             # Flat rows stay flat; images keep their shape.
-            augment = TransformAugment(augment, input_shape=self.input_shape_)
+            shape = self._augment_input_shape(augment)
+            augment = TransformAugment(augment, input_shape=shape)
         return to_device(augment, self.device)
 
     def _data_device(self, dataset):

@@ -185,6 +185,13 @@ class CIFARAugment(nn.Module):
                 f"CIFARAugment expects images (N, C, H, W) or flat rows; got shape "
                 f"{tuple(x.shape)}."
             )
+        if self.mean is not None and not x.is_floating_point():
+            # mean and std cast to the integers of x: 0, and every value inf
+            raise TypeError(
+                f"CIFARAugment normalises float images; got a {x.dtype} "
+                "tensor. Convert it first: x.float() / 255 for 8-bit pixels "
+                "(the default mean and std are of pixel values in [0, 1])."
+            )
         if self.mean is not None and x.shape[1] != self.mean.shape[1]:
             raise ValueError(
                 f"CIFARAugment normalises {self.mean.shape[1]} channels (mean and "

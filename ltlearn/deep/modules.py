@@ -73,6 +73,9 @@ def _image_shape(name, n_features, input_shape, in_channels):
         shape = tuple(_as_int(s, whole=True) for s in shape)
         if None in shape:
             shape = ()  # 8.5 was truncated to 8, 64 was not iterable
+        if len(shape) == 2:
+            # a grey image, as LongTailClassifier reads (n_samples, H, W)
+            shape = (1, *shape)
         if len(shape) != 3 or math.prod(shape) != n_features:
             raise ValueError(
                 f"{name}: input_shape {input_shape} does not hold n_features="
@@ -237,20 +240,44 @@ class _ImageBackbone(_Backbone):
         _check_sizes(name, n_features, n_classes)
         self.input_shape_ = _image_shape(name, n_features, input_shape, in_channels)
 
+    def _check_values_per_sample(self, x, n_values: int):
+        """Refuse a batch whose samples do not hold ``n_values`` values.
+
+        The reshape of :meth:`features` would make other samples of their
+        values (4 images of 16x16 from one of 32x32), or fail naming neither
+        shape.
+        """
+        given = 1
+        for size in x.shape[1:]:
+            given *= size
+        if x.dim() > 1 and given != n_values:
+            raise ValueError(
+                f"The network reads images of shape {self.input_shape_}, "
+                f"{n_values} values each; the input of shape {list(x.shape)} "
+                f"has {given} values a sample. Give it images of that size (an "
+                "augmentation must keep it), or build the network for another "
+                "with input_shape=(channels, height, width)."
+            )
+
     def features(self, x):
         """Return the globally pooled feature maps of the last stage.
 
         Parameters
         ----------
         x : torch.Tensor of shape (n_samples, n_features) or (n_samples, C, H, W)
-            Flat rows are reshaped to ``input_shape_``.
+            Flat rows are reshaped to ``input_shape_``; each sample must
+            hold its ``channels * height * width`` values.
 
         Returns
         -------
         features : torch.Tensor of shape (n_samples, n_channels)
             One value per channel of the last stage.
         """
-        return self._pooled(x.reshape(-1, *self.input_shape_))
+        channels, height, width = self.input_shape_
+        # A trace records the sizes of its example input (the check warned).
+        if not torch.jit.is_tracing():
+            self._check_values_per_sample(x, channels * height * width)
+        return self._pooled(x.reshape(-1, channels, height, width))
 
 
 @_module_docstring
@@ -358,9 +385,9 @@ class SmallCNN(_ImageBackbone):
     n_classes : int, default=None
         Number of classes; inferred at fit.
     input_shape : tuple of int, default=None
-        ``(channels, height, width)`` of an image. ``None`` infers square
-        images with ``in_channels`` channels from ``n_features`` (64 -> 8x8,
-        784 -> 28x28).
+        ``(channels, height, width)`` of an image, or ``(height, width)`` of
+        a grey one. ``None`` infers square images with ``in_channels``
+        channels from ``n_features`` (64 -> 8x8, 784 -> 28x28).
     in_channels : int, default=1
         Channels of the images when ``input_shape`` is None.
     channels : tuple of int, default=(32, 64)
@@ -470,8 +497,9 @@ class ResNet32(_ImageBackbone):
     n_classes : int, default=None
         Number of classes; inferred at fit.
     input_shape : tuple of int, default=None
-        ``(channels, height, width)`` of an image; ``None`` infers square
-        images with ``in_channels`` channels (3072 -> 3x32x32).
+        ``(channels, height, width)`` of an image, or ``(height, width)`` of
+        a grey one; ``None`` infers square images with ``in_channels``
+        channels (3072 -> 3x32x32).
     in_channels : int, default=3
         Channels of the images when ``input_shape`` is None.
     {head}

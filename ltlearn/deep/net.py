@@ -232,13 +232,22 @@ def _load_unset_buffers(module, state_dict, prefix, *args):
             pass
 
 
-def _check_channels_first(shape):
-    """Refuse images of ``shape`` that look channels-last, ``(H, W, C)``.
+def _check_image_layout(shape):
+    """Refuse samples of ``shape`` that are not ``(C, H, W)`` images by name.
 
     ltlearn's image networks read ``(channels, height, width)``: a batch of
     ``(N, 32, 32, 3)`` images would train, silently, as 32 channels of 32x3
-    images (or fail deep in a pooling layer).
+    images (or fail deep in a pooling layer), and samples of more axes were
+    refused as an ``input_shape`` the user had not given.
     """
+    if len(shape) != 3:
+        raise ValueError(
+            f"X has samples of shape {shape}; the network reads images of "
+            "shape (channels, height, width), or grey ones of shape (height, "
+            "width). Reshape X to (n_samples, channels, height, width), or "
+            "pass module__input_shape=(channels, height, width) to read each "
+            "sample so."
+        )
     height, width, channels = shape
     if channels in (1, 3, 4) and min(height, width) > 4:
         raise ValueError(
@@ -1216,7 +1225,9 @@ class LongTailClassifier(
             }
             shape = getattr(self, "input_shape_", ())
             if len(shape) > 1:
-                inferred["input_shape"] = shape if len(shape) == 3 else (1, *shape)
+                # grey images get their channel axis; other samples are
+                # passed as they are
+                inferred["input_shape"] = (1, *shape) if len(shape) == 2 else shape
             _, factory, criterion_kwargs = self._criterion_factory()
             if getattr(factory, "cosine_logits", False):
                 inferred["head"] = "cosine"
@@ -1230,7 +1241,7 @@ class LongTailClassifier(
             ):
                 # ltlearn's networks read (channels, height, width); a custom
                 # module taking input_shape reads the layout its author chose.
-                _check_channels_first(shape)
+                _check_image_layout(shape)
         self.module_ = self.initialized_instance(module, kwargs)
         if not isinstance(module, nn.Module):
             _in_float32(self.module_)

@@ -84,6 +84,20 @@ def test_normalisation_eval_mode_and_flat_rows():
     assert not torch.equal(aug(x), out)  # crops and flips in training mode
 
 
+@pytest.mark.parametrize("dtype", [torch.uint8, torch.int64])
+def test_integer_images_are_refused_by_the_normalisation(dtype):
+    # mean and std were cast to the images' integers, 0: every value was inf
+    x = torch.randint(0, 256, (2, 3, 4, 4), dtype=dtype)
+    aug = CIFARAugment(input_shape=(3, 4, 4))
+    for mode in (aug.train(), aug.eval()):
+        with pytest.raises(TypeError, match=r"got a torch\.(uint8|int64) tensor"):
+            mode(x)
+    torch.testing.assert_close(aug(x.float() / 255), aug(x / 255))
+    # cropping and flipping alone keep the integers
+    crop = CIFARAugment(padding=1, mean=None, std=None, input_shape=(3, 4, 4))
+    assert crop(x).dtype == dtype
+
+
 def test_big_endian_mean_and_std_normalise_as_native_ones():
     # mean and std of the other byte order (read from a big-endian file) were
     # refused as not "numbers, one per channel" (torch's byte-order error).
@@ -313,6 +327,18 @@ def test_a_transform_that_changes_the_shape_needs_an_eval_transform():
     )
     clf = LongTailClassifier(module, augment=augment, max_epochs=1, random_state=0)
     assert clf.fit(X, y).predict(X).shape == y.shape
+
+
+def test_a_crop_of_another_size_is_refused_by_an_image_network():
+    # the crops were reshaped to the image size, 4 crops of 4x4 to an image
+    # of 8x8: the fit failed with the loss's "Expected input batch_size (8)
+    # to match target batch_size (32)"
+    X, y = _images(n_channels=3)
+    clf = LongTailClassifier(
+        SmallCNN, module__channels=(2,), augment="cifar", augment__crop_size=4
+    )
+    with pytest.raises(ValueError, match=r"shape \(3, 8, 8\).*augmentation must"):
+        clf.set_params(max_epochs=1, random_state=0).fit(X, y)
 
 
 def test_augment_takes_a_torchvision_transform_where_installed():

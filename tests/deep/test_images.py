@@ -162,6 +162,21 @@ def test_channels_last_images_are_refused_by_an_image_network():
     assert clf.module_.input_shape == (8, 8, 3)
 
 
+def test_samples_of_more_axes_are_named_and_passed_as_they_are():
+    # Samples (1, 3, 8, 8) were given to the network as input_shape
+    # (1, 1, 3, 8, 8): SmallCNN said that this input_shape, which the user had
+    # not given, "does not hold n_features=192 values".
+    images = np.random.RandomState(0).rand(20, 1, 3, 8, 8).astype(np.float32)
+    y = np.array([0] * 14 + [1] * 6)
+    small = dict(module__channels=(4,), max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match=r"X has samples of shape \(1, 3, 8, 8\)"):
+        LongTailClassifier(SmallCNN, **small).fit(images, y)
+    clf = LongTailClassifier(SmallCNN, module__input_shape=(3, 8, 8), **small)
+    assert clf.fit(images, y).predict(images).shape == y.shape
+    clf = LongTailClassifier(_ShapedLinear, max_epochs=1).fit(images, y)
+    assert clf.module_.input_shape == (1, 3, 8, 8)
+
+
 def test_the_channels_last_refusal_names_the_transpose_of_a_tensor():
     # It advised X.transpose(0, 3, 1, 2), which a torch tensor refuses
     # ("transpose() takes 2 positional arguments but 4 were given").

@@ -158,6 +158,16 @@ def test_image_networks_refuse_shapes_they_cannot_infer():
     assert SmallCNN(64, 2, input_shape=(1.0, 8, 8)).input_shape_ == (1, 8, 8)
 
 
+@pytest.mark.parametrize("make", [SmallCNN, ResNet32])
+def test_an_input_shape_of_two_sizes_is_a_grey_image(make):
+    # LongTailClassifier's input_shape_ of grey images (n_samples, 8, 8),
+    # which the guide passes as module__input_shape to load saved weights:
+    # it "did not hold n_features=64 values".
+    assert make(64, 2, input_shape=(8, 8)).input_shape_ == (1, 8, 8)
+    with pytest.raises(ValueError, match="does not hold n_features=64"):
+        make(64, 2, input_shape=(4, 4))
+
+
 def test_small_cnn_refuses_images_too_small_for_its_stages():
     # torch failed at the first batch: "Given input size: (8x1x1). Calculated
     # output size: (8x0x0). Output size is too small".
@@ -178,6 +188,22 @@ def test_image_network_errors_name_the_network(make):
     with pytest.raises(ValueError, match=f"^{name}: input_shape \\(1, 4, 4\\)"):
         make(64, 2, input_shape=(1, 4, 4))
     assert make(64, 2, input_shape=(1, 8, 8)).input_shape_ == (1, 8, 8)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.trace")
+@pytest.mark.filterwarnings("error::torch.jit.TracerWarning")
+@pytest.mark.parametrize("make", [SmallCNN, ResNet32])
+@pytest.mark.parametrize("side", [4, 16])
+def test_images_of_another_size_are_refused_by_the_image_networks(make, side):
+    # They were reshaped to the network's size: two 16x16 images gave the
+    # logits of 8 samples of 8x8, and 4x4 ones torch's reshape error.
+    net = make(3 * 8 * 8, 2, in_channels=3).eval()
+    with pytest.raises(ValueError, match=r"images of shape \(3, 8, 8\), 192 values"):
+        net(torch.randn(2, 3, side, side))
+    assert net(torch.randn(2, 3, 8, 8)).shape == (2, 2)
+    assert net(torch.randn(2, 192)).shape == (2, 2)
+    traced = torch.jit.trace(net, torch.randn(2, 3, 8, 8))
+    assert traced(torch.randn(5, 192)).shape == (5, 2)
 
 
 @pytest.mark.parametrize("widths", [64, (0,), (8.5,), (-1,), (True,), None])

@@ -222,3 +222,52 @@ def test_predicting_does_not_change_the_fitted_classifier(
     clf.set_params(max_epochs=1).partial_fit(X, y)
     assert not clf.module_.training
     assert not np.array_equal(clf.predict_proba(X), proba)
+
+
+@pytest.mark.parametrize(
+    "augment", ["cifar", lambda x: x.flip(-1)], ids=["cifar", "callable"]
+)
+def test_a_loaded_image_network_predicts_through_its_augment(augment, tmp_path):
+    # Built with initialize() and load_params, the classifier has no fitted
+    # input shape: the augmentation reads the network's (it raised an
+    # AttributeError on input_shape_).
+    from ltlearn.deep.modules import SmallCNN
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(30, 3, 8, 8).astype(np.float32)
+    y = np.arange(30) % 3
+    params = dict(
+        max_epochs=1,
+        batch_size=16,
+        train_split=None,
+        augment=augment,
+        module__channels=(4,),
+        random_state=0,
+    )
+    clf = LongTailClassifier(SmallCNN, **params).fit(X, y)
+    clf.save_params(f_params=tmp_path / "params.pt")
+    new = LongTailClassifier(
+        SmallCNN,
+        module__n_features=X[0].size,
+        module__input_shape=clf.input_shape_,
+        classes=clf.classes_,
+        **params,
+    ).initialize()
+    new.load_params(f_params=tmp_path / "params.pt")
+    np.testing.assert_allclose(new.predict_proba(X), clf.predict_proba(X), atol=1e-6)
+
+
+def test_a_loaded_network_without_an_input_shape_names_it_for_augment_cifar(
+    tmp_path,
+):
+    X = np.random.RandomState(0).rand(30, 3, 8, 8).astype(np.float32)
+    y = np.arange(30) % 3
+    params = dict(max_epochs=1, train_split=None, augment="cifar", **FAST)
+    clf = LongTailClassifier(**params).fit(X, y)
+    clf.save_params(f_params=tmp_path / "params.pt")
+    new = LongTailClassifier(
+        module__n_features=X[0].size, classes=clf.classes_, **params
+    ).initialize()
+    new.load_params(f_params=tmp_path / "params.pt")
+    with pytest.raises(ValueError, match="needs the shape of the input.*input_shape"):
+        new.predict(X)
