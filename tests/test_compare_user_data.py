@@ -156,10 +156,25 @@ def test_the_separator_is_the_one_that_splits_every_row_alike(tmp_path, sep, nam
     frame = _frame().set_axis(names, axis=1)
     if sep == ",":
         frame["shop"] = frame["shop"] + ";x"  # a ';' inside the text
-    path = _write(tmp_path, frame, sep=sep)
+    path = _write(tmp_path, frame)
     dataset = load_table(path, "label")
     assert list(dataset.X.columns) == names[:2]
     assert dataset.preprocessing["numeric"] == names[:1]
+
+
+def test_a_header_line_longer_than_the_csv_field_limit_is_read(tmp_path):
+    # A line that a candidate separator does not split is one field longer
+    # than the csv module's limit: "_csv.Error: field larger than field limit
+    # (131072)", a traceback for a table of some 10,000 numeric columns.
+    # Here 1,000 long names make a header line of about 137,000 characters.
+    rng = np.random.default_rng(0)
+    names = [f"{'probe_set_' * 13}{i:05d}" for i in range(1_000)]
+    frame = pd.DataFrame(rng.random((6, len(names))).round(3), columns=names)
+    frame["label"] = ["a", "b"] * 3
+    path = _write(tmp_path, frame)
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == names
+    assert list(dataset.y) == [0, 1] * 3
 
 
 def test_a_repeated_target_after_a_name_with_a_line_break_is_refused(tmp_path):

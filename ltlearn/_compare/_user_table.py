@@ -52,6 +52,21 @@ def _split(lines, sep):
         return []
 
 
+def _first_record(lines, sep):
+    """The fields of the first record of ``lines`` split on ``sep``.
+
+    Empty when ``sep`` cannot split it: a line of thousands of columns that
+    ``sep`` does not separate is one field longer than the ``csv`` module's
+    limit (128 KiB), which it refuses.
+    """
+    import csv
+
+    try:
+        return next(csv.reader(lines, delimiter=sep), [])
+    except csv.Error:
+        return []
+
+
 def _header(path):
     """The field separator of a text table and the names of its header.
 
@@ -62,7 +77,6 @@ def _header(path):
     written (pandas renames a repeated name ``name.1``); None when the file
     cannot be opened here (a zip archive), and then the separator is a comma.
     """
-    import csv
     import importlib
 
     suffixes = [suffix.lower() for suffix in path.suffixes]
@@ -82,7 +96,7 @@ def _header(path):
         lines = lines[:-1] or lines  # a row cut by the limit
     candidates = [default] if default == "\t" else [",", ";", "\t", "|"]
     # The first record: a quoted name may hold a line break.
-    splits = {sep: next(csv.reader(lines, delimiter=sep), []) for sep in candidates}
+    splits = {sep: _first_record(lines, sep) for sep in candidates}
     regular = [
         sep
         for sep in candidates
