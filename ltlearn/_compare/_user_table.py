@@ -10,6 +10,7 @@ notes what was done, for the run and the report.
 
 import re
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -348,18 +349,20 @@ def _feature_columns(X, file_name):
 
     numeric, numeric_text, categorical, notes = [], [], {}, []
     identifiers, parsed, dates = [], [], []
-    X = X.copy()
+    # The columns changed are put back at once: replaced one at a time, each
+    # split the frame's block of columns, a cost quadratic in their number.
+    changed = {}
     for column in X.columns:
         values = X[column]
         if pd.api.types.is_bool_dtype(values):
-            X[column] = values.astype(np.float64)
+            changed[column] = values.astype(np.float64)
             numeric.append(column)
         elif pd.api.types.is_numeric_dtype(values) and _identifies_rows(values):
             identifiers.append(column)
         elif pd.api.types.is_numeric_dtype(values):
-            X[column] = values.astype(np.float64)
+            changed[column] = values.astype(np.float64)
             numeric.append(column)
-            infinite = np.flatnonzero(np.isinf(X[column].to_numpy()))
+            infinite = np.flatnonzero(np.isinf(changed[column].to_numpy()))
             if infinite.size:
                 raise CompareError(
                     f"Column {column!r} of {file_name} has {infinite.size} "
@@ -372,11 +375,15 @@ def _feature_columns(X, file_name):
             identifiers.append(column)
         else:
             as_text = pd.Series(_category_texts(values), index=X.index, dtype=object)
-            X[column] = as_text
+            changed[column] = as_text
             categorical[column] = as_text.nunique(dropna=True)
             present = pd.Series(as_text.dropna().unique(), dtype=object)
             if present.size and present.str.match(_DATE).all():
                 dates.append(f"{column!r} ({categorical[column]} dates)")
+    X = pd.DataFrame(
+        {column: changed.get(column, X[column]) for column in X.columns},
+        index=X.index,
+    ).set_axis(X.columns, axis=1)
     if dates:
         notes.append(
             f"Dates read as categories: {_first_names(dates)}; derive numbers "
@@ -424,9 +431,8 @@ def _check_target_column(target, columns, header, file_name):
     """
     named = f"Target column {target!r}"
     _check_column(target, columns, header, file_name, named=named, holding="the target")
-    return [
-        column for column in dict.fromkeys(header or ()) if header.count(column) > 1
-    ]
+    counts = Counter(header or ())  # header.count per name was quadratic
+    return [column for column, count in counts.items() if count > 1]
 
 
 def _repeats_note(repeated, header, columns):
