@@ -160,7 +160,7 @@ def test_the_separator_is_the_one_that_splits_every_row_alike(tmp_path, sep, nam
     frame = _frame().set_axis(names, axis=1)
     if sep == ",":
         frame["shop"] = frame["shop"] + ";x"  # a ';' inside the text
-    path = _write(tmp_path, frame)
+    path = _write(tmp_path, frame, sep=sep)
     dataset = load_table(path, "label")
     assert list(dataset.X.columns) == names[:2]
     assert dataset.preprocessing["numeric"] == names[:1]
