@@ -274,6 +274,20 @@ def test_the_note_on_repeated_names_gives_the_names_pandas_read(tmp_path):
     )
 
 
+def test_the_note_on_many_repeated_names_is_short(tmp_path):
+    # Every repeated name was listed: a note of 12,000 characters for 1,000
+    # gene names written twice, in the console and report.md.
+    names = [f"gene_{i}" for i in range(300)] * 2
+    frame = pd.DataFrame(np.zeros((4, 600)), columns=names)
+    frame["label"] = ["x", "y"] * 2
+    note = load_table(_write(tmp_path, frame), "label").notes[0]
+    assert note == (
+        f"Column name(s) {', '.join(map(repr, names[:10]))}, ... (300 in all) "
+        "appear more than once in the header; the repeats are read as "
+        f"{', '.join(repr(f'{name}.1') for name in names[:10])}, ... (300 in all)."
+    )
+
+
 def test_a_missing_target_lists_at_most_fifty_columns(tmp_path):
     frame = pd.DataFrame(np.zeros((3, 200)), columns=[f"f{i}" for i in range(200)])
     frame["label"] = [0, 1, 0]

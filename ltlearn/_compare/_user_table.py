@@ -441,14 +441,15 @@ def _repeats_note(repeated, header, columns):
     taken and ``Unnamed: 3`` for an empty name."""
     how = "NAME.1, NAME.2, ..."
     if len(header) == len(columns):
+        repeats, first = set(repeated), {}  # where each name stands first
         renamed = [
             column
             for i, (name, column) in enumerate(zip(header, columns))
-            if name in repeated and header.index(name) != i
+            if name in repeats and first.setdefault(name, i) != i
         ]
         how = _first_names(map(repr, renamed))
     return (
-        f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
+        f"Column name(s) {_first_names(map(repr, repeated))} appear more than "
         f"once in the header; the repeats are read as {how}."
     )
 
