@@ -13,7 +13,11 @@ import pytest
 
 from ltlearn._compare._data import CompareError, _parse_numbers
 from ltlearn._compare._results import lock_output
-from ltlearn._compare._user_table import load_table
+from ltlearn._compare._user_table import (
+    _check_target_column,
+    _feature_columns,
+    load_table,
+)
 from ltlearn.cli import main
 from tests.test_cli import _compare_args
 
@@ -162,6 +166,56 @@ def test_the_separator_is_the_one_that_splits_every_row_alike(tmp_path, sep, nam
     assert dataset.preprocessing["numeric"] == names[:1]
 
 
+def test_a_header_line_longer_than_the_csv_field_limit_is_read(tmp_path):
+    # A line that a candidate separator does not split is one field longer
+    # than the csv module's limit: "_csv.Error: field larger than field limit
+    # (131072)", a traceback for a table of some 10,000 numeric columns.
+    # Here 1,000 long names make a header line of about 137,000 characters.
+    rng = np.random.default_rng(0)
+    names = [f"{'probe_set_' * 13}{i:05d}" for i in range(1_000)]
+    frame = pd.DataFrame(rng.random((6, len(names))).round(3), columns=names)
+    frame["label"] = ["a", "b"] * 3
+    path = _write(tmp_path, frame)
+    dataset = load_table(path, "label")
+    assert list(dataset.X.columns) == names
+    assert list(dataset.y) == [0, 1] * 3
+
+
+def test_the_columns_of_a_wide_table_are_typed_in_linear_time(monkeypatch):
+    # 20,000 columns took 34 s: each name was counted over the whole header
+    # (looking for repeats), and each column was put back into the frame one at
+    # a time, splitting its block of columns, both quadratic in the columns.
+    class Header(list):
+        calls = 0
+
+        def count(self, value):
+            Header.calls += 1
+            return super().count(value)
+
+    names = [f"g{i}" for i in range(300)]
+    header = Header([*names, "label", "g1"])
+    assert _check_target_column("label", [*names, "label"], header, "t.csv") == ["g1"]
+    assert Header.calls <= 2
+    replaced = []
+    setitem = pd.DataFrame.__setitem__
+    monkeypatch.setattr(
+        pd.DataFrame,
+        "__setitem__",
+        lambda frame, key, value: replaced.append(key) or setitem(frame, key, value),
+    )
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.random((8, 300)).astype(np.float32), columns=names)
+    X["flag"], X["shop"] = [True, False] * 4, list("abcabcab")
+    replaced.clear()
+    X_typed, numeric, _, categorical, _ = _feature_columns(X, "t.csv")
+    assert len(replaced) <= 1
+    assert numeric == [*names, "flag"] and categorical == {"shop": 3}
+    assert list(X_typed.columns) == list(X.columns)
+    assert (X_typed.dtypes[numeric] == np.float64).all()
+    np.testing.assert_array_equal(X_typed[names], X[names])
+    assert X["flag"].dtype == bool  # the caller's frame is left as it was
+
+
 def test_a_repeated_target_after_a_name_with_a_line_break_is_refused(tmp_path):
     # The header was its first line only: 'a', 'b' (then 'c", label, label').
     path = tmp_path / "data.csv"
@@ -217,6 +271,20 @@ def test_the_note_on_repeated_names_gives_the_names_pandas_read(tmp_path):
     assert load_table(path, "label").notes[0] == (
         "Column name(s) '' appear more than once in the header; the repeats "
         "are read as 'Unnamed: 2'."
+    )
+
+
+def test_the_note_on_many_repeated_names_is_short(tmp_path):
+    # Every repeated name was listed: a note of 12,000 characters for 1,000
+    # gene names written twice, in the console and report.md.
+    names = [f"gene_{i}" for i in range(300)] * 2
+    frame = pd.DataFrame(np.zeros((4, 600)), columns=names)
+    frame["label"] = ["x", "y"] * 2
+    note = load_table(_write(tmp_path, frame), "label").notes[0]
+    assert note == (
+        f"Column name(s) {', '.join(map(repr, names[:10]))}, ... (300 in all) "
+        "appear more than once in the header; the repeats are read as "
+        f"{', '.join(repr(f'{name}.1') for name in names[:10])}, ... (300 in all)."
     )
 
 

@@ -10,6 +10,7 @@ notes what was done, for the run and the report.
 
 import re
 import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,21 @@ def _split(lines, sep):
         return []
 
 
+def _first_record(lines, sep):
+    """The fields of the first record of ``lines`` split on ``sep``.
+
+    Empty when ``sep`` cannot split it: a line of thousands of columns that
+    ``sep`` does not separate is one field longer than the ``csv`` module's
+    limit (128 KiB), which it refuses.
+    """
+    import csv
+
+    try:
+        return next(csv.reader(lines, delimiter=sep), [])
+    except csv.Error:
+        return []
+
+
 def _header(path):
     """The field separator of a text table and the names of its header.
 
@@ -62,7 +78,6 @@ def _header(path):
     written (pandas renames a repeated name ``name.1``); None when the file
     cannot be opened here (a zip archive), and then the separator is a comma.
     """
-    import csv
     import importlib
 
     suffixes = [suffix.lower() for suffix in path.suffixes]
@@ -82,7 +97,7 @@ def _header(path):
         lines = lines[:-1] or lines  # a row cut by the limit
     candidates = [default] if default == "\t" else [",", ";", "\t", "|"]
     # The first record: a quoted name may hold a line break.
-    splits = {sep: next(csv.reader(lines, delimiter=sep), []) for sep in candidates}
+    splits = {sep: _first_record(lines, sep) for sep in candidates}
     regular = [
         sep
         for sep in candidates
@@ -334,18 +349,20 @@ def _feature_columns(X, file_name):
 
     numeric, numeric_text, categorical, notes = [], [], {}, []
     identifiers, parsed, dates = [], [], []
-    X = X.copy()
+    # The columns changed are put back at once: replaced one at a time, each
+    # split the frame's block of columns, a cost quadratic in their number.
+    changed = {}
     for column in X.columns:
         values = X[column]
         if pd.api.types.is_bool_dtype(values):
-            X[column] = values.astype(np.float64)
+            changed[column] = values.astype(np.float64)
             numeric.append(column)
         elif pd.api.types.is_numeric_dtype(values) and _identifies_rows(values):
             identifiers.append(column)
         elif pd.api.types.is_numeric_dtype(values):
-            X[column] = values.astype(np.float64)
+            changed[column] = values.astype(np.float64)
             numeric.append(column)
-            infinite = np.flatnonzero(np.isinf(X[column].to_numpy()))
+            infinite = np.flatnonzero(np.isinf(changed[column].to_numpy()))
             if infinite.size:
                 raise CompareError(
                     f"Column {column!r} of {file_name} has {infinite.size} "
@@ -358,11 +375,15 @@ def _feature_columns(X, file_name):
             identifiers.append(column)
         else:
             as_text = pd.Series(_category_texts(values), index=X.index, dtype=object)
-            X[column] = as_text
+            changed[column] = as_text
             categorical[column] = as_text.nunique(dropna=True)
             present = pd.Series(as_text.dropna().unique(), dtype=object)
             if present.size and present.str.match(_DATE).all():
                 dates.append(f"{column!r} ({categorical[column]} dates)")
+    X = pd.DataFrame(
+        {column: changed.get(column, X[column]) for column in X.columns},
+        index=X.index,
+    ).set_axis(X.columns, axis=1)
     if dates:
         notes.append(
             f"Dates read as categories: {_first_names(dates)}; derive numbers "
@@ -410,9 +431,8 @@ def _check_target_column(target, columns, header, file_name):
     """
     named = f"Target column {target!r}"
     _check_column(target, columns, header, file_name, named=named, holding="the target")
-    return [
-        column for column in dict.fromkeys(header or ()) if header.count(column) > 1
-    ]
+    counts = Counter(header or ())  # header.count per name was quadratic
+    return [column for column, count in counts.items() if count > 1]
 
 
 def _repeats_note(repeated, header, columns):
@@ -421,14 +441,15 @@ def _repeats_note(repeated, header, columns):
     taken and ``Unnamed: 3`` for an empty name."""
     how = "NAME.1, NAME.2, ..."
     if len(header) == len(columns):
+        repeats, first = set(repeated), {}  # where each name stands first
         renamed = [
             column
             for i, (name, column) in enumerate(zip(header, columns))
-            if name in repeated and header.index(name) != i
+            if name in repeats and first.setdefault(name, i) != i
         ]
         how = _first_names(map(repr, renamed))
     return (
-        f"Column name(s) {', '.join(map(repr, repeated))} appear more than "
+        f"Column name(s) {_first_names(map(repr, repeated))} appear more than "
         f"once in the header; the repeats are read as {how}."
     )
 

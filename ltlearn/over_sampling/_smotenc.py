@@ -23,10 +23,10 @@ from ltlearn.over_sampling._categorical_codes import (
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _holds_booleans,
-    _is_boolean,
     _is_category,
     _round_boolean_columns,
 )
+from ltlearn.over_sampling._frame_rows import _frame_with_new_rows
 from ltlearn.over_sampling._small_classes import _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
@@ -558,29 +558,10 @@ class SMOTENC(SMOTE):
                 X_res[n_samples:, j] = np.asarray(factorized[i][1])[new_codes[:, i]]
             return X_res, y_res
 
-        import pandas as pd
-
-        data = {}
-        for j in range(X.shape[1]):
-            original = columns[j]
-            if j in position:
-                added = pd.Series(new_numeric[:, position[j]])
-                if position[j] in boolean:
-                    added = added.astype(bool)
-            else:
-                i = category[j]
-                uniques = factorized[i][1]
-                added = pd.Series(uniques.take(new_codes[:, i]), dtype=uniques.dtype)
-            if isinstance(original.dtype, pd.CategoricalDtype) or _is_boolean(
-                original.dtype
-            ):
-                added = added.astype(original.dtype)
-            data[j] = original.reset_index(drop=True)
-            if len(added):  # pandas 2.1 to 2.3 warn on concatenating an empty part
-                data[j] = pd.concat([data[j], added], ignore_index=True)
-        X_res = pd.DataFrame(data)
-        X_res.columns = X.columns
-        return X_res.astype(X.dtypes.to_dict()), y_res
+        X_res = _frame_with_new_rows(
+            X, columns, new_numeric, new_codes, factorized, position, category, boolean
+        )
+        return X_res, y_res
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

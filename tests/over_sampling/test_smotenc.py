@@ -200,6 +200,32 @@ def test_big_endian_data_gives_the_samples_of_native_data(sampler, dtype, contai
     np.testing.assert_array_equal(y_res, y_native)
 
 
+def test_a_wide_dataframe_is_resampled_as_one_block_of_numbers(monkeypatch):
+    # The original and synthetic rows were joined by one pd.concat per column,
+    # then cast column by column: 18 s for 100 rows of 20,000 columns against
+    # imbalanced-learn's 5.5 s. The values are those of the array.
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 300)
+    X[:, 0] = rng.randint(0, 3, 40)
+    y = np.r_[np.zeros(32, dtype=int), np.ones(8, dtype=int)]
+    frame = pd.DataFrame(X, columns=[f"g{j}" for j in range(300)])
+    frame = frame.astype({"g0": "category"}).astype({"g7": np.float32})
+    calls = []
+    concat = pd.concat
+    monkeypatch.setattr(
+        pd, "concat", lambda *a, **k: calls.append(1) or concat(*a, **k)
+    )
+    X_res, y_res = SMOTENC(["g0"], random_state=0).fit_resample(frame, y)
+    assert len(calls) <= 5
+    assert (X_res.dtypes == frame.dtypes).all() and list(X_res.columns) == list(frame)
+    monkeypatch.undo()
+    X_array, y_array = SMOTENC([0], random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(y_res, y_array)
+    np.testing.assert_array_equal(X_res.iloc[:, 8:].to_numpy(), X_array[:, 8:])
+    np.testing.assert_array_equal(X_res["g0"].astype(float), X_array[:, 0])
+    np.testing.assert_allclose(X_res["g7"], X_array[:, 7], rtol=1e-6)
+
+
 def test_dataframe_round_trip_keeps_dtypes():
     rng = np.random.RandomState(0)
     n = 100
