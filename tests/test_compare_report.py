@@ -566,6 +566,39 @@ def test_a_saved_model_whose_refit_fails_is_not_fitted():
             method(X)
 
 
+def test_a_saved_model_offers_the_scores_of_its_recipe():
+    # The saved model offered predict_proba whatever its recipe: that of cog
+    # (a min-max COG, which has no probabilities) raised AttributeError from
+    # inside, and the "roc_auc" scorer failed instead of calling the
+    # decision_function the recipe has, which the saved model did not offer.
+    from sklearn.metrics import get_scorer
+
+    from ltlearn._compare._save import _LabelDecodingClassifier
+    from ltlearn.recipes import make_recipe
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = pd.Series(np.where(X[:, 0] + 0.5 * rng.normal(size=60) > 0.8, 2.5, 1.5))
+    cog = _LabelDecodingClassifier(make_recipe("cog", random_state=0), "none")
+    assert not hasattr(cog, "predict_proba")
+    assert hasattr(cog, "decision_function")
+    cog.fit(X, y)
+    assert not hasattr(cog, "predict_proba")
+    assert not hasattr(cog, "predict_log_proba")
+    scores = cog.decision_function(X)
+    assert_array_equal(cog.classes_[(scores > 0).astype(int)], cog.predict(X))
+    # fractional labels are a "continuous" target to the metrics
+    assert get_scorer("roc_auc")(cog, X, y == 2.5) > 0.5
+
+    plugin = _LabelDecodingClassifier(make_recipe("plugin", random_state=0), "none")
+    plugin.fit(X, y)
+    proba = plugin.predict_proba(X)
+    assert_allclose(plugin.predict_log_proba(X), np.log(proba))
+    assert_array_equal(plugin.classes_[proba.argmax(axis=1)], plugin.predict(X))
+    scores = plugin.decision_function(X)
+    assert_array_equal(plugin.classes_[(scores > 0).astype(int)], plugin.predict(X))
+
+
 def test_save_best_needs_one_data_set(capsys):
     status = main(
         ["compare", "--datasets", "ecoli1", "glass4", "--save-best", "m.joblib"]

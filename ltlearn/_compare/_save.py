@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _estimator_has, check_is_fitted
 
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._report import PLOTS_DIR, report_paths
@@ -24,6 +25,16 @@ from ltlearn._compare._target import (
 )
 from ltlearn.recipes._registry import RECIPES
 from ltlearn.utils._fitted import unfitted_on_error
+
+
+def _model_has(method):
+    """Whether the fitted ``model_``, or else ``estimator``, has ``method``.
+
+    As scikit-learn's meta-estimators offer a method: a model without
+    ``predict_proba`` (the min-max COG of ``cog``) gives none, so that the
+    scorers call the ``decision_function`` it has.
+    """
+    return _estimator_has(method, delegates=("model_", "estimator"))
 
 
 class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
@@ -84,9 +95,22 @@ class _LabelDecodingClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self.classes_[np.asarray(self.model_.predict(X), dtype=int)]
 
+    @available_if(_model_has("predict_proba"))
     def predict_proba(self, X):
         check_is_fitted(self)
         return self.model_.predict_proba(X)
+
+    @available_if(_model_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        check_is_fitted(self)
+        return self.model_.predict_log_proba(X)
+
+    @available_if(_model_has("decision_function"))
+    def decision_function(self, X):
+        # the codes of the inner model are the indices of classes_: its
+        # binary scores are positive for classes_[1], its columns in order
+        check_is_fitted(self)
+        return self.model_.decision_function(X)
 
 
 def _file_target(dataset):
