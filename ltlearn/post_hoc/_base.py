@@ -459,7 +459,7 @@ class _BasePostHocClassifier(
 
     @_post_hoc_docstring
     def predict_log_proba(self, X):
-        """Logarithm of the adjusted class probabilities.
+        """Logarithm of the class probabilities of ``predict_proba``.
 
         {samples}
 
