@@ -85,8 +85,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             callable, default="balanced_accuracy"
         The metric that ``tau="auto"`` maximises; ``"f1"`` is the F1 score of
         ``classes_[1]`` (binary only). A callable is a metric
-        ``score(y_true, y_pred) -> float``, greater is better. Unused for a
-        numeric ``tau``.
+        ``score(y_true, y_pred) -> float``, greater is better; a ``tau`` it
+        scores NaN ranks below every other, as in ``GridSearchCV``. Unused
+        for a numeric ``tau``.
 
     cv : int, cross-validation generator or iterable, default=5
         Splits for the out-of-fold probabilities of ``tau="auto"``; an int is
@@ -253,7 +254,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
                 for tau in _TAU_GRID
             ]
         )
-        ties = np.flatnonzero(scores >= scores.max() - 1e-12)
+        ranked = np.where(np.isnan(scores), -np.inf, scores)  # see _ranked
+        ties = np.flatnonzero(ranked >= ranked.max() - 1e-12)
         best = ties[np.argmin(np.abs(_TAU_GRID[ties] - 1.0))]
         self.tau_ = float(_TAU_GRID[best])
         self.best_score_ = float(scores[best])

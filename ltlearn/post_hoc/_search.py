@@ -9,7 +9,12 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from ltlearn.metrics._classification import _per_class_recall
-from ltlearn.post_hoc._rule_scores import _cut_scores, _rule_score, _score_codes
+from ltlearn.post_hoc._rule_scores import (
+    _cut_scores,
+    _ranked,
+    _rule_score,
+    _score_codes,
+)
 
 # Fractions of the refined weights, against the starting ones, that the
 # held-out check of ``_validated_refinement`` compares.
@@ -346,13 +351,10 @@ def _validated_refinement(
             weights = np.exp((1 - shrink) * log_start + moved)
             pred = np.argmax(p_eval * weights, axis=1)
             if callable(scoring):
-                value = np.array(
-                    [
-                        _score_codes(
-                            scoring, y_eval, pred, eval_counts, classes, eval_weight
-                        )
-                    ]
+                score = _score_codes(
+                    scoring, y_eval, pred, eval_counts, classes, eval_weight
                 )
+                value = np.array([_ranked(score)])
             else:
                 value = _held_out_terms(
                     scoring, y_eval, pred, eval_counts, present, row_weight[eval_rows]

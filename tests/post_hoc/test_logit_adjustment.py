@@ -277,6 +277,29 @@ def test_auto_tau_accepts_a_metric_callable(imbalanced_binary):
     assert clf.best_score_ == pytest.approx(named.best_score_)
 
 
+def test_auto_tau_ranks_a_nan_score_below_every_number(imbalanced_binary):
+    # one tau scored NaN made the choice fail: "attempt to get argmin of an
+    # empty sequence"
+    X, y = imbalanced_binary
+
+    def f1_or(value):
+        def metric(y_true, y_pred):
+            return value if np.mean(y_pred) > 0.15 else f1_score(y_true, y_pred)
+
+        return metric
+
+    clf = LogitAdjustedClassifier(
+        LogisticRegression(), tau="auto", cv=3, store_cv_results=True
+    )
+    with_nan = clone(clf).set_params(scoring=f1_or(np.nan)).fit(X, y)
+    lowest = clone(clf).set_params(scoring=f1_or(-1.0)).fit(X, y)
+    scores = with_nan.cv_results_["scores"]
+    assert np.isnan(scores).any() and not np.isnan(scores).all()
+    assert with_nan.tau_ == lowest.tau_
+    assert with_nan.best_score_ == lowest.best_score_ > 0
+    np.testing.assert_array_equal(np.isnan(scores), lowest.cv_results_["scores"] == -1)
+
+
 def test_f1_scoring_needs_a_binary_target(imbalanced_multiclass):
     X, y = imbalanced_multiclass
     clf = LogitAdjustedClassifier(LogisticRegression(), tau="auto", scoring="f1")
