@@ -9,10 +9,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import _safe_split
-from sklearn.utils.validation import _num_samples
 
 from ltlearn.utils._routing import take_rows
-from ltlearn.utils._validation import check_some_splits
+from ltlearn.utils._validation import check_some_splits, model_proba
 
 
 def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params):
@@ -88,29 +87,6 @@ def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
         )
 
 
-def _model_proba(model, X):
-    """``model.predict_proba(X)`` as floats: a row a sample, a column a class.
-
-    The rules index its columns by the classes of ``model``: a model of the
-    user's whose ``predict_proba`` gave another shape failed deep in NumPy
-    ("operands could not be broadcast", "axis 1 is out of bounds"), or, one
-    row short, gave that many predictions.
-    """
-    proba = np.asarray(model.predict_proba(X), dtype=float)
-    try:
-        n_samples = _num_samples(X)
-    except TypeError:  # no count of rows (a dict of a network's inputs)
-        n_samples = proba.shape[0] if proba.ndim else 0
-    expected = (n_samples, len(model.classes_))
-    if proba.shape != expected:
-        raise ValueError(
-            f"{type(model).__name__}.predict_proba returned an array of shape "
-            f"{proba.shape}; for {expected[0]} samples and its {expected[1]} "
-            f"classes_ it must be {expected}, one column per class."
-        )
-    return proba
-
-
 def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     """Out-of-fold ``predict_proba`` of clones of ``estimator`` over ``cv``.
 
@@ -145,6 +121,6 @@ def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
         found = np.isin(classes, fold_classes)
         sorter = np.argsort(fold_classes)
         columns = sorter[np.searchsorted(fold_classes, classes[found], sorter=sorter)]
-        fold_proba = _model_proba(fitted, X_test)
+        fold_proba = model_proba(fitted, X_test)
         proba[np.ix_(test, np.flatnonzero(found))] = fold_proba[:, columns]
     return proba

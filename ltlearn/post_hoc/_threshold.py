@@ -17,8 +17,8 @@ from ltlearn.post_hoc._base import (
     _mended_proba,
     _post_hoc_docstring,
 )
-from ltlearn.post_hoc._cross_fit import _model_proba
 from ltlearn.utils._class_order import _in_class_order
+from ltlearn.utils._validation import model_proba
 
 
 def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
@@ -261,7 +261,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         ``"rescale"`` rule does.
         """
         check_is_fitted(self)
-        proba = _mended_proba(_model_proba(self.estimator_, X))  # predict_proba's
+        proba = _mended_proba(model_proba(self.estimator_, X))  # predict_proba's
         costs = proba @ self.cost_matrix_
         least = costs.min(axis=1, keepdims=True)
         tied = costs <= least + _TIE_WINDOW * least  # costs are not negative

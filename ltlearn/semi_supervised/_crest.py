@@ -52,6 +52,7 @@ from ltlearn.utils._validation import (
     check_fit_takes_sample_weight,
     check_sample_weight,
     may_have_method,
+    model_proba,
 )
 
 __all__ = ["CReSTClassifier"]
@@ -488,7 +489,7 @@ class CReSTClassifier(
         ``prior`` for CReST+. Returns the rows each class keeps at its rate,
         their class indices and weights (``None`` without ``weight``).
         """
-        proba = estimator.predict_proba(X_unlabeled)
+        proba = model_proba(estimator, X_unlabeled)
         if self.distribution_alignment:
             temperature = _temperature(
                 generation, self.max_iter, self.final_temperature

@@ -1209,3 +1209,19 @@ def test_min_max_reads_the_pairs_in_the_order_of_their_classes(reversed_model):
     reversed_.fit(X, y)
     np.testing.assert_array_equal(reversed_.predict(X), plain.predict(X))
     assert balanced_accuracy_score(y, plain.predict(X)) > 0.7
+
+
+class _RowShort(LogisticRegression):
+    """A logistic regression whose probabilities lack the last row."""
+
+    def predict_proba(self, X):
+        return super().predict_proba(X)[:-1]
+
+
+def test_direct_refuses_a_predict_proba_of_another_shape():
+    # the class probabilities came back a row short, silently
+    X, y = make_classification(60, n_features=4, weights=[0.7], random_state=0)
+    cog = COGClassifier(_RowShort(), strategy="direct", n_clusters=2, random_state=0)
+    cog.fit(X, y)
+    with pytest.raises(ValueError, match=r"shape \(59, 3\); for 60 samples"):
+        cog.predict_proba(X)
