@@ -18,7 +18,7 @@ from ltlearn.post_hoc._base import (
 )
 from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring, _score_codes
 from ltlearn.utils._class_order import _in_class_order
-from ltlearn.utils._validation import summable_weights
+from ltlearn.utils._validation import real_values, summable_weights
 
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
@@ -195,8 +195,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         if isinstance(self.prior, str):
             _check_prior_counts(counts, self.classes_, weighted)
             return counts / counts.sum()
-        prior = np.array(
-            _in_class_order(self.prior, self.classes_, "prior"), dtype=float
+        prior = real_values(
+            _in_class_order(self.prior, self.classes_, "prior"), "prior"
         )
         if prior.shape != (n_classes,):
             raise ValueError(

@@ -18,7 +18,7 @@ from ltlearn.post_hoc._base import (
     _post_hoc_docstring,
 )
 from ltlearn.utils._class_order import _in_class_order
-from ltlearn.utils._validation import model_proba
+from ltlearn.utils._validation import model_proba, real_values
 
 
 def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
@@ -31,7 +31,7 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
         )
 
     costs = _in_class_order(cost_matrix, classes, "cost_matrix")
-    costs = np.array(costs, dtype=float)  # a copy: never the caller's
+    costs = real_values(costs, "cost_matrix")  # a copy: never the caller's
     if costs.shape not in ((n_classes,), (n_classes, n_classes)):
         raise ValueError(
             f"cost_matrix has shape {costs.shape}; with {n_classes} classes it "

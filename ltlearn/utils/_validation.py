@@ -349,6 +349,26 @@ def check_sample_weight(sample_weight, n_samples):
     return weights
 
 
+def real_values(values, name):
+    """``values`` as a new float array; complex values refused by ``name``.
+
+    NumPy's cast to float drops the imaginary part of a complex array (a
+    cost ``1 + 5j`` counted as 1) with only a ``ComplexWarning``, and fails
+    on Python complex numbers with "float() argument must be a string or a
+    real number", as :func:`check_sample_weight` notes.
+    """
+    try:
+        is_complex = np.asarray(values).dtype.kind == "c"
+    except (TypeError, ValueError):  # refused by the cast below, as before
+        is_complex = False
+    if is_complex:
+        raise ValueError(
+            f"{name} must hold real numbers; got complex values, whose "
+            "imaginary part a cast to float would drop."
+        )
+    return np.array(values, dtype=float)
+
+
 def summable_weights(sample_weight):
     """Weights whose sums are finite, in the same ratios; ``None`` stays ``None``.
 

@@ -201,6 +201,17 @@ def test_invalid_prior_is_refused(prior, match, imbalanced_multiclass):
 
 
 @pytest.mark.parametrize(
+    "prior", [np.array([0.4, 0.3 + 1j, 0.2, 0.1]), {0: 1, 1: 1, 2: 1, 3: 1j}]
+)
+def test_complex_prior_is_refused(prior, imbalanced_multiclass):
+    # NumPy's cast to float dropped the imaginary part with only a
+    # ComplexWarning; Python complex numbers failed in float()
+    X, y = imbalanced_multiclass
+    with pytest.raises(ValueError, match="^prior must hold real numbers"):
+        LogitAdjustedClassifier(LogisticRegression(), prior=prior).fit(X, y)
+
+
+@pytest.mark.parametrize(
     "scoring, metric",
     [
         ("balanced_accuracy", balanced_accuracy_score),
