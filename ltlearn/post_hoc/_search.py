@@ -360,7 +360,10 @@ def _validated_refinement(
                     scoring, y_eval, pred, eval_counts, present, row_weight[eval_rows]
                 )
             base = value if base is None else base
-            diffs[i].append(value - base)
+            with np.errstate(invalid="ignore"):  # -inf - -inf, NaN scores
+                diff = value - base
+            # two rules a callable scores NaN (-inf) tie, as two equal numbers
+            diffs[i].append(np.where(value == base, 0.0, diff))
             if scoring == "geometric_mean":
                 hits = np.bincount(y_eval[pred == y_eval], minlength=n_classes)
                 recognised[i].append(bool(np.all(hits[present] > 0)))

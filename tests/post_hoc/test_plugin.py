@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from functools import partial
 
 import numpy as np
@@ -140,6 +141,17 @@ def test_callable_scoring_nan_ranks_below_every_number(
     lowest.fit(X, y)
     np.testing.assert_array_equal(with_nan.weights_, lowest.weights_)
     assert with_nan.best_score_ == lowest.best_score_ > 0
+
+
+def test_callable_scoring_nan_on_every_rule_warns_nothing(imbalanced_multiclass):
+    # the held-out check of refine="auto" subtracted the -inf of two NaN
+    # scores: "RuntimeWarning: invalid value encountered in subtract"
+    X, y = imbalanced_multiclass
+    clf = PluginClassifier(LogisticRegression(), scoring=lambda t, p: np.nan, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        clf.fit(X, y)
+    assert np.isnan(clf.best_score_)
 
 
 def test_binary_balanced_accuracy_threshold_is_the_prior(imbalanced_binary):
