@@ -64,6 +64,11 @@ ALLOWED_IMPORTS = {
         "available_if's check on the fitted or unfitted estimator, as "
         "scikit-learn's meta-estimators use it; no public equivalent"
     ),
+    "sklearn.utils.validation._num_samples": (
+        "the rows of any X (array, list, DataFrame, sparse matrix), which a "
+        "wrapped model's predict_proba must match; check_consistent_length "
+        "has no count to name in the post-hoc rules' own message"
+    ),
     "sklearn.utils._openmp_helpers._openmp_effective_n_threads": (
         "the threads of scikit-learn's own brute-force search; imported in a "
         "try block that falls back to the processors"

@@ -117,10 +117,21 @@ def _refuse_no_pair_score(estimator):
 
 
 def _binary_score(estimator, X):
-    """Score of the positive class of a fitted binary classifier."""
+    """Score of the positive class (label 1) of a fitted binary classifier.
+
+    The classes are read in the order of its ``classes_``: a classifier that
+    lists them as ``[1, 0]`` (one of the user's, not sorting its labels)
+    scores its ``classes_[1]``, label 0, as scikit-learn's convention has
+    it, so its scores are negated and its probabilities read from the column
+    of label 1; they were taken as scores of label 1, which inverted every
+    pair.
+    """
+    classes = np.asarray(getattr(estimator, "classes_", [0, 1]))
+    positive = 0 if classes.size == 2 and classes[0] == 1 else 1
     if hasattr(estimator, "decision_function"):
-        return np.asarray(estimator.decision_function(X), dtype=np.float64).ravel()
-    return np.asarray(estimator.predict_proba(X), dtype=np.float64)[:, 1] - 0.5
+        score = np.asarray(estimator.decision_function(X), dtype=np.float64).ravel()
+        return score if positive else -score
+    return np.asarray(estimator.predict_proba(X), dtype=np.float64)[:, positive] - 0.5
 
 
 def _stacked_linear(model):
@@ -129,7 +140,7 @@ def _stacked_linear(model):
     ``None`` unless every pair scores ``X @ coef_.T + intercept_``: batched
     solutions, or binary estimators that keep the ``decision_function`` of
     scikit-learn's linear classifiers (``LinearSVC``, ``LogisticRegression``,
-    ``SGDClassifier``...) with dense weights.
+    ``SGDClassifier``...) with dense weights and the classes ``[0, 1]``.
     """
     if model.linear is not None:
         return model.linear.coef, model.linear.intercept
@@ -139,6 +150,7 @@ def _stacked_linear(model):
         getattr(type(e), "decision_function", None) is linear
         and isinstance(getattr(e, "coef_", None), np.ndarray)
         and e.coef_.shape[0] == 1
+        and np.array_equal(getattr(e, "classes_", None), [0, 1])
         for e in model.estimators
     ):
         return None

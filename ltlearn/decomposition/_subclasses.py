@@ -34,6 +34,7 @@ from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     downcast_sparse_indices,
     may_have_method,
+    model_proba,
     sum_duplicate_entries,
 )
 
@@ -389,7 +390,7 @@ class _SubclassModel:
         ones), which scikit-learn's ``log_loss`` refuses; a probability
         divided by a sum of non-negative terms that includes it is at most 1.
         """
-        subclass_proba = self.estimator.predict_proba(X)
+        subclass_proba = model_proba(self.estimator, X)
         columns = self._class_of_columns()
         membership = np.zeros((columns.size, n_classes))
         membership[np.arange(columns.size), columns] = 1.0

@@ -349,6 +349,10 @@ class _BatchesMixin:
         factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
         if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
             kwargs["n_epochs"] = max(self.max_epochs, 1)  # max_epochs=0 trains none
+        if not isinstance(sampler, str):
+            # a copy: on the CPU the labels are the training targets, which a
+            # callable of the user's writing into its argument rewrote
+            labels = labels.clone() if torch.is_tensor(labels) else np.array(labels)
         built = factory(labels, **kwargs)
         self._warn_over_balancing(built)
         return built

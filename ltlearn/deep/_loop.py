@@ -27,6 +27,7 @@ from ltlearn.deep._step_errors import (
     _explain_binary_loss,
     _explain_module_dtype,
     _explain_single_sample_batch,
+    _explain_too_few_outputs,
     _not_a_scalar,
 )
 from ltlearn.deep.losses import _uncompiled
@@ -470,7 +471,7 @@ class _BatchLoopMixin:
                     if torch.is_tensor(logits) and logits.is_floating_point():
                         logits = logits.float()  # the loss in float32
                     loss = self.get_loss(logits, yi, X=Xi, training=True)
-        except (ValueError, RuntimeError) as error:
+        except (ValueError, RuntimeError, IndexError) as error:
             options = self.get_params_for("iterator_train")
             param = "iterator_train__" * ("batch_size" in options) + "batch_size"
             batch_size = (
@@ -481,6 +482,10 @@ class _BatchLoopMixin:
             explained = _explain_single_sample_batch(error, batch, batch_size, param)
             if explained is error and y_pred is not None:
                 explained = _explain_binary_loss(error, self.criterion_)
+            if explained is error and y_pred is not None:
+                explained = _explain_too_few_outputs(
+                    error, y_pred, len(self.classes_), type(self).__name__
+                )
             if explained is error:
                 raise
             raise explained from error

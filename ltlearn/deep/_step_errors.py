@@ -1,8 +1,9 @@
 """The errors of a training step of LongTailClassifier that name their fix.
 
-torch's own messages on a module of another dtype, a binary loss, a batch of
-one sample under BatchNorm, a loss of one value per sample or a diverged fit
-name neither the cause nor the fix; these turn them into errors that do.
+torch's own messages on a module of another dtype, a binary loss, a module of
+fewer outputs than classes, a batch of one sample under BatchNorm, a loss of
+one value per sample or a diverged fit name neither the cause nor the fix;
+these turn them into errors that do.
 """
 
 # Authors: The ltlearn developers
@@ -87,6 +88,31 @@ def _explain_binary_loss(error, criterion):
         "torch.nn.CrossEntropyLoss takes them. Use criterion='ce' (two classes "
         "give two logits: a softmax over them is the binary logistic model), "
         f"or a loss that takes class indices. (torch: {error})"
+    )
+
+
+def _explain_too_few_outputs(error, y_pred, n_classes, name):
+    """A clear error for a module of fewer outputs than the classes.
+
+    torch's cross-entropy (of ``"ce"`` and ``"focal"``) then meets a class
+    index past the module's last output, and its ``IndexError`` ("Target 2
+    is out of bounds.") names neither the module nor the fix; the losses of
+    :mod:`ltlearn.deep.losses` name the shape themselves. A module of more
+    outputs than classes trains, and is refused at predict. Only torch's
+    error type is explained: a loss's own exception classes are its own.
+    """
+    if (
+        type(error) is not IndexError
+        or not torch.is_tensor(y_pred)
+        or y_pred.ndim != 2
+        or y_pred.shape[1] >= n_classes
+    ):
+        return error
+    return ValueError(
+        f"The module gives outputs of shape {tuple(y_pred.shape[1:])} per "
+        f"sample; {name} has {n_classes} classes. Give a module with one "
+        f"output per class (leave module__n_classes to the data). (torch: "
+        f"{error})"
     )
 
 

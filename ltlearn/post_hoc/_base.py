@@ -25,7 +25,11 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ltlearn.post_hoc._cross_fit import _check_folds, _cross_fit_proba, _int_cv_folds
+from ltlearn.post_hoc._cross_fit import (
+    _check_folds,
+    _cross_fit_proba,
+    _int_cv_folds,
+)
 from ltlearn.utils._docstring import (
     _logit_adjustment_references_docstring,
     _Substitution,
@@ -42,6 +46,7 @@ from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
     column_or_1d_y,
+    model_proba,
     summable_weights,
 )
 
@@ -347,7 +352,7 @@ class _BasePostHocClassifier(
         as the rule will.
         """
         if isinstance(self.estimator_, FrozenEstimator):
-            return _mended_proba(self.estimator_.predict_proba(X))
+            return _mended_proba(model_proba(self.estimator_, X))
         splitter = check_cv(cv, y, classifier=True)
         with warnings.catch_warnings():
             # a class with fewer samples than folds: checked just below
@@ -436,7 +441,7 @@ class _BasePostHocClassifier(
     def _adjusted_log_proba(self, X):
         check_is_fitted(self)
         return _adjusted_log_proba(
-            self.estimator_.predict_proba(X), self._class_log_weights()
+            model_proba(self.estimator_, X), self._class_log_weights()
         )
 
     @_post_hoc_docstring

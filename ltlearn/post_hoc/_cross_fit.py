@@ -11,7 +11,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import _safe_split
 
 from ltlearn.utils._routing import take_rows
-from ltlearn.utils._validation import check_some_splits
+from ltlearn.utils._validation import check_some_splits, model_proba
 
 
 def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params):
@@ -121,7 +121,6 @@ def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
         found = np.isin(classes, fold_classes)
         sorter = np.argsort(fold_classes)
         columns = sorter[np.searchsorted(fold_classes, classes[found], sorter=sorter)]
-        proba[np.ix_(test, np.flatnonzero(found))] = fitted.predict_proba(X_test)[
-            :, columns
-        ]
+        fold_proba = model_proba(fitted, X_test)
+        proba[np.ix_(test, np.flatnonzero(found))] = fold_proba[:, columns]
     return proba

@@ -18,7 +18,7 @@ from ltlearn.post_hoc._base import (
 )
 from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring, _score_codes
 from ltlearn.utils._class_order import _in_class_order
-from ltlearn.utils._validation import summable_weights
+from ltlearn.utils._validation import real_values, summable_weights
 
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
@@ -85,8 +85,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
             callable, default="balanced_accuracy"
         The metric that ``tau="auto"`` maximises; ``"f1"`` is the F1 score of
         ``classes_[1]`` (binary only). A callable is a metric
-        ``score(y_true, y_pred) -> float``, greater is better. Unused for a
-        numeric ``tau``.
+        ``score(y_true, y_pred) -> float``, greater is better; a ``tau`` it
+        scores NaN ranks below every other, as in ``GridSearchCV``. Unused
+        for a numeric ``tau``.
 
     cv : int, cross-validation generator or iterable, default=5
         Splits for the out-of-fold probabilities of ``tau="auto"``; an int is
@@ -194,8 +195,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         if isinstance(self.prior, str):
             _check_prior_counts(counts, self.classes_, weighted)
             return counts / counts.sum()
-        prior = np.array(
-            _in_class_order(self.prior, self.classes_, "prior"), dtype=float
+        prior = real_values(
+            _in_class_order(self.prior, self.classes_, "prior"), "prior"
         )
         if prior.shape != (n_classes,):
             raise ValueError(
@@ -253,7 +254,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
                 for tau in _TAU_GRID
             ]
         )
-        ties = np.flatnonzero(scores >= scores.max() - 1e-12)
+        ranked = np.where(np.isnan(scores), -np.inf, scores)  # see _ranked
+        ties = np.flatnonzero(ranked >= ranked.max() - 1e-12)
         best = ties[np.argmin(np.abs(_TAU_GRID[ties] - 1.0))]
         self.tau_ = float(_TAU_GRID[best])
         self.best_score_ = float(scores[best])

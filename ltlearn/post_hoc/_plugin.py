@@ -77,7 +77,8 @@ class PluginClassifier(_BasePostHocClassifier):
         The metric to optimise. ``"geometric_mean"`` is the geometric mean of
         the per-class recalls; ``"f1"`` is the F1 score of ``classes_[1]``
         (binary only). A callable is a metric ``score(y_true, y_pred) ->
-        float``, greater is better (searched on a coarser grid). A
+        float``, greater is better (searched on a coarser grid; a rule it
+        scores NaN ranks below every other, as in ``GridSearchCV``). A
         multiclass search calls it on the out-of-fold rows about 33 times
         per class in each sweep: slow with hundreds of classes, where a
         named metric is updated from counts.

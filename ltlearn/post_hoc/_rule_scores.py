@@ -82,6 +82,19 @@ def _call_scoring(scoring, y_true, y_pred, sample_weight):
     return float(scoring(y_true, y_pred, sample_weight=sample_weight))
 
 
+def _ranked(score):
+    """A score as the searches rank it: NaN below every number (``-inf``).
+
+    A callable ``scoring`` may give NaN for some rules (scikit-learn's
+    ``precision_score(zero_division=np.nan)`` on a rule that predicts no
+    positive), which compares false with every number: the search then kept
+    its starting rule whatever the other rules scored, or failed. Such a
+    rule ranks last, as in ``GridSearchCV``; its NaN score is kept where it
+    is reported.
+    """
+    return -np.inf if np.isnan(score) else score
+
+
 def _score_codes(scoring, y_codes, pred_codes, counts, classes, sample_weight=None):
     """Score predicted class codes against true codes with ``scoring``.
 
@@ -116,10 +129,12 @@ def _rule_score(scoring, y_codes, pred, counts, classes, row_weight, sample_weig
     """The score of predictions ``pred`` on the scale of ``_cut_scores``.
 
     For a named metric the sum of its ``_class_terms``, for a callable its
-    value.
+    value (NaN ranked as ``-inf``, see ``_ranked``).
     """
     if callable(scoring):
-        return _score_codes(scoring, y_codes, pred, counts, classes, sample_weight)
+        return _ranked(
+            _score_codes(scoring, y_codes, pred, counts, classes, sample_weight)
+        )
     n_classes = counts.size
     hit = y_codes == pred
     tp = np.bincount(y_codes[hit], weights=row_weight[hit], minlength=n_classes)
@@ -170,7 +185,8 @@ def _cut_scores(
     ``_class_terms``, from cumulative sums of the confusion-matrix changes.
     A callable ``scoring`` cannot be updated incrementally: at most
     ``_CALLABLE_CUTS`` valid cuts, evenly spread, are scored, and the
-    ``current`` one. Cuts not scored score ``-inf``.
+    ``current`` one. Cuts not scored score ``-inf``, as do cuts a callable
+    scores NaN.
     """
     if callable(scoring):
         return _callable_cut_scores(
@@ -196,7 +212,9 @@ def _callable_cut_scores(
     for j in candidates:
         pred = rival.copy()
         pred[events[:j]] = k
-        scores[j] = _score_codes(scoring, y_codes, pred, counts, classes, sample_weight)
+        scores[j] = _ranked(
+            _score_codes(scoring, y_codes, pred, counts, classes, sample_weight)
+        )
     return scores
 
 

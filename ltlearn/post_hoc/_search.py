@@ -9,7 +9,12 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from ltlearn.metrics._classification import _per_class_recall
-from ltlearn.post_hoc._rule_scores import _cut_scores, _rule_score, _score_codes
+from ltlearn.post_hoc._rule_scores import (
+    _cut_scores,
+    _ranked,
+    _rule_score,
+    _score_codes,
+)
 
 # Fractions of the refined weights, against the starting ones, that the
 # held-out check of ``_validated_refinement`` compares.
@@ -346,19 +351,19 @@ def _validated_refinement(
             weights = np.exp((1 - shrink) * log_start + moved)
             pred = np.argmax(p_eval * weights, axis=1)
             if callable(scoring):
-                value = np.array(
-                    [
-                        _score_codes(
-                            scoring, y_eval, pred, eval_counts, classes, eval_weight
-                        )
-                    ]
+                score = _score_codes(
+                    scoring, y_eval, pred, eval_counts, classes, eval_weight
                 )
+                value = np.array([_ranked(score)])
             else:
                 value = _held_out_terms(
                     scoring, y_eval, pred, eval_counts, present, row_weight[eval_rows]
                 )
             base = value if base is None else base
-            diffs[i].append(value - base)
+            with np.errstate(invalid="ignore"):  # -inf - -inf, NaN scores
+                diff = value - base
+            # two rules a callable scores NaN (-inf) tie, as two equal numbers
+            diffs[i].append(np.where(value == base, 0.0, diff))
             if scoring == "geometric_mean":
                 hits = np.bincount(y_eval[pred == y_eval], minlength=n_classes)
                 recognised[i].append(bool(np.all(hits[present] > 0)))

@@ -18,6 +18,7 @@ from ltlearn.post_hoc._base import (
     _post_hoc_docstring,
 )
 from ltlearn.utils._class_order import _in_class_order
+from ltlearn.utils._validation import model_proba, real_values
 
 
 def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
@@ -30,7 +31,7 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
         )
 
     costs = _in_class_order(cost_matrix, classes, "cost_matrix")
-    costs = np.array(costs, dtype=float)  # a copy: never the caller's
+    costs = real_values(costs, "cost_matrix")  # a copy: never the caller's
     if costs.shape not in ((n_classes,), (n_classes, n_classes)):
         raise ValueError(
             f"cost_matrix has shape {costs.shape}; with {n_classes} classes it "
@@ -260,7 +261,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         ``"rescale"`` rule does.
         """
         check_is_fitted(self)
-        proba = _mended_proba(self.estimator_.predict_proba(X))  # predict_proba's
+        proba = _mended_proba(model_proba(self.estimator_, X))  # predict_proba's
         costs = proba @ self.cost_matrix_
         least = costs.min(axis=1, keepdims=True)
         tied = costs <= least + _TIE_WINDOW * least  # costs are not negative

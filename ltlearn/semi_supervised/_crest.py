@@ -11,7 +11,6 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     _fit_context,
-    clone,
 )
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -20,6 +19,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ltlearn.semi_supervised._generations import (
     _can_stall,
+    _fit_generation,
+    _refuse_no_proba,
     _same_pick,
     _training_set,
 )
@@ -46,24 +47,15 @@ from ltlearn.utils._routing import (
     EstimatorFitRoutingMixin,
     check_fit_params_routed,
     routing_enabled,
-    take_rows,
 )
 from ltlearn.utils._validation import (
     check_fit_takes_sample_weight,
     check_sample_weight,
     may_have_method,
+    model_proba,
 )
 
 __all__ = ["CReSTClassifier"]
-
-
-def _refuse_no_proba(estimator):
-    raise ValueError(
-        f"CReSTClassifier pseudo-labels by the class probabilities of its "
-        f"estimator, but {type(estimator).__name__} has no predict_proba; use "
-        f"a classifier that has it (e.g. SVC(probability=True), or wrap it in "
-        f"CalibratedClassifierCV)."
-    )
 
 
 @_Substitution(feature_attributes=_feature_attributes_docstring)
@@ -371,8 +363,13 @@ class CReSTClassifier(
             unlabeled_weight = sample_weight[unlabeled_rows]
         else:
             labeled_weight = unlabeled_weight = None
-        estimator = self._fit_generation(
-            X, y, labeled_rows, labeled_weight if fit_weight else None, fit_params
+        estimator = _fit_generation(
+            self.estimator,
+            X,
+            y,
+            labeled_rows,
+            labeled_weight if fit_weight else None,
+            fit_params,
         )
         self.class_counts_ = _labelled_class_counts(
             y[labeled_rows], estimator.classes_, labeled_weight
@@ -465,8 +462,8 @@ class CReSTClassifier(
                 label_index,
                 (labeled_weight, picked_weight) if fit_weight else None,
             )
-            estimator = self._fit_generation(
-                X, transduction, train_rows, train_weight, fit_params
+            estimator = _fit_generation(
+                self.estimator, X, transduction, train_rows, train_weight, fit_params
             )
             self.transduction_ = transduction
             self.labeled_iter_[unlabeled_rows[picked]] = generation
@@ -488,7 +485,7 @@ class CReSTClassifier(
         ``prior`` for CReST+. Returns the rows each class keeps at its rate,
         their class indices and weights (``None`` without ``weight``).
         """
-        proba = estimator.predict_proba(X_unlabeled)
+        proba = model_proba(estimator, X_unlabeled)
         if self.distribution_alignment:
             temperature = _temperature(
                 generation, self.max_iter, self.final_temperature
@@ -515,19 +512,6 @@ class CReSTClassifier(
                 "would count."
             )
         return sample_weight
-
-    def _fit_generation(self, X, y, rows, sample_weight, fit_params):
-        """A clone of ``estimator`` fitted on ``rows``, weighted if given.
-
-        The ``fit_params`` of one value per row are taken on ``rows``.
-        """
-        params = take_rows(fit_params, rows, y.shape[0])
-        if sample_weight is not None:
-            params["sample_weight"] = sample_weight
-        fitted = clone(self.estimator).fit(_safe_indexing(X, rows), y[rows], **params)
-        if not hasattr(fitted, "predict_proba"):
-            _refuse_no_proba(fitted)
-        return fitted
 
     def _validate_for_predict(self, X):
         check_is_fitted(self)

@@ -1,11 +1,23 @@
-"""CReST's generations: the training set of one, and when to stop."""
+"""CReST's generations: the training set and fit of one, and when to stop."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing
 
 from ltlearn.semi_supervised._selection import _same_kept_weights
+from ltlearn.utils._routing import take_rows
+
+
+def _refuse_no_proba(estimator):
+    raise ValueError(
+        f"CReSTClassifier pseudo-labels by the class probabilities of its "
+        f"estimator, but {type(estimator).__name__} has no predict_proba; use "
+        f"a classifier that has it (e.g. SVC(probability=True), or wrap it in "
+        f"CalibratedClassifierCV)."
+    )
 
 
 def _can_stall(selection, distribution_alignment, final_temperature):
@@ -48,3 +60,17 @@ def _training_set(y, classes, labeled_rows, pseudo_rows, label_index, weights):
     if weights is not None:
         train_weight = np.r_[weights[0], weights[1]][order]
     return transduction, train_rows[order], train_weight
+
+
+def _fit_generation(estimator, X, y, rows, sample_weight, fit_params):
+    """A clone of ``estimator`` fitted on ``rows``, weighted if given.
+
+    The ``fit_params`` of one value per row are taken on ``rows``.
+    """
+    params = take_rows(fit_params, rows, y.shape[0])
+    if sample_weight is not None:
+        params["sample_weight"] = sample_weight
+    fitted = clone(estimator).fit(_safe_indexing(X, rows), y[rows], **params)
+    if not hasattr(fitted, "predict_proba"):
+        _refuse_no_proba(fitted)
+    return fitted

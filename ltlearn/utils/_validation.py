@@ -15,7 +15,12 @@ import numpy as np
 from scipy import sparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_array, column_or_1d, has_fit_parameter
+from sklearn.utils.validation import (
+    _num_samples,
+    check_array,
+    column_or_1d,
+    has_fit_parameter,
+)
 
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -344,6 +349,26 @@ def check_sample_weight(sample_weight, n_samples):
     return weights
 
 
+def real_values(values, name):
+    """``values`` as a new float array; complex values refused by ``name``.
+
+    NumPy's cast to float drops the imaginary part of a complex array (a
+    cost ``1 + 5j`` counted as 1) with only a ``ComplexWarning``, and fails
+    on Python complex numbers with "float() argument must be a string or a
+    real number", as :func:`check_sample_weight` notes.
+    """
+    try:
+        is_complex = np.asarray(values).dtype.kind == "c"
+    except (TypeError, ValueError):  # refused by the cast below, as before
+        is_complex = False
+    if is_complex:
+        raise ValueError(
+            f"{name} must hold real numbers; got complex values, whose "
+            "imaginary part a cast to float would drop."
+        )
+    return np.array(values, dtype=float)
+
+
 def summable_weights(sample_weight):
     """Weights whose sums are finite, in the same ratios; ``None`` stays ``None``.
 
@@ -421,6 +446,29 @@ def check_fit_takes_sample_weight(estimator, advice):
         raise ValueError(
             f"{type(estimator).__name__}.fit does not accept sample_weight, {advice}"
         )
+
+
+def model_proba(model, X):
+    """``model.predict_proba(X)`` as an array: a row a sample, a column a class.
+
+    ltlearn's meta-estimators index its columns by the classes of ``model``:
+    a model of the user's whose ``predict_proba`` gave another shape failed
+    deep in NumPy ("operands could not be broadcast", "axis 1 is out of
+    bounds"), or, one row short, gave that many predictions.
+    """
+    proba = np.asarray(model.predict_proba(X))  # its dtype kept
+    try:
+        n_samples = _num_samples(X)
+    except TypeError:  # no count of rows (a dict of a network's inputs)
+        n_samples = proba.shape[0] if proba.ndim else 0
+    expected = (n_samples, len(model.classes_))
+    if proba.shape != expected:
+        raise ValueError(
+            f"{type(model).__name__}.predict_proba returned an array of shape "
+            f"{proba.shape}; for {expected[0]} samples and its {expected[1]} "
+            f"classes_ it must be {expected}, one column per class."
+        )
+    return proba
 
 
 def check_some_splits(folds, name, purpose):

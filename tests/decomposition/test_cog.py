@@ -1167,3 +1167,61 @@ def test_small_sub_classes_are_named_sub_classes_by_the_over_sampler():
     assert warning.filename == __file__
     with pytest.warns(UserWarning, match=r"^Class 1 has 3 samples.*this class\.$"):
         SMOTE(k_neighbors=5).fit_resample(X[:23], np.repeat([0, 1], [20, 3]))
+
+
+class _ReversedProba(ClassifierMixin, BaseEstimator):
+    """A logistic regression listing its classes in reverse order.
+
+    Its ``predict_proba`` columns are in the order of its ``classes_``.
+    """
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression().fit(X, y)
+        self.classes_ = self.model_.classes_[::-1].copy()
+        return self
+
+    def predict_proba(self, X):
+        return self.model_.predict_proba(X)[:, ::-1]
+
+    def predict(self, X):
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class _ReversedScores(_ReversedProba):
+    """Its binary ``decision_function`` is positive for ``classes_[1]``."""
+
+    def decision_function(self, X):
+        scores = self.model_.decision_function(X)
+        return -scores if scores.ndim == 1 else scores[:, ::-1]
+
+
+@pytest.mark.parametrize("reversed_model", [_ReversedScores, _ReversedProba])
+def test_min_max_reads_the_pairs_in_the_order_of_their_classes(reversed_model):
+    # a pair model listing its classes as [1, 0] scored as if [0, 1]: every
+    # pair inverted, a balanced accuracy of 0 where the plain model has 0.9
+    X, y = make_classification(
+        150, n_features=4, n_informative=3, n_redundant=0, n_classes=3,
+        weights=[0.6, 0.25, 0.15], random_state=0,
+    )  # fmt: skip
+    plain = COGClassifier(LogisticRegression(), n_clusters=2, random_state=0)
+    plain.fit(X, y)
+    reversed_ = clone(plain).set_params(estimator=reversed_model())
+    reversed_.fit(X, y)
+    np.testing.assert_array_equal(reversed_.predict(X), plain.predict(X))
+    assert balanced_accuracy_score(y, plain.predict(X)) > 0.7
+
+
+class _RowShort(LogisticRegression):
+    """A logistic regression whose probabilities lack the last row."""
+
+    def predict_proba(self, X):
+        return super().predict_proba(X)[:-1]
+
+
+def test_direct_refuses_a_predict_proba_of_another_shape():
+    # the class probabilities came back a row short, silently
+    X, y = make_classification(60, n_features=4, weights=[0.7], random_state=0)
+    cog = COGClassifier(_RowShort(), strategy="direct", n_clusters=2, random_state=0)
+    cog.fit(X, y)
+    with pytest.raises(ValueError, match=r"shape \(59, 3\); for 60 samples"):
+        cog.predict_proba(X)

@@ -337,6 +337,26 @@ def test_progressive_sampler_follows_the_epochs(data):
     assert len(clf.history) == 0 and clf.predict(X).shape == y.shape
 
 
+def test_a_sampler_callable_writing_into_its_labels_leaves_the_targets(data):
+    # on the CPU it was given the training targets themselves: zeroing its
+    # labels trained the network on class 0 alone (a training loss of 0)
+    X, y = data
+
+    def overwriting(labels):
+        labels[:] = 0
+        return torch.utils.data.RandomSampler(range(len(labels)))
+
+    def reading(labels):
+        return torch.utils.data.RandomSampler(range(len(labels)))
+
+    fitted = [
+        LongTailClassifier(sampler=sampler, **FAST).fit(X, y)
+        for sampler in (overwriting, reading)
+    ]
+    np.testing.assert_array_equal(fitted[0].predict(X), fitted[1].predict(X))
+    assert fitted[0].history[-1, "train_loss"] == fitted[1].history[-1, "train_loss"]
+
+
 def test_class_balanced_sampler_balances_the_batches(data):
     X, y = data
     seen = []

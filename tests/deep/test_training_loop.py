@@ -561,6 +561,42 @@ def test_binary_cross_entropy_on_class_indices_is_a_clear_error(
     assert not clf.initialized_
 
 
+class _TwoOutputs(nn.Module):
+    """A network of two outputs whatever the number of classes."""
+
+    def __init__(self, n_features):
+        super().__init__()
+        self.linear = nn.Linear(n_features, 2)
+
+    def forward(self, x):
+        return self.linear(x)
+
+
+@pytest.mark.parametrize("criterion", ["ce", "focal"])
+def test_a_module_of_fewer_outputs_than_classes_is_named(
+    imbalanced_multiclass, criterion
+):
+    # torch's cross-entropy failed with "IndexError: Target 2 is out of
+    # bounds.", naming neither the module nor the fix
+    X, y = imbalanced_multiclass
+    params = {**FAST, "module": _TwoOutputs, "criterion": criterion}
+    del params["module__hidden_sizes"]
+    clf = LongTailClassifier(**params)
+    with pytest.raises(
+        ValueError, match=r"outputs of shape \(2,\) per sample; .* has 4 classes"
+    ):
+        clf.fit(X, y)
+
+
+def test_an_index_error_of_a_loss_of_the_user_is_its_own(imbalanced_multiclass):
+    class Picky(nn.CrossEntropyLoss):
+        def forward(self, logits, target):
+            raise IndexError("Picky's own")
+
+    with pytest.raises(IndexError, match="^Picky's own$"):
+        LongTailClassifier(criterion=Picky, **FAST).fit(*imbalanced_multiclass)
+
+
 def test_binary_cross_entropy_of_class_indices_trains(imbalanced_multiclass):
     # A subclass that turns the class indices into float targets is the
     # user's: it trains as before.

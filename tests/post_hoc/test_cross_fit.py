@@ -5,12 +5,17 @@
 
 from functools import partial
 
+import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from ltlearn.ensemble import PluginEnsembleClassifier
-from ltlearn.post_hoc import LogitAdjustedClassifier, PluginClassifier
+from ltlearn.post_hoc import (
+    LogitAdjustedClassifier,
+    PluginClassifier,
+    ThresholdMovingClassifier,
+)
 
 CROSS_FITTED = [
     partial(PluginClassifier, LogisticRegression(), scoring="f1"),
@@ -29,3 +34,37 @@ def test_a_used_up_iterator_of_splits_is_named(make, imbalanced_binary):
         clf.fit(X, y)
     with pytest.raises(ValueError, match="cv gives no splits"):
         make(cv=[]).fit(X, y)
+
+
+class _ShapedProba(LogisticRegression):
+    """A logistic regression whose ``predict_proba`` has another shape."""
+
+    def __init__(self, shape="extra_column"):
+        super().__init__()
+        self.shape = shape
+
+    def predict_proba(self, X):
+        proba = super().predict_proba(X)
+        if self.shape == "extra_column":
+            return np.c_[proba, np.zeros(len(proba))]
+        if self.shape == "one_dimensional":
+            return proba[:, 1]
+        return proba[:-1]  # a row short
+
+
+@pytest.mark.parametrize("shape", ["extra_column", "one_dimensional", "row_short"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        ThresholdMovingClassifier,
+        partial(ThresholdMovingClassifier, decision="expected_cost"),
+        LogitAdjustedClassifier,
+        partial(PluginClassifier, scoring="f1", cv=3),
+    ],
+)
+def test_a_predict_proba_of_another_shape_is_named(make, shape, imbalanced_binary):
+    # it failed deep in NumPy ("operands could not be broadcast together",
+    # "axis 1 is out of bounds"), or, a row short, predicted one row fewer
+    X, y = imbalanced_binary
+    with pytest.raises(ValueError, match=r"_ShapedProba.predict_proba returned an"):
+        make(_ShapedProba(shape)).fit(X, y).predict(X)

@@ -201,6 +201,17 @@ def test_invalid_prior_is_refused(prior, match, imbalanced_multiclass):
 
 
 @pytest.mark.parametrize(
+    "prior", [np.array([0.4, 0.3 + 1j, 0.2, 0.1]), {0: 1, 1: 1, 2: 1, 3: 1j}]
+)
+def test_complex_prior_is_refused(prior, imbalanced_multiclass):
+    # NumPy's cast to float dropped the imaginary part with only a
+    # ComplexWarning; Python complex numbers failed in float()
+    X, y = imbalanced_multiclass
+    with pytest.raises(ValueError, match="^prior must hold real numbers"):
+        LogitAdjustedClassifier(LogisticRegression(), prior=prior).fit(X, y)
+
+
+@pytest.mark.parametrize(
     "scoring, metric",
     [
         ("balanced_accuracy", balanced_accuracy_score),
@@ -275,6 +286,29 @@ def test_auto_tau_accepts_a_metric_callable(imbalanced_binary):
     named = LogitAdjustedClassifier(LogisticRegression(), tau="auto", cv=3).fit(X, y)
     assert clf.tau_ == named.tau_
     assert clf.best_score_ == pytest.approx(named.best_score_)
+
+
+def test_auto_tau_ranks_a_nan_score_below_every_number(imbalanced_binary):
+    # one tau scored NaN made the choice fail: "attempt to get argmin of an
+    # empty sequence"
+    X, y = imbalanced_binary
+
+    def f1_or(value):
+        def metric(y_true, y_pred):
+            return value if np.mean(y_pred) > 0.15 else f1_score(y_true, y_pred)
+
+        return metric
+
+    clf = LogitAdjustedClassifier(
+        LogisticRegression(), tau="auto", cv=3, store_cv_results=True
+    )
+    with_nan = clone(clf).set_params(scoring=f1_or(np.nan)).fit(X, y)
+    lowest = clone(clf).set_params(scoring=f1_or(-1.0)).fit(X, y)
+    scores = with_nan.cv_results_["scores"]
+    assert np.isnan(scores).any() and not np.isnan(scores).all()
+    assert with_nan.tau_ == lowest.tau_
+    assert with_nan.best_score_ == lowest.best_score_ > 0
+    np.testing.assert_array_equal(np.isnan(scores), lowest.cv_results_["scores"] == -1)
 
 
 def test_f1_scoring_needs_a_binary_target(imbalanced_multiclass):

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from functools import partial
 
 import numpy as np
@@ -109,6 +110,48 @@ def test_callable_scoring_on_few_rows_is_the_named_search(name, metric):
     called.fit(X, y)
     np.testing.assert_allclose(called.weights_, named.weights_, rtol=1e-12)
     assert called.best_score_ == pytest.approx(named.best_score_, rel=1e-12)
+
+
+def _macro_f1_or(value, swapped):
+    """Macro F1, but ``value`` for rules predicting a rare class on 1 row in 5."""
+
+    def metric(y_true, y_pred):
+        if np.mean(y_pred != 0) > 0.2:
+            swapped.append(True)
+            return value
+        return _macro_f1(y_true, y_pred)
+
+    return metric
+
+
+@pytest.mark.parametrize("target", ["binary", "multiclass"])
+def test_callable_scoring_nan_ranks_below_every_number(
+    target, imbalanced_binary, imbalanced_multiclass
+):
+    # a metric's NaN (precision_score(zero_division=np.nan) on a rule that
+    # predicts no positive) compared false with every score: the search kept
+    # its start, 1 / prior, or failed on an empty argmin
+    X, y = imbalanced_binary if target == "binary" else imbalanced_multiclass
+    clf = PluginClassifier(LogisticRegression(), cv=3, refine="always")
+    swapped = []
+    with_nan = clone(clf).set_params(scoring=_macro_f1_or(np.nan, swapped))
+    with_nan.fit(X, y)
+    assert swapped  # some rules scored NaN
+    lowest = clone(clf).set_params(scoring=_macro_f1_or(-1.0, []))
+    lowest.fit(X, y)
+    np.testing.assert_array_equal(with_nan.weights_, lowest.weights_)
+    assert with_nan.best_score_ == lowest.best_score_ > 0
+
+
+def test_callable_scoring_nan_on_every_rule_warns_nothing(imbalanced_multiclass):
+    # the held-out check of refine="auto" subtracted the -inf of two NaN
+    # scores: "RuntimeWarning: invalid value encountered in subtract"
+    X, y = imbalanced_multiclass
+    clf = PluginClassifier(LogisticRegression(), scoring=lambda t, p: np.nan, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        clf.fit(X, y)
+    assert np.isnan(clf.best_score_)
 
 
 def test_binary_balanced_accuracy_threshold_is_the_prior(imbalanced_binary):

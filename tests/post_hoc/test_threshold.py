@@ -236,6 +236,19 @@ def test_invalid_cost_matrix_is_refused(cost_matrix, match, imbalanced_multiclas
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "cost_matrix",
+    [np.array([1, 1 + 5j, 1, 1]), [1, 1, 2 + 1j, 1], {0: 1, 1: 1, 2: 1, 3: 1j}],
+)
+def test_complex_cost_matrix_is_refused(cost_matrix, imbalanced_multiclass):
+    # NumPy's cast to float dropped the imaginary part (a cost 1 + 5j counted
+    # as 1) with only a ComplexWarning; Python complex numbers failed in float()
+    X, y = imbalanced_multiclass
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+    with pytest.raises(ValueError, match="^cost_matrix must hold real numbers"):
+        clf.fit(X, y)
+
+
 def test_class_costs_beyond_the_largest_float(imbalanced_multiclass):
     # Row sums that overflow gave rows of NaN with "rescale" (log(inf)) and
     # a RuntimeWarning with "expected_cost", whose decision stays finite.

@@ -861,3 +861,18 @@ def test_a_fit_that_fails_in_a_generation_leaves_it_not_fitted(semi_supervised_l
     with pytest.raises(NotFittedError):
         clf.predict(X)
     assert not hasattr(clf, "class_counts_")
+
+
+class _ExtraColumn(LogisticRegression):
+    """A logistic regression whose probabilities have a column of zeros more."""
+
+    def predict_proba(self, X):
+        proba = super().predict_proba(X)
+        return np.hstack([proba, np.zeros((proba.shape[0], 1))])
+
+
+def test_a_predict_proba_of_another_shape_is_named(semi_supervised_lt):
+    # the pseudo-labels were drawn from 4 columns for 3 classes, silently
+    X, _, y_semi = semi_supervised_lt
+    with pytest.raises(ValueError, match=r"shape \(\d+, 4\); .* must be \(\d+, 3\)"):
+        CReSTClassifier(_ExtraColumn(), random_state=0).fit(X, y_semi)
