@@ -32,6 +32,18 @@ def positive_int(text):
     return value
 
 
+def given_flags(parser, args, *dests):
+    """The options among ``dests`` set to other than their default, as typed.
+
+    For a usage error naming the options that the chosen run would ignore.
+    """
+    return [
+        "--" + dest.replace("_", "-")
+        for dest in dests
+        if getattr(args, dest) != parser.get_default(dest)
+    ]
+
+
 def best_of(func, repeat=3):
     """Median wall time of ``repeat`` calls of ``func``, in seconds."""
     times = []

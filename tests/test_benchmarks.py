@@ -115,6 +115,32 @@ def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
     assert message in err.splitlines()[-1]
 
 
+@pytest.mark.parametrize(
+    "name, argv, message",
+    [
+        ("bench_deep", ["--predict", "10", "--seeds", "2"], "--predict: runs alone"),
+        ("bench_deep", ["--skip-quality", "--skip-speed"], "nothing left to run"),
+        (
+            "bench_deep",
+            ["--skip-quality", "--datasets", "IF10", "--epoch-scale", "2"],
+            "--epoch-scale --datasets: the quality tables, not with --skip-quality",
+        ),
+        ("bench_deep", ["--skip-speed", "--rounds", "3"], "--rounds: the speed table"),
+    ],
+)
+def test_option_the_run_ignores_is_a_usage_error(bench, name, argv, message, capsys):
+    """An option that the chosen run would ignore stops the script before any work."""
+    module = bench(name)
+    runs = [attr for attr in vars(module) if attr.startswith("run")]
+    with mock.patch.multiple(
+        module, **{run: mock.Mock(side_effect=AssertionError(run)) for run in runs}
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            module.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err.splitlines()[-1]
+
+
 def test_smotenc_worker_failure_shows_its_error(bench, monkeypatch, capsys):
     """A failed worker process stops the run with the worker's own traceback."""
     module = bench("bench_smotenc")
