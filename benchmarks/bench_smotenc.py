@@ -37,7 +37,7 @@ import sys
 import time
 
 import numpy as np
-from _common import positive_int, print_table
+from _common import given_flags, positive_int, print_table
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
@@ -260,6 +260,8 @@ def main(argv=None):
     for flag in ("datasets", "models"):
         if getattr(args, flag) and not args.keel:
             parser.error(f"--{flag}: only with --keel")
+    if args.keel and (ignored := given_flags(parser, args, "rows", "minority")):
+        parser.error(f"{' '.join(ignored)}: the generated data, not with --keel")
     if args.keel:
         names = keel_names()
         unknown = sorted(set(args.datasets or names) - set(names))

@@ -126,6 +126,11 @@ def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
             "--epoch-scale --datasets: the quality tables, not with --skip-quality",
         ),
         ("bench_deep", ["--skip-speed", "--rounds", "3"], "--rounds: the speed table"),
+        (
+            "bench_smotenc",
+            ["--keel", "--rows", "5", "--minority", "0.3"],
+            "--rows --minority: the generated data, not with --keel",
+        ),
     ],
 )
 def test_option_the_run_ignores_is_a_usage_error(bench, name, argv, message, capsys):
