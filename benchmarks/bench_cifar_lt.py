@@ -176,6 +176,14 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
+def _seed(text):
+    """An argparse ``type``: a seed that numpy, torch and scikit-learn all take."""
+    value = int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must lie in [0, 2**32 - 1], got {value}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -200,7 +208,7 @@ def main(argv=None):
         default=None,
         help=f"comma-separated subset of {','.join(methods(200))}",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=_seed, default=0)
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.methods.split(",")] if args.methods else []
     unknown = [name for name in names if name not in methods(200)]
