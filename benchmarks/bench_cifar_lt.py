@@ -191,7 +191,12 @@ def main(argv=None):
         default=None,
         help="folder with cifar-10-batches-py or cifar-100-python",
     )
-    parser.add_argument("--dataset", choices=("cifar10", "cifar100"), default="cifar10")
+    parser.add_argument(
+        "--dataset",
+        choices=("cifar10", "cifar100"),
+        default="cifar10",
+        help="the CIFAR of --root (the synthetic data has CIFAR-10-LT's classes)",
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--epochs", type=positive_int)
@@ -219,6 +224,12 @@ def main(argv=None):
         parser.error(
             f"argument --n-max: must be at least 100, the imbalance ratio, "
             f"got {args.n_max}"
+        )
+    if (args.synthetic or not args.root) and args.dataset != "cifar10":
+        # the synthetic long tail has CIFAR-10-LT's ten classes
+        parser.error(
+            f"argument --dataset: a data set of --root, not with the synthetic "
+            f"data (10 classes), got {args.dataset}"
         )
     try:
         torch.device(args.device)
