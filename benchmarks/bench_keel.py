@@ -51,7 +51,7 @@ import warnings
 from importlib.metadata import version
 
 import numpy as np
-from _common import positive_int, print_table
+from _common import given_flags, positive_int, print_table
 from imblearn.ensemble import (
     BalancedRandomForestClassifier,
     EasyEnsembleClassifier,
@@ -575,6 +575,12 @@ def main(argv=None):
         repeats, seeds, cache = args.repeats or 2, range(5), args.cache or None
         n_folds = args.folds or 5
         sections = args.sections or ("keel", "digits_lt", "long_tail")
+    keel_only = given_flags(parser, args, "half", "repeats", "folds")
+    if "keel" not in sections and keel_only:
+        parser.error(
+            f"{' '.join(keel_only)}: the KEEL section, not with --sections "
+            f"{' '.join(sections)}"
+        )
     if "keel" in sections and cache and (problem := cache_problem(cache)):
         parser.error(
             f"--cache: {cache} {problem}; give another file, or '' for no cache"

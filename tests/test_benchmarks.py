@@ -123,6 +123,7 @@ WORK = {
     "bench_deep": ["run_predict", "run_quality", "run_speed"],
     "bench_smotenc": ["run_keel", "_run"],
     "bench_cifar_lt": ["synthetic_cifar_lt", "plain_loop"],
+    "bench_keel": ["run_keel", "run_long_tail"],
 }
 
 
@@ -151,6 +152,16 @@ WORK = {
             "bench_cifar_lt",
             ["--dataset", "cifar100", "--root", "/nonexistent", "--synthetic"],
             "--dataset: a data set of --root, not with the synthetic data",
+        ),
+        (
+            "bench_keel",
+            ["--sections", "digits_lt", "long_tail", "--half", "odd", "--folds", "3"],
+            "--half --folds: the KEEL section, not with --sections digits_lt long_tail",
+        ),
+        (
+            "bench_keel",
+            ["--quick", "--sections", "digits_lt", "--repeats", "2"],
+            "--repeats: the KEEL section, not with --sections digits_lt",
         ),
     ],
 )
