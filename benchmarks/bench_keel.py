@@ -561,7 +561,7 @@ def main(argv=None):
         parser.error("argument --folds: cross-validation needs at least 2 folds")
     if args.quick and args.half:
         parser.error("argument --half: not with --quick, which runs three sets")
-    methods = list(args.methods)
+    methods = list(dict.fromkeys(args.methods))  # a method named twice runs once
     if REFERENCE not in methods:
         methods.append(REFERENCE)
     names = list_keel()

@@ -362,6 +362,31 @@ def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
     assert calls == [("long_tail", ["lr_balanced", "brf"], [0], 1)]
 
 
+def test_keel_a_method_named_twice_is_one_column(bench, monkeypatch):
+    """A method named twice in --methods runs once and ranks once."""
+    module = bench("bench_keel")
+    scores = {"brf": [0.9, 0.8, 0.7], "lr_balanced": [0.8, 0.9, 0.6]}
+
+    def run_keel(names, methods, *args, **kwargs):
+        return {
+            (name, method): {
+                "balanced_accuracy": scores[method][i],
+                "g_mean": scores[method][i],
+                "fit_seconds": 1.0,
+                "error": "",
+            }
+            for i, name in enumerate(names)
+            for method in methods
+        }
+
+    monkeypatch.setattr(module, "run_keel", run_keel)
+    argv = "--quick --sections keel --methods lr_balanced lr_balanced".split()
+    table = module.main([*argv, "--cache", ""])["keel"]["quick"]
+    assert [row["method"] for row in table] == ["brf", "lr_balanced"]
+    # brf is first on two of the three sets: ranks 1, 2, 1
+    assert table[0]["mean rank"] == pytest.approx(4 / 3)
+
+
 def test_print_table_cells(bench, capsys):
     common = bench("_common")
     assert common.format_cell(None) == "-"
