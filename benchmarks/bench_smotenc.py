@@ -270,7 +270,8 @@ def main(argv=None):
                 f"--datasets: {unknown} are not KEEL sets with nominal features; "
                 f"choose among {names}"
             )
-        names = args.datasets or names
+        # a set named twice is one row of the summary, not two
+        names = list(dict.fromkeys(args.datasets or names))
         for model in args.models or ["lr"]:
             with threadpool_limits(1):  # as the other KEEL benchmarks
                 print_keel(run_keel(names, model), model)

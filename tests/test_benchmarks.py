@@ -387,6 +387,15 @@ def test_keel_a_method_named_twice_is_one_column(bench, monkeypatch):
     assert table[0]["mean rank"] == pytest.approx(4 / 3)
 
 
+def test_smotenc_keel_a_set_named_twice_is_one_row(bench, monkeypatch):
+    module = bench("bench_smotenc")
+    calls = []
+    monkeypatch.setattr(module, "run_keel", lambda names, model: calls.append(names))
+    monkeypatch.setattr(module, "print_keel", lambda rows, model: None)
+    module.main(["--keel", "--datasets", "german", "flare-F", "german"])
+    assert calls == [["german", "flare-F"]]
+
+
 def test_print_table_cells(bench, capsys):
     common = bench("_common")
     assert common.format_cell(None) == "-"
