@@ -396,6 +396,21 @@ def test_smotenc_keel_a_set_named_twice_is_one_row(bench, monkeypatch):
     assert calls == [["german", "flare-F"]]
 
 
+def test_post_hoc_multiclass_gains_are_in_points(bench, monkeypatch, capsys):
+    module = bench("bench_post_hoc")
+    makers = {"plain LR": module.MULTICLASS["plain LR"]}
+    makers["balanced LR"] = module.MULTICLASS["balanced LR"]
+    monkeypatch.setattr(module, "MULTICLASS", makers)
+    module.bench_multiclass(quick=True, n_seeds=1)
+    lines = capsys.readouterr().out.splitlines()
+    header = [cell.strip() for cell in lines[3].split("|")]
+    row = dict(zip(header, (cell.strip() for cell in lines[6].split("|"))))
+    assert row["estimator"] == "balanced LR"
+    gain = float(row["BA - plain (points)"])
+    assert gain > 1  # points, not a fraction
+    assert float(row["min BA gain (points)"]) == pytest.approx(gain, abs=1e-3)
+
+
 def test_print_table_cells(bench, capsys):
     common = bench("_common")
     assert common.format_cell(None) == "-"
