@@ -233,7 +233,7 @@ def print_keel(rows, model):
         "one-hot G": np.mean([row["smote one-hot G"] for row in rows]),
         "W/T/L": f"{wins}/{len(rows) - wins - losses}/{losses}",
         "Wilcoxon p": p_value,
-        "fit time ratio": np.mean([row["smote-nc s"] for row in rows])
+        "fit s smote-nc / one-hot": np.mean([row["smote-nc s"] for row in rows])
         / np.mean([row["smote one-hot s"] for row in rows]),
     }
     print()

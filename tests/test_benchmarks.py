@@ -411,6 +411,25 @@ def test_post_hoc_multiclass_gains_are_in_points(bench, monkeypatch, capsys):
     assert float(row["min BA gain (points)"]) == pytest.approx(gain, abs=1e-3)
 
 
+def test_smotenc_keel_summary_names_its_time_ratio(bench, capsys):
+    module = bench("bench_smotenc")
+    rows = [
+        {"data set": f"d{i}", "categorical": 1}
+        | {
+            f"{way} {what}": 0.8
+            for way in ("smote-nc", "smote one-hot")
+            for what in ("BA", "G")
+        }
+        | {"smote-nc s": 3.0, "smote one-hot s": 1.0}
+        for i in range(2)
+    ]
+    module.print_keel(rows, "lr")
+    header, _, summary = capsys.readouterr().out.splitlines()[-3:]
+    cells = dict(zip(header.split("|"), summary.split("|")))
+    cells = {key.strip(): value for key, value in cells.items()}
+    assert float(cells["fit s smote-nc / one-hot"]) == 3.0  # smote-nc's 3 s over 1
+
+
 def test_print_table_cells(bench, capsys):
     common = bench("_common")
     assert common.format_cell(None) == "-"
