@@ -327,9 +327,13 @@ def cache_problem(path):
 
     A file whose first line is not the cache's header (nor the start of it,
     left by a cut first write) is not a cache: rows appended to it would
-    never be read back, and would change the file.
+    never be read back, and would change the file. A new file needs a
+    folder to be written in, before the first row is run.
     """
     if not os.path.exists(path):
+        folder = os.path.dirname(os.path.abspath(path))
+        if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+            return f"cannot be written (no writable folder {folder})"
         return None
     try:
         with open(path, "rb") as f:

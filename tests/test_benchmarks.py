@@ -86,6 +86,13 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_keel", ["--folds", "1"], "--folds: cross-validation needs at least 2"),
         ("bench_keel", ["--quick", "--half", "odd"], "--half: not with --quick"),
         ("bench_keel", ["--n-jobs", "0"], "--n-jobs: 0 runs nothing"),
+        (
+            "bench_keel",
+            ["--quick", "--sections", "keel", "--methods", "lr_balanced"]
+            + ["--cache", "/nonexistent_ltlearn/results.csv"],
+            "--cache: /nonexistent_ltlearn/results.csv cannot be written (no writable "
+            "folder /nonexistent_ltlearn)",
+        ),
         ("bench_cog", ["--repeats", "two"], "invalid positive_int value: 'two'"),
         ("bench_smote", ["--repeat", "0"], "--repeat: must be at least 1"),
         ("bench_smotenc", ["--minority", "1.5"], "--minority: must lie in (0, 0.5)"),
