@@ -32,15 +32,19 @@ def positive_int(text):
     return value
 
 
-def given_flags(parser, args, *dests):
-    """The options among ``dests`` set to other than their default, as typed.
+def given_flags(parser, argv, *dests):
+    """The options among ``dests`` given in ``argv``, by their names.
 
-    For a usage error naming the options that the chosen run would ignore.
+    For a usage error naming the options that the chosen run would ignore:
+    an option counts whatever its value, its default too, and however it is
+    spelled (``--opt=value``, an abbreviation).
     """
+    unset = object()
+    given = parser.parse_args(argv, argparse.Namespace(**dict.fromkeys(dests, unset)))
     return [
         "--" + dest.replace("_", "-")
         for dest in dests
-        if getattr(args, dest) != parser.get_default(dest)
+        if getattr(given, dest) is not unset
     ]
 
 

@@ -650,7 +650,7 @@ def main(argv=None):
     quality = ("seeds", "epoch_scale", "datasets")
     if args.predict:
         ignored = given_flags(
-            parser, args, "quick", *quality, "skip_quality", "skip_speed", "rounds"
+            parser, argv, "quick", *quality, "skip_quality", "skip_speed", "rounds"
         )
         if ignored:
             parser.error(f"--predict: runs alone, not with {' '.join(ignored)}")
@@ -664,7 +664,7 @@ def main(argv=None):
         )
     if args.skip_quality and args.skip_speed:
         parser.error("--skip-quality with --skip-speed: nothing left to run")
-    if args.skip_quality and (ignored := given_flags(parser, args, *quality)):
+    if args.skip_quality and (ignored := given_flags(parser, argv, *quality)):
         parser.error(
             f"{' '.join(ignored)}: the quality tables, not with --skip-quality"
         )

@@ -579,7 +579,7 @@ def main(argv=None):
         repeats, seeds, cache = args.repeats or 2, range(5), args.cache or None
         n_folds = args.folds or 5
         sections = args.sections or ("keel", "digits_lt", "long_tail")
-    keel_only = given_flags(parser, args, "half", "repeats", "folds")
+    keel_only = given_flags(parser, argv, "half", "repeats", "folds")
     if "keel" not in sections and keel_only:
         parser.error(
             f"{' '.join(keel_only)}: the KEEL section, not with --sections "

@@ -260,7 +260,7 @@ def main(argv=None):
     for flag in ("datasets", "models"):
         if getattr(args, flag) and not args.keel:
             parser.error(f"--{flag}: only with --keel")
-    if args.keel and (ignored := given_flags(parser, args, "rows", "minority")):
+    if args.keel and (ignored := given_flags(parser, argv, "rows", "minority")):
         parser.error(f"{' '.join(ignored)}: the generated data, not with --keel")
     if args.keel:
         names = keel_names()

@@ -131,6 +131,7 @@ WORK = {
     "bench_smotenc": ["run_keel", "_run"],
     "bench_cifar_lt": ["synthetic_cifar_lt", "plain_loop"],
     "bench_keel": ["run_keel", "run_long_tail"],
+    "bench_cog": ["time_predict_scale", "_evaluate"],
 }
 
 
@@ -149,6 +150,12 @@ WORK = {
             "bench_smotenc",
             ["--keel", "--rows", "5", "--minority", "0.3"],
             "--rows --minority: the generated data, not with --keel",
+        ),
+        ("bench_smotenc", ["--keel", "--min=0.05"], "--minority: the generated data"),
+        (
+            "bench_cog",
+            ["--predict-scale", "10", "--sets", "--repeats", "5"],
+            "--predict-scale: runs alone, not with --sets --repeats",
         ),
         (
             "bench_cifar_lt",
