@@ -73,6 +73,11 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
         ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
         ("bench_deep_rules", ["--first-seed", "-1"], "--first-seed: must be 0 or"),
+        (
+            "bench_deep_rules",
+            ["--first-seed", str(2**32 - 1), "--seeds", "2"],
+            "--first-seed: the last seed, 4294967296, must be at most 2**32 - 1",
+        ),
         ("bench_deep", ["--rounds", "-1"], "--rounds: must be at least 1, got -1"),
         ("bench_deep", ["--epoch-scale", "inf"], "--epoch-scale: must be a finite"),
         ("bench_post_hoc", ["--seeds", "0"], "--seeds: must be at least 1"),
