@@ -178,7 +178,10 @@ def _sync(device):
 
 def _seed(text):
     """An argparse ``type``: a seed that numpy, torch and scikit-learn all take."""
-    value = int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
     if not 0 <= value < 2**32:
         raise argparse.ArgumentTypeError(f"must lie in [0, 2**32 - 1], got {value}")
     return value

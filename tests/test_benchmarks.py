@@ -70,6 +70,7 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_cifar_lt", ["--n-max", "99"], "--n-max: must be at least 100"),
         ("bench_cifar_lt", ["--seed", "-1"], "--seed: must lie in [0, 2**32 - 1]"),
         ("bench_cifar_lt", ["--seed", str(2**32)], "--seed: must lie in [0, 2**32"),
+        ("bench_cifar_lt", ["--seed", "1.5"], "--seed: not an integer: '1.5'"),
         ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
         ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
         ("bench_deep_rules", ["--first-seed", "-1"], "--first-seed: must be 0 or"),
