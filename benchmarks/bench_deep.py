@@ -562,8 +562,9 @@ def run_predict(n_rows, n_classes=1000, batch_size=4096):
     from bench_smotenc import peak_rss_mib
 
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(n_rows, 20)).astype(np.float32)
-    y = np.arange(n_rows) % n_classes
+    # fitted on 20,000 rows of every class, whatever the rows to predict
+    X = rng.normal(size=(max(n_rows, 20_000), 20)).astype(np.float32)
+    y = np.arange(len(X)) % n_classes
     net = LongTailClassifier(
         MLP,
         module__hidden_sizes=(64,),
@@ -571,6 +572,7 @@ def run_predict(n_rows, n_classes=1000, batch_size=4096):
         batch_size=batch_size,
         random_state=0,
     ).fit(X[:20_000], y[:20_000])
+    X = X[:n_rows]
 
     def plain_loop():
         net.module_.train(False)

@@ -373,6 +373,21 @@ def test_deep_quick_keeps_the_flags_given(bench, monkeypatch):
     assert calls == [(range(2), 1.0, [*datasets, "synthetic 100-class IF100"])]
 
 
+def test_deep_predict_few_rows_keeps_the_classes(bench, capsys):
+    """--predict N below the 20,000 training rows times the 1,000 classes."""
+    module = bench("bench_deep")
+    module.torch.set_num_threads(1)
+    module.run_predict(100)
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("## predict_proba on 100 rows of 1000 classes")
+    header = [cell.strip() for cell in lines[start + 2].split("|")]
+    for line in lines[start + 4 : start + 6]:
+        row = dict(zip(header, (cell.strip() for cell in line.split("|"))))
+        assert float(row["output MiB"]) == pytest.approx(
+            100 * 1000 * 4 / 2**20, rel=1e-3
+        )
+
+
 def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
     module = bench("bench_keel")
     calls = []
