@@ -32,6 +32,22 @@ def positive_int(text):
     return value
 
 
+def given_flags(parser, argv, *dests):
+    """The options among ``dests`` given in ``argv``, by their names.
+
+    For a usage error naming the options that the chosen run would ignore:
+    an option counts whatever its value, its default too, and however it is
+    spelled (``--opt=value``, an abbreviation).
+    """
+    unset = object()
+    given = parser.parse_args(argv, argparse.Namespace(**dict.fromkeys(dests, unset)))
+    return [
+        "--" + dest.replace("_", "-")
+        for dest in dests
+        if getattr(given, dest) is not unset
+    ]
+
+
 def best_of(func, repeat=3):
     """Median wall time of ``repeat`` calls of ``func``, in seconds."""
     times = []

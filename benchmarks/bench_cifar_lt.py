@@ -176,6 +176,17 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
+def _seed(text):
+    """An argparse ``type``: a seed that numpy, torch and scikit-learn all take."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must lie in [0, 2**32 - 1], got {value}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -183,7 +194,12 @@ def main(argv=None):
         default=None,
         help="folder with cifar-10-batches-py or cifar-100-python",
     )
-    parser.add_argument("--dataset", choices=("cifar10", "cifar100"), default="cifar10")
+    parser.add_argument(
+        "--dataset",
+        choices=("cifar10", "cifar100"),
+        default="cifar10",
+        help="the CIFAR of --root (the synthetic data has CIFAR-10-LT's classes)",
+    )
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--synthetic", action="store_true")
     parser.add_argument("--epochs", type=positive_int)
@@ -200,7 +216,7 @@ def main(argv=None):
         default=None,
         help=f"comma-separated subset of {','.join(methods(200))}",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=_seed, default=0)
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.methods.split(",")] if args.methods else []
     unknown = [name for name in names if name not in methods(200)]
@@ -211,6 +227,12 @@ def main(argv=None):
         parser.error(
             f"argument --n-max: must be at least 100, the imbalance ratio, "
             f"got {args.n_max}"
+        )
+    if (args.synthetic or not args.root) and args.dataset != "cifar10":
+        # the synthetic long tail has CIFAR-10-LT's ten classes
+        parser.error(
+            f"argument --dataset: a data set of --root, not with the synthetic "
+            f"data (10 classes), got {args.dataset}"
         )
     try:
         torch.device(args.device)

@@ -62,7 +62,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
-from _common import peak_mib, positive_int, print_table  # noqa: E402
+from _common import given_flags, peak_mib, positive_int, print_table  # noqa: E402
 from imblearn.pipeline import make_pipeline  # noqa: E402
 from scipy.stats import rankdata  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
@@ -325,13 +325,9 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.predict_scale:
-        ignored = [
-            f"--{name.replace('_', '-')}"
-            for name in ("quick", "sets", "synthetic", "no_digits", "all")
-            if getattr(args, name)
-        ]
-        if args.repeats != parser.get_default("repeats"):
-            ignored.append("--repeats")
+        ignored = given_flags(
+            parser, argv, "quick", "sets", "synthetic", "no_digits", "all", "repeats"
+        )
         if ignored:
             parser.error(f"--predict-scale: runs alone, not with {' '.join(ignored)}")
         print(f"## Predict on {args.predict_scale} rows, 50 long-tailed classes\n")

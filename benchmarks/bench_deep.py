@@ -47,7 +47,7 @@ import warnings
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402
-from _common import positive_int, print_table, require  # noqa: E402
+from _common import given_flags, positive_int, print_table, require  # noqa: E402
 
 require("deep", "torch", "skorch")
 
@@ -562,8 +562,9 @@ def run_predict(n_rows, n_classes=1000, batch_size=4096):
     from bench_smotenc import peak_rss_mib
 
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(n_rows, 20)).astype(np.float32)
-    y = np.arange(n_rows) % n_classes
+    # fitted on 20,000 rows of every class, whatever the rows to predict
+    X = rng.normal(size=(max(n_rows, 20_000), 20)).astype(np.float32)
+    y = np.arange(len(X)) % n_classes
     net = LongTailClassifier(
         MLP,
         module__hidden_sizes=(64,),
@@ -571,6 +572,7 @@ def run_predict(n_rows, n_classes=1000, batch_size=4096):
         batch_size=batch_size,
         random_state=0,
     ).fit(X[:20_000], y[:20_000])
+    X = X[:n_rows]
 
     def plain_loop():
         net.module_.train(False)
@@ -647,7 +649,13 @@ def main(argv=None):
         help="only time predict_proba on N rows of 1,000 classes",
     )
     args = parser.parse_args(argv)
+    quality = ("seeds", "epoch_scale", "datasets")
     if args.predict:
+        ignored = given_flags(
+            parser, argv, "quick", *quality, "skip_quality", "skip_speed", "rounds"
+        )
+        if ignored:
+            parser.error(f"--predict: runs alone, not with {' '.join(ignored)}")
         torch.set_num_threads(1)
         run_predict(args.predict)
         return
@@ -656,6 +664,14 @@ def main(argv=None):
             f"argument --epoch-scale: must be a finite number above 0, "
             f"got {args.epoch_scale}"
         )
+    if args.skip_quality and args.skip_speed:
+        parser.error("--skip-quality with --skip-speed: nothing left to run")
+    if args.skip_quality and (ignored := given_flags(parser, argv, *quality)):
+        parser.error(
+            f"{' '.join(ignored)}: the quality tables, not with --skip-quality"
+        )
+    if args.skip_speed and args.rounds:
+        parser.error("--rounds: the speed table, not with --skip-speed")
     quick = args.quick
     seeds = args.seeds or (1 if quick else 3)
     epoch_scale = args.epoch_scale or (0.1 if quick else 1.0)

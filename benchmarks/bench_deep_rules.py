@@ -105,6 +105,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.first_seed < 0:
         parser.error(f"argument --first-seed: must be 0 or more, got {args.first_seed}")
+    last = args.first_seed + args.seeds - 1
+    if last >= 2**32:  # a random_state of load_digits_lt and the networks
+        parser.error(
+            f"argument --first-seed: the last seed, {last}, must be at most 2**32 - 1"
+        )
     datasets = [name.strip() for name in args.datasets.split(",")]
     unknown = [name for name in datasets if name not in DATASETS]
     if unknown:

@@ -51,7 +51,7 @@ import warnings
 from importlib.metadata import version
 
 import numpy as np
-from _common import positive_int, print_table
+from _common import given_flags, positive_int, print_table
 from imblearn.ensemble import (
     BalancedRandomForestClassifier,
     EasyEnsembleClassifier,
@@ -327,9 +327,13 @@ def cache_problem(path):
 
     A file whose first line is not the cache's header (nor the start of it,
     left by a cut first write) is not a cache: rows appended to it would
-    never be read back, and would change the file.
+    never be read back, and would change the file. A new file needs a
+    folder to be written in, before the first row is run.
     """
     if not os.path.exists(path):
+        folder = os.path.dirname(os.path.abspath(path))
+        if not (os.path.isdir(folder) and os.access(folder, os.W_OK)):
+            return f"cannot be written (no writable folder {folder})"
         return None
     try:
         with open(path, "rb") as f:
@@ -561,7 +565,7 @@ def main(argv=None):
         parser.error("argument --folds: cross-validation needs at least 2 folds")
     if args.quick and args.half:
         parser.error("argument --half: not with --quick, which runs three sets")
-    methods = list(args.methods)
+    methods = list(dict.fromkeys(args.methods))  # a method named twice runs once
     if REFERENCE not in methods:
         methods.append(REFERENCE)
     names = list_keel()
@@ -575,6 +579,12 @@ def main(argv=None):
         repeats, seeds, cache = args.repeats or 2, range(5), args.cache or None
         n_folds = args.folds or 5
         sections = args.sections or ("keel", "digits_lt", "long_tail")
+    keel_only = given_flags(parser, argv, "half", "repeats", "folds")
+    if "keel" not in sections and keel_only:
+        parser.error(
+            f"{' '.join(keel_only)}: the KEEL section, not with --sections "
+            f"{' '.join(sections)}"
+        )
     if "keel" in sections and cache and (problem := cache_problem(cache)):
         parser.error(
             f"--cache: {cache} {problem}; give another file, or '' for no cache"

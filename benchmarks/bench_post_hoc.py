@@ -325,7 +325,7 @@ def bench_multiclass(quick, n_seeds):
                 "estimator": name,
                 "BA": float(np.mean(res["BA"])),
                 "BA - plain (points)": 100 * (float(np.mean(res["BA"])) - plain),
-                "min BA gain": 100
+                "min BA gain (points)": 100
                 * float(np.min(np.subtract(res["BA"], results["plain LR"]["BA"]))),
                 "G-mean": float(np.mean(res["G"])),
                 "macro-F1": float(np.mean(res["F1"])),
@@ -347,7 +347,7 @@ def bench_multiclass(quick, n_seeds):
                 "estimator",
                 "BA",
                 "BA - plain (points)",
-                "min BA gain",
+                "min BA gain (points)",
                 "G-mean",
                 "macro-F1",
                 "fit s",

@@ -37,7 +37,7 @@ import sys
 import time
 
 import numpy as np
-from _common import positive_int, print_table
+from _common import given_flags, positive_int, print_table
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
@@ -233,7 +233,7 @@ def print_keel(rows, model):
         "one-hot G": np.mean([row["smote one-hot G"] for row in rows]),
         "W/T/L": f"{wins}/{len(rows) - wins - losses}/{losses}",
         "Wilcoxon p": p_value,
-        "fit time ratio": np.mean([row["smote-nc s"] for row in rows])
+        "fit s smote-nc / one-hot": np.mean([row["smote-nc s"] for row in rows])
         / np.mean([row["smote one-hot s"] for row in rows]),
     }
     print()
@@ -260,6 +260,8 @@ def main(argv=None):
     for flag in ("datasets", "models"):
         if getattr(args, flag) and not args.keel:
             parser.error(f"--{flag}: only with --keel")
+    if args.keel and (ignored := given_flags(parser, argv, "rows", "minority")):
+        parser.error(f"{' '.join(ignored)}: the generated data, not with --keel")
     if args.keel:
         names = keel_names()
         unknown = sorted(set(args.datasets or names) - set(names))
@@ -268,7 +270,8 @@ def main(argv=None):
                 f"--datasets: {unknown} are not KEEL sets with nominal features; "
                 f"choose among {names}"
             )
-        names = args.datasets or names
+        # a set named twice is one row of the summary, not two
+        names = list(dict.fromkeys(args.datasets or names))
         for model in args.models or ["lr"]:
             with threadpool_limits(1):  # as the other KEEL benchmarks
                 print_keel(run_keel(names, model), model)

@@ -68,9 +68,17 @@ def test_help(bench, name, monkeypatch, capsys):
             "--n-max: must be at least 100, the imbalance ratio, got 50",
         ),
         ("bench_cifar_lt", ["--n-max", "99"], "--n-max: must be at least 100"),
+        ("bench_cifar_lt", ["--seed", "-1"], "--seed: must lie in [0, 2**32 - 1]"),
+        ("bench_cifar_lt", ["--seed", str(2**32)], "--seed: must lie in [0, 2**32"),
+        ("bench_cifar_lt", ["--seed", "1.5"], "--seed: not an integer: '1.5'"),
         ("bench_deep_rules", ["--datasets", "IF50"], "--datasets: unknown ['IF50']"),
         ("bench_deep_rules", ["--seeds", "0"], "--seeds: must be at least 1, got 0"),
         ("bench_deep_rules", ["--first-seed", "-1"], "--first-seed: must be 0 or"),
+        (
+            "bench_deep_rules",
+            ["--first-seed", str(2**32 - 1), "--seeds", "2"],
+            "--first-seed: the last seed, 4294967296, must be at most 2**32 - 1",
+        ),
         ("bench_deep", ["--rounds", "-1"], "--rounds: must be at least 1, got -1"),
         ("bench_deep", ["--epoch-scale", "inf"], "--epoch-scale: must be a finite"),
         ("bench_post_hoc", ["--seeds", "0"], "--seeds: must be at least 1"),
@@ -84,6 +92,13 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_keel", ["--folds", "1"], "--folds: cross-validation needs at least 2"),
         ("bench_keel", ["--quick", "--half", "odd"], "--half: not with --quick"),
         ("bench_keel", ["--n-jobs", "0"], "--n-jobs: 0 runs nothing"),
+        (
+            "bench_keel",
+            ["--quick", "--sections", "keel", "--methods", "lr_balanced"]
+            + ["--cache", "/nonexistent_ltlearn/results.csv"],
+            "--cache: /nonexistent_ltlearn/results.csv cannot be written (no writable "
+            "folder /nonexistent_ltlearn)",
+        ),
         ("bench_cog", ["--repeats", "two"], "invalid positive_int value: 'two'"),
         ("bench_smote", ["--repeat", "0"], "--repeat: must be at least 1"),
         ("bench_smotenc", ["--minority", "1.5"], "--minority: must lie in (0, 0.5)"),
@@ -113,6 +128,74 @@ def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
     err = capsys.readouterr().err
     assert err.startswith("usage:")
     assert message in err.splitlines()[-1]
+
+
+# The functions of a script that do its work, replaced in the tests of its
+# usage errors so that a run that goes on fails at once.
+WORK = {
+    "bench_deep": ["run_predict", "run_quality", "run_speed"],
+    "bench_smotenc": ["run_keel", "_run"],
+    "bench_cifar_lt": ["synthetic_cifar_lt", "plain_loop"],
+    "bench_keel": ["run_keel", "run_long_tail"],
+    "bench_cog": ["time_predict_scale", "_evaluate"],
+}
+
+
+@pytest.mark.parametrize(
+    "name, argv, message",
+    [
+        ("bench_deep", ["--predict", "10", "--seeds", "2"], "--predict: runs alone"),
+        ("bench_deep", ["--skip-quality", "--skip-speed"], "nothing left to run"),
+        (
+            "bench_deep",
+            ["--skip-quality", "--datasets", "IF10", "--epoch-scale", "2"],
+            "--epoch-scale --datasets: the quality tables, not with --skip-quality",
+        ),
+        ("bench_deep", ["--skip-speed", "--rounds", "3"], "--rounds: the speed table"),
+        (
+            "bench_smotenc",
+            ["--keel", "--rows", "5", "--minority", "0.3"],
+            "--rows --minority: the generated data, not with --keel",
+        ),
+        ("bench_smotenc", ["--keel", "--min=0.05"], "--minority: the generated data"),
+        (
+            "bench_cog",
+            ["--predict-scale", "10", "--sets", "--repeats", "5"],
+            "--predict-scale: runs alone, not with --sets --repeats",
+        ),
+        (
+            "bench_cifar_lt",
+            ["--dataset", "cifar100", "--n-max", "100"],
+            "--dataset: a data set of --root, not with the synthetic data",
+        ),
+        (
+            "bench_cifar_lt",
+            ["--dataset", "cifar100", "--root", "/nonexistent", "--synthetic"],
+            "--dataset: a data set of --root, not with the synthetic data",
+        ),
+        (
+            "bench_keel",
+            ["--sections", "digits_lt", "long_tail", "--half", "odd", "--folds", "3"],
+            "--half --folds: the KEEL section, not with --sections digits_lt long_tail",
+        ),
+        (
+            "bench_keel",
+            ["--quick", "--sections", "digits_lt", "--repeats", "2"],
+            "--repeats: the KEEL section, not with --sections digits_lt",
+        ),
+    ],
+)
+def test_option_the_run_ignores_is_a_usage_error(bench, name, argv, message, capsys):
+    """An option that the chosen run would ignore stops the script before any work."""
+    module = bench(name)
+    with mock.patch.multiple(
+        module,
+        **{work: mock.Mock(side_effect=AssertionError(work)) for work in WORK[name]},
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            module.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err.splitlines()[-1]
 
 
 def test_smotenc_worker_failure_shows_its_error(bench, monkeypatch, capsys):
@@ -290,6 +373,21 @@ def test_deep_quick_keeps_the_flags_given(bench, monkeypatch):
     assert calls == [(range(2), 1.0, [*datasets, "synthetic 100-class IF100"])]
 
 
+def test_deep_predict_few_rows_keeps_the_classes(bench, capsys):
+    """--predict N below the 20,000 training rows times the 1,000 classes."""
+    module = bench("bench_deep")
+    module.torch.set_num_threads(1)
+    module.run_predict(100)
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index("## predict_proba on 100 rows of 1000 classes")
+    header = [cell.strip() for cell in lines[start + 2].split("|")]
+    for line in lines[start + 4 : start + 6]:
+        row = dict(zip(header, (cell.strip() for cell in line.split("|"))))
+        assert float(row["output MiB"]) == pytest.approx(
+            100 * 1000 * 4 / 2**20, rel=1e-3
+        )
+
+
 def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
     module = bench("bench_keel")
     calls = []
@@ -297,6 +395,74 @@ def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
     argv = "--quick --sections long_tail --methods lr_balanced".split()
     module.main([*argv, "--cache", ""])
     assert calls == [("long_tail", ["lr_balanced", "brf"], [0], 1)]
+
+
+def test_keel_a_method_named_twice_is_one_column(bench, monkeypatch):
+    """A method named twice in --methods runs once and ranks once."""
+    module = bench("bench_keel")
+    scores = {"brf": [0.9, 0.8, 0.7], "lr_balanced": [0.8, 0.9, 0.6]}
+
+    def run_keel(names, methods, *args, **kwargs):
+        return {
+            (name, method): {
+                "balanced_accuracy": scores[method][i],
+                "g_mean": scores[method][i],
+                "fit_seconds": 1.0,
+                "error": "",
+            }
+            for i, name in enumerate(names)
+            for method in methods
+        }
+
+    monkeypatch.setattr(module, "run_keel", run_keel)
+    argv = "--quick --sections keel --methods lr_balanced lr_balanced".split()
+    table = module.main([*argv, "--cache", ""])["keel"]["quick"]
+    assert [row["method"] for row in table] == ["brf", "lr_balanced"]
+    # brf is first on two of the three sets: ranks 1, 2, 1
+    assert table[0]["mean rank"] == pytest.approx(4 / 3)
+
+
+def test_smotenc_keel_a_set_named_twice_is_one_row(bench, monkeypatch):
+    module = bench("bench_smotenc")
+    calls = []
+    monkeypatch.setattr(module, "run_keel", lambda names, model: calls.append(names))
+    monkeypatch.setattr(module, "print_keel", lambda rows, model: None)
+    module.main(["--keel", "--datasets", "german", "flare-F", "german"])
+    assert calls == [["german", "flare-F"]]
+
+
+def test_post_hoc_multiclass_gains_are_in_points(bench, monkeypatch, capsys):
+    module = bench("bench_post_hoc")
+    makers = {"plain LR": module.MULTICLASS["plain LR"]}
+    makers["balanced LR"] = module.MULTICLASS["balanced LR"]
+    monkeypatch.setattr(module, "MULTICLASS", makers)
+    module.bench_multiclass(quick=True, n_seeds=1)
+    lines = capsys.readouterr().out.splitlines()
+    header = [cell.strip() for cell in lines[3].split("|")]
+    row = dict(zip(header, (cell.strip() for cell in lines[6].split("|"))))
+    assert row["estimator"] == "balanced LR"
+    gain = float(row["BA - plain (points)"])
+    assert gain > 1  # points, not a fraction
+    assert float(row["min BA gain (points)"]) == pytest.approx(gain, abs=1e-3)
+
+
+def test_smotenc_keel_summary_names_its_time_ratio(bench, capsys):
+    module = bench("bench_smotenc")
+    rows = [
+        {"data set": f"d{i}", "categorical": 1}
+        | {
+            f"{way} {what}": 0.8
+            for way in ("smote-nc", "smote one-hot")
+            for what in ("BA", "G")
+        }
+        | {"smote-nc s": 3.0, "smote one-hot s": 1.0}
+        for i in range(2)
+    ]
+    module.print_keel(rows, "lr")
+    header, _, summary = capsys.readouterr().out.splitlines()[-3:]
+    cells = dict(zip(header.split("|"), summary.split("|")))
+    cells = {key.strip(): value for key, value in cells.items()}
+    assert float(cells["fit s smote-nc / one-hot"]) == 3.0  # smote-nc's 3 s over 1
 
 
 def test_print_table_cells(bench, capsys):
