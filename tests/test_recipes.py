@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from imblearn.pipeline import Pipeline
@@ -75,6 +77,20 @@ def test_every_recipe_builds_an_unfitted_estimator_that_clones(name):
     copy = clone(estimator)
     assert repr(copy) == repr(estimator)
     assert copy.get_params().keys() == estimator.get_params().keys()
+
+
+def test_make_recipe_without_a_dependency_names_the_extra(monkeypatch):
+    # "torch cannot be imported" said what was missing, not what installs it,
+    # as ltlearn compare --methods deep_ce and import ltlearn.deep do.
+    absent = replace(RECIPES["deep_ce"], requires=("ltlearn_absent_module",))
+    monkeypatch.setitem(RECIPES, "deep_ce", absent)
+    with pytest.raises(ImportError) as info:
+        make_recipe("deep_ce")
+    assert str(info.value) == (
+        "Recipe 'deep_ce' cannot be built here: ltlearn_absent_module cannot be "
+        "imported (No module named 'ltlearn_absent_module'). Install the deep "
+        "extra: pip install 'ltlearn[deep]'."
+    )
 
 
 def test_make_recipe_uses_the_model_and_a_pipeline_for_samplers():

@@ -93,6 +93,13 @@ class Recipe:
                 return f"{module_name}.{attribute} does not exist"
         return None
 
+    def unavailable(self):
+        """Why the recipe cannot run here and what adds it, or None when it can."""
+        reason = self.missing()
+        if reason is not None and self.deep:
+            reason += ". Install the deep extra: pip install 'ltlearn[deep]'"
+        return reason
+
     def build(self, random_state, context):
         """The steps of this recipe, after the preprocessing."""
         return self.factory(random_state, dict(context))
@@ -371,12 +378,9 @@ def resolve_methods(names=None, models=None):
     chosen = []
     for name in dict.fromkeys(names):
         recipe = RECIPES[name]
-        reason = recipe.missing()
+        reason = recipe.unavailable()
         if reason is not None:
-            hint = ""
-            if recipe.deep:
-                hint = " Install the deep extra: pip install 'ltlearn[deep]'."
-            raise CompareError(f"Method {name!r} cannot run here: {reason}.{hint}")
+            raise CompareError(f"Method {name!r} cannot run here: {reason}.")
         chosen.append(recipe)
     order = list(RECIPES)
     return sorted(chosen, key=lambda recipe: order.index(recipe.name)), skipped
