@@ -3,6 +3,10 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import importlib.abc
+import importlib.machinery
+import re
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -91,6 +95,39 @@ def test_make_recipe_without_a_dependency_names_the_extra(monkeypatch):
         "imported (No module named 'ltlearn_absent_module'). Install the deep "
         "extra: pip install 'ltlearn[deep]'."
     )
+
+
+class _BrokenInstall(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """A module that fails to load, as torch does without a shared library."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "ltlearn_broken_module":
+            return importlib.machinery.ModuleSpec(name, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        raise OSError("libc10.so: cannot open shared object file")
+
+
+def test_a_dependency_that_fails_to_load_leaves_its_recipes_out(monkeypatch):
+    # An OSError (or skorch's AttributeError under python -OO) went through:
+    # ltlearn compare --list and the default comparison ended in a traceback,
+    # although only the deep recipes need torch.
+    monkeypatch.setattr(sys, "meta_path", [_BrokenInstall(), *sys.meta_path])
+    broken = replace(RECIPES["deep_ce"], requires=("ltlearn_broken_module",))
+    monkeypatch.setitem(RECIPES, "deep_ce", broken)
+    reason = (
+        "ltlearn_broken_module cannot be imported (OSError: libc10.so: cannot "
+        "open shared object file)"
+    )
+    recipes, skipped = resolve_methods(None, None)
+    assert skipped["deep_ce"] == reason
+    assert "plain" in [recipe.name for recipe in recipes]
+    with pytest.raises(ImportError, match=re.escape(reason)):
+        make_recipe("deep_ce")
 
 
 def test_make_recipe_uses_the_model_and_a_pipeline_for_samplers():

@@ -89,6 +89,10 @@ class Recipe:
                 module = importlib.import_module(module_name)
             except ImportError as exc:
                 return f"{module_name} cannot be imported ({exc})"
+            except Exception as exc:  # an install that fails in its own way
+                # torch's OSError for a shared library it cannot load, skorch's
+                # AttributeError under python -OO: the other recipes run.
+                return f"{module_name} cannot be imported ({type(exc).__name__}: {exc})"
             if attribute and not hasattr(module, attribute):
                 return f"{module_name}.{attribute} does not exist"
         return None
