@@ -3,10 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import importlib.abc
-import importlib.machinery
 import re
-import sys
 from dataclasses import replace
 
 import numpy as np
@@ -97,26 +94,14 @@ def test_make_recipe_without_a_dependency_names_the_extra(monkeypatch):
     )
 
 
-class _BrokenInstall(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """A module that fails to load, as torch does without a shared library."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "ltlearn_broken_module":
-            return importlib.machinery.ModuleSpec(name, self)
-        return None
-
-    def create_module(self, spec):
-        return None
-
-    def exec_module(self, module):
-        raise OSError("libc10.so: cannot open shared object file")
-
-
-def test_a_dependency_that_fails_to_load_leaves_its_recipes_out(monkeypatch):
+def test_a_dependency_that_fails_to_load_leaves_its_recipes_out(
+    monkeypatch, failing_import
+):
     # An OSError (or skorch's AttributeError under python -OO) went through:
     # ltlearn compare --list and the default comparison ended in a traceback,
     # although only the deep recipes need torch.
-    monkeypatch.setattr(sys, "meta_path", [_BrokenInstall(), *sys.meta_path])
+    error = OSError("libc10.so: cannot open shared object file")
+    failing_import("ltlearn_broken_module", error)
     broken = replace(RECIPES["deep_ce"], requires=("ltlearn_broken_module",))
     monkeypatch.setitem(RECIPES, "deep_ce", broken)
     reason = (
