@@ -164,6 +164,22 @@ def test_a_compression_this_python_cannot_read_is_named(
     assert str(info.value).endswith(f"({program} {name}) and give the result.")
 
 
+def test_a_parquet_file_without_pyarrow_is_one_line_naming_it(tmp_path, monkeypatch):
+    # pandas' five lines ("Unable to find a usable engine; ...", "Trying to
+    # import the above resulted in these errors: ...") were the message.
+    path = tmp_path / "data.parquet"
+    _frame().to_parquet(path)
+    for module in ("pyarrow", "pyarrow.parquet", "fastparquet"):
+        monkeypatch.setitem(sys.modules, module, None)  # import fails
+    with pytest.raises(CompareError) as info:
+        load_table(path, "label")
+    message = str(info.value)
+    assert message.startswith(
+        "Reading data.parquet needs pyarrow: pip install --upgrade pyarrow ("
+    )
+    assert "\n" not in message
+
+
 @pytest.mark.parametrize(
     "sep, names",
     [

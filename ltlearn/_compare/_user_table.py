@@ -214,7 +214,12 @@ def _read_table(path):
     try:
         frame = read(path)
     except ImportError as exc:
-        raise CompareError(f"Reading {path.name} needs pyarrow: {exc}") from None
+        # pandas says it in five lines, the advice on its fourth
+        detail = str(exc).strip().splitlines()[0]
+        raise CompareError(
+            f"Reading {path.name} needs pyarrow: pip install --upgrade pyarrow "
+            f"({detail})"
+        ) from None
     except pd.errors.EmptyDataError:
         raise CompareError(f"--data {path.name} is empty.") from None
     except pd.errors.ParserWarning:
