@@ -115,6 +115,20 @@ def test_a_dependency_that_fails_to_load_leaves_its_recipes_out(
         make_recipe("deep_ce")
 
 
+def test_a_fault_of_an_ltlearn_module_is_not_a_missing_extra(
+    monkeypatch, failing_import
+):
+    # Any error of an ltlearn module a recipe needs left the recipe out as
+    # "cannot be imported", with "pip install 'ltlearn[deep]' adds them".
+    failing_import("ltlearn._broken_module", NameError("name 'nn' is not defined"))
+    broken = replace(RECIPES["deep_ce"], requires=("ltlearn._broken_module",))
+    monkeypatch.setitem(RECIPES, "deep_ce", broken)
+    with pytest.raises(NameError, match="'nn' is not defined"):
+        resolve_methods(None, None)
+    with pytest.raises(NameError, match="'nn' is not defined"):
+        make_recipe("deep_ce")
+
+
 def test_make_recipe_uses_the_model_and_a_pipeline_for_samplers():
     smote = make_recipe("smote", model="hgb")
     assert isinstance(smote, Pipeline)

@@ -91,7 +91,10 @@ class Recipe:
                 return f"{module_name} cannot be imported ({exc})"
             except Exception as exc:  # an install that fails in its own way
                 # torch's OSError for a shared library it cannot load, skorch's
-                # AttributeError under python -OO: the other recipes run.
+                # AttributeError under python -OO: the other recipes run. A
+                # fault of ltlearn's own modules is a bug, not a missing extra.
+                if module_name.partition(".")[0] == "ltlearn":
+                    raise
                 return f"{module_name} cannot be imported ({type(exc).__name__}: {exc})"
             if attribute and not hasattr(module, attribute):
                 return f"{module_name}.{attribute} does not exist"
