@@ -143,11 +143,14 @@ def failing_import(monkeypatch):
     As an installed package that fails to load does: torch's ``OSError`` for
     a shared library it cannot find, matplotlib's ``ValueError`` for an
     ``MPLBACKEND`` it refuses. ``sys.modules`` and ``sys.meta_path`` are
-    given back after the test.
+    given back after the test. Its submodules already imported are hidden
+    too, or ``from name.sub import x`` would still succeed.
     """
 
     def fail(name, error):
-        monkeypatch.delitem(sys.modules, name, raising=False)
+        for module in list(sys.modules):
+            if module == name or module.startswith(f"{name}."):
+                monkeypatch.delitem(sys.modules, module)
         monkeypatch.setattr(
             sys, "meta_path", [_FailingImport(name, error), *sys.meta_path]
         )
