@@ -3,8 +3,11 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import importlib.abc
+import importlib.machinery
 import os
 import signal
+import sys
 
 import numpy as np
 import pytest
@@ -113,3 +116,43 @@ def pandas_infer_string():
             yield
     else:
         yield
+
+
+class _FailingImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """A module that is found but fails to load with ``error``."""
+
+    def __init__(self, name, error):
+        self.name, self.error = name, error
+
+    def find_spec(self, name, path=None, target=None):
+        if name == self.name:
+            return importlib.machinery.ModuleSpec(name, self)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        raise self.error
+
+
+@pytest.fixture
+def failing_import(monkeypatch):
+    """``failing_import(name, error)``: importing ``name`` raises ``error``.
+
+    As an installed package that fails to load does: torch's ``OSError`` for
+    a shared library it cannot find, matplotlib's ``ValueError`` for an
+    ``MPLBACKEND`` it refuses. ``sys.modules`` and ``sys.meta_path`` are
+    given back after the test. Its submodules already imported are hidden
+    too, or ``from name.sub import x`` would still succeed.
+    """
+
+    def fail(name, error):
+        for module in list(sys.modules):
+            if module == name or module.startswith(f"{name}."):
+                monkeypatch.delitem(sys.modules, module)
+        monkeypatch.setattr(
+            sys, "meta_path", [_FailingImport(name, error), *sys.meta_path]
+        )
+
+    return fail

@@ -733,6 +733,20 @@ def test_report_without_matplotlib_omits_plots_with_a_note(tmp_path, monkeypatch
     assert not (tmp_path / "plots").exists()
 
 
+def test_report_where_matplotlib_fails_to_import_says_why(tmp_path, failing_import):
+    # A ValueError of matplotlib's import (an MPLBACKEND it refuses) was a
+    # traceback after every fit, and no report was written.
+    refused = "Key backend: 'nonsense' is not a valid value for backend"
+    failing_import("matplotlib", ValueError(refused))
+    comparison = _run(tmp_path)
+    text = write_report(comparison, summarize(comparison)).read_text(encoding="utf-8")
+    assert (
+        "Plots omitted: matplotlib cannot be imported here (ValueError: Key "
+        "backend: 'nonsense' is not a valid value for backend)." in text
+    )
+    assert not (tmp_path / "plots").exists()
+
+
 def test_progress_counter_without_tqdm(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)

@@ -160,6 +160,25 @@ def test_a_full_disk_at_the_header_leaves_no_descriptor_open(
     assert not set(os.listdir("/proc/self/fd")) - before
 
 
+def test_a_stop_before_any_fit_says_none_was_recorded(tmp_path, monkeypatch, capsys):
+    # A disk full from the start, or Ctrl-C during the first fit, said "The
+    # finished fits are in OUT/results.csv", though none had finished.
+    args = _args(tmp_path, "out", "plain")
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", _no_space)
+        assert main(args) == 2
+    none = "No fit was recorded; run the same command again to start.\n"
+    assert capsys.readouterr().err.endswith(f"No space left on device. {none}")
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr("ltlearn._compare._cli.run_comparison", interrupted)
+        assert main(args) == 130
+        assert capsys.readouterr().err == f"\nInterrupted. {none}"
+
+
 class _MinuteClock:
     """A clock a minute later at each reading, for the report's time."""
 
@@ -198,6 +217,7 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
         assert main([*args, "--methods", "smote"]) == 2
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Traceback" not in err
+    assert f"The finished fits are in {out}/results.csv;" in err
     assert (out / "results.csv").read_bytes() == before[out / "results.csv"]
 
     write_text = Path.write_text

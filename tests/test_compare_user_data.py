@@ -5,6 +5,8 @@
 
 import errno
 import os
+import re
+import sys
 import warnings
 
 import joblib
@@ -144,6 +146,42 @@ def test_semicolon_and_tab_separated_files_are_read(tmp_path, name, sep):
     dataset = load_table(path, "label")
     assert list(dataset.X.columns) == ["amount", "shop"]
     assert dataset.preprocessing["numeric"] == ["amount"]
+
+
+@pytest.mark.parametrize(
+    "name, module, program",
+    [("data.csv.xz", "lzma", "unxz"), ("data.csv.bz2", "bz2", "bunzip2")],
+)
+def test_a_compression_this_python_cannot_read_is_named(
+    tmp_path, monkeypatch, name, module, program
+):
+    # A Python built without liblzma: "ModuleNotFoundError: No module named
+    # '_lzma'" was a traceback (bz2 alike).
+    path = _write(tmp_path, _frame(), name)
+    monkeypatch.setitem(sys.modules, module, None)  # import fails
+    message = (
+        f"--data {name} is compressed, and this Python cannot read it: its "
+        f"{module} module does not import"
+    )
+    with pytest.raises(CompareError, match=re.escape(message)) as info:
+        load_table(path, "label")
+    assert str(info.value).endswith(f"({program} {name}) and give the result.")
+
+
+def test_a_parquet_file_without_pyarrow_is_one_line_naming_it(tmp_path, monkeypatch):
+    # pandas' five lines ("Unable to find a usable engine; ...", "Trying to
+    # import the above resulted in these errors: ...") were the message.
+    path = tmp_path / "data.parquet"
+    _frame().to_parquet(path)
+    for module in ("pyarrow", "pyarrow.parquet", "fastparquet"):
+        monkeypatch.setitem(sys.modules, module, None)  # import fails
+    with pytest.raises(CompareError) as info:
+        load_table(path, "label")
+    message = str(info.value)
+    assert message.startswith(
+        "Reading data.parquet needs pyarrow: pip install --upgrade pyarrow ("
+    )
+    assert "\n" not in message
 
 
 @pytest.mark.parametrize(

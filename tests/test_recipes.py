@@ -3,6 +3,9 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import re
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from imblearn.pipeline import Pipeline
@@ -75,6 +78,55 @@ def test_every_recipe_builds_an_unfitted_estimator_that_clones(name):
     copy = clone(estimator)
     assert repr(copy) == repr(estimator)
     assert copy.get_params().keys() == estimator.get_params().keys()
+
+
+def test_make_recipe_without_a_dependency_names_the_extra(monkeypatch):
+    # "torch cannot be imported" said what was missing, not what installs it,
+    # as ltlearn compare --methods deep_ce and import ltlearn.deep do.
+    absent = replace(RECIPES["deep_ce"], requires=("ltlearn_absent_module",))
+    monkeypatch.setitem(RECIPES, "deep_ce", absent)
+    with pytest.raises(ImportError) as info:
+        make_recipe("deep_ce")
+    assert str(info.value) == (
+        "Recipe 'deep_ce' cannot be built here: ltlearn_absent_module cannot be "
+        "imported (No module named 'ltlearn_absent_module'). Install the deep "
+        "extra: pip install 'ltlearn[deep]'."
+    )
+
+
+def test_a_dependency_that_fails_to_load_leaves_its_recipes_out(
+    monkeypatch, failing_import
+):
+    # An OSError (or skorch's AttributeError under python -OO) went through:
+    # ltlearn compare --list and the default comparison ended in a traceback,
+    # although only the deep recipes need torch.
+    error = OSError("libc10.so: cannot open shared object file")
+    failing_import("ltlearn_broken_module", error)
+    broken = replace(RECIPES["deep_ce"], requires=("ltlearn_broken_module",))
+    monkeypatch.setitem(RECIPES, "deep_ce", broken)
+    reason = (
+        "ltlearn_broken_module cannot be imported (OSError: libc10.so: cannot "
+        "open shared object file)"
+    )
+    recipes, skipped = resolve_methods(None, None)
+    assert skipped["deep_ce"] == reason
+    assert "plain" in [recipe.name for recipe in recipes]
+    with pytest.raises(ImportError, match=re.escape(reason)):
+        make_recipe("deep_ce")
+
+
+def test_a_fault_of_an_ltlearn_module_is_not_a_missing_extra(
+    monkeypatch, failing_import
+):
+    # Any error of an ltlearn module a recipe needs left the recipe out as
+    # "cannot be imported", with "pip install 'ltlearn[deep]' adds them".
+    failing_import("ltlearn._broken_module", NameError("name 'nn' is not defined"))
+    broken = replace(RECIPES["deep_ce"], requires=("ltlearn._broken_module",))
+    monkeypatch.setitem(RECIPES, "deep_ce", broken)
+    with pytest.raises(NameError, match="'nn' is not defined"):
+        resolve_methods(None, None)
+    with pytest.raises(NameError, match="'nn' is not defined"):
+        make_recipe("deep_ce")
 
 
 def test_make_recipe_uses_the_model_and_a_pipeline_for_samplers():

@@ -167,6 +167,19 @@ def _prepare(args):
     return recipes, skipped, datasets
 
 
+def _rerun(output):
+    """Where the finished fits are, if any, and how to go on."""
+    path = f"{output}/{RESULTS_FILE}"
+    try:
+        with open(path, "rb") as results:  # the header and at least one row
+            recorded = results.read().count(b"\n") > 1
+    except OSError:
+        recorded = False
+    if not recorded:
+        return "No fit was recorded; run the same command again to start."
+    return f"The finished fits are in {path}; run the same command again to go on."
+
+
 def _fit(args, stack):
     """Run the fits, holding the lock of the output directory in ``stack``.
 
@@ -210,8 +223,7 @@ def _fit(args, stack):
         # written so far are whole (a cut-off one is dropped on the rerun).
         print(
             f"ltlearn compare: error: cannot write in {args.output}: "
-            f"{_why(exc)}. The finished fits are in {args.output}/{RESULTS_FILE}; "
-            "run the same command again to go on.",
+            f"{_why(exc)}. {_rerun(args.output)}",
             file=sys.stderr,
         )
         raise _Exit(2) from None
@@ -220,11 +232,7 @@ def _fit(args, stack):
             # Reading --data or checking the options: no fit has run.
             print("\nInterrupted before any fit; nothing was written.", file=sys.stderr)
             raise _Exit(130) from None
-        print(
-            f"\nInterrupted. The finished fits are in {args.output}/{RESULTS_FILE}; "
-            "run the same command again to go on.",
-            file=sys.stderr,
-        )
+        print(f"\nInterrupted. {_rerun(args.output)}", file=sys.stderr)
         raise _Exit(130) from None
     return comparison, datasets, skipped, time.perf_counter() - start
 

@@ -165,25 +165,22 @@ def _per_dataset_blocks(summary, title):
 _PLOTS = ("critical_difference.png", "recall_vs_frequency.png", "ranks.png")
 
 
-def _has_matplotlib():
+def _matplotlib_missing():
+    """Why the plots cannot be drawn here, or None when they can."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        return False
-    return True
+        return "matplotlib is not installed (pip install 'ltlearn[plot]')"
+    except Exception as exc:  # a setting it refuses on import: MPLBACKEND=Agg2
+        return f"matplotlib cannot be imported here ({type(exc).__name__}: {exc})"
+    return None
 
 
-def _plot_blocks(summary, ranking, folder, title):
-    """The blocks of the plots, which are drawn in ``folder`` (None: no matplotlib)."""
+def _plot_blocks(summary, ranking, folder, title, omitted=None):
+    """The blocks of the plots, drawn in ``folder``; if None, ``omitted`` says why."""
     blocks = [("h2", "Plots")]
     if folder is None:
-        return blocks + [
-            (
-                "p",
-                "Plots omitted: matplotlib is not installed (pip install "
-                "'ltlearn[plot]').",
-            )
-        ]
+        return blocks + [("p", f"Plots omitted: {omitted}.")]
     if plot_critical_difference(ranking, folder / "critical_difference.png", title):
         blocks.append(
             ("img", "plots/critical_difference.png", "critical difference diagram")
@@ -316,7 +313,8 @@ def write_report(comparison, summary, *, fmt="md", output=None):
     output.mkdir(parents=True, exist_ok=True)
     title = _SCORING_TITLES[summary.scoring]
     ranking = rank_common(summary, comparison.skipped)
-    drawing = _has_matplotlib()
+    omitted = _matplotlib_missing()
+    drawing = omitted is None
     plots = output / PLOTS_DIR
     if drawing:
         plots.mkdir(exist_ok=True)
@@ -338,7 +336,9 @@ def write_report(comparison, summary, *, fmt="md", output=None):
             *_summary_blocks(summary, comparison.config, ranking),
             *_statistics_blocks(ranking, title),
             *_per_dataset_blocks(summary, title),
-            *_plot_blocks(summary, ranking, Path(folder) if drawing else None, title),
+            *_plot_blocks(
+                summary, ranking, Path(folder) if drawing else None, title, omitted
+            ),
             *_dataset_blocks(comparison),
             *_method_blocks(comparison),
             *_failed_blocks(summary),

@@ -40,7 +40,32 @@ _DECIMAL_COMMA = r"[+-]?\d*,\d+"
 _DATE = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})(?:[ T]|$)"
 
 
-_OPENERS = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}
+# The module that reads each compression, and the program that undoes it.
+_OPENERS = {
+    ".gz": ("gzip", "gunzip"),
+    ".bz2": ("bz2", "bunzip2"),
+    ".xz": ("lzma", "unxz"),
+}
+
+
+def _opener(path):
+    """The ``open`` of the module that reads the compression of ``path``.
+
+    A Python built without a compression library (without liblzma, say) has
+    the module but cannot import it: "No module named '_lzma'" was a
+    traceback, or was said to need pyarrow.
+    """
+    import importlib
+
+    module, program = _OPENERS[path.suffix.lower()]
+    try:
+        return importlib.import_module(module).open
+    except ImportError as exc:
+        raise CompareError(
+            f"--data {path.name} is compressed, and this Python cannot read it: "
+            f"its {module} module does not import ({exc}). Decompress the file "
+            f"({program} {path.name}) and give the result."
+        ) from None
 
 
 def _split(lines, sep):
@@ -78,15 +103,13 @@ def _header(path):
     written (pandas renames a repeated name ``name.1``); None when the file
     cannot be opened here (a zip archive), and then the separator is a comma.
     """
-    import importlib
-
     suffixes = [suffix.lower() for suffix in path.suffixes]
     default = "\t" if ".tsv" in suffixes else ","
     if suffixes[-1:] == [".zip"]:
         return default, None
     opener = open
     if suffixes[-1] in _OPENERS:
-        opener = importlib.import_module(_OPENERS[suffixes[-1]]).open
+        opener = _opener(path)
     try:
         with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
             lines = [handle.readline(1 << 20) for _ in range(20)]
@@ -205,7 +228,12 @@ def _read_table(path):
     try:
         frame = read(path)
     except ImportError as exc:
-        raise CompareError(f"Reading {path.name} needs pyarrow: {exc}") from None
+        # pandas says it in five lines, the advice on its fourth
+        detail = str(exc).strip().splitlines()[0]
+        raise CompareError(
+            f"Reading {path.name} needs pyarrow: pip install --upgrade pyarrow "
+            f"({detail})"
+        ) from None
     except pd.errors.EmptyDataError:
         raise CompareError(f"--data {path.name} is empty.") from None
     except pd.errors.ParserWarning:

@@ -90,7 +90,8 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
         For an unknown name, model or scoring, or a combination of recipe and
         model that is not built (the message says why).
     ImportError
-        When an optional dependency of the recipe is missing.
+        When an optional dependency of the recipe is missing; the message
+        names the extra that installs it.
 
     See Also
     --------
@@ -133,7 +134,7 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     recipe = RECIPES[name]
     if recipe.model == "lr" and model != "lr":
         recipe = RECIPES[_recipe_name(name, model)]
-    reason = recipe.missing()
+    reason = recipe.unavailable()
     if reason is not None:
         raise ImportError(f"Recipe {recipe.name!r} cannot be built here: {reason}.")
     steps = recipe.build(random_state, {"scoring": scoring})

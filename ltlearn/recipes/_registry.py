@@ -89,9 +89,23 @@ class Recipe:
                 module = importlib.import_module(module_name)
             except ImportError as exc:
                 return f"{module_name} cannot be imported ({exc})"
+            except Exception as exc:  # an install that fails in its own way
+                # torch's OSError for a shared library it cannot load, skorch's
+                # AttributeError under python -OO: the other recipes run. A
+                # fault of ltlearn's own modules is a bug, not a missing extra.
+                if module_name.partition(".")[0] == "ltlearn":
+                    raise
+                return f"{module_name} cannot be imported ({type(exc).__name__}: {exc})"
             if attribute and not hasattr(module, attribute):
                 return f"{module_name}.{attribute} does not exist"
         return None
+
+    def unavailable(self):
+        """Why the recipe cannot run here and what adds it, or None when it can."""
+        reason = self.missing()
+        if reason is not None and self.deep:
+            reason += ". Install the deep extra: pip install 'ltlearn[deep]'"
+        return reason
 
     def build(self, random_state, context):
         """The steps of this recipe, after the preprocessing."""
@@ -371,12 +385,9 @@ def resolve_methods(names=None, models=None):
     chosen = []
     for name in dict.fromkeys(names):
         recipe = RECIPES[name]
-        reason = recipe.missing()
+        reason = recipe.unavailable()
         if reason is not None:
-            hint = ""
-            if recipe.deep:
-                hint = " Install the deep extra: pip install 'ltlearn[deep]'."
-            raise CompareError(f"Method {name!r} cannot run here: {reason}.{hint}")
+            raise CompareError(f"Method {name!r} cannot run here: {reason}.")
         chosen.append(recipe)
     order = list(RECIPES)
     return sorted(chosen, key=lambda recipe: order.index(recipe.name)), skipped
