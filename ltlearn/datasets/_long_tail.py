@@ -16,11 +16,23 @@ from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
 from ltlearn.utils._validation import check_classification_y, column_or_1d_y
 
 
+def _floor(values):
+    """Round ``values`` down to int64, an integer computed a rounding error low kept.
+
+    ``floor(300 * 75 ** -1)`` is 4, though ``np.power`` may give the product as
+    3.9999999999999996; a value within a relative 1e-12 of an integer is that
+    integer.
+    """
+    nearest = np.rint(values)
+    exact = np.isclose(values, nearest, rtol=1e-12, atol=0)
+    return np.where(exact, nearest, np.floor(values)).astype(np.int64)
+
+
 def _long_tail_counts(n_max, n_classes, imbalance_ratio, profile):
     """Per-class sizes of the long-tailed CIFAR profiles, largest first."""
     if profile == "exponential":
         exponent = np.arange(n_classes) / max(n_classes - 1, 1)
-        counts = np.floor(n_max * imbalance_ratio ** (-exponent)).astype(np.int64)
+        counts = _floor(n_max / np.float64(imbalance_ratio) ** exponent)
     else:  # step: the first half keeps n_max, the second half gets n_max / IF
         counts = np.full(n_classes, n_max, dtype=np.int64)
         counts[n_classes - n_classes // 2 :] = int(n_max / imbalance_ratio)

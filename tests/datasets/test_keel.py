@@ -201,6 +201,23 @@ def test_load_keel_unknown_name_without_suggestion(name):
         load_keel(name)
 
 
+def test_load_keel_descr_names_the_positive_class_its_rows_show():
+    # the 13 positives of cleveland-0_vs_4 have the heart disease of class 4
+    # (more vessels, ca, and a larger ST depression, oldpeak, than class 0)
+    data = load_keel("cleveland-0_vs_4")
+    ca = data.data[:, data.feature_names.index("ca")]
+    oldpeak = data.data[:, data.feature_names.index("oldpeak")]
+    positive = data.target == 1
+    assert np.nanmean(ca[positive]) > 1 > np.nanmean(ca[~positive])
+    assert np.nanmean(oldpeak[positive]) > 2 and np.nanmean(oldpeak[~positive]) < 1
+    assert "positive examples belong to class 4 and" in data.DESCR
+    # the 37 positives of led7digit light segments 3 and 6 only: the digit 1
+    data = load_keel("led7digit-0-2-4-5-6-7-8-9_vs_1")
+    lit = data.data[data.target == 1].mean(axis=0)
+    assert lit[[2, 5]].min() > 0.8 and np.delete(lit, [2, 5]).max() < 0.2
+    assert "positive examples belong to the class 1 and" in data.DESCR
+
+
 def test_load_keel_returns_copies():
     first = load_keel("cleveland-0_vs_4")
     expected = load_keel("cleveland-0_vs_4")

@@ -49,6 +49,33 @@ def test_the_tail_keeps_one_sample_when_rounding_gives_zero():
     assert np.bincount(y_lt).tolist() == [49, 1]
 
 
+@pytest.mark.parametrize(
+    "n_classes, imbalance_ratio, n_max, tail",
+    [(2, 75, 300, 4), (4, 75, 300, 4), (3, 150, 600, 4), (6, 32, 1200, 37)],
+)
+def test_exponential_profile_keeps_an_exact_integer_count(
+    n_classes, imbalance_ratio, n_max, tail
+):
+    # 300 / 75 is 4 and 1200 / 32 ** (4 / 5) is 75, not a rounding error lower
+    X, y = _balanced(n_per_class=n_max, n_classes=n_classes)
+    _, y_lt = make_long_tailed(X, y, imbalance_ratio, random_state=0)
+    counts = np.bincount(y_lt)
+    assert counts[0] == n_max and counts[-1] == tail
+    assert counts[0] / counts[-1] == pytest.approx(n_max / tail)
+    if n_classes == 6:
+        assert counts[4] == 75
+    data = make_long_tailed_classification(
+        n_classes=n_classes,
+        imbalance_ratio=imbalance_ratio,
+        n_max=n_max,
+        n_features=4,
+        n_informative=4,
+        n_test_per_class=1,
+        random_state=0,
+    )
+    assert data.class_counts.tolist() == counts.tolist()
+
+
 def test_random_state_draws_the_kept_rows():
     X, y = _balanced(n_per_class=50, n_classes=3)
     _, _, first = make_long_tailed(X, y, 5, random_state=0, return_indices=True)
