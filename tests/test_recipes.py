@@ -245,3 +245,22 @@ def test_compare_list_shows_peers_and_the_combinations_not_built(capsys):
     assert "plugin:hgb" in out and "[peer]" in out
     assert "cog:rf  trees already split non-convex classes" in out
     assert out.index("recommended") < out.index("plain")
+
+
+def test_compare_list_names_the_extra_of_a_recipe_that_cannot_run(monkeypatch, capsys):
+    # --list marked a deep recipe "[unavailable: torch cannot be imported
+    # (...)]" without the extra that adds it, which make_recipe and
+    # compare --methods name.
+    from ltlearn.cli import main
+
+    absent = replace(RECIPES["deep_ce"], requires=("ltlearn_absent_module",))
+    monkeypatch.setitem(RECIPES, "deep_ce", absent)
+    assert main(["compare", "--list"]) == 0
+    line = next(
+        line for line in capsys.readouterr().out.splitlines() if "deep_ce " in line
+    )
+    assert line.endswith(
+        "[unavailable: ltlearn_absent_module cannot be imported (No module named "
+        "'ltlearn_absent_module'). Install the deep extra: pip install "
+        "'ltlearn[deep]']"
+    )

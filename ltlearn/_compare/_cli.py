@@ -46,7 +46,7 @@ def _list():
     print("methods:")
     width = max(map(len, RECIPES))
     for name, recipe in RECIPES.items():
-        reason = recipe.missing()
+        reason = recipe.unavailable()
         extra = ""
         if reason is not None:
             extra = f"  [unavailable: {reason}]"

@@ -67,16 +67,18 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     model : {"lr", "rf", "hgb", "mlp"}, default="lr"
         The base model of a rebalancing recipe: logistic regression, random
         forest, histogram gradient boosting or the MLP of
-        :class:`ltlearn.deep.LongTailClassifier`. Ignored by the recipes with
-        a fixed estimator (``recommended``, the peers, the ``deep_*`` losses)
-        and when ``name`` already names a model.
+        :class:`ltlearn.deep.LongTailClassifier` (``deep`` extra). Ignored by
+        the recipes with a fixed estimator (``recommended``, the peers, the
+        ``deep_*`` losses) and when ``name`` already names a model.
     random_state : int, RandomState instance or None, default=None
         Seeds every random step of the recipe.
     scoring : {"balanced_accuracy", "geometric_mean", "macro_f1", \
             "few_shot_accuracy"}, default="balanced_accuracy"
         The metric the decision rule of ``recommended`` and ``plugin``
         targets; ``"few_shot_accuracy"`` uses the balanced-accuracy rule,
-        which weighs every class equally as that metric does.
+        which weighs every class equally as that metric does. The other
+        recipes do not use it: ``tuned_threshold`` tunes its threshold for
+        balanced accuracy whatever ``scoring`` says.
 
     Returns
     -------
