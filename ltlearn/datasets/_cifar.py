@@ -211,7 +211,8 @@ def load_cifar_lt(
         divide them by 255 for the ``augment="cifar"`` of
         :class:`~ltlearn.deep.LongTailClassifier`, whose normalisation
         expects pixel values in ``[0, 1]``),
-        ``y_train``, ``y_test``, ``class_counts`` (training size per class),
+        ``y_train``, ``y_test``, ``classes`` (the labels ``0 .. C - 1``),
+        ``class_counts`` (training size of each class),
         ``train_indices`` (rows of the original training set kept) and
         ``DESCR``.
     (X_train, X_test, y_train, y_test) : tuple of ndarray
@@ -273,6 +274,7 @@ def load_cifar_lt(
         y_train=y[keep],
         X_test=X_test,
         y_test=y_test,
+        classes=classes,
         class_counts=np.asarray(counts),
         train_indices=keep,
         DESCR=(

@@ -4,7 +4,7 @@ import pickle
 import numpy as np
 import pytest
 
-from ltlearn.datasets import load_cifar_lt, make_long_tailed
+from ltlearn.datasets import load_cifar_lt, load_digits_lt, make_long_tailed
 from ltlearn.datasets._cifar import _cifar_lt_counts
 
 
@@ -229,6 +229,15 @@ def test_load_cifar_lt_profile_named_as_make_long_tailed(tmp_path):
     np.testing.assert_array_equal(exponential.train_indices, exp.train_indices)
     with pytest.raises(ValueError, match="'profile' parameter.*'exponential'"):
         load_cifar_lt(tmp_path, profile="linear")
+
+
+def test_load_cifar_lt_bunch_has_the_keys_of_the_other_long_tail_loaders(tmp_path):
+    _write_cifar(tmp_path, "cifar100", 4, 1, 100)
+    data = load_cifar_lt(tmp_path, dataset="cifar100", imbalance_ratio=2, n_max=4)
+    assert set(load_digits_lt()) <= set(data)
+    np.testing.assert_array_equal(data.classes, np.arange(100))
+    np.testing.assert_array_equal(data.classes, np.unique(data.y_train))
+    assert data.classes.dtype == data.y_train.dtype
 
 
 @pytest.mark.parametrize("profile", ["exponential", "exp", "step"])
