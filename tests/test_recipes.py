@@ -152,6 +152,15 @@ def test_make_recipe_scoring_reaches_the_plugin_rule():
     assert make_recipe("plugin", scoring="macro_f1").scoring == "f1_macro"
 
 
+@pytest.mark.parametrize("name", ["plugin", "recommended"])
+def test_make_recipe_takes_scikit_learn_name_of_macro_f1(name):
+    # "f1_macro", the name the post-hoc rules and get_scorer take, is the
+    # recipes' "macro_f1"
+    recipe = make_recipe(name, scoring="f1_macro")
+    assert recipe.scoring == "f1_macro"
+    assert repr(recipe) == repr(make_recipe(name, scoring="macro_f1"))
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [

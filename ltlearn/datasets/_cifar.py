@@ -125,9 +125,10 @@ def _cifar_folder(root, dataset):
 
 def _cifar_lt_counts(n_max, n_classes, imbalance_ratio, profile):
     # The LDAM code's arithmetic (imb_factor = 1 / IF, int() truncation), so
-    # the class sizes match the published training sets exactly.
+    # the class sizes match the published training sets exactly; "exp" is
+    # that code's name of the exponential profile.
     factor = 1.0 / imbalance_ratio
-    if profile == "exp":
+    if profile in ("exponential", "exp"):
         return [
             int(n_max * factor ** (i / (n_classes - 1.0))) for i in range(n_classes)
         ]
@@ -140,7 +141,7 @@ def _cifar_lt_counts(n_max, n_classes, imbalance_ratio, profile):
         "root": [str, os.PathLike],
         "dataset": [StrOptions({"cifar10", "cifar100"})],
         "imbalance_ratio": [Interval(Real, 1, None, closed="left")],
-        "profile": [StrOptions({"exp", "step"})],
+        "profile": [StrOptions({"exponential", "exp", "step"})],
         "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both")],
         "n_max": [Interval(Integral, 1, None, closed="left"), None],
         "return_X_y": ["boolean"],
@@ -152,7 +153,7 @@ def load_cifar_lt(
     *,
     dataset="cifar10",
     imbalance_ratio=100,
-    profile="exp",
+    profile="exponential",
     random_state=0,
     n_max=None,
     return_X_y=False,
@@ -164,7 +165,7 @@ def load_cifar_lt(
     builds the long-tailed training set of the LDAM code used by the CB, LDAM,
     VS and KPS papers: class ``i`` keeps
     ``int(n_max * (1 / imbalance_ratio) ** (i / (C - 1)))`` images
-    (``profile="exp"``; ``n_max`` is 5000 for CIFAR-10 and 500 for CIFAR-100)
+    (``profile="exponential"``; ``n_max`` is 5000 for CIFAR-10 and 500 for CIFAR-100)
     or, with ``profile="step"``, the first ``C // 2`` classes keep ``n_max``
     and the others ``int(n_max * (1 / imbalance_ratio))`` (at least one).
     Which images: a
@@ -191,8 +192,10 @@ def load_cifar_lt(
         ``n_max`` (the smallest class keeps
         ``int(n_max * (1 / imbalance_ratio))`` images, at least one: computed
         so, ``n_max=98`` with ``imbalance_ratio=49`` keeps 1 image, not 2).
-    profile : {"exp", "step"}, default="exp"
-        How the class sizes decay.
+    profile : {"exponential", "exp", "step"}, default="exponential"
+        How the class sizes decay, as in
+        :func:`~ltlearn.datasets.make_long_tailed`; ``"exp"``, the reference
+        code's name, is the same exponential profile.
     random_state : int, default=0
         Seed of the per-class shuffles.
     n_max : int, default=None
@@ -208,7 +211,8 @@ def load_cifar_lt(
         divide them by 255 for the ``augment="cifar"`` of
         :class:`~ltlearn.deep.LongTailClassifier`, whose normalisation
         expects pixel values in ``[0, 1]``),
-        ``y_train``, ``y_test``, ``class_counts`` (training size per class),
+        ``y_train``, ``y_test``, ``classes`` (the labels ``0 .. C - 1``),
+        ``class_counts`` (training size of each class),
         ``train_indices`` (rows of the original training set kept) and
         ``DESCR``.
     (X_train, X_test, y_train, y_test) : tuple of ndarray
@@ -228,7 +232,7 @@ def load_cifar_lt(
     Examples
     --------
     >>> from ltlearn.datasets._cifar import _cifar_lt_counts
-    >>> _cifar_lt_counts(5000, 10, 100, "exp")
+    >>> _cifar_lt_counts(5000, 10, 100, "exponential")
     [5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50]
     """
     folder = _cifar_folder(root, dataset)
@@ -270,6 +274,7 @@ def load_cifar_lt(
         y_train=y[keep],
         X_test=X_test,
         y_test=y_test,
+        classes=classes,
         class_counts=np.asarray(counts),
         train_indices=keep,
         DESCR=(

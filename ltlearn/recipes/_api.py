@@ -6,6 +6,7 @@
 from sklearn.utils._param_validation import validate_params
 
 from ltlearn._compare._data import _close
+from ltlearn.metrics._scorer import _SCORER_ALIASES
 from ltlearn.recipes._factories import _PLUGIN_SCORING
 from ltlearn.recipes._registry import (
     EXCLUDED,
@@ -73,12 +74,14 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     random_state : int, RandomState instance or None, default=None
         Seeds every random step of the recipe.
     scoring : {"balanced_accuracy", "geometric_mean", "macro_f1", \
-            "few_shot_accuracy"}, default="balanced_accuracy"
+            "f1_macro", "few_shot_accuracy"}, default="balanced_accuracy"
         The metric the decision rule of ``recommended`` and ``plugin``
-        targets; ``"few_shot_accuracy"`` uses the balanced-accuracy rule,
-        which weighs every class equally as that metric does. The other
-        recipes do not use it: ``tuned_threshold`` tunes its threshold for
-        balanced accuracy whatever ``scoring`` says.
+        targets; ``"f1_macro"``, scikit-learn's name of the macro-F1 (and
+        that of the post-hoc rules' ``scoring``), is ``"macro_f1"``;
+        ``"few_shot_accuracy"`` uses the balanced-accuracy rule, which weighs
+        every class equally as that metric does. The other recipes do not use
+        it: ``tuned_threshold`` tunes its threshold for balanced accuracy
+        whatever ``scoring`` says.
 
     Returns
     -------
@@ -112,9 +115,11 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
 
     if model not in MODELS:
         raise ValueError(_unknown_model(model))
+    scoring = _SCORER_ALIASES.get(scoring, scoring)
     if scoring not in _PLUGIN_SCORING:
         raise ValueError(
-            f"Unknown scoring {scoring!r}; choose one of {tuple(_PLUGIN_SCORING)}."
+            f"Unknown scoring {scoring!r}; choose one of "
+            f"{(*_PLUGIN_SCORING, *_SCORER_ALIASES)}."
         )
     # the recipe and the model asked for: a crossed name ("cog:rf") names both,
     # and then model is ignored

@@ -4,7 +4,7 @@ import pickle
 import numpy as np
 import pytest
 
-from ltlearn.datasets import load_cifar_lt
+from ltlearn.datasets import load_cifar_lt, load_digits_lt, make_long_tailed
 from ltlearn.datasets._cifar import _cifar_lt_counts
 
 
@@ -217,7 +217,30 @@ def test_load_cifar_lt_reads_str_keys(tmp_path):
     np.testing.assert_array_equal(data.y_train, y[data.train_indices])
 
 
-@pytest.mark.parametrize("profile", ["exp", "step"])
+def test_load_cifar_lt_profile_named_as_make_long_tailed(tmp_path):
+    # "exponential", the name the other long-tail loaders take, and "exp",
+    # the reference code's, give the same training set
+    X, y, _, _ = _write_cifar(tmp_path, "cifar10", 30, 1, 10)
+    counts = np.bincount(make_long_tailed(X[:, 0, 0], y, 10, profile="exponential")[1])
+    exponential = load_cifar_lt(tmp_path, imbalance_ratio=10, n_max=30)
+    assert "exponential profile" in exponential.DESCR
+    exp = load_cifar_lt(tmp_path, imbalance_ratio=10, n_max=30, profile="exp")
+    np.testing.assert_array_equal(exponential.class_counts, counts)
+    np.testing.assert_array_equal(exponential.train_indices, exp.train_indices)
+    with pytest.raises(ValueError, match="'profile' parameter.*'exponential'"):
+        load_cifar_lt(tmp_path, profile="linear")
+
+
+def test_load_cifar_lt_bunch_has_the_keys_of_the_other_long_tail_loaders(tmp_path):
+    _write_cifar(tmp_path, "cifar100", 4, 1, 100)
+    data = load_cifar_lt(tmp_path, dataset="cifar100", imbalance_ratio=2, n_max=4)
+    assert set(load_digits_lt()) <= set(data)
+    np.testing.assert_array_equal(data.classes, np.arange(100))
+    np.testing.assert_array_equal(data.classes, np.unique(data.y_train))
+    assert data.classes.dtype == data.y_train.dtype
+
+
+@pytest.mark.parametrize("profile", ["exponential", "exp", "step"])
 def test_load_cifar_lt_refuses_an_empty_tail_class(tmp_path, profile):
     with pytest.raises(ValueError, match="leaves class .* with no image"):
         load_cifar_lt(tmp_path, imbalance_ratio=31, n_max=30, profile=profile)
