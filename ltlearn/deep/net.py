@@ -475,7 +475,9 @@ class LongTailClassifier(
         of the logits times the loss's ``logit_scale`` (``s`` for LDAM and
         KPS, one otherwise), and the identity with ``torch.nn.NLLLoss``,
         whose module gives probabilities (skorch's convention: the loss is
-        the NLL of their log).
+        the NLL of their log). ``None`` is the identity, as in skorch:
+        ``predict_proba`` then gives the module's output itself (the logits
+        of a module that gives logits, which are no probabilities).
     verbose : int, default=0
         ``1`` prints a table of the training history (skorch's ``PrintLog``
         callback is left out at ``0``).
