@@ -36,6 +36,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 
+from ltlearn._compare._options import _seed  # noqa: E402
 from ltlearn.deep import LongTailClassifier  # noqa: E402
 from ltlearn.deep._rules import (  # noqa: E402
     GradientAdjustment,
@@ -174,17 +175,6 @@ def plain_loop(X, y, epochs, device, seed, batch_size=128):
 def _sync(device):
     if str(device).startswith("cuda"):
         torch.cuda.synchronize()
-
-
-def _seed(text):
-    """An argparse ``type``: a seed that numpy, torch and scikit-learn all take."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"must lie in [0, 2**32 - 1], got {value}")
-    return value
 
 
 def main(argv=None):
