@@ -226,6 +226,41 @@ def test_class_balanced_weights_change_the_loss():
     torch.testing.assert_close(plain.weight, torch.ones(4))
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda weight, reduction: FocalLoss(0.0, weight, reduction),
+        lambda weight, reduction: FocalLoss(2.0, weight, reduction),
+        *(
+            lambda weight, reduction, loss=loss: loss(
+                [40, 9, 3, 1], weight=weight, reduction=reduction
+            )
+            for loss in COUNT_LOSSES[1:]
+        ),
+    ],
+    ids=["FocalLoss-gamma0", "FocalLoss-gamma2"]
+    + [loss.__name__ for loss in COUNT_LOSSES[1:]],
+)
+def test_a_weight_to_learn_gets_the_gradient_of_the_weighted_loss(make_loss, reduction):
+    # The weighted loss of torch's formula, differentiated by hand: a weight
+    # that requires a gradient is neither detached nor refused.
+    logits, target = _data()
+    weight = torch.nn.Parameter(torch.tensor([1.0, 2.0, 0.5, 3.0]))
+    loss = make_loss(weight, reduction)(logits, target).sum()
+    (gradient,) = torch.autograd.grad(loss, weight)
+    expected_weight = weight.detach().clone().requires_grad_()
+    per_sample = make_loss(None, "none")(logits, target).detach()
+    sample_weight = expected_weight.double()[target]
+    expected = (sample_weight * per_sample).sum()
+    if reduction == "mean":
+        expected = expected / sample_weight.sum()
+    (expected_gradient,) = torch.autograd.grad(expected, expected_weight)
+    assert float(expected_gradient.abs().max()) > 0
+    torch.testing.assert_close(gradient, expected_gradient)
+    torch.testing.assert_close(loss.detach(), expected.detach())
+
+
 def test_ldam_margins_match_reference_vector():
     margins = LDAMLoss(CIFAR10_LT_100, max_m=0.5).margins
     expected = [0.1581, 0.1797, 0.2042, 0.2321, 0.2638, 0.2998, 0.3407, 0.3872,
