@@ -187,7 +187,15 @@ def _check_class_counts(class_counts, loss_name):
 
 
 def _weight_tensor(weight):
-    """A given per-class ``weight`` as a float32 tensor, by class index."""
+    """A given per-class ``weight`` as a float32 tensor, by class index.
+
+    A tensor that requires a gradient (weights to learn) is returned as
+    given, in its own dtype: a cast copy would be a non-leaf tensor, which
+    the gradient passes through but ``copy.deepcopy`` (scikit-learn's
+    ``clone``) refuses.
+    """
+    if torch.is_tensor(weight) and weight.requires_grad:
+        return weight
     if not torch.is_tensor(weight):
         weight = _by_class_index(weight, "weight")
     return torch.as_tensor(_native_byte_order(weight), dtype=torch.float32)
@@ -200,7 +208,7 @@ def _check_weight(weight, n_classes):
     weight = _weight_tensor(weight)
     if not weight.requires_grad:
         # a copy, which deferred re-weighting may write into; a tensor to
-        # learn is kept, so that the gradient reaches it
+        # learn is kept as given, so that the gradient reaches it
         weight = weight.detach().clone()
     if weight.shape != (n_classes,):
         raise ValueError(

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -259,6 +261,33 @@ def test_a_weight_to_learn_gets_the_gradient_of_the_weighted_loss(make_loss, red
     assert float(expected_gradient.abs().max()) > 0
     torch.testing.assert_close(gradient, expected_gradient)
     torch.testing.assert_close(loss.detach(), expected.detach())
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda weight: FocalLoss(weight=weight),
+        lambda weight: LDAMLoss([40, 9, 3, 1], weight=weight),
+    ],
+    ids=["FocalLoss", "LDAMLoss"],
+)
+def test_a_float64_weight_to_learn_is_kept_and_the_loss_clones(make_loss):
+    # A float32 copy of a float64 weight to learn was a non-leaf tensor, which
+    # copy.deepcopy (and so clone of a classifier holding the loss) refused.
+    from sklearn.base import clone
+
+    from ltlearn.deep import LongTailClassifier
+
+    weight = torch.nn.Parameter(torch.tensor([1.0, 2.0, 0.5, 3.0], dtype=torch.float64))
+    loss = make_loss(weight)
+    assert loss.weight is weight
+    copied = copy.deepcopy(loss)
+    torch.testing.assert_close(copied.weight, weight)
+    assert copied.weight is not weight
+    criterion = clone(LongTailClassifier(criterion=loss)).criterion
+    torch.testing.assert_close(criterion.weight, weight)
+    logits, target = _data()
+    torch.testing.assert_close(copied(logits, target), loss(logits, target))
 
 
 def test_ldam_margins_match_reference_vector():
