@@ -52,7 +52,9 @@ _LOSS_FRAGMENTS = dict(
         ``y.value_counts()``) is read by index.""",
     weight="""weight : array-like of shape (n_classes,), default=None
         Per-class weights (deferred re-weighting sets them); a pandas Series
-        indexed by the class indices is read by index.""",
+        indexed by the class indices is read by index. The loss keeps a copy,
+        except of a tensor that requires a gradient (weights to learn), which
+        it keeps as given, so that the gradient reaches it.""",
     reduction="""reduction : {"mean", "sum", "none"}, default="mean"
         How the per-sample losses are combined (see the module docstring).""",
     s="""Logit scale; the probabilities of
@@ -185,7 +187,15 @@ def _check_class_counts(class_counts, loss_name):
 
 
 def _weight_tensor(weight):
-    """A given per-class ``weight`` as a float32 tensor, by class index."""
+    """A given per-class ``weight`` as a float32 tensor, by class index.
+
+    A tensor that requires a gradient (weights to learn) is returned as
+    given, in its own dtype: a cast copy would be a non-leaf tensor, which
+    the gradient passes through but ``copy.deepcopy`` (scikit-learn's
+    ``clone``) refuses.
+    """
+    if torch.is_tensor(weight) and weight.requires_grad:
+        return weight
     if not torch.is_tensor(weight):
         weight = _by_class_index(weight, "weight")
     return torch.as_tensor(_native_byte_order(weight), dtype=torch.float32)
@@ -195,7 +205,11 @@ def _check_weight(weight, n_classes):
     """Per-class weights as a float32 tensor of ones when ``weight`` is None."""
     if weight is None:
         return torch.ones(n_classes, dtype=torch.float32)
-    weight = _weight_tensor(weight).detach().clone()
+    weight = _weight_tensor(weight)
+    if not weight.requires_grad:
+        # a copy, which deferred re-weighting may write into; a tensor to
+        # learn is kept as given, so that the gradient reaches it
+        weight = weight.detach().clone()
     if weight.shape != (n_classes,):
         raise ValueError(
             f"weight must hold one value per class ({n_classes}); got shape "
@@ -232,9 +246,14 @@ def _reduce(losses, target, weight, reduction):
 
 
 def _weighted_cross_entropy(logits, target, weight, reduction):
-    # torch's fused kernel computes exactly the weighted reductions above.
+    # torch's fused kernel computes exactly the weighted reductions above,
+    # but gives no gradient for its weight: weights to learn go through
+    # _reduce instead.
     if weight is not None:
         weight = weight.to(logits.dtype)  # no copy when the dtypes agree
+        if weight.requires_grad:
+            losses = F.cross_entropy(logits, target, reduction="none")
+            return _reduce(losses, target, weight, reduction)
     return F.cross_entropy(logits, target, weight=weight, reduction=reduction)
 
 
@@ -388,7 +407,8 @@ class FocalLoss(_LongTailLoss):
         The focusing parameter, ``>= 0``.
     weight : array-like of shape (n_classes,), default=None
         Per-class weights; ``None`` weights every class by one. Deferred
-        re-weighting changes this buffer in place.
+        re-weighting changes this buffer in place. A tensor that requires a
+        gradient (weights to learn) gets its gradient, for every ``gamma``.
     {reduction}
     detach_modulator : bool, default=False
         Stop the gradient through ``(1 - p_y) ** gamma``, as the KPS code

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -224,6 +226,68 @@ def test_class_balanced_weights_change_the_loss():
     ratio = balanced(logits, target) / plain(logits, target)
     torch.testing.assert_close(ratio.float(), balanced.weight[target])
     torch.testing.assert_close(plain.weight, torch.ones(4))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda weight, reduction: FocalLoss(0.0, weight, reduction),
+        lambda weight, reduction: FocalLoss(2.0, weight, reduction),
+        *(
+            lambda weight, reduction, loss=loss: loss(
+                [40, 9, 3, 1], weight=weight, reduction=reduction
+            )
+            for loss in COUNT_LOSSES[1:]
+        ),
+    ],
+    ids=["FocalLoss-gamma0", "FocalLoss-gamma2"]
+    + [loss.__name__ for loss in COUNT_LOSSES[1:]],
+)
+def test_a_weight_to_learn_gets_the_gradient_of_the_weighted_loss(make_loss, reduction):
+    # The weighted loss of torch's formula, differentiated by hand: a weight
+    # that requires a gradient is neither detached nor refused.
+    logits, target = _data()
+    weight = torch.nn.Parameter(torch.tensor([1.0, 2.0, 0.5, 3.0]))
+    loss = make_loss(weight, reduction)(logits, target).sum()
+    (gradient,) = torch.autograd.grad(loss, weight)
+    expected_weight = weight.detach().clone().requires_grad_()
+    per_sample = make_loss(None, "none")(logits, target).detach()
+    sample_weight = expected_weight.double()[target]
+    expected = (sample_weight * per_sample).sum()
+    if reduction == "mean":
+        expected = expected / sample_weight.sum()
+    (expected_gradient,) = torch.autograd.grad(expected, expected_weight)
+    assert float(expected_gradient.abs().max()) > 0
+    torch.testing.assert_close(gradient, expected_gradient)
+    torch.testing.assert_close(loss.detach(), expected.detach())
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda weight: FocalLoss(weight=weight),
+        lambda weight: LDAMLoss([40, 9, 3, 1], weight=weight),
+    ],
+    ids=["FocalLoss", "LDAMLoss"],
+)
+def test_a_float64_weight_to_learn_is_kept_and_the_loss_clones(make_loss):
+    # A float32 copy of a float64 weight to learn was a non-leaf tensor, which
+    # copy.deepcopy (and so clone of a classifier holding the loss) refused.
+    from sklearn.base import clone
+
+    from ltlearn.deep import LongTailClassifier
+
+    weight = torch.nn.Parameter(torch.tensor([1.0, 2.0, 0.5, 3.0], dtype=torch.float64))
+    loss = make_loss(weight)
+    assert loss.weight is weight
+    copied = copy.deepcopy(loss)
+    torch.testing.assert_close(copied.weight, weight)
+    assert copied.weight is not weight
+    criterion = clone(LongTailClassifier(criterion=loss)).criterion
+    torch.testing.assert_close(criterion.weight, weight)
+    logits, target = _data()
+    torch.testing.assert_close(copied(logits, target), loss(logits, target))
 
 
 def test_ldam_margins_match_reference_vector():
