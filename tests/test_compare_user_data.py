@@ -991,3 +991,28 @@ def test_a_target_that_differs_by_spaces_or_unicode_form_is_suggested(
     target = "y" if column.strip() == "y" else "labe\u0301l"
     with pytest.raises(CompareError, match=hint):
         load_table(path, target)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="control characters in a name")
+def test_control_characters_of_the_file_are_shown_as_escapes(tmp_path, capsys):
+    # An escape sequence in the --data file's header or name was printed as
+    # is: "\x1b[2J" cleared the terminal that showed the error, the report
+    # or the results, and "\x1b]0;...\x07" retitled its window.
+    frame = _frame().rename(columns={"shop": "shop\x1b[2J"})
+    path = _write(tmp_path, frame, name="sales\x1b]0;x\x07.csv")
+    with pytest.raises(CompareError) as info:
+        load_table(path, "y")
+    message = str(info.value)
+    assert "\x1b" not in message and "\x07" not in message
+    assert "not in sales\\x1b]0;x\\x07.csv" in message
+    assert "amount, shop\\x1b[2J, label." in message
+    assert load_table(path, "label").name == "sales\\x1b]0;x\\x07"
+    assert _compare(tmp_path, path) == 0
+    out, err = capsys.readouterr()
+    written = [
+        (tmp_path / "out" / name).read_text("utf-8")
+        for name in ("report.md", "results.csv")
+    ]
+    for text in [out, err, *written]:
+        assert "\x1b" not in text and "\x07" not in text
+    assert "sales\\\\x1b]0;x\\\\x07.csv |" in written[0]

@@ -5,11 +5,10 @@
 
 import math
 import textwrap
-import unicodedata
 
 import numpy as np
 
-from ltlearn._compare._results import replacing
+from ltlearn._compare._results import replacing, visible
 from ltlearn._compare._stats import is_peer
 
 
@@ -48,22 +47,6 @@ _PANEL_WIDTH = 4.2
 _MIN_WIDTH = 8
 # The characters of a data set name on one line of a panel's title.
 _TITLE_WIDTH = 50
-
-
-def _visible(text):
-    """``text`` with its control and format characters written as escapes.
-
-    The fonts have no glyph for them: an escape character, a tab or a
-    right-to-left override in a file name was drawn as a box, with a warning
-    that printed the character itself. Spaces stay as they are (a no-break
-    space, or the narrow one of macOS's time stamps in file names).
-    """
-    return "".join(
-        char
-        if char.isprintable() or unicodedata.category(char) == "Zs"
-        else char.encode("unicode_escape").decode()
-        for char in text
-    )
 
 
 def recall_methods(summary, ranking):
@@ -122,7 +105,7 @@ def plot_recall(summary, path, methods=None):
         ax.set_ylim(-0.03, 1.03)
         # parse_math: a "$" in a file name is text, not mathtext.
         ax.set_title(
-            textwrap.fill(_visible(dataset), _TITLE_WIDTH),
+            textwrap.fill(visible(dataset), _TITLE_WIDTH),
             fontsize=10,
             parse_math=False,
         )

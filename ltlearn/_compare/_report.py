@@ -21,7 +21,7 @@ from ltlearn._compare._plots import (
     recall_methods,
 )
 from ltlearn._compare._render import render
-from ltlearn._compare._results import replacing_together
+from ltlearn._compare._results import replacing_together, visible
 from ltlearn._compare._stats import rank_common
 from ltlearn._compare._summary import _SCORING_TITLES
 from ltlearn._compare._tables import (
@@ -227,7 +227,7 @@ def _dataset_blocks(comparison):
             i["n_classes"],
             f"{i['imbalance_ratio']:.1f}",
             i["n_unlabelled"],
-            i["source"],
+            visible(utf8_text(i["source"])),
         ]
         for i in comparison.datasets
     ]

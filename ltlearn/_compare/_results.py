@@ -13,6 +13,7 @@ import os
 import secrets
 import shutil
 import stat
+import unicodedata
 import warnings
 from pathlib import Path
 
@@ -341,6 +342,23 @@ def _parse_line(line):
         if math.isnan(row["fit_time"]) or math.isnan(row["predict_time"]):
             return None
     return row
+
+
+def visible(text):
+    """``text`` with its control and format characters written as escapes.
+
+    The names a ``--data`` file gives (its name, its header) are shown so:
+    an escape sequence in them rewrote the terminal that printed them, and
+    the fonts of the plots have no glyph for a control character. Spaces
+    stay as they are (a no-break space, or the narrow one of macOS's time
+    stamps in file names).
+    """
+    return "".join(
+        char
+        if char.isprintable() or unicodedata.category(char) == "Zs"
+        else char.encode("unicode_escape").decode()
+        for char in text
+    )
 
 
 def one_line(text):

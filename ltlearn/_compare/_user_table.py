@@ -25,7 +25,7 @@ from ltlearn._compare._data import (
     utf8_text,
 )
 from ltlearn._compare._groups import read_groups
-from ltlearn._compare._results import one_line
+from ltlearn._compare._results import one_line, visible
 from ltlearn._compare._table_file import _read_table
 from ltlearn._compare._target import (
     _class_codes,
@@ -200,7 +200,7 @@ def _check_column(column, columns, header, file_name, *, named, holding):
     once in ``header`` (its copies would be features holding ``holding``);
     ``named`` is how the message names it."""
     if column not in columns:
-        shown = ", ".join(columns[:50])
+        shown = ", ".join(map(visible, columns[:50]))
         if len(columns) > 50:
             shown += f", ... ({len(columns)} columns)"
         raise CompareError(
@@ -327,8 +327,8 @@ def load_table(path, target, *, unlabelled="-1", groups=None):
     frame, header = _read_table(path)  # says so when pandas is missing
     target, unlabelled = utf8_text(target), utf8_text(unlabelled)
     # The name the rows of results.csv hold, so that a rerun finds them.
-    name = one_line(utf8_text(Path(path).stem))
-    file_name = utf8_text(Path(path).name)
+    name = visible(one_line(utf8_text(Path(path).stem)))
+    file_name = visible(utf8_text(Path(path).name))
     columns = [str(column) for column in frame.columns]
     frame.columns = columns
     repeated = _check_target_column(target, columns, header, file_name)

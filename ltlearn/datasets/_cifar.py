@@ -23,6 +23,38 @@ _N_CLASSES = {"cifar10": 10, "cifar100": 100}
 _N_MAX = {"cifar10": 5000, "cifar100": 500}
 # An image row holds 3 x 32 x 32 uint8 values.
 _N_VALUES = 3 * 32 * 32
+# The only globals a CIFAR python batch refers to: numpy's array and scalar
+# reconstruction (under numpy 1's and numpy 2's module names; _frombuffer
+# from protocol 5) and the bytes of a protocol 2 file written by Python 3.
+_BATCH_GLOBALS = frozenset(
+    [("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")]
+    + [
+        (f"numpy.{core}.{module}", name)
+        for core in ("core", "_core")
+        for module, name in (
+            ("multiarray", "_reconstruct"),
+            ("multiarray", "scalar"),
+            ("numeric", "_frombuffer"),
+        )
+    ]
+)
+
+
+class _ForeignGlobalError(pickle.UnpicklingError):
+    """A pickle refers to a global that a CIFAR python batch does not hold."""
+
+
+class _BatchUnpickler(pickle.Unpickler):
+    """Unpickler that refuses every global a CIFAR python batch does not hold.
+
+    A pickle may name any callable to be run on load (``os.system``); a
+    batch file is data, so only numpy's array reconstruction is allowed.
+    """
+
+    def find_class(self, module, name):
+        if (module, name) not in _BATCH_GLOBALS:
+            raise _ForeignGlobalError(f"{module}.{name}")
+        return super().find_class(module, name)
 
 
 def _entry(batch, key, path, dataset):
@@ -41,9 +73,15 @@ def _load_batch(path, dataset):
     """The images and labels of one batch file, checked against each other."""
     try:
         with open(path, "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
+            batch = _BatchUnpickler(f, encoding="bytes").load()
     except (OSError, MemoryError):  # the file's or the machine's, not the format's
         raise
+    except _ForeignGlobalError as exc:
+        raise ValueError(
+            f"{path} is not a CIFAR python batch: its pickle calls {exc}, and a "
+            "batch holds only numpy arrays, lists and bytes. It was not loaded "
+            "(unpickling it could run code)."
+        ) from None
     except Exception as exc:  # unpickling fails in many ways on a foreign file
         raise ValueError(
             f"{path} could not be read as a CIFAR python batch ({exc}); it "
@@ -225,7 +263,9 @@ def load_cifar_lt(
     ValueError
         If a batch file is not a CIFAR python batch (a pickled dict whose
         ``data`` and labels, under bytes or str keys, hold one row of 3072
-        pixel values and one label in ``0..C-1`` per image), if a class has
+        pixel values and one label in ``0..C-1`` per image; a pickle that
+        calls anything but numpy's array reconstruction, such as
+        ``os.system``, is refused by name before it runs), if a class has
         fewer than ``n_max`` training images, or if ``imbalance_ratio``
         exceeds ``n_max``.
 

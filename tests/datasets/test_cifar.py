@@ -1,10 +1,12 @@
+import io
 import os
 import pickle
+import struct
 
 import numpy as np
 import pytest
 
-from ltlearn.datasets import load_cifar_lt, load_digits_lt, make_long_tailed
+from ltlearn.datasets import _cifar, load_cifar_lt, load_digits_lt, make_long_tailed
 from ltlearn.datasets._cifar import _cifar_lt_counts
 
 
@@ -262,6 +264,76 @@ def test_load_cifar_lt_lets_machine_errors_through(tmp_path, monkeypatch, error)
     def fail(*args, **kwargs):
         raise error("from the machine")
 
-    monkeypatch.setattr(pickle, "load", fail)
+    monkeypatch.setattr(_cifar._BatchUnpickler, "load", fail)
     with pytest.raises(error, match="from the machine"):
         load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=10)
+
+
+class _Python2Pickler(pickle._Pickler):
+    """Writes str and bytes as Python 2 wrote its str, numpy under numpy 1's name.
+
+    The form of the original CIFAR batches, read with ``encoding="bytes"``.
+    """
+
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def _save_python2_str(self, obj):
+        if isinstance(obj, str):
+            obj = obj.encode("latin-1")
+        if len(obj) < 256:
+            self.write(pickle.SHORT_BINSTRING + bytes([len(obj)]) + obj)
+        else:
+            self.write(pickle.BINSTRING + struct.pack("<I", len(obj)) + obj)
+        self.memoize(obj)
+
+    dispatch[bytes] = dispatch[str] = _save_python2_str
+
+    def save_global(self, obj, name=None):
+        if getattr(obj, "__module__", None) == "numpy._core.multiarray":
+            self.write(f"cnumpy.core.multiarray\n{obj.__name__}\n".encode())
+            self.memoize(obj)
+        else:
+            super().save_global(obj, name)
+
+
+def _dump(batch, protocol):
+    if protocol != "python2":
+        return pickle.dumps(batch, protocol=protocol)
+    buffer = io.BytesIO()
+    _Python2Pickler(buffer, protocol=2).dump(batch)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("protocol", [0, 2, 4, 5, "python2"])
+@pytest.mark.parametrize("dataset", ["cifar10", "cifar100"])
+def test_load_cifar_lt_reads_each_pickle_form_of_a_batch(tmp_path, protocol, dataset):
+    n_classes = 10 if dataset == "cifar10" else 100
+    X, y, X_test, y_test = _write_cifar(tmp_path, dataset, 4, 1, n_classes)
+    folder = tmp_path / _cifar._FOLDERS[dataset]
+    for path in folder.iterdir():
+        with open(path, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+        # the keys and numpy scalar labels of a full batch
+        batch[b"batch_label"] = b"training batch 1 of 5"
+        batch[b"filenames"] = [b"leptodactylus_pentadactylus_s_000004.png"]
+        batch[b"coarse_labels"] = list(np.zeros(len(batch[b"data"]), dtype=np.int64))
+        path.write_bytes(_dump(batch, protocol))
+    data = load_cifar_lt(tmp_path, dataset=dataset, imbalance_ratio=2, n_max=4)
+    np.testing.assert_array_equal(data.X_train, X[data.train_indices])
+    np.testing.assert_array_equal(data.y_train, y[data.train_indices])
+    np.testing.assert_array_equal(data.X_test, X_test)
+    np.testing.assert_array_equal(data.y_test, y_test)
+
+
+def test_load_cifar_lt_refuses_a_pickle_that_runs_code(tmp_path):
+    # unpickling a batch file ran any callable it named: os.mkdir here
+    _write_cifar(tmp_path, "cifar10", 15, 4, 10)
+    made = str(tmp_path / "made_by_the_batch_file").encode()
+    payload = b"\x80\x02cos\nmkdir\nX" + struct.pack("<I", len(made)) + made
+    (tmp_path / "cifar-10-batches-py" / "data_batch_2").write_bytes(payload + b"\x85R.")
+    with pytest.raises(
+        ValueError,
+        match="data_batch_2 is not a CIFAR python batch: its pickle calls os.mkdir",
+    ):
+        load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=10)
+    assert not (tmp_path / "made_by_the_batch_file").exists()
