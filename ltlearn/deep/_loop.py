@@ -476,7 +476,7 @@ class _BatchLoopMixin:
             param = "iterator_train__" * ("batch_size" in options) + "batch_size"
             batch_size = (
                 None
-                if "batch_sampler" in options
+                if "batch_sampler" in self._batch_options()
                 else options.get("batch_size", self.batch_size)
             )
             explained = _explain_single_sample_batch(error, batch, batch_size, param)

@@ -68,10 +68,12 @@ def test_a_last_batch_of_one_sample_for_batchnorm_names_drop_last(dataset):
 
 
 @pytest.mark.parametrize("param", ["batch_size", "iterator_train__batch_size"])
-def test_batches_of_one_sample_for_batchnorm_name_batch_size(param):
+@pytest.mark.parametrize("batch_sampler", [{}, {"iterator_train__batch_sampler": None}])
+def test_batches_of_one_sample_for_batchnorm_name_batch_size(param, batch_sampler):
     # At batch_size=1 every batch has one sample: the error advised
     # iterator_train__drop_last=True, which drops no batch of a full size.
-    params = {"batch_size": 16, param: 1}  # batch_size=16 is overridden
+    # A batch sampler given as None is none: batch_size still sizes them.
+    params = {"batch_size": 16, param: 1, **batch_sampler}  # 16 is overridden
     clf = LongTailClassifier(_BatchNormNet, max_epochs=1, **params)
     with pytest.raises(ValueError, match="batch_size=1 gives .* to 2 or more") as info:
         clf.fit(X, Y)
