@@ -17,6 +17,7 @@ from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import column_or_1d
 
 from ltlearn.decomposition._pairwise import (
     _batched_params,
@@ -340,7 +341,9 @@ class _SubclassModel:
         if self.pairwise is None:
             scores = _one_vs_one_scores(self.estimator, X)
             if scores is None:
-                subclass = self.estimator.predict(X)
+                # a column of labels, as CatBoost's multiclass predict gives,
+                # is one label a row
+                subclass = column_or_1d(self.estimator.predict(X))
             elif scores.ndim == 1:
                 subclass = self.estimator.classes_[(scores > 0).astype(int)]
             else:

@@ -478,6 +478,26 @@ def test_min_max_needs_a_score(imbalanced_binary):
     assert set(cog.predict(X)) <= {0, 1}
 
 
+class _ColumnPredict(DecisionTreeClassifier):
+    """A tree whose predict gives a column, as CatBoost's multiclass one does."""
+
+    def predict(self, X):
+        return super().predict(X).reshape(-1, 1)
+
+
+def test_direct_predict_of_a_column_gives_one_label_per_row():
+    X, y = make_classification(
+        n_samples=200, n_classes=3, n_informative=4, weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    )  # fmt: skip
+    params = dict(n_clusters=3, strategy="direct", random_state=0)
+    column = COGClassifier(_ColumnPredict(random_state=0), **params).fit(X, y)
+    flat = COGClassifier(DecisionTreeClassifier(random_state=0), **params).fit(X, y)
+    y_pred = column.predict(X)
+    assert y_pred.shape == (X.shape[0],)
+    np.testing.assert_array_equal(y_pred, flat.predict(X))
+
+
 @pytest.mark.parametrize("strategy", ["min-max", "direct"])
 @pytest.mark.parametrize("n_clusters", [{}, 4])
 def test_binary_decision_function_is_1d_and_positive_for_second_class(
