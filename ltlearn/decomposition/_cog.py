@@ -186,9 +186,10 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           :class:`~sklearn.model_selection.StratifiedKFold` with shuffling,
           seeded from ``random_state``. The check is skipped when a class has
           fewer rows than folds.
-        - a cross-validation generator or an iterable of (train, test)
-          splits, as for :func:`~sklearn.model_selection.check_cv`; not a
+        - other splits, as for :func:`~sklearn.model_selection.check_cv`; not a
           splitter by groups, as :meth:`fit` takes no groups (pass its splits).
+          Each training fold must hold a row of every class (an error names
+          the class otherwise).
 
     clusterer : estimator object, default=None
         The clustering run within each class; it must implement
@@ -465,10 +466,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             n_jobs=self.n_jobs,
         )
 
-        # Does splitting pay off? Phases II-III on held-out folds, with and
-        # without the sub-classes; keep the classes whole unless it does.
+        # Phases II-III on held-out folds, with and without the sub-classes
         self.split_scores_, split, model = _checked_split(
-            self.split_cv, learner, X, y_index, subclass, subclass_class, rng
+            self.split_cv, learner, X, y, subclass, subclass_class, rng
         )
         if not split:
             subclass, subclass_class = y_index, np.arange(self.classes_.size)

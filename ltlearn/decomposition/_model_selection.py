@@ -50,7 +50,33 @@ def _balanced_accuracy(y_true, y_pred):
     return float(np.mean(_per_class_recall(y_true, y_pred, np.unique(y_true))))
 
 
-def _split_scores(learner, X, y_index, subclass, subclass_class, cv):
+def _refuse_missing_class(folds, y_index, classes):
+    """Refuse ``folds`` of ``split_cv`` whose training part misses a class.
+
+    A model fitted without a class cannot predict it: its held-out balanced
+    accuracy says nothing about the split (and the batched solver cannot fit
+    a training part of a single class). ``classes`` are the labels of the
+    codes ``y_index``.
+    """
+    counts = np.bincount(y_index, minlength=classes.size)
+    for i, (train, _) in enumerate(folds):
+        in_train = np.bincount(y_index[np.asarray(train)], minlength=classes.size)
+        missing = np.flatnonzero(in_train == 0)
+        if missing.size:
+            code = missing[np.argmin(counts[missing])]
+            n = int(counts[code])
+            raise ValueError(
+                f"Class {classes.tolist()[code]!r} has {n} row"
+                f"{'s' if n != 1 else ''} in y, and training fold {i} of "
+                "split_cv holds none of them, so the split of the classes "
+                "cannot be checked on it. Pass splits that keep a row of every "
+                "class in every training fold, e.g. an int split_cv (stratified "
+                "folds; the check is skipped when a class has fewer rows than "
+                "folds)."
+            )
+
+
+def _split_scores(learner, X, y_index, subclass, subclass_class, cv, classes):
     """Balanced accuracy on each held-out fold of ``cv``, shape (2, n_splits).
 
     ``learner`` (a ``_SubclassLearner``) fits phases II and III. Row 0 keeps
@@ -81,6 +107,7 @@ def _split_scores(learner, X, y_index, subclass, subclass_class, cv):
     warm = full[1] is not None and all(m.pairwise.linear is not None for m in full)
     folds = list(cv.split(X, y_index))
     check_some_splits(folds, "split_cv", "the split of the classes cannot be checked")
+    _refuse_missing_class(folds, y_index, classes)
     problems, tests, starts = [], [], []
     for model, (labels, owners) in zip(full, variants):
         for train, test in folds:
@@ -102,17 +129,19 @@ def _split_scores(learner, X, y_index, subclass, subclass_class, cv):
     return np.reshape(scores, (2, len(folds))), full
 
 
-def _checked_split(split_cv, learner, X, y_index, subclass, subclass_class, rng):
+def _checked_split(split_cv, learner, X, y, subclass, subclass_class, rng):
     """Whether to keep the sub-classes: do they pay off on held-out folds?
 
     Phases II-III (``learner``) on the folds of ``split_cv``, with and
-    without the sub-classes ``subclass`` (of classes ``subclass_class``).
+    without the sub-classes ``subclass`` (of classes ``subclass_class``, the
+    codes of the sorted labels of ``y``).
     Unchecked (``split_cv`` None, no class split, or a class too small for
     the folds), the sub-classes are kept. Returns the scores of
     :func:`_split_scores` (``None`` when unchecked), whether to keep the
     sub-classes, and the model of the chosen labels fitted on all the rows
     (``None`` when not fitted yet).
     """
+    classes, y_index = np.unique(y, return_inverse=True)
     counts = np.bincount(y_index)
     if split_cv is None or subclass_class.size <= counts.size:
         return None, True, None
@@ -124,6 +153,8 @@ def _checked_split(split_cv, learner, X, y_index, subclass, subclass_class, rng)
         "estimator",
         "the split check of split_cv fits it on folds of the rows",
     )
-    scores, full = _split_scores(learner, X, y_index, subclass, subclass_class, cv)
+    scores, full = _split_scores(
+        learner, X, y_index, subclass, subclass_class, cv, classes
+    )
     split = scores is not None and _pays_off(scores[1] - scores[0])
     return scores, split, full[int(split)]

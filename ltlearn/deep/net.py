@@ -18,6 +18,7 @@ from scipy.sparse import issparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import (
@@ -461,7 +462,10 @@ class LongTailClassifier(
         A callback that monitors a validation score (skorch's
         ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
         without one it is refused before training, unless a callback of
-        the user's (which may record that score itself) is given.
+        the user's (which may record that score itself) is given. A
+        stratified split with a float ``cv`` (scikit-learn's
+        ``StratifiedShuffleSplit``) needs 2 samples of every class: an error
+        names the class otherwise.
     iterator_train : callable, default=SliceLoader
         Builds the training batches from the dataset; the default slices
         in-memory tensors. ``torch.utils.data.DataLoader`` also works, and
@@ -1394,6 +1398,30 @@ class LongTailClassifier(
         split.random_state = torch.initial_seed() % _MAX_SEED
         return split
 
+    def _refuse_a_class_of_one(self, split, y):
+        """Name by its label a class of one sample that ``split`` cannot stratify.
+
+        scikit-learn's ``StratifiedShuffleSplit`` (skorch's ``ValidSplit``
+        with a float ``cv`` and ``stratified=True``) refuses such a class,
+        naming its code: the split sees the codes ``0 .. K-1`` of
+        ``classes_``, not the labels.
+        """
+        if not isinstance(split, ValidSplit) or not split.stratified or y is None:
+            return
+        cv = split.check_cv(y)
+        if not isinstance(cv, StratifiedShuffleSplit):
+            return
+        codes = np.asarray(to_numpy(y)).astype(np.int64, copy=False).ravel()
+        single = np.flatnonzero(np.bincount(codes) == 1)
+        if single.size:
+            label = self.classes_.tolist()[single[0]]
+            raise ValueError(
+                f"Class {label!r} has 1 sample in y, too few for the validation "
+                f"split of train_split, a {type(cv).__name__}, which needs 2 "
+                "samples of every class: add samples of the class, drop it, or "
+                "pass train_split=None to train on all the data."
+            )
+
     def get_split_datasets(self, X, y=None, **fit_params):
         """Split off skorch's validation part; count the classes of the rest.
 
@@ -1419,6 +1447,7 @@ class LongTailClassifier(
             The validation part.
         """
         split = self.train_split
+        self._refuse_a_class_of_one(split, y)
         self.train_split = self._seeded_split(split)
         try:
             dataset_train, dataset_valid = super().get_split_datasets(

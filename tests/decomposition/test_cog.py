@@ -778,6 +778,23 @@ def test_split_cv_refuses_a_splitter_by_groups_and_takes_its_splits():
     assert cog.fit(X, y).split_scores_.shape == (2, 3)
 
 
+@pytest.mark.parametrize("estimator", [None, LogisticRegression()])
+def test_split_cv_refuses_a_training_fold_without_a_class(estimator):
+    # splits whose training part misses a class: the default estimator
+    # failed with "IndexError: list index out of range", another scored
+    # models that cannot predict the class
+    X, y = _two_sided(n_major=60, n_minor=6, random_state=0)
+    labels = np.array(["major", "minor"])[y]
+    minor, major = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    cv = [(np.r_[major[:30], minor], np.r_[major[30:]]), (major, minor)]
+    cog = COGClassifier(estimator, n_clusters=4, split_cv=cv, random_state=0)
+    match = "Class 'minor' has 6 rows in y, and training fold 1 of split_cv holds"
+    with pytest.raises(ValueError, match=match):
+        cog.fit(X, labels)
+    cog.set_params(split_cv=[cv[0], (np.r_[major[30:], minor], major[:30])])
+    assert cog.fit(X, labels).split_scores_.shape == (2, 2)
+
+
 def test_split_cv_is_skipped_when_there_is_nothing_to_check(imbalanced_binary):
     X, y = imbalanced_binary  # "auto" keeps its 270 and 30 rows whole
     cog = COGClassifier(split_cv=3, random_state=0).fit(X, y)

@@ -774,6 +774,20 @@ def test_same_random_state_same_shuffled_validation_split(data):
     assert other_loss != fits[0].history[:, "valid_loss"]
 
 
+def test_a_class_of_one_sample_for_a_stratified_float_split_is_named_by_label(data):
+    # scikit-learn's StratifiedShuffleSplit named the code of the class,
+    # "Classes with too few members are: [2]", here a class of 9 samples
+    X, _ = data
+    X = X[:30]
+    y = np.r_[np.full(20, 1), np.full(9, 2), 3]
+    clf = LongTailClassifier(train_split=ValidSplit(0.2, stratified=True), **FAST)
+    match = "Class 3 has 1 sample in y, too few for the validation split of "
+    with pytest.raises(ValueError, match=match + "train_split, a StratifiedShuff"):
+        clf.fit(X, y)
+    y[-2] = 3
+    assert clf.fit(X, y).class_counts_.tolist() == [16, 6, 2]
+
+
 def test_pickle_and_clone(data):
     X, y = data
     clf = LongTailClassifier(criterion="ldam", **FAST).fit(X, y)
