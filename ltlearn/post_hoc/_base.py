@@ -104,6 +104,14 @@ Examples
     >>> from sklearn.linear_model import LogisticRegression
     >>> X, y = make_classification(n_samples=200, weights=[0.9], random_state=0)"""
 
+# The cross-fitted rules' cv and the classes of few samples.
+_cv_small_classes_docstring = """\
+Every training fold must hold a sample of every class: an int takes
+    a class of fewer samples than folds (its stratified folds keep one in
+    every training fold) but not a class of a single sample, which an
+    error names, as it names the class that other splits leave out of a
+    training fold."""
+
 # When the post-hoc rules offer decision_function.
 _decision_available_docstring = """\
 Available when ``estimator`` has a ``decision_function``, as in
@@ -117,6 +125,7 @@ _post_hoc_docstring = _Substitution(
     fitted_estimator=_fitted_estimator_docstring,
     input_features=_input_features_docstring,
     cross_fit_notes=_cross_fit_notes_docstring,
+    cv_small_classes=_cv_small_classes_docstring,
     samples=_samples_docstring,
     decision_scores=_decision_scores_docstring,
     logit_adjustment_references=_logit_adjustment_references_docstring,

@@ -99,11 +99,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         ``FrozenEstimator``, whose probabilities on the training data are
         used instead. A splitter by groups gets them from :meth:`fit` with
         metadata routing enabled only.
-        Every training fold must hold a sample of every class: an int takes
-        a class of fewer samples than folds (its stratified folds keep one in
-        every training fold) but not a class of a single sample, which an
-        error names, as it names the class that other splits leave out of a
-        training fold.
+        {cv_small_classes}
 
     store_cv_results : bool, default=False
         Whether to keep the out-of-fold score of every ``tau`` that

@@ -94,11 +94,7 @@ class PluginClassifier(_BasePostHocClassifier):
         ``FrozenEstimator``, whose probabilities on the training data are
         used instead. A splitter by groups gets them from :meth:`fit` with
         metadata routing enabled only.
-        Every training fold must hold a sample of every class: an int takes
-        a class of fewer samples than folds (its stratified folds keep one in
-        every training fold) but not a class of a single sample, which an
-        error names, as it names the class that other splits leave out of a
-        training fold.
+        {cv_small_classes}
 
     refine : {{"auto", "always", "never"}}, default="auto"
         How far the multiclass weights move from ``1 / prior`` to the weights
