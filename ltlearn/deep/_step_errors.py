@@ -108,11 +108,20 @@ def _explain_too_few_outputs(error, y_pred, n_classes, name):
         or y_pred.shape[1] >= n_classes
     ):
         return error
-    return ValueError(
-        f"The module gives outputs of shape {tuple(y_pred.shape[1:])} per "
-        f"sample; {name} has {n_classes} classes. Give a module with one "
-        f"output per class (leave module__n_classes to the data). (torch: "
-        f"{error})"
+    message = _n_outputs_message(y_pred.shape[1:], name, n_classes)
+    return ValueError(f"{message} (torch: {error})")
+
+
+def _n_outputs_message(per_sample, name, n_classes):
+    """The message of a module without one output per class.
+
+    ``per_sample`` is the shape of its output for one sample; ``name`` that
+    of the classifier, of ``n_classes`` classes.
+    """
+    return (
+        f"The module gives outputs of shape {tuple(per_sample)} per sample; "
+        f"{name} has {n_classes} classes. Give a module with one output per "
+        "class (leave module__n_classes to the data)."
     )
 
 

@@ -59,6 +59,7 @@ from ltlearn.deep._data import (
 )
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
+from ltlearn.deep._step_errors import _n_outputs_message
 from ltlearn.deep.callbacks import ClassifierRetraining
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
@@ -1957,9 +1958,7 @@ class LongTailClassifier(
         n_classes = len(self.classes_)
         if proba.ndim != 2 or proba.shape[1] != n_classes:
             raise ValueError(
-                f"The module gives outputs of shape {proba.shape[1:]} per sample; "
-                f"{type(self).__name__} has {n_classes} classes. Give a module "
-                "with one output per class (leave module__n_classes to the data)."
+                _n_outputs_message(proba.shape[1:], type(self).__name__, n_classes)
             )
 
     @_X_or_dataset_docstring
