@@ -43,15 +43,14 @@ def _frame_with_new_rows(
     # The continuous columns of the dtype of the synthetic values join them
     # as one block, each other column on its own: a concatenation per column
     # cost seconds per 10,000 columns.
-    dtypes = X.dtypes.to_dict()
-    wanted = [dtypes[name] for name in X.columns.tolist()]
-    kinds = X.dtypes.tolist()
+    # (the column names are unique: scikit-learn refuses repeated ones)
+    wanted = X.dtypes.tolist()
     block = [
         j
         for j, i in position.items()
         if i not in boolean
-        and isinstance(kinds[j], np.dtype)
-        and kinds[j] == new_numeric.dtype == wanted[j]
+        and isinstance(wanted[j], np.dtype)
+        and wanted[j] == new_numeric.dtype
     ]
     data = {}
     for j in np.setdiff1d(np.arange(X.shape[1]), block).tolist():
