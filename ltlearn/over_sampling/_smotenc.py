@@ -77,6 +77,17 @@ def _column_keys(categorical_features):
     return categorical_features
 
 
+def _categorical_keys(categorical_features):
+    """``categorical_features`` as scikit-learn's column indexing takes it.
+
+    A set is refused by name (:func:`~ltlearn.utils._validation.check_classes`),
+    a tuple naming a column stays one key (:func:`_column_keys`) and a range
+    becomes a list, which scikit-learn's indexing refuses.
+    """
+    keys = check_classes(_column_keys(categorical_features), "categorical_features")
+    return list(keys) if isinstance(keys, range) else keys
+
+
 def _absent_columns(X, keys):
     """The keys that name no column of the DataFrame ``X``, in their order."""
     absent = []
@@ -333,7 +344,8 @@ class SMOTENC(SMOTE):
         columns = slice(None)
         if not isinstance(self.categorical_features, str):
             try:
-                categorical = _get_column_indices(X, self.categorical_features)
+                keys = _categorical_keys(self.categorical_features)
+                categorical = _get_column_indices(X, keys)
             except (KeyError, ValueError, TypeError, IndexError):
                 pass
             else:
@@ -362,11 +374,7 @@ class SMOTENC(SMOTE):
             )
             categorical = np.flatnonzero(is_categorical)
         else:
-            given = check_classes(
-                _column_keys(self.categorical_features), "categorical_features"
-            )
-            # scikit-learn's indexing refuses a range
-            given = list(given) if isinstance(given, range) else given
+            given = _categorical_keys(self.categorical_features)
             features = np.asarray(given)
             if features.size and features.dtype.kind not in "biuOUS":
                 raise ValueError(
