@@ -337,20 +337,20 @@ class SMOTENC(SMOTE):
         """Refuse NaN and infinity in the continuous columns of numeric ``X``.
 
         In a categorical column a missing value is a category of its own, as
-        in a DataFrame or an object array. When ``categorical_features`` names
-        no valid columns (it is refused later, by name), every column is
-        checked.
+        in a DataFrame or an object array. ``categorical_features`` that names
+        no valid columns of ``X`` (``"auto"``, an index out of range) leaves
+        ``X`` unchecked here: :meth:`_validate_column_types` refuses it by
+        name before ``X`` is used.
         """
-        columns = slice(None)
-        if not isinstance(self.categorical_features, str):
-            try:
-                keys = _categorical_keys(self.categorical_features)
-                categorical = _get_column_indices(X, keys)
-            except (KeyError, ValueError, TypeError, IndexError):
-                pass
-            else:
-                columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
-        if X.shape[1] and X[:, columns].shape[1]:
+        if isinstance(self.categorical_features, str):  # "auto": DataFrames only
+            return
+        try:
+            keys = _categorical_keys(self.categorical_features)
+            categorical = _get_column_indices(X, keys)
+        except (KeyError, ValueError, TypeError, IndexError):
+            return
+        columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
+        if columns.size:
             check_array(X[:, columns], dtype=None, accept_sparse=True, input_name="X")
 
     def _validate_column_types(self, X):

@@ -771,6 +771,28 @@ def test_smotenc_range_of_indices_takes_a_missing_category(container):
     np.testing.assert_array_equal(X_range, X_list)
 
 
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
+@pytest.mark.parametrize(
+    "categorical_features, message",
+    [
+        ([5], "index 5, out of range"),
+        ([True, False], "boolean mask of 2 values"),
+        ("auto", "should be a pandas.DataFrame"),
+    ],
+)
+def test_smotenc_names_invalid_categorical_features_despite_nan(
+    container, categorical_features, message
+):
+    # the missing value of a column meant to be categorical was reported
+    # ("Input X contains NaN") in place of the invalid categorical_features
+    X, y = _mixed()
+    X = X[:, :3]
+    X[np.flatnonzero(y == 1)[::3], 1] = np.nan
+    smotenc = SMOTENC(categorical_features=categorical_features, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        smotenc.fit_resample(container(X), y)
+
+
 @pytest.mark.parametrize("numeric", [True, False])
 def test_smotenc_refuses_a_continuous_date_column_by_name(numeric):
     # beside a numeric column it failed with NumPy's DTypePromotionError; alone,
