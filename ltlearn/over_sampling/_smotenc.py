@@ -338,9 +338,9 @@ class SMOTENC(SMOTE):
 
         In a categorical column a missing value is a category of its own, as
         in a DataFrame or an object array. ``categorical_features`` that names
-        no valid columns of ``X`` (``"auto"``, an index out of range) leaves
-        ``X`` unchecked here: :meth:`_validate_column_types` refuses it by
-        name before ``X`` is used.
+        no valid columns of ``X`` (``"auto"``, an index out of range) or no
+        column at all leaves ``X`` unchecked here: :meth:`_validate_column_types`
+        refuses it by name before ``X`` is used.
         """
         if isinstance(self.categorical_features, str):  # "auto": DataFrames only
             return
@@ -348,6 +348,8 @@ class SMOTENC(SMOTE):
             keys = _categorical_keys(self.categorical_features)
             categorical = _get_column_indices(X, keys)
         except (KeyError, ValueError, TypeError, IndexError):
+            return
+        if len(categorical) == 0:
             return
         columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
         if columns.size:

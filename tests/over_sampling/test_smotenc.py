@@ -778,6 +778,8 @@ def test_smotenc_range_of_indices_takes_a_missing_category(container):
         ([5], "index 5, out of range"),
         ([True, False], "boolean mask of 2 values"),
         ("auto", "should be a pandas.DataFrame"),
+        ([], "only with numerical features"),
+        ([False, False, False], "only with numerical features"),
     ],
 )
 def test_smotenc_names_invalid_categorical_features_despite_nan(
