@@ -77,6 +77,17 @@ def _column_keys(categorical_features):
     return categorical_features
 
 
+def _categorical_keys(categorical_features):
+    """``categorical_features`` as scikit-learn's column indexing takes it.
+
+    A set is refused by name (:func:`~ltlearn.utils._validation.check_classes`),
+    a tuple naming a column stays one key (:func:`_column_keys`) and a range
+    becomes a list, which scikit-learn's indexing refuses.
+    """
+    keys = check_classes(_column_keys(categorical_features), "categorical_features")
+    return list(keys) if isinstance(keys, range) else keys
+
+
 def _absent_columns(X, keys):
     """The keys that name no column of the DataFrame ``X``, in their order."""
     absent = []
@@ -326,19 +337,22 @@ class SMOTENC(SMOTE):
         """Refuse NaN and infinity in the continuous columns of numeric ``X``.
 
         In a categorical column a missing value is a category of its own, as
-        in a DataFrame or an object array. When ``categorical_features`` names
-        no valid columns (it is refused later, by name), every column is
-        checked.
+        in a DataFrame or an object array. ``categorical_features`` that names
+        no valid columns of ``X`` (``"auto"``, an index out of range) or no
+        column at all leaves ``X`` unchecked here: :meth:`_validate_column_types`
+        refuses it by name before ``X`` is used.
         """
-        columns = slice(None)
-        if not isinstance(self.categorical_features, str):
-            try:
-                categorical = _get_column_indices(X, self.categorical_features)
-            except (KeyError, ValueError, TypeError, IndexError):
-                pass
-            else:
-                columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
-        if X.shape[1] and X[:, columns].shape[1]:
+        if isinstance(self.categorical_features, str):  # "auto": DataFrames only
+            return
+        try:
+            keys = _categorical_keys(self.categorical_features)
+            categorical = _get_column_indices(X, keys)
+        except (KeyError, ValueError, TypeError, IndexError):
+            return
+        if len(categorical) == 0:
+            return
+        columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
+        if columns.size:
             check_array(X[:, columns], dtype=None, accept_sparse=True, input_name="X")
 
     def _validate_column_types(self, X):
@@ -362,11 +376,7 @@ class SMOTENC(SMOTE):
             )
             categorical = np.flatnonzero(is_categorical)
         else:
-            given = check_classes(
-                _column_keys(self.categorical_features), "categorical_features"
-            )
-            # scikit-learn's indexing refuses a range
-            given = list(given) if isinstance(given, range) else given
+            given = _categorical_keys(self.categorical_features)
             features = np.asarray(given)
             if features.size and features.dtype.kind not in "biuOUS":
                 raise ValueError(

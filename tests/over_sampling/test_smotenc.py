@@ -751,6 +751,50 @@ def test_smotenc_numeric_array_takes_a_missing_category(missing):
             SMOTENC(categorical_features=[1, -1]).fit_resample(container(X_bad), y)
 
 
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
+def test_smotenc_range_of_indices_takes_a_missing_category(container):
+    # categorical_features=range(1, 4, 2) is [1, 3]; the NaN of categorical
+    # column 1 was refused as if it were a continuous value
+    X, y = _mixed()
+    X[np.flatnonzero(y == 1)[::3], 1] = np.nan
+    X = container(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataConversionWarning)
+        X_list = SMOTENC(categorical_features=[1, 3], random_state=0).fit_resample(
+            X, y
+        )[0]
+        smotenc = SMOTENC(categorical_features=range(1, 4, 2), random_state=0)
+        X_range = smotenc.fit_resample(X, y)[0]
+    np.testing.assert_array_equal(smotenc.categorical_features_, [1, 3])
+    if sparse.issparse(X_range):
+        X_range, X_list = X_range.toarray(), X_list.toarray()
+    np.testing.assert_array_equal(X_range, X_list)
+
+
+@pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
+@pytest.mark.parametrize(
+    "categorical_features, message",
+    [
+        ([5], "index 5, out of range"),
+        ([True, False], "boolean mask of 2 values"),
+        ("auto", "should be a pandas.DataFrame"),
+        ([], "only with numerical features"),
+        ([False, False, False], "only with numerical features"),
+    ],
+)
+def test_smotenc_names_invalid_categorical_features_despite_nan(
+    container, categorical_features, message
+):
+    # the missing value of a column meant to be categorical was reported
+    # ("Input X contains NaN") in place of the invalid categorical_features
+    X, y = _mixed()
+    X = X[:, :3]
+    X[np.flatnonzero(y == 1)[::3], 1] = np.nan
+    smotenc = SMOTENC(categorical_features=categorical_features, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        smotenc.fit_resample(container(X), y)
+
+
 @pytest.mark.parametrize("numeric", [True, False])
 def test_smotenc_refuses_a_continuous_date_column_by_name(numeric):
     # beside a numeric column it failed with NumPy's DTypePromotionError; alone,
