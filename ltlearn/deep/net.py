@@ -1788,7 +1788,10 @@ class LongTailClassifier(
         epochs of this fit. An error or a ``KeyboardInterrupt`` stops the
         fit and propagates; the classifier is then not fitted (``history_``
         keeps the epochs that ran). A warm start refuses invalid input before
-        it trains, and then keeps its fitted network, as :meth:`partial_fit`.
+        it trains, and then keeps its fitted network, as :meth:`partial_fit`;
+        as there, its draws (the batches, the augmentation) go on from the
+        epochs trained, seeded by ``random_state`` and their number, and do
+        not repeat those of the warm fit before.
 
         Parameters
         ----------
@@ -1838,7 +1841,9 @@ class LongTailClassifier(
                 X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
             )
         self._incremental_ = False
-        with self._unfitted_on_error(), self._torch_rng():
+        # A warm start draws on from the epochs trained, as partial_fit does.
+        offset = len(self.history) if warm else 0
+        with self._unfitted_on_error(), self._torch_rng(offset):
             if not warm:
                 self.initialize()
             else:

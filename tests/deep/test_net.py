@@ -812,6 +812,29 @@ def test_each_partial_fit_validates_on_the_rows_of_the_first(data):
         np.testing.assert_array_equal(other, valid[0])
 
 
+def test_each_warm_fit_draws_other_batches(data):
+    # each warm fit seeded torch as the one before: from the second on, they
+    # all trained on the same batches, in the same order (partial_fit did not)
+    X, y = data
+    params = {**FAST, "max_epochs": 1, "warm_start": True}
+    params["train_split"] = ValidSplit(0.25, stratified=True)
+    batches = _Batches()
+    clf = LongTailClassifier(callbacks=[("batches", batches)], **params)
+    for _ in range(3):
+        clf.fit(X, y)
+    second, third = (np.concatenate(epoch[True]) for epoch in batches.epochs[1:])
+    assert second.shape == third.shape
+    assert not np.array_equal(second, third)
+    valid = [_rows(epoch[False]) for epoch in batches.epochs]
+    for other in valid[1:]:
+        np.testing.assert_array_equal(other, valid[0])
+    # the same fits give the same network
+    again = LongTailClassifier(**params)
+    for _ in range(3):
+        again.fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
 def test_a_class_of_one_sample_for_a_stratified_float_split_is_named_by_label(data):
     # scikit-learn's StratifiedShuffleSplit named the code of the class,
     # "Classes with too few members are: [2]", here a class of 9 samples
