@@ -431,9 +431,9 @@ class LongTailClassifier(
         ``cpu_count() // n_jobs`` threads. It also seeds the validation
         part of a ``skorch.dataset.ValidSplit`` with a float ``cv`` and no
         ``random_state`` of its own (with an int, the same part at each
-        ``partial_fit``), as scikit-learn's ``MLPClassifier`` seeds its
-        ``early_stopping`` split. ``None`` uses torch's global generator, as
-        skorch does.
+        ``partial_fit`` and warm-started fit), as scikit-learn's
+        ``MLPClassifier`` seeds its ``early_stopping`` split. ``None`` uses
+        torch's global generator, as skorch does.
         torch's generator is shared by the threads of a process: fits with
         ``random_state`` set run one at a time in threads (joblib's
         ``"threading"`` backend), processes (its default ``"loky"``) run
