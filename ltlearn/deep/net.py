@@ -95,8 +95,9 @@ __all__ = ["LongTailClassifier"]
 _SEEDED_FIT_LOCK = threading.RLock()
 
 
-# The classifiers in a block seeded from their random_state, per thread: a
-# call nested in it (initialize inside fit) draws on from the block's seed.
+# The classifiers in a block seeded from their random_state, per thread, each
+# with the seed that random_state gives a first fit: a call nested in it
+# (initialize inside fit) draws on from the block's seed.
 _SEEDED_HERE = threading.local()
 
 
@@ -429,12 +430,14 @@ class LongTailClassifier(
         worker processes (``GridSearchCV(n_jobs=2)``) start torch on
         ``cpu_count() // n_jobs`` threads. It also seeds the validation
         part of a ``skorch.dataset.ValidSplit`` with a float ``cv`` and no
-        ``random_state`` of its own, as scikit-learn's ``MLPClassifier``
-        seeds its ``early_stopping`` split. ``None`` uses torch's global
-        generator, as skorch does. torch's generator is shared by the
-        threads of a process: fits with ``random_state`` set run one at a
-        time in threads (joblib's ``"threading"`` backend), processes
-        (its default ``"loky"``) run them side by side.
+        ``random_state`` of its own (with an int, the same part at each
+        ``partial_fit`` and warm-started fit), as scikit-learn's
+        ``MLPClassifier`` seeds its ``early_stopping`` split. ``None`` uses
+        torch's global generator, as skorch does.
+        torch's generator is shared by the threads of a process: fits with
+        ``random_state`` set run one at a time in threads (joblib's
+        ``"threading"`` backend), processes (its default ``"loky"``) run
+        them side by side.
     progress_bar : bool, default=False
         Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``). With
         ``sampler__num_samples``, its total is the number of batches of the
@@ -940,19 +943,20 @@ class LongTailClassifier(
         the global state another one saved. Within such a block of this
         classifier (``initialize`` inside ``fit``), the draws go on.
         """
-        seeded = vars(_SEEDED_HERE).setdefault("ids", set())
+        seeded = vars(_SEEDED_HERE).setdefault("seeds", {})
         if self.random_state is None or id(self) in seeded:
             yield
             return
-        seed = (draw_seeds(self.random_state) + offset) % _MAX_SEED
+        first = int(draw_seeds(self.random_state))
+        seed = (first + offset) % _MAX_SEED
         on_cpu = str(self.device).startswith("cpu")
         with _SEEDED_FIT_LOCK, torch.random.fork_rng(devices=[] if on_cpu else None):
             torch.manual_seed(seed)
             try:
-                seeded.add(id(self))
+                seeded[id(self)] = first
                 yield
             finally:
-                seeded.discard(id(self))
+                seeded.pop(id(self), None)
 
     def _check_input_ndim(self, X):
         """Refuse an array of other shape than the fitted images' by name.
@@ -1384,7 +1388,9 @@ class LongTailClassifier(
 
         skorch's ``ValidSplit`` with a float ``cv`` shuffles with its own
         ``random_state``, numpy's global generator when it is ``None``. Within
-        a seeded fit, a copy draws from torch's seed of the fit instead.
+        a seeded fit, a copy draws from the seed that ``random_state`` gives a
+        first fit instead: with an int, each ``partial_fit`` validates on the
+        rows of the first.
         """
         cv = getattr(split, "cv", None)
         if (
@@ -1396,7 +1402,10 @@ class LongTailClassifier(
         ):
             return split
         split = copy.copy(split)
-        split.random_state = torch.initial_seed() % _MAX_SEED
+        first = vars(_SEEDED_HERE).get("seeds", {}).get(id(self))
+        split.random_state = (
+            torch.initial_seed() % _MAX_SEED if first is None else first
+        )
         return split
 
     def _refuse_a_class_of_one(self, split, y):
@@ -1779,7 +1788,10 @@ class LongTailClassifier(
         epochs of this fit. An error or a ``KeyboardInterrupt`` stops the
         fit and propagates; the classifier is then not fitted (``history_``
         keeps the epochs that ran). A warm start refuses invalid input before
-        it trains, and then keeps its fitted network, as :meth:`partial_fit`.
+        it trains, and then keeps its fitted network, as :meth:`partial_fit`;
+        as there, its draws (the batches, the augmentation) go on from the
+        epochs trained, seeded by ``random_state`` and their number, and do
+        not repeat those of the warm fit before.
 
         Parameters
         ----------
@@ -1829,7 +1841,9 @@ class LongTailClassifier(
                 X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
             )
         self._incremental_ = False
-        with self._unfitted_on_error(), self._torch_rng():
+        # A warm start draws on from the epochs trained, as partial_fit does.
+        offset = len(self.history) if warm else 0
+        with self._unfitted_on_error(), self._torch_rng(offset):
             if not warm:
                 self.initialize()
             else:

@@ -58,6 +58,22 @@ def _as_labels(labels):
     return labels.to(torch.int64).cpu()
 
 
+def _check_generator(generator):
+    """``generator``, a ``torch.Generator`` or None; refuse anything else.
+
+    torch refuses another source only when the first epoch is drawn, with an
+    error of its ``randperm`` or ``multinomial``: numpy's generators and
+    integer seeds are refused here, when the sampler is made.
+    """
+    if generator is None or isinstance(generator, torch.Generator):
+        return generator
+    raise ValueError(
+        f"generator must be a torch.Generator or None; got {generator!r}. The "
+        "samplers draw with torch, not numpy: pass "
+        "torch.Generator().manual_seed(seed) for a seeded stream."
+    )
+
+
 # The Parameters and References sections of the class samplers, shared by their
 # docstrings.
 _sampler_docstring = _Substitution(
@@ -68,7 +84,8 @@ _sampler_docstring = _Substitution(
     num_samples : int, default=None
         Draws per epoch; ``None`` draws ``n_samples``.
     generator : torch.Generator, default=None
-        Source of randomness; ``None`` uses torch's global generator.""",
+        Source of randomness; ``None`` uses torch's global generator. Another
+        object (a numpy generator, an int seed) is refused.""",
     decoupling_references=_decoupling_references_docstring,
 )
 
@@ -86,7 +103,7 @@ class _ClassSampler(Sampler):
         if num_samples is not None:
             num_samples = _check_count("num_samples", num_samples)
         self.num_samples = num_samples
-        self.generator = generator
+        self.generator = _check_generator(generator)
 
     def _power_probabilities(self, q):
         counts = self.class_counts.to(torch.float64)
@@ -250,7 +267,8 @@ class ProgressivelyBalancedSampler(_ClassSampler):
     num_samples : int, default=None
         Draws per epoch; ``None`` draws ``n_samples``.
     generator : torch.Generator, default=None
-        Source of randomness; ``None`` uses torch's global generator.
+        Source of randomness; ``None`` uses torch's global generator. Another
+        object (a numpy generator, an int seed) is refused.
 
     Attributes
     ----------

@@ -774,6 +774,67 @@ def test_same_random_state_same_shuffled_validation_split(data):
     assert other_loss != fits[0].history[:, "valid_loss"]
 
 
+class _Batches(Callback):
+    """The inputs of the training and of the validation batches, by epoch."""
+
+    def initialize(self):
+        self.epochs = []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.epochs.append({True: [], False: []})
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        self.epochs[-1][training].append(batch[0].numpy().copy())
+
+
+def _rows(batches):
+    """The rows of ``batches``, sorted."""
+    rows = np.concatenate(batches)
+    return rows[np.lexsort(rows.T[::-1])]
+
+
+def test_each_partial_fit_validates_on_the_rows_of_the_first(data):
+    # the split was seeded from the seed of each call, offset by the epochs
+    # trained: a partial_fit validated on rows that the calls before trained on
+    X, y = data
+    batches = _Batches()
+    clf = LongTailClassifier(
+        train_split=ValidSplit(0.25, stratified=True),
+        callbacks=[("batches", batches)],
+        **{**FAST, "max_epochs": 1},
+    )
+    for _ in range(3):
+        clf.partial_fit(X, y)
+    valid = [_rows(epoch[False]) for epoch in batches.epochs]
+    assert valid[0].shape == (60, X.shape[1])
+    for other in valid[1:]:
+        np.testing.assert_array_equal(other, valid[0])
+
+
+def test_each_warm_fit_draws_other_batches(data):
+    # each warm fit seeded torch as the one before: from the second on, they
+    # all trained on the same batches, in the same order (partial_fit did not)
+    X, y = data
+    params = {**FAST, "max_epochs": 1, "warm_start": True}
+    params["train_split"] = ValidSplit(0.25, stratified=True)
+    batches = _Batches()
+    clf = LongTailClassifier(callbacks=[("batches", batches)], **params)
+    for _ in range(3):
+        clf.fit(X, y)
+    second, third = (np.concatenate(epoch[True]) for epoch in batches.epochs[1:])
+    assert second.shape == third.shape
+    assert not np.array_equal(second, third)
+    valid = [_rows(epoch[False]) for epoch in batches.epochs]
+    for other in valid[1:]:
+        np.testing.assert_array_equal(other, valid[0])
+    # the same fits give the same network
+    again = LongTailClassifier(**params)
+    for _ in range(3):
+        again.fit(X, y)
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
 def test_a_class_of_one_sample_for_a_stratified_float_split_is_named_by_label(data):
     # scikit-learn's StratifiedShuffleSplit named the code of the class,
     # "Classes with too few members are: [2]", here a class of 9 samples

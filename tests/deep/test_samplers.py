@@ -113,6 +113,22 @@ def test_counts_that_are_not_positive_ints_are_refused(value):
         ClassBalancedSampler(LABELS, num_samples=3.0)
 
 
+@pytest.mark.parametrize(
+    "generator", [np.random.default_rng(0), np.random.RandomState(0), 0]
+)
+@pytest.mark.parametrize(
+    "sampler",
+    [InstanceBalancedSampler, SquareRootSampler, ClassBalancedSampler],
+)
+def test_a_generator_not_of_torch_is_refused_when_made(sampler, generator):
+    # it was taken, and the first epoch failed in torch's randperm ("received
+    # an invalid combination of arguments") or multinomial
+    with pytest.raises(ValueError, match="generator must be a torch.Generator"):
+        sampler(LABELS, generator=generator)
+    with pytest.raises(ValueError, match="generator must be a torch.Generator"):
+        ProgressivelyBalancedSampler(LABELS, n_epochs=2, generator=generator)
+
+
 def _progressive_draws(**params):
     sampler = ProgressivelyBalancedSampler(
         LABELS, generator=torch.Generator().manual_seed(0), **params
