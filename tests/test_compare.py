@@ -733,6 +733,23 @@ def test_report_without_matplotlib_omits_plots_with_a_note(tmp_path, monkeypatch
     assert not (tmp_path / "plots").exists()
 
 
+def test_a_rerun_without_matplotlib_leaves_no_plot_of_the_earlier_comparison(
+    tmp_path, monkeypatch
+):
+    # The plots of a first comparison stayed in plots/ beside a later report
+    # that said "Plots omitted", and passed for the later comparison's.
+    pytest.importorskip("matplotlib")
+    datasets = [_tiny(), _tiny("tiny2", weights=(0.6, 0.4))]
+    first = _run(tmp_path, datasets=datasets, methods=["plain", "class_weight"])
+    write_report(first, summarize(first))
+    assert (tmp_path / "plots" / "critical_difference.png").exists()
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    second = _run(tmp_path, datasets=[_tiny("other")], methods=["plain"])
+    text = write_report(second, summarize(second)).read_text(encoding="utf-8")
+    assert "Plots omitted: matplotlib is not installed" in text
+    assert not list((tmp_path / "plots").iterdir())
+
+
 def test_report_where_matplotlib_fails_to_import_says_why(tmp_path, failing_import):
     # A ValueError of matplotlib's import (an MPLBACKEND it refuses) was a
     # traceback after every fit, and no report was written.

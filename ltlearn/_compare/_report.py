@@ -344,15 +344,19 @@ def write_report(comparison, summary, *, fmt="md", output=None):
             *_failed_blocks(summary),
         ]
         # The plots and the reports replace the previous ones together. A
-        # plot that this comparison does not draw is removed: one of an
-        # earlier comparison in the directory would pass for this one's.
-        paths = [*(plots / name for name in _PLOTS if drawing), *reports]
+        # plot that this comparison does not draw is removed, also where it
+        # draws none (no matplotlib): one of an earlier comparison in the
+        # directory would pass for this one's.
+        paths = [
+            *(plots / name for name in _PLOTS if drawing or (plots / name).exists()),
+            *reports,
+        ]
         with replacing_together(paths) as temporaries:
             for path, temporary in zip(paths, temporaries):
                 if path in reports:
                     text = utf8_text(render(blocks, reports[path]))
                     temporary.write_text(text, encoding="utf-8")
-                elif (Path(folder) / path.name).exists():
+                elif drawing and (Path(folder) / path.name).exists():
                     shutil.copyfile(Path(folder) / path.name, temporary)
                 else:
                     temporary.unlink()
