@@ -469,7 +469,10 @@ class LongTailClassifier(
         the user's (which may record that score itself) is given. A
         stratified split with a float ``cv`` (scikit-learn's
         ``StratifiedShuffleSplit``) needs 2 samples of every class: an error
-        names the class otherwise.
+        names the class otherwise. A split whose training part holds no
+        sample of a class of ``y`` is refused by name too: ``ValidSplit(5)``
+        (an unshuffled ``KFold``, not stratified) validates on the first
+        fifth of the rows, whole classes where the rows are sorted by class.
     iterator_train : callable, default=SliceLoader
         Builds the training batches from the dataset; the default slices
         in-memory tensors. ``torch.utils.data.DataLoader`` also works, and
@@ -1432,6 +1435,45 @@ class LongTailClassifier(
                 "pass train_split=None to train on all the data."
             )
 
+    def _refuse_a_class_left_out(self, y, labels, n_classes):
+        """Name a class of ``y`` that the split left out of the training part.
+
+        A split that is not stratified takes whole classes from rows sorted
+        by class: ``ValidSplit(5)``, a ``KFold`` without shuffling, makes the
+        first fifth of the rows the validation part. The network would never
+        learn such a class; one learned in an earlier ``partial_fit`` is not
+        lost. ``labels`` are the label codes of the training part.
+        """
+        if y is None:
+            return
+        codes = np.asarray(to_numpy(y)).astype(np.int64, copy=False).ravel()
+        given = np.bincount(codes, minlength=n_classes)
+        trained = np.bincount(labels.astype(np.int64, copy=False), minlength=n_classes)
+        earlier = np.zeros(n_classes) + getattr(self, "_counts_before_", 0)
+        missing = np.flatnonzero((given > 0) & (trained == 0) & (earlier == 0))
+        if not missing.size:
+            return
+        label, n = self.classes_.tolist()[missing[0]], int(given[missing[0]])
+        if n < 2:
+            advice = (
+                "A validation split needs 2 samples of every class: add samples "
+                "of the class, drop it, or pass train_split=None to train on "
+                "all the data"
+            )
+        else:
+            advice = (
+                "A split that is not stratified takes whole classes from rows "
+                "sorted by class (ValidSplit(5) validates on the first fifth of "
+                "the rows): pass train_split=ValidSplit(5, stratified=True), "
+                "shuffle the rows, or pass train_split=None to train on all the "
+                "data"
+            )
+        raise ValueError(
+            f"Class {label!r} has {n} sample{'s' if n != 1 else ''} in y, and "
+            "the training part of train_split holds none of them, so the "
+            f"network would not learn it. {advice}."
+        )
+
     def get_split_datasets(self, X, y=None, **fit_params):
         """Split off skorch's validation part; count the classes of the rest.
 
@@ -1473,7 +1515,10 @@ class LongTailClassifier(
         n_classes = self._n_classes()
         if labelled is not None and n_classes is not None:
             labels, weights = labelled
-            counts = _count_classes(labels.cpu().numpy(), weights, n_classes)
+            labels = labels.cpu().numpy()
+            if dataset_valid is not None:
+                self._refuse_a_class_left_out(y, labels, n_classes)
+            counts = _count_classes(labels, weights, n_classes)
             self.class_counts_ = getattr(self, "_counts_before_", 0) + counts
         # The loss follows the counts: in place when it can, else rebuilt.
         if not self._follow_class_counts():

@@ -927,13 +927,30 @@ def test_progress_bar(data, capsys):
 @pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
 def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
     # "the LDAMLoss loss needs training samples of every class" (the class
-    # name, with the word loss once more), even for criterion="ldam"
+    # name, with the word loss once more), even for criterion="ldam"; the
+    # training part holds rows of class 1, all of weight 0
     X = np.random.RandomState(0).randn(40, 4).astype(np.float32)
-    y = np.repeat([0, 1], [36, 4])
+    y = np.repeat([0, 1], [34, 6])
+    sample_weight = np.r_[np.ones(34), np.zeros(2), np.ones(4)]
     split = ValidSplit([(np.arange(36), np.arange(36, 40))])
     clf = LongTailClassifier(criterion=criterion, train_split=split, **FAST)
     with pytest.raises(ValueError, match="split; LDAMLoss needs training samples"):
+        clf.fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("criterion", ["ce", "ldam"])
+def test_a_split_that_leaves_a_class_out_of_training_is_refused(criterion):
+    # rows sorted by class: ValidSplit(5), an unshuffled KFold, validated on
+    # the first fifth, all of class 0, and the network never saw class 0
+    X = np.random.RandomState(0).randn(40, 4).astype(np.float32)
+    y = np.repeat([0, 1], [8, 32])
+    clf = LongTailClassifier(criterion=criterion, train_split=ValidSplit(5), **FAST)
+    with pytest.raises(ValueError, match="Class 0 has 8 samples in y, and the tr"):
         clf.fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+    clf.set_params(train_split=ValidSplit(5, stratified=True)).fit(X, y)
+    assert clf.class_counts_.tolist() == [6, 26]
 
 
 def test_progress_bar_counts_the_batches_of_a_sampler_with_num_samples(data, capsys):
