@@ -30,12 +30,29 @@ def _class_rows(y, labels):
         of ``labels``.
     """
     labels = list(labels)
-    if y.dtype.kind not in "biu" or len(labels) < 2:
+    values = _as_dtype(labels, y.dtype) if y.dtype.kind in "biu" else None
+    if values is None or len(labels) < 2:
         return {label: np.flatnonzero(y == label) for label in labels}
     order = np.argsort(y, kind="stable")
     ordered = y[order]
-    starts = np.searchsorted(ordered, labels, side="left")
-    stops = np.searchsorted(ordered, labels, side="right")
+    starts = np.searchsorted(ordered, values, side="left")
+    stops = np.searchsorted(ordered, values, side="right")
     return {
         label: order[start:stop] for label, start, stop in zip(labels, starts, stops)
     }
+
+
+def _as_dtype(labels, dtype):
+    """``labels`` as an array of ``dtype``, or None unless each is exactly that.
+
+    The searches must compare in the labels' own integer type: a list of
+    Python ints is an int64 (or float64) array, which NumPy compares with
+    uint64 labels as floats, equal above ``2 ** 53``.
+    """
+    try:
+        values = np.array(labels, dtype=dtype)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    if any(value != label for value, label in zip(values.tolist(), labels)):
+        return None
+    return values

@@ -1200,3 +1200,28 @@ def test_the_rows_of_the_classes_are_found_in_one_pass(sampler, columns):
     assert _CountingLabels.compared < y.size
     np.testing.assert_array_equal(X_again, X_res)
     np.testing.assert_array_equal(np.asarray(y_again), y_res)
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        SMOTE(k_neighbors=2, random_state=0),
+        SMOTENC(categorical_features=[0], k_neighbors=2, random_state=0),
+        SMOTEN(k_neighbors=2, random_state=0),
+    ],
+)
+def test_uint64_labels_above_2_53_given_as_python_ints(sampler):
+    """Each class over-samples its own rows, whatever the type of the keys.
+
+    The Python ints of ``sampling_strategy`` were searched among uint64
+    labels as floats, equal above ``2 ** 53``: every class took all rows.
+    """
+    rng = np.random.default_rng(0)
+    codes = rng.permutation(np.repeat(np.arange(3), [30, 10, 8]))
+    y = (2**60 + codes).astype(np.uint64)
+    X = np.column_stack([codes, codes + 0.1 * rng.random(codes.size)])
+    strategy = {2**60 + 1: 20, 2**60 + 2: 22}
+    X_res, y_res = sampler.set_params(sampling_strategy=strategy).fit_resample(X, y)
+    new = slice(codes.size, None)
+    np.testing.assert_array_equal(np.rint(X_res[new, 0]), y_res[new] - 2**60)
+    assert np.count_nonzero(y_res == 2**60 + 1) == 20
