@@ -108,14 +108,21 @@ def _split_scores(learner, X, y_index, subclass, subclass_class, cv, classes):
     folds = list(cv.split(X, y_index))
     check_some_splits(folds, "split_cv", "the split of the classes cannot be checked")
     _refuse_missing_class(folds, y_index, classes)
+    # The min-max pairs copy their rows out of a problem's X, so both
+    # variants of a fold read one copy of its training rows; a sampler or
+    # the estimator of "direct" gets X itself (and may write into it), so
+    # each of their problems keeps its own copy.
+    shared = learner.strategy == "min-max" and learner.sampler is None
+    X_trains = [X[train] for train, _ in folds] if shared else None
     problems, tests, starts = [], [], []
     for model, (labels, owners) in zip(full, variants):
-        for train, test in folds:
+        for i, (train, test) in enumerate(folds):
             # Sub-classes without a row in this training fold are left out.
             present, fold_labels = np.unique(labels[train], return_inverse=True)
             fold_counts = np.bincount(y_index[train], minlength=n_classes)
+            X_train = X_trains[i] if shared else X[train]
             problem = learner.prepare(
-                X[train], fold_labels, owners[present], fold_counts
+                X_train, fold_labels, owners[present], fold_counts
             )
             problems.append(problem)
             tests.append(test)

@@ -9,12 +9,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.stats import gmean
 from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import (
-    confusion_matrix,
-    f1_score,
-    precision_recall_fscore_support,
-    recall_score,
-)
+from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.validation import check_consistent_length, column_or_1d
@@ -358,8 +353,8 @@ def _report_text(rows, aggregates, digits):
 def _aggregates(y_true, y_pred, labels, labels_given, scores, sample_weight):
     """Balanced accuracy, G-mean and macro-F1 of :func:`imbalance_report`.
 
-    ``scores`` are the recall and the support of each of ``labels``, the
-    classes reported. Given ``labels``, the macro recall, G-mean and
+    ``scores`` are the recall, the F1 and the support of each of ``labels``,
+    the classes reported. Given ``labels``, the macro recall, G-mean and
     macro-F1 over them; otherwise the scores of
     :func:`~sklearn.metrics.balanced_accuracy_score`,
     :func:`~imblearn.metrics.geometric_mean_score` and
@@ -367,16 +362,17 @@ def _aggregates(y_true, y_pred, labels, labels_given, scores, sample_weight):
     ``y_pred``, computed as they compute them but without their warnings of
     a class without a true or a predicted sample: a filter silencing them
     is the process's, and set by several threads at once it can stay for
-    good.
+    good. The macro averages are the means of the per-class scores, as
+    :func:`~sklearn.metrics.recall_score` and
+    :func:`~sklearn.metrics.f1_score` average them, without counting the
+    labels again.
     """
-    recall, support = scores
-    weighted = {"sample_weight": sample_weight, "zero_division": 0.0}
+    recall, f1, support = scores
     if labels_given:
-        weighted["labels"] = labels
-        balanced = recall_score(y_true, y_pred, average="macro", **weighted)
+        balanced = np.mean(recall)
     else:
-        present = unique_labels(y_true, y_pred)
-        if sample_weight is None or len(present) == 1:
+        present = np.isin(labels, unique_labels(y_true, y_pred))
+        if sample_weight is None or np.count_nonzero(present) == 1:
             # the mean recall of the classes of y_true, without the
             # n_classes ** 2 confusion matrix (1 GB for 8000 classes), or
             # the 1 x 1 one, of which confusion_matrix warns
@@ -386,13 +382,14 @@ def _aggregates(y_true, y_pred, labels, labels_given, scores, sample_weight):
             with np.errstate(divide="ignore", invalid="ignore"):
                 per_class = np.diag(matrix) / matrix.sum(axis=1)
             balanced = np.mean(per_class[~np.isnan(per_class)])
-        recall = recall[np.isin(labels, present)]
+        # the labels are sorted, as f1_score sorts those it averages
+        recall, f1 = recall[present], f1[present]
     with np.errstate(divide="ignore"):  # the log of a recall of 0
         geometric_mean = gmean(recall)
     return {
         "balanced_accuracy": float(balanced),
         "geometric_mean": float(geometric_mean),
-        "macro_f1": float(f1_score(y_true, y_pred, average="macro", **weighted)),
+        "macro_f1": float(np.mean(f1)),
     }
 
 
@@ -537,7 +534,7 @@ def imbalance_report(
         scored_pred,
         scored_labels,
         labels_given,
-        (recall, support),
+        (recall, f1, support),
         sample_weight,
     )
     order = np.argsort(

@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
+from ltlearn.over_sampling._class_rows import _class_rows
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _is_boolean,
@@ -439,8 +440,8 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
             return self.k_neighbors + 1
         return getattr(self.nn_k_, "n_neighbors", None)
 
-    def _noise_mask(self, X, y, targets):
-        """For each class of ``targets``, which of its samples are noise."""
+    def _noise_mask(self, X, y, rows):
+        """For each class of ``rows`` (its rows in ``y``), which are noise."""
         n_neighbors = self._n_neighbors()
         if n_neighbors is None:
             raise ValueError(
@@ -448,15 +449,14 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 "with an n_neighbors attribute."
             )
         n_neighbors = min(n_neighbors, X.shape[0])
-        queries = np.concatenate([np.flatnonzero(y == label) for label in targets])
+        queries = np.concatenate(list(rows.values()))
         indices = self._search(X, queries, n_neighbors)
         others = y[indices[:, 1:]] != y[queries][:, None]
         noise = others.all(axis=1) if n_neighbors > 1 else np.zeros(queries.size, bool)
         masks, start = {}, 0
-        for label in targets:
-            size = np.count_nonzero(y == label)
-            masks[label] = noise[start : start + size]
-            start += size
+        for label, class_indices in rows.items():
+            masks[label] = noise[start : start + class_indices.size]
+            start += class_indices.size
         return masks
 
     def _seeds_and_neighbors(self, X_class, label, n_new, pool, generator):
@@ -493,7 +493,8 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
             X = X.astype(np.float64)
         targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
-        noise = self._noise_mask(X, y, targets) if self.skip_noise and targets else {}
+        rows = _class_rows(y, targets)
+        noise = self._noise_mask(X, y, rows) if self.skip_noise and targets else {}
         step_dtype = np.float32 if X.dtype == np.float32 else np.float64
 
         n_samples = X.shape[0]
@@ -509,7 +510,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
 
         offset = n_samples
         for label, n_new in targets.items():
-            class_indices = np.flatnonzero(y == label)
+            class_indices = rows[label]
             X_class = X[class_indices]
             if is_sparse:
                 X_class = X_class.tocsr()

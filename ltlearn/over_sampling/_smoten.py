@@ -20,6 +20,7 @@ from ltlearn.over_sampling._categorical_codes import (
     _vote,
 )
 from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
+from ltlearn.over_sampling._class_rows import _class_rows
 from ltlearn.over_sampling._neighbors import _estimator_kneighbors
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
@@ -296,8 +297,9 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
         y_res = np.empty(n_total, dtype=y.dtype)
         y_res[:n_samples] = y
         offset = n_samples
+        rows = _class_rows(y, targets)
         for label, n_new in targets.items():
-            class_indices = np.flatnonzero(y == label)
+            class_indices = rows[label]
             class_codes = codes[class_indices]
             generator = generators[label]
             if class_indices.size == 1:  # as SMOTE: the sample is duplicated

@@ -20,6 +20,7 @@ from ltlearn.over_sampling._categorical_codes import (
     _local_codes,
     _vote,
 )
+from ltlearn.over_sampling._class_rows import _class_rows
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _holds_booleans,
@@ -492,8 +493,9 @@ class SMOTENC(SMOTE):
         new_codes = np.empty((n_total, codes.shape[1]), dtype=np.intp)
         self.median_std_ = {}
         offset = 0
+        rows = _class_rows(y, targets)
         for label, n_new in targets.items():
-            class_indices = np.flatnonzero(y == label)
+            class_indices = rows[label]
             numeric_class = numeric[class_indices].astype(dtype, copy=False)
             local, levels = _local_codes(codes[class_indices])
             median_std = float(np.median(_column_std(numeric_class)))

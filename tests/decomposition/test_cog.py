@@ -39,7 +39,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
 from sklearn.utils.validation import has_fit_parameter
 
-from ltlearn.decomposition import COGClassifier, _pairwise
+from ltlearn.decomposition import COGClassifier, _pairwise, _subclasses
 from ltlearn.decomposition._model_selection import _pays_off, _split_folds
 from ltlearn.decomposition._subclasses import _auto_n_clusters
 from ltlearn.over_sampling import SMOTE
@@ -820,6 +820,43 @@ def test_split_cv_is_reproducible_and_leaves_the_input_alone():
     )
     np.testing.assert_array_equal(X, X_copy)
     np.testing.assert_array_equal(y, y_copy)
+
+
+@pytest.mark.parametrize(
+    "params, shared",
+    [
+        ({}, True),
+        ({"estimator": LogisticRegression(), "oversample": "replicate"}, True),
+        ({"strategy": "direct"}, False),
+    ],
+    ids=["min-max", "min-max-replicate", "direct"],
+)
+def test_split_cv_copies_each_training_fold_once(monkeypatch, params, shared):
+    """The whole and the split problems of a fold share its training rows.
+
+    The min-max pairs copy their rows out of them; a copy of the rows per
+    problem doubled the copies of X held by the check. A sampler or the
+    estimator of "direct" gets the rows themselves: each problem keeps its
+    own copy, which they may write into.
+    """
+    problems = []
+    fit = _subclasses._SubclassLearner.fit
+
+    def spy(self, batch, starts=None):
+        problems.append(batch)
+        return fit(self, batch, starts)
+
+    monkeypatch.setattr(_subclasses._SubclassLearner, "fit", spy)
+    X, y = _two_sided(random_state=0)
+    cog = COGClassifier(n_clusters=4, split_cv=3, random_state=0, **params)
+    cog.fit(X, y)
+    assert cog.split_scores_.shape == (2, 3)
+    folds = next(batch for batch in problems if len(batch) == 6)
+    whole, split = folds[:3], folds[3:]
+    for a, b in zip(whole, split):
+        assert (a.X is b.X) is shared
+        assert a.X.shape[0] < X.shape[0]
+    assert len({id(p.X) for p in folds}) == (3 if shared else 6)
 
 
 @pytest.mark.parametrize("sampler", _samplers())

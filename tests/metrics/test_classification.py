@@ -13,7 +13,13 @@ import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import balanced_accuracy_score, classification_report, f1_score
+from sklearn.metrics import (
+    balanced_accuracy_score,
+    classification_report,
+    f1_score,
+    precision_recall_fscore_support,
+    recall_score,
+)
 
 from ltlearn.metrics import _classification as classification_module
 from ltlearn.metrics import (
@@ -264,9 +270,9 @@ def test_imbalance_report_leaves_the_warning_filters_alone(monkeypatch, params):
 
     def spy(*args, **kwargs):
         seen.append(list(warnings.filters))
-        return f1_score(*args, **kwargs)
+        return precision_recall_fscore_support(*args, **kwargs)
 
-    monkeypatch.setattr(classification_module, "f1_score", spy)
+    monkeypatch.setattr(classification_module, "precision_recall_fscore_support", spy)
     # a class never predicted (1), one predicted but never true (2)
     y_true, y_pred = [0, 0, 1, 1], [0, 2, 0, 0]
     with warnings.catch_warnings():
@@ -286,6 +292,51 @@ def test_imbalance_report_leaves_the_warning_filters_alone(monkeypatch, params):
         )
     assert report["macro_f1"] == expected
     assert report["geometric_mean"] == gmean == 0.0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"sample_weight": [1.0, 0.5, 2.0, 1.0, 3.0, 0.0, 1.0, 2.0]},
+        {"labels": [3, 0, 1, 2]},
+        {"labels": [3, 0, 1, 2], "sample_weight": [1.0, 0.5, 2.0, 1.0, 3.0, 0, 1, 2]},
+        {"y_train": [0, 0, 0, 1, 1, 2, 3, 4]},
+    ],
+    ids=["plain", "weighted", "labels", "labels-weighted", "y_train"],
+)
+def test_imbalance_report_counts_the_labels_once(monkeypatch, params):
+    """One pass over the labels gives the per-class scores and their means.
+
+    The macro recall and macro-F1 are the means of the per-class scores
+    already computed, as scikit-learn's own scores average them: scoring the
+    labels again for them cost one or two more passes over every label.
+    """
+    import sklearn.metrics._classification as sklearn_classification
+
+    passes = []
+    count = sklearn_classification.multilabel_confusion_matrix
+
+    def spy(*args, **kwargs):
+        passes.append(1)
+        return count(*args, **kwargs)
+
+    monkeypatch.setattr(sklearn_classification, "multilabel_confusion_matrix", spy)
+    y_true = np.array([0, 0, 1, 1, 2, 2, 3, 3])
+    y_pred = np.array([0, 1, 1, 1, 2, 0, 3, 2])
+    report = imbalance_report(y_true, y_pred, output_dict=True, **params)
+    assert len(passes) == 1
+    monkeypatch.undo()
+    labels = params.get("labels")
+    weights = params.get("sample_weight")
+    macro = {"labels": labels, "sample_weight": weights, "average": "macro"}
+    assert report["macro_f1"] == f1_score(y_true, y_pred, **macro)
+    if labels is not None:
+        assert report["balanced_accuracy"] == recall_score(y_true, y_pred, **macro)
+    else:
+        assert report["balanced_accuracy"] == balanced_accuracy_score(
+            y_true, y_pred, sample_weight=weights
+        )
 
 
 def test_imbalance_report_weighted_single_class_warns_nothing():

@@ -30,6 +30,7 @@ from ltlearn.over_sampling import (
     PowerSamplingStrategy,
 )
 from ltlearn.over_sampling._neighbors import _kneighbors
+from tests.decomposition.test_pairwise import _CountingLabels
 
 
 def _synthetic(X, y, X_res, y_res, label):
@@ -1169,3 +1170,58 @@ def test_float32_near_its_largest_value_gives_finite_rows():
     X_res, _ = SMOTE(random_state=0).fit_resample(X, y)
     assert X_res.dtype == np.float32
     assert np.isfinite(X_res).all()
+
+
+@pytest.mark.parametrize(
+    "sampler, columns",
+    [
+        (SMOTE(random_state=0), slice(None)),
+        (SMOTE(random_state=0, skip_noise=True), slice(None)),
+        (SMOTENC(categorical_features=[0], random_state=0), slice(None)),
+        (SMOTEN(random_state=0), slice(0, 1)),
+    ],
+    ids=["SMOTE", "SMOTE-skip_noise", "SMOTENC", "SMOTEN"],
+)
+def test_the_rows_of_the_classes_are_found_in_one_pass(sampler, columns):
+    """The rows of each class come from one sort of the labels.
+
+    A comparison of all of ``y`` with each class over-sampled (two more with
+    ``skip_noise``) cost ``n_samples * n_classes`` comparisons, most of the
+    time with thousands of small classes.
+    """
+    rng = np.random.default_rng(0)
+    y = rng.permutation(np.repeat(np.arange(6), [60, 30, 20, 12, 8, 6]))
+    X = rng.integers(0, 4, size=(y.size, 3)).astype(float)
+    X[:, 1:] += rng.normal(size=(y.size, 2)) + 4 * y[:, None]
+    X = X[:, columns]
+    X_res, y_res = sampler.fit_resample(X, y)
+    _CountingLabels.compared = 0
+    X_again, y_again = sampler._fit_resample(X, y.view(_CountingLabels))
+    assert _CountingLabels.compared < y.size
+    np.testing.assert_array_equal(X_again, X_res)
+    np.testing.assert_array_equal(np.asarray(y_again), y_res)
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        SMOTE(k_neighbors=2, random_state=0),
+        SMOTENC(categorical_features=[0], k_neighbors=2, random_state=0),
+        SMOTEN(k_neighbors=2, random_state=0),
+    ],
+)
+def test_uint64_labels_above_2_53_given_as_python_ints(sampler):
+    """Each class over-samples its own rows, whatever the type of the keys.
+
+    The Python ints of ``sampling_strategy`` were searched among uint64
+    labels as floats, equal above ``2 ** 53``: every class took all rows.
+    """
+    rng = np.random.default_rng(0)
+    codes = rng.permutation(np.repeat(np.arange(3), [30, 10, 8]))
+    y = (2**60 + codes).astype(np.uint64)
+    X = np.column_stack([codes, codes + 0.1 * rng.random(codes.size)])
+    strategy = {2**60 + 1: 20, 2**60 + 2: 22}
+    X_res, y_res = sampler.set_params(sampling_strategy=strategy).fit_resample(X, y)
+    new = slice(codes.size, None)
+    np.testing.assert_array_equal(np.rint(X_res[new, 0]), y_res[new] - 2**60)
+    assert np.count_nonzero(y_res == 2**60 + 1) == 20
