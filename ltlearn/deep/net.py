@@ -485,7 +485,9 @@ class LongTailClassifier(
         of a module that gives logits, which are no probabilities).
     verbose : int, default=0
         ``1`` prints a table of the training history (skorch's ``PrintLog``
-        callback is left out at ``0``).
+        callback is left out at ``0``); set on a fitted classifier, it
+        applies to the epochs that ``partial_fit`` or a ``warm_start`` fit
+        train further.
     device : str, torch.device or None, default="cpu"
         Where the network runs: ``"cpu"``, ``"cuda"`` (checked at fit: a
         clear error without a CUDA device), ``"auto"`` (CUDA when torch finds
@@ -927,9 +929,29 @@ class LongTailClassifier(
             )
             bar = ProgressBar(batches_per_epoch="count" if counted else "auto")
             callbacks.append(("progress_bar", bar))
-        if not isinstance(self.verbose, Integral) or self.verbose:
+        if self._prints_log():
             callbacks.append(("print_log", PrintLog()))
         return callbacks
+
+    def _prints_log(self):
+        """Whether ``verbose`` asks for the table of the training history."""
+        return not isinstance(self.verbose, Integral) or bool(self.verbose)
+
+    def _add_print_log(self):
+        """Add the history table to a network built silent, now ``verbose``.
+
+        The network built at ``verbose=0`` has no ``PrintLog``: after
+        ``set_params(verbose=1)``, ``partial_fit`` (or a ``warm_start`` fit)
+        trained it further without a line, where skorch's prints the epochs.
+        The table comes last, as skorch puts it, after the callbacks that
+        write the epoch's scores; nothing is added to ``callbacks="disable"``.
+        """
+        if isinstance(self.callbacks, str) and self.callbacks == "disable":
+            return
+        if self._prints_log() and not any(
+            isinstance(callback, PrintLog) for _, callback in self.callbacks_
+        ):
+            self.callbacks_.append(("print_log", PrintLog().initialize()))
 
     @contextmanager
     def _torch_rng(self, offset=0):
@@ -1489,6 +1511,7 @@ class LongTailClassifier(
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
         _refuse_validation_monitors(self)
+        self._add_print_log()
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)

@@ -863,6 +863,29 @@ def test_progress_bar(data, capsys):
     assert "/8" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("train_further", ["partial_fit", "warm_start"])
+def test_verbose_set_after_a_silent_fit_prints_the_epochs_trained_further(
+    data, capsys, train_further
+):
+    # The network fitted at verbose=0 has no PrintLog: set_params(verbose=1)
+    # then partial_fit, or fit with warm_start, printed nothing.
+    X, y = data
+    clf = LongTailClassifier(warm_start=train_further == "warm_start", **FAST)
+    clf.fit(X, y)
+    assert capsys.readouterr().out == ""
+    clf.set_params(verbose=1)
+    if train_further == "partial_fit":
+        clf.partial_fit(X, y)
+    else:
+        clf.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert "epoch" in lines[0] and "train_loss" in lines[0]
+    assert [line.split()[0] for line in lines[2:]] == ["3", "4"]
+    clf.set_params(verbose=0).partial_fit(X, y)
+    assert capsys.readouterr().out == ""
+    assert [name for name, _ in clf.callbacks_].count("print_log") == 1
+
+
 @pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
 def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
     # "the LDAMLoss loss needs training samples of every class" (the class
