@@ -438,7 +438,8 @@ class LongTailClassifier(
     progress_bar : bool, default=False
         Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``). With
         ``sampler__num_samples``, its total is the number of batches of the
-        previous epoch.
+        previous epoch. Set on a fitted classifier, it applies to the epochs
+        that ``partial_fit`` or a ``warm_start`` fit train further.
     optimizer : torch.optim.Optimizer class, default=torch.optim.AdamW
         The optimiser; its parameters are set with ``optimizer__*``. Adam and
         AdamW run torch's fused implementation unless ``optimizer__fused``
@@ -918,40 +919,63 @@ class LongTailClassifier(
                     ),
                 ),
             ]
-        if isinstance(self.progress_bar, (bool, np.bool_)) and self.progress_bar:
-            # skorch's "auto" total is len(dataset) / batch_size, which a
-            # sampler drawing num_samples rows per epoch, or batches of
-            # iterator_train__batch_sampler, change: the bar then counts the
-            # batches of the previous epoch.
-            counted = (
-                "num_samples" in self.get_params_for("sampler")
-                or "batch_sampler" in self._batch_options()
-            )
-            bar = ProgressBar(batches_per_epoch="count" if counted else "auto")
+        bar = self._progress_bar()
+        if bar is not None:
             callbacks.append(("progress_bar", bar))
         if self._prints_log():
             callbacks.append(("print_log", PrintLog()))
         return callbacks
 
+    def _progress_bar(self):
+        """The bar that ``progress_bar`` asks for, or ``None``."""
+        if not (isinstance(self.progress_bar, (bool, np.bool_)) and self.progress_bar):
+            return None
+        # skorch's "auto" total is len(dataset) / batch_size, which a
+        # sampler drawing num_samples rows per epoch, or batches of
+        # iterator_train__batch_sampler, change: the bar then counts the
+        # batches of the previous epoch.
+        counted = (
+            "num_samples" in self.get_params_for("sampler")
+            or "batch_sampler" in self._batch_options()
+        )
+        return ProgressBar(batches_per_epoch="count" if counted else "auto")
+
     def _prints_log(self):
         """Whether ``verbose`` asks for the table of the training history."""
         return not isinstance(self.verbose, Integral) or bool(self.verbose)
 
-    def _add_print_log(self):
-        """Add the history table to a network built silent, now ``verbose``.
+    def _match_output_callbacks(self):
+        """Give the training run the table and the bar asked for now.
 
-        The network built at ``verbose=0`` has no ``PrintLog``: after
-        ``set_params(verbose=1)``, ``partial_fit`` (or a ``warm_start`` fit)
-        trained it further without a line, where skorch's prints the epochs.
-        The table comes last, as skorch puts it, after the callbacks that
-        write the epoch's scores; nothing is added to ``callbacks="disable"``.
+        The network is built with a ``PrintLog`` only when ``verbose`` asks
+        for it, and with the bar of ``progress_bar``; ``PrintLog`` reads
+        ``verbose`` at each epoch, the bar nothing. After ``set_params``,
+        ``partial_fit`` (or a ``warm_start`` fit) trained further without the
+        table or the bar asked for, or with the bar turned off. A callback
+        of the user's named ``progress_bar`` is left as it is, and nothing
+        is added to ``callbacks="disable"``. The bar goes before the table,
+        the table last, as skorch orders them.
         """
         if isinstance(self.callbacks, str) and self.callbacks == "disable":
             return
+        user = {
+            item[0] for item in self.callbacks or [] if isinstance(item, (tuple, list))
+        }
+        callbacks = self.callbacks_
+        if "progress_bar" not in user:
+            bar = self._progress_bar()
+            if bar is None:
+                callbacks[:] = [item for item in callbacks if item[0] != "progress_bar"]
+            elif "progress_bar" not in dict(callbacks):
+                logs = [
+                    i for i, (_, cb) in enumerate(callbacks) if isinstance(cb, PrintLog)
+                ]
+                at = logs[0] if logs else len(callbacks)
+                callbacks.insert(at, ("progress_bar", bar.initialize()))
         if self._prints_log() and not any(
-            isinstance(callback, PrintLog) for _, callback in self.callbacks_
+            isinstance(callback, PrintLog) for _, callback in callbacks
         ):
-            self.callbacks_.append(("print_log", PrintLog().initialize()))
+            callbacks.append(("print_log", PrintLog().initialize()))
 
     @contextmanager
     def _torch_rng(self, offset=0):
@@ -1511,7 +1535,7 @@ class LongTailClassifier(
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
         _refuse_validation_monitors(self)
-        self._add_print_log()
+        self._match_output_callbacks()
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)

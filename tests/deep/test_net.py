@@ -886,6 +886,24 @@ def test_verbose_set_after_a_silent_fit_prints_the_epochs_trained_further(
     assert [name for name, _ in clf.callbacks_].count("print_log") == 1
 
 
+def test_progress_bar_set_after_a_fit_applies_to_partial_fit(data, capsys):
+    # The bar was built, or not, with the network: set_params(progress_bar=
+    # False) then partial_fit still drew it, and progress_bar=True drew none.
+    pytest.importorskip("tqdm")
+    X, y = data
+    clf = LongTailClassifier(progress_bar=True, verbose=1, **FAST).fit(X, y)
+    assert "/8" in capsys.readouterr().err
+    clf.set_params(progress_bar=False).partial_fit(X, y)
+    assert capsys.readouterr().err == ""
+    assert "progress_bar" not in dict(clf.callbacks_)
+    clf.set_params(progress_bar=True).partial_fit(X, y)
+    captured = capsys.readouterr()
+    assert "/8" in captured.err
+    assert [line.split()[0] for line in captured.out.splitlines()] == ["5", "6"]
+    names = [name for name, _ in clf.callbacks_]
+    assert names[-2:] == ["progress_bar", "print_log"]
+
+
 @pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
 def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
     # "the LDAMLoss loss needs training samples of every class" (the class
