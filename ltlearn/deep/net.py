@@ -952,15 +952,22 @@ class LongTailClassifier(
         ``verbose`` at each epoch, the bar nothing. After ``set_params``,
         ``partial_fit`` (or a ``warm_start`` fit) trained further without the
         table or the bar asked for, or with the bar turned off. A callback
-        of the user's named ``progress_bar`` is left as it is, and nothing
-        is added to ``callbacks="disable"``. The bar goes before the table,
-        the table last, as skorch orders them.
+        of the user's named ``progress_bar`` or ``print_log``, or set (or
+        turned off with ``None``) by ``callbacks__progress_bar`` or
+        ``callbacks__print_log``, is left as it is, and nothing is added to
+        ``callbacks="disable"``. The bar goes before the table, the table
+        last, as skorch orders them.
         """
         if isinstance(self.callbacks, str) and self.callbacks == "disable":
             return
         user = {
             item[0] for item in self.callbacks or [] if isinstance(item, (tuple, list))
         }
+        user.update(
+            name
+            for name in ("progress_bar", "print_log")
+            if f"callbacks__{name}" in vars(self)
+        )
         callbacks = self.callbacks_
         if "progress_bar" not in user:
             bar = self._progress_bar()
@@ -972,8 +979,10 @@ class LongTailClassifier(
                 ]
                 at = logs[0] if logs else len(callbacks)
                 callbacks.insert(at, ("progress_bar", bar.initialize()))
-        if self._prints_log() and not any(
-            isinstance(callback, PrintLog) for _, callback in callbacks
+        if (
+            "print_log" not in user
+            and self._prints_log()
+            and not any(isinstance(callback, PrintLog) for _, callback in callbacks)
         ):
             callbacks.append(("print_log", PrintLog().initialize()))
 

@@ -904,6 +904,23 @@ def test_progress_bar_set_after_a_fit_applies_to_partial_fit(data, capsys):
     assert names[-2:] == ["progress_bar", "print_log"]
 
 
+def test_callbacks_turned_off_by_name_stay_off_at_fit(data, capsys):
+    # skorch's callbacks__print_log=None and callbacks__progress_bar=None
+    # turn the table and the bar off; they must not come back at training.
+    pytest.importorskip("tqdm")
+    X, y = data
+    clf = LongTailClassifier(
+        verbose=1,
+        progress_bar=True,
+        callbacks__print_log=None,
+        callbacks__progress_bar=None,
+        **FAST,
+    )
+    clf.fit(X, y).partial_fit(X, y)
+    assert capsys.readouterr() == ("", "")
+    assert [name for name, _ in clf.callbacks_] == ["epoch_timer", "train_loss"]
+
+
 @pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
 def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
     # "the LDAMLoss loss needs training samples of every class" (the class
