@@ -11,6 +11,7 @@ from sklearn.model_selection import StratifiedKFold, check_cv
 from ltlearn.decomposition._pairwise import _pair_start
 from ltlearn.decomposition._subclasses import _refuse_pairwise
 from ltlearn.metrics._classification import _per_class_recall
+from ltlearn.over_sampling._small_classes import _HeldSmallClassWarnings
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import refuse_group_splitter
 from ltlearn.utils._validation import check_some_splits
@@ -88,21 +89,23 @@ def _split_scores(learner, X, y_index, subclass, subclass_class, cv, classes):
     batch. With the batched solver, the sub-class model is fitted on all the
     rows along with the whole one, and both start the fold fits. Also
     returns the models fitted on all the rows, whole and split, each
-    ``None`` when not fitted, so that the chosen one needs no refit.
+    ``None`` when not fitted, so that the chosen one needs no refit, and the
+    warnings of small (sub-)classes held back from their resampling (those
+    of the folds are dropped).
     """
     counts = np.bincount(y_index)
     n_classes = counts.size
     variants = [(y_index, np.arange(n_classes)), (subclass, subclass_class)]
     batched = learner.batched([X])
-    full = learner.fit(
-        [
-            learner.prepare(X, labels, owners, counts)
-            for labels, owners in variants[: 2 if batched else 1]
-        ]
-    )
+    held = [_HeldSmallClassWarnings(), _HeldSmallClassWarnings()]
+    problems = []
+    for (labels, owners), holder in zip(variants[: 2 if batched else 1], held):
+        with holder:
+            problems.append(learner.prepare(X, labels, owners, counts))
+    full = learner.fit(problems)
     full += [None] * (2 - len(full))
     if np.array_equal(full[0].predict_index(X), y_index):
-        return None, full
+        return None, full, held
     # Both models on all the rows are there with the batched solver only.
     warm = full[1] is not None and all(m.pairwise.linear is not None for m in full)
     folds = list(cv.split(X, y_index))
@@ -115,25 +118,27 @@ def _split_scores(learner, X, y_index, subclass, subclass_class, cv, classes):
     shared = learner.strategy == "min-max" and learner.sampler is None
     X_trains = [X[train] for train, _ in folds] if shared else None
     problems, tests, starts = [], [], []
-    for model, (labels, owners) in zip(full, variants):
-        for i, (train, test) in enumerate(folds):
-            # Sub-classes without a row in this training fold are left out.
-            present, fold_labels = np.unique(labels[train], return_inverse=True)
-            fold_counts = np.bincount(y_index[train], minlength=n_classes)
-            X_train = X_trains[i] if shared else X[train]
-            problem = learner.prepare(
-                X_train, fold_labels, owners[present], fold_counts
-            )
-            problems.append(problem)
-            tests.append(test)
-            if warm:
-                starts.append(_pair_start(model.pairwise, present, problem.pairs))
+    # The small sub-classes of a fold are those of no model the user gets.
+    with _HeldSmallClassWarnings():
+        for model, (labels, owners) in zip(full, variants):
+            for i, (train, test) in enumerate(folds):
+                # Sub-classes without a row in this training fold are left out.
+                present, fold_labels = np.unique(labels[train], return_inverse=True)
+                fold_counts = np.bincount(y_index[train], minlength=n_classes)
+                X_train = X_trains[i] if shared else X[train]
+                problem = learner.prepare(
+                    X_train, fold_labels, owners[present], fold_counts
+                )
+                problems.append(problem)
+                tests.append(test)
+                if warm:
+                    starts.append(_pair_start(model.pairwise, present, problem.pairs))
     models = learner.fit(problems, starts if warm else None)
     scores = [
         _balanced_accuracy(y_index[test], model.predict_index(X[test]))
         for model, test in zip(models, tests)
     ]
-    return np.reshape(scores, (2, len(folds))), full
+    return np.reshape(scores, (2, len(folds))), full, held
 
 
 def _checked_split(split_cv, learner, X, y, subclass, subclass_class, rng):
@@ -160,8 +165,10 @@ def _checked_split(split_cv, learner, X, y, subclass, subclass_class, rng):
         "estimator",
         "the split check of split_cv fits it on folds of the rows",
     )
-    scores, full = _split_scores(
+    scores, full, held = _split_scores(
         learner, X, y_index, subclass, subclass_class, cv, classes
     )
     split = scores is not None and _pays_off(scores[1] - scores[0])
+    # those of the model kept; one not fitted here warns as fit fits it
+    held[int(split)].warn()
     return scores, split, full[int(split)]

@@ -441,7 +441,8 @@ class LongTailClassifier(
     progress_bar : bool, default=False
         Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``). With
         ``sampler__num_samples``, its total is the number of batches of the
-        previous epoch.
+        previous epoch. Set on a fitted classifier, it applies to the epochs
+        that ``partial_fit`` or a ``warm_start`` fit train further.
     optimizer : torch.optim.Optimizer class, default=torch.optim.AdamW
         The optimiser; its parameters are set with ``optimizer__*``. Adam and
         AdamW run torch's fused implementation unless ``optimizer__fused``
@@ -491,7 +492,9 @@ class LongTailClassifier(
         of a module that gives logits, which are no probabilities).
     verbose : int, default=0
         ``1`` prints a table of the training history (skorch's ``PrintLog``
-        callback is left out at ``0``).
+        callback is left out at ``0``); set on a fitted classifier, it
+        applies to the epochs that ``partial_fit`` or a ``warm_start`` fit
+        train further.
     device : str, torch.device or None, default="cpu"
         Where the network runs: ``"cpu"``, ``"cuda"`` (checked at fit: a
         clear error without a CUDA device), ``"auto"`` (CUDA when torch finds
@@ -922,20 +925,72 @@ class LongTailClassifier(
                     ),
                 ),
             ]
-        if isinstance(self.progress_bar, (bool, np.bool_)) and self.progress_bar:
-            # skorch's "auto" total is len(dataset) / batch_size, which a
-            # sampler drawing num_samples rows per epoch, or batches of
-            # iterator_train__batch_sampler, change: the bar then counts the
-            # batches of the previous epoch.
-            counted = (
-                "num_samples" in self.get_params_for("sampler")
-                or "batch_sampler" in self._batch_options()
-            )
-            bar = ProgressBar(batches_per_epoch="count" if counted else "auto")
+        bar = self._progress_bar()
+        if bar is not None:
             callbacks.append(("progress_bar", bar))
-        if not isinstance(self.verbose, Integral) or self.verbose:
+        if self._prints_log():
             callbacks.append(("print_log", PrintLog()))
         return callbacks
+
+    def _progress_bar(self):
+        """The bar that ``progress_bar`` asks for, or ``None``."""
+        if not (isinstance(self.progress_bar, (bool, np.bool_)) and self.progress_bar):
+            return None
+        # skorch's "auto" total is len(dataset) / batch_size, which a
+        # sampler drawing num_samples rows per epoch, or batches of
+        # iterator_train__batch_sampler, change: the bar then counts the
+        # batches of the previous epoch.
+        counted = (
+            "num_samples" in self.get_params_for("sampler")
+            or "batch_sampler" in self._batch_options()
+        )
+        return ProgressBar(batches_per_epoch="count" if counted else "auto")
+
+    def _prints_log(self):
+        """Whether ``verbose`` asks for the table of the training history."""
+        return not isinstance(self.verbose, Integral) or bool(self.verbose)
+
+    def _match_output_callbacks(self):
+        """Give the training run the table and the bar asked for now.
+
+        The network is built with a ``PrintLog`` only when ``verbose`` asks
+        for it, and with the bar of ``progress_bar``; ``PrintLog`` reads
+        ``verbose`` at each epoch, the bar nothing. After ``set_params``,
+        ``partial_fit`` (or a ``warm_start`` fit) trained further without the
+        table or the bar asked for, or with the bar turned off. A callback
+        of the user's named ``progress_bar`` or ``print_log``, or set (or
+        turned off with ``None``) by ``callbacks__progress_bar`` or
+        ``callbacks__print_log``, is left as it is, and nothing is added to
+        ``callbacks="disable"``. The bar goes before the table, the table
+        last, as skorch orders them.
+        """
+        if isinstance(self.callbacks, str) and self.callbacks == "disable":
+            return
+        user = {
+            item[0] for item in self.callbacks or [] if isinstance(item, (tuple, list))
+        }
+        user.update(
+            name
+            for name in ("progress_bar", "print_log")
+            if f"callbacks__{name}" in vars(self)
+        )
+        callbacks = self.callbacks_
+        if "progress_bar" not in user:
+            bar = self._progress_bar()
+            if bar is None:
+                callbacks[:] = [item for item in callbacks if item[0] != "progress_bar"]
+            elif "progress_bar" not in dict(callbacks):
+                logs = [
+                    i for i, (_, cb) in enumerate(callbacks) if isinstance(cb, PrintLog)
+                ]
+                at = logs[0] if logs else len(callbacks)
+                callbacks.insert(at, ("progress_bar", bar.initialize()))
+        if (
+            "print_log" not in user
+            and self._prints_log()
+            and not any(isinstance(callback, PrintLog) for _, callback in callbacks)
+        ):
+            callbacks.append(("print_log", PrintLog().initialize()))
 
     @contextmanager
     def _torch_rng(self, offset=0):
@@ -1543,6 +1598,7 @@ class LongTailClassifier(
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
         _refuse_validation_monitors(self)
+        self._match_output_callbacks()
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)

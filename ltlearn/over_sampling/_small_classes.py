@@ -1,7 +1,8 @@
 """Classes too small for the neighbours or below their targets, named.
 
 The over-samplers warn once for every class too small for the ``k_neighbors``
-asked for, and refuse a ``sampling_strategy`` dict target below the count of
+asked for (a caller resampling for models it may discard holds the warnings
+back), and refuse a ``sampling_strategy`` dict target below the count of
 its class, or not a number, by naming the class.
 """
 
@@ -28,6 +29,9 @@ _QUOTED_NOTES = 3
 # target of its own making: None for the classes of the user's y, otherwise
 # the noun for one of them and a sentence that says what they are.
 _CLASSES_OF_CALLER = contextvars.ContextVar("classes_of_caller", default=None)
+# The warnings of small classes that a caller holds back (None outside: each
+# is raised).
+_HELD_WARNINGS = contextvars.ContextVar("held_small_class_warnings", default=None)
 
 
 class _ClassesOfCaller:
@@ -53,11 +57,45 @@ def _class_noun():
     return "Class" if caller is None else caller[0].capitalize()
 
 
+class _HeldSmallClassWarnings:
+    """Within it, the warnings of classes too small are kept in ``messages``.
+
+    :class:`~ltlearn.decomposition.COGClassifier` resamples its sub-classes
+    for the folds of its ``split_cv`` check and for two models, of which it
+    keeps one: each resampling warned, of sub-classes the fitted classifier
+    may not have. ``warn`` raises the warnings of the model kept.
+    """
+
+    def __init__(self):
+        self.messages = []
+
+    def __enter__(self):
+        self.token = _HELD_WARNINGS.set(self.messages)
+        return self
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        _HELD_WARNINGS.reset(self.token)
+
+    def warn(self):
+        """Raise the warnings held, at the caller's line."""
+        for message in self.messages:
+            warnings.warn(message, UserWarning, stacklevel=external_stacklevel())
+
+
+def _warn_small_classes(message):
+    """Raise the warning ``message``, or hold it for ``_HeldSmallClassWarnings``."""
+    held = _HELD_WARNINGS.get()
+    if held is None:
+        warnings.warn(message, UserWarning, stacklevel=external_stacklevel())
+    else:
+        held.append(message)
+
+
 def _note_small_class(n_class, note):
     """Warn of a class too small, or keep the note for ``_SmallClassWarning``."""
     notes = _SMALL_CLASS_NOTES.get()
     if notes is None:
-        warnings.warn(note, UserWarning, stacklevel=external_stacklevel())
+        _warn_small_classes(note)
     else:
         notes.append((n_class, note))
 
@@ -93,9 +131,7 @@ class _SmallClassWarning:
         if notes and caller is not None:
             notes.append(caller[1])
         if notes:
-            warnings.warn(
-                " ".join(notes), UserWarning, stacklevel=external_stacklevel()
-            )
+            _warn_small_classes(" ".join(notes))
 
 
 def _raised_by_targets(sampling_strategy, y, sampling_type, error):

@@ -1243,6 +1243,36 @@ def test_small_sub_classes_are_named_sub_classes_by_the_over_sampler():
         SMOTE(k_neighbors=5).fit_resample(X[:23], np.repeat([0, 1], [20, 3]))
 
 
+@pytest.mark.parametrize("estimator", [None, LogisticRegression()])
+def test_split_cv_warns_once_of_the_small_sub_classes_of_the_model_kept(estimator):
+    # With split_cv, the sampler warned for each resampling: of the model of
+    # the classes whole and of the folds of the check (8 warnings for one
+    # fit, naming fold sub-classes of 8 samples that the classifier lacks).
+    rng = np.random.RandomState(0)
+    X = np.vstack(
+        [rng.randn(30, 2) - [5, 0], rng.randn(30, 2) + [5, 0], rng.randn(12, 2)]
+    )
+    y = np.repeat([0, 1], [60, 12])
+    sampler = SMOTE(k_neighbors=12, random_state=0)
+    cog = COGClassifier(
+        estimator, n_clusters=2, oversample=sampler, split_cv=3, random_state=0
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cog.fit(X, y)
+    np.testing.assert_array_equal(cog.subclass_counts_, [30, 30, 12])
+    (warning,) = [w for w in caught if "k_neighbors" in str(w.message)]
+    assert str(warning.message).startswith("Sub-class 2 has 12 samples;")
+    assert warning.filename == __file__
+    # The split kept not, nor the folds' sub-classes: the classes are large.
+    X, y = rng.randn(60, 3), np.repeat([0, 1], [40, 20])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cog.set_params(estimator=None).fit(X, y)
+    assert cog.n_subclasses_ == 2
+    assert not [w for w in caught if "k_neighbors" in str(w.message)]
+
+
 class _ReversedProba(ClassifierMixin, BaseEstimator):
     """A logistic regression listing its classes in reverse order.
 

@@ -924,6 +924,64 @@ def test_progress_bar(data, capsys):
     assert "/8" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("train_further", ["partial_fit", "warm_start"])
+def test_verbose_set_after_a_silent_fit_prints_the_epochs_trained_further(
+    data, capsys, train_further
+):
+    # The network fitted at verbose=0 has no PrintLog: set_params(verbose=1)
+    # then partial_fit, or fit with warm_start, printed nothing.
+    X, y = data
+    clf = LongTailClassifier(warm_start=train_further == "warm_start", **FAST)
+    clf.fit(X, y)
+    assert capsys.readouterr().out == ""
+    clf.set_params(verbose=1)
+    if train_further == "partial_fit":
+        clf.partial_fit(X, y)
+    else:
+        clf.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert "epoch" in lines[0] and "train_loss" in lines[0]
+    assert [line.split()[0] for line in lines[2:]] == ["3", "4"]
+    clf.set_params(verbose=0).partial_fit(X, y)
+    assert capsys.readouterr().out == ""
+    assert [name for name, _ in clf.callbacks_].count("print_log") == 1
+
+
+def test_progress_bar_set_after_a_fit_applies_to_partial_fit(data, capsys):
+    # The bar was built, or not, with the network: set_params(progress_bar=
+    # False) then partial_fit still drew it, and progress_bar=True drew none.
+    pytest.importorskip("tqdm")
+    X, y = data
+    clf = LongTailClassifier(progress_bar=True, verbose=1, **FAST).fit(X, y)
+    assert "/8" in capsys.readouterr().err
+    clf.set_params(progress_bar=False).partial_fit(X, y)
+    assert capsys.readouterr().err == ""
+    assert "progress_bar" not in dict(clf.callbacks_)
+    clf.set_params(progress_bar=True).partial_fit(X, y)
+    captured = capsys.readouterr()
+    assert "/8" in captured.err
+    assert [line.split()[0] for line in captured.out.splitlines()] == ["5", "6"]
+    names = [name for name, _ in clf.callbacks_]
+    assert names[-2:] == ["progress_bar", "print_log"]
+
+
+def test_callbacks_turned_off_by_name_stay_off_at_fit(data, capsys):
+    # skorch's callbacks__print_log=None and callbacks__progress_bar=None
+    # turn the table and the bar off; they must not come back at training.
+    pytest.importorskip("tqdm")
+    X, y = data
+    clf = LongTailClassifier(
+        verbose=1,
+        progress_bar=True,
+        callbacks__print_log=None,
+        callbacks__progress_bar=None,
+        **FAST,
+    )
+    clf.fit(X, y).partial_fit(X, y)
+    assert capsys.readouterr() == ("", "")
+    assert [name for name, _ in clf.callbacks_] == ["epoch_timer", "train_loss"]
+
+
 @pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
 def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
     # "the LDAMLoss loss needs training samples of every class" (the class
