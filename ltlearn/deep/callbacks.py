@@ -12,8 +12,11 @@ integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``. The
 epochs are counted from the start of the last ``fit`` (warm-start fits
 included) and go on over the ``partial_fit`` calls after it (the net's
 ``schedule_start_``; from the first epoch of ``history`` for a net without
-it), so that each schedule switches once, at its epoch. The sampler is
-changed through the net's public ``set_train_sampler`` hook.
+it), so that each schedule switches once, at its epoch, and stays switched
+to the end of the schedule, even where a ``max_epochs`` set between the
+``partial_fit`` calls moves a fractional ``start_epoch`` past the epochs
+trained. The sampler is changed through the net's public
+``set_train_sampler`` hook.
 """
 
 # Authors: The ltlearn developers
@@ -122,14 +125,25 @@ def _start(start_epoch, net):
     return int(round(start_epoch * net.max_epochs))
 
 
+def _schedule(net):
+    """The number of epochs of ``history`` before ``net``'s current schedule."""
+    return getattr(net, "schedule_start_", 0)
+
+
 def _epoch(net):
     """The 1-based epoch that ``net`` just started, in the current schedule."""
-    return len(net.history) - getattr(net, "schedule_start_", 0)
+    return len(net.history) - _schedule(net)
 
 
-def _is_active(start_epoch, net):
-    """Whether the epoch that ``net`` just started comes after the switch."""
-    return _epoch(net) > _start(start_epoch, net)
+def _is_active(start_epoch, net, switched_in=None):
+    """Whether the epoch that ``net`` just started comes after the switch.
+
+    ``switched_in`` is the start of the schedule in which the callback
+    switched (``None`` if it has not): a schedule that switched stays so,
+    even where a new ``max_epochs`` moves a fractional ``start_epoch`` past
+    the epochs trained.
+    """
+    return switched_in == _schedule(net) or _epoch(net) > _start(start_epoch, net)
 
 
 def _reweighting_counts(net):
@@ -334,6 +348,7 @@ class DeferredReweighting(Callback):
         _check_start_epoch(self.start_epoch)
         _check_fraction("beta", self.beta)
         self.switched_ = False
+        self.switched_in_ = None
         self.weight_before_ = None
         return self
 
@@ -356,13 +371,14 @@ class DeferredReweighting(Callback):
 
         {epoch_hook_parameters}
         """
-        active = _is_active(self.start_epoch, net)
+        active = _is_active(self.start_epoch, net, self.switched_in_)
         criterion = net.criterion_
         if active and not self.switched_:
             weight = criterion.weight
             self.weight_before_ = None if weight is None else weight.detach().clone()
             self.switched_ = True
         if active:
+            self.switched_in_ = _schedule(net)
             weight = torch.as_tensor(
                 _effective_number_weights(
                     _reweighting_counts(net), self.beta, type(self).__name__
@@ -436,6 +452,7 @@ class DeferredResampling(Callback):
         _check_start_epoch(self.start_epoch)
         _check_sampler(self.sampler)
         self.switched_ = False
+        self.switched_in_ = None
         return self
 
     @_hook_docstring
@@ -452,10 +469,11 @@ class DeferredResampling(Callback):
 
         {epoch_hook_parameters}
         """
-        active = _is_active(self.start_epoch, net)
+        active = _is_active(self.start_epoch, net, self.switched_in_)
         if active and not self.switched_:
             _set_train_sampler(net, self.sampler)
             self.switched_ = True
+            self.switched_in_ = _schedule(net)
         net.history.record("resampled", active)
 
 
@@ -551,6 +569,7 @@ class ClassifierRetraining(Callback):
         ):
             raise ValueError(f"lr must be a finite float > 0 or None; got {self.lr!r}.")
         self._reset()
+        self.retrained_in_ = None
         return self
 
     def _end_stopped_fit(self):
@@ -669,10 +688,12 @@ class ClassifierRetraining(Callback):
 
         {epoch_hook_parameters}
         """
-        if not self.started_ and _is_active(self.start_epoch, net):
+        if not self.started_ and _is_active(self.start_epoch, net, self.retrained_in_):
             # The last layer is re-initialised once, at the switch epoch; a
             # later partial_fit only freezes the representation again.
-            self._start(net, _epoch(net) == _start(self.start_epoch, net) + 1)
+            first = self.retrained_in_ != _schedule(net)
+            self._start(net, first and _epoch(net) == _start(self.start_epoch, net) + 1)
+            self.retrained_in_ = _schedule(net)
         net.history.record("retraining", self.started_)
 
     @_hook_docstring

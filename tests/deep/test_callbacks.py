@@ -515,6 +515,31 @@ def test_crt_reinitialises_the_head_once_across_partial_fit(data):
     assert all(p.requires_grad for p in clf.module_.parameters())
 
 
+def test_a_longer_budget_between_partial_fits_does_not_switch_back(data):
+    # start_epoch=0.5 of 4 epochs switched after 2; max_epochs=10 moved the
+    # switch to 5, so that the 5th epoch ran unweighted, on the instance
+    # sampler, with the representation trainable, and cRT re-initialised its
+    # retrained head at the 6th
+    X, y = data
+    clf = LongTailClassifier(
+        callbacks=[
+            DeferredReweighting(start_epoch=0.5),
+            DeferredResampling(start_epoch=0.5),
+            ClassifierRetraining("crt", start_epoch=0.5, sampler=None),
+        ],
+        **{**FAST, "max_epochs": 4},
+    )
+    clf.partial_fit(X, y)
+    body_before = [p.detach().clone() for p in clf.module_.body.parameters()]
+    clf.set_params(max_epochs=10)
+    clf.partial_fit(X, y)  # epochs 5-14
+    switched = [False, False] + [True] * 12
+    for key in ("reweighted", "resampled", "retraining"):
+        assert clf.history[:, key] == switched
+    for before, after in zip(body_before, clf.module_.body.parameters()):
+        torch.testing.assert_close(before, after)
+
+
 def test_a_warm_start_fit_runs_the_schedules_again_once(data):
     X, y = data
     record = _Record()
