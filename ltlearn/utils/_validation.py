@@ -313,20 +313,12 @@ def check_sample_weight(sample_weight, n_samples):
     refused, as scikit-learn refuses them: NumPy's cast to float drops their
     imaginary part (a weight ``1j`` counted as 0).
     """
+    _refuse_complex(sample_weight, "sample_weight")
     try:
-        # np.asarray, not np.iscomplexobj: an array-like may refuse NumPy's
-        # functions (__array_function__) and still convert
-        is_complex = np.asarray(sample_weight).dtype.kind == "c"
-        if not is_complex:
-            weights = np.asarray(sample_weight, dtype=float)
+        weights = np.asarray(sample_weight, dtype=float)
     except (TypeError, ValueError) as error:
         reason = str(error).rstrip(".")  # NumPy's messages may end with one
         raise type(error)(f"sample_weight must hold numbers: {reason}.") from error
-    if is_complex:
-        raise ValueError(
-            "sample_weight must hold real numbers; got complex values, whose "
-            "imaginary part a cast to float would drop."
-        )
     refused = "sample_weight must hold finite, non-negative weights"
     if weights.ndim == 0:
         if not (0 <= weights < np.inf):  # NaN too
@@ -357,16 +349,23 @@ def real_values(values, name):
     on Python complex numbers with "float() argument must be a string or a
     real number", as :func:`check_sample_weight` notes.
     """
+    _refuse_complex(values, name)
+    return np.array(values, dtype=float)
+
+
+def _refuse_complex(values, name):
+    """Refuse complex ``values`` by ``name``; others are left to the cast."""
     try:
+        # np.asarray, not np.iscomplexobj: an array-like may refuse NumPy's
+        # functions (__array_function__) and still convert
         is_complex = np.asarray(values).dtype.kind == "c"
-    except (TypeError, ValueError):  # refused by the cast below, as before
+    except (TypeError, ValueError):  # refused by the cast to float instead
         is_complex = False
     if is_complex:
         raise ValueError(
             f"{name} must hold real numbers; got complex values, whose "
             "imaginary part a cast to float would drop."
         )
-    return np.array(values, dtype=float)
 
 
 def summable_weights(sample_weight):
