@@ -33,7 +33,7 @@ from ltlearn.post_hoc._base import (
     _check_prior_counts,
     _mended_proba,
 )
-from ltlearn.post_hoc._cross_fit import _check_folds
+from ltlearn.post_hoc._cross_fit import _check_folds, _single_sample_note
 from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring
 from ltlearn.post_hoc._search import _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
@@ -399,7 +399,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             self.weights_ = weights / weights.sum()
         elif self.refinement > 0:  # an int cv and a class of a single sample
             counted = codes if sample_weight is None else codes[sample_weight > 0]
-            smallest = int(np.argmin(np.bincount(counted, minlength=n_classes)))
+            n_rows = np.bincount(counted, minlength=n_classes)
+            smallest = int(np.argmin(n_rows))
             of = "" if sample_weight is None else " of positive weight"
             warnings.warn(
                 f"Class {_plain(self.classes_[smallest])!r} has 1 sample{of} in y; "
@@ -407,7 +408,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 f"scores need at least 2 samples of every class, so the class "
                 f"weights are not refined: weights_ is the inverse class prior, "
                 f"as with refinement=0. Add samples of the class, drop it, or "
-                f"use only models with out-of-bag scores.",
+                f"use only models with out-of-bag scores."
+                f"{_single_sample_note(self.classes_, n_rows, of)}",
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )
