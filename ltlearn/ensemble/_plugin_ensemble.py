@@ -61,6 +61,46 @@ from ltlearn.utils._warnings import external_stacklevel
 # PluginClassifier); it usually stops after two or three.
 _MAX_SWEEPS = 10
 
+# A message about the classes of a model lists them whole up to this many.
+_LISTED_CLASSES = 10
+
+
+def _named(labels):
+    """The first ``_LISTED_CLASSES`` of ``labels``, with how many there are."""
+    text = ", ".join(repr(label) for label in labels[:_LISTED_CLASSES])
+    return text + (
+        f", ... ({len(labels)} in all)" if len(labels) > _LISTED_CLASSES else ""
+    )
+
+
+def _classes_mismatch(name, model_classes, classes):
+    """Why the classes of the model ``name`` are not ``classes``, those of y.
+
+    A few classes are listed whole; with more, their counts and the classes
+    that one has and the other lacks, as lists of hundreds of labels that
+    differ by one hide the difference.
+    """
+    if max(model_classes.size, classes.size) <= _LISTED_CLASSES:
+        return (
+            f"The model {name!r} predicts probabilities of the classes "
+            f"{model_classes.tolist()!r}, but y holds the classes "
+            f"{classes.tolist()!r}"
+        )
+    model, wanted = model_classes.tolist(), classes.tolist()
+    in_model, in_y = set(model), set(wanted)
+    lacks = [label for label in wanted if label not in in_model]
+    extra = [label for label in model if label not in in_y]
+    differences = []
+    if lacks:
+        differences.append(f"it lacks {_named(lacks)}")
+    if extra:
+        differences.append(f"y lacks {_named(extra)}")
+    difference = "; ".join(differences) or "in another order"
+    return (
+        f"The model {name!r} predicts probabilities of {model_classes.size} "
+        f"classes, but y holds {classes.size} ({difference})"
+    )
+
 
 class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator):
     """Average the probabilities of diverse models, then apply a plug-in rule.
@@ -427,10 +467,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         classes = np.asarray(getattr(fitted, "classes_", []))
         if not np.array_equal(classes, self.classes_):
             raise ValueError(
-                f"The model {name!r} predicts probabilities of the classes "
-                f"{classes.tolist()!r}, but y holds the classes "
-                f"{self.classes_.tolist()!r}; the ensemble averages "
-                f"probabilities of the classes of y."
+                f"{_classes_mismatch(name, classes, self.classes_)}; the "
+                "ensemble averages probabilities of the classes of y."
             )
 
     def _average_proba(self, X):

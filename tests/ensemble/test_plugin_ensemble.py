@@ -742,3 +742,18 @@ def test_a_row_without_out_of_bag_estimate_takes_the_class_prior():
     proba = _oob_proba(Bagged(), prior)
     np.testing.assert_array_equal(proba, [[0.2, 0.8], [0.9, 0.1]])
     assert np.isnan(Bagged.oob_decision_function_[1]).all()
+
+
+def test_a_prefit_model_of_many_classes_names_the_missing_one():
+    # a prefit model of 39 of the 40 classes of y: the refusal listed all
+    # the classes twice, the missing one hidden among them
+    rng = np.random.RandomState(0)
+    y = np.repeat(np.arange(40), 3)
+    X = rng.normal(size=(y.size, 2))
+    prefit = FrozenEstimator(LogisticRegression().fit(X[y != 7], y[y != 7]))
+    with pytest.raises(ValueError) as info:
+        PluginEnsembleClassifier([("f", prefit)]).fit(X, y)
+    assert str(info.value) == (
+        "The model 'f' predicts probabilities of 39 classes, but y holds 40 "
+        "(it lacks 7); the ensemble averages probabilities of the classes of y."
+    )
