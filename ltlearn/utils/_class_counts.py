@@ -13,6 +13,19 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _listed_labels(labels, limit=10):
+    """``labels`` for a message: a list of ``limit`` or fewer, else the first.
+
+    A message about hundreds of classes names the first ``limit`` and how
+    many there are, ``"0, 1, ..., 9, ... (1000 in all)"``, not all of them.
+    """
+    labels = [_plain(label) for label in labels]
+    if len(labels) <= limit:
+        return repr(labels)
+    first = ", ".join(repr(label) for label in labels[:limit])
+    return f"{first}, ... ({len(labels)} in all)"
+
+
 def inverse_effective_number(counts, beta):
     """One over the effective number of samples, ``(1 - beta) / (1 - beta**n)``.
 
