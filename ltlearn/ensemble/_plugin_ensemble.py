@@ -39,6 +39,7 @@ from ltlearn.post_hoc._search import _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._docstring import _Substitution, _X_predict_docstring
 from ltlearn.utils._fitted import unfitted_on_error
+from ltlearn.utils._listing import LISTED, first_listed
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
     check_fit_params_routed,
@@ -61,17 +62,6 @@ from ltlearn.utils._warnings import external_stacklevel
 # PluginClassifier); it usually stops after two or three.
 _MAX_SWEEPS = 10
 
-# A message about the classes of a model lists them whole up to this many.
-_LISTED_CLASSES = 10
-
-
-def _named(labels):
-    """The first ``_LISTED_CLASSES`` of ``labels``, with how many there are."""
-    text = ", ".join(repr(label) for label in labels[:_LISTED_CLASSES])
-    return text + (
-        f", ... ({len(labels)} in all)" if len(labels) > _LISTED_CLASSES else ""
-    )
-
 
 def _classes_mismatch(name, model_classes, classes):
     """Why the classes of the model ``name`` are not ``classes``, those of y.
@@ -80,7 +70,7 @@ def _classes_mismatch(name, model_classes, classes):
     that one has and the other lacks, as lists of hundreds of labels that
     differ by one hide the difference.
     """
-    if max(model_classes.size, classes.size) <= _LISTED_CLASSES:
+    if max(model_classes.size, classes.size) <= LISTED:
         return (
             f"The model {name!r} predicts probabilities of the classes "
             f"{model_classes.tolist()!r}, but y holds the classes "
@@ -92,9 +82,9 @@ def _classes_mismatch(name, model_classes, classes):
     extra = [label for label in model if label not in in_y]
     differences = []
     if lacks:
-        differences.append(f"it lacks {_named(lacks)}")
+        differences.append(f"it lacks {first_listed(map(repr, lacks))}")
     if extra:
-        differences.append(f"y lacks {_named(extra)}")
+        differences.append(f"y lacks {first_listed(map(repr, extra))}")
     difference = "; ".join(differences) or "in another order"
     return (
         f"The model {name!r} predicts probabilities of {model_classes.size} "

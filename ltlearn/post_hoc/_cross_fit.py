@@ -11,6 +11,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import _safe_split
 
 from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._listing import first_listed
 from ltlearn.utils._routing import take_rows
 from ltlearn.utils._validation import check_some_splits, model_proba
 
@@ -36,10 +37,6 @@ def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params
     return folds
 
 
-# The single-sample classes that a refusal or a warning names, at most.
-_LISTED_CLASSES = 10
-
-
 def _single_sample_note(classes, n_rows, of=""):
     """How many classes have a single sample, the first named; ``""`` for one.
 
@@ -52,13 +49,9 @@ def _single_sample_note(classes, n_rows, of=""):
     single = np.flatnonzero(np.asarray(n_rows) == 1)
     if single.size < 2:
         return ""
-    labels = [repr(_plain(label)) for label in np.asarray(classes)[single]]
-    more = ""
-    if single.size > _LISTED_CLASSES:
-        more = f", ... ({single.size} in all)"
+    labels = (repr(_plain(label)) for label in np.asarray(classes)[single])
     return (
-        f" {single.size} classes have a single sample{of} in y: "
-        f"{', '.join(labels[:_LISTED_CLASSES])}{more}."
+        f" {single.size} classes have a single sample{of} in y: {first_listed(labels)}."
     )
 
 
