@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ltlearn.utils._listing import first_listed
+
 # The embedded default: a spread of KEEL sets (imbalance ratios from about 2 to
 # 73, two hundred to two thousand rows) and long-tailed digits, with and without
 # unlabelled rows. Chosen so that the whole default comparison, deep recipes
@@ -524,13 +526,6 @@ def load_embedded(name):
     return Dataset(name, X, y_codes, classes, spec, source="KEEL")
 
 
-def _first_names(names, limit=10):
-    """The first ``limit`` of ``names`` joined, with how many there are."""
-    names = list(names)
-    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
-    return ", ".join(names[:limit]) + more
-
-
 def check_folds(dataset, cv):
     """Refuse a number of folds that a class cannot fill.
 
@@ -582,7 +577,7 @@ def check_folds(dataset, cv):
             listed = (f"{label!r} ({counts[k]})" for label, k in zip(labels, small))
             others = (
                 f" {small.size} classes have fewer than {cv} {few}: "
-                f"{_first_names(listed)}."
+                f"{first_listed(listed)}."
             )
         raise CompareError(
             f"Class {labels[0]!r} of {where} has {has.format(counts[i])}; "

@@ -20,7 +20,6 @@ from ltlearn._compare._data import (
     _category_texts,
     _close,
     _columns_spec,
-    _first_names,
     _read_numbers,
     utf8_text,
 )
@@ -33,6 +32,7 @@ from ltlearn._compare._target import (
     _target_notes,
     _unlabelled_rows,
 )
+from ltlearn.utils._listing import first_listed
 
 # A decimal comma: 0,125 (a column of them is refused, not misread)
 _DECIMAL_COMMA = r"[+-]?\d*,\d+"
@@ -178,17 +178,17 @@ def _feature_columns(X, file_name):
     ).set_axis(X.columns, axis=1)
     if dates:
         notes.append(
-            f"Dates read as categories: {_first_names(dates)}; derive numbers "
+            f"Dates read as categories: {first_listed(dates)}; derive numbers "
             "from them in the file (day of the week, age) if time matters."
         )
     if parsed:
         notes.append(
-            f"Numbers written as text, parsed into numbers: {_first_names(parsed)}."
+            f"Numbers written as text, parsed into numbers: {first_listed(parsed)}."
         )
     if identifiers:
         X = X.drop(columns=identifiers)
         notes.append(
-            f"Not used as feature(s): {_first_names(map(repr, identifiers))}, one "
+            f"Not used as feature(s): {first_listed(map(repr, identifiers))}, one "
             "distinct value per row (an identifier, a row number or a time "
             "stamp): such a column tells nothing about new rows."
         )
@@ -239,9 +239,9 @@ def _repeats_note(repeated, header, columns):
             for i, (name, column) in enumerate(zip(header, columns))
             if name in repeats and first.setdefault(name, i) != i
         ]
-        how = _first_names(map(repr, renamed))
+        how = first_listed(map(repr, renamed))
     return (
-        f"Column name(s) {_first_names(map(repr, repeated))} appear more than "
+        f"Column name(s) {first_listed(map(repr, repeated))} appear more than "
         f"once in the header; the repeats are read as {how}."
     )
 
@@ -259,7 +259,7 @@ def _repeated_identifiers_note(X):
         return None
     return (
         f"Used as feature(s), though named as an identifier: "
-        f"{_first_names(map(repr, named))}, a value shared by several rows. If "
+        f"{first_listed(map(repr, named))}, a value shared by several rows. If "
         "the rows that share a value belong together (the visits of one "
         "patient), give --groups COLUMN: the folds then keep them together, "
         "and the column is not a feature."

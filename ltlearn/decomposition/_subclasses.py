@@ -47,6 +47,10 @@ _AUTO_MIN_SUBCLASS_SIZE = 200
 # fitted per pair of sub-classes of different classes.
 _AUTO_MAX_CLUSTERS = 10
 
+# A message lists the sizes of at most this many sub-classes; more are summed
+# up, the smallest named.
+_LISTED_SIZES = 20
+
 
 def _kmeans_ready(X):
     """``X`` as ``KMeans`` reads it right, in fit and predict alike.
@@ -194,6 +198,23 @@ def _class_rates(rule, counts):
     return rule
 
 
+def _sizes_text(sizes):
+    """The sub-class ``sizes`` for a message: all of a few, else a summary.
+
+    Hundreds of sub-classes (one a class at least) would make a message of
+    hundreds of numbers; the range is given instead, and the smallest
+    sub-classes, which a sampler fails on, by number.
+    """
+    if sizes.size <= _LISTED_SIZES:
+        return f"sub-class sizes {sizes.tolist()}"
+    smallest = np.argsort(sizes, kind="stable")[:_LISTED_SIZES]
+    named = ", ".join(f"{k} ({sizes[k]})" for k in smallest.tolist())
+    return (
+        f"sub-class sizes from {sizes.min()} to {sizes.max()} over "
+        f"{sizes.size} sub-classes; the smallest: {named}, ..."
+    )
+
+
 def _resample(sampler, X, subclass, seed):
     """Phase II with a sampler: resample the sub-class problem with a clone."""
     sampler = clone(sampler)
@@ -227,7 +248,7 @@ def _resample(sampler, X, subclass, seed):
             )
         raise ValueError(
             f"The sampler {type(sampler).__name__} failed on the sub-class "
-            f"problem (sub-class sizes {sizes.tolist()}): {exc} {advice}"
+            f"problem ({_sizes_text(sizes)}): {exc} {advice}"
         ) from exc
     return sampler, X_res, np.asarray(y_res)
 

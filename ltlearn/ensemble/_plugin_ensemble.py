@@ -33,12 +33,13 @@ from ltlearn.post_hoc._base import (
     _check_prior_counts,
     _mended_proba,
 )
-from ltlearn.post_hoc._cross_fit import _check_folds
+from ltlearn.post_hoc._cross_fit import _check_folds, _single_sample_note
 from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring
 from ltlearn.post_hoc._search import _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._docstring import _Substitution, _X_predict_docstring
 from ltlearn.utils._fitted import unfitted_on_error
+from ltlearn.utils._listing import LISTED, first_listed
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import (
     check_fit_params_routed,
@@ -60,6 +61,35 @@ from ltlearn.utils._warnings import external_stacklevel
 # Most sweeps of the coordinate search over the class weights (as in
 # PluginClassifier); it usually stops after two or three.
 _MAX_SWEEPS = 10
+
+
+def _classes_mismatch(name, model_classes, classes):
+    """Why the classes of the model ``name`` are not ``classes``, those of y.
+
+    A few classes are listed whole; with more, their counts and the classes
+    that one has and the other lacks, as lists of hundreds of labels that
+    differ by one hide the difference.
+    """
+    if max(model_classes.size, classes.size) <= LISTED:
+        return (
+            f"The model {name!r} predicts probabilities of the classes "
+            f"{model_classes.tolist()!r}, but y holds the classes "
+            f"{classes.tolist()!r}"
+        )
+    model, wanted = model_classes.tolist(), classes.tolist()
+    in_model, in_y = set(model), set(wanted)
+    lacks = [label for label in wanted if label not in in_model]
+    extra = [label for label in model if label not in in_y]
+    differences = []
+    if lacks:
+        differences.append(f"it lacks {first_listed(map(repr, lacks))}")
+    if extra:
+        differences.append(f"y lacks {first_listed(map(repr, extra))}")
+    difference = "; ".join(differences) or "in another order"
+    return (
+        f"The model {name!r} predicts probabilities of {model_classes.size} "
+        f"classes, but y holds {classes.size} ({difference})"
+    )
 
 
 class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator):
@@ -399,7 +429,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
             self.weights_ = weights / weights.sum()
         elif self.refinement > 0:  # an int cv and a class of a single sample
             counted = codes if sample_weight is None else codes[sample_weight > 0]
-            smallest = int(np.argmin(np.bincount(counted, minlength=n_classes)))
+            n_rows = np.bincount(counted, minlength=n_classes)
+            smallest = int(np.argmin(n_rows))
             of = "" if sample_weight is None else " of positive weight"
             warnings.warn(
                 f"Class {_plain(self.classes_[smallest])!r} has 1 sample{of} in y; "
@@ -407,7 +438,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 f"scores need at least 2 samples of every class, so the class "
                 f"weights are not refined: weights_ is the inverse class prior, "
                 f"as with refinement=0. Add samples of the class, drop it, or "
-                f"use only models with out-of-bag scores.",
+                f"use only models with out-of-bag scores."
+                f"{_single_sample_note(self.classes_, n_rows, of)}",
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )
@@ -425,10 +457,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         classes = np.asarray(getattr(fitted, "classes_", []))
         if not np.array_equal(classes, self.classes_):
             raise ValueError(
-                f"The model {name!r} predicts probabilities of the classes "
-                f"{classes.tolist()!r}, but y holds the classes "
-                f"{self.classes_.tolist()!r}; the ensemble averages "
-                f"probabilities of the classes of y."
+                f"{_classes_mismatch(name, classes, self.classes_)}; the "
+                "ensemble averages probabilities of the classes of y."
             )
 
     def _average_proba(self, X):

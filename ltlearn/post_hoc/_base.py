@@ -30,6 +30,7 @@ from ltlearn.post_hoc._cross_fit import (
     _cross_fit_proba,
     _int_cv_folds,
 )
+from ltlearn.utils._class_counts import _listed_labels
 from ltlearn.utils._docstring import (
     _logit_adjustment_references_docstring,
     _Substitution,
@@ -337,8 +338,9 @@ class _BasePostHocClassifier(
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
             raise ValueError(
-                f"y holds the labels {unknown.tolist()!r}, which the estimator "
-                f"does not predict (its classes_ are {self.classes_.tolist()!r})."
+                f"y holds the labels {_listed_labels(unknown)}, which the "
+                "estimator does not predict (its classes_ are "
+                f"{_listed_labels(self.classes_)})."
             )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, name):

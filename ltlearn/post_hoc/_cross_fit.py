@@ -10,6 +10,8 @@ from sklearn.base import clone
 from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import _safe_split
 
+from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._listing import first_listed
 from ltlearn.utils._routing import take_rows
 from ltlearn.utils._validation import check_some_splits, model_proba
 
@@ -33,6 +35,24 @@ def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params
             folds = list(splitter.split(X, strata, **params))
     _check_folds(folds, codes, classes, cv, purpose, sample_weight)
     return folds
+
+
+def _single_sample_note(classes, n_rows, of=""):
+    """How many classes have a single sample, the first named; ``""`` for one.
+
+    No folds keep such a class in a training fold and in the test fold that
+    scores it, so a message about one of them names them all at once: a
+    target of hundreds of classes is then mended in one go, not one class a
+    fit. ``n_rows`` holds the sample count of each class of ``classes``;
+    ``of`` qualifies the samples (" of positive sample_weight").
+    """
+    single = np.flatnonzero(np.asarray(n_rows) == 1)
+    if single.size < 2:
+        return ""
+    labels = (repr(_plain(label)) for label in np.asarray(classes)[single])
+    return (
+        f" {single.size} classes have a single sample{of} in y: {first_listed(labels)}."
+    )
 
 
 def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
@@ -59,7 +79,10 @@ def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
             continue
         code = missing[np.argmin(n_rows[missing])]
         label, n = classes.tolist()[code], int(n_rows[code])
+        of = "" if sample_weight is None else " of positive sample_weight"
+        others = ""
         if n < 2:
+            others = _single_sample_note(classes, n_rows, of)
             advice = (
                 "Out-of-fold probabilities need at least 2 samples of every "
                 "class, whatever the number of folds (stratified folds then "
@@ -78,12 +101,11 @@ def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
                 "Use stratified folds, e.g. an int cv, which keep a sample "
                 "of every class of at least 2 samples in every training fold"
             )
-        of = "" if sample_weight is None else " of positive sample_weight"
         splits = f"cv={cv}" if isinstance(cv, Integral) else "cv"
         raise ValueError(
             f"Class {label!r} has {n} sample{'s' if n != 1 else ''}{of} in y, "
             f"and training fold {i} of {splits} holds none of them, so "
-            f"{purpose} cannot be computed out of fold. {advice}."
+            f"{purpose} cannot be computed out of fold. {advice}.{others}"
         )
 
 

@@ -11,7 +11,7 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, indexable, validate_data
 
-from ltlearn.utils._class_counts import check_min_class_counts
+from ltlearn.utils._class_counts import _listed_labels, check_min_class_counts
 from ltlearn.utils._validation import (
     check_classes,
     check_classification_y,
@@ -83,8 +83,8 @@ def _check_labels(y, unlabeled_value, classes):
                     "as y holds its labels (1 and '1' differ)."
                 )
             raise ValueError(
-                f"The labelled rows hold {extra!r}, which are not in "
-                f"classes={expected!r}.{hint}"
+                f"The labelled rows hold {_listed_labels(extra)}, which are not "
+                f"in classes={_listed_labels(expected)}.{hint}"
             )
         check_min_class_counts(
             expected,

@@ -7,10 +7,24 @@ import math
 
 import numpy as np
 
+from ltlearn.utils._listing import LISTED, first_listed
+
 
 def _plain(value):
     """A numpy scalar (a label, a count) as the Python object it holds."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _listed_labels(labels):
+    """``labels`` for a message: a list of a few, else the first and how many.
+
+    A message about hundreds of classes names the first ten and how many
+    there are, ``"0, 1, ..., 9, ... (1000 in all)"``, not all of them.
+    """
+    labels = [_plain(label) for label in labels]
+    if len(labels) <= LISTED:
+        return repr(labels)
+    return first_listed(map(repr, labels))
 
 
 def inverse_effective_number(counts, beta):

@@ -340,6 +340,24 @@ def test_sampler_failure_names_the_subclasses(imbalanced_binary):
         cog.fit(X, y)
 
 
+def test_sampler_failure_sums_up_the_sizes_of_many_subclasses():
+    # with 60 classes the message listed all 60 sub-class sizes (one per
+    # class; hundreds with hundreds of classes)
+    rng = np.random.RandomState(0)
+    y = np.r_[np.repeat(np.arange(30), 8), np.arange(30, 60)]
+    X = rng.normal(size=(y.size, 2))
+    cog = COGClassifier(n_clusters=1, oversample=ImblearnSMOTE(k_neighbors=5))
+    with pytest.raises(ValueError, match="failed on the sub-class problem") as info:
+        cog.fit(X, y)
+    message = str(info.value)
+    assert "sub-class sizes from 1 to 8 over 60 sub-classes; the smallest: " in (
+        message
+    )
+    assert "30 (1), 31 (1)" in message
+    assert "[8, 8, 8" not in message
+    assert len(message) < 600
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int32, np.float64])
 def test_sampler_labels_of_another_dtype_give_the_same_pairs(
     imbalanced_multiclass, dtype

@@ -177,6 +177,22 @@ def test_tiny_class_falls_back_to_inverse_prior():
     np.testing.assert_allclose(clf.weights_, (1 / clf.prior_) / np.sum(1 / clf.prior_))
 
 
+def test_tiny_classes_are_counted_in_the_warning():
+    # with a tail of 12 single-sample classes, the warning named one of
+    # them only: mending a target of hundreds of classes took a fit a class
+    rng = np.random.RandomState(0)
+    y = np.r_[np.repeat([0, 1], 20), np.arange(2, 14)]
+    X = rng.normal(size=(y.size, 2))
+    clf = PluginEnsembleClassifier([("lr", LogisticRegression())], random_state=0)
+    with pytest.warns(UserWarning, match="Class 2 has 1 sample in y") as record:
+        clf.fit(X, y)
+    (message,) = [str(w.message) for w in record if "not refined" in str(w.message)]
+    assert message.endswith(
+        " 12 classes have a single sample in y: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, "
+        "... (12 in all)."
+    )
+
+
 def test_sample_weight_reaches_the_models(imbalanced):
     X, y = imbalanced
     weights = np.where(y == 1, 5.0, 1.0)
@@ -726,3 +742,18 @@ def test_a_row_without_out_of_bag_estimate_takes_the_class_prior():
     proba = _oob_proba(Bagged(), prior)
     np.testing.assert_array_equal(proba, [[0.2, 0.8], [0.9, 0.1]])
     assert np.isnan(Bagged.oob_decision_function_[1]).all()
+
+
+def test_a_prefit_model_of_many_classes_names_the_missing_one():
+    # a prefit model of 39 of the 40 classes of y: the refusal listed all
+    # the classes twice, the missing one hidden among them
+    rng = np.random.RandomState(0)
+    y = np.repeat(np.arange(40), 3)
+    X = rng.normal(size=(y.size, 2))
+    prefit = FrozenEstimator(LogisticRegression().fit(X[y != 7], y[y != 7]))
+    with pytest.raises(ValueError) as info:
+        PluginEnsembleClassifier([("f", prefit)]).fit(X, y)
+    assert str(info.value) == (
+        "The model 'f' predicts probabilities of 39 classes, but y holds 40 "
+        "(it lacks 7); the ensemble averages probabilities of the classes of y."
+    )

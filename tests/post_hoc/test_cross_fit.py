@@ -68,3 +68,34 @@ def test_a_predict_proba_of_another_shape_is_named(make, shape, imbalanced_binar
     X, y = imbalanced_binary
     with pytest.raises(ValueError, match=r"_ShapedProba.predict_proba returned an"):
         make(_ShapedProba(shape)).fit(X, y).predict(X)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        partial(PluginClassifier, LogisticRegression()),
+        partial(LogitAdjustedClassifier, LogisticRegression(), tau="auto"),
+    ],
+)
+def test_the_refusal_of_a_single_sample_class_counts_them_all(make):
+    # with a tail of 12 single-sample classes, the refusal named one of
+    # them only: mending a target of hundreds of classes took a fit a class
+    rng = np.random.RandomState(0)
+    y = np.r_[np.repeat([0, 1], 20), np.arange(2, 14)]
+    X = rng.normal(size=(y.size, 2))
+    with pytest.raises(ValueError, match="has 1 sample in y") as info:
+        make().fit(X, y)
+    message = str(info.value)
+    assert message.endswith(
+        " 12 classes have a single sample in y: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, "
+        "... (12 in all)."
+    )
+
+
+def test_the_refusal_of_the_only_single_sample_class_is_unchanged():
+    rng = np.random.RandomState(0)
+    y = np.r_[np.repeat([0, 1], 20), 2]
+    X = rng.normal(size=(y.size, 2))
+    with pytest.raises(ValueError, match="Class 2 has 1 sample in y") as info:
+        PluginClassifier(LogisticRegression()).fit(X, y)
+    assert "classes have a single sample" not in str(info.value)

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import re
 import warnings
 from functools import partial
 
@@ -541,3 +542,17 @@ def test_binary_f1_is_refused_for_three_classes(make_long_tail):
     clf = PluginClassifier(LogisticRegression(), scoring="f1")
     with pytest.raises(ValueError, match="needs a binary target; this one has 3"):
         clf.fit(X, y)
+
+
+def test_a_prefit_model_of_many_classes_is_refused_in_few_words():
+    # a prefit model of 39 of the 40 classes of y: the refusal listed all
+    # its classes_, hundreds of labels with hundreds of classes
+    y = np.arange(120) % 40
+    X = np.zeros((120, 1))
+    prefit = FrozenEstimator(DummyClassifier().fit(X[y != 7], y[y != 7]))
+    message = (
+        "y holds the labels [7], which the estimator does not predict (its "
+        "classes_ are 0, 1, 2, 3, 4, 5, 6, 8, 9, 10, ... (39 in all))."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        PluginClassifier(prefit, refine="never").fit(X, y)

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import re
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -470,6 +472,19 @@ def test_labelled_row_outside_classes_raises(semi_supervised_lt):
     clf = CReSTClassifier(LogisticRegression(), classes=[0, 1])
     with pytest.raises(ValueError, match=r"hold \[2\], which are not in classes"):
         clf.fit(X, y_semi)
+
+
+def test_a_label_outside_many_classes_is_refused_in_few_words():
+    # classes of 40 labels and a labelled row of another: the refusal
+    # listed all of classes, hundreds of labels with hundreds of classes
+    y = np.r_[np.arange(120) % 40, 40, -1]
+    X = np.zeros((y.size, 1))
+    message = (
+        "The labelled rows hold [40], which are not in classes=0, 1, 2, 3, 4, "
+        "5, 6, 7, 8, 9, ... (40 in all)."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        CReSTClassifier(LogisticRegression(), classes=np.arange(40)).fit(X, y)
 
 
 def test_classes_of_another_type_than_the_labels_are_named(semi_supervised_lt):
