@@ -16,7 +16,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from ltlearn.utils._docstring import _Substitution
-from ltlearn.utils._validation import _as_int, _check_fraction, _native_byte_order
+from ltlearn.utils._validation import (
+    _as_int,
+    _check_fraction,
+    _native_byte_order,
+    _writeable,
+)
 
 __all__ = [
     "CIFAR10_MEAN",
@@ -133,10 +138,15 @@ class CIFARAugment(nn.Module):
         self.input_shape = tuple(input_shape)
         if mean is not None:
             try:
+                # copies: a read-only or reversed array would make torch warn
+                # or fail, and the buffers must not follow later edits of
+                # the caller's arrays
                 given = tuple(
                     torch.as_tensor(
-                        _native_byte_order(value), dtype=torch.float32
-                    ).view(1, -1, 1, 1)
+                        _writeable(_native_byte_order(value)), dtype=torch.float32
+                    )
+                    .view(1, -1, 1, 1)
+                    .clone()
                     for value in (mean, std)
                 )
             except (TypeError, ValueError, RuntimeError) as exc:

@@ -29,6 +29,7 @@ from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
 from ltlearn.utils._validation import (
     _check_fraction,
     _native_byte_order,
+    _writeable,
     check_classes,
 )
 
@@ -166,7 +167,8 @@ def _check_class_counts(class_counts, loss_name):
         )
     if not torch.is_tensor(class_counts):
         class_counts = _by_class_index(class_counts, "class_counts")
-    counts = np.asarray(
+    # a copy: torch refuses a reversed view of the caller's array
+    counts = np.array(
         class_counts.detach().cpu() if torch.is_tensor(class_counts) else class_counts,
         dtype=np.float64,
     )
@@ -198,7 +200,8 @@ def _weight_tensor(weight):
         return weight
     if not torch.is_tensor(weight):
         weight = _by_class_index(weight, "weight")
-    return torch.as_tensor(_native_byte_order(weight), dtype=torch.float32)
+    # a read-only or reversed array would make torch warn or fail
+    return torch.as_tensor(_writeable(_native_byte_order(weight)), dtype=torch.float32)
 
 
 def _check_weight(weight, n_classes):

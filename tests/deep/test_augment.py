@@ -108,6 +108,25 @@ def test_big_endian_mean_and_std_normalise_as_native_ones():
     torch.testing.assert_close(swapped(x), native)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_reversed_and_read_only_mean_and_std(dtype):
+    # Reversed views (negative strides) were refused as not "numbers, one per
+    # channel" (torch's negative-stride error), and a float32 array was
+    # shared: editing it afterwards changed the normalisation.
+    mean, std = np.array([0.5, 0.4, 0.3], dtype), np.array([0.25, 0.2, 0.1], dtype)
+    x = torch.rand(4, 3 * 32 * 32)
+    expected = CIFARAugment(mean=mean.copy(), std=std.copy()).eval()(x)
+    flipped = CIFARAugment(mean=mean[::-1].copy()[::-1], std=std[::-1].copy()[::-1])
+    torch.testing.assert_close(flipped.eval()(x), expected)
+    shared = CIFARAugment(mean=mean, std=std).eval()
+    mean[:], std[:] = 0.0, 1.0
+    torch.testing.assert_close(shared(x), expected)
+    read_only = np.array([0.5, 0.4, 0.3], dtype)
+    read_only.flags.writeable = False
+    aug = CIFARAugment(mean=read_only, std=np.array([0.25, 0.2, 0.1], dtype)).eval()
+    torch.testing.assert_close(aug(x), expected)
+
+
 def test_bad_parameters_and_shapes():
     with pytest.raises(ValueError, match="padding"):
         CIFARAugment(padding=-1)

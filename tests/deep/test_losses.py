@@ -560,6 +560,33 @@ def test_big_endian_weight_is_read_as_native(make_loss):
     torch.testing.assert_close(swapped, native)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda counts, **kw: FocalLoss(gamma=2.0, **kw),
+        *[loss for loss in COUNT_LOSSES if loss is not ClassBalancedLoss],
+    ],
+)
+def test_reversed_and_read_only_weight_and_counts(make_loss, dtype):
+    # Reversed views (negative strides) of the weight or the counts failed
+    # with torch's "At least one stride in the given numpy array is
+    # negative"; read-only ones (a memory map) made torch warn.
+    counts, weight = [40, 9, 3, 1], [0.5, 1.0, 2.0, 4.0]
+    logits, target = _data()
+    expected = make_loss(counts, weight=np.array(weight))(logits, target)
+    reversed_counts = np.array(counts[::-1], dtype=dtype)[::-1]
+    reversed_weight = np.array(weight[::-1], dtype=dtype)[::-1]
+    got = make_loss(reversed_counts, weight=reversed_weight)(logits, target)
+    torch.testing.assert_close(got, expected)
+    read_only_counts = np.array(counts, dtype=dtype)
+    read_only_weight = np.array(weight, dtype=dtype)
+    read_only_counts.flags.writeable = False
+    read_only_weight.flags.writeable = False
+    got = make_loss(read_only_counts, weight=read_only_weight)(logits, target)
+    torch.testing.assert_close(got, expected)
+
+
 @pytest.mark.parametrize("dtype", ["Float64", "Int64"])
 @pytest.mark.parametrize(
     "make_loss",
