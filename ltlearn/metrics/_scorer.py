@@ -3,8 +3,6 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
-
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
 from sklearn.utils._param_validation import StrOptions, validate_params
@@ -17,20 +15,28 @@ from ltlearn.metrics._classification import (
 from ltlearn.metrics._label_checks import _check_y_train
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 
-balanced_accuracy_scorer = make_scorer(balanced_accuracy_score)
-# pos_label=None, as in scikit-learn's "f1_macro": these scores average over the
-# classes, and the scorer's default pos_label=1 is refused for binary labels
-# without a 1 ("neg"/"pos").
-geometric_mean_scorer = make_scorer(geometric_mean_score, pos_label=None)
-macro_f1_scorer = make_scorer(f1_score, average="macro", pos_label=None)
-
+# The metric and the keyword arguments of each named scorer. pos_label=None, as
+# in scikit-learn's "f1_macro": these scores average over the classes, and the
+# scorer's default pos_label=1 is refused for binary labels without a 1
+# ("neg"/"pos").
 _SCORERS = {
-    "balanced_accuracy": balanced_accuracy_scorer,
-    "geometric_mean": geometric_mean_scorer,
-    "macro_f1": macro_f1_scorer,
+    "balanced_accuracy": (balanced_accuracy_score, {}),
+    "geometric_mean": (geometric_mean_score, {"pos_label": None}),
+    "macro_f1": (f1_score, {"average": "macro", "pos_label": None}),
 }
 # scikit-learn's names of the same scorers.
 _SCORER_ALIASES = {"f1_macro": "macro_f1"}
+
+
+def _make_named_scorer(name):
+    """A new scorer of ``_SCORERS[name]``, without any metadata request."""
+    metric, kwargs = _SCORERS[name]
+    return make_scorer(metric, **kwargs)
+
+
+balanced_accuracy_scorer = _make_named_scorer("balanced_accuracy")
+geometric_mean_scorer = _make_named_scorer("geometric_mean")
+macro_f1_scorer = _make_named_scorer("macro_f1")
 
 
 def _shot_score(y_true, y_pred, *, group, **params):
@@ -113,8 +119,10 @@ def get_scorer(name):
     Returns
     -------
     scorer : callable
-        A scorer ``scorer(estimator, X, y)``, greater is better; a new copy
-        at each call, as :func:`sklearn.metrics.get_scorer` gives.
+        A scorer ``scorer(estimator, X, y)``, greater is better; a new one
+        at each call, as :func:`sklearn.metrics.get_scorer` gives, without
+        the metadata requests set on another: a ``set_score_request`` on
+        :data:`~ltlearn.metrics.geometric_mean_scorer` does not reach it.
 
     Examples
     --------
@@ -127,9 +135,10 @@ def get_scorer(name):
     True
     """
     try:
-        # a copy, as scikit-learn's get_scorer returns: a metadata request set
-        # on it (set_score_request) must not change the scorer of other users
-        return copy.deepcopy(_SCORERS[_SCORER_ALIASES.get(name, name)])
+        # made anew, as scikit-learn's get_scorer copies scorers of its own: a
+        # metadata request (set_score_request) set on the scorer returned, or
+        # on the module's geometric_mean_scorer, must not reach another's
+        return _make_named_scorer(_SCORER_ALIASES.get(name, name))
     except KeyError:
         raise ValueError(
             f"Unknown scorer {name!r}; choose one of "
