@@ -111,13 +111,21 @@ def _refuse_missing_values(columns, sampler, kind=""):
     TypeError. ``kind`` qualifies the columns in the message
     (``"continuous "``).
     """
-    missing = [name for name, values in columns if _holds_missing(values)]
-    if missing:
+    _refuse_missing_columns(
+        [name for name, values in columns if _holds_missing(values)],
+        f", which {sampler} does not interpolate. Impute them first, e.g. with "
+        "a SimpleImputer before it in a Pipeline.",
+        kind,
+    )
+
+
+def _refuse_missing_columns(missing, advice, kind=""):
+    """Refuse the columns named in ``missing``, if any, with ``advice``."""
+    if len(missing):
         which = ("column {} holds" if len(missing) == 1 else "columns {} hold").format(
             first_listed(map(repr, missing))
         )
         raise ValueError(
             f"Input X contains NaN: the {kind}{which} missing values (NaN, None or "
-            f"pd.NA), which {sampler} does not interpolate. Impute them first, "
-            "e.g. with a SimpleImputer before it in a Pipeline."
+            f"pd.NA){advice}"
         )
