@@ -5,6 +5,8 @@
 
 import numpy as np
 
+from ltlearn.utils._listing import first_listed
+
 
 def _is_boolean(dtype):
     """Whether ``dtype`` holds booleans: NumPy's bool, pandas' ``boolean``."""
@@ -82,4 +84,48 @@ def _refuse_non_numeric(columns):
             "two categories is none of them. Use SMOTENC for numeric and "
             "categorical columns, or SMOTEN for categorical ones; give a "
             "category column of numbers a numeric dtype to interpolate it."
+        )
+
+
+def _holds_missing(values):
+    """Whether a column holds a missing value: NaN, None or ``pd.NA``."""
+    if hasattr(values, "isna"):  # a pandas Series, of any dtype
+        return bool(values.isna().any())
+    values = np.asarray(values)
+    if values.dtype.kind in "fc":
+        return bool(np.isnan(values).any())
+    if values.dtype != object:
+        return False
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional; no pd.NA then
+        return any(value is None or value != value for value in values.tolist())
+    return bool(pd.isna(values).any())
+
+
+def _refuse_missing_values(columns, sampler, kind=""):
+    """Name the columns that hold missing values, from ``(name, values)`` pairs.
+
+    scikit-learn's ``check_array`` says that "Input X contains NaN" without
+    the column, and fails on a ``pd.NA`` of an object array with NumPy's
+    TypeError. ``kind`` qualifies the columns in the message
+    (``"continuous "``).
+    """
+    _refuse_missing_columns(
+        [name for name, values in columns if _holds_missing(values)],
+        f", which {sampler} does not interpolate. Impute them first, e.g. with "
+        "a SimpleImputer before it in a Pipeline.",
+        kind,
+    )
+
+
+def _refuse_missing_columns(missing, advice, kind=""):
+    """Refuse the columns named in ``missing``, if any, with ``advice``."""
+    if len(missing):
+        which = ("column {} holds" if len(missing) == 1 else "columns {} hold").format(
+            first_listed(map(repr, missing))
+        )
+        raise ValueError(
+            f"Input X contains NaN: the {kind}{which} missing values (NaN, None or "
+            f"pd.NA){advice}"
         )

@@ -20,6 +20,7 @@ from ltlearn.over_sampling._class_rows import _class_rows
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _is_boolean,
+    _refuse_missing_values,
     _refuse_non_numeric,
     _round_boolean_columns,
 )
@@ -408,6 +409,10 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
             # scikit-learn's checks expect)
             if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
                 _refuse_non_numeric(enumerate(X.T))
+            if is_pandas_df(X):
+                _refuse_missing_values(X.items(), "SMOTE")
+            elif isinstance(X, np.ndarray) and X.ndim == 2:
+                _refuse_missing_values(enumerate(X.T), "SMOTE")
             raise
         X_checked = _native_byte_order(X_checked)
         if _is_boolean(X_checked.dtype):

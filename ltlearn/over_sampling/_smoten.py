@@ -21,6 +21,7 @@ from ltlearn.over_sampling._categorical_codes import (
 )
 from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
 from ltlearn.over_sampling._class_rows import _class_rows
+from ltlearn.over_sampling._column_kinds import _refuse_missing_columns
 from ltlearn.over_sampling._neighbors import _estimator_kneighbors
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
@@ -124,12 +125,11 @@ def _vdm_kneighbors(codes, tables, queries, n_neighbors):
 
 def _refuse_missing(columns):
     """Name the ``columns`` that hold missing values, if any."""
-    if len(columns):
-        raise ValueError(
-            f"Input X contains NaN: the columns {columns!r} hold missing "
-            "values (NaN, None or pd.NA). SMOTEN needs a category in "
-            "every cell: fill them, e.g. with a category of their own."
-        )
+    _refuse_missing_columns(
+        columns,
+        ". SMOTEN needs a category in every cell: fill them, e.g. with a "
+        "category of their own.",
+    )
 
 
 def _na_columns(X):

@@ -25,6 +25,7 @@ from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _holds_booleans,
     _is_category,
+    _refuse_missing_values,
     _round_boolean_columns,
 )
 from ltlearn.over_sampling._frame_rows import _frame_with_new_rows
@@ -353,6 +354,10 @@ class SMOTENC(SMOTE):
         if len(categorical) == 0:
             return
         columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
+        if columns.size and not sparse.issparse(X):
+            _refuse_missing_values(
+                ((int(j), X[:, j]) for j in columns), "SMOTE-NC", kind="continuous "
+            )
         if columns.size:
             check_array(X[:, columns], dtype=None, accept_sparse=True, input_name="X")
 
@@ -471,6 +476,11 @@ class SMOTENC(SMOTE):
                         f"categorical_features) but holds non-numbers ({exc}). "
                         "Add it to categorical_features."
                     ) from exc
+            _refuse_missing_values(
+                ((names[j], columns[j]) for j in self.continuous_features_),
+                "SMOTE-NC",
+                kind="continuous ",
+            )
             raise
 
     def _fit_resample(self, X, y):

@@ -810,6 +810,25 @@ def test_a_string_column_is_refused_by_name(dtype):
         SMOTE(k_neighbors=3).fit_resample(frame, y)
 
 
+@pytest.mark.parametrize(
+    "dtype, missing",
+    [("float64", np.nan), ("Float64", pd.NA), ("boolean", pd.NA), (object, None)],
+)
+def test_smote_names_the_columns_with_missing_values(dtype, missing):
+    # "Input X contains NaN." did not say which column of a table held it
+    y = np.repeat([0, 1], [14, 6])
+    frame = pd.DataFrame({"x": np.arange(20.0), "m": [True, False] * 10})
+    frame = frame.astype({"m": dtype})
+    frame.loc[3, "m"] = missing
+    with pytest.raises(ValueError, match="NaN: the column 'm' holds missing"):
+        SMOTE(k_neighbors=3).fit_resample(frame, y)
+    frame.loc[4, "x"] = np.nan
+    with pytest.raises(ValueError, match="NaN: the columns 'x', 'm' hold missing"):
+        SMOTE(k_neighbors=3).fit_resample(frame, y)
+    with pytest.raises(ValueError, match="NaN: the column 1 holds missing"):
+        SMOTE(k_neighbors=3).fit_resample(np.c_[np.arange(20.0), y * np.nan], y)
+
+
 def _object_array(*columns):
     """An object array of 20 rows holding the given columns."""
     X = np.empty((20, len(columns)), dtype=object)

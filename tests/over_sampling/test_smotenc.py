@@ -402,7 +402,7 @@ def test_smoten_names_the_columns_with_missing_values(missing):
         }
     )
     X.loc[3, "c"] = missing
-    with pytest.raises(ValueError, match=r"NaN: the columns \['c'\] hold missing"):
+    with pytest.raises(ValueError, match="NaN: the column 'c' holds missing"):
         SMOTEN(k_neighbors=2).fit_resample(X, np.repeat([0, 1], [14, 6]))
 
 
@@ -414,7 +414,7 @@ def test_smoten_names_the_array_columns_with_pd_na(container):
     X[3, 1] = pd.NA
     y = np.repeat([0, 1], [14, 6])
     X_in = container(X.tolist()) if container is list else X
-    with pytest.raises(ValueError, match=r"NaN: the columns \[1\] hold missing"):
+    with pytest.raises(ValueError, match="NaN: the column 1 holds missing"):
         SMOTEN(k_neighbors=2).fit_resample(X_in, y)
 
 
@@ -793,6 +793,40 @@ def test_smotenc_names_invalid_categorical_features_despite_nan(
     smotenc = SMOTENC(categorical_features=categorical_features, random_state=0)
     with pytest.raises(ValueError, match=message):
         smotenc.fit_resample(container(X), y)
+
+
+@pytest.mark.parametrize(
+    "column, dtype, missing",
+    [
+        ("flag", "boolean", pd.NA),
+        ("u", "Float64", pd.NA),
+        ("u", "float64", np.nan),
+        ("u", object, None),
+    ],
+)
+def test_smotenc_names_continuous_columns_with_missing_values(column, dtype, missing):
+    # a pd.NA in a nullable boolean column failed with NumPy's "float()
+    # argument must be a string or a real number, not 'NAType'", and no
+    # message named the continuous column that held the missing value
+    X, y = _mixed()
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    frame["flag"] = frame["v"] > 0
+    frame = frame.astype({column: dtype})
+    frame.loc[3, column] = missing
+    smotenc = SMOTENC(categorical_features=["c1", "c2"], random_state=0)
+    with pytest.raises(
+        ValueError,
+        match=rf"Input X contains NaN: the continuous column '{column}' holds",
+    ):
+        smotenc.fit_resample(frame, y)
+    frame.loc[4, "v"] = np.nan
+    both = "'u', 'v'" if column == "u" else "'v', 'flag'"  # in the order of X
+    with pytest.raises(ValueError, match=rf"columns {both} hold missing"):
+        smotenc.fit_resample(frame, y)
+    X[3, 2] = np.nan
+    smotenc = SMOTENC(categorical_features=[1, 3], random_state=0)
+    with pytest.raises(ValueError, match="NaN: the continuous column 2 holds"):
+        smotenc.fit_resample(X, y)
 
 
 @pytest.mark.parametrize("numeric", [True, False])
