@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ltlearn.utils._listing import first_listed
-
 # The embedded default: a spread of KEEL sets (imbalance ratios from about 2 to
 # 73, two hundred to two thousand rows) and long-tailed digits, with and without
 # unlabelled rows. Chosen so that the whole default comparison, deep recipes
@@ -574,6 +572,10 @@ def check_folds(dataset, cv):
             )
         others = ""
         if small.size > 1:
+            # here, not at the top: ltlearn.utils imports scikit-learn, which
+            # `ltlearn --help` does not need
+            from ltlearn.utils._listing import first_listed
+
             listed = (f"{label!r} ({counts[k]})" for label, k in zip(labels, small))
             others = (
                 f" {small.size} classes have fewer than {cv} {few}: "
