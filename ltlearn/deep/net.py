@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import inspect
 import math
 import os
 import threading
@@ -217,8 +218,20 @@ def _load_unset_buffers(module, state_dict, prefix, *args):
     ``CrossEntropyLoss()``) until a callback writes class weights into it
     (``DeferredReweighting``); the state saved after that holds the weights,
     which ``load_state_dict`` would refuse as unexpected in a loss built
-    anew.
+    anew. The other way round, a state saved before that (a skorch
+    ``Checkpoint(load_best=True)`` of an epoch before the switch) has no
+    such buffer: a buffer that the loss takes as ``None`` by default
+    (``weight=None``) and that the state lacks is set back to ``None``,
+    as it was saved, where ``load_state_dict`` refused it as missing.
     """
+    saved = module.state_dict(keep_vars=True)  # the persistent ones, set
+    for name, _ in list(module.named_buffers(recurse=False)):
+        if (
+            name in saved
+            and prefix + name not in state_dict
+            and _default_is_none(type(module), name)
+        ):
+            setattr(module, name, None)
     for key, value in state_dict.items():
         name = key[len(prefix) :]
         if (
@@ -233,6 +246,15 @@ def _load_unset_buffers(module, state_dict, prefix, *args):
             module.register_buffer(name, torch.empty_like(value))
         except KeyError:  # a parameter or a submodule set to None
             pass
+
+
+def _default_is_none(factory, name):
+    """Whether ``factory`` takes a parameter ``name`` whose default is ``None``."""
+    try:
+        parameter = inspect.signature(factory).parameters.get(name)
+    except (TypeError, ValueError):
+        return False
+    return parameter is not None and parameter.default is None
 
 
 def _check_image_layout(shape):
@@ -1790,7 +1812,9 @@ class LongTailClassifier(
         :class:`~ltlearn.deep.callbacks.DeferredReweighting` writes into
         ``torch.nn.CrossEntropyLoss``) is loaded, where skorch's refuses it,
         so that a skorch ``Checkpoint`` taken after the switch is resumed
-        with ``LoadInitState``; ``device="auto"`` stays ``"auto"``.
+        with ``LoadInitState``; a state saved before the switch, without
+        them, sets them back to ``None`` (``Checkpoint(load_best=True)`` of
+        an earlier epoch); ``device="auto"`` stays ``"auto"``.
 
         Parameters
         ----------

@@ -96,6 +96,29 @@ def test_load_params_still_refuses_a_buffer_the_loss_does_not_have(
     assert "weight" not in vars(new.criterion_)["_buffers"]
 
 
+def test_checkpoint_load_best_before_the_reweighting_switch(
+    imbalanced_multiclass, tmp_path
+):
+    # The best epoch's state was saved before DRW wrote the weights into
+    # CrossEntropyLoss(): torch refused it as missing "weight" at the end.
+    X, y = imbalanced_multiclass
+    checkpoint = Checkpoint(
+        monitor=lambda net: len(net.history) == 1, dirname=tmp_path, load_best=True
+    )
+    clf = LongTailClassifier(
+        max_epochs=3,
+        train_split=None,
+        callbacks=[
+            ("drw", DeferredReweighting(start_epoch=2)),
+            ("checkpoint", checkpoint),
+        ],
+        **FAST,
+    ).fit(X, y)
+    assert clf.criterion_.weight is None
+    assert len(clf.history) == 1
+    clf.predict(X)
+
+
 def test_checkpoint_resumes_after_the_reweighting_switch(
     imbalanced_multiclass, tmp_path
 ):
