@@ -1681,7 +1681,10 @@ class LongTailClassifier(
         ``augment__*`` take effect at the next fit. A network rebuilt here
         (``module``, ``module__*`` or ``compile`` on an initialised
         classifier, as in skorch) draws its weights as :meth:`initialize`
-        does: from ``random_state`` if set.
+        does: from ``random_state`` if set. ``callbacks__<name>__*`` on an
+        initialised classifier initialises the callbacks named anew, as
+        skorch's; the others keep their state (skorch's starts them all
+        anew).
 
         Parameters
         ----------
@@ -1757,15 +1760,50 @@ class LongTailClassifier(
             for key in params
         )
         if params or not own:
+            states = self._callback_states(params)
             with self._torch_rng() if rebuilt else nullcontext():
                 try:
                     super().set_params(**params)
                 except ValueError as exc:
                     self._check_callback_names(params, exc)
                     raise
+            self._restore_callback_states(states)
         if rebuild:
             self.initialize_optimizer()
         return self
+
+    def _callback_states(self, params):
+        """The state of the callbacks that ``params`` leaves as they are.
+
+        skorch's ``set_params`` initialises every callback anew for a
+        ``callbacks__*`` parameter of one of them; on an initialised
+        classifier, that dropped what the others had learned of the fits so
+        far (the loss's weights that ``DeferredReweighting`` restores at a
+        warm-started refit). Returns the callbacks not named in ``params``
+        with a copy of their attributes, empty when no callback is
+        initialised anew.
+        """
+        keys = [key for key in params if key.startswith("callbacks__")]
+        if not (keys and self.initialized_):
+            return []
+        named = {key.split("__")[1] for key in keys}
+        states = []
+        for name, callback in getattr(self, "callbacks_", []):
+            if name in named:
+                continue
+            try:
+                states.append((name, callback, dict(vars(callback))))
+            except TypeError:  # no instance attributes
+                pass
+        return states
+
+    def _restore_callback_states(self, states):
+        """Give back their state to the callbacks of :meth:`_callback_states`."""
+        callbacks = dict(getattr(self, "callbacks_", []))
+        for name, callback, state in states:
+            if callbacks.get(name) is callback:
+                vars(callback).clear()
+                vars(callback).update(state)
 
     def _check_callback_names(self, params, error):
         """Explain ``error`` by a ``callbacks__<name>`` of no callback.
