@@ -1768,6 +1768,7 @@ class LongTailClassifier(
                     self._check_callback_names(params, exc)
                     raise
             self._restore_callback_states(states)
+            self._initialize_named_callbacks(params)
         if rebuild:
             self.initialize_optimizer()
         return self
@@ -1804,6 +1805,27 @@ class LongTailClassifier(
             if callbacks.get(name) is callback:
                 vars(callback).clear()
                 vars(callback).update(state)
+
+    def _initialize_named_callbacks(self, params):
+        """Initialise the callbacks that ``params`` set, with their new values.
+
+        skorch's ``set_params`` initialises the callbacks before it sets
+        their parameters: on an initialised classifier, what a callback
+        derives from them at initialisation (``LRScheduler``'s policy,
+        ``PrintLog``'s ``keys_ignored``) stayed that of the old values for
+        ``partial_fit`` and a ``warm_start`` fit, and a callback set by
+        ``callbacks__<name>`` was not initialised.
+        """
+        if not self.initialized_:
+            return
+        named = {key.split("__")[1] for key in params if key.startswith("callbacks__")}
+        for name, callback in getattr(self, "callbacks_", []):
+            if (
+                name in named
+                and callback is not None
+                and not isinstance(callback, type)
+            ):
+                callback.initialize()
 
     def _check_callback_names(self, params, error):
         """Explain ``error`` by a ``callbacks__<name>`` of no callback.

@@ -1012,6 +1012,19 @@ def test_set_params_of_one_callback_keeps_the_state_of_the_others(data):
     assert clf.history[3:5, "weight"] == [None, None]
 
 
+def test_set_params_of_a_callback_applies_to_partial_fit(data, capsys):
+    # skorch's set_params initialised the callbacks before setting their
+    # parameters: PrintLog kept the keys_ignored of its initialisation.
+    X, y = data
+    clf = LongTailClassifier(verbose=1, **{**FAST, "max_epochs": 1}).fit(X, y)
+    capsys.readouterr()
+    clf.set_params(callbacks__print_log__keys_ignored=["dur"])
+    clf.partial_fit(X, y)
+    table = capsys.readouterr().out
+    assert "train_loss" in table
+    assert "dur" not in table
+
+
 @pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
 def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
     # "the LDAMLoss loss needs training samples of every class" (the class
