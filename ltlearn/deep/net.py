@@ -11,6 +11,7 @@ import threading
 import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -211,7 +212,7 @@ def _balanced_accuracy(net, X, y):
     return balanced_accuracy_score(np.asarray(y), y_pred)
 
 
-def _load_unset_buffers(module, state_dict, prefix, *args):
+def _load_unset_buffers(module, state_dict, prefix, *args, given=()):
     """Load-state-dict pre-hook: make room for buffers that ``module`` has as None.
 
     A loss's ``weight`` is a buffer that may be ``None`` (torch's
@@ -221,14 +222,17 @@ def _load_unset_buffers(module, state_dict, prefix, *args):
     anew. The other way round, a state saved before that (a skorch
     ``Checkpoint(load_best=True)`` of an epoch before the switch) has no
     such buffer: a buffer that the loss takes as ``None`` by default
-    (``weight=None``) and that the state lacks is set back to ``None``,
-    as it was saved, where ``load_state_dict`` refused it as missing.
+    (``weight=None``), that is not among the parameters ``given`` to the
+    loss (``criterion__weight``) and that the state lacks is set back to
+    ``None``, as it was saved, where ``load_state_dict`` refused it as
+    missing.
     """
     saved = module.state_dict(keep_vars=True)  # the persistent ones, set
     for name, _ in list(module.named_buffers(recurse=False)):
         if (
             name in saved
             and prefix + name not in state_dict
+            and name not in given
             and _default_is_none(type(module), name)
         ):
             setattr(module, name, None)
@@ -1874,7 +1878,8 @@ class LongTailClassifier(
         so that a skorch ``Checkpoint`` taken after the switch is resumed
         with ``LoadInitState``; a state saved before the switch, without
         them, sets them back to ``None`` (``Checkpoint(load_best=True)`` of
-        an earlier epoch); ``device="auto"`` stays ``"auto"``.
+        an earlier epoch), unless they were given (``criterion__weight``);
+        ``device="auto"`` stays ``"auto"``.
 
         Parameters
         ----------
@@ -1894,7 +1899,8 @@ class LongTailClassifier(
         criterion = getattr(self, "criterion_", None)
         handle = None
         if isinstance(criterion, nn.Module):
-            handle = criterion.register_load_state_dict_pre_hook(_load_unset_buffers)
+            hook = partial(_load_unset_buffers, given=self._criterion_and_params()[1])
+            handle = criterion.register_load_state_dict_pre_hook(hook)
         try:
             super().load_params(
                 f_params=f_params,

@@ -119,6 +119,26 @@ def test_checkpoint_load_best_before_the_reweighting_switch(
     clf.predict(X)
 
 
+def test_load_params_keeps_refusing_to_drop_the_weight_given_to_the_loss(
+    imbalanced_multiclass, tmp_path
+):
+    # A state saved without "weight" would drop the class weights of
+    # criterion__weight: torch's "Missing key" error, not an unweighted loss.
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(max_epochs=1, **FAST).fit(X, y)
+    clf.save_params(f_criterion=tmp_path / "criterion.pt")
+    weight = torch.tensor([1.0, 2.0, 4.0])
+    new = LongTailClassifier(
+        module__n_features=clf.n_features_in_,
+        classes=clf.classes_,
+        criterion__weight=weight,
+        **FAST,
+    ).initialize()
+    with pytest.raises(RuntimeError, match='Missing key.*"weight"'):
+        new.load_params(f_criterion=tmp_path / "criterion.pt")
+    torch.testing.assert_close(new.criterion_.weight, weight)
+
+
 def test_checkpoint_resumes_after_the_reweighting_switch(
     imbalanced_multiclass, tmp_path
 ):
