@@ -1817,19 +1817,22 @@ class LongTailClassifier(
         their parameters: on an initialised classifier, what a callback
         derives from them at initialisation (``LRScheduler``'s policy,
         ``PrintLog``'s ``keys_ignored``) stayed that of the old values for
-        ``partial_fit`` and a ``warm_start`` fit, and a callback set by
-        ``callbacks__<name>`` was not initialised.
+        ``partial_fit`` and a ``warm_start`` fit, a callback set by
+        ``callbacks__<name>`` was not initialised, and one turned off with
+        ``None`` failed at training.
         """
         if not self.initialized_:
             return
         named = {key.split("__")[1] for key in params if key.startswith("callbacks__")}
+        callbacks = []
         for name, callback in getattr(self, "callbacks_", []):
-            if (
-                name in named
-                and callback is not None
-                and not isinstance(callback, type)
-            ):
-                callback.initialize()
+            if name in named:
+                if callback is None:  # turned off, as initialize leaves it out
+                    continue
+                if not isinstance(callback, type):
+                    callback.initialize()
+            callbacks.append((name, callback))
+        self.callbacks_ = callbacks
 
     def _check_callback_names(self, params, error):
         """Explain ``error`` by a ``callbacks__<name>`` of no callback.

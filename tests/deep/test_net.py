@@ -1025,6 +1025,18 @@ def test_set_params_of_a_callback_applies_to_partial_fit(data, capsys):
     assert "dur" not in table
 
 
+def test_a_callback_turned_off_by_set_params_is_left_out_of_partial_fit(data):
+    # callbacks__es=None on a fitted classifier put None among the callbacks:
+    # "'NoneType' object has no attribute 'on_train_begin'".
+    X, y = data
+    clf = LongTailClassifier(
+        **FAST, callbacks=[("es", EarlyStopping(monitor="train_loss"))]
+    ).fit(X, y)
+    clf.set_params(callbacks__es=None).partial_fit(X, y)
+    assert "es" not in dict(clf.callbacks_)
+    assert len(clf.history) == 4
+
+
 @pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])
 def test_a_class_missing_from_the_split_names_the_loss_once(criterion):
     # "the LDAMLoss loss needs training samples of every class" (the class
