@@ -1687,8 +1687,9 @@ class LongTailClassifier(
         classifier, as in skorch) draws its weights as :meth:`initialize`
         does: from ``random_state`` if set. ``callbacks__<name>__*`` on an
         initialised classifier initialises the callbacks named anew, as
-        skorch's; the others keep their state (skorch's starts them all
-        anew).
+        skorch's; the others given as instances in ``callbacks`` keep their
+        state (skorch's starts them all anew; the default callbacks and
+        those given as classes are still built anew).
 
         Parameters
         ----------
