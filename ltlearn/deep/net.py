@@ -1766,13 +1766,15 @@ class LongTailClassifier(
         )
         if params or not own:
             states = self._callback_states(params)
-            with self._torch_rng() if rebuilt else nullcontext():
-                try:
-                    super().set_params(**params)
-                except ValueError as exc:
-                    self._check_callback_names(params, exc)
-                    raise
-            self._restore_callback_states(states)
+            try:
+                with self._torch_rng() if rebuilt else nullcontext():
+                    try:
+                        super().set_params(**params)
+                    except ValueError as exc:
+                        self._check_callback_names(params, exc)
+                        raise
+            finally:  # skorch initialised them all before failing too
+                self._restore_callback_states(states)
             self._initialize_named_callbacks(params)
         if rebuild:
             self.initialize_optimizer()

@@ -1012,6 +1012,23 @@ def test_set_params_of_one_callback_keeps_the_state_of_the_others(data):
     assert clf.history[3:5, "weight"] == [None, None]
 
 
+def test_a_failed_set_params_of_a_callback_keeps_the_state_of_the_others(data):
+    # skorch initialised every callback before refusing the unknown name:
+    # DeferredReweighting forgot the loss's weights before its switch.
+    X, y = data
+    clf = LongTailClassifier(
+        **{**FAST, "max_epochs": 3},
+        callbacks=[
+            ("drw", DeferredReweighting(start_epoch=2)),
+            ("record", _RecordWeight()),
+        ],
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="callback nope"):
+        clf.set_params(callbacks__nope__patience=40)
+    clf.set_params(warm_start=True).fit(X, y)
+    assert clf.history[3:5, "weight"] == [None, None]
+
+
 def test_set_params_of_a_callback_applies_to_partial_fit(data, capsys):
     # skorch's set_params initialised the callbacks before setting their
     # parameters: PrintLog kept the keys_ignored of its initialisation.
