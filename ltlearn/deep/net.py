@@ -4,12 +4,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import inspect
 import math
 import os
 import threading
 import warnings
 from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -210,15 +212,30 @@ def _balanced_accuracy(net, X, y):
     return balanced_accuracy_score(np.asarray(y), y_pred)
 
 
-def _load_unset_buffers(module, state_dict, prefix, *args):
+def _load_unset_buffers(module, state_dict, prefix, *args, given=()):
     """Load-state-dict pre-hook: make room for buffers that ``module`` has as None.
 
     A loss's ``weight`` is a buffer that may be ``None`` (torch's
     ``CrossEntropyLoss()``) until a callback writes class weights into it
     (``DeferredReweighting``); the state saved after that holds the weights,
     which ``load_state_dict`` would refuse as unexpected in a loss built
-    anew.
+    anew. The other way round, a state saved before that (a skorch
+    ``Checkpoint(load_best=True)`` of an epoch before the switch) has no
+    such buffer: a buffer that the loss takes as ``None`` by default
+    (``weight=None``), that is not among the parameters ``given`` to the
+    loss (``criterion__weight``) and that the state lacks is set back to
+    ``None``, as it was saved, where ``load_state_dict`` refused it as
+    missing.
     """
+    saved = module.state_dict(keep_vars=True)  # the persistent ones, set
+    for name, _ in list(module.named_buffers(recurse=False)):
+        if (
+            name in saved
+            and prefix + name not in state_dict
+            and name not in given
+            and _default_is_none(type(module), name)
+        ):
+            setattr(module, name, None)
     for key, value in state_dict.items():
         name = key[len(prefix) :]
         if (
@@ -233,6 +250,15 @@ def _load_unset_buffers(module, state_dict, prefix, *args):
             module.register_buffer(name, torch.empty_like(value))
         except KeyError:  # a parameter or a submodule set to None
             pass
+
+
+def _default_is_none(factory, name):
+    """Whether ``factory`` takes a parameter ``name`` whose default is ``None``."""
+    try:
+        parameter = inspect.signature(factory).parameters.get(name)
+    except (TypeError, ValueError):
+        return False
+    return parameter is not None and parameter.default is None
 
 
 def _check_image_layout(shape):
@@ -1659,7 +1685,11 @@ class LongTailClassifier(
         ``augment__*`` take effect at the next fit. A network rebuilt here
         (``module``, ``module__*`` or ``compile`` on an initialised
         classifier, as in skorch) draws its weights as :meth:`initialize`
-        does: from ``random_state`` if set.
+        does: from ``random_state`` if set. ``callbacks__<name>__*`` on an
+        initialised classifier initialises the callbacks named anew, as
+        skorch's; the others given as instances in ``callbacks`` keep their
+        state (skorch's starts them all anew; the default callbacks and
+        those given as classes are still built anew).
 
         Parameters
         ----------
@@ -1735,15 +1765,77 @@ class LongTailClassifier(
             for key in params
         )
         if params or not own:
-            with self._torch_rng() if rebuilt else nullcontext():
-                try:
-                    super().set_params(**params)
-                except ValueError as exc:
-                    self._check_callback_names(params, exc)
-                    raise
+            states = self._callback_states(params)
+            try:
+                with self._torch_rng() if rebuilt else nullcontext():
+                    try:
+                        super().set_params(**params)
+                    except ValueError as exc:
+                        self._check_callback_names(params, exc)
+                        raise
+            finally:  # skorch initialised them all before failing too
+                self._restore_callback_states(states)
+            self._initialize_named_callbacks(params)
         if rebuild:
             self.initialize_optimizer()
         return self
+
+    def _callback_states(self, params):
+        """The state of the callbacks that ``params`` leaves as they are.
+
+        skorch's ``set_params`` initialises every callback anew for a
+        ``callbacks__*`` parameter of one of them; on an initialised
+        classifier, that dropped what the others had learned of the fits so
+        far (the loss's weights that ``DeferredReweighting`` restores at a
+        warm-started refit). Returns the callbacks not named in ``params``
+        with a copy of their attributes, empty when no callback is
+        initialised anew.
+        """
+        keys = [key for key in params if key.startswith("callbacks__")]
+        if not (keys and self.initialized_):
+            return []
+        named = {key.split("__")[1] for key in keys}
+        states = []
+        for name, callback in getattr(self, "callbacks_", []):
+            if name in named:
+                continue
+            try:
+                states.append((name, callback, dict(vars(callback))))
+            except TypeError:  # no instance attributes
+                pass
+        return states
+
+    def _restore_callback_states(self, states):
+        """Give back their state to the callbacks of :meth:`_callback_states`."""
+        callbacks = dict(getattr(self, "callbacks_", []))
+        for name, callback, state in states:
+            if callbacks.get(name) is callback:
+                vars(callback).clear()
+                vars(callback).update(state)
+
+    def _initialize_named_callbacks(self, params):
+        """Initialise the callbacks that ``params`` set, with their new values.
+
+        skorch's ``set_params`` initialises the callbacks before it sets
+        their parameters: on an initialised classifier, what a callback
+        derives from them at initialisation (``LRScheduler``'s policy,
+        ``PrintLog``'s ``keys_ignored``) stayed that of the old values for
+        ``partial_fit`` and a ``warm_start`` fit, a callback set by
+        ``callbacks__<name>`` was not initialised, and one turned off with
+        ``None`` failed at training.
+        """
+        if not self.initialized_:
+            return
+        named = {key.split("__")[1] for key in params if key.startswith("callbacks__")}
+        callbacks = []
+        for name, callback in getattr(self, "callbacks_", []):
+            if name in named:
+                if callback is None:  # turned off, as initialize leaves it out
+                    continue
+                if not isinstance(callback, type):
+                    callback.initialize()
+            callbacks.append((name, callback))
+        self.callbacks_ = callbacks
 
     def _check_callback_names(self, params, error):
         """Explain ``error`` by a ``callbacks__<name>`` of no callback.
@@ -1790,7 +1882,10 @@ class LongTailClassifier(
         :class:`~ltlearn.deep.callbacks.DeferredReweighting` writes into
         ``torch.nn.CrossEntropyLoss``) is loaded, where skorch's refuses it,
         so that a skorch ``Checkpoint`` taken after the switch is resumed
-        with ``LoadInitState``; ``device="auto"`` stays ``"auto"``.
+        with ``LoadInitState``; a state saved before the switch, without
+        them, sets them back to ``None`` (``Checkpoint(load_best=True)`` of
+        an earlier epoch), unless they were given (``criterion__weight``);
+        ``device="auto"`` stays ``"auto"``.
 
         Parameters
         ----------
@@ -1810,7 +1905,8 @@ class LongTailClassifier(
         criterion = getattr(self, "criterion_", None)
         handle = None
         if isinstance(criterion, nn.Module):
-            handle = criterion.register_load_state_dict_pre_hook(_load_unset_buffers)
+            hook = partial(_load_unset_buffers, given=self._criterion_and_params()[1])
+            handle = criterion.register_load_state_dict_pre_hook(hook)
         try:
             super().load_params(
                 f_params=f_params,

@@ -45,6 +45,7 @@ from ltlearn.deep import (  # noqa: E402
 from ltlearn.deep.callbacks import (  # noqa: E402
     ClassifierRetraining,
     DeferredResampling,
+    DeferredReweighting,
     TauNormalization,
 )
 from ltlearn.deep.losses import (  # noqa: E402
@@ -980,6 +981,77 @@ def test_callbacks_turned_off_by_name_stay_off_at_fit(data, capsys):
     clf.fit(X, y).partial_fit(X, y)
     assert capsys.readouterr() == ("", "")
     assert [name for name, _ in clf.callbacks_] == ["epoch_timer", "train_loss"]
+
+
+class _RecordWeight(Callback):
+    """Record the loss's weight of the last class at each epoch's end."""
+
+    def on_epoch_end(self, net, **kwargs):
+        weight = net.criterion_.weight
+        net.history.record("weight", None if weight is None else float(weight[-1]))
+
+
+def test_set_params_of_one_callback_keeps_the_state_of_the_others(data):
+    # callbacks__es__patience on a fitted classifier initialised every
+    # callback anew: DeferredReweighting forgot the loss's weights before its
+    # switch, and the warm-started refit trained its first epochs re-weighted
+    # while recording reweighted=False.
+    X, y = data
+    clf = LongTailClassifier(
+        **{**FAST, "max_epochs": 3},
+        callbacks=[
+            ("drw", DeferredReweighting(start_epoch=2)),
+            ("es", EarlyStopping(monitor="train_loss", patience=50)),
+            ("record", _RecordWeight()),
+        ],
+    ).fit(X, y)
+    clf.set_params(callbacks__es__patience=40, warm_start=True)
+    assert clf.callbacks_[-2][1].patience == 40
+    clf.fit(X, y)
+    assert clf.history[3:, "reweighted"] == [False, False, True]
+    assert clf.history[3:5, "weight"] == [None, None]
+
+
+def test_a_failed_set_params_of_a_callback_keeps_the_state_of_the_others(data):
+    # skorch initialised every callback before refusing the unknown name:
+    # DeferredReweighting forgot the loss's weights before its switch.
+    X, y = data
+    clf = LongTailClassifier(
+        **{**FAST, "max_epochs": 3},
+        callbacks=[
+            ("drw", DeferredReweighting(start_epoch=2)),
+            ("record", _RecordWeight()),
+        ],
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="callback nope"):
+        clf.set_params(callbacks__nope__patience=40)
+    clf.set_params(warm_start=True).fit(X, y)
+    assert clf.history[3:5, "weight"] == [None, None]
+
+
+def test_set_params_of_a_callback_applies_to_partial_fit(data, capsys):
+    # skorch's set_params initialised the callbacks before setting their
+    # parameters: PrintLog kept the keys_ignored of its initialisation.
+    X, y = data
+    clf = LongTailClassifier(verbose=1, **{**FAST, "max_epochs": 1}).fit(X, y)
+    capsys.readouterr()
+    clf.set_params(callbacks__print_log__keys_ignored=["dur"])
+    clf.partial_fit(X, y)
+    table = capsys.readouterr().out
+    assert "train_loss" in table
+    assert "dur" not in table
+
+
+def test_a_callback_turned_off_by_set_params_is_left_out_of_partial_fit(data):
+    # callbacks__es=None on a fitted classifier put None among the callbacks:
+    # "'NoneType' object has no attribute 'on_train_begin'".
+    X, y = data
+    clf = LongTailClassifier(
+        **FAST, callbacks=[("es", EarlyStopping(monitor="train_loss"))]
+    ).fit(X, y)
+    clf.set_params(callbacks__es=None).partial_fit(X, y)
+    assert "es" not in dict(clf.callbacks_)
+    assert len(clf.history) == 4
 
 
 @pytest.mark.parametrize("criterion", ["ldam", LDAMLoss], ids=["name", "class"])

@@ -96,6 +96,49 @@ def test_load_params_still_refuses_a_buffer_the_loss_does_not_have(
     assert "weight" not in vars(new.criterion_)["_buffers"]
 
 
+def test_checkpoint_load_best_before_the_reweighting_switch(
+    imbalanced_multiclass, tmp_path
+):
+    # The best epoch's state was saved before DRW wrote the weights into
+    # CrossEntropyLoss(): torch refused it as missing "weight" at the end.
+    X, y = imbalanced_multiclass
+    checkpoint = Checkpoint(
+        monitor=lambda net: len(net.history) == 1, dirname=tmp_path, load_best=True
+    )
+    clf = LongTailClassifier(
+        max_epochs=3,
+        train_split=None,
+        callbacks=[
+            ("drw", DeferredReweighting(start_epoch=2)),
+            ("checkpoint", checkpoint),
+        ],
+        **FAST,
+    ).fit(X, y)
+    assert clf.criterion_.weight is None
+    assert len(clf.history) == 1
+    clf.predict(X)
+
+
+def test_load_params_keeps_refusing_to_drop_the_weight_given_to_the_loss(
+    imbalanced_multiclass, tmp_path
+):
+    # A state saved without "weight" would drop the class weights of
+    # criterion__weight: torch's "Missing key" error, not an unweighted loss.
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(max_epochs=1, **FAST).fit(X, y)
+    clf.save_params(f_criterion=tmp_path / "criterion.pt")
+    weight = torch.tensor([1.0, 2.0, 4.0])
+    new = LongTailClassifier(
+        module__n_features=clf.n_features_in_,
+        classes=clf.classes_,
+        criterion__weight=weight,
+        **FAST,
+    ).initialize()
+    with pytest.raises(RuntimeError, match='Missing key.*"weight"'):
+        new.load_params(f_criterion=tmp_path / "criterion.pt")
+    torch.testing.assert_close(new.criterion_.weight, weight)
+
+
 def test_checkpoint_resumes_after_the_reweighting_switch(
     imbalanced_multiclass, tmp_path
 ):
