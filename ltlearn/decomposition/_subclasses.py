@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone, is_regressor
+from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
@@ -267,12 +267,23 @@ def _refuse_no_predict(estimator):
     )
 
 
+# the kinds of scikit-learn estimators (their estimator_type tag) that
+# predict something else than the labels they are fitted on
+_NOT_CLASSIFIERS = {
+    "regressor": "a regressor",
+    "clusterer": "a clusterer",
+    "outlier_detector": "an outlier detector",
+    "density_estimator": "a density estimator",
+}
+
+
 def _check_estimator(estimator):
     """Refuse a given ``estimator`` that phase III cannot fit and use."""
-    if is_regressor(estimator):
+    kind = _NOT_CLASSIFIERS.get(get_tags(estimator).estimator_type)
+    if kind is not None:
         raise ValueError(
             f"COGClassifier needs a classifier as estimator; "
-            f"{type(estimator).__name__} is a regressor, whose "
+            f"{type(estimator).__name__} is {kind}, whose "
             f"predictions are not sub-class labels."
         )
     if not may_have_method(estimator, "predict"):
