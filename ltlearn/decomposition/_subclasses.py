@@ -12,7 +12,6 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.frozen import FrozenEstimator
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils import get_tags
@@ -31,6 +30,7 @@ from ltlearn.decomposition._pairwise import (
     _subclass_pairs,
 )
 from ltlearn.over_sampling._small_classes import _ClassesOfCaller
+from ltlearn.utils._metaestimators import refuse_frozen
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     downcast_sparse_indices,
@@ -288,12 +288,12 @@ def _check_estimator(estimator):
         )
     if not may_have_method(estimator, "predict"):
         _refuse_no_predict(estimator)  # else checked once fitted
-    if isinstance(estimator, FrozenEstimator):
-        raise ValueError(
-            "COGClassifier fits its estimator on sub-class labels (each "
-            "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
-            "never refitted, does not predict; pass the unfitted model."
-        )
+    refuse_frozen(
+        estimator,
+        "COGClassifier",
+        "on sub-class labels (each pair of sub-classes with 'min-max')",
+        "predict",
+    )
 
 
 def _refuse_pairwise(model, role, rows):
