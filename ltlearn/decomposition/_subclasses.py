@@ -9,10 +9,9 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import clone, is_regressor
+from sklearn.base import clone
 from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.frozen import FrozenEstimator
 from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils import get_tags
@@ -31,6 +30,7 @@ from ltlearn.decomposition._pairwise import (
     _subclass_pairs,
 )
 from ltlearn.over_sampling._small_classes import _ClassesOfCaller
+from ltlearn.utils._metaestimators import refuse_frozen
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import (
     downcast_sparse_indices,
@@ -267,22 +267,33 @@ def _refuse_no_predict(estimator):
     )
 
 
+# the kinds of scikit-learn estimators (their estimator_type tag) that
+# predict something else than the labels they are fitted on
+_NOT_CLASSIFIERS = {
+    "regressor": "a regressor",
+    "clusterer": "a clusterer",
+    "outlier_detector": "an outlier detector",
+    "density_estimator": "a density estimator",
+}
+
+
 def _check_estimator(estimator):
     """Refuse a given ``estimator`` that phase III cannot fit and use."""
-    if is_regressor(estimator):
+    kind = _NOT_CLASSIFIERS.get(get_tags(estimator).estimator_type)
+    if kind is not None:
         raise ValueError(
             f"COGClassifier needs a classifier as estimator; "
-            f"{type(estimator).__name__} is a regressor, whose "
+            f"{type(estimator).__name__} is {kind}, whose "
             f"predictions are not sub-class labels."
         )
     if not may_have_method(estimator, "predict"):
         _refuse_no_predict(estimator)  # else checked once fitted
-    if isinstance(estimator, FrozenEstimator):
-        raise ValueError(
-            "COGClassifier fits its estimator on sub-class labels (each "
-            "pair of sub-classes with 'min-max'), which a FrozenEstimator, "
-            "never refitted, does not predict; pass the unfitted model."
-        )
+    refuse_frozen(
+        estimator,
+        "COGClassifier",
+        "on sub-class labels (each pair of sub-classes with 'min-max')",
+        "predict",
+    )
 
 
 def _refuse_pairwise(model, role, rows):

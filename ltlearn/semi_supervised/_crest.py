@@ -19,8 +19,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ltlearn.semi_supervised._generations import (
     _can_stall,
+    _check_estimator,
     _fit_generation,
-    _refuse_no_proba,
     _same_pick,
     _training_set,
 )
@@ -51,7 +51,6 @@ from ltlearn.utils._routing import (
 from ltlearn.utils._validation import (
     check_fit_takes_sample_weight,
     check_sample_weight,
-    may_have_method,
     model_proba,
 )
 
@@ -103,7 +102,8 @@ class CReSTClassifier(
     ----------
     estimator : estimator object
         A classifier with ``fit`` and ``predict_proba``. Each generation fits
-        a fresh clone of it; the last one is stored in ``estimator_``.
+        a fresh clone of it; the last one is stored in ``estimator_``. A
+        :class:`~sklearn.frozen.FrozenEstimator`, never refitted, is refused.
 
     max_iter : int, default=6
         The number of generations, that is of models fitted. ``max_iter=1``
@@ -345,8 +345,7 @@ class CReSTClassifier(
         self : object
             Fitted estimator.
         """
-        if not may_have_method(self.estimator, "predict_proba"):
-            _refuse_no_proba(self.estimator)  # else checked once fitted
+        _check_estimator(self.estimator)
         X, y, unlabeled = _checked_fit_data(self, X, y)
         rng = check_random_state(self.random_state)
 

@@ -8,7 +8,9 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from ltlearn.semi_supervised._selection import _same_kept_weights
+from ltlearn.utils._metaestimators import refuse_frozen
 from ltlearn.utils._routing import take_rows
+from ltlearn.utils._validation import may_have_method
 
 
 def _refuse_no_proba(estimator):
@@ -18,6 +20,18 @@ def _refuse_no_proba(estimator):
         f"a classifier that has it (e.g. SVC(probability=True), or wrap it in "
         f"CalibratedClassifierCV)."
     )
+
+
+def _check_estimator(estimator):
+    """Refuse a given ``estimator`` that the generations cannot use or refit."""
+    refuse_frozen(
+        estimator,
+        "CReSTClassifier",
+        "anew in each generation, on the labelled rows and those it pseudo-labelled",
+        "learn from",
+    )
+    if not may_have_method(estimator, "predict_proba"):
+        _refuse_no_proba(estimator)  # else checked once fitted
 
 
 def _can_stall(selection, distribution_alignment, final_temperature):

@@ -31,9 +31,12 @@ def unfitted_on_error(*private):
             try:
                 return fit(estimator, *args, **kwargs)
             except BaseException:  # an interrupt too
+                # an unbound call, fit(X, y) on the class (a class given as a
+                # step of imbalanced-learn's Pipeline), has an array as
+                # estimator, and its error is kept
                 for name in [
                     name
-                    for name in vars(estimator)
+                    for name in getattr(estimator, "__dict__", ())
                     if (name.endswith("_") and not name.startswith("__"))
                     or name in private
                 ]:

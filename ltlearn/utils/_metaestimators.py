@@ -1,8 +1,9 @@
-"""Methods of meta-estimators that delegate to their fitted estimator."""
+"""Meta-estimators' methods that delegate to their estimator, and its checks."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from sklearn.frozen import FrozenEstimator
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _estimator_has
 
@@ -33,3 +34,16 @@ def delegated_method(owner, method, summary, returned, description):
             {description}
         """
     return available_if(_estimator_has(method))(delegate)
+
+
+def refuse_frozen(estimator, owner, fit, lost):
+    """Refuse a ``FrozenEstimator`` as ``estimator`` of ``owner``, which refits it.
+
+    ``fit`` says how ``owner`` fits its estimator, ``lost`` what a model
+    that is never refitted does not do.
+    """
+    if isinstance(estimator, FrozenEstimator):
+        raise ValueError(
+            f"{owner} fits its estimator {fit}, which a FrozenEstimator, never "
+            f"refitted, does not {lost}; pass the unfitted model."
+        )

@@ -15,14 +15,15 @@ from imblearn.pipeline import Pipeline
 from scipy import sparse
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin, clone
-from sklearn.cluster import DBSCAN, AgglomerativeClustering
+from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.datasets import make_classification
-from sklearn.ensemble import StackingClassifier, VotingClassifier
+from sklearn.ensemble import IsolationForest, StackingClassifier, VotingClassifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, log_loss
 from sklearn.metrics.pairwise import euclidean_distances
+from sklearn.mixture import GaussianMixture
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
@@ -1001,6 +1002,26 @@ def test_a_regressor_is_refused(imbalanced_multiclass, strategy):
     X, y = imbalanced_multiclass
     cog = COGClassifier(LinearRegression(), strategy=strategy, n_clusters=2)
     with pytest.raises(ValueError, match="LinearRegression is a regressor"):
+        cog.fit(X, y)
+
+
+@pytest.mark.parametrize("strategy", ["direct", "min-max"])
+@pytest.mark.parametrize(
+    "model, kind",
+    [
+        (KMeans(n_clusters=3, n_init=1, random_state=0), "a clusterer"),
+        (IsolationForest(n_estimators=5, random_state=0), "an outlier detector"),
+        (GaussianMixture(n_components=3, random_state=0), "a density estimator"),
+    ],
+)
+def test_a_model_that_does_not_classify_is_refused(
+    imbalanced_multiclass, strategy, model, kind
+):
+    # "direct" used to take the cluster, component or -1/1 outlier labels it
+    # predicts, none learned from y, as sub-classes without a word
+    X, y = imbalanced_multiclass
+    cog = COGClassifier(model, strategy=strategy, n_clusters=2, random_state=0)
+    with pytest.raises(ValueError, match=f"{type(model).__name__} is {kind}"):
         cog.fit(X, y)
 
 

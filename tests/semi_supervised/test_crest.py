@@ -13,6 +13,7 @@ from sklearn.base import clone
 from sklearn.datasets import make_blobs
 from sklearn.ensemble import StackingClassifier
 from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import cross_val_score
@@ -560,6 +561,16 @@ def test_missing_predict_proba_is_named_after_the_fit(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     with pytest.raises(ValueError, match="SVC has no predict_proba"):
         CReSTClassifier(SVC(), max_iter=2).fit(X, y_semi)
+
+
+def test_a_frozen_estimator_is_refused(semi_supervised_lt):
+    # never refitted, it ignored every pseudo-label: the classifier predicted
+    # as the frozen model did, while pseudo_label_counts_ listed the rows it
+    # had pseudo-labelled for nothing
+    X, y, y_semi = semi_supervised_lt
+    frozen = FrozenEstimator(LogisticRegression().fit(X, y))
+    with pytest.raises(ValueError, match="FrozenEstimator, never refitted"):
+        CReSTClassifier(frozen, max_iter=2).fit(X, y_semi)
 
 
 def test_a_model_with_predict_proba_once_fitted_is_taken(semi_supervised_lt):
