@@ -87,20 +87,25 @@ def _refuse_non_numeric(columns):
         )
 
 
-def _holds_missing(values):
-    """Whether a column holds a missing value: NaN, None or ``pd.NA``."""
-    if hasattr(values, "isna"):  # a pandas Series, of any dtype
-        return bool(values.isna().any())
+def _present(values):
+    """The values of a column that are not missing (NaN, None or ``pd.NA``)."""
+    if hasattr(values, "dropna"):  # a pandas Series, of any dtype
+        return values.dropna()
     values = np.asarray(values)
     if values.dtype.kind in "fc":
-        return bool(np.isnan(values).any())
+        return values[~np.isnan(values)]
     if values.dtype != object:
-        return False
+        return values
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is optional; no pd.NA then
-        return any(value is None or value != value for value in values.tolist())
-    return bool(pd.isna(values).any())
+        return values[[not (value is None or value != value) for value in values]]
+    return values[~pd.isna(values)]
+
+
+def _holds_missing(values):
+    """Whether a column holds a missing value: NaN, None or ``pd.NA``."""
+    return len(_present(values)) < len(values)
 
 
 def _refuse_missing_values(columns, sampler, kind=""):

@@ -25,6 +25,7 @@ from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _holds_booleans,
     _is_category,
+    _present,
     _refuse_missing_values,
     _round_boolean_columns,
 )
@@ -468,8 +469,8 @@ class SMOTENC(SMOTE):
             )
         except (TypeError, ValueError) as exc:
             for j in self.continuous_features_:
-                try:
-                    np.asarray(columns[j], dtype=np.float64)
+                try:  # a missing value is named below (pandas 2.0 fails on it)
+                    np.asarray(_present(columns[j]), dtype=np.float64)
                 except (TypeError, ValueError):
                     raise ValueError(
                         f"Column {names[j]!r} is taken as continuous (it is not in "
