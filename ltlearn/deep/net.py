@@ -101,6 +101,8 @@ _SEEDED_FIT_LOCK = threading.RLock()
 # with the seed that random_state gives a first fit: a call nested in it
 # (initialize inside fit) draws on from the block's seed.
 _SEEDED_HERE = threading.local()
+# What a fit changes before its validation split, which may refuse the data.
+_COUNT_ATTRIBUTES = ("class_counts_", "_counts_before_", "_incremental_")
 
 
 def _free_seeded_fit_lock():
@@ -1580,25 +1582,31 @@ class LongTailClassifier(
             The validation part.
         """
         split = self.train_split
-        self._refuse_a_class_of_one(split, y)
         self.train_split = self._seeded_split(split)
         try:
+            # Refused before training starts: see _unfitted_on_error.
+            self._refuse_a_class_of_one(split, y)
             dataset_train, dataset_valid = super().get_split_datasets(
                 X, y, **fit_params
             )
+            labelled = _labels_and_weights(dataset_train)
+            n_classes = self._n_classes()
+            counted = labelled is not None and n_classes is not None
+            if counted:
+                labels, weights = labelled
+                labels = labels.cpu().numpy()
+                if dataset_valid is not None:
+                    self._refuse_a_class_left_out(y, labels, n_classes)
+        except Exception:
+            self._split_refused = True
+            raise
         finally:
             self.train_split = split
         for dataset in (dataset_train, dataset_valid):
             if dataset is not None:
                 # Its targets are label codes: predict gives codes on it.
                 dataset._ltlearn_codes = True
-        labelled = _labels_and_weights(dataset_train)
-        n_classes = self._n_classes()
-        if labelled is not None and n_classes is not None:
-            labels, weights = labelled
-            labels = labels.cpu().numpy()
-            if dataset_valid is not None:
-                self._refuse_a_class_left_out(y, labels, n_classes)
+        if counted:
             counts = _count_classes(labels, weights, n_classes)
             self.class_counts_ = getattr(self, "_counts_before_", 0) + counts
         # The loss follows the counts: in place when it can, else rebuilt.
@@ -1653,19 +1661,34 @@ class LongTailClassifier(
         return self
 
     @contextmanager
-    def _unfitted_on_error(self):
+    def _unfitted_on_error(self, kept=None):
         """Mark the classifier not fitted when the block fails or is interrupted.
 
         As :func:`~ltlearn.utils._fitted.unfitted_on_error` does for the other
         estimators, in skorch's terms: ``initialized_`` is false, so that
         ``check_is_fitted`` fails and the next ``fit`` or ``partial_fit``
-        starts afresh; ``history_`` keeps the epochs that ran.
+        starts afresh; ``history_`` keeps the epochs that ran. A fitted
+        classifier whose validation split refuses the data, before any
+        training step (``partial_fit``, a warm start), stays fitted instead,
+        with the attributes in ``kept`` (those before the call) put back.
         """
+        vars(self).pop("_split_refused", None)
         try:
             yield
         except BaseException:  # an interrupt too
-            self.initialized_ = False
+            if not vars(self).pop("_split_refused", False) or kept is None:
+                self.initialized_ = False
+                raise
+            for name in _COUNT_ATTRIBUTES:
+                vars(self).pop(name, None)
+            vars(self).update(kept)
             raise
+
+    def _kept_counts(self):
+        """The attributes of :data:`_COUNT_ATTRIBUTES` set, to put back."""
+        return {
+            name: vars(self)[name] for name in _COUNT_ATTRIBUTES if name in vars(self)
+        }
 
     def set_params(self, **params):
         """Set the parameters of this classifier.
@@ -2034,13 +2057,14 @@ class LongTailClassifier(
             if warm:  # its callbacks are those that train
                 _refuse_validation_monitors(self)
             fitted = warm and hasattr(self, "label_encoder_")
+            kept = self._kept_counts() if fitted else None
             X, y, sample_weight = self._check_X_y(
                 X, y, reset=not fitted, sample_weight=sample_weight, warm=fitted
             )
         self._incremental_ = False
         # A warm start draws on from the epochs trained, as partial_fit does.
         offset = len(self.history) if warm else 0
-        with self._unfitted_on_error(), self._torch_rng(offset):
+        with self._unfitted_on_error(kept), self._torch_rng(offset):
             if not warm:
                 self.initialize()
             else:
@@ -2091,6 +2115,7 @@ class LongTailClassifier(
         if initialized:  # refused before the counts change
             _refuse_validation_monitors(self)
         first = not (initialized and hasattr(self, "label_encoder_"))
+        kept = None if first else self._kept_counts()
         if classes is not None:
             check_classes(classes)
         if not first and classes is not None:
@@ -2109,7 +2134,7 @@ class LongTailClassifier(
         )
         self._incremental_ = True
         offset = len(self.history) if initialized else 0
-        with self._unfitted_on_error(), self._torch_rng(offset):
+        with self._unfitted_on_error(kept), self._torch_rng(offset):
             if not initialized:
                 self.initialize()
             else:

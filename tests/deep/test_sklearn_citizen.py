@@ -21,6 +21,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 from sklearn.utils import estimator_html_repr  # noqa: E402
 from sklearn.utils.validation import check_is_fitted  # noqa: E402
 from skorch.callbacks import Callback, EarlyStopping, EpochTimer  # noqa: E402
+from skorch.dataset import ValidSplit  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
 from ltlearn.deep.callbacks import ClassifierRetraining  # noqa: E402
@@ -301,6 +302,42 @@ def test_partial_fit_refuses_invalid_input_and_stays_fitted(data):
         clf.partial_fit(X, y + 5)
     assert _is_fitted(clf)
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
+@pytest.mark.filterwarnings("ignore:y_pred contains classes not in y_true")
+@pytest.mark.parametrize(
+    "method, stratified, labels, match",
+    [
+        ("partial_fit", True, [0] * 10 + [3], "too few for the validation split"),
+        ("partial_fit", False, [3] * 4 + [0] * 16, "holds none of them"),
+        ("fit", True, [0, 1, 2] * 3 + [3], "too few for the validation split"),
+    ],
+)
+def test_a_refused_validation_split_leaves_a_fitted_classifier_as_it_was(
+    data, method, stratified, labels, match
+):
+    # The validation split of partial_fit, or of a warm start, refused the
+    # data after the class counts were added up, and left the classifier
+    # unfitted with the counts of the refused data.
+    X, y = data
+    split = ValidSplit(0.2 if stratified else 5, stratified=stratified)
+    params = dict(FAST, max_epochs=1, classes=[0, 1, 2, 3], train_split=split)
+    clf = LongTailClassifier(warm_start=method == "fit", **params)
+    y_first = np.where(y == 3, 0, y) if not stratified else y
+    getattr(clf, method)(X, y_first)
+    counts, proba = clf.class_counts_.copy(), clf.predict_proba(X)
+    with pytest.raises(ValueError, match=match):
+        getattr(clf, method)(X[: len(labels)], np.asarray(labels))
+    assert _is_fitted(clf)
+    np.testing.assert_array_equal(clf.class_counts_, counts)
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    # the next call trains as if the refused one had not been made
+    again = LongTailClassifier(warm_start=method == "fit", **params)
+    getattr(again, method)(X, y_first)
+    getattr(clf, method)(X, y_first)
+    getattr(again, method)(X, y_first)
+    np.testing.assert_array_equal(clf.class_counts_, again.class_counts_)
+    np.testing.assert_allclose(clf.predict_proba(X), again.predict_proba(X))
 
 
 def test_cross_validate_returns_a_failed_fold_not_fitted(data):
