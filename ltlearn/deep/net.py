@@ -1844,8 +1844,8 @@ class LongTailClassifier(
         derives from them at initialisation (``LRScheduler``'s policy,
         ``PrintLog``'s ``keys_ignored``) stayed that of the old values for
         ``partial_fit`` and a ``warm_start`` fit, a callback set by
-        ``callbacks__<name>`` was not initialised, and one turned off with
-        ``None`` failed at training.
+        ``callbacks__<name>`` (an instance or a class) was not initialised,
+        and one turned off with ``None`` failed at training.
         """
         if not self.initialized_:
             return
@@ -1855,8 +1855,9 @@ class LongTailClassifier(
             if name in named:
                 if callback is None:  # turned off, as initialize leaves it out
                     continue
-                if not isinstance(callback, type):
-                    callback.initialize()
+                if isinstance(callback, type):  # built, as initialize does
+                    callback = callback(**self.get_params_for(f"callbacks__{name}"))
+                callback.initialize()
             callbacks.append((name, callback))
         self.callbacks_ = callbacks
 
