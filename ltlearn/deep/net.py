@@ -214,7 +214,7 @@ def _balanced_accuracy(net, X, y):
     return balanced_accuracy_score(np.asarray(y), y_pred)
 
 
-def _load_unset_buffers(module, state_dict, prefix, *args, given=()):
+def _load_unset_buffers(module, state_dict, prefix, *args, given):
     """Load-state-dict pre-hook: make room for buffers that ``module`` has as None.
 
     A loss's ``weight`` is a buffer that may be ``None`` (torch's
@@ -224,9 +224,9 @@ def _load_unset_buffers(module, state_dict, prefix, *args, given=()):
     anew. The other way round, a state saved before that (a skorch
     ``Checkpoint(load_best=True)`` of an epoch before the switch) has no
     such buffer: a buffer that the loss takes as ``None`` by default
-    (``weight=None``), that is not among the parameters ``given`` to the
-    loss (``criterion__weight``) and that the state lacks is set back to
-    ``None``, as it was saved, where ``load_state_dict`` refused it as
+    (``weight=None``), that ``given``, the loss's parameters, does not set
+    to a value (``criterion__weight``) and that the state lacks is set back
+    to ``None``, as it was saved, where ``load_state_dict`` refused it as
     missing.
     """
     saved = module.state_dict(keep_vars=True)  # the persistent ones, set
@@ -234,7 +234,7 @@ def _load_unset_buffers(module, state_dict, prefix, *args, given=()):
         if (
             name in saved
             and prefix + name not in state_dict
-            and name not in given
+            and given.get(name) is None
             and _default_is_none(type(module), name)
         ):
             setattr(module, name, None)
