@@ -214,7 +214,7 @@ def _balanced_accuracy(net, X, y):
     return balanced_accuracy_score(np.asarray(y), y_pred)
 
 
-def _load_unset_buffers(module, state_dict, prefix, *args, given=()):
+def _load_unset_buffers(module, state_dict, prefix, *args, given):
     """Load-state-dict pre-hook: make room for buffers that ``module`` has as None.
 
     A loss's ``weight`` is a buffer that may be ``None`` (torch's
@@ -224,9 +224,9 @@ def _load_unset_buffers(module, state_dict, prefix, *args, given=()):
     anew. The other way round, a state saved before that (a skorch
     ``Checkpoint(load_best=True)`` of an epoch before the switch) has no
     such buffer: a buffer that the loss takes as ``None`` by default
-    (``weight=None``), that is not among the parameters ``given`` to the
-    loss (``criterion__weight``) and that the state lacks is set back to
-    ``None``, as it was saved, where ``load_state_dict`` refused it as
+    (``weight=None``), that ``given``, the loss's parameters, does not set
+    to a value (``criterion__weight``) and that the state lacks is set back
+    to ``None``, as it was saved, where ``load_state_dict`` refused it as
     missing.
     """
     saved = module.state_dict(keep_vars=True)  # the persistent ones, set
@@ -234,7 +234,7 @@ def _load_unset_buffers(module, state_dict, prefix, *args, given=()):
         if (
             name in saved
             and prefix + name not in state_dict
-            and name not in given
+            and given.get(name) is None
             and _default_is_none(type(module), name)
         ):
             setattr(module, name, None)
@@ -1844,8 +1844,8 @@ class LongTailClassifier(
         derives from them at initialisation (``LRScheduler``'s policy,
         ``PrintLog``'s ``keys_ignored``) stayed that of the old values for
         ``partial_fit`` and a ``warm_start`` fit, a callback set by
-        ``callbacks__<name>`` was not initialised, and one turned off with
-        ``None`` failed at training.
+        ``callbacks__<name>`` (an instance or a class) was not initialised,
+        and one turned off with ``None`` failed at training.
         """
         if not self.initialized_:
             return
@@ -1855,8 +1855,9 @@ class LongTailClassifier(
             if name in named:
                 if callback is None:  # turned off, as initialize leaves it out
                     continue
-                if not isinstance(callback, type):
-                    callback.initialize()
+                if isinstance(callback, type):  # built, as initialize does
+                    callback = callback(**self.get_params_for(f"callbacks__{name}"))
+                callback.initialize()
             callbacks.append((name, callback))
         self.callbacks_ = callbacks
 

@@ -1042,6 +1042,17 @@ def test_set_params_of_a_callback_applies_to_partial_fit(data, capsys):
     assert "dur" not in table
 
 
+def test_a_callback_class_set_by_set_params_is_built_for_partial_fit(data):
+    # callbacks__record=<a class> on a fitted classifier put the class among
+    # the callbacks: "on_epoch_end() missing 1 required positional argument"
+    X, y = data
+    clf = LongTailClassifier(**FAST, callbacks=[("record", _RecordWeight())])
+    clf.fit(X, y).set_params(callbacks__record=_RecordWeight).partial_fit(X, y)
+    assert isinstance(dict(clf.callbacks_)["record"], _RecordWeight)
+    assert clf.history[-1, "weight"] is None
+    assert len(clf.history) == 4
+
+
 def test_a_callback_turned_off_by_set_params_is_left_out_of_partial_fit(data):
     # callbacks__es=None on a fitted classifier put None among the callbacks:
     # "'NoneType' object has no attribute 'on_train_begin'".

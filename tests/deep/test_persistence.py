@@ -96,11 +96,13 @@ def test_load_params_still_refuses_a_buffer_the_loss_does_not_have(
     assert "weight" not in vars(new.criterion_)["_buffers"]
 
 
+@pytest.mark.parametrize("given", [{}, {"criterion__weight": None}])
 def test_checkpoint_load_best_before_the_reweighting_switch(
-    imbalanced_multiclass, tmp_path
+    imbalanced_multiclass, tmp_path, given
 ):
     # The best epoch's state was saved before DRW wrote the weights into
-    # CrossEntropyLoss(): torch refused it as missing "weight" at the end.
+    # CrossEntropyLoss(): torch refused it as missing "weight" at the end,
+    # also with the default criterion__weight=None given (a grid's value).
     X, y = imbalanced_multiclass
     checkpoint = Checkpoint(
         monitor=lambda net: len(net.history) == 1, dirname=tmp_path, load_best=True
@@ -113,6 +115,7 @@ def test_checkpoint_load_best_before_the_reweighting_switch(
             ("checkpoint", checkpoint),
         ],
         **FAST,
+        **given,
     ).fit(X, y)
     assert clf.criterion_.weight is None
     assert len(clf.history) == 1

@@ -48,7 +48,7 @@ def test_named_scorers_take_binary_labels_without_a_one(name, make_long_tail):
     assert get_scorer(name)(model_str, X, y_str) == get_scorer(name)(model, X, y)
 
 
-def test_get_scorer_returns_a_copy_whose_request_stays_its_own():
+def test_get_scorer_returns_a_new_scorer_whose_request_stays_its_own():
     with config_context(enable_metadata_routing=True):
         weighted = get_scorer("geometric_mean").set_score_request(sample_weight=True)
         fresh = get_scorer("geometric_mean")
