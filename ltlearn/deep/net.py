@@ -1684,6 +1684,26 @@ class LongTailClassifier(
             vars(self).update(kept)
             raise
 
+    @contextmanager
+    def _training_block(self, resume, kept):
+        """The block in which ``fit`` and ``partial_fit`` build or resume, and train.
+
+        Seeded from ``random_state``: a network resumed (a warm start, a
+        ``partial_fit`` after the first) draws on from the epochs trained. A
+        failure leaves the classifier as :meth:`_unfitted_on_error` says,
+        with ``kept`` the counts to put back.
+        """
+        offset = len(self.history) if resume else 0
+        with self._unfitted_on_error(kept), self._torch_rng(offset):
+            yield
+
+    def _build_or_resume(self, resume):
+        """Initialise the network, or warn of a renamed loss of one resumed."""
+        if resume:
+            self._warn_renamed_loss()
+        else:
+            self.initialize()
+
     def _kept_counts(self):
         """The attributes of :data:`_COUNT_ATTRIBUTES` set, to put back."""
         return {
@@ -2064,12 +2084,8 @@ class LongTailClassifier(
             )
         self._incremental_ = False
         # A warm start draws on from the epochs trained, as partial_fit does.
-        offset = len(self.history) if warm else 0
-        with self._unfitted_on_error(kept), self._torch_rng(offset):
-            if not warm:
-                self.initialize()
-            else:
-                self._warn_renamed_loss()
+        with self._training_block(warm, kept):
+            self._build_or_resume(warm)
             self.schedule_start_ = len(self.history)
             return self._train(X, y, sample_weight, fit_params)
 
@@ -2134,12 +2150,8 @@ class LongTailClassifier(
             sample_weight=sample_weight,
         )
         self._incremental_ = True
-        offset = len(self.history) if initialized else 0
-        with self._unfitted_on_error(kept), self._torch_rng(offset):
-            if not initialized:
-                self.initialize()
-            else:
-                self._warn_renamed_loss()
+        with self._training_block(initialized, kept):
+            self._build_or_resume(initialized)
             if first:
                 self.schedule_start_ = 0
             return self._train(X, y, sample_weight, fit_params)
