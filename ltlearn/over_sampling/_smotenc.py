@@ -355,12 +355,16 @@ class SMOTENC(SMOTE):
         if len(categorical) == 0:
             return
         columns = np.setdiff1d(np.arange(X.shape[1]), categorical)
-        if columns.size and not sparse.issparse(X):
-            _refuse_missing_values(
-                ((int(j), X[:, j]) for j in columns), "SMOTE-NC", kind="continuous "
-            )
-        if columns.size:
+        if not columns.size:
+            return
+        try:
             check_array(X[:, columns], dtype=None, accept_sparse=True, input_name="X")
+        except ValueError:  # the columns of a missing value named, not infinity
+            if not sparse.issparse(X):
+                _refuse_missing_values(
+                    ((int(j), X[:, j]) for j in columns), "SMOTE-NC", kind="continuous "
+                )
+            raise
 
     def _validate_column_types(self, X):
         """The indices of the categorical and of the numeric columns."""
