@@ -146,6 +146,20 @@ def _is_active(start_epoch, net, switched_in=None):
     return switched_in == _schedule(net) or _epoch(net) > _start(start_epoch, net)
 
 
+def _loaded_reweighted(net):
+    """Whether the loss holds class weights of a switch recorded in the history.
+
+    The last epoch of ``history`` (loaded with ``load_params``, say)
+    recorded ``"reweighted"`` and the loss has weights: those of the switch.
+    """
+    history = net.history
+    return (
+        len(history) > 0
+        and bool(history[-1].get("reweighted", False))
+        and getattr(net.criterion_, "weight", None) is not None
+    )
+
+
 def _reweighting_counts(net):
     """The class counts that the weights come from: those the net's loss uses.
 
@@ -300,8 +314,8 @@ class DeferredReweighting(Callback):
     ``partial_fit``, a class not seen yet counts as one, as in the
     count-based losses; in ``fit`` an empty class is an error). The weights are
     written in place, so the optimiser keeps its state; before the switch
-    (in a warm-start refit, say) the loss has the weights it was built
-    with. Works with every
+    (in a warm-start refit, say, of a network loaded with ``load_params``
+    too) the loss has the weights it was built with. Works with every
     loss that has a ``weight`` (all of :mod:`ltlearn.deep.losses` and
     ``torch.nn.CrossEntropyLoss``). Each history row records ``"reweighted"``.
 
@@ -364,6 +378,14 @@ class DeferredReweighting(Callback):
                 f"{type(_uncompiled(net.criterion_)).__name__} has none."
             )
         _reweighting_counts(net)  # an empty class: refused now, not at the switch
+        if not self.switched_ and _loaded_reweighted(net):
+            # The weights of a switch loaded with the history and the loss
+            # (load_params): a new schedule sets back those the loss is given.
+            given = net.get_params_for("criterion").get("weight")
+            self.weight_before_ = (
+                None if given is None else torch.as_tensor(given).detach().clone()
+            )
+            self.switched_ = True
 
     @_hook_docstring
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):

@@ -184,6 +184,26 @@ def test_drw_uses_the_counts_of_the_training_part(data):
     assert clf.class_counts_.sum() == 150
 
 
+def test_drw_rebuilt_by_set_params_sets_the_weights_back_in_a_warm_fit(data):
+    # set_params of one of its parameters builds the callback anew, which
+    # had not switched: the warm fit kept the weights of the last switch in
+    # the epochs before the new one, another network than without it.
+    X, y = data
+
+    def fitted():
+        drw = DeferredReweighting(start_epoch=2)
+        return LongTailClassifier(
+            callbacks=[("drw", drw)], warm_start=True, **FAST
+        ).fit(X, y)
+
+    clf, same = fitted(), fitted()
+    same.set_params(callbacks__drw__beta=0.9999)
+    for net in (clf, same):
+        net.fit(X, y)
+    assert same.history[:, "train_loss"] == clf.history[:, "train_loss"]
+    np.testing.assert_array_equal(same.predict_proba(X), clf.predict_proba(X))
+
+
 def test_drw_counts_a_class_not_seen_yet_as_the_loss_does(data):
     # In partial_fit a class of classes= not seen yet counts as one sample;
     # DRW raised "Class 2 has 0 samples" at its switch epoch.

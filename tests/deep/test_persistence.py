@@ -70,6 +70,33 @@ def test_load_params_takes_the_weights_deferred_reweighting_wrote(
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.parametrize("weight", [None, [1.0, 2.0, 3.0, 4.0]])
+def test_a_warm_fit_of_a_loaded_network_sets_the_reweighting_back(
+    imbalanced_multiclass, tmp_path, weight
+):
+    # The loaded loss holds the weights of the switch; the new schedule of a
+    # warm fit trains its first epochs with the loss's own weights, as the
+    # classifier that was saved does: the same network, bit for bit.
+    X, y = imbalanced_multiclass
+
+    def params():
+        return dict(
+            max_epochs=3,
+            callbacks=[DeferredReweighting(start_epoch=2)],
+            criterion__weight=None if weight is None else torch.tensor(weight),
+            warm_start=True,
+            **FAST,
+        )
+
+    clf = LongTailClassifier(**params()).fit(X, y)
+    new = _loaded(clf, tmp_path, **params())
+    for net in (clf, new):
+        net.fit(X, y)
+    assert new.history[:, "reweighted"] == clf.history[:, "reweighted"]
+    assert new.history[:, "train_loss"] == clf.history[:, "train_loss"]
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
 class _WithoutWeight(torch.nn.Module):
     """A loss with no ``weight`` at all."""
 
