@@ -86,7 +86,9 @@ def _refuse_skorch_accuracy_monitor(net):
             "is the balanced accuracy 'valid_bacc' (skorch's "
             "NeuralNetClassifier records the accuracy 'valid_acc'). Monitor "
             f"{monitor.replace('valid_acc', 'valid_bacc')!r}, or add "
-            "EpochScoring('accuracy', name='valid_acc', lower_is_better=False)"
+            "EpochScoring('accuracy', name='valid_acc', lower_is_better=False) "
+            f"to callbacks before {name!r} (the callbacks run in their order, "
+            "and it reads the score that the ones before it wrote)"
         )
         if _has_validation_data(net):
             raise ValueError(message + ".")

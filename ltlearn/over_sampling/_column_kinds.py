@@ -114,12 +114,22 @@ def _refuse_missing_values(columns, sampler, kind=""):
     scikit-learn's ``check_array`` says that "Input X contains NaN" without
     the column, and fails on a ``pd.NA`` of an object array with NumPy's
     TypeError. ``kind`` qualifies the columns in the message
-    (``"continuous "``).
+    (``"continuous "``); with it, the advice imputes only those columns, as
+    a ``SimpleImputer`` of all the columns refuses string categories and
+    returns an array, without the names that ``categorical_features`` gives.
     """
+    where = "before it in a Pipeline"
+    if kind:
+        where = (
+            f"of the {kind}columns in a ColumnTransformer (remainder="
+            f'"passthrough") {where}; as it puts those columns first, name the '
+            "categorical ones, kept by verbose_feature_names_out=False and "
+            'set_output(transform="pandas")'
+        )
     _refuse_missing_columns(
         [name for name, values in columns if _holds_missing(values)],
         f", which {sampler} does not interpolate. Impute them first, e.g. with "
-        "a SimpleImputer before it in a Pipeline.",
+        f"a SimpleImputer {where}.",
         kind,
     )
 

@@ -19,7 +19,9 @@ ROUTING_ADVICE = (
     " Or enable metadata routing (sklearn.set_config("
     "enable_metadata_routing=True)): the weights then reach only the "
     "estimators that request them with set_fit_request(sample_weight=True), "
-    "such as a step of a Pipeline."
+    "such as a step of a Pipeline; another step that accepts them, such as a "
+    "StandardScaler, must decline them with "
+    "set_fit_request(sample_weight=False)."
 )
 
 

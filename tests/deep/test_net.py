@@ -1419,6 +1419,22 @@ def test_a_monitor_of_skorchs_valid_acc_is_refused_naming_valid_bacc(data, tmp_p
     assert len(clf.history[:, "valid_acc"]) == FAST["max_epochs"]
 
 
+def test_the_valid_acc_advice_places_the_scoring_before_the_monitor(data):
+    # It said to add an EpochScoring named valid_acc; added after the
+    # EarlyStopping, the fit failed with "Key 'valid_acc' was not found".
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    stop = EarlyStopping(monitor="valid_acc", lower_is_better=False)
+    clf = LongTailClassifier(callbacks=[("stop", stop)], train_split=split, **FAST)
+    with pytest.raises(ValueError, match=r"to callbacks before 'stop'") as info:
+        clf.fit(X, y)
+    assert "EpochScoring('accuracy', name='valid_acc'" in str(info.value)
+    accuracy = EpochScoring("accuracy", name="valid_acc", lower_is_better=False)
+    callbacks = [("accuracy", accuracy), ("stop", stop)]
+    clf.set_params(callbacks=callbacks).fit(X, y)
+    assert len(clf.history[:, "valid_acc"]) == FAST["max_epochs"]
+
+
 def test_a_monitor_of_valid_acc_without_a_split_says_valid_bacc_needs_one(data):
     # It said to monitor 'valid_bacc', which was then refused for want of
     # validation data.

@@ -16,6 +16,7 @@ from imblearn.pipeline import make_pipeline
 from scipy import sparse
 from sklearn.compose import make_column_transformer
 from sklearn.exceptions import DataConversionWarning
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
@@ -946,3 +947,27 @@ def test_categorical_features_mixing_tuples_and_strings_is_refused_by_name():
     frame.columns = pd.MultiIndex.from_tuples([("g", f"c{j}") for j in range(4)])
     with pytest.raises(ValueError, match=r"X has no column \['c3'\]"):
         SMOTENC(categorical_features=[("g", "c1"), "c3"]).fit_resample(frame, y)
+
+
+def test_smotenc_missing_value_advice_works_on_string_categories():
+    # the advice to impute with "a SimpleImputer before it in a Pipeline"
+    # failed on a frame with string categories: the imputer refused the
+    # strings, or returned an array without the names of categorical_features
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"a": rng.randn(40), "c": rng.choice(["x", "y"], 40), "b": rng.randn(40)}
+    )
+    X.loc[3, "a"] = np.nan
+    y = np.repeat([0, 1], [30, 10])
+    sampler = SMOTENC(categorical_features=["c"], random_state=0)
+    with pytest.raises(ValueError, match="SimpleImputer of the continuous columns"):
+        sampler.fit_resample(X, y)
+    imputer = make_column_transformer(
+        (SimpleImputer(), ["a", "b"]),
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    X_res, y_res = make_pipeline(imputer, sampler).fit_resample(X, y)
+    assert Counter(y_res) == {0: 30, 1: 30}
+    assert not X_res.isna().any().any()
+    assert set(X_res["c"]) == {"x", "y"}

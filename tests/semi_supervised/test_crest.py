@@ -698,6 +698,29 @@ def test_sample_weight_needs_an_estimator_that_takes_it(semi_supervised_lt):
         clf.fit(X, y_semi, sample_weight=np.ones(y_semi.size))
 
 
+def test_the_routing_advice_for_a_pipeline_declines_the_weights_of_a_scaler(
+    semi_supervised_lt,
+):
+    # It said that with routing the weights reach only the steps that request
+    # them; a StandardScaler step, which accepts them, was then refused by
+    # scikit-learn for want of a request.
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, _, y_semi = semi_supervised_lt
+    weights = np.ones(y_semi.size)
+    clf = CReSTClassifier(make_pipeline(StandardScaler(), LogisticRegression()))
+    with pytest.raises(ValueError, match="Pipeline.fit does not accept") as info:
+        clf.set_params(max_iter=2).fit(X, y_semi, sample_weight=weights)
+    assert "StandardScaler, must decline them with" in str(info.value)
+    with config_context(enable_metadata_routing=True):
+        scaler = StandardScaler().set_fit_request(sample_weight=False)
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        clf.set_params(estimator=make_pipeline(scaler, inner))
+        clf.fit(X, y_semi, sample_weight=weights)
+    assert clf.predict(X).shape == y_semi.shape
+
+
 def test_metadata_routing_sends_sample_weight_where_requested(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     weights = np.random.default_rng(0).integers(1, 4, size=y_semi.size) * 1.0
