@@ -12,6 +12,7 @@ from ltlearn.decomposition._pairwise import _pair_start
 from ltlearn.decomposition._subclasses import _refuse_pairwise
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.over_sampling._small_classes import _HeldSmallClassWarnings
+from ltlearn.utils._class_counts import class_left_out
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import refuse_group_splitter
 from ltlearn.utils._validation import check_some_splits
@@ -59,22 +60,20 @@ def _refuse_missing_class(folds, y_index, classes):
     a training part of a single class). ``classes`` are the labels of the
     codes ``y_index``.
     """
-    counts = np.bincount(y_index, minlength=classes.size)
-    for i, (train, _) in enumerate(folds):
-        in_train = np.bincount(y_index[np.asarray(train)], minlength=classes.size)
-        missing = np.flatnonzero(in_train == 0)
-        if missing.size:
-            code = missing[np.argmin(counts[missing])]
-            n = int(counts[code])
-            raise ValueError(
-                f"Class {classes.tolist()[code]!r} has {n} row"
-                f"{'s' if n != 1 else ''} in y, and training fold {i} of "
-                "split_cv holds none of them, so the split of the classes "
-                "cannot be checked on it. Pass splits that keep a row of every "
-                "class in every training fold, e.g. an int split_cv (stratified "
-                "folds; the check is skipped when a class has fewer rows than "
-                "folds)."
-            )
+    left_out = class_left_out(folds, y_index, classes.size)
+    if left_out is None:
+        return
+    i, code, counts = left_out
+    n = int(counts[code])
+    raise ValueError(
+        f"Class {classes.tolist()[code]!r} has {n} row"
+        f"{'s' if n != 1 else ''} in y, and training fold {i} of "
+        "split_cv holds none of them, so the split of the classes "
+        "cannot be checked on it. Pass splits that keep a row of every "
+        "class in every training fold, e.g. an int split_cv (stratified "
+        "folds; the check is skipped when a class has fewer rows than "
+        "folds)."
+    )
 
 
 def _split_scores(learner, X, y_index, subclass, subclass_class, cv, classes):

@@ -10,7 +10,7 @@ from sklearn.base import clone
 from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import _safe_split
 
-from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._class_counts import _plain, class_left_out
 from ltlearn.utils._listing import first_listed
 from ltlearn.utils._routing import take_rows
 from ltlearn.utils._validation import check_some_splits, model_proba
@@ -64,49 +64,40 @@ def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
     samples of positive weight count: a class whose samples in a training
     part all weigh 0 is missing from it, as if they were not there.
     """
-    n_classes = classes.size
-    counted = np.ones(codes.shape[0], dtype=bool)
-    if sample_weight is not None:
-        counted = np.asarray(sample_weight) > 0
-    n_rows = np.bincount(codes[counted], minlength=n_classes)
-    for i, (train, _) in enumerate(folds):
-        train = np.asarray(train)
-        train = train[counted[train]]
-        missing = np.flatnonzero(
-            (np.bincount(codes[train], minlength=n_classes) == 0) & (n_rows > 0)
+    counted = None if sample_weight is None else np.asarray(sample_weight) > 0
+    left_out = class_left_out(folds, codes, classes.size, counted)
+    if left_out is None:
+        return
+    i, code, n_rows = left_out
+    label, n = classes.tolist()[code], int(n_rows[code])
+    of = "" if sample_weight is None else " of positive sample_weight"
+    others = ""
+    if n < 2:
+        others = _single_sample_note(classes, n_rows, of)
+        advice = (
+            "Out-of-fold probabilities need at least 2 samples of every "
+            "class, whatever the number of folds (stratified folds then "
+            "keep one in every training fold): add samples of the class, "
+            "drop it, or wrap a fitted estimator in FrozenEstimator to "
+            "use its probabilities on the training data"
         )
-        if not missing.size:
-            continue
-        code = missing[np.argmin(n_rows[missing])]
-        label, n = classes.tolist()[code], int(n_rows[code])
-        of = "" if sample_weight is None else " of positive sample_weight"
-        others = ""
-        if n < 2:
-            others = _single_sample_note(classes, n_rows, of)
-            advice = (
-                "Out-of-fold probabilities need at least 2 samples of every "
-                "class, whatever the number of folds (stratified folds then "
-                "keep one in every training fold): add samples of the class, "
-                "drop it, or wrap a fitted estimator in FrozenEstimator to "
-                "use its probabilities on the training data"
-            )
-        elif sample_weight is not None:
-            advice = (
-                "Pass folds that keep a sample of positive weight of every "
-                "class in every training fold (stratified folds balance the "
-                "samples, whatever their weights)"
-            )
-        else:
-            advice = (
-                "Use stratified folds, e.g. an int cv, which keep a sample "
-                "of every class of at least 2 samples in every training fold"
-            )
-        splits = f"cv={cv}" if isinstance(cv, Integral) else "cv"
-        raise ValueError(
-            f"Class {label!r} has {n} sample{'s' if n != 1 else ''}{of} in y, "
-            f"and training fold {i} of {splits} holds none of them, so "
-            f"{purpose} cannot be computed out of fold. {advice}.{others}"
+    elif sample_weight is not None:
+        advice = (
+            "Pass folds that keep a sample of positive weight of every "
+            "class in every training fold (stratified folds balance the "
+            "samples, whatever their weights)"
         )
+    else:
+        advice = (
+            "Use stratified folds, e.g. an int cv, which keep a sample "
+            "of every class of at least 2 samples in every training fold"
+        )
+    splits = f"cv={cv}" if isinstance(cv, Integral) else "cv"
+    raise ValueError(
+        f"Class {label!r} has {n} sample{'s' if n != 1 else ''}{of} in y, "
+        f"and training fold {i} of {splits} holds none of them, so "
+        f"{purpose} cannot be computed out of fold. {advice}.{others}"
+    )
 
 
 def _cross_fit_proba(estimator, X, y, cv, params, classes=None):

@@ -96,3 +96,25 @@ def check_min_class_counts(
             n = int(n)
         needs = needs.replace("{min_count}", str(_plain(min_count[i])))
         raise ValueError(f"Class {_plain(classes[i])!r} has {n} {unit}{where}; {needs}")
+
+
+def class_left_out(folds, codes, n_classes, counted=None):
+    """The first training fold of ``folds`` that holds no row of a class.
+
+    ``codes`` are the class codes of the rows; with the boolean mask
+    ``counted``, only the rows it marks count (those of positive weight).
+    Returns the index of the fold, the code of the class it misses that has
+    the fewest rows (of the classes that have some) and the row count of
+    every class; ``None`` when every training fold holds every such class.
+    """
+    if counted is None:
+        counted = np.ones(codes.shape[0], dtype=bool)
+    n_rows = np.bincount(codes[counted], minlength=n_classes)
+    for i, (train, _) in enumerate(folds):
+        train = np.asarray(train)
+        train = train[counted[train]]
+        in_train = np.bincount(codes[train], minlength=n_classes)
+        missing = np.flatnonzero((in_train == 0) & (n_rows > 0))
+        if missing.size:
+            return i, int(missing[np.argmin(n_rows[missing])]), n_rows
+    return None
