@@ -16,7 +16,12 @@ from ltlearn.post_hoc._base import (
     _log_proba,
     _post_hoc_docstring,
 )
-from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring, _score_codes
+from ltlearn.post_hoc._rule_scores import (
+    _SCORINGS,
+    _check_scoring,
+    _ranked,
+    _score_codes,
+)
 from ltlearn.utils._class_order import _in_class_order
 from ltlearn.utils._validation import real_values, summable_weights
 
@@ -255,7 +260,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
                 for tau in _TAU_GRID
             ]
         )
-        ranked = np.where(np.isnan(scores), -np.inf, scores)  # see _ranked
+        ranked = np.array([_ranked(score) for score in scores])
         ties = np.flatnonzero(ranked >= ranked.max() - 1e-12)
         best = ties[np.argmin(np.abs(_TAU_GRID[ties] - 1.0))]
         self.tau_ = float(_TAU_GRID[best])
