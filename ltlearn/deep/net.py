@@ -1808,7 +1808,11 @@ class LongTailClassifier(
             for key in params
         )
         if params or not own:
-            states = self._callback_states(params)
+            # the callbacks set or set anew: callbacks__<name>(__<param>)
+            named = {
+                key.split("__")[1] for key in params if key.startswith("callbacks__")
+            }
+            states = self._callback_states(named)
             try:
                 with self._torch_rng() if rebuilt else nullcontext():
                     try:
@@ -1818,26 +1822,23 @@ class LongTailClassifier(
                         raise
             finally:  # skorch initialised them all before failing too
                 self._restore_callback_states(states)
-            self._initialize_named_callbacks(params)
+            self._initialize_named_callbacks(named)
         if rebuild:
             self.initialize_optimizer()
         return self
 
-    def _callback_states(self, params):
-        """The state of the callbacks that ``params`` leaves as they are.
+    def _callback_states(self, named):
+        """The state of the callbacks not ``named`` by ``set_params``' parameters.
 
         skorch's ``set_params`` initialises every callback anew for a
         ``callbacks__*`` parameter of one of them; on an initialised
         classifier, that dropped what the others had learned of the fits so
         far (the loss's weights that ``DeferredReweighting`` restores at a
-        warm-started refit). Returns the callbacks not named in ``params``
-        with a copy of their attributes, empty when no callback is
-        initialised anew.
+        warm-started refit). Returns the callbacks not ``named`` with a copy
+        of their attributes, empty when no callback is initialised anew.
         """
-        keys = [key for key in params if key.startswith("callbacks__")]
-        if not (keys and self.initialized_):
+        if not (named and self.initialized_):
             return []
-        named = {key.split("__")[1] for key in keys}
         states = []
         for name, callback in getattr(self, "callbacks_", []):
             if name in named:
@@ -1856,8 +1857,8 @@ class LongTailClassifier(
                 vars(callback).clear()
                 vars(callback).update(state)
 
-    def _initialize_named_callbacks(self, params):
-        """Initialise the callbacks that ``params`` set, with their new values.
+    def _initialize_named_callbacks(self, named):
+        """Initialise the callbacks ``named`` by ``set_params``, with their new values.
 
         skorch's ``set_params`` initialises the callbacks before it sets
         their parameters: on an initialised classifier, what a callback
@@ -1867,9 +1868,8 @@ class LongTailClassifier(
         ``callbacks__<name>`` (an instance or a class) was not initialised,
         and one turned off with ``None`` failed at training.
         """
-        if not self.initialized_:
+        if not (named and self.initialized_):
             return
-        named = {key.split("__")[1] for key in params if key.startswith("callbacks__")}
         callbacks = []
         for name, callback in getattr(self, "callbacks_", []):
             if name in named:
