@@ -20,7 +20,6 @@ from scipy.sparse import issparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
-from sklearn.model_selection import StratifiedShuffleSplit
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import (
@@ -61,6 +60,10 @@ from ltlearn.deep._data import (
 )
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
+from ltlearn.deep._split_checks import (
+    _refuse_a_class_left_out,
+    _refuse_a_class_of_one,
+)
 from ltlearn.deep._step_errors import _n_outputs_message
 from ltlearn.deep.callbacks import ClassifierRetraining
 from ltlearn.deep.losses import (
@@ -1494,69 +1497,6 @@ class LongTailClassifier(
         )
         return split
 
-    def _refuse_a_class_of_one(self, split, y):
-        """Name by its label a class of one sample that ``split`` cannot stratify.
-
-        scikit-learn's ``StratifiedShuffleSplit`` (skorch's ``ValidSplit``
-        with a float ``cv`` and ``stratified=True``) refuses such a class,
-        naming its code: the split sees the codes ``0 .. K-1`` of
-        ``classes_``, not the labels.
-        """
-        if not isinstance(split, ValidSplit) or not split.stratified or y is None:
-            return
-        cv = split.check_cv(y)
-        if not isinstance(cv, StratifiedShuffleSplit):
-            return
-        codes = np.asarray(to_numpy(y)).astype(np.int64, copy=False).ravel()
-        single = np.flatnonzero(np.bincount(codes) == 1)
-        if single.size:
-            label = self.classes_.tolist()[single[0]]
-            raise ValueError(
-                f"Class {label!r} has 1 sample in y, too few for the validation "
-                f"split of train_split, a {type(cv).__name__}, which needs 2 "
-                "samples of every class: add samples of the class, drop it, or "
-                "pass train_split=None to train on all the data."
-            )
-
-    def _refuse_a_class_left_out(self, y, labels, n_classes):
-        """Name a class of ``y`` that the split left out of the training part.
-
-        A split that is not stratified takes whole classes from rows sorted
-        by class: ``ValidSplit(5)``, a ``KFold`` without shuffling, makes the
-        first fifth of the rows the validation part. The network would never
-        learn such a class; one learned in an earlier ``partial_fit`` is not
-        lost. ``labels`` are the label codes of the training part.
-        """
-        if y is None:
-            return
-        codes = np.asarray(to_numpy(y)).astype(np.int64, copy=False).ravel()
-        given = np.bincount(codes, minlength=n_classes)
-        trained = np.bincount(labels.astype(np.int64, copy=False), minlength=n_classes)
-        earlier = np.zeros(n_classes) + getattr(self, "_counts_before_", 0)
-        missing = np.flatnonzero((given > 0) & (trained == 0) & (earlier == 0))
-        if not missing.size:
-            return
-        label, n = self.classes_.tolist()[missing[0]], int(given[missing[0]])
-        if n < 2:
-            advice = (
-                "A validation split needs 2 samples of every class: add samples "
-                "of the class, drop it, or pass train_split=None to train on "
-                "all the data"
-            )
-        else:
-            advice = (
-                "A split that is not stratified takes whole classes from rows "
-                "sorted by class (ValidSplit(5) validates on the first fifth of "
-                "the rows): pass train_split=ValidSplit(5, stratified=True), "
-                "shuffle the rows, or pass train_split=None to train on all the "
-                "data"
-            )
-        raise ValueError(
-            f"Class {label!r} has {n} sample{'s' if n != 1 else ''} in y, and "
-            "the training part of train_split holds none of them, so the "
-            f"network would not learn it. {advice}."
-        )
-
     def get_split_datasets(self, X, y=None, **fit_params):
         """Split off skorch's validation part; count the classes of the rest.
 
@@ -1585,7 +1525,7 @@ class LongTailClassifier(
         self.train_split = self._seeded_split(split)
         try:
             # Refused before training starts: see _unfitted_on_error.
-            self._refuse_a_class_of_one(split, y)
+            _refuse_a_class_of_one(split, y, self.classes_)
             dataset_train, dataset_valid = super().get_split_datasets(
                 X, y, **fit_params
             )
@@ -1596,7 +1536,9 @@ class LongTailClassifier(
                 labels, weights = labelled
                 labels = labels.cpu().numpy()
                 if dataset_valid is not None:
-                    self._refuse_a_class_left_out(y, labels, n_classes)
+                    _refuse_a_class_left_out(
+                        y, labels, self.classes_, getattr(self, "_counts_before_", 0)
+                    )
         except Exception:
             self._split_refused = True
             raise
