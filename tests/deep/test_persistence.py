@@ -70,20 +70,30 @@ def test_load_params_takes_the_weights_deferred_reweighting_wrote(
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
 
 
-@pytest.mark.parametrize("weight", [None, [1.0, 2.0, 3.0, 4.0]])
+@pytest.mark.filterwarnings("ignore:'loss' was renamed:FutureWarning")
+@pytest.mark.parametrize(
+    "weight, prefix",
+    [
+        (None, "criterion"),
+        ([1.0, 2.0, 3.0, 4.0], "criterion"),
+        ([1.0, 2.0, 3.0, 4.0], "loss"),
+    ],
+)
 def test_a_warm_fit_of_a_loaded_network_sets_the_reweighting_back(
-    imbalanced_multiclass, tmp_path, weight
+    imbalanced_multiclass, tmp_path, weight, prefix
 ):
     # The loaded loss holds the weights of the switch; the new schedule of a
     # warm fit trains its first epochs with the loss's own weights, as the
-    # classifier that was saved does: the same network, bit for bit.
+    # classifier that was saved does: the same network, bit for bit. Those
+    # of the deprecated loss__weight were lost: the epochs ran unweighted.
     X, y = imbalanced_multiclass
 
     def params():
+        weights = None if weight is None else torch.tensor(weight)
         return dict(
             max_epochs=3,
             callbacks=[DeferredReweighting(start_epoch=2)],
-            criterion__weight=None if weight is None else torch.tensor(weight),
+            **{f"{prefix}__weight": weights},
             warm_start=True,
             **FAST,
         )
