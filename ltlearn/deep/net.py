@@ -1891,8 +1891,9 @@ class LongTailClassifier(
         criterion = getattr(self, "criterion_", None)
         handle = None
         if isinstance(criterion, nn.Module):
+            # On the loss itself, which compile=True wraps with its buffers.
             hook = partial(_load_unset_buffers, given=self._criterion_and_params()[1])
-            handle = criterion.register_load_state_dict_pre_hook(hook)
+            handle = _uncompiled(criterion).register_load_state_dict_pre_hook(hook)
         try:
             super().load_params(
                 f_params=f_params,

@@ -25,6 +25,8 @@ from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
 FAST = dict(batch_size=32, module__hidden_sizes=(8,), random_state=0)
+# torch.compile's tracing without code generation: fast, no C compiler.
+COMPILED = dict(compile=True, compile__backend="eager")
 
 
 def _loaded(clf, tmp_path, **params):
@@ -57,13 +59,20 @@ def test_partial_fit_trains_a_loaded_network_further(imbalanced_multiclass, tmp_
     np.testing.assert_array_equal(new.class_counts_, np.bincount(y) * 2)
 
 
+@pytest.mark.parametrize("compiling", [{}, COMPILED], ids=["plain", "compiled"])
 def test_load_params_takes_the_weights_deferred_reweighting_wrote(
-    imbalanced_multiclass, tmp_path
+    imbalanced_multiclass, tmp_path, compiling
 ):
     # CrossEntropyLoss() has weight=None; after the DRW switch the saved
-    # criterion holds the weights, which torch refused as unexpected.
+    # criterion holds the weights, which torch refused as unexpected (also
+    # with compile=True, whose wrapper hid the loss's buffers).
     X, y = imbalanced_multiclass
-    params = dict(max_epochs=2, callbacks=[DeferredReweighting(start_epoch=1)], **FAST)
+    params = dict(
+        max_epochs=2,
+        callbacks=[DeferredReweighting(start_epoch=1)],
+        **compiling,
+        **FAST,
+    )
     clf = LongTailClassifier(**params).fit(X, y)
     new = _loaded(clf, tmp_path, **params)
     torch.testing.assert_close(new.criterion_.weight, clf.criterion_.weight)
@@ -133,13 +142,14 @@ def test_load_params_still_refuses_a_buffer_the_loss_does_not_have(
     assert "weight" not in vars(new.criterion_)["_buffers"]
 
 
-@pytest.mark.parametrize("given", [{}, {"criterion__weight": None}])
+@pytest.mark.parametrize("given", [{}, {"criterion__weight": None}, COMPILED])
 def test_checkpoint_load_best_before_the_reweighting_switch(
     imbalanced_multiclass, tmp_path, given
 ):
     # The best epoch's state was saved before DRW wrote the weights into
     # CrossEntropyLoss(): torch refused it as missing "weight" at the end,
-    # also with the default criterion__weight=None given (a grid's value).
+    # also with the default criterion__weight=None given (a grid's value),
+    # or with compile=True.
     X, y = imbalanced_multiclass
     checkpoint = Checkpoint(
         monitor=lambda net: len(net.history) == 1, dirname=tmp_path, load_best=True
