@@ -116,6 +116,22 @@ def test_a_warm_fit_of_a_loaded_network_sets_the_reweighting_back(
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.parametrize(
+    "saved, loaded", [(COMPILED, {}), ({}, COMPILED)], ids=["compiled", "plain"]
+)
+def test_load_params_reads_files_saved_with_another_compile(
+    imbalanced_multiclass, tmp_path, saved, loaded
+):
+    # compile=True names the entries of the module's and the loss's state
+    # "_orig_mod.<name>": files saved with it failed to load without it, and
+    # the other way round, with torch's "Missing key(s)" error.
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(criterion="ldam", max_epochs=1, **saved, **FAST)
+    new = _loaded(clf.fit(X, y), tmp_path, criterion="ldam", **loaded, **FAST)
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+    torch.testing.assert_close(new.criterion_.margins, clf.criterion_.margins)
+
+
 class _WithoutWeight(torch.nn.Module):
     """A loss with no ``weight`` at all."""
 
