@@ -264,7 +264,7 @@ def _load_across_compile(module, state_dict, prefix, *args):
     ``OptimizedModule``, whose state names each entry ``_orig_mod.<name>``:
     the files that ``save_params`` wrote with it failed to load into a
     classifier without it, and the other way round, with torch's "Missing
-    key(s)" and "Unexpected key(s)" error, which names neither ``compile``.
+    key(s)" and "Unexpected key(s)" error, which does not name ``compile``.
     On the module that loads the state (``prefix`` empty), the entries and
     their metadata take the prefix when ``module`` is compiled and none has
     it, or lose it when ``module`` is not and all have it.
