@@ -380,8 +380,9 @@ class DeferredReweighting(Callback):
         _reweighting_counts(net)  # an empty class: refused now, not at the switch
         if not self.switched_ and _loaded_reweighted(net):
             # The weights of a switch loaded with the history and the loss
-            # (load_params): a new schedule sets back those the loss is given.
-            given = net.get_params_for("criterion").get("weight")
+            # (load_params): a new schedule sets back those the loss is given
+            # (criterion__weight, or the deprecated loss__weight).
+            given = net._criterion_and_params()[1].get("weight")
             self.weight_before_ = (
                 None if given is None else torch.as_tensor(given).detach().clone()
             )

@@ -257,6 +257,34 @@ def _load_unset_buffers(module, state_dict, prefix, *args, given):
             pass
 
 
+def _load_across_compile(module, state_dict, prefix, *args):
+    """Load-state-dict pre-hook: read a state saved with another ``compile``.
+
+    ``compile=True`` wraps the module and the loss in torch's
+    ``OptimizedModule``, whose state names each entry ``_orig_mod.<name>``:
+    the files that ``save_params`` wrote with it failed to load into a
+    classifier without it, and the other way round, with torch's "Missing
+    key(s)" and "Unexpected key(s)" error, which does not name ``compile``.
+    On the module that loads the state (``prefix`` empty), the entries and
+    their metadata take the prefix when ``module`` is compiled and none has
+    it, or lose it when ``module`` is not and all have it.
+    """
+    compiled = isinstance(getattr(module, "_orig_mod", None), nn.Module)
+    keys = list(state_dict)
+    wrapped = [key.startswith("_orig_mod.") for key in keys]
+    if prefix or not keys or (any(wrapped) if compiled else not all(wrapped)):
+        return
+    for key in keys:
+        renamed = f"_orig_mod.{key}" if compiled else key.removeprefix("_orig_mod.")
+        state_dict[renamed] = state_dict.pop(key)
+    metadata = getattr(state_dict, "_metadata", None)
+    for key in list(metadata or ()):
+        if compiled:  # "" is the wrapper's, "_orig_mod" the module's
+            metadata[f"_orig_mod.{key}".rstrip(".")] = metadata[key]
+        elif key == "_orig_mod" or key.startswith("_orig_mod."):
+            metadata[key.removeprefix("_orig_mod").removeprefix(".")] = metadata[key]
+
+
 def _default_is_none(factory, name):
     """Whether ``factory`` takes a parameter ``name`` whose default is ``None``."""
     try:
@@ -1871,7 +1899,9 @@ class LongTailClassifier(
         with ``LoadInitState``; a state saved before the switch, without
         them, sets them back to ``None`` (``Checkpoint(load_best=True)`` of
         an earlier epoch), unless they were given (``criterion__weight``);
-        ``device="auto"`` stays ``"auto"``.
+        ``device="auto"`` stays ``"auto"``. The module and the criterion
+        load a state saved with another ``compile``, whose entries torch
+        names with (``compile=True``) or without the prefix ``_orig_mod.``.
 
         Parameters
         ----------
@@ -1889,10 +1919,17 @@ class LongTailClassifier(
             self.initialize()
         device = vars(self).get("device")
         criterion = getattr(self, "criterion_", None)
-        handle = None
+        handles = [
+            part.register_load_state_dict_pre_hook(_load_across_compile)
+            for part in (getattr(self, "module_", None), criterion)
+            if isinstance(part, nn.Module)
+        ]
         if isinstance(criterion, nn.Module):
+            # On the loss itself, which compile=True wraps with its buffers.
             hook = partial(_load_unset_buffers, given=self._criterion_and_params()[1])
-            handle = criterion.register_load_state_dict_pre_hook(hook)
+            handles.append(
+                _uncompiled(criterion).register_load_state_dict_pre_hook(hook)
+            )
         try:
             super().load_params(
                 f_params=f_params,
@@ -1904,7 +1941,7 @@ class LongTailClassifier(
                 **kwargs,
             )
         finally:
-            if handle is not None:
+            for handle in handles:
                 handle.remove()
             # skorch writes the device it maps the tensors to.
             if isinstance(device, str) and device == "auto":

@@ -25,6 +25,8 @@ from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
 FAST = dict(batch_size=32, module__hidden_sizes=(8,), random_state=0)
+# torch.compile's tracing without code generation: fast, no C compiler.
+COMPILED = dict(compile=True, compile__backend="eager")
 
 
 def _loaded(clf, tmp_path, **params):
@@ -57,33 +59,50 @@ def test_partial_fit_trains_a_loaded_network_further(imbalanced_multiclass, tmp_
     np.testing.assert_array_equal(new.class_counts_, np.bincount(y) * 2)
 
 
+@pytest.mark.parametrize("compiling", [{}, COMPILED], ids=["plain", "compiled"])
 def test_load_params_takes_the_weights_deferred_reweighting_wrote(
-    imbalanced_multiclass, tmp_path
+    imbalanced_multiclass, tmp_path, compiling
 ):
     # CrossEntropyLoss() has weight=None; after the DRW switch the saved
-    # criterion holds the weights, which torch refused as unexpected.
+    # criterion holds the weights, which torch refused as unexpected (also
+    # with compile=True, whose wrapper hid the loss's buffers).
     X, y = imbalanced_multiclass
-    params = dict(max_epochs=2, callbacks=[DeferredReweighting(start_epoch=1)], **FAST)
+    params = dict(
+        max_epochs=2,
+        callbacks=[DeferredReweighting(start_epoch=1)],
+        **compiling,
+        **FAST,
+    )
     clf = LongTailClassifier(**params).fit(X, y)
     new = _loaded(clf, tmp_path, **params)
     torch.testing.assert_close(new.criterion_.weight, clf.criterion_.weight)
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
 
 
-@pytest.mark.parametrize("weight", [None, [1.0, 2.0, 3.0, 4.0]])
+@pytest.mark.filterwarnings("ignore:'loss' was renamed:FutureWarning")
+@pytest.mark.parametrize(
+    "weight, prefix",
+    [
+        (None, "criterion"),
+        ([1.0, 2.0, 3.0, 4.0], "criterion"),
+        ([1.0, 2.0, 3.0, 4.0], "loss"),
+    ],
+)
 def test_a_warm_fit_of_a_loaded_network_sets_the_reweighting_back(
-    imbalanced_multiclass, tmp_path, weight
+    imbalanced_multiclass, tmp_path, weight, prefix
 ):
     # The loaded loss holds the weights of the switch; the new schedule of a
     # warm fit trains its first epochs with the loss's own weights, as the
-    # classifier that was saved does: the same network, bit for bit.
+    # classifier that was saved does: the same network, bit for bit. Those
+    # of the deprecated loss__weight were lost: the epochs ran unweighted.
     X, y = imbalanced_multiclass
 
     def params():
+        weights = None if weight is None else torch.tensor(weight)
         return dict(
             max_epochs=3,
             callbacks=[DeferredReweighting(start_epoch=2)],
-            criterion__weight=None if weight is None else torch.tensor(weight),
+            **{f"{prefix}__weight": weights},
             warm_start=True,
             **FAST,
         )
@@ -95,6 +114,22 @@ def test_a_warm_fit_of_a_loaded_network_sets_the_reweighting_back(
     assert new.history[:, "reweighted"] == clf.history[:, "reweighted"]
     assert new.history[:, "train_loss"] == clf.history[:, "train_loss"]
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "saved, loaded", [(COMPILED, {}), ({}, COMPILED)], ids=["compiled", "plain"]
+)
+def test_load_params_reads_files_saved_with_another_compile(
+    imbalanced_multiclass, tmp_path, saved, loaded
+):
+    # compile=True names the entries of the module's and the loss's state
+    # "_orig_mod.<name>": files saved with it failed to load without it, and
+    # the other way round, with torch's "Missing key(s)" error.
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(criterion="ldam", max_epochs=1, **saved, **FAST)
+    new = _loaded(clf.fit(X, y), tmp_path, criterion="ldam", **loaded, **FAST)
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+    torch.testing.assert_close(new.criterion_.margins, clf.criterion_.margins)
 
 
 class _WithoutWeight(torch.nn.Module):
@@ -123,13 +158,14 @@ def test_load_params_still_refuses_a_buffer_the_loss_does_not_have(
     assert "weight" not in vars(new.criterion_)["_buffers"]
 
 
-@pytest.mark.parametrize("given", [{}, {"criterion__weight": None}])
+@pytest.mark.parametrize("given", [{}, {"criterion__weight": None}, COMPILED])
 def test_checkpoint_load_best_before_the_reweighting_switch(
     imbalanced_multiclass, tmp_path, given
 ):
     # The best epoch's state was saved before DRW wrote the weights into
     # CrossEntropyLoss(): torch refused it as missing "weight" at the end,
-    # also with the default criterion__weight=None given (a grid's value).
+    # also with the default criterion__weight=None given (a grid's value),
+    # or with compile=True.
     X, y = imbalanced_multiclass
     checkpoint = Checkpoint(
         monitor=lambda net: len(net.history) == 1, dirname=tmp_path, load_best=True
