@@ -20,6 +20,7 @@ from ltlearn.metrics._label_checks import (
     _check_no_missing_labels,
     _check_train_labels,
     _check_y_train,
+    _check_y_true_not_empty,
 )
 from ltlearn.metrics._string_labels import (
     _string_classes,
@@ -209,8 +210,7 @@ def _shot_accuracy(
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
-    if y_true.shape[0] == 0:
-        raise ValueError("y_true is empty (0 samples); there is nothing to score.")
+    _check_y_true_not_empty(y_true)
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     if _string_classes(y_true, y_pred) is None:
@@ -510,6 +510,7 @@ def imbalance_report(
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
+    _check_y_true_not_empty(y_true)
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     # the aggregates over the given labels, else over y_true and y_pred only

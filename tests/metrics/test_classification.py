@@ -554,6 +554,14 @@ def test_imbalance_report_refuses_repeated_labels():
         imbalance_report([0, 1, 1], [0, 1, 0], labels=mixed)
 
 
+@pytest.mark.parametrize("sample_weight", [None, []])
+@pytest.mark.parametrize("y_train", [None, [0, 1]])
+def test_imbalance_report_refuses_empty_y_true_by_name(sample_weight, y_train):
+    # with empty weights, it said "sample_weight sums to zero"
+    with pytest.raises(ValueError, match="y_true is empty"):
+        imbalance_report([], [], y_train=y_train, sample_weight=sample_weight)
+
+
 @pytest.mark.parametrize("labels", [None, [0, 1]])
 @pytest.mark.parametrize(
     "y_train, match",
