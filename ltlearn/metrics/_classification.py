@@ -20,6 +20,7 @@ from ltlearn.metrics._label_checks import (
     _check_no_missing_labels,
     _check_train_labels,
     _check_y_train,
+    _check_y_true_not_empty,
 )
 from ltlearn.metrics._string_labels import (
     _string_classes,
@@ -41,6 +42,31 @@ _SHOT_THRESHOLD_CONSTRAINTS = {
 }
 
 
+def _label_positions(y, labels):
+    """The position in ``labels`` of each label of ``y``, and which are there.
+
+    ``labels`` may be in any order; the position of a label of ``y`` that is
+    not in ``labels`` is meaningless, and ``known`` False.
+    """
+    sorter = np.argsort(labels)
+    position = np.searchsorted(labels, y, sorter=sorter).clip(max=labels.size - 1)
+    codes = sorter[position]
+    return codes, labels[codes] == y
+
+
+def _weighted_supports(y_true, labels, sample_weight):
+    """The total weight of the samples of each of ``labels`` in ``y_true``.
+
+    Summed as given: a total beyond the largest float is inf, where
+    scikit-learn's support of a class of inf true positives is NaN (inf
+    minus inf).
+    """
+    codes, known = _label_positions(y_true, labels)
+    return np.bincount(
+        codes[known], weights=sample_weight[known], minlength=labels.size
+    )
+
+
 def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
     """Recall of each of ``labels``; NaN for a label without (weighted) samples.
 
@@ -49,10 +75,7 @@ def _per_class_recall(y_true, y_pred, labels, sample_weight=None):
     order; samples of other labels are ignored.
     """
     y_true, y_pred, labels = np.asarray(y_true), np.asarray(y_pred), np.asarray(labels)
-    sorter = np.argsort(labels)
-    position = np.searchsorted(labels, y_true, sorter=sorter).clip(max=labels.size - 1)
-    codes = sorter[position]
-    known = labels[codes] == y_true
+    codes, known = _label_positions(y_true, labels)
     hit = known & (y_pred == y_true)
     weight = None
     if sample_weight is not None:  # a recall is a ratio of sums of weights
@@ -187,8 +210,7 @@ def _shot_accuracy(
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
-    if y_true.shape[0] == 0:
-        raise ValueError("y_true is empty (0 samples); there is nothing to score.")
+    _check_y_true_not_empty(y_true)
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     if _string_classes(y_true, y_pred) is None:
@@ -447,8 +469,9 @@ def imbalance_report(
     sample_weight : array-like of shape (n_samples,), default=None
         Weights of the samples of ``y_true``, as in
         :func:`sklearn.metrics.classification_report`: the support of a
-        class is then its total weight, and every score weighs the samples.
-        The training counts are not weighted.
+        class is then its total weight, and every score weighs the samples
+        (weights whose sum overflows are scaled for the scores, which depend
+        on their ratios only). The training counts are not weighted.
     target_names : array-like of str of shape (n_classes,), default=None
         Display names of the classes, in the order of ``labels`` (by default,
         of the sorted classes of ``y_true``, ``y_pred`` and ``y_train``), as
@@ -487,6 +510,7 @@ def imbalance_report(
     y_true = column_or_1d(y_true)
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
+    _check_y_true_not_empty(y_true)
     if sample_weight is not None:
         sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
     # the aggregates over the given labels, else over y_true and y_pred only
@@ -522,12 +546,15 @@ def imbalance_report(
     if scored is None:
         scored = y_true, y_pred, labels
     scored_true, scored_pred, scored_labels = scored
+    # the scores depend on the ratios of the weights only: weights whose sums
+    # overflow (1e308 each) are scaled, else the scores are NaN or wrong
+    score_weight = summable_weights(sample_weight)
     precision, recall, f1, support = precision_recall_fscore_support(
         scored_true,
         scored_pred,
         labels=scored_labels,
         zero_division=0.0,
-        sample_weight=sample_weight,
+        sample_weight=score_weight,
     )
     aggregates = _aggregates(
         scored_true,
@@ -535,8 +562,17 @@ def imbalance_report(
         scored_labels,
         labels_given,
         (recall, f1, support),
-        sample_weight,
+        score_weight,
     )
+    if score_weight is not sample_weight:  # the supports of the given weights
+        # matched as the scores match them: "1" is the class 1
+        support = (
+            _weighted_supports(
+                scored_true.astype(str), scored_labels.astype(str), sample_weight
+            )
+            if by_text
+            else _weighted_supports(scored_true, scored_labels, sample_weight)
+        )
     order = np.argsort(
         -(train_count if train_count is not None else support), kind="stable"
     )

@@ -61,6 +61,15 @@ def _check_class_labels(**labels):
     return kinds
 
 
+def _check_y_true_not_empty(y_true):
+    """Refuse an empty ``y_true``, before the weights of its samples are checked.
+
+    Empty weights were refused as summing to zero, which blamed them.
+    """
+    if y_true.shape[0] == 0:
+        raise ValueError("y_true is empty (0 samples); there is nothing to score.")
+
+
 def _check_y_train(y_train):
     """``y_train`` as a 1-d array of class labels, refused when empty."""
     (kind,) = _check_class_labels(y_train=y_train)

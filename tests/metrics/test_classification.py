@@ -374,6 +374,41 @@ def test_imbalance_report_sample_weight_is_repeated_rows(rng, labels):
     assert f"{weights[y_true == 0].sum() * 0.5:.3f}" in text
 
 
+@pytest.mark.parametrize("labels", [None, [1, 0]])
+def test_imbalance_report_takes_weights_whose_sum_overflows(labels):
+    # The weighted counts overflowed to inf: class 1 had a recall of 0 and a
+    # precision of 1 (both 0.5), its F1 and the macro-F1 were NaN, and the
+    # balanced accuracy was 0.5 (0.75), with RuntimeWarnings.
+    y_true, y_pred = [0, 1, 1], [0, 0, 1]
+    expected = imbalance_report(y_true, y_pred, labels=labels, output_dict=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = imbalance_report(
+            y_true,
+            y_pred,
+            labels=labels,
+            output_dict=True,
+            sample_weight=[1e308, 1e308, 1e308],
+        )
+    for name in ("balanced_accuracy", "geometric_mean", "macro_f1"):
+        assert report[name] == pytest.approx(expected[name])
+    for label, row in report["classes"].items():
+        scores = {key: row[key] for key in ("precision", "recall", "f1")}
+        assert scores == pytest.approx(
+            {key: expected["classes"][label][key] for key in scores}
+        )
+    # the supports stay the total weights: inf beyond the largest float
+    assert report["classes"][0]["support"] == 1e308
+    assert report["classes"][1]["support"] == np.inf
+    # a class of inf true positives: inf, where scikit-learn's support is
+    # NaN (inf minus inf); a weight below 1e-308 times the largest is kept
+    report = imbalance_report(
+        [0, 0, 1], [0, 0, 1], sample_weight=[1e308, 1e308, 5e-324], output_dict=True
+    )
+    assert report["classes"][0]["support"] == np.inf
+    assert report["classes"][1]["support"] == 5e-324
+
+
 def test_imbalance_report_aggregates_ignore_classes_only_in_y_train():
     """y_train adds a row to the table, never a zero F1 to the macro-F1."""
     y_true, y_pred = [0, 0, 1, 1], [0, 1, 1, 1]
@@ -517,6 +552,14 @@ def test_imbalance_report_refuses_repeated_labels():
         ValueError, match=r"labels mixes types that do not sort together: \[0, 'a'\]"
     ):
         imbalance_report([0, 1, 1], [0, 1, 0], labels=mixed)
+
+
+@pytest.mark.parametrize("sample_weight", [None, []])
+@pytest.mark.parametrize("y_train", [None, [0, 1]])
+def test_imbalance_report_refuses_empty_y_true_by_name(sample_weight, y_train):
+    # with empty weights, it said "sample_weight sums to zero"
+    with pytest.raises(ValueError, match="y_true is empty"):
+        imbalance_report([], [], y_train=y_train, sample_weight=sample_weight)
 
 
 @pytest.mark.parametrize("labels", [None, [0, 1]])
