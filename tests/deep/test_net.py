@@ -1858,6 +1858,20 @@ def test_a_dataset_trains_as_its_arrays(data, make_dataset, params):
         np.testing.assert_array_equal(dataset.transform(items), arrays.transform(X))
 
 
+def test_a_skorch_dataset_of_text_labels_trains_as_its_arrays(data):
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array(["a", "b", "c"])[y]
+    arrays = LongTailClassifier(**FAST).fit(X, labels)
+    dataset = LongTailClassifier(**FAST).fit(Dataset(X, labels))
+    np.testing.assert_array_equal(dataset.classes_, ["a", "b", "c"])
+    np.testing.assert_array_equal(dataset.class_counts_, arrays.class_counts_)
+    np.testing.assert_array_equal(dataset.predict_proba(X), arrays.predict_proba(X))
+    for kind in (str, object):
+        items = Dataset(X, labels.astype(kind))
+        np.testing.assert_array_equal(dataset.predict(items), arrays.predict(X))
+
+
 def test_samplers_and_sample_weight_work_with_a_dataset(data):
     X, y = data
     X = X.astype(np.float32)
