@@ -266,6 +266,17 @@ def _default_is_none(factory, name):
     return parameter is not None and parameter.default is None
 
 
+def _predefined(split):
+    """The validation Dataset of skorch's ``predefined_split``, else None.
+
+    The user made it, labels and all, before the fit; the datasets another
+    split makes from those it is given hold the label codes already.
+    """
+    if isinstance(split, partial):
+        return split.keywords.get("valid_ds")
+    return None
+
+
 def _check_image_layout(shape):
     """Refuse samples of ``shape`` that are not ``(C, H, W)`` images by name.
 
@@ -494,7 +505,9 @@ class LongTailClassifier(
         (skorch's ``NeuralNetClassifier`` records the accuracy
         ``valid_acc``: a callback monitoring ``"valid_acc"`` is refused
         unless a scoring callback records it, or a callback or subclass of
-        the user's may).
+        the user's may). ``skorch.helper.predefined_split(dataset)`` takes a
+        Dataset of ``(x, y)`` items labelled as ``y`` is, checked as one
+        given to fit.
         A callback that monitors a validation score (skorch's
         ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
         without one it is refused before training, unless a callback of
@@ -1138,13 +1151,7 @@ class LongTailClassifier(
                     "needs a Dataset of (x, y) items."
                 )
             return _readable(X_tensor).numpy(), _readable(y).numpy(), None
-        if self.random_state is None:
-            y, shape, value_range = _read_labelled_dataset(X)
-        else:
-            # Random transforms in the items draw from torch's generator:
-            # leave the global one as it was, as the training does.
-            with torch.random.fork_rng(devices=[]):
-                y, shape, value_range = _read_labelled_dataset(X)
+        y, shape, value_range = self._read_items(X)
         self._warn_unscaled_pixels(None, value_range)
         if reset:
             self.n_features_in_ = shape[0]
@@ -1153,6 +1160,49 @@ class LongTailClassifier(
         else:
             self._check_input_shape(shape)
         return X, y, shape
+
+    def _read_items(self, dataset):
+        """Labels, input shape and value range of the ``(x, y)`` items."""
+        if self.random_state is None:
+            return _read_labelled_dataset(dataset)
+        # Random transforms in the items draw from torch's generator: leave
+        # the global one as it was, as the training does.
+        with torch.random.fork_rng(devices=[]):
+            return _read_labelled_dataset(dataset)
+
+    def _unseen_labels(self, y):
+        """The labels of ``y`` that are not among ``classes_``, as a list.
+
+        LabelEncoder fails on labels of another type than the classes
+        ("invalid literal for int()" for text after integers).
+        """
+        fitted_classes = set(self.classes_.tolist())
+        return [v for v in np.unique(y).tolist() if v not in fitted_classes]
+
+    def _encoded_valid(self, dataset):
+        """A validation Dataset of the user's, its labels encoded as in training.
+
+        skorch's ``predefined_split`` gives the Dataset as it is: its items are
+        read and checked as those of a Dataset given to fit, and its labels
+        become the codes of ``classes_`` that the loss and ``valid_bacc``
+        compare with, in a wrapper (the user's Dataset is left as it is).
+        """
+        tensors = _dataset_tensors(dataset)
+        if tensors is not None and tensors[1] is None:
+            raise ValueError(
+                f"The {type(dataset).__name__} of predefined_split has no "
+                "labels: the validation needs a Dataset of (x, y) items."
+            )
+        labels, shape, _ = self._read_items(dataset)
+        self._check_input_shape(shape)
+        unseen = self._unseen_labels(labels)
+        if unseen:
+            raise ValueError(
+                f"The validation Dataset holds labels {unseen!r} that are not "
+                f"among the classes {self.classes_.tolist()!r} of the training data."
+            )
+        codes = self.label_encoder_.transform(labels).astype(np.int64)
+        return _ItemDataset(dataset, pairs=True, labels=torch.as_tensor(codes))
 
     def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None, warm=False):
         """Validate ``X``, ``y`` and ``sample_weight``; label-encode ``y``.
@@ -1220,10 +1270,7 @@ class LongTailClassifier(
             self.label_encoder_ = encoder
             self.input_shape_ = dataset_shape or tuple(X.shape[1:])
         else:
-            # LabelEncoder fails on labels of another type than the classes
-            # ("invalid literal for int()" for text after integers).
-            fitted_classes = set(self.classes_.tolist())
-            unseen = [v for v in np.unique(y).tolist() if v not in fitted_classes]
+            unseen = self._unseen_labels(y)
             if unseen:
                 raise ValueError(
                     f"y holds previously unseen labels {unseen!r}; the classes "
@@ -1529,6 +1576,8 @@ class LongTailClassifier(
             dataset_train, dataset_valid = super().get_split_datasets(
                 X, y, **fit_params
             )
+            if dataset_valid is not None and dataset_valid is _predefined(split):
+                dataset_valid = self._encoded_valid(dataset_valid)
             labelled = _labels_and_weights(dataset_train)
             n_classes = self._n_classes()
             counted = labelled is not None and n_classes is not None

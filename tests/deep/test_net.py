@@ -35,6 +35,7 @@ from skorch.callbacks import (  # noqa: E402
     LRScheduler,
 )
 from skorch.dataset import Dataset, ValidSplit  # noqa: E402
+from skorch.helper import predefined_split  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from ltlearn.deep import (  # noqa: E402
@@ -1870,6 +1871,30 @@ def test_a_skorch_dataset_of_text_labels_trains_as_its_arrays(data):
     for kind in (str, object):
         items = Dataset(X, labels.astype(kind))
         np.testing.assert_array_equal(dataset.predict(items), arrays.predict(X))
+
+
+def test_a_predefined_validation_dataset_is_read_with_the_classes_labels(data):
+    X, y = data
+    labels = np.array([0, 2, 5])[y]
+    valid = Dataset(X[:60], labels[:60])  # float64: read as float32 too
+    X = X.astype(np.float32)
+    split = predefined_split(valid)
+    clf = LongTailClassifier(train_split=split, **FAST).fit(X, labels)
+    # valid_bacc compares labels, not the labels with the codes of others
+    expected = balanced_accuracy_score(labels[:60], clf.predict(X[:60]))
+    assert clf.history[-1, "valid_bacc"] == pytest.approx(expected)
+    np.testing.assert_array_equal(clf.predict(valid), clf.predict(X[:60]))
+    text = np.array(["a", "b", "c"])
+    valid = _Items(X[:60], text[y[:60]])
+    split = predefined_split(valid)
+    clf = LongTailClassifier(train_split=split, **FAST).fit(X, text[y])
+    np.testing.assert_array_equal(clf.predict(valid), clf.predict(X[:60]))
+    split = predefined_split(Dataset(X[:5], np.full(5, 7)))
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not among"):
+        LongTailClassifier(train_split=split, **FAST).fit(X, y)
+    split = predefined_split(Dataset(X[:5]))
+    with pytest.raises(ValueError, match="Dataset of predefined_split has no labels"):
+        LongTailClassifier(train_split=split, **FAST).fit(X, y)
 
 
 def test_samplers_and_sample_weight_work_with_a_dataset(data):
