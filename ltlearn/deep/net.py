@@ -322,11 +322,18 @@ def _refuse_unsupported_X(X):
         )
     # A DOK sparse matrix is a dict too: it gets scikit-learn's sparse message.
     if isinstance(X, Mapping) and not issparse(X):
+        advice = "Join the inputs into one array and split it in the module's forward."
+        if "sample_weight" in X:
+            # skorch's way of passing sample weights, which fit takes itself.
+            advice = (
+                "Pass the weights as fit(X, y, sample_weight=...) instead, "
+                "and the input as X."
+            )
         raise TypeError(
             f"X is a {type(X).__name__} of inputs "
             f"({', '.join(map(repr, X))}); LongTailClassifier takes one input: "
-            "an array, a pandas DataFrame or a torch Dataset of (x, y) items. "
-            "Join the inputs into one array and split it in the module's forward."
+            f"an array, a pandas DataFrame or a torch Dataset of (x, y) items. "
+            f"{advice}"
         )
 
 

@@ -2084,6 +2084,15 @@ def test_a_dict_of_inputs_is_refused_naming_them(data):
         clf.fit({"data": X}, y)
 
 
+def test_a_dict_of_sample_weights_is_refused_naming_fit_sample_weight(data):
+    # skorch's way of giving sample weights: advised to be joined with the
+    # input into one array.
+    X, y = data
+    weighted = {"data": X, "sample_weight": np.ones(len(y))}
+    with pytest.raises(TypeError, match=r"fit\(X, y, sample_weight=\.\.\.\)"):
+        LongTailClassifier(**FAST).fit(weighted, y)
+
+
 @pytest.mark.parametrize("container", [sparse.dok_array, sparse.dok_matrix])
 def test_a_dok_sparse_matrix_is_refused_as_sparse(data, container):
     # A DOK matrix is a dict of its cells: it was refused as "a dict of
