@@ -29,7 +29,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
@@ -44,6 +44,7 @@ from skorch.exceptions import NotInitializedError
 from skorch.helper import SliceDataset
 from skorch.utils import is_dataset, to_device, to_numpy, to_tensor
 from torch import nn
+from torch.utils.data import TensorDataset
 
 from ltlearn.deep._data import (
     _SAMPLERS,
@@ -1189,10 +1190,12 @@ class LongTailClassifier(
     def _encoded_valid(self, dataset):
         """A validation Dataset of the user's, its labels encoded as in training.
 
-        skorch's ``predefined_split`` gives the Dataset as it is: its items are
-        read and checked as those of a Dataset given to fit, and its labels
-        become the codes of ``classes_`` that the loss and ``valid_bacc``
-        compare with, in a wrapper (the user's Dataset is left as it is).
+        skorch's ``predefined_split`` gives the Dataset as it is: it is checked
+        as a Dataset given to fit, and its labels become the codes of
+        ``classes_`` that the loss and ``valid_bacc`` compare with. An
+        in-memory one becomes a ``TensorDataset`` of float32 inputs (sliced
+        into batches, as the training data are), another one is wrapped; the
+        user's Dataset is left as it is.
         """
         tensors = _dataset_tensors(dataset)
         if tensors is not None and tensors[1] is None:
@@ -1200,7 +1203,17 @@ class LongTailClassifier(
                 f"The {type(dataset).__name__} of predefined_split has no "
                 "labels: the validation needs a Dataset of (x, y) items."
             )
-        labels, shape, _ = self._read_items(dataset)
+        in_memory = tensors is not None and not isinstance(tensors[0], dict)
+        if in_memory:
+            X = check_array(
+                _readable(tensors[0]).numpy(),
+                allow_nd=True,
+                dtype=np.float32,
+                input_name="X",
+            )
+            labels, shape = column_or_1d_y(_readable(tensors[1]).numpy()), X.shape[1:]
+        else:
+            labels, shape, _ = self._read_items(dataset)
         self._check_input_shape(shape)
         unseen = self._unseen_labels(labels)
         if unseen:
@@ -1208,8 +1221,12 @@ class LongTailClassifier(
                 f"The validation Dataset holds labels {unseen!r} that are not "
                 f"among the classes {self.classes_.tolist()!r} of the training data."
             )
-        codes = self.label_encoder_.transform(labels).astype(np.int64)
-        return _ItemDataset(dataset, pairs=True, labels=torch.as_tensor(codes))
+        codes = torch.as_tensor(self.label_encoder_.transform(labels).astype(np.int64))
+        if in_memory:
+            valid = TensorDataset(torch.as_tensor(_writeable(X)), codes)
+            valid._ltlearn_checked = True  # predict_proba need not check it again
+            return valid
+        return _ItemDataset(dataset, pairs=True, labels=codes)
 
     def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None, warm=False):
         """Validate ``X``, ``y`` and ``sample_weight``; label-encode ``y``.

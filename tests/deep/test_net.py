@@ -1897,6 +1897,27 @@ def test_a_predefined_validation_dataset_is_read_with_the_classes_labels(data):
         LongTailClassifier(train_split=split, **FAST).fit(X, y)
 
 
+def test_an_in_memory_predefined_validation_dataset_is_sliced(data):
+    # Wrapped to encode its labels, it was read item by item at each epoch.
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array([0, 2, 5])[y]
+    seen = []
+
+    class Record(Callback):
+        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+            seen.append(dataset_valid)
+
+    split = predefined_split(Dataset(X[:60].astype(np.float64), labels[:60]))
+    clf = LongTailClassifier(train_split=split, callbacks=[Record()], **FAST)
+    clf.fit(X, labels)
+    loader = clf.get_iterator(seen[-1])
+    assert isinstance(loader, SliceLoader)
+    X_valid, codes = (torch.cat(part).numpy() for part in zip(*loader))
+    np.testing.assert_array_equal(X_valid, X[:60])
+    np.testing.assert_array_equal(codes, y[:60])
+
+
 def test_samplers_and_sample_weight_work_with_a_dataset(data):
     X, y = data
     X = X.astype(np.float32)
