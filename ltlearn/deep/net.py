@@ -29,7 +29,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
@@ -44,6 +44,7 @@ from skorch.exceptions import NotInitializedError
 from skorch.helper import SliceDataset
 from skorch.utils import is_dataset, to_device, to_numpy, to_tensor
 from torch import nn
+from torch.utils.data import TensorDataset
 
 from ltlearn.deep._data import (
     _SAMPLERS,
@@ -294,6 +295,17 @@ def _default_is_none(factory, name):
     return parameter is not None and parameter.default is None
 
 
+def _predefined(split):
+    """The validation Dataset of skorch's ``predefined_split``, else None.
+
+    The user made it, labels and all, before the fit; the datasets another
+    split makes from those it is given hold the label codes already.
+    """
+    if isinstance(split, partial):
+        return split.keywords.get("valid_ds")
+    return None
+
+
 def _check_image_layout(shape):
     """Refuse samples of ``shape`` that are not ``(C, H, W)`` images by name.
 
@@ -339,11 +351,18 @@ def _refuse_unsupported_X(X):
         )
     # A DOK sparse matrix is a dict too: it gets scikit-learn's sparse message.
     if isinstance(X, Mapping) and not issparse(X):
+        advice = "Join the inputs into one array and split it in the module's forward."
+        if "sample_weight" in X:
+            # skorch's way of passing sample weights, which fit takes itself.
+            advice = (
+                "Pass the weights as fit(X, y, sample_weight=...) instead, "
+                "and the input as X."
+            )
         raise TypeError(
             f"X is a {type(X).__name__} of inputs "
             f"({', '.join(map(repr, X))}); LongTailClassifier takes one input: "
-            "an array, a pandas DataFrame or a torch Dataset of (x, y) items. "
-            "Join the inputs into one array and split it in the module's forward."
+            f"an array, a pandas DataFrame or a torch Dataset of (x, y) items. "
+            f"{advice}"
         )
 
 
@@ -522,7 +541,9 @@ class LongTailClassifier(
         (skorch's ``NeuralNetClassifier`` records the accuracy
         ``valid_acc``: a callback monitoring ``"valid_acc"`` is refused
         unless a scoring callback records it, or a callback or subclass of
-        the user's may).
+        the user's may). ``skorch.helper.predefined_split(dataset)`` takes a
+        Dataset of ``(x, y)`` items labelled as ``y`` is, checked as one
+        given to fit.
         A callback that monitors a validation score (skorch's
         ``EarlyStopping()`` and ``Checkpoint()`` by default) needs a split:
         without one it is refused before training, unless a callback of
@@ -1166,13 +1187,7 @@ class LongTailClassifier(
                     "needs a Dataset of (x, y) items."
                 )
             return _readable(X_tensor).numpy(), _readable(y).numpy(), None
-        if self.random_state is None:
-            y, shape, value_range = _read_labelled_dataset(X)
-        else:
-            # Random transforms in the items draw from torch's generator:
-            # leave the global one as it was, as the training does.
-            with torch.random.fork_rng(devices=[]):
-                y, shape, value_range = _read_labelled_dataset(X)
+        y, shape, value_range = self._read_items(X)
         self._warn_unscaled_pixels(None, value_range)
         if reset:
             self.n_features_in_ = shape[0]
@@ -1181,6 +1196,65 @@ class LongTailClassifier(
         else:
             self._check_input_shape(shape)
         return X, y, shape
+
+    def _read_items(self, dataset):
+        """Labels, input shape and value range of the ``(x, y)`` items."""
+        if self.random_state is None:
+            return _read_labelled_dataset(dataset)
+        # Random transforms in the items draw from torch's generator: leave
+        # the global one as it was, as the training does.
+        with torch.random.fork_rng(devices=[]):
+            return _read_labelled_dataset(dataset)
+
+    def _unseen_labels(self, y):
+        """The labels of ``y`` that are not among ``classes_``, as a list.
+
+        LabelEncoder fails on labels of another type than the classes
+        ("invalid literal for int()" for text after integers).
+        """
+        fitted_classes = set(self.classes_.tolist())
+        return [v for v in np.unique(y).tolist() if v not in fitted_classes]
+
+    def _encoded_valid(self, dataset):
+        """A validation Dataset of the user's, its labels encoded as in training.
+
+        skorch's ``predefined_split`` gives the Dataset as it is: it is checked
+        as a Dataset given to fit, and its labels become the codes of
+        ``classes_`` that the loss and ``valid_bacc`` compare with. An
+        in-memory one becomes a ``TensorDataset`` of float32 inputs (sliced
+        into batches, as the training data are), another one is wrapped; the
+        user's Dataset is left as it is.
+        """
+        tensors = _dataset_tensors(dataset)
+        if tensors is not None and tensors[1] is None:
+            raise ValueError(
+                f"The {type(dataset).__name__} of predefined_split has no "
+                "labels: the validation needs a Dataset of (x, y) items."
+            )
+        in_memory = tensors is not None and not isinstance(tensors[0], dict)
+        if in_memory:
+            X = check_array(
+                _readable(tensors[0]).numpy(),
+                allow_nd=True,
+                dtype=np.float32,
+                input_name="X",
+            )
+            labels, shape = column_or_1d_y(_readable(tensors[1]).numpy()), X.shape[1:]
+        else:
+            labels, shape, _ = self._read_items(dataset)
+        self._check_input_shape(shape)
+        unseen = self._unseen_labels(labels)
+        if unseen:
+            raise ValueError(
+                f"The validation Dataset holds labels {unseen!r} that are not "
+                f"among the classes {self.classes_.tolist()!r} of the training data."
+            )
+        codes = torch.as_tensor(self.label_encoder_.transform(labels).astype(np.int64))
+        if in_memory:
+            valid = TensorDataset(torch.as_tensor(_writeable(X)), codes)
+            valid._ltlearn_checked = True  # predict_proba need not check it again
+            return valid
+        return _ItemDataset(dataset, pairs=True, labels=codes)
 
     def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None, warm=False):
         """Validate ``X``, ``y`` and ``sample_weight``; label-encode ``y``.
@@ -1248,10 +1322,7 @@ class LongTailClassifier(
             self.label_encoder_ = encoder
             self.input_shape_ = dataset_shape or tuple(X.shape[1:])
         else:
-            # LabelEncoder fails on labels of another type than the classes
-            # ("invalid literal for int()" for text after integers).
-            fitted_classes = set(self.classes_.tolist())
-            unseen = [v for v in np.unique(y).tolist() if v not in fitted_classes]
+            unseen = self._unseen_labels(y)
             if unseen:
                 raise ValueError(
                     f"y holds previously unseen labels {unseen!r}; the classes "
@@ -1557,6 +1628,8 @@ class LongTailClassifier(
             dataset_train, dataset_valid = super().get_split_datasets(
                 X, y, **fit_params
             )
+            if dataset_valid is not None and dataset_valid is _predefined(split):
+                dataset_valid = self._encoded_valid(dataset_valid)
             labelled = _labels_and_weights(dataset_train)
             n_classes = self._n_classes()
             counted = labelled is not None and n_classes is not None

@@ -321,8 +321,8 @@ def _dataset_tensors(dataset):
     """``(X, y)`` tensors of an in-memory dataset, or None if it is not one.
 
     Understands skorch's ``Dataset`` (``.X``, ``.y``) unless a subclass changes
-    how items are made, ``TensorDataset`` and a ``Subset`` of either; ``y`` is
-    None when the dataset has no target.
+    how items are made or its labels are text or objects, ``TensorDataset``
+    and a ``Subset`` of either; ``y`` is None when the dataset has no target.
     """
     if isinstance(dataset, Subset):
         return _subset_rows(dataset, _dataset_tensors)
@@ -347,6 +347,9 @@ def _dataset_tensors(dataset):
     else:
         return None
     if y is not None and not isinstance(y, arrays):
+        return None
+    if isinstance(y, np.ndarray) and y.dtype.kind not in "biufc":
+        # Text or object labels: no tensor holds them; read item by item.
         return None
     return X, None if y is None else torch.as_tensor(_writeable(y))
 

@@ -35,6 +35,7 @@ from skorch.callbacks import (  # noqa: E402
     LRScheduler,
 )
 from skorch.dataset import Dataset, ValidSplit  # noqa: E402
+from skorch.helper import predefined_split  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from ltlearn.deep import (  # noqa: E402
@@ -1858,6 +1859,65 @@ def test_a_dataset_trains_as_its_arrays(data, make_dataset, params):
         np.testing.assert_array_equal(dataset.transform(items), arrays.transform(X))
 
 
+def test_a_skorch_dataset_of_text_labels_trains_as_its_arrays(data):
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array(["a", "b", "c"])[y]
+    arrays = LongTailClassifier(**FAST).fit(X, labels)
+    dataset = LongTailClassifier(**FAST).fit(Dataset(X, labels))
+    np.testing.assert_array_equal(dataset.classes_, ["a", "b", "c"])
+    np.testing.assert_array_equal(dataset.class_counts_, arrays.class_counts_)
+    np.testing.assert_array_equal(dataset.predict_proba(X), arrays.predict_proba(X))
+    for kind in (str, object):
+        items = Dataset(X, labels.astype(kind))
+        np.testing.assert_array_equal(dataset.predict(items), arrays.predict(X))
+
+
+def test_a_predefined_validation_dataset_is_read_with_the_classes_labels(data):
+    X, y = data
+    labels = np.array([0, 2, 5])[y]
+    valid = Dataset(X[:60], labels[:60])  # float64: read as float32 too
+    X = X.astype(np.float32)
+    split = predefined_split(valid)
+    clf = LongTailClassifier(train_split=split, **FAST).fit(X, labels)
+    # valid_bacc compares labels, not the labels with the codes of others
+    expected = balanced_accuracy_score(labels[:60], clf.predict(X[:60]))
+    assert clf.history[-1, "valid_bacc"] == pytest.approx(expected)
+    np.testing.assert_array_equal(clf.predict(valid), clf.predict(X[:60]))
+    text = np.array(["a", "b", "c"])
+    valid = _Items(X[:60], text[y[:60]])
+    split = predefined_split(valid)
+    clf = LongTailClassifier(train_split=split, **FAST).fit(X, text[y])
+    np.testing.assert_array_equal(clf.predict(valid), clf.predict(X[:60]))
+    split = predefined_split(Dataset(X[:5], np.full(5, 7)))
+    with pytest.raises(ValueError, match=r"labels \[7\] that are not among"):
+        LongTailClassifier(train_split=split, **FAST).fit(X, y)
+    split = predefined_split(Dataset(X[:5]))
+    with pytest.raises(ValueError, match="Dataset of predefined_split has no labels"):
+        LongTailClassifier(train_split=split, **FAST).fit(X, y)
+
+
+def test_an_in_memory_predefined_validation_dataset_is_sliced(data):
+    # Wrapped to encode its labels, it was read item by item at each epoch.
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array([0, 2, 5])[y]
+    seen = []
+
+    class Record(Callback):
+        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+            seen.append(dataset_valid)
+
+    split = predefined_split(Dataset(X[:60].astype(np.float64), labels[:60]))
+    clf = LongTailClassifier(train_split=split, callbacks=[Record()], **FAST)
+    clf.fit(X, labels)
+    loader = clf.get_iterator(seen[-1])
+    assert isinstance(loader, SliceLoader)
+    X_valid, codes = (torch.cat(part).numpy() for part in zip(*loader))
+    np.testing.assert_array_equal(X_valid, X[:60])
+    np.testing.assert_array_equal(codes, y[:60])
+
+
 def test_samplers_and_sample_weight_work_with_a_dataset(data):
     X, y = data
     X = X.astype(np.float32)
@@ -2043,6 +2103,15 @@ def test_a_dict_of_inputs_is_refused_naming_them(data):
             method(several)
     with pytest.raises(TypeError, match=r"dict of inputs \('data'\)"):
         clf.fit({"data": X}, y)
+
+
+def test_a_dict_of_sample_weights_is_refused_naming_fit_sample_weight(data):
+    # skorch's way of giving sample weights: advised to be joined with the
+    # input into one array.
+    X, y = data
+    weighted = {"data": X, "sample_weight": np.ones(len(y))}
+    with pytest.raises(TypeError, match=r"fit\(X, y, sample_weight=\.\.\.\)"):
+        LongTailClassifier(**FAST).fit(weighted, y)
 
 
 @pytest.mark.parametrize("container", [sparse.dok_array, sparse.dok_matrix])
