@@ -84,11 +84,14 @@ def _categorical_keys(categorical_features):
     """``categorical_features`` as scikit-learn's column indexing takes it.
 
     A set is refused by name (:func:`~ltlearn.utils._validation.check_classes`),
-    a tuple naming a column stays one key (:func:`_column_keys`) and a range
-    becomes a list, which scikit-learn's indexing refuses.
+    a tuple naming a column stays one key (:func:`_column_keys`); a range and
+    a column ``(n_keys, 1)`` become a list, which scikit-learn's indexing takes.
     """
     keys = check_classes(_column_keys(categorical_features), "categorical_features")
-    return list(keys) if isinstance(keys, range) else keys
+    if isinstance(keys, range):
+        return list(keys)
+    column = np.asarray(keys, dtype=object)
+    return column[:, 0].tolist() if column.ndim == 2 else keys
 
 
 def _absent_columns(X, keys):

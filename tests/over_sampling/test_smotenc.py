@@ -551,6 +551,20 @@ def test_categorical_features_as_a_range_is_a_list_of_indices():
     assert np.array_equal(got[1], expected[1])
 
 
+@pytest.mark.parametrize("column", [[[1], [3]], np.array([[1], [3]]), [["c1"], ["c2"]]])
+def test_categorical_features_as_a_column_is_a_list_of_keys(column):
+    # a column of shape (n_keys, 1) passes the check of categorical_features,
+    # as scikit-learn's classes, then scikit-learn's column indexing failed
+    # with "unhashable type: 'list'"
+    X, y = _mixed()
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    keys = [1, 3] if np.asarray(column).dtype.kind in "iu" else ["c1", "c2"]
+    expected = SMOTENC(categorical_features=keys, random_state=0).fit_resample(frame, y)
+    got = SMOTENC(categorical_features=column, random_state=0).fit_resample(frame, y)
+    pd.testing.assert_frame_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
 def test_bad_inputs():
     X, y = _mixed()
     X_obj = X.astype(object)
