@@ -292,3 +292,35 @@ def test_a_failed_report_keeps_the_previous_report_with_its_own_plots(
     del before[out / "results.csv"], after[out / "results.csv"]
     assert after == before
     assert not [path for path in out.rglob("*") if path.name.startswith(".tmp")]
+
+
+def test_a_worker_killed_during_a_fit_says_so_and_keeps_the_finished_fits(
+    tmp_path, monkeypatch, capsys
+):
+    # A worker killed during a fit (the out-of-memory killer, a crash in
+    # compiled code) ended the command with joblib's TerminatedWorkerError
+    # and its traceback, not a word of the fits kept.
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    from ltlearn._compare._results import ResultsFile
+
+    write = ResultsFile.write
+
+    def killed_after_one(self, row):
+        write(self, row)
+        # as loky words it when the next fit's worker is gone
+        raise TerminatedWorkerError(
+            "A worker process managed by the executor was unexpectedly "
+            "terminated.\n\nThe exit codes of the workers are {SIGKILL(-9)}\n"
+        )
+
+    monkeypatch.setattr(ResultsFile, "write", killed_after_one)
+    assert main(_args(tmp_path, "out", "plain")) == 2
+    path = tmp_path / "out" / "results.csv"
+    assert capsys.readouterr().err == (
+        "ltlearn compare: error: a worker process ended during a fit (exit code "
+        "SIGKILL(-9)): killed, for instance by the system for lack of memory, "
+        f"or crashed. The finished fits are in {path}; run the same command "
+        "again to go on.\n"
+    )
+    assert [row["fold"] for row in read_results(path)] == [0]

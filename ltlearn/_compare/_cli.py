@@ -4,9 +4,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import re
 import sys
 import time
 import warnings
+from concurrent.futures import BrokenExecutor
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
@@ -127,6 +129,16 @@ def _why(exc):
     return f"{why} ({exc.filename})" if exc.filename else why
 
 
+def _worker_ended(exc):
+    """A worker process that ended during a fit, in words, with its exit code."""
+    codes = re.search(r"exit codes of the workers are \{(.*?)\}", str(exc))
+    code = f" (exit code {codes.group(1)})" if codes else ""
+    return (
+        f"a worker process ended during a fit{code}: killed, for instance by "
+        "the system for lack of memory, or crashed"
+    )
+
+
 class _Exit(Exception):
     """The command stops with exit status ``status``; its message is printed."""
 
@@ -224,6 +236,15 @@ def _fit(args, stack):
         print(
             f"ltlearn compare: error: cannot write in {args.output}: "
             f"{_why(exc)}. {_rerun(args.output)}",
+            file=sys.stderr,
+        )
+        raise _Exit(2) from None
+    except BrokenExecutor as exc:
+        # loky's TerminatedWorkerError: a fit killed its worker (the system's
+        # out-of-memory killer, a crash in compiled code); the rows written
+        # so far are whole.
+        print(
+            f"ltlearn compare: error: {_worker_ended(exc)}. {_rerun(args.output)}",
             file=sys.stderr,
         )
         raise _Exit(2) from None
