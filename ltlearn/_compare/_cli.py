@@ -8,7 +8,7 @@ import re
 import sys
 import time
 import warnings
-from concurrent.futures import BrokenExecutor
+from concurrent.futures import BrokenExecutor, CancelledError
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
@@ -139,6 +139,20 @@ def _worker_ended(exc):
     )
 
 
+def _worker_errors(backend):
+    """The errors by which ``backend`` stops when a worker ends during a fit.
+
+    loky's ``TerminatedWorkerError`` is a ``BrokenExecutor``; Dask cancels a
+    fit whose data was lost with its worker, or gives up on one whose workers
+    all ended (``KilledWorker``).
+    """
+    if backend != "dask":
+        return BrokenExecutor
+    from distributed import KilledWorker  # importable: check_backend passed
+
+    return (BrokenExecutor, CancelledError, KilledWorker)
+
+
 class _Exit(Exception):
     """The command stops with exit status ``status``; its message is printed."""
 
@@ -239,15 +253,6 @@ def _fit(args, stack):
             file=sys.stderr,
         )
         raise _Exit(2) from None
-    except BrokenExecutor as exc:
-        # loky's TerminatedWorkerError: a fit killed its worker (the system's
-        # out-of-memory killer, a crash in compiled code); the rows written
-        # so far are whole.
-        print(
-            f"ltlearn compare: error: {_worker_ended(exc)}. {_rerun(args.output)}",
-            file=sys.stderr,
-        )
-        raise _Exit(2) from None
     except KeyboardInterrupt:
         if not writing:
             # Reading --data or checking the options: no fit has run.
@@ -255,6 +260,14 @@ def _fit(args, stack):
             raise _Exit(130) from None
         print(f"\nInterrupted. {_rerun(args.output)}", file=sys.stderr)
         raise _Exit(130) from None
+    except _worker_errors(backend) as exc:
+        # A fit killed its worker (the system's out-of-memory killer, a crash
+        # in compiled code); the rows written so far are whole.
+        print(
+            f"ltlearn compare: error: {_worker_ended(exc)}. {_rerun(args.output)}",
+            file=sys.stderr,
+        )
+        raise _Exit(2) from None
     return comparison, datasets, skipped, time.perf_counter() - start
 
 
