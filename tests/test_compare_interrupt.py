@@ -10,8 +10,11 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import CancelledError
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -292,3 +295,79 @@ def test_a_failed_report_keeps_the_previous_report_with_its_own_plots(
     del before[out / "results.csv"], after[out / "results.csv"]
     assert after == before
     assert not [path for path in out.rglob("*") if path.name.startswith(".tmp")]
+
+
+def test_a_worker_killed_during_a_fit_says_so_and_keeps_the_finished_fits(
+    tmp_path, monkeypatch, capsys
+):
+    # A worker killed during a fit (the out-of-memory killer, a crash in
+    # compiled code) ended the command with joblib's TerminatedWorkerError
+    # and its traceback, not a word of the fits kept.
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    from ltlearn._compare._results import ResultsFile
+
+    write = ResultsFile.write
+
+    def killed_after_one(self, row):
+        write(self, row)
+        # as loky words it when the next fit's worker is gone
+        raise TerminatedWorkerError(
+            "A worker process managed by the executor was unexpectedly "
+            "terminated.\n\nThe exit codes of the workers are {SIGKILL(-9)}\n"
+        )
+
+    monkeypatch.setattr(ResultsFile, "write", killed_after_one)
+    assert main(_args(tmp_path, "out", "plain")) == 2
+    path = tmp_path / "out" / "results.csv"
+    assert capsys.readouterr().err == (
+        "ltlearn compare: error: a worker process ended during a fit (exit code "
+        "SIGKILL(-9)): killed, for instance by the system for lack of memory, "
+        f"or crashed. The finished fits are in {path}; run the same command "
+        "again to go on.\n"
+    )
+    assert [row["fold"] for row in read_results(path)] == [0]
+
+
+def _killed_worker():
+    from distributed import KilledWorker
+
+    return KilledWorker("fit", SimpleNamespace(address="tcp://127.0.0.1:1"), 3)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        # the fit's data lost with its worker
+        lambda: CancelledError("batch cancelled for reason: already forgotten."),
+        # every worker that tried the fit ended
+        _killed_worker,
+    ],
+    ids=["data lost", "every worker ended"],
+)
+def test_a_dask_worker_killed_during_a_fit_says_so(
+    tmp_path, monkeypatch, capsys, error
+):
+    # With --backend dask it ended with distributed's traceback.
+    pytest.importorskip("distributed")
+    from ltlearn._compare import _runner
+    from ltlearn._compare._results import ResultsFile
+
+    write = ResultsFile.write
+
+    def killed_after_one(self, row):
+        write(self, row)
+        raise error()
+
+    # The fits run here, not on a local cluster.
+    monkeypatch.setattr(_runner, "_backend", lambda *args: nullcontext(1))
+    monkeypatch.setattr(ResultsFile, "write", killed_after_one)
+    args = _args(tmp_path, "out", "plain") + ["--backend", "dask"]
+    assert main(args) == 2
+    path = tmp_path / "out" / "results.csv"
+    assert capsys.readouterr().err == (
+        "ltlearn compare: error: a worker process ended during a fit: killed, for "
+        "instance by the system for lack of memory, or crashed. The finished fits "
+        f"are in {path}; run the same command again to go on.\n"
+    )
+    assert [row["fold"] for row in read_results(path)] == [0]

@@ -4,9 +4,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import re
 import sys
 import time
 import warnings
+from concurrent.futures import BrokenExecutor, CancelledError
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
@@ -127,6 +129,30 @@ def _why(exc):
     return f"{why} ({exc.filename})" if exc.filename else why
 
 
+def _worker_ended(exc):
+    """A worker process that ended during a fit, in words, with its exit code."""
+    codes = re.search(r"exit codes of the workers are \{(.*?)\}", str(exc))
+    code = f" (exit code {codes.group(1)})" if codes else ""
+    return (
+        f"a worker process ended during a fit{code}: killed, for instance by "
+        "the system for lack of memory, or crashed"
+    )
+
+
+def _worker_errors(backend):
+    """The errors by which ``backend`` stops when a worker ends during a fit.
+
+    loky's ``TerminatedWorkerError`` is a ``BrokenExecutor``; Dask cancels a
+    fit whose data was lost with its worker, or gives up on one whose workers
+    all ended (``KilledWorker``).
+    """
+    if backend != "dask":
+        return BrokenExecutor
+    from distributed import KilledWorker  # importable: check_backend passed
+
+    return (BrokenExecutor, CancelledError, KilledWorker)
+
+
 class _Exit(Exception):
     """The command stops with exit status ``status``; its message is printed."""
 
@@ -234,6 +260,14 @@ def _fit(args, stack):
             raise _Exit(130) from None
         print(f"\nInterrupted. {_rerun(args.output)}", file=sys.stderr)
         raise _Exit(130) from None
+    except _worker_errors(backend) as exc:
+        # A fit killed its worker (the system's out-of-memory killer, a crash
+        # in compiled code); the rows written so far are whole.
+        print(
+            f"ltlearn compare: error: {_worker_ended(exc)}. {_rerun(args.output)}",
+            file=sys.stderr,
+        )
+        raise _Exit(2) from None
     return comparison, datasets, skipped, time.perf_counter() - start
 
 
