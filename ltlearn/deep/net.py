@@ -896,16 +896,20 @@ class LongTailClassifier(
         classifier it builds a new network for the classes and the input
         shape fitted, as a new classifier's ``initialize()`` with
         ``classes`` and ``module__n_features`` does: the next
-        ``partial_fit`` counts the classes anew in ``class_counts_``.
+        ``partial_fit`` counts the classes anew in ``class_counts_``, and
+        the schedules of :mod:`ltlearn.deep.callbacks` count the epochs of
+        the new history (``schedule_start_`` is 0).
 
         Returns
         -------
         self : LongTailClassifier
             The initialised classifier.
         """
-        # the counts of the network replaced
+        # the counts and the schedule of the network replaced
         for name in ("class_counts_", "_counts_before_"):
             vars(self).pop(name, None)
+        if "schedule_start_" in vars(self):
+            self.schedule_start_ = 0
         return self._initialize()
 
     def _initialize(self):

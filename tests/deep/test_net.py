@@ -620,6 +620,21 @@ def test_initialize_on_a_fitted_classifier_counts_the_classes_anew(data):
     np.testing.assert_array_equal(clf.predict_proba(X), new.predict_proba(X))
 
 
+def test_initialize_on_a_fitted_classifier_restarts_the_schedules(data):
+    # initialize() kept the schedule_start_ of two warm-start fits, past the
+    # epochs of the new history: DeferredReweighting never switched
+    X, y = data
+    params = dict(criterion="ldam", **FAST)
+    clf = LongTailClassifier(
+        warm_start=True, callbacks=[DeferredReweighting(start_epoch=1)], **params
+    )
+    clf.fit(X, y).fit(X, y)
+    assert clf.schedule_start_ == 2
+    clf.initialize().partial_fit(X, y)
+    assert clf.schedule_start_ == 0
+    assert clf.history[:, "reweighted"] == [False, True]
+
+
 @pytest.mark.parametrize(
     "params", [{"module__hidden_sizes": (8,)}, {"compile": False}], ids=str
 )
