@@ -941,13 +941,28 @@ class LongTailClassifier(
         As skorch's ``initialize``, which ``fit`` calls; it also warns when
         the renamed ``loss`` parameter is given. Called on its own, it draws
         the initial weights as a fit does: from ``random_state`` if set,
-        leaving torch's global random state as it was.
+        leaving torch's global random state as it was. On a fitted
+        classifier it builds a new network for the classes and the input
+        shape fitted, as a new classifier's ``initialize()`` with
+        ``classes`` and ``module__n_features`` does: the next
+        ``partial_fit`` counts the classes anew in ``class_counts_``, and
+        the schedules of :mod:`ltlearn.deep.callbacks` count the epochs of
+        the new history (``schedule_start_`` is 0).
 
         Returns
         -------
         self : LongTailClassifier
             The initialised classifier.
         """
+        # the counts and the schedule of the network replaced
+        for name in ("class_counts_", "_counts_before_"):
+            vars(self).pop(name, None)
+        if "schedule_start_" in vars(self):
+            self.schedule_start_ = 0
+        return self._initialize()
+
+    def _initialize(self):
+        """``initialize`` for ``fit``, which has counted the classes of its data."""
         self._warn_renamed_loss()
         # a new network: its batches are augmented as augment is now set
         vars(self).pop("_augment_trained_", None)
@@ -1334,7 +1349,9 @@ class LongTailClassifier(
         if sample_weight is not None:
             sample_weight = self._check_sample_weight(_readable(sample_weight), y)
         counts = _count_classes(y, sample_weight, len(self.classes_))
-        self._counts_before_ = 0 if reset or warm else self.class_counts_
+        # none after initialize() on a fitted classifier: counted anew
+        before = 0 if reset or warm else vars(self).get("class_counts_", 0)
+        self._counts_before_ = before
         self.class_counts_ = self._counts_before_ + counts
         if dataset_shape is not None:
             # The labels and weights travel with the items.
@@ -1745,7 +1762,7 @@ class LongTailClassifier(
         if resume:
             self._warn_renamed_loss()
         else:
-            self.initialize()
+            self._initialize()
 
     def _kept_counts(self):
         """The attributes of :data:`_COUNT_ATTRIBUTES` set, to put back."""

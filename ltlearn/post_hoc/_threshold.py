@@ -176,8 +176,17 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         self.cost_matrix_, self.class_costs_ = _check_cost_matrix(
             self.cost_matrix, self.classes_, y, sample_weight
         )
+        if self.decision == "rescale":
+            self._refuse_infinite_class_costs()
+
+    def _refuse_infinite_class_costs(self):
+        """Refuse ``decision="rescale"`` of class costs past the largest float.
+
+        At fit, and at prediction, which reads ``decision`` as it is then
+        set (by ``set_params`` after the fit, say).
+        """
         infinite = np.flatnonzero(np.isinf(self.class_costs_))
-        if self.decision == "rescale" and infinite.size:
+        if infinite.size:
             raise ValueError(
                 f"The costs of class {self.classes_.tolist()[infinite[0]]!r} in "
                 "cost_matrix sum to more than the largest float, which "
@@ -189,6 +198,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
     def _class_log_weights(self):
         if self.decision == "expected_cost":  # the probabilities unchanged
             return np.zeros(self.classes_.size)
+        self._refuse_infinite_class_costs()
         return np.log(self.class_costs_)
 
     @_post_hoc_docstring

@@ -604,6 +604,38 @@ def test_initialize_then_partial_fit_follows_random_state(data):
     np.testing.assert_array_equal(probas[0], probas[1])
 
 
+def test_initialize_on_a_fitted_classifier_counts_the_classes_anew(data):
+    # initialize() kept the counts of the fit, to which the next partial_fit
+    # added those of its data: the loss took the prior of both data sets
+    X, y = data
+    rows = np.r_[np.flatnonzero(y == 0)[:24], np.flatnonzero(y != 0)]
+    params = dict(criterion="logit_adjusted", **FAST)
+    clf = LongTailClassifier(**params).fit(X, y)
+    clf.initialize().partial_fit(X[rows], y[rows])
+    new = LongTailClassifier(
+        module__n_features=X.shape[1], classes=np.unique(y), **params
+    ).initialize()
+    new.partial_fit(X[rows], y[rows])
+    np.testing.assert_array_equal(clf.class_counts_, [24, 48, 24])
+    torch.testing.assert_close(clf.criterion_.log_prior, new.criterion_.log_prior)
+    np.testing.assert_array_equal(clf.predict_proba(X), new.predict_proba(X))
+
+
+def test_initialize_on_a_fitted_classifier_restarts_the_schedules(data):
+    # initialize() kept the schedule_start_ of two warm-start fits, past the
+    # epochs of the new history: DeferredReweighting never switched
+    X, y = data
+    params = dict(criterion="ldam", **FAST)
+    clf = LongTailClassifier(
+        warm_start=True, callbacks=[DeferredReweighting(start_epoch=1)], **params
+    )
+    clf.fit(X, y).fit(X, y)
+    assert clf.schedule_start_ == 2
+    clf.initialize().partial_fit(X, y)
+    assert clf.schedule_start_ == 0
+    assert clf.history[:, "reweighted"] == [False, True]
+
+
 @pytest.mark.parametrize(
     "params", [{"module__hidden_sizes": (8,)}, {"compile": False}], ids=str
 )

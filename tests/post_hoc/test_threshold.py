@@ -266,6 +266,28 @@ def test_class_costs_beyond_the_largest_float(imbalanced_multiclass):
     np.testing.assert_array_equal(pred, np.argmin(proba @ costs, axis=1))
 
 
+def test_rescale_set_after_the_fit_refuses_infinite_class_costs(
+    imbalanced_multiclass,
+):
+    # decision is read at prediction: "rescale" set after an "expected_cost"
+    # fit of costs that the "rescale" fit refuses gave rows of NaN
+    X, y = imbalanced_multiclass
+    costs = 1.0 - np.eye(4)
+    costs[1, 2:] = 1e308
+    clf = ThresholdMovingClassifier(
+        LogisticRegression(), cost_matrix=costs, decision="expected_cost"
+    ).fit(X, y)
+    clf.set_params(decision="rescale")
+    match = 'class 1 in cost_matrix sum to more.*"expected_cost"'
+    for method in ("predict_proba", "predict_log_proba", "decision_function"):
+        with pytest.raises(ValueError, match=match):
+            getattr(clf, method)(X)
+    with pytest.raises(ValueError, match=match):
+        clf.predict(X)
+    clf.set_params(decision="expected_cost")
+    np.testing.assert_allclose(clf.predict_proba(X), clf.estimator_.predict_proba(X))
+
+
 def test_expected_cost_decision_function_is_the_documented_score(
     imbalanced_binary, imbalanced_multiclass
 ):
