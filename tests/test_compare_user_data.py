@@ -471,6 +471,19 @@ def test_numbers_with_typos_are_a_clear_error(tmp_path, cells, match):
         load_table(_write(tmp_path, frame, sep=";"), "label")
 
 
+@pytest.mark.parametrize("cell", ["\u0661\u0662", "\uff11\uff12"])
+def test_digits_other_than_ascii_are_not_numbers(tmp_path, cell):
+    # pandas reads "١٢" or "１２" as text, not as 12: such a cell among numbers
+    # written as text was taken for a number and became NaN, imputed as if
+    # missing, where any other text is named as an error.
+    with pytest.raises(ValueError, match=rf"'amount' .* '{cell}' \(row 1"):
+        _parse_numbers(pd.DataFrame({"amount": ["1,234.5", cell, "7"]}))
+    frame = _amounts_as_text(_frame())
+    frame.loc[1, "amount"] = cell
+    with pytest.raises(CompareError, match=rf"not \('{cell}' on row 1"):
+        load_table(_write(tmp_path, frame), "label")
+
+
 def test_text_with_a_few_numbers_stays_categorical(tmp_path):
     frame = _frame()
     frame.loc[:9, "shop"] = [str(i) for i in range(10)]
