@@ -714,6 +714,19 @@ def test_boolean_codes_read_by_pandas_are_the_categories_of_the_file(tmp_path):
     )
 
 
+def test_categories_are_matched_only_to_what_pandas_reads_as_numbers():
+    # A cell is matched to the category of the file that reads as the same
+    # number only where pandas reads it as a number: "١٢", "１２" and
+    # "12\xa0" stay text in a CSV cell, as does " true", but were matched to
+    # the categories "12" and "true", other categories of the file.
+    from ltlearn._compare._text_categories import _CategoriesAsText
+
+    step = _CategoriesAsText().fit(pd.DataFrame({"code": ["12", "true", "x"]}))
+    text = ["\u0661\u0662", "\uff11\uff12", "12\xa0", " true"]
+    out = step.transform(pd.DataFrame({"code": text + ["012", " 12\t", "TRUE"]}))
+    assert out[:, 0].tolist() == text + ["12", "12", "true"]
+
+
 def test_categories_as_text_of_text_and_of_numbers():
     from ltlearn._compare._data import _categories_as_text
 
