@@ -484,6 +484,18 @@ def test_digits_other_than_ascii_are_not_numbers(tmp_path, cell):
         load_table(_write(tmp_path, frame), "label")
 
 
+def test_a_column_of_digits_other_than_ascii_is_categories(tmp_path):
+    # pandas reads a column of "١٢"-like cells as text: it was taken for
+    # numbers written as text, every cell NaN, with a note that it was parsed.
+    arabic = str.maketrans("0123456789", "".join(map(chr, range(0x660, 0x66A))))
+    frame = _frame()
+    frame["amount"] = [str(10 + i % 25).translate(arabic) for i in range(len(frame))]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert "numeric_text" not in dataset.preprocessing
+    assert "amount" in dataset.preprocessing["ordinal"]
+    assert not any("parsed into numbers" in note for note in dataset.notes)
+
+
 def test_text_with_a_few_numbers_stays_categorical(tmp_path):
     frame = _frame()
     frame.loc[:9, "shop"] = [str(i) for i in range(10)]
