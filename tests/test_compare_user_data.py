@@ -471,6 +471,31 @@ def test_numbers_with_typos_are_a_clear_error(tmp_path, cells, match):
         load_table(_write(tmp_path, frame, sep=";"), "label")
 
 
+@pytest.mark.parametrize("cell", ["\u0661\u0662", "\uff11\uff12"])
+def test_digits_other_than_ascii_are_not_numbers(tmp_path, cell):
+    # pandas reads "١٢" or "１２" as text, not as 12: such a cell among numbers
+    # written as text was taken for a number and became NaN, imputed as if
+    # missing, where any other text is named as an error.
+    with pytest.raises(ValueError, match=rf"'amount' .* '{cell}' \(row 1"):
+        _parse_numbers(pd.DataFrame({"amount": ["1,234.5", cell, "7"]}))
+    frame = _amounts_as_text(_frame())
+    frame.loc[1, "amount"] = cell
+    with pytest.raises(CompareError, match=rf"not \('{cell}' on row 1"):
+        load_table(_write(tmp_path, frame), "label")
+
+
+def test_a_column_of_digits_other_than_ascii_is_categories(tmp_path):
+    # pandas reads a column of "١٢"-like cells as text: it was taken for
+    # numbers written as text, every cell NaN, with a note that it was parsed.
+    arabic = str.maketrans("0123456789", "".join(map(chr, range(0x660, 0x66A))))
+    frame = _frame()
+    frame["amount"] = [str(10 + i % 25).translate(arabic) for i in range(len(frame))]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert "numeric_text" not in dataset.preprocessing
+    assert "amount" in dataset.preprocessing["ordinal"]
+    assert not any("parsed into numbers" in note for note in dataset.notes)
+
+
 def test_text_with_a_few_numbers_stays_categorical(tmp_path):
     frame = _frame()
     frame.loc[:9, "shop"] = [str(i) for i in range(10)]
@@ -699,6 +724,19 @@ def test_boolean_codes_read_by_pandas_are_the_categories_of_the_file(tmp_path):
     np.testing.assert_array_equal(
         model.predict_proba(read), model.predict_proba(booleans)
     )
+
+
+def test_categories_are_matched_only_to_what_pandas_reads_as_numbers():
+    # A cell is matched to the category of the file that reads as the same
+    # number only where pandas reads it as a number: "١٢", "１２" and
+    # "12\xa0" stay text in a CSV cell, as does " true", but were matched to
+    # the categories "12" and "true", other categories of the file.
+    from ltlearn._compare._text_categories import _CategoriesAsText
+
+    step = _CategoriesAsText().fit(pd.DataFrame({"code": ["12", "true", "x"]}))
+    text = ["\u0661\u0662", "\uff11\uff12", "12\xa0", " true"]
+    out = step.transform(pd.DataFrame({"code": text + ["012", " 12\t", "TRUE"]}))
+    assert out[:, 0].tolist() == text + ["12", "12", "true"]
 
 
 def test_categories_as_text_of_text_and_of_numbers():

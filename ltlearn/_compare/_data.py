@@ -55,8 +55,12 @@ def _columns_spec(numeric, categorical, numeric_text=(), text_categories=False):
 # as missing ("", "NA", "NaN", "null", ...).
 _MISSING_TEXT = {"?", "-", "--", "na", "n/a", "nan", "null", "none", "missing"}
 # A number, its thousands possibly separated by commas: 1234.5, 1,234.5, -.5, 1e-3
-# (not 0,125: a decimal comma)
-_NUMBER = r"[+-]?(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+# (not 0,125: a decimal comma). Its digits are ASCII: pandas reads no other
+# digits ("١٢", "１２") as a number, and such a cell became NaN, as if missing.
+_NUMBER = (
+    r"[+-]?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+(?:\.[0-9]*)?|[0-9]+\.?[0-9]*|\.[0-9]+)"
+    r"(?:[eE][+-]?[0-9]+)?"
+)
 
 
 def _distinct(values):

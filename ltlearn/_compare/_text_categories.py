@@ -13,7 +13,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ltlearn._compare._data import _categories_as_text
 
 # A decimal number as pandas reads it in a CSV cell: 01, -2, 1.50, .5, 1e3
-_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# (ASCII digits only: pandas reads "١٢" or "１２" as text)
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# The spaces that pandas reads past around a number, not around a boolean
+# (a no-break space "\xa0" keeps the cell as text).
+_NUMBER_SPACES = " \t\n\r\x0b\x0c"
 
 
 def _value(text):
@@ -23,9 +27,9 @@ def _value(text):
     decimals as floats, an integral one as an int (1.0 and "1e0" are 1);
     a boolean in any case as "true" or "false" ("TRUE" and True are "true").
     """
-    text = text.strip()
     if text.lower() in ("true", "false"):
         return text.lower()
+    text = text.strip(_NUMBER_SPACES)
     if not _DECIMAL.fullmatch(text):
         return None
     if text.lstrip("+-").isdigit():
