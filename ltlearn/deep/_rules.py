@@ -221,8 +221,7 @@ class VSTLALoss(_TwoPhaseLoss, VSLoss):
         weight=None,
         reduction="mean",
     ):
-        _check_setting("nu", nu, 0)
-        self.nu = nu
+        self.nu = _check_setting("nu", nu, 0)
         super().__init__(class_counts, gamma, tau, weight, reduction)
         self.truncated = False
 
