@@ -84,10 +84,13 @@ def _categorical_keys(categorical_features):
     """``categorical_features`` as scikit-learn's column indexing takes it.
 
     A set is refused by name (:func:`~ltlearn.utils._validation.check_classes`),
-    a tuple naming a column stays one key (:func:`_column_keys`) and a range
-    becomes a list, which scikit-learn's indexing refuses.
+    a tuple naming a column stays one key (:func:`_column_keys`); a range, and
+    the NumPy strings of a list (``list(array)``), which scikit-learn's
+    indexing refuses, become a list and str.
     """
     keys = check_classes(_column_keys(categorical_features), "categorical_features")
+    if isinstance(keys, (list, tuple)):
+        return [str(key) if isinstance(key, np.str_) else key for key in keys]
     return list(keys) if isinstance(keys, range) else keys
 
 
