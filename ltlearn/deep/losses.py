@@ -137,9 +137,16 @@ def _check_setting(name, value, low=None, *, strict=False):
         finite = False
     if not finite or (low is not None and (value <= low if strict else value < low)):
         raise ValueError(f"{name} must be a finite number{bound}; got {value!r}.")
-    # a 0-d array, a tensor or a Fraction as the float it holds: kept as
-    # given, each failed in forward ("Can't call numpy() on Tensor that
-    # requires grad", "unsupported operand type(s) for *")
+    return _as_number(value)
+
+
+def _as_number(value):
+    """``value`` if an int or a float, else the float it holds.
+
+    A 0-d array, a tensor or a Fraction kept as given failed in forward
+    ("Can't call numpy() on Tensor that requires grad", "unsupported operand
+    type(s) for *") or in the count buffers (a Fraction ``max_scale``).
+    """
     return value if isinstance(value, (int, float)) else float(value)
 
 
