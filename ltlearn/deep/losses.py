@@ -17,6 +17,7 @@ as ``torch.nn.CrossEntropyLoss(weight=...)`` does.
 
 import inspect
 import math
+import numbers
 
 import numpy as np
 import torch
@@ -141,13 +142,16 @@ def _check_setting(name, value, low=None, *, strict=False):
 
 
 def _as_number(value):
-    """``value`` if an int or a float, else the float it holds.
+    """``value`` if an int or a float, else the int or float it holds.
 
     A 0-d array, a tensor or a Fraction kept as given failed in forward
     ("Can't call numpy() on Tensor that requires grad", "unsupported operand
-    type(s) for *") or in the count buffers (a Fraction ``max_scale``).
+    type(s) for *") or in the count buffers (a Fraction ``max_scale``); a
+    NumPy integer stays an integer, shown as the int in the loss's ``repr``.
     """
-    return value if isinstance(value, (int, float)) else float(value)
+    if isinstance(value, (int, float)):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 def _by_class_index(values, name):

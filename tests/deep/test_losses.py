@@ -519,6 +519,14 @@ def test_settings_of_another_number_type_act_as_floats(make_loss, name, value):
     assert type(getattr(loss, name)) is float
 
 
+@pytest.mark.parametrize("make_loss, name", SETTINGS)
+def test_settings_given_as_numpy_integers_stay_integers(make_loss, name):
+    # as floats, they showed as 2.0 in the loss's repr where the int shows 2
+    loss = make_loss(np.int64(2))
+    assert type(getattr(loss, name)) is int
+    assert repr(loss) == repr(make_loss(2))
+
+
 def test_bad_reduction_is_refused():
     with pytest.raises(ValueError, match="reduction must be one of"):
         LogitAdjustedLoss([3, 1], reduction="avg")
