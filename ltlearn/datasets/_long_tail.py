@@ -353,6 +353,11 @@ def make_long_tailed_classification(
     >>> data.X_test.shape
     (200, 32)
     """
+    # NumPy integers (np.uint8 read from an array) wrap around in the sample
+    # count below and in make_classification; Python integers do not.
+    n_classes, n_max, n_features, n_informative, n_test_per_class = map(
+        int, (n_classes, n_max, n_features, n_informative, n_test_per_class)
+    )
     if n_informative > n_features:
         raise ValueError(
             f"n_informative={n_informative} exceeds n_features={n_features}."

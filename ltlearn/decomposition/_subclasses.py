@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -175,7 +176,7 @@ def _replication_rule(oversample, classes):
         if (
             not isinstance(rate, Real)
             or isinstance(rate, bool)
-            or not np.isfinite(rate)
+            or not math.isfinite(rate)  # np.isfinite refuses a Fraction
             or rate < 1
         ):
             raise ValueError(

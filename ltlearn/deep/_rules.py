@@ -16,6 +16,7 @@ from ltlearn.deep.callbacks import _check_start_epoch, _is_active
 from ltlearn.deep.losses import (
     KPSLoss,
     VSLoss,
+    _as_number,
     _check_setting,
     _forward_docstring,
     _loss_docstring,
@@ -130,7 +131,7 @@ class KPSGALoss(_TwoPhaseLoss, KPSLoss):
             raise ValueError(
                 f"max_scale must be a number >= s ({s!r}); got {max_scale!r}."
             )
-        self.max_scale = max_scale
+        self.max_scale = _as_number(max_scale)
         super().__init__(class_counts, max_m, s, weight, reduction, base)
         self.gradient_adjusted = False
 
@@ -221,8 +222,7 @@ class VSTLALoss(_TwoPhaseLoss, VSLoss):
         weight=None,
         reduction="mean",
     ):
-        _check_setting("nu", nu, 0)
-        self.nu = nu
+        self.nu = _check_setting("nu", nu, 0)
         super().__init__(class_counts, gamma, tau, weight, reduction)
         self.truncated = False
 

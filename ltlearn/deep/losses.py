@@ -17,6 +17,7 @@ as ``torch.nn.CrossEntropyLoss(weight=...)`` does.
 
 import inspect
 import math
+import numbers
 
 import numpy as np
 import torch
@@ -137,7 +138,20 @@ def _check_setting(name, value, low=None, *, strict=False):
         finite = False
     if not finite or (low is not None and (value <= low if strict else value < low)):
         raise ValueError(f"{name} must be a finite number{bound}; got {value!r}.")
-    return value
+    return _as_number(value)
+
+
+def _as_number(value):
+    """``value`` if an int or a float, else the int or float it holds.
+
+    A 0-d array, a tensor or a Fraction kept as given failed in forward
+    ("Can't call numpy() on Tensor that requires grad", "unsupported operand
+    type(s) for *") or in the count buffers (a Fraction ``max_scale``); a
+    NumPy integer stays an integer, shown as the int in the loss's ``repr``.
+    """
+    if isinstance(value, (int, float)):
+        return value
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
 
 
 def _by_class_index(values, name):
@@ -379,10 +393,8 @@ class _CosineMarginLoss(_CountLoss):
 
     def __init__(self, class_counts, max_m, s, weight, reduction):
         super().__init__(class_counts, weight, reduction)
-        _check_setting("max_m", max_m, 0)
-        _check_setting("s", s, 0, strict=True)
-        self.max_m = max_m
-        self.s = s
+        self.max_m = _check_setting("max_m", max_m, 0)
+        self.s = _check_setting("s", s, 0, strict=True)
 
     @property
     def logit_scale(self):
@@ -443,8 +455,7 @@ class FocalLoss(_LongTailLoss):
         self, gamma=1.0, weight=None, reduction="mean", *, detach_modulator=False
     ):
         super().__init__()
-        _check_setting("gamma", gamma, 0)
-        self.gamma = gamma
+        self.gamma = _check_setting("gamma", gamma, 0)
         self.reduction = _check_reduction(reduction)
         self.detach_modulator = detach_modulator
         self.register_buffer(
@@ -563,7 +574,7 @@ class ClassBalancedLoss(_CountLoss):
             raise ValueError(
                 f"loss_type must be 'softmax', 'sigmoid' or 'focal'; got {loss_type!r}."
             )
-        _check_setting("gamma", gamma, 0)
+        gamma = _check_setting("gamma", gamma, 0)
         weights = _effective_number_weights(class_counts, beta, type(self).__name__)
         super().__init__(class_counts, weights, reduction)
         self.beta = beta
@@ -956,8 +967,7 @@ class KPSLoss(_CosineMarginLoss):
         self, class_counts, max_m=0.2, s=15.0, weight=None, reduction="mean", base=50.0
     ):
         super().__init__(class_counts, max_m, s, weight, reduction)
-        _check_setting("base", base, 1, strict=True)
-        self.base = base
+        self.base = _check_setting("base", base, 1, strict=True)
         self._set_count_buffers(_check_class_counts(class_counts, "KPSLoss"))
 
     def _count_buffers(self, counts):

@@ -731,7 +731,11 @@ class LongTailClassifier(
         "optimizer": [callable],
         "lr": [Interval(Real, 0, None, closed="left")],
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), Options(int, {-1})],
+        # Integral: a NumPy -1 (from a grid given as an array) is -1 too
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),
+        ],
         "train_split": [callable, None, Options(bool, {False})],
         "iterator_train": [callable],
         "iterator_valid": [callable],

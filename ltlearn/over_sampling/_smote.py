@@ -6,6 +6,7 @@
 import hashlib
 import numbers
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 from imblearn.over_sampling import SMOTE as _ImblearnSMOTE
@@ -352,6 +353,15 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
 
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
+        # a dict, where imbalanced-learn says Mapping: its check reads only a
+        # dict, and another Mapping (a MappingProxyType) failed the fit with
+        # "'NoneType' object has no attribute 'items'"
+        "sampling_strategy": [
+            dict if constraint is Mapping else constraint
+            for constraint in BaseOverSampler._parameter_constraints[
+                "sampling_strategy"
+            ]
+        ],
         "k_neighbors": [
             Interval(numbers.Integral, 1, None, closed="left"),
             HasMethods(["kneighbors", "kneighbors_graph"]),

@@ -84,14 +84,19 @@ def _categorical_keys(categorical_features):
     """``categorical_features`` as scikit-learn's column indexing takes it.
 
     A set is refused by name (:func:`~ltlearn.utils._validation.check_classes`),
-    a tuple naming a column stays one key (:func:`_column_keys`); a range and
-    a column ``(n_keys, 1)`` become a list, which scikit-learn's indexing takes.
+    a tuple naming a column stays one key (:func:`_column_keys`); a range, a
+    column ``(n_keys, 1)`` and the NumPy strings of a list (``list(array)``),
+    which scikit-learn's indexing refuses, become a list and str.
     """
     keys = check_classes(_column_keys(categorical_features), "categorical_features")
     if isinstance(keys, range):
         return list(keys)
     column = np.asarray(keys, dtype=object)
-    return column[:, 0].tolist() if column.ndim == 2 else keys
+    if column.ndim == 2:
+        keys = column[:, 0].tolist()
+    if isinstance(keys, (list, tuple)):
+        return [str(key) if isinstance(key, np.str_) else key for key in keys]
+    return keys
 
 
 def _absent_columns(X, keys):

@@ -149,8 +149,10 @@ class CReSTClassifier(
         ``str(unlabeled_value)``, ``"-1"`` by default, marks them too, in an
         array of strings (NumPy turns -1 into ``"-1"`` there) and among
         labels of dtype object (a pandas column of strings read from a
-        file). A missing label (NaN, None, ``pd.NA``) does not mark a row
-        unlabelled: it is refused, with the rows that hold one.
+        file). A string that writes an int, ``"-1"`` as a command line or a
+        config file gives it, marks the rows of that int as well. A missing
+        label (NaN, None, ``pd.NA``) does not mark a row unlabelled: it is
+        refused, with the rows that hold one.
 
     classes : array-like of shape (n_classes,), default=None
         The labels the data is known to hold (a list, a tuple or an array;

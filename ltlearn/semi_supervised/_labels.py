@@ -36,8 +36,32 @@ class _LabelInteger(Interval):
         return "an int that is not a bool"
 
 
+def _integer_text(text):
+    """The int that ``text`` writes (``"-1"`` for -1), or None."""
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if str(number) == text else None
+
+
 def _unlabeled_mask(y, unlabeled_value):
-    """Boolean mask of the rows of ``y`` marked as unlabelled."""
+    """Boolean mask of the rows of ``y`` marked as unlabelled.
+
+    A string that writes an int (``"-1"`` from a command line or a config
+    file) marks the rows of numbers that int marks, as the int marks its
+    string; booleans, which the int 1 would mark, are no such numbers.
+    """
+    unlabeled = _marked_rows(y, unlabeled_value)
+    if isinstance(unlabeled_value, str) and y.dtype.kind in "iufO":
+        number = _integer_text(unlabeled_value)
+        if number is not None:
+            unlabeled |= _marked_rows(y, number)
+    return unlabeled
+
+
+def _marked_rows(y, unlabeled_value):
+    """Boolean mask of the rows of ``y`` that ``unlabeled_value`` marks."""
     if y.dtype.kind in "US":
         # NumPy stores -1 as "-1" in an array of strings.
         return y == str(unlabeled_value)

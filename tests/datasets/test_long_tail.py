@@ -228,3 +228,22 @@ def test_synthetic_long_tail_shape_and_counts():
 def test_synthetic_long_tail_refuses_too_few_informative_features():
     with pytest.raises(ValueError, match="n_informative"):
         make_long_tailed_classification(n_classes=100, n_informative=4)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16])
+def test_synthetic_long_tail_takes_small_numpy_integers(dtype):
+    # 5 * (50 + 5 + 1) wraps around in int8 and uint8, and unsigned
+    # n_features or n_informative upset make_classification
+    sizes = dict(n_classes=5, n_max=50, n_features=4, n_informative=3)
+    sizes["n_test_per_class"] = 5
+    expected = make_long_tailed_classification(
+        imbalance_ratio=10, random_state=0, return_X_y=True, **sizes
+    )
+    got = make_long_tailed_classification(
+        imbalance_ratio=10,
+        random_state=0,
+        return_X_y=True,
+        **{name: dtype(value) for name, value in sizes.items()},
+    )
+    for expected_part, got_part in zip(expected, got):
+        np.testing.assert_array_equal(got_part, expected_part)

@@ -5,6 +5,7 @@
 
 import pickle
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -312,6 +313,20 @@ def test_bad_replication_rate_is_refused(imbalanced_binary, rate):
     X, y = imbalanced_binary
     with pytest.raises(ValueError, match="replication rate"):
         COGClassifier(oversample={1: rate}).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "rate", [Fraction(3), np.float32(3), np.int64(3)], ids=lambda r: type(r).__name__
+)
+def test_replication_rate_of_another_number_type(imbalanced_binary, rate):
+    # a Fraction failed with "ufunc 'isfinite' not supported for the input types"
+    X, y = imbalanced_binary
+    expected = COGClassifier(oversample={1: 3}, random_state=0).fit(X, y)
+    cog = COGClassifier(oversample={1: rate}, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(cog.replicate_rates_, expected.replicate_rates_)
+    np.testing.assert_array_equal(cog.predict(X), expected.predict(X))
+    with pytest.raises(ValueError, match="replication rate >= 1; got Fraction"):
+        COGClassifier(oversample={1: Fraction(1, 2)}).fit(X, y)
 
 
 def test_replication_rate_of_one_is_accepted(imbalanced_binary):

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -473,27 +474,57 @@ def test_reductions(make_loss, reduction):
         torch.testing.assert_close(value, per_sample.sum())
 
 
-@pytest.mark.parametrize(
-    "make_loss, name",
-    [
-        (lambda v: FocalLoss(gamma=v), "gamma"),
-        (lambda v: ClassBalancedLoss([3, 1], loss_type="focal", gamma=v), "gamma"),
-        (lambda v: LDAMLoss([3, 1], max_m=v), "max_m"),
-        (lambda v: LDAMLoss([3, 1], s=v), "s"),
-        (lambda v: LogitAdjustedLoss([3, 1], tau=v), "tau"),
-        (lambda v: VSLoss([3, 1], gamma=v), "gamma"),
-        (lambda v: VSLoss([3, 1], tau=v), "tau"),
-        (lambda v: KPSLoss([3, 1], base=v), "base"),
-        (lambda v: KPSLoss([3, 1], s=v), "s"),
-        (lambda v: VSTLALoss([3, 1], nu=v), "nu"),
-    ],
-)
+# a loss of each scalar setting, made with the value given, and its name
+SETTINGS = [
+    (lambda v: FocalLoss(gamma=v), "gamma"),
+    (lambda v: ClassBalancedLoss([3, 1], loss_type="focal", gamma=v), "gamma"),
+    (lambda v: LDAMLoss([3, 1], max_m=v), "max_m"),
+    (lambda v: LDAMLoss([3, 1], s=v), "s"),
+    (lambda v: LogitAdjustedLoss([3, 1], tau=v), "tau"),
+    (lambda v: VSLoss([3, 1], gamma=v), "gamma"),
+    (lambda v: VSLoss([3, 1], tau=v), "tau"),
+    (lambda v: KPSLoss([3, 1], base=v), "base"),
+    (lambda v: KPSLoss([3, 1], s=v), "s"),
+    (lambda v: VSTLALoss([3, 1], nu=v), "nu"),
+]
+
+
+@pytest.mark.parametrize("make_loss, name", SETTINGS)
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 def test_non_finite_settings_are_refused(make_loss, name, value):
     # they passed the range checks and ended the training with a NaN loss
     # blamed on the learning rate
     with pytest.raises(ValueError, match=f"^{name} must be a finite number"):
         make_loss(value)
+
+
+@pytest.mark.parametrize("make_loss, name", SETTINGS)
+@pytest.mark.parametrize(
+    "value",
+    [np.array(2.0), torch.tensor(2.0), Fraction(2)],
+    ids=lambda v: type(v).__name__,
+)
+def test_settings_of_another_number_type_act_as_floats(make_loss, name, value):
+    # a 0-d array, a tensor or a Fraction was kept and failed in forward
+    # ("Can't call numpy() on Tensor that requires grad", "unsupported
+    # operand type(s) for *")
+    logits, target = _data(n_classes=2)
+    loss = make_loss(value)
+    z, z_expected = logits.clone().requires_grad_(), logits.clone().requires_grad_()
+    value_loss, expected = loss(z, target), make_loss(2.0)(z_expected, target)
+    torch.testing.assert_close(value_loss, expected)
+    value_loss.backward()
+    expected.backward()
+    torch.testing.assert_close(z.grad, z_expected.grad)
+    assert type(getattr(loss, name)) is float
+
+
+@pytest.mark.parametrize("make_loss, name", SETTINGS)
+def test_settings_given_as_numpy_integers_stay_integers(make_loss, name):
+    # as floats, they showed as 2.0 in the loss's repr where the int shows 2
+    loss = make_loss(np.int64(2))
+    assert type(getattr(loss, name)) is int
+    assert repr(loss) == repr(make_loss(2))
 
 
 def test_bad_reduction_is_refused():

@@ -1619,6 +1619,16 @@ def test_sample_weight_with_nll_loss_weights_the_log_of_the_probabilities(data):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
 
 
+def test_batch_size_minus_one_as_a_numpy_integer(data):
+    # a grid given as an array (batch_size=np.array([-1, 32])) hands over
+    # np.int64(-1), refused as not "a int among {-1}"
+    X, y = data
+    expected = LongTailClassifier(**{**FAST, "batch_size": -1}).fit(X, y)
+    clf = LongTailClassifier(**{**FAST, "batch_size": np.int64(-1)}).fit(X, y)
+    assert clf.history[-1, "batches"][0]["train_batch_size"] == len(y)
+    np.testing.assert_allclose(clf.predict_proba(X), expected.predict_proba(X))
+
+
 def test_count_based_losses_take_weights_that_sum_below_one_per_class(data):
     # class_counts_ are the weight sums; only an empty class is refused.
     X, y = data

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -50,6 +52,21 @@ def test_kps_ga_refuses_a_max_scale_that_is_not_a_number(max_scale):
     # training failed at the GA epoch as if it had diverged.
     with pytest.raises(ValueError, match="max_scale must be a number >= s"):
         KPSGALoss(COUNTS, max_scale=max_scale)
+
+
+@pytest.mark.parametrize(
+    "max_scale",
+    [Fraction(20), np.array(20.0), torch.tensor(20.0)],
+    ids=lambda v: type(v).__name__,
+)
+def test_kps_ga_takes_a_max_scale_of_another_number_type(max_scale):
+    # a Fraction failed building the GA scales: "can't convert np.ndarray of
+    # type numpy.object_"
+    loss = KPSGALoss(COUNTS, max_scale=max_scale)
+    assert type(loss.max_scale) is float
+    torch.testing.assert_close(
+        loss.sample_scales, KPSGALoss(COUNTS, max_scale=20.0).sample_scales
+    )
 
 
 def test_kps_ga_takes_an_infinite_max_scale():

@@ -20,6 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 
 import ltlearn.over_sampling._smote as smote_module
 from ltlearn.over_sampling import (
@@ -243,6 +244,20 @@ def test_a_plain_callable_sampling_strategy(make_long_tail):
     _, y_res = SMOTE(sampling_strategy=double_the_rarest).fit_resample(X, y)
     before, after = Counter(y), Counter(y_res)
     assert after[2] == 2 * before[2] and after[0] == before[0]
+
+
+@pytest.mark.parametrize("sampler", [SMOTE, SMOTEN])
+def test_a_sampling_strategy_mapping_other_than_a_dict_is_refused(
+    make_long_tail, sampler
+):
+    # imbalanced-learn's check reads a dict only: the fit failed with
+    # "'NoneType' object has no attribute 'items'"
+    X, y = make_long_tail()
+    frozen = types.MappingProxyType({2: 60})
+    with pytest.raises(InvalidParameterError, match="'sampling_strategy'.*'dict'"):
+        sampler(sampling_strategy=frozen).fit_resample(X, y)
+    _, y_res = sampler(sampling_strategy=dict(frozen)).fit_resample(X, y)
+    assert Counter(y_res.tolist())[2] == 60
 
 
 @pytest.mark.parametrize(

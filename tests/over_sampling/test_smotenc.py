@@ -565,6 +565,18 @@ def test_categorical_features_as_a_column_is_a_list_of_keys(column):
     np.testing.assert_array_equal(got[1], expected[1])
 
 
+@pytest.mark.parametrize("container", [list, tuple])
+def test_categorical_features_names_as_numpy_strings(container):
+    # list(np.array(["c1", "c2"])) holds np.str_ names, which scikit-learn's
+    # column indexing refused ("No valid specification of the columns")
+    X, y = _mixed()
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    expected = SMOTENC(categorical_features=["c1", "c2"], random_state=0)
+    names = container(np.array(["c1", "c2"]))
+    got = SMOTENC(categorical_features=names, random_state=0).fit_resample(frame, y)
+    pd.testing.assert_frame_equal(got[0], expected.fit_resample(frame, y)[0])
+
+
 def test_bad_inputs():
     X, y = _mixed()
     X_obj = X.astype(object)

@@ -384,6 +384,22 @@ def test_custom_unlabeled_value(semi_supervised_lt):
     assert np.all(clf.transduction_[clf.labeled_iter_ == -1] == "?")
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.int8, np.float64])
+def test_unlabeled_value_written_as_a_string_marks_integer_labels(
+    semi_supervised_lt, dtype
+):
+    # "-1" as a command line or a config file gives it; the rows marked -1
+    # were fitted as a class of their own
+    X, _, y_semi = semi_supervised_lt
+    y = y_semi.astype(dtype)
+    clf = CReSTClassifier(LogisticRegression(), unlabeled_value="-1", max_iter=2)
+    reference = CReSTClassifier(LogisticRegression(), max_iter=2).fit(X, y_semi)
+    clf.fit(X, y)
+    assert list(clf.classes_) == list(reference.classes_)
+    np.testing.assert_array_equal(clf.labeled_iter_, reference.labeled_iter_)
+    np.testing.assert_array_equal(clf.predict(X), reference.predict(X))
+
+
 def test_sparse_input_matches_dense(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     dense = CReSTClassifier(LogisticRegression(), max_iter=2).fit(X, y_semi)
