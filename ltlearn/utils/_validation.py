@@ -313,12 +313,7 @@ def check_sample_weight(sample_weight, n_samples):
     refused, as scikit-learn refuses them: NumPy's cast to float drops their
     imaginary part (a weight ``1j`` counted as 0).
     """
-    _refuse_complex(sample_weight, "sample_weight")
-    try:
-        weights = np.asarray(sample_weight, dtype=float)
-    except (TypeError, ValueError) as error:
-        reason = str(error).rstrip(".")  # NumPy's messages may end with one
-        raise type(error)(f"sample_weight must hold numbers: {reason}.") from error
+    weights = real_values(sample_weight, "sample_weight")
     refused = "sample_weight must hold finite, non-negative weights"
     if weights.ndim == 0:
         if not (0 <= weights < np.inf):  # NaN too
@@ -347,10 +342,16 @@ def real_values(values, name):
     NumPy's cast to float drops the imaginary part of a complex array (a
     cost ``1 + 5j`` counted as 1) with only a ``ComplexWarning``, and fails
     on Python complex numbers with "float() argument must be a string or a
-    real number", as :func:`check_sample_weight` notes.
+    real number", as :func:`check_sample_weight` notes. Values that are not
+    numbers (a word, rows of different lengths, a dict in a row) are refused
+    by ``name``, with NumPy's reason.
     """
     _refuse_complex(values, name)
-    return np.array(values, dtype=float)
+    try:
+        return np.array(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        reason = str(error).rstrip(".")  # NumPy's messages may end with one
+        raise type(error)(f"{name} must hold numbers: {reason}.") from error
 
 
 def _refuse_complex(values, name):

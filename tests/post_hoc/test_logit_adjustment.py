@@ -211,6 +211,14 @@ def test_complex_prior_is_refused(prior, imbalanced_multiclass):
         LogitAdjustedClassifier(LogisticRegression(), prior=prior).fit(X, y)
 
 
+def test_prior_of_no_numbers_is_refused_by_name(imbalanced_multiclass):
+    # A word failed with NumPy's message alone, which named no parameter
+    X, y = imbalanced_multiclass
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior=[0.4, "x", 0.2, 0.1])
+    with pytest.raises(ValueError, match="^prior must hold numbers: could not"):
+        clf.fit(X, y)
+
+
 @pytest.mark.parametrize(
     "scoring, metric",
     [

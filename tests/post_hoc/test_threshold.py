@@ -249,6 +249,26 @@ def test_complex_cost_matrix_is_refused(cost_matrix, imbalanced_multiclass):
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "cost_matrix, error",
+    [
+        ([[0, 1, 1, 1], [1, 0, 1], [1, 1, 0, 1], [1, 1, 1, 0]], ValueError),
+        ([1, "one", 1, 1], ValueError),
+        ({k: {j: float(k != j) for j in range(4)} for k in range(4)}, TypeError),
+    ],
+)
+def test_cost_matrix_of_no_numbers_is_refused_by_name(
+    cost_matrix, error, imbalanced_multiclass
+):
+    # Rows of different lengths, a word or a dict of rows failed with
+    # NumPy's message alone ("setting an array element with a sequence",
+    # "float() argument must be ... not 'dict'"), which named no parameter
+    X, y = imbalanced_multiclass
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+    with pytest.raises(error, match="^cost_matrix must hold numbers: "):
+        clf.fit(X, y)
+
+
 def test_class_costs_beyond_the_largest_float(imbalanced_multiclass):
     # Row sums that overflow gave rows of NaN with "rescale" (log(inf)) and
     # a RuntimeWarning with "expected_cost", whose decision stays finite.
