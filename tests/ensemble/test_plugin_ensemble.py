@@ -399,7 +399,7 @@ def test_rows_without_out_of_bag_estimate_leave_the_model_as_it_is():
 def test_forest_rows_without_out_of_bag_estimate_take_the_prior():
     # A forest's rows that every bootstrap drew are zeros in its
     # oob_decision_function_ (NaN in a bagging classifier's): they stayed
-    # zeros, and the held-out probabilities of those rows summed to 0.5.
+    # zeros, and the held-out probabilities of those rows summed to zero.
     X, y = make_classification(n_samples=60, weights=[0.8], random_state=0)
     forest = RandomForestClassifier(3, oob_score=True, random_state=0)
     with warnings.catch_warnings():
