@@ -754,7 +754,8 @@ class TauNormalization(Callback):
     dominate. ``tau=0`` leaves the weights as they are (bias aside), ``tau=1``
     normalises them. ``tau="auto"`` picks ``tau`` on the grid
     ``0, 0.1, ..., 2`` by balanced accuracy on skorch's internal validation
-    part, and needs one (``train_split``).
+    part, weighted by its ``sample_weight`` as the validation loss is, and
+    needs one (``train_split``).
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -859,13 +860,24 @@ class TauNormalization(Callback):
             handle.remove()
         features = torch.cat(features).to(head.weight.device)
         y_valid = labelled[0].cpu().numpy()
+        # The rows weigh in the score as in the validation loss.
+        weights = labelled[1]
+        if weights is not None:
+            weights = torch.as_tensor(weights).cpu().numpy()
+            if not weights.any():
+                raise ValueError(
+                    "TauNormalization(tau='auto') found no validation row of "
+                    "positive sample_weight."
+                )
         weight = head.weight.detach()
         norms = weight.norm(dim=1, keepdim=True).clamp(min=1e-12)
         grid = np.round(np.linspace(0.0, 2.0, 21), 2)
         scores = []
         for tau in grid:
             y_pred = (features @ (weight / norms**tau).T).argmax(dim=1).cpu().numpy()
-            scores.append(balanced_accuracy_score(y_valid, y_pred))
+            scores.append(
+                balanced_accuracy_score(y_valid, y_pred, sample_weight=weights)
+            )
         return float(grid[int(np.argmax(scores))])
 
     @_hook_docstring

@@ -13,6 +13,7 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.model_selection import PredefinedSplit  # noqa: E402
 from skorch.callbacks import Callback, LRScheduler  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
@@ -431,6 +432,33 @@ def test_tau_normalisation_auto_picks_tau_on_the_validation_part(data):
     assert callback.valid_ is None
     with pytest.raises(ValueError, match="set train_split"):
         LongTailClassifier(callbacks=[TauNormalization(tau="auto")], **FAST).fit(X, y)
+
+
+def test_tau_normalisation_auto_weighs_the_validation_rows(data):
+    # tau="auto" scored the validation part without its sample_weight, which
+    # the validation loss applies: rows of weight 0 chose tau (2.0 for 0.2).
+    X, y = data
+    noise = np.random.RandomState(0).randn(60, X.shape[1])
+    fold = np.r_[np.full(150, -1), np.zeros(50)]
+
+    def auto_tau(X, y, sample_weight, fold):
+        callback = TauNormalization(tau="auto")
+        split = ValidSplit(PredefinedSplit(fold))
+        LongTailClassifier(callbacks=[callback], train_split=split, **FAST).fit(
+            X, y, sample_weight=sample_weight
+        )
+        return callback.tau_
+
+    clean = auto_tau(X, y, np.ones(200), fold)
+    padded = auto_tau(
+        np.vstack([X, noise]),
+        np.r_[y, np.full(60, 1)],
+        np.r_[np.ones(200), np.zeros(60)],
+        np.r_[fold, np.zeros(60)],
+    )
+    assert padded == clean
+    with pytest.raises(ValueError, match="no validation row of positive"):
+        auto_tau(X, y, np.r_[np.ones(150), np.zeros(50)], fold)
 
 
 def test_tau_normalisation_auto_says_when_no_epoch_ran(data):
