@@ -14,7 +14,12 @@ pytest.importorskip("skorch")
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.model_selection import PredefinedSplit  # noqa: E402
-from skorch.callbacks import Callback, LRScheduler  # noqa: E402
+from skorch.callbacks import (  # noqa: E402
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    LRScheduler,
+)
 from skorch.dataset import ValidSplit  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
@@ -319,6 +324,33 @@ def test_lws_learns_class_scales_and_folds_them_into_the_layer(data):
     assert not torch.allclose(scales, torch.ones(3))
     assert len(clf.optimizer_.param_groups) == 1
     assert not clf.module_.classifier._forward_hooks
+
+
+@pytest.mark.parametrize("restore", [EarlyStopping, Checkpoint])
+@pytest.mark.parametrize("first", [True, False])
+def test_lws_refuses_callbacks_that_restore_the_best_epoch(
+    data, tmp_path, restore, first
+):
+    # The scales are not in the network's state_dict: the model restored at
+    # the end of training was the best epoch's weights times the last
+    # epoch's scales, or without the best epoch's scales.
+    X, y = data
+    kwargs = {"dirname": str(tmp_path)} if restore is Checkpoint else {}
+    callbacks = [restore(load_best=True, **kwargs), ClassifierRetraining("lws", 1)]
+    clf = LongTailClassifier(
+        callbacks=callbacks if first else callbacks[::-1],
+        train_split=ValidSplit(4, stratified=True),
+        **FAST,
+    )
+    match = rf"'lws'\) cannot be combined with {restore.__name__}\(load_best=True\)"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    # load_best=False and cRT are accepted.
+    callbacks[0].set_params(load_best=False)
+    clf.fit(X, y)
+    callbacks[0].set_params(load_best=True)
+    callbacks[1].set_params(method="crt")
+    clf.fit(X, y)
 
 
 class _RecordLr(Callback):
