@@ -12,15 +12,13 @@ from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
 from sklearn.utils._param_validation import Interval, validate_params
 from sklearn.utils.multiclass import unique_labels
-from sklearn.utils.validation import check_consistent_length, column_or_1d
+from sklearn.utils.validation import column_or_1d
 
 from ltlearn.metrics._label_checks import (
-    _check_class_labels,
     _check_labels_match,
-    _check_no_missing_labels,
+    _check_scored,
     _check_train_labels,
     _check_y_train,
-    _check_y_true_not_empty,
 )
 from ltlearn.metrics._string_labels import (
     _string_classes,
@@ -29,7 +27,6 @@ from ltlearn.metrics._string_labels import (
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 from ltlearn.utils._validation import (
     check_classes,
-    check_sample_weight,
     class_counts,
     summable_weights,
 )
@@ -205,14 +202,9 @@ def _shot_accuracy(
     few-shot accuracy has nothing to say of the many-shot classes.
     """
     _check_shot_thresholds(many_threshold, few_threshold)
-    _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
-    _check_class_labels(y_true=y_true, y_pred=y_pred)
-    y_true = column_or_1d(y_true)
-    y_pred = column_or_1d(y_pred)
-    check_consistent_length(y_true, y_pred)
-    _check_y_true_not_empty(y_true)
-    if sample_weight is not None:
-        sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
+    y_true, y_pred, sample_weight = _check_scored(
+        y_true, y_pred, y_train, sample_weight
+    )
     if _string_classes(y_true, y_pred) is None:
         unique_labels(y_true, y_pred)  # refuses mixed labels
     y_train = _check_y_train(y_train)
@@ -505,14 +497,9 @@ def imbalance_report(
          geometric_mean        0.50
                macro_f1        0.50
     """
-    _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
-    _check_class_labels(y_true=y_true, y_pred=y_pred)
-    y_true = column_or_1d(y_true)
-    y_pred = column_or_1d(y_pred)
-    check_consistent_length(y_true, y_pred)
-    _check_y_true_not_empty(y_true)
-    if sample_weight is not None:
-        sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
+    y_true, y_pred, sample_weight = _check_scored(
+        y_true, y_pred, y_train, sample_weight
+    )
     # the aggregates over the given labels, else over y_true and y_pred only
     labels_given = labels is not None
     if y_train is not None:

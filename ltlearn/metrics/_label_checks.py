@@ -5,13 +5,14 @@
 
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_consistent_length, column_or_1d
 
 from ltlearn.metrics._string_labels import _distinct_strings
 from ltlearn.utils._validation import (
     _MULTI_OUTPUT_TYPES,
     check_no_missing_labels,
     check_one_label_type,
+    check_sample_weight,
 )
 
 
@@ -61,13 +62,24 @@ def _check_class_labels(**labels):
     return kinds
 
 
-def _check_y_true_not_empty(y_true):
-    """Refuse an empty ``y_true``, before the weights of its samples are checked.
+def _check_scored(y_true, y_pred, y_train, sample_weight):
+    """``y_true``, ``y_pred`` and ``sample_weight`` checked as the metrics score them.
 
-    Empty weights were refused as summing to zero, which blamed them.
+    Missing and non-label values are refused by name, the two label arrays
+    made 1-d of one length, and an empty ``y_true`` refused before the
+    weights are checked (empty weights were refused as summing to zero,
+    which blamed them). ``y_train`` is only checked for missing labels.
     """
+    _check_no_missing_labels(y_true=y_true, y_pred=y_pred, y_train=y_train)
+    _check_class_labels(y_true=y_true, y_pred=y_pred)
+    y_true = column_or_1d(y_true)
+    y_pred = column_or_1d(y_pred)
+    check_consistent_length(y_true, y_pred)
     if y_true.shape[0] == 0:
         raise ValueError("y_true is empty (0 samples); there is nothing to score.")
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, y_true.shape[0])
+    return y_true, y_pred, sample_weight
 
 
 def _check_y_train(y_train):
