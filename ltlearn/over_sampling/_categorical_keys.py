@@ -34,9 +34,13 @@ def _categorical_keys(categorical_features):
     A set is refused by name (:func:`~ltlearn.utils._validation.check_classes`),
     a tuple naming a column stays one key (:func:`_column_keys`); a range, a
     column ``(n_keys, 1)`` and the NumPy strings of a list (``list(array)``),
-    which scikit-learn's indexing refuses, become a list and str.
+    which scikit-learn's indexing refuses, become a list and str. An
+    array-like whose dtype is not NumPy's (a torch tensor), which that
+    indexing reads by ``dtype.kind``, becomes a NumPy array.
     """
     keys = check_classes(_column_keys(categorical_features), "categorical_features")
+    if hasattr(keys, "__array__") and not hasattr(getattr(keys, "dtype", None), "kind"):
+        keys = np.asarray(keys)
     if isinstance(keys, range):
         return list(keys)
     column = np.asarray(keys, dtype=object)

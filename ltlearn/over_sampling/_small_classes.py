@@ -11,6 +11,7 @@ its class, or not a number, by naming the class.
 
 import contextvars
 import numbers
+import operator
 import warnings
 from collections.abc import Mapping
 
@@ -197,6 +198,20 @@ def _name_target_not_a_number(sampling_strategy, y, sampling_type, error):
     for label, target in sampling_strategy.items():
         if not isinstance(target, numbers.Real):
             raise TypeError(_not_an_integer(label, target)) from None
+
+
+def _integer(value):
+    """``value`` as an int where it holds one integer, otherwise None.
+
+    Besides Python and NumPy integers, a 0-d array or tensor of an integer
+    dtype holds one (its ``__index__``); a float, even a whole one, does not.
+    """
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    try:
+        return operator.index(value) if np.ndim(value) == 0 else None
+    except TypeError:
+        return None
 
 
 def _not_an_integer(label, target):

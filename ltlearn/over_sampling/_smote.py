@@ -28,6 +28,7 @@ from ltlearn.over_sampling._column_kinds import (
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
 from ltlearn.over_sampling._small_classes import (
     _capped_neighbors,
+    _integer,
     _not_an_integer,
     _single_sample_draws,
 )
@@ -71,14 +72,16 @@ def _new_samples(sampling_strategy_, y):
 
     Refuses a number of samples that is not an integer, such as the 20.5 of
     ``sampling_strategy={1: 20.5}``, which would fail later on an array shape.
+    A 0-d integer array or tensor (``{1: torch.tensor(20)}``) is an integer.
     """
     targets = {}
     for label, n_new in sampling_strategy_.items():
-        if not isinstance(n_new, numbers.Integral):
+        count = _integer(n_new)
+        if count is None:
             n_target = n_new + np.count_nonzero(y == label)
             raise ValueError(_not_an_integer(label, n_target))
-        if n_new:
-            targets[label] = int(n_new)
+        if count:
+            targets[label] = count
     return targets
 
 

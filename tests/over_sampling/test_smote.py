@@ -278,6 +278,31 @@ def test_a_number_of_samples_that_is_not_an_integer_is_refused(sampler, strategy
         sampler.fit_resample(X, y)
 
 
+@pytest.mark.parametrize(
+    "sampler",
+    [SMOTE(), SMOTEN(), SMOTENC(categorical_features=[1])],
+    ids=["SMOTE", "SMOTEN", "SMOTENC"],
+)
+def test_a_number_of_samples_as_a_0d_integer_tensor_is_an_integer(sampler):
+    # np.array(20) was read as 20 but torch.tensor(20) was refused: "asks for
+    # tensor(20) samples of class 1; a number of samples must be an integer"
+    torch = pytest.importorskip("torch")
+    X = np.column_stack([np.arange(40.0), np.arange(40) % 3])
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    expected = clone(sampler).set_params(random_state=0, sampling_strategy={1: 20})
+    sampler = clone(sampler).set_params(
+        random_state=0, sampling_strategy={1: torch.tensor(20)}
+    )
+    X_res, y_res = sampler.fit_resample(X, y)
+    X_expected, y_expected = expected.fit_resample(X, y)
+    assert Counter(y_res.tolist())[1] == 20
+    np.testing.assert_array_equal(X_res, X_expected)
+    np.testing.assert_array_equal(y_res, y_expected)
+    float_tensor = clone(sampler).set_params(sampling_strategy={1: torch.tensor(20.0)})
+    with pytest.raises(ValueError, match=r"asks for .* samples of class 1; a number"):
+        float_tensor.fit_resample(X, y)
+
+
 # --- distribution --------------------------------------------------------------
 
 

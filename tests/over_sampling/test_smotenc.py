@@ -551,6 +551,21 @@ def test_categorical_features_as_a_range_is_a_list_of_indices():
     assert np.array_equal(got[1], expected[1])
 
 
+@pytest.mark.parametrize("mask", [False, True], ids=["indices", "mask"])
+def test_categorical_features_as_a_torch_tensor(mask):
+    # scikit-learn's column indexing reads a key's dtype.kind, which a torch
+    # dtype lacks: "'torch.dtype' object has no attribute 'kind'"
+    torch = pytest.importorskip("torch")
+    X, y = _mixed()
+    keys = [False, True, False, True] if mask else [1, 3]
+    expected = SMOTENC(categorical_features=keys, random_state=0).fit_resample(X, y)
+    tensor = torch.tensor(keys)
+    got = SMOTENC(categorical_features=tensor, random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+    assert torch.equal(tensor, torch.tensor(keys))
+
+
 @pytest.mark.parametrize("column", [[[1], [3]], np.array([[1], [3]]), [["c1"], ["c2"]]])
 def test_categorical_features_as_a_column_is_a_list_of_keys(column):
     # a column of shape (n_keys, 1) passes the check of categorical_features,
