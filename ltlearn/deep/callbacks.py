@@ -744,6 +744,26 @@ class ClassifierRetraining(Callback):
         self._reset()
 
 
+def _check_nothing_undoes(tau_normalization, net):
+    """Refuse a callback after ``tau_normalization`` that would undo it.
+
+    skorch calls the ``on_train_end`` hooks in the order of ``callbacks``: one
+    that loads the best parameters (``load_best=True`` of ``EarlyStopping``
+    or ``Checkpoint``) after the normalisation brought back the last layer
+    as it was, while the history recorded ``"tau"``.
+    """
+    seen = False
+    for name, callback in getattr(net, "callbacks_", ()):
+        seen = seen or callback is tau_normalization
+        if seen and getattr(callback, "load_best", False) is True:
+            raise ValueError(
+                f"TauNormalization comes before {name!r} "
+                f"({type(callback).__name__}(load_best=True)) in callbacks, which "
+                "loads the best parameters at the end of training and would undo "
+                "the normalisation of the last layer; put TauNormalization after it."
+            )
+
+
 @_class_docstring
 class TauNormalization(Callback):
     """Tau-normalisation of the last layer after training.
@@ -754,7 +774,9 @@ class TauNormalization(Callback):
     dominate. ``tau=0`` leaves the weights as they are (bias aside), ``tau=1``
     normalises them. ``tau="auto"`` picks ``tau`` on the grid
     ``0, 0.1, ..., 2`` by balanced accuracy on skorch's internal validation
-    part, and needs one (``train_split``).
+    part, and needs one (``train_split``). It comes after a callback that
+    loads the best parameters at the end of training (``load_best=True`` of
+    skorch's ``EarlyStopping`` or ``Checkpoint``) in ``callbacks``.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -825,6 +847,7 @@ class TauNormalization(Callback):
                 "TauNormalization(tau='auto') chooses tau on skorch's internal "
                 "validation part; set train_split, e.g. ValidSplit(5, stratified=True)."
             )
+        _check_nothing_undoes(self, net)
         self.valid_ = None
         self.epochs_run_ = 0
 

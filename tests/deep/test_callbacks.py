@@ -13,7 +13,12 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
-from skorch.callbacks import Callback, LRScheduler  # noqa: E402
+from skorch.callbacks import (  # noqa: E402
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    LRScheduler,
+)
 from skorch.dataset import ValidSplit  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
@@ -419,6 +424,29 @@ def test_tau_normalisation_rescales_the_class_weights(data, tau):
     torch.testing.assert_close(head.weight, plain.weight / norms**tau)
     torch.testing.assert_close(head.bias, torch.zeros(3))
     assert callback.tau_ == tau
+
+
+def test_tau_normalisation_is_refused_before_a_load_best_callback(data, tmp_path):
+    # A callback that loads the best parameters at the end of training, after
+    # TauNormalization in callbacks, brought back the last layer as it was
+    # (norms not 1, bias not 0) while the history recorded "tau".
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    for callback in (
+        EarlyStopping(patience=1, load_best=True),
+        Checkpoint(load_best=True, dirname=str(tmp_path)),
+    ):
+        clf = LongTailClassifier(
+            callbacks=[TauNormalization(), callback], train_split=split, **FAST
+        )
+        name = type(callback).__name__
+        with pytest.raises(ValueError, match=rf"before .*\({name}\(load_best=True"):
+            clf.fit(X, y)
+        clf = LongTailClassifier(
+            callbacks=[callback, TauNormalization()], train_split=split, **FAST
+        ).fit(X, y)
+        norms = clf.module_.classifier.weight.norm(dim=1)
+        torch.testing.assert_close(norms, torch.ones(3))
 
 
 def test_tau_normalisation_auto_picks_tau_on_the_validation_part(data):
