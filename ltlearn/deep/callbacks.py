@@ -750,7 +750,8 @@ def _check_nothing_undoes(tau_normalization, net):
     skorch calls the ``on_train_end`` hooks in the order of ``callbacks``: one
     that loads the best parameters (``load_best=True`` of ``EarlyStopping``
     or ``Checkpoint``) after the normalisation brought back the last layer
-    as it was, while the history recorded ``"tau"``.
+    as it was, and LWS folded its scales into the normalised layer, while
+    the history recorded ``"tau"``.
     """
     seen = False
     for name, callback in getattr(net, "callbacks_", ()):
@@ -761,6 +762,17 @@ def _check_nothing_undoes(tau_normalization, net):
                 f"({type(callback).__name__}(load_best=True)) in callbacks, which "
                 "loads the best parameters at the end of training and would undo "
                 "the normalisation of the last layer; put TauNormalization after it."
+            )
+        if (
+            seen
+            and isinstance(callback, ClassifierRetraining)
+            and callback.method == "lws"
+        ):
+            raise ValueError(
+                f"TauNormalization comes before {name!r} "
+                "(ClassifierRetraining('lws')) in callbacks, which folds its class "
+                "scales into the last layer at the end of training, after the "
+                "normalisation; put TauNormalization after it."
             )
 
 
@@ -775,8 +787,9 @@ class TauNormalization(Callback):
     normalises them. ``tau="auto"`` picks ``tau`` on the grid
     ``0, 0.1, ..., 2`` by balanced accuracy on skorch's internal validation
     part, and needs one (``train_split``). It comes after a callback that
-    loads the best parameters at the end of training (``load_best=True`` of
-    skorch's ``EarlyStopping`` or ``Checkpoint``) in ``callbacks``.
+    changes the last layer at the end of training (``load_best=True`` of
+    skorch's ``EarlyStopping`` or ``Checkpoint``, LWS of
+    :class:`ClassifierRetraining`) in ``callbacks``.
 
     Read more in the :ref:`User Guide <deep>`.
 

@@ -449,6 +449,20 @@ def test_tau_normalisation_is_refused_before_a_load_best_callback(data, tmp_path
         torch.testing.assert_close(norms, torch.ones(3))
 
 
+def test_tau_normalisation_is_refused_before_lws(data):
+    # ClassifierRetraining("lws") after TauNormalization in callbacks folded
+    # its class scales into the normalised last layer (norms [1.46, 2.48] for
+    # tau=1), while the history recorded "tau".
+    X, y = data
+    lws = ClassifierRetraining("lws", start_epoch=2, lr=1.0)
+    clf = LongTailClassifier(callbacks=[TauNormalization(), lws], **FAST)
+    with pytest.raises(ValueError, match=r"before .*\(ClassifierRetraining\('lws'\)"):
+        clf.fit(X, y)
+    clf = LongTailClassifier(callbacks=[lws, TauNormalization()], **FAST).fit(X, y)
+    norms = clf.module_.classifier.weight.norm(dim=1)
+    torch.testing.assert_close(norms, torch.ones(3))
+
+
 def test_tau_normalisation_auto_picks_tau_on_the_validation_part(data):
     X, y = data
     callback = TauNormalization(tau="auto")
