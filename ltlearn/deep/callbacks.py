@@ -521,7 +521,9 @@ class ClassifierRetraining(Callback):
     skips them); the LWS scales are added to it as a parameter group. At the
     end of training the parameters it froze are trainable again (those
     frozen before the fit stay frozen). BatchNorm layers of
-    the frozen part keep updating their running statistics.
+    the frozen part keep updating their running statistics. For ``"crt"``
+    the last layer must be trainable at the switch (not frozen by skorch's
+    ``Freezer``, say), or nothing would train.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -663,6 +665,13 @@ class ClassifierRetraining(Callback):
 
     def _start(self, net, reinitialize):
         head = _get_head(net, self.head, type(self).__name__)
+        if self.method == "crt" and not any(p.requires_grad for p in head.parameters()):
+            raise ValueError(
+                f"ClassifierRetraining('crt') retrains the last layer {self.head!r}, "
+                "whose parameters are all frozen (by skorch's Freezer, say): with "
+                "the rest of the network frozen at the switch, no parameter would "
+                "train. Leave the last layer trainable."
+            )
         head_params = set(head.parameters())
         self.frozen_ = []
         self._freeze(p for p in net.module_.parameters() if p not in head_params)

@@ -17,6 +17,7 @@ from skorch.callbacks import (  # noqa: E402
     Callback,
     Checkpoint,
     EarlyStopping,
+    Freezer,
     LRScheduler,
 )
 from skorch.dataset import ValidSplit  # noqa: E402
@@ -287,6 +288,22 @@ def test_crt_retrains_only_the_reinitialised_last_layer(data):
     assert record.samplers_[1] is ClassBalancedSampler
     assert all(p.requires_grad for p in clf.module_.parameters())
     assert clf.predict(X).shape == (len(X),)
+
+
+def test_crt_says_when_the_last_layer_is_frozen(data):
+    # With the last layer frozen by skorch's Freezer, nothing trained after
+    # the switch and the fit failed with "element 0 of tensors does not
+    # require grad and does not have a grad_fn".
+    X, y = data
+    crt = ClassifierRetraining("crt", start_epoch=2)
+    for callbacks in ([Freezer("classifier.*"), crt], [crt, Freezer("classifier.*")]):
+        clf = LongTailClassifier(callbacks=callbacks, **FAST)
+        with pytest.raises(ValueError, match="'classifier', whose parameters are all"):
+            clf.fit(X, y)
+        assert all(p.requires_grad for p in clf.module_.body.parameters())
+    # Frozen elsewhere, the retraining runs.
+    clf = LongTailClassifier(callbacks=[Freezer("body.0.*"), crt], **FAST).fit(X, y)
+    assert clf.history[:, "retraining"] == [False, False, True]
 
 
 def test_crt_with_its_own_learning_rate_restores_the_optimizer(data):
