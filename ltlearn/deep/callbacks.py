@@ -28,7 +28,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.metrics import balanced_accuracy_score
-from skorch.callbacks import Callback
+from skorch.callbacks import Callback, Checkpoint, EarlyStopping
 from torch import nn
 
 from ltlearn.deep._data import _SAMPLERS, _labels_and_weights
@@ -500,6 +500,24 @@ class DeferredResampling(Callback):
         net.history.record("resampled", active)
 
 
+def _refuse_load_best(net):
+    """Refuse a callback restoring the best epoch's weights alongside LWS.
+
+    The LWS scales live outside the network's ``state_dict``: the weights
+    restored at the end of training lack the best epoch's scales, or take
+    the last epoch's.
+    """
+    for _, callback in net.callbacks_:
+        if isinstance(callback, (EarlyStopping, Checkpoint)) and callback.load_best:
+            name = type(callback).__name__
+            raise ValueError(
+                "ClassifierRetraining('lws') cannot be combined with "
+                f"{name}(load_best=True): the best epoch's weights are restored "
+                "without its LWS scales. Set load_best=False, or use "
+                "ClassifierRetraining('crt')."
+            )
+
+
 @_class_docstring
 class ClassifierRetraining(Callback):
     """Decoupled retraining of the last layer: cRT or LWS.
@@ -523,7 +541,10 @@ class ClassifierRetraining(Callback):
     frozen before the fit stay frozen). BatchNorm layers of
     the frozen part keep updating their running statistics. For ``"crt"``
     the last layer must be trainable at the switch (not frozen by skorch's
-    ``Freezer``, say), or nothing would train.
+    ``Freezer``, say), or nothing would train. LWS refuses skorch's
+    ``EarlyStopping`` and ``Checkpoint`` with ``load_best=True``: its scales
+    are not in the network's ``state_dict``, so the weights these restore
+    would lack the best epoch's scales.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -649,6 +670,8 @@ class ClassifierRetraining(Callback):
                 f"LWS needs a torch.nn.Linear last layer; {self.head!r} is a "
                 f"{type(head).__name__}, whose normalisation would undo the scales."
             )
+        if self.method == "lws":
+            _refuse_load_best(net)
         if getattr(self, "started_", False):
             params = set(net.module_.parameters())
             if not any(p in params for group in self.param_groups_ for p in group):
@@ -795,10 +818,11 @@ class TauNormalization(Callback):
     dominate. ``tau=0`` leaves the weights as they are (bias aside), ``tau=1``
     normalises them. ``tau="auto"`` picks ``tau`` on the grid
     ``0, 0.1, ..., 2`` by balanced accuracy on skorch's internal validation
-    part, and needs one (``train_split``). It comes after a callback that
-    changes the last layer at the end of training (``load_best=True`` of
-    skorch's ``EarlyStopping`` or ``Checkpoint``, LWS of
-    :class:`ClassifierRetraining`) in ``callbacks``.
+    part, weighted by its ``sample_weight`` as the validation loss is, and
+    needs one (``train_split``). It comes after a callback that changes the
+    last layer at the end of training (``load_best=True`` of skorch's
+    ``EarlyStopping`` or ``Checkpoint``, LWS of :class:`ClassifierRetraining`)
+    in ``callbacks``.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -904,13 +928,24 @@ class TauNormalization(Callback):
             handle.remove()
         features = torch.cat(features).to(head.weight.device)
         y_valid = labelled[0].cpu().numpy()
+        # The rows weigh in the score as in the validation loss.
+        weights = labelled[1]
+        if weights is not None:
+            weights = torch.as_tensor(weights).cpu().numpy()
+            if not weights.any():
+                raise ValueError(
+                    "TauNormalization(tau='auto') found no validation row of "
+                    "positive sample_weight."
+                )
         weight = head.weight.detach()
         norms = weight.norm(dim=1, keepdim=True).clamp(min=1e-12)
         grid = np.round(np.linspace(0.0, 2.0, 21), 2)
         scores = []
         for tau in grid:
             y_pred = (features @ (weight / norms**tau).T).argmax(dim=1).cpu().numpy()
-            scores.append(balanced_accuracy_score(y_valid, y_pred))
+            scores.append(
+                balanced_accuracy_score(y_valid, y_pred, sample_weight=weights)
+            )
         return float(grid[int(np.argmax(scores))])
 
     @_hook_docstring

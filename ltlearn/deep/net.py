@@ -83,6 +83,7 @@ from ltlearn.deep.samplers import (
     SliceLoader,
     _dataset_tensors,
 )
+from ltlearn.utils._class_order import _in_class_order
 from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
@@ -148,6 +149,22 @@ def _copied_array(value):
     if isinstance(value, np.ndarray):
         return value.copy()
     return value
+
+
+def _read_by_label(name, value, classes):
+    """A pandas ``criterion__<name>`` indexed by the class labels, by class index.
+
+    The losses read per-class values (``class_counts``, ``weight``) by class
+    index; a Series indexed by the labels of ``y`` (``y.value_counts()``, in
+    the order of the counts) is read by label instead, as the post-hoc rules
+    read their priors. Anything else, or anything before the classes are
+    known (``classes`` is None), is returned as it is.
+    """
+    if name not in ("class_counts", "weight") or classes is None:
+        return value
+    if not hasattr(value, "loc"):  # not a pandas Series or DataFrame
+        return value
+    return _in_class_order(value, classes, f"criterion__{name}")
 
 
 def _in_float32(module):
@@ -446,7 +463,10 @@ class LongTailClassifier(
         them and they are not given, the ``class_counts`` of the training
         part; a criterion with a ``set_class_counts`` method (every
         count-based loss of :mod:`ltlearn.deep.losses`) follows the counts
-        as they change (validation split, ``partial_fit``).
+        as they change (validation split, ``partial_fit``). A
+        ``criterion__class_counts`` or ``criterion__weight`` given as a pandas
+        Series indexed by the classes (``y.value_counts()``) is read by class
+        label, as the post-hoc rules read their priors.
         ``criterion__*`` parameters are tuned like any other (GridSearchCV);
         the loss gets its own copy of each array or tensor among them (a
         tensor that requires a gradient is passed as it is). An instance is
@@ -997,14 +1017,21 @@ class LongTailClassifier(
             )
 
     def _criterion_and_params(self):
-        """The criterion to build and its parameters, ``loss`` resolved."""
+        """The criterion to build and its parameters, ``loss`` resolved.
+
+        Per-class parameters given as a pandas Series indexed by the class
+        labels are read by label (:func:`_read_by_label`).
+        """
         criterion = self.criterion
         kwargs = self.get_params_for("criterion")
-        if not self._uses_renamed_loss():
-            return criterion, kwargs
-        if not (isinstance(self.loss, str) and self.loss == "deprecated"):
-            criterion = self.loss
-        return criterion, {**self.get_params_for("loss"), **kwargs}
+        if self._uses_renamed_loss():
+            if not (isinstance(self.loss, str) and self.loss == "deprecated"):
+                criterion = self.loss
+            kwargs = {**self.get_params_for("loss"), **kwargs}
+        classes = self.classes_ if self._n_classes() is not None else None
+        return criterion, {
+            name: _read_by_label(name, value, classes) for name, value in kwargs.items()
+        }
 
     @property
     def _default_callbacks(self):

@@ -93,10 +93,14 @@ def _cross_fitted_proba(
 
 
 def _oob_proba(fitted, prior):
-    """The out-of-bag probabilities of a bagged model's training rows."""
+    """The out-of-bag probabilities of a bagged model's training rows.
+
+    A row in every bootstrap sample has no out-of-bag estimate: NaN in a
+    bagging classifier's ``oob_decision_function_``, zeros in a forest's.
+    It takes the class ``prior``.
+    """
     proba = np.asarray(fitted.oob_decision_function_, dtype=float)
-    # a row in every bootstrap sample has no out-of-bag estimate
-    missing = ~np.all(np.isfinite(proba), axis=1)
+    missing = ~np.all(np.isfinite(proba), axis=1) | ~np.any(proba, axis=1)
     if missing.any():
         proba = proba.copy()  # the model's own attribute stays as it is
         proba[missing] = prior

@@ -348,7 +348,9 @@ def real_values(values, name):
     """
     _refuse_complex(values, name)
     try:
-        return np.array(values, dtype=float)
+        # np.array would pass copy=True to the __array__ of a torch tensor,
+        # which takes no copy keyword (a NumPy DeprecationWarning)
+        return np.asarray(values, dtype=float).copy()
     except (TypeError, ValueError) as error:
         reason = str(error).rstrip(".")  # NumPy's messages may end with one
         raise type(error)(f"{name} must hold numbers: {reason}.") from error

@@ -13,6 +13,7 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.model_selection import PredefinedSplit  # noqa: E402
 from skorch.callbacks import (  # noqa: E402
     Callback,
     Checkpoint,
@@ -342,6 +343,33 @@ def test_lws_learns_class_scales_and_folds_them_into_the_layer(data):
     assert not clf.module_.classifier._forward_hooks
 
 
+@pytest.mark.parametrize("restore", [EarlyStopping, Checkpoint])
+@pytest.mark.parametrize("first", [True, False])
+def test_lws_refuses_callbacks_that_restore_the_best_epoch(
+    data, tmp_path, restore, first
+):
+    # The scales are not in the network's state_dict: the model restored at
+    # the end of training was the best epoch's weights times the last
+    # epoch's scales, or without the best epoch's scales.
+    X, y = data
+    kwargs = {"dirname": str(tmp_path)} if restore is Checkpoint else {}
+    callbacks = [restore(load_best=True, **kwargs), ClassifierRetraining("lws", 1)]
+    clf = LongTailClassifier(
+        callbacks=callbacks if first else callbacks[::-1],
+        train_split=ValidSplit(4, stratified=True),
+        **FAST,
+    )
+    match = rf"'lws'\) cannot be combined with {restore.__name__}\(load_best=True\)"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+    # load_best=False and cRT are accepted.
+    callbacks[0].set_params(load_best=False)
+    clf.fit(X, y)
+    callbacks[0].set_params(load_best=True)
+    callbacks[1].set_params(method="crt")
+    clf.fit(X, y)
+
+
 class _RecordLr(Callback):
     """Record the learning rate of each parameter group at each epoch start."""
 
@@ -490,6 +518,33 @@ def test_tau_normalisation_auto_picks_tau_on_the_validation_part(data):
     assert callback.valid_ is None
     with pytest.raises(ValueError, match="set train_split"):
         LongTailClassifier(callbacks=[TauNormalization(tau="auto")], **FAST).fit(X, y)
+
+
+def test_tau_normalisation_auto_weighs_the_validation_rows(data):
+    # tau="auto" scored the validation part without its sample_weight, which
+    # the validation loss applies: rows of weight 0 chose tau (2.0 for 0.2).
+    X, y = data
+    noise = np.random.RandomState(0).randn(60, X.shape[1])
+    fold = np.r_[np.full(150, -1), np.zeros(50)]
+
+    def auto_tau(X, y, sample_weight, fold):
+        callback = TauNormalization(tau="auto")
+        split = ValidSplit(PredefinedSplit(fold))
+        LongTailClassifier(callbacks=[callback], train_split=split, **FAST).fit(
+            X, y, sample_weight=sample_weight
+        )
+        return callback.tau_
+
+    clean = auto_tau(X, y, np.ones(200), fold)
+    padded = auto_tau(
+        np.vstack([X, noise]),
+        np.r_[y, np.full(60, 1)],
+        np.r_[np.ones(200), np.zeros(60)],
+        np.r_[fold, np.zeros(60)],
+    )
+    assert padded == clean
+    with pytest.raises(ValueError, match="no validation row of positive"):
+        auto_tau(X, y, np.r_[np.ones(150), np.zeros(50)], fold)
 
 
 def test_tau_normalisation_auto_says_when_no_epoch_ran(data):

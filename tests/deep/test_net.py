@@ -1739,6 +1739,22 @@ def test_a_criterion_instance_follows_the_class_counts(data):
     np.testing.assert_array_equal(fixed.criterion_.class_counts.numpy(), [5, 5, 5])
 
 
+def test_criterion_class_counts_of_value_counts_are_read_by_label(data):
+    # y.value_counts() of text labels, in the order of the counts, was read
+    # by position: the loss gave class "a" the count of the largest class.
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    labels = np.array(["b", "c", "a"])[y]
+    counts = pd.Series(labels).value_counts()
+    clf = LongTailClassifier(
+        criterion="logit_adjusted", criterion__class_counts=counts, **FAST
+    ).fit(X, labels)
+    expected = counts[clf.classes_].to_numpy() / counts.sum()
+    np.testing.assert_allclose(clf.criterion_.log_prior.exp().numpy(), expected)
+    with pytest.raises(ValueError, match="criterion__class_counts has no value"):
+        clf.set_params(criterion__class_counts=counts.drop("a")).fit(X, labels)
+
+
 def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):
     X, y = data
     clf = LongTailClassifier(criterion="ldam", **FAST)

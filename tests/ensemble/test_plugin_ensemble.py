@@ -396,6 +396,24 @@ def test_rows_without_out_of_bag_estimate_leave_the_model_as_it_is():
     assert np.isfinite(clf.oob_proba_).all()
 
 
+def test_forest_rows_without_out_of_bag_estimate_take_the_prior():
+    # A forest's rows that every bootstrap drew are zeros in its
+    # oob_decision_function_ (NaN in a bagging classifier's): they stayed
+    # zeros, and the held-out probabilities of those rows summed to zero.
+    X, y = make_classification(n_samples=60, weights=[0.8], random_state=0)
+    forest = RandomForestClassifier(3, oob_score=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "do not have OOB scores"
+        clf = PluginEnsembleClassifier([("rf", forest)], random_state=0).fit(X, y)
+    own = clf.named_estimators_["rf"].oob_decision_function_
+    missing = own.sum(axis=1) == 0
+    assert missing.any()  # the case of the test
+    np.testing.assert_allclose(
+        clf.oob_proba_[missing], np.tile(clf.prior_, (missing.sum(), 1))
+    )
+    np.testing.assert_allclose(clf.oob_proba_[~missing], own[~missing])
+
+
 def test_model_without_sample_weight(imbalanced):
     X, y = imbalanced
     models = [("knn", KNeighborsClassifier(5)), ("lr", LogisticRegression())]

@@ -3,8 +3,11 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from sklearn.linear_model import LogisticRegression
 
 from ltlearn.decomposition import COGClassifier
@@ -17,6 +20,7 @@ from ltlearn.utils._validation import (
     check_no_missing_labels,
     check_one_label_type,
     check_sample_weight,
+    real_values,
 )
 
 pd = pytest.importorskip("pandas")
@@ -88,6 +92,28 @@ def test_a_complex_sample_weight_is_refused(weights):
     # imaginary part, a weight 1j counting as 0, with NumPy's warning only
     with pytest.raises(ValueError, match="must hold real numbers; got complex"):
         check_sample_weight(weights, 3)
+
+
+class _OldStyleArray:
+    """An array-like whose ``__array__`` takes no copy keyword, as torch's."""
+
+    def __init__(self, values):
+        self.values = values
+
+    def __array__(self, dtype=None):
+        return np.asarray(self.values, dtype=dtype)
+
+
+def test_weights_and_costs_of_an_array_without_a_copy_keyword():
+    # np.array(tensor, dtype=float) warned that __array__ takes no copy keyword
+    values = np.array([1.0, 2.0, 3.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        weights = check_sample_weight(_OldStyleArray(values), 3)
+        costs = real_values(_OldStyleArray(values), "cost_matrix")
+    assert_array_equal(weights, values)
+    assert_array_equal(costs, values)
+    assert not np.shares_memory(costs, values)  # a new array, as promised
 
 
 def test_a_ragged_sample_weight_ends_its_message_once():
