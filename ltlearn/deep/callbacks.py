@@ -500,6 +500,11 @@ class DeferredResampling(Callback):
         net.history.record("resampled", active)
 
 
+def _loads_best(callback):
+    """Whether ``callback`` loads the best parameters at the end of training."""
+    return isinstance(callback, (EarlyStopping, Checkpoint)) and callback.load_best
+
+
 def _refuse_load_best(net):
     """Refuse a callback restoring the best epoch's weights alongside LWS.
 
@@ -508,7 +513,7 @@ def _refuse_load_best(net):
     the last epoch's.
     """
     for _, callback in net.callbacks_:
-        if isinstance(callback, (EarlyStopping, Checkpoint)) and callback.load_best:
+        if _loads_best(callback):
             name = type(callback).__name__
             raise ValueError(
                 "ClassifierRetraining('lws') cannot be combined with "
@@ -788,7 +793,7 @@ def _check_nothing_undoes(tau_normalization, net):
     seen = False
     for name, callback in getattr(net, "callbacks_", ()):
         seen = seen or callback is tau_normalization
-        if seen and getattr(callback, "load_best", False) is True:
+        if seen and _loads_best(callback):
             raise ValueError(
                 f"TauNormalization comes before {name!r} "
                 f"({type(callback).__name__}(load_best=True)) in callbacks, which "
