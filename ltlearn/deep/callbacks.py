@@ -549,7 +549,9 @@ class ClassifierRetraining(Callback):
     ``Freezer``, say), or nothing would train. LWS refuses skorch's
     ``EarlyStopping`` and ``Checkpoint`` with ``load_best=True``: its scales
     are not in the network's ``state_dict``, so the weights these restore
-    would lack the best epoch's scales.
+    would lack the best epoch's scales. LWS, and cRT with its own ``lr``,
+    add a parameter group to the optimiser, which ``torch.optim.LBFGS``
+    does not take.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -677,6 +679,16 @@ class ClassifierRetraining(Callback):
             )
         if self.method == "lws":
             _refuse_load_best(net)
+        if isinstance(net.optimizer_, torch.optim.LBFGS) and (
+            self.method == "lws" or self.lr is not None
+        ):
+            trained = "its class scales" if self.method == "lws" else "the last layer"
+            raise ValueError(
+                f"ClassifierRetraining({self.method!r}) trains {trained} in a "
+                "parameter group of its own, and torch.optim.LBFGS takes a single "
+                "group; use another optimizer"
+                + (" or lr=None." if self.method == "crt" else ".")
+            )
         if getattr(self, "started_", False):
             params = set(net.module_.parameters())
             if not any(p in params for group in self.param_groups_ for p in group):

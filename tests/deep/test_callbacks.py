@@ -370,6 +370,21 @@ def test_lws_refuses_callbacks_that_restore_the_best_epoch(
     clf.fit(X, y)
 
 
+def test_retraining_in_a_group_of_its_own_refuses_lbfgs(data):
+    # L-BFGS takes one parameter group: LWS and cRT with its own lr failed
+    # at the switch with torch's bare "Expected exactly one param_group".
+    X, y = data
+    fast = dict(FAST, max_epochs=2, optimizer=torch.optim.LBFGS)
+    for method, lr in (("lws", None), ("crt", 0.1)):
+        clf = LongTailClassifier(
+            callbacks=[ClassifierRetraining(method, start_epoch=1, lr=lr)], **fast
+        )
+        with pytest.raises(ValueError, match="torch.optim.LBFGS takes a single"):
+            clf.fit(X, y)
+    clf = LongTailClassifier(callbacks=[ClassifierRetraining("crt", 1)], **fast)
+    assert clf.fit(X, y).history[:, "retraining"] == [False, True]
+
+
 class _RecordLr(Callback):
     """Record the learning rate of each parameter group at each epoch start."""
 
