@@ -375,13 +375,16 @@ class _BatchLoopMixin:
         {step_parameters}
         """
         # skorch lists its parts, optimisers added by a subclass included.
-        optimizers = [
-            part
-            for part in map(self.__getattribute__, self.cuda_dependent_attributes_)
+        optimizers = {
+            name: part
+            for name, part in zip(
+                self.cuda_dependent_attributes_,
+                map(self.__getattribute__, self.cuda_dependent_attributes_),
+            )
             if isinstance(part, torch.optim.Optimizer)
-        ]
+        }
         scaler = self._grad_scaler()
-        if not all(_steps_after_backward(optimizer) for optimizer in optimizers):
+        if not all(map(_steps_after_backward, optimizers.values())):
             if scaler is not None:
                 raise ValueError(
                     f"{type(self).__name__}(amp=True) scales the gradients with "
@@ -390,22 +393,22 @@ class _BatchLoopMixin:
                     "optimiser or amp=False."
                 )
             return super().train_step(batch, **fit_params)
-        for optimizer in optimizers:
+        for optimizer in optimizers.values():
             optimizer.zero_grad()
         step = self.train_step_single(batch, **fit_params)
         if type(self).notify is not NeuralNet.notify or self._batch_hooks(
             "on_grad_computed"
         ):
             if scaler is not None:
-                for optimizer in optimizers:
+                for optimizer in optimizers.values():
                     scaler.unscale_(optimizer)
             self.notify(
                 "on_grad_computed",
-                named_parameters=TeeGenerator(self.get_all_learnable_params()),
+                named_parameters=TeeGenerator(self._stepped_parameters(optimizers)),
                 batch=batch,
                 training=True,
             )
-        for optimizer in optimizers:
+        for optimizer in optimizers.values():
             if scaler is None:
                 optimizer.step()
             else:
@@ -413,6 +416,27 @@ class _BatchLoopMixin:
         if scaler is not None:
             scaler.update()
         return step
+
+    def _stepped_parameters(self, optimizers):
+        """The learnable parameters, then those added to the ``optimizers`` only.
+
+        A callback may give an optimiser parameters of no module (the LWS
+        scales of ``ClassifierRetraining``); ``on_grad_computed`` gets them
+        too, named ``<optimizer>.param_groups.<i>.params.<j>``, so that a
+        callback clipping the gradients (skorch's ``GradientNormClipping``)
+        clips all that the step changes.
+        """
+        seen = set()
+        for name, param in self.get_all_learnable_params():
+            seen.add(param)
+            yield name, param
+        for optimizer_name, optimizer in optimizers.items():
+            for i, group in enumerate(optimizer.param_groups):
+                for j, param in enumerate(group["params"]):
+                    if param not in seen:
+                        seen.add(param)
+                        name = f"{optimizer_name}.param_groups.{i}.params.{j}"
+                        yield name, param
 
     def infer(self, x, **fit_params):
         """Run the module on a batch; per-row weights are left out of it.

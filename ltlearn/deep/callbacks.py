@@ -500,6 +500,11 @@ class DeferredResampling(Callback):
         net.history.record("resampled", active)
 
 
+def _loads_best(callback):
+    """Whether ``callback`` loads the best parameters at the end of training."""
+    return isinstance(callback, (EarlyStopping, Checkpoint)) and callback.load_best
+
+
 def _refuse_load_best(net):
     """Refuse a callback restoring the best epoch's weights alongside LWS.
 
@@ -508,7 +513,7 @@ def _refuse_load_best(net):
     the last epoch's.
     """
     for _, callback in net.callbacks_:
-        if isinstance(callback, (EarlyStopping, Checkpoint)) and callback.load_best:
+        if _loads_best(callback):
             name = type(callback).__name__
             raise ValueError(
                 "ClassifierRetraining('lws') cannot be combined with "
@@ -539,10 +544,14 @@ class ClassifierRetraining(Callback):
     skips them); the LWS scales are added to it as a parameter group. At the
     end of training the parameters it froze are trainable again (those
     frozen before the fit stay frozen). BatchNorm layers of
-    the frozen part keep updating their running statistics. LWS refuses
-    skorch's ``EarlyStopping`` and ``Checkpoint`` with ``load_best=True``:
-    its scales are not in the network's ``state_dict``, so the weights these
-    restore would lack the best epoch's scales.
+    the frozen part keep updating their running statistics. For ``"crt"``
+    the last layer must be trainable at the switch (not frozen by skorch's
+    ``Freezer``, say), or nothing would train. LWS refuses skorch's
+    ``EarlyStopping`` and ``Checkpoint`` with ``load_best=True``: its scales
+    are not in the network's ``state_dict``, so the weights these restore
+    would lack the best epoch's scales. LWS, and cRT with its own ``lr``,
+    add a parameter group to the optimiser, which ``torch.optim.LBFGS``
+    does not take.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -670,6 +679,16 @@ class ClassifierRetraining(Callback):
             )
         if self.method == "lws":
             _refuse_load_best(net)
+        if isinstance(net.optimizer_, torch.optim.LBFGS) and (
+            self.method == "lws" or self.lr is not None
+        ):
+            trained = "its class scales" if self.method == "lws" else "the last layer"
+            raise ValueError(
+                f"ClassifierRetraining({self.method!r}) trains {trained} in a "
+                "parameter group of its own, and torch.optim.LBFGS takes a single "
+                "group; use another optimizer"
+                + (" or lr=None." if self.method == "crt" else ".")
+            )
         if getattr(self, "started_", False):
             params = set(net.module_.parameters())
             if not any(p in params for group in self.param_groups_ for p in group):
@@ -686,6 +705,13 @@ class ClassifierRetraining(Callback):
 
     def _start(self, net, reinitialize):
         head = _get_head(net, self.head, type(self).__name__)
+        if self.method == "crt" and not any(p.requires_grad for p in head.parameters()):
+            raise ValueError(
+                f"ClassifierRetraining('crt') retrains the last layer {self.head!r}, "
+                "whose parameters are all frozen (by skorch's Freezer, say): with "
+                "the rest of the network frozen at the switch, no parameter would "
+                "train. Leave the last layer trainable."
+            )
         head_params = set(head.parameters())
         self.frozen_ = []
         self._freeze(p for p in net.module_.parameters() if p not in head_params)
@@ -767,6 +793,38 @@ class ClassifierRetraining(Callback):
         self._reset()
 
 
+def _check_nothing_undoes(tau_normalization, net):
+    """Refuse a callback after ``tau_normalization`` that would undo it.
+
+    skorch calls the ``on_train_end`` hooks in the order of ``callbacks``: one
+    that loads the best parameters (``load_best=True`` of ``EarlyStopping``
+    or ``Checkpoint``) after the normalisation brought back the last layer
+    as it was, and LWS folded its scales into the normalised layer, while
+    the history recorded ``"tau"``.
+    """
+    seen = False
+    for name, callback in getattr(net, "callbacks_", ()):
+        seen = seen or callback is tau_normalization
+        if seen and _loads_best(callback):
+            raise ValueError(
+                f"TauNormalization comes before {name!r} "
+                f"({type(callback).__name__}(load_best=True)) in callbacks, which "
+                "loads the best parameters at the end of training and would undo "
+                "the normalisation of the last layer; put TauNormalization after it."
+            )
+        if (
+            seen
+            and isinstance(callback, ClassifierRetraining)
+            and callback.method == "lws"
+        ):
+            raise ValueError(
+                f"TauNormalization comes before {name!r} "
+                "(ClassifierRetraining('lws')) in callbacks, which folds its class "
+                "scales into the last layer at the end of training, after the "
+                "normalisation; put TauNormalization after it."
+            )
+
+
 @_class_docstring
 class TauNormalization(Callback):
     """Tau-normalisation of the last layer after training.
@@ -778,7 +836,10 @@ class TauNormalization(Callback):
     normalises them. ``tau="auto"`` picks ``tau`` on the grid
     ``0, 0.1, ..., 2`` by balanced accuracy on skorch's internal validation
     part, weighted by its ``sample_weight`` as the validation loss is, and
-    needs one (``train_split``).
+    needs one (``train_split``). It comes after a callback that changes the
+    last layer at the end of training (``load_best=True`` of skorch's
+    ``EarlyStopping`` or ``Checkpoint``, LWS of :class:`ClassifierRetraining`)
+    in ``callbacks``.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -849,6 +910,7 @@ class TauNormalization(Callback):
                 "TauNormalization(tau='auto') chooses tau on skorch's internal "
                 "validation part; set train_split, e.g. ValidSplit(5, stratified=True)."
             )
+        _check_nothing_undoes(self, net)
         self.valid_ = None
         self.epochs_run_ = 0
 

@@ -18,6 +18,7 @@ from skorch.callbacks import (  # noqa: E402
     Callback,
     Checkpoint,
     EarlyStopping,
+    Freezer,
     LRScheduler,
 )
 from skorch.dataset import ValidSplit  # noqa: E402
@@ -290,6 +291,22 @@ def test_crt_retrains_only_the_reinitialised_last_layer(data):
     assert clf.predict(X).shape == (len(X),)
 
 
+def test_crt_says_when_the_last_layer_is_frozen(data):
+    # With the last layer frozen by skorch's Freezer, nothing trained after
+    # the switch and the fit failed with "element 0 of tensors does not
+    # require grad and does not have a grad_fn".
+    X, y = data
+    crt = ClassifierRetraining("crt", start_epoch=2)
+    for callbacks in ([Freezer("classifier.*"), crt], [crt, Freezer("classifier.*")]):
+        clf = LongTailClassifier(callbacks=callbacks, **FAST)
+        with pytest.raises(ValueError, match="'classifier', whose parameters are all"):
+            clf.fit(X, y)
+        assert all(p.requires_grad for p in clf.module_.body.parameters())
+    # Frozen elsewhere, the retraining runs.
+    clf = LongTailClassifier(callbacks=[Freezer("body.0.*"), crt], **FAST).fit(X, y)
+    assert clf.history[:, "retraining"] == [False, False, True]
+
+
 def test_crt_with_its_own_learning_rate_restores_the_optimizer(data):
     X, y = data
     clf = LongTailClassifier(
@@ -351,6 +368,21 @@ def test_lws_refuses_callbacks_that_restore_the_best_epoch(
     callbacks[0].set_params(load_best=True)
     callbacks[1].set_params(method="crt")
     clf.fit(X, y)
+
+
+def test_retraining_in_a_group_of_its_own_refuses_lbfgs(data):
+    # L-BFGS takes one parameter group: LWS and cRT with its own lr failed
+    # at the switch with torch's bare "Expected exactly one param_group".
+    X, y = data
+    fast = dict(FAST, max_epochs=2, optimizer=torch.optim.LBFGS)
+    for method, lr in (("lws", None), ("crt", 0.1)):
+        clf = LongTailClassifier(
+            callbacks=[ClassifierRetraining(method, start_epoch=1, lr=lr)], **fast
+        )
+        with pytest.raises(ValueError, match="torch.optim.LBFGS takes a single"):
+            clf.fit(X, y)
+    clf = LongTailClassifier(callbacks=[ClassifierRetraining("crt", 1)], **fast)
+    assert clf.fit(X, y).history[:, "retraining"] == [False, True]
 
 
 class _RecordLr(Callback):
@@ -452,6 +484,43 @@ def test_tau_normalisation_rescales_the_class_weights(data, tau):
     torch.testing.assert_close(head.weight, plain.weight / norms**tau)
     torch.testing.assert_close(head.bias, torch.zeros(3))
     assert callback.tau_ == tau
+
+
+def test_tau_normalisation_is_refused_before_a_load_best_callback(data, tmp_path):
+    # A callback that loads the best parameters at the end of training, after
+    # TauNormalization in callbacks, brought back the last layer as it was
+    # (norms not 1, bias not 0) while the history recorded "tau".
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    for callback in (
+        EarlyStopping(patience=1, load_best=True),
+        Checkpoint(load_best=True, dirname=str(tmp_path)),
+    ):
+        clf = LongTailClassifier(
+            callbacks=[TauNormalization(), callback], train_split=split, **FAST
+        )
+        name = type(callback).__name__
+        with pytest.raises(ValueError, match=rf"before .*\({name}\(load_best=True"):
+            clf.fit(X, y)
+        clf = LongTailClassifier(
+            callbacks=[callback, TauNormalization()], train_split=split, **FAST
+        ).fit(X, y)
+        norms = clf.module_.classifier.weight.norm(dim=1)
+        torch.testing.assert_close(norms, torch.ones(3))
+
+
+def test_tau_normalisation_is_refused_before_lws(data):
+    # ClassifierRetraining("lws") after TauNormalization in callbacks folded
+    # its class scales into the normalised last layer (norms [1.46, 2.48] for
+    # tau=1), while the history recorded "tau".
+    X, y = data
+    lws = ClassifierRetraining("lws", start_epoch=2, lr=1.0)
+    clf = LongTailClassifier(callbacks=[TauNormalization(), lws], **FAST)
+    with pytest.raises(ValueError, match=r"before .*\(ClassifierRetraining\('lws'\)"):
+        clf.fit(X, y)
+    clf = LongTailClassifier(callbacks=[lws, TauNormalization()], **FAST).fit(X, y)
+    norms = clf.module_.classifier.weight.norm(dim=1)
+    torch.testing.assert_close(norms, torch.ones(3))
 
 
 def test_tau_normalisation_auto_picks_tau_on_the_validation_part(data):

@@ -24,7 +24,10 @@ from skorch.dataset import ValidSplit  # noqa: E402
 from torch import nn  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier, _loop  # noqa: E402
-from ltlearn.deep.callbacks import DeferredReweighting  # noqa: E402
+from ltlearn.deep.callbacks import (  # noqa: E402
+    ClassifierRetraining,
+    DeferredReweighting,
+)
 from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
 
@@ -204,6 +207,32 @@ def test_on_grad_computed_sees_the_gradients(imbalanced_multiclass):
     ).fit(X, y)
     plain = LongTailClassifier(**FAST).fit(X, y)
     assert clipped.history[-1, "train_loss"] != plain.history[-1, "train_loss"]
+
+
+class _Scales(Callback):
+    """Record the LWS scales of ``lws`` at the end of each epoch."""
+
+    def __init__(self, lws):
+        self.lws = lws
+
+    def on_epoch_end(self, net, **kwargs):
+        scales = self.lws.scales_
+        net.history.record("scales", None if scales is None else scales.tolist())
+
+
+def test_on_grad_computed_sees_the_parameters_a_callback_adds(imbalanced_multiclass):
+    # The LWS scales are trained by the optimiser but belong to no module:
+    # GradientNormClipping did not clip them, and they moved as unclipped
+    # by up to 1.15 instead of less than 1e-3.
+    X, y = imbalanced_multiclass
+    lws = ClassifierRetraining("lws", start_epoch=1, lr=1.0)
+    clip = GradientNormClipping(gradient_clip_value=1e-8)
+    for callbacks in ([lws, _Scales(lws), clip], [lws, _Scales(lws)]):
+        clf = LongTailClassifier(
+            **FAST, optimizer=torch.optim.SGD, callbacks=callbacks
+        ).fit(X, y)
+        moved = np.abs(np.asarray(clf.history[-1, "scales"]) - 1).max()
+        assert (moved < 1e-3) == (clip in callbacks)
 
 
 def test_an_optimiser_with_a_closure_trains(imbalanced_multiclass):
