@@ -183,14 +183,14 @@ def _schedule_new_group(net, group):
     torch's schedulers keep one entry per parameter group (``base_lrs``,
     ``lr_lambdas``...) from when they were built, and ``LambdaLR`` (that of
     :func:`~ltlearn.deep.schedules.training_schedule`) fails at its next step
-    on a group added later (``CyclicLR`` too, and ``OneCycleLR`` lacks the
-    keys it writes into each group). The group gets its own lr as its base lr
-    and the rule of the last group (its entries, and the keys a scheduler
-    wrote into it); under a ``LambdaLR`` it starts at the schedule's current
-    factor times its base lr, as the other groups are, and a chainable
-    scheduler (``StepLR``...) decays it from its own lr on. skorch's
-    ``LRScheduler`` builds its scheduler anew at each fit, after the group is
-    removed.
+    on a group added later (``CyclicLR`` and skorch's ``WarmRestartLR`` too,
+    and ``OneCycleLR`` lacks the keys it writes into each group). The group
+    gets its own lr as its base lr and the rule of the last group (its entries,
+    and the keys a scheduler wrote into it); under a ``LambdaLR`` it starts at
+    the schedule's current factor times its base lr, as the other groups are,
+    and a chainable scheduler (``StepLR``...) decays it from its own lr on.
+    skorch's ``LRScheduler`` builds its scheduler anew at each fit, after the
+    group is removed.
     """
     group.setdefault("initial_lr", group["lr"])
     for key, value in net.optimizer_.param_groups[-2].items():
@@ -210,6 +210,11 @@ def _schedule_new_group(net, group):
             values = getattr(scheduler, name, None)
             if isinstance(values, list) and values:
                 values.append(values[-1])
+        for name in ("min_lr", "max_lr"):
+            # skorch's WarmRestartLR keeps them as arrays, one entry a group.
+            values = getattr(scheduler, name, None)
+            if isinstance(values, np.ndarray) and values.ndim == 1 and values.size:
+                setattr(scheduler, name, np.append(values, values[-1]))
         if isinstance(scheduler, torch.optim.lr_scheduler.LambdaLR):
             group["lr"] = group["initial_lr"] * scheduler.lr_lambdas[-1](
                 scheduler.last_epoch

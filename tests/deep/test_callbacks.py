@@ -20,6 +20,7 @@ from skorch.callbacks import (  # noqa: E402
     EarlyStopping,
     Freezer,
     LRScheduler,
+    WarmRestartLR,
 )
 from skorch.dataset import ValidSplit  # noqa: E402
 
@@ -426,16 +427,19 @@ def test_retraining_with_its_own_group_follows_the_papers_lr_schedule(data, meth
     [
         ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=2)),
         ("OneCycleLR", dict(max_lr=0.2, total_steps=5)),
+        ("WarmRestartLR", dict(min_lr=0.001, max_lr=0.1, base_period=1)),
     ],
 )
 def test_retraining_group_follows_cyclic_schedules(data, scheduler):
-    # CyclicLR keeps max_lrs per group ("zip() argument 2 is shorter") and
-    # OneCycleLR writes max_lr... into each group (KeyError: 'max_lr').
+    # CyclicLR keeps max_lrs per group ("zip() argument 2 is shorter"), as
+    # skorch's WarmRestartLR keeps min_lr and max_lr, and OneCycleLR writes
+    # max_lr... into each group (KeyError: 'max_lr').
     X, y = data
     name, kwargs = scheduler
+    policy = getattr(torch.optim.lr_scheduler, name, None) or WarmRestartLR
     record = _RecordLr()
     callbacks = [
-        ("lr", LRScheduler(getattr(torch.optim.lr_scheduler, name), **kwargs)),
+        ("lr", LRScheduler(policy, **kwargs)),
         ("retrain", ClassifierRetraining("crt", start_epoch=2, lr=0.05)),
         ("record", record),
     ]
