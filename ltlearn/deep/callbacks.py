@@ -23,6 +23,7 @@ trained. The sampler is changed through the net's public
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
+from bisect import bisect_right
 from numbers import Integral, Real
 
 import numpy as np
@@ -170,11 +171,29 @@ def _reweighting_counts(net):
 
 
 def _lr_schedulers(net):
-    """The torch schedulers that skorch's ``LRScheduler`` callbacks step on the net."""
+    """The torch schedulers that skorch's ``LRScheduler`` callbacks step on the net.
+
+    Each comes with whether it sets the lr now: those that a
+    ``SequentialLR`` or a ``ChainedScheduler`` steps come too, and of a
+    ``SequentialLR`` only the one of the current epoch does.
+    """
     for _, callback in getattr(net, "callbacks_", ()):
         scheduler = getattr(callback, "lr_scheduler_", None)
         if getattr(scheduler, "optimizer", None) is net.optimizer_:
-            yield scheduler
+            yield from _with_inner_schedulers(scheduler, True)
+
+
+def _with_inner_schedulers(scheduler, current):
+    """``scheduler`` and those it steps, each with whether it sets the lr now."""
+    yield scheduler, current
+    inner = getattr(scheduler, "_schedulers", None) or ()
+    milestones = getattr(scheduler, "_milestones", None)
+    for i, child in enumerate(inner):
+        if milestones is not None:  # SequentialLR: one at a time
+            now = bisect_right(milestones, scheduler.last_epoch) == i
+        else:  # ChainedScheduler: each step
+            now = True
+        yield from _with_inner_schedulers(child, current and now)
 
 
 def _schedule_new_group(net, group):
@@ -184,7 +203,8 @@ def _schedule_new_group(net, group):
     ``lr_lambdas``...) from when they were built, and ``LambdaLR`` (that of
     :func:`~ltlearn.deep.schedules.training_schedule`) fails at its next step
     on a group added later (``CyclicLR`` and skorch's ``WarmRestartLR`` too,
-    and ``OneCycleLR`` lacks the keys it writes into each group). The group
+    and ``OneCycleLR`` lacks the keys it writes into each group), as do the
+    schedulers that a ``SequentialLR`` or ``ChainedScheduler`` steps. The group
     gets its own lr as its base lr and the rule of the last group (its entries,
     and the keys a scheduler wrote into it); under a ``LambdaLR`` it starts at
     the schedule's current factor times its base lr, as the other groups are,
@@ -197,7 +217,7 @@ def _schedule_new_group(net, group):
         # The keys schedulers add (OneCycleLR's max_lr, min_lr...); the
         # optimiser's own are already set.
         group.setdefault(key, value)
-    for scheduler in _lr_schedulers(net):
+    for scheduler, current in _lr_schedulers(net):
         if hasattr(scheduler, "base_lrs"):
             scheduler.base_lrs.append(group["initial_lr"])
         for name in (
@@ -215,7 +235,7 @@ def _schedule_new_group(net, group):
             values = getattr(scheduler, name, None)
             if isinstance(values, np.ndarray) and values.ndim == 1 and values.size:
                 setattr(scheduler, name, np.append(values, values[-1]))
-        if isinstance(scheduler, torch.optim.lr_scheduler.LambdaLR):
+        if current and isinstance(scheduler, torch.optim.lr_scheduler.LambdaLR):
             group["lr"] = group["initial_lr"] * scheduler.lr_lambdas[-1](
                 scheduler.last_epoch
             )

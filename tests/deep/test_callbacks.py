@@ -451,6 +451,49 @@ def test_retraining_group_follows_cyclic_schedules(data, scheduler):
     assert len(clf.optimizer_.param_groups) == 1
 
 
+def _sequential(optimizer, last_epoch=-1):
+    # skorch passes last_epoch, -1 in a new fit.
+    lr_scheduler = torch.optim.lr_scheduler
+    warmup = lr_scheduler.LinearLR(optimizer, start_factor=0.5, total_iters=2)
+    decay = lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.5**epoch)
+    return lr_scheduler.SequentialLR(optimizer, [warmup, decay], milestones=[2])
+
+
+def _chained(optimizer, last_epoch=-1):
+    lr_scheduler = torch.optim.lr_scheduler
+    return lr_scheduler.ChainedScheduler(
+        [
+            lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.9**epoch),
+            lr_scheduler.ExponentialLR(optimizer, gamma=0.8),
+        ]
+    )
+
+
+# The epoch from which the retraining group has the others' factor: in a
+# chain it starts at the LambdaLR's, without the ExponentialLR's of that step.
+@pytest.mark.parametrize("policy, first", [(_sequential, 3), (_chained, 4)])
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_retraining_group_follows_the_schedulers_of_a_composite(
+    data, policy, first, method
+):
+    # The LambdaLR that a SequentialLR or ChainedScheduler steps kept one
+    # entry a group: "zip() argument 2 is shorter than argument 1".
+    X, y = data
+    record = _RecordLr()
+    callbacks = [
+        ("lr", LRScheduler(policy)),
+        ("retrain", ClassifierRetraining(method, start_epoch=3, lr=0.05)),
+        ("record", record),
+    ]
+    clf = LongTailClassifier(callbacks=callbacks, **{**FAST, "max_epochs": 6})
+    clf.fit(X, y)
+    assert clf.history[:, "retraining"] == [False] * 3 + [True] * 3
+    assert all(len(lrs) == 2 for lrs in record.lrs_[3:])
+    for lrs in record.lrs_[first:]:
+        assert lrs[1] / 0.05 == pytest.approx(lrs[0] / clf.lr)
+    assert len(clf.optimizer_.param_groups) == 1
+
+
 def test_retraining_needs_a_suitable_last_layer(data):
     X, y = data
     with pytest.raises(ValueError, match="has no layer 'head'"):
