@@ -184,16 +184,19 @@ def _lr_schedulers(net):
 
 
 def _with_inner_schedulers(scheduler, current):
-    """``scheduler`` and those it steps, each with whether it sets the lr now."""
+    """``scheduler`` and those it steps, each with whether it sets the lr now.
+
+    torch keeps a composite's schedulers and milestones private (no public
+    accessor; both are listed in ``tests/deep/test_private_access.py``).
+    """
     yield scheduler, current
-    inner = getattr(scheduler, "_schedulers", None) or ()
-    milestones = getattr(scheduler, "_milestones", None)
-    for i, child in enumerate(inner):
-        if milestones is not None:  # SequentialLR: one at a time
-            now = bisect_right(milestones, scheduler.last_epoch) == i
-        else:  # ChainedScheduler: each step
-            now = True
-        yield from _with_inner_schedulers(child, current and now)
+    if isinstance(scheduler, torch.optim.lr_scheduler.SequentialLR):
+        active = bisect_right(scheduler._milestones, scheduler.last_epoch)
+        for i, child in enumerate(scheduler._schedulers):  # one at a time
+            yield from _with_inner_schedulers(child, current and i == active)
+    elif isinstance(scheduler, torch.optim.lr_scheduler.ChainedScheduler):
+        for child in scheduler._schedulers:  # each steps
+            yield from _with_inner_schedulers(child, current)
 
 
 def _schedule_new_group(net, group):
