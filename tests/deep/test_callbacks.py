@@ -20,6 +20,7 @@ from skorch.callbacks import (  # noqa: E402
     EarlyStopping,
     Freezer,
     LRScheduler,
+    WarmRestartLR,
 )
 from skorch.dataset import ValidSplit  # noqa: E402
 
@@ -426,16 +427,19 @@ def test_retraining_with_its_own_group_follows_the_papers_lr_schedule(data, meth
     [
         ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=2)),
         ("OneCycleLR", dict(max_lr=0.2, total_steps=5)),
+        ("WarmRestartLR", dict(min_lr=0.001, max_lr=0.1, base_period=1)),
     ],
 )
 def test_retraining_group_follows_cyclic_schedules(data, scheduler):
-    # CyclicLR keeps max_lrs per group ("zip() argument 2 is shorter") and
-    # OneCycleLR writes max_lr... into each group (KeyError: 'max_lr').
+    # CyclicLR keeps max_lrs per group ("zip() argument 2 is shorter"), as
+    # skorch's WarmRestartLR keeps min_lr and max_lr, and OneCycleLR writes
+    # max_lr... into each group (KeyError: 'max_lr').
     X, y = data
     name, kwargs = scheduler
+    policy = getattr(torch.optim.lr_scheduler, name, None) or WarmRestartLR
     record = _RecordLr()
     callbacks = [
-        ("lr", LRScheduler(getattr(torch.optim.lr_scheduler, name), **kwargs)),
+        ("lr", LRScheduler(policy, **kwargs)),
         ("retrain", ClassifierRetraining("crt", start_epoch=2, lr=0.05)),
         ("record", record),
     ]
@@ -444,6 +448,49 @@ def test_retraining_group_follows_cyclic_schedules(data, scheduler):
     retraining = [lrs[-1] for lrs in record.lrs_[2:]]
     assert all(len(lrs) == 2 for lrs in record.lrs_[2:])
     assert len(set(retraining)) > 1  # its lr moves with the schedule
+    assert len(clf.optimizer_.param_groups) == 1
+
+
+def _sequential(optimizer, last_epoch=-1):
+    # skorch passes last_epoch, -1 in a new fit.
+    lr_scheduler = torch.optim.lr_scheduler
+    warmup = lr_scheduler.LinearLR(optimizer, start_factor=0.5, total_iters=2)
+    decay = lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.5**epoch)
+    return lr_scheduler.SequentialLR(optimizer, [warmup, decay], milestones=[2])
+
+
+def _chained(optimizer, last_epoch=-1):
+    lr_scheduler = torch.optim.lr_scheduler
+    return lr_scheduler.ChainedScheduler(
+        [
+            lr_scheduler.LambdaLR(optimizer, lambda epoch: 0.9**epoch),
+            lr_scheduler.ExponentialLR(optimizer, gamma=0.8),
+        ]
+    )
+
+
+# The epoch from which the retraining group has the others' factor: in a
+# chain it starts at the LambdaLR's, without the ExponentialLR's of that step.
+@pytest.mark.parametrize("policy, first", [(_sequential, 3), (_chained, 4)])
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_retraining_group_follows_the_schedulers_of_a_composite(
+    data, policy, first, method
+):
+    # The LambdaLR that a SequentialLR or ChainedScheduler steps kept one
+    # entry a group: "zip() argument 2 is shorter than argument 1".
+    X, y = data
+    record = _RecordLr()
+    callbacks = [
+        ("lr", LRScheduler(policy)),
+        ("retrain", ClassifierRetraining(method, start_epoch=3, lr=0.05)),
+        ("record", record),
+    ]
+    clf = LongTailClassifier(callbacks=callbacks, **{**FAST, "max_epochs": 6})
+    clf.fit(X, y)
+    assert clf.history[:, "retraining"] == [False] * 3 + [True] * 3
+    assert all(len(lrs) == 2 for lrs in record.lrs_[3:])
+    for lrs in record.lrs_[first:]:
+        assert lrs[1] / 0.05 == pytest.approx(lrs[0] / clf.lr)
     assert len(clf.optimizer_.param_groups) == 1
 
 

@@ -33,6 +33,11 @@ ALLOWED = {
     # not an instance of the loss's class; torch has no public accessor, and
     # skorch unwraps it the same way (_infer_predict_nonlinearity).
     "_orig_mod": "the compiled loss's own module, for isinstance checks",
+    # The schedulers that torch's SequentialLR and ChainedScheduler step, and
+    # SequentialLR's switch epochs: a parameter group added mid-fit (cRT with
+    # its own lr, LWS) needs an entry in each, and torch has no accessor.
+    "_schedulers": "the inner schedulers of a composite, given the new group",
+    "_milestones": "which inner scheduler of a SequentialLR sets the lr now",
 }
 
 
