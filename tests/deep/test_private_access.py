@@ -38,6 +38,10 @@ ALLOWED = {
     # its own lr, LWS) needs an entry in each, and torch has no accessor.
     "_schedulers": "the inner schedulers of a composite, given the new group",
     "_milestones": "which inner scheduler of a SequentialLR sets the lr now",
+    # The metadata torch keeps beside a state dict's entries (each module's
+    # version, read by its load hooks), renamed with the entries when a state
+    # saved with compile=True loads without it or the other way round.
+    "_metadata": "a state dict's per-module metadata, renamed with its keys",
 }
 
 
@@ -84,6 +88,19 @@ def _private_uses(trees):
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 if node.value in skorch_net and node.value.startswith("_"):
                     uses.append((path.name, node.lineno, node.value))
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "hasattr")
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+                and isinstance(node.args[1].value, str)
+            ):
+                # getattr(obj, "_name") reads a private attribute as well
+                name = node.args[1].value
+                if name.startswith("_") and not name.startswith("__"):
+                    if name not in own or name in skorch_net | torch_module:
+                        uses.append((path.name, node.lineno, name))
     return uses
 
 
@@ -102,6 +119,7 @@ def test_the_scan_finds_private_access():
         "    def _set_training(self, training):\n"
         "        self._modules\n"
         "        net._initialize_criterion()\n"
+        "        getattr(scheduler, '_schedulers', None)\n"
         "from torch.nn.modules.loss import _Loss\n"
     )
     uses = _private_uses({Path("x.py"): ast.parse(source)})
@@ -109,5 +127,6 @@ def test_the_scan_finds_private_access():
         "def _set_training",
         "_modules",
         "_initialize_criterion",
+        "_schedulers",
         "_Loss",
     }
