@@ -487,7 +487,10 @@ class LongTailClassifier(
         ``iterator_train__shuffle=True`` draws the batches in its place;
         they go with the default ``"instance"`` only (another sampler, or
         ``sampler__*``, is refused with them, as torch refuses a sampler
-        with ``shuffle=True``).
+        with ``shuffle=True``). ``iterator_train__shuffle=False``, skorch's
+        default, changes nothing: ``sampler`` still draws the batches, and
+        ``"instance"`` shuffles; ``sampler=torch.utils.data.SequentialSampler``
+        keeps the order of the rows.
     augment : {"cifar"}, torch.nn.Module, callable or None, default=None
         On-the-fly augmentation of the training batches, done on the whole
         batch on the network's device (no loop over images), after the batch

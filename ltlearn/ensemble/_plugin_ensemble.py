@@ -139,7 +139,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
     scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}, \
             default="balanced_accuracy"
         The metric the tuned weights maximise; ``"f1"`` is the F1 score of
-        ``classes_[1]`` (binary only).
+        ``classes_[1]`` (binary only). Unused with ``refinement=0``.
 
     cv : int, cross-validation generator or iterable, default=3
         Folds for the held-out probabilities of the models without
@@ -154,7 +154,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         a float are refused. With ``sample_weight``, only the samples of
         positive weight count, for the smallest class and in the training
         folds. A splitter by groups gets them from :meth:`fit` with metadata
-        routing enabled only.
+        routing enabled only. Unused with ``refinement=0``, which needs no
+        held-out probabilities.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the default models and the cross-fitting folds.

@@ -110,7 +110,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         Whether to keep the out-of-fold score of every ``tau`` that
         ``tau="auto"`` tries in ``cv_results_``, as
         :class:`~sklearn.model_selection.TunedThresholdClassifierCV` keeps the
-        score of every threshold.
+        score of every threshold. Unused for a numeric ``tau``, which is not
+        searched: ``cv_results_`` is then ``None``.
 
         .. versionadded:: 0.1
 

@@ -81,7 +81,8 @@ class PluginClassifier(_BasePostHocClassifier):
         scores NaN ranks below every other, as in ``GridSearchCV``). A
         multiclass search calls it on the out-of-fold rows about 33 times
         per class in each sweep: slow with hundreds of classes, where a
-        named metric is updated from counts.
+        named metric is updated from counts. Unused for multiclass targets
+        with ``refine="never"``, whose weights stay ``1 / prior``.
 
     cv : int, cross-validation generator or iterable, default=5
         Splits for the out-of-fold probabilities; an int is the number of
@@ -112,7 +113,9 @@ class PluginClassifier(_BasePostHocClassifier):
         that recognises every class on both. Unused for binary targets.
 
     max_iter : int, default=10
-        Most sweeps of the coordinate ascent over the classes (multiclass).
+        Most sweeps of the coordinate ascent over the classes. Unused for
+        binary targets, whose threshold takes no sweeps, and with
+        ``refine="never"``, which searches nothing.
 
     Attributes
     ----------
