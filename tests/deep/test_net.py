@@ -359,6 +359,40 @@ def test_a_sampler_callable_writing_into_its_labels_leaves_the_targets(data):
     assert fitted[0].history[-1, "train_loss"] == fitted[1].history[-1, "train_loss"]
 
 
+@pytest.mark.parametrize(
+    "draw, match",
+    [
+        # a BatchSampler's lists indexed two-dimensional batches: a shape
+        # error deep in the module
+        (
+            lambda labels: torch.utils.data.BatchSampler(
+                torch.utils.data.SequentialSampler(labels), 4, False
+            ),
+            "one integer row number",
+        ),
+        # floats were cast to other rows (0.5 to row 0)
+        (lambda labels: [0.5] * len(labels), "one integer row number"),
+        # -1 took the last row, silently
+        (lambda labels: [-1] * len(labels), "index -1, outside"),
+        (lambda labels: list(range(len(labels) + 1)), "outside the"),
+        # a generator drew nothing after the first epoch: epochs without a
+        # step, silently
+        (lambda labels: iter(range(len(labels))), "drew no index"),
+        (lambda labels: [], "drew no index"),
+    ],
+)
+@pytest.mark.parametrize("as_dataset", [False, True])
+def test_a_sampler_callable_drawing_no_row_numbers_is_refused(
+    data, draw, match, as_dataset
+):
+    X, y = data
+    X = X.astype(np.float32)
+    Xy = (Dataset(X, y), None) if as_dataset else (X, y)
+    clf = LongTailClassifier(sampler=draw, **{**FAST, "max_epochs": 2})
+    with pytest.raises(ValueError, match=match):
+        clf.fit(*Xy)
+
+
 def test_class_balanced_sampler_balances_the_batches(data):
     X, y = data
     seen = []
