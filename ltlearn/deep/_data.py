@@ -37,6 +37,7 @@ from ltlearn.deep.samplers import (
     SliceLoader,
     SquareRootSampler,
     _dataset_tensors,
+    _epoch_indices,
     _subset_rows,
 )
 from ltlearn.utils._validation import _writeable
@@ -302,49 +303,6 @@ class _AugmentedLoader:
             yield Xi, yi
 
 
-def _checked_indices(drawn, n_rows):
-    """The indices ``drawn`` by a sampler in one epoch, as a tensor.
-
-    A sampler draws row numbers of the training part: one integer in
-    ``[0, n_rows)`` per sample. Anything else (no index, a batch of indices
-    as from a ``BatchSampler``, floats, negative or too large numbers) is
-    refused, which torch's indexing would otherwise take for other rows.
-    """
-    if not drawn:
-        raise ValueError(
-            "The sampler drew no index in this epoch; it must yield the row "
-            "numbers of the training part at every epoch (a generator or an "
-            "iterator is exhausted after one epoch: return a "
-            "torch.utils.data.Sampler)."
-        )
-    try:
-        indices = torch.as_tensor(drawn)
-    except (TypeError, ValueError, RuntimeError):
-        indices = None
-    if (
-        indices is None
-        or indices.ndim != 1
-        or indices.is_floating_point()
-        or indices.is_complex()
-        or indices.dtype == torch.bool
-    ):
-        raise ValueError(
-            "The sampler must yield one integer row number at a time; it "
-            f"yielded {drawn[0]!r}. A sampler of batches (such as "
-            "torch.utils.data.BatchSampler) goes to "
-            "iterator_train__batch_sampler instead."
-        )
-    indices = indices.to(torch.int64)
-    low, high = int(indices.min()), int(indices.max())
-    if low < 0 or high >= n_rows:
-        bad = low if low < 0 else high
-        raise ValueError(
-            f"The sampler yielded the index {bad}, outside the {n_rows} rows "
-            f"of the training part (indices in [0, {n_rows - 1}])."
-        )
-    return indices
-
-
 class _SamplerSlot(Sampler):
     """Holds the training sampler so that callbacks can swap it mid-fit.
 
@@ -357,9 +315,7 @@ class _SamplerSlot(Sampler):
         self.labels = labels
 
     def sample_indices(self):
-        if hasattr(self.sampler, "sample_indices"):  # ltlearn's own samplers
-            return self.sampler.sample_indices()
-        return _checked_indices(list(iter(self.sampler)), len(self.labels))
+        return _epoch_indices(self.sampler, n_rows=len(self.labels))
 
     def __iter__(self):
         return iter(self.sample_indices().tolist())

@@ -379,12 +379,63 @@ def _subset_rows(subset, read):
     return tuple(None if part is None else _take(part, indices) for part in inner)
 
 
-def _epoch_indices(sampler):
-    """The indices of one epoch of ``sampler``, as a tensor."""
+def _checked_indices(drawn, n_rows):
+    """The indices ``drawn`` by a sampler in one epoch, as a tensor.
+
+    A sampler draws row numbers of the training part: one integer in
+    ``[0, n_rows)`` per sample. Anything else (no index, a batch of indices
+    as from a ``BatchSampler``, floats, negative or too large numbers) is
+    refused, which torch's indexing would otherwise take for other rows.
+    """
+    if not drawn:
+        raise ValueError(
+            "The sampler drew no index in this epoch; it must yield the row "
+            "numbers of the training part at every epoch (a generator or an "
+            "iterator is exhausted after one epoch: return a "
+            "torch.utils.data.Sampler)."
+        )
+    try:
+        indices = torch.as_tensor(drawn)
+    except (TypeError, ValueError, RuntimeError):
+        indices = None
+    if (
+        indices is None
+        or indices.ndim != 1
+        or indices.is_floating_point()
+        or indices.is_complex()
+        or indices.dtype == torch.bool
+    ):
+        raise ValueError(
+            "The sampler must yield one integer row number at a time; it "
+            f"yielded {drawn[0]!r}. A sampler of batches (such as "
+            "torch.utils.data.BatchSampler) goes to "
+            "iterator_train__batch_sampler instead."
+        )
+    indices = indices.to(torch.int64)
+    low, high = int(indices.min()), int(indices.max())
+    if low < 0 or high >= n_rows:
+        bad = low if low < 0 else high
+        raise ValueError(
+            f"The sampler yielded the index {bad}, outside the {n_rows} rows "
+            f"of the training part (indices in [0, {n_rows - 1}])."
+        )
+    return indices
+
+
+def _epoch_indices(sampler, n_rows=None):
+    """The indices of one epoch of ``sampler``, as a tensor.
+
+    ltlearn's own samplers draw them with ``sample_indices``; those of
+    another sampler are checked as row numbers of ``n_rows`` rows when it is
+    given (:func:`_checked_indices`).
+    """
     sample_indices = getattr(sampler, "sample_indices", None)
     if sample_indices is not None:
         return sample_indices()
-    return torch.as_tensor(list(iter(sampler)), dtype=torch.int64)
+    drawn = list(iter(sampler))
+    if n_rows is not None:
+        return _checked_indices(drawn, n_rows)
+    return torch.as_tensor(drawn, dtype=torch.int64)
 
 
 def _n_rows(X):
