@@ -335,7 +335,10 @@ class CReSTClassifier(
             ``selection="top"`` keeps a fraction of the weight predicted as
             each class; unlabelled rows of weight 0 are never
             pseudo-labelled. With integer weights and ``selection="top"``,
-            the fit is that of the rows repeated as many times.
+            the fit is that of the rows repeated as many times: the weight
+            kept per class is rounded down to a whole number, so weights
+            scaled to fractions of 1 (summing to 1, say) can keep no
+            pseudo-label at all.
 
         **fit_params : dict
             Only with metadata routing enabled: further parameters of the
