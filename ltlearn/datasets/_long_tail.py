@@ -9,7 +9,7 @@ import numpy as np
 from sklearn.datasets import load_digits, make_classification
 from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.validation import check_X_y
+from sklearn.utils.validation import check_consistent_length, check_X_y
 
 from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
@@ -64,6 +64,29 @@ def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):
         members = np.flatnonzero(y == label)
         keep.append(np.sort(rng.permutation(members)[:n_keep]))
     return np.sort(np.concatenate(keep)), classes, counts
+
+
+def _check_rows(X, y):
+    """``X`` checked as the rows to pick from, ``y`` as their labels.
+
+    A pandas DataFrame is only indexed, so it is checked for its number of
+    rows alone, as imbalanced-learn's ``make_imbalance`` takes it:
+    ``check_array`` converts a frame that holds a nullable numeric column
+    (``Int64``, ``Float64``) to a single float dtype, which failed on its
+    category, string or datetime columns ("Cannot cast str dtype to
+    float64").
+    """
+    if hasattr(X, "iloc") and X.ndim == 2:
+        check_consistent_length(X, y)
+        return X, y
+    return check_X_y(
+        X,
+        y,
+        accept_sparse=["csr", "csc"],
+        dtype=None,
+        ensure_all_finite=False,
+        allow_nd=True,  # images (n_samples, channels, height, width)
+    )
 
 
 @validate_params(
@@ -146,14 +169,7 @@ def make_long_tailed(
     array([100,  31,  10])
     """
     # a column-vector y warns at the user's line, not at check_X_y's
-    X_checked, y_checked = check_X_y(
-        X,
-        column_or_1d_y(y),
-        accept_sparse=["csr", "csc"],
-        dtype=None,
-        ensure_all_finite=False,
-        allow_nd=True,  # images (n_samples, channels, height, width)
-    )
+    X_checked, y_checked = _check_rows(X, column_or_1d_y(y))
     check_classification_y(y_checked)
     rng = check_random_state(random_state)
     indices, _, _ = _long_tail_indices(y_checked, imbalance_ratio, profile, n_max, rng)

@@ -145,6 +145,30 @@ def test_make_long_tailed_keeps_pandas_and_sparse_input_types():
     np.testing.assert_array_equal(X_sp.toarray(), X[idx_np])
 
 
+@pytest.mark.parametrize("other", ["category", "datetime"])
+def test_make_long_tailed_keeps_a_frame_of_nullable_and_other_columns(other):
+    # A frame with an Int64 column and a category or datetime column failed
+    # in check_array ("Cannot cast str dtype to float64"), which converted it
+    # to one float dtype; make_imbalance takes it as it is.
+    pd = pytest.importorskip("pandas")
+    X, y = _balanced(n_per_class=30, n_classes=3)
+    columns = {
+        "category": pd.Categorical(np.resize(["a", "b"], y.size)),
+        "datetime": pd.date_range("2020-01-01", periods=y.size),
+    }
+    X_df = pd.DataFrame(
+        {"count": pd.array(np.arange(y.size), dtype="Int64"), other: columns[other]},
+        index=np.arange(y.size) * 10,
+    )
+    X_lt, y_lt, idx = make_long_tailed(X_df, y, 5, random_state=0, return_indices=True)
+    _, _, idx_np = make_long_tailed(X, y, 5, random_state=0, return_indices=True)
+    np.testing.assert_array_equal(idx, idx_np)
+    pd.testing.assert_frame_equal(X_lt, X_df.iloc[idx])
+    np.testing.assert_array_equal(y_lt, y[idx])
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        make_long_tailed(X_df.iloc[1:], y, 5)
+
+
 def test_make_long_tailed_with_string_labels_orders_classes_by_label():
     y = np.repeat(np.array(["zebra", "ant", "mole"]), 40)
     X = np.zeros((y.size, 2))
