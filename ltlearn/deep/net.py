@@ -656,7 +656,9 @@ class LongTailClassifier(
     input_shape_ : tuple of int
         Shape of one sample of ``X``.
     n_features_in_ : int
-        Number of features (columns, or channels of image-shaped ``X``).
+        Number of features: ``X.shape[1]``, the columns of a table (the
+        channels of images of shape (n, C, H, W); the height of images of
+        shape (n, H, W)).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features, when ``X`` has string column names.
     module_ : torch.nn.Module
