@@ -924,7 +924,7 @@ def test_smotenc_refuses_a_continuous_date_column_of_an_array(unit):
     # missing date (NaT) gave synthetic dates such as the year 1689
     rng = np.random.RandomState(0)
     X = rng.randint(0, 99, size=(40, 2)).astype("m8[D]").astype(unit)
-    X[:5, 0] = X.dtype.type("NaT")
+    X[:5, 0] = X.dtype.type("NaT", "ns")  # a NaT of no unit is deprecated
     y = np.repeat([0, 1], [10, 30])
     with pytest.raises(ValueError, match="Column 0 is taken as continuous.*dates"):
         SMOTENC(categorical_features=[1]).fit_resample(X, y)
