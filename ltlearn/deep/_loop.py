@@ -552,6 +552,9 @@ class _BatchLoopMixin:
         if not weighted:
             # skorch's, without its conversions (the batches are tensors).
             return self.criterion_(y_pred, y_true.to(y_pred.device))
-        y_true = to_tensor(y_true, device=self.device)
-        weights = to_tensor(X["sample_weight"], device=self.device)
+        # On the device of the logits, as above: with device=None a module
+        # may move its input to its own device, and the batches stay put.
+        device = y_pred.device if torch.is_tensor(y_pred) else self.device
+        y_true = to_tensor(y_true, device=device)
+        weights = to_tensor(X["sample_weight"], device=device)
         return _weighted_batch_loss(self.criterion_, y_pred, y_true, weights)

@@ -293,11 +293,25 @@ def _get_head(net, path, owner):
     return head
 
 
-def _set_weight(criterion, weight, device):
+def _weight_device(net):
+    """Where new class weights of ``net``'s loss go: where its logits are.
+
+    The network's device; with ``device=None`` (no moves), that of the
+    module's parameters, as for ``amp``: a module may move its input to its
+    own device, and its logits are there (the CPU for a module without
+    parameters).
+    """
+    if net.device is not None:
+        return net.device
+    param = next(net.module_.parameters(), None)
+    return None if param is None else param.device
+
+
+def _set_weight(criterion, weight, net):
     """Write per-class weights into ``criterion.weight``, in place if possible."""
     current = criterion.weight
     if current is None or current.shape != weight.shape:
-        criterion.weight = weight.to(device)
+        criterion.weight = weight.to(_weight_device(net))
     else:
         with torch.no_grad():
             current.copy_(weight.to(current.device, current.dtype))
@@ -436,13 +450,13 @@ class DeferredReweighting(Callback):
                 ),
                 dtype=torch.float32,
             )
-            _set_weight(criterion, weight, net.device)
+            _set_weight(criterion, weight, net)
         elif self.switched_:
             # A new schedule (a warm-start refit): back to the loss's weights.
             if self.weight_before_ is None:
                 criterion.weight = None
             else:
-                _set_weight(criterion, self.weight_before_, net.device)
+                _set_weight(criterion, self.weight_before_, net)
             self.switched_ = False
         net.history.record("reweighted", active)
 

@@ -36,6 +36,7 @@ from ltlearn.deep.losses import _effective_number_weights  # noqa: E402
 from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.samplers import ClassBalancedSampler, SquareRootSampler  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
+from tests.deep.test_training_loop import _OnItsDevice  # noqa: E402
 
 FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(16,), random_state=0)
 
@@ -114,6 +115,26 @@ def test_drw_leaves_the_callers_weight_as_it_was(data, loss, as_weight):
     np.testing.assert_array_equal(np.asarray(weight), [1.0, 2.0, 3.0])
     proba = clf.predict_proba(X)
     np.testing.assert_array_equal(clf.fit(X, y).predict_proba(X), proba)
+
+
+@pytest.mark.parametrize("loss", ["ce", "focal"])
+def test_drw_writes_its_weights_on_the_device_of_the_module(data, loss):
+    # device=None moves nothing: a module that moves its input to its own
+    # device gives its logits there; the weights DRW wrote into a loss
+    # without any went to the CPU ("Tensor on device cpu is not on the
+    # expected device meta!"). The meta device computes no values: the fit
+    # stops at the first loss read.
+    X, y = data
+    clf = LongTailClassifier(
+        module=_OnItsDevice(X.shape[1], 3).to("meta"),
+        criterion=loss,
+        device=None,
+        max_epochs=1,
+        callbacks=[DeferredReweighting(start_epoch=0)],
+    )
+    with pytest.raises(NotImplementedError, match="meta"):
+        clf.fit(X, y)
+    assert clf.criterion_.weight.device.type == "meta"
 
 
 @pytest.mark.parametrize(

@@ -400,6 +400,38 @@ def test_amp_warns_on_other_devices(imbalanced_multiclass):
             clf.fit(X, y)
 
 
+class _OnItsDevice(nn.Module):
+    """A linear layer that moves its input to the device of its weights."""
+
+    def __init__(self, n_features, n_classes):
+        super().__init__()
+        self.classifier = nn.Linear(n_features, n_classes)
+
+    def forward(self, x):
+        return self.classifier(x.to(self.classifier.weight.device))
+
+
+@pytest.mark.parametrize("criterion", ["ce", "focal"])
+def test_a_weighted_loss_is_computed_on_the_device_of_the_logits(
+    imbalanced_multiclass, criterion
+):
+    # device=None moves nothing: a module that moves its input to its own
+    # device gives its logits there, and the loss took the targets there,
+    # except with sample_weight, whose targets and weights stayed on the CPU
+    # ("Tensor on device meta is not on the expected device cpu!"). The meta
+    # device computes no values: both fits stop at the first loss read.
+    X, y = imbalanced_multiclass
+    for sample_weight in (None, np.linspace(0.5, 2.0, len(y))):
+        clf = LongTailClassifier(
+            module=_OnItsDevice(X.shape[1], 4).to("meta"),
+            criterion=criterion,
+            device=None,
+            max_epochs=1,
+        )
+        with pytest.raises(NotImplementedError, match="meta"):
+            clf.fit(X, y, sample_weight=sample_weight)
+
+
 @CUDA
 def test_amp_on_cuda_scales_the_gradients(imbalanced_multiclass):
     X, y = imbalanced_multiclass
