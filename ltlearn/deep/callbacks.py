@@ -244,6 +244,30 @@ def _schedule_new_group(net, group):
             )
 
 
+def _groups_taken_out(optimizer, params, lr):
+    """The parameter groups of ``params``, taken out of ``optimizer``'s, at ``lr``.
+
+    One group for each of ``optimizer``'s that holds some of ``params``, with
+    its options (a weight decay or momentum set for it through skorch's
+    ``optimizer__param_groups``) and ``lr`` as its learning rate; those of
+    ``params`` in no group come in a last group of the optimiser's defaults.
+    """
+    groups = []
+    left = dict.fromkeys(params)
+    for group in optimizer.param_groups:
+        taken = [p for p in group["params"] if p in left]
+        if not taken:
+            continue
+        group["params"] = [p for p in group["params"] if p not in left]
+        options = {key: group[key] for key in optimizer.defaults if key in group}
+        groups.append({**options, "params": taken, "lr": lr})
+        for p in taken:
+            left.pop(p)
+    if left:
+        groups.append({"params": list(left), "lr": lr})
+    return groups
+
+
 def _check_sampler(sampler, *, none=False):
     """Refuse a ``sampler`` that the classifier could not build, naming it.
 
@@ -602,7 +626,10 @@ class ClassifierRetraining(Callback):
     lr : float, default=None
         Learning rate of the retrained parameters (the last layer for
         ``"crt"``, the scales for ``"lws"``), in a parameter group of their
-        own; ``None`` uses the optimiser's.
+        own (for ``"crt"``, one for each group of the optimiser that holds
+        some of the last layer, with its other options: a weight decay set
+        through ``optimizer__param_groups`` stays); ``None`` uses the
+        optimiser's.
 
     See Also
     --------
@@ -758,12 +785,9 @@ class ClassifierRetraining(Callback):
                 )
                 for param in head_params:
                     optimizer.state.pop(param, None)
-            trained = list(head.parameters())
+            groups = []
             if self.lr is not None:
-                for group in optimizer.param_groups:
-                    group["params"] = [
-                        p for p in group["params"] if p not in head_params
-                    ]
+                groups = _groups_taken_out(optimizer, head.parameters(), self.lr)
         else:
             self._freeze(head.parameters())
             weight = head.weight
@@ -771,11 +795,10 @@ class ClassifierRetraining(Callback):
                 torch.ones(weight.shape[0], device=weight.device, dtype=weight.dtype)
             )
             self.hook_ = head.register_forward_hook(_ScaleOutput(self.scales_))
-            trained = [self.scales_]
-        if self.method == "lws" or self.lr is not None:
-            group = {"params": trained}
+            groups = [{"params": [self.scales_]}]
             if self.lr is not None:
-                group["lr"] = self.lr
+                groups[0]["lr"] = self.lr
+        for group in groups:
             optimizer.add_param_group(group)
             _schedule_new_group(net, optimizer.param_groups[-1])
         if self.sampler is not None:

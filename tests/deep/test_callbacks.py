@@ -318,6 +318,42 @@ def test_crt_with_its_own_learning_rate_restores_the_optimizer(data):
     assert len(groups[0]["params"]) == len(list(clf.module_.parameters()))
 
 
+class _RecordGroups(Callback):
+    """Record, at each epoch end, the options of the optimiser's groups."""
+
+    def initialize(self):
+        self.groups_ = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.groups_.append(
+            [
+                (len(group["params"]), group["lr"], group["weight_decay"])
+                for group in net.optimizer_.param_groups
+            ]
+        )
+
+
+def test_crt_with_its_own_learning_rate_keeps_the_options_of_each_group(data):
+    # The last layer's per-group options stay in the groups of the retraining
+    # (its weight and bias, in two groups, each with its own weight decay).
+    X, y = data
+    record = _RecordGroups()
+    LongTailClassifier(
+        optimizer=torch.optim.SGD,
+        optimizer__weight_decay=0.1,
+        optimizer__param_groups=[
+            ("classifier.weight", {"weight_decay": 0.01}),
+            ("classifier.bias", {"weight_decay": 0.0}),
+        ],
+        callbacks=[ClassifierRetraining("crt", start_epoch=1, lr=0.5), record],
+        **FAST,
+    ).fit(X, y)
+    assert record.groups_[0] == [(1, 1e-3, 0.01), (1, 1e-3, 0.0), (2, 1e-3, 0.1)]
+    assert record.groups_[1][3:] == [(1, 0.5, 0.01), (1, 0.5, 0.0)]
+    assert [n for n, _, _ in record.groups_[1]] == [0, 0, 2, 1, 1]
+
+
 def test_lws_learns_class_scales_and_folds_them_into_the_layer(data):
     X, y = data
     record = _Record()
