@@ -8,7 +8,9 @@ last layer after training. They change the running
 ``set_params``, which would rebuild the optimiser and lose its state).
 
 ``start_epoch`` is the number of epochs trained before the switch: an
-integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``. The
+integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``
+(rounded; one in ``(0, 1)`` that rounds to 0 or to ``max_epochs``, leaving
+no epoch before or after the switch, warns at the start of training). The
 epochs are counted from the start of the last ``fit`` (warm-start fits
 included) and go on over the ``partial_fit`` calls after it (the net's
 ``schedule_start_``; from the first epoch of ``history`` for a net without
@@ -23,6 +25,7 @@ trained. The sampler is changed through the net's public
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
+import warnings
 from bisect import bisect_right
 from numbers import Integral, Real
 
@@ -45,6 +48,7 @@ from ltlearn.utils._docstring import (
     _Substitution,
 )
 from ltlearn.utils._validation import _check_fraction
+from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = [
     "ClassifierRetraining",
@@ -145,6 +149,39 @@ def _is_active(start_epoch, net, switched_in=None):
     the epochs trained.
     """
     return switched_in == _schedule(net) or _epoch(net) > _start(start_epoch, net)
+
+
+def _warn_empty_stage(callback, net):
+    """Warn when a fractional ``start_epoch`` rounds to a stage of no epoch.
+
+    At the start of a schedule of ``max_epochs`` epochs, a fraction in
+    ``(0, 1)`` that rounds to 0 leaves no epoch before the switch, and one
+    that rounds to ``max_epochs`` none after it (the default 0.8 of 2
+    epochs, say): the schedule asked for is not what trains.
+    """
+    start_epoch, max_epochs = callback.start_epoch, net.max_epochs
+    if (
+        isinstance(start_epoch, Integral)
+        or not 0 < start_epoch < 1
+        or max_epochs < 1
+        or len(net.history) > _schedule(net)  # a partial_fit going on
+    ):
+        return
+    start = _start(start_epoch, net)
+    if 0 < start < max_epochs:
+        return
+    if start == 0:
+        when, empty = "before the first epoch", "before"
+    else:
+        when, empty = f"after {start} epochs, at the end of training", "after"
+    warnings.warn(
+        f"{type(callback).__name__}(start_epoch={start_epoch!r}) of "
+        f"max_epochs={max_epochs} switches {when}: no epoch trains {empty} the "
+        "switch. Raise max_epochs, or give start_epoch as an int number of "
+        "epochs.",
+        UserWarning,
+        stacklevel=external_stacklevel(),
+    )
 
 
 def _loaded_reweighted(net):
@@ -430,6 +467,7 @@ class DeferredReweighting(Callback):
                 f"{type(_uncompiled(net.criterion_)).__name__} has none."
             )
         _reweighting_counts(net)  # an empty class: refused now, not at the switch
+        _warn_empty_stage(self, net)
         if not self.switched_ and _loaded_reweighted(net):
             # The weights of a switch loaded with the history and the loss
             # (load_params): a new schedule sets back those the loss is given
@@ -536,6 +574,7 @@ class DeferredResampling(Callback):
 
         {train_hook_parameters}
         """
+        _warn_empty_stage(self, net)
         self.switched_ = False
 
     @_hook_docstring
@@ -757,6 +796,7 @@ class ClassifierRetraining(Callback):
                 )
             self.on_train_end(net)
         self._reset()
+        _warn_empty_stage(self, net)
 
     def _start(self, net, reinitialize):
         head = _get_head(net, self.head, type(self).__name__)

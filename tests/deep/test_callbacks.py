@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -132,6 +133,41 @@ def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, fl
         **{**FAST, "max_epochs": 4},
     ).fit(X, y)
     assert clf.history[:, "reweighted"] == flags
+
+
+@pytest.mark.parametrize(
+    "callback", [DeferredReweighting, DeferredResampling, ClassifierRetraining]
+)
+def test_a_fraction_rounding_to_an_empty_stage_warns(data, callback):
+    # The default 0.8 of 2 epochs rounds to 2: no epoch after the switch; 0.5
+    # of 1 epoch rounds to 0: none before it.
+    X, y = data
+    fast = {**FAST, "module__hidden_sizes": (4,), "batch_size": 100}
+    key = {
+        DeferredReweighting: "reweighted",
+        DeferredResampling: "resampled",
+        ClassifierRetraining: "retraining",
+    }[callback]
+    for start_epoch, max_epochs, match, flags in [
+        (0.8, 2, "after 2 epochs, at the end of training: no epoch", [False] * 2),
+        (0.5, 1, "before the first epoch: no epoch trains before", [True]),
+    ]:
+        clf = LongTailClassifier(
+            callbacks=[callback(start_epoch=start_epoch)],
+            **{**fast, "max_epochs": max_epochs},
+        )
+        with pytest.warns(UserWarning, match=match):
+            clf.fit(X, y)
+        assert clf.history[:, key] == flags
+    # Asked for (1.0, an int), or a partial_fit going on: no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for start_epoch in (1.0, 2):
+            LongTailClassifier(
+                callbacks=[callback(start_epoch=start_epoch)],
+                **{**fast, "max_epochs": 2},
+            ).fit(X, y)
+        clf.set_params(max_epochs=2).partial_fit(X, y)
 
 
 @pytest.mark.parametrize(
