@@ -198,6 +198,17 @@ def _loaded_reweighted(net):
     )
 
 
+def _holds_weight(criterion, weight):
+    """Whether ``criterion.weight`` holds the values of ``weight`` (not None)."""
+    current = getattr(criterion, "weight", None)
+    return (
+        weight is not None
+        and current is not None
+        and current.shape == weight.shape
+        and torch.equal(current.detach().cpu().to(weight.dtype), weight)
+    )
+
+
 def _reweighting_counts(net):
     """The class counts that the weights come from: those the net's loss uses.
 
@@ -453,6 +464,7 @@ class DeferredReweighting(Callback):
         self.switched_ = False
         self.switched_in_ = None
         self.weight_before_ = None
+        self.weight_after_ = None
         return self
 
     @_hook_docstring
@@ -468,6 +480,13 @@ class DeferredReweighting(Callback):
             )
         _reweighting_counts(net)  # an empty class: refused now, not at the switch
         _warn_empty_stage(self, net)
+        if self.switched_ and not _holds_weight(
+            net.criterion_, getattr(self, "weight_after_", None)
+        ):
+            # The loss was rebuilt since the switch (set_params with
+            # criterion__weight between fits, say): the weights to set back
+            # are those it is given now, not those it had before the switch.
+            self.switched_ = False
         if not self.switched_ and _loaded_reweighted(net):
             # The weights of a switch loaded with the history and the loss
             # (load_params): a new schedule sets back those the loss is given
@@ -499,6 +518,7 @@ class DeferredReweighting(Callback):
                 dtype=torch.float32,
             )
             _set_weight(criterion, weight, net.device)
+            self.weight_after_ = weight.clone()
         elif self.switched_:
             # A new schedule (a warm-start refit): back to the loss's weights.
             if self.weight_before_ is None:

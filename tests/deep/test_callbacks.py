@@ -248,6 +248,28 @@ def test_drw_rebuilt_by_set_params_sets_the_weights_back_in_a_warm_fit(data):
     np.testing.assert_array_equal(same.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.parametrize(
+    "first, then", [(None, [1.0, 5.0, 5.0]), ([2.0, 1.0, 1.0], None)]
+)
+def test_drw_sets_back_the_weights_of_a_loss_rebuilt_between_fits(data, first, then):
+    # set_params(criterion__weight=...) between warm fits rebuilds the loss:
+    # the epochs before the new switch train with its weights; they had the
+    # weights of the loss before the last switch.
+    X, y = data
+    record = _Record()
+    clf = LongTailClassifier(
+        criterion__weight=None if first is None else torch.tensor(first),
+        callbacks=[DeferredReweighting(start_epoch=2), record],
+        warm_start=True,
+        **FAST,
+    ).fit(X, y)
+    clf.set_params(criterion__weight=None if then is None else torch.tensor(then))
+    clf.fit(X, y)
+    weights = [None if w is None else w.tolist() for w in record.weights_]
+    assert weights[:2] == [first, first] and weights[3:5] == [then, then]
+    assert clf.history[:, "reweighted"] == [False, False, True] * 2
+
+
 def test_drw_counts_a_class_not_seen_yet_as_the_loss_does(data):
     # In partial_fit a class of classes= not seen yet counts as one sample;
     # DRW raised "Class 2 has 0 samples" at its switch epoch.
