@@ -10,7 +10,9 @@ last layer after training. They change the running
 ``start_epoch`` is the number of epochs trained before the switch: an
 integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``
 (rounded; one in ``(0, 1)`` that rounds to 0 or to ``max_epochs``, leaving
-no epoch before or after the switch, warns at the start of training). The
+no epoch before or after the switch, warns at the start of a ``fit``, and of
+a first ``partial_fit``, whose schedule goes on over the calls after it,
+when it rounds to 0). The
 epochs are counted from the start of the last ``fit`` (warm-start fits
 included) and go on over the ``partial_fit`` calls after it (the net's
 ``schedule_start_``; from the first epoch of ``history`` for a net without
@@ -157,7 +159,9 @@ def _warn_empty_stage(callback, net):
     At the start of a schedule of ``max_epochs`` epochs, a fraction in
     ``(0, 1)`` that rounds to 0 leaves no epoch before the switch, and one
     that rounds to ``max_epochs`` none after it (the default 0.8 of 2
-    epochs, say): the schedule asked for is not what trains.
+    epochs, say): the schedule asked for is not what trains. A first
+    ``partial_fit`` does not warn of the latter: its schedule goes on over
+    the calls after it.
     """
     start_epoch, max_epochs = callback.start_epoch, net.max_epochs
     if (
@@ -168,7 +172,7 @@ def _warn_empty_stage(callback, net):
     ):
         return
     start = _start(start_epoch, net)
-    if 0 < start < max_epochs:
+    if 0 < start < max_epochs or (start and getattr(net, "_incremental_", False)):
         return
     if start == 0:
         when, empty = "before the first epoch", "before"

@@ -170,6 +170,20 @@ def test_a_fraction_rounding_to_an_empty_stage_warns(data, callback):
         clf.set_params(max_epochs=2).partial_fit(X, y)
 
 
+def test_a_partial_fit_chain_switching_after_its_first_call_does_not_warn(data):
+    # 0.8 of max_epochs=1 switches after the first partial_fit: the calls
+    # after it train the second stage.
+    X, y = data
+    clf = LongTailClassifier(
+        callbacks=[DeferredReweighting()], **{**FAST, "max_epochs": 1}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        for _ in range(2):
+            clf.partial_fit(X, y)
+    assert clf.history[:, "reweighted"] == [False, True]
+
+
 @pytest.mark.parametrize(
     "callback, error, match",
     [
