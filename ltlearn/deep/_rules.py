@@ -12,7 +12,11 @@ import math
 import numpy as np
 from skorch.callbacks import Callback
 
-from ltlearn.deep.callbacks import _check_start_epoch, _is_active
+from ltlearn.deep.callbacks import (
+    _check_start_epoch,
+    _is_active,
+    _warn_empty_stage,
+)
 from ltlearn.deep.losses import (
     KPSLoss,
     VSLoss,
@@ -283,6 +287,7 @@ class _PhaseSwitch(Callback):
                 f"(criterion={self._loss.__name__}); got "
                 f"{type(criterion).__name__}."
             )
+        _warn_empty_stage(self, net)
 
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         """Switch the loss's phase for this epoch and record it in the history.

@@ -8,7 +8,11 @@ last layer after training. They change the running
 ``set_params``, which would rebuild the optimiser and lose its state).
 
 ``start_epoch`` is the number of epochs trained before the switch: an
-integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``. The
+integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``
+(rounded; one in ``(0, 1)`` that rounds to 0 or to ``max_epochs``, leaving
+no epoch before or after the switch, warns at the start of a ``fit``, and of
+a first ``partial_fit``, whose schedule goes on over the calls after it,
+when it rounds to 0). The
 epochs are counted from the start of the last ``fit`` (warm-start fits
 included) and go on over the ``partial_fit`` calls after it (the net's
 ``schedule_start_``; from the first epoch of ``history`` for a net without
@@ -23,6 +27,7 @@ trained. The sampler is changed through the net's public
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
+import warnings
 from bisect import bisect_right
 from numbers import Integral, Real
 
@@ -45,6 +50,7 @@ from ltlearn.utils._docstring import (
     _Substitution,
 )
 from ltlearn.utils._validation import _check_fraction
+from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = [
     "ClassifierRetraining",
@@ -147,6 +153,41 @@ def _is_active(start_epoch, net, switched_in=None):
     return switched_in == _schedule(net) or _epoch(net) > _start(start_epoch, net)
 
 
+def _warn_empty_stage(callback, net):
+    """Warn when a fractional ``start_epoch`` rounds to a stage of no epoch.
+
+    At the start of a schedule of ``max_epochs`` epochs, a fraction in
+    ``(0, 1)`` that rounds to 0 leaves no epoch before the switch, and one
+    that rounds to ``max_epochs`` none after it (the default 0.8 of 2
+    epochs, say): the schedule asked for is not what trains. A first
+    ``partial_fit`` does not warn of the latter: its schedule goes on over
+    the calls after it.
+    """
+    start_epoch, max_epochs = callback.start_epoch, net.max_epochs
+    if (
+        isinstance(start_epoch, Integral)
+        or not 0 < start_epoch < 1
+        or max_epochs < 1
+        or len(net.history) > _schedule(net)  # a partial_fit going on
+    ):
+        return
+    start = _start(start_epoch, net)
+    if 0 < start < max_epochs or (start and getattr(net, "_incremental_", False)):
+        return
+    if start == 0:
+        when, empty = "before the first epoch", "before"
+    else:
+        when, empty = f"after {start} epochs, at the end of training", "after"
+    warnings.warn(
+        f"{type(callback).__name__}(start_epoch={start_epoch!r}) of "
+        f"max_epochs={max_epochs} switches {when}: no epoch trains {empty} the "
+        "switch. Raise max_epochs, or give start_epoch as an int number of "
+        "epochs.",
+        UserWarning,
+        stacklevel=external_stacklevel(),
+    )
+
+
 def _loaded_reweighted(net):
     """Whether the loss holds class weights of a switch recorded in the history.
 
@@ -158,6 +199,17 @@ def _loaded_reweighted(net):
         len(history) > 0
         and bool(history[-1].get("reweighted", False))
         and getattr(net.criterion_, "weight", None) is not None
+    )
+
+
+def _holds_weight(criterion, weight):
+    """Whether ``criterion.weight`` holds the values of ``weight`` (not None)."""
+    current = getattr(criterion, "weight", None)
+    return (
+        weight is not None
+        and current is not None
+        and current.shape == weight.shape
+        and torch.equal(current.detach().cpu().to(weight.dtype), weight)
     )
 
 
@@ -242,6 +294,30 @@ def _schedule_new_group(net, group):
             group["lr"] = group["initial_lr"] * scheduler.lr_lambdas[-1](
                 scheduler.last_epoch
             )
+
+
+def _groups_taken_out(optimizer, params, lr):
+    """The parameter groups of ``params``, taken out of ``optimizer``'s, at ``lr``.
+
+    One group for each of ``optimizer``'s that holds some of ``params``, with
+    its options (a weight decay or momentum set for it through skorch's
+    ``optimizer__param_groups``) and ``lr`` as its learning rate; those of
+    ``params`` in no group come in a last group of the optimiser's defaults.
+    """
+    groups = []
+    left = dict.fromkeys(params)
+    for group in optimizer.param_groups:
+        taken = [p for p in group["params"] if p in left]
+        if not taken:
+            continue
+        group["params"] = [p for p in group["params"] if p not in left]
+        options = {key: group[key] for key in optimizer.defaults if key in group}
+        groups.append({**options, "params": taken, "lr": lr})
+        for p in taken:
+            left.pop(p)
+    if left:
+        groups.append({"params": list(left), "lr": lr})
+    return groups
 
 
 def _check_sampler(sampler, *, none=False):
@@ -406,6 +482,7 @@ class DeferredReweighting(Callback):
         self.switched_ = False
         self.switched_in_ = None
         self.weight_before_ = None
+        self.weight_after_ = None
         return self
 
     @_hook_docstring
@@ -420,6 +497,14 @@ class DeferredReweighting(Callback):
                 f"{type(_uncompiled(net.criterion_)).__name__} has none."
             )
         _reweighting_counts(net)  # an empty class: refused now, not at the switch
+        _warn_empty_stage(self, net)
+        if self.switched_ and not _holds_weight(
+            net.criterion_, getattr(self, "weight_after_", None)
+        ):
+            # The loss was rebuilt since the switch (set_params with
+            # criterion__weight between fits, say): the weights to set back
+            # are those it is given now, not those it had before the switch.
+            self.switched_ = False
         if not self.switched_ and _loaded_reweighted(net):
             # The weights of a switch loaded with the history and the loss
             # (load_params): a new schedule sets back those the loss is given
@@ -451,6 +536,7 @@ class DeferredReweighting(Callback):
                 dtype=torch.float32,
             )
             _set_weight(criterion, weight, net)
+            self.weight_after_ = weight.clone()
         elif self.switched_:
             # A new schedule (a warm-start refit): back to the loss's weights.
             if self.weight_before_ is None:
@@ -526,6 +612,7 @@ class DeferredResampling(Callback):
 
         {train_hook_parameters}
         """
+        _warn_empty_stage(self, net)
         self.switched_ = False
 
     @_hook_docstring
@@ -616,7 +703,10 @@ class ClassifierRetraining(Callback):
     lr : float, default=None
         Learning rate of the retrained parameters (the last layer for
         ``"crt"``, the scales for ``"lws"``), in a parameter group of their
-        own; ``None`` uses the optimiser's.
+        own (for ``"crt"``, one for each group of the optimiser that holds
+        some of the last layer, with its other options: a weight decay set
+        through ``optimizer__param_groups`` stays); ``None`` uses the
+        optimiser's.
 
     See Also
     --------
@@ -744,6 +834,7 @@ class ClassifierRetraining(Callback):
                 )
             self.on_train_end(net)
         self._reset()
+        _warn_empty_stage(self, net)
 
     def _start(self, net, reinitialize):
         head = _get_head(net, self.head, type(self).__name__)
@@ -772,12 +863,9 @@ class ClassifierRetraining(Callback):
                 )
                 for param in head_params:
                     optimizer.state.pop(param, None)
-            trained = list(head.parameters())
+            groups = []
             if self.lr is not None:
-                for group in optimizer.param_groups:
-                    group["params"] = [
-                        p for p in group["params"] if p not in head_params
-                    ]
+                groups = _groups_taken_out(optimizer, head.parameters(), self.lr)
         else:
             self._freeze(head.parameters())
             weight = head.weight
@@ -785,11 +873,10 @@ class ClassifierRetraining(Callback):
                 torch.ones(weight.shape[0], device=weight.device, dtype=weight.dtype)
             )
             self.hook_ = head.register_forward_hook(_ScaleOutput(self.scales_))
-            trained = [self.scales_]
-        if self.method == "lws" or self.lr is not None:
-            group = {"params": trained}
+            groups = [{"params": [self.scales_]}]
             if self.lr is not None:
-                group["lr"] = self.lr
+                groups[0]["lr"] = self.lr
+        for group in groups:
             optimizer.add_param_group(group)
             _schedule_new_group(net, optimizer.param_groups[-1])
         if self.sampler is not None:

@@ -1815,8 +1815,9 @@ class LongTailClassifier(
         refuses it, so that ``GridSearchCV`` searches over instances), and
         ``optimizer__*`` and ``lr`` change the running optimiser. Unlike
         skorch's, ``optimizer__*`` is also kept for the next fit (and
-        ``get_params`` and ``clone``), and ``optimizer`` on an initialised
-        classifier rebuilds ``optimizer_`` (skorch's refuses it, as
+        ``get_params`` and ``clone``), and ``optimizer`` and
+        ``optimizer__param_groups`` on an initialised classifier rebuild
+        ``optimizer_`` (skorch's refuses the first, as
         ``iterator_train__*``, ``iterator_valid__*`` and ``dataset__*``, which
         take effect at the next fit), so that the parameters of
         :func:`~ltlearn.deep.schedules.training_schedule` can be set on a
@@ -1872,14 +1873,20 @@ class LongTailClassifier(
             # TODO(0.3): remove with ``loss``; rebuild as for ``criterion``.
             self._warn_renamed_loss()
             params.setdefault("criterion", self.criterion)
-        rebuild = self.initialized_ and "optimizer" in params
+        # skorch's set_params writes optimizer__param_groups into each group
+        # of the running optimiser, as an option, which leaves its groups as
+        # they were: the optimiser is rebuilt with them, as for ``optimizer``.
+        rebuild = self.initialized_ and not {
+            "optimizer",
+            "optimizer__param_groups",
+        }.isdisjoint(params)
         if self.initialized_:
             # skorch's set_params finds no part to rebuild for these once
             # initialised, and raises; they are read at initialisation.
             later = [
                 key
                 for key in params
-                if key == "optimizer"
+                if key in ("optimizer", "optimizer__param_groups")
                 or key.split("__", 1)[0]
                 in ("iterator_train", "iterator_valid", "dataset")
             ]

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -156,6 +157,55 @@ def test_start_epoch_is_an_int_or_a_fraction_of_max_epochs(data, start_epoch, fl
 
 
 @pytest.mark.parametrize(
+    "callback", [DeferredReweighting, DeferredResampling, ClassifierRetraining]
+)
+def test_a_fraction_rounding_to_an_empty_stage_warns(data, callback):
+    # The default 0.8 of 2 epochs rounds to 2: no epoch after the switch; 0.5
+    # of 1 epoch rounds to 0: none before it.
+    X, y = data
+    fast = {**FAST, "module__hidden_sizes": (4,), "batch_size": 100}
+    key = {
+        DeferredReweighting: "reweighted",
+        DeferredResampling: "resampled",
+        ClassifierRetraining: "retraining",
+    }[callback]
+    for start_epoch, max_epochs, match, flags in [
+        (0.8, 2, "after 2 epochs, at the end of training: no epoch", [False] * 2),
+        (0.5, 1, "before the first epoch: no epoch trains before", [True]),
+    ]:
+        clf = LongTailClassifier(
+            callbacks=[callback(start_epoch=start_epoch)],
+            **{**fast, "max_epochs": max_epochs},
+        )
+        with pytest.warns(UserWarning, match=match):
+            clf.fit(X, y)
+        assert clf.history[:, key] == flags
+    # Asked for (1.0, an int), or a partial_fit going on: no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for start_epoch in (1.0, 2):
+            LongTailClassifier(
+                callbacks=[callback(start_epoch=start_epoch)],
+                **{**fast, "max_epochs": 2},
+            ).fit(X, y)
+        clf.set_params(max_epochs=2).partial_fit(X, y)
+
+
+def test_a_partial_fit_chain_switching_after_its_first_call_does_not_warn(data):
+    # 0.8 of max_epochs=1 switches after the first partial_fit: the calls
+    # after it train the second stage.
+    X, y = data
+    clf = LongTailClassifier(
+        callbacks=[DeferredReweighting()], **{**FAST, "max_epochs": 1}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        for _ in range(2):
+            clf.partial_fit(X, y)
+    assert clf.history[:, "reweighted"] == [False, True]
+
+
+@pytest.mark.parametrize(
     "callback, error, match",
     [
         (DeferredReweighting(start_epoch=1.5), ValueError, "fraction of max_epochs"),
@@ -231,6 +281,28 @@ def test_drw_rebuilt_by_set_params_sets_the_weights_back_in_a_warm_fit(data):
         net.fit(X, y)
     assert same.history[:, "train_loss"] == clf.history[:, "train_loss"]
     np.testing.assert_array_equal(same.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "first, then", [(None, [1.0, 5.0, 5.0]), ([2.0, 1.0, 1.0], None)]
+)
+def test_drw_sets_back_the_weights_of_a_loss_rebuilt_between_fits(data, first, then):
+    # set_params(criterion__weight=...) between warm fits rebuilds the loss:
+    # the epochs before the new switch train with its weights; they had the
+    # weights of the loss before the last switch.
+    X, y = data
+    record = _Record()
+    clf = LongTailClassifier(
+        criterion__weight=None if first is None else torch.tensor(first),
+        callbacks=[DeferredReweighting(start_epoch=2), record],
+        warm_start=True,
+        **FAST,
+    ).fit(X, y)
+    clf.set_params(criterion__weight=None if then is None else torch.tensor(then))
+    clf.fit(X, y)
+    weights = [None if w is None else w.tolist() for w in record.weights_]
+    assert weights[:2] == [first, first] and weights[3:5] == [then, then]
+    assert clf.history[:, "reweighted"] == [False, False, True] * 2
 
 
 def test_drw_counts_a_class_not_seen_yet_as_the_loss_does(data):
@@ -337,6 +409,42 @@ def test_crt_with_its_own_learning_rate_restores_the_optimizer(data):
     groups = clf.optimizer_.param_groups
     assert len(groups) == 1
     assert len(groups[0]["params"]) == len(list(clf.module_.parameters()))
+
+
+class _RecordGroups(Callback):
+    """Record, at each epoch end, the options of the optimiser's groups."""
+
+    def initialize(self):
+        self.groups_ = []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.groups_.append(
+            [
+                (len(group["params"]), group["lr"], group["weight_decay"])
+                for group in net.optimizer_.param_groups
+            ]
+        )
+
+
+def test_crt_with_its_own_learning_rate_keeps_the_options_of_each_group(data):
+    # The last layer's per-group options stay in the groups of the retraining
+    # (its weight and bias, in two groups, each with its own weight decay).
+    X, y = data
+    record = _RecordGroups()
+    LongTailClassifier(
+        optimizer=torch.optim.SGD,
+        optimizer__weight_decay=0.1,
+        optimizer__param_groups=[
+            ("classifier.weight", {"weight_decay": 0.01}),
+            ("classifier.bias", {"weight_decay": 0.0}),
+        ],
+        callbacks=[ClassifierRetraining("crt", start_epoch=1, lr=0.5), record],
+        **FAST,
+    ).fit(X, y)
+    assert record.groups_[0] == [(1, 1e-3, 0.01), (1, 1e-3, 0.0), (2, 1e-3, 0.1)]
+    assert record.groups_[1][3:] == [(1, 0.5, 0.01), (1, 0.5, 0.0)]
+    assert [n for n, _, _ in record.groups_[1]] == [0, 0, 2, 1, 1]
 
 
 def test_lws_learns_class_scales_and_folds_them_into_the_layer(data):

@@ -247,6 +247,24 @@ def test_set_params_on_a_fitted_classifier_rebuilds_the_loss(data):
     assert type(clf.train_sampler_.sampler) is ClassBalancedSampler
 
 
+def test_set_params_of_the_parameter_groups_rebuilds_the_optimizer(data):
+    # skorch wrote the groups into each group of the running optimiser as an
+    # option, and partial_fit trained with the groups of before.
+    X, y = data
+    clf = LongTailClassifier(
+        optimizer=torch.optim.SGD, optimizer__weight_decay=0.1, **FAST
+    ).fit(X, y)
+    clf.set_params(optimizer__param_groups=[("classifier.*", {"weight_decay": 0.0})])
+    groups = clf.optimizer_.param_groups
+    assert [(len(g["params"]), g["weight_decay"]) for g in groups] == [
+        (2, 0.0),
+        (2, 0.1),
+    ]
+    assert not any("param_groups" in group for group in groups)
+    clf.partial_fit(X, y)
+    assert clf.optimizer_.param_groups[0]["weight_decay"] == 0.0
+
+
 def test_in_a_pipeline_after_a_scaler(data):
     X, y = data
     pipe = make_pipeline(StandardScaler(), LongTailClassifier(**FAST)).fit(X * 100, y)

@@ -152,6 +152,20 @@ def test_callbacks_switch_the_phase(loss, callback, column):
         (VSTLALoss, TruncatedReweighting, "truncated"),
     ],
 )
+def test_a_fraction_rounding_to_an_empty_phase_warns(loss, callback, column):
+    # 0.8 of 2 epochs rounds to 2: the second phase never runs.
+    with pytest.warns(UserWarning, match="at the end of training: no epoch trains"):
+        clf, _ = _fit_two_phase(loss, callback(start_epoch=0.8), max_epochs=2)
+    assert clf.history[:, column] == [False, False]
+
+
+@pytest.mark.parametrize(
+    "loss, callback, column",
+    [
+        (KPSGALoss, GradientAdjustment, "gradient_adjusted"),
+        (VSTLALoss, TruncatedReweighting, "truncated"),
+    ],
+)
 def test_callbacks_switch_the_phase_of_a_compiled_loss(loss, callback, column):
     # compile=True wraps the loss in torch's OptimizedModule, which is not an
     # instance of the loss's class: the callbacks refused it with "got
