@@ -576,7 +576,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 X_res.eliminate_zeros()
         else:
             new_rows = X_res[n_samples:]
-            if len(integer_columns):
+            if len(integer_columns) and new_rows.dtype.kind == "f":
                 new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
             _round_boolean_columns(new_rows, getattr(self, "_boolean_columns", ()))
         if boolean:

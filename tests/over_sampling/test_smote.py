@@ -671,6 +671,19 @@ def test_smotenc_64_bit_integers_near_their_top_do_not_wrap_around():
     assert (X_res[12:, 0] >= values[4:].min() - 2048).all()
 
 
+def test_64_bit_integer_columns_of_a_frame_do_not_wrap_around():
+    # a frame of integers only is resampled as integers, but its columns were
+    # truncated, which NumPy 1.25 does in float64: values near the top
+    # rounded up to 2**63 (2**64), which wrapped around to the bottom
+    columns, y = _near_the_top_of_64_bits()
+    smote = SMOTE(k_neighbors=3, sampling_strategy={1: 60}, random_state=0)
+    for name, values in columns.items():
+        X = pd.DataFrame({"a": values, "b": np.ones_like(values)})
+        X_res, _ = smote.fit_resample(X, y)
+        assert (X_res.dtypes == values.dtype).all()
+        assert (X_res["a"].to_numpy()[12:] >= values[4:].min() - 2048).all(), name
+
+
 def _with_split_entries(X, container):
     """``container(X)`` storing each nonzero as two halves (non-canonical)."""
     canonical = sparse.csr_matrix(X) if container(X).format == "csr" else None
