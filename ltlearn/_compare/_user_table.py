@@ -66,12 +66,19 @@ def _identifies_rows(values):
     if present.size < 2 or present.size < values.size / 2:
         return False
     if pd.api.types.is_numeric_dtype(values):
-        numbers = present.to_numpy(dtype=np.float64)
-        if present.size != values.size or not np.all(numbers == np.round(numbers)):
+        if present.size != values.size:
             return False
+        if pd.api.types.is_integer_dtype(values):
+            # as they are: float64 rounds integers beyond 2**53 (64-bit ids),
+            # making distinct ones equal
+            numbers = present.to_numpy()
+        else:
+            numbers = present.to_numpy(dtype=np.float64)
+            if not np.all(numbers == np.round(numbers)):
+                return False
         if np.unique(numbers).size != numbers.size:
             return False
-        low, high = numbers.min(), numbers.max()
+        low, high = int(numbers.min()), int(numbers.max())
         row_numbers = low in (0, 1) and high - low == numbers.size - 1
         return row_numbers or _named_as_identifier(values.name)
     return present.nunique() == present.size
