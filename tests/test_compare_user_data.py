@@ -96,6 +96,16 @@ def test_distinct_64_bit_identifiers_are_left_out(tmp_path, start):
     assert not any("shared by several rows" in note for note in dataset.notes)
 
 
+def test_an_infinite_value_among_distinct_whole_numbers_is_named(tmp_path):
+    # A column of distinct whole numbers and an infinite value failed with
+    # "OverflowError: cannot convert float infinity to integer".
+    frame = _frame()
+    frame["amount"] = [float(i) for i in range(len(frame) - 1)] + [np.inf]
+    path = _write(tmp_path, frame)
+    with pytest.raises(CompareError, match="Column 'amount' .* 1 infinite value"):
+        load_table(path, "label")
+
+
 @pytest.mark.parametrize("start", [2015, 60, -4])
 def test_distinct_consecutive_numbers_that_are_not_row_numbers_are_kept(
     tmp_path, start

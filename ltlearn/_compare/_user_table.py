@@ -78,7 +78,9 @@ def _identifies_rows(values):
                 return False
         if np.unique(numbers).size != numbers.size:
             return False
-        low, high = int(numbers.min()), int(numbers.max())
+        # taken from 0 or 1 only, ``high - low`` does not overflow; an infinite
+        # ``high`` is no row number (and is refused by the caller)
+        low, high = numbers.min(), numbers.max()
         row_numbers = low in (0, 1) and high - low == numbers.size - 1
         return row_numbers or _named_as_identifier(values.name)
     return present.nunique() == present.size
