@@ -59,21 +59,29 @@ def _integer_steps(b, d, steps):
     return values
 
 
-def _sparse_integer_steps(base, partner, steps, block_values):
+def _sparse_integer_steps(base, partner, steps):
     """``_integer_steps`` of the sparse rows ``base`` and ``partner``, as CSR.
 
-    Computed on dense blocks of about ``block_values`` values.
+    Computed on the entries stored in either row only, never on a dense row.
     """
-    n_rows, n_features = base.shape
-    block = max(1, block_values // max(n_features, 1))
-    parts = [
-        sparse.csr_array(
-            _integer_steps(
-                base[lo : lo + block].toarray(),
-                partner[lo : lo + block].toarray(),
-                steps[lo : lo + block, None],
-            )
+
+    def pattern(rows):
+        rows = sparse.csr_array(rows)
+        return sparse.csr_array(
+            (np.ones(rows.indices.size), rows.indices, rows.indptr), shape=rows.shape
         )
-        for lo in range(0, n_rows, block)
-    ]
-    return sparse.vstack(parts, format="csr")
+
+    union = pattern(base) + pattern(partner)
+    if not union.nnz:
+        return union.astype(base.dtype)
+    union.sort_indices()
+    rows = np.repeat(np.arange(union.shape[0]), np.diff(union.indptr))
+    at = (rows, union.indices)
+    values = _integer_steps(
+        np.asarray(sparse.csr_array(base)[at]).ravel(),
+        np.asarray(sparse.csr_array(partner)[at]).ravel(),
+        steps[rows],
+    )
+    result = sparse.csr_array((values, union.indices, union.indptr), shape=union.shape)
+    result.eliminate_zeros()
+    return result

@@ -183,7 +183,7 @@ def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
         partners = neighbor_of[seeds[start:stop], cols]
         if exact:  # 64-bit integers that float64 would round
             rows = _sparse_integer_steps(
-                X_class[seeds[start:stop]], X_class[partners], steps, _BLOCK_VALUES
+                X_class[seeds[start:stop]], X_class[partners], steps
             )
             blocks.append(wrap(rows))
             continue

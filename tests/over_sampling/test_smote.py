@@ -5,6 +5,7 @@
 
 import pickle
 import sys
+import tracemalloc
 import types
 import warnings
 from collections import Counter
@@ -702,6 +703,27 @@ def test_64_bit_integer_steps_truncate_the_exact_values_toward_zero(dtype):
     for b_i, d_i, u, value in zip(b.tolist(), d.tolist(), steps, got.tolist()):
         gap = min(Fraction(float(u * float(abs(d_i - b_i)))), abs(d_i - b_i))
         assert value == int(b_i + (gap if d_i >= b_i else -gap)), (b_i, d_i, u)
+
+
+def test_sparse_64_bit_integers_beyond_float64_are_not_made_dense():
+    # their synthetic rows were built densely, many dense rows at a time:
+    # 292 MiB (and seconds) for 4 rows of a 12-row matrix of 2**22 columns
+    n_features = 2**22
+    X = sparse.csr_matrix(
+        (2**62 + np.arange(12), (np.arange(12), np.arange(12) * 9973)),
+        shape=(12, n_features),
+    )
+    y = np.repeat([0, 1], [8, 4])
+    tracemalloc.start()
+    try:
+        X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < n_features * 8  # less than one dense row of int64
+    new = X_res[12:]
+    assert new.dtype == np.int64 and new.nnz <= 8
+    assert (new.data > 0).all() and (new.data <= 2**62 + 11).all()
 
 
 def test_smotenc_64_bit_integers_near_their_top_do_not_wrap_around():
