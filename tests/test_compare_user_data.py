@@ -83,6 +83,29 @@ def test_distinct_integers_named_as_an_identifier_are_left_out(tmp_path, name, d
     assert (name not in dataset.X.columns) is dropped
 
 
+@pytest.mark.parametrize("start", [2**60, -(2**62), 2**64 - 200])
+def test_distinct_64_bit_identifiers_are_left_out(tmp_path, start):
+    # Ids a few apart beyond 2**53 were compared as floats, which rounded
+    # them equal: the column was used as a feature, with a note that its
+    # values were shared by several rows.
+    frame = _frame()
+    frame["customer_id"] = [start + 3 * i for i in range(len(frame))]
+    path = _write(tmp_path, frame)
+    dataset = load_table(path, "label")
+    assert "customer_id" not in dataset.X.columns
+    assert not any("shared by several rows" in note for note in dataset.notes)
+
+
+def test_an_infinite_value_among_distinct_whole_numbers_is_named(tmp_path):
+    # A column of distinct whole numbers and an infinite value failed with
+    # "OverflowError: cannot convert float infinity to integer".
+    frame = _frame()
+    frame["amount"] = [float(i) for i in range(len(frame) - 1)] + [np.inf]
+    path = _write(tmp_path, frame)
+    with pytest.raises(CompareError, match="Column 'amount' .* 1 infinite value"):
+        load_table(path, "label")
+
+
 @pytest.mark.parametrize("start", [2015, 60, -4])
 def test_distinct_consecutive_numbers_that_are_not_row_numbers_are_kept(
     tmp_path, start

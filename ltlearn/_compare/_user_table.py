@@ -66,11 +66,20 @@ def _identifies_rows(values):
     if present.size < 2 or present.size < values.size / 2:
         return False
     if pd.api.types.is_numeric_dtype(values):
-        numbers = present.to_numpy(dtype=np.float64)
-        if present.size != values.size or not np.all(numbers == np.round(numbers)):
+        if present.size != values.size:
             return False
+        if pd.api.types.is_integer_dtype(values):
+            # as they are: float64 rounds integers beyond 2**53 (64-bit ids),
+            # making distinct ones equal
+            numbers = present.to_numpy()
+        else:
+            numbers = present.to_numpy(dtype=np.float64)
+            if not np.all(numbers == np.round(numbers)):
+                return False
         if np.unique(numbers).size != numbers.size:
             return False
+        # taken from 0 or 1 only, ``high - low`` does not overflow; an infinite
+        # ``high`` is no row number (and is refused by the caller)
         low, high = numbers.min(), numbers.max()
         row_numbers = low in (0, 1) and high - low == numbers.size - 1
         return row_numbers or _named_as_identifier(values.name)

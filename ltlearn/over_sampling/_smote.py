@@ -25,6 +25,12 @@ from ltlearn.over_sampling._column_kinds import (
     _refuse_non_numeric,
     _round_boolean_columns,
 )
+from ltlearn.over_sampling._exact_steps import (
+    _huge_steps,
+    _integer_steps,
+    _rounded_by_float64,
+    _sparse_integer_steps,
+)
 from ltlearn.over_sampling._neighbors import _kneighbors, _max_abs
 from ltlearn.over_sampling._small_classes import (
     _capped_neighbors,
@@ -107,18 +113,6 @@ def _compute_dtype(dtype):
     return dtype if dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
-def _huge_steps(b, d, steps):
-    """``b + steps * (d - b)`` for values too large for ``d - b`` to be finite.
-
-    Computed on halves, then doubled and clipped to the segment ``[b, d]``,
-    so every row is finite and on its segment.
-    """
-    with np.errstate(over="ignore"):
-        rows = b * 0.5 + steps * (d * 0.5 - b * 0.5)
-        rows *= 2
-    return np.clip(rows, np.minimum(b, d), np.maximum(b, d))
-
-
 def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     """Write ``len(seeds)`` synthetic rows into ``out``, block by block.
 
@@ -137,6 +131,7 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     direct = out.dtype == dtype
     # A difference of two values above half the largest float may overflow.
     huge = _max_abs(source) > np.finfo(dtype).max / 2
+    exact = _rounded_by_float64(X_class)
     for start in range(0, n_new, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, n_new)
         cols = generator.integers(k, size=stop - start)
@@ -146,6 +141,11 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
             hi = min(lo + block, stop - start)
             m = hi - lo
             seed_rows = seeds[start + lo : start + hi]
+            if exact:  # 64-bit integers that float64 would round
+                out[start + lo : start + hi] = _integer_steps(
+                    X_class[seed_rows], X_class[partners[lo:hi]], steps[lo:hi, None]
+                )
+                continue
             b = np.take(source, seed_rows, axis=0, out=base[:m], mode="clip")
             d = np.take(source, partners[lo:hi], axis=0, out=diff[:m], mode="clip")
             target = out[start + lo : start + hi]
@@ -165,21 +165,30 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
 def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     """The synthetic rows of ``_fill_dense`` for a sparse ``X_class``.
 
-    Computed in floats, as there: differences of integers would wrap around
-    in their own dtype (``3 - 5`` is 254 in ``uint8``).
+    Computed in floats (64-bit integers beyond ``2**53`` exactly), as there:
+    differences of integers would wrap around in their own dtype (``3 - 5``
+    is 254 in ``uint8``).
     """
     k = neighbor_of.shape[1]
     wrap = sparse.csr_matrix if sparse.isspmatrix(X_class) else sparse.csr_array
     dtype = _compute_dtype(X_class.dtype)
     source = X_class if X_class.dtype == dtype else X_class.astype(dtype)
     huge = _max_abs(source) > np.finfo(dtype).max / 2
+    exact = _rounded_by_float64(X_class.data)
     blocks = []
     for start in range(0, seeds.size, _DRAW_CHUNK):
         stop = min(start + _DRAW_CHUNK, seeds.size)
         cols = generator.integers(k, size=stop - start)
         steps = generator.random(stop - start).astype(step_dtype, copy=False)
+        partners = neighbor_of[seeds[start:stop], cols]
+        if exact:  # 64-bit integers that float64 would round
+            rows = _sparse_integer_steps(
+                X_class[seeds[start:stop]], X_class[partners], steps
+            )
+            blocks.append(wrap(rows))
+            continue
         base = source[seeds[start:stop]]
-        partner = source[neighbor_of[seeds[start:stop], cols]]
+        partner = source[partners]
         if huge:  # as in ``_huge_steps``; finite, on the segment up to rounding
             base, partner = base * 0.5, partner * 0.5
         rows = base + wrap((partner - base).multiply(steps[:, None]))
@@ -300,7 +309,8 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
     - Float32 data is generated in float32, from the draws that float64
       data gets (the same samples up to rounding); float16 data is generated
       in float64 and rounded; integer data, as in imbalanced-learn, is
-      generated in float64 and truncated. The integer
+      generated in float64 and truncated (exactly, where 64-bit integers
+      lie beyond ``2**53``, which float64 rounds). The integer
       columns of a DataFrame are truncated too, so pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
       Boolean data (NumPy ``bool``, pandas ``bool`` and ``boolean``
@@ -576,7 +586,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 X_res.eliminate_zeros()
         else:
             new_rows = X_res[n_samples:]
-            if len(integer_columns):
+            if len(integer_columns) and new_rows.dtype.kind == "f":
                 new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
             _round_boolean_columns(new_rows, getattr(self, "_boolean_columns", ()))
         if boolean:

@@ -5,9 +5,12 @@
 
 import pickle
 import sys
+import tracemalloc
 import types
 import warnings
 from collections import Counter
+from fractions import Fraction
+from itertools import product
 
 import numpy as np
 import pandas as pd
@@ -30,6 +33,7 @@ from ltlearn.over_sampling import (
     EffectiveNumberSamplingStrategy,
     PowerSamplingStrategy,
 )
+from ltlearn.over_sampling._exact_steps import _integer_steps
 from ltlearn.over_sampling._neighbors import _kneighbors
 from tests.decomposition.test_pairwise import _CountingLabels
 
@@ -660,6 +664,68 @@ def test_64_bit_integers_near_their_top_do_not_wrap_around(container):
         assert (new >= values[4:].min() - 2048).all(), name
 
 
+@pytest.mark.parametrize(
+    "container", [np.asarray, pd.DataFrame, sparse.csr_matrix, sparse.csc_array]
+)
+@pytest.mark.parametrize(
+    "start", [2**62 + 1, -(2**62) - 1, np.iinfo(np.uint64).max - 20]
+)
+def test_64_bit_integers_beyond_float64_stay_on_their_segments(container, start):
+    # float64 rounds integers beyond 2**53 (to multiples of 1024 near 2**62):
+    # a class of copies of 2**62 + 1 got 2**62, and ids a few apart came back
+    # below the smallest of their class
+    dtype = np.uint64 if start > np.iinfo(np.int64).max else np.int64
+    y = np.repeat([0, 1], [8, 4])
+    copies = np.full(12, start, dtype=dtype)
+    ids = copies - 3 * np.arange(12, dtype=dtype)
+    X = np.column_stack([copies, ids])
+    X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(container(X), y)
+    new = (X_res.toarray() if sparse.issparse(X_res) else np.asarray(X_res))[12:]
+    assert new.dtype == dtype
+    assert (new[:, 0] == start).all()
+    assert (new[:, 1] >= X[8:, 1].min()).all()
+    assert (new[:, 1] <= X[8:, 1].max()).all()
+    assert np.unique(new[:, 1]).size > 1
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64])
+def test_64_bit_integer_steps_truncate_the_exact_values_toward_zero(dtype):
+    # b + u * (d - b) in exact arithmetic, truncated toward zero as
+    # imbalanced-learn's cast truncates, on segments of every width
+    info = np.iinfo(dtype)
+    rng = np.random.RandomState(0)
+    ends = [info.min, info.max, 0, 1, 2**62 + 1, 2**53 + 3]
+    ends += [-(2**62) - 1, -5] if info.min < 0 else [info.max - 7]
+    b, d = (np.array(pair, dtype=dtype) for pair in zip(*product(ends, ends)))
+    steps = rng.uniform(size=b.size)
+    steps[:5] = [0.0, 0.5, 0.25, np.nextafter(1.0, 0), 2.0**-53]
+    got = _integer_steps(b, d, steps)
+    for b_i, d_i, u, value in zip(b.tolist(), d.tolist(), steps, got.tolist()):
+        gap = min(Fraction(float(u * float(abs(d_i - b_i)))), abs(d_i - b_i))
+        assert value == int(b_i + (gap if d_i >= b_i else -gap)), (b_i, d_i, u)
+
+
+def test_sparse_64_bit_integers_beyond_float64_are_not_made_dense():
+    # their synthetic rows were built densely, many dense rows at a time:
+    # 292 MiB (and seconds) for 4 rows of a 12-row matrix of 2**22 columns
+    n_features = 2**22
+    X = sparse.csr_matrix(
+        (2**62 + np.arange(12), (np.arange(12), np.arange(12) * 9973)),
+        shape=(12, n_features),
+    )
+    y = np.repeat([0, 1], [8, 4])
+    tracemalloc.start()
+    try:
+        X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < n_features * 8  # less than one dense row of int64
+    new = X_res[12:]
+    assert new.dtype == np.int64 and new.nnz <= 8
+    assert (new.data > 0).all() and (new.data <= 2**62 + 11).all()
+
+
 def test_smotenc_64_bit_integers_near_their_top_do_not_wrap_around():
     columns, y = _near_the_top_of_64_bits()
     values = columns["top of int64"]
@@ -669,6 +735,19 @@ def test_smotenc_64_bit_integers_near_their_top_do_not_wrap_around():
         warnings.simplefilter("error", RuntimeWarning)
         X_res, _ = smotenc.fit_resample(X, y)
     assert (X_res[12:, 0] >= values[4:].min() - 2048).all()
+
+
+def test_64_bit_integer_columns_of_a_frame_do_not_wrap_around():
+    # a frame of integers only is resampled as integers, but its columns were
+    # truncated, which NumPy 1.25 does in float64: values near the top
+    # rounded up to 2**63 (2**64), which wrapped around to the bottom
+    columns, y = _near_the_top_of_64_bits()
+    smote = SMOTE(k_neighbors=3, sampling_strategy={1: 60}, random_state=0)
+    for name, values in columns.items():
+        X = pd.DataFrame({"a": values, "b": np.ones_like(values)})
+        X_res, _ = smote.fit_resample(X, y)
+        assert (X_res.dtypes == values.dtype).all()
+        assert (X_res["a"].to_numpy()[12:] >= values[4:].min() - 2048).all(), name
 
 
 def _with_split_entries(X, container):
