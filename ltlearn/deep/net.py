@@ -633,7 +633,9 @@ class LongTailClassifier(
         Keyword arguments of ``torch.load`` when loading saved parameters.
     loss : str or torch.nn.Module class or instance
         Deprecated name of ``criterion`` (and ``loss__*`` of
-        ``criterion__*``).
+        ``criterion__*``). Given with a ``criterion`` other than the default
+        ``"ce"``, or ``loss__<name>`` with ``criterion__<name>``, it is
+        refused: the two name one loss.
 
         .. deprecated:: 0.1
            ``loss`` was renamed ``criterion`` in 0.1 and will be removed in
@@ -1025,14 +1027,31 @@ class LongTailClassifier(
         """The criterion to build and its parameters, ``loss`` resolved.
 
         Per-class parameters given as a pandas Series indexed by the class
-        labels are read by label (:func:`_read_by_label`).
+        labels are read by label (:func:`_read_by_label`). ``loss`` with a
+        ``criterion`` other than the default, or one parameter given as both
+        ``loss__*`` and ``criterion__*``, is refused rather than either one
+        dropped.
         """
         criterion = self.criterion
         kwargs = self.get_params_for("criterion")
         if self._uses_renamed_loss():
+            renamed = self.get_params_for("loss")
             if not (isinstance(self.loss, str) and self.loss == "deprecated"):
+                if not (isinstance(criterion, str) and criterion == "ce"):
+                    raise ValueError(
+                        f"loss={self.loss!r} and criterion={criterion!r} are both "
+                        "given; 'loss' is the deprecated name of 'criterion': "
+                        "give criterion only."
+                    )
                 criterion = self.loss
-            kwargs = {**self.get_params_for("loss"), **kwargs}
+            both = sorted(set(renamed) & set(kwargs))
+            if both:
+                raise ValueError(
+                    f"loss__{both[0]} and criterion__{both[0]} are both given; "
+                    "'loss__*' is the deprecated name of 'criterion__*': give "
+                    f"criterion__{both[0]} only."
+                )
+            kwargs = {**renamed, **kwargs}
         classes = self.classes_ if self._n_classes() is not None else None
         return criterion, {
             name: _read_by_label(name, value, classes) for name, value in kwargs.items()

@@ -1737,20 +1737,49 @@ def test_loss_is_a_deprecated_alias_of_criterion(data):
 
 
 @pytest.mark.parametrize(
-    "params", [{"loss": "ldam"}, {"loss__tau": 0.5}], ids=["loss", "loss__tau"]
+    "params",
+    [{"loss": "ldam"}, {"criterion": "logit_adjusted", "loss__tau": 0.5}],
+    ids=["loss", "loss__tau"],
 )
 @pytest.mark.parametrize("method", ["fit", "partial_fit"])
 def test_the_renamed_loss_warns_once_per_call(data, params, method):
     # one fit warned three times (the module, the criterion and the class
     # counts each read the renamed parameter)
     X, y = data
-    clf = LongTailClassifier(criterion="logit_adjusted", **params, **FAST)
+    clf = LongTailClassifier(**params, **FAST)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         getattr(clf, method)(X, y)
     renamed = [w for w in caught if "'loss' was renamed" in str(w.message)]
     assert len(renamed) == 1
     assert renamed[0].filename == __file__
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (
+            {"loss": "focal", "criterion": "ldam"},
+            "loss='focal' and criterion='ldam' are both given",
+        ),
+        (
+            {"criterion": "focal", "loss__gamma": 3.0, "criterion__gamma": 1.0},
+            "loss__gamma and criterion__gamma are both given",
+        ),
+    ],
+    ids=["loss", "loss__gamma"],
+)
+def test_the_renamed_loss_given_with_the_criterion_is_refused(data, params, match):
+    # either one was dropped: loss="focal" with criterion="ldam" trained a
+    # focal loss, criterion__gamma=1.0 won over loss__gamma=3.0
+    X, y = data
+    clf = LongTailClassifier(**params, **FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with pytest.raises(ValueError, match=match):
+            clf.fit(X, y)
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
 
 
 def test_the_renamed_loss_warns_at_initialize_and_at_a_warm_fit(data):
