@@ -269,6 +269,21 @@ def test_read_only_labels_are_copied_without_a_torch_warning():
     assert torch.equal(sampler.labels, torch.as_tensor(LABELS))
 
 
+@pytest.mark.parametrize("as_labels", [np.array, torch.tensor])
+def test_a_sampler_keeps_its_labels_when_the_caller_edits_theirs(as_labels):
+    # The sampler kept the caller's array (or tensor) and its class counts:
+    # labels rewritten in place after it was made were drawn with the old
+    # counts, class 1 of the labels given then in 11% of the draws, not half.
+    labels = as_labels([0] * 90 + [1] * 10)
+    sampler = ClassBalancedSampler(
+        labels, num_samples=4000, generator=torch.Generator().manual_seed(0)
+    )
+    labels[:] = 0
+    assert torch.equal(sampler.labels, torch.tensor([0] * 90 + [1] * 10))
+    drawn = sampler.sample_indices().numpy()
+    assert abs(np.mean(drawn >= 90) - 0.5) < 0.05
+
+
 @pytest.mark.parametrize("kind", ["big-endian", "read-only", "reversed"])
 def test_slice_loader_serves_a_dataset_as_its_native_copy(kind):
     # Arrays of the other byte order failed with torch's "given numpy array
