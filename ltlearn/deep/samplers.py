@@ -455,7 +455,9 @@ class SliceLoader:
     ``iterator_train`` and ``iterator_valid``) when the data are arrays held in
     memory: each batch is one indexing operation on the full tensor instead of
     one ``__getitem__`` per sample and a collate. Batches are ``(X, y)``
-    tuples, ``y`` None when the dataset has no target.
+    tuples, ``y`` None when the dataset has no target; as a ``DataLoader``'s,
+    they are copies of the rows, so that a module writing into its input
+    leaves the data as they are.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -550,7 +552,13 @@ class SliceLoader:
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             if indices is None:
-                batch = slice(start, start + self.batch_size)
+                # copies, as a DataLoader's batches are: views of the data
+                # let a module that writes into its input (a first
+                # ``nn.ReLU(inplace=True)``) write into it, the caller's
+                # array among them
+                rows = slice(start, start + self.batch_size)
+                X_batch = _apply(_take(self.X, rows), torch.clone)
+                yield X_batch, None if self.y is None else self.y[rows].clone()
             else:
                 batch = indices[start : start + self.batch_size]
-            yield _take(self.X, batch), None if self.y is None else self.y[batch]
+                yield _take(self.X, batch), None if self.y is None else self.y[batch]

@@ -184,6 +184,19 @@ def test_slice_loader_gives_the_batches_of_a_dataloader(batch_size):
         torch.testing.assert_close(ys, yl)
 
 
+def test_slice_loader_batches_are_copies_as_those_of_a_dataloader():
+    # Unshuffled batches were views of the data: a module writing into its
+    # input (a first nn.ReLU(inplace=True)) wrote into the caller's array.
+    X, y = _skorch_data()
+    for dataset in (Dataset(X, y), Dataset({"X": X}, y)):
+        for Xb, yb in SliceLoader(dataset, batch_size=5):
+            Xb = Xb["X"] if isinstance(Xb, dict) else Xb
+            Xb.zero_()
+            yb.zero_()
+        np.testing.assert_array_equal(X, _skorch_data()[0])
+        np.testing.assert_array_equal(y, _skorch_data()[1])
+
+
 def test_slice_loader_reads_a_subset_and_a_dataset_without_target():
     X, y = _skorch_data()
     subset = Subset(Dataset(X, y), [4, 0, 7])
