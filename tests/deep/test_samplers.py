@@ -286,7 +286,8 @@ def test_read_only_labels_are_copied_without_a_torch_warning():
 def test_a_sampler_keeps_its_labels_when_the_caller_edits_theirs(as_labels):
     # The sampler kept the caller's array (or tensor) and its class counts:
     # labels rewritten in place after it was made were drawn with the old
-    # counts, class 1 of the labels given then in 11% of the draws, not half.
+    # counts, class 1 of the labels given then in a tenth of the draws, not
+    # half.
     labels = as_labels([0] * 90 + [1] * 10)
     sampler = ClassBalancedSampler(
         labels, num_samples=4000, generator=torch.Generator().manual_seed(0)
