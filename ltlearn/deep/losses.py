@@ -208,14 +208,17 @@ def _weight_tensor(weight):
     A tensor that requires a gradient (weights to learn) is returned as
     given, in its own dtype: a cast copy would be a non-leaf tensor, which
     the gradient passes through but ``copy.deepcopy`` (scikit-learn's
-    ``clone``) refuses.
+    ``clone``) refuses. An array is always copied: deferred re-weighting
+    writes into the tensor, which would otherwise be a float32 array of the
+    caller's, and a copy of one of another dtype.
     """
     if torch.is_tensor(weight) and weight.requires_grad:
         return weight
     if not torch.is_tensor(weight):
         weight = _by_class_index(weight, "weight")
-    # a read-only or reversed array would make torch warn or fail
-    return torch.as_tensor(_writeable(_native_byte_order(weight)), dtype=torch.float32)
+        weight = _writeable(_native_byte_order(weight))
+        return torch.tensor(weight, dtype=torch.float32)
+    return weight.to(torch.float32)
 
 
 def _check_weight(weight, n_classes):
@@ -422,8 +425,10 @@ class FocalLoss(_LongTailLoss):
         The focusing parameter, ``>= 0``.
     weight : array-like of shape (n_classes,), default=None
         Per-class weights; ``None`` weights every class by one. Deferred
-        re-weighting changes this buffer in place. A tensor that requires a
-        gradient (weights to learn) gets its gradient, for every ``gamma``.
+        re-weighting changes this buffer in place: the loss keeps a copy of
+        an array, and a float32 tensor as given, as torch's losses do. A
+        tensor that requires a gradient (weights to learn) gets its
+        gradient, for every ``gamma``.
     {reduction}
     detach_modulator : bool, default=False
         Stop the gradient through ``(1 - p_y) ** gamma``, as the KPS code

@@ -37,6 +37,12 @@ __all__ = [
 
 
 def _as_labels(labels):
+    """``labels`` as a new int64 tensor on the CPU, checked.
+
+    A copy, never the caller's array or tensor: the class counts are taken
+    once, so a sampler that followed later edits of the labels would draw
+    from the edited labels with the counts of the first ones.
+    """
     if not torch.is_tensor(labels):
         labels = np.asarray(labels)
         if labels.dtype.kind not in "biufc":  # torch's TypeError names no input
@@ -55,7 +61,7 @@ def _as_labels(labels):
         raise ValueError("labels must be integer class indices.")
     if int(labels.min()) < 0:
         raise ValueError("labels must be non-negative class indices.")
-    return labels.to(torch.int64).cpu()
+    return labels.cpu().to(torch.int64, copy=True)
 
 
 def _check_generator(generator):
@@ -80,7 +86,7 @@ _sampler_docstring = _Substitution(
     sampler_parameters="""Parameters
     ----------
     labels : array-like of shape (n_samples,)
-        Integer class index of each sample.
+        Integer class index of each sample; the sampler keeps a copy.
     num_samples : int, default=None
         Draws per epoch; ``None`` draws ``n_samples``.
     generator : torch.Generator, default=None
@@ -261,7 +267,7 @@ class ProgressivelyBalancedSampler(_ClassSampler):
     Parameters
     ----------
     labels : array-like of shape (n_samples,)
-        Integer class index of each sample.
+        Integer class index of each sample; the sampler keeps a copy.
     n_epochs : int
         Length of the schedule, ``T``.
     num_samples : int, default=None
@@ -449,7 +455,9 @@ class SliceLoader:
     ``iterator_train`` and ``iterator_valid``) when the data are arrays held in
     memory: each batch is one indexing operation on the full tensor instead of
     one ``__getitem__`` per sample and a collate. Batches are ``(X, y)``
-    tuples, ``y`` None when the dataset has no target.
+    tuples, ``y`` None when the dataset has no target; as a ``DataLoader``'s,
+    they are copies of the rows, so that a module writing into its input
+    leaves the data as they are.
 
     Read more in the :ref:`User Guide <deep>`.
 
@@ -544,7 +552,13 @@ class SliceLoader:
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             if indices is None:
-                batch = slice(start, start + self.batch_size)
+                # copies, as a DataLoader's batches are: views of the data
+                # let a module that writes into its input (a first
+                # ``nn.ReLU(inplace=True)``) write into it, the caller's
+                # array among them
+                rows = slice(start, start + self.batch_size)
+                X_batch = _apply(_take(self.X, rows), torch.clone)
+                yield X_batch, None if self.y is None else self.y[rows].clone()
             else:
                 batch = indices[start : start + self.batch_size]
-            yield _take(self.X, batch), None if self.y is None else self.y[batch]
+                yield _take(self.X, batch), None if self.y is None else self.y[batch]

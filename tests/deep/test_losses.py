@@ -152,6 +152,18 @@ def test_weight_in_a_series_is_read_by_class_index():
     assert torch.equal(LDAMLoss([30, 10, 3], weight=weight).weight, expected)
 
 
+def test_focal_loss_keeps_a_copy_of_a_weight_array():
+    # A float32 array (not one of another dtype) was the loss's buffer, so
+    # that deferred re-weighting wrote its weights into the caller's array.
+    for dtype in (np.float32, np.float64):
+        weight = np.array([1.0, 2.0, 3.0], dtype=dtype)
+        FocalLoss(weight=weight).weight.mul_(2)
+        np.testing.assert_array_equal(weight, [1.0, 2.0, 3.0])
+    # a float32 tensor is kept as given, as torch's losses keep it
+    weight = torch.tensor([1.0, 2.0, 3.0])
+    assert FocalLoss(weight=weight).weight is weight
+
+
 @pytest.mark.parametrize(
     "make_loss",
     [

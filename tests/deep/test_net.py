@@ -297,6 +297,33 @@ def test_read_only_input_predicts_without_a_torch_warning(data):
     assert features.shape[0] == len(X)
 
 
+def test_a_module_writing_into_its_input_leaves_the_callers_array(data):
+    # The batches of predict were views of a float32 X: a first
+    # nn.ReLU(inplace=True) set the negative values of the caller's X to 0,
+    # where skorch's DataLoader gives it copies.
+    X, y = data
+    X = X.astype(np.float32)
+    given = X.copy()
+
+    class InPlaceFirst(torch.nn.Module):
+        def __init__(self, n_features, n_classes):
+            super().__init__()
+            self.relu = torch.nn.ReLU(inplace=True)
+            self.out = torch.nn.Linear(n_features, n_classes)
+
+        def features(self, x):
+            return self.relu(x)
+
+        def forward(self, x):
+            return self.out(self.features(x))
+
+    params = {k: v for k, v in FAST.items() if not k.startswith("module__")}
+    clf = LongTailClassifier(module=InPlaceFirst, train_split=None, **params)
+    clf.fit(X, y).predict_proba(X)
+    clf.transform(X)
+    np.testing.assert_array_equal(X, given)
+
+
 def test_skorch_scoring_callbacks_score_any_labels(data):
     # EpochScoring compared the encoded targets of its dataset with the
     # original labels from predict: 0 accuracy for labels 5 and 10, an error

@@ -184,6 +184,19 @@ def test_slice_loader_gives_the_batches_of_a_dataloader(batch_size):
         torch.testing.assert_close(ys, yl)
 
 
+def test_slice_loader_batches_are_copies_as_those_of_a_dataloader():
+    # Unshuffled batches were views of the data: a module writing into its
+    # input (a first nn.ReLU(inplace=True)) wrote into the caller's array.
+    X, y = _skorch_data()
+    for dataset in (Dataset(X, y), Dataset({"X": X}, y)):
+        for Xb, yb in SliceLoader(dataset, batch_size=5):
+            Xb = Xb["X"] if isinstance(Xb, dict) else Xb
+            Xb.zero_()
+            yb.zero_()
+        np.testing.assert_array_equal(X, _skorch_data()[0])
+        np.testing.assert_array_equal(y, _skorch_data()[1])
+
+
 def test_slice_loader_reads_a_subset_and_a_dataset_without_target():
     X, y = _skorch_data()
     subset = Subset(Dataset(X, y), [4, 0, 7])
@@ -267,6 +280,22 @@ def test_read_only_labels_are_copied_without_a_torch_warning():
         sampler = ClassBalancedSampler(labels)
     assert not np.shares_memory(sampler.labels.numpy(), labels)
     assert torch.equal(sampler.labels, torch.as_tensor(LABELS))
+
+
+@pytest.mark.parametrize("as_labels", [np.array, torch.tensor])
+def test_a_sampler_keeps_its_labels_when_the_caller_edits_theirs(as_labels):
+    # The sampler kept the caller's array (or tensor) and its class counts:
+    # labels rewritten in place after it was made were drawn with the old
+    # counts, class 1 of the labels given then in a tenth of the draws, not
+    # half.
+    labels = as_labels([0] * 90 + [1] * 10)
+    sampler = ClassBalancedSampler(
+        labels, num_samples=4000, generator=torch.Generator().manual_seed(0)
+    )
+    labels[:] = 0
+    assert torch.equal(sampler.labels, torch.tensor([0] * 90 + [1] * 10))
+    drawn = sampler.sample_indices().numpy()
+    assert abs(np.mean(drawn >= 90) - 0.5) < 0.05
 
 
 @pytest.mark.parametrize("kind", ["big-endian", "read-only", "reversed"])
