@@ -369,25 +369,14 @@ def _get_head(net, path, owner):
     return head
 
 
-def _weight_device(net):
-    """Where new class weights of ``net``'s loss go: where its logits are.
-
-    The network's device; with ``device=None`` (no moves), that of the
-    module's parameters, as for ``amp``: a module may move its input to its
-    own device, and its logits are there (the CPU for a module without
-    parameters).
-    """
-    if net.device is not None:
-        return net.device
-    param = next(net.module_.parameters(), None)
-    return None if param is None else param.device
-
-
 def _set_weight(criterion, weight, net):
-    """Write per-class weights into ``criterion.weight``, in place if possible."""
+    """Write per-class weights into ``criterion.weight``, in place if possible.
+
+    New weights go where ``net``'s logits are.
+    """
     current = criterion.weight
     if current is None or current.shape != weight.shape:
-        criterion.weight = weight.to(_weight_device(net))
+        criterion.weight = weight.to(net._module_device())
     else:
         with torch.no_grad():
             current.copy_(weight.to(current.device, current.dtype))
