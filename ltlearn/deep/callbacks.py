@@ -8,11 +8,11 @@ last layer after training. They change the running
 ``set_params``, which would rebuild the optimiser and lose its state).
 
 ``start_epoch`` is the number of epochs trained before the switch: an
-integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``
-(rounded; one in ``(0, 1)`` that rounds to 0 or to ``max_epochs``, leaving
-no epoch before or after the switch, warns at the start of a ``fit``, and of
-a first ``partial_fit``, whose schedule goes on over the calls after it,
-when it rounds to 0). The
+integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``,
+rounded. A fraction in ``(0, 1)`` that rounds to 0 (no epoch before the
+switch) warns at the start of a ``fit`` or of a first ``partial_fit``; one
+that rounds to ``max_epochs`` (no epoch after it) warns in a ``fit`` only,
+as a ``partial_fit`` schedule goes on over the calls after it. The
 epochs are counted from the start of the last ``fit`` (warm-start fits
 included) and go on over the ``partial_fit`` calls after it (the net's
 ``schedule_start_``; from the first epoch of ``history`` for a net without
