@@ -1768,6 +1768,8 @@ class LongTailClassifier(
         ``optimizer__param_groups``, ``criterion__*`` or ``module__*``) had
         none, and ``partial_fit`` or a warm start failed with torch's
         ``KeyError``. Its groups start from their own lr, as at epoch 0.
+        (``OneCycleLR`` also reads keys of its own, which it writes at epoch
+        0 only.)
         """
         if len(self.history) and any(
             isinstance(callback, LRScheduler) for _, callback in self.callbacks_
