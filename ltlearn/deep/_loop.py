@@ -336,16 +336,23 @@ class _BatchLoopMixin:
             rows[start:] = [row for row in rows[start:] if key_loss in row]
             raise
 
+    def _module_device(self):
+        """Where the module's logits are: ``device``, or with ``device=None``.
+
+        With ``device=None`` (no moves), the device of the module's
+        parameters (the CPU for a module without any): a module may move its
+        input to its own device.
+        """
+        if self.device is not None:
+            return self.device
+        param = next(self.module_.parameters(), None)
+        return torch.device("cpu") if param is None else param.device
+
     def _amp_mode(self):
         """Device type and dtype of autocast for the training steps, or None."""
         if not self.amp:
             return None
-        device = self.device
-        if device is None:
-            param = next(self.module_.parameters(), None)
-            kind = "cpu" if param is None else param.device.type
-        else:
-            kind = torch.device(device).type
+        kind = torch.device(self._module_device()).type
         return {"cuda": ("cuda", torch.float16), "cpu": ("cpu", torch.bfloat16)}.get(
             kind
         )

@@ -8,11 +8,11 @@ last layer after training. They change the running
 ``set_params``, which would rebuild the optimiser and lose its state).
 
 ``start_epoch`` is the number of epochs trained before the switch: an
-integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``
-(rounded; one in ``(0, 1)`` that rounds to 0 or to ``max_epochs``, leaving
-no epoch before or after the switch, warns at the start of a ``fit``, and of
-a first ``partial_fit``, whose schedule goes on over the calls after it,
-when it rounds to 0). The
+integer, or a float in ``[0, 1]`` read as a fraction of ``max_epochs``,
+rounded. A fraction in ``(0, 1)`` that rounds to 0 (no epoch before the
+switch) warns at the start of a ``fit`` or of a first ``partial_fit``; one
+that rounds to ``max_epochs`` (no epoch after it) warns in a ``fit`` only,
+as a ``partial_fit`` schedule goes on over the calls after it. The
 epochs are counted from the start of the last ``fit`` (warm-start fits
 included) and go on over the ``partial_fit`` calls after it (the net's
 ``schedule_start_``; from the first epoch of ``history`` for a net without
@@ -369,25 +369,14 @@ def _get_head(net, path, owner):
     return head
 
 
-def _weight_device(net):
-    """Where new class weights of ``net``'s loss go: where its logits are.
-
-    The network's device; with ``device=None`` (no moves), that of the
-    module's parameters, as for ``amp``: a module may move its input to its
-    own device, and its logits are there (the CPU for a module without
-    parameters).
-    """
-    if net.device is not None:
-        return net.device
-    param = next(net.module_.parameters(), None)
-    return None if param is None else param.device
-
-
 def _set_weight(criterion, weight, net):
-    """Write per-class weights into ``criterion.weight``, in place if possible."""
+    """Write per-class weights into ``criterion.weight``, in place if possible.
+
+    New weights go where ``net``'s logits are.
+    """
     current = criterion.weight
     if current is None or current.shape != weight.shape:
-        criterion.weight = weight.to(_weight_device(net))
+        criterion.weight = weight.to(net._module_device())
     else:
         with torch.no_grad():
             current.copy_(weight.to(current.device, current.dtype))

@@ -34,6 +34,7 @@ from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
     EpochTimer,
+    LRScheduler,
     PassthroughScoring,
     PrintLog,
     ProgressBar,
@@ -1748,6 +1749,7 @@ class LongTailClassifier(
         """
         _refuse_validation_monitors(self)
         self._match_output_callbacks()
+        self._resume_lr_schedules()
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)
@@ -1774,6 +1776,25 @@ class LongTailClassifier(
             if isinstance(part, nn.Module):
                 part.train(False)
         return self
+
+    def _resume_lr_schedules(self):
+        """Give the optimiser's groups the lr that resumed lr schedules start from.
+
+        skorch's ``LRScheduler`` builds its scheduler at each fit with
+        ``last_epoch`` the epochs of ``history``, and torch's schedulers then
+        read each group's ``initial_lr``, which a scheduler built at epoch 0
+        sets: an optimiser rebuilt since (``set_params`` of ``optimizer``,
+        ``optimizer__param_groups``, ``criterion__*`` or ``module__*``) had
+        none, and ``partial_fit`` or a warm start failed with torch's
+        ``KeyError``. Its groups start from their own lr, as at epoch 0.
+        (``OneCycleLR`` also reads keys of its own, which it writes at epoch
+        0 only.)
+        """
+        if len(self.history) and any(
+            isinstance(callback, LRScheduler) for _, callback in self.callbacks_
+        ):
+            for group in self.optimizer_.param_groups:
+                group.setdefault("initial_lr", group["lr"])
 
     @contextmanager
     def _unfitted_on_error(self, kept=None):

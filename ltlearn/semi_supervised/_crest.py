@@ -335,7 +335,7 @@ class CReSTClassifier(
             ``selection="top"`` keeps a fraction of the weight predicted as
             each class; unlabelled rows of weight 0 are never
             pseudo-labelled. With integer weights and ``selection="top"``,
-            the fit is that of the rows repeated as many times: the weight
+            the fit is that of the rows repeated as many times. The weight
             kept per class is rounded down to a whole number, so weights
             scaled to fractions of 1 (summing to 1, say) can keep no
             pseudo-label at all.

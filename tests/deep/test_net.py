@@ -265,6 +265,40 @@ def test_set_params_of_the_parameter_groups_rebuilds_the_optimizer(data):
     assert clf.optimizer_.param_groups[0]["weight_decay"] == 0.0
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"optimizer": torch.optim.SGD},
+        {"optimizer__param_groups": [("classifier.*", {"weight_decay": 0.0})]},
+        {"criterion__weight": torch.ones(3)},
+    ],
+)
+@pytest.mark.parametrize("warm", [False, True])
+def test_an_optimizer_rebuilt_on_a_fitted_classifier_resumes_its_lr_schedule(
+    data, params, warm
+):
+    # skorch's LRScheduler resumes at the epochs of history, where torch
+    # reads each group's initial_lr, which the rebuilt optimiser lacked:
+    # partial_fit and a warm start failed with a KeyError.
+    X, y = data
+    fits = []
+    for rebuilt in (False, True):
+        clf = LongTailClassifier(
+            optimizer=torch.optim.SGD,
+            callbacks=[LRScheduler("LambdaLR", lr_lambda=lambda epoch: 0.5**epoch)],
+            **FAST,
+        ).fit(X, y)
+        if rebuilt:
+            clf.set_params(**params)
+        if warm:
+            clf.set_params(warm_start=True).fit(X, y)
+        else:
+            clf.partial_fit(X, y)
+        fits.append([group["lr"] for group in clf.optimizer_.param_groups])
+    assert set(fits[1]) == set(fits[0])
+    assert fits[1][0] == pytest.approx(clf.lr * 0.5**4)
+
+
 def test_in_a_pipeline_after_a_scaler(data):
     X, y = data
     pipe = make_pipeline(StandardScaler(), LongTailClassifier(**FAST)).fit(X * 100, y)
