@@ -309,9 +309,9 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
     - Float32 data is generated in float32, from the draws that float64
       data gets (the same samples up to rounding); float16 data is generated
       in float64 and rounded; integer data, as in imbalanced-learn, is
-      generated in float64 and truncated (exactly, where 64-bit integers
-      lie beyond ``2**53``, which float64 rounds). The integer
-      columns of a DataFrame are truncated too, so pandas' nullable integer
+      generated in float64 and truncated (exactly for NumPy 64-bit integers
+      beyond ``2**53``, which float64 rounds, outside a mixed frame); so are
+      the integer columns of a DataFrame, and pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
       Boolean data (NumPy ``bool``, pandas ``bool`` and ``boolean``
       columns) takes the nearer of the two samples' values (the interpolated
