@@ -208,9 +208,8 @@ def _weight_tensor(weight):
     A tensor that requires a gradient (weights to learn) is returned as
     given, in its own dtype: a cast copy would be a non-leaf tensor, which
     the gradient passes through but ``copy.deepcopy`` (scikit-learn's
-    ``clone``) refuses. An array is always copied: deferred re-weighting
-    writes into the tensor, which would otherwise be a float32 array of the
-    caller's, and a copy of one of another dtype.
+    ``clone``) refuses. An array is always copied (``torch.as_tensor``
+    shares a float32 one): deferred re-weighting writes into the tensor.
     """
     if torch.is_tensor(weight) and weight.requires_grad:
         return weight

@@ -5,12 +5,31 @@
 
 import numpy as np
 
+from ltlearn.over_sampling._exact_steps import _rounded_by_float64
 from ltlearn.utils._listing import first_listed
 
 
 def _is_boolean(dtype):
     """Whether ``dtype`` holds booleans: NumPy's bool, pandas' ``boolean``."""
     return getattr(dtype, "kind", None) == "b"
+
+
+def _interpolated_in_floats(X, boolean_columns):
+    """Whether the data ``X`` are interpolated in float64, to be rounded.
+
+    Boolean data are; so is the integer array of a DataFrame with
+    ``boolean_columns``: as integers, their values would be truncated (a
+    pair of False and True always giving False), unless float64 would round
+    its integers.
+    """
+    if _is_boolean(X.dtype):
+        return True
+    return (
+        len(boolean_columns) > 0
+        and isinstance(X, np.ndarray)
+        and X.dtype.kind in "iu"
+        and not _rounded_by_float64(X)
+    )
 
 
 def _holds_booleans(values):

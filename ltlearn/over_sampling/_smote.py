@@ -20,6 +20,7 @@ from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
 from ltlearn.over_sampling._class_rows import _class_rows
 from ltlearn.over_sampling._column_kinds import (
     _as_integers,
+    _interpolated_in_floats,
     _is_boolean,
     _refuse_missing_values,
     _refuse_non_numeric,
@@ -165,9 +166,8 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
 def _sparse_rows(X_class, seeds, neighbor_of, generator, step_dtype):
     """The synthetic rows of ``_fill_dense`` for a sparse ``X_class``.
 
-    Computed in floats (64-bit integers beyond ``2**53`` exactly), as there:
-    differences of integers would wrap around in their own dtype (``3 - 5``
-    is 254 in ``uint8``).
+    Computed in floats, as there (64-bit integers beyond ``2**53`` exactly):
+    differences of integers wrap around (``3 - 5`` is 254 in ``uint8``).
     """
     k = neighbor_of.shape[1]
     wrap = sparse.csr_matrix if sparse.isspmatrix(X_class) else sparse.csr_array
@@ -309,9 +309,9 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
     - Float32 data is generated in float32, from the draws that float64
       data gets (the same samples up to rounding); float16 data is generated
       in float64 and rounded; integer data, as in imbalanced-learn, is
-      generated in float64 and truncated (exactly, where 64-bit integers
-      lie beyond ``2**53``, which float64 rounds). The integer
-      columns of a DataFrame are truncated too, so pandas' nullable integer
+      generated in float64 and truncated (exactly for NumPy 64-bit integers
+      beyond ``2**53``, which float64 rounds, outside a mixed frame); so are
+      the integer columns of a DataFrame, and pandas' nullable integer
       dtypes (``Int64``), which imbalanced-learn fails to restore, are kept.
       Boolean data (NumPy ``bool``, pandas ``bool`` and ``boolean``
       columns) takes the nearer of the two samples' values (the interpolated
@@ -517,8 +517,8 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
         self._validate_estimator()
         X = sum_duplicate_entries(X)
         boolean = _is_boolean(X.dtype)
-        if boolean:  # interpolated as numbers, then rounded
-            X = X.astype(np.float64)
+        if _interpolated_in_floats(X, getattr(self, "_boolean_columns", ())):
+            X = X.astype(np.float64)  # interpolated as numbers, then rounded
         targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
         rows = _class_rows(y, targets)

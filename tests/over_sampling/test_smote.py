@@ -840,6 +840,21 @@ def test_boolean_frame_columns_take_the_nearer_value(bool_dtype):
     np.testing.assert_array_equal(X_res["b"].to_numpy(bool), expected[:, 1] > 0.5)
 
 
+@pytest.mark.parametrize("int_dtype", [np.int64, np.uint8])
+def test_boolean_columns_beside_integers_only_take_the_nearer_value(int_dtype):
+    # a frame of integer and bool columns only was interpolated as integers,
+    # truncated: a pair of False and True always gave False
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.randint(0, 50, 40), rng.randint(0, 2, 40)])
+    y = np.repeat([0, 1], [30, 10])
+    frame = pd.DataFrame({"n": X[:, 0].astype(int_dtype), "b": X[:, 1] > 0})
+    X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(frame, y)
+    assert list(X_res.dtypes) == list(frame.dtypes)
+    expected, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(X * 1.0, y)
+    np.testing.assert_array_equal(X_res["n"], np.trunc(expected[:, 0]))
+    np.testing.assert_array_equal(X_res["b"], expected[:, 1] > 0.5)
+
+
 @pytest.mark.parametrize("container", [np.asarray, sparse.csr_matrix])
 def test_boolean_arrays_take_the_nearer_value(container):
     rng = np.random.RandomState(0)
