@@ -1786,7 +1786,12 @@ class LongTailClassifier(
         sets: an optimiser rebuilt since (``set_params`` of ``optimizer``,
         ``optimizer__param_groups``, ``criterion__*`` or ``module__*``) had
         none, and ``partial_fit`` or a warm start failed with torch's
-        ``KeyError``. Its groups start from their own lr, as at epoch 0.
+        ``KeyError``. Its groups start from their own lr, as at epoch 0: a
+        schedule computed from the epoch (``LambdaLR``, skorch's
+        ``WarmRestartLR``) gives the lr it gives without the rebuild, while
+        one that steps the current lr (``StepLR``, ``MultiStepLR``,
+        ``ExponentialLR``, ``CosineAnnealingLR``) goes on from the new
+        optimiser's lr, without the decay of the epochs before.
         (``OneCycleLR`` also reads keys of its own, which it writes at epoch
         0 only.)
         """

@@ -265,6 +265,21 @@ def test_set_params_of_the_parameter_groups_rebuilds_the_optimizer(data):
     assert clf.optimizer_.param_groups[0]["weight_decay"] == 0.0
 
 
+def _fitted_and_resumed(data, scheduler, params, resume):
+    """Fit with ``scheduler``, ``set_params(**params)``, then ``resume(clf)``."""
+    X, y = data
+    clf = LongTailClassifier(
+        optimizer=torch.optim.SGD, callbacks=[clone(scheduler)], **FAST
+    ).fit(X, y)
+    clf.set_params(**params)
+    resume(clf, X, y)
+    return clf
+
+
+def _partial_fit_twice(clf, X, y):
+    clf.partial_fit(X, y).partial_fit(X, y)
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -280,23 +295,50 @@ def test_an_optimizer_rebuilt_on_a_fitted_classifier_resumes_its_lr_schedule(
     # skorch's LRScheduler resumes at the epochs of history, where torch
     # reads each group's initial_lr, which the rebuilt optimiser lacked:
     # partial_fit and a warm start failed with a KeyError.
-    X, y = data
-    fits = []
-    for rebuilt in (False, True):
-        clf = LongTailClassifier(
-            optimizer=torch.optim.SGD,
-            callbacks=[LRScheduler("LambdaLR", lr_lambda=lambda epoch: 0.5**epoch)],
-            **FAST,
-        ).fit(X, y)
-        if rebuilt:
-            clf.set_params(**params)
+    def resume(clf, X, y):
         if warm:
             clf.set_params(warm_start=True).fit(X, y)
         else:
             clf.partial_fit(X, y)
-        fits.append([group["lr"] for group in clf.optimizer_.param_groups])
+
+    scheduler = LRScheduler("LambdaLR", lr_lambda=lambda epoch: 0.5**epoch)
+    fits = [
+        [group["lr"] for group in clf.optimizer_.param_groups]
+        for clf in (
+            _fitted_and_resumed(data, scheduler, {}, resume),
+            _fitted_and_resumed(data, scheduler, params, resume),
+        )
+    ]
     assert set(fits[1]) == set(fits[0])
-    assert fits[1][0] == pytest.approx(clf.lr * 0.5**4)
+    assert fits[1][0] == pytest.approx(LongTailClassifier().lr * 0.5**4)
+
+
+@pytest.mark.parametrize(
+    "scheduler, same",
+    [
+        (LRScheduler("LambdaLR", lr_lambda=lambda epoch: 0.5**epoch), True),
+        (LRScheduler("StepLR", step_size=1, gamma=0.5), False),
+    ],
+)
+def test_a_rebuilt_optimizer_resumes_the_lr_of_each_epoch_as_documented(
+    data, scheduler, same
+):
+    # A schedule computed from the epoch gives each epoch's lr as without
+    # the rebuild; one that steps the current lr goes on from the new
+    # optimiser's lr (these failed with a KeyError before).
+    lrs = [
+        _fitted_and_resumed(data, scheduler, params, _partial_fit_twice).history[
+            :, "event_lr"
+        ]
+        for params in ({}, {"optimizer": torch.optim.SGD})
+    ]
+    lr = LongTailClassifier().lr
+    assert lrs[1][:2] == lrs[0][:2] == pytest.approx([lr, lr * 0.5])
+    if same:
+        assert lrs[1] == pytest.approx(lrs[0])
+    else:
+        # the two halvings of the first fit's epochs are lost, for good
+        assert np.divide(lrs[1][2:], lrs[0][2:]) == pytest.approx(4.0)
 
 
 def test_in_a_pipeline_after_a_scaler(data):
