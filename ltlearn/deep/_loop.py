@@ -372,8 +372,10 @@ class _BatchLoopMixin:
 
         As skorch's, except that the optimisers of ``torch.optim`` (all
         but L-BFGS, which needs a closure) step after the backward pass
-        rather than through a closure, and that ``on_grad_computed`` is
-        notified only when a callback or the network has that hook. With
+        rather than through a closure (the pass runs with gradients enabled,
+        as torch runs a closure, also in the caller's ``torch.no_grad()``
+        block), and that ``on_grad_computed`` is notified only when a
+        callback or the network has that hook. With
         ``amp=True`` on CUDA the loss is scaled before the backward pass,
         the gradients are unscaled before ``on_grad_computed`` (so that a
         callback clipping them sees their true values), and the step goes
@@ -402,7 +404,10 @@ class _BatchLoopMixin:
             return super().train_step(batch, **fit_params)
         for optimizer in optimizers.values():
             optimizer.zero_grad()
-        step = self.train_step_single(batch, **fit_params)
+        # With gradients on, as torch's optimisers run skorch's closure: a
+        # fit in the caller's torch.no_grad() block trains.
+        with torch.enable_grad():
+            step = self.train_step_single(batch, **fit_params)
         if type(self).notify is not NeuralNet.notify or self._batch_hooks(
             "on_grad_computed"
         ):

@@ -246,6 +246,22 @@ def test_an_optimiser_with_a_closure_trains(imbalanced_multiclass):
         assert clf.score(X, y) > 0.6
 
 
+@pytest.mark.parametrize("partial", [False, True])
+def test_a_fit_in_the_callers_no_grad_block_trains(imbalanced_multiclass, partial):
+    # torch's optimisers run skorch's closure with gradients on; the step
+    # after the backward pass failed there ("element 0 of tensors does not
+    # require grad").
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(**dict(FAST, max_epochs=2))
+    expected = clone(clf).fit(X, y).predict_proba(X)
+    with torch.no_grad():
+        clf.partial_fit(X, y) if partial else clf.fit(X, y)
+        assert not torch.is_grad_enabled()
+    assert torch.is_grad_enabled()
+    if not partial:
+        np.testing.assert_array_equal(clf.predict_proba(X), expected)
+
+
 class _StopAfter(nn.Module):
     """An MLP whose forward gets Ctrl-C (SIGINT) at its n-th call."""
 
