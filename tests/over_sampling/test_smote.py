@@ -888,11 +888,13 @@ def test_fit_resample_sets_the_attributes_imblearn_sets():
     assert set(vars(ours)) == params  # a failed fit leaves it unfitted
 
 
-def test_a_sampler_shared_by_threads_rounds_each_calls_own_columns():
-    # the integer and boolean columns of a frame were noted on the sampler
-    # and dropped when a call ended: a call still resampling in another thread
-    # then left them unrounded ("cannot safely cast non-equivalent float64 to
-    # int64" for an Int64 column, True for any value above 0 in a bool one)
+@pytest.mark.parametrize("kind", ["frame", "bool array"])
+def test_a_sampler_shared_by_threads_rounds_each_calls_own_columns(kind):
+    # the integer and boolean columns of a frame (every column of a boolean
+    # array) were noted on the sampler and dropped when a call ended: a call
+    # still resampling in another thread then left them unrounded ("cannot
+    # safely cast non-equivalent float64 to int64" for an Int64 column, True
+    # for any value above 0 in a bool one)
     rng = np.random.RandomState(0)
     y = np.repeat([0, 1], [30, 10])
     frame = pd.DataFrame(
@@ -902,6 +904,8 @@ def test_a_sampler_shared_by_threads_rounds_each_calls_own_columns():
             "b": rng.randint(0, 2, 40) > 0,
         }
     )
+    if kind == "bool array":
+        frame = rng.randint(0, 2, size=(40, 3)) > 0
     searches = []
 
     class OtherCallMeanwhile(NearestNeighbors):
@@ -921,7 +925,10 @@ def test_a_sampler_shared_by_threads_rounds_each_calls_own_columns():
     expected, _ = SMOTE(
         k_neighbors=NearestNeighbors(n_neighbors=4), random_state=0
     ).fit_resample(frame, y)
-    pd.testing.assert_frame_equal(X_res, expected)
+    if kind == "frame":
+        pd.testing.assert_frame_equal(X_res, expected)
+    else:
+        np.testing.assert_array_equal(X_res, expected)
 
 
 def test_fit_sets_the_attributes_imblearn_sets():
