@@ -12,6 +12,7 @@ from scipy import sparse
 from sklearn.utils.multiclass import type_of_target
 from sklearn_compat.utils._dataframe import is_pandas_df
 
+from ltlearn.over_sampling._column_kinds import _ColumnNotes
 from ltlearn.over_sampling._small_classes import (
     _name_class_below_count,
     _name_target_not_a_number,
@@ -97,7 +98,7 @@ class _CheckedLabelsMixin:
         codes = _one_vs_all_codes(y)
         labels = y if codes is None else codes
         try:
-            with _SmallClassWarning():
+            with _SmallClassWarning(), _ColumnNotes():
                 X_res, y_res = super().fit_resample(X, labels, **params)
         except ValueError as error:
             _name_class_below_count(
@@ -109,8 +110,6 @@ class _CheckedLabelsMixin:
                 self.sampling_strategy, labels, self._sampling_type, error
             )
             raise
-        finally:
-            self._drop_column_notes()
         if codes is not None:
             y_res = _one_vs_all_like(y_res, y, X_res)
         return X_res, y_res
@@ -120,18 +119,7 @@ class _CheckedLabelsMixin:
     @unfitted_on_error()
     def fit(self, X, y, **params):
         codes = _one_vs_all_codes(y)
-        try:
+        with _ColumnNotes():
             return super().fit(X, y if codes is None else codes, **params)
-        finally:
-            self._drop_column_notes()
 
     fit.__doc__ = BaseOverSampler.fit.__doc__
-
-    def _drop_column_notes(self):
-        """Drop the notes of the input's integer and boolean columns.
-
-        ``_check_X_y`` notes them for ``_fit_resample``; they are not
-        attributes of the fitted sampler (imbalanced-learn's has none).
-        """
-        vars(self).pop("_integer_columns", None)
-        vars(self).pop("_boolean_columns", None)

@@ -3,10 +3,43 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextvars
+
 import numpy as np
 
 from ltlearn.over_sampling._exact_steps import _rounded_by_float64
 from ltlearn.utils._listing import first_listed
+
+# The integer and boolean columns that SMOTE's input check notes of the data
+# it resamples, for its resampling (None outside a resampling).
+_COLUMN_NOTES = contextvars.ContextVar("column_notes", default=None)
+
+
+class _ColumnNotes:
+    """Within it, the notes of the input's columns are the resampling's own.
+
+    Kept per call, not on the sampler: calls of one sampler in several threads
+    each round the columns of their own input.
+    """
+
+    def __enter__(self):
+        self.token = _COLUMN_NOTES.set({})
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        _COLUMN_NOTES.reset(self.token)
+
+
+def _note_columns(integer, boolean):
+    """Note the integer and boolean columns of the input being resampled."""
+    notes = _COLUMN_NOTES.get()
+    if notes is not None:
+        notes.update(integer=integer, boolean=boolean)
+
+
+def _noted_columns():
+    """The integer and boolean columns noted of the input, empty if none."""
+    notes = _COLUMN_NOTES.get() or {}
+    return notes.get("integer", ()), notes.get("boolean", ())
 
 
 def _is_boolean(dtype):

@@ -22,6 +22,8 @@ from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _interpolated_in_floats,
     _is_boolean,
+    _note_columns,
+    _noted_columns,
     _refuse_missing_values,
     _refuse_non_numeric,
     _round_boolean_columns,
@@ -406,17 +408,12 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
         (pandas' nullable ``Int64`` included, which refuses fractions) takes
         them back; those of boolean columns are rounded.
         """
-        self._integer_columns = np.array([], dtype=np.intp)
-        self._boolean_columns = np.array([], dtype=np.intp)
+        integer = boolean = np.array([], dtype=np.intp)
         if is_pandas_df(X):
             from pandas.api.types import is_integer_dtype, is_numeric_dtype
 
-            self._integer_columns = np.flatnonzero(
-                [is_integer_dtype(dtype) for dtype in X.dtypes]
-            )
-            self._boolean_columns = np.flatnonzero(
-                [_is_boolean(dtype) for dtype in X.dtypes]
-            )
+            integer = np.flatnonzero([is_integer_dtype(dtype) for dtype in X.dtypes])
+            boolean = np.flatnonzero([_is_boolean(dtype) for dtype in X.dtypes])
             _refuse_non_numeric(
                 (name, X.iloc[:, j])
                 for j, (name, dtype) in enumerate(X.dtypes.items())
@@ -439,7 +436,8 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
             raise
         X_checked = _native_byte_order(X_checked)
         if _is_boolean(X_checked.dtype):
-            self._boolean_columns = np.arange(X_checked.shape[1])
+            boolean = np.arange(X_checked.shape[1])
+        _note_columns(integer, boolean)
         return X_checked, y, binarize_y
 
     def _validate_estimator(self):
@@ -517,7 +515,8 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
         self._validate_estimator()
         X = sum_duplicate_entries(X)
         boolean = _is_boolean(X.dtype)
-        if _interpolated_in_floats(X, getattr(self, "_boolean_columns", ())):
+        integer_columns, boolean_columns = _noted_columns()
+        if _interpolated_in_floats(X, boolean_columns):
             X = X.astype(np.float64)  # interpolated as numbers, then rounded
         targets = _new_samples(self.sampling_strategy_, y)
         generators = _class_generators(self.random_state, targets)
@@ -578,7 +577,6 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 )
             offset += n_new
 
-        integer_columns = getattr(self, "_integer_columns", ())
         if is_sparse:
             X_res = sparse.vstack(X_parts, format=X.format)
             if boolean:
@@ -588,7 +586,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
             new_rows = X_res[n_samples:]
             if len(integer_columns) and new_rows.dtype.kind == "f":
                 new_rows[:, integer_columns] = np.trunc(new_rows[:, integer_columns])
-            _round_boolean_columns(new_rows, getattr(self, "_boolean_columns", ()))
+            _round_boolean_columns(new_rows, boolean_columns)
         if boolean:
             X_res = X_res.astype(bool)
         return X_res, y_res

@@ -275,11 +275,13 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
             table[codes[:, j][:, None], codes[None, :, j]]
             for j, table in enumerate(tables)
         )
-        self.nn_k_ = clone(self.nn_k_).fit(dist)
-        n_neighbors = getattr(self.nn_k_, "n_neighbors", None)
+        # searched through a name of its own: a call of this sampler in
+        # another thread sets nn_k_ to its own search meanwhile
+        self.nn_k_ = fitted = clone(self.nn_k_).fit(dist)
+        n_neighbors = getattr(fitted, "n_neighbors", None)
         if n_neighbors is not None:
             n_neighbors = _capped_neighbors(label, n_class, n_neighbors)
-        return _estimator_kneighbors(self.nn_k_, dist[queries], n_neighbors)
+        return _estimator_kneighbors(fitted, dist[queries], n_neighbors)
 
     def _fit_resample(self, X, y):
         self._validate_estimator()

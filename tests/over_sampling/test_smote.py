@@ -5,6 +5,7 @@
 
 import pickle
 import sys
+import threading
 import tracemalloc
 import types
 import warnings
@@ -885,6 +886,49 @@ def test_fit_resample_sets_the_attributes_imblearn_sets():
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         ours.fit_resample(frame, y[:-1])
     assert set(vars(ours)) == params  # a failed fit leaves it unfitted
+
+
+@pytest.mark.parametrize("kind", ["frame", "bool array"])
+def test_a_sampler_shared_by_threads_rounds_each_calls_own_columns(kind):
+    # the integer and boolean columns of a frame (every column of a boolean
+    # array) were noted on the sampler and dropped when a call ended: a call
+    # still resampling in another thread then left them unrounded ("cannot
+    # safely cast non-equivalent float64 to int64" for an Int64 column, True
+    # for any value above 0 in a bool one)
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [30, 10])
+    frame = pd.DataFrame(
+        {
+            "f": rng.normal(size=40),
+            "n": pd.array(rng.randint(0, 50, 40), dtype="Int64"),
+            "b": rng.randint(0, 2, 40) > 0,
+        }
+    )
+    if kind == "bool array":
+        frame = rng.randint(0, 2, size=(40, 3)) > 0
+    searches = []
+
+    class OtherCallMeanwhile(NearestNeighbors):
+        # the first search of the first call waits for a whole second call
+        def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
+            if not searches:
+                searches.append(
+                    threading.Thread(target=sampler.fit_resample, args=(frame, y))
+                )
+                searches[0].start()
+                searches[0].join()
+            return super().kneighbors(X, n_neighbors, return_distance)
+
+    sampler = SMOTE(k_neighbors=OtherCallMeanwhile(n_neighbors=4), random_state=0)
+    X_res, y_res = sampler.fit_resample(frame, y)
+    assert len(searches) == 1
+    expected, _ = SMOTE(
+        k_neighbors=NearestNeighbors(n_neighbors=4), random_state=0
+    ).fit_resample(frame, y)
+    if kind == "frame":
+        pd.testing.assert_frame_equal(X_res, expected)
+    else:
+        np.testing.assert_array_equal(X_res, expected)
 
 
 def test_fit_sets_the_attributes_imblearn_sets():

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import datetime
+import threading
 import warnings
 from collections import Counter
 
@@ -680,6 +681,41 @@ def test_a_search_whose_kneighbors_takes_no_count(sampler, params):
     ]
     np.testing.assert_array_equal(found[0][0], found[1][0])
     np.testing.assert_array_equal(found[0][1], found[1][1])
+
+
+def test_smoten_shared_by_threads_searches_each_class_with_its_own_search():
+    # the search fitted on a class was set as nn_k_ and then read back from
+    # it: a call of the sampler in another thread meanwhile made it search
+    # its own last class ("Precomputed metric requires shape (n_queries,
+    # n_indexed)")
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1, 2], [30, 12, 8])
+    X = rng.randint(0, 3, size=(50, 3))
+    caller, other = threading.get_ident(), []
+
+    class OtherCallMeanwhile(NearestNeighbors):
+        # read once fitted in the caller's thread, it waits for a whole call
+        # in another thread
+        @property
+        def n_neighbors(self):
+            fitted = hasattr(self, "n_samples_fit_")
+            if fitted and threading.get_ident() == caller and not other:
+                other.append(threading.Thread(target=sampler.fit_resample, args=(X, y)))
+                other[0].start()
+                other[0].join()
+            return self._n_neighbors
+
+        @n_neighbors.setter
+        def n_neighbors(self, value):
+            self._n_neighbors = value
+
+    sampler = SMOTEN(k_neighbors=OtherCallMeanwhile(n_neighbors=4), random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert len(other) == 1
+    expected = SMOTEN(k_neighbors=NearestNeighbors(n_neighbors=4), random_state=0)
+    X_exp, y_exp = expected.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_exp)
+    np.testing.assert_array_equal(y_res, y_exp)
 
 
 def test_smoten_neighbor_estimator_on_a_small_class_warns_as_smote():
