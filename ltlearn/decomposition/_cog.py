@@ -25,6 +25,7 @@ from ltlearn.decomposition._subclasses import (
     _decompose,
     _default_clusterer,
     _default_estimator,
+    _keeps_rows,
     _kmeans_ready,
     _n_clusters_per_class,
     _phase_three_estimator,
@@ -40,10 +41,7 @@ from ltlearn.utils._docstring import (
 )
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import (
-    check_classification_y,
-    column_or_1d_y,
-)
+from ltlearn.utils._validation import check_classification_y, column_or_1d_y
 
 
 def _estimator_has(attr, strategies):
@@ -590,11 +588,12 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if self._uses_sampler():
             sparse = sparse and get_tags(self.oversample).input_tags.sparse
         tags.input_tags.sparse = sparse
-        # a precomputed matrix: "direct" alone fits on all the rows (see fit)
+        # a precomputed matrix: "direct" alone fits on all the rows (see fit),
+        # with no sampler and no rates that copy them
         tags.input_tags.pairwise = (
             self.strategy == "direct"
             and self.split_cv is None
-            and not self._uses_sampler()
+            and _keeps_rows(estimator, self.oversample)
             and get_tags(estimator).input_tags.pairwise
         )
         return tags

@@ -17,7 +17,7 @@ from sklearn.multiclass import OneVsOneClassifier
 from sklearn.svm import LinearSVC
 from sklearn.utils import get_tags
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import column_or_1d, has_fit_parameter
 
 from ltlearn.decomposition._pairwise import (
     _batched_params,
@@ -309,14 +309,28 @@ def _refuse_pairwise(model, role, rows):
         advice = (
             " and a clusterer that takes them"
             if role == "clusterer"
-            else ", or use strategy='direct' with no sampler as oversample and "
-            "split_cv=None, which fit the estimator on all the rows"
+            else ", or use strategy='direct', split_cv=None and no oversample (or "
+            "rates, for an estimator whose fit takes sample_weight), which fit "
+            "the estimator on all the rows"
         )
         raise ValueError(
             f"COGClassifier cannot use the {role} {type(model).__name__}, which "
             "takes a precomputed kernel or distance matrix (its pairwise tag): "
             f"{rows}, with all the columns of X. Give X as features{advice}."
         )
+
+
+def _keeps_rows(estimator, oversample):
+    """Whether phase II leaves ``estimator`` the rows of ``X`` as they are.
+
+    A sampler changes them; rates (``"replicate"`` or a dict) copy them
+    unless the ``fit`` of ``estimator`` takes them as ``sample_weight``.
+    """
+    if oversample is None:
+        return True
+    if isinstance(oversample, (str, dict)):
+        return has_fit_parameter(estimator, "sample_weight")
+    return False
 
 
 def _phase_three_estimator(estimator, strategy, seed):
@@ -479,6 +493,13 @@ class _SubclassLearner:
             replicate_rates = _class_rates(self.class_rates, counts)[subclass_class]
             if np.any(replicate_rates != 1):
                 rates = replicate_rates[subclass]
+                if not has_fit_parameter(self.estimator, "sample_weight"):
+                    _refuse_pairwise(
+                        self.estimator,
+                        "estimator",
+                        "its fit takes no sample_weight, so oversample copies "
+                        "the rows of the classes it weighs",
+                    )
         pairs = _subclass_pairs(subclass_class) if self.strategy == "min-max" else None
         if pairs is not None and pairs.shape[0] > 1:
             _refuse_pairwise(

@@ -2477,6 +2477,8 @@ class LongTailClassifier(
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        # images of shape (n_samples, height, width) train as documented
+        tags.input_tags.three_d_array = True
         # transform gives float32 features, whatever the dtype of X.
         tags.transformer_tags = TransformerTags(preserves_dtype=["float32"])
         return tags

@@ -1135,6 +1135,29 @@ def test_a_model_on_a_precomputed_matrix_fits_on_all_the_rows(imbalanced_multicl
     assert balanced_accuracy_score(y, cog.predict(kernel)) > 0.8
 
 
+@pytest.mark.parametrize("oversample", ["replicate", {3: 4}])
+def test_rates_that_copy_the_rows_of_a_precomputed_matrix_are_refused(
+    imbalanced_multiclass, oversample
+):
+    # Rates copy the rows of X for an estimator whose fit takes no
+    # sample_weight: a KNeighborsClassifier on distances failed with
+    # "Precomputed matrix must be square. Input is a 809x400 matrix", and
+    # the pairwise tag said that the model took the matrix.
+    X, y = imbalanced_multiclass
+    knn = KNeighborsClassifier(metric="precomputed")
+    cog = COGClassifier(
+        knn, strategy="direct", oversample=oversample, n_clusters=2, random_state=0
+    )
+    assert not get_tags(cog).input_tags.pairwise
+    match = "the estimator KNeighborsClassifier, which takes a precomputed"
+    with pytest.raises(ValueError, match=match):
+        cog.fit(euclidean_distances(X), y)
+    # an SVC takes the rates as sample_weight, on all the rows
+    svc = clone(cog).set_params(estimator=SVC(kernel="precomputed"))
+    assert get_tags(svc).input_tags.pairwise
+    assert svc.fit(X @ X.T, y).predict(X @ X.T).shape == y.shape
+
+
 def test_direct_on_a_precomputed_matrix_is_cut_by_cross_validation():
     # pairwise as its estimator with "direct" alone: cross-validation cut the
     # rows only and the SVC failed ("Input is a 40x60 matrix")

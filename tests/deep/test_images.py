@@ -12,6 +12,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
 from sklearn.model_selection import cross_val_predict  # noqa: E402
+from sklearn.utils import get_tags  # noqa: E402
 from skorch.helper import SliceDataset  # noqa: E402
 from torch import nn  # noqa: E402
 from torch.utils.data import Dataset  # noqa: E402
@@ -20,7 +21,7 @@ from ltlearn.datasets import load_cifar_lt  # noqa: E402
 from ltlearn.deep import LongTailClassifier  # noqa: E402
 from ltlearn.deep.augment import CIFARAugment  # noqa: E402
 from ltlearn.deep.callbacks import ClassifierRetraining  # noqa: E402
-from ltlearn.deep.modules import SmallCNN  # noqa: E402
+from ltlearn.deep.modules import MLP, SmallCNN  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
 from tests.datasets.test_cifar import _write_cifar  # noqa: E402
 
@@ -233,6 +234,20 @@ def test_grey_images_without_a_channel_axis_take_a_one_channel_augmentation():
     np.testing.assert_array_equal(
         grey.predict_proba(images), channel.predict_proba(images[:, None])
     )
+
+
+def test_the_tags_say_that_arrays_of_three_axes_are_taken():
+    # grey images (n_samples, height, width) train as the docstring says, for
+    # the default MLP and an image network; the three_d_array tag said False
+    images = X[:, 0]
+    for module, size in [
+        (MLP, dict(module__hidden_sizes=(4,))),
+        (SmallCNN, dict(module__channels=(4,))),
+    ]:
+        clf = LongTailClassifier(module, max_epochs=1, random_state=0, **size)
+        assert get_tags(clf).input_tags.three_d_array
+        assert get_tags(clf).input_tags.two_d_array
+        assert clf.fit(images, Y).predict(images).shape == Y.shape
 
 
 def test_cifar_augment_warns_about_8_bit_images_in_a_dataset():
