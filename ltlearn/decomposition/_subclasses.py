@@ -247,6 +247,14 @@ def _resample(sampler, X, subclass, seed):
                 "of y), which its sampling_strategy dict must name; a string "
                 "or a callable strategy needs no names."
             )
+        elif isinstance(strategy, Real) and sizes.size > 2:
+            # a ratio of two classes, refused for more by imbalanced-learn
+            advice = (
+                f"The sampler's classes are the {sizes.size} sub-classes, not "
+                "the classes of y: give a string (e.g. 'auto'), a callable, or "
+                f"a dict of the sub-classes 0 to {sizes.size - 1} "
+                "(subclass_to_class_ maps them to the labels of y)."
+            )
         raise ValueError(
             f"The sampler {type(sampler).__name__} failed on the sub-class "
             f"problem ({_sizes_text(sizes)}): {exc} {advice}"

@@ -1250,6 +1250,24 @@ def test_a_sampler_dict_of_the_sub_classes_keeps_the_advice_on_sizes():
     assert "must name" not in str(info.value)
 
 
+def test_a_float_sampling_strategy_is_told_the_sub_classes():
+    # A float strategy (a ratio of two classes) on a binary y split into
+    # three sub-classes was told "Use fewer sub-classes (n_clusters) or a
+    # sampler that accepts smaller groups", although no size was at fault.
+    rng = np.random.RandomState(0)
+    X = rng.standard_normal((52, 2))
+    y = np.repeat(["maj", "rare"], [40, 12])
+    X[y == "rare", 0] += 2
+    sampler = RandomOverSampler(sampling_strategy=0.5)
+    cog = COGClassifier(oversample=sampler, n_clusters=2, random_state=0)
+    with pytest.raises(ValueError, match="the 3 sub-classes, not the") as info:
+        cog.fit(X, y)
+    assert "smaller groups" not in str(info.value)
+    # with the classes whole, the sub-class problem is binary: the ratio works
+    cog = COGClassifier(oversample=sampler, n_clusters=1, random_state=0).fit(X, y)
+    assert set(cog.predict(X)) == {"maj", "rare"}
+
+
 def test_huge_features_with_duplicated_rows_of_two_classes():
     # At 1e12 the Newton step's Hessian is singular in floating point (the
     # identity is lost in rounding and rows 0 and 1 are one point of two
