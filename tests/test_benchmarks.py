@@ -465,6 +465,31 @@ def test_smotenc_keel_summary_names_its_time_ratio(bench, capsys):
     assert float(cells["fit s smote-nc / one-hot"]) == 3.0  # smote-nc's 3 s over 1
 
 
+def test_smotenc_keel_wilcoxon_p_value_leaves_the_ties_out(bench, capsys):
+    # d5 ties up to rounding error (0.1 + 0.2 + 0.3 against 0.6) and the
+    # differences of a tenth take one rank: the p-value is that of the
+    # differences of 1, 1, -1, 4 and 1 tenths, whatever the SciPy (1.11 took
+    # the normal approximation when a zero was passed)
+    from scipy.stats import wilcoxon
+
+    module = bench("bench_smotenc")
+    ours = [0.3, 0.7, 0.5, 0.9, 0.2, 0.1 + 0.2 + 0.3]
+    theirs = [0.2, 0.6, 0.6, 0.5, 0.1, 0.6]
+    rows = [
+        {"data set": f"d{i}", "categorical": 1, "smote-nc s": 1.0}
+        | {"smote one-hot s": 1.0, "smote-nc BA": a, "smote one-hot BA": b}
+        | {"smote-nc G": a, "smote one-hot G": b}
+        for i, (a, b) in enumerate(zip(ours, theirs))
+    ]
+    module.print_keel(rows, "lr")
+    header, _, summary = capsys.readouterr().out.splitlines()[-3:]
+    cells = dict(zip(header.split("|"), summary.split("|")))
+    cells = {key.strip(): value.strip() for key, value in cells.items()}
+    assert cells["W/T/L"] == "4/1/1"
+    p_value = wilcoxon([1, 1, -1, 4, 1]).pvalue
+    assert float(cells["Wilcoxon p"]) == pytest.approx(p_value, abs=5e-4)
+
+
 def test_print_table_cells(bench, capsys):
     common = bench("_common")
     assert common.format_cell(None) == "-"
