@@ -620,6 +620,26 @@ def test_cifar_n_max_reaches_the_loader(bench, monkeypatch):
         assert calls.pop()["n_max"] == n_max
 
 
+def test_cifar_a_method_named_twice_runs_once(bench, monkeypatch, capsys):
+    """A method named twice in --methods is trained once and is one row."""
+    module = bench("bench_cifar_lt")
+
+    class Model:
+        def fit(self, X, y):
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X), dtype=int)
+
+    monkeypatch.setattr(module, "plain_loop", lambda *args: 1.0)
+    monkeypatch.setattr(module, "make_classifier", lambda *args: Model())
+    module.main(["--methods", "ce,vs,ce", "--n-max", "100"])
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("10 epochs"))
+    methods = [line.split("|")[0].strip() for line in lines[start + 3 :]]
+    assert methods == ["ce", "vs"]
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
