@@ -640,6 +640,21 @@ def test_cifar_a_method_named_twice_runs_once(bench, monkeypatch, capsys):
     assert methods == ["ce", "vs"]
 
 
+def test_deep_rules_a_data_set_named_twice_runs_once(bench, monkeypatch, capsys):
+    """A data set named twice in --datasets is trained and printed once."""
+    module = bench("bench_deep_rules")
+    fits = []
+
+    def fit_recipe(params, X, y, epochs, seed):
+        fits.append(seed)
+        return SimpleNamespace(predict=lambda X: np.zeros(len(X), dtype=int))
+
+    monkeypatch.setattr(module, "_fit_recipe", fit_recipe)
+    module.main(["--seeds", "1", "--datasets", "digits-LT IF50,digits-LT IF50"])
+    assert len(fits) == 2 * len(module.SCHEDULE)  # AdamW and SGD, one seed
+    assert capsys.readouterr().out.count("The goals") == 1
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
