@@ -37,7 +37,7 @@ import sys
 import time
 
 import numpy as np
-from _common import given_flags, positive_int, print_table
+from _common import given_flags, peak_ratio, positive_int, print_table
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
@@ -300,7 +300,7 @@ def main(argv=None):
                 "ratio": theirs["seconds"] / mine["seconds"],
                 "ltlearn peak MiB": mine["peak"],
                 "imblearn peak MiB": theirs["peak"],
-                "mem ratio": theirs["peak"] / max(mine["peak"], 1.0),
+                "mem ratio": peak_ratio(theirs["peak"], mine["peak"]),
             }
         )
         print(f"done: {rows[-1]}", file=sys.stderr, flush=True)

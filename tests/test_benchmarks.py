@@ -386,6 +386,9 @@ def test_deep_predict_few_rows_keeps_the_classes(bench, capsys):
         assert float(row["output MiB"]) == pytest.approx(
             100 * 1000 * 4 / 2**20, rel=1e-3
         )
+        if row["predict_proba"] == "plain PyTorch loop":
+            # the reference against itself, whatever its (small) peak
+            assert float(row["memory ratio"]) == 1
 
 
 def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
@@ -496,6 +499,33 @@ def test_print_table_cells(bench, capsys):
     assert common.format_cell(np.float64(2 / 3)) == "0.6667"
     common.print_table([{"method": "ce", "few": None}], ["method", "few", "top1"])
     assert capsys.readouterr().out.splitlines()[-1].split() == ["ce", "|", "-", "|"]
+
+
+def test_peak_ratio_counts_small_peaks_as_one_mib(bench):
+    common = bench("_common")
+    assert common.peak_ratio(0.2, 0.5) == 1  # two peaks too small to measure
+    assert common.peak_ratio(0.0, 0.0) == 1  # a row against itself
+    assert common.peak_ratio(6.0, 0.5) == 6
+    assert common.peak_ratio(0.5, 4.0) == 0.25
+
+
+def test_smotenc_memory_ratio_counts_small_peaks_as_one_mib(bench, monkeypatch, capsys):
+    """The documented rule: a peak under 1 MiB counts as 1 MiB, on both sides."""
+    module = bench("bench_smotenc")
+    peaks = {"ltlearn": 0.5, "imblearn": 0.2}
+    monkeypatch.setattr(
+        module,
+        "_run",
+        lambda method, n_rows, minority: {
+            "seconds": 1.0,
+            "peak": peaks[method],
+            "rows": n_rows,
+        },
+    )
+    module.main(["--rows", "100"])
+    header, _, row = capsys.readouterr().out.splitlines()[-3:]
+    cells = dict(zip(header.split("|"), row.split("|")))
+    assert float({k.strip(): v for k, v in cells.items()}["mem ratio"]) == 1
 
 
 @pytest.mark.parametrize("error", [ValueError, MemoryError])
