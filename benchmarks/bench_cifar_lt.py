@@ -230,7 +230,7 @@ def main(argv=None):
     except RuntimeError as exc:
         parser.error(f"--device: {exc}")
     warnings.filterwarnings("ignore")
-    if args.device == "cpu":
+    if torch.device(args.device).type == "cpu":  # "cpu:0" too
         torch.set_num_threads(1)
     cuda = args.device.startswith("cuda") and torch.cuda.is_available()
     if args.device.startswith("cuda") and not cuda:

@@ -685,6 +685,24 @@ def test_deep_rules_a_data_set_named_twice_runs_once(bench, monkeypatch, capsys)
     assert capsys.readouterr().out.count("The goals") == 1
 
 
+@pytest.mark.parametrize("device", ["cpu", "cpu:0"])
+def test_cifar_cpu_device_trains_on_one_thread(bench, monkeypatch, device):
+    """Any spelling of the CPU device trains on one torch thread."""
+    module = bench("bench_cifar_lt")
+    torch = module.torch
+    model = SimpleNamespace(predict=lambda X: np.zeros(len(X), dtype=int))
+    model.fit = lambda X, y: model
+    monkeypatch.setattr(module, "plain_loop", lambda *args: 1.0)
+    monkeypatch.setattr(module, "make_classifier", lambda *args: model)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        module.main(["--device", device, "--methods", "ce", "--n-max", "100"])
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)
+
+
 @pytest.mark.parametrize(
     "content, message",
     [
