@@ -277,7 +277,8 @@ def main(argv=None):
             )
         # a set named twice is one row of the summary, not two
         names = list(dict.fromkeys(args.datasets or names))
-        for model in args.models or ["lr"]:
+        # a model named twice runs once
+        for model in dict.fromkeys(args.models or ["lr"]):
             with threadpool_limits(1):  # as the other KEEL benchmarks
                 print_keel(run_keel(names, model), model)
             print()

@@ -434,6 +434,15 @@ def test_smotenc_keel_a_set_named_twice_is_one_row(bench, monkeypatch):
     assert calls == [["german", "flare-F"]]
 
 
+def test_smotenc_keel_a_model_named_twice_runs_once(bench, monkeypatch):
+    module = bench("bench_smotenc")
+    calls = []
+    monkeypatch.setattr(module, "run_keel", lambda names, model: calls.append(model))
+    monkeypatch.setattr(module, "print_keel", lambda rows, model: None)
+    module.main(["--keel", "--datasets", "german", "--models", "lr", "rf", "lr"])
+    assert calls == ["lr", "rf"]
+
+
 def test_post_hoc_multiclass_gains_are_in_points(bench, monkeypatch, capsys):
     module = bench("bench_post_hoc")
     makers = {"plain LR": module.MULTICLASS["plain LR"]}
