@@ -434,6 +434,20 @@ def test_smotenc_keel_a_set_named_twice_is_one_row(bench, monkeypatch):
     assert calls == [["german", "flare-F"]]
 
 
+def test_cog_a_set_named_twice_runs_once(bench, monkeypatch, capsys):
+    module = bench("bench_cog")
+    runs = []
+
+    def evaluate(X, y, n_repeats, seed):
+        runs.append(len(y))
+        return {m: {"ba": 0.5, "f1": 0.5, "time": 1.0} for m in module.METHODS}
+
+    monkeypatch.setattr(module, "_evaluate", evaluate)
+    module.main("--sets glass1 glass4 glass1 --repeats 1 --no-digits".split())
+    assert len(runs) == 2
+    assert "## All 2 data sets" in capsys.readouterr().out
+
+
 def test_smotenc_keel_a_model_named_twice_runs_once(bench, monkeypatch):
     module = bench("bench_smotenc")
     calls = []
