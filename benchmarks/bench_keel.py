@@ -389,12 +389,16 @@ def run_keel(names, methods, n_repeats, n_splits, *, n_jobs, cache):
     from joblib import Parallel, delayed
 
     protocol = f"{n_repeats}x{n_splits}"
+    wanted = [(n, m) for n in names for m in methods]
+    # only the rows asked for: the cache may hold rows of a method or a set
+    # that this version of the script no longer has
+    cached = read_cache(cache, protocol)
     rows = {
-        key: row
-        for key, row in read_cache(cache, protocol).items()
-        if row["config"] == _config(*key)
+        key: cached[key]
+        for key in wanted
+        if key in cached and cached[key]["config"] == _config(*key)
     }
-    todo = [(n, m) for n in names for m in methods if (n, m) not in rows]
+    todo = [key for key in wanted if key not in rows]
     if todo:
         print(f"KEEL: {len(todo)} (set, method) jobs to run", file=sys.stderr)
         jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(

@@ -244,6 +244,27 @@ def test_keel_cache_line_cut_short(bench, tmp_path):
     assert all(r["error"] == "" and r["fit_seconds"] == 0.25 for r in rows.values())
 
 
+def test_keel_cache_rows_of_another_method_are_left_alone(bench, tmp_path):
+    """Cached rows of a method or a set the script no longer has are not read."""
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    for dataset, method in [("glass4", "lr_weighted"), ("no_such_set", "brf")]:
+        module._append(
+            str(path),
+            dict(protocol="1x2", dataset=dataset, method=method, config="abc")
+            | dict(balanced_accuracy=0.75, g_mean=0.5, fit_seconds=0.25),
+        )
+
+    def evaluate(name, method, n_repeats, n_splits):
+        scores = dict(balanced_accuracy=0.5, g_mean=0.5, fit_seconds=0.1)
+        return dict(dataset=name, method=method, error="") | scores
+
+    with mock.patch.object(module, "evaluate_keel", evaluate):
+        rows = module.run_keel(["glass4"], ["brf"], 1, 2, n_jobs=1, cache=str(path))
+    assert list(rows) == [("glass4", "brf")]
+    assert len(module.read_cache(str(path), "1x2")) == 3  # the others kept
+
+
 def test_keel_cache_row_of_a_failed_fit_cut_short_runs_again(bench, tmp_path):
     """A cut inside or before the error of a failed fit does not look done.
 
