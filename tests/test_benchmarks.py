@@ -265,6 +265,24 @@ def test_keel_cache_rows_of_another_method_are_left_alone(bench, tmp_path):
     assert len(module.read_cache(str(path), "1x2")) == 3  # the others kept
 
 
+def test_keel_cache_row_has_the_config_of_the_code_it_ran(bench, monkeypatch, tmp_path):
+    """A source edited while a row runs does not make the row look done."""
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    versions = ["numpy 1"]
+    monkeypatch.setattr(module, "_versions", lambda: versions[-1])
+
+    def evaluate(name, method, n_repeats, n_splits):
+        versions.append("numpy 2")  # the code changes while the row runs
+        scores = dict(balanced_accuracy=0.5, g_mean=0.5, fit_seconds=0.1)
+        return dict(dataset=name, method=method, error="") | scores
+
+    monkeypatch.setattr(module, "evaluate_keel", evaluate)
+    module.run_keel(["glass4"], ["brf"], 1, 2, n_jobs=1, cache=str(path))
+    (row,) = module.read_cache(str(path), "1x2").values()
+    assert row["config"] != module._config("glass4", "brf")  # it runs again
+
+
 def test_keel_cache_row_of_a_failed_fit_cut_short_runs_again(bench, tmp_path):
     """A cut inside or before the error of a failed fit does not look done.
 
