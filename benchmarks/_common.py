@@ -74,6 +74,15 @@ def peak_mib(func):
     return result, peak / 2**20
 
 
+def peak_ratio(peak, reference):
+    """``peak`` over ``reference`` (MiB), a peak under 1 MiB counting as 1 MiB.
+
+    Both sides alike, so that a row against itself reads 1 and two peaks
+    too small to measure read 1, not 0 or their noise.
+    """
+    return max(peak, 1.0) / max(reference, 1.0)
+
+
 def format_cell(value):
     """A table cell: floats to 4 significant digits, None as '-'."""
     if value is None:

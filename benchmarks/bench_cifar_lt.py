@@ -209,6 +209,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=_seed, default=0)
     args = parser.parse_args(argv)
     names = [name.strip() for name in args.methods.split(",")] if args.methods else []
+    names = list(dict.fromkeys(names))  # a method named twice runs once
     unknown = [name for name in names if name not in methods(200)]
     if unknown:
         parser.error(f"--methods: unknown {unknown}; choose among {list(methods(200))}")
@@ -229,7 +230,7 @@ def main(argv=None):
     except RuntimeError as exc:
         parser.error(f"--device: {exc}")
     warnings.filterwarnings("ignore")
-    if args.device == "cpu":
+    if torch.device(args.device).type == "cpu":  # "cpu:0" too
         torch.set_num_threads(1)
     cuda = args.device.startswith("cuda") and torch.cuda.is_available()
     if args.device.startswith("cuda") and not cuda:

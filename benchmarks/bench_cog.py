@@ -178,7 +178,7 @@ def _keel_sets(names, include_slow=False):
 
     if not names:
         names = [n for n in list_keel() if include_slow or n not in SLOW_SETS]
-    for name in names:
+    for name in dict.fromkeys(names):  # a set named twice runs once
         X, y = load_keel(name, return_X_y=True)
         yield name, np.asarray(X, dtype=float), np.asarray(y)
 

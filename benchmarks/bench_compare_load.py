@@ -12,7 +12,8 @@ same file alone: ``ratio`` is the time of ``load_table`` over that of
 median of ``--repeat`` calls (``time.perf_counter``); peak memory is the
 resident high-water mark of one call in a fresh subprocess over the resident
 size before it (as in ``bench_smotenc.py``: pyarrow's and pandas' C buffers
-count too), ``mem ratio`` likewise over ``read_csv``'s.
+count too), ``mem ratio`` likewise over ``read_csv``'s (a peak under 1 MiB
+counts as 1 MiB).
 
 Run ``nice -n 10 python benchmarks/bench_compare_load.py`` (about a minute)
 or ``--rows 20000`` for a quick run.
@@ -28,7 +29,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-from _common import best_of, positive_int, print_table, require
+from _common import best_of, peak_ratio, positive_int, print_table, require
 from bench_smotenc import peak_rss_mib
 
 
@@ -122,7 +123,7 @@ def main(argv=None):
                 )
             reference, ours = rows[-2], rows[-1]
             ours["ratio"] = ours["time (s)"] / reference["time (s)"]
-            ours["mem ratio"] = ours["peak (MiB)"] / max(reference["peak (MiB)"], 1)
+            ours["mem ratio"] = peak_ratio(ours["peak (MiB)"], reference["peak (MiB)"])
     print_table(
         rows, ["rows", "reader", "time (s)", "ratio", "peak (MiB)", "mem ratio"]
     )

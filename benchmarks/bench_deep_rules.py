@@ -110,7 +110,8 @@ def main(argv=None):
         parser.error(
             f"argument --first-seed: the last seed, {last}, must be at most 2**32 - 1"
         )
-    datasets = [name.strip() for name in args.datasets.split(",")]
+    # a data set named twice runs and prints once
+    datasets = list(dict.fromkeys(name.strip() for name in args.datasets.split(",")))
     unknown = [name for name in datasets if name not in DATASETS]
     if unknown:
         parser.error(f"--datasets: unknown {unknown}; choose among {list(DATASETS)}")

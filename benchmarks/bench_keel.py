@@ -389,12 +389,18 @@ def run_keel(names, methods, n_repeats, n_splits, *, n_jobs, cache):
     from joblib import Parallel, delayed
 
     protocol = f"{n_repeats}x{n_splits}"
+    # only the rows asked for: the cache may hold rows of a method or a set
+    # that this version of the script no longer has. The configs are those
+    # of the code the run imported: a row is not stamped with the source of
+    # a module edited while it ran.
+    configs = {(n, m): _config(n, m) for n in names for m in methods}
+    cached = read_cache(cache, protocol)
     rows = {
-        key: row
-        for key, row in read_cache(cache, protocol).items()
-        if row["config"] == _config(*key)
+        key: cached[key]
+        for key, config in configs.items()
+        if key in cached and cached[key]["config"] == config
     }
-    todo = [(n, m) for n in names for m in methods if (n, m) not in rows]
+    todo = [key for key in configs if key not in rows]
     if todo:
         print(f"KEEL: {len(todo)} (set, method) jobs to run", file=sys.stderr)
         jobs = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
@@ -402,7 +408,7 @@ def run_keel(names, methods, n_repeats, n_splits, *, n_jobs, cache):
         )
         for row in jobs:
             row["protocol"] = protocol
-            row["config"] = _config(row["dataset"], row["method"])
+            row["config"] = configs[row["dataset"], row["method"]]
             if cache:
                 _append(cache, row)
             rows[row["dataset"], row["method"]] = read_row(row)

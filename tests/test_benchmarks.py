@@ -244,6 +244,45 @@ def test_keel_cache_line_cut_short(bench, tmp_path):
     assert all(r["error"] == "" and r["fit_seconds"] == 0.25 for r in rows.values())
 
 
+def test_keel_cache_rows_of_another_method_are_left_alone(bench, tmp_path):
+    """Cached rows of a method or a set the script no longer has are not read."""
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    for dataset, method in [("glass4", "lr_weighted"), ("no_such_set", "brf")]:
+        module._append(
+            str(path),
+            dict(protocol="1x2", dataset=dataset, method=method, config="abc")
+            | dict(balanced_accuracy=0.75, g_mean=0.5, fit_seconds=0.25),
+        )
+
+    def evaluate(name, method, n_repeats, n_splits):
+        scores = dict(balanced_accuracy=0.5, g_mean=0.5, fit_seconds=0.1)
+        return dict(dataset=name, method=method, error="") | scores
+
+    with mock.patch.object(module, "evaluate_keel", evaluate):
+        rows = module.run_keel(["glass4"], ["brf"], 1, 2, n_jobs=1, cache=str(path))
+    assert list(rows) == [("glass4", "brf")]
+    assert len(module.read_cache(str(path), "1x2")) == 3  # the others kept
+
+
+def test_keel_cache_row_has_the_config_of_the_code_it_ran(bench, monkeypatch, tmp_path):
+    """A source edited while a row runs does not make the row look done."""
+    module = bench("bench_keel")
+    path = tmp_path / "cache.csv"
+    versions = ["numpy 1"]
+    monkeypatch.setattr(module, "_versions", lambda: versions[-1])
+
+    def evaluate(name, method, n_repeats, n_splits):
+        versions.append("numpy 2")  # the code changes while the row runs
+        scores = dict(balanced_accuracy=0.5, g_mean=0.5, fit_seconds=0.1)
+        return dict(dataset=name, method=method, error="") | scores
+
+    monkeypatch.setattr(module, "evaluate_keel", evaluate)
+    module.run_keel(["glass4"], ["brf"], 1, 2, n_jobs=1, cache=str(path))
+    (row,) = module.read_cache(str(path), "1x2").values()
+    assert row["config"] != module._config("glass4", "brf")  # it runs again
+
+
 def test_keel_cache_row_of_a_failed_fit_cut_short_runs_again(bench, tmp_path):
     """A cut inside or before the error of a failed fit does not look done.
 
@@ -386,6 +425,9 @@ def test_deep_predict_few_rows_keeps_the_classes(bench, capsys):
         assert float(row["output MiB"]) == pytest.approx(
             100 * 1000 * 4 / 2**20, rel=1e-3
         )
+        if row["predict_proba"] == "plain PyTorch loop":
+            # the reference against itself, whatever its (small) peak
+            assert float(row["memory ratio"]) == 1
 
 
 def test_keel_quick_runs_the_sections_asked(bench, monkeypatch):
@@ -431,6 +473,29 @@ def test_smotenc_keel_a_set_named_twice_is_one_row(bench, monkeypatch):
     assert calls == [["german", "flare-F"]]
 
 
+def test_cog_a_set_named_twice_runs_once(bench, monkeypatch, capsys):
+    module = bench("bench_cog")
+    runs = []
+
+    def evaluate(X, y, n_repeats, seed):
+        runs.append(len(y))
+        return {m: {"ba": 0.5, "f1": 0.5, "time": 1.0} for m in module.METHODS}
+
+    monkeypatch.setattr(module, "_evaluate", evaluate)
+    module.main("--sets glass1 glass4 glass1 --repeats 1 --no-digits".split())
+    assert len(runs) == 2
+    assert "## All 2 data sets" in capsys.readouterr().out
+
+
+def test_smotenc_keel_a_model_named_twice_runs_once(bench, monkeypatch):
+    module = bench("bench_smotenc")
+    calls = []
+    monkeypatch.setattr(module, "run_keel", lambda names, model: calls.append(model))
+    monkeypatch.setattr(module, "print_keel", lambda rows, model: None)
+    module.main(["--keel", "--datasets", "german", "--models", "lr", "rf", "lr"])
+    assert calls == ["lr", "rf"]
+
+
 def test_post_hoc_multiclass_gains_are_in_points(bench, monkeypatch, capsys):
     module = bench("bench_post_hoc")
     makers = {"plain LR": module.MULTICLASS["plain LR"]}
@@ -465,12 +530,64 @@ def test_smotenc_keel_summary_names_its_time_ratio(bench, capsys):
     assert float(cells["fit s smote-nc / one-hot"]) == 3.0  # smote-nc's 3 s over 1
 
 
+def test_smotenc_keel_wilcoxon_p_value_leaves_the_ties_out(bench, capsys):
+    # d5 ties up to rounding error (0.1 + 0.2 + 0.3 against 0.6) and the
+    # differences of a tenth take one rank: the p-value is that of the
+    # differences of 1, 1, -1, 4 and 1 tenths, whatever the SciPy (1.11 took
+    # the normal approximation when a zero was passed)
+    from scipy.stats import wilcoxon
+
+    module = bench("bench_smotenc")
+    ours = [0.3, 0.7, 0.5, 0.9, 0.2, 0.1 + 0.2 + 0.3]
+    theirs = [0.2, 0.6, 0.6, 0.5, 0.1, 0.6]
+    rows = [
+        {"data set": f"d{i}", "categorical": 1, "smote-nc s": 1.0}
+        | {"smote one-hot s": 1.0, "smote-nc BA": a, "smote one-hot BA": b}
+        | {"smote-nc G": a, "smote one-hot G": b}
+        for i, (a, b) in enumerate(zip(ours, theirs))
+    ]
+    module.print_keel(rows, "lr")
+    header, _, summary = capsys.readouterr().out.splitlines()[-3:]
+    cells = dict(zip(header.split("|"), summary.split("|")))
+    cells = {key.strip(): value.strip() for key, value in cells.items()}
+    assert cells["W/T/L"] == "4/1/1"
+    p_value = wilcoxon([1, 1, -1, 4, 1]).pvalue
+    assert float(cells["Wilcoxon p"]) == pytest.approx(p_value, abs=5e-4)
+
+
 def test_print_table_cells(bench, capsys):
     common = bench("_common")
     assert common.format_cell(None) == "-"
     assert common.format_cell(np.float64(2 / 3)) == "0.6667"
     common.print_table([{"method": "ce", "few": None}], ["method", "few", "top1"])
     assert capsys.readouterr().out.splitlines()[-1].split() == ["ce", "|", "-", "|"]
+
+
+def test_peak_ratio_counts_small_peaks_as_one_mib(bench):
+    common = bench("_common")
+    assert common.peak_ratio(0.2, 0.5) == 1  # two peaks too small to measure
+    assert common.peak_ratio(0.0, 0.0) == 1  # a row against itself
+    assert common.peak_ratio(6.0, 0.5) == 6
+    assert common.peak_ratio(0.5, 4.0) == 0.25
+
+
+def test_smotenc_memory_ratio_counts_small_peaks_as_one_mib(bench, monkeypatch, capsys):
+    """The documented rule: a peak under 1 MiB counts as 1 MiB, on both sides."""
+    module = bench("bench_smotenc")
+    peaks = {"ltlearn": 0.5, "imblearn": 0.2}
+    monkeypatch.setattr(
+        module,
+        "_run",
+        lambda method, n_rows, minority: {
+            "seconds": 1.0,
+            "peak": peaks[method],
+            "rows": n_rows,
+        },
+    )
+    module.main(["--rows", "100"])
+    header, _, row = capsys.readouterr().out.splitlines()[-3:]
+    cells = dict(zip(header.split("|"), row.split("|")))
+    assert float({k.strip(): v for k, v in cells.items()}["mem ratio"]) == 1
 
 
 @pytest.mark.parametrize("error", [ValueError, MemoryError])
@@ -593,6 +710,59 @@ def test_cifar_n_max_reaches_the_loader(bench, monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             module.main(["--root", "cifar", "--methods", "ce", *argv])
         assert calls.pop()["n_max"] == n_max
+
+
+def test_cifar_a_method_named_twice_runs_once(bench, monkeypatch, capsys):
+    """A method named twice in --methods is trained once and is one row."""
+    module = bench("bench_cifar_lt")
+
+    class Model:
+        def fit(self, X, y):
+            return self
+
+        def predict(self, X):
+            return np.zeros(len(X), dtype=int)
+
+    monkeypatch.setattr(module, "plain_loop", lambda *args: 1.0)
+    monkeypatch.setattr(module, "make_classifier", lambda *args: Model())
+    module.main(["--methods", "ce,vs,ce", "--n-max", "100"])
+    lines = capsys.readouterr().out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("10 epochs"))
+    methods = [line.split("|")[0].strip() for line in lines[start + 3 :]]
+    assert methods == ["ce", "vs"]
+
+
+def test_deep_rules_a_data_set_named_twice_runs_once(bench, monkeypatch, capsys):
+    """A data set named twice in --datasets is trained and printed once."""
+    module = bench("bench_deep_rules")
+    fits = []
+
+    def fit_recipe(params, X, y, epochs, seed):
+        fits.append(seed)
+        return SimpleNamespace(predict=lambda X: np.zeros(len(X), dtype=int))
+
+    monkeypatch.setattr(module, "_fit_recipe", fit_recipe)
+    module.main(["--seeds", "1", "--datasets", "digits-LT IF50,digits-LT IF50"])
+    assert len(fits) == 2 * len(module.SCHEDULE)  # AdamW and SGD, one seed
+    assert capsys.readouterr().out.count("The goals") == 1
+
+
+@pytest.mark.parametrize("device", ["cpu", "cpu:0"])
+def test_cifar_cpu_device_trains_on_one_thread(bench, monkeypatch, device):
+    """Any spelling of the CPU device trains on one torch thread."""
+    module = bench("bench_cifar_lt")
+    torch = module.torch
+    model = SimpleNamespace(predict=lambda X: np.zeros(len(X), dtype=int))
+    model.fit = lambda X, y: model
+    monkeypatch.setattr(module, "plain_loop", lambda *args: 1.0)
+    monkeypatch.setattr(module, "make_classifier", lambda *args: model)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        module.main(["--device", device, "--methods", "ce", "--n-max", "100"])
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads)
 
 
 @pytest.mark.parametrize(
