@@ -83,6 +83,30 @@ def peak_ratio(peak, reference):
     return max(peak, 1.0) / max(reference, 1.0)
 
 
+def paired_differences(scores, reference):
+    """``scores - reference``, rounded to ten decimals.
+
+    Scores equal up to rounding error (0.6 against 0.1 + 0.2 + 0.3) have no
+    difference: a tie.
+    """
+    import numpy as np
+
+    return np.round(np.asarray(scores) - np.asarray(reference), 10)
+
+
+def wilcoxon_p(differences):
+    """The two-sided Wilcoxon signed-rank p-value of ``differences``.
+
+    The ties (zeros) are left out before the call: with them, SciPy 1.11
+    takes the normal approximation where newer SciPy is exact. 1.0 when
+    every difference is a tie.
+    """
+    from scipy.stats import wilcoxon
+
+    nonzero = differences[differences != 0]
+    return wilcoxon(nonzero).pvalue if nonzero.size else 1.0
+
+
 def format_cell(value):
     """A table cell: floats to 4 significant digits, None as '-'."""
     if value is None:

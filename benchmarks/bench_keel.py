@@ -51,7 +51,13 @@ import warnings
 from importlib.metadata import version
 
 import numpy as np
-from _common import given_flags, positive_int, print_table
+from _common import (
+    given_flags,
+    paired_differences,
+    positive_int,
+    print_table,
+    wilcoxon_p,
+)
 from imblearn.ensemble import (
     BalancedRandomForestClassifier,
     EasyEnsembleClassifier,
@@ -59,7 +65,7 @@ from imblearn.ensemble import (
 from imblearn.metrics import geometric_mean_score
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import Pipeline
-from scipy.stats import rankdata, wilcoxon
+from scipy.stats import rankdata
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import (
@@ -450,16 +456,11 @@ def keel_table(rows, names, methods):
             "fit s": seconds[:, j].mean(),
         }
         if ref is not None:
-            # the differences that W/T/L counts: those equal up to rounding
-            # error tie, and a tie is no difference (0.6 against 0.1 + 0.2
-            # + 0.3 was one in the test, a tie in W/T/L)
-            diff = np.round(ba[:, j] - ba[:, ref], 10)
+            # the differences that W/T/L counts, those of the test
+            diff = paired_differences(ba[:, j], ba[:, ref])
             wins, ties = int(np.sum(diff > 0)), int(np.sum(diff == 0))
             entry[f"W/T/L vs {REFERENCE}"] = f"{wins}/{ties}/{diff.size - wins - ties}"
-            # the ties left out before the call: with zeros, scipy 1.11
-            # takes the normal approximation where newer scipy is exact
-            nonzero = diff[diff != 0]
-            entry["Wilcoxon p"] = wilcoxon(nonzero).pvalue if nonzero.size else 1.0
+            entry["Wilcoxon p"] = wilcoxon_p(diff)
             entry[f"fit / {REFERENCE}"] = seconds[:, j].sum() / seconds[:, ref].sum()
         table.append(entry)
     table.sort(key=lambda e: e["mean rank"])

@@ -37,7 +37,14 @@ import sys
 import time
 
 import numpy as np
-from _common import given_flags, peak_ratio, positive_int, print_table
+from _common import (
+    given_flags,
+    paired_differences,
+    peak_ratio,
+    positive_int,
+    print_table,
+    wilcoxon_p,
+)
 from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
@@ -210,8 +217,6 @@ def run_keel(names, model):
 
 
 def print_keel(rows, model):
-    from scipy.stats import wilcoxon
-
     columns = ["data set", "categorical"] + [
         f"{method} {what}"
         for method in ("smote-nc", "smote one-hot")
@@ -221,15 +226,9 @@ def print_keel(rows, model):
     print_table(rows, columns)
     ours = np.array([row["smote-nc BA"] for row in rows])
     theirs = np.array([row["smote one-hot BA"] for row in rows])
-    # equal up to rounding error is no difference (0.6 against 0.1 + 0.2 +
-    # 0.3), and the data sets without one are left out before the call: with
-    # zeros, scipy 1.11 takes the normal approximation where newer scipy is
-    # exact
-    difference = np.round(ours - theirs, 10)
+    difference = paired_differences(ours, theirs)
     wins = int(np.sum(difference >= 0.001))
     losses = int(np.sum(difference <= -0.001))
-    nonzero = difference[difference != 0]
-    p_value = wilcoxon(nonzero).pvalue if nonzero.size else 1.0
     summary = {
         "data sets": len(rows),
         "smote-nc BA": ours.mean(),
@@ -237,7 +236,7 @@ def print_keel(rows, model):
         "smote-nc G": np.mean([row["smote-nc G"] for row in rows]),
         "one-hot G": np.mean([row["smote one-hot G"] for row in rows]),
         "W/T/L": f"{wins}/{len(rows) - wins - losses}/{losses}",
-        "Wilcoxon p": p_value,
+        "Wilcoxon p": wilcoxon_p(difference),
         "fit s smote-nc / one-hot": np.mean([row["smote-nc s"] for row in rows])
         / np.mean([row["smote one-hot s"] for row in rows]),
     }

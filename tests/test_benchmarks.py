@@ -571,6 +571,18 @@ def test_peak_ratio_counts_small_peaks_as_one_mib(bench):
     assert common.peak_ratio(0.5, 4.0) == 0.25
 
 
+def test_wilcoxon_p_leaves_out_the_differences_of_rounding_error(bench):
+    from scipy.stats import wilcoxon
+
+    common = bench("_common")
+    differences = common.paired_differences(
+        [0.6, 0.9, 0.5], [0.1 + 0.2 + 0.3, 0.8, 0.7]
+    )
+    np.testing.assert_array_equal(differences, [0, 0.1, -0.2])
+    assert common.wilcoxon_p(differences) == wilcoxon([0.1, -0.2]).pvalue
+    assert common.wilcoxon_p(differences[:1]) == 1.0  # ties only
+
+
 def test_smotenc_memory_ratio_counts_small_peaks_as_one_mib(bench, monkeypatch, capsys):
     """The documented rule: a peak under 1 MiB counts as 1 MiB, on both sides."""
     module = bench("bench_smotenc")

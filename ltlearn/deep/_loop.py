@@ -372,14 +372,14 @@ class _BatchLoopMixin:
 
         As skorch's, except that the optimisers of ``torch.optim`` (all
         but L-BFGS, which needs a closure) step after the backward pass
-        rather than through a closure (the pass runs with gradients enabled,
-        as torch runs a closure, also in the caller's ``torch.no_grad()``
-        block), and that ``on_grad_computed`` is notified only when a
-        callback or the network has that hook. With
-        ``amp=True`` on CUDA the loss is scaled before the backward pass,
-        the gradients are unscaled before ``on_grad_computed`` (so that a
-        callback clipping them sees their true values), and the step goes
-        through ``grad_scaler_``.
+        rather than through a closure, and that ``on_grad_computed`` is
+        notified only when a callback or the network has that hook. The
+        pass runs with gradients enabled, as torch runs a closure, also in
+        the caller's ``torch.no_grad()`` block. With ``amp=True`` on CUDA
+        the loss is scaled before the backward pass, the gradients are
+        unscaled before ``on_grad_computed`` (so that a callback clipping
+        them sees their true values), and the step goes through
+        ``grad_scaler_``.
 
         {step_parameters}
         """
