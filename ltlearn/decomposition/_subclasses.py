@@ -132,6 +132,18 @@ def _make_clusterer(clusterer, n_clusters, seed):
     return clusterer
 
 
+def _cluster_labels(fitted, X):
+    """``fitted.fit_predict(X)``, refused unless one label per row of ``X``."""
+    labels = np.asarray(fitted.fit_predict(X))
+    if labels.shape != (X.shape[0],):
+        raise ValueError(
+            f"{type(fitted).__name__}.fit_predict returned labels of shape "
+            f"{labels.shape}; for the {X.shape[0]} rows of a class it must be "
+            f"({X.shape[0]},), one cluster label per row."
+        )
+    return labels
+
+
 def _decompose(X, y_index, classes, n_clusters, clusterer, rng):
     """Phase I: cluster each class into ``n_clusters[i]`` sub-classes.
 
@@ -154,7 +166,7 @@ def _decompose(X, y_index, classes, n_clusters, clusterer, rng):
             # Duplicated rows can leave fewer distinct clusters than asked;
             # the empty ones are dropped just below.
             warnings.simplefilter("ignore", ConvergenceWarning)
-            labels = np.asarray(fitted.fit_predict(X[rows]))
+            labels = _cluster_labels(fitted, X[rows])
         found, labels = np.unique(labels, return_inverse=True)
         subclass[rows] = len(subclass_class) + labels
         subclass_class.extend([i] * found.size)

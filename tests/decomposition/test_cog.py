@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import re
 import warnings
 from fractions import Fraction
 
@@ -235,6 +236,40 @@ def test_empty_clusters_are_dropped_and_renumbered(imbalanced_binary):
     assert cog.n_clusters_.tolist() == [2, 1]
     assert cog.subclass_to_class_.tolist() == [0, 0, 1]
     assert cog.pairs_.tolist() == [[0, 2], [1, 2]]
+
+
+class _MisshapenLabels(ClusterMixin, BaseEstimator):
+    """A clusterer whose fit_predict gives other than one label per row."""
+
+    def __init__(self, n_clusters=2, shape="short"):
+        self.n_clusters = n_clusters
+        self.shape = shape
+
+    def fit_predict(self, X, y=None):
+        labels = np.arange(X.shape[0]) % self.n_clusters
+        return {"short": labels[:-1], "column": labels[:, None], "none": None}[
+            self.shape
+        ]
+
+
+@pytest.mark.parametrize(
+    "shape, found", [("short", "({n},)"), ("column", "({n}, 1)"), ("none", "()")]
+)
+def test_a_clusterer_of_other_than_one_label_per_row_is_named(
+    imbalanced_binary, shape, found
+):
+    X, y = imbalanced_binary
+    n = np.count_nonzero(y == 0)
+    found = found.format(n=n - 1 if shape == "short" else n)
+    cog = COGClassifier(
+        n_clusters={0: 2}, clusterer=_MisshapenLabels(shape=shape), random_state=0
+    )
+    match = re.escape(
+        f"_MisshapenLabels.fit_predict returned labels of shape {found}; for the "
+        f"{n} rows of a class it must be ({n},), one cluster label per row."
+    )
+    with pytest.raises(ValueError, match=match):
+        cog.fit(X, y)
 
 
 def test_duplicated_rows_give_fewer_clusters_without_warning():
