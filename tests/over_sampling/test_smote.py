@@ -159,6 +159,50 @@ def test_a_search_without_a_count_is_named_for_a_class_smaller_than_it():
     smote.set_params(k_neighbors=_SearchWithoutCount(4)).fit_resample(X, y)
 
 
+class _BadIndices(_SearchWithoutCount):
+    """A user's search whose ``kneighbors`` gives what are not row indices."""
+
+    def __init__(self, n_neighbors=3, metric="minkowski", bad="beyond"):
+        super().__init__(n_neighbors, metric)
+        self.bad = bad
+
+    def kneighbors(self, X, return_distance=True):
+        dist, ind = self.nn_.kneighbors(X)
+        return {
+            "beyond": ind + 1000,
+            "negative": -1 - ind,
+            "bool": ind > 0,
+            "one_column": ind[:, 1],
+            "with_distances": (dist, ind),
+        }[self.bad]
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("beyond", r"returned the index 10\d\d; it was fit on 20 rows, whose "),
+        ("negative", r"returned the index -\d+; it was fit on 20 rows, whose "),
+        ("bool", "returned indices of dtype bool; they must be integers"),
+        ("one_column", r"returned an array of shape \(\d+,\); for \d+ samples it must"),
+        (
+            "with_distances",
+            r"returned an array of shape \(2, \d+, 3\); for \d+ samples",
+        ),
+    ],
+)
+@pytest.mark.parametrize("sampler", [SMOTE, SMOTENC, SMOTEN])
+def test_a_search_giving_other_than_row_indices_is_named(sampler, bad, message):
+    # indices beyond the class were clipped to its last row: every new sample
+    # lay between its seed and that row, without a word
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.rand(60, 2), rng.randint(0, 3, 60)]
+    y = np.repeat([0, 1], [40, 20])
+    params = {"categorical_features": [2]} if sampler is SMOTENC else {}
+    search = _BadIndices(bad=bad)
+    with pytest.raises(ValueError, match="_BadIndices.kneighbors " + message):
+        sampler(k_neighbors=search, random_state=0, **params).fit_resample(X, y)
+
+
 def test_original_rows_come_first_and_unchanged(make_long_tail):
     X, y = make_long_tail()
     X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
