@@ -56,6 +56,15 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
         losses = criterion(y_pred, y_true)
     finally:
         criterion.reduction = reduction
+    if not torch.is_tensor(losses) or losses.shape != y_true.shape:
+        shape = tuple(losses.shape) if torch.is_tensor(losses) else type(losses)
+        raise ValueError(
+            f"LongTailClassifier.fit(sample_weight=...) weights the loss of each "
+            f"sample: {type(_uncompiled(criterion)).__name__} with "
+            f"reduction='none' must give one loss per sample, of shape "
+            f"{tuple(y_true.shape)}; it gives {shape}. Make it follow its "
+            "reduction attribute, or fit without sample_weight."
+        )
     sample_weight = sample_weight.to(losses.dtype)
     weighted = (losses * sample_weight).sum()
     if reduction == "sum":
