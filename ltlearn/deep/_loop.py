@@ -29,6 +29,7 @@ from ltlearn.deep._step_errors import (
     _explain_single_sample_batch,
     _explain_too_few_outputs,
     _not_a_scalar,
+    _not_a_tensor,
 )
 from ltlearn.deep.losses import _uncompiled
 from ltlearn.utils._docstring import _Substitution
@@ -529,8 +530,10 @@ class _BatchLoopMixin:
             if explained is error:
                 raise
             raise explained from error
+        if not torch.is_tensor(loss):
+            raise _not_a_tensor(loss, self.criterion_)
         # as torch's backward pass: a single value, of any shape
-        if torch.is_tensor(loss) and loss.numel() != 1:
+        if loss.numel() != 1:
             raise _not_a_scalar(loss, self.criterion_)
         scaler = self._grad_scaler()
         (loss if scaler is None else scaler.scale(loss)).backward()
