@@ -232,6 +232,7 @@ def _resample(sampler, X, subclass, seed):
     """Phase II with a sampler: resample the sub-class problem with a clone."""
     sampler = clone(sampler)
     params = sampler.get_params()
+    sizes = np.bincount(subclass)
     if params.get("random_state", 0) is None:
         sampler.set_params(random_state=seed)
     try:
@@ -243,7 +244,6 @@ def _resample(sampler, X, subclass, seed):
         ):
             X_res, y_res = sampler.fit_resample(X, subclass)
     except ValueError as exc:
-        sizes = np.bincount(subclass)
         advice = (
             "Use fewer sub-classes (n_clusters) or a sampler that accepts "
             "smaller groups."
@@ -263,7 +263,36 @@ def _resample(sampler, X, subclass, seed):
             f"The sampler {type(sampler).__name__} failed on the sub-class "
             f"problem ({_sizes_text(sizes)}): {exc} {advice}"
         ) from exc
-    return sampler, X_res, np.asarray(y_res)
+    y_res = _resampled_subclasses(sampler, X_res, y_res, sizes.size)
+    return sampler, X_res, y_res
+
+
+def _resampled_subclasses(sampler, X_res, y_res, n_subclasses):
+    """The sub-class labels ``y_res`` of the resampled rows ``X_res``, checked.
+
+    They must be one per row and among the sub-classes ``0 .. n_subclasses
+    - 1`` the sampler was given; a column is taken as scikit-learn takes one.
+    """
+    name = type(sampler).__name__
+    n_rows = X_res.shape[0] if hasattr(X_res, "shape") else len(X_res)
+    try:
+        y_res = column_or_1d(y_res, warn=True)
+    except ValueError:
+        y_res = np.asarray(y_res)
+    if y_res.shape != (n_rows,):
+        raise ValueError(
+            f"The sampler {name} returned {n_rows} rows and labels of shape "
+            f"{y_res.shape}; COGClassifier needs one sub-class label per row."
+        )
+    outside = ~np.isin(y_res, np.arange(n_subclasses))
+    if outside.any():
+        label = y_res[outside][0].item()
+        raise ValueError(
+            f"The sampler {name} returned the label {label!r}, which "
+            f"is none of the sub-classes 0 to {n_subclasses - 1} it was given: "
+            "it must label its rows with the sub-classes of its y."
+        )
+    return y_res
 
 
 def _default_estimator(strategy):

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin, clone
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.datasets import make_classification
 from sklearn.ensemble import IsolationForest, StackingClassifier, VotingClassifier
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, log_loss
@@ -419,6 +419,55 @@ def test_sampler_labels_of_another_dtype_give_the_same_pairs(
     cog = COGClassifier(n_clusters=3, oversample=cast, random_state=0).fit(X, y)
     expected = COGClassifier(n_clusters=3, oversample=same, random_state=0).fit(X, y)
     np.testing.assert_array_equal(cog.pairs_, expected.pairs_)
+    np.testing.assert_array_equal(
+        cog.decision_function(X), expected.decision_function(X)
+    )
+
+
+def _relabelled(X, y, how):
+    """What a sampler of the user's returns in place of ``(X, y)``."""
+    return {
+        "shifted": (X, y + 100),
+        "less_one": (X, y - 1),
+        "as_text": (X, y.astype(str)),
+        "rows_added": (np.r_[X, X[:3]], y),
+    }[how]
+
+
+@pytest.mark.parametrize(
+    "how, message",
+    [
+        ("shifted", "returned the label 10[0-9]+, which is none of the sub-classes"),
+        ("less_one", "returned the label -1, which is none of the sub-classes 0 to"),
+        ("as_text", "returned the label '[0-9]+', which is none of the sub-classes"),
+        ("rows_added", r"returned \d+ rows and labels of shape \(\d+,\); COG"),
+    ],
+)
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
+def test_a_sampler_that_relabels_the_subclasses_is_named(
+    imbalanced_multiclass, how, message, strategy
+):
+    # min-max learned the labels less one without a word (a class never
+    # predicted), all labels as text as one class, and ignored added rows
+    X, y = imbalanced_multiclass
+    sampler = FunctionSampler(func=_relabelled, kw_args={"how": how}, validate=False)
+    cog = COGClassifier(
+        n_clusters=3, oversample=sampler, strategy=strategy, random_state=0
+    )
+    with pytest.raises(ValueError, match="The sampler FunctionSampler " + message):
+        cog.fit(X, y)
+
+
+def test_a_sampler_giving_a_column_of_labels_fits_as_with_a_vector(
+    imbalanced_multiclass,
+):
+    # min-max failed with NumPy's "object too deep for desired array"
+    X, y = imbalanced_multiclass
+    column = FunctionSampler(func=lambda X, y: (X, y[:, None]), validate=False)
+    same = FunctionSampler(func=lambda X, y: (X, y), validate=False)
+    with pytest.warns(DataConversionWarning):
+        cog = COGClassifier(n_clusters=3, oversample=column, random_state=0).fit(X, y)
+    expected = COGClassifier(n_clusters=3, oversample=same, random_state=0).fit(X, y)
     np.testing.assert_array_equal(
         cog.decision_function(X), expected.decision_function(X)
     )
