@@ -9,6 +9,7 @@ import warnings
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn import FunctionSampler
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
@@ -429,7 +430,8 @@ def _relabelled(X, y, how):
     return {
         "shifted": (X, y + 100),
         "less_one": (X, y - 1),
-        "as_text": (X, y.astype(str)),
+        "other_text": (X, np.char.add("c", y.astype(str))),
+        "other_objects": (X, np.char.add("c", y.astype(str)).astype(object)),
         "rows_added": (np.r_[X, X[:3]], y),
     }[how]
 
@@ -439,7 +441,8 @@ def _relabelled(X, y, how):
     [
         ("shifted", "returned the label 10[0-9]+, which is none of the sub-classes"),
         ("less_one", "returned the label -1, which is none of the sub-classes 0 to"),
-        ("as_text", "returned the label '[0-9]+', which is none of the sub-classes"),
+        ("other_text", "returned the label 'c[0-9]+', which is none of the sub-"),
+        ("other_objects", "returned the label 'c[0-9]+', which is none of the"),
         ("rows_added", r"returned \d+ rows and labels of shape \(\d+,\); COG"),
     ],
 )
@@ -448,7 +451,7 @@ def test_a_sampler_that_relabels_the_subclasses_is_named(
     imbalanced_multiclass, how, message, strategy
 ):
     # min-max learned the labels less one without a word (a class never
-    # predicted), all labels as text as one class, and ignored added rows
+    # predicted), text labels as one class, and ignored added rows
     X, y = imbalanced_multiclass
     sampler = FunctionSampler(func=_relabelled, kw_args={"how": how}, validate=False)
     cog = COGClassifier(
@@ -456,6 +459,31 @@ def test_a_sampler_that_relabels_the_subclasses_is_named(
     )
     with pytest.raises(ValueError, match="The sampler FunctionSampler " + message):
         cog.fit(X, y)
+
+
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
+@pytest.mark.parametrize("text", [str, bytes, object, "series"])
+def test_a_sampler_giving_its_subclasses_as_text_fits_as_with_numbers(
+    imbalanced_multiclass, text, strategy
+):
+    # min-max learned text labels as one class (objects: "'<' not supported
+    # between instances of 'str' and 'int'")
+    X, y = imbalanced_multiclass
+
+    def as_text(X, y):
+        labels = y.astype(str)
+        if text == "series":
+            return X, pd.Series(labels)
+        return X, labels.astype(text if text is not str else "U")
+
+    sampler = FunctionSampler(func=as_text, validate=False)
+    same = FunctionSampler(func=lambda X, y: (X, y), validate=False)
+    params = {"n_clusters": 4, "strategy": strategy, "random_state": 0}
+    cog = COGClassifier(oversample=sampler, **params).fit(X, y)
+    expected = COGClassifier(oversample=same, **params).fit(X, y)
+    np.testing.assert_array_equal(
+        cog.decision_function(X), expected.decision_function(X)
+    )
 
 
 def test_a_sampler_giving_a_column_of_labels_fits_as_with_a_vector(
