@@ -44,6 +44,8 @@ def _checked_indices(found, fitted, n_queries, n_points):
             f"samples it must be ({n_queries}, n_neighbors), the row indices of "
             "the neighbours of each sample (called with return_distance=False)."
         )
+    if found.dtype.kind == "O":  # Python numbers, read as NumPy reads them
+        found = np.asarray(found.tolist())
     if found.dtype.kind == "f" and np.array_equal(found, np.round(found)):
         found = found.astype(np.intp)  # whole numbers, as they were taken
     if found.dtype.kind not in "iu":
