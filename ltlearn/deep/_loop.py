@@ -58,7 +58,11 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
     finally:
         criterion.reduction = reduction
     if not torch.is_tensor(losses) or losses.shape != y_true.shape:
-        shape = tuple(losses.shape) if torch.is_tensor(losses) else type(losses)
+        shape = (
+            tuple(losses.shape)
+            if torch.is_tensor(losses)
+            else f"a {type(losses).__name__}"
+        )
         raise ValueError(
             f"LongTailClassifier.fit(sample_weight=...) weights the loss of each "
             f"sample: {type(_uncompiled(criterion)).__name__} with "

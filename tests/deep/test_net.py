@@ -1815,30 +1815,32 @@ def test_sample_weight_with_batches_a_split_and_bad_weights(data):
 class _MeanWhateverItsReduction(torch.nn.Module):
     """A loss with a ``reduction`` attribute that it does not follow."""
 
-    def __init__(self, reduction="mean", per_sample_column=False):
+    def __init__(self, reduction="mean", gives="mean"):
         super().__init__()
         self.reduction = reduction
-        self.per_sample_column = per_sample_column
+        self.gives = gives
 
     def forward(self, logits, target):
-        if self.per_sample_column:
+        if self.gives == "column":
             losses = torch.nn.functional.cross_entropy(logits, target, reduction="none")
             return losses[:, None]  # one loss per sample, in a column
-        return torch.nn.functional.cross_entropy(logits, target)
+        loss = torch.nn.functional.cross_entropy(logits, target)
+        return loss.item() if self.gives == "item" else loss
 
 
 @pytest.mark.parametrize(
-    "per_sample_column, found", [(False, r"\(\)"), (True, r"\(32, 1\)")]
+    "gives, found",
+    [("mean", r"\(\)"), ("column", r"\(32, 1\)"), ("item", "a float")],
 )
 def test_sample_weight_refuses_a_loss_that_gives_other_than_one_per_sample(
-    data, per_sample_column, found
+    data, gives, found
 ):
     # the weights were lost without a word: the batch mean times the sum of
     # the weights, divided by it (a column of losses: their sum likewise)
     X, y = data
     clf = LongTailClassifier(
         criterion=_MeanWhateverItsReduction,
-        criterion__per_sample_column=per_sample_column,
+        criterion__gives=gives,
         **FAST,
     )
     match = (
@@ -1847,7 +1849,7 @@ def test_sample_weight_refuses_a_loss_that_gives_other_than_one_per_sample(
     )
     with pytest.raises(ValueError, match=match):
         clf.fit(X, y, sample_weight=np.where(y == 2, 3.0, 1.0))
-    if not per_sample_column:
+    if gives == "mean":
         clf.fit(X, y)  # without weights, its own mean is the loss
 
 
