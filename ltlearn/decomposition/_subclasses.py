@@ -132,6 +132,18 @@ def _make_clusterer(clusterer, n_clusters, seed):
     return clusterer
 
 
+def _cluster_labels(fitted, X):
+    """``fitted.fit_predict(X)``, refused unless one label per row of ``X``."""
+    labels = np.asarray(fitted.fit_predict(X))
+    if labels.shape != (X.shape[0],):
+        raise ValueError(
+            f"{type(fitted).__name__}.fit_predict returned labels of shape "
+            f"{labels.shape}; for the {X.shape[0]} rows of a class it must be "
+            f"({X.shape[0]},), one cluster label per row."
+        )
+    return labels
+
+
 def _decompose(X, y_index, classes, n_clusters, clusterer, rng):
     """Phase I: cluster each class into ``n_clusters[i]`` sub-classes.
 
@@ -154,7 +166,7 @@ def _decompose(X, y_index, classes, n_clusters, clusterer, rng):
             # Duplicated rows can leave fewer distinct clusters than asked;
             # the empty ones are dropped just below.
             warnings.simplefilter("ignore", ConvergenceWarning)
-            labels = np.asarray(fitted.fit_predict(X[rows]))
+            labels = _cluster_labels(fitted, X[rows])
         found, labels = np.unique(labels, return_inverse=True)
         subclass[rows] = len(subclass_class) + labels
         subclass_class.extend([i] * found.size)
@@ -220,6 +232,7 @@ def _resample(sampler, X, subclass, seed):
     """Phase II with a sampler: resample the sub-class problem with a clone."""
     sampler = clone(sampler)
     params = sampler.get_params()
+    sizes = np.bincount(subclass)
     if params.get("random_state", 0) is None:
         sampler.set_params(random_state=seed)
     try:
@@ -231,7 +244,6 @@ def _resample(sampler, X, subclass, seed):
         ):
             X_res, y_res = sampler.fit_resample(X, subclass)
     except ValueError as exc:
-        sizes = np.bincount(subclass)
         advice = (
             "Use fewer sub-classes (n_clusters) or a sampler that accepts "
             "smaller groups."
@@ -259,7 +271,48 @@ def _resample(sampler, X, subclass, seed):
             f"The sampler {type(sampler).__name__} failed on the sub-class "
             f"problem ({_sizes_text(sizes)}): {exc} {advice}"
         ) from exc
-    return sampler, X_res, np.asarray(y_res)
+    y_res = _resampled_subclasses(sampler, X_res, y_res, sizes.size)
+    return sampler, X_res, y_res
+
+
+def _resampled_subclasses(sampler, X_res, y_res, n_subclasses):
+    """The sub-class labels ``y_res`` of the resampled rows ``X_res``, checked.
+
+    They must be one per row and among the sub-classes ``0 .. n_subclasses
+    - 1`` the sampler was given; a column is taken as scikit-learn takes one,
+    and text that names them (``"0"``, as from ``y.astype(str)``) as them.
+    """
+    name = type(sampler).__name__
+    n_rows = X_res.shape[0] if hasattr(X_res, "shape") else len(X_res)
+    try:
+        y_res = column_or_1d(y_res, warn=True)
+    except ValueError:
+        y_res = np.asarray(y_res)
+    if y_res.shape != (n_rows,):
+        raise ValueError(
+            f"The sampler {name} returned {n_rows} rows and labels of shape "
+            f"{y_res.shape}; COGClassifier needs one sub-class label per row."
+        )
+    y_res = _subclasses_of_text(y_res, n_subclasses)
+    outside = ~np.isin(y_res, np.arange(n_subclasses))
+    if outside.any():
+        label = y_res[outside].tolist()[0]
+        raise ValueError(
+            f"The sampler {name} returned the label {label!r}, which "
+            f"is none of the sub-classes 0 to {n_subclasses - 1} it was given: "
+            "it must label its rows with the sub-classes of its y."
+        )
+    return y_res
+
+
+def _subclasses_of_text(y_res, n_subclasses):
+    """``y_res`` as the sub-classes its text names, if each label names one."""
+    if y_res.dtype.kind not in "OSU":
+        return y_res
+    found, inverse = np.unique(y_res.astype(str), return_inverse=True)
+    names = {str(k): k for k in range(n_subclasses)}
+    codes = np.array([names.get(label, -1) for label in found], dtype=np.intp)
+    return codes[inverse.reshape(-1)] if (codes >= 0).all() else y_res
 
 
 def _default_estimator(strategy):

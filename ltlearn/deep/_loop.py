@@ -29,6 +29,7 @@ from ltlearn.deep._step_errors import (
     _explain_single_sample_batch,
     _explain_too_few_outputs,
     _not_a_scalar,
+    _not_a_tensor,
 )
 from ltlearn.deep.losses import _uncompiled
 from ltlearn.utils._docstring import _Substitution
@@ -56,6 +57,19 @@ def _weighted_batch_loss(criterion, y_pred, y_true, sample_weight):
         losses = criterion(y_pred, y_true)
     finally:
         criterion.reduction = reduction
+    if not torch.is_tensor(losses) or losses.shape != y_true.shape:
+        shape = (
+            tuple(losses.shape)
+            if torch.is_tensor(losses)
+            else f"a {type(losses).__name__}"
+        )
+        raise ValueError(
+            f"LongTailClassifier.fit(sample_weight=...) weights the loss of each "
+            f"sample: {type(_uncompiled(criterion)).__name__} with "
+            f"reduction='none' must give one loss per sample, of shape "
+            f"{tuple(y_true.shape)}; it gives {shape}. Make it follow its "
+            "reduction attribute, or fit without sample_weight."
+        )
     sample_weight = sample_weight.to(losses.dtype)
     weighted = (losses * sample_weight).sum()
     if reduction == "sum":
@@ -525,8 +539,10 @@ class _BatchLoopMixin:
             if explained is error:
                 raise
             raise explained from error
+        if not torch.is_tensor(loss):
+            raise _not_a_tensor(loss, self.criterion_)
         # as torch's backward pass: a single value, of any shape
-        if torch.is_tensor(loss) and loss.numel() != 1:
+        if loss.numel() != 1:
             raise _not_a_scalar(loss, self.criterion_)
         scaler = self._grad_scaler()
         (loss if scaler is None else scaler.scale(loss)).backward()

@@ -174,6 +174,20 @@ def _diverged(what, amp, criterion=None):
     )
 
 
+def _not_a_tensor(loss, criterion):
+    """The error of a training loss that is not a tensor (a float, a tuple).
+
+    Its backward pass would fail with "'float' object has no attribute
+    'backward'".
+    """
+    return TypeError(
+        f"The criterion {type(_uncompiled(criterion)).__name__} gives a training "
+        f"loss of type {type(loss).__name__}; training needs a torch tensor of "
+        "one value, computed from the module's output. Make it return that "
+        "tensor (a Python float of it, as from .item(), has no gradient)."
+    )
+
+
 def _not_a_scalar(loss, criterion):
     """The error of a training loss of one value per sample, not one per batch.
 

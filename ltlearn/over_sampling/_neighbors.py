@@ -3,7 +3,6 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import inspect
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,6 +13,7 @@ from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
+from ltlearn.over_sampling._estimator_search import _estimator_kneighbors
 from ltlearn.over_sampling._kdtree import _squared_distances, _tree_kneighbors
 
 # Above this many features the tree search loses to brute force, as in
@@ -532,25 +532,6 @@ def _brute_kneighbors(X, queries, n_neighbors, n_threads):
     return _BruteSearch(X, n_neighbors, n_threads).kneighbors(queries)
 
 
-def _estimator_kneighbors(fitted, X, n_neighbors):
-    """``fitted.kneighbors(X)``: indices of ``n_neighbors`` (``None``: its own).
-
-    Its own count is not passed again, as imbalanced-learn calls it: a search
-    whose ``kneighbors`` takes no ``n_neighbors`` works unless the count must be
-    lowered (a class smaller than it), which is refused by name.
-    """
-    if n_neighbors is None or n_neighbors == getattr(fitted, "n_neighbors", None):
-        return fitted.kneighbors(X, return_distance=False)
-    params = inspect.signature(fitted.kneighbors).parameters
-    if "n_neighbors" in params or any(p.kind == p.VAR_KEYWORD for p in params.values()):
-        return fitted.kneighbors(X, n_neighbors=n_neighbors, return_distance=False)
-    raise ValueError(
-        f"{type(fitted).__name__}.kneighbors takes no n_neighbors, so it cannot search "
-        f"the {n_neighbors} neighbours (the sample included) of a class smaller than "
-        f"its n_neighbors: pass a search of at most {n_neighbors} neighbours."
-    )
-
-
 def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     """Indices of the ``n_neighbors`` nearest rows of ``X`` to ``X[queries]``.
 
@@ -582,7 +563,7 @@ def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     queries = np.asarray(queries, dtype=np.intp)
     if estimator is not None:
         fitted = clone(estimator).fit(X)
-        found = _estimator_kneighbors(fitted, X[queries], n_neighbors)
+        found = _estimator_kneighbors(fitted, X[queries], n_neighbors, X.shape[0])
         return _self_first(found, queries), fitted
     X = _distance_safe(X)
     if sparse.issparse(X) or X.shape[0] <= 2 * n_neighbors:

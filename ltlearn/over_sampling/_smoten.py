@@ -22,7 +22,7 @@ from ltlearn.over_sampling._categorical_codes import (
 from ltlearn.over_sampling._checked_labels import _CheckedLabelsMixin
 from ltlearn.over_sampling._class_rows import _class_rows
 from ltlearn.over_sampling._column_kinds import _refuse_missing_columns
-from ltlearn.over_sampling._neighbors import _estimator_kneighbors
+from ltlearn.over_sampling._estimator_search import _estimator_kneighbors
 from ltlearn.over_sampling._small_classes import _capped_neighbors, _single_sample_draws
 from ltlearn.over_sampling._smote import (
     SMOTE,
@@ -281,7 +281,7 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
         n_neighbors = getattr(fitted, "n_neighbors", None)
         if n_neighbors is not None:
             n_neighbors = _capped_neighbors(label, n_class, n_neighbors)
-        return _estimator_kneighbors(fitted, dist[queries], n_neighbors)
+        return _estimator_kneighbors(fitted, dist[queries], n_neighbors, n_class)
 
     def _fit_resample(self, X, y):
         self._validate_estimator()

@@ -4,10 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import re
 import warnings
 from fractions import Fraction
 
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn import FunctionSampler
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
@@ -19,7 +21,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin, clone
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.datasets import make_classification
 from sklearn.ensemble import IsolationForest, StackingClassifier, VotingClassifier
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, log_loss
@@ -237,6 +239,40 @@ def test_empty_clusters_are_dropped_and_renumbered(imbalanced_binary):
     assert cog.pairs_.tolist() == [[0, 2], [1, 2]]
 
 
+class _MisshapenLabels(ClusterMixin, BaseEstimator):
+    """A clusterer whose fit_predict gives other than one label per row."""
+
+    def __init__(self, n_clusters=2, shape="short"):
+        self.n_clusters = n_clusters
+        self.shape = shape
+
+    def fit_predict(self, X, y=None):
+        labels = np.arange(X.shape[0]) % self.n_clusters
+        return {"short": labels[:-1], "column": labels[:, None], "none": None}[
+            self.shape
+        ]
+
+
+@pytest.mark.parametrize(
+    "shape, found", [("short", "({n},)"), ("column", "({n}, 1)"), ("none", "()")]
+)
+def test_a_clusterer_of_other_than_one_label_per_row_is_named(
+    imbalanced_binary, shape, found
+):
+    X, y = imbalanced_binary
+    n = np.count_nonzero(y == 0)
+    found = found.format(n=n - 1 if shape == "short" else n)
+    cog = COGClassifier(
+        n_clusters={0: 2}, clusterer=_MisshapenLabels(shape=shape), random_state=0
+    )
+    match = re.escape(
+        f"_MisshapenLabels.fit_predict returned labels of shape {found}; for the "
+        f"{n} rows of a class it must be ({n},), one cluster label per row."
+    )
+    with pytest.raises(ValueError, match=match):
+        cog.fit(X, y)
+
+
 def test_duplicated_rows_give_fewer_clusters_without_warning():
     rng = np.random.default_rng(0)
     X = np.vstack(
@@ -384,6 +420,82 @@ def test_sampler_labels_of_another_dtype_give_the_same_pairs(
     cog = COGClassifier(n_clusters=3, oversample=cast, random_state=0).fit(X, y)
     expected = COGClassifier(n_clusters=3, oversample=same, random_state=0).fit(X, y)
     np.testing.assert_array_equal(cog.pairs_, expected.pairs_)
+    np.testing.assert_array_equal(
+        cog.decision_function(X), expected.decision_function(X)
+    )
+
+
+def _relabelled(X, y, how):
+    """What a sampler of the user's returns in place of ``(X, y)``."""
+    return {
+        "shifted": (X, y + 100),
+        "less_one": (X, y - 1),
+        "other_text": (X, np.char.add("c", y.astype(str))),
+        "other_objects": (X, np.char.add("c", y.astype(str)).astype(object)),
+        "rows_added": (np.r_[X, X[:3]], y),
+    }[how]
+
+
+@pytest.mark.parametrize(
+    "how, message",
+    [
+        ("shifted", "returned the label 10[0-9]+, which is none of the sub-classes"),
+        ("less_one", "returned the label -1, which is none of the sub-classes 0 to"),
+        ("other_text", "returned the label 'c[0-9]+', which is none of the sub-"),
+        ("other_objects", "returned the label 'c[0-9]+', which is none of the"),
+        ("rows_added", r"returned \d+ rows and labels of shape \(\d+,\); COG"),
+    ],
+)
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
+def test_a_sampler_that_relabels_the_subclasses_is_named(
+    imbalanced_multiclass, how, message, strategy
+):
+    # min-max learned the labels less one without a word (a class never
+    # predicted), text labels as one class, and ignored added rows
+    X, y = imbalanced_multiclass
+    sampler = FunctionSampler(func=_relabelled, kw_args={"how": how}, validate=False)
+    cog = COGClassifier(
+        n_clusters=3, oversample=sampler, strategy=strategy, random_state=0
+    )
+    with pytest.raises(ValueError, match="The sampler FunctionSampler " + message):
+        cog.fit(X, y)
+
+
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
+@pytest.mark.parametrize("text", [str, bytes, object, "series"])
+def test_a_sampler_giving_its_subclasses_as_text_fits_as_with_numbers(
+    imbalanced_multiclass, text, strategy
+):
+    # min-max learned text labels as one class (objects: "'<' not supported
+    # between instances of 'str' and 'int'")
+    X, y = imbalanced_multiclass
+
+    def as_text(X, y):
+        labels = y.astype(str)
+        if text == "series":
+            return X, pd.Series(labels)
+        return X, labels.astype(text if text is not str else "U")
+
+    sampler = FunctionSampler(func=as_text, validate=False)
+    same = FunctionSampler(func=lambda X, y: (X, y), validate=False)
+    params = {"n_clusters": 4, "strategy": strategy, "random_state": 0}
+    cog = COGClassifier(oversample=sampler, **params).fit(X, y)
+    expected = COGClassifier(oversample=same, **params).fit(X, y)
+    np.testing.assert_array_equal(
+        cog.decision_function(X), expected.decision_function(X)
+    )
+
+
+def test_a_sampler_giving_a_column_of_labels_fits_as_with_a_vector(
+    imbalanced_multiclass,
+):
+    # min-max failed with NumPy's "object too deep for desired array"
+    X, y = imbalanced_multiclass
+    column = FunctionSampler(func=lambda X, y: (X, y[:, None]), validate=False)
+    same = FunctionSampler(func=lambda X, y: (X, y), validate=False)
+    with pytest.warns(DataConversionWarning):
+        cog = COGClassifier(n_clusters=3, oversample=column, random_state=0).fit(X, y)
+    expected = COGClassifier(n_clusters=3, oversample=same, random_state=0).fit(X, y)
     np.testing.assert_array_equal(
         cog.decision_function(X), expected.decision_function(X)
     )

@@ -1812,6 +1812,47 @@ def test_sample_weight_with_batches_a_split_and_bad_weights(data):
         LongTailClassifier(**FAST).fit(X, y, sample_weight=weights[:3])
 
 
+class _MeanWhateverItsReduction(torch.nn.Module):
+    """A loss with a ``reduction`` attribute that it does not follow."""
+
+    def __init__(self, reduction="mean", gives="mean"):
+        super().__init__()
+        self.reduction = reduction
+        self.gives = gives
+
+    def forward(self, logits, target):
+        if self.gives == "column":
+            losses = torch.nn.functional.cross_entropy(logits, target, reduction="none")
+            return losses[:, None]  # one loss per sample, in a column
+        loss = torch.nn.functional.cross_entropy(logits, target)
+        return loss.item() if self.gives == "item" else loss
+
+
+@pytest.mark.parametrize(
+    "gives, found",
+    [("mean", r"\(\)"), ("column", r"\(32, 1\)"), ("item", "a float")],
+)
+def test_sample_weight_refuses_a_loss_that_gives_other_than_one_per_sample(
+    data, gives, found
+):
+    # the weights were lost without a word: the batch mean times the sum of
+    # the weights, divided by it (a column of losses: their sum likewise)
+    X, y = data
+    clf = LongTailClassifier(
+        criterion=_MeanWhateverItsReduction,
+        criterion__gives=gives,
+        **FAST,
+    )
+    match = (
+        r"_MeanWhateverItsReduction with reduction='none' must give one loss per "
+        rf"sample, of shape \(32,\); it gives {found}\. Make it follow"
+    )
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y, sample_weight=np.where(y == 2, 3.0, 1.0))
+    if gives == "mean":
+        clf.fit(X, y)  # without weights, its own mean is the loss
+
+
 @pytest.mark.parametrize(
     "scale, match",
     [(1e39, "1e[+]39, too large for float32"), (1e-50, "rounds to zero in float32")],

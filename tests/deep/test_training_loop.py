@@ -570,6 +570,23 @@ def test_a_loss_per_sample_without_reduction_is_a_clear_error(imbalanced_multicl
         LongTailClassifier(criterion=PerSampleLoss, **FAST).fit(X, y)
 
 
+@pytest.mark.parametrize("gives", ["item", "pair"])
+def test_a_loss_that_is_not_a_tensor_is_a_clear_error(imbalanced_multiclass, gives):
+    # it failed with "'float' object has no attribute 'backward'" ('tuple')
+    X, y = imbalanced_multiclass
+
+    class LossOfNoTensor(nn.CrossEntropyLoss):
+        def forward(self, logits, target):
+            loss = super().forward(logits, target)
+            return loss.item() if gives == "item" else (loss, logits.shape[0])
+
+    found = "float" if gives == "item" else "tuple"
+    match = rf"LossOfNoTensor gives a training loss of type {found}; .* torch tensor"
+    clf = LongTailClassifier(criterion=LossOfNoTensor, **FAST)
+    with pytest.raises(TypeError, match=match):
+        clf.fit(X, y)
+
+
 class _CastLogits(MLP):
     """An MLP whose forward returns its logits in ``logits_dtype``."""
 

@@ -160,6 +160,83 @@ def test_a_search_without_a_count_is_named_for_a_class_smaller_than_it():
     smote.set_params(k_neighbors=_SearchWithoutCount(4)).fit_resample(X, y)
 
 
+class _BadIndices(_SearchWithoutCount):
+    """A user's search whose ``kneighbors`` gives what are not row indices."""
+
+    def __init__(self, n_neighbors=3, metric="minkowski", bad="beyond"):
+        super().__init__(n_neighbors, metric)
+        self.bad = bad
+
+    def kneighbors(self, X, return_distance=True):
+        dist, ind = self.nn_.kneighbors(X)
+        return {
+            "beyond": ind + 1000,
+            "negative": -1 - ind,
+            "bool": ind > 0,
+            "one_column": ind[:, 1],
+            "with_distances": (dist, ind),
+        }[self.bad]
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("beyond", r"returned the index 10\d\d; it was fit on 20 rows, whose "),
+        ("negative", r"returned the index -\d+; it was fit on 20 rows, whose "),
+        ("bool", "returned indices of dtype bool; they must be integers"),
+        ("one_column", r"returned an array of shape \(\d+,\); for \d+ samples it must"),
+        (
+            "with_distances",
+            r"returned an array of shape \(2, \d+, 3\); for \d+ samples",
+        ),
+    ],
+)
+@pytest.mark.parametrize("sampler", [SMOTE, SMOTENC, SMOTEN])
+def test_a_search_giving_other_than_row_indices_is_named(sampler, bad, message):
+    # indices beyond the class were clipped to its last row: every new sample
+    # lay between its seed and that row, without a word
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.rand(60, 2), rng.randint(0, 3, 60)]
+    y = np.repeat([0, 1], [40, 20])
+    params = {"categorical_features": [2]} if sampler is SMOTENC else {}
+    search = _BadIndices(bad=bad)
+    with pytest.raises(ValueError, match="_BadIndices.kneighbors " + message):
+        sampler(k_neighbors=search, random_state=0, **params).fit_resample(X, y)
+
+
+class _IndicesAs(_SearchWithoutCount):
+    """A user's search whose ``kneighbors`` gives its row indices as ``dtype``."""
+
+    def __init__(self, n_neighbors=3, metric="minkowski", dtype=np.int32):
+        super().__init__(n_neighbors, metric)
+        self.dtype = dtype
+
+    def kneighbors(self, X, return_distance=True):
+        return self.nn_.kneighbors(X, return_distance=False).astype(self.dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint64, np.float64, object])
+@pytest.mark.parametrize("sampler", [SMOTE, SMOTENC, SMOTEN])
+def test_a_search_giving_indices_as_other_numbers_gives_the_same_samples(
+    sampler, dtype
+):
+    # SMOTEN refused floats with NumPy's "arrays used as indices must be of
+    # integer (or boolean) type"; SMOTE and SMOTENC took Python ints
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.randint(0, 3, (60, 2)), rng.randint(0, 3, 60)]
+    y = np.repeat([0, 1], [40, 20])
+    params = {"categorical_features": [2], "random_state": 0}
+    if sampler is not SMOTENC:
+        params.pop("categorical_features")
+    X_res, y_res = sampler(k_neighbors=_IndicesAs(dtype=dtype), **params).fit_resample(
+        X, y
+    )
+    expected = sampler(k_neighbors=_SearchWithoutCount(), **params)
+    X_exp, y_exp = expected.fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_exp)
+    np.testing.assert_array_equal(y_res, y_exp)
+
+
 def test_original_rows_come_first_and_unchanged(make_long_tail):
     X, y = make_long_tail()
     X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
