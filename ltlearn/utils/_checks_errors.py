@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import get_tags
 
+from ltlearn.utils._docstring import _check_docstring
 from ltlearn.utils._test_common.fitting import (
     is_sampler,
     make_data,
@@ -30,12 +31,28 @@ def _raises_naming(func, pattern, what):
     raise AssertionError(f"{what}: no ValueError was raised")
 
 
+@_check_docstring("sampler")
 def check_clear_errors(estimator):
-    """Bad input raises a ValueError whose message names the problem.
+    """Check that bad input raises a ValueError whose message names the problem.
 
     Covered: NaN and infinity in ``X`` (unless the estimator accepts NaN), a
     single class, a 1-D ``X``, an empty ``X`` (no rows), ``X`` without
     features, ``X`` and ``y`` of different lengths.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If a bad input raises no ``ValueError``, or one whose message
+        does not name the problem. Another exception raised by the
+        estimator propagates.
+
+    See Also
+    --------
+    check_one_sample_class : Tiny classes are handled, or refused by name.
+
+    {examples}
     """
     name = type(estimator).__name__
     X, y = make_data()
@@ -70,14 +87,30 @@ def check_clear_errors(estimator):
     )
 
 
+@_check_docstring("classifier")
 def check_one_sample_class(estimator):
-    """Classes of one and of two samples are handled, or refused by name.
+    """Check that classes of one and two samples are handled or refused by name.
 
     The rare class is labelled 7. Fitting either succeeds (a warning is
     allowed) and then a sampler returns only known labels and a classifier
     predicts only known labels, with finite probabilities summing to 1; or it
     raises a ValueError that names the rare class (its label, 7). Estimators
     that are neither classifiers nor samplers are not concerned.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If the fit raises a ``ValueError`` that does not name the rare
+        class, or the estimator returns labels it was not given or
+        probabilities that are not finite or do not sum to 1.
+
+    See Also
+    --------
+    check_clear_errors : Bad input raises an error that names the problem.
+
+    {examples}
     """
     if not takes_labels(estimator):
         return

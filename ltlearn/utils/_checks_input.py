@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.utils import get_tags
 
 from ltlearn.utils._checks_errors import _raises_naming
+from ltlearn.utils._docstring import _check_docstring
 from ltlearn.utils._test_common.fitting import (
     assert_same,
     extension_frame,
@@ -29,14 +30,30 @@ _LABELS = {
 }
 
 
+@_check_docstring("sampler")
 def check_label_types(estimator):
-    """String, boolean, negative and float labels are kept as they are.
+    """Check that string, boolean, negative and float labels are kept as they are.
 
     A classifier's ``classes_`` are the labels, and its predictions are
     labels of the same dtype kind; a sampler returns labels of the dtype of
     ``y``. Float labels are whole numbers, as scikit-learn requires of
     class labels. Estimators that are neither classifiers nor samplers are
     not concerned.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If the estimator returns labels it was not given, labels of
+        another dtype kind, or ``classes_`` other than the labels.
+
+    See Also
+    --------
+    check_string_labels_and_pandas : String labels with pandas input.
+    check_pandas_extension_dtypes : Labels in pandas' extension dtypes.
+
+    {examples}
     """
     if not takes_labels(estimator):
         return
@@ -62,14 +79,31 @@ def check_label_types(estimator):
             )
 
 
+@_check_docstring("sampler")
 def check_string_labels_and_pandas(estimator):
-    """String labels and a pandas DataFrame in give labels and frames back.
+    """Check that string labels and a DataFrame give labels and frames back.
 
     A sampler returns a DataFrame with the columns of ``X`` and a Series with
     the name of ``y``; a classifier keeps the column names in
     ``feature_names_in_`` and predicts on a frame without a feature-name
     warning. Estimators that are neither classifiers nor samplers are not
     concerned.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If the output loses the columns of ``X``, the name of ``y`` or
+        the labels, or predicting on the frame warns about feature
+        names.
+
+    See Also
+    --------
+    check_label_types : Labels of other types, in NumPy arrays.
+    check_pandas_extension_dtypes : Nullable, pyarrow and category dtypes.
+
+    {examples}
     """
     import pandas as pd
 
@@ -107,8 +141,9 @@ def check_string_labels_and_pandas(estimator):
         assert proba.shape == (len(X_df), len(labels))
 
 
+@_check_docstring("sampler")
 def check_pandas_extension_dtypes(estimator):
-    """Nullable, pyarrow and category pandas dtypes work as NumPy arrays do.
+    """Check that nullable, pyarrow and category dtypes work as NumPy arrays do.
 
     ``X`` is a DataFrame of nullable ``Float64`` and ``double[pyarrow]``
     columns on a shuffled index, and ``y`` a Series of ``string[pyarrow]``,
@@ -120,6 +155,21 @@ def check_pandas_extension_dtypes(estimator):
     of the dtype and name of ``y``. A ``y`` with a missing label (``pd.NA``)
     is refused with a ValueError that says so. Estimators that
     are neither classifiers nor samplers are not concerned.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If the output on pandas input differs from the output on the
+        NumPy data, in values, dtypes or names, or a missing label is
+        not refused with a ``ValueError`` that says so.
+
+    See Also
+    --------
+    check_string_labels_and_pandas : String labels in a NumPy-backed DataFrame.
+
+    {examples}
     """
     import pandas as pd
 
@@ -161,14 +211,31 @@ def check_pandas_extension_dtypes(estimator):
     _raises_naming(lambda: fit(X_df, y_na), r"missing", f"{name} with pd.NA in y")
 
 
+@_check_docstring("sampler")
 def check_sparse_input(estimator):
-    """Sparse ``X`` gives what dense ``X`` gives, where the tags declare it.
+    """Check that sparse ``X`` gives what dense ``X`` gives, where the tags say so.
 
     For an estimator whose ``input_tags.sparse`` is True: from CSR and CSC
     input a sampler returns a sparse matrix of the same format, equal to its
     dense output; from CSR input a classifier predicts the same labels (on at
     least 95% of the rows: solvers may round differently) and probabilities
     that sum to 1.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If a sampler returns a dense matrix, another sparse format or
+        other rows, or a classifier's predictions on sparse input
+        differ from those on dense input on more than 5% of the rows or
+        its probabilities do not sum to 1.
+
+    See Also
+    --------
+    check_pandas_extension_dtypes : The same promise for pandas input.
+
+    {examples}
     """
     from scipy import sparse
 

@@ -9,6 +9,7 @@ from collections import Counter
 import numpy as np
 from sklearn.base import clone, is_classifier
 
+from ltlearn.utils._docstring import _check_docstring
 from ltlearn.utils._test_common.fitting import (
     accepts_sample_weight,
     is_sampler,
@@ -18,14 +19,29 @@ from ltlearn.utils._test_common.fitting import (
 )
 
 
+@_check_docstring("classifier")
 def check_sample_weight_equivalence_to_repeats(estimator):
-    """Integer ``sample_weight`` gives what repeating the rows gives.
+    """Check that integer ``sample_weight`` gives what repeating the rows gives.
 
     Only for classifiers whose ``fit`` takes ``sample_weight``. Weights of 0
     to 3, heavier on the rare class, so that a rule that ignores them moves;
     predictions on new rows must agree on at least 95% of them and the
     probabilities within 0.05 (cross-validated rules see different folds of
     the repeated rows, and solvers stop at a tolerance).
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If the predictions agree on fewer than 95% of the rows, or the
+        probabilities differ by more than 0.05.
+
+    See Also
+    --------
+    check_does_not_modify_input : ``sample_weight`` itself is left as it was.
+
+    {examples}
     """
     if not (accepts_sample_weight(estimator) and is_classifier(estimator)):
         return
@@ -55,8 +71,9 @@ def check_sample_weight_equivalence_to_repeats(estimator):
         )
 
 
+@_check_docstring("sampler")
 def check_resampled_counts(estimator):
-    """A sampler returns exactly the class counts ``sampling_strategy_`` asks for.
+    """Check that a sampler returns the class counts ``sampling_strategy_`` asks.
 
     imbalanced-learn's own count checks only run for subclasses of its bases,
     so ltlearn asserts them itself, for the default strategy and a dict (for
@@ -64,6 +81,20 @@ def check_resampled_counts(estimator):
     A cleaning sampler, whose counts depend on the data, is not concerned, nor
     is one that cleans after resampling and keeps ``sampling_strategy_`` as
     given instead of a dict of counts (imbalanced-learn's ``SMOTEENN``).
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If a class of the resampled ``y`` has another count than the
+        one asked; the message names the class and both counts.
+
+    See Also
+    --------
+    check_label_types : A sampler returns the labels it was given.
+
+    {examples}
     """
     if not is_sampler(estimator):
         return
@@ -109,6 +140,24 @@ def assert_predict_is_argmax_of_proba(classifier, X):
         A fitted classifier with ``predict_proba`` and ``classes_``.
     X : array-like of shape (n_samples, n_features)
         The samples to predict.
+
+    Raises
+    ------
+    AssertionError
+        If a prediction is not the class of highest probability.
+
+    See Also
+    --------
+    check_predict_is_argmax_of_proba : The same promise, checked on small data.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from ltlearn.utils.estimator_checks import assert_predict_is_argmax_of_proba
+    >>> X, y = make_classification(n_samples=100, weights=[0.9], random_state=0)
+    >>> classifier = LogisticRegression().fit(X, y)
+    >>> assert_predict_is_argmax_of_proba(classifier, X)
     """
     proba = np.asarray(classifier.predict_proba(X))
     np.testing.assert_array_equal(
@@ -121,11 +170,26 @@ def assert_predict_is_argmax_of_proba(classifier, X):
     )
 
 
+@_check_docstring("classifier")
 def check_predict_is_argmax_of_proba(estimator):
-    """A classifier with ``predict_proba`` predicts its most probable class.
+    """Check that a classifier with ``predict_proba`` predicts its likeliest class.
 
     Fitted on small three-class data; estimators without ``predict_proba``
     (samplers included) are not concerned.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If a prediction on the training rows is not the class of highest
+        probability.
+
+    See Also
+    --------
+    assert_predict_is_argmax_of_proba : The assertion, on a fitted classifier.
+
+    {examples}
     """
     est = clone(estimator)
     if is_sampler(est) or not hasattr(est, "predict_proba"):

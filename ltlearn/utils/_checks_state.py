@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
+from ltlearn.utils._docstring import _check_docstring
 from ltlearn.utils._global_state import (
     first_torch_step,
     global_state,
@@ -30,12 +31,27 @@ from ltlearn.utils._test_common.fitting import (
 )
 
 
+@_check_docstring("sampler")
 def check_does_not_modify_input(estimator):
-    """Fitting and predicting leave every array of the caller as it was.
+    """Check that fitting and predicting leave the caller's arrays as they were.
 
     Covered: ``X``, ``y``, ``sample_weight`` (where ``fit`` takes it), the
     rows predicted on, and the array parameters (a ``cost_matrix`` parameter
     is given an array for the purpose).
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If an array differs from its copy taken before the fit; the
+        message names the array.
+
+    See Also
+    --------
+    check_global_state_untouched : The same promise for the process's global state.
+
+    {examples}
     """
     name = type(estimator).__name__
     X, y = make_data()
@@ -60,16 +76,39 @@ def check_does_not_modify_input(estimator):
         )
 
 
+@_check_docstring("sampler")
 def check_same_random_state_same_result(estimator):
-    """Two fits with the same integer ``random_state`` give the same output."""
+    """Check that two fits with the same integer ``random_state`` agree.
+
+    The ``random_state`` of the estimator, where it has one, is set to 0, and
+    two clones are fitted on the same data: their predictions, probabilities
+    and decision values (for a sampler, the resampled ``X`` and ``y``) must
+    be equal, floats to a relative tolerance of 1e-7.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If the two fits give different outputs; the message names the
+        output.
+
+    See Also
+    --------
+    check_global_state_untouched : A seeded fit leaves the global streams alone.
+    check_pickle_round_trip : A pickled copy gives the same output too.
+
+    {examples}
+    """
     name = type(estimator).__name__
     X, y = make_data()
     est = seeded_clone(estimator)
     assert_same(outputs(est, X, y), outputs(est, X, y), name)
 
 
+@_check_docstring("sampler")
 def check_global_state_untouched(estimator):
-    """A seeded fit leaves the caller's global state as it was.
+    """Check that a seeded fit leaves the caller's global state as it was.
 
     With an int ``random_state`` and with a ``RandomState`` instance (which
     the fit uses, as in scikit-learn: two fresh ``RandomState(0)`` give the
@@ -83,6 +122,22 @@ def check_global_state_untouched(estimator):
     the fitted estimator is deleted, no thread it started runs and no file
     it opened is open (counted where ``/proc/self/fd`` lists them, on Linux).
     The global streams are restored afterwards.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If a fit changed a piece of the global state, left a thread
+        running or a file open (the message names them), or two fits
+        with fresh ``RandomState(0)`` instances gave different outputs.
+
+    See Also
+    --------
+    check_does_not_modify_input : The same promise for the caller's arrays.
+    check_same_random_state_same_result : The same integer seed gives the same result.
+
+    {examples}
     """
     name = type(estimator).__name__
     X, y = make_data()
@@ -126,12 +181,28 @@ def check_global_state_untouched(estimator):
         assert_same(results[1], results[2], name)
 
 
+@_check_docstring("classifier")
 def check_pickle_round_trip(estimator):
-    """A fitted estimator pickles, and the copy gives the same output.
+    """Check that a fitted estimator pickles and its copy gives the same output.
 
     A classifier's copy predicts as the original, whose pickle predicting
     leaves as it was; a sampler's copy keeps its fitted attributes and
     resamples as the original does.
+
+    {parameters}
+
+    Raises
+    ------
+    AssertionError
+        If the copy's type, fitted ``sampling_strategy_`` or output
+        differs from the original's, or predicting changed the pickle
+        of the original.
+
+    See Also
+    --------
+    check_same_random_state_same_result : Two fits with one seed agree.
+
+    {examples}
     """
     name = type(estimator).__name__
     X, y = make_data()
