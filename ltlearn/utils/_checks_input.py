@@ -95,8 +95,12 @@ def check_string_labels_and_pandas(estimator):
     ------
     AssertionError
         If the output loses the columns of ``X``, the name of ``y`` or
-        the labels, or predicting on the frame warns about feature
-        names.
+        the labels.
+    AttributeError
+        If a classifier fitted on the frame has no ``feature_names_in_``.
+    UserWarning
+        If predicting on the frame warns about feature names: the warning
+        is raised as an error.
 
     See Also
     --------
