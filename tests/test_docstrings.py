@@ -6,6 +6,7 @@
 import importlib
 import importlib.util
 import inspect
+import pkgutil
 import re
 
 import numpy as np
@@ -25,20 +26,34 @@ from ltlearn.utils._test_common.instance_generator import (  # noqa: E402
 # Errors that fail the test: a parameter left undocumented, no Returns
 # section, no Examples section, and a summary that is missing.
 _CHECKED_ERRORS = {"PR01", "PR02", "RT01", "EX01", "SS01", "GL08"}
-_SKIPPED_MODULES = {"__version__", "show_versions"}  # the latter: in utils
+
+
+def _public_modules():
+    # Every module of ltlearn without a leading underscore in its path:
+    # the subpackages and the public modules in them, such as
+    # ``ltlearn.deep.losses`` and ``ltlearn.utils.estimator_checks``.
+    for info in pkgutil.walk_packages(ltlearn.__path__, "ltlearn."):
+        if any(part.startswith("_") for part in info.name.split(".")):
+            continue
+        if (
+            info.name.startswith("ltlearn.deep")
+            and importlib.util.find_spec("skorch") is None
+        ):
+            continue  # the optional deep extra is absent
+        yield importlib.import_module(info.name)
 
 
 def _public_objects():
-    for subpackage in ltlearn.__all__:
-        if subpackage in _SKIPPED_MODULES:
-            continue
-        if subpackage == "deep" and importlib.util.find_spec("skorch") is None:
-            continue  # the optional deep extra is absent
-        module = importlib.import_module(f"ltlearn.{subpackage}")
+    # The classes and functions in a public module's ``__all__``, each under
+    # the first path that lists it (``ltlearn.deep`` before ``ltlearn.deep.net``).
+    seen = set()
+    for module in _public_modules():
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
             if inspect.isclass(obj) or inspect.isfunction(obj):
-                yield f"ltlearn.{subpackage}.{name}"
+                if id(obj) not in seen:
+                    seen.add(id(obj))
+                    yield f"{module.__name__}.{name}"
 
 
 @pytest.mark.parametrize("qualname", sorted(set(_public_objects())))

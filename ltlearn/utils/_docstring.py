@@ -111,3 +111,53 @@ References
     .. [1] B. Kang, S. Xie, M. Rohrbach, Z. Yan, A. Gordo, J. Feng and
        Y. Kalantidis, "Decoupling Representation and Classifier for
        Long-Tailed Recognition", ICLR 2020."""
+
+# The Parameters section (``estimator``) and the Examples section of a check
+# of ``ltlearn.utils.estimator_checks``: put ``{parameters}`` and
+# ``{examples}`` in its docstring and decorate it with ``_check_docstring``.
+_check_parameters_docstring = """\
+Parameters
+    ----------
+    estimator : estimator object
+        The estimator to check, unfitted. The check fits clones of it and
+        leaves ``estimator`` as it was."""
+
+_CHECK_EXAMPLE_ESTIMATORS = {
+    "sampler": (
+        ["from ltlearn.over_sampling import SMOTE"],
+        "SMOTE(random_state=0)",
+    ),
+    "classifier": (
+        [
+            "from sklearn.linear_model import LogisticRegression",
+            "from ltlearn.post_hoc import LogitAdjustedClassifier",
+        ],
+        "LogitAdjustedClassifier(LogisticRegression())",
+    ),
+}
+
+
+def _check_docstring(example_on):
+    """Fill the ``{parameters}`` and ``{examples}`` fields of a check.
+
+    The example runs the check on a cheap estimator: ``SMOTE`` for
+    ``example_on="sampler"``, a post-hoc rule around a logistic regression
+    for ``example_on="classifier"``.
+    """
+    imports, estimator = _CHECK_EXAMPLE_ESTIMATORS[example_on]
+
+    def decorate(check):
+        name = check.__name__
+        lines = [
+            *imports,
+            f"from ltlearn.utils.estimator_checks import {name}",
+            f"{name}({estimator})",
+        ]
+        examples = "Examples\n    --------" + "".join(
+            f"\n    >>> {line}" for line in lines
+        )
+        return _Substitution(parameters=_check_parameters_docstring, examples=examples)(
+            check
+        )
+
+    return decorate

@@ -297,6 +297,22 @@ def test_check_string_labels_and_pandas_wants_feature_names():
         check_string_labels_and_pandas(_IgnoresWeights())
 
 
+class _DropsFeatureNames(_IgnoresWeights):
+    def fit(self, X, y, sample_weight=None):
+        super().fit(X, y)
+        self.feature_names_in_ = self.model_.feature_names_in_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(np.asarray(X))  # warns: no feature names
+
+
+def test_check_string_labels_and_pandas_raises_the_feature_name_warning():
+    pytest.importorskip("pandas")
+    with pytest.raises(UserWarning, match="feature names"):
+        check_string_labels_and_pandas(_DropsFeatureNames())
+
+
 def test_check_sparse_input_compares_with_dense_input():
     with pytest.raises(AssertionError, match="agrees with dense input"):
         check_sparse_input(_DensifiesBadly())

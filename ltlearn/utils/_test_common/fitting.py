@@ -69,6 +69,14 @@ def takes_labels(estimator):
     return is_sampler(estimator) or is_classifier(estimator)
 
 
+def seeded_clone(estimator):
+    """A clone of ``estimator``, with ``random_state=0`` where it has one."""
+    est = clone(estimator)
+    if "random_state" in est.get_params():
+        est.set_params(random_state=0)
+    return est
+
+
 def fit_or_resample(est, X, y, sample_weight=None):
     """Fit ``est`` in place; return ``fit_resample``'s output for a sampler."""
     kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
