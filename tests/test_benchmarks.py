@@ -211,6 +211,15 @@ def test_smotenc_worker_failure_shows_its_error(bench, monkeypatch, capsys):
     assert "ValueError: n_neighbors" in capsys.readouterr().err
 
 
+def test_compare_load_worker_failure_shows_its_error(bench, tmp_path, capsys):
+    """It failed with "CalledProcessError: ... returned non-zero exit status 1"."""
+    module = bench("bench_compare_load")
+    missing = tmp_path / "table_20.csv"
+    with pytest.raises(SystemExit, match="the load_table worker failed on table_20"):
+        module._peak_in_subprocess("load_table", missing)
+    assert "table_20.csv': no such file" in capsys.readouterr().err
+
+
 def test_keel_cache_line_cut_short(bench, tmp_path):
     """A cache line cut short is not read back, nor run into by the next row."""
     module = bench("bench_keel")
