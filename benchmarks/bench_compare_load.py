@@ -78,8 +78,15 @@ def _read(reader, path):
 
 
 def _peak_in_subprocess(reader, path):
+    """The peak of one call of ``reader`` on ``path`` in a fresh process.
+
+    A worker that fails stops the run with its own error message.
+    """
     command = [sys.executable, __file__, "--peak-of", reader, str(path)]
-    out = subprocess.run(command, capture_output=True, text=True, check=True)
+    out = subprocess.run(command, capture_output=True, text=True)
+    if out.returncode:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"the {reader} worker failed on {Path(path).name} (above)")
     return float(out.stdout.split()[-1])
 
 

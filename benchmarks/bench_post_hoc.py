@@ -252,7 +252,7 @@ def bench_search(quick, n_sets=None):
                     if name == "TunedThresholdCV"
                     else 100 * float(np.mean(diff)),
                     "+- 2 s.e.": "-"
-                    if name == "TunedThresholdCV"
+                    if name == "TunedThresholdCV" or diff.size < 2
                     else 200 * float(np.std(diff, ddof=1) / np.sqrt(diff.size)),
                     "fit s": fit_time[name],
                 }

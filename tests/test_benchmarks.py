@@ -211,6 +211,15 @@ def test_smotenc_worker_failure_shows_its_error(bench, monkeypatch, capsys):
     assert "ValueError: n_neighbors" in capsys.readouterr().err
 
 
+def test_compare_load_worker_failure_shows_its_error(bench, tmp_path, capsys):
+    """It failed with "CalledProcessError: ... returned non-zero exit status 1"."""
+    module = bench("bench_compare_load")
+    missing = tmp_path / "table_20.csv"
+    with pytest.raises(SystemExit, match="the load_table worker failed on table_20"):
+        module._peak_in_subprocess("load_table", missing)
+    assert "table_20.csv': no such file" in capsys.readouterr().err
+
+
 def test_keel_cache_line_cut_short(bench, tmp_path):
     """A cache line cut short is not read back, nor run into by the next row."""
     module = bench("bench_keel")
@@ -496,19 +505,43 @@ def test_smotenc_keel_a_model_named_twice_runs_once(bench, monkeypatch):
     assert calls == ["lr", "rf"]
 
 
+def _table_row(out, header, line):
+    """The cells of line ``line`` of ``out`` by the names on line ``header``."""
+    lines = out.splitlines()
+    names = [cell.strip() for cell in lines[header].split("|")]
+    return dict(zip(names, (cell.strip() for cell in lines[line].split("|"))))
+
+
 def test_post_hoc_multiclass_gains_are_in_points(bench, monkeypatch, capsys):
     module = bench("bench_post_hoc")
     makers = {"plain LR": module.MULTICLASS["plain LR"]}
     makers["balanced LR"] = module.MULTICLASS["balanced LR"]
     monkeypatch.setattr(module, "MULTICLASS", makers)
     module.bench_multiclass(quick=True, n_seeds=1)
-    lines = capsys.readouterr().out.splitlines()
-    header = [cell.strip() for cell in lines[3].split("|")]
-    row = dict(zip(header, (cell.strip() for cell in lines[6].split("|"))))
+    row = _table_row(capsys.readouterr().out, 3, 6)
     assert row["estimator"] == "balanced LR"
     gain = float(row["BA - plain (points)"])
     assert gain > 1  # points, not a fraction
     assert float(row["min BA gain (points)"]) == pytest.approx(gain, abs=1e-3)
+
+
+def test_post_hoc_search_of_one_set_has_no_standard_error(bench, monkeypatch, capsys):
+    """``--sets 1`` printed nan as the standard error of one difference."""
+    module = bench("bench_post_hoc")
+
+    def one_set(sets, makers, metrics, n_splits):
+        scores = {"PluginClassifier": [0.7], "TunedThresholdCV": [0.6]}
+        results = {
+            name: {"score": [value], "BA": [value]} for name, [value] in scores.items()
+        }
+        return results, dict.fromkeys(makers, 0.1), 1
+
+    monkeypatch.setattr(module, "_cross_validate", one_set)
+    module.bench_search(quick=True, n_sets=1)
+    row = _table_row(capsys.readouterr().out, 3, 5)
+    assert row["estimator"] == "PluginClassifier"
+    assert float(row["exact - grid (points)"]) == pytest.approx(10)
+    assert row["+- 2 s.e."] == "-"
 
 
 def test_smotenc_keel_summary_names_its_time_ratio(bench, capsys):

@@ -539,7 +539,10 @@ class LongTailClassifier(
         torch's generator is shared by the threads of a process: fits with
         ``random_state`` set run one at a time in threads (joblib's
         ``"threading"`` backend), processes (its default ``"loky"``) run
-        them side by side.
+        them side by side. A fit without ``random_state``, or other torch
+        code that draws random numbers, in another thread meanwhile draws
+        from the generator a seeded fit set, which then gives another
+        network.
     progress_bar : bool, default=False
         Show a ``tqdm`` progress bar for each epoch (needs ``tqdm``). With
         ``sampler__num_samples``, its total is the number of batches of the

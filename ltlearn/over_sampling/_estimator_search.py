@@ -46,17 +46,23 @@ def _checked_indices(found, fitted, n_queries, n_points):
         )
     if found.dtype.kind == "O":  # Python numbers, read as NumPy reads them
         found = np.asarray(found.tolist())
-    if found.dtype.kind == "f" and np.array_equal(found, np.round(found)):
-        found = found.astype(np.intp)  # whole numbers, as they were taken
-    if found.dtype.kind not in "iu":
+    taken = "whole numbers (integers, or floats with no fractional part)"
+    if found.dtype.kind == "f":  # whole numbers are taken; checked before the cast
+        not_whole = ~np.isfinite(found) | (found != np.floor(found))
+        if not_whole.any():
+            raise ValueError(
+                f"{name} returned the index {found[not_whole][0]}; the indices "
+                f"must be {taken}, the row indices of the data it was fit on."
+            )
+    elif found.dtype.kind not in "iu":
         raise ValueError(
             f"{name} returned indices of dtype {found.dtype}; they must be "
-            "integers, the row indices of the data it was fit on."
+            f"{taken}, the row indices of the data it was fit on."
         )
     if found.size and (found.min() < 0 or found.max() >= n_points):
         bad = found.min() if found.min() < 0 else found.max()
         raise ValueError(
-            f"{name} returned the index {bad}; it was fit on {n_points} rows, "
+            f"{name} returned the index {int(bad)}; it was fit on {n_points} rows, "
             f"whose indices are 0 to {n_points - 1}."
         )
-    return found
+    return found.astype(np.intp) if found.dtype.kind == "f" else found

@@ -173,6 +173,9 @@ class _BadIndices(_SearchWithoutCount):
             "beyond": ind + 1000,
             "negative": -1 - ind,
             "bool": ind > 0,
+            "half": ind + 0.5,
+            "infinite": np.where(ind > 0, np.inf, ind),
+            "huge": ind * 1e30,
             "one_column": ind[:, 1],
             "with_distances": (dist, ind),
         }[self.bad]
@@ -183,7 +186,10 @@ class _BadIndices(_SearchWithoutCount):
     [
         ("beyond", r"returned the index 10\d\d; it was fit on 20 rows, whose "),
         ("negative", r"returned the index -\d+; it was fit on 20 rows, whose "),
-        ("bool", "returned indices of dtype bool; they must be integers"),
+        ("bool", "returned indices of dtype bool; they must be whole numbers"),
+        ("half", r"returned the index \d+\.5; the indices must be whole numbers"),
+        ("infinite", "returned the index inf; the indices must be whole numbers"),
+        ("huge", r"returned the index \d{20,}; it was fit on 20 rows, whose "),
         ("one_column", r"returned an array of shape \(\d+,\); for \d+ samples it must"),
         (
             "with_distances",
@@ -200,8 +206,10 @@ def test_a_search_giving_other_than_row_indices_is_named(sampler, bad, message):
     y = np.repeat([0, 1], [40, 20])
     params = {"categorical_features": [2]} if sampler is SMOTENC else {}
     search = _BadIndices(bad=bad)
-    with pytest.raises(ValueError, match="_BadIndices.kneighbors " + message):
-        sampler(k_neighbors=search, random_state=0, **params).fit_resample(X, y)
+    with warnings.catch_warnings():  # an infinite index cast to an integer warned
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="_BadIndices.kneighbors " + message):
+            sampler(k_neighbors=search, random_state=0, **params).fit_resample(X, y)
 
 
 class _IndicesAs(_SearchWithoutCount):
