@@ -53,8 +53,9 @@ main(
 
 # %%
 # The output directory holds ``results.csv`` (one row per fit: scores, times,
-# per-class recall), ``report.md`` and the plots. Running the same command
-# again would reuse every finished fit.
+# per-class recall), ``report.md``, the plots and ``.lock``, the file that
+# keeps a second run from writing there at the same time. Running the same
+# command again would reuse every finished fit.
 print(sorted(p.name for p in output.iterdir()))
 print((output / "results.csv").read_text().splitlines()[0])
 

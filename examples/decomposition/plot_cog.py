@@ -6,7 +6,8 @@ COG: a linear model on a multi-modal majority
 The majority class below is made of three groups around a small minority
 class. No straight line separates the minority from the majority as a whole,
 so a linear classifier, even with class weights, does poorly. But each majority
-group *is* linearly separable from the minority:
+group is *nearly* linearly separable from the minority (a straight line
+misplaces only a few of their rows):
 :class:`~ltlearn.decomposition.COGClassifier` splits the majority class into
 sub-classes with k-means, fits the same linear model on each pair of a
 majority sub-class and the minority class, and predicts the minority where it
