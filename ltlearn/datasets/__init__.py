@@ -1,4 +1,8 @@
-"""Imbalanced and long-tailed data sets, shipped or generated, never downloaded."""
+"""Imbalanced and long-tailed data sets: shipped, generated or read from files.
+
+Nothing is downloaded: CIFAR-LT is built from a copy of CIFAR that the user
+already has.
+"""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause

@@ -1,9 +1,11 @@
 """Named recipes for imbalanced data.
 
 A recipe is a ready-made estimator for imbalanced classification: the
-``recommended`` classifier, a rebalancing method (re-weighting, resampling, a
-post-hoc decision rule) on a base model, or a peer from imbalanced-learn or
-scikit-learn. ``ltlearn compare`` cross-validates them by name.
+``recommended`` classifier, a rebalancing method (re-weighting, resampling,
+a local-clustering decomposition, a post-hoc decision rule, class-rebalancing
+self-training) on a base model, a network with its training loss, or a
+peer from imbalanced-learn or scikit-learn. ``ltlearn compare``
+cross-validates them by name.
 """
 
 # Authors: The ltlearn developers
