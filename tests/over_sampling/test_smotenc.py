@@ -393,6 +393,25 @@ def test_smoten_all_categorical():
     np.testing.assert_array_equal(X_df.to_numpy(), X_res)
 
 
+@pytest.mark.parametrize("nullable", ["Int8", "UInt64", "Float32", "boolean"])
+def test_smoten_frame_of_a_category_beside_a_nullable_column(nullable):
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    numpy_frame = pd.DataFrame(
+        {
+            "n": rng.randint(0, 2, 40).astype(bool),
+            "c": pd.Categorical(rng.choice(["x", "y"], 40), categories=["x", "y", "z"]),
+        }
+    )
+    frame = numpy_frame.astype({"n": nullable})
+    X_res, y_res = SMOTEN(random_state=0).fit_resample(frame, y)
+    assert (X_res.dtypes == frame.dtypes).all()
+    expected, _ = SMOTEN(random_state=0).fit_resample(numpy_frame, y)
+    np.testing.assert_array_equal(X_res["c"], expected["c"])
+    np.testing.assert_array_equal(X_res["n"].astype(bool), expected["n"])
+    assert Counter(y_res) == {0: 30, 1: 30}
+
+
 @pytest.mark.parametrize("missing", [pd.NA, None, np.nan])
 def test_smoten_names_the_columns_with_missing_values(missing):
     # pd.NA in a string column failed in check_array with "TypeError: boolean
