@@ -1010,6 +1010,20 @@ def test_smotenc_refuses_the_index_one_past_the_last_column():
         SMOTENC(categorical_features=[3]).fit_resample(X, y)
 
 
+def test_smotenc_index_that_is_a_column_name_says_integers_are_positions():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({10: rng.randn(12), 20: rng.choice(["a", "b"], 12)})
+    y = np.r_[np.zeros(8, dtype=int), np.ones(4, dtype=int)]
+    with pytest.raises(
+        ValueError,
+        match=r"index 20, out of range for X with 2 features\. Integers are "
+        r"column positions, not names: the column named 20 is at position 1\.",
+    ):
+        SMOTENC(categorical_features=[20]).fit_resample(X, y)
+    with pytest.raises(ValueError, match=r"index 20, out of range.* features\.$"):
+        SMOTENC(categorical_features=[20]).fit_resample(X.to_numpy(), y)
+
+
 def test_smoten_seed_votes_with_its_k_neighbors():
     # k_neighbors=2 in a class of 3 rows: every vote is A, A and B
     X = np.array(["A", "A", "B"] + ["A", "B"] * 6, dtype=object).reshape(-1, 1)
