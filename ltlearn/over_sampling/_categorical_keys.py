@@ -3,7 +3,10 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import numbers
+
 import numpy as np
+from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.utils._validation import check_classes
 
@@ -62,3 +65,27 @@ def _absent_columns(X, keys):
         if not found:
             absent.append(key)
     return absent
+
+
+def _integer_name_hint(X, index):
+    """A sentence naming the position of the column named ``index``, or ``""``.
+
+    Integers in ``categorical_features`` are positions, as in scikit-learn's
+    ``ColumnTransformer``, even where ``X``'s columns are named by integers.
+    """
+    if not is_pandas_df(X):
+        return ""
+    positions = np.flatnonzero(
+        [
+            isinstance(name, numbers.Integral)
+            and not isinstance(name, (bool, np.bool_))
+            and name == index
+            for name in X.columns
+        ]
+    )
+    if positions.size != 1:
+        return ""
+    return (
+        f" Integers are column positions, not names: the column named {index} "
+        f"is at position {int(positions[0])}."
+    )

@@ -247,9 +247,16 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
         Those of a DataFrame (NaN, None, pd.NA) are named before any check;
         those of an array holding pd.NA when check_array fails on it with
         "boolean value of NA is ambiguous" (None in an array is a category).
+        A DataFrame with a ``category`` column is read as objects, as it is
+        beside NumPy columns: check_array would cast it to float beside a
+        nullable column (``Int8``, ``boolean``) and fail on text categories.
         """
         if is_pandas_df(X):
+            import pandas as pd
+
             _refuse_missing(X.columns[np.asarray(X.isna().any())].tolist())
+            if any(isinstance(dtype, pd.CategoricalDtype) for dtype in X.dtypes):
+                X = X.astype(object)
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         try:
             X, y = validate_data(

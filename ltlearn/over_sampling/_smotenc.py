@@ -23,6 +23,7 @@ from ltlearn.over_sampling._categorical_codes import (
 from ltlearn.over_sampling._categorical_keys import (
     _absent_columns,
     _categorical_keys,
+    _integer_name_hint,
 )
 from ltlearn.over_sampling._class_rows import _class_rows
 from ltlearn.over_sampling._column_kinds import (
@@ -367,6 +368,7 @@ class SMOTENC(SMOTE):
                     raise ValueError(
                         f"categorical_features holds index {int(bad[0])}, out of "
                         f"range for X with {n_features} features."
+                        + _integer_name_hint(X, int(bad[0]))
                     )
             if features.dtype == bool and features.size != n_features:
                 raise ValueError(

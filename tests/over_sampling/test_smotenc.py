@@ -393,6 +393,25 @@ def test_smoten_all_categorical():
     np.testing.assert_array_equal(X_df.to_numpy(), X_res)
 
 
+@pytest.mark.parametrize("nullable", ["Int8", "UInt64", "Float32", "boolean"])
+def test_smoten_frame_of_a_category_beside_a_nullable_column(nullable):
+    rng = np.random.RandomState(0)
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    numpy_frame = pd.DataFrame(
+        {
+            "n": rng.randint(0, 2, 40).astype(bool),
+            "c": pd.Categorical(rng.choice(["x", "y"], 40), categories=["x", "y", "z"]),
+        }
+    )
+    frame = numpy_frame.astype({"n": nullable})
+    X_res, y_res = SMOTEN(random_state=0).fit_resample(frame, y)
+    assert (X_res.dtypes == frame.dtypes).all()
+    expected, _ = SMOTEN(random_state=0).fit_resample(numpy_frame, y)
+    np.testing.assert_array_equal(X_res["c"], expected["c"])
+    np.testing.assert_array_equal(X_res["n"].astype(bool), expected["n"])
+    assert Counter(y_res) == {0: 30, 1: 30}
+
+
 @pytest.mark.parametrize("missing", [pd.NA, None, np.nan])
 def test_smoten_names_the_columns_with_missing_values(missing):
     # pd.NA in a string column failed in check_array with "TypeError: boolean
@@ -989,6 +1008,20 @@ def test_smotenc_refuses_the_index_one_past_the_last_column():
     X, y = np.zeros((6, 3)), np.array([0, 0, 0, 0, 1, 1])
     with pytest.raises(ValueError, match="index 3, out of range"):
         SMOTENC(categorical_features=[3]).fit_resample(X, y)
+
+
+def test_smotenc_index_that_is_a_column_name_says_integers_are_positions():
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame({10: rng.randn(12), 20: rng.choice(["a", "b"], 12)})
+    y = np.r_[np.zeros(8, dtype=int), np.ones(4, dtype=int)]
+    with pytest.raises(
+        ValueError,
+        match=r"index 20, out of range for X with 2 features\. Integers are "
+        r"column positions, not names: the column named 20 is at position 1\.",
+    ):
+        SMOTENC(categorical_features=[20]).fit_resample(X, y)
+    with pytest.raises(ValueError, match=r"index 20, out of range.* features\.$"):
+        SMOTENC(categorical_features=[20]).fit_resample(X.to_numpy(), y)
 
 
 def test_smoten_seed_votes_with_its_k_neighbors():
