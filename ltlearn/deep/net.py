@@ -1924,17 +1924,15 @@ class LongTailClassifier(
         # skorch's set_params writes optimizer__param_groups into each group
         # of the running optimiser, as an option, which leaves its groups as
         # they were: the optimiser is rebuilt with them, as for ``optimizer``.
-        rebuild = self.initialized_ and not {
-            "optimizer",
-            "optimizer__param_groups",
-        }.isdisjoint(params)
+        new_optimizer = ("optimizer", "optimizer__param_groups")
+        rebuild = self.initialized_ and any(key in params for key in new_optimizer)
         if self.initialized_:
             # skorch's set_params finds no part to rebuild for these once
             # initialised, and raises; they are read at initialisation.
             later = [
                 key
                 for key in params
-                if key in ("optimizer", "optimizer__param_groups")
+                if key in new_optimizer
                 or key.split("__", 1)[0]
                 in ("iterator_train", "iterator_valid", "dataset")
             ]
