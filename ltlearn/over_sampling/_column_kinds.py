@@ -9,24 +9,22 @@ import numpy as np
 
 from ltlearn.over_sampling._exact_steps import _rounded_by_float64
 from ltlearn.utils._listing import first_listed
+from ltlearn.utils._scoped import ScopedValue
 
 # The integer and boolean columns that SMOTE's input check notes of the data
 # it resamples, for its resampling (None outside a resampling).
 _COLUMN_NOTES = contextvars.ContextVar("column_notes", default=None)
 
 
-class _ColumnNotes:
+class _ColumnNotes(ScopedValue):
     """Within it, the notes of the input's columns are the resampling's own.
 
     Kept per call, not on the sampler: calls of one sampler in several threads
     each round the columns of their own input.
     """
 
-    def __enter__(self):
-        self.token = _COLUMN_NOTES.set({})
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        _COLUMN_NOTES.reset(self.token)
+    def __init__(self):
+        super().__init__(_COLUMN_NOTES, {})
 
 
 def _note_columns(integer, boolean):

@@ -19,6 +19,7 @@ import numpy as np
 from imblearn.utils import check_sampling_strategy
 
 from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._scoped import ScopedValue
 from ltlearn.utils._warnings import external_stacklevel
 
 # The notes on classes too small for the neighbours asked for, gathered while
@@ -35,7 +36,7 @@ _CLASSES_OF_CALLER = contextvars.ContextVar("classes_of_caller", default=None)
 _HELD_WARNINGS = contextvars.ContextVar("held_small_class_warnings", default=None)
 
 
-class _ClassesOfCaller:
+class _ClassesOfCaller(ScopedValue):
     """Within it, the notes on small classes call them ``noun`` and explain.
 
     :class:`~ltlearn.decomposition.COGClassifier` resamples its sub-classes,
@@ -43,13 +44,7 @@ class _ClassesOfCaller:
     """
 
     def __init__(self, noun, explanation):
-        self.value = (noun, explanation)
-
-    def __enter__(self):
-        self.token = _CLASSES_OF_CALLER.set(self.value)
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        _CLASSES_OF_CALLER.reset(self.token)
+        super().__init__(_CLASSES_OF_CALLER, (noun, explanation))
 
 
 def _class_noun():
@@ -58,8 +53,8 @@ def _class_noun():
     return "Class" if caller is None else caller[0].capitalize()
 
 
-class _HeldSmallClassWarnings:
-    """Within it, the warnings of classes too small are kept in ``messages``.
+class _HeldSmallClassWarnings(ScopedValue):
+    """Within it, the warnings of classes too small are kept in ``value``.
 
     :class:`~ltlearn.decomposition.COGClassifier` resamples its sub-classes
     for the folds of its ``split_cv`` check and for two models, of which it
@@ -68,18 +63,11 @@ class _HeldSmallClassWarnings:
     """
 
     def __init__(self):
-        self.messages = []
-
-    def __enter__(self):
-        self.token = _HELD_WARNINGS.set(self.messages)
-        return self
-
-    def __exit__(self, exc_type, exc_value, traceback):
-        _HELD_WARNINGS.reset(self.token)
+        super().__init__(_HELD_WARNINGS, [])
 
     def warn(self):
         """Raise the warnings held, at the caller's line."""
-        for message in self.messages:
+        for message in self.value:
             warnings.warn(message, UserWarning, stacklevel=external_stacklevel())
 
 
@@ -101,25 +89,23 @@ def _note_small_class(n_class, note):
         notes.append((n_class, note))
 
 
-class _SmallClassWarning:
+class _SmallClassWarning(ScopedValue):
     """One warning for every class too small for the neighbours asked for.
 
     A long tail of 1000 classes gave several hundred warnings, one a class.
     Within the context the notes are gathered; on a clean exit a single class
     keeps its own message, and several are counted, the ``_QUOTED_NOTES``
-    smallest quoted. (A class, not ``contextlib.contextmanager``: the warning
-    then points at the caller's line, past the frames of ltlearn.)
+    smallest quoted.
     """
 
-    def __enter__(self):
-        self.notes = []
-        self.token = _SMALL_CLASS_NOTES.set(self.notes)
+    def __init__(self):
+        super().__init__(_SMALL_CLASS_NOTES, [])
 
     def __exit__(self, exc_type, exc_value, traceback):
-        _SMALL_CLASS_NOTES.reset(self.token)
+        super().__exit__(exc_type, exc_value, traceback)
         if exc_type is not None:
             return
-        notes = [note for _, note in sorted(self.notes, key=lambda item: item[0])]
+        notes = [note for _, note in sorted(self.value, key=lambda item: item[0])]
         caller = _CLASSES_OF_CALLER.get()
         plural = "classes" if caller is None else f"{caller[0]}es"
         if len(notes) > 1:
