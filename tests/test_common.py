@@ -3,6 +3,10 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
+import joblib
+import numpy as np
 import pytest
 from imblearn.utils.estimator_checks import (
     estimator_checks_generator as imblearn_checks_generator,
@@ -15,6 +19,13 @@ from sklearn.utils.estimator_checks import (
 )
 
 from ltlearn.utils import all_estimators
+from ltlearn.utils._test_common.fitting import (
+    fit_or_resample,
+    is_sampler,
+    make_data,
+    predictions,
+    seeded_clone,
+)
 from ltlearn.utils._test_common.instance_generator import (
     INIT_PARAMS,
     _expected_failed_checks,
@@ -100,3 +111,32 @@ def test_every_estimator_has_fast_params():
     """A new estimator enters the harness with fast parameters."""
     missing = [name for name, _ in all_estimators() if name not in INIT_PARAMS]
     assert not missing, f"add fast parameters to INIT_PARAMS for {missing}"
+
+
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=_get_check_estimator_ids)
+def test_a_memory_mapped_fitted_estimator_predicts_and_fits_again(estimator, tmp_path):
+    """``joblib.load(mmap_mode="r")`` gives read-only fitted arrays.
+
+    Predicting, resampling and a second fit never write into them, and give
+    what the estimator gave before it was saved.
+    """
+    X, y = make_data()
+    est = seeded_clone(estimator)
+    path = tmp_path / "fitted.joblib"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        fit_or_resample(est, X, y)
+        joblib.dump(est, path)
+        loaded = joblib.load(path, mmap_mode="r")
+        if is_sampler(est):
+            for first, second in zip(est.fit_resample(X, y), loaded.fit_resample(X, y)):
+                np.testing.assert_array_equal(first, second)
+            return
+        expected = predictions(est, X)
+        for refit in (False, True):
+            if refit:
+                loaded.fit(X, y)
+            for method, output in predictions(loaded, X).items():
+                np.testing.assert_array_equal(output, expected[method], err_msg=method)
+        if hasattr(loaded, "partial_fit"):
+            joblib.load(path, mmap_mode="r").partial_fit(X, y)
