@@ -136,10 +136,12 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         How far the class weights move from the inverse prior (0) to those
         tuned on held-out probabilities (1), on the log scale.
 
-    scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}, \
-            default="balanced_accuracy"
+    scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
+            "macro_f1"}, default="balanced_accuracy"
         The metric the tuned weights maximise; ``"f1"`` is the F1 score of
-        ``classes_[1]`` (binary only). Unused with ``refinement=0``.
+        ``classes_[1]`` (binary only); ``"f1_macro"``, or ``"macro_f1"`` as
+        :func:`~ltlearn.metrics.get_scorer` names it, the mean F1 over the
+        classes. Unused with ``refinement=0``.
 
     cv : int, cross-validation generator or iterable, default=3
         Folds for the held-out probabilities of the models without

@@ -86,10 +86,12 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         class label; a Series whose index names some classes but not each
         once is refused.
 
-    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}} or \
-            callable, default="balanced_accuracy"
+    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
+            "macro_f1"}} or callable, default="balanced_accuracy"
         The metric that ``tau="auto"`` maximises; ``"f1"`` is the F1 score of
-        ``classes_[1]`` (binary only). A callable is a metric
+        ``classes_[1]`` (binary only); ``"f1_macro"``, or ``"macro_f1"`` as
+        :func:`~ltlearn.metrics.get_scorer` names it, the mean F1 over the
+        classes. A callable is a metric
         ``score(y_true, y_pred) -> float``, greater is better; a ``tau`` it
         scores NaN ranks below every other, as in ``GridSearchCV``. Unused
         for a numeric ``tau``.

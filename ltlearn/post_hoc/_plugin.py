@@ -72,11 +72,13 @@ class PluginClassifier(_BasePostHocClassifier):
         its probabilities on the training data then replace the out-of-fold
         ones.
 
-    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}} or \
-            callable, default="balanced_accuracy"
+    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
+            "macro_f1"}} or callable, default="balanced_accuracy"
         The metric to optimise. ``"geometric_mean"`` is the geometric mean of
         the per-class recalls; ``"f1"`` is the F1 score of ``classes_[1]``
-        (binary only). A callable is a metric ``score(y_true, y_pred) ->
+        (binary only); ``"f1_macro"``, or ``"macro_f1"`` as
+        :func:`~ltlearn.metrics.get_scorer` names it, the mean F1 over the
+        classes. A callable is a metric ``score(y_true, y_pred) ->
         float``, greater is better (searched on a coarser grid; a rule it
         scores NaN ranks below every other, as in ``GridSearchCV``). A
         multiclass search calls it on the out-of-fold rows about 33 times

@@ -354,6 +354,15 @@ def test_f1_needs_binary_target():
         PluginEnsembleClassifier(scoring="f1").fit(X, y)
 
 
+def test_macro_f1_is_taken_under_ltlearns_name(imbalanced):
+    """The name "macro_f1", as get_scorer and make_recipe give it, is "f1_macro"."""
+    X, y = imbalanced
+    ours = _small(scoring="macro_f1").fit(X, y)
+    sklearns = _small(scoring="f1_macro").fit(X, y)
+    np.testing.assert_array_equal(ours.weights_, sklearns.weights_)
+    np.testing.assert_array_equal(ours.predict_proba(X), sklearns.predict_proba(X))
+
+
 def test_input_arrays_untouched(imbalanced):
     X, y = imbalanced
     X_copy, y_copy = X.copy(), y.copy()
