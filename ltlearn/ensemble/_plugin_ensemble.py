@@ -143,13 +143,15 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         :func:`~ltlearn.metrics.get_scorer` names it, the mean F1 over the
         classes. Unused with ``refinement=0``.
 
-    cv : int, cross-validation generator or iterable, default=3
+    cv : int, cross-validation generator, iterable or None, default=3
         Folds for the held-out probabilities of the models without
         out-of-bag scores. An integer means stratified folds, shuffled with
         ``random_state``, as many as the smallest class allows; with a class
         of a single sample, the weights are not refined (a warning names
-        the class). Other splits must keep a sample of every class in every
-        training fold; an error names the class otherwise. Their test folds
+        the class). ``None`` is scikit-learn's default splitter, 5
+        unshuffled stratified folds, taken as the other splits are (not the
+        default ``cv=3``). Other splits must keep a sample of every class in
+        every training fold; an error names the class otherwise. Their test folds
         must cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and

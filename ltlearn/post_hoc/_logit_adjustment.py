@@ -96,9 +96,10 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         scores NaN ranks below every other, as in ``GridSearchCV``. Unused
         for a numeric ``tau``.
 
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or None, default=5
         Splits for the out-of-fold probabilities of ``tau="auto"``; an int is
-        the number of folds of a :class:`~sklearn.model_selection.StratifiedKFold`.
+        the number of folds of a :class:`~sklearn.model_selection.StratifiedKFold`,
+        and ``None`` is 5 of them, as in scikit-learn.
         The test folds must cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and

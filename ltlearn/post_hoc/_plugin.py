@@ -86,10 +86,11 @@ class PluginClassifier(_BasePostHocClassifier):
         named metric is updated from counts. Unused for multiclass targets
         with ``refine="never"``, whose weights stay ``1 / prior``.
 
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or None, default=5
         Splits for the out-of-fold probabilities; an int is the number of
-        folds of a :class:`~sklearn.model_selection.StratifiedKFold`. The
-        test folds must cover each sample exactly once, as for
+        folds of a :class:`~sklearn.model_selection.StratifiedKFold`, and
+        ``None`` is 5 of them, as in scikit-learn. The test folds must cover
+        each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
         a float are refused. Unused for binary balanced accuracy, for

@@ -363,6 +363,14 @@ def test_macro_f1_is_taken_under_ltlearns_name(imbalanced):
     np.testing.assert_array_equal(ours.predict_proba(X), sklearns.predict_proba(X))
 
 
+def test_cv_none_is_five_unshuffled_stratified_folds():
+    X, y = make_classification(300, n_classes=3, n_informative=3, random_state=0)
+    none = _small(cv=None).fit(X, y)
+    five = _small(cv=StratifiedKFold(5)).fit(X, y)
+    np.testing.assert_array_equal(none.oob_proba_, five.oob_proba_)
+    np.testing.assert_array_equal(none.weights_, five.weights_)
+
+
 def test_input_arrays_untouched(imbalanced):
     X, y = imbalanced
     X_copy, y_copy = X.copy(), y.copy()

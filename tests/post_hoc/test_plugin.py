@@ -357,6 +357,16 @@ def test_macro_f1_is_taken_under_ltlearns_name(
 @pytest.mark.parametrize(
     "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
 )
+def test_cv_none_is_five_folds(make, imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    none = make(LogisticRegression(), cv=None).fit(X, y)
+    five = make(LogisticRegression(), cv=5).fit(X, y)
+    np.testing.assert_array_equal(none.predict_proba(X), five.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
+)
 def test_a_scorer_as_scoring_is_refused_with_a_clear_error(make, imbalanced_binary):
     """scoring takes a metric score(y_true, y_pred), not scorer(estimator, X, y)."""
     X, y = imbalanced_binary
