@@ -176,7 +176,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
     Attributes
     ----------
     estimators_ : list of estimators
-        The fitted models.
+        The fitted models, without those dropped (``"drop"``), as in
+        :class:`~sklearn.ensemble.VotingClassifier`.
 
     named_estimators_ : :class:`~sklearn.utils.Bunch`
         The fitted models by name (those of ``estimators``, or ``"rf"``,

@@ -125,7 +125,8 @@ class PluginClassifier(_BasePostHocClassifier):
     {fitted_estimator}
 
     prior_ : ndarray of shape (n_classes,)
-        The class frequencies of the training labels.
+        The class frequencies of the training labels (weighted by
+        ``sample_weight`` when ``fit`` gets it).
 
     weights_ : ndarray of shape (n_classes,)
         The class weights ``w`` of the rule ``argmax_k w_k p_k(x)``, summing
