@@ -101,6 +101,7 @@ class KPSGALoss(_TwoPhaseLoss, KPSLoss):
     radii, margins : torch.Tensor of shape (n_classes,)
         The radii and margins of :class:`~ltlearn.deep.losses.KPSLoss`
         (buffers).
+    {cosine_attributes}
     sample_scales : torch.Tensor of shape (n_classes,)
         The GA scale of each label (a buffer).
     gradient_adjusted : bool
