@@ -148,3 +148,32 @@ def test_no_attr_role_to_fitted_attribute(qualname):
         for role in re.findall(r":attr:`~?[\w.]*_`", inspect.getdoc(member) or "")
     }
     assert not roles, sorted(roles)
+
+
+def _attribute_names(cls):
+    from numpydoc.docscrape import ClassDoc
+
+    return {
+        name.strip()
+        for attribute in ClassDoc(cls)["Attributes"]
+        for name in attribute.name.split(",")
+    }
+
+
+def _public_classes():
+    for qualname in sorted(set(_public_objects())):
+        module_name, name = qualname.rsplit(".", 1)
+        obj = getattr(importlib.import_module(module_name), name)
+        if inspect.isclass(obj):
+            yield obj
+
+
+@pytest.mark.parametrize("cls", list(_public_classes()), ids=lambda cls: cls.__name__)
+def test_attributes_of_public_bases_documented(cls):
+    # A public class that extends another lists the attributes its public
+    # base documents (KPSGALoss those of KPSLoss), which it holds too.
+    documented = _attribute_names(cls)
+    for base in cls.__mro__[1:]:
+        if base.__module__.startswith("ltlearn.") and not base.__name__.startswith("_"):
+            missing = _attribute_names(base) - documented
+            assert not missing, f"{base.__name__}: {sorted(missing)}"

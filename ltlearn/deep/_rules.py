@@ -98,6 +98,10 @@ class KPSGALoss(_TwoPhaseLoss, KPSLoss):
 
     Attributes
     ----------
+    radii, margins : torch.Tensor of shape (n_classes,)
+        The radii and margins of :class:`~ltlearn.deep.losses.KPSLoss`
+        (buffers).
+    {cosine_attributes}
     sample_scales : torch.Tensor of shape (n_classes,)
         The GA scale of each label (a buffer).
     gradient_adjusted : bool
@@ -195,6 +199,9 @@ class VSTLALoss(_TwoPhaseLoss, VSLoss):
 
     Attributes
     ----------
+    scales, offsets : torch.Tensor of shape (n_classes,)
+        The multiplicative ``Delta`` and additive ``iota`` of
+        :class:`~ltlearn.deep.losses.VSLoss` (buffers).
     adrw_weights : torch.Tensor of shape (n_classes,)
         The phase-2 class weights (a buffer).
     truncated : bool

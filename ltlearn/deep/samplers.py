@@ -91,7 +91,12 @@ _sampler_docstring = _Substitution(
         Draws per epoch; ``None`` draws ``n_samples``.
     generator : torch.Generator, default=None
         Source of randomness; ``None`` uses torch's global generator. Another
-        object (a numpy generator, an int seed) is refused.""",
+        object (a numpy generator, an int seed) is refused.
+
+    Attributes
+    ----------
+    class_counts : torch.Tensor of shape (max(labels) + 1,)
+        Number of samples of each label in ``labels``.""",
     decoupling_references=_decoupling_references_docstring,
 )
 
@@ -278,6 +283,8 @@ class ProgressivelyBalancedSampler(_ClassSampler):
 
     Attributes
     ----------
+    class_counts : torch.Tensor of shape (max(labels) + 1,)
+        Number of samples of each label in ``labels``.
     epoch : int
         The current epoch ``t``, set by :meth:`set_epoch`; starts at 0.
 

@@ -136,18 +136,22 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         How far the class weights move from the inverse prior (0) to those
         tuned on held-out probabilities (1), on the log scale.
 
-    scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}, \
-            default="balanced_accuracy"
+    scoring : {"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
+            "macro_f1"}, default="balanced_accuracy"
         The metric the tuned weights maximise; ``"f1"`` is the F1 score of
-        ``classes_[1]`` (binary only). Unused with ``refinement=0``.
+        ``classes_[1]`` (binary only); ``"f1_macro"``, or ``"macro_f1"`` as
+        :func:`~ltlearn.metrics.get_scorer` names it, the mean F1 over the
+        classes. Unused with ``refinement=0``.
 
-    cv : int, cross-validation generator or iterable, default=3
+    cv : int, cross-validation generator, iterable or None, default=3
         Folds for the held-out probabilities of the models without
         out-of-bag scores. An integer means stratified folds, shuffled with
         ``random_state``, as many as the smallest class allows; with a class
         of a single sample, the weights are not refined (a warning names
-        the class). Other splits must keep a sample of every class in every
-        training fold; an error names the class otherwise. Their test folds
+        the class). ``None`` is scikit-learn's default splitter, 5
+        unshuffled stratified folds, taken as the other splits are (not the
+        default ``cv=3``). Other splits must keep a sample of every class in
+        every training fold; an error names the class otherwise. Their test folds
         must cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
@@ -172,7 +176,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
     Attributes
     ----------
     estimators_ : list of estimators
-        The fitted models.
+        The fitted models, without those dropped (``"drop"``), as in
+        :class:`~sklearn.ensemble.VotingClassifier`.
 
     named_estimators_ : :class:`~sklearn.utils.Bunch`
         The fitted models by name (those of ``estimators``, or ``"rf"``,

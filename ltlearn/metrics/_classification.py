@@ -269,11 +269,11 @@ def relative_accuracy(acc_long_tailed, acc_vanilla_balanced, acc_method_balanced
 
     Parameters
     ----------
-    acc_long_tailed : float
+    acc_long_tailed : float in [0, 1]
         ``A_t``, the method's accuracy after long-tailed training.
-    acc_vanilla_balanced : float
+    acc_vanilla_balanced : float in (0, 1]
         ``A_v``, plain training on the balanced counterpart.
-    acc_method_balanced : float
+    acc_method_balanced : float in (0, 1]
         ``A_b``, the method trained on the balanced counterpart.
 
     Returns

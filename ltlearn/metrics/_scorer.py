@@ -113,8 +113,8 @@ def get_scorer(name):
     ----------
     name : {"balanced_accuracy", "geometric_mean", "macro_f1", "f1_macro"}
         The scorer's name; ``"f1_macro"``, scikit-learn's name of the
-        macro-F1 (and that of the post-hoc rules' ``scoring``), is
-        ``"macro_f1"``.
+        macro-F1, is ``"macro_f1"`` (the post-hoc rules' ``scoring`` takes
+        both names too).
 
     Returns
     -------

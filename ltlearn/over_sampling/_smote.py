@@ -223,8 +223,9 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
     lies on the segment between a sample of the class (the seed) and one of
     its ``k_neighbors`` nearest neighbours of the same class, at a uniform
     random position. A drop-in replacement for
-    :class:`imblearn.over_sampling.SMOTE`: the same parameters, attributes and
-    output layout, and synthetic samples distributed like imbalanced-learn's.
+    :class:`imblearn.over_sampling.SMOTE`: its parameters (with ``skip_noise``
+    and ``n_jobs`` besides), attributes and output layout, and synthetic
+    samples distributed like imbalanced-learn's.
     It is faster (exact neighbour searches suited to the data, neighbours
     searched only for the seeds drawn) and never builds more than the
     output plus small blocks.

@@ -86,17 +86,20 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         class label; a Series whose index names some classes but not each
         once is refused.
 
-    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}} or \
-            callable, default="balanced_accuracy"
+    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
+            "macro_f1"}} or callable, default="balanced_accuracy"
         The metric that ``tau="auto"`` maximises; ``"f1"`` is the F1 score of
-        ``classes_[1]`` (binary only). A callable is a metric
+        ``classes_[1]`` (binary only); ``"f1_macro"``, or ``"macro_f1"`` as
+        :func:`~ltlearn.metrics.get_scorer` names it, the mean F1 over the
+        classes. A callable is a metric
         ``score(y_true, y_pred) -> float``, greater is better; a ``tau`` it
         scores NaN ranks below every other, as in ``GridSearchCV``. Unused
         for a numeric ``tau``.
 
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or None, default=5
         Splits for the out-of-fold probabilities of ``tau="auto"``; an int is
-        the number of folds of a :class:`~sklearn.model_selection.StratifiedKFold`.
+        the number of folds of a :class:`~sklearn.model_selection.StratifiedKFold`,
+        and ``None`` is 5 of them, as in scikit-learn.
         The test folds must cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and

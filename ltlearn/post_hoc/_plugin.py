@@ -72,11 +72,13 @@ class PluginClassifier(_BasePostHocClassifier):
         its probabilities on the training data then replace the out-of-fold
         ones.
 
-    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro"}} or \
-            callable, default="balanced_accuracy"
+    scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
+            "macro_f1"}} or callable, default="balanced_accuracy"
         The metric to optimise. ``"geometric_mean"`` is the geometric mean of
         the per-class recalls; ``"f1"`` is the F1 score of ``classes_[1]``
-        (binary only). A callable is a metric ``score(y_true, y_pred) ->
+        (binary only); ``"f1_macro"``, or ``"macro_f1"`` as
+        :func:`~ltlearn.metrics.get_scorer` names it, the mean F1 over the
+        classes. A callable is a metric ``score(y_true, y_pred) ->
         float``, greater is better (searched on a coarser grid; a rule it
         scores NaN ranks below every other, as in ``GridSearchCV``). A
         multiclass search calls it on the out-of-fold rows about 33 times
@@ -84,10 +86,11 @@ class PluginClassifier(_BasePostHocClassifier):
         named metric is updated from counts. Unused for multiclass targets
         with ``refine="never"``, whose weights stay ``1 / prior``.
 
-    cv : int, cross-validation generator or iterable, default=5
+    cv : int, cross-validation generator, iterable or None, default=5
         Splits for the out-of-fold probabilities; an int is the number of
-        folds of a :class:`~sklearn.model_selection.StratifiedKFold`. The
-        test folds must cover each sample exactly once, as for
+        folds of a :class:`~sklearn.model_selection.StratifiedKFold`, and
+        ``None`` is 5 of them, as in scikit-learn. The test folds must cover
+        each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
         a float are refused. Unused for binary balanced accuracy, for
@@ -122,7 +125,8 @@ class PluginClassifier(_BasePostHocClassifier):
     {fitted_estimator}
 
     prior_ : ndarray of shape (n_classes,)
-        The class frequencies of the training labels.
+        The class frequencies of the training labels (weighted by
+        ``sample_weight`` when ``fit`` gets it).
 
     weights_ : ndarray of shape (n_classes,)
         The class weights ``w`` of the rule ``argmax_k w_k p_k(x)``, summing

@@ -17,8 +17,10 @@ from ltlearn.metrics._classification import _per_class_recall
 
 # Names accepted by ``scoring``; each metric is a sum of per-class terms of the
 # confusion matrix (see ``_class_terms``), which the exact coordinate search
-# relies on.
-_SCORINGS = ("balanced_accuracy", "geometric_mean", "f1", "f1_macro")
+# relies on. The macro-F1 has two names: scikit-learn's "f1_macro" and
+# ltlearn's "macro_f1" (``get_scorer``, ``make_recipe``, the reports).
+_MACRO_F1 = ("f1_macro", "macro_f1")
+_SCORINGS = ("balanced_accuracy", "geometric_mean", "f1", *_MACRO_F1)
 
 # Term of a class with zero recall in the G-mean search: any such class costs
 # more than every achievable sum of log recalls, so the search first makes
@@ -55,11 +57,11 @@ def _class_terms(scoring, tp, n_pred, n_true, n_classes):
         with np.errstate(divide="ignore", invalid="ignore"):
             log_recall = np.log(tp / n_true)
         return np.where(recognised, log_recall, -_ZERO_RECALL_PENALTY) / n_classes
-    # f1 and f1_macro: 2 TP / (n_true + n_pred), zero when the class is
+    # f1 and the macro-F1: 2 TP / (n_true + n_pred), zero when the class is
     # neither present nor predicted (scikit-learn's zero_division=0)
     num, denom = np.broadcast_arrays(2 * tp, np.asarray(n_true + n_pred, dtype=float))
     f1 = np.divide(num, denom, out=np.zeros(num.shape), where=denom > 0)
-    return f1 / (n_classes if scoring == "f1_macro" else 1)
+    return f1 / (n_classes if scoring in _MACRO_F1 else 1)
 
 
 def _call_scoring(scoring, y_true, y_pred, sample_weight):

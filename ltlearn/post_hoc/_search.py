@@ -10,6 +10,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.post_hoc._rule_scores import (
+    _MACRO_F1,
     _cut_scores,
     _ranked,
     _rule_score,
@@ -270,7 +271,7 @@ def _held_out_terms(scoring, y_codes, pred_codes, counts, present, sample_weight
     """Per-class scores on held-out rows, for the paired comparison of rules."""
     n_classes = counts.size
     n_true = counts[present]
-    if scoring == "f1_macro":
+    if scoring in _MACRO_F1:
         hit = y_codes == pred_codes
         tp = np.bincount(y_codes[hit], weights=sample_weight[hit], minlength=n_classes)
         n_pred = np.bincount(pred_codes, weights=sample_weight, minlength=n_classes)

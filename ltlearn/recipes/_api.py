@@ -76,8 +76,8 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
     scoring : {"balanced_accuracy", "geometric_mean", "macro_f1", \
             "f1_macro", "few_shot_accuracy"}, default="balanced_accuracy"
         The metric the decision rule of ``recommended`` and ``plugin``
-        targets; ``"f1_macro"``, scikit-learn's name of the macro-F1 (and
-        that of the post-hoc rules' ``scoring``), is ``"macro_f1"``;
+        targets; ``"f1_macro"``, scikit-learn's name of the macro-F1 (which
+        the post-hoc rules' ``scoring`` takes too), is ``"macro_f1"``;
         ``"few_shot_accuracy"`` uses the balanced-accuracy rule, which weighs
         every class equally as that metric does. The other recipes do not use
         it: ``tuned_threshold`` tunes its threshold for balanced accuracy

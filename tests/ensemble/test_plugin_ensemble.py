@@ -354,6 +354,23 @@ def test_f1_needs_binary_target():
         PluginEnsembleClassifier(scoring="f1").fit(X, y)
 
 
+def test_macro_f1_is_taken_under_ltlearns_name(imbalanced):
+    """The name "macro_f1", as get_scorer and make_recipe give it, is "f1_macro"."""
+    X, y = imbalanced
+    ours = _small(scoring="macro_f1").fit(X, y)
+    sklearns = _small(scoring="f1_macro").fit(X, y)
+    np.testing.assert_array_equal(ours.weights_, sklearns.weights_)
+    np.testing.assert_array_equal(ours.predict_proba(X), sklearns.predict_proba(X))
+
+
+def test_cv_none_is_five_unshuffled_stratified_folds():
+    X, y = make_classification(300, n_classes=3, n_informative=3, random_state=0)
+    none = _small(cv=None).fit(X, y)
+    five = _small(cv=StratifiedKFold(5)).fit(X, y)
+    np.testing.assert_array_equal(none.oob_proba_, five.oob_proba_)
+    np.testing.assert_array_equal(none.weights_, five.weights_)
+
+
 def test_input_arrays_untouched(imbalanced):
     X, y = imbalanced
     X_copy, y_copy = X.copy(), y.copy()

@@ -335,6 +335,36 @@ def test_f1_scoring_needs_a_binary_target(imbalanced_multiclass):
 
 
 @pytest.mark.parametrize(
+    "make, target",
+    [
+        (PluginClassifier, "multiclass"),
+        (partial(PluginClassifier, refine="always"), "multiclass"),
+        (PluginClassifier, "binary"),
+        (partial(LogitAdjustedClassifier, tau="auto"), "multiclass"),
+    ],
+)
+def test_macro_f1_is_taken_under_ltlearns_name(
+    make, target, imbalanced_binary, imbalanced_multiclass
+):
+    """The name "macro_f1", as get_scorer and make_recipe give it, is "f1_macro"."""
+    X, y = imbalanced_binary if target == "binary" else imbalanced_multiclass
+    ours = make(LogisticRegression(), scoring="macro_f1", cv=3).fit(X, y)
+    sklearns = make(LogisticRegression(), scoring="f1_macro", cv=3).fit(X, y)
+    np.testing.assert_array_equal(ours.predict_proba(X), sklearns.predict_proba(X))
+    assert ours.best_score_ == sklearns.best_score_
+
+
+@pytest.mark.parametrize(
+    "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
+)
+def test_cv_none_is_five_folds(make, imbalanced_multiclass):
+    X, y = imbalanced_multiclass
+    none = make(LogisticRegression(), cv=None).fit(X, y)
+    five = make(LogisticRegression(), cv=5).fit(X, y)
+    np.testing.assert_array_equal(none.predict_proba(X), five.predict_proba(X))
+
+
+@pytest.mark.parametrize(
     "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
 )
 def test_a_scorer_as_scoring_is_refused_with_a_clear_error(make, imbalanced_binary):
