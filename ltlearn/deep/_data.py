@@ -140,12 +140,16 @@ def _is_checked(dataset):
 def _labels_and_weights(dataset):
     """Integer labels and per-row weights of a training dataset, or None.
 
-    Reads in-memory datasets (see ``_dataset_tensors``) and the classifier's
-    own ``_ItemDataset``, through any ``Subset``; the weights are None when
-    there are none.
+    Reads in-memory datasets (see ``_dataset_tensors``), the classifier's
+    own ``_ItemDataset`` and a Dataset of the ``dataset`` class built from
+    the arrays (the labels it was given), through any ``Subset``; the
+    weights are None when there are none.
     """
     if isinstance(dataset, Subset):
         return _subset_rows(dataset, _labels_and_weights)
+    given = getattr(dataset, "_ltlearn_labels", None)
+    if given is not None:
+        return given
     if isinstance(dataset, _ItemDataset):
         if dataset.labels is None:
             return None
@@ -435,7 +439,50 @@ class _BatchesMixin:
         dataset = super().get_dataset(X, y)
         # Made here from validated data: predict_proba need not check it again.
         dataset._ltlearn_checked = True
+        if y is not None and callable(self.dataset) and not is_dataset(self.dataset):
+            unread = _labels_and_weights(dataset) is None
+            sized = hasattr(dataset, "__len__")
+            if unread and sized and len(dataset) == len(y):
+                # A class of the user's (a skorch Dataset with its own
+                # transform, say) built from the arrays: item i is labelled
+                # y[i], which the sampler and the class counts read.
+                weights = X.get("sample_weight") if isinstance(X, dict) else None
+                dataset._ltlearn_labels = (
+                    torch.as_tensor(np.asarray(y)),
+                    None if weights is None else torch.as_tensor(weights),
+                )
         return dataset
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        """The module's output on ``X``, a batch at a time, in the rows' order.
+
+        As skorch's ``forward_iter``; with ``training=True`` the module runs
+        in training mode (dropout on, batch statistics) on batches of
+        ``iterator_train`` taken in the order of the rows, as in skorch:
+        ``sampler`` does not draw them (it would repeat, leave out or
+        reorder rows, and it needs labels) and ``augment`` does not change
+        them.
+
+        Parameters
+        ----------
+        X : array-like or torch.utils.data.Dataset
+            The input data.
+        training : bool, default=False
+            Whether the module runs in training mode.
+        device : str or torch.device, default="cpu"
+            Where each batch's output is put.
+
+        Yields
+        ------
+        y_pred : torch.Tensor
+            The output of the module on a batch.
+        """
+        if not training:
+            yield from super().forward_iter(X, training=False, device=device)
+            return
+        for batch in self._loader(self.get_dataset(X), True):
+            y_pred = self.evaluation_step(batch, training=True)
+            yield to_device(y_pred, device=device)
 
     def _warn_unscaled_pixels(self, X, value_range=None):
         """Warn when the CIFAR-10 statistics would normalise pixels beyond ``[0, 1]``.

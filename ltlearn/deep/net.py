@@ -628,7 +628,9 @@ class LongTailClassifier(
     dataset : torch.utils.data.Dataset class or instance, \
             default=skorch.dataset.Dataset
         skorch's dataset of the arrays; its parameters are set with
-        ``dataset__*``.
+        ``dataset__*``. A class is called as skorch calls it, with ``X`` and
+        the label codes: ``sampler`` and ``class_counts_`` take item ``i``
+        to be of the class of ``y[i]``.
     compile : bool, default=False
         Compile the module and the criterion with ``torch.compile``.
     use_caching : bool or "auto", default="auto"
