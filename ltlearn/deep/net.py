@@ -2475,7 +2475,9 @@ class LongTailClassifier(
         if self.classes is not None and len(self.classes):
             return np.asarray(self.classes)
         raise AttributeError(
-            f"{type(self).__name__} has no attribute 'classes_' before fit."
+            f"{type(self).__name__} has no attribute 'classes_' before fit: "
+            "fit it, or give classes=... (all the labels) to a classifier "
+            "built with initialize(), as to load saved parameters into it."
         )
 
     def __sklearn_tags__(self):
