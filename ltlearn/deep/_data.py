@@ -460,8 +460,9 @@ class _BatchesMixin:
         in training mode (dropout on, batch statistics) on batches of
         ``iterator_train`` taken in the order of the rows, as in skorch:
         ``sampler`` does not draw them (it would repeat, leave out or
-        reorder rows, and it needs labels) and ``augment`` does not change
-        them.
+        reorder rows, and it needs labels), and ``augment`` gives them the
+        input of prediction (the normalisation of ``CIFARAugment``, no
+        random crops or flips).
 
         Parameters
         ----------
@@ -480,7 +481,11 @@ class _BatchesMixin:
         if not training:
             yield from super().forward_iter(X, training=False, device=device)
             return
-        for batch in self._loader(self.get_dataset(X), True):
+        loader = self._loader(self.get_dataset(X), True)
+        augment = self._make_augment(training=False)
+        if augment is not None:
+            loader = _AugmentedLoader(loader, augment, self.device, False)
+        for batch in loader:
             y_pred = self.evaluation_step(batch, training=True)
             yield to_device(y_pred, device=device)
 
