@@ -629,8 +629,11 @@ class LongTailClassifier(
             default=skorch.dataset.Dataset
         skorch's dataset of the arrays; its parameters are set with
         ``dataset__*``. A class is called as skorch calls it, with ``X`` and
-        the label codes: ``sampler`` and ``class_counts_`` take item ``i``
-        to be of the class of ``y[i]``.
+        the label codes; of a subclass of skorch's ``Dataset`` that keeps its
+        ``__getitem__`` (a ``transform`` of its own), ``sampler`` and
+        ``class_counts_`` take item ``i`` to be of the class of ``y[i]``.
+        Another class's labels are not read: it trains with
+        ``iterator_train__shuffle=True`` only.
     compile : bool, default=False
         Compile the module and the criterion with ``torch.compile``.
     use_caching : bool or "auto", default="auto"

@@ -2272,6 +2272,44 @@ def test_a_dataset_class_of_the_users_gives_its_labels_to_the_sampler(data):
     np.testing.assert_allclose(own.class_counts_, arrays.class_counts_)
 
 
+class _Reversed(_Items):
+    """A torch Dataset taking X and y whose item i is row n - 1 - i."""
+
+    def __getitem__(self, i):
+        return super().__getitem__(len(self) - 1 - i)
+
+
+class _OwnItems(Dataset):
+    """A skorch Dataset whose own __getitem__ gives item i the next row."""
+
+    def __getitem__(self, i):
+        return super().__getitem__((i + 1) % len(self))
+
+
+@pytest.mark.parametrize("kind", [_Reversed, _OwnItems])
+def test_a_dataset_class_making_its_own_items_is_not_given_the_labels(data, kind):
+    # Its items need not be rows 0, 1, ... of y: labels given to the sampler
+    # by row would be those of other rows.
+    X, y = data
+    X = X.astype(np.float32)
+    clf = LongTailClassifier(dataset=kind, sampler="class_balanced", **FAST)
+    with pytest.raises(ValueError, match="does not expose them"):
+        clf.fit(X, y)
+
+
+def test_forward_in_training_mode_takes_every_row_whatever_iterator_train(data):
+    # iterator_train__shuffle=True shuffled the outputs, and with
+    # iterator_train__drop_last=True forward was refused ("needs the labels").
+    X, y = data
+    X = X.astype(np.float32)
+    options = {"iterator_train__shuffle": True, "iterator_train__drop_last": True}
+    for name, value in options.items():
+        clf = LongTailClassifier(**{name: value}, **FAST).fit(X, y)
+        expected = clf.forward(X).numpy()
+        out = clf.forward(X, training=True).detach().numpy()
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
 def test_forward_in_training_mode_keeps_the_order_of_the_rows(data):
     # The sampler drew the batches: the rows came back shuffled (or repeated),
     # the fitted sampler was replaced, and a Dataset without labels was
