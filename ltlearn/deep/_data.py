@@ -13,6 +13,7 @@ from numbers import Number
 
 import numpy as np
 import torch
+from skorch.dataset import Dataset as SkorchDataset
 from skorch.dataset import unpack_data
 from skorch.utils import is_dataset, to_device, to_tensor
 from torch.utils.data import Dataset, IterableDataset, Sampler, Subset
@@ -140,12 +141,17 @@ def _is_checked(dataset):
 def _labels_and_weights(dataset):
     """Integer labels and per-row weights of a training dataset, or None.
 
-    Reads in-memory datasets (see ``_dataset_tensors``) and the classifier's
-    own ``_ItemDataset``, through any ``Subset``; the weights are None when
-    there are none.
+    Reads in-memory datasets (see ``_dataset_tensors``), the classifier's
+    own ``_ItemDataset`` and a skorch Dataset with a transform of its own
+    built from the arrays (the labels it was given, see
+    ``_items_in_row_order``), through any ``Subset``; the weights are None
+    when there are none.
     """
     if isinstance(dataset, Subset):
         return _subset_rows(dataset, _labels_and_weights)
+    given = getattr(dataset, "_ltlearn_labels", None)
+    if given is not None:
+        return given
     if isinstance(dataset, _ItemDataset):
         if dataset.labels is None:
             return None
@@ -156,6 +162,24 @@ def _labels_and_weights(dataset):
     X, labels = tensors
     weights = X["sample_weight"] if isinstance(X, dict) else None
     return labels, weights
+
+
+def _items_in_row_order(dataset, y):
+    """Whether item ``i`` of ``dataset`` is made from row ``i`` of ``y``.
+
+    True of a skorch ``Dataset`` (a subclass with a ``transform`` of its
+    own, say) that keeps skorch's ``__getitem__`` and ``__len__`` and holds
+    ``y`` as given; another class may reorder, leave out or relabel its
+    items, whose labels are then not known without reading them.
+    """
+    kind = type(dataset)
+    return (
+        isinstance(dataset, SkorchDataset)
+        and kind.__getitem__ is SkorchDataset.__getitem__
+        and kind.__len__ is SkorchDataset.__len__
+        and getattr(dataset, "y", None) is y
+        and len(dataset) == len(y)
+    )
 
 
 def _check_map_style(dataset, method):
@@ -435,7 +459,54 @@ class _BatchesMixin:
         dataset = super().get_dataset(X, y)
         # Made here from validated data: predict_proba need not check it again.
         dataset._ltlearn_checked = True
+        if y is not None and _items_in_row_order(dataset, y):
+            if _labels_and_weights(dataset) is None:
+                # A skorch Dataset with a transform of its own, built from
+                # the arrays: item i is transform(X[i], y[i]), labelled y[i],
+                # which the sampler and the class counts read.
+                weights = X.get("sample_weight") if isinstance(X, dict) else None
+                dataset._ltlearn_labels = (
+                    torch.as_tensor(np.asarray(y)),
+                    None if weights is None else torch.as_tensor(weights),
+                )
         return dataset
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        """The module's output on ``X``, a batch at a time, in the rows' order.
+
+        As skorch's ``forward_iter``; with ``training=True`` the module runs
+        in training mode (dropout on, batch statistics) on batches of
+        ``iterator_train`` taken in the order of the rows: neither
+        ``sampler`` nor the ``iterator_train__shuffle``, ``__sampler``,
+        ``__batch_sampler`` and ``__drop_last`` options draw them (they would
+        repeat, leave out or reorder rows, and ``sampler`` needs labels), and
+        ``augment`` gives them the input of prediction (the normalisation of
+        ``CIFARAugment``, no random crops or flips).
+
+        Parameters
+        ----------
+        X : array-like or torch.utils.data.Dataset
+            The input data.
+        training : bool, default=False
+            Whether the module runs in training mode.
+        device : str or torch.device, default="cpu"
+            Where each batch's output is put.
+
+        Yields
+        ------
+        y_pred : torch.Tensor
+            The output of the module on a batch.
+        """
+        if not training:
+            yield from super().forward_iter(X, training=False, device=device)
+            return
+        loader = self._loader(self.get_dataset(X), True, in_order=True)
+        augment = self._make_augment(training=False)
+        if augment is not None:
+            loader = _AugmentedLoader(loader, augment, self.device, False)
+        for batch in loader:
+            y_pred = self.evaluation_step(batch, training=True)
+            yield to_device(y_pred, device=device)
 
     def _warn_unscaled_pixels(self, X, value_range=None):
         """Warn when the CIFAR-10 statistics would normalise pixels beyond ``[0, 1]``.
@@ -562,8 +633,12 @@ class _BatchesMixin:
                 return None
         return device
 
-    def _loader(self, dataset, training, sampler=None):
+    def _loader(self, dataset, training, sampler=None, in_order=False):
         """skorch's iterator of ``dataset``, and where its tensors go.
+
+        With ``in_order``, every row once, in order: the options of
+        ``iterator_*`` that would draw (``shuffle``, ``sampler``,
+        ``batch_sampler``) or drop rows (``drop_last``) are left out.
 
         ``SliceLoader`` slices in-memory data, moved to the device at once;
         another dataset, or options that only torch's ``DataLoader`` honours
@@ -576,6 +651,9 @@ class _BatchesMixin:
         if sampler is not None:
             kwargs.pop("shuffle", None)
             kwargs["sampler"] = sampler
+        if in_order:
+            for key in ("shuffle", "sampler", "batch_sampler", "drop_last"):
+                kwargs.pop(key, None)
         iterator = getattr(self, name)
         kwargs.setdefault("batch_size", self.batch_size)
         if kwargs["batch_size"] == -1:

@@ -628,7 +628,12 @@ class LongTailClassifier(
     dataset : torch.utils.data.Dataset class or instance, \
             default=skorch.dataset.Dataset
         skorch's dataset of the arrays; its parameters are set with
-        ``dataset__*``.
+        ``dataset__*``. A class is called as skorch calls it, with ``X`` and
+        the label codes; of a subclass of skorch's ``Dataset`` that keeps its
+        ``__getitem__`` (a ``transform`` of its own), ``sampler`` and
+        ``class_counts_`` take item ``i`` to be of the class of ``y[i]``.
+        Another class's labels are not read: it trains with
+        ``iterator_train__shuffle=True`` only.
     compile : bool, default=False
         Compile the module and the criterion with ``torch.compile``.
     use_caching : bool or "auto", default="auto"
@@ -2473,7 +2478,9 @@ class LongTailClassifier(
         if self.classes is not None and len(self.classes):
             return np.asarray(self.classes)
         raise AttributeError(
-            f"{type(self).__name__} has no attribute 'classes_' before fit."
+            f"{type(self).__name__} has no attribute 'classes_' before fit: "
+            "fit it, or give classes=... (all the labels) to a classifier "
+            "built with initialize(), as to load saved parameters into it."
         )
 
     def __sklearn_tags__(self):

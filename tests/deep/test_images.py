@@ -250,6 +250,21 @@ def test_the_tags_say_that_arrays_of_three_axes_are_taken():
         assert clf.fit(images, Y).predict(images).shape == Y.shape
 
 
+def test_forward_in_training_mode_normalises_as_prediction_does():
+    # The sampler drew the batches, and a Dataset whose labels it could not
+    # read was refused ("does not expose them"); the input is normalised as
+    # at prediction, not cropped or flipped.
+    rng = np.random.RandomState(0)
+    images = rng.rand(20, 3, 8, 8).astype(np.float32)
+    y = np.array([0] * 14 + [1] * 6)
+    clf = LongTailClassifier(
+        MLP, augment="cifar", max_epochs=1, module__n_features=192, random_state=0
+    ).fit(images, y)
+    expected = clf.forward(images).numpy()  # MLP without dropout
+    out = clf.forward(_Items(images, y), training=True).detach().numpy()
+    np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
 def test_cifar_augment_warns_about_8_bit_images_in_a_dataset():
     # The warning about pixels outside [0, 1] was given for arrays only.
     images = (np.random.RandomState(0).rand(20, 3, 8, 8) * 255).astype(np.uint8)

@@ -36,7 +36,7 @@ from skorch.callbacks import (  # noqa: E402
 )
 from skorch.dataset import Dataset, ValidSplit  # noqa: E402
 from skorch.helper import predefined_split  # noqa: E402
-from torch.utils.data import DataLoader  # noqa: E402
+from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 from ltlearn.deep import (  # noqa: E402
     LongTailClassifier,
@@ -2239,6 +2239,91 @@ def test_partial_fit_takes_text_digits_as_labels_apart_from_integers(data):
     clf = LongTailClassifier(**FAST).fit(X, y)
     with pytest.raises(ValueError, match=r"unseen labels \['0', '1', '2'\]; the"):
         clf.partial_fit(X, y.astype(str))
+
+
+class _OwnTransform(Dataset):
+    """A skorch Dataset with a transform of its own, giving skorch's items."""
+
+    def transform(self, X, y):
+        return super().transform(X, y)
+
+
+def test_a_dataset_class_of_the_users_gives_its_labels_to_the_sampler(data):
+    # Its labels were not read: every sampler was refused ("does not expose
+    # them"), and with iterator_train__shuffle=True the class counts of a
+    # split were those of the whole data.
+    X, y = data
+    X = X.astype(np.float32)
+    params = dict(train_split=ValidSplit(5, stratified=True), **FAST)
+    for sampler in ("instance", "class_balanced"):
+        arrays = LongTailClassifier(sampler=sampler, **params).fit(X, y)
+        own = LongTailClassifier(dataset=_OwnTransform, sampler=sampler, **params)
+        own.fit(X, y)
+        np.testing.assert_array_equal(own.class_counts_, arrays.class_counts_)
+        np.testing.assert_array_equal(own.predict_proba(X), arrays.predict_proba(X))
+    own = LongTailClassifier(
+        dataset=_OwnTransform, iterator_train__shuffle=True, **params
+    ).fit(X, y)
+    np.testing.assert_array_equal(own.class_counts_, arrays.class_counts_)
+    weights = np.linspace(0.5, 2.0, len(y))
+    arrays = LongTailClassifier(**FAST).fit(X, y, sample_weight=weights)
+    own = LongTailClassifier(dataset=_OwnTransform, **FAST)
+    own.fit(X, y, sample_weight=weights)
+    np.testing.assert_allclose(own.class_counts_, arrays.class_counts_)
+
+
+class _Reversed(_Items):
+    """A torch Dataset taking X and y whose item i is row n - 1 - i."""
+
+    def __getitem__(self, i):
+        return super().__getitem__(len(self) - 1 - i)
+
+
+class _OwnItems(Dataset):
+    """A skorch Dataset whose own __getitem__ gives item i the next row."""
+
+    def __getitem__(self, i):
+        return super().__getitem__((i + 1) % len(self))
+
+
+@pytest.mark.parametrize("kind", [_Reversed, _OwnItems])
+def test_a_dataset_class_making_its_own_items_is_not_given_the_labels(data, kind):
+    # Its items need not be rows 0, 1, ... of y: labels given to the sampler
+    # by row would be those of other rows.
+    X, y = data
+    X = X.astype(np.float32)
+    clf = LongTailClassifier(dataset=kind, sampler="class_balanced", **FAST)
+    with pytest.raises(ValueError, match="does not expose them"):
+        clf.fit(X, y)
+
+
+def test_forward_in_training_mode_takes_every_row_whatever_iterator_train(data):
+    # iterator_train__shuffle=True shuffled the outputs, and with
+    # iterator_train__drop_last=True forward was refused ("needs the labels").
+    X, y = data
+    X = X.astype(np.float32)
+    options = {"iterator_train__shuffle": True, "iterator_train__drop_last": True}
+    for name, value in options.items():
+        clf = LongTailClassifier(**{name: value}, **FAST).fit(X, y)
+        expected = clf.forward(X).numpy()
+        out = clf.forward(X, training=True).detach().numpy()
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_forward_in_training_mode_keeps_the_order_of_the_rows(data):
+    # The sampler drew the batches: the rows came back shuffled (or repeated),
+    # the fitted sampler was replaced, and a Dataset without labels was
+    # refused ("does not expose them").
+    X, y = data
+    X = X.astype(np.float32)
+    clf = LongTailClassifier(sampler="class_balanced", **FAST).fit(X, y)
+    fitted = clf.train_sampler_
+    expected = clf.forward(X).numpy()  # no dropout: the same in training mode
+    tensors = torch.as_tensor(X), torch.as_tensor(y)
+    for given in (X, Dataset(X), Dataset(X, y), TensorDataset(*tensors)):
+        out = clf.forward(given, training=True).detach().numpy()
+        np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-6)
+    assert clf.train_sampler_ is fitted
 
 
 def test_partial_fit_takes_a_dataset_and_names_unseen_labels(data):

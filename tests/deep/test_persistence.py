@@ -59,6 +59,24 @@ def test_partial_fit_trains_a_loaded_network_further(imbalanced_multiclass, tmp_
     np.testing.assert_array_equal(new.class_counts_, np.bincount(y) * 2)
 
 
+def test_predicting_with_a_loaded_network_without_classes_says_to_give_them(
+    imbalanced_multiclass, tmp_path
+):
+    # skorch's recipe without classes: it said "no attribute 'classes_'
+    # before fit", of a classifier built and loaded.
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(max_epochs=1, **FAST).fit(X, y)
+    clf.save_params(f_params=tmp_path / "params.pt")
+    new = LongTailClassifier(
+        module__n_features=X.shape[1], module__n_classes=len(clf.classes_), **FAST
+    ).initialize()
+    new.load_params(f_params=tmp_path / "params.pt")
+    with pytest.raises(AttributeError, match=r"or give classes=\.\.\. \(all the"):
+        new.predict(X)
+    new.set_params(classes=clf.classes_)
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
 @pytest.mark.parametrize("compiling", [{}, COMPILED], ids=["plain", "compiled"])
 def test_load_params_takes_the_weights_deferred_reweighting_wrote(
     imbalanced_multiclass, tmp_path, compiling
