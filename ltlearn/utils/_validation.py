@@ -49,11 +49,15 @@ def check_classification_y(y, *, min_classes=2):
     Raises
     ------
     ValueError
-        If ``y`` holds missing labels, mixes strings and numbers, is
-        multilabel or multioutput,
+        If ``y`` is a scalar, holds missing labels, mixes strings and
+        numbers, is multilabel or multioutput,
         continuous, empty, or holds fewer than ``min_classes`` classes.
     """
     multi_output = "Multilabel and multioutput targets are not supported."
+    if np.ndim(y) == 0:  # scikit-learn's words; type_of_target says "unknown"
+        raise ValueError(
+            f"y should be a 1d array, got an array of shape {np.shape(y)} instead."
+        )
     check_no_missing_labels(y)
     try:
         check_one_label_type(y)

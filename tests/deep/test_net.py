@@ -1347,6 +1347,8 @@ def test_bad_parameters_are_named(data, params, match):
         (lambda X: X, lambda y: y[:-3], "inconsistent numbers of samples"),
         (lambda X: X, lambda y: np.zeros_like(y), "1 class"),
         (lambda X: X, lambda y: np.c_[y, y], "Multilabel and multioutput"),
+        # a scalar: it said "Unknown label type: unknown ... continuous values"
+        (lambda X: X, lambda y: 1, r"y should be a 1d array.*shape \(\)"),
     ],
 )
 def test_bad_data_raises_a_clear_error(data, X_bad, y_bad, match):
