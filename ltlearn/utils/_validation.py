@@ -54,7 +54,9 @@ def check_classification_y(y, *, min_classes=2):
         continuous, empty, or holds fewer than ``min_classes`` classes.
     """
     multi_output = "Multilabel and multioutput targets are not supported."
-    if np.ndim(y) == 0:  # scikit-learn's words; type_of_target says "unknown"
+    # scikit-learn's words; type_of_target says "unknown". None is left to
+    # type_of_target, which says it got None, not an array of shape ().
+    if y is not None and np.ndim(y) == 0:
         raise ValueError(
             f"y should be a 1d array, got an array of shape {np.shape(y)} instead."
         )
