@@ -15,7 +15,8 @@ def _rows_readable(array):
     frames and sparse matrices; it fails on a ``memoryview`` ("memoryview:
     invalid slice key") and, outside scikit-learn's array API dispatch, on an
     array of another array library, which asks for index arrays of its own.
-    Both are read as the estimators read them, with ``np.asarray``.
+    Both are read as NumPy arrays, with ``np.asarray``: an estimator fits
+    them as it fits that array.
     """
     if isinstance(array, memoryview):
         return np.asarray(array)

@@ -9,7 +9,11 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 from ltlearn.ensemble import PluginEnsembleClassifier
-from ltlearn.post_hoc import PluginClassifier
+from ltlearn.post_hoc import (
+    LogitAdjustedClassifier,
+    PluginClassifier,
+    ThresholdMovingClassifier,
+)
 from ltlearn.semi_supervised import CReSTClassifier
 from ltlearn.utils._rows import indexable_rows
 
@@ -69,8 +73,12 @@ def _unlabelled(y):
             False,
         ),
         (lambda: CReSTClassifier(LogisticRegression(), max_iter=2), True),
+        (
+            lambda: LogitAdjustedClassifier(LogisticRegression(), tau="auto", cv=3),
+            False,
+        ),
     ],
-    ids=["plugin", "ensemble", "crest"],
+    ids=["plugin", "ensemble", "crest", "logit_adjusted_auto"],
 )
 def test_rows_of_a_memoryview_or_another_array_library_are_taken(
     data, wrap, make, unlabelled
@@ -94,3 +102,15 @@ def test_indexable_rows_keeps_what_scikit_learn_indexes(data):
     taken = indexable_rows(memoryview(X))[0]
     assert isinstance(taken, np.ndarray)
     np.testing.assert_array_equal(taken, X)
+
+
+@pytest.mark.parametrize("make", [LogitAdjustedClassifier, ThresholdMovingClassifier])
+def test_a_float32_memoryview_gives_the_fit_of_the_array(data, make):
+    # LogisticRegression reads a memoryview (as an array of another library)
+    # as float64 and a float32 array as float32: the fit on it differed from
+    # the fit on the array.
+    X, y = data
+    X = X.astype(np.float32)
+    expected = make(LogisticRegression()).fit(X, y).predict_proba(X)
+    fitted = make(LogisticRegression()).fit(memoryview(X), y)
+    np.testing.assert_array_equal(fitted.predict_proba(X), expected)
