@@ -25,7 +25,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ltlearn.utils._class_counts import inverse_effective_number
-from ltlearn.utils._class_order import _in_class_order
+from ltlearn.utils._class_order import _in_class_order, _is_pandas
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
 from ltlearn.utils._validation import (
     _check_fraction,
@@ -163,7 +163,7 @@ def _by_class_index(values, name):
     anything else is read by position.
     """
     check_classes(values, name, per_class=True)
-    if not hasattr(values, "loc"):
+    if not _is_pandas(values):
         return values
     # as numbers: the values of a nullable column (Float64, Int64) come out
     # of pandas 2.0 as objects, which torch refuses
@@ -215,6 +215,10 @@ def _weight_tensor(weight):
         return weight
     if not torch.is_tensor(weight):
         weight = _by_class_index(weight, "weight")
+        if not isinstance(weight, (list, tuple)):
+            # an xarray DataArray: torch reads it as a sequence of 0-d arrays
+            # and fails with "len() of unsized object"
+            weight = np.asarray(weight)
         weight = _writeable(_native_byte_order(weight))
         return torch.tensor(weight, dtype=torch.float32)
     return weight.to(torch.float32)
@@ -462,9 +466,14 @@ class FocalLoss(_LongTailLoss):
         self.gamma = _check_setting("gamma", gamma, 0)
         self.reduction = _check_reduction(reduction)
         self.detach_modulator = detach_modulator
-        self.register_buffer(
-            "weight", None if weight is None else _weight_tensor(weight)
-        )
+        if weight is not None:
+            weight = _weight_tensor(weight)
+            if weight.ndim != 1:
+                raise ValueError(
+                    "weight must hold one value per class, a 1-D sequence; got "
+                    f"shape {tuple(weight.shape)}."
+                )
+        self.register_buffer("weight", weight)
 
     @_forward_docstring
     def forward(self, logits, target):

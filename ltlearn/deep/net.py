@@ -84,7 +84,7 @@ from ltlearn.deep.samplers import (
     SliceLoader,
     _dataset_tensors,
 )
-from ltlearn.utils._class_order import _in_class_order
+from ltlearn.utils._class_order import _in_class_order, _is_pandas
 from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
@@ -163,7 +163,7 @@ def _read_by_label(name, value, classes):
     """
     if name not in ("class_counts", "weight") or classes is None:
         return value
-    if not hasattr(value, "loc"):  # not a pandas Series or DataFrame
+    if not _is_pandas(value):
         return value
     return _in_class_order(value, classes, f"criterion__{name}")
 

@@ -15,7 +15,6 @@ from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     check_is_fitted,
-    indexable,
     validate_data,
 )
 
@@ -49,6 +48,7 @@ from ltlearn.utils._routing import (
     split_params,
     unrouted_sample_weight,
 )
+from ltlearn.utils._rows import indexable_rows
 from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
@@ -329,7 +329,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         # X goes to the models as it is, as in VotingClassifier: a DataFrame
         # keeps its column names and dtypes for a pipeline that selects
         # columns or a model that reads categories; each model checks it.
-        X, y = indexable(X, y)
+        X, y = indexable_rows(X, y)
         validate_data(self, X, skip_check_array=True)
         check_classification_y(y)
         y = column_or_1d_y(y)

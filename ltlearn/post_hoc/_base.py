@@ -16,7 +16,7 @@ from sklearn.base import (
 )
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
-from sklearn.utils import Bunch, get_tags, indexable
+from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
@@ -43,6 +43,7 @@ from ltlearn.utils._routing import (
     split_params,
     unrouted_sample_weight,
 )
+from ltlearn.utils._rows import indexable_rows
 from ltlearn.utils._validation import (
     check_classification_y,
     check_sample_weight,
@@ -416,7 +417,7 @@ class _BasePostHocClassifier(
         self : object
             The fitted classifier.
         """
-        X, y = indexable(X, y)
+        X, y = indexable_rows(X, y)
         check_classification_y(y)
         y = column_or_1d_y(y)
         if sample_weight is not None:

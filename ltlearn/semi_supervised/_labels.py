@@ -9,9 +9,10 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_array, indexable, validate_data
+from sklearn.utils.validation import check_array, validate_data
 
 from ltlearn.utils._class_counts import _listed_labels, check_min_class_counts
+from ltlearn.utils._rows import indexable_rows
 from ltlearn.utils._validation import (
     check_classes,
     check_classification_y,
@@ -136,7 +137,7 @@ def _checked_fit_data(crest, X, y):
             "unlabelled)",
         )
     validate_data(crest, X, y, skip_check_array=True)  # names a missing y
-    X, y = indexable(X, y)
+    X, y = indexable_rows(X, y)
     y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
     if y.ndim == 2 and y.shape[1] > 1:
         check_classification_y(y)  # refuses it, naming the multi-output target
@@ -199,7 +200,7 @@ def _labelled_class_counts(y_labeled, classes, weight=None):
 
 def _labelled_rows(X, y, sample_weight, unlabeled_value):
     """``X``, ``y`` and ``sample_weight`` on the labelled rows of ``y``."""
-    X, y, sample_weight = indexable(X, y, sample_weight)
+    X, y, sample_weight = indexable_rows(X, y, sample_weight)
     y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
     y = column_or_1d_y(y)
     labeled = np.flatnonzero(~_unlabeled_mask(y, unlabeled_value))

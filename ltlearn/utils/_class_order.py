@@ -64,6 +64,15 @@ def _class_positions(index, labels, name):
     return [where[label] for label in labels]
 
 
+def _is_pandas(values):
+    """Whether ``values`` is a pandas Series or DataFrame, read by label.
+
+    Both have ``loc`` and an ``index``; an xarray ``DataArray`` has ``loc``
+    and no ``index``, and is read by position, as an array.
+    """
+    return hasattr(values, "loc") and hasattr(values, "index")
+
+
 def _in_class_order(values, classes, name):
     """Per-class ``values`` in the order of ``classes``.
 
@@ -91,7 +100,7 @@ def _in_class_order(values, classes, name):
     if isinstance(values, dict):
         _check_class_keys(list(values), labels, name, "holds")
         return [values[label] for label in labels]
-    if not hasattr(values, "loc"):  # not a pandas Series or DataFrame
+    if not _is_pandas(values):
         return values
     axes = [values.index]
     if hasattr(values, "columns"):  # a DataFrame

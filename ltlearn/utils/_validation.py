@@ -49,11 +49,17 @@ def check_classification_y(y, *, min_classes=2):
     Raises
     ------
     ValueError
-        If ``y`` holds missing labels, mixes strings and numbers, is
-        multilabel or multioutput,
+        If ``y`` is a scalar, holds missing labels, mixes strings and
+        numbers, is multilabel or multioutput,
         continuous, empty, or holds fewer than ``min_classes`` classes.
     """
     multi_output = "Multilabel and multioutput targets are not supported."
+    # scikit-learn's words; type_of_target says "unknown". None is left to
+    # type_of_target, which says it got None, not an array of shape ().
+    if y is not None and np.ndim(y) == 0:
+        raise ValueError(
+            f"y should be a 1d array, got an array of shape {np.shape(y)} instead."
+        )
     check_no_missing_labels(y)
     try:
         check_one_label_type(y)

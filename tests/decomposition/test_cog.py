@@ -644,6 +644,15 @@ def test_direct_predict_of_a_column_gives_one_label_per_row():
     np.testing.assert_array_equal(y_pred, flat.predict(X))
 
 
+def test_a_scalar_y_is_refused_as_not_1d(imbalanced_binary):
+    # It said "Unknown label type: unknown. Maybe you are trying to fit a
+    # classifier, which expects discrete classes on a regression target with
+    # continuous values."; scikit-learn's classifiers say it is not 1d.
+    X, _ = imbalanced_binary
+    with pytest.raises(ValueError, match=r"y should be a 1d array.*shape \(\)"):
+        COGClassifier(n_clusters=2).fit(X, 1)
+
+
 @pytest.mark.parametrize("strategy", ["min-max", "direct"])
 @pytest.mark.parametrize("n_clusters", [{}, 4])
 def test_binary_decision_function_is_1d_and_positive_for_second_class(

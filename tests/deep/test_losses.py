@@ -25,6 +25,7 @@ from ltlearn.deep.losses import (  # noqa: E402
     VSLoss,
     _effective_number_weights,
 )
+from tests.post_hoc.test_logit_adjustment import _LabelledArray  # noqa: E402
 
 # CIFAR-10-LT at imbalance 100: the counts of the reference code, and the test
 # vectors computed from it (reference sheet, sections 4.3, 4.4, 4.8, 4.9).
@@ -150,6 +151,31 @@ def test_weight_in_a_series_is_read_by_class_index():
     expected = torch.tensor([1.0, 2.0, 3.0])
     assert torch.equal(FocalLoss(weight=weight).weight, expected)
     assert torch.equal(LDAMLoss([30, 10, 3], weight=weight).weight, expected)
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda counts, **kw: FocalLoss(gamma=2.0, **kw),
+        *[loss for loss in COUNT_LOSSES if loss is not ClassBalancedLoss],
+    ],
+)
+def test_weight_and_counts_in_a_labelled_array_are_read_by_position(make_loss):
+    # An xarray DataArray has a loc, read as a pandas object's: it failed
+    # with "'DataArray' object has no attribute 'index'", and torch read a
+    # weight as a sequence of 0-d arrays ("len() of unsized object").
+    counts, weight = [40, 9, 3, 1], [0.5, 1.0, 2.0, 4.0]
+    logits, target = _data()
+    expected = make_loss(counts, weight=np.array(weight))(logits, target)
+    got = make_loss(_LabelledArray(counts), weight=_LabelledArray(weight))
+    torch.testing.assert_close(got(logits, target), expected)
+
+
+def test_focal_loss_refuses_a_weight_of_more_than_one_axis():
+    # A column of three weights on three classes failed when called with
+    # "FocalLoss has 3 class weights; the logits have 3 classes."
+    with pytest.raises(ValueError, match=r"1-D sequence; got shape \(3, 1\)"):
+        FocalLoss(weight=np.ones((3, 1)))
 
 
 def test_focal_loss_keeps_a_copy_of_a_weight_array():

@@ -1347,6 +1347,8 @@ def test_bad_parameters_are_named(data, params, match):
         (lambda X: X, lambda y: y[:-3], "inconsistent numbers of samples"),
         (lambda X: X, lambda y: np.zeros_like(y), "1 class"),
         (lambda X: X, lambda y: np.c_[y, y], "Multilabel and multioutput"),
+        # a scalar: it said "Unknown label type: unknown ... continuous values"
+        (lambda X: X, lambda y: 1, r"y should be a 1d array.*shape \(\)"),
     ],
 )
 def test_bad_data_raises_a_clear_error(data, X_bad, y_bad, match):
@@ -1978,6 +1980,25 @@ def test_criterion_class_counts_of_value_counts_are_read_by_label(data):
     np.testing.assert_allclose(clf.criterion_.log_prior.exp().numpy(), expected)
     with pytest.raises(ValueError, match="criterion__class_counts has no value"):
         clf.set_params(criterion__class_counts=counts.drop("a")).fit(X, labels)
+
+
+def test_criterion_weight_and_counts_in_a_labelled_array_are_by_position(data):
+    # An xarray DataArray has a loc, read as a pandas object's by label: the
+    # fit failed with "'DataArray' object has no attribute 'index'".
+    from tests.post_hoc.test_logit_adjustment import _LabelledArray
+
+    X, y = data
+    weight, counts = [1.0, 2.0, 3.0], [30, 20, 10]
+    fitted = [
+        LongTailClassifier(
+            criterion="ldam",
+            criterion__weight=make(weight),
+            criterion__class_counts=make(counts),
+            **FAST,
+        ).fit(X, y)
+        for make in (np.array, _LabelledArray)
+    ]
+    np.testing.assert_array_equal(*(clf.predict_proba(X) for clf in fitted))
 
 
 def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):

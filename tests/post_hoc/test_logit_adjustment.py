@@ -111,6 +111,53 @@ def test_prior_by_label_is_read_in_the_order_of_classes(imbalanced_multiclass):
         clf.set_params(prior={"v": 1, "w": 1, "x": 1, "y": 1}).fit(X, labels)
 
 
+class _LabelledArray:
+    """An array read as xarray's ``DataArray``: a ``loc``, no pandas ``index``.
+
+    NumPy reads it through ``__array__``; an item is a 0-d one of its kind,
+    which has no length.
+    """
+
+    def __init__(self, values):
+        self._values = np.asarray(values)
+        self.shape, self.ndim, self.dtype = (
+            self._values.shape, self._values.ndim, self._values.dtype
+        )  # fmt: skip
+
+    @property
+    def loc(self):
+        return self  # selection by coordinate labels
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self._values, dtype=dtype)
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of unsized object")
+        return len(self._values)
+
+    def __getitem__(self, key):
+        return _LabelledArray(self._values[key])
+
+
+def test_prior_and_costs_in_a_labelled_array_are_read_by_position(
+    imbalanced_multiclass,
+):
+    # An xarray DataArray has a loc, read as a pandas object's: it failed
+    # with "'DataArray' object has no attribute 'index'".
+    X, y = imbalanced_multiclass
+    prior, costs = [0.4, 0.3, 0.2, 0.1], [1.0, 2.0, 3.0, 4.0]
+    for make, values in [
+        (partial(LogitAdjustedClassifier, LogisticRegression()), "prior"),
+        (partial(ThresholdMovingClassifier, LogisticRegression()), "cost_matrix"),
+    ]:
+        given = prior if values == "prior" else costs
+        expected = make(**{values: np.array(given)}).fit(X, y)
+        got = make(**{values: _LabelledArray(given)}).fit(X, y)
+        np.testing.assert_array_equal(got.predict(X), expected.predict(X))
+        np.testing.assert_array_equal(got.predict_proba(X), expected.predict_proba(X))
+
+
 def test_prior_indexed_by_some_of_the_classes_is_refused(imbalanced_multiclass):
     # an index naming the classes as text, or a class twice, or another label,
     # was read by position, giving classes the values labelled for others

@@ -207,6 +207,10 @@ def test_check_classification_y_messages():
         check_classification_y(["a", "a"])
     with pytest.raises(ValueError, match="empty"):
         check_classification_y(np.array([], dtype=int))
+    with pytest.raises(ValueError, match=r"1d array, got an array of shape \(\)"):
+        check_classification_y(np.array(1))  # type_of_target: "unknown"
+    with pytest.raises(ValueError, match="Expected array-like.*got None"):
+        check_classification_y(None)  # not "an array of shape ()"
     assert check_classification_y(["b", "a", "b"]).tolist() == ["a", "b"]
 
 
