@@ -24,8 +24,9 @@ def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params
     as strata of their own, so that the others spread over the folds as if
     those were not there (the folds of other fits stay as they were).
     """
-    folds = list(splitter.split(X, y, **params))
     cv = splitter.get_n_splits()
+    _check_largest_class(codes, cv, purpose)
+    folds = list(splitter.split(X, y, **params))
     if sample_weight is not None and np.any(sample_weight <= 0):
         try:
             _check_folds(folds, codes, classes, cv, purpose, sample_weight)
@@ -35,6 +36,28 @@ def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params
             folds = list(splitter.split(X, strata, **params))
     _check_folds(folds, codes, classes, cv, purpose, sample_weight)
     return folds
+
+
+def _check_largest_class(codes, cv, purpose):
+    """Refuse an int ``cv`` of more folds than the largest class has samples.
+
+    ``StratifiedKFold`` refuses such folds in words of its own ("n_splits=5
+    cannot be greater than the number of members in each class"), which name
+    neither ``cv`` nor how many folds the classes allow.
+    """
+    largest = int(np.bincount(codes).max())
+    if largest >= cv:
+        return
+    if largest < 2:
+        advice = "Out-of-fold probabilities need at least 2 samples of every class"
+    else:
+        advice = f"Use cv={largest} or fewer folds"
+    raise ValueError(
+        f"cv={cv} asks for {cv} stratified folds, which need a class of at "
+        f"least {cv} samples, but the largest class of y has {largest} "
+        f"sample{'s' if largest != 1 else ''}, so {purpose} cannot be computed "
+        f"out of fold. {advice}."
+    )
 
 
 def _single_sample_note(classes, n_rows, of=""):
