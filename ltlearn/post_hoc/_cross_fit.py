@@ -33,6 +33,8 @@ def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params
             return folds
         except ValueError:
             strata = np.where(sample_weight > 0, codes, codes + classes.size)
+            if np.bincount(strata).max() < cv:
+                raise  # too few samples in every stratum for the folds
             folds = list(splitter.split(X, strata, **params))
     _check_folds(folds, codes, classes, cv, purpose, sample_weight)
     return folds
