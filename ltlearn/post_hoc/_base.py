@@ -112,7 +112,8 @@ Every training fold must hold a sample of every class: an int takes
     a class of fewer samples than folds (its stratified folds keep one in
     every training fold) but not a class of a single sample, which an
     error names, as it names the class that other splits leave out of a
-    training fold."""
+    training fold. An int needs a class of at least as many samples as
+    folds (an error says how many folds the classes allow)."""
 
 # When the post-hoc rules offer decision_function.
 _decision_available_docstring = """\

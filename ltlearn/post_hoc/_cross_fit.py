@@ -24,17 +24,52 @@ def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params
     as strata of their own, so that the others spread over the folds as if
     those were not there (the folds of other fits stay as they were).
     """
-    folds = list(splitter.split(X, y, **params))
     cv = splitter.get_n_splits()
+    _check_largest_class(codes, classes, cv, purpose)
+    folds = list(splitter.split(X, y, **params))
     if sample_weight is not None and np.any(sample_weight <= 0):
         try:
             _check_folds(folds, codes, classes, cv, purpose, sample_weight)
             return folds
         except ValueError:
             strata = np.where(sample_weight > 0, codes, codes + classes.size)
+            if np.bincount(strata).max() < cv:
+                raise  # too few samples in every stratum for the folds
             folds = list(splitter.split(X, strata, **params))
     _check_folds(folds, codes, classes, cv, purpose, sample_weight)
     return folds
+
+
+def _check_largest_class(codes, classes, cv, purpose):
+    """Refuse an int ``cv`` of more folds than the largest class has samples.
+
+    ``StratifiedKFold`` refuses such folds in words of its own ("n_splits=5
+    cannot be greater than the number of members in each class"), which name
+    neither ``cv`` nor how many folds the classes allow. A class of a single
+    sample, which no number of folds serves, is named with them.
+    """
+    counts = np.bincount(codes, minlength=classes.size)
+    largest = int(counts.max())
+    if largest >= cv:
+        return
+    single = np.flatnonzero(counts == 1)
+    if largest < 2:
+        advice = "Out-of-fold probabilities need at least 2 samples of every class"
+    else:
+        advice = f"Use cv={largest} or fewer folds"
+        if single.size:
+            label = classes.tolist()[single[0]]
+            advice += (
+                f", and add samples of class {label!r} or drop it: it has 1 "
+                "sample, and out-of-fold probabilities need at least 2 samples "
+                "of every class, whatever the number of folds"
+            )
+    raise ValueError(
+        f"cv={cv} asks for {cv} stratified folds, which need a class of at "
+        f"least {cv} samples, but the largest class of y has {largest} "
+        f"sample{'s' if largest != 1 else ''}, so {purpose} cannot be computed "
+        f"out of fold. {advice}.{_single_sample_note(classes, counts)}"
+    )
 
 
 def _single_sample_note(classes, n_rows, of=""):

@@ -99,3 +99,41 @@ def test_the_refusal_of_the_only_single_sample_class_is_unchanged():
     with pytest.raises(ValueError, match="Class 2 has 1 sample in y") as info:
         PluginClassifier(LogisticRegression()).fit(X, y)
     assert "classes have a single sample" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "make, purpose",
+    [
+        (partial(PluginClassifier, LogisticRegression()), "the decision rule"),
+        (partial(LogitAdjustedClassifier, LogisticRegression(), tau="auto"), "tau"),
+    ],
+)
+def test_an_int_cv_of_more_folds_than_the_largest_class_is_named(make, purpose):
+    # every class smaller than cv (a search's small resources): scikit-learn's
+    # StratifiedKFold refused it as "n_splits=5 cannot be greater than the
+    # number of members in each class", naming neither cv nor what to give
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1, 2], [4, 3, 2])
+    X = rng.normal(size=(y.size, 2))
+    with pytest.raises(ValueError, match="^cv=5 asks for 5 stratified folds") as info:
+        make(cv=5).fit(X, y)
+    message = str(info.value)
+    assert f"largest class of y has 4 samples, so {purpose}" in message
+    assert message.endswith("Use cv=4 or fewer folds.")
+    # the folds the message allows are taken
+    make(cv=4).fit(X, y)
+    single = "largest class of y has 1 sample, .*at least 2 samples"
+    with pytest.raises(ValueError, match=single):
+        make(cv=2).fit(X[:3], np.arange(3))
+
+
+def test_too_many_folds_for_the_largest_class_names_a_class_of_one_sample():
+    # fewer folds alone would not do: the class of one sample is named with them
+    rng = np.random.RandomState(0)
+    y = np.repeat(["a", "b", "c", "d"], [4, 3, 1, 1])
+    X = rng.normal(size=(y.size, 2))
+    with pytest.raises(ValueError, match="^cv=5 asks for 5 stratified folds") as info:
+        PluginClassifier(LogisticRegression(), cv=5).fit(X, y)
+    message = str(info.value)
+    assert "Use cv=4 or fewer folds, and add samples of class 'c' or drop it" in message
+    assert message.endswith("2 classes have a single sample in y: 'c', 'd'.")

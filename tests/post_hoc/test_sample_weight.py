@@ -556,3 +556,26 @@ def test_an_int_cv_keeps_the_zero_weight_rows_of_each_class_apart():
     weights[30:40] = weights[42:50] = 0.0
     clf = PluginClassifier(LogisticRegression()).fit(X, y, sample_weight=weights)
     assert clf.predict(X[40:42]).tolist() == [1, 1]
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        PluginClassifier(LogisticRegression(), scoring="geometric_mean"),
+        LogitAdjustedClassifier(LogisticRegression(), tau="auto"),
+    ],
+)
+def test_an_int_cv_too_large_for_the_rows_apart_names_the_class(clf):
+    # the folds drawn again with the zero-weight rows apart had fewer rows
+    # than folds in every stratum: StratifiedKFold refused them as "n_splits=5
+    # cannot be greater than the number of members in each class"
+    rng = np.random.RandomState(0)
+    y = np.repeat([0, 1], [5, 4])
+    X = rng.randn(y.size, 2) + y[:, None]
+    weights = np.ones(y.size)
+    weights[1:5] = 0.0
+    with pytest.raises(
+        ValueError,
+        match="Class 0 has 1 sample of positive sample_weight in y.*at least 2",
+    ):
+        clone(clf).set_params(cv=5).fit(X, y, sample_weight=weights)
