@@ -974,6 +974,58 @@ def test_a_reader_gone_away_leaves_no_descriptor_open(monkeypatch):
         monkeypatch.undo()
 
 
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_compare_outlives_a_reader_gone_away(tmp_path, monkeypatch, stream):
+    # ``ltlearn compare | head -1`` (or ``2>&1 | head -1``) ended the run at
+    # its next line, with status 0: on stdout, before the report and
+    # --save-best (where stdout is not held back, as under PYTHONUNBUFFERED);
+    # on stderr (the progress bar), before any fit.
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    model = tmp_path / "model.joblib"
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    args = _compare_args(tmp_path, *args, "--save-best", str(model))
+    args.remove("--no-progress")
+    with open(write_end, "w", buffering=1, encoding="utf-8") as gone:
+        monkeypatch.setattr(sys, stream, gone)
+        assert main(args) == 0
+        monkeypatch.undo()
+    out = tmp_path / "out"
+    assert len(read_results(out / "results.csv")) == 4
+    assert (out / "report.md").exists() and (out / "plots").is_dir()
+    assert model.exists()
+
+
+def test_compare_with_its_standard_streams_closed(tmp_path):
+    # Python had no sys.stdout and sys.stderr: the progress bar (and loky, to
+    # start the workers of --n-jobs 2) ended the run in an AttributeError,
+    # with status 1 and no report; the first files opened took descriptors 1
+    # and 2, so that what the process wrote to them went into results.csv.
+    path = _csv(tmp_path)
+    args = _compare_args(tmp_path, "--data", str(path), "--target", "label")
+    args.remove("--no-progress")
+    code = (  # a library that writes to the standard error during the fits
+        "import os, sys, ltlearn.cli\n"
+        "from ltlearn._compare._runner import _Progress\n"
+        "update = _Progress.update\n"
+        "def noisy(self, label):\n"
+        "    os.write(2, b'a warning of a library')\n"
+        "    update(self, label)\n"
+        "_Progress.update = noisy\n"
+        "sys.exit(ltlearn.cli.main(sys.argv[1:]))\n"
+    )
+    closed = subprocess.run(
+        ["sh", "-c", 'exec "$@" <&- >&- 2>&-', "sh", sys.executable, "-c", code]
+        + args,
+        cwd=ROOT,
+    )
+    assert closed.returncode == 0
+    out = tmp_path / "out"
+    assert len(read_results(out / "results.csv")) == 4
+    assert (out / "report.md").exists()
+    assert (out / ".lock").read_bytes() == b""
+
+
 def test_compare_help_gives_every_default():
     # --seed did not say that it defaults to 0.
     import argparse
