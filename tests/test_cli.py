@@ -327,6 +327,15 @@ def test_compare_data_that_is_a_pipe_is_not_no_such_file(tmp_path, capsys):
     assert "pipe.csv' is not a regular file (a pipe or a device)" in err
 
 
+def test_compare_data_that_is_a_symbolic_link_loop_says_so(tmp_path, capsys):
+    # It was reported as "no such file", though the name is there.
+    path = tmp_path / "loop.csv"
+    path.symlink_to(path)
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert err.endswith("loop.csv': Too many levels of symbolic links.\n")
+
+
 def test_compare_save_best_where_nothing_can_be_written_is_refused_first(
     tmp_path, capsys, monkeypatch
 ):
@@ -375,6 +384,70 @@ def test_compare_output_that_is_a_file_is_refused(tmp_path, capsys, output, mess
     assert err.count("\n") == 1
     assert re.search(f"^ltlearn compare: error: {message}", err)
     assert (tmp_path / "out").read_text() == "not a directory"
+
+
+def test_compare_output_that_cannot_be_looked_up_is_refused(tmp_path, capsys):
+    # A name too long, or a directory above it without permission, was an
+    # OSError: "cannot write in ...: File name too long (...). No fit was
+    # recorded; run the same command again to start."
+    path = _csv(tmp_path)
+    output = tmp_path / ("x" * 300)
+    args = ("--data", str(path), "--target", "label", "--output", str(output))
+    assert _compare(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.endswith("': cannot use the directory (File name too long).\n")
+    assert "again" not in err
+
+
+def test_compare_lock_file_of_another_user_is_taken(tmp_path, capsys, monkeypatch):
+    # A .lock that a run of another user made in a shared directory (not
+    # writable by this one) was an OSError that said to run again.
+    from ltlearn._compare import _results
+
+    (tmp_path / "out").mkdir()
+    lock = tmp_path / "out" / ".lock"
+    lock.touch()
+    opened = os.open
+
+    def shared(path, flags, *args, **kwargs):
+        writing = flags & (os.O_WRONLY | os.O_RDWR) and not flags & os.O_EXCL
+        if Path(path) == lock and writing:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return opened(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(_results.os, "open", shared)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args) == 0
+    assert (tmp_path / "out" / "report.md").exists()
+    monkeypatch.undo()
+    # A lock file that cannot be opened is named.
+    lock.unlink()
+    lock.mkdir()
+    assert _compare(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "out': cannot open its lock file .lock (Is a directory); remove it, "
+        "or choose another directory.\n"
+    )
+
+
+def test_compare_read_only_results_file_is_named(tmp_path, capsys, monkeypatch):
+    # It said "permission denied; choose a directory you can write to" of
+    # a directory the user can write to.
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args) == 0
+    results = tmp_path / "out" / "results.csv"
+    access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: Path(path) != results and access(path, mode)
+    )
+    assert _compare(tmp_path, *args, "--methods", "smote") == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "out': results.csv is read-only; make it writable, or choose another "
+        "directory.\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -1015,8 +1088,7 @@ def test_compare_with_its_standard_streams_closed(tmp_path):
         "sys.exit(ltlearn.cli.main(sys.argv[1:]))\n"
     )
     closed = subprocess.run(
-        ["sh", "-c", 'exec "$@" <&- >&- 2>&-', "sh", sys.executable, "-c", code]
-        + args,
+        ["sh", "-c", 'exec "$@" <&- >&- 2>&-', "sh", sys.executable, "-c", code] + args,
         cwd=ROOT,
     )
     assert closed.returncode == 0
