@@ -476,6 +476,24 @@ def test_compare_save_best_that_cannot_be_a_file_is_refused_first(
     assert not (tmp_path / "out").exists()
 
 
+def test_compare_save_best_link_to_a_missing_directory_is_refused_first(
+    tmp_path, capsys
+):
+    # It failed once every fit had run: "cannot save --save-best ...: No such
+    # file or directory (.../gone/.tmp1234-5678abcd.model.joblib)".
+    link = tmp_path / "model.joblib"
+    link.symlink_to(tmp_path / "gone" / "model.joblib")
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args, "--save-best", str(link)) == 2
+    err = capsys.readouterr().err
+    assert err.endswith("/gone/model.joblib', in a directory that does not exist.\n")
+    assert not (tmp_path / "out").exists()
+    # A link to a new file in a directory that exists is written through.
+    (tmp_path / "gone").mkdir()
+    assert _compare(tmp_path, *args, "--save-best", str(link)) == 0
+    assert link.is_symlink() and (tmp_path / "gone" / "model.joblib").exists()
+
+
 @pytest.mark.parametrize("step", ["write_report", "save_best"])
 def test_compare_interrupted_after_the_fits_says_what_is_kept(
     tmp_path, capsys, monkeypatch, step

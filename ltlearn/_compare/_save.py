@@ -177,6 +177,14 @@ def check_save_best(datasets, path, output=None):
             f"--save-best {str(path)!r}: the file is read-only; give another "
             "file name or make it writable."
         )
+    target = os.path.realpath(path)
+    if path.is_symlink() and not os.path.isdir(os.path.dirname(target)):
+        # The model is written through the link: it failed once every fit
+        # had run, naming a temporary file there.
+        raise CompareError(
+            f"--save-best {str(path)!r} is a symbolic link to {target!r}, in "
+            "a directory that does not exist."
+        )
     for parent in path.parents:
         if parent.exists():
             if not parent.is_dir():
