@@ -121,8 +121,11 @@ def compare_command(args):
 
 
 class _Dropping:
-    """A standard stream that sends its text to the null device once its
-    reader has gone away (``ltlearn compare | head -1``)."""
+    """A standard stream whose text goes to the null device once its reader left.
+
+    As after ``ltlearn compare | head -1``: its ``write`` and ``flush`` no
+    longer raise ``BrokenPipeError``.
+    """
 
     def __init__(self, stream):
         self._stream = stream

@@ -126,7 +126,8 @@ def _open_lock(lock, output):
     """Open the lock file that a run made before; its descriptor.
 
     Read-only where it is another user's (a shared directory): ``flock``
-    needs no more. An ``OSError`` said to run the same command again.
+    needs no more. One that cannot be opened (a directory) is refused by
+    name; the ``OSError`` said to run the same command again.
     """
     try:
         try:
