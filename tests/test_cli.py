@@ -494,6 +494,18 @@ def test_compare_save_best_link_to_a_missing_directory_is_refused_first(
     assert link.is_symlink() and (tmp_path / "gone" / "model.joblib").exists()
 
 
+@pytest.mark.parametrize("name", ["loop", "loop/model.joblib"])
+def test_compare_save_best_symbolic_link_loop_says_so(tmp_path, capsys, name):
+    # It was a RuntimeError ("Symlink loop from ..."), with a traceback.
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    save_best = str(tmp_path / name)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args, "--save-best", save_best) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"{save_best}': Too many levels of symbolic links.\n")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("step", ["write_report", "save_best"])
 def test_compare_interrupted_after_the_fits_says_what_is_kept(
     tmp_path, capsys, monkeypatch, step

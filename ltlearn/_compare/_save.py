@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import errno
 import os
 from pathlib import Path
 
@@ -151,6 +152,12 @@ def check_save_best(datasets, path, output=None):
             f"FILE or a single --datasets name (got {len(datasets)} data sets)."
         )
     path = Path(path)
+    try:
+        os.stat(path)
+    except OSError as exc:
+        # A loop of symbolic links: resolving it was a RuntimeError.
+        if exc.errno == errno.ELOOP:
+            raise CompareError(f"--save-best {str(path)!r}: {exc.strerror}.") from None
     if path.is_dir():
         raise CompareError(
             f"--save-best {str(path)!r} is a directory; give a file name, e.g. "
