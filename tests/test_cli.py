@@ -1092,6 +1092,7 @@ def test_compare_outlives_a_reader_gone_away(tmp_path, monkeypatch, stream):
     with open(write_end, "w", buffering=1, encoding="utf-8") as gone:
         monkeypatch.setattr(sys, stream, gone)
         assert main(args) == 0
+        assert getattr(sys, stream) is gone  # given back
         monkeypatch.undo()
     out = tmp_path / "out"
     assert len(read_results(out / "results.csv")) == 4
@@ -1107,6 +1108,7 @@ def test_compare_with_its_standard_streams_closed(tmp_path):
     path = _csv(tmp_path)
     args = _compare_args(tmp_path, "--data", str(path), "--target", "label")
     args.remove("--no-progress")
+    args[args.index("--n-jobs") + 1] = "2"
     code = (  # a library that writes to the standard error during the fits
         "import os, sys, ltlearn.cli\n"
         "from ltlearn._compare._runner import _Progress\n"
@@ -1115,7 +1117,16 @@ def test_compare_with_its_standard_streams_closed(tmp_path):
         "    os.write(2, b'a warning of a library')\n"
         "    update(self, label)\n"
         "_Progress.update = noisy\n"
-        "sys.exit(ltlearn.cli.main(sys.argv[1:]))\n"
+        "status = ltlearn.cli.main(sys.argv[1:])\n"
+        "def closed(fd):\n"
+        "    try:\n"
+        "        os.fstat(fd)\n"
+        "    except OSError:\n"
+        "        return True\n"
+        "    return False\n"
+        "# the streams and their descriptors are given back, closed\n"
+        "given_back = sys.stdout is None and sys.stderr is None\n"
+        "sys.exit(status if given_back and all(map(closed, (0, 1, 2))) else 3)\n"
     )
     closed = subprocess.run(
         ["sh", "-c", 'exec "$@" <&- >&- 2>&-', "sh", sys.executable, "-c", code] + args,
