@@ -202,9 +202,51 @@ def _drop_stdout():
         os.close(devnull)
 
 
+@contextlib.contextmanager
+def _standard_streams():
+    """Give the command a null device for each standard stream that is closed.
+
+    Started with ``>&-`` or ``2>&-``, the command had descriptors 1 and 2
+    free: the first files it opened took them (``OUTPUT/.lock`` and
+    ``results.csv``), so that anything written to the standard error of the
+    process or of a worker went into the results. Python had no
+    ``sys.stdout`` (or ``sys.stderr``) either: the progress bar and the
+    parallel fits (loky flushes ``sys.stdout`` to start a worker) ended in an
+    ``AttributeError``, with status 1 and no report. What is opened here is
+    closed, and the streams are given back, on the way out.
+    """
+    opened = []
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            # As a standard stream is: the parallel fits' workers have it.
+            os.set_inheritable(fd, True)
+            opened.append(fd)
+    missing = {
+        name: open(os.devnull, mode, encoding="utf-8")
+        for name, mode in (("stdin", "r"), ("stdout", "w"), ("stderr", "w"))
+        if getattr(sys, name) is None
+    }
+    for name, stream in missing.items():
+        setattr(sys, name, stream)
+    try:
+        yield
+    finally:
+        for name, stream in missing.items():
+            setattr(sys, name, None)
+            stream.close()
+        for fd in opened:
+            os.close(fd)
+
+
 def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
-    with _printing_any_text():
+    with _standard_streams(), _printing_any_text():
         return _run(argv)
 
 

@@ -327,6 +327,15 @@ def test_compare_data_that_is_a_pipe_is_not_no_such_file(tmp_path, capsys):
     assert "pipe.csv' is not a regular file (a pipe or a device)" in err
 
 
+def test_compare_data_that_is_a_symbolic_link_loop_says_so(tmp_path, capsys):
+    # It was reported as "no such file", though the name is there.
+    path = tmp_path / "loop.csv"
+    path.symlink_to(path)
+    assert _compare(tmp_path, "--data", str(path), "--target", "label") == 2
+    err = capsys.readouterr().err
+    assert err.endswith("loop.csv': Too many levels of symbolic links.\n")
+
+
 def test_compare_save_best_where_nothing_can_be_written_is_refused_first(
     tmp_path, capsys, monkeypatch
 ):
@@ -377,6 +386,70 @@ def test_compare_output_that_is_a_file_is_refused(tmp_path, capsys, output, mess
     assert (tmp_path / "out").read_text() == "not a directory"
 
 
+def test_compare_output_that_cannot_be_looked_up_is_refused(tmp_path, capsys):
+    # A name too long, or a directory above it without permission, was an
+    # OSError: "cannot write in ...: File name too long (...). No fit was
+    # recorded; run the same command again to start."
+    path = _csv(tmp_path)
+    output = tmp_path / ("x" * 300)
+    args = ("--data", str(path), "--target", "label", "--output", str(output))
+    assert _compare(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.endswith("': cannot use the directory (File name too long).\n")
+    assert "again" not in err
+
+
+def test_compare_lock_file_of_another_user_is_taken(tmp_path, capsys, monkeypatch):
+    # A .lock that a run of another user made in a shared directory (not
+    # writable by this one) was an OSError that said to run again.
+    from ltlearn._compare import _results
+
+    (tmp_path / "out").mkdir()
+    lock = tmp_path / "out" / ".lock"
+    lock.touch()
+    opened = os.open
+
+    def shared(path, flags, *args, **kwargs):
+        writing = flags & (os.O_WRONLY | os.O_RDWR) and not flags & os.O_EXCL
+        if Path(path) == lock and writing:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return opened(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(_results.os, "open", shared)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args) == 0
+    assert (tmp_path / "out" / "report.md").exists()
+    monkeypatch.undo()
+    # A lock file that cannot be opened is named.
+    lock.unlink()
+    lock.mkdir()
+    assert _compare(tmp_path, *args) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "out': cannot open its lock file .lock (Is a directory); remove it, "
+        "or choose another directory.\n"
+    )
+
+
+def test_compare_read_only_results_file_is_named(tmp_path, capsys, monkeypatch):
+    # It said "permission denied; choose a directory you can write to" of
+    # a directory the user can write to.
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args) == 0
+    results = tmp_path / "out" / "results.csv"
+    access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode: Path(path) != results and access(path, mode)
+    )
+    assert _compare(tmp_path, *args, "--methods", "smote") == 2
+    err = capsys.readouterr().err
+    assert err.endswith(
+        "out': results.csv is read-only; make it writable, or choose another "
+        "directory.\n"
+    )
+
+
 @pytest.mark.parametrize(
     "save_best, message",
     [
@@ -400,6 +473,36 @@ def test_compare_save_best_that_cannot_be_a_file_is_refused_first(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert re.search(f"^ltlearn compare: error: {message}", err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_save_best_link_to_a_missing_directory_is_refused_first(
+    tmp_path, capsys
+):
+    # It failed once every fit had run: "cannot save --save-best ...: No such
+    # file or directory (.../gone/.tmp1234-5678abcd.model.joblib)".
+    link = tmp_path / "model.joblib"
+    link.symlink_to(tmp_path / "gone" / "model.joblib")
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args, "--save-best", str(link)) == 2
+    err = capsys.readouterr().err
+    assert err.endswith("/gone/model.joblib', in a directory that does not exist.\n")
+    assert not (tmp_path / "out").exists()
+    # A link to a new file in a directory that exists is written through.
+    (tmp_path / "gone").mkdir()
+    assert _compare(tmp_path, *args, "--save-best", str(link)) == 0
+    assert link.is_symlink() and (tmp_path / "gone" / "model.joblib").exists()
+
+
+@pytest.mark.parametrize("name", ["loop", "loop/model.joblib"])
+def test_compare_save_best_symbolic_link_loop_says_so(tmp_path, capsys, name):
+    # It was a RuntimeError ("Symlink loop from ..."), with a traceback.
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    save_best = str(tmp_path / name)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args, "--save-best", save_best) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"{save_best}': Too many levels of symbolic links.\n")
     assert not (tmp_path / "out").exists()
 
 
@@ -972,6 +1075,68 @@ def test_a_reader_gone_away_leaves_no_descriptor_open(monkeypatch):
         # Only a new one counts: a garbage collection may close others.
         assert not set(os.listdir("/proc/self/fd")) - before
         monkeypatch.undo()
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_compare_outlives_a_reader_gone_away(tmp_path, monkeypatch, stream):
+    # ``ltlearn compare | head -1`` (or ``2>&1 | head -1``) ended the run at
+    # its next line, with status 0: on stdout, before the report and
+    # --save-best (where stdout is not held back, as under PYTHONUNBUFFERED);
+    # on stderr (the progress bar), before any fit.
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line
+    model = tmp_path / "model.joblib"
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    args = _compare_args(tmp_path, *args, "--save-best", str(model))
+    args.remove("--no-progress")
+    with open(write_end, "w", buffering=1, encoding="utf-8") as gone:
+        monkeypatch.setattr(sys, stream, gone)
+        assert main(args) == 0
+        assert getattr(sys, stream) is gone  # given back
+        monkeypatch.undo()
+    out = tmp_path / "out"
+    assert len(read_results(out / "results.csv")) == 4
+    assert (out / "report.md").exists() and (out / "plots").is_dir()
+    assert model.exists()
+
+
+def test_compare_with_its_standard_streams_closed(tmp_path):
+    # Python had no sys.stdout and sys.stderr: the progress bar (and loky, to
+    # start the workers of --n-jobs 2) ended the run in an AttributeError,
+    # with status 1 and no report; the first files opened took descriptors 1
+    # and 2, so that what the process wrote to them went into results.csv.
+    path = _csv(tmp_path)
+    args = _compare_args(tmp_path, "--data", str(path), "--target", "label")
+    args.remove("--no-progress")
+    args[args.index("--n-jobs") + 1] = "2"
+    code = (  # a library that writes to the standard error during the fits
+        "import os, sys, ltlearn.cli\n"
+        "from ltlearn._compare._runner import _Progress\n"
+        "update = _Progress.update\n"
+        "def noisy(self, label):\n"
+        "    os.write(2, b'a warning of a library')\n"
+        "    update(self, label)\n"
+        "_Progress.update = noisy\n"
+        "status = ltlearn.cli.main(sys.argv[1:])\n"
+        "def closed(fd):\n"
+        "    try:\n"
+        "        os.fstat(fd)\n"
+        "    except OSError:\n"
+        "        return True\n"
+        "    return False\n"
+        "# the streams and their descriptors are given back, closed\n"
+        "given_back = sys.stdout is None and sys.stderr is None\n"
+        "sys.exit(status if given_back and all(map(closed, (0, 1, 2))) else 3)\n"
+    )
+    closed = subprocess.run(
+        ["sh", "-c", 'exec "$@" <&- >&- 2>&-', "sh", sys.executable, "-c", code] + args,
+        cwd=ROOT,
+    )
+    assert closed.returncode == 0
+    out = tmp_path / "out"
+    assert len(read_results(out / "results.csv")) == 4
+    assert (out / "report.md").exists()
+    assert (out / ".lock").read_bytes() == b""
 
 
 def test_compare_help_gives_every_default():

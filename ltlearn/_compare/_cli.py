@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
+import os
 import re
 import sys
 import time
@@ -113,9 +114,64 @@ def compare_command(args):
         return _list()
     # Holds the lock of the output directory until the report is written.
     with contextlib.ExitStack() as stack:
+        stack.enter_context(_outliving_readers())
         stack.enter_context(warnings.catch_warnings())
         warnings.showwarning = _show_warning
         return _compare(args, stack)
+
+
+class _Dropping:
+    """A standard stream whose text goes to the null device once its reader left.
+
+    As after ``ltlearn compare | head -1``: its ``write`` and ``flush`` no
+    longer raise ``BrokenPipeError``.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+    def _drop(self):
+        with contextlib.suppress(OSError, ValueError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, self._stream.fileno())
+            finally:
+                os.close(null)
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._drop()
+            return len(text)
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._drop()
+
+
+@contextlib.contextmanager
+def _outliving_readers():
+    """Let the comparison go on when the reader of stdout or stderr goes away.
+
+    What the command prints sums up the files it writes: a reader that
+    stopped early (``| head -1``, a pager quit) ended the run at its next
+    line, with status 0, before the fits, the report or ``--save-best``
+    were written.
+    """
+    streams = {name: getattr(sys, name) for name in ("stdout", "stderr")}
+    for name, stream in streams.items():
+        setattr(sys, name, _Dropping(stream))
+    try:
+        yield
+    finally:
+        for name, stream in streams.items():
+            setattr(sys, name, stream)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

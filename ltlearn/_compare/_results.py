@@ -50,8 +50,25 @@ _NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def check_output(output):
-    """Refuse an ``--output`` that cannot hold the results; create it if needed."""
+    """Refuse an ``--output`` that cannot hold the results; create it if needed.
+
+    A name the system cannot look up (a directory above it without
+    permission, a name too long) is refused in one line: it was an
+    ``OSError`` that said to run the same command again.
+    """
     output = Path(output)
+    try:
+        _check_output(output)
+    except OSError as exc:
+        raise CompareError(
+            f"--output {str(output)!r}: cannot use the directory "
+            f"({exc.strerror or exc})."
+        ) from None
+    return output / RESULTS_FILE
+
+
+def _check_output(output):
+    """:func:`check_output`, whose look-ups may raise an ``OSError``."""
     if output.exists() and not output.is_dir():
         raise CompareError(
             f"--output {str(output)!r} is a file, not a directory; give a directory "
@@ -67,19 +84,28 @@ def check_output(output):
     path = output / RESULTS_FILE
     if path.exists() and not path.is_file():
         raise CompareError(f"{path} is not a file; choose another --output directory.")
-    if not os.access(output, os.W_OK) or path.exists() and not os.access(path, os.W_OK):
+    if not os.access(output, os.W_OK):
         raise CompareError(
             f"--output {str(output)!r}: permission denied; choose a directory you "
             "can write to."
         )
-    return path
+    if path.exists() and not os.access(path, os.W_OK):
+        # It said the directory was not writable.
+        raise CompareError(
+            f"--output {str(output)!r}: {RESULTS_FILE} is read-only; make it "
+            "writable, or choose another directory."
+        )
 
 
 def _missing(output):
-    """The directories of ``output`` that do not exist yet, the innermost first."""
+    """The directories of ``output`` that do not exist yet, the innermost first.
+
+    A name that cannot be looked up counts as missing (``os.path.exists``):
+    :func:`check_output` then says why.
+    """
     missing = []
     path = Path(output).absolute()
-    while not path.exists() and path != path.parent:
+    while not os.path.exists(path) and path != path.parent:
         missing.append(path)
         path = path.parent
     return missing
@@ -96,6 +122,25 @@ def _remove_unused(lock, created):
             break
 
 
+def _open_lock(lock, output):
+    """Open the lock file that a run made before; its descriptor.
+
+    Read-only where it is another user's (a shared directory): ``flock``
+    needs no more. One that cannot be opened (a directory) is refused by
+    name; the ``OSError`` said to run the same command again.
+    """
+    try:
+        try:
+            return os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+        except PermissionError:
+            return os.open(lock, os.O_RDONLY)
+    except OSError as exc:
+        raise CompareError(
+            f"--output {str(output)!r}: cannot open its lock file {lock.name} "
+            f"({exc.strerror or exc}); remove it, or choose another directory."
+        ) from None
+
+
 def _lock(fcntl, lock, output):
     """Open and lock the file ``lock``; its descriptor, and whether it made it.
 
@@ -109,7 +154,7 @@ def _lock(fcntl, lock, output):
             fd = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
             ours = True
         except FileExistsError:
-            fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+            fd = _open_lock(lock, output)
             ours = False
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

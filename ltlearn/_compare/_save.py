@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import errno
 import os
 from pathlib import Path
 
@@ -151,6 +152,12 @@ def check_save_best(datasets, path, output=None):
             f"FILE or a single --datasets name (got {len(datasets)} data sets)."
         )
     path = Path(path)
+    try:
+        os.stat(path)
+    except OSError as exc:
+        # A loop of symbolic links: resolving it was a RuntimeError.
+        if exc.errno == errno.ELOOP:
+            raise CompareError(f"--save-best {str(path)!r}: {exc.strerror}.") from None
     if path.is_dir():
         raise CompareError(
             f"--save-best {str(path)!r} is a directory; give a file name, e.g. "
@@ -176,6 +183,14 @@ def check_save_best(datasets, path, output=None):
         raise CompareError(
             f"--save-best {str(path)!r}: the file is read-only; give another "
             "file name or make it writable."
+        )
+    target = os.path.realpath(path)
+    if path.is_symlink() and not os.path.isdir(os.path.dirname(target)):
+        # The model is written through the link: it failed once every fit
+        # had run, naming a temporary file there.
+        raise CompareError(
+            f"--save-best {str(path)!r} is a symbolic link to {target!r}, in "
+            "a directory that does not exist."
         )
     for parent in path.parents:
         if parent.exists():

@@ -7,6 +7,7 @@ The separator and the header's names as written, the reader of its suffix
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import stat
 import warnings
 from pathlib import Path
 
@@ -108,12 +109,20 @@ def _header(path):
 
 
 def _check_file(path):
-    """An error unless ``path`` names a regular file."""
-    if path.is_dir():
+    """An error unless ``path`` names a regular file.
+
+    A name the system cannot look up is refused with the system's words: a
+    loop of symbolic links was "no such file".
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise CompareError(f"--data {str(path)!r}: no such file.") from None
+    except OSError as exc:
+        raise CompareError(f"--data {str(path)!r}: {exc.strerror or exc}.") from None
+    if stat.S_ISDIR(mode):
         raise CompareError(f"--data {str(path)!r} is a directory, not a file.")
-    if not path.exists():
-        raise CompareError(f"--data {str(path)!r}: no such file.")
-    if not path.is_file():
+    if not stat.S_ISREG(mode):
         raise CompareError(
             f"--data {str(path)!r} is not a regular file (a pipe or a device); "
             "save the table to a CSV or Parquet file."

@@ -124,11 +124,23 @@ def _load_batch(path, dataset):
     return data.astype(np.uint8, copy=False), labels.astype(np.int64, copy=False)
 
 
+def _raise_unreadable(path):
+    """Raise the system's error where ``path`` exists but cannot be looked up.
+
+    A folder without permission to enter it was said to lack the file.
+    """
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+
+
 def _read(folder, names, dataset):
     images, labels = [], []
     for name in names:
         path = os.path.join(folder, name)
         if not os.path.isfile(path):
+            _raise_unreadable(path)
             raise FileNotFoundError(
                 f"{path} not found: load_cifar_lt reads a local copy of "
                 f"{dataset} in the CIFAR python format (folder "

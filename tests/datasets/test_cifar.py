@@ -92,6 +92,30 @@ def test_load_cifar_lt_root_under_the_home_directory(tmp_path, monkeypatch):
     np.testing.assert_array_equal(data.y_train, expected.y_train)
 
 
+def test_load_cifar_lt_folder_without_permission_is_not_missing(tmp_path, monkeypatch):
+    # A folder the user may not enter (its files there, but not to be looked
+    # up) was said to lack them: "data_batch_1 not found ... it downloads
+    # nothing".
+    _write_cifar(tmp_path, "cifar10", 6, 2, 10)
+    folder = tmp_path / "cifar-10-batches-py"
+    stat = os.stat
+
+    def denied(path, *args, **kwargs):
+        if os.path.dirname(os.fspath(path)) == str(folder):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", denied)
+    with pytest.raises(PermissionError, match="data_batch_1"):
+        load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=6)
+    monkeypatch.undo()
+    # A loop of symbolic links in place of a batch file is named too.
+    os.remove(folder / "data_batch_2")
+    os.symlink(folder / "data_batch_2", folder / "data_batch_2")
+    with pytest.raises(OSError, match="symbolic links: .*data_batch_2"):
+        load_cifar_lt(tmp_path, imbalance_ratio=2, n_max=6)
+
+
 @pytest.mark.parametrize("dataset", ["cifar10", "cifar100"])
 def test_load_cifar_lt_root_is_the_extracted_folder_under_any_name(
     tmp_path, monkeypatch, dataset
