@@ -265,12 +265,21 @@ def _named_cut_scores(
 
 
 def _takes_an_estimator(scoring):
-    """Whether ``scoring`` is called as a scorer, ``scorer(estimator, X, y)``."""
+    """Whether ``scoring`` is called as a scorer, ``scorer(estimator, X, y)``.
+
+    Its first parameter is named ``estimator``, or it needs three positional
+    arguments where a metric is given two.
+    """
     try:
-        names = list(inspect.signature(scoring).parameters)
+        parameters = list(inspect.signature(scoring).parameters.values())
     except (TypeError, ValueError):  # no signature to read
         return False
-    return names[:1] == ["estimator"]
+    positional = (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    )
+    required = [p for p in parameters if p.kind in positional and p.default is p.empty]
+    return [p.name for p in parameters[:1]] == ["estimator"] or len(required) >= 3
 
 
 def _check_scoring(scoring, n_classes):

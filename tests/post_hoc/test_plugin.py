@@ -375,6 +375,20 @@ def test_a_scorer_as_scoring_is_refused_with_a_clear_error(make, imbalanced_bina
         clf.fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
+)
+def test_a_function_of_three_arguments_as_scoring_is_refused(make, imbalanced_binary):
+    """A function called as ``f(est, X, y)`` is a scorer, whatever its names."""
+
+    def my_scorer(est, X, y):
+        return balanced_accuracy_score(y, est.predict(X))
+
+    X, y = imbalanced_binary
+    with pytest.raises(ValueError, match=r"is a scorer, called as scorer\(estimator"):
+        make(LogisticRegression(), scoring=my_scorer).fit(X, y)
+
+
 def test_routed_sample_weight_requested_under_an_alias():
     # the out-of-fold fits route the weights again, under the requested name
     X, y = make_classification(300, weights=[0.8], random_state=0)
