@@ -268,7 +268,8 @@ def _takes_an_estimator(scoring):
     """Whether ``scoring`` is called as a scorer, ``scorer(estimator, X, y)``.
 
     Its first parameter is named ``estimator``, or it needs three positional
-    arguments where a metric is given two.
+    arguments where a metric is given two (besides a ``sample_weight``, which
+    a weighted fit passes by name).
     """
     try:
         parameters = list(inspect.signature(scoring).parameters.values())
@@ -278,7 +279,11 @@ def _takes_an_estimator(scoring):
         inspect.Parameter.POSITIONAL_ONLY,
         inspect.Parameter.POSITIONAL_OR_KEYWORD,
     )
-    required = [p for p in parameters if p.kind in positional and p.default is p.empty]
+    required = [
+        p
+        for p in parameters
+        if p.kind in positional and p.default is p.empty and p.name != "sample_weight"
+    ]
     return [p.name for p in parameters[:1]] == ["estimator"] or len(required) >= 3
 
 

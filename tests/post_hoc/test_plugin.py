@@ -389,6 +389,23 @@ def test_a_function_of_three_arguments_as_scoring_is_refused(make, imbalanced_bi
         make(LogisticRegression(), scoring=my_scorer).fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
+)
+def test_a_metric_of_a_required_sample_weight_is_not_a_scorer(make, imbalanced_binary):
+    """``score(y_true, y_pred, sample_weight)`` is a metric a weighted fit calls."""
+    calls = []
+
+    def weighted_metric(y_true, y_pred, sample_weight):
+        calls.append(sample_weight)
+        return balanced_accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+
+    X, y = imbalanced_binary
+    weight = np.linspace(0.5, 2, len(y))
+    make(LogisticRegression(), scoring=weighted_metric).fit(X, y, sample_weight=weight)
+    assert calls and all(w is not None for w in calls)
+
+
 def test_routed_sample_weight_requested_under_an_alias():
     # the out-of-fold fits route the weights again, under the requested name
     X, y = make_classification(300, weights=[0.8], random_state=0)
