@@ -74,6 +74,17 @@ def test_import_ltlearn_does_not_import_torch():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_datasets_and_semi_supervised_do_not_import_imblearn():
+    # imbalanced-learn imports pytest and most of scikit-learn, a third of a
+    # second: ltlearn.utils imported it only to find its directory.
+    code = (
+        "import sys, ltlearn.datasets, ltlearn.semi_supervised;"
+        "ltlearn.datasets.list_keel();"
+        "assert 'imblearn' not in sys.modules, 'imblearn was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def _docs_conf(monkeypatch):
     monkeypatch.setattr(sys, "path", list(sys.path))  # conf.py prepends the root
     monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
