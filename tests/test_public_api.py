@@ -85,6 +85,44 @@ def test_datasets_and_semi_supervised_do_not_import_imblearn():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+# PyTorch and skorch not installed: not found, as a missing package is not.
+_WITHOUT_DEEP_EXTRA = """
+import importlib.machinery, sys
+
+class _Hidden(importlib.machinery.PathFinder):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] in ("torch", "skorch"):
+            return None
+        return super().find_spec(name, path, target)
+
+sys.meta_path = [
+    _Hidden if finder is importlib.machinery.PathFinder else finder
+    for finder in sys.meta_path
+]
+"""
+
+
+def test_star_import_and_help_without_the_deep_extra():
+    # Both import every name of ltlearn.__all__, and raised the ImportError of
+    # ltlearn.deep ("ltlearn.deep needs PyTorch and skorch") without it.
+    code = _WITHOUT_DEEP_EXTRA + (
+        "import pydoc\n"
+        "import ltlearn\n"
+        "from ltlearn import *\n"
+        "assert 'deep' not in ltlearn.__all__ and 'deep' not in dir(ltlearn)\n"
+        "assert over_sampling.SMOTE and show_versions\n"
+        "assert 'show_versions' in pydoc.render_doc(ltlearn)\n"
+        "try:\n"
+        "    ltlearn.deep\n"
+        "except ImportError as exc:\n"
+        "    assert 'deep' in str(exc)\n"
+        "else:\n"
+        "    raise AssertionError('ltlearn.deep imported without torch')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def _docs_conf(monkeypatch):
     monkeypatch.setattr(sys, "path", list(sys.path))  # conf.py prepends the root
     monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
