@@ -9,6 +9,7 @@ images.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import math
 
 import torch
@@ -163,6 +164,40 @@ class CIFARAugment(nn.Module):
                 raise ValueError("std must be positive.")
         self.register_buffer("mean", mean, persistent=False)
         self.register_buffer("std", std, persistent=False)
+
+    def extra_repr(self):
+        """Settings shown by ``repr``: those set to other than their defaults.
+
+        As scikit-learn prints an estimator, so that
+        ``LongTailClassifier(augment=CIFARAugment(padding=8))`` does not print
+        as the defaults do.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        normalisation = {
+            # float32 buffers, shown with the digits float32 holds (0.3, not
+            # 0.30000001192092896)
+            name: None
+            if value is None
+            else tuple(float(f"{number:.7g}") for number in value.flatten().tolist())
+            for name, value in (("mean", self.mean), ("std", self.std))
+        }
+        settings = {
+            "padding": self.padding,
+            "crop_size": self.crop_size,
+            "flip_prob": self.flip_prob,
+            **normalisation,
+            "input_shape": self.input_shape,
+        }
+        defaults = inspect.signature(CIFARAugment).parameters
+        return ", ".join(
+            f"{name}={value!r}"
+            for name, value in settings.items()
+            if value != defaults[name].default
+        )
 
     def crop_flip(self, x):
         """Random crop and flip of a batch ``(N, C, H, W)`` (no normalisation)."""

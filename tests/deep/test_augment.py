@@ -49,6 +49,20 @@ def _check_against_reference(x):
     assert flip.any() and not flip.all()
 
 
+def test_repr_lists_the_settings_given():
+    # Every CIFARAugment printed as "CIFARAugment()", so a classifier given
+    # augment=CIFARAugment(padding=8) printed as one given the defaults.
+    assert repr(CIFARAugment()) == "CIFARAugment()"
+    aug = CIFARAugment(padding=8, flip_prob=0, mean=(0.3,), std=(0.2,))
+    expected = "CIFARAugment(padding=8, flip_prob=0.0, mean=(0.3,), std=(0.2,))"
+    assert repr(aug) == expected
+    assert repr(CIFARAugment(mean=None, std=None)) == (
+        "CIFARAugment(mean=None, std=None)"
+    )
+    clf = LongTailClassifier(SmallCNN, augment=CIFARAugment(padding=8))
+    assert "augment=CIFARAugment(padding=8)" in repr(clf) == repr(clone(clf))
+
+
 def test_crop_flip_equals_per_image_reference():
     torch.manual_seed(0)
     _check_against_reference(torch.rand(16, 3, 8, 8))
