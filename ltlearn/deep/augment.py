@@ -290,6 +290,30 @@ class TransformAugment(nn.Module):
         self.eval_transform = eval_transform
         self.input_shape = tuple(input_shape)
 
+    def extra_repr(self):
+        """Settings shown by ``repr``: those set to other than their defaults.
+
+        A transform that is a module (torchvision's) is shown as a child
+        module, as PyTorch shows it; another callable is shown here.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        settings = [
+            (name, value)
+            for name, value in (
+                ("transform", self.transform),
+                ("eval_transform", self.eval_transform),
+            )
+            if value is not None and not isinstance(value, nn.Module)
+        ]
+        default_shape = inspect.signature(TransformAugment).parameters["input_shape"]
+        if self.input_shape != default_shape.default:
+            settings.append(("input_shape", self.input_shape))
+        return ", ".join(f"{name}={value!r}" for name, value in settings)
+
     def forward(self, x):
         """Transform in training mode, ``eval_transform`` otherwise."""
         x = _unflatten(x, self.input_shape)

@@ -63,6 +63,22 @@ def test_repr_lists_the_settings_given():
     assert "augment=CIFARAugment(padding=8)" in repr(clf) == repr(clone(clf))
 
 
+def _flip(x):
+    return x.flip(-1)
+
+
+def test_transform_augment_repr_shows_a_callable_and_the_shape():
+    # It printed "TransformAugment()" whatever its transform and input_shape.
+    aug = TransformAugment(_flip, input_shape=(1, 8, 8))
+    assert repr(aug) == (
+        f"TransformAugment(transform={_flip!r}, input_shape=(1, 8, 8))"
+    )
+    # a module is a child module, shown once, as PyTorch shows it
+    assert repr(TransformAugment(torch.nn.Identity())) == (
+        "TransformAugment(\n  (transform): Identity()\n)"
+    )
+
+
 def test_crop_flip_equals_per_image_reference():
     torch.manual_seed(0)
     _check_against_reference(torch.rand(16, 3, 8, 8))
