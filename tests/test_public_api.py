@@ -89,14 +89,15 @@ def test_datasets_and_semi_supervised_do_not_import_imblearn():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-# PyTorch and skorch not installed: not found, as a missing package is not.
-_WITHOUT_DEEP_EXTRA = """
+# The packages named by HIDDEN not installed: not found, as a missing package
+# is not.
+_WITHOUT = """
 import importlib.machinery, sys
 
 class _Hidden(importlib.machinery.PathFinder):
     @classmethod
     def find_spec(cls, name, path=None, target=None):
-        if name.partition(".")[0] in ("torch", "skorch"):
+        if name.partition(".")[0] in HIDDEN:
             return None
         return super().find_spec(name, path, target)
 
@@ -105,6 +106,24 @@ sys.meta_path = [
     for finder in sys.meta_path
 ]
 """
+_WITHOUT_DEEP_EXTRA = _WITHOUT.replace("HIDDEN", '("torch", "skorch")')
+
+
+def test_without_imblearn_the_error_names_it():
+    # ltlearn.utils found imbalanced-learn's folder for the warnings'
+    # stacklevel, and failed without it on "'NoneType' object has no
+    # attribute 'origin'"; ltlearn.datasets does not need it.
+    code = _WITHOUT.replace("HIDDEN", '("imblearn",)') + (
+        "import ltlearn.datasets\n"
+        "assert ltlearn.datasets.list_keel()\n"
+        "try:\n"
+        "    import ltlearn.over_sampling\n"
+        "except ModuleNotFoundError as exc:\n"
+        "    assert exc.name == 'imblearn', exc\n"
+        "else:\n"
+        "    raise AssertionError('ltlearn.over_sampling imported without imblearn')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_star_import_and_help_without_the_deep_extra():
