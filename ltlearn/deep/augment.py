@@ -12,6 +12,7 @@ images.
 import inspect
 import math
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -42,6 +43,17 @@ def _whole(value, low):
     """Whether ``value`` is a whole number ``>= low`` (``4`` or ``4.0``, not a bool)."""
     whole = _as_int(value, whole=True)
     return whole is not None and whole >= low
+
+
+def _plain_shape(shape):
+    """``shape`` with numpy integers as Python ints, for ``repr``.
+
+    With numpy 2 they print as ``np.int64(28)``, and an ``input_shape`` given
+    as an array printed apart from the same shape given as a tuple.
+    """
+    return tuple(
+        size.item() if isinstance(size, np.generic) else size for size in shape
+    )
 
 
 def _unflatten(x, input_shape):
@@ -178,11 +190,13 @@ class CIFARAugment(nn.Module):
             The settings, comma separated.
         """
         normalisation = {
-            # float32 buffers, shown with the digits float32 holds (0.3, not
-            # 0.30000001192092896)
+            # float32 buffers, shown with the fewest digits that tell their
+            # float32 values apart (0.3, not 0.30000001192092896)
             name: None
             if value is None
-            else tuple(float(f"{number:.7g}") for number in value.flatten().tolist())
+            else tuple(
+                float(str(np.float32(number))) for number in value.flatten().tolist()
+            )
             for name, value in (("mean", self.mean), ("std", self.std))
         }
         settings = {
@@ -190,7 +204,7 @@ class CIFARAugment(nn.Module):
             "crop_size": self.crop_size,
             "flip_prob": self.flip_prob,
             **normalisation,
-            "input_shape": self.input_shape,
+            "input_shape": _plain_shape(self.input_shape),
         }
         defaults = inspect.signature(CIFARAugment).parameters
         return ", ".join(
@@ -311,7 +325,7 @@ class TransformAugment(nn.Module):
         ]
         default_shape = inspect.signature(TransformAugment).parameters["input_shape"]
         if self.input_shape != default_shape.default:
-            settings.append(("input_shape", self.input_shape))
+            settings.append(("input_shape", _plain_shape(self.input_shape)))
         return ", ".join(f"{name}={value!r}" for name, value in settings)
 
     def forward(self, x):

@@ -63,6 +63,22 @@ def test_repr_lists_the_settings_given():
     assert "augment=CIFARAugment(padding=8)" in repr(clf) == repr(clone(clf))
 
 
+def test_repr_tells_apart_what_differs_and_only_that():
+    # Two means one float32 step apart printed alike (0.3), and a shape given
+    # as an array printed as "(np.int64(1), np.int64(8), np.int64(8))".
+    step = np.nextafter(np.float32(0.3), np.float32(1))
+    assert repr(CIFARAugment(mean=(step,), std=(1,))) == (
+        "CIFARAugment(mean=(0.30000004,), std=(1.0,))"
+    )
+    assert repr(CIFARAugment(mean=(0.3,), std=(1,))) == (
+        "CIFARAugment(mean=(0.3,), std=(1.0,))"
+    )
+    for augment in (CIFARAugment, lambda **kw: TransformAugment(_flip, **kw)):
+        as_array = augment(input_shape=np.array([1, 8, 8]))
+        assert repr(as_array) == repr(augment(input_shape=(1, 8, 8)))
+        assert "input_shape=(1, 8, 8)" in repr(as_array)
+
+
 def _flip(x):
     return x.flip(-1)
 
