@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import importlib
+import importlib.util
 
 __version__ = "0.1.dev0"
 
@@ -22,7 +23,23 @@ _SUBMODULES = [
     "utils",
 ]
 
-__all__ = [*_SUBMODULES, "__version__", "show_versions"]
+
+def _deep_extra_installed():
+    """Whether PyTorch and skorch, the ``deep`` extra, are found (not imported)."""
+    try:
+        return all(importlib.util.find_spec(name) for name in ("torch", "skorch"))
+    except (ImportError, ValueError):  # a finder that refuses the name
+        return False
+
+
+# ``deep`` is listed where the extra is installed: ``from ltlearn import *``
+# and ``help(ltlearn)`` import every listed name, and raised the ImportError of
+# ``ltlearn.deep`` without it.
+__all__ = [
+    *(name for name in _SUBMODULES if name != "deep" or _deep_extra_installed()),
+    "__version__",
+    "show_versions",
+]
 
 
 def __getattr__(name):

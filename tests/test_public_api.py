@@ -66,10 +66,82 @@ def test_all_estimators_type_filter_classifier_and_transformer():
 
 
 def test_import_ltlearn_does_not_import_torch():
+    # Nor does any public subpackage but ltlearn.deep (the README's promise).
     code = (
-        "import sys, ltlearn, ltlearn.datasets, ltlearn.metrics, ltlearn.utils;"
+        "import importlib, sys, ltlearn;"
+        "[importlib.import_module(f'ltlearn.{name}') for name in ltlearn.__all__"
+        " if name not in ('deep', '__version__', 'show_versions')];"
         "ltlearn.utils.all_estimators.__doc__;"
-        "assert 'torch' not in sys.modules, 'torch was imported'"
+        "loaded = {'torch', 'skorch', 'matplotlib', 'dask'} & set(sys.modules);"
+        "assert not loaded, f'{loaded} imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_datasets_and_semi_supervised_do_not_import_imblearn():
+    # imbalanced-learn imports pytest and most of scikit-learn, a third of a
+    # second: ltlearn.utils imported it only to find its directory.
+    code = (
+        "import sys, ltlearn.datasets, ltlearn.semi_supervised;"
+        "ltlearn.datasets.list_keel();"
+        "assert 'imblearn' not in sys.modules, 'imblearn was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# The packages named by HIDDEN not installed: not found, as a missing package
+# is not.
+_WITHOUT = """
+import importlib.machinery, sys
+
+class _Hidden(importlib.machinery.PathFinder):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] in HIDDEN:
+            return None
+        return super().find_spec(name, path, target)
+
+sys.meta_path = [
+    _Hidden if finder is importlib.machinery.PathFinder else finder
+    for finder in sys.meta_path
+]
+"""
+_WITHOUT_DEEP_EXTRA = _WITHOUT.replace("HIDDEN", '("torch", "skorch")')
+
+
+def test_without_imblearn_the_error_names_it():
+    # ltlearn.utils found imbalanced-learn's folder for the warnings'
+    # stacklevel, and failed without it on "'NoneType' object has no
+    # attribute 'origin'"; ltlearn.datasets does not need it.
+    code = _WITHOUT.replace("HIDDEN", '("imblearn",)') + (
+        "import ltlearn.datasets\n"
+        "assert ltlearn.datasets.list_keel()\n"
+        "try:\n"
+        "    import ltlearn.over_sampling\n"
+        "except ModuleNotFoundError as exc:\n"
+        "    assert exc.name == 'imblearn', exc\n"
+        "else:\n"
+        "    raise AssertionError('ltlearn.over_sampling imported without imblearn')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_star_import_and_help_without_the_deep_extra():
+    # Both import every name of ltlearn.__all__, and raised the ImportError of
+    # ltlearn.deep ("ltlearn.deep needs PyTorch and skorch") without it.
+    code = _WITHOUT_DEEP_EXTRA + (
+        "import pydoc\n"
+        "import ltlearn\n"
+        "from ltlearn import *\n"
+        "assert 'deep' not in ltlearn.__all__ and 'deep' not in dir(ltlearn)\n"
+        "assert over_sampling.SMOTE and show_versions\n"
+        "assert 'show_versions' in pydoc.render_doc(ltlearn)\n"
+        "try:\n"
+        "    ltlearn.deep\n"
+        "except ImportError as exc:\n"
+        "    assert 'deep' in str(exc)\n"
+        "else:\n"
+        "    raise AssertionError('ltlearn.deep imported without torch')\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -15,6 +15,7 @@ from skorch.callbacks import Callback
 from ltlearn.deep.callbacks import (
     _check_start_epoch,
     _is_active,
+    _params_repr,
     _warn_empty_stage,
 )
 from ltlearn.deep.losses import (
@@ -262,6 +263,8 @@ class _PhaseSwitch(Callback):
 
     _loss = None
     _flag = None
+
+    __repr__ = _params_repr
 
     def __init__(self, start_epoch=0.8):
         self.start_epoch = start_epoch

@@ -9,8 +9,10 @@ images.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import math
 
+import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -41,6 +43,17 @@ def _whole(value, low):
     """Whether ``value`` is a whole number ``>= low`` (``4`` or ``4.0``, not a bool)."""
     whole = _as_int(value, whole=True)
     return whole is not None and whole >= low
+
+
+def _plain_shape(shape):
+    """``shape`` with numpy integers as Python ints, for ``repr``.
+
+    With numpy 2 they print as ``np.int64(28)``, and an ``input_shape`` given
+    as an array printed apart from the same shape given as a tuple.
+    """
+    return tuple(
+        size.item() if isinstance(size, np.generic) else size for size in shape
+    )
 
 
 def _unflatten(x, input_shape):
@@ -164,6 +177,42 @@ class CIFARAugment(nn.Module):
         self.register_buffer("mean", mean, persistent=False)
         self.register_buffer("std", std, persistent=False)
 
+    def extra_repr(self):
+        """Settings shown by ``repr``: those set to other than their defaults.
+
+        As scikit-learn prints an estimator, so that
+        ``LongTailClassifier(augment=CIFARAugment(padding=8))`` does not print
+        as the defaults do.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        normalisation = {
+            # float32 buffers, shown with the fewest digits that tell their
+            # float32 values apart (0.3, not 0.30000001192092896)
+            name: None
+            if value is None
+            else tuple(
+                float(str(np.float32(number))) for number in value.flatten().tolist()
+            )
+            for name, value in (("mean", self.mean), ("std", self.std))
+        }
+        settings = {
+            "padding": self.padding,
+            "crop_size": self.crop_size,
+            "flip_prob": self.flip_prob,
+            **normalisation,
+            "input_shape": _plain_shape(self.input_shape),
+        }
+        defaults = inspect.signature(CIFARAugment).parameters
+        return ", ".join(
+            f"{name}={value!r}"
+            for name, value in settings.items()
+            if value != defaults[name].default
+        )
+
     def crop_flip(self, x):
         """Random crop and flip of a batch ``(N, C, H, W)`` (no normalisation)."""
         n, c, h, w = x.shape
@@ -254,6 +303,30 @@ class TransformAugment(nn.Module):
         self.transform = transform
         self.eval_transform = eval_transform
         self.input_shape = tuple(input_shape)
+
+    def extra_repr(self):
+        """Settings shown by ``repr``: those set to other than their defaults.
+
+        A transform that is a module (torchvision's) is shown as a child
+        module, as PyTorch shows it; another callable is shown here.
+
+        Returns
+        -------
+        text : str
+            The settings, comma separated.
+        """
+        settings = [
+            (name, value)
+            for name, value in (
+                ("transform", self.transform),
+                ("eval_transform", self.eval_transform),
+            )
+            if value is not None and not isinstance(value, nn.Module)
+        ]
+        default_shape = inspect.signature(TransformAugment).parameters["input_shape"]
+        if self.input_shape != default_shape.default:
+            settings.append(("input_shape", _plain_shape(self.input_shape)))
+        return ", ".join(f"{name}={value!r}" for name, value in settings)
 
     def forward(self, x):
         """Transform in training mode, ``eval_transform`` otherwise."""

@@ -475,6 +475,11 @@ class FocalLoss(_LongTailLoss):
                 )
         self.register_buffer("weight", weight)
 
+    def _settings(self):
+        # Shown when set, as torch's ReLU shows inplace=True.
+        detach = [("detach_modulator", True)] if self.detach_modulator else []
+        return [*super()._settings(), *detach]
+
     @_forward_docstring
     def forward(self, logits, target):
         """Compute the loss.
@@ -593,6 +598,12 @@ class ClassBalancedLoss(_CountLoss):
         self.beta = beta
         self.loss_type = loss_type
         self.gamma = gamma
+
+    def _settings(self):
+        settings = super()._settings()
+        if self.loss_type == "focal":  # gamma is unused by the other two
+            settings.insert(2, ("gamma", self.gamma))
+        return settings
 
     def _count_buffers(self, counts):
         return {
@@ -975,6 +986,8 @@ class KPSLoss(_CosineMarginLoss):
     >>> loss.margins
     tensor([0.1000, 0.2000])
     """
+
+    _repr_settings = ("max_m", "s", "base")
 
     def __init__(
         self, class_counts, max_m=0.2, s=15.0, weight=None, reduction="mean", base=50.0

@@ -3,10 +3,10 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import importlib.util
 import os
 import sys
 
-import imblearn
 import joblib
 import sklearn
 
@@ -14,10 +14,19 @@ import ltlearn
 
 # A warning raised in these packages is about the call the user made into
 # them: a pipeline's fit (imbalanced-learn's calls the samplers through
-# joblib.Memory), a grid search or the estimator itself.
+# joblib.Memory), a grid search or the estimator itself. imbalanced-learn is
+# found, not imported: it imports pytest and most of scikit-learn, a third
+# of a second that ltlearn.datasets and ltlearn.semi_supervised do not need
+# (and, not installed, it has no frame to skip).
 _LIBRARY_DIRS = tuple(
-    os.path.dirname(package.__file__) + os.sep
-    for package in (ltlearn, sklearn, imblearn, joblib)
+    os.path.dirname(path) + os.sep
+    for path in (
+        ltlearn.__file__,
+        sklearn.__file__,
+        getattr(importlib.util.find_spec("imblearn"), "origin", None),
+        joblib.__file__,
+    )
+    if path is not None
 )
 # And the packages ltlearn.deep runs on: a LongTailClassifier's fit goes
 # through skorch's fit loop and torch's DataLoader. They are skipped once

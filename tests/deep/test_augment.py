@@ -49,6 +49,52 @@ def _check_against_reference(x):
     assert flip.any() and not flip.all()
 
 
+def test_repr_lists_the_settings_given():
+    # Every CIFARAugment printed as "CIFARAugment()", so a classifier given
+    # augment=CIFARAugment(padding=8) printed as one given the defaults.
+    assert repr(CIFARAugment()) == "CIFARAugment()"
+    aug = CIFARAugment(padding=8, flip_prob=0, mean=(0.3,), std=(0.2,))
+    expected = "CIFARAugment(padding=8, flip_prob=0.0, mean=(0.3,), std=(0.2,))"
+    assert repr(aug) == expected
+    assert repr(CIFARAugment(mean=None, std=None)) == (
+        "CIFARAugment(mean=None, std=None)"
+    )
+    clf = LongTailClassifier(SmallCNN, augment=CIFARAugment(padding=8))
+    assert "augment=CIFARAugment(padding=8)" in repr(clf) == repr(clone(clf))
+
+
+def test_repr_tells_apart_what_differs_and_only_that():
+    # Two means one float32 step apart printed alike (0.3), and a shape given
+    # as an array printed as "(np.int64(1), np.int64(8), np.int64(8))".
+    step = np.nextafter(np.float32(0.3), np.float32(1))
+    assert repr(CIFARAugment(mean=(step,), std=(1,))) == (
+        "CIFARAugment(mean=(0.30000004,), std=(1.0,))"
+    )
+    assert repr(CIFARAugment(mean=(0.3,), std=(1,))) == (
+        "CIFARAugment(mean=(0.3,), std=(1.0,))"
+    )
+    for augment in (CIFARAugment, lambda **kw: TransformAugment(_flip, **kw)):
+        as_array = augment(input_shape=np.array([1, 8, 8]))
+        assert repr(as_array) == repr(augment(input_shape=(1, 8, 8)))
+        assert "input_shape=(1, 8, 8)" in repr(as_array)
+
+
+def _flip(x):
+    return x.flip(-1)
+
+
+def test_transform_augment_repr_shows_a_callable_and_the_shape():
+    # It printed "TransformAugment()" whatever its transform and input_shape.
+    aug = TransformAugment(_flip, input_shape=(1, 8, 8))
+    assert repr(aug) == (
+        f"TransformAugment(transform={_flip!r}, input_shape=(1, 8, 8))"
+    )
+    # a module is a child module, shown once, as PyTorch shows it
+    assert repr(TransformAugment(torch.nn.Identity())) == (
+        "TransformAugment(\n  (transform): Identity()\n)"
+    )
+
+
 def test_crop_flip_equals_per_image_reference():
     torch.manual_seed(0)
     _check_against_reference(torch.rand(16, 3, 8, 8))

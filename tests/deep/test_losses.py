@@ -565,6 +565,19 @@ def test_settings_given_as_numpy_integers_stay_integers(make_loss, name):
     assert repr(loss) == repr(make_loss(2))
 
 
+@pytest.mark.parametrize(
+    "loss, shown",
+    [
+        (FocalLoss(detach_modulator=True), "detach_modulator=True"),
+        (ClassBalancedLoss([3, 1], loss_type="focal", gamma=2.0), "gamma=2.0"),
+        (KPSLoss([3, 1], base=10.0), "base=10.0"),
+    ],
+)
+def test_repr_shows_the_settings_that_change_the_loss(loss, shown):
+    # These three printed as the same loss with the default setting.
+    assert shown in repr(loss)
+
+
 def test_bad_reduction_is_refused():
     with pytest.raises(ValueError, match="reduction must be one of"):
         LogitAdjustedLoss([3, 1], reduction="avg")

@@ -23,7 +23,12 @@ from sklearn.utils.validation import check_is_fitted  # noqa: E402
 from skorch.callbacks import Callback, EarlyStopping, EpochTimer  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
-from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep import (  # noqa: E402
+    GradientAdjustment,
+    KPSGALoss,
+    LongTailClassifier,
+    TruncatedReweighting,
+)
 from ltlearn.deep.callbacks import ClassifierRetraining  # noqa: E402
 
 FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(8,), random_state=0)
@@ -79,6 +84,18 @@ def test_repr_lists_the_parameters_set_as_scikit_learns(data):
     fitted = LongTailClassifier(**FAST).fit(X, y)
     assert repr(fitted) == repr(LongTailClassifier(**FAST))
     assert repr(fitted).startswith("LongTailClassifier(batch_size=32,")
+
+
+def test_repr_lists_the_parameters_of_the_two_phase_callbacks():
+    # They printed "<ltlearn.deep._rules.GradientAdjustment object at 0x...>",
+    # where the callbacks of ltlearn.deep.callbacks print their parameters.
+    clf = LongTailClassifier(
+        criterion=KPSGALoss, callbacks=[GradientAdjustment(start_epoch=2)]
+    )
+    assert "callbacks=[GradientAdjustment(start_epoch=2)]" in repr(clf)
+    assert repr(clf) == repr(clone(clf))
+    assert repr(GradientAdjustment()) == "GradientAdjustment()"
+    assert repr(TruncatedReweighting(0.5)) == "TruncatedReweighting(start_epoch=0.5)"
 
 
 def test_the_parameters_named_for_the_repr_are_skorchs(data):
