@@ -89,12 +89,22 @@ def _check_output(output):
             f"--output {str(output)!r}: permission denied; choose a directory you "
             "can write to."
         )
+    # It said the directory was not writable.
+    refuse_read_only(
+        path,
+        f"--output {str(output)!r}: {RESULTS_FILE} is read-only; make it "
+        "writable, or choose another directory.",
+    )
+
+
+def refuse_read_only(path, message):
+    """Raise ``message`` where ``path`` exists and cannot be written.
+
+    Checked before the fits: a file the run would write at its end failed
+    only once every fit had run.
+    """
     if path.exists() and not os.access(path, os.W_OK):
-        # It said the directory was not writable.
-        raise CompareError(
-            f"--output {str(output)!r}: {RESULTS_FILE} is read-only; make it "
-            "writable, or choose another directory."
-        )
+        raise CompareError(message)
 
 
 def _missing(output):

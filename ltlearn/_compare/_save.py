@@ -15,7 +15,7 @@ from sklearn.utils.validation import _estimator_has, check_is_fitted
 
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._report import PLOTS_DIR, report_paths
-from ltlearn._compare._results import RESULTS_FILE, replacing
+from ltlearn._compare._results import RESULTS_FILE, refuse_read_only, replacing
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
 from ltlearn._compare._target import (
@@ -179,11 +179,11 @@ def check_save_best(datasets, path, output=None):
                 f"--save-best {str(path)!r} is a file the comparison writes in "
                 "--output; give another file name, e.g. model.joblib."
             )
-    if path.exists() and not os.access(path, os.W_OK):
-        raise CompareError(
-            f"--save-best {str(path)!r}: the file is read-only; give another "
-            "file name or make it writable."
-        )
+    refuse_read_only(
+        path,
+        f"--save-best {str(path)!r}: the file is read-only; give another file "
+        "name or make it writable.",
+    )
     target = os.path.realpath(path)
     if path.is_symlink() and not os.path.isdir(os.path.dirname(target)):
         # The model is written through the link: it failed once every fit

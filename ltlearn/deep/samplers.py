@@ -80,23 +80,30 @@ def _check_generator(generator):
     )
 
 
-# The Parameters and References sections of the class samplers, shared by their
-# docstrings.
-_sampler_docstring = _Substitution(
-    sampler_parameters="""Parameters
-    ----------
-    labels : array-like of shape (n_samples,)
-        Integer class index of each sample; the sampler keeps a copy.
-    num_samples : int, default=None
+# The Parameters, Attributes and References sections of the class samplers,
+# shared by their docstrings; the progressive sampler adds its own entries
+# between the pieces.
+_LABELS_PARAMETER = """labels : array-like of shape (n_samples,)
+        Integer class index of each sample; the sampler keeps a copy."""
+_DRAW_PARAMETERS = """num_samples : int, default=None
         Draws per epoch; ``None`` draws ``n_samples``.
     generator : torch.Generator, default=None
         Source of randomness; ``None`` uses torch's global generator. Another
-        object (a numpy generator, an int seed) is refused.
+        object (a numpy generator, an int seed) is refused."""
+_COUNTS_ATTRIBUTE = """class_counts : torch.Tensor of shape (max(labels) + 1,)
+        Number of samples of each label in ``labels``."""
+_sampler_docstring = _Substitution(
+    sampler_parameters=f"""Parameters
+    ----------
+    {_LABELS_PARAMETER}
+    {_DRAW_PARAMETERS}
 
     Attributes
     ----------
-    class_counts : torch.Tensor of shape (max(labels) + 1,)
-        Number of samples of each label in ``labels``.""",
+    {_COUNTS_ATTRIBUTE}""",
+    labels_parameter=_LABELS_PARAMETER,
+    draw_parameters=_DRAW_PARAMETERS,
+    counts_attribute=_COUNTS_ATTRIBUTE,
     decoupling_references=_decoupling_references_docstring,
 )
 
@@ -271,20 +278,14 @@ class ProgressivelyBalancedSampler(_ClassSampler):
 
     Parameters
     ----------
-    labels : array-like of shape (n_samples,)
-        Integer class index of each sample; the sampler keeps a copy.
+    {labels_parameter}
     n_epochs : int
         Length of the schedule, ``T``.
-    num_samples : int, default=None
-        Draws per epoch; ``None`` draws ``n_samples``.
-    generator : torch.Generator, default=None
-        Source of randomness; ``None`` uses torch's global generator. Another
-        object (a numpy generator, an int seed) is refused.
+    {draw_parameters}
 
     Attributes
     ----------
-    class_counts : torch.Tensor of shape (max(labels) + 1,)
-        Number of samples of each label in ``labels``.
+    {counts_attribute}
     epoch : int
         The current epoch ``t``, set by :meth:`set_epoch`; starts at 0.
 
