@@ -17,6 +17,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ltlearn.utils._class_counts import _plain
 from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._validation import (
     _as_int,
@@ -51,9 +52,7 @@ def _plain_shape(shape):
     With numpy 2 they print as ``np.int64(28)``, and an ``input_shape`` given
     as an array printed apart from the same shape given as a tuple.
     """
-    return tuple(
-        size.item() if isinstance(size, np.generic) else size for size in shape
-    )
+    return tuple(map(_plain, shape))
 
 
 def _unflatten(x, input_shape):
