@@ -14,6 +14,7 @@ import sys
 import ltlearn
 from ltlearn._compare._data import DIGITS
 from ltlearn._compare._options import add_compare_parser
+from ltlearn._compare._streams import null_onto
 
 
 def _cmd_datasets(args):
@@ -195,11 +196,7 @@ def _flush_stdout():
 
 def _drop_stdout():
     """Send what stdout still holds to the null device: its reader is gone."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, sys.stdout.fileno())
-    finally:
-        os.close(devnull)
+    null_onto(sys.stdout.fileno())
 
 
 @contextlib.contextmanager
@@ -220,10 +217,7 @@ def _standard_streams():
         try:
             os.fstat(fd)
         except OSError:
-            null = os.open(os.devnull, os.O_RDWR)
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
+            null_onto(fd)
             # As a standard stream is: the parallel fits' workers have it.
             os.set_inheritable(fd, True)
             opened.append(fd)

@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
-import os
 import re
 import sys
 import time
@@ -23,6 +22,7 @@ from ltlearn._compare._report import write_report
 from ltlearn._compare._results import RESULTS_FILE, lock_output
 from ltlearn._compare._runner import check_backend, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
+from ltlearn._compare._streams import null_onto
 from ltlearn._compare._summary import summarize
 from ltlearn._compare._tables import format_table
 from ltlearn._compare._target import _marks_nothing
@@ -135,11 +135,7 @@ class _Dropping:
 
     def _drop(self):
         with contextlib.suppress(OSError, ValueError):
-            null = os.open(os.devnull, os.O_WRONLY)
-            try:
-                os.dup2(null, self._stream.fileno())
-            finally:
-                os.close(null)
+            null_onto(self._stream.fileno())
 
     def write(self, text):
         try:
