@@ -37,7 +37,8 @@ from sklearn.metrics import balanced_accuracy_score
 from skorch.callbacks import Callback, Checkpoint, EarlyStopping
 from torch import nn
 
-from ltlearn.deep._data import _SAMPLERS, _labels_and_weights
+from ltlearn.deep._data import _SAMPLERS
+from ltlearn.deep._datasets import _labels_and_weights
 from ltlearn.deep.losses import (
     _effective_number_weights,
     _start_at_prior,

@@ -52,13 +52,14 @@ from ltlearn.deep._data import (
     _accepts,
     _BatchesMixin,
     _count_classes,
+)
+from ltlearn.deep._datasets import (
     _is_checked,
     _ItemDataset,
     _labels_and_weights,
     _peek_input,
     _read_labelled_dataset,
     _readable,
-    _writeable,
 )
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
@@ -89,6 +90,7 @@ from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import (
+    _writeable,
     check_classes,
     check_classification_y,
     check_sample_weight,
