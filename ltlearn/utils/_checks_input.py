@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
+from unittest import SkipTest
 
 import numpy as np
 from sklearn.base import clone
@@ -28,6 +29,18 @@ _LABELS = {
     "float": np.array([-2.0, 0.0, 3.0]),
     "bool": np.array([False, True]),
 }
+
+
+def _import_pandas(what):
+    """pandas, or a ``SkipTest`` when it is not installed, as scikit-learn's checks.
+
+    ``what`` ends the message: "pandas is not installed: not checking <what>".
+    """
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise SkipTest(f"pandas is not installed: not checking {what}") from exc
+    return pd
 
 
 @_check_docstring("sampler")
@@ -101,6 +114,9 @@ def check_string_labels_and_pandas(estimator):
     UserWarning
         If predicting on the frame warns about feature names: the warning
         is raised as an error.
+    unittest.SkipTest
+        If pandas is not installed, as scikit-learn's pandas checks do
+        (pytest reports the check as skipped).
 
     See Also
     --------
@@ -109,10 +125,9 @@ def check_string_labels_and_pandas(estimator):
 
     {examples}
     """
-    import pandas as pd
-
     if not takes_labels(estimator):
         return
+    pd = _import_pandas("string labels in pandas input")
     name = type(estimator).__name__
     X, y = make_data()
     labels = np.array(["cat", "dog", "emu"], dtype=object)
@@ -168,6 +183,9 @@ def check_pandas_extension_dtypes(estimator):
         If the output on pandas input differs from the output on the
         NumPy data, in values, dtypes or names, or a missing label is
         not refused with a ``ValueError`` that says so.
+    unittest.SkipTest
+        If pandas is not installed, as scikit-learn's pandas checks do
+        (pytest reports the check as skipped).
 
     See Also
     --------
@@ -175,10 +193,9 @@ def check_pandas_extension_dtypes(estimator):
 
     {examples}
     """
-    import pandas as pd
-
     if not takes_labels(estimator):
         return
+    pd = _import_pandas("pandas extension dtypes")
     X, y = make_data()
     labels = np.array(["cat", "dog", "emu"], dtype=object)
     X_df = extension_frame(X)

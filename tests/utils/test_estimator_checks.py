@@ -4,8 +4,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import os
+import sys
 import threading
 import warnings
+from unittest import SkipTest
 
 import numpy as np
 import pytest
@@ -315,6 +317,18 @@ def test_check_string_labels_and_pandas_raises_the_feature_name_warning():
     pytest.importorskip("pandas")
     with pytest.raises(UserWarning, match="feature names"):
         check_string_labels_and_pandas(_DropsFeatureNames())
+
+
+@pytest.mark.parametrize(
+    "check", [check_string_labels_and_pandas, check_pandas_extension_dtypes]
+)
+def test_pandas_checks_skip_without_pandas(check, monkeypatch):
+    # As scikit-learn's pandas checks: a skip that names pandas, where they
+    # raised "No module named 'pandas'" from inside the check.
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    with pytest.raises(SkipTest, match="^pandas is not installed: not checking"):
+        check(LogisticRegression())
+    assert check(StandardScaler()) is None  # not concerned, as with pandas
 
 
 def test_check_sparse_input_compares_with_dense_input():
