@@ -48,14 +48,19 @@ def checked_folds(folds, n_samples, name, purpose):
     Each training and test part becomes an array of indices into the
     ``n_samples`` samples (see :func:`_fold_part`); no splits at all are
     refused as by :func:`~ltlearn.utils._validation.check_some_splits`, with
-    ``purpose`` saying what they are for.
+    ``purpose`` saying what they are for, and so is a fold that holds out no
+    sample: nothing would be predicted or scored on it.
     """
     folds = list(folds)
     check_some_splits(folds, name, purpose)
-    return [
-        (
-            _fold_part(train, n_samples, name, f"the training part of fold {i}"),
-            _fold_part(test, n_samples, name, f"the test part of fold {i}"),
-        )
-        for i, (train, test) in enumerate(folds)
-    ]
+    checked = []
+    for i, (train, test) in enumerate(folds):
+        train = _fold_part(train, n_samples, name, f"the training part of fold {i}")
+        test = _fold_part(test, n_samples, name, f"the test part of fold {i}")
+        if not test.size:
+            raise ValueError(
+                f"{name} gives fold {i} with an empty test part, so {purpose}: "
+                "every fold must hold out at least one sample."
+            )
+        checked.append((train, test))
+    return checked

@@ -73,6 +73,17 @@ def test_folds_of_other_data_are_named(make, imbalanced_binary):
 
 
 @pytest.mark.parametrize("make", CROSS_FITTED)
+def test_a_fold_of_an_empty_test_part_is_named(make, imbalanced_binary):
+    # the partition check let it through; the estimator then failed on 0 rows
+    # ("Found array with 0 sample(s) ... required by LogisticRegression")
+    X, y = imbalanced_binary
+    folds = list(StratifiedKFold(3).split(X, y))
+    folds.append((np.arange(y.size), np.array([], dtype=int)))
+    with pytest.raises(ValueError, match="cv gives fold 3 with an empty test part"):
+        make(cv=folds).fit(X, y)
+
+
+@pytest.mark.parametrize("make", CROSS_FITTED)
 def test_folds_as_boolean_masks_or_negative_indices_are_taken(make, imbalanced_binary):
     # as cross_validate and GridSearchCV take them; boolean masks failed
     # with "IndexError: boolean index did not match indexed array"
