@@ -39,7 +39,11 @@ def _fold_part(rows, n_samples, name, where):
             f"{name} gives {where} with the index {bad}, out of range for the "
             f"{n_samples} samples of X: the folds are of other data."
         )
-    return np.where(rows < 0, rows + n_samples, rows).astype(np.intp, copy=False)
+    if low < 0:
+        rows = np.where(rows < 0, rows + n_samples, rows)
+    # no copy of indices already of the index type: a splitter of many folds
+    # (LeaveOneOut) keeps them all in memory once, not twice
+    return rows.astype(np.intp, copy=False)
 
 
 def checked_folds(folds, n_samples, name, purpose):

@@ -77,8 +77,7 @@ def test_a_fold_of_an_empty_test_part_is_named(make, imbalanced_binary):
     # the partition check let it through; the estimator then failed on 0 rows
     # ("Found array with 0 sample(s) ... required by LogisticRegression")
     X, y = imbalanced_binary
-    folds = list(StratifiedKFold(3).split(X, y))
-    folds.append((np.arange(y.size), np.array([], dtype=int)))
+    folds = [*StratifiedKFold(3).split(X, y), (np.arange(y.size), [])]
     with pytest.raises(ValueError, match="cv gives fold 3 with an empty test part"):
         make(cv=folds).fit(X, y)
 
