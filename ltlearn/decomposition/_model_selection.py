@@ -13,9 +13,9 @@ from ltlearn.decomposition._subclasses import _refuse_pairwise
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.over_sampling._small_classes import _HeldSmallClassWarnings
 from ltlearn.utils._class_counts import class_left_out
+from ltlearn.utils._folds import checked_folds
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._routing import refuse_group_splitter
-from ltlearn.utils._validation import check_some_splits
 
 
 def _pays_off(gains):
@@ -107,8 +107,12 @@ def _split_scores(learner, X, y_index, subclass, subclass_class, cv, classes):
         return None, full, held
     # Both models on all the rows are there with the batched solver only.
     warm = full[1] is not None and all(m.pairwise.linear is not None for m in full)
-    folds = list(cv.split(X, y_index))
-    check_some_splits(folds, "split_cv", "the split of the classes cannot be checked")
+    folds = checked_folds(
+        cv.split(X, y_index),
+        y_index.size,
+        "split_cv",
+        "the split of the classes cannot be checked",
+    )
     _refuse_missing_class(folds, y_index, classes)
     # The min-max pairs copy their rows out of a problem's X, so both
     # variants of a fold read one copy of its training rows; a sampler or

@@ -32,7 +32,12 @@ from ltlearn.post_hoc._base import (
     _check_prior_counts,
     _mended_proba,
 )
-from ltlearn.post_hoc._cross_fit import _check_folds, _single_sample_note
+from ltlearn.post_hoc._cross_fit import (
+    _OOF_PURPOSE,
+    _check_folds,
+    _partition_folds,
+    _single_sample_note,
+)
 from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring
 from ltlearn.post_hoc._search import _coordinate_ascent
 from ltlearn.utils._class_counts import _plain
@@ -374,7 +379,11 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         if cross_fit and not isinstance(cv, Integral):
             refuse_group_splitter(cv, "cv", type(self).__name__, routes=True)
             # the folds, drawn once for every model, each training on every class
-            cv = list(check_cv(cv, codes, classifier=True).split(X, codes, **split))
+            cv = _partition_folds(
+                check_cv(cv, codes, classifier=True).split(X, codes, **split),
+                codes.size,
+                _OOF_PURPOSE,
+            )
             _check_folds(
                 cv, codes, self.classes_, self.cv, "the held-out probabilities",
                 rule_weight,

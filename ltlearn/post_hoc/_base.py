@@ -26,9 +26,11 @@ from sklearn.utils.validation import (
 )
 
 from ltlearn.post_hoc._cross_fit import (
+    _OOF_PURPOSE,
     _check_folds,
     _cross_fit_proba,
     _int_cv_folds,
+    _partition_folds,
 )
 from ltlearn.utils._class_counts import _listed_labels
 from ltlearn.utils._docstring import (
@@ -377,7 +379,9 @@ class _BasePostHocClassifier(
                 )  # fmt: skip
             else:
                 refuse_group_splitter(cv, "cv", type(self).__name__, routes=True)
-                folds = list(splitter.split(X, y, **params.split))
+                folds = _partition_folds(
+                    splitter.split(X, y, **params.split), codes.size, _OOF_PURPOSE
+                )
                 _check_folds(folds, codes, self.classes_, cv, purpose, sample_weight)
         proba = _cross_fit_proba(
             self.estimator, X, y, folds, params.fit, classes=self.classes_

@@ -11,9 +11,13 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import _safe_split
 
 from ltlearn.utils._class_counts import _plain, class_left_out
+from ltlearn.utils._folds import checked_folds
 from ltlearn.utils._listing import first_listed
 from ltlearn.utils._routing import take_rows
-from ltlearn.utils._validation import check_some_splits, model_proba
+from ltlearn.utils._validation import model_proba
+
+# What the folds of cv are for, in the error on a cv of no splits.
+_OOF_PURPOSE = "the out-of-fold probabilities cannot be computed"
 
 
 def _int_cv_folds(splitter, X, y, codes, classes, purpose, sample_weight, params):
@@ -135,6 +139,35 @@ def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
     )
 
 
+def _partition_folds(folds, n_samples, purpose):
+    """The folds of ``cv`` as index arrays, refused unless a partition.
+
+    Their test parts must cover each of the ``n_samples`` samples exactly
+    once, as :func:`~sklearn.model_selection.cross_val_predict` requires;
+    the error says how they fail to. ``purpose`` is what the folds are for.
+    """
+    folds = checked_folds(folds, n_samples, "cv", purpose)
+    hits = np.bincount(np.concatenate([test for _, test in folds]), minlength=n_samples)
+    if np.all(hits == 1):
+        return folds
+    problems = []
+    for rows, kind in (
+        (hits == 0, "in no test fold"),
+        (hits > 1, "in several test folds"),
+    ):
+        if rows.any():
+            count, first = np.count_nonzero(rows), int(np.argmax(rows))
+            problems.append(
+                f"{count} of the {n_samples} samples {'is' if count == 1 else 'are'} "
+                f"{kind} (sample {first}{' first' if count > 1 else ''})"
+            )
+    raise ValueError(
+        "The out-of-fold probabilities need a cv whose test folds cover "
+        "each sample exactly once (a partition of the samples), but "
+        f"{' and '.join(problems)}."
+    )
+
+
 def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     """Out-of-fold ``predict_proba`` of clones of ``estimator`` over ``cv``.
 
@@ -150,14 +183,11 @@ def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
     y = np.asarray(y)
     classes = np.unique(y) if classes is None else np.asarray(classes)
     n_samples = y.shape[0]
-    folds = list(check_cv(cv, y, classifier=True).split(X, y))
-    check_some_splits(folds, "cv", "the out-of-fold probabilities cannot be computed")
-    tested = np.concatenate([np.asarray(test) for _, test in folds])
-    if tested.size != n_samples or np.unique(tested).size != n_samples:
-        raise ValueError(
-            "The out-of-fold probabilities need a cv whose test folds cover "
-            "each sample exactly once (a partition of the samples)."
-        )
+    folds = _partition_folds(
+        check_cv(cv, y, classifier=True).split(X, y),
+        n_samples,
+        _OOF_PURPOSE,
+    )
     proba = np.zeros((n_samples, classes.size))
     for train, test in folds:
         X_train, y_train = _safe_split(estimator, X, y, train)

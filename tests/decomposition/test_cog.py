@@ -921,6 +921,32 @@ def test_split_cv_of_no_splits_is_named():
         COGClassifier(n_clusters=4, split_cv=[], random_state=0).fit(X, y)
 
 
+def test_split_cv_takes_folds_as_boolean_masks_and_names_folds_of_other_data():
+    # as GridSearchCV does; both failed with an IndexError ("boolean index
+    # did not match indexed array", "index 160 is out of bounds")
+    X, y = _two_sided(random_state=0)
+    folds = list(StratifiedKFold(3).split(X, y))
+    expected = COGClassifier(n_clusters=4, split_cv=folds, random_state=0).fit(X, y)
+    rows = np.arange(y.size)
+    masks = [(np.isin(rows, train), np.isin(rows, test)) for train, test in folds]
+    cog = COGClassifier(n_clusters=4, split_cv=masks, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(cog.split_scores_, expected.split_scores_)
+    big = [(train + y.size, test) for train, test in folds]
+    with pytest.raises(ValueError, match="split_cv gives the training part of fold 0"):
+        cog.set_params(split_cv=big).fit(X, y)
+
+
+def test_split_cv_refuses_a_fold_of_an_empty_test_part():
+    # its balanced accuracy was NaN (NumPy's "Mean of empty slice"), so the
+    # mean gain was NaN and the sub-classes were dropped without a word
+    X, y = _two_sided(random_state=0)
+    folds = list(StratifiedKFold(3).split(X, y))
+    folds.append((np.arange(y.size), np.array([], dtype=int)))
+    cog = COGClassifier(n_clusters=4, split_cv=folds, random_state=0)
+    with pytest.raises(ValueError, match="split_cv gives fold 3 with an empty test"):
+        cog.fit(X, y)
+
+
 def test_split_cv_refuses_a_splitter_by_groups_and_takes_its_splits():
     X, y = _two_sided(random_state=0)
     groups = np.arange(y.size) % 6

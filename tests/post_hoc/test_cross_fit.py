@@ -36,6 +36,66 @@ def test_a_used_up_iterator_of_splits_is_named(make, imbalanced_binary):
         make(cv=[]).fit(X, y)
 
 
+@pytest.mark.parametrize("make", CROSS_FITTED)
+def test_folds_whose_test_parts_are_no_partition_by_a_negative_index(
+    make, imbalanced_binary
+):
+    # -1 is the last sample, already in a test fold: sample 0 was in none,
+    # yet its out-of-fold probabilities, left at 0, were taken
+    X, y = imbalanced_binary
+    folds = [
+        (np.where(train == 0, -1, train), np.where(test == 0, -1, test))
+        for train, test in StratifiedKFold(3).split(X, y)
+    ]
+    match = (
+        r"cover each sample exactly once.*but 1 of the 300 samples is in no "
+        r"test fold \(sample 0\) and 1 of the 300 samples is in several test "
+        r"folds \(sample 299\)"
+    )
+    with pytest.raises(ValueError, match=match):
+        make(cv=folds).fit(X, y)
+
+
+@pytest.mark.parametrize("make", CROSS_FITTED)
+def test_folds_of_other_data_are_named(make, imbalanced_binary):
+    # they failed with "IndexError: index 300 is out of bounds for axis 0
+    # with size 300" or "boolean index did not match indexed array"
+    X, y = imbalanced_binary
+    big = list(StratifiedKFold(3).split(np.r_[X, X], np.r_[y, y]))
+    with pytest.raises(ValueError, match="training part of fold 0 with the index"):
+        make(cv=big).fit(X, y)
+    masks = [(np.isin(np.arange(200), train), test) for train, test in big]
+    with pytest.raises(ValueError, match="boolean mask of 200 values, but X has 300"):
+        make(cv=masks).fit(X, y)
+    floats = [(train.astype(float), test) for train, test in big]
+    with pytest.raises(ValueError, match="float64 values.*1-d arrays of sample"):
+        make(cv=floats).fit(X, y)
+
+
+@pytest.mark.parametrize("make", CROSS_FITTED)
+def test_a_fold_of_an_empty_test_part_is_named(make, imbalanced_binary):
+    # the partition check let it through; the estimator then failed on 0 rows
+    # ("Found array with 0 sample(s) ... required by LogisticRegression")
+    X, y = imbalanced_binary
+    folds = [*StratifiedKFold(3).split(X, y), (np.arange(y.size), [])]
+    with pytest.raises(ValueError, match="cv gives fold 3 with an empty test part"):
+        make(cv=folds).fit(X, y)
+
+
+@pytest.mark.parametrize("make", CROSS_FITTED)
+def test_folds_as_boolean_masks_or_negative_indices_are_taken(make, imbalanced_binary):
+    # as cross_validate and GridSearchCV take them; boolean masks failed
+    # with "IndexError: boolean index did not match indexed array"
+    X, y = imbalanced_binary
+    folds = list(StratifiedKFold(3).split(X, y))
+    expected = make(cv=folds).fit(X, y).predict_proba(X)
+    rows = np.arange(y.size)
+    masks = [(np.isin(rows, train), np.isin(rows, test)) for train, test in folds]
+    negative = [(train - y.size, test - y.size) for train, test in folds]
+    for cv in (masks, negative):
+        np.testing.assert_array_equal(make(cv=cv).fit(X, y).predict_proba(X), expected)
+
+
 class _ShapedProba(LogisticRegression):
     """A logistic regression whose ``predict_proba`` has another shape."""
 
