@@ -1,4 +1,8 @@
-"""The exact KD-tree search behind SMOTE's neighbours, the same on every machine."""
+"""The exact searches behind SMOTE's neighbours, the same on every machine.
+
+A KD-tree for up to 15 features, and the check of scikit-learn's search of
+a few points by their exact distances.
+"""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -79,3 +83,33 @@ def _tree_kneighbors(X, queries, n_neighbors, n_threads):
         if redo.size:
             indices[redo] = _tree_query(data, queries[redo], n_neighbors, n_threads)[0]
     return indices
+
+
+def _mend_by_exact(X, queries, found):
+    """``found``, with the rows that are not the nearest points mended.
+
+    Scikit-learn's brute-force search computes ``||x||^2 - 2 x.y + ||y||^2``,
+    whose rounding loses the differences of features far from zero beside
+    their spread (a column of ``1e8`` plus or minus 1), so that it may return
+    points that are not the nearest. Every point of ``X`` is ranked by its
+    exact distance to each query (ties: the query, then row order); a row of
+    ``found`` is kept where its exact distances are those of that ranking, up
+    to the rounding of an exact distance (which may order near ties either
+    way), else replaced by it, so that the rows found right stay as found.
+    """
+    n_queries, n_neighbors = found.shape
+    n_points = X.shape[0]
+    data = np.asarray(X, dtype=np.float64)
+    every = np.broadcast_to(np.arange(n_points), (n_queries, n_points))
+    ranked, exact = _ranked(data, queries, every)
+    pairs = np.repeat(queries, n_neighbors)
+    dist = _squared_distances(data, found.ravel(), pairs).reshape(found.shape)
+    # the rounding of a sum of n_features squares, with a margin
+    tol = 4 * (X.shape[1] + 2) * np.finfo(np.float64).eps
+    tol = tol * exact[:, n_neighbors - 1 : n_neighbors]
+    wrong = (np.abs(dist - exact[:, :n_neighbors]) > tol).any(axis=1)
+    if not wrong.any():
+        return found
+    found = found.copy()
+    found[wrong] = ranked[wrong, :n_neighbors]
+    return found
