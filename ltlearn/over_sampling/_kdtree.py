@@ -12,6 +12,8 @@ from scipy.spatial import cKDTree
 
 # Candidates are ranked by exact distances this many values at a time.
 _EXACT_VALUES = 2**16
+# Scikit-learn's neighbours are checked this many pairs at a time.
+_PAIRS = 2**20
 
 
 def _tree_query(data, queries, n_neighbors, n_threads):
@@ -100,16 +102,21 @@ def _mend_by_exact(X, queries, found):
     n_queries, n_neighbors = found.shape
     n_points = X.shape[0]
     data = np.asarray(X, dtype=np.float64)
-    every = np.broadcast_to(np.arange(n_points), (n_queries, n_points))
-    ranked, exact = _ranked(data, queries, every)
-    pairs = np.repeat(queries, n_neighbors)
-    dist = _squared_distances(data, found.ravel(), pairs).reshape(found.shape)
     # the rounding of a sum of n_features squares, with a margin
-    tol = 4 * (X.shape[1] + 2) * np.finfo(np.float64).eps
-    tol = tol * exact[:, n_neighbors - 1 : n_neighbors]
-    wrong = (np.abs(dist - exact[:, :n_neighbors]) > tol).any(axis=1)
-    if not wrong.any():
-        return found
-    found = found.copy()
-    found[wrong] = ranked[wrong, :n_neighbors]
-    return found
+    margin = 4 * (X.shape[1] + 2) * np.finfo(np.float64).eps
+    mended = found
+    step = max(1, _PAIRS // n_points)
+    for start in range(0, n_queries, step):
+        rows = slice(start, start + step)
+        every = np.broadcast_to(np.arange(n_points), (queries[rows].size, n_points))
+        ranked, exact = _ranked(data, queries[rows], every)
+        pairs = np.repeat(queries[rows], n_neighbors)
+        dist = _squared_distances(data, found[rows].ravel(), pairs)
+        dist = dist.reshape(found[rows].shape)
+        tol = margin * exact[:, n_neighbors - 1 : n_neighbors]
+        wrong = (np.abs(dist - exact[:, :n_neighbors]) > tol).any(axis=1)
+        if wrong.any():
+            if mended is found:
+                mended = found.copy()
+            mended[start + np.flatnonzero(wrong)] = ranked[wrong, :n_neighbors]
+    return mended

@@ -8,6 +8,7 @@ import pytest
 from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 
+import ltlearn.over_sampling._kdtree as kdtree_module
 import ltlearn.over_sampling._neighbors as neighbors_module
 from ltlearn.over_sampling._neighbors import _kneighbors
 
@@ -231,10 +232,14 @@ def test_tree_search_of_points_at_zero_distance_that_differ(sign):
 
 @pytest.mark.parametrize("n_features", [1, 3, 20])
 @pytest.mark.parametrize("offset", [1e8, 1e12])
-def test_search_of_a_few_points_far_from_the_origin_is_exact(n_features, offset):
+@pytest.mark.parametrize("pairs", [2**20, 7])  # checked at once, or a few at a time
+def test_search_of_a_few_points_far_from_the_origin_is_exact(
+    monkeypatch, n_features, offset, pairs
+):
     # Up to 2 * n_neighbors points go to scikit-learn's search, whose
     # ||x||^2 - 2 x.y + ||y||^2 loses the differences of a feature of 1e8
     # plus or minus 1: it returned points that are not the nearest.
+    monkeypatch.setattr(kdtree_module, "_PAIRS", pairs)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((10, n_features))
     X[:, 0] += offset
