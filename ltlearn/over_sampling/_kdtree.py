@@ -1,4 +1,8 @@
-"""The exact KD-tree search behind SMOTE's neighbours, the same on every machine."""
+"""The exact searches behind SMOTE's neighbours, the same on every machine.
+
+A KD-tree for up to 15 features, and the check of scikit-learn's search of
+a few points by their exact distances.
+"""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -8,6 +12,8 @@ from scipy.spatial import cKDTree
 
 # Candidates are ranked by exact distances this many values at a time.
 _EXACT_VALUES = 2**16
+# Scikit-learn's neighbours are checked this many pairs at a time.
+_PAIRS = 2**20
 
 
 def _tree_query(data, queries, n_neighbors, n_threads):
@@ -79,3 +85,38 @@ def _tree_kneighbors(X, queries, n_neighbors, n_threads):
         if redo.size:
             indices[redo] = _tree_query(data, queries[redo], n_neighbors, n_threads)[0]
     return indices
+
+
+def _mend_by_exact(X, queries, found):
+    """``found``, with the rows that are not the nearest points mended.
+
+    Scikit-learn's brute-force search computes ``||x||^2 - 2 x.y + ||y||^2``,
+    whose rounding loses the differences of features far from zero beside
+    their spread (a column of ``1e8`` plus or minus 1), so that it may return
+    points that are not the nearest. Every point of ``X`` is ranked by its
+    exact distance to each query (ties: the query, then row order); a row of
+    ``found`` is kept where its exact distances are those of that ranking, up
+    to the rounding of an exact distance (which may order near ties either
+    way), else replaced by it, so that the rows found right stay as found.
+    """
+    n_queries, n_neighbors = found.shape
+    n_points = X.shape[0]
+    data = np.asarray(X, dtype=np.float64)
+    # the rounding of a sum of n_features squares, with a margin
+    margin = 4 * (X.shape[1] + 2) * np.finfo(np.float64).eps
+    mended = found
+    step = max(1, _PAIRS // n_points)
+    for start in range(0, n_queries, step):
+        rows = slice(start, start + step)
+        every = np.broadcast_to(np.arange(n_points), (queries[rows].size, n_points))
+        ranked, exact = _ranked(data, queries[rows], every)
+        pairs = np.repeat(queries[rows], n_neighbors)
+        dist = _squared_distances(data, found[rows].ravel(), pairs)
+        dist = dist.reshape(found[rows].shape)
+        tol = margin * exact[:, n_neighbors - 1 : n_neighbors]
+        wrong = (np.abs(dist - exact[:, :n_neighbors]) > tol).any(axis=1)
+        if wrong.any():
+            if mended is found:
+                mended = found.copy()
+            mended[start + np.flatnonzero(wrong)] = ranked[wrong, :n_neighbors]
+    return mended

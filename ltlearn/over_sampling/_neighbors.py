@@ -14,7 +14,11 @@ from sklearn.neighbors import NearestNeighbors
 from threadpoolctl import threadpool_limits
 
 from ltlearn.over_sampling._estimator_search import _estimator_kneighbors
-from ltlearn.over_sampling._kdtree import _squared_distances, _tree_kneighbors
+from ltlearn.over_sampling._kdtree import (
+    _mend_by_exact,
+    _squared_distances,
+    _tree_kneighbors,
+)
 
 # Above this many features the tree search loses to brute force, as in
 # scikit-learn's ``algorithm="auto"`` rule.
@@ -569,6 +573,8 @@ def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     if sparse.issparse(X) or X.shape[0] <= 2 * n_neighbors:
         nn = NearestNeighbors(n_neighbors=n_neighbors, n_jobs=n_jobs).fit(X)
         found = nn.kneighbors(X[queries], return_distance=False)
+        if not sparse.issparse(X):  # a few points: checked by exact distances
+            found = _mend_by_exact(X, queries, found)
     elif X.shape[1] <= _MAX_TREE_FEATURES:
         found = _tree_kneighbors(X, queries, n_neighbors, _n_threads(n_jobs, tree=True))
     elif X.shape[0] <= _MAX_BRUTE_POINTS:

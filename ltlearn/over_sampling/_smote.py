@@ -331,24 +331,25 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
     :class:`~imblearn.combine.SMOTETomek` take it, or :class:`SMOTENC`, as
     their ``smote``.
 
-    Neighbours are searched only for the seeds drawn. With up to 15 features
-    a KD-tree is built on the class rotated onto its principal axes (a
-    rotation keeps the distances; whole numbers are not rotated) and queried
-    in its leaf order; with more, a blocked float32 brute-force search keeps
-    the candidates within a rigorous bound of the float32 error and ranks
-    them by exact float64 distances, and reads each block of pairs both ways
-    when every sample is a seed. Either way the neighbours are the exact
-    ones, up to the rounding of distances; neighbours at equal distance are
-    chosen by a rule that does not depend on the machine's BLAS kernel or
-    vector instructions, except in a brute-force block whose queries average
-    more than 1,024 candidates (many points at one distance), which
-    scikit-learn's brute-force search takes. Any finite values are accepted:
-    data whose squared distances would overflow or underflow is searched
-    scaled by a power of two (which keeps the order of the distances), and
-    values too large for their differences to be finite are interpolated on
-    halves.
-    ``skip_noise=True`` adds one search among all the samples, for the
-    samples of the classes over-sampled.
+    Neighbours are searched only for the seeds drawn. With up to 15 features a
+    KD-tree is built on the class rotated onto its principal axes (a rotation
+    keeps the distances; whole numbers are not rotated) and queried in its leaf
+    order; with more, a blocked float32 brute-force search keeps the candidates
+    within a rigorous bound of the float32 error and ranks them by exact
+    float64 distances, and reads each block of pairs both ways when every
+    sample is a seed. Sparse data and classes of at most twice
+    ``k_neighbors + 1`` samples are searched by scikit-learn, whose neighbours
+    in such a class are checked, and mended, by exact distances. The neighbours
+    are exact (sparse data aside) up to the rounding of distances; those at
+    equal distance are chosen by a rule that does not depend on the BLAS kernel
+    or vector instructions, except in scikit-learn's searches and in a
+    brute-force block whose queries average more than 1,024 candidates (many
+    points at one distance), which it takes. Any finite values are accepted:
+    data whose squared distances would overflow or underflow is searched scaled
+    by a power of two (which keeps the order of the distances), and values too
+    large for their differences to be finite are interpolated on halves.
+    ``skip_noise=True`` adds one search among all the samples, for the samples
+    of the classes over-sampled.
 
     {smote_references}
 

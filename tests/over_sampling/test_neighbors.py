@@ -8,6 +8,7 @@ import pytest
 from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 
+import ltlearn.over_sampling._kdtree as kdtree_module
 import ltlearn.over_sampling._neighbors as neighbors_module
 from ltlearn.over_sampling._neighbors import _kneighbors
 
@@ -227,3 +228,24 @@ def test_tree_search_of_points_at_zero_distance_that_differ(sign):
     X[15:] = np.column_stack([sign * np.linspace(0.5, 1, 25), np.linspace(0, 1, 25)])
     indices, _ = _kneighbors(X, np.arange(15), 12)
     assert (indices < 15).all()
+
+
+@pytest.mark.parametrize("n_features", [1, 3, 20])
+@pytest.mark.parametrize("offset", [1e8, 1e12])
+@pytest.mark.parametrize("pairs", [2**20, 7])  # checked at once, or a few at a time
+def test_search_of_a_few_points_far_from_the_origin_is_exact(
+    monkeypatch, n_features, offset, pairs
+):
+    # Up to 2 * n_neighbors points go to scikit-learn's search, whose
+    # ||x||^2 - 2 x.y + ||y||^2 loses the differences of a feature of 1e8
+    # plus or minus 1: it returned points that are not the nearest.
+    monkeypatch.setattr(kdtree_module, "_PAIRS", pairs)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((10, n_features))
+    X[:, 0] += offset
+    expected, D = _exact_sorted_distances(X, 6)
+    queries = np.arange(len(X))
+    indices, _ = _kneighbors(X, queries, 6)
+    np.testing.assert_array_equal(indices[:, 0], queries)
+    # the nearest points, nearest first
+    np.testing.assert_array_equal(np.take_along_axis(D, indices, axis=1), expected)

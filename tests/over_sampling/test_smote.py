@@ -560,6 +560,23 @@ def test_a_class_of_k_neighbors_plus_one_samples_gives_no_warning():
         SMOTE(k_neighbors=5, random_state=0).fit_resample(X, y)
 
 
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(random_state=0), SMOTENC([3], random_state=0)]
+)
+def test_a_small_class_far_from_the_origin_gets_its_nearest_neighbours(sampler):
+    # A class of up to 2 * (k_neighbors + 1) samples was searched by
+    # scikit-learn, whose distances lose the differences of a feature of 1e9
+    # plus or minus 1 (a timestamp in seconds): the samples interpolated other
+    # points than the nearest, unlike those of the data shifted to 0.
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.standard_normal((38, 3)), rng.integers(0, 2, 38)]
+    y = np.repeat([0, 1], [30, 8])
+    shift = np.array([1e9, 0.0, 0.0, 0.0])
+    X_res, _ = clone(sampler).fit_resample(X, y)
+    X_far, _ = clone(sampler).fit_resample(X + shift, y)
+    np.testing.assert_allclose(X_far - shift, X_res, rtol=0, atol=1e-6)
+
+
 def _noisy_data():
     rng = np.random.default_rng(0)
     majority = rng.standard_normal((200, 2))
