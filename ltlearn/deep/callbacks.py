@@ -39,11 +39,8 @@ from torch import nn
 
 from ltlearn.deep._data import _SAMPLERS
 from ltlearn.deep._datasets import _labels_and_weights
-from ltlearn.deep.losses import (
-    _effective_number_weights,
-    _start_at_prior,
-    _uncompiled,
-)
+from ltlearn.deep._loss_base import _effective_number_weights, _uncompiled
+from ltlearn.deep._reweighting_losses import _start_at_prior
 from ltlearn.deep.modules import NormedLinear
 from ltlearn.utils._docstring import (
     _decoupling_references_docstring,
