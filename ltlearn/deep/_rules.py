@@ -21,7 +21,7 @@ from ltlearn.deep._loss_base import (
     _uncompiled,
     _weighted_cross_entropy,
 )
-from ltlearn.deep.callbacks import (
+from ltlearn.deep._stages import (
     _check_start_epoch,
     _is_active,
     _params_repr,
