@@ -4,7 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import importlib
-import inspect
 import os
 import re
 import sys
@@ -148,32 +147,6 @@ def _defined_by_ltlearn(member):
     return module is None or module.split(".")[0] == "ltlearn"
 
 
-def _source_module(app, modname, attribute):
-    """The module whose source defines a class, for its ``[source]`` link.
-
-    The losses and callbacks of ``ltlearn.deep`` name the public module that
-    users import them from as theirs (``__module__``), where viewcode looks
-    for their source, but are written in private modules: the methods
-    written in a class's body tell which. ``None`` leaves anything else to
-    viewcode.
-    """
-    try:
-        obj = importlib.import_module(modname)
-        for name in attribute.split("."):
-            obj = getattr(obj, name)
-    except (ImportError, AttributeError):
-        return None
-    if not inspect.isclass(obj):
-        return None
-    for member in vars(obj).values():
-        if inspect.isfunction(member) and member.__qualname__.startswith(
-            f"{obj.__qualname__}."
-        ):
-            return member.__module__
-    return None
-
-
 def setup(app):
     app.connect("builder-inited", _check_api_pages)
     app.connect("autodoc-skip-member", _skip_member)
-    app.connect("viewcode-follow-imported", _source_module)

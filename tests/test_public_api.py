@@ -186,29 +186,6 @@ def test_docs_build_checks_every_public_module(monkeypatch, caplog):
     assert not [record.getMessage() for record in caplog.records]
 
 
-def test_source_link_of_a_class_written_in_a_private_module(monkeypatch):
-    # The losses and callbacks name the public module that users import them
-    # from as their __module__, but are written in private modules, where
-    # their [source] links point; any other class's is its __module__.
-    pytest.importorskip("sphinx")
-    pytest.importorskip("torch")
-    pytest.importorskip("skorch")
-    from ltlearn.over_sampling import SMOTE
-
-    conf = _docs_conf(monkeypatch)
-    for modname, name, written in [
-        ("ltlearn.deep.losses", "FocalLoss", "ltlearn.deep._reweighting_losses"),
-        ("ltlearn.deep.losses", "KPSLoss", "ltlearn.deep._margin_losses"),
-        ("ltlearn.deep.callbacks", "DeferredReweighting", "ltlearn.deep._deferred"),
-        ("ltlearn.deep.callbacks", "TauNormalization", "ltlearn.deep._decoupling"),
-        ("ltlearn.over_sampling", "SMOTE", SMOTE.__module__),
-    ]:
-        assert conf._source_module(None, modname, name) == written
-    # A method, or a name that is not there: viewcode's own lookup.
-    assert conf._source_module(None, "ltlearn.deep.losses", "FocalLoss.forward") is None
-    assert conf._source_module(None, "ltlearn.deep.losses", "NoSuchLoss") is None
-
-
 def test_every_public_module_is_a_link_target_of_the_docs():
     # :mod:`ltlearn.deep` and the like rendered as text, not links: the API
     # pages declared the modules with ``:no-index:`` or ``currentmodule``.

@@ -16,7 +16,6 @@ from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._param_groups import _groups_taken_out, _schedule_new_group
 from ltlearn.deep._reweighting_losses import _start_at_prior
 from ltlearn.deep._stages import (
-    _CALLBACKS_MODULE,
     _check_sampler,
     _check_start_epoch,
     _class_docstring,
@@ -55,8 +54,6 @@ def _get_head(net, path, owner):
 
 class _ScaleOutput:
     """Forward hook multiplying a layer's output by learnable class scales."""
-
-    __module__ = _CALLBACKS_MODULE
 
     def __init__(self, scales):
         self.scales = scales
@@ -159,7 +156,6 @@ class ClassifierRetraining(Callback):
     [False, False, False, True]
     """
 
-    __module__ = _CALLBACKS_MODULE
     __repr__ = _params_repr
 
     def __init__(
@@ -439,7 +435,6 @@ class TauNormalization(Callback):
     [1.0, 1.0]
     """
 
-    __module__ = _CALLBACKS_MODULE
     __repr__ = _params_repr
 
     def __init__(self, tau=1.0, head="classifier"):

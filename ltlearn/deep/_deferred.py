@@ -8,7 +8,6 @@ from skorch.callbacks import Callback
 
 from ltlearn.deep._loss_base import _effective_number_weights, _uncompiled
 from ltlearn.deep._stages import (
-    _CALLBACKS_MODULE,
     _check_sampler,
     _check_start_epoch,
     _class_docstring,
@@ -113,7 +112,6 @@ class DeferredReweighting(Callback):
     [False, False, True, True]
     """
 
-    __module__ = _CALLBACKS_MODULE
     __repr__ = _params_repr
 
     def __init__(self, start_epoch=0.8, beta=0.9999):
@@ -237,7 +235,6 @@ class DeferredResampling(Callback):
     'ClassBalancedSampler'
     """
 
-    __module__ = _CALLBACKS_MODULE
     __repr__ = _params_repr
 
     def __init__(self, start_epoch=0.8, sampler="class_balanced"):

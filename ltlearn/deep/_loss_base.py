@@ -21,10 +21,6 @@ from ltlearn.utils._validation import (
     check_classes,
 )
 
-# The module that users import the losses from, which pickles and reprs name
-# as theirs.
-_LOSSES_MODULE = "ltlearn.deep.losses"
-
 _REDUCTIONS = ("mean", "sum", "none")
 
 # Parameters shared by the losses, as their docstrings state them.
@@ -274,7 +270,6 @@ def _margin_logits(logits, target, margins, scale):
 class _LongTailLoss(nn.Module):
     """``repr`` shows the settings named in ``_repr_settings``."""
 
-    __module__ = _LOSSES_MODULE
     _repr_settings = ("reduction",)
 
     def _settings(self):
@@ -304,7 +299,6 @@ class _CountLoss(_LongTailLoss):
     reduction.
     """
 
-    __module__ = _LOSSES_MODULE
     _repr_settings = ()
 
     def __init__(self, class_counts, weight, reduction):
@@ -374,8 +368,6 @@ class _CountLoss(_LongTailLoss):
 
 class _CosineMarginLoss(_CountLoss):
     """Shared parts of the margin losses on cosine logits (LDAM, KPS)."""
-
-    __module__ = _LOSSES_MODULE
 
     # Designed for a cosine classifier: LongTailClassifier gives the modules
     # of ltlearn.deep.modules head="cosine" for it.

@@ -8,7 +8,6 @@ import math
 import numpy as np
 
 from ltlearn.deep._loss_base import (
-    _LOSSES_MODULE,
     _check_class_counts,
     _check_setting,
     _CosineMarginLoss,
@@ -57,8 +56,6 @@ class LDAMLoss(_CosineMarginLoss):
     >>> loss(torch.zeros(1, 2), torch.tensor([1]))
     tensor(0.9741)
     """
-
-    __module__ = _LOSSES_MODULE
 
     def __init__(self, class_counts, max_m=0.5, s=30.0, weight=None, reduction="mean"):
         super().__init__(class_counts, max_m, s, weight, reduction)
@@ -124,7 +121,6 @@ class LogitAdjustedLoss(_CountLoss):
     tensor(1.3863)
     """
 
-    __module__ = _LOSSES_MODULE
     _repr_settings = ("tau",)
 
     def __init__(self, class_counts, tau=1.0, weight=None, reduction="mean"):
@@ -195,8 +191,6 @@ class BalancedSoftmaxLoss(_CountLoss):
     tensor(1.3863)
     """
 
-    __module__ = _LOSSES_MODULE
-
     def __init__(self, class_counts, weight=None, reduction="mean"):
         super().__init__(class_counts, weight, reduction)
         self._set_count_buffers(
@@ -264,7 +258,6 @@ class VSLoss(_CountLoss):
     True
     """
 
-    __module__ = _LOSSES_MODULE
     _repr_settings = ("gamma", "tau")
 
     def __init__(self, class_counts, gamma=0.3, tau=1.0, weight=None, reduction="mean"):
@@ -344,7 +337,6 @@ class KPSLoss(_CosineMarginLoss):
     tensor([0.1000, 0.2000])
     """
 
-    __module__ = _LOSSES_MODULE
     _repr_settings = ("max_m", "s", "base")
 
     def __init__(

@@ -11,7 +11,6 @@ import torch.nn.functional as F
 from torch import nn
 
 from ltlearn.deep._loss_base import (
-    _LOSSES_MODULE,
     _check_reduction,
     _check_setting,
     _CountLoss,
@@ -75,7 +74,6 @@ class FocalLoss(_LongTailLoss):
     True
     """
 
-    __module__ = _LOSSES_MODULE
     _repr_settings = ("gamma", "reduction")
 
     def __init__(
@@ -197,7 +195,6 @@ class ClassBalancedLoss(_CountLoss):
     tensor(0.6931)
     """
 
-    __module__ = _LOSSES_MODULE
     _repr_settings = ("beta", "loss_type")
 
     def __init__(

@@ -15,10 +15,6 @@ from ltlearn.utils._docstring import (
 )
 from ltlearn.utils._warnings import external_stacklevel
 
-# The module that users import the schedules' callbacks from, which pickles
-# and reprs name as theirs.
-_CALLBACKS_MODULE = "ltlearn.deep.callbacks"
-
 # The parameters of skorch's callback hooks and the result of ``initialize``,
 # shared by their docstrings.
 _hook_docstring = _Substitution(

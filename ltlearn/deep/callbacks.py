@@ -26,9 +26,8 @@ trained. The sampler is changed through the net's public
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-# The callbacks are defined in private modules by job, and name this module as
-# theirs (``__module__``), as pickles and reprs do. _ScaleOutput, imported as
-# itself, stays importable here, where it was defined: the pickle of a
+# The callbacks are defined in private modules by job. _ScaleOutput, imported
+# as itself, stays importable here, where it was defined: the pickle of a
 # classifier saved during the LWS epochs of ClassifierRetraining names it.
 from ltlearn.deep._decoupling import ClassifierRetraining, TauNormalization
 from ltlearn.deep._decoupling import _ScaleOutput as _ScaleOutput

@@ -15,13 +15,9 @@ as ``torch.nn.CrossEntropyLoss(weight=...)`` does.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-# The losses are defined in private modules by kind, and name this module as
-# theirs (``__module__``), as pickles and reprs do. The private names imported
-# as themselves stay importable here, where they were defined: the bases, and
-# the helpers that the classifier's modules import from here.
-from ltlearn.deep._loss_base import _CosineMarginLoss as _CosineMarginLoss
-from ltlearn.deep._loss_base import _CountLoss as _CountLoss
-from ltlearn.deep._loss_base import _LongTailLoss as _LongTailLoss
+# The losses are defined in private modules by kind. The helpers imported as
+# themselves stay importable here, where they were defined: the classifier's
+# modules import them from here.
 from ltlearn.deep._loss_base import _uncompiled as _uncompiled
 from ltlearn.deep._margin_losses import (
     BalancedSoftmaxLoss,
