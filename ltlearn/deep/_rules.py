@@ -12,15 +12,7 @@ import math
 import numpy as np
 from skorch.callbacks import Callback
 
-from ltlearn.deep.callbacks import (
-    _check_start_epoch,
-    _is_active,
-    _params_repr,
-    _warn_empty_stage,
-)
-from ltlearn.deep.losses import (
-    KPSLoss,
-    VSLoss,
+from ltlearn.deep._loss_base import (
     _as_number,
     _check_setting,
     _forward_docstring,
@@ -29,6 +21,13 @@ from ltlearn.deep.losses import (
     _uncompiled,
     _weighted_cross_entropy,
 )
+from ltlearn.deep._stages import (
+    _check_start_epoch,
+    _is_active,
+    _params_repr,
+    _warn_empty_stage,
+)
+from ltlearn.deep.losses import KPSLoss, VSLoss
 
 __all__ = [
     "GradientAdjustment",

@@ -26,14 +26,14 @@ from skorch.callbacks import (  # noqa: E402
 from skorch.dataset import ValidSplit  # noqa: E402
 
 from ltlearn.deep import LongTailClassifier  # noqa: E402
+from ltlearn.deep._loss_base import _effective_number_weights  # noqa: E402
+from ltlearn.deep._stages import _start  # noqa: E402
 from ltlearn.deep.callbacks import (  # noqa: E402
     ClassifierRetraining,
     DeferredResampling,
     DeferredReweighting,
     TauNormalization,
-    _start,
 )
-from ltlearn.deep.losses import _effective_number_weights  # noqa: E402
 from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.samplers import ClassBalancedSampler, SquareRootSampler  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402

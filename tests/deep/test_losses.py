@@ -15,6 +15,7 @@ pytest.importorskip("skorch")
 import torch.nn.functional as F  # noqa: E402
 
 from ltlearn.deep import VSTLALoss  # noqa: E402
+from ltlearn.deep._loss_base import _effective_number_weights  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
     BalancedSoftmaxLoss,
     ClassBalancedLoss,
@@ -23,7 +24,6 @@ from ltlearn.deep.losses import (  # noqa: E402
     LDAMLoss,
     LogitAdjustedLoss,
     VSLoss,
-    _effective_number_weights,
 )
 from tests.post_hoc.test_logit_adjustment import _LabelledArray  # noqa: E402
 
