@@ -9,18 +9,15 @@ import math
 import os
 import threading
 import warnings
-from collections.abc import Mapping
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from scipy.sparse import issparse
 from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
-from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import (
     Hidden,
@@ -29,7 +26,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_parameter_constraints,
 )
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
     EpochScoring,
@@ -42,32 +39,22 @@ from skorch.callbacks import (
 from skorch.dataset import Dataset as _SkorchDataset
 from skorch.dataset import ValidSplit, unpack_data
 from skorch.exceptions import NotInitializedError
-from skorch.helper import SliceDataset
-from skorch.utils import is_dataset, to_device, to_numpy, to_tensor
+from skorch.utils import to_device, to_numpy, to_tensor
 from torch import nn
-from torch.utils.data import TensorDataset
 
-from ltlearn.deep._data import (
-    _SAMPLERS,
-    _accepts,
-    _BatchesMixin,
-    _count_classes,
-)
-from ltlearn.deep._datasets import (
-    _is_checked,
-    _ItemDataset,
-    _labels_and_weights,
-    _peek_input,
-    _read_labelled_dataset,
-    _readable,
-)
+from ltlearn.deep._data import _SAMPLERS, _accepts, _BatchesMixin, _count_classes
+from ltlearn.deep._datasets import _is_checked, _labels_and_weights
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
-from ltlearn.deep._split_checks import (
-    _refuse_a_class_left_out,
-    _refuse_a_class_of_one,
+from ltlearn.deep._net_inputs import _InputsMixin
+from ltlearn.deep._net_outputs import (
+    _at_least_float32,
+    _first_output,
+    _OutputsMixin,
+    _softmax,
+    _stack_batches,
 )
-from ltlearn.deep._step_errors import _n_outputs_message
+from ltlearn.deep._split_checks import _refuse_a_class_left_out, _refuse_a_class_of_one
 from ltlearn.deep.callbacks import ClassifierRetraining
 from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
@@ -81,21 +68,12 @@ from ltlearn.deep.losses import (
     _uncompiled,
 )
 from ltlearn.deep.modules import MLP, NormedLinear, _ImageBackbone
-from ltlearn.deep.samplers import (
-    SliceLoader,
-    _dataset_tensors,
-)
+from ltlearn.deep.samplers import SliceLoader
 from ltlearn.utils._class_order import _in_class_order, _is_pandas
 from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
-from ltlearn.utils._validation import (
-    _writeable,
-    check_classes,
-    check_classification_y,
-    check_sample_weight,
-    column_or_1d_y,
-)
+from ltlearn.utils._validation import check_classes
 from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["LongTailClassifier"]
@@ -180,56 +158,6 @@ def _in_float32(module):
     if isinstance(module, nn.Module) and torch.get_default_dtype() != torch.float32:
         module.to(torch.float32)
     return module
-
-
-def _at_least_float32(output):
-    """A floating tensor of lower precision than float32 cast to float32.
-
-    Outputs of a network run under the caller's ``torch.autocast`` (bfloat16
-    or float16) give float32 probabilities, as
-    :meth:`LongTailClassifier.transform` gives float32 features: NumPy has no
-    bfloat16, and float16 probabilities sum to one only to three digits.
-    Anything else is returned as it is.
-    """
-    if torch.is_tensor(output) and output.is_floating_point():
-        return output.to(torch.promote_types(output.dtype, torch.float32))
-    return output
-
-
-def _first_output(output):
-    """The first output of a module returning a tuple, as skorch's ``predict_proba``.
-
-    Anything else is returned as it is.
-    """
-    return output[0] if isinstance(output, tuple) else output
-
-
-def _softmax(logits, scale=1.0):
-    """Softmax over the last axis of ``scale * logits``, in float32 at least."""
-    logits = _at_least_float32(logits)
-    if scale != 1.0:
-        logits = logits * scale
-    return torch.softmax(logits, dim=-1)
-
-
-def _stack_batches(batches, n_rows):
-    """The arrays of ``batches`` stacked, as ``np.concatenate`` would.
-
-    Each batch is written into one array of ``n_rows`` rows as it comes, so
-    that the outputs are not held twice (a list of batches, then their
-    concatenation): 1.5 GB for 200,000 rows of 1,000 float32 classes.
-    """
-    out, start = None, 0
-    for batch in batches:
-        if out is None:
-            out = np.empty((n_rows, *batch.shape[1:]), dtype=batch.dtype)
-        out[start : start + len(batch)] = batch
-        start += len(batch)
-    if out is None:  # no batch: concatenate's error
-        return np.concatenate([], axis=0)
-    if start != n_rows:
-        raise RuntimeError(f"The batches hold {start} rows, not {n_rows}.")
-    return out
 
 
 def _balanced_accuracy(net, X, y):
@@ -354,38 +282,6 @@ def _check_image_layout(shape):
         )
 
 
-def _refuse_unsupported_X(X):
-    """Refuse a torch ``DataLoader`` or a dict given as ``X``, saying why.
-
-    The classifier batches its input itself; a loader failed with an error
-    about ``y`` (fit) or ``float()`` (predict), which named neither. A dict
-    of several inputs (skorch's keyword arguments of ``forward``) failed in
-    ``float()`` too.
-    """
-    if isinstance(X, torch.utils.data.DataLoader):
-        raise ValueError(
-            "X is a torch DataLoader; LongTailClassifier makes its own batches. "
-            "Pass the loader's Dataset (X.dataset) instead, and options of the "
-            "DataLoader as iterator_train__* and iterator_valid__* parameters "
-            "(iterator_train__num_workers=2, say)."
-        )
-    # A DOK sparse matrix is a dict too: it gets scikit-learn's sparse message.
-    if isinstance(X, Mapping) and not issparse(X):
-        advice = "Join the inputs into one array and split it in the module's forward."
-        if "sample_weight" in X:
-            # skorch's way of passing sample weights, which fit takes itself.
-            advice = (
-                "Pass the weights as fit(X, y, sample_weight=...) instead, "
-                "and the input as X."
-            )
-        raise TypeError(
-            f"X is a {type(X).__name__} of inputs "
-            f"({', '.join(map(repr, X))}); LongTailClassifier takes one input: "
-            f"an array, a pandas DataFrame or a torch Dataset of (x, y) items. "
-            f"{advice}"
-        )
-
-
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
 # their docstrings.
 _fit_docstring = _Substitution(
@@ -411,7 +307,12 @@ _X_or_dataset_docstring = _Substitution(
 
 
 class LongTailClassifier(
-    TransformerMixin, _BatchesMixin, _BatchLoopMixin, NeuralNetClassifier
+    _InputsMixin,
+    _OutputsMixin,
+    TransformerMixin,
+    _BatchesMixin,
+    _BatchLoopMixin,
+    NeuralNetClassifier,
 ):
     """Neural network classifier for long-tailed data, built on skorch.
 
@@ -1177,261 +1078,6 @@ class LongTailClassifier(
             finally:
                 seeded.pop(id(self), None)
 
-    def _check_input_ndim(self, X):
-        """Refuse an array of other shape than the fitted images' by name.
-
-        scikit-learn's check compares ``X.shape[1]`` with ``n_features_in_``
-        (the channels of an image), which names neither shape; a single image
-        is told to be given as a batch of one, as scikit-learn tells a single
-        row to be reshaped. A list of arrays is read by its shape too.
-        """
-        fitted = getattr(self, "input_shape_", None)
-        if fitted is None or len(fitted) < 2:
-            return
-        shape = getattr(X, "shape", None)
-        if shape is None and isinstance(X, (list, tuple)):
-            try:
-                shape = np.shape(X)
-            except ValueError:  # ragged: scikit-learn's check names it
-                return
-        if shape is None:
-            return
-        shape = tuple(shape)
-        if len(shape) == len(fitted) + 1:
-            self._check_input_shape(shape[1:])
-            return
-        hint = ""
-        if shape == fitted:
-            hint = " Use X[np.newaxis] if it is a single sample."
-        raise ValueError(
-            f"X has shape {shape}, but {type(self).__name__} was fitted "
-            f"on samples of shape {fitted}: X must be of shape "
-            f"(n_samples, {', '.join(map(str, fitted))}).{hint}"
-        )
-
-    def _check_input_shape(self, shape):
-        fitted = getattr(self, "input_shape_", None)
-        if fitted is not None and tuple(shape) != fitted:
-            raise ValueError(
-                f"X has samples of shape {tuple(shape)}, but "
-                f"{type(self).__name__} was fitted on samples of shape {fitted}."
-            )
-
-    def _check_X(self, X, *, reset):
-        """Validate the input of predict; a Dataset's items are checked lazily.
-
-        An in-memory dataset (``TensorDataset``, skorch ``Dataset`` over
-        arrays, a ``Subset`` of one) is validated as its input array; another
-        map-style Dataset of ``x`` or ``(x, y)`` items has its first input's
-        shape checked and is wrapped to give the network float32 batches,
-        each input checked (shape, finite) as it is read.
-        """
-        _refuse_unsupported_X(X)
-        if isinstance(X, SliceDataset):
-            # skorch's indexable view of a Dataset, read as a Dataset of
-            # inputs (scikit-learn's cross-validation slices it).
-            pairs, shape = _peek_input(X)
-            self._check_input_shape(shape)
-            return _ItemDataset(X, pairs=pairs, shape=shape)
-        if is_dataset(X):
-            tensors = _dataset_tensors(X)
-            if tensors is None or isinstance(tensors[0], dict):
-                pairs, shape = _peek_input(X)
-                self._check_input_shape(shape)
-                return _ItemDataset(X, pairs=pairs, shape=shape)
-            X = _readable(tensors[0]).numpy()
-        X = _readable(X)
-        if not reset:
-            self._check_input_ndim(X)
-        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
-        self._check_input_shape(X.shape[1:])
-        return _writeable(X)
-
-    def _read_dataset(self, X, y, *, reset):
-        """Input and labels of a Dataset given to fit, read once.
-
-        Returns arrays ``(X, y)`` for an in-memory dataset, so that it trains
-        as arrays do, else the dataset and the labels of its items (checked:
-        same input shape, finite, scalar labels).
-        """
-        if y is not None:
-            raise ValueError(
-                "y must be None when X is a torch Dataset: the labels come from "
-                "its (x, y) items."
-            )
-        tensors = _dataset_tensors(X)
-        if tensors is not None and not isinstance(tensors[0], dict):
-            X_tensor, y = tensors
-            if y is None:
-                raise ValueError(
-                    f"The {type(X).__name__} given to fit has no labels: fit "
-                    "needs a Dataset of (x, y) items."
-                )
-            return _readable(X_tensor).numpy(), _readable(y).numpy(), None
-        y, shape, value_range = self._read_items(X)
-        self._warn_unscaled_pixels(None, value_range)
-        if reset:
-            self.n_features_in_ = shape[0]
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
-        else:
-            self._check_input_shape(shape)
-        return X, y, shape
-
-    def _read_items(self, dataset):
-        """Labels, input shape and value range of the ``(x, y)`` items."""
-        if self.random_state is None:
-            return _read_labelled_dataset(dataset)
-        # Random transforms in the items draw from torch's generator: leave
-        # the global one as it was, as the training does.
-        with torch.random.fork_rng(devices=[]):
-            return _read_labelled_dataset(dataset)
-
-    def _unseen_labels(self, y):
-        """The labels of ``y`` that are not among ``classes_``, as a list.
-
-        LabelEncoder fails on labels of another type than the classes
-        ("invalid literal for int()" for text after integers).
-        """
-        fitted_classes = set(self.classes_.tolist())
-        return [v for v in np.unique(y).tolist() if v not in fitted_classes]
-
-    def _encoded_valid(self, dataset):
-        """A validation Dataset of the user's, its labels encoded as in training.
-
-        skorch's ``predefined_split`` gives the Dataset as it is: it is checked
-        as a Dataset given to fit, and its labels become the codes of
-        ``classes_`` that the loss and ``valid_bacc`` compare with. An
-        in-memory one becomes a ``TensorDataset`` of float32 inputs (sliced
-        into batches, as the training data are), another one is wrapped; the
-        user's Dataset is left as it is.
-        """
-        tensors = _dataset_tensors(dataset)
-        if tensors is not None and tensors[1] is None:
-            raise ValueError(
-                f"The {type(dataset).__name__} of predefined_split has no "
-                "labels: the validation needs a Dataset of (x, y) items."
-            )
-        in_memory = tensors is not None and not isinstance(tensors[0], dict)
-        if in_memory:
-            X = check_array(
-                _readable(tensors[0]).numpy(),
-                allow_nd=True,
-                dtype=np.float32,
-                input_name="X",
-            )
-            labels, shape = column_or_1d_y(_readable(tensors[1]).numpy()), X.shape[1:]
-        else:
-            labels, shape, _ = self._read_items(dataset)
-        self._check_input_shape(shape)
-        unseen = self._unseen_labels(labels)
-        if unseen:
-            raise ValueError(
-                f"The validation Dataset holds labels {unseen!r} that are not "
-                f"among the classes {self.classes_.tolist()!r} of the training data."
-            )
-        codes = torch.as_tensor(self.label_encoder_.transform(labels).astype(np.int64))
-        if in_memory:
-            valid = TensorDataset(torch.as_tensor(_writeable(X)), codes)
-            valid._ltlearn_checked = True  # predict_proba need not check it again
-            return valid
-        return _ItemDataset(dataset, pairs=True, labels=codes)
-
-    def _check_X_y(self, X, y, *, reset, classes=None, sample_weight=None, warm=False):
-        """Validate ``X``, ``y`` and ``sample_weight``; label-encode ``y``.
-
-        Counts the classes into ``class_counts_``: those of this data for a
-        first fit, added to the previous counts when ``reset`` is false. A
-        warm-start fit (``warm``) keeps the fitted input shape and classes,
-        as ``reset=False`` does, and needs every class in ``y`` (as
-        scikit-learn's ``MLPClassifier(warm_start=True)``) unless ``classes``
-        gives them; its counts are those of this data.
-        """
-        _refuse_unsupported_X(X)
-        dataset_shape = None
-        if isinstance(X, SliceDataset) and y is not None:
-            # skorch's pairs of a SliceDataset's inputs and their labels
-            # (it checks they are as many), read as any (x, y) Dataset.
-            X, y = _SkorchDataset(X, y), None
-        if is_dataset(X):
-            X, y, dataset_shape = self._read_dataset(X, y, reset=reset)
-        if y is None:
-            validate_data(self, X, y)  # raises: the target is required
-        X, y = _readable(X), _readable(y)
-        given = classes if classes is not None else self.classes
-        # One class is enough when the classes are known (given, or fitted).
-        known = given is not None or not reset
-        check_classification_y(np.asarray(y), min_classes=1 if known else 2)
-        if dataset_shape is None:
-            if not reset:
-                self._check_input_ndim(X)
-            y = column_or_1d_y(y)
-            X, y = validate_data(
-                self, X, y, reset=reset, allow_nd=True, dtype=np.float32
-            )
-            X = _writeable(X)
-            self._warn_unscaled_pixels(X)
-            if not reset:
-                self._check_input_shape(X.shape[1:])
-        if warm:
-            seen = np.unique(y)
-            if self.classes is None:
-                same = np.array_equal(seen, self.classes_)
-            else:  # y may lack some of the given classes, as in a first fit
-                given = np.unique(np.asarray(self.classes))
-                same = (
-                    np.array_equal(given, self.classes_) and np.isin(seen, given).all()
-                )
-            if not same:
-                raise ValueError(
-                    f"warm_start=True can only be used where y has the same "
-                    f"classes as in the previous fit. Previously got "
-                    f"{self.classes_.tolist()!r}, y has {seen.tolist()!r}."
-                )
-        if reset:
-            encoder = LabelEncoder()
-            if given is not None:
-                encoder.fit(np.asarray(given))
-                unknown = np.setdiff1d(np.unique(y), encoder.classes_)
-                if unknown.size:
-                    raise ValueError(
-                        f"y holds labels {unknown.tolist()!r} that are not in "
-                        f"classes={encoder.classes_.tolist()!r}."
-                    )
-            else:
-                encoder.fit(y)
-            self.label_encoder_ = encoder
-            self.input_shape_ = dataset_shape or tuple(X.shape[1:])
-        else:
-            unseen = self._unseen_labels(y)
-            if unseen:
-                raise ValueError(
-                    f"y holds previously unseen labels {unseen!r}; the classes "
-                    f"are {self.classes_.tolist()!r}. partial_fit trains the "
-                    "fitted network further on the same classes; fit starts anew."
-                )
-        y = self.label_encoder_.transform(y).astype(np.int64)
-        self._check_draws_of_rows(len(y))
-        if sample_weight is not None:
-            sample_weight = self._check_sample_weight(_readable(sample_weight), y)
-        counts = _count_classes(y, sample_weight, len(self.classes_))
-        # none after initialize() on a fitted classifier: counted anew
-        before = 0 if reset or warm else vars(self).get("class_counts_", 0)
-        self._counts_before_ = before
-        self.class_counts_ = self._counts_before_ + counts
-        if dataset_shape is not None:
-            # The labels and weights travel with the items.
-            X = _ItemDataset(
-                X,
-                pairs=True,
-                labels=torch.as_tensor(y),
-                sample_weight=None
-                if sample_weight is None
-                else torch.as_tensor(sample_weight),
-            )
-            sample_weight = None
-        return X, y, sample_weight
-
     def _n_classes(self):
         try:
             return len(self.classes_)
@@ -2167,23 +1813,6 @@ class LongTailClassifier(
             return False
         return True
 
-    def _check_sample_weight(self, sample_weight, y):
-        """Per-row weights, checked as ltlearn's estimators check them, in float32."""
-        sample_weight = check_sample_weight(sample_weight, len(y))
-        largest = float(sample_weight.max())
-        if largest > float(np.finfo(np.float32).max):
-            raise ValueError(
-                f"sample_weight holds {largest!r}, too large for float32, the "
-                "precision the network trains in."
-            )
-        sample_weight = sample_weight.astype(np.float32)
-        if not sample_weight.any():
-            raise ValueError(
-                "sample_weight rounds to zero in float32, the precision the "
-                f"network trains in (the largest weight is {largest!r})."
-            )
-        return sample_weight
-
     @_fit_docstring
     def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Initialise the network and train it on ``(X, y)``.
@@ -2367,14 +1996,6 @@ class LongTailClassifier(
         self._check_n_outputs(proba)
         return proba
 
-    def _check_n_outputs(self, proba):
-        """Refuse a module without one output per class of ``classes_``."""
-        n_classes = len(self.classes_)
-        if proba.ndim != 2 or proba.shape[1] != n_classes:
-            raise ValueError(
-                _n_outputs_message(proba.shape[1:], type(self).__name__, n_classes)
-            )
-
     @_X_or_dataset_docstring
     def transform(self, X):
         """Penultimate-layer features of the network.
@@ -2406,16 +2027,6 @@ class LongTailClassifier(
         with torch.no_grad():
             # each batch written into the output as it comes, as in predict_proba
             return _stack_batches(batches, len(X))
-
-    def _features_method(self):
-        features = getattr(self.module_, "features", None)
-        if not callable(features):
-            raise AttributeError(
-                f"{type(self).__name__}.transform needs a module with a "
-                f"features(x) method returning the penultimate layer; "
-                f"{type(_uncompiled(self.module_)).__name__} has none."
-            )
-        return features
 
     def get_feature_names_out(self, input_features=None):
         """Names of the features that :meth:`transform` returns.
