@@ -5,27 +5,18 @@
 
 import copy
 import inspect
-import math
 import os
 import threading
-import warnings
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
 from sklearn.utils import TransformerTags
-from sklearn.utils._param_validation import (
-    Hidden,
-    Interval,
-    Options,
-    StrOptions,
-    validate_parameter_constraints,
-)
+from sklearn.utils._param_validation import Hidden, Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
 from skorch.callbacks import (
@@ -34,7 +25,6 @@ from skorch.callbacks import (
     LRScheduler,
     PassthroughScoring,
     PrintLog,
-    ProgressBar,
 )
 from skorch.dataset import Dataset as _SkorchDataset
 from skorch.dataset import ValidSplit, unpack_data
@@ -46,6 +36,8 @@ from ltlearn.deep._data import _SAMPLERS, _accepts, _BatchesMixin, _count_classe
 from ltlearn.deep._datasets import _is_checked, _labels_and_weights
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
+from ltlearn.deep._net_build import _LOSSES, _BuildMixin
+from ltlearn.deep._net_callbacks import _CallbacksMixin
 from ltlearn.deep._net_inputs import _InputsMixin
 from ltlearn.deep._net_outputs import (
     _at_least_float32,
@@ -54,27 +46,16 @@ from ltlearn.deep._net_outputs import (
     _softmax,
     _stack_batches,
 )
+from ltlearn.deep._net_params import _ParamsMixin
 from ltlearn.deep._split_checks import _refuse_a_class_left_out, _refuse_a_class_of_one
 from ltlearn.deep.callbacks import ClassifierRetraining
-from ltlearn.deep.losses import (
-    BalancedSoftmaxLoss,
-    ClassBalancedLoss,
-    FocalLoss,
-    KPSLoss,
-    LDAMLoss,
-    LogitAdjustedLoss,
-    VSLoss,
-    _start_at_prior,
-    _uncompiled,
-)
-from ltlearn.deep.modules import MLP, NormedLinear, _ImageBackbone
+from ltlearn.deep.losses import _uncompiled
+from ltlearn.deep.modules import MLP
 from ltlearn.deep.samplers import SliceLoader
-from ltlearn.utils._class_order import _in_class_order, _is_pandas
 from ltlearn.utils._docstring import _Substitution
 from ltlearn.utils._interrupts import record_interrupts
 from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import check_classes
-from ltlearn.utils._warnings import external_stacklevel
 
 __all__ = ["LongTailClassifier"]
 
@@ -106,58 +87,6 @@ def _free_seeded_fit_lock():
 
 if hasattr(os, "register_at_fork"):  # not on Windows
     os.register_at_fork(after_in_child=_free_seeded_fit_lock)
-
-_LOSSES = {
-    "ce": nn.CrossEntropyLoss,
-    "focal": FocalLoss,
-    "class_balanced": ClassBalancedLoss,
-    "ldam": LDAMLoss,
-    "logit_adjusted": LogitAdjustedLoss,
-    "balanced_softmax": BalancedSoftmaxLoss,
-    "vs": VSLoss,
-    "kps": KPSLoss,
-}
-
-
-def _copied_array(value):
-    """A copy of a NumPy array or of a tensor without gradient; else ``value``.
-
-    A tensor that requires a gradient (an ``nn.Parameter`` to learn) is
-    passed as it is.
-    """
-    if torch.is_tensor(value) and not value.requires_grad:
-        return value.clone()
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    return value
-
-
-def _read_by_label(name, value, classes):
-    """A pandas ``criterion__<name>`` indexed by the class labels, by class index.
-
-    The losses read per-class values (``class_counts``, ``weight``) by class
-    index; a Series indexed by the labels of ``y`` (``y.value_counts()``, in
-    the order of the counts) is read by label instead, as the post-hoc rules
-    read their priors. Anything else, or anything before the classes are
-    known (``classes`` is None), is returned as it is.
-    """
-    if name not in ("class_counts", "weight") or classes is None:
-        return value
-    if not _is_pandas(value):
-        return value
-    return _in_class_order(value, classes, f"criterion__{name}")
-
-
-def _in_float32(module):
-    """Cast ``module``'s floating parameters and buffers to float32, in place.
-
-    The network trains in float32; a module or loss that ltlearn builds
-    follows torch's default dtype, which a user may have set to float64
-    (``torch.set_default_dtype``). Nothing changes under the default float32.
-    """
-    if isinstance(module, nn.Module) and torch.get_default_dtype() != torch.float32:
-        module.to(torch.float32)
-    return module
 
 
 def _balanced_accuracy(net, X, y):
@@ -254,34 +183,6 @@ def _predefined(split):
     return None
 
 
-def _check_image_layout(shape):
-    """Refuse samples of ``shape`` that are not ``(C, H, W)`` images by name.
-
-    ltlearn's image networks read ``(channels, height, width)``: a batch of
-    ``(N, 32, 32, 3)`` images would train, silently, as 32 channels of 32x3
-    images (or fail deep in a pooling layer), and samples of more axes were
-    refused as an ``input_shape`` the user had not given.
-    """
-    if len(shape) != 3:
-        raise ValueError(
-            f"X has samples of shape {shape}; the network reads images of "
-            "shape (channels, height, width), or grey ones of shape (height, "
-            "width). Reshape X to (n_samples, channels, height, width), or "
-            "pass module__input_shape=(channels, height, width) to read each "
-            "sample so."
-        )
-    height, width, channels = shape
-    if channels in (1, 3, 4) and min(height, width) > 4:
-        raise ValueError(
-            f"The images have shape {shape}, which looks like (height, width, "
-            f"channels); the network reads (channels, height, width), here "
-            f"{height} channels of {width}x{channels} images. Transpose them: "
-            "X.transpose(0, 3, 1, 2) for a NumPy array, X.permute(0, 3, 1, 2) "
-            "for a torch tensor, x.permute(2, 0, 1) of each item of a Dataset; "
-            "or pass module__input_shape to keep this layout."
-        )
-
-
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
 # their docstrings.
 _fit_docstring = _Substitution(
@@ -307,7 +208,10 @@ _X_or_dataset_docstring = _Substitution(
 
 
 class LongTailClassifier(
+    _ParamsMixin,
+    _CallbacksMixin,
     _InputsMixin,
+    _BuildMixin,
     _OutputsMixin,
     TransformerMixin,
     _BatchesMixin,
@@ -808,76 +712,6 @@ class LongTailClassifier(
     # (the built network once initialised, which ``module_`` prints).
     __repr__ = BaseEstimator.__repr__
 
-    def _check_params(self):
-        """Validate the parameters and the device before a fit.
-
-        skorch's own check of the prefixed names (``module__*``...) runs in
-        ``initialize``, once the prefixes are registered.
-        """
-        if not get_config()["skip_parameter_validation"]:
-            validate_parameter_constraints(
-                self._parameter_constraints,
-                self.get_params(deep=False),
-                caller_name=type(self).__name__,
-            )
-        if self.classes is not None:
-            check_classes(self.classes)
-        self._check_callbacks()
-        # Before training: a refused warm start or partial_fit keeps the
-        # fitted network.
-        self._sampler_replaced()
-        device = self.device
-        if device is None:
-            return
-        try:
-            kind = torch.device(device).type
-        except RuntimeError as exc:  # "Expected one of cpu, cuda, ..."
-            raise ValueError(
-                f"The 'device' parameter of {type(self).__name__} is not a "
-                f"device torch knows: {exc} (got {device!r})."
-            ) from exc
-        if kind == "cuda" and not torch.cuda.is_available():
-            raise ValueError(
-                f"{type(self).__name__}(device={device!r}): torch finds no "
-                "CUDA device (torch.cuda.is_available() is False). Use "
-                "device='cpu', or device='auto' for CUDA when available."
-            )
-        if self.amp and kind not in ("cuda", "cpu"):
-            warnings.warn(
-                f"{type(self).__name__}(amp=True) has mixed precision on CUDA "
-                f"and the CPU only; device={device!r} trains in float32.",
-                UserWarning,
-                stacklevel=external_stacklevel(),
-            )
-
-    def _check_callbacks(self):
-        """Refuse an item of ``callbacks`` that skorch cannot build, naming it.
-
-        skorch fails on it in ``initialize`` with an error that names neither
-        the parameter nor the item (``'int' object has no attribute
-        'set_params'``).
-        """
-        for item in self.callbacks if isinstance(self.callbacks, list) else []:
-            named = isinstance(item, (tuple, list))
-            if named and (len(item) != 2 or not isinstance(item[0], str)):
-                valid = False
-            else:
-                callback = item[1] if named else item
-                valid = (
-                    isinstance(callback, type)
-                    or (named and callback is None)
-                    or (
-                        hasattr(callback, "initialize")
-                        and hasattr(callback, "set_params")
-                    )
-                )
-            if not valid:
-                raise ValueError(
-                    f"The 'callbacks' parameter of {type(self).__name__} takes "
-                    "skorch callbacks (instances or classes) and (name, callback) "
-                    f"pairs; got {item!r}."
-                )
-
     def initialize(self):
         """Build the network, its loss, its optimiser and its callbacks.
 
@@ -912,63 +746,6 @@ class LongTailClassifier(
         with self._torch_rng():
             return super().initialize()
 
-    def _uses_renamed_loss(self):
-        """Whether ``loss`` or ``loss__*`` is given."""
-        given = not (isinstance(self.loss, str) and self.loss == "deprecated")
-        return given or bool(self.get_params_for("loss"))
-
-    def _warn_renamed_loss(self):
-        """Warn, once per call of the user, that ``loss`` is now ``criterion``.
-
-        Called by ``initialize``, by ``fit`` and ``partial_fit`` when they
-        train an initialised network further, and by ``set_params`` on an
-        initialised classifier; not where the criterion is built: one fit
-        builds it, or reads it, up to four times.
-        """
-        # TODO(0.3): remove ``loss`` and ``loss__*``.
-        if self._uses_renamed_loss():
-            warnings.warn(
-                "'loss' was renamed 'criterion' in 0.1 and will be removed in "
-                "0.3: use criterion=... and criterion__* instead of loss=... "
-                "and loss__*.",
-                FutureWarning,
-                stacklevel=external_stacklevel(),
-            )
-
-    def _criterion_and_params(self):
-        """The criterion to build and its parameters, ``loss`` resolved.
-
-        Per-class parameters given as a pandas Series indexed by the class
-        labels are read by label (:func:`_read_by_label`). ``loss`` with a
-        ``criterion`` other than the default, or one parameter given as both
-        ``loss__*`` and ``criterion__*``, is refused rather than either one
-        dropped.
-        """
-        criterion = self.criterion
-        kwargs = self.get_params_for("criterion")
-        if self._uses_renamed_loss():
-            renamed = self.get_params_for("loss")
-            if not (isinstance(self.loss, str) and self.loss == "deprecated"):
-                if not (isinstance(criterion, str) and criterion == "ce"):
-                    raise ValueError(
-                        f"loss={self.loss!r} and criterion={criterion!r} are both "
-                        "given; 'loss' is the deprecated name of 'criterion': "
-                        "give criterion only."
-                    )
-                criterion = self.loss
-            both = sorted(set(renamed) & set(kwargs))
-            if both:
-                raise ValueError(
-                    f"loss__{both[0]} and criterion__{both[0]} are both given; "
-                    "'loss__*' is the deprecated name of 'criterion__*': give "
-                    f"criterion__{both[0]} only."
-                )
-            kwargs = {**renamed, **kwargs}
-        classes = self.classes_ if self._n_classes() is not None else None
-        return criterion, {
-            name: _read_by_label(name, value, classes) for name, value in kwargs.items()
-        }
-
     @property
     def _default_callbacks(self):
         # Per-batch callbacks cost time on small networks: the validation
@@ -994,66 +771,6 @@ class LongTailClassifier(
             callbacks.append(("print_log", PrintLog()))
         return callbacks
 
-    def _progress_bar(self):
-        """The bar that ``progress_bar`` asks for, or ``None``."""
-        if not (isinstance(self.progress_bar, (bool, np.bool_)) and self.progress_bar):
-            return None
-        # skorch's "auto" total is len(dataset) / batch_size, which a
-        # sampler drawing num_samples rows per epoch, or batches of
-        # iterator_train__batch_sampler, change: the bar then counts the
-        # batches of the previous epoch.
-        counted = (
-            "num_samples" in self.get_params_for("sampler")
-            or "batch_sampler" in self._batch_options()
-        )
-        return ProgressBar(batches_per_epoch="count" if counted else "auto")
-
-    def _prints_log(self):
-        """Whether ``verbose`` asks for the table of the training history."""
-        return not isinstance(self.verbose, Integral) or bool(self.verbose)
-
-    def _match_output_callbacks(self):
-        """Give the training run the table and the bar asked for now.
-
-        The network is built with a ``PrintLog`` only when ``verbose`` asks
-        for it, and with the bar of ``progress_bar``; ``PrintLog`` reads
-        ``verbose`` at each epoch, the bar nothing. After ``set_params``,
-        ``partial_fit`` (or a ``warm_start`` fit) trained further without the
-        table or the bar asked for, or with the bar turned off. A callback
-        of the user's named ``progress_bar`` or ``print_log``, or set (or
-        turned off with ``None``) by ``callbacks__progress_bar`` or
-        ``callbacks__print_log``, is left as it is, and nothing is added to
-        ``callbacks="disable"``. The bar goes before the table, the table
-        last, as skorch orders them.
-        """
-        if isinstance(self.callbacks, str) and self.callbacks == "disable":
-            return
-        user = {
-            item[0] for item in self.callbacks or [] if isinstance(item, (tuple, list))
-        }
-        user.update(
-            name
-            for name in ("progress_bar", "print_log")
-            if f"callbacks__{name}" in vars(self)
-        )
-        callbacks = self.callbacks_
-        if "progress_bar" not in user:
-            bar = self._progress_bar()
-            if bar is None:
-                callbacks[:] = [item for item in callbacks if item[0] != "progress_bar"]
-            elif "progress_bar" not in dict(callbacks):
-                logs = [
-                    i for i, (_, cb) in enumerate(callbacks) if isinstance(cb, PrintLog)
-                ]
-                at = logs[0] if logs else len(callbacks)
-                callbacks.insert(at, ("progress_bar", bar.initialize()))
-        if (
-            "print_log" not in user
-            and self._prints_log()
-            and not any(isinstance(callback, PrintLog) for _, callback in callbacks)
-        ):
-            callbacks.append(("print_log", PrintLog().initialize()))
-
     @contextmanager
     def _torch_rng(self, offset=0):
         """Seed torch from ``random_state`` without touching its global state.
@@ -1077,228 +794,6 @@ class LongTailClassifier(
                 yield
             finally:
                 seeded.pop(id(self), None)
-
-    def _n_classes(self):
-        try:
-            return len(self.classes_)
-        except AttributeError:
-            return None
-
-    def _n_features(self):
-        shape = getattr(self, "input_shape_", None)
-        return None if shape is None else math.prod(shape)
-
-    def _class_counts_for_loss(self, loss_name):
-        """The class counts for a loss; ``loss_name`` names it in the errors.
-
-        A class name (``"LDAMLoss"``) is said as it is; another name, a
-        criterion's (``"'ldam'"``) or a rule's (``"re-weighted"``), as
-        ``"the ... loss"``.
-        """
-        loss = loss_name if loss_name.endswith("Loss") else f"the {loss_name} loss"
-        counts = getattr(self, "class_counts_", None)
-        if counts is None:
-            n_classes = self._n_classes()
-            if n_classes is None:
-                raise ValueError(
-                    f"{loss[0].upper()}{loss[1:]} needs the class counts: fit "
-                    "the classifier, or pass classes=... or "
-                    "criterion__class_counts=..."
-                )
-            return np.ones(n_classes)
-        empty = np.flatnonzero(counts == 0)
-        if empty.size and getattr(self, "_incremental_", False):
-            # partial_fit: a class of ``classes`` not seen yet counts as one.
-            return np.where(counts > 0, counts, 1)
-        if empty.size:
-            label = self.classes_.tolist()[empty[0]]
-            where = (
-                "in the training part of the internal validation split"
-                if self.train_split
-                else "in y"
-            )
-            raise ValueError(
-                f"Class {label!r} has 0 samples {where}; {loss} needs training "
-                "samples of every class (of positive total sample_weight when "
-                "weights are given)."
-            )
-        return counts
-
-    def _criterion_factory(self):
-        criterion, kwargs = self._criterion_and_params()
-        factory = _LOSSES[criterion] if isinstance(criterion, str) else criterion
-        return criterion, factory, kwargs
-
-    def initialize_module(self):
-        """Build ``module_``, filling in the sizes learned from the data.
-
-        A module class that takes ``head`` gets ``head="cosine"`` when the
-        criterion (name, class or instance) has a true ``cosine_logits``.
-        With the sigmoid or focal form of
-        :class:`~ltlearn.deep.losses.ClassBalancedLoss`, the bias of a built
-        module's linear ``classifier`` starts at ``-log(n_classes - 1)`` (each
-        sigmoid at the prior ``1 / n_classes``, as in the paper's code).
-
-        Returns
-        -------
-        self : LongTailClassifier
-            The classifier with ``module_`` set.
-        """
-        kwargs = self.get_params_for("module")
-        module = self.module
-        if not isinstance(module, nn.Module):
-            inferred = {
-                "n_features": self._n_features(),
-                "n_classes": self._n_classes(),
-            }
-            shape = getattr(self, "input_shape_", ())
-            if len(shape) > 1:
-                # grey images get their channel axis; other samples are
-                # passed as they are
-                inferred["input_shape"] = (1, *shape) if len(shape) == 2 else shape
-            _, factory, criterion_kwargs = self._criterion_factory()
-            if getattr(factory, "cosine_logits", False):
-                inferred["head"] = "cosine"
-            for name, value in inferred.items():
-                if name not in kwargs and value is not None and _accepts(module, name):
-                    kwargs[name] = value
-            if (
-                isinstance(module, type)
-                and issubclass(module, _ImageBackbone)
-                and kwargs.get("input_shape") is shape
-            ):
-                # ltlearn's networks read (channels, height, width); a custom
-                # module taking input_shape reads the layout its author chose.
-                _check_image_layout(shape)
-        self.module_ = self.initialized_instance(module, kwargs)
-        if not isinstance(module, nn.Module):
-            _in_float32(self.module_)
-            head = getattr(self.module_, "classifier", None)
-            _start_at_prior(head, factory, criterion_kwargs, self._n_classes())
-        return self
-
-    def initialize_optimizer(self, triggered_directly=None):
-        """Build ``optimizer_`` from ``optimizer`` and ``optimizer__*``.
-
-        As skorch's, except that :class:`torch.optim.Adam` and
-        :class:`torch.optim.AdamW` (the default) use torch's fused
-        implementation (``fused=True``) when the parameters allow it and
-        neither ``optimizer__fused`` nor ``optimizer__foreach`` is given:
-        the same update, each parameter's in one fused kernel rather than a
-        sequence of tensor operations, measured 10-30% faster per step than
-        torch's default implementation for the MLPs of
-        :mod:`ltlearn.deep.modules` on the CPU, and as fast for ResNet-32.
-        SGD keeps torch's default, which was as fast or faster. A torch
-        without a fused kernel for the parameters' device falls back to its
-        default too.
-
-        Parameters
-        ----------
-        triggered_directly : None
-            Deprecated in skorch; passed on.
-
-        Returns
-        -------
-        self : LongTailClassifier
-            The classifier with ``optimizer_`` set.
-        """
-        kwargs = self.get_params_for("optimizer")
-        if (
-            self.optimizer in (torch.optim.Adam, torch.optim.AdamW)
-            and "fused" not in kwargs
-            and "foreach" not in kwargs
-        ):
-            args, kwargs = self.get_params_for_optimizer(
-                "optimizer", self.get_all_learnable_params()
-            )
-            groups = [dict(group) for group in args[0]]
-            if all(
-                param.is_floating_point() and param.device.type in ("cpu", "cuda")
-                for group in groups
-                for param in group["params"]
-            ):
-                try:
-                    self.optimizer_ = self.optimizer(groups, fused=True, **kwargs)
-                    return self
-                except (RuntimeError, ValueError):
-                    # Options fused does not take (differentiable=True, say):
-                    # torch's default implementation.
-                    pass
-        return super().initialize_optimizer(triggered_directly)
-
-    def initialize_criterion(self):
-        """Build ``criterion_`` from ``criterion`` and the class counts.
-
-        Returns
-        -------
-        self : LongTailClassifier
-            The classifier with ``criterion_`` set.
-        """
-        criterion, factory, kwargs = self._criterion_factory()
-        # The criterion gets its own copy of each array parameter (a
-        # ``criterion__weight`` tensor): torch's losses keep a tensor as
-        # given, and DeferredReweighting writes the weights in place.
-        kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
-        if isinstance(factory, nn.Module):
-            self.criterion_ = self.initialized_instance(factory, kwargs)
-            self._follow_class_counts()
-        else:
-            if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
-                name = (
-                    repr(criterion) if isinstance(criterion, str) else factory.__name__
-                )
-                kwargs["class_counts"] = self._class_counts_for_loss(name)
-            self.criterion_ = _in_float32(factory(**kwargs))
-        self._warn_scaled_linear_logits()
-        return self
-
-    def _warn_scaled_linear_logits(self):
-        """Warn when a cosine-margin loss scales the logits of a linear head.
-
-        LDAM and KPS multiply cosines (in ``[-1, 1]``) by ``s``; a module
-        without a :class:`~ltlearn.deep.modules.NormedLinear` gives them
-        unbounded logits, which ``s`` blows up and next to which the margins
-        mean nothing.
-        """
-        criterion = getattr(self, "criterion_", None)
-        module = getattr(self, "module_", None)
-        if not getattr(criterion, "cosine_logits", False) or module is None:
-            return
-        if (
-            not isinstance(self.module, nn.Module)
-            and _accepts(self.module, "head")
-            and "head" not in self.get_params_for("module")
-        ):
-            # The next fit builds it with head="cosine" (module_ is the last
-            # fit's when set_params changes only the criterion).
-            return
-        scale = float(getattr(criterion, "logit_scale", 1.0))
-        if scale == 1.0 or any(isinstance(m, NormedLinear) for m in module.modules()):
-            return
-        warnings.warn(
-            f"{type(_uncompiled(criterion)).__name__} expects cosine logits (a "
-            f"NormedLinear last layer) and multiplies them by s={scale:g}; "
-            f"{type(_uncompiled(module)).__name__} has no NormedLinear, so its "
-            "unbounded logits are scaled up and the margins mean little. Give a "
-            "module class that takes head (those of ltlearn.deep.modules), a "
-            "NormedLinear last layer, or criterion__s=1.",
-            UserWarning,
-            stacklevel=external_stacklevel(),
-        )
-
-    def _follow_class_counts(self):
-        """Give ``class_counts_`` to a criterion that follows them.
-
-        Returns whether the criterion took them (it has ``set_class_counts``
-        and ``criterion__class_counts`` is not given).
-        """
-        set_class_counts = getattr(self.criterion_, "set_class_counts", None)
-        if set_class_counts is None or "class_counts" in self._criterion_factory()[2]:
-            return False
-        if getattr(self, "class_counts_", None) is not None:
-            name = type(_uncompiled(self.criterion_)).__name__
-            set_class_counts(self._class_counts_for_loss(name))
-        return True
 
     def _seeded_split(self, split):
         """``split``, seeded from ``random_state`` if it is an unseeded shuffle.
@@ -1506,210 +1001,6 @@ class LongTailClassifier(
         return {
             name: vars(self)[name] for name in _COUNT_ATTRIBUTES if name in vars(self)
         }
-
-    def set_params(self, **params):
-        """Set the parameters of this classifier.
-
-        As skorch's: ``criterion`` and ``criterion__*`` on an initialised
-        classifier rebuild ``criterion_`` and ``optimizer_`` (a loss or
-        network instance is taken before initialisation too, where skorch's
-        refuses it, so that ``GridSearchCV`` searches over instances), and
-        ``optimizer__*`` and ``lr`` change the running optimiser. Unlike
-        skorch's, ``optimizer__*`` is also kept for the next fit (and
-        ``get_params`` and ``clone``), and ``optimizer`` and
-        ``optimizer__param_groups`` on an initialised classifier rebuild
-        ``optimizer_`` (skorch's refuses the first, as
-        ``iterator_train__*``, ``iterator_valid__*`` and ``dataset__*``, which
-        take effect at the next fit), so that the parameters of
-        :func:`~ltlearn.deep.schedules.training_schedule` can be set on a
-        fitted classifier. ``sampler``, ``sampler__*``, ``augment`` and
-        ``augment__*`` take effect at the next fit. A network rebuilt here
-        (``module``, ``module__*`` or ``compile`` on an initialised
-        classifier, as in skorch) draws its weights as :meth:`initialize`
-        does: from ``random_state`` if set. ``callbacks__<name>__*`` on an
-        initialised classifier initialises the callbacks named anew, as
-        skorch's; the others given as instances in ``callbacks`` keep their
-        state (skorch's starts them all anew; the default callbacks and
-        those given as classes are still built anew).
-
-        Parameters
-        ----------
-        **params : dict
-            Parameter names mapped to their new values.
-
-        Returns
-        -------
-        self : LongTailClassifier
-            This classifier.
-        """
-        own = [
-            key
-            for key in params
-            if key.split("__", 1)[0] in ("sampler", "augment", "loss")
-        ]
-        for key in own:
-            setattr(self, key, params.pop(key))
-        if not self.initialized_ and "callbacks" in params:
-            # skorch rebuilds the callbacks set before here, to route
-            # ``callbacks__*``, and so raises after an invalid value; as a
-            # parameter given to __init__, that is refused at fit
-            # (scikit-learn's set_params takes any).
-            callbacks = params.pop("callbacks")
-            own.append("callbacks")
-            try:
-                super().set_params(callbacks=callbacks)
-            except (TypeError, ValueError, AttributeError):
-                vars(self)["callbacks"] = callbacks
-                vars(self).pop("callbacks_", None)
-        if not self.initialized_:
-            # skorch refuses a torch module instance as the value of
-            # ``module`` or ``criterion`` before initialisation (it takes
-            # them for components set outside ``initialize``); the
-            # constructor, and hence clone, take them.
-            for key in ("module", "criterion"):
-                if isinstance(params.get(key), nn.Module):
-                    vars(self)[key] = params.pop(key)
-                    own.append(key)
-        if self.initialized_ and any(key.startswith("loss") for key in own):
-            # TODO(0.3): remove with ``loss``; rebuild as for ``criterion``.
-            self._warn_renamed_loss()
-            params.setdefault("criterion", self.criterion)
-        # skorch's set_params writes optimizer__param_groups into each group
-        # of the running optimiser, as an option, which leaves its groups as
-        # they were: the optimiser is rebuilt with them, as for ``optimizer``.
-        new_optimizer = ("optimizer", "optimizer__param_groups")
-        rebuild = self.initialized_ and any(key in params for key in new_optimizer)
-        if self.initialized_:
-            # skorch's set_params finds no part to rebuild for these once
-            # initialised, and raises; they are read at initialisation.
-            later = [
-                key
-                for key in params
-                if key in new_optimizer
-                or key.split("__", 1)[0]
-                in ("iterator_train", "iterator_valid", "dataset")
-            ]
-            for key in later:
-                setattr(self, key, params.pop(key))
-            own += later
-            # skorch sets optimizer__* on the running optimiser only; a new
-            # fit (and clone) would lose them.
-            for key, value in params.items():
-                if key.startswith("optimizer__") and not key.startswith(
-                    "optimizer__param_groups__"
-                ):
-                    vars(self)[key] = value
-        if "random_state" in params:  # it seeds the parts rebuilt below
-            self.random_state = params.pop("random_state")
-            own.append("random_state")
-        # skorch rebuilds the parts of an initialised classifier whose
-        # parameters change (the network for ``compile`` too): the network
-        # draws its weights as in initialize.
-        rebuilt = self.initialized_ and any(
-            key.split("__", 1)[0] in ("module", "criterion", "compile")
-            for key in params
-        )
-        if params or not own:
-            # the callbacks set or set anew: callbacks__<name>(__<param>)
-            named = {
-                key.split("__")[1] for key in params if key.startswith("callbacks__")
-            }
-            states = self._callback_states(named)
-            try:
-                with self._torch_rng() if rebuilt else nullcontext():
-                    try:
-                        super().set_params(**params)
-                    except ValueError as exc:
-                        self._check_callback_names(params, exc)
-                        raise
-            finally:  # skorch initialised them all before failing too
-                self._restore_callback_states(states)
-            self._initialize_named_callbacks(named)
-        if rebuild:
-            self.initialize_optimizer()
-        return self
-
-    def _callback_states(self, named):
-        """The state of the callbacks not ``named`` by ``set_params``' parameters.
-
-        skorch's ``set_params`` initialises every callback anew for a
-        ``callbacks__*`` parameter of one of them; on an initialised
-        classifier, that dropped what the others had learned of the fits so
-        far (the loss's weights that ``DeferredReweighting`` restores at a
-        warm-started refit). Returns the callbacks not ``named`` with a copy
-        of their attributes, empty when no callback is initialised anew.
-        """
-        if not (named and self.initialized_):
-            return []
-        states = []
-        for name, callback in getattr(self, "callbacks_", []):
-            if name in named:
-                continue
-            try:
-                states.append((name, callback, dict(vars(callback))))
-            except TypeError:  # no instance attributes
-                pass
-        return states
-
-    def _restore_callback_states(self, states):
-        """Give back their state to the callbacks of :meth:`_callback_states`."""
-        callbacks = dict(getattr(self, "callbacks_", []))
-        for name, callback, state in states:
-            if callbacks.get(name) is callback:
-                vars(callback).clear()
-                vars(callback).update(state)
-
-    def _initialize_named_callbacks(self, named):
-        """Initialise the callbacks ``named`` by ``set_params``, with their new values.
-
-        skorch's ``set_params`` initialises the callbacks before it sets
-        their parameters: on an initialised classifier, what a callback
-        derives from them at initialisation (``LRScheduler``'s policy,
-        ``PrintLog``'s ``keys_ignored``) stayed that of the old values for
-        ``partial_fit`` and a ``warm_start`` fit, a callback set by
-        ``callbacks__<name>`` (an instance or a class) was not initialised,
-        and one turned off with ``None`` failed at training.
-        """
-        if not (named and self.initialized_):
-            return
-        callbacks = []
-        for name, callback in getattr(self, "callbacks_", []):
-            if name in named:
-                if callback is None:  # turned off, as initialize leaves it out
-                    continue
-                if isinstance(callback, type):  # built, as initialize does
-                    callback = callback(**self.get_params_for(f"callbacks__{name}"))
-                callback.initialize()
-            callbacks.append((name, callback))
-        self.callbacks_ = callbacks
-
-    def _check_callback_names(self, params, error):
-        """Explain ``error`` by a ``callbacks__<name>`` of no callback.
-
-        skorch's ``set_params`` splits such a key in two and fails with "not
-        enough values to unpack"; skorch's ``valid_acc`` is ``valid_bacc``
-        here, so ``callbacks__valid_acc=None`` met it. The callbacks are
-        built as skorch's ``set_params`` built them, after the other
-        parameters (``train_split`` decides the default ones).
-        """
-        keys = [
-            key
-            for key in params
-            if key.startswith("callbacks__")
-            and "__" not in key.removeprefix("callbacks__")
-        ]
-        if not keys:
-            return
-        names = []
-        if not (isinstance(self.callbacks, str) and self.callbacks == "disable"):
-            self.initialize_callbacks()
-            names = [name for name, _ in self.callbacks_]
-        for key in keys:
-            if key.removeprefix("callbacks__") not in names:
-                raise ValueError(
-                    f"{key!r} names no callback of this {type(self).__name__}; "
-                    f"its callbacks are {names}."
-                ) from error
 
     def load_params(
         self,
