@@ -1,14 +1,19 @@
-"""LongTailClassifier: a skorch classifier with long-tail losses and samplers."""
+"""LongTailClassifier: a skorch classifier with long-tail losses and samplers.
+
+The class, its parameters, ``__init__`` and the methods a user calls. The
+jobs these share are in private modules, each a mixin of the class:
+``_net_params`` (the parameters, ``set_params``), ``_net_callbacks``,
+``_net_inputs`` (``X``, ``y`` and Datasets read and checked), ``_net_build``
+(module, criterion, optimizer), ``_net_seeding`` (``random_state``),
+``_net_training`` (the validation split and the training run),
+``_net_loading`` (``load_params``) and ``_net_outputs``; the batches are
+``_data``'s, the training steps and epochs ``_loop``'s.
+"""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
-import inspect
-import os
-import threading
-from contextlib import contextmanager, nullcontext
-from functools import partial
+from contextlib import nullcontext
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,26 +24,21 @@ from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import Hidden, Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier
-from skorch.callbacks import (
-    EpochScoring,
-    EpochTimer,
-    LRScheduler,
-    PassthroughScoring,
-    PrintLog,
-)
+from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring, PrintLog
 from skorch.dataset import Dataset as _SkorchDataset
-from skorch.dataset import ValidSplit, unpack_data
+from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
-from skorch.utils import to_device, to_numpy, to_tensor
+from skorch.utils import to_numpy, to_tensor
 from torch import nn
 
-from ltlearn.deep._data import _SAMPLERS, _accepts, _BatchesMixin, _count_classes
-from ltlearn.deep._datasets import _is_checked, _labels_and_weights
+from ltlearn.deep._data import _SAMPLERS, _BatchesMixin
+from ltlearn.deep._datasets import _is_checked
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
 from ltlearn.deep._net_build import _LOSSES, _BuildMixin
 from ltlearn.deep._net_callbacks import _CallbacksMixin
 from ltlearn.deep._net_inputs import _InputsMixin
+from ltlearn.deep._net_loading import _LoadingMixin
 from ltlearn.deep._net_outputs import (
     _at_least_float32,
     _first_output,
@@ -47,140 +47,23 @@ from ltlearn.deep._net_outputs import (
     _stack_batches,
 )
 from ltlearn.deep._net_params import _ParamsMixin
-from ltlearn.deep._split_checks import _refuse_a_class_left_out, _refuse_a_class_of_one
-from ltlearn.deep.callbacks import ClassifierRetraining
+from ltlearn.deep._net_seeding import _SeedingMixin
+from ltlearn.deep._net_training import _TrainingMixin
 from ltlearn.deep.losses import _uncompiled
 from ltlearn.deep.modules import MLP
 from ltlearn.deep.samplers import SliceLoader
 from ltlearn.utils._docstring import _Substitution
-from ltlearn.utils._interrupts import record_interrupts
-from ltlearn.utils._random import _MAX_SEED, draw_seeds
 from ltlearn.utils._validation import check_classes
 
 __all__ = ["LongTailClassifier"]
 
-# Held by a fit seeded from random_state: torch has one generator per process.
-# Reentrant, for a seeded fit started inside another one (a callback's).
-_SEEDED_FIT_LOCK = threading.RLock()
 
-
-# The classifiers in a block seeded from their random_state, per thread, each
-# with the seed that random_state gives a first fit: a call nested in it
-# (initialize inside fit) draws on from the block's seed.
-_SEEDED_HERE = threading.local()
-# What a fit changes before its validation split, which may refuse the data.
-_COUNT_ATTRIBUTES = ("class_counts_", "_counts_before_", "_incremental_")
-
-
-def _free_seeded_fit_lock():
-    """Give a forked process a free lock and no seeded block of its own.
-
-    A process forked (``multiprocessing``'s ``"fork"``) while another thread
-    was in a seeded fit would wait for ever at its own first seeded fit; one
-    forked from within a seeded fit would take a fit of the same classifier
-    for a nested call, and leave it unseeded.
-    """
-    global _SEEDED_FIT_LOCK, _SEEDED_HERE
-    _SEEDED_FIT_LOCK = threading.RLock()
-    _SEEDED_HERE = threading.local()
-
-
-if hasattr(os, "register_at_fork"):  # not on Windows
-    os.register_at_fork(after_in_child=_free_seeded_fit_lock)
-
-
+# Here, where pickles of a classifier with a validation split find it (its
+# ``valid_bacc`` callback scores with it).
 def _balanced_accuracy(net, X, y):
     """Balanced accuracy of ``net`` on skorch's (label-encoded) validation data."""
     y_pred = net.predict_proba(X).argmax(axis=1)
     return balanced_accuracy_score(np.asarray(y), y_pred)
-
-
-def _load_unset_buffers(module, state_dict, prefix, *args, given):
-    """Load-state-dict pre-hook: make room for buffers that ``module`` has as None.
-
-    A loss's ``weight`` is a buffer that may be ``None`` (torch's
-    ``CrossEntropyLoss()``) until a callback writes class weights into it
-    (``DeferredReweighting``); the state saved after that holds the weights,
-    which ``load_state_dict`` would refuse as unexpected in a loss built
-    anew. The other way round, a state saved before that (a skorch
-    ``Checkpoint(load_best=True)`` of an epoch before the switch) has no
-    such buffer: a buffer that the loss takes as ``None`` by default
-    (``weight=None``), that ``given``, the loss's parameters, does not set
-    to a value (``criterion__weight``) and that the state lacks is set back
-    to ``None``, as it was saved, where ``load_state_dict`` refused it as
-    missing.
-    """
-    saved = module.state_dict(keep_vars=True)  # the persistent ones, set
-    for name, _ in list(module.named_buffers(recurse=False)):
-        if (
-            name in saved
-            and prefix + name not in state_dict
-            and given.get(name) is None
-            and _default_is_none(type(module), name)
-        ):
-            setattr(module, name, None)
-    for key, value in state_dict.items():
-        name = key[len(prefix) :]
-        if (
-            not key.startswith(prefix)
-            or "." in name
-            or not isinstance(value, torch.Tensor)
-            or name in vars(module)
-            or getattr(module, name, 0) is not None
-        ):
-            continue
-        try:
-            module.register_buffer(name, torch.empty_like(value))
-        except KeyError:  # a parameter or a submodule set to None
-            pass
-
-
-def _load_across_compile(module, state_dict, prefix, *args):
-    """Load-state-dict pre-hook: read a state saved with another ``compile``.
-
-    ``compile=True`` wraps the module and the loss in torch's
-    ``OptimizedModule``, whose state names each entry ``_orig_mod.<name>``:
-    the files that ``save_params`` wrote with it failed to load into a
-    classifier without it, and the other way round, with torch's "Missing
-    key(s)" and "Unexpected key(s)" error, which does not name ``compile``.
-    On the module that loads the state (``prefix`` empty), the entries and
-    their metadata take the prefix when ``module`` is compiled and none has
-    it, or lose it when ``module`` is not and all have it.
-    """
-    compiled = isinstance(getattr(module, "_orig_mod", None), nn.Module)
-    keys = list(state_dict)
-    wrapped = [key.startswith("_orig_mod.") for key in keys]
-    if prefix or not keys or (any(wrapped) if compiled else not all(wrapped)):
-        return
-    for key in keys:
-        renamed = f"_orig_mod.{key}" if compiled else key.removeprefix("_orig_mod.")
-        state_dict[renamed] = state_dict.pop(key)
-    metadata = getattr(state_dict, "_metadata", None)
-    for key in list(metadata or ()):
-        if compiled:  # "" is the wrapper's, "_orig_mod" the module's
-            metadata[f"_orig_mod.{key}".rstrip(".")] = metadata[key]
-        elif key == "_orig_mod" or key.startswith("_orig_mod."):
-            metadata[key.removeprefix("_orig_mod").removeprefix(".")] = metadata[key]
-
-
-def _default_is_none(factory, name):
-    """Whether ``factory`` takes a parameter ``name`` whose default is ``None``."""
-    try:
-        parameter = inspect.signature(factory).parameters.get(name)
-    except (TypeError, ValueError):
-        return False
-    return parameter is not None and parameter.default is None
-
-
-def _predefined(split):
-    """The validation Dataset of skorch's ``predefined_split``, else None.
-
-    The user made it, labels and all, before the fit; the datasets another
-    split makes from those it is given hold the label codes already.
-    """
-    if isinstance(split, partial):
-        return split.keywords.get("valid_ds")
-    return None
 
 
 # The last parameter and the result of ``fit`` and ``partial_fit``, shared by
@@ -212,6 +95,9 @@ class LongTailClassifier(
     _CallbacksMixin,
     _InputsMixin,
     _BuildMixin,
+    _SeedingMixin,
+    _TrainingMixin,
+    _LoadingMixin,
     _OutputsMixin,
     TransformerMixin,
     _BatchesMixin,
@@ -770,305 +656,6 @@ class LongTailClassifier(
         if self._prints_log():
             callbacks.append(("print_log", PrintLog()))
         return callbacks
-
-    @contextmanager
-    def _torch_rng(self, offset=0):
-        """Seed torch from ``random_state`` without touching its global state.
-
-        torch's generator is the process's: seeded fits in several threads
-        take turns, or each would draw from the others' seeds and restore
-        the global state another one saved. Within such a block of this
-        classifier (``initialize`` inside ``fit``), the draws go on.
-        """
-        seeded = vars(_SEEDED_HERE).setdefault("seeds", {})
-        if self.random_state is None or id(self) in seeded:
-            yield
-            return
-        first = int(draw_seeds(self.random_state))
-        seed = (first + offset) % _MAX_SEED
-        on_cpu = str(self.device).startswith("cpu")
-        with _SEEDED_FIT_LOCK, torch.random.fork_rng(devices=[] if on_cpu else None):
-            torch.manual_seed(seed)
-            try:
-                seeded[id(self)] = first
-                yield
-            finally:
-                seeded.pop(id(self), None)
-
-    def _seeded_split(self, split):
-        """``split``, seeded from ``random_state`` if it is an unseeded shuffle.
-
-        skorch's ``ValidSplit`` with a float ``cv`` shuffles with its own
-        ``random_state``, numpy's global generator when it is ``None``. Within
-        a seeded fit, a copy draws from the seed that ``random_state`` gives a
-        first fit instead: with an int, each ``partial_fit`` validates on the
-        rows of the first.
-        """
-        cv = getattr(split, "cv", None)
-        if (
-            self.random_state is None
-            or not isinstance(split, ValidSplit)
-            or split.random_state is not None
-            or not isinstance(cv, Real)
-            or float(cv).is_integer()
-        ):
-            return split
-        split = copy.copy(split)
-        first = vars(_SEEDED_HERE).get("seeds", {}).get(id(self))
-        split.random_state = (
-            torch.initial_seed() % _MAX_SEED if first is None else first
-        )
-        return split
-
-    def get_split_datasets(self, X, y=None, **fit_params):
-        """Split off skorch's validation part; count the classes of the rest.
-
-        The class counts of the training part replace those of the whole
-        data in ``class_counts_`` (added to the earlier counts in a later
-        ``partial_fit``), and the loss follows them, before any training
-        step.
-
-        Parameters
-        ----------
-        X : array-like or torch.utils.data.Dataset
-            The input data.
-        y : array-like, default=None
-            The integer targets.
-        **fit_params : dict
-            Passed to ``train_split``.
-
-        Returns
-        -------
-        dataset_train : torch.utils.data.Dataset
-            The training part.
-        dataset_valid : torch.utils.data.Dataset or None
-            The validation part.
-        """
-        split = self.train_split
-        self.train_split = self._seeded_split(split)
-        try:
-            # Refused before training starts: see _unfitted_on_error.
-            _refuse_a_class_of_one(split, y, self.classes_)
-            dataset_train, dataset_valid = super().get_split_datasets(
-                X, y, **fit_params
-            )
-            if dataset_valid is not None and dataset_valid is _predefined(split):
-                dataset_valid = self._encoded_valid(dataset_valid)
-            labelled = _labels_and_weights(dataset_train)
-            n_classes = self._n_classes()
-            counted = labelled is not None and n_classes is not None
-            if counted:
-                labels, weights = labelled
-                labels = labels.cpu().numpy()
-                if dataset_valid is not None:
-                    _refuse_a_class_left_out(
-                        y, labels, self.classes_, getattr(self, "_counts_before_", 0)
-                    )
-        except Exception:
-            self._split_refused = True
-            raise
-        finally:
-            self.train_split = split
-        for dataset in (dataset_train, dataset_valid):
-            if dataset is not None:
-                # Its targets are label codes: predict gives codes on it.
-                dataset._ltlearn_codes = True
-        if counted:
-            counts = _count_classes(labels, weights, n_classes)
-            self.class_counts_ = getattr(self, "_counts_before_", 0) + counts
-        # The loss follows the counts: in place when it can, else rebuilt.
-        if not self._follow_class_counts():
-            _, factory, kwargs = self._criterion_factory()
-            if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
-                self.initialize_criterion()
-                criterion = to_device(self.criterion_, self.device)
-                self.criterion_ = self.torch_compile(criterion, name="criterion")
-        return dataset_train, dataset_valid
-
-    def _train(self, X, y, sample_weight, fit_params):
-        """Run the callbacks and the epochs; an interrupt propagates.
-
-        skorch's ``partial_fit`` swallows ``KeyboardInterrupt`` and returns a
-        half-trained network as if the fit had finished. Here an interrupt
-        (SIGINT, Ctrl-C) propagates and ``on_train_end`` is not called (the
-        caller marks the classifier not fitted, see
-        :meth:`_unfitted_on_error`); as after an error, a classifier
-        retraining is undone: the layers it froze are trainable again and
-        LWS's scales are dropped. A ``KeyboardInterrupt``
-        raised without a SIGINT is a callback stopping the training, as
-        skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
-        """
-        _refuse_validation_monitors(self)
-        self._match_output_callbacks()
-        self._resume_lr_schedules()
-        if sample_weight is not None:
-            X = {"X": X, "sample_weight": sample_weight}
-        self.notify("on_train_begin", X=X, y=y)
-        try:
-            with record_interrupts() as signals:
-                try:
-                    self.fit_loop(X, y, **fit_params)
-                except KeyboardInterrupt:
-                    if signals:
-                        raise
-            self._check_finite_weights()
-        except BaseException:
-            # No on_train_end: the classifier retraining, which froze and
-            # scaled the module (an instance outlives the fit), is undone here.
-            for _, callback in self.callbacks_:
-                if isinstance(callback, ClassifierRetraining):
-                    callback._end_stopped_fit()
-            raise
-        self.notify("on_train_end", X=X, y=y)
-        # Leave the fitted network in evaluation mode, where every prediction
-        # puts it, so that predicting does not change the fitted estimator
-        # (its pickle, joblib.hash) and a fit's last batch is not its state.
-        for part in (self.module_, self.criterion_):
-            if isinstance(part, nn.Module):
-                part.train(False)
-        return self
-
-    def _resume_lr_schedules(self):
-        """Give the optimiser's groups the lr that resumed lr schedules start from.
-
-        skorch's ``LRScheduler`` builds its scheduler at each fit with
-        ``last_epoch`` the epochs of ``history``, and torch's schedulers then
-        read each group's ``initial_lr``, which a scheduler built at epoch 0
-        sets: an optimiser rebuilt since (``set_params`` of ``optimizer``,
-        ``optimizer__param_groups``, ``criterion__*`` or ``module__*``) had
-        none, and ``partial_fit`` or a warm start failed with torch's
-        ``KeyError``. Its groups start from their own lr, as at epoch 0: a
-        schedule computed from the epoch (``LambdaLR``, skorch's
-        ``WarmRestartLR``) gives the lr it gives without the rebuild, while
-        one that steps the current lr (``StepLR``, ``MultiStepLR``,
-        ``ExponentialLR``, ``CosineAnnealingLR``) goes on from the new
-        optimiser's lr, without the decay of the epochs before.
-        (``OneCycleLR`` also reads keys of its own, which it writes at epoch
-        0 only.)
-        """
-        if len(self.history) and any(
-            isinstance(callback, LRScheduler) for _, callback in self.callbacks_
-        ):
-            for group in self.optimizer_.param_groups:
-                group.setdefault("initial_lr", group["lr"])
-
-    @contextmanager
-    def _unfitted_on_error(self, kept=None):
-        """Mark the classifier not fitted when the block fails or is interrupted.
-
-        As :func:`~ltlearn.utils._fitted.unfitted_on_error` does for the other
-        estimators, in skorch's terms: ``initialized_`` is false, so that
-        ``check_is_fitted`` fails and the next ``fit`` or ``partial_fit``
-        starts afresh; ``history_`` keeps the epochs that ran. A fitted
-        classifier whose validation split refuses the data, before any
-        training step (``partial_fit``, a warm start), stays fitted instead,
-        with the attributes in ``kept`` (those before the call) put back.
-        """
-        vars(self).pop("_split_refused", None)
-        try:
-            yield
-        except BaseException:  # an interrupt too
-            if not vars(self).pop("_split_refused", False) or kept is None:
-                self.initialized_ = False
-                raise
-            for name in _COUNT_ATTRIBUTES:
-                vars(self).pop(name, None)
-            vars(self).update(kept)
-            raise
-
-    @contextmanager
-    def _training_block(self, resume, kept):
-        """The block in which ``fit`` and ``partial_fit`` build or resume, and train.
-
-        Seeded from ``random_state``: a network resumed (a warm start, a
-        ``partial_fit`` after the first) draws on from the epochs trained. A
-        failure leaves the classifier as :meth:`_unfitted_on_error` says,
-        with ``kept`` the counts to put back.
-        """
-        offset = len(self.history) if resume else 0
-        with self._unfitted_on_error(kept), self._torch_rng(offset):
-            yield
-
-    def _build_or_resume(self, resume):
-        """Initialise the network, or warn of a renamed loss of one resumed."""
-        if resume:
-            self._warn_renamed_loss()
-        else:
-            self._initialize()
-
-    def _kept_counts(self):
-        """The attributes of :data:`_COUNT_ATTRIBUTES` set, to put back."""
-        return {
-            name: vars(self)[name] for name in _COUNT_ATTRIBUTES if name in vars(self)
-        }
-
-    def load_params(
-        self,
-        f_params=None,
-        f_optimizer=None,
-        f_criterion=None,
-        f_history=None,
-        checkpoint=None,
-        use_safetensors=False,
-        **kwargs,
-    ):
-        """Load the module, optimiser, criterion and history, as skorch's.
-
-        A criterion state with class weights that the criterion built anew
-        has as ``None`` (those that
-        :class:`~ltlearn.deep.callbacks.DeferredReweighting` writes into
-        ``torch.nn.CrossEntropyLoss``) is loaded, where skorch's refuses it,
-        so that a skorch ``Checkpoint`` taken after the switch is resumed
-        with ``LoadInitState``; a state saved before the switch, without
-        them, sets them back to ``None`` (``Checkpoint(load_best=True)`` of
-        an earlier epoch), unless they were given (``criterion__weight``);
-        ``device="auto"`` stays ``"auto"``. The module and the criterion
-        load a state saved with another ``compile``, whose entries torch
-        names with (``compile=True``) or without the prefix ``_orig_mod.``.
-
-        Parameters
-        ----------
-        f_params, f_optimizer, f_criterion, f_history : file-like or str, \
-                default=None
-            The files to load; ``None`` loads nothing of that part.
-        checkpoint : skorch.callbacks.Checkpoint, default=None
-            A checkpoint to load from (the ``f_*`` given take precedence).
-        use_safetensors : bool, default=False
-            Read the files with ``safetensors``.
-        **kwargs : dict
-            Files of other modules (``f_<name>``), as in skorch.
-        """
-        if checkpoint is not None and not self.initialized_:
-            self.initialize()
-        device = vars(self).get("device")
-        criterion = getattr(self, "criterion_", None)
-        handles = [
-            part.register_load_state_dict_pre_hook(_load_across_compile)
-            for part in (getattr(self, "module_", None), criterion)
-            if isinstance(part, nn.Module)
-        ]
-        if isinstance(criterion, nn.Module):
-            # On the loss itself, which compile=True wraps with its buffers.
-            hook = partial(_load_unset_buffers, given=self._criterion_and_params()[1])
-            handles.append(
-                _uncompiled(criterion).register_load_state_dict_pre_hook(hook)
-            )
-        try:
-            super().load_params(
-                f_params=f_params,
-                f_optimizer=f_optimizer,
-                f_criterion=f_criterion,
-                f_history=f_history,
-                checkpoint=checkpoint,
-                use_safetensors=use_safetensors,
-                **kwargs,
-            )
-        finally:
-            for handle in handles:
-                handle.remove()
-            # skorch writes the device it maps the tensors to.
-            if isinstance(device, str) and device == "auto":
-                vars(self)["device"] = "auto"
 
     def check_is_fitted(self, attributes=None, *args, **kwargs):
         """Raise unless the network is built and its last fit finished.
