@@ -75,6 +75,7 @@ from ltlearn.deep import (  # noqa: E402
     TruncatedReweighting,
     VSTLALoss,
 )
+from ltlearn.deep._net_build import _LOSSES  # noqa: E402
 from ltlearn.deep.augment import CIFARAugment  # noqa: E402
 from ltlearn.deep.callbacks import (  # noqa: E402
     ClassifierRetraining,
@@ -83,7 +84,6 @@ from ltlearn.deep.callbacks import (  # noqa: E402
     TauNormalization,
 )
 from ltlearn.deep.modules import MLP, ResNet32  # noqa: E402
-from ltlearn.deep.net import _LOSSES  # noqa: E402
 from ltlearn.metrics import shot_accuracy  # noqa: E402
 from ltlearn.post_hoc import LogitAdjustedClassifier  # noqa: E402
 

@@ -147,6 +147,47 @@ def _defined_by_ltlearn(member):
     return module is None or module.split(".")[0] == "ltlearn"
 
 
+# -- "[source]" links of LongTailClassifier's methods in its mixins -----------
+# viewcode tags a method under the class that defines it: ``set_params``, which
+# ``LongTailClassifier`` takes from ``_ParamsMixin`` in ``deep/_net_params.py``,
+# is ``_ParamsMixin.set_params`` there, not ``LongTailClassifier.set_params``,
+# the name on the API page, which then showed no link to the source.
+def _find_source(app, modname):
+    if not modname.startswith("ltlearn.deep._net_"):
+        return None
+    from sphinx.pycode import ModuleAnalyzer
+
+    try:
+        analyzer = ModuleAnalyzer.for_module(modname)
+        analyzer.find_tags()
+    except Exception:
+        return None  # viewcode reports it in its own way
+    tags = dict(analyzer.tags)
+    for cls in _public_classes():
+        for name in dir(cls):
+            target = getattr(cls, name, None)
+            target = getattr(target, "fget", target)  # a property: its getter
+            target = getattr(target, "__func__", target)  # a class method
+            owner = getattr(target, "__qualname__", "").rpartition(".")[0]
+            defined_here = getattr(target, "__module__", None) == modname
+            if defined_here and owner.startswith("_") and f"{owner}.{name}" in tags:
+                tags.setdefault(f"{cls.__name__}.{name}", tags[f"{owner}.{name}"])
+    if len(tags) == len(analyzer.tags):
+        return None  # viewcode's own reading, and its check of the page's date
+    return analyzer.code, tags
+
+
+def _public_classes():
+    for modules in PUBLIC.values():
+        for module_name in modules:
+            module = importlib.import_module(module_name)
+            for name in getattr(module, "__all__", []):
+                obj = getattr(module, name, None)
+                if isinstance(obj, type):
+                    yield obj
+
+
 def setup(app):
     app.connect("builder-inited", _check_api_pages)
     app.connect("autodoc-skip-member", _skip_member)
+    app.connect("viewcode-find-source", _find_source)

@@ -186,6 +186,30 @@ def test_docs_build_checks_every_public_module(monkeypatch, caplog):
     assert not [record.getMessage() for record in caplog.records]
 
 
+def test_docs_link_the_methods_of_long_tail_classifier_mixins_to_source(monkeypatch):
+    # Methods that LongTailClassifier takes from its mixins in
+    # ltlearn/deep/_net_*.py (set_params, load_params...) had no "[source]"
+    # link on its API page: viewcode tagged them as _ParamsMixin.set_params.
+    pytest.importorskip("sphinx")
+    pytest.importorskip("skorch")
+    from ltlearn.deep import LongTailClassifier
+
+    conf = _docs_conf(monkeypatch)
+    linked = 0
+    for name in dir(LongTailClassifier):
+        method = getattr(LongTailClassifier, name)
+        module = getattr(method, "__module__", None) or ""
+        if not module.startswith("ltlearn.deep._net_"):
+            continue
+        _, tags = conf._find_source(None, module)
+        kind, start, end = tags[f"LongTailClassifier.{name}"]
+        lines, first = inspect.getsourcelines(method)  # from its decorators
+        assert kind == "def" and first <= start < end <= first + len(lines)
+        linked += 1
+    assert linked >= 6  # set_params, load_params, initialize_module...
+    assert conf._find_source(None, "ltlearn.deep.net") is None  # viewcode's own
+
+
 def test_every_public_module_is_a_link_target_of_the_docs():
     # :mod:`ltlearn.deep` and the like rendered as text, not links: the API
     # pages declared the modules with ``:no-index:`` or ``currentmodule``.

@@ -43,6 +43,8 @@ from ltlearn.deep import (  # noqa: E402
     TruncatedReweighting,
     VSTLALoss,
 )
+from ltlearn.deep._net_build import _LOSSES  # noqa: E402
+from ltlearn.deep._net_outputs import _stack_batches  # noqa: E402
 from ltlearn.deep.callbacks import (  # noqa: E402
     ClassifierRetraining,
     DeferredResampling,
@@ -58,7 +60,6 @@ from ltlearn.deep.losses import (  # noqa: E402
     VSLoss,
 )
 from ltlearn.deep.modules import MLP, NormedLinear, SmallCNN  # noqa: E402
-from ltlearn.deep.net import _LOSSES, _stack_batches  # noqa: E402
 from ltlearn.deep.samplers import ClassBalancedSampler, SliceLoader  # noqa: E402
 from ltlearn.post_hoc import (  # noqa: E402
     LogitAdjustedClassifier,

@@ -1,0 +1,317 @@
+"""Building LongTailClassifier's network, loss and optimiser.
+
+The losses by name, the sizes learned from the data (features, classes,
+image shape) that the module is built with, the class counts the loss is
+built with and follows, and the fused Adam and AdamW optimisers.
+"""
+
+# Authors: The ltlearn developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import warnings
+
+import numpy as np
+import torch
+from torch import nn
+
+from ltlearn.deep import losses
+from ltlearn.deep._data import _accepts
+from ltlearn.deep.losses import _start_at_prior, _uncompiled
+from ltlearn.deep.modules import NormedLinear, _ImageBackbone
+from ltlearn.utils._warnings import external_stacklevel
+
+# The criteria by name, as the ``criterion`` parameter takes them.
+_LOSSES = {
+    "ce": nn.CrossEntropyLoss,
+    "focal": losses.FocalLoss,
+    "class_balanced": losses.ClassBalancedLoss,
+    "ldam": losses.LDAMLoss,
+    "logit_adjusted": losses.LogitAdjustedLoss,
+    "balanced_softmax": losses.BalancedSoftmaxLoss,
+    "vs": losses.VSLoss,
+    "kps": losses.KPSLoss,
+}
+
+
+def _copied_array(value):
+    """A copy of a NumPy array or of a tensor without gradient; else ``value``.
+
+    A tensor that requires a gradient (an ``nn.Parameter`` to learn) is
+    passed as it is.
+    """
+    if torch.is_tensor(value) and not value.requires_grad:
+        return value.clone()
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    return value
+
+
+def _in_float32(module):
+    """Cast ``module``'s floating parameters and buffers to float32, in place.
+
+    The network trains in float32; a module or loss that ltlearn builds
+    follows torch's default dtype, which a user may have set to float64
+    (``torch.set_default_dtype``). Nothing changes under the default float32.
+    """
+    if isinstance(module, nn.Module) and torch.get_default_dtype() != torch.float32:
+        module.to(torch.float32)
+    return module
+
+
+def _check_image_layout(shape):
+    """Refuse samples of ``shape`` that are not ``(C, H, W)`` images by name.
+
+    ltlearn's image networks read ``(channels, height, width)``: a batch of
+    ``(N, 32, 32, 3)`` images would train, silently, as 32 channels of 32x3
+    images (or fail deep in a pooling layer), and samples of more axes were
+    refused as an ``input_shape`` the user had not given.
+    """
+    if len(shape) != 3:
+        raise ValueError(
+            f"X has samples of shape {shape}; the network reads images of "
+            "shape (channels, height, width), or grey ones of shape (height, "
+            "width). Reshape X to (n_samples, channels, height, width), or "
+            "pass module__input_shape=(channels, height, width) to read each "
+            "sample so."
+        )
+    height, width, channels = shape
+    if channels in (1, 3, 4) and min(height, width) > 4:
+        raise ValueError(
+            f"The images have shape {shape}, which looks like (height, width, "
+            f"channels); the network reads (channels, height, width), here "
+            f"{height} channels of {width}x{channels} images. Transpose them: "
+            "X.transpose(0, 3, 1, 2) for a NumPy array, X.permute(0, 3, 1, 2) "
+            "for a torch tensor, x.permute(2, 0, 1) of each item of a Dataset; "
+            "or pass module__input_shape to keep this layout."
+        )
+
+
+class _BuildMixin:
+    """The parts of :class:`LongTailClassifier`: module, criterion, optimizer.
+
+    Mixed into the classifier before skorch's ``NeuralNet``, whose methods
+    of the same names it overrides.
+    """
+
+    def _n_classes(self):
+        try:
+            return len(self.classes_)
+        except AttributeError:
+            return None
+
+    def _n_features(self):
+        shape = getattr(self, "input_shape_", None)
+        return None if shape is None else math.prod(shape)
+
+    def _class_counts_for_loss(self, loss_name):
+        """The class counts for a loss; ``loss_name`` names it in the errors.
+
+        A class name (``"LDAMLoss"``) is said as it is; another name, a
+        criterion's (``"'ldam'"``) or a rule's (``"re-weighted"``), as
+        ``"the ... loss"``.
+        """
+        loss = loss_name if loss_name.endswith("Loss") else f"the {loss_name} loss"
+        counts = getattr(self, "class_counts_", None)
+        if counts is None:
+            n_classes = self._n_classes()
+            if n_classes is None:
+                raise ValueError(
+                    f"{loss[0].upper()}{loss[1:]} needs the class counts: fit "
+                    "the classifier, or pass classes=... or "
+                    "criterion__class_counts=..."
+                )
+            return np.ones(n_classes)
+        empty = np.flatnonzero(counts == 0)
+        if empty.size and getattr(self, "_incremental_", False):
+            # partial_fit: a class of ``classes`` not seen yet counts as one.
+            return np.where(counts > 0, counts, 1)
+        if empty.size:
+            label = self.classes_.tolist()[empty[0]]
+            where = (
+                "in the training part of the internal validation split"
+                if self.train_split
+                else "in y"
+            )
+            raise ValueError(
+                f"Class {label!r} has 0 samples {where}; {loss} needs training "
+                "samples of every class (of positive total sample_weight when "
+                "weights are given)."
+            )
+        return counts
+
+    def _criterion_factory(self):
+        criterion, kwargs = self._criterion_and_params()
+        factory = _LOSSES[criterion] if isinstance(criterion, str) else criterion
+        return criterion, factory, kwargs
+
+    def initialize_module(self):
+        """Build ``module_``, filling in the sizes learned from the data.
+
+        A module class that takes ``head`` gets ``head="cosine"`` when the
+        criterion (name, class or instance) has a true ``cosine_logits``.
+        With the sigmoid or focal form of
+        :class:`~ltlearn.deep.losses.ClassBalancedLoss`, the bias of a built
+        module's linear ``classifier`` starts at ``-log(n_classes - 1)`` (each
+        sigmoid at the prior ``1 / n_classes``, as in the paper's code).
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The classifier with ``module_`` set.
+        """
+        kwargs = self.get_params_for("module")
+        module = self.module
+        if not isinstance(module, nn.Module):
+            inferred = {
+                "n_features": self._n_features(),
+                "n_classes": self._n_classes(),
+            }
+            shape = getattr(self, "input_shape_", ())
+            if len(shape) > 1:
+                # grey images get their channel axis; other samples are
+                # passed as they are
+                inferred["input_shape"] = (1, *shape) if len(shape) == 2 else shape
+            _, factory, criterion_kwargs = self._criterion_factory()
+            if getattr(factory, "cosine_logits", False):
+                inferred["head"] = "cosine"
+            for name, value in inferred.items():
+                if name not in kwargs and value is not None and _accepts(module, name):
+                    kwargs[name] = value
+            if (
+                isinstance(module, type)
+                and issubclass(module, _ImageBackbone)
+                and kwargs.get("input_shape") is shape
+            ):
+                # ltlearn's networks read (channels, height, width); a custom
+                # module taking input_shape reads the layout its author chose.
+                _check_image_layout(shape)
+        self.module_ = self.initialized_instance(module, kwargs)
+        if not isinstance(module, nn.Module):
+            _in_float32(self.module_)
+            head = getattr(self.module_, "classifier", None)
+            _start_at_prior(head, factory, criterion_kwargs, self._n_classes())
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        """Build ``optimizer_`` from ``optimizer`` and ``optimizer__*``.
+
+        As skorch's, except that :class:`torch.optim.Adam` and
+        :class:`torch.optim.AdamW` (the default) use torch's fused
+        implementation (``fused=True``) when the parameters allow it and
+        neither ``optimizer__fused`` nor ``optimizer__foreach`` is given:
+        the same update, each parameter's in one fused kernel rather than a
+        sequence of tensor operations, measured 10-30% faster per step than
+        torch's default implementation for the MLPs of
+        :mod:`ltlearn.deep.modules` on the CPU, and as fast for ResNet-32.
+        SGD keeps torch's default, which was as fast or faster. A torch
+        without a fused kernel for the parameters' device falls back to its
+        default too.
+
+        Parameters
+        ----------
+        triggered_directly : None
+            Deprecated in skorch; passed on.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The classifier with ``optimizer_`` set.
+        """
+        kwargs = self.get_params_for("optimizer")
+        if (
+            self.optimizer in (torch.optim.Adam, torch.optim.AdamW)
+            and "fused" not in kwargs
+            and "foreach" not in kwargs
+        ):
+            args, kwargs = self.get_params_for_optimizer(
+                "optimizer", self.get_all_learnable_params()
+            )
+            groups = [dict(group) for group in args[0]]
+            if all(
+                param.is_floating_point() and param.device.type in ("cpu", "cuda")
+                for group in groups
+                for param in group["params"]
+            ):
+                try:
+                    self.optimizer_ = self.optimizer(groups, fused=True, **kwargs)
+                    return self
+                except (RuntimeError, ValueError):
+                    # Options fused does not take (differentiable=True, say):
+                    # torch's default implementation.
+                    pass
+        return super().initialize_optimizer(triggered_directly)
+
+    def initialize_criterion(self):
+        """Build ``criterion_`` from ``criterion`` and the class counts.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The classifier with ``criterion_`` set.
+        """
+        criterion, factory, kwargs = self._criterion_factory()
+        # The criterion gets its own copy of each array parameter (a
+        # ``criterion__weight`` tensor): torch's losses keep a tensor as
+        # given, and DeferredReweighting writes the weights in place.
+        kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
+        if isinstance(factory, nn.Module):
+            self.criterion_ = self.initialized_instance(factory, kwargs)
+            self._follow_class_counts()
+        else:
+            if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
+                name = (
+                    repr(criterion) if isinstance(criterion, str) else factory.__name__
+                )
+                kwargs["class_counts"] = self._class_counts_for_loss(name)
+            self.criterion_ = _in_float32(factory(**kwargs))
+        self._warn_scaled_linear_logits()
+        return self
+
+    def _warn_scaled_linear_logits(self):
+        """Warn when a cosine-margin loss scales the logits of a linear head.
+
+        LDAM and KPS multiply cosines (in ``[-1, 1]``) by ``s``; a module
+        without a :class:`~ltlearn.deep.modules.NormedLinear` gives them
+        unbounded logits, which ``s`` blows up and next to which the margins
+        mean nothing.
+        """
+        criterion = getattr(self, "criterion_", None)
+        module = getattr(self, "module_", None)
+        if not getattr(criterion, "cosine_logits", False) or module is None:
+            return
+        if (
+            not isinstance(self.module, nn.Module)
+            and _accepts(self.module, "head")
+            and "head" not in self.get_params_for("module")
+        ):
+            # The next fit builds it with head="cosine" (module_ is the last
+            # fit's when set_params changes only the criterion).
+            return
+        scale = float(getattr(criterion, "logit_scale", 1.0))
+        if scale == 1.0 or any(isinstance(m, NormedLinear) for m in module.modules()):
+            return
+        warnings.warn(
+            f"{type(_uncompiled(criterion)).__name__} expects cosine logits (a "
+            f"NormedLinear last layer) and multiplies them by s={scale:g}; "
+            f"{type(_uncompiled(module)).__name__} has no NormedLinear, so its "
+            "unbounded logits are scaled up and the margins mean little. Give a "
+            "module class that takes head (those of ltlearn.deep.modules), a "
+            "NormedLinear last layer, or criterion__s=1.",
+            UserWarning,
+            stacklevel=external_stacklevel(),
+        )
+
+    def _follow_class_counts(self):
+        """Give ``class_counts_`` to a criterion that follows them.
+
+        Returns whether the criterion took them (it has ``set_class_counts``
+        and ``criterion__class_counts`` is not given).
+        """
+        set_class_counts = getattr(self.criterion_, "set_class_counts", None)
+        if set_class_counts is None or "class_counts" in self._criterion_factory()[2]:
+            return False
+        if getattr(self, "class_counts_", None) is not None:
+            name = type(_uncompiled(self.criterion_)).__name__
+            set_class_counts(self._class_counts_for_loss(name))
+        return True
