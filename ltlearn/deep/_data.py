@@ -21,6 +21,7 @@ from ltlearn.deep._datasets import (
     _map_input,
 )
 from ltlearn.deep._loader_options import _loader_for_options
+from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep.augment import (
     CIFAR10_MEAN,
     CIFAR10_STD,
@@ -31,7 +32,6 @@ from ltlearn.deep.losses import (
     BalancedSoftmaxLoss,
     LogitAdjustedLoss,
     VSLoss,
-    _uncompiled,
 )
 from ltlearn.deep.samplers import (
     ClassBalancedSampler,

@@ -21,6 +21,7 @@ from skorch.history import History
 from skorch.utils import TeeGenerator, to_tensor
 from torch import nn
 
+from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._step_errors import (
     _batch_len,
     _diverged,
@@ -31,7 +32,6 @@ from ltlearn.deep._step_errors import (
     _not_a_scalar,
     _not_a_tensor,
 )
-from ltlearn.deep.losses import _uncompiled
 from ltlearn.utils._docstring import _Substitution
 
 

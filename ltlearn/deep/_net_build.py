@@ -17,7 +17,8 @@ from torch import nn
 
 from ltlearn.deep import losses
 from ltlearn.deep._data import _accepts
-from ltlearn.deep.losses import _start_at_prior, _uncompiled
+from ltlearn.deep._loss_base import _uncompiled
+from ltlearn.deep._reweighting_losses import _start_at_prior
 from ltlearn.deep.modules import NormedLinear, _ImageBackbone
 from ltlearn.utils._warnings import external_stacklevel
 

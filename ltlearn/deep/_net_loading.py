@@ -13,7 +13,7 @@ from functools import partial
 import torch
 from torch import nn
 
-from ltlearn.deep.losses import _uncompiled
+from ltlearn.deep._loss_base import _uncompiled
 
 
 def _load_unset_buffers(module, state_dict, prefix, *args, given):

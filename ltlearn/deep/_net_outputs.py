@@ -11,8 +11,8 @@ class and has the ``features`` method that ``transform`` reads.
 import numpy as np
 import torch
 
+from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._step_errors import _n_outputs_message
-from ltlearn.deep.losses import _uncompiled
 
 
 def _at_least_float32(output):

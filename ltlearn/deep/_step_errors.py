@@ -15,7 +15,7 @@ import torch
 from skorch.dataset import get_len
 from torch import nn
 
-from ltlearn.deep.losses import _uncompiled
+from ltlearn.deep._loss_base import _uncompiled
 
 
 def _batch_len(batch):

@@ -15,10 +15,7 @@ as ``torch.nn.CrossEntropyLoss(weight=...)`` does.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-# The losses are defined in private modules by kind. The helpers imported as
-# themselves stay importable here, where they were defined: the classifier's
-# modules import them from here.
-from ltlearn.deep._loss_base import _uncompiled as _uncompiled
+# The losses are defined in private modules by kind.
 from ltlearn.deep._margin_losses import (
     BalancedSoftmaxLoss,
     KPSLoss,
@@ -27,7 +24,6 @@ from ltlearn.deep._margin_losses import (
     VSLoss,
 )
 from ltlearn.deep._reweighting_losses import ClassBalancedLoss, FocalLoss
-from ltlearn.deep._reweighting_losses import _start_at_prior as _start_at_prior
 
 __all__ = [
     "BalancedSoftmaxLoss",

@@ -34,6 +34,7 @@ from torch import nn
 from ltlearn.deep._data import _SAMPLERS, _BatchesMixin
 from ltlearn.deep._datasets import _is_checked
 from ltlearn.deep._loop import _BatchLoopMixin
+from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
 from ltlearn.deep._net_build import _LOSSES, _BuildMixin
 from ltlearn.deep._net_callbacks import _CallbacksMixin
@@ -49,7 +50,6 @@ from ltlearn.deep._net_outputs import (
 from ltlearn.deep._net_params import _ParamsMixin
 from ltlearn.deep._net_seeding import _SeedingMixin
 from ltlearn.deep._net_training import _TrainingMixin
-from ltlearn.deep.losses import _uncompiled
 from ltlearn.deep.modules import MLP
 from ltlearn.deep.samplers import SliceLoader
 from ltlearn.utils._docstring import _Substitution
