@@ -37,7 +37,6 @@ from skorch.callbacks import (
     LRScheduler,
     PassthroughScoring,
     PrintLog,
-    ProgressBar,
 )
 from skorch.dataset import Dataset as _SkorchDataset
 from skorch.dataset import ValidSplit, unpack_data
@@ -63,6 +62,7 @@ from ltlearn.deep._datasets import (
 )
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
+from ltlearn.deep._progress import _epoch_progress_bar
 from ltlearn.deep._split_checks import (
     _refuse_a_class_left_out,
     _refuse_a_class_of_one,
@@ -1105,7 +1105,7 @@ class LongTailClassifier(
             "num_samples" in self.get_params_for("sampler")
             or "batch_sampler" in self._batch_options()
         )
-        return ProgressBar(batches_per_epoch="count" if counted else "auto")
+        return _epoch_progress_bar(counted)
 
     def _prints_log(self):
         """Whether ``verbose`` asks for the table of the training history."""

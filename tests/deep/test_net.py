@@ -3,10 +3,14 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import builtins
 import multiprocessing
+import os
 import pickle
 import signal
+import sys
 import threading
+import types
 import warnings
 import weakref
 
@@ -1110,6 +1114,36 @@ def test_progress_bar(data, capsys):
     X, y = data
     clf = LongTailClassifier(progress_bar=True, **FAST).fit(X, y)
     assert "progress_bar" in dict(clf.callbacks_)
+    assert "/8" in capsys.readouterr().err
+
+
+class ZMQInteractiveShell:
+    """The class name by which skorch and tqdm tell a Jupyter kernel."""
+
+
+def test_progress_bar_in_a_jupyter_kernel_without_ipywidgets(data, capsys, monkeypatch):
+    # skorch's ProgressBar draws tqdm's notebook widget in any Jupyter kernel:
+    # without ipywidgets the fit failed at its first epoch with "ImportError:
+    # IProgress not found". tqdm.auto draws the text bar there, as here.
+    tqdm_notebook = pytest.importorskip("tqdm.notebook")
+    import tqdm.auto  # noqa: F401  (imported before, put back after)
+    from tqdm import TqdmWarning
+
+    X, y = data
+    shell = ZMQInteractiveShell()
+    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("zmq"))
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    monkeypatch.setattr(builtins, "get_ipython", ipython.get_ipython, raising=False)
+    monkeypatch.setattr(tqdm_notebook, "IProgress", None)
+    for name in [name for name in os.environ if name.startswith(("QT_API", "SPYDER"))]:
+        monkeypatch.delenv(name)  # tqdm.auto's signs of a console kernel
+    for name in ("tqdm.auto", "tqdm.autonotebook"):
+        monkeypatch.delitem(sys.modules, name)
+    with pytest.warns(TqdmWarning, match="IProgress not found"):
+        clf = LongTailClassifier(progress_bar=True, **FAST).fit(X, y)
+    check_is_fitted(clf)
     assert "/8" in capsys.readouterr().err
 
 
