@@ -5,12 +5,9 @@
 
 import builtins
 import multiprocessing
-import os
 import pickle
 import signal
-import sys
 import threading
-import types
 import warnings
 import weakref
 
@@ -1118,33 +1115,63 @@ def test_progress_bar(data, capsys):
 
 
 class ZMQInteractiveShell:
-    """The class name by which skorch and tqdm tell a Jupyter kernel."""
+    """The class name by which skorch tells a Jupyter kernel."""
 
 
-def test_progress_bar_in_a_jupyter_kernel_without_ipywidgets(data, capsys, monkeypatch):
+@pytest.fixture
+def jupyter_kernel(monkeypatch):
+    """A Jupyter kernel as skorch's ``ProgressBar`` sees one."""
+    from ltlearn.deep._progress import _no_notebook_widget
+
+    monkeypatch.setattr(
+        builtins, "get_ipython", lambda: ZMQInteractiveShell(), raising=False
+    )
+    _no_notebook_widget.cache_clear()
+    yield
+    _no_notebook_widget.cache_clear()
+
+
+def test_progress_bar_in_a_jupyter_kernel_without_ipywidgets(
+    data, capsys, monkeypatch, jupyter_kernel
+):
     # skorch's ProgressBar draws tqdm's notebook widget in any Jupyter kernel:
     # without ipywidgets the fit failed at its first epoch with "ImportError:
-    # IProgress not found". tqdm.auto draws the text bar there, as here.
+    # IProgress not found". The text bar is drawn instead, after a warning.
     tqdm_notebook = pytest.importorskip("tqdm.notebook")
-    import tqdm.auto  # noqa: F401  (imported before, put back after)
     from tqdm import TqdmWarning
 
-    X, y = data
-    shell = ZMQInteractiveShell()
-    monkeypatch.setitem(sys.modules, "ipykernel.zmqshell", types.ModuleType("zmq"))
-    ipython = types.ModuleType("IPython")
-    ipython.get_ipython = lambda: shell
-    monkeypatch.setitem(sys.modules, "IPython", ipython)
-    monkeypatch.setattr(builtins, "get_ipython", ipython.get_ipython, raising=False)
     monkeypatch.setattr(tqdm_notebook, "IProgress", None)
-    for name in [name for name in os.environ if name.startswith(("QT_API", "SPYDER"))]:
-        monkeypatch.delenv(name)  # tqdm.auto's signs of a console kernel
-    for name in ("tqdm.auto", "tqdm.autonotebook"):
-        monkeypatch.delitem(sys.modules, name)
-    with pytest.warns(TqdmWarning, match="IProgress not found"):
+    X, y = data
+    with pytest.warns(TqdmWarning, match="IProgress not found: progress_bar=True"):
         clf = LongTailClassifier(progress_bar=True, **FAST).fit(X, y)
     check_is_fitted(clf)
     assert "/8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("env", [{}, {"QT_API": "pyqt5"}, {"VSCODE_PID": "1"}])
+def test_progress_bar_in_a_jupyter_kernel_with_ipywidgets(
+    data, monkeypatch, jupyter_kernel, env
+):
+    # With ipywidgets, skorch's choice is kept: the notebook widget in any
+    # Jupyter kernel, whatever tqdm.auto would choose there.
+    tqdm = pytest.importorskip("tqdm")
+    tqdm_notebook = pytest.importorskip("tqdm.notebook")
+    drawn = []
+
+    class Widget(tqdm.std.tqdm):
+        def __init__(self, *args, **kwargs):
+            drawn.append(kwargs["total"])
+            super().__init__(*args, disable=True, **kwargs)
+
+    monkeypatch.setattr(tqdm_notebook, "IProgress", object)
+    monkeypatch.setattr(tqdm, "tqdm_notebook", Widget)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LongTailClassifier(progress_bar=True, **FAST).fit(X, y)
+    assert drawn == [8, 8]
 
 
 @pytest.mark.parametrize("train_further", ["partial_fit", "warm_start"])
