@@ -11,7 +11,9 @@ the callbacks kept over ``set_params``.
 from numbers import Integral
 
 import numpy as np
-from skorch.callbacks import PrintLog, ProgressBar
+from skorch.callbacks import PrintLog
+
+from ltlearn.deep._progress import _epoch_progress_bar
 
 
 class _CallbacksMixin:
@@ -61,7 +63,7 @@ class _CallbacksMixin:
             "num_samples" in self.get_params_for("sampler")
             or "batch_sampler" in self._batch_options()
         )
-        return ProgressBar(batches_per_epoch="count" if counted else "auto")
+        return _epoch_progress_bar(counted)
 
     def _prints_log(self):
         """Whether ``verbose`` asks for the table of the training history."""

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import builtins
 import multiprocessing
 import pickle
 import signal
@@ -1112,6 +1113,66 @@ def test_progress_bar(data, capsys):
     clf = LongTailClassifier(progress_bar=True, **FAST).fit(X, y)
     assert "progress_bar" in dict(clf.callbacks_)
     assert "/8" in capsys.readouterr().err
+
+
+class ZMQInteractiveShell:
+    """The class name by which skorch tells a Jupyter kernel."""
+
+
+@pytest.fixture
+def jupyter_kernel(monkeypatch):
+    """A Jupyter kernel as skorch's ``ProgressBar`` sees one."""
+    from ltlearn.deep._progress import _no_notebook_widget
+
+    monkeypatch.setattr(
+        builtins, "get_ipython", lambda: ZMQInteractiveShell(), raising=False
+    )
+    _no_notebook_widget.cache_clear()
+    yield
+    _no_notebook_widget.cache_clear()
+
+
+def test_progress_bar_in_a_jupyter_kernel_without_ipywidgets(
+    data, capsys, monkeypatch, jupyter_kernel
+):
+    # skorch's ProgressBar draws tqdm's notebook widget in any Jupyter kernel:
+    # without ipywidgets the fit failed at its first epoch with "ImportError:
+    # IProgress not found". The text bar is drawn instead, after a warning.
+    tqdm_notebook = pytest.importorskip("tqdm.notebook")
+    from tqdm import TqdmWarning
+
+    monkeypatch.setattr(tqdm_notebook, "IProgress", None)
+    X, y = data
+    with pytest.warns(TqdmWarning, match="IProgress not found: progress_bar=True"):
+        clf = LongTailClassifier(progress_bar=True, **FAST).fit(X, y)
+    check_is_fitted(clf)
+    assert "/8" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("env", [{}, {"QT_API": "pyqt5"}, {"VSCODE_PID": "1"}])
+def test_progress_bar_in_a_jupyter_kernel_with_ipywidgets(
+    data, monkeypatch, jupyter_kernel, env
+):
+    # With ipywidgets, skorch's choice is kept: the notebook widget in any
+    # Jupyter kernel, whatever tqdm.auto would choose there.
+    tqdm = pytest.importorskip("tqdm")
+    tqdm_notebook = pytest.importorskip("tqdm.notebook")
+    drawn = []
+
+    class Widget(tqdm.std.tqdm):
+        def __init__(self, *args, **kwargs):
+            drawn.append(kwargs["total"])
+            super().__init__(*args, disable=True, **kwargs)
+
+    monkeypatch.setattr(tqdm_notebook, "IProgress", object)
+    monkeypatch.setattr(tqdm, "tqdm_notebook", Widget)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    X, y = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LongTailClassifier(progress_bar=True, **FAST).fit(X, y)
+    assert drawn == [8, 8]
 
 
 @pytest.mark.parametrize("train_further", ["partial_fit", "warm_start"])
