@@ -14,7 +14,7 @@ import sys
 import ltlearn
 from ltlearn._compare._data import DIGITS
 from ltlearn._compare._options import add_compare_parser
-from ltlearn._compare._streams import null_onto
+from ltlearn._compare._streams import null_onto, reader_gone
 
 
 def _cmd_datasets(args):
@@ -260,13 +260,17 @@ def _run(argv):
             # --help and --version: argparse exits with their text unwritten.
             _flush_stdout()
             raise
-        except BaseException:
+        except BaseException as exc:
             # An error or a Ctrl-C the command did not handle: a reader gone
             # away must not replace its traceback, or status 130, by status 0.
-            try:
-                _flush_stdout()
-            except BrokenPipeError:
-                _drop_stdout()
+            # (Its own error is read below, before stdout goes elsewhere.)
+            if not (isinstance(exc, OSError) and reader_gone(exc, sys.stdout)):
+                try:
+                    _flush_stdout()
+                except OSError as flushing:
+                    if not reader_gone(flushing, sys.stdout):
+                        raise
+                    _drop_stdout()
             raise
         # Here, not at exit, where a reader gone away (``ltlearn datasets |
         # head -1``) made Python print "Exception ignored ... BrokenPipeError"
@@ -275,7 +279,9 @@ def _run(argv):
     except KeyboardInterrupt:
         print("\nltlearn: interrupted.", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except OSError as exc:
+        if not reader_gone(exc, sys.stdout):
+            raise
         # The reader went away (``ltlearn datasets | head``): stop quietly.
         _drop_stdout()
     return status

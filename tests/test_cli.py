@@ -4,17 +4,22 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import errno
+import io
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import ltlearn
+import ltlearn.cli
+from ltlearn._compare import _streams
 from ltlearn._compare._options import _names
 from ltlearn._compare._results import read_results, replacing, replacing_together
 from ltlearn.cli import _build_parser, main
@@ -1098,6 +1103,100 @@ def test_compare_outlives_a_reader_gone_away(tmp_path, monkeypatch, stream):
     assert len(read_results(out / "results.csv")) == 4
     assert (out / "report.md").exists() and (out / "plots").is_dir()
     assert model.exists()
+
+
+class _WindowsPipeGone(io.TextIOBase):
+    """A text stream on a pipe whose reader left, as Windows reports it.
+
+    Its C library gives ``EINVAL`` for such a write, which Python raises as
+    "OSError: [Errno 22] Invalid argument", not as ``BrokenPipeError``. Once
+    its descriptor points elsewhere (the null device), it writes.
+    """
+
+    def __init__(self):
+        self.read_end, self.fd = os.pipe()
+        os.close(self.read_end)
+
+    def fileno(self):
+        return self.fd
+
+    def _check(self):
+        if self.fd is not None and stat.S_ISFIFO(os.fstat(self.fd).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+
+    def write(self, text):
+        self._check()
+        return len(text)
+
+    def flush(self):
+        self._check()
+
+    def close(self):
+        if self.fd is not None:  # once: the number may be reused after
+            os.close(self.fd)
+            self.fd = None
+        super().close()
+
+
+@pytest.fixture
+def windows(monkeypatch):
+    """``sys.platform`` is ``"win32"`` where the streams' errors are read."""
+    monkeypatch.setattr(
+        _streams, "sys", SimpleNamespace(platform="win32"), raising=False
+    )
+
+
+def test_a_reader_gone_away_on_windows_is_no_error(windows, monkeypatch, capsys):
+    # ``ltlearn datasets | more`` quit early: on Windows the write fails with
+    # EINVAL, which ended the command with "OSError: [Errno 22] Invalid
+    # argument" and a traceback.
+    gone = _WindowsPipeGone()
+    monkeypatch.setattr(sys, "stdout", gone)
+    try:
+        assert main(["datasets"]) == 0
+    finally:
+        monkeypatch.undo()
+        gone.close()
+    assert capsys.readouterr().err == ""
+
+
+def test_an_einval_that_is_no_pipe_is_raised(windows, monkeypatch):
+    # EINVAL of a file the command opened, or on a stream that is no pipe, is
+    # an error (on Windows, "[WinError 123]" names such a file).
+    def fails(args):
+        raise OSError(errno.EINVAL, "Invalid argument", "a:b")
+
+    monkeypatch.setattr(ltlearn.cli, "_cmd_datasets", fails)
+    gone = _WindowsPipeGone()
+    monkeypatch.setattr(sys, "stdout", gone)
+    try:
+        with pytest.raises(OSError, match="Invalid argument"):
+            main(["datasets"])
+    finally:
+        monkeypatch.undo()
+        gone.close()
+    assert not _streams.reader_gone(OSError(errno.EINVAL, "x"), io.StringIO())
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_compare_outlives_a_reader_gone_away_on_windows(
+    tmp_path, monkeypatch, windows, stream
+):
+    # ``ltlearn compare | more`` quit early: on Windows the next line ended the
+    # run with "OSError: [Errno 22] Invalid argument", before the report.
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    args = _compare_args(tmp_path, *args)
+    args.remove("--no-progress")
+    gone = _WindowsPipeGone()
+    monkeypatch.setattr(sys, stream, gone)
+    try:
+        assert main(args) == 0
+    finally:
+        monkeypatch.undo()
+        gone.close()
+    out = tmp_path / "out"
+    assert len(read_results(out / "results.csv")) == 4
+    assert (out / "report.md").exists()
 
 
 def test_compare_with_its_standard_streams_closed(tmp_path):

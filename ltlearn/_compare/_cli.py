@@ -22,7 +22,7 @@ from ltlearn._compare._report import write_report
 from ltlearn._compare._results import RESULTS_FILE, lock_output
 from ltlearn._compare._runner import check_backend, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
-from ltlearn._compare._streams import null_onto
+from ltlearn._compare._streams import null_onto, reader_gone
 from ltlearn._compare._summary import summarize
 from ltlearn._compare._tables import format_table
 from ltlearn._compare._target import _marks_nothing
@@ -140,14 +140,18 @@ class _Dropping:
     def write(self, text):
         try:
             return self._stream.write(text)
-        except BrokenPipeError:
+        except OSError as exc:
+            if not reader_gone(exc, self._stream):
+                raise
             self._drop()
             return len(text)
 
     def flush(self):
         try:
             self._stream.flush()
-        except BrokenPipeError:
+        except OSError as exc:
+            if not reader_gone(exc, self._stream):
+                raise
             self._drop()
 
 

@@ -3,7 +3,10 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import errno
 import os
+import stat
+import sys
 
 
 def null_onto(fd):
@@ -20,3 +23,23 @@ def null_onto(fd):
         os.dup2(null, fd)
     finally:
         os.close(null)
+
+
+def reader_gone(exc, stream):
+    """Whether ``exc``, raised writing ``stream``, says that its reader went away.
+
+    A ``BrokenPipeError``; on Windows, whose C library reports a write to a
+    pipe without a reader as ``EINVAL`` (CPython issue 79935; pip reads it
+    so too), an ``OSError`` "[Errno 22] Invalid argument" on a pipe, of no
+    file name (an error of a file the command opened names it).
+    """
+    if isinstance(exc, BrokenPipeError):
+        return True
+    if sys.platform != "win32" or getattr(exc, "errno", None) != errno.EINVAL:
+        return False
+    if getattr(exc, "filename", None) is not None:
+        return False
+    try:
+        return stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
