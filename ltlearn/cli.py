@@ -14,7 +14,7 @@ import sys
 import ltlearn
 from ltlearn._compare._data import DIGITS
 from ltlearn._compare._options import add_compare_parser
-from ltlearn._compare._streams import null_onto, reader_gone
+from ltlearn._compare._streams import broken_pipes, null_onto
 
 
 def _cmd_datasets(args):
@@ -240,7 +240,7 @@ def _standard_streams():
 
 def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
-    with _standard_streams(), _printing_any_text():
+    with _standard_streams(), _printing_any_text(), broken_pipes():
         return _run(argv)
 
 
@@ -260,17 +260,13 @@ def _run(argv):
             # --help and --version: argparse exits with their text unwritten.
             _flush_stdout()
             raise
-        except BaseException as exc:
+        except BaseException:
             # An error or a Ctrl-C the command did not handle: a reader gone
             # away must not replace its traceback, or status 130, by status 0.
-            # (Its own error is read below, before stdout goes elsewhere.)
-            if not (isinstance(exc, OSError) and reader_gone(exc, sys.stdout)):
-                try:
-                    _flush_stdout()
-                except OSError as flushing:
-                    if not reader_gone(flushing, sys.stdout):
-                        raise
-                    _drop_stdout()
+            try:
+                _flush_stdout()
+            except BrokenPipeError:
+                _drop_stdout()
             raise
         # Here, not at exit, where a reader gone away (``ltlearn datasets |
         # head -1``) made Python print "Exception ignored ... BrokenPipeError"
@@ -279,9 +275,7 @@ def _run(argv):
     except KeyboardInterrupt:
         print("\nltlearn: interrupted.", file=sys.stderr)
         return 130
-    except OSError as exc:
-        if not reader_gone(exc, sys.stdout):
-            raise
+    except BrokenPipeError:
         # The reader went away (``ltlearn datasets | head``): stop quietly.
         _drop_stdout()
     return status
