@@ -9,7 +9,8 @@ memory is the resident high-water mark during it over the resident size
 before it, so memory that C libraries allocate counts too (on Linux the mark
 is reset before the fit, so that memory freed by the data's generation and
 used again by the fit counts; elsewhere the growth of ``ru_maxrss``, which
-misses it, is reported). ``ratio`` is imbalanced-learn's time over
+misses it, is reported; on Windows, which has neither, the peaks are NaN and
+only the times are measured). ``ratio`` is imbalanced-learn's time over
 ltlearn's (above 1, ltlearn is faster) and ``mem ratio`` imbalanced-learn's
 peak over ltlearn's (a peak under 1 MiB counts as 1 MiB).
 
@@ -30,8 +31,8 @@ folds. Ties are differences of balanced accuracy under 0.001.
 
 import argparse
 import json
+import math
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -89,7 +90,17 @@ def _sampler(method, categorical):
 
 
 def _maxrss_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The resident high-water mark of this process in MiB; NaN without ``resource``.
+
+    ``ru_maxrss`` is in KiB on Linux and in bytes on macOS; Windows has no
+    ``resource`` module.
+    """
+    try:
+        import resource
+    except ImportError:
+        return math.nan
+    unit = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / unit
 
 
 def _status_mib(field):

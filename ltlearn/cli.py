@@ -14,7 +14,7 @@ import sys
 import ltlearn
 from ltlearn._compare._data import DIGITS
 from ltlearn._compare._options import add_compare_parser
-from ltlearn._compare._streams import null_onto
+from ltlearn._compare._streams import broken_pipes, null_onto
 
 
 def _cmd_datasets(args):
@@ -240,7 +240,7 @@ def _standard_streams():
 
 def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
-    with _standard_streams(), _printing_any_text():
+    with _standard_streams(), _printing_any_text(), broken_pipes():
         return _run(argv)
 
 

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -728,6 +729,40 @@ def test_smotenc_peak_counts_memory_freed_before():
     total, peak = map(float, out.stdout.split())
     assert total == 40 * 2**17
     assert 35 < peak < 80
+
+
+def test_smotenc_peak_in_mib_on_macos(bench, monkeypatch):
+    """``ru_maxrss`` is in bytes on macOS (KiB on Linux): both read as MiB."""
+    module = bench("bench_smotenc")
+    usage = SimpleNamespace(ru_maxrss=None)
+    fake = SimpleNamespace(RUSAGE_SELF=0, getrusage=lambda who: usage)
+    monkeypatch.setitem(sys.modules, "resource", fake)
+    for platform, maxrss in [("darwin", 3 * 2**20), ("linux", 3 * 2**10)]:
+        monkeypatch.setattr(sys, "platform", platform)
+        usage.ru_maxrss = maxrss
+        assert module._maxrss_mib() == 3
+
+
+def test_smotenc_runs_without_the_resource_module(bench, monkeypatch, capsys):
+    """Without ``resource`` and ``/proc`` (Windows): times measured, peaks NaN."""
+    monkeypatch.setitem(sys.modules, "resource", None)  # ``import resource`` fails
+    monkeypatch.delitem(sys.modules, "bench_smotenc", raising=False)
+    module = bench("bench_smotenc")
+
+    def no_proc(path, *args, **kwargs):
+        if str(path).startswith("/proc/"):
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(module, "open", no_proc, raising=False)  # the script's
+    module.main(["--worker", "ltlearn", "--rows", "200"])  # as _run starts it
+    result = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert result["seconds"] > 0 and np.isnan(result["peak"])
+    monkeypatch.setattr(module, "_run", lambda method, n_rows, minority: result)
+    module.main(["--rows", "200"])
+    header, _, row = capsys.readouterr().out.splitlines()[-3:]
+    cells = {k.strip(): v.strip() for k, v in zip(header.split("|"), row.split("|"))}
+    assert cells["mem ratio"] == "nan" and cells["ratio"] != "nan"
 
 
 def test_post_hoc_classes_part_prints_a_row_per_number_of_classes(bench, capsys):

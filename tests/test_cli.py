@@ -3,10 +3,13 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
 import errno
+import io
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +18,8 @@ import numpy as np
 import pytest
 
 import ltlearn
+import ltlearn.cli
+from ltlearn._compare import _streams
 from ltlearn._compare._options import _names
 from ltlearn._compare._results import read_results, replacing, replacing_together
 from ltlearn.cli import _build_parser, main
@@ -1098,6 +1103,142 @@ def test_compare_outlives_a_reader_gone_away(tmp_path, monkeypatch, stream):
     assert len(read_results(out / "results.csv")) == 4
     assert (out / "report.md").exists() and (out / "plots").is_dir()
     assert model.exists()
+
+
+class _WindowsPipe(io.RawIOBase):
+    """The descriptor of a pipe, written as on Windows.
+
+    Windows' C library gives ``EINVAL`` for a write to a pipe whose reader
+    left, which Python raises as "OSError: [Errno 22] Invalid argument", not
+    as ``BrokenPipeError``. Once the descriptor points elsewhere (the null
+    device), it writes.
+    """
+
+    def __init__(self, reader_alive):
+        self.read_end, self.fd = os.pipe()
+        if not reader_alive:
+            os.close(self.read_end)
+            self.read_end = None
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self.fd
+
+    def write(self, data):
+        if self.read_end is None and stat.S_ISFIFO(os.fstat(self.fd).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return os.write(self.fd, data)
+
+    def close(self):
+        if not self.closed:
+            os.close(self.fd)
+            if self.read_end is not None:
+                os.close(self.read_end)
+        super().close()
+
+
+def _windows_pipe(reader_alive=False, line_buffering=True):
+    """A text stream on a :class:`_WindowsPipe`, buffered as Python's stdout."""
+    raw = _WindowsPipe(reader_alive)
+    return io.TextIOWrapper(
+        io.BufferedWriter(raw), encoding="utf-8", line_buffering=line_buffering
+    )
+
+
+def _close(stream):
+    """Close ``stream``, whose last flush may fail (its reader left)."""
+    with contextlib.suppress(OSError):
+        stream.close()
+
+
+@pytest.fixture
+def windows(monkeypatch):
+    """The command line runs as on Windows, where its pipes give ``EINVAL``."""
+    monkeypatch.setattr(_streams, "_windows", lambda: True)
+
+
+@pytest.mark.parametrize("line_buffering", [False, True])
+def test_a_reader_gone_away_on_windows_is_no_error(
+    windows, monkeypatch, capsys, line_buffering
+):
+    # ``ltlearn datasets | more`` quit early: on Windows the write fails with
+    # EINVAL, which ended the command with "OSError: [Errno 22] Invalid
+    # argument" and a traceback. (Line-buffered, the first line fails within
+    # the command; else the flush at its end.)
+    gone = _windows_pipe(line_buffering=line_buffering)
+    monkeypatch.setattr(sys, "stdout", gone)
+    try:
+        assert main(["datasets"]) == 0
+        assert sys.stdout is gone  # given back
+    finally:
+        monkeypatch.undo()
+        _close(gone)
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("filename", [None, "a:b"])
+def test_an_einval_of_the_command_is_raised_on_windows(windows, monkeypatch, filename):
+    # Only a write to a pipe whose reader left is a reader gone away: an
+    # EINVAL of anything else the command does ("[WinError 87] The parameter
+    # is incorrect", a file name Windows refuses) is an error, and what the
+    # command printed before it reaches the reader.
+    def fails(args):
+        print("listed")
+        raise OSError(errno.EINVAL, "Invalid argument", filename)
+
+    monkeypatch.setattr(ltlearn.cli, "_cmd_datasets", fails)
+    pipe = _windows_pipe(reader_alive=True, line_buffering=False)
+    monkeypatch.setattr(sys, "stdout", pipe)
+    try:
+        with pytest.raises(OSError, match="Invalid argument") as raised:
+            main(["datasets"])
+        assert raised.type is OSError and raised.value.filename == filename
+        assert os.read(pipe.buffer.raw.read_end, 100) == b"listed\n"
+    finally:
+        monkeypatch.undo()
+        _close(pipe)
+
+
+def test_an_einval_on_a_pipe_is_an_error_elsewhere(monkeypatch):
+    # Linux and macOS report a reader gone away as a broken pipe: an EINVAL
+    # there is an error of the stream, raised.
+    monkeypatch.setattr(_streams, "_windows", lambda: False)
+    gone = _windows_pipe()
+    monkeypatch.setattr(sys, "stdout", gone)
+    try:
+        with pytest.raises(OSError, match="Invalid argument") as raised:
+            main(["datasets"])
+        assert raised.type is OSError
+    finally:
+        monkeypatch.undo()
+        _close(gone)
+    assert not _streams._reader_gone(OSError(errno.EINVAL, "x"), io.StringIO())
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_compare_outlives_a_reader_gone_away_on_windows(
+    tmp_path, monkeypatch, windows, stream
+):
+    # ``ltlearn compare | more`` quit early: on Windows the next line ended the
+    # run with "OSError: [Errno 22] Invalid argument", before the report and
+    # --save-best.
+    model = tmp_path / "model.joblib"
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    args = _compare_args(tmp_path, *args, "--save-best", str(model))
+    args.remove("--no-progress")
+    gone = _windows_pipe()
+    monkeypatch.setattr(sys, stream, gone)
+    try:
+        assert main(args) == 0
+        assert getattr(sys, stream) is gone  # given back
+    finally:
+        monkeypatch.undo()
+        _close(gone)
+    out = tmp_path / "out"
+    assert len(read_results(out / "results.csv")) == 4
+    assert (out / "report.md").exists() and model.exists()
 
 
 def test_compare_with_its_standard_streams_closed(tmp_path):

@@ -22,7 +22,7 @@ from ltlearn._compare._report import write_report
 from ltlearn._compare._results import RESULTS_FILE, lock_output
 from ltlearn._compare._runner import check_backend, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
-from ltlearn._compare._streams import null_onto
+from ltlearn._compare._streams import null_onto, wrapped_streams
 from ltlearn._compare._summary import summarize
 from ltlearn._compare._tables import format_table
 from ltlearn._compare._target import _marks_nothing
@@ -151,7 +151,6 @@ class _Dropping:
             self._drop()
 
 
-@contextlib.contextmanager
 def _outliving_readers():
     """Let the comparison go on when the reader of stdout or stderr goes away.
 
@@ -160,14 +159,7 @@ def _outliving_readers():
     line, with status 0, before the fits, the report or ``--save-best``
     were written.
     """
-    streams = {name: getattr(sys, name) for name in ("stdout", "stderr")}
-    for name, stream in streams.items():
-        setattr(sys, name, _Dropping(stream))
-    try:
-        yield
-    finally:
-        for name, stream in streams.items():
-            setattr(sys, name, stream)
+    return wrapped_streams(_Dropping)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

@@ -1,9 +1,13 @@
-"""The null device in place of a standard stream of the command line."""
+"""The standard streams of the command line: the null device, broken pipes."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
+import errno
 import os
+import stat
+import sys
 
 
 def null_onto(fd):
@@ -20,3 +24,80 @@ def null_onto(fd):
         os.dup2(null, fd)
     finally:
         os.close(null)
+
+
+def _windows():
+    """Whether this is Windows, where a pipe without a reader gives ``EINVAL``."""
+    return sys.platform == "win32"
+
+
+def _reader_gone(exc, stream):
+    """Whether ``exc``, raised writing ``stream``, is Windows' broken pipe.
+
+    Windows' C library reports a write to a pipe without a reader as
+    ``EINVAL`` (CPython issue 79935), which Python raises as "OSError: [Errno
+    22] Invalid argument", not as ``BrokenPipeError``. An ``EINVAL`` of a
+    stream that is no pipe (a file, the console) is an error.
+    """
+    if not _windows() or getattr(exc, "errno", None) != errno.EINVAL:
+        return False
+    try:
+        return stat.S_ISFIFO(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+class _PipeErrors:
+    """``stream``, whose write to a pipe without a reader raises ``BrokenPipeError``.
+
+    Only an error of its own ``write`` or ``flush`` is read so, as
+    ``subprocess`` reads ``EINVAL`` only from its writes to a child's stdin
+    and pip only from its writes to stdout: an ``EINVAL`` of anything else
+    the command does stays an error.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+    def _broken_pipe(self, exc):
+        if not isinstance(exc, BrokenPipeError) and _reader_gone(exc, self._stream):
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)) from exc
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            self._broken_pipe(exc)
+            raise
+
+    def flush(self):
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            self._broken_pipe(exc)
+            raise
+
+
+@contextlib.contextmanager
+def wrapped_streams(wrapper):
+    """Within, ``sys.stdout`` and ``sys.stderr`` are ``wrapper(stream)``."""
+    streams = {name: getattr(sys, name) for name in ("stdout", "stderr")}
+    for name, stream in streams.items():
+        setattr(sys, name, wrapper(stream))
+    try:
+        yield
+    finally:
+        for name, stream in streams.items():
+            setattr(sys, name, stream)
+
+
+def broken_pipes():
+    """On Windows, stdout and stderr raise ``BrokenPipeError`` once their reader left.
+
+    As elsewhere, so that a reader gone away (``ltlearn compare | more``
+    quit early) is read as such; nothing changes on other systems.
+    """
+    return wrapped_streams(_PipeErrors) if _windows() else contextlib.nullcontext()
