@@ -793,6 +793,33 @@ def test_initialize_on_a_fitted_classifier_restarts_the_schedules(data):
     assert clf.history[:, "reweighted"] == [False, True]
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_fit_builds_the_network_through_the_initialize_of_a_subclass(data, method):
+    # fit and partial_fit built the network without calling initialize: the
+    # initialize of a subclass (its own start of the weights) was skipped,
+    # where skorch's fit and partial_fit call it
+    X, y = data
+
+    class ZeroBias(LongTailClassifier):
+        def initialize(self):
+            super().initialize()
+            torch.nn.init.zeros_(self.module_.classifier.bias)
+            self.n_initialized_ = getattr(self, "n_initialized_", 0) + 1
+            return self
+
+    params = dict(criterion="logit_adjusted", **FAST)
+    clf = getattr(ZeroBias(**params), method)(X, y)
+    assert clf.n_initialized_ == 1
+    # with the counts of the data just fitted
+    np.testing.assert_array_equal(clf.class_counts_, [168, 48, 24])
+    plain = getattr(LongTailClassifier(**params), method)(X, y)
+    torch.testing.assert_close(clf.criterion_.log_prior, plain.criterion_.log_prior)
+    clf.set_params(warm_start=True).fit(X, y)  # trained further, not rebuilt
+    clf.partial_fit(X, y)
+    assert clf.n_initialized_ == 1
+    assert "_counted_for_fit_" not in vars(clf)
+
+
 @pytest.mark.parametrize(
     "params", [{"module__hidden_sizes": (8,)}, {"compile": False}], ids=str
 )
