@@ -555,6 +555,13 @@ class LongTailClassifier(
     def device(self, value):
         vars(self)["device"] = value
 
+    def __getstate__(self):
+        # a copy made in a subclass's initialize, during fit, is not marked
+        # as counted for that fit: its own initialize() counts anew
+        state = super().__getstate__()
+        state.pop("_counted_for_fit_", None)
+        return state
+
     def __setstate__(self, state):
         # skorch maps the pickled tensors to ``state["device"]``: resolve
         # "auto" on the machine that unpickles, and keep "auto" as the value.

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import builtins
+import copy
 import multiprocessing
 import pickle
 import signal
@@ -818,6 +819,25 @@ def test_fit_builds_the_network_through_the_initialize_of_a_subclass(data, metho
     clf.partial_fit(X, y)
     assert clf.n_initialized_ == 1
     assert "_counted_for_fit_" not in vars(clf)
+
+
+def test_a_copy_made_in_the_initialize_of_a_subclass_counts_anew(data):
+    # a copy of the classifier (deepcopy, copy, pickle) made in a subclass's
+    # initialize, during fit, kept the mark that fit had just counted the
+    # classes: the copy's own initialize() then kept the counts of that fit
+    X, y = data
+
+    class Snapshot(LongTailClassifier):
+        def initialize(self):
+            super().initialize()
+            self.copies_ = [copy.deepcopy(self), copy.copy(self)]
+            return self
+
+    clf = Snapshot(**FAST).fit(X, y)
+    for kept in clf.copies_:
+        assert "_counted_for_fit_" not in vars(kept)
+        kept.initialize()
+        assert not hasattr(kept, "class_counts_")
 
 
 @pytest.mark.parametrize(
