@@ -217,8 +217,14 @@ class _TrainingMixin:
         """Initialise the network, or warn of a renamed loss of one resumed."""
         if resume:
             self._warn_renamed_loss()
-        else:
-            self._initialize()
+            return
+        # through initialize, as skorch's fit and partial_fit, so that a
+        # subclass's initialize runs; it keeps the counts just made
+        vars(self)["_counted_for_fit_"] = True
+        try:
+            self.initialize()
+        finally:
+            vars(self).pop("_counted_for_fit_", None)
 
     def _kept_counts(self):
         """The attributes of :data:`_COUNT_ATTRIBUTES` set, to put back."""

@@ -555,6 +555,13 @@ class LongTailClassifier(
     def device(self, value):
         vars(self)["device"] = value
 
+    def __getstate__(self):
+        # a copy made in a subclass's initialize, during fit, is not marked
+        # as counted for that fit: its own initialize() counts anew
+        state = super().__getstate__()
+        state.pop("_counted_for_fit_", None)
+        return state
+
     def __setstate__(self, state):
         # skorch maps the pickled tensors to ``state["device"]``: resolve
         # "auto" on the machine that unpickles, and keep "auto" as the value.
@@ -601,8 +608,9 @@ class LongTailClassifier(
     def initialize(self):
         """Build the network, its loss, its optimiser and its callbacks.
 
-        As skorch's ``initialize``, which ``fit`` calls; it also warns when
-        the renamed ``loss`` parameter is given. Called on its own, it draws
+        As skorch's ``initialize``, which ``fit`` and a first
+        ``partial_fit`` call (a subclass's too); it also warns when the
+        renamed ``loss`` parameter is given. Called on its own, it draws
         the initial weights as a fit does: from ``random_state`` if set,
         leaving torch's global random state as it was. On a fitted
         classifier it builds a new network for the classes and the input
@@ -617,15 +625,13 @@ class LongTailClassifier(
         self : LongTailClassifier
             The initialised classifier.
         """
-        # the counts and the schedule of the network replaced
-        for name in ("class_counts_", "_counts_before_"):
-            vars(self).pop(name, None)
-        if "schedule_start_" in vars(self):
-            self.schedule_start_ = 0
-        return self._initialize()
-
-    def _initialize(self):
-        """``initialize`` for ``fit``, which has counted the classes of its data."""
+        if not vars(self).get("_counted_for_fit_", False):
+            # the counts and the schedule of the network replaced (fit and
+            # partial_fit have just counted the classes of their data)
+            for name in ("class_counts_", "_counts_before_"):
+                vars(self).pop(name, None)
+            if "schedule_start_" in vars(self):
+                self.schedule_start_ = 0
         self._warn_renamed_loss()
         # a new network: its batches are augmented as augment is now set
         vars(self).pop("_augment_trained_", None)

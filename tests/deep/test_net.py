@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import builtins
+import copy
 import multiprocessing
 import pickle
 import signal
@@ -791,6 +792,52 @@ def test_initialize_on_a_fitted_classifier_restarts_the_schedules(data):
     clf.initialize().partial_fit(X, y)
     assert clf.schedule_start_ == 0
     assert clf.history[:, "reweighted"] == [False, True]
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_fit_builds_the_network_through_the_initialize_of_a_subclass(data, method):
+    # fit and partial_fit built the network without calling initialize: the
+    # initialize of a subclass (its own start of the weights) was skipped,
+    # where skorch's fit and partial_fit call it
+    X, y = data
+
+    class ZeroBias(LongTailClassifier):
+        def initialize(self):
+            super().initialize()
+            torch.nn.init.zeros_(self.module_.classifier.bias)
+            self.n_initialized_ = getattr(self, "n_initialized_", 0) + 1
+            return self
+
+    params = dict(criterion="logit_adjusted", **FAST)
+    clf = getattr(ZeroBias(**params), method)(X, y)
+    assert clf.n_initialized_ == 1
+    # with the counts of the data just fitted
+    np.testing.assert_array_equal(clf.class_counts_, [168, 48, 24])
+    plain = getattr(LongTailClassifier(**params), method)(X, y)
+    torch.testing.assert_close(clf.criterion_.log_prior, plain.criterion_.log_prior)
+    clf.set_params(warm_start=True).fit(X, y)  # trained further, not rebuilt
+    clf.partial_fit(X, y)
+    assert clf.n_initialized_ == 1
+    assert "_counted_for_fit_" not in vars(clf)
+
+
+def test_a_copy_made_in_the_initialize_of_a_subclass_counts_anew(data):
+    # a copy of the classifier (deepcopy, copy, pickle) made in a subclass's
+    # initialize, during fit, kept the mark that fit had just counted the
+    # classes: the copy's own initialize() then kept the counts of that fit
+    X, y = data
+
+    class Snapshot(LongTailClassifier):
+        def initialize(self):
+            super().initialize()
+            self.copies_ = [copy.deepcopy(self), copy.copy(self)]
+            return self
+
+    clf = Snapshot(**FAST).fit(X, y)
+    for kept in clf.copies_:
+        assert "_counted_for_fit_" not in vars(kept)
+        kept.initialize()
+        assert not hasattr(kept, "class_counts_")
 
 
 @pytest.mark.parametrize(
