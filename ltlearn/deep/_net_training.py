@@ -9,6 +9,7 @@ classifier left not fitted (or as it was) when the run fails.
 # SPDX-License-Identifier: BSD-3-Clause
 
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 
 from skorch.callbacks import LRScheduler
@@ -21,9 +22,16 @@ from ltlearn.deep._monitors import _refuse_validation_monitors
 from ltlearn.deep._split_checks import _refuse_a_class_left_out, _refuse_a_class_of_one
 from ltlearn.deep.callbacks import ClassifierRetraining
 from ltlearn.utils._interrupts import record_interrupts
+from ltlearn.utils._scoped import ScopedValue
 
 # What a fit changes before its validation split, which may refuse the data.
 _COUNT_ATTRIBUTES = ("class_counts_", "_counts_before_", "_incremental_")
+
+# The classifier whose fit (or first partial_fit) has just counted the classes
+# of its data, while that fit builds the network through ``initialize``: its
+# ``initialize`` keeps those counts. A context variable, not an attribute, so
+# that a copy made there, or a fit in another thread, counts anew.
+_COUNTED_BY_FIT = ContextVar("_COUNTED_BY_FIT", default=None)
 
 
 def _predefined(split):
@@ -220,11 +228,8 @@ class _TrainingMixin:
             return
         # through initialize, as skorch's fit and partial_fit, so that a
         # subclass's initialize runs; it keeps the counts just made
-        vars(self)["_counted_for_fit_"] = True
-        try:
+        with ScopedValue(_COUNTED_BY_FIT, self):
             self.initialize()
-        finally:
-            vars(self).pop("_counted_for_fit_", None)
 
     def _kept_counts(self):
         """The attributes of :data:`_COUNT_ATTRIBUTES` set, to put back."""

@@ -49,7 +49,7 @@ from ltlearn.deep._net_outputs import (
 )
 from ltlearn.deep._net_params import _ParamsMixin
 from ltlearn.deep._net_seeding import _SeedingMixin
-from ltlearn.deep._net_training import _TrainingMixin
+from ltlearn.deep._net_training import _COUNTED_BY_FIT, _TrainingMixin
 from ltlearn.deep.modules import MLP
 from ltlearn.deep.samplers import SliceLoader
 from ltlearn.utils._docstring import _Substitution
@@ -555,13 +555,6 @@ class LongTailClassifier(
     def device(self, value):
         vars(self)["device"] = value
 
-    def __getstate__(self):
-        # a copy made in a subclass's initialize, during fit, is not marked
-        # as counted for that fit: its own initialize() counts anew
-        state = super().__getstate__()
-        state.pop("_counted_for_fit_", None)
-        return state
-
     def __setstate__(self, state):
         # skorch maps the pickled tensors to ``state["device"]``: resolve
         # "auto" on the machine that unpickles, and keep "auto" as the value.
@@ -625,7 +618,7 @@ class LongTailClassifier(
         self : LongTailClassifier
             The initialised classifier.
         """
-        if not vars(self).get("_counted_for_fit_", False):
+        if _COUNTED_BY_FIT.get() is not self:
             # the counts and the schedule of the network replaced (fit and
             # partial_fit have just counted the classes of their data)
             for name in ("class_counts_", "_counts_before_"):
