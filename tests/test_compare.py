@@ -207,6 +207,26 @@ def test_a_results_file_cut_at_any_byte_of_its_last_row_keeps_whole_rows(
         assert path.read_bytes() == clean
 
 
+def test_the_results_file_is_appended_to_in_binary_mode(tmp_path, monkeypatch):
+    # On Windows, os.open without O_BINARY writes every "\n" as "\r\n": the
+    # appended rows ended in CRLF, mixed with the LF of a repaired file
+    binary = 1 << 29  # a flag no platform here has, removed before opening
+    opened = []
+    real_open = _results.os.open
+
+    def recording_open(path, flags, *args):
+        opened.append(flags)
+        return real_open(path, flags & ~binary, *args)
+
+    monkeypatch.setattr(_results.os, "O_BINARY", binary, raising=False)
+    monkeypatch.setattr(_results.os, "open", recording_open)
+    path = tmp_path / "results.csv"
+    with ResultsFile(path) as writer:
+        writer.write({"dataset": "a", "method": "plain", "fold": 0})
+    assert opened and all(flags & binary for flags in opened)
+    assert path.read_bytes().count(b"\r") == 0
+
+
 @pytest.mark.parametrize("cut", [1, 2, 100, -2, -1])
 def test_a_cut_off_last_row_is_fitted_again_and_the_rerun_matches(
     tmp_path, monkeypatch, cut

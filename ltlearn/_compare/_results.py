@@ -509,7 +509,10 @@ class ResultsFile:
                 temporary.write_bytes(_HEADER.encode() + b"\n" + b"".join(self._lines))
             self._damaged = False
         new = not self.path.exists() or self.path.stat().st_size == 0
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        # binary, as the file's other writers: in Windows' text mode every
+        # "\n" would be written as "\r\n"
+        append = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0)
+        self._fd = os.open(self.path, append, 0o666)
         if new:
             try:
                 self._write(_HEADER.encode() + b"\n")
