@@ -57,7 +57,7 @@ main(
 # keeps a second run from writing there at the same time. Running the same
 # command again would reuse every finished fit.
 print(sorted(p.name for p in output.iterdir()))
-print((output / "results.csv").read_text().splitlines()[0])
+print((output / "results.csv").read_text(encoding="utf-8").splitlines()[0])
 
 # %%
 # The report's plots: the recall of each class against its number of training
