@@ -22,7 +22,7 @@ from ltlearn._compare._report import write_report
 from ltlearn._compare._results import RESULTS_FILE, lock_output
 from ltlearn._compare._runner import check_backend, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
-from ltlearn._compare._streams import null_onto, wrapped_streams
+from ltlearn._compare._streams import WrappedStream, null_onto, wrapped_streams
 from ltlearn._compare._summary import summarize
 from ltlearn._compare._tables import format_table
 from ltlearn._compare._target import _marks_nothing
@@ -120,35 +120,18 @@ def compare_command(args):
         return _compare(args, stack)
 
 
-class _Dropping:
+class _Dropping(WrappedStream):
     """A standard stream whose text goes to the null device once its reader left.
 
     As after ``ltlearn compare | head -1``: its ``write`` and ``flush`` no
     longer raise ``BrokenPipeError``.
     """
 
-    def __init__(self, stream):
-        self._stream = stream
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
-
-    def _drop(self):
+    def failed(self, exc):
+        if not isinstance(exc, BrokenPipeError):
+            raise exc
         with contextlib.suppress(OSError, ValueError):
             null_onto(self._stream.fileno())
-
-    def write(self, text):
-        try:
-            return self._stream.write(text)
-        except BrokenPipeError:
-            self._drop()
-            return len(text)
-
-    def flush(self):
-        try:
-            self._stream.flush()
-        except BrokenPipeError:
-            self._drop()
 
 
 def _outliving_readers():

@@ -47,13 +47,11 @@ def _reader_gone(exc, stream):
         return False
 
 
-class _PipeErrors:
-    """``stream``, whose write to a pipe without a reader raises ``BrokenPipeError``.
+class WrappedStream:
+    """``stream``, whose errors of ``write`` and ``flush`` go to :meth:`failed`.
 
-    Only an error of its own ``write`` or ``flush`` is read so, as
-    ``subprocess`` reads ``EINVAL`` only from its writes to a child's stdin
-    and pip only from its writes to stdout: an ``EINVAL`` of anything else
-    the command does stays an error.
+    Every other attribute is the stream's. A subclass's ``failed`` raises
+    an error of its own, or returns where the text is to count as written.
     """
 
     def __init__(self, stream):
@@ -62,23 +60,37 @@ class _PipeErrors:
     def __getattr__(self, name):
         return getattr(self._stream, name)
 
-    def _broken_pipe(self, exc):
-        if not isinstance(exc, BrokenPipeError) and _reader_gone(exc, self._stream):
-            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)) from exc
+    def failed(self, exc):
+        """Handle ``exc``, the ``OSError`` of a write or flush: raise it."""
+        raise exc
 
     def write(self, text):
         try:
             return self._stream.write(text)
         except OSError as exc:
-            self._broken_pipe(exc)
-            raise
+            self.failed(exc)
+            return len(text)
 
     def flush(self):
         try:
             self._stream.flush()
         except OSError as exc:
-            self._broken_pipe(exc)
-            raise
+            self.failed(exc)
+
+
+class _PipeErrors(WrappedStream):
+    """``stream``, whose write to a pipe without a reader raises ``BrokenPipeError``.
+
+    Only an error of its own ``write`` or ``flush`` is read so, as
+    ``subprocess`` reads ``EINVAL`` only from its writes to a child's stdin
+    and pip only from its writes to stdout: an ``EINVAL`` of anything else
+    the command does stays an error.
+    """
+
+    def failed(self, exc):
+        if not isinstance(exc, BrokenPipeError) and _reader_gone(exc, self._stream):
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE)) from exc
+        raise exc
 
 
 @contextlib.contextmanager
