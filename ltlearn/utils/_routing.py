@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from collections.abc import Sequence
+
 from sklearn import get_config
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing
@@ -59,20 +61,32 @@ def check_fit_params_routed(owner, fit_params):
         )
 
 
+def _one_per_row(value, n_samples):
+    """Whether ``value`` holds one value per sample, as a fit parameter.
+
+    An array, series or frame of ``n_samples`` values along its first axis,
+    or a sequence (list, tuple, range) of ``n_samples`` items, as
+    scikit-learn's cross-validation reads the fit parameters it splits; a
+    string, a mapping and a scalar do not.
+    """
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return len(shape) > 0 and shape[0] == n_samples
+    if isinstance(value, (str, bytes)):
+        return False
+    return isinstance(value, Sequence) and len(value) == n_samples
+
+
 def take_rows(fit_params, rows, n_samples):
     """``fit_params`` on ``rows``: those of one value per sample are indexed.
 
-    A list, array, series or frame of ``n_samples`` values (along its first
-    axis) is taken on ``rows``; any other value is passed as it is.
+    A value of ``n_samples`` values (``_one_per_row``) is taken on ``rows``,
+    a sequence as a list; any other value is passed as it is.
     """
-    taken = {}
-    for key, value in fit_params.items():
-        shape = getattr(value, "shape", None)
-        per_row = (shape is not None and len(shape) > 0 and shape[0] == n_samples) or (
-            isinstance(value, list) and len(value) == n_samples
-        )
-        taken[key] = _safe_indexing(value, rows) if per_row else value
-    return taken
+    return {
+        key: _safe_indexing(value, rows) if _one_per_row(value, n_samples) else value
+        for key, value in fit_params.items()
+    }
 
 
 def fit_router(owner, estimators, cv=None):

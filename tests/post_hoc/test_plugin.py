@@ -429,6 +429,42 @@ def test_routed_sample_weight_requested_under_an_alias():
     assert clf.threshold_ == pytest.approx(expected.threshold_)
 
 
+class _RowChecker(LogisticRegression):
+    """Checks that its row_ids are those of the rows it is fitted on."""
+
+    def fit(self, X, y, row_ids=None):
+        # the first feature holds the index of the row
+        np.testing.assert_array_equal(np.asarray(row_ids), X[:, 0].astype(int))
+        return super().fit(X, y)
+
+
+@pytest.mark.parametrize("routing", [False, True])
+@pytest.mark.parametrize("sequence", [tuple, lambda rows: rows], ids=["tuple", "range"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        partial(PluginClassifier, refine="always"),
+        partial(LogitAdjustedClassifier, tau="auto"),
+    ],
+)
+def test_fit_params_of_one_value_per_row_are_taken_on_each_fold(
+    make, sequence, routing
+):
+    # a tuple or range of one value per row is split as an array or a list
+    # is, as scikit-learn splits fit parameters; it reached every out-of-fold
+    # fit whole
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=4, weights=[0.6, 0.3], random_state=0
+    )
+    X[:, 0] = np.arange(y.size)
+    with config_context(enable_metadata_routing=routing):
+        inner = (
+            _RowChecker().set_fit_request(row_ids=True) if routing else _RowChecker()
+        )
+        clf = make(inner, cv=3).fit(X, y, row_ids=sequence(range(y.size)))
+    assert clf.estimator_.n_features_in_ == X.shape[1]
+
+
 @pytest.mark.parametrize(
     "make, attribute",
     [
