@@ -3,6 +3,9 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from collections.abc import Mapping
+
+from scipy.sparse import issparse
 from sklearn import get_config
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils import _safe_indexing
@@ -59,19 +62,43 @@ def check_fit_params_routed(owner, fit_params):
         )
 
 
+def _one_per_row(value, n_samples):
+    """Whether ``value`` holds one value per sample, as a fit parameter.
+
+    An array, series, frame or sparse matrix of ``n_samples`` values along
+    its first axis, or a sized and indexable container of ``n_samples`` items
+    (a list, tuple, range, pyarrow array...), as scikit-learn's
+    cross-validation splits fit parameters; a string, bytes, a mapping and a
+    scalar are passed whole, whatever their length.
+    """
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return len(shape) > 0 and shape[0] == n_samples
+    if isinstance(value, (str, bytes, Mapping)):
+        return False
+    return (
+        hasattr(value, "__len__")
+        and hasattr(value, "__getitem__")
+        and len(value) == n_samples
+    )
+
+
 def take_rows(fit_params, rows, n_samples):
     """``fit_params`` on ``rows``: those of one value per sample are indexed.
 
-    A list, array, series or frame of ``n_samples`` values (along its first
-    axis) is taken on ``rows``; any other value is passed as it is.
+    A value of ``n_samples`` values (``_one_per_row``) is taken on ``rows``:
+    a sequence as a list, a sparse matrix that cannot be indexed by rows
+    (COO, DIA, BSR) as CSR, as scikit-learn's cross-validation takes them;
+    any other value is passed as it is.
     """
     taken = {}
     for key, value in fit_params.items():
-        shape = getattr(value, "shape", None)
-        per_row = (shape is not None and len(shape) > 0 and shape[0] == n_samples) or (
-            isinstance(value, list) and len(value) == n_samples
-        )
-        taken[key] = _safe_indexing(value, rows) if per_row else value
+        if not _one_per_row(value, n_samples):
+            taken[key] = value
+            continue
+        if issparse(value) and value.format in ("coo", "dia", "bsr"):
+            value = value.tocsr()
+        taken[key] = _safe_indexing(value, rows)
     return taken
 
 

@@ -510,6 +510,18 @@ def test_routed_fit_params_reach_the_models_that_request_them(imbalanced):
     assert clf.oob_proba_.shape == (y.size, 2)
 
 
+@pytest.mark.parametrize("sequence", [tuple, lambda rows: rows], ids=["tuple", "range"])
+def test_routed_fit_params_of_one_value_per_row_in_a_sequence(imbalanced, sequence):
+    # a tuple or range of one value per row is taken on the rows of each
+    # cross-fitting fold, as an array is; it reached every fold whole
+    X, y = imbalanced
+    with config_context(enable_metadata_routing=True):
+        model = _RowRecorder().set_fit_request(row_ids=True)
+        clf = PluginEnsembleClassifier([("rec", model)], cv=3, random_state=0)
+        clf.fit(X, y, row_ids=sequence(range(y.size)))
+    assert list(clf.estimators_[0].row_ids_) == list(range(y.size))
+
+
 def test_routed_fit_params_requested_under_an_alias(imbalanced):
     # the cross-fitting routes them again, under the name the model requests
     X, y = imbalanced

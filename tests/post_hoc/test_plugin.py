@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
 from scipy.optimize import minimize_scalar
+from scipy.sparse import coo_matrix, dia_matrix, issparse
 from scipy.special import logit
 from scipy.stats import norm
 from sklearn import config_context
@@ -427,6 +428,68 @@ def test_routed_sample_weight_requested_under_an_alias():
     expected._oof_proba = lambda *args: np.column_stack([1 - oof, oof])
     expected.fit(X, y)
     assert clf.threshold_ == pytest.approx(expected.threshold_)
+
+
+class _RowChecker(LogisticRegression):
+    """Checks that its row_ids are those of the rows it is fitted on."""
+
+    def fit(self, X, y, row_ids=None):
+        if issparse(row_ids):
+            row_ids = row_ids.toarray()[:, 0]
+        # a pyarrow array's items are scalars of their own
+        row_ids = [getattr(value, "as_py", lambda v=value: v)() for value in row_ids]
+        # the first feature holds the index of the row
+        np.testing.assert_array_equal(row_ids, X[:, 0].astype(int))
+        return super().fit(X, y)
+
+
+def _pyarrow_array(rows):
+    return pytest.importorskip("pyarrow").array(rows)
+
+
+def _pyarrow_chunked(rows):
+    pa = pytest.importorskip("pyarrow")
+    return pa.chunked_array([list(rows[:50]), list(rows[50:])])
+
+
+@pytest.mark.parametrize("routing", [False, True])
+@pytest.mark.parametrize(
+    "container",
+    [
+        tuple,
+        lambda rows: rows,
+        _pyarrow_array,
+        _pyarrow_chunked,
+        lambda rows: coo_matrix(np.c_[list(rows)]),
+        lambda rows: dia_matrix(np.c_[list(rows)]),
+    ],
+    ids=["tuple", "range", "pyarrow", "pyarrow-chunked", "coo", "dia"],
+)
+@pytest.mark.parametrize(
+    "make",
+    [
+        partial(PluginClassifier, refine="always"),
+        partial(LogitAdjustedClassifier, tau="auto"),
+    ],
+)
+def test_fit_params_of_one_value_per_row_are_taken_on_each_fold(
+    make, container, routing
+):
+    # a tuple, range or pyarrow array of one value per row is split as an
+    # array or a list is, as scikit-learn splits fit parameters: it reached
+    # every out-of-fold fit whole; a sparse matrix that cannot be indexed by
+    # rows is taken as CSR: it failed with "'coo_matrix' object is not
+    # subscriptable"
+    X, y = make_classification(
+        n_samples=120, n_classes=3, n_informative=4, weights=[0.6, 0.3], random_state=0
+    )
+    X[:, 0] = np.arange(y.size)
+    with config_context(enable_metadata_routing=routing):
+        inner = (
+            _RowChecker().set_fit_request(row_ids=True) if routing else _RowChecker()
+        )
+        clf = make(inner, cv=3).fit(X, y, row_ids=container(range(y.size)))
+    assert clf.estimator_.n_features_in_ == X.shape[1]
 
 
 @pytest.mark.parametrize(

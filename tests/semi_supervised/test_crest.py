@@ -802,6 +802,22 @@ def test_routed_fit_params_are_taken_on_the_rows_of_each_generation(
     assert clf.estimator_.note_ == "kept whole"
 
 
+@pytest.mark.parametrize("sequence", [tuple, lambda rows: rows], ids=["tuple", "range"])
+def test_routed_fit_params_in_a_sequence_are_taken_on_the_rows(
+    semi_supervised_lt, sequence
+):
+    # a tuple or range of one value per row is taken on the rows of each
+    # generation, as an array is; it reached every generation whole
+    X, _, y_semi = semi_supervised_lt
+    with config_context(enable_metadata_routing=True):
+        inner = _RowRecorder().set_fit_request(row_ids=True)
+        clf = CReSTClassifier(inner, max_iter=3).fit(
+            X, y_semi, row_ids=sequence(range(y_semi.size))
+        )
+    trained = np.flatnonzero(np.isin(clf.labeled_iter_, [0, clf.n_iter_ - 1]))
+    assert list(clf.estimator_.row_ids_) == trained.tolist()
+
+
 def test_routed_weights_under_an_alias_are_per_row_metadata(semi_supervised_lt):
     # an estimator requesting its sample_weight as "inner_weight" gets those
     # taken on the rows of each generation, not the weights of CReSTClassifier
