@@ -292,7 +292,13 @@ def relative_accuracy(acc_long_tailed, acc_vanilla_balanced, acc_method_balanced
     >>> round(relative_accuracy(0.455, 0.573, 0.55), 3)
     0.794
     """
-    return float(acc_long_tailed / max(acc_vanilla_balanced, acc_method_balanced))
+    # in float64 whatever the type each accuracy comes in: a NumPy float32 or
+    # float16 would make the division in its own precision
+    accuracies = [
+        float(acc)
+        for acc in (acc_long_tailed, acc_vanilla_balanced, acc_method_balanced)
+    ]
+    return accuracies[0] / max(accuracies[1:])
 
 
 def _checked_report_labels(labels):

@@ -222,6 +222,22 @@ def test_relative_accuracy_matches_the_survey_definition():
     assert relative_accuracy(0.5, 0.4, 0.8) == pytest.approx(0.625)
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_relative_accuracy_divides_in_float64_whatever_the_input_type(dtype):
+    # Accuracies held as NumPy float32 or float16 (each exactly 0.5, 0.625 or
+    # 0.75) give the value of the same Python floats, not a quotient rounded
+    # to their own precision.
+    accuracies = (0.5, 0.625, 0.75)
+    expected = relative_accuracy(*accuracies)
+    for i in range(3):
+        given = [dtype(acc) if j == i else acc for j, acc in enumerate(accuracies)]
+        result = relative_accuracy(*given)
+        assert type(result) is float
+        assert result == expected
+    result = relative_accuracy(*(dtype(acc) for acc in accuracies))
+    assert result == expected
+
+
 def test_imbalance_report_agrees_with_reference_metrics(rng):
     y_true = rng.integers(0, 3, 200)
     y_pred = np.where(rng.random(200) < 0.7, y_true, rng.integers(0, 3, 200))
