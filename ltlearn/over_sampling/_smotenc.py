@@ -116,11 +116,12 @@ def _fit_resample_dense(sampler, X, y):
     """Resample a sparse ``X`` as a dense array; return it in ``X``'s format.
 
     The categorical columns are decoded and the neighbours searched on dense
-    rows anyway, as imbalanced-learn's SMOTEN does.
+    rows anyway, as imbalanced-learn's SMOTEN does. The warning has the words
+    of imbalanced-learn's SMOTEN, which filters written for it match.
     """
     warnings.warn(
-        f"Passing a sparse matrix to {type(sampler).__name__} is not efficient: "
-        "it is converted to a dense array.",
+        f"Passing a sparse matrix to {type(sampler).__name__} is not really "
+        "efficient since it is converted to a dense array internally.",
         DataConversionWarning,
         stacklevel=external_stacklevel(),
     )

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn.metrics.pairwise import ValueDifferenceMetric
+from imblearn.over_sampling import SMOTEN as ImbSMOTEN
 from imblearn.over_sampling import SMOTENC as ImbSMOTENC
 from imblearn.pipeline import make_pipeline
 from scipy import sparse
@@ -778,6 +779,29 @@ def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=f"Got <class '.*{container.__name__}'>"):
             SMOTENC(categorical_features="auto").fit_resample(container(X), y)
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_matrix])
+def test_smoten_sparse_input_warns_in_imbalanced_learns_words(container):
+    # A filter of imbalanced-learn's SMOTEN warning (its own test matches "is
+    # not really efficient") let ltlearn's through: it said "is not efficient:
+    # it is converted to a dense array."
+    X = container(np.repeat(np.eye(3), [4, 4, 12], axis=0))
+    y = np.repeat([0, 1], [6, 14])
+    messages = []
+    for sampler in (ImbSMOTEN(random_state=0), SMOTEN(random_state=0)):
+        with pytest.warns(DataConversionWarning, match="is not really efficient") as w:
+            sampler.fit_resample(X, y)
+        messages.append([str(warning.message) for warning in w])
+    assert messages[1] == messages[0]
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "error", message="Passing a sparse matrix to SMOTENC is not really"
+        )
+        with pytest.raises(DataConversionWarning):
+            SMOTENC(categorical_features=[1, 2]).fit_resample(
+                container(np.column_stack([np.arange(20.0), X.toarray()[:, :2]])), y
+            )
 
 
 @pytest.mark.parametrize("exponent", [600, -600])
