@@ -25,6 +25,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import _NotAnArray
 
 import ltlearn.over_sampling._smote as smote_module
 from ltlearn.over_sampling import (
@@ -1212,6 +1213,28 @@ def test_a_one_hot_y_comes_back_one_hot_in_its_columns(
     np.testing.assert_array_equal(
         np.asarray(y_res), np.asarray(_one_hot(y_exp, n_columns, container))
     )
+
+
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(), SMOTENC([1]), SMOTEN()], ids=["SMOTE", "SMOTENC", "SMOTEN"]
+)
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_a_y_read_only_through_array_is_resampled_as_its_array(sampler, one_hot):
+    # A y that converts through __array__ and refuses NumPy's functions
+    # (scikit-learn's _NotAnArray, which check_estimator gives a pipeline of
+    # the sampler and a classifier) failed with "Don't want to call
+    # array_function shape!"; imbalanced-learn's samplers take it.
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.randn(40), rng.randint(0, 3, 40)]
+    y = np.repeat([0, 1], [28, 12])
+    if one_hot:
+        y = np.eye(2, dtype=np.int64)[y]
+    sampler = clone(sampler).set_params(random_state=0)
+    expected = clone(sampler).fit_resample(X, y)
+    X_res, y_res = sampler.fit_resample(X, _NotAnArray(y))
+    np.testing.assert_array_equal(X_res, expected[0])
+    np.testing.assert_array_equal(y_res, expected[1])
+    assert clone(sampler).fit(X, _NotAnArray(y)).sampling_strategy_ == {1: 16}
 
 
 def test_the_polars_refusal_needs_no_polars_install(monkeypatch):
