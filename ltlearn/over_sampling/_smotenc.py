@@ -439,7 +439,9 @@ class SMOTENC(SMOTE):
                 try:  # a missing value is named below (pandas 2.0 fails on it)
                     np.asarray(_present(columns[j]), dtype=np.float64)
                 except (TypeError, ValueError):
-                    raise ValueError(
+                    # the class of NumPy's error, as imbalanced-learn raises it:
+                    # a TypeError for an object that is neither text nor number
+                    raise (TypeError if isinstance(exc, TypeError) else ValueError)(
                         f"Column {names[j]!r} is taken as continuous (it is not in "
                         f"categorical_features) but holds non-numbers ({exc}). "
                         "Add it to categorical_features."

@@ -613,6 +613,28 @@ def test_categorical_features_names_as_numpy_strings(container):
     pd.testing.assert_frame_equal(got[0], expected.fit_resample(frame, y)[0])
 
 
+@pytest.mark.parametrize("container", [np.asarray, pd.DataFrame])
+@pytest.mark.parametrize(
+    "value, error",
+    [({"foo": "bar"}, TypeError), (object(), TypeError), ("p", ValueError)],
+)
+def test_smotenc_non_number_in_a_continuous_column_keeps_numpys_error_class(
+    container, value, error
+):
+    # imbalanced-learn's SMOTENC raises NumPy's TypeError for an object that is
+    # neither text nor a number (as scikit-learn's check_dtype_object asks of a
+    # pipeline); the message that names the column came as a ValueError
+    X, y = _mixed()
+    X = X.astype(object)
+    X[0, 0] = value
+    message = "Column .*0.* is taken as continuous .* holds non-numbers"
+    for sampler in (ImbSMOTENC([1, 3]), SMOTENC([1, 3])):
+        with pytest.raises(error) as info:
+            sampler.fit_resample(container(X), y)
+        assert type(info.value) is error
+    assert info.match(message)
+
+
 def test_bad_inputs():
     X, y = _mixed()
     X_obj = X.astype(object)
