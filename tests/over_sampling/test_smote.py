@@ -1131,6 +1131,32 @@ def test_a_string_column_of_an_object_array_is_refused_by_name():
 
 
 @pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.parametrize("missing", [pd.NA, pd.NaT])
+@pytest.mark.parametrize("container", [np.asarray, pd.DataFrame])
+def test_a_missing_value_among_objects_is_named_as_missing(container, missing):
+    # pd.NA among the numbers of an object column failed with NumPy's "float()
+    # argument must be a string or a real number, not 'NAType'" in an array and
+    # was refused as "non-numeric values (categories, strings, dates)" in a
+    # DataFrame, as None and NaN are named
+    y = np.repeat([0, 1], [14, 6])
+    X = container(_object_array(np.arange(20.0), [1.0, missing] * 10))
+    with pytest.raises(ValueError, match="NaN: the column 1 holds missing values"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+    # a string column beside it is named alone, as non-numeric
+    X = container(_object_array(["u", "v"] * 10, [1.0, missing] * 10))
+    with pytest.raises(ValueError, match=r"columns \[0\] of X hold non-numeric"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+    # an object that is neither text nor a number keeps NumPy's TypeError in an
+    # array, as scikit-learn's check_dtype_object asks; np.matrix its refusal
+    X = _object_array(np.arange(20.0), [{"a": 1}, 1.0] * 10)
+    with pytest.raises(TypeError, match="argument must be a string.* number"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+    X[:, 1] = missing
+    with pytest.raises(TypeError, match="np.matrix is not supported"):
+        SMOTE(k_neighbors=3).fit_resample(np.matrix(X), y)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
 def test_an_object_array_is_named_only_once_check_array_refuses_it():
     # the columns were tried as floats before scikit-learn's checks, whose
     # own refusal of an np.matrix gave way to the naming of a string column
