@@ -16,7 +16,7 @@ from sklearn_compat.utils._indexing import _get_column_indices
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._categorical_codes import (
-    _factorize,
+    _factorized_columns,
     _local_codes,
     _vote,
 )
@@ -463,7 +463,11 @@ class SMOTENC(SMOTE):
         numeric = self._numeric_part(X, columns)
         dtype = _compute_dtype(numeric.dtype)
         step_dtype = np.float32 if dtype == np.float32 else np.float64
-        factorized = [_factorize(columns[j]) for j in self.categorical_features_]
+        names = list(X.columns) if frame else range(X.shape[1])
+        factorized = _factorized_columns(
+            [columns[j] for j in self.categorical_features_],
+            [names[j] for j in self.categorical_features_],
+        )
         codes = np.column_stack([c for c, _ in factorized])
 
         targets = _new_samples(self.sampling_strategy_, y)

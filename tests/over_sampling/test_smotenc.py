@@ -22,6 +22,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+from sklearn.utils.estimator_checks import check_dtype_object
 
 from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC, _smoten
 from ltlearn.over_sampling._categorical_codes import _local_codes
@@ -633,6 +634,30 @@ def test_smotenc_non_number_in_a_continuous_column_keeps_numpys_error_class(
             sampler.fit_resample(container(X), y)
         assert type(info.value) is error
     assert info.match(message)
+
+
+@pytest.mark.parametrize("container", [np.asarray, pd.DataFrame])
+@pytest.mark.parametrize(
+    "sampler", [SMOTENC([1, 3]), SMOTEN()], ids=["SMOTENC", "SMOTEN"]
+)
+def test_an_unhashable_value_in_a_categorical_column_is_refused_by_name(
+    sampler, container
+):
+    # pandas failed with "unhashable type: 'dict'", naming no column, where
+    # imbalanced-learn's encoder says its argument must be a string or a number
+    # (as scikit-learn's check_dtype_object asks of a pipeline)
+    X, y = _mixed()
+    X = X.astype(object)
+    X[0, 1] = {"foo": "bar"}
+    message = (
+        r"Column 1 is categorical but holds a value that cannot be a category "
+        r"\(unhashable type: 'dict'\): .* argument must be a string or a number"
+    )
+    with pytest.raises(TypeError, match=message):
+        sampler.fit_resample(container(X), y)
+    # the check on a pipeline, with the dict in the first column, categorical
+    sampler = SMOTENC([0]) if isinstance(sampler, SMOTENC) else sampler
+    check_dtype_object("pipeline", make_pipeline(sampler, LogisticRegression()))
 
 
 def test_bad_inputs():
