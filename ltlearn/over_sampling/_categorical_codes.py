@@ -39,6 +39,26 @@ def _factorize(values):
     return codes, uniques
 
 
+def _factorized_columns(columns, names):
+    """``_factorize`` of each of ``columns``; one that fails is named.
+
+    A value that is not hashable (a dict) cannot be a category: pandas failed
+    with "unhashable type: 'dict'", naming no column. The ``TypeError`` is
+    kept, in the words of scikit-learn's encoders and checks.
+    """
+    factorized = []
+    for values, name in zip(columns, names):
+        try:
+            factorized.append(_factorize(values))
+        except TypeError as exc:
+            raise TypeError(
+                f"Column {name!r} is categorical but holds a value that cannot "
+                f"be a category ({exc}): as in an encoder, each argument must "
+                "be a string or a number (or another hashable value)."
+            ) from exc
+    return factorized
+
+
 def _local_codes(codes):
     """The codes of each column renumbered ``0..n_levels-1`` over its levels.
 

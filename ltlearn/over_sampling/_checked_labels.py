@@ -22,6 +22,19 @@ from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._validation import check_no_missing_labels, check_one_label_type
 
 
+def _shape(y):
+    """The shape of ``y``, as ``np.shape`` reads it, or through ``__array__``.
+
+    ``np.shape`` hands an object with ``__array_function__`` to it, which may
+    refuse the function, as scikit-learn's ``_NotAnArray`` does; such a ``y``
+    is converted through ``__array__``, as imbalanced-learn's checks read it.
+    """
+    try:
+        return y.shape
+    except AttributeError:
+        return np.asarray(y).shape
+
+
 def _one_vs_all_codes(y):
     """The class codes (column indices) of a one-vs-all ``y``, else ``None``.
 
@@ -36,7 +49,7 @@ def _one_vs_all_codes(y):
     if isinstance(y, (list, tuple)):  # its first row tells, unconverted
         shape = (len(y), *np.shape(y[0])) if len(y) else (0,)
     else:
-        shape = np.shape(y)
+        shape = _shape(y)
     # an indicator has two columns or more (checked first: type_of_target
     # reads every label)
     if len(shape) != 2 or shape[1] < 2:
@@ -53,7 +66,7 @@ def _one_vs_all_like(codes, y, X_res):
     An array is of 64-bit integers, as ``label_binarize`` gives; a DataFrame
     takes the dtypes of ``y`` and the index of a resampled DataFrame ``X_res``.
     """
-    encoded = np.eye(np.shape(y)[1], dtype=np.int64)[codes]
+    encoded = np.eye(_shape(y)[1], dtype=np.int64)[codes]
     if is_pandas_df(y):
         import pandas as pd
 

@@ -6,6 +6,7 @@
 import contextvars
 
 import numpy as np
+from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.over_sampling._exact_steps import _rounded_by_float64
 from ltlearn.utils._listing import first_listed
@@ -116,12 +117,14 @@ def _refuse_non_numeric(columns):
     through as objects (for the models that read them), which interpolation
     cannot handle, and fails on string columns without naming them. A
     category column of numbers is refused too: a value between two of its
-    categories is none of them, and would come back missing.
+    categories is none of them, and would come back missing. A column whose
+    only non-numbers are missing values (``pd.NA``, ``NaT``) is left to the
+    refusal of missing values, which names it as such.
     """
     bad = []
     for name, values in columns:
         try:
-            values.astype(np.float64)
+            _present(values).astype(np.float64)
         except (TypeError, ValueError):
             bad.append(name)
         else:
@@ -135,6 +138,24 @@ def _refuse_non_numeric(columns):
             "categorical columns, or SMOTEN for categorical ones; give a "
             "category column of numbers a numeric dtype to interpolate it."
         )
+
+
+def _name_columns_check_array_refused(X, error):
+    """Name the columns of ``X`` that SMOTE's ``check_array`` refused with ``error``.
+
+    ``check_array`` turns an object array into floats: a string fails with a
+    ValueError that names no column, another object (a dict) with NumPy's
+    TypeError, which scikit-learn's checks expect and is kept, as is its
+    refusal of an ``np.matrix``. The columns holding missing values (a
+    ``pd.NA`` fails with that TypeError) are named, of a DataFrame or an array.
+    """
+    if is_pandas_df(X):
+        _refuse_missing_values(X.items(), "SMOTE")
+    if not isinstance(X, np.ndarray) or X.ndim != 2 or isinstance(X, np.matrix):
+        return
+    if X.dtype == object and isinstance(error, ValueError):
+        _refuse_non_numeric(enumerate(X.T))
+    _refuse_missing_values(enumerate(X.T), "SMOTE")
 
 
 def _present(values):

@@ -22,9 +22,9 @@ from ltlearn.over_sampling._column_kinds import (
     _as_integers,
     _interpolated_in_floats,
     _is_boolean,
+    _name_columns_check_array_refused,
     _note_columns,
     _noted_columns,
-    _refuse_missing_values,
     _refuse_non_numeric,
     _round_boolean_columns,
 )
@@ -425,16 +425,8 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
             X_checked, y, binarize_y = super()._check_X_y(
                 X, y, accept_sparse=accept_sparse
             )
-        except ValueError:
-            # check_array turns an object array into floats, failing on a
-            # string unnamed (and on other objects with a TypeError, as
-            # scikit-learn's checks expect)
-            if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
-                _refuse_non_numeric(enumerate(X.T))
-            if is_pandas_df(X):
-                _refuse_missing_values(X.items(), "SMOTE")
-            elif isinstance(X, np.ndarray) and X.ndim == 2:
-                _refuse_missing_values(enumerate(X.T), "SMOTE")
+        except (TypeError, ValueError) as error:
+            _name_columns_check_array_refused(X, error)
             raise
         X_checked = _native_byte_order(X_checked)
         if _is_boolean(X_checked.dtype):

@@ -15,7 +15,7 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._categorical_codes import (
-    _factorize,
+    _factorized_columns,
     _local_codes,
     _vote,
 )
@@ -294,7 +294,8 @@ class SMOTEN(_CheckedLabelsMixin, BaseOverSampler):
         self._validate_estimator()
         if sparse.issparse(X):
             return _fit_resample_dense(self, X, y)
-        factorized = [_factorize(X[:, j]) for j in range(X.shape[1])]
+        names = getattr(self, "feature_names_in_", range(X.shape[1]))
+        factorized = _factorized_columns(X.T, names)
         codes = np.column_stack([c for c, _ in factorized])
         probas = _vdm_probas(codes, y, [len(u) for _, u in factorized])
         targets = _new_samples(self.sampling_strategy_, y)

@@ -16,7 +16,7 @@ from sklearn_compat.utils._indexing import _get_column_indices
 from sklearn_compat.utils.validation import validate_data
 
 from ltlearn.over_sampling._categorical_codes import (
-    _factorize,
+    _factorized_columns,
     _local_codes,
     _vote,
 )
@@ -116,11 +116,12 @@ def _fit_resample_dense(sampler, X, y):
     """Resample a sparse ``X`` as a dense array; return it in ``X``'s format.
 
     The categorical columns are decoded and the neighbours searched on dense
-    rows anyway, as imbalanced-learn's SMOTEN does.
+    rows anyway, as imbalanced-learn's SMOTEN does. The warning has the words
+    of imbalanced-learn's SMOTEN, which filters written for it match.
     """
     warnings.warn(
-        f"Passing a sparse matrix to {type(sampler).__name__} is not efficient: "
-        "it is converted to a dense array.",
+        f"Passing a sparse matrix to {type(sampler).__name__} is not really "
+        "efficient since it is converted to a dense array internally.",
         DataConversionWarning,
         stacklevel=external_stacklevel(),
     )
@@ -438,7 +439,9 @@ class SMOTENC(SMOTE):
                 try:  # a missing value is named below (pandas 2.0 fails on it)
                     np.asarray(_present(columns[j]), dtype=np.float64)
                 except (TypeError, ValueError):
-                    raise ValueError(
+                    # the class of NumPy's error, as imbalanced-learn raises it:
+                    # a TypeError for an object that is neither text nor number
+                    raise (TypeError if isinstance(exc, TypeError) else ValueError)(
                         f"Column {names[j]!r} is taken as continuous (it is not in "
                         f"categorical_features) but holds non-numbers ({exc}). "
                         "Add it to categorical_features."
@@ -460,7 +463,11 @@ class SMOTENC(SMOTE):
         numeric = self._numeric_part(X, columns)
         dtype = _compute_dtype(numeric.dtype)
         step_dtype = np.float32 if dtype == np.float32 else np.float64
-        factorized = [_factorize(columns[j]) for j in self.categorical_features_]
+        names = list(X.columns) if frame else range(X.shape[1])
+        factorized = _factorized_columns(
+            [columns[j] for j in self.categorical_features_],
+            [names[j] for j in self.categorical_features_],
+        )
         codes = np.column_stack([c for c, _ in factorized])
 
         targets = _new_samples(self.sampling_strategy_, y)

@@ -25,6 +25,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils.estimator_checks import _NotAnArray
 
 import ltlearn.over_sampling._smote as smote_module
 from ltlearn.over_sampling import (
@@ -1130,6 +1131,32 @@ def test_a_string_column_of_an_object_array_is_refused_by_name():
 
 
 @pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.parametrize("missing", [pd.NA, pd.NaT])
+@pytest.mark.parametrize("container", [np.asarray, pd.DataFrame])
+def test_a_missing_value_among_objects_is_named_as_missing(container, missing):
+    # pd.NA among the numbers of an object column failed with NumPy's "float()
+    # argument must be a string or a real number, not 'NAType'" in an array and
+    # was refused as "non-numeric values (categories, strings, dates)" in a
+    # DataFrame, as None and NaN are named
+    y = np.repeat([0, 1], [14, 6])
+    X = container(_object_array(np.arange(20.0), [1.0, missing] * 10))
+    with pytest.raises(ValueError, match="NaN: the column 1 holds missing values"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+    # a string column beside it is named alone, as non-numeric
+    X = container(_object_array(["u", "v"] * 10, [1.0, missing] * 10))
+    with pytest.raises(ValueError, match=r"columns \[0\] of X hold non-numeric"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+    # an object that is neither text nor a number keeps NumPy's TypeError in an
+    # array, as scikit-learn's check_dtype_object asks; np.matrix its refusal
+    X = _object_array(np.arange(20.0), [{"a": 1}, 1.0] * 10)
+    with pytest.raises(TypeError, match="argument must be a string.* number"):
+        SMOTE(k_neighbors=3).fit_resample(X, y)
+    X[:, 1] = missing
+    with pytest.raises(TypeError, match="np.matrix is not supported"):
+        SMOTE(k_neighbors=3).fit_resample(np.matrix(X), y)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
 def test_an_object_array_is_named_only_once_check_array_refuses_it():
     # the columns were tried as floats before scikit-learn's checks, whose
     # own refusal of an np.matrix gave way to the naming of a string column
@@ -1212,6 +1239,28 @@ def test_a_one_hot_y_comes_back_one_hot_in_its_columns(
     np.testing.assert_array_equal(
         np.asarray(y_res), np.asarray(_one_hot(y_exp, n_columns, container))
     )
+
+
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(), SMOTENC([1]), SMOTEN()], ids=["SMOTE", "SMOTENC", "SMOTEN"]
+)
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_a_y_read_only_through_array_is_resampled_as_its_array(sampler, one_hot):
+    # A y that converts through __array__ and refuses NumPy's functions
+    # (scikit-learn's _NotAnArray, which check_estimator gives a pipeline of
+    # the sampler and a classifier) failed with "Don't want to call
+    # array_function shape!"; imbalanced-learn's samplers take it.
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.randn(40), rng.randint(0, 3, 40)]
+    y = np.repeat([0, 1], [28, 12])
+    if one_hot:
+        y = np.eye(2, dtype=np.int64)[y]
+    sampler = clone(sampler).set_params(random_state=0)
+    expected = clone(sampler).fit_resample(X, y)
+    X_res, y_res = sampler.fit_resample(X, _NotAnArray(y))
+    np.testing.assert_array_equal(X_res, expected[0])
+    np.testing.assert_array_equal(y_res, expected[1])
+    assert clone(sampler).fit(X, _NotAnArray(y)).sampling_strategy_ == {1: 16}
 
 
 def test_the_polars_refusal_needs_no_polars_install(monkeypatch):

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn.metrics.pairwise import ValueDifferenceMetric
+from imblearn.over_sampling import SMOTEN as ImbSMOTEN
 from imblearn.over_sampling import SMOTENC as ImbSMOTENC
 from imblearn.pipeline import make_pipeline
 from scipy import sparse
@@ -21,6 +22,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+from sklearn.utils.estimator_checks import check_dtype_object
 
 from ltlearn.over_sampling import SMOTE, SMOTEN, SMOTENC, _smoten
 from ltlearn.over_sampling._categorical_codes import _local_codes
@@ -612,6 +614,52 @@ def test_categorical_features_names_as_numpy_strings(container):
     pd.testing.assert_frame_equal(got[0], expected.fit_resample(frame, y)[0])
 
 
+@pytest.mark.parametrize("container", [np.asarray, pd.DataFrame])
+@pytest.mark.parametrize(
+    "value, error",
+    [({"foo": "bar"}, TypeError), (object(), TypeError), ("p", ValueError)],
+)
+def test_smotenc_non_number_in_a_continuous_column_keeps_numpys_error_class(
+    container, value, error
+):
+    # imbalanced-learn's SMOTENC raises NumPy's TypeError for an object that is
+    # neither text nor a number (as scikit-learn's check_dtype_object asks of a
+    # pipeline); the message that names the column came as a ValueError
+    X, y = _mixed()
+    X = X.astype(object)
+    X[0, 0] = value
+    message = "Column .*0.* is taken as continuous .* holds non-numbers"
+    for sampler in (ImbSMOTENC([1, 3]), SMOTENC([1, 3])):
+        with pytest.raises(error) as info:
+            sampler.fit_resample(container(X), y)
+        assert type(info.value) is error
+    assert info.match(message)
+
+
+@pytest.mark.parametrize("container", [np.asarray, pd.DataFrame])
+@pytest.mark.parametrize(
+    "sampler", [SMOTENC([1, 3]), SMOTEN()], ids=["SMOTENC", "SMOTEN"]
+)
+def test_an_unhashable_value_in_a_categorical_column_is_refused_by_name(
+    sampler, container
+):
+    # pandas failed with "unhashable type: 'dict'", naming no column, where
+    # imbalanced-learn's encoder says its argument must be a string or a number
+    # (as scikit-learn's check_dtype_object asks of a pipeline)
+    X, y = _mixed()
+    X = X.astype(object)
+    X[0, 1] = {"foo": "bar"}
+    message = (
+        r"Column 1 is categorical but holds a value that cannot be a category "
+        r"\(unhashable type: 'dict'\): .* argument must be a string or a number"
+    )
+    with pytest.raises(TypeError, match=message):
+        sampler.fit_resample(container(X), y)
+    # the check on a pipeline, with the dict in the first column, categorical
+    sampler = SMOTENC([0]) if isinstance(sampler, SMOTENC) else sampler
+    check_dtype_object("pipeline", make_pipeline(sampler, LogisticRegression()))
+
+
 def test_bad_inputs():
     X, y = _mixed()
     X_obj = X.astype(object)
@@ -778,6 +826,29 @@ def test_smotenc_sparse_input_gives_the_dense_result_in_its_format(container):
         warnings.simplefilter("error")
         with pytest.raises(ValueError, match=f"Got <class '.*{container.__name__}'>"):
             SMOTENC(categorical_features="auto").fit_resample(container(X), y)
+
+
+@pytest.mark.parametrize("container", [sparse.csr_matrix, sparse.csc_matrix])
+def test_smoten_sparse_input_warns_in_imbalanced_learns_words(container):
+    # A filter of imbalanced-learn's SMOTEN warning (its own test matches "is
+    # not really efficient") let ltlearn's through: it said "is not efficient:
+    # it is converted to a dense array."
+    X = container(np.repeat(np.eye(3), [4, 4, 12], axis=0))
+    y = np.repeat([0, 1], [6, 14])
+    messages = []
+    for sampler in (ImbSMOTEN(random_state=0), SMOTEN(random_state=0)):
+        with pytest.warns(DataConversionWarning, match="is not really efficient") as w:
+            sampler.fit_resample(X, y)
+        messages.append([str(warning.message) for warning in w])
+    assert messages[1] == messages[0]
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "error", message="Passing a sparse matrix to SMOTENC is not really"
+        )
+        with pytest.raises(DataConversionWarning):
+            SMOTENC(categorical_features=[1, 2]).fit_resample(
+                container(np.column_stack([np.arange(20.0), X.toarray()[:, :2]])), y
+            )
 
 
 @pytest.mark.parametrize("exponent", [600, -600])
