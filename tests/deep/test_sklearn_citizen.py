@@ -406,3 +406,35 @@ def test_predicting_before_fit_raises_skorchs_not_initialized_error(data, method
     X, y = data
     with pytest.raises(NotInitializedError, match="not initialized yet"):
         getattr(LongTailClassifier(**FAST), method)(*(X, y)[: 1 + (method == "score")])
+
+
+class _RecordsForward(torch.nn.Module):
+    """A linear module that records the fit parameters its forward gets."""
+
+    def __init__(self, n_features=2, n_classes=2):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+        self.seen = []
+
+    def forward(self, x, **kwargs):
+        self.seen.append(sorted(kwargs))
+        return self.linear(x)
+
+
+def test_partial_fit_routes_the_parameters_partial_fit_requests(data):
+    # With metadata routing, partial_fit routed by fit's requests, as fit:
+    # the parameters set_partial_fit_request asked for were refused ("fit got
+    # unexpected argument(s)"), those set_fit_request asked for were taken.
+    import sklearn
+
+    X, y = data
+    foo = np.zeros(len(X))
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = LongTailClassifier(_RecordsForward, max_epochs=1, random_state=0)
+        clf.set_partial_fit_request(foo=True).partial_fit(X, y, foo=foo)
+        assert clf.module_.seen and all(s == ["foo"] for s in clf.module_.seen)
+        clf = LongTailClassifier(_RecordsForward, max_epochs=1, random_state=0)
+        with pytest.raises(TypeError, match="partial_fit got unexpected"):
+            clf.set_fit_request(foo=True).partial_fit(X, y, foo=foo)
+        clf.fit(X, y, foo=foo)
+        assert clf.module_.seen and all(s == ["foo"] for s in clf.module_.seen)
