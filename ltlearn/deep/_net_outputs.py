@@ -116,7 +116,7 @@ class _OutputsMixin:
         -------
         None
         """
-        if not getattr(self, "_trimmed_for_prediction", False):
+        if "_trimmed_logit_scale_" not in vars(self):  # not trimmed yet
             self.check_is_fitted()
             self._trimmed_logit_scale_ = self._auto_logit_scale()
         super().trim_for_prediction()
