@@ -48,11 +48,8 @@ class _ParamsMixin:
         """Validate the parameters and the device before a fit.
 
         skorch's own check of the prefixed names (``module__*``...) runs in
-        ``initialize``, once the prefixes are registered. A classifier
-        trimmed by ``trim_for_prediction`` (its loss, optimiser and
-        callbacks dropped) is refused first, in skorch's words.
+        ``initialize``, once the prefixes are registered.
         """
-        self.check_training_readiness()
         if not get_config()["skip_parameter_validation"]:
             validate_parameter_constraints(
                 self._parameter_constraints,

@@ -739,6 +739,9 @@ class LongTailClassifier(
 
         {fit_returns}
         """
+        # A classifier trimmed by trim_for_prediction is refused in skorch's
+        # words, and keeps predicting, as skorch's.
+        self.check_training_readiness()
         warm = bool(self.warm_start) and self.initialized_
         # A warm start refuses invalid input before it trains, and keeps the
         # fitted network, as partial_fit does.
@@ -793,6 +796,7 @@ class LongTailClassifier(
 
         {fit_returns}
         """
+        self.check_training_readiness()  # trim_for_prediction, as in fit
         self._check_params()
         # As skorch's: an initialised network (``initialize()`` then
         # ``load_params``, say) is trained further, not rebuilt; the labels
