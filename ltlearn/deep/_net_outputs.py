@@ -10,6 +10,7 @@ class and has the ``features`` method that ``transform`` reads.
 
 import numpy as np
 import torch
+from torch import nn
 
 from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._step_errors import _n_outputs_message
@@ -71,6 +72,54 @@ class _OutputsMixin:
     Mixed into the classifier; ``predict_proba``, ``transform`` and
     ``get_feature_names_out`` call these.
     """
+
+    def _checked_nonlinearity(self):
+        """``predict_nonlinearity``, refused unless callable, ``"auto"`` or None.
+
+        As skorch's ``predict_proba``: one set after the fit (``set_params``,
+        or ``initialize()`` then ``load_params``) is not validated by it.
+        """
+        nonlinearity = self.predict_nonlinearity
+        auto = isinstance(nonlinearity, str) and nonlinearity == "auto"
+        if not (auto or nonlinearity is None or callable(nonlinearity)):
+            raise TypeError(
+                "predict_nonlinearity has to be a callable, 'auto' or None, got "
+                f"{nonlinearity!r}."
+            )
+        return nonlinearity
+
+    def _auto_logit_scale(self):
+        """The logit scale of ``predict_nonlinearity="auto"``'s softmax.
+
+        The loss's ``logit_scale`` (one if it has none), or None with
+        ``torch.nn.NLLLoss``, whose module gives the probabilities. After
+        ``trim_for_prediction``, which drops the loss, the value read
+        before.
+        """
+        criterion = self.criterion_
+        if criterion is None and "_trimmed_logit_scale_" in vars(self):
+            return self._trimmed_logit_scale_
+        if isinstance(_uncompiled(criterion), nn.NLLLoss):
+            return None
+        return float(getattr(criterion, "logit_scale", 1.0))
+
+    def trim_for_prediction(self):
+        """Drop what only training needs, as skorch's ``trim_for_prediction``.
+
+        The loss, the optimiser, the callbacks and the history are dropped;
+        ``predict_proba`` gives the probabilities it gave before (the
+        softmax of ``predict_nonlinearity="auto"`` keeps the loss's logit
+        scale, and the identity with ``torch.nn.NLLLoss``), and ``fit`` and
+        ``partial_fit`` raise skorch's ``SkorchTrainingImpossibleError``.
+
+        Returns
+        -------
+        None
+        """
+        if "_trimmed_logit_scale_" not in vars(self):  # not trimmed yet
+            self.check_is_fitted()
+            self._trimmed_logit_scale_ = self._auto_logit_scale()
+        super().trim_for_prediction()
 
     def _check_n_outputs(self, proba):
         """Refuse a module without one output per class of ``classes_``."""

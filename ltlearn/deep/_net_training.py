@@ -8,10 +8,12 @@ classifier left not fitted (or as it was) when the run fails.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
 
+from skorch import NeuralNet
 from skorch.callbacks import LRScheduler
 from skorch.utils import to_device
 from torch import nn
@@ -32,6 +34,11 @@ _COUNT_ATTRIBUTES = ("class_counts_", "_counts_before_", "_incremental_")
 # ``initialize`` keeps those counts. A context variable, not an attribute, so
 # that a copy made there, or a fit in another thread, counts anew.
 _COUNTED_BY_FIT = ContextVar("_COUNTED_BY_FIT", default=None)
+
+# skorch 1.4 routes the fit parameters (metadata routing) by the method called,
+# which its ``fit_loop`` takes as ``_routing_method``; 1.2 and 1.3 have none.
+_FIT_LOOP_PARAMETERS = inspect.signature(NeuralNet.fit_loop).parameters
+_ROUTES_BY_METHOD = "_routing_method" in _FIT_LOOP_PARAMETERS
 
 
 def _predefined(split):
@@ -139,7 +146,7 @@ class _TrainingMixin:
         try:
             with record_interrupts() as signals:
                 try:
-                    self.fit_loop(X, y, **fit_params)
+                    self.fit_loop(X, y, **self._routing(), **fit_params)
                 except KeyboardInterrupt:
                     if signals:
                         raise
@@ -159,6 +166,16 @@ class _TrainingMixin:
             if isinstance(part, nn.Module):
                 part.train(False)
         return self
+
+    def _routing(self):
+        """The method whose metadata requests route the fit parameters.
+
+        ``partial_fit``'s for ``partial_fit`` (``set_partial_fit_request``),
+        as in skorch; ``fit``'s otherwise.
+        """
+        if not _ROUTES_BY_METHOD:
+            return {}
+        return {"_routing_method": "partial_fit" if self._incremental_ else "fit"}
 
     def _resume_lr_schedules(self):
         """Give the optimiser's groups the lr that resumed lr schedules start from.

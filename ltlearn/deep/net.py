@@ -29,12 +29,10 @@ from skorch.dataset import Dataset as _SkorchDataset
 from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
 from skorch.utils import to_numpy, to_tensor
-from torch import nn
 
 from ltlearn.deep._data import _SAMPLERS, _BatchesMixin
 from ltlearn.deep._datasets import _is_checked
 from ltlearn.deep._loop import _BatchLoopMixin
-from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
 from ltlearn.deep._net_build import _LOSSES, _BuildMixin
 from ltlearn.deep._net_callbacks import _CallbacksMixin
@@ -741,6 +739,9 @@ class LongTailClassifier(
 
         {fit_returns}
         """
+        # A classifier trimmed by trim_for_prediction is refused in skorch's
+        # words, and keeps predicting, as skorch's.
+        self.check_training_readiness()
         warm = bool(self.warm_start) and self.initialized_
         # A warm start refuses invalid input before it trains, and keeps the
         # fitted network, as partial_fit does.
@@ -795,6 +796,7 @@ class LongTailClassifier(
 
         {fit_returns}
         """
+        self.check_training_readiness()  # trim_for_prediction, as in fit
         self._check_params()
         # As skorch's: an initialised network (``initialize()`` then
         # ``load_params``, say) is trained further, not rebuilt; the labels
@@ -842,13 +844,14 @@ class LongTailClassifier(
             Class probabilities, columns ordered as ``classes_``.
         """
         if not _is_checked(X):  # skorch's internal scoring passes its datasets
-            check_is_fitted(self)
+            # skorch's NotInitializedError (a NotFittedError), as skorch raises
+            self.check_is_fitted()
             X = self._check_X(X, reset=False)
-        nonlinearity = self.predict_nonlinearity
+        nonlinearity = self._checked_nonlinearity()
         auto = isinstance(nonlinearity, str) and nonlinearity == "auto"
-        if auto and not isinstance(_uncompiled(self.criterion_), nn.NLLLoss):
+        scale = self._auto_logit_scale() if auto else None
+        if scale is not None:
             # "auto": a softmax of the logits times the loss's logit scale.
-            scale = float(getattr(self.criterion_, "logit_scale", 1.0))
 
             def probabilities(out):
                 return _softmax(out, scale)

@@ -398,3 +398,40 @@ def test_a_loaded_network_without_an_input_shape_names_it_for_augment_cifar(
     new.load_params(f_params=tmp_path / "params.pt")
     with pytest.raises(ValueError, match="needs the shape of the input.*input_shape"):
         new.predict(X)
+
+
+class _SoftmaxMLP(MLP):
+    """An MLP ending in a softmax, for ``torch.nn.NLLLoss`` (skorch's convention)."""
+
+    def forward(self, x):
+        return torch.softmax(super().forward(x), dim=-1)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(criterion="ldam"),
+        dict(criterion="kps"),
+        dict(criterion="ce"),
+        dict(module=_SoftmaxMLP, criterion=torch.nn.NLLLoss),
+    ],
+)
+def test_trim_for_prediction_keeps_the_probabilities(imbalanced_multiclass, params):
+    # skorch's trim_for_prediction drops the loss, which predict_nonlinearity
+    # "auto" read: the probabilities of LDAM and KPS lost their logit scale
+    # (by 0.7), those of NLLLoss were a softmax of probabilities; and fit
+    # failed on criterion=None in the parameter checks, leaving the
+    # classifier not fitted (skorch's keeps predicting).
+    from skorch.exceptions import SkorchTrainingImpossibleError
+
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(max_epochs=2, **FAST, **params).fit(X, y)
+    proba = clf.predict_proba(X)
+    clf.trim_for_prediction()
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+    loaded = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(loaded.predict_proba(X), proba)
+    for method in (clf.fit, clf.partial_fit):
+        with pytest.raises(SkorchTrainingImpossibleError, match="trimmed"):
+            method(X, y)
+        np.testing.assert_array_equal(clf.predict_proba(X), proba)

@@ -380,3 +380,61 @@ def test_cross_validate_returns_a_failed_fold_not_fitted(data):
         )
     assert np.isfinite(result["test_score"][0]) and np.isnan(result["test_score"][1])
     assert [_is_fitted(clf) for clf in result["estimator"]] == [True, False]
+
+
+@pytest.mark.parametrize("nonlinearity", [123, "softmax"])
+def test_an_invalid_predict_nonlinearity_set_after_the_fit_is_refused(
+    data, nonlinearity
+):
+    # As skorch's: set after the fit (which validates it), it was taken for
+    # None, and predict_proba returned the logits (negative "probabilities").
+    X, y = data
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    clf.set_params(predict_nonlinearity=nonlinearity)
+    match = "predict_nonlinearity has to be a callable, 'auto' or None, got "
+    for method in (clf.predict_proba, clf.predict):
+        with pytest.raises(TypeError, match=match):
+            method(X)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])
+def test_predicting_before_fit_raises_skorchs_not_initialized_error(data, method):
+    # As skorch's NeuralNetClassifier, whose users catch NotInitializedError:
+    # it was scikit-learn's NotFittedError (its base class).
+    from skorch.exceptions import NotInitializedError
+
+    X, y = data
+    with pytest.raises(NotInitializedError, match="not initialized yet"):
+        getattr(LongTailClassifier(**FAST), method)(*(X, y)[: 1 + (method == "score")])
+
+
+class _RecordsForward(torch.nn.Module):
+    """A linear module that records the fit parameters its forward gets."""
+
+    def __init__(self, n_features=2, n_classes=2):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+        self.seen = []
+
+    def forward(self, x, **kwargs):
+        self.seen.append(sorted(kwargs))
+        return self.linear(x)
+
+
+def test_partial_fit_routes_the_parameters_partial_fit_requests(data):
+    # With metadata routing, partial_fit routed by fit's requests, as fit:
+    # the parameters set_partial_fit_request asked for were refused ("fit got
+    # unexpected argument(s)"), those set_fit_request asked for were taken.
+    import sklearn
+
+    X, y = data
+    foo = np.zeros(len(X))
+    with sklearn.config_context(enable_metadata_routing=True):
+        clf = LongTailClassifier(_RecordsForward, max_epochs=1, random_state=0)
+        clf.set_partial_fit_request(foo=True).partial_fit(X, y, foo=foo)
+        assert clf.module_.seen and all(s == ["foo"] for s in clf.module_.seen)
+        clf = LongTailClassifier(_RecordsForward, max_epochs=1, random_state=0)
+        with pytest.raises(TypeError, match="partial_fit got unexpected"):
+            clf.set_fit_request(foo=True).partial_fit(X, y, foo=foo)
+        clf.fit(X, y, foo=foo)
+        assert clf.module_.seen and all(s == ["foo"] for s in clf.module_.seen)

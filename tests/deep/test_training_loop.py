@@ -716,3 +716,21 @@ def test_an_error_of_a_binary_cross_entropy_subclass_is_its_own(imbalanced_multi
 
     with pytest.raises(ValueError, match="^CheckedBCE needs two classes$"):
         LongTailClassifier(criterion=CheckedBCE, **FAST).fit(X, y)
+
+
+def test_a_mock_callback_is_notified_of_every_batch(imbalanced_multiclass):
+    # skorch's tests (and users') pass Mock(spec=Callback): its hooks are made
+    # on the instance, not its class, and the fit failed with "type object
+    # 'Mock' has no attribute 'on_batch_begin'".
+    from unittest.mock import Mock
+
+    X, y = imbalanced_multiclass
+    callback = Mock(spec=Callback)
+    callback.get_params.return_value = {}
+    callback.set_params = lambda **kwargs: callback
+    clf = LongTailClassifier(callbacks=[("mock", callback)], **FAST).fit(X, y)
+    n_batches = 3 * -(-len(X) // 32)
+    assert callback.on_batch_begin.call_count == n_batches
+    assert callback.on_batch_end.call_count == n_batches
+    assert callback.on_epoch_end.call_count == 3
+    assert callback.on_batch_end.call_args_list[0][0][0] is clf
