@@ -405,10 +405,13 @@ class SMOTENC(SMOTE):
                 "It requires some categorical features; use SMOTE for numeric data."
             )
 
-    def _numeric_part(self, X, columns):
-        """The continuous columns as floats; a column that fails is named."""
+    def _numeric_part(self, X, columns, names):
+        """The continuous columns as floats; a column that fails is named.
+
+        ``columns`` are those of ``X`` and ``names`` their names (the
+        positions of an array's).
+        """
         frame = is_pandas_df(X)
-        names = list(X.columns) if frame else list(range(X.shape[1]))
         for j in self.continuous_features_:
             if _is_category(columns[j].dtype):
                 raise ValueError(
@@ -460,10 +463,10 @@ class SMOTENC(SMOTE):
         self._validate_estimator()
         frame = is_pandas_df(X)
         columns = [X.iloc[:, j] for j in range(X.shape[1])] if frame else X.T
-        numeric = self._numeric_part(X, columns)
+        names = list(X.columns) if frame else list(range(X.shape[1]))
+        numeric = self._numeric_part(X, columns, names)
         dtype = _compute_dtype(numeric.dtype)
         step_dtype = np.float32 if dtype == np.float32 else np.float64
-        names = list(X.columns) if frame else range(X.shape[1])
         factorized = _factorized_columns(
             [columns[j] for j in self.categorical_features_],
             [names[j] for j in self.categorical_features_],
