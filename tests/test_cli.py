@@ -1105,6 +1105,82 @@ def test_compare_outlives_a_reader_gone_away(tmp_path, monkeypatch, stream):
     assert model.exists()
 
 
+class _FailingFile(io.RawIOBase):
+    """A file whose writes fail with ``error`` until it is the null device.
+
+    As a standard stream sent to a file on a full disk (``ENOSPC``), over
+    its size limit (``EFBIG``) or on a failing device (``EIO``).
+    """
+
+    def __init__(self, path, error):
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+        self.error = error
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self.fd
+
+    def write(self, data):
+        if not os.path.samestat(os.fstat(self.fd), os.stat(os.devnull)):
+            raise OSError(self.error, os.strerror(self.error))
+        return os.write(self.fd, data)
+
+    def close(self):
+        if not self.closed:
+            os.close(self.fd)
+        super().close()
+
+
+@pytest.mark.parametrize(
+    "stream, error, line_buffering",
+    [
+        ("stdout", errno.ENOSPC, False),
+        ("stdout", errno.EIO, True),
+        ("stderr", errno.EFBIG, True),
+        ("stderr", errno.ENOSPC, False),
+    ],
+)
+def test_compare_outlives_a_standard_stream_that_fails(
+    tmp_path, monkeypatch, capsys, stream, error, line_buffering
+):
+    # ``ltlearn compare > log`` with log on a full disk ended after the fits
+    # in a traceback (OSError: [Errno 28] No space left on device), without
+    # the report or --save-best; ``2> log`` (the progress bar) stopped the
+    # fits at once, with status 1 and no word. Now the run goes on, and ends
+    # with status 2 and the error.
+    failing = io.TextIOWrapper(
+        io.BufferedWriter(_FailingFile(tmp_path / "log", error)),
+        encoding="utf-8",
+        line_buffering=line_buffering,
+    )
+    model = tmp_path / "model.joblib"
+    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
+    args = _compare_args(tmp_path, *args, "--save-best", str(model))
+    args.remove("--no-progress")
+    monkeypatch.setattr(sys, stream, failing)
+    try:
+        assert main(args) == 2
+        assert getattr(sys, stream) is failing  # given back
+    finally:
+        monkeypatch.undo()
+        _close(failing)
+    out = tmp_path / "out"
+    assert len(read_results(out / "results.csv")) == 4
+    assert (out / "report.md").exists() and (out / "plots").is_dir()
+    assert model.exists()
+    captured = capsys.readouterr()
+    if stream == "stdout":
+        assert captured.err.splitlines()[-1] == (
+            f"ltlearn compare: error: cannot write to the standard output: "
+            f"{os.strerror(error)}; what it printed from then on is lost. The run "
+            f"finished: its results and report are in {out}, its model in {model}."
+        )
+    else:
+        assert captured.out.splitlines()[-1].startswith(f"Saved:   {model}")
+
+
 class _WindowsPipe(io.RawIOBase):
     """The descriptor of a pipe, written as on Windows.
 

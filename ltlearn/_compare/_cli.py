@@ -117,21 +117,57 @@ def compare_command(args):
         stack.enter_context(_outliving_readers())
         stack.enter_context(warnings.catch_warnings())
         warnings.showwarning = _show_warning
-        return _compare(args, stack)
+        status = _compare(args, stack)
+        return _stream_errors(args, status)
 
 
 class _Dropping(WrappedStream):
-    """A standard stream whose text goes to the null device once its reader left.
+    """A standard stream whose text goes to the null device once it fails.
 
     As after ``ltlearn compare | head -1``: its ``write`` and ``flush`` no
-    longer raise ``BrokenPipeError``.
+    longer raise ``BrokenPipeError``. Nor an error of the file it writes
+    (a full disk, a file too large, an I/O error): the first is kept in
+    ``error``, for the command to end with it.
     """
 
+    error = None
+
     def failed(self, exc):
-        if not isinstance(exc, BrokenPipeError):
-            raise exc
+        if not isinstance(exc, BrokenPipeError) and self.error is None:
+            self.error = exc
         with contextlib.suppress(OSError, ValueError):
             null_onto(self._stream.fileno())
+
+
+_STREAM_NAMES = {"stdout": "standard output", "stderr": "standard error"}
+
+
+def _stream_errors(args, status):
+    """``status``, or 2 where stdout or stderr could not be written; it says so.
+
+    The run goes on when they fail (``> log`` on a full disk): the progress
+    bar stopped the fits, and the table the report, with a traceback or no
+    word at all. What is held back in them is written first.
+    """
+    failed = []
+    for name, words in _STREAM_NAMES.items():
+        stream = getattr(sys, name)
+        if isinstance(stream, _Dropping):
+            stream.flush()
+            if stream.error is not None:
+                failed.append((words, stream.error))
+    for words, exc in failed:
+        message = (
+            f"ltlearn compare: error: cannot write to the {words}: {_why(exc)}; "
+            "what it printed from then on is lost."
+        )
+        if status == 0:
+            message += (
+                f" The run finished: its results and report are in {args.output}"
+                + (f", its model in {args.save_best}." if args.save_best else ".")
+            )
+        print(message, file=sys.stderr)
+    return status or (2 if failed else 0)
 
 
 def _outliving_readers():
