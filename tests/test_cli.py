@@ -791,6 +791,45 @@ def test_replacing_together_puts_back_all_through_a_second_interrupt(
     _assert_old(tmp_path, paths)
 
 
+@pytest.mark.parametrize("step", ["new file", "backup", "copy"])
+def test_replacing_together_names_the_file_not_its_temporary(
+    tmp_path, monkeypatch, step
+):
+    # A full disk while the new file beside a.png was made, while its backup
+    # was made (a file system without hard links), or while a copy was
+    # written into it, named that hidden file (".tmp1234-5f3a2b1c.a.png"),
+    # which the error leaves no trace of.
+    paths = _old_files(tmp_path)
+    made, open_ = [], os.open
+
+    def full(name, flags, *args, **kwargs):
+        if flags & os.O_EXCL:
+            made.append(name)
+            if Path(name).name.endswith(".a.png") and len(made) > skipped:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(name))
+        return open_(name, flags, *args, **kwargs)
+
+    skipped = 4 if step == "backup" else 0  # the new files come first
+    monkeypatch.setattr(os, "link", _refuse_links)
+    if step != "copy":
+        monkeypatch.setattr(os, "open", full)
+    with pytest.raises(OSError, match="No space") as info:
+        with replacing_together(paths) as temporaries:
+            for temporary in temporaries:
+                temporary.write_text("new")
+            if step == "copy":  # as shutil.copyfile names the two files
+                source = str(tmp_path / "draft.png")
+                raise OSError(
+                    errno.ENOSPC,
+                    os.strerror(errno.ENOSPC),
+                    source,
+                    None,
+                    str(temporaries[0]),
+                )
+    assert info.value.filename == str(paths[0])
+    _assert_old(tmp_path, paths)
+
+
 def test_replacing_writes_a_file_its_owner_cannot_read(tmp_path):
     # The fsync before the rename opened the new file for reading and
     # writing, with the mode of the old one: a write-only report was refused.

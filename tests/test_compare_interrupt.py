@@ -6,6 +6,7 @@
 import errno
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -261,6 +262,39 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
     assert (out / "report.md").read_bytes() == report
     names = [path.name for path in [*out.iterdir(), *(out / "plots").iterdir()]]
     assert not [name for name in names if name.startswith(".tmp")]
+
+
+@pytest.mark.parametrize("step", ["draw", "copy"])
+def test_a_full_disk_names_the_plot_not_its_draft(tmp_path, monkeypatch, capsys, step):
+    # A full disk while a plot was drawn, or copied beside the previous one,
+    # named its draft in a temporary folder removed since
+    # ("OUT/plots/.tmpk3j2x9a1/ranks.png"), or its hidden copy there.
+    Figure = pytest.importorskip("matplotlib.figure").Figure
+    data = ["--data", str(_csv(tmp_path, n=40)), "--target", "label"]
+
+    def full(*names):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), *names)
+
+    if step == "draw":
+        monkeypatch.setattr(Figure, "savefig", lambda fig, path, **_: full(str(path)))
+    else:
+        copyfile = shutil.copyfile
+
+        def copy(source, target, **kwargs):
+            if Path(target).name.endswith("ranks.png"):
+                full(str(source), None, str(target))  # as sendfile's error
+            return copyfile(source, target, **kwargs)
+
+        monkeypatch.setattr(shutil, "copyfile", copy)
+    assert main(_compare_args(tmp_path, *data)) == 2
+    plots = tmp_path / "out" / "plots"
+    named = "ranks" if step == "copy" else r"\w+"
+    assert re.search(
+        rf"No space left on device \({re.escape(str(plots))}/{named}\.png\)\. "
+        "The results are in",
+        capsys.readouterr().err,
+    )
+    assert not [path for path in plots.rglob("*") if path.name.startswith(".tmp")]
 
 
 @pytest.mark.parametrize("fault", [OSError, KeyboardInterrupt])

@@ -331,14 +331,22 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         if drawing
         else contextlib.nullcontext()
     ) as folder:
+        try:
+            drawn = _plot_blocks(
+                summary, ranking, Path(folder) if drawing else None, title, omitted
+            )
+        except OSError as exc:
+            if drawing and exc.filename and Path(exc.filename).parent == Path(folder):
+                # The plot the user finds, not its draft in the folder removed.
+                name = plots / Path(exc.filename).name
+                raise OSError(exc.errno, exc.strerror, str(name)) from None
+            raise
         blocks = [
             *_header_blocks(comparison.config, title + summary.defined(), summary),
             *_summary_blocks(summary, comparison.config, ranking),
             *_statistics_blocks(ranking, title),
             *_per_dataset_blocks(summary, title),
-            *_plot_blocks(
-                summary, ranking, Path(folder) if drawing else None, title, omitted
-            ),
+            *drawn,
             *_dataset_blocks(comparison),
             *_method_blocks(comparison),
             *_failed_blocks(summary),
