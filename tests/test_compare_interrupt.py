@@ -331,6 +331,32 @@ def test_a_failed_report_keeps_the_previous_report_with_its_own_plots(
     assert not [path for path in out.rglob("*") if path.name.startswith(".tmp")]
 
 
+def test_a_full_temporary_folder_of_joblib_says_so(tmp_path, monkeypatch, capsys):
+    # With --n-jobs above 1, loky writes the arrays over 1 MB to files in
+    # joblib's temporary folder, for its workers: a full disk there ended the
+    # run in a traceback of some sixty lines ending in "PicklingError: Could
+    # not pickle the task to send it to the workers", the system's error in
+    # the middle of it.
+    import joblib
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("joblib._memmapping_reducer.dump", full)
+    args = _compare_args(tmp_path, "--data", str(_csv(tmp_path)), "--target", "label")
+    args[args.index("--n-jobs") + 1] = "2"
+    with joblib.parallel_config(max_nbytes=100):  # the test's data as large ones
+        assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "ltlearn compare: error: cannot hand the data to the worker processes: "
+        "No space left on device. joblib writes them to its temporary folder: "
+        "make room there, set JOBLIB_TEMP_FOLDER to a folder with room, or use "
+        "--n-jobs 1. "
+    )
+    assert "Traceback" not in err
+
+
 def test_a_worker_killed_during_a_fit_says_so_and_keeps_the_finished_fits(
     tmp_path, monkeypatch, capsys
 ):

@@ -9,6 +9,7 @@ import sys
 import time
 import warnings
 from concurrent.futures import BrokenExecutor, CancelledError
+from pickle import PicklingError
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
@@ -202,6 +203,21 @@ def _worker_ended(exc):
     )
 
 
+def _unsent(exc):
+    """The system's error by which joblib could not send a fit to the workers.
+
+    loky writes the arrays of over 1 MB to files in joblib's temporary
+    folder (``JOBLIB_TEMP_FOLDER``, else ``/dev/shm`` or the system's), which
+    the workers map: a full disk there ended the run in a ``PicklingError``
+    ("Could not pickle the task to send it to the workers"), whose cause
+    holds the system's error as text only. None where it holds none.
+    """
+    # loky's text of the error is quoted: '\n"""\nTraceback ... \n"""'
+    lines = str(exc.__cause__ or "").strip().strip('"').strip().splitlines()
+    match = lines and re.fullmatch(r"\w+: \[Errno \d+\] (.+)", lines[-1].strip())
+    return match.group(1) if match else None
+
+
 def _worker_errors(backend):
     """The errors by which ``backend`` stops when a worker ends during a fit.
 
@@ -323,6 +339,18 @@ def _fit(args, stack):
             raise _Exit(130) from None
         print(f"\nInterrupted. {_rerun(args.output)}", file=sys.stderr)
         raise _Exit(130) from None
+    except PicklingError as exc:
+        why = _unsent(exc)
+        if why is None:
+            raise
+        print(
+            f"ltlearn compare: error: cannot hand the data to the worker "
+            f"processes: {why}. joblib writes them to its temporary folder: make "
+            "room there, set JOBLIB_TEMP_FOLDER to a folder with room, or use "
+            f"--n-jobs 1. {_rerun(args.output)}",
+            file=sys.stderr,
+        )
+        raise _Exit(2) from None
     except _worker_errors(backend) as exc:
         # A fit killed its worker (the system's out-of-memory killer, a crash
         # in compiled code); the rows written so far are whole.
