@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import CancelledError
 from contextlib import nullcontext
@@ -264,18 +265,23 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
     assert not [name for name in names if name.startswith(".tmp")]
 
 
-@pytest.mark.parametrize("step", ["draw", "copy"])
+@pytest.mark.parametrize("step", ["folder", "draw", "copy"])
 def test_a_full_disk_names_the_plot_not_its_draft(tmp_path, monkeypatch, capsys, step):
     # A full disk while a plot was drawn, or copied beside the previous one,
     # named its draft in a temporary folder removed since
-    # ("OUT/plots/.tmpk3j2x9a1/ranks.png"), or its hidden copy there.
+    # ("OUT/plots/.tmpk3j2x9a1/ranks.png"), or its hidden copy there; while
+    # that folder was made, the folder.
     Figure = pytest.importorskip("matplotlib.figure").Figure
     data = ["--data", str(_csv(tmp_path, n=40)), "--target", "label"]
 
     def full(*names):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), *names)
 
-    if step == "draw":
+    if step == "folder":
+        monkeypatch.setattr(
+            tempfile, "mkdtemp", lambda suffix, prefix, dir: full(f"{dir}/.tmpk3j2")
+        )
+    elif step == "draw":
         monkeypatch.setattr(Figure, "savefig", lambda fig, path, **_: full(str(path)))
     else:
         copyfile = shutil.copyfile
@@ -288,9 +294,9 @@ def test_a_full_disk_names_the_plot_not_its_draft(tmp_path, monkeypatch, capsys,
         monkeypatch.setattr(shutil, "copyfile", copy)
     assert main(_compare_args(tmp_path, *data)) == 2
     plots = tmp_path / "out" / "plots"
-    named = "ranks" if step == "copy" else r"\w+"
+    named = {"folder": "", "draw": r"/\w+\.png", "copy": r"/ranks\.png"}[step]
     assert re.search(
-        rf"No space left on device \({re.escape(str(plots))}/{named}\.png\)\. "
+        rf"No space left on device \({re.escape(str(plots))}{named}\)\. "
         "The results are in",
         capsys.readouterr().err,
     )
