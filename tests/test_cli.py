@@ -1129,22 +1129,55 @@ def test_compare_outlives_a_reader_gone_away(tmp_path, monkeypatch, stream):
     # on stderr (the progress bar), before any fit.
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first line
+    gone = open(write_end, "w", buffering=1, encoding="utf-8")
+    assert _compare_into(tmp_path, monkeypatch, stream, gone) == 0
+
+
+def _compare_into(tmp_path, monkeypatch, stream, replacement):
+    """The status of ``ltlearn compare --save-best`` with ``sys.<stream>`` replaced.
+
+    Checks that ``replacement`` is given back (then closed), and that the
+    results, the report and the model are written.
+    """
     model = tmp_path / "model.joblib"
     args = ["--data", str(_csv(tmp_path)), "--target", "label"]
     args = _compare_args(tmp_path, *args, "--save-best", str(model))
     args.remove("--no-progress")
-    with open(write_end, "w", buffering=1, encoding="utf-8") as gone:
-        monkeypatch.setattr(sys, stream, gone)
-        assert main(args) == 0
-        assert getattr(sys, stream) is gone  # given back
+    monkeypatch.setattr(sys, stream, replacement)
+    try:
+        status = main(args)
+        assert getattr(sys, stream) is replacement  # given back
+    finally:
         monkeypatch.undo()
+        _close(replacement)
     out = tmp_path / "out"
     assert len(read_results(out / "results.csv")) == 4
     assert (out / "report.md").exists() and (out / "plots").is_dir()
     assert model.exists()
+    return status
 
 
-class _FailingFile(io.RawIOBase):
+class _FailingDescriptor(io.RawIOBase):
+    """The descriptor ``fd``, whose writes fail with ``error`` while :meth:`fails`."""
+
+    error = errno.EINVAL
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self.fd
+
+    def fails(self):
+        return True
+
+    def write(self, data):
+        if self.fails():
+            raise OSError(self.error, os.strerror(self.error))
+        return os.write(self.fd, data)
+
+
+class _FailingFile(_FailingDescriptor):
     """A file whose writes fail with ``error`` until it is the null device.
 
     As a standard stream sent to a file on a full disk (``ENOSPC``), over
@@ -1155,16 +1188,8 @@ class _FailingFile(io.RawIOBase):
         self.fd = os.open(path, os.O_WRONLY | os.O_CREAT)
         self.error = error
 
-    def writable(self):
-        return True
-
-    def fileno(self):
-        return self.fd
-
-    def write(self, data):
-        if not os.path.samestat(os.fstat(self.fd), os.stat(os.devnull)):
-            raise OSError(self.error, os.strerror(self.error))
-        return os.write(self.fd, data)
+    def fails(self):
+        return not os.path.samestat(os.fstat(self.fd), os.stat(os.devnull))
 
     def close(self):
         if not self.closed:
@@ -1194,21 +1219,8 @@ def test_compare_outlives_a_standard_stream_that_fails(
         encoding="utf-8",
         line_buffering=line_buffering,
     )
-    model = tmp_path / "model.joblib"
-    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
-    args = _compare_args(tmp_path, *args, "--save-best", str(model))
-    args.remove("--no-progress")
-    monkeypatch.setattr(sys, stream, failing)
-    try:
-        assert main(args) == 2
-        assert getattr(sys, stream) is failing  # given back
-    finally:
-        monkeypatch.undo()
-        _close(failing)
-    out = tmp_path / "out"
-    assert len(read_results(out / "results.csv")) == 4
-    assert (out / "report.md").exists() and (out / "plots").is_dir()
-    assert model.exists()
+    assert _compare_into(tmp_path, monkeypatch, stream, failing) == 2
+    out, model = tmp_path / "out", tmp_path / "model.joblib"
     captured = capsys.readouterr()
     if stream == "stdout":
         assert captured.err.splitlines()[-1] == (
@@ -1220,7 +1232,7 @@ def test_compare_outlives_a_standard_stream_that_fails(
         assert captured.out.splitlines()[-1].startswith(f"Saved:   {model}")
 
 
-class _WindowsPipe(io.RawIOBase):
+class _WindowsPipe(_FailingDescriptor):
     """The descriptor of a pipe, written as on Windows.
 
     Windows' C library gives ``EINVAL`` for a write to a pipe whose reader
@@ -1235,16 +1247,8 @@ class _WindowsPipe(io.RawIOBase):
             os.close(self.read_end)
             self.read_end = None
 
-    def writable(self):
-        return True
-
-    def fileno(self):
-        return self.fd
-
-    def write(self, data):
-        if self.read_end is None and stat.S_ISFIFO(os.fstat(self.fd).st_mode):
-            raise OSError(errno.EINVAL, "Invalid argument")
-        return os.write(self.fd, data)
+    def fails(self):
+        return self.read_end is None and stat.S_ISFIFO(os.fstat(self.fd).st_mode)
 
     def close(self):
         if not self.closed:
@@ -1339,21 +1343,7 @@ def test_compare_outlives_a_reader_gone_away_on_windows(
     # ``ltlearn compare | more`` quit early: on Windows the next line ended the
     # run with "OSError: [Errno 22] Invalid argument", before the report and
     # --save-best.
-    model = tmp_path / "model.joblib"
-    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
-    args = _compare_args(tmp_path, *args, "--save-best", str(model))
-    args.remove("--no-progress")
-    gone = _windows_pipe()
-    monkeypatch.setattr(sys, stream, gone)
-    try:
-        assert main(args) == 0
-        assert getattr(sys, stream) is gone  # given back
-    finally:
-        monkeypatch.undo()
-        _close(gone)
-    out = tmp_path / "out"
-    assert len(read_results(out / "results.csv")) == 4
-    assert (out / "report.md").exists() and model.exists()
+    assert _compare_into(tmp_path, monkeypatch, stream, _windows_pipe()) == 0
 
 
 def test_compare_with_its_standard_streams_closed(tmp_path):
