@@ -16,6 +16,7 @@ from concurrent.futures import CancelledError
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
+from pickle import PicklingError
 from types import SimpleNamespace
 
 import pytest
@@ -361,6 +362,31 @@ def test_a_full_temporary_folder_of_joblib_says_so(tmp_path, monkeypatch, capsys
         "--n-jobs 1. "
     )
     assert "Traceback" not in err
+
+
+def test_a_task_that_cannot_be_pickled_is_not_a_full_temporary_folder(
+    tmp_path, monkeypatch
+):
+    # An OSError while a part of the task other than its arrays was pickled
+    # (not written to joblib's temporary folder) was read as that folder
+    # having no room.
+    import joblib
+
+    from ltlearn._compare import _runner
+
+    class Unpicklable:
+        def __call__(self, *args):
+            return _run_one(*args)
+
+        def __reduce__(self):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "/x")
+
+    _run_one = _runner._run_one
+    monkeypatch.setattr(_runner, "_run_one", Unpicklable())
+    args = _compare_args(tmp_path, "--data", str(_csv(tmp_path)), "--target", "label")
+    args[args.index("--n-jobs") + 1] = "2"
+    with joblib.parallel_config(max_nbytes=100), pytest.raises(PicklingError):
+        main(args)
 
 
 def test_a_worker_killed_during_a_fit_says_so_and_keeps_the_finished_fits(

@@ -210,10 +210,15 @@ def _unsent(exc):
     folder (``JOBLIB_TEMP_FOLDER``, else ``/dev/shm`` or the system's), which
     the workers map: a full disk there ended the run in a ``PicklingError``
     ("Could not pickle the task to send it to the workers"), whose cause
-    holds the system's error as text only. None where it holds none.
+    holds the system's error as text only. None where it holds none, or
+    where the error is not one of writing an array there (an object of the
+    task whose pickling failed).
     """
     # loky's text of the error is quoted: '\n"""\nTraceback ... \n"""'
-    lines = str(exc.__cause__ or "").strip().strip('"').strip().splitlines()
+    text = str(exc.__cause__ or "")
+    if "_memmapping_reducer" not in text:
+        return None
+    lines = text.strip().strip('"').strip().splitlines()
     match = lines and re.fullmatch(r"\w+: \[Errno \d+\] (.+)", lines[-1].strip())
     return match.group(1) if match else None
 
