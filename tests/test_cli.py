@@ -791,6 +791,45 @@ def test_replacing_together_puts_back_all_through_a_second_interrupt(
     _assert_old(tmp_path, paths)
 
 
+@pytest.mark.parametrize("step", ["new file", "backup", "copy"])
+def test_replacing_together_names_the_file_not_its_temporary(
+    tmp_path, monkeypatch, step
+):
+    # A full disk while the new file beside a.png was made, while its backup
+    # was made (a file system without hard links), or while a copy was
+    # written into it, named that hidden file (".tmp1234-5f3a2b1c.a.png"),
+    # which the error leaves no trace of.
+    paths = _old_files(tmp_path)
+    made, open_ = [], os.open
+
+    def full(name, flags, *args, **kwargs):
+        if flags & os.O_EXCL:
+            made.append(name)
+            if Path(name).name.endswith(".a.png") and len(made) > skipped:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(name))
+        return open_(name, flags, *args, **kwargs)
+
+    skipped = 4 if step == "backup" else 0  # the new files come first
+    monkeypatch.setattr(os, "link", _refuse_links)
+    if step != "copy":
+        monkeypatch.setattr(os, "open", full)
+    with pytest.raises(OSError, match="No space") as info:
+        with replacing_together(paths) as temporaries:
+            for temporary in temporaries:
+                temporary.write_text("new")
+            if step == "copy":  # as shutil.copyfile names the two files
+                source = str(tmp_path / "draft.png")
+                raise OSError(
+                    errno.ENOSPC,
+                    os.strerror(errno.ENOSPC),
+                    source,
+                    None,
+                    str(temporaries[0]),
+                )
+    assert info.value.filename == str(paths[0])
+    _assert_old(tmp_path, paths)
+
+
 def test_replacing_writes_a_file_its_owner_cannot_read(tmp_path):
     # The fsync before the rename opened the new file for reading and
     # writing, with the mode of the old one: a write-only report was refused.
@@ -1090,22 +1129,110 @@ def test_compare_outlives_a_reader_gone_away(tmp_path, monkeypatch, stream):
     # on stderr (the progress bar), before any fit.
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader is gone before the first line
+    gone = open(write_end, "w", buffering=1, encoding="utf-8")
+    assert _compare_into(tmp_path, monkeypatch, stream, gone) == 0
+
+
+def _compare_into(tmp_path, monkeypatch, stream, replacement):
+    """The status of ``ltlearn compare --save-best`` with ``sys.<stream>`` replaced.
+
+    Checks that ``replacement`` is given back (then closed), and that the
+    results, the report and the model are written.
+    """
     model = tmp_path / "model.joblib"
     args = ["--data", str(_csv(tmp_path)), "--target", "label"]
     args = _compare_args(tmp_path, *args, "--save-best", str(model))
     args.remove("--no-progress")
-    with open(write_end, "w", buffering=1, encoding="utf-8") as gone:
-        monkeypatch.setattr(sys, stream, gone)
-        assert main(args) == 0
-        assert getattr(sys, stream) is gone  # given back
+    monkeypatch.setattr(sys, stream, replacement)
+    try:
+        status = main(args)
+        assert getattr(sys, stream) is replacement  # given back
+    finally:
         monkeypatch.undo()
+        _close(replacement)
     out = tmp_path / "out"
     assert len(read_results(out / "results.csv")) == 4
     assert (out / "report.md").exists() and (out / "plots").is_dir()
     assert model.exists()
+    return status
 
 
-class _WindowsPipe(io.RawIOBase):
+class _FailingDescriptor(io.RawIOBase):
+    """The descriptor ``fd``, whose writes fail with ``error`` while :meth:`fails`."""
+
+    error = errno.EINVAL
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self.fd
+
+    def fails(self):
+        return True
+
+    def write(self, data):
+        if self.fails():
+            raise OSError(self.error, os.strerror(self.error))
+        return os.write(self.fd, data)
+
+
+class _FailingFile(_FailingDescriptor):
+    """A file whose writes fail with ``error`` until it is the null device.
+
+    As a standard stream sent to a file on a full disk (``ENOSPC``), over
+    its size limit (``EFBIG``) or on a failing device (``EIO``).
+    """
+
+    def __init__(self, path, error):
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT)
+        self.error = error
+
+    def fails(self):
+        return not os.path.samestat(os.fstat(self.fd), os.stat(os.devnull))
+
+    def close(self):
+        if not self.closed:
+            os.close(self.fd)
+        super().close()
+
+
+@pytest.mark.parametrize(
+    "stream, error, line_buffering",
+    [
+        ("stdout", errno.ENOSPC, False),
+        ("stdout", errno.EIO, True),
+        ("stderr", errno.EFBIG, True),
+        ("stderr", errno.ENOSPC, False),
+    ],
+)
+def test_compare_outlives_a_standard_stream_that_fails(
+    tmp_path, monkeypatch, capsys, stream, error, line_buffering
+):
+    # ``ltlearn compare > log`` with log on a full disk ended after the fits
+    # in a traceback (OSError: [Errno 28] No space left on device), without
+    # the report or --save-best; ``2> log`` (the progress bar) stopped the
+    # fits at once, with status 1 and no word. Now the run goes on, and ends
+    # with status 2 and the error.
+    failing = io.TextIOWrapper(
+        io.BufferedWriter(_FailingFile(tmp_path / "log", error)),
+        encoding="utf-8",
+        line_buffering=line_buffering,
+    )
+    assert _compare_into(tmp_path, monkeypatch, stream, failing) == 2
+    out, model = tmp_path / "out", tmp_path / "model.joblib"
+    captured = capsys.readouterr()
+    if stream == "stdout":
+        assert captured.err.splitlines()[-1] == (
+            f"ltlearn compare: error: cannot write to the standard output: "
+            f"{os.strerror(error)}; what it printed from then on is lost. The run "
+            f"finished: its results and report are in {out}, its model in {model}."
+        )
+    else:
+        assert captured.out.splitlines()[-1].startswith(f"Saved:   {model}")
+
+
+class _WindowsPipe(_FailingDescriptor):
     """The descriptor of a pipe, written as on Windows.
 
     Windows' C library gives ``EINVAL`` for a write to a pipe whose reader
@@ -1120,16 +1247,8 @@ class _WindowsPipe(io.RawIOBase):
             os.close(self.read_end)
             self.read_end = None
 
-    def writable(self):
-        return True
-
-    def fileno(self):
-        return self.fd
-
-    def write(self, data):
-        if self.read_end is None and stat.S_ISFIFO(os.fstat(self.fd).st_mode):
-            raise OSError(errno.EINVAL, "Invalid argument")
-        return os.write(self.fd, data)
+    def fails(self):
+        return self.read_end is None and stat.S_ISFIFO(os.fstat(self.fd).st_mode)
 
     def close(self):
         if not self.closed:
@@ -1224,21 +1343,7 @@ def test_compare_outlives_a_reader_gone_away_on_windows(
     # ``ltlearn compare | more`` quit early: on Windows the next line ended the
     # run with "OSError: [Errno 22] Invalid argument", before the report and
     # --save-best.
-    model = tmp_path / "model.joblib"
-    args = ["--data", str(_csv(tmp_path)), "--target", "label"]
-    args = _compare_args(tmp_path, *args, "--save-best", str(model))
-    args.remove("--no-progress")
-    gone = _windows_pipe()
-    monkeypatch.setattr(sys, stream, gone)
-    try:
-        assert main(args) == 0
-        assert getattr(sys, stream) is gone  # given back
-    finally:
-        monkeypatch.undo()
-        _close(gone)
-    out = tmp_path / "out"
-    assert len(read_results(out / "results.csv")) == 4
-    assert (out / "report.md").exists() and model.exists()
+    assert _compare_into(tmp_path, monkeypatch, stream, _windows_pipe()) == 0
 
 
 def test_compare_with_its_standard_streams_closed(tmp_path):

@@ -6,14 +6,17 @@
 import errno
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import CancelledError
 from contextlib import nullcontext
 from datetime import datetime, timedelta
 from pathlib import Path
+from pickle import PicklingError
 from types import SimpleNamespace
 
 import pytest
@@ -263,6 +266,44 @@ def test_a_full_disk_keeps_the_results_report_and_model_whole(
     assert not [name for name in names if name.startswith(".tmp")]
 
 
+@pytest.mark.parametrize("step", ["folder", "draw", "copy"])
+def test_a_full_disk_names_the_plot_not_its_draft(tmp_path, monkeypatch, capsys, step):
+    # A full disk while a plot was drawn, or copied beside the previous one,
+    # named its draft in a temporary folder removed since
+    # ("OUT/plots/.tmpk3j2x9a1/ranks.png"), or its hidden copy there; while
+    # that folder was made, the folder.
+    Figure = pytest.importorskip("matplotlib.figure").Figure
+    data = ["--data", str(_csv(tmp_path, n=40)), "--target", "label"]
+
+    def full(*names):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), *names)
+
+    if step == "folder":
+        monkeypatch.setattr(
+            tempfile, "mkdtemp", lambda suffix, prefix, dir: full(f"{dir}/.tmpk3j2")
+        )
+    elif step == "draw":
+        monkeypatch.setattr(Figure, "savefig", lambda fig, path, **_: full(str(path)))
+    else:
+        copyfile = shutil.copyfile
+
+        def copy(source, target, **kwargs):
+            if Path(target).name.endswith("ranks.png"):
+                full(str(source), None, str(target))  # as sendfile's error
+            return copyfile(source, target, **kwargs)
+
+        monkeypatch.setattr(shutil, "copyfile", copy)
+    assert main(_compare_args(tmp_path, *data)) == 2
+    plots = tmp_path / "out" / "plots"
+    named = {"folder": "", "draw": r"/\w+\.png", "copy": r"/ranks\.png"}[step]
+    assert re.search(
+        rf"No space left on device \({re.escape(str(plots))}{named}\)\. "
+        "The results are in",
+        capsys.readouterr().err,
+    )
+    assert not [path for path in plots.rglob("*") if path.name.startswith(".tmp")]
+
+
 @pytest.mark.parametrize("fault", [OSError, KeyboardInterrupt])
 def test_a_failed_report_keeps_the_previous_report_with_its_own_plots(
     tmp_path, monkeypatch, capsys, fault
@@ -295,6 +336,57 @@ def test_a_failed_report_keeps_the_previous_report_with_its_own_plots(
     del before[out / "results.csv"], after[out / "results.csv"]
     assert after == before
     assert not [path for path in out.rglob("*") if path.name.startswith(".tmp")]
+
+
+def test_a_full_temporary_folder_of_joblib_says_so(tmp_path, monkeypatch, capsys):
+    # With --n-jobs above 1, loky writes the arrays over 1 MB to files in
+    # joblib's temporary folder, for its workers: a full disk there ended the
+    # run in a traceback of some sixty lines ending in "PicklingError: Could
+    # not pickle the task to send it to the workers", the system's error in
+    # the middle of it.
+    import joblib
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("joblib._memmapping_reducer.dump", full)
+    args = _compare_args(tmp_path, "--data", str(_csv(tmp_path)), "--target", "label")
+    args[args.index("--n-jobs") + 1] = "2"
+    with joblib.parallel_config(max_nbytes=100):  # the test's data as large ones
+        assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "ltlearn compare: error: cannot hand the data to the worker processes: "
+        "No space left on device. joblib writes them to its temporary folder: "
+        "make room there, set JOBLIB_TEMP_FOLDER to a folder with room, or use "
+        "--n-jobs 1. "
+    )
+    assert "Traceback" not in err
+
+
+def test_a_task_that_cannot_be_pickled_is_not_a_full_temporary_folder(
+    tmp_path, monkeypatch
+):
+    # An OSError while a part of the task other than its arrays was pickled
+    # (not written to joblib's temporary folder) was read as that folder
+    # having no room.
+    import joblib
+
+    from ltlearn._compare import _runner
+
+    class Unpicklable:
+        def __call__(self, *args):
+            return _run_one(*args)
+
+        def __reduce__(self):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), "/x")
+
+    _run_one = _runner._run_one
+    monkeypatch.setattr(_runner, "_run_one", Unpicklable())
+    args = _compare_args(tmp_path, "--data", str(_csv(tmp_path)), "--target", "label")
+    args[args.index("--n-jobs") + 1] = "2"
+    with joblib.parallel_config(max_nbytes=100), pytest.raises(PicklingError):
+        main(args)
 
 
 def test_a_worker_killed_during_a_fit_says_so_and_keeps_the_finished_fits(

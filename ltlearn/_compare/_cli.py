@@ -9,6 +9,7 @@ import sys
 import time
 import warnings
 from concurrent.futures import BrokenExecutor, CancelledError
+from pickle import PicklingError
 
 from ltlearn._compare._data import (
     DEFAULT_DATASETS,
@@ -117,21 +118,57 @@ def compare_command(args):
         stack.enter_context(_outliving_readers())
         stack.enter_context(warnings.catch_warnings())
         warnings.showwarning = _show_warning
-        return _compare(args, stack)
+        status = _compare(args, stack)
+        return _stream_errors(args, status)
 
 
 class _Dropping(WrappedStream):
-    """A standard stream whose text goes to the null device once its reader left.
+    """A standard stream whose text goes to the null device once it fails.
 
     As after ``ltlearn compare | head -1``: its ``write`` and ``flush`` no
-    longer raise ``BrokenPipeError``.
+    longer raise ``BrokenPipeError``. Nor an error of the file it writes
+    (a full disk, a file too large, an I/O error): the first is kept in
+    ``error``, for the command to end with it.
     """
 
+    error = None
+
     def failed(self, exc):
-        if not isinstance(exc, BrokenPipeError):
-            raise exc
+        if not isinstance(exc, BrokenPipeError) and self.error is None:
+            self.error = exc
         with contextlib.suppress(OSError, ValueError):
             null_onto(self._stream.fileno())
+
+
+_STREAM_NAMES = {"stdout": "standard output", "stderr": "standard error"}
+
+
+def _stream_errors(args, status):
+    """``status``, or 2 where stdout or stderr could not be written; it says so.
+
+    The run goes on when they fail (``> log`` on a full disk): the progress
+    bar stopped the fits, and the table the report, with a traceback or no
+    word at all. What is held back in them is written first.
+    """
+    failed = []
+    for name, words in _STREAM_NAMES.items():
+        stream = getattr(sys, name)
+        if isinstance(stream, _Dropping):
+            stream.flush()
+            if stream.error is not None:
+                failed.append((words, stream.error))
+    for words, exc in failed:
+        message = (
+            f"ltlearn compare: error: cannot write to the {words}: {_why(exc)}; "
+            "what it printed from then on is lost."
+        )
+        if status == 0:
+            message += (
+                f" The run finished: its results and report are in {args.output}"
+                + (f", its model in {args.save_best}." if args.save_best else ".")
+            )
+        print(message, file=sys.stderr)
+    return status or (2 if failed else 0)
 
 
 def _outliving_readers():
@@ -164,6 +201,26 @@ def _worker_ended(exc):
         f"a worker process ended during a fit{code}: killed, for instance by "
         "the system for lack of memory, or crashed"
     )
+
+
+def _unsent(exc):
+    """The system's error by which joblib could not send a fit to the workers.
+
+    loky writes the arrays of over 1 MB to files in joblib's temporary
+    folder (``JOBLIB_TEMP_FOLDER``, else ``/dev/shm`` or the system's), which
+    the workers map: a full disk there ended the run in a ``PicklingError``
+    ("Could not pickle the task to send it to the workers"), whose cause
+    holds the system's error as text only. None where it holds none, or
+    where the error is not one of writing an array there (an object of the
+    task whose pickling failed).
+    """
+    # loky's text of the error is quoted: '\n"""\nTraceback ... \n"""'
+    text = str(exc.__cause__ or "")
+    if "_memmapping_reducer" not in text:
+        return None
+    lines = text.strip().strip('"').strip().splitlines()
+    match = lines and re.fullmatch(r"\w+: \[Errno \d+\] (.+)", lines[-1].strip())
+    return match.group(1) if match else None
 
 
 def _worker_errors(backend):
@@ -287,6 +344,18 @@ def _fit(args, stack):
             raise _Exit(130) from None
         print(f"\nInterrupted. {_rerun(args.output)}", file=sys.stderr)
         raise _Exit(130) from None
+    except PicklingError as exc:
+        why = _unsent(exc)
+        if why is None:
+            raise
+        print(
+            f"ltlearn compare: error: cannot hand the data to the worker "
+            f"processes: {why}. joblib writes them to its temporary folder: make "
+            "room there, set JOBLIB_TEMP_FOLDER to a folder with room, or use "
+            f"--n-jobs 1. {_rerun(args.output)}",
+            file=sys.stderr,
+        )
+        raise _Exit(2) from None
     except _worker_errors(backend) as exc:
         # A fit killed its worker (the system's out-of-memory killer, a crash
         # in compiled code); the rows written so far are whole.

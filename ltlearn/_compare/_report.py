@@ -195,6 +195,18 @@ def _plot_blocks(summary, ranking, folder, title, omitted=None):
     return blocks
 
 
+def _drafts(plots):
+    """A new hidden folder in ``plots``, where the plots are drawn first.
+
+    One that cannot be made is named by ``plots``: its own name, which the
+    error leaves no trace of, was named.
+    """
+    try:
+        return tempfile.TemporaryDirectory(prefix=".tmp", dir=plots)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(plots)) from None
+
+
 # The files of a report in its output directory (``--save-best`` must not
 # name one of them).
 PLOTS_DIR = "plots"
@@ -326,19 +338,23 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         for kind, path in zip(REPORT_FORMATS, report_paths(output))
         if kind == fmt or path.exists()
     }
-    with (
-        tempfile.TemporaryDirectory(prefix=".tmp", dir=plots)
-        if drawing
-        else contextlib.nullcontext()
-    ) as folder:
+    with _drafts(plots) if drawing else contextlib.nullcontext() as folder:
+        try:
+            drawn = _plot_blocks(
+                summary, ranking, Path(folder) if drawing else None, title, omitted
+            )
+        except OSError as exc:
+            if drawing and exc.filename and Path(exc.filename).parent == Path(folder):
+                # The plot the user finds, not its draft in the folder removed.
+                name = plots / Path(exc.filename).name
+                raise OSError(exc.errno, exc.strerror, str(name)) from None
+            raise
         blocks = [
             *_header_blocks(comparison.config, title + summary.defined(), summary),
             *_summary_blocks(summary, comparison.config, ranking),
             *_statistics_blocks(ranking, title),
             *_per_dataset_blocks(summary, title),
-            *_plot_blocks(
-                summary, ranking, Path(folder) if drawing else None, title, omitted
-            ),
+            *drawn,
             *_dataset_blocks(comparison),
             *_method_blocks(comparison),
             *_failed_blocks(summary),

@@ -296,6 +296,19 @@ def _put_back(pairs):
 
 
 @contextlib.contextmanager
+def _naming(path):
+    """Within, an ``OSError`` names ``path``, the file the user knows.
+
+    A file that could not be made beside it (a temporary one, a backup) was
+    named, which the error leaves no trace of.
+    """
+    try:
+        yield
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
+
+
+@contextlib.contextmanager
 def replacing(path):
     """Yield a temporary path beside ``path``; it replaces ``path`` on success.
 
@@ -332,8 +345,9 @@ def replacing_together(paths):
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     temporaries, backups, renamed = [], [], []
     try:
-        for target in targets:
-            temporaries.append(_new_file(target))
+        for path, target in zip(paths, targets):
+            with _naming(path):
+                temporaries.append(_new_file(target))
             with contextlib.suppress(FileNotFoundError):
                 os.chmod(temporaries[-1], stat.S_IMODE(os.stat(target).st_mode))
         yield list(temporaries)
@@ -341,8 +355,9 @@ def replacing_together(paths):
             if temporary.exists():
                 _sync(temporary)
         if len(targets) > 1:  # one rename needs nothing put back
-            for target in targets:  # each one kept to be removed if cut short
-                backups.append(_backup(target) if target.exists() else None)
+            for path, target in zip(paths, targets):  # each one kept to be
+                with _naming(path):  # removed if cut short
+                    backups.append(_backup(target) if target.exists() else None)
         for target, temporary in zip(targets, temporaries):
             renamed.append(target)  # put back even if cut short here
             if temporary.exists():
@@ -352,8 +367,10 @@ def replacing_together(paths):
     except BaseException as exc:
         _put_back(zip(renamed[::-1], backups[: len(renamed)][::-1]))
         for path, temporary in zip(paths, temporaries):
-            if isinstance(exc, OSError) and exc.filename == str(temporary):
-                # Name the file the user knows, not the temporary one.
+            names = (getattr(exc, "filename", None), getattr(exc, "filename2", None))
+            if isinstance(exc, OSError) and str(temporary) in names:
+                # Name the file the user knows, not the temporary one (a
+                # copy's target is its second name).
                 raise OSError(exc.errno, exc.strerror, str(path)) from None
         raise
     finally:
