@@ -841,6 +841,41 @@ def test_routed_weights_under_an_alias_are_per_row_metadata(semi_supervised_lt):
     np.testing.assert_allclose(clf.estimator_.coef_, expected.coef_)
 
 
+class _PredictRecorder(LogisticRegression):
+    """Records the ``offset`` its prediction methods are called with."""
+
+    def predict(self, X, offset=None):
+        self.offset_ = offset
+        return super().predict(X)
+
+    def predict_proba(self, X, offset=None):
+        self.offset_ = offset
+        return super().predict_proba(X)
+
+
+def test_predict_metadata_reaches_the_estimator_as_requested(semi_supervised_lt):
+    # as in SelfTrainingClassifier; predict raised "got an unexpected keyword
+    # argument" with routing enabled or not
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), max_iter=2).fit(X, y_semi)
+    with pytest.raises(ValueError, match="predict got \\['offset'\\]; extra predict"):
+        clf.predict(X, offset=1)
+    with config_context(enable_metadata_routing=True):
+        inner = _PredictRecorder().set_predict_request(offset=True)
+        clf = CReSTClassifier(inner.set_predict_proba_request(offset=True))
+        clf.set_params(max_iter=2).fit(X, y_semi)
+        np.testing.assert_array_equal(
+            clf.predict(X, offset=5), clf.estimator_.predict(X)
+        )
+        clf.predict(X, offset=5)
+        assert clf.estimator_.offset_ == 5
+        clf.predict_proba(X, offset=6)
+        assert clf.estimator_.offset_ == 6
+        unset = CReSTClassifier(_PredictRecorder(), max_iter=2).fit(X, y_semi)
+        with pytest.raises(UnsetMetadataPassedError, match="Recorder.predict"):
+            unset.predict(X, offset=1)
+
+
 def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     weights = (y_semi == -1) * 1.0
