@@ -281,6 +281,16 @@ class CReSTClassifier(
         "verbose": ["verbose"],
     }
 
+    # the metadata of these methods go to those of estimator, as in
+    # scikit-learn's SelfTrainingClassifier
+    _routed_methods = (
+        "fit",
+        "predict",
+        "predict_proba",
+        "predict_log_proba",
+        "decision_function",
+    )
+
     def __init__(
         self,
         estimator,

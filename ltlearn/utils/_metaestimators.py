@@ -4,10 +4,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _estimator_has
 
 from ltlearn.utils._docstring import _X_predict_docstring
+from ltlearn.utils._routing import check_fit_params_routed
 
 
 def delegated_method(owner, method, summary, returned, description):
@@ -15,18 +17,28 @@ def delegated_method(owner, method, summary, returned, description):
 
     ``X`` is checked by the owner's ``_validate_for_predict``. The method is
     available when ``estimator`` has ``method``, and documented by ``summary``
-    and the returned value's line and description.
+    and the returned value's line and description. With metadata routing
+    enabled, its ``**params`` go to the ``method`` of ``estimator_`` as it
+    requests them; they are refused otherwise.
     """
 
-    def delegate(self, X):
+    def delegate(self, X, **params):
         X = self._validate_for_predict(X)
-        return getattr(self.estimator_, method)(X)
+        if params:
+            check_fit_params_routed(self, params, method)
+            params = process_routing(self, method, **params).estimator[method]
+        return getattr(self.estimator_, method)(X, **params)
 
     delegate.__name__ = method
     delegate.__qualname__ = f"{owner}.{method}"
     delegate.__doc__ = f"""{summary}
 
         {_X_predict_docstring}
+
+        **params : dict
+            Only with metadata routing enabled: parameters of the ``{method}``
+            of the estimator, as it requests them
+            (``set_{method}_request``).
 
         Returns
         -------

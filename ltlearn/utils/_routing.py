@@ -47,18 +47,19 @@ def unrouted_sample_weight(estimator, sample_weight, advice):
     return {"sample_weight": sample_weight}
 
 
-def check_fit_params_routed(owner, fit_params):
-    """Refuse extra ``fit`` parameters unless metadata routing is enabled.
+def check_fit_params_routed(owner, fit_params, method="fit"):
+    """Refuse extra parameters of ``method`` unless metadata routing is enabled.
 
     As scikit-learn's meta-estimators do: which model gets them is only
     defined by the requests of the models.
     """
     if fit_params and not routing_enabled():
         raise ValueError(
-            f"{type(owner).__name__}.fit got {sorted(fit_params)!r}; extra "
-            f"fit parameters are only routed to the models with metadata "
-            f"routing enabled (sklearn.set_config(enable_metadata_routing=True)"
-            f", then set_fit_request on the models that take them)."
+            f"{type(owner).__name__}.{method} got {sorted(fit_params)!r}; "
+            f"extra {method} parameters are only routed to the models with "
+            f"metadata routing enabled (sklearn.set_config("
+            f"enable_metadata_routing=True), then set_{method}_request on the "
+            f"models that take them)."
         )
 
 
@@ -102,21 +103,22 @@ def take_rows(fit_params, rows, n_samples):
     return taken
 
 
-def fit_router(owner, estimators, cv=None):
+def fit_router(owner, estimators, cv=None, methods=("fit",)):
     """A router of ``owner``, which consumes its own ``fit`` metadata.
 
-    ``estimators`` is a list of ``(name, estimator)``: the ``fit`` metadata
-    each requests is routed to its ``fit`` (``process_routing`` then gives
-    them under ``routed[name].fit``). The metadata that the splitter ``cv``
-    requests (``groups`` for a group splitter) go to its ``split``, under
+    ``estimators`` is a list of ``(name, estimator)``: the metadata of each
+    of ``methods`` that it requests is routed to its method of that name
+    (``process_routing`` then gives those of ``fit`` under
+    ``routed[name].fit``). The metadata that the splitter ``cv`` requests
+    (``groups`` for a group splitter) go to its ``split``, under
     ``routed.cv.split``, as in scikit-learn's cross-validated estimators.
     """
     router = MetadataRouter(owner=owner).add_self_request(owner)
     for name, estimator in estimators:
-        router.add(
-            **{name: estimator},
-            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-        )
+        mapping = MethodMapping()
+        for method in methods:
+            mapping.add(caller=method, callee=method)
+        router.add(**{name: estimator}, method_mapping=mapping)
     if cv is not None:
         router.add(
             cv=cv, method_mapping=MethodMapping().add(caller="fit", callee="split")
@@ -159,8 +161,12 @@ def split_params(routed):
 class EstimatorFitRoutingMixin:
     """``get_metadata_routing`` of a meta-estimator around one ``estimator``.
 
-    A ``cv`` parameter, when the estimator has one, is the splitter.
+    A ``cv`` parameter, when the estimator has one, is the splitter. The
+    metadata of the methods in ``_routed_methods`` go to the methods of the
+    estimator of the same name.
     """
+
+    _routed_methods = ("fit",)
 
     def get_metadata_routing(self):
         """Get metadata routing of this object.
@@ -173,5 +179,8 @@ class EstimatorFitRoutingMixin:
             ``groups``); the classifier itself consumes ``sample_weight``.
         """
         return fit_router(
-            self, [("estimator", self.estimator)], cv=getattr(self, "cv", None)
+            self,
+            [("estimator", self.estimator)],
+            cv=getattr(self, "cv", None),
+            methods=self._routed_methods,
         )

@@ -841,6 +841,61 @@ def test_routed_weights_under_an_alias_are_per_row_metadata(semi_supervised_lt):
     np.testing.assert_allclose(clf.estimator_.coef_, expected.coef_)
 
 
+_PREDICT_METHODS = (
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+)
+
+
+class _PredictRecorder(LogisticRegression):
+    """Records the ``offset`` each of its prediction methods is called with."""
+
+    def _record(self, method, offset):
+        self.offsets_ = {**getattr(self, "offsets_", {}), method: offset}
+
+    def predict(self, X, offset=None):
+        self._record("predict", offset)
+        return super().predict(X)
+
+    def predict_proba(self, X, offset=None):
+        self._record("predict_proba", offset)
+        return super().predict_proba(X)
+
+    def predict_log_proba(self, X, offset=None):
+        self._record("predict_log_proba", offset)
+        return super().predict_log_proba(X)
+
+    def decision_function(self, X, offset=None):
+        self._record("decision_function", offset)
+        return super().decision_function(X)
+
+
+def test_predict_metadata_reaches_the_estimator_as_requested(semi_supervised_lt):
+    # as in SelfTrainingClassifier; predict raised "got an unexpected keyword
+    # argument" with routing enabled or not
+    X, _, y_semi = semi_supervised_lt
+    clf = CReSTClassifier(LogisticRegression(), max_iter=2).fit(X, y_semi)
+    for method in _PREDICT_METHODS:
+        with pytest.raises(ValueError, match=f"{method} got \\['offset'\\]; extra"):
+            getattr(clf, method)(X, offset=1)
+    with config_context(enable_metadata_routing=True):
+        inner = _PredictRecorder()
+        for method in _PREDICT_METHODS:
+            getattr(inner, f"set_{method}_request")(offset=True)
+        clf = CReSTClassifier(inner, max_iter=2).fit(X, y_semi)
+        np.testing.assert_array_equal(
+            clf.predict(X, offset=5), clf.estimator_.predict(X)
+        )
+        for method in _PREDICT_METHODS:
+            getattr(clf, method)(X, offset=method)
+            assert clf.estimator_.offsets_[method] == method
+        unset = CReSTClassifier(_PredictRecorder(), max_iter=2).fit(X, y_semi)
+        with pytest.raises(UnsetMetadataPassedError, match="Recorder.predict"):
+            unset.predict(X, offset=1)
+
+
 def test_labelled_rows_of_zero_weight_raise(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     weights = (y_semi == -1) * 1.0
