@@ -23,7 +23,6 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _estimator_has,
     check_is_fitted,
-    validate_data,
 )
 
 from ltlearn.post_hoc._cross_fit import (
@@ -337,10 +336,6 @@ class _BasePostHocClassifier(
         if isinstance(self.estimator, FrozenEstimator):
             self.estimator_ = self.estimator
             check_is_fitted(self.estimator.estimator)
-            # the columns the prefit model was fitted on, as its predict checks
-            validate_data(
-                self.estimator.estimator, X, reset=False, skip_check_array=True
-            )
         else:
             self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         self.classes_ = np.asarray(self.estimator_.classes_)

@@ -358,22 +358,6 @@ def test_frozen_estimator_is_not_refitted(imbalanced_multiclass):
     assert clf.n_features_in_ == X.shape[1]
 
 
-@pytest.mark.parametrize(
-    "rule", [ThresholdMovingClassifier, LogitAdjustedClassifier, PluginClassifier]
-)
-def test_frozen_estimator_of_other_columns_is_refused(rule, imbalanced_binary):
-    # the binary balanced-accuracy rules need no probabilities on X in fit
-    X, y = imbalanced_binary
-    model = LogisticRegression().fit(X, y)
-    msg = f"X has 2 features, but LogisticRegression is expecting {X.shape[1]}"
-    with pytest.raises(ValueError, match=msg):
-        rule(FrozenEstimator(model)).fit(X[:, :2], y)
-    columns = [f"x{i}" for i in range(X.shape[1])]
-    model = LogisticRegression().fit(pd.DataFrame(X, columns=columns), y)
-    with pytest.raises(ValueError, match="feature names should match"):
-        rule(FrozenEstimator(model)).fit(pd.DataFrame(X, columns=columns[::-1]), y)
-
-
 def test_clone_keeps_the_parameters():
     clf = ThresholdMovingClassifier(LogisticRegression(C=0.5), cost_matrix=[1, 2])
     params = clone(clf).get_params()
