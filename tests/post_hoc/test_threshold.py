@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.compose import ColumnTransformer
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 
 from ltlearn.post_hoc import (
     LogitAdjustedClassifier,
@@ -356,6 +358,22 @@ def test_frozen_estimator_is_not_refitted(imbalanced_multiclass):
         clf.predict(X), model.classes_[expected.argmax(axis=1)]
     )
     assert clf.n_features_in_ == X.shape[1]
+
+
+@pytest.mark.parametrize(
+    "rule", [ThresholdMovingClassifier, LogitAdjustedClassifier, PluginClassifier]
+)
+def test_frozen_pipeline_that_selects_its_columns(rule, imbalanced_binary):
+    # the model's own predict decides which columns it takes, as in
+    # CalibratedClassifierCV and FixedThresholdClassifier
+    X, y = imbalanced_binary
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(X.shape[1])])
+    select = ColumnTransformer([("keep", "passthrough", ["x0", "x1"])])
+    model = make_pipeline(select, LogisticRegression()).fit(frame, y)
+    wider = frame.assign(extra=0.0)[["extra", *frame.columns[::-1]]]
+    clf = rule(FrozenEstimator(model)).fit(wider, y)
+    expected = rule(FrozenEstimator(model)).fit(frame, y).predict_proba(frame)
+    np.testing.assert_array_equal(clf.predict_proba(wider), expected)
 
 
 def test_clone_keeps_the_parameters():
