@@ -14,7 +14,7 @@ import sys
 import ltlearn
 from ltlearn._compare._data import DIGITS
 from ltlearn._compare._options import add_compare_parser
-from ltlearn._compare._streams import broken_pipes, null_onto
+from ltlearn._compare._streams import WrappedStream, broken_pipes, null_onto
 
 
 def _cmd_datasets(args):
@@ -238,10 +238,36 @@ def _standard_streams():
             os.close(fd)
 
 
+class _KeptError(WrappedStream):
+    """stdout, which keeps the error of its own write or flush, then raises it.
+
+    So that ``_run`` tells an error of writing stdout (``ltlearn datasets >
+    log`` on a full disk) from one of the command.
+    """
+
+    error = None
+
+    def failed(self, exc):
+        self.error = exc
+        raise exc
+
+
+@contextlib.contextmanager
+def _kept_stdout_errors():
+    """Within, ``sys.stdout`` keeps the error of its writes (``_KeptError``)."""
+    stdout = sys.stdout
+    sys.stdout = _KeptError(stdout)
+    try:
+        yield
+    finally:
+        sys.stdout = stdout
+
+
 def main(argv=None):
     """Run the ``ltlearn`` command line; return the exit status."""
     with _standard_streams(), _printing_any_text(), broken_pipes():
-        return _run(argv)
+        with _kept_stdout_errors():
+            return _run(argv)
 
 
 def _run(argv):
@@ -278,6 +304,18 @@ def _run(argv):
     except BrokenPipeError:
         # The reader went away (``ltlearn datasets | head``): stop quietly.
         _drop_stdout()
+    except OSError as exc:
+        if exc is not getattr(sys.stdout, "error", None):
+            raise
+        # ``ltlearn datasets > log`` on a full disk ended in a traceback, and
+        # what stdout held in "Exception ignored" at exit.
+        _drop_stdout()
+        print(
+            f"ltlearn: error: cannot write to the standard output: "
+            f"{exc.strerror or exc}.",
+            file=sys.stderr,
+        )
+        return 2
     return status
 
 

@@ -1232,6 +1232,42 @@ def test_compare_outlives_a_standard_stream_that_fails(
         assert captured.out.splitlines()[-1].startswith(f"Saved:   {model}")
 
 
+@pytest.mark.parametrize("args", [["datasets"], ["compare", "--list"]])
+@pytest.mark.parametrize("line_buffering", [False, True])
+def test_a_listing_into_a_failing_stdout_says_so_in_one_line(
+    tmp_path, monkeypatch, capsys, args, line_buffering
+):
+    # ``ltlearn datasets > log`` on a full disk ended in a traceback ending in
+    # "OSError: [Errno 28] No space left on device", status 1.
+    failing = io.TextIOWrapper(
+        io.BufferedWriter(_FailingFile(tmp_path / "log", errno.ENOSPC)),
+        encoding="utf-8",
+        line_buffering=line_buffering,
+    )
+    monkeypatch.setattr(sys, "stdout", failing)
+    try:
+        status = main(args)
+        assert sys.stdout is failing  # given back
+        failing.flush()  # what it held went to the null device
+    finally:
+        monkeypatch.undo()
+        _close(failing)
+    assert status == 2
+    assert capsys.readouterr().err == (
+        "ltlearn: error: cannot write to the standard output: "
+        f"{os.strerror(errno.ENOSPC)}.\n"
+    )
+
+
+def test_an_error_of_the_command_is_not_taken_for_one_of_stdout(monkeypatch):
+    def fails(args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "elsewhere")
+
+    monkeypatch.setattr(ltlearn.cli, "_cmd_datasets", fails)
+    with pytest.raises(OSError, match="elsewhere"):
+        main(["datasets"])
+
+
 class _WindowsPipe(_FailingDescriptor):
     """The descriptor of a pipe, written as on Windows.
 
@@ -1320,19 +1356,20 @@ def test_an_einval_of_the_command_is_raised_on_windows(windows, monkeypatch, fil
         _close(pipe)
 
 
-def test_an_einval_on_a_pipe_is_an_error_elsewhere(monkeypatch):
+def test_an_einval_on_a_pipe_is_an_error_elsewhere(monkeypatch, capsys):
     # Linux and macOS report a reader gone away as a broken pipe: an EINVAL
-    # there is an error of the stream, raised.
+    # there is an error of the stream, which ends the command with status 2.
     monkeypatch.setattr(_streams, "_windows", lambda: False)
     gone = _windows_pipe()
     monkeypatch.setattr(sys, "stdout", gone)
     try:
-        with pytest.raises(OSError, match="Invalid argument") as raised:
-            main(["datasets"])
-        assert raised.type is OSError
+        assert main(["datasets"]) == 2
     finally:
         monkeypatch.undo()
         _close(gone)
+    assert capsys.readouterr().err == (
+        "ltlearn: error: cannot write to the standard output: Invalid argument.\n"
+    )
     assert not _streams._reader_gone(OSError(errno.EINVAL, "x"), io.StringIO())
 
 
