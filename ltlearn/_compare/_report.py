@@ -21,7 +21,7 @@ from ltlearn._compare._plots import (
     recall_methods,
 )
 from ltlearn._compare._render import render
-from ltlearn._compare._results import replacing_together, visible
+from ltlearn._compare._results import named, naming, replacing_together, visible
 from ltlearn._compare._stats import rank_common
 from ltlearn._compare._summary import _SCORING_TITLES
 from ltlearn._compare._tables import (
@@ -201,10 +201,8 @@ def _drafts(plots):
     One that cannot be made is named by ``plots``: its own name, which the
     error leaves no trace of, was named.
     """
-    try:
+    with naming(plots):
         return tempfile.TemporaryDirectory(prefix=".tmp", dir=plots)
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(plots)) from None
 
 
 # The files of a report in its output directory (``--save-best`` must not
@@ -346,8 +344,7 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         except OSError as exc:
             if drawing and exc.filename and Path(exc.filename).parent == Path(folder):
                 # The plot the user finds, not its draft in the folder removed.
-                name = plots / Path(exc.filename).name
-                raise OSError(exc.errno, exc.strerror, str(name)) from None
+                raise named(exc, plots / Path(exc.filename).name) from None
             raise
         blocks = [
             *_header_blocks(comparison.config, title + summary.defined(), summary),

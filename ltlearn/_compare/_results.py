@@ -295,17 +295,22 @@ def _put_back(pairs):
         raise interrupt
 
 
-@contextlib.contextmanager
-def _naming(path):
-    """Within, an ``OSError`` names ``path``, the file the user knows.
+def named(exc, path):
+    """The ``OSError`` ``exc``, naming ``path``: the file the user knows.
 
-    A file that could not be made beside it (a temporary one, a backup) was
-    named, which the error leaves no trace of.
+    Not a file made on the way (a temporary one, a backup, a plot's draft),
+    which the error leaves no trace of.
     """
+    return OSError(exc.errno, exc.strerror, str(path))
+
+
+@contextlib.contextmanager
+def naming(path):
+    """Within, an ``OSError`` names ``path`` (``named``)."""
     try:
         yield
     except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, str(path)) from None
+        raise named(exc, path) from None
 
 
 @contextlib.contextmanager
@@ -346,7 +351,7 @@ def replacing_together(paths):
     temporaries, backups, renamed = [], [], []
     try:
         for path, target in zip(paths, targets):
-            with _naming(path):
+            with naming(path):
                 temporaries.append(_new_file(target))
             with contextlib.suppress(FileNotFoundError):
                 os.chmod(temporaries[-1], stat.S_IMODE(os.stat(target).st_mode))
@@ -356,7 +361,7 @@ def replacing_together(paths):
                 _sync(temporary)
         if len(targets) > 1:  # one rename needs nothing put back
             for path, target in zip(paths, targets):  # each one kept to be
-                with _naming(path):  # removed if cut short
+                with naming(path):  # removed if cut short
                     backups.append(_backup(target) if target.exists() else None)
         for target, temporary in zip(targets, temporaries):
             renamed.append(target)  # put back even if cut short here
@@ -371,7 +376,7 @@ def replacing_together(paths):
             if isinstance(exc, OSError) and str(temporary) in names:
                 # Name the file the user knows, not the temporary one (a
                 # copy's target is its second name).
-                raise OSError(exc.errno, exc.strerror, str(path)) from None
+                raise named(exc, path) from None
         raise
     finally:
         for name in [*temporaries, *backups]:
