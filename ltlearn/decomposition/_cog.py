@@ -112,7 +112,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         - int: the number of sub-classes of the largest class; every other
           class gets ``max(1, round(n_clusters * n_i / n_max))`` so that
           sub-classes keep about the same size. ``1`` splits nothing: COG is
-          then its estimator (with the weights of phase II).
+          then its estimator (with the weights of phase II) on two classes or
+          with ``"direct"``; on more, ``"min-max"`` fits it per pair of
+          classes, a one-vs-one model that can predict otherwise.
         - dict ``{{label: K}}``: the number of sub-classes of each class;
           classes absent from the dict stay whole.
 
@@ -160,24 +162,23 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
           one or a joint multi-class model, not one-vs-rest).
 
     split_cv : int, cross-validation generator, iterable or None, default=None
-        Check on held-out folds that the split pays off. When phase I splits
-        a class, phases II and III are cross-validated twice on the training
+        Check on held-out folds that the split pays off. When phase I splits a
+        class, phases II and III are cross-validated twice on the training
         data: with the sub-classes of phase I (the clusters are reused, not
         recomputed per fold) and with the classes whole. The sub-classes are
         kept only when their mean gain in balanced accuracy over the folds
         exceeds its standard error (the one-standard-error rule; with two
-        folds, a gain on both); otherwise every class stays whole and COG is
-        its estimator (with the weights of phase II). The model of the
-        classes whole is first fitted on all the rows: when it already
-        classifies every training row right, the split has nothing to
-        correct and the classes stay whole without cross-validation. With
-        the batched ``LinearSVC`` pairs (see ``estimator``) the sub-class
-        model is fitted on all the rows along with it, both start the fold
-        fits, all solved in one batch, and the chosen one is kept without a
-        refit; with another estimator the check costs about ``split_cv``
-        extra fits of each model. A collection of data sets gains: splitting
-        helps data with several modes per class and hurts noisy data with a
-        tiny rare class (measured on the embedded KEEL sets).
+        folds, a gain on both); otherwise every class stays whole, as with
+        ``n_clusters=1``. The model of the classes whole is first fitted on all
+        the rows: when it already classifies every training row right, the
+        split has nothing to correct and the classes stay whole without
+        cross-validation. With the batched ``LinearSVC`` pairs (see
+        ``estimator``) the sub-class model is fitted on all the rows along with
+        it, both start the fold fits, all solved in one batch, and the chosen
+        one is kept without a refit; with another estimator the check costs
+        about ``split_cv`` extra fits of each model. A collection of data sets
+        gains: splitting helps data with several modes per class and hurts
+        noisy data with a tiny rare class (measured on the embedded KEEL sets).
 
         - ``None``: no check; the split of phase I is used as it is.
         - int: the number of folds of a

@@ -318,6 +318,28 @@ def test_replicate_without_split_is_the_class_weighted_estimator(imbalanced_bina
     )
 
 
+def test_unsplit_classes_beyond_two_are_a_model_per_pair_under_min_max(
+    imbalanced_multiclass,
+):
+    # n_clusters=1 is the estimator itself with "direct"; with "min-max" it is
+    # one model per pair of classes, each class scoring its worst pair
+    X, y = imbalanced_multiclass
+    own = LogisticRegression().fit(X, y)
+    direct = COGClassifier(LogisticRegression(), n_clusters=1, strategy="direct")
+    np.testing.assert_array_equal(direct.fit(X, y).predict(X), own.predict(X))
+    cog = COGClassifier(LogisticRegression(), n_clusters=1).fit(X, y)
+    worst = np.full((y.size, cog.classes_.size), np.inf)
+    for a, b in cog.pairs_:
+        rows = np.isin(y, cog.classes_[[a, b]])
+        pair = LogisticRegression().fit(X[rows], y[rows] == cog.classes_[b])
+        score = pair.decision_function(X)
+        worst[:, b] = np.minimum(worst[:, b], score)
+        worst[:, a] = np.minimum(worst[:, a], -score)
+    np.testing.assert_array_equal(cog.predict(X), cog.classes_[worst.argmax(axis=1)])
+    assert len(cog.estimators_) == 6
+    assert (cog.predict(X) != own.predict(X)).any()
+
+
 @pytest.mark.parametrize("strategy", ["min-max", "direct"])
 def test_replication_is_a_weight_or_copies(imbalanced_binary, strategy):
     X, y = imbalanced_binary
