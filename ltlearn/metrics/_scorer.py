@@ -39,8 +39,12 @@ geometric_mean_scorer = _make_named_scorer("geometric_mean")
 macro_f1_scorer = _make_named_scorer("macro_f1")
 
 
-def _shot_score(y_true, y_pred, *, group, **params):
-    return _shot_accuracy(y_true, y_pred, groups=(group,), **params)[group]
+def _shot_score(y_true, y_pred, *, group, sample_weight=None, **params):
+    # sample_weight is named: scikit-learn reads the signature to decide
+    # whether a search or a multimetric scorer passes the weights on
+    return _shot_accuracy(
+        y_true, y_pred, groups=(group,), sample_weight=sample_weight, **params
+    )[group]
 
 
 @validate_params(

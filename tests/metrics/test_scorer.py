@@ -3,14 +3,16 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
 import pytest
 from imblearn.metrics import geometric_mean_score
-from sklearn import config_context
+from sklearn import clone, config_context
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import balanced_accuracy_score, f1_score
-from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.metrics import balanced_accuracy_score, check_scoring, f1_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 
 from ltlearn.metrics import (
     balanced_accuracy_scorer,
@@ -131,6 +133,30 @@ def test_shot_scorer_takes_sample_weight_and_metadata_routing(make_long_tail):
             error_score="raise",
         )
     assert np.all(np.isfinite(scores["test_score"]))
+
+
+def test_shot_scorer_gets_the_weights_without_metadata_routing(make_long_tail):
+    # scikit-learn reads the metric's signature to decide whether a search or
+    # a dict of scorers passes sample_weight on: the shot scorer's metric did
+    # not name it, so GridSearchCV.fit(sample_weight=...) scored it unweighted
+    # ("does not support sample_weight"), and a dict left it out silently
+    X, y = make_long_tail(4, 10, n_max=200)
+    weights = np.random.default_rng(0).integers(0, 4, y.size) * 1.0
+    scorer = make_shot_scorer(y, group="many", many_threshold=60, few_threshold=30)
+    model = LogisticRegression(C=0.01, max_iter=500)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search = GridSearchCV(model, {"C": [0.01]}, scoring=scorer, cv=KFold(2))
+        search.fit(X, y, sample_weight=weights)
+    for fold, (train, test) in enumerate(KFold(2).split(X)):
+        fitted = clone(model).fit(X[train], y[train], sample_weight=weights[train])
+        expected = scorer(fitted, X[test], y[test], sample_weight=weights[test])
+        assert expected != scorer(fitted, X[test], y[test])
+        assert search.cv_results_[f"split{fold}_test_score"][0] == expected
+    fitted = model.fit(X, y)
+    scores = check_scoring(fitted, {"many": scorer, "bacc": balanced_accuracy_scorer})
+    many = scores(fitted, X, y, sample_weight=weights)["many"]
+    assert many == scorer(fitted, X, y, sample_weight=weights)
 
 
 @pytest.mark.parametrize(
