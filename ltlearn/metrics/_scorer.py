@@ -12,7 +12,7 @@ from ltlearn.metrics._classification import (
     _check_shot_thresholds,
     _shot_accuracy,
 )
-from ltlearn.metrics._label_checks import _check_y_train
+from ltlearn.metrics._label_checks import _check_no_missing_labels, _check_y_train
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 
 # The metric and the keyword arguments of each named scorer. pos_label=None, as
@@ -98,6 +98,9 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     # checked here, not in every fold, where cross-validation would turn the
     # error into NaN scores
     _check_shot_thresholds(many_threshold, few_threshold)
+    # missing labels named as shot_accuracy names them, not as a mix of
+    # strings and numbers ("'a' and None") or scikit-learn's NaN
+    _check_no_missing_labels(y_train=y_train)
     # a copy: the caller's array may change after the scorer is made
     y_train = _check_y_train(y_train).copy()
     return make_scorer(

@@ -6,6 +6,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn import clone, config_context
@@ -164,7 +165,11 @@ def test_shot_scorer_gets_the_weights_without_metadata_routing(make_long_tail):
     [
         ([], "y_train is empty"),
         ([0.5, 1.2, 2.7], "y_train must hold class labels; got continuous"),
-        ([0, 1, np.nan], "NaN"),
+        ([0, 1, np.nan], "y_train holds 1 missing label .* at row 2"),
+        # read as a mix of strings and numbers ("'a' and None")
+        (["a", "b", None], "y_train holds 1 missing label .* at row 2"),
+        (np.array(["a", np.nan, "b"], dtype=object), "missing label .* at row 1"),
+        (pd.Series([0, pd.NA, 1], dtype="Int64"), "missing label .* at row 1"),
     ],
 )
 def test_shot_scorer_refuses_bad_y_train_when_made(y_train, match):
