@@ -11,6 +11,7 @@ import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn import clone, config_context
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, check_scoring, f1_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_validate
@@ -158,6 +159,50 @@ def test_shot_scorer_gets_the_weights_without_metadata_routing(make_long_tail):
     scores = check_scoring(fitted, {"many": scorer, "bacc": balanced_accuracy_scorer})
     many = scores(fitted, X, y, sample_weight=weights)["many"]
     assert many == scorer(fitted, X, y, sample_weight=weights)
+
+
+def _unrequested_weights_outcome(scorer, X, y, weights):
+    """What cross_validate does with weights a scorer has no request for."""
+    with config_context(enable_metadata_routing=True):
+        try:
+            scores = cross_validate(
+                LogisticRegression(max_iter=500).set_fit_request(sample_weight=True),
+                X,
+                y,
+                cv=KFold(2),
+                scoring=scorer,
+                params={"sample_weight": weights},
+                error_score="raise",
+            )
+        except UnsetMetadataPassedError:
+            return "refused"
+    return scores["test_score"]
+
+
+def test_shot_scorer_without_a_request_treats_weights_as_the_named_scorers(
+    make_long_tail,
+):
+    # routed weights that a scorer has no request for are refused by
+    # scikit-learn from 1.8 on, left out before; the shot scorer left them
+    # out silently on every version
+    X, y = make_long_tail(4, 10, n_max=200)
+    weights = np.random.default_rng(0).integers(1, 4, y.size) * 1.0
+    shot = make_shot_scorer(y, group="many", many_threshold=60, few_threshold=30)
+    outcome = _unrequested_weights_outcome(shot, X, y, weights)
+    named = _unrequested_weights_outcome(get_scorer("macro_f1"), X, y, weights)
+    assert isinstance(outcome, str) == isinstance(named, str)
+    if not isinstance(named, str):  # left out: the unweighted scores
+        fitted = [
+            clone(LogisticRegression(max_iter=500)).fit(
+                X[train], y[train], sample_weight=weights[train]
+            )
+            for train, _ in KFold(2).split(X)
+        ]
+        expected = [
+            shot(model, X[test], y[test])
+            for model, (_, test) in zip(fitted, KFold(2).split(X))
+        ]
+        assert outcome.tolist() == expected
 
 
 @pytest.mark.parametrize(
