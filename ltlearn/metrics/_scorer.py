@@ -12,7 +12,7 @@ from ltlearn.metrics._classification import (
     _check_shot_thresholds,
     _shot_accuracy,
 )
-from ltlearn.metrics._label_checks import _check_y_train
+from ltlearn.metrics._label_checks import _check_no_missing_labels, _check_y_train
 from ltlearn.utils._docstring import _shot_thresholds_docstring, _Substitution
 
 # The metric and the keyword arguments of each named scorer. pos_label=None, as
@@ -39,8 +39,12 @@ geometric_mean_scorer = _make_named_scorer("geometric_mean")
 macro_f1_scorer = _make_named_scorer("macro_f1")
 
 
-def _shot_score(y_true, y_pred, *, group, **params):
-    return _shot_accuracy(y_true, y_pred, groups=(group,), **params)[group]
+def _shot_score(y_true, y_pred, *, group, sample_weight=None, **params):
+    # sample_weight is named: scikit-learn reads the signature to decide
+    # whether a search or a multimetric scorer passes the weights on
+    return _shot_accuracy(
+        y_true, y_pred, groups=(group,), sample_weight=sample_weight, **params
+    )[group]
 
 
 @validate_params(
@@ -94,6 +98,9 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     # checked here, not in every fold, where cross-validation would turn the
     # error into NaN scores
     _check_shot_thresholds(many_threshold, few_threshold)
+    # missing labels named as shot_accuracy names them, not as a mix of
+    # strings and numbers ("'a' and None") or scikit-learn's NaN
+    _check_no_missing_labels(y_train=y_train)
     # a copy: the caller's array may change after the scorer is made
     y_train = _check_y_train(y_train).copy()
     return make_scorer(

@@ -3,14 +3,18 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn.metrics import geometric_mean_score
-from sklearn import config_context
+from sklearn import clone, config_context
 from sklearn.dummy import DummyClassifier
+from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import balanced_accuracy_score, f1_score
-from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.metrics import balanced_accuracy_score, check_scoring, f1_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_validate
 
 from ltlearn.metrics import (
     balanced_accuracy_scorer,
@@ -133,12 +137,84 @@ def test_shot_scorer_takes_sample_weight_and_metadata_routing(make_long_tail):
     assert np.all(np.isfinite(scores["test_score"]))
 
 
+def test_shot_scorer_gets_the_weights_without_metadata_routing(make_long_tail):
+    # scikit-learn reads the metric's signature to decide whether a search or
+    # a dict of scorers passes sample_weight on: the shot scorer's metric did
+    # not name it, so GridSearchCV.fit(sample_weight=...) scored it unweighted
+    # ("does not support sample_weight"), and a dict left it out silently
+    X, y = make_long_tail(4, 10, n_max=200)
+    weights = np.random.default_rng(0).integers(0, 4, y.size) * 1.0
+    scorer = make_shot_scorer(y, group="many", many_threshold=60, few_threshold=30)
+    model = LogisticRegression(C=0.01, max_iter=500)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search = GridSearchCV(model, {"C": [0.01]}, scoring=scorer, cv=KFold(2))
+        search.fit(X, y, sample_weight=weights)
+    for fold, (train, test) in enumerate(KFold(2).split(X)):
+        fitted = clone(model).fit(X[train], y[train], sample_weight=weights[train])
+        expected = scorer(fitted, X[test], y[test], sample_weight=weights[test])
+        assert expected != scorer(fitted, X[test], y[test])
+        assert search.cv_results_[f"split{fold}_test_score"][0] == expected
+    fitted = model.fit(X, y)
+    scores = check_scoring(fitted, {"many": scorer, "bacc": balanced_accuracy_scorer})
+    many = scores(fitted, X, y, sample_weight=weights)["many"]
+    assert many == scorer(fitted, X, y, sample_weight=weights)
+
+
+def _unrequested_weights_outcome(scorer, X, y, weights):
+    """What cross_validate does with weights a scorer has no request for."""
+    with config_context(enable_metadata_routing=True):
+        try:
+            scores = cross_validate(
+                LogisticRegression(max_iter=500).set_fit_request(sample_weight=True),
+                X,
+                y,
+                cv=KFold(2),
+                scoring=scorer,
+                params={"sample_weight": weights},
+                error_score="raise",
+            )
+        except UnsetMetadataPassedError:
+            return "refused"
+    return scores["test_score"]
+
+
+def test_shot_scorer_without_a_request_treats_weights_as_the_named_scorers(
+    make_long_tail,
+):
+    # routed weights that a scorer has no request for are refused by
+    # scikit-learn from 1.8 on, left out before; the shot scorer left them
+    # out silently on every version
+    X, y = make_long_tail(4, 10, n_max=200)
+    weights = np.random.default_rng(0).integers(1, 4, y.size) * 1.0
+    shot = make_shot_scorer(y, group="many", many_threshold=60, few_threshold=30)
+    outcome = _unrequested_weights_outcome(shot, X, y, weights)
+    named = _unrequested_weights_outcome(get_scorer("macro_f1"), X, y, weights)
+    assert isinstance(outcome, str) == isinstance(named, str)
+    if not isinstance(named, str):  # left out: the unweighted scores
+        fitted = [
+            clone(LogisticRegression(max_iter=500)).fit(
+                X[train], y[train], sample_weight=weights[train]
+            )
+            for train, _ in KFold(2).split(X)
+        ]
+        expected = [
+            shot(model, X[test], y[test])
+            for model, (_, test) in zip(fitted, KFold(2).split(X))
+        ]
+        assert outcome.tolist() == expected
+
+
 @pytest.mark.parametrize(
     "y_train, match",
     [
         ([], "y_train is empty"),
         ([0.5, 1.2, 2.7], "y_train must hold class labels; got continuous"),
-        ([0, 1, np.nan], "NaN"),
+        ([0, 1, np.nan], "y_train holds 1 missing label .* at row 2"),
+        # read as a mix of strings and numbers ("'a' and None")
+        (["a", "b", None], "y_train holds 1 missing label .* at row 2"),
+        (np.array(["a", np.nan, "b"], dtype=object), "missing label .* at row 1"),
+        (pd.Series([0, pd.NA, 1], dtype="Int64"), "missing label .* at row 1"),
     ],
 )
 def test_shot_scorer_refuses_bad_y_train_when_made(y_train, match):
