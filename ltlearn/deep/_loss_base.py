@@ -231,6 +231,20 @@ def _effective_number_weights(class_counts, beta, name="ClassBalancedLoss"):
     return weights / weights.sum() * counts.size
 
 
+def _class_indices(target):
+    """``target`` as int64 class indices when it is a uint8 tensor.
+
+    torch's cross-entropy takes int64 and uint8 targets; the losses also
+    index per-class tensors (weights, margins) by the targets, where a uint8
+    tensor would select by mask: the weights of other classes on a batch of
+    as many samples as classes, an ``IndexError`` ("The shape of the mask")
+    on the others.
+    """
+    if torch.is_tensor(target) and target.dtype == torch.uint8:
+        return target.long()
+    return target
+
+
 def _reduce(losses, target, weight, reduction):
     """Apply per-class ``weight`` (or none) and ``reduction`` to ``losses``."""
     if weight is not None:
@@ -351,11 +365,16 @@ class _CountLoss(_LongTailLoss):
         return self
 
     def _check_input(self, logits, target):
+        """Refuse logits of another number of classes; return the class indices.
+
+        The targets come back as :func:`_class_indices` gives them.
+        """
         if logits.ndim != 2 or logits.shape[1] != self.class_counts.numel():
             raise ValueError(
                 f"{type(self).__name__} expects logits of shape (n_samples, "
                 f"{self.class_counts.numel()}); got {tuple(logits.shape)}."
             )
+        return _class_indices(target)
 
     def _settings(self):
         n_classes = self.class_counts.numel()

@@ -14,7 +14,7 @@ pytest.importorskip("skorch")
 
 import torch.nn.functional as F  # noqa: E402
 
-from ltlearn.deep import VSTLALoss  # noqa: E402
+from ltlearn.deep import KPSGALoss, VSTLALoss  # noqa: E402
 from ltlearn.deep._loss_base import _effective_number_weights  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
     BalancedSoftmaxLoss,
@@ -510,6 +510,48 @@ def test_reductions(make_loss, reduction):
     assert per_sample.shape == (6,)
     if reduction == "sum":
         torch.testing.assert_close(value, per_sample.sum())
+
+
+def _second_phase(loss, flag):
+    setattr(loss, flag, True)
+    return loss
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda counts, w: FocalLoss(gamma=0.0, weight=w),
+        lambda counts, w: FocalLoss(gamma=2.0, weight=w),
+        lambda counts, w: ClassBalancedLoss(counts, loss_type="sigmoid"),
+        lambda counts, w: ClassBalancedLoss(counts, loss_type="focal", gamma=2.0),
+        lambda counts, w: LDAMLoss(counts, weight=w),
+        lambda counts, w: LogitAdjustedLoss(counts, weight=w),
+        lambda counts, w: BalancedSoftmaxLoss(counts, weight=w),
+        lambda counts, w: VSLoss(counts, weight=w),
+        lambda counts, w: KPSLoss(counts, weight=w),
+        lambda counts, w: _second_phase(
+            KPSGALoss(counts, weight=w), "gradient_adjusted"
+        ),
+        lambda counts, w: _second_phase(VSTLALoss(counts, weight=w), "truncated"),
+        lambda counts, w: LDAMLoss(counts, weight=w.clone().requires_grad_()),
+    ],
+)
+@pytest.mark.parametrize("n_samples", [3, 7])
+def test_uint8_targets_give_the_loss_of_int64_targets(make_loss, n_samples):
+    # torch's cross-entropy takes uint8 targets. Indexing the class weights or
+    # margins by them selected by mask: the weights of other classes on a
+    # batch of as many samples as classes (FocalLoss(gamma=2.0, weight=w)
+    # gave 0.56 for 0.70), an IndexError ("The shape of the mask [7]") else.
+    logits, _ = _data(n_classes=3, n_samples=n_samples)
+    logits.requires_grad_()
+    target = torch.tensor([1, 2, 1, 1, 2, 0, 1][:n_samples])
+    weight = torch.tensor([1.0, 2.0, 3.0])
+    values = []
+    for dtype in (torch.int64, torch.uint8):
+        value = make_loss([6, 3, 1], weight)(logits, target.to(dtype))
+        (gradient,) = torch.autograd.grad(value, logits)
+        values.append((value, gradient))
+    torch.testing.assert_close(values[1], values[0], rtol=0, atol=0)
 
 
 # a loss of each scalar setting, made with the value given, and its name
