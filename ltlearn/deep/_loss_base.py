@@ -238,11 +238,17 @@ def _class_indices(target):
     index per-class tensors (weights, margins) by the targets, where a uint8
     tensor would select by mask: the weights of other classes on a batch of
     as many samples as classes, an ``IndexError`` ("The shape of the mask")
-    on the others.
+    on the others. A bool target is refused in torch's words, which the
+    margin losses gave as that ``IndexError``.
     """
-    if torch.is_tensor(target) and target.dtype == torch.uint8:
-        return target.long()
-    return target
+    if not torch.is_tensor(target):
+        return target
+    if target.dtype == torch.bool:
+        raise RuntimeError(
+            "expected target dtype to be Long or Byte, but got Bool; give the "
+            "class indices, target.long()."
+        )
+    return target.long() if target.dtype == torch.uint8 else target
 
 
 def _reduce(losses, target, weight, reduction):

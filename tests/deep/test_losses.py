@@ -554,6 +554,25 @@ def test_uint8_targets_give_the_loss_of_int64_targets(make_loss, n_samples):
     torch.testing.assert_close(values[1], values[0], rtol=0, atol=0)
 
 
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        *ALL_LOSSES,
+        lambda counts: ClassBalancedLoss(counts, loss_type="sigmoid"),
+        lambda counts: _second_phase(KPSGALoss(counts), "gradient_adjusted"),
+    ],
+)
+def test_bool_targets_are_refused_in_the_words_of_torch(make_loss):
+    # The margin losses failed with "The shape of the mask [6] at index 0
+    # does not match the shape of the indexed tensor [4]", the sigmoid
+    # class-balanced loss with "gather(): Expected dtype int32/int64".
+    logits, target = _data()
+    with pytest.raises(
+        RuntimeError, match="target dtype to be Long or Byte, but got Bool"
+    ):
+        make_loss([40, 9, 3, 1])(logits, target > 0)
+
+
 # a loss of each scalar setting, made with the value given, and its name
 SETTINGS = [
     (lambda v: FocalLoss(gamma=v), "gamma"),
