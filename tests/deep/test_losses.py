@@ -562,15 +562,29 @@ def test_uint8_targets_give_the_loss_of_int64_targets(make_loss, n_samples):
         lambda counts: _second_phase(KPSGALoss(counts), "gradient_adjusted"),
     ],
 )
-def test_bool_targets_are_refused_in_the_words_of_torch(make_loss):
+@pytest.mark.parametrize(
+    "dtype, name",
+    [
+        (torch.bool, "Bool"),
+        (torch.int8, "Char"),
+        (torch.int16, "Short"),
+        (torch.float32, "Float"),
+        (torch.float64, "Double"),
+    ],
+)
+def test_targets_of_other_dtypes_are_refused_in_the_words_of_torch(
+    make_loss, dtype, name
+):
     # The margin losses failed with "The shape of the mask [6] at index 0
-    # does not match the shape of the indexed tensor [4]", the sigmoid
+    # does not match the shape of the indexed tensor [4]" (bool) or "tensors
+    # used as indices must be long, int, byte or bool tensors", the sigmoid
     # class-balanced loss with "gather(): Expected dtype int32/int64".
     logits, target = _data()
+    target = target > 0 if dtype == torch.bool else target.to(dtype)
     with pytest.raises(
-        RuntimeError, match="target dtype to be Long or Byte, but got Bool"
+        RuntimeError, match=f"target dtype to be Long or Byte, but got {name}"
     ):
-        make_loss([40, 9, 3, 1])(logits, target > 0)
+        make_loss([40, 9, 3, 1])(logits, target)
 
 
 # a loss of each scalar setting, made with the value given, and its name
