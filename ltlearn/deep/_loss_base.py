@@ -231,6 +231,44 @@ def _effective_number_weights(class_counts, beta, name="ClassBalancedLoss"):
     return weights / weights.sum() * counts.size
 
 
+# torch's names of the target dtypes that its cross-entropy refuses
+_TORCH_DTYPE_NAMES = {
+    torch.bool: "Bool",
+    torch.int8: "Char",
+    torch.int16: "Short",
+    torch.float16: "Half",
+    torch.bfloat16: "BFloat16",
+    torch.float32: "Float",
+    torch.float64: "Double",
+}
+
+
+def _refuse_target_dtype(dtype):
+    """Raise torch's error for targets of ``dtype``, which are no class indices."""
+    name = _TORCH_DTYPE_NAMES.get(dtype, str(dtype).removeprefix("torch."))
+    raise RuntimeError(
+        f"expected target dtype to be Long or Byte, but got {name}; give the "
+        "class indices, target.long()."
+    )
+
+
+def _class_indices(target):
+    """``target`` as int64 class indices when it is a uint8 tensor.
+
+    torch's cross-entropy takes int64 and uint8 targets; the losses also
+    index per-class tensors (weights, margins) by the targets, where a uint8
+    tensor would select by mask: the weights of other classes on a batch of
+    as many samples as classes, an ``IndexError`` ("The shape of the mask")
+    on the others. A bool target is refused in torch's words, which the
+    margin losses gave as that ``IndexError``.
+    """
+    if not torch.is_tensor(target):
+        return target
+    if target.dtype == torch.bool:
+        _refuse_target_dtype(target.dtype)
+    return target.long() if target.dtype == torch.uint8 else target
+
+
 def _reduce(losses, target, weight, reduction):
     """Apply per-class ``weight`` (or none) and ``reduction`` to ``losses``."""
     if weight is not None:
@@ -351,11 +389,27 @@ class _CountLoss(_LongTailLoss):
         return self
 
     def _check_input(self, logits, target):
+        """Refuse logits of another number of classes; return the class indices.
+
+        The targets come back as :func:`_class_indices` gives them. One
+        target per sample of another dtype than torch's cross-entropy takes
+        (int8, int16, floats) is refused in torch's words, which the losses
+        that index by the targets gave as an indexing error ("tensors used as
+        indices must be long, int, byte or bool tensors", "gather(): Expected
+        dtype int32/int64 for index"); int32 ones are left to the loss.
+        """
         if logits.ndim != 2 or logits.shape[1] != self.class_counts.numel():
             raise ValueError(
                 f"{type(self).__name__} expects logits of shape (n_samples, "
                 f"{self.class_counts.numel()}); got {tuple(logits.shape)}."
             )
+        if (
+            torch.is_tensor(target)
+            and target.ndim == 1
+            and target.dtype not in (torch.int64, torch.int32, torch.uint8)
+        ):
+            _refuse_target_dtype(target.dtype)
+        return _class_indices(target)
 
     def _settings(self):
         n_classes = self.class_counts.numel()

@@ -71,7 +71,7 @@ class LDAMLoss(_CosineMarginLoss):
 
         {cosine_forward_parameters}
         """
-        self._check_input(logits, target)
+        target = self._check_input(logits, target)
         adjusted = _margin_logits(logits, target, self.margins, self.s)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
@@ -137,7 +137,7 @@ class LogitAdjustedLoss(_CountLoss):
 
         {forward_parameters}
         """
-        self._check_input(logits, target)
+        target = self._check_input(logits, target)
         adjusted = logits + self.tau * self.log_prior.to(logits.dtype)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
@@ -206,7 +206,7 @@ class BalancedSoftmaxLoss(_CountLoss):
 
         {forward_parameters}
         """
-        self._check_input(logits, target)
+        target = self._check_input(logits, target)
         adjusted = logits + self.log_counts.to(logits.dtype)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
@@ -278,7 +278,7 @@ class VSLoss(_CountLoss):
 
         {forward_parameters}
         """
-        self._check_input(logits, target)
+        target = self._check_input(logits, target)
         adjusted = logits * self.scales.to(logits.dtype) + self.offsets.to(logits.dtype)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
 
@@ -361,7 +361,7 @@ class KPSLoss(_CosineMarginLoss):
 
         {cosine_forward_parameters}
         """
-        self._check_input(logits, target)
+        target = self._check_input(logits, target)
         scaled = logits * self.radii.to(logits.dtype)
         adjusted = _margin_logits(scaled, target, self.margins, self.s)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)

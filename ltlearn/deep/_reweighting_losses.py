@@ -13,6 +13,7 @@ from torch import nn
 from ltlearn.deep._loss_base import (
     _check_reduction,
     _check_setting,
+    _class_indices,
     _CountLoss,
     _effective_number_weights,
     _forward_docstring,
@@ -108,6 +109,7 @@ class FocalLoss(_LongTailLoss):
                 f"FocalLoss has {self.weight.numel()} class weights; the logits "
                 f"have {logits.shape[1] if logits.ndim > 1 else 'no'} classes."
             )
+        target = _class_indices(target)
         if self.gamma == 0:
             return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
         # The fused kernel gives CE = -log p_y; 1 - p_y = -expm1(-CE).
@@ -233,7 +235,7 @@ class ClassBalancedLoss(_CountLoss):
 
         {forward_parameters}
         """
-        self._check_input(logits, target)
+        target = self._check_input(logits, target)
         if self.loss_type == "softmax":
             return _weighted_cross_entropy(logits, target, self.weight, self.reduction)
         # z_t = z for the true class, -z for the others: the binary term is

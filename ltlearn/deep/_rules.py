@@ -55,7 +55,7 @@ class _TwoPhaseLoss:
         """
         if not getattr(self, self._flag):
             return super().forward(logits, target)
-        self._check_input(logits, target)
+        target = self._check_input(logits, target)
         return self._second_phase(logits, target)
 
     def extra_repr(self):

@@ -14,7 +14,7 @@ pytest.importorskip("skorch")
 
 import torch.nn.functional as F  # noqa: E402
 
-from ltlearn.deep import VSTLALoss  # noqa: E402
+from ltlearn.deep import KPSGALoss, VSTLALoss  # noqa: E402
 from ltlearn.deep._loss_base import _effective_number_weights  # noqa: E402
 from ltlearn.deep.losses import (  # noqa: E402
     BalancedSoftmaxLoss,
@@ -510,6 +510,81 @@ def test_reductions(make_loss, reduction):
     assert per_sample.shape == (6,)
     if reduction == "sum":
         torch.testing.assert_close(value, per_sample.sum())
+
+
+def _second_phase(loss, flag):
+    setattr(loss, flag, True)
+    return loss
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        lambda counts, w: FocalLoss(gamma=0.0, weight=w),
+        lambda counts, w: FocalLoss(gamma=2.0, weight=w),
+        lambda counts, w: ClassBalancedLoss(counts, loss_type="sigmoid"),
+        lambda counts, w: ClassBalancedLoss(counts, loss_type="focal", gamma=2.0),
+        lambda counts, w: LDAMLoss(counts, weight=w),
+        lambda counts, w: LogitAdjustedLoss(counts, weight=w),
+        lambda counts, w: BalancedSoftmaxLoss(counts, weight=w),
+        lambda counts, w: VSLoss(counts, weight=w),
+        lambda counts, w: KPSLoss(counts, weight=w),
+        lambda counts, w: _second_phase(
+            KPSGALoss(counts, weight=w), "gradient_adjusted"
+        ),
+        lambda counts, w: _second_phase(VSTLALoss(counts, weight=w), "truncated"),
+        lambda counts, w: LDAMLoss(counts, weight=w.clone().requires_grad_()),
+    ],
+)
+@pytest.mark.parametrize("n_samples", [3, 7])
+def test_uint8_targets_give_the_loss_of_int64_targets(make_loss, n_samples):
+    # torch's cross-entropy takes uint8 targets. Indexing the class weights or
+    # margins by them selected by mask: the weights of other classes on a
+    # batch of as many samples as classes (FocalLoss(gamma=2.0, weight=w)
+    # gave 0.56 for 0.70), an IndexError ("The shape of the mask [7]") else.
+    logits, _ = _data(n_classes=3, n_samples=n_samples)
+    logits.requires_grad_()
+    target = torch.tensor([1, 2, 1, 1, 2, 0, 1][:n_samples])
+    weight = torch.tensor([1.0, 2.0, 3.0])
+    values = []
+    for dtype in (torch.int64, torch.uint8):
+        value = make_loss([6, 3, 1], weight)(logits, target.to(dtype))
+        (gradient,) = torch.autograd.grad(value, logits)
+        values.append((value, gradient))
+    torch.testing.assert_close(values[1], values[0], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    "make_loss",
+    [
+        *ALL_LOSSES,
+        lambda counts: ClassBalancedLoss(counts, loss_type="sigmoid"),
+        lambda counts: _second_phase(KPSGALoss(counts), "gradient_adjusted"),
+    ],
+)
+@pytest.mark.parametrize(
+    "dtype, name",
+    [
+        (torch.bool, "Bool"),
+        (torch.int8, "Char"),
+        (torch.int16, "Short"),
+        (torch.float32, "Float"),
+        (torch.float64, "Double"),
+    ],
+)
+def test_targets_of_other_dtypes_are_refused_in_the_words_of_torch(
+    make_loss, dtype, name
+):
+    # The margin losses failed with "The shape of the mask [6] at index 0
+    # does not match the shape of the indexed tensor [4]" (bool) or "tensors
+    # used as indices must be long, int, byte or bool tensors", the sigmoid
+    # class-balanced loss with "gather(): Expected dtype int32/int64".
+    logits, target = _data()
+    target = target > 0 if dtype == torch.bool else target.to(dtype)
+    with pytest.raises(
+        RuntimeError, match=f"target dtype to be Long or Byte, but got {name}"
+    ):
+        make_loss([40, 9, 3, 1])(logits, target)
 
 
 # a loss of each scalar setting, made with the value given, and its name
