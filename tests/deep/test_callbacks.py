@@ -14,6 +14,7 @@ pytest.importorskip("skorch")
 
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import PredefinedSplit  # noqa: E402
 from skorch.callbacks import (  # noqa: E402
     Callback,
@@ -709,6 +710,41 @@ def test_tau_normalisation_auto_picks_tau_on_the_validation_part(data):
     assert callback.valid_ is None
     with pytest.raises(ValueError, match="set train_split"):
         LongTailClassifier(callbacks=[TauNormalization(tau="auto")], **FAST).fit(X, y)
+
+
+def test_tau_normalisation_auto_picks_the_best_tau_of_the_rule(data):
+    # Kang et al.'s rule w_j / ||w_j|| ** tau, scored by hand on the features
+    # of the validation rows with the weights recorded before the callback:
+    # the tau chosen has the best balanced accuracy of the grid.
+    X, y = data
+
+    class Before(Callback):
+        def on_train_end(self, net, **kwargs):
+            self.weight_ = net.module_.classifier.weight.detach().clone()
+
+    before, callback = Before(), TauNormalization(tau="auto")
+    fold = np.r_[np.full(150, -1), np.zeros(50)]
+    clf = LongTailClassifier(
+        callbacks=[before, callback],
+        train_split=ValidSplit(PredefinedSplit(fold)),
+        **FAST,
+    ).fit(X, y)
+    features = []
+    hook = clf.module_.classifier.register_forward_hook(
+        lambda module, inputs, output: features.append(inputs[0].detach())
+    )
+    clf.forward(X[150:].astype(np.float32))
+    hook.remove()
+    features = torch.cat(features).numpy().astype(np.float64)
+    weight = before.weight_.numpy().astype(np.float64)
+    norms = np.linalg.norm(weight, axis=1, keepdims=True)
+    grid = np.round(np.linspace(0, 2, 21), 2)
+    scores = [
+        balanced_accuracy_score(y[150:], (features @ (weight / norms**t).T).argmax(1))
+        for t in grid
+    ]
+    assert max(scores) > min(scores)  # the choice matters on these rows
+    assert scores[int(np.flatnonzero(grid == callback.tau_)[0])] == max(scores)
 
 
 def test_tau_normalisation_auto_weighs_the_validation_rows(data):

@@ -1491,6 +1491,21 @@ def test_any_finite_values_give_finite_rows_on_segments(kind, n_features, to_spa
 
 
 @pytest.mark.filterwarnings(_SUM_OF_HUGE_VALUES)
+def test_values_above_half_the_largest_float_give_the_rows_of_usual_data():
+    # Values above half the largest float are interpolated on halves; with a
+    # power of two as the scale every operation is exact, so the rows are
+    # those of the data at its usual scale, x_s + u * (x_n - x_s) with the
+    # same seeds, neighbours and steps u.
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1.9, 1.9, (120, 2))
+    y = np.r_[np.zeros(80, dtype=int), np.ones(40, dtype=int)]
+    scale = 2.0**1023
+    X_res, _ = SMOTE(random_state=0).fit_resample(X * scale, y)
+    X_ref, _ = SMOTE(random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res / scale, X_ref)
+
+
+@pytest.mark.filterwarnings(_SUM_OF_HUGE_VALUES)
 def test_huge_values_keep_subnormal_columns_on_their_segments():
     # Values too large for their differences are interpolated on halves,
     # where a subnormal value of another column loses its last bit (half of

@@ -1056,6 +1056,20 @@ def test_smotenc_refuses_a_continuous_date_column_of_an_array(unit):
         SMOTENC(categorical_features=[1]).fit_resample(X, y)
 
 
+def _one_neighbour_rows(minority):
+    """SMOTENC with ``k_neighbors=1`` on ``minority`` and 40 majority rows.
+
+    Column 1 is categorical. Returns the fitted sampler and its synthetic rows.
+    """
+    zeros = np.zeros((40, minority.shape[1] - 2))
+    majority = np.column_stack([np.full(40, 20.0), np.arange(40) % 2, zeros])
+    X = np.vstack([minority, majority])
+    y = np.r_[np.ones(len(minority)), np.zeros(40)]
+    smotenc = SMOTENC(categorical_features=[1], k_neighbors=1, random_state=0)
+    X_res, _ = smotenc.fit_resample(X, y)
+    return smotenc, X_res[len(y) :]
+
+
 def test_smotenc_category_costs_the_median_std_squared():
     # In the minority class, row 0 is (0, 0, a), row 1 (0, 0, b), row 2
     # (1, 0, a) and row 3 (0, 3, a): the median std of the numeric columns is
@@ -1064,15 +1078,40 @@ def test_smotenc_category_costs_the_median_std_squared():
     # 36 synthetic rows draw row 0 as a seed under any random stream but a
     # rare one (each misses it with probability 3/4).
     minority = np.array([[0, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 3]], dtype=float)
-    majority = np.column_stack([np.full(40, 20.0), np.arange(40) % 2, np.zeros(40)])
-    X, y = np.vstack([minority, majority]), np.r_[np.ones(4), np.zeros(40)]
-    smotenc = SMOTENC(categorical_features=[1], k_neighbors=1, random_state=0)
-    X_res, _ = smotenc.fit_resample(X, y)
-    new = X_res[44:]
+    smotenc, new = _one_neighbour_rows(minority)
     assert len(new) == 36
     np.testing.assert_allclose(smotenc.median_std_[1.0], np.sqrt(0.75))
     assert np.any(new[:, 1] == 1)
     np.testing.assert_array_equal(new[new[:, 1] == 1][:, [0, 2]], 0.0)
+
+
+def test_smotenc_category_costs_more_than_half_the_median_std_squared():
+    # Minority rows (0, 0, a), (0, 0, b), (1, 0, a) and (0, 5, a): the stds
+    # of the numeric columns are sqrt(3) / 4 and 5 sqrt(3) / 4, so the
+    # squared median std is Med^2 = 3 * 36 / 64 = 1.6875. Row 2 is 1 from
+    # row 0 and row 1 is Med^2 (the paper's penalty): row 2 is the nearest
+    # neighbour of row 0, and row 1 (the only b) is nobody's, so no
+    # synthetic row takes b (nor in imbalanced-learn's SMOTENC). A penalty
+    # of Med^2 / 2 = 0.84 (one-hot values of Med / 2) would make row 1 the
+    # nearest neighbour of row 0.
+    minority = np.array([[0, 0, 0], [0, 1, 0], [1, 0, 0], [0, 0, 5]], dtype=float)
+    smotenc, new = _one_neighbour_rows(minority)
+    np.testing.assert_allclose(smotenc.median_std_[1.0] ** 2, 3 * 36 / 64)
+    assert np.any((new[:, 0] > 0) & (new[:, 2] == 0))  # between rows 0 and 2
+    np.testing.assert_array_equal(new[:, 1], 0.0)
+
+
+def test_smotenc_category_is_the_vote_of_the_neighbours_only():
+    # Minority rows (0, a), (1, b) and (5, a): Med^2 is the variance of
+    # [0, 1, 5], 4.67, so the nearest neighbour of row 2 is row 1 (16 + 4.67
+    # against 25). A synthetic row takes the most frequent category of its
+    # seed's k_neighbors neighbours, not counting the seed (Chawla et al.;
+    # imbalanced-learn alike): with k_neighbors=1, every row beyond x = 1,
+    # drawn from row 2, takes b.
+    _, new = _one_neighbour_rows(np.array([[0, 0], [1, 1], [5, 0]], dtype=float))
+    beyond = new[:, 0] > 1
+    assert beyond.sum() >= 5
+    np.testing.assert_array_equal(new[beyond, 1], 1.0)
 
 
 def test_smotenc_refuses_the_index_one_past_the_last_column():
