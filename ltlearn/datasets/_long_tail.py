@@ -10,6 +10,7 @@ from sklearn.datasets import load_digits, make_classification
 from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_consistent_length, check_X_y
+from sklearn_compat.utils._dataframe import is_df_or_series
 
 from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
@@ -125,7 +126,9 @@ def make_long_tailed(
     As :func:`imblearn.datasets.make_imbalance`, it keeps the type of its
     input: a pandas DataFrame (Series) gives a DataFrame (Series) with the
     columns, dtypes and index labels of the kept rows, a sparse matrix a
-    sparse matrix.
+    sparse matrix; a polars DataFrame (Series) or a pyarrow Table (array)
+    gives one of its kind, with its columns and dtypes, as
+    :func:`~sklearn.model_selection.train_test_split` does.
 
     Parameters
     ----------
@@ -173,12 +176,22 @@ def make_long_tailed(
     check_classification_y(y_checked)
     rng = check_random_state(random_state)
     indices, _, _ = _long_tail_indices(y_checked, imbalance_ratio, profile, n_max, rng)
-    # pandas input keeps its columns, dtypes and index; other input is checked
-    X_lt = _safe_indexing(X if hasattr(X, "iloc") else X_checked, indices)
-    y_lt = _safe_indexing(y if hasattr(y, "iloc") else y_checked, indices)
+    # a data frame or series (pandas, polars, pyarrow) keeps its columns,
+    # dtypes and index; other input is checked
+    X_lt = _safe_indexing(X if _is_frame(X) else X_checked, indices)
+    y_lt = _safe_indexing(y if _is_frame(y) else y_checked, indices)
     if return_indices:
         return X_lt, y_lt, indices
     return X_lt, y_lt
+
+
+def _is_frame(data):
+    """Whether ``data`` is a data frame or series, kept as such by its rows.
+
+    pandas (or what has pandas' ``iloc``), polars and pyarrow ones, which
+    :func:`~sklearn.utils._safe_indexing` indexes in their own kind.
+    """
+    return hasattr(data, "iloc") or is_df_or_series(data)
 
 
 def _balanced_split(y, n_test_per_class, rng):
