@@ -6,7 +6,7 @@
 import contextvars
 
 import numpy as np
-from sklearn_compat.utils._dataframe import is_pandas_df
+from sklearn_compat.utils._dataframe import is_pandas_df, is_pyarrow_data
 
 from ltlearn.over_sampling._exact_steps import _rounded_by_float64
 from ltlearn.utils._listing import first_listed
@@ -130,6 +130,41 @@ def _refuse_non_numeric(columns):
         else:
             if _is_category(values.dtype):
                 bad.append(name)
+    _refuse_columns_named(bad)
+
+
+def _refuse_non_numeric_table(X):
+    """Name the columns of a pyarrow Table that do not hold numbers.
+
+    scikit-learn's ``check_array`` turns a Table of numbers and strings into
+    an object array without refusing it, on which the neighbour search failed
+    with "'>=' not supported between instances of 'float' and 'str'"; a
+    column of dates failed with NumPy's ``DTypePromotionError``. As of a
+    DataFrame, string, dictionary (category) and date columns are named; a
+    column of nulls only is left to the refusal of missing values.
+    """
+    if not (is_pyarrow_data(X) and hasattr(X, "column_names")):
+        return
+    from pyarrow import types
+
+    numeric = (
+        types.is_integer,
+        types.is_floating,
+        types.is_boolean,
+        types.is_decimal,
+        types.is_null,
+    )
+    _refuse_columns_named(
+        [
+            name
+            for name, column in zip(X.column_names, X.columns)
+            if not any(is_numeric(column.type) for is_numeric in numeric)
+        ]
+    )
+
+
+def _refuse_columns_named(bad):
+    """Refuse the non-numeric columns ``bad`` of SMOTE's input, if any."""
     if bad:
         raise ValueError(
             f"SMOTE interpolates numbers, but the columns {bad!r} of X hold "

@@ -1110,6 +1110,30 @@ def test_smote_names_the_columns_with_missing_values(dtype, missing):
         SMOTE(k_neighbors=3).fit_resample(np.c_[np.arange(20.0), y * np.nan], y)
 
 
+def test_a_string_or_date_column_of_a_pyarrow_table_is_refused_by_name():
+    # check_array made an object array of a table of numbers and strings, on
+    # which the search failed with "'>=' not supported between instances of
+    # 'float' and 'str'" (imbalanced-learn: "could not convert string to
+    # float"); a date column failed with NumPy's DTypePromotionError
+    pa = pytest.importorskip("pyarrow")
+    y = np.repeat([0, 1], [14, 6])
+    columns = {
+        "x": np.arange(20.0),
+        "n": pa.array(np.arange(20), type=pa.int8()),
+        "s": ["u", "v"] * 10,
+        "c": pa.array(["u", "v"] * 10).dictionary_encode(),
+        "d": pa.array(pd.date_range("2020-01-01", periods=20).date),
+    }
+    with pytest.raises(ValueError, match=r"columns \['s', 'c', 'd'\] of X hold non-"):
+        SMOTE(k_neighbors=3).fit_resample(pa.table(columns), y)
+    numbers = pa.table({"x": columns["x"], "n": columns["n"]})
+    X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(numbers, y)
+    X_np, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(
+        np.c_[columns["x"], np.arange(20)], y
+    )
+    np.testing.assert_array_equal(X_res, X_np)
+
+
 def _object_array(*columns):
     """An object array of 20 rows holding the given columns."""
     X = np.empty((20, len(columns)), dtype=object)
