@@ -1232,6 +1232,30 @@ def test_a_polars_frame_is_refused_before_resampling(sampler):
     clone(sampler).fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(), SMOTENC([1]), SMOTEN()], ids=["SMOTE", "SMOTENC", "SMOTEN"]
+)
+def test_a_polars_frame_y_comes_back_one_hot_or_is_refused(sampler):
+    # a one-hot polars y came back as an array; one of a single column of
+    # labels failed after the work, as in imbalanced-learn, with "Field
+    # elements must be 2- or 3-tuples, got 'Int64'"
+    pl = pytest.importorskip("polars")
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.randn(60), rng.randint(0, 3, 60)]
+    y = np.repeat([0, 1, 2], [30, 20, 10])
+    sampler = clone(sampler).set_params(random_state=0)
+    one_hot = pl.DataFrame(np.eye(3, dtype=np.int64)[y], schema=list("abc"))
+    one_hot = one_hot.cast({"a": pl.Boolean, "b": pl.UInt8})
+    X_res, y_res = sampler.fit_resample(X, one_hot)
+    X_exp, y_exp = clone(sampler).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_exp)
+    assert isinstance(y_res, pl.DataFrame) and y_res.schema == one_hot.schema
+    np.testing.assert_array_equal(y_res.to_numpy().argmax(axis=1), y_exp)
+    with pytest.raises(TypeError, match="y is a polars DataFrame of 1 column"):
+        sampler.fit_resample(X, pl.DataFrame({"label": y}))
+    assert not hasattr(sampler, "sampling_strategy_")
+
+
 def _one_hot(y, n_columns, container):
     """``y`` one-hot encoded in ``n_columns`` columns, as ``container`` holds it."""
     encoded = np.eye(n_columns, dtype=np.int64)[y]
