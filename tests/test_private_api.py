@@ -83,15 +83,6 @@ ALLOWED_IMPORTS = {
         "imports it from sklearn-compat too (0.14.0 from its own copy of "
         "sklearn-compat)"
     ),
-    "sklearn_compat.utils._dataframe.is_df_or_series": (
-        "make_long_tailed keeps a polars or pyarrow frame or series, which "
-        "_safe_indexing takes in its kind, as it is told by scikit-learn "
-        "(moved between 1.7 and 1.8, as is_pandas_df)"
-    ),
-    "sklearn_compat.utils._dataframe.is_pyarrow_data": (
-        "SMOTE names the non-numeric columns of a pyarrow Table, which "
-        "check_array lets through as objects; as is_pandas_df"
-    ),
     "sklearn_compat.utils._indexing._get_column_indices": (
         "SMOTENC's categorical_features as names, masks or indices; "
         "imbalanced-learn's SMOTENC imports it from sklearn-compat too (0.14.0 "

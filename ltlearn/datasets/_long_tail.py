@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,7 +11,6 @@ from sklearn.datasets import load_digits, make_classification
 from sklearn.utils import Bunch, _safe_indexing, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import check_consistent_length, check_X_y
-from sklearn_compat.utils._dataframe import is_df_or_series
 
 from ltlearn.utils._class_counts import check_min_class_counts
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
@@ -188,10 +188,21 @@ def make_long_tailed(
 def _is_frame(data):
     """Whether ``data`` is a data frame or series, kept as such by its rows.
 
-    pandas (or what has pandas' ``iloc``), polars and pyarrow ones, which
-    :func:`~sklearn.utils._safe_indexing` indexes in their own kind.
+    pandas (or what has pandas' ``iloc``) and polars ones, and a pyarrow
+    Table, Array or ChunkedArray, which :func:`~sklearn.utils._safe_indexing`
+    indexes in their own kind. A pyarrow RecordBatch is checked as other
+    input: scikit-learn 1.9 indexes it as a StructArray of one column.
     """
-    return hasattr(data, "iloc") or is_df_or_series(data)
+    if hasattr(data, "iloc"):
+        return True
+    polars = sys.modules.get("polars")  # only if loaded can data be its kind
+    pyarrow = sys.modules.get("pyarrow")
+    return (
+        polars is not None and isinstance(data, (polars.DataFrame, polars.Series))
+    ) or (
+        pyarrow is not None
+        and isinstance(data, (pyarrow.Table, pyarrow.Array, pyarrow.ChunkedArray))
+    )
 
 
 def _balanced_split(y, n_test_per_class, rng):

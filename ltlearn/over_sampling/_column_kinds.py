@@ -4,9 +4,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextvars
+import sys
 
 import numpy as np
-from sklearn_compat.utils._dataframe import is_pandas_df, is_pyarrow_data
+from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.over_sampling._exact_steps import _rounded_by_float64
 from ltlearn.utils._listing import first_listed
@@ -143,10 +144,10 @@ def _refuse_non_numeric_table(X):
     DataFrame, string, dictionary (category) and date columns are named; a
     column of nulls only is left to the refusal of missing values.
     """
-    if not (is_pyarrow_data(X) and hasattr(X, "column_names")):
+    pyarrow = sys.modules.get("pyarrow")  # only if loaded can X be its Table
+    if pyarrow is None or not isinstance(X, (pyarrow.Table, pyarrow.RecordBatch)):
         return
-    from pyarrow import types
-
+    types = pyarrow.types
     numeric = (
         types.is_integer,
         types.is_floating,

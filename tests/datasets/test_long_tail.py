@@ -193,6 +193,11 @@ def test_make_long_tailed_keeps_polars_and_pyarrow_input_types():
     assert isinstance(X_pa, pa.Table) and X_pa.equals(X_pl.to_arrow().take(idx))
     assert isinstance(y_pa, pa.ChunkedArray)
     np.testing.assert_array_equal(y_pa.to_numpy(), y[idx])
+    # a RecordBatch is checked as an array (scikit-learn 1.9 indexes it as a
+    # StructArray of one column)
+    batch = pa.RecordBatch.from_pydict({"a": X[:, 0], "n": np.arange(y.size)})
+    X_rb, _ = make_long_tailed(batch, y, 5, random_state=0)
+    np.testing.assert_array_equal(X_rb, np.c_[X[:, 0], np.arange(y.size)][idx])
 
 
 def test_make_long_tailed_with_string_labels_orders_classes_by_label():
