@@ -142,25 +142,25 @@ def _refuse_non_numeric_table(X):
     with "'>=' not supported between instances of 'float' and 'str'"; a
     column of dates failed with NumPy's ``DTypePromotionError``. As of a
     DataFrame, string, dictionary (category) and date columns are named; a
-    column of nulls only is left to the refusal of missing values.
+    column of nulls only (which failed with "'>=' not supported between
+    instances of 'float' and 'NoneType'") is named as holding missing values.
     """
     pyarrow = sys.modules.get("pyarrow")  # only if loaded can X be its Table
     if pyarrow is None or not isinstance(X, (pyarrow.Table, pyarrow.RecordBatch)):
         return
     types = pyarrow.types
-    numeric = (
-        types.is_integer,
-        types.is_floating,
-        types.is_boolean,
-        types.is_decimal,
-        types.is_null,
-    )
+    numeric = (types.is_integer, types.is_floating, types.is_boolean, types.is_decimal)
+    nulls = [types.is_null(column.type) for column in X.columns]
     _refuse_columns_named(
         [
             name
-            for name, column in zip(X.column_names, X.columns)
-            if not any(is_numeric(column.type) for is_numeric in numeric)
+            for name, column, null in zip(X.column_names, X.columns, nulls)
+            if not (null or any(is_numeric(column.type) for is_numeric in numeric))
         ]
+    )
+    _refuse_missing_values(  # a column of the null type holds only nulls
+        [(name, [None]) for name, null in zip(X.column_names, nulls) if null],
+        "SMOTE",
     )
 
 

@@ -1126,6 +1126,10 @@ def test_a_string_or_date_column_of_a_pyarrow_table_is_refused_by_name():
     }
     with pytest.raises(ValueError, match=r"columns \['s', 'c', 'd'\] of X hold non-"):
         SMOTE(k_neighbors=3).fit_resample(pa.table(columns), y)
+    # a column of nulls failed with "'>=' not supported ... 'NoneType'"
+    nulls = pa.table({"x": columns["x"], "z": pa.nulls(20)})
+    with pytest.raises(ValueError, match="the column 'z' holds missing values"):
+        SMOTE(k_neighbors=3).fit_resample(nulls, y)
     numbers = pa.table({"x": columns["x"], "n": columns["n"]})
     X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(numbers, y)
     X_np, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(
