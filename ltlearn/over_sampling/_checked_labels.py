@@ -99,10 +99,10 @@ class _CheckedLabelsMixin:
     as the classifiers. A polars DataFrame is refused before the work:
     imbalanced-learn returns the resampled rows as a frame of the input's
     type only for pandas, and failed with "Field elements must be 2- or
-    3-tuples" once it had resampled one; so is a polars DataFrame ``y`` but
-    one-vs-all. A one-vs-all ``y`` (an array, lists or a DataFrame, of pandas
-    or polars) is resampled as its column indices and comes back with its
-    columns, in its container.
+    3-tuples" once it had resampled one; so is a polars DataFrame ``y`` of
+    one column of labels. A one-vs-all ``y`` (an array, lists or a DataFrame,
+    of pandas or polars) is resampled as its column indices and comes back
+    with its columns, in its container.
     """
 
     @unfitted_on_error()
@@ -119,13 +119,12 @@ class _CheckedLabelsMixin:
         check_no_missing_labels(y)
         check_one_label_type(y)
         codes = _one_vs_all_codes(y)
-        if codes is None and _is_polars_frame(y):
+        if codes is None and _is_polars_frame(y) and y.width == 1:
             raise TypeError(
                 f"{type(self).__name__}.fit_resample takes a polars DataFrame y "
                 "only of one-vs-all indicator columns; y is a polars DataFrame "
-                f"of {y.width} column{'s' if y.width != 1 else ''}. Pass the "
-                "labels as a Series (y.to_series()) or an array (y.to_numpy()"
-                ".ravel())."
+                "of 1 column. Pass the labels as a Series (y.to_series()) or an "
+                "array (y.to_numpy().ravel())."
             )
         labels = y if codes is None else codes
         try:

@@ -1258,6 +1258,9 @@ def test_a_polars_frame_y_comes_back_one_hot_or_is_refused(sampler):
     with pytest.raises(TypeError, match="y is a polars DataFrame of 1 column"):
         sampler.fit_resample(X, pl.DataFrame({"label": y}))
     assert not hasattr(sampler, "sampling_strategy_")
+    # more columns, not one-vs-all, are refused as those of other containers
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        sampler.fit_resample(X, pl.DataFrame({"a": y, "b": y}))
 
 
 def _one_hot(y, n_columns, container):
