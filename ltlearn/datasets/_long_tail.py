@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -125,7 +126,9 @@ def make_long_tailed(
     As :func:`imblearn.datasets.make_imbalance`, it keeps the type of its
     input: a pandas DataFrame (Series) gives a DataFrame (Series) with the
     columns, dtypes and index labels of the kept rows, a sparse matrix a
-    sparse matrix.
+    sparse matrix; a polars DataFrame (Series) or a pyarrow Table (array)
+    gives one of its kind, with its columns and dtypes, as
+    :func:`~sklearn.model_selection.train_test_split` does.
 
     Parameters
     ----------
@@ -173,12 +176,33 @@ def make_long_tailed(
     check_classification_y(y_checked)
     rng = check_random_state(random_state)
     indices, _, _ = _long_tail_indices(y_checked, imbalance_ratio, profile, n_max, rng)
-    # pandas input keeps its columns, dtypes and index; other input is checked
-    X_lt = _safe_indexing(X if hasattr(X, "iloc") else X_checked, indices)
-    y_lt = _safe_indexing(y if hasattr(y, "iloc") else y_checked, indices)
+    # a data frame or series (pandas, polars, pyarrow) keeps its columns,
+    # dtypes and index; other input is checked
+    X_lt = _safe_indexing(X if _is_frame(X) else X_checked, indices)
+    y_lt = _safe_indexing(y if _is_frame(y) else y_checked, indices)
     if return_indices:
         return X_lt, y_lt, indices
     return X_lt, y_lt
+
+
+def _is_frame(data):
+    """Whether ``data`` is a data frame or series, kept as such by its rows.
+
+    pandas (or what has pandas' ``iloc``) and polars ones, and a pyarrow
+    Table, Array or ChunkedArray, which :func:`~sklearn.utils._safe_indexing`
+    indexes in their own kind. A pyarrow RecordBatch is checked as other
+    input: scikit-learn 1.9 indexes it as a StructArray of one column.
+    """
+    if hasattr(data, "iloc"):
+        return True
+    polars = sys.modules.get("polars")  # only if loaded can data be its kind
+    pyarrow = sys.modules.get("pyarrow")
+    return (
+        polars is not None and isinstance(data, (polars.DataFrame, polars.Series))
+    ) or (
+        pyarrow is not None
+        and isinstance(data, (pyarrow.Table, pyarrow.Array, pyarrow.ChunkedArray))
+    )
 
 
 def _balanced_split(y, n_test_per_class, rng):

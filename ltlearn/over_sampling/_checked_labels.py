@@ -64,7 +64,8 @@ def _one_vs_all_like(codes, y, X_res):
     """``codes`` encoded one-vs-all as ``y``: its columns and container.
 
     An array is of 64-bit integers, as ``label_binarize`` gives; a DataFrame
-    takes the dtypes of ``y`` and the index of a resampled DataFrame ``X_res``.
+    takes the dtypes of ``y`` and the index of a resampled DataFrame ``X_res``;
+    a polars DataFrame takes the dtypes of ``y``.
     """
     encoded = np.eye(_shape(y)[1], dtype=np.int64)[codes]
     if is_pandas_df(y):
@@ -73,7 +74,16 @@ def _one_vs_all_like(codes, y, X_res):
         index = X_res.index if is_pandas_df(X_res) else None
         frame = pd.DataFrame(encoded, columns=y.columns, index=index)
         return frame.astype(y.dtypes.to_dict())
+    if _is_polars_frame(y):
+        polars = sys.modules["polars"]
+        return polars.DataFrame(encoded, schema=y.columns).cast(dict(y.schema))
     return encoded.tolist() if isinstance(y, list) else encoded
+
+
+def _is_polars_frame(data):
+    """Whether ``data`` is a polars DataFrame (only if polars is loaded)."""
+    polars = sys.modules.get("polars")
+    return polars is not None and isinstance(data, polars.DataFrame)
 
 
 class _CheckedLabelsMixin:
@@ -89,15 +99,15 @@ class _CheckedLabelsMixin:
     as the classifiers. A polars DataFrame is refused before the work:
     imbalanced-learn returns the resampled rows as a frame of the input's
     type only for pandas, and failed with "Field elements must be 2- or
-    3-tuples" once it had resampled one. A one-vs-all ``y`` (an array, lists
-    or a DataFrame) is resampled as its column indices and comes back with its
-    columns, in its container.
+    3-tuples" once it had resampled one; so is a polars DataFrame ``y`` of
+    one column of labels. A one-vs-all ``y`` (an array, lists or a DataFrame,
+    of pandas or polars) is resampled as its column indices and comes back
+    with its columns, in its container.
     """
 
     @unfitted_on_error()
     def fit_resample(self, X, y, **params):
-        polars = sys.modules.get("polars")  # only if loaded can X be its frame
-        if polars is not None and isinstance(X, polars.DataFrame):
+        if _is_polars_frame(X):
             raise TypeError(
                 f"{type(self).__name__}.fit_resample takes an array, a sparse "
                 "matrix or a pandas DataFrame, and returns the resampled X in "
@@ -109,6 +119,13 @@ class _CheckedLabelsMixin:
         check_no_missing_labels(y)
         check_one_label_type(y)
         codes = _one_vs_all_codes(y)
+        if codes is None and _is_polars_frame(y) and y.width == 1:
+            raise TypeError(
+                f"{type(self).__name__}.fit_resample takes a polars DataFrame y "
+                "only of one-vs-all indicator columns; y is a polars DataFrame "
+                "of 1 column. Pass the labels as a Series (y.to_series()) or an "
+                "array (y.to_numpy().ravel())."
+            )
         labels = y if codes is None else codes
         try:
             with _SmallClassWarning(), _ColumnNotes():

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextvars
+import sys
 
 import numpy as np
 from sklearn_compat.utils._dataframe import is_pandas_df
@@ -130,6 +131,41 @@ def _refuse_non_numeric(columns):
         else:
             if _is_category(values.dtype):
                 bad.append(name)
+    _refuse_columns_named(bad)
+
+
+def _refuse_non_numeric_table(X):
+    """Name the columns of a pyarrow Table that do not hold numbers.
+
+    scikit-learn's ``check_array`` turns a Table of numbers and strings into
+    an object array without refusing it, on which the neighbour search failed
+    with "'>=' not supported between instances of 'float' and 'str'"; a
+    column of dates failed with NumPy's ``DTypePromotionError``. As of a
+    DataFrame, string, dictionary (category) and date columns are named; a
+    column of nulls only (which failed with "'>=' not supported between
+    instances of 'float' and 'NoneType'") is named as holding missing values.
+    """
+    pyarrow = sys.modules.get("pyarrow")  # only if loaded can X be its Table
+    if pyarrow is None or not isinstance(X, (pyarrow.Table, pyarrow.RecordBatch)):
+        return
+    types = pyarrow.types
+    numeric = (types.is_integer, types.is_floating, types.is_boolean, types.is_decimal)
+    nulls = [types.is_null(column.type) for column in X.columns]
+    _refuse_columns_named(
+        [
+            name
+            for name, column, null in zip(X.column_names, X.columns, nulls)
+            if not (null or any(is_numeric(column.type) for is_numeric in numeric))
+        ]
+    )
+    _refuse_missing_values(  # a column of the null type holds only nulls
+        [(name, [None]) for name, null in zip(X.column_names, nulls) if null],
+        "SMOTE",
+    )
+
+
+def _refuse_columns_named(bad):
+    """Refuse the non-numeric columns ``bad`` of SMOTE's input, if any."""
     if bad:
         raise ValueError(
             f"SMOTE interpolates numbers, but the columns {bad!r} of X hold "

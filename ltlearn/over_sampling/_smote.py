@@ -26,6 +26,7 @@ from ltlearn.over_sampling._column_kinds import (
     _note_columns,
     _noted_columns,
     _refuse_non_numeric,
+    _refuse_non_numeric_table,
     _round_boolean_columns,
 )
 from ltlearn.over_sampling._exact_steps import (
@@ -421,6 +422,7 @@ class SMOTE(_CheckedLabelsMixin, BaseOverSampler):
                 for j, (name, dtype) in enumerate(X.dtypes.items())
                 if not is_numeric_dtype(dtype)
             )
+        _refuse_non_numeric_table(X)
         try:
             X_checked, y, binarize_y = super()._check_X_y(
                 X, y, accept_sparse=accept_sparse

@@ -169,6 +169,37 @@ def test_make_long_tailed_keeps_a_frame_of_nullable_and_other_columns(other):
         make_long_tailed(X_df.iloc[1:], y, 5)
 
 
+def test_make_long_tailed_keeps_polars_and_pyarrow_input_types():
+    # as train_test_split: a polars frame or a pyarrow table keeps its kind,
+    # columns and dtypes (they became an object array of mixed values)
+    pl = pytest.importorskip("polars")
+    pa = pytest.importorskip("pyarrow")
+    X, y = _balanced(n_per_class=30, n_classes=3)
+    X_pl = pl.DataFrame(
+        {
+            "num": X[:, 0],
+            "small": pl.Series(np.arange(y.size), dtype=pl.Int16),
+            "text": np.resize(["a", "b"], y.size),
+        }
+    )
+    _, _, idx = make_long_tailed(X, y, 5, random_state=0, return_indices=True)
+    X_lt, y_lt = make_long_tailed(X_pl, pl.Series("label", y), 5, random_state=0)
+    assert isinstance(X_lt, pl.DataFrame) and X_lt.equals(X_pl[idx])
+    assert isinstance(y_lt, pl.Series) and y_lt.name == "label"
+    np.testing.assert_array_equal(y_lt.to_numpy(), y[idx])
+    X_pa, y_pa = make_long_tailed(
+        X_pl.to_arrow(), pa.chunked_array([y]), 5, random_state=0
+    )
+    assert isinstance(X_pa, pa.Table) and X_pa.equals(X_pl.to_arrow().take(idx))
+    assert isinstance(y_pa, pa.ChunkedArray)
+    np.testing.assert_array_equal(y_pa.to_numpy(), y[idx])
+    # a RecordBatch is checked as an array (scikit-learn 1.9 indexes it as a
+    # StructArray of one column)
+    batch = pa.RecordBatch.from_pydict({"a": X[:, 0], "n": np.arange(y.size)})
+    X_rb, _ = make_long_tailed(batch, y, 5, random_state=0)
+    np.testing.assert_array_equal(X_rb, np.c_[X[:, 0], np.arange(y.size)][idx])
+
+
 def test_make_long_tailed_with_string_labels_orders_classes_by_label():
     y = np.repeat(np.array(["zebra", "ant", "mole"]), 40)
     X = np.zeros((y.size, 2))

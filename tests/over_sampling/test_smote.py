@@ -1110,6 +1110,34 @@ def test_smote_names_the_columns_with_missing_values(dtype, missing):
         SMOTE(k_neighbors=3).fit_resample(np.c_[np.arange(20.0), y * np.nan], y)
 
 
+def test_a_string_or_date_column_of_a_pyarrow_table_is_refused_by_name():
+    # check_array made an object array of a table of numbers and strings, on
+    # which the search failed with "'>=' not supported between instances of
+    # 'float' and 'str'" (imbalanced-learn: "could not convert string to
+    # float"); a date column failed with NumPy's DTypePromotionError
+    pa = pytest.importorskip("pyarrow")
+    y = np.repeat([0, 1], [14, 6])
+    columns = {
+        "x": np.arange(20.0),
+        "n": pa.array(np.arange(20), type=pa.int8()),
+        "s": ["u", "v"] * 10,
+        "c": pa.array(["u", "v"] * 10).dictionary_encode(),
+        "d": pa.array(pd.date_range("2020-01-01", periods=20).date),
+    }
+    with pytest.raises(ValueError, match=r"columns \['s', 'c', 'd'\] of X hold non-"):
+        SMOTE(k_neighbors=3).fit_resample(pa.table(columns), y)
+    # a column of nulls failed with "'>=' not supported ... 'NoneType'"
+    nulls = pa.table({"x": columns["x"], "z": pa.nulls(20)})
+    with pytest.raises(ValueError, match="the column 'z' holds missing values"):
+        SMOTE(k_neighbors=3).fit_resample(nulls, y)
+    numbers = pa.table({"x": columns["x"], "n": columns["n"]})
+    X_res, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(numbers, y)
+    X_np, _ = SMOTE(k_neighbors=3, random_state=0).fit_resample(
+        np.c_[columns["x"], np.arange(20)], y
+    )
+    np.testing.assert_array_equal(X_res, X_np)
+
+
 def _object_array(*columns):
     """An object array of 20 rows holding the given columns."""
     X = np.empty((20, len(columns)), dtype=object)
@@ -1206,6 +1234,33 @@ def test_a_polars_frame_is_refused_before_resampling(sampler):
         sampler.fit_resample(X, y)
     assert not hasattr(sampler, "sampling_strategy_")
     clone(sampler).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "sampler", [SMOTE(), SMOTENC([1]), SMOTEN()], ids=["SMOTE", "SMOTENC", "SMOTEN"]
+)
+def test_a_polars_frame_y_comes_back_one_hot_or_is_refused(sampler):
+    # a one-hot polars y came back as an array; one of a single column of
+    # labels failed after the work, as in imbalanced-learn, with "Field
+    # elements must be 2- or 3-tuples, got 'Int64'"
+    pl = pytest.importorskip("polars")
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.randn(60), rng.randint(0, 3, 60)]
+    y = np.repeat([0, 1, 2], [30, 20, 10])
+    sampler = clone(sampler).set_params(random_state=0)
+    one_hot = pl.DataFrame(np.eye(3, dtype=np.int64)[y], schema=list("abc"))
+    one_hot = one_hot.cast({"a": pl.Boolean, "b": pl.UInt8})
+    X_res, y_res = sampler.fit_resample(X, one_hot)
+    X_exp, y_exp = clone(sampler).fit_resample(X, y)
+    np.testing.assert_array_equal(X_res, X_exp)
+    assert isinstance(y_res, pl.DataFrame) and y_res.schema == one_hot.schema
+    np.testing.assert_array_equal(y_res.to_numpy().argmax(axis=1), y_exp)
+    with pytest.raises(TypeError, match="y is a polars DataFrame of 1 column"):
+        sampler.fit_resample(X, pl.DataFrame({"label": y}))
+    assert not hasattr(sampler, "sampling_strategy_")
+    # more columns, not one-vs-all, are refused as those of other containers
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        sampler.fit_resample(X, pl.DataFrame({"a": y, "b": y}))
 
 
 def _one_hot(y, n_columns, container):
