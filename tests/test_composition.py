@@ -10,15 +10,23 @@ from functools import partial
 import numpy as np
 import pytest
 from imblearn.combine import SMOTEENN, SMOTETomek
+from imblearn.pipeline import make_pipeline
 from imblearn.under_sampling import EditedNearestNeighbours, TomekLinks
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.exceptions import FitFailedWarning, NotFittedError
+from sklearn.inspection import DecisionBoundaryDisplay, partial_dependence
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay, roc_auc_score
 from sklearn.metrics.pairwise import euclidean_distances
-from sklearn.model_selection import GridSearchCV, KFold, cross_validate
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    cross_val_predict,
+    cross_validate,
+)
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 from sklearn.utils import estimator_html_repr, get_tags
 from sklearn.utils.validation import check_is_fitted
@@ -316,3 +324,82 @@ def test_a_precomputed_distance_matrix_is_cut_by_cross_validation(make_model):
     for (train, test), score in zip(folds, scores["test_score"]):
         fitted = clone(model).fit(distances[np.ix_(train, train)], y[train])
         assert score == fitted.score(distances[np.ix_(test, train)], y[test])
+
+
+# One model of each kind (but the deep one), in scikit-learn's inspection tools,
+# displays and cross_val_predict.
+_INSPECTED = [
+    ThresholdMovingClassifier(LogisticRegression()),
+    PluginEnsembleClassifier([("lr", LogisticRegression())], cv=3, random_state=0),
+    COGClassifier(LogisticRegression(), n_clusters=2, random_state=0),
+    CReSTClassifier(LogisticRegression(), max_iter=1),
+    make_pipeline(SMOTE(k_neighbors=3, random_state=0), LogisticRegression()),
+]
+
+
+def _scores(model, X, positive):
+    """Scores of ``positive`` by predict_proba, else by decision_function."""
+    if hasattr(model, "predict_proba"):
+        return model.predict_proba(X)[:, list(model.classes_).index(positive)]
+    scores = model.decision_function(X)
+    return scores if positive == model.classes_[1] else -scores
+
+
+@pytest.mark.parametrize("model", _INSPECTED, ids=lambda model: type(model).__name__)
+@pytest.mark.filterwarnings("ignore:y contains no unlabelled row")
+def test_inspection_tools_and_displays_read_ltlearn_classifiers(model):
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    X, y = make_classification(
+        n_samples=90, n_features=4, n_informative=3, n_redundant=0,
+        n_classes=3, n_clusters_per_class=1, weights=[0.5, 0.3], random_state=0,
+    )  # fmt: skip
+    labels = np.array(["z", "a", "m"])[y]  # sorted classes_: a, m, z
+    multi = clone(model).fit(X[:, :2], labels)
+    shown = DecisionBoundaryDisplay.from_estimator(
+        multi, X[:, :2], class_of_interest="z", grid_resolution=4
+    )
+    grid = np.c_[shown.xx0.ravel(), shown.xx1.ravel()]
+    # "auto": decision_function first, as for scikit-learn's classifiers
+    method = (
+        "decision_function" if hasattr(multi, "decision_function") else "predict_proba"
+    )
+    expected = getattr(multi, method)(grid)[:, 2].reshape(shown.xx0.shape)
+    np.testing.assert_allclose(shown.response, expected)
+    average = partial_dependence(multi, X[:, :2], [0], grid_resolution=3)["average"]
+    assert average.shape == (3, 3)  # a row per class
+
+    binary = np.where(labels == "z", "neg", "pos")
+    fitted = clone(model).fit(X, binary)
+    for positive in ("neg", "pos"):
+        roc = RocCurveDisplay.from_estimator(fitted, X, binary, pos_label=positive)
+        expected = roc_auc_score(binary == positive, _scores(fitted, X, positive))
+        assert roc.roc_auc == pytest.approx(expected)
+    shown = ConfusionMatrixDisplay.from_estimator(fitted, X, binary)
+    assert list(shown.display_labels) == ["neg", "pos"]
+    plt.close("all")
+
+
+@pytest.mark.parametrize("model", _INSPECTED, ids=lambda model: type(model).__name__)
+@pytest.mark.filterwarnings("ignore:y contains no unlabelled row")
+@pytest.mark.filterwarnings("ignore:Number of classes in training fold")
+def test_cross_val_predict_aligns_columns_when_a_fold_lacks_a_class(model):
+    X, y = make_classification(
+        n_samples=100, n_features=4, n_informative=3, n_redundant=0,
+        n_classes=4, n_clusters_per_class=1, random_state=1,
+    )  # fmt: skip
+    order = np.argsort(y, kind="stable")  # unshuffled folds: each lacks a class
+    X, y = X[order], y[order]
+    method = "predict_proba" if hasattr(model, "predict_proba") else "decision_function"
+    predicted = cross_val_predict(model, X, y, cv=KFold(4), method=method)
+    assert predicted.shape == (100, 4)
+    missing = 0.0 if method == "predict_proba" else np.finfo(predicted.dtype).min
+    for train, test in KFold(4).split(X):
+        present = np.unique(y[train])
+        absent = np.setdiff1d(np.arange(4), present)
+        assert absent.size == 1
+        assert np.all(predicted[np.ix_(test, absent)] == missing)
+        fitted = clone(model).fit(X[train], y[train])
+        expected = getattr(fitted, method)(X[test])
+        np.testing.assert_allclose(predicted[np.ix_(test, present)], expected)
