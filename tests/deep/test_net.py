@@ -37,7 +37,7 @@ from skorch.callbacks import (  # noqa: E402
     LRScheduler,
 )
 from skorch.dataset import Dataset, ValidSplit  # noqa: E402
-from skorch.helper import predefined_split  # noqa: E402
+from skorch.helper import SliceDict, predefined_split  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 from ltlearn.deep import (  # noqa: E402
@@ -2601,6 +2601,48 @@ def test_a_dict_of_inputs_is_refused_naming_them(data):
             method(several)
     with pytest.raises(TypeError, match=r"dict of inputs \('data'\)"):
         clf.fit({"data": X}, y)
+
+
+def test_a_dict_of_one_input_is_refused_saying_to_pass_it(data):
+    # skorch's DataFrameTransformer gives {"X": ...} for a frame of numbers,
+    # and a SliceDict of one array is one input: the advice was to join the
+    # inputs into one array.
+    X, y = data
+    frame = {"X": X.astype(np.float32)}
+    one = r"dict of inputs \('X'\).*Pass its one input, X\['X'\], as X"
+    with pytest.raises(TypeError, match=one):
+        LongTailClassifier(**FAST).fit(frame, y)
+    sliced = SliceDict(X=X)
+    with pytest.raises(TypeError, match=r"SliceDict of inputs.*X\['X'\], as X"):
+        LongTailClassifier(**FAST).fit(sliced, y)
+
+
+@pytest.mark.parametrize("container", [list, tuple])
+def test_a_list_of_inputs_is_refused_naming_them(data, container):
+    # skorch passes a list of arrays to forward as several inputs; read as
+    # one array of 2 samples, fit failed with "Found input variables with
+    # inconsistent numbers of samples: [2, 240]" and predict with "X has
+    # 240 features".
+    X, y = data
+    several = container([X[:, :2], X[:, 2:]])
+    clf = LongTailClassifier(**FAST)
+    message = rf"{container.__name__} of 2 inputs of 240 rows.*one input"
+    for method in (clf.fit, clf.partial_fit):
+        with pytest.raises(ValueError, match=message):
+            method(several, y)
+    with pytest.raises(ValueError, match=r"one input of 240 rows.*X\[0\], as X"):
+        clf.fit(container([X]), y)
+    clf.fit(X, y)
+    shape = r"X has shape \(2, 240, 2\), but .* samples of shape \(5,\)"
+    for method in (clf.predict, clf.predict_proba, clf.transform):
+        with pytest.raises(ValueError, match=shape):
+            method(container([X[:, :2], X[:, 2:4]]))
+    with pytest.raises(ValueError, match=r"X has shape \(2, 240, 5\)"):
+        clf.partial_fit(container([X, X]), y[:2])
+    # a list of rows is a table, as before
+    np.testing.assert_array_equal(
+        clf.predict_proba(container(list(X))), clf.predict_proba(X)
+    )
 
 
 def test_a_dict_of_sample_weights_is_refused_naming_fit_sample_weight(data):
