@@ -144,6 +144,25 @@ def test_nll_loss_keeps_the_probabilities_of_the_module(data):
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("criterion", ["ce", "focal", "logit_adjusted"])
+def test_a_loss_of_logits_given_probabilities_warns(data, criterion):
+    # skorch's modules end in a softmax, for its default NLLLoss; with a loss
+    # of logits such a module trained on a softmax of its probabilities,
+    # silently, and predict_proba gave them flattened towards the uniform.
+    X, y = data
+    quick = dict(max_epochs=2, batch_size=32, random_state=0)
+    clf = LongTailClassifier(_SoftmaxOutput, criterion=criterion, **quick)
+    with pytest.warns(UserWarning, match="module gives probabilities.*takes logits"):
+        clf.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LongTailClassifier(_SoftmaxOutput, criterion=torch.nn.NLLLoss, **quick).fit(
+            X, y
+        )
+        LongTailClassifier(criterion=criterion, **FAST).fit(X, y)
+    assert "_outputs_unchecked" not in vars(clf)
+
+
 def test_sizes_of_the_module_are_learned_from_the_data(data):
     X, y = data
     clf = LongTailClassifier(**FAST).fit(X, y)
