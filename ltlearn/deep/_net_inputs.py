@@ -54,8 +54,10 @@ def _refuse_several_inputs(X, y):
     except TypeError:  # a scalar y: scikit-learn's check names it
         return
     shapes = [getattr(part, "shape", None) for part in X]
+    # 1-d parts are rows as much as inputs (rows of as many features as
+    # labels): scikit-learn's "inconsistent numbers of samples" is right.
     if n_rows == len(X) or not all(
-        shape is not None and len(shape) > 0 and shape[0] == n_rows for shape in shapes
+        shape is not None and len(shape) > 1 and shape[0] == n_rows for shape in shapes
     ):
         return
     inputs, advice = f"{len(X)} inputs", _JOIN_INPUTS

@@ -2658,6 +2658,9 @@ def test_a_list_of_inputs_is_refused_naming_them(data, container):
             method(container([X[:, :2], X[:, 2:4]]))
     with pytest.raises(ValueError, match=r"X has shape \(2, 240, 5\)"):
         clf.partial_fit(container([X, X]), y[:2])
+    # rows of as many features as labels are rows too: scikit-learn's words
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[3, 5\]"):
+        LongTailClassifier(**FAST).fit(container(X[:3, :5]), y[:5])
     # a list of rows is a table, as before
     np.testing.assert_array_equal(
         clf.predict_proba(container(list(X))), clf.predict_proba(X)
