@@ -543,7 +543,7 @@ class _BatchLoopMixin:
                 raise
             raise explained from error
         if vars(self).pop("_outputs_unchecked", False):  # a fit's first step
-            _warn_probabilities(y_pred, self.criterion_)
+            _warn_probabilities(y_pred, self.criterion_, self.predict_nonlinearity)
         if not torch.is_tensor(loss):
             raise _not_a_tensor(loss, self.criterion_)
         # as torch's backward pass: a single value, of any shape

@@ -210,16 +210,16 @@ def _not_a_scalar(loss, criterion):
     )
 
 
-def _warn_probabilities(y_pred, criterion):
+def _warn_probabilities(y_pred, criterion, predict_nonlinearity):
     """Warn when a loss of logits is given a softmax's probabilities.
 
     skorch's modules end in a softmax for its default ``NLLLoss`` (its
     ``skorch.toy.MLPModule`` does); with ``"ce"`` or a loss of
     :mod:`ltlearn.deep.losses`, which take logits, such a module trains on
-    a softmax of its probabilities and ``predict_proba`` gives them
-    flattened towards the uniform, without an error. Read from the output
-    of a fit's first training batch: every row non-negative and summing
-    to 1.
+    its probabilities as logits and, with ``predict_nonlinearity="auto"``,
+    ``predict_proba`` gives a softmax of them, flattened towards the
+    uniform, without an error. Read from the output of a fit's first
+    training batch: every row non-negative and summing to 1.
     """
     loss = _uncompiled(criterion)
     if (
@@ -237,14 +237,18 @@ def _warn_probabilities(y_pred, criterion):
         summed = (out.sum(dim=1) - 1).abs() <= tolerance
         if not bool((out >= 0).all() & summed.all()):
             return
+    flattened = ""
+    if isinstance(predict_nonlinearity, str) and predict_nonlinearity == "auto":
+        flattened = (
+            ", and predict_proba gives a softmax of them, flattened towards the uniform"
+        )
     warnings.warn(
         f"The module gives probabilities (its outputs are non-negative and "
         f"each row sums to 1, as a softmax's), and the criterion "
-        f"{type(loss).__name__} takes logits: the network trains on a softmax "
-        "of those probabilities, and predict_proba gives them flattened "
-        "towards the uniform. End the module without its softmax (skorch's "
-        "MLPModule: output_nonlin=None), or pass criterion=torch.nn.NLLLoss, "
-        "skorch's default, which takes probabilities.",
+        f"{type(loss).__name__} takes logits: the network trains on those "
+        f"probabilities as logits{flattened}. End the module without its "
+        "softmax (skorch's MLPModule: output_nonlin=None), or pass "
+        "criterion=torch.nn.NLLLoss, skorch's default, which takes probabilities.",
         UserWarning,
         stacklevel=external_stacklevel(),
     )

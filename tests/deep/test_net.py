@@ -132,6 +132,11 @@ class _SoftmaxOutput(torch.nn.Module):
         return torch.softmax(self.linear(x), dim=-1)
 
 
+def _same_probabilities(output):
+    """A ``predict_nonlinearity`` that keeps the module's probabilities."""
+    return output
+
+
 def test_nll_loss_keeps_the_probabilities_of_the_module(data):
     # skorch's convention: with NLLLoss the module gives probabilities, and
     # predict_proba returns them as they are (a softmax would flatten them).
@@ -152,7 +157,8 @@ def test_a_loss_of_logits_given_probabilities_warns(data, criterion):
     X, y = data
     quick = dict(max_epochs=2, batch_size=32, random_state=0)
     clf = LongTailClassifier(_SoftmaxOutput, criterion=criterion, **quick)
-    with pytest.warns(UserWarning, match="module gives probabilities.*takes logits"):
+    flattened = "trains on those probabilities as logits, and predict_proba gives"
+    with pytest.warns(UserWarning, match=f"module gives probabilities.*{flattened}"):
         clf.fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -161,6 +167,21 @@ def test_a_loss_of_logits_given_probabilities_warns(data, criterion):
         )
         LongTailClassifier(criterion=criterion, **FAST).fit(X, y)
     assert "_outputs_unchecked" not in vars(clf)
+
+
+@pytest.mark.parametrize("nonlinearity", [None, _same_probabilities])
+def test_the_probabilities_warning_leaves_predict_proba_out_unless_auto(
+    data, nonlinearity
+):
+    # predict_proba applies no softmax of its own here: it gives the
+    # module's probabilities, not flattened ones, and the warning said it did.
+    X, y = data
+    clf = LongTailClassifier(
+        _SoftmaxOutput, predict_nonlinearity=nonlinearity, max_epochs=1, random_state=0
+    )
+    with pytest.warns(UserWarning, match="trains on those probabilities as") as record:
+        clf.fit(X, y)
+    assert not any("predict_proba" in str(w.message) for w in record)
 
 
 def test_sizes_of_the_module_are_learned_from_the_data(data):
