@@ -31,6 +31,7 @@ from ltlearn.deep._step_errors import (
     _explain_too_few_outputs,
     _not_a_scalar,
     _not_a_tensor,
+    _warn_probabilities,
 )
 from ltlearn.utils._docstring import _Substitution
 
@@ -541,6 +542,8 @@ class _BatchLoopMixin:
             if explained is error:
                 raise
             raise explained from error
+        if vars(self).pop("_outputs_unchecked", False):  # a fit's first step
+            _warn_probabilities(y_pred, self.criterion_, self.predict_nonlinearity)
         if not torch.is_tensor(loss):
             raise _not_a_tensor(loss, self.criterion_)
         # as torch's backward pass: a single value, of any shape

@@ -36,6 +36,51 @@ from ltlearn.utils._validation import (
     column_or_1d_y,
 )
 
+# The advice of the refusals of several inputs.
+_JOIN_INPUTS = "Join the inputs into one array and split it in the module's forward."
+
+
+def _refuse_several_inputs(X, y):
+    """Refuse a list or tuple of inputs of one row per label, saying why.
+
+    skorch passes a list of arrays to ``forward`` as several inputs; read as
+    one array, it held ``len(X)`` samples, and fit failed with scikit-learn's
+    "inconsistent numbers of samples: [2, 150]", which named neither.
+    """
+    if not isinstance(X, (list, tuple)) or not X or y is None:
+        return
+    try:
+        n_rows = len(y)
+    except TypeError:  # a scalar y: scikit-learn's check names it
+        return
+    shapes = [getattr(part, "shape", None) for part in X]
+    # 1-d parts are rows as much as inputs (rows of as many features as
+    # labels): scikit-learn's "inconsistent numbers of samples" is right.
+    if n_rows == len(X) or not all(
+        shape is not None and len(shape) > 1 and shape[0] == n_rows for shape in shapes
+    ):
+        return
+    inputs, advice = f"{len(X)} inputs", _JOIN_INPUTS
+    if len(X) == 1:
+        inputs, advice = "one input", "Pass its one input, X[0], as X."
+    raise ValueError(
+        f"X is a {type(X).__name__} of {inputs} of {n_rows} rows, one row per "
+        "label of y; LongTailClassifier takes one input: an array, a pandas "
+        f"DataFrame or a torch Dataset of (x, y) items. {advice}"
+    )
+
+
+def _shape_of_arrays(X):
+    """The shape of a list of arrays of one shape, read without converting it.
+
+    None for a list of anything else (rows of numbers, ragged arrays), which
+    scikit-learn's check reads.
+    """
+    shapes = {tuple(getattr(part, "shape", ())) for part in X}
+    if len(shapes) != 1 or not next(iter(shapes)):
+        return None
+    return (len(X), *shapes.pop())
+
 
 def _refuse_unsupported_X(X):
     """Refuse a torch ``DataLoader`` or a dict given as ``X``, saying why.
@@ -54,12 +99,20 @@ def _refuse_unsupported_X(X):
         )
     # A DOK sparse matrix is a dict too: it gets scikit-learn's sparse message.
     if isinstance(X, Mapping) and not issparse(X):
-        advice = "Join the inputs into one array and split it in the module's forward."
+        advice = _JOIN_INPUTS
         if "sample_weight" in X:
             # skorch's way of passing sample weights, which fit takes itself.
             advice = (
                 "Pass the weights as fit(X, y, sample_weight=...) instead, "
                 "and the input as X."
+            )
+        elif len(X.keys()) == 1:  # a SliceDict's len() is its rows'
+            # skorch's DataFrameTransformer gives {"X": ...} for a frame of
+            # numbers; a SliceDict of one array is one input too.
+            advice = (
+                f"Pass its one input, X[{next(iter(X))!r}], as X (a pandas "
+                "DataFrame is read as it is, without skorch's "
+                "DataFrameTransformer)."
             )
         raise TypeError(
             f"X is a {type(X).__name__} of inputs "
@@ -82,20 +135,29 @@ class _InputsMixin:
         scikit-learn's check compares ``X.shape[1]`` with ``n_features_in_``
         (the channels of an image), which names neither shape; a single image
         is told to be given as a batch of one, as scikit-learn tells a single
-        row to be reshaped. A list of arrays is read by its shape too.
+        row to be reshaped. A list of arrays is read by its shape too. After
+        a fit on a table, an array of three dimensions or more (a list of
+        several inputs, in skorch's way) is refused by its shape too, where
+        scikit-learn's check said "X has 150 features" of its second one;
+        a table of other columns, or a single row, gets scikit-learn's words.
         """
         fitted = getattr(self, "input_shape_", None)
-        if fitted is None or len(fitted) < 2:
+        if fitted is None:
             return
         shape = getattr(X, "shape", None)
         if shape is None and isinstance(X, (list, tuple)):
-            try:
-                shape = np.shape(X)
-            except ValueError:  # ragged: scikit-learn's check names it
-                return
+            if len(fitted) < 2:
+                shape = _shape_of_arrays(X)
+            else:
+                try:
+                    shape = np.shape(X)
+                except ValueError:  # ragged: scikit-learn's check names it
+                    return
         if shape is None:
             return
         shape = tuple(shape)
+        if len(fitted) < 2 and len(shape) <= 2:
+            return
         if len(shape) == len(fitted) + 1:
             self._check_input_shape(shape[1:])
             return
@@ -247,6 +309,7 @@ class _InputsMixin:
         gives them; its counts are those of this data.
         """
         _refuse_unsupported_X(X)
+        _refuse_several_inputs(X, y)
         dataset_shape = None
         if isinstance(X, SliceDataset) and y is not None:
             # skorch's pairs of a SliceDataset's inputs and their labels

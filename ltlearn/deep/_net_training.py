@@ -143,6 +143,8 @@ class _TrainingMixin:
         if sample_weight is not None:
             X = {"X": X, "sample_weight": sample_weight}
         self.notify("on_train_begin", X=X, y=y)
+        # the first training step looks at the module's outputs
+        vars(self)["_outputs_unchecked"] = True
         try:
             with record_interrupts() as signals:
                 try:
@@ -150,6 +152,8 @@ class _TrainingMixin:
                 except KeyboardInterrupt:
                     if signals:
                         raise
+                finally:
+                    vars(self).pop("_outputs_unchecked", None)
             self._check_finite_weights()
         except BaseException:
             # No on_train_end: the classifier retraining, which froze and

@@ -3,19 +3,22 @@
 torch's own messages on a module of another dtype, a binary loss, a module of
 fewer outputs than classes, a batch of one sample under BatchNorm, a loss of
 one value per sample or a diverged fit name neither the cause nor the fix;
-these turn them into errors that do.
+these turn them into errors that do. A loss of logits given a softmax's
+probabilities trains without an error: a warning says so.
 """
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import re
+import warnings
 
 import torch
 from skorch.dataset import get_len
 from torch import nn
 
-from ltlearn.deep._loss_base import _uncompiled
+from ltlearn.deep._loss_base import _LongTailLoss, _uncompiled
+from ltlearn.utils._warnings import external_stacklevel
 
 
 def _batch_len(batch):
@@ -204,4 +207,48 @@ def _not_a_scalar(loss, criterion):
         f"The criterion {type(_uncompiled(criterion)).__name__} gives a training "
         f"loss of shape {tuple(loss.shape)}{setting}; training needs one loss "
         f"per batch. {remedy}"
+    )
+
+
+def _warn_probabilities(y_pred, criterion, predict_nonlinearity):
+    """Warn when a loss of logits is given a softmax's probabilities.
+
+    skorch's modules end in a softmax for its default ``NLLLoss`` (its
+    ``skorch.toy.MLPModule`` does); with ``"ce"`` or a loss of
+    :mod:`ltlearn.deep.losses`, which take logits, such a module trains on
+    its probabilities as logits and, with ``predict_nonlinearity="auto"``,
+    ``predict_proba`` gives a softmax of them, flattened towards the
+    uniform, without an error. Read from the output of a fit's first
+    training batch: every row non-negative and summing to 1.
+    """
+    loss = _uncompiled(criterion)
+    if (
+        not isinstance(loss, (nn.CrossEntropyLoss, _LongTailLoss))
+        or not torch.is_tensor(y_pred)
+        or y_pred.ndim != 2
+        or y_pred.shape[1] < 2
+        or not y_pred.is_floating_point()
+        or y_pred.is_meta  # no values to read
+    ):
+        return
+    with torch.no_grad():
+        tolerance = max(1e-4, 8 * torch.finfo(y_pred.dtype).eps)
+        out = y_pred.detach().float()
+        summed = (out.sum(dim=1) - 1).abs() <= tolerance
+        if not bool((out >= 0).all() & summed.all()):
+            return
+    flattened = ""
+    if isinstance(predict_nonlinearity, str) and predict_nonlinearity == "auto":
+        flattened = (
+            ", and predict_proba gives a softmax of them, flattened towards the uniform"
+        )
+    warnings.warn(
+        f"The module gives probabilities (its outputs are non-negative and "
+        f"each row sums to 1, as a softmax's), and the criterion "
+        f"{type(loss).__name__} takes logits: the network trains on those "
+        f"probabilities as logits{flattened}. End the module without its "
+        "softmax (skorch's MLPModule: output_nonlin=None), or pass "
+        "criterion=torch.nn.NLLLoss, skorch's default, which takes probabilities.",
+        UserWarning,
+        stacklevel=external_stacklevel(),
     )

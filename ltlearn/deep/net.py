@@ -139,7 +139,8 @@ class LongTailClassifier(
         The training loss, on logits and integer targets, as skorch's
         ``criterion`` (``torch.nn.NLLLoss`` as in skorch: on the module's
         probabilities, whose log it takes; a module ending in a softmax, not
-        a ``LogSoftmax``):
+        a ``LogSoftmax``; a module that gives probabilities with a loss of
+        logits is warned of at fit):
 
         - ``"ce"``: ``torch.nn.CrossEntropyLoss``;
         - ``"focal"``: :class:`~ltlearn.deep.losses.FocalLoss`;

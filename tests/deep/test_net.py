@@ -37,7 +37,7 @@ from skorch.callbacks import (  # noqa: E402
     LRScheduler,
 )
 from skorch.dataset import Dataset, ValidSplit  # noqa: E402
-from skorch.helper import predefined_split  # noqa: E402
+from skorch.helper import SliceDict, predefined_split  # noqa: E402
 from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
 
 from ltlearn.deep import (  # noqa: E402
@@ -132,6 +132,11 @@ class _SoftmaxOutput(torch.nn.Module):
         return torch.softmax(self.linear(x), dim=-1)
 
 
+def _same_probabilities(output):
+    """A ``predict_nonlinearity`` that keeps the module's probabilities."""
+    return output
+
+
 def test_nll_loss_keeps_the_probabilities_of_the_module(data):
     # skorch's convention: with NLLLoss the module gives probabilities, and
     # predict_proba returns them as they are (a softmax would flatten them).
@@ -142,6 +147,41 @@ def test_nll_loss_keeps_the_probabilities_of_the_module(data):
     clf.fit(X, y)
     expected = clf.forward(X.astype(np.float32)).numpy()
     np.testing.assert_allclose(clf.predict_proba(X), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("criterion", ["ce", "focal", "logit_adjusted"])
+def test_a_loss_of_logits_given_probabilities_warns(data, criterion):
+    # skorch's modules end in a softmax, for its default NLLLoss; with a loss
+    # of logits such a module trained on a softmax of its probabilities,
+    # silently, and predict_proba gave them flattened towards the uniform.
+    X, y = data
+    quick = dict(max_epochs=2, batch_size=32, random_state=0)
+    clf = LongTailClassifier(_SoftmaxOutput, criterion=criterion, **quick)
+    flattened = "trains on those probabilities as logits, and predict_proba gives"
+    with pytest.warns(UserWarning, match=f"module gives probabilities.*{flattened}"):
+        clf.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LongTailClassifier(_SoftmaxOutput, criterion=torch.nn.NLLLoss, **quick).fit(
+            X, y
+        )
+        LongTailClassifier(criterion=criterion, **FAST).fit(X, y)
+    assert "_outputs_unchecked" not in vars(clf)
+
+
+@pytest.mark.parametrize("nonlinearity", [None, _same_probabilities])
+def test_the_probabilities_warning_leaves_predict_proba_out_unless_auto(
+    data, nonlinearity
+):
+    # predict_proba applies no softmax of its own here: it gives the
+    # module's probabilities, not flattened ones, and the warning said it did.
+    X, y = data
+    clf = LongTailClassifier(
+        _SoftmaxOutput, predict_nonlinearity=nonlinearity, max_epochs=1, random_state=0
+    )
+    with pytest.warns(UserWarning, match="trains on those probabilities as") as record:
+        clf.fit(X, y)
+    assert not any("predict_proba" in str(w.message) for w in record)
 
 
 def test_sizes_of_the_module_are_learned_from_the_data(data):
@@ -2601,6 +2641,51 @@ def test_a_dict_of_inputs_is_refused_naming_them(data):
             method(several)
     with pytest.raises(TypeError, match=r"dict of inputs \('data'\)"):
         clf.fit({"data": X}, y)
+
+
+def test_a_dict_of_one_input_is_refused_saying_to_pass_it(data):
+    # skorch's DataFrameTransformer gives {"X": ...} for a frame of numbers,
+    # and a SliceDict of one array is one input: the advice was to join the
+    # inputs into one array.
+    X, y = data
+    frame = {"X": X.astype(np.float32)}
+    one = r"dict of inputs \('X'\).*Pass its one input, X\['X'\], as X"
+    with pytest.raises(TypeError, match=one):
+        LongTailClassifier(**FAST).fit(frame, y)
+    sliced = SliceDict(X=X)
+    with pytest.raises(TypeError, match=r"SliceDict of inputs.*X\['X'\], as X"):
+        LongTailClassifier(**FAST).fit(sliced, y)
+
+
+@pytest.mark.parametrize("container", [list, tuple])
+def test_a_list_of_inputs_is_refused_naming_them(data, container):
+    # skorch passes a list of arrays to forward as several inputs; read as
+    # one array of 2 samples, fit failed with "Found input variables with
+    # inconsistent numbers of samples: [2, 240]" and predict with "X has
+    # 240 features".
+    X, y = data
+    several = container([X[:, :2], X[:, 2:]])
+    clf = LongTailClassifier(**FAST)
+    message = rf"{container.__name__} of 2 inputs of 240 rows.*one input"
+    for method in (clf.fit, clf.partial_fit):
+        with pytest.raises(ValueError, match=message):
+            method(several, y)
+    with pytest.raises(ValueError, match=r"one input of 240 rows.*X\[0\], as X"):
+        clf.fit(container([X]), y)
+    clf.fit(X, y)
+    shape = r"X has shape \(2, 240, 2\), but .* samples of shape \(5,\)"
+    for method in (clf.predict, clf.predict_proba, clf.transform):
+        with pytest.raises(ValueError, match=shape):
+            method(container([X[:, :2], X[:, 2:4]]))
+    with pytest.raises(ValueError, match=r"X has shape \(2, 240, 5\)"):
+        clf.partial_fit(container([X, X]), y[:2])
+    # rows of as many features as labels are rows too: scikit-learn's words
+    with pytest.raises(ValueError, match=r"inconsistent numbers of samples: \[3, 5\]"):
+        LongTailClassifier(**FAST).fit(container(X[:3, :5]), y[:5])
+    # a list of rows is a table, as before
+    np.testing.assert_array_equal(
+        clf.predict_proba(container(list(X))), clf.predict_proba(X)
+    )
 
 
 def test_a_dict_of_sample_weights_is_refused_naming_fit_sample_weight(data):
