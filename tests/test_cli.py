@@ -1049,15 +1049,15 @@ def test_a_reader_gone_away_is_no_error(args, status):
     # The output was written when Python exited, too late for main() to catch
     # the BrokenPipeError: "Exception ignored ... BrokenPipeError", status 120.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-m", "ltlearn", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )
-    process.stdout.close()  # the reader leaves before the first line
-    err = process.stderr.read().decode()
+    ) as process:  # closes its stderr
+        process.stdout.close()  # the reader leaves before the first line
+        err = process.stderr.read().decode()
     assert process.wait() == status
     assert err == ""
     # With stdout closed, Python has no sys.stdout: nothing to flush (argparse
@@ -1091,15 +1091,15 @@ def test_a_reader_gone_away_hides_no_error(error, status, last):
         "sys.exit(ltlearn.cli.main(['datasets']))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )
-    process.stdout.close()
-    err = process.stderr.read().decode()
+    ) as process:
+        process.stdout.close()
+        err = process.stderr.read().decode()
     assert process.wait() == status
     assert err.splitlines()[-1] == last and "BrokenPipeError" not in err
 
