@@ -443,3 +443,46 @@ def test_partial_fit_routes_the_parameters_partial_fit_requests(data):
             clf.set_fit_request(foo=True).partial_fit(X, y, foo=foo)
         clf.fit(X, y, foo=foo)
         assert clf.module_.seen and all(s == ["foo"] for s in clf.module_.seen)
+
+
+@pytest.fixture
+def array_api_dispatch(monkeypatch):
+    """scikit-learn's array API dispatch on, or the test skipped where it cannot be.
+
+    scikit-learn asks for the variable that turns on SciPy's own array API
+    support before it dispatches; the tests below reach no SciPy function.
+    """
+    import sklearn
+
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+    with sklearn.config_context():
+        try:
+            sklearn.set_config(array_api_dispatch=True)
+        except ImportError as exc:  # SciPy < 1.14, or no array-api-compat
+            pytest.skip(str(exc))
+        yield
+
+
+def test_tensors_are_read_as_arrays_under_array_api_dispatch(data, array_api_dispatch):
+    # scikit-learn's checks kept the tensors under the dispatch and failed on
+    # NumPy's float32: "asarray(): argument 'dtype' must be torch.dtype, not
+    # type", in fit, partial_fit, predict and transform, where skorch's
+    # NeuralNetClassifier takes tensors.
+    import sklearn
+
+    X, y = data
+    X_t, y_t = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
+    weights = torch.linspace(0.5, 2.0, len(y))
+    with sklearn.config_context(array_api_dispatch=False):
+        expected = LongTailClassifier(**FAST).fit(X_t.numpy(), y)
+        weighted = LongTailClassifier(**FAST).fit(
+            X_t.numpy(), y, sample_weight=weights.numpy()
+        )
+    clf = LongTailClassifier(**FAST).fit(X_t, y_t)
+    np.testing.assert_array_equal(clf.predict_proba(X_t), expected.predict_proba(X))
+    np.testing.assert_array_equal(clf.predict(X_t), expected.predict(X))
+    np.testing.assert_array_equal(clf.transform(X_t), expected.transform(X))
+    clf = LongTailClassifier(**FAST).fit(X_t, y_t, sample_weight=weights)
+    np.testing.assert_array_equal(clf.predict_proba(X), weighted.predict_proba(X))
+    clf.partial_fit(X_t, y_t)
+    assert len(clf.history) == 2 * FAST["max_epochs"]
