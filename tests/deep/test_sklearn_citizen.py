@@ -445,24 +445,6 @@ def test_partial_fit_routes_the_parameters_partial_fit_requests(data):
         assert clf.module_.seen and all(s == ["foo"] for s in clf.module_.seen)
 
 
-@pytest.fixture
-def array_api_dispatch(monkeypatch):
-    """scikit-learn's array API dispatch on, or the test skipped where it cannot be.
-
-    scikit-learn asks for the variable that turns on SciPy's own array API
-    support before it dispatches; the tests below reach no SciPy function.
-    """
-    import sklearn
-
-    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
-    with sklearn.config_context():
-        try:
-            sklearn.set_config(array_api_dispatch=True)
-        except ImportError as exc:  # SciPy < 1.14, or no array-api-compat
-            pytest.skip(str(exc))
-        yield
-
-
 def test_tensors_are_read_as_arrays_under_array_api_dispatch(data, array_api_dispatch):
     # scikit-learn's checks kept the tensors under the dispatch and failed on
     # NumPy's float32: "asarray(): argument 'dtype' must be torch.dtype, not
