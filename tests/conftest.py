@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn import config_context, set_config
 from sklearn.datasets import make_classification
 
 from ltlearn.datasets import make_long_tailed_classification
@@ -156,3 +157,20 @@ def failing_import(monkeypatch):
         )
 
     return fail
+
+
+@pytest.fixture
+def array_api_dispatch(monkeypatch):
+    """scikit-learn's array API dispatch on, or the test skipped where it cannot be.
+
+    scikit-learn asks for the variable that turns on SciPy's own array API
+    support before it dispatches; the tests that use this fixture call no
+    SciPy function on the arrays of another library.
+    """
+    monkeypatch.setenv("SCIPY_ARRAY_API", "1")
+    with config_context():
+        try:
+            set_config(array_api_dispatch=True)
+        except ImportError as exc:  # SciPy < 1.14, or no array-api-compat
+            pytest.skip(str(exc))
+        yield

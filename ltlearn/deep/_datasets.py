@@ -23,18 +23,20 @@ _NUMPY_FLOATS = (torch.float16, torch.float32, torch.float64)
 
 
 def _readable(value):
-    """A torch tensor as NumPy reads it: detached, on the CPU, of a NumPy dtype.
+    """A torch tensor as a NumPy array: detached, on the CPU, of a NumPy dtype.
 
     scikit-learn's checks convert with ``np.asarray``, which fails on a
-    tensor that requires grad, one on a GPU and a bfloat16 one; anything
-    that is not a tensor is returned as it is.
+    tensor that requires grad, one on a GPU and a bfloat16 one; under its
+    array API dispatch they would keep a tensor and fail on NumPy's
+    ``float32``. The array shares the tensor's memory where it can, as
+    ``np.asarray`` does; anything that is not a tensor is returned as it is.
     """
     if not torch.is_tensor(value):
         return value
     value = value.detach().cpu()
     if value.is_floating_point() and value.dtype not in _NUMPY_FLOATS:
         value = value.float()  # bfloat16, float8: no NumPy dtype
-    return value
+    return value.numpy()
 
 
 @dataclass(eq=False, repr=False)
@@ -178,7 +180,7 @@ def _checked_input(x, i, shape):
 
 def _as_label(y, i):
     """The label of item ``i`` as a Python scalar."""
-    y = _readable(y).numpy() if isinstance(y, torch.Tensor) else np.asarray(y)
+    y = _readable(y) if isinstance(y, torch.Tensor) else np.asarray(y)
     if y.ndim != 0:
         raise ValueError(
             f"Item {i} of the Dataset has a label of shape {y.shape}; each "

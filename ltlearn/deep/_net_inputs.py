@@ -200,7 +200,7 @@ class _InputsMixin:
                 pairs, shape = _peek_input(X)
                 self._check_input_shape(shape)
                 return _ItemDataset(X, pairs=pairs, shape=shape)
-            X = _readable(tensors[0]).numpy()
+            X = _readable(tensors[0])
         X = _readable(X)
         if not reset:
             self._check_input_ndim(X)
@@ -228,7 +228,7 @@ class _InputsMixin:
                     f"The {type(X).__name__} given to fit has no labels: fit "
                     "needs a Dataset of (x, y) items."
                 )
-            return _readable(X_tensor).numpy(), _readable(y).numpy(), None
+            return _readable(X_tensor), _readable(y), None
         y, shape, value_range = self._read_items(X)
         self._warn_unscaled_pixels(None, value_range)
         if reset:
@@ -276,12 +276,12 @@ class _InputsMixin:
         in_memory = tensors is not None and not isinstance(tensors[0], dict)
         if in_memory:
             X = check_array(
-                _readable(tensors[0]).numpy(),
+                _readable(tensors[0]),
                 allow_nd=True,
                 dtype=np.float32,
                 input_name="X",
             )
-            labels, shape = column_or_1d_y(_readable(tensors[1]).numpy()), X.shape[1:]
+            labels, shape = column_or_1d_y(_readable(tensors[1])), X.shape[1:]
         else:
             labels, shape, _ = self._read_items(dataset)
         self._check_input_shape(shape)

@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from copy import deepcopy
+
 from imblearn.metrics import geometric_mean_score
 from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
 from sklearn.utils._param_validation import StrOptions, validate_params
@@ -101,8 +103,11 @@ def make_shot_scorer(y_train, *, group="few", many_threshold=100, few_threshold=
     # missing labels named as shot_accuracy names them, not as a mix of
     # strings and numbers ("'a' and None") or scikit-learn's NaN
     _check_no_missing_labels(y_train=y_train)
-    # a copy: the caller's array may change after the scorer is made
-    y_train = _check_y_train(y_train).copy()
+    # a copy: the caller's array may change after the scorer is made (under
+    # the array API dispatch, an array of its own library, such as a torch
+    # tensor, which has no copy method)
+    y_train = _check_y_train(y_train)
+    y_train = y_train.copy() if hasattr(y_train, "copy") else deepcopy(y_train)
     return make_scorer(
         _shot_score,
         y_train=y_train,

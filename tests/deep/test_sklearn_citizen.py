@@ -12,7 +12,9 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("skorch")
 
+from sklearn import config_context  # noqa: E402
 from sklearn.base import clone  # noqa: E402
+from sklearn.decomposition import PCA  # noqa: E402
 from sklearn.exceptions import FitFailedWarning, NotFittedError  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV, cross_validate  # noqa: E402
@@ -443,3 +445,30 @@ def test_partial_fit_routes_the_parameters_partial_fit_requests(data):
             clf.set_fit_request(foo=True).partial_fit(X, y, foo=foo)
         clf.fit(X, y, foo=foo)
         assert clf.module_.seen and all(s == ["foo"] for s in clf.module_.seen)
+
+
+def test_tensors_are_read_as_arrays_under_array_api_dispatch(data, array_api_dispatch):
+    # scikit-learn's checks kept the tensors under the dispatch and failed on
+    # NumPy's float32: "asarray(): argument 'dtype' must be torch.dtype, not
+    # type", in fit, partial_fit, predict and transform, where skorch's
+    # NeuralNetClassifier takes tensors.
+    X, y = data
+    X_t, y_t = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(y)
+    weights = torch.linspace(0.5, 2.0, len(y))
+    with config_context(array_api_dispatch=False):
+        expected = LongTailClassifier(**FAST).fit(X_t.numpy(), y)
+        weighted = LongTailClassifier(**FAST).fit(
+            X_t.numpy(), y, sample_weight=weights.numpy()
+        )
+    clf = LongTailClassifier(**FAST).fit(X_t, y_t)
+    np.testing.assert_array_equal(clf.predict_proba(X_t), expected.predict_proba(X))
+    np.testing.assert_array_equal(clf.predict(X_t), expected.predict(X))
+    np.testing.assert_array_equal(clf.transform(X_t), expected.transform(X))
+    clf = LongTailClassifier(**FAST).fit(X_t, y_t, sample_weight=weights)
+    np.testing.assert_array_equal(clf.predict_proba(X), weighted.predict_proba(X))
+    clf.partial_fit(X_t, y_t)
+    assert len(clf.history) == 2 * FAST["max_epochs"]
+    # after a step that gives tensors under the dispatch
+    pipe = make_pipeline(PCA(n_components=4), LongTailClassifier(**FAST))
+    assert torch.is_tensor(pipe[:-1].fit_transform(X_t))
+    assert set(pipe.fit(X_t, y_t).predict(X_t).tolist()) <= set(y.tolist())

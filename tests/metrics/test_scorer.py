@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from imblearn.metrics import geometric_mean_score
 from sklearn import clone, config_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.linear_model import LogisticRegression
@@ -231,6 +232,33 @@ def test_shot_scorer_keeps_its_own_copy_of_y_train(make_long_tail):
     expected = scorer(model, X, y)
     y_train[:] = 0  # the caller reuses its array
     assert scorer(model, X, y) == expected
+
+
+class _PredictsColumnZero(ClassifierMixin, BaseEstimator):
+    """Predicts the labels held in the first column of ``X``, in X's library."""
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(np.asarray(y))
+        return self
+
+    def predict(self, X):
+        return X[:, 0]
+
+
+def test_shot_scorer_takes_a_tensor_under_array_api_dispatch(array_api_dispatch):
+    # Its copy of y_train failed: "'Tensor' object has no attribute 'copy'",
+    # where shot_accuracy takes the tensors.
+    torch = pytest.importorskip("torch")
+    y_train = torch.as_tensor(np.repeat([0, 1, 2], [60, 25, 10]))
+    y_true = torch.as_tensor([0, 0, 1, 1, 2, 2, 2])
+    X = torch.stack([torch.as_tensor([0, 1, 1, 1, 2, 0, 2]), y_true], dim=1)
+    model = _PredictsColumnZero().fit(X, y_true)
+    scorer = make_shot_scorer(y_train, group="few", many_threshold=50)
+    expected = shot_accuracy(y_true, X[:, 0], y_train=y_train, many_threshold=50)
+    assert expected["few"] == pytest.approx(2 / 3)
+    assert scorer(model, X, y_true) == expected["few"]
+    y_train[:] = 0  # the caller reuses its tensor
+    assert scorer(model, X, y_true) == expected["few"]
 
 
 def test_shot_scorer_refuses_inverted_thresholds_when_made():
