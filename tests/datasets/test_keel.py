@@ -270,6 +270,27 @@ def test_load_keel_descr_of_shuttle_c0_vs_c4_names_its_positives():
     assert "positive examples belong to class 4 and" in data.DESCR
 
 
+def _rows(name, label):
+    data = load_keel(name)
+    return {tuple(row) for row in data.data[data.target == label]}
+
+
+def test_load_keel_descr_of_ecoli_0_1_3_7_vs_2_6_names_imS_not_imL():
+    # imS and imL hold 2 rows each, so only the rows tell them apart: of the
+    # positives (imS, imL, om, omL) of ecoli-0-1-4-7_vs_2-3-5-6 that are not
+    # om or omL, the imL ones are those of ecoli-0-3-4_vs_5 (cp, imL, imU
+    # against om), lipoproteins with Lip 1; the imS ones have Lip 0.48 (48)
+    small = _rows("ecoli-0-1-4-7_vs_2-3-5-6", 1) - _rows("ecoli-0-3-4-7_vs_5-6", 1)
+    in_0_3_4 = _rows("ecoli-0-3-4_vs_5", 0)
+    imL, imS = small & in_0_3_4, small - in_0_3_4
+    assert len(imL) == len(imS) == 2
+    assert {row[2] for row in imL} == {1} and {row[2] for row in imS} == {48}
+    positives = _rows("ecoli-0-1-3-7_vs_2-6", 1)
+    assert imS <= positives and not imL & positives
+    data = load_keel("ecoli-0-1-3-7_vs_2-6")
+    assert "positive examples belong to classes imS and omL and" in data.DESCR
+
+
 def test_load_keel_returns_copies():
     first = load_keel("cleveland-0_vs_4")
     expected = load_keel("cleveland-0_vs_4")
