@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -216,6 +217,78 @@ def test_load_keel_descr_names_the_positive_class_its_rows_show():
     lit = data.data[data.target == 1].mean(axis=0)
     assert lit[[2, 5]].min() > 0.8 and np.delete(lit, [2, 5]).max() < 0.2
     assert "positive examples belong to the class 1 and" in data.DESCR
+
+
+# The class sizes of the UCI data sets that the KEEL sets split, and the glass
+# sets whose descriptions name glass types (1 to 7; the others name KEEL's
+# class indices).
+_PARENT_SIZES = {
+    "ecoli": {"cp": 143, "im": 77, "pp": 52, "imU": 35, "om": 20}
+    | {"omL": 5, "imL": 2, "imS": 2},
+    "yeast": {"CYT": 463, "NUC": 429, "MIT": 244, "ME3": 163, "ME2": 51}
+    | {"ME1": 44, "EXC": 35, "VAC": 30, "POX": 20, "ERL": 5},
+    "glass": {"1": 70, "2": 76, "3": 17, "5": 13, "6": 9, "7": 29},
+}
+_GLASS_BY_TYPE = ["glass-0-1-4-6_vs_2", "glass-0-1-5_vs_2", "glass-0-4_vs_5"]
+_GLASS_BY_TYPE.append("glass-0-6_vs_5")
+_GROUPS = (
+    r"positive examples belong to (?:the )?(?:class(?:es)? )?(.+?) and the "
+    r"negative examples belong to (?:the )?(?:class(?:es)? )?(.+?)(?: \(|\.)"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [name for name in ALL_NAMES if name.startswith(("ecoli", "yeast"))]
+    + _GLASS_BY_TYPE,
+)
+def test_load_keel_descr_groups_have_the_sizes_of_the_classes(name):
+    # the classes a description names as positive (negative) hold as many
+    # rows in the UCI data set as the set has positives (negatives), one row
+    # aside (yeast-2_vs_8 holds 462 of the 463 CYT rows)
+    data = load_keel(name)
+    found = re.search(_GROUPS, data.DESCR)
+    if found is None:  # no KEEL description for this set
+        assert "A binary imbalanced data set of the KEEL repository" in data.DESCR
+        return
+    sizes = _PARENT_SIZES[name[:5]]
+    n_rows = np.bincount(data.target, minlength=2)[::-1]
+    for group, n_group in zip(found.groups(), n_rows):
+        if group.startswith("rest"):
+            continue
+        classes = re.split(r",\s*|\s+and\s+", group)
+        n_named = sum(sizes[label] for label in classes)
+        assert abs(n_named - n_group) <= 1, (group, n_group)
+
+
+def test_load_keel_descr_of_shuttle_c0_vs_c4_names_its_positives():
+    # its positives are the rows of class 4 in shuttle-c2-vs-c4
+    data = load_keel("shuttle-c0-vs-c4")
+    other = load_keel("shuttle-c2-vs-c4")
+    class_4 = {tuple(row) for row in other.data[other.target == 0]}
+    assert {tuple(row) for row in data.data[data.target == 1]} == class_4
+    assert "positive examples belong to class 4 and" in data.DESCR
+
+
+def _rows(name, label):
+    data = load_keel(name)
+    return {tuple(row) for row in data.data[data.target == label]}
+
+
+def test_load_keel_descr_of_ecoli_0_1_3_7_vs_2_6_names_imS_not_imL():
+    # imS and imL hold 2 rows each, so only the rows tell them apart: of the
+    # positives (imS, imL, om, omL) of ecoli-0-1-4-7_vs_2-3-5-6 that are not
+    # om or omL, the imL ones are those of ecoli-0-3-4_vs_5 (cp, imL, imU
+    # against om), lipoproteins with Lip 1; the imS ones have Lip 0.48 (48)
+    small = _rows("ecoli-0-1-4-7_vs_2-3-5-6", 1) - _rows("ecoli-0-3-4-7_vs_5-6", 1)
+    in_0_3_4 = _rows("ecoli-0-3-4_vs_5", 0)
+    imL, imS = small & in_0_3_4, small - in_0_3_4
+    assert len(imL) == len(imS) == 2
+    assert {row[2] for row in imL} == {1} and {row[2] for row in imS} == {48}
+    positives = _rows("ecoli-0-1-3-7_vs_2-6", 1)
+    assert imS <= positives and not imL & positives
+    data = load_keel("ecoli-0-1-3-7_vs_2-6")
+    assert "positive examples belong to classes imS and omL and" in data.DESCR
 
 
 def test_load_keel_returns_copies():
