@@ -135,12 +135,12 @@ def _refuse_non_numeric(columns):
 
 
 def _refuse_non_numeric_table(X):
-    """Name the columns of a pyarrow Table that do not hold numbers.
+    """Name the columns of a pyarrow Table (or RecordBatch) not of numbers.
 
     scikit-learn's ``check_array`` turns a Table of numbers and strings into
     an object array without refusing it, on which the neighbour search failed
     with "'>=' not supported between instances of 'float' and 'str'"; a
-    column of dates failed with NumPy's ``DTypePromotionError``. As of a
+    column of dates failed with NumPy's ``DTypePromotionError``. As in a
     DataFrame, string, dictionary (category) and date columns are named; a
     column of nulls only (which failed with "'>=' not supported between
     instances of 'float' and 'NoneType'") is named as holding missing values.
