@@ -21,6 +21,8 @@ from ltlearn._compare._data import CompareError, utf8_text
 
 METRICS = ("balanced_accuracy", "geometric_mean", "macro_f1")
 RESULTS_FILE = "results.csv"
+# The file whose ``flock`` holds the output directory for one run.
+LOCK_FILE = ".lock"
 
 FIELDS = [
     "dataset",
@@ -211,7 +213,7 @@ def lock_output(output):
     except ImportError:  # pragma: no cover
         yield
         return
-    lock = path.with_name(".lock")
+    lock = path.with_name(LOCK_FILE)
     fd, ours = _lock(fcntl, lock, output)
     try:
         yield
