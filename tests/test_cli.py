@@ -468,6 +468,8 @@ def test_compare_read_only_results_file_is_named(tmp_path, capsys, monkeypatch):
         # The model replaced the lock of the directory, which a second run
         # then locked (a file other than the one the first run holds).
         ("out/.lock", r"--save-best '.*/out/.lock' is a file the comp"),
+        # It failed once every fit had run: "Is a directory (out/plots)".
+        ("out/plots", r"--save-best '.*/out/plots' is the folder of the plots"),
     ],
 )
 def test_compare_save_best_that_cannot_be_a_file_is_refused_first(

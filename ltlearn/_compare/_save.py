@@ -177,6 +177,13 @@ def check_save_best(datasets, path, output=None):
         )
     if output is not None:
         output = Path(output).resolve()
+        if path.resolve() == output / PLOTS_DIR:
+            # The model failed to replace the folder once every fit had run.
+            raise CompareError(
+                f"--save-best {str(path)!r} is the folder of the plots the "
+                "comparison writes in --output; give another file name, e.g. "
+                "model.joblib."
+            )
         written = [output / RESULTS_FILE, output / LOCK_FILE, *report_paths(output)]
         if path.resolve() in written or output / PLOTS_DIR in path.resolve().parents:
             # The model would replace the record of the fits, the lock of the
