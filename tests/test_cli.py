@@ -465,6 +465,11 @@ def test_compare_read_only_results_file_is_named(tmp_path, capsys, monkeypatch):
         # It overwrote the record of the fits (or the report) with the model.
         ("out/results.csv", r"--save-best '.*results.csv' is a file the comp"),
         ("out/report.md", r"--save-best '.*report.md' is a file the comp"),
+        # The model replaced the lock of the directory, which a second run
+        # then locked (a file other than the one the first run holds).
+        ("out/.lock", r"--save-best '.*/out/.lock' is a file the comp"),
+        # It failed once every fit had run: "Is a directory (out/plots)".
+        ("out/plots", r"--save-best '.*/out/plots' is the folder of the plots"),
     ],
 )
 def test_compare_save_best_that_cannot_be_a_file_is_refused_first(

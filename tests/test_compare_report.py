@@ -865,6 +865,15 @@ def test_markdown_list_items_of_a_name_in_brackets_are_not_task_boxes():
     assert text == "- \\[x] sales: a note\n- \\[ ] q3: a note\n\n\\[x] sales\n"
 
 
+def test_markdown_list_items_of_a_name_after_spaces_are_not_headings():
+    # Markdown allows up to three spaces before a heading, quote or list
+    # marker: the notes of a --data file " # sales.csv" were a heading in
+    # their list item ("-  # sales: a note"), of "  > q3.csv" a quote.
+    blocks = [("ul", [" # sales: a note", "  > q3: a note", "   1. x: a note"])]
+    text = render(blocks, "md")
+    assert text == "-  \\# sales: a note\n-   \\> q3: a note\n-    1\\. x: a note\n"
+
+
 def test_markdown_report_shows_dollar_signs_as_written_not_as_math():
     # GitHub, GitLab and VS Code read the text between two "$" as math: a
     # --data file "a $^$ b.csv" (which the recall plot shows as written)

@@ -1077,3 +1077,70 @@ def test_control_characters_of_the_file_are_shown_as_escapes(tmp_path, capsys):
     for text in [out, err, *written]:
         assert "\x1b" not in text and "\x07" not in text
     assert "sales\\\\x1b]0;x\\\\x07.csv |" in written[0]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="control characters in a name")
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "is empty."),
+        (b"x1,x2,label\n", "has a header but no rows."),
+        (b"x1,x2,label\n1,2,0,9\n", "is not a well-formed CSV file: some rows"),
+        (b"x1,caf\xe9,label\n", "is not UTF-8 text"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_named_with_escapes(tmp_path, data, message):
+    # "--data e\x1b[2J.csv is empty." printed the file's name as is, and the
+    # escape sequence in it cleared the terminal that showed the error.
+    path = tmp_path / "e\x1b[2J.csv"
+    path.write_bytes(data)
+    with pytest.raises(CompareError) as info:
+        load_table(path, "label")
+    assert str(info.value).startswith("--data e\\x1b[2J.csv ")
+    assert message in str(info.value) and "\x1b" not in str(info.value)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="control characters in a name")
+def test_the_output_and_the_saved_model_are_named_with_escapes(tmp_path, capsys):
+    # "Results: o\x1b[2J/results.csv", "Report: ..." and "Saved: ..." printed
+    # the --output and --save-best paths as given, escape sequences included.
+    path = _write(tmp_path, _frame())
+    output = tmp_path / "o\x1b[2J"
+    model = tmp_path / "m\x1b]0;x\x07.joblib"
+    args = ["--output", str(output), "--save-best", str(model)]
+    assert _compare(tmp_path, path, *args) == 0
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert f"Results: {tmp_path}/o\\x1b[2J/results.csv" in out
+    assert f"Saved:   {tmp_path}/m\\x1b]0;x\\x07.joblib (" in out
+    assert joblib.load(model).predict(_frame().drop(columns="label")).shape == (60,)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="control characters in a name")
+def test_the_results_file_of_the_output_is_named_with_escapes(tmp_path, capsys):
+    # A rerun printed "2 of 4 fits already in o\x1b[2J/results.csv", and the
+    # damaged-line warning, the foreign-file and not-a-file refusals named the
+    # results file as is: the escape sequence cleared the terminal.
+    path = _write(tmp_path, _frame())
+    output = tmp_path / "o\x1b[2J"
+    shown = f"{tmp_path}/o\\x1b[2J/results.csv"
+    args = ["--output", str(output)]
+    assert _compare(tmp_path, path, *args) == 0
+    results = output / "results.csv"
+    lines = results.read_text().splitlines(keepends=True)
+    results.write_text("".join(lines[:-2]) + lines[-2][:10])  # cut off
+    capsys.readouterr()
+    args = _compare_args(tmp_path, "--data", str(path), "--target", "label", *args)
+    args.remove("--no-progress")
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert f"warning: {shown}: dropped 1 damaged" in err
+    assert f"2 of 4 fits already in {shown}; running the other 2." in err
+    assert "\x1b" not in err
+    results.write_text("a,b\n1,2\n")
+    assert _compare(tmp_path, path, *args[1:]) == 2
+    assert f"error: {shown} was not written by" in capsys.readouterr().err
+    results.unlink()
+    results.mkdir()
+    assert _compare(tmp_path, path, "--output", str(output)) == 2
+    assert f"error: {shown} is not a file;" in capsys.readouterr().err

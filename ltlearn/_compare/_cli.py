@@ -20,7 +20,7 @@ from ltlearn._compare._data import (
 )
 from ltlearn._compare._options import _names
 from ltlearn._compare._report import write_report
-from ltlearn._compare._results import RESULTS_FILE, lock_output
+from ltlearn._compare._results import RESULTS_FILE, lock_output, visible
 from ltlearn._compare._runner import check_backend, run_comparison
 from ltlearn._compare._save import check_save_best, save_best
 from ltlearn._compare._streams import WrappedStream, null_onto, wrapped_streams
@@ -164,8 +164,13 @@ def _stream_errors(args, status):
         )
         if status == 0:
             message += (
-                f" The run finished: its results and report are in {args.output}"
-                + (f", its model in {args.save_best}." if args.save_best else ".")
+                " The run finished: its results and report are in "
+                + _shown(args.output)
+                + (
+                    f", its model in {_shown(args.save_best)}."
+                    if args.save_best
+                    else "."
+                )
             )
         print(message, file=sys.stderr)
     return status or (2 if failed else 0)
@@ -187,10 +192,15 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"ltlearn compare: warning: {message}", file=sys.stderr)
 
 
+def _shown(path):
+    """``path`` as printed: its control characters as escapes."""
+    return visible(str(path))
+
+
 def _why(exc):
     """An ``OSError`` in words, with the file it names if any."""
     why = exc.strerror or str(exc)
-    return f"{why} ({exc.filename})" if exc.filename else why
+    return f"{why} ({visible(str(exc.filename))})" if exc.filename else why
 
 
 def _worker_ended(exc):
@@ -287,7 +297,9 @@ def _rerun(output):
         recorded = False
     if not recorded:
         return "No fit was recorded; run the same command again to start."
-    return f"The finished fits are in {path}; run the same command again to go on."
+    return (
+        f"The finished fits are in {_shown(path)}; run the same command again to go on."
+    )
 
 
 def _fit(args, stack):
@@ -332,7 +344,7 @@ def _fit(args, stack):
         # A full disk or a lost mount while the rows are appended: the rows
         # written so far are whole (a cut-off one is dropped on the rerun).
         print(
-            f"ltlearn compare: error: cannot write in {args.output}: "
+            f"ltlearn compare: error: cannot write in {_shown(args.output)}: "
             f"{_why(exc)}. {_rerun(args.output)}",
             file=sys.stderr,
         )
@@ -373,9 +385,10 @@ def _write_report_or_exit(args, comparison, summary):
         return write_report(comparison, summary, fmt=args.report)
     except OSError as exc:
         print(
-            f"ltlearn compare: error: cannot write the report in {args.output}: "
+            "ltlearn compare: error: cannot write the report in "
+            f"{_shown(args.output)}: "
             f"{_why(exc)}. The results are in "
-            f"{comparison.output / RESULTS_FILE}.",
+            f"{_shown(comparison.output / RESULTS_FILE)}.",
             file=sys.stderr,
         )
         raise _Exit(2) from None
@@ -383,8 +396,8 @@ def _write_report_or_exit(args, comparison, summary):
         # Every fit is done: a rerun reuses them all and writes the report.
         print(
             f"\nInterrupted while writing the report (an earlier report is left "
-            f"as it was). Every fit is in {comparison.output / RESULTS_FILE}; run "
-            "the same command again to write the report.",
+            f"as it was). Every fit is in {_shown(comparison.output / RESULTS_FILE)}"
+            "; run the same command again to write the report.",
             file=sys.stderr,
         )
         raise _Exit(130) from None
@@ -397,8 +410,8 @@ def _print_done(comparison, elapsed, report):
     if comparison.n_reused:
         message += f", {comparison.n_reused} reused from {RESULTS_FILE}"
     print(message + ".")
-    print(f"Results: {comparison.output / RESULTS_FILE}")
-    print(f"Report:  {report}")
+    print(f"Results: {_shown(comparison.output / RESULTS_FILE)}")
+    print(f"Report:  {_shown(report)}")
 
 
 def _save_best_or_exit(args, summary, comparison, dataset):
@@ -411,16 +424,16 @@ def _save_best_or_exit(args, summary, comparison, dataset):
     except OSError as exc:
         print(
             f"ltlearn compare: error: cannot save --save-best "
-            f"{args.save_best}: {_why(exc)}; nothing saved.",
+            f"{_shown(args.save_best)}: {_why(exc)}; nothing saved.",
             file=sys.stderr,
         )
         raise _Exit(2) from None
     except KeyboardInterrupt:
         print(
             f"\nInterrupted while refitting for --save-best: nothing saved "
-            f"(an earlier {args.save_best} is left as it was). The report "
+            f"(an earlier {_shown(args.save_best)} is left as it was). The report "
             "is written; run the same command again to save the model.",
             file=sys.stderr,
         )
         raise _Exit(130) from None
-    print(f"Saved:   {args.save_best} ({name}, refitted on all the data)")
+    print(f"Saved:   {_shown(args.save_best)} ({name}, refitted on all the data)")

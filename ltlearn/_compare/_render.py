@@ -22,9 +22,10 @@ from ltlearn._compare._results import one_line
 # ``brf [peer]`` are left as they are.
 _MD_INLINE = re.compile(r"<(?=[A-Za-z/!?])|&(?=#?\w+;)|[\\`*~$]|_+|\](?=[(\[])")
 # A heading, quote or list marker at the start of a line of a paragraph or a
-# list item ("1." is escaped at its "."), and the "[" of a task list's box
-# ("- [x] sales.csv: ..." showed a ticked box).
-_MD_LINE_START = re.compile(r"^(?:[#>+=\[-]|\d+(?=[.)]))", re.MULTILINE)
+# list item ("1." is escaped at its "."), also after the up to three spaces
+# Markdown allows before one (" # sales" was a heading), and the "[" of a
+# task list's box ("- [x] sales.csv: ..." showed a ticked box).
+_MD_LINE_START = re.compile(r"^( {0,3})([#>+=\[-]|\d+(?=[.)]))", re.MULTILINE)
 
 
 def _md_inline(match):
@@ -45,12 +46,14 @@ def _md_text(text):
 
 def _md_block(text):
     """A paragraph or list item of ``text``, shown as written."""
-    return _MD_LINE_START.sub(
-        lambda match: (
-            match.group() + "\\" if match.group().isdigit() else "\\" + match.group()
-        ),
-        _md_text(text),
-    )
+
+    def escaped(match):
+        spaces, marker = match.groups()
+        if marker.isdigit():
+            return f"{spaces}{marker}\\"
+        return f"{spaces}\\{marker}"
+
+    return _MD_LINE_START.sub(escaped, _md_text(text))
 
 
 def _md_cell(value):

@@ -21,6 +21,8 @@ from ltlearn._compare._data import CompareError, utf8_text
 
 METRICS = ("balanced_accuracy", "geometric_mean", "macro_f1")
 RESULTS_FILE = "results.csv"
+# The file whose ``flock`` holds the output directory for one run.
+LOCK_FILE = ".lock"
 
 FIELDS = [
     "dataset",
@@ -83,7 +85,9 @@ def _check_output(output):
         ) from None
     path = output / RESULTS_FILE
     if path.exists() and not path.is_file():
-        raise CompareError(f"{path} is not a file; choose another --output directory.")
+        raise CompareError(
+            f"{visible(str(path))} is not a file; choose another --output directory."
+        )
     if not os.access(output, os.W_OK):
         raise CompareError(
             f"--output {str(output)!r}: permission denied; choose a directory you "
@@ -211,7 +215,7 @@ def lock_output(output):
     except ImportError:  # pragma: no cover
         yield
         return
-    lock = path.with_name(".lock")
+    lock = path.with_name(LOCK_FILE)
     fd, ours = _lock(fcntl, lock, output)
     try:
         yield
@@ -482,7 +486,7 @@ class ResultsFile:
             data = self.path.read_bytes()
         except OSError as exc:
             raise CompareError(
-                f"Cannot read {self.path}: {exc.strerror or exc}."
+                f"Cannot read {visible(str(self.path))}: {exc.strerror or exc}."
             ) from None
         if not data:
             return []
@@ -494,8 +498,9 @@ class ResultsFile:
             return []
         if header != _HEADER.encode():
             raise CompareError(
-                f"{self.path} was not written by this version of ltlearn compare "
-                "(its columns differ); choose another --output directory."
+                f"{visible(str(self.path))} was not written by this version of "
+                "ltlearn compare (its columns differ); choose another --output "
+                "directory."
             )
         rows, dropped = [], []
         complete, tail = lines[1:-1], lines[-1]
@@ -514,8 +519,8 @@ class ResultsFile:
                 ", ..." if len(dropped) > 5 else ""
             )
             warnings.warn(
-                f"{self.path}: dropped {len(dropped)} damaged or incomplete "
-                f"line(s) (line {shown}); those fits will run again.",
+                f"{visible(str(self.path))}: dropped {len(dropped)} damaged or "
+                f"incomplete line(s) (line {shown}); those fits will run again.",
                 RuntimeWarning,
                 stacklevel=2,
             )

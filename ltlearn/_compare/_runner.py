@@ -24,6 +24,7 @@ from ltlearn._compare._results import (
     FIELDS,
     ResultsFile,
     check_output,
+    visible,
 )
 from ltlearn.metrics._classification import _per_class_recall
 from ltlearn.recipes._registry import RECIPES
@@ -417,7 +418,8 @@ def run_comparison(
     n_reused = len(rows)
     if n_reused and progress:
         print(
-            f"{n_reused} of {len(tasks)} fits already in {path}; running the "
+            f"{n_reused} of {len(tasks)} fits already in {visible(str(path))}; "
+            "running the "
             f"other {len(pending)}.",
             file=sys.stderr,
         )

@@ -15,7 +15,12 @@ from sklearn.utils.validation import _estimator_has, check_is_fitted
 
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._report import PLOTS_DIR, report_paths
-from ltlearn._compare._results import RESULTS_FILE, refuse_read_only, replacing
+from ltlearn._compare._results import (
+    LOCK_FILE,
+    RESULTS_FILE,
+    refuse_read_only,
+    replacing,
+)
 from ltlearn._compare._runner import _take
 from ltlearn._compare._stats import rank_common
 from ltlearn._compare._target import (
@@ -172,9 +177,17 @@ def check_save_best(datasets, path, output=None):
         )
     if output is not None:
         output = Path(output).resolve()
-        written = [output / RESULTS_FILE, *report_paths(output)]
+        if path.resolve() == output / PLOTS_DIR:
+            # The model failed to replace the folder once every fit had run.
+            raise CompareError(
+                f"--save-best {str(path)!r} is the folder of the plots the "
+                "comparison writes in --output; give another file name, e.g. "
+                "model.joblib."
+            )
+        written = [output / RESULTS_FILE, output / LOCK_FILE, *report_paths(output)]
         if path.resolve() in written or output / PLOTS_DIR in path.resolve().parents:
-            # The model would replace the record of the fits, or the report.
+            # The model would replace the record of the fits, the lock of the
+            # directory, or the report.
             raise CompareError(
                 f"--save-best {str(path)!r} is a file the comparison writes in "
                 "--output; give another file name, e.g. model.joblib."

@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 from ltlearn._compare._data import CompareError
+from ltlearn._compare._results import visible
 
 # The module that reads each compression, and the program that undoes it.
 _OPENERS = {
@@ -30,14 +31,15 @@ def _opener(path):
     """
     import importlib
 
+    name = visible(path.name)
     module, program = _OPENERS[path.suffix.lower()]
     try:
         return importlib.import_module(module).open
     except ImportError as exc:
         raise CompareError(
-            f"--data {path.name} is compressed, and this Python cannot read it: "
+            f"--data {name} is compressed, and this Python cannot read it: "
             f"its {module} module does not import ({exc}). Decompress the file "
-            f"({program} {path.name}) and give the result."
+            f"({program} {name}) and give the result."
         ) from None
 
 
@@ -162,7 +164,7 @@ def _reader(path):
 
         return read, "a TSV file" if sep == "\t" else "a CSV file", header
     raise CompareError(
-        f"--data {path.name}: unknown file type {suffix!r}; give a .csv, .tsv "
+        f"--data {visible(path.name)}: unknown file type {suffix!r}; give a .csv, .tsv "
         "or .parquet file."
     )
 
@@ -173,6 +175,7 @@ def _not_utf8(path, exc):
     A binary file named as text (Parquet, zip, gzip) is named by its first
     bytes; otherwise the message gives the byte and its line.
     """
+    name = visible(path.name)
     where = ""
     if path.suffix.lower() in (".csv", ".txt", ".tsv"):
         data = path.read_bytes()
@@ -183,14 +186,14 @@ def _not_utf8(path, exc):
                 magic != _PARQUET or data[4:].endswith(magic)
             ):
                 # "save it as UTF-8" was no advice for a Parquet file.
-                return CompareError(f"--data {path.name} is {what}.")
+                return CompareError(f"--data {name} is {what}.")
         try:
             data.decode("utf-8")
         except UnicodeDecodeError as error:
             line = data.count(b"\n", 0, error.start) + 1
             where = f" on line {line}"
     return CompareError(
-        f"--data {path.name} is not UTF-8 text (byte "
+        f"--data {name} is not UTF-8 text (byte "
         f"{exc.object[exc.start]:#04x}{where}); save it as UTF-8."
     )
 
@@ -204,6 +207,8 @@ def _read_table(path):
             "--data needs pandas (and pyarrow for Parquet): pip install pandas pyarrow"
         ) from None
     path = Path(path)
+    # The name as shown: its control characters as escapes.
+    name = visible(path.name)
     _check_file(path)
     read, kind, header = _reader(path)
     try:
@@ -212,33 +217,32 @@ def _read_table(path):
         # pandas says it in five lines, the advice on its fourth
         detail = str(exc).strip().splitlines()[0]
         raise CompareError(
-            f"Reading {path.name} needs pyarrow: pip install --upgrade pyarrow "
-            f"({detail})"
+            f"Reading {name} needs pyarrow: pip install --upgrade pyarrow ({detail})"
         ) from None
     except pd.errors.EmptyDataError:
-        raise CompareError(f"--data {path.name} is empty.") from None
+        raise CompareError(f"--data {name} is empty.") from None
     except pd.errors.ParserWarning:
         raise CompareError(
-            f"--data {path.name} is not a well-formed {kind[2:]}: some rows have "
+            f"--data {name} is not a well-formed {kind[2:]}: some rows have "
             "more fields than its header."
         ) from None
     except pd.errors.ParserError as exc:
         detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
         raise CompareError(
-            f"--data {path.name} is not a well-formed {kind[2:]}: {detail}"
+            f"--data {name} is not a well-formed {kind[2:]}: {visible(detail)}"
         ) from None
     except UnicodeDecodeError as exc:
         raise _not_utf8(path, exc) from None
     except PermissionError:
-        raise CompareError(f"--data {path.name}: permission denied.") from None
+        raise CompareError(f"--data {name}: permission denied.") from None
     except Exception as exc:  # pyarrow, zlib, zipfile: each raises its own
         message = str(exc).strip().splitlines()
         raise CompareError(
-            f"--data {path.name} cannot be read as {kind}: {type(exc).__name__}"
-            f"{': ' + message[0] if message else ''}"
+            f"--data {name} cannot be read as {kind}: {type(exc).__name__}"
+            f"{': ' + visible(message[0]) if message else ''}"
         ) from None
     if frame.shape[0] == 0:
-        raise CompareError(f"--data {path.name} has a header but no rows.")
+        raise CompareError(f"--data {name} has a header but no rows.")
     if path.suffix.lower() in (".parquet", ".pq"):
         header = [str(column) for column in frame.columns]
     return frame, header
