@@ -486,6 +486,19 @@ def test_compare_save_best_that_cannot_be_a_file_is_refused_first(
     assert not (tmp_path / "out").exists()
 
 
+def test_compare_save_best_plots_folder_of_an_earlier_run_is_refused(tmp_path, capsys):
+    # Once a run had written out/plots, --save-best out/plots was refused as
+    # a directory with the advice "e.g. '.../out/plots/model.joblib'", a file
+    # that was then refused as one the comparison writes.
+    (tmp_path / "out" / "plots").mkdir(parents=True)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    save_best = str(tmp_path / "out" / "plots")
+    assert _compare(tmp_path, *args, "--save-best", save_best) == 2
+    err = capsys.readouterr().err
+    assert "/out/plots' is the folder of the plots" in err
+    assert "model.joblib'" not in err and err.count("\n") == 1
+
+
 def test_compare_save_best_link_to_a_missing_directory_is_refused_first(
     tmp_path, capsys
 ):

@@ -419,8 +419,7 @@ def run_comparison(
     if n_reused and progress:
         print(
             f"{n_reused} of {len(tasks)} fits already in {visible(str(path))}; "
-            "running the "
-            f"other {len(pending)}.",
+            f"running the other {len(pending)}.",
             file=sys.stderr,
         )
     if pending:

@@ -163,6 +163,15 @@ def check_save_best(datasets, path, output=None):
         # A loop of symbolic links: resolving it was a RuntimeError.
         if exc.errno == errno.ELOOP:
             raise CompareError(f"--save-best {str(path)!r}: {exc.strerror}.") from None
+    if output is not None and path.resolve() == Path(output).resolve() / PLOTS_DIR:
+        # A new folder: the model failed to replace it once every fit had run.
+        # One that exists is no mere directory: the file it would advise,
+        # OUT/plots/model.joblib, is refused below.
+        raise CompareError(
+            f"--save-best {str(path)!r} is the folder of the plots the "
+            "comparison writes in --output; give another file name, e.g. "
+            "model.joblib."
+        )
     if path.is_dir():
         raise CompareError(
             f"--save-best {str(path)!r} is a directory; give a file name, e.g. "
@@ -177,13 +186,6 @@ def check_save_best(datasets, path, output=None):
         )
     if output is not None:
         output = Path(output).resolve()
-        if path.resolve() == output / PLOTS_DIR:
-            # The model failed to replace the folder once every fit had run.
-            raise CompareError(
-                f"--save-best {str(path)!r} is the folder of the plots the "
-                "comparison writes in --output; give another file name, e.g. "
-                "model.joblib."
-            )
         written = [output / RESULTS_FILE, output / LOCK_FILE, *report_paths(output)]
         if path.resolve() in written or output / PLOTS_DIR in path.resolve().parents:
             # The model would replace the record of the fits, the lock of the

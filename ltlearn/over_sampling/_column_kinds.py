@@ -135,7 +135,7 @@ def _refuse_non_numeric(columns):
 
 
 def _refuse_non_numeric_table(X):
-    """Name the columns of a pyarrow Table (or RecordBatch) not of numbers.
+    """Name the non-numeric columns of a pyarrow Table or RecordBatch.
 
     scikit-learn's ``check_array`` turns a Table of numbers and strings into
     an object array without refusing it, on which the neighbour search failed

@@ -229,8 +229,12 @@ _PARENT_SIZES = {
     | {"ME1": 44, "EXC": 35, "VAC": 30, "POX": 20, "ERL": 5},
     "glass": {"1": 70, "2": 76, "3": 17, "5": 13, "6": 9, "7": 29},
 }
-_GLASS_BY_TYPE = ["glass-0-1-4-6_vs_2", "glass-0-1-5_vs_2", "glass-0-4_vs_5"]
-_GLASS_BY_TYPE.append("glass-0-6_vs_5")
+_GLASS_BY_TYPE = [
+    "glass-0-1-4-6_vs_2",
+    "glass-0-1-5_vs_2",
+    "glass-0-4_vs_5",
+    "glass-0-6_vs_5",
+]
 _GROUPS = (
     r"positive examples belong to (?:the )?(?:class(?:es)? )?(.+?) and the "
     r"negative examples belong to (?:the )?(?:class(?:es)? )?(.+?)(?: \(|\.)"
