@@ -165,9 +165,9 @@ def _stream_errors(args, status):
         if status == 0:
             message += (
                 " The run finished: its results and report are in "
-                + _shown(args.output)
+                + visible(args.output)
                 + (
-                    f", its model in {_shown(args.save_best)}."
+                    f", its model in {visible(args.save_best)}."
                     if args.save_best
                     else "."
                 )
@@ -192,15 +192,10 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"ltlearn compare: warning: {message}", file=sys.stderr)
 
 
-def _shown(path):
-    """``path`` as printed: its control characters as escapes."""
-    return visible(str(path))
-
-
 def _why(exc):
     """An ``OSError`` in words, with the file it names if any."""
     why = exc.strerror or str(exc)
-    return f"{why} ({visible(str(exc.filename))})" if exc.filename else why
+    return f"{why} ({visible(exc.filename)})" if exc.filename else why
 
 
 def _worker_ended(exc):
@@ -298,7 +293,8 @@ def _rerun(output):
     if not recorded:
         return "No fit was recorded; run the same command again to start."
     return (
-        f"The finished fits are in {_shown(path)}; run the same command again to go on."
+        f"The finished fits are in {visible(path)}; run the same command again "
+        "to go on."
     )
 
 
@@ -344,7 +340,7 @@ def _fit(args, stack):
         # A full disk or a lost mount while the rows are appended: the rows
         # written so far are whole (a cut-off one is dropped on the rerun).
         print(
-            f"ltlearn compare: error: cannot write in {_shown(args.output)}: "
+            f"ltlearn compare: error: cannot write in {visible(args.output)}: "
             f"{_why(exc)}. {_rerun(args.output)}",
             file=sys.stderr,
         )
@@ -386,9 +382,9 @@ def _write_report_or_exit(args, comparison, summary):
     except OSError as exc:
         print(
             "ltlearn compare: error: cannot write the report in "
-            f"{_shown(args.output)}: "
+            f"{visible(args.output)}: "
             f"{_why(exc)}. The results are in "
-            f"{_shown(comparison.output / RESULTS_FILE)}.",
+            f"{visible(comparison.output / RESULTS_FILE)}.",
             file=sys.stderr,
         )
         raise _Exit(2) from None
@@ -396,7 +392,7 @@ def _write_report_or_exit(args, comparison, summary):
         # Every fit is done: a rerun reuses them all and writes the report.
         print(
             f"\nInterrupted while writing the report (an earlier report is left "
-            f"as it was). Every fit is in {_shown(comparison.output / RESULTS_FILE)}"
+            f"as it was). Every fit is in {visible(comparison.output / RESULTS_FILE)}"
             "; run the same command again to write the report.",
             file=sys.stderr,
         )
@@ -410,8 +406,8 @@ def _print_done(comparison, elapsed, report):
     if comparison.n_reused:
         message += f", {comparison.n_reused} reused from {RESULTS_FILE}"
     print(message + ".")
-    print(f"Results: {_shown(comparison.output / RESULTS_FILE)}")
-    print(f"Report:  {_shown(report)}")
+    print(f"Results: {visible(comparison.output / RESULTS_FILE)}")
+    print(f"Report:  {visible(report)}")
 
 
 def _save_best_or_exit(args, summary, comparison, dataset):
@@ -424,16 +420,16 @@ def _save_best_or_exit(args, summary, comparison, dataset):
     except OSError as exc:
         print(
             f"ltlearn compare: error: cannot save --save-best "
-            f"{_shown(args.save_best)}: {_why(exc)}; nothing saved.",
+            f"{visible(args.save_best)}: {_why(exc)}; nothing saved.",
             file=sys.stderr,
         )
         raise _Exit(2) from None
     except KeyboardInterrupt:
         print(
             f"\nInterrupted while refitting for --save-best: nothing saved "
-            f"(an earlier {_shown(args.save_best)} is left as it was). The report "
+            f"(an earlier {visible(args.save_best)} is left as it was). The report "
             "is written; run the same command again to save the model.",
             file=sys.stderr,
         )
         raise _Exit(130) from None
-    print(f"Saved:   {_shown(args.save_best)} ({name}, refitted on all the data)")
+    print(f"Saved:   {visible(args.save_best)} ({name}, refitted on all the data)")

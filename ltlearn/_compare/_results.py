@@ -86,7 +86,7 @@ def _check_output(output):
     path = output / RESULTS_FILE
     if path.exists() and not path.is_file():
         raise CompareError(
-            f"{visible(str(path))} is not a file; choose another --output directory."
+            f"{visible(path)} is not a file; choose another --output directory."
         )
     if not os.access(output, os.W_OK):
         raise CompareError(
@@ -426,9 +426,10 @@ def _parse_line(line):
 
 
 def visible(text):
-    """``text`` with its control and format characters written as escapes.
+    """``text`` (or a path) with its control and format characters as escapes.
 
-    The names a ``--data`` file gives (its name, its header) are shown so:
+    The names a ``--data`` file gives (its name, its header) are shown so,
+    and the paths the user gives (``--output``, ``--save-best``):
     an escape sequence in them rewrote the terminal that printed them, and
     the fonts of the plots have no glyph for a control character. Spaces
     stay as they are (a no-break space, or the narrow one of macOS's time
@@ -438,7 +439,7 @@ def visible(text):
         char
         if char.isprintable() or unicodedata.category(char) == "Zs"
         else char.encode("unicode_escape").decode()
-        for char in text
+        for char in str(text)
     )
 
 
@@ -486,7 +487,7 @@ class ResultsFile:
             data = self.path.read_bytes()
         except OSError as exc:
             raise CompareError(
-                f"Cannot read {visible(str(self.path))}: {exc.strerror or exc}."
+                f"Cannot read {visible(self.path)}: {exc.strerror or exc}."
             ) from None
         if not data:
             return []
@@ -498,7 +499,7 @@ class ResultsFile:
             return []
         if header != _HEADER.encode():
             raise CompareError(
-                f"{visible(str(self.path))} was not written by this version of "
+                f"{visible(self.path)} was not written by this version of "
                 "ltlearn compare (its columns differ); choose another --output "
                 "directory."
             )
@@ -519,7 +520,7 @@ class ResultsFile:
                 ", ..." if len(dropped) > 5 else ""
             )
             warnings.warn(
-                f"{visible(str(self.path))}: dropped {len(dropped)} damaged or "
+                f"{visible(self.path)}: dropped {len(dropped)} damaged or "
                 f"incomplete line(s) (line {shown}); those fits will run again.",
                 RuntimeWarning,
                 stacklevel=2,

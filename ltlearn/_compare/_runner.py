@@ -418,7 +418,7 @@ def run_comparison(
     n_reused = len(rows)
     if n_reused and progress:
         print(
-            f"{n_reused} of {len(tasks)} fits already in {visible(str(path))}; "
+            f"{n_reused} of {len(tasks)} fits already in {visible(path)}; "
             f"running the other {len(pending)}.",
             file=sys.stderr,
         )
