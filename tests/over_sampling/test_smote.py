@@ -338,6 +338,23 @@ def test_a_plain_callable_sampling_strategy(make_long_tail):
 
 
 @pytest.mark.parametrize("sampler", [SMOTE, SMOTEN])
+def test_the_order_of_a_sampling_strategy_dict_does_not_change_the_rows(
+    make_long_tail, sampler
+):
+    # imbalanced-learn's report: the same random_state gave other rows when
+    # the dict listed the classes in another order
+    X, y = make_long_tail()
+    if sampler is SMOTEN:
+        X = np.floor(X).astype(int)
+    first = sampler(sampling_strategy={1: 150, 2: 100}, random_state=0)
+    second = sampler(sampling_strategy={2: 100, 1: 150}, random_state=0)
+    X_first, y_first = first.fit_resample(X, y)
+    X_second, y_second = second.fit_resample(X, y)
+    np.testing.assert_array_equal(X_first, X_second)
+    np.testing.assert_array_equal(y_first, y_second)
+
+
+@pytest.mark.parametrize("sampler", [SMOTE, SMOTEN])
 def test_a_sampling_strategy_mapping_other_than_a_dict_is_refused(
     make_long_tail, sampler
 ):

@@ -1191,3 +1191,80 @@ def test_smotenc_missing_value_advice_works_on_string_categories():
     assert Counter(y_res) == {0: 30, 1: 30}
     assert not X_res.isna().any().any()
     assert set(X_res["c"]) == {"x", "y"}
+
+
+def test_smotenc_null_median_std_takes_categories_of_the_class():
+    # imbalanced-learn's report of a class whose continuous columns have a
+    # median std of 0: its new rows took categories of the other classes
+    X = np.array(
+        [[1, 2, 4, 2], [1, 2, 5, 2], [1, 2, 1, 0], [2, 1, 2, 0], [1, 2, 3, 1]],
+        dtype=float,
+    )
+    y = np.array(["A", "A", "B", "B", "B"])
+    sampler = SMOTENC(
+        [False, False, False, True],
+        sampling_strategy="not majority",
+        k_neighbors=1,
+        random_state=0,
+    )
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert sampler.median_std_ == {"A": 0.0}
+    assert y_res[-1] == "A"
+    assert X_res[-1, 3] == 2
+    assert 4 <= X_res[-1, 2] <= 5
+    np.testing.assert_array_equal(X_res[-1, :2], [1, 2])
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_smotenc_each_class_takes_its_own_categories(n_jobs):
+    # several classes up-sampled, one with a median std of 0 (imbalanced-learn
+    # failed there with "could not broadcast input array"): each class's new
+    # rows take categories of that class only and stay within its range
+    rng = np.random.RandomState(0)
+    counts = [100, 10, 20]
+    X = np.column_stack(
+        [
+            np.r_[rng.randn(100), np.full(10, 3.0), rng.randn(20) + 5],
+            np.r_[rng.randint(0, 4, 100), [4] * 7 + [5] * 3, rng.randint(5, 8, 20)],
+            np.r_[rng.randint(0, 3, 100), [0] * 10, rng.randint(1, 3, 20)],
+        ]
+    )
+    y = np.repeat([0, 1, 2], counts)
+    sampler = SMOTENC([1, 2], random_state=0, n_jobs=n_jobs)
+    X_res, y_res = sampler.fit_resample(X, y)
+    assert Counter(y_res) == {0: 100, 1: 100, 2: 100}
+    assert sampler.median_std_[1] == 0.0
+    new_X, new_y = X_res[len(y) :], y_res[len(y) :]
+    for label in (1, 2):
+        own, made = X[y == label], new_X[new_y == label]
+        for column in (1, 2):
+            assert set(made[:, column]) <= set(own[:, column])
+        assert own[:, 0].min() <= made[:, 0].min()
+        assert made[:, 0].max() <= own[:, 0].max()
+
+
+@pytest.mark.parametrize(
+    "mask",
+    [
+        np.array([False, True, False]),
+        pd.Series([False, True, False], index=["a", "b", "c"]),
+        pd.Index(["b"]),
+        np.array(["b"]),
+    ],
+    ids=["bool-array", "bool-series", "index", "str-array"],
+)
+def test_smotenc_categorical_features_as_arrays(mask):
+    # a boolean NumPy array or Series (imbalanced-learn 0.14: "The truth value
+    # of an array with more than one element is ambiguous"), an Index or an
+    # array of names select the columns as the list does
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"a": rng.randn(40), "b": rng.choice(["x", "y", "z"], 40), "c": rng.randn(40)}
+    )
+    y = np.repeat([0, 1], [30, 10])
+    expected = SMOTENC(["b"], random_state=0).fit_resample(X, y)
+    sampler = SMOTENC(mask, random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    np.testing.assert_array_equal(sampler.categorical_features_, [1])
+    pd.testing.assert_frame_equal(X_res, expected[0])
+    np.testing.assert_array_equal(y_res, expected[1])
