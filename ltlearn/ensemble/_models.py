@@ -14,6 +14,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import clone
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
@@ -70,13 +71,18 @@ def _cross_fitted_proba(
 ):
     """Probabilities of the training rows from clones that did not see them.
 
-    ``None`` when an int ``cv`` leaves fewer than two folds. With
+    ``None`` when an int ``cv`` leaves fewer than two folds, but for a prefit
+    model (``_is_prefit``), whose probabilities on all rows serve then. With
     ``sample_weight``, the samples of an int ``cv``'s class counts, and of
     each training fold, are those of positive weight.
     """
     if isinstance(cv, Integral):
         counted = codes if sample_weight is None else codes[sample_weight > 0]
         n_splits = min(cv, int(np.bincount(counted).min()))
+        if n_splits < 2 and _is_prefit(model):  # not fitted on the folds
+            rows = np.arange(codes.size)
+            folds = [(rows, rows)]  # one fold: its probabilities on all rows
+            return _cross_fit_proba(model, X, y, folds, params, classes=classes)
         if n_splits < 2:
             return None
         splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
@@ -147,6 +153,15 @@ def _held_out_proba(
         total += proba
     total /= len(held_out)
     return total
+
+
+def _is_prefit(estimator):
+    """Whether ``estimator`` is prefit (a ``FrozenEstimator``), never refitted.
+
+    Its probabilities on the training rows stand for held-out ones, so that
+    it needs no folds.
+    """
+    return isinstance(estimator, FrozenEstimator)
 
 
 def _uses_oob(estimator):

@@ -23,6 +23,7 @@ from ltlearn.ensemble._models import (
     _fit_model,
     _held_out_proba,
     _is_dropped,
+    _is_prefit,
     _NamedModelsMixin,
     _refuse_no_proba,
     _uses_oob,
@@ -152,11 +153,12 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         Folds for the held-out probabilities of the models without
         out-of-bag scores. An integer means stratified folds, shuffled with
         ``random_state``, as many as the smallest class allows; with a class
-        of a single sample, the weights are not refined (a warning names
-        the class). ``None`` is scikit-learn's default splitter, 5
-        unshuffled stratified folds, taken as the other splits are (not the
-        default ``cv=3``). Other splits must keep a sample of every class in
-        every training fold; an error names the class otherwise. Their test folds
+        of a single sample, the weights are not refined (a warning names the
+        class) unless these models are prefit (needing no folds). ``None`` is
+        scikit-learn's default splitter, 5 unshuffled stratified folds, taken
+        as the other splits are (not the default ``cv=3``). Other splits must
+        keep a sample of every class in every training fold (but for prefit
+        models); an error names the class otherwise. Their test folds
         must cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
@@ -370,7 +372,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         """The ``cv`` of the held-out probabilities of the models.
 
         ``cv`` as given, but a splitter's folds when a model is cross-fitted:
-        drawn once for every model, and checked to train on every class.
+        drawn once for every model, checked to train on every class (unless prefit).
         """
         cv = self.cv
         cross_fit = self.refinement > 0 and not all(
@@ -384,10 +386,11 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 codes.size,
                 _OOF_PURPOSE,
             )
-            _check_folds(
-                cv, codes, self.classes_, self.cv, "the held-out probabilities",
-                rule_weight,
-            )  # fmt: skip
+            if not all(_uses_oob(m) or _is_prefit(m) for _, m in models):
+                _check_folds(
+                    cv, codes, self.classes_, self.cv, "the held-out probabilities",
+                    rule_weight,
+                )  # fmt: skip
         return cv
 
     def _fit_models(self, models, X, y, fit_params):
@@ -453,7 +456,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 f"scores need at least 2 samples of every class, so the class "
                 f"weights are not refined: weights_ is the inverse class prior, "
                 f"as with refinement=0. Add samples of the class, drop it, or "
-                f"use only models with out-of-bag scores."
+                f"use only models with out-of-bag scores or prefit ones."
                 f"{_single_sample_note(self.classes_, n_rows, of)}",
                 UserWarning,
                 stacklevel=external_stacklevel(),

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _estimator_has
@@ -51,11 +52,20 @@ def delegated_method(owner, method, summary, returned, description):
 def refuse_frozen(estimator, owner, fit, lost):
     """Refuse a ``FrozenEstimator`` as ``estimator`` of ``owner``, which refits it.
 
-    ``fit`` says how ``owner`` fits its estimator, ``lost`` what a model
-    that is never refitted does not do.
+    Also as the last step of a pipeline given as ``estimator`` (its earlier
+    steps may be frozen: they are not what learns the labels). ``fit`` says
+    how ``owner`` fits its estimator, ``lost`` what a model that is never
+    refitted does not do.
     """
-    if isinstance(estimator, FrozenEstimator):
+    last = estimator
+    while isinstance(last, Pipeline):
+        try:
+            last = last[-1]
+        except (TypeError, ValueError, IndexError, KeyError):
+            break  # malformed steps: the pipeline's own fit names them
+    if isinstance(last, FrozenEstimator):
+        where = "" if last is estimator else " (the last step of its pipeline)"
         raise ValueError(
-            f"{owner} fits its estimator {fit}, which a FrozenEstimator, never "
-            f"refitted, does not {lost}; pass the unfitted model."
+            f"{owner} fits its estimator {fit}, which a FrozenEstimator{where}, "
+            f"never refitted, does not {lost}; pass the unfitted model."
         )

@@ -1250,6 +1250,23 @@ def test_a_frozen_estimator_is_refused(imbalanced_multiclass, strategy):
         cog.fit(X, y + 3)
 
 
+@pytest.mark.parametrize("strategy", ["direct", "min-max"])
+def test_a_pipeline_ending_in_a_frozen_estimator_is_refused(
+    imbalanced_multiclass, strategy
+):
+    # its last step is never refitted either, and was not refused by name
+    X, y = imbalanced_multiclass
+    frozen = FrozenEstimator(LogisticRegression().fit(X, y))
+    pipe = Pipeline([("scale", StandardScaler()), ("model", frozen)])
+    cog = COGClassifier(pipe, strategy=strategy, n_clusters=2)
+    with pytest.raises(ValueError, match=r"\(the last step of its pipeline\), never"):
+        cog.fit(X, y)
+    # a frozen step before the last learns no label: taken
+    scaler = FrozenEstimator(StandardScaler().fit(X))
+    pipe = Pipeline([("scale", scaler), ("model", LogisticRegression())])
+    COGClassifier(pipe, strategy=strategy, n_clusters=2).fit(X, y)
+
+
 @pytest.mark.parametrize(
     "params, name",
     [

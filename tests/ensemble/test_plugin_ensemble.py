@@ -38,6 +38,7 @@ from sklearn.svm import SVC, LinearSVC
 
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.ensemble._models import _oob_proba
+from ltlearn.post_hoc import PluginClassifier
 from ltlearn.post_hoc._base import _adjusted_log_proba
 from tests.post_hoc.test_logit_adjustment import _FixedProba
 
@@ -191,6 +192,64 @@ def test_tiny_classes_are_counted_in_the_warning():
         " 12 classes have a single sample in y: 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, "
         "... (12 in all)."
     )
+
+
+def _prefit_and_held_out_rows():
+    """A model fitted on half the rows, and the other half with one row of
+    class 2 (the other rows of that class have weight 0 in ``weights``)."""
+    X, y = make_classification(
+        n_samples=400, n_features=5, n_informative=4, n_redundant=0, n_classes=3,
+        weights=[0.6, 0.3, 0.1], random_state=0,
+    )  # fmt: skip
+    prefit = FrozenEstimator(LogisticRegression().fit(X[:200], y[:200]))
+    X, y = X[200:], y[200:]
+    rows = np.r_[np.flatnonzero(y != 2), np.flatnonzero(y == 2)[:1]]
+    weights = np.where((y == 2) & (np.cumsum(y == 2) > 1), 0.0, 1.0)
+    return prefit, X, y, X[rows], y[rows], weights
+
+
+def test_prefit_models_are_refined_beside_a_class_of_one_sample():
+    # a FrozenEstimator is not fitted on the folds, so an int cv needs no
+    # second sample of a class: its probabilities on the rows serve, as in
+    # PluginClassifier (the weights stayed the inverse prior, with a warning
+    # that the held-out probabilities need 2 samples of every class)
+    prefit, X, y, X_one, y_one, weights = _prefit_and_held_out_rows()
+    plugin = PluginClassifier(prefit, refine="always").fit(X_one, y_one)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        clf = PluginEnsembleClassifier([("f", prefit)], refinement=1.0)
+        clf.fit(X_one, y_one)
+        np.testing.assert_allclose(clf.weights_, plugin.weights_)
+        assert clf.oob_proba_ is not None
+        # a class of one sample of positive weight alike
+        weighted = clone(clf).fit(X, y, sample_weight=weights)
+        np.testing.assert_allclose(weighted.weights_, plugin.weights_)
+        # beside a bagged model, which needs no folds either
+        forest = RandomForestClassifier(20, oob_score=True, random_state=0)
+        both = PluginEnsembleClassifier([("f", prefit), ("rf", forest)])
+        assert both.fit(X_one, y_one).oob_proba_ is not None
+    # a model cross-fitted on the folds still needs two samples
+    mixed = PluginEnsembleClassifier([("f", prefit), ("lr", LogisticRegression())])
+    with pytest.warns(UserWarning, match="Class 2 has 1 sample in y"):
+        mixed.fit(X_one, y_one)
+    assert mixed.oob_proba_ is None
+
+
+def test_prefit_models_take_folds_that_train_on_no_class():
+    # unstratified folds over sorted rows leave a class out of a training
+    # fold, which no model in a FrozenEstimator is trained on (they were
+    # refused: "training fold 2 of cv holds none of them")
+    prefit, X, y, *_ = _prefit_and_held_out_rows()
+    order = np.argsort(y, kind="stable")
+    X, y = X[order], y[order]
+    clf = PluginEnsembleClassifier([("f", prefit)], cv=KFold(3)).fit(X, y)
+    stratified = PluginEnsembleClassifier([("f", prefit)], cv=3).fit(X, y)
+    np.testing.assert_allclose(clf.weights_, stratified.weights_)
+    mixed = PluginEnsembleClassifier(
+        [("f", prefit), ("lr", LogisticRegression())], cv=KFold(3)
+    )
+    with pytest.raises(ValueError, match="training fold 2 of cv holds none"):
+        mixed.fit(X, y)
 
 
 def test_sample_weight_reaches_the_models(imbalanced):

@@ -19,6 +19,8 @@ from sklearn.metrics.pairwise import euclidean_distances
 from sklearn.model_selection import cross_val_score
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -587,6 +589,14 @@ def test_a_frozen_estimator_is_refused(semi_supervised_lt):
     frozen = FrozenEstimator(LogisticRegression().fit(X, y))
     with pytest.raises(ValueError, match="FrozenEstimator, never refitted"):
         CReSTClassifier(frozen, max_iter=2).fit(X, y_semi)
+    # nor as the last step of a pipeline, which ran its generations alike
+    pipe = make_pipeline(StandardScaler(), frozen)
+    with pytest.raises(ValueError, match=r"\(the last step of its pipeline\), never"):
+        CReSTClassifier(pipe, max_iter=2).fit(X, y_semi)
+    # a frozen step before the last learns no label: taken
+    scaler = FrozenEstimator(StandardScaler().fit(X))
+    pipe = make_pipeline(scaler, LogisticRegression())
+    assert CReSTClassifier(pipe, max_iter=2).fit(X, y_semi).transduction_.size
 
 
 def test_a_model_with_predict_proba_once_fitted_is_taken(semi_supervised_lt):
@@ -720,9 +730,6 @@ def test_the_routing_advice_for_a_pipeline_declines_the_weights_of_a_scaler(
     # It said that with routing the weights reach only the steps that request
     # them; a StandardScaler step, which accepts them, was then refused by
     # scikit-learn for want of a request.
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     X, _, y_semi = semi_supervised_lt
     weights = np.ones(y_semi.size)
     clf = CReSTClassifier(make_pipeline(StandardScaler(), LogisticRegression()))
