@@ -15,6 +15,11 @@ from skorch.callbacks import PrintLog
 
 from ltlearn.deep._progress import _epoch_progress_bar
 
+# The default callbacks built under some settings only: the validation
+# scores with validation data, the bar with progress_bar, the log with
+# verbose (skorch builds its valid_loss, valid_acc and print_log always).
+_SOMETIMES_BUILT = ("valid_loss", "valid_bacc", "progress_bar", "print_log")
+
 
 class _CallbacksMixin:
     """The callbacks of :class:`LongTailClassifier`, checked and kept.
@@ -164,6 +169,23 @@ class _CallbacksMixin:
                 callback.initialize()
             callbacks.append((name, callback))
         self.callbacks_ = callbacks
+
+    def _unbuilt_default_callbacks(self, params):
+        """The ``callbacks__<name>(__<param>)`` of ``params`` of no built default.
+
+        Those naming a default callback that the settings now leave out
+        (``callbacks__print_log=None`` with ``verbose=0``): skorch's
+        ``set_params`` finds no such callback and raises, where ``__init__``
+        keeps them for when the callback is built.
+        """
+        built = {name for name, _ in getattr(self, "callbacks_", None) or []}
+        return {
+            key: value
+            for key, value in params.items()
+            if key.startswith("callbacks__")
+            and key.split("__")[1] in _SOMETIMES_BUILT
+            and key.split("__")[1] not in built
+        }
 
     def _check_callback_names(self, params, error):
         """Explain ``error`` by a ``callbacks__<name>`` of no callback.

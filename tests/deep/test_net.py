@@ -1723,6 +1723,35 @@ def test_setting_a_callback_of_no_such_name_is_refused_naming_the_callbacks(data
     assert "valid_loss" in clf.history[-1]
 
 
+def test_a_default_callback_left_out_by_the_settings_is_set_as_in_init(data, capsys):
+    # skorch's set_params(callbacks__print_log=None): the log is built only
+    # with verbose, the validation scores only with validation data; it failed
+    # with "'callbacks__print_log' names no callback" (GridSearchCV too),
+    # where __init__ takes it.
+    X, y = data
+    clf = LongTailClassifier(**FAST).set_params(
+        callbacks__print_log=None, callbacks__valid_bacc=None
+    )
+    assert clf.get_params()["callbacks__print_log"] is None
+    clf.set_params(verbose=1, train_split=ValidSplit(4, stratified=True)).fit(X, y)
+    assert capsys.readouterr().out == ""
+    assert [name for name, _ in clf.callbacks_] == [
+        "epoch_timer",
+        "train_loss",
+        "valid_loss",
+    ]
+    grid = GridSearchCV(
+        LongTailClassifier(**FAST), {"callbacks__print_log": [None]}, cv=2
+    )
+    assert grid.fit(X, y).best_estimator_.callbacks__print_log is None
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    clf.set_params(callbacks__print_log__keys_ignored=["dur"], verbose=1)
+    clf.partial_fit(X, y)
+    assert "dur" not in capsys.readouterr().out
+    with pytest.raises(ValueError, match="'callbacks__print_logg' names no callback"):
+        clf.set_params(callbacks__print_logg=None)
+
+
 def test_a_default_callback_of_a_train_split_set_in_the_same_call_is_found(data):
     # valid_bacc is a callback once train_split gives validation data: set
     # together (as GridSearchCV sets a point of its grid), it was refused.
