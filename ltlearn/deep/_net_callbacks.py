@@ -86,7 +86,8 @@ class _CallbacksMixin:
         turned off with ``None``) by ``callbacks__progress_bar`` or
         ``callbacks__print_log``, is left as it is, and nothing is added to
         ``callbacks="disable"``. The bar goes before the table, the table
-        last, as skorch orders them.
+        last, as skorch orders them; each takes its ``callbacks__<name>__*``
+        parameters, as ``initialize`` gives them.
         """
         if isinstance(self.callbacks, str) and self.callbacks == "disable":
             return
@@ -108,13 +109,16 @@ class _CallbacksMixin:
                     i for i, (_, cb) in enumerate(callbacks) if isinstance(cb, PrintLog)
                 ]
                 at = logs[0] if logs else len(callbacks)
+                bar.set_params(**self.get_params_for("callbacks__progress_bar"))
                 callbacks.insert(at, ("progress_bar", bar.initialize()))
         if (
             "print_log" not in user
             and self._prints_log()
             and not any(isinstance(callback, PrintLog) for _, callback in callbacks)
         ):
-            callbacks.append(("print_log", PrintLog().initialize()))
+            log = PrintLog()
+            log.set_params(**self.get_params_for("callbacks__print_log"))
+            callbacks.append(("print_log", log.initialize()))
 
     def _callback_states(self, named):
         """The state of the callbacks not ``named`` by ``set_params``' parameters.

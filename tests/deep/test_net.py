@@ -1752,6 +1752,18 @@ def test_a_default_callback_left_out_by_the_settings_is_set_as_in_init(data, cap
         clf.set_params(callbacks__print_logg=None)
 
 
+def test_a_log_added_for_verbose_takes_its_callbacks_parameters(data, capsys):
+    # A log built for verbose=1 set on a fitted classifier (or the bar for
+    # progress_bar=True) ignored callbacks__print_log__* given before: the
+    # "dur" column of callbacks__print_log__keys_ignored=["dur"] was printed.
+    X, y = data
+    clf = LongTailClassifier(callbacks__print_log__keys_ignored=["dur"], **FAST)
+    clf.fit(X, y).set_params(verbose=1).partial_fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out
+    assert "dur" not in out
+
+
 def test_a_default_callback_of_a_train_split_set_in_the_same_call_is_found(data):
     # valid_bacc is a callback once train_split gives validation data: set
     # together (as GridSearchCV sets a point of its grid), it was refused.
