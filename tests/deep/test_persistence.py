@@ -77,6 +77,23 @@ def test_predicting_with_a_loaded_network_without_classes_says_to_give_them(
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
 
 
+def test_a_loaded_network_given_unsorted_classes_predicts_the_fitted_labels(
+    imbalanced_multiclass, tmp_path
+):
+    # The fit sorts the labels (output j is the j-th sorted label); built with
+    # initialize(), classes_ kept the order given, so the same classes=["d",
+    # "c", "a", "b"] as the fitted classifier's predicted other labels.
+    X, y = imbalanced_multiclass
+    labels = np.array(["a", "b", "c", "d"])[y]
+    params = dict(classes=["d", "c", "a", "b"], module__n_features=X.shape[1], **FAST)
+    clf = LongTailClassifier(max_epochs=2, **params).fit(X, labels)
+    clf.save_params(f_params=tmp_path / "params.pt")
+    new = LongTailClassifier(**params).initialize()
+    new.load_params(f_params=tmp_path / "params.pt")
+    np.testing.assert_array_equal(new.classes_, ["a", "b", "c", "d"])
+    np.testing.assert_array_equal(new.predict(X), clf.predict(X))
+
+
 @pytest.mark.parametrize("compiling", [{}, COMPILED], ids=["plain", "compiled"])
 def test_load_params_takes_the_weights_deferred_reweighting_wrote(
     imbalanced_multiclass, tmp_path, compiling
