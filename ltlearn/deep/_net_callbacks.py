@@ -85,40 +85,60 @@ class _CallbacksMixin:
         of the user's named ``progress_bar`` or ``print_log``, or set (or
         turned off with ``None``) by ``callbacks__progress_bar`` or
         ``callbacks__print_log``, is left as it is, and nothing is added to
-        ``callbacks="disable"``. The bar goes before the table, the table
-        last, as skorch orders them; each takes its ``callbacks__<name>__*``
-        parameters, as ``initialize`` gives them.
+        ``callbacks="disable"``; one set so but not built yet is added when
+        asked for, as ``initialize`` builds it. The bar goes before the
+        table, the table last, as skorch orders them; each takes its
+        ``callbacks__<name>__*`` parameters, as ``initialize`` gives them.
         """
         if isinstance(self.callbacks, str) and self.callbacks == "disable":
             return
-        user = {
+        listed = {
             item[0] for item in self.callbacks or [] if isinstance(item, (tuple, list))
         }
-        user.update(
-            name
+        set_here = {
+            name: vars(self)[f"callbacks__{name}"]
             for name in ("progress_bar", "print_log")
             if f"callbacks__{name}" in vars(self)
-        )
+        }
         callbacks = self.callbacks_
-        if "progress_bar" not in user:
+        if "progress_bar" not in listed:
             bar = self._progress_bar()
             if bar is None:
-                callbacks[:] = [item for item in callbacks if item[0] != "progress_bar"]
+                if "progress_bar" not in set_here:
+                    callbacks[:] = [
+                        item for item in callbacks if item[0] != "progress_bar"
+                    ]
             elif "progress_bar" not in dict(callbacks):
+                bar = set_here.get("progress_bar", bar)
                 logs = [
                     i for i, (_, cb) in enumerate(callbacks) if isinstance(cb, PrintLog)
                 ]
                 at = logs[0] if logs else len(callbacks)
-                bar.set_params(**self.get_params_for("callbacks__progress_bar"))
-                callbacks.insert(at, ("progress_bar", bar.initialize()))
+                if bar is not None:
+                    bar = self._built_output_callback("progress_bar", bar)
+                    callbacks.insert(at, ("progress_bar", bar))
+        log = set_here.get("print_log", PrintLog)
         if (
-            "print_log" not in user
+            "print_log" not in listed
+            and log is not None
             and self._prints_log()
+            and "print_log" not in dict(callbacks)
             and not any(isinstance(callback, PrintLog) for _, callback in callbacks)
         ):
-            log = PrintLog()
-            log.set_params(**self.get_params_for("callbacks__print_log"))
-            callbacks.append(("print_log", log.initialize()))
+            log = self._built_output_callback("print_log", log)
+            callbacks.append(("print_log", log))
+
+    def _built_output_callback(self, name, callback):
+        """``callback`` (an instance or a class) built as ``initialize`` builds it.
+
+        Given its ``callbacks__<name>__*`` parameters, and initialised.
+        """
+        params = self.get_params_for(f"callbacks__{name}")
+        if isinstance(callback, type):
+            callback = callback(**params)
+        else:
+            callback.set_params(**params)
+        return callback.initialize()
 
     def _callback_states(self, named):
         """The state of the callbacks not ``named`` by ``set_params``' parameters.

@@ -35,6 +35,8 @@ from skorch.callbacks import (  # noqa: E402
     EarlyStopping,
     EpochScoring,
     LRScheduler,
+    PrintLog,
+    ProgressBar,
 )
 from skorch.dataset import Dataset, ValidSplit  # noqa: E402
 from skorch.helper import SliceDict, predefined_split  # noqa: E402
@@ -1762,6 +1764,29 @@ def test_a_log_added_for_verbose_takes_its_callbacks_parameters(data, capsys):
     out = capsys.readouterr().out
     assert "train_loss" in out
     assert "dur" not in out
+
+
+@pytest.mark.parametrize(
+    "name, switch", [("print_log", "verbose"), ("progress_bar", "progress_bar")]
+)
+def test_a_log_set_by_name_is_added_when_asked_for_on_a_fitted_classifier(
+    data, capsys, name, switch
+):
+    # callbacks__print_log=PrintLog(...) (or a bar) given while the settings
+    # left it out was not built when verbose (progress_bar) was then set on
+    # the fitted classifier: partial_fit trained on without it, where a new
+    # fit builds it.
+    X, y = data
+    callback = PrintLog(keys_ignored=["dur"]) if name == "print_log" else ProgressBar()
+    clf = LongTailClassifier(**{f"callbacks__{name}": callback}, **FAST).fit(X, y)
+    clf.set_params(**{switch: True}).partial_fit(X, y)
+    assert dict(clf.callbacks_)[name] is callback
+    captured = capsys.readouterr()
+    if name == "print_log":
+        assert "train_loss" in captured.out
+        assert "dur" not in captured.out
+    else:
+        assert "it/s" in captured.out + captured.err
 
 
 def test_a_default_callback_of_a_train_split_set_in_the_same_call_is_found(data):
