@@ -23,7 +23,7 @@ from sklearn.metrics import balanced_accuracy_score
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import Hidden, Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring, PrintLog
 from skorch.dataset import Dataset as _SkorchDataset
@@ -973,7 +973,9 @@ class LongTailClassifier(
             return encoder.classes_
         if self.classes is not None and len(self.classes):
             # sorted, as fit encodes them: output j is the j-th sorted label
-            return LabelEncoder().fit(np.asarray(self.classes)).classes_
+            # (a column of labels, which fit takes, read without a warning)
+            classes = column_or_1d(np.asarray(self.classes))
+            return LabelEncoder().fit(classes).classes_
         raise AttributeError(
             f"{type(self).__name__} has no attribute 'classes_' before fit: "
             "fit it, or give classes=... (all the labels) to a classifier "

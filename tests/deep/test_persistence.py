@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -92,6 +93,20 @@ def test_a_loaded_network_given_unsorted_classes_predicts_the_fitted_labels(
     new.load_params(f_params=tmp_path / "params.pt")
     np.testing.assert_array_equal(new.classes_, ["a", "b", "c", "d"])
     np.testing.assert_array_equal(new.predict(X), clf.predict(X))
+
+
+def test_classes_given_as_a_column_are_read_as_fit_reads_them(imbalanced_multiclass):
+    # a column of labels, which fit takes: classes_ of a classifier built with
+    # initialize() was that column (predict gave a column of labels), and
+    # once sorted it warned "A column-vector y was passed" at each use.
+    X, _ = imbalanced_multiclass
+    classes = np.array([["d"], ["c"], ["a"], ["b"]])
+    clf = LongTailClassifier(classes=classes, module__n_features=X.shape[1], **FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.initialize()
+        np.testing.assert_array_equal(clf.classes_, ["a", "b", "c", "d"])
+        assert clf.predict(X).shape == (X.shape[0],)
 
 
 @pytest.mark.parametrize("compiling", [{}, COMPILED], ids=["plain", "compiled"])
