@@ -15,6 +15,11 @@ from skorch.callbacks import PrintLog
 
 from ltlearn.deep._progress import _epoch_progress_bar
 
+# The default callbacks built under some settings only: the validation
+# scores with validation data, the bar with progress_bar, the log with
+# verbose (skorch builds its valid_loss, valid_acc and print_log always).
+_SOMETIMES_BUILT = ("valid_loss", "valid_bacc", "progress_bar", "print_log")
+
 
 class _CallbacksMixin:
     """The callbacks of :class:`LongTailClassifier`, checked and kept.
@@ -80,36 +85,60 @@ class _CallbacksMixin:
         of the user's named ``progress_bar`` or ``print_log``, or set (or
         turned off with ``None``) by ``callbacks__progress_bar`` or
         ``callbacks__print_log``, is left as it is, and nothing is added to
-        ``callbacks="disable"``. The bar goes before the table, the table
-        last, as skorch orders them.
+        ``callbacks="disable"``; one set so but not built yet is added when
+        asked for, as ``initialize`` builds it. The bar goes before the
+        table, the table last, as skorch orders them; each takes its
+        ``callbacks__<name>__*`` parameters, as ``initialize`` gives them.
         """
         if isinstance(self.callbacks, str) and self.callbacks == "disable":
             return
-        user = {
+        listed = {
             item[0] for item in self.callbacks or [] if isinstance(item, (tuple, list))
         }
-        user.update(
-            name
+        set_here = {
+            name: vars(self)[f"callbacks__{name}"]
             for name in ("progress_bar", "print_log")
             if f"callbacks__{name}" in vars(self)
-        )
+        }
         callbacks = self.callbacks_
-        if "progress_bar" not in user:
+        if "progress_bar" not in listed:
             bar = self._progress_bar()
             if bar is None:
-                callbacks[:] = [item for item in callbacks if item[0] != "progress_bar"]
+                if "progress_bar" not in set_here:
+                    callbacks[:] = [
+                        item for item in callbacks if item[0] != "progress_bar"
+                    ]
             elif "progress_bar" not in dict(callbacks):
+                bar = set_here.get("progress_bar", bar)
                 logs = [
                     i for i, (_, cb) in enumerate(callbacks) if isinstance(cb, PrintLog)
                 ]
                 at = logs[0] if logs else len(callbacks)
-                callbacks.insert(at, ("progress_bar", bar.initialize()))
+                if bar is not None:
+                    bar = self._built_output_callback("progress_bar", bar)
+                    callbacks.insert(at, ("progress_bar", bar))
+        log = set_here.get("print_log", PrintLog)
         if (
-            "print_log" not in user
+            "print_log" not in listed
+            and log is not None
             and self._prints_log()
+            and "print_log" not in dict(callbacks)
             and not any(isinstance(callback, PrintLog) for _, callback in callbacks)
         ):
-            callbacks.append(("print_log", PrintLog().initialize()))
+            log = self._built_output_callback("print_log", log)
+            callbacks.append(("print_log", log))
+
+    def _built_output_callback(self, name, callback):
+        """``callback`` (an instance or a class) built as ``initialize`` builds it.
+
+        Given its ``callbacks__<name>__*`` parameters, and initialised.
+        """
+        params = self.get_params_for(f"callbacks__{name}")
+        if isinstance(callback, type):
+            callback = callback(**params)
+        else:
+            callback.set_params(**params)
+        return callback.initialize()
 
     def _callback_states(self, named):
         """The state of the callbacks not ``named`` by ``set_params``' parameters.
@@ -164,6 +193,23 @@ class _CallbacksMixin:
                 callback.initialize()
             callbacks.append((name, callback))
         self.callbacks_ = callbacks
+
+    def _unbuilt_default_callbacks(self, params):
+        """The ``callbacks__<name>(__<param>)`` of ``params`` of no built default.
+
+        Those naming a default callback that the settings now leave out
+        (``callbacks__print_log=None`` with ``verbose=0``): skorch's
+        ``set_params`` finds no such callback and raises, where ``__init__``
+        keeps them for when the callback is built.
+        """
+        built = {name for name, _ in getattr(self, "callbacks_", None) or []}
+        return {
+            key: value
+            for key, value in params.items()
+            if key.startswith("callbacks__")
+            and key.split("__")[1] in _SOMETIMES_BUILT
+            and key.split("__")[1] not in built
+        }
 
     def _check_callback_names(self, params, error):
         """Explain ``error`` by a ``callbacks__<name>`` of no callback.

@@ -254,13 +254,27 @@ class _ParamsMixin:
             try:
                 with self._torch_rng() if rebuilt else nullcontext():
                     try:
-                        super().set_params(**params)
-                    except ValueError as exc:
-                        self._check_callback_names(params, exc)
-                        raise
+                        self._set_skorch_params(params)
+                    except ValueError:
+                        unbuilt = self._unbuilt_default_callbacks(params)
+                        if not unbuilt:
+                            raise
+                        # kept, as __init__ keeps them, for when it is built
+                        vars(self).update(unbuilt)
+                        self._set_skorch_params(
+                            {k: v for k, v in params.items() if k not in unbuilt}
+                        )
             finally:  # skorch initialised them all before failing too
                 self._restore_callback_states(states)
             self._initialize_named_callbacks(named)
         if rebuild:
             self.initialize_optimizer()
         return self
+
+    def _set_skorch_params(self, params):
+        """skorch's ``set_params``; a callback of no such name is explained."""
+        try:
+            super().set_params(**params)
+        except ValueError as exc:
+            self._check_callback_names(params, exc)
+            raise

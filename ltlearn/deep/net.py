@@ -20,9 +20,10 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.metrics import balanced_accuracy_score
+from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import TransformerTags
 from sklearn.utils._param_validation import Hidden, Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 from skorch import NeuralNetClassifier
 from skorch.callbacks import EpochScoring, EpochTimer, PassthroughScoring, PrintLog
 from skorch.dataset import Dataset as _SkorchDataset
@@ -349,7 +350,8 @@ class LongTailClassifier(
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels, as given in ``y``.
+        The class labels, as given in ``y`` (or in ``classes``), sorted: the
+        ``j``-th output of the network is the ``j``-th label.
     class_counts_ : ndarray of shape (n_classes,)
         Number of samples of each class in the training part (their total
         ``sample_weight`` when weights are given), added up over the
@@ -970,7 +972,10 @@ class LongTailClassifier(
         if encoder is not None:
             return encoder.classes_
         if self.classes is not None and len(self.classes):
-            return np.asarray(self.classes)
+            # sorted, as fit encodes them: output j is the j-th sorted label
+            # (a column of labels, which fit takes, read without a warning)
+            classes = column_or_1d(np.asarray(self.classes))
+            return LabelEncoder().fit(classes).classes_
         raise AttributeError(
             f"{type(self).__name__} has no attribute 'classes_' before fit: "
             "fit it, or give classes=... (all the labels) to a classifier "

@@ -23,6 +23,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _estimator_has,
     check_is_fitted,
+    has_fit_parameter,
 )
 
 from ltlearn.post_hoc._cross_fit import (
@@ -268,6 +269,23 @@ def _finite_scores(scores, bound):
     return np.clip(scores, -bound, bound)
 
 
+def _refuse_unrouted_groups(rule, fit_params):
+    """Refuse ``fit(X, y, groups=...)`` for a ``cv`` by groups without routing.
+
+    ``GridSearchCV`` takes the groups so; a rule passes them to the fit of its
+    estimator, which failed with "got an unexpected keyword argument
+    'groups'": the refusal names the ``cv`` that would need them.
+    """
+    cv = getattr(rule, "cv", None)
+    if (
+        "groups" in fit_params
+        and hasattr(cv, "split")
+        and not isinstance(rule.estimator, FrozenEstimator)
+        and not has_fit_parameter(rule.estimator, "groups")
+    ):
+        refuse_group_splitter(cv, "cv", type(rule).__name__, routes=True)
+
+
 def _check_prior_counts(counts, classes, weighted=False):
     """Refuse a class of ``classes`` that has no sample (or no weight) in ``y``.
 
@@ -434,6 +452,7 @@ class _BasePostHocClassifier(
             )
             fit_params, split = routed.estimator.fit, split_params(routed)
         else:
+            _refuse_unrouted_groups(self, fit_params)
             advice = (
                 "so the estimator cannot be fitted with the weights; use an "
                 "estimator that accepts them."

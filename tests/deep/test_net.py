@@ -35,6 +35,8 @@ from skorch.callbacks import (  # noqa: E402
     EarlyStopping,
     EpochScoring,
     LRScheduler,
+    PrintLog,
+    ProgressBar,
 )
 from skorch.dataset import Dataset, ValidSplit  # noqa: E402
 from skorch.helper import SliceDict, predefined_split  # noqa: E402
@@ -1721,6 +1723,70 @@ def test_setting_a_callback_of_no_such_name_is_refused_naming_the_callbacks(data
     clf.set_params(callbacks__valid_bacc=None).fit(X, y)
     assert "valid_bacc" not in clf.history[-1]
     assert "valid_loss" in clf.history[-1]
+
+
+def test_a_default_callback_left_out_by_the_settings_is_set_as_in_init(data, capsys):
+    # skorch's set_params(callbacks__print_log=None): the log is built only
+    # with verbose, the validation scores only with validation data; it failed
+    # with "'callbacks__print_log' names no callback" (GridSearchCV too),
+    # where __init__ takes it.
+    X, y = data
+    clf = LongTailClassifier(**FAST).set_params(
+        callbacks__print_log=None, callbacks__valid_bacc=None
+    )
+    assert clf.get_params()["callbacks__print_log"] is None
+    clf.set_params(verbose=1, train_split=ValidSplit(4, stratified=True)).fit(X, y)
+    assert capsys.readouterr().out == ""
+    assert [name for name, _ in clf.callbacks_] == [
+        "epoch_timer",
+        "train_loss",
+        "valid_loss",
+    ]
+    grid = GridSearchCV(
+        LongTailClassifier(**FAST), {"callbacks__print_log": [None]}, cv=2
+    )
+    assert grid.fit(X, y).best_estimator_.callbacks__print_log is None
+    clf = LongTailClassifier(**FAST).fit(X, y)
+    clf.set_params(callbacks__print_log__keys_ignored=["dur"], verbose=1)
+    clf.partial_fit(X, y)
+    assert "dur" not in capsys.readouterr().out
+    with pytest.raises(ValueError, match="'callbacks__print_logg' names no callback"):
+        clf.set_params(callbacks__print_logg=None)
+
+
+def test_a_log_added_for_verbose_takes_its_callbacks_parameters(data, capsys):
+    # A log built for verbose=1 set on a fitted classifier (or the bar for
+    # progress_bar=True) ignored callbacks__print_log__* given before: the
+    # "dur" column of callbacks__print_log__keys_ignored=["dur"] was printed.
+    X, y = data
+    clf = LongTailClassifier(callbacks__print_log__keys_ignored=["dur"], **FAST)
+    clf.fit(X, y).set_params(verbose=1).partial_fit(X, y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out
+    assert "dur" not in out
+
+
+@pytest.mark.parametrize(
+    "name, switch", [("print_log", "verbose"), ("progress_bar", "progress_bar")]
+)
+def test_a_log_set_by_name_is_added_when_asked_for_on_a_fitted_classifier(
+    data, capsys, name, switch
+):
+    # callbacks__print_log=PrintLog(...) (or a bar) given while the settings
+    # left it out was not built when verbose (progress_bar) was then set on
+    # the fitted classifier: partial_fit trained on without it, where a new
+    # fit builds it.
+    X, y = data
+    callback = PrintLog(keys_ignored=["dur"]) if name == "print_log" else ProgressBar()
+    clf = LongTailClassifier(**{f"callbacks__{name}": callback}, **FAST).fit(X, y)
+    clf.set_params(**{switch: True}).partial_fit(X, y)
+    assert dict(clf.callbacks_)[name] is callback
+    captured = capsys.readouterr()
+    if name == "print_log":
+        assert "train_loss" in captured.out
+        assert "dur" not in captured.out
+    else:
+        assert "it/s" in captured.out + captured.err
 
 
 def test_a_default_callback_of_a_train_split_set_in_the_same_call_is_found(data):

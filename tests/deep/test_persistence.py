@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -75,6 +76,37 @@ def test_predicting_with_a_loaded_network_without_classes_says_to_give_them(
         new.predict(X)
     new.set_params(classes=clf.classes_)
     np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
+def test_a_loaded_network_given_unsorted_classes_predicts_the_fitted_labels(
+    imbalanced_multiclass, tmp_path
+):
+    # The fit sorts the labels (output j is the j-th sorted label); built with
+    # initialize(), classes_ kept the order given, so the same classes=["d",
+    # "c", "a", "b"] as the fitted classifier's predicted other labels.
+    X, y = imbalanced_multiclass
+    labels = np.array(["a", "b", "c", "d"])[y]
+    params = dict(classes=["d", "c", "a", "b"], module__n_features=X.shape[1], **FAST)
+    clf = LongTailClassifier(max_epochs=2, **params).fit(X, labels)
+    clf.save_params(f_params=tmp_path / "params.pt")
+    new = LongTailClassifier(**params).initialize()
+    new.load_params(f_params=tmp_path / "params.pt")
+    np.testing.assert_array_equal(new.classes_, ["a", "b", "c", "d"])
+    np.testing.assert_array_equal(new.predict(X), clf.predict(X))
+
+
+def test_classes_given_as_a_column_are_read_as_fit_reads_them(imbalanced_multiclass):
+    # a column of labels, which fit takes: classes_ of a classifier built with
+    # initialize() was that column (predict gave a column of labels), and
+    # once sorted it warned "A column-vector y was passed" at each use.
+    X, _ = imbalanced_multiclass
+    classes = np.array([["d"], ["c"], ["a"], ["b"]])
+    clf = LongTailClassifier(classes=classes, module__n_features=X.shape[1], **FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.initialize()
+        np.testing.assert_array_equal(clf.classes_, ["a", "b", "c", "d"])
+        assert clf.predict(X).shape == (X.shape[0],)
 
 
 @pytest.mark.parametrize("compiling", [{}, COMPILED], ids=["plain", "compiled"])

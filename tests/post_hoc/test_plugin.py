@@ -538,6 +538,11 @@ def test_a_splitter_by_groups_is_refused_by_name_without_routing(make):
     # without routing, groups would go to the estimator, not to the splitter
     with pytest.raises(ValueError, match="GroupKFold, which splits by groups"):
         make(LogisticRegression(), cv=GroupKFold(3)).fit(X, y)
+    # given as GridSearchCV takes them, they failed in the estimator's fit:
+    # "LogisticRegression.fit() got an unexpected keyword argument 'groups'"
+    groups = np.arange(y.size) % 6
+    with pytest.raises(ValueError, match="GroupKFold, which splits by groups"):
+        make(LogisticRegression(), cv=GroupKFold(3)).fit(X, y, groups=groups)
 
 
 @pytest.mark.parametrize(
