@@ -22,6 +22,7 @@ pytest.importorskip("skorch")
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
@@ -1543,6 +1544,39 @@ def test_wrapped_by_post_hoc_estimators(data, wrapper, kwargs):
     assert balanced_accuracy_score(labels[y], post_hoc.predict(X)) > (
         balanced_accuracy_score(labels[y], bare.predict(X)) + 0.1
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"criterion": "logit_adjusted"},
+        {"criterion": "balanced_softmax"},
+        {"criterion": "vs", "criterion__tau": 0.5},
+    ],
+    ids=["logit_adjusted", "balanced_softmax", "vs"],
+)
+def test_post_hoc_logit_adjustment_warns_of_a_loss_that_adjusted(data, params):
+    # A network trained with a prior-adjusted loss already predicts the
+    # balanced rule (Menon et al., 5.3): adjusting it again went unsaid, and
+    # on load_digits_lt(imbalance_ratio=50) took its balanced accuracy from
+    # 0.868 to 0.596.
+    X, y = data
+    net = LongTailClassifier(**FAST, **params)
+    for estimator in (net, make_pipeline(StandardScaler(), net)):
+        with pytest.warns(UserWarning, match="adjusts them a second time"):
+            LogitAdjustedClassifier(estimator, tau=1.0).fit(X, y)
+    frozen = FrozenEstimator(clone(net).fit(X, y))
+    with pytest.warns(UserWarning, match="already adds the log of the class prior"):
+        LogitAdjustedClassifier(frozen).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # no adjustment, a searched one, or a network trained without one
+        LogitAdjustedClassifier(net, tau=0.0).fit(X, y)
+        LogitAdjustedClassifier(net, tau="auto", cv=2).fit(X, y)
+        LogitAdjustedClassifier(LongTailClassifier(**FAST), tau=1.0).fit(X, y)
+        LogitAdjustedClassifier(
+            LongTailClassifier(criterion="vs", criterion__tau=0.0, **FAST)
+        ).fit(X, y)
 
 
 def test_wrapped_by_semi_supervised_estimator(data):
