@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import sys
 import warnings
 from numbers import Integral
 
@@ -16,6 +17,7 @@ from sklearn.base import (
 )
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
+from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metadata_routing import process_routing
@@ -53,6 +55,7 @@ from ltlearn.utils._validation import (
     model_proba,
     summable_weights,
 )
+from ltlearn.utils._warnings import external_stacklevel
 
 # Docstring fragments shared by the post-hoc classifiers (``_Substitution``),
 # indented as in a class docstring (``_samples_docstring``: the Parameters
@@ -266,6 +269,44 @@ def _finite_scores(scores, bound):
         with np.errstate(invalid="ignore"):
             scores = np.where(first == second, 0.0, second - first)
     return np.clip(scores, -bound, bound)
+
+
+def _loss_adjusting_prior(estimator):
+    """The training loss of ``estimator`` that adds the log-prior, or None.
+
+    A :class:`~ltlearn.deep.LongTailClassifier` (alone, last in a pipeline or
+    frozen) trained with the logit-adjusted, balanced softmax or VS loss
+    (``tau != 0``) already predicts the prior-compensated rule.
+    """
+    while isinstance(estimator, (FrozenEstimator, Pipeline)):
+        if isinstance(estimator, FrozenEstimator):
+            estimator = estimator.estimator
+        else:
+            estimator = estimator.steps[-1][1]
+    losses = sys.modules.get("ltlearn.deep.losses")  # loaded with the network
+    if losses is None:
+        return None
+    criterion = getattr(estimator, "criterion_", None)
+    criterion = getattr(criterion, "_orig_mod", criterion)  # compile=True
+    adjusting = (losses.BalancedSoftmaxLoss, losses.LogitAdjustedLoss, losses.VSLoss)
+    if isinstance(criterion, adjusting) and getattr(criterion, "tau", 1.0) != 0:
+        return criterion
+    return None
+
+
+def _warn_adjusting_twice(estimator, rule):
+    """Warn when the prior-compensating ``rule`` meets a prior-adjusted loss."""
+    loss = _loss_adjusting_prior(estimator)
+    if loss is not None:
+        warnings.warn(
+            f"The estimator was trained with {type(loss).__name__}, which "
+            "already adds the log of the class prior to its logits; "
+            f"{rule} adjusts them a second time and over-predicts the rare "
+            "classes. Wrap an estimator trained without adjustment "
+            "(criterion='ce').",
+            UserWarning,
+            stacklevel=external_stacklevel(),
+        )
 
 
 def _check_prior_counts(counts, classes, weighted=False):

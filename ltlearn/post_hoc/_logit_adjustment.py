@@ -3,13 +3,9 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import sys
-import warnings
 from numbers import Real
 
 import numpy as np
-from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ltlearn.post_hoc._base import (
@@ -19,6 +15,7 @@ from ltlearn.post_hoc._base import (
     _check_prior_counts,
     _log_proba,
     _post_hoc_docstring,
+    _warn_adjusting_twice,
 )
 from ltlearn.post_hoc._rule_scores import (
     _SCORINGS,
@@ -28,34 +25,9 @@ from ltlearn.post_hoc._rule_scores import (
 )
 from ltlearn.utils._class_order import _in_class_order
 from ltlearn.utils._validation import real_values, summable_weights
-from ltlearn.utils._warnings import external_stacklevel
 
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
-
-
-def _loss_adjusting_prior(estimator):
-    """The training loss of ``estimator`` that adds the log-prior, or None.
-
-    A :class:`~ltlearn.deep.LongTailClassifier` (alone, last in a pipeline or
-    frozen) trained with the logit-adjusted, balanced softmax or VS loss
-    (``tau != 0``) already predicts the prior-compensated rule.
-    """
-    while isinstance(estimator, (FrozenEstimator, Pipeline)):
-        estimator = (
-            estimator.estimator
-            if isinstance(estimator, FrozenEstimator)
-            else estimator.steps[-1][1]
-        )
-    losses = sys.modules.get("ltlearn.deep.losses")  # loaded with the network
-    criterion = getattr(estimator, "criterion_", None)
-    criterion = getattr(criterion, "_orig_mod", criterion)  # compile=True
-    if losses is None or not isinstance(
-        criterion,
-        (losses.BalancedSoftmaxLoss, losses.LogitAdjustedLoss, losses.VSLoss),
-    ):
-        return None
-    return criterion if getattr(criterion, "tau", 1.0) != 0 else None
 
 
 def _adjusted_argmax(proba, log_proba, log_weights):
@@ -269,17 +241,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         vars(self).pop("cv_results_", None)  # that of an earlier fit
         if self.tau != "auto":
             self.tau_ = float(self.tau)
-            loss = _loss_adjusting_prior(self.estimator_)
-            if loss is not None and self.tau_ != 0:
-                warnings.warn(
-                    f"The estimator was trained with {type(loss).__name__}, "
-                    "which already adds the log of the class prior to its "
-                    f"logits; tau={self.tau!r} adjusts them a second time and "
-                    "over-predicts the rare classes. Wrap an estimator trained "
-                    "without adjustment (criterion='ce'), or use tau='auto'.",
-                    UserWarning,
-                    stacklevel=external_stacklevel(),
-                )
+            if self.tau_ != 0:
+                _warn_adjusting_twice(self.estimator_, f"tau={self.tau!r}")
             self.best_score_ = None
             if self.store_cv_results:
                 self.cv_results_ = None

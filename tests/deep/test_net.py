@@ -1555,25 +1555,30 @@ def test_wrapped_by_post_hoc_estimators(data, wrapper, kwargs):
     ],
     ids=["logit_adjusted", "balanced_softmax", "vs"],
 )
-def test_post_hoc_logit_adjustment_warns_of_a_loss_that_adjusted(data, params):
+def test_post_hoc_prior_rules_warn_of_a_loss_that_adjusted(data, params):
     # A network trained with a prior-adjusted loss already predicts the
     # balanced rule (Menon et al., 5.3): adjusting it again went unsaid, and
     # on load_digits_lt(imbalance_ratio=50) took its balanced accuracy from
-    # 0.868 to 0.596.
+    # 0.868 to 0.596 (the same with balanced costs).
     X, y = data
     net = LongTailClassifier(**FAST, **params)
     for estimator in (net, make_pipeline(StandardScaler(), net)):
-        with pytest.warns(UserWarning, match="adjusts them a second time"):
+        with pytest.warns(UserWarning, match="tau=1.0 adjusts them a second time"):
             LogitAdjustedClassifier(estimator, tau=1.0).fit(X, y)
     frozen = FrozenEstimator(clone(net).fit(X, y))
     with pytest.warns(UserWarning, match="already adds the log of the class prior"):
         LogitAdjustedClassifier(frozen).fit(X, y)
+    with pytest.warns(UserWarning, match='cost_matrix="balanced" adjusts them'):
+        ThresholdMovingClassifier(net).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        # no adjustment, a searched one, or a network trained without one
+        # no adjustment, a searched one, costs of the user's, or a network
+        # trained without one
         LogitAdjustedClassifier(net, tau=0.0).fit(X, y)
         LogitAdjustedClassifier(net, tau="auto", cv=2).fit(X, y)
+        ThresholdMovingClassifier(net, cost_matrix=[1.0, 2.0, 3.0]).fit(X, y)
         LogitAdjustedClassifier(LongTailClassifier(**FAST), tau=1.0).fit(X, y)
+        ThresholdMovingClassifier(LongTailClassifier(**FAST)).fit(X, y)
         LogitAdjustedClassifier(
             LongTailClassifier(criterion="vs", criterion__tau=0.0, **FAST)
         ).fit(X, y)
