@@ -283,15 +283,11 @@ def _loss_adjusting_prior(estimator):
             estimator = estimator.estimator
         else:
             estimator = estimator.steps[-1][1]
-    losses = sys.modules.get("ltlearn.deep.losses")  # loaded with the network
+    # loaded with the network, if there is one: torch is an optional dependency
+    losses = sys.modules.get("ltlearn.deep._margin_losses")
     if losses is None:
         return None
-    criterion = getattr(estimator, "criterion_", None)
-    criterion = getattr(criterion, "_orig_mod", criterion)  # compile=True
-    adjusting = (losses.BalancedSoftmaxLoss, losses.LogitAdjustedLoss, losses.VSLoss)
-    if isinstance(criterion, adjusting) and getattr(criterion, "tau", 1.0) != 0:
-        return criterion
-    return None
+    return losses._prior_adjusting_loss(getattr(estimator, "criterion_", None))
 
 
 def _warn_adjusting_twice(estimator, rule):
