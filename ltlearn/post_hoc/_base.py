@@ -290,16 +290,21 @@ def _loss_adjusting_prior(estimator):
     return losses._prior_adjusting_loss(getattr(estimator, "criterion_", None))
 
 
-def _warn_adjusting_twice(estimator, rule):
-    """Warn when the prior-compensating ``rule`` meets a prior-adjusted loss."""
+def _warn_adjusting_twice(estimator, rule, tau=1.0):
+    """Warn when ``rule``, a logit adjustment by ``tau``, and the loss's add up past 1.
+
+    Past 1 (the balanced rule), the adjusted logits over-predict rare classes.
+    """
     loss = _loss_adjusting_prior(estimator)
-    if loss is not None:
+    trained = float(getattr(loss, "tau", 1.0))
+    if loss is not None and trained + tau > 1 + 1e-9:  # 0.3 + 0.7 is balanced
         warnings.warn(
             f"The estimator was trained with {type(loss).__name__}, which "
-            "already adds the log of the class prior to its logits; "
-            f"{rule} adjusts them a second time and over-predicts the rare "
-            "classes. Wrap an estimator trained without adjustment "
-            "(criterion='ce').",
+            f"adjusts the logits by {trained:g} * log(prior); {rule} adjusts "
+            f"them by {tau:g} * log(prior) more, {trained + tau:g} in all, past "
+            "the 1 of the balanced rule, and over-predicts the rare classes. "
+            "Wrap an estimator trained without adjustment (criterion='ce'), or "
+            "lower one of the two.",
             UserWarning,
             stacklevel=external_stacklevel(),
         )

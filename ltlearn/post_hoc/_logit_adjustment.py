@@ -152,11 +152,12 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     Logit adjustment is threshold-moving with class costs proportional to
     ``prior ** -tau`` (Zhou and Liu's rule, as Menon et al. note). The
     training-time variant, a logit-adjusted loss, lives in
-    :mod:`ltlearn.deep`. Do not combine the two: a
+    :mod:`ltlearn.deep`. The two add up: a
     :class:`~ltlearn.deep.LongTailClassifier` trained with the
-    logit-adjusted, balanced softmax or VS loss already predicts the
-    prior-compensated rule, and a numeric ``tau`` other than 0 adjusts its
-    logits a second time (``fit`` warns).
+    logit-adjusted, balanced softmax or VS loss (its own ``tau``, 1 by
+    default) already predicts the prior-compensated rule, and a numeric
+    ``tau`` adjusts its logits a second time; ``fit`` warns when the two
+    exceed 1, the balanced rule.
 
     ``predict_proba`` returns ``p_k(x) * prior_k ** -tau`` renormalised, the
     softmax of the adjusted logits, so that ``predict`` is its argmax.
@@ -241,8 +242,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         vars(self).pop("cv_results_", None)  # that of an earlier fit
         if self.tau != "auto":
             self.tau_ = float(self.tau)
-            if self.tau_ != 0:
-                _warn_adjusting_twice(self.estimator_, f"tau={self.tau!r}")
+            _warn_adjusting_twice(self.estimator_, "tau", self.tau_)
             self.best_score_ = None
             if self.store_cv_results:
                 self.cv_results_ = None
