@@ -21,17 +21,12 @@ from ltlearn.deep._datasets import (
     _map_input,
 )
 from ltlearn.deep._loader_options import _loader_for_options
-from ltlearn.deep._loss_base import _uncompiled
+from ltlearn.deep._margin_losses import _prior_adjusting_loss
 from ltlearn.deep.augment import (
     CIFAR10_MEAN,
     CIFAR10_STD,
     CIFARAugment,
     TransformAugment,
-)
-from ltlearn.deep.losses import (
-    BalancedSoftmaxLoss,
-    LogitAdjustedLoss,
-    VSLoss,
 )
 from ltlearn.deep.samplers import (
     ClassBalancedSampler,
@@ -166,13 +161,8 @@ class _BatchesMixin:
         batches compensate the prior a second time, which weights class ``j``
         by about ``1 / n_j ** 2`` and hurts (Ren et al., 2020).
         """
-        criterion = _uncompiled(getattr(self, "criterion_", None))
-        adjusted = (BalancedSoftmaxLoss, LogitAdjustedLoss, VSLoss)
-        if (
-            isinstance(sampler, ClassBalancedSampler)
-            and isinstance(criterion, adjusted)
-            and getattr(criterion, "tau", 1.0) != 0
-        ):
+        criterion = _prior_adjusting_loss(getattr(self, "criterion_", None))
+        if isinstance(sampler, ClassBalancedSampler) and criterion is not None:
             warnings.warn(
                 f"{type(criterion).__name__} already compensates the class "
                 "prior; with a class-balanced sampler it is compensated twice "

@@ -15,6 +15,7 @@ from ltlearn.deep._loss_base import (
     _forward_docstring,
     _loss_docstring,
     _margin_logits,
+    _uncompiled,
     _weighted_cross_entropy,
 )
 
@@ -365,3 +366,17 @@ class KPSLoss(_CosineMarginLoss):
         scaled = logits * self.radii.to(logits.dtype)
         adjusted = _margin_logits(scaled, target, self.margins, self.s)
         return _weighted_cross_entropy(adjusted, target, self.weight, self.reduction)
+
+
+def _prior_adjusting_loss(criterion):
+    """``criterion`` if it adds ``tau * log(prior)`` to the logits, else None.
+
+    The logit-adjusted, balanced softmax and VS losses (``tau != 0``, and
+    unwrapped from ``torch.compile``): a network trained with one already
+    predicts the prior-compensated rule.
+    """
+    criterion = _uncompiled(criterion)
+    adjusting = (BalancedSoftmaxLoss, LogitAdjustedLoss, VSLoss)
+    if isinstance(criterion, adjusting) and getattr(criterion, "tau", 1.0) != 0:
+        return criterion
+    return None

@@ -22,6 +22,7 @@ from ltlearn.post_hoc._rule_scores import (
     _ranked,
     _score_codes,
 )
+from ltlearn.post_hoc._trained_adjustment import _warn_adjusting_twice
 from ltlearn.utils._class_order import _in_class_order
 from ltlearn.utils._validation import real_values, summable_weights
 
@@ -151,7 +152,12 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     Logit adjustment is threshold-moving with class costs proportional to
     ``prior ** -tau`` (Zhou and Liu's rule, as Menon et al. note). The
     training-time variant, a logit-adjusted loss, lives in
-    :mod:`ltlearn.deep`.
+    :mod:`ltlearn.deep`. The two add up: a
+    :class:`~ltlearn.deep.LongTailClassifier` trained with the
+    logit-adjusted, balanced softmax or VS loss (its own ``tau``, 1 by
+    default) already predicts the prior-compensated rule, and a numeric
+    ``tau`` adjusts its logits a second time; ``fit`` warns when the two
+    exceed 1, the balanced rule.
 
     ``predict_proba`` returns ``p_k(x) * prior_k ** -tau`` renormalised, the
     softmax of the adjusted logits, so that ``predict`` is its argmax.
@@ -236,6 +242,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         vars(self).pop("cv_results_", None)  # that of an earlier fit
         if self.tau != "auto":
             self.tau_ = float(self.tau)
+            _warn_adjusting_twice(self.estimator_, "tau", self.tau_)
             self.best_score_ = None
             if self.store_cv_results:
                 self.cv_results_ = None

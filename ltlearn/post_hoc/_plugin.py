@@ -16,6 +16,7 @@ from ltlearn.post_hoc._base import (
 )
 from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring, _score_codes
 from ltlearn.post_hoc._search import _coordinate_ascent, _validated_refinement
+from ltlearn.post_hoc._trained_adjustment import _warn_adjusting_twice
 
 
 def _clipped_threshold(threshold):
@@ -179,7 +180,11 @@ class PluginClassifier(_BasePostHocClassifier):
     ``TunedThresholdClassifierCV`` and of
     :class:`LogitAdjustedClassifier` with ``tau="auto"`` lose 0.002 and
     0.001. An estimator fitted with ``class_weight="balanced"`` already
-    shifts its probabilities; wrap the unweighted one.
+    shifts its probabilities; wrap the unweighted one. So does a
+    :class:`~ltlearn.deep.LongTailClassifier` trained with the
+    logit-adjusted, balanced softmax or VS loss: ``fit`` warns where the
+    weights are ``1 / prior`` unsearched (binary balanced accuracy,
+    ``refine="never"``).
 
     ``predict_proba`` returns ``w_k p_k(x)`` renormalised, so that ``predict``
     is its argmax.
@@ -265,6 +270,8 @@ class PluginClassifier(_BasePostHocClassifier):
         self.best_score_ = None
 
         if n_classes == 2:
+            if self.scoring == "balanced_accuracy":  # the prior's, unsearched
+                _warn_adjusting_twice(self.estimator_, 'scoring="balanced_accuracy"')
             self.threshold_ = self._fit_threshold(
                 X, y, codes, counts, start, sample_weight, params
             )
@@ -274,6 +281,7 @@ class PluginClassifier(_BasePostHocClassifier):
         self.threshold_ = None
         self.weights_ = start
         if self.refine == "never":
+            _warn_adjusting_twice(self.estimator_, 'refine="never"')
             return
         proba = self._oof_proba(
             X, y, codes, self.cv, params, self._purpose(), sample_weight

@@ -17,6 +17,7 @@ from ltlearn.post_hoc._base import (
     _mended_proba,
     _post_hoc_docstring,
 )
+from ltlearn.post_hoc._trained_adjustment import _warn_adjusting_twice
 from ltlearn.utils._class_order import _in_class_order
 from ltlearn.utils._validation import model_proba, real_values
 
@@ -139,7 +140,10 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
     approximation, which reduces each row to its sum; ``"expected_cost"``
     gives the exact Bayes decision there. Costs proportional to
     ``prior ** -tau`` give post-hoc logit adjustment
-    (:class:`LogitAdjustedClassifier`).
+    (:class:`LogitAdjustedClassifier`); the ``"balanced"`` costs are its
+    ``tau=1``, so that a :class:`~ltlearn.deep.LongTailClassifier` trained
+    with the logit-adjusted, balanced softmax or VS loss, which already
+    compensates the prior, would be adjusted a second time (``fit`` warns).
 
     With ``"rescale"``, ``predict_proba`` returns the rescaled probabilities,
     so that ``predict`` is their argmax.
@@ -173,6 +177,7 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
     def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         if isinstance(self.cost_matrix, str):
             _check_prior_counts(counts, self.classes_, sample_weight is not None)
+            _warn_adjusting_twice(self.estimator_, 'cost_matrix="balanced"')
         self.cost_matrix_, self.class_costs_ = _check_cost_matrix(
             self.cost_matrix, self.classes_, y, sample_weight
         )

@@ -22,6 +22,7 @@ pytest.importorskip("skorch")
 from sklearn.base import clone  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
@@ -1545,6 +1546,66 @@ def test_wrapped_by_post_hoc_estimators(data, wrapper, kwargs):
     assert balanced_accuracy_score(labels[y], post_hoc.predict(X)) > (
         balanced_accuracy_score(labels[y], bare.predict(X)) + 0.1
     )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"criterion": "logit_adjusted"},
+        {"criterion": "balanced_softmax"},
+        {"criterion": "vs", "criterion__tau": 0.5},
+    ],
+    ids=["logit_adjusted", "balanced_softmax", "vs"],
+)
+def test_post_hoc_prior_rules_warn_of_a_loss_that_adjusted(data, params):
+    # A network trained with a prior-adjusted loss already predicts the
+    # balanced rule (Menon et al., 5.3): adjusting it again went unsaid, and
+    # on load_digits_lt(imbalance_ratio=50) took its balanced accuracy from
+    # 0.868 to 0.596 (the same with balanced costs or 1 / prior weights).
+    X, y = data
+    net = LongTailClassifier(**FAST, **params)
+    for estimator in (net, make_pipeline(StandardScaler(), net)):
+        with pytest.warns(UserWarning, match="; tau adjusts them by 1 "):
+            LogitAdjustedClassifier(estimator, tau=1.0).fit(X, y)
+    frozen = FrozenEstimator(clone(net).fit(X, y))
+    with pytest.warns(UserWarning, match="which adjusts the logits by"):
+        LogitAdjustedClassifier(frozen).fit(X, y)
+    with pytest.warns(UserWarning, match='cost_matrix="balanced" adjusts them by 1 '):
+        ThresholdMovingClassifier(net).fit(X, y)
+    with pytest.warns(UserWarning, match='refine="never" adjusts them by 1 '):
+        PluginClassifier(net, refine="never").fit(X, y)
+    binary = y != 2
+    with pytest.warns(UserWarning, match='scoring="balanced_accuracy" adjusts'):
+        PluginClassifier(net).fit(X[binary], y[binary])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # no adjustment, a searched one, costs of the user's, or a network
+        # trained without one
+        LogitAdjustedClassifier(net, tau=0.0).fit(X, y)
+        LogitAdjustedClassifier(net, tau="auto", cv=2).fit(X, y)
+        ThresholdMovingClassifier(net, cost_matrix=[1.0, 2.0, 3.0]).fit(X, y)
+        PluginClassifier(net, cv=2).fit(X, y)
+        LogitAdjustedClassifier(LongTailClassifier(**FAST), tau=1.5).fit(X, y)
+        ThresholdMovingClassifier(LongTailClassifier(**FAST)).fit(X, y)
+        LogitAdjustedClassifier(
+            LongTailClassifier(criterion="vs", criterion__tau=0.0, **FAST)
+        ).fit(X, y)
+
+
+@pytest.mark.parametrize("criterion", ["logit_adjusted", "vs"])
+def test_post_hoc_logit_adjustment_completes_a_partial_one(data, criterion):
+    # A loss of tau=0.3 and a post-hoc tau=0.7 make the balanced rule (on
+    # load_digits_lt(imbalance_ratio=50), a loss of tau=0.5 gave 0.806
+    # balanced accuracy, and 0.850 with a post-hoc 0.5): no warning; only
+    # past 1 does the sum over-predict the rare classes.
+    X, y = data
+    net = LongTailClassifier(criterion=criterion, criterion__tau=0.3, **FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LogitAdjustedClassifier(net, tau=0.7).fit(X, y)
+    match = r"by 0.3 \* log\(prior\); tau .* by 0.8 .* 1.1 in all"
+    with pytest.warns(UserWarning, match=match):
+        LogitAdjustedClassifier(net, tau=0.8).fit(X, y)
 
 
 def test_wrapped_by_semi_supervised_estimator(data):
