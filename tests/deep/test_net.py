@@ -574,6 +574,29 @@ def test_class_balanced_sampler_balances_the_batches(data):
     np.testing.assert_allclose(drawn, 1 / 3, atol=0.06)
 
 
+def test_data_lacking_some_classes_train_on_the_codes_of_classes_(data):
+    # The targets are the positions of the labels in classes_, all the
+    # labels given or fitted, not in the labels that the data hold.
+    X, y = data
+    labels = np.array(["a", "b", "c"])[y]
+    seen = []
+
+    class Spy(torch.nn.Module):
+        def forward(self, logits, target):
+            seen.append(target.clone())
+            return torch.nn.functional.cross_entropy(logits, target)
+
+    clf = LongTailClassifier(criterion=Spy(), **FAST)
+    no_a = labels != "a"
+    clf.partial_fit(X[no_a], labels[no_a], classes=["a", "b", "c"])
+    assert torch.cat(seen).unique().tolist() == [1, 2]
+    seen.clear()
+    no_b = labels != "b"
+    clf.partial_fit(X[no_b], labels[no_b])
+    assert torch.cat(seen).unique().tolist() == [0, 2]
+    assert clf.classes_.tolist() == ["a", "b", "c"]
+
+
 def test_iterator_overrides_and_a_dataloader_still_work(data):
     X, y = data
     clf = LongTailClassifier(
@@ -633,6 +656,27 @@ def test_a_generator_option_draws_the_shuffled_order(data):
 
     loader = proba(iterator_train=torch.utils.data.DataLoader)
     np.testing.assert_allclose(proba(), loader, rtol=1e-6)
+
+
+def test_a_dataloader_shuffles_in_the_order_of_random_state(data):
+    # A DataLoader shuffles with its own generator, seeded from random_state:
+    # the same seed draws the same order, another seed another one.
+    X, y = data
+
+    def first_epoch(random_state):
+        batches = _Batches()
+        LongTailClassifier(
+            iterator_train=DataLoader,
+            iterator_train__shuffle=True,
+            callbacks=[("batches", batches)],
+            **{**FAST, "max_epochs": 1, "random_state": random_state},
+        ).fit(X, y)
+        return np.concatenate(batches.epochs[0][True])
+
+    first, again, other = first_epoch(0), first_epoch(0), first_epoch(1)
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    np.testing.assert_array_equal(_rows([first]), _rows([other]))
 
 
 def test_a_slice_loader_device_with_dataloader_options_is_refused(data):
