@@ -2415,6 +2415,27 @@ def test_an_in_memory_predefined_validation_dataset_is_sliced(data):
     np.testing.assert_array_equal(codes, y[:60])
 
 
+def test_a_predefined_validation_dataset_lacking_a_class_keeps_the_codes(data):
+    # Its labels are encoded as the training labels are, by their position
+    # in classes_, not among the labels it holds.
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array([0, 2, 5])[y]
+    seen = []
+
+    class Record(Callback):
+        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
+            seen.append(dataset_valid)
+
+    rows = np.flatnonzero(labels != 0)[:30]
+    split = predefined_split(Dataset(X[rows], labels[rows]))
+    clf = LongTailClassifier(train_split=split, callbacks=[Record()], **FAST)
+    clf.fit(X, labels)
+    codes = torch.cat([yb for _, yb in clf.get_iterator(seen[-1])]).numpy()
+    np.testing.assert_array_equal(codes, y[rows])
+    assert sorted(set(codes.tolist())) == [1, 2]
+
+
 def test_samplers_and_sample_weight_work_with_a_dataset(data):
     X, y = data
     X = X.astype(np.float32)
