@@ -386,23 +386,28 @@ def test_crt_retrains_only_the_reinitialised_last_layer(data):
     assert clf.predict(X).shape == (len(X),)
 
 
-class _RecordHead(Callback):
-    """Record the last layer and whether the optimiser holds a state for it."""
+class _RecordEpochs(Callback):
+    """Record ``read(net)`` at each epoch's start and end."""
+
+    def __init__(self, read):
+        self.read = read
 
     def initialize(self):
         self.begin_, self.end_ = [], []
         return self
 
-    def _head(self, net):
-        head = net.module_.classifier
-        state = any(p in net.optimizer_.state for p in head.parameters())
-        return head.weight.detach().clone(), head.bias.detach().clone(), state
-
     def on_epoch_begin(self, net, **kwargs):
-        self.begin_.append(self._head(net))
+        self.begin_.append(self.read(net))
 
     def on_epoch_end(self, net, **kwargs):
-        self.end_.append(self._head(net))
+        self.end_.append(self.read(net))
+
+
+def _head_and_state(net):
+    """The last layer, and whether the optimiser holds a state for it."""
+    head = net.module_.classifier
+    state = any(p in net.optimizer_.state for p in head.parameters())
+    return head.weight.detach().clone(), head.bias.detach().clone(), state
 
 
 def test_crt_starts_the_last_layer_anew_without_its_momentum(data):
@@ -410,7 +415,7 @@ def test_crt_starts_the_last_layer_anew_without_its_momentum(data):
     # the last layer is drawn anew (torch's Linear init, within
     # 1 / sqrt(fan_in) = 1 / sqrt(16)), and SGD has no momentum left for it.
     X, y = data
-    record = _RecordHead()
+    record = _RecordEpochs(_head_and_state)
     LongTailClassifier(
         optimizer=torch.optim.SGD,
         optimizer__momentum=0.9,
@@ -539,30 +544,19 @@ def test_lws_learns_class_scales_and_folds_them_into_the_layer(data):
     assert not clf.module_.classifier._forward_hooks
 
 
-class _RecordLogits(Callback):
-    """Record the logits of some rows at each epoch's start and end."""
+def _logits_of(X):
+    """A function of the network: its logits of the rows ``X``."""
 
-    def __init__(self, X):
-        self.X = X
-
-    def initialize(self):
-        self.begin_, self.end_ = [], []
-        return self
-
-    def _logits(self, net):
+    def logits(net):
         module = net.module_
         training = module.training
         module.train(False)
         with torch.no_grad():
-            logits = module(torch.as_tensor(self.X, dtype=torch.float32))
+            out = module(torch.as_tensor(X, dtype=torch.float32))
         module.train(training)
-        return logits
+        return out
 
-    def on_epoch_begin(self, net, **kwargs):
-        self.begin_.append(self._logits(net))
-
-    def on_epoch_end(self, net, **kwargs):
-        self.end_.append(self._logits(net))
+    return logits
 
 
 def test_lws_starts_from_scales_of_one(data):
@@ -570,7 +564,7 @@ def test_lws_starts_from_scales_of_one(data):
     # leaves the logits f_j * (w_j x + b_j) as the representation epochs left
     # them, and only the retraining steps move them.
     X, y = data
-    record = _RecordLogits(X[:20])
+    record = _RecordEpochs(_logits_of(X[:20]))
     LongTailClassifier(
         callbacks=[ClassifierRetraining("lws", start_epoch=1), record], **FAST
     ).fit(X, y)

@@ -2394,23 +2394,28 @@ def test_a_predefined_validation_dataset_is_read_with_the_classes_labels(data):
         LongTailClassifier(train_split=split, **FAST).fit(X, y)
 
 
-def test_an_in_memory_predefined_validation_dataset_is_sliced(data):
-    # Wrapped to encode its labels, it was read item by item at each epoch.
-    X, y = data
-    X = X.astype(np.float32)
-    labels = np.array([0, 2, 5])[y]
+def _predefined_validation(X, labels, rows):
+    """The inputs and codes of the validation batches of a predefined split."""
     seen = []
 
     class Record(Callback):
         def on_epoch_end(self, net, dataset_valid=None, **kwargs):
             seen.append(dataset_valid)
 
-    split = predefined_split(Dataset(X[:60].astype(np.float64), labels[:60]))
+    split = predefined_split(Dataset(X[rows].astype(np.float64), labels[rows]))
     clf = LongTailClassifier(train_split=split, callbacks=[Record()], **FAST)
     clf.fit(X, labels)
     loader = clf.get_iterator(seen[-1])
     assert isinstance(loader, SliceLoader)
-    X_valid, codes = (torch.cat(part).numpy() for part in zip(*loader))
+    return (torch.cat(part).numpy() for part in zip(*loader))
+
+
+def test_an_in_memory_predefined_validation_dataset_is_sliced(data):
+    # Wrapped to encode its labels, it was read item by item at each epoch.
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array([0, 2, 5])[y]
+    X_valid, codes = _predefined_validation(X, labels, np.arange(60))
     np.testing.assert_array_equal(X_valid, X[:60])
     np.testing.assert_array_equal(codes, y[:60])
 
@@ -2421,17 +2426,8 @@ def test_a_predefined_validation_dataset_lacking_a_class_keeps_the_codes(data):
     X, y = data
     X = X.astype(np.float32)
     labels = np.array([0, 2, 5])[y]
-    seen = []
-
-    class Record(Callback):
-        def on_epoch_end(self, net, dataset_valid=None, **kwargs):
-            seen.append(dataset_valid)
-
     rows = np.flatnonzero(labels != 0)[:30]
-    split = predefined_split(Dataset(X[rows], labels[rows]))
-    clf = LongTailClassifier(train_split=split, callbacks=[Record()], **FAST)
-    clf.fit(X, labels)
-    codes = torch.cat([yb for _, yb in clf.get_iterator(seen[-1])]).numpy()
+    _, codes = _predefined_validation(X, labels, rows)
     np.testing.assert_array_equal(codes, y[rows])
     assert sorted(set(codes.tolist())) == [1, 2]
 
