@@ -3112,6 +3112,11 @@ def test_predicting_under_autocast_gives_float32_probabilities(data, criterion):
     np.testing.assert_allclose(low.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_allclose(low, proba, atol=0.05)
     np.testing.assert_array_equal(y_pred, clf.classes_[low.argmax(axis=1)])
+    # the features of transform too, in float32 (NumPy has no bfloat16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low_features = clf.transform(X)
+    assert low_features.dtype == np.float32
+    np.testing.assert_allclose(low_features, clf.transform(X), rtol=0.05, atol=0.05)
 
 
 @pytest.mark.parametrize(
