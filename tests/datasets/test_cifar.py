@@ -53,6 +53,25 @@ def test_counts_match_the_published_training_sets():
     assert sum(_cifar_lt_counts(500, 100, 100, "step")) == 25250
 
 
+def test_counts_multiply_by_one_over_the_ratio_as_the_reference_code():
+    # The LDAM code multiplies n_max by imb_factor = 1 / IF and truncates:
+    # 98 * (1 / 49) is 1.9999999999999998, so the tail classes keep 1 image
+    # (not 98 // 49 = 2) in both profiles.
+    assert _cifar_lt_counts(98, 10, 49, "step") == [98] * 5 + [1] * 5
+    assert _cifar_lt_counts(98, 10, 49, "exp")[-1] == 1
+
+
+def test_load_cifar_lt_default_n_max_is_the_papers(tmp_path):
+    # 5000 images per class for CIFAR-10 and 500 for CIFAR-100: files of 3
+    # per class are refused by the default n_max of each.
+    _write_cifar(tmp_path, "cifar10", 3, 1, 10)
+    _write_cifar(tmp_path, "cifar100", 3, 1, 100)
+    with pytest.raises(ValueError, match="n_max=5000 needs 5000 of every class"):
+        load_cifar_lt(tmp_path)
+    with pytest.raises(ValueError, match="n_max=500 needs 500 of every class"):
+        load_cifar_lt(tmp_path, dataset="cifar100")
+
+
 def test_load_cifar10_lt_keeps_the_reference_images(tmp_path):
     X, y, X_test, y_test = _write_cifar(tmp_path, "cifar10", 30, 4, 10)
     data = load_cifar_lt(tmp_path, imbalance_ratio=10, n_max=30)

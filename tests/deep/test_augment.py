@@ -130,6 +130,28 @@ def test_normalisation_eval_mode_and_flat_rows():
     assert not torch.equal(aug(x), out)  # crops and flips in training mode
 
 
+def test_padding_is_black_pixels_normalised_with_the_cifar10_statistics():
+    # The papers' torchvision pipeline pads the [0, 1] image with zeros, then
+    # normalises with mean (0.4914, 0.4822, 0.4465) and std (0.2023, 0.1994,
+    # 0.2010): the 4-pixel border becomes (0 - mean) / std. A crop of the
+    # whole padded image (40 = 32 + 2 * 4) has no random offset, and the flip
+    # of a white image is the same image.
+    mean, std = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
+    assert (CIFAR10_MEAN, CIFAR10_STD) == (mean, std)
+    out = CIFARAugment(crop_size=40)(torch.ones(2, 3, 32, 32))
+    assert out.shape == (2, 3, 40, 40)
+    inside = out[:, :, 4:36, 4:36]
+    border = out.clone()
+    border[:, :, 4:36, 4:36] = float("nan")
+    for c in range(3):
+        black = torch.tensor((0.0 - mean[c]) / std[c], dtype=torch.float32)
+        white = torch.tensor((1.0 - mean[c]) / std[c], dtype=torch.float32)
+        torch.testing.assert_close(inside[:, c], white.expand(2, 32, 32))
+        ring = border[:, c][~border[:, c].isnan()]
+        assert ring.numel() == 2 * (40 * 40 - 32 * 32)
+        torch.testing.assert_close(ring, black.expand_as(ring))
+
+
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.int64])
 def test_integer_images_are_refused_by_the_normalisation(dtype):
     # mean and std were cast to the images' integers, 0: every value was inf

@@ -386,6 +386,76 @@ def test_crt_retrains_only_the_reinitialised_last_layer(data):
     assert clf.predict(X).shape == (len(X),)
 
 
+class _RecordEpochs(Callback):
+    """Record ``read(net)`` at each epoch's start and end."""
+
+    def __init__(self, read):
+        self.read = read
+
+    def initialize(self):
+        self.begin_, self.end_ = [], []
+        return self
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.begin_.append(self.read(net))
+
+    def on_epoch_end(self, net, **kwargs):
+        self.end_.append(self.read(net))
+
+
+def _head_and_state(net):
+    """The last layer, and whether the optimiser holds a state for it."""
+    head = net.module_.classifier
+    state = any(p in net.optimizer_.state for p in head.parameters())
+    return head.weight.detach().clone(), head.bias.detach().clone(), state
+
+
+def test_crt_starts_the_last_layer_anew_without_its_momentum(data):
+    # As the reference code's second stage, a new run with a new optimiser:
+    # the last layer is drawn anew (torch's Linear init, within
+    # 1 / sqrt(fan_in) = 1 / sqrt(16)), and SGD has no momentum left for it.
+    X, y = data
+    record = _RecordEpochs(_head_and_state)
+    LongTailClassifier(
+        optimizer=torch.optim.SGD,
+        optimizer__momentum=0.9,
+        callbacks=[ClassifierRetraining("crt", start_epoch=2), record],
+        **FAST,
+    ).fit(X, y)
+    trained_weight, trained_bias, had_momentum = record.end_[1]
+    weight, bias, has_momentum = record.begin_[2]
+    assert had_momentum and not has_momentum
+    assert not torch.equal(weight, trained_weight)
+    assert not torch.equal(bias, trained_bias)
+    assert weight.abs().max() <= 0.25 and bias.abs().max() <= 0.25
+
+
+class _ZeroingSGD(torch.optim.SGD):
+    """SGD whose ``zero_grad`` keeps zero gradients instead of dropping them."""
+
+    def zero_grad(self, set_to_none=False):
+        super().zero_grad(set_to_none=False)
+
+
+@pytest.mark.parametrize("method", ["crt", "lws"])
+def test_the_frozen_representation_stays_with_an_optimizer_zeroing_gradients(
+    data, method
+):
+    # A frozen parameter gets no gradient; one left from the last step would
+    # be zeroed, not dropped, by such an optimiser, whose weight decay and
+    # momentum would then move the representation.
+    X, y = data
+    record = _Record()
+    LongTailClassifier(
+        optimizer=_ZeroingSGD,
+        optimizer__momentum=0.9,
+        optimizer__weight_decay=0.01,
+        callbacks=[ClassifierRetraining(method, start_epoch=1), record],
+        **FAST,
+    ).fit(X, y)
+    assert not any(name.startswith("body.") for name in _changed(*record.params_[::2]))
+
+
 def test_crt_says_when_the_last_layer_is_frozen(data):
     # With the last layer frozen by skorch's Freezer, nothing trained after
     # the switch and the fit failed with "element 0 of tensors does not
@@ -472,6 +542,34 @@ def test_lws_learns_class_scales_and_folds_them_into_the_layer(data):
     assert not torch.allclose(scales, torch.ones(3))
     assert len(clf.optimizer_.param_groups) == 1
     assert not clf.module_.classifier._forward_hooks
+
+
+def _logits_of(X):
+    """A function of the network: its logits of the rows ``X``."""
+
+    def logits(net):
+        module = net.module_
+        training = module.training
+        module.train(False)
+        with torch.no_grad():
+            out = module(torch.as_tensor(X, dtype=torch.float32))
+        module.train(training)
+        return out
+
+    return logits
+
+
+def test_lws_starts_from_scales_of_one(data):
+    # The scales f_j start at 1 (the reference code's init): the switch
+    # leaves the logits f_j * (w_j x + b_j) as the representation epochs left
+    # them, and only the retraining steps move them.
+    X, y = data
+    record = _RecordEpochs(_logits_of(X[:20]))
+    LongTailClassifier(
+        callbacks=[ClassifierRetraining("lws", start_epoch=1), record], **FAST
+    ).fit(X, y)
+    torch.testing.assert_close(record.begin_[1], record.end_[0], rtol=0, atol=0)
+    assert not torch.equal(record.end_[1], record.begin_[1])
 
 
 @pytest.mark.parametrize("restore", [EarlyStopping, Checkpoint])
@@ -744,7 +842,8 @@ def test_tau_normalisation_auto_picks_the_best_tau_of_the_rule(data):
         for t in grid
     ]
     assert max(scores) > min(scores)  # the choice matters on these rows
-    assert scores[int(np.flatnonzero(grid == callback.tau_)[0])] == max(scores)
+    # the first best of the grid, as numpy's argmax
+    assert callback.tau_ == grid[int(np.argmax(scores))]
 
 
 def test_tau_normalisation_auto_weighs_the_validation_rows(data):

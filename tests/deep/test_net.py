@@ -577,6 +577,29 @@ def test_class_balanced_sampler_balances_the_batches(data):
     np.testing.assert_allclose(drawn, 1 / 3, atol=0.06)
 
 
+def test_data_lacking_some_classes_train_on_the_codes_of_classes_(data):
+    # The targets are the positions of the labels in classes_, all the
+    # labels given or fitted, not in the labels that the data hold.
+    X, y = data
+    labels = np.array(["a", "b", "c"])[y]
+    seen = []
+
+    class Spy(torch.nn.Module):
+        def forward(self, logits, target):
+            seen.append(target.clone())
+            return torch.nn.functional.cross_entropy(logits, target)
+
+    clf = LongTailClassifier(criterion=Spy(), **FAST)
+    no_a = labels != "a"
+    clf.partial_fit(X[no_a], labels[no_a], classes=["a", "b", "c"])
+    assert torch.cat(seen).unique().tolist() == [1, 2]
+    seen.clear()
+    no_b = labels != "b"
+    clf.partial_fit(X[no_b], labels[no_b])
+    assert torch.cat(seen).unique().tolist() == [0, 2]
+    assert clf.classes_.tolist() == ["a", "b", "c"]
+
+
 def test_iterator_overrides_and_a_dataloader_still_work(data):
     X, y = data
     clf = LongTailClassifier(
@@ -636,6 +659,27 @@ def test_a_generator_option_draws_the_shuffled_order(data):
 
     loader = proba(iterator_train=torch.utils.data.DataLoader)
     np.testing.assert_allclose(proba(), loader, rtol=1e-6)
+
+
+def test_a_dataloader_shuffles_in_the_order_of_random_state(data):
+    # A DataLoader shuffles with its own generator, seeded from random_state:
+    # the same seed draws the same order, another seed another one.
+    X, y = data
+
+    def first_epoch(random_state):
+        batches = _Batches()
+        LongTailClassifier(
+            iterator_train=DataLoader,
+            iterator_train__shuffle=True,
+            callbacks=[("batches", batches)],
+            **{**FAST, "max_epochs": 1, "random_state": random_state},
+        ).fit(X, y)
+        return np.concatenate(batches.epochs[0][True])
+
+    first, again, other = first_epoch(0), first_epoch(0), first_epoch(1)
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+    np.testing.assert_array_equal(_rows([first]), _rows([other]))
 
 
 def test_a_slice_loader_device_with_dataloader_options_is_refused(data):
@@ -2477,25 +2521,42 @@ def test_a_predefined_validation_dataset_is_read_with_the_classes_labels(data):
         LongTailClassifier(train_split=split, **FAST).fit(X, y)
 
 
-def test_an_in_memory_predefined_validation_dataset_is_sliced(data):
-    # Wrapped to encode its labels, it was read item by item at each epoch.
-    X, y = data
-    X = X.astype(np.float32)
-    labels = np.array([0, 2, 5])[y]
+def _predefined_validation(X, labels, rows):
+    """The inputs and codes of the validation batches of a predefined split."""
     seen = []
 
     class Record(Callback):
         def on_epoch_end(self, net, dataset_valid=None, **kwargs):
             seen.append(dataset_valid)
 
-    split = predefined_split(Dataset(X[:60].astype(np.float64), labels[:60]))
+    split = predefined_split(Dataset(X[rows].astype(np.float64), labels[rows]))
     clf = LongTailClassifier(train_split=split, callbacks=[Record()], **FAST)
     clf.fit(X, labels)
     loader = clf.get_iterator(seen[-1])
     assert isinstance(loader, SliceLoader)
-    X_valid, codes = (torch.cat(part).numpy() for part in zip(*loader))
+    return (torch.cat(part).numpy() for part in zip(*loader))
+
+
+def test_an_in_memory_predefined_validation_dataset_is_sliced(data):
+    # Wrapped to encode its labels, it was read item by item at each epoch.
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array([0, 2, 5])[y]
+    X_valid, codes = _predefined_validation(X, labels, np.arange(60))
     np.testing.assert_array_equal(X_valid, X[:60])
     np.testing.assert_array_equal(codes, y[:60])
+
+
+def test_a_predefined_validation_dataset_lacking_a_class_keeps_the_codes(data):
+    # Its labels are encoded as the training labels are, by their position
+    # in classes_, not among the labels it holds.
+    X, y = data
+    X = X.astype(np.float32)
+    labels = np.array([0, 2, 5])[y]
+    rows = np.flatnonzero(labels != 0)[:30]
+    _, codes = _predefined_validation(X, labels, rows)
+    np.testing.assert_array_equal(codes, y[rows])
+    assert sorted(set(codes.tolist())) == [1, 2]
 
 
 def test_samplers_and_sample_weight_work_with_a_dataset(data):
@@ -3178,6 +3239,11 @@ def test_predicting_under_autocast_gives_float32_probabilities(data, criterion):
     np.testing.assert_allclose(low.sum(axis=1), 1.0, rtol=1e-5)
     np.testing.assert_allclose(low, proba, atol=0.05)
     np.testing.assert_array_equal(y_pred, clf.classes_[low.argmax(axis=1)])
+    # the features of transform too, in float32 (NumPy has no bfloat16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low_features = clf.transform(X)
+    assert low_features.dtype == np.float32
+    np.testing.assert_allclose(low_features, clf.transform(X), rtol=0.05, atol=0.05)
 
 
 @pytest.mark.parametrize(

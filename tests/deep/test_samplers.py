@@ -210,8 +210,22 @@ def test_slice_loader_reads_a_subset_and_a_dataset_without_target():
 def test_slice_loader_shuffles_and_samples():
     X, y = _skorch_data()
     dataset = Dataset(X, y)
-    shuffled = torch.cat([Xb for Xb, _ in SliceLoader(dataset, 4, shuffle=True)])
-    assert sorted(shuffled[:, 0].tolist()) == sorted(X[:, 0].tolist())
+    torch.manual_seed(0)
+    loader = SliceLoader(dataset, 4, shuffle=True)
+    epochs = [
+        [(float(Xb[i, 0]), int(yb[i])) for Xb, yb in loader for i in range(len(Xb))]
+        for _ in range(2)
+    ]
+    # every row once, with its label, in a new order at each epoch: a
+    # permutation drawn from torch's global generator
+    torch.manual_seed(0)
+    expected = [
+        [(X[i, 0], y[i]) for i in torch.randperm(len(y)).tolist()] for _ in range(2)
+    ]
+    assert epochs == expected
+    in_order = list(zip(X[:, 0].tolist(), y.tolist()))
+    assert sorted(epochs[0]) == sorted(epochs[1]) == in_order
+    assert in_order != epochs[0] != epochs[1]
     sampler = ClassBalancedSampler(y, num_samples=30)
     loader = SliceLoader(dataset, batch_size=7, sampler=sampler)
     assert len(loader) == 5
@@ -223,6 +237,10 @@ def test_slice_loader_drop_last():
     loader = SliceLoader(Dataset(X, y), batch_size=5, drop_last=True)
     assert len(loader) == 4
     assert [len(Xb) for Xb, _ in loader] == [5, 5, 5, 5]
+    # rows that fill whole batches: none is dropped
+    whole = SliceLoader(Dataset(X[:20], y[:20]), batch_size=5, drop_last=True)
+    assert len(whole) == 4
+    assert [len(Xb) for Xb, _ in whole] == [5, 5, 5, 5]
 
 
 def test_slice_loader_refuses_what_it_cannot_slice():
