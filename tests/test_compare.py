@@ -227,24 +227,17 @@ def test_the_results_file_is_appended_to_in_binary_mode(tmp_path, monkeypatch):
     assert path.read_bytes().count(b"\r") == 0
 
 
-def _synced_sizes(monkeypatch):
-    """Record the inode and size of every file ``fsync`` puts on the disk."""
+def test_each_row_is_on_the_disk_before_the_next_fit(tmp_path, monkeypatch):
+    # A row counts as done once written: a power loss after it must not
+    # leave a results file without it, so each write ends in an fsync.
     synced = []
     real_fsync = _results.os.fsync
 
     def recording_fsync(fd):
-        status = _results.os.fstat(fd)
-        synced.append((status.st_ino, status.st_size))
+        synced.append(_results.os.fstat(fd).st_size)
         real_fsync(fd)
 
     monkeypatch.setattr(_results.os, "fsync", recording_fsync)
-    return synced
-
-
-def test_each_row_is_on_the_disk_before_the_next_fit(tmp_path, monkeypatch):
-    # A row counts as done once written: a power loss after it must not
-    # leave a results file without it, so each write ends in an fsync.
-    synced = _synced_sizes(monkeypatch)
     path = tmp_path / "results.csv"
     sizes = []
     with ResultsFile(path) as writer:
@@ -252,30 +245,7 @@ def test_each_row_is_on_the_disk_before_the_next_fit(tmp_path, monkeypatch):
         for fold in range(2):
             writer.write({"dataset": "a", "method": "plain", "fold": fold})
             sizes.append(path.stat().st_size)
-    assert [size for _, size in synced] == sizes
-
-
-def test_a_replaced_file_is_on_the_disk_before_it_takes_the_name(tmp_path, monkeypatch):
-    # Renamed first, a power loss could leave the name on a file of no data
-    # where the previous file was whole.
-    synced = _synced_sizes(monkeypatch)
-    renamed = []
-    real_replace = _results.os.replace
-
-    def recording_replace(source, target):
-        status = _results.os.stat(source)
-        renamed.append(((status.st_ino, status.st_size), list(synced)))
-        real_replace(source, target)
-
-    monkeypatch.setattr(_results.os, "replace", recording_replace)
-    path = tmp_path / "report.md"
-    path.write_text("old")
-    with _results.replacing(path) as temporary:
-        temporary.write_text("the new report")
-    assert path.read_text() == "the new report"
-    [(written, synced_before)] = renamed
-    assert written[1] == len("the new report")
-    assert written in synced_before
+    assert synced == sizes
 
 
 @pytest.mark.parametrize("cut", [1, 2, 100, -2, -1])
