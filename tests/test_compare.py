@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import csv
+import io
 import json
 import math
 import signal
@@ -289,6 +290,32 @@ def test_damaged_rows_inside_the_file_are_dropped_and_fitted_again(tmp_path):
     assert second.n_reused == 1
     assert _scores(second) == _scores(first)
     assert len(read_results(path)) == 4
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [(None, "1"), ("status", "done"), ("fit_time", ""), ("predict_time", "")],
+    ids=["a field too many", "unknown status", "no fit time", "no predict time"],
+)
+def test_a_row_that_fails_a_check_of_the_reading_is_dropped(tmp_path, field, value):
+    # Each check on its own: such a row (a field after the last column, a
+    # status other than ok or error, a finished fit without its times) is
+    # not one this version wrote whole, so its fit runs again.
+    _run(tmp_path)
+    path = tmp_path / "results.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(csv.reader([lines[2]]))
+    assert row[_results.FIELDS.index("status")] == "ok"
+    if field is None:
+        row.append(value)
+    else:
+        row[_results.FIELDS.index(field)] = value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(row)
+    lines[2] = buffer.getvalue()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.warns(RuntimeWarning, match=r"dropped 1 damaged .*\(line 3\)"):
+        assert len(read_results(path)) == 3
 
 
 def test_results_rows_are_one_line_each_whatever_the_messages(tmp_path, monkeypatch):
