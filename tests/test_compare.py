@@ -294,13 +294,25 @@ def test_damaged_rows_inside_the_file_are_dropped_and_fitted_again(tmp_path):
 
 @pytest.mark.parametrize(
     "field, value",
-    [(None, "1"), ("status", "done"), ("fit_time", ""), ("predict_time", "")],
-    ids=["a field too many", "unknown status", "no fit time", "no predict time"],
+    [
+        (None, "1"),
+        ("status", "done"),
+        ("fit_time", ""),
+        ("predict_time", ""),
+        ("class_recall", '{"recall": {}}'),
+    ],
+    ids=[
+        "a field too many",
+        "unknown status",
+        "no fit time",
+        "no predict time",
+        "recalls without training counts",
+    ],
 )
 def test_a_row_that_fails_a_check_of_the_reading_is_dropped(tmp_path, field, value):
     # Each check on its own: such a row (a field after the last column, a
-    # status other than ok or error, a finished fit without its times) is
-    # not one this version wrote whole, so its fit runs again.
+    # status other than ok or error, a finished fit without its times or its
+    # training counts) is not one this version wrote whole; its fit runs again.
     _run(tmp_path)
     path = tmp_path / "results.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
