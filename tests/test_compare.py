@@ -344,6 +344,27 @@ def test_results_rows_are_one_line_each_whatever_the_messages(tmp_path, monkeypa
     ] * 2
 
 
+def test_line_breaks_and_tabs_are_never_printed_or_written_raw():
+    # A carriage return ends a line in a CSV reader and in Markdown, and in a
+    # printed path it rewrites the terminal's line: rows and cells hold
+    # spaces, printed names show escapes (a no-break space stays).
+    assert _results.one_line("a\rb\nc\r\n") == "a b c  "
+    shown = _results.visible("out\rput\nname\tx\x1b[2J\u00a0y")
+    assert shown == "out\\rput\\nname\\tx\\x1b[2J\u00a0y"
+
+
+def test_a_results_file_cut_inside_its_header_holds_no_row(tmp_path):
+    # A crash while the header was written: no fit was recorded, and the
+    # file is not one of another program.
+    path = tmp_path / "results.csv"
+    path.write_bytes(_results._HEADER.encode()[:10])
+    results = ResultsFile(path)
+    assert results.read() == []
+    with results:
+        pass
+    assert path.read_bytes() == _results._HEADER.encode() + b"\n"
+
+
 @pytest.mark.parametrize("change", [{"seed": 1}, {"scoring": "macro_f1"}])
 def test_results_of_another_configuration_are_not_reused(tmp_path, change):
     _run(tmp_path)
