@@ -373,6 +373,17 @@ def test_results_of_another_configuration_are_not_reused(tmp_path, change):
     assert len(read_results(tmp_path / "results.csv")) == 8
 
 
+def test_results_of_changed_data_are_not_reused(tmp_path):
+    # A data set of the same name whose values changed (a file edited
+    # between two runs) is fitted again, not scored from the old rows.
+    _run(tmp_path)
+    changed = _tiny()
+    changed.X[0, 0] += 1.0
+    second = _run(tmp_path, datasets=[changed])
+    assert second.n_reused == 0
+    assert len(read_results(tmp_path / "results.csv")) == 8
+
+
 def test_same_seed_same_numbers_and_folds_are_stratified():
     dataset = _tiny()
     first, second = _run(datasets=[dataset]), _run(datasets=[dataset])
