@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import csv
+import io
 import json
 import math
 import signal
@@ -227,6 +228,27 @@ def test_the_results_file_is_appended_to_in_binary_mode(tmp_path, monkeypatch):
     assert path.read_bytes().count(b"\r") == 0
 
 
+def test_each_row_is_on_the_disk_before_the_next_fit(tmp_path, monkeypatch):
+    # A row counts as done once written: a power loss after it must not
+    # leave a results file without it, so each write ends in an fsync.
+    synced = []
+    real_fsync = _results.os.fsync
+
+    def recording_fsync(fd):
+        synced.append(_results.os.fstat(fd).st_size)
+        real_fsync(fd)
+
+    monkeypatch.setattr(_results.os, "fsync", recording_fsync)
+    path = tmp_path / "results.csv"
+    sizes = []
+    with ResultsFile(path) as writer:
+        sizes.append(path.stat().st_size)  # the header
+        for fold in range(2):
+            writer.write({"dataset": "a", "method": "plain", "fold": fold})
+            sizes.append(path.stat().st_size)
+    assert synced == sizes
+
+
 @pytest.mark.parametrize("cut", [1, 2, 100, -2, -1])
 def test_a_cut_off_last_row_is_fitted_again_and_the_rerun_matches(
     tmp_path, monkeypatch, cut
@@ -270,6 +292,44 @@ def test_damaged_rows_inside_the_file_are_dropped_and_fitted_again(tmp_path):
     assert len(read_results(path)) == 4
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        (None, "1"),
+        ("status", "done"),
+        ("fit_time", ""),
+        ("predict_time", ""),
+        ("class_recall", '{"recall": {}}'),
+    ],
+    ids=[
+        "a field too many",
+        "unknown status",
+        "no fit time",
+        "no predict time",
+        "recalls without training counts",
+    ],
+)
+def test_a_row_that_fails_a_check_of_the_reading_is_dropped(tmp_path, field, value):
+    # Each check on its own: such a row (a field after the last column, a
+    # status other than ok or error, a finished fit without its times or its
+    # training counts) is not one this version wrote whole; its fit runs again.
+    _run(tmp_path)
+    path = tmp_path / "results.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    row = next(csv.reader([lines[2]]))
+    assert row[_results.FIELDS.index("status")] == "ok"
+    if field is None:
+        row.append(value)
+    else:
+        row[_results.FIELDS.index(field)] = value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(row)
+    lines[2] = buffer.getvalue()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.warns(RuntimeWarning, match=r"dropped 1 damaged .*\(line 3\)"):
+        assert len(read_results(path)) == 3
+
+
 def test_results_rows_are_one_line_each_whatever_the_messages(tmp_path, monkeypatch):
     def broken(random_state, context):
         raise RuntimeError('a message with "quotes", commas\r\nand a second line')
@@ -284,11 +344,43 @@ def test_results_rows_are_one_line_each_whatever_the_messages(tmp_path, monkeypa
     ] * 2
 
 
+def test_line_breaks_and_tabs_are_never_printed_or_written_raw():
+    # A carriage return ends a line in a CSV reader and in Markdown, and in a
+    # printed path it rewrites the terminal's line: rows and cells hold
+    # spaces, printed names show escapes (a no-break space stays).
+    assert _results.one_line("a\rb\nc\r\n") == "a b c  "
+    shown = _results.visible("out\rput\nname\tx\x1b[2J\u00a0y")
+    assert shown == "out\\rput\\nname\\tx\\x1b[2J\u00a0y"
+
+
+def test_a_results_file_cut_inside_its_header_holds_no_row(tmp_path):
+    # A crash while the header was written: no fit was recorded, and the
+    # file is not one of another program.
+    path = tmp_path / "results.csv"
+    path.write_bytes(_results._HEADER.encode()[:10])
+    results = ResultsFile(path)
+    assert results.read() == []
+    with results:
+        pass
+    assert path.read_bytes() == _results._HEADER.encode() + b"\n"
+
+
 @pytest.mark.parametrize("change", [{"seed": 1}, {"scoring": "macro_f1"}])
 def test_results_of_another_configuration_are_not_reused(tmp_path, change):
     _run(tmp_path)
     second = _run(tmp_path, **change)
     assert all(r["seed"] == change.get("seed", 0) for r in second.rows)
+    assert len(read_results(tmp_path / "results.csv")) == 8
+
+
+def test_results_of_changed_data_are_not_reused(tmp_path):
+    # A data set of the same name whose values changed (a file edited
+    # between two runs) is fitted again, not scored from the old rows.
+    _run(tmp_path)
+    changed = _tiny()
+    changed.X[0, 0] += 1.0
+    second = _run(tmp_path, datasets=[changed])
+    assert second.n_reused == 0
     assert len(read_results(tmp_path / "results.csv")) == 8
 
 

@@ -160,6 +160,21 @@ def test_fitted_subclass_structure(imbalanced_binary):
     assert not hasattr(direct, "estimators_")
 
 
+def test_the_clustering_of_a_class_does_not_depend_on_the_split_of_another():
+    # Each class draws its seed, split or not: splitting class 0 leaves the
+    # clustering of class 1 as it was.
+    X, y = make_classification(
+        n_samples=360, n_features=4, n_classes=3, n_informative=3,
+        n_redundant=0, weights=[0.4, 0.4], random_state=0,
+    )  # fmt: skip
+    whole = COGClassifier(n_clusters={0: 1, 1: 3}, random_state=0).fit(X, y)
+    split = COGClassifier(n_clusters={0: 2, 1: 3}, random_state=0).fit(X, y)
+    assert set(whole.clusterers_) == {1} and set(split.clusterers_) == {0, 1}
+    first, second = whole.clusterers_[1], split.clusterers_[1]
+    assert first.random_state == second.random_state
+    np.testing.assert_array_equal(first.labels_, second.labels_)
+
+
 @pytest.mark.parametrize("first, then", [("min-max", "direct"), ("direct", "min-max")])
 def test_refit_with_another_strategy_keeps_only_its_models(
     imbalanced_binary, first, then

@@ -244,6 +244,14 @@ def test_settings_that_are_not_numbers_are_refused_by_name(value):
         CIFARAugment(mean=(0.5,) * 3, std=(0.2, value, 0.2))
 
 
+@pytest.mark.parametrize("value", [-0.1, 1.5])
+def test_a_flip_prob_outside_zero_and_one_is_refused_by_name(value):
+    with pytest.raises(ValueError, match=r"flip_prob must be in \[0, 1\]; got"):
+        CIFARAugment(flip_prob=value)
+    for bound in (0.0, 1.0):  # the bounds are probabilities too
+        assert CIFARAugment(flip_prob=bound).flip_prob == bound
+
+
 @pytest.mark.parametrize("to", [np.array, torch.tensor])
 def test_a_flip_prob_of_several_values_is_refused_by_name(to):
     # numpy's "The truth value of an array with more than one element is

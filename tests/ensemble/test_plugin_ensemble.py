@@ -125,6 +125,14 @@ def test_tuned_rule_beats_inverse_prior_on_training_rows_held_out(imbalanced):
     )
 
 
+def test_each_default_model_draws_a_seed_of_its_own(imbalanced):
+    # one seed for all three would tie their random draws together
+    X, y = imbalanced
+    clf = PluginEnsembleClassifier(random_state=0).fit(X, y)
+    seeds = [model.random_state for model in clf.estimators_]
+    assert len(set(seeds)) == len(seeds) == 3
+
+
 def test_default_models_multiclass_string_labels():
     X, y = make_classification(
         n_samples=300, n_classes=3, n_informative=5, weights=[0.7, 0.2, 0.1],
@@ -801,6 +809,28 @@ def test_predict_proba_holds_one_model_probabilities_beside_their_sum():
     expected = _adjusted_log_proba(np.mean(tables, axis=0), log_weights)
     assert np.array_equal(proba, np.exp(expected))
     assert np.array_equal(clf.predict_log_proba(X), expected)
+
+
+class _HeldProba(_FixedProba):
+    """A model whose ``predict_proba`` returns the array it holds, whatever ``X``."""
+
+    def predict_proba(self, X):
+        return self.table
+
+
+def test_predict_proba_leaves_the_arrays_of_the_models_as_they_are():
+    # A model may return an array it holds (a cache, a table): the sum of the
+    # models' probabilities must not be taken in the first model's array.
+    rng = np.random.default_rng(0)
+    tables = [rng.dirichlet(np.ones(3), size=6) for _ in range(2)]
+    held = [table.copy() for table in tables]
+    models = [(f"m{i}", FrozenEstimator(_HeldProba(t))) for i, t in enumerate(tables)]
+    X, y = np.arange(6.0)[:, None], np.arange(6) % 3
+    clf = PluginEnsembleClassifier(models, refinement=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert np.array_equal(clf.predict_proba(X), proba)
+    for table, before in zip(tables, held):
+        assert np.array_equal(table, before)
 
 
 class _FirstRowProba(_FixedProba):

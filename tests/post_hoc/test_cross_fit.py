@@ -64,6 +64,10 @@ def test_folds_of_other_data_are_named(make, imbalanced_binary):
     big = list(StratifiedKFold(3).split(np.r_[X, X], np.r_[y, y]))
     with pytest.raises(ValueError, match="training part of fold 0 with the index"):
         make(cv=big).fit(X, y)
+    # one past the last sample, at the bound of the check
+    shifted = [(train + 1, test + 1) for train, test in StratifiedKFold(3).split(X, y)]
+    with pytest.raises(ValueError, match="index 300, out of range for the 300 samples"):
+        make(cv=shifted).fit(X, y)
     masks = [(np.isin(np.arange(200), train), test) for train, test in big]
     with pytest.raises(ValueError, match="boolean mask of 200 values, but X has 300"):
         make(cv=masks).fit(X, y)

@@ -414,13 +414,16 @@ def test_expected_cost_mends_the_probabilities_as_rescale_does():
     y = np.repeat(np.arange(3), 10)
     X = np.zeros((y.size, 1))
     costs = np.array([[0.0, 1.0, 1.0], [5.0, 0.0, 1.0], [5.0, 1.0, 0.0]])
-    proba = [[0.0, 0.0, 0.0], [0.6, 0.4 + 1e-17, -1e-17]]
+    proba = np.array([[0.0, 0.0, 0.0], [0.6, 0.4 + 1e-17, -1e-17]])
+    given = proba.copy()
     model = FrozenEstimator(_GivenProba(proba).fit(X, y))
     clf = ThresholdMovingClassifier(
         model, cost_matrix=costs, decision="expected_cost"
     ).fit(X, y)
     mended = np.array([[1 / 3, 1 / 3, 1 / 3], [0.6, 0.4 + 1e-17, 0.0]])
     np.testing.assert_array_equal(clf.predict(X[:2]), np.argmin(mended @ costs, axis=1))
+    # mended in a copy: the array the model returned (its own) is left as it is
+    np.testing.assert_array_equal(proba, given)
     model = FrozenEstimator(_GivenProba([[1.5, 0.0, -0.5]]).fit(X, y))
     with pytest.raises(ValueError, match="must not be negative"):
         clone(clf).set_params(estimator=model).fit(X, y).predict(X[:1])

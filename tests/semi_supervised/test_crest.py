@@ -203,6 +203,18 @@ def test_fitted_attributes_have_documented_shapes(semi_supervised_lt):
     assert set(np.unique(clf.labeled_iter_)) <= set(range(-1, clf.n_iter_))
 
 
+def test_fit_leaves_the_labels_of_the_caller_as_they_are(semi_supervised_lt):
+    # The pseudo-labels go to transduction_, a copy of y, not to y itself;
+    X, _, y_semi = semi_supervised_lt
+    given = y_semi.copy()
+    clf = CReSTClassifier(LogisticRegression(), max_iter=3).fit(X, y_semi)
+    assert np.count_nonzero(clf.transduction_ == -1) < np.count_nonzero(given == -1)
+    np.testing.assert_array_equal(y_semi, given)
+    # nor, without a generation, does transduction_ share y's memory
+    supervised = CReSTClassifier(LogisticRegression(), max_iter=1).fit(X, y_semi)
+    assert not np.shares_memory(supervised.transduction_, y_semi)
+
+
 def test_max_iter_one_is_a_supervised_fit(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     clf = CReSTClassifier(LogisticRegression(), max_iter=1).fit(X, y_semi)

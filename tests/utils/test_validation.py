@@ -68,8 +68,17 @@ def test_missing_labels_are_refused_by_row(y, rows):
         ([1.0, 1.0, 1.0, -0.5], r"row 3 holds -0\.5\.$"),
         (-1.0, r"got -1\.0\.$"),
         (np.nan, r"got nan\.$"),
+        (np.inf, r"got inf\.$"),
     ],
-    ids=["NaN", "inf", "several", "negative", "negative scalar", "NaN scalar"],
+    ids=[
+        "NaN",
+        "inf",
+        "several",
+        "negative",
+        "negative scalar",
+        "NaN scalar",
+        "inf scalar",
+    ],
 )
 def test_a_bad_sample_weight_is_named_by_its_row(weights, match):
     # a weight of a million rows was refused without saying which or why
