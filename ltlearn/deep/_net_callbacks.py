@@ -102,21 +102,21 @@ class _CallbacksMixin:
         }
         callbacks = self.callbacks_
         if "progress_bar" not in listed:
-            bar = self._progress_bar()
-            if bar is None:
-                if "progress_bar" not in set_here:
-                    callbacks[:] = [
-                        item for item in callbacks if item[0] != "progress_bar"
-                    ]
-            elif "progress_bar" not in dict(callbacks):
-                bar = set_here.get("progress_bar", bar)
+            asked = self._progress_bar()
+            bar = set_here.get("progress_bar", asked)
+            if asked is None and "progress_bar" not in set_here:
+                callbacks[:] = [item for item in callbacks if item[0] != "progress_bar"]
+            elif (
+                asked is not None
+                and bar is not None
+                and "progress_bar" not in dict(callbacks)
+            ):
                 logs = [
                     i for i, (_, cb) in enumerate(callbacks) if isinstance(cb, PrintLog)
                 ]
                 at = logs[0] if logs else len(callbacks)
-                if bar is not None:
-                    bar = self._built_output_callback("progress_bar", bar)
-                    callbacks.insert(at, ("progress_bar", bar))
+                bar = self._built_output_callback("progress_bar", bar)
+                callbacks.insert(at, ("progress_bar", bar))
         log = set_here.get("print_log", PrintLog)
         if (
             "print_log" not in listed

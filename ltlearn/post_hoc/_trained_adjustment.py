@@ -7,8 +7,8 @@ import sys
 import warnings
 
 from sklearn.frozen import FrozenEstimator
-from sklearn.pipeline import Pipeline
 
+from ltlearn.utils._metaestimators import final_step
 from ltlearn.utils._warnings import external_stacklevel
 
 
@@ -19,11 +19,9 @@ def _loss_adjusting_prior(estimator):
     frozen) trained with the logit-adjusted, balanced softmax or VS loss
     (``tau != 0``) already predicts the prior-compensated rule.
     """
-    while isinstance(estimator, (FrozenEstimator, Pipeline)):
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
-        else:
-            estimator = estimator.steps[-1][1]
+    estimator = final_step(estimator)
+    while isinstance(estimator, FrozenEstimator):
+        estimator = final_step(estimator.estimator)
     # loaded with the network, if there is one: torch is an optional dependency
     losses = sys.modules.get("ltlearn.deep._margin_losses")
     if losses is None:

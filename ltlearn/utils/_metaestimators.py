@@ -49,6 +49,21 @@ def delegated_method(owner, method, summary, returned, description):
     return available_if(_estimator_has(method))(delegate)
 
 
+def final_step(estimator):
+    """The step of ``estimator`` that learns the labels: the last of a pipeline.
+
+    Of the last pipeline, for a pipeline nested in the last step of another;
+    ``estimator`` itself if it is not a pipeline. A pipeline of malformed
+    steps is returned as it is: its own ``fit`` names them.
+    """
+    while isinstance(estimator, Pipeline):
+        try:
+            estimator = estimator[-1]
+        except (TypeError, ValueError, IndexError, KeyError):
+            break
+    return estimator
+
+
 def refuse_frozen(estimator, owner, fit, lost):
     """Refuse a ``FrozenEstimator`` as ``estimator`` of ``owner``, which refits it.
 
@@ -57,12 +72,7 @@ def refuse_frozen(estimator, owner, fit, lost):
     how ``owner`` fits its estimator, ``lost`` what a model that is never
     refitted does not do.
     """
-    last = estimator
-    while isinstance(last, Pipeline):
-        try:
-            last = last[-1]
-        except (TypeError, ValueError, IndexError, KeyError):
-            break  # malformed steps: the pipeline's own fit names them
+    last = final_step(estimator)
     if isinstance(last, FrozenEstimator):
         where = "" if last is estimator else " (the last step of its pipeline)"
         raise ValueError(
