@@ -935,3 +935,11 @@ def test_rows_of_zero_weight_count_as_rows_left_out(scoring):
     ens = PluginEnsembleClassifier([("m", model)], refinement=1.0, scoring=scoring)
     weighted = clone(ens).fit(X, y, sample_weight=weight).weights_
     np.testing.assert_array_equal(weighted, clone(ens).fit(X[kept], y[kept]).weights_)
+
+
+def test_set_params_by_name_replaces_the_model_only():
+    # as in VotingClassifier: the model is replaced in estimators, and not
+    # also set as an attribute of the ensemble
+    clf = _small().set_params(lr="drop")
+    assert clf.estimators[1] == ("lr", "drop")
+    assert "lr" not in vars(clf)
