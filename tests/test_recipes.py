@@ -151,6 +151,63 @@ def test_make_recipe_uses_the_model_and_a_pipeline_for_samplers():
     assert make_recipe("tuned_threshold").scoring == "balanced_accuracy"
 
 
+@pytest.mark.parametrize(
+    "name, parameter, value",
+    [
+        ("cog", "oversample", None),
+        ("cog_os", "oversample", "replicate"),
+        ("threshold_moving", "cost_matrix", "balanced"),
+        ("logit_adjustment", "tau", 1.0),
+        ("crest", "distribution_alignment", False),
+        ("crest_plus", "distribution_alignment", True),
+    ],
+)
+def test_recipes_set_the_parameters_of_their_summaries(name, parameter, value):
+    # "COG-OS: COG with the rare classes replicated", "threshold-moving with
+    # balanced costs", "post-hoc logit adjustment (tau=1)", "CReST+ (distribution
+    # alignment)"
+    assert make_recipe(name).get_params()[parameter] == value
+
+
+def test_ldam_drw_recipe_reweights_the_last_fifth_of_the_epochs():
+    pytest.importorskip("skorch")
+    (callback,) = make_recipe("deep_ldam_drw").callbacks
+    assert callback.start_epoch == 0.8
+
+
+def test_the_mlp_of_the_crossed_recipes_is_that_of_deep_ce():
+    # plain:mlp is left out as "the same as deep_ce": the crossed recipes
+    # wrap that very network
+    pytest.importorskip("skorch")
+    base = make_recipe("plugin", model="mlp", random_state=0).estimator
+    assert repr(base) == repr(make_recipe("deep_ce", random_state=0))
+
+
+@pytest.mark.parametrize("n_numeric", [0, 1, 2])
+def test_smote_on_category_codes_marks_the_columns_of_the_codes(n_numeric):
+    # the codes of 2 one-hot and 1 ordinal column follow the numeric columns
+    # (make_preprocessor(native_categorical=True)); without numeric columns
+    # SMOTE-N, which takes categorical columns only
+    context = {"categorical": (2, 1), "n_features": n_numeric + 3}
+    steps = RECIPES["smote"].build(0, context)
+    assert [name for name, _ in steps] == [
+        "sampler",
+        "encode_categories",
+        "classifier",
+    ]
+    sampler, encode = steps[0][1], steps[1][1]
+    if n_numeric:
+        assert type(sampler).__name__ == "SMOTENC"
+        assert sampler.categorical_features == [n_numeric, n_numeric + 1, n_numeric + 2]
+    else:
+        assert type(sampler).__name__ == "SMOTEN"
+    columns = {name: cols for name, _, cols in encode.transformers}
+    assert columns == {
+        "one_hot": [n_numeric, n_numeric + 1],
+        "ordinal": [n_numeric + 2],
+    }
+
+
 def test_make_recipe_scoring_reaches_the_plugin_rule():
     assert make_recipe("plugin", scoring="macro_f1").scoring == "f1_macro"
 
@@ -247,6 +304,14 @@ def test_models_cross_the_named_recipes():
     assert skipped == {"cog:hgb": "cog has no variant on hgb"}
     with pytest.raises(CompareError, match="'cog' has no variant on the models rf"):
         resolve_methods(["cog"], models=["rf"])
+
+
+def test_a_method_named_twice_runs_once():
+    # a name given twice, or given both crossed and by --models
+    recipes, _ = resolve_methods(["smote", "plain", "smote"])
+    assert [recipe.name for recipe in recipes] == ["plain", "smote"]
+    recipes, _ = resolve_methods(["plain", "plain:rf"], models=["lr", "rf"])
+    assert [recipe.name for recipe in recipes] == ["plain", "plain:rf"]
 
 
 def test_compare_list_shows_peers_and_the_combinations_not_built(capsys):

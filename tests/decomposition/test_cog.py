@@ -889,6 +889,33 @@ def test_split_cv_keeps_a_split_that_pays_off(strategy):
     )
 
 
+def test_split_cv_replicates_the_classes_of_each_training_fold():
+    # the model of the classes whole on a fold is the one COG fits on its
+    # training rows: each class replicated to the largest of those rows
+    X, y = make_classification(
+        300, 4, n_informative=2, n_redundant=0, weights=[0.85], flip_y=0.1,
+        class_sep=0.5, random_state=2,
+    )  # fmt: skip
+    cv = StratifiedKFold(3)
+    cog = COGClassifier(
+        LogisticRegression(),
+        n_clusters=3,
+        strategy="direct",
+        oversample="replicate",
+        split_cv=cv,
+        random_state=0,
+    ).fit(X, y)
+    expected = []
+    for train, test in cv.split(X, y):
+        counts = np.bincount(y[train])
+        rates = (counts.max() / counts)[y[train]]
+        model = LogisticRegression().fit(
+            X[train], y[train], sample_weight=rates / rates.mean()
+        )
+        expected.append(balanced_accuracy_score(y[test], model.predict(X[test])))
+    np.testing.assert_array_equal(cog.split_scores_[0], expected)
+
+
 def test_split_cv_keeps_the_classes_whole_when_splitting_does_not_pay_off():
     X, y = _one_mode(random_state=0)
     cog = COGClassifier(
@@ -1334,6 +1361,30 @@ def test_a_model_on_a_precomputed_matrix_fits_on_all_the_rows(imbalanced_multicl
     ).fit(kernel, y)
     assert cog.n_subclasses_ > cog.n_classes_
     assert balanced_accuracy_score(y, cog.predict(kernel)) > 0.8
+
+
+def test_min_max_of_a_single_pair_takes_a_precomputed_kernel():
+    # two classes kept whole make one pair, fitted on all the rows: the
+    # binary SVC on the kernel itself
+    X, y = make_classification(100, 2, n_informative=2, n_redundant=0, random_state=0)
+    kernel = X @ X.T
+    cog = COGClassifier(SVC(kernel="precomputed"), n_clusters=1).fit(kernel, y)
+    svc = SVC(kernel="precomputed").fit(kernel, y)
+    np.testing.assert_array_equal(cog.predict(kernel), svc.predict(kernel))
+
+
+def test_direct_one_vs_one_predicts_a_score_of_zero_as_it_does():
+    # OneVsOneClassifier predicts the first class where the score of its
+    # single pair is 0, here at the origin, with no intercept
+    X, y = make_classification(
+        100, 2, n_informative=2, n_redundant=0, weights=[0.8], random_state=0
+    )
+    ovo = OneVsOneClassifier(LinearSVC(fit_intercept=False))
+    cog = COGClassifier(ovo, strategy="direct", n_clusters=1).fit(X, y)
+    origin = np.zeros((1, 2))
+    assert cog.decision_function(origin).tolist() == [0.0]
+    np.testing.assert_array_equal(cog.predict(origin), [0])
+    np.testing.assert_array_equal(clone(ovo).fit(X, y).predict(origin), [0])
 
 
 @pytest.mark.parametrize("oversample", ["replicate", {3: 4}])

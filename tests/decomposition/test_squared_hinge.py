@@ -118,6 +118,33 @@ def test_too_few_iterations_warn():
         _fit_squared_hinge(problems, tol=1e-12, max_iter=1)
 
 
+@pytest.mark.parametrize("max_iter", [1, 3])
+def test_too_few_iterations_take_them_all(max_iter):
+    # as LinearSVC, whose n_iter_ is max_iter when it stops there
+    problems = _problems(random_state=5)
+    with pytest.warns(ConvergenceWarning):
+        _, _, n_iter, _ = _fit_squared_hinge(problems, tol=1e-12, max_iter=max_iter)
+    assert n_iter.max() == max_iter
+
+
+def test_solutions_meet_the_stopping_rule():
+    # the norm of each problem's gradient at its solution is below tol times
+    # min(n_pos, n_neg) / n times its norm at zero
+    problems = _problems(random_state=1)
+    tol = 1e-4
+    *_, solution = _fit_squared_hinge(problems, tol=tol)
+    for (X, rows, positive, weight), w in zip(problems, solution):
+        Z = np.hstack([X[rows], np.ones((rows.size, 1))])
+        Z[~positive] *= -1
+        cost = np.ones(rows.size) if weight is None else weight
+        margin = 1 - Z @ w
+        active = margin > 0
+        gradient = w - 2 * (cost[active] * margin[active]) @ Z[active]
+        n_pos = np.count_nonzero(positive)
+        bound = tol * min(n_pos, rows.size - n_pos) / rows.size
+        assert np.linalg.norm(gradient) <= bound * np.linalg.norm(2 * cost @ Z)
+
+
 def test_line_search_finds_the_exact_minimiser_past_breakpoints():
     # f(t) = (t - 3) ** 2 / 2 + C * sum(max(0, m_i - t * s_i) ** 2), from
     # w = -3 along d = 1: row 0 leaves the active set at t = 0.5, row 1 would

@@ -893,3 +893,83 @@ def test_a_prefit_model_of_many_classes_names_the_missing_one():
         "The model 'f' predicts probabilities of 39 classes, but y holds 40 "
         "(it lacks 7); the ensemble averages probabilities of the classes of y."
     )
+
+
+def test_default_models_are_seeded_apart_and_the_forests_are_out_of_bag(imbalanced):
+    # each default model has a seed of its own, and the held-out part of the
+    # two forests is their out-of-bag estimate: the mean of the three held-out
+    # probabilities takes them as they are beside the cross-fitted regression
+    X, y = imbalanced
+    clf = PluginEnsembleClassifier(random_state=0).fit(X, y)
+    rf, et, lr = (clf.named_estimators_[name] for name in ("rf", "et", "lr"))
+    assert len({rf.random_state, et.random_state, lr.random_state}) == 3
+    lr_only = PluginEnsembleClassifier(
+        [("lr", LogisticRegression(max_iter=1000, random_state=lr.random_state))],
+        random_state=0,
+    ).fit(X, y)
+    expected = (
+        rf.oob_decision_function_ + et.oob_decision_function_ + lr_only.oob_proba_
+    ) / 3
+    np.testing.assert_allclose(clf.oob_proba_, expected, rtol=1e-12)
+
+
+def test_out_of_bag_estimates_of_the_models_stay_as_fitted(imbalanced):
+    X, y = imbalanced
+    clf = _small().fit(X, y)
+    forest = RandomForestClassifier(20, oob_score=True, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(
+        clf.named_estimators_["rf"].oob_decision_function_,
+        forest.oob_decision_function_,
+    )
+
+
+def test_a_dropped_model_stays_under_its_name(imbalanced):
+    # as in VotingClassifier, whose named_estimators_ hold "drop" for it
+    X, y = imbalanced
+    estimators = [("rf", RandomForestClassifier(5, random_state=0)), ("lr", "drop")]
+    clf = PluginEnsembleClassifier(estimators, refinement=0).fit(X, y)
+    assert list(clf.named_estimators_) == ["rf", "lr"]
+    assert clf.named_estimators_["lr"] == "drop"
+    assert clf.named_estimators_["rf"] is clf.estimators_[0]
+
+
+class _HeldProba(_FixedProba):
+    """A model whose ``predict_proba`` returns the very array it holds."""
+
+    def predict_proba(self, X):
+        return self.table
+
+
+def test_predict_proba_leaves_the_arrays_that_models_return():
+    tables = np.random.default_rng(0).dirichlet(np.ones(3), size=(2, 6))
+    models = [("a", _HeldProba(tables[0])), ("b", _HeldProba(tables[1]))]
+    X, y = np.arange(6.0)[:, None], np.arange(6) % 3
+    clf = PluginEnsembleClassifier(models, refinement=0).fit(X, y)
+    first = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.estimators_[0].table, tables[0])
+    np.testing.assert_array_equal(clf.predict_proba(X), first)
+
+
+@pytest.mark.parametrize("scoring", ["balanced_accuracy", "macro_f1"])
+def test_rows_of_zero_weight_count_as_rows_left_out(scoring):
+    # the weights search on a prefit model: rows of weight 0 are left out of
+    # it, as if y did not hold them (candidate weights at their probability
+    # ratios moved the weights found)
+    X, y = make_classification(
+        200, 5, n_informative=3, n_classes=3, weights=[0.7, 0.2], random_state=3
+    )
+    model = FrozenEstimator(LogisticRegression().fit(X[:100], y[:100]))
+    weight = np.ones(y.size)
+    weight[::5] = 0
+    kept = weight > 0
+    ens = PluginEnsembleClassifier([("m", model)], refinement=1.0, scoring=scoring)
+    weighted = clone(ens).fit(X, y, sample_weight=weight).weights_
+    np.testing.assert_array_equal(weighted, clone(ens).fit(X[kept], y[kept]).weights_)
+
+
+def test_set_params_by_name_replaces_the_model_only():
+    # as in VotingClassifier: the model is replaced in estimators, and not
+    # also set as an attribute of the ensemble
+    clf = _small().set_params(lr="drop")
+    assert clf.estimators[1] == ("lr", "drop")
+    assert "lr" not in vars(clf)

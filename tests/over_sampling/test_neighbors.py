@@ -10,7 +10,7 @@ from sklearn.neighbors import NearestNeighbors
 
 import ltlearn.over_sampling._kdtree as kdtree_module
 import ltlearn.over_sampling._neighbors as neighbors_module
-from ltlearn.over_sampling._neighbors import _kneighbors
+from ltlearn.over_sampling._neighbors import _kneighbors, _self_first
 
 
 def _exact_sorted_distances(X, k):
@@ -41,6 +41,24 @@ def test_searches_are_exact_with_ties_and_offsets(n_features, n_jobs):
     np.testing.assert_array_equal(
         np.sort(np.take_along_axis(D, indices, axis=1), axis=1), expected
     )
+
+
+def test_duplicates_follow_the_query_in_row_order():
+    # rows 0, 1 and 5 are one point: each comes first in its own row, then
+    # the other two in row order, whatever order the search found them in
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 3))
+    X[[0, 1]] = X[5]
+    indices, _ = _kneighbors(X, np.array([0, 1, 5]), 4)
+    np.testing.assert_array_equal(indices[:, :3], [[0, 1, 5], [1, 0, 5], [5, 0, 1]])
+
+
+def test_self_first_swaps_the_query_into_the_first_column():
+    found = np.array([[5, 3, 7], [4, 2, 8], [6, 9, 1]])
+    # a duplicate before the query swaps with it; a query left out by its
+    # duplicates takes the last column; a row that starts with it stays
+    expected = [[3, 5, 7], [1, 2, 4], [6, 9, 1]]
+    np.testing.assert_array_equal(_self_first(found, [3, 1, 6]), expected)
 
 
 @pytest.mark.parametrize("n_queries", [400, 300, 57])  # symmetric, then not

@@ -241,6 +241,28 @@ def test_stops_when_the_pseudo_labels_no_longer_change(params):
     np.testing.assert_array_equal(clf.transduction_, y)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"selection": "random"},
+        {"distribution_alignment": True, "final_temperature": 0.5},
+    ],
+)
+def test_a_repeated_pick_goes_on_while_the_generations_can_change(params):
+    # random draws, or a temperature that changes from one generation to the
+    # next, may pick other rows later: the same picks do not end the fit
+    X, y = make_blobs(
+        n_samples=120, centers=[[-10, 0], [10, 0]], cluster_std=0.5, random_state=0
+    )
+    y_semi = np.where(np.arange(y.size) % 6 == 0, y, -1)
+    clf = CReSTClassifier(
+        LogisticRegression(), alpha=0, max_iter=4, random_state=0, **params
+    ).fit(X, y_semi)
+    assert clf.termination_condition_ == "max_iter"
+    assert clf.n_iter_ == 4
+    np.testing.assert_array_equal(clf.transduction_, y)
+
+
 def test_the_same_rows_as_other_classes_are_another_pick():
     pick = (np.array([3, 5]), np.array([0, 1]), None)
     assert _same_pick(pick, (pick[0], np.array([0, 1]), None))
