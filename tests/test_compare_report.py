@@ -1154,3 +1154,28 @@ def test_the_recall_plot_says_it_shows_a_few_methods_only_when_it_does(tmp_path)
         blocks = _plot_blocks(summary, rank_common(summary), tmp_path, "BA")
         note = ("p", "Per-class recall of the top methods and the peers.")
         assert (note in blocks) is said
+
+
+def test_the_advice_counts_the_data_sets_of_the_mean_rank():
+    # plain failed on d2: plugin's mean rank is over the 2 others.
+    scores = {(f"d{i}", m): 0.8 - 0.1 * j for i in range(3) for j, m in
+              enumerate(("plugin", "plain"))}  # fmt: skip
+    errors = [{"dataset": "d2", "method": "plain", "fold": 1, "error": "ValueError"}]
+    summary = _summary(scores, errors)
+    ranking = rank_common(summary)
+    text = render(_summary_blocks(summary, {"cv": 2}, ranking), "md")
+    assert "plugin (" in text and "mean rank 1.00 over 2 data set(s)." in text
+
+
+def test_the_failed_fits_table_names_the_fold():
+    from ltlearn._compare._report import _failed_blocks
+
+    errors = [{"dataset": "d2", "method": "plain", "fold": 3, "error": "ValueError"}]
+    (_, (_, header, rows)) = _failed_blocks(_summary({("d2", "plain"): 0.5}, errors))
+    assert header == ["data set", "method", "fold", "error"]
+    assert rows == [["d2", "plain", 3, "ValueError"]]
+
+
+def test_a_markdown_table_has_a_rule_per_column_and_its_bars_escaped():
+    text = render([("table", ["method", "a|b"], [["x|y", 1]])], "md")
+    assert text == "| method | a\\|b |\n|---|---|\n| x\\|y | 1 |\n"
