@@ -1179,3 +1179,26 @@ def test_the_failed_fits_table_names_the_fold():
 def test_a_markdown_table_has_a_rule_per_column_and_its_bars_escaped():
     text = render([("table", ["method", "a|b"], [["x|y", 1]])], "md")
     assert text == "| method | a\\|b |\n|---|---|\n| x\\|y | 1 |\n"
+
+
+def test_critical_difference_labels_name_mean_ranks_best_in_bold_peers_italic(
+    tmp_path, monkeypatch
+):
+    mean_rank = {"plugin": 1.25, "brf": 2.0, "plain": 2.75}
+    figure = _critical_difference_figure(tmp_path, monkeypatch, mean_rank, 1.0)
+    labels = {
+        t.get_text(): (t.get_fontweight(), t.get_style())
+        for t in figure.axes[0].texts
+        if "(" in t.get_text()
+    }
+    assert labels == {
+        "plugin (1.25)": ("bold", "normal"),
+        "brf (2.00)": ("normal", "italic"),
+        "plain (2.75)": ("normal", "normal"),
+    }
+
+
+def test_an_html_table_shows_its_cells_as_written():
+    text = render([("table", ["a<b"], [["x & <i>y</i>"]])], "html")
+    assert "<th>a&lt;b</th>" in text
+    assert "<td>x &amp; &lt;i&gt;y&lt;/i&gt;</td>" in text
