@@ -1633,3 +1633,22 @@ def test_a_name_in_another_case_gets_a_hint(capsys, args, hint):
     # which difflib gives for longer names only.
     assert main(["compare", "--methods", "plain", *args]) == 2
     assert hint in capsys.readouterr().err
+
+
+def test_compare_takes_every_seed_of_numpy():
+    parser = _build_parser()
+    assert parser.parse_args(["compare", "--seed", str(2**32 - 1)]).seed == 2**32 - 1
+    with pytest.raises(SystemExit):
+        parser.parse_args(["compare", "--seed", str(2**32)])
+
+
+def test_compare_loads_the_default_data_sets_and_each_named_one_once(monkeypatch):
+    from ltlearn._compare import _cli
+    from ltlearn._compare._data import DEFAULT_DATASETS
+
+    monkeypatch.setattr(_cli, "load_embedded", lambda name: name)
+    parser = _build_parser()
+    args = parser.parse_args(["compare"])
+    assert _cli._load(args) == list(DEFAULT_DATASETS)
+    args = parser.parse_args(["compare", "--datasets", "pima,ecoli1", "pima"])
+    assert _cli._load(args) == ["pima", "ecoli1"]
