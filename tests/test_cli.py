@@ -1652,3 +1652,20 @@ def test_compare_loads_the_default_data_sets_and_each_named_one_once(monkeypatch
     assert _cli._load(args) == list(DEFAULT_DATASETS)
     args = parser.parse_args(["compare", "--datasets", "pima,ecoli1", "pima"])
     assert _cli._load(args) == ["pima", "ecoli1"]
+
+
+def test_compare_scheduler_without_backend_chooses_dask(monkeypatch, tmp_path, capsys):
+    from ltlearn._compare import _cli
+    from ltlearn._compare._data import CompareError
+
+    asked = []
+
+    def check_backend(backend, scheduler):
+        asked.append((backend, scheduler))
+        raise CompareError("checked")
+
+    monkeypatch.setattr(_cli, "check_backend", check_backend)
+    argv = ["compare", "--scheduler", "tcp://127.0.0.1:1", "--output", str(tmp_path)]
+    assert main(argv) == 2
+    assert asked == [("dask", "tcp://127.0.0.1:1")]
+    assert "error: checked" in capsys.readouterr().err
