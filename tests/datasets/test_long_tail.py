@@ -306,14 +306,8 @@ def test_synthetic_long_tail_takes_small_numpy_integers(dtype):
 
 def test_long_tailed_classification_takes_as_many_classes_as_cluster_vertices():
     # 2 informative features give 2**2 = 4 vertices: 4 classes fit.
-    data = make_long_tailed_classification(
-        n_classes=4,
-        n_informative=2,
-        n_features=2,
-        n_max=20,
-        imbalance_ratio=10,
-        random_state=0,
-    )
+    sizes = dict(n_classes=4, n_informative=2, n_features=2, n_max=20)
+    data = make_long_tailed_classification(**sizes, imbalance_ratio=10)
     assert data.classes.tolist() == [0, 1, 2, 3]
     assert np.unique(data.y_train).tolist() == [0, 1, 2, 3]
 
