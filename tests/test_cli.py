@@ -1633,3 +1633,68 @@ def test_a_name_in_another_case_gets_a_hint(capsys, args, hint):
     # which difflib gives for longer names only.
     assert main(["compare", "--methods", "plain", *args]) == 2
     assert hint in capsys.readouterr().err
+
+
+def test_compare_takes_every_seed_of_numpy():
+    parser = _build_parser()
+    assert parser.parse_args(["compare", "--seed", str(2**32 - 1)]).seed == 2**32 - 1
+    with pytest.raises(SystemExit):
+        parser.parse_args(["compare", "--seed", str(2**32)])
+
+
+def test_compare_loads_the_default_data_sets_and_each_named_one_once(monkeypatch):
+    from ltlearn._compare import _cli
+    from ltlearn._compare._data import DEFAULT_DATASETS
+
+    monkeypatch.setattr(_cli, "load_embedded", lambda name: name)
+    parser = _build_parser()
+    args = parser.parse_args(["compare"])
+    assert _cli._load(args) == list(DEFAULT_DATASETS)
+    args = parser.parse_args(["compare", "--datasets", "pima,ecoli1", "pima"])
+    assert _cli._load(args) == ["pima", "ecoli1"]
+
+
+def test_compare_scheduler_without_backend_chooses_dask(monkeypatch, tmp_path, capsys):
+    from ltlearn._compare import _cli
+    from ltlearn._compare._data import CompareError
+
+    asked = []
+
+    def check_backend(backend, scheduler):
+        asked.append((backend, scheduler))
+        raise CompareError("checked")
+
+    monkeypatch.setattr(_cli, "check_backend", check_backend)
+    argv = ["compare", "--scheduler", "tcp://127.0.0.1:1", "--output", str(tmp_path)]
+    assert main(argv) == 2
+    assert asked == [("dask", "tcp://127.0.0.1:1")]
+    assert "error: checked" in capsys.readouterr().err
+
+
+def test_compare_data_set_imbalance_ratio_is_largest_over_smallest_class():
+    from ltlearn._compare._data import Dataset
+
+    y = np.array([0] * 12 + [1] * 6 + [2] * 3 + [-1] * 5)
+    dataset = Dataset("d", np.zeros((y.size, 2)), y, np.arange(3), source="test")
+    info = dataset.info()
+    assert info["imbalance_ratio"] == 4.0
+    assert (info["n_samples"], info["n_unlabelled"]) == (26, 5)
+
+
+def test_compare_unlabelled_none_in_any_case_marks_no_row():
+    pd = pytest.importorskip("pandas")
+    from ltlearn._compare._target import _unlabelled_mask
+
+    target = pd.Series(["none", "None", "NONE", "a"])
+    for marker in ("none", "None", "NONE"):
+        assert not _unlabelled_mask(target, marker).any()
+
+
+def test_compare_refuses_a_target_of_three_distinct_rows_as_an_identifier():
+    pd = pytest.importorskip("pandas")
+    from ltlearn._compare._data import CompareError
+    from ltlearn._compare._target import _class_codes
+
+    target = pd.Series(["a", "b", "c"])
+    with pytest.raises(CompareError, match="different value on each of its 3"):
+        _class_codes(target, np.zeros(3, dtype=bool), "y", "-1")

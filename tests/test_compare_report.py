@@ -32,7 +32,7 @@ from ltlearn._compare._summary import (
     _over_folds,
     _rank_per_dataset,
 )
-from ltlearn._compare._tables import format_table
+from ltlearn._compare._tables import _p, format_table
 from ltlearn.cli import main
 
 pd = pytest.importorskip("pandas")
@@ -993,3 +993,212 @@ def test_recall_plot_draws_classes_of_equal_count_in_class_order(tmp_path, monke
     order = [0, 2, 4, 7, 1, 3, 6, 5]  # by count, then by class
     assert_array_equal(line.get_xdata(), counts[order])
     assert_array_equal(line.get_ydata(), recall[order])
+
+
+def test_the_mean_over_folds_is_the_mean_not_the_median():
+    # Skewed folds, where the median (0.2) is not the mean (0.3).
+    rows = [
+        {"dataset": "d0", "method": "plain", "fold": fold, "status": "ok",
+         "balanced_accuracy": score, "fit_time": time, "class_recall": ""}
+        for fold, score, time in ((0, 0.1, 1.0), (1, 0.2, 2.0), (2, 0.6, 6.0))
+    ]  # fmt: skip
+    mean, std, fit_time, _ = _over_folds(*_collect(rows, "balanced_accuracy", 20)[:3])
+    folds = pd.Series([0.1, 0.2, 0.6])
+    assert mean[("d0", "plain")] == pytest.approx(folds.mean())
+    assert std[("d0", "plain")] == pytest.approx(folds.std(ddof=0))
+    assert fit_time[("d0", "plain")] == pytest.approx(3.0)
+
+
+def test_friedman_over_two_data_sets_is_that_of_scipy():
+    # Three methods over two data sets: the fewest the test takes.
+    scores = {
+        ("d0", "plain"): 0.5, ("d0", "smote"): 0.6, ("d0", "brf"): 0.7,
+        ("d1", "plain"): 0.55, ("d1", "smote"): 0.75, ("d1", "brf"): 0.65,
+    }  # fmt: skip
+    ranking = rank_common(_summary(scores))
+    columns = [[scores[(d, m)] for d in ("d0", "d1")] for m in ranking.methods]
+    statistic, p_value = friedmanchisquare(*columns)
+    assert ranking.friedman == pytest.approx((statistic, p_value))
+    assert ranking.cd == pytest.approx(critical_difference(3, 2))
+    text = format_table(_summary(scores), {"cv": 2})
+    assert f"Friedman test: chi2 = {statistic:.2f}, p = {p_value:.3f};" in text
+
+
+def test_the_best_peer_is_the_peer_of_the_best_mean_rank():
+    # Of two peers, the better ranked is the reference, whatever the order
+    # the methods ran in.
+    scores = {}
+    for i in range(4):
+        scores[(f"d{i}", "rusboost")] = 0.6 + 0.01 * i
+        scores[(f"d{i}", "plugin")] = 0.8 + 0.01 * i
+        scores[(f"d{i}", "brf")] = 0.7 + 0.01 * i
+    ranking = rank_common(_summary(scores))
+    assert ranking.methods == ["plugin", "brf", "rusboost"]
+    assert ranking.best_peer == "brf"
+    assert sorted(ranking.versus_peer) == ["plugin", "rusboost"]
+    assert ranking.versus_peer["rusboost"][:3] == (0, 0, 4)
+    text = format_table(_summary(scores), {"cv": 2})
+    assert "against the best peer, brf, and" in text
+
+
+def test_a_score_a_rounding_boundary_above_the_peer_s_wins():
+    # 0.50000000006 and 0.50000000004 rank apart (0.5000000001 and 0.5 to 10
+    # decimals), though their difference rounds to 0: a win, as the ranks say.
+    scores = {
+        ("d0", "plugin"): 0.50000000006, ("d0", "brf"): 0.50000000004,
+        ("d1", "plugin"): 0.8, ("d1", "brf"): 0.7,
+        ("d2", "plugin"): 0.9, ("d2", "brf"): 0.6,
+    }  # fmt: skip
+    ranking = rank_common(_summary(scores))
+    assert ranking.ranks["d0"] == {"plugin": 1.0, "brf": 2.0}
+    wins, ties, losses, p_value = ranking.versus_peer["plugin"]
+    assert (wins, ties, losses) == (3, 0, 0)
+    assert p_value == pytest.approx(wilcoxon([1e-10, 0.1, 0.3]).pvalue)
+
+
+def test_a_p_value_takes_three_decimals_down_to_0_001():
+    assert [_p(v) for v in (0.3, 0.005, 0.001, 0.0498, 0.0004)] == [
+        "0.300",
+        "0.005",
+        "0.001",
+        "0.0498",
+        "4e-04",
+    ]
+
+
+def test_the_table_s_spread_and_fit_time_are_over_the_common_data_sets():
+    # d2 is left out (plain failed there): its spread and fit time are not in
+    # the means of the table either.
+    scores = {}
+    for i in range(3):
+        scores[(f"d{i}", "plugin")] = 0.8 + 0.01 * i
+        scores[(f"d{i}", "plain")] = 0.7 + 0.01 * i
+    errors = [{"dataset": "d2", "method": "plain", "fold": 0, "error": "ValueError"}]
+    summary = _summary(scores, errors)
+    summary.std[("d2", "plugin")] = 0.31
+    summary.fit_time[("d2", "plugin")] = 4.1
+    line = next(
+        line
+        for line in format_table(summary, {"cv": 2}).splitlines()
+        if line.startswith("plugin")
+    )
+    # method, mean, fold-sd, mean rank, wins, W/T/L, p, fit s
+    assert line.split() == ["plugin", "0.805", "0.010", "1.00", "2", "-", "-", "0.10"]
+
+
+def test_a_friedman_p_value_above_alpha_reads_as_no_difference():
+    # Rank sums 3, 7 and 8 over 3 data sets: chi2 = 14/3, p = exp(-7/3) = 0.097.
+    scores = {}
+    for i, order in enumerate((("a", "b", "c"), ("a", "b", "c"), ("a", "c", "b"))):
+        for rank, method in enumerate(order):
+            scores[(f"d{i}", method)] = 0.9 - 0.1 * rank
+    ranking = rank_common(_summary(scores))
+    columns = [[scores[(f"d{i}", m)] for i in range(3)] for m in "abc"]
+    statistic, p_value = friedmanchisquare(*columns)
+    assert ranking.friedman == pytest.approx((statistic, p_value))
+    assert p_value == pytest.approx(math.exp(-7 / 3))
+    text = _statistics_blocks(ranking, "BA")[1][1]
+    assert "chi2 = 4.67, p = 0.097, the mean ranks do not differ significantly" in text
+
+
+def test_the_data_set_table_puts_each_number_under_its_column():
+    from types import SimpleNamespace
+
+    from ltlearn._compare._report import _dataset_blocks
+
+    info = {
+        "name": "churn", "n_samples": 300, "n_features": 7, "n_categorical": 2,
+        "n_classes": 3, "imbalance_ratio": 12.46, "n_unlabelled": 4,
+        "source": "churn.csv",
+    }  # fmt: skip
+    (_, (_, header, rows)) = _dataset_blocks(SimpleNamespace(datasets=[info]))
+    assert dict(zip(header, rows[0])) == {
+        "data set": "churn",
+        "rows": 300,
+        "features": 7,
+        "categorical": 2,
+        "classes": 3,
+        "imbalance ratio": "12.5",
+        "unlabelled": 4,
+        "source": "churn.csv",
+    }
+
+
+def test_the_versus_peer_table_marks_the_peer_as_the_reference():
+    scores = {}
+    for i in range(3):
+        scores[(f"d{i}", "plugin")] = 0.8 + 0.01 * i
+        scores[(f"d{i}", "brf")] = 0.7 + 0.01 * i
+    ranking = rank_common(_summary(scores))
+    (_, header, rows) = _statistics_blocks(ranking, "BA")[3]
+    assert header == ["method", "mean BA", "mean rank", "W/T/L", "Wilcoxon p"]
+    assert rows == [
+        ["plugin", "0.810", "1.00", "3/0/0", f"{wilcoxon([0.1] * 3).pvalue:.3f}"],
+        ["brf [peer]", "0.710", "2.00", "(reference)", "-"],
+    ]
+
+
+def test_the_recall_plot_says_it_shows_a_few_methods_only_when_it_does(tmp_path):
+    pytest.importorskip("matplotlib")
+    from ltlearn._compare._report import _plot_blocks
+
+    methods = ["plugin", "brf", "plain", "smote", "class_weight", "rusboost", "lr"]
+    scores = {("d0", m): 0.9 - 0.05 * i for i, m in enumerate(methods)}
+    scores.update({("d1", m): 0.8 - 0.05 * i for i, m in enumerate(methods)})
+    for n_methods, said in ((6, False), (7, True)):
+        kept = {key: v for key, v in scores.items() if key[1] in methods[:n_methods]}
+        summary = _summary(kept)
+        summary.per_class = {
+            key: (np.array([50.0, 5.0]), np.array([0.9, 0.4])) for key in kept
+        }
+        blocks = _plot_blocks(summary, rank_common(summary), tmp_path, "BA")
+        note = ("p", "Per-class recall of the top methods and the peers.")
+        assert (note in blocks) is said
+
+
+def test_the_advice_counts_the_data_sets_of_the_mean_rank():
+    # plain failed on d2: plugin's mean rank is over the 2 others.
+    scores = {(f"d{i}", m): 0.8 - 0.1 * j for i in range(3) for j, m in
+              enumerate(("plugin", "plain"))}  # fmt: skip
+    errors = [{"dataset": "d2", "method": "plain", "fold": 1, "error": "ValueError"}]
+    summary = _summary(scores, errors)
+    ranking = rank_common(summary)
+    text = render(_summary_blocks(summary, {"cv": 2}, ranking), "md")
+    assert "plugin (" in text and "mean rank 1.00 over 2 data set(s)." in text
+
+
+def test_the_failed_fits_table_names_the_fold():
+    from ltlearn._compare._report import _failed_blocks
+
+    errors = [{"dataset": "d2", "method": "plain", "fold": 3, "error": "ValueError"}]
+    (_, (_, header, rows)) = _failed_blocks(_summary({("d2", "plain"): 0.5}, errors))
+    assert header == ["data set", "method", "fold", "error"]
+    assert rows == [["d2", "plain", 3, "ValueError"]]
+
+
+def test_a_markdown_table_has_a_rule_per_column_and_its_bars_escaped():
+    text = render([("table", ["method", "a|b"], [["x|y", 1]])], "md")
+    assert text == "| method | a\\|b |\n|---|---|\n| x\\|y | 1 |\n"
+
+
+def test_critical_difference_labels_name_mean_ranks_best_in_bold_peers_italic(
+    tmp_path, monkeypatch
+):
+    mean_rank = {"plugin": 1.25, "brf": 2.0, "plain": 2.75}
+    figure = _critical_difference_figure(tmp_path, monkeypatch, mean_rank, 1.0)
+    labels = {
+        t.get_text(): (t.get_fontweight(), t.get_style())
+        for t in figure.axes[0].texts
+        if "(" in t.get_text()
+    }
+    assert labels == {
+        "plugin (1.25)": ("bold", "normal"),
+        "brf (2.00)": ("normal", "italic"),
+        "plain (2.75)": ("normal", "normal"),
+    }
+
+
+def test_an_html_table_shows_its_cells_as_written():
+    text = render([("table", ["a<b"], [["x & <i>y</i>"]])], "html")
+    assert "<th>a&lt;b</th>" in text
+    assert "<td>x &amp; &lt;i&gt;y&lt;/i&gt;</td>" in text

@@ -461,3 +461,17 @@ def test_shipped_files_regenerate_from_wheel(converter, tmp_path):
             for key, value in expected.items():
                 assert new[key].dtype == value.dtype, (name, key)
                 np.testing.assert_array_equal(new[key], value, err_msg=f"{name}: {key}")
+
+
+def test_load_keel_descr_names_the_original_label_of_each_class():
+    data = load_keel("ecoli1")
+    majority, minority = data.target_names.tolist()
+    assert (majority, minority) == ("negative", "positive")
+    assert f"target 1 (original label {minority!r})" in data.DESCR
+    assert f"target 0 (original label {majority!r})" in data.DESCR
+    assert f"class {minority!r} against class {majority!r}" in data.DESCR
+
+
+def test_load_keel_suggests_a_name_two_letters_off():
+    with pytest.raises(ValueError, match=r"Did you mean 'ecoli1'"):
+        load_keel("ecolly1")

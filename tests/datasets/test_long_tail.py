@@ -302,3 +302,22 @@ def test_synthetic_long_tail_takes_small_numpy_integers(dtype):
     )
     for expected_part, got_part in zip(expected, got):
         np.testing.assert_array_equal(got_part, expected_part)
+
+
+def test_long_tailed_classification_takes_as_many_classes_as_cluster_vertices():
+    # 2 informative features give 2**2 = 4 vertices: 4 classes fit.
+    sizes = dict(n_classes=4, n_informative=2, n_features=2, n_max=20)
+    data = make_long_tailed_classification(**sizes, imbalance_ratio=10)
+    assert data.classes.tolist() == [0, 1, 2, 3]
+    assert np.unique(data.y_train).tolist() == [0, 1, 2, 3]
+
+
+def test_long_tail_descr_gives_the_ratio_of_the_class_sizes():
+    data = load_digits_lt(imbalance_ratio=10, random_state=0)
+    counts = data.class_counts
+    ratio = counts.max() / counts.min()
+    assert ratio > 1
+    assert (
+        f"class sizes {counts.max()} to {counts.min()} (imbalance ratio {ratio:.1f}, "
+        "exponential profile)"
+    ) in data.DESCR
