@@ -865,6 +865,17 @@ def test_a_class_of_one_row_asks_to_drop_it_not_to_lower_cv(tmp_path):
         check_folds(dataset, 2)
 
 
+def test_a_class_of_two_rows_fills_two_folds_and_asks_to_lower_cv(tmp_path):
+    from ltlearn._compare._data import check_folds
+
+    frame = _frame()
+    frame.loc[[0, 1], "label"] = "pair"
+    dataset = load_table(_write(tmp_path, frame), "label")
+    check_folds(dataset, 2)
+    with pytest.raises(CompareError, match="'pair' .* 2 labelled row.*Lower --cv"):
+        check_folds(dataset, 3)
+
+
 def test_every_class_too_small_for_the_folds_is_listed_smallest_first(tmp_path):
     # Only the first class in sorted order was named: "Class 'a_pair' ... has
     # 2 labelled row(s) ... Lower --cv.", which cannot mend the class of one
