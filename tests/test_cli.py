@@ -1650,6 +1650,11 @@ def test_compare_loads_the_default_data_sets_and_each_named_one_once(monkeypatch
     parser = _build_parser()
     args = parser.parse_args(["compare"])
     assert _cli._load(args) == list(DEFAULT_DATASETS)
+    # the default data sets that the user guide names
+    assert DEFAULT_DATASETS == (
+        *("ecoli1", "glass4", "pima", "vehicle0", "yeast4", "abalone-20_vs_8-9-10"),
+        *("digits_lt", "digits_lt_semi"),
+    )
     args = parser.parse_args(["compare", "--datasets", "pima,ecoli1", "pima"])
     assert _cli._load(args) == ["pima", "ecoli1"]
 

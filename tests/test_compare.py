@@ -703,6 +703,10 @@ def test_embedded_digits_load():
     assert semi.n_unlabelled > 0 and semi.classes.size == 10
     counts = np.bincount(semi.y[semi.y >= 0])
     assert counts.min() >= 5 and counts.max() / counts.min() > 5
+    # as documented: 60% of each class unlabelled, an imbalance ratio of 10
+    assert semi.n_unlabelled / semi.y.size == pytest.approx(0.6, abs=0.01)
+    digits = load_embedded("digits_lt").info()
+    assert digits["imbalance_ratio"] == pytest.approx(10, abs=0.5)
 
 
 def test_few_shot_score_matches_shot_accuracy():

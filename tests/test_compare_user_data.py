@@ -71,6 +71,7 @@ def test_identifier_and_row_number_columns_are_left_out_with_a_note(tmp_path):
         ("customer_id", True),
         ("customerId", True),
         ("ID", True),
+        ("index", True),
         ("paid", False),
         ("COVID", False),
     ],
@@ -864,6 +865,17 @@ def test_a_class_of_one_row_asks_to_drop_it_not_to_lower_cv(tmp_path):
         check_folds(dataset, 2)
 
 
+def test_a_class_of_two_rows_fills_two_folds_and_asks_to_lower_cv(tmp_path):
+    from ltlearn._compare._data import check_folds
+
+    frame = _frame()
+    frame.loc[[0, 1], "label"] = "pair"
+    dataset = load_table(_write(tmp_path, frame), "label")
+    check_folds(dataset, 2)
+    with pytest.raises(CompareError, match="'pair' .* 2 labelled row.*Lower --cv"):
+        check_folds(dataset, 3)
+
+
 def test_every_class_too_small_for_the_folds_is_listed_smallest_first(tmp_path):
     # Only the first class in sorted order was named: "Class 'a_pair' ... has
     # 2 labelled row(s) ... Lower --cv.", which cannot mend the class of one
@@ -910,6 +922,7 @@ def test_a_damaged_results_file_is_one_warning_line(tmp_path, capsys):
 def test_dates_read_as_categories_are_noted(tmp_path):
     frame = _frame()
     frame["day"] = [f"2024-03-{1 + i % 12:02d}" for i in range(len(frame))]
+    frame.loc[0, "day"] = None  # a missing cell is not one more date
     frame["stamp"] = pd.Timestamp("2024-03-01") + pd.to_timedelta(
         np.arange(len(frame)) % 30, unit="h"
     )
@@ -1144,3 +1157,39 @@ def test_the_results_file_of_the_output_is_named_with_escapes(tmp_path, capsys):
     results.mkdir()
     assert _compare(tmp_path, path, "--output", str(output)) == 2
     assert f"error: {shown} is not a file;" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("n_present, dropped", [(24, False), (30, True)])
+def test_distinct_texts_in_fewer_than_half_the_rows_are_a_feature(
+    tmp_path, n_present, dropped
+):
+    frame = _frame()
+    frame["note"] = None
+    frame.loc[: n_present - 1, "note"] = [f"n{i}" for i in range(n_present)]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert ("note" not in dataset.X.columns) is dropped
+
+
+def test_a_target_of_many_fractional_numbers_looks_continuous(tmp_path):
+    frame = _frame(50)
+    frame["label"] = 0.5 + np.arange(50) % 25
+    path = _write(tmp_path, frame)
+    with pytest.raises(CompareError, match="holds 25 distinct non-integer numbers"):
+        load_table(path, "label")
+
+
+def test_six_rows_without_a_target_are_listed_as_five_and_dots(tmp_path):
+    frame = _frame().astype({"label": object})
+    frame.loc[:5, "label"] = np.nan
+    path = _write(tmp_path, frame)
+    with pytest.raises(CompareError, match=r"\(rows 0, 1, 2, 3, 4, \.\.\., counting"):
+        load_table(path, "label")
+
+
+def test_an_unlabelled_value_with_a_space_marks_only_the_rows_so_written(tmp_path):
+    # Classes that differ only in spaces are kept apart, by --unlabelled too.
+    frame = _frame().astype({"label": object})
+    frame.loc[:3, "label"] = "fraud "
+    dataset = load_table(_write(tmp_path, frame), "label", unlabelled="fraud ")
+    assert dataset.n_unlabelled == 4
+    assert list(dataset.classes) == ["fraud", "ok"]
