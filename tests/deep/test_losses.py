@@ -484,6 +484,26 @@ def test_losses_refuse_an_empty_class(make_loss):
 
 
 @pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_losses_take_class_counts_as_a_tensor_and_check_them(make_loss):
+    logits, target = _data(n_classes=3)
+    given = make_loss(torch.tensor([5.0, 3.0, 1.0]))
+    expected = make_loss([5, 3, 1])
+    assert torch.equal(given(logits, target), expected(logits, target))
+    for counts in (torch.tensor([[5.0, 3.0, 1.0]]), torch.tensor([])):
+        with pytest.raises(ValueError, match="1-D sequence with one count per"):
+            make_loss(counts)
+    for value in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="class_counts must be finite"):
+            make_loss(torch.tensor([5.0, value, 1.0]))
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES[1:])  # ClassBalanced: no weight
+def test_losses_refuse_a_weight_of_another_number_of_classes(make_loss):
+    with pytest.raises(ValueError, match=r"one value per class \(3\); got shape"):
+        make_loss([5, 3, 1], weight=[1.0, 2.0])
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
 def test_losses_refuse_logits_of_the_wrong_width(make_loss):
     with pytest.raises(ValueError, match="expects logits of shape"):
         make_loss([5, 3, 1])(torch.zeros(2, 4), torch.tensor([0, 1]))
