@@ -190,18 +190,6 @@ class ClassifierRetraining(Callback):
         self.retrained_in_ = None
         return self
 
-    def _end_stopped_fit(self):
-        """Undo the retraining of a fit stopped before ``on_train_end``.
-
-        A fit stopped during the retraining epochs (an error, an interrupt)
-        left the network frozen and, with LWS, its last layer scaled by a
-        hook until the next fit of this callback: a ``module`` instance
-        outlives the fit, and another classifier given it trained and
-        predicted through them. The scales of the stopped fit are dropped,
-        not folded into the last layer, as that next fit dropped them.
-        """
-        self._reset()
-
     def _reset(self):
         # Also undoes a retraining that no on_train_end ended (a pickle taken
         # during the retraining epochs, a fit stopped midway).

@@ -46,15 +46,6 @@ def _holds_weight(criterion, weight):
     )
 
 
-def _reweighting_counts(net):
-    """The class counts that the weights come from: those the net's loss uses.
-
-    In ``partial_fit`` a class of ``classes`` not seen yet counts as one; an
-    empty class is refused otherwise.
-    """
-    return net._class_counts_for_loss("re-weighted")
-
-
 def _set_weight(criterion, weight, net):
     """Write per-class weights into ``criterion.weight``, in place if possible.
 
@@ -143,7 +134,9 @@ class DeferredReweighting(Callback):
                 f"DeferredReweighting needs a loss with a 'weight' buffer; "
                 f"{type(_uncompiled(net.criterion_)).__name__} has none."
             )
-        _reweighting_counts(net)  # an empty class: refused now, not at the switch
+        # The counts the loss uses: an empty class is refused now, not at the
+        # switch (in partial_fit a class not seen yet counts as one).
+        net._class_counts_for_loss("re-weighted")
         _warn_empty_stage(self, net)
         if self.switched_ and not _holds_weight(
             net.criterion_, getattr(self, "weight_after_", None)
@@ -178,7 +171,9 @@ class DeferredReweighting(Callback):
             self.switched_in_ = _schedule(net)
             weight = torch.as_tensor(
                 _effective_number_weights(
-                    _reweighting_counts(net), self.beta, type(self).__name__
+                    net._class_counts_for_loss("re-weighted"),
+                    self.beta,
+                    type(self).__name__,
                 ),
                 dtype=torch.float32,
             )

@@ -158,11 +158,13 @@ def _check_class_counts(class_counts, loss_name):
         )
     if not torch.is_tensor(class_counts):
         class_counts = _by_class_index(class_counts, "class_counts")
-    # a copy: torch refuses a reversed view of the caller's array
-    counts = np.array(
+    # a copy: torch refuses a reversed view of the caller's array (np.array
+    # would pass copy=True to the __array__ of a tensor, which takes no copy
+    # keyword: a NumPy DeprecationWarning)
+    counts = np.asarray(
         class_counts.detach().cpu() if torch.is_tensor(class_counts) else class_counts,
         dtype=np.float64,
-    )
+    ).copy()
     if counts.ndim != 1 or counts.size < 1:
         raise ValueError(
             f"class_counts must be a 1-D sequence with one count per class; got "

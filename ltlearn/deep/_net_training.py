@@ -157,10 +157,11 @@ class _TrainingMixin:
             self._check_finite_weights()
         except BaseException:
             # No on_train_end: the classifier retraining, which froze and
-            # scaled the module (an instance outlives the fit), is undone here.
+            # scaled the module (an instance outlives the fit), is undone here;
+            # LWS's scales are dropped, not folded into the last layer.
             for _, callback in self.callbacks_:
                 if isinstance(callback, ClassifierRetraining):
-                    callback._end_stopped_fit()
+                    callback._reset()
             raise
         self.notify("on_train_end", X=X, y=y)
         # Leave the fitted network in evaluation mode, where every prediction

@@ -218,6 +218,11 @@ def test_bad_parameters_and_shapes():
         CIFARAugment(mean=(0.5, 0.5, float("nan")), std=(0.2, 0.2, 0.2))
     with pytest.raises(ValueError, match="mean and std must be finite"):
         CIFARAugment(mean=(0.5,) * 3, std=(0.2, float("inf"), 0.2))
+    with pytest.raises(ValueError, match="mean and std must have the same length"):
+        CIFARAugment(mean=(0.5,) * 3, std=(0.2, 0.2))
+    for std in ((0.2, 0.0, 0.2), (0.2, -0.1, 0.2)):
+        with pytest.raises(ValueError, match="std must be positive"):
+            CIFARAugment(mean=(0.5,) * 3, std=std)
     assert CIFARAugment(padding=2.0, crop_size=30.0).crop_size == 30
     with pytest.raises(ValueError, match="images"):
         CIFARAugment()(torch.rand(2, 3, 32))

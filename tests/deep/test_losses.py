@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -481,6 +482,31 @@ def test_focal_gradient_is_finite_when_the_sample_is_certain():
 def test_losses_refuse_an_empty_class(make_loss):
     with pytest.raises(ValueError, match="Class 2 has 0 samples"):
         make_loss([5, 3, 0])
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES)
+def test_losses_take_class_counts_as_a_tensor_and_check_them(make_loss):
+    # NumPy warned that the tensor's __array__ takes no copy keyword.
+    logits, target = _data(n_classes=3)
+    counts = torch.tensor([5.0, 3.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        given = make_loss(counts)
+        given.set_class_counts(counts.flip(0))
+    expected = make_loss([1, 3, 5])
+    assert torch.equal(given(logits, target), expected(logits, target))
+    for counts in (torch.tensor([[5.0, 3.0, 1.0]]), torch.tensor([])):
+        with pytest.raises(ValueError, match="1-D sequence with one count per"):
+            make_loss(counts)
+    for value in (float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="class_counts must be finite"):
+            make_loss(torch.tensor([5.0, value, 1.0]))
+
+
+@pytest.mark.parametrize("make_loss", COUNT_LOSSES[1:])  # ClassBalanced: no weight
+def test_losses_refuse_a_weight_of_another_number_of_classes(make_loss):
+    with pytest.raises(ValueError, match=r"one value per class \(3\); got shape"):
+        make_loss([5, 3, 1], weight=[1.0, 2.0])
 
 
 @pytest.mark.parametrize("make_loss", COUNT_LOSSES)

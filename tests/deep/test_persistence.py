@@ -432,6 +432,21 @@ def test_a_loaded_network_without_an_input_shape_names_it_for_augment_cifar(
         new.predict(X)
 
 
+def test_a_loaded_flat_network_predicts_through_a_callable_augment(tmp_path):
+    # Built with initialize() and load_params, an MLP holds no input shape:
+    # a callable augment reads the rows' size from module__n_features.
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(30, 5).astype(np.float32), np.arange(30) % 3
+    params = dict(max_epochs=1, train_split=None, augment=lambda x: 2 * x, **FAST)
+    clf = LongTailClassifier(**params).fit(X, y)
+    clf.save_params(f_params=tmp_path / "params.pt")
+    new = LongTailClassifier(
+        module__n_features=X.shape[1], classes=clf.classes_, **params
+    ).initialize()
+    new.load_params(f_params=tmp_path / "params.pt")
+    np.testing.assert_array_equal(new.predict_proba(X), clf.predict_proba(X))
+
+
 class _SoftmaxMLP(MLP):
     """An MLP ending in a softmax, for ``torch.nn.NLLLoss`` (skorch's convention)."""
 
