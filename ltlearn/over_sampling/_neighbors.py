@@ -531,11 +531,6 @@ class _BruteSearch:
         return indices
 
 
-def _brute_kneighbors(X, queries, n_neighbors, n_threads):
-    """Exact k nearest neighbours by blocked float32 products, checked in float64."""
-    return _BruteSearch(X, n_neighbors, n_threads).kneighbors(queries)
-
-
 def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     """Indices of the ``n_neighbors`` nearest rows of ``X`` to ``X[queries]``.
 
@@ -578,9 +573,8 @@ def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     elif X.shape[1] <= _MAX_TREE_FEATURES:
         found = _tree_kneighbors(X, queries, n_neighbors, _n_threads(n_jobs, tree=True))
     elif X.shape[0] <= _MAX_BRUTE_POINTS:
-        found = _brute_kneighbors(
-            X, queries, n_neighbors, _n_threads(n_jobs, tree=False)
-        )
+        search = _BruteSearch(X, n_neighbors, _n_threads(n_jobs, tree=False))
+        found = search.kneighbors(queries)
     else:  # beyond what the packed candidate keys can index
         nn = NearestNeighbors(n_neighbors=n_neighbors, n_jobs=n_jobs).fit(X)
         found = nn.kneighbors(X[queries], return_distance=False)
