@@ -85,10 +85,7 @@ def _distance_safe(X):
     """
     dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
     limit = np.finfo(dtype).maxexp // 3
-    m = _max_abs(X)
-    if m == 0.0:
-        return X
-    exponent = int(np.frexp(m)[1])
+    exponent = int(np.frexp(_max_abs(X))[1])  # 0 for data of zeros, in range
     if -limit <= exponent <= limit:
         return X
     if dtype != np.float64:
