@@ -159,7 +159,7 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
             np.multiply(d, steps[lo:hi, None], out=d)
             if out.dtype.kind in "iu":  # truncated toward zero, as imbalanced-learn
                 target[...] = _as_integers(b + d, out.dtype)
-            else:  # float16 is rounded to the nearest, which stays on the segment
+            else:  # float16 too: rounded to the nearest, which stays on the segment
                 np.add(b, d, out=target)
 
 
