@@ -86,16 +86,18 @@ def _cross_fitted_proba(
         if n_splits < 2:
             return None
         splitter = StratifiedKFold(n_splits, shuffle=True, random_state=cv_seed)
-    else:
-        splitter = cv
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        if isinstance(cv, Integral) and sample_weight is not None:
-            splitter = _int_cv_folds(
+        if not isinstance(cv, Integral):  # the partition of the ensemble's _folds
+            folds = cv
+        elif sample_weight is None:
+            folds = list(splitter.split(X, y))
+        else:
+            folds = _int_cv_folds(
                 splitter, X, codes, codes, classes, "the held-out probabilities",
                 sample_weight, {},
             )  # fmt: skip
-        return _cross_fit_proba(model, X, y, splitter, params, classes=classes)
+        return _cross_fit_proba(model, X, y, folds, params, classes=classes)
 
 
 def _oob_proba(fitted, prior):

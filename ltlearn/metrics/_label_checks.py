@@ -129,7 +129,7 @@ def _check_labels_match(labels, found, with_train):
 
 def _check_train_labels(y_true, y_train):
     train_labels, train_counts = np.unique(y_train, return_counts=True)
-    unseen = np.setdiff1d(np.unique(y_true), train_labels)
+    unseen = np.setdiff1d(y_true, train_labels)  # of the distinct labels
     if unseen.size:
         raise ValueError(
             f"y_true holds labels unseen in y_train: {unseen.tolist()!r}; the "

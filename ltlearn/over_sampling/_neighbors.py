@@ -85,10 +85,7 @@ def _distance_safe(X):
     """
     dtype = X.dtype if X.dtype.kind == "f" else np.dtype(np.float64)
     limit = np.finfo(dtype).maxexp // 3
-    m = _max_abs(X)
-    if m == 0.0:
-        return X
-    exponent = int(np.frexp(m)[1])
+    exponent = int(np.frexp(_max_abs(X))[1])  # 0 for data of zeros, in range
     if -limit <= exponent <= limit:
         return X
     if dtype != np.float64:
@@ -531,11 +528,6 @@ class _BruteSearch:
         return indices
 
 
-def _brute_kneighbors(X, queries, n_neighbors, n_threads):
-    """Exact k nearest neighbours by blocked float32 products, checked in float64."""
-    return _BruteSearch(X, n_neighbors, n_threads).kneighbors(queries)
-
-
 def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     """Indices of the ``n_neighbors`` nearest rows of ``X`` to ``X[queries]``.
 
@@ -578,9 +570,8 @@ def _kneighbors(X, queries, n_neighbors, *, estimator=None, n_jobs=None):
     elif X.shape[1] <= _MAX_TREE_FEATURES:
         found = _tree_kneighbors(X, queries, n_neighbors, _n_threads(n_jobs, tree=True))
     elif X.shape[0] <= _MAX_BRUTE_POINTS:
-        found = _brute_kneighbors(
-            X, queries, n_neighbors, _n_threads(n_jobs, tree=False)
-        )
+        search = _BruteSearch(X, n_neighbors, _n_threads(n_jobs, tree=False))
+        found = search.kneighbors(queries)
     else:  # beyond what the packed candidate keys can index
         nn = NearestNeighbors(n_neighbors=n_neighbors, n_jobs=n_jobs).fit(X)
         found = nn.kneighbors(X[queries], return_distance=False)

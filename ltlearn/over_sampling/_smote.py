@@ -132,7 +132,6 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
     base = np.empty((block, n_features), dtype=dtype)
     diff = np.empty((block, n_features), dtype=dtype)
     source = X_class if X_class.dtype == dtype else X_class.astype(dtype)
-    direct = out.dtype == dtype
     # A difference of two values above half the largest float may overflow.
     huge = _max_abs(source) > np.finfo(dtype).max / 2
     exact = _rounded_by_float64(X_class)
@@ -158,11 +157,9 @@ def _fill_dense(out, X_class, seeds, neighbor_of, generator, step_dtype):
                 continue
             np.subtract(d, b, out=d)
             np.multiply(d, steps[lo:hi, None], out=d)
-            if direct:
-                np.add(b, d, out=target)
-            elif out.dtype.kind in "iu":  # truncated toward zero, as imbalanced-learn
+            if out.dtype.kind in "iu":  # truncated toward zero, as imbalanced-learn
                 target[...] = _as_integers(b + d, out.dtype)
-            else:  # float16: rounded to the nearest, which stays on the segment
+            else:  # float16 too: rounded to the nearest, which stays on the segment
                 np.add(b, d, out=target)
 
 

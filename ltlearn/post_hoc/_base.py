@@ -357,7 +357,7 @@ class _BasePostHocClassifier(
         else:
             self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         self.classes_ = np.asarray(self.estimator_.classes_)
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        unknown = np.setdiff1d(y, self.classes_)  # of the distinct labels
         if unknown.size:
             raise ValueError(
                 f"y holds the labels {_listed_labels(unknown)}, which the "

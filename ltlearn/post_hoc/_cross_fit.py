@@ -7,7 +7,6 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import check_cv
 from sklearn.utils.metaestimators import _safe_split
 
 from ltlearn.utils._class_counts import _plain, class_left_out
@@ -168,26 +167,23 @@ def _partition_folds(folds, n_samples, purpose):
     )
 
 
-def _cross_fit_proba(estimator, X, y, cv, params, classes=None):
-    """Out-of-fold ``predict_proba`` of clones of ``estimator`` over ``cv``.
+def _cross_fit_proba(estimator, X, y, folds, params, classes=None):
+    """Out-of-fold ``predict_proba`` of clones of ``estimator`` over ``folds``.
 
     Each clone is fitted on the labels of ``y`` themselves, as ``estimator_``
     is (``cross_val_predict`` would fit it on label codes ``0 .. K-1``, which
     a parameter naming labels, such as a ``class_weight`` dict or the
     ``constant`` of a ``DummyClassifier``, does not know). ``params`` are the
     ``fit`` parameters of ``estimator``, those of one value per sample taken
-    on the training rows. The test folds of ``cv`` must cover each row once.
+    on the training rows. ``folds`` are ``(train, test)`` arrays of row
+    indices whose test parts cover each row once: the splits of an int
+    ``cv``'s ``StratifiedKFold`` or those that ``_partition_folds`` checked.
     The columns are in the order of ``classes`` (by default the sorted labels
     of ``y``); a class that a fold's clone does not predict gets 0.
     """
     y = np.asarray(y)
     classes = np.unique(y) if classes is None else np.asarray(classes)
     n_samples = y.shape[0]
-    folds = _partition_folds(
-        check_cv(cv, y, classifier=True).split(X, y),
-        n_samples,
-        _OOF_PURPOSE,
-    )
     proba = np.zeros((n_samples, classes.size))
     for train, test in folds:
         X_train, y_train = _safe_split(estimator, X, y, train)

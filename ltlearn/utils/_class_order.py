@@ -20,7 +20,8 @@ def _check_class_keys(keys, labels, name, what, remedy=""):
     known = set(labels)
     unknown = [key for key in keys if key not in known]
     repeated = [key for key, count in Counter(keys).items() if count > 1]
-    missing = [label for label in labels if label not in set(keys)]
+    given = set(keys)
+    missing = [label for label in labels if label not in given]
     if unknown:
         message = (
             f"{name} {what} {unknown!r}, which are not classes; the classes "
@@ -32,7 +33,7 @@ def _check_class_keys(keys, labels, name, what, remedy=""):
         message = f"{name} has no value for class {missing[0]!r}."
     else:
         return
-    if not known & set(keys) and {str(key) for key in keys} & set(map(str, labels)):
+    if not known & given and {str(key) for key in keys} & set(map(str, labels)):
         message += " Labels of another type differ (1 and '1')."
     raise ValueError(message + remedy)
 

@@ -182,6 +182,29 @@ def test_shot_accuracy_refuses_unseen_labels():
         shot_accuracy([0, 7], [0, 7], y_train=[0, 0, 1])
 
 
+@pytest.mark.parametrize("dtype", [str, object])
+def test_shot_accuracy_refuses_unseen_string_labels(dtype):
+    # Labels of strings are scored by their codes; an unseen one is refused
+    # by name, as a number is.
+    y = np.array(["a", "z"], dtype=dtype)
+    with pytest.raises(ValueError, match=r"unseen in y_train: \['z'\]"):
+        shot_accuracy(y, y, y_train=np.array(["a", "a", "b"], dtype=dtype))
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda y_train: shot_accuracy([0, 1], [0, 1], y_train=y_train),
+        lambda y_train: imbalance_report([0, 1], [0, 1], y_train=y_train),
+        make_shot_scorer,
+    ],
+)
+def test_y_train_of_objects_that_are_no_labels_is_refused(check):
+    # type_of_target reads them as "unknown", which no check before refuses
+    with pytest.raises(ValueError, match="y_train must hold class labels; got unk"):
+        check([{"a": 1}, {"b": 2}])
+
+
 @pytest.mark.parametrize(
     "y_true, y_pred, y_train, match",
     [
