@@ -47,6 +47,28 @@ _SAMPLERS = {
 }
 
 
+def _check_sampler_factory(factory):
+    """Refuse a ``WeightedRandomSampler`` class given as the sampler callable.
+
+    A callable sampler is called as ``sampler(labels, **sampler_params)``:
+    torch's ``WeightedRandomSampler`` would take the integer labels as its
+    weights and never draw class 0.
+    """
+    if isinstance(factory, type) and issubclass(
+        factory, torch.utils.data.WeightedRandomSampler
+    ):
+        raise ValueError(
+            f"sampler={factory.__name__} would take the integer labels of the "
+            "training rows as its weights (a callable sampler is called as "
+            "sampler(labels, **sampler_params)), so that class 0 would never be "
+            "drawn. Use sampler='class_balanced' (rows weighed by the inverse of "
+            "their class count, as WeightedRandomSampler with those weights), "
+            "or a callable that makes the weights from the labels, e.g. "
+            "sampler=lambda labels: WeightedRandomSampler(weights[labels], "
+            "len(labels))."
+        )
+
+
 def _accepts(func, name):
     """Whether ``func`` (a class or function) has a parameter called ``name``."""
     try:
@@ -144,6 +166,7 @@ class _BatchesMixin:
         sampler = self.sampler if own else sampler
         kwargs = self.get_params_for("sampler") if own else {}
         factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
+        _check_sampler_factory(factory)
         if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
             kwargs["n_epochs"] = max(self.max_epochs, 1)  # max_epochs=0 trains none
         if not isinstance(sampler, str):

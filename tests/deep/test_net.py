@@ -561,6 +561,35 @@ def test_a_sampler_callable_drawing_no_row_numbers_is_refused(
         clf.fit(*Xy)
 
 
+@pytest.mark.parametrize("where", ["sampler", "callback"])
+def test_a_weighted_random_sampler_class_as_sampler_is_refused(data, where):
+    # torch's WeightedRandomSampler called as sampler(labels, num_samples=n)
+    # took the labels as weights: class 0 was never drawn and the network
+    # predicted no row as class 0, silently.
+    X, y = data
+    wrs = torch.utils.data.WeightedRandomSampler
+    if where == "sampler":
+        params = dict(sampler=wrs, sampler__num_samples=len(y))
+    else:
+        params = dict(callbacks=[DeferredResampling(sampler=wrs, start_epoch=1)])
+    clf = LongTailClassifier(**params, **FAST)
+    with pytest.raises(ValueError, match="never be drawn. Use sampler='class_bal"):
+        clf.fit(X, y)
+
+
+def test_a_torch_sampler_instance_as_sampler_points_to_iterator_train(data):
+    # it was refused with the bare constraint ("must be a str among {...} or
+    # a callable. Got <...WeightedRandomSampler object at 0x...> instead.")
+    X, y = data
+    weights = 1.0 / np.bincount(y)[y]
+    wrs = torch.utils.data.WeightedRandomSampler(weights, len(y))
+    clf = LongTailClassifier(sampler=wrs, **FAST)
+    with pytest.raises(ValueError, match="instance. Give a sampler made for the"):
+        clf.fit(X, y)
+    # the advice works
+    LongTailClassifier(iterator_train__sampler=wrs, **FAST).fit(X, y)
+
+
 def test_class_balanced_sampler_balances_the_batches(data):
     X, y = data
     seen = []
