@@ -48,6 +48,28 @@ def _copied_array(value):
     return value
 
 
+def _torch_loss_weight(factory, kwargs):
+    """``kwargs`` with an array ``weight`` made a float32 tensor for torch's losses.
+
+    torch's losses (``"ce"``, ``CrossEntropyLoss``) keep ``weight`` as a
+    buffer, which takes a tensor only: an array, or the array a pandas Series
+    given by label is read into, failed with "cannot assign 'numpy.ndarray'
+    object to buffer 'weight'". ltlearn's losses and the user's own take
+    their ``weight`` as given.
+    """
+    weight = kwargs.get("weight")
+    if not (
+        isinstance(factory, type)
+        and factory.__module__.startswith("torch.")
+        and isinstance(weight, (np.ndarray, list, tuple))
+    ):
+        return kwargs
+    return {
+        **kwargs,
+        "weight": torch.as_tensor(np.asarray(weight), dtype=torch.float32),
+    }
+
+
 def _in_float32(module):
     """Cast ``module``'s floating parameters and buffers to float32, in place.
 
@@ -256,6 +278,7 @@ class _BuildMixin:
         # ``criterion__weight`` tensor): torch's losses keep a tensor as
         # given, and DeferredReweighting writes the weights in place.
         kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
+        kwargs = _torch_loss_weight(factory, kwargs)
         if isinstance(factory, nn.Module):
             self.criterion_ = self.initialized_instance(factory, kwargs)
             self._follow_class_counts()

@@ -2350,6 +2350,29 @@ def test_criterion_weight_and_counts_in_a_labelled_array_are_by_position(data):
     np.testing.assert_array_equal(*(clf.predict_proba(X) for clf in fitted))
 
 
+@pytest.mark.parametrize("criterion", ["ce", torch.nn.CrossEntropyLoss])
+def test_criterion_weight_of_torch_loss_takes_an_array_or_a_series(data, criterion):
+    # torch's CrossEntropyLoss keeps weight as a buffer: an array (from
+    # compute_class_weight), or a Series given by label as documented, failed
+    # with "cannot assign 'numpy.ndarray' object to buffer 'weight' (torch
+    # Tensor or None required)".
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    labels = np.array(["c", "a", "b"])[y]
+    weight = [1.0, 2.0, 3.0]  # of the sorted classes a, b, c
+    by_label = pd.Series({"c": 3.0, "b": 2.0, "a": 1.0})
+    fitted = [
+        LongTailClassifier(criterion=criterion, criterion__weight=w, **FAST).fit(
+            X, labels
+        )
+        for w in (torch.tensor(weight), np.array(weight), weight, by_label)
+    ]
+    for clf in fitted[1:]:
+        assert clf.criterion_.weight.dtype == torch.float32
+        np.testing.assert_array_equal(clf.criterion_.weight.numpy(), weight)
+        np.testing.assert_array_equal(clf.predict_proba(X), fitted[0].predict_proba(X))
+
+
 def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):
     X, y = data
     clf = LongTailClassifier(criterion="ldam", **FAST)
