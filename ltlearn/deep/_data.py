@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import functools
 import inspect
 import warnings
 from dataclasses import dataclass
@@ -45,6 +46,51 @@ _SAMPLERS = {
     "square_root": SquareRootSampler,
     "progressive": ProgressivelyBalancedSampler,
 }
+
+
+# torch's samplers whose first parameter is not the rows to draw from: called
+# as sampler(labels), they would read the integer labels as something else
+_LABELS_MISREAD = (
+    (
+        torch.utils.data.WeightedRandomSampler,
+        "as its weights",
+        "class 0 would never be drawn",
+    ),
+    (
+        torch.utils.data.SubsetRandomSampler,
+        "as the row numbers to draw",
+        "only the first rows (as many as the classes) would be drawn",
+    ),
+)
+
+
+def _check_sampler_factory(factory):
+    """Refuse a torch sampler class that would misread the labels.
+
+    A callable sampler is called as ``sampler(labels, **sampler_params)``:
+    torch's ``WeightedRandomSampler`` would take the integer labels as its
+    weights and never draw class 0, ``SubsetRandomSampler`` as the rows to
+    draw. A subclass with an ``__init__`` of its own (that makes the weights
+    from the labels, say) is the user's to write, and is taken.
+    """
+    name = getattr(factory, "__name__", None)
+    if isinstance(factory, functools.partial) and not factory.args:
+        name = f"functools.partial({getattr(factory.func, '__name__', '...')}, ...)"
+        factory = factory.func
+    if not isinstance(factory, type):
+        return
+    for cls, taken_as, result in _LABELS_MISREAD:
+        if issubclass(factory, cls) and factory.__init__ is cls.__init__:
+            raise ValueError(
+                f"sampler={name} would take the integer labels of the training "
+                f"rows {taken_as} (a callable sampler is called as "
+                f"sampler(labels, **sampler_params)), so that {result}. Use "
+                "sampler='class_balanced' (rows weighed by the inverse of their "
+                "class count, as WeightedRandomSampler with those weights), or a "
+                "callable that makes the sampler from the labels, e.g. "
+                "sampler=lambda labels: WeightedRandomSampler(weights[labels], "
+                "len(labels))."
+            )
 
 
 def _accepts(func, name):
@@ -144,6 +190,7 @@ class _BatchesMixin:
         sampler = self.sampler if own else sampler
         kwargs = self.get_params_for("sampler") if own else {}
         factory = _SAMPLERS[sampler] if isinstance(sampler, str) else sampler
+        _check_sampler_factory(factory)
         if _accepts(factory, "n_epochs") and "n_epochs" not in kwargs:
             kwargs["n_epochs"] = max(self.max_epochs, 1)  # max_epochs=0 trains none
         if not isinstance(sampler, str):

@@ -8,6 +8,7 @@ built with and follows, and the fused Adam and AdamW optimisers.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import inspect
 import math
 import warnings
 
@@ -20,6 +21,7 @@ from ltlearn.deep._data import _accepts
 from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._reweighting_losses import _start_at_prior
 from ltlearn.deep.modules import NormedLinear, _ImageBackbone
+from ltlearn.utils._class_order import _is_pandas
 from ltlearn.utils._warnings import external_stacklevel
 
 # The criteria by name, as the ``criterion`` parameter takes them.
@@ -46,6 +48,32 @@ def _copied_array(value):
     if isinstance(value, np.ndarray):
         return value.copy()
     return value
+
+
+def _torch_loss_weight(factory, kwargs):
+    """``kwargs`` with an array ``weight`` made a float32 tensor for torch's losses.
+
+    torch's losses (``"ce"``, ``CrossEntropyLoss``, a class or an instance,
+    and a subclass that keeps torch's ``__init__``) keep ``weight`` as a
+    buffer, which takes a tensor only: an array, a list, a pandas Series, or
+    the array a Series given by label is read into, failed with "cannot
+    assign 'numpy.ndarray' object to buffer 'weight'". ltlearn's losses and
+    the user's own ``__init__`` take their ``weight`` as given.
+    """
+    weight = kwargs.get("weight")
+    loss = factory if isinstance(factory, type) else type(factory)
+    module = inspect.getmodule(loss.__init__)  # None for object's __init__
+    if not (
+        module is not None
+        and module.__name__.startswith("torch.")
+        and (isinstance(weight, (np.ndarray, list, tuple)) or _is_pandas(weight))
+    ):
+        return kwargs
+    return {
+        **kwargs,
+        # a copy: torch warns of a read-only array (a pandas Series' values)
+        "weight": torch.from_numpy(np.array(weight, dtype=np.float32)),
+    }
 
 
 def _in_float32(module):
@@ -256,6 +284,7 @@ class _BuildMixin:
         # ``criterion__weight`` tensor): torch's losses keep a tensor as
         # given, and DeferredReweighting writes the weights in place.
         kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
+        kwargs = _torch_loss_weight(factory, kwargs)
         if isinstance(factory, nn.Module):
             self.criterion_ = self.initialized_instance(factory, kwargs)
             self._follow_class_counts()

@@ -13,8 +13,12 @@ from contextlib import nullcontext
 
 import torch
 from sklearn import get_config
-from sklearn.utils._param_validation import validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    validate_parameter_constraints,
+)
 from torch import nn
+from torch.utils.data import Sampler
 
 from ltlearn.utils._class_order import _in_class_order, _is_pandas
 from ltlearn.utils._validation import check_classes
@@ -50,6 +54,16 @@ class _ParamsMixin:
         skorch's own check of the prefixed names (``module__*``...) runs in
         ``initialize``, once the prefixes are registered.
         """
+        if isinstance(self.sampler, Sampler) and not callable(self.sampler):
+            raise InvalidParameterError(
+                f"The 'sampler' parameter of {type(self).__name__} takes a name "
+                "or a callable sampler(labels, **sampler_params), not a torch "
+                f"sampler: got a {type(self.sampler).__name__} instance. Give "
+                "a sampler made for the training rows as iterator_train__sampler "
+                "(with the default sampler='instance'), or use "
+                "sampler='class_balanced' for batches drawn with every class "
+                "equally likely."
+            )
         if not get_config()["skip_parameter_validation"]:
             validate_parameter_constraints(
                 self._parameter_constraints,

@@ -7,7 +7,9 @@ import inspect
 import warnings
 from numbers import Integral, Real
 
-from ltlearn.deep._data import _SAMPLERS
+from torch.utils.data import Sampler
+
+from ltlearn.deep._data import _SAMPLERS, _check_sampler_factory
 from ltlearn.utils._docstring import (
     _decoupling_references_docstring,
     _ldam_references_docstring,
@@ -148,17 +150,28 @@ def _check_sampler(sampler, *, none=False):
     """Refuse a ``sampler`` that the classifier could not build, naming it.
 
     It is built only at the switch epoch, after the first epochs have run,
-    where an unknown name raised a bare ``KeyError``.
+    where an unknown name raised a bare ``KeyError`` (and a torch sampler
+    class that misreads the labels, :func:`_check_sampler_factory`, was
+    refused there).
     """
     if isinstance(sampler, str):
         if sampler in _SAMPLERS:
             return
     elif callable(sampler) or (none and sampler is None):
+        _check_sampler_factory(sampler)
         return
     names = ", ".join(repr(name) for name in sorted(_SAMPLERS))
+    advice = (
+        " A torch sampler draws from the rows it was made for; give a callable "
+        "that makes it from the labels of the training part, e.g. "
+        "sampler=lambda labels: WeightedRandomSampler(weights[labels], "
+        "len(labels))."
+        if isinstance(sampler, Sampler)
+        else ""
+    )
     raise ValueError(
         f"sampler must be one of {names}, a callable"
-        f"{' or None' if none else ''}; got {sampler!r}."
+        f"{' or None' if none else ''}; got {sampler!r}.{advice}"
     )
 
 

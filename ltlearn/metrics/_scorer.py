@@ -6,7 +6,12 @@
 from copy import deepcopy
 
 from imblearn.metrics import geometric_mean_score
-from sklearn.metrics import balanced_accuracy_score, f1_score, make_scorer
+from sklearn.metrics import (
+    balanced_accuracy_score,
+    f1_score,
+    get_scorer_names,
+    make_scorer,
+)
 from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ltlearn.metrics._classification import (
@@ -152,8 +157,16 @@ def get_scorer(name):
         # on the module's geometric_mean_scorer, must not reach another's
         return _make_named_scorer(_SCORER_ALIASES.get(name, name))
     except KeyError:
+        # a name of scikit-learn's ("roc_auc", "average_precision", "f1") is
+        # sent there: ltlearn's get_scorer holds only its own
+        peer = (
+            f" {name!r} is a scorer of scikit-learn's: use "
+            f"sklearn.metrics.get_scorer({name!r}) (or scoring={name!r})."
+            if name in get_scorer_names()
+            else ""
+        )
         raise ValueError(
             f"Unknown scorer {name!r}; choose one of "
             f"{sorted([*_SCORERS, *_SCORER_ALIASES])}, or make a "
-            "few-shot scorer with make_shot_scorer(y_train)."
+            f"few-shot scorer with make_shot_scorer(y_train).{peer}"
         ) from None

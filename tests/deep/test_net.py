@@ -5,6 +5,7 @@
 
 import builtins
 import copy
+import functools
 import multiprocessing
 import pickle
 import signal
@@ -559,6 +560,95 @@ def test_a_sampler_callable_drawing_no_row_numbers_is_refused(
     clf = LongTailClassifier(sampler=draw, **{**FAST, "max_epochs": 2})
     with pytest.raises(ValueError, match=match):
         clf.fit(*Xy)
+
+
+@pytest.mark.parametrize("where", ["sampler", "callback"])
+def test_a_weighted_random_sampler_class_as_sampler_is_refused(data, where):
+    # torch's WeightedRandomSampler called as sampler(labels, num_samples=n)
+    # took the labels as weights: class 0 was never drawn and the network
+    # predicted no row as class 0, silently.
+    X, y = data
+    wrs = torch.utils.data.WeightedRandomSampler
+    if where == "sampler":
+        params = dict(sampler=wrs, sampler__num_samples=len(y))
+    else:
+        params = dict(callbacks=[DeferredResampling(sampler=wrs, start_epoch=1)])
+    clf = LongTailClassifier(**params, **FAST)
+    with pytest.raises(ValueError, match="never be drawn. Use sampler='class_bal"):
+        clf.fit(X, y)
+
+
+@pytest.mark.parametrize("where", ["sampler", "callback"])
+@pytest.mark.parametrize(
+    "sampler, match",
+    [
+        # read the labels as the row numbers: only rows 0 to 2 were drawn
+        (torch.utils.data.SubsetRandomSampler, "row numbers to draw"),
+        (
+            functools.partial(torch.utils.data.WeightedRandomSampler, num_samples=9),
+            "as its weights",
+        ),
+    ],
+)
+def test_a_torch_sampler_class_misreading_the_labels_is_refused(
+    data, sampler, match, where
+):
+    X, y = data
+    if where == "sampler":
+        params = dict(sampler=sampler)
+    else:
+        params = dict(callbacks=[DeferredResampling(sampler=sampler, start_epoch=1)])
+    clf = LongTailClassifier(**params, **FAST)
+    with pytest.raises(ValueError, match=match):
+        clf.initialize() if where == "callback" else clf.fit(X, y)
+
+
+@pytest.mark.parametrize("where", ["sampler", "callback"])
+def test_a_weighted_random_sampler_subclass_taking_the_labels_is_used(data, where):
+    # a subclass that makes its weights from the labels is the user's sampler
+    X, y = data
+    drawn = []
+
+    class BalancedSampler(torch.utils.data.WeightedRandomSampler):
+        def __init__(self, labels):
+            labels = np.asarray(labels)
+            super().__init__(1.0 / np.bincount(labels)[labels], len(labels))
+
+        def __iter__(self):
+            rows = list(super().__iter__())
+            drawn.extend(rows)
+            return iter(rows)
+
+    if where == "sampler":
+        params = dict(sampler=BalancedSampler)
+    else:
+        params = dict(
+            callbacks=[DeferredResampling(sampler=BalancedSampler, start_epoch=1)]
+        )
+    clf = LongTailClassifier(**params, **FAST).fit(X, y)
+    assert isinstance(clf.train_sampler_.sampler, BalancedSampler)
+    assert np.bincount(y[drawn]).min() > 0
+
+
+def test_a_torch_sampler_instance_in_a_callback_points_to_a_callable(data):
+    X, y = data
+    wrs = torch.utils.data.WeightedRandomSampler(np.ones(len(y)), len(y))
+    clf = LongTailClassifier(callbacks=[DeferredResampling(sampler=wrs)], **FAST)
+    with pytest.raises(ValueError, match="give a callable that makes it from the"):
+        clf.fit(X, y)
+
+
+def test_a_torch_sampler_instance_as_sampler_points_to_iterator_train(data):
+    # it was refused with the bare constraint ("must be a str among {...} or
+    # a callable. Got <...WeightedRandomSampler object at 0x...> instead.")
+    X, y = data
+    weights = 1.0 / np.bincount(y)[y]
+    wrs = torch.utils.data.WeightedRandomSampler(weights, len(y))
+    clf = LongTailClassifier(sampler=wrs, **FAST)
+    with pytest.raises(ValueError, match="instance. Give a sampler made for the"):
+        clf.fit(X, y)
+    # the advice works
+    LongTailClassifier(iterator_train__sampler=wrs, **FAST).fit(X, y)
 
 
 def test_class_balanced_sampler_balances_the_batches(data):
@@ -2319,6 +2409,43 @@ def test_criterion_weight_and_counts_in_a_labelled_array_are_by_position(data):
         for make in (np.array, _LabelledArray)
     ]
     np.testing.assert_array_equal(*(clf.predict_proba(X) for clf in fitted))
+
+
+class _OwnCrossEntropy(torch.nn.CrossEntropyLoss):
+    """torch's cross-entropy under another name, with torch's ``__init__``."""
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["ce", torch.nn.CrossEntropyLoss, torch.nn.CrossEntropyLoss(), _OwnCrossEntropy],
+)
+def test_criterion_weight_of_torch_loss_takes_an_array_or_a_series(data, criterion):
+    # torch's CrossEntropyLoss keeps weight as a buffer: an array (from
+    # compute_class_weight), or a Series given by label as documented, failed
+    # with "cannot assign 'numpy.ndarray' object to buffer 'weight' (torch
+    # Tensor or None required)".
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    labels = np.array(["c", "a", "b"])[y]
+    weight = [1.0, 2.0, 3.0]  # of the sorted classes a, b, c
+    by_label = pd.Series({"c": 3.0, "b": 2.0, "a": 1.0})
+    fitted = [
+        LongTailClassifier(criterion=criterion, criterion__weight=w, **FAST).fit(
+            X, labels
+        )
+        # a Series of the default index is read by position
+        for w in (
+            torch.tensor(weight),
+            np.array(weight),
+            weight,
+            by_label,
+            pd.Series(weight),
+        )
+    ]
+    for clf in fitted[1:]:
+        assert clf.criterion_.weight.dtype == torch.float32
+        np.testing.assert_array_equal(clf.criterion_.weight.numpy(), weight)
+        np.testing.assert_array_equal(clf.predict_proba(X), fitted[0].predict_proba(X))
 
 
 def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):

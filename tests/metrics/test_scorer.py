@@ -90,6 +90,20 @@ def test_unknown_scorer_lists_the_known_ones():
         get_scorer("accuracy_of_the_gods")
 
 
+@pytest.mark.parametrize("name", ["average_precision", "roc_auc", "f1"])
+def test_unknown_scorer_of_scikit_learns_points_to_its_get_scorer(name):
+    # the message listed ltlearn's four names only, leaving a user after the
+    # area under the precision-recall curve at a dead end
+    with pytest.raises(ValueError, match=rf"use sklearn.metrics.get_scorer\('{name}'"):
+        get_scorer(name)
+
+
+def test_unknown_scorer_of_no_library_does_not_point_to_scikit_learn():
+    with pytest.raises(ValueError) as exc:
+        get_scorer("accuracy_of_the_gods")
+    assert "sklearn" not in str(exc.value)
+
+
 def test_get_scorer_refuses_a_name_that_is_not_a_str():
     # it raised "TypeError: unhashable type: 'list'"
     with pytest.raises(ValueError, match="'name' parameter of get_scorer"):
