@@ -269,18 +269,18 @@ def time_fit_resample(repeat, names=None, clock=time.perf_counter):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--cases",
-        nargs="+",
-        default=None,
-        help="only these cases (names of the first column)",
-    )
     parser.add_argument("--quick", action="store_true", help="a smoke run")
     parser.add_argument(
         "--repeat",
         type=positive_int,
         default=None,
         help="calls per cell, the median reported (default 200, 20 with --quick)",
+    )
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        default=None,
+        help="only these cases (names of the first column)",
     )
     parser.add_argument(
         "--cpu",
