@@ -3,22 +3,27 @@
 A fitted model served one row (or a few) at a time pays, on every call, what
 its methods do besides the arithmetic: checks of the input and of the fitted
 state, wrappers. Each of ltlearn's estimators (the fast instances of the test
-harness) and recipes is fitted on 600 rows of 10 features (one class of 10%),
+harness) and the recipes ``recommended``, ``plugin``, ``logit_adjustment``,
+``threshold_moving``, ``smote``, ``cog`` and ``crest`` (with a logistic
+regression) is fitted on 600 rows of 10 features (one class of 10%),
 passed through ``pickle`` as a model loaded with ``joblib.load`` is, and its
 ``predict``, ``predict_proba``, ``decision_function`` and ``transform`` are
 timed on 1 row and on 100 rows, next to its peer doing the same prediction
 work:
 
-- the post-hoc rules and the ensemble: their fitted inner models (the
-  logistic regression of ``estimator_``, the forests and the logistic
-  regression of ``estimators_``, each model's ``predict_proba``);
+- the post-hoc rules: the same method of their fitted logistic regression
+  (``estimator_``; its ``predict`` and ``decision_function`` need no
+  probabilities, the rules' do);
+- the ensemble: each fitted model's ``predict_proba`` (``estimators_``, the
+  forests and the logistic regression of ``recommended``);
 - ``CReSTClassifier``: scikit-learn's ``SelfTrainingClassifier`` around the
-  same logistic regression (one row in three unlabelled);
-- ``COGClassifier``: scikit-learn's ``OneVsOneClassifier`` around it;
+  same model (a logistic regression; one row in three unlabelled);
+- ``COGClassifier``: scikit-learn's ``OneVsOneClassifier`` around the same
+  model (``LinearSVC``, COG's default; a logistic regression in ``cog``);
 - ``recommended``: also imbalanced-learn's ``BalancedRandomForestClassifier``;
 - ``smote``: the same pipeline with imbalanced-learn's ``SMOTE``;
 - ``LongTailClassifier`` (``deep`` extra): skorch's ``NeuralNetClassifier``
-  with the same fitted module;
+  with the same fitted module, batches and softmax;
 - the samplers: imbalanced-learn's sampler of the same name, ``fit_resample``
   on 120 rows (``rows`` 120).
 
@@ -58,6 +63,7 @@ from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.multiclass import OneVsOneClassifier  # noqa: E402
 from sklearn.semi_supervised import SelfTrainingClassifier  # noqa: E402
+from sklearn.svm import LinearSVC  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 from ltlearn.recipes import make_recipe  # noqa: E402
@@ -96,11 +102,21 @@ def _inner(model):
 
 
 def _skorch_peer(net):
-    """skorch's ``NeuralNetClassifier`` around the fitted module of ``net``."""
+    """skorch's ``NeuralNetClassifier`` around the fitted module of ``net``.
+
+    With ``net``'s batches, and a cross-entropy criterion so that skorch's
+    ``predict_proba`` applies the softmax that ``net``'s does.
+    """
     from skorch import NeuralNetClassifier
+    from torch.nn import CrossEntropyLoss
 
     return NeuralNetClassifier(
-        net.module_, max_epochs=1, verbose=0, train_split=None
+        net.module_,
+        criterion=CrossEntropyLoss,
+        batch_size=net.batch_size,
+        max_epochs=1,
+        verbose=0,
+        train_split=None,
     ).initialize()
 
 
@@ -126,7 +142,7 @@ def _specs():
         "COGClassifier": (
             harness["COGClassifier"],
             "OneVsOneClassifier",
-            OneVsOneClassifier(LogisticRegression()),
+            OneVsOneClassifier(LinearSVC()),
         ),
         "recipe recommended": (recipe("recommended"), "its models"),
         "recipe recommended/brf": (

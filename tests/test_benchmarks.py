@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import importlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -914,3 +915,23 @@ def test_latency_times_each_method_on_1_and_100_rows_against_the_peer(bench, cap
         ours, peer = float(row["ltlearn us"]), float(row["peer us"])
         assert ours > 0 and peer > 0
         assert float(row["ratio"]) == pytest.approx(ours / peer, rel=1e-2)
+
+
+def test_latency_peers_wrap_the_same_model(bench):
+    """Each peer does the prediction work of its case: same model, same output."""
+    module = bench("bench_latency")
+    cases = ["COGClassifier", "recipe cog", "LongTailClassifier"]
+    if importlib.util.find_spec("skorch") is None:
+        cases.remove("LongTailClassifier")
+    seen = []
+    for name, model, _, peer, X in module._cases(cases):
+        seen.append(name)
+        if "cog" in name.lower():
+            inner = {type(est) for est in model.estimators_}
+            assert {type(est) for est in peer.estimators_} == inner
+        else:  # the same batches, and the softmax of the network's
+            assert peer.batch_size == model.batch_size
+            np.testing.assert_allclose(
+                peer.predict_proba(X[:40]), model.predict_proba(X[:40]), rtol=1e-6
+            )
+    assert seen == cases
