@@ -306,9 +306,10 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     if args.cases is not None:
-        unknown = sorted(set(args.cases) - {*_specs(), *SAMPLERS})
+        names = [*_specs(), *SAMPLERS]
+        unknown = sorted(set(args.cases) - set(names))
         if unknown:
-            parser.error(f"argument --cases: unknown {unknown}")
+            parser.error(f"--cases: unknown {unknown}; choose among {names}")
     repeat = args.repeat or (20 if args.quick else 200)
     warnings.filterwarnings("ignore")  # small classes of the small data
     try:

@@ -124,7 +124,7 @@ def test_help(bench, name, monkeypatch, capsys):
         (
             "bench_latency",
             ["--cases", "SMOTE", "nosuch"],
-            "--cases: unknown ['nosuch']",
+            "--cases: unknown ['nosuch']; choose among ['ThresholdMovingClassifier',",
         ),
     ],
 )
