@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import importlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -119,6 +120,12 @@ def test_help(bench, name, monkeypatch, capsys):
         ("bench_smote", ["--budget", "-1"], "--budget: must be 0 or more, got -1.0"),
         ("bench_smote", ["--budget", "nan"], "--budget: must be 0 or more, got nan"),
         ("bench_compare_load", ["--rows", "1"], "--rows: must be at least 2, got 1"),
+        ("bench_latency", ["--repeat", "0"], "--repeat: must be at least 1, got 0"),
+        (
+            "bench_latency",
+            ["--cases", "SMOTE", "nosuch"],
+            "--cases: unknown ['nosuch']; choose among ['ThresholdMovingClassifier',",
+        ),
     ],
 )
 def test_bad_flag_is_a_usage_error(bench, name, argv, message, capsys):
@@ -888,3 +895,43 @@ def test_compare_load_small_table_has_both_classes(bench, tmp_path, n_rows):
     module.make_table(tmp_path / "table.csv", n_rows)
     labels = pd.read_csv(tmp_path / "table.csv")["label"]
     assert sorted(set(labels)) == ["fraud", "ok"]
+
+
+def test_latency_times_each_method_on_1_and_100_rows_against_the_peer(bench, capsys):
+    """A row per method and number of rows, the peer's time and the ratio beside."""
+    module = bench("bench_latency")
+    module.main(["--repeat", "2", "--cases", "PluginClassifier", "SMOTE"])
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("case "))
+    rows = [_table_row(out, header, i) for i in range(header + 2, header + 9)]
+    methods = ["predict", "predict_proba", "decision_function"]
+    assert [(row["method"], row["rows"]) for row in rows[:6]] == [
+        (method, n_rows) for method in methods for n_rows in ("1", "100")
+    ]
+    assert {row["case"] for row in rows[:6]} == {"PluginClassifier"}
+    assert rows[6]["case"] == "SMOTE" and rows[6]["method"] == "fit_resample"
+    for row in rows:
+        ours, peer = float(row["ltlearn us"]), float(row["peer us"])
+        assert ours > 0 and peer > 0
+        assert float(row["ratio"]) == pytest.approx(ours / peer, rel=1e-2)
+
+
+def test_latency_peers_wrap_the_same_model(bench):
+    """Each peer does the prediction work of its case: same model, same output."""
+    module = bench("bench_latency")
+    cases = ["COGClassifier", "recipe cog", "LongTailClassifier"]
+    if importlib.util.find_spec("skorch") is None:
+        cases.remove("LongTailClassifier")
+    seen = []
+    for name, model, _, peer, X in module._cases(cases):
+        seen.append(name)
+        if "cog" in name.lower():
+            inner = {type(est) for est in model.estimators_}
+            assert {type(est) for est in peer.estimators_} == inner
+        else:  # the same batches, and the softmax of the network's
+            assert peer.batch_size == model.batch_size
+            np.testing.assert_allclose(
+                peer.predict_proba(X[:40]), model.predict_proba(X[:40]), rtol=1e-6
+            )
+    assert seen == cases

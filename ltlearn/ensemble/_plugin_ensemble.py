@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
 )
 
 from ltlearn.ensemble._models import (
-    _default_estimators,
+    _default_models_of_tags,
     _fit_model,
     _held_out_proba,
     _is_dropped,
@@ -574,7 +574,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         tags = super().__sklearn_tags__()
         models = self.estimators
         if models is None:  # the default forests and logistic regression
-            models = _default_estimators(0, 1)
+            models = _default_models_of_tags()
 
         def model_tags(tag, combine):
             return bool(

@@ -133,6 +133,36 @@ def test_each_default_model_draws_a_seed_of_its_own(imbalanced):
     assert len(set(seeds)) == len(seeds) == 3
 
 
+def test_predictions_of_the_default_models_draw_no_seeds(imbalanced, monkeypatch):
+    """Predicting neither builds the default models nor draws their seeds.
+
+    The ensemble's tags, which ``check_is_fitted`` reads at each prediction,
+    are those of its default models: they were built again at each call,
+    their seeds drawn from a new ``RandomState`` (0.1 ms a call, served one
+    row at a time).
+    """
+    from sklearn.utils import get_tags
+
+    import ltlearn.ensemble._models as models
+
+    X, y = imbalanced
+    clf = PluginEnsembleClassifier(random_state=0).fit(X, y)
+    tags = get_tags(clf)
+    draws, draw_seeds = [], models.draw_seeds
+
+    def counted(*args):
+        draws.append(args)
+        return draw_seeds(*args)
+
+    monkeypatch.setattr(models, "draw_seeds", counted)
+    for method in ("predict", "predict_proba", "predict_log_proba"):
+        getattr(clf, method)(X[:1])
+    assert draws == []
+    assert get_tags(clf) == tags
+    assert not (tags.input_tags.allow_nan or tags.input_tags.pairwise)
+    assert tags.input_tags.sparse
+
+
 def test_default_models_multiclass_string_labels():
     X, y = make_classification(
         n_samples=300, n_classes=3, n_informative=5, weights=[0.7, 0.2, 0.1],
