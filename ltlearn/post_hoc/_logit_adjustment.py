@@ -244,7 +244,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         vars(self).pop("cv_results_", None)  # that of an earlier fit
         if self.tau != "auto":
             self.tau_ = float(self.tau)
-            _warn_adjusting_twice(self.estimator_, "tau", self.tau_, self.prior_)
+            _warn_adjusting_twice(self.estimator_, "tau", self.prior_, self.tau_)
             self.best_score_ = None
             if self.store_cv_results:
                 self.cv_results_ = None

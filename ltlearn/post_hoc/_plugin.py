@@ -272,7 +272,7 @@ class PluginClassifier(_BasePostHocClassifier):
         if n_classes == 2:
             if self.scoring == "balanced_accuracy":  # the prior's, unsearched
                 _warn_adjusting_twice(
-                    self.estimator_, 'scoring="balanced_accuracy"', prior=self.prior_
+                    self.estimator_, 'scoring="balanced_accuracy"', self.prior_
                 )
             self.threshold_ = self._fit_threshold(
                 X, y, codes, counts, start, sample_weight, params
@@ -283,7 +283,7 @@ class PluginClassifier(_BasePostHocClassifier):
         self.threshold_ = None
         self.weights_ = start
         if self.refine == "never":
-            _warn_adjusting_twice(self.estimator_, 'refine="never"', prior=self.prior_)
+            _warn_adjusting_twice(self.estimator_, 'refine="never"', self.prior_)
             return
         proba = self._oof_proba(
             X, y, codes, self.cv, params, self._purpose(), sample_weight

@@ -1,4 +1,4 @@
-"""A network trained with a loss that already adjusts its logits by the prior."""
+"""An estimator whose loss or post-hoc rule already adjusts its logits by the prior."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -59,8 +59,8 @@ def _rule_adjusting_prior(estimator, prior):
         return None, 0.0
     x = -np.log(prior)
     x = x - x.mean()
-    scale = x @ x
-    if not np.isfinite(scale) or scale == 0:  # a uniform prior: no adjustment
+    scale = x @ x  # finite: the rules refuse a prior below the smallest float
+    if scale == 0:  # a uniform prior: no adjustment
         return None, 0.0
     return model, float(x @ (log_weights - log_weights.mean()) / scale)
 
@@ -85,15 +85,14 @@ def _warn_rule_twice(estimator, rule, tau, prior):
         )
 
 
-def _warn_adjusting_twice(estimator, rule, tau=1.0, prior=None):
-    """Warn when ``rule``, a logit adjustment by ``tau``, and the loss's add up past 1.
+def _warn_adjusting_twice(estimator, rule, prior, tau=1.0):
+    """Warn when ``rule``, a logit adjustment by ``tau``, and ``estimator``'s pass 1.
 
-    Past 1 (the balanced rule), the adjusted logits over-predict rare classes.
-    With ``prior``, the class prior of ``rule``, a post-hoc rule as
-    ``estimator`` is checked too.
+    ``estimator``'s adjustment: that of its loss, or that of the post-hoc rule
+    it is, measured against ``prior``, the class prior of ``rule``. Past 1
+    (the balanced rule), the adjusted logits over-predict rare classes.
     """
-    if prior is not None:
-        _warn_rule_twice(estimator, rule, tau, prior)
+    _warn_rule_twice(estimator, rule, tau, prior)
     loss = _loss_adjusting_prior(estimator)
     trained = float(getattr(loss, "tau", 1.0))
     if loss is not None and trained + tau > 1 + 1e-9:  # 0.3 + 0.7 is balanced
