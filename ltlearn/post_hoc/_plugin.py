@@ -179,12 +179,15 @@ class PluginClassifier(_BasePostHocClassifier):
     on its probabilities (mean of 9 draws), where the searches of
     ``TunedThresholdClassifierCV`` and of
     :class:`LogitAdjustedClassifier` with ``tau="auto"`` lose 0.002 and
-    0.001. An estimator fitted with ``class_weight="balanced"`` already
-    shifts its probabilities; wrap the unweighted one. So does a
+    0.001. An estimator trained on rebalanced data
+    (``class_weight="balanced"``, a resampler in its pipeline,
+    imbalanced-learn's balanced ensembles) already estimates the posteriors
+    of balanced classes, so the rule on top corrects the prior twice; wrap
+    one trained on the data as they are. A
     :class:`~ltlearn.deep.LongTailClassifier` trained with the
-    logit-adjusted, balanced softmax or VS loss: ``fit`` warns where the
-    weights are ``1 / prior`` unsearched (binary balanced accuracy,
-    ``refine="never"``).
+    logit-adjusted, balanced softmax or VS loss estimates them too: ``fit``
+    warns where the weights are ``1 / prior`` unsearched (binary balanced
+    accuracy, ``refine="never"``).
 
     ``predict_proba`` returns ``w_k p_k(x)`` renormalised, so that ``predict``
     is its argmax.
