@@ -22,7 +22,9 @@ from ltlearn.deep._datasets import (
     _map_input,
 )
 from ltlearn.deep._loader_options import _loader_for_options
+from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._margin_losses import _prior_adjusting_loss
+from ltlearn.deep._reweighting_losses import ClassBalancedLoss
 from ltlearn.deep.augment import (
     CIFAR10_MEAN,
     CIFAR10_STD,
@@ -202,23 +204,38 @@ class _BatchesMixin:
         return built
 
     def _warn_over_balancing(self, sampler):
-        """Warn when a prior-adjusted loss meets a class-balanced sampler.
+        """Warn when a prior-compensating loss meets a class-balanced sampler.
 
-        The loss already adds ``tau * log(prior)`` to the logits; balanced
-        batches compensate the prior a second time, which weights class ``j``
-        by about ``1 / n_j ** 2`` and hurts (Ren et al., 2020).
+        The loss already adds ``tau * log(prior)`` to the logits, or weights
+        class ``j`` by the inverse of its effective number of samples
+        (``ClassBalancedLoss``, ``beta > 0``); balanced batches compensate the
+        prior a second time, which weights class ``j`` by about
+        ``1 / n_j ** 2`` and hurts (Ren et al., 2020).
         """
-        criterion = _prior_adjusting_loss(getattr(self, "criterion_", None))
-        if isinstance(sampler, ClassBalancedSampler) and criterion is not None:
-            warnings.warn(
-                f"{type(criterion).__name__} already compensates the class "
-                "prior; with a class-balanced sampler it is compensated twice "
-                "(each class weighted by about 1 / n_j ** 2), which over-balances "
-                "towards the rare classes. Use sampler='instance', or the plain "
-                "cross-entropy with the class-balanced sampler.",
-                UserWarning,
-                stacklevel=external_stacklevel(),
+        if not isinstance(sampler, ClassBalancedSampler):
+            return
+        criterion = getattr(self, "criterion_", None)
+        adjusting = _prior_adjusting_loss(criterion)
+        weighting = _uncompiled(criterion)
+        if adjusting is not None:
+            compensation = "already compensates the class prior"
+        elif isinstance(weighting, ClassBalancedLoss) and weighting.beta > 0:
+            adjusting = weighting
+            compensation = (
+                "already compensates the class prior (its weights approach "
+                "1 / n_j as beta approaches 1)"
             )
+        else:
+            return
+        warnings.warn(
+            f"{type(adjusting).__name__} {compensation}; with a class-balanced "
+            "sampler it is compensated twice (each class weighted by about "
+            "1 / n_j ** 2), which over-balances towards the rare classes. Use "
+            "sampler='instance', or the plain cross-entropy with the "
+            "class-balanced sampler.",
+            UserWarning,
+            stacklevel=external_stacklevel(),
+        )
 
     def set_train_sampler(self, sampler):
         """Swap the sampler of the running fit, from the next epoch on.

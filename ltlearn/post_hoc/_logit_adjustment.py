@@ -157,7 +157,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
     logit-adjusted, balanced softmax or VS loss (its own ``tau``, 1 by
     default) already predicts the prior-compensated rule, and a numeric
     ``tau`` adjusts its logits a second time; ``fit`` warns when the two
-    exceed 1, the balanced rule.
+    exceed 1, the balanced rule. It warns likewise around another post-hoc
+    rule or a :class:`~ltlearn.ensemble.PluginEnsembleClassifier`, whose
+    probabilities are already reweighted.
 
     ``predict_proba`` returns ``p_k(x) * prior_k ** -tau`` renormalised, the
     softmax of the adjusted logits, so that ``predict`` is its argmax.
@@ -242,7 +244,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         vars(self).pop("cv_results_", None)  # that of an earlier fit
         if self.tau != "auto":
             self.tau_ = float(self.tau)
-            _warn_adjusting_twice(self.estimator_, "tau", self.tau_)
+            _warn_adjusting_twice(self.estimator_, "tau", self.prior_, self.tau_)
             self.best_score_ = None
             if self.store_cv_results:
                 self.cv_results_ = None

@@ -179,12 +179,15 @@ class PluginClassifier(_BasePostHocClassifier):
     on its probabilities (mean of 9 draws), where the searches of
     ``TunedThresholdClassifierCV`` and of
     :class:`LogitAdjustedClassifier` with ``tau="auto"`` lose 0.002 and
-    0.001. An estimator fitted with ``class_weight="balanced"`` already
-    shifts its probabilities; wrap the unweighted one. So does a
+    0.001. An estimator trained on rebalanced data
+    (``class_weight="balanced"``, a resampler in its pipeline,
+    imbalanced-learn's balanced ensembles) already estimates the posteriors
+    of balanced classes, so the rule on top corrects the prior twice; wrap
+    one trained on the data as they are. A
     :class:`~ltlearn.deep.LongTailClassifier` trained with the
-    logit-adjusted, balanced softmax or VS loss: ``fit`` warns where the
-    weights are ``1 / prior`` unsearched (binary balanced accuracy,
-    ``refine="never"``).
+    logit-adjusted, balanced softmax or VS loss estimates them too: ``fit``
+    warns where the weights are ``1 / prior`` unsearched (binary balanced
+    accuracy, ``refine="never"``).
 
     ``predict_proba`` returns ``w_k p_k(x)`` renormalised, so that ``predict``
     is its argmax.
@@ -271,7 +274,9 @@ class PluginClassifier(_BasePostHocClassifier):
 
         if n_classes == 2:
             if self.scoring == "balanced_accuracy":  # the prior's, unsearched
-                _warn_adjusting_twice(self.estimator_, 'scoring="balanced_accuracy"')
+                _warn_adjusting_twice(
+                    self.estimator_, 'scoring="balanced_accuracy"', self.prior_
+                )
             self.threshold_ = self._fit_threshold(
                 X, y, codes, counts, start, sample_weight, params
             )
@@ -281,7 +286,7 @@ class PluginClassifier(_BasePostHocClassifier):
         self.threshold_ = None
         self.weights_ = start
         if self.refine == "never":
-            _warn_adjusting_twice(self.estimator_, 'refine="never"')
+            _warn_adjusting_twice(self.estimator_, 'refine="never"', self.prior_)
             return
         proba = self._oof_proba(
             X, y, codes, self.cv, params, self._purpose(), sample_weight

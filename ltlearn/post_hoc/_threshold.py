@@ -177,7 +177,9 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
     def _fit_weights(self, X, y, codes, counts, sample_weight, params):
         if isinstance(self.cost_matrix, str):
             _check_prior_counts(counts, self.classes_, sample_weight is not None)
-            _warn_adjusting_twice(self.estimator_, 'cost_matrix="balanced"')
+            _warn_adjusting_twice(
+                self.estimator_, 'cost_matrix="balanced"', counts / counts.sum()
+            )
         self.cost_matrix_, self.class_costs_ = _check_cost_matrix(
             self.cost_matrix, self.classes_, y, sample_weight
         )

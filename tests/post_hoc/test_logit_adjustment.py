@@ -618,3 +618,55 @@ def test_auto_tau_tries_the_documented_grid_and_keeps_one_among_ties():
     np.testing.assert_allclose(clf.cv_results_["tau"], np.arange(31) / 10)
     np.testing.assert_array_equal(clf.cv_results_["scores"], 1.0)
     assert clf.tau_ == 1.0
+
+
+def test_prior_rules_warn_of_a_post_hoc_rule_that_adjusted(
+    imbalanced_binary, imbalanced_multiclass
+):
+    # A post-hoc rule or the plug-in ensemble already returns probabilities
+    # reweighted towards the balanced rule, as a network trained with a
+    # prior-adjusting loss does: a rule around it adjusted them again in
+    # silence (8 KEEL sets, balanced accuracy 0.863 for the logistic
+    # regression adjusted once, 0.684 twice; 0.862 for the ensemble, 0.666
+    # adjusted again).
+    from ltlearn.ensemble import PluginEnsembleClassifier
+
+    lr = LogisticRegression()
+    for X, y in (imbalanced_binary, imbalanced_multiclass):
+        binary = np.unique(y).size == 2
+        match = (
+            r"is a LogitAdjustedClassifier, .* by 1 \* log\(prior\); tau .* 2 in all"
+        )
+        for inner in (
+            LogitAdjustedClassifier(lr),
+            make_pipeline(SimpleImputer(), LogitAdjustedClassifier(lr)),
+            FrozenEstimator(LogitAdjustedClassifier(lr).fit(X, y)),
+        ):
+            with pytest.warns(UserWarning, match=match):
+                LogitAdjustedClassifier(inner).fit(X, y)
+        match = r"is a ThresholdMovingClassifier, .* by 1 \* log\(prior\); "
+        rule = 'scoring="balanced_accuracy"' if binary else 'refine="never"'
+        with pytest.warns(UserWarning, match=match + rule):
+            PluginClassifier(ThresholdMovingClassifier(lr), refine="never").fit(X, y)
+        match = 'is a PluginClassifier, .*; cost_matrix="balanced" adjusts'
+        with pytest.warns(UserWarning, match=match):
+            ThresholdMovingClassifier(PluginClassifier(lr, cv=2)).fit(X, y)
+        ensemble = PluginEnsembleClassifier(
+            [("lr", lr)], refinement=0.0, cv=2, random_state=0
+        )
+        with pytest.warns(UserWarning, match="is a PluginEnsembleClassifier"):
+            LogitAdjustedClassifier(ensemble).fit(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            # a rule completed to the balanced one, no adjustment, a searched
+            # one, or a rule that leaves the probabilities as they are
+            LogitAdjustedClassifier(LogitAdjustedClassifier(lr, tau=0.5), tau=0.5).fit(
+                X, y
+            )
+            LogitAdjustedClassifier(LogitAdjustedClassifier(lr), tau=0.0).fit(X, y)
+            LogitAdjustedClassifier(LogitAdjustedClassifier(lr), tau="auto", cv=2).fit(
+                X, y
+            )
+            LogitAdjustedClassifier(
+                ThresholdMovingClassifier(lr, decision="expected_cost")
+            ).fit(X, y)
