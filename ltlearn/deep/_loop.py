@@ -535,10 +535,10 @@ class _BatchLoopMixin:
             explained = _explain_single_sample_batch(error, batch, batch_size, param)
             if explained is error and y_pred is not None:
                 explained = _explain_binary_loss(error, self.criterion_)
-            if explained is error and y_pred is not None:
-                explained = _explain_too_few_outputs(
-                    error, y_pred, len(self.classes_), type(self).__name__
-                )
+                if explained is error:
+                    explained = _explain_too_few_outputs(
+                        error, y_pred, len(self.classes_), type(self).__name__
+                    )
             if explained is error:
                 raise
             raise explained from error

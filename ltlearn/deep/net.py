@@ -811,9 +811,8 @@ class LongTailClassifier(
         kept = None if first else self._kept_counts()
         if classes is not None:
             check_classes(classes)
-        if not first and classes is not None:
             # As scikit-learn's partial_fit: later classes must be the same.
-            if not np.array_equal(np.unique(classes), self.classes_):
+            if not first and not np.array_equal(np.unique(classes), self.classes_):
                 raise ValueError(
                     f"classes={np.asarray(classes).tolist()!r} is not the same as "
                     f"on the first call to partial_fit, {self.classes_.tolist()!r}."

@@ -398,7 +398,7 @@ class CReSTClassifier(
             y,
             estimator,
             (labeled_rows, unlabeled_rows),
-            (labeled_weight, unlabeled_weight) if sample_weight is not None else None,
+            (labeled_weight, unlabeled_weight),
             fit_weight,
             fit_params,
             rng,
@@ -435,16 +435,17 @@ class CReSTClassifier(
         """Fit the generations after the supervised one, fitted as ``estimator``.
 
         ``rows`` are the labelled and unlabelled rows, ``weights`` their
-        weights or ``None``. Sets ``termination_condition_`` and, for each
-        generation fitted, ``transduction_`` and ``labeled_iter_``. Returns
-        the last model and the pseudo-label counts of every generation.
+        weights (both ``None`` without ``sample_weight``). Sets
+        ``termination_condition_`` and, for each generation fitted,
+        ``transduction_`` and ``labeled_iter_``. Returns the last model and
+        the pseudo-label counts of every generation.
         """
         labeled_rows, unlabeled_rows = rows
-        labeled_weight, unlabeled_weight = (None, None) if weights is None else weights
+        labeled_weight, unlabeled_weight = weights
         classes = estimator.classes_
         prior = self.class_counts_ / self.class_counts_.sum()
         pseudo_label_counts = [
-            np.zeros(classes.size, dtype=np.intp if weights is None else float)
+            np.zeros(classes.size, dtype=np.intp if labeled_weight is None else float)
         ]
         if not unlabeled_rows.size:
             self.termination_condition_ = "all_labeled"
