@@ -248,6 +248,14 @@ def test_compare_argument_checks(capsys):
         assert "--seed: must be in [0, 2**32 - 1]" in capsys.readouterr().err
 
 
+def test_compare_few_threshold_below_one_is_refused(capsys):
+    # No class has fewer than 0 training rows: no class would be few-shot.
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--few-threshold", "0"])
+    assert info.value.code == 2
+    assert "--few-threshold: must be at least 1, got 0" in capsys.readouterr().err
+
+
 def test_compare_rerun_reuses_the_finished_fits(tmp_path, capsys):
     path = _csv(tmp_path)
     args = ("--data", str(path), "--target", "label")
