@@ -30,8 +30,11 @@ def _floor(values):
 
 
 def _long_tail_counts(n_max, n_classes, imbalance_ratio, profile):
-    """Per-class sizes of the long-tailed CIFAR profiles, largest first; 1 at least:
-    a single class and an ``imbalance_ratio`` over ``n_max`` are refused before."""
+    """Per-class sizes of the long-tailed CIFAR profiles, largest first.
+
+    Each is 1 at least: :func:`_long_tail_indices` refuses an
+    ``imbalance_ratio`` over ``n_max``, and its callers a single class.
+    """
     if profile == "exponential":
         exponent = np.arange(n_classes) / (n_classes - 1)
         counts = _floor(n_max / np.float64(imbalance_ratio) ** exponent)
