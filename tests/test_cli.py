@@ -537,6 +537,21 @@ def test_compare_save_best_symbolic_link_loop_says_so(tmp_path, capsys, name):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("name", ["loop", "loop/out"])
+def test_compare_save_best_output_in_a_symbolic_link_loop_says_so(
+    tmp_path, capsys, name
+):
+    # It was a RuntimeError ("Symlink loop from ..."), with a traceback; the
+    # same --output without --save-best was refused with a message.
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    output = str(tmp_path / name)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    save_best = str(tmp_path / "model.joblib")
+    assert _compare(tmp_path, *args, "--output", output, "--save-best", save_best) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"--output {output!r}: Too many levels of symbolic links.\n")
+
+
 @pytest.mark.parametrize("step", ["write_report", "save_best"])
 def test_compare_interrupted_after_the_fits_says_what_is_kept(
     tmp_path, capsys, monkeypatch, step

@@ -157,12 +157,13 @@ def check_save_best(datasets, path, output):
             f"FILE or a single --datasets name (got {len(datasets)} data sets)."
         )
     path = Path(path)
-    try:
-        os.stat(path)
-    except OSError as exc:
-        # A loop of symbolic links: resolving it was a RuntimeError.
-        if exc.errno == errno.ELOOP:
-            raise CompareError(f"--save-best {str(path)!r}: {exc.strerror}.") from None
+    for option, name in (("--save-best", path), ("--output", output)):
+        try:
+            os.stat(name)
+        except OSError as exc:
+            # A loop of symbolic links: resolving it was a RuntimeError.
+            if exc.errno == errno.ELOOP:
+                raise CompareError(f"{option} {str(name)!r}: {exc.strerror}.") from None
     output = Path(output).resolve()
     if path.resolve() == output / PLOTS_DIR:
         # A new folder: the model failed to replace it once every fit had run.
