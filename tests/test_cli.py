@@ -248,6 +248,14 @@ def test_compare_argument_checks(capsys):
         assert "--seed: must be in [0, 2**32 - 1]" in capsys.readouterr().err
 
 
+def test_compare_few_threshold_below_one_is_refused(capsys):
+    # No class has fewer than 0 training rows: no class would be few-shot.
+    with pytest.raises(SystemExit) as info:
+        main(["compare", "--few-threshold", "0"])
+    assert info.value.code == 2
+    assert "--few-threshold: must be at least 1, got 0" in capsys.readouterr().err
+
+
 def test_compare_rerun_reuses_the_finished_fits(tmp_path, capsys):
     path = _csv(tmp_path)
     args = ("--data", str(path), "--target", "label")
@@ -527,6 +535,21 @@ def test_compare_save_best_symbolic_link_loop_says_so(tmp_path, capsys, name):
     err = capsys.readouterr().err
     assert err.endswith(f"{save_best}': Too many levels of symbolic links.\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["loop", "loop/out"])
+def test_compare_save_best_output_in_a_symbolic_link_loop_says_so(
+    tmp_path, capsys, name
+):
+    # It was a RuntimeError ("Symlink loop from ..."), with a traceback; the
+    # same --output without --save-best was refused with a message.
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    output = str(tmp_path / name)
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    save_best = str(tmp_path / "model.joblib")
+    assert _compare(tmp_path, *args, "--output", output, "--save-best", save_best) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"--output {output!r}: Too many levels of symbolic links.\n")
 
 
 @pytest.mark.parametrize("step", ["write_report", "save_best"])

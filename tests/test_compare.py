@@ -300,6 +300,7 @@ def test_damaged_rows_inside_the_file_are_dropped_and_fitted_again(tmp_path):
         ("fit_time", ""),
         ("predict_time", ""),
         ("class_recall", '{"recall": {}}'),
+        ("class_recall", "{recall"),
     ],
     ids=[
         "a field too many",
@@ -307,6 +308,7 @@ def test_damaged_rows_inside_the_file_are_dropped_and_fitted_again(tmp_path):
         "no fit time",
         "no predict time",
         "recalls without training counts",
+        "recalls that are not JSON",
     ],
 )
 def test_a_row_that_fails_a_check_of_the_reading_is_dropped(tmp_path, field, value):

@@ -65,6 +65,16 @@ def test_identifier_and_row_number_columns_are_left_out_with_a_note(tmp_path):
     assert "'Unnamed: 0', 'tx_id', 'when'" in note and "one distinct value" in note
 
 
+def test_a_file_of_identifiers_only_is_a_clear_error(tmp_path):
+    # Every feature left out as an identifier: nothing to fit on.
+    labels = ["a", "b"] * 6
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(12)], "label": labels})
+    path = _write(tmp_path, frame)
+    message = "data.csv has no usable column besides 'label': Not used as feature"
+    with pytest.raises(CompareError, match=message):
+        load_table(path, "label")
+
+
 @pytest.mark.parametrize(
     "name, dropped",
     [
@@ -761,6 +771,16 @@ def test_categories_are_matched_only_to_what_pandas_reads_as_numbers():
     text = ["\u0661\u0662", "\uff11\uff12", "12\xa0", " true"]
     out = step.transform(pd.DataFrame({"code": text + ["012", " 12\t", "TRUE"]}))
     assert out[:, 0].tolist() == text + ["12", "12", "true"]
+
+
+def test_categories_beyond_the_floats_are_not_matched_to_each_other():
+    # "1e999" and "2e999" both read as infinity: neither is the other's
+    # category.
+    from ltlearn._compare._text_categories import _CategoriesAsText
+
+    step = _CategoriesAsText().fit(pd.DataFrame({"code": ["1e999", "x"]}))
+    out = step.transform(pd.DataFrame({"code": ["2e999", "1e999"]}))
+    assert out[:, 0].tolist() == ["2e999", "1e999"]
 
 
 def test_categories_as_text_of_text_and_of_numbers():

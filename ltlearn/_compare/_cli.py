@@ -148,15 +148,15 @@ def _stream_errors(args, status):
 
     The run goes on when they fail (``> log`` on a full disk): the progress
     bar stopped the fits, and the table the report, with a traceback or no
-    word at all. What is held back in them is written first.
+    word at all. What is held back in them is written first. Called within
+    :func:`_outliving_readers`: both streams are ``_Dropping``.
     """
     failed = []
     for name, words in _STREAM_NAMES.items():
         stream = getattr(sys, name)
-        if isinstance(stream, _Dropping):
-            stream.flush()
-            if stream.error is not None:
-                failed.append((words, stream.error))
+        stream.flush()
+        if stream.error is not None:
+            failed.append((words, stream.error))
     for words, exc in failed:
         message = (
             f"ltlearn compare: error: cannot write to the {words}: {_why(exc)}; "

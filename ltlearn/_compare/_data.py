@@ -459,11 +459,9 @@ def _load_digits(name):
 
 
 def _keel_names():
-    try:
-        from ltlearn.datasets import list_keel
-    except ImportError:
-        return []
-    return list(list_keel())
+    from ltlearn.datasets import list_keel
+
+    return list_keel()
 
 
 def available_datasets():

@@ -297,8 +297,8 @@ def _failed_blocks(summary):
     ]
 
 
-def write_report(comparison, summary, *, fmt="md", output=None):
-    """Write ``report.md`` or ``report.html`` and its PNG plots.
+def write_report(comparison, summary, *, fmt="md"):
+    """Write ``report.md`` or ``report.html`` and its plots in the run's ``output``.
 
     A report of the other format already in the directory is rewritten
     with this comparison's, since the plots it shows are replaced.
@@ -311,15 +311,13 @@ def write_report(comparison, summary, *, fmt="md", output=None):
         Its aggregate.
     fmt : {"md", "html"}, default="md"
         The report's format.
-    output : path-like, default=None
-        The directory; by default the run's output directory.
 
     Returns
     -------
     path : Path
         The report.
     """
-    output = Path(output if output is not None else comparison.output)
+    output = Path(comparison.output)
     output.mkdir(parents=True, exist_ok=True)
     title = _SCORING_TITLES[summary.scoring]
     ranking = rank_common(summary, comparison.skipped)

@@ -453,7 +453,7 @@ def _tasks(datasets, recipes, config):
             if recipe.semi_supervised and dataset.n_unlabelled == 0:
                 without_unlabelled.setdefault(recipe.name, []).append(dataset.name)
                 continue
-            if getattr(recipe, "binary_only", False) and dataset.classes.size > 2:
+            if recipe.binary_only and dataset.classes.size > 2:
                 binary_only.setdefault(recipe.name, []).append(dataset.name)
                 continue
             recipe_key = recipe_fingerprint(

@@ -145,7 +145,7 @@ def _file_target(dataset):
     return target
 
 
-def check_save_best(datasets, path, output=None):
+def check_save_best(datasets, path, output):
     """``--save-best`` refits on one data set, and ``path`` can be a file.
 
     Checked before the comparison runs, so that a typo does not cost it; nor
@@ -157,13 +157,15 @@ def check_save_best(datasets, path, output=None):
             f"FILE or a single --datasets name (got {len(datasets)} data sets)."
         )
     path = Path(path)
-    try:
-        os.stat(path)
-    except OSError as exc:
-        # A loop of symbolic links: resolving it was a RuntimeError.
-        if exc.errno == errno.ELOOP:
-            raise CompareError(f"--save-best {str(path)!r}: {exc.strerror}.") from None
-    if output is not None and path.resolve() == Path(output).resolve() / PLOTS_DIR:
+    for option, name in (("--save-best", path), ("--output", output)):
+        try:
+            os.stat(name)
+        except OSError as exc:
+            # A loop of symbolic links: resolving it was a RuntimeError.
+            if exc.errno == errno.ELOOP:
+                raise CompareError(f"{option} {str(name)!r}: {exc.strerror}.") from None
+    output = Path(output).resolve()
+    if path.resolve() == output / PLOTS_DIR:
         # A new folder: the model failed to replace it once every fit had run.
         # One that exists is no mere directory: the file it would advise,
         # OUT/plots/model.joblib, is refused below.
@@ -184,16 +186,14 @@ def check_save_best(datasets, path, output=None):
             f"--save-best {str(path)!r} is the --data file; give another file "
             "name, e.g. model.joblib."
         )
-    if output is not None:
-        output = Path(output).resolve()
-        written = [output / RESULTS_FILE, output / LOCK_FILE, *report_paths(output)]
-        if path.resolve() in written or output / PLOTS_DIR in path.resolve().parents:
-            # The model would replace the record of the fits, the lock of the
-            # directory, or the report.
-            raise CompareError(
-                f"--save-best {str(path)!r} is a file the comparison writes in "
-                "--output; give another file name, e.g. model.joblib."
-            )
+    written = [output / RESULTS_FILE, output / LOCK_FILE, *report_paths(output)]
+    if path.resolve() in written or output / PLOTS_DIR in path.resolve().parents:
+        # The model would replace the record of the fits, the lock of the
+        # directory, or the report.
+        raise CompareError(
+            f"--save-best {str(path)!r} is a file the comparison writes in "
+            "--output; give another file name, e.g. model.joblib."
+        )
     refuse_read_only(
         path,
         f"--save-best {str(path)!r}: the file is read-only; give another file "

@@ -32,7 +32,7 @@ def _marks_missing(marker):
 
 def _marks_nothing(marker):
     """Whether the --unlabelled value ``marker`` marks no row (``none``)."""
-    return marker is None or str(marker).lower() == "none"
+    return str(marker).lower() == "none"
 
 
 def _marked_rows(marker):

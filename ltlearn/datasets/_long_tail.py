@@ -30,14 +30,18 @@ def _floor(values):
 
 
 def _long_tail_counts(n_max, n_classes, imbalance_ratio, profile):
-    """Per-class sizes of the long-tailed CIFAR profiles, largest first."""
+    """Per-class sizes of the long-tailed CIFAR profiles, largest first.
+
+    Each is 1 at least: :func:`_long_tail_indices` refuses an
+    ``imbalance_ratio`` over ``n_max``, and its callers a single class.
+    """
     if profile == "exponential":
-        exponent = np.arange(n_classes) / max(n_classes - 1, 1)
+        exponent = np.arange(n_classes) / (n_classes - 1)
         counts = _floor(n_max / np.float64(imbalance_ratio) ** exponent)
     else:  # step: the first half keeps n_max, the second half gets n_max / IF
         counts = np.full(n_classes, n_max, dtype=np.int64)
         counts[n_classes - n_classes // 2 :] = int(n_max / imbalance_ratio)
-    return np.maximum(counts, 1)
+    return counts
 
 
 def _long_tail_indices(y, imbalance_ratio, profile, n_max, rng):

@@ -140,7 +140,7 @@ _PLUGIN_SCORING = {
 def _plugin(model, random_state, context):
     from ltlearn.post_hoc import PluginClassifier
 
-    scoring = _PLUGIN_SCORING[context.get("scoring", "balanced_accuracy")]
+    scoring = _PLUGIN_SCORING[context["scoring"]]
     return [
         (
             "classifier",
@@ -171,7 +171,7 @@ def _crest_plus(model, random_state, context):
 def _recommended(random_state, context):
     from ltlearn.recipes._recommended import recommended_classifier
 
-    scoring = _PLUGIN_SCORING[context.get("scoring", "balanced_accuracy")]
+    scoring = _PLUGIN_SCORING[context["scoring"]]
     return [
         (
             "classifier",

@@ -413,9 +413,7 @@ def _cross_with_models(names, models):
         if _runs_as_is(name):
             crossed.append(name)
             continue
-        variants = {
-            model: name if model == "lr" else f"{name}:{model}" for model in models
-        }
+        variants = {model: _recipe_name(name, model) for model in models}
         found = [variant for variant in variants.values() if variant in RECIPES]
         if not found:
             raise CompareError(

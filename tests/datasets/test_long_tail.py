@@ -285,6 +285,11 @@ def test_synthetic_long_tail_refuses_too_few_informative_features():
         make_long_tailed_classification(n_classes=100, n_informative=4)
 
 
+def test_synthetic_long_tail_refuses_more_informative_features_than_features():
+    with pytest.raises(ValueError, match="n_informative=5 exceeds n_features=4"):
+        make_long_tailed_classification(n_classes=4, n_features=4, n_informative=5)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16])
 def test_synthetic_long_tail_takes_small_numpy_integers(dtype):
     # 5 * (50 + 5 + 1) wraps around in int8 and uint8, and unsigned
