@@ -200,7 +200,7 @@ class _InputsMixin:
                 pairs, shape = _peek_input(X)
                 self._check_input_shape(shape)
                 return _ItemDataset(X, pairs=pairs, shape=shape)
-            X = _readable(tensors[0])
+            X = tensors[0]
         X = _readable(X)
         if not reset:
             self._check_input_ndim(X)
