@@ -16,7 +16,6 @@ from ltlearn.utils._class_order import _in_class_order, _is_pandas
 from ltlearn.utils._docstring import _ldam_references_docstring, _Substitution
 from ltlearn.utils._validation import (
     _check_fraction,
-    _native_byte_order,
     _writeable,
     check_classes,
 )
@@ -198,7 +197,7 @@ def _weight_tensor(weight):
             # an xarray DataArray: torch reads it as a sequence of 0-d arrays
             # and fails with "len() of unsized object"
             weight = np.asarray(weight)
-        weight = _writeable(_native_byte_order(weight))
+        weight = _writeable(weight)
         return torch.tensor(weight, dtype=torch.float32)
     return weight.to(torch.float32)
 

@@ -178,7 +178,7 @@ class _InputsMixin:
                 f"{type(self).__name__} was fitted on samples of shape {fitted}."
             )
 
-    def _check_X(self, X, *, reset):
+    def _check_X(self, X):
         """Validate the input of predict; a Dataset's items are checked lazily.
 
         An in-memory dataset (``TensorDataset``, skorch ``Dataset`` over
@@ -200,11 +200,10 @@ class _InputsMixin:
                 pairs, shape = _peek_input(X)
                 self._check_input_shape(shape)
                 return _ItemDataset(X, pairs=pairs, shape=shape)
-            X = _readable(tensors[0])
+            X = tensors[0]
         X = _readable(X)
-        if not reset:
-            self._check_input_ndim(X)
-        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
+        self._check_input_ndim(X)
+        X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
         self._check_input_shape(X.shape[1:])
         return _writeable(X)
 

@@ -848,7 +848,7 @@ class LongTailClassifier(
         if not _is_checked(X):  # skorch's internal scoring passes its datasets
             # skorch's NotInitializedError (a NotFittedError), as skorch raises
             self.check_is_fitted()
-            X = self._check_X(X, reset=False)
+            X = self._check_X(X)
         nonlinearity = self._checked_nonlinearity()
         auto = isinstance(nonlinearity, str) and nonlinearity == "auto"
         scale = self._auto_logit_scale() if auto else None
@@ -896,7 +896,7 @@ class LongTailClassifier(
             The features, float32.
         """
         check_is_fitted(self)
-        X = self._check_X(X, reset=False)
+        X = self._check_X(X)
         features = self._features_method()
         self.module_.train(False)
         batches = (

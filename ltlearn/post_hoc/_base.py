@@ -209,12 +209,12 @@ def _adjusted_log_proba(proba, log_weights):
     log_proba += log_weights
     row_max = log_proba.max(axis=1, keepdims=True)
     log_proba -= np.where(np.isfinite(row_max), row_max, 0.0)
+    step = max(1, _BLOCK_VALUES // max(log_proba.shape[1], 1))
     if log_proba.flags.c_contiguous:
         # The sums of the exponentials a block of rows at a time: no temporary
         # array of the size of proba (1e5 rows of 1000 classes: 0.8 GB). Each
         # row is summed as in one call; other layouts sum in another order.
         norm = np.empty((log_proba.shape[0], 1))
-        step = max(1, _BLOCK_VALUES // max(log_proba.shape[1], 1))
         for start in range(0, log_proba.shape[0], step):
             block = slice(start, start + step)
             norm[block] = np.exp(log_proba[block]).sum(axis=1, keepdims=True)
@@ -223,7 +223,6 @@ def _adjusted_log_proba(proba, log_weights):
     with np.errstate(divide="ignore"):
         top = -np.log(norm)  # the largest value of each row, once normalised
     log_proba += top
-    step = max(1, _BLOCK_VALUES // max(log_proba.shape[1], 1))
     for start in range(0, log_proba.shape[0], step):
         block = slice(start, start + step)
         _tie_as_rounded(log_proba[block], top[block])

@@ -717,6 +717,16 @@ def test_without_split_it_is_the_plain_estimator(imbalanced_binary):
     np.testing.assert_array_equal(default.predict(X), plain.predict(X))
 
 
+def test_direct_without_split_gives_the_inner_binary_score(imbalanced_binary):
+    """Two sub-classes that are the classes: the inner 1-d score as it is."""
+    X, y = imbalanced_binary
+    cog = COGClassifier(_exact_svc(), n_clusters={}, strategy="direct").fit(X, y)
+    assert cog.n_subclasses_ == 2
+    scores = cog.decision_function(X)
+    np.testing.assert_array_equal(scores, cog.estimator_.decision_function(X))
+    np.testing.assert_array_equal(cog.predict(X), cog.classes_[(scores > 0) * 1])
+
+
 @pytest.mark.parametrize("strategy", ["min-max", "direct"])
 @pytest.mark.parametrize("oversample", [None, "replicate"])
 def test_local_clusters_make_a_linear_model_adequate(oversample, strategy):

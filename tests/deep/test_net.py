@@ -254,6 +254,16 @@ def test_image_shaped_input_with_a_cnn():
         clf.partial_fit(np.repeat(X, 3, axis=1), y)
 
 
+def test_a_ragged_list_of_images_gets_numpys_reason():
+    """A list of images of several shapes has no shape to compare: NumPy names it."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 1, 8, 8)).astype(np.float32)
+    clf = LongTailClassifier(SmallCNN, module__channels=(4,), max_epochs=1)
+    clf.fit(X, np.arange(30) % 3)
+    with pytest.raises(ValueError, match="inhomogeneous shape"):
+        clf.predict([X[0], X[1, :, :4]])
+
+
 @pytest.mark.parametrize("loss", ["ldam", "logit_adjusted"])
 def test_a_loss_class_or_instance_can_be_given(data, loss):
     X, y = data

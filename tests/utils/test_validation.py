@@ -86,6 +86,14 @@ def test_a_bad_sample_weight_is_named_by_its_row(weights, match):
         check_sample_weight(weights, 4)
 
 
+@pytest.mark.parametrize("weight", [2, 0.5, np.float32(3.0)])
+def test_a_scalar_sample_weight_is_one_weight_per_sample(weight):
+    # as scikit-learn's _check_sample_weight
+    weights = check_sample_weight(weight, 3)
+    assert weights.dtype == np.float64
+    assert_array_equal(weights, np.full(3, float(weight)))
+
+
 def test_a_sample_weight_that_is_not_a_number_is_named():
     with pytest.raises(ValueError, match="sample_weight must hold numbers: could"):
         check_sample_weight(["a", "b"], 2)
