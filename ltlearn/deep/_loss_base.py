@@ -198,8 +198,36 @@ def _weight_tensor(weight):
             # and fails with "len() of unsized object"
             weight = np.asarray(weight)
         weight = _writeable(weight)
-        return torch.tensor(weight, dtype=torch.float32)
-    return weight.to(torch.float32)
+        _refuse_complex_weight(weight)
+        return _finite_weight(torch.tensor(weight, dtype=torch.float32))
+    _refuse_complex_weight(weight)
+    return _finite_weight(weight.to(torch.float32))
+
+
+def _refuse_complex_weight(weight):
+    """Refuse complex per-class weights (a cast dropped the imaginary part)."""
+    if (
+        torch.is_tensor(weight)
+        and weight.is_complex()
+        or (not torch.is_tensor(weight) and np.iscomplexobj(weight))
+    ):
+        raise ValueError("weight must hold real numbers; got complex values.")
+
+
+def _finite_weight(weight):
+    """The float32 tensor ``weight``, refused if a value is NaN or infinite.
+
+    Such a weight made the first epoch's loss NaN, reported as a diverged
+    training with advice on the learning rate.
+    """
+    bad = torch.nonzero(~torch.isfinite(weight.flatten()))
+    if bad.numel():
+        index = int(bad[0, 0])
+        raise ValueError(
+            f"weight must hold finite float32 values; got "
+            f"{weight.flatten()[index].item()} at index {index}."
+        )
+    return weight
 
 
 def _check_weight(weight, n_classes):

@@ -18,7 +18,11 @@ from torch import nn
 
 from ltlearn.deep import losses
 from ltlearn.deep._data import _accepts
-from ltlearn.deep._loss_base import _uncompiled
+from ltlearn.deep._loss_base import (
+    _finite_weight,
+    _refuse_complex_weight,
+    _uncompiled,
+)
 from ltlearn.deep._reweighting_losses import _start_at_prior
 from ltlearn.deep.modules import NormedLinear, _ImageBackbone
 from ltlearn.utils._class_order import _is_pandas
@@ -69,11 +73,10 @@ def _torch_loss_weight(factory, kwargs):
         and (isinstance(weight, (np.ndarray, list, tuple)) or _is_pandas(weight))
     ):
         return kwargs
-    return {
-        **kwargs,
-        # a copy: torch warns of a read-only array (a pandas Series' values)
-        "weight": torch.from_numpy(np.array(weight, dtype=np.float32)),
-    }
+    _refuse_complex_weight(weight)
+    # a copy: torch warns of a read-only array (a pandas Series' values)
+    weight = torch.from_numpy(np.array(weight, dtype=np.float32))
+    return {**kwargs, "weight": _finite_weight(weight)}
 
 
 def _in_float32(module):

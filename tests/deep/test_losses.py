@@ -509,6 +509,31 @@ def test_losses_refuse_a_weight_of_another_number_of_classes(make_loss):
         make_loss([5, 3, 1], weight=[1.0, 2.0])
 
 
+@pytest.mark.parametrize(
+    "make_loss",
+    [lambda weight: FocalLoss(weight=weight)]
+    + [
+        lambda weight, loss=loss: loss([5, 3, 1], weight=weight)
+        for loss in COUNT_LOSSES[1:]
+    ],
+)
+@pytest.mark.parametrize("make", [list, np.array, torch.tensor])
+def test_losses_refuse_a_weight_that_is_not_finite_or_real(make_loss, make):
+    # A NaN or infinite weight trained into a NaN loss, which the classifier
+    # reported as a diverged training with advice on the learning rate; a
+    # complex one lost its imaginary part with a warning only.
+    for value, shown in ((float("nan"), "nan"), (float("inf"), "inf")):
+        with pytest.raises(
+            ValueError, match=rf"finite float32 values; got {shown} at index 1"
+        ):
+            make_loss(make([1.0, value, 2.0]))
+    with pytest.raises(ValueError, match="weight must hold real numbers"):
+        make_loss(make([1.0, 2j, 2.0]))
+    # a float64 weight past float32's range is infinite once cast
+    with pytest.raises(ValueError, match="got inf at index 0"):
+        make_loss(np.array([1e300, 1.0, 1.0]))
+
+
 @pytest.mark.parametrize("make_loss", COUNT_LOSSES)
 def test_losses_refuse_logits_of_the_wrong_width(make_loss):
     with pytest.raises(ValueError, match="expects logits of shape"):
