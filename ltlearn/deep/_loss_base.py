@@ -158,8 +158,8 @@ def _check_class_counts(class_counts, loss_name):
     if not torch.is_tensor(class_counts):
         class_counts = _by_class_index(class_counts, "class_counts")
     # a copy: torch refuses a reversed view of the caller's array (np.array
-    # would pass copy=True to the __array__ of a tensor, which takes no copy
-    # keyword: a NumPy DeprecationWarning)
+    # passes a copy keyword to the __array__ of a tensor, which takes none: a
+    # NumPy DeprecationWarning)
     counts = np.asarray(
         class_counts.detach().cpu() if torch.is_tensor(class_counts) else class_counts,
         dtype=np.float64,

@@ -9,7 +9,7 @@ from numbers import Integral, Real
 
 from torch.utils.data import Sampler
 
-from ltlearn.deep._data import _SAMPLERS, _check_sampler_factory
+from ltlearn.deep._sampler_choice import _SAMPLERS, _check_sampler_factory
 from ltlearn.utils._docstring import (
     _decoupling_references_docstring,
     _ldam_references_docstring,

@@ -31,7 +31,7 @@ from skorch.dataset import unpack_data
 from skorch.exceptions import NotInitializedError
 from skorch.utils import to_numpy, to_tensor
 
-from ltlearn.deep._data import _SAMPLERS, _BatchesMixin
+from ltlearn.deep._data import _BatchesMixin
 from ltlearn.deep._datasets import _is_checked
 from ltlearn.deep._loop import _BatchLoopMixin
 from ltlearn.deep._monitors import _has_validation_data, _refuse_validation_monitors
@@ -49,6 +49,7 @@ from ltlearn.deep._net_outputs import (
 from ltlearn.deep._net_params import _ParamsMixin
 from ltlearn.deep._net_seeding import _SeedingMixin
 from ltlearn.deep._net_training import _COUNTED_BY_FIT, _TrainingMixin
+from ltlearn.deep._sampler_choice import _SAMPLERS
 from ltlearn.deep.modules import MLP
 from ltlearn.deep.samplers import SliceLoader
 from ltlearn.utils._docstring import _Substitution

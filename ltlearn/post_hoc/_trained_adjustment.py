@@ -72,7 +72,7 @@ def _warn_rule_twice(estimator, rule, tau, prior):
     adjusted logits over-predict rare classes.
     """
     model, trained = _rule_adjusting_prior(estimator, prior)
-    if model is not None and tau > 0 and trained + tau > 1 + 1e-9:
+    if model is not None and trained + tau > 1 + 1e-9:
         warnings.warn(
             f"The estimator is a {type(model).__name__}, whose class weights "
             f"adjust the logits by {trained:.3g} * log(prior); {rule} adjusts "
@@ -91,7 +91,11 @@ def _warn_adjusting_twice(estimator, rule, prior, tau=1.0):
     ``estimator``'s adjustment: that of its loss, or that of the post-hoc rule
     it is, measured against ``prior``, the class prior of ``rule``. Past 1
     (the balanced rule), the adjusted logits over-predict rare classes.
+    A ``tau`` of 0 adjusts nothing a second time: no warning, whatever
+    ``estimator``'s own adjustment.
     """
+    if tau == 0:
+        return
     _warn_rule_twice(estimator, rule, tau, prior)
     loss = _loss_adjusting_prior(estimator)
     trained = float(getattr(loss, "tau", 1.0))

@@ -1752,6 +1752,19 @@ def test_post_hoc_logit_adjustment_completes_a_partial_one(data, criterion):
         LogitAdjustedClassifier(net, tau=0.8).fit(X, y)
 
 
+def test_post_hoc_tau_zero_does_not_warn_of_a_loss_past_the_balanced_rule(data):
+    # tau=0 adjusts nothing a second time, whatever the loss's own tau: it
+    # warned that "tau adjusts them by 0 * log(prior) more, 2 in all" where
+    # the same rule around a post-hoc rule of tau=2 stayed silent.
+    X, y = data
+    net = LongTailClassifier(criterion="logit_adjusted", criterion__tau=2.0, **FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LogitAdjustedClassifier(net, tau=0.0).fit(X, y)
+    with pytest.warns(UserWarning, match=r"by 0.1 \* log\(prior\) more, 2.1 in all"):
+        LogitAdjustedClassifier(net, tau=0.1).fit(X, y)
+
+
 def test_wrapped_by_semi_supervised_estimator(data):
     from ltlearn.semi_supervised import CReSTClassifier
 
