@@ -106,7 +106,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
         a float are refused. Unused for a numeric ``tau`` or a
         ``FrozenEstimator``, whose probabilities on the training data are
-        used instead. A splitter by groups gets them from :meth:`fit` with
+        used instead (give it rows the classifier was not trained on, a
+        validation split). A splitter by groups gets them from :meth:`fit` with
         metadata routing enabled only.
         {cv_small_classes}
 

@@ -76,7 +76,8 @@ class PluginClassifier(_BasePostHocClassifier):
         an already fitted classifier in
         :class:`~sklearn.frozen.FrozenEstimator` to use it without refitting;
         its probabilities on the training data then replace the out-of-fold
-        ones.
+        ones, so fit the rule on rows the classifier was not trained on (a
+        validation split).
 
     scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
             "macro_f1"}} or callable, default="balanced_accuracy"
