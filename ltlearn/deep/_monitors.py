@@ -46,16 +46,19 @@ def _monitors(net):
             yield name, monitor
 
 
-def _scoring_names(net, validation=False):
+def _scoring_names(net, validation=False, rising=False):
     """The history keys that the scoring callbacks of ``net`` record.
 
     Under the name they record: ``EpochScoring("f1")`` records "f1", its
-    ``name`` None. With ``validation``, only those of the validation part.
+    ``name`` None. With ``validation``, only those of the validation part;
+    with ``rising``, only those better when higher (``lower_is_better=False``).
     """
     return {
         getattr(callback, "name_", None) or callback.name
         for _, callback in net.callbacks_
-        if isinstance(callback, _SCORING) and not (validation and callback.on_train)
+        if isinstance(callback, _SCORING)
+        and not (validation and callback.on_train)
+        and not (rising and callback.lower_is_better)
     }
 
 
@@ -141,14 +144,11 @@ def _warn_monitor_direction(net):
     callback of skorch or ltlearn says with its own ``lower_is_better``
     which way its score improves.
     """
-    rising = {
-        getattr(callback, "name_", None) or callback.name
-        for _, callback in net.callbacks_
-        if isinstance(callback, _SCORING) and callback.lower_is_better is False
-    }
+    rising = _scoring_names(net, rising=True)
+    callbacks = dict(net.callbacks_)
     for name, monitor in _monitors(net):
-        callback = dict(net.callbacks_)[name]
-        if monitor in rising and getattr(callback, "lower_is_better", None) is True:
+        callback = callbacks[name]
+        if monitor in rising and getattr(callback, "lower_is_better", False):
             warnings.warn(
                 f"The callback {name!r} monitors {monitor!r} with "
                 "lower_is_better=True, but that score is better when "
