@@ -3,6 +3,8 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import torch
 from skorch.callbacks import BatchScoring, EpochScoring, LRScheduler, PassthroughScoring
 
@@ -44,16 +46,19 @@ def _monitors(net):
             yield name, monitor
 
 
-def _scoring_names(net, validation=False):
+def _scoring_names(net, validation=False, rising=False):
     """The history keys that the scoring callbacks of ``net`` record.
 
     Under the name they record: ``EpochScoring("f1")`` records "f1", its
-    ``name`` None. With ``validation``, only those of the validation part.
+    ``name`` None. With ``validation``, only those of the validation part;
+    with ``rising``, only those better when higher (``lower_is_better=False``).
     """
     return {
         getattr(callback, "name_", None) or callback.name
         for _, callback in net.callbacks_
-        if isinstance(callback, _SCORING) and not (validation and callback.on_train)
+        if isinstance(callback, _SCORING)
+        and not (validation and callback.on_train)
+        and not (rising and callback.lower_is_better)
     }
 
 
@@ -126,4 +131,31 @@ def _refuse_validation_monitors(net):
                 f"train_split={net.train_split!r} trains on all the data. Give "
                 "train_split=skorch.dataset.ValidSplit(5, stratified=True), "
                 "or a monitor of the training, such as 'train_loss'."
+            )
+
+
+def _warn_monitor_direction(net):
+    """Warn when a callback waits for a score of ``net`` to fall that rises.
+
+    skorch's ``EarlyStopping`` takes ``lower_is_better=True`` by default,
+    made for losses: ``EarlyStopping(monitor="valid_bacc")`` stopped the
+    fit after ``patience`` epochs of a rising balanced accuracy, with no
+    message, and ``load_best=True`` restored the worst epoch. A scoring
+    callback of skorch or ltlearn says with its own ``lower_is_better``
+    which way its score improves.
+    """
+    rising = _scoring_names(net, rising=True)
+    callbacks = dict(net.callbacks_)
+    for name, monitor in _monitors(net):
+        callback = callbacks[name]
+        if monitor in rising and getattr(callback, "lower_is_better", False):
+            warnings.warn(
+                f"The callback {name!r} monitors {monitor!r} with "
+                "lower_is_better=True, but that score is better when "
+                "higher: it counts each rise as a worsening and stops a "
+                "network that is still improving. Give "
+                f"{type(callback).__name__}(monitor={monitor!r}, "
+                "lower_is_better=False).",
+                UserWarning,
+                stacklevel=4,
             )

@@ -20,7 +20,10 @@ from torch import nn
 
 from ltlearn.deep._data import _accepts, _count_classes
 from ltlearn.deep._datasets import _labels_and_weights
-from ltlearn.deep._monitors import _refuse_validation_monitors
+from ltlearn.deep._monitors import (
+    _refuse_validation_monitors,
+    _warn_monitor_direction,
+)
 from ltlearn.deep._split_checks import _refuse_a_class_left_out, _refuse_a_class_of_one
 from ltlearn.deep.callbacks import ClassifierRetraining
 from ltlearn.utils._interrupts import record_interrupts
@@ -138,6 +141,7 @@ class _TrainingMixin:
         skorch's ``EarlyStopping`` does: the fit ends there, as in skorch.
         """
         _refuse_validation_monitors(self)
+        _warn_monitor_direction(self)
         self._match_output_callbacks()
         self._resume_lr_schedules()
         if sample_weight is not None:

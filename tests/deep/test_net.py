@@ -2072,6 +2072,38 @@ def test_a_monitor_of_valid_acc_without_a_split_says_valid_bacc_needs_one(data):
     assert len(clf.fit(X, y).history[:, "valid_bacc"]) >= 1
 
 
+def test_a_monitor_waiting_for_a_rising_score_to_fall_warns(data, tmp_path):
+    # EarlyStopping(monitor="valid_bacc") kept skorch's lower_is_better=True
+    # for losses and stopped a network whose balanced accuracy rose, silently.
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    stop = EarlyStopping(monitor="valid_bacc", patience=1)
+    clf = LongTailClassifier(callbacks=[stop], train_split=split, **FAST)
+    message = (
+        r"'EarlyStopping' monitors 'valid_bacc' with lower_is_better=True.*"
+        r"EarlyStopping\(monitor='valid_bacc', lower_is_better=False\)"
+    )
+    # Once per fit, at the caller's line; partial_fit too.
+    for train in (clf.fit, clf.partial_fit):
+        with pytest.warns(UserWarning, match=message) as record:
+            train(X, y)
+        assert [w.filename for w in record] == [__file__]
+    f1 = EpochScoring("f1_macro", lower_is_better=False)
+    clf.set_params(callbacks=[f1, EarlyStopping(monitor="f1_macro")])
+    with pytest.warns(UserWarning, match=r"monitors 'f1_macro' with lower_is"):
+        clf.fit(X, y)
+    # The right direction, and skorch's default on the loss, do not warn.
+    for stop in (
+        EarlyStopping(monitor="valid_bacc", lower_is_better=False),
+        EarlyStopping(),
+        Checkpoint(dirname=tmp_path),
+        Checkpoint(monitor="valid_bacc_best", dirname=tmp_path),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf.set_params(callbacks=[stop]).fit(X, y)
+
+
 def test_a_subclass_recording_valid_acc_itself_may_monitor_it(data):
     # A subclass of the user's records the accuracy in its on_epoch_end.
     X, y = data
