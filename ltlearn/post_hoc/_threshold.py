@@ -39,14 +39,21 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
             f"must be ({n_classes}, {n_classes}) (rows: true class, columns: "
             f"predicted class) or ({n_classes},) (one cost per true class)."
         )
-    if not np.all(np.isfinite(costs)) or np.any(costs < 0):
+    # a gain of a correct prediction (a negative diagonal) is told how to
+    # write it, as a non-zero diagonal is
+    mistakes = costs if costs.ndim == 1 else costs[off_diagonal == 1]
+    if not np.all(np.isfinite(costs)) or np.any(mistakes < 0):
         raise ValueError("cost_matrix must hold finite, non-negative costs.")
     if costs.ndim == 1:
         costs = costs[:, None] * off_diagonal
     elif np.any(np.diag(costs) != 0):
         raise ValueError(
             "cost_matrix must have a zero diagonal: a correct prediction costs "
-            f"nothing. Got the diagonal {np.diag(costs).tolist()!r}."
+            f"nothing. Got the diagonal {np.diag(costs).tolist()!r}; subtract "
+            "from each row its diagonal entry (cost_matrix - "
+            "np.diag(cost_matrix)[:, None]): that shifts the expected cost of "
+            "every decision on a sample by the same amount, so no decision "
+            "changes."
         )
     with np.errstate(over="ignore"):  # refused by "rescale" only
         class_costs = costs.sum(axis=1)

@@ -498,3 +498,23 @@ def test_an_expected_cost_tie_predicts_the_first_class(costs):
     pred = clf.fit(X, y).predict(X)
     np.testing.assert_array_equal(pred, (X[:, 0] > threshold).astype(int))
     np.testing.assert_array_equal((clf.decision_function(X) > 0).astype(int), pred)
+
+
+@pytest.mark.parametrize(
+    "cost_matrix", [[[1.0, 2.0], [100.0, 5.0]], [[0.0, 1.0], [100.0, -50.0]]]
+)
+def test_cost_matrix_diagonal_refusal_says_how_to_shift_it(
+    cost_matrix, imbalanced_binary
+):
+    # A cost or a gain on a correct decision was refused without saying what
+    # to do, and a gain (a negative diagonal) as "cost_matrix must hold
+    # finite, non-negative costs"; the row-shifted matrix decides the same
+    X, y = imbalanced_binary
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+    with pytest.raises(ValueError, match=r"zero diagonal.*subtract from each row"):
+        clf.fit(X, y)
+    costs = np.asarray(cost_matrix)
+    shifted = clf.set_params(cost_matrix=costs - np.diag(costs)[:, None]).fit(X, y)
+    proba = shifted.estimator_.predict_proba(X)
+    expected_cost = proba @ costs  # argmin_j sum_i p_i C[i, j], unshifted
+    np.testing.assert_array_equal(shifted.predict(X), expected_cost.argmin(axis=1))
