@@ -206,11 +206,8 @@ def _weight_tensor(weight):
 
 def _refuse_complex_weight(weight):
     """Refuse complex per-class weights (a cast dropped the imaginary part)."""
-    if (
-        torch.is_tensor(weight)
-        and weight.is_complex()
-        or (not torch.is_tensor(weight) and np.iscomplexobj(weight))
-    ):
+    is_complex = torch.is_complex if torch.is_tensor(weight) else np.iscomplexobj
+    if is_complex(weight):
         raise ValueError("weight must hold real numbers; got complex values.")
 
 

@@ -61,8 +61,10 @@ def _torch_loss_weight(factory, kwargs):
     and a subclass that keeps torch's ``__init__``) keep ``weight`` as a
     buffer, which takes a tensor only: an array, a list, a pandas Series, or
     the array a Series given by label is read into, failed with "cannot
-    assign 'numpy.ndarray' object to buffer 'weight'". ltlearn's losses and
-    the user's own ``__init__`` take their ``weight`` as given.
+    assign 'numpy.ndarray' object to buffer 'weight'". A tensor is kept as
+    given, but refused, as an array is, if it holds a NaN, an infinite or a
+    complex value, which ltlearn's losses refuse themselves. ltlearn's losses
+    and the user's own ``__init__`` take their ``weight`` as given.
     """
     weight = kwargs.get("weight")
     loss = factory if isinstance(factory, type) else type(factory)
@@ -70,10 +72,18 @@ def _torch_loss_weight(factory, kwargs):
     if not (
         module is not None
         and module.__name__.startswith("torch.")
-        and (isinstance(weight, (np.ndarray, list, tuple)) or _is_pandas(weight))
+        and (
+            isinstance(weight, (np.ndarray, list, tuple))
+            or _is_pandas(weight)
+            or torch.is_tensor(weight)
+        )
     ):
         return kwargs
     _refuse_complex_weight(weight)
+    if torch.is_tensor(weight):
+        # in float32, as the network casts the loss's buffers
+        _finite_weight(weight.detach().to(torch.float32))
+        return kwargs
     # a copy: torch warns of a read-only array (a pandas Series' values)
     weight = torch.from_numpy(np.array(weight, dtype=np.float32))
     return {**kwargs, "weight": _finite_weight(weight)}

@@ -2469,15 +2469,21 @@ def test_criterion_weight_and_counts_in_a_labelled_array_are_by_position(data):
 @pytest.mark.parametrize("criterion", ["ce", "focal", "ldam"])
 def test_criterion_weight_that_is_not_finite_is_refused_by_name(data, criterion):
     # A NaN weight made the first loss NaN: "the training diverged ... Use a
-    # smaller lr, scale the input", advice that could not help.
+    # smaller lr, scale the input", advice that could not help. A tensor too,
+    # which torch's cross-entropy keeps as given.
     X, y = data
-    for weight in ([1.0, np.nan, 2.0], np.array([1.0, 2.0, np.inf])):
+    for weight in (
+        [1.0, np.nan, 2.0],
+        np.array([1.0, 2.0, np.inf]),
+        torch.tensor([1.0, np.nan, 2.0]),
+    ):
         clf = LongTailClassifier(criterion=criterion, criterion__weight=weight, **FAST)
         with pytest.raises(ValueError, match="weight must hold finite float32 values"):
             clf.fit(X, y)
-    clf.set_params(criterion__weight=[1.0, 2j, 1.0])
-    with pytest.raises(ValueError, match="weight must hold real numbers"):
-        clf.fit(X, y)
+    for weight in ([1.0, 2j, 1.0], torch.tensor([1.0, 2j, 1.0])):
+        clf.set_params(criterion__weight=weight)
+        with pytest.raises(ValueError, match="weight must hold real numbers"):
+            clf.fit(X, y)
 
 
 class _OwnCrossEntropy(torch.nn.CrossEntropyLoss):
