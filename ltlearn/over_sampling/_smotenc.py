@@ -400,9 +400,17 @@ class SMOTENC(SMOTE):
                 "columns are all categorical."
             )
         if self.categorical_features_.size == 0:
+            hint = "use SMOTE for numeric data."
+            if isinstance(self.categorical_features, str):
+                hint = (
+                    "categorical_features='auto' takes the columns of a category, "
+                    "object or string dtype, and X has none. Name the categorical "
+                    "columns (such as the codes of an OrdinalEncoder) in "
+                    "categorical_features, or " + hint
+                )
             raise ValueError(
                 "SMOTE-NC is not designed to work only with numerical features. "
-                "It requires some categorical features; use SMOTE for numeric data."
+                f"It requires some categorical features; {hint}"
             )
 
     def _numeric_part(self, X, columns, names):

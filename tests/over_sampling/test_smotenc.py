@@ -683,6 +683,21 @@ def test_bad_inputs():
         SMOTENC(categorical_features=["c1", "c2"]).fit_resample(frame, y)
 
 
+def test_auto_without_categorical_dtype_says_what_auto_takes():
+    # categories coded as numbers by an encoder before SMOTE-NC were told only
+    # "use SMOTE for numeric data"; the message now says what "auto" detects
+    X, y = _mixed()
+    frame = pd.DataFrame(X, columns=["u", "c1", "v", "c2"])
+    smotenc = SMOTENC(categorical_features="auto")
+    with pytest.raises(ValueError, match="only with numerical features") as info:
+        smotenc.fit_resample(frame, y)
+    assert "category, object or string dtype" in str(info.value)
+    assert "codes of an OrdinalEncoder" in str(info.value)
+    with pytest.raises(ValueError, match="use SMOTE for numeric data.$") as info:
+        SMOTENC(categorical_features=[]).fit_resample(frame, y)
+    assert "auto" not in str(info.value)
+
+
 def test_inputs_are_not_modified_and_results_repeat():
     X, y = _mixed()
     X_obj = X.astype(object)
