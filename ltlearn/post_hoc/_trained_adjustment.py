@@ -65,48 +65,39 @@ def _rule_adjusting_prior(estimator, prior):
     return model, float(x @ (log_weights - log_weights.mean()) / scale)
 
 
-def _warn_rule_twice(estimator, rule, tau, prior):
-    """Warn when ``rule`` adjusts again the probabilities of a post-hoc rule.
-
-    As after a prior-adjusting loss: past 1 in all (the balanced rule), the
-    adjusted logits over-predict rare classes.
-    """
-    model, trained = _rule_adjusting_prior(estimator, prior)
-    if model is not None and trained + tau > 1 + 1e-9:
-        warnings.warn(
-            f"The estimator is a {type(model).__name__}, whose class weights "
-            f"adjust the logits by {trained:.3g} * log(prior); {rule} adjusts "
-            f"them by {tau:g} * log(prior) more, {trained + tau:.3g} in all, "
-            "past the 1 of the balanced rule, and over-predicts the rare "
-            f"classes. Wrap the model that the {type(model).__name__} "
-            "adjusts, or lower one of the two.",
-            UserWarning,
-            stacklevel=external_stacklevel(),
-        )
-
-
 def _warn_adjusting_twice(estimator, rule, prior, tau=1.0):
     """Warn when ``rule``, a logit adjustment by ``tau``, and ``estimator``'s pass 1.
 
-    ``estimator``'s adjustment: that of its loss, or that of the post-hoc rule
-    it is, measured against ``prior``, the class prior of ``rule``. Past 1
-    (the balanced rule), the adjusted logits over-predict rare classes.
-    A ``tau`` of 0 adjusts nothing a second time: no warning, whatever
-    ``estimator``'s own adjustment.
+    ``estimator``'s adjustment: that of the post-hoc rule it is, measured
+    against ``prior``, the class prior of ``rule``, or that of its loss (one
+    estimator has at most one of the two). Past 1 (the balanced rule), the
+    adjusted logits over-predict rare classes. A ``tau`` of 0 adjusts
+    nothing a second time: no warning, whatever ``estimator``'s own
+    adjustment.
     """
     if tau == 0:
         return
-    _warn_rule_twice(estimator, rule, tau, prior)
-    loss = _loss_adjusting_prior(estimator)
-    trained = float(getattr(loss, "tau", 1.0))
-    if loss is not None and trained + tau > 1 + 1e-9:  # 0.3 + 0.7 is balanced
+    model, trained = _rule_adjusting_prior(estimator, prior)
+    if model is not None:
+        name = type(model).__name__
+        source = f"is a {name}, whose class weights adjust"
+        shown = ".3g"
+        instead = f"Wrap the model that the {name} adjusts"
+    else:
+        loss = _loss_adjusting_prior(estimator)
+        if loss is None:
+            return
+        trained = float(getattr(loss, "tau", 1.0))
+        source = f"was trained with {type(loss).__name__}, which adjusts"
+        shown = "g"
+        instead = "Wrap an estimator trained without adjustment (criterion='ce')"
+    if trained + tau > 1 + 1e-9:  # 0.3 + 0.7 is balanced
         warnings.warn(
-            f"The estimator was trained with {type(loss).__name__}, which "
-            f"adjusts the logits by {trained:g} * log(prior); {rule} adjusts "
-            f"them by {tau:g} * log(prior) more, {trained + tau:g} in all, past "
-            "the 1 of the balanced rule, and over-predicts the rare classes. "
-            "Wrap an estimator trained without adjustment (criterion='ce'), or "
-            "lower one of the two.",
+            f"The estimator {source} the logits by {trained:{shown}} * "
+            f"log(prior); {rule} adjusts them by {tau:g} * log(prior) more, "
+            f"{trained + tau:{shown}} in all, past the 1 of the balanced rule, "
+            f"and over-predicts the rare classes. {instead}, or lower one of "
+            "the two.",
             UserWarning,
             stacklevel=external_stacklevel(),
         )
