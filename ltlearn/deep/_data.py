@@ -159,25 +159,19 @@ class _BatchesMixin:
         """
         if not isinstance(sampler, ClassBalancedSampler):
             return
-        criterion = getattr(self, "criterion_", None)
-        adjusting = _prior_adjusting_loss(criterion)
-        weighting = _uncompiled(criterion)
-        if adjusting is not None:
-            compensation = "already compensates the class prior"
-        elif isinstance(weighting, ClassBalancedLoss) and weighting.beta > 0:
-            adjusting = weighting
-            compensation = (
-                "already compensates the class prior (its weights approach "
-                "1 / n_j as beta approaches 1)"
-            )
+        criterion = _uncompiled(getattr(self, "criterion_", None))
+        if _prior_adjusting_loss(criterion) is not None:
+            how = ""
+        elif isinstance(criterion, ClassBalancedLoss) and criterion.beta > 0:
+            how = " (its weights approach 1 / n_j as beta approaches 1)"
         else:
             return
         warnings.warn(
-            f"{type(adjusting).__name__} {compensation}; with a class-balanced "
-            "sampler it is compensated twice (each class weighted by about "
-            "1 / n_j ** 2), which over-balances towards the rare classes. Use "
-            "sampler='instance', or the plain cross-entropy with the "
-            "class-balanced sampler.",
+            f"{type(criterion).__name__} already compensates the class prior"
+            f"{how}; with a class-balanced sampler it is compensated twice "
+            "(each class weighted by about 1 / n_j ** 2), which over-balances "
+            "towards the rare classes. Use sampler='instance', or the plain "
+            "cross-entropy with the class-balanced sampler.",
             UserWarning,
             stacklevel=external_stacklevel(),
         )
