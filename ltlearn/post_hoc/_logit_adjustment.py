@@ -88,7 +88,7 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         once is refused. It is the prior that the probabilities of
         ``estimator`` carry, which the rule divides out, not the prior of the
         data to predict: for a deployment prior ``q``, ``prior=pi / q``
-        multiplies them by ``q / pi`` (see the
+        with ``tau=1`` multiplies them by ``q / pi`` (see the
         :ref:`User Guide <post_hoc_deployment_prior>`).
 
     scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
