@@ -501,6 +501,23 @@ def test_count_based_losses_use_the_training_part(data, loss):
     assert clf.class_counts_.sum() < len(y)
 
 
+@pytest.mark.parametrize("sampler", ["instance", "class_balanced", "progressive"])
+def test_fitted_sampler_holds_the_training_labels_once(data, sampler):
+    # The sampler slot kept the training labels beside the sampler's own
+    # copy: the pickle of a fitted classifier held them twice (16 bytes a
+    # training row, where skorch's NeuralNetClassifier keeps none).
+    X, y = data
+    callbacks = [DeferredResampling(start_epoch=1, sampler="square_root")]
+    for clf in (
+        LongTailClassifier(sampler=sampler, **FAST).fit(X, y),
+        LongTailClassifier(sampler=sampler, callbacks=callbacks, **FAST).fit(X, y),
+    ):
+        labels = clf.train_sampler_.sampler.labels
+        assert len(pickle.dumps(clf.train_sampler_)) < 1.5 * labels.nbytes
+        assert clf.train_sampler_.labels is labels
+        np.testing.assert_array_equal(clf.classes_[labels.numpy()], y)
+
+
 def test_progressive_sampler_follows_the_epochs(data):
     X, y = data
     clf = LongTailClassifier(sampler="progressive", **{**FAST, "max_epochs": 3}).fit(
