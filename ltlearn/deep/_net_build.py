@@ -89,6 +89,54 @@ def _torch_loss_weight(factory, kwargs):
     return {**kwargs, "weight": _finite_weight(weight)}
 
 
+def _check_per_class_sizes(factory, kwargs, classes):
+    """Refuse a ``criterion__weight`` or ``criterion__class_counts`` of another size.
+
+    Given by position, they hold one value per class of the data the user
+    has in mind; a fit whose ``y`` lacks a class (a cross-validation fold,
+    or the small subsets of a halving search, when a class is rare) has
+    fewer classes, and the fit failed in torch's words ("weight tensor
+    should be defined either for all 2 classes or no classes") or in the
+    loss's ("LDAMLoss expects logits of shape (n_samples, 3)"), naming
+    neither the missing class nor the fix. Only the parameters the loss
+    class takes are read: the loss refuses the others by name.
+    """
+    for name in ("weight", "class_counts"):
+        value = kwargs.get(name)
+        if value is None or not _accepts(factory, name):
+            continue
+        try:
+            shape = tuple(value.shape) if torch.is_tensor(value) else np.shape(value)
+        except ValueError:  # ragged: the loss refuses it in its own words
+            continue
+        if len(shape) != 1 or shape[0] == len(classes):
+            continue
+        message = (
+            f"criterion__{name} holds {shape[0]} values, one per class, and y "
+            f"holds {len(classes)} classes ({classes.tolist()!r})."
+        )
+        if shape[0] < len(classes):
+            raise ValueError(
+                f"{message} Give one value per class, in the order of classes_."
+            )
+        if "class_counts" not in kwargs and _accepts(factory, "class_counts"):
+            # the loss counts the classes of y: classes= would give it a
+            # class of no rows, which it refuses
+            remedy = (
+                "the loss counts each class in y, so every fit needs rows of "
+                "every class: use fewer folds, or more rows per fit (a larger "
+                "min_resources in a halving search)"
+            )
+        else:
+            remedy = "pass every label as classes= so that each fit has them all"
+        raise ValueError(
+            f"{message} Where a class is missing from the training rows (a "
+            "cross-validation fold or a halving search's subset with too few "
+            f"rows of a rare class), {remedy}; otherwise give one value per "
+            "class, in the order of classes_."
+        )
+
+
 def _in_float32(module):
     """Cast ``module``'s floating parameters and buffers to float32, in place.
 
@@ -297,6 +345,8 @@ class _BuildMixin:
         # ``criterion__weight`` tensor): torch's losses keep a tensor as
         # given, and DeferredReweighting writes the weights in place.
         kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
+        if self._n_classes() is not None:
+            _check_per_class_sizes(factory, kwargs, self.classes_)
         kwargs = _torch_loss_weight(factory, kwargs)
         if isinstance(factory, nn.Module):
             self.criterion_ = self.initialized_instance(factory, kwargs)

@@ -2523,6 +2523,47 @@ def test_criterion_weight_of_torch_loss_takes_an_array_or_a_series(data, criteri
         np.testing.assert_array_equal(clf.predict_proba(X), fitted[0].predict_proba(X))
 
 
+@pytest.mark.parametrize(
+    "criterion, name, remedy",
+    [
+        ("ce", "weight", "pass every label as classes="),
+        ("focal", "weight", "pass every label as classes="),
+        ("ldam", "weight", "use fewer folds, or more rows per fit"),
+        ("ldam", "class_counts", "pass every label as classes="),
+    ],
+)
+def test_per_class_criterion_values_for_a_class_missing_from_y_say_so(
+    data, criterion, name, remedy
+):
+    # A cross-validation fold or a halving search's subset without a rare
+    # class has fewer classes than the values given for the whole data: the
+    # fit failed with torch's "weight tensor should be defined either for all
+    # 2 classes or no classes", FocalLoss's "has 3 class weights; the logits
+    # have 2 classes", or "LDAMLoss expects logits of shape (n_samples, 3)".
+    X, y = data
+    values = [1.0, 2.0, 3.0] if name == "weight" else [30, 20, 10]
+    kept = y != 2
+    clf = LongTailClassifier(
+        criterion=criterion, **{f"criterion__{name}": values}, **FAST
+    )
+    with pytest.raises(
+        ValueError,
+        match=rf"criterion__{name} holds 3 values, one per class, and y holds 2 "
+        rf"classes \(\[0, 1\]\)\. Where a class is missing .*{remedy}",
+    ):
+        clf.fit(X[kept], y[kept])
+    if remedy.startswith("pass"):
+        clf.set_params(classes=[0, 1, 2]).fit(X[kept], y[kept])
+        assert clf.predict_proba(X).shape == (len(X), 3)
+    # fewer values than classes: no class can be missing
+    with pytest.raises(
+        ValueError,
+        match=rf"criterion__{name} holds 3 values, one per class, and y holds 4 "
+        r"classes \(\[0, 1, 2, 3\]\)\. Give one value per class, in the order",
+    ):
+        clf.set_params(classes=None).fit(np.vstack([X, X[:8]]), np.r_[y, [3] * 8])
+
+
 def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):
     X, y = data
     clf = LongTailClassifier(criterion="ldam", **FAST)
