@@ -37,6 +37,11 @@ _EXPECTED = {
         ("crest.classes_.tolist()", list(range(10))),
         ("abs(crest.score(data.X_test, data.y_test) - 0.89) < 0.015", True),
     ],
+    "docs/user_guide/post_hoc.rst": [
+        ("round(shifted.estimator_.score(X_new, y_new), 3)", 0.847),
+        ("round(shifted.score(X_new, y_new), 3)", 0.913),
+        ("[round(float(value), 2) for value in estimate]", [0.18, 0.32, 0.5]),
+    ],
     "docs/user_guide/metrics_datasets.rst": [
         ("len(list_keel())", 110),
         ("lt.class_counts[[0, 50, 99]].tolist()", [200, 19, 2]),

@@ -358,8 +358,27 @@ class _BuildMixin:
                 )
                 kwargs["class_counts"] = self._class_counts_for_loss(name)
             self.criterion_ = _in_float32(factory(**kwargs))
+        if "class_counts" in kwargs:
+            self._check_given_class_counts()
         self._warn_scaled_linear_logits()
         return self
+
+    def _check_given_class_counts(self):
+        """Refuse a ``criterion__class_counts`` of another number of classes.
+
+        The loss counted its classes from it, and the first batch failed
+        with an error on the shape of the logits, not naming the counts.
+        """
+        counts = getattr(_uncompiled(self.criterion_), "class_counts", None)
+        n_classes = self._n_classes()
+        if not torch.is_tensor(counts) or n_classes is None:
+            return
+        if counts.numel() != n_classes:
+            raise ValueError(
+                f"criterion__class_counts has {counts.numel()} values; it must "
+                f"hold one count per class, {n_classes} here "
+                f"({self.classes_.tolist()!r}), in the order of classes_."
+            )
 
     def _warn_scaled_linear_logits(self):
         """Warn when a cosine-margin loss scales the logits of a linear head.

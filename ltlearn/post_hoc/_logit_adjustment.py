@@ -85,7 +85,11 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         order of ``classes_`` (normalised to sum to one). A dict, or a pandas
         Series indexed by the classes (``y.value_counts()``), is read by
         class label; a Series whose index names some classes but not each
-        once is refused.
+        once is refused. It is the prior that the probabilities of
+        ``estimator`` carry, which the rule divides out, not the prior of the
+        data to predict: for a deployment prior ``q``, ``prior=pi / q``
+        with ``tau=1`` multiplies them by ``q / pi`` (see the
+        :ref:`User Guide <post_hoc_deployment_prior>`).
 
     scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
             "macro_f1"}} or callable, default="balanced_accuracy"

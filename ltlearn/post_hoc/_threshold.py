@@ -41,9 +41,20 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
         )
     # a gain of a correct prediction (a negative diagonal) is told how to
     # write it, as a non-zero diagonal is
-    mistakes = costs if costs.ndim == 1 else costs[off_diagonal == 1]
-    if not np.all(np.isfinite(costs)) or np.any(mistakes < 0):
-        raise ValueError("cost_matrix must hold finite, non-negative costs.")
+    free_diagonal = False if costs.ndim == 1 else off_diagonal == 0
+    valid = np.isfinite(costs) & ((costs >= 0) | free_diagonal)
+    if not valid.all():
+        where = tuple(np.argwhere(~valid)[0])
+        labels = [classes.tolist()[i] for i in where]
+        place = (
+            f"class {labels[0]!r}"
+            if costs.ndim == 1
+            else f"true class {labels[0]!r} predicted as {labels[1]!r}"
+        )
+        raise ValueError(
+            "cost_matrix must hold finite, non-negative costs; got "
+            f"{costs[where]:g} for {place}."
+        )
     if costs.ndim == 1:
         costs = costs[:, None] * off_diagonal
     elif np.any(np.diag(costs) != 0):

@@ -2447,6 +2447,27 @@ def test_criterion_class_counts_of_value_counts_are_read_by_label(data):
         clf.set_params(criterion__class_counts=counts.drop("a")).fit(X, labels)
 
 
+@pytest.mark.parametrize("criterion", ["logit_adjusted", "ldam", "vs"])
+def test_criterion_class_counts_of_another_number_of_classes_is_refused(
+    data, criterion
+):
+    # Counts of two classes for three failed at the first batch with
+    # "LogitAdjustedLoss expects logits of shape (n_samples, 2); got (.., 3)",
+    # which blamed the network, not the counts.
+    X, y = data
+    labels = np.array(["b", "c", "a"])[y]
+    for counts in ([30, 20], [30, 20, 10, 5]):
+        clf = LongTailClassifier(
+            criterion=criterion, criterion__class_counts=counts, **FAST
+        )
+        with pytest.raises(
+            ValueError,
+            match=rf"criterion__class_counts has {len(counts)} values; .* 3 here "
+            r"\(\['a', 'b', 'c'\]\)",
+        ):
+            clf.fit(X, labels)
+
+
 def test_criterion_weight_and_counts_in_a_labelled_array_are_by_position(data):
     # An xarray DataArray has a loc, read as a pandas object's by label: the
     # fit failed with "'DataArray' object has no attribute 'index'".

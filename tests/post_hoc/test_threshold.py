@@ -518,3 +518,31 @@ def test_cost_matrix_diagonal_refusal_says_how_to_shift_it(
     proba = shifted.estimator_.predict_proba(X)
     expected_cost = proba @ costs  # argmin_j sum_i p_i C[i, j], unshifted
     np.testing.assert_array_equal(shifted.predict(X), expected_cost.argmin(axis=1))
+
+
+@pytest.mark.parametrize(
+    "cost_matrix, where",
+    [
+        ([1.0, np.inf, 2.0], "inf for class 'b'"),
+        ([1.0, 2.0, -1.0], "-1 for class 'c'"),
+        (
+            [[0, 1, np.nan], [1, 0, 1], [1, 1, 0]],
+            "nan for true class 'a' predicted as 'c'",
+        ),
+        ([[0, 1, 1], [1, 0, -2], [1, 1, 0]], "-2 for true class 'b' predicted as 'c'"),
+    ],
+)
+def test_cost_matrix_refusal_names_the_cost_and_its_classes(cost_matrix, where):
+    # The refusal did not say which cost: the ratio of two value_counts()
+    # Series, one of them missing a class, was NaN there without a word.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    y = np.array(["a", "b", "c"])[np.arange(60) % 3]
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=cost_matrix)
+    with pytest.raises(ValueError, match=rf"non-negative costs; got {where}\."):
+        clf.fit(X, y)
+    deployed = pd.Series(["a", "b", "b"]).value_counts(normalize=True)
+    trained = pd.Series(y).value_counts(normalize=True)
+    clf.set_params(cost_matrix=deployed / trained)  # NaN for class "c"
+    with pytest.raises(ValueError, match=r"got nan for class 'c'\."):
+        clf.fit(X, y)
