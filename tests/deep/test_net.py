@@ -2456,14 +2456,15 @@ def test_criterion_class_counts_of_another_number_of_classes_is_refused(
     # which blamed the network, not the counts.
     X, y = data
     labels = np.array(["b", "c", "a"])[y]
-    for counts in ([30, 20], [30, 20, 10, 5]):
+    for counts, end in (([30, 20], "$"), ([30, 20, 10, 5], " Where a class")):
         clf = LongTailClassifier(
             criterion=criterion, criterion__class_counts=counts, **FAST
         )
         with pytest.raises(
             ValueError,
-            match=rf"criterion__class_counts has {len(counts)} values; .* 3 here "
-            r"\(\['a', 'b', 'c'\]\)",
+            match=rf"criterion__class_counts has {len(counts)} values; it must "
+            r"hold one count per class, 3 here \(\['a', 'b', 'c'\]\), in the "
+            rf"order of classes_\.{end}",
         ):
             clf.fit(X, labels)
 
@@ -2548,6 +2549,7 @@ def test_criterion_weight_of_torch_loss_takes_an_array_or_a_series(data, criteri
     "criterion, name, remedy",
     [
         ("ce", "weight", "pass every label as classes="),
+        (torch.nn.CrossEntropyLoss(), "weight", "pass every label as classes="),
         ("focal", "weight", "pass every label as classes="),
         ("ldam", "weight", "use fewer folds, or more rows per fit"),
         ("ldam", "class_counts", "pass every label as classes="),
@@ -2563,26 +2565,30 @@ def test_per_class_criterion_values_for_a_class_missing_from_y_say_so(
     # have 2 classes", or "LDAMLoss expects logits of shape (n_samples, 3)".
     X, y = data
     values = [1.0, 2.0, 3.0] if name == "weight" else [30, 20, 10]
+    what = "weight" if name == "weight" else "count"
     kept = y != 2
     clf = LongTailClassifier(
         criterion=criterion, **{f"criterion__{name}": values}, **FAST
     )
     with pytest.raises(
         ValueError,
-        match=rf"criterion__{name} holds 3 values, one per class, and y holds 2 "
-        rf"classes \(\[0, 1\]\)\. Where a class is missing .*{remedy}",
+        match=rf"criterion__{name} has 3 values; it must hold one {what} per "
+        r"class, 2 here \(\[0, 1\]\), in the order of classes_\. Where a class "
+        rf"is missing .*{remedy}",
     ):
         clf.fit(X[kept], y[kept])
     if remedy.startswith("pass"):
         clf.set_params(classes=[0, 1, 2]).fit(X[kept], y[kept])
         assert clf.predict_proba(X).shape == (len(X), 3)
-    # fewer values than classes: no class can be missing
-    with pytest.raises(
-        ValueError,
-        match=rf"criterion__{name} holds 3 values, one per class, and y holds 4 "
-        r"classes \(\[0, 1, 2, 3\]\)\. Give one value per class, in the order",
-    ):
-        clf.set_params(classes=None).fit(np.vstack([X, X[:8]]), np.r_[y, [3] * 8])
+    # fewer values than classes, or classes given: no advice on a missing class
+    four = (np.vstack([X, X[:8]]), np.r_[y, [3] * 8])
+    for classes, (fit_X, fit_y) in ((None, four), ([0, 1], (X[kept], y[kept]))):
+        with pytest.raises(
+            ValueError,
+            match=rf"criterion__{name} has 3 values; it must hold one {what} per "
+            rf"class, {len(np.unique(fit_y))} here .*, in the order of classes_\.$",
+        ):
+            clf.set_params(classes=classes).fit(fit_X, fit_y)
 
 
 def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):
