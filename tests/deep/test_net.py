@@ -2473,14 +2473,15 @@ def test_criterion_class_counts_of_another_number_of_classes_is_refused(
     # which blamed the network, not the counts.
     X, y = data
     labels = np.array(["b", "c", "a"])[y]
-    for counts in ([30, 20], [30, 20, 10, 5]):
+    for counts, end in (([30, 20], "$"), ([30, 20, 10, 5], " Where a class")):
         clf = LongTailClassifier(
             criterion=criterion, criterion__class_counts=counts, **FAST
         )
         with pytest.raises(
             ValueError,
-            match=rf"criterion__class_counts has {len(counts)} values; .* 3 here "
-            r"\(\['a', 'b', 'c'\]\)",
+            match=rf"criterion__class_counts has {len(counts)} values; it must "
+            r"hold one count per class, 3 here \(\['a', 'b', 'c'\]\), in the "
+            rf"order of classes_\.{end}",
         ):
             clf.fit(X, labels)
 
@@ -2559,6 +2560,52 @@ def test_criterion_weight_of_torch_loss_takes_an_array_or_a_series(data, criteri
         assert clf.criterion_.weight.dtype == torch.float32
         np.testing.assert_array_equal(clf.criterion_.weight.numpy(), weight)
         np.testing.assert_array_equal(clf.predict_proba(X), fitted[0].predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "criterion, name, remedy",
+    [
+        ("ce", "weight", "pass every label as classes="),
+        (torch.nn.CrossEntropyLoss(), "weight", "pass every label as classes="),
+        ("focal", "weight", "pass every label as classes="),
+        ("ldam", "weight", "use fewer folds, or more rows per fit"),
+        ("ldam", "class_counts", "pass every label as classes="),
+    ],
+)
+def test_per_class_criterion_values_for_a_class_missing_from_y_say_so(
+    data, criterion, name, remedy
+):
+    # A cross-validation fold or a halving search's subset without a rare
+    # class has fewer classes than the values given for the whole data: the
+    # fit failed with torch's "weight tensor should be defined either for all
+    # 2 classes or no classes", FocalLoss's "has 3 class weights; the logits
+    # have 2 classes", or "LDAMLoss expects logits of shape (n_samples, 3)".
+    X, y = data
+    values = [1.0, 2.0, 3.0] if name == "weight" else [30, 20, 10]
+    what = "weight" if name == "weight" else "count"
+    kept = y != 2
+    clf = LongTailClassifier(
+        criterion=criterion, **{f"criterion__{name}": values}, **FAST
+    )
+    with pytest.raises(
+        ValueError,
+        match=rf"criterion__{name} has 3 values; it must hold one {what} per "
+        r"class, 2 here \(\[0, 1\]\), in the order of classes_\. Where a class "
+        rf"is missing .*{remedy}",
+    ):
+        clf.fit(X[kept], y[kept])
+    if remedy.startswith("pass"):
+        clf.set_params(classes=[0, 1, 2]).fit(X[kept], y[kept])
+        assert clf.predict_proba(X).shape == (len(X), 3)
+    # fewer values than classes, or classes given: no advice on a missing class
+    four = (np.vstack([X, X[:8]]), np.r_[y, [3] * 8])
+    for classes, (fit_X, fit_y) in ((None, four), ([0, 1], (X[kept], y[kept]))):
+        with pytest.raises(
+            ValueError,
+            match=rf"criterion__{name} has 3 values; it must hold one {what} per "
+            rf"class, {len(np.unique(fit_y))} here .*, in the order of classes_\.$",
+        ):
+            clf.set_params(classes=classes).fit(fit_X, fit_y)
 
 
 def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):
