@@ -187,6 +187,12 @@ def test_compare_on_a_user_csv_writes_results_and_report(tmp_path, capsys, fmt):
         (["--datasets", ""], "Nothing to run: --datasets names no data set."),
         (["--datasets", " , "], "Nothing to run: --datasets names no data set."),
         (
+            ["--data", "data.csv", "--datasets", "ecoli1"],
+            "Give either --data or --datasets, not both.",
+        ),
+        (["--data", "data.csv"], "--data needs --target COLUMN, the label column."),
+        (["--data", "no_such.csv", "--target", "y"], "'no_such.csv': no such file."),
+        (
             ["--backend", "loky", "--scheduler", "tcp://127.0.0.1:1"],
             "--scheduler needs --backend dask",
         ),

@@ -950,6 +950,15 @@ def test_initialize_then_partial_fit_follows_random_state(data):
     np.testing.assert_array_equal(probas[0], probas[1])
 
 
+def test_initialize_of_a_count_loss_asks_for_the_classes(data):
+    X, _ = data
+    clf = LongTailClassifier(
+        criterion="ldam", module__n_features=X.shape[1], module__n_classes=3, **FAST
+    )
+    with pytest.raises(ValueError, match="^The 'ldam' loss needs the class counts"):
+        clf.initialize()
+
+
 def test_initialize_on_a_fitted_classifier_counts_the_classes_anew(data):
     # initialize() kept the counts of the fit, to which the next partial_fit
     # added those of its data: the loss took the prior of both data sets
@@ -2579,6 +2588,16 @@ def test_get_feature_names_out_checks_the_number_of_input_features(data):
     assert list(clf.get_feature_names_out(["a", "b", "c", "d", "e"])) == list(expected)
     with pytest.raises(ValueError, match=r"number of features \(5\), got 2"):
         clf.get_feature_names_out(["a", "b"])
+
+
+def test_get_feature_names_out_checks_the_input_features_against_the_names(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    clf = LongTailClassifier(**{**FAST, "max_epochs": 1}).fit(frame, y)
+    assert len(clf.get_feature_names_out(list("abcde"))) == 16
+    with pytest.raises(ValueError, match="input_features is not equal to feature_na"):
+        clf.get_feature_names_out(list("abcdx"))
 
 
 def test_transform_feeds_a_classical_step_in_a_pipeline(data):
