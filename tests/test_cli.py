@@ -543,6 +543,18 @@ def test_compare_save_best_symbolic_link_loop_says_so(tmp_path, capsys, name):
     assert not (tmp_path / "out").exists()
 
 
+def test_compare_save_best_name_the_system_refuses_names_the_option(tmp_path, capsys):
+    # It said "File name too long (aaa...joblib)." without the option, and
+    # where pathlib's is_dir takes the error for a missing file, every fit
+    # ran before the model could not be written.
+    save_best = str(tmp_path / ("a" * 300 + ".joblib"))
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args, "--save-best", save_best) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"--save-best {save_best!r}: File name too long.\n")
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("name", ["loop", "loop/out"])
 def test_compare_save_best_output_in_a_symbolic_link_loop_says_so(
     tmp_path, capsys, name
