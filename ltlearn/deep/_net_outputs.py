@@ -62,7 +62,12 @@ def _stack_batches(batches, n_rows):
     if out is None:  # no batch: concatenate's error
         return np.concatenate([], axis=0)
     if start != n_rows:
-        raise RuntimeError(f"The batches hold {start} rows, not {n_rows}.")
+        # iterator_valid__drop_last=True, say, or a sampler of some rows
+        raise RuntimeError(
+            f"The batches hold {start} rows, not {n_rows}: the evaluation "
+            "batches (iterator_valid) must hold every row of X once; "
+            "iterator_valid__drop_last=True drops the last incomplete batch."
+        )
     return out
 
 

@@ -3450,6 +3450,16 @@ def test_cosine_margin_loss_on_a_linear_head_warns(data):
         assert isinstance(clf.fit(X, y).module_.classifier, NormedLinear)
 
 
+@pytest.mark.parametrize("method", ["predict_proba", "predict", "transform"])
+def test_evaluation_batches_that_drop_rows_are_named(data, method):
+    # It said only "The batches hold 96 rows, not 100."
+    X, y = data
+    clf = LongTailClassifier(**{**FAST, "max_epochs": 1, "batch_size": 32})
+    clf.fit(X, y).set_params(iterator_valid__drop_last=True)
+    with pytest.raises(RuntimeError, match="iterator_valid__drop_last=True drops"):
+        getattr(clf, method)(X)
+
+
 def test_stack_batches_is_their_concatenation():
     rng = np.random.default_rng(0)
     batches = [rng.random((n, 3)).astype(np.float32) for n in (4, 4, 2)]
