@@ -480,7 +480,16 @@ class TauNormalization(Callback):
                 "TauNormalization(tau='auto') chooses tau on the validation part "
                 "of the training epochs, and no epoch ran (max_epochs=0)."
             )
-        labelled = None if self.valid_ is None else _labels_and_weights(self.valid_)
+        if self.valid_ is None:
+            # A train_split callable that holds out no row: it said that no
+            # "labelled" validation data were found.
+            raise ValueError(
+                "TauNormalization(tau='auto') chooses tau on the validation part "
+                f"of the training epochs, and train_split={net.train_split!r} "
+                "gave none; give a split that holds out rows, e.g. "
+                "ValidSplit(5, stratified=True)."
+            )
+        labelled = _labels_and_weights(self.valid_)
         if labelled is None:
             raise ValueError(
                 "TauNormalization(tau='auto') found no labelled validation data."
