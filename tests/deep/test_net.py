@@ -3458,6 +3458,13 @@ def test_evaluation_batches_that_drop_rows_are_named(data, method):
     clf.fit(X, y).set_params(iterator_valid__drop_last=True)
     with pytest.raises(RuntimeError, match="iterator_valid__drop_last=True drops"):
         getattr(clf, method)(X)
+    # A sampler of some rows is named, not drop_last, which is not set.
+    sampler = torch.utils.data.SubsetRandomSampler(range(100))
+    clf.set_params(iterator_valid__drop_last=False, iterator_valid__sampler=sampler)
+    with pytest.raises(
+        RuntimeError, match="once; iterator_valid__sampler draws the rows.$"
+    ):
+        getattr(clf, method)(X)
 
 
 def test_stack_batches_is_their_concatenation():
@@ -3466,7 +3473,7 @@ def test_stack_batches_is_their_concatenation():
     stacked = _stack_batches(iter(batches), 10)
     np.testing.assert_array_equal(stacked, np.concatenate(batches))
     assert stacked.dtype == np.float32
-    with pytest.raises(RuntimeError, match="hold 10 rows, not 11"):
+    with pytest.raises(RuntimeError, match="hold 10 rows, not 11: .* once.$"):
         _stack_batches(iter(batches), 11)
     with pytest.raises(ValueError, match="at least one array"):
         _stack_batches(iter([]), 0)
