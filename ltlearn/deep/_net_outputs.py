@@ -46,7 +46,8 @@ def _softmax(logits, scale=1.0):
     return torch.softmax(logits, dim=-1)
 
 
-# The options of iterator_valid that leave rows of X out of the batches.
+# The options of iterator_valid that leave rows of X out of the batches, or
+# draw some more than once.
 _LEAVING_OUT = {
     "drop_last": "iterator_valid__drop_last=True drops the last incomplete batch",
     "sampler": "iterator_valid__sampler draws the rows",
@@ -61,25 +62,31 @@ def _stack_batches(batches, n_rows, options=None):
     that the outputs are not held twice (a list of batches, then their
     concatenation): 1.5 GB for 200,000 rows of 1,000 float32 classes.
     ``options``, those of ``iterator_valid``, name in the refusal of
-    batches that do not hold ``n_rows`` rows the ones that leave rows out.
+    batches that do not hold ``n_rows`` rows the ones that draw the rows.
     """
     out, start = None, 0
     for batch in batches:
         if out is None:
             out = np.empty((n_rows, *batch.shape[1:]), dtype=batch.dtype)
+        if start + len(batch) > n_rows:
+            # It was numpy's "could not broadcast input array from shape ..."
+            _refuse_rows(f"more than {n_rows} rows", options)
         out[start : start + len(batch)] = batch
         start += len(batch)
     if out is None:  # no batch: concatenate's error
         return np.concatenate([], axis=0)
     if start != n_rows:
-        causes = [why for key, why in _LEAVING_OUT.items() if (options or {}).get(key)]
-        raise RuntimeError(
-            f"The batches hold {start} rows, not {n_rows}: the evaluation "
-            "batches (iterator_valid) must hold every row of X once"
-            + "".join(f"; {why}" for why in causes)
-            + "."
-        )
+        _refuse_rows(f"{start} rows, not {n_rows}", options)
     return out
+
+
+def _refuse_rows(held, options):
+    """Refuse evaluation batches that hold ``held``, naming what draws them."""
+    causes = [why for key, why in _LEAVING_OUT.items() if (options or {}).get(key)]
+    raise RuntimeError(
+        f"The batches hold {held}: the evaluation batches (iterator_valid) "
+        "must hold every row of X once" + "".join(f"; {why}" for why in causes) + "."
+    )
 
 
 class _OutputsMixin:

@@ -3465,6 +3465,14 @@ def test_evaluation_batches_that_drop_rows_are_named(data, method):
         RuntimeError, match="once; iterator_valid__sampler draws the rows.$"
     ):
         getattr(clf, method)(X)
+    # One that draws rows more than once: it was numpy's "could not broadcast
+    # input array from shape (32,3) into shape (16,3)".
+    sampler = torch.utils.data.RandomSampler(
+        range(len(X)), replacement=True, num_samples=len(X) + 10
+    )
+    clf.set_params(iterator_valid__sampler=sampler)
+    with pytest.raises(RuntimeError, match=f"hold more than {len(X)} rows: .*sampler"):
+        getattr(clf, method)(X)
 
 
 def test_stack_batches_is_their_concatenation():
@@ -3475,6 +3483,9 @@ def test_stack_batches_is_their_concatenation():
     assert stacked.dtype == np.float32
     with pytest.raises(RuntimeError, match="hold 10 rows, not 11: .* once.$"):
         _stack_batches(iter(batches), 11)
+    # It was numpy's "could not broadcast input array from shape (2,3) ..."
+    with pytest.raises(RuntimeError, match="hold more than 9 rows: .* once.$"):
+        _stack_batches(iter(batches), 9)
     with pytest.raises(ValueError, match="at least one array"):
         _stack_batches(iter([]), 0)
 
