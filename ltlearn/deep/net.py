@@ -880,6 +880,7 @@ class LongTailClassifier(
                 for out in self.forward_iter(X, training=False)
             ),
             len(X),
+            self.get_params_for("iterator_valid"),
         )
         self._check_n_outputs(proba)
         return proba
@@ -914,7 +915,9 @@ class LongTailClassifier(
         )
         with torch.no_grad():
             # each batch written into the output as it comes, as in predict_proba
-            return _stack_batches(batches, len(X))
+            return _stack_batches(
+                batches, len(X), self.get_params_for("iterator_valid")
+            )
 
     def get_feature_names_out(self, input_features=None):
         """Names of the features that :meth:`transform` returns.

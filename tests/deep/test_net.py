@@ -967,6 +967,15 @@ def test_initialize_then_partial_fit_follows_random_state(data):
     np.testing.assert_array_equal(probas[0], probas[1])
 
 
+def test_initialize_of_a_count_loss_asks_for_the_classes(data):
+    X, _ = data
+    clf = LongTailClassifier(
+        criterion="ldam", module__n_features=X.shape[1], module__n_classes=3, **FAST
+    )
+    with pytest.raises(ValueError, match="^The 'ldam' loss needs the class counts"):
+        clf.initialize()
+
+
 def test_initialize_on_a_fitted_classifier_counts_the_classes_anew(data):
     # initialize() kept the counts of the fit, to which the next partial_fit
     # added those of its data: the loss took the prior of both data sets
@@ -2666,6 +2675,16 @@ def test_get_feature_names_out_checks_the_number_of_input_features(data):
         clf.get_feature_names_out(["a", "b"])
 
 
+def test_get_feature_names_out_checks_the_input_features_against_the_names(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    clf = LongTailClassifier(**{**FAST, "max_epochs": 1}).fit(frame, y)
+    assert len(clf.get_feature_names_out(list("abcde"))) == 16
+    with pytest.raises(ValueError, match="input_features is not equal to feature_na"):
+        clf.get_feature_names_out(list("abcdx"))
+
+
 def test_transform_feeds_a_classical_step_in_a_pipeline(data):
     from imblearn.pipeline import Pipeline
 
@@ -3516,14 +3535,42 @@ def test_cosine_margin_loss_on_a_linear_head_warns(data):
         assert isinstance(clf.fit(X, y).module_.classifier, NormedLinear)
 
 
+@pytest.mark.parametrize("method", ["predict_proba", "predict", "transform"])
+def test_evaluation_batches_that_drop_rows_are_named(data, method):
+    # It said only "The batches hold 96 rows, not 100."
+    X, y = data
+    clf = LongTailClassifier(**{**FAST, "max_epochs": 1, "batch_size": 32})
+    clf.fit(X, y).set_params(iterator_valid__drop_last=True)
+    with pytest.raises(RuntimeError, match="iterator_valid__drop_last=True drops"):
+        getattr(clf, method)(X)
+    # A sampler of some rows is named, not drop_last, which is not set.
+    sampler = torch.utils.data.SubsetRandomSampler(range(100))
+    clf.set_params(iterator_valid__drop_last=False, iterator_valid__sampler=sampler)
+    with pytest.raises(
+        RuntimeError, match="once; iterator_valid__sampler draws the rows.$"
+    ):
+        getattr(clf, method)(X)
+    # One that draws rows more than once: it was numpy's "could not broadcast
+    # input array from shape (32,3) into shape (16,3)".
+    sampler = torch.utils.data.RandomSampler(
+        range(len(X)), replacement=True, num_samples=len(X) + 10
+    )
+    clf.set_params(iterator_valid__sampler=sampler)
+    with pytest.raises(RuntimeError, match=f"hold more than {len(X)} rows: .*sampler"):
+        getattr(clf, method)(X)
+
+
 def test_stack_batches_is_their_concatenation():
     rng = np.random.default_rng(0)
     batches = [rng.random((n, 3)).astype(np.float32) for n in (4, 4, 2)]
     stacked = _stack_batches(iter(batches), 10)
     np.testing.assert_array_equal(stacked, np.concatenate(batches))
     assert stacked.dtype == np.float32
-    with pytest.raises(RuntimeError, match="hold 10 rows, not 11"):
+    with pytest.raises(RuntimeError, match="hold 10 rows, not 11: .* once.$"):
         _stack_batches(iter(batches), 11)
+    # It was numpy's "could not broadcast input array from shape (2,3) ..."
+    with pytest.raises(RuntimeError, match="hold more than 9 rows: .* once.$"):
+        _stack_batches(iter(batches), 9)
     with pytest.raises(ValueError, match="at least one array"):
         _stack_batches(iter([]), 0)
 
