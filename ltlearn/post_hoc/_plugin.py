@@ -46,19 +46,22 @@ class PluginClassifier(_BasePostHocClassifier):
       out-of-fold probabilities (an exact search over all of them), strictly
       between two of their distinct values, so that tied probabilities (KNN
       or tree ones) all fall on one side; a callable: the best of at most 32
-      of those thresholds, evenly spread, and of ``pi_1``;
+      of those thresholds, evenly spread, and of ``pi_1`` (where those are
+      more rows apart than the rarer class has, also of the thresholds that
+      flag 1, 2, 4, ... rows, or all but that many, short of the spacing);
     - multiclass: per-class weights learned on out-of-fold probabilities by
       coordinate ascent from ``w = 1 / prior`` (the balanced-accuracy plug-in
       rule, and the Bayes rule for it), each step an exact line search over
       one weight (for a callable, the best of at most 32 of its values,
-      evenly spread, and of the current one), which it leaves off every tie
-      ``w_j p_j(x) = w_k p_k(x)`` of the rows. Narasimhan et al., 2015, show
-      that the optimal rule for a metric of the confusion matrix minimises a
-      linear loss of the probabilities: for the balanced accuracy and the
-      G-mean, metrics of the recalls, a reweighted argmax; for the macro-F1,
-      ``argmax_k a_k p_k(x) - b_k``, with an offset per class that the
-      weights can only approximate (on Gaussian classes of exact
-      probabilities, 0.001 to 0.002 of macro-F1 below that rule).
+      evenly spread, of those near either end where they are more rows apart
+      than the rarest class has, and of the current one), which it leaves
+      off every tie ``w_j p_j(x) = w_k p_k(x)`` of the rows. Narasimhan et
+      al., 2015, show that the optimal rule for a metric of the confusion
+      matrix minimises a linear loss of the probabilities: for the balanced
+      accuracy and the G-mean, metrics of the recalls, a reweighted argmax;
+      for the macro-F1, ``argmax_k a_k p_k(x) - b_k``, with an offset per
+      class that the weights can only approximate (on Gaussian classes of
+      exact probabilities, 0.001 to 0.002 of macro-F1 below that rule).
       The ascent stops where no single weight improves the score, which is
       not always the best reweighting: it can miss a rule that needs two
       weights moved at once. With ``refine="auto"`` the refinement is kept
@@ -89,9 +92,11 @@ class PluginClassifier(_BasePostHocClassifier):
         float``, greater is better (searched on a coarser grid; a rule it
         scores NaN ranks below every other, as in ``GridSearchCV``). A
         multiclass search calls it on the out-of-fold rows about 33 times
-        per class in each sweep: slow with hundreds of classes, where a
-        named metric is updated from counts. Unused for multiclass targets
-        with ``refine="never"``, whose weights stay ``1 / prior``.
+        per class in each sweep (about 50 on 10,000 rows where a class has
+        fewer rows than those rules are apart): slow with hundreds of
+        classes, where a named metric is updated from counts. Unused for
+        multiclass targets with ``refine="never"``, whose weights stay
+        ``1 / prior``.
 
     cv : int, cross-validation generator, iterable or None, default=5
         Splits for the out-of-fold probabilities; an int is the number of

@@ -186,9 +186,10 @@ def _cut_scores(
     For a named metric every cut is scored, as the sum of its
     ``_class_terms``, from cumulative sums of the confusion-matrix changes.
     A callable ``scoring`` cannot be updated incrementally: at most
-    ``_CALLABLE_CUTS`` valid cuts, evenly spread, are scored, and the
-    ``current`` one. Cuts not scored score ``-inf``, as do cuts a callable
-    scores NaN.
+    ``_CALLABLE_CUTS`` valid cuts, evenly spread, are scored, those near
+    either end that ``_end_cuts`` adds where they are further apart than
+    the rarest class has rows, and the ``current`` one. Cuts not scored
+    score ``-inf``, as do cuts a callable scores NaN.
     """
     if callable(scoring):
         return _callable_cut_scores(
@@ -200,6 +201,24 @@ def _cut_scores(
     )
 
 
+def _end_cuts(n_candidates, rarest):
+    """Cuts near either end to try besides the evenly spread ones.
+
+    The evenly spread cuts lie ``step`` valid cuts apart. Where that is more
+    than the ``rarest`` class has rows, the rules that flag only a few rows,
+    or all but a few, as the class of the coordinate (those that tell the
+    rows of a rare class apart: 10 positives in 10,000 rows, cuts 322 rows
+    apart) fall between the first two cuts or the last two: the cuts 1, 2,
+    4, ... valid cuts from either end, closer than ``step``, are then
+    returned, as positions among the ``n_candidates`` valid cuts.
+    """
+    step = (n_candidates - 1) / (_CALLABLE_CUTS - 1)
+    if step <= rarest:
+        return np.empty(0, dtype=int)
+    near = 2 ** np.arange(int(np.ceil(np.log2(step))))
+    return np.concatenate([near, n_candidates - 1 - near])
+
+
 def _callable_cut_scores(
     scoring, y_codes, counts, classes, sample_weight, k, rival, events, valid, current
 ):
@@ -207,6 +226,10 @@ def _callable_cut_scores(
     candidates = np.flatnonzero(valid)
     if candidates.size > _CALLABLE_CUTS:
         keep = np.linspace(0, candidates.size - 1, _CALLABLE_CUTS).round()
+        rows = np.bincount(y_codes, minlength=counts.size)
+        near_ends = _end_cuts(candidates.size, rows[rows > 0].min())
+        if near_ends.size:
+            keep = np.union1d(keep, near_ends)
         candidates = candidates[keep.astype(int)]
         if valid[current]:
             candidates = np.union1d(candidates, [current])

@@ -114,6 +114,23 @@ def test_callable_scoring_on_few_rows_is_the_named_search(name, metric):
     assert called.best_score_ == pytest.approx(named.best_score_, rel=1e-12)
 
 
+@pytest.mark.parametrize("rare", [1, 0])
+def test_callable_scoring_tries_rules_flagging_fewer_rows_than_a_rare_class(rare):
+    # 12 rows of the rare class in 3,012: the 32 evenly spread rules were 97
+    # rows apart, so a callable F1 could only give it none or 83 rows or
+    # more (out-of-fold F1 0.22, where the exact search of "f1" finds 0.92);
+    # a rare classes_[0] needs the rules that flag all but a few rows
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.randn(3000, 2), rng.randn(12, 2) + 3.0])
+    y = np.r_[np.full(3000, 1 - rare), np.full(12, rare)]
+    named = PluginClassifier(LogisticRegression(), scoring="f1", cv=3).fit(X, 1 - y)
+    assert named.best_score_ > 0.9
+    scoring = partial(f1_score, pos_label=rare)
+    called = clone(named).set_params(scoring=scoring).fit(X, y)
+    assert called.best_score_ > 0.75
+    assert np.count_nonzero(called.predict(X) == rare) < 30
+
+
 def _macro_f1_or(value, swapped):
     """Macro F1, but ``value`` for rules predicting a rare class on 1 row in 5."""
 
