@@ -45,6 +45,9 @@ _EXPECTED = {
     "docs/user_guide/metrics_datasets.rst": [
         ("len(list_keel())", 110),
         ("lt.class_counts[[0, 50, 99]].tolist()", [200, 19, 2]),
+        ("abs(top1 - 0.51) < 0.01", True),
+        ("abs(top5 - 0.805) < 0.01", True),
+        ("abs(top5_tail - 0.658) < 0.01", True),
     ],
 }
 

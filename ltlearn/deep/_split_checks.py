@@ -14,6 +14,8 @@ from sklearn.model_selection import StratifiedShuffleSplit
 from skorch.dataset import ValidSplit
 from skorch.utils import to_numpy
 
+from ltlearn.post_hoc._cross_fit import _single_sample_note
+
 
 def _codes(y):
     """The class codes of ``y``, the targets skorch splits, as int64."""
@@ -26,14 +28,16 @@ def _refuse_a_class_of_one(split, y, classes):
     scikit-learn's ``StratifiedShuffleSplit`` (skorch's ``ValidSplit``
     with a float ``cv`` and ``stratified=True``) refuses such a class,
     naming its code: the split sees the codes ``0 .. K-1`` of ``classes``,
-    not the labels.
+    not the labels. Where several classes have one sample, the message says
+    how many and names the first ten, so that they are mended in one go.
     """
     if not isinstance(split, ValidSplit) or not split.stratified or y is None:
         return
     cv = split.check_cv(y)
     if not isinstance(cv, StratifiedShuffleSplit):
         return
-    single = np.flatnonzero(np.bincount(_codes(y)) == 1)
+    counts = np.bincount(_codes(y))
+    single = np.flatnonzero(counts == 1)
     if single.size:
         label = classes.tolist()[single[0]]
         raise ValueError(
@@ -41,6 +45,7 @@ def _refuse_a_class_of_one(split, y, classes):
             f"split of train_split, a {type(cv).__name__}, which needs 2 "
             "samples of every class: add samples of the class, drop it, or "
             "pass train_split=None to train on all the data."
+            f"{_single_sample_note(classes, counts)}"
         )
 
 
@@ -52,7 +57,9 @@ def _refuse_a_class_left_out(y, labels, classes, counts_before=0):
     first fifth of the rows the validation part. The network would never
     learn such a class; one learned in an earlier ``partial_fit`` (of
     ``counts_before``) is not lost. ``labels`` are the label codes of the
-    training part, ``classes`` the labels of the codes.
+    training part, ``classes`` the labels of the codes. A validation split
+    needs 2 samples of every class, the stratified one advised too: the
+    classes of a single sample are named with the class left out.
     """
     if y is None:
         return
@@ -78,8 +85,16 @@ def _refuse_a_class_left_out(y, labels, classes, counts_before=0):
             "shuffle the rows, or pass train_split=None to train on all the "
             "data"
         )
+        ones = np.flatnonzero(given == 1)
+        if ones.size:
+            advice += (
+                ". A stratified split needs 2 samples of every class, and "
+                f"class {classes.tolist()[ones[0]]!r} has 1: add samples of "
+                "such classes or drop them"
+            )
     raise ValueError(
         f"Class {label!r} has {n} sample{'s' if n != 1 else ''} in y, and "
         "the training part of train_split holds none of them, so the "
         f"network would not learn it. {advice}."
+        f"{_single_sample_note(classes, given)}"
     )

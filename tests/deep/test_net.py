@@ -1300,6 +1300,28 @@ def test_a_class_of_one_sample_for_a_stratified_float_split_is_named_by_label(da
     assert clf.fit(X, y).class_counts_.tolist() == [16, 6, 2]
 
 
+def test_the_classes_of_one_sample_a_validation_split_refuses_are_all_named(data):
+    # A long tail of classes of one sample was refused one class a fit
+    # ("Class 3 has 1 sample in y"), and the advice for a split that is not
+    # stratified, ValidSplit(5, stratified=True), then refused them.
+    X, _ = data
+    y = np.r_[np.full(20, 1), np.full(9, 2), 3, 4, 5]
+    clf = LongTailClassifier(train_split=ValidSplit(0.2, stratified=True), **FAST)
+    match = "Class 3 has 1 sample in y.* 3 classes have a single sample in y: 3, 4, 5"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X[: y.size], y)
+    y = np.r_[np.full(4, 0), np.full(20, 1), 2, 3]
+    clf.set_params(train_split=ValidSplit(5))
+    match = (
+        r"Class 0 has 4 samples in y, and the training part .*stratified=True\), "
+        r".*A stratified split needs 2 samples of every class, and class 2 has 1: "
+        r"add samples of such classes or drop them\. 2 classes have a single "
+        r"sample in y: 2, 3\.$"
+    )
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X[: y.size], y)
+
+
 def test_pickle_and_clone(data):
     X, y = data
     clf = LongTailClassifier(criterion="ldam", **FAST).fit(X, y)
