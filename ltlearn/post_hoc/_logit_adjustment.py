@@ -29,6 +29,13 @@ from ltlearn.utils._validation import real_values, summable_weights
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
 
+# Why tau="auto" around a given prior needs samples of every class in y.
+_SCORED_TAUS = (
+    "for tau='auto' to score the values of tau it tries on them (the prior "
+    "given is not estimated from y). Fit on rows of every class, or give a "
+    "numeric tau."
+)
+
 
 def _adjusted_argmax(proba, log_proba, log_weights):
     """``argmax(_adjusted_log_proba(proba, log_weights), axis=1)``, cheaper.
@@ -255,7 +262,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
                 self.cv_results_ = None
             return
         _check_scoring(self.scoring, self.classes_.size)
-        _check_prior_counts(counts, self.classes_, weighted)
+        # the prior was given (a prior learned from y checked its counts)
+        _check_prior_counts(counts, self.classes_, weighted, _SCORED_TAUS)
         proba = self._oof_proba(
             X, y, codes, self.cv, params, "tau='auto'", sample_weight
         )
