@@ -160,10 +160,19 @@ def _partition_folds(folds, n_samples, purpose):
                 f"{count} of the {n_samples} samples {'is' if count == 1 else 'are'} "
                 f"{kind} (sample {first}{' first' if count > 1 else ''})"
             )
+    advice = ""
+    if not hits.all():
+        advice = (
+            " Splits in time order (TimeSeriesSplit, a hold-out of the last "
+            "rows) leave the first rows out of every test fold: fit the "
+            "model (each model of an ensemble) on the earlier rows instead, "
+            "then this classifier on the later ones, with the model wrapped "
+            "in FrozenEstimator."
+        )
     raise ValueError(
         "The out-of-fold probabilities need a cv whose test folds cover "
         "each sample exactly once (a partition of the samples), but "
-        f"{' and '.join(problems)}."
+        f"{' and '.join(problems)}.{advice}"
     )
 
 
