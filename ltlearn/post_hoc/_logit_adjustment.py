@@ -96,7 +96,11 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         ``estimator`` carry, which the rule divides out, not the prior of the
         data to predict: for a deployment prior ``q``, ``prior=pi / q``
         with ``tau=1`` multiplies them by ``q / pi`` (see the
-        :ref:`User Guide <post_hoc_deployment_prior>`).
+        :ref:`User Guide <post_hoc_deployment_prior>`). Around a
+        ``FrozenEstimator``, ``"train"`` is the class mix of the rows given
+        to :meth:`fit`: where it is not that of the rows the model was
+        trained on (a later month), give the latter (see the
+        :ref:`User Guide <post_hoc_time_order>`).
 
     scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
             "macro_f1"}} or callable, default="balanced_accuracy"
@@ -114,8 +118,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         and ``None`` is 5 of them, as in scikit-learn.
         The test folds must cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
-        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
-        a float are refused. Unused for a numeric ``tau`` or a
+        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``), a
+        float and ``TimeSeriesSplit`` (:ref:`rows in time order
+        <post_hoc_time_order>`) are refused. Unused for a numeric ``tau`` or a
         ``FrozenEstimator``, whose probabilities on the training data are
         used instead (give it rows the classifier was not trained on, a
         validation split). A splitter by groups gets them from :meth:`fit` with
