@@ -187,6 +187,12 @@ def test_compare_on_a_user_csv_writes_results_and_report(tmp_path, capsys, fmt):
         (["--datasets", ""], "Nothing to run: --datasets names no data set."),
         (["--datasets", " , "], "Nothing to run: --datasets names no data set."),
         (
+            ["--data", "data.csv", "--datasets", "ecoli1"],
+            "Give either --data or --datasets, not both.",
+        ),
+        (["--data", "data.csv"], "--data needs --target COLUMN, the label column."),
+        (["--data", "no_such.csv", "--target", "y"], "'no_such.csv': no such file."),
+        (
             ["--backend", "loky", "--scheduler", "tcp://127.0.0.1:1"],
             "--scheduler needs --backend dask",
         ),
@@ -534,6 +540,18 @@ def test_compare_save_best_symbolic_link_loop_says_so(tmp_path, capsys, name):
     assert _compare(tmp_path, *args, "--save-best", save_best) == 2
     err = capsys.readouterr().err
     assert err.endswith(f"{save_best}': Too many levels of symbolic links.\n")
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_save_best_name_the_system_refuses_names_the_option(tmp_path, capsys):
+    # It said "File name too long (aaa...joblib)." without the option, and
+    # where pathlib's is_dir takes the error for a missing file, every fit
+    # ran before the model could not be written.
+    save_best = str(tmp_path / ("a" * 300 + ".joblib"))
+    args = ("--data", str(_csv(tmp_path)), "--target", "label")
+    assert _compare(tmp_path, *args, "--save-best", save_best) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"--save-best {save_best!r}: File name too long.\n")
     assert not (tmp_path / "out").exists()
 
 

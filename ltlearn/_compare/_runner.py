@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 
 from ltlearn._compare._data import CompareError, check_folds
-from ltlearn._compare._options import BACKENDS, SCORINGS
 from ltlearn._compare._recorded_warnings import record_warnings
 from ltlearn._compare._results import (
     _FLOATS,
@@ -272,8 +271,6 @@ def check_backend(backend, scheduler=None):
     without ray, or ``--scheduler`` with ``--backend loky``, without a word,
     where the first run had refused them.
     """
-    if backend not in BACKENDS:
-        raise CompareError(f"Unknown backend {backend!r}; choose one of {BACKENDS}.")
     if scheduler is not None and backend != "dask":
         raise CompareError(
             f"--scheduler needs --backend dask, not --backend {backend}: the "
@@ -405,8 +402,6 @@ def run_comparison(
     -------
     comparison : Comparison
     """
-    if scoring not in SCORINGS:
-        raise CompareError(f"Unknown scoring {scoring!r}; choose one of {SCORINGS}.")
     check_backend(backend, scheduler)
     config = {"cv": cv, "seed": seed, "scoring": scoring}
     # The refusals of the options first: a refused run creates no directory.

@@ -32,6 +32,10 @@ from ltlearn._compare._target import (
 from ltlearn.recipes._registry import RECIPES
 from ltlearn.utils._fitted import unfitted_on_error
 
+# A --save-best name that does not exist yet (the model is new), or under a
+# file, which the check of its folders names.
+_MISSING = (errno.ENOENT, errno.ENOTDIR)
+
 
 def _model_has(method):
     """Whether the fitted ``model_``, or else ``estimator``, has ``method``.
@@ -161,8 +165,12 @@ def check_save_best(datasets, path, output):
         try:
             os.stat(name)
         except OSError as exc:
-            # A loop of symbolic links: resolving it was a RuntimeError.
-            if exc.errno == errno.ELOOP:
+            # A loop of symbolic links: resolving it was a RuntimeError. A
+            # --save-best name the system refuses otherwise (too long, say)
+            # was named without the option, or only once every fit had run
+            # where pathlib's is_dir takes the error for a missing file.
+            looked_up = option == "--save-best" and exc.errno not in _MISSING
+            if exc.errno == errno.ELOOP or looked_up:
                 raise CompareError(f"{option} {str(name)!r}: {exc.strerror}.") from None
     output = Path(output).resolve()
     if path.resolve() == output / PLOTS_DIR:

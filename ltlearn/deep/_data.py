@@ -34,6 +34,7 @@ from ltlearn.deep.augment import (
 from ltlearn.deep.samplers import (
     ClassBalancedSampler,
     SliceLoader,
+    _ClassSampler,
     _dataset_tensors,
     _epoch_indices,
 )
@@ -101,8 +102,24 @@ class _SamplerSlot(Sampler):
     """
 
     def __init__(self, sampler, labels):
-        self.sampler = sampler
         self.labels = labels
+        self.set_sampler(sampler)
+
+    def set_sampler(self, sampler):
+        """Draw from ``sampler``, built over ``labels``.
+
+        ltlearn's samplers keep a copy of the labels they draw from: the
+        slot keeps that copy in place of its own, so that a fitted
+        classifier holds (and pickles) the training labels once.
+        """
+        self.sampler = sampler
+        own = getattr(sampler, "labels", None)
+        if (
+            isinstance(sampler, _ClassSampler)
+            and own.dtype == self.labels.dtype
+            and torch.equal(own, self.labels)
+        ):
+            self.labels = own
 
     def sample_indices(self):
         return _epoch_indices(self.sampler, n_rows=len(self.labels))
@@ -205,7 +222,7 @@ class _BatchesMixin:
                 f"The training sampler cannot be changed: set {options} to None "
                 "to let LongTailClassifier build it."
             )
-        slot.sampler = self._make_sampler(slot.labels, sampler)
+        slot.set_sampler(self._make_sampler(slot.labels, sampler))
         # An epoch-aware sampler swapped in mid-fit starts at this epoch.
         self._set_sampler_epoch(slot.sampler)
         return self

@@ -62,6 +62,11 @@ class _ScaleOutput:
         return output * self.scales
 
 
+def _holds_no_row(dataset):
+    """Whether ``dataset`` has a length, and it is 0."""
+    return hasattr(dataset, "__len__") and len(dataset) == 0
+
+
 def _loads_best(callback):
     """Whether ``callback`` loads the best parameters at the end of training."""
     return isinstance(callback, (EarlyStopping, Checkpoint)) and callback.load_best
@@ -480,7 +485,17 @@ class TauNormalization(Callback):
                 "TauNormalization(tau='auto') chooses tau on the validation part "
                 "of the training epochs, and no epoch ran (max_epochs=0)."
             )
-        labelled = None if self.valid_ is None else _labels_and_weights(self.valid_)
+        if self.valid_ is None or _holds_no_row(self.valid_):
+            # A train_split callable that holds out no row: it said that no
+            # "labelled" validation data were found, or, for a part of no
+            # row, "need at least one array to concatenate".
+            raise ValueError(
+                "TauNormalization(tau='auto') chooses tau on the validation part "
+                f"of the training epochs, and train_split={net.train_split!r} "
+                "held out no row; give a split that holds out rows, e.g. "
+                "ValidSplit(5, stratified=True)."
+            )
+        labelled = _labels_and_weights(self.valid_)
         if labelled is None:
             raise ValueError(
                 "TauNormalization(tau='auto') found no labelled validation data."

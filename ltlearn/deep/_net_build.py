@@ -89,6 +89,66 @@ def _torch_loss_weight(factory, kwargs):
     return {**kwargs, "weight": _finite_weight(weight)}
 
 
+def _takes(loss, name):
+    """Whether the loss class ``loss`` takes ``name``, by name or ``**kwargs``."""
+    try:
+        parameters = inspect.signature(loss).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+def _check_per_class_sizes(factory, kwargs, classes, classes_given):
+    """Refuse a ``criterion__weight`` or ``criterion__class_counts`` of another size.
+
+    Given by position, each holds one value per class, in the order of
+    ``classes``. Of another size, the fit failed in torch's words ("weight
+    tensor should be defined either for all 2 classes or no classes"), in
+    the loss's ("weight must hold one value per class (2)"), or at the
+    first batch with an error that blamed the network ("LDAMLoss expects
+    logits of shape (n_samples, 3)"). More values than classes are what a
+    fit on rows without a rare class meets (a cross-validation fold, the
+    small subsets of a halving search) when the classes are not given
+    (``classes_given`` false): the message says how to give each fit every
+    class. Only the parameters the loss class (of an instance, the class
+    it is rebuilt from) takes are read: the loss refuses the others by name.
+    """
+    loss = type(factory) if isinstance(factory, nn.Module) else factory
+    for name in ("weight", "class_counts"):
+        value = kwargs.get(name)
+        if value is None or not _takes(loss, name):
+            continue
+        try:
+            shape = tuple(value.shape) if torch.is_tensor(value) else np.shape(value)
+        except ValueError:  # ragged: the loss refuses it in its own words
+            continue
+        if len(shape) != 1 or shape[0] == len(classes):
+            continue
+        what = "count" if name == "class_counts" else "weight"
+        message = (
+            f"criterion__{name} has {shape[0]} values; it must hold one {what} "
+            f"per class, {len(classes)} here ({classes.tolist()!r}), in the "
+            "order of classes_."
+        )
+        if shape[0] > len(classes) and not classes_given:
+            if "class_counts" not in kwargs and _accepts(loss, "class_counts"):
+                # the loss counts the classes of y: classes= would give it a
+                # class of no rows, which it refuses
+                remedy = (
+                    "the loss counts each class in y, so every fit needs rows "
+                    "of every class: use fewer folds, or more rows per fit (a "
+                    "larger min_resources in a halving search)"
+                )
+            else:
+                remedy = "pass every label as classes= so that each fit has them all"
+            message += (
+                " Where a class is missing from the training rows (a "
+                "cross-validation fold or a halving search's subset with too "
+                f"few rows of a rare class), {remedy}."
+            )
+        raise ValueError(message)
+
+
 def _in_float32(module):
     """Cast ``module``'s floating parameters and buffers to float32, in place.
 
@@ -297,6 +357,10 @@ class _BuildMixin:
         # ``criterion__weight`` tensor): torch's losses keep a tensor as
         # given, and DeferredReweighting writes the weights in place.
         kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
+        if self._n_classes() is not None:
+            _check_per_class_sizes(
+                factory, kwargs, self.classes_, self.classes is not None
+            )
         kwargs = _torch_loss_weight(factory, kwargs)
         if isinstance(factory, nn.Module):
             self.criterion_ = self.initialized_instance(factory, kwargs)
@@ -308,27 +372,8 @@ class _BuildMixin:
                 )
                 kwargs["class_counts"] = self._class_counts_for_loss(name)
             self.criterion_ = _in_float32(factory(**kwargs))
-        if "class_counts" in kwargs:
-            self._check_given_class_counts()
         self._warn_scaled_linear_logits()
         return self
-
-    def _check_given_class_counts(self):
-        """Refuse a ``criterion__class_counts`` of another number of classes.
-
-        The loss counted its classes from it, and the first batch failed
-        with an error on the shape of the logits, not naming the counts.
-        """
-        counts = getattr(_uncompiled(self.criterion_), "class_counts", None)
-        n_classes = self._n_classes()
-        if not torch.is_tensor(counts) or n_classes is None:
-            return
-        if counts.numel() != n_classes:
-            raise ValueError(
-                f"criterion__class_counts has {counts.numel()} values; it must "
-                f"hold one count per class, {n_classes} here "
-                f"({self.classes_.tolist()!r}), in the order of classes_."
-            )
 
     def _warn_scaled_linear_logits(self):
         """Warn when a cosine-margin loss scales the logits of a linear head.

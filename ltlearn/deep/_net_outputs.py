@@ -46,24 +46,47 @@ def _softmax(logits, scale=1.0):
     return torch.softmax(logits, dim=-1)
 
 
-def _stack_batches(batches, n_rows):
+# The options of iterator_valid that leave rows of X out of the batches, or
+# draw some more than once.
+_LEAVING_OUT = {
+    "drop_last": "iterator_valid__drop_last=True drops the last incomplete batch",
+    "sampler": "iterator_valid__sampler draws the rows",
+    "batch_sampler": "iterator_valid__batch_sampler draws the rows",
+}
+
+
+def _stack_batches(batches, n_rows, options=None):
     """The arrays of ``batches`` stacked, as ``np.concatenate`` would.
 
     Each batch is written into one array of ``n_rows`` rows as it comes, so
     that the outputs are not held twice (a list of batches, then their
     concatenation): 1.5 GB for 200,000 rows of 1,000 float32 classes.
+    ``options``, those of ``iterator_valid``, name in the refusal of
+    batches that do not hold ``n_rows`` rows the ones that draw the rows.
     """
     out, start = None, 0
     for batch in batches:
         if out is None:
             out = np.empty((n_rows, *batch.shape[1:]), dtype=batch.dtype)
+        if start + len(batch) > n_rows:
+            # It was numpy's "could not broadcast input array from shape ..."
+            _refuse_rows(f"more than {n_rows} rows", options)
         out[start : start + len(batch)] = batch
         start += len(batch)
     if out is None:  # no batch: concatenate's error
         return np.concatenate([], axis=0)
     if start != n_rows:
-        raise RuntimeError(f"The batches hold {start} rows, not {n_rows}.")
+        _refuse_rows(f"{start} rows, not {n_rows}", options)
     return out
+
+
+def _refuse_rows(held, options):
+    """Refuse evaluation batches that hold ``held``, naming what draws them."""
+    causes = [why for key, why in _LEAVING_OUT.items() if (options or {}).get(key)]
+    raise RuntimeError(
+        f"The batches hold {held}: the evaluation batches (iterator_valid) "
+        "must hold every row of X once" + "".join(f"; {why}" for why in causes) + "."
+    )
 
 
 class _OutputsMixin:

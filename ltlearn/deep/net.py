@@ -161,7 +161,12 @@ class LongTailClassifier(
         as they change (validation split, ``partial_fit``). A
         ``criterion__class_counts`` or ``criterion__weight`` given as a pandas
         Series indexed by the classes (``y.value_counts()``) is read by class
-        label, as the post-hoc rules read their priors.
+        label, as the post-hoc rules read their priors; given by position,
+        they hold one value per class, in the order of ``classes_``, and
+        another number of values is refused at fit. Pass ``classes`` with
+        every label where a fit may lack a rare class (a cross-validation
+        fold, a halving search's small subset); a loss that counts the
+        classes of ``y`` still needs rows of each.
         ``criterion__*`` parameters are tuned like any other (GridSearchCV);
         the loss gets its own copy of each array or tensor among them (a
         tensor that requires a gradient is passed as it is). An instance is
@@ -875,6 +880,7 @@ class LongTailClassifier(
                 for out in self.forward_iter(X, training=False)
             ),
             len(X),
+            self.get_params_for("iterator_valid"),
         )
         self._check_n_outputs(proba)
         return proba
@@ -909,7 +915,9 @@ class LongTailClassifier(
         )
         with torch.no_grad():
             # each batch written into the output as it comes, as in predict_proba
-            return _stack_batches(batches, len(X))
+            return _stack_batches(
+                batches, len(X), self.get_params_for("iterator_valid")
+            )
 
     def get_feature_names_out(self, input_features=None):
         """Names of the features that :meth:`transform` returns.

@@ -21,6 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
 from ltlearn.post_hoc._cross_fit import _cross_fit_proba, _int_cv_folds
+from ltlearn.utils._metaestimators import NO_PROBA_ADVICE
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import may_have_method
 
@@ -193,7 +194,7 @@ def _is_dropped(model):
 def _refuse_no_proba(name):
     raise ValueError(
         f"The estimator {name!r} has no predict_proba; the ensemble averages "
-        f"class probabilities."
+        f"class probabilities: {NO_PROBA_ADVICE}."
     )
 
 

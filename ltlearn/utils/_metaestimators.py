@@ -12,6 +12,13 @@ from sklearn.utils.validation import _estimator_has
 from ltlearn.utils._docstring import _X_predict_docstring
 from ltlearn.utils._routing import check_fit_params_routed
 
+# What to do about a model without predict_proba, in the refusals of the
+# estimators that read its class probabilities.
+NO_PROBA_ADVICE = (
+    "use a classifier that has it (e.g. SVC(probability=True), or wrap it in "
+    "CalibratedClassifierCV)"
+)
+
 
 def delegated_method(owner, method, summary, returned, description):
     """A method of ``owner`` that calls ``estimator_``'s ``method`` on checked X.

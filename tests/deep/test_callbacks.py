@@ -873,6 +873,14 @@ def test_tau_normalisation_auto_weighs_the_validation_rows(data):
         auto_tau(X, y, np.r_[np.ones(150), np.zeros(50)], fold)
 
 
+def _no_validation(dataset, y=None, **fit_params):
+    return dataset, None
+
+
+def _empty_validation(dataset, y=None, **fit_params):
+    return dataset, torch.utils.data.Subset(dataset, [])
+
+
 def test_tau_normalisation_auto_says_when_no_epoch_ran(data):
     # With max_epochs=0 there is no validation epoch to choose tau on; the
     # error said that no labelled validation data were found.
@@ -884,6 +892,22 @@ def test_tau_normalisation_auto_says_when_no_epoch_ran(data):
         **{**FAST, "max_epochs": 0},
     )
     with pytest.raises(ValueError, match=r"no epoch ran \(max_epochs=0\)"):
+        clf.fit(X, y)
+    # A train_split that holds out no row: it said that no "labelled"
+    # validation data were found.
+    clf = LongTailClassifier(
+        callbacks=[callback], train_split=_no_validation, **{**FAST, "max_epochs": 1}
+    )
+    with pytest.raises(ValueError, match="train_split=<function _no_validation"):
+        clf.fit(X, y)
+    # One that holds out a part of no row, the validation scores left out: it
+    # said "torch.cat(): expected a non-empty list of Tensors".
+    clf.set_params(
+        train_split=_empty_validation,
+        callbacks__valid_bacc=None,
+        callbacks__valid_loss=None,
+    )
+    with pytest.raises(ValueError, match="_empty_validation at .* held out no row"):
         clf.fit(X, y)
     # What the callback counts is no parameter: it clones as before.
     assert clone(callback).get_params() == {"tau": "auto", "head": "classifier"}

@@ -104,6 +104,11 @@ def test_class_balanced_loss_refuses_beta_that_is_not_a_number(beta):
         ClassBalancedLoss([3, 1], beta=beta)
 
 
+def test_class_balanced_loss_refuses_an_unknown_loss_type():
+    with pytest.raises(ValueError, match="loss_type must be 'softmax', 'sigmoid' or"):
+        ClassBalancedLoss([3, 1], loss_type="hinge")
+
+
 @pytest.mark.parametrize(
     "class_counts, match",
     [

@@ -140,6 +140,8 @@ def test_mlp_without_hidden_layers_is_linear():
 def test_networks_ask_for_their_sizes(make):
     with pytest.raises(ValueError, match="needs n_features and n_classes"):
         make()
+    with pytest.raises(ValueError, match="n_features >= 1 and n_classes >= 1; got "):
+        make(n_features=64, n_classes=0)
 
 
 def test_image_networks_refuse_shapes_they_cannot_infer():

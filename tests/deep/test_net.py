@@ -501,6 +501,23 @@ def test_count_based_losses_use_the_training_part(data, loss):
     assert clf.class_counts_.sum() < len(y)
 
 
+@pytest.mark.parametrize("sampler", ["instance", "class_balanced", "progressive"])
+def test_fitted_sampler_holds_the_training_labels_once(data, sampler):
+    # The sampler slot kept the training labels beside the sampler's own
+    # copy: the pickle of a fitted classifier held them twice (16 bytes a
+    # training row, where skorch's NeuralNetClassifier keeps none).
+    X, y = data
+    callbacks = [DeferredResampling(start_epoch=1, sampler="square_root")]
+    for clf in (
+        LongTailClassifier(sampler=sampler, **FAST).fit(X, y),
+        LongTailClassifier(sampler=sampler, callbacks=callbacks, **FAST).fit(X, y),
+    ):
+        labels = clf.train_sampler_.sampler.labels
+        assert len(pickle.dumps(clf.train_sampler_)) < 1.5 * labels.nbytes
+        assert clf.train_sampler_.labels is labels
+        np.testing.assert_array_equal(clf.classes_[labels.numpy()], y)
+
+
 def test_progressive_sampler_follows_the_epochs(data):
     X, y = data
     clf = LongTailClassifier(sampler="progressive", **{**FAST, "max_epochs": 3}).fit(
@@ -948,6 +965,15 @@ def test_initialize_then_partial_fit_follows_random_state(data):
         assert torch.equal(torch.get_rng_state(), before)
         probas.append(clf.partial_fit(X, y).predict_proba(X))
     np.testing.assert_array_equal(probas[0], probas[1])
+
+
+def test_initialize_of_a_count_loss_asks_for_the_classes(data):
+    X, _ = data
+    clf = LongTailClassifier(
+        criterion="ldam", module__n_features=X.shape[1], module__n_classes=3, **FAST
+    )
+    with pytest.raises(ValueError, match="^The 'ldam' loss needs the class counts"):
+        clf.initialize()
 
 
 def test_initialize_on_a_fitted_classifier_counts_the_classes_anew(data):
@@ -2456,14 +2482,15 @@ def test_criterion_class_counts_of_another_number_of_classes_is_refused(
     # which blamed the network, not the counts.
     X, y = data
     labels = np.array(["b", "c", "a"])[y]
-    for counts in ([30, 20], [30, 20, 10, 5]):
+    for counts, end in (([30, 20], "$"), ([30, 20, 10, 5], " Where a class")):
         clf = LongTailClassifier(
             criterion=criterion, criterion__class_counts=counts, **FAST
         )
         with pytest.raises(
             ValueError,
-            match=rf"criterion__class_counts has {len(counts)} values; .* 3 here "
-            r"\(\['a', 'b', 'c'\]\)",
+            match=rf"criterion__class_counts has {len(counts)} values; it must "
+            r"hold one count per class, 3 here \(\['a', 'b', 'c'\]\), in the "
+            rf"order of classes_\.{end}",
         ):
             clf.fit(X, labels)
 
@@ -2544,6 +2571,52 @@ def test_criterion_weight_of_torch_loss_takes_an_array_or_a_series(data, criteri
         np.testing.assert_array_equal(clf.predict_proba(X), fitted[0].predict_proba(X))
 
 
+@pytest.mark.parametrize(
+    "criterion, name, remedy",
+    [
+        ("ce", "weight", "pass every label as classes="),
+        (torch.nn.CrossEntropyLoss(), "weight", "pass every label as classes="),
+        ("focal", "weight", "pass every label as classes="),
+        ("ldam", "weight", "use fewer folds, or more rows per fit"),
+        ("ldam", "class_counts", "pass every label as classes="),
+    ],
+)
+def test_per_class_criterion_values_for_a_class_missing_from_y_say_so(
+    data, criterion, name, remedy
+):
+    # A cross-validation fold or a halving search's subset without a rare
+    # class has fewer classes than the values given for the whole data: the
+    # fit failed with torch's "weight tensor should be defined either for all
+    # 2 classes or no classes", FocalLoss's "has 3 class weights; the logits
+    # have 2 classes", or "LDAMLoss expects logits of shape (n_samples, 3)".
+    X, y = data
+    values = [1.0, 2.0, 3.0] if name == "weight" else [30, 20, 10]
+    what = "weight" if name == "weight" else "count"
+    kept = y != 2
+    clf = LongTailClassifier(
+        criterion=criterion, **{f"criterion__{name}": values}, **FAST
+    )
+    with pytest.raises(
+        ValueError,
+        match=rf"criterion__{name} has 3 values; it must hold one {what} per "
+        r"class, 2 here \(\[0, 1\]\), in the order of classes_\. Where a class "
+        rf"is missing .*{remedy}",
+    ):
+        clf.fit(X[kept], y[kept])
+    if remedy.startswith("pass"):
+        clf.set_params(classes=[0, 1, 2]).fit(X[kept], y[kept])
+        assert clf.predict_proba(X).shape == (len(X), 3)
+    # fewer values than classes, or classes given: no advice on a missing class
+    four = (np.vstack([X, X[:8]]), np.r_[y, [3] * 8])
+    for classes, (fit_X, fit_y) in ((None, four), ([0, 1], (X[kept], y[kept]))):
+        with pytest.raises(
+            ValueError,
+            match=rf"criterion__{name} has 3 values; it must hold one {what} per "
+            rf"class, {len(np.unique(fit_y))} here .*, in the order of classes_\.$",
+        ):
+            clf.set_params(classes=classes).fit(fit_X, fit_y)
+
+
 def test_partial_fit_accumulates_the_counts_and_the_loss_follows(data):
     X, y = data
     clf = LongTailClassifier(criterion="ldam", **FAST)
@@ -2600,6 +2673,16 @@ def test_get_feature_names_out_checks_the_number_of_input_features(data):
     assert list(clf.get_feature_names_out(["a", "b", "c", "d", "e"])) == list(expected)
     with pytest.raises(ValueError, match=r"number of features \(5\), got 2"):
         clf.get_feature_names_out(["a", "b"])
+
+
+def test_get_feature_names_out_checks_the_input_features_against_the_names(data):
+    pd = pytest.importorskip("pandas")
+    X, y = data
+    frame = pd.DataFrame(X, columns=list("abcde"))
+    clf = LongTailClassifier(**{**FAST, "max_epochs": 1}).fit(frame, y)
+    assert len(clf.get_feature_names_out(list("abcde"))) == 16
+    with pytest.raises(ValueError, match="input_features is not equal to feature_na"):
+        clf.get_feature_names_out(list("abcdx"))
 
 
 def test_transform_feeds_a_classical_step_in_a_pipeline(data):
@@ -3474,14 +3557,42 @@ def test_cosine_margin_loss_on_a_linear_head_warns(data):
         assert isinstance(clf.fit(X, y).module_.classifier, NormedLinear)
 
 
+@pytest.mark.parametrize("method", ["predict_proba", "predict", "transform"])
+def test_evaluation_batches_that_drop_rows_are_named(data, method):
+    # It said only "The batches hold 96 rows, not 100."
+    X, y = data
+    clf = LongTailClassifier(**{**FAST, "max_epochs": 1, "batch_size": 32})
+    clf.fit(X, y).set_params(iterator_valid__drop_last=True)
+    with pytest.raises(RuntimeError, match="iterator_valid__drop_last=True drops"):
+        getattr(clf, method)(X)
+    # A sampler of some rows is named, not drop_last, which is not set.
+    sampler = torch.utils.data.SubsetRandomSampler(range(100))
+    clf.set_params(iterator_valid__drop_last=False, iterator_valid__sampler=sampler)
+    with pytest.raises(
+        RuntimeError, match="once; iterator_valid__sampler draws the rows.$"
+    ):
+        getattr(clf, method)(X)
+    # One that draws rows more than once: it was numpy's "could not broadcast
+    # input array from shape (32,3) into shape (16,3)".
+    sampler = torch.utils.data.RandomSampler(
+        range(len(X)), replacement=True, num_samples=len(X) + 10
+    )
+    clf.set_params(iterator_valid__sampler=sampler)
+    with pytest.raises(RuntimeError, match=f"hold more than {len(X)} rows: .*sampler"):
+        getattr(clf, method)(X)
+
+
 def test_stack_batches_is_their_concatenation():
     rng = np.random.default_rng(0)
     batches = [rng.random((n, 3)).astype(np.float32) for n in (4, 4, 2)]
     stacked = _stack_batches(iter(batches), 10)
     np.testing.assert_array_equal(stacked, np.concatenate(batches))
     assert stacked.dtype == np.float32
-    with pytest.raises(RuntimeError, match="hold 10 rows, not 11"):
+    with pytest.raises(RuntimeError, match="hold 10 rows, not 11: .* once.$"):
         _stack_batches(iter(batches), 11)
+    # It was numpy's "could not broadcast input array from shape (2,3) ..."
+    with pytest.raises(RuntimeError, match="hold more than 9 rows: .* once.$"):
+        _stack_batches(iter(batches), 9)
     with pytest.raises(ValueError, match="at least one array"):
         _stack_batches(iter([]), 0)
 

@@ -243,7 +243,7 @@ def test_load_params_keeps_refusing_to_drop_the_weight_given_to_the_loss(
     X, y = imbalanced_multiclass
     clf = LongTailClassifier(max_epochs=1, **FAST).fit(X, y)
     clf.save_params(f_criterion=tmp_path / "criterion.pt")
-    weight = torch.tensor([1.0, 2.0, 4.0])
+    weight = torch.tensor([1.0, 2.0, 4.0, 8.0])  # one per class
     new = LongTailClassifier(
         module__n_features=clf.n_features_in_,
         classes=clf.classes_,

@@ -36,6 +36,8 @@ def test_warmup_step_rule_is_the_ldam_code():
         WarmupStepLR(warmup=2.5)
     with pytest.raises(ValueError, match="milestones must be ints"):
         WarmupStepLR(milestones=(160.5, 180))
+    with pytest.raises(ValueError, match=r"milestones must increase; got \(180, 160\)"):
+        WarmupStepLR(milestones=(180, 160))
 
 
 @pytest.mark.parametrize("factor", [-0.1, float("nan"), float("inf"), "a", None])

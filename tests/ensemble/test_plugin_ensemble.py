@@ -363,7 +363,12 @@ def test_same_random_state_same_result(imbalanced):
     [
         ([], "estimators is empty"),
         ([LogisticRegression()], "list of \\(name, estimator\\) tuples"),
-        ([("svm", LinearSVC())], "'svm' has no predict_proba"),
+        # it gave no advice, where CReSTClassifier's refusal gives it
+        (
+            [("svm", LinearSVC())],
+            "'svm' has no predict_proba; the ensemble averages class probabilities: "
+            "use a classifier that has it",
+        ),
         # not a model: scikit-learn's get_tags failed on it first
         (
             [("lr", LogisticRegression()), ("x", None)],
@@ -419,7 +424,7 @@ def test_predict_proba_is_checked_once_fitted(imbalanced):
     assert clf.fit(X, y).predict_proba(X).shape == (y.size, 2)
     _CountedLogisticRegression.n_fits = 0
     models = [("lr", _CountedLogisticRegression()), ("svm", SVC())]
-    with pytest.raises(ValueError, match="'svm' has no predict_proba"):
+    with pytest.raises(ValueError, match="'svm' has no predict_proba.*Calibrated"):
         PluginEnsembleClassifier(models, cv=3).fit(X, y)
     assert _CountedLogisticRegression.n_fits == 1
 
