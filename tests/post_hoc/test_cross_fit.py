@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
+from sklearn.model_selection import ShuffleSplit, StratifiedKFold, TimeSeriesSplit
 
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.post_hoc import (
@@ -71,6 +71,14 @@ def test_splits_in_time_order_are_refused_with_what_to_do(make, imbalanced_binar
     holdout = [(np.arange(200), np.arange(200, 300))]
     with pytest.raises(ValueError, match=match.format(200)):
         make(cv=holdout).fit(X, y)
+    # rows left out elsewhere than first are no sign of time order
+    for folds in (
+        ShuffleSplit(3, random_state=0),
+        [(np.r_[:100, 200:300], np.arange(100, 200))],
+    ):
+        with pytest.raises(ValueError, match=r"in no test fold") as error:
+            make(cv=folds).fit(X, y)
+        assert "time order" not in str(error.value)
     # the way the message gives: the rows of the hold-out fit the rule
     model = LogisticRegression().fit(X[:200], y[:200])
     if make.func is PluginEnsembleClassifier:
