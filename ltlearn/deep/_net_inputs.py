@@ -377,8 +377,9 @@ class _InputsMixin:
                     f"y holds previously unseen labels {unseen!r}; the classes "
                     f"are {self.classes_.tolist()!r}. partial_fit trains the "
                     "fitted network further on the same classes; fit starts "
-                    "anew. Pass every label as classes at the first call to "
-                    "partial_fit: a call may then lack some of them."
+                    "anew. Give every label as classes (to the classifier, or "
+                    "at the first call to partial_fit): a call may then lack "
+                    "some of them."
                 )
         y = self.label_encoder_.transform(y).astype(np.int64)
         self._check_draws_of_rows(len(y))

@@ -3000,6 +3000,12 @@ def test_a_class_first_seen_in_a_later_chunk_is_refused_with_what_to_do(data):
         ValueError, match=r"unseen labels \[2\].*every label as classes"
     ):
         clf.partial_fit(X[later], y[later])
+    # a network first trained by fit takes the classes as a parameter
+    clf = LongTailClassifier(**FAST).fit(X[first], y[first])
+    with pytest.raises(ValueError, match=r"classes \(to the classifier, or at"):
+        clf.partial_fit(X[later], y[later])
+    clf.set_params(classes=[0, 1, 2]).fit(X[first], y[first])
+    clf.partial_fit(X[later], y[later])
     clf = LongTailClassifier(**FAST).partial_fit(X[first], y[first], classes=[0, 1, 2])
     clf.partial_fit(X[later], y[later])
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
