@@ -41,6 +41,9 @@ _EXPECTED = {
         ("round(shifted.estimator_.score(X_new, y_new), 3)", 0.847),
         ("round(shifted.score(X_new, y_new), 3)", 0.913),
         ("[round(float(value), 2) for value in estimate]", [0.18, 0.32, 0.5]),
+        ("month_scores", [0.531, 0.691, 0.741, 0.739]),
+        ("round(float(y_last.mean()), 3), rules[2].tau_", (0.181, 1.6)),
+        ("np.round(prior_past, 3).tolist()", [0.915, 0.085]),
     ],
     "docs/user_guide/metrics_datasets.rst": [
         ("len(list_keel())", 110),

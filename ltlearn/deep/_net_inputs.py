@@ -344,10 +344,17 @@ class _InputsMixin:
                     np.array_equal(given, self.classes_) and np.isin(seen, given).all()
                 )
             if not same:
+                advice = ""
+                if self.classes is None:
+                    advice = (
+                        " Set classes to every label before the first fit: "
+                        "a fit may then lack some of them."
+                    )
                 raise ValueError(
                     f"warm_start=True can only be used where y has the same "
                     f"classes as in the previous fit. Previously got "
                     f"{self.classes_.tolist()!r}, y has {seen.tolist()!r}."
+                    f"{advice}"
                 )
         if reset:
             encoder = LabelEncoder()
@@ -369,7 +376,10 @@ class _InputsMixin:
                 raise ValueError(
                     f"y holds previously unseen labels {unseen!r}; the classes "
                     f"are {self.classes_.tolist()!r}. partial_fit trains the "
-                    "fitted network further on the same classes; fit starts anew."
+                    "fitted network further on the same classes; fit starts "
+                    "anew. Give every label as classes (to the classifier, or "
+                    "at the first call to partial_fit): a call may then lack "
+                    "some of them."
                 )
         y = self.label_encoder_.transform(y).astype(np.int64)
         self._check_draws_of_rows(len(y))

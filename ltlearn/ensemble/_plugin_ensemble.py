@@ -158,15 +158,15 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         scikit-learn's default splitter, 5 unshuffled stratified folds, taken
         as the other splits are (not the default ``cv=3``). Other splits must
         keep a sample of every class in every training fold (but for prefit
-        models); an error names the class otherwise. Their test folds
-        must cover each sample exactly once, as for
+        models); an error names the class otherwise. Their test folds must
+        cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
-        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
-        a float are refused. With ``sample_weight``, only the samples of
-        positive weight count, for the smallest class and in the training
-        folds. A splitter by groups gets them from :meth:`fit` with metadata
-        routing enabled only. Unused with ``refinement=0``, which needs no
-        held-out probabilities.
+        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``), a
+        float and ``TimeSeriesSplit`` (:ref:`rows in time order
+        <post_hoc_time_order>`) are refused. With ``sample_weight``, only the
+        samples of positive weight count, for the smallest class and in the
+        training folds. A splitter by groups gets them from :meth:`fit` with
+        metadata routing enabled only. Unused with ``refinement=0``.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the default models and the cross-fitting folds.

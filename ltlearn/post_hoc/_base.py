@@ -285,12 +285,15 @@ def _refuse_unrouted_groups(rule, fit_params):
         refuse_group_splitter(cv, "cv", type(rule).__name__, routes=True)
 
 
-def _check_prior_counts(counts, classes, weighted=False):
+def _check_prior_counts(
+    counts, classes, weighted=False, purpose="to estimate its prior."
+):
     """Refuse a class of ``classes`` that has no sample (or no weight) in ``y``.
 
     With weights, refuse also a class whose share of the total weight is
     below the smallest normal float (``2.2e-308``): its prior, or the inverse
-    of it, is not a float.
+    of it, is not a float. ``purpose`` ends the refusal: what the samples of
+    every class are needed for.
     """
     empty = np.flatnonzero(counts == 0)
     if empty.size:
@@ -299,11 +302,11 @@ def _check_prior_counts(counts, classes, weighted=False):
             raise ValueError(
                 f"Class {label!r} has a total sample_weight of 0; every "
                 f"class of the estimator needs samples of positive weight "
-                f"to estimate its prior."
+                f"{purpose}"
             )
         raise ValueError(
             f"Class {label!r} has 0 samples in y; every class of the "
-            f"estimator needs samples to estimate its prior."
+            f"estimator needs samples {purpose}"
         )
     if not weighted:
         return

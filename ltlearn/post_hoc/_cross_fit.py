@@ -143,7 +143,9 @@ def _partition_folds(folds, n_samples, purpose):
 
     Their test parts must cover each of the ``n_samples`` samples exactly
     once, as :func:`~sklearn.model_selection.cross_val_predict` requires;
-    the error says how they fail to. ``purpose`` is what the folds are for.
+    the error says how they fail to, and what to do where they leave out
+    only the first rows, as splits in time order do. ``purpose`` is what the
+    folds are for.
     """
     folds = checked_folds(folds, n_samples, "cv", purpose)
     hits = np.bincount(np.concatenate([test for _, test in folds]), minlength=n_samples)
@@ -160,10 +162,21 @@ def _partition_folds(folds, n_samples, purpose):
                 f"{count} of the {n_samples} samples {'is' if count == 1 else 'are'} "
                 f"{kind} (sample {first}{' first' if count > 1 else ''})"
             )
+    advice = ""
+    missing = np.count_nonzero(hits == 0)
+    if missing and not hits[:missing].any() and np.all(hits[missing:] == 1):
+        # the rows in no test fold are the first ones, as in time order
+        advice = (
+            " Splits in time order (TimeSeriesSplit, a hold-out of the last "
+            "rows) leave the first rows out of every test fold: fit the "
+            "model (each model of an ensemble) on the earlier rows instead, "
+            "then this classifier on the later ones, with the model wrapped "
+            "in FrozenEstimator."
+        )
     raise ValueError(
         "The out-of-fold probabilities need a cv whose test folds cover "
         "each sample exactly once (a partition of the samples), but "
-        f"{' and '.join(problems)}."
+        f"{' and '.join(problems)}.{advice}"
     )
 
 

@@ -29,6 +29,13 @@ from ltlearn.utils._validation import real_values, summable_weights
 # The values of tau that tau="auto" tries.
 _TAU_GRID = np.round(np.arange(0.0, 3.01, 0.1), 2)
 
+# Why tau="auto" around a given prior needs samples of every class in y.
+_SCORED_TAUS = (
+    "for tau='auto' to score the values of tau it tries on them (the prior "
+    "given is not estimated from y). Fit on rows of every class, or give a "
+    "numeric tau."
+)
+
 
 def _adjusted_argmax(proba, log_proba, log_weights):
     """``argmax(_adjusted_log_proba(proba, log_weights), axis=1)``, cheaper.
@@ -89,7 +96,11 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         ``estimator`` carry, which the rule divides out, not the prior of the
         data to predict: for a deployment prior ``q``, ``prior=pi / q``
         with ``tau=1`` multiplies them by ``q / pi`` (see the
-        :ref:`User Guide <post_hoc_deployment_prior>`).
+        :ref:`User Guide <post_hoc_deployment_prior>`). Around a
+        ``FrozenEstimator``, ``"train"`` is the class mix of the rows given
+        to :meth:`fit`: where it is not that of the rows the model was
+        trained on (a later month), give the latter (see the
+        :ref:`User Guide <post_hoc_time_order>`).
 
     scoring : {{"balanced_accuracy", "geometric_mean", "f1", "f1_macro", \
             "macro_f1"}} or callable, default="balanced_accuracy"
@@ -107,8 +118,9 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         and ``None`` is 5 of them, as in scikit-learn.
         The test folds must cover each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
-        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
-        a float are refused. Unused for a numeric ``tau`` or a
+        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``), a
+        float and ``TimeSeriesSplit`` (:ref:`rows in time order
+        <post_hoc_time_order>`) are refused. Unused for a numeric ``tau`` or a
         ``FrozenEstimator``, whose probabilities on the training data are
         used instead (give it rows the classifier was not trained on, a
         validation split). A splitter by groups gets them from :meth:`fit` with
@@ -255,7 +267,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
                 self.cv_results_ = None
             return
         _check_scoring(self.scoring, self.classes_.size)
-        _check_prior_counts(counts, self.classes_, weighted)
+        # the prior was given (a prior learned from y checked its counts)
+        _check_prior_counts(counts, self.classes_, weighted, _SCORED_TAUS)
         proba = self._oof_proba(
             X, y, codes, self.cv, params, "tau='auto'", sample_weight
         )

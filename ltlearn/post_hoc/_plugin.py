@@ -104,9 +104,10 @@ class PluginClassifier(_BasePostHocClassifier):
         ``None`` is 5 of them, as in scikit-learn. The test folds must cover
         each sample exactly once, as for
         :func:`~sklearn.model_selection.cross_val_predict`: shuffled or
-        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``) and
-        a float are refused. Unused for binary balanced accuracy, for
-        multiclass targets with ``refine="never"`` and for a
+        repeated splits (``ShuffleSplit``, ``RepeatedStratifiedKFold``), a
+        float and ``TimeSeriesSplit`` (:ref:`rows in time order
+        <post_hoc_time_order>`) are refused. Unused for binary balanced
+        accuracy, for multiclass targets with ``refine="never"`` and for a
         ``FrozenEstimator``, whose probabilities on the training data are
         used instead. A splitter by groups gets them from :meth:`fit` with
         metadata routing enabled only.

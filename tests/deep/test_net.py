@@ -3012,6 +3012,34 @@ def test_forward_in_training_mode_keeps_the_order_of_the_rows(data):
     assert clf.train_sampler_ is fitted
 
 
+def test_a_class_first_seen_in_a_later_chunk_is_refused_with_what_to_do(data):
+    # chunks in time order, the third class arriving late: the refusals said
+    # only that the classes must stay the same, not to give them all first
+    X, y = data
+    first, later = y != 2, np.arange(y.size) >= 120
+    clf = LongTailClassifier(**FAST).partial_fit(X[first], y[first])
+    with pytest.raises(
+        ValueError, match=r"unseen labels \[2\].*every label as classes"
+    ):
+        clf.partial_fit(X[later], y[later])
+    # a network first trained by fit takes the classes as a parameter
+    clf = LongTailClassifier(**FAST).fit(X[first], y[first])
+    with pytest.raises(ValueError, match=r"classes \(to the classifier, or at"):
+        clf.partial_fit(X[later], y[later])
+    clf.set_params(classes=[0, 1, 2]).fit(X[first], y[first])
+    clf.partial_fit(X[later], y[later])
+    clf = LongTailClassifier(**FAST).partial_fit(X[first], y[first], classes=[0, 1, 2])
+    clf.partial_fit(X[later], y[later])
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    warm = LongTailClassifier(warm_start=True, **FAST).fit(X[first], y[first])
+    with pytest.raises(ValueError, match=r"y has \[0, 1, 2\]\. Set classes to every"):
+        warm.fit(X, y)
+    warm = LongTailClassifier(warm_start=True, classes=[0, 1, 2], **FAST)
+    warm.fit(X[first], y[first]).fit(X, y)
+    with pytest.raises(ValueError, match=r"y has \[0, 1, 2, 7\]\.$"):
+        warm.fit(np.r_[X, X[:1]], np.r_[y, 7])
+
+
 def test_partial_fit_takes_a_dataset_and_names_unseen_labels(data):
     X, y = data
     X = X.astype(np.float32)

@@ -7,8 +7,9 @@ from functools import partial
 
 import numpy as np
 import pytest
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import ShuffleSplit, StratifiedKFold, TimeSeriesSplit
 
 from ltlearn.ensemble import PluginEnsembleClassifier
 from ltlearn.post_hoc import (
@@ -54,6 +55,38 @@ def test_folds_whose_test_parts_are_no_partition_by_a_negative_index(
     )
     with pytest.raises(ValueError, match=match):
         make(cv=folds).fit(X, y)
+
+
+@pytest.mark.parametrize("make", CROSS_FITTED)
+def test_splits_in_time_order_are_refused_with_what_to_do(make, imbalanced_binary):
+    # TimeSeriesSplit and a hold-out of the last rows were refused as no
+    # partition, with no word of how a rule is fitted on time-ordered rows
+    X, y = imbalanced_binary
+    match = (
+        r"{} of the 300 samples are in no test fold \(sample 0 first\)\. "
+        r"Splits in time order.*on the earlier rows.*FrozenEstimator"
+    )
+    with pytest.raises(ValueError, match=match.format(60)):
+        make(cv=TimeSeriesSplit(4)).fit(X, y)
+    holdout = [(np.arange(200), np.arange(200, 300))]
+    with pytest.raises(ValueError, match=match.format(200)):
+        make(cv=holdout).fit(X, y)
+    # rows left out elsewhere than first are no sign of time order
+    for folds in (
+        ShuffleSplit(3, random_state=0),
+        [(np.r_[:100, 200:300], np.arange(100, 200))],
+    ):
+        with pytest.raises(ValueError, match=r"in no test fold") as error:
+            make(cv=folds).fit(X, y)
+        assert "time order" not in str(error.value)
+    # the way the message gives: the rows of the hold-out fit the rule
+    model = LogisticRegression().fit(X[:200], y[:200])
+    if make.func is PluginEnsembleClassifier:
+        clf = make.func([("lr", FrozenEstimator(model))])
+    else:
+        clf = make.func(FrozenEstimator(model), **make.keywords)
+    clf.fit(X[200:], y[200:])
+    assert clf.predict(X).shape == y.shape
 
 
 @pytest.mark.parametrize("make", CROSS_FITTED)

@@ -425,6 +425,27 @@ def test_class_absent_from_y_has_no_prior(imbalanced_multiclass):
         LogitAdjustedClassifier(FrozenEstimator(model)).fit(X[keep], y[keep])
 
 
+def test_class_absent_from_y_with_a_given_prior_and_auto_tau_is_named(
+    imbalanced_multiclass,
+):
+    # a rule refitted on a new batch of rows that lacks a class: the prior is
+    # given, yet the refusal said the class needs samples "to estimate its
+    # prior"; it is tau="auto" that scores every class on them
+    X, y = imbalanced_multiclass
+    model = LogisticRegression().fit(X, y)
+    prior = np.bincount(y) / y.size
+    keep = y != 2
+    clf = LogitAdjustedClassifier(FrozenEstimator(model), prior=prior, tau="auto")
+    match = r"Class 2 has 0 samples in y;.*for tau='auto' to score.*numeric tau"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X[keep], y[keep])
+    with pytest.raises(ValueError, match=r"sample_weight of 0;.*tau='auto' to sc"):
+        clf.fit(X, y, sample_weight=keep.astype(float))
+    # a numeric tau needs no sample of the class
+    clf.set_params(tau=1.0).fit(X[keep], y[keep])
+    np.testing.assert_array_equal(clf.classes_, model.classes_)
+
+
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_adjusted_log_proba_blocks_of_rows_give_the_rows_of_one_block(
     monkeypatch, order
