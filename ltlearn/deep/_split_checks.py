@@ -14,7 +14,7 @@ from sklearn.model_selection import StratifiedShuffleSplit
 from skorch.dataset import ValidSplit
 from skorch.utils import to_numpy
 
-from ltlearn.post_hoc._cross_fit import _single_sample_note
+from ltlearn.utils._class_counts import single_sample_note
 
 
 def _codes(y):
@@ -45,7 +45,7 @@ def _refuse_a_class_of_one(split, y, classes):
             f"split of train_split, a {type(cv).__name__}, which needs 2 "
             "samples of every class: add samples of the class, drop it, or "
             "pass train_split=None to train on all the data."
-            f"{_single_sample_note(classes, counts)}"
+            f"{single_sample_note(classes, counts)}"
         )
 
 
@@ -96,5 +96,5 @@ def _refuse_a_class_left_out(y, labels, classes, counts_before=0):
         f"Class {label!r} has {n} sample{'s' if n != 1 else ''} in y, and "
         "the training part of train_split holds none of them, so the "
         f"network would not learn it. {advice}."
-        f"{_single_sample_note(classes, given)}"
+        f"{single_sample_note(classes, given)}"
     )

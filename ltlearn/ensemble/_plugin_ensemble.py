@@ -37,11 +37,10 @@ from ltlearn.post_hoc._cross_fit import (
     _OOF_PURPOSE,
     _check_folds,
     _partition_folds,
-    _single_sample_note,
 )
 from ltlearn.post_hoc._rule_scores import _SCORINGS, _check_scoring
 from ltlearn.post_hoc._search import _coordinate_ascent
-from ltlearn.utils._class_counts import _plain
+from ltlearn.utils._class_counts import _plain, single_sample_note
 from ltlearn.utils._docstring import _Substitution, _X_predict_docstring
 from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._listing import LISTED, first_listed
@@ -457,7 +456,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 f"weights are not refined: weights_ is the inverse class prior, "
                 f"as with refinement=0. Add samples of the class, drop it, or "
                 f"use only models with out-of-bag scores or prefit ones."
-                f"{_single_sample_note(self.classes_, n_rows, of)}",
+                f"{single_sample_note(self.classes_, n_rows, of)}",
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )

@@ -9,9 +9,8 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.metaestimators import _safe_split
 
-from ltlearn.utils._class_counts import _plain, class_left_out
+from ltlearn.utils._class_counts import class_left_out, single_sample_note
 from ltlearn.utils._folds import checked_folds
-from ltlearn.utils._listing import first_listed
 from ltlearn.utils._routing import take_rows
 from ltlearn.utils._validation import model_proba
 
@@ -71,25 +70,7 @@ def _check_largest_class(codes, classes, cv, purpose):
         f"cv={cv} asks for {cv} stratified folds, which need a class of at "
         f"least {cv} samples, but the largest class of y has {largest} "
         f"sample{'s' if largest != 1 else ''}, so {purpose} cannot be computed "
-        f"out of fold. {advice}.{_single_sample_note(classes, counts)}"
-    )
-
-
-def _single_sample_note(classes, n_rows, of=""):
-    """How many classes have a single sample, the first named; ``""`` for one.
-
-    No folds keep such a class in a training fold and in the test fold that
-    scores it, so a message about one of them names them all at once: a
-    target of hundreds of classes is then mended in one go, not one class a
-    fit. ``n_rows`` holds the sample count of each class of ``classes``;
-    ``of`` qualifies the samples (" of positive sample_weight").
-    """
-    single = np.flatnonzero(np.asarray(n_rows) == 1)
-    if single.size < 2:
-        return ""
-    labels = (repr(_plain(label)) for label in np.asarray(classes)[single])
-    return (
-        f" {single.size} classes have a single sample{of} in y: {first_listed(labels)}."
+        f"out of fold. {advice}.{single_sample_note(classes, counts)}"
     )
 
 
@@ -111,7 +92,7 @@ def _check_folds(folds, codes, classes, cv, purpose, sample_weight=None):
     of = "" if sample_weight is None else " of positive sample_weight"
     others = ""
     if n < 2:
-        others = _single_sample_note(classes, n_rows, of)
+        others = single_sample_note(classes, n_rows, of)
         advice = (
             "Out-of-fold probabilities need at least 2 samples of every "
             "class, whatever the number of folds (stratified folds then "

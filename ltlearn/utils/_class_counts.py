@@ -27,6 +27,24 @@ def _listed_labels(labels):
     return first_listed(map(repr, labels))
 
 
+def single_sample_note(classes, n_rows, of=""):
+    """How many classes have a single sample, the first named; ``""`` for one.
+
+    No folds keep such a class in a training fold and in the test fold that
+    scores it, so a message about one of them names them all at once: a
+    target of hundreds of classes is then mended in one go, not one class a
+    fit. ``n_rows`` holds the sample count of each class of ``classes``;
+    ``of`` qualifies the samples (" of positive sample_weight").
+    """
+    single = np.flatnonzero(np.asarray(n_rows) == 1)
+    if single.size < 2:
+        return ""
+    labels = (repr(_plain(label)) for label in np.asarray(classes)[single])
+    return (
+        f" {single.size} classes have a single sample{of} in y: {first_listed(labels)}."
+    )
+
+
 def inverse_effective_number(counts, beta):
     """One over the effective number of samples, ``(1 - beta) / (1 - beta**n)``.
 
