@@ -2104,6 +2104,36 @@ def test_a_monitor_waiting_for_a_rising_score_to_fall_warns(data, tmp_path):
             clf.set_params(callbacks=[stop]).fit(X, y)
 
 
+def test_a_plateau_schedule_in_mode_min_on_a_rising_score_warns(data):
+    # LRScheduler(ReduceLROnPlateau, monitor="valid_bacc") kept torch's
+    # mode="min" and cut the learning rate of a network whose balanced
+    # accuracy rose, down to min_lr, silently.
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    message = (
+        r"'plateau' monitors 'valid_bacc' with mode='min'.*lowers the learning "
+        r"rate.*LRScheduler\(policy=ReduceLROnPlateau, monitor='valid_bacc', "
+        r"mode='max'\)"
+    )
+    for policy in ("ReduceLROnPlateau", torch.optim.lr_scheduler.ReduceLROnPlateau):
+        plateau = LRScheduler(policy, monitor="valid_bacc", patience=1)
+        clf = LongTailClassifier(
+            callbacks=[("plateau", plateau)], train_split=split, **FAST
+        )
+        with pytest.warns(UserWarning, match=message) as record:
+            clf.fit(X, y)
+        assert [w.filename for w in record] == [__file__]
+    # mode="max", the loss in mode="min" and the other policies do not warn.
+    for plateau in (
+        LRScheduler("ReduceLROnPlateau", monitor="valid_bacc", mode="max"),
+        LRScheduler("ReduceLROnPlateau", monitor="valid_loss"),
+        LRScheduler("StepLR", monitor="valid_bacc", step_size=1),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf.set_params(callbacks=[plateau]).fit(X, y)
+
+
 def test_a_subclass_recording_valid_acc_itself_may_monitor_it(data):
     # A subclass of the user's records the accuracy in its on_epoch_end.
     X, y = data
