@@ -11,7 +11,7 @@ the callbacks kept over ``set_params``.
 from numbers import Integral
 
 import numpy as np
-from skorch.callbacks import PrintLog
+from skorch.callbacks import BatchScoring, EpochScoring, PrintLog
 
 from ltlearn.deep._progress import _epoch_progress_bar
 
@@ -73,6 +73,30 @@ class _CallbacksMixin:
     def _prints_log(self):
         """Whether ``verbose`` asks for the table of the training history."""
         return not isinstance(self.verbose, Integral) or bool(self.verbose)
+
+    def notify(self, method_name, **cb_kwargs):
+        """Call the hook ``method_name`` of the classifier and its callbacks.
+
+        As skorch's ``notify``, except that skorch's scoring callbacks
+        (``EpochScoring``, ``BatchScoring``) see ``classes_`` as the label
+        codes ``0 .. n_classes - 1``: they score the label-encoded targets
+        of the fit, and scikit-learn's scorers find the column of their
+        ``pos_label`` in ``classes_``. With the labels there,
+        ``EpochScoring("average_precision")`` scored the probability of the
+        label 1 against the code 1 (the label 2 for labels 1 and 2), and
+        failed for string labels ("pos_label=1 is not a valid label").
+        """
+        getattr(self, method_name)(self, **cb_kwargs)
+        for _, callback in self.callbacks_:
+            hook = getattr(callback, method_name)
+            if not isinstance(callback, (EpochScoring, BatchScoring)):
+                hook(self, **cb_kwargs)
+                continue
+            vars(self)["_scoring_codes"] = True
+            try:
+                hook(self, **cb_kwargs)
+            finally:
+                vars(self).pop("_scoring_codes", None)
 
     def _match_output_callbacks(self):
         """Give the training run the table and the bar asked for now.

@@ -25,7 +25,11 @@ from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.metrics import balanced_accuracy_score  # noqa: E402
+from sklearn.metrics import (  # noqa: E402
+    average_precision_score,
+    balanced_accuracy_score,
+    make_scorer,
+)
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -2132,6 +2136,34 @@ def test_a_plateau_schedule_in_mode_min_on_a_rising_score_warns(data):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             clf.set_params(callbacks=[plateau]).fit(X, y)
+
+
+def test_scorers_of_a_positive_label_score_the_codes_of_any_labels(data):
+    # The scorers found pos_label=1 among the labels while the targets were
+    # codes: for labels 1 and 2, EpochScoring("average_precision") scored
+    # the probability of the label 1 against the code 1 (the label 2), and
+    # string labels failed ("pos_label=1 is not a valid label").
+    X, y = data
+    binary = y > 0
+    X, y = X[binary], y[binary] - 1
+
+    def scores(labels, scoring):
+        score = EpochScoring(scoring, lower_is_better=False, name="valid_score")
+        clf = LongTailClassifier(
+            callbacks=[score], train_split=ValidSplit(4, stratified=True), **FAST
+        ).fit(X, labels)
+        assert list(clf.classes_) == sorted(set(labels))
+        return clf.history[:, "valid_score"]
+
+    for scoring in ("average_precision", "f1"):
+        expected = scores(y, scoring)
+        for labels in (y + 1, np.array(["no", "yes"])[y]):
+            assert scores(labels, scoring) == expected
+    # The column of another code, chosen as pos_label.
+    first = make_scorer(
+        average_precision_score, pos_label=0, response_method="predict_proba"
+    )
+    assert scores(np.array(["churn", "stay"])[y], first) == scores(y, first)
 
 
 def test_a_subclass_recording_valid_acc_itself_may_monitor_it(data):
