@@ -8,6 +8,7 @@ the callbacks kept over ``set_params``.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from contextvars import ContextVar
 from numbers import Integral
 
 import numpy as np
@@ -19,6 +20,10 @@ from ltlearn.deep._progress import _epoch_progress_bar
 # scores with validation data, the bar with progress_bar, the log with
 # verbose (skorch builds its valid_loss, valid_acc and print_log always).
 _SOMETIMES_BUILT = ("valid_loss", "valid_bacc", "progress_bar", "print_log")
+
+# The classifier whose scoring callback runs now (see notify), kept out of
+# the classifier: a copy, a pickle or get_params taken meanwhile has none.
+_SCORING_NET = ContextVar("_SCORING_NET", default=None)
 
 
 class _CallbacksMixin:
@@ -92,11 +97,15 @@ class _CallbacksMixin:
             if not isinstance(callback, (EpochScoring, BatchScoring)):
                 hook(self, **cb_kwargs)
                 continue
-            vars(self)["_scoring_codes"] = True
+            token = _SCORING_NET.set(self)
             try:
                 hook(self, **cb_kwargs)
             finally:
-                vars(self).pop("_scoring_codes", None)
+                _SCORING_NET.reset(token)
+
+    def _scoring_codes(self):
+        """Whether a scoring callback of this classifier runs (``notify``)."""
+        return _SCORING_NET.get() is self
 
     def _match_output_callbacks(self):
         """Give the training run the table and the bar asked for now.

@@ -970,7 +970,7 @@ class LongTailClassifier(
     def classes_(self):
         encoder = getattr(self, "label_encoder_", None)
         if encoder is not None:
-            if vars(self).get("_scoring_codes", False):
+            if self._scoring_codes():
                 # skorch's scoring callbacks score the label codes (notify)
                 return np.arange(len(encoder.classes_))
             return encoder.classes_

@@ -2166,6 +2166,74 @@ def test_scorers_of_a_positive_label_score_the_codes_of_any_labels(data):
     assert scores(np.array(["churn", "stay"])[y], first) == scores(y, first)
 
 
+def test_batch_scoring_of_predictions_scores_the_codes_of_any_labels(data):
+    # BatchScoring compared the predicted labels with the codes: 0.0 for
+    # labels 3, 4 and 5 ("y_pred contains classes not in y_true"), and
+    # string labels failed ("Mix of label input types").
+    X, y = data
+
+    def scores(labels):
+        score = BatchScoring(
+            "balanced_accuracy", lower_is_better=False, name="valid_score"
+        )
+        clf = LongTailClassifier(
+            callbacks=[score], train_split=ValidSplit(4, stratified=True), **FAST
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf.fit(X, labels)
+        return clf.history[:, "valid_score"]
+
+    expected = scores(y)
+    assert min(expected) > 0
+    for labels in (y + 3, np.array(["a", "b", "c"])[y]):
+        assert scores(labels) == expected
+
+
+# What a scorer and a callback saw, for the test below (pickled by name).
+_SEEN, _TAKEN = [], {}
+
+
+def _scorer_taking_copies(net, X, y):
+    _SEEN.append(net.classes_.tolist())
+    _TAKEN["copy"] = copy.deepcopy(net)
+    _TAKEN["pickle"] = pickle.loads(pickle.dumps(net))
+    _TAKEN["params"] = net.get_params()
+    return 0.0
+
+
+class _ClassesReader(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        _SEEN.append(net.classes_.tolist())
+
+
+def _interrupting_scorer(net, X, y):
+    raise KeyboardInterrupt
+
+
+def test_a_copy_taken_while_a_scorer_runs_keeps_the_labels(data):
+    # Only the classifier whose scoring callback runs sees the codes: a
+    # copy, a pickle or the parameters taken by a scorer keep the labels, as
+    # do the other callbacks and the classifier after an interrupted scorer.
+    X, y = data
+    labels = np.array(["a", "b", "c"])[y]
+    _SEEN.clear()
+    score = EpochScoring(_scorer_taking_copies, use_caching=False)
+    clf = LongTailClassifier(
+        callbacks=[score, _ClassesReader()],
+        train_split=ValidSplit(4, stratified=True),
+        **FAST,
+    ).fit(X, labels)
+    assert _SEEN[:2] == [[0, 1, 2], ["a", "b", "c"]]
+    for name in ("copy", "pickle"):
+        assert _TAKEN[name].classes_.tolist() == ["a", "b", "c"]
+        assert np.array_equal(_TAKEN[name].predict(X), clf.predict(X))
+    assert _TAKEN["params"].keys() == clf.get_params().keys()
+    clf.set_params(callbacks=[EpochScoring(_interrupting_scorer)], max_epochs=1)
+    clf.fit(X, labels)
+    assert clf.classes_.tolist() == ["a", "b", "c"]
+
+
 def test_a_subclass_recording_valid_acc_itself_may_monitor_it(data):
     # A subclass of the user's records the accuracy in its on_epoch_end.
     X, y = data
