@@ -22,6 +22,7 @@ from skorch.utils import TeeGenerator, to_tensor
 from torch import nn
 
 from ltlearn.deep._loss_base import _uncompiled
+from ltlearn.deep._net_callbacks import _CallbacksMixin
 from ltlearn.deep._step_errors import (
     _batch_len,
     _diverged,
@@ -313,7 +314,7 @@ class _BatchLoopMixin:
 
     def _runs_without_batch_hooks(self, training=True):
         """Whether no batch-level hook does anything on these batches."""
-        if type(self).notify is not NeuralNet.notify:
+        if type(self).notify not in (NeuralNet.notify, _CallbacksMixin.notify):
             return False
         if type(self.history) is not History:
             return False

@@ -134,28 +134,50 @@ def _refuse_validation_monitors(net):
             )
 
 
+def _waits_for_a_fall(callback, monitor):
+    """How ``callback`` takes a lower ``monitor`` as better, if it does.
+
+    ``(setting, what it does, the fix)``: ``lower_is_better=True`` for
+    skorch's ``EarlyStopping`` (its default, made for losses),
+    ``mode='min'`` for an ``LRScheduler`` of torch's ``ReduceLROnPlateau``
+    (torch's default, among the scheduler's keywords); None otherwise.
+    """
+    if isinstance(callback, LRScheduler):
+        if getattr(callback, "mode", "min") != "min":
+            return None
+        fix = f"LRScheduler(policy=ReduceLROnPlateau, monitor={monitor!r}, mode='max')"
+        return "mode='min'", "lowers the learning rate of", fix
+    if not getattr(callback, "lower_is_better", False):
+        return None
+    fix = f"{type(callback).__name__}(monitor={monitor!r}, lower_is_better=False)"
+    return "lower_is_better=True", "stops", fix
+
+
 def _warn_monitor_direction(net):
     """Warn when a callback waits for a score of ``net`` to fall that rises.
 
     skorch's ``EarlyStopping`` takes ``lower_is_better=True`` by default,
     made for losses: ``EarlyStopping(monitor="valid_bacc")`` stopped the
     fit after ``patience`` epochs of a rising balanced accuracy, with no
-    message, and ``load_best=True`` restored the worst epoch. A scoring
+    message, and ``load_best=True`` restored the worst epoch. torch's
+    ``ReduceLROnPlateau`` takes ``mode="min"`` by default: under skorch's
+    ``LRScheduler`` it cut the learning rate every ``patience + 1`` epochs
+    while the balanced accuracy rose, down to ``min_lr``. A scoring
     callback of skorch or ltlearn says with its own ``lower_is_better``
     which way its score improves.
     """
     rising = _scoring_names(net, rising=True)
     callbacks = dict(net.callbacks_)
     for name, monitor in _monitors(net):
-        callback = callbacks[name]
-        if monitor in rising and getattr(callback, "lower_is_better", False):
-            warnings.warn(
-                f"The callback {name!r} monitors {monitor!r} with "
-                "lower_is_better=True, but that score is better when "
-                "higher: it counts each rise as a worsening and stops a "
-                "network that is still improving. Give "
-                f"{type(callback).__name__}(monitor={monitor!r}, "
-                "lower_is_better=False).",
-                UserWarning,
-                stacklevel=4,
-            )
+        falling = monitor in rising and _waits_for_a_fall(callbacks[name], monitor)
+        if not falling:
+            continue
+        setting, harm, fix = falling
+        warnings.warn(
+            f"The callback {name!r} monitors {monitor!r} with {setting}, but "
+            "that score is better when higher: it counts each rise as a "
+            f"worsening and {harm} a network that is still improving. Give "
+            f"{fix}.",
+            UserWarning,
+            stacklevel=4,
+        )

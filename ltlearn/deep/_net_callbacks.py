@@ -8,10 +8,11 @@ the callbacks kept over ``set_params``.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from contextvars import ContextVar
 from numbers import Integral
 
 import numpy as np
-from skorch.callbacks import PrintLog
+from skorch.callbacks import BatchScoring, EpochScoring, PrintLog
 
 from ltlearn.deep._progress import _epoch_progress_bar
 
@@ -19,6 +20,10 @@ from ltlearn.deep._progress import _epoch_progress_bar
 # scores with validation data, the bar with progress_bar, the log with
 # verbose (skorch builds its valid_loss, valid_acc and print_log always).
 _SOMETIMES_BUILT = ("valid_loss", "valid_bacc", "progress_bar", "print_log")
+
+# The classifier whose scoring callback runs now (see notify), kept out of
+# the classifier: a copy, a pickle or get_params taken meanwhile has none.
+_SCORING_NET = ContextVar("_SCORING_NET", default=None)
 
 
 class _CallbacksMixin:
@@ -73,6 +78,34 @@ class _CallbacksMixin:
     def _prints_log(self):
         """Whether ``verbose`` asks for the table of the training history."""
         return not isinstance(self.verbose, Integral) or bool(self.verbose)
+
+    def notify(self, method_name, **cb_kwargs):
+        """Call the hook ``method_name`` of the classifier and its callbacks.
+
+        As skorch's ``notify``, except that skorch's scoring callbacks
+        (``EpochScoring``, ``BatchScoring``) see ``classes_`` as the label
+        codes ``0 .. n_classes - 1``: they score the label-encoded targets
+        of the fit, and scikit-learn's scorers find the column of their
+        ``pos_label`` in ``classes_``. With the labels there,
+        ``EpochScoring("average_precision")`` scored the probability of the
+        label 1 against the code 1 (the label 2 for labels 1 and 2), and
+        failed for string labels ("pos_label=1 is not a valid label").
+        """
+        getattr(self, method_name)(self, **cb_kwargs)
+        for _, callback in self.callbacks_:
+            hook = getattr(callback, method_name)
+            if not isinstance(callback, (EpochScoring, BatchScoring)):
+                hook(self, **cb_kwargs)
+                continue
+            token = _SCORING_NET.set(self)
+            try:
+                hook(self, **cb_kwargs)
+            finally:
+                _SCORING_NET.reset(token)
+
+    def _scoring_codes(self):
+        """Whether a scoring callback of this classifier runs (``notify``)."""
+        return _SCORING_NET.get() is self
 
     def _match_output_callbacks(self):
         """Give the training run the table and the bar asked for now.

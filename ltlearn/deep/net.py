@@ -978,6 +978,9 @@ class LongTailClassifier(
     def classes_(self):
         encoder = getattr(self, "label_encoder_", None)
         if encoder is not None:
+            if self._scoring_codes():
+                # skorch's scoring callbacks score the label codes (notify)
+                return np.arange(len(encoder.classes_))
             return encoder.classes_
         if self.classes is not None and len(self.classes):
             # sorted, as fit encodes them: output j is the j-th sorted label

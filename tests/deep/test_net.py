@@ -25,7 +25,11 @@ from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.metrics import balanced_accuracy_score  # noqa: E402
+from sklearn.metrics import (  # noqa: E402
+    average_precision_score,
+    balanced_accuracy_score,
+    make_scorer,
+)
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
@@ -2150,6 +2154,132 @@ def test_a_monitor_waiting_for_a_rising_score_to_fall_warns(data, tmp_path):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             clf.set_params(callbacks=[stop]).fit(X, y)
+
+
+def test_a_plateau_schedule_in_mode_min_on_a_rising_score_warns(data):
+    # LRScheduler(ReduceLROnPlateau, monitor="valid_bacc") kept torch's
+    # mode="min" and cut the learning rate of a network whose balanced
+    # accuracy rose, down to min_lr, silently.
+    X, y = data
+    split = ValidSplit(4, stratified=True)
+    message = (
+        r"'plateau' monitors 'valid_bacc' with mode='min'.*lowers the learning "
+        r"rate.*LRScheduler\(policy=ReduceLROnPlateau, monitor='valid_bacc', "
+        r"mode='max'\)"
+    )
+    for policy in ("ReduceLROnPlateau", torch.optim.lr_scheduler.ReduceLROnPlateau):
+        plateau = LRScheduler(policy, monitor="valid_bacc", patience=1)
+        clf = LongTailClassifier(
+            callbacks=[("plateau", plateau)], train_split=split, **FAST
+        )
+        with pytest.warns(UserWarning, match=message) as record:
+            clf.fit(X, y)
+        assert [w.filename for w in record] == [__file__]
+    # mode="max", the loss in mode="min" and the other policies do not warn.
+    for plateau in (
+        LRScheduler("ReduceLROnPlateau", monitor="valid_bacc", mode="max"),
+        LRScheduler("ReduceLROnPlateau", monitor="valid_loss"),
+        LRScheduler("StepLR", monitor="valid_bacc", step_size=1),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf.set_params(callbacks=[plateau]).fit(X, y)
+
+
+def test_scorers_of_a_positive_label_score_the_codes_of_any_labels(data):
+    # The scorers found pos_label=1 among the labels while the targets were
+    # codes: for labels 1 and 2, EpochScoring("average_precision") scored
+    # the probability of the label 1 against the code 1 (the label 2), and
+    # string labels failed ("pos_label=1 is not a valid label").
+    X, y = data
+    binary = y > 0
+    X, y = X[binary], y[binary] - 1
+
+    def scores(labels, scoring):
+        score = EpochScoring(scoring, lower_is_better=False, name="valid_score")
+        clf = LongTailClassifier(
+            callbacks=[score], train_split=ValidSplit(4, stratified=True), **FAST
+        ).fit(X, labels)
+        assert list(clf.classes_) == sorted(set(labels))
+        return clf.history[:, "valid_score"]
+
+    for scoring in ("average_precision", "f1"):
+        expected = scores(y, scoring)
+        for labels in (y + 1, np.array(["no", "yes"])[y]):
+            assert scores(labels, scoring) == expected
+    # The column of another code, chosen as pos_label.
+    first = make_scorer(
+        average_precision_score, pos_label=0, response_method="predict_proba"
+    )
+    assert scores(np.array(["churn", "stay"])[y], first) == scores(y, first)
+
+
+def test_batch_scoring_of_predictions_scores_the_codes_of_any_labels(data):
+    # BatchScoring compared the predicted labels with the codes: 0.0 for
+    # labels 3, 4 and 5 ("y_pred contains classes not in y_true"), and
+    # string labels failed ("Mix of label input types").
+    X, y = data
+
+    def scores(labels):
+        score = BatchScoring(
+            "balanced_accuracy", lower_is_better=False, name="valid_score"
+        )
+        clf = LongTailClassifier(
+            callbacks=[score], train_split=ValidSplit(4, stratified=True), **FAST
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            clf.fit(X, labels)
+        return clf.history[:, "valid_score"]
+
+    expected = scores(y)
+    assert min(expected) > 0
+    for labels in (y + 3, np.array(["a", "b", "c"])[y]):
+        assert scores(labels) == expected
+
+
+# What a scorer and a callback saw, for the test below (pickled by name).
+_SEEN, _TAKEN = [], {}
+
+
+def _scorer_taking_copies(net, X, y):
+    _SEEN.append(net.classes_.tolist())
+    _TAKEN["copy"] = copy.deepcopy(net)
+    _TAKEN["pickle"] = pickle.loads(pickle.dumps(net))
+    _TAKEN["params"] = net.get_params()
+    return 0.0
+
+
+class _ClassesReader(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        _SEEN.append(net.classes_.tolist())
+
+
+def _interrupting_scorer(net, X, y):
+    raise KeyboardInterrupt
+
+
+def test_a_copy_taken_while_a_scorer_runs_keeps_the_labels(data):
+    # Only the classifier whose scoring callback runs sees the codes: a
+    # copy, a pickle or the parameters taken by a scorer keep the labels, as
+    # do the other callbacks and the classifier after an interrupted scorer.
+    X, y = data
+    labels = np.array(["a", "b", "c"])[y]
+    _SEEN.clear()
+    score = EpochScoring(_scorer_taking_copies, use_caching=False)
+    clf = LongTailClassifier(
+        callbacks=[score, _ClassesReader()],
+        train_split=ValidSplit(4, stratified=True),
+        **FAST,
+    ).fit(X, labels)
+    assert _SEEN[:2] == [[0, 1, 2], ["a", "b", "c"]]
+    for name in ("copy", "pickle"):
+        assert _TAKEN[name].classes_.tolist() == ["a", "b", "c"]
+        assert np.array_equal(_TAKEN[name].predict(X), clf.predict(X))
+    assert _TAKEN["params"].keys() == clf.get_params().keys()
+    clf.set_params(callbacks=[EpochScoring(_interrupting_scorer)], max_epochs=1)
+    clf.fit(X, labels)
+    assert clf.classes_.tolist() == ["a", "b", "c"]
 
 
 def test_a_subclass_recording_valid_acc_itself_may_monitor_it(data):
