@@ -169,8 +169,8 @@ def check_save_best(datasets, path, output):
             # --save-best name the system refuses otherwise (too long, say)
             # was named without the option, or only once every fit had run
             # where pathlib's is_dir takes the error for a missing file.
-            looked_up = option == "--save-best" and exc.errno not in _MISSING
-            if exc.errno == errno.ELOOP or looked_up:
+            unusable = option == "--save-best" and exc.errno not in _MISSING
+            if exc.errno == errno.ELOOP or unusable:
                 raise CompareError(f"{option} {str(name)!r}: {exc.strerror}.") from None
     output = Path(output).resolve()
     if path.resolve() == output / PLOTS_DIR:

@@ -41,12 +41,19 @@ from ltlearn.deep.samplers import (
 from ltlearn.utils._warnings import external_stacklevel
 
 
-def _accepts(func, name):
-    """Whether ``func`` (a class or function) has a parameter called ``name``."""
+def _accepts(func, name, *, or_kwargs=False):
+    """Whether ``func`` (a class or function) has a parameter called ``name``.
+
+    With ``or_kwargs``, also whether it takes ``**kwargs``, which may pass
+    ``name`` on (a subclass of a loss that takes it).
+    """
     try:
-        return name in inspect.signature(func).parameters
+        parameters = inspect.signature(func).parameters
     except (TypeError, ValueError):
         return False
+    return name in parameters or (
+        or_kwargs and any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    )
 
 
 def _length(sized):

@@ -11,6 +11,7 @@ from sklearn.metrics import balanced_accuracy_score
 from skorch.callbacks import Callback, Checkpoint, EarlyStopping
 from torch import nn
 
+from ltlearn.deep._data import _length
 from ltlearn.deep._datasets import _labels_and_weights
 from ltlearn.deep._loss_base import _uncompiled
 from ltlearn.deep._param_groups import _groups_taken_out, _schedule_new_group
@@ -60,11 +61,6 @@ class _ScaleOutput:
 
     def __call__(self, module, inputs, output):
         return output * self.scales
-
-
-def _holds_no_row(dataset):
-    """Whether ``dataset`` has a length, and it is 0."""
-    return hasattr(dataset, "__len__") and len(dataset) == 0
 
 
 def _loads_best(callback):
@@ -485,7 +481,7 @@ class TauNormalization(Callback):
                 "TauNormalization(tau='auto') chooses tau on the validation part "
                 "of the training epochs, and no epoch ran (max_epochs=0)."
             )
-        if self.valid_ is None or _holds_no_row(self.valid_):
+        if self.valid_ is None or _length(self.valid_) == 0:
             # A train_split callable that holds out no row: it said that no
             # "labelled" validation data were found, or, for a part of no
             # row, "need at least one array to concatenate".

@@ -89,15 +89,6 @@ def _torch_loss_weight(factory, kwargs):
     return {**kwargs, "weight": _finite_weight(weight)}
 
 
-def _takes(loss, name):
-    """Whether the loss class ``loss`` takes ``name``, by name or ``**kwargs``."""
-    try:
-        parameters = inspect.signature(loss).parameters.values()
-    except (TypeError, ValueError):
-        return False
-    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
-
-
 def _check_per_class_sizes(factory, kwargs, classes, classes_given):
     """Refuse a ``criterion__weight`` or ``criterion__class_counts`` of another size.
 
@@ -116,10 +107,10 @@ def _check_per_class_sizes(factory, kwargs, classes, classes_given):
     loss = type(factory) if isinstance(factory, nn.Module) else factory
     for name in ("weight", "class_counts"):
         value = kwargs.get(name)
-        if value is None or not _takes(loss, name):
+        if value is None or not _accepts(loss, name, or_kwargs=True):
             continue
         try:
-            shape = tuple(value.shape) if torch.is_tensor(value) else np.shape(value)
+            shape = np.shape(value)  # a tensor's own shape, as it is
         except ValueError:  # ragged: the loss refuses it in its own words
             continue
         if len(shape) != 1 or shape[0] == len(classes):

@@ -39,12 +39,15 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
             f"must be ({n_classes}, {n_classes}) (rows: true class, columns: "
             f"predicted class) or ({n_classes},) (one cost per true class)."
         )
-    # a gain of a correct prediction (a negative diagonal) is told how to
-    # write it, as a non-zero diagonal is
-    free_diagonal = False if costs.ndim == 1 else off_diagonal == 0
-    valid = np.isfinite(costs) & ((costs >= 0) | free_diagonal)
-    if not valid.all():
-        where = tuple(np.argwhere(~valid)[0])
+    negative = costs < 0
+    if costs.ndim == 2:
+        # a gain of a correct prediction (a negative diagonal) is told below
+        # how to write it, as a non-zero diagonal is
+        np.fill_diagonal(negative, False)
+    refused = ~np.isfinite(costs) | negative
+    if refused.any():
+        # the first refused cost: (true class,) or (true, predicted class)
+        where = tuple(np.argwhere(refused)[0])
         labels = [classes.tolist()[i] for i in where]
         place = (
             f"class {labels[0]!r}"
