@@ -371,3 +371,28 @@ def test_items_of_three_values_are_named_at_predict_and_sliced_through():
     np.testing.assert_array_equal(
         clf.predict_proba(SliceDataset(_IndexedItems(X, Y))), clf.predict_proba(X)
     )
+
+
+def test_items_of_three_values_are_named_at_fit():
+    # fit said "Item 0 of the Dataset is a tuple, not an (x, y) pair", of a
+    # tuple, without its number of values or a way to keep the Dataset.
+    clf = LongTailClassifier(max_epochs=1, batch_size=16, random_state=0)
+    match = "Item 0 of the Dataset is a tuple of 3 values, not an \\(x, y\\) pair"
+    with pytest.raises(ValueError, match=match + ".* SliceDataset\\(dataset, idx=1"):
+        clf.fit(_IndexedItems(X, Y))
+    with pytest.raises(ValueError, match="is a list of 1 value, not an"):
+        clf.fit(_OneValueItems(X, Y))
+    sliced = clf.fit(
+        SliceDataset(_IndexedItems(X, Y)), SliceDataset(_IndexedItems(X, Y), idx=1)
+    )
+    expected = LongTailClassifier(max_epochs=1, batch_size=16, random_state=0)
+    np.testing.assert_array_equal(
+        sliced.predict_proba(X), expected.fit(X, Y).predict_proba(X)
+    )
+
+
+class _OneValueItems(_Items):
+    """Items ``[x]``: the input alone, in a list."""
+
+    def __getitem__(self, i):
+        return [self.X[i]]
