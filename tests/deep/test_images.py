@@ -396,3 +396,17 @@ class _OneValueItems(_Items):
 
     def __getitem__(self, i):
         return [self.X[i]]
+
+
+def test_a_pretrained_head_of_other_classes_is_named_with_its_fix():
+    # The message only said "(leave module__n_classes to the data)", which a
+    # module instance, such as a pretrained network, does not take.
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Flatten(), nn.Linear(16, 10))
+    clf = LongTailClassifier(module, max_epochs=1, random_state=0).fit(X, Y)
+    with pytest.raises(ValueError, match="shape \\(10,\\) per sample; .* 3 classes"):
+        clf.predict(X)
+    with pytest.raises(ValueError, match="replace the last layer of a module instance"):
+        clf.predict_proba(X)
+    module[1] = nn.Linear(16, 3)
+    assert clf.fit(X, Y).predict_proba(X).shape == (33, 3)
