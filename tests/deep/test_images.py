@@ -410,3 +410,19 @@ def test_a_pretrained_head_of_other_classes_is_named_with_its_fix():
         clf.predict_proba(X)
     module[1] = nn.Linear(16, 3)
     assert clf.fit(X, Y).predict_proba(X).shape == (33, 3)
+
+
+def test_grey_images_are_sent_to_a_one_channel_augmentation_by_name():
+    # augment="cifar" said only "needs images of 3 channels", and a
+    # CIFARAugment of the default input_shape "expects images (N, C, H, W) or
+    # flat rows; got shape (20, 8, 8)", of grey images (N, 8, 8).
+    images = np.random.RandomState(0).rand(20, 8, 8).astype(np.float32)
+    y = np.array([0] * 14 + [1] * 6)
+    params = dict(module__channels=(4,), max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match="augment=CIFARAugment\\(mean=\\.\\.\\., std"):
+        LongTailClassifier(SmallCNN, augment="cifar", **params).fit(images, y)
+    shifts = CIFARAugment(mean=(0.5,), std=(0.3,))
+    with pytest.raises(ValueError, match="need input_shape=\\(1, 8, 8\\)"):
+        LongTailClassifier(SmallCNN, augment=shifts, **params).fit(images, y)
+    shifts = CIFARAugment(mean=(0.5,), std=(0.3,), input_shape=(1, 8, 8))
+    LongTailClassifier(SmallCNN, augment=shifts, **params).fit(images, y)
