@@ -394,7 +394,10 @@ class _BatchesMixin:
             if len(shape) != 3 or shape[0] != 3:
                 raise ValueError(
                     f"augment='cifar' needs images of 3 channels, (n_samples, 3, "
-                    f"height, width); X has samples of shape {shape}."
+                    f"height, width); X has samples of shape {shape}. For other "
+                    "images give augment=CIFARAugment(mean=..., std=..., "
+                    "input_shape=(channels, height, width)), of one mean and std "
+                    "per channel (or None)."
                 )
             augment = CIFARAugment(**{"input_shape": shape, **params})
         elif isinstance(augment, (CIFARAugment, TransformAugment)):

@@ -193,6 +193,14 @@ def _is_pair(item):
     return isinstance(item, (tuple, list)) and len(item) == 2
 
 
+def _item_kind(item):
+    """What an item is, with its number of values when it is a sequence."""
+    kind = f"a {type(item).__name__}"
+    if isinstance(item, (tuple, list)):
+        kind += f" of {len(item)} value{'' if len(item) == 1 else 's'}"
+    return kind
+
+
 def _read_labelled_dataset(dataset):
     """Labels, input shape and value range of a dataset of ``(x, y)`` items.
 
@@ -208,9 +216,10 @@ def _read_labelled_dataset(dataset):
         item = dataset[i]
         if not _is_pair(item):
             raise ValueError(
-                f"Item {i} of the Dataset is a {type(item).__name__}, not an "
-                "(x, y) pair: fit needs the labels. Give a Dataset of (x, y) "
-                "items, or arrays X and y."
+                f"Item {i} of the Dataset is {_item_kind(item)}, not an (x, y) "
+                "pair: fit needs the labels. Give a Dataset of (x, y) items, "
+                "arrays X and y, or skorch's SliceDataset(dataset) as X and "
+                "SliceDataset(dataset, idx=1) as y."
             )
         x = _checked_input(item[0], i, shape)
         shape = tuple(x.shape)

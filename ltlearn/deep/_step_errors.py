@@ -124,7 +124,9 @@ def _n_outputs_message(per_sample, name, n_classes):
     return (
         f"The module gives outputs of shape {tuple(per_sample)} per sample; "
         f"{name} has {n_classes} classes. Give a module with one output per "
-        "class (leave module__n_classes to the data)."
+        "class: replace the last layer of a module instance (a pretrained "
+        "network, say), and leave module__n_classes of a module class to the "
+        "data."
     )
 
 

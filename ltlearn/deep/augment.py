@@ -239,9 +239,15 @@ class CIFARAugment(nn.Module):
         """Augment in training mode, normalise in both modes."""
         x = _unflatten(x, self.input_shape)
         if x.ndim != 4:
+            grey = ""
+            if x.ndim == 3:
+                grey = (
+                    " Grey images (N, height, width) need "
+                    f"input_shape=(1, {x.shape[1]}, {x.shape[2]})."
+                )
             raise ValueError(
                 f"CIFARAugment expects images (N, C, H, W) or flat rows; got shape "
-                f"{tuple(x.shape)}."
+                f"{tuple(x.shape)}.{grey}"
             )
         if self.mean is not None and not x.is_floating_point():
             # mean and std cast to the integers of x: 0, and every value inf

@@ -371,3 +371,58 @@ def test_items_of_three_values_are_named_at_predict_and_sliced_through():
     np.testing.assert_array_equal(
         clf.predict_proba(SliceDataset(_IndexedItems(X, Y))), clf.predict_proba(X)
     )
+
+
+def test_items_of_three_values_are_named_at_fit():
+    # fit said "Item 0 of the Dataset is a tuple, not an (x, y) pair", of a
+    # tuple, without its number of values or a way to keep the Dataset.
+    clf = LongTailClassifier(max_epochs=1, batch_size=16, random_state=0)
+    match = "Item 0 of the Dataset is a tuple of 3 values, not an \\(x, y\\) pair"
+    with pytest.raises(ValueError, match=match + ".* SliceDataset\\(dataset, idx=1"):
+        clf.fit(_IndexedItems(X, Y))
+    with pytest.raises(ValueError, match="is a list of 1 value, not an"):
+        clf.fit(_OneValueItems(X, Y))
+    sliced = clf.fit(
+        SliceDataset(_IndexedItems(X, Y)), SliceDataset(_IndexedItems(X, Y), idx=1)
+    )
+    expected = LongTailClassifier(max_epochs=1, batch_size=16, random_state=0)
+    np.testing.assert_array_equal(
+        sliced.predict_proba(X), expected.fit(X, Y).predict_proba(X)
+    )
+
+
+class _OneValueItems(_Items):
+    """Items ``[x]``: the input alone, in a list."""
+
+    def __getitem__(self, i):
+        return [self.X[i]]
+
+
+def test_a_pretrained_head_of_other_classes_is_named_with_its_fix():
+    # The message only said "(leave module__n_classes to the data)", which a
+    # module instance, such as a pretrained network, does not take.
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Flatten(), nn.Linear(16, 10))
+    clf = LongTailClassifier(module, max_epochs=1, random_state=0).fit(X, Y)
+    with pytest.raises(ValueError, match="shape \\(10,\\) per sample; .* 3 classes"):
+        clf.predict(X)
+    with pytest.raises(ValueError, match="replace the last layer of a module instance"):
+        clf.predict_proba(X)
+    module[1] = nn.Linear(16, 3)
+    assert clf.fit(X, Y).predict_proba(X).shape == (33, 3)
+
+
+def test_grey_images_are_sent_to_a_one_channel_augmentation_by_name():
+    # augment="cifar" said only "needs images of 3 channels", and a
+    # CIFARAugment of the default input_shape "expects images (N, C, H, W) or
+    # flat rows; got shape (20, 8, 8)", of grey images (N, 8, 8).
+    images = np.random.RandomState(0).rand(20, 8, 8).astype(np.float32)
+    y = np.array([0] * 14 + [1] * 6)
+    params = dict(module__channels=(4,), max_epochs=1, random_state=0)
+    with pytest.raises(ValueError, match="augment=CIFARAugment\\(mean=\\.\\.\\., std"):
+        LongTailClassifier(SmallCNN, augment="cifar", **params).fit(images, y)
+    shifts = CIFARAugment(mean=(0.5,), std=(0.3,))
+    with pytest.raises(ValueError, match="need input_shape=\\(1, 8, 8\\)"):
+        LongTailClassifier(SmallCNN, augment=shifts, **params).fit(images, y)
+    shifts = CIFARAugment(mean=(0.5,), std=(0.3,), input_shape=(1, 8, 8))
+    LongTailClassifier(SmallCNN, augment=shifts, **params).fit(images, y)
