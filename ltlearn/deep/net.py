@@ -357,7 +357,9 @@ class LongTailClassifier(
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels, as given in ``y`` (or in ``classes``), sorted: the
-        ``j``-th output of the network is the ``j``-th label.
+        ``j``-th output of the network is the ``j``-th label. While skorch's
+        ``EpochScoring`` or ``BatchScoring`` scores, the label codes
+        ``0 .. n_classes - 1`` they score, which ``predict`` then gives.
     class_counts_ : ndarray of shape (n_classes,)
         Number of samples of each class in the training part (their total
         ``sample_weight`` when weights are given), added up over the
