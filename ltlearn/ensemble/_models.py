@@ -198,6 +198,27 @@ def _refuse_no_proba(name):
     )
 
 
+def _refuse_default_model_params(params):
+    """Name the problem of setting a default model by name.
+
+    With ``estimators=None`` the default models are built at fit, so
+    ``rf__n_estimators`` has no model to set; scikit-learn's message
+    ("Invalid parameter 'rf'") hides that they show as
+    ``named_estimators_.rf`` once fitted.
+    """
+    defaults = [name for name, _ in _default_models_of_tags()]
+    for key in params:
+        name = key.split("__")[0]
+        if name in defaults:
+            raise ValueError(
+                f"Cannot set {key!r}: with estimators=None the default models "
+                f"{defaults!r} are built at fit and are not parameters. Give "
+                f"the models as estimators to set or tune them, e.g. "
+                f"estimators=[('rf', RandomForestClassifier(oob_score=True)), "
+                f"('lr', LogisticRegression())]."
+            )
+
+
 class _NamedModelsMixin:
     """The (name, model) items of ``estimators``: checked, and as parameters."""
 
@@ -307,6 +328,8 @@ class _NamedModelsMixin:
         """
         if "estimators" in params:
             super().set_params(estimators=params.pop("estimators"))
+        if self.estimators is None:
+            _refuse_default_model_params(params)
         names = [name for name, _ in self._named_models()]
         if any(name in params for name in names):
             self.estimators = [

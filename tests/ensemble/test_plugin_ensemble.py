@@ -1008,3 +1008,12 @@ def test_set_params_by_name_replaces_the_model_only():
     clf = _small().set_params(lr="drop")
     assert clf.estimators[1] == ("lr", "drop")
     assert "lr" not in vars(clf)
+
+
+@pytest.mark.parametrize("key", ["rf__n_estimators", "lr"])
+def test_setting_a_default_model_by_name_says_to_give_estimators(key):
+    # estimators=None builds rf, et and lr at fit: a search over
+    # rf__n_estimators has no model to set, and the message says so
+    search = GridSearchCV(PluginEnsembleClassifier(), {key: [10]}, cv=2)
+    with pytest.raises(ValueError, match="with estimators=None the default"):
+        search.fit(*make_classification(n_samples=60, random_state=0))
