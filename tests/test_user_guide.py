@@ -45,6 +45,9 @@ _EXPECTED = {
         ("round(float(y_last.mean()), 3), rules[2].tau_", (0.181, 1.6)),
         ("np.round(prior_past, 3).tolist()", [0.915, 0.085]),
     ],
+    "docs/user_guide/recipes.rst": [
+        ("result.importances_mean.argsort()[::-1][:2].tolist()", [1, 0]),
+    ],
     "docs/user_guide/metrics_datasets.rst": [
         ("len(list_keel())", 110),
         ("lt.class_counts[[0, 50, 99]].tolist()", [200, 19, 2]),
