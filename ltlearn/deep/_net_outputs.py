@@ -55,14 +55,15 @@ _LEAVING_OUT = {
 }
 
 
-def _stack_batches(batches, n_rows, options=None):
+def _stack_batches(batches, n_rows, net=None):
     """The arrays of ``batches`` stacked, as ``np.concatenate`` would.
 
     Each batch is written into one array of ``n_rows`` rows as it comes, so
     that the outputs are not held twice (a list of batches, then their
     concatenation): 1.5 GB for 200,000 rows of 1,000 float32 classes.
-    ``options``, those of ``iterator_valid``, name in the refusal of
-    batches that do not hold ``n_rows`` rows the ones that draw the rows.
+    The refusal of batches that do not hold ``n_rows`` rows names the
+    ``iterator_valid`` options of ``net`` that draw the rows (read only
+    then, off the path of every call).
     """
     out, start = None, 0
     for batch in batches:
@@ -70,19 +71,20 @@ def _stack_batches(batches, n_rows, options=None):
             out = np.empty((n_rows, *batch.shape[1:]), dtype=batch.dtype)
         if start + len(batch) > n_rows:
             # It was numpy's "could not broadcast input array from shape ..."
-            _refuse_rows(f"more than {n_rows} rows", options)
+            _refuse_rows(f"more than {n_rows} rows", net)
         out[start : start + len(batch)] = batch
         start += len(batch)
     if out is None:  # no batch: concatenate's error
         return np.concatenate([], axis=0)
     if start != n_rows:
-        _refuse_rows(f"{start} rows, not {n_rows}", options)
+        _refuse_rows(f"{start} rows, not {n_rows}", net)
     return out
 
 
-def _refuse_rows(held, options):
+def _refuse_rows(held, net):
     """Refuse evaluation batches that hold ``held``, naming what draws them."""
-    causes = [why for key, why in _LEAVING_OUT.items() if (options or {}).get(key)]
+    options = {} if net is None else net.get_params_for("iterator_valid")
+    causes = [why for key, why in _LEAVING_OUT.items() if options.get(key)]
     raise RuntimeError(
         f"The batches hold {held}: the evaluation batches (iterator_valid) "
         "must hold every row of X once" + "".join(f"; {why}" for why in causes) + "."

@@ -882,7 +882,7 @@ class LongTailClassifier(
                 for out in self.forward_iter(X, training=False)
             ),
             len(X),
-            self.get_params_for("iterator_valid"),
+            self,
         )
         self._check_n_outputs(proba)
         return proba
@@ -917,9 +917,7 @@ class LongTailClassifier(
         )
         with torch.no_grad():
             # each batch written into the output as it comes, as in predict_proba
-            return _stack_batches(
-                batches, len(X), self.get_params_for("iterator_valid")
-            )
+            return _stack_batches(batches, len(X), self)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the features that :meth:`transform` returns.
