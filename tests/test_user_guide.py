@@ -44,6 +44,14 @@ _EXPECTED = {
         ("month_scores", [0.531, 0.691, 0.741, 0.739]),
         ("round(float(y_last.mean()), 3), rules[2].tau_", (0.181, 1.6)),
         ("np.round(prior_past, 3).tolist()", [0.915, 0.085]),
+        (
+            "ordinal_scores",
+            {
+                "argmax": [0.381, 1.412],
+                "distance": [0.359, 1.235],
+                "distance / prior": [0.705, 0.898],
+            },
+        ),
     ],
     "docs/user_guide/recipes.rst": [
         ("result.importances_mean.argsort()[::-1][:2].tolist()", [1, 0]),
