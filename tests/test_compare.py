@@ -506,6 +506,18 @@ def test_the_table_says_how_many_fits_raised_warnings(monkeypatch):
     plain = _run(methods=["plain"])
     assert "warnings" not in format_table(summarize(plain), plain.config)
 
+    def broken(random_state, context):
+        raise RuntimeError("this recipe is broken")
+
+    # Beside the failed fits, in the same paragraph.
+    monkeypatch.setitem(RECIPES, "broken", Recipe("broken", "fails", broken))
+    both = _run(methods=["plain", "warns", "broken"])
+    assert format_table(summarize(both), both.config).endswith(
+        "\n\n2 fit(s) failed; see the report and the 'error' column of "
+        "results.csv.\n2 fit(s) raised warnings; see the 'warnings' column of "
+        "results.csv."
+    )
+
 
 def test_dask_cluster_gives_the_same_numbers_as_the_local_run():
     distributed = pytest.importorskip("distributed")
