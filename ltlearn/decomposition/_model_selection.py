@@ -55,7 +55,7 @@ def _warn_unchecked_split(split_cv, classes, counts):
     code = int(np.argmin(counts))
     n = int(counts[code])
     advice = (
-        f"use split_cv={n} or fewer folds to check it"
+        f"use split_cv={n}{' or fewer folds' if n > 2 else ''} to check it"
         if n >= 2
         else "a class of a single row cannot be held out and kept for "
         "training at once: add rows of it, or pass split_cv=None"
