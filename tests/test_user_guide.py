@@ -62,6 +62,8 @@ _EXPECTED = {
         ("abs(top1 - 0.51) < 0.01", True),
         ("abs(top5 - 0.805) < 0.01", True),
         ("abs(top5_tail - 0.658) < 0.01", True),
+        ("round(bacc, 2), round(sensitivity, 3)", (0.92, 0.875)),
+        ("round(float(low), 2), round(float(high), 2)", (0.78, 1.0)),
     ],
 }
 
