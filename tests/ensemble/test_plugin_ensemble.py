@@ -690,6 +690,27 @@ def test_an_ensemble_that_declines_the_weights_fits_without_them(imbalanced):
     assert np.all(scores["test_score"] > 0.5)
 
 
+def test_a_rule_around_an_ensemble_that_declines_the_weights(imbalanced):
+    # The rule takes the weights (amounts for its scoring) and the ensemble
+    # declines them: the ensemble's fit, given none, failed with "got
+    # unexpected argument(s) {'sample_weight'}, which are not routed to any
+    # object".
+    X, y = imbalanced
+    weights = np.where(y == 1, 3.0, 1.0)
+    plain = PluginEnsembleClassifier(random_state=0).fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        ensemble = PluginEnsembleClassifier(random_state=0)
+        rule = PluginClassifier(
+            ensemble.set_fit_request(sample_weight=False),
+            scoring=balanced_accuracy_score,
+        )
+        rule.fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(
+        rule.estimator_.predict_proba(X), plain.predict_proba(X)
+    )
+    assert rule.prior_ == pytest.approx(np.bincount(y, weights) / weights.sum())
+
+
 def test_sample_weight_equals_repeated_rows_without_refinement():
     """With the inverse-prior rule alone, integer weights are repeated rows."""
     X, y = make_classification(
