@@ -39,12 +39,17 @@ def _multi_output_message(y, kind=None):
             f"{message} A classifier takes discrete class labels, not a "
             "regression target."
         )
+    if kind != "multilabel-indicator":  # OneVsRestClassifier takes 0 and 1
+        return (
+            f"{message} Fit one classifier per column by wrapping this one in "
+            "sklearn.multioutput.MultiOutputClassifier."
+        )
     message = (
         f"{message} Fit one classifier per column by wrapping this one in "
-        "sklearn.multiclass.OneVsRestClassifier (labels of 0 and 1) or "
+        "sklearn.multiclass.OneVsRestClassifier or "
         "sklearn.multioutput.MultiOutputClassifier."
     )
-    if kind == "multilabel-indicator" and np.all(np.asarray(y.sum(axis=1)) == 1):
+    if np.all(np.asarray(y.sum(axis=1)) == 1):
         message = (
             f"{message} Each row holds one label: a one-hot encoded class is "
             "passed as one label per sample, np.argmax(y, axis=1)."
@@ -68,7 +73,12 @@ def _refuse_sparse_y(y):
         If it has one: scikit-learn's message.
     """
     if len(y.shape) == 2 and y.shape[1] > 1:
-        raise ValueError(_multi_output_message(y, type_of_target(y, input_name="y")))
+        kind = type_of_target(y, input_name="y")
+        if kind in ("binary", "multiclass"):
+            # type_of_target reads only the stored values of a sparse matrix:
+            # it says "binary" of columns of 0, 1 and 2
+            kind = "multiclass-multioutput"
+        raise ValueError(_multi_output_message(y, kind))
     raise TypeError(
         "Sparse data was passed for y, but dense data is required. Use "
         "'.toarray()' to convert to a dense numpy array."

@@ -53,6 +53,8 @@ def check_classification_y(y, *, min_classes=2):
         If ``y`` is a scalar, holds missing labels, mixes strings and
         numbers, is multilabel or multioutput,
         continuous, empty, or holds fewer than ``min_classes`` classes.
+    TypeError
+        If ``y`` is a sparse matrix of one column.
     """
     if sparse.issparse(y):
         _refuse_sparse_y(y)

@@ -279,6 +279,24 @@ def test_only_a_one_hot_target_is_told_to_take_the_argmax():
 
 
 @pytest.mark.parametrize(
+    "y",
+    [
+        np.c_[np.arange(20) % 3, np.arange(20) % 2],
+        sparse.csr_matrix(np.c_[np.arange(20) % 3, np.arange(20) % 2]),
+    ],
+    ids=["dense", "sparse"],
+)
+def test_a_multiclass_multioutput_target_is_told_of_multioutputclassifier_only(y):
+    # OneVsRestClassifier refuses such a target; a sparse one was called "a
+    # binary target", as type_of_target reads only its stored values.
+    X = np.random.RandomState(0).standard_normal((20, 2))
+    with pytest.raises(ValueError, match="multiclass-multioutput target") as e:
+        ThresholdMovingClassifier(LogisticRegression()).fit(X, y)
+    assert "MultiOutputClassifier" in str(e.value)
+    assert "OneVsRestClassifier" not in str(e.value)
+
+
+@pytest.mark.parametrize(
     "make", _MULTI_OUTPUT_CLASSIFIERS.values(), ids=_MULTI_OUTPUT_CLASSIFIERS.keys()
 )
 def test_a_sparse_column_target_is_refused_as_scikit_learn_does(make):
