@@ -310,16 +310,11 @@ def test_a_sparse_column_target_is_refused_as_scikit_learn_does(make):
 
 
 @pytest.mark.parametrize(
-    "make",
-    [
-        lambda: ThresholdMovingClassifier(LogisticRegression()),
-        lambda: COGClassifier(n_clusters=2),
-    ],
-    ids=["ThresholdMovingClassifier", "COGClassifier"],
+    "make", _MULTI_OUTPUT_CLASSIFIERS.values(), ids=_MULTI_OUTPUT_CLASSIFIERS.keys()
 )
 def test_a_sparse_indicator_target_is_refused_as_multilabel(make):
     # COGClassifier said "y should be a 1d array, got an array of shape ()
-    # instead."
+    # instead.", CReSTClassifier "Sparse data was passed for y".
     X = np.random.RandomState(0).standard_normal((20, 2))
     y = sparse.csr_matrix(np.eye(3, dtype=int)[np.arange(20) % 3])
     with pytest.raises(ValueError, match="multilabel-indicator target of shape"):
