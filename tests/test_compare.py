@@ -93,6 +93,18 @@ def test_unknown_method_is_refused_with_the_known_names(name):
         assert known in str(info.value)
 
 
+@pytest.mark.parametrize("name, alone", [("hgb", "plain:hgb"), ("LR", "plain")])
+def test_a_model_named_as_a_method_is_refused_with_what_to_name(name, alone):
+    # --methods hgb listed the 41 known methods and nothing more
+    with pytest.raises(CompareError, match="Unknown method") as info:
+        resolve_methods([name])
+    model = name.lower()
+    assert str(info.value).endswith(
+        f" {name!r} is a base model, not a recipe: {alone} fits it without "
+        f"rebalancing, and --models {model} runs the rebalancing recipes on it."
+    )
+
+
 def test_registry_names_are_plain_identifiers_with_factories():
     for name, recipe in RECIPES.items():
         assert all(part.isidentifier() for part in name.split(":"))
@@ -478,6 +490,45 @@ def test_a_failing_fit_is_recorded_and_retried(tmp_path, monkeypatch):
     rerun = _run(tmp_path, methods=["plain", "broken"])
     assert len(read_results(tmp_path / "results.csv")) == 6
     assert len(rerun.rows) == 4
+
+
+class _Warns(ClassifierMixin, BaseEstimator):
+    def fit(self, X, y):
+        warnings.warn("this model warns", UserWarning)
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+def test_the_table_says_how_many_fits_raised_warnings(monkeypatch):
+    """The warnings recorded in results.csv are counted where the table is read.
+
+    They were only in the 'warnings' column: the table and the report did
+    not say that any fit had warned.
+    """
+    recipe = Recipe("warns", "warns", lambda random_state, context: [("m", _Warns())])
+    monkeypatch.setitem(RECIPES, "warns", recipe)
+    comparison = _run(methods=["plain", "warns"])
+    table = format_table(summarize(comparison), comparison.config)
+    assert table.endswith(
+        "\n\n2 fit(s) raised warnings; see the 'warnings' column of results.csv."
+    )
+    plain = _run(methods=["plain"])
+    assert "warnings" not in format_table(summarize(plain), plain.config)
+
+    def broken(random_state, context):
+        raise RuntimeError("this recipe is broken")
+
+    # Beside the failed fits, in the same paragraph.
+    monkeypatch.setitem(RECIPES, "broken", Recipe("broken", "fails", broken))
+    both = _run(methods=["plain", "warns", "broken"])
+    assert format_table(summarize(both), both.config).endswith(
+        "\n\n2 fit(s) failed; see the report and the 'error' column of "
+        "results.csv.\n2 fit(s) raised warnings; see the 'warnings' column of "
+        "results.csv."
+    )
 
 
 def test_dask_cluster_gives_the_same_numbers_as_the_local_run():

@@ -44,8 +44,19 @@ _EXPECTED = {
         ("month_scores", [0.531, 0.691, 0.741, 0.739]),
         ("round(float(y_last.mean()), 3), rules[2].tau_", (0.181, 1.6)),
         ("np.round(prior_past, 3).tolist()", [0.915, 0.085]),
+        (
+            "ordinal_scores",
+            {
+                "argmax": [0.381, 1.412],
+                "distance": [0.359, 1.235],
+                "distance / prior": [0.705, 0.898],
+            },
+        ),
     ],
     "docs/user_guide/recipes.rst": [
+        ("resampled[-1].is_categorical_.tolist()", [False, False, False, True]),
+        ("boosted.estimator_.is_categorical_.tolist()", [False, False, False, True]),
+        ("int(boosted.estimator_.n_iter_) < 100", True),
         ("result.importances_mean.argsort()[::-1][:2].tolist()", [1, 0]),
     ],
     "docs/user_guide/metrics_datasets.rst": [
@@ -54,6 +65,8 @@ _EXPECTED = {
         ("abs(top1 - 0.51) < 0.01", True),
         ("abs(top5 - 0.805) < 0.01", True),
         ("abs(top5_tail - 0.658) < 0.01", True),
+        ("round(bacc, 2), round(sensitivity, 3)", (0.92, 0.875)),
+        ("round(float(low), 2), round(float(high), 2)", (0.78, 1.0)),
     ],
 }
 

@@ -70,6 +70,7 @@ class Summary:
     unscored: list  # data sets without a finite score (e.g. no few-shot class)
     few_threshold: int = 20  # few-shot: a class with fewer training rows
     groups: dict = field(default_factory=dict)  # dataset -> its --groups column
+    warned: list = field(default_factory=list)  # rows of fits that raised warnings
 
     def defined(self):
         """What the score is, for few-shot accuracy (``""`` for the others)."""
@@ -210,4 +211,5 @@ def summarize(comparison, *, scoring=None, few_threshold=20):
             for info in comparison.datasets
             if info.get("groups") is not None
         },
+        [r for r in comparison.rows if r["status"] == "ok" and r.get("warnings")],
     )

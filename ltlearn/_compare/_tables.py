@@ -139,6 +139,12 @@ def _notes(summary, ranking, title):
             f"\n{len(summary.errors)} fit(s) failed; see the report and the "
             "'error' column of results.csv."
         )
+    if summary.warned:
+        gap = "" if summary.errors else "\n"
+        lines.append(
+            f"{gap}{len(summary.warned)} fit(s) raised warnings; see the "
+            "'warnings' column of results.csv."
+        )
     return lines
 
 

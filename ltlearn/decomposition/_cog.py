@@ -183,8 +183,8 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         - ``None``: no check; the split of phase I is used as it is.
         - int: the number of folds of a
           :class:`~sklearn.model_selection.StratifiedKFold` with shuffling,
-          seeded from ``random_state``. The check is skipped when a class has
-          fewer rows than folds.
+          seeded from ``random_state``. The check is skipped, with a
+          warning, when a class has fewer rows than folds.
         - other splits, as for :func:`~sklearn.model_selection.check_cv`; not a
           splitter by groups, as :meth:`fit` takes no groups (pass its splits).
           Each training fold must hold a row of every class (an error names

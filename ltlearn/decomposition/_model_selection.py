@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -43,6 +44,29 @@ def _split_folds(split_cv, counts, seed):
     cv = check_cv(split_cv, classifier=True)
     refuse_group_splitter(cv, "split_cv", "COGClassifier")
     return cv
+
+
+def _warn_unchecked_split(split_cv, classes, counts):
+    """Warn that an int ``split_cv`` has more folds than a class has rows.
+
+    The split of phase I is then kept without the check; ``classes`` are the
+    labels of the row ``counts``, and the smallest class is named.
+    """
+    code = int(np.argmin(counts))
+    n = int(counts[code])
+    advice = (
+        f"use split_cv={n}{' or fewer folds' if n > 2 else ''} to check it"
+        if n >= 2
+        else "a class of a single row cannot be held out and kept for "
+        "training at once: add rows of it, or pass split_cv=None"
+    )
+    warnings.warn(
+        f"Class {classes.tolist()[code]!r} has {n} row{'s' if n != 1 else ''} "
+        f"in y, fewer than the {split_cv} stratified folds of "
+        f"split_cv={split_cv}, so the split of the classes is kept without "
+        f"the check (split_scores_ is None); {advice}.",
+        UserWarning,
+    )
 
 
 def _balanced_accuracy(y_true, y_pred):
@@ -162,6 +186,7 @@ def _checked_split(split_cv, learner, X, y, subclass, subclass_class, rng):
         return None, True, None
     cv = _split_folds(split_cv, counts, draw_seeds(rng))
     if cv is None:
+        _warn_unchecked_split(split_cv, classes, counts)
         return None, True, None
     _refuse_pairwise(
         learner.estimator,

@@ -236,7 +236,8 @@ class LogitAdjustedClassifier(_BasePostHocClassifier):
         if prior.shape != (n_classes,):
             raise ValueError(
                 f"prior has shape {prior.shape}; it must hold one value per class, "
-                f"shape ({n_classes},), in the order of classes_."
+                f"shape ({n_classes},), in the order of classes_ "
+                f"{self.classes_.tolist()!r}."
             )
         if not np.all(np.isfinite(prior)) or np.any(prior <= 0):
             raise ValueError(

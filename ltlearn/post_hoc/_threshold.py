@@ -18,7 +18,7 @@ from ltlearn.post_hoc._base import (
     _post_hoc_docstring,
 )
 from ltlearn.post_hoc._trained_adjustment import _warn_adjusting_twice
-from ltlearn.utils._class_order import _in_class_order
+from ltlearn.utils._class_order import _class_positions, _in_class_order, _is_pandas
 from ltlearn.utils._validation import model_proba, real_values
 
 
@@ -35,9 +35,10 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
     costs = real_values(costs, "cost_matrix")  # a copy: never the caller's
     if costs.shape not in ((n_classes,), (n_classes, n_classes)):
         raise ValueError(
-            f"cost_matrix has shape {costs.shape}; with {n_classes} classes it "
-            f"must be ({n_classes}, {n_classes}) (rows: true class, columns: "
-            f"predicted class) or ({n_classes},) (one cost per true class)."
+            f"cost_matrix has shape {costs.shape}; with {n_classes} classes, "
+            f"{classes.tolist()!r}, it must be ({n_classes}, {n_classes}) (rows: "
+            f"true class, columns: predicted class) or ({n_classes},) (one cost "
+            "per true class)."
         )
     negative = costs < 0
     if costs.ndim == 2:
@@ -61,13 +62,15 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
     if costs.ndim == 1:
         costs = costs[:, None] * off_diagonal
     elif np.any(np.diag(costs) != 0):
-        raise ValueError(
-            "cost_matrix must have a zero diagonal: a correct prediction costs "
-            f"nothing. Got the diagonal {np.diag(costs).tolist()!r}; subtract "
-            "from each row its diagonal entry (cost_matrix - "
+        advice = _one_axis_labelled(cost_matrix, classes) or (
+            "subtract from each row its diagonal entry (cost_matrix - "
             "np.diag(cost_matrix)[:, None]): that shifts the expected cost of "
             "every decision on a sample by the same amount, so no decision "
             "changes."
+        )
+        raise ValueError(
+            "cost_matrix must have a zero diagonal: a correct prediction costs "
+            f"nothing. Got the diagonal {np.diag(costs).tolist()!r}; {advice}"
         )
     with np.errstate(over="ignore"):  # refused by "rescale" only
         class_costs = costs.sum(axis=1)
@@ -79,6 +82,43 @@ def _check_cost_matrix(cost_matrix, classes, y, sample_weight=None):
             f"cost."
         )
     return costs, class_costs
+
+
+def _one_axis_labelled(cost_matrix, classes):
+    """Why a DataFrame labelled by the classes on one axis only was misread.
+
+    Its other axis is read by position, in the order of ``classes_``: a
+    matrix whose two axes were written in one order other than that of
+    ``classes_`` (``"low"``, ``"medium"``, ``"high"`` against the sorted
+    ``"high"``, ``"low"``, ``"medium"``) then has costs on its diagonal, which
+    subtracting the diagonal would hide. Returns the advice, or ``""`` for
+    anything else, such as a labelled axis already in the order of
+    ``classes_``, whose diagonal is the one given.
+    """
+    if not (_is_pandas(cost_matrix) and hasattr(cost_matrix, "columns")):
+        return ""
+    labels = classes.tolist()
+    positions = {
+        name: _class_positions(axis, labels, "cost_matrix")
+        for name, axis in (
+            ("index", cost_matrix.index),
+            ("columns", cost_matrix.columns),
+        )
+    }
+    by_position = [name for name, where in positions.items() if where is None]
+    if len(by_position) != 1:
+        return ""
+    (other,) = by_position
+    (named,) = set(positions) - {other}
+    if positions[named] == list(range(len(labels))):  # read as by position
+        return ""
+    return (
+        f"the {named} of cost_matrix {'holds' if named == 'index' else 'hold'} "
+        f"the classes and its {other} "
+        f"{'does' if other == 'index' else 'do'} not, so that its {other} "
+        f"{'is' if other == 'index' else 'are'} read by position, in the order "
+        f"of classes_ {labels!r}; label its {other} by the classes too."
+    )
 
 
 @_post_hoc_docstring
@@ -105,16 +145,18 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
     cost_matrix : "balanced", array-like of shape (n_classes, n_classes) \
             or (n_classes,), or dict, default="balanced"
         Misclassification costs, rows and entries in the order of
-        ``classes_``; a dict of one cost per class, a pandas Series indexed by
-        the classes or a DataFrame indexed or labelled by them is read by
-        class label (an index that names some classes but not each once is
-        refused). A matrix holds at ``[i, j]`` the cost of predicting class
-        ``j`` for a sample of class ``i`` (zero diagonal); a vector holds the
-        cost of misclassifying each class. ``"balanced"`` sets the cost of
-        class ``k`` to ``n_samples / (n_classes * n_k)`` from the training
-        labels, i.e. inversely proportional to its prior, which targets the
-        balanced accuracy (with ``sample_weight``, ``n_samples`` and ``n_k``
-        are sums of weights).
+        ``classes_``, the sorted labels (``"high"``, ``"low"``, ``"medium"``
+        for ordered text labels); a dict of one cost per class, a pandas
+        Series indexed by the classes or a DataFrame indexed or labelled by
+        them is read by class label (an index that names some classes but not
+        each once is refused; an axis of a DataFrame that does not hold the
+        classes is read by position, so label both). A matrix holds at
+        ``[i, j]`` the cost of predicting class ``j`` for a sample of class
+        ``i`` (zero diagonal); a vector holds the cost of misclassifying each
+        class. ``"balanced"`` sets the cost of class ``k`` to ``n_samples /
+        (n_classes * n_k)`` from the training labels, i.e. inversely
+        proportional to its prior, which targets the balanced accuracy (with
+        ``sample_weight``, ``n_samples`` and ``n_k`` are sums of weights).
 
     decision : {{"rescale", "expected_cost"}}, default="rescale"
         The decision rule.

@@ -321,6 +321,23 @@ def _unknown_model(model, name=None):
     )
 
 
+def _model_as_recipe(name, crossing):
+    """What to name instead of ``name`` when it is a base model, or "".
+
+    ``crossing`` is how the caller runs the recipes on a model
+    (``--models hgb``, ``model='hgb'``).
+    """
+    model = name.strip().lower()
+    if model not in MODELS:
+        return ""
+    alone = "deep_ce" if model == "mlp" else _recipe_name("plain", model)
+    return (
+        f" {name!r} is a base model, not a recipe: {alone} fits it without "
+        f"rebalancing, and {crossing.format(model=model)} runs the "
+        "rebalancing recipes on it."
+    )
+
+
 def resolve_methods(names=None, models=None):
     """Pick recipes by name.
 
@@ -378,6 +395,7 @@ def resolve_methods(names=None, models=None):
         raise CompareError(
             f"Unknown method {unknown[0]!r}; the known methods are: "
             f"{', '.join(RECIPES)}.{_close(unknown[0], RECIPES)}"
+            f"{_model_as_recipe(unknown[0], '--models {model}')}"
         )
     skipped = {}
     if models is not None:

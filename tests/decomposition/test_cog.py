@@ -1055,9 +1055,24 @@ def test_split_cv_is_skipped_when_there_is_nothing_to_check(imbalanced_binary):
     cog = COGClassifier(split_cv=3, random_state=0).fit(X, y)
     assert cog.split_scores_ is None and cog.n_clusters_.tolist() == [1, 1]
     X, y = _two_sided(n_minor=2)  # a class smaller than the folds
-    cog = COGClassifier(n_clusters=4, split_cv=3, random_state=0).fit(X, y)
+    match = (
+        r"Class 1 has 2 rows in y, fewer than the 3 stratified folds of "
+        r"split_cv=3, so the split of the classes is kept without the check "
+        r"\(split_scores_ is None\); use split_cv=2 to check it\.$"
+    )
+    with pytest.warns(UserWarning, match=match):
+        cog = COGClassifier(n_clusters=4, split_cv=3, random_state=0).fit(X, y)
     assert cog.split_scores_ is None and cog.n_clusters_.tolist() == [4, 1]
     assert COGClassifier(n_clusters=4).fit(X, y).split_scores_ is None
+    with warnings.catch_warnings(record=True) as caught:  # the advice works
+        warnings.simplefilter("always")
+        COGClassifier(n_clusters=4, split_cv=2, random_state=0).fit(X, y)
+    assert not [w for w in caught if "stratified folds of" in str(w.message)]
+    X, y = _two_sided(n_minor=1)
+    with pytest.warns(
+        UserWarning, match="Class 1 has 1 row in y, .* or pass split_cv=None"
+    ):
+        COGClassifier(n_clusters=4, split_cv=2, random_state=0).fit(X, y)
 
 
 def test_split_cv_is_reproducible_and_leaves_the_input_alone():

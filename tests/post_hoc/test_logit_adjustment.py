@@ -691,3 +691,16 @@ def test_prior_rules_warn_of_a_post_hoc_rule_that_adjusted(
             LogitAdjustedClassifier(
                 ThresholdMovingClassifier(lr, decision="expected_cost")
             ).fit(X, y)
+
+
+def test_prior_shape_refusal_names_the_classes():
+    # Integer grades with one missing (0, 1, 2, 4): a prior of the five grades
+    # was refused without naming the four classes
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 2))
+    y = np.array([0, 1, 2, 4])[np.arange(80) % 4]
+    clf = LogitAdjustedClassifier(LogisticRegression(), prior=np.full(5, 0.2))
+    with pytest.raises(
+        ValueError, match=r"shape \(4,\), in the order of classes_ \[0, 1, 2, 4\]\.$"
+    ):
+        clf.fit(X, y)

@@ -546,3 +546,45 @@ def test_cost_matrix_refusal_names_the_cost_and_its_classes(cost_matrix, where):
     clf.set_params(cost_matrix=deployed / trained)  # NaN for class "c"
     with pytest.raises(ValueError, match=r"got nan for class 'c'\."):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize("labelled", ["index", "columns"])
+def test_cost_frame_labelled_on_one_axis_names_the_other(labelled):
+    # A DataFrame of ordered classes ("low" < "medium" < "high", sorted as
+    # "high", "low", "medium") labelled on one axis only was read by label
+    # there and by position on the other, and refused with the advice to
+    # subtract its diagonal, which would have kept the misread costs
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 2))
+    order = ["low", "medium", "high"]
+    y = np.array(order)[np.arange(90) % 3]
+    distance = np.abs(np.subtract.outer(np.arange(3), np.arange(3)))
+    frame = pd.DataFrame(distance, **{labelled: order})
+    other = "columns" if labelled == "index" else "index"
+    clf = ThresholdMovingClassifier(LogisticRegression(), cost_matrix=frame)
+    with pytest.raises(ValueError, match=rf"zero diagonal.*label its {other} by"):
+        clf.fit(X, y)
+    labelled_both = pd.DataFrame(distance, index=order, columns=order)
+    rank = {"high": 2, "low": 0, "medium": 1}  # classes_ is sorted
+    expected = [[abs(rank[a] - rank[b]) for b in sorted(order)] for a in sorted(order)]
+    clf.set_params(cost_matrix=labelled_both).fit(X, y)
+    np.testing.assert_array_equal(clf.cost_matrix_, expected)
+    # a labelled axis in the order of classes_ reads as by position: a
+    # non-zero diagonal is the one given, shifted as before
+    given = pd.DataFrame(distance + 1, **{labelled: sorted(order)})
+    with pytest.raises(ValueError, match=r"zero diagonal.*subtract from each row"):
+        clf.set_params(cost_matrix=given).fit(X, y)
+
+
+def test_cost_matrix_shape_refusal_names_the_classes():
+    # Integer grades with one missing (0, 1, 2, 4): a distance matrix of the
+    # five grades was refused without naming the four classes
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 2))
+    y = np.array([0, 1, 2, 4])[np.arange(80) % 4]
+    grades = np.arange(5)
+    clf = ThresholdMovingClassifier(
+        LogisticRegression(), cost_matrix=np.abs(np.subtract.outer(grades, grades))
+    )
+    with pytest.raises(ValueError, match=r"with 4 classes, \[0, 1, 2, 4\], it must"):
+        clf.fit(X, y)
