@@ -22,6 +22,7 @@ from sklearn.utils.validation import (
     has_fit_parameter,
 )
 
+from ltlearn.utils._multi_output import _multi_output_message, _refuse_sparse_y
 from ltlearn.utils._warnings import external_stacklevel
 
 _MULTI_OUTPUT_TYPES = (
@@ -52,8 +53,11 @@ def check_classification_y(y, *, min_classes=2):
         If ``y`` is a scalar, holds missing labels, mixes strings and
         numbers, is multilabel or multioutput,
         continuous, empty, or holds fewer than ``min_classes`` classes.
+    TypeError
+        If ``y`` is a sparse matrix of one column.
     """
-    multi_output = "Multilabel and multioutput targets are not supported."
+    if sparse.issparse(y):
+        _refuse_sparse_y(y)
     # scikit-learn's words; type_of_target says "unknown". None is left to
     # type_of_target, which says it got None, not an array of shape ().
     if y is not None and np.ndim(y) == 0:
@@ -66,10 +70,11 @@ def check_classification_y(y, *, min_classes=2):
     except ValueError:
         shape = np.shape(y)
         if len(shape) == 2 and shape[1] > 1:  # columns of strings and numbers
-            raise ValueError(multi_output) from None
+            raise ValueError(_multi_output_message(y)) from None
         raise
-    if type_of_target(y, input_name="y") in _MULTI_OUTPUT_TYPES:
-        raise ValueError(multi_output)
+    kind = type_of_target(y, input_name="y")
+    if kind in _MULTI_OUTPUT_TYPES:
+        raise ValueError(_multi_output_message(y, kind))
     check_classification_targets(y)
     if np.shape(y)[0] == 0:
         raise ValueError(

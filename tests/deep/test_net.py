@@ -1695,6 +1695,13 @@ def test_bad_parameters_are_named(data, params, match):
         (lambda X: X, lambda y: y[:-3], "inconsistent numbers of samples"),
         (lambda X: X, lambda y: np.zeros_like(y), "1 class"),
         (lambda X: X, lambda y: np.c_[y, y], "Multilabel and multioutput"),
+        # a sparse indicator: it said "y should be a 1d array, got an array of
+        # shape () instead."
+        (
+            lambda X: X,
+            lambda y: sparse.csr_matrix(np.eye(y.max() + 1, dtype=int)[y]),
+            "multilabel-indicator target of shape",
+        ),
         # a scalar: it said "Unknown label type: unknown ... continuous values"
         (lambda X: X, lambda y: 1, r"y should be a 1d array.*shape \(\)"),
     ],
