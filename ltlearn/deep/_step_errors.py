@@ -1,8 +1,9 @@
 """The errors of a training step of LongTailClassifier that name their fix.
 
-torch's own messages on a module of another dtype, a binary loss, a module of
-fewer outputs than classes, a batch of one sample under BatchNorm, a loss of
-one value per sample or a diverged fit name neither the cause nor the fix;
+torch's own messages on a module of another dtype, float indices, a binary
+loss, a module of fewer outputs than classes, a batch of one sample under
+BatchNorm, a loss of one value per sample or a diverged fit name neither the
+cause nor the fix;
 these turn them into errors that do. A loss of logits given a softmax's
 probabilities trains without an error: a warning says so.
 """
@@ -64,6 +65,33 @@ def _explain_module_dtype(error, module):
         "float32 batches, the precision LongTailClassifier trains in: convert "
         "it with module.float() (a module instance is used as is), or cast the "
         f"input in its forward. (torch: {error})"
+    )
+
+
+# torch's messages on float indices: nn.Embedding and nn.EmbeddingBag
+# ("argument #1 'indices' ... Long, Int; but got torch.FloatTensor"),
+# F.one_hot ("only applicable to index tensor of type LongTensor").
+_FLOAT_INDICES = re.compile(
+    r"'indices'.*\bLong\b.*FloatTensor|index tensor of type Long"
+)
+
+
+def _explain_float_indices(error):
+    """A clear error for a module that indexes with its float32 batches.
+
+    The classifier reads ``X`` as float32, as it documents, so token ids
+    given as integers reach an ``nn.Embedding`` as floats (skorch passes
+    integer arrays as they are); torch's message names neither the cast nor
+    the fix. Only torch's errors about index dtypes are explained.
+    """
+    if type(error) is not RuntimeError or not _FLOAT_INDICES.search(str(error)):
+        return error
+    return TypeError(
+        "The module indexes with its input (an nn.Embedding of token ids, "
+        "say), and LongTailClassifier gives it float32 batches: it reads X as "
+        "float32, integers included. Cast the indices in the module's forward, "
+        "e.g. self.embedding(x.long()) (exact for ids below 2**24). "
+        f"(torch: {error})"
     )
 
 

@@ -3926,6 +3926,45 @@ def test_other_errors_of_a_float64_module_are_not_called_a_dtype_error(data):
     assert type(info.value) is RuntimeError
 
 
+class _TokenBag(torch.nn.Module):
+    """Token ids through an embedding, a bag of them, or one-hot codes."""
+
+    def __init__(self, kind="embedding", cast=False):
+        super().__init__()
+        self.kind, self.cast = kind, cast
+        self.embedding = torch.nn.Embedding(10, 4)
+        self.bag = torch.nn.EmbeddingBag(10, 4)
+        self.classifier = torch.nn.Linear(4, 2)
+        self.codes = torch.nn.Linear(10, 2)
+
+    def forward(self, x):
+        if self.cast:
+            x = x.long()
+        if self.kind == "bag":
+            return self.classifier(self.bag(x))
+        if self.kind == "one_hot":
+            return self.codes(torch.nn.functional.one_hot(x, 10).float().mean(1))
+        return self.classifier(self.embedding(x).mean(1))
+
+
+@pytest.mark.parametrize("kind", ["embedding", "bag", "one_hot"])
+def test_token_ids_read_as_float32_get_an_error_naming_the_cast(kind):
+    # X is read as float32, integers included: an nn.Embedding of integer
+    # token ids failed with torch's "Expected tensor for argument #1
+    # 'indices' to have one of the following scalar types: Long, Int; but
+    # got torch.FloatTensor", which named neither the cast nor the fix.
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 10, size=(40, 5)).astype(np.int64)
+    y = np.r_[np.zeros(30), np.ones(10)].astype(int)
+    clf = LongTailClassifier(module=_TokenBag(kind), max_epochs=1)
+    match = r"float32 batches.*self\.embedding\(x\.long\(\)\).*\(torch: "
+    with pytest.raises(TypeError, match=match):
+        clf.fit(X, y)
+    # Cast in forward, as the message says, the ids train and predict.
+    clf = LongTailClassifier(module=_TokenBag(kind, cast=True), max_epochs=1)
+    assert clf.fit(X, y).predict(X).shape == (40,)
+
+
 @pytest.mark.parametrize("classes", [{0, 1, 2}, frozenset({0, 1, 2})])
 def test_classes_given_as_a_set_are_refused_by_name(data, classes):
     # A set said "y should be a 1d array, got an array of shape ()", of y;
