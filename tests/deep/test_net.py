@@ -3204,6 +3204,25 @@ def test_a_bad_dataset_raises_a_clear_error(data, dataset, match):
         LongTailClassifier(**FAST).fit(dataset(X.astype(np.float32), y))
 
 
+def test_sequences_of_varying_length_are_told_to_be_padded_in_the_dataset():
+    # skorch trains on them through a collate_fn that pads each batch; the
+    # refusal said only "every input must have the same shape".
+    rng = np.random.RandomState(0)
+    sequences = [torch.as_tensor(rng.randint(1, 10, size=n)) for n in (4, 4, 3, 5)]
+
+    def pad(batch):
+        inputs, labels = zip(*batch)
+        padded = torch.nn.utils.rnn.pad_sequence(inputs, batch_first=True)
+        return padded, torch.as_tensor(labels)
+
+    clf = LongTailClassifier(
+        module=_TokenBag(cast=True), max_epochs=1, iterator_train__collate_fn=pad
+    )
+    match = r"same shape\. Pad inputs of varying length .* collate_fn"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(_Items(sequences, [0, 1, 0, 1]))
+
+
 def test_a_dataset_with_y_or_of_the_wrong_kind_is_refused(data):
     X, y = data
     clf = LongTailClassifier(**FAST)
