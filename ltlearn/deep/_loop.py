@@ -489,7 +489,7 @@ class _BatchLoopMixin:
             x = x["X"]
         try:
             return super().infer(x, **fit_params)
-        except RuntimeError as error:
+        except (RuntimeError, IndexError) as error:
             explained = _explain_module_dtype(error, self.module_)
             if explained is error:
                 explained = _explain_float_indices(error)
