@@ -186,9 +186,13 @@ _FAMILIES = [
     ),
 ]
 
+# The recipe that fits a base model without rebalancing where
+# ``plain:<model>`` is not built.
+_PLAIN_AS = {"mlp": "deep_ce"}
+
 # Combinations of a recipe and a base model that are not built, and why.
 EXCLUDED = {
-    ("plain", "mlp"): "the same as deep_ce",
+    ("plain", "mlp"): f"the same as {_PLAIN_AS['mlp']}",
     ("class_weight", "mlp"): "the MLP rebalances in its loss: see deep_logit_adjusted, "
     "deep_balanced_softmax and deep_ldam_drw",
     ("cog", "mlp"): "one MLP already learns non-convex classes; sub-classes add "
@@ -330,7 +334,7 @@ def _model_as_recipe(name, crossing):
     model = name.strip().lower()
     if model not in MODELS:
         return ""
-    alone = "deep_ce" if model == "mlp" else _recipe_name("plain", model)
+    alone = _PLAIN_AS.get(model, _recipe_name("plain", model))
     return (
         f" {name!r} is a base model, not a recipe: {alone} fits it without "
         f"rebalancing, and {crossing.format(model=model)} runs the "
