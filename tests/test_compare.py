@@ -93,6 +93,18 @@ def test_unknown_method_is_refused_with_the_known_names(name):
         assert known in str(info.value)
 
 
+@pytest.mark.parametrize("name, alone", [("hgb", "plain:hgb"), ("LR", "plain")])
+def test_a_model_named_as_a_method_is_refused_with_what_to_name(name, alone):
+    # --methods hgb listed the 41 known methods and nothing more
+    with pytest.raises(CompareError, match="Unknown method") as info:
+        resolve_methods([name])
+    model = name.lower()
+    assert str(info.value).endswith(
+        f" {name!r} is a base model, not a recipe: {alone} fits it without "
+        f"rebalancing, and --models {model} runs the rebalancing recipes on it."
+    )
+
+
 def test_registry_names_are_plain_identifiers_with_factories():
     for name, recipe in RECIPES.items():
         assert all(part.isidentifier() for part in name.split(":"))

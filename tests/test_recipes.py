@@ -235,6 +235,9 @@ def test_make_recipe_takes_scikit_learn_name_of_macro_f1(name):
         ({"name": "recommended:x"}, r"^Unknown recipe 'recommended:x'"),
         ({"name": "plain", "model": "RF"}, r"models are: lr, rf, hgb, mlp\. Did yo"),
         ({"name": "plugn"}, r"Did you mean 'plugin', 'plugin:rf', 'plugin:mlp'\?$"),
+        # a base model given as the recipe listed the 41 names and nothing more
+        ({"name": "hgb"}, r"'hgb' is a base model, not a recipe: plain:hgb fits "),
+        ({"name": "mlp"}, r": deep_ce fits it .* model='mlp' runs the rebalancing"),
         ({"name": "plain", "scoring": "accuracy"}, "Unknown scoring"),
         ({"name": "cog", "model": "rf"}, "not built on model 'rf': trees"),
         ({"name": "cog:rf"}, "not built on model 'rf': trees"),

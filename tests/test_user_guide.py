@@ -66,6 +66,9 @@ _EXPECTED = {
         ),
     ],
     "docs/user_guide/recipes.rst": [
+        ("resampled[-1].is_categorical_.tolist()", [False, False, False, True]),
+        ("boosted.estimator_.is_categorical_.tolist()", [False, False, False, True]),
+        ("int(boosted.estimator_.n_iter_) < 100", True),
         ("result.importances_mean.argsort()[::-1][:2].tolist()", [1, 0]),
     ],
     "docs/user_guide/metrics_datasets.rst": [

@@ -427,7 +427,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Fitted estimator.
         """
         if y is not None:  # validate_data names a missing y
-            check_classification_y(np.asarray(y))
+            check_classification_y(y if hasattr(y, "toarray") else np.asarray(y))
             y = column_or_1d_y(y)
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32]

@@ -33,12 +33,8 @@ from ltlearn.decomposition._pairwise import (
 from ltlearn.over_sampling._small_classes import _ClassesOfCaller
 from ltlearn.utils._metaestimators import refuse_frozen
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import (
-    downcast_sparse_indices,
-    may_have_method,
-    model_proba,
-    sum_duplicate_entries,
-)
+from ltlearn.utils._sparse import downcast_sparse_indices, sum_duplicate_entries
+from ltlearn.utils._validation import may_have_method, model_proba
 
 # "auto" never makes sub-classes smaller than this, so that every pairwise
 # linear boundary is learned from enough rows (chosen on the embedded KEEL

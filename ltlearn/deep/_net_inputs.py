@@ -322,7 +322,9 @@ class _InputsMixin:
         given = classes if classes is not None else self.classes
         # One class is enough when the classes are known (given, or fitted).
         known = given is not None or not reset
-        check_classification_y(np.asarray(y), min_classes=1 if known else 2)
+        check_classification_y(
+            y if issparse(y) else np.asarray(y), min_classes=1 if known else 2
+        )
         if dataset_shape is None:
             if not reset:
                 self._check_input_ndim(X)

@@ -51,7 +51,8 @@ from ltlearn.utils._docstring import (
     _Substitution,
 )
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import _native_byte_order, sum_duplicate_entries
+from ltlearn.utils._sparse import sum_duplicate_entries
+from ltlearn.utils._validation import _native_byte_order
 from ltlearn.utils._warnings import external_stacklevel
 
 # Synthetic rows are drawn this many at a time (neighbour column and step),

@@ -18,7 +18,7 @@ from ltlearn.post_hoc._base import (
     _post_hoc_docstring,
 )
 from ltlearn.post_hoc._trained_adjustment import _warn_adjusting_twice
-from ltlearn.utils._class_order import _class_positions, _in_class_order, _is_pandas
+from ltlearn.utils._class_order import _axis_positions, _in_class_order, _is_pandas
 from ltlearn.utils._validation import model_proba, real_values
 
 
@@ -98,13 +98,7 @@ def _one_axis_labelled(cost_matrix, classes):
     if not (_is_pandas(cost_matrix) and hasattr(cost_matrix, "columns")):
         return ""
     labels = classes.tolist()
-    positions = {
-        name: _class_positions(axis, labels, "cost_matrix")
-        for name, axis in (
-            ("index", cost_matrix.index),
-            ("columns", cost_matrix.columns),
-        )
-    }
+    positions = _axis_positions(cost_matrix, labels, "cost_matrix")
     by_position = [name for name, where in positions.items() if where is None]
     if len(by_position) != 1:
         return ""

@@ -12,6 +12,7 @@ from ltlearn.recipes._registry import (
     EXCLUDED,
     MODELS,
     RECIPES,
+    _model_as_recipe,
     _recipe_name,
     _unknown_model,
 )
@@ -137,6 +138,7 @@ def make_recipe(name, *, model="lr", random_state=None, scoring="balanced_accura
         raise ValueError(
             f"Unknown recipe {name!r}; list_recipes() gives the names: "
             f"{', '.join(RECIPES)}.{_close(name, RECIPES)}"
+            f"{_model_as_recipe(name, 'model={model!r}')}"
         )
     recipe = RECIPES[name]
     if recipe.model == "lr" and model != "lr":

@@ -186,9 +186,13 @@ _FAMILIES = [
     ),
 ]
 
+# The recipe that fits a base model without rebalancing where
+# ``plain:<model>`` is not built.
+_PLAIN_AS = {"mlp": "deep_ce"}
+
 # Combinations of a recipe and a base model that are not built, and why.
 EXCLUDED = {
-    ("plain", "mlp"): "the same as deep_ce",
+    ("plain", "mlp"): f"the same as {_PLAIN_AS['mlp']}",
     ("class_weight", "mlp"): "the MLP rebalances in its loss: see deep_logit_adjusted, "
     "deep_balanced_softmax and deep_ldam_drw",
     ("cog", "mlp"): "one MLP already learns non-convex classes; sub-classes add "
@@ -321,6 +325,23 @@ def _unknown_model(model, name=None):
     )
 
 
+def _model_as_recipe(name, crossing):
+    """What to name instead of ``name`` when it is a base model, or "".
+
+    ``crossing`` is how the caller runs the recipes on a model
+    (``--models hgb``, ``model='hgb'``).
+    """
+    model = name.strip().lower()
+    if model not in MODELS:
+        return ""
+    alone = _PLAIN_AS.get(model, _recipe_name("plain", model))
+    return (
+        f" {name!r} is a base model, not a recipe: {alone} fits it without "
+        f"rebalancing, and {crossing.format(model=model)} runs the "
+        "rebalancing recipes on it."
+    )
+
+
 def resolve_methods(names=None, models=None):
     """Pick recipes by name.
 
@@ -378,6 +399,7 @@ def resolve_methods(names=None, models=None):
         raise CompareError(
             f"Unknown method {unknown[0]!r}; the known methods are: "
             f"{', '.join(RECIPES)}.{_close(unknown[0], RECIPES)}"
+            f"{_model_as_recipe(unknown[0], '--models {model}')}"
         )
     skipped = {}
     if models is not None:

@@ -7,6 +7,7 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+from scipy import sparse
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, validate_data
@@ -138,6 +139,8 @@ def _checked_fit_data(crest, X, y):
         )
     validate_data(crest, X, y, skip_check_array=True)  # names a missing y
     X, y = indexable_rows(X, y)
+    if sparse.issparse(y):
+        check_classification_y(y)  # refuses it, naming a multi-output target
     y = check_array(y, ensure_2d=False, dtype=None, input_name="y")
     if y.ndim == 2 and y.shape[1] > 1:
         check_classification_y(y)  # refuses it, naming the multi-output target

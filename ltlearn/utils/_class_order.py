@@ -74,6 +74,18 @@ def _is_pandas(values):
     return hasattr(values, "loc") and hasattr(values, "index")
 
 
+def _axis_positions(values, labels, name):
+    """``_class_positions`` of each axis of a pandas ``values``, by axis name.
+
+    ``"index"``, then ``"columns"`` for a DataFrame; ``None`` for an axis
+    read by position.
+    """
+    axes = {"index": values.index}
+    if hasattr(values, "columns"):  # a DataFrame
+        axes["columns"] = values.columns
+    return {axis: _class_positions(keys, labels, name) for axis, keys in axes.items()}
+
+
 def _in_class_order(values, classes, name):
     """Per-class ``values`` in the order of ``classes``.
 
@@ -103,10 +115,7 @@ def _in_class_order(values, classes, name):
         return [values[label] for label in labels]
     if not _is_pandas(values):
         return values
-    axes = [values.index]
-    if hasattr(values, "columns"):  # a DataFrame
-        axes.append(values.columns)
-    positions = [_class_positions(axis, labels, name) for axis in axes]
+    positions = list(_axis_positions(values, labels, name).values())
     if all(where is None for where in positions):
         return values
     array = values.to_numpy()

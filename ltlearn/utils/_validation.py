@@ -22,6 +22,7 @@ from sklearn.utils.validation import (
     has_fit_parameter,
 )
 
+from ltlearn.utils._multi_output import _multi_output_message, _refuse_sparse_y
 from ltlearn.utils._warnings import external_stacklevel
 
 _MULTI_OUTPUT_TYPES = (
@@ -52,8 +53,11 @@ def check_classification_y(y, *, min_classes=2):
         If ``y`` is a scalar, holds missing labels, mixes strings and
         numbers, is multilabel or multioutput,
         continuous, empty, or holds fewer than ``min_classes`` classes.
+    TypeError
+        If ``y`` is a sparse matrix of one column.
     """
-    multi_output = "Multilabel and multioutput targets are not supported."
+    if sparse.issparse(y):
+        _refuse_sparse_y(y)
     # scikit-learn's words; type_of_target says "unknown". None is left to
     # type_of_target, which says it got None, not an array of shape ().
     if y is not None and np.ndim(y) == 0:
@@ -66,10 +70,11 @@ def check_classification_y(y, *, min_classes=2):
     except ValueError:
         shape = np.shape(y)
         if len(shape) == 2 and shape[1] > 1:  # columns of strings and numbers
-            raise ValueError(multi_output) from None
+            raise ValueError(_multi_output_message(y)) from None
         raise
-    if type_of_target(y, input_name="y") in _MULTI_OUTPUT_TYPES:
-        raise ValueError(multi_output)
+    kind = type_of_target(y, input_name="y")
+    if kind in _MULTI_OUTPUT_TYPES:
+        raise ValueError(_multi_output_message(y, kind))
     check_classification_targets(y)
     if np.shape(y)[0] == 0:
         raise ValueError(
@@ -399,50 +404,6 @@ def summable_weights(sample_weight):
         scaled = np.ldexp(sample_weight, -exponent)
     scaled[(scaled == 0) & (sample_weight > 0)] = np.nextafter(0.0, 1.0)
     return scaled
-
-
-def sum_duplicate_entries(X):
-    """``X``, or a copy of it whose repeated entries are summed.
-
-    A CSR or CSC matrix may store a cell more than once (its value is the
-    sum), which scikit-learn's Euclidean distances read as a smaller norm:
-    ``NearestNeighbors`` and ``KMeans`` then find other neighbours and
-    clusters than for the same data stored once. Unsorted indices without
-    repeats are kept as they are. ``X`` itself is never modified, nor are
-    its cached flags: SciPy keeps ``has_canonical_format`` (and
-    ``has_sorted_indices``) on the matrix it reads them from, where they
-    would outlive the caller's later edits of its index arrays, so they are
-    read from a structure sharing ``X``'s arrays.
-    """
-    if sparse.issparse(X) and X.format in ("csr", "csc"):
-        probe = type(X)((X.data, X.indices, X.indptr), shape=X.shape, copy=False)
-        if not probe.has_canonical_format:
-            summed = X.copy()
-            summed.sum_duplicates()
-            if summed.nnz < X.nnz:
-                return summed
-    return X
-
-
-def downcast_sparse_indices(X):
-    """``X``, or ``X`` with 32-bit index arrays where its 64-bit ones fit.
-
-    SciPy's sparse arrays keep the 64-bit indices they are built from
-    (``csr_array((data, (rows, cols)))`` with NumPy's default integers),
-    where sparse matrices downcast them; scikit-learn's ``KMeans`` and trees
-    refuse 64-bit indices. The result shares ``X``'s values; ``X`` itself is
-    never modified.
-    """
-    if not (sparse.issparse(X) and X.format in ("csr", "csc")):
-        return X
-    int32 = np.dtype(np.int32)
-    if X.indices.dtype == int32 and X.indptr.dtype == int32:
-        return X
-    if max(X.nnz, *X.shape) > np.iinfo(int32).max:
-        return X  # too large: left to the models that take 64-bit indices
-    return type(X)(
-        (X.data, X.indices.astype(int32), X.indptr.astype(int32)), shape=X.shape
-    )
 
 
 def check_fit_takes_sample_weight(estimator, advice):

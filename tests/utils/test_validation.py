@@ -3,11 +3,13 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import re
 import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from ltlearn.decomposition import COGClassifier
@@ -216,6 +218,107 @@ def test_a_multi_output_y_of_strings_and_numbers_is_refused_as_multi_output(y):
     clf = CReSTClassifier(LogisticRegression(), max_iter=1)
     with pytest.raises(ValueError, match="Multilabel and multioutput targets"):
         clf.fit(X, y)
+
+
+_MULTI_OUTPUT_CLASSIFIERS = {
+    "ThresholdMovingClassifier": lambda: ThresholdMovingClassifier(
+        LogisticRegression()
+    ),
+    "COGClassifier": lambda: COGClassifier(n_clusters=2),
+    "CReSTClassifier": lambda: CReSTClassifier(LogisticRegression(), max_iter=1),
+}
+
+
+@pytest.mark.parametrize(
+    "make", _MULTI_OUTPUT_CLASSIFIERS.values(), ids=_MULTI_OUTPUT_CLASSIFIERS.keys()
+)
+@pytest.mark.parametrize(
+    "y, kind, hint",
+    [
+        (
+            np.c_[np.arange(20) % 2, np.arange(20) % 3 == 0],
+            "multilabel-indicator",
+            "OneVsRestClassifier",
+        ),
+        (
+            np.c_[np.arange(20) % 3, np.arange(20) % 2],
+            "multiclass-multioutput",
+            "MultiOutputClassifier",
+        ),
+        (
+            np.eye(3, dtype=int)[np.arange(20) % 3],
+            "multilabel-indicator",
+            r"np\.argmax\(y, axis=1\)",
+        ),
+        (
+            np.linspace(0, 1, 40).reshape(20, 2),
+            "continuous-multioutput",
+            "discrete class labels, not a regression target",
+        ),
+    ],
+    ids=["multilabel", "multiclass-multioutput", "one-hot", "continuous"],
+)
+def test_a_target_of_several_columns_is_named_with_the_way_to_fit_it(
+    make, y, kind, hint
+):
+    # The message said only "Multilabel and multioutput targets are not
+    # supported.", with neither the target's type nor its shape, where
+    # scikit-learn's classifiers name the shape.
+    X = np.random.RandomState(0).standard_normal((20, 2))
+    with pytest.raises(ValueError, match=rf"is a {kind} target of shape \(20, ") as e:
+        make().fit(X, y)
+    assert re.search(hint, str(e.value))
+
+
+def test_only_a_one_hot_target_is_told_to_take_the_argmax():
+    X = np.random.RandomState(0).standard_normal((20, 2))
+    y = np.c_[np.arange(20) % 2, np.arange(20) % 3 == 0]
+    with pytest.raises(ValueError, match="OneVsRestClassifier") as e:
+        ThresholdMovingClassifier(LogisticRegression()).fit(X, y)
+    assert "argmax" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.c_[np.arange(20) % 3, np.arange(20) % 2],
+        sparse.csr_matrix(np.c_[np.arange(20) % 3, np.arange(20) % 2]),
+    ],
+    ids=["dense", "sparse"],
+)
+def test_a_multiclass_multioutput_target_is_told_of_multioutputclassifier_only(y):
+    # OneVsRestClassifier refuses such a target; a sparse one was called "a
+    # binary target", as type_of_target reads only its stored values.
+    X = np.random.RandomState(0).standard_normal((20, 2))
+    with pytest.raises(ValueError, match="multiclass-multioutput target") as e:
+        ThresholdMovingClassifier(LogisticRegression()).fit(X, y)
+    assert "MultiOutputClassifier" in str(e.value)
+    assert "OneVsRestClassifier" not in str(e.value)
+
+
+@pytest.mark.parametrize(
+    "make", _MULTI_OUTPUT_CLASSIFIERS.values(), ids=_MULTI_OUTPUT_CLASSIFIERS.keys()
+)
+def test_a_sparse_column_target_is_refused_as_scikit_learn_does(make):
+    # ThresholdMovingClassifier said "The target has 1 class ([<Compressed
+    # Sparse Row sparse matrix ...>])", COGClassifier "y should be a 1d array,
+    # got an array of shape () instead."
+    X = np.random.RandomState(0).standard_normal((20, 2))
+    y = sparse.csr_matrix((np.arange(20) % 3).reshape(-1, 1))
+    with pytest.raises(TypeError, match="Sparse data was passed for y"):
+        make().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "make", _MULTI_OUTPUT_CLASSIFIERS.values(), ids=_MULTI_OUTPUT_CLASSIFIERS.keys()
+)
+def test_a_sparse_indicator_target_is_refused_as_multilabel(make):
+    # COGClassifier said "y should be a 1d array, got an array of shape ()
+    # instead.", CReSTClassifier "Sparse data was passed for y".
+    X = np.random.RandomState(0).standard_normal((20, 2))
+    y = sparse.csr_matrix(np.eye(3, dtype=int)[np.arange(20) % 3])
+    with pytest.raises(ValueError, match="multilabel-indicator target of shape"):
+        make().fit(X, y)
 
 
 @pytest.mark.parametrize(
