@@ -45,6 +45,18 @@ _EXPECTED = {
         ("round(float(y_last.mean()), 3), rules[2].tau_", (0.181, 1.6)),
         ("np.round(prior_past, 3).tolist()", [0.915, 0.085]),
         (
+            "saved",
+            {
+                "model": 0,
+                "per row": 3852,
+                "cost vector": 1694,
+                "plug-in": 3118,
+                "tuned": 2550,
+            },
+        ),
+        ("round(float(mean_fraud)), round(float(profit_curve[99]))", (102, 3185)),
+        ("int(y_eval[order][:100].sum()), int(flagged['per row'].sum())", (33, 350)),
+        (
             "ordinal_scores",
             {
                 "argmax": [0.381, 1.412],

@@ -11,7 +11,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -49,6 +48,7 @@ from ltlearn.utils._routing import (
     check_fit_params_routed,
     fit_router,
     refuse_group_splitter,
+    routed_fit_params,
     routing_enabled,
     split_params,
     unrouted_sample_weight,
@@ -290,7 +290,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
                 for name, model in models
             }
             return params, {}
-        routed = process_routing(self, "fit", sample_weight=sample_weight, **fit_params)
+        routed = routed_fit_params(self, sample_weight, fit_params)
         if self.estimators is not None:
             params = {name: dict(routed[name].fit) for name, _ in models}
         elif sample_weight is None:

@@ -18,7 +18,6 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import check_cv
 from sklearn.utils import Bunch, get_tags
 from sklearn.utils._param_validation import HasMethods
-from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _estimator_has,
@@ -42,6 +41,7 @@ from ltlearn.utils._fitted import unfitted_on_error
 from ltlearn.utils._routing import (
     EstimatorFitRoutingMixin,
     refuse_group_splitter,
+    routed_fit_params,
     routing_enabled,
     split_params,
     unrouted_sample_weight,
@@ -449,9 +449,7 @@ class _BasePostHocClassifier(
             sample_weight = check_sample_weight(sample_weight, y.shape[0])
         split = {}
         if routing_enabled():
-            routed = process_routing(
-                self, "fit", sample_weight=sample_weight, **fit_params
-            )
+            routed = routed_fit_params(self, sample_weight, fit_params)
             fit_params, split = routed.estimator.fit, split_params(routed)
         else:
             _refuse_unrouted_groups(self, fit_params)

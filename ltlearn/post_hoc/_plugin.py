@@ -90,7 +90,10 @@ class PluginClassifier(_BasePostHocClassifier):
         :func:`~ltlearn.metrics.get_scorer` names it, the mean F1 over the
         classes. A callable is a metric ``score(y_true, y_pred) ->
         float``, greater is better (searched on a coarser grid; a rule it
-        scores NaN ranks below every other, as in ``GridSearchCV``). A
+        scores NaN ranks below every other, as in ``GridSearchCV``); when
+        :meth:`fit` gets ``sample_weight``, it is called with the weights of
+        the rows it scores, ``score(y_true, y_pred, sample_weight=...)``,
+        such as the amounts of :ref:`costs per row <post_hoc_row_costs>`. A
         multiclass search calls it on the out-of-fold rows about 33 times
         per class in each sweep (about 50 on 10,000 rows where a class has
         fewer rows than those rules are apart): slow with hundreds of

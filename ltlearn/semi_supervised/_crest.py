@@ -14,7 +14,6 @@ from sklearn.base import (
 )
 from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.validation import check_is_fitted
 
 from ltlearn.semi_supervised._generations import (
@@ -46,6 +45,7 @@ from ltlearn.utils._routing import (
     ROUTING_ADVICE,
     EstimatorFitRoutingMixin,
     check_fit_params_routed,
+    routed_fit_params,
     routing_enabled,
 )
 from ltlearn.utils._validation import (
@@ -414,9 +414,7 @@ class CReSTClassifier(
         check_fit_params_routed(self, fit_params)
         fit_weight = sample_weight is not None  # does the estimator get them?
         if routing_enabled():
-            routed = process_routing(
-                self, "fit", sample_weight=sample_weight, **fit_params
-            )
+            routed = routed_fit_params(self, sample_weight, fit_params)
             fit_params = dict(routed.estimator.fit)
             # the estimator takes the weights of the rows only when it requests
             # sample_weight itself; weights it requests under another name

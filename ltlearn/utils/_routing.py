@@ -153,6 +153,23 @@ def refuse_group_splitter(cv, param, owner, routes=False):
     )
 
 
+def routed_fit_params(owner, sample_weight, fit_params):
+    """``process_routing(owner, "fit", ...)``, with ``sample_weight`` only if given.
+
+    scikit-learn validates every key it is given, ``sample_weight=None``
+    too: where nothing takes the weights (``owner`` declining them with
+    ``set_fit_request(sample_weight=False)``, and no model requesting
+    them), a fit without any weight failed with "got unexpected
+    argument(s) {'sample_weight'}, which are not routed to any object".
+    """
+    params = dict(fit_params)
+    if sample_weight is not None:
+        params["sample_weight"] = sample_weight
+    router = get_routing_for_object(owner)
+    router.validate_metadata(params=params, method="fit")
+    return router.route_params(params=params, caller="fit")
+
+
 def split_params(routed):
     """The ``split`` metadata of ``process_routing``'s result (none without cv)."""
     return dict(routed.cv.split) if "cv" in routed else {}

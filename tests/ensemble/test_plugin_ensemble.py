@@ -22,7 +22,7 @@ from sklearn.ensemble import (
 from sklearn.exceptions import UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import balanced_accuracy_score
+from sklearn.metrics import balanced_accuracy_score, make_scorer
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
@@ -669,6 +669,46 @@ def test_metadata_routing_gives_the_default_models_the_weights(imbalanced):
         routed.fit(X, y, sample_weight=weights)
     np.testing.assert_allclose(routed.weights_, plain.weights_)
     np.testing.assert_allclose(routed.predict_proba(X), plain.predict_proba(X))
+
+
+def test_an_ensemble_that_declines_the_weights_fits_without_them(imbalanced):
+    # Weights for a scorer only (amounts for a profit), with the ensemble set
+    # to decline them: its fit without weights failed with "got unexpected
+    # argument(s) {'sample_weight'}, which are not routed to any object".
+    X, y = imbalanced
+    weights = np.where(y == 1, 3.0, 1.0)
+    plain = PluginEnsembleClassifier(random_state=0).fit(X, y)
+    scorer = make_scorer(balanced_accuracy_score)
+    with config_context(enable_metadata_routing=True):
+        clf = PluginEnsembleClassifier(random_state=0)
+        clf.set_fit_request(sample_weight=False).fit(X, y)
+        scores = cross_validate(
+            clf, X, y, cv=3, params={"sample_weight": weights},
+            scoring=scorer.set_score_request(sample_weight=True),
+        )  # fmt: skip
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+    assert np.all(scores["test_score"] > 0.5)
+
+
+def test_a_rule_around_an_ensemble_that_declines_the_weights(imbalanced):
+    # The rule takes the weights (amounts for its scoring) and the ensemble
+    # declines them: the ensemble's fit, given none, failed with "got
+    # unexpected argument(s) {'sample_weight'}, which are not routed to any
+    # object".
+    X, y = imbalanced
+    weights = np.where(y == 1, 3.0, 1.0)
+    plain = PluginEnsembleClassifier(random_state=0).fit(X, y)
+    with config_context(enable_metadata_routing=True):
+        ensemble = PluginEnsembleClassifier(random_state=0)
+        rule = PluginClassifier(
+            ensemble.set_fit_request(sample_weight=False),
+            scoring=balanced_accuracy_score,
+        )
+        rule.fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(
+        rule.estimator_.predict_proba(X), plain.predict_proba(X)
+    )
+    assert rule.prior_ == pytest.approx(np.bincount(y, weights) / weights.sum())
 
 
 def test_sample_weight_equals_repeated_rows_without_refinement():

@@ -507,6 +507,21 @@ def test_sample_weight_with_metadata_routing(imbalanced_binary):
     assert rule_only.threshold_ == pytest.approx(np.average(y, weights=weights))
 
 
+@pytest.mark.parametrize(
+    "rule", [PluginClassifier, LogitAdjustedClassifier, ThresholdMovingClassifier]
+)
+def test_a_rule_that_declines_the_weights_fits_without_them(imbalanced_binary, rule):
+    # Neither the rule nor its estimator takes the weights (they are for a
+    # scorer): a fit without any weight failed with "got unexpected
+    # argument(s) {'sample_weight'}, which are not routed to any object".
+    X, y = imbalanced_binary
+    with config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=False)
+        clf = rule(inner).set_fit_request(sample_weight=False).fit(X, y)
+    plain = rule(LogisticRegression()).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+
+
 def test_weights_reach_a_pipeline_step_through_metadata_routing(imbalanced_binary):
     X, y = imbalanced_binary
     weights = _integer_weights(y).astype(float)

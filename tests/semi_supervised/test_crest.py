@@ -778,6 +778,21 @@ def test_the_routing_advice_for_a_pipeline_declines_the_weights_of_a_scaler(
     assert clf.predict(X).shape == y_semi.shape
 
 
+def test_a_self_trainer_that_declines_the_weights_fits_without_them(
+    semi_supervised_lt,
+):
+    # Neither CReST nor its estimator takes the weights: a fit without any
+    # weight failed with "got unexpected argument(s) {'sample_weight'}, which
+    # are not routed to any object".
+    X, _, y_semi = semi_supervised_lt
+    with config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=False)
+        clf = CReSTClassifier(inner, max_iter=2).set_fit_request(sample_weight=False)
+        clf.fit(X, y_semi)
+    plain = CReSTClassifier(LogisticRegression(), max_iter=2).fit(X, y_semi)
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+
+
 def test_metadata_routing_sends_sample_weight_where_requested(semi_supervised_lt):
     X, _, y_semi = semi_supervised_lt
     weights = np.random.default_rng(0).integers(1, 4, size=y_semi.size) * 1.0
