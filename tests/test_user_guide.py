@@ -188,7 +188,8 @@ def test_install_commands_install_ltlearn_from_a_clone():
 # floor(perc.over / 100) rows per minority row and draws perc.under / 100
 # majority rows per new row; smotefamily's raises the smallest class to
 # floor(n_rest / n_min) * n_min synthetic rows (dup_size = 0) or dup_size *
-# n_min; mlr3's classbalancing targets round(mean count) for every class.
+# n_min; mlr3's classbalancing repeats or drops rows to round(mean count) for
+# every class.
 _R_TABLE = [
     ("SMOTE()", (500, 60, 20), [500, 500, 500]),
     (
@@ -214,7 +215,7 @@ _R_TABLE = [
     ("SMOTE(sampling_strategy={2: 3 * 20})", (500, 60, 20), [500, 60, 60]),
     (
         "make_pipeline(RandomUnderSampler(sampling_strategy={0: 193}),"
-        "SMOTE(sampling_strategy={1: 193, 2: 193}))",
+        "RandomOverSampler(sampling_strategy={1: 193, 2: 193}))",
         (500, 60, 20),
         [193, 193, 193],
     ),

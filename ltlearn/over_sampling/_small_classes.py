@@ -287,28 +287,53 @@ def _name_ratio_adding_nothing(sampling_strategy, y, sampling_type, error):
         "sample: "
     )
     least = _least_ratio(n_min, n_max)
-    if least > 1:
+    if least is None:
         advice = (
             f"both classes have {n_max} samples, so no float does. Give a dict "
             "or a callable, or leave the sampler out."
         )
     else:
+        shown = repr(least)
+        rounded = _rounded_up(least)
+        if rounded != least:
+            shown += f" ({rounded!r}, say)"
         advice = (
-            f"give at least {least:g} here, or a dict or a callable of the "
+            f"give at least {shown} here, or a dict or a callable of the "
             "number of samples of each class."
         )
     raise ValueError(start + advice) from None
 
 
 def _least_ratio(n_min, n_max):
-    """The least float of 4 decimals that adds a sample to ``n_min`` of ``n_max``.
+    """The least float that adds a sample to ``n_min`` of ``n_max``, else None.
 
-    imbalanced-learn adds ``int(n_max * ratio - n_min)`` samples.
+    imbalanced-learn adds ``int(n_max * ratio - n_min)`` samples, which does
+    not fall as the ratio grows: the least float is found from ``(n_min + 1)
+    / n_max`` by stepping to the next float, as the rounding of the product
+    puts it on one side or the other. None where even 1.0 adds nothing.
     """
-    least = math.ceil((n_min + 1) / n_max * 1e4) / 1e4
-    while int(n_max * least - n_min) < 1:
-        least = round(least + 1e-4, 4)
+
+    def adds(ratio):
+        return int(n_max * ratio - n_min) >= 1
+
+    if not adds(1.0):
+        return None
+    least = (n_min + 1) / n_max
+    while adds(math.nextafter(least, 0.0)):
+        least = math.nextafter(least, 0.0)
+    while not adds(least):
+        least = math.nextafter(least, math.inf)
     return least
+
+
+def _rounded_up(ratio):
+    """The least float of 4 decimals not below ``ratio``."""
+    rounded = math.ceil(ratio * 1e4) / 1e4
+    if round(rounded - 1e-4, 4) >= ratio:
+        rounded = round(rounded - 1e-4, 4)
+    while rounded < ratio:
+        rounded = round(rounded + 1e-4, 4)
+    return rounded
 
 
 def _integer(value):

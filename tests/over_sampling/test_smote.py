@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 import pickle
 import sys
 import threading
@@ -393,7 +394,11 @@ def test_a_number_of_samples_that_is_not_an_integer_is_refused(sampler, strategy
 )
 @pytest.mark.parametrize(
     ("ratio", "asked", "least"),
-    [(0.05, "1.5", "0.3667"), (1 / 3, "10", "0.3667"), (0.34, "10.2", "0.3667")],
+    [
+        (0.05, "1.5", "0.36666666666666664 (0.3667, say)"),
+        (1 / 3, "10", "0.36666666666666664 (0.3667, say)"),
+        (0.34, "10.2", "0.36666666666666664 (0.3667, say)"),
+    ],
     ids=["below", "equal", "less-than-one-sample"],
 )
 def test_a_float_that_adds_no_sample_names_the_least_that_does(
@@ -417,10 +422,29 @@ def test_a_float_that_adds_no_sample_names_the_least_that_does(
         f"{least} here, or a dict or a callable of the number of samples of "
         "each class."
     )
-    X_res, y_res = (
-        clone(sampler).set_params(sampling_strategy=float(least)).fit_resample(X, y)
-    )
-    assert np.bincount(y_res).tolist() == [30, 11]
+    exact, rounded = (float(value.strip("(,")) for value in least.split()[:2])
+    for given in (exact, rounded):
+        resampled = clone(sampler).set_params(sampling_strategy=given)
+        assert np.bincount(resampled.fit_resample(X, y)[1]).tolist() == [30, 11]
+    below = clone(sampler).set_params(sampling_strategy=math.nextafter(exact, 0))
+    with pytest.raises(ValueError, match=f"give at least {exact!r} "):
+        below.fit_resample(X, y)
+
+
+@pytest.mark.parametrize(
+    ("counts", "least"), [((1450, 985), "0.68 here"), ((1475, 412), "0.28 here")]
+)
+def test_the_least_float_named_is_exact_where_the_product_rounds(counts, least):
+    # 986 / 1450 is 0.68 and 1450 * 0.68 adds one sample, though 0.68 * 1e4
+    # is 6800.000000000001 (and 0.28 * 1e4 is 2800.0000000000005): rounding
+    # up to four decimals named 0.6801 and 0.2801.
+    y = np.repeat([0, 1], counts)
+    X = np.arange(y.size, dtype=float)[:, None]
+    with pytest.raises(ValueError, match=f"give at least {least}"):
+        SMOTE(sampling_strategy=0.01).fit_resample(X, y)
+    exact = float(least.split()[0])
+    y_res = SMOTE(sampling_strategy=exact, random_state=0).fit_resample(X, y)[1]
+    assert np.bincount(y_res).tolist() == [counts[0], counts[1] + 1]
 
 
 def test_a_float_on_two_balanced_classes_says_that_no_float_adds_a_sample():
