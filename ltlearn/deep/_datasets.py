@@ -157,6 +157,10 @@ def _as_input(x, i):
 def _checked_input(x, i, shape):
     """The input of item ``i`` as a tensor of ``shape`` (any if None), finite.
 
+    Inputs of varying length (token sequences padded by a ``collate_fn``, as
+    skorch trains on) are refused with the advice to pad them in the Dataset:
+    the fitted input shape is checked at predict and read by the augmentation.
+
     Finite as the network reads it, in float32: a float64 value beyond
     float32's range becomes infinite there, as scikit-learn's check of an
     array says. Floating inputs are returned as float32; integers (8-bit
@@ -166,7 +170,10 @@ def _checked_input(x, i, shape):
     if shape is not None and tuple(x.shape) != shape:
         raise ValueError(
             f"Item {i} of the Dataset has an input of shape {tuple(x.shape)}, "
-            f"item 0 one of shape {shape}; every input must have the same shape."
+            f"item 0 one of shape {shape}; every input must have the same shape. "
+            "Pad inputs of varying length (sequences) to one length in the "
+            "Dataset: LongTailClassifier reads every item's shape, so a "
+            "collate_fn that pads the batches does not stand in for it."
         )
     if x.is_floating_point():
         x = x.to(torch.float32)

@@ -27,6 +27,7 @@ from ltlearn.deep._step_errors import (
     _batch_len,
     _diverged,
     _explain_binary_loss,
+    _explain_float_indices,
     _explain_module_dtype,
     _explain_single_sample_batch,
     _explain_too_few_outputs,
@@ -488,8 +489,10 @@ class _BatchLoopMixin:
             x = x["X"]
         try:
             return super().infer(x, **fit_params)
-        except RuntimeError as error:
+        except (RuntimeError, IndexError) as error:
             explained = _explain_module_dtype(error, self.module_)
+            if explained is error:
+                explained = _explain_float_indices(error)
             if explained is error:
                 raise
             raise explained from error

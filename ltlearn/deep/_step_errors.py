@@ -1,8 +1,9 @@
 """The errors of a training step of LongTailClassifier that name their fix.
 
-torch's own messages on a module of another dtype, a binary loss, a module of
-fewer outputs than classes, a batch of one sample under BatchNorm, a loss of
-one value per sample or a diverged fit name neither the cause nor the fix;
+torch's own messages on a module of another dtype, float indices, a binary
+loss, a module of fewer outputs than classes, a batch of one sample under
+BatchNorm, a loss of one value per sample or a diverged fit name neither the
+cause nor the fix;
 these turn them into errors that do. A loss of logits given a softmax's
 probabilities trains without an error: a warning says so.
 """
@@ -12,6 +13,7 @@ probabilities trains without an error: a warning says so.
 
 import re
 import warnings
+from contextlib import contextmanager
 
 import torch
 from skorch.dataset import get_len
@@ -65,6 +67,66 @@ def _explain_module_dtype(error, module):
         "it with module.float() (a module instance is used as is), or cast the "
         f"input in its forward. (torch: {error})"
     )
+
+
+# torch's messages on float indices: nn.Embedding and nn.EmbeddingBag
+# ("argument #1 'indices' ... Long, Int; but got torch.FloatTensor"),
+# F.one_hot ("only applicable to index tensor of type LongTensor"),
+# index_select, gather and scatter ("Expected dtype int32 or int64 for index",
+# "int32/int64"), take ("Expected a long tensor for index"), take_along_dim
+# ("dtype of indices should be Long") and a tensor indexed by one (an
+# IndexError, "tensors used as indices must be long, int, byte or bool").
+_FLOAT_INDICES = re.compile(
+    r"'indices'.*\bLong\b.*FloatTensor|index tensor of type Long"
+    r"|Expected dtype int32.*for index|Expected a long tensor for index"
+    r"|dtype of indices should be Long|tensors used as indices must be long"
+)
+
+
+def _explain_float_indices(error, method="forward"):
+    """A clear error for a module that indexes with its float32 batches.
+
+    The classifier reads ``X`` as float32, as it documents, so token ids
+    given as integers reach an ``nn.Embedding`` as floats (skorch passes
+    integer arrays as they are); torch's message names neither the cast nor
+    the fix. Only torch's errors about index dtypes are explained; ``method``
+    is the module's method that casts them, ``"forward"`` or, for
+    ``transform``, ``"features"``.
+    """
+    if type(error) not in (RuntimeError, IndexError):
+        return error
+    if not _FLOAT_INDICES.search(str(error)):
+        return error
+    where = "forward" if method == "forward" else f"{method} (transform calls it)"
+    return TypeError(
+        "The module indexes with its input (an nn.Embedding of token ids, "
+        "say), and LongTailClassifier gives it float32 batches: it reads X as "
+        f"float32, integers included. Cast the indices in the module's {where}, "
+        "e.g. self.embedding(x.long()) (exact for ids below 2**24). "
+        f"(torch: {error})"
+    )
+
+
+@contextmanager
+def _float_indices_explained(method):
+    """Turn torch's errors on float indices in the block into clear ones.
+
+    Parameters
+    ----------
+    method : str
+        The module's method that the block calls, named by the error.
+
+    Yields
+    ------
+    None
+    """
+    try:
+        yield
+    except (RuntimeError, IndexError) as error:
+        explained = _explain_float_indices(error, method)
+        if explained is error:
+            raise
+        raise explained from error
 
 
 def _explain_binary_loss(error, criterion):

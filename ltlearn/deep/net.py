@@ -50,6 +50,7 @@ from ltlearn.deep._net_params import _ParamsMixin
 from ltlearn.deep._net_seeding import _SeedingMixin
 from ltlearn.deep._net_training import _COUNTED_BY_FIT, _TrainingMixin
 from ltlearn.deep._sampler_choice import _SAMPLERS
+from ltlearn.deep._step_errors import _float_indices_explained
 from ltlearn.deep.modules import MLP
 from ltlearn.deep.samplers import SliceLoader
 from ltlearn.utils._docstring import _Substitution
@@ -915,7 +916,7 @@ class LongTailClassifier(
             .numpy()
             for batch in self.get_iterator(self.get_dataset(X), training=False)
         )
-        with torch.no_grad():
+        with torch.no_grad(), _float_indices_explained("features"):
             # each batch written into the output as it comes, as in predict_proba
             return _stack_batches(batches, len(X), self)
 
@@ -946,7 +947,7 @@ class LongTailClassifier(
                 )
         features = self._features_method()
         self.module_.train(False)
-        with torch.no_grad():
+        with torch.no_grad(), _float_indices_explained("features"):
             sample = torch.zeros(
                 (1, *self.input_shape_), device=self.device, dtype=torch.float32
             )

@@ -3211,6 +3211,25 @@ def test_a_bad_dataset_raises_a_clear_error(data, dataset, match):
         LongTailClassifier(**FAST).fit(dataset(X.astype(np.float32), y))
 
 
+def test_sequences_of_varying_length_are_told_to_be_padded_in_the_dataset():
+    # skorch trains on them through a collate_fn that pads each batch; the
+    # refusal said only "every input must have the same shape".
+    rng = np.random.RandomState(0)
+    sequences = [torch.as_tensor(rng.randint(1, 10, size=n)) for n in (4, 4, 3, 5)]
+
+    def pad(batch):
+        inputs, labels = zip(*batch)
+        padded = torch.nn.utils.rnn.pad_sequence(inputs, batch_first=True)
+        return padded, torch.as_tensor(labels)
+
+    clf = LongTailClassifier(
+        module=_TokenBag(cast=True), max_epochs=1, iterator_train__collate_fn=pad
+    )
+    match = r"same shape\. Pad inputs of varying length .* collate_fn"
+    with pytest.raises(ValueError, match=match):
+        clf.fit(_Items(sequences, [0, 1, 0, 1]))
+
+
 def test_a_dataset_with_y_or_of_the_wrong_kind_is_refused(data):
     X, y = data
     clf = LongTailClassifier(**FAST)
@@ -3931,6 +3950,77 @@ def test_other_errors_of_a_float64_module_are_not_called_a_dtype_error(data):
     with pytest.raises(RuntimeError, match="shapes cannot be multiplied") as info:
         LongTailClassifier(module=casting, max_epochs=1).fit(X, y)
     assert type(info.value) is RuntimeError
+
+
+class _TokenBag(torch.nn.Module):
+    """Token ids through an embedding, a bag, one-hot codes or a lookup."""
+
+    def __init__(self, kind="embedding", cast=False):
+        super().__init__()
+        self.kind, self.cast = kind, cast
+        self.embedding = torch.nn.Embedding(10, 4)
+        self.bag = torch.nn.EmbeddingBag(10, 4)
+        self.table = torch.nn.Parameter(torch.randn(10, 4))
+        self.classifier = torch.nn.Linear(4, 2)
+
+    def features(self, x):
+        if self.kind == "bag":
+            return self.bag(x)
+        if self.kind == "one_hot":
+            return torch.nn.functional.one_hot(x, 10).float().mean(1)[:, :4]
+        if self.kind == "index_select":
+            return self.table.index_select(0, x.flatten()).view(len(x), -1, 4).mean(1)
+        if self.kind == "gather":
+            index = x[:, :, None].expand(-1, -1, 4)
+            return self.table.expand(len(x), 10, 4).gather(1, index).mean(1)
+        if self.kind == "indexing":
+            return self.table[x].mean(1)
+        return self.embedding(x).mean(1)
+
+    def forward(self, x):
+        if self.cast:
+            x = x.long()
+        return self.classifier(self.features(x))
+
+
+@pytest.mark.parametrize(
+    "kind", ["embedding", "bag", "one_hot", "index_select", "gather", "indexing"]
+)
+def test_token_ids_read_as_float32_get_an_error_naming_the_cast(kind):
+    # X is read as float32, integers included: an nn.Embedding of integer
+    # token ids failed with torch's "Expected tensor for argument #1
+    # 'indices' to have one of the following scalar types: Long, Int; but
+    # got torch.FloatTensor", which named neither the cast nor the fix
+    # (index_select "Expected dtype int32 or int64 for index", indexing an
+    # IndexError "tensors used as indices must be long").
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 10, size=(40, 5)).astype(np.int64)
+    y = np.r_[np.zeros(30), np.ones(10)].astype(int)
+    clf = LongTailClassifier(module=_TokenBag(kind), max_epochs=1)
+    match = r"float32 batches.*module's forward, e\.g\. self\.embedding\(x\.long\(\)\)"
+    with pytest.raises(TypeError, match=match + r".*\(torch: "):
+        clf.fit(X, y)
+    # Cast in forward, as the message says, the ids train and predict.
+    clf = LongTailClassifier(module=_TokenBag(kind, cast=True), max_epochs=1)
+    assert clf.fit(X, y).predict(X).shape == (40,)
+    # A module that casts only at training gets the message at predict.
+    clf.module_.cast = False
+    with pytest.raises(TypeError, match=match):
+        clf.predict_proba(X)
+
+
+def test_token_ids_cast_in_forward_only_are_told_to_be_cast_in_features():
+    # transform calls the module's features, not its forward: it failed in
+    # torch's words where forward cast the ids.
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, 10, size=(40, 5)).astype(np.int64)
+    y = np.r_[np.zeros(30), np.ones(10)].astype(int)
+    clf = LongTailClassifier(module=_TokenBag(cast=True), max_epochs=1).fit(X, y)
+    match = r"module's features \(transform calls it\), e\.g\. self\.embedding"
+    with pytest.raises(TypeError, match=match):
+        clf.transform(X)
+    with pytest.raises(TypeError, match=match):
+        clf.get_feature_names_out()
 
 
 @pytest.mark.parametrize("classes", [{0, 1, 2}, frozenset({0, 1, 2})])
