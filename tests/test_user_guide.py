@@ -75,6 +75,26 @@ _EXPECTED = {
         ("boosted.estimator_.is_categorical_.tolist()", [False, False, False, True]),
         ("int(boosted.estimator_.n_iter_) < 100", True),
         ("result.importances_mean.argsort()[::-1][:2].tolist()", [1, 0]),
+        (
+            "noise_scores",
+            {
+                "plain": [0.869, 0.767, 0.844, 0.552],
+                "class_weight": [0.936, 0.931, 0.906, 0.775],
+                "smote": [0.937, 0.928, 0.906, 0.772],
+                "logit_adjustment": [0.933, 0.93, 0.905, 0.776],
+                "cog_os": [0.915, 0.92, 0.739, 0.675],
+                "recommended": [0.918, 0.915, 0.917, 0.757],
+                "smote, skip_noise": [0.928, 0.923, 0.939, 0.754],
+                "smote + Tomek": [0.938, 0.928, 0.907, 0.77],
+                "smote + ENN": [0.931, 0.928, 0.892, 0.771],
+                "cog_os, split_cv=2": [0.936, 0.931, 0.906, 0.775],
+            },
+        ),
+        (
+            "np.bincount(smote_enn.fit_resample(X_copies, y_copies)[1], "
+            "minlength=2).tolist()",
+            [85, 0],
+        ),
     ],
     "docs/user_guide/metrics_datasets.rst": [
         ("len(list_keel())", 110),
