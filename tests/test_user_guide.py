@@ -27,6 +27,11 @@ _EXPECTED = {
             0.037,
         ),
         ("round(float(y_test.mean()), 3)", 0.035),
+        (
+            "np.bincount(smote.fit_resample(X_three, y_three)[1]).tolist()",
+            [500, 250, 250],
+        ),
+        ("np.bincount(under.fit_resample(X_three, y_three)[1]).tolist()", [40, 40, 20]),
     ],
     "docs/user_guide/decomposition.rst": [
         ("cog.n_clusters_.tolist()", [3, 1]),
@@ -86,6 +91,26 @@ _EXPECTED = {
         ("boosted.estimator_.is_categorical_.tolist()", [False, False, False, True]),
         ("int(boosted.estimator_.n_iter_) < 100", True),
         ("result.importances_mean.argsort()[::-1][:2].tolist()", [1, 0]),
+        (
+            "noise_scores",
+            {
+                "plain": [0.869, 0.767, 0.844, 0.552],
+                "class_weight": [0.936, 0.931, 0.906, 0.775],
+                "smote": [0.937, 0.928, 0.906, 0.772],
+                "logit_adjustment": [0.933, 0.93, 0.905, 0.776],
+                "cog_os": [0.915, 0.92, 0.739, 0.675],
+                "recommended": [0.918, 0.915, 0.917, 0.757],
+                "smote, skip_noise": [0.928, 0.923, 0.939, 0.754],
+                "smote + Tomek": [0.938, 0.928, 0.907, 0.77],
+                "smote + ENN": [0.931, 0.928, 0.892, 0.771],
+                "cog_os, split_cv=2": [0.936, 0.931, 0.906, 0.775],
+            },
+        ),
+        (
+            "np.bincount(smote_enn.fit_resample(X_copies, y_copies)[1], "
+            "minlength=2).tolist()",
+            [85, 0],
+        ),
     ],
     "docs/user_guide/metrics_datasets.rst": [
         ("len(list_keel())", 110),
@@ -202,3 +227,75 @@ def test_install_commands_install_ltlearn_from_a_clone():
             names = [arg.strip("\"'") for arg in command.split()]
             by_name = [name for name in names if re.match(r"ltlearn\b", name)]
             assert not by_name, f"{page.name}: pip install {command}"
+
+
+# The Python calls of the resampling guide's table of R calls, with the counts
+# of the R call on the guide's classes of 500, 60 and 20 samples (or 900 and
+# 100): themis targets round(over_ratio * n_max) and floor(under_ratio *
+# n_min) samples for each class below (above) it; DMwR's SMOTE makes
+# floor(perc.over / 100) rows per minority row and draws perc.under / 100
+# majority rows per new row; smotefamily's raises the smallest class to
+# floor(n_rest / n_min) * n_min synthetic rows (dup_size = 0) or dup_size *
+# n_min; mlr3's classbalancing repeats or drops rows to round(mean count) for
+# every class.
+_R_TABLE = [
+    ("SMOTE()", (500, 60, 20), [500, 500, 500]),
+    (
+        "SMOTE(sampling_strategy=partial(over_ratio, ratio=0.5))",
+        (500, 60, 20),
+        [500, 250, 250],
+    ),
+    ("sampling_strategy=0.5", (900, 100), [900, 450]),
+    (
+        "RandomUnderSampler(sampling_strategy=partial(under_ratio, ratio=2))",
+        (500, 60, 20),
+        [40, 40, 20],
+    ),
+    ("RandomUnderSampler()", (500, 60, 20), [20, 20, 20]),
+    ("RandomOverSampler()", (500, 60, 20), [500, 500, 500]),
+    (
+        "make_pipeline(SMOTE(sampling_strategy={1: 300}),"
+        "RandomUnderSampler(sampling_strategy={0: 400}, replacement=True))",
+        (900, 100),
+        [400, 300],
+    ),
+    ("SMOTE(sampling_strategy={2: 560})", (500, 60, 20), [500, 60, 560]),
+    ("SMOTE(sampling_strategy={2: 3 * 20})", (500, 60, 20), [500, 60, 60]),
+    (
+        "make_pipeline(RandomUnderSampler(sampling_strategy={0: 193}),"
+        "RandomOverSampler(sampling_strategy={1: 193, 2: 193}))",
+        (500, 60, 20),
+        [193, 193, 193],
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "counts", "expected"), _R_TABLE)
+def test_the_table_of_r_calls_gives_their_counts(call, counts, expected):
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline
+    from imblearn.under_sampling import RandomUnderSampler
+
+    from ltlearn.over_sampling import SMOTE
+
+    page = (ROOT / "docs" / "user_guide" / "resampling.rst").read_text()
+    table = page[page.index("Coming from R") :]
+    cells = re.sub(r"``\s*\n\s*``", "", table)  # a call over two lines
+    assert f"``{call}``" in cells
+    namespace = {}
+    for block in _python_blocks(ROOT / "docs" / "user_guide" / "resampling.rst")[-1:]:
+        exec(block, namespace)
+    namespace.update(
+        make_pipeline=make_pipeline,
+        RandomOverSampler=RandomOverSampler,
+        RandomUnderSampler=RandomUnderSampler,
+        SMOTE=SMOTE,
+    )
+    if call.startswith("sampling_strategy="):
+        call = f"SMOTE({call})"
+    sampler = eval(call, namespace)
+    for step in getattr(sampler, "steps", [(None, sampler)]):
+        step[1].set_params(random_state=0)
+    y = np.repeat(np.arange(len(counts)), counts)
+    X = np.random.RandomState(0).normal(size=(y.size, 2)) + y[:, None]
+    assert np.bincount(sampler.fit_resample(X, y)[1]).tolist() == expected

@@ -89,7 +89,9 @@ def _explain_float_indices(error, method="forward"):
     The classifier reads ``X`` as float32, as it documents, so token ids
     given as integers reach an ``nn.Embedding`` as floats (skorch passes
     integer arrays as they are); torch's message names neither the cast nor
-    the fix. Only torch's errors about index dtypes are explained; ``method``
+    the fix. The float tensor may be the module's own (a buffer of column
+    positions, say), so the error names the input as the likely one only.
+    Only torch's errors about index dtypes are explained; ``method``
     is the module's method that casts them, ``"forward"`` or, for
     ``transform``, ``"features"``.
     """
@@ -99,10 +101,11 @@ def _explain_float_indices(error, method="forward"):
         return error
     where = "forward" if method == "forward" else f"{method} (transform calls it)"
     return TypeError(
-        "The module indexes with its input (an nn.Embedding of token ids, "
-        "say), and LongTailClassifier gives it float32 batches: it reads X as "
-        f"float32, integers included. Cast the indices in the module's {where}, "
-        "e.g. self.embedding(x.long()) (exact for ids below 2**24). "
+        "The module indexes with a float tensor: its input, say (an "
+        "nn.Embedding of token ids), as LongTailClassifier gives it float32 "
+        "batches, reading X as float32, integers included. Cast the indices "
+        f"to long in the module's {where}, e.g. self.embedding(x.long()) "
+        "(exact for ids below 2**24). "
         f"(torch: {error})"
     )
 

@@ -14,7 +14,9 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.over_sampling._column_kinds import _ColumnNotes
 from ltlearn.over_sampling._small_classes import (
+    _name_callable_without_dict,
     _name_class_below_count,
+    _name_ratio_adding_nothing,
     _name_target_not_a_number,
     _SmallClassWarning,
 )
@@ -94,7 +96,8 @@ class _CheckedLabelsMixin:
     NaN", and on labels that mix strings and numbers with "Unknown label
     type: unknown" or a ``TypeError`` of Python's ``<``. A dict target
     below the count of its class, or not a number, is refused naming the
-    class; the classes too small for the neighbours asked for make one
+    class, as is a callable that returns no dict and a float that adds no
+    sample; the classes too small for the neighbours asked for make one
     warning. A fit that fails or is interrupted leaves the sampler unfitted,
     as the classifiers. A polars DataFrame is refused before the work:
     imbalanced-learn returns the resampled rows as a frame of the input's
@@ -131,12 +134,25 @@ class _CheckedLabelsMixin:
             with _SmallClassWarning(), _ColumnNotes():
                 X_res, y_res = super().fit_resample(X, labels, **params)
         except ValueError as error:
-            _name_class_below_count(
-                self.sampling_strategy, labels, self._sampling_type, error
-            )
+            for name_the_problem in (
+                _name_class_below_count,
+                _name_ratio_adding_nothing,
+            ):
+                name_the_problem(
+                    self.sampling_strategy, labels, self._sampling_type, error
+                )
             raise
         except TypeError as error:
-            _name_target_not_a_number(
+            for name_the_problem in (
+                _name_target_not_a_number,
+                _name_callable_without_dict,
+            ):
+                name_the_problem(
+                    self.sampling_strategy, labels, self._sampling_type, error
+                )
+            raise
+        except AttributeError as error:
+            _name_callable_without_dict(
                 self.sampling_strategy, labels, self._sampling_type, error
             )
             raise

@@ -3,13 +3,16 @@
 The over-samplers warn once for every class too small for the ``k_neighbors``
 asked for (a caller resampling for models it may discard holds the warnings
 back), and refuse a ``sampling_strategy`` dict target below the count of
-its class, or not a number, by naming the class.
+its class, or not a number, by naming the class (the dict given or returned
+by a callable), a callable that returns no dict, and a float that adds no
+sample, with the least float that does.
 """
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextvars
+import math
 import numbers
 import operator
 import warnings
@@ -25,6 +28,8 @@ from ltlearn.utils._warnings import external_stacklevel
 # The notes on classes too small for the neighbours asked for, gathered while
 # a sampler resamples (None outside: each note is then a warning).
 _SMALL_CLASS_NOTES = contextvars.ContextVar("small_class_notes", default=None)
+# What a callable sampling_strategy that fails returns, to its error's handlers.
+_FAILED = object()
 # How many of those notes one warning quotes in full.
 _QUOTED_NOTES = 3
 # What the classes of the resampled target are, where a caller resamples a
@@ -122,18 +127,50 @@ class _SmallClassWarning(ScopedValue):
 
 
 def _raised_by_targets(sampling_strategy, y, sampling_type, error):
-    """Whether ``error`` is that of imbalanced-learn's check of a dict's targets.
+    """Whether ``error`` is that of imbalanced-learn's check of the targets.
 
-    The check is run again: an error of another check (of ``X``, say) does
-    not come back from it.
+    The targets of a dict, a callable or a float: the check is run again, and
+    an error of another check (of ``X``, say) does not come back from it.
     """
-    if not isinstance(sampling_strategy, Mapping):
+    if not (
+        isinstance(sampling_strategy, Mapping)
+        or callable(sampling_strategy)
+        or _is_ratio(sampling_strategy)
+    ):
         return False
     try:
         check_sampling_strategy(sampling_strategy, y, sampling_type)
-    except (TypeError, ValueError) as again:
+    except (TypeError, ValueError, AttributeError) as again:
         return type(again) is type(error) and str(again) == str(error)
     return False
+
+
+def _is_ratio(sampling_strategy):
+    """Whether ``sampling_strategy`` is a float ratio (a real, not a boolean)."""
+    return isinstance(sampling_strategy, numbers.Real) and not isinstance(
+        sampling_strategy, bool
+    )
+
+
+def _labels_1d(y):
+    """``y`` as a 1-d array (a column vector is read as 1-d), else None."""
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    return y if y.ndim == 1 else None
+
+
+def _asked_targets(sampling_strategy, y):
+    """The targets of a dict ``sampling_strategy``, or those its callable returns.
+
+    ``_FAILED`` where the callable fails: its own error is the one raised.
+    """
+    if not callable(sampling_strategy):
+        return sampling_strategy
+    try:
+        return sampling_strategy(y)
+    except Exception:
+        return _FAILED
 
 
 def _name_class_below_count(sampling_strategy, y, sampling_type, error):
@@ -145,21 +182,22 @@ def _name_class_below_count(sampling_strategy, y, sampling_type, error):
     neither the class nor, for a negative target, anything shorter than the
     whole dict (1000 entries for 1000 classes).
     """
+    y = _labels_1d(y)
+    if y is None or _is_ratio(sampling_strategy):
+        return
     if not _raised_by_targets(sampling_strategy, y, sampling_type, error):
         return
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:  # a column vector, read as 1-d
-        y = y.ravel()
-    if y.ndim != 1:
+    targets = _asked_targets(sampling_strategy, y)
+    if not isinstance(targets, Mapping):
         return
     try:
         labels, counts = np.unique(y, return_counts=True)
     except TypeError:  # labels that do not sort
         return
     count_of = dict(zip(labels.tolist(), counts.tolist()))
-    if any(_plain(label) not in count_of for label in sampling_strategy):
+    if any(_plain(label) not in count_of for label in targets):
         return  # imbalanced-learn's error names the absent classes
-    for label, target in sampling_strategy.items():
+    for label, target in targets.items():
         count = count_of[_plain(label)]
         if not isinstance(target, numbers.Real):
             continue
@@ -179,11 +217,123 @@ def _name_target_not_a_number(sampling_strategy, y, sampling_type, error):
     failed with "'<' not supported between instances of 'str' and 'int'".
     Only that check's error is replaced.
     """
-    if not _raised_by_targets(sampling_strategy, y, sampling_type, error):
+    y = _labels_1d(y)
+    if y is None or not _raised_by_targets(sampling_strategy, y, sampling_type, error):
         return
-    for label, target in sampling_strategy.items():
+    targets = _asked_targets(sampling_strategy, y)
+    if not isinstance(targets, Mapping):
+        return
+    for label, target in targets.items():
         if not isinstance(target, numbers.Real):
             raise TypeError(_not_an_integer(label, target)) from None
+
+
+def _name_callable_without_dict(sampling_strategy, y, sampling_type, error):
+    """Refuse a callable ``sampling_strategy`` that returns no dict.
+
+    imbalanced-learn reads the keys of what it returns: a ratio (``0.5``)
+    or None failed with "'float' object has no attribute 'keys'", a pandas
+    Series with "'numpy.ndarray' object is not callable".
+    """
+    if not callable(sampling_strategy):
+        return
+    y = _labels_1d(y)
+    if y is None or not _raised_by_targets(sampling_strategy, y, sampling_type, error):
+        return
+    targets = _asked_targets(sampling_strategy, y)
+    if targets is not _FAILED and not isinstance(targets, Mapping):
+        shown = repr(_plain(targets))
+        if len(shown) > 40 or "\n" in shown:
+            shown = f"a {type(targets).__name__}"
+        elif targets is not None:
+            shown += f" (a {type(targets).__name__})"
+        raise TypeError(
+            f"sampling_strategy is a callable that returned {shown}; it must "
+            "return a dict mapping each "
+            "class to its number of samples after over-sampling, such as "
+            "{1: 250} (a float ratio is given as sampling_strategy itself, for "
+            "two classes)."
+        ) from None
+
+
+def _name_ratio_adding_nothing(sampling_strategy, y, sampling_type, error):
+    """Refuse a float ``sampling_strategy`` adding no sample, with the least that does.
+
+    imbalanced-learn's message, "The specified ratio required to remove
+    samples from the minority class while trying to generate new samples",
+    named neither the parameter nor the floats it takes on the data; and a
+    ratio that removes nothing but adds less than a sample read so too.
+    """
+    if not _is_ratio(sampling_strategy) or sampling_type != "over-sampling":
+        return
+    y = _labels_1d(y)
+    if y is None or not _raised_by_targets(sampling_strategy, y, sampling_type, error):
+        return
+    try:
+        labels, counts = np.unique(y, return_counts=True)
+    except TypeError:  # labels that do not sort
+        return
+    if labels.size != 2:
+        return  # imbalanced-learn's error says that a float is for two classes
+    majority = int(np.argmax(counts))
+    n_max, n_min = int(counts[majority]), int(counts[1 - majority])
+    ratio = float(sampling_strategy)
+    start = (
+        f"sampling_strategy={_plain(sampling_strategy)!r} asks for "
+        f"{n_max * ratio:.6g} samples of class {_plain(labels[1 - majority])!r} "
+        f"({ratio:.6g} times the {n_max} of class {_plain(labels[majority])!r}), "
+        f"which has {n_min}; a float is the ratio of the minority class to the "
+        "majority after over-sampling, in (0, 1], and must add at least one "
+        "sample: "
+    )
+    least = _least_ratio(n_min, n_max)
+    if least is None:
+        advice = (
+            f"both classes have {n_max} samples, so no float does. Give a dict "
+            "or a callable, or leave the sampler out."
+        )
+    else:
+        shown = repr(least)
+        rounded = _rounded_up(least)
+        if rounded != least:
+            shown += f" ({rounded!r}, say)"
+        advice = (
+            f"give at least {shown} here, or a dict or a callable of the "
+            "number of samples of each class."
+        )
+    raise ValueError(start + advice) from None
+
+
+def _least_ratio(n_min, n_max):
+    """The least float that adds a sample to ``n_min`` of ``n_max``, else None.
+
+    imbalanced-learn adds ``int(n_max * ratio - n_min)`` samples, which does
+    not fall as the ratio grows: the least float is found from ``(n_min + 1)
+    / n_max`` by stepping to the next float, as the rounding of the product
+    puts it on one side or the other. None where even 1.0 adds nothing.
+    """
+
+    def adds(ratio):
+        return int(n_max * ratio - n_min) >= 1
+
+    if not adds(1.0):
+        return None
+    least = (n_min + 1) / n_max
+    while adds(math.nextafter(least, 0.0)):
+        least = math.nextafter(least, 0.0)
+    while not adds(least):
+        least = math.nextafter(least, math.inf)
+    return least
+
+
+def _rounded_up(ratio):
+    """The least float of 4 decimals not below ``ratio``."""
+    rounded = math.ceil(ratio * 1e4) / 1e4
+    if round(rounded - 1e-4, 4) >= ratio:
+        rounded = round(rounded - 1e-4, 4)
+    while rounded < ratio:
+        rounded = round(rounded + 1e-4, 4)
+    return rounded
 
 
 def _integer(value):

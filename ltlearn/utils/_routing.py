@@ -165,6 +165,9 @@ def routed_fit_params(owner, sample_weight, fit_params):
     params = dict(fit_params)
     if sample_weight is not None:
         params["sample_weight"] = sample_weight
+    # process_routing itself is not called: given no metadata at all, it
+    # returns a stand-in that `"cv" in routed` (split_params) never finishes
+    # testing, as its item lookup answers every index.
     router = get_routing_for_object(owner)
     router.validate_metadata(params=params, method="fit")
     return router.route_params(params=params, caller="fit")

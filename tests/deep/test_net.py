@@ -4023,6 +4023,28 @@ def test_token_ids_cast_in_forward_only_are_told_to_be_cast_in_features():
         clf.get_feature_names_out()
 
 
+class _FloatColumns(torch.nn.Module):
+    """Reads three columns of X through a float buffer of their positions."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("columns", torch.tensor([0.0, 2.0, 4.0]))
+        self.classifier = torch.nn.Linear(3, 2)
+
+    def forward(self, x):
+        return self.classifier(x[:, self.columns])
+
+
+def test_float_indices_of_the_module_itself_are_not_said_to_be_its_input():
+    # The float tensor indexing may be the module's own, not its input: the
+    # error said "The module indexes with its input", advising x.long().
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(40, 5), np.r_[np.zeros(30), np.ones(10)].astype(int)
+    clf = LongTailClassifier(module=_FloatColumns(), max_epochs=1)
+    with pytest.raises(TypeError, match=r"indexes with a float tensor: its input, say"):
+        clf.fit(X, y)
+
+
 @pytest.mark.parametrize("classes", [{0, 1, 2}, frozenset({0, 1, 2})])
 def test_classes_given_as_a_set_are_refused_by_name(data, classes):
     # A set said "y should be a 1d array, got an array of shape ()", of y;

@@ -3,6 +3,7 @@
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 import pickle
 import sys
 import threading
@@ -384,6 +385,121 @@ def test_a_number_of_samples_that_is_not_an_integer_is_refused(sampler, strategy
     sampler = clone(sampler).set_params(sampling_strategy=strategy)
     with pytest.raises(ValueError, match=r"asks for .* samples of class 1; a number"):
         sampler.fit_resample(X, y)
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [SMOTE(), SMOTEN(), SMOTENC(categorical_features=[1])],
+    ids=["SMOTE", "SMOTEN", "SMOTENC"],
+)
+@pytest.mark.parametrize(
+    ("ratio", "asked", "least"),
+    [
+        (0.05, "1.5", "0.36666666666666664 (0.3667, say)"),
+        (1 / 3, "10", "0.36666666666666664 (0.3667, say)"),
+        (0.34, "10.2", "0.36666666666666664 (0.3667, say)"),
+    ],
+    ids=["below", "equal", "less-than-one-sample"],
+)
+def test_a_float_that_adds_no_sample_names_the_least_that_does(
+    sampler, ratio, asked, least
+):
+    # imbalanced-learn said "The specified ratio required to remove samples
+    # from the minority class while trying to generate new samples. Please
+    # increase the ratio.", naming neither the parameter nor the floats it
+    # takes, also where the ratio removed nothing (0.34 of 30 is 10.2 samples
+    # of a class of 10: none added).
+    X = np.column_stack([np.arange(40.0), np.arange(40) % 3])
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    sampler = clone(sampler).set_params(sampling_strategy=ratio)
+    with pytest.raises(ValueError) as error:
+        sampler.fit_resample(X, y)
+    assert str(error.value) == (
+        f"sampling_strategy={ratio!r} asks for {asked} samples of class 1 "
+        f"({ratio:.6g} times the 30 of class 0), which has 10; a float is the "
+        "ratio of the minority class to the majority after over-sampling, in "
+        "(0, 1], and must add at least one sample: give at least "
+        f"{least} here, or a dict or a callable of the number of samples of "
+        "each class."
+    )
+    exact, rounded = (float(value.strip("(,")) for value in least.split()[:2])
+    for given in (exact, rounded):
+        resampled = clone(sampler).set_params(sampling_strategy=given)
+        assert np.bincount(resampled.fit_resample(X, y)[1]).tolist() == [30, 11]
+    below = clone(sampler).set_params(sampling_strategy=math.nextafter(exact, 0))
+    with pytest.raises(ValueError, match=f"give at least {exact!r} "):
+        below.fit_resample(X, y)
+
+
+@pytest.mark.parametrize(
+    ("counts", "least"), [((1450, 985), "0.68 here"), ((1475, 412), "0.28 here")]
+)
+def test_the_least_float_named_is_exact_where_the_product_rounds(counts, least):
+    # 986 / 1450 is 0.68 and 1450 * 0.68 adds one sample, though 0.68 * 1e4
+    # is 6800.000000000001 (and 0.28 * 1e4 is 2800.0000000000005): rounding
+    # up to four decimals named 0.6801 and 0.2801.
+    y = np.repeat([0, 1], counts)
+    X = np.arange(y.size, dtype=float)[:, None]
+    with pytest.raises(ValueError, match=f"give at least {least}"):
+        SMOTE(sampling_strategy=0.01).fit_resample(X, y)
+    exact = float(least.split()[0])
+    y_res = SMOTE(sampling_strategy=exact, random_state=0).fit_resample(X, y)[1]
+    assert np.bincount(y_res).tolist() == [counts[0], counts[1] + 1]
+
+
+def test_a_float_on_two_balanced_classes_says_that_no_float_adds_a_sample():
+    X = np.arange(20.0)[:, None]
+    y = np.repeat([0, 1], 10)
+    with pytest.raises(ValueError, match="both classes have 10 samples, so no float"):
+        SMOTE(sampling_strategy=1.0).fit_resample(X, y)
+    # a float on more than two classes, NaN in X: the errors as before
+    with pytest.raises(ValueError, match="can be a float only when the type"):
+        SMOTE(sampling_strategy=0.5).fit_resample(
+            np.arange(30.0)[:, None], np.repeat([0, 1, 2], [20, 6, 4])
+        )
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        SMOTE(sampling_strategy=0.05).fit_resample(X, np.repeat([0, 1], [16, 4]))
+
+
+@pytest.mark.parametrize(
+    ("returned", "shown"),
+    [
+        (0.5, r"0.5 \(a float\)"),
+        (None, "None"),
+        ([20, 20], r"\[20, 20\] \(a list\)"),
+        (pd.Series({0: 30, 1: 20}), "a Series"),
+    ],
+    ids=["ratio", "none", "list", "series"],
+)
+def test_a_callable_that_returns_no_dict_is_refused_by_what_it_returned(
+    returned, shown
+):
+    # imbalanced-learn failed with "'float' object has no attribute 'keys'"
+    # ("'NoneType'", "'list'"), and on a Series with "'numpy.ndarray' object is
+    # not callable".
+    X = np.arange(40.0)[:, None]
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    sampler = SMOTE(sampling_strategy=lambda y: returned)
+    with pytest.raises(TypeError, match=rf"callable that returned {shown}; it must"):
+        sampler.fit_resample(X, y)
+
+
+def test_a_callable_target_below_its_count_names_the_class():
+    # As for a dict: imbalanced-learn's message ("Originally, there is 30
+    # samples and 20 samples are asked.") named no class. A callable that
+    # fails raises its own error.
+    X = np.arange(40.0)[:, None]
+    y = np.r_[np.zeros(30, dtype=int), np.ones(10, dtype=int)]
+    below = SMOTE(sampling_strategy=lambda y: {0: 20, 1: 20})
+    with pytest.raises(ValueError, match="20 samples of class 0, which has 30;"):
+        below.fit_resample(X, y)
+
+    def fails(y):
+        raise ValueError("no targets today")
+
+    with pytest.raises(ValueError, match="^no targets today$"):
+        SMOTE(sampling_strategy=fails).fit_resample(X, y)
 
 
 @pytest.mark.parametrize(
