@@ -69,6 +69,23 @@ _EXPECTED = {
                 "distance / prior": [0.705, 0.898],
             },
         ),
+        (
+            "coverage",
+            {
+                "model": {
+                    "new rows": [0.927, 0.84, 2.16],
+                    "balanced": [0.833, 0.689, 2.47],
+                    "per class": [0.929, 1.0, 8.57],
+                },
+                "adjusted": {
+                    "new rows": [0.918, 0.84, 2.22],
+                    "balanced": [0.857, 0.78, 2.41],
+                    "per class": [0.935, 1.0, 8.66],
+                },
+            },
+        ),
+        ("pooled", [0.922, 0.953, 4.56]),
+        ("np.bincount(y_cal)[-6:].tolist()", [8, 7, 6, 5, 5, 4]),
     ],
     "docs/user_guide/recipes.rst": [
         ("resampled[-1].is_categorical_.tolist()", [False, False, False, True]),
