@@ -14,10 +14,7 @@ from sklearn_compat.utils._dataframe import is_pandas_df
 
 from ltlearn.over_sampling._column_kinds import _ColumnNotes
 from ltlearn.over_sampling._small_classes import (
-    _name_callable_without_dict,
-    _name_class_below_count,
-    _name_ratio_adding_nothing,
-    _name_target_not_a_number,
+    _name_refused_targets,
     _SmallClassWarning,
 )
 from ltlearn.utils._fitted import unfitted_on_error
@@ -133,26 +130,8 @@ class _CheckedLabelsMixin:
         try:
             with _SmallClassWarning(), _ColumnNotes():
                 X_res, y_res = super().fit_resample(X, labels, **params)
-        except ValueError as error:
-            for name_the_problem in (
-                _name_class_below_count,
-                _name_ratio_adding_nothing,
-            ):
-                name_the_problem(
-                    self.sampling_strategy, labels, self._sampling_type, error
-                )
-            raise
-        except TypeError as error:
-            for name_the_problem in (
-                _name_target_not_a_number,
-                _name_callable_without_dict,
-            ):
-                name_the_problem(
-                    self.sampling_strategy, labels, self._sampling_type, error
-                )
-            raise
-        except AttributeError as error:
-            _name_callable_without_dict(
+        except (ValueError, TypeError, AttributeError) as error:
+            _name_refused_targets(
                 self.sampling_strategy, labels, self._sampling_type, error
             )
             raise

@@ -173,6 +173,24 @@ def _asked_targets(sampling_strategy, y):
         return _FAILED
 
 
+def _name_refused_targets(sampling_strategy, y, sampling_type, error):
+    """Refuse again, naming the problem, targets imbalanced-learn refused.
+
+    ``error`` is what imbalanced-learn's resampling raised; where it is that
+    of its check of the targets of ``sampling_strategy``, the refusal that
+    names the class, the callable's result or the least float is raised in
+    its place. Any other error is left as it is, for the caller to re-raise.
+    """
+    if isinstance(error, ValueError):
+        namers = (_name_class_below_count, _name_ratio_adding_nothing)
+    elif isinstance(error, TypeError):
+        namers = (_name_target_not_a_number, _name_callable_without_dict)
+    else:  # an AttributeError: a callable's result read as a dict
+        namers = (_name_callable_without_dict,)
+    for name_the_problem in namers:
+        name_the_problem(sampling_strategy, y, sampling_type, error)
+
+
 def _name_class_below_count(sampling_strategy, y, sampling_type, error):
     """Refuse a dict target below the count of its class, naming the class.
 
