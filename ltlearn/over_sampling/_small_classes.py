@@ -180,32 +180,30 @@ def _name_refused_targets(sampling_strategy, y, sampling_type, error):
     of its check of the targets of ``sampling_strategy``, the refusal that
     names the class, the callable's result or the least float is raised in
     its place. Any other error is left as it is, for the caller to re-raise.
-    """
-    if isinstance(error, ValueError):
-        namers = (_name_class_below_count, _name_ratio_adding_nothing)
-    elif isinstance(error, TypeError):
-        namers = (_name_target_not_a_number, _name_callable_without_dict)
-    else:  # an AttributeError: a callable's result read as a dict
-        namers = (_name_callable_without_dict,)
-    for name_the_problem in namers:
-        name_the_problem(sampling_strategy, y, sampling_type, error)
-
-
-def _name_class_below_count(sampling_strategy, y, sampling_type, error):
-    """Refuse a dict target below the count of its class, naming the class.
-
-    Called on a ``ValueError`` of imbalanced-learn's ``fit_resample``, whose
-    checks keep their order (parameters, ``X``, absent keys, then the
-    targets); only its refusal of the targets is replaced. Its message names
-    neither the class nor, for a negative target, anything shorter than the
-    whole dict (1000 entries for 1000 classes).
+    The check is run again, and a callable called for its targets, once.
     """
     y = _labels_1d(y)
-    if y is None or _is_ratio(sampling_strategy):
-        return
-    if not _raised_by_targets(sampling_strategy, y, sampling_type, error):
+    if y is None or not _raised_by_targets(sampling_strategy, y, sampling_type, error):
         return
     targets = _asked_targets(sampling_strategy, y)
+    if isinstance(error, ValueError):
+        _name_class_below_count(targets, y)
+        _name_ratio_adding_nothing(sampling_strategy, y, sampling_type)
+    elif isinstance(error, TypeError):
+        _name_target_not_a_number(targets)
+        _name_callable_without_dict(sampling_strategy, targets)
+    else:  # an AttributeError: a callable's result read as a dict
+        _name_callable_without_dict(sampling_strategy, targets)
+
+
+def _name_class_below_count(targets, y):
+    """Refuse a dict target below the count of its class, naming the class.
+
+    Called on a ``ValueError`` of imbalanced-learn's check of the
+    ``targets`` (a dict, or a callable's result) for the labels ``y``,
+    whose message names neither the class nor, for a negative target,
+    anything shorter than the whole dict (1000 entries for 1000 classes).
+    """
     if not isinstance(targets, Mapping):
         return
     try:
@@ -227,18 +225,13 @@ def _name_class_below_count(sampling_strategy, y, sampling_type, error):
             ) from None
 
 
-def _name_target_not_a_number(sampling_strategy, y, sampling_type, error):
+def _name_target_not_a_number(targets):
     """Refuse a dict target that is not a number, naming the class.
 
-    Called on a ``TypeError`` of imbalanced-learn's ``fit_resample``, whose
-    check compares each target with the count of its class: ``{1: "15"}``
-    failed with "'<' not supported between instances of 'str' and 'int'".
-    Only that check's error is replaced.
+    Called on a ``TypeError`` of imbalanced-learn's check of the ``targets``,
+    which compares each with the count of its class: ``{1: "15"}`` failed
+    with "'<' not supported between instances of 'str' and 'int'".
     """
-    y = _labels_1d(y)
-    if y is None or not _raised_by_targets(sampling_strategy, y, sampling_type, error):
-        return
-    targets = _asked_targets(sampling_strategy, y)
     if not isinstance(targets, Mapping):
         return
     for label, target in targets.items():
@@ -246,8 +239,8 @@ def _name_target_not_a_number(sampling_strategy, y, sampling_type, error):
             raise TypeError(_not_an_integer(label, target)) from None
 
 
-def _name_callable_without_dict(sampling_strategy, y, sampling_type, error):
-    """Refuse a callable ``sampling_strategy`` that returns no dict.
+def _name_callable_without_dict(sampling_strategy, targets):
+    """Refuse a callable ``sampling_strategy`` whose ``targets`` are no dict.
 
     imbalanced-learn reads the keys of what it returns: a ratio (``0.5``)
     or None failed with "'float' object has no attribute 'keys'", a pandas
@@ -255,10 +248,6 @@ def _name_callable_without_dict(sampling_strategy, y, sampling_type, error):
     """
     if not callable(sampling_strategy):
         return
-    y = _labels_1d(y)
-    if y is None or not _raised_by_targets(sampling_strategy, y, sampling_type, error):
-        return
-    targets = _asked_targets(sampling_strategy, y)
     if targets is not _FAILED and not isinstance(targets, Mapping):
         shown = repr(_plain(targets))
         if len(shown) > 40 or "\n" in shown:
@@ -274,7 +263,7 @@ def _name_callable_without_dict(sampling_strategy, y, sampling_type, error):
         ) from None
 
 
-def _name_ratio_adding_nothing(sampling_strategy, y, sampling_type, error):
+def _name_ratio_adding_nothing(sampling_strategy, y, sampling_type):
     """Refuse a float ``sampling_strategy`` adding no sample, with the least that does.
 
     imbalanced-learn's message, "The specified ratio required to remove
@@ -283,9 +272,6 @@ def _name_ratio_adding_nothing(sampling_strategy, y, sampling_type, error):
     ratio that removes nothing but adds less than a sample read so too.
     """
     if not _is_ratio(sampling_strategy) or sampling_type != "over-sampling":
-        return
-    y = _labels_1d(y)
-    if y is None or not _raised_by_targets(sampling_strategy, y, sampling_type, error):
         return
     try:
         labels, counts = np.unique(y, return_counts=True)
