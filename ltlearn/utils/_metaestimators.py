@@ -27,12 +27,14 @@ def no_proba_advice(estimator):
     An outlier detector (its ``estimator_type`` tag, also a pipeline's that
     ends in one) is fitted without ``y`` and predicts -1 and 1, so that
     ``CalibratedClassifierCV`` fails on it ("no attribute 'classes_'"): its
-    scores serve as a feature of a classifier instead.
+    scores serve as a feature of a classifier instead. A model whose tags
+    cannot be read (one not built on ``BaseEstimator``) gets the general advice.
     """
-    if (
-        hasattr(estimator, "__sklearn_tags__")
-        and get_tags(estimator).estimator_type == "outlier_detector"
-    ):
+    try:
+        detector = get_tags(estimator).estimator_type == "outlier_detector"
+    except AttributeError:  # no __sklearn_tags__ in its classes
+        detector = False
+    if detector:
         return (
             "it is an outlier detector, fitted without y and predicting -1 and 1 "
             "rather than classes; give its score_samples to a classifier as a "

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn import config_context
-from sklearn.base import clone
+from sklearn.base import ClassifierMixin, clone
 from sklearn.datasets import make_blobs
 from sklearn.ensemble import IsolationForest, StackingClassifier
 from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
@@ -623,6 +623,27 @@ def test_an_outlier_detector_is_refused_as_one(semi_supervised_lt, estimator):
     )
     with pytest.raises(ValueError, match=match):
         CReSTClassifier(estimator).fit(X, y_semi)
+
+
+class _MixinOnly(ClassifierMixin):
+    """A classifier without BaseEstimator, whose tags cannot be read."""
+
+    def fit(self, X, y):
+        return self
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+
+def test_a_model_without_tags_is_refused_for_its_predict_proba(semi_supervised_lt):
+    # looking for the outlier detector's tag must not replace the refusal
+    # with scikit-learn's error on the tags
+    X, _, y_semi = semi_supervised_lt
+    with pytest.raises(ValueError, match="_MixinOnly has no predict_proba; use a"):
+        CReSTClassifier(_MixinOnly()).fit(X, y_semi)
 
 
 def test_missing_predict_proba_is_named_after_the_fit(semi_supervised_lt):
