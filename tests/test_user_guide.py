@@ -86,6 +86,7 @@ _EXPECTED = {
         ),
         ("pooled", [0.922, 0.953, 4.56]),
         ("np.bincount(y_cal)[-6:].tolist()", [8, 7, 6, 5, 5, 4]),
+        ("fault_scores", {"smote": 0.63, "score + smote": 0.974}),
     ],
     "docs/user_guide/recipes.rst": [
         ("resampled[-1].is_categorical_.tolist()", [False, False, False, True]),
