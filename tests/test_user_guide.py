@@ -41,6 +41,8 @@ _EXPECTED = {
     "docs/user_guide/semi_supervised.rst": [
         ("crest.classes_.tolist()", list(range(10))),
         ("abs(crest.score(data.X_test, data.y_test) - 0.89) < 0.015", True),
+        ("round(rule.score(data.X_test, data.y_test), 2)", 0.89),
+        ("round(spreading.score(data.X_test, data.y_test), 2)", 0.79),
     ],
     "docs/user_guide/post_hoc.rst": [
         ("round(shifted.estimator_.score(X_new, y_new), 3)", 0.847),
