@@ -124,6 +124,11 @@ _EXPECTED = {
         ("abs(top5_tail - 0.658) < 0.01", True),
         ("round(bacc, 2), round(sensitivity, 3)", (0.92, 0.875)),
         ("round(float(low), 2), round(float(high), 2)", (0.78, 1.0)),
+        ("recall", {"a": 0.796, "b": 0.875, "c": 0.857}),
+        ("intervals", {"a": [0.74, 0.85], "b": [0.75, 0.97], "c": [0.57, 1.0]}),
+        ("synthetic", {"a": 2366, "b": 102}),
+        ("group_within.value_counts().to_dict()", {"a": 3160, "b": 1736, "c": 572}),
+        ("np.bincount(y_within).tolist()", [2734, 2734]),
     ],
 }
 
