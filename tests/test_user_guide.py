@@ -85,6 +85,12 @@ _EXPECTED = {
             },
         ),
         ("pooled", [0.922, 0.953, 4.56]),
+        ("logit_scores, tuned.tau_", ([0.714, 0.762, 0.769], 1.3)),
+        (
+            "np.array_equal(one_line, LogitAdjustedClassifier(given, "
+            "prior=train_counts).fit(logits_val, y_val).predict(logits_eval))",
+            True,
+        ),
         ("np.bincount(y_cal)[-6:].tolist()", [8, 7, 6, 5, 5, 4]),
     ],
     "docs/user_guide/recipes.rst": [
