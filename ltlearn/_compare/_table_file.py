@@ -248,6 +248,23 @@ def _read_table(path):
     return frame, header
 
 
+def _column_as_written(path, position):
+    """The cells of column ``position`` of a text table as text, or None.
+
+    None for Parquet, whose columns keep their types. pandas reads a column of
+    integer codes as numbers, ``"0101"`` and ``"101"`` as 101; read as text,
+    they stay apart. Called after :func:`_read_table` has read the file.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return None
+    sep, _ = _header(path)
+    column = pd.read_csv(path, sep=sep, index_col=False, usecols=[position], dtype=str)
+    return column.iloc[:, 0]
+
+
 # Binary files named .csv, by their first bytes (a Parquet file also ends
 # with its own).
 _PARQUET = b"PAR1"

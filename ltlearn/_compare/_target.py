@@ -7,6 +7,7 @@ and the errors and notes on the classes they hold.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import re
 import unicodedata
 
 import numpy as np
@@ -93,6 +94,35 @@ def _unlabelled_rows(y_raw, target, unlabelled):
             "pass --unlabelled missing to use them as unlabelled rows."
         )
     return unlabelled_mask
+
+
+def _codes_as_written(y_raw, written, unlabelled_mask, target):
+    """The target as written where integer codes read as one number.
+
+    pandas reads ``"0101"``, ``"101"`` and ``"00101"`` (product or diagnosis
+    codes) as the number 101, which would merge three classes. Where labelled
+    rows hold such codes, the target is their text, stripped as pandas strips
+    numbers: ``(target, note)``; otherwise ``(y_raw, None)``. ``written`` is
+    the column as text (None for a Parquet file, which keeps its types).
+    """
+    if written is None:
+        return y_raw, None
+    written = written.str.strip()
+    labelled = ~unlabelled_mask
+    texts = {}
+    for number, text in zip(y_raw[labelled], written[labelled]):
+        if re.fullmatch(r"[+-]?\d+", text):
+            texts.setdefault(number, set()).add(text)
+    merged = [sorted(codes) for codes in texts.values() if len(codes) > 1]
+    if not merged:
+        return y_raw, None
+    shown = "; ".join(", ".join(map(repr, codes)) for codes in merged[:3])
+    note = (
+        f"Codes of {target!r} that read as the same number ({shown}"
+        f"{'; ...' if len(merged) > 3 else ''}) are kept apart as different "
+        "classes: the target is read as text, as written."
+    )
+    return written, note
 
 
 def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
