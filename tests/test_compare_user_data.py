@@ -882,6 +882,30 @@ def test_integer_codes_that_read_as_one_number_are_kept_apart(tmp_path, name):
     assert "Codes of 'label' that read as the same number ('00101', '0101', " in note
 
 
+@pytest.mark.parametrize(
+    "column, cells, shown",
+    [
+        ("label", lambda label: [["Aves", text] for text in label], "lists"),
+        ("label", lambda label: [{"genus": text} for text in label], "structs"),
+        ("path", lambda label: [[text, "x"] for text in label], "lists"),
+    ],
+)
+def test_a_parquet_column_of_lists_or_structs_is_one_line(
+    tmp_path, column, cells, shown
+):
+    # A taxonomy path stored as a list failed with a traceback, in pandas'
+    # words: "unhashable type: 'numpy.ndarray'" for the target, "The truth
+    # value of an array with more than one element is ambiguous" for a feature.
+    pytest.importorskip("pyarrow")
+    frame = _frame()
+    frame[column] = cells(frame["label"])
+    path = tmp_path / "data.parquet"
+    frame.to_parquet(path)
+    message = f"--data data.parquet: column '{column}' holds {shown} (row 0, "
+    with pytest.raises(CompareError, match=re.escape(message)):
+        load_table(path, "label")
+
+
 def test_integer_codes_read_as_numbers_are_unchanged(tmp_path):
     frame = _frame()
     frame["label"] = np.array(["007", "101", "12"])[np.arange(len(frame)) % 3]
