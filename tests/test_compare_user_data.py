@@ -906,6 +906,18 @@ def test_a_parquet_column_of_lists_or_structs_is_one_line(
         load_table(path, "label")
 
 
+def test_integer_codes_that_read_as_one_number_with_empty_targets(tmp_path):
+    # With --unlabelled missing the column is read as floats: 101.0 for
+    # " 101" and "0101" alike, and the empty cells stay unlabelled.
+    frame = _frame()
+    codes = np.array(["0101", " 101", "", "00101", "7"])
+    frame["label"] = codes[np.arange(len(frame)) % 5]
+    dataset = load_table(_write(tmp_path, frame), "label", unlabelled="missing")
+    assert list(dataset.classes) == ["00101", "0101", "101", "7"]
+    assert np.bincount(dataset.y + 1).tolist() == [12, 12, 12, 12, 12]
+    assert "('00101', '0101', '101')" in dataset.notes[-1]
+
+
 def test_integer_codes_read_as_numbers_are_unchanged(tmp_path):
     frame = _frame()
     frame["label"] = np.array(["007", "101", "12"])[np.arange(len(frame)) % 3]

@@ -7,7 +7,6 @@ and the errors and notes on the classes they hold.
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import re
 import unicodedata
 
 import numpy as np
@@ -105,14 +104,21 @@ def _codes_as_written(y_raw, written, unlabelled_mask, target):
     numbers: ``(target, note)``; otherwise ``(y_raw, None)``. ``written`` is
     the column as text (None for a Parquet file, which keeps its types).
     """
+    import pandas as pd
+
     if written is None:
         return y_raw, None
-    written = written.str.strip()
     labelled = ~unlabelled_mask
+    # Each distinct (number, text) pair once: a row at a time took longer
+    # than reading the file.
+    pairs = pd.DataFrame(
+        {"number": y_raw[labelled].to_numpy(), "text": written[labelled].to_numpy()}
+    ).drop_duplicates()
+    text = pairs["text"].astype(str).str.strip()
+    integer = text.str.fullmatch(r"[+-]?\d+").to_numpy(dtype=bool)
     texts = {}
-    for number, text in zip(y_raw[labelled], written[labelled]):
-        if re.fullmatch(r"[+-]?\d+", text):
-            texts.setdefault(number, set()).add(text)
+    for number, code in zip(pairs["number"][integer], text[integer]):
+        texts.setdefault(number, set()).add(code)
     merged = [sorted(codes) for codes in texts.values() if len(codes) > 1]
     if not merged:
         return y_raw, None
@@ -122,7 +128,7 @@ def _codes_as_written(y_raw, written, unlabelled_mask, target):
         f"{'; ...' if len(merged) > 3 else ''}) are kept apart as different "
         "classes: the target is read as text, as written."
     )
-    return written, note
+    return written.str.strip(), note
 
 
 def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
