@@ -38,7 +38,8 @@ def seed_unset(estimator, seed):
     (``estimator__random_state``, the steps of a pipeline) get seeds drawn
     from ``seed``, one per parameter in the order of their names, whether it
     is set or not, so that setting one leaves the seeds of the others as they
-    were. A ``random_state`` already set is kept.
+    were. A ``random_state`` already set is kept. The parameters are those
+    that ``get_params()`` lists: a ``FrozenEstimator`` lists not its model's.
 
     Parameters
     ----------
@@ -54,7 +55,9 @@ def seed_unset(estimator, seed):
     """
     params = estimator.get_params()
     nested = sorted(key for key in params if key.endswith("__random_state"))
-    seeds = dict(zip(nested, draw_seeds(seed, len(nested)).tolist()))
+    seeds = {}
+    if nested:  # called at every resampling: no RandomState made for nothing
+        seeds.update(zip(nested, draw_seeds(seed, len(nested)).tolist()))
     seeds["random_state"] = seed
     unset = {
         key: s for key, s in seeds.items() if key in params and params[key] is None

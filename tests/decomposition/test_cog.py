@@ -44,6 +44,7 @@ from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
+from sklearn.random_projection import GaussianRandomProjection
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
@@ -418,6 +419,13 @@ def _forest():
     return RandomForestClassifier(n_estimators=5)  # random_state left None
 
 
+def _unseeded_data():
+    return make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3,
+        n_clusters_per_class=2, weights=[0.6, 0.3], class_sep=0.5, random_state=3,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -433,10 +441,7 @@ def test_random_state_seeds_the_unseeded_models_given(params):
     # A random_state left None in the estimator or the sampler, nested ones
     # included, is seeded from random_state: the same fit twice gives the same
     # model (the estimator's was left unseeded, so each fit differed).
-    X, y = make_classification(
-        n_samples=300, n_features=6, n_informative=4, n_classes=3,
-        n_clusters_per_class=2, weights=[0.6, 0.3], class_sep=0.5, random_state=3,
-    )  # fmt: skip
+    X, y = _unseeded_data()
     first, second, other = (
         COGClassifier(n_clusters=2, random_state=seed, **params).fit(X, y)
         for seed in (0, 0, 1)
@@ -452,6 +457,26 @@ def test_random_state_seeds_the_unseeded_models_given(params):
                 for key, value in given.get_params().items()
                 if key.endswith("random_state")
             )
+
+
+def test_random_state_leaves_a_frozen_step_alone():
+    # A frozen step keeps its model, random_state None included (setting it
+    # through the FrozenEstimator would raise); the forest after it is seeded.
+    X, y = _unseeded_data()
+    projection = GaussianRandomProjection(n_components=4).fit(X)
+    components = projection.components_.copy()
+    estimator = Pipeline(
+        [("project", FrozenEstimator(projection)), ("tree", _forest())]
+    )
+    first, second = (
+        COGClassifier(estimator, n_clusters=2, random_state=0).fit(X, y)
+        for _ in range(2)
+    )
+    np.testing.assert_array_equal(
+        first.decision_function(X), second.decision_function(X)
+    )
+    assert projection.random_state is None
+    np.testing.assert_array_equal(projection.components_, components)
 
 
 @pytest.mark.parametrize("sampler", _samplers(), ids=lambda s: type(s).__module__)
