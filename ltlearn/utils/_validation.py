@@ -22,6 +22,7 @@ from sklearn.utils.validation import (
     has_fit_parameter,
 )
 
+from ltlearn.utils._class_counts import _listed_labels
 from ltlearn.utils._multi_output import _multi_output_message, _refuse_sparse_y
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -417,14 +418,34 @@ def check_fit_takes_sample_weight(estimator, advice):
         )
 
 
-def model_proba(model, X):
+def check_classes_unchanged(model, classes):
+    """Refuse a fitted ``model`` whose ``classes_`` are no longer ``classes``.
+
+    ``classes`` are those a meta-estimator read from ``model`` at its fit: a
+    prefit model (held by a ``FrozenEstimator``) refitted in place on other
+    labels since then would have its columns read as the old classes.
+    """
+    if model.classes_ is not classes and not np.array_equal(model.classes_, classes):
+        raise ValueError(
+            f"The estimator's classes_ are now {_listed_labels(model.classes_)}, "
+            f"not the {_listed_labels(classes)} of this fit: the model was fitted "
+            "again since (a model held by a FrozenEstimator and refitted in "
+            "place, say). Fit this estimator again around it."
+        )
+
+
+def model_proba(model, X, classes=None):
     """``model.predict_proba(X)`` as an array: a row a sample, a column a class.
 
     ltlearn's meta-estimators index its columns by the classes of ``model``:
     a model of the user's whose ``predict_proba`` gave another shape failed
     deep in NumPy ("operands could not be broadcast", "axis 1 is out of
-    bounds"), or, one row short, gave that many predictions.
+    bounds"), or, one row short, gave that many predictions. ``classes``, the
+    caller's fitted ``classes_``, are first checked by
+    :func:`check_classes_unchanged`.
     """
+    if classes is not None:
+        check_classes_unchanged(model, classes)
     proba = np.asarray(model.predict_proba(X))  # its dtype kept
     try:
         n_samples = _num_samples(X)

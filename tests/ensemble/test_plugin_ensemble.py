@@ -290,6 +290,27 @@ def test_prefit_models_take_folds_that_train_on_no_class():
         mixed.fit(X, y)
 
 
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_prefit_model_refitted_on_other_labels_is_refused_by_name(method):
+    # a retraining loop that refits a prefit model in place after the
+    # ensemble's fit: its columns were averaged as the old labels
+    X, y = make_classification(
+        120, 4, n_classes=3, n_informative=3, n_redundant=0, random_state=0
+    )
+    prefit = LogisticRegression().fit(X, y)
+    clf = PluginEnsembleClassifier(
+        [("lr", LogisticRegression()), ("prefit", FrozenEstimator(prefit))],
+        random_state=0,
+    ).fit(X, y)
+    before = getattr(clf, method)(X)
+    prefit.fit(X, np.where(y == 2, 5, y))
+    message = r"classes_ are now \[0, 1, 5\], not the \[0, 1, 2\] of this fit"
+    with pytest.raises(ValueError, match=message):
+        getattr(clf, method)(X)
+    prefit.fit(X, y)  # its classes again: read as before
+    np.testing.assert_array_equal(getattr(clf, method)(X), before)
+
+
 def test_sample_weight_reaches_the_models(imbalanced):
     X, y = imbalanced
     weights = np.where(y == 1, 5.0, 1.0)

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -374,6 +375,36 @@ def test_frozen_pipeline_that_selects_its_columns(rule, imbalanced_binary):
     clf = rule(FrozenEstimator(model)).fit(wider, y)
     expected = rule(FrozenEstimator(model)).fit(frame, y).predict_proba(frame)
     np.testing.assert_array_equal(clf.predict_proba(wider), expected)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        ThresholdMovingClassifier,
+        partial(ThresholdMovingClassifier, decision="expected_cost"),
+        LogitAdjustedClassifier,
+        PluginClassifier,
+    ],
+)
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function"])
+def test_frozen_model_refitted_on_other_labels_is_refused_by_name(rule, method):
+    # a loop that retrains the model in place after the rule's fit: with the
+    # same number of classes its columns were read as the old labels
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 3))
+    y = np.repeat(["ant", "bee"], [60, 30])
+    model = LogisticRegression().fit(X, y)
+    clf = rule(FrozenEstimator(model)).fit(X, y)
+    expected = getattr(clf, method)(X)
+    model.fit(X, np.where(y == "bee", "cat", y))
+    with pytest.raises(
+        ValueError,
+        match=r"classes_ are now \['ant', 'cat'\], not the \['ant', 'bee'\] "
+        r"of this fit: the model was fitted again since",
+    ):
+        getattr(clf, method)(X)
+    model.fit(X, y)  # the same classes again: the rule reads it as before
+    np.testing.assert_array_equal(getattr(clf, method)(X), expected)
 
 
 def test_clone_keeps_the_parameters():
