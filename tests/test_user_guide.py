@@ -41,6 +41,8 @@ _EXPECTED = {
     "docs/user_guide/semi_supervised.rst": [
         ("crest.classes_.tolist()", list(range(10))),
         ("abs(crest.score(data.X_test, data.y_test) - 0.89) < 0.015", True),
+        ("round(rule.score(data.X_test, data.y_test), 2)", 0.89),
+        ("round(spreading.score(data.X_test, data.y_test), 2)", 0.79),
     ],
     "docs/user_guide/post_hoc.rst": [
         ("round(shifted.estimator_.score(X_new, y_new), 3)", 0.847),
@@ -86,6 +88,7 @@ _EXPECTED = {
         ),
         ("pooled", [0.922, 0.953, 4.56]),
         ("np.bincount(y_cal)[-6:].tolist()", [8, 7, 6, 5, 5, 4]),
+        ("fault_scores", {"smote": 0.63, "score + smote": 0.974}),
     ],
     "docs/user_guide/recipes.rst": [
         ("resampled[-1].is_categorical_.tolist()", [False, False, False, True]),
@@ -121,6 +124,11 @@ _EXPECTED = {
         ("abs(top5_tail - 0.658) < 0.01", True),
         ("round(bacc, 2), round(sensitivity, 3)", (0.92, 0.875)),
         ("round(float(low), 2), round(float(high), 2)", (0.78, 1.0)),
+        ("recall", {"a": 0.796, "b": 0.875, "c": 0.857}),
+        ("intervals", {"a": [0.74, 0.85], "b": [0.75, 0.97], "c": [0.57, 1.0]}),
+        ("synthetic", {"a": 2366, "b": 102}),
+        ("group_within.value_counts().to_dict()", {"a": 3160, "b": 1736, "c": 572}),
+        ("np.bincount(y_within).tolist()", [2734, 2734]),
     ],
 }
 
