@@ -198,8 +198,9 @@ def _models_of_classes(ensemble):
     labels after the ensemble's fit would have its columns averaged as the
     old classes.
     """
-    for model in ensemble.estimators_:
-        check_classes_unchanged(model, ensemble.classes_)
+    for name, model in ensemble.named_estimators_.items():
+        if not _is_dropped(model):  # a dropped model stays as "drop"
+            check_classes_unchanged(model, ensemble.classes_, f"the model {name!r}")
     return ensemble.estimators_
 
 

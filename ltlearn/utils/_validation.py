@@ -418,20 +418,25 @@ def check_fit_takes_sample_weight(estimator, advice):
         )
 
 
-def check_classes_unchanged(model, classes):
+def check_classes_unchanged(model, classes, owner="the estimator"):
     """Refuse a fitted ``model`` whose ``classes_`` are no longer ``classes``.
 
     ``classes`` are those a meta-estimator read from ``model`` at its fit: a
     prefit model (held by a ``FrozenEstimator``) refitted in place on other
-    labels since then would have its columns read as the old classes.
+    labels since then would have its columns read as the old classes. A
+    model left without ``classes_`` (by a failed fit) is left to its own
+    ``predict_proba``, which says it is not fitted. ``owner`` names the model
+    in the message.
     """
-    if model.classes_ is not classes and not np.array_equal(model.classes_, classes):
-        raise ValueError(
-            f"The estimator's classes_ are now {_listed_labels(model.classes_)}, "
-            f"not the {_listed_labels(classes)} of this fit: the model was fitted "
-            "again since (a model held by a FrozenEstimator and refitted in "
-            "place, say). Fit this estimator again around it."
-        )
+    current = getattr(model, "classes_", None)
+    if current is classes or current is None or np.array_equal(current, classes):
+        return
+    raise ValueError(
+        f"The classes_ of {owner} are now {_listed_labels(current)}, not the "
+        f"{_listed_labels(classes)} of this fit: the model was fitted again "
+        "since (a model held by a FrozenEstimator and refitted in place, say). "
+        "Fit this estimator again around it."
+    )
 
 
 def model_proba(model, X, classes=None):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -399,12 +400,33 @@ def test_frozen_model_refitted_on_other_labels_is_refused_by_name(rule, method):
     model.fit(X, np.where(y == "bee", "cat", y))
     with pytest.raises(
         ValueError,
-        match=r"classes_ are now \['ant', 'cat'\], not the \['ant', 'bee'\] "
-        r"of this fit: the model was fitted again since",
+        match=r"classes_ of the estimator are now \['ant', 'cat'\], not the "
+        r"\['ant', 'bee'\] of this fit: the model was fitted again since",
     ):
         getattr(clf, method)(X)
     model.fit(X, y)  # the same classes again: the rule reads it as before
     np.testing.assert_array_equal(getattr(clf, method)(X), expected)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        partial(ThresholdMovingClassifier, cost_matrix=[1, 1]),
+        partial(LogitAdjustedClassifier, tau=0.0),
+    ],
+)
+def test_frozen_model_unfitted_since_says_it_is_not_fitted(rule):
+    # a failed refit in place leaves an ltlearn model without classes_: its
+    # own predict_proba says so, not an AttributeError of the classes check
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 3))
+    y = np.repeat(["ant", "bee"], [60, 30])
+    model = PluginClassifier(LogisticRegression()).fit(X, y)
+    clf = rule(FrozenEstimator(model)).fit(X, y)
+    with pytest.raises(ValueError, match="1 class"):
+        model.fit(X, np.full(90, "ant"))
+    with pytest.raises(NotFittedError, match="PluginClassifier instance is not"):
+        clf.predict(X)
 
 
 def test_clone_keeps_the_parameters():
