@@ -87,6 +87,12 @@ _EXPECTED = {
             },
         ),
         ("pooled", [0.922, 0.953, 4.56]),
+        ("logit_scores, tuned.tau_", ([0.714, 0.762, 0.769], 1.3)),
+        (
+            "np.array_equal(one_line, LogitAdjustedClassifier(given, "
+            "prior=train_counts).fit(logits_val, y_val).predict(logits_eval))",
+            True,
+        ),
         ("np.bincount(y_cal)[-6:].tolist()", [8, 7, 6, 5, 5, 4]),
         ("fault_scores", {"smote": 0.63, "score + smote": 0.974}),
     ],
@@ -308,3 +314,36 @@ def test_the_table_of_r_calls_gives_their_counts(call, counts, expected):
     y = np.repeat(np.arange(len(counts)), counts)
     X = np.random.RandomState(0).normal(size=(y.size, 2)) + y[:, None]
     assert np.bincount(sampler.fit_resample(X, y)[1]).tolist() == expected
+
+
+@pytest.mark.skipif(not _HAS_DEEP, reason="needs the deep extra")
+@pytest.mark.filterwarnings("ignore:A column-vector y was passed")
+@pytest.mark.parametrize(
+    "classes",
+    [
+        [5, 2, 9, 7],  # unsorted, 2 and 9 absent from y
+        [2, 5, 5, 7, 9],  # a label given twice
+        [[2], [5], [7], [9]],  # a column
+        ["n02", "n05", "n07", "n09"],
+    ],
+)
+def test_the_deep_guide_codes_of_y_for_given_classes(classes):
+    # The codes of y that the deep guide gives make_shot_scorer when
+    # classes names labels absent from y: those the classifier scores.
+    import torch
+
+    from ltlearn.deep import LongTailClassifier
+
+    page = (ROOT / "docs" / "user_guide" / "deep.rst").read_text()
+    prose = re.sub(r"\s*\n\s*", " ", page)
+    expression = re.search(r"absent from ``y``, the codes are ``([^`]+)``", prose)[1]
+    y = np.repeat(np.unique(classes)[[1, 2]], 3)  # the 2nd and 3rd labels
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    torch.set_num_threads(1)
+    clf = LongTailClassifier(
+        classes=classes, max_epochs=1, module__hidden_sizes=(), random_state=0
+    ).fit(X, y)
+    codes = eval(expression, {"np": np, "classes": classes, "y": y})
+    assert (
+        codes.tolist() == clf.label_encoder_.transform(y).tolist() == [1] * 3 + [2] * 3
+    )
