@@ -23,7 +23,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from ltlearn.post_hoc._cross_fit import _cross_fit_proba, _int_cv_folds
 from ltlearn.utils._metaestimators import no_proba_advice
 from ltlearn.utils._random import draw_seeds
-from ltlearn.utils._validation import may_have_method
+from ltlearn.utils._validation import check_classes_unchanged, may_have_method
 
 # Trees per forest of the default ensemble, and the most rows each tree draws:
 # the two forests together then cost about what one balanced random forest of
@@ -189,6 +189,19 @@ def _uses_oob(estimator):
 def _is_dropped(model):
     """Whether ``model`` is ``"drop"``, a model left out as in VotingClassifier."""
     return isinstance(model, str) and model == "drop"
+
+
+def _models_of_classes(ensemble):
+    """The fitted models of ``ensemble``, each refused if refitted since.
+
+    A prefit model (a ``FrozenEstimator``'s) fitted again in place on other
+    labels after the ensemble's fit would have its columns averaged as the
+    old classes.
+    """
+    for name, model in ensemble.named_estimators_.items():
+        if not _is_dropped(model):  # a dropped model stays as "drop"
+            check_classes_unchanged(model, ensemble.classes_, f"the model {name!r}")
+    return ensemble.estimators_
 
 
 def _refuse_no_proba(name, model):

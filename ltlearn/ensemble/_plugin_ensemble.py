@@ -23,6 +23,7 @@ from ltlearn.ensemble._models import (
     _held_out_proba,
     _is_dropped,
     _is_prefit,
+    _models_of_classes,
     _NamedModelsMixin,
     _refuse_no_proba,
     _uses_oob,
@@ -493,7 +494,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         """
         check_is_fitted(self)
         # each model checks X, its feature names and number of features
-        first, *others = self.estimators_
+        first, *others = _models_of_classes(self)
         total = np.asarray(first.predict_proba(X))
         if total.dtype != np.float64:
             return np.mean([total, *(est.predict_proba(X) for est in others)], axis=0)

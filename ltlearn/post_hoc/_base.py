@@ -477,7 +477,7 @@ class _BasePostHocClassifier(
     def _adjusted_log_proba(self, X):
         check_is_fitted(self)
         return _adjusted_log_proba(
-            model_proba(self.estimator_, X), self._class_log_weights()
+            model_proba(self.estimator_, X, self.classes_), self._class_log_weights()
         )
 
     @_post_hoc_docstring

@@ -335,7 +335,8 @@ class ThresholdMovingClassifier(_BasePostHocClassifier):
         ``"rescale"`` rule does.
         """
         check_is_fitted(self)
-        proba = _mended_proba(model_proba(self.estimator_, X))  # predict_proba's
+        # the probabilities of predict_proba
+        proba = _mended_proba(model_proba(self.estimator_, X, self.classes_))
         costs = proba @ self.cost_matrix_
         least = costs.min(axis=1, keepdims=True)
         tied = costs <= least + _TIE_WINDOW * least  # costs are not negative

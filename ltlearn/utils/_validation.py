@@ -22,6 +22,7 @@ from sklearn.utils.validation import (
     has_fit_parameter,
 )
 
+from ltlearn.utils._class_counts import _listed_labels
 from ltlearn.utils._multi_output import _multi_output_message, _refuse_sparse_y
 from ltlearn.utils._warnings import external_stacklevel
 
@@ -417,14 +418,39 @@ def check_fit_takes_sample_weight(estimator, advice):
         )
 
 
-def model_proba(model, X):
+def check_classes_unchanged(model, classes, owner="the estimator"):
+    """Refuse a fitted ``model`` whose ``classes_`` are no longer ``classes``.
+
+    ``classes`` are those a meta-estimator read from ``model`` at its fit: a
+    prefit model (held by a ``FrozenEstimator``) refitted in place on other
+    labels since then would have its columns read as the old classes. A
+    model left without ``classes_`` (by a failed fit) is left to its own
+    ``predict_proba``, which says it is not fitted. ``owner`` names the model
+    in the message.
+    """
+    current = getattr(model, "classes_", None)
+    if current is classes or current is None or np.array_equal(current, classes):
+        return
+    raise ValueError(
+        f"The classes_ of {owner} are now {_listed_labels(current)}, not the "
+        f"{_listed_labels(classes)} of this fit: the model was fitted again "
+        "since (a model held by a FrozenEstimator and refitted in place, say). "
+        "Fit this estimator again around it."
+    )
+
+
+def model_proba(model, X, classes=None):
     """``model.predict_proba(X)`` as an array: a row a sample, a column a class.
 
     ltlearn's meta-estimators index its columns by the classes of ``model``:
     a model of the user's whose ``predict_proba`` gave another shape failed
     deep in NumPy ("operands could not be broadcast", "axis 1 is out of
-    bounds"), or, one row short, gave that many predictions.
+    bounds"), or, one row short, gave that many predictions. ``classes``, the
+    caller's fitted ``classes_``, are first checked by
+    :func:`check_classes_unchanged`.
     """
+    if classes is not None:
+        check_classes_unchanged(model, classes)
     proba = np.asarray(model.predict_proba(X))  # its dtype kept
     try:
         n_samples = _num_samples(X)

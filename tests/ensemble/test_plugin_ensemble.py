@@ -20,7 +20,7 @@ from sklearn.ensemble import (
     StackingClassifier,
     VotingClassifier,
 )
-from sklearn.exceptions import UnsetMetadataPassedError
+from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import balanced_accuracy_score, make_scorer
@@ -289,6 +289,45 @@ def test_prefit_models_take_folds_that_train_on_no_class():
     )
     with pytest.raises(ValueError, match="training fold 2 of cv holds none"):
         mixed.fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_prefit_model_refitted_on_other_labels_is_refused_by_name(method):
+    # a retraining loop that refits a prefit model in place after the
+    # ensemble's fit: its columns were averaged as the old labels
+    X, y = make_classification(
+        120, 4, n_classes=3, n_informative=3, n_redundant=0, random_state=0
+    )
+    prefit = LogisticRegression().fit(X, y)
+    clf = PluginEnsembleClassifier(
+        [("lr", LogisticRegression()), ("prefit", FrozenEstimator(prefit))],
+        random_state=0,
+    ).fit(X, y)
+    before = getattr(clf, method)(X)
+    prefit.fit(X, np.where(y == 2, 5, y))
+    message = (
+        r"classes_ of the model 'prefit' are now \[0, 1, 5\], not the \[0, 1, 2\] "
+        "of this fit"
+    )
+    with pytest.raises(ValueError, match=message):
+        getattr(clf, method)(X)
+    prefit.fit(X, y)  # its classes again: read as before
+    np.testing.assert_array_equal(getattr(clf, method)(X), before)
+
+
+def test_prefit_model_unfitted_since_says_it_is_not_fitted():
+    # a failed refit in place leaves an ltlearn model without classes_: its
+    # own predict_proba says so, not an AttributeError of the classes check
+    X, y = make_classification(120, 4, weights=[0.7], random_state=0)
+    prefit = PluginClassifier(LogisticRegression()).fit(X, y)
+    clf = PluginEnsembleClassifier(
+        [("lr", LogisticRegression()), ("prefit", FrozenEstimator(prefit))],
+        random_state=0,
+    ).fit(X, y)
+    with pytest.raises(ValueError, match="1 class"):
+        prefit.fit(X, np.zeros_like(y))
+    with pytest.raises(NotFittedError, match="PluginClassifier instance is not"):
+        clf.predict(X)
 
 
 def test_sample_weight_reaches_the_models(imbalanced):

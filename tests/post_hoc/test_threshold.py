@@ -4,12 +4,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import warnings
+from functools import partial
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -374,6 +376,57 @@ def test_frozen_pipeline_that_selects_its_columns(rule, imbalanced_binary):
     clf = rule(FrozenEstimator(model)).fit(wider, y)
     expected = rule(FrozenEstimator(model)).fit(frame, y).predict_proba(frame)
     np.testing.assert_array_equal(clf.predict_proba(wider), expected)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        ThresholdMovingClassifier,
+        partial(ThresholdMovingClassifier, decision="expected_cost"),
+        LogitAdjustedClassifier,
+        PluginClassifier,
+    ],
+)
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "decision_function"])
+def test_frozen_model_refitted_on_other_labels_is_refused_by_name(rule, method):
+    # a loop that retrains the model in place after the rule's fit: with the
+    # same number of classes its columns were read as the old labels
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 3))
+    y = np.repeat(["ant", "bee"], [60, 30])
+    model = LogisticRegression().fit(X, y)
+    clf = rule(FrozenEstimator(model)).fit(X, y)
+    expected = getattr(clf, method)(X)
+    model.fit(X, np.where(y == "bee", "cat", y))
+    with pytest.raises(
+        ValueError,
+        match=r"classes_ of the estimator are now \['ant', 'cat'\], not the "
+        r"\['ant', 'bee'\] of this fit: the model was fitted again since",
+    ):
+        getattr(clf, method)(X)
+    model.fit(X, y)  # the same classes again: the rule reads it as before
+    np.testing.assert_array_equal(getattr(clf, method)(X), expected)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        partial(ThresholdMovingClassifier, cost_matrix=[1, 1]),
+        partial(LogitAdjustedClassifier, tau=0.0),
+    ],
+)
+def test_frozen_model_unfitted_since_says_it_is_not_fitted(rule):
+    # a failed refit in place leaves an ltlearn model without classes_: its
+    # own predict_proba says so, not an AttributeError of the classes check
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 3))
+    y = np.repeat(["ant", "bee"], [60, 30])
+    model = PluginClassifier(LogisticRegression()).fit(X, y)
+    clf = rule(FrozenEstimator(model)).fit(X, y)
+    with pytest.raises(ValueError, match="1 class"):
+        model.fit(X, np.full(90, "ant"))
+    with pytest.raises(NotFittedError, match="PluginClassifier instance is not"):
+        clf.predict(X)
 
 
 def test_clone_keeps_the_parameters():
