@@ -86,6 +86,12 @@ _EXPECTED = {
         ),
         ("pooled", [0.922, 0.953, 4.56]),
         ("np.bincount(y_cal)[-6:].tolist()", [8, 7, 6, 5, 5, 4]),
+        ("oof_scores", {"model": (0.064, 0.886), "rule": (0.146, 0.867)}),
+        (
+            "[round(log_loss(y_gen[1500:], proba), 3) for proba in "
+            "(ensemble.predict_proba(X_gen[1500:]), average)]",
+            [0.219, 0.094],
+        ),
     ],
     "docs/user_guide/recipes.rst": [
         ("resampled[-1].is_categorical_.tolist()", [False, False, False, True]),
