@@ -866,6 +866,66 @@ def test_classes_that_differ_only_in_unicode_form_are_noted(tmp_path):
     assert "differ only in case, spaces or their Unicode characters" in note
 
 
+@pytest.mark.parametrize("name", ["data.csv", "data.csv.gz"])
+def test_integer_codes_that_read_as_one_number_are_kept_apart(tmp_path, name):
+    # Product or diagnosis codes "0101", "101" and "00101" were read as the
+    # number 101: three classes merged into one, silently (the saved model
+    # predicted 101 for each).
+    frame = _frame()
+    codes = np.array(["0101", "101", "00101", "007", "-1"])
+    frame["label"] = codes[np.arange(len(frame)) % 5]
+    dataset = load_table(_write(tmp_path, frame, name), "label")
+    assert list(dataset.classes) == ["00101", "007", "0101", "101"]
+    assert np.bincount(dataset.y[dataset.y >= 0]).tolist() == [12, 12, 12, 12]
+    assert (dataset.y == -1).sum() == 12  # "-1" still marks the unlabelled rows
+    note = dataset.notes[-1]
+    assert "Codes of 'label' that read as the same number ('00101', '0101', " in note
+
+
+@pytest.mark.parametrize(
+    "column, cells, shown",
+    [
+        ("label", lambda label: [["Aves", text] for text in label], "lists"),
+        ("label", lambda label: [{"genus": text} for text in label], "structs"),
+        ("path", lambda label: [[text, "x"] for text in label], "lists"),
+    ],
+)
+def test_a_parquet_column_of_lists_or_structs_is_one_line(
+    tmp_path, column, cells, shown
+):
+    # A taxonomy path stored as a list failed with a traceback, in pandas'
+    # words: "unhashable type: 'numpy.ndarray'" for the target, "The truth
+    # value of an array with more than one element is ambiguous" for a feature.
+    pytest.importorskip("pyarrow")
+    frame = _frame()
+    frame[column] = cells(frame["label"])
+    path = tmp_path / "data.parquet"
+    frame.to_parquet(path)
+    message = f"--data data.parquet: column '{column}' holds {shown} (row 0, "
+    with pytest.raises(CompareError, match=re.escape(message)):
+        load_table(path, "label")
+
+
+def test_integer_codes_that_read_as_one_number_with_empty_targets(tmp_path):
+    # With --unlabelled missing the column is read as floats: 101.0 for
+    # " 101" and "0101" alike, and the empty cells stay unlabelled.
+    frame = _frame()
+    codes = np.array(["0101", " 101", "", "00101", "7"])
+    frame["label"] = codes[np.arange(len(frame)) % 5]
+    dataset = load_table(_write(tmp_path, frame), "label", unlabelled="missing")
+    assert list(dataset.classes) == ["00101", "0101", "101", "7"]
+    assert np.bincount(dataset.y + 1).tolist() == [12, 12, 12, 12, 12]
+    assert "('00101', '0101', '101')" in dataset.notes[-1]
+
+
+def test_integer_codes_read_as_numbers_are_unchanged(tmp_path):
+    frame = _frame()
+    frame["label"] = np.array(["007", "101", "12"])[np.arange(len(frame)) % 3]
+    dataset = load_table(_write(tmp_path, frame), "label")
+    assert dataset.classes.tolist() == [7, 12, 101]
+    assert not any("Codes of" in note for note in dataset.notes)
+
+
 def test_an_identifier_given_as_the_target_is_a_clear_error(tmp_path):
     # It said "Class 'T0000' ... has 1 labelled row(s) ... Lower --cv".
     frame = _frame()

@@ -41,6 +41,8 @@ _EXPECTED = {
     "docs/user_guide/semi_supervised.rst": [
         ("crest.classes_.tolist()", list(range(10))),
         ("abs(crest.score(data.X_test, data.y_test) - 0.89) < 0.015", True),
+        ("round(rule.score(data.X_test, data.y_test), 2)", 0.89),
+        ("round(spreading.score(data.X_test, data.y_test), 2)", 0.79),
     ],
     "docs/user_guide/post_hoc.rst": [
         ("round(shifted.estimator_.score(X_new, y_new), 3)", 0.847),
@@ -85,6 +87,12 @@ _EXPECTED = {
             },
         ),
         ("pooled", [0.922, 0.953, 4.56]),
+        ("logit_scores, tuned.tau_", ([0.714, 0.762, 0.769], 1.3)),
+        (
+            "np.array_equal(one_line, LogitAdjustedClassifier(given, "
+            "prior=train_counts).fit(logits_val, y_val).predict(logits_eval))",
+            True,
+        ),
         ("np.bincount(y_cal)[-6:].tolist()", [8, 7, 6, 5, 5, 4]),
         ("oof_scores", {"model": (0.064, 0.886), "rule": (0.146, 0.867)}),
         (
@@ -92,6 +100,7 @@ _EXPECTED = {
             "(ensemble.predict_proba(X_gen[1500:]), average)]",
             [0.219, 0.094],
         ),
+        ("fault_scores", {"smote": 0.63, "score + smote": 0.974}),
     ],
     "docs/user_guide/recipes.rst": [
         ("resampled[-1].is_categorical_.tolist()", [False, False, False, True]),
@@ -127,6 +136,11 @@ _EXPECTED = {
         ("abs(top5_tail - 0.658) < 0.01", True),
         ("round(bacc, 2), round(sensitivity, 3)", (0.92, 0.875)),
         ("round(float(low), 2), round(float(high), 2)", (0.78, 1.0)),
+        ("recall", {"a": 0.796, "b": 0.875, "c": 0.857}),
+        ("intervals", {"a": [0.74, 0.85], "b": [0.75, 0.97], "c": [0.57, 1.0]}),
+        ("synthetic", {"a": 2366, "b": 102}),
+        ("group_within.value_counts().to_dict()", {"a": 3160, "b": 1736, "c": 572}),
+        ("np.bincount(y_within).tolist()", [2734, 2734]),
     ],
 }
 
@@ -306,3 +320,36 @@ def test_the_table_of_r_calls_gives_their_counts(call, counts, expected):
     y = np.repeat(np.arange(len(counts)), counts)
     X = np.random.RandomState(0).normal(size=(y.size, 2)) + y[:, None]
     assert np.bincount(sampler.fit_resample(X, y)[1]).tolist() == expected
+
+
+@pytest.mark.skipif(not _HAS_DEEP, reason="needs the deep extra")
+@pytest.mark.filterwarnings("ignore:A column-vector y was passed")
+@pytest.mark.parametrize(
+    "classes",
+    [
+        [5, 2, 9, 7],  # unsorted, 2 and 9 absent from y
+        [2, 5, 5, 7, 9],  # a label given twice
+        [[2], [5], [7], [9]],  # a column
+        ["n02", "n05", "n07", "n09"],
+    ],
+)
+def test_the_deep_guide_codes_of_y_for_given_classes(classes):
+    # The codes of y that the deep guide gives make_shot_scorer when
+    # classes names labels absent from y: those the classifier scores.
+    import torch
+
+    from ltlearn.deep import LongTailClassifier
+
+    page = (ROOT / "docs" / "user_guide" / "deep.rst").read_text()
+    prose = re.sub(r"\s*\n\s*", " ", page)
+    expression = re.search(r"absent from ``y``, the codes are ``([^`]+)``", prose)[1]
+    y = np.repeat(np.unique(classes)[[1, 2]], 3)  # the 2nd and 3rd labels
+    X = np.arange(12, dtype=np.float32).reshape(6, 2)
+    torch.set_num_threads(1)
+    clf = LongTailClassifier(
+        classes=classes, max_epochs=1, module__hidden_sizes=(), random_state=0
+    ).fit(X, y)
+    codes = eval(expression, {"np": np, "classes": classes, "y": y})
+    assert (
+        codes.tolist() == clf.label_encoder_.transform(y).tolist() == [1] * 3 + [2] * 3
+    )

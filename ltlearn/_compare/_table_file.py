@@ -11,6 +11,8 @@ import stat
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 from ltlearn._compare._data import CompareError
 from ltlearn._compare._results import visible
 
@@ -245,7 +247,54 @@ def _read_table(path):
         raise CompareError(f"--data {name} has a header but no rows.")
     if path.suffix.lower() in (".parquet", ".pq"):
         header = [str(column) for column in frame.columns]
+        _check_single_values(frame, name)
     return frame, header
+
+
+def _column_as_written(path, position):
+    """The cells of column ``position`` of a text table as text, or None.
+
+    None for Parquet, whose columns keep their types. pandas reads a column of
+    integer codes as numbers, ``"0101"`` and ``"101"`` as 101; read as text,
+    they stay apart. Called after :func:`_read_table` has read the file.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return None
+    sep, _ = _header(path)
+    column = pd.read_csv(path, sep=sep, index_col=False, usecols=[position], dtype=str)
+    return column.iloc[:, 0]
+
+
+# The nested cells of a Parquet file (pyarrow gives a list as an array).
+_NESTED = {list: "lists", tuple: "lists", np.ndarray: "lists", dict: "structs"}
+
+
+def _check_single_values(frame, name):
+    """An error naming the first column of lists or structs of a Parquet file.
+
+    Each cell is read as one number or one category; pandas cannot compare
+    a list (a taxonomy path such as ``["Aves", "Passer"]``) with another.
+    """
+    nested_types = tuple(_NESTED)
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object:
+            continue
+        nested = values.map(lambda value: isinstance(value, nested_types))
+        if nested.any():
+            row = int(np.argmax(nested.to_numpy()))
+            value = values.iloc[row]
+            kind = next(_NESTED[t] for t in _NESTED if isinstance(value, t))
+            shown = value if kind == "structs" else list(value)
+            raise CompareError(
+                f"--data {name}: column {visible(str(column))!r} holds {kind} "
+                f"(row {row}, counting from 0: {visible(repr(shown))[:80]}), "
+                "not one value per cell. Join each into one text (a path "
+                "such as 'Aves/Passer' for a label) or spread it over columns."
+            )
 
 
 # Binary files named .csv, by their first bytes (a Parquet file also ends

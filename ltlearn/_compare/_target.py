@@ -95,6 +95,42 @@ def _unlabelled_rows(y_raw, target, unlabelled):
     return unlabelled_mask
 
 
+def _codes_as_written(y_raw, written, unlabelled_mask, target):
+    """The target as written where integer codes read as one number.
+
+    pandas reads ``"0101"``, ``"101"`` and ``"00101"`` (product or diagnosis
+    codes) as the number 101, which would merge three classes. Where labelled
+    rows hold such codes, the target is their text, stripped as pandas strips
+    numbers: ``(target, note)``; otherwise ``(y_raw, None)``. ``written`` is
+    the column as text (None for a Parquet file, which keeps its types).
+    """
+    import pandas as pd
+
+    if written is None:
+        return y_raw, None
+    labelled = ~unlabelled_mask
+    # Each distinct (number, text) pair once: a row at a time took longer
+    # than reading the file.
+    pairs = pd.DataFrame(
+        {"number": y_raw[labelled].to_numpy(), "text": written[labelled].to_numpy()}
+    ).drop_duplicates()
+    text = pairs["text"].astype(str).str.strip()
+    integer = text.str.fullmatch(r"[+-]?\d+").to_numpy(dtype=bool)
+    texts = {}
+    for number, code in zip(pairs["number"][integer], text[integer]):
+        texts.setdefault(number, set()).add(code)
+    merged = [sorted(codes) for codes in texts.values() if len(codes) > 1]
+    if not merged:
+        return y_raw, None
+    shown = "; ".join(", ".join(map(repr, codes)) for codes in merged[:3])
+    note = (
+        f"Codes of {target!r} that read as the same number ({shown}"
+        f"{'; ...' if len(merged) > 3 else ''}) are kept apart as different "
+        "classes: the target is read as text, as written."
+    )
+    return written.str.strip(), note
+
+
 def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
     """The codes of the rows (-1: unlabelled) and the classes of the target.
 

@@ -25,9 +25,10 @@ from ltlearn._compare._data import (
 )
 from ltlearn._compare._groups import read_groups
 from ltlearn._compare._results import one_line, visible
-from ltlearn._compare._table_file import _read_table
+from ltlearn._compare._table_file import _column_as_written, _read_table
 from ltlearn._compare._target import (
     _class_codes,
+    _codes_as_written,
     _rows_text,
     _target_notes,
     _unlabelled_rows,
@@ -355,6 +356,10 @@ def load_table(path, target, *, unlabelled="-1", groups=None):
     if X.shape[1] == 0:
         raise CompareError(f"{file_name} has no column besides {besides}.")
     unlabelled_mask = _unlabelled_rows(y_raw, target, unlabelled)
+    codes_note = None
+    if y_raw.dtype.kind in "iuf":  # "0101" and "101" would be one class
+        written = _column_as_written(path, columns.index(target))
+        y_raw, codes_note = _codes_as_written(y_raw, written, unlabelled_mask, target)
     y, classes = _class_codes(y_raw, unlabelled_mask, target, unlabelled)
     X, numeric, numeric_text, categorical, notes = _feature_columns(X, file_name)
     if repeated:
@@ -368,6 +373,8 @@ def load_table(path, target, *, unlabelled="-1", groups=None):
     if groups_note is not None:
         notes.append(groups_note)
     notes += _target_notes(classes, target, unlabelled_mask, unlabelled)
+    if codes_note is not None:
+        notes.append(codes_note)
     spec = _columns_spec(numeric, categorical, numeric_text, text_categories=True)
     return Dataset(
         name,

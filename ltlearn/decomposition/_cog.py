@@ -45,7 +45,7 @@ from ltlearn.utils._validation import check_classification_y, column_or_1d_y
 
 
 def _estimator_has(attr, strategies):
-    """Whether ``attr`` is offered: a listed strategy and an estimator with it.
+    """Whether ``attr`` is offered; an ``AttributeError`` says why not.
 
     Once fitted, the strategy is that of the fitted model: ``strategy`` set
     since takes effect at the next fit.
@@ -56,13 +56,13 @@ def _estimator_has(attr, strategies):
         strategy = self.strategy
         if model is not None:
             strategy = "direct" if model.pairwise is None else "min-max"
-        if strategy not in strategies:
-            return False
+        if strategy not in strategies:  # as SVC's "when probability=False"
+            raise AttributeError(f"{attr} is not available when strategy={strategy!r}")
         if attr == "decision_function" and strategy == "min-max":
             return True
-        if hasattr(self, "estimator_"):
-            return hasattr(self.estimator_, attr)
-        return hasattr(self._unfitted_estimator(), attr)
+        fitted = hasattr(self, "estimator_")  # its AttributeError says why not
+        getattr(self.estimator_ if fitted else self._unfitted_estimator(), attr)
+        return True
 
     return check
 

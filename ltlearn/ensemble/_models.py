@@ -21,7 +21,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.parallel import Parallel, delayed
 
 from ltlearn.post_hoc._cross_fit import _cross_fit_proba, _int_cv_folds
-from ltlearn.utils._metaestimators import NO_PROBA_ADVICE
+from ltlearn.utils._metaestimators import no_proba_advice
 from ltlearn.utils._random import draw_seeds
 from ltlearn.utils._validation import may_have_method
 
@@ -191,10 +191,10 @@ def _is_dropped(model):
     return isinstance(model, str) and model == "drop"
 
 
-def _refuse_no_proba(name):
+def _refuse_no_proba(name, model):
     raise ValueError(
         f"The estimator {name!r} has no predict_proba; the ensemble averages "
-        f"class probabilities: {NO_PROBA_ADVICE}."
+        f"class probabilities: {no_proba_advice(model)}."
     )
 
 
@@ -268,7 +268,7 @@ class _NamedModelsMixin:
             if not _is_dropped(item[1]) and not may_have_method(
                 item[1], "predict_proba"
             ):
-                _refuse_no_proba(item[0])  # else checked once fitted
+                _refuse_no_proba(item[0], item[1])  # else checked once fitted
             if item[0] in names:
                 raise ValueError(
                     f"The name {item[0]!r} is given to more than one of "

@@ -470,7 +470,7 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         # checked once fitted, as VotingClassifier does: a StackingClassifier
         # with its default final estimator has predict_proba only then
         if not hasattr(fitted, "predict_proba"):
-            _refuse_no_proba(name)
+            _refuse_no_proba(name, fitted)
         classes = np.asarray(getattr(fitted, "classes_", []))
         if not np.array_equal(classes, self.classes_):
             raise ValueError(

@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from ltlearn.semi_supervised._selection import _same_kept_weights
-from ltlearn.utils._metaestimators import NO_PROBA_ADVICE, refuse_frozen
+from ltlearn.utils._metaestimators import no_proba_advice, refuse_frozen
 from ltlearn.utils._routing import take_rows
 from ltlearn.utils._validation import may_have_method
 
@@ -17,7 +17,7 @@ def _refuse_no_proba(estimator):
     raise ValueError(
         f"CReSTClassifier pseudo-labels by the class probabilities of its "
         f"estimator, but {type(estimator).__name__} has no predict_proba; "
-        f"{NO_PROBA_ADVICE}."
+        f"{no_proba_advice(estimator)}."
     )
 
 

@@ -5,6 +5,7 @@
 
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
+from sklearn.utils import get_tags
 from sklearn.utils.metadata_routing import process_routing
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _estimator_has
@@ -18,6 +19,28 @@ NO_PROBA_ADVICE = (
     "use a classifier that has it (e.g. SVC(probability=True), or wrap it in "
     "CalibratedClassifierCV)"
 )
+
+
+def no_proba_advice(estimator):
+    """What to do about ``estimator``, a model without ``predict_proba``.
+
+    An outlier detector (its ``estimator_type`` tag, also a pipeline's that
+    ends in one) is fitted without ``y`` and predicts -1 and 1, so that
+    ``CalibratedClassifierCV`` fails on it ("no attribute 'classes_'"): its
+    scores serve as a feature of a classifier instead. A model whose tags
+    cannot be read (one not built on ``BaseEstimator``) gets the general advice.
+    """
+    try:
+        detector = get_tags(estimator).estimator_type == "outlier_detector"
+    except AttributeError:  # no __sklearn_tags__ in its classes
+        detector = False
+    if detector:
+        return (
+            "it is an outlier detector, fitted without y and predicting -1 and 1 "
+            "rather than classes; give its score_samples to a classifier as a "
+            "feature"
+        )
+    return NO_PROBA_ADVICE
 
 
 def delegated_method(owner, method, summary, returned, description):

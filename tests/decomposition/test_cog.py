@@ -38,6 +38,7 @@ from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
+from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import get_tags
@@ -590,6 +591,32 @@ def test_predict_proba_needs_it_in_the_estimator(imbalanced_binary):
     assert not hasattr(
         COGClassifier(GaussianNB(), strategy="direct"), "decision_function"
     )
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+def test_missing_predict_proba_says_why(imbalanced_binary, fitted):
+    # As SVC(probability=False), whose AttributeError is the cause of the
+    # "has no attribute" one (shown in the traceback), COG says why it has
+    # no predict_proba: the strategy, or the estimator's own reason. There
+    # was no cause, so SelfTrainingClassifier(COGClassifier()) failed with
+    # "This 'COGClassifier' has no attribute 'predict_proba'" alone.
+    X, y = imbalanced_binary
+    cases = {
+        "is not available when strategy='min-max'": COGClassifier(random_state=0),
+        "'SVC' has no attribute": COGClassifier(
+            SVC(), strategy="direct", random_state=0
+        ),
+    }
+    for reason, cog in cases.items():
+        if fitted:
+            cog.fit(X, y)
+        with pytest.raises(AttributeError, match="no attribute 'predict_proba'") as e:
+            cog.predict_proba(X)
+        assert reason in str(e.value.__cause__)
+    y_semi = np.where(np.arange(y.size) % 2, y, -1)
+    with pytest.raises(AttributeError) as e:
+        SelfTrainingClassifier(COGClassifier(random_state=0)).fit(X, y_semi)
+    assert "strategy='min-max'" in str(e.value.__cause__)
 
 
 @pytest.mark.parametrize("estimator", [None, LinearSVC()])

@@ -15,6 +15,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import (
     BaggingClassifier,
     HistGradientBoostingClassifier,
+    IsolationForest,
     RandomForestClassifier,
     StackingClassifier,
     VotingClassifier,
@@ -368,6 +369,14 @@ def test_same_random_state_same_result(imbalanced):
             [("svm", LinearSVC())],
             "'svm' has no predict_proba; the ensemble averages class probabilities: "
             "use a classifier that has it",
+        ),
+        # an outlier detector was sent to CalibratedClassifierCV, which fails on
+        # it ("'IsolationForest' object has no attribute 'classes_'")
+        (
+            [("lr", LogisticRegression()), ("if", IsolationForest())],
+            "'if' has no predict_proba; the ensemble averages class probabilities: "
+            "it is an outlier detector, fitted without y and predicting -1 and 1 "
+            "rather than classes; give its score_samples to a classifier",
         ),
         # not a model: scikit-learn's get_tags failed on it first
         (

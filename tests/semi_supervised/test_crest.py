@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from scipy import sparse
 from sklearn import config_context
-from sklearn.base import clone
+from sklearn.base import ClassifierMixin, clone
 from sklearn.datasets import make_blobs
-from sklearn.ensemble import StackingClassifier
+from sklearn.ensemble import IsolationForest, StackingClassifier
 from sklearn.exceptions import NotFittedError, UnsetMetadataPassedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -21,7 +21,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC, LinearSVC
+from sklearn.svm import SVC, LinearSVC, OneClassSVM
 from sklearn.utils._param_validation import InvalidParameterError
 
 from ltlearn.semi_supervised import CReSTClassifier
@@ -606,6 +606,44 @@ def test_a_model_on_a_precomputed_matrix_is_refused(semi_supervised_lt, estimato
     name = type(estimator).__name__
     with pytest.raises(ValueError, match=f"the estimator {name}, which takes a"):
         CReSTClassifier(estimator).fit(euclidean_distances(X), y_semi)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [IsolationForest(random_state=0), make_pipeline(StandardScaler(), OneClassSVM())],
+)
+def test_an_outlier_detector_is_refused_as_one(semi_supervised_lt, estimator):
+    # the advice was to wrap it in CalibratedClassifierCV, which fails on it
+    # ("'IsolationForest' object has no attribute 'classes_'")
+    X, _, y_semi = semi_supervised_lt
+    match = (
+        "has no predict_proba; it is an outlier detector, fitted without y and "
+        "predicting -1 and 1 rather than classes; give its score_samples to a "
+        "classifier as a feature"
+    )
+    with pytest.raises(ValueError, match=match):
+        CReSTClassifier(estimator).fit(X, y_semi)
+
+
+class _MixinOnly(ClassifierMixin):
+    """A classifier without BaseEstimator, whose tags cannot be read."""
+
+    def fit(self, X, y):
+        return self
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+
+def test_a_model_without_tags_is_refused_for_its_predict_proba(semi_supervised_lt):
+    # looking for the outlier detector's tag must not replace the refusal
+    # with scikit-learn's error on the tags
+    X, _, y_semi = semi_supervised_lt
+    with pytest.raises(ValueError, match="_MixinOnly has no predict_proba; use a"):
+        CReSTClassifier(_MixinOnly()).fit(X, y_semi)
 
 
 def test_missing_predict_proba_is_named_after_the_fit(semi_supervised_lt):
