@@ -210,9 +210,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         fitted.
 
     {random_state}
-        It seeds the clusterer, the sampler (when its own ``random_state`` is
-        ``None``), the default estimator and the folds of an int
-        ``split_cv``.
+        It seeds the clusterer, the folds of an int ``split_cv``, and every
+        ``random_state`` left ``None`` of the estimator and of the sampler
+        (those of the models inside them included).
 
     Attributes
     ----------

@@ -32,7 +32,7 @@ from ltlearn.decomposition._pairwise import (
 )
 from ltlearn.over_sampling._small_classes import _ClassesOfCaller
 from ltlearn.utils._metaestimators import refuse_frozen
-from ltlearn.utils._random import draw_seeds
+from ltlearn.utils._random import draw_seeds, seed_unset
 from ltlearn.utils._sparse import downcast_sparse_indices, sum_duplicate_entries
 from ltlearn.utils._validation import may_have_method, model_proba
 
@@ -226,11 +226,8 @@ def _sizes_text(sizes):
 
 def _resample(sampler, X, subclass, seed):
     """Phase II with a sampler: resample the sub-class problem with a clone."""
-    sampler = clone(sampler)
-    params = sampler.get_params()
+    sampler = seed_unset(clone(sampler), seed)
     sizes = np.bincount(subclass)
-    if params.get("random_state", 0) is None:
-        sampler.set_params(random_state=seed)
     try:
         # ltlearn's over-samplers name the small sub-classes as such
         with _ClassesOfCaller(
@@ -244,7 +241,7 @@ def _resample(sampler, X, subclass, seed):
             "Use fewer sub-classes (n_clusters) or a sampler that accepts "
             "smaller groups."
         )
-        strategy = params.get("sampling_strategy")
+        strategy = sampler.get_params().get("sampling_strategy")
         if isinstance(strategy, Mapping) and not all(
             key in range(sizes.size) for key in strategy
         ):
@@ -399,8 +396,8 @@ def _phase_three_estimator(estimator, strategy, seed):
     if estimator is None:
         key = "estimator__random_state" if strategy == "direct" else "random_state"
         estimator = _default_estimator(strategy).set_params(**{key: seed})
-    else:
-        estimator = clone(estimator)
+    else:  # its random_state left None, as the sampler's
+        estimator = seed_unset(clone(estimator), seed)
     if strategy == "min-max" and not _has_pair_score(estimator, may_have_method):
         _refuse_no_pair_score(estimator)  # else checked once fitted
     return estimator

@@ -168,7 +168,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         metadata routing enabled only. Unused with ``refinement=0``.
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the default models and the cross-fitting folds.
+        Seeds the default models and the folds of an int ``cv``; a splitter
+        or a model that you give keeps its own ``random_state``.
 
     n_jobs : int, default=None
         The number of models fitted at the same time, and then of models

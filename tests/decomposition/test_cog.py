@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from imblearn import FunctionSampler
+from imblearn.combine import SMOTETomek
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
@@ -20,7 +21,12 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin, clone
 from sklearn.cluster import DBSCAN, AgglomerativeClustering, KMeans
 from sklearn.datasets import make_classification
-from sklearn.ensemble import IsolationForest, StackingClassifier, VotingClassifier
+from sklearn.ensemble import (
+    IsolationForest,
+    RandomForestClassifier,
+    StackingClassifier,
+    VotingClassifier,
+)
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -38,6 +44,7 @@ from sklearn.multiclass import OneVsOneClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
+from sklearn.random_projection import GaussianRandomProjection
 from sklearn.semi_supervised import SelfTrainingClassifier
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
@@ -407,6 +414,70 @@ def test_replication_rate_of_one_is_accepted(imbalanced_binary):
     X, y = imbalanced_binary
     cog = COGClassifier(oversample={1: 1}, random_state=0).fit(X, y)
     np.testing.assert_array_equal(cog.replicate_rates_, 1.0)
+
+
+def _forest():
+    return RandomForestClassifier(n_estimators=5)  # random_state left None
+
+
+def _unseeded_data():
+    return make_classification(
+        n_samples=300, n_features=6, n_informative=4, n_classes=3,
+        n_clusters_per_class=2, weights=[0.6, 0.3], class_sep=0.5, random_state=3,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"estimator": _forest()},
+        {"estimator": _forest(), "strategy": "direct"},
+        {"estimator": Pipeline([("scale", StandardScaler()), ("tree", _forest())])},
+        {"estimator": _forest(), "split_cv": 3, "oversample": "replicate"},
+        {"oversample": SMOTETomek(smote=ImblearnSMOTE(k_neighbors=3))},
+    ],
+    ids=["estimator", "direct", "pipeline", "split_cv", "nested-sampler"],
+)
+def test_random_state_seeds_the_unseeded_models_given(params):
+    # A random_state left None in the estimator or the sampler, nested ones
+    # included, is seeded from random_state: the same fit twice gives the same
+    # model (the estimator's was left unseeded, so each fit differed).
+    X, y = _unseeded_data()
+    first, second, other = (
+        COGClassifier(n_clusters=2, random_state=seed, **params).fit(X, y)
+        for seed in (0, 0, 1)
+    )
+    method = "predict_proba" if "strategy" in params else "decision_function"
+    scores = [getattr(model, method)(X) for model in (first, second, other)]
+    np.testing.assert_array_equal(scores[0], scores[1])
+    assert not np.array_equal(scores[0], scores[2])
+    for given in params.values():  # the user's models are left as they were
+        if hasattr(given, "get_params"):
+            assert all(
+                value is None
+                for key, value in given.get_params().items()
+                if key.endswith("random_state")
+            )
+
+
+def test_random_state_leaves_a_frozen_step_alone():
+    # A frozen step keeps its model, random_state None included (setting it
+    # through the FrozenEstimator would raise); the forest after it is seeded.
+    X, y = _unseeded_data()
+    projection = GaussianRandomProjection(n_components=4).fit(X)
+    components = projection.components_.copy()
+    estimator = Pipeline(
+        [("project", FrozenEstimator(projection)), ("tree", _forest())]
+    )
+    first, second = (
+        COGClassifier(estimator, n_clusters=2, random_state=0).fit(X, y)
+        for _ in range(2)
+    )
+    np.testing.assert_array_equal(
+        first.decision_function(X), second.decision_function(X)
+    )
+    assert projection.random_state is None
+    np.testing.assert_array_equal(projection.components_, components)
 
 
 @pytest.mark.parametrize("sampler", _samplers(), ids=lambda s: type(s).__module__)
