@@ -94,6 +94,12 @@ _EXPECTED = {
             True,
         ),
         ("np.bincount(y_cal)[-6:].tolist()", [8, 7, 6, 5, 5, 4]),
+        ("oof_scores", {"model": (0.064, 0.886), "rule": (0.146, 0.867)}),
+        (
+            "[round(log_loss(y_gen[1500:], proba), 3) for proba in "
+            "(ensemble.predict_proba(X_gen[1500:]), average)]",
+            [0.219, 0.094],
+        ),
         ("fault_scores", {"smote": 0.63, "score + smote": 0.974}),
     ],
     "docs/user_guide/recipes.rst": [
