@@ -287,11 +287,11 @@ def _check_single_values(frame, name):
         if nested.any():
             row = int(np.argmax(nested.to_numpy()))
             value = values.iloc[row]
-            struct = isinstance(value, dict)
-            shown = value if struct else list(value)
+            kind = "structs" if isinstance(value, dict) else "lists"
+            # tolist: [3, 17], where NumPy shows [np.int64(3), np.int64(17)]
+            shown = value.tolist() if isinstance(value, np.ndarray) else value
             raise CompareError(
-                f"--data {name}: column {visible(str(column))!r} holds "
-                f"{'structs' if struct else 'lists'} "
+                f"--data {name}: column {visible(str(column))!r} holds {kind} "
                 f"(row {row}, counting from 0: {visible(repr(shown))[:80]}), "
                 "not one value per cell. Join each into one text (a path "
                 "such as 'Aves/Passer' for a label) or spread it over columns."
