@@ -906,6 +906,17 @@ def test_a_parquet_column_of_lists_or_structs_is_one_line(
         load_table(path, "label")
 
 
+def test_a_parquet_column_of_number_lists_shows_plain_numbers(tmp_path):
+    # pyarrow gives each list as a NumPy array: the row was shown as
+    # "[np.int64(3), np.int64(17)]".
+    pytest.importorskip("pyarrow")
+    frame = _frame()
+    frame["path"] = [[3, 17]] * len(frame)
+    frame.to_parquet(tmp_path / "data.parquet")
+    with pytest.raises(CompareError, match=re.escape("counting from 0: [3, 17])")):
+        load_table(tmp_path / "data.parquet", "label")
+
+
 def test_integer_codes_that_read_as_one_number_with_empty_targets(tmp_path):
     # With --unlabelled missing the column is read as floats: 101.0 for
     # " 101" and "0101" alike, and the empty cells stay unlabelled.

@@ -268,8 +268,9 @@ def _column_as_written(path, position):
     return column.iloc[:, 0]
 
 
-# The nested cells of a Parquet file (pyarrow gives a list as an array).
-_NESTED = {list: "lists", tuple: "lists", np.ndarray: "lists", dict: "structs"}
+# The nested cells of a Parquet file: pyarrow gives a list as an array, a
+# struct as a dict.
+_NESTED = (list, tuple, np.ndarray, dict)
 
 
 def _check_single_values(frame, name):
@@ -278,17 +279,17 @@ def _check_single_values(frame, name):
     Each cell is read as one number or one category; pandas cannot compare
     a list (a taxonomy path such as ``["Aves", "Passer"]``) with another.
     """
-    nested_types = tuple(_NESTED)
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object:
             continue
-        nested = values.map(lambda value: isinstance(value, nested_types))
+        nested = values.map(lambda value: isinstance(value, _NESTED))
         if nested.any():
             row = int(np.argmax(nested.to_numpy()))
             value = values.iloc[row]
-            kind = next(_NESTED[t] for t in _NESTED if isinstance(value, t))
-            shown = value if kind == "structs" else list(value)
+            kind = "structs" if isinstance(value, dict) else "lists"
+            # tolist: [3, 17], where NumPy shows [np.int64(3), np.int64(17)]
+            shown = value.tolist() if isinstance(value, np.ndarray) else value
             raise CompareError(
                 f"--data {name}: column {visible(str(column))!r} holds {kind} "
                 f"(row {row}, counting from 0: {visible(repr(shown))[:80]}), "

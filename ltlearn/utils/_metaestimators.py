@@ -13,22 +13,17 @@ from sklearn.utils.validation import _estimator_has
 from ltlearn.utils._docstring import _X_predict_docstring
 from ltlearn.utils._routing import check_fit_params_routed
 
-# What to do about a model without predict_proba, in the refusals of the
-# estimators that read its class probabilities.
-NO_PROBA_ADVICE = (
-    "use a classifier that has it (e.g. SVC(probability=True), or wrap it in "
-    "CalibratedClassifierCV)"
-)
-
 
 def no_proba_advice(estimator):
     """What to do about ``estimator``, a model without ``predict_proba``.
 
-    An outlier detector (its ``estimator_type`` tag, also a pipeline's that
-    ends in one) is fitted without ``y`` and predicts -1 and 1, so that
-    ``CalibratedClassifierCV`` fails on it ("no attribute 'classes_'"): its
-    scores serve as a feature of a classifier instead. A model whose tags
-    cannot be read (one not built on ``BaseEstimator``) gets the general advice.
+    The advice of the refusals of the estimators that read class
+    probabilities. An outlier detector (its ``estimator_type`` tag, also a
+    pipeline's that ends in one) is fitted without ``y`` and predicts -1 and
+    1, so that ``CalibratedClassifierCV`` fails on it ("no attribute
+    'classes_'"): its scores serve as a feature of a classifier instead. A
+    model whose tags cannot be read (one not built on ``BaseEstimator``) gets
+    the general advice.
     """
     try:
         detector = get_tags(estimator).estimator_type == "outlier_detector"
@@ -40,7 +35,10 @@ def no_proba_advice(estimator):
             "rather than classes; give its score_samples to a classifier as a "
             "feature"
         )
-    return NO_PROBA_ADVICE
+    return (
+        "use a classifier that has it (e.g. SVC(probability=True), or wrap it in "
+        "CalibratedClassifierCV)"
+    )
 
 
 def delegated_method(owner, method, summary, returned, description):
