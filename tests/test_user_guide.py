@@ -32,6 +32,7 @@ _EXPECTED = {
             [500, 250, 250],
         ),
         ("np.bincount(under.fit_resample(X_three, y_three)[1]).tolist()", [40, 40, 20]),
+        ("series_scores", [0.72, 0.49]),
     ],
     "docs/user_guide/decomposition.rst": [
         ("cog.n_clusters_.tolist()", [3, 1]),
