@@ -32,6 +32,10 @@ _EXPECTED = {
             [500, 250, 250],
         ),
         ("np.bincount(under.fit_resample(X_three, y_three)[1]).tolist()", [40, 40, 20]),
+        (
+            "pd.Series(size_res).value_counts().reindex(size.categories).tolist()",
+            [255, 255, 255],
+        ),
     ],
     "docs/user_guide/decomposition.rst": [
         ("cog.n_clusters_.tolist()", [3, 1]),
