@@ -33,6 +33,10 @@ _EXPECTED = {
         ),
         ("np.bincount(under.fit_resample(X_three, y_three)[1]).tolist()", [40, 40, 20]),
         (
+            "pd.Series(size).value_counts().reindex(size.categories).tolist()",
+            [255, 212, 33],
+        ),
+        (
             "pd.Series(size_res).value_counts().reindex(size.categories).tolist()",
             [255, 255, 255],
         ),
