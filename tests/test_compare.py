@@ -679,6 +679,16 @@ def test_bad_target_is_a_clear_error_naming_the_column(tmp_path, edit, target, m
         load_table(path, target)
 
 
+def test_continuous_target_error_says_what_to_do(tmp_path):
+    # a skewed amount (a claim, a rainfall): bins of it, or a regressor
+    amounts = np.exp(np.random.RandomState(0).normal(size=len(_frame())))
+    path = _write_table(tmp_path, _frame().assign(label=amounts))
+    with pytest.raises(CompareError, match="looks continuous") as error:
+        load_table(path, "label")
+    assert "pandas.cut" in str(error.value)
+    assert "regressor" in str(error.value)
+
+
 @pytest.mark.parametrize(
     "labels, unlabelled, match",
     [

@@ -33,6 +33,14 @@ _EXPECTED = {
         ),
         ("np.bincount(under.fit_resample(X_three, y_three)[1]).tolist()", [40, 40, 20]),
         ("series_scores", [0.72, 0.49]),
+        (
+            "pd.Series(size).value_counts().reindex(size.categories).tolist()",
+            [255, 212, 33],
+        ),
+        (
+            "pd.Series(size_res).value_counts().reindex(size.categories).tolist()",
+            [255, 255, 255],
+        ),
     ],
     "docs/user_guide/decomposition.rst": [
         ("cog.n_clusters_.tolist()", [3, 1]),

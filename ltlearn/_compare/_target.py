@@ -146,7 +146,9 @@ def _class_codes(y_raw, unlabelled_mask, target, unlabelled):
             raise CompareError(
                 f"Target column {target!r} holds {np.unique(values).size} distinct "
                 "non-integer numbers: it looks continuous, and a comparison needs "
-                "class labels."
+                "class labels. Bin it into classes in the file (pandas.cut with "
+                "labels, such as 'low' and 'high'), or fit a regressor to predict "
+                "the value."
             )
     y, classes = _label_codes(labels, unlabelled_mask)
     n_labelled = int(np.count_nonzero(~unlabelled_mask))
