@@ -177,3 +177,32 @@ def test_attributes_of_public_bases_documented(cls):
         if base.__module__.startswith("ltlearn.") and not base.__name__.startswith("_"):
             missing = _attribute_names(base) - documented
             assert not missing, f"{base.__name__}: {sorted(missing)}"
+
+
+def _public_methods():
+    # The public methods and properties that ltlearn defines on its public
+    # classes (not those inherited from scikit-learn, skorch or torch).
+    for cls in _public_classes():
+        for name, member in inspect.getmembers(cls):
+            if name.startswith("_"):
+                continue
+            static = inspect.getattr_static(cls, name)
+            function = static.fget if isinstance(static, property) else member
+            if inspect.isfunction(function) and function.__module__.startswith(
+                "ltlearn."
+            ):
+                yield f"{cls.__module__}.{cls.__name__}.{name}"
+
+
+@pytest.mark.parametrize("qualname", sorted(set(_public_methods())))
+def test_method_docstring(qualname):
+    # A public method names its parameters, and a property has a docstring.
+    # The samplers' fit and fit_resample take imbalanced-learn's docstrings,
+    # which leave out **params.
+    result = numpydoc_validate.validate(qualname)
+    errors = [
+        f"{code}: {message}"
+        for code, message in result["errors"]
+        if code in {"PR01", "PR02", "GL08"} and "'**params'" not in message
+    ]
+    assert not errors, f"{qualname}:\n" + "\n".join(errors)
