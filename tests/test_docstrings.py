@@ -56,14 +56,15 @@ def _public_objects():
                     yield f"{module.__name__}.{name}"
 
 
+def _numpydoc_errors(qualname, codes):
+    """numpydoc's errors of ``codes`` on the docstring of ``qualname``."""
+    result = numpydoc_validate.validate(qualname)
+    return [f"{code}: {message}" for code, message in result["errors"] if code in codes]
+
+
 @pytest.mark.parametrize("qualname", sorted(set(_public_objects())))
 def test_docstring(qualname):
-    result = numpydoc_validate.validate(qualname)
-    errors = [
-        f"{code}: {message}"
-        for code, message in result["errors"]
-        if code in _CHECKED_ERRORS
-    ]
+    errors = _numpydoc_errors(qualname, _CHECKED_ERRORS)
     assert not errors, f"{qualname}:\n" + "\n".join(errors)
 
 
@@ -199,10 +200,9 @@ def test_method_docstring(qualname):
     # A public method names its parameters, and a property has a docstring.
     # The samplers' fit and fit_resample take imbalanced-learn's docstrings,
     # which leave out **params.
-    result = numpydoc_validate.validate(qualname)
     errors = [
-        f"{code}: {message}"
-        for code, message in result["errors"]
-        if code in {"PR01", "PR02", "GL08"} and "'**params'" not in message
+        error
+        for error in _numpydoc_errors(qualname, {"PR01", "PR02", "GL08"})
+        if "'**params'" not in error
     ]
     assert not errors, f"{qualname}:\n" + "\n".join(errors)
