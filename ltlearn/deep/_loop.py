@@ -194,6 +194,11 @@ class _BatchLoopMixin:
 
         ``grad_scaler_`` is ``None`` until the first mixed-precision step on
         CUDA makes one, also after a fit of no epoch.
+
+        Returns
+        -------
+        self : LongTailClassifier
+            The classifier with a new ``history_``.
         """
         self.grad_scaler_ = None
         return super().initialize_history()

@@ -461,4 +461,5 @@ class _CosineMarginLoss(_CountLoss):
 
     @property
     def logit_scale(self):
+        """The scale ``s`` of the cosine logits, as a float."""
         return float(self.s)

@@ -90,6 +90,13 @@ class _CallbacksMixin:
         ``EpochScoring("average_precision")`` scored the probability of the
         label 1 against the code 1 (the label 2 for labels 1 and 2), and
         failed for string labels ("pos_label=1 is not a valid label").
+
+        Parameters
+        ----------
+        method_name : str
+            The hook, such as ``"on_epoch_end"``.
+        **cb_kwargs : dict
+            Passed on to the hook of the classifier and of each callback.
         """
         getattr(self, method_name)(self, **cb_kwargs)
         for _, callback in self.callbacks_:

@@ -111,9 +111,11 @@ class CIFARAugment(nn.Module):
         Probability of a horizontal flip.
     mean, std : sequence of float or None, default=CIFAR-10 statistics
         Per-channel normalisation; ``None`` skips it. The CIFAR-10 statistics
-        are those of pixel values in ``[0, 1]``: divide 8-bit images (the
-        uint8 arrays of :func:`~ltlearn.datasets.load_cifar_lt`) by 255
-        first, as torchvision's ``ToTensor`` does in the papers' code.
+        of the papers' code, mean ``(0.4914, 0.4822, 0.4465)`` and std
+        ``(0.2023, 0.1994, 0.2010)``, are those of pixel values in ``[0, 1]``:
+        divide 8-bit images (the uint8 arrays of
+        :func:`~ltlearn.datasets.load_cifar_lt`) by 255 first, as
+        torchvision's ``ToTensor`` does in that code.
     {input_shape}
 
     Examples
@@ -213,7 +215,19 @@ class CIFARAugment(nn.Module):
         )
 
     def crop_flip(self, x):
-        """Random crop and flip of a batch ``(N, C, H, W)`` (no normalisation)."""
+        """Random crop and flip of a batch (no normalisation).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (N, C, H, W)
+            The images.
+
+        Returns
+        -------
+        x_new : torch.Tensor of shape (N, C, crop_size, crop_size)
+            The cropped and flipped images; of shape ``(N, C, H, W)`` when
+            ``crop_size`` is ``None``.
+        """
         n, c, h, w = x.shape
         # None keeps the input's size, non-square images included.
         height, width = (self.crop_size,) * 2 if self.crop_size else (h, w)
@@ -236,7 +250,19 @@ class CIFARAugment(nn.Module):
         return padded[batch, chan, rows[:, None, :, None], cols[:, None, None, :]]
 
     def forward(self, x):
-        """Augment in training mode, normalise in both modes."""
+        """Augment in training mode, normalise in both modes.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (N, C, H, W) or (N, C * H * W)
+            The images (of floats when ``mean`` is given), or flat rows that
+            ``input_shape`` reshapes.
+
+        Returns
+        -------
+        x_new : torch.Tensor of shape (N, C, H', W')
+            The images, cropped to ``crop_size`` in training mode.
+        """
         x = _unflatten(x, self.input_shape)
         if x.ndim != 4:
             grey = ""
@@ -334,7 +360,20 @@ class TransformAugment(nn.Module):
         return ", ".join(f"{name}={value!r}" for name, value in settings)
 
     def forward(self, x):
-        """Transform in training mode, ``eval_transform`` otherwise."""
+        """Transform in training mode, ``eval_transform`` otherwise.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (N, C, H, W) or (N, C * H * W)
+            The images, or flat rows that ``input_shape`` reshapes.
+
+        Returns
+        -------
+        x_new : torch.Tensor
+            What ``transform`` (or ``eval_transform``) returns; the images
+            ``(N, C, H, W)`` unchanged in eval mode without
+            ``eval_transform``.
+        """
         x = _unflatten(x, self.input_shape)
         if not self.training:
             return x if self.eval_transform is None else self.eval_transform(x)
@@ -390,12 +429,37 @@ class Augmented(nn.Module):
 
     @property
     def classifier(self):
+        """The last layer of ``module``, which maps features to logits."""
         return self.module.classifier
 
     def features(self, x):
-        """Features of the augmented (or, in eval mode, normalised) batch."""
+        """Features of the augmented (or, in eval mode, normalised) batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            The input of ``augment``, as in :meth:`forward`.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (N, n_features_out)
+            ``module.features`` of the augmented batch.
+        """
         return self.module.features(self.augment(x))
 
     def forward(self, x):
-        """Logits of the augmented (or, in eval mode, normalised) batch."""
+        """Logits of the augmented (or, in eval mode, normalised) batch.
+
+        Parameters
+        ----------
+        x : torch.Tensor
+            The input of ``augment``: images ``(N, C, H, W)``, or flat rows
+            that it reshapes.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (N, n_classes)
+            The output of ``module`` on the augmented batch, one score per
+            class.
+        """
         return self.module(self.augment(x))

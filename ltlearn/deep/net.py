@@ -977,6 +977,7 @@ class LongTailClassifier(
 
     @property
     def classes_(self):
+        """The class labels, sorted (see the Attributes section)."""
         encoder = getattr(self, "label_encoder_", None)
         if encoder is not None:
             if self._scoring_codes():

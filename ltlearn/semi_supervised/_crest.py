@@ -261,7 +261,7 @@ class CReSTClassifier(
     >>> clf.pseudo_label_counts_.shape
     (6, 3)
     >>> clf.predict(X[:5])
-    array([...])
+    array([1, 0, 0, 2, 0])
     """
 
     _parameter_constraints: dict = {
