@@ -15,6 +15,7 @@ import pytest
 
 from ltlearn._compare._data import CompareError, _parse_numbers, make_preprocessor
 from ltlearn._compare._results import lock_output
+from ltlearn._compare._runner import _describe
 from ltlearn._compare._user_table import (
     _check_target_column,
     _feature_columns,
@@ -322,6 +323,10 @@ def test_the_preprocessing_selects_the_columns_of_a_wide_table_by_position(
     # a fitted one still selects a frame's columns by name
     np.testing.assert_array_equal(encode.transform(X.iloc[:, ::-1]), Xt)
     assert list(encode.get_feature_names_out()[:2]) == ["numeric__g0", "numeric__g1"]
+    # the recipe fingerprint still names the columns, as with the list of names
+    assert "['g0', 'g1'," in _describe(encode) and "'g299']]" in _describe(encode)
+    swapped = {**spec, "numeric": names[1:], "one_hot": ["g0"]}
+    assert _describe(make_preprocessor(swapped)[0][1]) != _describe(encode)
 
 
 def test_a_repeated_target_after_a_name_with_a_line_break_is_refused(tmp_path):
