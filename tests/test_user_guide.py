@@ -34,6 +34,10 @@ _EXPECTED = {
         ("np.bincount(under.fit_resample(X_three, y_three)[1]).tolist()", [40, 40, 20]),
         ("series_scores", [0.72, 0.49]),
         (
+            "list(wide_scores.values())",
+            [0.53, 0.5, 0.8, 0.78, 0.91],
+        ),
+        (
             "pd.Series(size).value_counts().reindex(size.categories).tolist()",
             [255, 212, 33],
         ),

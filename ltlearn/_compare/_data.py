@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ltlearn._compare._columns import _column_transformer
+
 # The embedded default: a spread of KEEL sets (imbalance ratios from about 2 to
 # 73, two hundred to two thousand rows) and long-tailed digits, with and without
 # unlabelled rows. Chosen so that the whole default comparison, deep recipes
@@ -357,7 +359,6 @@ def make_preprocessor(spec, *, native_categorical=False):
     first: a recipe that handles categories itself (SMOTE-NC) encodes them
     after its own step.
     """
-    from sklearn.compose import ColumnTransformer
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import (
@@ -405,7 +406,7 @@ def make_preprocessor(spec, *, native_categorical=False):
             encoded_missing_value=-1,
         )
         transformers.append(("categorical", encode(codes), categorical))
-        return [("encode", ColumnTransformer(transformers))]
+        return [("encode", _column_transformer(transformers))]
     if spec["one_hot"]:
         one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
         transformers.append(("one_hot", encode(one_hot), spec["one_hot"]))
@@ -417,7 +418,7 @@ def make_preprocessor(spec, *, native_categorical=False):
         )
         ordinal = make_pipeline(encode(ordinal), StandardScaler())
         transformers.append(("ordinal", ordinal, spec["ordinal"]))
-    return [("encode", ColumnTransformer(transformers))]
+    return [("encode", _column_transformer(transformers))]
 
 
 def _encode_labels(y_raw, unlabelled_mask):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ltlearn._compare._columns import _ColumnPositions
 from ltlearn._compare._data import CompareError, check_folds
 from ltlearn._compare._recorded_warnings import record_warnings
 from ltlearn._compare._results import (
@@ -35,6 +36,8 @@ def _describe(obj):
     """A stable text of an estimator and its parameters, nested ones included."""
     if isinstance(obj, (list, tuple)):
         return "[" + ", ".join(_describe(item) for item in obj) + "]"
+    if isinstance(obj, _ColumnPositions):  # the names it selects, not its repr
+        return _describe(obj.columns)
     if isinstance(obj, dict):
         return "{" + ", ".join(f"{k!r}: {_describe(v)}" for k, v in obj.items()) + "}"
     if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__"):
