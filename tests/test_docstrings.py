@@ -9,7 +9,6 @@ import inspect
 import pkgutil
 import re
 
-import numpy as np
 import pytest
 from imblearn.over_sampling.base import BaseOverSampler
 
@@ -17,8 +16,8 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 import ltlearn  # noqa: E402
 from ltlearn.utils._test_common.fitting import (  # noqa: E402
+    data_for,
     fit_or_resample,
-    make_data,
 )
 from ltlearn.utils._test_common.instance_generator import (  # noqa: E402
     _tested_estimators,
@@ -84,19 +83,10 @@ _SKORCH_ATTRIBUTES = {
 
 def _fitted_attributes_data(estimator):
     """Small data, a DataFrame of string column names, that ``estimator`` takes."""
-    pd = pytest.importorskip("pandas")
-    X, y = make_data(n_samples=60)
-    name = type(estimator).__name__
-    if name == "SMOTEN":
-        X = (X > 0).astype(int)
-    elif name == "SMOTENC":
-        X[:, 0] = X[:, 0] > 0
-    elif name == "LongTailClassifier":
-        X = X.astype(np.float32)
+    pytest.importorskip("pandas")
+    if type(estimator).__name__ == "LongTailClassifier":
         estimator.set_params(max_epochs=2)
-    elif name == "CReSTClassifier":
-        y[::4] = -1
-    return pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]), y
+    return data_for(estimator, frame=True)
 
 
 @pytest.mark.parametrize(
