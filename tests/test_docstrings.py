@@ -9,6 +9,7 @@ import inspect
 import pkgutil
 import re
 
+import numpy as np
 import pytest
 from imblearn.over_sampling.base import BaseOverSampler
 
@@ -118,6 +119,58 @@ def test_fitted_attributes_documented(estimator):
         if getattr(estimator, name) is None and "None" not in documented[name]
     }
     assert not never_none, never_none
+
+
+def _text_classifiers():
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from ltlearn.ensemble import PluginEnsembleClassifier
+    from ltlearn.post_hoc import (
+        LogitAdjustedClassifier,
+        PluginClassifier,
+        ThresholdMovingClassifier,
+    )
+    from ltlearn.semi_supervised import CReSTClassifier
+
+    pipe = make_pipeline(CountVectorizer(), LogisticRegression())
+    return [
+        CReSTClassifier(pipe),
+        PluginEnsembleClassifier([("text", pipe)]),
+        LogitAdjustedClassifier(pipe),
+        PluginClassifier(pipe, cv=3),
+        ThresholdMovingClassifier(pipe),
+    ]
+
+
+@pytest.mark.parametrize(
+    "estimator", _text_classifiers(), ids=lambda est: type(est).__name__
+)
+def test_attributes_a_list_of_texts_leaves_unset_are_documented_so(estimator):
+    # The meta-estimators hand a list of texts to a vectorising pipeline: it
+    # has no columns to count, so n_features_in_ is not set, and an
+    # Attributes entry says when its attribute is set.
+    from numpydoc.docscrape import ClassDoc
+
+    X = ["good", "bad", "fine", "awful", "great", "poor"] * 5
+    y = np.array([1, 0, 1, 0, 1, 0] * 5)
+    if type(estimator).__name__ == "CReSTClassifier":
+        y[::5] = -1
+    estimator.fit(X, y)
+    unset = {
+        name.strip(): " ".join(attribute.desc)
+        for attribute in ClassDoc(type(estimator))["Attributes"]
+        for name in attribute.name.split(",")
+        if not hasattr(estimator, name.strip())
+    }
+    assert "n_features_in_" in unset
+    unconditional = [
+        name
+        for name, description in unset.items()
+        if not re.search(r"\b(when|only)\b", description, re.IGNORECASE)
+    ]
+    assert not unconditional, unconditional
 
 
 @pytest.mark.parametrize("qualname", sorted(set(_public_objects())))
