@@ -17,8 +17,8 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 import ltlearn  # noqa: E402
 from ltlearn.utils._test_common.fitting import (  # noqa: E402
+    data_for,
     fit_or_resample,
-    make_data,
 )
 from ltlearn.utils._test_common.instance_generator import (  # noqa: E402
     _tested_estimators,
@@ -84,19 +84,10 @@ _SKORCH_ATTRIBUTES = {
 
 def _fitted_attributes_data(estimator):
     """Small data, a DataFrame of string column names, that ``estimator`` takes."""
-    pd = pytest.importorskip("pandas")
-    X, y = make_data(n_samples=60)
-    name = type(estimator).__name__
-    if name == "SMOTEN":
-        X = (X > 0).astype(int)
-    elif name == "SMOTENC":
-        X[:, 0] = X[:, 0] > 0
-    elif name == "LongTailClassifier":
-        X = X.astype(np.float32)
+    pytest.importorskip("pandas")
+    if type(estimator).__name__ == "LongTailClassifier":
         estimator.set_params(max_epochs=2)
-    elif name == "CReSTClassifier":
-        y[::4] = -1
-    return pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])]), y
+    return data_for(estimator, frame=True)
 
 
 @pytest.mark.parametrize(
@@ -128,6 +119,58 @@ def test_fitted_attributes_documented(estimator):
         if getattr(estimator, name) is None and "None" not in documented[name]
     }
     assert not never_none, never_none
+
+
+def _text_classifiers():
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from ltlearn.ensemble import PluginEnsembleClassifier
+    from ltlearn.post_hoc import (
+        LogitAdjustedClassifier,
+        PluginClassifier,
+        ThresholdMovingClassifier,
+    )
+    from ltlearn.semi_supervised import CReSTClassifier
+
+    pipe = make_pipeline(CountVectorizer(), LogisticRegression())
+    return [
+        CReSTClassifier(pipe),
+        PluginEnsembleClassifier([("text", pipe)]),
+        LogitAdjustedClassifier(pipe),
+        PluginClassifier(pipe, cv=3),
+        ThresholdMovingClassifier(pipe),
+    ]
+
+
+@pytest.mark.parametrize(
+    "estimator", _text_classifiers(), ids=lambda est: type(est).__name__
+)
+def test_attributes_a_list_of_texts_leaves_unset_are_documented_so(estimator):
+    # The meta-estimators hand a list of texts to a vectorising pipeline: it
+    # has no columns to count, so n_features_in_ is not set, and an
+    # Attributes entry says when its attribute is set.
+    from numpydoc.docscrape import ClassDoc
+
+    X = ["good", "bad", "fine", "awful", "great", "poor"] * 5
+    y = np.array([1, 0, 1, 0, 1, 0] * 5)
+    if type(estimator).__name__ == "CReSTClassifier":
+        y[::5] = -1
+    estimator.fit(X, y)
+    unset = {
+        name.strip(): " ".join(attribute.desc)
+        for attribute in ClassDoc(type(estimator))["Attributes"]
+        for name in attribute.name.split(",")
+        if not hasattr(estimator, name.strip())
+    }
+    assert "n_features_in_" in unset
+    unconditional = [
+        name
+        for name, description in unset.items()
+        if not re.search(r"\b(when|only)\b", description, re.IGNORECASE)
+    ]
+    assert not unconditional, unconditional
 
 
 @pytest.mark.parametrize("qualname", sorted(set(_public_objects())))

@@ -208,7 +208,8 @@ class PluginEnsembleClassifier(ClassifierMixin, _NamedModelsMixin, BaseEstimator
         single sample with a model cross-fitted on an int ``cv``).
 
     n_features_in_ : int
-        Number of features seen during fit.
+        Number of features seen during fit; not set when ``X`` has no columns
+        to count, such as a list of texts for models that vectorise them.
 
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when ``X`` has string column

@@ -36,7 +36,7 @@ from ltlearn.semi_supervised._selection import (
     _temperature,
 )
 from ltlearn.utils._docstring import (
-    _feature_attributes_docstring,
+    _meta_feature_attributes_docstring,
     _Substitution,
 )
 from ltlearn.utils._fitted import unfitted_on_error
@@ -57,7 +57,7 @@ from ltlearn.utils._validation import (
 __all__ = ["CReSTClassifier"]
 
 
-@_Substitution(feature_attributes=_feature_attributes_docstring)
+@_Substitution(feature_attributes=_meta_feature_attributes_docstring)
 class CReSTClassifier(
     EstimatorFitRoutingMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
 ):

@@ -61,13 +61,27 @@ sampling_strategy_ : dict
         corresponds to the class labels from which to sample and the values
         are the number of samples to sample."""
 
-_feature_attributes_docstring = """\
+_feature_names_docstring = """\
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during `fit`. Defined only when `X` has feature
+        names that are all strings."""
+
+_feature_attributes_docstring = f"""\
 n_features_in_ : int
         Number of features in the input dataset.
 
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during `fit`. Defined only when `X` has feature
-        names that are all strings."""
+    {_feature_names_docstring}"""
+
+# For a meta-estimator that hands ``X`` to its model without reading it: a
+# list of texts for a vectorising pipeline has no columns to count, and
+# scikit-learn's validate_data then sets no n_features_in_.
+_meta_feature_attributes_docstring = f"""\
+n_features_in_ : int
+        Number of features in the input dataset; not set when ``X`` has no
+        columns to count, such as a list of texts for a pipeline that
+        vectorises them.
+
+    {_feature_names_docstring}"""
 
 _smote_references_docstring = """\
 References

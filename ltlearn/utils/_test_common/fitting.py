@@ -28,6 +28,30 @@ def make_data(n_samples=150, n_classes=3, random_state=0):
     return X, y
 
 
+def data_for(estimator, n_classes=3, frame=False):
+    """Small data of ``n_classes`` classes that ``estimator`` takes.
+
+    Binary columns for ``SMOTEN``, a binary first column for ``SMOTENC``,
+    float32 for ``LongTailClassifier``, every fourth row unlabelled (-1) for
+    ``CReSTClassifier``; a DataFrame of string column names when ``frame``.
+    """
+    X, y = make_data(n_samples=60, n_classes=n_classes)
+    name = type(estimator).__name__
+    if name == "SMOTEN":
+        X = (X > 0).astype(int)
+    elif name == "SMOTENC":
+        X[:, 0] = X[:, 0] > 0
+    elif name == "LongTailClassifier":
+        X = X.astype(np.float32)
+    elif name == "CReSTClassifier":
+        y[::4] = -1
+    if frame:
+        import pandas as pd
+
+        X = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    return X, y
+
+
 def extension_frame(X):
     """``X`` as a DataFrame of pandas' extension dtypes, on a shuffled index.
 
