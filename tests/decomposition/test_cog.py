@@ -610,6 +610,30 @@ def test_a_sampler_giving_a_column_of_labels_fits_as_with_a_vector(
     )
 
 
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
+def test_a_sampler_giving_a_dataframe_fits_as_with_an_array(
+    imbalanced_multiclass, strategy
+):
+    # min-max took its pairs' rows from the frame by label: pandas' KeyError
+    # "None of [Index([0, 1, ...])] are in the [columns]"; direct fitted its
+    # model on the frame, which warned at each predict that X has no names
+    X, y = imbalanced_multiclass
+
+    def scaled_over(output):
+        scale = StandardScaler().set_output(transform=output)
+        return Pipeline([("scale", scale), ("over", RandomOverSampler())])
+
+    params = {"n_clusters": 3, "strategy": strategy, "random_state": 0}
+    model = LogisticRegression()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cog = COGClassifier(model, oversample=scaled_over("pandas"), **params)
+        scores = cog.fit(X, y).decision_function(X)
+    expected = COGClassifier(model, oversample=scaled_over("default"), **params)
+    expected.fit(X, y)
+    np.testing.assert_array_equal(scores, expected.decision_function(X))
+
+
 def test_random_oversampler_on_subclasses_balances_them(imbalanced_multiclass):
     X, y = imbalanced_multiclass
     cog = COGClassifier(n_clusters=4, oversample=RandomOverSampler(), random_state=0)
