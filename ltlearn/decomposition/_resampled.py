@@ -1,4 +1,4 @@
-"""COG's sub-class problem as its sampler returns it: rows and labels."""
+"""COG's sub-class problem as its sampler returns it: rows, labels and pairs."""
 
 # Authors: The ltlearn developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -57,3 +57,27 @@ def _resampled_subclasses(sampler, X_res, y_res, n_subclasses):
             "it must label its rows with the sub-classes of its y."
         )
     return X_res, y_res
+
+
+def _pairs_with_rows(sampler, pairs, y_res, n_subclasses):
+    """The ``pairs`` of ``"min-max"`` whose two sub-classes kept rows in ``y_res``.
+
+    A sampler that removes rows (``EditedNearestNeighbours``, a function of
+    the user's) may remove a sub-class whole: its pairs are left out, so that
+    it scores ``-inf`` and is never predicted, as the model of ``"direct"``
+    never predicts a sub-class it was not given. Refused when no pair is
+    left: the rows are then of one class.
+    """
+    kept = np.isin(np.arange(n_subclasses), y_res)
+    if kept.all():
+        return pairs
+    with_rows = pairs[kept[pairs].all(axis=1)]
+    if pairs.shape[0] and not with_rows.shape[0]:
+        raise ValueError(
+            f"The sampler {type(sampler).__name__} left rows of one class only: "
+            f"it removed every row of the sub-classes "
+            f"{np.flatnonzero(~kept).tolist()}, and strategy='min-max' fits a "
+            "model on each pair of sub-classes of different classes. Give a "
+            "sampler that keeps rows of two classes at least."
+        )
+    return with_rows

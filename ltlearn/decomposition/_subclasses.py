@@ -30,7 +30,7 @@ from ltlearn.decomposition._pairwise import (
     _refuse_no_pair_score,
     _subclass_pairs,
 )
-from ltlearn.decomposition._resampled import _resampled_subclasses
+from ltlearn.decomposition._resampled import _pairs_with_rows, _resampled_subclasses
 from ltlearn.over_sampling._small_classes import _ClassesOfCaller
 from ltlearn.utils._metaestimators import refuse_frozen
 from ltlearn.utils._random import draw_seeds, seed_unset
@@ -516,6 +516,8 @@ class _SubclassLearner:
                         "the rows of the classes it weighs",
                     )
         pairs = _subclass_pairs(subclass_class) if self.strategy == "min-max" else None
+        if pairs is not None and sampler is not None:
+            pairs = _pairs_with_rows(sampler, pairs, y_fit, subclass_class.size)
         if pairs is not None and pairs.shape[0] > 1:
             _refuse_pairwise(
                 self.estimator,
