@@ -236,7 +236,7 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     pairs_ : ndarray of shape (n_pairs, 2)
         ``"min-max"`` only: the sub-class indices of each pair of sub-classes
-        of different classes.
+        of different classes that both kept rows through the sampler.
 
     clusterers_ : dict
         The fitted clusterer of each class split into more than one

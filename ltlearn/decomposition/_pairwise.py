@@ -380,10 +380,19 @@ def _pair_start(model, present, pairs):
     """Starting points of ``pairs`` of the sub-classes ``present``.
 
     ``model`` holds the batched solutions of all the sub-classes; each pair
-    starts from the solution of the same two sub-classes there.
+    starts from the solution of the same two sub-classes there, or from zero
+    (the solver's own start) when a sampler left one of them no row on all
+    the rows.
     """
     index = {tuple(pair): k for k, pair in enumerate(model.pairs.tolist())}
-    return model.linear.raw[[index[(present[a], present[b])] for a, b in pairs]]
+    found = [index.get((present[a], present[b])) for a, b in pairs]
+    if None not in found:
+        return model.linear.raw[found]
+    start = np.zeros((len(found), model.linear.raw.shape[1]), model.linear.raw.dtype)
+    for k, j in enumerate(found):
+        if j is not None:
+            start[k] = model.linear.raw[j]
+    return start
 
 
 def _as_linear_svcs(model, estimator):

@@ -30,6 +30,7 @@ from ltlearn.decomposition._pairwise import (
     _refuse_no_pair_score,
     _subclass_pairs,
 )
+from ltlearn.decomposition._resampled import _pairs_with_rows, _resampled_subclasses
 from ltlearn.over_sampling._small_classes import _ClassesOfCaller
 from ltlearn.utils._metaestimators import refuse_frozen
 from ltlearn.utils._random import draw_seeds, seed_unset
@@ -264,48 +265,8 @@ def _resample(sampler, X, subclass, seed):
             f"The sampler {type(sampler).__name__} failed on the sub-class "
             f"problem ({_sizes_text(sizes)}): {exc} {advice}"
         ) from exc
-    y_res = _resampled_subclasses(sampler, X_res, y_res, sizes.size)
+    X_res, y_res = _resampled_subclasses(sampler, X_res, y_res, sizes.size)
     return sampler, X_res, y_res
-
-
-def _resampled_subclasses(sampler, X_res, y_res, n_subclasses):
-    """The sub-class labels ``y_res`` of the resampled rows ``X_res``, checked.
-
-    They must be one per row and among the sub-classes ``0 .. n_subclasses
-    - 1`` the sampler was given; a column is taken as scikit-learn takes one,
-    and text that names them (``"0"``, as from ``y.astype(str)``) as them.
-    """
-    name = type(sampler).__name__
-    n_rows = X_res.shape[0] if hasattr(X_res, "shape") else len(X_res)
-    try:
-        y_res = column_or_1d(y_res, warn=True)
-    except ValueError:
-        y_res = np.asarray(y_res)
-    if y_res.shape != (n_rows,):
-        raise ValueError(
-            f"The sampler {name} returned {n_rows} rows and labels of shape "
-            f"{y_res.shape}; COGClassifier needs one sub-class label per row."
-        )
-    y_res = _subclasses_of_text(y_res, n_subclasses)
-    outside = ~np.isin(y_res, np.arange(n_subclasses))
-    if outside.any():
-        label = y_res[outside].tolist()[0]
-        raise ValueError(
-            f"The sampler {name} returned the label {label!r}, which "
-            f"is none of the sub-classes 0 to {n_subclasses - 1} it was given: "
-            "it must label its rows with the sub-classes of its y."
-        )
-    return y_res
-
-
-def _subclasses_of_text(y_res, n_subclasses):
-    """``y_res`` as the sub-classes its text names, if each label names one."""
-    if y_res.dtype.kind not in "OSU":
-        return y_res
-    found, inverse = np.unique(y_res.astype(str), return_inverse=True)
-    names = {str(k): k for k in range(n_subclasses)}
-    codes = np.array([names.get(label, -1) for label in found], dtype=np.intp)
-    return codes[inverse.reshape(-1)] if (codes >= 0).all() else y_res
 
 
 def _default_estimator(strategy):
@@ -555,6 +516,8 @@ class _SubclassLearner:
                         "the rows of the classes it weighs",
                     )
         pairs = _subclass_pairs(subclass_class) if self.strategy == "min-max" else None
+        if pairs is not None and sampler is not None:
+            pairs = _pairs_with_rows(sampler, pairs, y_fit, subclass_class.size)
         if pairs is not None and pairs.shape[0] > 1:
             _refuse_pairwise(
                 self.estimator,

@@ -16,6 +16,7 @@ from imblearn.combine import SMOTETomek
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.over_sampling import RandomOverSampler
 from imblearn.pipeline import Pipeline
+from imblearn.under_sampling import EditedNearestNeighbours
 from scipy import sparse
 from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, ClusterMixin, clone
@@ -608,6 +609,76 @@ def test_a_sampler_giving_a_column_of_labels_fits_as_with_a_vector(
     np.testing.assert_array_equal(
         cog.decision_function(X), expected.decision_function(X)
     )
+
+
+@pytest.mark.parametrize("strategy", ["min-max", "direct"])
+def test_a_sampler_giving_a_dataframe_fits_as_with_an_array(
+    imbalanced_multiclass, strategy
+):
+    # min-max took its pairs' rows from the frame by label: pandas' KeyError
+    # "None of [Index([0, 1, ...])] are in the [columns]"; direct fitted its
+    # model on the frame, which warned at each predict that X has no names
+    X, y = imbalanced_multiclass
+
+    def scaled_over(output):
+        scale = StandardScaler().set_output(transform=output)
+        return Pipeline([("scale", scale), ("over", RandomOverSampler())])
+
+    params = {"n_clusters": 3, "strategy": strategy, "random_state": 0}
+    model = LogisticRegression()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cog = COGClassifier(model, oversample=scaled_over("pandas"), **params)
+        scores = cog.fit(X, y).decision_function(X)
+    expected = COGClassifier(model, oversample=scaled_over("default"), **params)
+    expected.fit(X, y)
+    np.testing.assert_array_equal(scores, expected.decision_function(X))
+
+
+def _without_last_subclass(X, y):
+    return X[y != y.max()], y[y != y.max()]
+
+
+@pytest.mark.parametrize("estimator", [None, LogisticRegression()])
+@pytest.mark.parametrize("n_classes", [4, 2])
+def test_a_sampler_removing_a_sub_class_leaves_its_pairs_out(
+    imbalanced_binary, imbalanced_multiclass, estimator, n_classes
+):
+    # a model of each pair was fitted on one sub-class: LogisticRegression's
+    # "needs samples of at least 2 classes ... only one class: np.int64(0)";
+    # with two classes, the default model predicted class 0 for every row
+    X, y = imbalanced_multiclass if n_classes == 4 else imbalanced_binary
+    sampler = FunctionSampler(func=_without_last_subclass)
+    cog = COGClassifier(estimator, n_clusters=3, oversample=sampler, random_state=0)
+    if n_classes == 2:
+        message = "The sampler FunctionSampler left rows of one class only: it "
+        with pytest.raises(ValueError, match=message + r"removed every row of the "):
+            cog.fit(X, y)
+        return
+    last = cog.fit(X, y).n_subclasses_ - 1
+    assert last not in cog.pairs_ and len(cog.pairs_) == len(cog.estimators_)
+    # never predicted, as by the model of "direct", which never saw it
+    direct = clone(cog).set_params(strategy="direct").fit(X, y)
+    assert cog.subclass_to_class_[last] not in cog.predict(X)
+    assert cog.subclass_to_class_[last] not in direct.predict(X)
+
+
+def test_a_cleaner_removing_a_sub_class_of_a_fold_fits_the_split_check():
+    # EditedNearestNeighbours removed a sub-class whole from a fold of the
+    # split check: LogisticRegression's "only one class" on a pair
+    weights = [0.55, 0.25, 0.12, 0.08]
+    X, y = make_classification(
+        300,
+        5,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=4,
+        weights=weights,
+        random_state=1,
+    )
+    params = {"oversample": EditedNearestNeighbours(), "split_cv": StratifiedKFold(3)}
+    cog = COGClassifier(LogisticRegression(), n_clusters=3, random_state=0, **params)
+    assert cog.fit(X, y).split_scores_.shape == (2, 3)
 
 
 def test_random_oversampler_on_subclasses_balances_them(imbalanced_multiclass):

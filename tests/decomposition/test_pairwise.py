@@ -22,6 +22,7 @@ from ltlearn.decomposition._pairwise import (
     _one_vs_one_scores,
     _pair_rows,
     _pair_score_blocks,
+    _pair_start,
     _PairwiseModel,
     _stacked_linear,
     _subclass_pairs,
@@ -271,3 +272,14 @@ def test_rates_without_sample_weight_copy_each_row_its_rounded_rate():
     fitted = _fit_weighted(_RecordingClassifier(), X, np.array([0, 0, 1, 1]), rates)
     # round(rate) copies, halves to even as np.rint
     np.testing.assert_array_equal(fitted.X_[:, 0], [0, 1, 1, 1, 2, 3, 3])
+
+
+def test_pair_start_is_zero_for_a_pair_missing_on_all_the_rows():
+    # a sampler may remove a sub-class on all the rows but not in a fold:
+    # that fold's pair has no solution to start from (it was a KeyError)
+    raw = np.arange(6.0).reshape(3, 2)
+    linear = _LinearPairs(raw, raw[:, 0], np.ones(3), raw)
+    model = _PairwiseModel(np.array([[0, 2], [1, 2], [1, 3]]), linear=linear)
+    present = np.array([0, 1, 2, 3])
+    start = _pair_start(model, present, np.array([[1, 2], [0, 3], [0, 2]]))
+    np.testing.assert_array_equal(start, [[2.0, 3.0], [0.0, 0.0], [0.0, 1.0]])
