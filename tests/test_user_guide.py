@@ -69,6 +69,7 @@ _EXPECTED = {
                 "youden roc": [0.733, 0.887],
             },
         ),
+        ("round(float(youden_cut), 3)", 0.056),
         (
             "round(float(net_benefit), 3), round(float(treat_all), 3)",
             (0.022, -0.067),
