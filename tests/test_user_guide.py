@@ -65,6 +65,21 @@ _EXPECTED = {
         ("round(float(y_last.mean()), 3), rules[2].tau_", (0.181, 1.6)),
         ("np.round(prior_past, 3).tolist()", [0.915, 0.085]),
         (
+            "screening",
+            {
+                "roc_curve": [0.958, 0.26],
+                "tuned": [0.925, 0.372],
+                "youden rule": [0.783, 0.818],
+                "youden roc": [0.733, 0.887],
+            },
+        ),
+        ("round(float(youden_cut), 3)", 0.056),
+        (
+            "round(float(net_benefit), 3), round(float(treat_all), 3)",
+            (0.022, -0.067),
+        ),
+        ("ppv_npv", {0.04: [0.365, 0.986], 0.01: [0.122, 0.997]}),
+        (
             "saved",
             {
                 "model": 0,
