@@ -521,3 +521,32 @@ def test_a_dask_worker_killed_during_a_fit_says_so(
         f"are in {path}; run the same command again to go on.\n"
     )
     assert [row["fold"] for row in read_results(path)] == [0]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+def test_a_sigterm_handler_of_the_caller_is_kept_and_decides(tmp_path, monkeypatch):
+    # Called from a program with its own SIGTERM handler (one that only notes
+    # the signal), the run went on; it must neither stop it nor be replaced.
+    from sklearn.linear_model import LogisticRegression
+
+    received = []
+
+    def own(signum, frame):
+        received.append(signum)
+
+    fit = LogisticRegression.fit
+
+    def signalled_fit(self, *args, **kwargs):
+        if not received:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return fit(self, *args, **kwargs)
+
+    previous = signal.signal(signal.SIGTERM, own)
+    try:
+        monkeypatch.setattr(LogisticRegression, "fit", signalled_fit)
+        assert main(_args(tmp_path, "out", "plain")) == 0
+        assert signal.getsignal(signal.SIGTERM) is own
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert received == [signal.SIGTERM]
+    assert len(read_results(tmp_path / "out" / "results.csv")) == 2

@@ -48,8 +48,8 @@ def record_interrupts():
     ``EarlyStopping`` stops a fit so). Signals reach the main thread only,
     and Python's handler only when it (or another callable) is installed:
     otherwise nothing is recorded, nor does a SIGINT raise anything. A SIGTERM
-    or SIGHUP is recorded too where a handler is installed for it (as
-    :func:`terminating_as_interrupt` does).
+    or SIGHUP is recorded too where :func:`terminating_as_interrupt` handles
+    it; a handler of the caller's own for them is left to decide.
     """
     seen = []
 
@@ -60,8 +60,18 @@ def record_interrupts():
 
         return handler
 
-    with _handling((signal.SIGINT, *TERMINATIONS), recording):
+    ours = [s for s in TERMINATIONS if signal.getsignal(s) is _as_interrupt]
+    with _handling((signal.SIGINT, *ours), recording):
         yield seen
+
+
+def _as_interrupt(signum, frame):
+    """Add ``signum`` to the list of the current run, raise ``KeyboardInterrupt``."""
+    _as_interrupt.seen.append(signum)
+    raise KeyboardInterrupt
+
+
+_as_interrupt.seen = []
 
 
 @contextlib.contextmanager
@@ -75,15 +85,11 @@ def terminating_as_interrupt():
     list to which each one received is added.
     """
     seen = []
-
-    def handler(signum, frame):
-        seen.append(signum)
-        raise KeyboardInterrupt
-
     with contextlib.ExitStack() as stack:
         if threading.current_thread() is threading.main_thread():
+            _as_interrupt.seen = seen
             for signum in TERMINATIONS:
                 if signal.getsignal(signum) is signal.SIG_DFL:
                     stack.callback(signal.signal, signum, signal.SIG_DFL)
-                    signal.signal(signum, handler)
+                    signal.signal(signum, _as_interrupt)
         yield seen
