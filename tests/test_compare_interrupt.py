@@ -29,8 +29,8 @@ from tests.test_cli import _compare_args, _csv
 ROOT = Path(__file__).resolve().parents[1]
 
 # The child runs the command line after wrapping one method: its first call
-# once the results file holds k rows marks a file and sleeps, so that SIGINT
-# arrives during that fit.
+# once the results file holds k rows marks a file and sleeps, so that the
+# signal arrives during that call.
 _CHILD = """\
 import functools, importlib, pathlib, sys, time
 
@@ -66,13 +66,17 @@ def _args(tmp_path, output, method):
     )
 
 
-def _interrupt(tmp_path, pause, results, args):
-    """Run the command in a child, send SIGINT during the paused fit."""
+def _interrupt(tmp_path, pause, results, args, sig=signal.SIGINT, k=1):
+    """Run the command in a child, send ``sig`` during the paused call.
+
+    The call is paused once the results file holds ``k`` rows.
+    """
     marker = tmp_path / "fitting"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *sys.path])}
     env["OMP_NUM_THREADS"] = "1"
+    child_args = [*pause, str(results), str(k), str(marker), *args]
     child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, *pause, str(results), "1", str(marker), *args],
+        [sys.executable, "-c", _CHILD, *child_args],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -85,7 +89,7 @@ def _interrupt(tmp_path, pause, results, args):
             assert child.poll() is None, child.communicate()
             assert time.monotonic() < deadline, "the fit never started"
             time.sleep(0.02)
-        child.send_signal(signal.SIGINT)
+        child.send_signal(sig)
         out, err = child.communicate(timeout=60)
     finally:
         if child.poll() is None:
@@ -137,6 +141,60 @@ def test_ctrl_c_keeps_the_finished_fits_and_the_rerun_matches_a_clean_run(
     resumed = read_results(path)
     assert resumed[:n_finished] == finished  # reused as they were, timings included
     assert _without_timings(resumed) == _without_timings(clean)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize(
+    "method, pause, sig",
+    [
+        ("plain", ("sklearn.linear_model", "LogisticRegression.fit"), "SIGTERM"),
+        ("plain", ("sklearn.linear_model", "LogisticRegression.fit"), "SIGHUP"),
+        # skorch's fit loop swallows the KeyboardInterrupt a SIGTERM raises.
+        ("deep_ce", ("ltlearn.deep", "LongTailClassifier.train_step"), "SIGTERM"),
+    ],
+    ids=["classical-sigterm", "classical-sighup", "deep-sigterm"],
+)
+def test_a_scheduler_sigterm_stops_as_ctrl_c_with_the_signal_status(
+    tmp_path, capsys, method, pause, sig
+):
+    # A batch scheduler's time limit (SIGTERM) killed the run where it was:
+    # no message, joblib's workers and temporary files left behind.
+    if RECIPES[method].missing() is not None:
+        pytest.skip(RECIPES[method].missing())
+    sig = getattr(signal, sig)
+    assert main(_args(tmp_path, "clean", method)) == 0
+    clean = read_results(tmp_path / "clean" / "results.csv")
+
+    args = _args(tmp_path, "resumed", method)
+    path = tmp_path / "resumed" / "results.csv"
+    status, out, err = _interrupt(tmp_path, pause, path, args, sig=sig)
+    assert status == 128 + sig, err
+    assert err.strip().splitlines() == [
+        f"Interrupted. The finished fits are in {tmp_path / 'resumed'}/results.csv; "
+        "run the same command again to go on."
+    ]
+    assert _without_timings(read_results(path)) == _without_timings(clean[:1])
+    capsys.readouterr()
+    assert main(args) == 0
+    assert _without_timings(read_results(path)) == _without_timings(clean)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+def test_a_sigterm_while_writing_the_report_leaves_no_temporary_file(tmp_path):
+    # The drafts of the plots and the report's temporary file stayed in the
+    # output directory, and no rerun removed them.
+    args = _args(tmp_path, "out", "plain")
+    output = tmp_path / "out"
+    assert main(args) == 0
+    before = sorted(output.rglob("*"))
+    # The report's text is the first file written with write_text.
+    pause = ("pathlib", "Path.write_text")
+    status, out, err = _interrupt(
+        tmp_path, pause, output / "results.csv", args, sig=signal.SIGTERM, k=2
+    )
+    assert status == 143, err
+    assert "Interrupted while writing the report" in err
+    assert sorted(output.rglob("*")) == before
 
 
 def _no_space(*args, **kwargs):
@@ -463,3 +521,32 @@ def test_a_dask_worker_killed_during_a_fit_says_so(
         f"are in {path}; run the same command again to go on.\n"
     )
     assert [row["fold"] for row in read_results(path)] == [0]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+def test_a_sigterm_handler_of_the_caller_is_kept_and_decides(tmp_path, monkeypatch):
+    # Called from a program with its own SIGTERM handler (one that only notes
+    # the signal), the run went on; it must neither stop it nor be replaced.
+    from sklearn.linear_model import LogisticRegression
+
+    received = []
+
+    def own(signum, frame):
+        received.append(signum)
+
+    fit = LogisticRegression.fit
+
+    def signalled_fit(self, *args, **kwargs):
+        if not received:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return fit(self, *args, **kwargs)
+
+    previous = signal.signal(signal.SIGTERM, own)
+    try:
+        monkeypatch.setattr(LogisticRegression, "fit", signalled_fit)
+        assert main(_args(tmp_path, "out", "plain")) == 0
+        assert signal.getsignal(signal.SIGTERM) is own
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert received == [signal.SIGTERM]
+    assert len(read_results(tmp_path / "out" / "results.csv")) == 2

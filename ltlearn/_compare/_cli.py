@@ -29,6 +29,7 @@ from ltlearn._compare._tables import format_table
 from ltlearn._compare._target import _marks_nothing
 from ltlearn._compare._user_table import load_table
 from ltlearn.recipes._registry import EXCLUDED, RECIPES, resolve_methods
+from ltlearn.utils._interrupts import terminating_as_interrupt
 
 
 def _unavailable(skipped):
@@ -118,7 +119,12 @@ def compare_command(args):
         stack.enter_context(_outliving_readers())
         stack.enter_context(warnings.catch_warnings())
         warnings.showwarning = _show_warning
+        # A scheduler's SIGTERM stops the run as a Ctrl-C does, with the
+        # status of a process ended by that signal (143).
+        terminated = stack.enter_context(terminating_as_interrupt())
         status = _compare(args, stack)
+        if status == 130 and terminated:
+            status = 128 + terminated[0]
         return _stream_errors(args, status)
 
 

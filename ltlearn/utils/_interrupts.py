@@ -7,6 +7,36 @@ import contextlib
 import signal
 import threading
 
+# The signals that stop ``ltlearn compare`` as a Ctrl-C does: a batch
+# scheduler's time limit or ``scancel`` (SIGTERM), a closed terminal (SIGHUP).
+# SIGHUP is missing on Windows.
+TERMINATIONS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+@contextlib.contextmanager
+def _handling(signals, make_handler):
+    """Within, each of ``signals`` whose handler is a callable gets another.
+
+    ``make_handler(previous)`` makes it; the previous handlers are put back
+    on exit. Signals reach the main thread only: elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {}
+    try:
+        for signum in signals:
+            handler = signal.getsignal(signum)
+            if callable(handler):
+                previous[signum] = handler
+                signal.signal(signum, make_handler(handler))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
 
 @contextlib.contextmanager
 def record_interrupts():
@@ -17,22 +47,49 @@ def record_interrupts():
     tells an interrupt from a ``KeyboardInterrupt`` that code raises (skorch's
     ``EarlyStopping`` stops a fit so). Signals reach the main thread only,
     and Python's handler only when it (or another callable) is installed:
-    otherwise nothing is recorded, nor does a SIGINT raise anything.
+    otherwise nothing is recorded, nor does a SIGINT raise anything. A SIGTERM
+    or SIGHUP is recorded too where :func:`terminating_as_interrupt` handles
+    it; a handler of the caller's own for them is left to decide.
     """
     seen = []
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or not callable(
-        previous
-    ):
-        yield seen
-        return
 
-    def handler(signum, frame):
-        seen.append(signum)
-        previous(signum, frame)
+    def recording(previous):
+        def handler(signum, frame):
+            seen.append(signum)
+            previous(signum, frame)
 
-    signal.signal(signal.SIGINT, handler)
-    try:
+        return handler
+
+    ours = [s for s in TERMINATIONS if signal.getsignal(s) is _as_interrupt]
+    with _handling((signal.SIGINT, *ours), recording):
         yield seen
-    finally:
-        signal.signal(signal.SIGINT, previous)
+
+
+def _as_interrupt(signum, frame):
+    """Add ``signum`` to the list of the current run, raise ``KeyboardInterrupt``."""
+    _as_interrupt.seen.append(signum)
+    raise KeyboardInterrupt
+
+
+_as_interrupt.seen = []
+
+
+@contextlib.contextmanager
+def terminating_as_interrupt():
+    """Within, a SIGTERM or SIGHUP raises ``KeyboardInterrupt``, as a Ctrl-C does.
+
+    Their default action ends the process at once: worker processes were
+    left running, joblib's temporary files were left behind, and nothing
+    said where the finished work was. Only signals left to their default
+    action are handled (one that ``nohup`` ignores stays ignored). Yields a
+    list to which each one received is added.
+    """
+    seen = []
+    with contextlib.ExitStack() as stack:
+        if threading.current_thread() is threading.main_thread():
+            _as_interrupt.seen = seen
+            for signum in TERMINATIONS:
+                if signal.getsignal(signum) is signal.SIG_DFL:
+                    stack.callback(signal.signal, signum, signal.SIG_DFL)
+                    signal.signal(signum, _as_interrupt)
+        yield seen
