@@ -11,7 +11,7 @@ built with and follows, and the fused Adam and AdamW optimisers.
 import inspect
 import math
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, MappingView
 
 import numpy as np
 import torch
@@ -91,14 +91,16 @@ def _torch_loss_weight(factory, kwargs):
 
 
 def _refuse_unordered_per_class(factory, kwargs, classes):
-    """Refuse a dict, a string or a set as ``criterion__weight`` or ``class_counts``.
+    """Refuse a dict, its view, a string or a set as a per-class ``criterion__*``.
 
     For torch's losses and ltlearn's, which read one value per class by
     position: a dict keyed by label (as scikit-learn's ``class_weight``)
     failed with torch's "cannot assign 'dict' object to buffer 'weight'
     (torch Tensor or None required)", or with the loss's "weight should be
     an array-like of values", which named neither ``criterion__weight`` nor
-    the order of the classes. A loss of the user's own takes what it takes.
+    the order of the classes. A dict's ``values()`` hold the values in the
+    dict's order, not that of the classes. A loss of the user's own takes
+    what it takes.
     """
     loss = type(factory) if isinstance(factory, nn.Module) else factory
     module = inspect.getmodule(loss.__init__)  # None for object's __init__
@@ -106,7 +108,7 @@ def _refuse_unordered_per_class(factory, kwargs, classes):
         return
     for name in ("weight", "class_counts"):
         value = kwargs.get(name)
-        if not isinstance(value, (Mapping, str, set, frozenset)):
+        if not isinstance(value, (Mapping, MappingView, str, set, frozenset)):
             continue
         what = "count" if name == "class_counts" else "weight"
         by_label = (

@@ -2738,6 +2738,7 @@ def test_criterion_weight_of_torch_loss_takes_an_array_or_a_series(data, criteri
         ("focal", "weight", {"c": 3.0, "a": 1.0, "b": 2.0}),
         ("ldam", "class_counts", {"c": 10, "a": 30, "b": 20}),
         ("logit_adjusted", "class_counts", {10, 20, 30}),
+        ("ce", "weight", {"c": 3.0, "a": 1.0, "b": 2.0}.values()),
     ],
 )
 def test_per_class_criterion_values_by_label_without_order_are_named(
