@@ -11,6 +11,7 @@ built with and follows, and the fused Adam and AdamW optimisers.
 import inspect
 import math
 import warnings
+from collections.abc import Mapping, MappingView
 
 import numpy as np
 import torch
@@ -87,6 +88,40 @@ def _torch_loss_weight(factory, kwargs):
     # a copy: torch warns of a read-only array (a pandas Series' values)
     weight = torch.from_numpy(np.array(weight, dtype=np.float32))
     return {**kwargs, "weight": _finite_weight(weight)}
+
+
+def _refuse_unordered_per_class(factory, kwargs, classes):
+    """Refuse a dict, its view, a string or a set as a per-class ``criterion__*``.
+
+    For torch's losses and ltlearn's, which read one value per class by
+    position: a dict keyed by label (as scikit-learn's ``class_weight``)
+    failed with torch's "cannot assign 'dict' object to buffer 'weight'
+    (torch Tensor or None required)", or with the loss's "weight should be
+    an array-like of values", which named neither ``criterion__weight`` nor
+    the order of the classes. A dict's ``values()`` hold the values in the
+    dict's order, not that of the classes. A loss of the user's own takes
+    what it takes.
+    """
+    loss = type(factory) if isinstance(factory, nn.Module) else factory
+    module = inspect.getmodule(loss.__init__)  # None for object's __init__
+    if module is None or not module.__name__.startswith(("torch.", "ltlearn.")):
+        return
+    for name in ("weight", "class_counts"):
+        value = kwargs.get(name)
+        if not isinstance(value, (Mapping, MappingView, str, set, frozenset)):
+            continue
+        what = "count" if name == "class_counts" else "weight"
+        by_label = (
+            " (pd.Series of the dict is read by label)"
+            if isinstance(value, Mapping)
+            else ""
+        )
+        raise ValueError(
+            f"criterion__{name} is a {type(value).__name__}, {value!r}; give "
+            f"one {what} per class, as a list or an array in the order of "
+            f"classes_ {classes.tolist()!r}, or as a pandas Series indexed by "
+            f"the classes{by_label}."
+        )
 
 
 def _check_per_class_sizes(factory, kwargs, classes, classes_given):
@@ -349,6 +384,7 @@ class _BuildMixin:
         # given, and DeferredReweighting writes the weights in place.
         kwargs = {name: _copied_array(value) for name, value in kwargs.items()}
         if self._n_classes() is not None:
+            _refuse_unordered_per_class(factory, kwargs, self.classes_)
             _check_per_class_sizes(
                 factory, kwargs, self.classes_, self.classes is not None
             )

@@ -10,6 +10,7 @@ cuts along a coordinate.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
+import reprlib
 
 import numpy as np
 
@@ -67,7 +68,7 @@ def _class_terms(scoring, tp, n_pred, n_true, n_classes):
 def _call_scoring(scoring, y_true, y_pred, sample_weight):
     """Call a metric ``scoring(y_true, y_pred)``, weighted when weights are given."""
     if sample_weight is None:
-        return float(scoring(y_true, y_pred))
+        return _as_number(scoring, scoring(y_true, y_pred))
     try:
         params = inspect.signature(scoring).parameters
     except (TypeError, ValueError):  # no signature to read: try the keyword
@@ -81,7 +82,26 @@ def _call_scoring(scoring, y_true, y_pred, sample_weight):
             f"no sample_weight argument, so the metric would ignore the weights. "
             f"Give a metric score(y_true, y_pred, sample_weight=None)."
         )
-    return float(scoring(y_true, y_pred, sample_weight=sample_weight))
+    return _as_number(scoring, scoring(y_true, y_pred, sample_weight=sample_weight))
+
+
+def _as_number(scoring, score):
+    """``score``, what the ``scoring`` callable returned, as a float.
+
+    Refused by name where it is no number, as in ``GridSearchCV``: a metric
+    of one value per class (``f1_score`` with ``average=None``), a tuple or
+    a report failed with Python's "only 0-dimensional arrays can be converted
+    to Python scalars" or "could not convert string to float".
+    """
+    try:
+        return float(score)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"scoring must return a number, got {reprlib.repr(score)} "
+            f"({type(score).__name__}) instead (scoring={scoring!r}); give a "
+            "metric of one value for all the classes, such as "
+            "sklearn.metrics.balanced_accuracy_score."
+        ) from None
 
 
 def _ranked(score):

@@ -2731,6 +2731,41 @@ def test_criterion_weight_of_torch_loss_takes_an_array_or_a_series(data, criteri
 
 
 @pytest.mark.parametrize(
+    "criterion, name, value",
+    [
+        ("ce", "weight", {"c": 3.0, "a": 1.0, "b": 2.0}),
+        (torch.nn.CrossEntropyLoss(), "weight", "balanced"),
+        ("focal", "weight", {"c": 3.0, "a": 1.0, "b": 2.0}),
+        ("ldam", "class_counts", {"c": 10, "a": 30, "b": 20}),
+        ("logit_adjusted", "class_counts", {10, 20, 30}),
+        ("ce", "weight", {"c": 3.0, "a": 1.0, "b": 2.0}.values()),
+    ],
+)
+def test_per_class_criterion_values_by_label_without_order_are_named(
+    data, criterion, name, value
+):
+    # A dict keyed by label, as scikit-learn's class_weight, failed with
+    # torch's "cannot assign 'dict' object to buffer 'weight' (torch Tensor or
+    # None required)" or with the loss's "weight should be an array-like of
+    # values (a list, a tuple or an array), got a dict", which named neither
+    # criterion__weight nor the order of the classes.
+    X, y = data
+    labels = np.array(["c", "a", "b"])[y]
+    clf = LongTailClassifier(
+        criterion=criterion, **{f"criterion__{name}": value}, **FAST
+    )
+    by_label = r" \(pd\.Series of the dict is read by label\)"
+    with pytest.raises(
+        ValueError,
+        match=rf"criterion__{name} is a {type(value).__name__}, .*; give one "
+        r".* per class, as a list or an array in the order of classes_ "
+        r"\['a', 'b', 'c'\], or as a pandas Series indexed by the classes"
+        rf"{by_label if isinstance(value, dict) else ''}\.$",
+    ):
+        clf.fit(X, labels)
+
+
+@pytest.mark.parametrize(
     "criterion, name, remedy",
     [
         ("ce", "weight", "pass every label as classes="),

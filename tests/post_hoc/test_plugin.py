@@ -410,6 +410,31 @@ def test_a_function_of_three_arguments_as_scoring_is_refused(make, imbalanced_bi
 @pytest.mark.parametrize(
     "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
 )
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_metric_that_returns_no_number_is_named(make, weighted, imbalanced_binary):
+    # f1_score with average=None (one value per class) failed with Python's
+    # "only 0-dimensional arrays can be converted to Python scalars", and a
+    # metric returning a tuple with "float() argument must be a string or a
+    # real number, not 'tuple'", naming neither scoring nor the metric.
+    X, y = imbalanced_binary
+    params = {"sample_weight": np.ones(len(y))} if weighted else {}
+    per_class = partial(f1_score, average=None)
+    with pytest.raises(
+        ValueError,
+        match=r"^scoring must return a number, got array\(\[.*\]\) \(ndarray\) "
+        r"instead \(scoring=functools\.partial\(<function f1_score.*average=None\)"
+        r"\); give a metric of one value for all the classes",
+    ):
+        make(LogisticRegression(), scoring=per_class).fit(X, y, **params)
+    with pytest.raises(ValueError, match=r"got \(0\.5, 0\.5\) \(tuple\) instead"):
+        make(LogisticRegression(), scoring=lambda *a, **k: (0.5, 0.5)).fit(
+            X, y, **params
+        )
+
+
+@pytest.mark.parametrize(
+    "make", [PluginClassifier, partial(LogitAdjustedClassifier, tau="auto")]
+)
 def test_a_metric_of_a_required_sample_weight_is_not_a_scorer(make, imbalanced_binary):
     """``score(y_true, y_pred, sample_weight)`` is a metric a weighted fit calls."""
     calls = []
