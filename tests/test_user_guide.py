@@ -169,6 +169,16 @@ _EXPECTED = {
         ("synthetic", {"a": 2366, "b": 102}),
         ("group_within.value_counts().to_dict()", {"a": 3160, "b": 1736, "c": 572}),
         ("np.bincount(y_within).tolist()", [2734, 2734]),
+        (
+            "budget",
+            {
+                "lr": (0.456, 0.5, 0.5, 60),
+                "class_weight": (0.144, 0.16, 0.16, 61),
+                "smote": (0.173, 0.2, 0.2, 54),
+                "rf": (0.589, 0.6, 0.6, 80),
+            },
+        ),
+        ("forest_ties", (29, 7)),
     ],
 }
 
