@@ -149,7 +149,7 @@ def test_ctrl_c_keeps_the_finished_fits_and_the_rerun_matches_a_clean_run(
     [
         ("plain", ("sklearn.linear_model", "LogisticRegression.fit"), "SIGTERM"),
         ("plain", ("sklearn.linear_model", "LogisticRegression.fit"), "SIGHUP"),
-        # skorch's fit loop swallows the KeyboardInterrupt a SIGTERM raises.
+        # The network's fit re-raises the KeyboardInterrupt a SIGTERM raises.
         ("deep_ce", ("ltlearn.deep", "LongTailClassifier.train_step"), "SIGTERM"),
     ],
     ids=["classical-sigterm", "classical-sighup", "deep-sigterm"],

@@ -562,9 +562,9 @@ class COGClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def decision_function(self, X):
         """Score of each class: the best score of its sub-classes.
 
-        With ``"min-max"``, a sub-class scores its worst pairwise score
-        against the sub-classes of the other classes; with ``"direct"``, the
-        inner estimator's score (only available when it has
+        With ``"min-max"``, a sub-class scores its worst score over its pairs
+        in ``pairs_``, ``-inf`` in none (a sub-class the sampler removed); with
+        ``"direct"``, the inner estimator's score (only available when it has
         ``decision_function``).
 
         {X}

@@ -14,6 +14,11 @@ TERMINATIONS = tuple(
     getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
 )
 
+# While terminating_as_interrupt is in effect: the signals it turned into a
+# KeyboardInterrupt, and the list to which it adds each one received.
+_turned = ()
+_received = []
+
 
 @contextlib.contextmanager
 def _handling(signals, make_handler):
@@ -60,18 +65,16 @@ def record_interrupts():
 
         return handler
 
-    ours = [s for s in TERMINATIONS if signal.getsignal(s) is _as_interrupt]
-    with _handling((signal.SIGINT, *ours), recording):
+    # Those turned, whatever wraps them now: a record_interrupts inside
+    # another (a network's fit in a fit of ``ltlearn compare``) records them.
+    with _handling((signal.SIGINT, *_turned), recording):
         yield seen
 
 
 def _as_interrupt(signum, frame):
-    """Add ``signum`` to the list of the current run, raise ``KeyboardInterrupt``."""
-    _as_interrupt.seen.append(signum)
+    """Add ``signum`` to the signals received, raise ``KeyboardInterrupt``."""
+    _received.append(signum)
     raise KeyboardInterrupt
-
-
-_as_interrupt.seen = []
 
 
 @contextlib.contextmanager
@@ -84,12 +87,19 @@ def terminating_as_interrupt():
     action are handled (one that ``nohup`` ignores stays ignored). Yields a
     list to which each one received is added.
     """
+    global _turned, _received
     seen = []
-    with contextlib.ExitStack() as stack:
-        if threading.current_thread() is threading.main_thread():
-            _as_interrupt.seen = seen
-            for signum in TERMINATIONS:
-                if signal.getsignal(signum) is signal.SIG_DFL:
-                    stack.callback(signal.signal, signum, signal.SIG_DFL)
-                    signal.signal(signum, _as_interrupt)
+    if threading.current_thread() is not threading.main_thread():
         yield seen
+        return
+    turned = tuple(s for s in TERMINATIONS if signal.getsignal(s) is signal.SIG_DFL)
+    outer = _turned, _received
+    _turned, _received = turned, seen
+    try:
+        for signum in turned:
+            signal.signal(signum, _as_interrupt)
+        yield seen
+    finally:
+        for signum in turned:
+            signal.signal(signum, signal.SIG_DFL)
+        _turned, _received = outer

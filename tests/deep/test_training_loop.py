@@ -30,6 +30,10 @@ from ltlearn.deep.callbacks import (  # noqa: E402
 )
 from ltlearn.deep.modules import MLP  # noqa: E402
 from ltlearn.deep.schedules import training_schedule  # noqa: E402
+from ltlearn.utils._interrupts import (  # noqa: E402
+    record_interrupts,
+    terminating_as_interrupt,
+)
 
 FAST = dict(max_epochs=3, batch_size=32, module__hidden_sizes=(16,), random_state=0)
 CUDA = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -263,18 +267,19 @@ def test_a_fit_in_the_callers_no_grad_block_trains(imbalanced_multiclass, partia
 
 
 class _StopAfter(nn.Module):
-    """An MLP whose forward gets Ctrl-C (SIGINT) at its n-th call."""
+    """An MLP whose forward gets Ctrl-C (SIGINT) or ``signum`` at its n-th call."""
 
-    def __init__(self, n_features, n_classes, n_calls):
+    def __init__(self, n_features, n_classes, n_calls, signum=signal.SIGINT):
         super().__init__()
         self.mlp = MLP(n_features, n_classes, hidden_sizes=(8,))
         self.n_calls = n_calls
+        self.signum = signum
         self.calls = 0
 
     def forward(self, x):
         self.calls += 1
         if self.calls == self.n_calls:
-            signal.raise_signal(signal.SIGINT)  # Python's handler raises
+            signal.raise_signal(self.signum)  # Python's handler raises
         return self.mlp(x)
 
 
@@ -352,6 +357,31 @@ def test_an_interrupt_keeps_the_batches_that_ran(imbalanced_multiclass):
     assert [b["train_batch_size"] for b in batches] == [32, 32]
     assert all(type(b["train_loss"]) is float for b in batches)
     assert "train_loss" not in clf.history[-1]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+def test_a_sigterm_in_a_fit_of_ltlearn_compare_stops_it_as_a_ctrl_c(
+    imbalanced_multiclass,
+):
+    # ``ltlearn compare`` turns a SIGTERM into a KeyboardInterrupt and records
+    # the interrupts of each fit. The network's fit did not see it as a
+    # signal and took it for a callback stopping the training: the fit went
+    # on to its end (on_train_end) and the run stopped only after it.
+    X, y = imbalanced_multiclass
+    clf = LongTailClassifier(
+        _StopAfter,
+        module__n_calls=16,
+        module__signum=signal.SIGTERM,
+        max_epochs=3,
+        batch_size=32,
+        random_state=0,
+    )
+    with terminating_as_interrupt() as terminated, record_interrupts() as seen:
+        with pytest.raises(KeyboardInterrupt):
+            clf.fit(X, y)
+    assert terminated == seen == [signal.SIGTERM]
+    assert len(clf.history) == 2 and "train_loss" not in clf.history[-1]
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_amp_parameter(imbalanced_multiclass):
