@@ -55,6 +55,17 @@ def _copied_array(value):
     return value
 
 
+def _loss_home(factory):
+    """The module that defines the ``__init__`` of the loss ``factory`` builds.
+
+    ``""`` where there is none to read (a function, a ``functools.partial``):
+    a loss of the user's own, which takes its arguments as given.
+    """
+    loss = factory if isinstance(factory, type) else type(factory)
+    module = inspect.getmodule(loss.__init__)  # None for object's __init__
+    return "" if module is None else module.__name__
+
+
 def _torch_loss_weight(factory, kwargs):
     """``kwargs`` with an array ``weight`` made a float32 tensor for torch's losses.
 
@@ -68,11 +79,8 @@ def _torch_loss_weight(factory, kwargs):
     and the user's own ``__init__`` take their ``weight`` as given.
     """
     weight = kwargs.get("weight")
-    loss = factory if isinstance(factory, type) else type(factory)
-    module = inspect.getmodule(loss.__init__)  # None for object's __init__
     if not (
-        module is not None
-        and module.__name__.startswith("torch.")
+        _loss_home(factory).startswith("torch.")
         and (
             isinstance(weight, (np.ndarray, list, tuple))
             or _is_pandas(weight)
@@ -102,9 +110,7 @@ def _refuse_unordered_per_class(factory, kwargs, classes):
     dict's order, not that of the classes. A loss of the user's own takes
     what it takes.
     """
-    loss = type(factory) if isinstance(factory, nn.Module) else factory
-    module = inspect.getmodule(loss.__init__)  # None for object's __init__
-    if module is None or not module.__name__.startswith(("torch.", "ltlearn.")):
+    if not _loss_home(factory).startswith(("torch.", "ltlearn.")):
         return
     for name in ("weight", "class_counts"):
         value = kwargs.get(name)
