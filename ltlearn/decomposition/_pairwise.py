@@ -385,13 +385,12 @@ def _pair_start(model, present, pairs):
     the rows.
     """
     index = {tuple(pair): k for k, pair in enumerate(model.pairs.tolist())}
-    found = [index.get((present[a], present[b])) for a, b in pairs]
-    if None not in found:
-        return model.linear.raw[found]
-    start = np.zeros((len(found), model.linear.raw.shape[1]), model.linear.raw.dtype)
-    for k, j in enumerate(found):
-        if j is not None:
-            start[k] = model.linear.raw[j]
+    found = np.array(
+        [index.get((present[a], present[b]), -1) for a, b in pairs], dtype=np.intp
+    )
+    raw = model.linear.raw
+    start = np.zeros((found.size, raw.shape[1]), raw.dtype)
+    start[found >= 0] = raw[found[found >= 0]]
     return start
 
 
